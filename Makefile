@@ -1,0 +1,54 @@
+# httpd-mpm: build, run, test. `make help` lists the targets.
+SHELL := /bin/bash
+GO ?= go
+PROTOC_GEN_GO_VERSION      := v1.36.12
+PROTOC_GEN_GO_GRPC_VERSION := v1.6.2
+PROTOC_VERSION             := 3.21.12
+TOOLS := $(CURDIR)/.tools
+MPMS  := prefork worker event
+
+.PHONY: all build run test test-go test-deps proto check-proto bench help clean
+
+all: build ## build bin/httpd and modules/mod_mpm_*.so
+
+build: ## build the host and every MPM plugin
+	@echo "==> Building bin/httpd and modules/"
+	@mkdir -p bin modules
+	$(GO) build -ldflags "-X github.com/httpd-mpm/httpd-mpm/host.Built=$$(date -u +%Y-%m-%dT%H:%M:%S)" -o bin/httpd ./cmd/httpd
+	@for m in $(MPMS); do $(GO) build -o modules/mod_mpm_$$m.so ./plugins/$$m || exit 1; done
+
+run: build ## build, then serve examples/htdocs on 127.0.0.1:8080 in the foreground (event MPM)
+	@echo "==> http://127.0.0.1:8080/  (Ctrl-C stops)"
+	@mkdir -p logs
+	./bin/httpd -d $(CURDIR) -f examples/httpd.conf -D FOREGROUND
+
+test: test-deps build check-proto test-go ## the whole test suite (what CI runs)
+
+test-go:
+	@echo "==> go vet"
+	$(GO) vet ./...
+	@echo "==> go test -race"
+	HTTPD_BIN=$(CURDIR)/bin/httpd HTTPD_MODULES=$(CURDIR)/modules $(GO) test -race -count=1 -timeout=15m ./...
+
+test-deps: ## install the outside clients the tests use (Debian packages; needs root)
+	@bash .ci/deps.sh
+
+proto: ## regenerate proto/ with pinned generators
+	@echo "==> Generating proto/mpm/v1"
+	@protoc --version | grep -q "$(PROTOC_VERSION)" || { echo "protoc $(PROTOC_VERSION) required (Debian bookworm: apt-get install protobuf-compiler)"; exit 1; }
+	@GOBIN=$(TOOLS) $(GO) install google.golang.org/protobuf/cmd/protoc-gen-go@$(PROTOC_GEN_GO_VERSION)
+	@GOBIN=$(TOOLS) $(GO) install google.golang.org/grpc/cmd/protoc-gen-go-grpc@$(PROTOC_GEN_GO_GRPC_VERSION)
+	PATH=$(TOOLS):$$PATH protoc --go_out=. --go_opt=paths=source_relative \
+		--go-grpc_out=. --go-grpc_opt=paths=source_relative proto/mpm/v1/mpm.proto
+
+check-proto: proto ## fail if the committed generated code drifts from the .proto
+	@git diff --exit-code -- proto/ || { echo "proto/ drifted: run make proto and commit"; exit 1; }
+
+bench: build ## benchmarks side by side with Apache and nginx
+	@bash bench/run.sh
+
+clean: ## remove build output
+	rm -rf bin modules .tools
+
+help: ## list targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "%-12s %s\n",$$1,$$2}'
