@@ -1,0 +1,340 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Core is the table of the host's own directives: Apache's core directives
+// that the host implements, with Apache's argument counts, contexts, help
+// texts and value checks. The MPM's directives come from the plugin as
+// another Table.
+var Core = Table{
+	{Name: "ServerRoot", MinArgs: 1, MaxArgs: 1, Context: ServerConfig, Help: helpServerRoot},
+	{Name: "ServerName", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Check: checkServerName, Help: "The hostname and port of the server"},
+	{Name: "ServerAdmin", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Help: "The email address of the server administrator"},
+	{Name: "Listen", MinArgs: 1, MaxArgs: 2, Context: ServerConfig, ArgsError: "Listen requires 1 or 2 arguments.", Check: checkListen,
+		Help: "A port number or a numeric IP address and a port number, and an optional protocol"},
+	{Name: "ListenBacklog", MinArgs: 1, MaxArgs: 1, Context: ServerConfig, Check: checkListenBacklog,
+		Help: "Maximum length of the queue of pending connections, as used by listen(2)"},
+	{Name: "ListenAddrFile", MinArgs: 1, MaxArgs: 1, Context: ServerConfig,
+		Help: "A file to which the addresses of the listening sockets are written once they are bound"},
+	{Name: "PidFile", MinArgs: 1, MaxArgs: 1, Context: ServerConfig, Help: "A file for logging the server process ID"},
+	{Name: "ErrorLog", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Help: "The filename of the error log"},
+	{Name: "LogLevel", MinArgs: 1, MaxArgs: -1, Context: Anywhere, Check: checkLogLevel, Help: "Level of verbosity in error logging"},
+	{Name: "CustomLog", MinArgs: 2, MaxArgs: 3, Context: ServerConfig | InVirtualHost, Check: checkCustomLog,
+		Help: `a file name, a custom log format string or format name, and an optional "env=" or "expr=" clause (see docs)`},
+	{Name: "LogFormat", MinArgs: 1, MaxArgs: 2, Context: ServerConfig | InVirtualHost,
+		Help: "a log format string (see docs) and an optional format name"},
+	{Name: "DocumentRoot", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Help: "Root directory of the document tree"},
+	{Name: "DirectoryIndex", MinArgs: 0, MaxArgs: -1, Context: Anywhere, Help: "a list of file names"},
+	{Name: "TypesConfig", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Help: "the MIME types config file"},
+	{Name: "AddType", MinArgs: 2, MaxArgs: -1, Context: Anywhere, Help: "a mime type followed by one or more file extensions"},
+	{Name: "DefaultType", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Help: "the default media type for otherwise untyped files (DEPRECATED)"},
+	// KeepAlive is a FLAG in Apache: only the first word counts.
+	{Name: "KeepAlive", MinArgs: 1, MaxArgs: -1, Context: ServerConfig | InVirtualHost, ArgsError: "KeepAlive must be On or Off", Check: checkOnOff("KeepAlive"),
+		Help: "Whether persistent connections should be On or Off"},
+	{Name: "KeepAliveTimeout", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Check: checkKeepAliveTimeout,
+		Help: "Keep-Alive timeout duration (sec)"},
+	{Name: "MaxKeepAliveRequests", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost,
+		Help: "Maximum number of Keep-Alive requests per connection, or 0 for infinite"},
+	{Name: "Timeout", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Help: "Timeout duration (sec)"},
+	{Name: "User", MinArgs: 1, MaxArgs: 1, Context: ServerConfig, Help: "Effective user id for this server"},
+	{Name: "Group", MinArgs: 1, MaxArgs: 1, Context: ServerConfig, Help: "Effective group id for this server"},
+	{Name: "HostnameLookups", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Check: checkHostnameLookups,
+		Help: `"on" to enable, "off" to disable reverse DNS lookups, or "double" to enable double-reverse DNS lookups`},
+	{Name: "ServerTokens", MinArgs: 1, MaxArgs: 1, Context: ServerConfig, Check: checkServerTokens,
+		Help: "Determine tokens displayed in the Server: header - Min(imal), Major, Minor, Prod(uctOnly), OS, or Full"},
+	{Name: "ServerSignature", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Check: checkServerSignature,
+		Help: "En-/disable server signature (on|off|email)"},
+	{Name: "AddDefaultCharset", MinArgs: 1, MaxArgs: 1, Context: Anywhere,
+		Help: "The name of the default charset to add to any Content-Type without one or 'Off' to disable"},
+	{Name: "Options", MinArgs: 0, MaxArgs: -1, Context: Anywhere, Check: checkOptions, Help: "Set a number of attributes for a given directory"},
+	{Name: "AllowOverride", MinArgs: 0, MaxArgs: -1, Context: InDirectory, Check: checkAllowOverride,
+		Help: "Controls what groups of directives can be configured by per-directory config files"},
+	// "suceeed" is Apache's spelling.
+	{Name: "Require", MinArgs: 0, MaxArgs: -1, Context: InDirectory, Check: checkRequire,
+		Help: "specifies authorization directives which one must pass (or not) for a request to suceeed"},
+	{Name: "SetHandler", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Help: "a handler name that overrides any other configured handler"},
+	{Name: "LoadModule", MinArgs: 2, MaxArgs: 2, Context: ServerConfig, Help: helpLoadModule},
+	{Name: "Mutex", MinArgs: 1, MaxArgs: -1, Context: ServerConfig, ArgsError: "Mutex requires at least a mechanism argument " + mutexMechanisms,
+		Check: checkMutex, Help: `mutex (or "default") and mechanism`},
+	{Name: "GracefulShutdownTimeout", MinArgs: 1, MaxArgs: 1, Context: ServerConfig,
+		Help: "Maximum time in seconds to wait for child processes to complete transactions during shutdown"},
+	{Name: "MaxConnectionsPerChild", MinArgs: 1, MaxArgs: 1, Context: ServerConfig,
+		Help: "Maximum number of connections a particular child serves before dying."},
+	{Name: "MaxRequestsPerChild", MinArgs: 1, MaxArgs: 1, Context: ServerConfig,
+		Help: "Maximum number of connections a particular child serves before dying. (DEPRECATED, use MaxConnectionsPerChild)"},
+
+	// Directives run while reading. Load never leaves them in a Config; they
+	// are here for `httpd -L` and for other front ends.
+	{Name: "Include", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Help: helpInclude},
+	{Name: "IncludeOptional", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Help: helpIncludeOptional},
+	{Name: "Define", MinArgs: 1, MaxArgs: 2, Context: Anywhere, Help: helpDefine},
+	{Name: "UnDefine", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Help: helpUnDefine},
+
+	// Sections.
+	{Name: "Directory", Section: true, MinArgs: 1, MaxArgs: 2, Context: ServerConfig | InVirtualHost, Check: checkPathSection("Directory"),
+		Help: "Container for directives affecting resources located in the specified directories"},
+	{Name: "DirectoryMatch", Section: true, MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost,
+		Help: "Container for directives affecting resources located in the specified directories"},
+	{Name: "Location", Section: true, MinArgs: 1, MaxArgs: 2, Context: ServerConfig | InVirtualHost, Check: checkPathSection("Location"),
+		Help: "Container for directives affecting resources accessed through the specified URL paths"},
+	{Name: "LocationMatch", Section: true, MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost,
+		Help: "Container for directives affecting resources accessed through the specified URL paths"},
+	{Name: "Files", Section: true, MinArgs: 1, MaxArgs: 2, Context: Anywhere, Check: checkPathSection("Files"), Within: filesWithin("Files"),
+		Help: "Container for directives affecting files matching specified patterns"},
+	{Name: "FilesMatch", Section: true, MinArgs: 1, MaxArgs: 1, Context: Anywhere, Within: filesWithin("FilesMatch"),
+		Help: "Container for directives affecting files matching specified patterns"},
+	{Name: "VirtualHost", Section: true, MinArgs: 1, MaxArgs: -1, Context: ServerConfig,
+		Help: "Container to map directives to a particular virtual host, takes one or more host addresses"},
+	{Name: "If", Section: true, MinArgs: 1, MaxArgs: 1, Context: Anywhere, ArgsError: "Multiple <If> arguments not supported.", Within: notInLimit("If"),
+		Help: "Container for directives to be conditionally applied"},
+	{Name: "ElseIf", Section: true, MinArgs: 1, MaxArgs: 1, Context: Anywhere, ArgsError: "Multiple <ElseIf> arguments not supported.", Within: notInLimit("ElseIf"),
+		Help: "Container for directives to be conditionally applied"},
+	{Name: "Else", Section: true, MinArgs: 0, MaxArgs: 0, Context: Anywhere, ArgsError: "<Else> does not take an argument", Within: notInLimit("Else"),
+		Help: "Container for directives to be conditionally applied"},
+	{Name: "Limit", Section: true, MinArgs: 1, MaxArgs: -1, Context: InDirectory,
+		Help: "Container for authentication directives when accessed using specified HTTP methods"},
+	{Name: "LimitExcept", Section: true, MinArgs: 1, MaxArgs: -1, Context: InDirectory,
+		Help: "Container for authentication directives to be applied when any HTTP method other than those specified is used to access the resource"},
+	{Name: "IfModule", Section: true, MinArgs: 1, MaxArgs: -1, Context: Anywhere, Help: "Container for directives based on existence of specified modules"},
+	{Name: "IfDefine", Section: true, MinArgs: 1, MaxArgs: -1, Context: Anywhere, Help: "Container for directives based on existence of command line defines"},
+	{Name: "IfFile", Section: true, MinArgs: 1, MaxArgs: -1, Context: Anywhere, Help: "Container for directives based on existence of files on disk"},
+}
+
+// checkServerName follows Apache's server_hostname_port: no wildcards, and a
+// port, if any, after the first ':' that follows an optional "scheme://".
+func checkServerName(args []string) error {
+	arg := args[0]
+	if isFnmatchPattern(arg) {
+		return fmt.Errorf("Invalid ServerName \"%s\" use ServerAlias to set multiple server names.", arg)
+	}
+	host := arg
+	if _, after, ok := strings.Cut(arg, "://"); ok {
+		host = after
+	}
+	if _, port, ok := strings.Cut(host, ":"); ok {
+		if n := atoi(port); n <= 0 || n > 65535 {
+			return fmt.Errorf("The port number \"%s\" is outside the appropriate range (i.e., 1..65535).", arg)
+		}
+	}
+	return nil
+}
+
+// isFnmatchPattern reports whether s holds a wildcard the way apr_fnmatch_test
+// sees one: '*', '?', or '[' with a ']' after it.
+func isFnmatchPattern(s string) bool {
+	if strings.ContainsAny(s, "*?") {
+		return true
+	}
+	i := strings.IndexByte(s, '[')
+	return i >= 0 && strings.IndexByte(s[i:], ']') >= 0
+}
+
+func checkCustomLog(args []string) error {
+	if len(args) == 3 && !hasPrefixFold(args[2], "env=") && !hasPrefixFold(args[2], "expr=") {
+		return errors.New("error in condition clause")
+	}
+	return nil
+}
+
+func checkListen(args []string) error {
+	_, _, err := parseListen(args[0])
+	return err
+}
+
+func checkListenBacklog(args []string) error {
+	if atoi(args[0]) <= 0 {
+		return errors.New("ListenBacklog must be > 0")
+	}
+	return nil
+}
+
+func checkOnOff(name string) func([]string) error {
+	return func(args []string) error {
+		if !oneOf(args[0], "on", "off") {
+			return errors.New(name + " must be On or Off")
+		}
+		return nil
+	}
+}
+
+func checkKeepAliveTimeout(args []string) error {
+	if _, ok := parseTimeout(args[0]); !ok {
+		return errors.New("KeepAliveTimeout has wrong format")
+	}
+	return nil
+}
+
+// logLevels are Apache's level keywords, most severe first.
+var logLevels = []string{"emerg", "alert", "crit", "error", "warn", "notice", "info", "debug",
+	"trace1", "trace2", "trace3", "trace4", "trace5", "trace6", "trace7", "trace8"}
+
+const logLevelMessage = "Log level keyword must be one of emerg/alert/crit/error/warn/notice/info/debug/trace1/.../trace8"
+
+// checkLogLevel accepts "level" and "module:level" words. Module names are
+// not checked: they belong to modules the host does not know.
+func checkLogLevel(args []string) error {
+	for _, a := range args {
+		mod, level, ok := strings.Cut(a, ":")
+		switch {
+		case !ok && !oneOf(a, logLevels...):
+			return errors.New(logLevelMessage)
+		case ok && level == "":
+			return fmt.Errorf("Module specifier '%s' must be followed by a log level keyword", mod)
+		case ok && !oneOf(level, logLevels...):
+			return errors.New(a + ": " + logLevelMessage)
+		}
+	}
+	return nil
+}
+
+func checkHostnameLookups(args []string) error {
+	if !oneOf(args[0], "on", "off", "double") {
+		return errors.New("parameter must be 'on', 'off', or 'double'")
+	}
+	return nil
+}
+
+func checkServerTokens(args []string) error {
+	if !oneOf(args[0], "min", "minimal", "major", "minor", "prod", "productonly", "os", "full") {
+		return errors.New("ServerTokens takes 1 argument: 'Prod(uctOnly)', 'Major', 'Minor', 'Min(imal)', 'OS', or 'Full'")
+	}
+	return nil
+}
+
+func checkServerSignature(args []string) error {
+	if !oneOf(args[0], "on", "off", "email") {
+		return errors.New("ServerSignature: use one of: off | on | email")
+	}
+	return nil
+}
+
+// options are the values of Options besides None and All.
+var options = []string{"indexes", "includes", "includesnoexec", "followsymlinks", "symlinksifownermatch", "execcgi", "multiviews", "runscripts"}
+
+func checkOptions(args []string) error {
+	for i, a := range args {
+		name, signed := a, false
+		if a != "" && (a[0] == '+' || a[0] == '-') {
+			name, signed = a[1:], true
+		}
+		if i > 0 {
+			prev := args[i-1]
+			if prevSigned := prev != "" && (prev[0] == '+' || prev[0] == '-'); prevSigned != signed {
+				return errors.New("Either all Options must start with + or -, or no Option may.")
+			}
+		}
+		switch {
+		case oneOf(name, "none", "all"):
+			if signed {
+				n := "None"
+				if strings.EqualFold(name, "all") {
+					n = "All"
+				}
+				return fmt.Errorf("You may not use 'Options +%s' or 'Options -%s'.", n, n)
+			}
+		case !oneOf(name, options...):
+			return errors.New("Illegal option " + name)
+		}
+	}
+	return nil
+}
+
+func checkAllowOverride(args []string) error {
+	for _, a := range args {
+		name, value, hasValue := strings.Cut(a, "=")
+		if !oneOf(name, "none", "all", "authconfig", "fileinfo", "indexes", "limit", "options", "nonfatal") {
+			return errors.New("Illegal override option " + a)
+		}
+		if hasValue && strings.EqualFold(name, "options") {
+			for _, o := range strings.Split(value, ",") {
+				if !oneOf(o, options...) && !strings.EqualFold(o, "all") && !strings.EqualFold(o, "none") {
+					return errors.New("Illegal option " + o)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func checkRequire(args []string) error {
+	if len(args) == 0 {
+		return errors.New("Unknown Authz provider: ")
+	}
+	return nil
+}
+
+const mutexMechanisms = "(Mutex mechanisms are: 'none', 'default', 'flock:/path/to/file', 'fcntl:/path/to/file', 'file:/path/to/file', 'pthread', 'sysvsem', 'posixsem', 'sem')"
+
+// checkMutex checks the mechanism of a Mutex line. The mutex type names that
+// may follow are registered by modules, so they are not checked.
+func checkMutex(args []string) error {
+	mech := args[0]
+	if oneOf(mech, "none", "no") {
+		if len(args) == 1 || oneOf("default", args[1:]...) {
+			return errors.New("None is not allowed for mutex type default")
+		}
+		return nil
+	}
+	kind, _, hasDir := strings.Cut(mech, ":")
+	switch {
+	case oneOf(kind, "default", "flock", "fcntl", "file"):
+	case oneOf(kind, "pthread", "sysvsem", "posixsem", "sem"):
+		if hasDir {
+			return errors.New("Invalid Mutex directory in argument " + mech)
+		}
+	default:
+		return errors.New("Invalid Mutex argument " + mech + " " + mutexMechanisms)
+	}
+	return nil
+}
+
+// checkPathSection allows a second argument only after "~", as in
+// <Directory ~ "regex">.
+func checkPathSection(name string) func([]string) error {
+	return func(args []string) error {
+		if len(args) == 2 && args[0] != "~" {
+			return errors.New("Multiple <" + name + "> arguments not (yet) supported.")
+		}
+		return nil
+	}
+}
+
+func notInLimit(name string) func([]string) error {
+	return func(enclosing []string) error {
+		for _, e := range enclosing {
+			if oneOf(e, "Limit", "LimitExcept") {
+				return errors.New("<" + name + "> cannot occur within <Limit> or <LimitExcept> section")
+			}
+		}
+		return nil
+	}
+}
+
+func filesWithin(name string) func([]string) error {
+	limit := notInLimit(name)
+	return func(enclosing []string) error {
+		if err := limit(enclosing); err != nil {
+			return err
+		}
+		for _, e := range enclosing {
+			if oneOf(e, "Location", "LocationMatch") {
+				return errors.New("<" + name + "> cannot occur within <" + e + "> section")
+			}
+		}
+		return nil
+	}
+}
+
+// oneOf reports whether s equals one of list, ignoring case.
+func oneOf(s string, list ...string) bool {
+	for _, l := range list {
+		if strings.EqualFold(s, l) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,242 @@
+package config
+
+import (
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Listener is one Listen directive, resolved.
+type Listener struct {
+	// Addr is "127.0.0.1:8080", "[::1]:80", or ":80" for all addresses.
+	Addr string
+	// Proto is the protocol, lowercased: as given, else "https" for port 443
+	// and "http" otherwise.
+	Proto string
+	// File and Line locate the Listen directive; Line is the line Apache
+	// names in messages (the last line of a continued line).
+	File string
+	Line int
+}
+
+// Server holds the effective core settings of the main server.
+type Server struct {
+	// ServerRoot is the final server root. ServerName, User and Group are as
+	// written (empty when not set).
+	ServerRoot, ServerName, User, Group string
+	// DocumentRoot, PidFile, ErrorLog, TypesConfig and ListenAddrFile are
+	// absolute paths (ErrorLog stays as written when it is a pipe, "|...",
+	// or "syslog..."). ListenAddrFile is empty when not set.
+	DocumentRoot, PidFile, ErrorLog, TypesConfig, ListenAddrFile string
+	// LogLevel is the main level keyword, lowercased; per-module levels
+	// ("core:info") are not kept.
+	LogLevel string
+	// Listeners are the Listen directives in order.
+	Listeners []Listener
+	// ListenBacklog is the listen(2) backlog; default 511.
+	ListenBacklog int
+	// DirectoryIndex lists the index files; default ["index.html"]. Several
+	// DirectoryIndex lines add up; "DirectoryIndex disabled" empties it.
+	DirectoryIndex []string
+	// AddTypes maps an extension (lowercase, without the dot) to a MIME type
+	// (lowercase), from AddType.
+	AddTypes map[string]string
+	// KeepAlive enables persistent connections; default true.
+	KeepAlive bool
+	// KeepAliveTimeout defaults to 5s; Apache accepts units such as "300ms".
+	KeepAliveTimeout time.Duration
+	// MaxKeepAliveRequests defaults to 100; 0 means unlimited. As in
+	// Apache, a negative value allows no further request on a connection.
+	MaxKeepAliveRequests int
+	// Timeout defaults to 60s. Apache reads it with atoi, as whole seconds.
+	Timeout time.Duration
+	// GracefulShutdownTimeout bounds a graceful stop; 0 (the default)
+	// waits for every connection to finish.
+	GracefulShutdownTimeout time.Duration
+	// MaxConnectionsPerChild (or its old name MaxRequestsPerChild) recycles
+	// a child after that many connections; 0 (the default) never does.
+	MaxConnectionsPerChild int
+	// Sections are the top-level sections (<Directory>, <Location>,
+	// <VirtualHost>, ...) in order.
+	Sections []*Directive
+}
+
+// Defaults relative to the ServerRoot, as compiled into Apache.
+const (
+	DefaultPidFile     = "logs/httpd.pid"
+	DefaultErrorLog    = "logs/error_log"
+	DefaultTypesConfig = "conf/mime.types"
+	DefaultDocRoot     = "htdocs"
+)
+
+// Resolve extracts the main server's settings from a validated Config,
+// applying Apache's defaults. Only top-level directives count; directives
+// that Validate would reject are skipped. Relative paths are made absolute
+// against the ServerRoot. The only problem reported is a repeated Listen
+// address, in Apache's words "Cannot define multiple Listeners on the same
+// IP:port", at the repeating line; port 0 is never a repeat.
+func Resolve(cfg *Config) (*Server, Errors) {
+	s := &Server{
+		ServerRoot:           cfg.ServerRoot,
+		LogLevel:             "warn",
+		ListenBacklog:        511,
+		AddTypes:             map[string]string{},
+		KeepAlive:            true,
+		KeepAliveTimeout:     5 * time.Second,
+		MaxKeepAliveRequests: 100,
+		Timeout:              60 * time.Second,
+	}
+	docRoot, pidFile, errorLog, typesConfig := DefaultDocRoot, DefaultPidFile, DefaultErrorLog, DefaultTypesConfig
+	listenAddrFile := ""
+	var index []string
+	indexSet := false
+	var errs Errors
+	seen := map[string]bool{}
+
+	for _, d := range cfg.Directives {
+		if d.IsSection() {
+			s.Sections = append(s.Sections, d)
+			continue
+		}
+		a := d.Args
+		one := len(a) == 1
+		switch strings.ToLower(d.Name) {
+		case "servername":
+			if one {
+				s.ServerName = a[0]
+			}
+		case "user":
+			if one {
+				s.User = a[0]
+			}
+		case "group":
+			if one {
+				s.Group = a[0]
+			}
+		case "documentroot":
+			if one {
+				docRoot = a[0]
+			}
+		case "pidfile":
+			if one {
+				pidFile = a[0]
+			}
+		case "errorlog":
+			if one {
+				errorLog = a[0]
+			}
+		case "typesconfig":
+			if one {
+				typesConfig = a[0]
+			}
+		case "listenaddrfile":
+			if one {
+				listenAddrFile = a[0]
+			}
+		case "loglevel":
+			for _, w := range a {
+				if !strings.Contains(w, ":") && oneOf(w, logLevels...) {
+					s.LogLevel = strings.ToLower(w)
+				}
+			}
+		case "listen":
+			if len(a) < 1 || len(a) > 2 {
+				continue
+			}
+			host, port, err := parseListen(a[0])
+			if err != nil {
+				continue
+			}
+			l := Listener{Addr: listenAddr(host, port), Proto: "http", File: d.File, Line: d.errLine()}
+			if port == 443 {
+				l.Proto = "https"
+			}
+			if len(a) == 2 {
+				l.Proto = strings.ToLower(a[1])
+			}
+			if port != 0 {
+				if seen[l.Addr] {
+					errs = append(errs, Diagnostic{File: d.File, Line: d.errLine(), Message: "Cannot define multiple Listeners on the same IP:port"})
+					continue
+				}
+				seen[l.Addr] = true
+			}
+			s.Listeners = append(s.Listeners, l)
+		case "listenbacklog":
+			if one && atoi(a[0]) > 0 {
+				s.ListenBacklog = atoi(a[0])
+			}
+		case "directoryindex":
+			indexSet = true
+			if len(a) == 1 && strings.EqualFold(a[0], "disabled") {
+				index = []string{}
+				continue
+			}
+			index = append(index, a...)
+		case "addtype":
+			if len(a) < 2 {
+				continue
+			}
+			typ := strings.ToLower(a[0])
+			for _, ext := range a[1:] {
+				if ext = strings.ToLower(strings.TrimPrefix(ext, ".")); ext != "" {
+					s.AddTypes[ext] = typ
+				}
+			}
+		case "keepalive":
+			if one && oneOf(a[0], "on", "off") {
+				s.KeepAlive = strings.EqualFold(a[0], "on")
+			}
+		case "keepalivetimeout":
+			if one {
+				if t, ok := parseTimeout(a[0]); ok {
+					s.KeepAliveTimeout = t
+				}
+			}
+		case "maxkeepaliverequests":
+			if one {
+				s.MaxKeepAliveRequests = atoi(a[0])
+			}
+		case "timeout":
+			if one {
+				s.Timeout = time.Duration(atoi(a[0])) * time.Second
+			}
+		case "gracefulshutdowntimeout":
+			if one {
+				s.GracefulShutdownTimeout = time.Duration(max(atoi(a[0]), 0)) * time.Second
+			}
+		case "maxconnectionsperchild", "maxrequestsperchild":
+			if one {
+				s.MaxConnectionsPerChild = max(atoi(a[0]), 0)
+			}
+		}
+	}
+	s.DirectoryIndex = []string{"index.html"}
+	if indexSet {
+		s.DirectoryIndex = index
+	}
+	root := cfg.ServerRoot
+	s.DocumentRoot = absPath(root, docRoot)
+	s.PidFile = absPath(root, pidFile)
+	s.TypesConfig = absPath(root, typesConfig)
+	s.ErrorLog = errorLog
+	if !strings.HasPrefix(errorLog, "|") && !hasPrefixFold(errorLog, "syslog") {
+		s.ErrorLog = absPath(root, errorLog)
+	}
+	if listenAddrFile != "" {
+		s.ListenAddrFile = absPath(root, listenAddrFile)
+	}
+	return s, errs
+}
+
+// absPath resolves p against root, as Apache's ap_server_root_relative does.
+func absPath(root, p string) string {
+	if filepath.IsAbs(p) {
+		return filepath.Clean(p)
+	}
+	return filepath.Join(root, p)
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
