@@ -1,0 +1,277 @@
+package http1
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"net/http"
+	"time"
+)
+
+// maxDrain bounds how much unread request body the engine discards after the handler
+// returns to keep the connection alive; a larger rest closes the connection instead.
+const maxDrain = 256 << 10
+
+// Limits of the chunked framing lines, which apache2 also bounds.
+const (
+	maxChunkLine    = 4096 // a chunk-size line with extensions
+	maxTrailerBytes = 8192 // all trailer lines together
+)
+
+var (
+	errBodyAfterClose = http.ErrBodyReadAfterClose
+	errBadChunk       = errors.New("http1: malformed chunked encoding")
+)
+
+// body is the Request.Body of a request with a Content-Length or chunked body. It reads
+// through the Conn's bufio.Reader; it is never reused across requests.
+type body struct {
+	c       *Conn
+	resp    *response
+	chunked bool
+	left    int64 // Content-Length: bytes left; chunked: bytes left in the current chunk
+	read    int64 // bytes delivered so far (LimitRequestBody)
+	limit   int64 // -1 = unlimited
+
+	expect100 bool // "100-continue" not yet answered
+	chunkHdr  bool // chunked: the next chunk-size line is due
+	eof       bool // all of the body was read
+	closed    bool // handler closed it or the handler returned
+	err       error
+
+	tooLarge bool // the body grew past limit
+	timedOut bool // a read timed out
+}
+
+func (b *body) Read(p []byte) (int, error) {
+	if b.closed {
+		return 0, errBodyAfterClose
+	}
+	return b.read1(p)
+}
+
+// Close marks the body closed for the handler; the engine drains what is left.
+func (b *body) Close() error {
+	b.closed = true
+	return nil
+}
+
+func (b *body) read1(p []byte) (n int, err error) {
+	if b.err != nil {
+		return 0, b.err
+	}
+	if b.eof {
+		return 0, io.EOF
+	}
+	if len(p) == 0 {
+		return 0, nil
+	}
+	if b.expect100 {
+		b.expect100 = false
+		if b.resp != nil && !b.resp.committed {
+			if err := b.c.writeContinue(); err != nil {
+				b.err = err
+				return 0, err
+			}
+		}
+	}
+	br := b.c.br
+	if b.chunked {
+		if b.left == 0 {
+			if err := b.nextChunk(br); err != nil {
+				return 0, b.fail(err)
+			}
+			if b.eof {
+				return 0, io.EOF
+			}
+		}
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	if br.Buffered() == 0 {
+		b.c.refreshReadDeadline()
+	}
+	n, err = br.Read(p)
+	b.left -= int64(n)
+	b.read += int64(n)
+	if b.limit >= 0 && b.read > b.limit {
+		b.tooLarge = true
+		return 0, b.fail(&http.MaxBytesError{Limit: b.limit})
+	}
+	if b.left == 0 {
+		if b.chunked {
+			if e := b.chunkEnd(br); e != nil {
+				return n, b.fail(e)
+			}
+		} else {
+			b.eof = true
+		}
+	}
+	if err == io.EOF {
+		err = io.ErrUnexpectedEOF
+	}
+	if err != nil {
+		return n, b.fail(err)
+	}
+	return n, nil
+}
+
+func (b *body) fail(err error) error {
+	if isTimeout(err) {
+		b.timedOut = true
+	}
+	b.err = err
+	return err
+}
+
+// nextChunk reads a chunk-size line; on the last chunk it also reads the trailer section
+// (discarded) and sets eof.
+func (b *body) nextChunk(br *bufio.Reader) error {
+	line, err := readChunkLine(br, b.c)
+	if err != nil {
+		return err
+	}
+	n, ok := parseChunkSize(line)
+	if !ok {
+		return errBadChunk
+	}
+	if n == 0 {
+		total := 0
+		for {
+			line, err := readChunkLine(br, b.c)
+			if err != nil {
+				return err
+			}
+			if len(line) == 0 {
+				break
+			}
+			if total += len(line); total > maxTrailerBytes {
+				return errBadChunk
+			}
+		}
+		b.eof = true
+		return nil
+	}
+	if b.limit >= 0 && b.read+n > b.limit {
+		b.tooLarge = true
+		return &http.MaxBytesError{Limit: b.limit}
+	}
+	b.left = n
+	return nil
+}
+
+// chunkEnd consumes the CRLF after a chunk's data.
+func (b *body) chunkEnd(br *bufio.Reader) error {
+	line, err := readChunkLine(br, b.c)
+	if err != nil {
+		return err
+	}
+	if len(line) != 0 {
+		return errBadChunk
+	}
+	return nil
+}
+
+// readChunkLine returns a line without its CRLF (a bare LF is tolerated in chunk
+// framing); the slice is valid until the next read.
+func readChunkLine(br *bufio.Reader, c *Conn) ([]byte, error) {
+	if br.Buffered() == 0 {
+		c.refreshReadDeadline()
+	}
+	line, err := br.ReadSlice('\n')
+	if err == bufio.ErrBufferFull || len(line) > maxChunkLine {
+		return nil, errBadChunk
+	}
+	if err != nil {
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		return nil, err
+	}
+	line = line[:len(line)-1]
+	if n := len(line); n > 0 && line[n-1] == '\r' {
+		line = line[:n-1]
+	}
+	return line, nil
+}
+
+// parseChunkSize parses "1*HEXDIG [BWS ; extensions]".
+func parseChunkSize(line []byte) (int64, bool) {
+	var n int64
+	i := 0
+	for ; i < len(line) && isHex(line[i]); i++ {
+		if i >= 15 {
+			return 0, false
+		}
+		c := line[i]
+		switch {
+		case c >= 'a':
+			c -= 'a' - 10
+		case c >= 'A':
+			c -= 'A' - 10
+		default:
+			c -= '0'
+		}
+		n = n<<4 | int64(c)
+	}
+	if i == 0 {
+		return 0, false
+	}
+	for ; i < len(line) && (line[i] == ' ' || line[i] == '\t'); i++ {
+	}
+	if i < len(line) && line[i] != ';' {
+		return 0, false
+	}
+	return n, true
+}
+
+// drain discards the rest of the body, at most maxDrain bytes, and reports whether the
+// connection is still in sync (the whole body was consumed).
+func (b *body) drain() bool {
+	if b.eof {
+		return true
+	}
+	if b.err != nil || b.expect100 {
+		return false // broken, or the client still waits for 100-continue
+	}
+	br := b.c.br
+	budget := int64(maxDrain)
+	for {
+		if b.chunked && b.left == 0 {
+			if err := b.nextChunk(br); err != nil {
+				b.fail(err)
+				return false
+			}
+			if b.eof {
+				return true
+			}
+		}
+		if b.left > budget {
+			return false
+		}
+		b.c.refreshReadDeadline()
+		n, err := br.Discard(int(b.left))
+		b.left -= int64(n)
+		b.read += int64(n)
+		budget -= int64(n)
+		if err != nil {
+			b.fail(err)
+			return false
+		}
+		if !b.chunked {
+			b.eof = true
+			return true
+		}
+		if err := b.chunkEnd(br); err != nil {
+			b.fail(err)
+			return false
+		}
+	}
+}
+
+// refreshReadDeadline restarts the Timeout clock before a body read that must wait for
+// the network (Apache's Timeout applies to each read).
+func (c *Conn) refreshReadDeadline() {
+	c.rwc.SetReadDeadline(time.Now().Add(c.srv.cfg.timeout))
+}

@@ -1,0 +1,561 @@
+package http1
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// testHandler answers by path; /echo describes the request it received.
+func testHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/echo", func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), 500)
+			return
+		}
+		var keys []string
+		for k := range r.Header {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		fmt.Fprintf(w, "method=%s path=%s query=%s proto=%s %d.%d host=%s uri=%s cl=%d te=%v close=%v\n",
+			r.Method, r.URL.Path, r.URL.RawQuery, r.Proto, r.ProtoMajor, r.ProtoMinor, r.Host,
+			r.RequestURI, r.ContentLength, r.TransferEncoding, r.Close)
+		for _, k := range keys {
+			fmt.Fprintf(w, "%s=%q\n", k, r.Header[k])
+		}
+		fmt.Fprintf(w, "body=%q\n", body)
+	})
+	mux.HandleFunc("/stream", func(w http.ResponseWriter, r *http.Request) {
+		n, _ := strconv.Atoi(r.URL.Query().Get("n"))
+		chunk := strings.Repeat("x", 1000)
+		for n > 0 {
+			k := min(n, len(chunk))
+			io.WriteString(w, chunk[:k])
+			n -= k
+		}
+	})
+	mux.HandleFunc("/sized", func(w http.ResponseWriter, r *http.Request) {
+		n, _ := strconv.Atoi(r.URL.Query().Get("n"))
+		w.Header().Set("Content-Length", strconv.Itoa(n))
+		w.Header().Set("Content-Type", "text/plain")
+		io.WriteString(w, strings.Repeat("y", n))
+	})
+	mux.HandleFunc("/short", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "10")
+		io.WriteString(w, "12345")
+	})
+	mux.HandleFunc("/flush", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "first,")
+		w.(http.Flusher).Flush()
+		io.WriteString(w, "second")
+	})
+	mux.HandleFunc("/304", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("ETag", `"x"`)
+		w.Header().Set("Content-Type", "text/plain")
+		w.WriteHeader(http.StatusNotModified)
+		io.WriteString(w, "must not appear")
+	})
+	mux.HandleFunc("/204", func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("/ignore", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "ignored the body")
+	})
+	mux.HandleFunc("/panic", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Leak", "no")
+		panic("boom")
+	})
+	mux.HandleFunc("/inject", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-A", "a\r\nSet-Cookie: evil=1")
+		io.WriteString(w, "ok")
+	})
+	mux.HandleFunc("/close", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Connection", "close")
+		io.WriteString(w, "bye")
+	})
+	mux.HandleFunc("/404", func(w http.ResponseWriter, r *http.Request) {
+		WriteError(w, r, http.StatusNotFound, "")
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "%s %s", r.Method, r.URL.Path)
+	})
+	return mux
+}
+
+func newTestServer() *Server {
+	return &Server{
+		Handler:          testHandler(),
+		KeepAlive:        true,
+		KeepAliveTimeout: 5 * time.Second,
+		Timeout:          10 * time.Second,
+		ServerName:       "www.example.com",
+		Software:         testSoftware,
+		ServerSignature:  SignatureOn,
+		// apache2's default; the Server's zero value means unlimited.
+		MaxKeepAliveRequests: 100,
+	}
+}
+
+const absent = "<absent>"
+
+type wantResp struct {
+	status string            // status line
+	header map[string]string // value, or absent
+	body   string            // exact body unless empty; "~x" means "contains x"
+	names  []string          // exact field-name order, if set
+}
+
+type convCase struct {
+	name    string
+	tweak   func(*Server)
+	raw     string
+	methods []string
+	want    []wantResp
+	closed  bool
+}
+
+var bigLine = "GET /" + strings.Repeat("a", 8200) + " HTTP/1.1\r\nHost: h\r\n\r\n"
+
+func conformanceCases() []convCase {
+	many := ""
+	for i := 0; i < 101; i++ {
+		many += fmt.Sprintf("X-F%d: v\r\n", i)
+	}
+	return []convCase{
+		{
+			name: "1.1 keep-alive by default, no Connection header",
+			raw:  "GET /hello HTTP/1.1\r\nHost: h\r\n\r\n",
+			want: []wantResp{{status: "HTTP/1.1 200 OK", body: "GET /hello",
+				header: map[string]string{"Content-Length": "10", "Connection": absent, "Keep-Alive": absent, "Server": testSoftware},
+				names:  []string{"Date", "Server", "Content-Length"}}},
+		},
+		{
+			name: "1.1 with keep-alive token gets Keep-Alive and Connection",
+			raw:  "GET / HTTP/1.1\r\nHost: h\r\nConnection: keep-alive\r\n\r\n",
+			want: []wantResp{{status: "HTTP/1.1 200 OK",
+				header: map[string]string{"Keep-Alive": "timeout=5, max=100", "Connection": "Keep-Alive"},
+				names:  []string{"Date", "Server", "Content-Length", "Keep-Alive", "Connection"}}},
+		},
+		{
+			name:   "1.1 Connection: close",
+			raw:    "GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+			want:   []wantResp{{status: "HTTP/1.1 200 OK", header: map[string]string{"Connection": "close"}}},
+			closed: true,
+		},
+		{
+			name:   "1.0 without keep-alive closes",
+			raw:    "GET / HTTP/1.0\r\n\r\n",
+			want:   []wantResp{{status: "HTTP/1.1 200 OK", header: map[string]string{"Connection": "close", "Content-Length": "5"}}},
+			closed: true,
+		},
+		{
+			name: "1.0 keep-alive",
+			raw:  "GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\nGET /x HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+			want: []wantResp{
+				{status: "HTTP/1.1 200 OK", body: "GET /", header: map[string]string{"Keep-Alive": "timeout=5, max=100", "Connection": "Keep-Alive"}},
+				{status: "HTTP/1.1 200 OK", body: "GET /x", header: map[string]string{"Keep-Alive": "timeout=5, max=99", "Connection": "Keep-Alive"}},
+			},
+		},
+		{
+			name:   "1.0 keep-alive with unknown length closes (close-delimited)",
+			raw:    "GET /stream?n=5000 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+			want:   []wantResp{{status: "HTTP/1.1 200 OK", body: strings.Repeat("x", 5000), header: map[string]string{"Connection": "close", "Content-Length": absent, "Transfer-Encoding": absent}}},
+			closed: true,
+		},
+		{
+			name: "1.1 unknown length over the buffer is chunked",
+			raw:  "GET /stream?n=5000 HTTP/1.1\r\nHost: h\r\n\r\n",
+			want: []wantResp{{status: "HTTP/1.1 200 OK", body: strings.Repeat("x", 5000), header: map[string]string{"Transfer-Encoding": "chunked", "Content-Length": absent}}},
+		},
+		{
+			name: "unknown length that fits gets Content-Length",
+			raw:  "GET /stream?n=4096 HTTP/1.1\r\nHost: h\r\n\r\n",
+			want: []wantResp{{status: "HTTP/1.1 200 OK", body: strings.Repeat("x", 4096), header: map[string]string{"Content-Length": "4096", "Transfer-Encoding": absent}}},
+		},
+		{
+			name: "Flush commits chunked",
+			raw:  "GET /flush HTTP/1.1\r\nHost: h\r\n\r\n",
+			want: []wantResp{{status: "HTTP/1.1 200 OK", body: "first,second", header: map[string]string{"Transfer-Encoding": "chunked"}}},
+		},
+		{
+			name:    "HEAD keeps Content-Length, sends no body",
+			raw:     "HEAD /sized?n=1234 HTTP/1.1\r\nHost: h\r\n\r\nGET /after HTTP/1.1\r\nHost: h\r\n\r\n",
+			methods: []string{"HEAD", "GET"},
+			want: []wantResp{
+				{status: "HTTP/1.1 200 OK", header: map[string]string{"Content-Length": "1234", "Content-Type": "text/plain"}},
+				{status: "HTTP/1.1 200 OK", body: "GET /after"},
+			},
+		},
+		{
+			name:    "HEAD of an unsized small body gets its length",
+			raw:     "HEAD /stream?n=100 HTTP/1.1\r\nHost: h\r\n\r\n",
+			methods: []string{"HEAD"},
+			want:    []wantResp{{status: "HTTP/1.1 200 OK", header: map[string]string{"Content-Length": "100"}}},
+		},
+		{
+			name: "304 has no body and no Content-Length or Content-Type",
+			raw:  "GET /304 HTTP/1.1\r\nHost: h\r\n\r\nGET /after HTTP/1.1\r\nHost: h\r\n\r\n",
+			want: []wantResp{
+				{status: "HTTP/1.1 304 Not Modified", header: map[string]string{"Content-Length": absent, "Content-Type": absent, "Etag": `"x"`}},
+				{status: "HTTP/1.1 200 OK", body: "GET /after"},
+			},
+		},
+		{
+			name: "204 has no body",
+			raw:  "GET /204 HTTP/1.1\r\nHost: h\r\n\r\nGET /after HTTP/1.1\r\nHost: h\r\n\r\n",
+			want: []wantResp{
+				{status: "HTTP/1.1 204 No Content", header: map[string]string{"Content-Length": absent}},
+				{status: "HTTP/1.1 200 OK", body: "GET /after"},
+			},
+		},
+		{
+			name: "pipelined requests are answered in order",
+			raw: "GET /1 HTTP/1.1\r\nHost: h\r\n\r\nGET /2 HTTP/1.1\r\nHost: h\r\n\r\n" +
+				"POST /echo HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nabcGET /4 HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+			want: []wantResp{
+				{status: "HTTP/1.1 200 OK", body: "GET /1"},
+				{status: "HTTP/1.1 200 OK", body: "GET /2"},
+				{status: "HTTP/1.1 200 OK", body: `~body="abc"`},
+				{status: "HTTP/1.1 200 OK", body: "GET /4", header: map[string]string{"Connection": "close"}},
+			},
+			closed: true,
+		},
+		{
+			name: "unread body is drained before the next request",
+			raw:  "POST /ignore HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\n0123456789GET /next HTTP/1.1\r\nHost: h\r\n\r\n",
+			want: []wantResp{
+				{status: "HTTP/1.1 200 OK", body: "ignored the body"},
+				{status: "HTTP/1.1 200 OK", body: "GET /next"},
+			},
+		},
+		{
+			name: "unread chunked body is drained before the next request",
+			raw:  "POST /ignore HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\nGET /next HTTP/1.1\r\nHost: h\r\n\r\n",
+			want: []wantResp{
+				{status: "HTTP/1.1 200 OK", body: "ignored the body"},
+				{status: "HTTP/1.1 200 OK", body: "GET /next"},
+			},
+		},
+		{
+			name: "chunked request body is decoded (extensions, trailers)",
+			raw: "POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n" +
+				"5;ext=1\r\nhello\r\nA\r\n, world!!!\r\n0\r\nX-Trailer: t\r\n\r\n",
+			want: []wantResp{{status: "HTTP/1.1 200 OK", body: `~body="hello, world!!!"`}},
+		},
+		{
+			name: "chunked request body: request fields",
+			raw:  "POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+			want: []wantResp{{status: "HTTP/1.1 200 OK", body: "~cl=-1 te=[chunked] close=false"}},
+		},
+		{
+			name:   "malformed chunk size",
+			raw:    "POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+			want:   []wantResp{{status: "HTTP/1.1 500 Internal Server Error", header: map[string]string{"Connection": "close"}}},
+			closed: true,
+		},
+		{
+			name:   "Transfer-Encoding with Content-Length is 400 and close",
+			raw:    "POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n",
+			want:   []wantResp{{status: "HTTP/1.1 400 Bad Request", header: map[string]string{"Connection": "close"}}},
+			closed: true,
+		},
+		{
+			name:   "unsupported transfer coding is 400",
+			raw:    "POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip\r\n\r\n",
+			want:   []wantResp{{status: "HTTP/1.1 400 Bad Request"}},
+			closed: true,
+		},
+		{
+			name: "request line over the limit is 414 with apache2's page",
+			raw:  bigLine,
+			want: []wantResp{{status: "HTTP/1.1 414 Request-URI Too Long",
+				header: map[string]string{"Connection": "close", "Content-Type": "text/html; charset=iso-8859-1"},
+				body: apachePage("414 Request-URI Too Long", "Request-URI Too Long",
+					"<p>The requested URL's length exceeds the capacity\nlimit for this server.<br />\n</p>\n", "www.example.com Port 80")}},
+			closed: true,
+		},
+		{
+			name: "request line at apache2's limit (8191 bytes) passes",
+			raw:  "GET /" + strings.Repeat("a", 8191-14) + " HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+			want: []wantResp{{status: "HTTP/1.1 200 OK"}},
+			closed: true,
+		},
+		{
+			name: "header field over the limit is 400 with apache2's note",
+			raw:  "GET / HTTP/1.1\r\nHost: h\r\nX-Long: " + strings.Repeat("b", 8190) + "\r\n\r\n",
+			want: []wantResp{{status: "HTTP/1.1 400 Bad Request",
+				body: apachePage("400 Bad Request", "Bad Request",
+					"<p>Your browser sent a request that this server could not understand.<br />\nSize of a request header field exceeds server limit.</p>\n", "www.example.com Port 80")}},
+			closed: true,
+		},
+		{
+			name: "more than 100 fields is 400",
+			raw:  "GET / HTTP/1.1\r\nHost: h\r\n" + many + "\r\n",
+			want: []wantResp{{status: "HTTP/1.1 400 Bad Request",
+				body: "~The number of request header fields exceeds this server's limit.</p>"}},
+			closed: true,
+		},
+		{
+			name:   "header without colon is 400",
+			raw:    "GET / HTTP/1.1\r\nHost: h\r\nfoo bar\r\n\r\n",
+			want:   []wantResp{{status: "HTTP/1.1 400 Bad Request"}},
+			closed: true,
+		},
+		{
+			name:   "space before colon is 400",
+			raw:    "GET / HTTP/1.1\r\nHost: h\r\nFoo : bar\r\n\r\n",
+			want:   []wantResp{{status: "HTTP/1.1 400 Bad Request"}},
+			closed: true,
+		},
+		{
+			name:   "control character in a value is 400",
+			raw:    "GET / HTTP/1.1\r\nHost: h\r\nFoo: a\x01b\r\n\r\n",
+			want:   []wantResp{{status: "HTTP/1.1 400 Bad Request"}},
+			closed: true,
+		},
+		{
+			name:   "bare LF is 400",
+			raw:    "GET / HTTP/1.1\nHost: h\n\n",
+			want:   []wantResp{{status: "HTTP/1.1 400 Bad Request"}},
+			closed: true,
+		},
+		{
+			name: "bad request line is 400 with the ServerName in the signature",
+			raw:  "GARBAGE\r\n\r\n",
+			want: []wantResp{{status: "HTTP/1.1 400 Bad Request",
+				body: apachePage("400 Bad Request", "Bad Request",
+					"<p>Your browser sent a request that this server could not understand.<br />\n</p>\n", "www.example.com Port 80")}},
+			closed: true,
+		},
+		{
+			name:   "two spaces in the request line is 400",
+			raw:    "GET  / HTTP/1.1\r\nHost: h\r\n\r\n",
+			want:   []wantResp{{status: "HTTP/1.1 400 Bad Request"}},
+			closed: true,
+		},
+		{
+			name:   "lower-case protocol is 400",
+			raw:    "GET / http/1.1\r\nHost: h\r\n\r\n",
+			want:   []wantResp{{status: "HTTP/1.1 400 Bad Request"}},
+			closed: true,
+		},
+		{
+			name:   "HTTP/2.0 on this connection is 505",
+			raw:    "GET / HTTP/2.0\r\nHost: h\r\n\r\n",
+			want:   []wantResp{{status: "HTTP/1.1 505 HTTP Version Not Supported"}},
+			closed: true,
+		},
+		{
+			name:   "HTTP/1.1 without Host is 400",
+			raw:    "GET / HTTP/1.1\r\n\r\n",
+			want:   []wantResp{{status: "HTTP/1.1 400 Bad Request"}},
+			closed: true,
+		},
+		{
+			name:   "two Host fields is 400",
+			raw:    "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
+			want:   []wantResp{{status: "HTTP/1.1 400 Bad Request"}},
+			closed: true,
+		},
+		{
+			name:   "invalid Host is 400",
+			raw:    "GET / HTTP/1.1\r\nHost: a/b\r\n\r\n",
+			want:   []wantResp{{status: "HTTP/1.1 400 Bad Request"}},
+			closed: true,
+		},
+		{
+			name:   "invalid Content-Length is 400",
+			raw:    "POST /echo HTTP/1.1\r\nHost: h\r\nContent-Length: -1\r\n\r\n",
+			want:   []wantResp{{status: "HTTP/1.1 400 Bad Request"}},
+			closed: true,
+		},
+		{
+			name:   "percent-encoding error in the target is 400",
+			raw:    "GET /a%zz HTTP/1.1\r\nHost: h\r\n\r\n",
+			want:   []wantResp{{status: "HTTP/1.1 400 Bad Request"}},
+			closed: true,
+		},
+		{
+			name: "HTTP/1.0 without Host is fine",
+			raw:  "GET /x HTTP/1.0\r\n\r\n",
+			want: []wantResp{{status: "HTTP/1.1 200 OK", body: "GET /x"}},
+			closed: true,
+		},
+		{
+			name: "leading empty lines are skipped",
+			raw:  "\r\n\r\nGET /x HTTP/1.1\r\nHost: h\r\n\r\n",
+			want: []wantResp{{status: "HTTP/1.1 200 OK", body: "GET /x"}},
+		},
+		{
+			name: "request fields reach the handler",
+			raw:  "GET /echo?a=1&b=%20 HTTP/1.1\r\nhost: Example.COM:8080\r\nx-multi: 1\r\nX-MULTI: 2\r\nfolded: a\r\n  b\r\n\r\n",
+			want: []wantResp{{status: "HTTP/1.1 200 OK", body: "method=GET path=/echo query=a=1&b=%20 proto=HTTP/1.1 1.1 host=Example.COM:8080 uri=/echo?a=1&b=%20 cl=0 te=[] close=false\n" +
+				"Folded=[\"a b\"]\nHost=[\"Example.COM:8080\"]\nX-Multi=[\"1\" \"2\"]\nbody=\"\"\n"}},
+		},
+		{
+			name: "absolute-form target: Host comes from the target",
+			raw:  "GET http://other.example:81/echo?q HTTP/1.1\r\nHost: h\r\n\r\n",
+			want: []wantResp{{status: "HTTP/1.1 200 OK", body: "~path=/echo query=q proto=HTTP/1.1 1.1 host=other.example:81 uri=http://other.example:81/echo?q "}},
+		},
+		{
+			name: "escaped path is decoded",
+			raw:  "GET /a%20b/c%2Fd HTTP/1.1\r\nHost: h\r\n\r\n",
+			want: []wantResp{{status: "HTTP/1.1 200 OK", body: "GET /a b/c/d"}},
+		},
+		{
+			name: "unknown method reaches the handler",
+			raw:  "BREW /pot HTTP/1.1\r\nHost: h\r\n\r\n",
+			want: []wantResp{{status: "HTTP/1.1 200 OK", body: "BREW /pot"}},
+		},
+		{
+			name: "Expect: 100-continue gets 100 when the body is read",
+			raw:  "POST /echo HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nhi",
+			want: []wantResp{
+				{status: "HTTP/1.1 100 Continue"},
+				{status: "HTTP/1.1 200 OK", body: `~body="hi"`},
+			},
+		},
+		{
+			name: "unknown expectation is 417 and closes (as apache2)",
+			raw:  "GET / HTTP/1.1\r\nHost: h\r\nExpect: foo\r\n\r\nGET /next HTTP/1.1\r\nHost: h\r\n\r\n",
+			want: []wantResp{
+				{status: "HTTP/1.1 417 Expectation Failed", header: map[string]string{"Connection": "close"},
+					body: apachePage("417 Expectation Failed", "Expectation Failed",
+						"<p>The expectation given in the Expect request-header\nfield could not be met by this server.\nThe client sent<pre>\n    Expect: foo\n</pre>\n</p><p>Only the 100-continue expectation is supported.</p>\n", "h Port 80")},
+			},
+			closed: true,
+		},
+		{
+			name:   "body over LimitRequestBody is 413",
+			tweak:  func(s *Server) { s.LimitRequestBody = 10 },
+			raw:    "POST /echo HTTP/1.1\r\nHost: h\r\nContent-Length: 11\r\n\r\n",
+			want:   []wantResp{{status: "HTTP/1.1 413 Request Entity Too Large", body: "~The requested resource does not allow request data with POST requests"}},
+			closed: true,
+		},
+		{
+			name:   "chunked body over LimitRequestBody is 413",
+			tweak:  func(s *Server) { s.LimitRequestBody = 10 },
+			raw:    "POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n20\r\n" + strings.Repeat("z", 32) + "\r\n0\r\n\r\n",
+			want:   []wantResp{{status: "HTTP/1.1 500 Internal Server Error"}},
+			closed: true,
+		},
+		{
+			name:  "MaxKeepAliveRequests: N kept-alive responses, then close",
+			tweak: func(s *Server) { s.MaxKeepAliveRequests = 2 },
+			raw:   strings.Repeat("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", 4),
+			want: []wantResp{
+				{status: "HTTP/1.1 200 OK", header: map[string]string{"Keep-Alive": "timeout=5, max=2"}},
+				{status: "HTTP/1.1 200 OK", header: map[string]string{"Keep-Alive": "timeout=5, max=1"}},
+				{status: "HTTP/1.1 200 OK", header: map[string]string{"Connection": "close", "Keep-Alive": absent}},
+			},
+			closed: true,
+		},
+		{
+			name:  "KeepAlive off closes",
+			tweak: func(s *Server) { s.KeepAlive = false },
+			raw:   "GET / HTTP/1.1\r\nHost: h\r\n\r\nGET / HTTP/1.1\r\nHost: h\r\n\r\n",
+			want:  []wantResp{{status: "HTTP/1.1 200 OK", header: map[string]string{"Connection": "close"}}},
+			closed: true,
+		},
+		{
+			name:   "draining answers with Connection: close",
+			tweak:  func(s *Server) { s.StartDraining() },
+			raw:    "GET / HTTP/1.1\r\nHost: h\r\n\r\n",
+			want:   []wantResp{{status: "HTTP/1.1 200 OK", header: map[string]string{"Connection": "close"}}},
+			closed: true,
+		},
+		{
+			name:   "handler asking for close",
+			raw:    "GET /close HTTP/1.1\r\nHost: h\r\n\r\n",
+			want:   []wantResp{{status: "HTTP/1.1 200 OK", body: "bye", header: map[string]string{"Connection": "close"}}},
+			closed: true,
+		},
+		{
+			name:   "handler panic is a 500 without the handler's headers",
+			raw:    "GET /panic HTTP/1.1\r\nHost: h\r\n\r\n",
+			want:   []wantResp{{status: "HTTP/1.1 500 Internal Server Error", header: map[string]string{"X-Leak": absent, "Connection": "close"}, body: "~[no address given] to inform them"}},
+			closed: true,
+		},
+		{
+			name: "CR LF in a response header value cannot inject a field",
+			raw:  "GET /inject HTTP/1.1\r\nHost: h\r\n\r\n",
+			want: []wantResp{{status: "HTTP/1.1 200 OK", header: map[string]string{"X-A": "a  Set-Cookie: evil=1", "Set-Cookie": absent}}},
+		},
+		{
+			name: "WriteError 404 with signature and Host port",
+			raw:  "GET /404 HTTP/1.1\r\nHost: Example.org.:8080\r\n\r\n",
+			want: []wantResp{{status: "HTTP/1.1 404 Not Found",
+				names: []string{"Date", "Server", "Content-Length", "Content-Type"},
+				body: apachePage("404 Not Found", "Not Found",
+					"<p>The requested URL was not found on this server.</p>\n", "example.org Port 8080")}},
+		},
+	}
+}
+
+// apachePage is apache2's error page with ServerSignature On and testSoftware.
+func apachePage(title, h1, canned, hostPort string) string {
+	return "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01//EN\" \"http://www.w3.org/TR/html4/strict.dtd\">\n" +
+		"<html><head>\n<title>" + title + "</title>\n</head><body>\n<h1>" + h1 + "</h1>\n" + canned +
+		"<hr>\n<address>" + testSoftware + " Server at " + hostPort + "</address>\n</body></html>\n"
+}
+
+func TestConformance(t *testing.T) {
+	for _, tc := range conformanceCases() {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newTestServer()
+			if tc.tweak != nil {
+				tc.tweak(srv)
+			}
+			addr := serve(t, srv)
+			resps, closed := exchangeRaw(t, addr, tc.raw, len(tc.want), tc.methods...)
+			for i, want := range tc.want {
+				got := resps[i]
+				if got.StatusLine != want.status {
+					t.Errorf("response %d: status %q, want %q (body %q)", i+1, got.StatusLine, want.status, got.Body)
+				}
+				for k, v := range want.header {
+					gv, ok := got.Header[http.CanonicalHeaderKey(k)]
+					switch {
+					case v == absent && ok:
+						t.Errorf("response %d: %s: %q, want none", i+1, k, gv)
+					case v != absent && (!ok || gv[0] != v):
+						t.Errorf("response %d: %s: %q, want %q", i+1, k, gv, v)
+					}
+				}
+				if want.names != nil && strings.Join(got.Names(), ",") != strings.Join(want.names, ",") {
+					t.Errorf("response %d: fields %v, want %v", i+1, got.Names(), want.names)
+				}
+				switch {
+				case strings.HasPrefix(want.body, "~"):
+					if !strings.Contains(got.Body, want.body[1:]) {
+						t.Errorf("response %d: body %q does not contain %q", i+1, got.Body, want.body[1:])
+					}
+				case want.body != "" && got.Body != want.body:
+					t.Errorf("response %d: body\n%q\nwant\n%q", i+1, got.Body, want.body)
+				}
+				if cl := got.Header.Get("Content-Length"); cl != "" && !strings.HasPrefix(tc.methods0(i), "HEAD") && cl != strconv.Itoa(len(got.Body)) {
+					t.Errorf("response %d: Content-Length %s but body has %d bytes", i+1, cl, len(got.Body))
+				}
+			}
+			if closed != tc.closed {
+				t.Errorf("connection closed = %v, want %v", closed, tc.closed)
+			}
+		})
+	}
+}
+
+func (tc convCase) methods0(i int) string {
+	if i < len(tc.methods) {
+		return tc.methods[i]
+	}
+	return "GET"
+}

@@ -1,0 +1,398 @@
+package http1
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Buffer sizes. The read buffer holds pipelined requests; the write buffer holds a
+// response head plus a pendSize body so that both leave in one write.
+const (
+	readBufSize  = 4096
+	writeBufSize = 8192
+)
+
+// Lingering close (apache2's ap_lingering_close, bounded): after a response that closed
+// the connection, read and discard what the client still sends for a while so that the
+// close does not turn into a reset that destroys the response in flight.
+const (
+	lingerTimeout = 2 * time.Second
+	lingerMax     = 256 << 10
+)
+
+var (
+	readerPool sync.Pool // *bufio.Reader
+	writerPool sync.Pool // *bufio.Writer
+	pendPool   = sync.Pool{New: func() any { return new([pendSize]byte) }}
+	copyPool   = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+)
+
+func getPend() []byte { return pendPool.Get().(*[pendSize]byte)[:] }
+
+// Conn serves HTTP/1.x on one accepted connection, one request per ServeRequest call.
+// Its methods are not safe for concurrent use, except Close, which may be called from
+// another goroutine to abort a ServeRequest in progress.
+type Conn struct {
+	srv        *Server
+	rwc        net.Conn
+	remoteAddr string
+	ctx        *connContext
+	cancel     context.CancelFunc
+	tmpl       *http.Request // carries ctx; copied into each request
+
+	mu     sync.Mutex // held by ServeRequest; owns the buffers below
+	br     *bufio.Reader
+	bw     *bufio.Writer
+	pend   []byte // body buffered before commit; nil until needed
+	cw     connWriter
+	parser parser
+	hdr    http.Header // response header map, cleared per request
+	keys   []string    // header-order scratch
+
+	nreq       int  // requests started
+	keepalives int  // responses sent with keep-alive
+	linger     bool // the last response closed the connection
+	sawEOF     bool // the client closed its side
+
+	state  atomic.Int32
+	closed atomic.Bool
+}
+
+// connWriter is the bufio.Writer's destination: it bounds each write by Timeout.
+type connWriter struct{ c *Conn }
+
+func (w *connWriter) Write(p []byte) (int, error) {
+	w.c.setWriteDeadline()
+	return w.c.rwc.Write(p)
+}
+
+func (c *Conn) setWriteDeadline() {
+	c.rwc.SetWriteDeadline(time.Now().Add(c.srv.cfg.timeout))
+}
+
+func (c *Conn) flush() error { return c.bw.Flush() }
+
+// connKey is the context key under which a request's context holds its *Conn.
+type connKey struct{}
+
+// connContext is the context of every request of one Conn: canceled by Close, and
+// answering http.LocalAddrContextKey and connKey without a chain of WithValue.
+type connContext struct {
+	context.Context
+	c *Conn
+}
+
+func newConnContext(c *Conn) *connContext {
+	ctx, cancel := context.WithCancel(context.Background())
+	cc := &connContext{Context: ctx, c: c}
+	c.cancel = cancel
+	return cc
+}
+
+func (cc *connContext) Value(key any) any {
+	switch key {
+	case connKey{}:
+		return cc.c
+	case http.LocalAddrContextKey:
+		return cc.c.rwc.LocalAddr()
+	}
+	return cc.Context.Value(key)
+}
+
+// NetConn returns the wrapped connection.
+func (c *Conn) NetConn() net.Conn { return c.rwc }
+
+// Requests reports how many requests were started on c (for a scoreboard). It must only
+// be called from the goroutine calling ServeRequest or from ConnState.
+func (c *Conn) Requests() int { return c.nreq }
+
+// Buffered reports how many bytes of a next (pipelined) request are already read into
+// the Conn's buffer.
+func (c *Conn) Buffered() int {
+	if c.br == nil {
+		return 0
+	}
+	return c.br.Buffered()
+}
+
+// Release returns the Conn's read and write buffers to shared pools while it is idle, so
+// that a parked connection holds none; the next ServeRequest takes them again. It does
+// nothing while Buffered() > 0, since those bytes belong to the next request.
+func (c *Conn) Release() {
+	if c.Buffered() > 0 {
+		return
+	}
+	c.mu.Lock()
+	c.releaseLocked()
+	c.mu.Unlock()
+}
+
+func (c *Conn) releaseLocked() {
+	if c.br != nil {
+		c.br.Reset(nil)
+		readerPool.Put(c.br)
+		c.br = nil
+	}
+	if c.bw != nil {
+		c.bw.Reset(nil)
+		writerPool.Put(c.bw)
+		c.bw = nil
+	}
+	if c.pend != nil {
+		pendPool.Put((*[pendSize]byte)(c.pend))
+		c.pend = nil
+	}
+}
+
+func (c *Conn) acquire() {
+	if c.br == nil {
+		if br, ok := readerPool.Get().(*bufio.Reader); ok {
+			br.Reset(c.rwc)
+			c.br = br
+		} else {
+			c.br = bufio.NewReaderSize(c.rwc, readBufSize)
+		}
+	}
+	if c.bw == nil {
+		if bw, ok := writerPool.Get().(*bufio.Writer); ok {
+			bw.Reset(&c.cw)
+			c.bw = bw
+		} else {
+			c.bw = bufio.NewWriterSize(&c.cw, writeBufSize)
+		}
+	}
+	if c.hdr == nil {
+		c.hdr = make(http.Header, 8)
+	}
+}
+
+func (c *Conn) setState(s State) {
+	c.state.Store(int32(s))
+	if h := c.srv.ConnState; h != nil {
+		h(c, s)
+	}
+}
+
+// exchange is everything one request allocates, in one allocation.
+type exchange struct {
+	req  http.Request
+	url  url.URL
+	resp response
+	body body
+}
+
+// ServeRequest reads exactly one request, runs the handler, writes the full response,
+// and reports whether the connection may carry another request.
+//
+// On the first request it waits up to Timeout for the first byte; later it waits up to
+// KeepAliveTimeout unless bytes are already buffered. A client that closes or times out
+// while idle (no byte of a request received) ends with keepAlive=false and a nil error
+// and no response written. Requests the engine cannot hand to the handler (malformed,
+// over a limit, timed out mid-head, unsupported Expect) are answered with apache2's
+// error page. err reports I/O failures and handler panics; it is informational: whenever
+// keepAlive is false the caller closes the Conn.
+func (c *Conn) ServeRequest() (keepAlive bool, err error) {
+	if c.closed.Load() {
+		return false, net.ErrClosed
+	}
+	c.mu.Lock()
+	defer func() {
+		if c.closed.Load() {
+			c.releaseLocked()
+		}
+		c.mu.Unlock()
+	}()
+	c.acquire()
+	cfg := &c.srv.cfg
+
+	// Wait for the first byte of the request.
+	if c.br.Buffered() == 0 {
+		wait := cfg.timeout
+		if c.nreq > 0 {
+			wait = cfg.keepAliveTimeout
+		}
+		c.rwc.SetReadDeadline(time.Now().Add(wait))
+		if _, err := c.br.Peek(1); err != nil {
+			if err == io.EOF {
+				c.sawEOF = true
+			}
+			return false, nil
+		}
+	}
+	c.rwc.SetReadDeadline(time.Now().Add(cfg.timeout))
+	c.nreq++
+	c.setState(StateActive)
+	clear(c.hdr)
+
+	ex := new(exchange)
+	req := &ex.req
+	*req = *c.tmpl
+	req.URL = &ex.url
+	req.RemoteAddr = c.remoteAddr
+	w := &ex.resp
+	w.c, w.req, w.declared = c, req, -2
+
+	info, perr := c.parser.readRequest(c.br, cfg, req)
+	w.info = info
+	if perr == nil && req.ContentLength > 0 && cfg.maxBody >= 0 && req.ContentLength > cfg.maxBody {
+		perr = &protoError{status: http.StatusRequestEntityTooLarge}
+	}
+	if perr != nil {
+		return c.answerProtoError(w, perr)
+	}
+
+	if req.ContentLength != 0 {
+		b := &ex.body
+		b.c, b.resp, b.limit = c, w, cfg.maxBody
+		b.chunked = info.chunked
+		b.chunkHdr = info.chunked
+		if !info.chunked {
+			b.left = req.ContentLength
+		}
+		b.expect100 = info.expectContinue
+		req.Body = b
+		w.body = b
+	} else {
+		req.Body = http.NoBody
+	}
+	w.head = req.Method == http.MethodHead
+
+	if info.expect {
+		// apache2 answers an unknown expectation itself, then closes the connection
+		// (without saying so; this engine says Connection: close).
+		w.closeAfter = true
+		writeErrorPage(w, req, http.StatusExpectationFailed, "")
+	} else if perr := c.runHandler(w, req); perr != nil {
+		err = perr
+	}
+	if w.body != nil && !w.committed && !w.wroteHeader {
+		// The handler gave up on a body that was too large or too slow: say so.
+		switch {
+		case w.body.tooLarge:
+			writeErrorPage(w, req, http.StatusRequestEntityTooLarge, "")
+		case w.body.timedOut:
+			writeErrorPage(w, req, http.StatusRequestTimeout, "")
+		}
+	}
+	if w.finished {
+		return false, err // a panic after the response was committed: abort
+	}
+	if ferr := w.finish(); ferr != nil {
+		return false, ferr
+	}
+	keepAlive = w.keep && !w.closeAfter && err == nil
+	if w.body != nil {
+		w.body.closed = true
+		if keepAlive && !w.body.drain() {
+			keepAlive = false
+		}
+	}
+	if !keepAlive {
+		c.linger = true
+		return false, err
+	}
+	c.setState(StateIdle)
+	return true, nil
+}
+
+// runHandler calls the handler, turning a panic into a 500 (or an aborted connection
+// when the response was already committed).
+func (c *Conn) runHandler(w *response, req *http.Request) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			if p != http.ErrAbortHandler {
+				c.srv.logf("http1: panic serving %s %s for %s: %v\n%s", req.Method, req.RequestURI, c.remoteAddr, p, debug.Stack())
+			}
+			err = fmt.Errorf("http1: handler panic: %v", p)
+			if w.committed || w.finished {
+				w.finished = true
+				return
+			}
+			clear(c.hdr)
+			w.wroteHeader, w.pendN, w.headN, w.declared = false, 0, 0, -2
+			writeErrorPage(w, req, http.StatusInternalServerError, "")
+		}
+	}()
+	c.srv.Handler.ServeHTTP(w, req)
+	return nil
+}
+
+// answerProtoError answers (or silently drops) a request the handler never sees.
+func (c *Conn) answerProtoError(w *response, perr *protoError) (bool, error) {
+	if perr.status == 0 {
+		if errors.Is(perr.err, io.EOF) || errors.Is(perr.err, io.ErrUnexpectedEOF) {
+			c.sawEOF = true
+		}
+		return false, perr
+	}
+	req := w.req
+	if req.Method == "" {
+		req.Method = http.MethodGet
+	}
+	if req.ProtoMajor != 1 {
+		req.Proto, req.ProtoMajor, req.ProtoMinor = "HTTP/1.1", 1, 1
+	}
+	if req.Header == nil {
+		req.Header = http.Header{}
+	}
+	req.Body = http.NoBody
+	w.head = req.Method == http.MethodHead
+	w.closeAfter = true
+	writeErrorPage(w, req, perr.status, perr.notes)
+	c.linger = true
+	if err := w.finish(); err != nil {
+		return false, err
+	}
+	if perr.err != nil {
+		return false, perr
+	}
+	return false, nil
+}
+
+// writeContinue answers "Expect: 100-continue" when the handler first reads the body.
+func (c *Conn) writeContinue() error {
+	c.bw.WriteString("HTTP/1.1 100 Continue\r\n\r\n")
+	return c.flush()
+}
+
+// Close closes the connection; it is idempotent and reports StateClosed once. After a
+// response that closed the connection it lingers (apache2's lingering close, bounded
+// to 2 s and 256 KiB): shuts down the write side, discards what the client still sends,
+// then closes, so that the client reads the whole response instead of a reset. Called
+// while ServeRequest runs on another goroutine, it closes at once, which aborts it.
+func (c *Conn) Close() error {
+	if !c.closed.CompareAndSwap(false, true) {
+		return nil
+	}
+	c.cancel()
+	var err error
+	if c.mu.TryLock() {
+		err = c.lingerClose()
+		c.releaseLocked()
+		c.mu.Unlock()
+	} else {
+		err = c.rwc.Close()
+	}
+	c.setState(StateClosed)
+	return err
+}
+
+func (c *Conn) lingerClose() error {
+	if c.linger && !c.sawEOF {
+		if cw, ok := c.rwc.(interface{ CloseWrite() error }); ok && cw.CloseWrite() == nil {
+			c.rwc.SetReadDeadline(time.Now().Add(lingerTimeout))
+			io.CopyN(io.Discard, c.rwc, lingerMax)
+		}
+	}
+	return c.rwc.Close()
+}

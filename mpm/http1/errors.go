@@ -1,0 +1,229 @@
+package http1
+
+import (
+	"html"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// WriteError answers r with apache2's error page for status: the same HTML apache2
+// 2.4.71 sends (HTML 4.01 doctype, its wording for each status), Content-Type
+// "text/html; charset=iso-8859-1", a Content-Length, and, when the Server's
+// ServerSignature is on, the <address> line naming Software, the host and the port.
+//
+// detail is plain text (it is HTML-escaped) shown where apache2 shows a request's
+// "error-notes": on the pages for 400, 411, 414, 451, 501 and 502; other pages ignore
+// it. Pages for 3xx link to the Location header already set on w. The 405, 411, 413 and
+// 501 pages name r.Method; the 417 page quotes r's Expect header.
+//
+// Outside the engine (a plain net/http server) it works the same, without signature.
+func WriteError(w http.ResponseWriter, r *http.Request, status int, detail string) {
+	writeErrorPage(w, r, status, html.EscapeString(detail))
+}
+
+// writeErrorPage is WriteError with notes already in HTML.
+func writeErrorPage(w http.ResponseWriter, r *http.Request, status int, notes string) {
+	var s *Server
+	if c, ok := r.Context().Value(connKey{}).(*Conn); ok {
+		s = c.srv
+	}
+	h := w.Header()
+	body := appendErrorPage(make([]byte, 0, 512), s, r, status, notes, h.Get("Location"))
+	h["Content-Type"] = []string{"text/html; charset=iso-8859-1"}
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	w.WriteHeader(status)
+	w.Write(body)
+}
+
+const errorPageHead = `<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01//EN" "http://www.w3.org/TR/html4/strict.dtd">
+<html><head>
+<title>`
+
+// appendErrorPage renders apache2's ap_send_error_response page.
+func appendErrorPage(b []byte, s *Server, r *http.Request, status int, notes, location string) []byte {
+	reason := statusText(status)
+	b = append(b, errorPageHead...)
+	b = strconv.AppendInt(b, int64(status), 10)
+	b = append(b, ' ')
+	b = append(b, reason...)
+	b = append(b, "</title>\n</head><body>\n<h1>"...)
+	b = append(b, reason...)
+	b = append(b, "</h1>\n"...)
+	b = appendCanned(b, s, r, status, notes, location)
+	if s != nil && s.ServerSignature != SignatureOff && s.Software != "" {
+		host, port := signatureHostPort(s, r)
+		b = append(b, "<hr>\n<address>"...)
+		b = append(b, html.EscapeString(s.Software)...)
+		b = append(b, " Server at "...)
+		if s.ServerSignature == SignatureEMail {
+			b = append(b, `<a href="mailto:`...)
+			b = append(b, html.EscapeString(serverAdmin(s))...)
+			b = append(b, `">`...)
+			b = append(b, html.EscapeString(host)...)
+			b = append(b, "</a>"...)
+		} else {
+			b = append(b, html.EscapeString(host)...)
+		}
+		b = append(b, " Port "...)
+		b = append(b, port...)
+		b = append(b, "</address>\n"...)
+	}
+	return append(b, "</body></html>\n"...)
+}
+
+func serverAdmin(s *Server) string {
+	if s == nil || s.ServerAdmin == "" {
+		return "[no address given]"
+	}
+	return s.ServerAdmin
+}
+
+// appendCanned appends apache2's status-specific text (get_canned_error_string).
+func appendCanned(b []byte, s *Server, r *http.Request, status int, notes, location string) []byte {
+	esc := html.EscapeString
+	withNotes := func(b []byte, prefix string) []byte {
+		b = append(b, prefix...)
+		b = append(b, notes...)
+		return append(b, "</p>\n"...)
+	}
+	switch status {
+	case http.StatusMultipleChoices:
+		return b
+	case http.StatusMovedPermanently, http.StatusFound, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+		return append(append(append(b, `<p>The document has moved <a href="`...), esc(location)...), "\">here</a>.</p>\n"...)
+	case http.StatusSeeOther:
+		return append(append(append(b, `<p>The answer to your request is located <a href="`...), esc(location)...), "\">here</a>.</p>\n"...)
+	case http.StatusUseProxy:
+		b = append(b, "<p>This resource is only accessible through the proxy\n"...)
+		b = append(b, esc(location)...)
+		return append(b, "<br />\nYou will need to configure your client to use that proxy.</p>\n"...)
+	case http.StatusUnauthorized, http.StatusProxyAuthRequired:
+		return append(b, "<p>This server could not verify that you\nare authorized to access the document\nrequested.  Either you supplied the wrong\ncredentials (e.g., bad password), or your\nbrowser doesn't understand how to supply\nthe credentials required.</p>\n"...)
+	case http.StatusBadRequest:
+		return withNotes(b, "<p>Your browser sent a request that this server could not understand.<br />\n")
+	case http.StatusForbidden:
+		return append(b, "<p>You don't have permission to access this resource.</p>\n"...)
+	case http.StatusNotFound:
+		return append(b, "<p>The requested URL was not found on this server.</p>\n"...)
+	case http.StatusMethodNotAllowed:
+		return append(append(append(b, "<p>The requested method "...), esc(r.Method)...), " is not allowed for this URL.</p>\n"...)
+	case http.StatusNotAcceptable:
+		return append(b, "<p>An appropriate representation of the requested resource could not be found on this server.</p>\n"...)
+	case http.StatusRequestTimeout:
+		return append(b, "<p>Server timeout waiting for the HTTP request from the client.</p>\n"...)
+	case http.StatusGone:
+		return append(b, "<p>The requested resource is no longer available on this server and there is no forwarding address.\nPlease remove all references to this resource.</p>\n"...)
+	case http.StatusLengthRequired:
+		return withNotes(b, "<p>A request of the requested method "+esc(r.Method)+" requires a valid Content-length.<br />\n")
+	case http.StatusPreconditionFailed:
+		return append(b, "<p>The precondition on the request for this URL evaluated to false.</p>\n"...)
+	case http.StatusRequestEntityTooLarge:
+		return append(b, "The requested resource does not allow request data with "+esc(r.Method)+" requests, or the amount of data provided in\nthe request exceeds the capacity limit.\n"...)
+	case http.StatusRequestURITooLong:
+		return withNotes(b, "<p>The requested URL's length exceeds the capacity\nlimit for this server.<br />\n")
+	case http.StatusUnsupportedMediaType:
+		return append(b, "<p>The supplied request data is not in a format\nacceptable for processing by this resource.</p>\n"...)
+	case http.StatusRequestedRangeNotSatisfiable:
+		return append(b, "<p>None of the range-specifier values in the Range\nrequest-header field overlap the current extent\nof the selected resource.</p>\n"...)
+	case http.StatusExpectationFailed:
+		if v := r.Header["Expect"]; len(v) > 0 {
+			b = append(b, "<p>The expectation given in the Expect request-header\nfield could not be met by this server.\nThe client sent<pre>\n    Expect: "...)
+			b = append(b, esc(v[0])...)
+			b = append(b, "\n</pre>\n"...)
+		} else {
+			b = append(b, "<p>No expectation was seen, the Expect request-header \nfield was not presented by the client.\n"...)
+		}
+		return append(b, "</p><p>Only the 100-continue expectation is supported.</p>\n"...)
+	case http.StatusMisdirectedRequest:
+		return append(b, "<p>The client needs a new connection for this\nrequest as the requested host name does not match\nthe Server Name Indication (SNI) in use for this\nconnection.</p>\n"...)
+	case http.StatusUnprocessableEntity:
+		return append(b, "<p>The server understands the media type of the\nrequest entity, but was unable to process the\ncontained instructions.</p>\n"...)
+	case http.StatusLocked:
+		return append(b, "<p>The requested resource is currently locked.\nThe lock must be released or proper identification\ngiven before the method can be applied.</p>\n"...)
+	case http.StatusFailedDependency:
+		return append(b, "<p>The method could not be performed on the resource\nbecause the requested action depended on another\naction and that other action failed.</p>\n"...)
+	case http.StatusUpgradeRequired:
+		// apache2's text really ends without </p>.
+		return append(b, "<p>The requested resource can only be retrieved\nusing SSL.  The server is willing to upgrade the current\nconnection to SSL, but your client doesn't support it.\nEither upgrade your client, or try requesting the page\nusing https://\n"...)
+	case http.StatusPreconditionRequired:
+		return append(b, "<p>The request is required to be conditional.</p>\n"...)
+	case http.StatusTooManyRequests:
+		return append(b, "<p>The user has sent too many requests\nin a given amount of time.</p>\n"...)
+	case http.StatusRequestHeaderFieldsTooLarge:
+		return append(b, "<p>The server refused this request because\nthe request header fields are too large.</p>\n"...)
+	case http.StatusUnavailableForLegalReasons:
+		return withNotes(b, "<p>Access to this URL has been denied for legal reasons.<br />\n")
+	case http.StatusNotImplemented:
+		return withNotes(b, "<p>"+esc(r.Method)+" not supported for current URL.<br />\n")
+	case http.StatusBadGateway:
+		return withNotes(b, "<p>The proxy server received an invalid\nresponse from an upstream server.<br />\n")
+	case http.StatusServiceUnavailable:
+		return append(b, "<p>The server is temporarily unable to service your\nrequest due to maintenance downtime or capacity\nproblems. Please try again later.</p>\n"...)
+	case http.StatusGatewayTimeout:
+		return append(b, "<p>The gateway did not receive a timely response\nfrom the upstream server or application.</p>\n"...)
+	case http.StatusVariantAlsoNegotiates:
+		return append(b, "<p>A variant for the requested resource\n<pre>\n\n</pre>\nis itself a negotiable resource. This indicates a configuration error.</p>\n"...)
+	case http.StatusInsufficientStorage:
+		return append(b, "<p>The method could not be performed on the resource\nbecause the server is unable to store the\nrepresentation needed to successfully complete the\nrequest.  There is insufficient free space left in\nyour storage allocation.</p>\n"...)
+	case http.StatusLoopDetected:
+		return append(b, "<p>The server terminated an operation because\nit encountered an infinite loop.</p>\n"...)
+	case http.StatusNotExtended:
+		return append(b, "<p>A mandatory extension policy in the request is not\naccepted by the server for this resource.</p>\n"...)
+	case http.StatusNetworkAuthenticationRequired:
+		return append(b, "<p>The client needs to authenticate to gain\nnetwork access.</p>\n"...)
+	}
+	// 500 and every status without its own text.
+	b = append(b, "<p>The server encountered an internal error or\nmisconfiguration and was unable to complete\nyour request.</p>\n<p>Please contact the server administrator at \n "...)
+	b = append(b, esc(serverAdmin(s))...)
+	return append(b, " to inform them of the time this error occurred,\n and the actions you performed just before this error.</p>\n<p>More information about this error may be available\nin the server error log.</p>\n"...)
+}
+
+// signatureHostPort is what apache2 (UseCanonicalName Off) shows in the signature: the
+// request's host, lower-cased, without a trailing dot or IPv6 brackets, and the port
+// from Host, else from ServerName, else 80. Without a usable Host it is ServerName's,
+// else the connection's local address.
+func signatureHostPort(s *Server, r *http.Request) (host, port string) {
+	if r.Host != "" && validHost(r.Host) {
+		host, port = splitHostPort(r.Host)
+		host = strings.TrimSuffix(strings.ToLower(host), ".")
+	}
+	if host == "" {
+		if s != nil {
+			host = s.cfg.serverHost
+		}
+		if host == "" {
+			if a, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
+				host, _ = splitHostPort(a.String())
+			}
+		}
+		if host == "" {
+			host = "localhost"
+		}
+	}
+	if port == "" && s != nil {
+		port = s.cfg.serverPort
+	}
+	if port == "" {
+		port = "80"
+		if r.TLS != nil {
+			port = "443"
+		}
+	}
+	return host, port
+}
+
+// ServerHostPort returns the host and port apache2 (UseCanonicalName Off) uses when it
+// builds a URL pointing back at itself, e.g. the Location of a directory redirect: the
+// request's host (lower-cased, no trailing dot, IPv6 without brackets) and the port
+// from Host; without Host, the Server's ServerName and its port; the port defaults to
+// 80 (443 with TLS). Outside the engine the fallbacks are the connection's local
+// address and "localhost".
+func ServerHostPort(r *http.Request) (host, port string) {
+	var s *Server
+	if c, ok := r.Context().Value(connKey{}).(*Conn); ok {
+		s = c.srv
+	}
+	return signatureHostPort(s, r)
+}

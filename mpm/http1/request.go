@@ -1,0 +1,594 @@
+package http1
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+)
+
+// protoError is a request the engine answers itself (status != 0) or drops silently
+// (status == 0). notes is HTML inserted where Apache puts its "error-notes".
+type protoError struct {
+	status int
+	notes  string
+	err    error // underlying I/O error, if any
+}
+
+func (e *protoError) Error() string {
+	if e.err != nil {
+		return "http1: " + e.err.Error()
+	}
+	return "http1: request answered " + statusCode(e.status)
+}
+
+func (e *protoError) Unwrap() error { return e.err }
+
+// Apache 2.4.71's error-notes for the header limits.
+const (
+	noteFieldTooLong = "Size of a request header field exceeds server limit."
+	noteTooManyField = "The number of request header fields exceeds this server's limit."
+)
+
+var (
+	errBadRequest = &protoError{status: http.StatusBadRequest}
+	errURITooLong = &protoError{status: http.StatusRequestURITooLong}
+	errFieldLong  = &protoError{status: http.StatusBadRequest, notes: noteFieldTooLong}
+	errFieldCount = &protoError{status: http.StatusBadRequest, notes: noteTooManyField}
+	errVersion    = &protoError{status: http.StatusHTTPVersionNotSupported}
+
+	errLineTooLong = errors.New("line too long")
+	errBareLF      = errors.New("line not terminated by CRLF")
+)
+
+const (
+	hasHost = 1 << iota
+	hasCL
+	hasTE
+	hasConn
+	hasExpect
+)
+
+// maxBlankLines is how many empty lines may precede a request line (Apache's
+// DEFAULT_LIMIT_BLANK_LINES).
+const maxBlankLines = 10
+
+// span is a half-open byte range [start, end) of parser.head.
+type span struct{ start, end int32 }
+
+func (s span) of(str string) string { return str[s.start:s.end] }
+
+// field is one header field line of parser.head. A fold line (obs-fold) continues the
+// value of the field before it and has an empty name.
+type field struct {
+	name, value span
+	fold        bool
+}
+
+// parser holds the per-connection scratch space for reading request heads. It is reused
+// for every request; nothing handed to the handler points into it.
+type parser struct {
+	head   []byte // request line and field lines, CRLF stripped, names canonicalised
+	fields []field
+}
+
+// reqInfo carries what the engine needs beyond the *http.Request.
+type reqInfo struct {
+	chunked        bool // body is chunked
+	expectContinue bool // "Expect: 100-continue" on HTTP/1.1
+	expect         bool // an Expect header other than 100-continue on HTTP/1.1 (answer 417)
+	kaToken        bool // Connection carries keep-alive
+	closeAfter     bool // framing forces closing after the response (TE on HTTP/1.0)
+}
+
+// readRequest reads one request head from br and fills req's Method, URL, Proto,
+// ProtoMajor, ProtoMinor, Header, Host, RequestURI, ContentLength, TransferEncoding and
+// Close. On a *protoError with status 0 the connection is dropped without a response.
+func (p *parser) readRequest(br *bufio.Reader, cfg *serverConfig, req *http.Request) (info reqInfo, perr *protoError) {
+	p.head = p.head[:0]
+	p.fields = p.fields[:0]
+
+	// Request line, after at most maxBlankLines empty lines.
+	var line span
+	for blank := 0; ; blank++ {
+		var err error
+		line, err = p.readLine(br, cfg.lineLimit)
+		if err != nil {
+			switch err {
+			case errLineTooLong:
+				return info, errURITooLong
+			case errBareLF:
+				return info, errBadRequest
+			}
+			return info, &protoError{err: err} // EOF or timeout inside the request line: drop
+		}
+		if line.end > line.start {
+			break
+		}
+		if blank == maxBlankLines {
+			return info, errBadRequest
+		}
+		p.head = p.head[:0]
+	}
+	mEnd, tStart, tEnd, ok := splitRequestLine(p.head[line.start:line.end])
+	if !ok {
+		return info, errBadRequest
+	}
+	major, minor, ok := parseVersion(p.head[tEnd+1 : line.end])
+	if !ok {
+		return info, errBadRequest
+	}
+
+	// Field lines up to the empty line.
+	nfields := 0
+	var fieldStart int32 // start of the field a fold line continues
+	for {
+		ln, err := p.readLine(br, cfg.fieldLimit)
+		if err != nil {
+			switch {
+			case err == errLineTooLong:
+				return info, errFieldLong
+			case err == errBareLF:
+				return info, errBadRequest
+			case isTimeout(err):
+				return info, &protoError{status: http.StatusRequestTimeout, err: err}
+			}
+			return info, &protoError{err: err}
+		}
+		b := p.head[ln.start:ln.end]
+		if len(b) == 0 {
+			break
+		}
+		if b[0] == ' ' || b[0] == '\t' {
+			// obs-fold: replaced by a single SP when the value is built (RFC 9112 §5.2),
+			// which is what apache2 does too.
+			if len(p.fields) == 0 {
+				return info, errBadRequest
+			}
+			v := trimOWS(ln.start, ln.end, p.head)
+			if !validValue(p.head[v.start:v.end]) {
+				return info, errBadRequest
+			}
+			if int(ln.end-fieldStart) > cfg.fieldLimit {
+				return info, errFieldLong
+			}
+			p.fields = append(p.fields, field{value: v, fold: true})
+			continue
+		}
+		colon := bytes.IndexByte(b, ':')
+		if colon <= 0 {
+			return info, errBadRequest
+		}
+		if !canonicalizeName(b[:colon]) {
+			return info, errBadRequest
+		}
+		v := trimOWS(ln.start+int32(colon)+1, ln.end, p.head)
+		if !validValue(p.head[v.start:v.end]) {
+			return info, errBadRequest
+		}
+		fieldStart = ln.start
+		nfields++
+		if nfields > cfg.maxFields {
+			return info, errFieldCount
+		}
+		p.fields = append(p.fields, field{name: span{ln.start, ln.start + int32(colon)}, value: v})
+	}
+
+	// One string holds the whole head; everything below is a substring of it.
+	s := string(p.head)
+	req.Method = internMethod(s[:mEnd])
+	req.RequestURI = s[tStart:tEnd]
+	req.Proto = internProto(s[tEnd+1 : line.end])
+	req.ProtoMajor, req.ProtoMinor = major, minor
+	if major != 1 {
+		return info, errVersion
+	}
+
+	h := make(http.Header, nfields)
+	vals := make([]string, nfields)
+	var (
+		special uint8 // which of the framing-relevant fields are present
+		last    string
+		nv      int
+	)
+	for _, f := range p.fields {
+		if f.fold {
+			vs := h[last]
+			vs[len(vs)-1] = vs[len(vs)-1] + " " + f.value.of(s)
+			continue
+		}
+		k, v := f.name.of(s), f.value.of(s)
+		last = k
+		if old, dup := h[k]; dup {
+			h[k] = append(old, v)
+		} else {
+			vals[nv] = v
+			h[k] = vals[nv : nv+1 : nv+1]
+			nv++
+		}
+		switch k {
+		case "Host":
+			special |= hasHost
+		case "Content-Length":
+			special |= hasCL
+		case "Transfer-Encoding":
+			special |= hasTE
+		case "Connection":
+			special |= hasConn
+		case "Expect":
+			special |= hasExpect
+		}
+	}
+	var hostV, clV, teV, connV, expV []string
+	if special != 0 {
+		hostV, clV, teV, connV, expV = h["Host"], h["Content-Length"], h["Transfer-Encoding"], h["Connection"], h["Expect"]
+	}
+	req.Header = h
+
+	// Connection and keep-alive.
+	for _, v := range connV {
+		if hasToken(v, "close") {
+			req.Close = true
+		}
+		if hasToken(v, "keep-alive") {
+			info.kaToken = true
+		}
+	}
+	if minor == 0 && !info.kaToken {
+		req.Close = true
+	}
+
+	// Host, then URL. apache2 knows the Host when it rejects a bad target (its error
+	// page names it), so it is set first.
+	if len(hostV) > 1 {
+		return info, errBadRequest
+	}
+	if len(hostV) == 1 {
+		if !validHost(hostV[0]) {
+			return info, errBadRequest
+		}
+		req.Host = hostV[0]
+	} else if minor >= 1 && !strings.Contains(req.RequestURI, "://") {
+		return info, errBadRequest
+	}
+	target := req.RequestURI
+	switch {
+	case target[0] == '/' && fastPath(target):
+		u := req.URL
+		if q := strings.IndexByte(target, '?'); q >= 0 {
+			u.Path, u.RawQuery = target[:q], target[q+1:]
+			u.ForceQuery = q == len(target)-1
+		} else {
+			u.Path = target
+		}
+	case req.Method == http.MethodConnect && target[0] != '/':
+		u, err := url.ParseRequestURI("http://" + target)
+		if err != nil || u.Path != "" || u.Host == "" {
+			return info, errBadRequest
+		}
+		u.Scheme = ""
+		req.URL = u
+	default:
+		u, err := url.ParseRequestURI(target)
+		if err != nil {
+			if target[0] != '/' {
+				req.Host = "" // apache2 rejects such a target before it reads Host
+			}
+			return info, errBadRequest
+		}
+		req.URL = u
+	}
+	if req.URL.Host != "" {
+		// absolute-form: the target's authority wins over Host (RFC 9112 §3.2.2).
+		if !validHost(req.URL.Host) {
+			req.Host = ""
+			return info, errBadRequest
+		}
+		req.Host = req.URL.Host
+	} else if req.Host == "" && minor >= 1 {
+		return info, errBadRequest
+	}
+
+	// Framing (RFC 9112 §6.3). apache2 rejects bad framing before it looks at Host,
+	// so these error pages name the ServerName: req.Host is cleared for them.
+	req.ContentLength = 0
+	if len(teV) > 0 {
+		if len(clV) > 0 || len(teV) != 1 || !strings.EqualFold(teV[0], "chunked") {
+			req.Host = ""
+			return info, errBadRequest
+		}
+		info.chunked = true
+		req.ContentLength = -1
+		req.TransferEncoding = []string{"chunked"}
+		if minor == 0 {
+			info.closeAfter = true
+		}
+	} else if len(clV) > 0 {
+		n, ok := parseContentLength(clV)
+		if !ok {
+			req.Host = ""
+			return info, errBadRequest
+		}
+		req.ContentLength = n
+	}
+
+	// Expect (HTTP/1.1 only; apache2 ignores it on 1.0).
+	if minor >= 1 && len(expV) > 0 {
+		if len(expV) == 1 && strings.EqualFold(expV[0], "100-continue") {
+			info.expectContinue = req.ContentLength != 0
+		} else {
+			info.expect = true
+		}
+	}
+	return info, nil
+}
+
+// readLine appends the next line, without its CRLF, to p.head and returns its span.
+// A line whose content exceeds max bytes is errLineTooLong; a line ended by a bare LF
+// is errBareLF. I/O errors are returned as is.
+func (p *parser) readLine(br *bufio.Reader, max int) (span, error) {
+	start := len(p.head)
+	for {
+		frag, err := br.ReadSlice('\n')
+		if len(p.head)-start+len(frag) > max+2 {
+			return span{}, errLineTooLong
+		}
+		p.head = append(p.head, frag...)
+		if err == nil {
+			break
+		}
+		if err != bufio.ErrBufferFull {
+			if err == io.EOF && len(p.head) > start {
+				err = io.ErrUnexpectedEOF
+			}
+			return span{}, err
+		}
+	}
+	n := len(p.head)
+	if n-start < 2 || p.head[n-2] != '\r' {
+		return span{}, errBareLF
+	}
+	p.head = p.head[:n-2]
+	if n-2-start > max {
+		return span{}, errLineTooLong
+	}
+	return span{int32(start), int32(n - 2)}, nil
+}
+
+// splitRequestLine checks "method SP request-target SP HTTP-version" with exactly one SP
+// between the parts (apache2's strict parsing) and returns the offsets.
+func splitRequestLine(b []byte) (mEnd, tStart, tEnd int32, ok bool) {
+	sp1 := bytes.IndexByte(b, ' ')
+	if sp1 <= 0 {
+		return 0, 0, 0, false
+	}
+	for _, c := range b[:sp1] {
+		if !isTokenByte(c) {
+			return 0, 0, 0, false
+		}
+	}
+	rest := b[sp1+1:]
+	sp2 := bytes.IndexByte(rest, ' ')
+	if sp2 <= 0 {
+		return 0, 0, 0, false // HTTP/0.9 or empty target
+	}
+	for _, c := range rest[:sp2] {
+		if c <= ' ' || c == 0x7f {
+			return 0, 0, 0, false
+		}
+	}
+	return int32(sp1), int32(sp1 + 1), int32(sp1 + 1 + sp2), true
+}
+
+// parseVersion accepts exactly "HTTP/" DIGIT "." DIGIT.
+func parseVersion(b []byte) (major, minor int, ok bool) {
+	if len(b) != 8 || string(b[:5]) != "HTTP/" || b[6] != '.' ||
+		b[5] < '0' || b[5] > '9' || b[7] < '0' || b[7] > '9' {
+		return 0, 0, false
+	}
+	return int(b[5] - '0'), int(b[7] - '0'), true
+}
+
+func internMethod(m string) string {
+	switch m {
+	case "GET":
+		return http.MethodGet
+	case "HEAD":
+		return http.MethodHead
+	case "POST":
+		return http.MethodPost
+	}
+	return m
+}
+
+func internProto(p string) string {
+	switch p {
+	case "HTTP/1.1":
+		return "HTTP/1.1"
+	case "HTTP/1.0":
+		return "HTTP/1.0"
+	}
+	return p
+}
+
+// canonicalizeName validates a field name as a token and rewrites it in place to
+// http.CanonicalHeaderKey's form.
+func canonicalizeName(b []byte) bool {
+	upper := true
+	for i, c := range b {
+		if !isTokenByte(c) {
+			return false
+		}
+		if upper && 'a' <= c && c <= 'z' {
+			b[i] = c - ('a' - 'A')
+		} else if !upper && 'A' <= c && c <= 'Z' {
+			b[i] = c + ('a' - 'A')
+		}
+		upper = c == '-'
+	}
+	return true
+}
+
+func trimOWS(start, end int32, b []byte) span {
+	for start < end && (b[start] == ' ' || b[start] == '\t') {
+		start++
+	}
+	for end > start && (b[end-1] == ' ' || b[end-1] == '\t') {
+		end--
+	}
+	return span{start, end}
+}
+
+// validValue rejects control characters other than HTAB in a field value.
+func validValue(b []byte) bool {
+	for _, c := range b {
+		if c < ' ' && c != '\t' || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// tokenTable marks RFC 9110 tchar bytes.
+var tokenTable = func() (t [256]bool) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = true
+		t[c-'a'+'A'] = true
+	}
+	for _, c := range "!#$%&'*+-.^_`|~" {
+		t[c] = true
+	}
+	return t
+}()
+
+func isTokenByte(c byte) bool { return tokenTable[c] }
+
+// pathTable marks bytes that url.URL keeps unescaped in a path, so that a target made
+// only of them (plus a query) parses to exactly what url.ParseRequestURI returns.
+var pathTable = func() (t [256]bool) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = true
+		t[c-'a'+'A'] = true
+	}
+	for _, c := range "-_.~$&+,/:;=@" {
+		t[c] = true
+	}
+	return t
+}()
+
+// fastPath reports whether the path part of an origin-form target needs no unescaping.
+func fastPath(target string) bool {
+	for i := 0; i < len(target); i++ {
+		c := target[i]
+		if c == '?' {
+			return true
+		}
+		if !pathTable[c] {
+			return false
+		}
+	}
+	return true
+}
+
+// hasToken reports whether the comma-separated list v contains token (case-insensitive).
+func hasToken(v, token string) bool {
+	for v != "" {
+		var t string
+		if i := strings.IndexByte(v, ','); i >= 0 {
+			t, v = v[:i], v[i+1:]
+		} else {
+			t, v = v, ""
+		}
+		t = strings.Trim(t, " \t")
+		if strings.EqualFold(t, token) {
+			return true
+		}
+	}
+	return false
+}
+
+// parseContentLength accepts exactly one field of decimal digits.
+func parseContentLength(vs []string) (int64, bool) {
+	if len(vs) != 1 || vs[0] == "" || len(vs[0]) > 18 {
+		return 0, false
+	}
+	var n int64
+	for i := 0; i < len(vs[0]); i++ {
+		c := vs[0][i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n, true
+}
+
+// validHost applies apache2's Host checks: a reg-name of letters, digits, '-', '.' and
+// '_', or a bracketed IPv6 literal, then an optional ":port" of 1 to 5 digits <= 65535.
+func validHost(h string) bool {
+	i := 0
+	if strings.HasPrefix(h, "[") {
+		end := strings.IndexByte(h, ']')
+		if end < 2 {
+			return false
+		}
+		for _, c := range []byte(h[1:end]) {
+			if !isHex(c) && c != ':' && c != '.' {
+				return false
+			}
+		}
+		i = end + 1
+	} else {
+		for i < len(h) && h[i] != ':' {
+			c := h[i]
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_') {
+				return false
+			}
+			i++
+		}
+		if i == 0 {
+			return false
+		}
+	}
+	if i == len(h) {
+		return true
+	}
+	if h[i] != ':' {
+		return false
+	}
+	port := h[i+1:]
+	if port == "" || len(port) > 5 {
+		return false
+	}
+	n := 0
+	for _, c := range []byte(port) {
+		if c < '0' || c > '9' {
+			return false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n <= 65535
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+func isTimeout(err error) bool {
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return true
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}

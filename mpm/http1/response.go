@@ -1,0 +1,608 @@
+package http1
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"sync/atomic"
+	"syscall"
+	"time"
+	"unsafe"
+)
+
+// pendSize is how much body a handler may write before the headers are committed: a
+// response whose whole body fits gets a Content-Length, a longer one is chunked (HTTP/1.1)
+// or close-delimited (HTTP/1.0).
+const pendSize = 4096
+
+// sendfileChunk bounds one sendfile call so that each write is bounded by Timeout.
+const sendfileChunk = 4 << 20
+
+var errFinished = errors.New("http1: ResponseWriter used after the handler returned")
+
+// response is the http.ResponseWriter of one request. It also implements http.Flusher
+// and io.ReaderFrom. Response headers are committed (written to the Conn's buffer) at
+// the first body write that cannot be buffered, at Flush, or when the handler returns.
+type response struct {
+	c    *Conn
+	req  *http.Request
+	body *body // nil when the request has no body
+	info reqInfo
+
+	status      int
+	wroteHeader bool
+	committed   bool
+	handlerDone bool
+	finished    bool
+	head        bool // HEAD request: never a body
+	noBody      bool // status forbids a body (1xx, 204, 304)
+	chunked     bool
+	closeAfter  bool // the connection must close after this response
+	keep        bool // keep-alive was announced
+
+	declared int64 // handler's Content-Length: -1 none, -2 not looked up yet
+	cl       int64 // Content-Length in force after commit, -1 none
+	written  int64 // body bytes passed to the connection after commit
+	pendN    int   // body bytes held in c.pend before commit
+	headN    int64 // bytes a HEAD handler wrote (counted, discarded)
+}
+
+// Header returns the response header map. As net/http's, it must not be used after the
+// handler returns. Changes made after WriteHeader are still honoured as long as no body
+// byte was written (the engine commits headers lazily).
+func (w *response) Header() http.Header { return w.c.hdr }
+
+// WriteHeader sends (or, for a final status, records) the status code. Informational
+// codes other than 101 are written at once to HTTP/1.1 clients.
+func (w *response) WriteHeader(code int) {
+	if w.finished {
+		w.c.srv.logf("http1: WriteHeader(%d) after the handler returned", code)
+		return
+	}
+	if w.wroteHeader {
+		w.c.srv.logf("http1: superfluous WriteHeader(%d) for %s %s", code, w.req.Method, w.req.RequestURI)
+		return
+	}
+	if code < 100 || code > 999 {
+		panic("http1: invalid WriteHeader code " + strconv.Itoa(code))
+	}
+	if code < 200 && code != http.StatusSwitchingProtocols {
+		w.writeInformational(code)
+		return
+	}
+	w.status = code
+	w.wroteHeader = true
+	w.noBody = code < 200 || code == http.StatusNoContent || code == http.StatusNotModified
+}
+
+func (w *response) writeInformational(code int) {
+	if w.committed || w.req.ProtoMinor == 0 {
+		return // HTTP/1.0 knows no 1xx
+	}
+	bw := w.c.bw
+	bw.WriteString(statusLine(code))
+	for _, k := range w.c.sortedKeys(w.c.hdr) {
+		for _, v := range w.c.hdr[k] {
+			writeField(bw, k, v)
+		}
+	}
+	bw.WriteString("\r\n")
+	w.c.flush()
+	if code == http.StatusContinue && w.body != nil {
+		w.body.expect100 = false
+	}
+}
+
+// declaredLength returns the Content-Length the handler set, or -1.
+func (w *response) declaredLength() int64 {
+	if w.declared == -2 {
+		w.declared = -1
+		if v := w.c.hdr["Content-Length"]; len(v) > 0 {
+			n, ok := parseContentLength(v[:1])
+			if ok {
+				w.declared = n
+			} else {
+				w.c.srv.logf("http1: handler set invalid Content-Length %q for %s; ignored", v[0], w.req.RequestURI)
+			}
+		}
+	}
+	return w.declared
+}
+
+func (w *response) Write(p []byte) (int, error) {
+	if w.finished {
+		return 0, errFinished
+	}
+	if !w.wroteHeader {
+		w.WriteHeader(http.StatusOK)
+	}
+	if len(p) == 0 {
+		return 0, nil
+	}
+	if w.noBody {
+		return 0, http.ErrBodyNotAllowed
+	}
+	if w.head {
+		if !w.committed {
+			w.headN += int64(len(p))
+		}
+		return len(p), nil
+	}
+	if !w.committed {
+		if w.declaredLength() < 0 && w.pendN+len(p) <= pendSize {
+			if w.c.pend == nil {
+				w.c.pend = getPend()
+			}
+			w.pendN += copy(w.c.pend[w.pendN:pendSize], p)
+			return len(p), nil
+		}
+		if err := w.commit(); err != nil {
+			return 0, err
+		}
+	}
+	return w.writeBody(p)
+}
+
+// WriteString writes s without copying it to a []byte first.
+func (w *response) WriteString(s string) (int, error) {
+	// Write neither modifies nor retains p, so viewing s's bytes is safe.
+	return w.Write(unsafe.Slice(unsafe.StringData(s), len(s)))
+}
+
+// writeBody writes body bytes after commit, applying the framing.
+func (w *response) writeBody(p []byte) (int, error) {
+	bw := w.c.bw
+	if w.chunked {
+		if len(p) == 0 {
+			return 0, nil
+		}
+		if bw.Available() < 24 {
+			if err := w.c.flush(); err != nil {
+				return 0, err
+			}
+		}
+		b := strconv.AppendInt(bw.AvailableBuffer(), int64(len(p)), 16)
+		bw.Write(append(b, '\r', '\n'))
+		n, err := bw.Write(p)
+		bw.WriteString("\r\n")
+		w.written += int64(n)
+		return n, err
+	}
+	if w.cl >= 0 {
+		if rest := w.cl - w.written; int64(len(p)) > rest {
+			n, err := bw.Write(p[:rest])
+			w.written += int64(n)
+			if err == nil {
+				err = http.ErrContentLength
+			}
+			return n, err
+		}
+	}
+	n, err := bw.Write(p)
+	w.written += int64(n)
+	return n, err
+}
+
+// Flush commits the headers if needed and sends everything buffered.
+func (w *response) Flush() { w.FlushError() }
+
+// FlushError is Flush returning the write error (used by http.ResponseController).
+func (w *response) FlushError() error {
+	if w.finished {
+		return errFinished
+	}
+	if !w.wroteHeader {
+		w.WriteHeader(http.StatusOK)
+	}
+	if !w.committed {
+		if err := w.commit(); err != nil {
+			return err
+		}
+	}
+	return w.c.flush()
+}
+
+// ReadFrom copies src into the body. With a declared Content-Length and a file source
+// on a connection that supports it, the body goes out with sendfile(2) once the headers
+// are flushed; small bodies are read straight into the write buffer behind the headers
+// so that headers and body leave in one write.
+func (w *response) ReadFrom(src io.Reader) (n int64, err error) {
+	if w.finished {
+		return 0, errFinished
+	}
+	if !w.wroteHeader {
+		w.WriteHeader(http.StatusOK)
+	}
+	if w.noBody || w.head || (!w.committed && w.declaredLength() < 0) {
+		return w.copyBuffered(src)
+	}
+	if !w.committed {
+		if err := w.commit(); err != nil {
+			return 0, err
+		}
+	}
+	if w.chunked || w.cl < 0 {
+		return w.copyBuffered(src)
+	}
+	rest := w.cl - w.written
+	inner, outer := src, (*io.LimitedReader)(nil)
+	if lr, ok := src.(*io.LimitedReader); ok {
+		outer, inner = lr, lr.R
+		rest = min(rest, lr.N)
+	}
+	bw := w.c.bw
+	if rest <= int64(bw.Available()) {
+		buf := bw.AvailableBuffer()[:rest]
+		k, err := io.ReadFull(inner, buf)
+		bw.Write(buf[:k])
+		n = int64(k)
+		w.written += n
+		if outer != nil {
+			outer.N -= n
+		}
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			return n, nil // short body: finish closes the connection
+		}
+		if err != nil {
+			return n, err
+		}
+		return n, w.checkExcess(inner, outer)
+	}
+	rf, ok := w.c.rwc.(io.ReaderFrom)
+	if _, isFile := inner.(syscall.Conn); !ok || !isFile {
+		return w.copyBuffered(src)
+	}
+	if err := w.c.flush(); err != nil {
+		return 0, err
+	}
+	for rest > 0 {
+		chunk := min(rest, sendfileChunk)
+		w.c.setWriteDeadline()
+		k, err := rf.ReadFrom(&io.LimitedReader{R: inner, N: chunk})
+		n += k
+		rest -= k
+		w.written += k
+		if outer != nil {
+			outer.N -= k
+		}
+		if err != nil {
+			return n, err
+		}
+		if k < chunk {
+			return n, nil // source ended early: finish closes the connection
+		}
+	}
+	return n, w.checkExcess(inner, outer)
+}
+
+// checkExcess reports http.ErrContentLength when src still has data after the declared
+// length was sent. A LimitedReader that is exhausted needs no probe.
+func (w *response) checkExcess(inner io.Reader, outer *io.LimitedReader) error {
+	if outer != nil && outer.N <= 0 {
+		return nil
+	}
+	if w.written < w.cl {
+		return nil
+	}
+	probe := w.c.bw.AvailableBuffer()
+	if cap(probe) == 0 {
+		return nil
+	}
+	if k, _ := inner.Read(probe[:1]); k > 0 {
+		return http.ErrContentLength
+	}
+	return nil
+}
+
+// copyBuffered is the generic ReadFrom: read into a pooled buffer, Write each piece.
+func (w *response) copyBuffered(src io.Reader) (n int64, err error) {
+	bp := copyPool.Get().(*[]byte)
+	defer copyPool.Put(bp)
+	buf := *bp
+	for {
+		k, rerr := src.Read(buf)
+		if k > 0 {
+			m, werr := w.Write(buf[:k])
+			n += int64(m)
+			if werr != nil {
+				return n, werr
+			}
+		}
+		if rerr == io.EOF {
+			return n, nil
+		}
+		if rerr != nil {
+			return n, rerr
+		}
+	}
+}
+
+// commit decides the framing and keep-alive and writes the status line and headers into
+// the Conn's write buffer, followed by any buffered body.
+func (w *response) commit() error {
+	w.committed = true
+	c := w.c
+	cfg := &c.srv.cfg
+	bw := c.bw
+	h := c.hdr
+
+	cl := int64(-1)
+	switch {
+	case w.noBody:
+	case w.declaredLength() >= 0:
+		cl = w.declared
+	case w.handlerDone && w.head:
+		if w.headN <= pendSize {
+			cl = w.headN
+		}
+	case w.handlerDone:
+		cl = int64(w.pendN)
+	case w.head:
+	case w.req.ProtoMinor >= 1:
+		w.chunked = true
+	default:
+		w.closeAfter = true // HTTP/1.0 without a length: the close delimits the body
+	}
+	w.cl = cl
+	w.keep = w.keepAlive()
+	if w.keep {
+		c.keepalives++
+	}
+
+	bw.WriteString(statusLine(w.status))
+	if v := h["Date"]; len(v) > 0 {
+		writeField(bw, "Date", v[0])
+	} else {
+		bw.Write(dateLine())
+	}
+	if v := h["Server"]; len(v) > 0 {
+		writeField(bw, "Server", v[0])
+	} else if cfg.software != nil {
+		bw.Write(cfg.software)
+	}
+	clDone := cl < 0
+	for _, k := range c.sortedKeys(h) {
+		if !clDone && headerRank(k) > rankContentLength {
+			writeContentLength(bw, cl)
+			clDone = true
+		}
+		switch k {
+		case "Date", "Server", "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Content-Type":
+			continue
+		}
+		for _, v := range h[k] {
+			writeField(bw, k, v)
+		}
+	}
+	if !clDone {
+		writeContentLength(bw, cl)
+	}
+	if w.keep {
+		if w.info.kaToken {
+			bw.WriteString("Keep-Alive: ")
+			bw.Write(cfg.kaTimeout)
+			if m := c.srv.MaxKeepAliveRequests; m > 0 {
+				bw.WriteString(", max=")
+				writeInt(bw, int64(m-c.keepalives+1))
+			}
+			bw.WriteString("\r\nConnection: Keep-Alive\r\n")
+		}
+	} else {
+		bw.WriteString("Connection: close\r\n")
+	}
+	if w.chunked {
+		bw.WriteString("Transfer-Encoding: chunked\r\n")
+	}
+	if v := h["Content-Type"]; len(v) > 0 && !w.noBody {
+		writeField(bw, "Content-Type", v[0])
+	}
+	_, err := bw.WriteString("\r\n")
+	if w.pendN > 0 {
+		p := c.pend[:w.pendN]
+		w.pendN = 0
+		_, err = w.writeBody(p)
+	}
+	return err
+}
+
+// keepAlive is apache2's ap_set_keepalive decision.
+func (w *response) keepAlive() bool {
+	c := w.c
+	s := c.srv
+	if w.closeAfter || w.info.closeAfter || !s.KeepAlive || w.req.Close || s.Draining() {
+		return false
+	}
+	if m := s.MaxKeepAliveRequests; m > 0 && m-c.keepalives <= 0 {
+		return false
+	}
+	if dropsConnection(w.status) {
+		return false
+	}
+	for _, v := range c.hdr["Connection"] {
+		if hasToken(v, "close") {
+			return false
+		}
+	}
+	if b := w.body; b != nil && !b.eof {
+		if b.expect100 || b.err != nil || !b.chunked && b.left > maxDrain {
+			return false
+		}
+	}
+	return true
+}
+
+// finish completes the response after the handler returned and flushes it.
+func (w *response) finish() error {
+	if !w.wroteHeader {
+		w.WriteHeader(http.StatusOK)
+	}
+	w.handlerDone = true
+	if !w.committed {
+		w.commit()
+	}
+	if w.chunked {
+		w.c.bw.WriteString("0\r\n\r\n")
+	} else if w.cl >= 0 && !w.head && !w.noBody && w.written < w.cl {
+		w.closeAfter = true // the client waits for bytes that will never come
+	}
+	w.finished = true
+	return w.c.flush()
+}
+
+// dropsConnection is apache2's ap_status_drops_connection.
+func dropsConnection(code int) bool {
+	switch code {
+	case http.StatusBadRequest, http.StatusRequestTimeout, http.StatusLengthRequired,
+		http.StatusRequestEntityTooLarge, http.StatusRequestURITooLong,
+		http.StatusInternalServerError, http.StatusServiceUnavailable, http.StatusNotImplemented:
+		return true
+	}
+	return false
+}
+
+// Header order: apache2 emits headers in the order modules add them; for the engine's
+// handlers that is Last-Modified, ETag, Accept-Ranges, others, Content-Length,
+// Content-Range, then Keep-Alive, Connection, Transfer-Encoding, Content-Type.
+const rankContentLength = 4
+
+func headerRank(k string) int {
+	switch k {
+	case "Last-Modified":
+		return 0
+	case "ETag":
+		return 1
+	case "Accept-Ranges":
+		return 2
+	case "Content-Length":
+		return rankContentLength
+	case "Content-Range":
+		return 5
+	}
+	return 3
+}
+
+// sortedKeys returns h's valid field names in header order, in a slice reused per Conn.
+func (c *Conn) sortedKeys(h http.Header) []string {
+	keys := c.keys[:0]
+	for k := range h {
+		if !validFieldName(k) {
+			continue
+		}
+		keys = append(keys, k)
+		// insertion sort by (rank, name); headers are few
+		for i := len(keys) - 1; i > 0; i-- {
+			a, b := keys[i-1], keys[i]
+			ra, rb := headerRank(a), headerRank(b)
+			if ra < rb || ra == rb && a <= b {
+				break
+			}
+			keys[i-1], keys[i] = b, a
+		}
+	}
+	c.keys = keys
+	return keys
+}
+
+func validFieldName(k string) bool {
+	if k == "" {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		if !isTokenByte(k[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// writeField writes "k: v\r\n", turning CR and LF in v into spaces (no header injection).
+func writeField(bw *bufio.Writer, k, v string) {
+	bw.WriteString(k)
+	bw.WriteString(": ")
+	if needsSanitize(v) {
+		bw.Write(sanitizeValue(v))
+	} else {
+		bw.WriteString(v)
+	}
+	bw.WriteString("\r\n")
+}
+
+func needsSanitize(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if v[i] == '\r' || v[i] == '\n' {
+			return true
+		}
+	}
+	return false
+}
+
+func sanitizeValue(v string) []byte {
+	b := []byte(v)
+	for i, c := range b {
+		if c == '\r' || c == '\n' {
+			b[i] = ' '
+		}
+	}
+	return b
+}
+
+func writeContentLength(bw *bufio.Writer, n int64) {
+	bw.WriteString("Content-Length: ")
+	writeInt(bw, n)
+	bw.WriteString("\r\n")
+}
+
+func writeInt(bw *bufio.Writer, n int64) {
+	if bw.Available() < 20 {
+		bw.Flush()
+	}
+	bw.Write(strconv.AppendInt(bw.AvailableBuffer(), n, 10))
+}
+
+// Status lines, apache2's reason phrases (Go's differ only for 414).
+var statusLines = func() (t [600]string) {
+	for code := 100; code < 600; code++ {
+		if txt := statusText(code); txt != "" {
+			t[code] = "HTTP/1.1 " + strconv.Itoa(code) + " " + txt + "\r\n"
+		}
+	}
+	return t
+}()
+
+func statusText(code int) string {
+	if code == http.StatusRequestURITooLong {
+		return "Request-URI Too Long"
+	}
+	return http.StatusText(code)
+}
+
+func statusCode(code int) string { return strconv.Itoa(code) }
+
+func statusLine(code int) string {
+	if code >= 100 && code < 600 && statusLines[code] != "" {
+		return statusLines[code]
+	}
+	return "HTTP/1.1 " + strconv.Itoa(code) + " \r\n"
+}
+
+// dateLine returns "Date: <IMF-fixdate>\r\n", formatted at most once per second.
+func dateLine() []byte {
+	now := time.Now()
+	sec := now.Unix()
+	if d := dateCache.Load(); d != nil && d.sec == sec {
+		return d.line
+	}
+	d := &cachedDate{sec: sec, line: now.UTC().AppendFormat([]byte("Date: "), http.TimeFormat)}
+	d.line = append(d.line, '\r', '\n')
+	dateCache.Store(d)
+	return d.line
+}
+
+type cachedDate struct {
+	sec  int64
+	line []byte
+}
+
+var dateCache atomic.Pointer[cachedDate]

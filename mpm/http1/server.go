@@ -1,0 +1,236 @@
+package http1
+
+import (
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Apache's compiled-in defaults, used when the matching Server field is zero.
+const (
+	DefaultTimeout               = 60 * time.Second // Timeout
+	DefaultKeepAliveTimeout      = 5 * time.Second  // KeepAliveTimeout
+	DefaultLimitRequestLine      = 8190             // LimitRequestLine
+	DefaultLimitRequestFieldSize = 8190             // LimitRequestFieldSize
+	DefaultLimitRequestFields    = 100              // LimitRequestFields
+	DefaultLimitRequestBody      = 1 << 30          // LimitRequestBody (1 GiB since Apache 2.4.54)
+)
+
+// Signature is Apache's ServerSignature setting: whether error pages the engine and
+// WriteError produce end with an <address> line naming the server.
+type Signature int
+
+const (
+	SignatureOff   Signature = iota // ServerSignature Off, Apache's default: no <address> line
+	SignatureOn                     // ServerSignature On: "<address>SOFTWARE Server at HOST Port PORT</address>"
+	SignatureEMail                  // ServerSignature EMail: as On, with HOST linked to mailto:ServerAdmin
+)
+
+// Server holds the settings shared by every connection it wraps. Its fields must not
+// change after the first call to NewConn, and a Server must not be copied after that.
+// The zero value of every numeric field selects Apache's default; for the Limit fields
+// a negative value means unlimited (Apache writes that as 0).
+type Server struct {
+	// Handler answers every request that parses; the engine itself answers only requests
+	// it cannot hand over (malformed, too large, timed out, unsupported Expect).
+	Handler http.Handler
+
+	// Timeout is Apache's Timeout: it bounds reading the request line and headers of one
+	// request (the clock starts at its first byte), each read of the request body, and
+	// each write of the response. Zero means DefaultTimeout.
+	Timeout time.Duration
+
+	// KeepAlive enables persistent connections (Apache's KeepAlive On). When false every
+	// response carries "Connection: close".
+	KeepAlive bool
+
+	// KeepAliveTimeout is how long ServeRequest waits for the first byte of a request that
+	// is not the first on its connection, when none is buffered yet. It is also announced
+	// in the Keep-Alive response header. Zero means DefaultKeepAliveTimeout.
+	KeepAliveTimeout time.Duration
+
+	// MaxKeepAliveRequests is Apache's MaxKeepAliveRequests; 0 means unlimited. As in
+	// Apache, N lets a connection carry N kept-alive responses (announced as
+	// "Keep-Alive: timeout=T, max=N", max=N-1, ... max=1); the response to request N+1
+	// carries "Connection: close".
+	MaxKeepAliveRequests int
+
+	// ServerName is Apache's ServerName, "host" or "host:port". Error pages use it for
+	// their <address> line when the request has no Host; its port (80 if absent) is the
+	// one shown when the Host header names none, as Apache does with UseCanonicalName Off.
+	ServerName string
+
+	// Software is the Server response header value and the banner in error-page
+	// signatures, e.g. "Apache/2.4.71 (Unix) httpd-mpm". Empty means no Server header
+	// and no <address> line.
+	Software string
+
+	// ServerSignature selects the <address> line of error pages. The zero value is
+	// SignatureOff, which is Apache's default.
+	ServerSignature Signature
+
+	// ServerAdmin is the address shown by 500-class error pages and, with SignatureEMail,
+	// in the signature. Empty means Apache's default text "[no address given]".
+	ServerAdmin string
+
+	// LimitRequestLine bounds the request line. As apache2 2.4.71 does, a line of up to
+	// LimitRequestLine+1 bytes (without CRLF) is accepted; a longer one is answered 414.
+	LimitRequestLine int
+	// LimitRequestFieldSize bounds one header field line (same +1 as LimitRequestLine);
+	// a longer one is answered 400 "Size of a request header field exceeds server limit."
+	LimitRequestFieldSize int
+	// LimitRequestFields bounds the number of header fields; more are answered 400.
+	LimitRequestFields int
+	// LimitRequestBody bounds the request body in bytes: a larger Content-Length is
+	// answered 413 before the handler runs; a chunked body that grows past it makes
+	// Body.Read fail with *http.MaxBytesError.
+	LimitRequestBody int64
+
+	// ConnState, if set, is called synchronously on every state transition of every Conn
+	// of this Server (feeds a scoreboard). It must not call back into the Conn except its
+	// read-only accessors (NetConn, Requests).
+	ConnState func(c *Conn, s State)
+
+	// ErrorLog, if set, receives the engine's own error reports (handler panics, handler
+	// misuse of the ResponseWriter). The format has no trailing newline.
+	ErrorLog func(format string, args ...any)
+
+	once     sync.Once
+	draining atomic.Bool
+	cfg      serverConfig
+}
+
+// serverConfig is what NewConn derives once from the exported fields.
+type serverConfig struct {
+	timeout          time.Duration
+	keepAliveTimeout time.Duration
+	lineLimit        int // bytes allowed in a request line, without CRLF
+	fieldLimit       int // bytes allowed in one header field line, without CRLF
+	maxFields        int // -1 = unlimited
+	maxBody          int64
+	software         []byte // "Server: ...\r\n" or nil
+	kaTimeout        []byte // "timeout=N" of the Keep-Alive header
+	serverHost       string // host part of ServerName
+	serverPort       string // port part of ServerName, "" if none
+}
+
+func (s *Server) init() {
+	s.once.Do(func() {
+		c := &s.cfg
+		c.timeout = orDuration(s.Timeout, DefaultTimeout)
+		c.keepAliveTimeout = orDuration(s.KeepAliveTimeout, DefaultKeepAliveTimeout)
+		c.lineLimit = limit(s.LimitRequestLine, DefaultLimitRequestLine) + 1
+		c.fieldLimit = limit(s.LimitRequestFieldSize, DefaultLimitRequestFieldSize) + 1
+		c.maxFields = limit(s.LimitRequestFields, DefaultLimitRequestFields)
+		switch {
+		case s.LimitRequestBody < 0:
+			c.maxBody = -1
+		case s.LimitRequestBody == 0:
+			c.maxBody = DefaultLimitRequestBody
+		default:
+			c.maxBody = s.LimitRequestBody
+		}
+		if s.Software != "" {
+			c.software = append(append([]byte("Server: "), sanitizeValue(s.Software)...), "\r\n"...)
+		}
+		c.kaTimeout = strconv.AppendInt([]byte("timeout="), int64(c.keepAliveTimeout/time.Second), 10)
+		c.serverHost, c.serverPort = splitHostPort(s.ServerName)
+	})
+}
+
+func orDuration(d, def time.Duration) time.Duration {
+	if d <= 0 {
+		return def
+	}
+	return d
+}
+
+// limit maps a Limit* field to its effective value; negative means unlimited.
+func limit(v, def int) int {
+	switch {
+	case v < 0:
+		return 1<<31 - 2
+	case v == 0:
+		return def
+	}
+	return v
+}
+
+// StartDraining makes every later response on every connection of this Server carry
+// "Connection: close" (graceful stop). Idle connections are not touched: their next
+// request, if one comes within KeepAliveTimeout, is still answered. Safe for concurrent use.
+func (s *Server) StartDraining() { s.draining.Store(true) }
+
+// Draining reports whether StartDraining was called. Safe for concurrent use.
+func (s *Server) Draining() bool { return s.draining.Load() }
+
+func (s *Server) logf(format string, args ...any) {
+	if s.ErrorLog != nil {
+		s.ErrorLog(format, args...)
+	}
+}
+
+// State is the life-cycle state of a Conn, reported through Server.ConnState.
+type State int
+
+const (
+	// StateNew: accepted, no byte of a request read yet. Reported by NewConn.
+	StateNew State = iota
+	// StateActive: the first byte of a request arrived; the request is being read,
+	// handled and answered.
+	StateActive
+	// StateIdle: a response was written and the connection may carry another request.
+	StateIdle
+	// StateClosed: Close was called. Terminal.
+	StateClosed
+)
+
+var stateNames = [...]string{"new", "active", "idle", "closed"}
+
+func (s State) String() string {
+	if s >= 0 && int(s) < len(stateNames) {
+		return stateNames[s]
+	}
+	return "State(" + strconv.Itoa(int(s)) + ")"
+}
+
+// NewConn wraps an accepted connection. The Conn owns c from now on and closes it in
+// Close. NewConn reports StateNew through ConnState. Safe for concurrent use.
+func (s *Server) NewConn(c net.Conn) *Conn {
+	s.init()
+	cn := &Conn{srv: s, rwc: c}
+	cn.cw.c = cn
+	if a := c.RemoteAddr(); a != nil {
+		cn.remoteAddr = a.String()
+	}
+	cn.ctx = newConnContext(cn)
+	cn.tmpl = (&http.Request{}).WithContext(cn.ctx)
+	cn.setState(StateNew)
+	return cn
+}
+
+// splitHostPort splits "host[:port]" (also "[v6]:port") without failing.
+func splitHostPort(hp string) (host, port string) {
+	if hp == "" {
+		return "", ""
+	}
+	if hp[0] == '[' {
+		if i := strings.IndexByte(hp, ']'); i > 0 {
+			host = hp[1:i]
+			if i+1 < len(hp) && hp[i+1] == ':' {
+				port = hp[i+2:]
+			}
+			return host, port
+		}
+		return hp, ""
+	}
+	if i := strings.LastIndexByte(hp, ':'); i >= 0 && strings.IndexByte(hp, ':') == i {
+		return hp[:i], hp[i+1:]
+	}
+	return hp, ""
+}
+
