@@ -1,0 +1,229 @@
+package mpm
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+
+	"github.com/hashicorp/go-hclog"
+
+	"github.com/httpd-mpm/httpd-mpm/internal/wire"
+)
+
+// ChildServer is implemented by an MPM whose processes are children of
+// the plugin process (the plugin binary re-executed, see StartChild).
+// Serve calls ServeChild in such a child instead of serving the plugin.
+type ChildServer interface {
+	// ServeChild serves connections until the child should exit: at once
+	// when the process gets SIGTERM (the default action), or after
+	// draining once c.Graceful() is closed.
+	ServeChild(c *Child) error
+}
+
+// Child is what a child process knows: its slot, the configuration and
+// the listeners (already adopted; the child owns them).
+type Child struct {
+	Slot       int
+	Generation int
+	Config     *Config
+	Listeners  []Listener
+	Log        hclog.Logger
+	Extra      json.RawMessage // what the parent put in ChildSpec.Extra
+
+	graceful chan struct{}
+}
+
+// Graceful is closed when the parent asks the child to finish its
+// connections and exit (SIGUSR1).
+func (c *Child) Graceful() <-chan struct{} { return c.graceful }
+
+// ChildSpec says what to start a child with.
+type ChildSpec struct {
+	Slot       int
+	Generation int
+	Config     *Config
+	Listeners  []Listener // passed as inherited descriptors
+	Extra      any        // JSON-encoded into Child.Extra
+}
+
+// Process is a child process started by StartChild.
+type Process struct {
+	Slot int
+	Pid  int
+
+	cmd   *exec.Cmd
+	done  chan struct{}
+	mu    sync.Mutex
+	state *os.ProcessState
+}
+
+// Done is closed when the process has exited and been reaped.
+func (p *Process) Done() <-chan struct{} { return p.done }
+
+// State is the exit state once Done is closed, else nil.
+func (p *Process) State() *os.ProcessState {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.state
+}
+
+// Signal sends sig to the process; it is a no-op once the process exited.
+func (p *Process) Signal(sig os.Signal) error {
+	select {
+	case <-p.done:
+		return nil
+	default:
+	}
+	return p.cmd.Process.Signal(sig)
+}
+
+// childWire is the spec as it travels in the child's environment.
+type childWire struct {
+	Slot       int
+	Generation int
+	Config     configWire
+	Listeners  []listenerWire
+	Extra      json.RawMessage
+}
+
+type configWire struct {
+	Core     Core
+	Settings []Setting
+	LogLevel string
+}
+
+type listenerWire struct{ Name, Network, Address string }
+
+// lifeline is the read end of a pipe whose write end only the plugin
+// process holds: children see EOF when it dies.
+var lifeline struct {
+	once sync.Once
+	r, w *os.File
+	err  error
+}
+
+// StartChild starts the plugin binary again as a child process that runs
+// the MPM's ServeChild. The child gets the listeners as descriptors, dies
+// with the plugin process (parent-death signal and a lifeline pipe), logs
+// to the plugin's original stderr and has no stdin or stdout.
+func StartChild(spec ChildSpec) (*Process, error) {
+	lifeline.once.Do(func() { lifeline.r, lifeline.w, lifeline.err = os.Pipe() })
+	if lifeline.err != nil {
+		return nil, fmt.Errorf("lifeline pipe: %w", lifeline.err)
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("find own executable: %w", err)
+	}
+	w := childWire{Slot: spec.Slot, Generation: spec.Generation}
+	if spec.Config != nil {
+		w.Config = configWire{Core: spec.Config.Core, Settings: spec.Config.Settings, LogLevel: spec.Config.LogLevel}
+	}
+	files := []*os.File{lifeline.r}
+	for _, l := range spec.Listeners {
+		w.Listeners = append(w.Listeners, listenerWire{l.Name, l.Network, l.Address})
+		files = append(files, l.File)
+	}
+	if spec.Extra != nil {
+		if w.Extra, err = json.Marshal(spec.Extra); err != nil {
+			return nil, fmt.Errorf("encode child extra: %w", err)
+		}
+	}
+	blob, err := json.Marshal(w)
+	if err != nil {
+		return nil, fmt.Errorf("encode child spec: %w", err)
+	}
+	cmd := exec.Command(exe)
+	cmd.Env = append(childEnviron(), wire.ChildEnv+"="+string(blob))
+	cmd.Stderr = originalStderr()
+	cmd.ExtraFiles = files
+	cmd.SysProcAttr = childSysProcAttr()
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start child %d: %w", spec.Slot, err)
+	}
+	p := &Process{Slot: spec.Slot, Pid: cmd.Process.Pid, cmd: cmd, done: make(chan struct{})}
+	go func() {
+		_ = cmd.Wait()
+		p.mu.Lock()
+		p.state = cmd.ProcessState
+		p.mu.Unlock()
+		close(p.done)
+	}()
+	return p, nil
+}
+
+// childEnviron is this process's environment without go-plugin's variables.
+func childEnviron() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if strings.HasPrefix(kv, "PLUGIN_") || strings.HasPrefix(kv, wire.Handshake.MagicCookieKey+"=") || strings.HasPrefix(kv, wire.ChildEnv+"=") {
+			continue
+		}
+		env = append(env, kv)
+	}
+	return env
+}
+
+// Child descriptors: fd 3 is the lifeline, listeners follow.
+const (
+	childLifelineFD  = 3
+	childListenerFD0 = 4
+)
+
+// serveChild is the child side of StartChild.
+func serveChild(impl MPM, blob string) int {
+	cs, ok := impl.(ChildServer)
+	log := newLogger(impl.Describe(), os.Stderr)
+	if !ok {
+		log.Error("this MPM does not run child processes")
+		return 1
+	}
+	var w childWire
+	if err := json.Unmarshal([]byte(blob), &w); err != nil {
+		log.Error("bad child spec", "error", err)
+		return 1
+	}
+	setLevel(log, w.Config.LogLevel)
+	log = log.With("pid", os.Getpid())
+	c := &Child{
+		Slot: w.Slot, Generation: w.Generation, Log: log, Extra: w.Extra,
+		Config:   &Config{Core: w.Config.Core, Settings: w.Config.Settings, LogLevel: w.Config.LogLevel, Log: log},
+		graceful: make(chan struct{}),
+	}
+	for i, l := range w.Listeners {
+		ln, err := adoptListener(uintptr(childListenerFD0+i), l.Name, l.Network, l.Address)
+		if err != nil {
+			log.Error("adopt listener", "error", err)
+			return 1
+		}
+		c.Listeners = append(c.Listeners, ln)
+	}
+	watchLifeline(os.NewFile(childLifelineFD, "lifeline"), func() { os.Exit(0) })
+	onGraceful(func() { close(c.graceful) })
+	if err := cs.ServeChild(c); err != nil && !errors.Is(err, errStopped) {
+		log.Error("child failed", "error", err)
+		return 1
+	}
+	return 0
+}
+
+var errStopped = errors.New("stopped")
+
+// watchLifeline calls gone when f reads EOF (or fails): the process that
+// holds the write end has died.
+func watchLifeline(f *os.File, gone func()) {
+	go func() {
+		var b [1]byte
+		for {
+			if _, err := f.Read(b[:]); err != nil {
+				gone()
+				return
+			}
+		}
+	}()
+}
+

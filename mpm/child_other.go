@@ -1,0 +1,9 @@
+//go:build !linux
+
+package mpm
+
+import "syscall"
+
+func childSysProcAttr() *syscall.SysProcAttr { return nil }
+
+func onGraceful(f func()) {}

@@ -1,0 +1,143 @@
+package mpm
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+
+	"github.com/httpd-mpm/httpd-mpm/internal/wire"
+	mpmv1 "github.com/httpd-mpm/httpd-mpm/proto/mpm/v1"
+)
+
+// server adapts an MPM to the gRPC service. It is the only place in the
+// SDK that sees proto types.
+type server struct {
+	mpmv1.UnimplementedMPMServer
+	impl MPM
+	log  hclog.Logger
+	ctx  context.Context // ends when the host is gone
+}
+
+func (s *server) Describe(context.Context, *mpmv1.DescribeRequest) (*mpmv1.DescribeResponse, error) {
+	d := s.impl.Describe()
+	resp := &mpmv1.DescribeResponse{
+		Module: d.Module, Name: d.Name, Version: d.Version, Source: d.Source,
+		Threaded: d.Threaded, Forked: d.Forked, ApiVersions: []string{wire.APIVersion},
+	}
+	for _, dir := range d.Directives {
+		lo, hi := dir.ArgRange()
+		resp.Directives = append(resp.Directives, &mpmv1.Directive{
+			Name: dir.Name, Kind: argKindToProto(dir.Kind), DefaultValue: dir.Default,
+			Min: dir.Min, Max: dir.Max, Help: dir.Help, MinArgs: int32(lo), MaxArgs: int32(hi),
+		})
+	}
+	return resp, nil
+}
+
+func (s *server) Configure(_ context.Context, req *mpmv1.ConfigureRequest) (*mpmv1.ConfigureResponse, error) {
+	if req.GetApiVersion() != wire.APIVersion {
+		return nil, fmt.Errorf("api version %q not supported (plugin speaks %s)", req.GetApiVersion(), wire.APIVersion)
+	}
+	setLevel(s.log, req.GetLogLevel())
+	cfg := &Config{Core: coreFromProto(req.GetCore()), LogLevel: req.GetLogLevel(), Log: s.log}
+	for _, st := range req.GetSettings() {
+		cfg.Settings = append(cfg.Settings, Setting{Name: st.GetName(), Args: st.GetArgs(), File: st.GetFile(), Line: int(st.GetLine())})
+	}
+	resp := &mpmv1.ConfigureResponse{}
+	for _, d := range s.impl.Configure(cfg) {
+		sev := mpmv1.Severity_SEVERITY_ERROR
+		if d.Severity == SeverityWarning {
+			sev = mpmv1.Severity_SEVERITY_WARNING
+		}
+		resp.Diagnostics = append(resp.Diagnostics, &mpmv1.Diagnostic{Severity: sev, Message: d.Message, File: d.File, Line: int32(d.Line)})
+	}
+	return resp, nil
+}
+
+func (s *server) Run(_ context.Context, req *mpmv1.RunRequest) (*mpmv1.RunResponse, error) {
+	var ls []Listener
+	for _, l := range req.GetListeners() {
+		ln, err := adoptListener(uintptr(l.GetFd()), l.GetName(), l.GetNetwork(), l.GetAddress())
+		if err != nil {
+			for _, a := range ls {
+				a.File.Close()
+			}
+			return nil, err
+		}
+		ls = append(ls, ln)
+	}
+	if err := s.impl.Run(s.ctx, ls); err != nil {
+		return nil, err
+	}
+	return &mpmv1.RunResponse{}, nil
+}
+
+func (s *server) Watch(_ *mpmv1.WatchRequest, stream mpmv1.MPM_WatchServer) error {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		st := s.impl.Status()
+		ev := &mpmv1.Event{UnixNano: time.Now().UnixNano(), Kind: &mpmv1.Event_Status{Status: statusToProto(st)}}
+		if err := stream.Send(ev); err != nil {
+			return err
+		}
+		select {
+		case <-stream.Context().Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+func (s *server) Stop(ctx context.Context, req *mpmv1.StopRequest) (*mpmv1.StopResponse, error) {
+	stopCtx := context.WithoutCancel(ctx)
+	if ms := req.GetTimeoutMs(); ms > 0 {
+		var cancel context.CancelFunc
+		stopCtx, cancel = context.WithTimeout(stopCtx, time.Duration(ms)*time.Millisecond)
+		defer cancel()
+	}
+	if err := s.impl.Stop(stopCtx, req.GetGraceful()); err != nil {
+		return nil, err
+	}
+	_ = os.Stdout.Sync()
+	return &mpmv1.StopResponse{}, nil
+}
+
+func statusToProto(st Status) *mpmv1.Status {
+	p := &mpmv1.Status{
+		Processes: int32(st.Processes), BusyWorkers: int32(st.BusyWorkers), IdleWorkers: int32(st.IdleWorkers),
+		TotalAccesses: st.TotalAccesses, TotalBytes: st.TotalBytes, Scoreboard: st.Scoreboard,
+	}
+	for _, pid := range st.Pids {
+		p.Pids = append(p.Pids, int32(pid))
+	}
+	return p
+}
+
+func argKindToProto(k ArgKind) mpmv1.ArgKind {
+	switch k {
+	case KindInt:
+		return mpmv1.ArgKind_ARG_KIND_INT
+	case KindFloat:
+		return mpmv1.ArgKind_ARG_KIND_FLOAT
+	case KindFlag:
+		return mpmv1.ArgKind_ARG_KIND_FLAG
+	default:
+		return mpmv1.ArgKind_ARG_KIND_STRING
+	}
+}
+
+func coreFromProto(c *mpmv1.Core) Core {
+	return Core{
+		ServerRoot: c.GetServerRoot(), ServerName: c.GetServerName(), DocumentRoot: c.GetDocumentRoot(),
+		DirectoryIndex: c.GetDirectoryIndex(), TypesConfig: c.GetTypesConfig(), AddTypes: c.GetAddTypes(),
+		KeepAlive: c.GetKeepAlive(), KeepAliveTimeout: time.Duration(c.GetKeepAliveTimeoutMs()) * time.Millisecond,
+		MaxKeepAliveRequests: int(c.GetMaxKeepAliveRequests()), Timeout: time.Duration(c.GetTimeoutMs()) * time.Millisecond,
+		User: c.GetUser(), Group: c.GetGroup(), Software: c.GetSoftware(),
+		MaxConnectionsPerChild:  int(c.GetMaxConnectionsPerChild()),
+		GracefulShutdownTimeout: time.Duration(c.GetGracefulShutdownTimeoutMs()) * time.Millisecond,
+	}
+}

@@ -1,0 +1,5 @@
+//go:build !linux
+
+package mpm
+
+func checkListening(fd int) error { return nil }

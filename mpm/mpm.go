@@ -1,0 +1,124 @@
+package mpm
+
+import (
+	"context"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+)
+
+// MPM is what an MPM plugin implements. See the package documentation for
+// the order of calls and who owns what.
+type MPM interface {
+	// Describe says what the module is and which directives it takes.
+	Describe() Description
+	// Configure checks and keeps the configuration. Diagnostics of
+	// SeverityError refuse it; warnings are logged by the host.
+	Configure(cfg *Config) []Diagnostic
+	// Run starts serving on the listeners and returns once it serves.
+	// ctx is cancelled if the host goes away; Stop is the normal end.
+	Run(ctx context.Context, listeners []Listener) error
+	// Status is a snapshot of the MPM's processes and workers.
+	Status() Status
+	// Stop ends serving: gracefully (drain) or at once. It returns when
+	// every child process has exited, or when ctx is done.
+	Stop(ctx context.Context, graceful bool) error
+}
+
+// Description is what Describe returns.
+type Description struct {
+	Module     string // LoadModule name, e.g. "mpm_event_module"
+	Name       string // MPM name, e.g. "event"
+	Source     string // source name for `httpd -L` and <IfModule>, e.g. "event.c"
+	Version    string // the plugin's own version
+	Threaded   string // `httpd -V` threaded: value, e.g. "yes (fixed thread count)" or "no"
+	Forked     string // `httpd -V` forked: value, e.g. "yes (variable process count)"
+	Directives []Directive
+}
+
+// ArgKind is the type of a directive's argument.
+type ArgKind int
+
+// Argument kinds.
+const (
+	KindString ArgKind = iota
+	KindInt
+	KindFloat
+	KindFlag // On or Off
+)
+
+// Directive describes one configuration directive an MPM accepts. The host
+// checks the argument count and kind against it before Configure, and
+// `httpd -L` prints Name, Source and Help.
+type Directive struct {
+	Name     string
+	Kind     ArgKind
+	Default  string
+	Min, Max int64 // inclusive range for KindInt; both 0 = unbounded
+	MinArgs  int   // 0 is taken as 1
+	MaxArgs  int   // 0 is taken as MinArgs; -1 = unbounded
+	Help     string
+}
+
+// Config is what Configure receives.
+type Config struct {
+	Core     Core
+	Settings []Setting
+	LogLevel string       // Apache LogLevel, e.g. "warn"
+	Log      hclog.Logger // the plugin's logger (not sent over the wire)
+}
+
+// Core is the host's resolved core configuration.
+type Core struct {
+	ServerRoot              string
+	ServerName              string
+	DocumentRoot            string
+	DirectoryIndex          []string
+	TypesConfig             string
+	AddTypes                map[string]string // extension -> MIME type
+	KeepAlive               bool
+	KeepAliveTimeout        time.Duration
+	MaxKeepAliveRequests    int
+	Timeout                 time.Duration
+	User, Group             string
+	Software                string // Server header and error-page signature
+	MaxConnectionsPerChild  int
+	GracefulShutdownTimeout time.Duration
+}
+
+// Setting is one directive from the config file, with its position.
+type Setting struct {
+	Name string
+	Args []string
+	File string
+	Line int
+}
+
+// Severity of a Diagnostic.
+type Severity int
+
+// Severities.
+const (
+	SeverityError Severity = iota + 1
+	SeverityWarning
+)
+
+// Diagnostic is a problem found in the configuration. File and Line come
+// from the Setting it is about, when there is one.
+type Diagnostic struct {
+	Severity Severity
+	Message  string
+	File     string
+	Line     int
+}
+
+// Status is a snapshot of the MPM's processes and workers.
+type Status struct {
+	Processes     int
+	BusyWorkers   int
+	IdleWorkers   int
+	TotalAccesses uint64
+	TotalBytes    uint64
+	Scoreboard    string
+	Pids          []int
+}

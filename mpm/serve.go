@@ -1,0 +1,129 @@
+package mpm
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/go-plugin"
+
+	"github.com/httpd-mpm/httpd-mpm/internal/wire"
+)
+
+// LifelineFD is the descriptor on which the host hands the plugin the read
+// end of its lifeline pipe. Listeners follow it; their numbers are in Run.
+const LifelineFD = 3
+
+// Serve runs the plugin: it answers the host's handshake and serves the
+// MPM until the host stops it. In a child started by StartChild it runs
+// the MPM's ServeChild instead. Run by a person, it explains what the
+// binary is and exits 1. Serve does not return.
+func Serve(impl MPM) {
+	if blob := os.Getenv(wire.ChildEnv); blob != "" {
+		os.Exit(serveChild(impl, blob))
+	}
+	d := impl.Describe()
+	if os.Getenv(wire.Handshake.MagicCookieKey) != wire.Handshake.MagicCookieValue {
+		explain(d)
+		os.Exit(1)
+	}
+	saveOriginalStderr()
+	log := newLogger(d, originalStderr()).With("pid", os.Getpid())
+	// The host owns signals: a terminal's Ctrl-C or systemd's stop signal
+	// reaches the host, which drains this plugin through Stop.
+	signal.Ignore(syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGWINCH, syscall.SIGPIPE)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	srv := &server{impl: impl, log: log, ctx: ctx}
+	watchLifeline(os.NewFile(LifelineFD, "lifeline"), func() {
+		log.Error("host process is gone; stopping")
+		cancel()
+		stopCtx, stop := context.WithTimeout(context.Background(), 2*time.Second)
+		defer stop()
+		_ = impl.Stop(stopCtx, false)
+		os.Exit(1)
+	})
+	plugin.Serve(&plugin.ServeConfig{
+		HandshakeConfig: wire.Handshake,
+		Plugins:         wire.Plugins(srv),
+		GRPCServer:      plugin.DefaultGRPCServer,
+		Logger:          log.Named("plugin"),
+	})
+	cancel()
+	os.Exit(0)
+}
+
+func explain(d Description) {
+	name := filepath.Base(os.Args[0])
+	fmt.Fprintf(os.Stderr, "%s: this is the %s MPM of httpd-mpm (module %s), a plugin that httpd starts.\n", name, d.Name, d.Module)
+	fmt.Fprintf(os.Stderr, "It is not run by hand. Name it in the server configuration, for example:\n\n")
+	fmt.Fprintf(os.Stderr, "    LoadModule %s modules/%s\n\nthen start httpd (httpd -t checks the configuration).\n", d.Module, name)
+}
+
+var stderrCopy struct {
+	once sync.Once
+	f    *os.File
+}
+
+// saveOriginalStderr keeps a descriptor of the real stderr: go-plugin
+// replaces os.Stderr once it serves, but logs and children must keep
+// writing to the stream the host reads.
+func saveOriginalStderr() {
+	stderrCopy.once.Do(func() {
+		fd, err := syscall.Dup(2)
+		if err != nil {
+			stderrCopy.f = os.Stderr
+			return
+		}
+		syscall.CloseOnExec(fd)
+		stderrCopy.f = os.NewFile(uintptr(fd), "stderr")
+	})
+}
+
+func originalStderr() *os.File {
+	saveOriginalStderr()
+	return stderrCopy.f
+}
+
+// newLogger returns the JSON hclog logger the host understands; its name
+// is the module's log tag, e.g. "mpm_event".
+func newLogger(d Description, out *os.File) hclog.Logger {
+	return hclog.New(&hclog.LoggerOptions{
+		Name:       strings.TrimSuffix(d.Module, "_module"),
+		Output:     out,
+		JSONFormat: true,
+		Level:      hclog.Info,
+	})
+}
+
+// setLevel maps an Apache LogLevel onto the logger.
+func setLevel(log hclog.Logger, apache string) {
+	log.SetLevel(LevelFromApache(apache))
+}
+
+// LevelFromApache maps an Apache LogLevel name to an hclog level: notice
+// and info become Info, trace1-8 become Trace.
+func LevelFromApache(apache string) hclog.Level {
+	switch strings.ToLower(apache) {
+	case "emerg", "alert", "crit", "error":
+		return hclog.Error
+	case "warn", "":
+		return hclog.Warn
+	case "notice", "info":
+		return hclog.Info
+	case "debug":
+		return hclog.Debug
+	default:
+		if strings.HasPrefix(strings.ToLower(apache), "trace") {
+			return hclog.Trace
+		}
+		return hclog.Warn
+	}
+}
