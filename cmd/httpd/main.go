@@ -1,0 +1,11 @@
+// Command httpd is the httpd-mpm server: Apache-compatible configuration
+// and command line, with the MPM loaded as a plugin process.
+package main
+
+import (
+	"os"
+
+	"github.com/httpd-mpm/httpd-mpm/host"
+)
+
+func main() { os.Exit(host.Main(os.Args[1:], os.Stdout, os.Stderr)) }

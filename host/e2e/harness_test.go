@@ -1,0 +1,262 @@
+package e2e_test
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/httpd-mpm/httpd-mpm/internal/testbin"
+)
+
+func build(t testing.TB) (httpd, modules string) { return testbin.Build(t) }
+
+// instance is one running httpd on 127.0.0.1 port 0.
+type instance struct {
+	t       testing.TB
+	root    string
+	cmd     *exec.Cmd
+	addr    string
+	stderr  *bytes.Buffer
+	done    chan struct{}
+	modules string
+}
+
+// siteConfig is the test configuration; %[1]s is the MPM name, %[2]s its
+// module, %[3]s the modules directory; extra is appended.
+const siteConfig = `LoadModule %[2]s %[3]s/mod_mpm_%[1]s.so
+Listen 127.0.0.1:0
+ListenAddrFile run/addr
+PidFile run/httpd.pid
+ErrorLog logs/error_log
+LogLevel info
+DocumentRoot htdocs
+TypesConfig /etc/mime.types
+KeepAliveTimeout 5
+<IfModule mpm_prefork_module>
+    StartServers 3
+</IfModule>
+<IfModule mpm_worker_module>
+    StartServers 2
+    ThreadsPerChild 4
+</IfModule>
+<IfModule mpm_event_module>
+    StartServers 2
+    ThreadsPerChild 4
+</IfModule>
+%[4]s
+`
+
+// newSite makes a ServerRoot with a document tree and a config for mpm.
+func newSite(t testing.TB, mpmName, module, extra string) string {
+	t.Helper()
+	_, modules := build(t)
+	root := t.TempDir()
+	for _, d := range []string{"htdocs/sub", "htdocs/noindex", "run", "logs"} {
+		must(t, os.MkdirAll(filepath.Join(root, d), 0o755))
+	}
+	write(t, filepath.Join(root, "htdocs/index.html"), "<html><body>index page</body></html>\n")
+	write(t, filepath.Join(root, "htdocs/hello.txt"), "hello, world\n")
+	write(t, filepath.Join(root, "htdocs/sub/index.html"), "sub index\n")
+	write(t, filepath.Join(root, "htdocs/big.bin"), strings.Repeat("0123456789abcdef", 64*1024)) // 1 MiB
+	write(t, filepath.Join(root, "httpd.conf"), fmt.Sprintf(siteConfig, mpmName, module, modules, extra))
+	return root
+}
+
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func write(t testing.TB, path, content string) {
+	t.Helper()
+	must(t, os.WriteFile(path, []byte(content), 0o644))
+}
+
+// start runs httpd in the foreground on root and waits until it serves.
+func start(t testing.TB, root string) *instance {
+	t.Helper()
+	httpd, modules := build(t)
+	in := &instance{t: t, root: root, stderr: new(bytes.Buffer), done: make(chan struct{}), modules: modules}
+	in.cmd = exec.Command(httpd, "-d", root, "-f", "httpd.conf", "-D", "FOREGROUND")
+	in.cmd.Stderr = in.stderr
+	must(t, in.cmd.Start())
+	go func() { in.cmd.Wait(); close(in.done) }()
+	t.Cleanup(func() {
+		select {
+		case <-in.done:
+		default:
+			in.cmd.Process.Signal(syscall.SIGTERM)
+			select {
+			case <-in.done:
+			case <-time.After(10 * time.Second):
+				in.cmd.Process.Kill()
+			}
+		}
+		if t.Failed() {
+			log, _ := os.ReadFile(filepath.Join(root, "logs/error_log"))
+			t.Logf("stderr:\n%s\nerror_log:\n%s", in.stderr, log)
+		}
+	})
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if b, err := os.ReadFile(filepath.Join(root, "run/addr")); err == nil && bytes.HasSuffix(b, []byte("\n")) {
+			in.addr = strings.TrimSpace(strings.SplitN(string(b), "\n", 2)[0])
+			if _, err := os.Stat(filepath.Join(root, "run/httpd.pid")); err == nil {
+				return in
+			}
+		}
+		select {
+		case <-in.done:
+			t.Fatalf("httpd exited at startup: %v\n%s", in.cmd.ProcessState, in.stderr)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	t.Fatalf("httpd did not start in time\n%s", in.stderr)
+	return nil
+}
+
+func (in *instance) url(path string) string { return "http://" + in.addr + path }
+
+// get performs a GET with a fresh client and returns status, headers, body.
+func (in *instance) get(path string, hdr ...string) (*http.Response, string) {
+	in.t.Helper()
+	req, err := http.NewRequest("GET", in.url(path), nil)
+	must(in.t, err)
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	c := &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.Do(req)
+	must(in.t, err)
+	defer resp.Body.Close()
+	var b bytes.Buffer
+	_, err = b.ReadFrom(resp.Body)
+	must(in.t, err)
+	return resp, b.String()
+}
+
+// raw sends raw request bytes on a new connection and returns everything
+// the server sends until it closes (or 5 s pass).
+func (in *instance) raw(req string) string {
+	in.t.Helper()
+	c, err := net.Dial("tcp", in.addr)
+	must(in.t, err)
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	_, err = c.Write([]byte(req))
+	must(in.t, err)
+	var b bytes.Buffer
+	b.ReadFrom(c)
+	return b.String()
+}
+
+// signal sends sig to the host.
+func (in *instance) signal(sig syscall.Signal) {
+	in.t.Helper()
+	must(in.t, in.cmd.Process.Signal(sig))
+}
+
+// wait waits for the host to exit and returns its exit code.
+func (in *instance) wait() int {
+	in.t.Helper()
+	select {
+	case <-in.done:
+		return in.cmd.ProcessState.ExitCode()
+	case <-time.After(30 * time.Second):
+		in.t.Fatal("httpd did not exit")
+		return -1
+	}
+}
+
+// children lists the pids whose parent is pid (from /proc).
+func children(pid int) []int {
+	var out []int
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		p, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if ppid(p) == pid {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func ppid(pid int) int {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return -1
+	}
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	f := strings.Fields(s[i+1:])
+	if len(f) < 2 {
+		return -1
+	}
+	n, _ := strconv.Atoi(f[1])
+	return n
+}
+
+func threadCount(pid int) int {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return -1
+	}
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "Threads:"); ok {
+			n, _ := strconv.Atoi(strings.TrimSpace(v))
+			return n
+		}
+	}
+	return -1
+}
+
+func alive(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	// A zombie is not alive.
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	return !strings.HasPrefix(strings.TrimSpace(s[i+1:]), "Z")
+}
+
+// eventually polls cond for up to limit; it is a bound on waiting, not a
+// timing assertion.
+func eventually(limit time.Duration, cond func() bool) bool {
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) {
+		if cond() {
+			return true
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return cond()
+}
+
+// pluginPid is the MPM plugin process: the host's one child.
+func (in *instance) pluginPid() int {
+	in.t.Helper()
+	var kids []int
+	eventually(5*time.Second, func() bool { kids = children(in.cmd.Process.Pid); return len(kids) == 1 })
+	if len(kids) != 1 {
+		in.t.Fatalf("host has %d child processes (%v), want 1 plugin", len(kids), kids)
+	}
+	return kids[0]
+}

@@ -1,0 +1,216 @@
+// Package errorlog writes the host's ErrorLog in Apache's default error
+// log format:
+//
+//	[Sat Nov 21 21:13:53.123456 2026] [mpm_event:notice] [pid 1234] AH00489: ... resuming normal operations
+//
+// and turns the plugins' hclog JSON lines into the same format, so that
+// one log reads the same whichever process wrote a line.
+package errorlog
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Level is an Apache log level; lower is more severe.
+type Level int
+
+// Apache's levels, emerg to trace8.
+const (
+	Emerg Level = iota
+	Alert
+	Crit
+	Error
+	Warn
+	Notice
+	Info
+	Debug
+	Trace1
+)
+
+var levelNames = []string{"emerg", "alert", "crit", "error", "warn", "notice", "info", "debug"}
+
+// ParseLevel parses an Apache LogLevel value (the first word; per-module
+// settings are not supported yet). Unknown names give Warn and false.
+func ParseLevel(s string) (Level, bool) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	for i, n := range levelNames {
+		if s == n {
+			return Level(i), true
+		}
+	}
+	if len(s) == 6 && strings.HasPrefix(s, "trace") && s[5] >= '1' && s[5] <= '8' {
+		return Trace1 + Level(s[5]-'1'), true
+	}
+	return Warn, false
+}
+
+func (l Level) String() string {
+	if int(l) < len(levelNames) {
+		return levelNames[l]
+	}
+	return fmt.Sprintf("trace%d", int(l-Trace1)+1)
+}
+
+// Log is an error log. It is safe for concurrent use; each line is written
+// with one Write call so that lines from several writers never interleave.
+type Log struct {
+	mu    sync.Mutex
+	w     io.Writer
+	c     io.Closer
+	level Level
+	pid   int
+	now   func() time.Time
+}
+
+// New writes to w at the given level.
+func New(w io.Writer, level Level) *Log {
+	return &Log{w: w, level: level, pid: os.Getpid(), now: time.Now}
+}
+
+// Open opens an ErrorLog target: a file path (appended to, created 0640),
+// or "/dev/stderr".
+func Open(path string, level Level) (*Log, error) {
+	if path == "/dev/stderr" || path == "/proc/self/fd/2" {
+		return New(os.Stderr, level), nil
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o640)
+	if err != nil {
+		return nil, fmt.Errorf("open error log: %w", err)
+	}
+	l := New(f, level)
+	l.c = f
+	return l, nil
+}
+
+// Close closes the underlying file, if Open opened one.
+func (l *Log) Close() error {
+	if l.c != nil {
+		return l.c.Close()
+	}
+	return nil
+}
+
+// SetLevel changes the level (a reload may change LogLevel).
+func (l *Log) SetLevel(level Level) {
+	l.mu.Lock()
+	l.level = level
+	l.mu.Unlock()
+}
+
+// Enabled reports whether lines at level are written.
+func (l *Log) Enabled(level Level) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return level <= l.level
+}
+
+// Printf writes one line from the host itself.
+func (l *Log) Printf(module string, level Level, format string, args ...any) {
+	l.write(l.now(), module, level, l.pid, fmt.Sprintf(format, args...))
+}
+
+func (l *Log) write(t time.Time, module string, level Level, pid int, msg string) {
+	if !l.Enabled(level) {
+		return
+	}
+	var b bytes.Buffer
+	b.WriteByte('[')
+	b.WriteString(t.Format("Mon Jan 02 15:04:05.000000 2006"))
+	b.WriteString("] [")
+	b.WriteString(module)
+	b.WriteByte(':')
+	b.WriteString(level.String())
+	fmt.Fprintf(&b, "] [pid %d] ", pid)
+	b.WriteString(strings.TrimRight(msg, "\n"))
+	b.WriteByte('\n')
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	_, _ = l.w.Write(b.Bytes())
+}
+
+// PluginWriter returns a writer for a plugin's stderr: complete lines of
+// hclog JSON become log lines under the plugin's pid; any other line (a
+// panic, say) is logged as an error of module "mpm".
+func (l *Log) PluginWriter(defaultPid int) io.Writer {
+	return &pluginWriter{log: l, pid: defaultPid}
+}
+
+type pluginWriter struct {
+	log *Log
+	pid int
+	buf []byte
+}
+
+func (p *pluginWriter) Write(b []byte) (int, error) {
+	p.buf = append(p.buf, b...)
+	for {
+		i := bytes.IndexByte(p.buf, '\n')
+		if i < 0 {
+			break
+		}
+		p.line(p.buf[:i])
+		p.buf = p.buf[i+1:]
+	}
+	if len(p.buf) > 64<<10 { // no newline in sight: flush what we have
+		p.line(p.buf)
+		p.buf = nil
+	}
+	return len(b), nil
+}
+
+// hclogLevels maps hclog levels onto Apache's.
+var hclogLevels = map[string]Level{"trace": Trace1, "debug": Debug, "info": Notice, "warn": Warn, "error": Error}
+
+func (p *pluginWriter) line(b []byte) {
+	b = bytes.TrimRight(b, "\r")
+	if len(b) == 0 {
+		return
+	}
+	var e map[string]any
+	if b[0] != '{' || json.Unmarshal(b, &e) != nil {
+		p.log.write(time.Now(), "mpm", Error, p.pid, string(b))
+		return
+	}
+	module, _ := e["@module"].(string)
+	if i := strings.IndexByte(module, '.'); i >= 0 {
+		module = module[:i]
+	}
+	if module == "" {
+		module = "mpm"
+	}
+	level, ok := hclogLevels[fmt.Sprint(e["@level"])]
+	if !ok {
+		level = Notice
+	}
+	pid := p.pid
+	if v, ok := e["pid"].(float64); ok {
+		pid = int(v)
+	}
+	t := time.Now()
+	if ts, ok := e["@timestamp"].(string); ok {
+		if pt, err := time.Parse(time.RFC3339Nano, ts); err == nil {
+			t = pt
+		}
+	}
+	msg, _ := e["@message"].(string)
+	var extra []string
+	for k, v := range e {
+		if strings.HasPrefix(k, "@") || k == "pid" {
+			continue
+		}
+		extra = append(extra, fmt.Sprintf("%s=%v", k, v))
+	}
+	if len(extra) > 0 {
+		slices.Sort(extra)
+		msg += " (" + strings.Join(extra, ", ") + ")"
+	}
+	p.log.write(t.Local(), module, level, pid, msg)
+}

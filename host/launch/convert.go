@@ -1,0 +1,57 @@
+package launch
+
+import (
+	"github.com/httpd-mpm/httpd-mpm/mpm"
+	mpmv1 "github.com/httpd-mpm/httpd-mpm/proto/mpm/v1"
+)
+
+func descFromProto(d *mpmv1.DescribeResponse) mpm.Description {
+	desc := mpm.Description{
+		Module: d.GetModule(), Name: d.GetName(), Source: d.GetSource(), Version: d.GetVersion(),
+		Threaded: d.GetThreaded(), Forked: d.GetForked(),
+	}
+	for _, dir := range d.GetDirectives() {
+		desc.Directives = append(desc.Directives, mpm.Directive{
+			Name: dir.GetName(), Kind: argKindFromProto(dir.GetKind()), Default: dir.GetDefaultValue(),
+			Min: dir.GetMin(), Max: dir.GetMax(), Help: dir.GetHelp(),
+			MinArgs: int(dir.GetMinArgs()), MaxArgs: int(dir.GetMaxArgs()),
+		})
+	}
+	return desc
+}
+
+func argKindFromProto(k mpmv1.ArgKind) mpm.ArgKind {
+	switch k {
+	case mpmv1.ArgKind_ARG_KIND_INT:
+		return mpm.KindInt
+	case mpmv1.ArgKind_ARG_KIND_FLOAT:
+		return mpm.KindFloat
+	case mpmv1.ArgKind_ARG_KIND_FLAG:
+		return mpm.KindFlag
+	default:
+		return mpm.KindString
+	}
+}
+
+func coreToProto(c mpm.Core) *mpmv1.Core {
+	return &mpmv1.Core{
+		ServerRoot: c.ServerRoot, ServerName: c.ServerName, DocumentRoot: c.DocumentRoot,
+		DirectoryIndex: c.DirectoryIndex, TypesConfig: c.TypesConfig, AddTypes: c.AddTypes,
+		KeepAlive: c.KeepAlive, KeepAliveTimeoutMs: c.KeepAliveTimeout.Milliseconds(),
+		MaxKeepAliveRequests: int32(c.MaxKeepAliveRequests), TimeoutMs: c.Timeout.Milliseconds(),
+		User: c.User, Group: c.Group, Software: c.Software,
+		MaxConnectionsPerChild:    int64(c.MaxConnectionsPerChild),
+		GracefulShutdownTimeoutMs: c.GracefulShutdownTimeout.Milliseconds(),
+	}
+}
+
+func statusFromProto(s *mpmv1.Status) mpm.Status {
+	st := mpm.Status{
+		Processes: int(s.GetProcesses()), BusyWorkers: int(s.GetBusyWorkers()), IdleWorkers: int(s.GetIdleWorkers()),
+		TotalAccesses: s.GetTotalAccesses(), TotalBytes: s.GetTotalBytes(), Scoreboard: s.GetScoreboard(),
+	}
+	for _, pid := range s.GetPids() {
+		st.Pids = append(st.Pids, int(pid))
+	}
+	return st
+}

@@ -1,0 +1,215 @@
+// Package launch starts an MPM plugin process with go-plugin (gRPC,
+// AutoMTLS), hands it the listening sockets and speaks the MPM protocol
+// to it. It is the only host package that sees go-plugin and proto types.
+package launch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/go-plugin"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/httpd-mpm/httpd-mpm/host/listen"
+	"github.com/httpd-mpm/httpd-mpm/internal/wire"
+	"github.com/httpd-mpm/httpd-mpm/mpm"
+	mpmv1 "github.com/httpd-mpm/httpd-mpm/proto/mpm/v1"
+)
+
+// ErrExited is returned for calls to a plugin process that has exited.
+var ErrExited = errors.New("mpm plugin process exited")
+
+// Options says what to start.
+type Options struct {
+	Path      string           // the plugin executable (LoadModule's file)
+	Listeners []*listen.Socket // handed over as fds 4, 5, ... (fd 3 is the lifeline)
+	Stderr    io.Writer        // receives the plugin's stderr, line by line
+}
+
+// Plugin is a running MPM plugin process. Its methods are safe for
+// concurrent use, but the MPM protocol expects Configure, Run and Stop in
+// that order.
+type Plugin struct {
+	Desc mpm.Description
+
+	client    *plugin.Client
+	rpc       mpmv1.MPMClient
+	cmd       *exec.Cmd
+	lifeline  *os.File // write end; never written, closed by Kill
+	listeners []*listen.Socket
+	exited    chan struct{}
+}
+
+// Start executes the plugin, completes the handshake and calls Describe.
+func Start(ctx context.Context, opts Options) (*Plugin, error) {
+	lr, lw, err := os.Pipe()
+	if err != nil {
+		return nil, fmt.Errorf("lifeline pipe: %w", err)
+	}
+	defer lr.Close()
+	cmd := exec.Command(opts.Path)
+	cmd.ExtraFiles = []*os.File{lr}
+	for _, l := range opts.Listeners {
+		cmd.ExtraFiles = append(cmd.ExtraFiles, l.File)
+	}
+	cmd.SysProcAttr = sysProcAttr()
+	stderr := opts.Stderr
+	if stderr == nil {
+		stderr = io.Discard
+	}
+	client := plugin.NewClient(&plugin.ClientConfig{
+		HandshakeConfig:  wire.Handshake,
+		Plugins:          wire.Plugins(nil),
+		Cmd:              cmd,
+		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
+		AutoMTLS:         true,
+		Stderr:           stderr,
+		Logger:           hclog.New(&hclog.LoggerOptions{Level: hclog.Off, Output: io.Discard}),
+		StartTimeout:     15 * time.Second,
+	})
+	p := &Plugin{client: client, cmd: cmd, lifeline: lw, listeners: opts.Listeners, exited: make(chan struct{})}
+	rpcClient, err := client.Client()
+	if err != nil {
+		p.Kill()
+		return nil, fmt.Errorf("%s is not an httpd-mpm MPM plugin: %w", opts.Path, err)
+	}
+	raw, err := rpcClient.Dispense(wire.PluginName)
+	if err != nil {
+		p.Kill()
+		return nil, fmt.Errorf("%s: dispense mpm: %w", opts.Path, err)
+	}
+	p.rpc = raw.(mpmv1.MPMClient)
+	go func() {
+		for !client.Exited() {
+			time.Sleep(50 * time.Millisecond)
+		}
+		close(p.exited)
+	}()
+	dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	d, err := p.rpc.Describe(dctx, &mpmv1.DescribeRequest{HostApiVersions: []string{wire.APIVersion}})
+	if err != nil {
+		p.Kill()
+		return nil, fmt.Errorf("%s: describe: %w", opts.Path, p.rpcErr(err))
+	}
+	p.Desc = descFromProto(d)
+	if !contains(d.GetApiVersions(), wire.APIVersion) {
+		p.Kill()
+		return nil, fmt.Errorf("%s speaks MPM API %v; this httpd speaks %s", opts.Path, d.GetApiVersions(), wire.APIVersion)
+	}
+	return p, nil
+}
+
+// Pid is the plugin process's pid.
+func (p *Plugin) Pid() int {
+	if p.cmd.Process == nil {
+		return 0
+	}
+	return p.cmd.Process.Pid
+}
+
+// Exited is closed once the plugin process has exited.
+func (p *Plugin) Exited() <-chan struct{} { return p.exited }
+
+// ExitState describes how the process ended, once Exited is closed.
+func (p *Plugin) ExitState() string {
+	if p.cmd.ProcessState == nil {
+		return "unknown"
+	}
+	return p.cmd.ProcessState.String()
+}
+
+// Configure sends the configuration and returns the plugin's diagnostics.
+func (p *Plugin) Configure(ctx context.Context, cfg *mpm.Config) ([]mpm.Diagnostic, error) {
+	req := &mpmv1.ConfigureRequest{ApiVersion: wire.APIVersion, Core: coreToProto(cfg.Core), LogLevel: cfg.LogLevel}
+	for _, s := range cfg.Settings {
+		req.Settings = append(req.Settings, &mpmv1.Setting{Name: s.Name, Args: s.Args, File: s.File, Line: int32(s.Line)})
+	}
+	resp, err := p.rpc.Configure(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("configure: %w", p.rpcErr(err))
+	}
+	var diags []mpm.Diagnostic
+	for _, d := range resp.GetDiagnostics() {
+		sev := mpm.SeverityError
+		if d.GetSeverity() == mpmv1.Severity_SEVERITY_WARNING {
+			sev = mpm.SeverityWarning
+		}
+		diags = append(diags, mpm.Diagnostic{Severity: sev, Message: d.GetMessage(), File: d.GetFile(), Line: int(d.GetLine())})
+	}
+	return diags, nil
+}
+
+// Run hands over the listeners and returns once the MPM serves.
+func (p *Plugin) Run(ctx context.Context) error {
+	req := &mpmv1.RunRequest{}
+	for i, l := range p.listeners {
+		req.Listeners = append(req.Listeners, &mpmv1.Listener{Fd: uint32(mpm.LifelineFD + 1 + i), Name: l.Name, Network: l.Network, Address: l.Addr})
+	}
+	if _, err := p.rpc.Run(ctx, req); err != nil {
+		return fmt.Errorf("run: %w", p.rpcErr(err))
+	}
+	return nil
+}
+
+// Watch calls fn with each status snapshot until ctx ends or the plugin exits.
+func (p *Plugin) Watch(ctx context.Context, fn func(mpm.Status)) error {
+	stream, err := p.rpc.Watch(ctx, &mpmv1.WatchRequest{})
+	if err != nil {
+		return p.rpcErr(err)
+	}
+	for {
+		ev, err := stream.Recv()
+		if err != nil {
+			return p.rpcErr(err)
+		}
+		if st := ev.GetStatus(); st != nil {
+			fn(statusFromProto(st))
+		}
+	}
+}
+
+// Stop asks the MPM to stop (drain first if graceful) and waits for it.
+// timeout 0 waits forever when graceful.
+func (p *Plugin) Stop(ctx context.Context, graceful bool, timeout time.Duration) error {
+	_, err := p.rpc.Stop(ctx, &mpmv1.StopRequest{Graceful: graceful, TimeoutMs: timeout.Milliseconds()})
+	if err != nil {
+		return fmt.Errorf("stop: %w", p.rpcErr(err))
+	}
+	return nil
+}
+
+// Kill ends the plugin process (go-plugin's Kill: a shutdown request,
+// then SIGKILL after 2 s) and closes the lifeline. It is safe to call
+// more than once.
+func (p *Plugin) Kill() {
+	p.client.Kill()
+	p.lifeline.Close()
+}
+
+// rpcErr maps a gRPC error from a dead plugin to ErrExited.
+func (p *Plugin) rpcErr(err error) error {
+	if s, ok := status.FromError(err); ok {
+		if (s.Code() == codes.Unavailable || s.Code() == codes.Canceled) && p.client.Exited() {
+			return ErrExited
+		}
+		return errors.New(s.Message())
+	}
+	return err
+}
+
+func contains(list []string, v string) bool {
+	for _, s := range list {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,81 @@
+// Package listen binds the host's listening sockets. The host binds them
+// once, keeps them open for its whole life (across MPM restarts and swaps,
+// so that the kernel backlog holds connections while an MPM starts), and
+// hands duplicates to the MPM plugin. The host never accepts on them.
+package listen
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// Socket is one bound, listening socket.
+type Socket struct {
+	Name    string // the Listen argument as written, e.g. "8080" or "127.0.0.1:0"
+	Network string // "tcp4" or "tcp6"
+	Addr    string // the bound address, with the real port when Listen said 0
+	File    *os.File
+}
+
+// Close closes the socket.
+func (s *Socket) Close() error { return s.File.Close() }
+
+// ParseAddr splits a Listen argument ("80", "1.2.3.4:80", "[::1]:80",
+// "*:80") into a host (empty for every address) and port.
+func ParseAddr(arg string) (host string, port int, err error) {
+	hostPart, portPart := "", arg
+	if i := strings.LastIndexByte(arg, ':'); i >= 0 {
+		hostPart, portPart = arg[:i], arg[i+1:]
+		if strings.HasPrefix(hostPart, "[") && strings.HasSuffix(hostPart, "]") {
+			hostPart = hostPart[1 : len(hostPart)-1]
+		} else if strings.Contains(hostPart, ":") {
+			return "", 0, fmt.Errorf("Invalid address or port")
+		}
+	}
+	if hostPart == "*" {
+		hostPart = ""
+	}
+	p, perr := strconv.Atoi(portPart)
+	if perr != nil || p < 0 || p > 65535 {
+		return "", 0, fmt.Errorf("Invalid address or port")
+	}
+	return hostPart, p, nil
+}
+
+// Bind binds and listens on one Listen argument with the given backlog.
+// A port-only argument listens on every address (IPv6 and IPv4 in one
+// socket where the system has IPv6).
+func Bind(arg string, backlog int) (*Socket, error) {
+	host, port, err := ParseAddr(arg)
+	if err != nil {
+		return nil, err
+	}
+	var ip netip.Addr
+	if host != "" {
+		if ip, err = netip.ParseAddr(host); err != nil {
+			ips, lerr := net.DefaultResolver.LookupNetIP(context.Background(), "ip", host)
+			if lerr != nil || len(ips) == 0 {
+				return nil, fmt.Errorf("could not resolve host name %s -- ignoring", host)
+			}
+			ip = ips[0]
+		}
+	}
+	s, err := bind(ip, host == "", port, backlog)
+	if err != nil {
+		return nil, fmt.Errorf("AH00072: make_sock: could not bind to address %s: %w", displayAddr(ip, host == "", port), err)
+	}
+	s.Name = arg
+	return s, nil
+}
+
+func displayAddr(ip netip.Addr, any bool, port int) string {
+	if any {
+		return fmt.Sprintf("[::]:%d", port)
+	}
+	return netip.AddrPortFrom(ip, uint16(port)).String()
+}

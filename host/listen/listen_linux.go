@@ -1,0 +1,81 @@
+//go:build linux
+
+package listen
+
+import (
+	"fmt"
+	"net/netip"
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// bind makes the socket as Apache's make_sock does: SO_REUSEADDR,
+// SO_KEEPALIVE, IPV6_V6ONLY for explicit IPv6 addresses, bind, listen.
+func bind(ip netip.Addr, anyAddr bool, port, backlog int) (*Socket, error) {
+	family, network := unix.AF_INET, "tcp4"
+	if anyAddr || ip.Is6() && !ip.Is4In6() {
+		family, network = unix.AF_INET6, "tcp6"
+	}
+	fd, err := unix.Socket(family, unix.SOCK_STREAM|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, unix.IPPROTO_TCP)
+	if err != nil && anyAddr {
+		// No IPv6 here: all addresses means all IPv4 addresses.
+		family, network = unix.AF_INET, "tcp4"
+		fd, err = unix.Socket(family, unix.SOCK_STREAM|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, unix.IPPROTO_TCP)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("socket: %w", err)
+	}
+	fail := func(what string, err error) (*Socket, error) {
+		unix.Close(fd)
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1); err != nil {
+		return fail("setsockopt SO_REUSEADDR", err)
+	}
+	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_KEEPALIVE, 1); err != nil {
+		return fail("setsockopt SO_KEEPALIVE", err)
+	}
+	var sa unix.Sockaddr
+	if family == unix.AF_INET6 {
+		v6only := 1
+		if anyAddr {
+			v6only = 0
+		}
+		if err := unix.SetsockoptInt(fd, unix.IPPROTO_IPV6, unix.IPV6_V6ONLY, v6only); err != nil {
+			return fail("setsockopt IPV6_V6ONLY", err)
+		}
+		a := &unix.SockaddrInet6{Port: port}
+		if !anyAddr {
+			a.Addr = ip.As16()
+		}
+		sa = a
+	} else {
+		a := &unix.SockaddrInet4{Port: port}
+		if !anyAddr {
+			a.Addr = ip.Unmap().As4()
+		}
+		sa = a
+	}
+	if err := unix.Bind(fd, sa); err != nil {
+		return fail("bind", err)
+	}
+	if err := unix.Listen(fd, backlog); err != nil {
+		return fail("listen", err)
+	}
+	bound, err := unix.Getsockname(fd)
+	if err != nil {
+		return fail("getsockname", err)
+	}
+	return &Socket{Network: network, Addr: sockaddrString(bound), File: os.NewFile(uintptr(fd), "listener")}, nil
+}
+
+func sockaddrString(sa unix.Sockaddr) string {
+	switch a := sa.(type) {
+	case *unix.SockaddrInet4:
+		return netip.AddrPortFrom(netip.AddrFrom4(a.Addr), uint16(a.Port)).String()
+	case *unix.SockaddrInet6:
+		return netip.AddrPortFrom(netip.AddrFrom16(a.Addr), uint16(a.Port)).String()
+	}
+	return "?"
+}

@@ -1,0 +1,154 @@
+package host
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/httpd-mpm/httpd-mpm/host/config"
+	"github.com/httpd-mpm/httpd-mpm/host/launch"
+	"github.com/httpd-mpm/httpd-mpm/host/listen"
+	"github.com/httpd-mpm/httpd-mpm/mpm"
+)
+
+// loaded is a configuration read, checked and handed to a started plugin.
+type loaded struct {
+	cfg    *config.Config
+	srv    *config.Server
+	module config.Module
+	plugin *launch.Plugin
+	mpmCfg *mpm.Config
+}
+
+// exitError is a failure already reported to the user; Main exits with code.
+type exitError struct{ code int }
+
+func (e *exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
+
+// readConfig parses the config and resolves the core settings. Errors are
+// printed to stderr in Apache's form.
+func readConfig(o *options, stderr io.Writer) (*config.Config, *config.Server, config.Module, error) {
+	cfg, err := config.Load(o.configFile(), config.Options{
+		ServerRoot: o.serverRoot(),
+		Defines:    o.defines,
+		Builtin:    builtinNames(),
+		Pre:        o.pre,
+		Post:       o.post,
+	})
+	if err != nil {
+		var errs config.Errors
+		if errors.As(err, &errs) {
+			printErrors(stderr, o.name, errs)
+		} else {
+			fmt.Fprintf(stderr, "%s: %v\n", o.name, err)
+		}
+		return nil, nil, config.Module{}, &exitError{1}
+	}
+	for _, w := range cfg.Warnings {
+		fmt.Fprintf(stderr, "[core:warn] %s\n", w.Message)
+	}
+	mod, err := selectMPM(cfg)
+	if err != nil {
+		var me *mpmError
+		if errors.As(err, &me) {
+			printMPMError(stderr, o.name, me)
+		} else {
+			fmt.Fprintf(stderr, "%s: %v\n", o.name, err)
+		}
+		return cfg, nil, mod, &exitError{1}
+	}
+	srv, errs := config.Resolve(cfg)
+	if len(errs) > 0 {
+		printErrors(stderr, o.name, errs)
+		return cfg, nil, mod, &exitError{1}
+	}
+	return cfg, srv, mod, nil
+}
+
+// startPlugin starts the MPM plugin with the listeners, validates every
+// directive against the core table and the plugin's own, and configures it.
+func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *config.Server, mod config.Module, sockets []*listen.Socket, pluginStderr io.Writer, stderr io.Writer) (*loaded, error) {
+	p, err := launch.Start(ctx, launch.Options{Path: mod.AbsPath, Listeners: sockets, Stderr: pluginStderr})
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: Syntax error on line %d of %s: Cannot load %s into server: %v\n", o.name, mod.Line, mod.File, mod.Path, err)
+		return nil, &exitError{1}
+	}
+	fail := func() (*loaded, error) {
+		p.Kill()
+		return nil, &exitError{1}
+	}
+	if p.Desc.Module != mod.Name {
+		fmt.Fprintf(stderr, "%s: Syntax error on line %d of %s: Can't locate API module structure `%s' in file %s: the plugin declares module %s\n",
+			o.name, mod.Line, mod.File, mod.Name, mod.AbsPath, p.Desc.Module)
+		return fail()
+	}
+	table := mpmTable(p.Desc)
+	if errs := config.Validate(cfg, config.Core, table); len(errs) > 0 {
+		printErrors(stderr, o.name, errs)
+		return fail()
+	}
+	mc := &mpm.Config{Core: coreSettings(srv, o), LogLevel: srv.LogLevel, Settings: mpmSettings(cfg, table)}
+	diags, err := p.Configure(ctx, mc)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %s: %v\n", o.name, mod.Name, err)
+		return fail()
+	}
+	bad := false
+	for _, d := range diags {
+		if d.Severity == mpm.SeverityError {
+			bad = true
+			fmt.Fprintln(stderr, config.Diagnostic{File: d.File, Line: d.Line, Message: d.Message}.Error())
+		} else {
+			fmt.Fprintln(stderr, d.Message)
+		}
+	}
+	if bad {
+		return fail()
+	}
+	return &loaded{cfg: cfg, srv: srv, module: mod, plugin: p, mpmCfg: mc}, nil
+}
+
+// mpmTable turns the plugin's directive list into a validation table.
+func mpmTable(d mpm.Description) config.Table {
+	var t config.Table
+	for _, dir := range d.Directives {
+		lo, hi := dir.ArgRange()
+		t = append(t, config.Spec{Name: dir.Name, MinArgs: lo, MaxArgs: hi, Context: config.ServerConfig, Help: dir.Help})
+	}
+	return t
+}
+
+// mpmSettings collects the top-level directives the MPM declared.
+func mpmSettings(cfg *config.Config, table config.Table) []mpm.Setting {
+	names := map[string]bool{}
+	for _, s := range table {
+		names[strings.ToLower(s.Name)] = true
+	}
+	var out []mpm.Setting
+	for _, d := range cfg.Directives {
+		if names[strings.ToLower(d.Name)] {
+			out = append(out, mpm.Setting{Name: d.Name, Args: d.Args, File: d.File, Line: d.Line})
+		}
+	}
+	return out
+}
+
+func coreSettings(s *config.Server, o *options) mpm.Core {
+	return mpm.Core{
+		ServerRoot: s.ServerRoot, ServerName: s.ServerName, DocumentRoot: s.DocumentRoot,
+		DirectoryIndex: s.DirectoryIndex, TypesConfig: s.TypesConfig, AddTypes: s.AddTypes,
+		KeepAlive: s.KeepAlive, KeepAliveTimeout: s.KeepAliveTimeout,
+		MaxKeepAliveRequests: s.MaxKeepAliveRequests, Timeout: s.Timeout,
+		User: s.User, Group: s.Group, Software: Software(),
+		MaxConnectionsPerChild:  s.MaxConnectionsPerChild,
+		GracefulShutdownTimeout: s.GracefulShutdownTimeout,
+	}
+}
+
+func printErrors(w io.Writer, name string, errs config.Errors) {
+	for _, d := range errs {
+		fmt.Fprintln(w, d.Error())
+	}
+}

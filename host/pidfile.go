@@ -1,0 +1,110 @@
+package host
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/httpd-mpm/httpd-mpm/host/errorlog"
+)
+
+// readPid reads a PidFile.
+func readPid(path string) (int, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, err
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil || pid <= 0 {
+		return 0, fmt.Errorf("bad pid file contents %q", strings.TrimSpace(string(b)))
+	}
+	return pid, nil
+}
+
+// runningPid reports the pid in the PidFile if that process is alive and
+// is not this one.
+func runningPid(path string) (int, bool) {
+	pid, err := readPid(path)
+	if err != nil {
+		return 0, false
+	}
+	if pid == os.Getpid() || syscall.Kill(pid, 0) != nil {
+		return pid, false
+	}
+	return pid, true
+}
+
+// writePid writes "%d\n" through a temp file and rename, mode 0644, as Apache.
+func writePid(path string, log *errorlog.Log) error {
+	if _, err := os.Stat(path); err == nil {
+		log.Printf("core", errorlog.Warn, "AH00098: pid file %s overwritten -- Unclean shutdown of previous Apache run?", path)
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644); err != nil {
+		return fmt.Errorf("AH00099: could not create %s: %w", tmp, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("AH00100: could not write pid file %s: %w", path, err)
+	}
+	return nil
+}
+
+func removePid(path string, log *errorlog.Log) {
+	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		log.Printf("core", errorlog.Error, "AH00095: failed to remove PID file %s: %v", path, err)
+		return
+	}
+	log.Printf("core", errorlog.Info, "AH00096: removed PID file %s (pid=%d)", path, os.Getpid())
+}
+
+// signalServer is -k stop|graceful-stop|restart|graceful, as Apache's
+// ap_signal_server: the config is checked first, messages go to stdout.
+func signalServer(o *options, stdout, stderr io.Writer) int {
+	_, srv, _, err := readConfig(o, stderr)
+	if err != nil {
+		return exitCode(err)
+	}
+	pid, perr := readPid(srv.PidFile)
+	running := perr == nil && pid != os.Getpid() && syscall.Kill(pid, 0) == nil
+	if perr != nil && !errors.Is(perr, fs.ErrNotExist) {
+		fmt.Fprintf(stderr, "AH00058: Error retrieving pid file %s\nAH00059: Remove it before continuing if it is corrupted.\n", srv.PidFile)
+		return 1
+	}
+	sig := map[string]syscall.Signal{"stop": syscall.SIGTERM, "graceful-stop": syscall.SIGWINCH, "restart": syscall.SIGHUP, "graceful": syscall.SIGUSR1}[o.signal]
+	if !running {
+		switch o.signal {
+		case "stop", "graceful-stop":
+			if errors.Is(perr, fs.ErrNotExist) {
+				fmt.Fprintln(stdout, "httpd (no pid file) not running")
+			} else {
+				fmt.Fprintf(stdout, "httpd (pid %d?) not running\n", pid)
+			}
+			return 0
+		default:
+			fmt.Fprintln(stdout, "httpd not running, trying to start")
+			o.signal = "start"
+			return run(o, stdout, stderr)
+		}
+	}
+	if err := syscall.Kill(pid, sig); err != nil {
+		fmt.Fprintf(stderr, "AH00057: sending signal to server: %v\n", err)
+		if o.signal == "stop" {
+			return 0
+		}
+		return 1
+	}
+	return 0
+}
+
+func absUnder(root, p string) string {
+	if filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(root, p)
+}

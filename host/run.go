@@ -1,0 +1,75 @@
+package host
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/httpd-mpm/httpd-mpm/host/errorlog"
+)
+
+// run is everything after the flags: the config-reading modes, -k, and
+// serving.
+func run(o *options, stdout, stderr io.Writer) int {
+	switch o.signal {
+	case "stop", "graceful-stop", "restart", "graceful":
+		return signalServer(o, stdout, stderr)
+	}
+	cfg, srv, mod, err := readConfig(o, stderr)
+	if err != nil {
+		if o.mode == modeSettings {
+			printSettings(stdout, nil)
+		}
+		return exitCode(err)
+	}
+	if o.test || o.mode == modeSettings || o.mode == modeDirectives {
+		ctx := context.Background()
+		// The plugin's own log lines at startup go to stderr, as Apache's
+		// startup messages do.
+		startupLog := errorlog.New(stderr, errorlog.Warn)
+		l, err := startPlugin(ctx, o, cfg, srv, mod, nil, startupLog.PluginWriter(0), stderr)
+		if err != nil {
+			if o.mode == modeSettings {
+				printSettings(stdout, nil)
+			}
+			return exitCode(err)
+		}
+		defer l.plugin.Kill()
+		switch {
+		case o.mode == modeSettings:
+			printSettings(stdout, &l.plugin.Desc)
+		case o.mode == modeDirectives:
+			printDirectives(stdout, l.plugin.Desc)
+		default:
+			if o.defined("DUMP_RUN_CFG") {
+				printRunConfig(stdout, srv)
+			}
+			if o.defined("DUMP_MODULES") {
+				printModules(stdout, cfg)
+			}
+			if !o.dumping() {
+				fmt.Fprintln(stderr, "Syntax OK")
+			}
+		}
+		return 0
+	}
+	if pid, ok := runningPid(srv.PidFile); ok {
+		fmt.Fprintf(stdout, "httpd (pid %d) already running\n", pid)
+		return 0
+	}
+	if !o.defined("FOREGROUND") && !o.defined("ONE_PROCESS") && !o.defined("NO_DETACH") && !isDetachedChild() {
+		return detach(o, stderr)
+	}
+	return serve(o, cfg, srv, mod, stderr)
+}
+
+func exitCode(err error) int {
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	fmt.Fprintln(os.Stderr, err)
+	return 1
+}

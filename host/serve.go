@@ -1,0 +1,252 @@
+package host
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/httpd-mpm/httpd-mpm/host/config"
+	"github.com/httpd-mpm/httpd-mpm/host/errorlog"
+	"github.com/httpd-mpm/httpd-mpm/host/launch"
+	"github.com/httpd-mpm/httpd-mpm/host/listen"
+)
+
+// server is the running host: its sockets, its error log and the current
+// MPM generation.
+type server struct {
+	o       *options
+	log     *errorlog.Log
+	sockets map[string]*listen.Socket // by Listen argument; kept across restarts
+	cur     *loaded
+	pidFile string
+	stderr  io.Writer
+}
+
+// serve binds, starts the MPM and supervises it until a stop signal.
+func serve(o *options, cfg *config.Config, srv *config.Server, mod config.Module, stderr io.Writer) int {
+	s := &server{o: o, sockets: map[string]*listen.Socket{}, stderr: stderr}
+	level, _ := errorlog.ParseLevel(srv.LogLevel)
+	// Signals are taken before anything starts, so none is lost.
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGWINCH)
+	signal.Ignore(syscall.SIGPIPE, syscall.SIGXFSZ)
+
+	if err := s.bind(srv); err != nil {
+		fmt.Fprintf(stderr, "%v\nno listening sockets available, shutting down\nAH00015: Unable to open logs\n", err)
+		return 1
+	}
+	log, err := errorlog.Open(srv.ErrorLog, level)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: could not open error log file %s.\nAH00015: Unable to open logs\n", o.name, srv.ErrorLog)
+		return 1
+	}
+	s.log = log
+	defer log.Close()
+	l, err := s.start(cfg, srv, mod)
+	if err != nil {
+		return exitCode(err)
+	}
+	s.cur = l
+	s.pidFile = srv.PidFile
+	if err := writePid(srv.PidFile, log); err != nil {
+		log.Printf("core", errorlog.Error, "%v", err)
+	}
+	log.Printf("core", errorlog.Notice, "AH00094: Command line: '%s'", strings.Join(o.args, " "))
+	readyDetached()
+
+	crashes := 0
+	for {
+		select {
+		case sig := <-sigs:
+			switch sig {
+			case syscall.SIGTERM, syscall.SIGINT:
+				log.Printf("core", errorlog.Info, "%s received: stopping %s", sig, s.cur.module.Name)
+				s.stop(false)
+				return 0
+			case syscall.SIGWINCH:
+				log.Printf("core", errorlog.Info, "%s received: stopping %s gracefully", sig, s.cur.module.Name)
+				s.stop(true)
+				return 0
+			case syscall.SIGUSR1:
+				log.Printf("core", errorlog.Notice, "AH00493: SIGUSR1 received.  Doing graceful restart")
+				s.restart(true)
+			case syscall.SIGHUP:
+				log.Printf("core", errorlog.Notice, "AH00494: SIGHUP received.  Attempting to restart")
+				s.restart(false)
+			}
+		case <-s.cur.plugin.Exited():
+			crashes++
+			log.Printf("core", errorlog.Error, "MPM plugin %s (pid %d) exited unexpectedly: %s", s.cur.module.Name, s.cur.plugin.Pid(), s.cur.plugin.ExitState())
+			if crashes > 5 {
+				log.Printf("core", errorlog.Emerg, "MPM plugin %s keeps exiting; giving up after %d restarts", s.cur.module.Name, crashes-1)
+				s.stop(false)
+				return 1
+			}
+			time.Sleep(time.Duration(crashes*crashes) * 100 * time.Millisecond)
+			old := s.cur
+			next, err := s.start(old.cfg, old.srv, old.module)
+			if err != nil {
+				log.Printf("core", errorlog.Error, "could not restart the MPM: %v", err)
+				continue
+			}
+			old.plugin.Kill()
+			s.cur = next
+		case <-time.After(time.Minute):
+			crashes = 0
+		}
+	}
+}
+
+// bind makes sure there is a socket for every Listen, reusing the ones
+// already bound (a restart refuses nothing), and writes ListenAddrFile.
+func (s *server) bind(srv *config.Server) error {
+	var addrs []string
+	for _, l := range srv.Listeners {
+		sock, ok := s.sockets[l.Addr]
+		if !ok {
+			var err error
+			sock, err = listen.Bind(l.Addr, srv.ListenBacklog)
+			if err != nil {
+				return err
+			}
+			s.sockets[l.Addr] = sock
+		}
+		addrs = append(addrs, sock.Addr)
+	}
+	if len(srv.Listeners) == 0 {
+		return errors.New("no Listen directive")
+	}
+	if srv.ListenAddrFile != "" {
+		if err := os.WriteFile(srv.ListenAddrFile, []byte(strings.Join(addrs, "\n")+"\n"), 0o644); err != nil {
+			return fmt.Errorf("ListenAddrFile: %w", err)
+		}
+	}
+	return nil
+}
+
+// socketsFor lists the bound sockets a config uses, in Listen order.
+func (s *server) socketsFor(srv *config.Server) []*listen.Socket {
+	var out []*listen.Socket
+	for _, l := range srv.Listeners {
+		out = append(out, s.sockets[l.Addr])
+	}
+	return out
+}
+
+// start launches and runs an MPM generation on the bound sockets.
+func (s *server) start(cfg *config.Config, srv *config.Server, mod config.Module) (*loaded, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var msgs strings.Builder
+	l, err := startPlugin(ctx, s.o, cfg, srv, mod, s.socketsFor(srv), s.log.PluginWriter(0), &msgs)
+	if msgs.Len() > 0 {
+		for _, line := range strings.Split(strings.TrimRight(msgs.String(), "\n"), "\n") {
+			s.log.Printf("core", errorlog.Error, "%s", line)
+		}
+		if s.cur == nil { // at startup the console sees them too
+			io.WriteString(s.stderr, msgs.String())
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := l.plugin.Run(ctx); err != nil {
+		l.plugin.Kill()
+		s.log.Printf("core", errorlog.Error, "AH02818: MPM run failed: %v", err)
+		return nil, &exitError{1}
+	}
+	return l, nil
+}
+
+// restart re-reads the config and starts the next MPM generation (which
+// may be a different MPM) on the same sockets, then retires the old one:
+// gracefully (drain) for USR1, at once for HUP. A broken config leaves the
+// running server as it is.
+func (s *server) restart(graceful bool) {
+	var msgs strings.Builder
+	cfg, srv, mod, err := readConfig(s.o, &msgs)
+	if err == nil {
+		err = s.bind(srv)
+	}
+	if err != nil {
+		for _, line := range strings.Split(strings.TrimRight(msgs.String(), "\n"), "\n") {
+			if line != "" {
+				s.log.Printf("core", errorlog.Error, "%s", line)
+			}
+		}
+		if !errors.As(err, new(*exitError)) {
+			s.log.Printf("core", errorlog.Error, "%v", err)
+		}
+		s.log.Printf("core", errorlog.Error, "configuration not reloaded; still serving with the previous one")
+		return
+	}
+	if lv, ok := errorlog.ParseLevel(srv.LogLevel); ok {
+		s.log.SetLevel(lv)
+	}
+	next, err := s.start(cfg, srv, mod)
+	if err != nil {
+		s.log.Printf("core", errorlog.Error, "configuration not reloaded; still serving with the previous one")
+		return
+	}
+	old := s.cur
+	s.cur = next
+	s.log.Printf("core", errorlog.Notice, "%s serving; retiring %s (pid %d)", next.module.Name, old.module.Name, old.plugin.Pid())
+	go s.retire(old, graceful)
+	s.closeUnused(srv)
+}
+
+// retire stops an old generation and ends its plugin process.
+func (s *server) retire(l *loaded, graceful bool) {
+	ctx := context.Background()
+	timeout := time.Duration(0)
+	if !graceful {
+		timeout = 3 * time.Second
+	}
+	if err := l.plugin.Stop(ctx, graceful, timeout); err != nil && !errors.Is(err, launch.ErrExited) {
+		s.log.Printf("core", errorlog.Warn, "stopping %s (pid %d): %v", l.module.Name, l.plugin.Pid(), err)
+	}
+	l.plugin.Kill()
+}
+
+// closeUnused closes sockets no Listen names any more.
+func (s *server) closeUnused(srv *config.Server) {
+	keep := map[string]bool{}
+	for _, l := range srv.Listeners {
+		keep[l.Addr] = true
+	}
+	for addr, sock := range s.sockets {
+		if !keep[addr] {
+			sock.Close()
+			delete(s.sockets, addr)
+		}
+	}
+}
+
+// stop ends the current generation and removes the pid file. A graceful
+// stop closes the listening sockets first (as Apache does), then drains.
+func (s *server) stop(graceful bool) {
+	if graceful {
+		for _, sock := range s.sockets {
+			sock.Close()
+		}
+	}
+	removePid(s.pidFile, s.log)
+	ctx := context.Background()
+	timeout := 3 * time.Second
+	if graceful {
+		timeout = s.cur.srv.GracefulShutdownTimeout
+	}
+	if err := s.cur.plugin.Stop(ctx, graceful, timeout); err != nil && !errors.Is(err, launch.ErrExited) {
+		s.log.Printf("core", errorlog.Warn, "stopping %s: %v", s.cur.module.Name, err)
+	}
+	s.cur.plugin.Kill()
+	for _, sock := range s.sockets {
+		sock.Close()
+	}
+}

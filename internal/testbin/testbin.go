@@ -1,0 +1,68 @@
+// Package testbin gives tests the real binaries: bin/httpd and the MPM
+// plugins, from the Makefile (HTTPD_BIN and HTTPD_MODULES) or, when a
+// test runs on its own, built once per test process with go build.
+package testbin
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"testing"
+)
+
+// MPMs are the built-in MPMs: name and module.
+var MPMs = []struct{ Name, Module string }{
+	{"prefork", "mpm_prefork_module"},
+	{"worker", "mpm_worker_module"},
+	{"event", "mpm_event_module"},
+}
+
+var built struct {
+	once           sync.Once
+	httpd, modules string
+	err            error
+}
+
+// Build returns the httpd binary and the modules directory holding
+// mod_mpm_{prefork,worker,event}.so.
+func Build(t testing.TB) (httpd, modules string) {
+	t.Helper()
+	built.once.Do(func() {
+		built.httpd, built.modules = os.Getenv("HTTPD_BIN"), os.Getenv("HTTPD_MODULES")
+		if built.httpd != "" && built.modules != "" {
+			return
+		}
+		dir, err := os.MkdirTemp("", "httpd-testbin")
+		if err != nil {
+			built.err = err
+			return
+		}
+		built.httpd = filepath.Join(dir, "httpd")
+		built.modules = filepath.Join(dir, "modules")
+		cmds := [][]string{{"go", "build", "-o", built.httpd, "./cmd/httpd"}}
+		for _, m := range MPMs {
+			cmds = append(cmds, []string{"go", "build", "-o", filepath.Join(built.modules, "mod_mpm_"+m.Name+".so"), "./plugins/" + m.Name})
+		}
+		for _, c := range cmds {
+			cmd := exec.Command(c[0], c[1:]...)
+			cmd.Dir = RepoRoot()
+			if out, err := cmd.CombinedOutput(); err != nil {
+				built.err = fmt.Errorf("%v: %v\n%s", c, err, out)
+				return
+			}
+		}
+	})
+	if built.err != nil {
+		t.Fatal(built.err)
+	}
+	return built.httpd, built.modules
+}
+
+// RepoRoot is the repository's top directory.
+func RepoRoot() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..")
+}
