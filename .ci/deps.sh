@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs the outside tools the test suite uses, from Debian packages.
+# Tests never skip for a missing tool: in CI it is installed here.
+set -euo pipefail
+need=()
+command -v curl    >/dev/null || need+=(curl)
+command -v ab      >/dev/null || need+=(apache2-utils)
+command -v wrk     >/dev/null || need+=(wrk)
+command -v protoc  >/dev/null || need+=(protobuf-compiler)
+[ ${#need[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+  echo "missing tools; as root run: apt-get install -y ${need[*]}" >&2
+  exit 1
+fi
+echo "==> apt-get install ${need[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >/dev/null
+apt-get install -y -q "${need[@]}" >/dev/null
