@@ -98,23 +98,27 @@ type configWire struct {
 
 type listenerWire struct{ Name, Network, Address string }
 
-// lifeline is the read end of a pipe whose write end only the plugin
-// process holds: children see EOF when it dies.
-var lifeline struct {
+// hostLifeline is the read end of the host's lifeline pipe (fd 3 of the
+// plugin process). Children inherit it too: when the host dies they exit
+// at once, whereas the death of the plugin process alone lets them drain.
+var hostLifeline struct {
 	once sync.Once
-	r, w *os.File
-	err  error
+	f    *os.File
+}
+
+func hostLifelineFile() *os.File {
+	hostLifeline.once.Do(func() { hostLifeline.f = os.NewFile(LifelineFD, "lifeline") })
+	return hostLifeline.f
 }
 
 // StartChild starts the plugin binary again as a child process that runs
-// the MPM's ServeChild. The child gets the listeners as descriptors, dies
-// with the plugin process (parent-death signal and a lifeline pipe), logs
-// to the plugin's original stderr and has no stdin or stdout.
+// the MPM's ServeChild. The child gets the listeners as descriptors, logs
+// to the plugin's original stderr and has no stdin or stdout. If the
+// plugin process dies (a crash, kill -9) the child is asked to finish
+// gracefully (its Graceful channel closes: in-flight requests complete
+// while the host starts a new MPM on the same sockets); if the host dies,
+// the child exits at once.
 func StartChild(spec ChildSpec) (*Process, error) {
-	lifeline.once.Do(func() { lifeline.r, lifeline.w, lifeline.err = os.Pipe() })
-	if lifeline.err != nil {
-		return nil, fmt.Errorf("lifeline pipe: %w", lifeline.err)
-	}
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, fmt.Errorf("find own executable: %w", err)
@@ -123,7 +127,7 @@ func StartChild(spec ChildSpec) (*Process, error) {
 	if spec.Config != nil {
 		w.Config = configWire{Core: spec.Config.Core, Settings: spec.Config.Settings, LogLevel: spec.Config.LogLevel}
 	}
-	files := []*os.File{lifeline.r}
+	files := []*os.File{hostLifelineFile()}
 	for _, l := range spec.Listeners {
 		w.Listeners = append(w.Listeners, listenerWire{l.Name, l.Network, l.Address})
 		files = append(files, l.File)
@@ -168,7 +172,7 @@ func childEnviron() []string {
 	return env
 }
 
-// Child descriptors: fd 3 is the lifeline, listeners follow.
+// Child descriptors: fd 3 is the host's lifeline, listeners follow.
 const (
 	childLifelineFD  = 3
 	childListenerFD0 = 4
@@ -202,7 +206,7 @@ func serveChild(impl MPM, blob string) int {
 		}
 		c.Listeners = append(c.Listeners, ln)
 	}
-	watchLifeline(os.NewFile(childLifelineFD, "lifeline"), func() { os.Exit(0) })
+	watchLifeline(os.NewFile(childLifelineFD, "lifeline"), func() { os.Exit(0) }) // the host is gone
 	onGraceful(func() { close(c.graceful) })
 	if err := cs.ServeChild(c); err != nil && !errors.Is(err, errStopped) {
 		log.Error("child failed", "error", err)
@@ -226,4 +230,3 @@ func watchLifeline(f *os.File, gone func()) {
 		}
 	}()
 }
-

@@ -8,8 +8,10 @@ import (
 	"syscall"
 )
 
+// childSysProcAttr asks the kernel for SIGUSR1 (graceful) when the plugin
+// process dies: the child finishes its requests instead of cutting them.
 func childSysProcAttr() *syscall.SysProcAttr {
-	return &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	return &syscall.SysProcAttr{Pdeathsig: syscall.SIGUSR1}
 }
 
 // onGraceful calls f once on the first SIGUSR1; later ones are ignored.

@@ -42,7 +42,7 @@ func Serve(impl MPM) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	srv := &server{impl: impl, log: log, ctx: ctx}
-	watchLifeline(os.NewFile(LifelineFD, "lifeline"), func() {
+	watchLifeline(hostLifelineFile(), func() {
 		log.Error("host process is gone; stopping")
 		cancel()
 		stopCtx, stop := context.WithTimeout(context.Background(), 2*time.Second)

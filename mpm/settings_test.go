@@ -12,7 +12,9 @@ func TestDecode(t *testing.T) {
 		{Name: "Flag", Kind: KindFlag, Default: "Off"},
 		{Name: "Name", Kind: KindString},
 	}
-	at := func(name string, args ...string) Setting { return Setting{Name: name, Args: args, File: "/x.conf", Line: 7} }
+	at := func(name string, args ...string) Setting {
+		return Setting{Name: name, Args: args, File: "/x.conf", Line: 7}
+	}
 	cases := []struct {
 		name     string
 		settings []Setting

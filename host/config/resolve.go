@@ -156,7 +156,7 @@ func Resolve(cfg *Config) (*Server, Errors) {
 			}
 			if port != 0 {
 				if seen[l.Addr] {
-					errs = append(errs, Diagnostic{File: d.File, Line: d.errLine(), Message: "Cannot define multiple Listeners on the same IP:port"})
+					errs = append(errs, d.diag("Cannot define multiple Listeners on the same IP:port"))
 					continue
 				}
 				seen[l.Addr] = true
