@@ -66,6 +66,11 @@ type Conn struct {
 
 	state  atomic.Int32
 	closed atomic.Bool
+
+	// Tag is the MPM's own: the engine never reads or writes it. An MPM keeps there what
+	// its ConnState and RequestDone hooks need, such as the scoreboard record of the worker
+	// now serving the connection.
+	Tag any
 }
 
 // connWriter is the bufio.Writer's destination: it bounds each write by Timeout.
@@ -84,6 +89,13 @@ func (c *Conn) flush() error { return c.bw.Flush() }
 
 // connKey is the context key under which a request's context holds its *Conn.
 type connKey struct{}
+
+// ConnFromRequest returns the Conn a request handed to a Handler arrived on, or nil for
+// a request that did not come from this engine.
+func ConnFromRequest(r *http.Request) *Conn {
+	c, _ := r.Context().Value(connKey{}).(*Conn)
+	return c
+}
 
 // connContext is the context of every request of one Conn: canceled by Close, and
 // answering http.LocalAddrContextKey and connKey without a chain of WithValue.
@@ -248,7 +260,9 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 		perr = &protoError{status: http.StatusRequestEntityTooLarge}
 	}
 	if perr != nil {
-		return c.answerProtoError(w, perr)
+		keep, err := c.answerProtoError(w, perr)
+		c.requestDone(w)
+		return keep, err
 	}
 
 	if req.ContentLength != 0 {
@@ -285,9 +299,12 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 		}
 	}
 	if w.finished {
+		c.requestDone(w)
 		return false, err // a panic after the response was committed: abort
 	}
-	if ferr := w.finish(); ferr != nil {
+	ferr := w.finish()
+	c.requestDone(w)
+	if ferr != nil {
 		return false, ferr
 	}
 	keepAlive = w.keep && !w.closeAfter && err == nil
@@ -303,6 +320,13 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 	}
 	c.setState(StateIdle)
 	return true, nil
+}
+
+// requestDone reports a request that got a response to Server.RequestDone.
+func (c *Conn) requestDone(w *response) {
+	if h := c.srv.RequestDone; h != nil && w.status != 0 {
+		h(c, w.req, w.status, w.written)
+	}
 }
 
 // runHandler calls the handler, turning a panic into a 500 (or an aborted connection

@@ -95,6 +95,14 @@ type Server struct {
 	// read-only accessors (NetConn, Requests).
 	ConnState func(c *Conn, s State)
 
+	// RequestDone, if set, is called once per answered request, after its response was
+	// written (or writing it failed) and before ServeRequest returns, on the goroutine
+	// calling ServeRequest: with the request (only partly filled for one the engine
+	// answered itself, e.g. a 400), the final status and the body bytes written (not
+	// counting headers; 0 for HEAD). It feeds a scoreboard or an access log; r must not
+	// be kept after the call.
+	RequestDone func(c *Conn, r *http.Request, status int, bodyBytes int64)
+
 	// ErrorLog, if set, receives the engine's own error reports (handler panics, handler
 	// misuse of the ResponseWriter). The format has no trailing newline.
 	ErrorLog func(format string, args ...any)

@@ -1,0 +1,161 @@
+package scoreboard
+
+import (
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+func TestStateChars(t *testing.T) {
+	want := map[State]byte{Dead: '.', Starting: 'S', Ready: '_', BusyRead: 'R', BusyWrite: 'W', BusyKeepalive: 'K',
+		BusyLog: 'L', BusyDNS: 'D', Closing: 'C', Graceful: 'G', IdleKill: 'I'}
+	for s, c := range want {
+		if s.Char() != c {
+			t.Errorf("State(%d).Char() = %c, want %c", s, s.Char(), c)
+		}
+	}
+}
+
+// TestSharedMapping: a second mapping of the descriptor (what a child
+// gets) sees the first one's writes and the other way round.
+func TestSharedMapping(t *testing.T) {
+	b, err := Create(4, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	fd, err := unix.Dup(int(b.File().Fd()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := Open(os.NewFile(uintptr(fd), "dup"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if c.ServerLimit() != 4 || c.ThreadLimit() != 3 {
+		t.Fatalf("opened limits %d×%d", c.ServerLimit(), c.ThreadLimit())
+	}
+	b.Global().SetLimits(Limits{MaxRequestWorkers: 6, ThreadsPerChild: 3, MaxDaemons: 2})
+	b.Process(1).Started(4242, 0)
+	for j := 0; j < 3; j++ {
+		b.Worker(1, j).Reset(0)
+	}
+	w := c.Worker(1, 2)
+	w.SetStatus(Ready)
+	w.NewConnection()
+	w.BeginRequest(time.Now(), "127.0.0.1", "localhost:80", "GET", "/index.html", "HTTP/1.1")
+	w.EndRequest(time.Now().Add(time.Millisecond), 1234)
+	w.SetStatus(BusyKeepalive)
+	c.Worker(1, 0).SetStatus(Ready)
+
+	info := b.Worker(1, 2).Info()
+	if info.Request != "GET /index.html HTTP/1.1" || info.Client != "127.0.0.1" || info.Prot != "http/1.1" || info.VHost != "localhost:80" {
+		t.Errorf("texts %+v", info)
+	}
+	if info.Accesses != 1 || info.Bytes != 1234 || info.MyAccesses != 1 || info.ConnAccesses != 1 || info.Duration <= 0 {
+		t.Errorf("counters %+v", info)
+	}
+	s := b.Summary()
+	// Slots 0 and 1 are within MaxDaemons (2×3 = 6 characters); slots 2
+	// and 3 are dead and beyond it, so they are left out.
+	if s.Scoreboard != "..._SK" {
+		t.Errorf("scoreboard %q", s.Scoreboard)
+	}
+	if s.Processes != 1 || s.IdleWorkers != 1 || s.BusyWorkers != 1 || s.Accesses != 1 || s.Bytes != 1234 || len(s.Pids) != 1 || s.Pids[0] != 4242 {
+		t.Errorf("summary %+v", s)
+	}
+	b.Process(1).SetQuiescing()
+	if s := c.Summary(); s.Stopping != 1 || s.IdleWorkers != 0 || s.BusyWorkers != 0 {
+		t.Errorf("quiescing child still counted: %+v", s)
+	}
+}
+
+func TestTruncation(t *testing.T) {
+	b, err := Create(1, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	w := b.Worker(0, 0)
+	long := strings.Repeat("x", 200)
+	w.BeginRequest(time.Now(), long, long, "GET", long, "HTTP/1.1")
+	i := w.Info()
+	if len(i.Request) != RequestLen-1 || !strings.HasPrefix(i.Request, "GET x") || len(i.Client) != ClientLen-1 || len(i.VHost) != VHostLen-1 {
+		t.Errorf("truncation: %q (%d) client %d vhost %d", i.Request, len(i.Request), len(i.Client), len(i.VHost))
+	}
+}
+
+// TestConcurrentReaders: texts read while a worker rewrites them are
+// always one whole request line, never a mix (run with -race).
+func TestConcurrentReaders(t *testing.T) {
+	b, err := Create(1, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	w := b.Worker(0, 0)
+	lines := []string{"GET /aaaaaaaa HTTP/1.1", "POST /bb HTTP/1.0"}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if i%2 == 0 {
+				w.BeginRequest(time.Now(), "c", "v", "GET", "/aaaaaaaa", "HTTP/1.1")
+			} else {
+				w.BeginRequest(time.Now(), "c", "v", "POST", "/bb", "HTTP/1.0")
+			}
+			w.EndRequest(time.Now(), 1)
+		}
+	}()
+	for i := 0; i < 20000; i++ {
+		r := w.Info().Request
+		if r != "" && r != lines[0] && r != lines[1] {
+			close(stop)
+			wg.Wait()
+			t.Fatalf("torn read %q", r)
+		}
+	}
+	close(stop)
+	wg.Wait()
+}
+
+func TestOpenRejectsOtherMemory(t *testing.T) {
+	f, err := os.CreateTemp(t.TempDir(), "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Write(make([]byte, 8192))
+	if _, err := Open(f); err != ErrLayout {
+		t.Errorf("Open(zeros) = %v, want ErrLayout", err)
+	}
+}
+
+// BenchmarkRequest is the per-request cost a worker pays.
+func BenchmarkRequest(b *testing.B) {
+	sb, err := Create(1, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer sb.Close()
+	w := sb.Worker(0, 0)
+	b.ReportAllocs()
+	for b.Loop() {
+		now := time.Now()
+		w.SetStatus(BusyRead)
+		w.BeginRequest(now, "127.0.0.1", "localhost", "GET", "/index.html", "HTTP/1.1")
+		w.EndRequest(now, 512)
+		w.SetStatus(BusyKeepalive)
+	}
+}
