@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync/atomic"
 
 	"github.com/httpd-mpm/httpd-mpm/host/config"
 	"github.com/httpd-mpm/httpd-mpm/host/launch"
@@ -20,6 +21,7 @@ type loaded struct {
 	module config.Module
 	plugin *launch.Plugin
 	mpmCfg *mpm.Config
+	status atomic.Pointer[mpm.Status] // latest snapshot from Watch
 }
 
 // exitError is a failure already reported to the user; Main exits with code.

@@ -15,17 +15,23 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/host/errorlog"
 	"github.com/httpd-mpm/httpd-mpm/host/launch"
 	"github.com/httpd-mpm/httpd-mpm/host/listen"
+	"github.com/httpd-mpm/httpd-mpm/mpm"
 )
 
 // server is the running host: its sockets, its error log and the current
 // MPM generation.
 type server struct {
-	o       *options
-	log     *errorlog.Log
-	sockets map[string]*listen.Socket // by Listen argument; kept across restarts
-	cur     *loaded
-	pidFile string
-	stderr  io.Writer
+	o         *options
+	log       *errorlog.Log
+	sockets   map[string]*listen.Socket // by Listen argument; kept across restarts
+	activated []*listen.Socket          // passed by systemd, not yet matched to a Listen
+	socketAct bool                      // systemd socket activation is in use
+	cur       *loaded
+	pidFile   string
+	stderr    io.Writer
+
+	lastStatus mpm.Status // what the previous STATUS report was computed from
+	lastAt     time.Time
 }
 
 // serve binds, starts the MPM and supervises it until a stop signal.
@@ -37,10 +43,22 @@ func serve(o *options, cfg *config.Config, srv *config.Server, mod config.Module
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGWINCH)
 	signal.Ignore(syscall.SIGPIPE, syscall.SIGXFSZ)
 
+	// Until ErrorLog is open, messages go to stderr as Apache's startup
+	// messages do.
+	s.log = errorlog.New(stderr, level)
+	s.activated = activatedSockets(func(f string, a ...any) { s.log.Printf("core", errorlog.Warn, f, a...) })
+	s.socketAct = len(s.activated) > 0
 	if err := s.bind(srv); err != nil {
 		fmt.Fprintf(stderr, "%v\nno listening sockets available, shutting down\nAH00015: Unable to open logs\n", err)
 		return 1
 	}
+	for _, sock := range s.activated {
+		if sock != nil {
+			s.log.Printf("core", errorlog.Warn, "socket %s passed by systemd matches no Listen directive; closing it", sock.Addr)
+			sock.Close()
+		}
+	}
+	s.activated = nil
 	log, err := errorlog.Open(srv.ErrorLog, level)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: could not open error log file %s.\nAH00015: Unable to open logs\n", o.name, srv.ErrorLog)
@@ -59,10 +77,19 @@ func serve(o *options, cfg *config.Config, srv *config.Server, mod config.Module
 	}
 	log.Printf("core", errorlog.Notice, "AH00094: Command line: '%s'", strings.Join(o.args, " "))
 	readyDetached()
+	notifyReady()
+	s.lastAt = time.Now()
+	report := time.NewTicker(10 * time.Second) // mod_systemd's monitor interval
+	defer report.Stop()
 
 	crashes := 0
 	for {
 		select {
+		case now := <-report.C:
+			if st := s.cur.status.Load(); st != nil {
+				notify(statusLine(*st, s.lastStatus, now.Sub(s.lastAt)))
+				s.lastStatus, s.lastAt = *st, now
+			}
 		case sig := <-sigs:
 			switch sig {
 			case syscall.SIGTERM, syscall.SIGINT:
@@ -109,7 +136,12 @@ func (s *server) bind(srv *config.Server) error {
 	var addrs []string
 	for _, l := range srv.Listeners {
 		sock, ok := s.sockets[l.Addr]
-		if !ok {
+		if !ok && s.socketAct {
+			if sock = s.takeActivated(l.Addr); sock == nil {
+				return fmt.Errorf("Listen %s (line %d of %s): Systemd socket activation is used, but this port is not configured in systemd", l.Addr, l.Line, l.File)
+			}
+			s.sockets[l.Addr] = sock
+		} else if !ok {
 			var err error
 			sock, err = listen.Bind(l.Addr, srv.ListenBacklog)
 			if err != nil {
@@ -161,6 +193,7 @@ func (s *server) start(cfg *config.Config, srv *config.Server, mod config.Module
 		s.log.Printf("core", errorlog.Error, "AH02818: MPM run failed: %v", err)
 		return nil, &exitError{1}
 	}
+	go s.watch(l)
 	return l, nil
 }
 
@@ -169,6 +202,8 @@ func (s *server) start(cfg *config.Config, srv *config.Server, mod config.Module
 // gracefully (drain) for USR1, at once for HUP. A broken config leaves the
 // running server as it is.
 func (s *server) restart(graceful bool) {
+	notifyReloading()
+	defer notifyReady() // either way, a generation serves
 	var msgs strings.Builder
 	cfg, srv, mod, err := readConfig(s.o, &msgs)
 	if err == nil {
@@ -231,6 +266,7 @@ func (s *server) closeUnused(srv *config.Server) {
 // stop ends the current generation and removes the pid file. A graceful
 // stop closes the listening sockets first (as Apache does), then drains.
 func (s *server) stop(graceful bool) {
+	notifyStopping()
 	if graceful {
 		for _, sock := range s.sockets {
 			sock.Close()
@@ -249,4 +285,9 @@ func (s *server) stop(graceful bool) {
 	for _, sock := range s.sockets {
 		sock.Close()
 	}
+}
+
+// watch keeps a generation's latest status until its plugin exits.
+func (s *server) watch(l *loaded) {
+	_ = l.plugin.Watch(context.Background(), func(st mpm.Status) { l.status.Store(&st) })
 }

@@ -87,9 +87,17 @@ func write(t testing.TB, path, content string) {
 // start runs httpd in the foreground on root and waits until it serves.
 func start(t testing.TB, root string) *instance {
 	t.Helper()
-	httpd, modules := build(t)
+	httpd, _ := build(t)
+	return startCmd(t, root, exec.Command(httpd, "-d", root, "-f", "httpd.conf", "-D", "FOREGROUND"))
+}
+
+// startCmd is start with the command given (a wrapper such as
+// systemd-socket-activate, or extra environment).
+func startCmd(t testing.TB, root string, cmd *exec.Cmd) *instance {
+	t.Helper()
+	_, modules := build(t)
 	in := &instance{t: t, root: root, stderr: new(bytes.Buffer), done: make(chan struct{}), modules: modules}
-	in.cmd = exec.Command(httpd, "-d", root, "-f", "httpd.conf", "-D", "FOREGROUND")
+	in.cmd = cmd
 	in.cmd.Stderr = in.stderr
 	must(t, in.cmd.Start())
 	go func() { in.cmd.Wait(); close(in.done) }()

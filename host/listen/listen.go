@@ -79,3 +79,22 @@ func displayAddr(ip netip.Addr, any bool, port int) string {
 	}
 	return netip.AddrPortFrom(ip, uint16(port)).String()
 }
+
+// Match reports whether a bound socket answers a Listen argument: the same
+// port, and the same address unless the argument names none. It is how
+// sockets passed by systemd (socket activation) are matched to Listen.
+func Match(arg, boundAddr string) bool {
+	host, port, err := ParseAddr(arg)
+	if err != nil {
+		return false
+	}
+	ap, err := netip.ParseAddrPort(boundAddr)
+	if err != nil || int(ap.Port()) != port {
+		return false
+	}
+	if host == "" {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.Unmap() == ap.Addr().Unmap()
+}

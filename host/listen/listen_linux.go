@@ -79,3 +79,26 @@ func sockaddrString(sa unix.Sockaddr) string {
 	}
 	return "?"
 }
+
+// Adopt wraps an inherited listening socket (from systemd) as a Socket.
+func Adopt(f *os.File) (*Socket, error) {
+	fd := int(f.Fd())
+	if on, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ACCEPTCONN); err != nil || on == 0 {
+		return nil, fmt.Errorf("inherited fd %d (%s) is not a listening socket", fd, f.Name())
+	}
+	sa, err := unix.Getsockname(fd)
+	if err != nil {
+		return nil, fmt.Errorf("getsockname fd %d: %w", fd, err)
+	}
+	network := "tcp4"
+	if _, ok := sa.(*unix.SockaddrInet6); ok {
+		network = "tcp6"
+	} else if _, ok := sa.(*unix.SockaddrInet4); !ok {
+		return nil, fmt.Errorf("inherited fd %d (%s) is not a TCP socket", fd, f.Name())
+	}
+	// Adopted sockets are used in non-blocking mode like our own.
+	if err := unix.SetNonblock(fd, true); err != nil {
+		return nil, err
+	}
+	return &Socket{Network: network, Addr: sockaddrString(sa), File: f}, nil
+}

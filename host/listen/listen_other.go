@@ -5,6 +5,10 @@ package listen
 import (
 	"errors"
 	"net/netip"
+	"os"
 )
 
 func bind(netip.Addr, bool, int, int) (*Socket, error) { return nil, errors.ErrUnsupported }
+
+// Adopt is Linux-only.
+func Adopt(f *os.File) (*Socket, error) { return nil, errors.ErrUnsupported }

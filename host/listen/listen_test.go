@@ -55,3 +55,48 @@ func TestBind(t *testing.T) {
 		s.Close()
 	}
 }
+
+func TestMatch(t *testing.T) {
+	cases := []struct {
+		arg, bound string
+		want       bool
+	}{
+		{"8080", "0.0.0.0:8080", true},
+		{"8080", "[::]:8080", true},
+		{"8080", "127.0.0.1:8081", false},
+		{"127.0.0.1:8080", "127.0.0.1:8080", true},
+		{"127.0.0.1:8080", "127.0.0.2:8080", false},
+		{"[::1]:80", "[::1]:80", true},
+		{"*:80", "127.0.0.1:80", true},
+	}
+	for _, c := range cases {
+		if got := Match(c.arg, c.bound); got != c.want {
+			t.Errorf("Match(%q, %q) = %v", c.arg, c.bound, got)
+		}
+	}
+}
+
+func TestAdopt(t *testing.T) {
+	s, err := Bind("127.0.0.1:0", 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	a, err := Adopt(s.File)
+	if err != nil || a.Addr != s.Addr || a.Network != "tcp4" {
+		t.Fatalf("Adopt = %+v, %v; want %s", a, err, s.Addr)
+	}
+	c, err := net.Dial("tcp", s.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	f, err := c.(*net.TCPConn).File()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := Adopt(f); err == nil || !strings.Contains(err.Error(), "not a listening socket") {
+		t.Errorf("a connected socket was adopted as a listener: %v", err)
+	}
+}
