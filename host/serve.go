@@ -61,7 +61,7 @@ func serve(o *options, cfg *config.Config, srv *config.Server, mod config.Module
 	s.activated = nil
 	log, err := errorlog.Open(srv.ErrorLog, level)
 	if err != nil {
-		fmt.Fprintf(stderr, "%s: could not open error log file %s.\nAH00015: Unable to open logs\n", o.name, srv.ErrorLog)
+		fmt.Fprintf(stderr, "%s: could not open error log file %s: %v\nAH00015: Unable to open logs\n", o.name, srv.ErrorLog, err)
 		return 1
 	}
 	s.log = log

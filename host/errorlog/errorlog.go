@@ -76,10 +76,14 @@ func New(w io.Writer, level Level) *Log {
 }
 
 // Open opens an ErrorLog target: a file path (appended to, created 0640),
-// or "/dev/stderr".
+// or "/dev/stderr". Piped logs ("|command") and syslog are refused with a
+// clear error: they are not implemented yet.
 func Open(path string, level Level) (*Log, error) {
 	if path == "/dev/stderr" || path == "/proc/self/fd/2" {
 		return New(os.Stderr, level), nil
+	}
+	if strings.HasPrefix(path, "|") || strings.HasPrefix(path, "syslog") {
+		return nil, fmt.Errorf("ErrorLog %q: piped logs and syslog are not supported yet; use a file or /dev/stderr", path)
 	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o640)
 	if err != nil {

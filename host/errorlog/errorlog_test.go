@@ -59,3 +59,16 @@ func TestParseLevel(t *testing.T) {
 		t.Error("loud parsed")
 	}
 }
+
+func TestOpenRefusesPipesAndSyslog(t *testing.T) {
+	for _, target := range []string{"|/usr/bin/rotatelogs x 86400", "syslog:local7"} {
+		if _, err := Open(target, Warn); err == nil || !strings.Contains(err.Error(), "not supported yet") {
+			t.Errorf("Open(%q) = %v", target, err)
+		}
+	}
+	l, err := Open(t.TempDir()+"/error_log", Warn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Close()
+}
