@@ -44,8 +44,8 @@ proto: ## regenerate proto/ with pinned generators
 check-proto: proto ## fail if the committed generated code drifts from the .proto
 	@git diff --exit-code -- proto/ || { echo "proto/ drifted: run make proto and commit"; exit 1; }
 
-bench: build ## benchmarks side by side with Apache and nginx
-	@bash bench/run.sh
+bench: build ## benchmarks side by side with Apache and nginx (BENCHFLAGS=-quick for a smoke run)
+	$(GO) run ./internal/bench $(BENCHFLAGS)
 
 clean: ## remove build output
 	rm -rf bin modules .tools

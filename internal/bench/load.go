@@ -1,0 +1,285 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// loadResult is what one load run measured.
+type loadResult struct {
+	Requests int64 // completed with any status
+	RPS      float64
+	P50, P99 time.Duration
+	Errors   int64  // failed requests and connection errors
+	Detail   string // how the errors split
+}
+
+// wrkScript makes wrk print its summary as one machine-readable line:
+// exact percentiles (µs) and each error counter.
+const wrkScript = `done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("BENCH requests=%d duration_us=%d p50_us=%d p99_us=%d connect=%d read=%d write=%d status=%d timeout=%d\n",
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    e.connect, e.read, e.write, e.status, e.timeout))
+end
+`
+
+// wrkSeconds formats d for wrk, which takes whole seconds.
+func wrkSeconds(d time.Duration) string {
+	return strconv.Itoa(max(1, int(d.Round(time.Second)/time.Second))) + "s"
+}
+
+// runWrk runs wrk -t1 against url for d with conns connections and
+// returns its summary. close adds "Connection: close" to every request.
+func (l *lab) runWrk(ctx context.Context, url string, conns int, d time.Duration, close bool) (loadResult, error) {
+	script := filepath.Join(l.scratch, "summary.lua")
+	if _, err := os.Stat(script); err != nil {
+		if err := os.WriteFile(script, []byte(wrkScript), 0o644); err != nil {
+			return loadResult{}, err
+		}
+	}
+	argv := []string{"wrk", "-t1", "-c" + strconv.Itoa(conns), "-d" + wrkSeconds(d), "--latency", "-s", script}
+	if close {
+		argv = append(argv, "-H", "Connection: close")
+	}
+	argv = append(argv, url)
+	l.cmds.add("", argv)
+	ctx, cancel := context.WithTimeout(ctx, d+30*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, argv[0], argv[1:]...).CombinedOutput()
+	if err != nil {
+		return loadResult{}, fmt.Errorf("wrk: %v: %s", err, lastLines(string(out), 3))
+	}
+	return parseWrk(string(out))
+}
+
+// parseWrk reads the BENCH line that wrkScript prints.
+func parseWrk(out string) (loadResult, error) {
+	var line string
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, "BENCH ") {
+			line = l
+		}
+	}
+	if line == "" {
+		return loadResult{}, fmt.Errorf("wrk printed no summary: %s", lastLines(out, 3))
+	}
+	v := map[string]int64{}
+	for _, f := range strings.Fields(line)[1:] {
+		k, val, _ := strings.Cut(f, "=")
+		n, err := strconv.ParseInt(val, 10, 64)
+		if err != nil {
+			return loadResult{}, fmt.Errorf("wrk summary %q: %v", f, err)
+		}
+		v[k] = n
+	}
+	r := loadResult{
+		Requests: v["requests"],
+		P50:      time.Duration(v["p50_us"]) * time.Microsecond,
+		P99:      time.Duration(v["p99_us"]) * time.Microsecond,
+		Errors:   v["connect"] + v["read"] + v["write"] + v["status"] + v["timeout"],
+	}
+	if v["duration_us"] > 0 {
+		r.RPS = float64(v["requests"]) / (float64(v["duration_us"]) / 1e6)
+	}
+	if r.Errors > 0 {
+		r.Detail = fmt.Sprintf("connect %d, read %d, write %d, timeout %d, non-2xx/3xx %d",
+			v["connect"], v["read"], v["write"], v["timeout"], v["status"])
+	}
+	return r, nil
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, " | ")
+}
+
+// hammerStats counts every request outcome of hammer exactly.
+type hammerStats struct {
+	ok, non2xx, dial, broken, timeout atomic.Int64
+}
+
+// hammer is a small load generator for the restart scenarios, where wrk's
+// error counters are too coarse: conns clients each send GET path over a
+// keep-alive connection, one request at a time, for d, and every request
+// that does not end in a 2xx response is counted, by cause. A connection
+// the server closes with "Connection: close" is simply reopened; one it
+// closes or resets under a request already sent is a failed request.
+// events run at their offsets from the start (graceful restarts).
+func hammer(ctx context.Context, addr, path string, conns int, d time.Duration, events map[time.Duration]func()) (loadResult, error) {
+	var st hammerStats
+	start := time.Now()
+	end := start.Add(d)
+	lats := make([][]time.Duration, conns)
+	var wg sync.WaitGroup
+	for i := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			lats[i] = client(ctx, addr, path, end, &st)
+		}()
+	}
+	var evErr error
+	offsets := make([]time.Duration, 0, len(events))
+	for off := range events {
+		offsets = append(offsets, off)
+	}
+	slices.Sort(offsets)
+	for _, off := range offsets {
+		select {
+		case <-time.After(time.Until(start.Add(off))):
+			events[off]()
+		case <-ctx.Done():
+			evErr = ctx.Err()
+		}
+		if evErr != nil {
+			break
+		}
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	var all []time.Duration
+	for _, l := range lats {
+		all = append(all, l...)
+	}
+	slices.Sort(all)
+	r := loadResult{
+		Requests: st.ok.Load() + st.non2xx.Load(),
+		RPS:      float64(st.ok.Load()+st.non2xx.Load()) / elapsed.Seconds(),
+		P50:      percentile(all, 50),
+		P99:      percentile(all, 99),
+		Errors:   st.non2xx.Load() + st.dial.Load() + st.broken.Load() + st.timeout.Load(),
+	}
+	if r.Errors > 0 {
+		r.Detail = fmt.Sprintf("refused/unreachable %d, closed or reset under a request %d, timeout %d, non-2xx %d",
+			st.dial.Load(), st.broken.Load(), st.timeout.Load(), st.non2xx.Load())
+	}
+	return r, evErr
+}
+
+// client is one hammer connection loop; it returns its latencies.
+func client(ctx context.Context, addr, path string, end time.Time, st *hammerStats) []time.Duration {
+	var lats []time.Duration
+	var c net.Conn
+	var br *bufio.Reader
+	defer func() {
+		if c != nil {
+			c.Close()
+		}
+	}()
+	req := []byte(fmt.Sprintf("GET %s HTTP/1.1\r\nHost: %s\r\n\r\n", path, addr))
+	for time.Now().Before(end) && ctx.Err() == nil {
+		if c == nil {
+			var err error
+			c, err = net.DialTimeout("tcp", addr, 2*time.Second)
+			if err != nil {
+				st.dial.Add(1)
+				c = nil
+				time.Sleep(10 * time.Millisecond) // do not spin on a refused port
+				continue
+			}
+			br = bufio.NewReaderSize(c, 64<<10)
+		}
+		t0 := time.Now()
+		c.SetDeadline(t0.Add(5 * time.Second))
+		resp, err := roundTrip(c, br, req)
+		if err != nil {
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				st.timeout.Add(1)
+			} else {
+				st.broken.Add(1)
+			}
+			c.Close()
+			c = nil
+			continue
+		}
+		lats = append(lats, time.Since(t0))
+		if resp.StatusCode/100 == 2 {
+			st.ok.Add(1)
+		} else {
+			st.non2xx.Add(1)
+		}
+		if resp.Close {
+			c.Close()
+			c = nil
+		}
+	}
+	return lats
+}
+
+// roundTrip writes one request and reads its whole response.
+func roundTrip(c net.Conn, br *bufio.Reader, req []byte) (*http.Response, error) {
+	if _, err := c.Write(req); err != nil {
+		return nil, err
+	}
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		return nil, err
+	}
+	_, err = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp, err
+}
+
+func percentile(sorted []time.Duration, p int) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := (len(sorted)*p + 99) / 100
+	return sorted[min(max(i-1, 0), len(sorted)-1)]
+}
+
+// holdIdle opens n keep-alive connections, sends one request on each and
+// keeps them open and silent: the "idle keep-alive connections" of the
+// event-MPM rows. It returns how many were established and a func that
+// closes them and says how many the server had kept open until then. The
+// caller needs a file limit above n.
+func holdIdle(addr, path string, n int) (int, func() int) {
+	conns := make([]net.Conn, 0, n)
+	req := fmt.Sprintf("GET %s HTTP/1.1\r\nHost: %s\r\n\r\n", path, addr)
+	for range n {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err != nil {
+			break
+		}
+		c.SetDeadline(time.Now().Add(2 * time.Second))
+		if _, err := roundTrip(c, bufio.NewReader(c), []byte(req)); err != nil {
+			c.Close()
+			break
+		}
+		c.SetDeadline(time.Time{})
+		conns = append(conns, c)
+	}
+	return len(conns), func() int {
+		open := 0
+		one := make([]byte, 1)
+		for _, c := range conns {
+			// Still open: the read times out; closed by the server: EOF.
+			c.SetReadDeadline(time.Now().Add(time.Millisecond))
+			var ne net.Error
+			if _, err := c.Read(one); errors.As(err, &ne) && ne.Timeout() {
+				open++
+			}
+			c.Close()
+		}
+		return open
+	}
+}

@@ -1,0 +1,210 @@
+// Command bench measures our httpd under each MPM beside Apache with the
+// same MPM and nginx, all on 127.0.0.1, and writes BENCHMARKS.md and
+// benchmarks.svg. It is `make bench`; it reports and asserts nothing.
+//
+//	go run ./internal/bench [-quick] [-only=event,nginx] [-duration=5s]
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+)
+
+func main() {
+	os.Exit(run())
+}
+
+func run() int {
+	quick := flag.Bool("quick", false, "short runs (2 s loads, 3 starts, 3 s restarts): a smoke check")
+	duration := flag.Duration("duration", 5*time.Second, "length of each wrk run (whole seconds)")
+	restartDur := flag.Duration("restart-duration", 6*time.Second, "length of each graceful-restart run")
+	conns := flag.Int("c", 50, "concurrent connections of every load")
+	starts := flag.Int("starts", 5, "fresh starts for the start → first 200 row (median)")
+	only := flag.String("only", "", "comma-separated servers to run: kinds (ours, apache, nginx), MPMs (prefork, worker, event) or names (ours-event)")
+	only2 := flag.String("scenarios", "", "comma-separated scenario ids to run: "+scenarioIDs())
+	idle := flag.Bool("idle", false, "also run the idle keep-alive rows that come with the event issue")
+	repo := flag.String("repo", ".", "repository root holding bin/httpd and modules/")
+	out := flag.String("out", ".", "directory for BENCHMARKS.md and benchmarks.svg; empty writes nothing")
+	keep := flag.Bool("keep", false, "keep the scratch directory (configs, logs) for inspection")
+	flag.Parse()
+
+	p := plan{Duration: *duration, RestartDuration: *restartDur, Warmup: time.Second, Conns: *conns, Starts: *starts}
+	if *quick {
+		p.Duration, p.RestartDuration, p.Starts = 2*time.Second, 3*time.Second, 3
+		flagSet := map[string]bool{}
+		flag.Visit(func(f *flag.Flag) { flagSet[f.Name] = true })
+		if flagSet["duration"] {
+			p.Duration = *duration
+		}
+		if flagSet["restart-duration"] {
+			p.RestartDuration = *restartDur
+		}
+		if flagSet["starts"] {
+			p.Starts = *starts
+		}
+	}
+	p.Starts = max(p.Starts, 1)
+	targets, err := selectTargets(*only)
+	if err == nil {
+		var scs []scenario
+		scs, err = selectScenarios(*only2)
+		if err == nil {
+			return bench(p, targets, scs, *idle, *repo, *out, *keep)
+		}
+	}
+	fmt.Fprintln(os.Stderr, "bench:", err)
+	return 2
+}
+
+func bench(p plan, targets []target, scs []scenario, idle bool, repo, out string, keep bool) int {
+	if err := ensureTools(); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		return 1
+	}
+	repo, err := filepath.Abs(repo)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		return 1
+	}
+	if p.Conns > preforkServers {
+		fmt.Fprintf(os.Stderr, "bench: warning: -c %d exceeds the %d prefork children; prefork rows will queue connections\n", p.Conns, preforkServers)
+	}
+	loadBefore := loadAverage()
+	if loadBefore > 0.5 {
+		fmt.Fprintf(os.Stderr, "bench: warning: load average %.2f: other work shares the CPUs; numbers will be low and noisy\n", loadBefore)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	l, err := newLab(repo)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		return 1
+	}
+	defer func() {
+		l.stopAll()
+		if keep {
+			fmt.Fprintln(os.Stderr, "bench: scratch kept in", l.scratch)
+		} else {
+			os.RemoveAll(l.scratch)
+		}
+	}()
+	rep := &report{When: time.Now(), Plan: p, Args: "go run ./internal/bench " + strings.Join(os.Args[1:], " ")}
+	rep.Args, rep.LoadBefore = strings.TrimSpace(rep.Args), loadBefore
+	var run []scenario
+	for _, sc := range scs {
+		if sc.Later != "" && !idle {
+			rep.Skipped = append(rep.Skipped, sc)
+			continue
+		}
+		run = append(run, sc)
+	}
+	for _, t := range targets {
+		if ctx.Err() != nil {
+			break
+		}
+		fmt.Fprintf(os.Stderr, "==> %s\n", t.Name)
+		rep.Rows = append(rep.Rows, l.bench(ctx, t, run, p, progress)...)
+	}
+	rep.sortRows()
+	rep.Facts = machineFacts(repo, loadBefore)
+	rep.Commands = l.cmds.lines()
+	rep.Configs = sampleConfigs(l)
+	fmt.Print(rep.Text())
+	if ctx.Err() != nil {
+		fmt.Fprintln(os.Stderr, "bench: interrupted; servers stopped, nothing written")
+		return 130
+	}
+	if out != "" {
+		for name, text := range map[string]string{"BENCHMARKS.md": rep.Markdown(), "benchmarks.svg": rep.SVG()} {
+			path := filepath.Join(out, name)
+			if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+				fmt.Fprintln(os.Stderr, "bench:", err)
+				return 1
+			}
+			fmt.Fprintln(os.Stderr, "bench: wrote", path)
+		}
+	}
+	return 0
+}
+
+// progress prints each row as it is measured.
+func progress(r result) {
+	switch {
+	case r.Failed != "":
+		fmt.Fprintf(os.Stderr, "    %-32s FAILED: %s\n", r.Scenario.Title, r.Failed)
+	case r.Scenario.Run == runStartup:
+		fmt.Fprintf(os.Stderr, "    %-32s median %s, slowest %s\n", r.Scenario.Title, fmtDur(r.P50), fmtDur(r.P99))
+	default:
+		fmt.Fprintf(os.Stderr, "    %-32s %s req/s, p50 %s, p99 %s, errors %d, RSS %.1f MiB\n",
+			r.Scenario.Title, fmtInt(int64(r.RPS)), fmtDur(r.P50), fmtDur(r.P99), r.Errors, float64(r.RSS)/(1<<20))
+	}
+	if r.Detail != "" {
+		fmt.Fprintf(os.Stderr, "    %-32s errors: %s\n", "", r.Detail)
+	}
+	if r.Note != "" {
+		fmt.Fprintf(os.Stderr, "    %-32s note: %s\n", "", r.Note)
+	}
+}
+
+// selectTargets filters allTargets by -only.
+func selectTargets(only string) ([]target, error) {
+	all := allTargets()
+	if only == "" {
+		return all, nil
+	}
+	var out []target
+	used := map[string]bool{}
+	for _, t := range all {
+		for _, w := range strings.Split(only, ",") {
+			w = strings.TrimSpace(w)
+			if w == t.Name || w == t.Kind || (w == t.MPM && t.MPM != "") {
+				out = append(out, t)
+				used[w] = true
+				break
+			}
+		}
+	}
+	for _, w := range strings.Split(only, ",") {
+		if w = strings.TrimSpace(w); w != "" && !used[w] {
+			return nil, fmt.Errorf("-only: %q names no server (kinds: ours, apache, nginx; MPMs: prefork, worker, event)", w)
+		}
+	}
+	return out, nil
+}
+
+// selectScenarios filters scenarios by -scenarios.
+func selectScenarios(ids string) ([]scenario, error) {
+	if ids == "" {
+		return scenarios, nil
+	}
+	want := map[string]bool{}
+	for _, id := range strings.Split(ids, ",") {
+		want[strings.TrimSpace(id)] = true
+	}
+	var out []scenario
+	for _, sc := range scenarios {
+		if want[sc.ID] {
+			out = append(out, sc)
+			delete(want, sc.ID)
+		}
+	}
+	for id := range want {
+		return nil, fmt.Errorf("-scenarios: unknown %q (have %s)", id, scenarioIDs())
+	}
+	return out, nil
+}
+
+func scenarioIDs() string {
+	var ids []string
+	for _, sc := range scenarios {
+		ids = append(ids, sc.ID)
+	}
+	return strings.Join(ids, ", ")
+}

@@ -1,0 +1,465 @@
+package main
+
+import (
+	"fmt"
+	"math"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// commandLog keeps each distinct command the run used, with the scratch
+// directory, ports and start numbers replaced by placeholders.
+type commandLog struct {
+	scratch string
+	repo    string
+	mu      sync.Mutex
+	seen    map[string]bool
+	list    []string
+}
+
+var (
+	portRE  = regexp.MustCompile(`127\.0\.0\.1:[1-9]\d*`) // not :0, which our config asks for
+	startRE = regexp.MustCompile(`(/(?:ours|apache|nginx)(?:-[a-z]+)?)-\d+`)
+)
+
+func (c *commandLog) add(label string, argv []string) {
+	quoted := make([]string, len(argv))
+	for i, a := range argv {
+		if strings.ContainsAny(a, " ;:'\"*") && !strings.HasPrefix(a, "http://") {
+			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+		quoted[i] = a
+	}
+	line := c.normalize(strings.Join(quoted, " "))
+	if label != "" {
+		line += "    # " + label
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.seen == nil {
+		c.seen = map[string]bool{}
+	}
+	if !c.seen[line] {
+		c.seen[line] = true
+		c.list = append(c.list, line)
+	}
+}
+
+// normalize replaces what differs from run to run by placeholders.
+func (c *commandLog) normalize(s string) string {
+	s = strings.ReplaceAll(s, c.scratch, "$SCRATCH")
+	s = strings.ReplaceAll(s, c.repo, "$REPO")
+	s = portRE.ReplaceAllString(s, "127.0.0.1:$$PORT")
+	return startRE.ReplaceAllString(s, "$1-N")
+}
+
+func (c *commandLog) lines() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.list...)
+}
+
+// report is everything the outputs show.
+type report struct {
+	When       time.Time
+	Facts      []fact
+	Rows       []result
+	Commands   []string
+	Configs    []fact // name, text: one config file per server kind
+	Plan       plan
+	Args       string  // how the harness was invoked
+	LoadBefore float64 // 1-minute load average when the run began
+	Skipped    []scenario
+}
+
+// sortRows groups the rows by scenario, in scenario order, keeping the
+// server order within each (ours beside Apache with the same MPM).
+func (rep *report) sortRows() {
+	index := map[string]int{}
+	for i, sc := range scenarios {
+		index[sc.ID] = i
+	}
+	slices.SortStableFunc(rep.Rows, func(a, b result) int { return index[a.Scenario.ID] - index[b.Scenario.ID] })
+}
+
+// cells is one row rendered as text, shared by the terminal table and
+// the markdown table.
+func (rep *report) cells(r result) []string {
+	c := []string{r.Scenario.Title, r.Target.Name, "—", "—", "—", "—", "—", "", ""}
+	if r.Failed != "" {
+		c[2] = "failed"
+	} else if r.Scenario.Run == runStartup {
+		c[3], c[4] = fmtDur(r.P50), fmtDur(r.P99)
+	} else {
+		c[2] = fmtInt(int64(math.Round(r.RPS)))
+		c[3], c[4] = fmtDur(r.P50), fmtDur(r.P99)
+		c[5] = fmtInt(r.Errors)
+	}
+	if r.RSS > 0 {
+		c[6] = fmt.Sprintf("%.1f", float64(r.RSS)/(1<<20))
+	}
+	if r.Target.Kind == kindOurs {
+		c[7] = rep.ratio(r, target{kindApache + "-" + r.Target.MPM, kindApache, r.Target.MPM})
+		c[8] = rep.ratio(r, target{kindNginx, kindNginx, ""})
+	}
+	return c
+}
+
+var header = []string{"scenario", "server", "req/s", "p50", "p99", "errors", "RSS MiB", "ours/Apache", "ours/nginx"}
+
+// ratio is ours over the peer on the same scenario: req/s for load rows
+// (higher is better), startup time for the startup row (lower is better).
+func (rep *report) ratio(r result, peer target) string {
+	if r.Failed != "" {
+		return "—"
+	}
+	for _, o := range rep.Rows {
+		if o.Scenario.ID != r.Scenario.ID || o.Target != peer || o.Failed != "" {
+			continue
+		}
+		switch {
+		case r.Scenario.Run == runStartup && o.P50 > 0:
+			return fmt.Sprintf("%.2f×", float64(r.P50)/float64(o.P50))
+		case r.Scenario.Run != runStartup && o.RPS > 0:
+			return fmt.Sprintf("%.2f×", r.RPS/o.RPS)
+		}
+	}
+	return "—"
+}
+
+// notes are the failures, error breakdowns and remarks under the table.
+// A server that failed the same way on every row gets one note.
+func (rep *report) notes() []string {
+	var out []string
+	type key struct{ server, text string }
+	count := map[key]int{}
+	rows := map[string]int{}
+	for _, r := range rep.Rows {
+		rows[r.Target.Name]++
+		if r.Failed != "" {
+			count[key{r.Target.Name, r.Failed}]++
+		}
+	}
+	said := map[key]bool{}
+	for _, r := range rep.Rows {
+		k := key{r.Target.Name, r.Failed}
+		if r.Failed != "" && count[k] == rows[r.Target.Name] && count[k] > 1 {
+			if !said[k] {
+				said[k] = true
+				out = append(out, fmt.Sprintf("%s (every row): %s", r.Target.Name, r.Failed))
+			}
+			continue
+		}
+		var parts []string
+		if r.Failed != "" {
+			parts = append(parts, r.Failed)
+		}
+		if r.Detail != "" {
+			parts = append(parts, "errors: "+r.Detail)
+		}
+		if r.Note != "" {
+			parts = append(parts, r.Note)
+		}
+		if len(parts) > 0 {
+			out = append(out, fmt.Sprintf("%s / %s: %s", r.Scenario.Title, r.Target.Name, strings.Join(parts, "; ")))
+		}
+	}
+	return out
+}
+
+// Text is the table for the terminal.
+func (rep *report) Text() string {
+	rows := [][]string{header}
+	for _, r := range rep.Rows {
+		rows = append(rows, rep.cells(r))
+	}
+	width := make([]int, len(header))
+	for _, row := range rows {
+		for i, c := range row {
+			width[i] = max(width[i], len([]rune(c)))
+		}
+	}
+	var b strings.Builder
+	for _, f := range rep.Facts {
+		fmt.Fprintf(&b, "%-14s %s\n", f.Name+":", f.Value)
+	}
+	b.WriteString("\n")
+	for n, row := range rows {
+		for i, c := range row {
+			pad := strings.Repeat(" ", width[i]-len([]rune(c)))
+			if i >= 2 { // numbers right-aligned
+				b.WriteString(pad + c)
+			} else {
+				b.WriteString(c + pad)
+			}
+			b.WriteString("  ")
+		}
+		b.WriteString("\n")
+		if n == 0 {
+			for i := range row {
+				b.WriteString(strings.Repeat("-", width[i]) + "  ")
+			}
+			b.WriteString("\n")
+		}
+	}
+	b.WriteString("\n" + legend(rep.Plan) + "\n")
+	for _, n := range rep.notes() {
+		b.WriteString("  * " + n + "\n")
+	}
+	for _, sc := range rep.Skipped {
+		fmt.Fprintf(&b, "  * not measured yet: %s (comes with the %s; -idle runs it now)\n", sc.Title, sc.Later)
+	}
+	b.WriteString("\nCommands:\n")
+	for _, c := range rep.Commands {
+		b.WriteString("  " + c + "\n")
+	}
+	return b.String()
+}
+
+func legend(p plan) string {
+	return fmt.Sprintf("Load rows: wrk -t1 -c%d for %v each, after a %v warm-up; p50/p99 are wrk's latency percentiles. "+
+		"Start row: p50 = median and p99 = slowest of %d starts, exec → first 200 on GET; RSS of the idle server. "+
+		"Restart rows: %d keep-alive clients (Go, one request at a time) for %v, graceful restart at 1/3 and 2/3 "+
+		"(SIGUSR1; nginx SIGHUP); errors = every request that did not get a 2xx, and every refused connect. "+
+		"The MPM swap rows are ours only: Apache refuses to change its MPM on a graceful restart (AH00534). "+
+		"RSS: whole process tree after the load. Ratios: ours ÷ peer, req/s (higher is better) except the start row "+
+		"(time: lower is better).",
+		p.Conns, p.Duration, p.Warmup, p.Starts, p.Conns, p.RestartDuration)
+}
+
+// Markdown is BENCHMARKS.md.
+func (rep *report) Markdown() string {
+	var b strings.Builder
+	b.WriteString("# Benchmarks\n\n")
+	fmt.Fprintf(&b, "Measured %s with `%s`. Our httpd under each MPM beside Apache with the same MPM and the same directives, and nginx; "+
+		"all on 127.0.0.1, loads from the same machine. These numbers report; nothing asserts them.\n\n",
+		rep.When.UTC().Format("2006-01-02 15:04 MST"), rep.Args)
+	if rep.LoadBefore > 0.5 {
+		fmt.Fprintf(&b, "**The machine was busy** (load average %.2f before the run): other work shared the CPUs, "+
+			"so these numbers are low and noisy. Rerun `make bench` on an idle machine.\n\n", rep.LoadBefore)
+	}
+	b.WriteString("![requests per second](benchmarks.svg)\n\n")
+	b.WriteString("| " + strings.Join(header, " | ") + " |\n|")
+	for i := range header {
+		if i >= 2 {
+			b.WriteString("---:|")
+		} else {
+			b.WriteString("---|")
+		}
+	}
+	b.WriteString("\n")
+	for _, r := range rep.Rows {
+		c := rep.cells(r)
+		for i := range c {
+			c[i] = strings.ReplaceAll(c[i], "|", `\|`)
+		}
+		b.WriteString("| " + strings.Join(c, " | ") + " |\n")
+	}
+	b.WriteString("\n" + legend(rep.Plan) + "\n\n")
+	if notes := rep.notes(); len(notes) > 0 || len(rep.Skipped) > 0 {
+		b.WriteString("Notes:\n\n")
+		for _, n := range notes {
+			b.WriteString("- " + strings.ReplaceAll(n, "\n", " ") + "\n")
+		}
+		for _, sc := range rep.Skipped {
+			fmt.Fprintf(&b, "- Not measured yet: %s (comes with the %s).\n", sc.Title, sc.Later)
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("## Machine\n\n| | |\n|---|---|\n")
+	for _, f := range rep.Facts {
+		fmt.Fprintf(&b, "| %s | %s |\n", f.Name, strings.ReplaceAll(f.Value, "|", `\|`))
+	}
+	b.WriteString("\n## Reproduce\n\n```sh\nmake bench                                   # full run, rewrites BENCHMARKS.md and benchmarks.svg\n" +
+		"go run ./internal/bench -quick               # 2 s runs, a smoke check\n" +
+		"go run ./internal/bench -only=event,nginx    # a subset: server kinds (ours, apache, nginx), MPMs or names\n```\n\n")
+	b.WriteString("Every server gets its own scratch root (`$SCRATCH/<server>-N`) and serves the same `htdocs` " +
+		"(`1k.bin`, 1,024 bytes; `100k.bin`, 102,400 bytes); access logs are off everywhere. Commands used:\n\n```sh\n")
+	for _, c := range rep.Commands {
+		b.WriteString(c + "\n")
+	}
+	b.WriteString("```\n")
+	for _, c := range rep.Configs {
+		fmt.Fprintf(&b, "\n<details><summary>%s</summary>\n\n```\n%s```\n\n</details>\n", c.Name, c.Value)
+	}
+	return b.String()
+}
+
+// chartScenarios are the wrk rows drawn in the chart.
+func (rep *report) chartScenarios() []scenario {
+	var out []scenario
+	seen := map[string]bool{}
+	for _, r := range rep.Rows {
+		if r.Scenario.Run == runWrk && !seen[r.Scenario.ID] {
+			seen[r.Scenario.ID] = true
+			out = append(out, r.Scenario)
+		}
+	}
+	return out
+}
+
+// serverColor: ours in blues, Apache in oranges, nginx green; darker for
+// prefork, lighter for event.
+var serverColor = map[string]string{
+	"ours-prefork": "#08519c", "ours-worker": "#3182bd", "ours-event": "#6baed6",
+	"apache-prefork": "#a63603", "apache-worker": "#e6550d", "apache-event": "#fd8d3c",
+	"nginx": "#31a354",
+}
+
+// SVG is benchmarks.svg: requests per second, grouped by scenario, one
+// bar per server.
+func (rep *report) SVG() string {
+	scs := rep.chartScenarios()
+	var servers []target
+	for _, t := range allTargets() {
+		for _, r := range rep.Rows {
+			if r.Target == t && r.Scenario.Run == runWrk {
+				servers = append(servers, t)
+				break
+			}
+		}
+	}
+	value := func(sc scenario, t target) (float64, bool) {
+		for _, r := range rep.Rows {
+			if r.Scenario.ID == sc.ID && r.Target == t && r.Failed == "" {
+				return r.RPS, true
+			}
+		}
+		return 0, false
+	}
+	top := 1.0
+	for _, sc := range scs {
+		for _, t := range servers {
+			if v, ok := value(sc, t); ok {
+				top = max(top, v)
+			}
+		}
+	}
+	step := niceStep(top / 5)
+	top = math.Ceil(top/step) * step
+
+	const (
+		left, right, bottom = 70.0, 20.0, 50.0
+		legendW, legendH    = 120.0, 18.0
+		barW, gap, groupGap = 22.0, 3.0, 36.0
+		plotH               = 300.0
+	)
+	barsW := float64(len(servers))*(barW+gap) - gap
+	groupW := max(barsW, 150) // room for the scenario's name
+	width := left + right + float64(len(scs))*(groupW+groupGap)
+	width = max(width, 720) // room for the title
+	perRow := max(1, int((width-left-right)/legendW))
+	rows := (len(servers) + perRow - 1) / perRow
+	topM := 44 + float64(rows)*legendH + 14
+	height := topM + plotH + bottom
+	y := func(v float64) float64 { return topM + plotH - v/top*plotH }
+
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%.0f" height="%.0f" viewBox="0 0 %.0f %.0f" font-family="sans-serif" font-size="12">`+"\n",
+		width, height, width, height)
+	fmt.Fprintf(&b, `<rect width="100%%" height="100%%" fill="#ffffff"/>`+"\n")
+	fmt.Fprintf(&b, `<text x="%.0f" y="20" font-size="15" font-weight="bold">Requests per second (wrk -t1 -c%d, 127.0.0.1, %s)</text>`+"\n",
+		left, rep.Plan.Conns, rep.When.UTC().Format("2006-01-02"))
+	// Legend.
+	for i, t := range servers {
+		lx, ly := left+float64(i%perRow)*legendW, 34+float64(i/perRow)*legendH
+		fmt.Fprintf(&b, `<rect x="%.0f" y="%.0f" width="12" height="12" fill="%s"/><text x="%.0f" y="%.0f">%s</text>`+"\n",
+			lx, ly, serverColor[t.Name], lx+16, ly+10, t.Name)
+	}
+	// Axis and grid.
+	for v := 0.0; v <= top+step/2; v += step {
+		fmt.Fprintf(&b, `<line x1="%.0f" x2="%.0f" y1="%.1f" y2="%.1f" stroke="#dddddd"/>`+"\n", left, width-right, y(v), y(v))
+		fmt.Fprintf(&b, `<text x="%.0f" y="%.1f" text-anchor="end">%s</text>`+"\n", left-6, y(v)+4, shortNum(v))
+	}
+	fmt.Fprintf(&b, `<line x1="%.0f" x2="%.0f" y1="%.1f" y2="%.1f" stroke="#333333"/>`+"\n", left, width-right, y(0), y(0))
+	// Bars.
+	for gi, sc := range scs {
+		gx := left + groupGap/2 + float64(gi)*(groupW+groupGap)
+		for si, t := range servers {
+			x := gx + (groupW-barsW)/2 + float64(si)*(barW+gap)
+			v, ok := value(sc, t)
+			if !ok {
+				fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="middle" fill="#999999">×</text>`+"\n", x+barW/2, y(0)-4)
+				continue
+			}
+			fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.0f" height="%.1f" fill="%s"><title>%s %s: %s req/s</title></rect>`+"\n",
+				x, y(v), barW, y(0)-y(v), serverColor[t.Name], t.Name, sc.Title, fmtInt(int64(v)))
+			fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="middle" font-size="9">%s</text>`+"\n", x+barW/2, y(v)-3, shortNum(v))
+		}
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="middle">%s</text>`+"\n", gx+groupW/2, y(0)+20, xmlEscape(sc.Title))
+	}
+	b.WriteString("</svg>\n")
+	return b.String()
+}
+
+// niceStep rounds a raw axis step up to 1, 2 or 5 times a power of ten.
+func niceStep(raw float64) float64 {
+	if raw <= 0 {
+		return 1
+	}
+	p := math.Pow(10, math.Floor(math.Log10(raw)))
+	for _, m := range []float64{1, 2, 5, 10} {
+		if raw <= m*p {
+			return m * p
+		}
+	}
+	return 10 * p
+}
+
+func shortNum(v float64) string {
+	switch {
+	case v >= 1e6:
+		return strings.TrimSuffix(fmt.Sprintf("%.1f", v/1e6), ".0") + "M"
+	case v >= 1e3:
+		return fmt.Sprintf("%.0fk", v/1e3)
+	}
+	return fmt.Sprintf("%.0f", v)
+}
+
+func xmlEscape(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;").Replace(s)
+}
+
+// fmtInt writes n with thousands separators.
+func fmtInt(n int64) string {
+	s := fmt.Sprint(n)
+	if n < 0 {
+		return "-" + fmtInt(-n)
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// fmtDur prints latencies: µs below a millisecond, then ms, then s.
+func fmtDur(d time.Duration) string {
+	switch {
+	case d <= 0:
+		return "—"
+	case d < time.Millisecond:
+		return fmt.Sprintf("%dµs", d.Microseconds())
+	case d < time.Second:
+		return fmt.Sprintf("%.2fms", float64(d)/float64(time.Millisecond))
+	}
+	return fmt.Sprintf("%.2fs", d.Seconds())
+}
+
+// sampleConfigs are the generated configs (event MPM for ours and Apache)
+// and wrk's summary script, for BENCHMARKS.md.
+func sampleConfigs(l *lab) []fact {
+	c := l.cmds
+	dir := filepath.Join(l.scratch, "apache-event-1")
+	return []fact{
+		{"ours: $SCRATCH/ours-event-N/httpd.conf (other MPMs: only the LoadModule line differs)",
+			c.normalize(oursConfig("event", filepath.Join(l.repo, "modules"), l.docroot))},
+		{"Apache: $SCRATCH/apache-event-N/httpd.conf (other MPMs: only the LoadModule line differs)",
+			c.normalize(apacheConfig("event", dir, l.docroot, 8080, l.asRoot))},
+		{"nginx: $SCRATCH/nginx-N/nginx.conf", c.normalize(nginxConfig(filepath.Join(l.scratch, "nginx-1"), l.docroot, 8080))},
+		{"wrk: $SCRATCH/summary.lua", wrkScript},
+	}
+}

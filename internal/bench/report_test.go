@@ -1,0 +1,111 @@
+package main
+
+import (
+	"encoding/xml"
+	"io"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseWrk(t *testing.T) {
+	out := "Running 2s test @ http://127.0.0.1:1/1k.bin\n  1 threads and 50 connections\n" +
+		"BENCH requests=20000 duration_us=2000000 p50_us=1200 p99_us=4500 connect=1 read=2 write=0 status=3 timeout=4\n"
+	r, err := parseWrk(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Requests != 20000 || r.RPS != 10000 || r.P50 != 1200*time.Microsecond || r.P99 != 4500*time.Microsecond || r.Errors != 10 {
+		t.Errorf("parseWrk = %+v", r)
+	}
+	if _, err := parseWrk("unable to connect to 127.0.0.1:1 Connection refused\n"); err == nil {
+		t.Error("parseWrk accepted output without a summary")
+	}
+}
+
+func TestFormat(t *testing.T) {
+	for _, c := range []struct{ got, want string }{
+		{fmtInt(0), "0"}, {fmtInt(999), "999"}, {fmtInt(1000), "1,000"}, {fmtInt(1234567), "1,234,567"}, {fmtInt(-1000), "-1,000"},
+		{fmtDur(412 * time.Microsecond), "412µs"}, {fmtDur(1234 * time.Microsecond), "1.23ms"}, {fmtDur(2 * time.Second), "2.00s"}, {fmtDur(0), "—"},
+		{shortNum(63412), "63k"}, {shortNum(1.5e6), "1.5M"}, {shortNum(500), "500"},
+	} {
+		if c.got != c.want {
+			t.Errorf("got %q, want %q", c.got, c.want)
+		}
+	}
+	for raw, want := range map[float64]float64{3: 5, 12000: 20000, 26800: 50000, 1: 1, 0.3: 0.5} {
+		if got := niceStep(raw); got != want {
+			t.Errorf("niceStep(%v) = %v, want %v", raw, got, want)
+		}
+	}
+}
+
+func sample() *report {
+	ts := allTargets()
+	rep := &report{When: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), Plan: plan{Duration: 5 * time.Second, RestartDuration: 6 * time.Second, Conns: 50, Starts: 5}}
+	for i, t := range ts {
+		rep.Rows = append(rep.Rows,
+			result{Scenario: scenarios[0], Target: t, loadResult: loadResult{RPS: float64(10000 * (i + 1)), P50: time.Millisecond, P99: 3 * time.Millisecond}, RSS: 20 << 20},
+			result{Scenario: scenarios[5], Target: t, loadResult: loadResult{P50: time.Duration(i+1) * 10 * time.Millisecond}})
+	}
+	rep.Rows = append(rep.Rows, result{Scenario: scenarios[1], Target: ts[0], Failed: "did not start: x"})
+	rep.sortRows()
+	return rep
+}
+
+func TestRatios(t *testing.T) {
+	rep := sample()
+	// ours-prefork is target 0 (10,000 req/s), apache-prefork target 1
+	// (20,000), nginx the last (70,000).
+	c := rep.cells(rep.Rows[0])
+	if c[1] != "ours-prefork" || c[7] != "0.50×" || c[8] != "0.14×" {
+		t.Errorf("keep-alive row = %q", c)
+	}
+	for _, r := range rep.Rows {
+		if r.Scenario.Run == runStartup && r.Target.Name == "ours-prefork" {
+			if c := rep.cells(r); c[7] != "0.50×" || c[3] != "10.00ms" {
+				t.Errorf("startup row = %q", c)
+			}
+		}
+	}
+	for _, r := range rep.Rows {
+		if r.Failed != "" {
+			if c := rep.cells(r); c[2] != "failed" || c[7] != "—" {
+				t.Errorf("failed row = %q", c)
+			}
+		}
+	}
+}
+
+func TestOutputs(t *testing.T) {
+	rep := sample()
+	d := xml.NewDecoder(strings.NewReader(rep.SVG()))
+	for {
+		_, err := d.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("SVG is not well-formed: %v", err)
+		}
+	}
+	md := rep.Markdown()
+	for _, want := range []string{"| scenario | server | req/s |", "| 1 KiB keep-alive | ours-prefork | 10,000 |", "benchmarks.svg", "1 KiB Connection: close / ours-prefork: did not start: x"} {
+		if !strings.Contains(md, want) && !strings.Contains(rep.Text(), want) {
+			t.Errorf("outputs lack %q", want)
+		}
+	}
+}
+
+func TestSelect(t *testing.T) {
+	ts, err := selectTargets("event,nginx")
+	if err != nil || len(ts) != 3 || ts[0].Name != "ours-event" || ts[1].Name != "apache-event" || ts[2].Name != "nginx" {
+		t.Errorf("selectTargets(event,nginx) = %v, %v", ts, err)
+	}
+	if _, err := selectTargets("evnt"); err == nil {
+		t.Error("selectTargets accepted a misspelling")
+	}
+	if scs, err := selectScenarios("startup,ka-1k"); err != nil || len(scs) != 2 || scs[0].ID != "ka-1k" {
+		t.Errorf("selectScenarios = %v, %v", scs, err)
+	}
+}

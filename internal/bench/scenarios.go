@@ -1,0 +1,314 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// How a scenario runs.
+const (
+	runWrk     = "wrk"     // wrk against one running server
+	runStartup = "startup" // exec → first 200, several fresh starts
+	runRestart = "restart" // two graceful restarts under load
+	runSwap    = "swap"    // two MPM swaps under load (ours only)
+)
+
+// scenario is one row group of the table.
+type scenario struct {
+	ID, Title string
+	Run       string
+	Path      string // document requested
+	Close     bool   // "Connection: close" on every request
+	Idle      int    // idle keep-alive connections held open during the load
+	OursOnly  bool
+	// Later names the issue that enables the scenario; until then it runs
+	// only with -idle.
+	Later string
+}
+
+// scenarios in table order.
+//
+// Hook for the event-MPM issue: the two idle rows hold 1,000 and 10,000
+// idle keep-alive connections (holdIdle) while wrk loads the server. To
+// enable them, clear Later; check then that KeepAliveTimeout (config.go)
+// outlasts the run, that every server accepts that many connections
+// (nginx worker_connections, Apache event MaxRequestWorkers and
+// AsyncRequestWorkerFactor; prefork and worker cannot by design) and that
+// the file limit (ulimit -n) covers the client side.
+var scenarios = []scenario{
+	{ID: "ka-1k", Title: "1 KiB keep-alive", Run: runWrk, Path: "/1k.bin"},
+	{ID: "close-1k", Title: "1 KiB Connection: close", Run: runWrk, Path: "/1k.bin", Close: true},
+	{ID: "ka-100k", Title: "100 KiB keep-alive", Run: runWrk, Path: "/100k.bin"},
+	{ID: "idle-1k", Title: "1 KiB keep-alive + 1,000 idle", Run: runWrk, Path: "/1k.bin", Idle: 1000, Later: "event issue"},
+	{ID: "idle-10k", Title: "1 KiB keep-alive + 10,000 idle", Run: runWrk, Path: "/1k.bin", Idle: 10000, Later: "event issue"},
+	{ID: "startup", Title: "start → first 200", Run: runStartup, Path: "/1k.bin"},
+	{ID: "graceful", Title: "2 graceful restarts under load", Run: runRestart, Path: "/1k.bin"},
+	{ID: "swap", Title: "2 MPM swaps under load", Run: runSwap, Path: "/1k.bin", OursOnly: true},
+}
+
+// result is one table row: a scenario on a server.
+type result struct {
+	Scenario scenario
+	Target   target
+	loadResult
+	RSS    int64  // bytes, whole process tree, after the load
+	Failed string // why there is no measurement
+	Note   string
+}
+
+// plan is what to run and how long.
+type plan struct {
+	Duration        time.Duration // each wrk run
+	RestartDuration time.Duration // each restart run
+	Warmup          time.Duration
+	Conns           int
+	Starts          int // fresh starts for start → first 200
+}
+
+// bench runs every selected scenario on t; a server that does not start
+// gives failed rows and the run goes on.
+func (l *lab) bench(ctx context.Context, t target, scs []scenario, p plan, progress func(result)) []result {
+	var out []result
+	emit := func(r result) {
+		out = append(out, r)
+		progress(r)
+	}
+	var wrkRows []scenario
+	for _, sc := range scs {
+		if sc.OursOnly && t.Kind != kindOurs {
+			continue
+		}
+		if sc.Run == runWrk {
+			wrkRows = append(wrkRows, sc)
+		}
+	}
+	// The load rows share one server: start it once, warm it up.
+	if len(wrkRows) > 0 {
+		for _, r := range l.benchWrk(ctx, t, wrkRows, p) {
+			emit(r)
+		}
+	}
+	for _, sc := range scs {
+		if ctx.Err() != nil {
+			break
+		}
+		if sc.OursOnly && t.Kind != kindOurs {
+			continue
+		}
+		switch sc.Run {
+		case runStartup:
+			emit(l.benchStartup(ctx, t, sc, p))
+		case runRestart, runSwap:
+			emit(l.benchRestart(ctx, t, sc, p))
+		}
+	}
+	return out
+}
+
+func (l *lab) benchWrk(ctx context.Context, t target, scs []scenario, p plan) []result {
+	var out []result
+	s, err := l.startReady(ctx, t)
+	if err != nil {
+		for _, sc := range scs {
+			out = append(out, result{Scenario: sc, Target: t, Failed: "did not start: " + err.Error()})
+		}
+		return out
+	}
+	defer l.stopInto(s, &out)
+	url := "http://" + s.addr
+	if p.Warmup > 0 {
+		l.runWrk(ctx, url+scs[0].Path, p.Conns, p.Warmup, false)
+	}
+	for _, sc := range scs {
+		if ctx.Err() != nil {
+			break
+		}
+		r := result{Scenario: sc, Target: t}
+		release := func() int { return 0 }
+		n := 0
+		if sc.Idle > 0 {
+			n, release = holdIdle(s.addr, sc.Path, sc.Idle)
+		}
+		lr, err := l.runWrk(ctx, url+sc.Path, p.Conns, p.Duration, sc.Close)
+		r.RSS = s.rss()
+		if open := release(); sc.Idle > 0 {
+			r.Note = fmt.Sprintf("idle connections: %d of %d established, %d still open after the load", n, sc.Idle, open)
+		}
+		if err != nil {
+			r.Failed = err.Error()
+		} else {
+			r.loadResult = lr
+		}
+		if !alive(s) {
+			r.Failed = "server died during the run" + s.logTail()
+		}
+		out = append(out, r)
+		if !alive(s) {
+			break
+		}
+	}
+	return out
+}
+
+// benchStartup starts the server p.Starts times and reports the median
+// (P50) and slowest (P99 column) time from exec to the first 200, and the
+// memory of the idle server right after it.
+func (l *lab) benchStartup(ctx context.Context, t target, sc scenario, p plan) result {
+	r := result{Scenario: sc, Target: t}
+	var times []time.Duration
+	for range p.Starts {
+		s, err := l.start(t)
+		if err != nil {
+			r.Failed = "did not start: " + err.Error()
+			return r
+		}
+		d, err := s.ready(ctx, sc.Path, 30*time.Second)
+		if err == nil {
+			r.RSS = s.rss()
+		}
+		if serr := s.stop(); serr != nil && r.Note == "" {
+			r.Note = "stop: " + serr.Error()
+		}
+		if err != nil {
+			r.Failed = "did not start: " + err.Error()
+			return r
+		}
+		times = append(times, d)
+	}
+	slices.Sort(times)
+	r.P50 = times[len(times)/2]
+	r.P99 = times[len(times)-1]
+	return r
+}
+
+// benchRestart loads a fresh server with hammer for p.RestartDuration and
+// sends two graceful restarts, at one and two thirds. For runSwap the
+// LoadModule line is rewritten first: to the other MPM, then back.
+func (l *lab) benchRestart(ctx context.Context, t target, sc scenario, p plan) (r result) {
+	r = result{Scenario: sc, Target: t}
+	s, err := l.startReady(ctx, t)
+	if err != nil {
+		r.Failed = "did not start: " + err.Error()
+		return r
+	}
+	defer func() {
+		if err := s.stop(); err != nil {
+			r.Note = joinNote(r.Note, "stop: "+err.Error())
+		}
+	}()
+	var sigErrs []string
+	// Snapshots of the process tree before each signal and at the end
+	// show that each restart really started new processes (and, for a
+	// swap, which MPM they run).
+	var snaps []snapshot
+	step := func(from, to string) func() {
+		return func() {
+			snaps = append(snaps, snap(s.cmd.Process.Pid))
+			if sc.Run == runSwap {
+				if err := s.swapMPM(from, to, l.cmds); err != nil {
+					sigErrs = append(sigErrs, err.Error())
+					return
+				}
+			}
+			if err := s.reload(l.cmds); err != nil {
+				sigErrs = append(sigErrs, err.Error())
+			}
+		}
+	}
+	third := p.RestartDuration / 3
+	events := map[time.Duration]func(){third: step(t.MPM, swapPeer(t.MPM)), 2 * third: step(swapPeer(t.MPM), t.MPM)}
+	lr, err := hammer(ctx, s.addr, sc.Path, p.Conns, p.RestartDuration, events)
+	r.loadResult = lr
+	r.RSS = s.rss()
+	snaps = append(snaps, snap(s.cmd.Process.Pid))
+	r.Note = joinNote(r.Note, restartEvidence(snaps, third, sc.Run == runSwap))
+	if err != nil {
+		r.Failed = err.Error()
+	}
+	if len(sigErrs) > 0 {
+		r.Note = joinNote(r.Note, "signal: "+sigErrs[0])
+	}
+	if !alive(s) {
+		r.Note = joinNote(r.Note, "server exited during the run"+s.logTail())
+	} else if code, err := get(s.addr, sc.Path, 2*time.Second); err != nil || code != 200 {
+		r.Note = joinNote(r.Note, fmt.Sprintf("not serving after the restarts (%d, %v)", code, err))
+	}
+	return r
+}
+
+// swapPeer is the MPM an MPM swap goes to and comes back from.
+func swapPeer(mpm string) string {
+	if mpm == "event" {
+		return "worker"
+	}
+	return "event"
+}
+
+// startReady starts t and waits until it serves.
+func (l *lab) startReady(ctx context.Context, t target) (*server, error) {
+	s, err := l.start(t)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.ready(ctx, "/1k.bin", 30*time.Second); err != nil {
+		s.stop()
+		return nil, err
+	}
+	return s, nil
+}
+
+// stopInto stops s and notes a stop problem on the last row.
+func (l *lab) stopInto(s *server, rows *[]result) {
+	if err := s.stop(); err != nil && len(*rows) > 0 {
+		last := &(*rows)[len(*rows)-1]
+		last.Note = joinNote(last.Note, "stop: "+err.Error())
+	}
+}
+
+func alive(s *server) bool {
+	select {
+	case <-s.done:
+		return false
+	default:
+		return true
+	}
+}
+
+func joinNote(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "; " + b
+}
+
+// snapshot is a server's process tree at one moment.
+type snapshot struct {
+	procs []proc
+	gen   string // see generation
+}
+
+func snap(root int) snapshot {
+	procs := tree(root)
+	return snapshot{procs, generation(procs)}
+}
+
+// restartEvidence says how many new processes each restart started and,
+// for a swap, what ran at each step.
+func restartEvidence(snaps []snapshot, within time.Duration, showExe bool) string {
+	var counts []string
+	for i := 1; i < len(snaps); i++ {
+		counts = append(counts, fmt.Sprint(newProcs(snaps[i-1].procs, snaps[i].procs)))
+	}
+	out := fmt.Sprintf("new processes %v after each restart: %s", within, strings.Join(counts, ", "))
+	if showExe {
+		var gens []string
+		for _, sn := range snaps {
+			gens = append(gens, sn.gen)
+		}
+		out += "; processes before, between and after: " + strings.Join(gens, " → ")
+	}
+	return out
+}
