@@ -7,7 +7,7 @@ PROTOC_VERSION             := 3.21.12
 TOOLS := $(CURDIR)/.tools
 MPMS  := prefork worker event
 
-.PHONY: all build run test test-go test-deps proto check-proto bench help clean
+.PHONY: all build run test test-go test-systemd test-deps proto check-proto bench help clean
 
 all: build ## build bin/httpd and modules/mod_mpm_*.so
 
@@ -22,13 +22,18 @@ run: build ## build, then serve examples/htdocs on 127.0.0.1:8080 in the foregro
 	@mkdir -p logs
 	./bin/httpd -d $(CURDIR) -f examples/httpd.conf -D FOREGROUND
 
-test: test-deps build check-proto test-go ## the whole test suite (what CI runs)
+test: test-deps build check-proto test-go test-systemd ## the whole test suite (what CI runs)
 
 test-go:
 	@echo "==> go vet"
 	$(GO) vet ./...
 	@echo "==> go test -race"
 	HTTPD_BIN=$(CURDIR)/bin/httpd HTTPD_MODULES=$(CURDIR)/modules $(GO) test -race -count=1 -timeout=15m ./...
+
+test-systemd: build ## boot real systemd in a container (systemd-nspawn) and run httpd as a service there
+	@echo "==> systemd as PID 1 in systemd-nspawn"
+	HTTPD_NSPAWN_ROOT=$$(bash host/e2e/testdata/nspawn/mkroot.sh) HTTPD_BIN=$(CURDIR)/bin/httpd HTTPD_MODULES=$(CURDIR)/modules \
+		$(GO) test -count=1 -run TestSystemdInContainer -v ./host/e2e/
 
 test-deps: ## install the outside clients the tests use (Debian packages; needs root)
 	@bash .ci/deps.sh

@@ -1,6 +1,7 @@
 package host
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -66,9 +67,18 @@ func removePid(path string, log *errorlog.Log) {
 // signalServer is -k stop|graceful-stop|restart|graceful, as Apache's
 // ap_signal_server: the config is checked first, messages go to stdout.
 func signalServer(o *options, stdout, stderr io.Writer) int {
-	_, srv, _, err := readConfig(o, stderr)
+	cfg, srv, mod, err := readConfig(o, stderr)
 	if err != nil {
 		return exitCode(err)
+	}
+	if o.signal == "restart" || o.signal == "graceful" {
+		// As Apache: the new config must pass the whole check (the MPM's
+		// directives included) before the running server is signalled.
+		l, err := startPlugin(context.Background(), o, cfg, srv, mod, nil, errorlog.New(stderr, errorlog.Warn).PluginWriter(0), stderr)
+		if err != nil {
+			return exitCode(err)
+		}
+		l.plugin.Kill()
 	}
 	pid, perr := readPid(srv.PidFile)
 	running := perr == nil && pid != os.Getpid() && syscall.Kill(pid, 0) == nil

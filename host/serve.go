@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/httpd-mpm/httpd-mpm/host/config"
 	"github.com/httpd-mpm/httpd-mpm/host/errorlog"
 	"github.com/httpd-mpm/httpd-mpm/host/launch"
@@ -93,11 +95,11 @@ func serve(o *options, cfg *config.Config, srv *config.Server, mod config.Module
 		case sig := <-sigs:
 			switch sig {
 			case syscall.SIGTERM, syscall.SIGINT:
-				log.Printf("core", errorlog.Info, "%s received: stopping %s", sig, s.cur.module.Name)
+				log.Printf("core", errorlog.Info, "%s received: stopping %s", unix.SignalName(sig.(syscall.Signal)), s.cur.module.Name)
 				s.stop(false)
 				return 0
 			case syscall.SIGWINCH:
-				log.Printf("core", errorlog.Info, "%s received: stopping %s gracefully", sig, s.cur.module.Name)
+				log.Printf("core", errorlog.Info, "%s received: stopping %s gracefully", unix.SignalName(sig.(syscall.Signal)), s.cur.module.Name)
 				s.stop(true)
 				return 0
 			case syscall.SIGUSR1:
@@ -179,7 +181,11 @@ func (s *server) start(cfg *config.Config, srv *config.Server, mod config.Module
 	l, err := startPlugin(ctx, s.o, cfg, srv, mod, s.socketsFor(srv), s.log.PluginWriter(0), &msgs)
 	if msgs.Len() > 0 {
 		for _, line := range strings.Split(strings.TrimRight(msgs.String(), "\n"), "\n") {
-			s.log.Printf("core", errorlog.Error, "%s", line)
+			level := errorlog.Error
+			if strings.Contains(line, "WARNING:") {
+				level = errorlog.Warn
+			}
+			s.log.Printf("core", level, "%s", line)
 		}
 		if s.cur == nil { // at startup the console sees them too
 			io.WriteString(s.stderr, msgs.String())

@@ -75,3 +75,24 @@ func TestKSignals(t *testing.T) {
 		t.Errorf("graceful-stop when not running: %d %q", code, out)
 	}
 }
+
+// TestKGracefulChecksConfig: -k graceful with a config the MPM refuses
+// prints the error, exits 1 and signals nothing (Apache's order).
+func TestKGracefulChecksConfig(t *testing.T) {
+	httpd, _ := testbin.Build(t)
+	root := newSite(t, "event", "mpm_event_module", "")
+	in := start(t, root)
+	plugin := in.pluginPid()
+	conf := filepath.Join(root, "httpd.conf")
+	b, _ := os.ReadFile(conf)
+	write(t, conf, string(b)+"NoSuchDirective 1\n")
+	cmd := exec.Command(httpd, "-d", root, "-f", "httpd.conf", "-k", "graceful")
+	out, _ := cmd.CombinedOutput()
+	if cmd.ProcessState.ExitCode() != 1 || !strings.Contains(string(out), "Invalid command 'NoSuchDirective'") || !strings.Contains(string(out), "AH00526: Syntax error on line") {
+		t.Errorf("-k graceful with a bad config: exit %d\n%s", cmd.ProcessState.ExitCode(), out)
+	}
+	time.Sleep(300 * time.Millisecond) // a wrongly sent USR1 would start a new generation now
+	if k := children(in.cmd.Process.Pid); len(k) != 1 || k[0] != plugin {
+		t.Errorf("the server was signalled: plugin %v, was %d", k, plugin)
+	}
+}
