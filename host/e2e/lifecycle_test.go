@@ -171,3 +171,52 @@ func checkWrk(t *testing.T, r wrkResult) {
 		t.Errorf("%d failed requests out of %d\n%s", r.errors, r.requests, r.out)
 	}
 }
+
+// TestCrashLoopGivesUp: a plugin killed again and again is restarted with
+// backoff, and after a bounded number of tries the host gives up with a
+// clear message and exit status 1, leaving no process behind.
+func TestCrashLoopGivesUp(t *testing.T) {
+	root := newSite(t, "event", "mpm_event_module", "")
+	in := start(t, root)
+	var killed []int
+	done := false
+	for i := 0; i < 10 && !done; i++ {
+		var p int
+		ok := eventually(15*time.Second, func() bool {
+			select {
+			case <-in.done:
+				done = true
+				return true
+			default:
+			}
+			kids := children(in.cmd.Process.Pid)
+			if len(kids) == 1 && (len(killed) == 0 || kids[0] != killed[len(killed)-1]) {
+				p = kids[0]
+				return true
+			}
+			return false
+		})
+		if !ok {
+			t.Fatalf("no new plugin after %d kills", len(killed))
+		}
+		if !done {
+			syscall.Kill(p, syscall.SIGKILL)
+			killed = append(killed, p)
+		}
+	}
+	if code := in.wait(); code != 1 {
+		t.Errorf("exit code %d, want 1", code)
+	}
+	log, _ := os.ReadFile(filepath.Join(root, "logs/error_log"))
+	if !strings.Contains(string(log), "keeps exiting; giving up after 5 restarts") {
+		t.Errorf("no give-up message:\n%s", log)
+	}
+	if len(killed) != 6 {
+		t.Errorf("killed %d plugins, want 6 (5 restarts)", len(killed))
+	}
+	for _, p := range killed {
+		if !eventually(5*time.Second, func() bool { return !alive(p) }) {
+			t.Errorf("plugin %d still alive", p)
+		}
+	}
+}
