@@ -1,14 +1,19 @@
-// Package config reads Apache httpd configuration files.
+// Package config reads httpd configuration files, in Apache syntax or in HCL.
 //
 // Load and Parse turn an httpd.conf and everything it includes into a tree of
 // Directives, handling what Apache handles while it reads: line continuation,
 // quoting, comments, Include/IncludeOptional, <IfModule>, <IfDefine>,
 // <IfFile>, Define/UnDefine with ${VAR} expansion, ServerRoot and LoadModule.
-// Validate then checks every directive against directive tables (Core and the
-// MPM's own), and Resolve extracts the effective core settings.
+// A file whose name ends in .hcl (HCL native syntax) or .json (HCL's JSON
+// form) is read by the HCL front-end instead, into the same tree; see hcl.go
+// for the mapping. Validate then checks every directive against directive
+// tables (Core and the MPM's own), and Resolve extracts the effective core
+// settings. Dump prints the normalised tree, WriteHCL converts it to HCL.
 //
 // Every problem is reported, not only the first, and each is worded the way
 // Apache 2.4 words it, so that `httpd -t` prints what an administrator knows.
+// Problems in HCL files carry a Span as well and are printed as HCL
+// diagnostics (WriteDiagnostics).
 package config
 
 import (
@@ -34,6 +39,9 @@ type Directive struct {
 	// Line is the 1-based line where the directive starts (the first line of
 	// a continued line).
 	Line int
+	// Span is the directive's extent in an HCL file: the attribute, the list
+	// element or the block header it came from. It is zero in Apache syntax.
+	Span Span
 	// Children is non-nil for sections: Directory, DirectoryMatch, Location,
 	// LocationMatch, Files, FilesMatch, VirtualHost, If, Limit, LimitExcept
 	// and any unknown <Section>. <IfModule>, <IfDefine> and <IfFile> are not
@@ -45,6 +53,9 @@ type Directive struct {
 	endLine int
 	// noClose records a section opening line without its closing '>'.
 	noClose bool
+	// src is the text of the HCL file the directive came from, for
+	// diagnostics that quote it; nil in Apache syntax.
+	src []byte
 }
 
 // IsSection reports whether d is a <Section> rather than a plain directive.
@@ -59,6 +70,11 @@ func (d *Directive) errLine() int {
 		return d.endLine
 	}
 	return d.Line
+}
+
+// diag is a problem with d, at the line Apache names.
+func (d *Directive) diag(msg string) Diagnostic {
+	return Diagnostic{File: d.File, Line: d.errLine(), Message: msg, Span: d.Span, src: d.src}
 }
 
 // Module is one LoadModule line.
@@ -124,3 +140,15 @@ type Position struct {
 
 // String returns the position as "FILE:LINE".
 func (p Position) String() string { return fmt.Sprintf("%s:%d", p.File, p.Line) }
+
+// Pos is a place in a file with a column, as HCL counts them: Line and
+// Column start at 1 (Column counts characters), Byte is the offset from the
+// start of the file.
+type Pos struct{ Line, Column, Byte int }
+
+// Span is a range of text in an HCL file, from Start up to, not including,
+// End. The zero Span means "no column": Apache syntax.
+type Span struct{ Start, End Pos }
+
+// IsZero reports whether s is the zero Span.
+func (s Span) IsZero() bool { return s.Start.Line == 0 }

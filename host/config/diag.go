@@ -23,6 +23,13 @@ type Diagnostic struct {
 	// Includes lists, outermost first, the Include lines that led to File.
 	// Only the one-line form of Reading problems shows them.
 	Includes []Position
+	// Span is set for a problem in an HCL file: it locates the attribute,
+	// block or value concerned. Message is then the summary and Detail, if
+	// any, HCL's explanation. See WriteDiagnostics.
+	Span   Span
+	Detail string
+	// src is the text of the HCL file, when the reader had it.
+	src []byte
 }
 
 // Error renders the diagnostic exactly as Apache prints it. Most problems
@@ -37,7 +44,17 @@ type Diagnostic struct {
 //	httpd: Syntax error on line N of FILE: MESSAGE
 //
 // and "Syntax error in -C/-c directive: " for -C and -c lines.
+//
+// A problem in an HCL file (Span set) is "FILE:LINE:COLUMN: MESSAGE", and
+// "; DETAIL" after it when there is a Detail.
 func (d Diagnostic) Error() string {
+	if !d.Span.IsZero() {
+		s := fmt.Sprintf("%s:%d:%d: %s", d.File, d.Span.Start.Line, d.Span.Start.Column, d.Message)
+		if d.Detail != "" {
+			s += "; " + d.Detail
+		}
+		return s
+	}
 	if !d.Reading {
 		return fmt.Sprintf("AH00526: Syntax error on line %d of %s:\n%s", d.Line, d.File, d.Message)
 	}

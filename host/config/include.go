@@ -148,7 +148,7 @@ func (r *includeRun) file(name string) {
 	includes := make([]Position, 0, len(from.includes)+1)
 	includes = append(includes, from.includes...)
 	includes = append(includes, Position{from.file, r.line})
-	r.p.parseUnit(&unit{file: name, lines: splitLines(src), includes: includes, depth: from.depth + 1}, r.out)
+	r.p.parseFile(&unit{file: name, includes: includes, depth: from.depth + 1}, src, r.out)
 }
 
 // glob includes what matches pat in directory base, then rest below each

@@ -102,7 +102,7 @@ func (p *parser) run(file string, src []byte) (*Config, error) {
 		p.parseUnit(commandLineUnit(p.pre), &top)
 	}
 	if !p.aborted {
-		p.parseUnit(&unit{file: file, lines: splitLines(src)}, &top)
+		p.parseFile(&unit{file: file}, src, &top)
 	}
 	if len(p.post) > 0 && !p.aborted {
 		p.parseUnit(commandLineUnit(p.post), &top)
@@ -138,6 +138,21 @@ type unit struct {
 	includes []Position // the Include lines that led here, outermost first
 	depth    int        // number of nested Includes
 	stack    []frame
+	// span and src are set while an HCL file is read: the item being
+	// read and the file's text. Problems found are reported there.
+	span Span
+	src  []byte
+}
+
+// parseFile reads the text of u's file, in Apache syntax or, for a name
+// ending in .hcl or .json, as HCL.
+func (p *parser) parseFile(u *unit, src []byte, out *[]*Directive) {
+	if isHCLFile(u.file) {
+		p.parseHCL(u, src, out)
+		return
+	}
+	u.lines = splitLines(src)
+	p.parseUnit(u, out)
 }
 
 // frame is an open section in a unit.
@@ -156,11 +171,13 @@ func (p *parser) readErr(u *unit, line int, msg string) {
 		Message:  msg,
 		Reading:  true,
 		Includes: u.includes,
+		Span:     u.span,
+		src:      u.src,
 	})
 }
 
 func (p *parser) warn(u *unit, line int, msg string) {
-	p.warns = append(p.warns, Diagnostic{File: u.file, Line: line, Message: msg, Includes: u.includes})
+	p.warns = append(p.warns, Diagnostic{File: u.file, Line: line, Message: msg, Includes: u.includes, Span: u.span, src: u.src})
 }
 
 // parseUnit reads u, appending its top-level directives to out.
@@ -317,8 +334,17 @@ func (p *parser) conditional(u *unit, ln logicalLine, canon, name, argText strin
 	if !closed {
 		p.readErr(u, ln.last, "<"+canon+"> directive missing closing '>'")
 	}
-	// As in Apache, '!' is taken off the raw text, so "! name" is "!name",
-	// and only the first word counts.
+	if p.holds(u, ln, canon, argText) {
+		u.stack = append(u.stack, frame{name: name, cond: true, line: ln.last, out: cur})
+		return
+	}
+	p.skipBody(u, ln, name)
+}
+
+// holds evaluates the argument of a conditional section, reporting a
+// missing one. As in Apache, '!' is taken off the raw text, so "! name" is
+// "!name", and only the first word counts.
+func (p *parser) holds(u *unit, ln logicalLine, canon, argText string) bool {
 	arg := trimSpace(argText)
 	neg := strings.HasPrefix(arg, "!")
 	if neg {
@@ -326,15 +352,10 @@ func (p *parser) conditional(u *unit, ln logicalLine, canon, name, argText strin
 	}
 	if arg == "" {
 		p.readErr(u, ln.last, "<"+canon+"> directive requires additional arguments")
-		p.skipBody(u, ln, name)
-		return
+		return false
 	}
 	word, _ := nextWord(arg)
-	if p.test(canon, word) != neg {
-		u.stack = append(u.stack, frame{name: name, cond: true, line: ln.last, out: cur})
-		return
-	}
-	p.skipBody(u, ln, name)
+	return p.test(canon, word) != neg
 }
 
 // test evaluates a conditional section's argument.
@@ -428,7 +449,11 @@ func (p *parser) directive(u *unit, ln logicalLine, text string, cur *[]*Directi
 	if name == "" {
 		return
 	}
-	args := splitWords(rest)
+	p.command(u, ln, name, splitWords(rest), cur)
+}
+
+// command handles one directive with its arguments, from either syntax.
+func (p *parser) command(u *unit, ln logicalLine, name string, args []string, cur *[]*Directive) {
 	switch strings.ToLower(name) {
 	case "include":
 		p.includeDirective(u, ln, "Include", helpInclude, args, false, cur)
@@ -451,7 +476,7 @@ func (p *parser) directive(u *unit, ln logicalLine, text string, cur *[]*Directi
 			return
 		}
 	}
-	*cur = append(*cur, &Directive{Name: name, Args: args, File: u.file, Line: ln.first, endLine: ln.last})
+	*cur = append(*cur, &Directive{Name: name, Args: args, File: u.file, Line: ln.first, endLine: ln.last, Span: u.span, src: u.src})
 }
 
 // takeOne reports whether args hold exactly one non-empty argument, which is

@@ -122,7 +122,7 @@ func (v *validator) walk(list []*Directive, enclosing []string) {
 }
 
 func (v *validator) add(d *Directive, msg string) {
-	v.errs = append(v.errs, Diagnostic{File: d.File, Line: d.errLine(), Message: msg})
+	v.errs = append(v.errs, d.diag(msg))
 }
 
 // contextOf returns the context that enclosing sections make and, inside a
