@@ -91,7 +91,7 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 		printErrors(stderr, o.name, errs)
 		return fail()
 	}
-	mc := &mpm.Config{Core: coreSettings(srv, o), LogLevel: srv.LogLevel, Settings: mpmSettings(cfg, table)}
+	mc := &mpm.Config{Core: coreSettings(cfg, srv, o), LogLevel: srv.LogLevel, Settings: mpmSettings(cfg, table)}
 	diags, err := p.Configure(ctx, mc)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %s: %v\n", o.name, mod.Name, err)
@@ -137,8 +137,9 @@ func mpmSettings(cfg *config.Config, table config.Table) []mpm.Setting {
 	return out
 }
 
-func coreSettings(s *config.Server, o *options) mpm.Core {
+func coreSettings(cfg *config.Config, s *config.Server, o *options) mpm.Core {
 	return mpm.Core{
+		ServerBuilt: Built, ExtendedStatus: extendedStatus(cfg), Handlers: locationHandlers(s),
 		ServerRoot: s.ServerRoot, ServerName: s.ServerName, DocumentRoot: s.DocumentRoot,
 		DirectoryIndex: s.DirectoryIndex, TypesConfig: s.TypesConfig, AddTypes: s.AddTypes,
 		KeepAlive: s.KeepAlive, KeepAliveTimeout: s.KeepAliveTimeout,

@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/httpd-mpm/httpd-mpm/internal/wire"
+	"github.com/httpd-mpm/httpd-mpm/mpm/scoreboard"
 )
 
 // ChildServer is implemented by an MPM whose processes are children of
@@ -33,6 +34,12 @@ type Child struct {
 	Listeners  []Listener
 	Log        hclog.Logger
 	Extra      json.RawMessage // what the parent put in ChildSpec.Extra
+	// MPM is the MPM's name (Description.Name), e.g. "event".
+	MPM string
+	// Scoreboard is the parent's board, mapped in this process, or nil if
+	// the parent gave none. The child writes only the records of its own
+	// Slot (see package scoreboard).
+	Scoreboard *scoreboard.Board
 
 	graceful chan struct{}
 }
@@ -48,6 +55,13 @@ type ChildSpec struct {
 	Config     *Config
 	Listeners  []Listener // passed as inherited descriptors
 	Extra      any        // JSON-encoded into Child.Extra
+	// Scoreboard, if set, is passed as an inherited descriptor and opened
+	// in the child as Child.Scoreboard.
+	Scoreboard *scoreboard.Board
+	// Credential, if set, is the user and group the child runs as (see
+	// ChildCredential); the parent must be root to set it. The child can
+	// then no longer bind privileged ports: the host bound them already.
+	Credential *Credential
 }
 
 // Process is a child process started by StartChild.
@@ -88,6 +102,7 @@ type childWire struct {
 	Config     configWire
 	Listeners  []listenerWire
 	Extra      json.RawMessage
+	Scoreboard bool // fd childScoreboardFD holds the board; listeners follow it
 }
 
 type configWire struct {
@@ -128,6 +143,10 @@ func StartChild(spec ChildSpec) (*Process, error) {
 		w.Config = configWire{Core: spec.Config.Core, Settings: spec.Config.Settings, LogLevel: spec.Config.LogLevel}
 	}
 	files := []*os.File{hostLifelineFile()}
+	if spec.Scoreboard != nil && spec.Scoreboard.File() != nil {
+		w.Scoreboard = true
+		files = append(files, spec.Scoreboard.File())
+	}
 	for _, l := range spec.Listeners {
 		w.Listeners = append(w.Listeners, listenerWire{l.Name, l.Network, l.Address})
 		files = append(files, l.File)
@@ -146,6 +165,11 @@ func StartChild(spec ChildSpec) (*Process, error) {
 	cmd.Stderr = originalStderr()
 	cmd.ExtraFiles = files
 	cmd.SysProcAttr = childSysProcAttr()
+	if spec.Credential != nil {
+		if err := setCredential(cmd, spec.Credential); err != nil {
+			return nil, fmt.Errorf("start child %d as uid %d: %w", spec.Slot, spec.Credential.Uid, err)
+		}
+	}
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start child %d: %w", spec.Slot, err)
 	}
@@ -172,10 +196,11 @@ func childEnviron() []string {
 	return env
 }
 
-// Child descriptors: fd 3 is the host's lifeline, listeners follow.
+// Child descriptors: fd 3 is the host's lifeline, then the scoreboard if
+// there is one, then the listeners.
 const (
-	childLifelineFD  = 3
-	childListenerFD0 = 4
+	childLifelineFD   = 3
+	childScoreboardFD = 4
 )
 
 // serveChild is the child side of StartChild.
@@ -194,12 +219,22 @@ func serveChild(impl MPM, blob string) int {
 	setLevel(log, w.Config.LogLevel)
 	log = log.With("pid", os.Getpid())
 	c := &Child{
-		Slot: w.Slot, Generation: w.Generation, Log: log, Extra: w.Extra,
+		Slot: w.Slot, Generation: w.Generation, Log: log, Extra: w.Extra, MPM: impl.Describe().Name,
 		Config:   &Config{Core: w.Config.Core, Settings: w.Config.Settings, LogLevel: w.Config.LogLevel, Log: log},
 		graceful: make(chan struct{}),
 	}
+	fd := childScoreboardFD
+	if w.Scoreboard {
+		b, err := scoreboard.Open(os.NewFile(uintptr(fd), "scoreboard"))
+		if err != nil {
+			log.Error("open scoreboard", "error", err)
+			return 1
+		}
+		c.Scoreboard = b
+		fd++
+	}
 	for i, l := range w.Listeners {
-		ln, err := adoptListener(uintptr(childListenerFD0+i), l.Name, l.Network, l.Address)
+		ln, err := adoptListener(uintptr(fd+i), l.Name, l.Network, l.Address)
 		if err != nil {
 			log.Error("adopt listener", "error", err)
 			return 1

@@ -5,9 +5,13 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
+	"net/http"
+	"strings"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
+	"github.com/httpd-mpm/httpd-mpm/mpm/scoreboard"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
+	"github.com/httpd-mpm/httpd-mpm/mpm/status"
 )
 
 // NewHTTPServer builds the HTTP/1.1 engine for the configuration: static
@@ -47,4 +51,52 @@ func NewHTTPServer(cfg *Config) (*http1.Server, error) {
 		srv.ErrorLog = func(format string, args ...any) { log.Error(fmt.Sprintf(format, args...)) }
 	}
 	return srv, nil
+}
+
+// HTTPServer is NewHTTPServer for a child process. With the parent's
+// scoreboard it also keeps that scoreboard current (scoreboard.Instrument:
+// the MPM sets each connection's Tag to the Worker record serving it) and
+// answers mod_status's "server-status" handler at the <Location> paths the
+// config gives it with SetHandler.
+func (c *Child) HTTPServer() (*http1.Server, error) {
+	srv, err := NewHTTPServer(c.Config)
+	if err != nil {
+		return nil, err
+	}
+	if c.Scoreboard == nil {
+		return srv, nil
+	}
+	core := c.Config.Core
+	var paths []string
+	for _, h := range core.Handlers {
+		if h.Name == "server-status" {
+			paths = append(paths, h.Path)
+		}
+	}
+	if len(paths) > 0 {
+		st := &status.Handler{Board: c.Scoreboard, MPM: c.MPM, Software: core.Software, Built: core.ServerBuilt, Extended: core.ExtendedStatus}
+		srv.Handler = &locations{paths: paths, h: st, next: srv.Handler}
+	}
+	scoreboard.Instrument(srv, core.ExtendedStatus)
+	return srv, nil
+}
+
+// locations sends requests under any of paths to h, others to next, with
+// <Location>'s matching: "/a" covers "/a", "/a/" and "/a/b", not "/ab".
+type locations struct {
+	paths []string
+	h     http.Handler
+	next  http.Handler
+}
+
+func (l *locations) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p := r.URL.Path
+	for _, loc := range l.paths {
+		base := strings.TrimSuffix(loc, "/")
+		if p == loc || p == base || strings.HasPrefix(p, base+"/") {
+			l.h.ServeHTTP(w, r)
+			return
+		}
+	}
+	l.next.ServeHTTP(w, r)
 }

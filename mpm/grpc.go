@@ -139,5 +139,16 @@ func coreFromProto(c *mpmv1.Core) Core {
 		User: c.GetUser(), Group: c.GetGroup(), Software: c.GetSoftware(),
 		MaxConnectionsPerChild:  int(c.GetMaxConnectionsPerChild()),
 		GracefulShutdownTimeout: time.Duration(c.GetGracefulShutdownTimeoutMs()) * time.Millisecond,
+		ServerBuilt:             c.GetServerBuilt(),
+		ExtendedStatus:          c.GetExtendedStatus(),
+		Handlers:                handlersFromProto(c.GetHandlers()),
 	}
+}
+
+func handlersFromProto(hs []*mpmv1.Handler) []Handler {
+	var out []Handler
+	for _, h := range hs {
+		out = append(out, Handler{Path: h.GetPath(), Name: h.GetName()})
+	}
+	return out
 }

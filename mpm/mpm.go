@@ -84,6 +84,21 @@ type Core struct {
 	Software                string // Server header and error-page signature
 	MaxConnectionsPerChild  int
 	GracefulShutdownTimeout time.Duration
+	// ServerBuilt is the host's build time (`httpd -v` "Server built:").
+	ServerBuilt string
+	// ExtendedStatus is Apache's ExtendedStatus: On by default when
+	// mod_status is loaded; then the scoreboard keeps each worker's
+	// request line, client and virtual host.
+	ExtendedStatus bool
+	// Handlers maps URL paths to the handler a <Location PATH> section
+	// sets with SetHandler, e.g. "/server-status" -> "server-status".
+	Handlers []Handler
+}
+
+// Handler is one <Location PATH> section with SetHandler NAME.
+type Handler struct {
+	Path string // the Location path, e.g. "/server-status"
+	Name string // the handler, e.g. "server-status"
 }
 
 // Setting is one directive from the config file, with its position.

@@ -132,3 +132,33 @@ func (v Values) Flag(name string) bool {
 func (v Values) Setting(name string) *Setting {
 	return v.byName[strings.ToLower(name)].set
 }
+
+// Atoi returns a directive's first argument read the way C's atoi reads
+// it, as Apache reads its MPM numbers: leading blanks and a sign, then
+// digits up to the first other character; no digits gives 0.
+func (v Values) Atoi(name string) int {
+	return Atoi(v.String(name))
+}
+
+// Atoi is C's atoi (saturating instead of overflowing).
+func Atoi(s string) int {
+	i := 0
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r' || s[i] == '\v' || s[i] == '\f') {
+		i++
+	}
+	neg := false
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		neg = s[i] == '-'
+		i++
+	}
+	n := 0
+	for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+		if n < 1<<40 {
+			n = n*10 + int(s[i]-'0')
+		}
+	}
+	if neg {
+		return -n
+	}
+	return n
+}

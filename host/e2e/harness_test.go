@@ -44,14 +44,23 @@ TypesConfig /etc/mime.types
 KeepAliveTimeout 5
 <IfModule mpm_prefork_module>
     StartServers 3
+    MinSpareServers 3
+    MaxSpareServers 4
+    MaxRequestWorkers 3
 </IfModule>
 <IfModule mpm_worker_module>
     StartServers 2
     ThreadsPerChild 4
+    MinSpareThreads 8
+    MaxSpareThreads 13
+    MaxRequestWorkers 8
 </IfModule>
 <IfModule mpm_event_module>
     StartServers 2
     ThreadsPerChild 4
+    MinSpareThreads 8
+    MaxSpareThreads 13
+    MaxRequestWorkers 8
 </IfModule>
 %[4]s
 `

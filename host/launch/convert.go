@@ -42,7 +42,18 @@ func coreToProto(c mpm.Core) *mpmv1.Core {
 		User: c.User, Group: c.Group, Software: c.Software,
 		MaxConnectionsPerChild:    int64(c.MaxConnectionsPerChild),
 		GracefulShutdownTimeoutMs: c.GracefulShutdownTimeout.Milliseconds(),
+		ServerBuilt:               c.ServerBuilt,
+		ExtendedStatus:            c.ExtendedStatus,
+		Handlers:                  handlersToProto(c.Handlers),
 	}
+}
+
+func handlersToProto(hs []mpm.Handler) []*mpmv1.Handler {
+	var out []*mpmv1.Handler
+	for _, h := range hs {
+		out = append(out, &mpmv1.Handler{Path: h.Path, Name: h.Name})
+	}
+	return out
 }
 
 func statusFromProto(s *mpmv1.Status) mpm.Status {

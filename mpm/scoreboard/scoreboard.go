@@ -326,8 +326,10 @@ func (p Process) NotAccepting() bool { return p.r.notAccepting.Load() != 0 }
 // StartTime is when the parent started the child.
 func (p Process) StartTime() time.Time { return time.Unix(0, p.r.startTime.Load()) }
 
-// Started records a new child in the slot (parent).
-func (p Process) Started(pid, generation int) {
+// Prepare readies a free slot for a child about to start (parent): the
+// counters at zero, not quiescing, the generation set. Call SetPid once
+// the child runs.
+func (p Process) Prepare(generation int) {
 	p.r.generation.Store(uint32(generation))
 	p.r.quiescing.Store(0)
 	p.r.notAccepting.Store(0)
@@ -338,8 +340,10 @@ func (p Process) Started(pid, generation int) {
 	p.r.suspended.Store(0)
 	p.r.waitIO.Store(0)
 	p.r.startTime.Store(time.Now().UnixNano())
-	p.r.pid.Store(int32(pid))
 }
+
+// SetPid records the child running in the slot (parent).
+func (p Process) SetPid(pid int) { p.r.pid.Store(int32(pid)) }
 
 // SetQuiescing marks the child as finishing (parent on a graceful stop of
 // the child, or the child itself when it decides to exit).

@@ -41,7 +41,8 @@ func TestSharedMapping(t *testing.T) {
 		t.Fatalf("opened limits %d×%d", c.ServerLimit(), c.ThreadLimit())
 	}
 	b.Global().SetLimits(Limits{MaxRequestWorkers: 6, ThreadsPerChild: 3, MaxDaemons: 2})
-	b.Process(1).Started(4242, 0)
+	b.Process(1).Prepare(0)
+	b.Process(1).SetPid(4242)
 	for j := 0; j < 3; j++ {
 		b.Worker(1, j).Reset(0)
 	}

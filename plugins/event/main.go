@@ -11,22 +11,20 @@ import (
 
 func main() {
 	mpm.Serve(&pool.MPM{
-		Desc:    description,
-		Servers: func(v mpm.Values) int { return v.Int("StartServers") },
-		Serve: func(c *mpm.Child, v mpm.Values) error {
-			return threads.Serve(c, threads.Options{Workers: v.Int("ThreadsPerChild"), Park: true})
+		Kind: pool.Event,
+		Desc: description,
+		Serve: func(c *mpm.Child, s pool.Settings) error {
+			return threads.Serve(c, threads.Options{Workers: s.ThreadsPerChild, Park: true, AsyncRequestWorkerFactor: s.AsyncRequestWorkerFactor})
 		},
 	})
 }
 
 var description = mpm.Description{
-	Module:   "mpm_event_module",
-	Name:     "event",
-	Source:   "event.c",
-	Version:  "0.1.0",
-	Threaded: "yes (fixed thread count)",
-	Forked:   "yes (variable process count)",
-	Directives: append(threads.Directives(),
-		mpm.Directive{Name: "AsyncRequestWorkerFactor", Kind: mpm.KindFloat, Default: "2", Help: "How many additional connects will be accepted per idle worker thread"},
-	),
+	Module:     "mpm_event_module",
+	Name:       "event",
+	Source:     "event.c",
+	Version:    "0.2.0",
+	Threaded:   "yes (fixed thread count)",
+	Forked:     "yes (variable process count)",
+	Directives: pool.Directives(pool.Event),
 }

@@ -6,15 +6,29 @@ import (
 	"runtime"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm"
+	"github.com/httpd-mpm/httpd-mpm/mpm/scoreboard"
+	"github.com/httpd-mpm/httpd-mpm/plugins/internal/pool"
 )
 
 // serveChild is one prefork child: it accepts one connection, serves it
-// to the end (keep-alive included), and only then accepts the next.
-func serveChild(c *mpm.Child, _ mpm.Values) error {
+// to the end (keep-alive included), and only then accepts the next. After
+// MaxConnectionsPerChild connections it exits and the parent starts
+// another when it needs one.
+func serveChild(c *mpm.Child, _ pool.Settings) error {
 	runtime.GOMAXPROCS(1) // one connection at a time needs one thread
-	srv, err := mpm.NewHTTPServer(c.Config)
+	srv, err := c.HTTPServer()
 	if err != nil {
 		return err
+	}
+	var ws scoreboard.Worker
+	board := c.Scoreboard
+	if board != nil {
+		ws = board.Worker(c.Slot, 0)
+	}
+	setStatus := func(s scoreboard.State) {
+		if board != nil {
+			ws.SetStatus(s)
+		}
 	}
 	acc, err := newAcceptor(c.Listeners)
 	if err != nil {
@@ -25,7 +39,9 @@ func serveChild(c *mpm.Child, _ mpm.Values) error {
 		srv.StartDraining()
 		acc.Close()
 	}()
-	for {
+	limit := c.Config.Core.MaxConnectionsPerChild
+	for served := 0; limit <= 0 || served < limit; served++ {
+		setStatus(scoreboard.Ready)
 		conn, err := acc.Accept()
 		if err != nil {
 			if errors.Is(err, net.ErrClosed) {
@@ -35,12 +51,23 @@ func serveChild(c *mpm.Child, _ mpm.Values) error {
 			continue
 		}
 		hc := srv.NewConn(conn)
+		if board != nil {
+			ws.NewConnection()
+			hc.Tag = ws
+		}
 		for {
 			keep, err := hc.ServeRequest()
 			if err != nil || !keep {
 				break
 			}
 		}
+		setStatus(scoreboard.Closing)
 		hc.Close()
 	}
+	// MaxConnectionsPerChild: done, as Apache's prefork child exits.
+	if board != nil {
+		board.Process(c.Slot).SetQuiescing()
+	}
+	acc.Close()
+	return nil
 }

@@ -11,10 +11,10 @@ import (
 
 func main() {
 	mpm.Serve(&pool.MPM{
-		Desc:    description,
-		Servers: func(v mpm.Values) int { return v.Int("StartServers") },
-		Serve: func(c *mpm.Child, v mpm.Values) error {
-			return threads.Serve(c, threads.Options{Workers: v.Int("ThreadsPerChild")})
+		Kind: pool.Worker,
+		Desc: description,
+		Serve: func(c *mpm.Child, s pool.Settings) error {
+			return threads.Serve(c, threads.Options{Workers: s.ThreadsPerChild})
 		},
 	})
 }
@@ -23,8 +23,8 @@ var description = mpm.Description{
 	Module:     "mpm_worker_module",
 	Name:       "worker",
 	Source:     "worker.c",
-	Version:    "0.1.0",
+	Version:    "0.2.0",
 	Threaded:   "yes (fixed thread count)",
 	Forked:     "yes (variable process count)",
-	Directives: threads.Directives(),
+	Directives: pool.Directives(pool.Worker),
 }

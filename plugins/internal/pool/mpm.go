@@ -6,25 +6,23 @@ import (
 	"sync"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm"
+	"github.com/httpd-mpm/httpd-mpm/mpm/scoreboard"
 )
 
 // MPM is the plugin-process side shared by prefork, worker and event: it
-// checks the directives, starts the children and stops them. What differs
-// between them is how many children to start and how a child serves.
+// checks the directives, creates the scoreboard, runs the pool and stops
+// it. What differs between them is Kind and how a child serves.
 type MPM struct {
+	Kind Kind
 	Desc mpm.Description
-	// Check validates decoded values beyond the directive table (clamping
-	// warnings, cross-directive rules). Optional.
-	Check func(v mpm.Values) []mpm.Diagnostic
-	// Servers is the number of child processes to start.
-	Servers func(v mpm.Values) int
 	// Serve runs in each child process.
-	Serve func(c *mpm.Child, v mpm.Values) error
+	Serve func(c *mpm.Child, s Settings) error
 
-	mu     sync.Mutex
-	cfg    *mpm.Config
-	values mpm.Values
-	pool   *Pool
+	mu       sync.Mutex
+	cfg      *mpm.Config
+	settings Settings
+	board    *scoreboard.Board
+	pool     *Pool
 }
 
 var (
@@ -35,43 +33,79 @@ var (
 // Describe implements mpm.MPM.
 func (m *MPM) Describe() mpm.Description { return m.Desc }
 
+// decode reads the MPM's settings from the config: the directive table,
+// then Apache's checks.
+func (m *MPM) decode(cfg *mpm.Config) (Settings, *mpm.Setting, []mpm.Diagnostic) {
+	settings, deprecated := normalize(cfg.Settings)
+	v, diags := mpm.Decode(m.Desc.Directives, settings)
+	if len(diags) > 0 {
+		return Settings{}, deprecated, diags
+	}
+	s, diags := Resolve(m.Kind, v)
+	return s, deprecated, diags
+}
+
 // Configure implements mpm.MPM.
 func (m *MPM) Configure(cfg *mpm.Config) []mpm.Diagnostic {
-	v, diags := mpm.Decode(m.Desc.Directives, cfg.Settings)
-	if m.Check != nil && len(diags) == 0 {
-		diags = append(diags, m.Check(v)...)
+	s, deprecated, diags := m.decode(cfg)
+	if deprecated != nil && cfg.Log != nil {
+		cfg.Log.Info(apacheCodes[m.Kind].maxClients + ": MaxClients is deprecated, use MaxRequestWorkers instead.")
+	}
+	if s.ListenCoresBucketsRatio > 0 && cfg.Log != nil {
+		cfg.Log.Info(fmt.Sprintf("ListenCoresBucketsRatio %d: listeners buckets (SO_REUSEPORT) are not implemented by this MPM; using a single listeners bucket", s.ListenCoresBucketsRatio))
+	}
+	if _, err := mpm.ChildCredential(cfg.Core.User, cfg.Core.Group); err != nil {
+		diags = append(diags, mpm.Diagnostic{Severity: mpm.SeverityError, Message: err.Error()})
 	}
 	m.mu.Lock()
-	m.cfg, m.values = cfg, v
+	m.cfg, m.settings = cfg, s
 	m.mu.Unlock()
 	return diags
 }
 
-// Run implements mpm.MPM: it starts the children.
+// Run implements mpm.MPM: it creates the scoreboard and starts the pool.
 func (m *MPM) Run(_ context.Context, ls []mpm.Listener) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.cfg == nil {
 		return fmt.Errorf("run before configure")
 	}
-	m.pool = &Pool{Config: m.cfg, Listeners: ls, Log: m.cfg.Log}
-	if err := m.pool.Start(m.Servers(m.values)); err != nil {
+	s := m.settings
+	cred, err := mpm.ChildCredential(m.cfg.Core.User, m.cfg.Core.Group)
+	if err != nil {
 		return err
 	}
-	m.cfg.Log.Info(fmt.Sprintf("%s: %s configured -- resuming normal operations", apacheCodes[m.Desc.Name].resuming, m.cfg.Core.Software))
+	board, err := scoreboard.Create(s.ServerLimit, s.ThreadLimit)
+	if err != nil {
+		return err
+	}
+	board.Global().SetLimits(scoreboard.Limits{
+		MaxRequestWorkers: s.MaxRequestWorkers, ThreadsPerChild: s.ThreadsPerChild,
+		MaxDaemons: s.DaemonsLimit, Async: s.Kind == Event,
+	})
+	m.board = board
+	m.pool = &Pool{Settings: s, Config: m.cfg, Listeners: ls, Log: m.cfg.Log, Board: board, Credential: cred}
+	if err := m.pool.Start(); err != nil {
+		board.Close()
+		return err
+	}
+	m.cfg.Log.Info(fmt.Sprintf("%s: %s configured -- resuming normal operations", apacheCodes[m.Kind].resuming, m.cfg.Core.Software))
 	return nil
 }
 
-// Status implements mpm.MPM.
+// Status implements mpm.MPM: the scoreboard's counts.
 func (m *MPM) Status() mpm.Status {
 	m.mu.Lock()
-	p := m.pool
+	b, p := m.board, m.pool
 	m.mu.Unlock()
 	if p == nil {
 		return mpm.Status{}
 	}
-	pids := p.Pids()
-	return mpm.Status{Processes: len(pids), Pids: pids}
+	sum := b.Summary()
+	return mpm.Status{
+		Processes: sum.Processes, BusyWorkers: sum.BusyWorkers, IdleWorkers: sum.IdleWorkers,
+		TotalAccesses: sum.Accesses, TotalBytes: sum.Bytes, Scoreboard: sum.Scoreboard, Pids: p.Pids(),
+	}
 }
 
 // Stop implements mpm.MPM.
@@ -83,9 +117,9 @@ func (m *MPM) Stop(ctx context.Context, graceful bool) error {
 		return nil
 	}
 	if graceful {
-		m.cfg.Log.Info(apacheCodes[m.Desc.Name].gracefulStop + ": caught SIGWINCH, shutting down gracefully")
+		m.cfg.Log.Info(apacheCodes[m.Kind].gracefulStop + ": caught SIGWINCH, shutting down gracefully")
 	} else {
-		m.cfg.Log.Info(apacheCodes[m.Desc.Name].stop + ": caught SIGTERM, shutting down")
+		m.cfg.Log.Info(apacheCodes[m.Kind].stop + ": caught SIGTERM, shutting down")
 	}
 	err := p.Stop(ctx, graceful)
 	for _, l := range p.Listeners {
@@ -96,17 +130,19 @@ func (m *MPM) Stop(ctx context.Context, graceful bool) error {
 
 // apacheCodes are the AH numbers Apache's MPMs log their lifecycle with,
 // so that log watchers written for Apache keep working.
-var apacheCodes = map[string]struct{ resuming, stop, gracefulStop string }{
-	"prefork": {"AH00163", "AH00169", "AH00170"},
-	"worker":  {"AH00292", "AH00295", "AH00296"},
-	"event":   {"AH00489", "AH00491", "AH00492"},
+var apacheCodes = map[Kind]struct{ resuming, stop, gracefulStop, maxClients string }{
+	Prefork: {"AH00163", "AH00169", "AH00170", "AH00188"},
+	Worker:  {"AH00292", "AH00295", "AH00296", "AH00324"},
+	Event:   {"AH00489", "AH00491", "AH00492", "AH00521"},
 }
 
 // ServeChild implements mpm.ChildServer.
 func (m *MPM) ServeChild(c *mpm.Child) error {
-	v, diags := mpm.Decode(m.Desc.Directives, c.Config.Settings)
-	if len(diags) > 0 {
-		return fmt.Errorf("child config: %s", diags[0].Message)
+	s, _, diags := m.decode(c.Config)
+	for _, d := range diags {
+		if d.Severity == mpm.SeverityError {
+			return fmt.Errorf("child config: %s", d.Message)
+		}
 	}
-	return m.Serve(c, v)
+	return m.Serve(c, s)
 }

@@ -1,7 +1,12 @@
-// Package pool runs the child processes of the built-in MPMs: a set of
-// slots, each holding one child (the plugin binary re-executed through
-// mpm.StartChild). A child that dies while the pool runs is logged and
-// replaced; Stop ends them gracefully (SIGUSR1) or at once (SIGTERM).
+// Package pool runs the child processes of the built-in MPMs the way
+// Apache's prefork, worker and event parents do: StartServers children at
+// start, then about once a second an idle-server maintenance pass over
+// the shared scoreboard that starts children (1, 2, 4 … up to 32 per pass)
+// while fewer than MinSpare servers or threads are idle, retires one child
+// per pass while more than MaxSpare are idle, and never lets more than
+// MaxRequestWorkers worth of children be active. Children are the plugin
+// binary re-executed through mpm.StartChild; a child that dies is logged
+// and its slot freed for the next pass to fill.
 package pool
 
 import (
@@ -16,78 +21,148 @@ import (
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm"
+	"github.com/httpd-mpm/httpd-mpm/mpm/scoreboard"
 )
 
-// Pool is a set of child processes. Its methods are safe for concurrent use.
+// Pool is a set of child processes kept within the Settings. Its methods
+// are safe for concurrent use.
 type Pool struct {
-	Config    *mpm.Config
-	Listeners []mpm.Listener
-	Log       hclog.Logger
+	Settings   Settings
+	Config     *mpm.Config
+	Listeners  []mpm.Listener
+	Log        hclog.Logger
+	Board      *scoreboard.Board // created by the caller for ServerLimit × ThreadLimit
+	Credential *mpm.Credential   // User/Group for the children, nil to keep ours
+	// Interval between maintenance passes; 0 means Apache's 1 s.
+	Interval time.Duration
 	// Extra, if set, gives the per-child extra data (mpm.ChildSpec.Extra).
 	Extra func(slot int) any
 
-	mu       sync.Mutex
-	procs    map[int]*mpm.Process
-	stopping bool
-	wg       sync.WaitGroup
+	mu        sync.Mutex
+	procs     map[int]*mpm.Process // by slot
+	retired   map[*mpm.Process]bool
+	stopping  bool
+	spawnRate int // idle_spawn_rate
+	holdOff   int // hold_off_on_exponential_spawning
+	reported  struct{ maxWorkers, nearMax bool }
+	exits     chan *mpm.Process
+	quit      chan struct{}
+	loopDone  chan struct{}
+	wg        sync.WaitGroup
 }
 
-// Start starts n children in slots 0..n-1.
-func (p *Pool) Start(n int) error {
+const generation = 0 // a plugin process is one generation: a graceful restart is a new plugin
+
+// Start starts StartServers children and the maintenance loop.
+func (p *Pool) Start() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.procs == nil {
-		p.procs = make(map[int]*mpm.Process)
-	}
-	for slot := 0; slot < n; slot++ {
+	p.procs = make(map[int]*mpm.Process)
+	p.retired = make(map[*mpm.Process]bool)
+	p.spawnRate = 1
+	p.exits = make(chan *mpm.Process, 16)
+	p.quit = make(chan struct{})
+	p.loopDone = make(chan struct{})
+	for slot := 0; slot < p.Settings.StartServers; slot++ {
 		if err := p.spawnLocked(slot); err != nil {
+			for _, proc := range p.procs {
+				_ = proc.Signal(syscall.SIGKILL)
+			}
 			return err
 		}
 	}
+	go p.loop()
 	return nil
 }
 
+func (p *Pool) loop() {
+	defer close(p.loopDone)
+	every := p.Interval
+	if every <= 0 {
+		every = time.Second
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-p.quit:
+			return
+		case proc := <-p.exits:
+			p.reaped(proc)
+		case <-t.C:
+			p.maintain()
+		}
+	}
+}
+
+// spawnLocked starts a child in a free slot, as Apache's make_child: the
+// slot's worker records go to Starting first.
 func (p *Pool) spawnLocked(slot int) error {
-	spec := mpm.ChildSpec{Slot: slot, Config: p.Config, Listeners: p.Listeners}
+	s := p.Settings
+	ps := p.Board.Process(slot)
+	ps.Prepare(generation)
+	for j := 0; j < p.Board.ThreadLimit(); j++ {
+		w := p.Board.Worker(slot, j)
+		if j < s.ThreadsPerChild {
+			w.Reset(generation)
+		} else {
+			w.SetStatus(scoreboard.Dead)
+		}
+	}
+	spec := mpm.ChildSpec{Slot: slot, Generation: generation, Config: p.Config, Listeners: p.Listeners,
+		Scoreboard: p.Board, Credential: p.Credential}
 	if p.Extra != nil {
 		spec.Extra = p.Extra(slot)
 	}
 	proc, err := mpm.StartChild(spec)
 	if err != nil {
-		return fmt.Errorf("fork: Unable to fork new process: %w", err)
+		p.freeSlot(slot)
+		return fmt.Errorf("%s: fork: Unable to fork new process: %w", forkCode[s.Kind], err)
 	}
+	ps.SetPid(proc.Pid)
 	p.procs[slot] = proc
 	p.wg.Add(1)
-	go p.reap(proc)
+	go func() {
+		defer p.wg.Done()
+		<-proc.Done()
+		select {
+		case p.exits <- proc:
+		case <-p.quit:
+		}
+	}()
 	return nil
 }
 
-// reap waits for a child and replaces it unless the pool is stopping.
-func (p *Pool) reap(proc *mpm.Process) {
-	defer p.wg.Done()
-	<-proc.Done()
-	p.mu.Lock()
-	if p.procs[proc.Slot] == proc {
-		delete(p.procs, proc.Slot)
-	}
-	stopping := p.stopping
-	p.mu.Unlock()
-	if stopping {
-		return
-	}
-	logExit(p.Log, proc)
-	time.Sleep(100 * time.Millisecond) // never spin on a child that dies at once
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.stopping {
-		return
-	}
-	if err := p.spawnLocked(proc.Slot); err != nil {
-		p.Log.Error("could not replace child", "slot", proc.Slot, "error", err)
+var forkCode = map[Kind]string{Prefork: "AH00159", Worker: "AH00283", Event: "AH00481"}
+
+// freeSlot marks a slot empty: no pid, every worker Dead.
+func (p *Pool) freeSlot(slot int) {
+	p.Board.Process(slot).Exited()
+	for j := 0; j < p.Board.ThreadLimit(); j++ {
+		p.Board.Worker(slot, j).SetStatus(scoreboard.Dead)
 	}
 }
 
-// logExit logs an unexpected child exit the way Apache does (AH00051/AH00052).
+// reaped frees the slot of a child that exited and logs an exit nobody
+// asked for.
+func (p *Pool) reaped(proc *mpm.Process) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.procs[proc.Slot] == proc {
+		delete(p.procs, proc.Slot)
+		p.freeSlot(proc.Slot)
+	}
+	asked := p.retired[proc]
+	delete(p.retired, proc)
+	if !p.stopping && !asked {
+		logExit(p.Log, proc)
+	}
+}
+
+// logExit logs an unexpected child exit. A child that ends by itself with
+// status 0 (MaxConnectionsPerChild) is not worth a line; a signal is
+// logged as Apache does (AH00051/AH00052), and so is SIGKILL, which Apache
+// leaves out because it sends it itself: here nobody did.
 func logExit(log hclog.Logger, proc *mpm.Process) {
 	st := proc.State()
 	if st == nil {
@@ -95,14 +170,217 @@ func logExit(log hclog.Logger, proc *mpm.Process) {
 	}
 	if ws, ok := st.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
 		sig := ws.Signal()
+		switch sig {
+		case syscall.SIGTERM, syscall.SIGHUP, syscall.SIGUSR1:
+			return
+		}
 		if ws.CoreDump() {
-			log.Warn(fmt.Sprintf("AH00051: child pid %d exit signal %s (%d), possible coredump", proc.Pid, sig, int(sig)))
+			log.Warn(fmt.Sprintf("AH00051: child pid %d exit signal %s (%d), possible coredump", proc.Pid, signalName(sig), int(sig)))
 		} else {
-			log.Warn(fmt.Sprintf("AH00052: child pid %d exit signal %s (%d)", proc.Pid, sig, int(sig)))
+			log.Warn(fmt.Sprintf("AH00052: child pid %d exit signal %s (%d)", proc.Pid, signalName(sig), int(sig)))
 		}
 		return
 	}
-	log.Warn(fmt.Sprintf("child pid %d exited with status %d; replacing it", proc.Pid, st.ExitCode()))
+	if code := st.ExitCode(); code != 0 {
+		log.Warn(fmt.Sprintf("child pid %d exited with status %d; its slot will be refilled", proc.Pid, code))
+	}
+}
+
+// signalName is the C library's description ("Killed", "Segmentation fault").
+func signalName(sig syscall.Signal) string {
+	s := sig.String()
+	if s != "" {
+		return string(s[0]-'a'+'A') + s[1:]
+	}
+	return s
+}
+
+// maintain is one pass of perform_idle_server_maintenance.
+func (p *Pool) maintain() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.stopping {
+		return
+	}
+	if p.Settings.Kind == Prefork {
+		p.maintainPrefork()
+	} else {
+		p.maintainThreaded()
+	}
+}
+
+// maintainPrefork counts idle children (a starting child counts as idle:
+// it was started at least a pass ago) among the MaxRequestWorkers slots.
+func (p *Pool) maintainPrefork() {
+	s := p.Settings
+	var free []int
+	idle, total := 0, 0
+	for i := 0; i < s.DaemonsLimit; i++ {
+		if p.procs[i] == nil {
+			if len(free) < p.spawnRate {
+				free = append(free, i)
+			}
+			continue
+		}
+		total++
+		if st := p.Board.Worker(i, 0).Status(); st <= scoreboard.Ready && !p.Board.Process(i).Quiescing() {
+			idle++
+		}
+	}
+	switch {
+	case idle > s.MaxSpare:
+		p.retireOne(true)
+		p.spawnRate = 1
+	case idle < s.MinSpare:
+		if len(free) == 0 {
+			if !p.reported.maxWorkers {
+				p.Log.Error("AH00161: server reached MaxRequestWorkers setting, consider raising the MaxRequestWorkers setting")
+				p.reported.maxWorkers = true
+			}
+			p.spawnRate = 1
+			return
+		}
+		if p.spawnRate >= 8 {
+			p.Log.Info(fmt.Sprintf("AH00162: server seems busy, (you may need to increase StartServers, or Min/MaxSpareServers), spawning %d children, there are %d idle, and %d total children", p.spawnRate, idle, total))
+		}
+		p.spawnAll(free)
+		p.growRate()
+	default:
+		p.spawnRate = 1
+	}
+}
+
+// maintainThreaded counts idle threads of active children of this
+// generation (event leaves out children that stopped accepting). New
+// children may take any free slot up to ServerLimit, so that children
+// finishing gracefully do not block their replacements, but no more than
+// MaxRequestWorkers / ThreadsPerChild are active at once.
+func (p *Pool) maintainThreaded() {
+	s := p.Settings
+	event := s.Kind == Event
+	var free []int
+	idle, activeThreads, active, total := 0, 0, 0, 0
+	for i := 0; i < s.ServerLimit; i++ {
+		if p.procs[i] == nil {
+			if len(free) < p.spawnRate {
+				free = append(free, i)
+			}
+			continue
+		}
+		ps := p.Board.Process(i)
+		total++
+		quiescing := ps.Quiescing()
+		if !quiescing {
+			active++
+		}
+		counted := !quiescing && !(event && ps.NotAccepting()) && ps.Generation() == generation
+		for j := 0; j < s.ThreadsPerChild; j++ {
+			st := p.Board.Worker(i, j).Status()
+			if st <= scoreboard.Ready && counted {
+				idle++
+			}
+			if st >= scoreboard.Ready && st < scoreboard.Graceful {
+				activeThreads++
+			}
+		}
+	}
+	codes := threadedMaintCodes[s.Kind]
+	switch {
+	case idle > s.MaxSpare:
+		// Event does not stop another child while some are still
+		// finishing, unless the scoreboard has room for a full set.
+		if !event || active == total || s.ServerLimit-total > s.DaemonsLimit {
+			p.retireOne(false)
+		}
+		p.spawnRate = 1
+	case idle < s.MinSpare:
+		switch {
+		case activeThreads >= s.MaxRequestWorkers:
+			if idle == 0 {
+				if !p.reported.maxWorkers {
+					p.Log.Error(codes.reached + ": server reached MaxRequestWorkers setting, consider raising the MaxRequestWorkers setting")
+					p.reported.maxWorkers = true
+				}
+			} else if !p.reported.nearMax {
+				p.Log.Error(codes.near + ": server is within MinSpareThreads of MaxRequestWorkers, consider raising the MaxRequestWorkers setting")
+				p.reported.nearMax = true
+			}
+			p.spawnRate = 1
+		case len(free) == 0:
+			p.Log.Error(codes.full)
+			p.spawnRate = 1
+		default:
+			n := min(len(free), p.spawnRate)
+			if n+active > s.DaemonsLimit {
+				if active < s.DaemonsLimit {
+					n = s.DaemonsLimit - active
+				} else {
+					// At the active limit while old children finish: wait
+					// for them, and do not let the rate grow meanwhile.
+					n = 0
+					p.spawnRate = 1
+					p.holdOff++
+				}
+			}
+			if p.spawnRate >= 8 {
+				if event {
+					p.Log.Info(fmt.Sprintf("AH00486: server seems busy, (you may need to increase StartServers, ThreadsPerChild or Min/MaxSpareThreads), spawning %d children, there are around %d idle threads, %d active children, and %d children that are shutting down", n, idle, active, total))
+				} else {
+					p.Log.Info(fmt.Sprintf("AH00289: server seems busy, (you may need to increase StartServers, ThreadsPerChild or Min/MaxSpareThreads), spawning %d children, there are around %d idle threads, and %d total children", n, idle, total))
+				}
+			}
+			p.spawnAll(free[:n])
+			p.growRate()
+		}
+	default:
+		p.spawnRate = 1
+	}
+}
+
+var threadedMaintCodes = map[Kind]struct{ reached, near, full string }{
+	Worker: {"AH00286", "AH00287", "AH00288: scoreboard is full, not at MaxRequestWorkers"},
+	Event:  {"AH00484", "AH10159", "AH03490: scoreboard is full, not at MaxRequestWorkers.Increase ServerLimit."},
+}
+
+func (p *Pool) spawnAll(slots []int) {
+	for _, slot := range slots {
+		if err := p.spawnLocked(slot); err != nil {
+			p.Log.Error(err.Error())
+			return
+		}
+	}
+}
+
+// growRate doubles the spawn rate up to MAX_SPAWN_RATE, unless held off.
+func (p *Pool) growRate() {
+	if p.holdOff > 0 {
+		p.holdOff--
+	} else if p.spawnRate < maxSpawnRate {
+		p.spawnRate *= 2
+	}
+}
+
+// retireOne asks one active child to finish its connections and exit
+// (Apache's pod): the highest slot, and for prefork an idle child, so that
+// slot numbers stay low and nobody waits.
+func (p *Pool) retireOne(idleOnly bool) {
+	best := -1
+	for slot, proc := range p.procs {
+		if p.retired[proc] || p.Board.Process(slot).Quiescing() {
+			continue
+		}
+		if idleOnly && p.Board.Worker(slot, 0).Status() > scoreboard.Ready {
+			continue
+		}
+		best = max(best, slot)
+	}
+	if best < 0 {
+		return
+	}
+	proc := p.procs[best]
+	p.retired[proc] = true
+	p.Board.Process(best).SetQuiescing()
+	_ = proc.Signal(syscall.SIGUSR1)
 }
 
 // Stop ends every child: graceful sends SIGUSR1 and waits; otherwise
@@ -110,12 +388,19 @@ func logExit(log hclog.Logger, proc *mpm.Process) {
 // when all children have exited.
 func (p *Pool) Stop(ctx context.Context, graceful bool) error {
 	p.mu.Lock()
+	if p.stopping {
+		p.mu.Unlock()
+		return nil
+	}
 	p.stopping = true
 	procs := make([]*mpm.Process, 0, len(p.procs))
-	for _, proc := range p.procs {
+	for slot, proc := range p.procs {
 		procs = append(procs, proc)
+		p.Board.Process(slot).SetQuiescing()
 	}
 	p.mu.Unlock()
+	close(p.quit)
+	<-p.loopDone
 	sig := syscall.SIGTERM
 	if graceful {
 		sig = syscall.SIGUSR1
@@ -140,6 +425,12 @@ func (p *Pool) Stop(ctx context.Context, graceful bool) error {
 		}
 	}
 	p.wg.Wait()
+	p.mu.Lock()
+	for slot := range p.procs {
+		p.freeSlot(slot)
+	}
+	clear(p.procs)
+	p.mu.Unlock()
 	return err
 }
 

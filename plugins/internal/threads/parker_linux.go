@@ -27,6 +27,10 @@ type parker struct {
 	expiry  []expiry  // in park order; KeepAliveTimeout is the same for all
 	pending []*parked // readable, waiting for a free worker
 	onClose func(*http1.Conn)
+	armed   int // connections waiting in the set
+	// onIdle, if set, is told the number of parked connections after each
+	// turn of the loop (the scoreboard's keep-alive count).
+	onIdle func(n int)
 }
 
 type parked struct {
@@ -82,6 +86,9 @@ func (p *parker) park(hc *http1.Conn) error {
 		known = false
 	}
 	pk.seq++
+	if !pk.armed {
+		p.armed++
+	}
 	pk.armed = true
 	p.expiry = append(p.expiry, expiry{pk: pk, seq: pk.seq, deadline: time.Now().Add(p.timeout)})
 	ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLRDHUP | unix.EPOLLONESHOT, Fd: fd}
@@ -95,6 +102,8 @@ func (p *parker) park(hc *http1.Conn) error {
 		}
 		if err != nil {
 			delete(p.byFD, fd)
+			pk.armed = false
+			p.armed--
 			return fmt.Errorf("epoll_ctl: %w", err)
 		}
 	}
@@ -106,6 +115,9 @@ func (p *parker) forgetLocked(pk *parked) {
 	_ = unix.EpollCtl(p.epfd, unix.EPOLL_CTL_DEL, int(pk.fd), nil)
 	if p.byFD[pk.fd] == pk {
 		delete(p.byFD, pk.fd)
+	}
+	if pk.armed {
+		p.armed--
 	}
 	pk.armed = false
 }
@@ -133,6 +145,7 @@ func (p *parker) loop() {
 				continue
 			}
 			pk.armed = false
+			p.armed--
 			p.pending = append(p.pending, pk)
 		}
 		// Hand readable connections to idle workers, oldest first.
@@ -145,6 +158,9 @@ func (p *parker) loop() {
 		clear(p.pending[len(kept):])
 		p.pending = kept
 		p.expireLocked(time.Now())
+		if p.onIdle != nil {
+			p.onIdle(p.armed)
+		}
 		p.mu.Unlock()
 	}
 }

@@ -10,7 +10,7 @@ import (
 )
 
 // parker is Linux-only (epoll); elsewhere Serve refuses Park.
-type parker struct{}
+type parker struct{ onIdle func(int) }
 
 func newParker(func(*http1.Conn) bool, func(*http1.Conn), time.Duration) (*parker, error) {
 	return nil, errors.ErrUnsupported

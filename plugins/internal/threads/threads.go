@@ -2,69 +2,84 @@
 // of workers, the way Apache's worker and event MPMs do. Without Park a
 // connection keeps its worker between keep-alive requests (worker); with
 // Park an idle keep-alive connection is handed to an epoll set and its
-// worker is free for other connections (event).
+// worker is free for other connections (event). Each worker keeps its own
+// record of the shared scoreboard.
 package threads
 
 import (
 	"errors"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
+	"github.com/httpd-mpm/httpd-mpm/mpm/scoreboard"
 )
 
 // Options says how a child serves.
 type Options struct {
 	Workers int  // ThreadsPerChild
 	Park    bool // park idle keep-alive connections in epoll (event)
-}
-
-// Directives are the directives worker and event share, with Apache 2.4's
-// defaults and hard limits.
-func Directives() []mpm.Directive {
-	return []mpm.Directive{
-		{Name: "StartServers", Kind: mpm.KindInt, Default: "3", Min: 1, Max: 20000, Help: "Number of child processes launched at server startup"},
-		{Name: "MinSpareThreads", Kind: mpm.KindInt, Default: "75", Min: 1, Max: 2000000, Help: "Minimum number of idle threads, to handle request spikes"},
-		{Name: "MaxSpareThreads", Kind: mpm.KindInt, Default: "250", Min: 1, Max: 2000000, Help: "Maximum number of idle threads"},
-		{Name: "MaxRequestWorkers", Kind: mpm.KindInt, Default: "400", Min: 1, Max: 2000000, Help: "Maximum number of threads alive at the same time"},
-		{Name: "MaxClients", Kind: mpm.KindInt, Min: 1, Max: 2000000, Help: "Deprecated name of MaxRequestWorkers"},
-		{Name: "ServerLimit", Kind: mpm.KindInt, Default: "16", Min: 1, Max: 20000, Help: "Maximum number of child processes for this run of Apache"},
-		{Name: "ThreadsPerChild", Kind: mpm.KindInt, Default: "25", Min: 1, Max: 100000, Help: "Number of threads each child creates"},
-		{Name: "ThreadLimit", Kind: mpm.KindInt, Default: "64", Min: 1, Max: 100000, Help: "Maximum number of worker threads per child process for this run of Apache - Upper limit for ThreadsPerChild"},
-	}
+	// AsyncRequestWorkerFactor (event): a child accepts a new connection
+	// only while its open connections (lingering ones aside) are fewer
+	// than Workers + idle workers × factor. The factor is applied as an
+	// integer, as Apache does. 0 means no such limit.
+	AsyncRequestWorkerFactor float64
 }
 
 // child is one serving process.
 type child struct {
-	srv    *http1.Server
-	log    func(msg string, args ...any)
-	idle   chan struct{} // one token per idle worker
-	work   chan *http1.Conn
-	parker *parker // nil without Park
-	active sync.WaitGroup
+	srv     *http1.Server
+	log     func(msg string, args ...any)
+	idle    chan struct{} // one token per idle worker
+	work    chan *http1.Conn
+	parker  *parker // nil without Park
+	active  sync.WaitGroup
+	opt     Options
+	board   *scoreboard.Board
+	slot    int
+	conns   atomic.Int64  // open connections
+	closed  chan struct{} // a connection closed (wakes a waiting acceptor)
+	stop    chan struct{} // closed on a graceful stop, asked or own
+	stopped sync.Once
+	drain   atomic.Bool
 }
 
-// Serve runs the child until it is asked to stop gracefully and every
-// connection has finished, or until the process is killed.
+// Serve runs the child until it is asked to stop gracefully (or reaches
+// MaxConnectionsPerChild) and every connection has finished, or until the
+// process is killed.
 func Serve(c *mpm.Child, opt Options) error {
-	srv, err := mpm.NewHTTPServer(c.Config)
+	srv, err := c.HTTPServer()
 	if err != nil {
 		return err
 	}
 	n := max(opt.Workers, 1)
-	ch := &child{srv: srv, log: c.Log.Error, idle: make(chan struct{}, n), work: make(chan *http1.Conn, n)}
-	for range n {
+	ch := &child{
+		srv: srv, log: c.Log.Error, idle: make(chan struct{}, n), work: make(chan *http1.Conn, n),
+		opt: opt, board: c.Scoreboard, slot: c.Slot, closed: make(chan struct{}, 1), stop: make(chan struct{}),
+	}
+	for i := range n {
 		ch.idle <- struct{}{}
-		go ch.worker()
+		go ch.worker(i)
 	}
 	if opt.Park {
 		if ch.parker, err = newParker(ch.dispatchParked, ch.closeParked, c.Config.Core.KeepAliveTimeout); err != nil {
 			return err
 		}
+		if ch.board != nil {
+			ps := ch.board.Process(ch.slot)
+			ch.parker.onIdle = ps.SetKeepAlive
+		}
 		go ch.parker.loop()
 	}
+	go func() {
+		<-c.Graceful()
+		ch.gracefulStop()
+	}()
+	limit := c.Config.Core.MaxConnectionsPerChild
+	var accepted atomic.Int64
 	var lns []net.Listener
 	var accepting sync.WaitGroup
 	for _, l := range c.Listeners {
@@ -76,10 +91,14 @@ func Serve(c *mpm.Child, opt Options) error {
 		accepting.Add(1)
 		go func() {
 			defer accepting.Done()
-			ch.acceptLoop(ln)
+			ch.acceptLoop(ln, func() {
+				if limit > 0 && accepted.Add(1) >= int64(limit) {
+					ch.gracefulStop() // MaxConnectionsPerChild
+				}
+			})
 		}()
 	}
-	<-c.Graceful()
+	<-ch.stop
 	srv.StartDraining()
 	for _, ln := range lns {
 		ln.Close()
@@ -92,12 +111,30 @@ func Serve(c *mpm.Child, opt Options) error {
 	return nil
 }
 
+// gracefulStop starts the end of the child once: the parent sees it
+// quiescing and its idle workers as gracefully finishing.
+func (ch *child) gracefulStop() {
+	ch.stopped.Do(func() {
+		ch.drain.Store(true)
+		if ch.board != nil {
+			ch.board.Process(ch.slot).SetQuiescing()
+			for i := range max(ch.opt.Workers, 1) {
+				if w := ch.board.Worker(ch.slot, i); w.Status() == scoreboard.Ready {
+					w.SetStatus(scoreboard.Graceful)
+				}
+			}
+		}
+		close(ch.stop)
+	})
+}
+
 // acceptLoop accepts only while a worker is idle, like Apache's listener
 // thread: a connection is never accepted into a queue.
-func (ch *child) acceptLoop(ln net.Listener) {
+func (ch *child) acceptLoop(ln net.Listener, onAccept func()) {
 	var delay time.Duration
 	for {
 		<-ch.idle
+		ch.waitBelowLimit()
 		conn, err := ln.Accept()
 		if err != nil {
 			ch.idle <- struct{}{}
@@ -112,7 +149,46 @@ func (ch *child) acceptLoop(ln net.Listener) {
 		}
 		delay = 0
 		ch.active.Add(1)
+		ch.conns.Add(1)
+		if ch.board != nil {
+			ch.board.Process(ch.slot).AddConnections(1)
+		}
+		onAccept()
 		ch.work <- ch.srv.NewConn(conn)
+	}
+}
+
+// waitBelowLimit holds the acceptor while the child has as many
+// connections as AsyncRequestWorkerFactor allows (event's
+// connections_above_limit), marking the child not accepting meanwhile.
+func (ch *child) waitBelowLimit() {
+	f := int64(ch.opt.AsyncRequestWorkerFactor)
+	if f <= 0 {
+		return
+	}
+	waiting := false
+	for {
+		idle := int64(len(ch.idle)) + 1 // the worker this acceptor holds
+		if ch.conns.Load() < int64(ch.opt.Workers)+idle*f {
+			break
+		}
+		if !waiting && ch.board != nil {
+			ch.board.Process(ch.slot).SetNotAccepting(true)
+		}
+		waiting = true
+		select {
+		case <-ch.closed:
+		case <-ch.stop:
+		case <-time.After(100 * time.Millisecond):
+		}
+		select {
+		case <-ch.stop:
+			return
+		default:
+		}
+	}
+	if waiting && ch.board != nil {
+		ch.board.Process(ch.slot).SetNotAccepting(false)
 	}
 }
 
@@ -129,40 +205,73 @@ func (ch *child) dispatchParked(hc *http1.Conn) bool {
 	}
 }
 
-func (ch *child) worker() {
+func (ch *child) worker(i int) {
+	var ws scoreboard.Worker
+	if ch.board != nil {
+		ws = ch.board.Worker(ch.slot, i)
+		ws.SetStatus(scoreboard.Ready)
+	}
 	for hc := range ch.work {
-		ch.serve(hc)
+		if ch.board != nil {
+			if hc.Requests() == 0 {
+				ws.NewConnection()
+			} else {
+				ws.SetStatus(scoreboard.BusyRead)
+			}
+			hc.Tag = ws
+		}
+		ch.serve(hc, ws)
+		if ch.board != nil {
+			if ch.drain.Load() {
+				ws.SetStatus(scoreboard.Graceful)
+			} else {
+				ws.SetStatus(scoreboard.Ready)
+			}
+		}
 		ch.idle <- struct{}{}
 	}
 }
 
 // serve answers requests on hc until it closes or, with a parker, until it
 // goes idle with nothing buffered.
-func (ch *child) serve(hc *http1.Conn) {
+func (ch *child) serve(hc *http1.Conn, ws scoreboard.Worker) {
 	for {
 		keep, err := hc.ServeRequest()
 		if err != nil || !keep {
 			if ch.parker != nil {
 				ch.parker.drop(hc)
 			}
-			hc.Close()
-			ch.active.Done()
+			if ch.board != nil {
+				ws.SetStatus(scoreboard.Closing)
+			}
+			ch.closeConn(hc)
 			return
 		}
 		if ch.parker != nil && hc.Buffered() == 0 {
 			hc.Release()
+			hc.Tag = nil
 			if err := ch.parker.park(hc); err != nil {
-				hc.Close()
-				ch.active.Done()
+				ch.closeConn(hc)
 			}
 			return
 		}
 	}
 }
 
-// closeParked is called by the parker for a connection it gives up on
-// (KeepAliveTimeout, client closed).
-func (ch *child) closeParked(hc *http1.Conn) {
+// closeConn closes a connection and counts it out.
+func (ch *child) closeConn(hc *http1.Conn) {
 	hc.Close()
+	ch.conns.Add(-1)
+	if ch.board != nil {
+		ch.board.Process(ch.slot).AddConnections(-1)
+	}
+	select {
+	case ch.closed <- struct{}{}:
+	default:
+	}
 	ch.active.Done()
 }
+
+// closeParked is called by the parker for a connection it gives up on
+// (KeepAliveTimeout, client closed).
+func (ch *child) closeParked(hc *http1.Conn) { ch.closeConn(hc) }

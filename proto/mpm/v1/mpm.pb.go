@@ -463,6 +463,9 @@ type Core struct {
 	Software                  string                 `protobuf:"bytes,13,opt,name=software,proto3" json:"software,omitempty"`
 	MaxConnectionsPerChild    int64                  `protobuf:"varint,14,opt,name=max_connections_per_child,json=maxConnectionsPerChild,proto3" json:"max_connections_per_child,omitempty"`
 	GracefulShutdownTimeoutMs int64                  `protobuf:"varint,15,opt,name=graceful_shutdown_timeout_ms,json=gracefulShutdownTimeoutMs,proto3" json:"graceful_shutdown_timeout_ms,omitempty"`
+	ServerBuilt               string                 `protobuf:"bytes,16,opt,name=server_built,json=serverBuilt,proto3" json:"server_built,omitempty"`           // the host's build time, as `httpd -v` prints it
+	ExtendedStatus            bool                   `protobuf:"varint,17,opt,name=extended_status,json=extendedStatus,proto3" json:"extended_status,omitempty"` // ExtendedStatus (On by default with mod_status)
+	Handlers                  []*Handler             `protobuf:"bytes,18,rep,name=handlers,proto3" json:"handlers,omitempty"`                                    // <Location PATH> sections with SetHandler, in config order
 	unknownFields             protoimpl.UnknownFields
 	sizeCache                 protoimpl.SizeCache
 }
@@ -602,6 +605,81 @@ func (x *Core) GetGracefulShutdownTimeoutMs() int64 {
 	return 0
 }
 
+func (x *Core) GetServerBuilt() string {
+	if x != nil {
+		return x.ServerBuilt
+	}
+	return ""
+}
+
+func (x *Core) GetExtendedStatus() bool {
+	if x != nil {
+		return x.ExtendedStatus
+	}
+	return false
+}
+
+func (x *Core) GetHandlers() []*Handler {
+	if x != nil {
+		return x.Handlers
+	}
+	return nil
+}
+
+// Handler is one <Location PATH> section that sets a handler, e.g.
+// path "/server-status", name "server-status".
+type Handler struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Path          string                 `protobuf:"bytes,1,opt,name=path,proto3" json:"path,omitempty"`
+	Name          string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Handler) Reset() {
+	*x = Handler{}
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Handler) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Handler) ProtoMessage() {}
+
+func (x *Handler) ProtoReflect() protoreflect.Message {
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Handler.ProtoReflect.Descriptor instead.
+func (*Handler) Descriptor() ([]byte, []int) {
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *Handler) GetPath() string {
+	if x != nil {
+		return x.Path
+	}
+	return ""
+}
+
+func (x *Handler) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
 // Setting is one directive from the config, with its position.
 type Setting struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -615,7 +693,7 @@ type Setting struct {
 
 func (x *Setting) Reset() {
 	*x = Setting{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[5]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -627,7 +705,7 @@ func (x *Setting) String() string {
 func (*Setting) ProtoMessage() {}
 
 func (x *Setting) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[5]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -640,7 +718,7 @@ func (x *Setting) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Setting.ProtoReflect.Descriptor instead.
 func (*Setting) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{5}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *Setting) GetName() string {
@@ -683,7 +761,7 @@ type Diagnostic struct {
 
 func (x *Diagnostic) Reset() {
 	*x = Diagnostic{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[6]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -695,7 +773,7 @@ func (x *Diagnostic) String() string {
 func (*Diagnostic) ProtoMessage() {}
 
 func (x *Diagnostic) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[6]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -708,7 +786,7 @@ func (x *Diagnostic) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Diagnostic.ProtoReflect.Descriptor instead.
 func (*Diagnostic) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{6}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Diagnostic) GetSeverity() Severity {
@@ -748,7 +826,7 @@ type ConfigureResponse struct {
 
 func (x *ConfigureResponse) Reset() {
 	*x = ConfigureResponse{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[7]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -760,7 +838,7 @@ func (x *ConfigureResponse) String() string {
 func (*ConfigureResponse) ProtoMessage() {}
 
 func (x *ConfigureResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[7]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -773,7 +851,7 @@ func (x *ConfigureResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfigureResponse.ProtoReflect.Descriptor instead.
 func (*ConfigureResponse) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{7}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *ConfigureResponse) GetDiagnostics() []*Diagnostic {
@@ -795,7 +873,7 @@ type Listener struct {
 
 func (x *Listener) Reset() {
 	*x = Listener{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[8]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -807,7 +885,7 @@ func (x *Listener) String() string {
 func (*Listener) ProtoMessage() {}
 
 func (x *Listener) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[8]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -820,7 +898,7 @@ func (x *Listener) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Listener.ProtoReflect.Descriptor instead.
 func (*Listener) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{8}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Listener) GetFd() uint32 {
@@ -860,7 +938,7 @@ type RunRequest struct {
 
 func (x *RunRequest) Reset() {
 	*x = RunRequest{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[9]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -872,7 +950,7 @@ func (x *RunRequest) String() string {
 func (*RunRequest) ProtoMessage() {}
 
 func (x *RunRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[9]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -885,7 +963,7 @@ func (x *RunRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RunRequest.ProtoReflect.Descriptor instead.
 func (*RunRequest) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{9}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *RunRequest) GetListeners() []*Listener {
@@ -903,7 +981,7 @@ type RunResponse struct {
 
 func (x *RunResponse) Reset() {
 	*x = RunResponse{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[10]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -915,7 +993,7 @@ func (x *RunResponse) String() string {
 func (*RunResponse) ProtoMessage() {}
 
 func (x *RunResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[10]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -928,7 +1006,7 @@ func (x *RunResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RunResponse.ProtoReflect.Descriptor instead.
 func (*RunResponse) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{10}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{11}
 }
 
 type WatchRequest struct {
@@ -939,7 +1017,7 @@ type WatchRequest struct {
 
 func (x *WatchRequest) Reset() {
 	*x = WatchRequest{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[11]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -951,7 +1029,7 @@ func (x *WatchRequest) String() string {
 func (*WatchRequest) ProtoMessage() {}
 
 func (x *WatchRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[11]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -964,7 +1042,7 @@ func (x *WatchRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchRequest.ProtoReflect.Descriptor instead.
 func (*WatchRequest) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{11}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{12}
 }
 
 type Status struct {
@@ -982,7 +1060,7 @@ type Status struct {
 
 func (x *Status) Reset() {
 	*x = Status{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[12]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -994,7 +1072,7 @@ func (x *Status) String() string {
 func (*Status) ProtoMessage() {}
 
 func (x *Status) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[12]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1007,7 +1085,7 @@ func (x *Status) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Status.ProtoReflect.Descriptor instead.
 func (*Status) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{12}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *Status) GetProcesses() int32 {
@@ -1073,7 +1151,7 @@ type Event struct {
 
 func (x *Event) Reset() {
 	*x = Event{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[13]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1085,7 +1163,7 @@ func (x *Event) String() string {
 func (*Event) ProtoMessage() {}
 
 func (x *Event) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[13]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1098,7 +1176,7 @@ func (x *Event) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Event.ProtoReflect.Descriptor instead.
 func (*Event) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{13}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *Event) GetUnixNano() int64 {
@@ -1159,7 +1237,7 @@ type StopRequest struct {
 
 func (x *StopRequest) Reset() {
 	*x = StopRequest{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[14]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1171,7 +1249,7 @@ func (x *StopRequest) String() string {
 func (*StopRequest) ProtoMessage() {}
 
 func (x *StopRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[14]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1184,7 +1262,7 @@ func (x *StopRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StopRequest.ProtoReflect.Descriptor instead.
 func (*StopRequest) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{14}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *StopRequest) GetGraceful() bool {
@@ -1209,7 +1287,7 @@ type StopResponse struct {
 
 func (x *StopResponse) Reset() {
 	*x = StopResponse{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[15]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1221,7 +1299,7 @@ func (x *StopResponse) String() string {
 func (*StopResponse) ProtoMessage() {}
 
 func (x *StopResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[15]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1234,7 +1312,7 @@ func (x *StopResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StopResponse.ProtoReflect.Descriptor instead.
 func (*StopResponse) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{15}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{16}
 }
 
 var File_proto_mpm_v1_mpm_proto protoreflect.FileDescriptor
@@ -1269,7 +1347,7 @@ const file_proto_mpm_v1_mpm_proto_rawDesc = "" +
 	"apiVersion\x12&\n" +
 	"\x04core\x18\x02 \x01(\v2\x12.httpd.mpm.v1.CoreR\x04core\x121\n" +
 	"\bsettings\x18\x03 \x03(\v2\x15.httpd.mpm.v1.SettingR\bsettings\x12\x1b\n" +
-	"\tlog_level\x18\x04 \x01(\tR\blogLevel\"\x9f\x05\n" +
+	"\tlog_level\x18\x04 \x01(\tR\blogLevel\"\x9e\x06\n" +
 	"\x04Core\x12\x1f\n" +
 	"\vserver_root\x18\x01 \x01(\tR\n" +
 	"serverRoot\x12\x1f\n" +
@@ -1290,10 +1368,16 @@ const file_proto_mpm_v1_mpm_proto_rawDesc = "" +
 	"\x05group\x18\f \x01(\tR\x05group\x12\x1a\n" +
 	"\bsoftware\x18\r \x01(\tR\bsoftware\x129\n" +
 	"\x19max_connections_per_child\x18\x0e \x01(\x03R\x16maxConnectionsPerChild\x12?\n" +
-	"\x1cgraceful_shutdown_timeout_ms\x18\x0f \x01(\x03R\x19gracefulShutdownTimeoutMs\x1a;\n" +
+	"\x1cgraceful_shutdown_timeout_ms\x18\x0f \x01(\x03R\x19gracefulShutdownTimeoutMs\x12!\n" +
+	"\fserver_built\x18\x10 \x01(\tR\vserverBuilt\x12'\n" +
+	"\x0fextended_status\x18\x11 \x01(\bR\x0eextendedStatus\x121\n" +
+	"\bhandlers\x18\x12 \x03(\v2\x15.httpd.mpm.v1.HandlerR\bhandlers\x1a;\n" +
 	"\rAddTypesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"Y\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"1\n" +
+	"\aHandler\x12\x12\n" +
+	"\x04path\x18\x01 \x01(\tR\x04path\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\"Y\n" +
 	"\aSetting\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n" +
 	"\x04args\x18\x02 \x03(\tR\x04args\x12\x12\n" +
@@ -1368,7 +1452,7 @@ func file_proto_mpm_v1_mpm_proto_rawDescGZIP() []byte {
 }
 
 var file_proto_mpm_v1_mpm_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_proto_mpm_v1_mpm_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
+var file_proto_mpm_v1_mpm_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
 var file_proto_mpm_v1_mpm_proto_goTypes = []any{
 	(ArgKind)(0),              // 0: httpd.mpm.v1.ArgKind
 	(Severity)(0),             // 1: httpd.mpm.v1.Severity
@@ -1377,44 +1461,46 @@ var file_proto_mpm_v1_mpm_proto_goTypes = []any{
 	(*Directive)(nil),         // 4: httpd.mpm.v1.Directive
 	(*ConfigureRequest)(nil),  // 5: httpd.mpm.v1.ConfigureRequest
 	(*Core)(nil),              // 6: httpd.mpm.v1.Core
-	(*Setting)(nil),           // 7: httpd.mpm.v1.Setting
-	(*Diagnostic)(nil),        // 8: httpd.mpm.v1.Diagnostic
-	(*ConfigureResponse)(nil), // 9: httpd.mpm.v1.ConfigureResponse
-	(*Listener)(nil),          // 10: httpd.mpm.v1.Listener
-	(*RunRequest)(nil),        // 11: httpd.mpm.v1.RunRequest
-	(*RunResponse)(nil),       // 12: httpd.mpm.v1.RunResponse
-	(*WatchRequest)(nil),      // 13: httpd.mpm.v1.WatchRequest
-	(*Status)(nil),            // 14: httpd.mpm.v1.Status
-	(*Event)(nil),             // 15: httpd.mpm.v1.Event
-	(*StopRequest)(nil),       // 16: httpd.mpm.v1.StopRequest
-	(*StopResponse)(nil),      // 17: httpd.mpm.v1.StopResponse
-	nil,                       // 18: httpd.mpm.v1.Core.AddTypesEntry
+	(*Handler)(nil),           // 7: httpd.mpm.v1.Handler
+	(*Setting)(nil),           // 8: httpd.mpm.v1.Setting
+	(*Diagnostic)(nil),        // 9: httpd.mpm.v1.Diagnostic
+	(*ConfigureResponse)(nil), // 10: httpd.mpm.v1.ConfigureResponse
+	(*Listener)(nil),          // 11: httpd.mpm.v1.Listener
+	(*RunRequest)(nil),        // 12: httpd.mpm.v1.RunRequest
+	(*RunResponse)(nil),       // 13: httpd.mpm.v1.RunResponse
+	(*WatchRequest)(nil),      // 14: httpd.mpm.v1.WatchRequest
+	(*Status)(nil),            // 15: httpd.mpm.v1.Status
+	(*Event)(nil),             // 16: httpd.mpm.v1.Event
+	(*StopRequest)(nil),       // 17: httpd.mpm.v1.StopRequest
+	(*StopResponse)(nil),      // 18: httpd.mpm.v1.StopResponse
+	nil,                       // 19: httpd.mpm.v1.Core.AddTypesEntry
 }
 var file_proto_mpm_v1_mpm_proto_depIdxs = []int32{
 	4,  // 0: httpd.mpm.v1.DescribeResponse.directives:type_name -> httpd.mpm.v1.Directive
 	0,  // 1: httpd.mpm.v1.Directive.kind:type_name -> httpd.mpm.v1.ArgKind
 	6,  // 2: httpd.mpm.v1.ConfigureRequest.core:type_name -> httpd.mpm.v1.Core
-	7,  // 3: httpd.mpm.v1.ConfigureRequest.settings:type_name -> httpd.mpm.v1.Setting
-	18, // 4: httpd.mpm.v1.Core.add_types:type_name -> httpd.mpm.v1.Core.AddTypesEntry
-	1,  // 5: httpd.mpm.v1.Diagnostic.severity:type_name -> httpd.mpm.v1.Severity
-	8,  // 6: httpd.mpm.v1.ConfigureResponse.diagnostics:type_name -> httpd.mpm.v1.Diagnostic
-	10, // 7: httpd.mpm.v1.RunRequest.listeners:type_name -> httpd.mpm.v1.Listener
-	14, // 8: httpd.mpm.v1.Event.status:type_name -> httpd.mpm.v1.Status
-	2,  // 9: httpd.mpm.v1.MPM.Describe:input_type -> httpd.mpm.v1.DescribeRequest
-	5,  // 10: httpd.mpm.v1.MPM.Configure:input_type -> httpd.mpm.v1.ConfigureRequest
-	11, // 11: httpd.mpm.v1.MPM.Run:input_type -> httpd.mpm.v1.RunRequest
-	13, // 12: httpd.mpm.v1.MPM.Watch:input_type -> httpd.mpm.v1.WatchRequest
-	16, // 13: httpd.mpm.v1.MPM.Stop:input_type -> httpd.mpm.v1.StopRequest
-	3,  // 14: httpd.mpm.v1.MPM.Describe:output_type -> httpd.mpm.v1.DescribeResponse
-	9,  // 15: httpd.mpm.v1.MPM.Configure:output_type -> httpd.mpm.v1.ConfigureResponse
-	12, // 16: httpd.mpm.v1.MPM.Run:output_type -> httpd.mpm.v1.RunResponse
-	15, // 17: httpd.mpm.v1.MPM.Watch:output_type -> httpd.mpm.v1.Event
-	17, // 18: httpd.mpm.v1.MPM.Stop:output_type -> httpd.mpm.v1.StopResponse
-	14, // [14:19] is the sub-list for method output_type
-	9,  // [9:14] is the sub-list for method input_type
-	9,  // [9:9] is the sub-list for extension type_name
-	9,  // [9:9] is the sub-list for extension extendee
-	0,  // [0:9] is the sub-list for field type_name
+	8,  // 3: httpd.mpm.v1.ConfigureRequest.settings:type_name -> httpd.mpm.v1.Setting
+	19, // 4: httpd.mpm.v1.Core.add_types:type_name -> httpd.mpm.v1.Core.AddTypesEntry
+	7,  // 5: httpd.mpm.v1.Core.handlers:type_name -> httpd.mpm.v1.Handler
+	1,  // 6: httpd.mpm.v1.Diagnostic.severity:type_name -> httpd.mpm.v1.Severity
+	9,  // 7: httpd.mpm.v1.ConfigureResponse.diagnostics:type_name -> httpd.mpm.v1.Diagnostic
+	11, // 8: httpd.mpm.v1.RunRequest.listeners:type_name -> httpd.mpm.v1.Listener
+	15, // 9: httpd.mpm.v1.Event.status:type_name -> httpd.mpm.v1.Status
+	2,  // 10: httpd.mpm.v1.MPM.Describe:input_type -> httpd.mpm.v1.DescribeRequest
+	5,  // 11: httpd.mpm.v1.MPM.Configure:input_type -> httpd.mpm.v1.ConfigureRequest
+	12, // 12: httpd.mpm.v1.MPM.Run:input_type -> httpd.mpm.v1.RunRequest
+	14, // 13: httpd.mpm.v1.MPM.Watch:input_type -> httpd.mpm.v1.WatchRequest
+	17, // 14: httpd.mpm.v1.MPM.Stop:input_type -> httpd.mpm.v1.StopRequest
+	3,  // 15: httpd.mpm.v1.MPM.Describe:output_type -> httpd.mpm.v1.DescribeResponse
+	10, // 16: httpd.mpm.v1.MPM.Configure:output_type -> httpd.mpm.v1.ConfigureResponse
+	13, // 17: httpd.mpm.v1.MPM.Run:output_type -> httpd.mpm.v1.RunResponse
+	16, // 18: httpd.mpm.v1.MPM.Watch:output_type -> httpd.mpm.v1.Event
+	18, // 19: httpd.mpm.v1.MPM.Stop:output_type -> httpd.mpm.v1.StopResponse
+	15, // [15:20] is the sub-list for method output_type
+	10, // [10:15] is the sub-list for method input_type
+	10, // [10:10] is the sub-list for extension type_name
+	10, // [10:10] is the sub-list for extension extendee
+	0,  // [0:10] is the sub-list for field type_name
 }
 
 func init() { file_proto_mpm_v1_mpm_proto_init() }
@@ -1422,7 +1508,7 @@ func file_proto_mpm_v1_mpm_proto_init() {
 	if File_proto_mpm_v1_mpm_proto != nil {
 		return
 	}
-	file_proto_mpm_v1_mpm_proto_msgTypes[13].OneofWrappers = []any{
+	file_proto_mpm_v1_mpm_proto_msgTypes[14].OneofWrappers = []any{
 		(*Event_Status)(nil),
 		(*Event_Message)(nil),
 	}
@@ -1432,7 +1518,7 @@ func file_proto_mpm_v1_mpm_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_proto_mpm_v1_mpm_proto_rawDesc), len(file_proto_mpm_v1_mpm_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   17,
+			NumMessages:   18,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -1,0 +1,72 @@
+package scoreboard
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
+)
+
+// Instrument makes srv keep the scoreboard: for every connection whose
+// Conn.Tag holds the Worker serving it (the MPM sets the Tag each time a
+// worker takes the connection), the worker goes to BusyRead when a request
+// starts arriving, BusyWrite with the request line once the head is read
+// (only with extended, Apache's ExtendedStatus; otherwise the texts are
+// left alone), BusyKeepalive when the connection waits for its next
+// request, and every answered request is counted. It wraps srv.Handler and
+// sets srv.ConnState and srv.RequestDone, calling any previous ones; call
+// it before the first NewConn. Nothing on this path allocates or locks.
+func Instrument(srv *http1.Server, extended bool) {
+	prevState, prevDone, inner := srv.ConnState, srv.RequestDone, srv.Handler
+	srv.ConnState = func(c *http1.Conn, s http1.State) {
+		if w, ok := c.Tag.(Worker); ok {
+			switch s {
+			case http1.StateActive:
+				w.SetStatus(BusyRead)
+			case http1.StateIdle:
+				w.SetStatus(BusyKeepalive)
+			}
+		}
+		if prevState != nil {
+			prevState(c, s)
+		}
+	}
+	srv.Handler = http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if c := http1.ConnFromRequest(r); c != nil {
+			if w, ok := c.Tag.(Worker); ok {
+				begin(w, r, extended)
+			}
+		}
+		inner.ServeHTTP(rw, r)
+	})
+	srv.RequestDone = func(c *http1.Conn, r *http.Request, status int, n int64) {
+		if w, ok := c.Tag.(Worker); ok {
+			now := time.Now()
+			if w.Status() != BusyWrite { // answered by the engine: the handler never ran
+				begin(w, r, extended)
+			}
+			w.EndRequest(now, n)
+		}
+		if prevDone != nil {
+			prevDone(c, r, status, n)
+		}
+	}
+}
+
+func begin(w Worker, r *http.Request, extended bool) {
+	if !extended {
+		w.r.startTime.Store(time.Now().UnixMicro())
+		w.SetStatus(BusyWrite)
+		return
+	}
+	w.BeginRequest(time.Now(), clientIP(r.RemoteAddr), r.Host, r.Method, r.RequestURI, r.Proto)
+}
+
+// clientIP is the address part of "ip:port" or "[ip]:port".
+func clientIP(addr string) string {
+	if i := strings.LastIndexByte(addr, ':'); i > 0 && strings.IndexByte(addr, ']') < i {
+		addr = addr[:i]
+	}
+	return strings.TrimSuffix(strings.TrimPrefix(addr, "["), "]")
+}
