@@ -101,7 +101,7 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 	for _, d := range diags {
 		if d.Severity == mpm.SeverityError {
 			bad = true
-			fmt.Fprintln(stderr, config.Diagnostic{File: d.File, Line: d.Line, Message: d.Message}.Error())
+			config.WriteDiagnostics(stderr, []config.Diagnostic{cfg.Locate(d.File, d.Line, d.Message)})
 		} else {
 			fmt.Fprintln(stderr, d.Message)
 		}
@@ -150,8 +150,8 @@ func coreSettings(cfg *config.Config, s *config.Server, o *options) mpm.Core {
 	}
 }
 
+// printErrors prints errs in Apache's form, or as HCL diagnostics for
+// problems in HCL files.
 func printErrors(w io.Writer, name string, errs config.Errors) {
-	for _, d := range errs {
-		fmt.Fprintln(w, d.Error())
-	}
+	config.WriteDiagnostics(w, errs)
 }

@@ -49,6 +49,7 @@ func run(o *options, stdout, stderr io.Writer) int {
 			if o.defined("DUMP_MODULES") {
 				printModules(stdout, cfg)
 			}
+			printConfig(stdout, o, l)
 			if !o.dumping() {
 				fmt.Fprintln(stderr, "Syntax OK")
 			}
