@@ -1,44 +1,110 @@
 // Package mpm is the public SDK for writing a Multi-Processing Module (MPM)
 // for httpd-mpm: a plugin executable that the httpd host starts when the
-// config says `LoadModule mpm_NAME_module modules/mod_mpm_NAME.so`.
+// config says `LoadModule mpm_NAME_module modules/mod_mpm_NAME.so`. An MPM
+// decides how connections are accepted and scheduled (processes, threads,
+// goroutines, epoll); package http1 turns each connection's bytes into
+// requests and responses, and NewHTTPServer configures it from the host's
+// settings.
+//
+// A complete MPM is a type that implements [MPM] (and [ChildServer] if it
+// runs child processes) and a main function that calls [Serve]:
+//
+//	func main() { mpm.Serve(&MyMPM{}) }
+//
+//	var _ mpm.MPM = (*MyMPM)(nil) // compile-time check
+//
+// Package mpmtest is the conformance suite every MPM should pass from its
+// own `go test`; examples/mpm-percore in the repository is a third-party MPM
+// in its own module, built only on this SDK.
+//
+// # Stability
+//
+// This is SDK v1, speaking MPM API [APIVersion] "v1". Within v1 the
+// exported API only grows: fields and optional interfaces may be added,
+// nothing is removed or changes meaning. Public signatures use plain Go
+// types only; no protobuf or go-plugin type appears in them. A breaking
+// change of the protocol is a new API version ("v2", proto/mpm/v2) that a
+// host and a plugin must both speak.
 //
 // # Lifecycle (the contract between host and plugin)
 //
-//  1. Handshake. The host executes the plugin file with go-plugin's
-//     handshake in its environment; [Serve] answers it. Run by a person, the
-//     binary explains what it is and exits 1. A plugin never writes to
-//     stdout: that is the handshake channel. It logs with the hclog.Logger
-//     it is given, which writes JSON lines to stderr; the host turns them
-//     into ErrorLog lines.
-//  2. Describe. [MPM.Describe] names the module ("mpm_event_module"), the
-//     MPM ("event") and lists its directives. It is called before anything
-//     else, may be called by `httpd -t`, `-V` or `-L` without a Run, and
-//     must have no side effects.
-//  3. Configure. [MPM.Configure] receives the host's core settings and every
-//     directive the config gave the MPM, each with file and line. It
-//     returns diagnostics; any [SeverityError] refuses the configuration.
-//     Configure is called exactly once, before Run.
-//  4. Run. [MPM.Run] receives the listening sockets the host bound (or got
-//     from systemd). The files are the MPM's from then on: it may pass them
-//     to child processes and must close them when it stops. Run returns
-//     once the MPM accepts connections (readiness); the host reports
-//     readiness only after that. The MPM must never close or shut down the
-//     sockets in a way that affects other processes (no shutdown(2)): the
-//     host keeps its own copies open so that a restart refuses nothing.
-//  5. Status. While running, the host polls [MPM.Status] about once a
-//     second (scoreboard counts for server-status and sd_notify).
-//  6. Stop. [MPM.Stop] with graceful=true stops accepting, lets in-flight
-//     requests finish, answers the next request on a keep-alive connection
-//     with `Connection: close`, and returns when every child has exited or
-//     ctx ends (then it must stop at once). graceful=false stops at once.
-//     After Stop returns the host ends the process.
+// The host drives the plugin through these steps, one at a time and in
+// this order. Each step names what the plugin must do.
 //
-// If the host dies, the plugin dies too: the host passes a lifeline pipe as
-// fd 3 and sets a parent-death signal; [Serve] handles both. Children
-// started with [StartChild] are tied to the plugin the same way.
+//  1. Handshake. The host executes the plugin file with the go-plugin
+//     handshake cookie in its environment; [Serve] answers it. The channel
+//     is gRPC over a Unix socket with mutual TLS (go-plugin's AutoMTLS:
+//     each side makes a one-time certificate and trusts only the other's).
+//     Run by a person (no cookie), [Serve] explains what the binary is on
+//     stderr and exits 1. The go-plugin protocol version is the major API
+//     version: 1 for v1.
+//  2. Describe. [MPM.Describe] names the module ("mpm_event_module"), the
+//     MPM ("event") and its directives. [Serve] adds the API versions the
+//     SDK speaks; the host refuses a plugin with none in common, naming both
+//     versions and the LoadModule line. Describe is the first call, may be
+//     the only one (`httpd -t`, `-V` and `-L` end the process after
+//     Configure), and must have no side effects.
+//  3. Configure. [MPM.Configure] receives the host's core settings and every
+//     directive of the MPM's table the config set, each with file and line
+//     (the host has checked names and argument counts already). It returns
+//     diagnostics; any [SeverityError] refuses the configuration, and the
+//     host prints it at that file and line. [Decode] does the checking
+//     against the directive table. Configure is called exactly once.
+//  4. Run. [MPM.Run] receives the listening sockets the host bound (or got
+//     from systemd), already checked to be listening. It starts serving and
+//     returns once the MPM accepts connections: the host reports readiness
+//     (sd_notify READY=1, the PidFile) only after that. An error from Run
+//     refuses to start the server. ctx ends if the host goes away.
+//  5. Watch. While the MPM runs, the host watches it: [Serve] calls
+//     [MPM.Status] about once a second and streams the snapshot, which feeds
+//     sd_notify STATUS= and the host's view of the server. Status must be
+//     cheap and safe to call concurrently with Stop.
+//  6. Stop. [MPM.Stop] ends serving. With graceful=true the MPM stops
+//     accepting, lets every in-flight request finish, answers the next
+//     request on a keep-alive connection with `Connection: close` and closes
+//     a connection that stays idle for KeepAliveTimeout; it never resets a
+//     connection a client may be sending on. Stop returns when every child
+//     process has exited, or when ctx ends: then (and with graceful=false
+//     from the start) it stops at once, killing its children. On a graceful
+//     stop the host's GracefulShutdownTimeout is ctx's deadline (none on a
+//     graceful restart). After Stop returns,
+//     the host ends the plugin process; no further call comes.
+//
+// # Descriptors: who owns and closes what
+//
+//   - fd 0 is not the MPM's. fd 1 is go-plugin's handshake channel: the
+//     plugin and its children never write to stdout (os.Stdout is
+//     redirected after the handshake; anything written there is a bug the
+//     conformance suite reports). fd 2 is the log: log with the
+//     hclog.Logger in [Config.Log] (JSON lines the host turns into ErrorLog
+//     entries at the LogLevel the config sets).
+//   - fd [LifelineFD] (3) is the read end of the host's lifeline pipe. The SDK
+//     owns it: it reads EOF when the host dies, and [Serve] then stops the
+//     MPM at once and exits. The MPM never closes it.
+//   - fds 4 and up are the listening sockets, in Listen order; Run names
+//     them. From Run on they are the MPM's: it may duplicate them, pass
+//     them to children ([StartChild]) and must close its copies when it
+//     stops. It must never shut a socket down (shutdown(2)) or change its
+//     listen backlog: the host keeps its own copies open across MPM restarts
+//     and swaps, so that connections wait in the kernel's queue while one
+//     MPM hands over to the next instead of being refused.
+//   - A child started by [StartChild] gets the lifeline as fd 3, then the
+//     scoreboard if given, then its listeners; it owns those copies. Its
+//     stdin and stdout are /dev/null and its stderr is the plugin's log.
+//
+// # Process lifetime
+//
+// The plugin dies with the host: the lifeline and a parent-death signal
+// (SIGKILL) both see to it. Children started with [StartChild] get SIGUSR1
+// when the plugin process dies (their Graceful channel closes: they finish
+// in-flight requests while the host starts a new MPM on the same sockets)
+// and exit at once when the host dies. The plugin ignores SIGINT, SIGTERM,
+// SIGHUP, SIGUSR1, SIGWINCH and SIGPIPE: the host owns signals and turns
+// them into Stop calls.
 //
 // # Concurrency
 //
 // The host calls Describe, Configure, Run and Stop one at a time, in that
-// order. Status may be called concurrently with Stop.
+// order. Status may be called at any time after Run, concurrently with
+// Stop.
 package mpm

@@ -21,6 +21,8 @@ type server struct {
 	ctx  context.Context // ends when the host is gone
 }
 
+var _ mpmv1.MPMServer = (*server)(nil)
+
 func (s *server) Describe(context.Context, *mpmv1.DescribeRequest) (*mpmv1.DescribeResponse, error) {
 	d := s.impl.Describe()
 	resp := &mpmv1.DescribeResponse{
