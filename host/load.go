@@ -72,9 +72,18 @@ func readConfig(o *options, stderr io.Writer) (*config.Config, *config.Server, c
 // startPlugin starts the MPM plugin with the listeners, validates every
 // directive against the core table and the plugin's own, and configures it.
 func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *config.Server, mod config.Module, sockets []*listen.Socket, pluginStderr io.Writer, stderr io.Writer) (*loaded, error) {
-	p, err := launch.Start(ctx, launch.Options{Path: mod.AbsPath, Listeners: sockets, Stderr: pluginStderr})
+	pin, errs := modulePin(cfg, mod)
+	if len(errs) > 0 {
+		printErrors(stderr, o.name, errs)
+		return nil, &exitError{1}
+	}
+	opts := launch.Options{Path: mod.AbsPath, Listeners: sockets, Stderr: pluginStderr}
+	if pin != nil {
+		opts.Checksum = pin.sum
+	}
+	p, err := launch.Start(ctx, opts)
 	if err != nil {
-		fmt.Fprintf(stderr, "%s: Syntax error on line %d of %s: Cannot load %s into server: %v\n", o.name, mod.Line, mod.File, mod.Path, err)
+		fmt.Fprintf(stderr, "%s: Syntax error on line %d of %s: Cannot load %s into server: %s\n", o.name, mod.Line, mod.File, mod.Path, loadError(err, pin))
 		return nil, &exitError{1}
 	}
 	fail := func() (*loaded, error) {

@@ -2,11 +2,13 @@ package main
 
 import (
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/httpd-mpm/httpd-mpm/host"
+	"github.com/httpd-mpm/httpd-mpm/host/launch"
 	"github.com/httpd-mpm/httpd-mpm/internal/testbin"
 )
 
@@ -20,11 +22,18 @@ func TestMain(m *testing.M) {
 // messages, streams and exit codes. $MODULES holds the real MPM plugins.
 func TestScript(t *testing.T) {
 	_, modules := testbin.Build(t)
+	apiv2 := testbin.Plugin(t, "./internal/testbin/testdata/apiv2")
+	eventSum, err := launch.Checksum(filepath.Join(modules, "mod_mpm_event.so"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
 		Setup: func(e *testscript.Env) error {
 			e.Setenv("MODULES", modules)
+			e.Setenv("APIV2", apiv2)        // a plugin that speaks only MPM API v2
+			e.Setenv("EVENT_SUM", eventSum) // sha256:HEX of mod_mpm_event.so
 			return nil
 		},
 	})

@@ -60,6 +60,7 @@ var Core = Table{
 		Help: "specifies authorization directives which one must pass (or not) for a request to suceeed"},
 	{Name: "SetHandler", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Help: "a handler name that overrides any other configured handler"},
 	{Name: "LoadModule", MinArgs: 2, MaxArgs: 2, Context: ServerConfig, Help: helpLoadModule},
+	{Name: "LoadModuleChecksum", MinArgs: 2, MaxArgs: 2, Context: ServerConfig, Check: checkModuleChecksum, Help: helpLoadModuleChecksum},
 	{Name: "Mutex", MinArgs: 1, MaxArgs: -1, Context: ServerConfig, ArgsError: "Mutex requires at least a mechanism argument " + mutexMechanisms,
 		Check: checkMutex, Help: `mutex (or "default") and mechanism`},
 	{Name: "GracefulShutdownTimeout", MinArgs: 1, MaxArgs: 1, Context: ServerConfig,

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"slices"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -31,6 +32,12 @@ type Options struct {
 	Path      string           // the plugin executable (LoadModule's file)
 	Listeners []*listen.Socket // handed over as fds 4, 5, ... (fd 3 is the lifeline)
 	Stderr    io.Writer        // receives the plugin's stderr, line by line
+	// Stdout, if set, receives what the plugin writes to os.Stdout after
+	// the handshake (it should write nothing; see package mpm).
+	Stdout io.Writer
+	// Checksum, if set, is the "sha256:HEX" the file must have
+	// (LoadModuleChecksum); Start refuses a file with another.
+	Checksum string
 }
 
 // Plugin is a running MPM plugin process. Its methods are safe for
@@ -47,14 +54,26 @@ type Plugin struct {
 	exited    chan struct{}
 }
 
-// Start executes the plugin, completes the handshake and calls Describe.
+// Start checks that the plugin file can be trusted (see Trusted) and has
+// the pinned checksum, executes it, completes the handshake and calls
+// Describe. It refuses a plugin that speaks no API version of this host's
+// with a *VersionError.
 func Start(ctx context.Context, opts Options) (*Plugin, error) {
+	path, err := Trusted(opts.Path)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Checksum != "" {
+		if err := VerifyChecksum(path, opts.Checksum); err != nil {
+			return nil, err
+		}
+	}
 	lr, lw, err := os.Pipe()
 	if err != nil {
 		return nil, fmt.Errorf("lifeline pipe: %w", err)
 	}
 	defer lr.Close()
-	cmd := exec.Command(opts.Path)
+	cmd := exec.Command(path)
 	cmd.ExtraFiles = []*os.File{lr}
 	for _, l := range opts.Listeners {
 		cmd.ExtraFiles = append(cmd.ExtraFiles, l.File)
@@ -71,6 +90,7 @@ func Start(ctx context.Context, opts Options) (*Plugin, error) {
 		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
 		AutoMTLS:         true,
 		Stderr:           stderr,
+		SyncStdout:       opts.Stdout,
 		Logger:           hclog.New(&hclog.LoggerOptions{Level: hclog.Off, Output: io.Discard}),
 		StartTimeout:     15 * time.Second,
 	})
@@ -78,6 +98,9 @@ func Start(ctx context.Context, opts Options) (*Plugin, error) {
 	rpcClient, err := client.Client()
 	if err != nil {
 		p.Kill()
+		if v := protocolMismatch(err); v != nil {
+			return nil, v
+		}
 		return nil, fmt.Errorf("%s is not an httpd-mpm MPM plugin: %w", opts.Path, err)
 	}
 	raw, err := rpcClient.Dispense(wire.PluginName)
@@ -100,9 +123,9 @@ func Start(ctx context.Context, opts Options) (*Plugin, error) {
 		return nil, fmt.Errorf("%s: describe: %w", opts.Path, p.rpcErr(err))
 	}
 	p.Desc = descFromProto(d)
-	if !contains(d.GetApiVersions(), wire.APIVersion) {
+	if !slices.Contains(d.GetApiVersions(), wire.APIVersion) {
 		p.Kill()
-		return nil, fmt.Errorf("%s speaks MPM API %v; this httpd speaks %s", opts.Path, d.GetApiVersions(), wire.APIVersion)
+		return nil, &VersionError{Plugin: d.GetApiVersions(), Host: []string{wire.APIVersion}}
 	}
 	return p, nil
 }
@@ -203,13 +226,4 @@ func (p *Plugin) rpcErr(err error) error {
 		return errors.New(s.Message())
 	}
 	return err
-}
-
-func contains(list []string, v string) bool {
-	for _, s := range list {
-		if s == v {
-			return true
-		}
-	}
-	return false
 }

@@ -66,3 +66,36 @@ func RepoRoot() string {
 	_, file, _, _ := runtime.Caller(0)
 	return filepath.Join(filepath.Dir(file), "..", "..")
 }
+
+var plugins struct {
+	sync.Mutex
+	dir   string
+	paths map[string]string
+}
+
+// Plugin builds the main package pkg (a path relative to the repository,
+// such as "./internal/testbin/testdata/apiv2") once per test process and
+// returns the executable, mode 0755 in a directory of its own.
+func Plugin(t testing.TB, pkg string) string {
+	t.Helper()
+	plugins.Lock()
+	defer plugins.Unlock()
+	if p, ok := plugins.paths[pkg]; ok {
+		return p
+	}
+	if plugins.dir == "" {
+		dir, err := os.MkdirTemp("", "httpd-testplugins")
+		if err != nil {
+			t.Fatal(err)
+		}
+		plugins.dir, plugins.paths = dir, map[string]string{}
+	}
+	out := filepath.Join(plugins.dir, filepath.Base(pkg)+".so")
+	cmd := exec.Command("go", "build", "-o", out, pkg)
+	cmd.Dir = RepoRoot()
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build %s: %v\n%s", pkg, err, b)
+	}
+	plugins.paths[pkg] = out
+	return out
+}
