@@ -7,6 +7,7 @@ command -v curl    >/dev/null || need+=(curl)
 command -v ab      >/dev/null || need+=(apache2-utils)
 command -v wrk     >/dev/null || need+=(wrk)
 command -v protoc  >/dev/null || need+=(protobuf-compiler)
+command -v prometheus-apache-exporter >/dev/null || need+=(prometheus-apache-exporter)
 command -v systemd-socket-activate >/dev/null || need+=(systemd)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
