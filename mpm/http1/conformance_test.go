@@ -283,9 +283,9 @@ func conformanceCases() []convCase {
 			closed: true,
 		},
 		{
-			name: "request line at apache2's limit (8191 bytes) passes",
-			raw:  "GET /" + strings.Repeat("a", 8191-14) + " HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
-			want: []wantResp{{status: "HTTP/1.1 200 OK"}},
+			name:   "request line at apache2's limit (8191 bytes) passes",
+			raw:    "GET /" + strings.Repeat("a", 8191-14) + " HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+			want:   []wantResp{{status: "HTTP/1.1 200 OK"}},
 			closed: true,
 		},
 		{
@@ -384,9 +384,9 @@ func conformanceCases() []convCase {
 			closed: true,
 		},
 		{
-			name: "HTTP/1.0 without Host is fine",
-			raw:  "GET /x HTTP/1.0\r\n\r\n",
-			want: []wantResp{{status: "HTTP/1.1 200 OK", body: "GET /x"}},
+			name:   "HTTP/1.0 without Host is fine",
+			raw:    "GET /x HTTP/1.0\r\n\r\n",
+			want:   []wantResp{{status: "HTTP/1.1 200 OK", body: "GET /x"}},
 			closed: true,
 		},
 		{
@@ -459,10 +459,10 @@ func conformanceCases() []convCase {
 			closed: true,
 		},
 		{
-			name:  "KeepAlive off closes",
-			tweak: func(s *Server) { s.KeepAlive = false },
-			raw:   "GET / HTTP/1.1\r\nHost: h\r\n\r\nGET / HTTP/1.1\r\nHost: h\r\n\r\n",
-			want:  []wantResp{{status: "HTTP/1.1 200 OK", header: map[string]string{"Connection": "close"}}},
+			name:   "KeepAlive off closes",
+			tweak:  func(s *Server) { s.KeepAlive = false },
+			raw:    "GET / HTTP/1.1\r\nHost: h\r\n\r\nGET / HTTP/1.1\r\nHost: h\r\n\r\n",
+			want:   []wantResp{{status: "HTTP/1.1 200 OK", header: map[string]string{"Connection": "close"}}},
 			closed: true,
 		},
 		{

@@ -59,10 +59,10 @@ type Conn struct {
 	hdr    http.Header // response header map, cleared per request
 	keys   []string    // header-order scratch
 
-	nreq       int  // requests started
-	keepalives int  // responses sent with keep-alive
-	linger     bool // the last response closed the connection
-	sawEOF     bool // the client closed its side
+	nreq       atomic.Int64 // requests started
+	keepalives int          // responses sent with keep-alive
+	linger     bool         // the last response closed the connection
+	sawEOF     bool         // the client closed its side
 
 	state  atomic.Int32
 	closed atomic.Bool
@@ -124,9 +124,9 @@ func (cc *connContext) Value(key any) any {
 // NetConn returns the wrapped connection.
 func (c *Conn) NetConn() net.Conn { return c.rwc }
 
-// Requests reports how many requests were started on c (for a scoreboard). It must only
-// be called from the goroutine calling ServeRequest or from ConnState.
-func (c *Conn) Requests() int { return c.nreq }
+// Requests reports how many requests were started on c (for a scoreboard). Safe for
+// concurrent use.
+func (c *Conn) Requests() int { return int(c.nreq.Load()) }
 
 // Buffered reports how many bytes of a next (pipelined) request are already read into
 // the Conn's buffer.
@@ -201,6 +201,7 @@ type exchange struct {
 	url  url.URL
 	resp response
 	body body
+	vals [16]string // header values of a typical request
 }
 
 // ServeRequest reads exactly one request, runs the handler, writes the full response,
@@ -230,7 +231,7 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 	// Wait for the first byte of the request.
 	if c.br.Buffered() == 0 {
 		wait := cfg.timeout
-		if c.nreq > 0 {
+		if c.nreq.Load() > 0 {
 			wait = cfg.keepAliveTimeout
 		}
 		c.rwc.SetReadDeadline(time.Now().Add(wait))
@@ -242,7 +243,7 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 		}
 	}
 	c.rwc.SetReadDeadline(time.Now().Add(cfg.timeout))
-	c.nreq++
+	c.nreq.Add(1)
 	c.setState(StateActive)
 	clear(c.hdr)
 
@@ -254,7 +255,7 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 	w := &ex.resp
 	w.c, w.req, w.declared = c, req, -2
 
-	info, perr := c.parser.readRequest(c.br, cfg, req)
+	info, perr := c.parser.readRequest(c.br, cfg, req, ex.vals[:])
 	w.info = info
 	if perr == nil && req.ContentLength > 0 && cfg.maxBody >= 0 && req.ContentLength > cfg.maxBody {
 		perr = &protoError{status: http.StatusRequestEntityTooLarge}

@@ -7,29 +7,56 @@
 // connection with Server.NewConn and calls Conn.ServeRequest once per request, deciding
 // itself how to wait for the next one:
 //
-//	c := srv.NewConn(nc)        // 1. StateNew
+//	c := srv.NewConn(nc)                  // 1. StateNew; c owns nc from now on
 //	for {
 //		keep, err := c.ServeRequest() // 2. StateActive while a request is served
-//		if !keep {                   //    (err is informational)
+//		if !keep {                    //    (err is informational)
 //			break
 //		}
-//		// 3. StateIdle: prefork/worker simply loop; the event MPM may check
-//		//    c.Buffered(), call c.Release() and park the socket in epoll until
-//		//    it is readable again.
+//		// 3. StateIdle: prefork and worker simply loop; the event MPM may check
+//		//    c.Buffered(), call c.Release() and park the socket until it is
+//		//    readable again.
 //	}
-//	c.Close()                   // 4. StateClosed: lingering close, buffers back to the pools
+//	c.Close() // 4. StateClosed: lingering close, buffers back to the pools
 //
-// Behaviour follows apache2 2.4.71 (checked against /usr/sbin/apache2): strict request
-// line and header parsing (single spaces, CRLF line ends, tokens as field names, no
-// control characters), LimitRequestLine/FieldSize/Fields/Body with Apache's defaults,
-// Host validation, the keep-alive decision of ap_set_keepalive (HTTP/1.0 needs the
-// keep-alive token; "Keep-Alive: timeout=N, max=M" is sent only to clients that sent
-// the token, as apache2 does; statuses 400, 408, 411, 413, 414, 500, 501 and 503 close),
-// the header order of apache2 for the common headers, and its error pages (WriteError).
+// # Behaviour
+//
+// It follows apache2 2.4.71, checked request by request against /usr/sbin/apache2:
+//
+//   - Parsing is apache2's strict mode: one SP between the parts of the request line,
+//     "HTTP/" DIGIT "." DIGIT, CRLF line ends (a bare LF is 400), tokens as field names
+//     (no space before the colon), no control characters in values, obs-fold joined with
+//     one space, at most 10 empty lines before a request. HTTP/1.1 needs exactly one
+//     valid Host; an absolute-form target's authority replaces it.
+//   - Limits have apache2's defaults: LimitRequestLine 8190 (414), LimitRequestFieldSize
+//     8190 and LimitRequestFields 100 (400 with apache2's note), LimitRequestBody 1 GiB
+//     (413). Like apache2, a line of exactly limit+1 bytes is still accepted.
+//   - Keep-alive is ap_set_keepalive: HTTP/1.0 needs the keep-alive token and a known
+//     length; "Keep-Alive: timeout=T, max=M" and "Connection: Keep-Alive" are sent only
+//     to clients that sent the token (apache2 sends neither to a plain HTTP/1.1
+//     client); MaxKeepAliveRequests N allows N kept-alive responses, so the response to
+//     request N+1 carries "Connection: close"; statuses 400, 408, 411, 413, 414, 500,
+//     501 and 503 close; so does a handler's "Connection: close", and draining.
+//   - Responses start with Date and Server, then the handler's fields in apache2's order
+//     for the usual ones (Last-Modified, ETag, Accept-Ranges, others by name,
+//     Content-Length, Content-Range), then Keep-Alive, Connection, Transfer-Encoding and
+//     Content-Type. A body that fits 4 KiB and has no length gets a Content-Length; a
+//     longer one is chunked (HTTP/1.1) or delimited by the close (HTTP/1.0). HEAD keeps
+//     the Content-Length and sends no body; 1xx, 204 and 304 have neither body nor
+//     Content-Length nor Content-Type. No Content-Type is guessed (apache2 sends none
+//     for an unknown type; net/http would sniff one).
+//   - Error pages (WriteError, and the engine's own 400, 408, 413, 414, 417, 505) are
+//     byte for byte apache2's, see testdata/apache2-error-pages.txt.
+//   - A request body is read with "100 Continue" sent on the handler's first Read; what
+//     the handler leaves unread is discarded up to 256 KiB before the next request,
+//     otherwise the connection closes.
 //
 // Deliberate differences from apache2: HTTP/0.9 requests and HTTP major versions other
 // than 1 are refused (400, 505) where apache2 serves them; a request with both
-// Transfer-Encoding and Content-Length is refused with 400 (apache2 ignores the
-// Content-Length and closes afterwards); request trailers are read and discarded;
-// responses carry no trailers; the Hijacker interface is not offered.
+// Transfer-Encoding and Content-Length is refused with 400 (apache2 drops the
+// Content-Length and closes afterwards); an unknown Expect gets 417 with
+// "Connection: close" (apache2 closes without saying so); error pages answering HEAD
+// keep their Content-Length (apache2 drops it); request trailers are read and
+// discarded; responses carry no trailers; there is no Hijacker and no request-context
+// cancellation when the client goes away (the context ends with Close).
 package http1

@@ -26,7 +26,7 @@ func WriteError(w http.ResponseWriter, r *http.Request, status int, detail strin
 // writeErrorPage is WriteError with notes already in HTML.
 func writeErrorPage(w http.ResponseWriter, r *http.Request, status int, notes string) {
 	var s *Server
-	if c, ok := r.Context().Value(connKey{}).(*Conn); ok {
+	if c := ConnFromRequest(r); c != nil {
 		s = c.srv
 	}
 	h := w.Header()
@@ -96,9 +96,8 @@ func appendCanned(b []byte, s *Server, r *http.Request, status int, notes, locat
 	case http.StatusSeeOther:
 		return append(append(append(b, `<p>The answer to your request is located <a href="`...), esc(location)...), "\">here</a>.</p>\n"...)
 	case http.StatusUseProxy:
-		b = append(b, "<p>This resource is only accessible through the proxy\n"...)
-		b = append(b, esc(location)...)
-		return append(b, "<br />\nYou will need to configure your client to use that proxy.</p>\n"...)
+		// apache2 prints an empty proxy location here whatever Location says.
+		return append(b, "<p>This resource is only accessible through the proxy\n<br />\nYou will need to configure your client to use that proxy.</p>\n"...)
 	case http.StatusUnauthorized, http.StatusProxyAuthRequired:
 		return append(b, "<p>This server could not verify that you\nare authorized to access the document\nrequested.  Either you supplied the wrong\ncredentials (e.g., bad password), or your\nbrowser doesn't understand how to supply\nthe credentials required.</p>\n"...)
 	case http.StatusBadRequest:
@@ -157,8 +156,8 @@ func appendCanned(b []byte, s *Server, r *http.Request, status int, notes, locat
 		return withNotes(b, "<p>Access to this URL has been denied for legal reasons.<br />\n")
 	case http.StatusNotImplemented:
 		return withNotes(b, "<p>"+esc(r.Method)+" not supported for current URL.<br />\n")
-	case http.StatusBadGateway:
-		return withNotes(b, "<p>The proxy server received an invalid\nresponse from an upstream server.<br />\n")
+	case http.StatusBadGateway: // apache2's text has CRLF line ends here
+		return withNotes(b, "<p>The proxy server received an invalid\r\nresponse from an upstream server.<br />\r\n")
 	case http.StatusServiceUnavailable:
 		return append(b, "<p>The server is temporarily unable to service your\nrequest due to maintenance downtime or capacity\nproblems. Please try again later.</p>\n"...)
 	case http.StatusGatewayTimeout:
@@ -222,7 +221,7 @@ func signatureHostPort(s *Server, r *http.Request) (host, port string) {
 // address and "localhost".
 func ServerHostPort(r *http.Request) (host, port string) {
 	var s *Server
-	if c, ok := r.Context().Value(connKey{}).(*Conn); ok {
+	if c := ConnFromRequest(r); c != nil {
 		s = c.srv
 	}
 	return signatureHostPort(s, r)

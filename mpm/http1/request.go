@@ -46,13 +46,33 @@ var (
 	errBareLF      = errors.New("line not terminated by CRLF")
 )
 
+// The fields that decide framing and routing, looked up while the header is built.
 const (
-	hasHost = 1 << iota
-	hasCL
-	hasTE
-	hasConn
-	hasExpect
+	spHost = iota
+	spCL
+	spTE
+	spConn
+	spExpect
+	nSpecial
 )
+
+var specialNames = [nSpecial]string{"Host", "Content-Length", "Transfer-Encoding", "Connection", "Expect"}
+
+func specialIndex(k string) int {
+	switch k {
+	case "Host":
+		return spHost
+	case "Content-Length":
+		return spCL
+	case "Transfer-Encoding":
+		return spTE
+	case "Connection":
+		return spConn
+	case "Expect":
+		return spExpect
+	}
+	return -1
+}
 
 // maxBlankLines is how many empty lines may precede a request line (Apache's
 // DEFAULT_LIMIT_BLANK_LINES).
@@ -88,8 +108,9 @@ type reqInfo struct {
 
 // readRequest reads one request head from br and fills req's Method, URL, Proto,
 // ProtoMajor, ProtoMinor, Header, Host, RequestURI, ContentLength, TransferEncoding and
-// Close. On a *protoError with status 0 the connection is dropped without a response.
-func (p *parser) readRequest(br *bufio.Reader, cfg *serverConfig, req *http.Request) (info reqInfo, perr *protoError) {
+// Close. Header values get their one-element slices from vals when it is long enough.
+// On a *protoError with status 0 the connection is dropped without a response.
+func (p *parser) readRequest(br *bufio.Reader, cfg *serverConfig, req *http.Request, vals []string) (info reqInfo, perr *protoError) {
 	p.head = p.head[:0]
 	p.fields = p.fields[:0]
 
@@ -190,44 +211,68 @@ func (p *parser) readRequest(br *bufio.Reader, cfg *serverConfig, req *http.Requ
 	}
 
 	h := make(http.Header, nfields)
-	vals := make([]string, nfields)
+	if len(vals) < nfields {
+		vals = make([]string, nfields)
+	}
+	// Field names are compared with the earlier ones (cheap for the usual dozen fields)
+	// so that a name is hashed once; vals gives every first value its own one-element
+	// slice from a single allocation.
 	var (
-		special uint8 // which of the framing-relevant fields are present
+		spec    [nSpecial]struct{ n, i int } // count and vals index of the framing fields
 		last    string
 		nv      int
+		scanDup = len(p.fields) <= 32
 	)
-	for _, f := range p.fields {
+	for fi, f := range p.fields {
 		if f.fold {
 			vs := h[last]
-			vs[len(vs)-1] = vs[len(vs)-1] + " " + f.value.of(s)
+			switch prev, cont := vs[len(vs)-1], f.value.of(s); {
+			case cont == "":
+			case prev == "":
+				vs[len(vs)-1] = cont
+			default:
+				vs[len(vs)-1] = prev + " " + cont
+			}
 			continue
 		}
 		k, v := f.name.of(s), f.value.of(s)
 		last = k
-		if old, dup := h[k]; dup {
-			h[k] = append(old, v)
+		dup := false
+		if scanDup {
+			for _, g := range p.fields[:fi] {
+				if !g.fold && g.name.end-g.name.start == f.name.end-f.name.start && g.name.of(s) == k {
+					dup = true
+					break
+				}
+			}
+		} else {
+			_, dup = h[k]
+		}
+		if dup {
+			h[k] = append(h[k], v)
 		} else {
 			vals[nv] = v
 			h[k] = vals[nv : nv+1 : nv+1]
 			nv++
 		}
-		switch k {
-		case "Host":
-			special |= hasHost
-		case "Content-Length":
-			special |= hasCL
-		case "Transfer-Encoding":
-			special |= hasTE
-		case "Connection":
-			special |= hasConn
-		case "Expect":
-			special |= hasExpect
+		if x := specialIndex(k); x >= 0 {
+			spec[x].n++
+			if spec[x].n == 1 {
+				spec[x].i = nv - 1
+			}
 		}
 	}
-	var hostV, clV, teV, connV, expV []string
-	if special != 0 {
-		hostV, clV, teV, connV, expV = h["Host"], h["Content-Length"], h["Transfer-Encoding"], h["Connection"], h["Expect"]
+	var fv [nSpecial][]string
+	for x := range spec {
+		switch spec[x].n {
+		case 0:
+		case 1:
+			fv[x] = vals[spec[x].i : spec[x].i+1]
+		default:
+			fv[x] = h[specialNames[x]]
+		}
 	}
+	hostV, clV, teV, connV, expV := fv[spHost], fv[spCL], fv[spTE], fv[spConn], fv[spExpect]
 	req.Header = h
 
 	// Connection and keep-alive.
@@ -378,7 +423,7 @@ func splitRequestLine(b []byte) (mEnd, tStart, tEnd int32, ok bool) {
 		return 0, 0, 0, false // HTTP/0.9 or empty target
 	}
 	for _, c := range rest[:sp2] {
-		if c <= ' ' || c == 0x7f {
+		if c <= ' ' || c == 0x7f || c == '#' { // a fragment is no part of a request-target
 			return 0, 0, 0, false
 		}
 	}

@@ -417,8 +417,8 @@ func (w *response) keepAlive() bool {
 	if m := s.MaxKeepAliveRequests; m > 0 && m-c.keepalives <= 0 {
 		return false
 	}
-	if dropsConnection(w.status) {
-		return false
+	if dropsConnection(w.status) || w.status < 200 {
+		return false // 101: the connection would change protocols, which is not offered
 	}
 	for _, v := range c.hdr["Connection"] {
 		if hasToken(v, "close") {

@@ -241,4 +241,3 @@ func splitHostPort(hp string) (host, port string) {
 	}
 	return hp, ""
 }
-

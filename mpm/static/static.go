@@ -1,7 +1,14 @@
 // Package static serves files from a document root the way apache2's default handler
 // (with mod_mime and mod_dir) does: same status codes, headers, ETag form, conditional
 // requests, single byte ranges, directory redirects and index files, and apache2's
-// error pages through http1.WriteError.
+// error pages through http1.WriteError. As apache2's default handler it serves GET, HEAD
+// and POST (a POST body is read and discarded first, which answers "Expect:
+// 100-continue"), answers OPTIONS with 200 and Allow, other registered methods with 405
+// and unknown ones with 501, and redirects a directory named without its trailing slash
+// (any method) before it looks at the method. Paths are decoded and dot-segments
+// resolved as apache2 does: ".." above the root is 400, an encoded slash or NUL is 404.
+// Every file is checked after opening: the kernel's path of the open descriptor must lie
+// in the document root, so neither a symlink nor a race can lead outside it.
 //
 // Deliberate differences from a stock apache2:
 //   - A path whose real location (after following symlinks) is outside DocumentRoot is
@@ -12,6 +19,8 @@
 //     apache2 answers with "Options -Indexes".
 //   - TRACE is not offered (apache2 with "TraceEnable Off"), so Allow is
 //     "GET,POST,OPTIONS,HEAD".
+//   - A 416 answer carries Content-Range: bytes */size (RFC 9110) and a Content-Length;
+//     apache2 sends its error page chunked without Content-Range.
 //   - A Range header with several ranges is ignored (the full file is sent, which RFC
 //     9110 permits) instead of a multipart/byteranges answer.
 //   - Content negotiation, per-directory configuration and Content-Encoding by
@@ -20,7 +29,9 @@ package static
 
 import (
 	"bufio"
+	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -79,6 +90,19 @@ func LoadTypes(path string) (map[string]string, error) {
 	return types, nil
 }
 
+// meta is what serving needs to know about an open file.
+type meta struct {
+	size  int64
+	mtime time.Time
+	kind  int // kindRegular, kindDir or kindOther
+}
+
+const (
+	kindOther = iota
+	kindRegular
+	kindDir
+)
+
 // knownMethods are the methods apache2 registers: for them the default handler answers
 // 405, for any other 501.
 var knownMethods = map[string]bool{
@@ -124,7 +148,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if f != nil {
 		defer f.Close()
 	}
-	if status == 0 && fi.IsDir() && !strings.HasSuffix(rel, "/") {
+	if status == 0 && fi.kind == kindDir && !strings.HasSuffix(rel, "/") {
 		redirectSlash(w, r)
 		return
 	}
@@ -135,7 +159,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		hd := w.Header()
 		hd["Allow"] = []string{Allow}
 		hd["Content-Length"] = []string{"0"}
-		if status == 0 && !fi.IsDir() {
+		if status == 0 && fi.kind != kindDir {
 			if ct := h.contentType(rel); ct != "" {
 				hd["Content-Type"] = []string{ct}
 			}
@@ -154,15 +178,23 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http1.WriteError(w, r, status, "")
 		return
 	}
+	// apache2's default handler reads and discards a request body before it answers,
+	// which also sends the "100 Continue" a client may be waiting for.
+	if r.ContentLength != 0 {
+		if _, err := io.Copy(io.Discard, r.Body); err != nil {
+			http1.WriteError(w, r, discardStatus(err), "")
+			return
+		}
+	}
 
-	if fi.IsDir() {
+	if fi.kind == kindDir {
 		var idx *os.File
 		for _, name := range h.DirectoryIndex {
 			if strings.ContainsRune(name, '/') {
 				continue
 			}
 			g, gi, st := h.open(rel + name)
-			if st == 0 && gi.Mode().IsRegular() {
+			if st == 0 && gi.kind == kindRegular {
 				idx, fi, rel = g, gi, rel+name
 				break
 			}
@@ -177,11 +209,24 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		defer idx.Close()
 		f = idx
 	}
-	if !fi.Mode().IsRegular() {
+	if fi.kind != kindRegular {
 		http1.WriteError(w, r, http.StatusForbidden, "")
 		return
 	}
 	h.serveFile(w, r, f, fi, rel)
+}
+
+// discardStatus is apache2's answer when discarding the request body fails.
+func discardStatus(err error) int {
+	var mbe *http.MaxBytesError
+	var ne net.Error
+	switch {
+	case errors.As(err, &mbe):
+		return http.StatusRequestEntityTooLarge
+	case errors.As(err, &ne) && ne.Timeout():
+		return http.StatusRequestTimeout
+	}
+	return http.StatusBadRequest
 }
 
 // cleanPath maps the request path to a clean slash-separated path below the root,
@@ -250,24 +295,24 @@ func containsEncodedSlash(raw string) bool {
 
 // open opens DocumentRoot+rel and checks that the opened file really lies inside the
 // document root. status is 0, 403 or 404.
-func (h *Handler) open(rel string) (*os.File, os.FileInfo, int) {
+func (h *Handler) open(rel string) (*os.File, meta, int) {
 	name := h.realRoot + rel
 	// O_NONBLOCK: opening a FIFO must not block; regular files ignore it (and it spares
 	// os.OpenFile two fcntl calls).
 	f, err := os.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
-		return nil, nil, errStatus(err)
+		return nil, meta{}, errStatus(err)
 	}
 	if !h.inside(f, name) {
 		f.Close()
-		return nil, nil, http.StatusForbidden
+		return nil, meta{}, http.StatusForbidden
 	}
-	fi, err := f.Stat()
+	m, err := stat(f)
 	if err != nil {
 		f.Close()
-		return nil, nil, errStatus(err)
+		return nil, meta{}, errStatus(err)
 	}
-	return f, fi, 0
+	return f, m, 0
 }
 
 // errStatus maps an open error as apache2 does: missing (also "not a directory" for
@@ -288,15 +333,16 @@ func errStatus(err error) int {
 // after the check cannot redirect the read; without /proc it resolves name instead.
 func (h *Handler) inside(f *os.File, name string) bool {
 	var buf [4096]byte
-	n, err := syscall.Readlink("/proc/self/fd/"+strconv.Itoa(int(f.Fd())), buf[:])
-	var real string
-	if err == nil && n < len(buf) {
-		real = string(buf[:n])
-	} else if real, err = filepath.EvalSymlinks(name); err != nil {
+	var real []byte
+	if n, ok := fdPath(f, buf[:]); ok {
+		real = buf[:n]
+	} else if p, err := filepath.EvalSymlinks(name); err == nil {
+		real = []byte(p)
+	} else {
 		return false
 	}
 	root := h.realRoot
-	return real == root || len(real) > len(root) && real[len(root)] == '/' && real[:len(root)] == root
+	return string(real) == root || len(real) > len(root) && real[len(root)] == '/' && string(real[:len(root)]) == root
 }
 
 // redirectSlash answers a directory requested without its trailing slash with
@@ -347,20 +393,28 @@ func (h *Handler) contentType(rel string) string {
 
 // serveFile sends a regular file with apache2's headers, conditional requests and
 // single ranges.
-func (h *Handler) serveFile(w http.ResponseWriter, r *http.Request, f *os.File, fi os.FileInfo, rel string) {
+func (h *Handler) serveFile(w http.ResponseWriter, r *http.Request, f *os.File, fi meta, rel string) {
 	now := time.Now()
-	mtime := fi.ModTime()
-	size := fi.Size()
+	mtime := fi.mtime
+	size := fi.size
 	lm := mtime
 	if lm.After(now) {
 		lm = now // apache2 never announces a Last-Modified in the future
 	}
-	etag := makeETag(size, mtime, now)
 	ct := h.contentType(rel)
 
-	// One allocation for all the header values.
-	vals := make([]string, 6)
-	vals[0] = lm.UTC().Format(http.TimeFormat)
+	// Last-Modified, ETag and the size share one string; the value slices share one array.
+	var buf [96]byte
+	b := lm.UTC().AppendFormat(buf[:0], http.TimeFormat)
+	lmEnd := len(b)
+	b = appendETag(b, size, mtime, now)
+	etEnd := len(b)
+	b = strconv.AppendInt(b, size, 10)
+	strs := string(b)
+	etag := strs[lmEnd:etEnd]
+	fr := new(fileReply)
+	vals := fr.vals[:]
+	vals[0] = strs[:lmEnd]
 	vals[1] = etag
 	vals[2] = "bytes"
 	hd := w.Header()
@@ -406,7 +460,11 @@ func (h *Handler) serveFile(w http.ResponseWriter, r *http.Request, f *os.File, 
 			}
 		}
 	}
-	vals[5] = strconv.FormatInt(length, 10)
+	if length == size {
+		vals[5] = strs[etEnd:]
+	} else {
+		vals[5] = strconv.FormatInt(length, 10)
+	}
 	hd["Content-Length"] = vals[5:6:6]
 	w.WriteHeader(status)
 	if r.Method == http.MethodHead || length == 0 {
@@ -417,22 +475,28 @@ func (h *Handler) serveFile(w http.ResponseWriter, r *http.Request, f *os.File, 
 			return
 		}
 	}
-	// io.CopyN hands the engine an *io.LimitedReader over the *os.File: sendfile(2).
-	io.CopyN(w, f, length)
+	// The engine gets an *io.LimitedReader over the *os.File: sendfile(2), or for a
+	// small file one read into its buffer behind the headers.
+	fr.lr = io.LimitedReader{R: f, N: length}
+	io.Copy(w, &fr.lr)
 }
 
-// makeETag is apache2's default ETag (FileETag MTime Size): "<size hex>-<mtime in
-// microseconds hex>", weak (W/) while the file is less than a second old.
-func makeETag(size int64, mtime, now time.Time) string {
-	var b [48]byte
-	e := b[:0]
+// fileReply holds, in one allocation, the header values and the body reader of one
+// file response.
+type fileReply struct {
+	vals [6]string
+	lr   io.LimitedReader
+}
+
+// appendETag appends apache2's default ETag (FileETag MTime Size): "<size hex>-<mtime
+// in microseconds hex>", weak (W/) while the file is less than a second old.
+func appendETag(b []byte, size int64, mtime, now time.Time) []byte {
 	if now.Sub(mtime) < time.Second {
-		e = append(e, 'W', '/')
+		b = append(b, 'W', '/')
 	}
-	e = append(e, '"')
-	e = strconv.AppendInt(e, size, 16)
-	e = append(e, '-')
-	e = strconv.AppendInt(e, mtime.UnixMicro(), 16)
-	e = append(e, '"')
-	return string(e)
+	b = append(b, '"')
+	b = strconv.AppendInt(b, size, 16)
+	b = append(b, '-')
+	b = strconv.AppendInt(b, mtime.UnixMicro(), 16)
+	return append(b, '"')
 }

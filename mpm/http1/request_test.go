@@ -1,0 +1,336 @@
+package http1
+
+import (
+	"bufio"
+	"net/http"
+	"net/url"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// parse runs the request-head parser alone on raw with the default limits.
+func parse(raw string) (*http.Request, reqInfo, *protoError) {
+	s := &Server{}
+	s.init()
+	var p parser
+	req := &http.Request{URL: new(url.URL)}
+	br := bufio.NewReaderSize(strings.NewReader(raw), readBufSize)
+	info, perr := p.readRequest(br, &s.cfg, req, nil)
+	return req, info, perr
+}
+
+func TestReadRequest(t *testing.T) {
+	cases := []struct {
+		name   string
+		raw    string
+		status int // 0: parses; -1: dropped without answer
+		check  func(t *testing.T, r *http.Request, info reqInfo)
+	}{
+		{name: "simple", raw: "GET /a/b?c=d HTTP/1.1\r\nHost: example.com\r\nUser-Agent: x\r\n\r\n",
+			check: func(t *testing.T, r *http.Request, _ reqInfo) {
+				want := &url.URL{Path: "/a/b", RawQuery: "c=d"}
+				if !reflect.DeepEqual(r.URL, want) {
+					t.Errorf("URL %#v", r.URL)
+				}
+				if r.Method != "GET" || r.Proto != "HTTP/1.1" || r.ProtoMajor != 1 || r.ProtoMinor != 1 ||
+					r.Host != "example.com" || r.RequestURI != "/a/b?c=d" || r.ContentLength != 0 || r.Close {
+					t.Errorf("request %+v", r)
+				}
+				if r.Header.Get("User-Agent") != "x" || r.Header.Get("Host") != "example.com" {
+					t.Errorf("header %v", r.Header)
+				}
+			}},
+		{name: "canonical keys, trimmed values, duplicates in order",
+			raw: "GET / HTTP/1.1\r\nhost: h\r\ncontent-TYPE:  \t text/plain \t\r\nx-a: 1\r\nX-A: 2\r\nx_b: 3\r\n\r\n",
+			check: func(t *testing.T, r *http.Request, _ reqInfo) {
+				want := http.Header{"Host": {"h"}, "Content-Type": {"text/plain"}, "X-A": {"1", "2"}, "X_b": {"3"}}
+				if !reflect.DeepEqual(r.Header, want) {
+					t.Errorf("header %v, want %v", r.Header, want)
+				}
+			}},
+		{name: "obs-fold joins with one space", raw: "GET / HTTP/1.1\r\nHost: h\r\nX: a\r\n \t b\r\n\tc\r\n\r\n",
+			check: func(t *testing.T, r *http.Request, _ reqInfo) {
+				if got := r.Header["X"]; len(got) != 1 || got[0] != "a b c" {
+					t.Errorf("X = %q", got)
+				}
+			}},
+		{name: "empty value", raw: "GET / HTTP/1.1\r\nHost: h\r\nX:\r\n\r\n",
+			check: func(t *testing.T, r *http.Request, _ reqInfo) {
+				if got, ok := r.Header["X"]; !ok || got[0] != "" {
+					t.Errorf("X = %q", got)
+				}
+			}},
+		{name: "escaped path", raw: "GET /a%20b/%7e?q=%20 HTTP/1.1\r\nHost: h\r\n\r\n",
+			check: func(t *testing.T, r *http.Request, _ reqInfo) {
+				if r.URL.Path != "/a b/~" || r.URL.RawQuery != "q=%20" {
+					t.Errorf("URL %#v", r.URL)
+				}
+			}},
+		{name: "empty query keeps ForceQuery", raw: "GET /a? HTTP/1.1\r\nHost: h\r\n\r\n",
+			check: func(t *testing.T, r *http.Request, _ reqInfo) {
+				if r.URL.String() != "/a?" {
+					t.Errorf("URL %q", r.URL.String())
+				}
+			}},
+		{name: "absolute form", raw: "GET http://Other:81/p?q HTTP/1.1\r\nHost: h\r\n\r\n",
+			check: func(t *testing.T, r *http.Request, _ reqInfo) {
+				if r.Host != "Other:81" || r.URL.Scheme != "http" || r.URL.Path != "/p" || r.URL.RawQuery != "q" {
+					t.Errorf("host %q URL %#v", r.Host, r.URL)
+				}
+			}},
+		{name: "absolute form without Host", raw: "GET http://o/p HTTP/1.1\r\n\r\n",
+			check: func(t *testing.T, r *http.Request, _ reqInfo) {
+				if r.Host != "o" {
+					t.Errorf("host %q", r.Host)
+				}
+			}},
+		{name: "CONNECT authority form", raw: "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n",
+			check: func(t *testing.T, r *http.Request, _ reqInfo) {
+				if r.URL.Host != "example.com:443" || r.URL.Scheme != "" || r.URL.Path != "" {
+					t.Errorf("URL %#v", r.URL)
+				}
+			}},
+		{name: "asterisk form", raw: "OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n",
+			check: func(t *testing.T, r *http.Request, _ reqInfo) {
+				if r.URL.Path != "*" || r.RequestURI != "*" {
+					t.Errorf("URL %#v", r.URL)
+				}
+			}},
+		{name: "HTTP/1.0 defaults to close", raw: "GET / HTTP/1.0\r\n\r\n",
+			check: func(t *testing.T, r *http.Request, info reqInfo) {
+				if !r.Close || info.kaToken || r.ProtoMinor != 0 || r.Host != "" {
+					t.Errorf("close %v ka %v", r.Close, info.kaToken)
+				}
+			}},
+		{name: "HTTP/1.0 keep-alive token", raw: "GET / HTTP/1.0\r\nConnection: foo, Keep-Alive\r\n\r\n",
+			check: func(t *testing.T, r *http.Request, info reqInfo) {
+				if r.Close || !info.kaToken {
+					t.Errorf("close %v ka %v", r.Close, info.kaToken)
+				}
+			}},
+		{name: "HTTP/1.1 close token", raw: "GET / HTTP/1.1\r\nHost: h\r\nConnection: TE\r\nConnection: close\r\n\r\n",
+			check: func(t *testing.T, r *http.Request, _ reqInfo) {
+				if !r.Close {
+					t.Error("not Close")
+				}
+			}},
+		{name: "HTTP/1.2 is 1.x", raw: "GET / HTTP/1.2\r\nHost: h\r\n\r\n",
+			check: func(t *testing.T, r *http.Request, _ reqInfo) {
+				if r.ProtoMinor != 2 || r.Proto != "HTTP/1.2" || r.Close {
+					t.Errorf("proto %q", r.Proto)
+				}
+			}},
+		{name: "content length", raw: "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 0042\r\n\r\n",
+			check: func(t *testing.T, r *http.Request, info reqInfo) {
+				if r.ContentLength != 42 || info.chunked {
+					t.Errorf("cl %d", r.ContentLength)
+				}
+			}},
+		{name: "chunked", raw: "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: Chunked\r\n\r\n",
+			check: func(t *testing.T, r *http.Request, info reqInfo) {
+				if r.ContentLength != -1 || !info.chunked || !reflect.DeepEqual(r.TransferEncoding, []string{"chunked"}) {
+					t.Errorf("cl %d te %v", r.ContentLength, r.TransferEncoding)
+				}
+			}},
+		{name: "chunked on 1.0 closes after", raw: "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n",
+			check: func(t *testing.T, _ *http.Request, info reqInfo) {
+				if !info.chunked || !info.closeAfter {
+					t.Errorf("info %+v", info)
+				}
+			}},
+		{name: "expect 100-continue", raw: "PUT / HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\nExpect: 100-Continue\r\n\r\n",
+			check: func(t *testing.T, _ *http.Request, info reqInfo) {
+				if !info.expectContinue || info.expect {
+					t.Errorf("info %+v", info)
+				}
+			}},
+		{name: "expect on 1.0 is ignored", raw: "PUT / HTTP/1.0\r\nExpect: foo\r\n\r\n",
+			check: func(t *testing.T, _ *http.Request, info reqInfo) {
+				if info.expect || info.expectContinue {
+					t.Errorf("info %+v", info)
+				}
+			}},
+		{name: "unknown expectation", raw: "GET / HTTP/1.1\r\nHost: h\r\nExpect: foo\r\n\r\n",
+			check: func(t *testing.T, _ *http.Request, info reqInfo) {
+				if !info.expect {
+					t.Errorf("info %+v", info)
+				}
+			}},
+		{name: "up to 10 blank lines before the request", raw: strings.Repeat("\r\n", 10) + "GET / HTTP/1.1\r\nHost: h\r\n\r\n"},
+		{name: "11 blank lines", raw: strings.Repeat("\r\n", 11) + "GET / HTTP/1.1\r\nHost: h\r\n\r\n", status: 400},
+		{name: "100 fields pass", raw: "GET / HTTP/1.1\r\nHost: h\r\n" + strings.Repeat("X: y\r\n", 99) + "\r\n"},
+		{name: "101 fields", raw: "GET / HTTP/1.1\r\nHost: h\r\n" + strings.Repeat("X: y\r\n", 100) + "\r\n", status: 400},
+		{name: "field of 8191 bytes passes", raw: "GET / HTTP/1.1\r\nHost: h\r\nX: " + strings.Repeat("v", 8188) + "\r\n\r\n"},
+		{name: "field of 8192 bytes", raw: "GET / HTTP/1.1\r\nHost: h\r\nX: " + strings.Repeat("v", 8189) + "\r\n\r\n", status: 400},
+		{name: "folded field over the limit", raw: "GET / HTTP/1.1\r\nHost: h\r\nX: " + strings.Repeat("v", 5000) + "\r\n " + strings.Repeat("w", 5000) + "\r\n\r\n", status: 400},
+		{name: "request line of 8192 bytes", raw: "GET /" + strings.Repeat("a", 8192-14) + " HTTP/1.1\r\nHost: h\r\n\r\n", status: 414},
+		{name: "request line without end", raw: "GET /" + strings.Repeat("a", 20000), status: 414},
+		{name: "fold as the first field", raw: "GET / HTTP/1.1\r\n x: y\r\nHost: h\r\n\r\n", status: 400},
+		{name: "no version", raw: "GET /\r\n\r\n", status: 400},
+		{name: "empty method", raw: " / HTTP/1.1\r\nHost: h\r\n\r\n", status: 400},
+		{name: "bad method char", raw: "G(T / HTTP/1.1\r\nHost: h\r\n\r\n", status: 400},
+		{name: "tab separator", raw: "GET\t/ HTTP/1.1\r\nHost: h\r\n\r\n", status: 400},
+		{name: "trailing space", raw: "GET / HTTP/1.1 \r\nHost: h\r\n\r\n", status: 400},
+		{name: "control char in target", raw: "GET /a\x7fb HTTP/1.1\r\nHost: h\r\n\r\n", status: 400},
+		{name: "bad version", raw: "GET / HTTP/1.10\r\nHost: h\r\n\r\n", status: 400},
+		{name: "major version 2", raw: "GET / HTTP/2.0\r\nHost: h\r\n\r\n", status: 505},
+		{name: "fragment in the target", raw: "GET /a#b HTTP/1.1\r\nHost: h\r\n\r\n", status: 400},
+		{name: "relative target", raw: "GET a/b HTTP/1.1\r\nHost: h\r\n\r\n", status: 400},
+		{name: "NUL in a value", raw: "GET / HTTP/1.1\r\nHost: h\r\nX: a\x00b\r\n\r\n", status: 400},
+		{name: "CR in a value", raw: "GET / HTTP/1.1\r\nHost: h\r\nX: a\rb\r\n\r\n", status: 400},
+		{name: "bare LF in headers", raw: "GET / HTTP/1.1\r\nHost: h\nX: y\r\n\r\n", status: 400},
+		{name: "bad field name", raw: "GET / HTTP/1.1\r\nHost: h\r\nX Y: z\r\n\r\n", status: 400},
+		{name: "empty field name", raw: "GET / HTTP/1.1\r\nHost: h\r\n: z\r\n\r\n", status: 400},
+		{name: "missing Host", raw: "GET / HTTP/1.1\r\n\r\n", status: 400},
+		{name: "empty Host", raw: "GET / HTTP/1.1\r\nHost:\r\n\r\n", status: 400},
+		{name: "bad Host port", raw: "GET / HTTP/1.1\r\nHost: h:x\r\n\r\n", status: 400},
+		{name: "Host port too big", raw: "GET / HTTP/1.1\r\nHost: h:65536\r\n\r\n", status: 400},
+		{name: "Host with userinfo", raw: "GET / HTTP/1.1\r\nHost: u@h\r\n\r\n", status: 400},
+		{name: "two Content-Length", raw: "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\n", status: 400},
+		{name: "signed Content-Length", raw: "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: +1\r\n\r\n", status: 400},
+		{name: "huge Content-Length", raw: "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 99999999999999999999\r\n\r\n", status: 400},
+		{name: "TE and CL", raw: "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nContent-Length: 1\r\n\r\n", status: 400},
+		{name: "TE gzip, chunked", raw: "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", status: 400},
+		{name: "bad escape", raw: "GET /%zz HTTP/1.1\r\nHost: h\r\n\r\n", status: 400},
+		{name: "EOF before anything", raw: "", status: -1},
+		{name: "EOF in the request line", raw: "GET / HT", status: -1},
+		{name: "EOF in the headers", raw: "GET / HTTP/1.1\r\nHost: h\r\n", status: -1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r, info, perr := parse(tc.raw)
+			switch {
+			case tc.status == 0 && perr != nil:
+				t.Fatalf("error %v (status %d)", perr, perr.status)
+			case tc.status == -1 && (perr == nil || perr.status != 0):
+				t.Fatalf("got %v, want a silent drop", perr)
+			case tc.status > 0 && (perr == nil || perr.status != tc.status):
+				t.Fatalf("got %v, want status %d", perr, tc.status)
+			}
+			if tc.check != nil {
+				tc.check(t, r, info)
+			}
+		})
+	}
+}
+
+// TestParserReuse: the parser's scratch space is reused, but nothing the handler got
+// from an earlier request changes.
+func TestParserReuse(t *testing.T) {
+	s := &Server{}
+	s.init()
+	var p parser
+	br := bufio.NewReader(strings.NewReader("GET /first HTTP/1.1\r\nHost: a\r\nX: 1\r\n\r\nGET /second HTTP/1.1\r\nHost: b\r\nX: 2\r\n\r\n"))
+	r1 := &http.Request{URL: new(url.URL)}
+	if _, perr := p.readRequest(br, &s.cfg, r1, nil); perr != nil {
+		t.Fatal(perr)
+	}
+	r2 := &http.Request{URL: new(url.URL)}
+	if _, perr := p.readRequest(br, &s.cfg, r2, nil); perr != nil {
+		t.Fatal(perr)
+	}
+	if r1.URL.Path != "/first" || r1.Host != "a" || r1.Header.Get("X") != "1" {
+		t.Errorf("first request changed: %q %q %v", r1.URL.Path, r1.Host, r1.Header)
+	}
+	if r2.URL.Path != "/second" || r2.Host != "b" || r2.Header.Get("X") != "2" {
+		t.Errorf("second request: %q %q %v", r2.URL.Path, r2.Host, r2.Header)
+	}
+}
+
+func FuzzReadRequest(f *testing.F) {
+	for _, tc := range conformanceCases() {
+		f.Add(tc.raw)
+	}
+	f.Add("GET http://h/ HTTP/1.1\r\nHost: h\r\nX: a\r\n b\r\n\r\n")
+	f.Add("OPTIONS * HTTP/1.0\r\n\r\n")
+	f.Add("CONNECT h:1 HTTP/1.1\r\nHost: h:1\r\n\r\n")
+	f.Add("GET /%41?%zz HTTP/1.1\r\nHost: [::1]:80\r\n\r\n")
+	f.Fuzz(func(t *testing.T, raw string) {
+		r, info, perr := parse(raw)
+		if perr != nil {
+			if perr.status != 0 && (perr.status < 400 || perr.status > 599) {
+				t.Fatalf("status %d", perr.status)
+			}
+			return
+		}
+		// Invariants of an accepted request.
+		if r.Method == "" || strings.IndexFunc(r.Method, func(c rune) bool { return c > 127 || !isTokenByte(byte(c)) }) >= 0 {
+			t.Fatalf("method %q", r.Method)
+		}
+		if r.ProtoMajor != 1 || r.URL == nil || r.RequestURI == "" || r.Header == nil {
+			t.Fatalf("request %+v", r)
+		}
+		if r.ProtoMinor >= 1 && r.Host == "" {
+			t.Fatalf("HTTP/1.%d without Host", r.ProtoMinor)
+		}
+		if r.Host != "" && !validHost(r.Host) {
+			t.Fatalf("invalid host %q accepted", r.Host)
+		}
+		if info.chunked != (r.ContentLength == -1) || r.ContentLength < -1 {
+			t.Fatalf("chunked %v content length %d", info.chunked, r.ContentLength)
+		}
+		for k, vs := range r.Header {
+			if http.CanonicalHeaderKey(k) != k || !validFieldName(k) {
+				t.Fatalf("key %q", k)
+			}
+			for _, v := range vs {
+				if strings.ContainsAny(v, "\r\n\x00") || strings.TrimSpace(v) != strings.Trim(v, " \t\r\n\v\f") {
+					t.Fatalf("value %q", v)
+				}
+				if v != strings.Trim(v, " \t") {
+					t.Fatalf("untrimmed value %q", v)
+				}
+			}
+		}
+		// The fast path must agree with net/url.
+		if strings.HasPrefix(r.RequestURI, "/") {
+			u, err := url.ParseRequestURI(r.RequestURI)
+			if err != nil {
+				t.Fatalf("accepted %q that net/url rejects: %v", r.RequestURI, err)
+			}
+			if !reflect.DeepEqual(u, r.URL) {
+				t.Fatalf("URL %#v, net/url says %#v", r.URL, u)
+			}
+		}
+		// Re-serialising the parsed request parses to the same request.
+		var b strings.Builder
+		b.WriteString(r.Method + " " + r.RequestURI + " " + r.Proto + "\r\n")
+		keys := make([]string, 0, len(r.Header))
+		for k := range r.Header {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			for _, v := range r.Header[k] {
+				b.WriteString(k + ": " + v + "\r\n")
+			}
+		}
+		b.WriteString("\r\n")
+		r2, _, perr2 := parse(b.String())
+		if perr2 != nil {
+			t.Fatalf("re-parse of %q: %v", b.String(), perr2)
+		}
+		if r2.Method != r.Method || r2.RequestURI != r.RequestURI || r2.Host != r.Host ||
+			r2.ContentLength != r.ContentLength || !reflect.DeepEqual(r2.Header, r.Header) {
+			t.Fatalf("re-parse differs:\n%+v\n%+v", r, r2)
+		}
+		// Where net/http also accepts the request, it must see the same thing.
+		if hr, err := http.ReadRequest(bufio.NewReader(strings.NewReader(raw))); err == nil {
+			if hr.Method != r.Method || hr.RequestURI != r.RequestURI || hr.URL.String() != r.URL.String() || hr.Host != r.Host {
+				t.Fatalf("net/http sees %s %s (host %q), we see %s %s (host %q)", hr.Method, hr.URL, hr.Host, r.Method, r.URL, r.Host)
+			}
+			for k, vs := range hr.Header {
+				// net/http leaves the space of an empty obs-fold line at the end of a
+				// value; a field value has no trailing whitespace (RFC 9110 §5.5).
+				for i := range vs {
+					vs[i] = strings.Trim(vs[i], " \t")
+				}
+				if !reflect.DeepEqual(r.Header[k], vs) {
+					t.Fatalf("header %s: net/http %q, we %q", k, vs, r.Header[k])
+				}
+			}
+		}
+	})
+}

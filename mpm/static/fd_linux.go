@@ -1,0 +1,44 @@
+//go:build linux
+
+package static
+
+import (
+	"os"
+	"strconv"
+	"syscall"
+	"time"
+	"unsafe"
+)
+
+var atFDCWD = -100 // AT_FDCWD; a variable because uintptr(-100) is not a constant expression
+
+// fdPath writes the path of the open file f into buf, asking /proc/self/fd, without
+// allocating. ok is false without /proc or when buf is too small.
+func fdPath(f *os.File, buf []byte) (n int, ok bool) {
+	var path [40]byte // "/proc/self/fd/" + digits + NUL
+	i := copy(path[:], "/proc/self/fd/")
+	i += len(strconv.AppendInt(path[i:i], int64(f.Fd()), 10))
+	path[i] = 0
+	r, _, errno := syscall.Syscall6(syscall.SYS_READLINKAT, uintptr(atFDCWD),
+		uintptr(unsafe.Pointer(&path[0])), uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)), 0, 0)
+	if errno != 0 || int(r) >= len(buf) {
+		return 0, false
+	}
+	return int(r), true
+}
+
+// stat reads what serving needs from an open file without allocating a FileInfo.
+func stat(f *os.File) (meta, error) {
+	var st syscall.Stat_t
+	if err := syscall.Fstat(int(f.Fd()), &st); err != nil {
+		return meta{}, err
+	}
+	m := meta{size: st.Size, mtime: time.Unix(st.Mtim.Sec, st.Mtim.Nsec)}
+	switch st.Mode & syscall.S_IFMT {
+	case syscall.S_IFREG:
+		m.kind = kindRegular
+	case syscall.S_IFDIR:
+		m.kind = kindDir
+	}
+	return m, nil
+}

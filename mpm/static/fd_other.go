@@ -1,0 +1,24 @@
+//go:build !linux
+
+package static
+
+import "os"
+
+// fdPath is unavailable without Linux's /proc/self/fd; callers fall back to resolving
+// the name.
+func fdPath(f *os.File, buf []byte) (int, bool) { return 0, false }
+
+func stat(f *os.File) (meta, error) {
+	fi, err := f.Stat()
+	if err != nil {
+		return meta{}, err
+	}
+	m := meta{size: fi.Size(), mtime: fi.ModTime()}
+	switch {
+	case fi.Mode().IsRegular():
+		m.kind = kindRegular
+	case fi.IsDir():
+		m.kind = kindDir
+	}
+	return m, nil
+}
