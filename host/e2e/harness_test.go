@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -26,7 +27,7 @@ type instance struct {
 	root    string
 	cmd     *exec.Cmd
 	addr    string
-	stderr  *bytes.Buffer
+	stderr  *syncBuffer
 	done    chan struct{}
 	modules string
 }
@@ -105,7 +106,7 @@ func start(t testing.TB, root string) *instance {
 func startCmd(t testing.TB, root string, cmd *exec.Cmd) *instance {
 	t.Helper()
 	_, modules := build(t)
-	in := &instance{t: t, root: root, stderr: new(bytes.Buffer), done: make(chan struct{}), modules: modules}
+	in := &instance{t: t, root: root, stderr: new(syncBuffer), done: make(chan struct{}), modules: modules}
 	in.cmd = cmd
 	in.cmd.Stderr = in.stderr
 	must(t, in.cmd.Start())
@@ -276,4 +277,22 @@ func (in *instance) pluginPid() int {
 		in.t.Fatalf("host has %d child processes (%v), want 1 plugin", len(kids), kids)
 	}
 	return kids[0]
+}
+
+// syncBuffer is a bytes.Buffer safe to read while a process writes to it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -115,7 +115,7 @@ func TestSocketActivation(t *testing.T) {
 	cmd := exec.Command(activate, "-l", addr, httpd, "-d", root, "-f", "httpd.conf", "-D", "FOREGROUND")
 	// systemd-socket-activate execs httpd on the first connection, so the
 	// first request starts the server; it waits in the socket's backlog.
-	var stderr strings.Builder
+	var stderr syncBuffer
 	cmd.Stderr = &stderr
 	must(t, cmd.Start())
 	defer func() {
