@@ -226,6 +226,8 @@ Options:
   -t -D DUMP_MODULES : show all loaded modules 
   -M                 : a synonym for -t -D DUMP_MODULES
   -t -D DUMP_INCLUDES: show all included configuration files
+  -t -D DUMP_CONFIG  : show the effective configuration (Apache syntax)
+  -t -D DUMP_CONFIG_HCL: show the effective configuration as HCL
   -t                 : run syntax check for config files
   -T                 : start without DocumentRoot(s) check
   -X                 : debug mode (only one worker, do not detach)
