@@ -13,7 +13,7 @@ import (
 type acceptor struct {
 	lns    []net.Listener
 	closed atomic.Bool
-	multi  *multiAccept // nil with a single listener
+	multi  *multiAccept // nil where the platform has no exclusive wait (then one listener only)
 }
 
 func newAcceptor(ls []mpm.Listener) (*acceptor, error) {
@@ -29,13 +29,13 @@ func newAcceptor(ls []mpm.Listener) (*acceptor, error) {
 		}
 		a.lns = append(a.lns, ln)
 	}
-	if len(a.lns) > 1 {
-		m, err := newMultiAccept(a.lns)
-		if err != nil {
-			a.Close()
-			return nil, err
-		}
+	m, err := newMultiAccept(a.lns)
+	switch {
+	case err == nil:
 		a.multi = m
+	case len(a.lns) > 1 || !errors.Is(err, errors.ErrUnsupported):
+		a.Close()
+		return nil, err
 	}
 	return a, nil
 }

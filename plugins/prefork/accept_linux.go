@@ -12,19 +12,25 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// multiAccept waits on several listening sockets with poll(2) and accepts
-// without blocking from the one that is ready; another child may win the
-// race, and then it simply polls again.
+// multiAccept waits on the listening sockets with its own epoll set in
+// EPOLLEXCLUSIVE mode, so that a new connection wakes one idle child
+// instead of every child (the thundering herd Apache avoids with its
+// accept mutex), then accepts without blocking from the ready socket;
+// another child may still win the race, and then it simply waits again.
 type multiAccept struct {
-	raws []syscall.RawConn
-	fds  []unix.PollFd
-	wr   *os.File // written by wake to end a poll
-	rd   *os.File
+	raws   []syscall.RawConn
+	fds    map[int32]int // listener fd -> index in raws
+	epfd   int
+	wakeFD int // eventfd written by wake to end a wait
 }
 
 func newMultiAccept(lns []net.Listener) (*multiAccept, error) {
-	m := &multiAccept{}
-	for _, ln := range lns {
+	epfd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
+	if err != nil {
+		return nil, fmt.Errorf("epoll_create1: %w", err)
+	}
+	m := &multiAccept{epfd: epfd, fds: map[int32]int{}}
+	for i, ln := range lns {
 		sc, ok := ln.(syscall.Conn)
 		if !ok {
 			return nil, fmt.Errorf("listener %s has no descriptor", ln.Addr())
@@ -37,37 +43,46 @@ func newMultiAccept(lns []net.Listener) (*multiAccept, error) {
 		if err := raw.Control(func(f uintptr) { fd = int(f) }); err != nil {
 			return nil, err
 		}
+		ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLEXCLUSIVE, Fd: int32(fd)}
+		if err := unix.EpollCtl(epfd, unix.EPOLL_CTL_ADD, fd, &ev); err != nil {
+			return nil, fmt.Errorf("epoll_ctl listener: %w", err)
+		}
 		m.raws = append(m.raws, raw)
-		m.fds = append(m.fds, unix.PollFd{Fd: int32(fd), Events: unix.POLLIN})
+		m.fds[int32(fd)] = i
 	}
-	var err error
-	if m.rd, m.wr, err = os.Pipe(); err != nil {
-		return nil, err
+	if m.wakeFD, err = unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK); err != nil {
+		return nil, fmt.Errorf("eventfd: %w", err)
 	}
-	m.fds = append(m.fds, unix.PollFd{Fd: int32(m.rd.Fd()), Events: unix.POLLIN})
+	ev := unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(m.wakeFD)}
+	if err := unix.EpollCtl(epfd, unix.EPOLL_CTL_ADD, m.wakeFD, &ev); err != nil {
+		return nil, fmt.Errorf("epoll_ctl eventfd: %w", err)
+	}
 	return m, nil
 }
 
-func (m *multiAccept) wake() { m.wr.Write([]byte{0}) }
+func (m *multiAccept) wake() {
+	var one = [8]byte{1}
+	_, _ = unix.Write(m.wakeFD, one[:])
+}
 
 // accept returns a connection, or nil and nil when it should be called again.
 func (m *multiAccept) accept() (net.Conn, error) {
-	for i := range m.fds {
-		m.fds[i].Revents = 0
-	}
-	if _, err := unix.Poll(m.fds, -1); err != nil {
+	var events [4]unix.EpollEvent
+	n, err := unix.EpollWait(m.epfd, events[:], -1)
+	if err != nil {
 		if errors.Is(err, unix.EINTR) {
 			return nil, nil
 		}
-		return nil, fmt.Errorf("poll: %w", err)
+		return nil, fmt.Errorf("epoll_wait: %w", err)
 	}
-	for i, raw := range m.raws {
-		if m.fds[i].Revents&unix.POLLIN == 0 {
-			continue
+	for _, ev := range events[:n] {
+		i, ok := m.fds[ev.Fd]
+		if !ok {
+			continue // the wake-up eventfd: the caller checks closed
 		}
 		var nfd int
 		var aerr error
-		if err := raw.Control(func(f uintptr) {
+		if err := m.raws[i].Control(func(f uintptr) {
 			nfd, _, aerr = unix.Accept4(int(f), unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
 		}); err != nil {
 			return nil, err
