@@ -124,7 +124,10 @@ func serve(o *options, cfg *config.Config, srv *config.Server, mod config.Module
 				log.Printf("core", errorlog.Error, "could not restart the MPM: %v", err)
 				continue
 			}
-			old.plugin.Kill()
+			// The dead plugin's children may still be draining (they hold
+			// its stderr, which go-plugin reads to the end): reap it aside
+			// so that signals keep being handled meanwhile.
+			go old.plugin.Kill()
 			s.cur = next
 		case <-time.After(time.Minute):
 			crashes = 0
