@@ -60,16 +60,13 @@ func (s *server) Configure(_ context.Context, req *mpmv1.ConfigureRequest) (*mpm
 }
 
 func (s *server) Run(_ context.Context, req *mpmv1.RunRequest) (*mpmv1.RunResponse, error) {
-	var ls []Listener
+	table := make([]fdEntry, 0, len(req.GetListeners()))
 	for _, l := range req.GetListeners() {
-		ln, err := adoptListener(uintptr(l.GetFd()), l.GetName(), l.GetNetwork(), l.GetAddress())
-		if err != nil {
-			for _, a := range ls {
-				a.File.Close()
-			}
-			return nil, err
-		}
-		ls = append(ls, ln)
+		table = append(table, fdEntry{uintptr(l.GetFd()), l.GetName(), l.GetNetwork(), l.GetAddress()})
+	}
+	ls, err := adoptListeners(table)
+	if err != nil {
+		return nil, err
 	}
 	if err := s.impl.Run(s.ctx, ls); err != nil {
 		return nil, err

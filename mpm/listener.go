@@ -37,3 +37,37 @@ func adoptListener(fd uintptr, name, network, address string) (Listener, error) 
 	}
 	return Listener{Name: name, Network: network, Address: address, File: os.NewFile(fd, "listener:"+name)}, nil
 }
+
+// fdEntry is one row of a descriptor table: a descriptor number and the
+// listener it holds.
+type fdEntry struct {
+	fd                     uintptr
+	name, network, address string
+}
+
+// adoptListeners adopts a whole descriptor table or, on error, nothing:
+// what it adopted before the bad entry is closed again. A descriptor named
+// twice is refused: two Files over one descriptor would close it twice,
+// the second time perhaps someone else's.
+func adoptListeners(table []fdEntry) ([]Listener, error) {
+	var ls []Listener
+	seen := map[uintptr]bool{}
+	for _, e := range table {
+		var err error
+		var ln Listener
+		if seen[e.fd] {
+			err = fmt.Errorf("fd %d for %s: named twice in the descriptor table", e.fd, e.name)
+		} else {
+			ln, err = adoptListener(e.fd, e.name, e.network, e.address)
+		}
+		if err != nil {
+			for _, a := range ls {
+				a.File.Close()
+			}
+			return nil, err
+		}
+		seen[e.fd] = true
+		ls = append(ls, ln)
+	}
+	return ls, nil
+}
