@@ -7,7 +7,7 @@ PROTOC_VERSION             := 3.21.12
 TOOLS := $(CURDIR)/.tools
 MPMS  := prefork worker event
 
-.PHONY: all build run test test-go test-systemd test-deps proto check-proto bench help clean
+.PHONY: all build run test test-go fuzz test-systemd test-deps proto check-proto bench help clean
 
 all: build ## build bin/httpd and modules/mod_mpm_*.so
 
@@ -22,13 +22,26 @@ run: build ## build, then serve examples/htdocs on 127.0.0.1:8080 in the foregro
 	@mkdir -p logs
 	./bin/httpd -d $(CURDIR) -f examples/httpd.conf -D FOREGROUND
 
-test: test-deps build check-proto test-go test-systemd ## the whole test suite (what CI runs)
+test: test-deps build check-proto test-go fuzz test-systemd ## the whole test suite (what CI runs)
 
 test-go:
 	@echo "==> go vet"
 	$(GO) vet ./...
 	@echo "==> go test -race"
 	HTTPD_BIN=$(CURDIR)/bin/httpd HTTPD_MODULES=$(CURDIR)/modules $(GO) test -race -count=1 -timeout=15m ./...
+
+# Fuzz targets as package:Func. A short run each (FUZZTIME) in `make test`;
+# a crasher is written to the package's testdata/fuzz and fails the run,
+# and it stays there as a regression case of the plain `go test`.
+FUZZTIME ?= 4s
+FUZZ := host/config:FuzzParse host/config:FuzzParseHCL host/config:FuzzQuoteArg \
+	mpm/http1:FuzzReadRequest mpm/http1:FuzzChunkedBody mpm:FuzzRunRequest
+
+fuzz: ## run every fuzz target for FUZZTIME (default 4s) each
+	@for t in $(FUZZ); do \
+		echo "==> fuzz $${t#*:} ($${t%%:*}, $(FUZZTIME))"; \
+		$(GO) test -run='^$$' -fuzz="^$${t#*:}$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s -parallel=1 ./$${t%%:*} || exit 1; \
+	done
 
 test-systemd: build ## boot real systemd in a container (systemd-nspawn) and run httpd as a service there
 	@echo "==> systemd as PID 1 in systemd-nspawn"
