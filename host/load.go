@@ -147,7 +147,7 @@ func mpmSettings(cfg *config.Config, table config.Table) []mpm.Setting {
 }
 
 func coreSettings(cfg *config.Config, s *config.Server, o *options) mpm.Core {
-	return mpm.Core{
+	c := mpm.Core{
 		ServerBuilt: Built, ExtendedStatus: extendedStatus(cfg), Handlers: locationHandlers(s),
 		ServerRoot: s.ServerRoot, ServerName: s.ServerName, DocumentRoot: s.DocumentRoot,
 		DirectoryIndex: s.DirectoryIndex, TypesConfig: s.TypesConfig, AddTypes: s.AddTypes,
@@ -157,6 +157,8 @@ func coreSettings(cfg *config.Config, s *config.Server, o *options) mpm.Core {
 		MaxConnectionsPerChild:  s.MaxConnectionsPerChild,
 		GracefulShutdownTimeout: s.GracefulShutdownTimeout,
 	}
+	engineSettings(&c, s)
+	return c
 }
 
 // printErrors prints errs in Apache's form, or as HCL diagnostics for

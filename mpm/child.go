@@ -103,6 +103,7 @@ type childWire struct {
 	Listeners  []listenerWire
 	Extra      json.RawMessage
 	Scoreboard bool // fd childScoreboardFD holds the board; listeners follow it
+	Parent     int  // the plugin process's pid
 }
 
 type configWire struct {
@@ -138,7 +139,7 @@ func StartChild(spec ChildSpec) (*Process, error) {
 	if err != nil {
 		return nil, fmt.Errorf("find own executable: %w", err)
 	}
-	w := childWire{Slot: spec.Slot, Generation: spec.Generation}
+	w := childWire{Slot: spec.Slot, Generation: spec.Generation, Parent: os.Getpid()}
 	if spec.Config != nil {
 		w.Config = configWire{Core: spec.Config.Core, Settings: spec.Config.Settings, LogLevel: spec.Config.LogLevel}
 	}
@@ -170,7 +171,7 @@ func StartChild(spec ChildSpec) (*Process, error) {
 			return nil, fmt.Errorf("start child %d as uid %d: %w", spec.Slot, spec.Credential.Uid, err)
 		}
 	}
-	if err := cmd.Start(); err != nil {
+	if err := startChild(cmd); err != nil {
 		return nil, fmt.Errorf("start child %d: %w", spec.Slot, err)
 	}
 	p := &Process{Slot: spec.Slot, Pid: cmd.Process.Pid, cmd: cmd, done: make(chan struct{})}
@@ -242,7 +243,14 @@ func serveChild(impl MPM, blob string) int {
 		c.Listeners = append(c.Listeners, ln)
 	}
 	watchLifeline(os.NewFile(childLifelineFD, "lifeline"), func() { os.Exit(0) }) // the host is gone
-	onGraceful(func() { close(c.graceful) })
+	var once sync.Once
+	drain := func() { once.Do(func() { close(c.graceful) }) }
+	onGraceful(drain)
+	// SIGUSR1 stayed blocked from exec until onGraceful listened (see
+	// startChild); this covers systems without that.
+	if os.Getppid() != w.Parent {
+		drain()
+	}
 	if err := cs.ServeChild(c); err != nil && !errors.Is(err, errStopped) {
 		log.Error("child failed", "error", err)
 		return 1

@@ -4,8 +4,12 @@ package mpm
 
 import (
 	"os"
+	"os/exec"
 	"os/signal"
+	"runtime"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // childSysProcAttr asks the kernel for SIGUSR1 (graceful) when the plugin
@@ -24,4 +28,21 @@ func onGraceful(f func()) {
 		<-ch
 		f()
 	}()
+}
+
+// startChild starts cmd with SIGUSR1 blocked. Go drops a SIGUSR1 that
+// arrives before signal.Notify, so a child asked to finish (or whose
+// parent died) while it was still starting would never drain; blocked, the
+// signal waits until onGraceful listens. The child inherits the signal
+// mask of the thread that starts it.
+func startChild(cmd *exec.Cmd) error {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	var usr1, old unix.Sigset_t
+	usr1.Val[(unix.SIGUSR1-1)/64] |= 1 << ((unix.SIGUSR1 - 1) % 64)
+	if err := unix.PthreadSigmask(unix.SIG_BLOCK, &usr1, &old); err != nil {
+		return cmd.Start()
+	}
+	defer unix.PthreadSigmask(unix.SIG_SETMASK, &old, nil)
+	return cmd.Start()
 }

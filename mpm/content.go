@@ -32,19 +32,33 @@ func NewHTTPServer(cfg *Config) (*http1.Server, error) {
 		}
 	}
 	maps.Copy(types, cfg.Core.AddTypes)
+	core := &cfg.Core
 	h := &static.Handler{
-		DocumentRoot:   cfg.Core.DocumentRoot,
-		DirectoryIndex: cfg.Core.DirectoryIndex,
+		DocumentRoot:   core.DocumentRoot,
+		DirectoryIndex: core.DirectoryIndex,
 		Types:          types,
+		FileETag:       core.FileETag,
+		TraceEnabled:   core.TraceEnable != http1.TraceOff,
+	}
+	banner := core.Banner
+	if banner == "" {
+		banner = core.Software
 	}
 	srv := &http1.Server{
-		Handler:              h,
-		Timeout:              cfg.Core.Timeout,
-		KeepAlive:            cfg.Core.KeepAlive,
-		KeepAliveTimeout:     cfg.Core.KeepAliveTimeout,
-		MaxKeepAliveRequests: cfg.Core.MaxKeepAliveRequests,
-		ServerName:           cfg.Core.ServerName,
-		Software:             cfg.Core.Software,
+		Handler:               h,
+		Timeout:               core.Timeout,
+		KeepAlive:             core.KeepAlive,
+		KeepAliveTimeout:      core.KeepAliveTimeout,
+		MaxKeepAliveRequests:  core.MaxKeepAliveRequests,
+		ServerName:            core.ServerName,
+		Software:              banner,
+		ServerSignature:       core.ServerSignature,
+		ServerAdmin:           core.ServerAdmin,
+		TraceEnable:           core.TraceEnable,
+		LimitRequestLine:      core.LimitRequestLine,
+		LimitRequestFieldSize: core.LimitRequestFieldSize,
+		LimitRequestFields:    core.LimitRequestFields,
+		LimitRequestBody:      core.LimitRequestBody,
 	}
 	if cfg.Log != nil {
 		log := cfg.Log

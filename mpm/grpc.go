@@ -9,6 +9,8 @@ import (
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/httpd-mpm/httpd-mpm/internal/wire"
+	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
+	"github.com/httpd-mpm/httpd-mpm/mpm/static"
 	mpmv1 "github.com/httpd-mpm/httpd-mpm/proto/mpm/v1"
 )
 
@@ -141,6 +143,15 @@ func coreFromProto(c *mpmv1.Core) Core {
 		ServerBuilt:             c.GetServerBuilt(),
 		ExtendedStatus:          c.GetExtendedStatus(),
 		Handlers:                handlersFromProto(c.GetHandlers()),
+		ServerAdmin:             c.GetServerAdmin(),
+		Banner:                  c.GetServerBanner(),
+		ServerSignature:         http1.Signature(c.GetServerSignature()),
+		TraceEnable:             http1.Trace(c.GetTraceEnable()),
+		FileETag:                static.FileETag(c.GetFileEtag()),
+		LimitRequestLine:        int(c.GetLimitRequestLine()),
+		LimitRequestFieldSize:   int(c.GetLimitRequestFieldSize()),
+		LimitRequestFields:      int(c.GetLimitRequestFields()),
+		LimitRequestBody:        c.GetLimitRequestBody(),
 	}
 }
 

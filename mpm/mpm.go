@@ -5,6 +5,9 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-hclog"
+
+	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
+	"github.com/httpd-mpm/httpd-mpm/mpm/static"
 )
 
 // MPM is what an MPM plugin implements. See the package documentation for
@@ -93,6 +96,25 @@ type Core struct {
 	// Handlers maps URL paths to the handler a <Location PATH> section
 	// sets with SetHandler, e.g. "/server-status" -> "server-status".
 	Handlers []Handler
+	// ServerAdmin is Apache's ServerAdmin; empty when not set.
+	ServerAdmin string
+	// Banner is the Server header and the error-page signature as
+	// ServerTokens makes it, e.g. "httpd-mpm" for ServerTokens Prod; empty
+	// means Software (ServerTokens Full).
+	Banner string
+	// ServerSignature is Apache's ServerSignature; the zero value is Off.
+	ServerSignature http1.Signature
+	// TraceEnable is Apache's TraceEnable; the zero value, TraceOff, is the
+	// default here (Apache's is On).
+	TraceEnable http1.Trace
+	// FileETag is the ETag components of FileETag; zero is Apache's
+	// default, MTime Size.
+	FileETag static.FileETag
+	// LimitRequestLine, LimitRequestFieldSize, LimitRequestFields and
+	// LimitRequestBody have http1.Server's meaning: 0 selects Apache's
+	// default, a negative value is unlimited (Apache's 0 for the last two).
+	LimitRequestLine, LimitRequestFieldSize, LimitRequestFields int
+	LimitRequestBody                                            int64
 }
 
 // Handler is one <Location PATH> section with SetHandler NAME.

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -50,6 +51,17 @@ var Core = Table{
 		Help: "Determine tokens displayed in the Server: header - Min(imal), Major, Minor, Prod(uctOnly), OS, or Full"},
 	{Name: "ServerSignature", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Check: checkServerSignature,
 		Help: "En-/disable server signature (on|off|email)"},
+	{Name: "TraceEnable", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Check: checkTraceEnable,
+		Help: "'on' (default), 'off' or 'extended' to trace request body content"},
+	{Name: "FileETag", MinArgs: 0, MaxArgs: -1, Context: Anywhere, Check: checkFileETag, Help: "Specify components used to construct a file's ETag"},
+	{Name: "LimitRequestLine", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Check: checkLimit("LimitRequestLine", ""),
+		Help: "Limit on maximum size of an HTTP request line"},
+	{Name: "LimitRequestFieldsize", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Check: checkLimit("LimitRequestFieldsize", ""),
+		Help: "Limit on maximum size of an HTTP request header field"},
+	{Name: "LimitRequestFields", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Check: checkLimit("LimitRequestFields", " (0 = no limit)"),
+		Help: "Limit (0 = unlimited) on max number of header fields in a request message"},
+	{Name: "LimitRequestBody", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Check: checkLimitRequestBody,
+		Help: "Limit (in bytes) on maximum size of request message body"},
 	{Name: "AddDefaultCharset", MinArgs: 1, MaxArgs: 1, Context: Anywhere,
 		Help: "The name of the default charset to add to any Content-Type without one or 'Off' to disable"},
 	{Name: "Options", MinArgs: 0, MaxArgs: -1, Context: Anywhere, Check: checkOptions, Help: "Set a number of attributes for a given directory"},
@@ -213,6 +225,67 @@ func checkServerSignature(args []string) error {
 		return errors.New("ServerSignature: use one of: off | on | email")
 	}
 	return nil
+}
+
+func checkTraceEnable(args []string) error {
+	if !oneOf(args[0], "on", "off", "extended") {
+		return errors.New("TraceEnable must be one of 'on', 'off', or 'extended'")
+	}
+	return nil
+}
+
+// checkFileETag follows Apache's set_etag_bits: known keywords only, and
+// None and All never with '+' or '-'.
+func checkFileETag(args []string) error {
+	for _, a := range args {
+		word, signed := a, false
+		if a != "" && (a[0] == '+' || a[0] == '-') {
+			word, signed = a[1:], true
+		}
+		switch {
+		case oneOf(word, "none", "all"):
+			if signed {
+				return fmt.Errorf("FileETag keyword '%s' cannot be used with '+' or '-'", word)
+			}
+		case !oneOf(word, "size", "mtime", "lmtime", "lastmodified", "inode", "digest"):
+			return fmt.Errorf("Unknown keyword '%s' for FileETag directive", word)
+		}
+	}
+	return nil
+}
+
+// checkLimit is Apache's check for LimitRequestLine, LimitRequestFieldsize
+// and LimitRequestFields: atoi of the argument must not be negative.
+func checkLimit(name, note string) func([]string) error {
+	return func(args []string) error {
+		if atoi(args[0]) < 0 {
+			return fmt.Errorf("%s \"%s\" must be a non-negative integer%s", name, args[0], note)
+		}
+		return nil
+	}
+}
+
+// checkLimitRequestBody follows apr_strtoff: decimal digits only, in range.
+func checkLimitRequestBody(args []string) error {
+	_, err := parseLimitRequestBody(args[0])
+	return err
+}
+
+// parseLimitRequestBody reads LimitRequestBody's argument as Apache does
+// (apr_strtoff in base 10: optional blanks and sign, digits, nothing after).
+func parseLimitRequestBody(s string) (int64, error) {
+	t := strings.TrimLeft(s, " \t\n\v\f\r")
+	if t != "" && t[0] == '+' {
+		t = t[1:]
+	}
+	if !allDigits(t) {
+		return 0, errors.New("LimitRequestBody requires a non-negative integer.")
+	}
+	n, err := strconv.ParseInt(t, 10, 64)
+	if err != nil {
+		return 0, errors.New("LimitRequestBody argument is not parsable.")
+	}
+	return n, nil
 }
 
 // options are the values of Options besides None and All.

@@ -56,6 +56,25 @@ type Server struct {
 	// MaxConnectionsPerChild (or its old name MaxRequestsPerChild) recycles
 	// a child after that many connections; 0 (the default) never does.
 	MaxConnectionsPerChild int
+	// ServerAdmin is as written; empty when not set.
+	ServerAdmin string
+	// ServerTokens is the ServerTokens keyword, lowercased and unabbreviated:
+	// "full" (the default), "os", "minimal", "minor", "major" or
+	// "productonly".
+	ServerTokens string
+	// ServerSignature is "off" (the default), "on" or "email".
+	ServerSignature string
+	// TraceEnable is "off", "on" or "extended". The default here is "off";
+	// Apache's is "on".
+	TraceEnable string
+	// FileETag holds the arguments of the last top-level FileETag line as
+	// written, nil when there is none (Apache's default, MTime Size).
+	FileETag []string
+	// LimitRequestLine and LimitRequestFieldSize are bytes (default 8190);
+	// LimitRequestFields is a count (default 100) and LimitRequestBody bytes
+	// (default 1 GiB), where 0 means unlimited, as in Apache.
+	LimitRequestLine, LimitRequestFieldSize, LimitRequestFields int
+	LimitRequestBody                                            int64
 	// Sections are the top-level sections (<Directory>, <Location>,
 	// <VirtualHost>, ...) in order.
 	Sections []*Directive
@@ -77,14 +96,21 @@ const (
 // IP:port", at the repeating line; port 0 is never a repeat.
 func Resolve(cfg *Config) (*Server, Errors) {
 	s := &Server{
-		ServerRoot:           cfg.ServerRoot,
-		LogLevel:             "warn",
-		ListenBacklog:        511,
-		AddTypes:             map[string]string{},
-		KeepAlive:            true,
-		KeepAliveTimeout:     5 * time.Second,
-		MaxKeepAliveRequests: 100,
-		Timeout:              60 * time.Second,
+		ServerRoot:            cfg.ServerRoot,
+		LogLevel:              "warn",
+		ListenBacklog:         511,
+		AddTypes:              map[string]string{},
+		KeepAlive:             true,
+		KeepAliveTimeout:      5 * time.Second,
+		MaxKeepAliveRequests:  100,
+		Timeout:               60 * time.Second,
+		ServerTokens:          "full",
+		ServerSignature:       "off",
+		TraceEnable:           "off",
+		LimitRequestLine:      8190,
+		LimitRequestFieldSize: 8190,
+		LimitRequestFields:    100,
+		LimitRequestBody:      1 << 30,
 	}
 	docRoot, pidFile, errorLog, typesConfig := DefaultDocRoot, DefaultPidFile, DefaultErrorLog, DefaultTypesConfig
 	listenAddrFile := ""
@@ -205,6 +231,46 @@ func Resolve(cfg *Config) (*Server, Errors) {
 			if one {
 				s.GracefulShutdownTimeout = time.Duration(max(atoi(a[0]), 0)) * time.Second
 			}
+		case "serveradmin":
+			if one {
+				s.ServerAdmin = a[0]
+			}
+		case "servertokens":
+			if one {
+				if t := serverTokens(a[0]); t != "" {
+					s.ServerTokens = t
+				}
+			}
+		case "serversignature":
+			if one && oneOf(a[0], "on", "off", "email") {
+				s.ServerSignature = strings.ToLower(a[0])
+			}
+		case "traceenable":
+			if one && oneOf(a[0], "on", "off", "extended") {
+				s.TraceEnable = strings.ToLower(a[0])
+			}
+		case "fileetag":
+			if checkFileETag(a) == nil {
+				s.FileETag = append([]string{}, a...)
+			}
+		case "limitrequestline":
+			if one && atoi(a[0]) >= 0 {
+				s.LimitRequestLine = atoi(a[0])
+			}
+		case "limitrequestfieldsize":
+			if one && atoi(a[0]) >= 0 {
+				s.LimitRequestFieldSize = atoi(a[0])
+			}
+		case "limitrequestfields":
+			if one && atoi(a[0]) >= 0 {
+				s.LimitRequestFields = atoi(a[0])
+			}
+		case "limitrequestbody":
+			if one {
+				if n, err := parseLimitRequestBody(a[0]); err == nil {
+					s.LimitRequestBody = n
+				}
+			}
 		case "maxconnectionsperchild", "maxrequestsperchild":
 			if one {
 				s.MaxConnectionsPerChild = max(atoi(a[0]), 0)
@@ -227,6 +293,20 @@ func Resolve(cfg *Config) (*Server, Errors) {
 		s.ListenAddrFile = absPath(root, listenAddrFile)
 	}
 	return s, errs
+}
+
+// serverTokens maps a ServerTokens keyword to its long lowercase form, or
+// "" for an unknown one.
+func serverTokens(w string) string {
+	switch strings.ToLower(w) {
+	case "min", "minimal":
+		return "minimal"
+	case "prod", "productonly":
+		return "productonly"
+	case "major", "minor", "os", "full":
+		return strings.ToLower(w)
+	}
+	return ""
 }
 
 // absPath resolves p against root, as Apache's ap_server_root_relative does.

@@ -20,19 +20,26 @@ func TestResolveDefaults(t *testing.T) {
 		t.Fatal(errs)
 	}
 	want := &Server{
-		ServerRoot:           "/srv",
-		DocumentRoot:         "/srv/htdocs",
-		PidFile:              "/srv/logs/httpd.pid",
-		ErrorLog:             "/srv/logs/error_log",
-		TypesConfig:          "/srv/conf/mime.types",
-		LogLevel:             "warn",
-		ListenBacklog:        511,
-		DirectoryIndex:       []string{"index.html"},
-		AddTypes:             map[string]string{},
-		KeepAlive:            true,
-		KeepAliveTimeout:     5 * time.Second,
-		MaxKeepAliveRequests: 100,
-		Timeout:              60 * time.Second,
+		ServerRoot:            "/srv",
+		DocumentRoot:          "/srv/htdocs",
+		PidFile:               "/srv/logs/httpd.pid",
+		ErrorLog:              "/srv/logs/error_log",
+		TypesConfig:           "/srv/conf/mime.types",
+		LogLevel:              "warn",
+		ListenBacklog:         511,
+		DirectoryIndex:        []string{"index.html"},
+		AddTypes:              map[string]string{},
+		KeepAlive:             true,
+		KeepAliveTimeout:      5 * time.Second,
+		MaxKeepAliveRequests:  100,
+		Timeout:               60 * time.Second,
+		ServerTokens:          "full",
+		ServerSignature:       "off",
+		TraceEnable:           "off",
+		LimitRequestLine:      8190,
+		LimitRequestFieldSize: 8190,
+		LimitRequestFields:    100,
+		LimitRequestBody:      1 << 30,
 	}
 	equal(t, "server", s, want)
 }
@@ -95,6 +102,40 @@ ServerName ignored
 		{Addr: ":80", Proto: "http", File: "/srv/httpd.conf", Line: 22},
 	})
 	equal(t, "Sections", dump(s.Sections), "Directory[/]{DocumentRoot[/ignored]}; VirtualHost[*:80]{ServerName[ignored]}")
+}
+
+func TestResolveEngineSettings(t *testing.T) {
+	src := `ServerAdmin webmaster@example.com
+ServerTokens Prod
+ServerSignature EMail
+TraceEnable Extended
+FileETag INode +Size
+LimitRequestLine 1000
+LimitRequestFieldSize 2000
+LimitRequestFields 0
+LimitRequestBody 0
+<Directory />
+ServerSignature On
+LimitRequestBody 5
+</Directory>
+`
+	s, errs := resolveString(t, src)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	equal(t, "ServerAdmin", s.ServerAdmin, "webmaster@example.com")
+	equal(t, "ServerTokens", s.ServerTokens, "productonly")
+	equal(t, "ServerSignature", s.ServerSignature, "email")
+	equal(t, "TraceEnable", s.TraceEnable, "extended")
+	equal(t, "FileETag", s.FileETag, []string{"INode", "+Size"})
+	equal(t, "LimitRequestLine", s.LimitRequestLine, 1000)
+	equal(t, "LimitRequestFieldSize", s.LimitRequestFieldSize, 2000)
+	equal(t, "LimitRequestFields", s.LimitRequestFields, 0)
+	equal(t, "LimitRequestBody", s.LimitRequestBody, int64(0))
+	for arg, want := range map[string]string{"Min": "minimal", "minimal": "minimal", "Major": "major", "MINOR": "minor", "OS": "os", "Full": "full", "ProductOnly": "productonly"} {
+		s, _ := resolveString(t, "ServerTokens "+arg)
+		equal(t, arg, s.ServerTokens, want)
+	}
 }
 
 func TestResolveErrorLog(t *testing.T) {

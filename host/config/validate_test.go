@@ -139,6 +139,22 @@ func TestValidateMessages(t *testing.T) {
 		{"AllowOverride Options=", "<Directory />\nAllowOverride Options=Bogus\n</Directory>", "Illegal option Bogus"},
 		{"AllowOverride good", "<Directory />\nAllowOverride AuthConfig Options=Indexes,ExecCGI Nonfatal=All\n</Directory>", ""},
 		{"Require without provider", "<Directory />\nRequire\n</Directory>", "Unknown Authz provider: "},
+		// The messages below were captured from apache2 2.4.71 -t -C.
+		{"TraceEnable", "TraceEnable maybe", "TraceEnable must be one of 'on', 'off', or 'extended'"},
+		{"TraceEnable good", "TraceEnable extended\nTraceEnable OFF", ""},
+		{"FileETag keyword", "FileETag bogus", "Unknown keyword 'bogus' for FileETag directive"},
+		{"FileETag +None", "FileETag +None", "FileETag keyword 'None' cannot be used with '+' or '-'"},
+		{"FileETag -All", "FileETag -All", "FileETag keyword 'All' cannot be used with '+' or '-'"},
+		{"FileETag good", "FileETag None MTime\nFileETag +MTime Size\nFileETag Digest\nFileETag INode LMTime LastModified", ""},
+		{"LimitRequestLine negative", "LimitRequestLine -1", `LimitRequestLine "-1" must be a non-negative integer`},
+		{"LimitRequestFieldSize negative", "LimitRequestFieldSize -1", `LimitRequestFieldsize "-1" must be a non-negative integer`},
+		{"LimitRequestFields negative", "LimitRequestFields -2", `LimitRequestFields "-2" must be a non-negative integer (0 = no limit)`},
+		{"Limit atoi", "LimitRequestLine abc\nLimitRequestFields abc\nLimitRequestFieldSize 100000", ""},
+		{"LimitRequestBody negative", "LimitRequestBody -1", "LimitRequestBody requires a non-negative integer."},
+		{"LimitRequestBody text", "LimitRequestBody 12abc", "LimitRequestBody requires a non-negative integer."},
+		{"LimitRequestBody range", "LimitRequestBody 99999999999999999999", "LimitRequestBody argument is not parsable."},
+		{"LimitRequestBody good", "LimitRequestBody 9223372036854775807\nLimitRequestBody 0", ""},
+		{"LimitRequestFieldsize args", "LimitRequestFieldSize 0 1", "LimitRequestFieldsize takes one argument, Limit on maximum size of an HTTP request header field"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -241,7 +257,8 @@ func TestCoreTable(t *testing.T) {
 		"LogLevel", "CustomLog", "LogFormat", "DocumentRoot", "DirectoryIndex", "TypesConfig", "AddType", "DefaultType", "KeepAlive",
 		"KeepAliveTimeout", "MaxKeepAliveRequests", "Timeout", "User", "Group", "HostnameLookups", "ServerTokens", "ServerSignature",
 		"AddDefaultCharset", "Options", "AllowOverride", "Require", "SetHandler", "LoadModule", "Mutex", "GracefulShutdownTimeout",
-		"MaxConnectionsPerChild", "MaxRequestsPerChild"} {
+		"MaxConnectionsPerChild", "MaxRequestsPerChild", "TraceEnable", "FileETag", "LimitRequestLine", "LimitRequestFieldSize",
+		"LimitRequestFields", "LimitRequestBody"} {
 		if Core.Lookup(name, false) == nil {
 			t.Errorf("Core lacks %s", name)
 		}

@@ -45,6 +45,15 @@ func coreToProto(c mpm.Core) *mpmv1.Core {
 		ServerBuilt:               c.ServerBuilt,
 		ExtendedStatus:            c.ExtendedStatus,
 		Handlers:                  handlersToProto(c.Handlers),
+		ServerAdmin:               c.ServerAdmin,
+		ServerBanner:              c.Banner,
+		ServerSignature:           mpmv1.ServerSignature(c.ServerSignature),
+		TraceEnable:               mpmv1.TraceEnable(c.TraceEnable),
+		FileEtag:                  uint32(c.FileETag),
+		LimitRequestLine:          int32(c.LimitRequestLine),
+		LimitRequestFieldSize:     int32(c.LimitRequestFieldSize),
+		LimitRequestFields:        int32(c.LimitRequestFields),
+		LimitRequestBody:          c.LimitRequestBody,
 	}
 }
 

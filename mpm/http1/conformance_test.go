@@ -489,6 +489,44 @@ func conformanceCases() []convCase {
 			raw:  "GET /inject HTTP/1.1\r\nHost: h\r\n\r\n",
 			want: []wantResp{{status: "HTTP/1.1 200 OK", header: map[string]string{"X-A": "a  Set-Cookie: evil=1", "Set-Cookie": absent}}},
 		},
+		// TRACE, checked against apache2 2.4.71 with TraceEnable Off, On and Extended.
+		{
+			name: "TRACE off (the default here) is 405 with an empty Allow, for any path",
+			raw:  "TRACE /nothere HTTP/1.1\r\nHost: h\r\n\r\n",
+			want: []wantResp{{status: "HTTP/1.1 405 Method Not Allowed", header: map[string]string{"Allow": "", "Connection": absent},
+				body: "~<p>The requested method TRACE is not allowed for this URL.</p>"}},
+		},
+		{
+			name:  "TRACE on echoes the request line and fields as received",
+			tweak: func(s *Server) { s.TraceEnable = TraceOn },
+			raw:   "TRACE /x?q HTTP/1.1\r\nhost: h\r\nX-a:  b \r\nX-Fold: one\r\n two\r\n\r\n",
+			want: []wantResp{{status: "HTTP/1.1 200 OK", header: map[string]string{"Content-Type": "message/http"},
+				body: "TRACE /x?q HTTP/1.1\r\nhost: h\r\nX-a: b\r\nX-Fold: one two\r\n\r\n"}},
+		},
+		{
+			name:  "TRACE on with a body is 413 and closes",
+			tweak: func(s *Server) { s.TraceEnable = TraceOn },
+			raw:   "TRACE / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nabc",
+			want: []wantResp{{status: "HTTP/1.1 413 Request Entity Too Large", header: map[string]string{"Connection": "close"},
+				body: "~does not allow request data with TRACE requests"}},
+			closed: true,
+		},
+		{
+			name:   "TRACE on with an empty chunked body is still 413",
+			tweak:  func(s *Server) { s.TraceEnable = TraceOn },
+			raw:    "TRACE / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+			want:   []wantResp{{status: "HTTP/1.1 413 Request Entity Too Large"}},
+			closed: true,
+		},
+		{
+			name:  "TRACE extended echoes the body, then the connection goes on",
+			tweak: func(s *Server) { s.TraceEnable = TraceExtended },
+			raw:   "TRACE / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\nGET /next HTTP/1.1\r\nHost: h\r\n\r\n",
+			want: []wantResp{
+				{status: "HTTP/1.1 200 OK", body: "TRACE / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nabc"},
+				{status: "HTTP/1.1 200 OK", body: "GET /next"},
+			},
+		},
 		{
 			name: "WriteError 404 with signature and Host port",
 			raw:  "GET /404 HTTP/1.1\r\nHost: Example.org.:8080\r\n\r\n",

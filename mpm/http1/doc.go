@@ -47,6 +47,10 @@
 //     for an unknown type; net/http would sniff one).
 //   - Error pages (WriteError, and the engine's own 400, 408, 413, 414, 417, 505) are
 //     byte for byte apache2's, see testdata/apache2-error-pages.txt.
+//   - TRACE is answered by the engine for every path, before the handler, as apache2's
+//     TraceEnable says (Server.TraceEnable; Off, the zero value, is the default here
+//     where apache2's is On): 405 with an empty Allow; or an echo of the request line
+//     and fields as received, as message/http (413 for a body unless Extended).
 //   - A request body is read with "100 Continue" sent on the handler's first Read; what
 //     the handler leaves unread is discarded up to 256 KiB before the next request,
 //     otherwise the connection closes.

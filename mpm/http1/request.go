@@ -95,6 +95,9 @@ type field struct {
 type parser struct {
 	head   []byte // request line and field lines, CRLF stripped, names canonicalised
 	fields []field
+	// trace is, for a TRACE request only, its request line and fields as received
+	// (names in their own case, obs-fold joined), CRLF-terminated: the echo's body.
+	trace []byte
 }
 
 // reqInfo carries what the engine needs beyond the *http.Request.
@@ -113,6 +116,7 @@ type reqInfo struct {
 func (p *parser) readRequest(br *bufio.Reader, cfg *serverConfig, req *http.Request, vals []string) (info reqInfo, perr *protoError) {
 	p.head = p.head[:0]
 	p.fields = p.fields[:0]
+	p.trace = p.trace[:0]
 
 	// Request line, after at most maxBlankLines empty lines.
 	var line span
@@ -143,6 +147,10 @@ func (p *parser) readRequest(br *bufio.Reader, cfg *serverConfig, req *http.Requ
 	major, minor, ok := parseVersion(p.head[tEnd+1 : line.end])
 	if !ok {
 		return info, errBadRequest
+	}
+	isTrace := string(p.head[line.start:line.start+mEnd]) == http.MethodTrace
+	if isTrace {
+		p.trace = append(p.trace, p.head[line.start:line.end]...)
 	}
 
 	// Field lines up to the empty line.
@@ -179,11 +187,17 @@ func (p *parser) readRequest(br *bufio.Reader, cfg *serverConfig, req *http.Requ
 				return info, errFieldLong
 			}
 			p.fields = append(p.fields, field{value: v, fold: true})
+			if isTrace {
+				p.trace = append(append(p.trace, ' '), p.head[v.start:v.end]...)
+			}
 			continue
 		}
 		colon := bytes.IndexByte(b, ':')
 		if colon <= 0 {
 			return info, errBadRequest
+		}
+		if isTrace {
+			p.trace = append(append(p.trace, '\r', '\n'), b[:colon]...)
 		}
 		if !canonicalizeName(b[:colon]) {
 			return info, errBadRequest
@@ -191,6 +205,9 @@ func (p *parser) readRequest(br *bufio.Reader, cfg *serverConfig, req *http.Requ
 		v := trimOWS(ln.start+int32(colon)+1, ln.end, p.head)
 		if !validValue(p.head[v.start:v.end]) {
 			return info, errBadRequest
+		}
+		if isTrace {
+			p.trace = append(append(p.trace, ':', ' '), p.head[v.start:v.end]...)
 		}
 		fieldStart = ln.start
 		nfields++

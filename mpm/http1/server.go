@@ -30,6 +30,21 @@ const (
 	SignatureEMail                  // ServerSignature EMail: as On, with HOST linked to mailto:ServerAdmin
 )
 
+// Trace is Apache's TraceEnable setting: how the engine answers TRACE, for every path,
+// before any handler.
+type Trace int
+
+const (
+	// TraceOff answers TRACE 405 with an empty Allow, as apache2's "TraceEnable Off".
+	// It is the zero value, so the default here, where apache2's default is On.
+	TraceOff Trace = iota
+	// TraceOn echoes a TRACE request's line and fields as message/http; a TRACE with a
+	// body is answered 413.
+	TraceOn
+	// TraceExtended echoes the body too, up to 64 KiB (apache2's limit; more is 413).
+	TraceExtended
+)
+
 // Server holds the settings shared by every connection it wraps. Its fields must not
 // change after the first call to NewConn, and a Server must not be copied after that.
 // The zero value of every numeric field selects Apache's default; for the Limit fields
@@ -76,6 +91,9 @@ type Server struct {
 	// ServerAdmin is the address shown by 500-class error pages and, with SignatureEMail,
 	// in the signature. Empty means Apache's default text "[no address given]".
 	ServerAdmin string
+
+	// TraceEnable selects how TRACE is answered; the zero value is TraceOff.
+	TraceEnable Trace
 
 	// LimitRequestLine bounds the request line. As apache2 2.4.71 does, a line of up to
 	// LimitRequestLine+1 bytes (without CRLF) is accepted; a longer one is answered 414.

@@ -41,6 +41,14 @@ func checkConditions(r *http.Request, etag string, lm, now time.Time) int {
 // etagListMatches reports whether one of the entity tags in the field values matches
 // etag ("*" matches any). Strong comparison fails for weak tags on either side.
 func etagListMatches(values []string, etag string, strong bool) bool {
+	if etag == "" { // FileETag None: only "*" matches
+		for _, v := range values {
+			if strings.TrimSpace(v) == "*" {
+				return true
+			}
+		}
+		return false
+	}
 	if strong && strings.HasPrefix(etag, "W/") {
 		// A weak tag never matches strongly, but "*" still matches an existing file.
 		for _, v := range values {

@@ -33,7 +33,7 @@ func stat(f *os.File) (meta, error) {
 	if err := syscall.Fstat(int(f.Fd()), &st); err != nil {
 		return meta{}, err
 	}
-	m := meta{size: st.Size, mtime: time.Unix(st.Mtim.Sec, st.Mtim.Nsec)}
+	m := meta{ino: st.Ino, size: st.Size, mtime: time.Unix(st.Mtim.Sec, st.Mtim.Nsec)}
 	switch st.Mode & syscall.S_IFMT {
 	case syscall.S_IFREG:
 		m.kind = kindRegular

@@ -17,8 +17,8 @@
 //     are followed.
 //   - There are no directory listings: a directory without an index file is 403, as
 //     apache2 answers with "Options -Indexes".
-//   - TRACE is not offered (apache2 with "TraceEnable Off"), so Allow is
-//     "GET,POST,OPTIONS,HEAD".
+//   - TRACE is answered by the engine (http1.Server.TraceEnable, off by default, which
+//     apache2's is not); Allow names it only with TraceEnabled.
 //   - A 416 answer carries Content-Range: bytes */size (RFC 9110) and a Content-Length;
 //     apache2 sends its error page chunked without Content-Range.
 //   - A Range header with several ranges is ignored (the full file is sent, which RFC
@@ -45,8 +45,19 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 )
 
-// Allow is the Allow header of apache2's default handler with TraceEnable Off.
-const Allow = "GET,POST,OPTIONS,HEAD"
+// Allow is the Allow header of apache2's default handler with TraceEnable Off;
+// AllowTrace with TraceEnable On (apache2's order varies from process to process).
+const (
+	Allow      = "GET,POST,OPTIONS,HEAD"
+	AllowTrace = "GET,POST,OPTIONS,HEAD,TRACE"
+)
+
+func (h *Handler) allow() string {
+	if h.TraceEnabled {
+		return AllowTrace
+	}
+	return Allow
+}
 
 // Handler serves static files. Its fields must not change after the first request; it
 // is safe for concurrent use.
@@ -54,6 +65,10 @@ type Handler struct {
 	DocumentRoot   string            // absolute path
 	DirectoryIndex []string          // e.g. ["index.html"], tried in order
 	Types          map[string]string // extension (lowercase, no dot) -> MIME type
+	FileETag       FileETag          // ETag components; zero: Apache's default, MTime Size
+	// TraceEnabled adds TRACE to the Allow header (the engine answers TRACE itself,
+	// see http1.Server.TraceEnable).
+	TraceEnabled bool
 
 	once     sync.Once
 	realRoot string // DocumentRoot with symlinks resolved and no trailing slash
@@ -92,6 +107,7 @@ func LoadTypes(path string) (map[string]string, error) {
 
 // meta is what serving needs to know about an open file.
 type meta struct {
+	ino   uint64
 	size  int64
 	mtime time.Time
 	kind  int // kindRegular, kindDir or kindOther
@@ -157,7 +173,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case http.MethodGet, http.MethodHead, http.MethodPost:
 	case http.MethodOptions:
 		hd := w.Header()
-		hd["Allow"] = []string{Allow}
+		hd["Allow"] = []string{h.allow()}
 		hd["Content-Length"] = []string{"0"}
 		if status == 0 && fi.kind != kindDir {
 			if ct := h.contentType(rel); ct != "" {
@@ -166,7 +182,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	default:
-		w.Header()["Allow"] = []string{Allow}
+		w.Header()["Allow"] = []string{h.allow()}
 		if knownMethods[r.Method] {
 			http1.WriteError(w, r, http.StatusMethodNotAllowed, "")
 		} else {
@@ -407,7 +423,7 @@ func (h *Handler) serveFile(w http.ResponseWriter, r *http.Request, f *os.File, 
 	var buf [96]byte
 	b := lm.UTC().AppendFormat(buf[:0], http.TimeFormat)
 	lmEnd := len(b)
-	b = appendETag(b, size, mtime, now)
+	b, hasETag := appendETag(b, h.FileETag, fi, f, now)
 	etEnd := len(b)
 	b = strconv.AppendInt(b, size, 10)
 	strs := string(b)
@@ -419,7 +435,9 @@ func (h *Handler) serveFile(w http.ResponseWriter, r *http.Request, f *os.File, 
 	vals[2] = "bytes"
 	hd := w.Header()
 	hd["Last-Modified"] = vals[0:1:1]
-	hd["ETag"] = vals[1:2:2]
+	if hasETag {
+		hd["ETag"] = vals[1:2:2]
+	}
 	hd["Accept-Ranges"] = vals[2:3:3]
 	if ct != "" {
 		vals[3] = ct
@@ -486,17 +504,4 @@ func (h *Handler) serveFile(w http.ResponseWriter, r *http.Request, f *os.File, 
 type fileReply struct {
 	vals [6]string
 	lr   io.LimitedReader
-}
-
-// appendETag appends apache2's default ETag (FileETag MTime Size): "<size hex>-<mtime
-// in microseconds hex>", weak (W/) while the file is less than a second old.
-func appendETag(b []byte, size int64, mtime, now time.Time) []byte {
-	if now.Sub(mtime) < time.Second {
-		b = append(b, 'W', '/')
-	}
-	b = append(b, '"')
-	b = strconv.AppendInt(b, size, 16)
-	b = append(b, '-')
-	b = strconv.AppendInt(b, mtime.UnixMicro(), 16)
-	return append(b, '"')
 }

@@ -83,6 +83,162 @@ func (ArgKind) EnumDescriptor() ([]byte, []int) {
 	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{0}
 }
 
+type ServerSignature int32
+
+const (
+	ServerSignature_SERVER_SIGNATURE_OFF   ServerSignature = 0 // Apache's default: error pages end without an <address> line
+	ServerSignature_SERVER_SIGNATURE_ON    ServerSignature = 1
+	ServerSignature_SERVER_SIGNATURE_EMAIL ServerSignature = 2 // as ON, with a mailto: link to ServerAdmin
+)
+
+// Enum value maps for ServerSignature.
+var (
+	ServerSignature_name = map[int32]string{
+		0: "SERVER_SIGNATURE_OFF",
+		1: "SERVER_SIGNATURE_ON",
+		2: "SERVER_SIGNATURE_EMAIL",
+	}
+	ServerSignature_value = map[string]int32{
+		"SERVER_SIGNATURE_OFF":   0,
+		"SERVER_SIGNATURE_ON":    1,
+		"SERVER_SIGNATURE_EMAIL": 2,
+	}
+)
+
+func (x ServerSignature) Enum() *ServerSignature {
+	p := new(ServerSignature)
+	*p = x
+	return p
+}
+
+func (x ServerSignature) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ServerSignature) Descriptor() protoreflect.EnumDescriptor {
+	return file_proto_mpm_v1_mpm_proto_enumTypes[1].Descriptor()
+}
+
+func (ServerSignature) Type() protoreflect.EnumType {
+	return &file_proto_mpm_v1_mpm_proto_enumTypes[1]
+}
+
+func (x ServerSignature) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ServerSignature.Descriptor instead.
+func (ServerSignature) EnumDescriptor() ([]byte, []int) {
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{1}
+}
+
+type TraceEnable int32
+
+const (
+	TraceEnable_TRACE_ENABLE_OFF      TraceEnable = 0 // the default here (Apache's is ON): TRACE is answered 405
+	TraceEnable_TRACE_ENABLE_ON       TraceEnable = 1 // TRACE without a body is echoed as message/http
+	TraceEnable_TRACE_ENABLE_EXTENDED TraceEnable = 2 // TRACE with a body too
+)
+
+// Enum value maps for TraceEnable.
+var (
+	TraceEnable_name = map[int32]string{
+		0: "TRACE_ENABLE_OFF",
+		1: "TRACE_ENABLE_ON",
+		2: "TRACE_ENABLE_EXTENDED",
+	}
+	TraceEnable_value = map[string]int32{
+		"TRACE_ENABLE_OFF":      0,
+		"TRACE_ENABLE_ON":       1,
+		"TRACE_ENABLE_EXTENDED": 2,
+	}
+)
+
+func (x TraceEnable) Enum() *TraceEnable {
+	p := new(TraceEnable)
+	*p = x
+	return p
+}
+
+func (x TraceEnable) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (TraceEnable) Descriptor() protoreflect.EnumDescriptor {
+	return file_proto_mpm_v1_mpm_proto_enumTypes[2].Descriptor()
+}
+
+func (TraceEnable) Type() protoreflect.EnumType {
+	return &file_proto_mpm_v1_mpm_proto_enumTypes[2]
+}
+
+func (x TraceEnable) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use TraceEnable.Descriptor instead.
+func (TraceEnable) EnumDescriptor() ([]byte, []int) {
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{2}
+}
+
+type FileETagBit int32
+
+const (
+	FileETagBit_FILE_ETAG_DEFAULT FileETagBit = 0
+	FileETagBit_FILE_ETAG_INODE   FileETagBit = 1
+	FileETagBit_FILE_ETAG_MTIME   FileETagBit = 2
+	FileETagBit_FILE_ETAG_SIZE    FileETagBit = 4
+	FileETagBit_FILE_ETAG_DIGEST  FileETagBit = 8
+	FileETagBit_FILE_ETAG_NONE    FileETagBit = 16 // no ETag at all
+)
+
+// Enum value maps for FileETagBit.
+var (
+	FileETagBit_name = map[int32]string{
+		0:  "FILE_ETAG_DEFAULT",
+		1:  "FILE_ETAG_INODE",
+		2:  "FILE_ETAG_MTIME",
+		4:  "FILE_ETAG_SIZE",
+		8:  "FILE_ETAG_DIGEST",
+		16: "FILE_ETAG_NONE",
+	}
+	FileETagBit_value = map[string]int32{
+		"FILE_ETAG_DEFAULT": 0,
+		"FILE_ETAG_INODE":   1,
+		"FILE_ETAG_MTIME":   2,
+		"FILE_ETAG_SIZE":    4,
+		"FILE_ETAG_DIGEST":  8,
+		"FILE_ETAG_NONE":    16,
+	}
+)
+
+func (x FileETagBit) Enum() *FileETagBit {
+	p := new(FileETagBit)
+	*p = x
+	return p
+}
+
+func (x FileETagBit) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (FileETagBit) Descriptor() protoreflect.EnumDescriptor {
+	return file_proto_mpm_v1_mpm_proto_enumTypes[3].Descriptor()
+}
+
+func (FileETagBit) Type() protoreflect.EnumType {
+	return &file_proto_mpm_v1_mpm_proto_enumTypes[3]
+}
+
+func (x FileETagBit) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use FileETagBit.Descriptor instead.
+func (FileETagBit) EnumDescriptor() ([]byte, []int) {
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{3}
+}
+
 type Severity int32
 
 const (
@@ -116,11 +272,11 @@ func (x Severity) String() string {
 }
 
 func (Severity) Descriptor() protoreflect.EnumDescriptor {
-	return file_proto_mpm_v1_mpm_proto_enumTypes[1].Descriptor()
+	return file_proto_mpm_v1_mpm_proto_enumTypes[4].Descriptor()
 }
 
 func (Severity) Type() protoreflect.EnumType {
-	return &file_proto_mpm_v1_mpm_proto_enumTypes[1]
+	return &file_proto_mpm_v1_mpm_proto_enumTypes[4]
 }
 
 func (x Severity) Number() protoreflect.EnumNumber {
@@ -129,7 +285,7 @@ func (x Severity) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Severity.Descriptor instead.
 func (Severity) EnumDescriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{1}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{4}
 }
 
 type DescribeRequest struct {
@@ -466,8 +622,19 @@ type Core struct {
 	ServerBuilt               string                 `protobuf:"bytes,16,opt,name=server_built,json=serverBuilt,proto3" json:"server_built,omitempty"`           // the host's build time, as `httpd -v` prints it
 	ExtendedStatus            bool                   `protobuf:"varint,17,opt,name=extended_status,json=extendedStatus,proto3" json:"extended_status,omitempty"` // ExtendedStatus (On by default with mod_status)
 	Handlers                  []*Handler             `protobuf:"bytes,18,rep,name=handlers,proto3" json:"handlers,omitempty"`                                    // <Location PATH> sections with SetHandler, in config order
-	unknownFields             protoimpl.UnknownFields
-	sizeCache                 protoimpl.SizeCache
+	ServerAdmin               string                 `protobuf:"bytes,19,opt,name=server_admin,json=serverAdmin,proto3" json:"server_admin,omitempty"`           // ServerAdmin; empty: not set
+	ServerSignature           ServerSignature        `protobuf:"varint,20,opt,name=server_signature,json=serverSignature,proto3,enum=httpd.mpm.v1.ServerSignature" json:"server_signature,omitempty"`
+	ServerBanner              string                 `protobuf:"bytes,21,opt,name=server_banner,json=serverBanner,proto3" json:"server_banner,omitempty"` // Server header and signature text as ServerTokens makes it; empty: software
+	TraceEnable               TraceEnable            `protobuf:"varint,22,opt,name=trace_enable,json=traceEnable,proto3,enum=httpd.mpm.v1.TraceEnable" json:"trace_enable,omitempty"`
+	FileEtag                  uint32                 `protobuf:"varint,23,opt,name=file_etag,json=fileEtag,proto3" json:"file_etag,omitempty"` // FileETag components, bits of FileETagBit; 0: Apache's default (MTime Size)
+	// Request limits. 0 selects Apache's default (8190, 8190, 100, 1 GiB); -1 is
+	// unlimited (Apache writes that as 0 for LimitRequestFields and LimitRequestBody).
+	LimitRequestLine      int32 `protobuf:"varint,24,opt,name=limit_request_line,json=limitRequestLine,proto3" json:"limit_request_line,omitempty"`
+	LimitRequestFieldSize int32 `protobuf:"varint,25,opt,name=limit_request_field_size,json=limitRequestFieldSize,proto3" json:"limit_request_field_size,omitempty"`
+	LimitRequestFields    int32 `protobuf:"varint,26,opt,name=limit_request_fields,json=limitRequestFields,proto3" json:"limit_request_fields,omitempty"`
+	LimitRequestBody      int64 `protobuf:"varint,27,opt,name=limit_request_body,json=limitRequestBody,proto3" json:"limit_request_body,omitempty"`
+	unknownFields         protoimpl.UnknownFields
+	sizeCache             protoimpl.SizeCache
 }
 
 func (x *Core) Reset() {
@@ -624,6 +791,69 @@ func (x *Core) GetHandlers() []*Handler {
 		return x.Handlers
 	}
 	return nil
+}
+
+func (x *Core) GetServerAdmin() string {
+	if x != nil {
+		return x.ServerAdmin
+	}
+	return ""
+}
+
+func (x *Core) GetServerSignature() ServerSignature {
+	if x != nil {
+		return x.ServerSignature
+	}
+	return ServerSignature_SERVER_SIGNATURE_OFF
+}
+
+func (x *Core) GetServerBanner() string {
+	if x != nil {
+		return x.ServerBanner
+	}
+	return ""
+}
+
+func (x *Core) GetTraceEnable() TraceEnable {
+	if x != nil {
+		return x.TraceEnable
+	}
+	return TraceEnable_TRACE_ENABLE_OFF
+}
+
+func (x *Core) GetFileEtag() uint32 {
+	if x != nil {
+		return x.FileEtag
+	}
+	return 0
+}
+
+func (x *Core) GetLimitRequestLine() int32 {
+	if x != nil {
+		return x.LimitRequestLine
+	}
+	return 0
+}
+
+func (x *Core) GetLimitRequestFieldSize() int32 {
+	if x != nil {
+		return x.LimitRequestFieldSize
+	}
+	return 0
+}
+
+func (x *Core) GetLimitRequestFields() int32 {
+	if x != nil {
+		return x.LimitRequestFields
+	}
+	return 0
+}
+
+func (x *Core) GetLimitRequestBody() int64 {
+	if x != nil {
+		return x.LimitRequestBody
+	}
+	return 0
 }
 
 // Handler is one <Location PATH> section that sets a handler, e.g.
@@ -1347,7 +1577,7 @@ const file_proto_mpm_v1_mpm_proto_rawDesc = "" +
 	"apiVersion\x12&\n" +
 	"\x04core\x18\x02 \x01(\v2\x12.httpd.mpm.v1.CoreR\x04core\x121\n" +
 	"\bsettings\x18\x03 \x03(\v2\x15.httpd.mpm.v1.SettingR\bsettings\x12\x1b\n" +
-	"\tlog_level\x18\x04 \x01(\tR\blogLevel\"\x9e\x06\n" +
+	"\tlog_level\x18\x04 \x01(\tR\blogLevel\"\xd2\t\n" +
 	"\x04Core\x12\x1f\n" +
 	"\vserver_root\x18\x01 \x01(\tR\n" +
 	"serverRoot\x12\x1f\n" +
@@ -1371,7 +1601,16 @@ const file_proto_mpm_v1_mpm_proto_rawDesc = "" +
 	"\x1cgraceful_shutdown_timeout_ms\x18\x0f \x01(\x03R\x19gracefulShutdownTimeoutMs\x12!\n" +
 	"\fserver_built\x18\x10 \x01(\tR\vserverBuilt\x12'\n" +
 	"\x0fextended_status\x18\x11 \x01(\bR\x0eextendedStatus\x121\n" +
-	"\bhandlers\x18\x12 \x03(\v2\x15.httpd.mpm.v1.HandlerR\bhandlers\x1a;\n" +
+	"\bhandlers\x18\x12 \x03(\v2\x15.httpd.mpm.v1.HandlerR\bhandlers\x12!\n" +
+	"\fserver_admin\x18\x13 \x01(\tR\vserverAdmin\x12H\n" +
+	"\x10server_signature\x18\x14 \x01(\x0e2\x1d.httpd.mpm.v1.ServerSignatureR\x0fserverSignature\x12#\n" +
+	"\rserver_banner\x18\x15 \x01(\tR\fserverBanner\x12<\n" +
+	"\ftrace_enable\x18\x16 \x01(\x0e2\x19.httpd.mpm.v1.TraceEnableR\vtraceEnable\x12\x1b\n" +
+	"\tfile_etag\x18\x17 \x01(\rR\bfileEtag\x12,\n" +
+	"\x12limit_request_line\x18\x18 \x01(\x05R\x10limitRequestLine\x127\n" +
+	"\x18limit_request_field_size\x18\x19 \x01(\x05R\x15limitRequestFieldSize\x120\n" +
+	"\x14limit_request_fields\x18\x1a \x01(\x05R\x12limitRequestFields\x12,\n" +
+	"\x12limit_request_body\x18\x1b \x01(\x03R\x10limitRequestBody\x1a;\n" +
 	"\rAddTypesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"1\n" +
@@ -1427,7 +1666,22 @@ const file_proto_mpm_v1_mpm_proto_rawDesc = "" +
 	"\fARG_KIND_INT\x10\x01\x12\x12\n" +
 	"\x0eARG_KIND_FLOAT\x10\x02\x12\x13\n" +
 	"\x0fARG_KIND_STRING\x10\x03\x12\x11\n" +
-	"\rARG_KIND_FLAG\x10\x04*N\n" +
+	"\rARG_KIND_FLAG\x10\x04*`\n" +
+	"\x0fServerSignature\x12\x18\n" +
+	"\x14SERVER_SIGNATURE_OFF\x10\x00\x12\x17\n" +
+	"\x13SERVER_SIGNATURE_ON\x10\x01\x12\x1a\n" +
+	"\x16SERVER_SIGNATURE_EMAIL\x10\x02*S\n" +
+	"\vTraceEnable\x12\x14\n" +
+	"\x10TRACE_ENABLE_OFF\x10\x00\x12\x13\n" +
+	"\x0fTRACE_ENABLE_ON\x10\x01\x12\x19\n" +
+	"\x15TRACE_ENABLE_EXTENDED\x10\x02*\x8c\x01\n" +
+	"\vFileETagBit\x12\x15\n" +
+	"\x11FILE_ETAG_DEFAULT\x10\x00\x12\x13\n" +
+	"\x0fFILE_ETAG_INODE\x10\x01\x12\x13\n" +
+	"\x0fFILE_ETAG_MTIME\x10\x02\x12\x12\n" +
+	"\x0eFILE_ETAG_SIZE\x10\x04\x12\x14\n" +
+	"\x10FILE_ETAG_DIGEST\x10\b\x12\x12\n" +
+	"\x0eFILE_ETAG_NONE\x10\x10*N\n" +
 	"\bSeverity\x12\x18\n" +
 	"\x14SEVERITY_UNSPECIFIED\x10\x00\x12\x12\n" +
 	"\x0eSEVERITY_ERROR\x10\x01\x12\x14\n" +
@@ -1451,56 +1705,61 @@ func file_proto_mpm_v1_mpm_proto_rawDescGZIP() []byte {
 	return file_proto_mpm_v1_mpm_proto_rawDescData
 }
 
-var file_proto_mpm_v1_mpm_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
+var file_proto_mpm_v1_mpm_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
 var file_proto_mpm_v1_mpm_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
 var file_proto_mpm_v1_mpm_proto_goTypes = []any{
 	(ArgKind)(0),              // 0: httpd.mpm.v1.ArgKind
-	(Severity)(0),             // 1: httpd.mpm.v1.Severity
-	(*DescribeRequest)(nil),   // 2: httpd.mpm.v1.DescribeRequest
-	(*DescribeResponse)(nil),  // 3: httpd.mpm.v1.DescribeResponse
-	(*Directive)(nil),         // 4: httpd.mpm.v1.Directive
-	(*ConfigureRequest)(nil),  // 5: httpd.mpm.v1.ConfigureRequest
-	(*Core)(nil),              // 6: httpd.mpm.v1.Core
-	(*Handler)(nil),           // 7: httpd.mpm.v1.Handler
-	(*Setting)(nil),           // 8: httpd.mpm.v1.Setting
-	(*Diagnostic)(nil),        // 9: httpd.mpm.v1.Diagnostic
-	(*ConfigureResponse)(nil), // 10: httpd.mpm.v1.ConfigureResponse
-	(*Listener)(nil),          // 11: httpd.mpm.v1.Listener
-	(*RunRequest)(nil),        // 12: httpd.mpm.v1.RunRequest
-	(*RunResponse)(nil),       // 13: httpd.mpm.v1.RunResponse
-	(*WatchRequest)(nil),      // 14: httpd.mpm.v1.WatchRequest
-	(*Status)(nil),            // 15: httpd.mpm.v1.Status
-	(*Event)(nil),             // 16: httpd.mpm.v1.Event
-	(*StopRequest)(nil),       // 17: httpd.mpm.v1.StopRequest
-	(*StopResponse)(nil),      // 18: httpd.mpm.v1.StopResponse
-	nil,                       // 19: httpd.mpm.v1.Core.AddTypesEntry
+	(ServerSignature)(0),      // 1: httpd.mpm.v1.ServerSignature
+	(TraceEnable)(0),          // 2: httpd.mpm.v1.TraceEnable
+	(FileETagBit)(0),          // 3: httpd.mpm.v1.FileETagBit
+	(Severity)(0),             // 4: httpd.mpm.v1.Severity
+	(*DescribeRequest)(nil),   // 5: httpd.mpm.v1.DescribeRequest
+	(*DescribeResponse)(nil),  // 6: httpd.mpm.v1.DescribeResponse
+	(*Directive)(nil),         // 7: httpd.mpm.v1.Directive
+	(*ConfigureRequest)(nil),  // 8: httpd.mpm.v1.ConfigureRequest
+	(*Core)(nil),              // 9: httpd.mpm.v1.Core
+	(*Handler)(nil),           // 10: httpd.mpm.v1.Handler
+	(*Setting)(nil),           // 11: httpd.mpm.v1.Setting
+	(*Diagnostic)(nil),        // 12: httpd.mpm.v1.Diagnostic
+	(*ConfigureResponse)(nil), // 13: httpd.mpm.v1.ConfigureResponse
+	(*Listener)(nil),          // 14: httpd.mpm.v1.Listener
+	(*RunRequest)(nil),        // 15: httpd.mpm.v1.RunRequest
+	(*RunResponse)(nil),       // 16: httpd.mpm.v1.RunResponse
+	(*WatchRequest)(nil),      // 17: httpd.mpm.v1.WatchRequest
+	(*Status)(nil),            // 18: httpd.mpm.v1.Status
+	(*Event)(nil),             // 19: httpd.mpm.v1.Event
+	(*StopRequest)(nil),       // 20: httpd.mpm.v1.StopRequest
+	(*StopResponse)(nil),      // 21: httpd.mpm.v1.StopResponse
+	nil,                       // 22: httpd.mpm.v1.Core.AddTypesEntry
 }
 var file_proto_mpm_v1_mpm_proto_depIdxs = []int32{
-	4,  // 0: httpd.mpm.v1.DescribeResponse.directives:type_name -> httpd.mpm.v1.Directive
+	7,  // 0: httpd.mpm.v1.DescribeResponse.directives:type_name -> httpd.mpm.v1.Directive
 	0,  // 1: httpd.mpm.v1.Directive.kind:type_name -> httpd.mpm.v1.ArgKind
-	6,  // 2: httpd.mpm.v1.ConfigureRequest.core:type_name -> httpd.mpm.v1.Core
-	8,  // 3: httpd.mpm.v1.ConfigureRequest.settings:type_name -> httpd.mpm.v1.Setting
-	19, // 4: httpd.mpm.v1.Core.add_types:type_name -> httpd.mpm.v1.Core.AddTypesEntry
-	7,  // 5: httpd.mpm.v1.Core.handlers:type_name -> httpd.mpm.v1.Handler
-	1,  // 6: httpd.mpm.v1.Diagnostic.severity:type_name -> httpd.mpm.v1.Severity
-	9,  // 7: httpd.mpm.v1.ConfigureResponse.diagnostics:type_name -> httpd.mpm.v1.Diagnostic
-	11, // 8: httpd.mpm.v1.RunRequest.listeners:type_name -> httpd.mpm.v1.Listener
-	15, // 9: httpd.mpm.v1.Event.status:type_name -> httpd.mpm.v1.Status
-	2,  // 10: httpd.mpm.v1.MPM.Describe:input_type -> httpd.mpm.v1.DescribeRequest
-	5,  // 11: httpd.mpm.v1.MPM.Configure:input_type -> httpd.mpm.v1.ConfigureRequest
-	12, // 12: httpd.mpm.v1.MPM.Run:input_type -> httpd.mpm.v1.RunRequest
-	14, // 13: httpd.mpm.v1.MPM.Watch:input_type -> httpd.mpm.v1.WatchRequest
-	17, // 14: httpd.mpm.v1.MPM.Stop:input_type -> httpd.mpm.v1.StopRequest
-	3,  // 15: httpd.mpm.v1.MPM.Describe:output_type -> httpd.mpm.v1.DescribeResponse
-	10, // 16: httpd.mpm.v1.MPM.Configure:output_type -> httpd.mpm.v1.ConfigureResponse
-	13, // 17: httpd.mpm.v1.MPM.Run:output_type -> httpd.mpm.v1.RunResponse
-	16, // 18: httpd.mpm.v1.MPM.Watch:output_type -> httpd.mpm.v1.Event
-	18, // 19: httpd.mpm.v1.MPM.Stop:output_type -> httpd.mpm.v1.StopResponse
-	15, // [15:20] is the sub-list for method output_type
-	10, // [10:15] is the sub-list for method input_type
-	10, // [10:10] is the sub-list for extension type_name
-	10, // [10:10] is the sub-list for extension extendee
-	0,  // [0:10] is the sub-list for field type_name
+	9,  // 2: httpd.mpm.v1.ConfigureRequest.core:type_name -> httpd.mpm.v1.Core
+	11, // 3: httpd.mpm.v1.ConfigureRequest.settings:type_name -> httpd.mpm.v1.Setting
+	22, // 4: httpd.mpm.v1.Core.add_types:type_name -> httpd.mpm.v1.Core.AddTypesEntry
+	10, // 5: httpd.mpm.v1.Core.handlers:type_name -> httpd.mpm.v1.Handler
+	1,  // 6: httpd.mpm.v1.Core.server_signature:type_name -> httpd.mpm.v1.ServerSignature
+	2,  // 7: httpd.mpm.v1.Core.trace_enable:type_name -> httpd.mpm.v1.TraceEnable
+	4,  // 8: httpd.mpm.v1.Diagnostic.severity:type_name -> httpd.mpm.v1.Severity
+	12, // 9: httpd.mpm.v1.ConfigureResponse.diagnostics:type_name -> httpd.mpm.v1.Diagnostic
+	14, // 10: httpd.mpm.v1.RunRequest.listeners:type_name -> httpd.mpm.v1.Listener
+	18, // 11: httpd.mpm.v1.Event.status:type_name -> httpd.mpm.v1.Status
+	5,  // 12: httpd.mpm.v1.MPM.Describe:input_type -> httpd.mpm.v1.DescribeRequest
+	8,  // 13: httpd.mpm.v1.MPM.Configure:input_type -> httpd.mpm.v1.ConfigureRequest
+	15, // 14: httpd.mpm.v1.MPM.Run:input_type -> httpd.mpm.v1.RunRequest
+	17, // 15: httpd.mpm.v1.MPM.Watch:input_type -> httpd.mpm.v1.WatchRequest
+	20, // 16: httpd.mpm.v1.MPM.Stop:input_type -> httpd.mpm.v1.StopRequest
+	6,  // 17: httpd.mpm.v1.MPM.Describe:output_type -> httpd.mpm.v1.DescribeResponse
+	13, // 18: httpd.mpm.v1.MPM.Configure:output_type -> httpd.mpm.v1.ConfigureResponse
+	16, // 19: httpd.mpm.v1.MPM.Run:output_type -> httpd.mpm.v1.RunResponse
+	19, // 20: httpd.mpm.v1.MPM.Watch:output_type -> httpd.mpm.v1.Event
+	21, // 21: httpd.mpm.v1.MPM.Stop:output_type -> httpd.mpm.v1.StopResponse
+	17, // [17:22] is the sub-list for method output_type
+	12, // [12:17] is the sub-list for method input_type
+	12, // [12:12] is the sub-list for extension type_name
+	12, // [12:12] is the sub-list for extension extendee
+	0,  // [0:12] is the sub-list for field type_name
 }
 
 func init() { file_proto_mpm_v1_mpm_proto_init() }
@@ -1517,7 +1776,7 @@ func file_proto_mpm_v1_mpm_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_proto_mpm_v1_mpm_proto_rawDesc), len(file_proto_mpm_v1_mpm_proto_rawDesc)),
-			NumEnums:      2,
+			NumEnums:      5,
 			NumMessages:   18,
 			NumExtensions: 0,
 			NumServices:   1,
