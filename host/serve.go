@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -25,9 +27,10 @@ import (
 type server struct {
 	o         *options
 	log       *errorlog.Log
-	sockets   map[string]*listen.Socket // by Listen argument; kept across restarts
-	activated []*listen.Socket          // passed by systemd, not yet matched to a Listen
-	socketAct bool                      // systemd socket activation is in use
+	sockets   map[string][]*listen.Socket // by Listen argument, one per bucket; kept across restarts
+	buckets   int                         // listeners buckets, fixed at the first bind as in Apache
+	activated []*listen.Socket            // passed by systemd, not yet matched to a Listen
+	socketAct bool                        // systemd socket activation is in use
 	cur       *loaded
 	pidFile   string
 	stderr    io.Writer
@@ -38,7 +41,7 @@ type server struct {
 
 // serve binds, starts the MPM and supervises it until a stop signal.
 func serve(o *options, cfg *config.Config, srv *config.Server, mod config.Module, stderr io.Writer) int {
-	s := &server{o: o, sockets: map[string]*listen.Socket{}, stderr: stderr}
+	s := &server{o: o, sockets: map[string][]*listen.Socket{}, stderr: stderr}
 	level, _ := errorlog.ParseLevel(srv.LogLevel)
 	// Signals are taken before anything starts, so none is lost.
 	sigs := make(chan os.Signal, 4)
@@ -50,7 +53,7 @@ func serve(o *options, cfg *config.Config, srv *config.Server, mod config.Module
 	s.log = errorlog.New(stderr, level)
 	s.activated = activatedSockets(func(f string, a ...any) { s.log.Printf("core", errorlog.Warn, f, a...) })
 	s.socketAct = len(s.activated) > 0
-	if err := s.bind(srv); err != nil {
+	if err := s.bind(cfg, srv); err != nil {
 		fmt.Fprintf(stderr, "%v\nno listening sockets available, shutting down\nAH00015: Unable to open logs\n", err)
 		return 1
 	}
@@ -135,26 +138,30 @@ func serve(o *options, cfg *config.Config, srv *config.Server, mod config.Module
 	}
 }
 
-// bind makes sure there is a socket for every Listen, reusing the ones
+// bind makes sure there are sockets for every Listen, reusing the ones
 // already bound (a restart refuses nothing), and writes ListenAddrFile.
-func (s *server) bind(srv *config.Server) error {
+func (s *server) bind(cfg *config.Config, srv *config.Server) error {
+	if s.buckets == 0 {
+		s.buckets = s.bucketCount(cfg)
+	}
 	var addrs []string
 	for _, l := range srv.Listeners {
-		sock, ok := s.sockets[l.Addr]
+		socks, ok := s.sockets[l.Addr]
 		if !ok && s.socketAct {
-			if sock = s.takeActivated(l.Addr); sock == nil {
+			sock := s.takeActivated(l.Addr)
+			if sock == nil {
 				return fmt.Errorf("Listen %s (line %d of %s): Systemd socket activation is used, but this port is not configured in systemd", l.Addr, l.Line, l.File)
 			}
-			s.sockets[l.Addr] = sock
+			socks = []*listen.Socket{sock}
+			s.sockets[l.Addr] = socks
 		} else if !ok {
 			var err error
-			sock, err = listen.Bind(l.Addr, srv.ListenBacklog)
-			if err != nil {
+			if socks, err = listen.BindBuckets(l.Addr, srv.ListenBacklog, s.buckets); err != nil {
 				return err
 			}
-			s.sockets[l.Addr] = sock
+			s.sockets[l.Addr] = socks
 		}
-		addrs = append(addrs, sock.Addr)
+		addrs = append(addrs, socks[0].Addr)
 	}
 	if len(srv.Listeners) == 0 {
 		return errors.New("no Listen directive")
@@ -167,11 +174,35 @@ func (s *server) bind(srv *config.Server) error {
 	return nil
 }
 
-// socketsFor lists the bound sockets a config uses, in Listen order.
+// bucketCount is Apache's listeners buckets rule: with
+// ListenCoresBucketsRatio R, online cores / R buckets when that is more
+// than one, each with its own SO_REUSEPORT sockets; otherwise one. Socket
+// activation always uses one (systemd bound the sockets).
+func (s *server) bucketCount(cfg *config.Config) int {
+	ratio := 0
+	for _, d := range cfg.Directives {
+		if strings.EqualFold(d.Name, "ListenCoresBucketsRatio") && len(d.Args) == 1 {
+			ratio, _ = strconv.Atoi(d.Args[0])
+		}
+	}
+	if ratio <= 0 || s.socketAct {
+		return 1
+	}
+	cores := runtime.NumCPU()
+	n := cores / ratio
+	if n <= 1 {
+		return 1
+	}
+	s.log.Printf("core", errorlog.Info, "AH02819: Using %d listeners bucket(s) based on %d online CPU cores and a ratio of %d", n, cores, ratio)
+	return n
+}
+
+// socketsFor lists the bound sockets a config uses, in Listen order, every
+// bucket's.
 func (s *server) socketsFor(srv *config.Server) []*listen.Socket {
 	var out []*listen.Socket
 	for _, l := range srv.Listeners {
-		out = append(out, s.sockets[l.Addr])
+		out = append(out, s.sockets[l.Addr]...)
 	}
 	return out
 }
@@ -216,7 +247,7 @@ func (s *server) restart(graceful bool) {
 	var msgs strings.Builder
 	cfg, srv, mod, err := readConfig(s.o, &msgs)
 	if err == nil {
-		err = s.bind(srv)
+		err = s.bind(cfg, srv)
 	}
 	if err != nil {
 		for _, line := range strings.Split(strings.TrimRight(msgs.String(), "\n"), "\n") {
@@ -264,9 +295,9 @@ func (s *server) closeUnused(srv *config.Server) {
 	for _, l := range srv.Listeners {
 		keep[l.Addr] = true
 	}
-	for addr, sock := range s.sockets {
+	for addr, socks := range s.sockets {
 		if !keep[addr] {
-			sock.Close()
+			closeAll(socks)
 			delete(s.sockets, addr)
 		}
 	}
@@ -277,8 +308,8 @@ func (s *server) closeUnused(srv *config.Server) {
 func (s *server) stop(graceful bool) {
 	notifyStopping()
 	if graceful {
-		for _, sock := range s.sockets {
-			sock.Close()
+		for _, socks := range s.sockets {
+			closeAll(socks)
 		}
 	}
 	removePid(s.pidFile, s.log)
@@ -291,12 +322,18 @@ func (s *server) stop(graceful bool) {
 		s.log.Printf("core", errorlog.Warn, "stopping %s: %v", s.cur.module.Name, err)
 	}
 	s.cur.plugin.Kill()
-	for _, sock := range s.sockets {
-		sock.Close()
+	for _, socks := range s.sockets {
+		closeAll(socks)
 	}
 }
 
 // watch keeps a generation's latest status until its plugin exits.
 func (s *server) watch(l *loaded) {
 	_ = l.plugin.Watch(context.Background(), func(st mpm.Status) { l.status.Store(&st) })
+}
+
+func closeAll(socks []*listen.Socket) {
+	for _, sock := range socks {
+		sock.Close()
+	}
 }

@@ -70,6 +70,9 @@ func (s *server) Run(_ context.Context, req *mpmv1.RunRequest) (*mpmv1.RunRespon
 	if err != nil {
 		return nil, err
 	}
+	for i, l := range req.GetListeners() {
+		ls[i].Bucket = int(l.GetBucket())
+	}
 	if err := s.impl.Run(s.ctx, ls); err != nil {
 		return nil, err
 	}

@@ -16,7 +16,12 @@ type Listener struct {
 	Name    string // the Listen argument as written, e.g. "127.0.0.1:8080"
 	Network string // "tcp4" or "tcp6"
 	Address string // the bound address
-	File    *os.File
+	// Bucket is the listeners bucket (ListenCoresBucketsRatio): with N
+	// buckets the host binds N SO_REUSEPORT sockets per Listen, numbered
+	// 0..N-1, and an MPM gives each child the sockets of one bucket
+	// (Apache: slot % N). Always 0 without buckets.
+	Bucket int
+	File   *os.File
 }
 
 // Listen returns a net.Listener on the socket. It duplicates the

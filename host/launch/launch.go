@@ -174,7 +174,7 @@ func (p *Plugin) Configure(ctx context.Context, cfg *mpm.Config) ([]mpm.Diagnost
 func (p *Plugin) Run(ctx context.Context) error {
 	req := &mpmv1.RunRequest{}
 	for i, l := range p.listeners {
-		req.Listeners = append(req.Listeners, &mpmv1.Listener{Fd: uint32(mpm.LifelineFD + 1 + i), Name: l.Name, Network: l.Network, Address: l.Addr})
+		req.Listeners = append(req.Listeners, &mpmv1.Listener{Fd: uint32(mpm.LifelineFD + 1 + i), Name: l.Name, Network: l.Network, Address: l.Addr, Bucket: uint32(l.Bucket)})
 	}
 	if _, err := p.rpc.Run(ctx, req); err != nil {
 		return fmt.Errorf("run: %w", p.rpcErr(err))

@@ -19,6 +19,7 @@ type Socket struct {
 	Name    string // the Listen argument as written, e.g. "8080" or "127.0.0.1:0"
 	Network string // "tcp4" or "tcp6"
 	Addr    string // the bound address, with the real port when Listen said 0
+	Bucket  int    // listeners bucket (ListenCoresBucketsRatio); 0 without buckets
 	File    *os.File
 }
 
@@ -51,6 +52,18 @@ func ParseAddr(arg string) (host string, port int, err error) {
 // A port-only argument listens on every address (IPv6 and IPv4 in one
 // socket where the system has IPv6).
 func Bind(arg string, backlog int) (*Socket, error) {
+	socks, err := BindBuckets(arg, backlog, 1)
+	if err != nil {
+		return nil, err
+	}
+	return socks[0], nil
+}
+
+// BindBuckets binds buckets sockets on one Listen argument, as Apache's
+// ListenCoresBucketsRatio does: with more than one, every socket has
+// SO_REUSEPORT and the kernel spreads new connections across them; the
+// later ones take the port the first one got (Listen with port 0).
+func BindBuckets(arg string, backlog, buckets int) ([]*Socket, error) {
 	host, port, err := ParseAddr(arg)
 	if err != nil {
 		return nil, err
@@ -65,12 +78,26 @@ func Bind(arg string, backlog int) (*Socket, error) {
 			ip = ips[0]
 		}
 	}
-	s, err := bind(ip, host == "", port, backlog)
-	if err != nil {
-		return nil, fmt.Errorf("AH00072: make_sock: could not bind to address %s: %w", displayAddr(ip, host == "", port), err)
+	reusePort := buckets > 1
+	var socks []*Socket
+	for b := 0; b < max(buckets, 1); b++ {
+		s, err := bind(ip, host == "", port, backlog, reusePort)
+		if err != nil {
+			for _, o := range socks {
+				o.Close()
+			}
+			return nil, fmt.Errorf("AH00072: make_sock: could not bind to address %s: %w", displayAddr(ip, host == "", port), err)
+		}
+		if port == 0 {
+			// The other buckets share the port the kernel chose.
+			if ap, perr := netip.ParseAddrPort(s.Addr); perr == nil {
+				port = int(ap.Port())
+			}
+		}
+		s.Name, s.Bucket = arg, b
+		socks = append(socks, s)
 	}
-	s.Name = arg
-	return s, nil
+	return socks, nil
 }
 
 func displayAddr(ip netip.Addr, any bool, port int) string {

@@ -11,8 +11,9 @@ import (
 )
 
 // bind makes the socket as Apache's make_sock does: SO_REUSEADDR,
-// SO_KEEPALIVE, IPV6_V6ONLY for explicit IPv6 addresses, bind, listen.
-func bind(ip netip.Addr, anyAddr bool, port, backlog int) (*Socket, error) {
+// SO_KEEPALIVE, IPV6_V6ONLY for explicit IPv6 addresses, SO_REUSEPORT for
+// listeners buckets, bind, listen.
+func bind(ip netip.Addr, anyAddr bool, port, backlog int, reusePort bool) (*Socket, error) {
 	family, network := unix.AF_INET, "tcp4"
 	if anyAddr || ip.Is6() && !ip.Is4In6() {
 		family, network = unix.AF_INET6, "tcp6"
@@ -35,6 +36,11 @@ func bind(ip netip.Addr, anyAddr bool, port, backlog int) (*Socket, error) {
 	}
 	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_KEEPALIVE, 1); err != nil {
 		return fail("setsockopt SO_KEEPALIVE", err)
+	}
+	if reusePort {
+		if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEPORT, 1); err != nil {
+			return fail("setsockopt SO_REUSEPORT", err)
+		}
 	}
 	var sa unix.Sockaddr
 	if family == unix.AF_INET6 {

@@ -8,7 +8,7 @@ import (
 	"os"
 )
 
-func bind(netip.Addr, bool, int, int) (*Socket, error) { return nil, errors.ErrUnsupported }
+func bind(netip.Addr, bool, int, int, bool) (*Socket, error) { return nil, errors.ErrUnsupported }
 
 // Adopt is Linux-only.
 func Adopt(f *os.File) (*Socket, error) { return nil, errors.ErrUnsupported }

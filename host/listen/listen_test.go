@@ -100,3 +100,34 @@ func TestAdopt(t *testing.T) {
 		t.Errorf("a connected socket was adopted as a listener: %v", err)
 	}
 }
+
+// TestBindBuckets: several SO_REUSEPORT sockets on one port (Listen with
+// port 0 included), each accepting connections.
+func TestBindBuckets(t *testing.T) {
+	socks, err := BindBuckets("127.0.0.1:0", 16, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		for _, s := range socks {
+			s.Close()
+		}
+	}()
+	if len(socks) != 3 {
+		t.Fatalf("%d sockets", len(socks))
+	}
+	for i, s := range socks {
+		if s.Addr != socks[0].Addr || s.Bucket != i {
+			t.Errorf("socket %d: %s bucket %d; want %s bucket %d", i, s.Addr, s.Bucket, socks[0].Addr, i)
+		}
+	}
+	// A plain bind of the same port is refused while the buckets hold it.
+	if _, err := Bind(socks[0].Addr, 16); err == nil {
+		t.Error("a socket without SO_REUSEPORT joined the buckets' port")
+	}
+	c, err := net.Dial("tcp", socks[0].Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+}

@@ -51,9 +51,6 @@ func (m *MPM) Configure(cfg *mpm.Config) []mpm.Diagnostic {
 	if deprecated != nil && cfg.Log != nil {
 		cfg.Log.Info(apacheCodes[m.Kind].maxClients + ": MaxClients is deprecated, use MaxRequestWorkers instead.")
 	}
-	if s.ListenCoresBucketsRatio > 0 && cfg.Log != nil {
-		cfg.Log.Info(fmt.Sprintf("ListenCoresBucketsRatio %d: listeners buckets (SO_REUSEPORT) are not implemented by this MPM; using a single listeners bucket", s.ListenCoresBucketsRatio))
-	}
 	if _, err := mpm.ChildCredential(cfg.Core.User, cfg.Core.Group); err != nil {
 		diags = append(diags, mpm.Diagnostic{Severity: mpm.SeverityError, Message: err.Error()})
 	}

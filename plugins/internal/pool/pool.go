@@ -109,7 +109,7 @@ func (p *Pool) spawnLocked(slot int) error {
 			w.SetStatus(scoreboard.Dead)
 		}
 	}
-	spec := mpm.ChildSpec{Slot: slot, Generation: generation, Config: p.Config, Listeners: p.Listeners,
+	spec := mpm.ChildSpec{Slot: slot, Generation: generation, Config: p.Config, Listeners: bucketOf(p.Listeners, slot),
 		Scoreboard: p.Board, Credential: p.Credential}
 	if p.Extra != nil {
 		spec.Extra = p.Extra(slot)
@@ -448,4 +448,24 @@ func (p *Pool) Pids() []int {
 		pids = append(pids, p.procs[s].Pid)
 	}
 	return pids
+}
+
+// bucketOf picks a child's listeners: with listeners buckets (the host
+// binds one SO_REUSEPORT socket per bucket and Listen), the child in slot
+// takes bucket slot % buckets, as Apache's children do.
+func bucketOf(ls []mpm.Listener, slot int) []mpm.Listener {
+	n := 0
+	for _, l := range ls {
+		n = max(n, l.Bucket+1)
+	}
+	if n <= 1 {
+		return ls
+	}
+	var out []mpm.Listener
+	for _, l := range ls {
+		if l.Bucket == slot%n {
+			out = append(out, l)
+		}
+	}
+	return out
 }

@@ -50,8 +50,9 @@ type Settings struct {
 	// AsyncRequestWorkerFactor (event) bounds the connections a child
 	// accepts: ThreadsPerChild + idle workers × factor.
 	AsyncRequestWorkerFactor float64
-	// ListenCoresBucketsRatio as configured (0 = off). Listener buckets
-	// are not implemented: it is validated and reported, nothing more.
+	// ListenCoresBucketsRatio as configured (0 = off). The host binds the
+	// buckets' SO_REUSEPORT sockets (it owns the listeners); the pool gives
+	// each child its bucket's (see bucketOf).
 	ListenCoresBucketsRatio int
 }
 

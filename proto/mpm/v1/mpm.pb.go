@@ -1097,6 +1097,7 @@ type Listener struct {
 	Name          string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`       // the Listen argument as written
 	Network       string                 `protobuf:"bytes,3,opt,name=network,proto3" json:"network,omitempty"` // "tcp4" or "tcp6"
 	Address       string                 `protobuf:"bytes,4,opt,name=address,proto3" json:"address,omitempty"` // bound address, e.g. "127.0.0.1:8080"
+	Bucket        uint32                 `protobuf:"varint,5,opt,name=bucket,proto3" json:"bucket,omitempty"`  // listeners bucket (ListenCoresBucketsRatio), 0 without buckets
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1157,6 +1158,13 @@ func (x *Listener) GetAddress() string {
 		return x.Address
 	}
 	return ""
+}
+
+func (x *Listener) GetBucket() uint32 {
+	if x != nil {
+		return x.Bucket
+	}
+	return 0
 }
 
 type RunRequest struct {
@@ -1629,12 +1637,13 @@ const file_proto_mpm_v1_mpm_proto_rawDesc = "" +
 	"\x04file\x18\x03 \x01(\tR\x04file\x12\x12\n" +
 	"\x04line\x18\x04 \x01(\x05R\x04line\"O\n" +
 	"\x11ConfigureResponse\x12:\n" +
-	"\vdiagnostics\x18\x01 \x03(\v2\x18.httpd.mpm.v1.DiagnosticR\vdiagnostics\"b\n" +
+	"\vdiagnostics\x18\x01 \x03(\v2\x18.httpd.mpm.v1.DiagnosticR\vdiagnostics\"z\n" +
 	"\bListener\x12\x0e\n" +
 	"\x02fd\x18\x01 \x01(\rR\x02fd\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x18\n" +
 	"\anetwork\x18\x03 \x01(\tR\anetwork\x12\x18\n" +
-	"\aaddress\x18\x04 \x01(\tR\aaddress\"B\n" +
+	"\aaddress\x18\x04 \x01(\tR\aaddress\x12\x16\n" +
+	"\x06bucket\x18\x05 \x01(\rR\x06bucket\"B\n" +
 	"\n" +
 	"RunRequest\x124\n" +
 	"\tlisteners\x18\x01 \x03(\v2\x16.httpd.mpm.v1.ListenerR\tlisteners\"\r\n" +
