@@ -15,7 +15,8 @@
 //		}
 //		// 3. StateIdle: prefork and worker simply loop; the event MPM may check
 //		//    c.Buffered(), call c.Release() and park the socket until it is
-//		//    readable again.
+//		//    readable again, or even give c up with c.Detach() and serve the
+//		//    next request on srv.Resume(nc, idle).
 //	}
 //	c.Close() // 4. StateClosed: lingering close, buffers back to the pools
 //

@@ -227,6 +227,13 @@ func (s State) String() string {
 // NewConn wraps an accepted connection. The Conn owns c from now on and closes it in
 // Close. NewConn reports StateNew through ConnState. Safe for concurrent use.
 func (s *Server) NewConn(c net.Conn) *Conn {
+	cn := s.wrap(c)
+	cn.setState(StateNew)
+	return cn
+}
+
+// wrap makes the Conn for c without reporting a state (NewConn, Resume).
+func (s *Server) wrap(c net.Conn) *Conn {
 	s.init()
 	cn := &Conn{srv: s, rwc: c}
 	cn.cw.c = cn
@@ -235,7 +242,6 @@ func (s *Server) NewConn(c net.Conn) *Conn {
 	}
 	cn.ctx = newConnContext(cn)
 	cn.tmpl = (&http.Request{}).WithContext(cn.ctx)
-	cn.setState(StateNew)
 	return cn
 }
 

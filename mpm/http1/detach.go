@@ -1,0 +1,44 @@
+package http1
+
+import "net"
+
+// Idle is what a connection waiting for its next request needs from its Conn: the
+// counts that span its requests (requests started, responses sent with keep-alive,
+// which MaxKeepAliveRequests bounds). With Detach and Resume an MPM that parks idle
+// keep-alive connections keeps only the descriptor and these few bytes per connection,
+// not the Conn with its context and request template.
+type Idle struct {
+	requests   int64
+	keepalives int
+}
+
+// Detach ends c while its connection waits for its next request, without closing the
+// connection, and returns what Server.Resume needs to serve that request on a new Conn.
+// It succeeds only between requests: the last ServeRequest returned true and nothing of
+// a next request is buffered (Buffered() == 0); otherwise it returns false and c is
+// unchanged. After Detach c is finished: it reports nothing more through ConnState, its
+// Close does nothing and ServeRequest returns net.ErrClosed. The caller owns c.NetConn()
+// and either gives it to Resume or closes it itself.
+func (c *Conn) Detach() (Idle, bool) {
+	if State(c.state.Load()) != StateIdle || c.Buffered() > 0 || !c.closed.CompareAndSwap(false, true) {
+		return Idle{}, false
+	}
+	c.mu.Lock()
+	c.releaseLocked()
+	c.mu.Unlock()
+	c.cancel()
+	return Idle{requests: c.nreq.Load(), keepalives: c.keepalives}, true
+}
+
+// Resume wraps a connection that Detach gave up, to serve its next request. The new
+// Conn carries on the detached one's counts, so the keep-alive wait, the Keep-Alive
+// header's max and MaxKeepAliveRequests are as if the connection had never been
+// detached. It starts in StateIdle and, unlike NewConn, reports nothing until its next
+// request begins. Safe for concurrent use.
+func (s *Server) Resume(c net.Conn, st Idle) *Conn {
+	cn := s.wrap(c)
+	cn.nreq.Store(st.requests)
+	cn.keepalives = st.keepalives
+	cn.state.Store(int32(StateIdle))
+	return cn
+}
