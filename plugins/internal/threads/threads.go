@@ -1,9 +1,10 @@
 // Package threads serves connections in a child process with a fixed pool
 // of workers, the way Apache's worker and event MPMs do. Without Park a
 // connection keeps its worker between keep-alive requests (worker); with
-// Park an idle keep-alive connection is handed to an epoll set and its
-// worker is free for other connections (event). Each worker keeps its own
-// record of the shared scoreboard.
+// Park (event, Linux) a listener loop accepts and an idle keep-alive
+// connection is handed back to it, parked in its epoll set as a bare
+// descriptor, and its worker is free for other connections (see loop).
+// Each worker keeps its own record of the shared scoreboard.
 package threads
 
 import (
@@ -29,22 +30,35 @@ type Options struct {
 	AsyncRequestWorkerFactor float64
 }
 
+// job is a connection for a worker: a Conn to go on serving, or a
+// connection of the event loop to wrap first (new, or resumed after its
+// Conn was detached while parked).
+type job struct {
+	hc     *http1.Conn
+	c      *conn
+	idle   http1.Idle
+	fresh  bool // c was just accepted
+	resume bool // c was parked without its Conn
+}
+
 // child is one serving process.
 type child struct {
-	srv     *http1.Server
-	log     func(msg string, args ...any)
-	idle    chan struct{} // one token per idle worker
-	work    chan *http1.Conn
-	parker  *parker // nil without Park
-	active  sync.WaitGroup
-	opt     Options
-	board   *scoreboard.Board
-	slot    int
-	conns   atomic.Int64  // open connections
-	closed  chan struct{} // a connection closed (wakes a waiting acceptor)
-	stop    chan struct{} // closed on a graceful stop, asked or own
-	stopped sync.Once
-	drain   atomic.Bool
+	srv    *http1.Server
+	log    func(msg string, args ...any)
+	idle   chan struct{} // one token per idle worker
+	work   chan job
+	loop   *loop // nil without Park
+	active sync.WaitGroup
+	opt    Options
+	board  *scoreboard.Board
+	slot   int
+	conns  atomic.Int64 // open connections
+	// lingering counts connections in lingering close, which Apache
+	// leaves out of the connection limit.
+	lingering atomic.Int64
+	stop      chan struct{} // closed on a graceful stop, asked or own
+	stopped   sync.Once
+	drain     atomic.Bool
 }
 
 // Serve runs the child until it is asked to stop gracefully (or reaches
@@ -57,56 +71,59 @@ func Serve(c *mpm.Child, opt Options) error {
 	}
 	n := max(opt.Workers, 1)
 	ch := &child{
-		srv: srv, log: c.Log.Error, idle: make(chan struct{}, n), work: make(chan *http1.Conn, n),
-		opt: opt, board: c.Scoreboard, slot: c.Slot, closed: make(chan struct{}, 1), stop: make(chan struct{}),
+		srv: srv, log: c.Log.Error, idle: make(chan struct{}, n), work: make(chan job, n),
+		opt: opt, board: c.Scoreboard, slot: c.Slot, stop: make(chan struct{}),
 	}
-	for i := range n {
-		ch.idle <- struct{}{}
-		go ch.worker(i)
-	}
-	if opt.Park {
-		if ch.parker, err = newParker(ch.dispatchParked, ch.closeParked, c.Config.Core.KeepAliveTimeout); err != nil {
-			return err
-		}
-		if ch.board != nil {
-			ps := ch.board.Process(ch.slot)
-			ch.parker.onIdle = ps.SetKeepAlive
-		}
-		go ch.parker.loop()
-	}
-	go func() {
-		<-c.Graceful()
-		ch.gracefulStop()
-	}()
 	limit := c.Config.Core.MaxConnectionsPerChild
 	var accepted atomic.Int64
+	onAccept := func() {
+		if limit > 0 && accepted.Add(1) >= int64(limit) {
+			ch.gracefulStop() // MaxConnectionsPerChild
+		}
+	}
 	var lns []net.Listener
-	var accepting sync.WaitGroup
 	for _, l := range c.Listeners {
 		ln, err := l.Listen()
 		if err != nil {
 			return err
 		}
 		lns = append(lns, ln)
+	}
+	if opt.Park {
+		if ch.loop, err = newLoop(ch, c.Config.Core.KeepAliveTimeout, lns, onAccept); err != nil {
+			return err
+		}
+	}
+	for i := range n {
+		ch.idle <- struct{}{}
+		go ch.worker(i)
+	}
+	go func() {
+		<-c.Graceful()
+		ch.gracefulStop()
+	}()
+	if ch.loop != nil {
+		// The loop returns once the child stops and has no connection left.
+		ch.loop.run()
+		ch.active.Wait()
+		return nil
+	}
+	var accepting sync.WaitGroup
+	for _, ln := range lns {
 		accepting.Add(1)
 		go func() {
 			defer accepting.Done()
-			ch.acceptLoop(ln, func() {
-				if limit > 0 && accepted.Add(1) >= int64(limit) {
-					ch.gracefulStop() // MaxConnectionsPerChild
-				}
-			})
+			ch.acceptLoop(ln, onAccept)
 		}()
 	}
 	<-ch.stop
-	srv.StartDraining()
 	for _, ln := range lns {
 		ln.Close()
 	}
 	accepting.Wait()
-	// Keep-alive connections are not cut: a parked one is closed when its
-	// next request has been answered (with Connection: close) or when it
-	// has been idle for KeepAliveTimeout.
+	// Keep-alive connections are not cut: each is closed when its next
+	// request has been answered (with Connection: close) or when it has
+	// been idle for KeepAliveTimeout.
 	ch.active.Wait()
 	return nil
 }
@@ -124,17 +141,20 @@ func (ch *child) gracefulStop() {
 				}
 			}
 		}
+		ch.srv.StartDraining()
 		close(ch.stop)
+		if ch.loop != nil {
+			ch.loop.wake()
+		}
 	})
 }
 
-// acceptLoop accepts only while a worker is idle, like Apache's listener
-// thread: a connection is never accepted into a queue.
+// acceptLoop (worker) accepts only while a worker is idle, like Apache's
+// listener thread: a connection is never accepted into a queue.
 func (ch *child) acceptLoop(ln net.Listener, onAccept func()) {
 	var delay time.Duration
 	for {
 		<-ch.idle
-		ch.waitBelowLimit()
 		conn, err := ln.Accept()
 		if err != nil {
 			ch.idle <- struct{}{}
@@ -148,61 +168,31 @@ func (ch *child) acceptLoop(ln net.Listener, onAccept func()) {
 			continue
 		}
 		delay = 0
-		ch.active.Add(1)
-		ch.conns.Add(1)
-		if ch.board != nil {
-			ch.board.Process(ch.slot).AddConnections(1)
-		}
+		ch.opened()
 		onAccept()
-		ch.work <- ch.srv.NewConn(conn)
+		ch.work <- job{hc: ch.srv.NewConn(conn)}
 	}
 }
 
-// waitBelowLimit holds the acceptor while the child has as many
-// connections as AsyncRequestWorkerFactor allows (event's
-// connections_above_limit), marking the child not accepting meanwhile.
-func (ch *child) waitBelowLimit() {
-	f := int64(ch.opt.AsyncRequestWorkerFactor)
-	if f <= 0 {
-		return
-	}
-	waiting := false
-	for {
-		idle := int64(len(ch.idle)) + 1 // the worker this acceptor holds
-		if ch.conns.Load() < int64(ch.opt.Workers)+idle*f {
-			break
-		}
-		if !waiting && ch.board != nil {
-			ch.board.Process(ch.slot).SetNotAccepting(true)
-		}
-		waiting = true
-		select {
-		case <-ch.closed:
-		case <-ch.stop:
-		case <-time.After(100 * time.Millisecond):
-		}
-		select {
-		case <-ch.stop:
-			return
-		default:
-		}
-	}
-	if waiting && ch.board != nil {
-		ch.board.Process(ch.slot).SetNotAccepting(false)
+// opened counts a new connection in.
+func (ch *child) opened() {
+	ch.active.Add(1)
+	ch.conns.Add(1)
+	if ch.board != nil {
+		ch.board.Process(ch.slot).AddConnections(1)
 	}
 }
 
-// dispatchParked hands a parked connection that became readable to a
-// worker. It never blocks the poller: with every worker busy the
-// connection waits in pending until one is free.
-func (ch *child) dispatchParked(hc *http1.Conn) bool {
-	select {
-	case <-ch.idle:
-		ch.work <- hc
-		return true
-	default:
-		return false
+// closed counts a closed connection out.
+func (ch *child) closed() {
+	ch.conns.Add(-1)
+	if ch.board != nil {
+		ch.board.Process(ch.slot).AddConnections(-1)
 	}
+	if ch.loop != nil {
+		ch.loop.maybeWake()
+	}
+	ch.active.Done()
 }
 
 func (ch *child) worker(i int) {
@@ -211,7 +201,14 @@ func (ch *child) worker(i int) {
 		ws = ch.board.Worker(ch.slot, i)
 		ws.SetStatus(scoreboard.Ready)
 	}
-	for hc := range ch.work {
+	for j := range ch.work {
+		hc := j.hc
+		switch {
+		case j.fresh:
+			hc = ch.srv.NewConn(j.c)
+		case j.resume:
+			hc = ch.srv.Resume(j.c, j.idle)
+		}
 		if ch.board != nil {
 			if hc.Requests() == 0 {
 				ws.NewConnection()
@@ -220,7 +217,7 @@ func (ch *child) worker(i int) {
 			}
 			hc.Tag = ws
 		}
-		ch.serve(hc, ws)
+		ch.serve(hc, j.c, ws)
 		if ch.board != nil {
 			if ch.drain.Load() {
 				ws.SetStatus(scoreboard.Graceful)
@@ -229,28 +226,29 @@ func (ch *child) worker(i int) {
 			}
 		}
 		ch.idle <- struct{}{}
+		if ch.loop != nil {
+			ch.loop.maybeWake()
+		}
 	}
 }
 
-// serve answers requests on hc until it closes or, with a parker, until it
-// goes idle with nothing buffered.
-func (ch *child) serve(hc *http1.Conn, ws scoreboard.Worker) {
+// serve answers requests on hc until it closes or, in the event child
+// (c set), until it goes idle with nothing buffered: then it is parked.
+func (ch *child) serve(hc *http1.Conn, c *conn, ws scoreboard.Worker) {
 	for {
 		keep, err := hc.ServeRequest()
 		if err != nil || !keep {
-			if ch.parker != nil {
-				ch.parker.drop(hc)
-			}
 			if ch.board != nil {
 				ws.SetStatus(scoreboard.Closing)
 			}
 			ch.closeConn(hc)
 			return
 		}
-		if ch.parker != nil && hc.Buffered() == 0 {
+		if c != nil && hc.Buffered() == 0 {
 			hc.Release()
 			hc.Tag = nil
-			if err := ch.parker.park(hc); err != nil {
+			if err := ch.loop.park(hc, c); err != nil {
+				ch.log("cannot park a keep-alive connection", "error", err)
 				ch.closeConn(hc)
 			}
 			return
@@ -261,17 +259,5 @@ func (ch *child) serve(hc *http1.Conn, ws scoreboard.Worker) {
 // closeConn closes a connection and counts it out.
 func (ch *child) closeConn(hc *http1.Conn) {
 	hc.Close()
-	ch.conns.Add(-1)
-	if ch.board != nil {
-		ch.board.Process(ch.slot).AddConnections(-1)
-	}
-	select {
-	case ch.closed <- struct{}{}:
-	default:
-	}
-	ch.active.Done()
+	ch.closed()
 }
-
-// closeParked is called by the parker for a connection it gives up on
-// (KeepAliveTimeout, client closed).
-func (ch *child) closeParked(hc *http1.Conn) { ch.closeConn(hc) }

@@ -1,0 +1,304 @@
+//go:build linux
+
+package threads
+
+import (
+	"errors"
+	"io"
+	"net"
+	"net/netip"
+	"os"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// conn is a net.Conn over a non-blocking socket descriptor that the event
+// child polls itself, as Apache's event MPM does: it is never registered
+// with Go's netpoller, so it has no netFD, no pollDesc and no timers, and a
+// parked keep-alive connection costs the child this struct and its slot in
+// the epoll set. A worker reads and writes it directly; when the socket
+// would block, the worker waits in poll(2) up to the deadline (Timeout),
+// holding its thread as an Apache worker thread does.
+//
+// Close may be called from another goroutine during a Read or Write: it
+// shuts the socket down, which ends the wait, and the descriptor is closed
+// when the last operation returns, so its number is never reused under a
+// running operation.
+type conn struct {
+	fd    int
+	raddr netip.AddrPort
+
+	mu     sync.Mutex
+	refs   int32 // operations using fd
+	closed bool
+	// armed is set once fd is in the child's epoll set (EPOLL_CTL_ADD
+	// done); later parks re-arm it with EPOLL_CTL_MOD. Only the loop's
+	// lock holder touches it.
+	armed bool
+
+	rdl, wdl atomic.Int64 // deadlines, Unix nanoseconds; 0 is none
+}
+
+var (
+	_ net.Conn      = (*conn)(nil)
+	_ io.ReaderFrom = (*conn)(nil)
+)
+
+// newConn takes over an accepted non-blocking descriptor.
+func newConn(fd int, sa unix.Sockaddr) *conn {
+	c := &conn{fd: fd}
+	switch a := sa.(type) {
+	case *unix.SockaddrInet4:
+		c.raddr = netip.AddrPortFrom(netip.AddrFrom4(a.Addr), uint16(a.Port))
+	case *unix.SockaddrInet6:
+		c.raddr = netip.AddrPortFrom(netip.AddrFrom16(a.Addr), uint16(a.Port))
+	}
+	// Go's own accepted connections have Nagle off; so do Apache's.
+	_ = unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
+	return c
+}
+
+func (c *conn) acquire(op string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return c.opError(op, net.ErrClosed)
+	}
+	c.refs++
+	return nil
+}
+
+func (c *conn) release() {
+	c.mu.Lock()
+	c.refs--
+	if c.closed && c.refs == 0 {
+		unix.Close(c.fd)
+	}
+	c.mu.Unlock()
+}
+
+func (c *conn) opError(op string, err error) error {
+	if errno, ok := err.(syscall.Errno); ok {
+		err = os.NewSyscallError(op, errno)
+	}
+	return &net.OpError{Op: op, Net: "tcp", Addr: c.RemoteAddr(), Err: err}
+}
+
+// wait blocks in poll(2) until fd is ready for events or the deadline
+// passes.
+func (c *conn) wait(op string, events int16, deadline int64) error {
+	for {
+		timeout := -1
+		if deadline != 0 {
+			left := time.Duration(deadline - time.Now().UnixNano())
+			if left <= 0 {
+				return c.opError(op, os.ErrDeadlineExceeded)
+			}
+			timeout = int((left + time.Millisecond - 1) / time.Millisecond)
+		}
+		fds := [1]unix.PollFd{{Fd: int32(c.fd), Events: events}}
+		_, err := unix.Poll(fds[:], timeout)
+		switch {
+		case err == nil || err == unix.EINTR: // ready, hung up or timed out: the caller's next call says which
+			if err == nil && fds[0].Revents == 0 {
+				continue // timed out: the loop reports it
+			}
+			return nil
+		default:
+			return c.opError(op, err)
+		}
+	}
+}
+
+// Read implements net.Conn.
+func (c *conn) Read(p []byte) (int, error) {
+	if err := c.acquire("read"); err != nil {
+		return 0, err
+	}
+	defer c.release()
+	if len(p) == 0 {
+		return 0, nil
+	}
+	for {
+		n, err := unix.Read(c.fd, p)
+		switch {
+		case err == nil && n == 0:
+			return 0, io.EOF
+		case err == nil:
+			return n, nil
+		case err == unix.EINTR:
+		case err == unix.EAGAIN:
+			if err := c.wait("read", unix.POLLIN, c.rdl.Load()); err != nil {
+				return 0, err
+			}
+		default:
+			if c.isClosed() {
+				return 0, c.opError("read", net.ErrClosed)
+			}
+			return 0, c.opError("read", err)
+		}
+	}
+}
+
+// Write implements net.Conn: it writes all of p or fails.
+func (c *conn) Write(p []byte) (int, error) {
+	if err := c.acquire("write"); err != nil {
+		return 0, err
+	}
+	defer c.release()
+	done := 0
+	for done < len(p) {
+		n, err := unix.Write(c.fd, p[done:])
+		if n > 0 {
+			done += n
+		}
+		switch {
+		case err == nil || err == unix.EINTR:
+		case err == unix.EAGAIN:
+			if err := c.wait("write", unix.POLLOUT, c.wdl.Load()); err != nil {
+				return done, err
+			}
+		default:
+			if c.isClosed() {
+				err = net.ErrClosed
+			}
+			return done, c.opError("write", err)
+		}
+	}
+	return done, nil
+}
+
+// ReadFrom sends a file with sendfile(2) (what the engine does for a
+// static file's body: r is an *io.LimitedReader over an *os.File), and
+// anything else by copying.
+func (c *conn) ReadFrom(r io.Reader) (int64, error) {
+	src, limit := r, int64(1<<62)
+	lr, _ := r.(*io.LimitedReader)
+	if lr != nil {
+		src, limit = lr.R, lr.N
+	}
+	f, ok := src.(*os.File)
+	if !ok || limit <= 0 {
+		return io.Copy(writerOnly{c}, r)
+	}
+	raw, err := f.SyscallConn()
+	if err != nil {
+		return io.Copy(writerOnly{c}, r)
+	}
+	var n int64
+	var serr error
+	if err := raw.Control(func(sfd uintptr) { n, serr = c.sendfile(int(sfd), limit) }); err != nil {
+		return 0, err
+	}
+	if lr != nil {
+		lr.N -= n
+	}
+	if errors.Is(serr, unix.EINVAL) || errors.Is(serr, unix.ENOSYS) {
+		if n == 0 { // not a file sendfile can read: copy instead
+			return io.Copy(writerOnly{c}, r)
+		}
+	}
+	return n, serr
+}
+
+func (c *conn) sendfile(src int, limit int64) (int64, error) {
+	if err := c.acquire("sendfile"); err != nil {
+		return 0, err
+	}
+	defer c.release()
+	var done int64
+	for done < limit {
+		n, err := unix.Sendfile(c.fd, src, nil, int(min(limit-done, 1<<30)))
+		if n > 0 {
+			done += int64(n)
+		}
+		switch {
+		case err == nil && n == 0:
+			return done, nil // end of the file
+		case err == nil || err == unix.EINTR:
+		case err == unix.EAGAIN:
+			if err := c.wait("sendfile", unix.POLLOUT, c.wdl.Load()); err != nil {
+				return done, err
+			}
+		default:
+			return done, c.opError("sendfile", err)
+		}
+	}
+	return done, nil
+}
+
+// writerOnly hides ReadFrom from io.Copy.
+type writerOnly struct{ io.Writer }
+
+// Close implements net.Conn.
+func (c *conn) Close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return c.opError("close", net.ErrClosed)
+	}
+	c.closed = true
+	if c.refs > 0 {
+		// End the wait of the operation in progress; it closes fd.
+		return unix.Shutdown(c.fd, unix.SHUT_RDWR)
+	}
+	return unix.Close(c.fd)
+}
+
+func (c *conn) isClosed() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.closed
+}
+
+// CloseWrite shuts down the sending side (lingering close).
+func (c *conn) CloseWrite() error {
+	if err := c.acquire("shutdown"); err != nil {
+		return err
+	}
+	defer c.release()
+	return unix.Shutdown(c.fd, unix.SHUT_WR)
+}
+
+// LocalAddr implements net.Conn; it asks the kernel each time (it is
+// rarely wanted, and not keeping it saves memory per connection).
+func (c *conn) LocalAddr() net.Addr {
+	sa, err := unix.Getsockname(c.fd)
+	if err != nil {
+		return &net.TCPAddr{}
+	}
+	switch a := sa.(type) {
+	case *unix.SockaddrInet4:
+		return &net.TCPAddr{IP: net.IP(a.Addr[:]).To16(), Port: a.Port}
+	case *unix.SockaddrInet6:
+		return &net.TCPAddr{IP: net.IP(a.Addr[:]), Port: a.Port}
+	}
+	return &net.TCPAddr{}
+}
+
+// RemoteAddr implements net.Conn.
+func (c *conn) RemoteAddr() net.Addr { return net.TCPAddrFromAddrPort(c.raddr) }
+
+func unixNano(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+// SetDeadline implements net.Conn.
+func (c *conn) SetDeadline(t time.Time) error {
+	c.rdl.Store(unixNano(t))
+	c.wdl.Store(unixNano(t))
+	return nil
+}
+
+// SetReadDeadline implements net.Conn.
+func (c *conn) SetReadDeadline(t time.Time) error { c.rdl.Store(unixNano(t)); return nil }
+
+// SetWriteDeadline implements net.Conn.
+func (c *conn) SetWriteDeadline(t time.Time) error { c.wdl.Store(unixNano(t)); return nil }

@@ -1,0 +1,165 @@
+//go:build linux
+
+package threads
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// pair returns a conn accepted raw from a loopback listener and the
+// client's end.
+func pair(t *testing.T) (*conn, net.Conn) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	client, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { client.Close() })
+	raw, err := ln.(*net.TCPListener).SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c *conn
+	var aerr error
+	for i := 0; c == nil && i < 1000; i++ {
+		err = raw.Control(func(fd uintptr) {
+			var nfd int
+			var sa unix.Sockaddr
+			if nfd, sa, aerr = unix.Accept4(int(fd), unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC); aerr == nil {
+				c = newConn(nfd, sa)
+			}
+		})
+		if err != nil || aerr != nil && aerr != unix.EAGAIN {
+			t.Fatal(err, aerr)
+		}
+		if c == nil {
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	if c == nil {
+		t.Fatal("nothing to accept")
+	}
+	t.Cleanup(func() { c.Close() })
+	return c, client
+}
+
+func TestConnReadWriteAddrs(t *testing.T) {
+	c, client := pair(t)
+	if got, want := c.RemoteAddr().String(), client.LocalAddr().String(); got != want {
+		t.Errorf("RemoteAddr %s, want %s", got, want)
+	}
+	if got, want := c.LocalAddr().String(), client.RemoteAddr().String(); got != want {
+		t.Errorf("LocalAddr %s, want %s", got, want)
+	}
+	go client.Write([]byte("ping"))
+	buf := make([]byte, 16)
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	n, err := c.Read(buf)
+	if err != nil || string(buf[:n]) != "ping" {
+		t.Fatalf("Read %q, %v", buf[:n], err)
+	}
+	// A write larger than the socket buffers completes as the client reads.
+	big := bytes.Repeat([]byte("x"), 8<<20)
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Write(big)
+		c.CloseWrite()
+		done <- err
+	}()
+	got, err := io.ReadAll(client)
+	if err != nil || len(got) != len(big) {
+		t.Fatalf("client read %d bytes, %v", len(got), err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	client.Close()
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := c.Read(buf); err != io.EOF {
+		t.Fatalf("after the client closed: %v, want EOF", err)
+	}
+}
+
+func TestConnDeadlines(t *testing.T) {
+	c, _ := pair(t)
+	c.SetReadDeadline(time.Now().Add(50 * time.Millisecond))
+	_, err := c.Read(make([]byte, 1))
+	var ne net.Error
+	if !errors.Is(err, os.ErrDeadlineExceeded) || !errors.As(err, &ne) || !ne.Timeout() {
+		t.Fatalf("Read past the deadline: %v", err)
+	}
+	// A client that does not read: the write times out.
+	c.SetWriteDeadline(time.Now().Add(100 * time.Millisecond))
+	_, err = c.Write(make([]byte, 64<<20))
+	if !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("Write to a client that does not read: %v", err)
+	}
+}
+
+func TestConnCloseDuringRead(t *testing.T) {
+	c, _ := pair(t)
+	errc := make(chan error, 1)
+	go func() {
+		_, err := c.Read(make([]byte, 1))
+		errc <- err
+	}()
+	time.Sleep(50 * time.Millisecond) // let Read wait in poll(2); correct either way
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-errc:
+		if !errors.Is(err, net.ErrClosed) && err != io.EOF {
+			t.Fatalf("Read ended with %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close did not end a Read in progress")
+	}
+	if _, err := c.Write([]byte("x")); !errors.Is(err, net.ErrClosed) {
+		t.Fatalf("Write after Close: %v", err)
+	}
+	if err := c.Close(); !errors.Is(err, net.ErrClosed) {
+		t.Fatalf("second Close: %v", err)
+	}
+}
+
+func TestConnSendfile(t *testing.T) {
+	c, client := pair(t)
+	data := bytes.Repeat([]byte("0123456789abcdef"), 1<<16) // 1 MiB
+	name := filepath.Join(t.TempDir(), "f")
+	if err := os.WriteFile(name, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	f.Seek(16, io.SeekStart)
+	lr := &io.LimitedReader{R: f, N: int64(len(data)) - 32}
+	go func() {
+		n, err := c.ReadFrom(lr)
+		if err != nil || n != int64(len(data))-32 || lr.N != 0 {
+			t.Errorf("ReadFrom %d, %v, N left %d", n, err, lr.N)
+		}
+		c.CloseWrite()
+	}()
+	got, err := io.ReadAll(client)
+	if err != nil || !bytes.Equal(got, data[16:len(data)-16]) {
+		t.Fatalf("client got %d bytes, %v", len(got), err)
+	}
+}

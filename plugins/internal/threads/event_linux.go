@@ -1,0 +1,541 @@
+//go:build linux
+
+package threads
+
+import (
+	"fmt"
+	"net"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
+)
+
+// loop is the event child's listener thread (Apache's listener_thread).
+// One epoll set holds the listening sockets, every parked keep-alive
+// connection and an eventfd with which workers and the stop wake it. It
+// accepts only while a worker is idle and the child's connections stay
+// below ThreadsPerChild + idle workers × AsyncRequestWorkerFactor; it hands
+// a parked connection that became readable to a worker; it closes parked
+// connections idle for KeepAliveTimeout, and every one of them when it found
+// all workers busy, as Apache does, so that capacity goes to clients with
+// requests rather than to idle connections.
+//
+// A parked connection has no goroutine and no buffer. It keeps its whole
+// http1.Conn only for a moment (hotHold), so that a client sending its
+// next request at once (a load generator, a browser fetching a page's
+// parts) finds it ready; after that the Conn is detached and the
+// connection is a descriptor plus a few bytes (a conn and a slot) until it
+// is readable again, when a worker resumes it on a new Conn.
+type loop struct {
+	ch       *child
+	epfd     int
+	wakefd   int
+	start    time.Time
+	ka       int64 // KeepAliveTimeout, ns
+	hotHold  int64 // ns a parked connection keeps its http1.Conn
+	lns      []listenFD
+	onAccept func()
+
+	// wantWake asks workers (a worker freed, a connection closed) to wake
+	// the loop: it has readable connections waiting for a worker, stopped
+	// accepting, or is stopping.
+	wantWake atomic.Bool
+
+	mu        sync.Mutex
+	slots     []slot // by descriptor
+	hot, cold fdList // parked, in park order
+	pending   fdList // readable, waiting for a worker, oldest first
+	listening bool   // listening sockets are in the set
+	stopping  bool
+	backoff   int64 // no accept before this (ns), after EMFILE and friends
+	logged    time.Time
+}
+
+// listenFD is a listening socket the loop accepts on.
+type listenFD struct {
+	ln net.Listener
+	fd int
+}
+
+// Slot states.
+const (
+	free    uint8 = iota
+	hot           // parked with its http1.Conn
+	cold          // parked as a descriptor: the Conn was detached
+	pending       // readable, waiting for a worker
+)
+
+// slot is a parked connection, indexed by its descriptor.
+type slot struct {
+	c          *conn
+	hc         *http1.Conn // hot, or pending from hot
+	idle       http1.Idle  // cold, or pending from cold
+	since      int64       // park time, ns since loop.start
+	prev, next int32       // in its list
+	seq        int32       // epoll event data, so a stale event is ignored
+	state      uint8
+}
+
+// fdList is a list of slots in the order they joined it.
+type fdList struct {
+	head, tail int32
+	n          int
+}
+
+// epoll event data for what is not a connection (Pad of the event).
+const (
+	padWake     = -1
+	padListener = -2
+)
+
+const defaultHotHold = 200 * time.Millisecond
+
+func newLoop(ch *child, ka time.Duration, lns []net.Listener, onAccept func()) (*loop, error) {
+	epfd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
+	if err != nil {
+		return nil, fmt.Errorf("epoll_create1: %w", err)
+	}
+	l := &loop{ch: ch, epfd: epfd, wakefd: -1, start: time.Now(), ka: int64(ka), hotHold: int64(defaultHotHold), onAccept: onAccept}
+	if l.ka <= 0 {
+		l.ka = int64(5 * time.Second)
+	}
+	l.hot, l.cold, l.pending = newList(), newList(), newList()
+	fail := func(err error) (*loop, error) {
+		l.closeFDs()
+		return nil, err
+	}
+	if l.wakefd, err = unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK); err != nil {
+		return fail(fmt.Errorf("eventfd: %w", err))
+	}
+	if err := unix.EpollCtl(epfd, unix.EPOLL_CTL_ADD, l.wakefd, &unix.EpollEvent{Events: unix.EPOLLIN, Pad: padWake}); err != nil {
+		return fail(fmt.Errorf("epoll_ctl eventfd: %w", err))
+	}
+	for _, ln := range lns {
+		sc, ok := ln.(syscall.Conn)
+		if !ok {
+			return fail(fmt.Errorf("listener %s has no descriptor", ln.Addr()))
+		}
+		raw, err := sc.SyscallConn()
+		if err != nil {
+			return fail(err)
+		}
+		fd := -1
+		if err := raw.Control(func(f uintptr) { fd = int(f) }); err != nil {
+			return fail(err)
+		}
+		l.lns = append(l.lns, listenFD{ln: ln, fd: fd})
+	}
+	if err := l.listen(true); err != nil {
+		return fail(err)
+	}
+	return l, nil
+}
+
+func newList() fdList { return fdList{head: -1, tail: -1} }
+
+func (l *loop) closeFDs() {
+	unix.Close(l.epfd)
+	if l.wakefd >= 0 {
+		unix.Close(l.wakefd)
+	}
+}
+
+// now is the loop's clock: monotonic ns since start.
+func (l *loop) now() int64 { return int64(time.Since(l.start)) }
+
+// wake ends the loop's wait.
+func (l *loop) wake() {
+	one := [8]byte{1}
+	unix.Write(l.wakefd, one[:])
+}
+
+// maybeWake wakes the loop if it asked for it (a worker became idle, a
+// connection closed).
+func (l *loop) maybeWake() {
+	if l.wantWake.Load() && l.wantWake.CompareAndSwap(true, false) {
+		l.wake()
+	}
+}
+
+// listen puts the listening sockets in the set or takes them out.
+func (l *loop) listen(on bool) error {
+	if on == l.listening {
+		return nil
+	}
+	for _, lf := range l.lns {
+		var err error
+		if on {
+			err = unix.EpollCtl(l.epfd, unix.EPOLL_CTL_ADD, lf.fd, &unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(lf.fd), Pad: padListener})
+		} else {
+			err = unix.EpollCtl(l.epfd, unix.EPOLL_CTL_DEL, lf.fd, nil)
+		}
+		if err != nil {
+			return fmt.Errorf("epoll_ctl listener %s: %w", lf.ln.Addr(), err)
+		}
+	}
+	l.listening = on
+	if l.ch.board != nil {
+		l.ch.board.Process(l.ch.slot).SetNotAccepting(!on)
+	}
+	return nil
+}
+
+// grow makes slots hold fd.
+func (l *loop) grow(fd int32) {
+	if int(fd) < len(l.slots) {
+		return
+	}
+	n := max(1024, 2*len(l.slots))
+	for n <= int(fd) {
+		n *= 2
+	}
+	s := make([]slot, n)
+	copy(s, l.slots)
+	l.slots = s
+}
+
+func (l *loop) list(state uint8) *fdList {
+	switch state {
+	case hot:
+		return &l.hot
+	case cold:
+		return &l.cold
+	case pending:
+		return &l.pending
+	}
+	return nil
+}
+
+// link appends fd to the list of state.
+func (l *loop) link(fd int32, state uint8) {
+	s := &l.slots[fd]
+	lst := l.list(state)
+	s.state, s.prev, s.next = state, lst.tail, -1
+	if lst.tail >= 0 {
+		l.slots[lst.tail].next = fd
+	} else {
+		lst.head = fd
+	}
+	lst.tail = fd
+	lst.n++
+}
+
+// unlink takes fd off its list.
+func (l *loop) unlink(fd int32) {
+	s := &l.slots[fd]
+	lst := l.list(s.state)
+	if s.prev >= 0 {
+		l.slots[s.prev].next = s.next
+	} else {
+		lst.head = s.next
+	}
+	if s.next >= 0 {
+		l.slots[s.next].prev = s.prev
+	} else {
+		lst.tail = s.prev
+	}
+	lst.n--
+	s.state, s.prev, s.next = free, -1, -1
+}
+
+// parked is the number of idle keep-alive connections (scoreboard).
+func (l *loop) parkedLocked() int { return l.hot.n + l.cold.n }
+
+func (l *loop) showParked() {
+	if l.ch.board != nil {
+		l.ch.board.Process(l.ch.slot).SetKeepAlive(l.parkedLocked())
+	}
+}
+
+// park hands an idle keep-alive connection (nothing buffered, buffers
+// released) to the loop. On error the caller still owns it.
+func (l *loop) park(hc *http1.Conn, c *conn) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	fd := int32(c.fd)
+	l.grow(fd)
+	s := &l.slots[fd]
+	if s.state != free {
+		return fmt.Errorf("descriptor %d parked twice", fd)
+	}
+	s.seq++
+	// Armed under the lock: the loop cannot close (and the kernel reuse)
+	// the descriptor before the slot says what it is.
+	ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLRDHUP | unix.EPOLLONESHOT, Fd: fd, Pad: s.seq}
+	op := unix.EPOLL_CTL_MOD
+	if !c.armed {
+		op = unix.EPOLL_CTL_ADD
+	}
+	if err := unix.EpollCtl(l.epfd, op, c.fd, &ev); err != nil {
+		return fmt.Errorf("epoll_ctl: %w", err)
+	}
+	c.armed = true
+	s.c, s.hc, s.since = c, hc, l.now()
+	l.link(fd, hot)
+	l.showParked()
+	return nil
+}
+
+// run is the loop; it returns once the child stops and its last
+// connection has closed.
+func (l *loop) run() {
+	defer l.closeFDs()
+	events := make([]unix.EpollEvent, 256)
+	for {
+		l.mu.Lock()
+		timeout := l.timeoutLocked()
+		l.mu.Unlock()
+		n, err := unix.EpollWait(l.epfd, events, timeout)
+		if err != nil && err != unix.EINTR {
+			l.ch.log("epoll_wait failed; the child stops", "error", err)
+			l.ch.gracefulStop()
+			n = 0
+			time.Sleep(100 * time.Millisecond)
+		}
+		l.mu.Lock()
+		if l.turnLocked(events[:max(n, 0)]) {
+			l.mu.Unlock()
+			return
+		}
+		l.mu.Unlock()
+	}
+}
+
+// timeoutLocked is how long epoll_wait may sleep (ms): until the next
+// keep-alive expiry or detach, at most a second.
+func (l *loop) timeoutLocked() int {
+	next := int64(time.Second)
+	now := l.now()
+	if l.hot.head >= 0 {
+		next = min(next, l.slots[l.hot.head].since+min(l.hotHold, l.ka)-now)
+	}
+	if l.cold.head >= 0 {
+		next = min(next, l.slots[l.cold.head].since+l.ka-now)
+	}
+	if l.backoff > 0 {
+		next = min(next, l.backoff-now)
+	}
+	if next <= 0 {
+		return 0
+	}
+	return int((next + int64(time.Millisecond) - 1) / int64(time.Millisecond))
+}
+
+// turnLocked handles one batch of events and the timers; it reports
+// whether the loop is done.
+func (l *loop) turnLocked(events []unix.EpollEvent) (done bool) {
+	readyListeners := false
+	for _, ev := range events {
+		switch ev.Pad {
+		case padWake:
+			var b [8]byte
+			unix.Read(l.wakefd, b[:])
+		case padListener:
+			readyListeners = true
+		default:
+			fd := ev.Fd
+			if int(fd) >= len(l.slots) {
+				continue
+			}
+			s := &l.slots[fd]
+			if s.seq != ev.Pad || (s.state != hot && s.state != cold) {
+				continue // stale: closed or taken since
+			}
+			l.unlink(fd)
+			l.link(fd, pending)
+		}
+	}
+	if !l.stopping {
+		select {
+		case <-l.ch.stop:
+			l.stopLocked()
+		default:
+		}
+	}
+	// Readable connections first (Apache's listener serves them before
+	// accepting), oldest first.
+	busy := !l.dispatchLocked()
+	if readyListeners && l.listening && !busy {
+		busy = !l.acceptLocked()
+	}
+	if busy {
+		// Apache: "All workers are busy or dying, will shutdown %u
+		// keep-alive connections".
+		l.closeAllLocked(&l.hot)
+		l.closeAllLocked(&l.cold)
+	}
+	now := l.now()
+	l.expireLocked(&l.hot, now)
+	l.expireLocked(&l.cold, now)
+	l.detachLocked(now)
+	l.showParked()
+	if l.stopping && l.ch.conns.Load() == 0 {
+		return true
+	}
+	// Ask to be woken when a worker becomes idle or a connection closes,
+	// then look again, so that a wake-up between the two is not lost.
+	l.wantWake.Store(true)
+	l.dispatchLocked()
+	if !l.stopping {
+		if l.backoff > 0 && now >= l.backoff {
+			l.backoff = 0
+		}
+		accept := !busy && l.backoff == 0 && !l.aboveLimit()
+		if err := l.listen(accept); err != nil {
+			l.ch.log("cannot change accepting", "error", err)
+		}
+	}
+	if l.pending.n == 0 && l.listening && !l.stopping {
+		l.wantWake.Store(false)
+	}
+	return false
+}
+
+// dispatchLocked hands readable connections to idle workers; it reports
+// false if one found none (every worker busy).
+func (l *loop) dispatchLocked() bool {
+	for l.pending.n > 0 {
+		select {
+		case <-l.ch.idle:
+		default:
+			return false
+		}
+		fd := l.pending.head
+		s := &l.slots[fd]
+		j := job{c: s.c, hc: s.hc, idle: s.idle, resume: s.hc == nil}
+		l.unlink(fd)
+		s.c, s.hc, s.idle = nil, nil, http1.Idle{}
+		l.ch.work <- j
+	}
+	return true
+}
+
+// aboveLimit is Apache's connections_above_limit: with i idle workers
+// the child takes connections while conns < ThreadsPerChild + (i −
+// [not accepting]) × AsyncRequestWorkerFactor, the factor applied as an
+// integer; with no idle worker it is full.
+func (l *loop) aboveLimit() bool {
+	idle := int64(len(l.ch.idle))
+	if idle == 0 {
+		return true
+	}
+	f := int64(l.ch.opt.AsyncRequestWorkerFactor)
+	if f <= 0 {
+		return false
+	}
+	if !l.listening {
+		idle-- // Apache's hysteresis against flip-flopping
+	}
+	return l.ch.conns.Load()-l.ch.lingering.Load() >= int64(l.ch.opt.Workers)+idle*f
+}
+
+// acceptLocked accepts from every ready listener while the child may; it
+// reports false if it stopped for want of an idle worker.
+func (l *loop) acceptLocked() bool {
+	for _, lf := range l.lns {
+		for {
+			if l.ch.drain.Load() {
+				return true // MaxConnectionsPerChild reached: the next turn stops
+			}
+			if l.aboveLimit() {
+				return len(l.ch.idle) > 0
+			}
+			if !l.acceptOne(lf.fd) {
+				break
+			}
+		}
+	}
+	return true
+}
+
+// acceptOne accepts a connection for an idle worker; it reports false when
+// there is none to accept.
+func (l *loop) acceptOne(lfd int) bool {
+	<-l.ch.idle // aboveLimit saw one, and only the loop takes them
+	for {
+		nfd, sa, err := unix.Accept4(lfd, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
+		switch err {
+		case nil:
+			l.ch.opened()
+			l.ch.work <- job{c: newConn(nfd, sa), fresh: true}
+			l.onAccept()
+			return true
+		case unix.EINTR, unix.ECONNABORTED:
+			continue
+		case unix.EAGAIN:
+		default:
+			// EMFILE and friends: stop accepting for a moment rather
+			// than spin.
+			l.backoff = l.now() + int64(100*time.Millisecond)
+			if time.Since(l.logged) > time.Second {
+				l.logged = time.Now()
+				l.ch.log("accept failed", "error", err)
+			}
+		}
+		l.ch.idle <- struct{}{}
+		return false
+	}
+}
+
+// closeAllLocked closes every connection of lst (closed keep-alive
+// connections of a busy child).
+func (l *loop) closeAllLocked(lst *fdList) {
+	for lst.head >= 0 {
+		l.closeLocked(lst.head)
+	}
+}
+
+// expireLocked closes the connections of lst parked for KeepAliveTimeout.
+func (l *loop) expireLocked(lst *fdList, now int64) {
+	for lst.head >= 0 && l.slots[lst.head].since+l.ka <= now {
+		l.closeLocked(lst.head)
+	}
+}
+
+func (l *loop) closeLocked(fd int32) {
+	s := &l.slots[fd]
+	c, hc := s.c, s.hc
+	l.unlink(fd)
+	s.c, s.hc, s.idle = nil, nil, http1.Idle{}
+	if hc != nil {
+		hc.Close()
+	} else {
+		c.Close()
+	}
+	l.ch.closed()
+}
+
+// detachLocked turns connections parked for hotHold into bare
+// descriptors.
+func (l *loop) detachLocked(now int64) {
+	for l.hot.head >= 0 {
+		fd := l.hot.head
+		s := &l.slots[fd]
+		if s.since+l.hotHold > now {
+			return
+		}
+		l.unlink(fd)
+		if idle, ok := s.hc.Detach(); ok {
+			s.hc, s.idle = nil, idle
+		}
+		l.link(fd, cold) // keeps since: the keep-alive wait goes on
+	}
+}
+
+// stopLocked stops accepting for good: the listening sockets leave the
+// set and close. Parked connections stay until their next request, which
+// is answered with Connection: close, or until KeepAliveTimeout.
+func (l *loop) stopLocked() {
+	l.stopping = true
+	if err := l.listen(false); err != nil {
+		l.ch.log("cannot stop accepting", "error", err)
+	}
+	for _, lf := range l.lns {
+		lf.ln.Close()
+	}
+}

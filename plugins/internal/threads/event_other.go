@@ -1,0 +1,26 @@
+//go:build !linux
+
+package threads
+
+import (
+	"errors"
+	"net"
+	"time"
+
+	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
+)
+
+// The event child's loop and conn are Linux-only (epoll); elsewhere Serve
+// refuses Park.
+type (
+	loop struct{}
+	conn struct{ net.Conn }
+)
+
+func newLoop(*child, time.Duration, []net.Listener, func()) (*loop, error) {
+	return nil, errors.ErrUnsupported
+}
+func (l *loop) run()                          {}
+func (l *loop) wake()                         {}
+func (l *loop) maybeWake()                    {}
+func (l *loop) park(*http1.Conn, *conn) error { return errors.ErrUnsupported }
