@@ -134,6 +134,10 @@ func hostLifelineFile() *os.File {
 // gracefully (its Graceful channel closes: in-flight requests complete
 // while the host starts a new MPM on the same sockets); if the host dies,
 // the child exits at once.
+//
+// The kernel sends that parent-death signal when the thread that started
+// the child ends, not the process: call StartChild from a goroutine that
+// is not locked to an OS thread about to exit.
 func StartChild(spec ChildSpec) (*Process, error) {
 	exe, err := os.Executable()
 	if err != nil {
@@ -152,6 +156,7 @@ func StartChild(spec ChildSpec) (*Process, error) {
 		w.Listeners = append(w.Listeners, listenerWire{l.Name, l.Network, l.Address})
 		files = append(files, l.File)
 	}
+	files, w.Config.Core.AccessLogs = passAccessLogs(files, w.Config.Core.AccessLogs)
 	if spec.Extra != nil {
 		if w.Extra, err = json.Marshal(spec.Extra); err != nil {
 			return nil, fmt.Errorf("encode child extra: %w", err)
