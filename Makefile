@@ -7,7 +7,7 @@ PROTOC_VERSION             := 3.21.12
 TOOLS := $(CURDIR)/.tools
 MPMS  := prefork worker event
 
-.PHONY: all build run test test-go fuzz test-systemd test-deps proto check-proto bench help clean
+.PHONY: all build run test test-go test-example fuzz test-systemd test-deps proto check-proto bench help clean
 
 all: build ## build bin/httpd and modules/mod_mpm_*.so
 
@@ -16,19 +16,25 @@ build: ## build the host and every MPM plugin
 	@mkdir -p bin modules
 	$(GO) build -ldflags "-X github.com/httpd-mpm/httpd-mpm/host.Built=$$(date -u +%Y-%m-%dT%H:%M:%S)" -o bin/httpd ./cmd/httpd
 	@for m in $(MPMS); do $(GO) build -o modules/mod_mpm_$$m.so ./plugins/$$m || exit 1; done
+	$(GO) -C examples/mpm-percore build -o $(CURDIR)/modules/mod_mpm_percore.so .
 
 run: build ## build, then serve examples/htdocs on 127.0.0.1:8080 in the foreground (event MPM)
 	@echo "==> http://127.0.0.1:8080/  (Ctrl-C stops)"
 	@mkdir -p logs
 	./bin/httpd -d $(CURDIR) -f examples/httpd.conf -D FOREGROUND
 
-test: test-deps build check-proto test-go fuzz test-systemd ## the whole test suite (what CI runs)
+test: test-deps build check-proto test-go test-example fuzz test-systemd ## the whole test suite (what CI runs)
 
 test-go:
 	@echo "==> go vet"
 	$(GO) vet ./...
 	@echo "==> go test -race"
 	HTTPD_BIN=$(CURDIR)/bin/httpd HTTPD_MODULES=$(CURDIR)/modules $(GO) test -race -count=1 -timeout=15m ./...
+
+test-example: ## vet and test examples/mpm-percore, a module of its own that go test ./... does not enter
+	@echo "==> examples/mpm-percore (third-party MPM on the public SDK)"
+	$(GO) -C examples/mpm-percore vet ./...
+	$(GO) -C examples/mpm-percore test -race -count=1 ./...
 
 # Fuzz targets as package:Func. A short run each (FUZZTIME) in `make test`;
 # a crasher is written to the package's testdata/fuzz and fails the run,

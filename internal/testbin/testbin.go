@@ -26,8 +26,15 @@ var built struct {
 	err            error
 }
 
+// Example is the third-party MPM of examples/mpm-percore, a Go module of
+// its own: its module name and file in the modules directory.
+const (
+	ExampleModule = "mpm_percore_module"
+	ExampleFile   = "mod_mpm_percore.so"
+)
+
 // Build returns the httpd binary and the modules directory holding
-// mod_mpm_{prefork,worker,event}.so.
+// mod_mpm_{prefork,worker,event}.so and the Example.
 func Build(t testing.TB) (httpd, modules string) {
 	t.Helper()
 	built.once.Do(func() {
@@ -46,6 +53,8 @@ func Build(t testing.TB) (httpd, modules string) {
 		for _, m := range MPMs {
 			cmds = append(cmds, []string{"go", "build", "-o", filepath.Join(built.modules, "mod_mpm_"+m.Name+".so"), "./plugins/" + m.Name})
 		}
+		// The example is a module of its own: built from its directory.
+		cmds = append(cmds, []string{"go", "-C", "examples/mpm-percore", "build", "-o", filepath.Join(built.modules, ExampleFile), "."})
 		for _, c := range cmds {
 			cmd := exec.Command(c[0], c[1:]...)
 			cmd.Dir = RepoRoot()

@@ -1,0 +1,149 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/httpd-mpm/httpd-mpm/mpm"
+	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
+	"github.com/httpd-mpm/httpd-mpm/mpm/scoreboard"
+)
+
+// ServeChild implements mpm.ChildServer: one serving process. It runs on
+// one OS thread (GOMAXPROCS 1, on its own core when pinned) and gives every
+// connection a goroutine of its own; Go's netpoller waits for all of them,
+// so an idle keep-alive connection costs a few kilobytes, not a thread.
+// Each connection holds one worker record of the scoreboard while it is
+// open; with all of them taken the process stops accepting, and the
+// kernel queue (or another process) holds new connections.
+func (m *PerCore) ServeChild(c *mpm.Child) error {
+	runtime.GOMAXPROCS(1)
+	s, diags := decode(c.Config)
+	if len(diags) > 0 {
+		return fmt.Errorf("child config: %s", diags[0].Message)
+	}
+	srv, err := c.HTTPServer() // static files, server-status, scoreboard upkeep
+	if err != nil {
+		return err
+	}
+	ch := &child{srv: srv, board: c.Scoreboard, slot: c.Slot, free: make(chan int, s.maxConns), stop: make(chan struct{})}
+	for i := range s.maxConns {
+		ch.free <- i
+		ch.worker(i).SetStatus(scoreboard.Ready)
+	}
+	go func() {
+		<-c.Graceful()
+		ch.drain()
+	}()
+	var lns []net.Listener
+	var accepting sync.WaitGroup
+	for _, l := range c.Listeners {
+		ln, err := l.Listen()
+		if err != nil {
+			return err
+		}
+		lns = append(lns, ln)
+		accepting.Go(func() { ch.accept(ln, c.Config.Core.MaxConnectionsPerChild) })
+	}
+	<-ch.stop
+	srv.StartDraining() // every later response says Connection: close
+	for _, ln := range lns {
+		ln.Close()
+	}
+	accepting.Wait()
+	ch.conns.Wait() // an idle keep-alive connection ends at KeepAliveTimeout
+	return nil
+}
+
+// child is the state of one serving process.
+type child struct {
+	srv   *http1.Server
+	board *scoreboard.Board
+	slot  int
+	free  chan int // free worker records: one per connection
+	conns sync.WaitGroup
+
+	mu       sync.Mutex
+	accepted int
+	stop     chan struct{}
+	stopped  bool
+}
+
+func (ch *child) worker(i int) scoreboard.Worker { return ch.board.Worker(ch.slot, i) }
+
+// drain ends accepting; it is called once the parent asks (SIGUSR1) or
+// after MaxConnectionsPerChild connections.
+func (ch *child) drain() {
+	ch.mu.Lock()
+	defer ch.mu.Unlock()
+	if ch.stopped {
+		return
+	}
+	ch.stopped = true
+	ch.board.Process(ch.slot).SetQuiescing()
+	close(ch.stop)
+}
+
+// accept takes a free worker record, then a connection, and serves it on
+// a goroutine of its own.
+func (ch *child) accept(ln net.Listener, limit int) {
+	var delay time.Duration
+	for {
+		var w int
+		select {
+		case w = <-ch.free:
+		case <-ch.stop:
+			return
+		}
+		conn, err := ln.Accept()
+		if err != nil {
+			ch.free <- w
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			// EMFILE and the like: back off rather than spin.
+			delay = min(max(2*delay, 5*time.Millisecond), time.Second)
+			time.Sleep(delay)
+			continue
+		}
+		delay = 0
+		ch.conns.Add(1)
+		go ch.serve(conn, w)
+		ch.mu.Lock()
+		ch.accepted++
+		full := limit > 0 && ch.accepted >= limit
+		ch.mu.Unlock()
+		if full {
+			ch.drain() // MaxConnectionsPerChild: the parent starts a fresh process
+		}
+	}
+}
+
+func (ch *child) serve(conn net.Conn, w int) {
+	defer ch.conns.Done()
+	ws := ch.worker(w)
+	proc := ch.board.Process(ch.slot)
+	proc.AddConnections(1)
+	ws.NewConnection()
+	hc := ch.srv.NewConn(conn)
+	hc.Tag = ws // scoreboard.Instrument keeps this record current
+	for {
+		keep, err := hc.ServeRequest()
+		if err != nil || !keep {
+			break
+		}
+	}
+	ws.SetStatus(scoreboard.Closing)
+	hc.Close()
+	proc.AddConnections(-1)
+	if ch.srv.Draining() {
+		ws.SetStatus(scoreboard.Graceful)
+	} else {
+		ws.SetStatus(scoreboard.Ready)
+	}
+	ch.free <- w
+}
