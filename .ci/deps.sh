@@ -9,6 +9,7 @@ command -v wrk     >/dev/null || need+=(wrk)
 command -v protoc  >/dev/null || need+=(protobuf-compiler)
 command -v prometheus-apache-exporter >/dev/null || need+=(prometheus-apache-exporter)
 command -v systemd-socket-activate >/dev/null || need+=(systemd)
+command -v goaccess >/dev/null || need+=(goaccess)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
   echo "missing tools; as root run: apt-get install -y ${need[*]}" >&2

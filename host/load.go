@@ -81,6 +81,17 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 	if pin != nil {
 		opts.Checksum = pin.sum
 	}
+	// Access logs are opened only to serve (sockets given), not for a config check.
+	var logs *accessLogs
+	if sockets != nil {
+		var err error
+		if logs, err = openAccessLogs(srv.AccessLogs, len(sockets)); err != nil {
+			fmt.Fprintln(stderr, err)
+			return nil, &exitError{1}
+		}
+		opts.Files = logs.files
+		defer logs.close() // the plugin has its own copies
+	}
 	p, err := launch.Start(ctx, opts)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: Syntax error on line %d of %s: Cannot load %s into server: %s\n", o.name, mod.Line, mod.File, mod.Path, loadError(err, pin))
@@ -101,6 +112,9 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 		return fail()
 	}
 	mc := &mpm.Config{Core: coreSettings(cfg, srv, o), LogLevel: srv.LogLevel, Settings: mpmSettings(cfg, table)}
+	if logs != nil {
+		mc.Core.AccessLogs = logs.logs
+	}
 	diags, err := p.Configure(ctx, mc)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %s: %v\n", o.name, mod.Name, err)

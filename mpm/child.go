@@ -156,6 +156,7 @@ func StartChild(spec ChildSpec) (*Process, error) {
 		w.Listeners = append(w.Listeners, listenerWire{l.Name, l.Network, l.Address})
 		files = append(files, l.File)
 	}
+	files, w.Config.Core.AccessLogs = passAccessLogs(files, w.Config.Core.AccessLogs)
 	if spec.Extra != nil {
 		if w.Extra, err = json.Marshal(spec.Extra); err != nil {
 			return nil, fmt.Errorf("encode child extra: %w", err)

@@ -60,6 +60,11 @@ func NewHTTPServer(cfg *Config) (*http1.Server, error) {
 		LimitRequestFields:    core.LimitRequestFields,
 		LimitRequestBody:      core.LimitRequestBody,
 	}
+	hook, err := accessLogHook(core)
+	if err != nil {
+		return nil, err
+	}
+	srv.RequestDone = hook
 	if cfg.Log != nil {
 		log := cfg.Log
 		srv.ErrorLog = func(format string, args ...any) { log.Error(fmt.Sprintf(format, args...)) }

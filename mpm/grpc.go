@@ -155,6 +155,7 @@ func coreFromProto(c *mpmv1.Core) Core {
 		LimitRequestFieldSize:   int(c.GetLimitRequestFieldSize()),
 		LimitRequestFields:      int(c.GetLimitRequestFields()),
 		LimitRequestBody:        c.GetLimitRequestBody(),
+		AccessLogs:              accessLogsFromProto(c.GetAccessLogs()),
 	}
 }
 

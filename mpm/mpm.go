@@ -115,6 +115,19 @@ type Core struct {
 	// default, a negative value is unlimited (Apache's 0 for the last two).
 	LimitRequestLine, LimitRequestFieldSize, LimitRequestFields int
 	LimitRequestBody                                            int64
+	// AccessLogs are the CustomLog lines in config order. The host opened
+	// their targets (as root, as Apache's parent does) and handed them over
+	// as inherited descriptors; StartChild passes them on to children.
+	AccessLogs []AccessLog
+}
+
+// AccessLog is one CustomLog: lines in Format (a LogFormat string, nicknames
+// resolved) appended to the inherited descriptor FD: a file opened with
+// O_APPEND, the host's stderr or the pipe to a piped logger.
+type AccessLog struct {
+	Target string // as configured, for messages: a path, "/dev/stderr" or "|command"
+	Format string
+	FD     int // descriptor number in this process
 }
 
 // Handler is one <Location PATH> section with SetHandler NAME.

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/httpd-mpm/httpd-mpm/mpm/accesslog"
 )
 
 // Core is the table of the host's own directives: Apache's core directives
@@ -26,8 +28,9 @@ var Core = Table{
 	{Name: "LogLevel", MinArgs: 1, MaxArgs: -1, Context: Anywhere, Check: checkLogLevel, Help: "Level of verbosity in error logging"},
 	{Name: "CustomLog", MinArgs: 2, MaxArgs: 3, Context: ServerConfig | InVirtualHost, Check: checkCustomLog,
 		Help: `a file name, a custom log format string or format name, and an optional "env=" or "expr=" clause (see docs)`},
-	{Name: "LogFormat", MinArgs: 1, MaxArgs: 2, Context: ServerConfig | InVirtualHost,
+	{Name: "LogFormat", MinArgs: 1, MaxArgs: 2, Context: ServerConfig | InVirtualHost, Check: checkLogFormat,
 		Help: "a log format string (see docs) and an optional format name"},
+	{Name: "TransferLog", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Help: "the filename of the access log"},
 	{Name: "DocumentRoot", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Help: "Root directory of the document tree"},
 	{Name: "DirectoryIndex", MinArgs: 0, MaxArgs: -1, Context: Anywhere, Help: "a list of file names"},
 	{Name: "TypesConfig", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Help: "the MIME types config file"},
@@ -152,7 +155,14 @@ func checkCustomLog(args []string) error {
 	if len(args) == 3 && !hasPrefixFold(args[2], "env=") && !hasPrefixFold(args[2], "expr=") {
 		return errors.New("error in condition clause")
 	}
-	return nil
+	_, err := accesslog.Parse(args[1])
+	return err
+}
+
+// checkLogFormat parses the format as mod_log_config does when it reads the line.
+func checkLogFormat(args []string) error {
+	_, err := accesslog.Parse(args[0])
+	return err
 }
 
 func checkListen(args []string) error {

@@ -1,9 +1,12 @@
 package config
 
 import (
+	"maps"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/httpd-mpm/httpd-mpm/mpm/accesslog"
 )
 
 // Listener is one Listen directive, resolved.
@@ -75,9 +78,26 @@ type Server struct {
 	// (default 1 GiB), where 0 means unlimited, as in Apache.
 	LimitRequestLine, LimitRequestFieldSize, LimitRequestFields int
 	LimitRequestBody                                            int64
+	// AccessLogs are the top-level CustomLog and TransferLog lines in order,
+	// with their formats resolved. A CustomLog whose condition can never hold
+	// here ("env=VAR": nothing sets variables) is left out.
+	AccessLogs []AccessLog
 	// Sections are the top-level sections (<Directory>, <Location>,
 	// <VirtualHost>, ...) in order.
 	Sections []*Directive
+}
+
+// AccessLog is one CustomLog or TransferLog line.
+type AccessLog struct {
+	// Target is an absolute path, or as written for a piped log ("|cmd").
+	Target string
+	// Format is the LogFormat string: a nickname is replaced by its LogFormat
+	// (the common and combined nicknames exist from the start); a TransferLog
+	// gets the last LogFormat without nickname, else the Common Log Format.
+	Format string
+	// File and Line locate the directive.
+	File string
+	Line int
 }
 
 // Defaults relative to the ServerRoot, as compiled into Apache.
@@ -118,6 +138,14 @@ func Resolve(cfg *Config) (*Server, Errors) {
 	indexSet := false
 	var errs Errors
 	seen := map[string]bool{}
+	formats := maps.Clone(accesslog.Nicknames)
+	defaultFormat := accesslog.Default
+	type logLine struct {
+		d        *Directive
+		format   string
+		transfer bool
+	}
+	var logLines []logLine
 
 	for _, d := range cfg.Directives {
 		if d.IsSection() {
@@ -271,6 +299,27 @@ func Resolve(cfg *Config) (*Server, Errors) {
 					s.LimitRequestBody = n
 				}
 			}
+		case "logformat":
+			if checkLogFormat(a) != nil {
+				continue
+			}
+			if len(a) == 2 {
+				formats[a[1]] = a[0]
+			} else {
+				defaultFormat = a[0]
+			}
+		case "customlog":
+			if len(a) < 2 || len(a) > 3 || checkCustomLog(a) != nil {
+				continue
+			}
+			if len(a) == 3 && hasPrefixFold(a[2], "env=") && !strings.HasPrefix(a[2][4:], "!") {
+				continue // no variable is ever set
+			}
+			logLines = append(logLines, logLine{d: d, format: a[1]})
+		case "transferlog":
+			if one {
+				logLines = append(logLines, logLine{d: d, transfer: true})
+			}
 		case "maxconnectionsperchild", "maxrequestsperchild":
 			if one {
 				s.MaxConnectionsPerChild = max(atoi(a[0]), 0)
@@ -291,6 +340,19 @@ func Resolve(cfg *Config) (*Server, Errors) {
 	}
 	if listenAddrFile != "" {
 		s.ListenAddrFile = absPath(root, listenAddrFile)
+	}
+	for _, l := range logLines {
+		f := l.format
+		if l.transfer {
+			f = defaultFormat
+		} else if named, ok := formats[f]; ok {
+			f = named
+		}
+		target := l.d.Args[0]
+		if !strings.HasPrefix(target, "|") {
+			target = absPath(root, target)
+		}
+		s.AccessLogs = append(s.AccessLogs, AccessLog{Target: target, Format: f, File: l.d.File, Line: l.d.errLine()})
 	}
 	return s, errs
 }

@@ -261,3 +261,43 @@ func itoa(n int) string {
 	}
 	return itoa(n/10) + string(rune('0'+n%10))
 }
+
+func TestResolveAccessLogs(t *testing.T) {
+	src := `CustomLog logs/access_log combined
+LogFormat "%h %>s" short
+CustomLog "|/usr/bin/rotatelogs x 86400" short
+CustomLog /dev/stderr "%h %{Referer}i"
+CustomLog logs/nick undefined
+TransferLog logs/transfer1
+LogFormat "%h %t"
+TransferLog logs/transfer2
+CustomLog logs/never common env=nolog
+CustomLog logs/always common env=!nolog
+LogFormat "%v %h" combined
+<VirtualHost *:80>
+CustomLog logs/vhost common
+</VirtualHost>
+`
+	s, errs := resolveString(t, src)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	type log struct{ target, format string }
+	var got []log
+	for _, l := range s.AccessLogs {
+		got = append(got, log{l.Target, l.Format})
+	}
+	// As mod_log_config: nicknames are looked up once the whole config is read
+	// (so the later "combined" wins), an unknown one is logged literally, and a
+	// TransferLog takes the LogFormat without nickname in force at the end.
+	equal(t, "AccessLogs", got, []log{
+		{"/srv/logs/access_log", "%v %h"},
+		{"|/usr/bin/rotatelogs x 86400", "%h %>s"},
+		{"/dev/stderr", "%h %{Referer}i"},
+		{"/srv/logs/nick", "undefined"},
+		{"/srv/logs/transfer1", "%h %t"},
+		{"/srv/logs/transfer2", "%h %t"},
+		{"/srv/logs/always", `%h %l %u %t "%r" %>s %b`},
+	})
+	equal(t, "line", s.AccessLogs[1].Line, 3)
+}

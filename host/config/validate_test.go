@@ -154,6 +154,13 @@ func TestValidateMessages(t *testing.T) {
 		{"LimitRequestBody text", "LimitRequestBody 12abc", "LimitRequestBody requires a non-negative integer."},
 		{"LimitRequestBody range", "LimitRequestBody 99999999999999999999", "LimitRequestBody argument is not parsable."},
 		{"LimitRequestBody good", "LimitRequestBody 9223372036854775807\nLimitRequestBody 0", ""},
+		{"LogFormat directive", `LogFormat "%h %Z" x`, "Unrecognized LogFormat directive %Z"},
+		{"LogFormat ran off", `LogFormat "%{foo" x`, "Ran off end of LogFormat parsing args to some directive"},
+		{"LogFormat lone percent", `LogFormat "%" y`, "Ran off end of LogFormat parsing args to some directive"},
+		{"LogFormat default", `LogFormat "%h %j"`, "Unrecognized LogFormat directive %j"},
+		{"CustomLog format", `CustomLog logs/a "%h %Z"`, "Unrecognized LogFormat directive %Z"},
+		{"LogFormat good", `LogFormat "%h %>s %<s %400,501{User-agent}i %!200,304U %{%d/%b}t %{ms}T %{Referer}i %%" x` +
+			"\nCustomLog logs/a nick\nTransferLog logs/b", ""},
 		{"LimitRequestFieldsize args", "LimitRequestFieldSize 0 1", "LimitRequestFieldsize takes one argument, Limit on maximum size of an HTTP request header field"},
 	}
 	for _, tt := range tests {

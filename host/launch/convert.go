@@ -54,7 +54,16 @@ func coreToProto(c mpm.Core) *mpmv1.Core {
 		LimitRequestFieldSize:     int32(c.LimitRequestFieldSize),
 		LimitRequestFields:        int32(c.LimitRequestFields),
 		LimitRequestBody:          c.LimitRequestBody,
+		AccessLogs:                accessLogsToProto(c.AccessLogs),
 	}
+}
+
+func accessLogsToProto(ls []mpm.AccessLog) []*mpmv1.AccessLog {
+	var out []*mpmv1.AccessLog
+	for _, l := range ls {
+		out = append(out, &mpmv1.AccessLog{Target: l.Target, Format: l.Format, Fd: uint32(l.FD)})
+	}
+	return out
 }
 
 func handlersToProto(hs []mpm.Handler) []*mpmv1.Handler {

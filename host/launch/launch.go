@@ -35,6 +35,9 @@ type Options struct {
 	// Stdout, if set, receives what the plugin writes to os.Stdout after
 	// the handshake (it should write nothing; see package mpm).
 	Stdout io.Writer
+	// Files are more descriptors for the plugin, handed over after the
+	// listeners: Files[i] is descriptor FileFD(len(Listeners), i) there.
+	Files []*os.File
 	// Checksum, if set, is the "sha256:HEX" the file must have
 	// (LoadModuleChecksum); Start refuses a file with another.
 	Checksum string
@@ -78,6 +81,7 @@ func Start(ctx context.Context, opts Options) (*Plugin, error) {
 	for _, l := range opts.Listeners {
 		cmd.ExtraFiles = append(cmd.ExtraFiles, l.File)
 	}
+	cmd.ExtraFiles = append(cmd.ExtraFiles, opts.Files...)
 	cmd.SysProcAttr = sysProcAttr()
 	stderr := opts.Stderr
 	if stderr == nil {
@@ -129,6 +133,10 @@ func Start(ctx context.Context, opts Options) (*Plugin, error) {
 	}
 	return p, nil
 }
+
+// FileFD is the descriptor number in the plugin of Options.Files[i] when the plugin
+// gets listeners listener descriptors.
+func FileFD(listeners, i int) int { return mpm.LifelineFD + 1 + listeners + i }
 
 // Pid is the plugin process's pid.
 func (p *Plugin) Pid() int {

@@ -62,6 +62,8 @@ type Conn struct {
 	nreq       atomic.Int64 // requests started
 	keepalives int          // responses sent with keep-alive
 	linger     bool         // the last response closed the connection
+	start      time.Time    // when the first byte of the current request arrived
+	keepNext   bool         // the current response keeps the connection open
 	sawEOF     bool         // the client closed its side
 
 	state  atomic.Int32
@@ -242,7 +244,9 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 			return false, nil
 		}
 	}
-	c.rwc.SetReadDeadline(time.Now().Add(cfg.timeout))
+	c.start = time.Now()
+	c.keepNext = false
+	c.rwc.SetReadDeadline(c.start.Add(cfg.timeout))
 	c.nreq.Add(1)
 	c.setState(StateActive)
 	clear(c.hdr)
@@ -306,16 +310,17 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 		return false, err // a panic after the response was committed: abort
 	}
 	ferr := w.finish()
-	c.requestDone(w)
-	if ferr != nil {
-		return false, ferr
-	}
-	keepAlive = w.keep && !w.closeAfter && err == nil
+	keepAlive = ferr == nil && w.keep && !w.closeAfter && err == nil
 	if w.body != nil {
 		w.body.closed = true
 		if keepAlive && !w.body.drain() {
 			keepAlive = false
 		}
+	}
+	c.keepNext = keepAlive
+	c.requestDone(w)
+	if ferr != nil {
+		return false, ferr
 	}
 	if !keepAlive {
 		c.linger = true

@@ -98,6 +98,7 @@ type parser struct {
 	// trace is, for a TRACE request only, its request line and fields as received
 	// (names in their own case, obs-fold joined), CRLF-terminated: the echo's body.
 	trace []byte
+	line  span // the request line in head; empty until it is read
 }
 
 // reqInfo carries what the engine needs beyond the *http.Request.
@@ -117,6 +118,7 @@ func (p *parser) readRequest(br *bufio.Reader, cfg *serverConfig, req *http.Requ
 	p.head = p.head[:0]
 	p.fields = p.fields[:0]
 	p.trace = p.trace[:0]
+	p.line = span{}
 
 	// Request line, after at most maxBlankLines empty lines.
 	var line span
@@ -140,6 +142,7 @@ func (p *parser) readRequest(br *bufio.Reader, cfg *serverConfig, req *http.Requ
 		}
 		p.head = p.head[:0]
 	}
+	p.line = line
 	mEnd, tStart, tEnd, ok := splitRequestLine(p.head[line.start:line.end])
 	if !ok {
 		return info, errBadRequest

@@ -629,10 +629,11 @@ type Core struct {
 	FileEtag                  uint32                 `protobuf:"varint,23,opt,name=file_etag,json=fileEtag,proto3" json:"file_etag,omitempty"` // FileETag components, bits of FileETagBit; 0: Apache's default (MTime Size)
 	// Request limits. 0 selects Apache's default (8190, 8190, 100, 1 GiB); -1 is
 	// unlimited (Apache writes that as 0 for LimitRequestFields and LimitRequestBody).
-	LimitRequestLine      int32 `protobuf:"varint,24,opt,name=limit_request_line,json=limitRequestLine,proto3" json:"limit_request_line,omitempty"`
-	LimitRequestFieldSize int32 `protobuf:"varint,25,opt,name=limit_request_field_size,json=limitRequestFieldSize,proto3" json:"limit_request_field_size,omitempty"`
-	LimitRequestFields    int32 `protobuf:"varint,26,opt,name=limit_request_fields,json=limitRequestFields,proto3" json:"limit_request_fields,omitempty"`
-	LimitRequestBody      int64 `protobuf:"varint,27,opt,name=limit_request_body,json=limitRequestBody,proto3" json:"limit_request_body,omitempty"`
+	LimitRequestLine      int32        `protobuf:"varint,24,opt,name=limit_request_line,json=limitRequestLine,proto3" json:"limit_request_line,omitempty"`
+	LimitRequestFieldSize int32        `protobuf:"varint,25,opt,name=limit_request_field_size,json=limitRequestFieldSize,proto3" json:"limit_request_field_size,omitempty"`
+	LimitRequestFields    int32        `protobuf:"varint,26,opt,name=limit_request_fields,json=limitRequestFields,proto3" json:"limit_request_fields,omitempty"`
+	LimitRequestBody      int64        `protobuf:"varint,27,opt,name=limit_request_body,json=limitRequestBody,proto3" json:"limit_request_body,omitempty"`
+	AccessLogs            []*AccessLog `protobuf:"bytes,28,rep,name=access_logs,json=accessLogs,proto3" json:"access_logs,omitempty"` // CustomLog lines, in config order
 	unknownFields         protoimpl.UnknownFields
 	sizeCache             protoimpl.SizeCache
 }
@@ -856,6 +857,76 @@ func (x *Core) GetLimitRequestBody() int64 {
 	return 0
 }
 
+func (x *Core) GetAccessLogs() []*AccessLog {
+	if x != nil {
+		return x.AccessLogs
+	}
+	return nil
+}
+
+// AccessLog is one CustomLog: lines in format (a LogFormat string, nicknames
+// resolved) appended to descriptor fd, which the host opened and handed to the
+// plugin after the listeners: a file (O_APPEND), its stderr or a piped logger.
+type AccessLog struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Target        string                 `protobuf:"bytes,1,opt,name=target,proto3" json:"target,omitempty"` // as configured, for messages: a path, "/dev/stderr" or "|command"
+	Format        string                 `protobuf:"bytes,2,opt,name=format,proto3" json:"format,omitempty"`
+	Fd            uint32                 `protobuf:"varint,3,opt,name=fd,proto3" json:"fd,omitempty"` // descriptor number in the plugin process
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AccessLog) Reset() {
+	*x = AccessLog{}
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AccessLog) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AccessLog) ProtoMessage() {}
+
+func (x *AccessLog) ProtoReflect() protoreflect.Message {
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AccessLog.ProtoReflect.Descriptor instead.
+func (*AccessLog) Descriptor() ([]byte, []int) {
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *AccessLog) GetTarget() string {
+	if x != nil {
+		return x.Target
+	}
+	return ""
+}
+
+func (x *AccessLog) GetFormat() string {
+	if x != nil {
+		return x.Format
+	}
+	return ""
+}
+
+func (x *AccessLog) GetFd() uint32 {
+	if x != nil {
+		return x.Fd
+	}
+	return 0
+}
+
 // Handler is one <Location PATH> section that sets a handler, e.g.
 // path "/server-status", name "server-status".
 type Handler struct {
@@ -868,7 +939,7 @@ type Handler struct {
 
 func (x *Handler) Reset() {
 	*x = Handler{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[5]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -880,7 +951,7 @@ func (x *Handler) String() string {
 func (*Handler) ProtoMessage() {}
 
 func (x *Handler) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[5]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -893,7 +964,7 @@ func (x *Handler) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Handler.ProtoReflect.Descriptor instead.
 func (*Handler) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{5}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *Handler) GetPath() string {
@@ -923,7 +994,7 @@ type Setting struct {
 
 func (x *Setting) Reset() {
 	*x = Setting{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[6]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -935,7 +1006,7 @@ func (x *Setting) String() string {
 func (*Setting) ProtoMessage() {}
 
 func (x *Setting) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[6]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -948,7 +1019,7 @@ func (x *Setting) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Setting.ProtoReflect.Descriptor instead.
 func (*Setting) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{6}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Setting) GetName() string {
@@ -991,7 +1062,7 @@ type Diagnostic struct {
 
 func (x *Diagnostic) Reset() {
 	*x = Diagnostic{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[7]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1003,7 +1074,7 @@ func (x *Diagnostic) String() string {
 func (*Diagnostic) ProtoMessage() {}
 
 func (x *Diagnostic) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[7]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1016,7 +1087,7 @@ func (x *Diagnostic) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Diagnostic.ProtoReflect.Descriptor instead.
 func (*Diagnostic) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{7}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *Diagnostic) GetSeverity() Severity {
@@ -1056,7 +1127,7 @@ type ConfigureResponse struct {
 
 func (x *ConfigureResponse) Reset() {
 	*x = ConfigureResponse{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[8]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1068,7 +1139,7 @@ func (x *ConfigureResponse) String() string {
 func (*ConfigureResponse) ProtoMessage() {}
 
 func (x *ConfigureResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[8]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1081,7 +1152,7 @@ func (x *ConfigureResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfigureResponse.ProtoReflect.Descriptor instead.
 func (*ConfigureResponse) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{8}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *ConfigureResponse) GetDiagnostics() []*Diagnostic {
@@ -1104,7 +1175,7 @@ type Listener struct {
 
 func (x *Listener) Reset() {
 	*x = Listener{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[9]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1116,7 +1187,7 @@ func (x *Listener) String() string {
 func (*Listener) ProtoMessage() {}
 
 func (x *Listener) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[9]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1129,7 +1200,7 @@ func (x *Listener) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Listener.ProtoReflect.Descriptor instead.
 func (*Listener) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{9}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *Listener) GetFd() uint32 {
@@ -1176,7 +1247,7 @@ type RunRequest struct {
 
 func (x *RunRequest) Reset() {
 	*x = RunRequest{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[10]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1188,7 +1259,7 @@ func (x *RunRequest) String() string {
 func (*RunRequest) ProtoMessage() {}
 
 func (x *RunRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[10]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1201,7 +1272,7 @@ func (x *RunRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RunRequest.ProtoReflect.Descriptor instead.
 func (*RunRequest) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{10}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *RunRequest) GetListeners() []*Listener {
@@ -1219,7 +1290,7 @@ type RunResponse struct {
 
 func (x *RunResponse) Reset() {
 	*x = RunResponse{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[11]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1231,7 +1302,7 @@ func (x *RunResponse) String() string {
 func (*RunResponse) ProtoMessage() {}
 
 func (x *RunResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[11]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1244,7 +1315,7 @@ func (x *RunResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RunResponse.ProtoReflect.Descriptor instead.
 func (*RunResponse) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{11}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{12}
 }
 
 type WatchRequest struct {
@@ -1255,7 +1326,7 @@ type WatchRequest struct {
 
 func (x *WatchRequest) Reset() {
 	*x = WatchRequest{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[12]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1267,7 +1338,7 @@ func (x *WatchRequest) String() string {
 func (*WatchRequest) ProtoMessage() {}
 
 func (x *WatchRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[12]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1280,7 +1351,7 @@ func (x *WatchRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchRequest.ProtoReflect.Descriptor instead.
 func (*WatchRequest) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{12}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{13}
 }
 
 type Status struct {
@@ -1298,7 +1369,7 @@ type Status struct {
 
 func (x *Status) Reset() {
 	*x = Status{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[13]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1310,7 +1381,7 @@ func (x *Status) String() string {
 func (*Status) ProtoMessage() {}
 
 func (x *Status) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[13]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1323,7 +1394,7 @@ func (x *Status) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Status.ProtoReflect.Descriptor instead.
 func (*Status) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{13}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *Status) GetProcesses() int32 {
@@ -1389,7 +1460,7 @@ type Event struct {
 
 func (x *Event) Reset() {
 	*x = Event{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[14]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1401,7 +1472,7 @@ func (x *Event) String() string {
 func (*Event) ProtoMessage() {}
 
 func (x *Event) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[14]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1414,7 +1485,7 @@ func (x *Event) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Event.ProtoReflect.Descriptor instead.
 func (*Event) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{14}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *Event) GetUnixNano() int64 {
@@ -1475,7 +1546,7 @@ type StopRequest struct {
 
 func (x *StopRequest) Reset() {
 	*x = StopRequest{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[15]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1487,7 +1558,7 @@ func (x *StopRequest) String() string {
 func (*StopRequest) ProtoMessage() {}
 
 func (x *StopRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[15]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1500,7 +1571,7 @@ func (x *StopRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StopRequest.ProtoReflect.Descriptor instead.
 func (*StopRequest) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{15}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *StopRequest) GetGraceful() bool {
@@ -1525,7 +1596,7 @@ type StopResponse struct {
 
 func (x *StopResponse) Reset() {
 	*x = StopResponse{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[16]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1537,7 +1608,7 @@ func (x *StopResponse) String() string {
 func (*StopResponse) ProtoMessage() {}
 
 func (x *StopResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[16]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1550,7 +1621,7 @@ func (x *StopResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StopResponse.ProtoReflect.Descriptor instead.
 func (*StopResponse) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{16}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{17}
 }
 
 var File_proto_mpm_v1_mpm_proto protoreflect.FileDescriptor
@@ -1585,7 +1656,8 @@ const file_proto_mpm_v1_mpm_proto_rawDesc = "" +
 	"apiVersion\x12&\n" +
 	"\x04core\x18\x02 \x01(\v2\x12.httpd.mpm.v1.CoreR\x04core\x121\n" +
 	"\bsettings\x18\x03 \x03(\v2\x15.httpd.mpm.v1.SettingR\bsettings\x12\x1b\n" +
-	"\tlog_level\x18\x04 \x01(\tR\blogLevel\"\xd2\t\n" +
+	"\tlog_level\x18\x04 \x01(\tR\blogLevel\"\x8c\n" +
+	"\n" +
 	"\x04Core\x12\x1f\n" +
 	"\vserver_root\x18\x01 \x01(\tR\n" +
 	"serverRoot\x12\x1f\n" +
@@ -1618,10 +1690,16 @@ const file_proto_mpm_v1_mpm_proto_rawDesc = "" +
 	"\x12limit_request_line\x18\x18 \x01(\x05R\x10limitRequestLine\x127\n" +
 	"\x18limit_request_field_size\x18\x19 \x01(\x05R\x15limitRequestFieldSize\x120\n" +
 	"\x14limit_request_fields\x18\x1a \x01(\x05R\x12limitRequestFields\x12,\n" +
-	"\x12limit_request_body\x18\x1b \x01(\x03R\x10limitRequestBody\x1a;\n" +
+	"\x12limit_request_body\x18\x1b \x01(\x03R\x10limitRequestBody\x128\n" +
+	"\vaccess_logs\x18\x1c \x03(\v2\x17.httpd.mpm.v1.AccessLogR\n" +
+	"accessLogs\x1a;\n" +
 	"\rAddTypesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"1\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"K\n" +
+	"\tAccessLog\x12\x16\n" +
+	"\x06target\x18\x01 \x01(\tR\x06target\x12\x16\n" +
+	"\x06format\x18\x02 \x01(\tR\x06format\x12\x0e\n" +
+	"\x02fd\x18\x03 \x01(\rR\x02fd\"1\n" +
 	"\aHandler\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\"Y\n" +
@@ -1715,7 +1793,7 @@ func file_proto_mpm_v1_mpm_proto_rawDescGZIP() []byte {
 }
 
 var file_proto_mpm_v1_mpm_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_proto_mpm_v1_mpm_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
+var file_proto_mpm_v1_mpm_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
 var file_proto_mpm_v1_mpm_proto_goTypes = []any{
 	(ArgKind)(0),              // 0: httpd.mpm.v1.ArgKind
 	(ServerSignature)(0),      // 1: httpd.mpm.v1.ServerSignature
@@ -1727,48 +1805,50 @@ var file_proto_mpm_v1_mpm_proto_goTypes = []any{
 	(*Directive)(nil),         // 7: httpd.mpm.v1.Directive
 	(*ConfigureRequest)(nil),  // 8: httpd.mpm.v1.ConfigureRequest
 	(*Core)(nil),              // 9: httpd.mpm.v1.Core
-	(*Handler)(nil),           // 10: httpd.mpm.v1.Handler
-	(*Setting)(nil),           // 11: httpd.mpm.v1.Setting
-	(*Diagnostic)(nil),        // 12: httpd.mpm.v1.Diagnostic
-	(*ConfigureResponse)(nil), // 13: httpd.mpm.v1.ConfigureResponse
-	(*Listener)(nil),          // 14: httpd.mpm.v1.Listener
-	(*RunRequest)(nil),        // 15: httpd.mpm.v1.RunRequest
-	(*RunResponse)(nil),       // 16: httpd.mpm.v1.RunResponse
-	(*WatchRequest)(nil),      // 17: httpd.mpm.v1.WatchRequest
-	(*Status)(nil),            // 18: httpd.mpm.v1.Status
-	(*Event)(nil),             // 19: httpd.mpm.v1.Event
-	(*StopRequest)(nil),       // 20: httpd.mpm.v1.StopRequest
-	(*StopResponse)(nil),      // 21: httpd.mpm.v1.StopResponse
-	nil,                       // 22: httpd.mpm.v1.Core.AddTypesEntry
+	(*AccessLog)(nil),         // 10: httpd.mpm.v1.AccessLog
+	(*Handler)(nil),           // 11: httpd.mpm.v1.Handler
+	(*Setting)(nil),           // 12: httpd.mpm.v1.Setting
+	(*Diagnostic)(nil),        // 13: httpd.mpm.v1.Diagnostic
+	(*ConfigureResponse)(nil), // 14: httpd.mpm.v1.ConfigureResponse
+	(*Listener)(nil),          // 15: httpd.mpm.v1.Listener
+	(*RunRequest)(nil),        // 16: httpd.mpm.v1.RunRequest
+	(*RunResponse)(nil),       // 17: httpd.mpm.v1.RunResponse
+	(*WatchRequest)(nil),      // 18: httpd.mpm.v1.WatchRequest
+	(*Status)(nil),            // 19: httpd.mpm.v1.Status
+	(*Event)(nil),             // 20: httpd.mpm.v1.Event
+	(*StopRequest)(nil),       // 21: httpd.mpm.v1.StopRequest
+	(*StopResponse)(nil),      // 22: httpd.mpm.v1.StopResponse
+	nil,                       // 23: httpd.mpm.v1.Core.AddTypesEntry
 }
 var file_proto_mpm_v1_mpm_proto_depIdxs = []int32{
 	7,  // 0: httpd.mpm.v1.DescribeResponse.directives:type_name -> httpd.mpm.v1.Directive
 	0,  // 1: httpd.mpm.v1.Directive.kind:type_name -> httpd.mpm.v1.ArgKind
 	9,  // 2: httpd.mpm.v1.ConfigureRequest.core:type_name -> httpd.mpm.v1.Core
-	11, // 3: httpd.mpm.v1.ConfigureRequest.settings:type_name -> httpd.mpm.v1.Setting
-	22, // 4: httpd.mpm.v1.Core.add_types:type_name -> httpd.mpm.v1.Core.AddTypesEntry
-	10, // 5: httpd.mpm.v1.Core.handlers:type_name -> httpd.mpm.v1.Handler
+	12, // 3: httpd.mpm.v1.ConfigureRequest.settings:type_name -> httpd.mpm.v1.Setting
+	23, // 4: httpd.mpm.v1.Core.add_types:type_name -> httpd.mpm.v1.Core.AddTypesEntry
+	11, // 5: httpd.mpm.v1.Core.handlers:type_name -> httpd.mpm.v1.Handler
 	1,  // 6: httpd.mpm.v1.Core.server_signature:type_name -> httpd.mpm.v1.ServerSignature
 	2,  // 7: httpd.mpm.v1.Core.trace_enable:type_name -> httpd.mpm.v1.TraceEnable
-	4,  // 8: httpd.mpm.v1.Diagnostic.severity:type_name -> httpd.mpm.v1.Severity
-	12, // 9: httpd.mpm.v1.ConfigureResponse.diagnostics:type_name -> httpd.mpm.v1.Diagnostic
-	14, // 10: httpd.mpm.v1.RunRequest.listeners:type_name -> httpd.mpm.v1.Listener
-	18, // 11: httpd.mpm.v1.Event.status:type_name -> httpd.mpm.v1.Status
-	5,  // 12: httpd.mpm.v1.MPM.Describe:input_type -> httpd.mpm.v1.DescribeRequest
-	8,  // 13: httpd.mpm.v1.MPM.Configure:input_type -> httpd.mpm.v1.ConfigureRequest
-	15, // 14: httpd.mpm.v1.MPM.Run:input_type -> httpd.mpm.v1.RunRequest
-	17, // 15: httpd.mpm.v1.MPM.Watch:input_type -> httpd.mpm.v1.WatchRequest
-	20, // 16: httpd.mpm.v1.MPM.Stop:input_type -> httpd.mpm.v1.StopRequest
-	6,  // 17: httpd.mpm.v1.MPM.Describe:output_type -> httpd.mpm.v1.DescribeResponse
-	13, // 18: httpd.mpm.v1.MPM.Configure:output_type -> httpd.mpm.v1.ConfigureResponse
-	16, // 19: httpd.mpm.v1.MPM.Run:output_type -> httpd.mpm.v1.RunResponse
-	19, // 20: httpd.mpm.v1.MPM.Watch:output_type -> httpd.mpm.v1.Event
-	21, // 21: httpd.mpm.v1.MPM.Stop:output_type -> httpd.mpm.v1.StopResponse
-	17, // [17:22] is the sub-list for method output_type
-	12, // [12:17] is the sub-list for method input_type
-	12, // [12:12] is the sub-list for extension type_name
-	12, // [12:12] is the sub-list for extension extendee
-	0,  // [0:12] is the sub-list for field type_name
+	10, // 8: httpd.mpm.v1.Core.access_logs:type_name -> httpd.mpm.v1.AccessLog
+	4,  // 9: httpd.mpm.v1.Diagnostic.severity:type_name -> httpd.mpm.v1.Severity
+	13, // 10: httpd.mpm.v1.ConfigureResponse.diagnostics:type_name -> httpd.mpm.v1.Diagnostic
+	15, // 11: httpd.mpm.v1.RunRequest.listeners:type_name -> httpd.mpm.v1.Listener
+	19, // 12: httpd.mpm.v1.Event.status:type_name -> httpd.mpm.v1.Status
+	5,  // 13: httpd.mpm.v1.MPM.Describe:input_type -> httpd.mpm.v1.DescribeRequest
+	8,  // 14: httpd.mpm.v1.MPM.Configure:input_type -> httpd.mpm.v1.ConfigureRequest
+	16, // 15: httpd.mpm.v1.MPM.Run:input_type -> httpd.mpm.v1.RunRequest
+	18, // 16: httpd.mpm.v1.MPM.Watch:input_type -> httpd.mpm.v1.WatchRequest
+	21, // 17: httpd.mpm.v1.MPM.Stop:input_type -> httpd.mpm.v1.StopRequest
+	6,  // 18: httpd.mpm.v1.MPM.Describe:output_type -> httpd.mpm.v1.DescribeResponse
+	14, // 19: httpd.mpm.v1.MPM.Configure:output_type -> httpd.mpm.v1.ConfigureResponse
+	17, // 20: httpd.mpm.v1.MPM.Run:output_type -> httpd.mpm.v1.RunResponse
+	20, // 21: httpd.mpm.v1.MPM.Watch:output_type -> httpd.mpm.v1.Event
+	22, // 22: httpd.mpm.v1.MPM.Stop:output_type -> httpd.mpm.v1.StopResponse
+	18, // [18:23] is the sub-list for method output_type
+	13, // [13:18] is the sub-list for method input_type
+	13, // [13:13] is the sub-list for extension type_name
+	13, // [13:13] is the sub-list for extension extendee
+	0,  // [0:13] is the sub-list for field type_name
 }
 
 func init() { file_proto_mpm_v1_mpm_proto_init() }
@@ -1776,7 +1856,7 @@ func file_proto_mpm_v1_mpm_proto_init() {
 	if File_proto_mpm_v1_mpm_proto != nil {
 		return
 	}
-	file_proto_mpm_v1_mpm_proto_msgTypes[14].OneofWrappers = []any{
+	file_proto_mpm_v1_mpm_proto_msgTypes[15].OneofWrappers = []any{
 		(*Event_Status)(nil),
 		(*Event_Message)(nil),
 	}
@@ -1786,7 +1866,7 @@ func file_proto_mpm_v1_mpm_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_proto_mpm_v1_mpm_proto_rawDesc), len(file_proto_mpm_v1_mpm_proto_rawDesc)),
 			NumEnums:      5,
-			NumMessages:   18,
+			NumMessages:   19,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -1,0 +1,288 @@
+package accesslog
+
+import (
+	"net"
+	"net/netip"
+	"os"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+var pid = strconv.Itoa(os.Getpid())
+
+// Append appends the line for e, without the newline.
+func (f *Format) Append(b []byte, e *Entry) []byte {
+	for i := range f.items {
+		it := &f.items[i]
+		if it.kind == 0 {
+			b = append(b, it.text...)
+			continue
+		}
+		if it.statuses != nil {
+			in := false
+			for _, s := range it.statuses {
+				if s == e.Status {
+					in = true
+					break
+				}
+			}
+			if in == it.negate {
+				b = append(b, '-')
+				continue
+			}
+		}
+		b = it.append(b, e)
+	}
+	return b
+}
+
+func (it *item) append(b []byte, e *Entry) []byte {
+	r := e.Request
+	switch it.kind {
+	case 'a', 'h':
+		return appendHost(b, e.RemoteAddr)
+	case 'A':
+		return appendLocal(b, e.LocalAddr, false)
+	case 'B':
+		return strconv.AppendInt(b, e.BodyBytes, 10)
+	case 'b':
+		if e.BodyBytes == 0 {
+			return append(b, '-')
+		}
+		return strconv.AppendInt(b, e.BodyBytes, 10)
+	case 'D':
+		return strconv.AppendInt(b, e.End.Sub(e.Start).Microseconds(), 10)
+	case 'T':
+		d := e.End.Sub(e.Start)
+		switch it.text {
+		case "ms":
+			return strconv.AppendInt(b, d.Milliseconds(), 10)
+		case "us":
+			return strconv.AppendInt(b, d.Microseconds(), 10)
+		}
+		return strconv.AppendInt(b, int64(d/time.Second), 10)
+	case 'H':
+		if r == nil || r.Proto == "" {
+			return append(b, "HTTP/1.0"...)
+		}
+		return appendEscaped(b, r.Proto)
+	case 'i':
+		if r != nil {
+			if v := r.Header[it.key]; len(v) > 0 {
+				return appendValues(b, v)
+			}
+		}
+		return append(b, '-')
+	case 'o':
+		if v := e.Header[it.key]; len(v) > 0 {
+			return appendValues(b, v)
+		}
+		return append(b, '-')
+	case 'k':
+		return strconv.AppendInt(b, int64(max(e.Requests-1, 0)), 10)
+	case 'm':
+		if r == nil || r.Method == "" {
+			return append(b, '-')
+		}
+		return appendEscaped(b, r.Method)
+	case 'p':
+		switch it.text {
+		case "remote":
+			return appendPort(b, e.RemoteAddr)
+		case "local":
+			return appendLocal(b, e.LocalAddr, true)
+		}
+		if _, port, ok := strings.Cut(e.ServerName, ":"); ok && !strings.Contains(port, ":") {
+			return append(b, port...)
+		}
+		return appendLocal(b, e.LocalAddr, true)
+	case 'P':
+		if it.text == "tid" || it.text == "hextid" {
+			return append(b, '-')
+		}
+		return append(b, pid...)
+	case 'q':
+		if r != nil && r.URL != nil && (r.URL.RawQuery != "" || r.URL.ForceQuery) {
+			b = append(b, '?')
+			return appendEscaped(b, r.URL.RawQuery)
+		}
+		return b
+	case 'r':
+		return appendEscapedBytes(b, e.Line)
+	case 's':
+		return strconv.AppendInt(b, int64(e.Status), 10)
+	case 't':
+		return appendTime(b, it.text, e)
+	case 'U':
+		if r == nil || r.URL == nil || r.URL.Path == "" {
+			return append(b, '/')
+		}
+		return appendEscaped(b, r.URL.Path)
+	case 'v':
+		host, _, _ := strings.Cut(e.ServerName, ":")
+		if host == "" {
+			return appendLocal(b, e.LocalAddr, false)
+		}
+		return appendEscaped(b, host)
+	case 'V':
+		if r != nil && r.Host != "" {
+			host := r.Host
+			if i := strings.LastIndexByte(host, ':'); i >= 0 && !strings.HasSuffix(host, "]") {
+				host = host[:i]
+			}
+			return appendEscaped(b, strings.ToLower(host))
+		}
+		return (&item{kind: 'v'}).append(b, e)
+	case 'X':
+		if e.KeepAlive {
+			return append(b, '+')
+		}
+		return append(b, '-')
+	}
+	// %l %u and what this server does not have.
+	return append(b, '-')
+}
+
+// appendValues appends a header's values as Apache's table lookup shows them: the
+// values of a repeated field joined with ", ".
+func appendValues(b []byte, v []string) []byte {
+	for i, s := range v {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = appendEscaped(b, s)
+	}
+	return b
+}
+
+// appendHost appends the address part of "ip:port" (IPv6 without brackets).
+func appendHost(b []byte, hostport string) []byte {
+	if hostport == "" {
+		return append(b, '-')
+	}
+	if ap, err := netip.ParseAddrPort(hostport); err == nil {
+		return ap.Addr().AppendTo(b)
+	}
+	if i := strings.LastIndexByte(hostport, ':'); i > 0 {
+		hostport = hostport[:i]
+	}
+	return append(b, strings.Trim(hostport, "[]")...)
+}
+
+// appendLocal appends the address or the port of a, without allocating for TCP.
+func appendLocal(b []byte, a net.Addr, port bool) []byte {
+	if t, ok := a.(*net.TCPAddr); ok {
+		ap := t.AddrPort()
+		if port {
+			return strconv.AppendUint(b, uint64(ap.Port()), 10)
+		}
+		return ap.Addr().Unmap().AppendTo(b)
+	}
+	if a == nil {
+		return append(b, '-')
+	}
+	if port {
+		return appendPort(b, a.String())
+	}
+	return appendHost(b, a.String())
+}
+
+func appendPort(b []byte, hostport string) []byte {
+	if i := strings.LastIndexByte(hostport, ':'); i >= 0 {
+		return append(b, hostport[i+1:]...)
+	}
+	return append(b, '-')
+}
+
+// appendEscaped is Apache's ap_escape_logitem: '"' and '\' get a backslash, \b \n \r
+// \t \v are written as such, other control bytes and bytes >= 0x7f as \xhh.
+func appendEscaped(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		b = appendEscapedByte(b, s[i])
+	}
+	return b
+}
+
+func appendEscapedBytes(b []byte, s []byte) []byte {
+	for _, c := range s {
+		b = appendEscapedByte(b, c)
+	}
+	return b
+}
+
+const hexDigits = "0123456789abcdef"
+
+func appendEscapedByte(b []byte, c byte) []byte {
+	switch {
+	case c == '"' || c == '\\':
+		return append(b, '\\', c)
+	case c >= ' ' && c < 0x7f:
+		return append(b, c)
+	case c == '\b':
+		return append(b, '\\', 'b')
+	case c == '\n':
+		return append(b, '\\', 'n')
+	case c == '\r':
+		return append(b, '\\', 'r')
+	case c == '\t':
+		return append(b, '\\', 't')
+	case c == '\v':
+		return append(b, '\\', 'v')
+	}
+	return append(b, '\\', 'x', hexDigits[c>>4], hexDigits[c&15])
+}
+
+// appendTime is %t and %{format}t.
+func appendTime(b []byte, format string, e *Entry) []byte {
+	t := e.Start
+	if rest, ok := strings.CutPrefix(format, "end:"); ok {
+		t, format = e.End, rest
+	} else if rest, ok := strings.CutPrefix(format, "begin:"); ok {
+		format = rest
+	}
+	switch format {
+	case "":
+		return append(b, clfTime(t)...)
+	case "sec":
+		return strconv.AppendInt(b, t.Unix(), 10)
+	case "msec":
+		return strconv.AppendInt(b, t.UnixMilli(), 10)
+	case "usec":
+		return strconv.AppendInt(b, t.UnixMicro(), 10)
+	case "msec_frac":
+		return appendPadded(b, int64(t.Nanosecond()/1e6), 3)
+	case "usec_frac":
+		return appendPadded(b, int64(t.Nanosecond()/1e3), 6)
+	}
+	return appendStrftime(b, format, t.Local())
+}
+
+func appendPadded(b []byte, n int64, width int) []byte {
+	var tmp [20]byte
+	d := strconv.AppendInt(tmp[:0], n, 10)
+	for i := len(d); i < width; i++ {
+		b = append(b, '0')
+	}
+	return append(b, d...)
+}
+
+// clfTime is "[02/Jan/2006:15:04:05 -0700]" in local time, formatted at most once a
+// second per process.
+func clfTime(t time.Time) string {
+	sec := t.Unix()
+	if c := clfCache.Load(); c != nil && c.sec == sec {
+		return c.s
+	}
+	s := t.Local().Format("[02/Jan/2006:15:04:05 -0700]")
+	clfCache.Store(&cachedTime{sec: sec, s: s})
+	return s
+}
+
+type cachedTime struct {
+	sec int64
+	s   string
+}
+
+var clfCache atomic.Pointer[cachedTime]

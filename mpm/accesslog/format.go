@@ -1,0 +1,175 @@
+// Package accesslog formats access-log lines in Apache's mod_log_config format
+// language (LogFormat, CustomLog) and writes each line with a single write(2), so that
+// lines from many processes appending to one file (O_APPEND) or one pipe never
+// interleave.
+//
+// Every directive of mod_log_config 2.4 parses. Those that describe something this
+// server does not have are logged as "-": %e (environment), %n (notes), %C
+// (cookies), %R (handler), %f (file name), %L (log id), %I, %O and %S (mod_logio's byte
+// counts) and %{...}^ti/^to (trailers). %u and %l are always "-" (no authentication,
+// no identd). Nothing on the logging path allocates.
+package accesslog
+
+import (
+	"errors"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Nicknames that exist before any LogFormat line: Apache's stock httpd.conf defines
+// common and combined with these strings; a LogFormat with the same nickname replaces
+// them.
+var Nicknames = map[string]string{
+	"common":   `%h %l %u %t "%r" %>s %b`,
+	"combined": `%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i"`,
+}
+
+// Default is the format of a TransferLog without a preceding nickname-less LogFormat
+// (Apache's compiled-in Common Log Format).
+const Default = `%h %l %u %t "%r" %>s %b`
+
+// Entry is what one line describes. Its byte slices and Header maps are only read
+// during Format.Append.
+type Entry struct {
+	Request    *http.Request // may be partly filled for a request the engine refused
+	Line       []byte        // the request line as received ("" if none arrived)
+	Status     int
+	BodyBytes  int64
+	Start, End time.Time
+	RemoteAddr string      // "ip:port"
+	LocalAddr  net.Addr    // the server's side of the connection, nil if unknown
+	Header     http.Header // the response header
+	ServerName string      // ServerName, "host[:port]"
+	Requests   int         // requests served on the connection, this one included
+	KeepAlive  bool        // the connection stays open after this response
+}
+
+// Format is a parsed format string. It is safe for concurrent use.
+type Format struct {
+	items []item
+}
+
+type item struct {
+	kind     byte   // directive letter, or 0 for literal text
+	text     string // literal text, or the {argument}
+	key      string // canonical header key for %i and %o
+	statuses []int  // status condition, nil for none
+	negate   bool
+}
+
+// errRanOff is Apache's message for a format that ends inside a directive.
+var errRanOff = errors.New("Ran off end of LogFormat parsing args to some directive")
+
+// known are the directive letters mod_log_config 2.4 (with mod_logio) registers.
+const known = "aABbCDefhHiIklLmnoOpPqrRsStTuUvVX^"
+
+// Parse parses a LogFormat string. Its errors are Apache's words.
+func Parse(s string) (*Format, error) {
+	f := &Format{}
+outer:
+	for len(s) > 0 {
+		i := strings.IndexByte(s, '%')
+		if i != 0 {
+			if i < 0 {
+				i = len(s)
+			}
+			f.items = append(f.items, item{text: unescape(s[:i])})
+			s = s[i:]
+			continue
+		}
+		s = s[1:]
+		var it item
+	mods:
+		for {
+			if s == "" {
+				return nil, errRanOff
+			}
+			switch c := s[0]; {
+			case c == '%':
+				it.text = "%"
+				s = s[1:]
+				f.items = append(f.items, it)
+				continue outer
+			case c == '!':
+				it.negate = true
+				s = s[1:]
+			case c == '<' || c == '>':
+				s = s[1:]
+			case c == ',':
+				s = s[1:]
+			case c >= '0' && c <= '9':
+				j := 0
+				n := 0
+				for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+					n = n*10 + int(s[j]-'0')
+					j++
+				}
+				it.statuses = append(it.statuses, n)
+				s = s[j:]
+			case c == '{':
+				j := strings.IndexByte(s, '}')
+				if j < 0 {
+					return nil, errRanOff
+				}
+				it.text = s[1:j]
+				s = s[j+1:]
+			default:
+				break mods
+			}
+		}
+		c := s[0]
+		if c == '^' {
+			if len(s) < 3 {
+				return nil, errRanOff
+			}
+			if s[1:3] != "ti" && s[1:3] != "to" {
+				return nil, errors.New("Unrecognized LogFormat directive %" + s[:3])
+			}
+			s = s[3:]
+			it.kind = '^'
+			f.items = append(f.items, it)
+			continue
+		}
+		if strings.IndexByte(known, c) < 0 {
+			return nil, errors.New("Unrecognized LogFormat directive %" + string(c))
+		}
+		it.kind = c
+		if c == 'i' || c == 'o' {
+			it.key = http.CanonicalHeaderKey(it.text)
+		}
+		s = s[1:]
+		f.items = append(f.items, it)
+	}
+	return f, nil
+}
+
+// unescape applies the backslash escapes Apache's parser knows in literal text:
+// \n, \t and \\ (a backslash before anything else stays).
+func unescape(s string) string {
+	if strings.IndexByte(s, '\\') < 0 {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+1 < len(s) {
+			switch s[i+1] {
+			case 'n':
+				b.WriteByte('\n')
+				i++
+				continue
+			case 't':
+				b.WriteByte('\t')
+				i++
+				continue
+			case '\\':
+				b.WriteByte('\\')
+				i++
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
