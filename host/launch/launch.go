@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -57,6 +58,10 @@ type Plugin struct {
 	exited    chan struct{}
 }
 
+// inherited makes the descriptors this process inherited close-on-exec,
+// once, before the first plugin starts.
+var inherited sync.Once
+
 // Start checks that the plugin file can be trusted (see Trusted) and has
 // the pinned checksum, executes it, completes the handshake and calls
 // Describe. It refuses a plugin that speaks no API version of this host's
@@ -71,6 +76,7 @@ func Start(ctx context.Context, opts Options) (*Plugin, error) {
 			return nil, err
 		}
 	}
+	inherited.Do(closeInheritedOnExec)
 	lr, lw, err := os.Pipe()
 	if err != nil {
 		return nil, fmt.Errorf("lifeline pipe: %w", err)

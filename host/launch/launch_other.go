@@ -5,3 +5,5 @@ package launch
 import "syscall"
 
 func sysProcAttr() *syscall.SysProcAttr { return &syscall.SysProcAttr{Setpgid: true} }
+
+func closeInheritedOnExec() {}

@@ -1,0 +1,207 @@
+package e2e_test
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/httpd-mpm/httpd-mpm/internal/testbin"
+)
+
+// markerFD is where the test hands httpd a descriptor it was not meant to
+// pass on: a pipe, as a shell, a supervisor or a CI runner may leave open.
+const markerFD = 20
+
+// TestPluginDescriptors reads from /proc what the MPM parent and its
+// children hold, under every MPM, and checks each descriptor against what
+// it may be: stdio, the lifeline, the listeners, the scoreboard, and
+// things a process made itself (epoll, eventfd, pidfd, its own pipes and
+// sockets, the Go runtime's cgroup files). Nothing else the host holds
+// may reach them: not the descriptor the host inherited, not its error
+// log. As root, the children also run as User/Group with no capability
+// left.
+func TestPluginDescriptors(t *testing.T) {
+	extra := ""
+	if os.Geteuid() == 0 {
+		extra = "User nobody\nGroup #65534\n"
+	}
+	for _, m := range testbin.MPMs {
+		t.Run(m.Name, func(t *testing.T) {
+			root := newSite(t, m.Name, m.Module, extra)
+			for d := root; d != filepath.Dir(d) && strings.HasPrefix(d, os.TempDir()); d = filepath.Dir(d) {
+				must(t, os.Chmod(d, 0o755)) // nobody must reach the document root
+			}
+			pr, pw, err := os.Pipe()
+			must(t, err)
+			defer pr.Close()
+			defer pw.Close()
+			httpd, _ := build(t)
+			cmd := exec.Command(httpd, "-d", root, "-f", "httpd.conf", "-D", "FOREGROUND")
+			cmd.ExtraFiles = make([]*os.File, markerFD-2)
+			cmd.ExtraFiles[markerFD-3] = pr
+			in := startCmd(t, root, cmd)
+			host := in.cmd.Process.Pid
+			if resp, _ := in.get("/hello.txt", "Connection", "close"); resp.StatusCode != 200 {
+				t.Fatalf("GET /hello.txt: %d", resp.StatusCode)
+			}
+			plugin := in.pluginPid()
+			var kids []int
+			eventually(10*time.Second, func() bool { kids = children(plugin); return len(kids) > 0 })
+			if len(kids) == 0 {
+				t.Fatal("the MPM started no child")
+			}
+
+			hostFDs := fdTable(host)
+			marker := hostFDs[markerFD]
+			if !strings.HasPrefix(marker, "pipe:") {
+				t.Fatalf("host fd %d is %q, want the test's pipe", markerFD, marker)
+			}
+			pluginFDs := fdTable(plugin)
+			listeners := map[string]bool{}
+			for fd, target := range pluginFDs {
+				if fd >= 4 && strings.HasPrefix(target, "socket:") && shares(hostFDs, target) {
+					listeners[target] = true
+				}
+			}
+			if len(listeners) != 1 {
+				t.Errorf("the MPM parent shares %d sockets with the host, want the 1 listener: %v", len(listeners), pluginFDs)
+			}
+			lifeline, stdout, stderr := pluginFDs[3], pluginFDs[1], pluginFDs[2]
+			// The MPM parent: what it shares with the host is stdio, the
+			// lifeline and the listener; the rest (the scoreboard too) it
+			// made itself.
+			for fd, target := range pluginFDs {
+				ok := ownKind(target) || listeners[target] || strings.HasPrefix(target, "/memfd:httpd-scoreboard")
+				switch {
+				case fd == 0:
+					ok = target == "/dev/null"
+				case target == lifeline || target == stdout || target == stderr:
+					ok = strings.HasPrefix(target, "pipe:")
+				case strings.HasPrefix(target, "pipe:") || strings.HasPrefix(target, "socket:"):
+					ok = ok || !shares(hostFDs, target)
+				}
+				if !ok || target == marker {
+					t.Errorf("MPM parent (pid %d) fd %d → %s: not one it was meant to have", plugin, fd, target)
+				}
+			}
+			// Each child: stdio, the lifeline, the scoreboard, the
+			// listener; the rest it made itself, shared with nobody.
+			for _, k := range kids {
+				fds := fdTable(k)
+				for fd, target := range fds {
+					ok := ownKind(target) || listeners[target]
+					switch {
+					case fd == 0 || fd == 1:
+						ok = target == "/dev/null"
+					case fd == 2:
+						ok = target == stderr
+					case fd == 3:
+						ok = target == lifeline
+					case target == lifeline:
+						ok = true // the child's own reading copy
+					case strings.HasPrefix(target, "/memfd:httpd-scoreboard"):
+						ok = shares(pluginFDs, target)
+					case strings.HasPrefix(target, "pipe:") || strings.HasPrefix(target, "socket:"):
+						ok = ok || (!shares(hostFDs, target) && !shares(pluginFDs, target))
+					}
+					if !ok || target == marker {
+						t.Errorf("child (pid %d) fd %d → %s: not one it was meant to have", k, fd, target)
+					}
+				}
+				if !strings.HasPrefix(fds[4], "/memfd:httpd-scoreboard") {
+					t.Errorf("child %d fd 4 is %q, want the scoreboard", k, fds[4])
+				}
+				if os.Geteuid() == 0 {
+					st := procStatus(k)
+					for _, key := range []string{"Uid", "Gid"} {
+						if f := strings.Fields(st[key]); len(f) != 4 || f[0] != "65534" || f[1] != "65534" || f[2] != "65534" || f[3] != "65534" {
+							t.Errorf("child %d %s: %q, want 65534 (real, effective, saved, fs)", k, key, st[key])
+						}
+					}
+					if g := strings.Fields(st["Groups"]); len(g) > 1 || (len(g) == 1 && g[0] != "65534") {
+						t.Errorf("child %d keeps supplementary groups %v", k, g)
+					}
+					for _, key := range []string{"CapPrm", "CapEff", "CapAmb"} {
+						if strings.Trim(st[key], "0") != "" {
+							t.Errorf("child %d %s = %s, want none", k, key, st[key])
+						}
+					}
+				}
+			}
+			if t.Failed() {
+				t.Logf("host fds: %s\nMPM parent fds: %s", describe(hostFDs), describe(pluginFDs))
+			}
+		})
+	}
+}
+
+// ownKind reports descriptors a process can only have made itself, or
+// that carry nothing of anyone else's: kernel objects of its own and the
+// cgroup files Go's runtime reads for GOMAXPROCS.
+func ownKind(target string) bool {
+	for _, k := range []string{"anon_inode:[eventpoll]", "anon_inode:[eventfd]", "anon_inode:[pidfd]", "anon_inode:[timerfd]", "/dev/null"} {
+		if target == k {
+			return true
+		}
+	}
+	return strings.HasPrefix(target, "/sys/fs/cgroup/")
+}
+
+// shares reports whether a process with the descriptor table fds holds
+// the same open object (pipe, socket, memfd) as target.
+func shares(fds map[int]string, target string) bool {
+	for _, t := range fds {
+		if t == target {
+			return true
+		}
+	}
+	return false
+}
+
+// fdTable reads what each descriptor of pid points at.
+func fdTable(pid int) map[int]string {
+	dir := fmt.Sprintf("/proc/%d/fd", pid)
+	ents, _ := os.ReadDir(dir)
+	out := map[int]string{}
+	for _, e := range ents {
+		n, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if target, err := os.Readlink(filepath.Join(dir, e.Name())); err == nil {
+			out[n] = target
+		}
+	}
+	return out
+}
+
+func describe(fds map[int]string) string {
+	var keys []int
+	for fd := range fds {
+		keys = append(keys, fd)
+	}
+	sort.Ints(keys)
+	var b strings.Builder
+	for _, fd := range keys {
+		fmt.Fprintf(&b, " %d→%s", fd, fds[fd])
+	}
+	return b.String()
+}
+
+// procStatus is /proc/PID/status as key → value.
+func procStatus(pid int) map[string]string {
+	b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	out := map[string]string{}
+	for _, l := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(l, ":"); ok {
+			out[k] = strings.TrimSpace(v)
+		}
+	}
+	return out
+}
