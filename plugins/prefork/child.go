@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net"
 	"runtime"
+	"time"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm"
 	"github.com/httpd-mpm/httpd-mpm/mpm/scoreboard"
@@ -40,6 +41,7 @@ func serveChild(c *mpm.Child, _ pool.Settings) error {
 		acc.Close()
 	}()
 	limit := c.Config.Core.MaxConnectionsPerChild
+	var delay time.Duration
 	for served := 0; limit <= 0 || served < limit; served++ {
 		setStatus(scoreboard.Ready)
 		conn, err := acc.Accept()
@@ -47,9 +49,19 @@ func serveChild(c *mpm.Child, _ pool.Settings) error {
 			if errors.Is(err, net.ErrClosed) {
 				return nil
 			}
-			c.Log.Error("accept", "error", err)
+			// EMFILE and friends: the listener stays readable, so retrying
+			// at once would spin (and fill the error log). Back off, up to
+			// a second, and leave the connection to another child.
+			delay = min(max(2*delay, 5*time.Millisecond), time.Second)
+			c.Log.Error("accept failed", "error", err, "retry_in", delay.String())
+			select {
+			case <-time.After(delay):
+			case <-c.Graceful():
+			}
+			served-- // a failed accept is no connection served
 			continue
 		}
+		delay = 0
 		hc := srv.NewConn(conn)
 		if board != nil {
 			ws.NewConnection()
