@@ -40,9 +40,18 @@ func Build(t testing.TB) (httpd, modules string) {
 	built.once.Do(func() {
 		built.httpd, built.modules = os.Getenv("HTTPD_BIN"), os.Getenv("HTTPD_MODULES")
 		if built.httpd != "" && built.modules != "" {
+			// Tests run children as User nobody: the plugins must be
+			// reachable by others. A checkout under a private directory
+			// gets a world-readable copy.
+			if !reachableByOthers(built.modules) {
+				built.httpd, built.modules, built.err = publicCopy(built.httpd, built.modules)
+			}
 			return
 		}
 		dir, err := os.MkdirTemp("", "httpd-testbin")
+		if err == nil {
+			err = os.Chmod(dir, 0o755) // children running as nobody exec from here
+		}
 		if err != nil {
 			built.err = err
 			return
@@ -107,4 +116,56 @@ func Plugin(t testing.TB, pkg string) string {
 	}
 	plugins.paths[pkg] = out
 	return out
+}
+
+// reachableByOthers reports whether every directory from / to dir lets
+// other users through (search permission).
+func reachableByOthers(dir string) bool {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return false
+	}
+	for d := abs; ; d = filepath.Dir(d) {
+		fi, err := os.Stat(d)
+		if err != nil || fi.Mode().Perm()&0o001 == 0 {
+			return false
+		}
+		if d == filepath.Dir(d) {
+			return true
+		}
+	}
+}
+
+// publicCopy copies httpd and the modules directory into a fresh 0755
+// directory under the system temp dir.
+func publicCopy(httpd, modules string) (string, string, error) {
+	dir, err := os.MkdirTemp("", "httpd-testbin")
+	if err == nil {
+		err = os.Chmod(dir, 0o755)
+	}
+	if err != nil {
+		return "", "", err
+	}
+	dst := filepath.Join(dir, "modules")
+	if err := os.Mkdir(dst, 0o755); err != nil {
+		return "", "", err
+	}
+	ents, err := os.ReadDir(modules)
+	if err != nil {
+		return "", "", err
+	}
+	copyFile := func(from, to string) error {
+		b, err := os.ReadFile(from)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(to, b, 0o755)
+	}
+	for _, e := range ents {
+		if err := copyFile(filepath.Join(modules, e.Name()), filepath.Join(dst, e.Name())); err != nil {
+			return "", "", err
+		}
+	}
+	h := filepath.Join(dir, "httpd")
+	return h, dst, copyFile(httpd, h)
 }
