@@ -17,13 +17,21 @@ import (
 
 // loop is the event child's listener thread (Apache's listener_thread).
 // One epoll set holds the listening sockets, every parked keep-alive
-// connection and an eventfd with which workers and the stop wake it. It
-// accepts only while a worker is idle and the child's connections stay
-// below ThreadsPerChild + idle workers × AsyncRequestWorkerFactor; it hands
-// a parked connection that became readable to a worker; it closes parked
-// connections idle for KeepAliveTimeout, and every one of them when it found
-// all workers busy, as Apache does, so that capacity goes to clients with
-// requests rather than to idle connections.
+// connection and an eventfd with which workers and the stop wake it.
+//
+// As Apache's, when a listening socket is readable it accepts while a
+// worker is idle and the child's connections (lingering ones aside) stay
+// below ThreadsPerChild + idle workers × AsyncRequestWorkerFactor; when
+// they do not, it takes the listening sockets out of the set (not
+// accepting), and puts them back once the connections are below the limit
+// counted with one idle worker less. It hands a parked connection that
+// became readable to a worker; it closes parked connections idle for
+// KeepAliveTimeout, and all of them when a connection found every worker
+// busy, so that the clients reconnect, maybe to a child with an idle
+// worker. Two differences: a readable keep-alive connection that finds no
+// idle worker waits for the next one (Apache closes it, its request
+// unanswered), and so does a new connection accepted when the last idle
+// worker was just taken (Apache's listener blocks until a worker is idle).
 //
 // A parked connection has no goroutine and no buffer. It keeps its whole
 // http1.Conn only for a moment (hotHold), so that a client sending its
@@ -49,7 +57,7 @@ type loop struct {
 	mu        sync.Mutex
 	slots     []slot // by descriptor
 	hot, cold fdList // parked, in park order
-	pending   fdList // readable, waiting for a worker, oldest first
+	pending   fdList // readable or new, waiting for a worker, oldest first
 	listening bool   // listening sockets are in the set
 	stopping  bool
 	backoff   int64 // no accept before this (ns), after EMFILE and friends
@@ -79,6 +87,7 @@ type slot struct {
 	prev, next int32       // in its list
 	seq        int32       // epoll event data, so a stale event is ignored
 	state      uint8
+	fresh      bool // pending: accepted when no worker was idle
 }
 
 // fdList is a list of slots in the order they joined it.
@@ -360,12 +369,19 @@ func (l *loop) turnLocked(events []unix.EpollEvent) (done bool) {
 	// Readable connections first (Apache's listener serves them before
 	// accepting), oldest first.
 	busy := !l.dispatchLocked()
-	if readyListeners && l.listening && !busy {
-		busy = !l.acceptLocked()
+	if readyListeners && l.listening {
+		// Like Apache, the limit is checked when a connection is there
+		// to accept, and the listening sockets leave the set if it is hit.
+		if busy {
+			l.stopAccepting("All workers busy, not accepting new conns in this process")
+		} else {
+			busy = l.acceptLocked()
+		}
 	}
-	if busy {
-		// Apache: "All workers are busy or dying, will shutdown %u
-		// keep-alive connections".
+	if n := l.parkedLocked(); busy && n > 0 {
+		// As Apache's listener ("kill'em all"): the clients reconnect,
+		// maybe to a child with an idle worker.
+		l.ch.debug(fmt.Sprintf("All workers are busy or dying, will shutdown %d keep-alive connections", n))
 		l.closeAllLocked(&l.hot)
 		l.closeAllLocked(&l.cold)
 	}
@@ -385,15 +401,42 @@ func (l *loop) turnLocked(events []unix.EpollEvent) (done bool) {
 		if l.backoff > 0 && now >= l.backoff {
 			l.backoff = 0
 		}
-		accept := !busy && l.backoff == 0 && !l.aboveLimit()
-		if err := l.listen(accept); err != nil {
-			l.ch.log("cannot change accepting", "error", err)
-		}
+		l.updateAccepting(busy)
 	}
 	if l.pending.n == 0 && l.listening && !l.stopping {
 		l.wantWake.Store(false)
 	}
 	return false
+}
+
+// stopAccepting takes the listening sockets out of the set, saying why
+// (Apache's debug messages) unless why is empty.
+func (l *loop) stopAccepting(why string) {
+	if !l.listening {
+		return
+	}
+	if err := l.listen(false); err != nil {
+		l.ch.log("cannot stop accepting", "error", err)
+		return
+	}
+	if why != "" {
+		l.ch.debug(why)
+	}
+}
+
+// updateAccepting puts the listening sockets back once the child may
+// accept again: no worker was found busy in this turn and the connections
+// are below the limit, with one idle worker less (Apache's hysteresis).
+func (l *loop) updateAccepting(busy bool) {
+	if l.listening || busy || l.backoff != 0 || l.aboveLimit() {
+		return
+	}
+	if err := l.listen(true); err != nil {
+		l.ch.log("cannot accept again", "error", err)
+		return
+	}
+	l.ch.debug(fmt.Sprintf("AH00457: Accepting new connections again: %d active conns (%d lingering/0 clogged/0 suspended), %d idle workers",
+		l.ch.conns.Load(), l.ch.lingering.Load(), len(l.ch.idle)))
 }
 
 // dispatchLocked hands readable connections to idle workers; it reports
@@ -407,9 +450,9 @@ func (l *loop) dispatchLocked() bool {
 		}
 		fd := l.pending.head
 		s := &l.slots[fd]
-		j := job{c: s.c, hc: s.hc, idle: s.idle, resume: s.hc == nil}
+		j := job{c: s.c, hc: s.hc, idle: s.idle, fresh: s.fresh, resume: s.hc == nil && !s.fresh}
 		l.unlink(fd)
-		s.c, s.hc, s.idle = nil, nil, http1.Idle{}
+		s.c, s.hc, s.idle, s.fresh = nil, nil, http1.Idle{}, false
 		l.ch.work <- j
 	}
 	return true
@@ -434,37 +477,50 @@ func (l *loop) aboveLimit() bool {
 	return l.ch.conns.Load()-l.ch.lingering.Load() >= int64(l.ch.opt.Workers)+idle*f
 }
 
-// acceptLocked accepts from every ready listener while the child may; it
-// reports false if it stopped for want of an idle worker.
-func (l *loop) acceptLocked() bool {
+// acceptLocked accepts from every ready listener while the child may; when
+// it may not, it stops accepting. A connection that finds no idle worker
+// waits for the next one and the child stops accepting: it reports true
+// then (every worker busy, a new connection waiting).
+func (l *loop) acceptLocked() (busy bool) {
 	for _, lf := range l.lns {
 		for {
 			if l.ch.drain.Load() {
-				return true // MaxConnectionsPerChild reached: the next turn stops
+				return false // MaxConnectionsPerChild reached: the next turn stops
 			}
-			if l.aboveLimit() {
-				return len(l.ch.idle) > 0
+			if len(l.ch.idle) > 0 && l.aboveLimit() {
+				l.stopAccepting(fmt.Sprintf("Too many open connections (%d), not accepting new conns in this process", l.ch.conns.Load()))
+				return false
 			}
-			if !l.acceptOne(lf.fd) {
+			c := l.accept(lf.fd)
+			if c == nil {
 				break
+			}
+			l.ch.opened()
+			l.onAccept()
+			select {
+			case <-l.ch.idle:
+				l.ch.work <- job{c: c, fresh: true}
+			default:
+				fd := int32(c.fd)
+				l.grow(fd)
+				s := &l.slots[fd]
+				s.c, s.fresh, s.since = c, true, l.now()
+				l.link(fd, pending)
+				l.stopAccepting("All workers busy, not accepting new conns in this process")
+				return true
 			}
 		}
 	}
-	return true
+	return false
 }
 
-// acceptOne accepts a connection for an idle worker; it reports false when
-// there is none to accept.
-func (l *loop) acceptOne(lfd int) bool {
-	<-l.ch.idle // aboveLimit saw one, and only the loop takes them
+// accept takes a connection from a listening socket, or returns nil.
+func (l *loop) accept(lfd int) *conn {
 	for {
 		nfd, sa, err := unix.Accept4(lfd, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
 		switch err {
 		case nil:
-			l.ch.opened()
-			l.ch.work <- job{c: newConn(nfd, sa), fresh: true}
-			l.onAccept()
-			return true
+			return newConn(nfd, sa)
 		case unix.EINTR, unix.ECONNABORTED:
 			continue
 		case unix.EAGAIN:
@@ -472,13 +528,13 @@ func (l *loop) acceptOne(lfd int) bool {
 			// EMFILE and friends: stop accepting for a moment rather
 			// than spin.
 			l.backoff = l.now() + int64(100*time.Millisecond)
+			l.stopAccepting("")
 			if time.Since(l.logged) > time.Second {
 				l.logged = time.Now()
 				l.ch.log("accept failed", "error", err)
 			}
 		}
-		l.ch.idle <- struct{}{}
-		return false
+		return nil
 	}
 }
 

@@ -44,7 +44,8 @@ type job struct {
 // child is one serving process.
 type child struct {
 	srv    *http1.Server
-	log    func(msg string, args ...any)
+	log    func(msg string, args ...any) // errors
+	debug  func(msg string, args ...any)
 	idle   chan struct{} // one token per idle worker
 	work   chan job
 	loop   *loop // nil without Park
@@ -71,7 +72,7 @@ func Serve(c *mpm.Child, opt Options) error {
 	}
 	n := max(opt.Workers, 1)
 	ch := &child{
-		srv: srv, log: c.Log.Error, idle: make(chan struct{}, n), work: make(chan job, n),
+		srv: srv, log: c.Log.Error, debug: c.Log.Debug, idle: make(chan struct{}, n), work: make(chan job, n),
 		opt: opt, board: c.Scoreboard, slot: c.Slot, stop: make(chan struct{}),
 	}
 	limit := c.Config.Core.MaxConnectionsPerChild
