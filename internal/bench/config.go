@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -13,13 +14,24 @@ import (
 //     connection to hold one across keep-alive; MaxSpareServers is
 //     MinSpareServers+1 because Apache raises it to that anyway, and
 //     MaxRequestWorkers caps growth at StartServers.
-//   - worker, event: 2 processes × 25 threads; MaxRequestWorkers = 50 caps
-//     growth; ServerLimit leaves scoreboard room for the old generation
-//     while a graceful restart drains it.
+//   - worker, event: 2 processes × 64 threads, so that one child can serve
+//     every load connection at once however they spread over the children
+//     (a child whose workers are all busy stops accepting, and event then
+//     closes its idle keep-alive connections, as Apache's does);
+//     MaxRequestWorkers = 128 caps growth; ServerLimit leaves scoreboard
+//     room for the old generation while a graceful restart drains it.
+//   - event: AsyncRequestWorkerFactor lets one child hold every idle
+//     connection of the idle rows (10,000 < 64 + 64 × 200).
+//
+// KeepAliveTimeout (nginx keepalive_timeout) is 60 s everywhere, so that
+// the idle rows' connections outlive their opening, the load and the check
+// that each is still usable.
 const (
 	preforkServers = 64
 	threadServers  = 2
-	threadsPer     = 25
+	threadsPer     = 64
+	asyncFactor    = 200
+	keepAliveSecs  = 60
 )
 
 // mpmSections is the <IfModule> block for every MPM, so a config differs
@@ -50,9 +62,10 @@ func mpmSections() string {
     MaxSpareThreads %[5]d
     ServerLimit %[6]d
     MaxRequestWorkers %[7]d
+    AsyncRequestWorkerFactor %[8]d
 </IfModule>
 `, preforkServers, preforkServers+1,
-		threadServers, threadsPer, threadServers*threadsPer+threadsPer, 4*threadServers, threadServers*threadsPer)
+		threadServers, threadsPer, threadServers*threadsPer+threadsPer, 4*threadServers, threadServers*threadsPer, asyncFactor)
 }
 
 // loadModuleLine is how both servers name an MPM module file.
@@ -75,7 +88,7 @@ DirectoryIndex index.html
 TypesConfig /etc/mime.types
 KeepAlive On
 MaxKeepAliveRequests 0
-KeepAliveTimeout 5
+KeepAliveTimeout ` + strconv.Itoa(keepAliveSecs) + `
 Timeout 60
 ` + mpmSections()
 }
@@ -112,15 +125,17 @@ TypesConfig /etc/mime.types
 EnableSendfile On
 KeepAlive On
 MaxKeepAliveRequests 0
-KeepAliveTimeout 5
+KeepAliveTimeout %[4]d
 Timeout 60
-`, port, root, docroot)
+`, port, root, docroot, keepAliveSecs)
 	b.WriteString(mpmSections())
 	return b.String()
 }
 
 // nginxConfig serves the same documents with 2 workers (one per core on
-// the reference machine), keep-alive practically unlimited, no access log.
+// the reference machine), keep-alive practically unlimited, no access log;
+// each worker takes up to 16,384 connections, so either may hold every
+// idle connection of the idle rows.
 // Temporary paths are kept inside the prefix so nothing outside it is
 // touched.
 func nginxConfig(prefix, docroot string, port int) string {
@@ -137,7 +152,7 @@ http {
     access_log off;
     sendfile on;
     tcp_nopush on;
-    keepalive_timeout 5s;
+    keepalive_timeout %[4]ds;
     keepalive_requests 1000000000;
     client_body_temp_path %[1]s/tmp/body;
     proxy_temp_path %[1]s/tmp/proxy;
@@ -151,5 +166,5 @@ http {
         index index.html;
     }
 }
-`, prefix, port, docroot)
+`, prefix, port, docroot, keepAliveSecs)
 }

@@ -247,39 +247,48 @@ func percentile(sorted []time.Duration, p int) time.Duration {
 	return sorted[min(max(i-1, 0), len(sorted)-1)]
 }
 
+// idleHold is a set of idle keep-alive connections held open.
+type idleHold struct {
+	req   []byte
+	conns []net.Conn
+}
+
 // holdIdle opens n keep-alive connections, sends one request on each and
 // keeps them open and silent: the "idle keep-alive connections" of the
-// event-MPM rows. It returns how many were established and a func that
-// closes them and says how many the server had kept open until then. The
-// caller needs a file limit above n.
-func holdIdle(addr, path string, n int) (int, func() int) {
-	conns := make([]net.Conn, 0, n)
-	req := fmt.Sprintf("GET %s HTTP/1.1\r\nHost: %s\r\n\r\n", path, addr)
+// event-MPM rows. It stops at the first connection that is refused or not
+// answered within 2 s (prefork and worker: every process or thread is held
+// by the connections before). The caller needs a file limit above n.
+func holdIdle(addr, path string, n int) *idleHold {
+	h := &idleHold{req: []byte(fmt.Sprintf("GET %s HTTP/1.1\r\nHost: %s\r\n\r\n", path, addr))}
 	for range n {
 		c, err := net.DialTimeout("tcp", addr, time.Second)
 		if err != nil {
 			break
 		}
 		c.SetDeadline(time.Now().Add(2 * time.Second))
-		if _, err := roundTrip(c, bufio.NewReader(c), []byte(req)); err != nil {
+		if _, err := roundTrip(c, bufio.NewReader(c), h.req); err != nil {
 			c.Close()
 			break
 		}
 		c.SetDeadline(time.Time{})
-		conns = append(conns, c)
+		h.conns = append(h.conns, c)
 	}
-	return len(conns), func() int {
-		open := 0
-		one := make([]byte, 1)
-		for _, c := range conns {
-			// Still open: the read times out; closed by the server: EOF.
-			c.SetReadDeadline(time.Now().Add(time.Millisecond))
-			var ne net.Error
-			if _, err := c.Read(one); errors.As(err, &ne) && ne.Timeout() {
-				open++
-			}
-			c.Close()
+	return h
+}
+
+func (h *idleHold) held() int { return len(h.conns) }
+
+// release sends one more request on every connection, closes them all and
+// returns how many were answered with a 2xx: still open and usable.
+func (h *idleHold) release() int {
+	ok := 0
+	for _, c := range h.conns {
+		c.SetDeadline(time.Now().Add(2 * time.Second))
+		// The first response was read whole: nothing is left buffered.
+		if resp, err := roundTrip(c, bufio.NewReader(c), h.req); err == nil && resp.StatusCode/100 == 2 {
+			ok++
 		}
-		return open
+		c.Close()
 	}
+	return ok
 }

@@ -29,7 +29,6 @@ func run() int {
 	starts := flag.Int("starts", 5, "fresh starts for the start → first 200 row (median)")
 	only := flag.String("only", "", "comma-separated servers to run: kinds (ours, apache, nginx), MPMs (prefork, worker, event) or names (ours-event)")
 	only2 := flag.String("scenarios", "", "comma-separated scenario ids to run: "+scenarioIDs())
-	idle := flag.Bool("idle", false, "also run the idle keep-alive rows that come with the event issue")
 	repo := flag.String("repo", ".", "repository root holding bin/httpd and modules/")
 	out := flag.String("out", ".", "directory for BENCHMARKS.md and benchmarks.svg; empty writes nothing")
 	keep := flag.Bool("keep", false, "keep the scratch directory (configs, logs) for inspection")
@@ -56,14 +55,14 @@ func run() int {
 		var scs []scenario
 		scs, err = selectScenarios(*only2)
 		if err == nil {
-			return bench(p, targets, scs, *idle, *repo, *out, *keep)
+			return bench(p, targets, scs, *repo, *out, *keep)
 		}
 	}
 	fmt.Fprintln(os.Stderr, "bench:", err)
 	return 2
 }
 
-func bench(p plan, targets []target, scs []scenario, idle bool, repo, out string, keep bool) int {
+func bench(p plan, targets []target, scs []scenario, repo, out string, keep bool) int {
 	if err := ensureTools(); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		return 1
@@ -97,20 +96,23 @@ func bench(p plan, targets []target, scs []scenario, idle bool, repo, out string
 	}()
 	rep := &report{When: time.Now(), Plan: p, Args: "go run ./internal/bench " + strings.Join(os.Args[1:], " ")}
 	rep.Args, rep.LoadBefore = strings.TrimSpace(rep.Args), loadBefore
-	var run []scenario
+	idle := 0
 	for _, sc := range scs {
-		if sc.Later != "" && !idle {
-			rep.Skipped = append(rep.Skipped, sc)
-			continue
+		idle = max(idle, sc.Idle)
+	}
+	// The idle rows hold that many descriptors in this process and in the
+	// server (one child may get them all).
+	if need := uint64(idle + 2*p.Conns + 64); idle > 0 {
+		if lim := raiseFileLimit(); lim < need {
+			fmt.Fprintf(os.Stderr, "bench: warning: open file limit %d is below the %d the idle rows need (ulimit -n)\n", lim, need)
 		}
-		run = append(run, sc)
 	}
 	for _, t := range targets {
 		if ctx.Err() != nil {
 			break
 		}
 		fmt.Fprintf(os.Stderr, "==> %s\n", t.Name)
-		rep.Rows = append(rep.Rows, l.bench(ctx, t, run, p, progress)...)
+		rep.Rows = append(rep.Rows, l.bench(ctx, t, scs, p, progress)...)
 	}
 	rep.sortRows()
 	rep.Facts = machineFacts(repo, loadBefore)
@@ -144,6 +146,10 @@ func progress(r result) {
 	default:
 		fmt.Fprintf(os.Stderr, "    %-32s %s req/s, p50 %s, p99 %s, errors %d, RSS %.1f MiB\n",
 			r.Scenario.Title, fmtInt(int64(r.RPS)), fmtDur(r.P50), fmtDur(r.P99), r.Errors, float64(r.RSS)/(1<<20))
+	}
+	if i := r.Idle; i != nil {
+		fmt.Fprintf(os.Stderr, "    %-32s idle: %d of %d held, %d usable after the load, %s per idle connection\n",
+			"", i.Held, i.Want, i.Usable, fmtBytes(i.PerConn()))
 	}
 	if r.Detail != "" {
 		fmt.Fprintf(os.Stderr, "    %-32s errors: %s\n", "", r.Detail)

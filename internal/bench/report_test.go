@@ -109,3 +109,30 @@ func TestSelect(t *testing.T) {
 		t.Errorf("selectScenarios = %v, %v", scs, err)
 	}
 }
+
+func TestIdleTable(t *testing.T) {
+	rep := sample()
+	ts := allTargets()
+	rep.Rows = append(rep.Rows,
+		result{Scenario: scenarios[4], Target: ts[2], loadResult: loadResult{RPS: 0},
+			Idle: &idleResult{Want: 10000, Held: 128, Usable: 128, BaseRPS: 30000, RSSBefore: 50 << 20, RSSHeld: 50 << 20}},
+		result{Scenario: scenarios[4], Target: ts[4], loadResult: loadResult{RPS: 9500},
+			Idle: &idleResult{Want: 10000, Held: 10000, Usable: 10000, BaseRPS: 10000, RSSBefore: 50 << 20, RSSHeld: 50<<20 + 1_000_000}})
+	rep.sortRows()
+	cells := rep.idleCells()
+	if len(cells) != 2 {
+		t.Fatalf("idle table has %d rows", len(cells))
+	}
+	want := [][]string{
+		{"10,000", "ours-worker", "128", "128", "0 B", "30,000", "0", "0%"},
+		{"10,000", "ours-event", "10,000", "10,000", "100 B", "10,000", "9,500", "95%"},
+	}
+	for i := range want {
+		if strings.Join(cells[i], "|") != strings.Join(want[i], "|") {
+			t.Errorf("row %d = %q, want %q", i, cells[i], want[i])
+		}
+	}
+	if md := rep.Markdown(); !strings.Contains(md, "## Idle keep-alive connections") || !strings.Contains(md, "| 10,000 | ours-event | 10,000 | 10,000 | 100 B |") {
+		t.Errorf("markdown lacks the idle table:\n%s", md)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 )
 
 // tools are the outside programs the benchmark needs, with the Debian
@@ -118,4 +119,28 @@ func loadAverage() float64 {
 		return -1
 	}
 	return v
+}
+
+// raiseFileLimit raises this process's open file limit as far as it may:
+// the soft limit to the hard one and, as root, both to at least 65,536.
+// The servers and wrk inherit it (Go passes a limit the program set itself
+// on to the processes it starts). It returns the soft limit in force.
+func raiseFileLimit() uint64 {
+	var rl syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl); err != nil {
+		return 0
+	}
+	want := rl.Max
+	if os.Geteuid() == 0 {
+		want = max(want, 1<<16)
+	}
+	for _, try := range []syscall.Rlimit{{Cur: want, Max: max(rl.Max, want)}, {Cur: rl.Max, Max: rl.Max}} {
+		if try.Cur < rl.Cur {
+			continue
+		}
+		if syscall.Setrlimit(syscall.RLIMIT_NOFILE, &try) == nil {
+			return try.Cur
+		}
+	}
+	return rl.Cur
 }
