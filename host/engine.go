@@ -1,11 +1,14 @@
 package host
 
 import (
+	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/httpd-mpm/httpd-mpm/host/config"
 	"github.com/httpd-mpm/httpd-mpm/mpm"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
+	"github.com/httpd-mpm/httpd-mpm/mpm/site"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
 )
 
@@ -44,6 +47,55 @@ func engineSettings(c *mpm.Core, s *config.Server) {
 	if c.LimitRequestBody == 0 {
 		c.LimitRequestBody = -1
 	}
+}
+
+// siteSettings fills in the per-path configuration: the top-level directives the
+// site package interprets and the <Directory>, <Files> and <Location> sections (and
+// their *Match forms), directories made absolute against the ServerRoot.
+func siteSettings(c *mpm.Core, cfg *config.Config, s *config.Server) {
+	for _, d := range cfg.Directives {
+		if !d.IsSection() && slices.ContainsFunc(site.Directives, func(n string) bool { return strings.EqualFold(n, d.Name) }) {
+			c.ServerDirectives = append(c.ServerDirectives, siteDirective(d))
+		}
+	}
+	for _, sec := range s.Sections {
+		if ss, ok := siteSection(sec, s.ServerRoot); ok {
+			c.Sections = append(c.Sections, ss)
+		}
+	}
+}
+
+func siteDirective(d *config.Directive) site.Directive {
+	return site.Directive{Name: d.Name, Args: d.Args, File: d.File, Line: d.Line}
+}
+
+func siteSection(d *config.Directive, root string) (site.Section, bool) {
+	kind := strings.ToLower(d.Name)
+	switch kind {
+	case "directory", "directorymatch", "files", "filesmatch", "location", "locationmatch":
+	default:
+		return site.Section{}, false
+	}
+	if len(d.Args) == 0 {
+		return site.Section{}, false
+	}
+	sec := site.Section{Kind: d.Name, Pattern: d.Args[0], Regex: strings.HasSuffix(kind, "match"), File: d.File, Line: d.Line}
+	if len(d.Args) == 2 && d.Args[0] == "~" {
+		sec.Pattern, sec.Regex = d.Args[1], true
+	}
+	if kind == "directory" && !sec.Regex && !filepath.IsAbs(sec.Pattern) {
+		sec.Pattern = filepath.Join(root, sec.Pattern)
+	}
+	for _, x := range d.Children {
+		if x.IsSection() {
+			if ns, ok := siteSection(x, root); ok {
+				sec.Sections = append(sec.Sections, ns)
+			}
+			continue
+		}
+		sec.Directives = append(sec.Directives, siteDirective(x))
+	}
+	return sec, true
 }
 
 // banner is the Server header for a ServerTokens keyword (config.Server's long form),

@@ -172,6 +172,7 @@ func coreSettings(cfg *config.Config, s *config.Server, o *options) mpm.Core {
 		GracefulShutdownTimeout: s.GracefulShutdownTimeout,
 	}
 	engineSettings(&c, s)
+	siteSettings(&c, cfg, s)
 	return c
 }
 

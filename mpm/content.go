@@ -44,8 +44,12 @@ func NewHTTPServer(cfg *Config) (*http1.Server, error) {
 	if banner == "" {
 		banner = core.Software
 	}
+	handler, err := siteHandler(core, h)
+	if err != nil {
+		return nil, err
+	}
 	srv := &http1.Server{
-		Handler:               h,
+		Handler:               handler,
 		Timeout:               core.Timeout,
 		KeepAlive:             core.KeepAlive,
 		KeepAliveTimeout:      core.KeepAliveTimeout,

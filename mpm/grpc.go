@@ -51,7 +51,7 @@ func (s *server) Configure(_ context.Context, req *mpmv1.ConfigureRequest) (*mpm
 		cfg.Settings = append(cfg.Settings, Setting{Name: st.GetName(), Args: st.GetArgs(), File: st.GetFile(), Line: int(st.GetLine())})
 	}
 	resp := &mpmv1.ConfigureResponse{}
-	for _, d := range s.impl.Configure(cfg) {
+	for _, d := range append(s.impl.Configure(cfg), contentDiagnostics(&cfg.Core)...) {
 		sev := mpmv1.Severity_SEVERITY_ERROR
 		if d.Severity == SeverityWarning {
 			sev = mpmv1.Severity_SEVERITY_WARNING
@@ -156,6 +156,8 @@ func coreFromProto(c *mpmv1.Core) Core {
 		LimitRequestFields:      int(c.GetLimitRequestFields()),
 		LimitRequestBody:        c.GetLimitRequestBody(),
 		AccessLogs:              accessLogsFromProto(c.GetAccessLogs()),
+		ServerDirectives:        directivesFromProto(c.GetServerDirectives()),
+		Sections:                sectionsFromProto(c.GetSections()),
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
+	"github.com/httpd-mpm/httpd-mpm/mpm/site"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
 )
 
@@ -119,6 +120,11 @@ type Core struct {
 	// their targets (as root, as Apache's parent does) and handed them over
 	// as inherited descriptors; StartChild passes them on to children.
 	AccessLogs []AccessLog
+	// ServerDirectives and Sections are the per-path configuration (see
+	// package site): the top-level directives of site.Directives and the
+	// <Directory>, <Files> and <Location> sections as written.
+	ServerDirectives []site.Directive
+	Sections         []site.Section
 }
 
 // AccessLog is one CustomLog: lines in Format (a LogFormat string, nicknames

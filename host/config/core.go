@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -36,6 +37,16 @@ var Core = Table{
 	{Name: "TypesConfig", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Help: "the MIME types config file"},
 	{Name: "AddType", MinArgs: 2, MaxArgs: -1, Context: Anywhere, Help: "a mime type followed by one or more file extensions"},
 	{Name: "DefaultType", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Help: "the default media type for otherwise untyped files (DEPRECATED)"},
+	{Name: "ForceType", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Help: "a mime type that overrides other configured type"},
+	{Name: "ErrorDocument", MinArgs: 2, MaxArgs: 2, Context: Anywhere, Check: checkErrorDocument, Help: "Change responses for HTTP errors"},
+	{Name: "Alias", MinArgs: 1, MaxArgs: 2, Context: Anywhere, Help: "a fakename and a realname, or a realname in a Location"},
+	{Name: "AliasMatch", MinArgs: 2, MaxArgs: 2, Context: ServerConfig | InVirtualHost, Check: checkRegexArg,
+		Help: "a regular expression and a filename"},
+	{Name: "Redirect", MinArgs: 1, MaxArgs: 3, Context: Anywhere, Help: "an optional status, then document to be redirected and destination URL"},
+	{Name: "RedirectMatch", MinArgs: 1, MaxArgs: 3, Context: Anywhere, Check: checkRedirectMatch,
+		Help: "an optional status, then a regular expression and destination URL"},
+	{Name: "RedirectTemp", MinArgs: 1, MaxArgs: 2, Context: Anywhere, Help: "a document to be redirected, then the destination URL"},
+	{Name: "RedirectPermanent", MinArgs: 1, MaxArgs: 2, Context: Anywhere, Help: "a document to be redirected, then the destination URL"},
 	// KeepAlive is a FLAG in Apache: only the first word counts.
 	{Name: "KeepAlive", MinArgs: 1, MaxArgs: -1, Context: ServerConfig | InVirtualHost, ArgsError: "KeepAlive must be On or Off", Check: checkOnOff("KeepAlive"),
 		Help: "Whether persistent connections should be On or Off"},
@@ -157,6 +168,31 @@ func checkCustomLog(args []string) error {
 	}
 	_, err := accesslog.Parse(args[1])
 	return err
+}
+
+// checkErrorDocument accepts a numeric status, as Apache's set_error_document.
+func checkErrorDocument(args []string) error {
+	if _, err := strconv.Atoi(args[0]); err != nil {
+		return errors.New("Unsupported HTTP response code " + args[0])
+	}
+	return nil
+}
+
+// checkRegexArg compiles the first argument (AliasMatch).
+func checkRegexArg(args []string) error {
+	if _, err := regexp.Compile(args[0]); err != nil {
+		return errors.New("Regular expression could not be compiled.")
+	}
+	return nil
+}
+
+// checkRedirectMatch compiles the regular expression, which follows an optional
+// status when there are three arguments.
+func checkRedirectMatch(args []string) error {
+	if len(args) == 3 {
+		return checkRegexArg(args[1:])
+	}
+	return checkRegexArg(args)
 }
 
 // checkLogFormat parses the format as mod_log_config does when it reads the line.

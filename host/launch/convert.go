@@ -2,6 +2,7 @@ package launch
 
 import (
 	"github.com/httpd-mpm/httpd-mpm/mpm"
+	"github.com/httpd-mpm/httpd-mpm/mpm/site"
 	mpmv1 "github.com/httpd-mpm/httpd-mpm/proto/mpm/v1"
 )
 
@@ -55,6 +56,8 @@ func coreToProto(c mpm.Core) *mpmv1.Core {
 		LimitRequestFields:        int32(c.LimitRequestFields),
 		LimitRequestBody:          c.LimitRequestBody,
 		AccessLogs:                accessLogsToProto(c.AccessLogs),
+		ServerDirectives:          directivesToProto(c.ServerDirectives),
+		Sections:                  sectionsToProto(c.Sections),
 	}
 }
 
@@ -62,6 +65,24 @@ func accessLogsToProto(ls []mpm.AccessLog) []*mpmv1.AccessLog {
 	var out []*mpmv1.AccessLog
 	for _, l := range ls {
 		out = append(out, &mpmv1.AccessLog{Target: l.Target, Format: l.Format, Fd: uint32(l.FD)})
+	}
+	return out
+}
+
+func directivesToProto(ds []site.Directive) []*mpmv1.Setting {
+	var out []*mpmv1.Setting
+	for _, d := range ds {
+		out = append(out, &mpmv1.Setting{Name: d.Name, Args: d.Args, File: d.File, Line: int32(d.Line)})
+	}
+	return out
+}
+
+func sectionsToProto(ss []site.Section) []*mpmv1.Section {
+	var out []*mpmv1.Section
+	for _, s := range ss {
+		out = append(out, &mpmv1.Section{Kind: s.Kind, Pattern: s.Pattern, Regex: s.Regex,
+			Directives: directivesToProto(s.Directives), Sections: sectionsToProto(s.Sections),
+			File: s.File, Line: int32(s.Line)})
 	}
 	return out
 }

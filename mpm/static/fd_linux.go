@@ -42,3 +42,10 @@ func stat(f *os.File) (meta, error) {
 	}
 	return m, nil
 }
+
+// sameOwner reports whether two files have the same owner (SymLinksIfOwnerMatch).
+func sameOwner(a, b os.FileInfo) bool {
+	sa, ok1 := a.Sys().(*syscall.Stat_t)
+	sb, ok2 := b.Sys().(*syscall.Stat_t)
+	return ok1 && ok2 && sa.Uid == sb.Uid
+}

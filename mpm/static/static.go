@@ -10,21 +10,23 @@
 // Every file is checked after opening: the kernel's path of the open descriptor must lie
 // in the document root, so neither a symlink nor a race can lead outside it.
 //
+// Per-directory settings (Require, Options Indexes and FollowSymLinks, DirectoryIndex,
+// ForceType, FileETag, ErrorDocument) come from a Configurer (package site) through
+// Serve; ServeHTTP uses the Handler's own. With Indexes, a directory without an index
+// file is listed as mod_autoindex lists it (without FancyIndexing); without, it is 403.
+//
 // Deliberate differences from a stock apache2:
-//   - A path whose real location (after following symlinks) is outside DocumentRoot is
-//     answered 403, even though apache2's default Options FollowSymLinks would serve it.
-//     Never leaving the document root is a hard rule here. Symlinks that stay inside it
-//     are followed.
-//   - There are no directory listings: a directory without an index file is 403, as
-//     apache2 answers with "Options -Indexes".
+//   - A path whose real location (after following symlinks) is outside the root
+//     (DocumentRoot or an Alias target) is answered 403, even though apache2's Options
+//     FollowSymLinks would serve it. Never leaving the root is a hard rule here.
+//     Symlinks that stay inside it are followed as Options say.
 //   - TRACE is answered by the engine (http1.Server.TraceEnable, off by default, which
 //     apache2's is not); Allow names it only with TraceEnabled.
 //   - A 416 answer carries Content-Range: bytes */size (RFC 9110) and a Content-Length;
 //     apache2 sends its error page chunked without Content-Range.
 //   - A Range header with several ranges is ignored (the full file is sent, which RFC
 //     9110 permits) instead of a multipart/byteranges answer.
-//   - Content negotiation, per-directory configuration and Content-Encoding by
-//     extension are not implemented.
+//   - Content negotiation and Content-Encoding by extension are not implemented.
 package static
 
 import (
@@ -72,7 +74,10 @@ type Handler struct {
 
 	once     sync.Once
 	realRoot string // DocumentRoot with symlinks resolved and no trailing slash
+	confRoot string // DocumentRoot as configured, clean, no trailing slash
 	rootErr  error
+	defaults Options  // for requests without a Configurer
+	roots    sync.Map // alias root -> its real path
 }
 
 // LoadTypes reads an Apache mime.types file ("type ext1 ext2 ...", '#' starts a
@@ -131,12 +136,48 @@ var knownMethods = map[string]bool{
 
 func (h *Handler) init() {
 	h.once.Do(func() {
-		root, err := filepath.EvalSymlinks(h.DocumentRoot)
-		if err == nil {
-			root, err = filepath.Abs(root)
-		}
-		h.realRoot, h.rootErr = strings.TrimSuffix(root, "/"), err
+		h.realRoot, h.rootErr = realDir(h.DocumentRoot)
+		h.confRoot = strings.TrimSuffix(filepath.Clean(h.DocumentRoot), "/")
+		h.defaults = Options{FollowSymLinks: true, FileETag: h.FileETag}
 	})
+}
+
+// realDir is dir with symlinks resolved, absolute, without a trailing slash.
+func realDir(dir string) (string, error) {
+	root, err := filepath.EvalSymlinks(dir)
+	if err == nil {
+		root, err = filepath.Abs(root)
+	}
+	return strings.TrimSuffix(root, "/"), err
+}
+
+// Options are the per-directory settings of one request (see Configurer).
+type Options struct {
+	// Denied answers 403 (Require all denied).
+	Denied bool
+	// Indexes lists a directory without an index file (Options Indexes); otherwise
+	// such a directory is 403.
+	Indexes bool
+	// FollowSymLinks follows symlinks on the path (inside the root only, always);
+	// without it, a symlink on the path is 403 unless SymLinksIfOwnerMatch holds and
+	// the link and its target have the same owner.
+	FollowSymLinks, SymLinksIfOwnerMatch bool
+	// DirectoryIndex replaces the Handler's when not nil.
+	DirectoryIndex []string
+	// ForceType, if set, is the Content-Type of every file (ForceType).
+	ForceType string
+	// FileETag selects the ETag components.
+	FileETag FileETag
+	// Error, if set, may answer an error status itself (ErrorDocument) and then
+	// returns true; otherwise the engine's apache2 page is sent.
+	Error func(w http.ResponseWriter, r *http.Request, status int) bool
+}
+
+// Configurer supplies the per-directory settings of a request once the file it names
+// is known: dir is the absolute directory (the file's, or the directory itself when
+// the request names one, name then being ""). A nil result means the Handler's own.
+type Configurer interface {
+	Configure(r *http.Request, dir, name string) *Options
 }
 
 // ServeHTTP answers r from DocumentRoot.
@@ -150,7 +191,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http1.WriteError(w, r, http.StatusBadRequest, "")
 		return
 	}
-	rel, status := cleanPath(r.URL)
+	rel, status := CleanPath(r.URL)
 	if status != 0 {
 		http1.WriteError(w, r, status, "")
 		return
@@ -159,10 +200,84 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http1.WriteError(w, r, http.StatusNotFound, "")
 		return
 	}
+	h.serve(w, r, h.realRoot, h.confRoot, rel, nil)
+}
 
-	f, fi, status := h.open(rel)
+// Serve answers r with the file rel (a path from CleanPath, or "/" + a file name)
+// below the directory root (an Alias target, or DocumentRoot), with the settings conf
+// gives (nil: the Handler's). As for DocumentRoot, nothing outside root is ever served.
+// conf sees directories under root as written, symlinks not resolved, as apache2
+// matches <Directory> sections.
+func (h *Handler) Serve(w http.ResponseWriter, r *http.Request, root, rel string, conf Configurer) {
+	h.init()
+	croot := strings.TrimSuffix(filepath.Clean(root), "/")
+	real, err := h.rootOf(root)
+	if err != nil {
+		i := strings.LastIndexByte(rel, '/')
+		o := h.options(r, conf, croot+rel[:max(i, 0)], rel[i+1:])
+		if o.Denied {
+			h.error(w, r, http.StatusForbidden, o)
+			return
+		}
+		h.error(w, r, http.StatusNotFound, o)
+		return
+	}
+	h.serve(w, r, real, croot, rel, conf)
+}
+
+// rootOf resolves (and remembers) the real path of an alias root.
+func (h *Handler) rootOf(root string) (string, error) {
+	if root == h.DocumentRoot && h.rootErr == nil {
+		return h.realRoot, nil
+	}
+	if v, ok := h.roots.Load(root); ok {
+		return v.(string), nil
+	}
+	real, err := realDir(root)
+	if err != nil {
+		return "", err
+	}
+	h.roots.Store(root, real)
+	return real, nil
+}
+
+func (h *Handler) options(r *http.Request, conf Configurer, dir, name string) *Options {
+	if conf != nil {
+		if o := conf.Configure(r, dir, name); o != nil {
+			return o
+		}
+	}
+	return &h.defaults
+}
+
+// error answers status through the ErrorDocument hook, else with apache2's page.
+func (h *Handler) error(w http.ResponseWriter, r *http.Request, status int, o *Options) {
+	if o.Error != nil && o.Error(w, r, status) {
+		return
+	}
+	http1.WriteError(w, r, status, "")
+}
+
+// serve answers rel below root (real path); croot is the same root as configured.
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request, root, croot, rel string, conf Configurer) {
+	f, fi, status := h.open(root, rel)
 	if f != nil {
 		defer f.Close()
+	}
+	var o *Options
+	if status == 0 && fi.kind == kindDir {
+		o = h.options(r, conf, strings.TrimSuffix(croot+rel, "/"), "")
+	} else {
+		i := strings.LastIndexByte(rel, '/')
+		o = h.options(r, conf, croot+rel[:max(i, 0)], rel[i+1:])
+	}
+	if o.Denied {
+		h.error(w, r, http.StatusForbidden, o)
+		return
+	}
+	if status == 0 && !o.FollowSymLinks && !symlinksAllowed(root, rel, o.SymLinksIfOwnerMatch) {
+		h.error(w, r, http.StatusForbidden, o)
+		return
 	}
 	if status == 0 && fi.kind == kindDir && !strings.HasSuffix(rel, "/") {
 		redirectSlash(w, r)
@@ -176,7 +291,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		hd["Allow"] = []string{h.allow()}
 		hd["Content-Length"] = []string{"0"}
 		if status == 0 && fi.kind != kindDir {
-			if ct := h.contentType(rel); ct != "" {
+			if ct := h.contentType(rel, o); ct != "" {
 				hd["Content-Type"] = []string{ct}
 			}
 		}
@@ -184,14 +299,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		w.Header()["Allow"] = []string{h.allow()}
 		if knownMethods[r.Method] {
-			http1.WriteError(w, r, http.StatusMethodNotAllowed, "")
+			h.error(w, r, http.StatusMethodNotAllowed, o)
 		} else {
-			http1.WriteError(w, r, http.StatusNotImplemented, "")
+			h.error(w, r, http.StatusNotImplemented, o)
 		}
 		return
 	}
 	if status != 0 {
-		http1.WriteError(w, r, status, "")
+		h.error(w, r, status, o)
 		return
 	}
 	// apache2's default handler reads and discards a request body before it answers,
@@ -204,14 +319,21 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	if fi.kind == kindDir {
+		index := h.DirectoryIndex
+		if o.DirectoryIndex != nil {
+			index = o.DirectoryIndex
+		}
 		var idx *os.File
-		for _, name := range h.DirectoryIndex {
+		for _, name := range index {
 			if strings.ContainsRune(name, '/') {
 				continue
 			}
-			g, gi, st := h.open(rel + name)
+			g, gi, st := h.open(root, rel+name)
 			if st == 0 && gi.kind == kindRegular {
 				idx, fi, rel = g, gi, rel+name
+				// apache2 serves the index through a subrequest: the file's own
+				// settings (<Files>, ForceType) apply.
+				o = h.options(r, conf, strings.TrimSuffix(croot+rel[:len(rel)-len(name)], "/"), name)
 				break
 			}
 			if g != nil {
@@ -219,17 +341,53 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		if idx == nil {
-			http1.WriteError(w, r, http.StatusForbidden, "")
+			if o.Indexes {
+				h.listDirectory(w, r, f, root, croot, rel, conf, o)
+				return
+			}
+			h.error(w, r, http.StatusForbidden, o)
 			return
 		}
 		defer idx.Close()
 		f = idx
+		if o.Denied {
+			h.error(w, r, http.StatusForbidden, o)
+			return
+		}
 	}
 	if fi.kind != kindRegular {
-		http1.WriteError(w, r, http.StatusForbidden, "")
+		h.error(w, r, http.StatusForbidden, o)
 		return
 	}
-	h.serveFile(w, r, f, fi, rel)
+	h.serveFile(w, r, f, fi, rel, o)
+}
+
+// symlinksAllowed checks the path below root for symlinks, as apache2 does without
+// Options FollowSymLinks: none may be one, or, with SymLinksIfOwnerMatch, each must
+// have the owner of its target.
+func symlinksAllowed(root, rel string, ifOwner bool) bool {
+	p := root
+	for _, seg := range strings.Split(strings.Trim(rel, "/"), "/") {
+		if seg == "" {
+			continue
+		}
+		p += "/" + seg
+		li, err := os.Lstat(p)
+		if err != nil {
+			return false
+		}
+		if li.Mode()&os.ModeSymlink == 0 {
+			continue
+		}
+		if !ifOwner {
+			return false
+		}
+		ti, err := os.Stat(p)
+		if err != nil || !sameOwner(li, ti) {
+			return false
+		}
+	}
+	return true
 }
 
 // discardStatus is apache2's answer when discarding the request body fails.
@@ -245,11 +403,11 @@ func discardStatus(err error) int {
 	return http.StatusBadRequest
 }
 
-// cleanPath maps the request path to a clean slash-separated path below the root,
+// CleanPath maps the request path to a clean slash-separated path below the root,
 // keeping a trailing slash. As apache2 does: an encoded slash (AllowEncodedSlashes Off)
 // or NUL is 404, dot-segments are resolved after decoding (so %2e%2e is ".."), repeated
 // slashes are merged, and a ".." above the root is 400.
-func cleanPath(u *url.URL) (string, int) {
+func CleanPath(u *url.URL) (string, int) {
 	p := u.Path
 	if p == "" {
 		p = "/"
@@ -311,15 +469,15 @@ func containsEncodedSlash(raw string) bool {
 
 // open opens DocumentRoot+rel and checks that the opened file really lies inside the
 // document root. status is 0, 403 or 404.
-func (h *Handler) open(rel string) (*os.File, meta, int) {
-	name := h.realRoot + rel
+func (h *Handler) open(root, rel string) (*os.File, meta, int) {
+	name := root + rel
 	// O_NONBLOCK: opening a FIFO must not block; regular files ignore it (and it spares
 	// os.OpenFile two fcntl calls).
 	f, err := os.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, meta{}, errStatus(err)
 	}
-	if !h.inside(f, name) {
+	if !inside(f, name, root) {
 		f.Close()
 		return nil, meta{}, http.StatusForbidden
 	}
@@ -347,7 +505,7 @@ func errStatus(err error) int {
 // inside reports whether the opened file's real path is the document root or below
 // it. It asks the kernel for the path of the open descriptor, so a symlink swapped
 // after the check cannot redirect the read; without /proc it resolves name instead.
-func (h *Handler) inside(f *os.File, name string) bool {
+func inside(f *os.File, name, root string) bool {
 	var buf [4096]byte
 	var real []byte
 	if n, ok := fdPath(f, buf[:]); ok {
@@ -357,7 +515,6 @@ func (h *Handler) inside(f *os.File, name string) bool {
 	} else {
 		return false
 	}
-	root := h.realRoot
 	return string(real) == root || len(real) > len(root) && real[len(root)] == '/' && string(real[:len(root)]) == root
 }
 
@@ -386,7 +543,10 @@ func redirectSlash(w http.ResponseWriter, r *http.Request) {
 
 // contentType returns the type for the extensions of rel's last element: apache2's
 // mod_mime looks at every extension ("a.tar.gz") and the last one with a type wins.
-func (h *Handler) contentType(rel string) string {
+func (h *Handler) contentType(rel string, o *Options) string {
+	if o.ForceType != "" {
+		return o.ForceType
+	}
 	base := rel[strings.LastIndexByte(rel, '/')+1:]
 	ct := ""
 	for {
@@ -409,7 +569,7 @@ func (h *Handler) contentType(rel string) string {
 
 // serveFile sends a regular file with apache2's headers, conditional requests and
 // single ranges.
-func (h *Handler) serveFile(w http.ResponseWriter, r *http.Request, f *os.File, fi meta, rel string) {
+func (h *Handler) serveFile(w http.ResponseWriter, r *http.Request, f *os.File, fi meta, rel string, o *Options) {
 	now := time.Now()
 	mtime := fi.mtime
 	size := fi.size
@@ -417,13 +577,13 @@ func (h *Handler) serveFile(w http.ResponseWriter, r *http.Request, f *os.File, 
 	if lm.After(now) {
 		lm = now // apache2 never announces a Last-Modified in the future
 	}
-	ct := h.contentType(rel)
+	ct := h.contentType(rel, o)
 
 	// Last-Modified, ETag and the size share one string; the value slices share one array.
 	var buf [96]byte
 	b := lm.UTC().AppendFormat(buf[:0], http.TimeFormat)
 	lmEnd := len(b)
-	b, hasETag := appendETag(b, h.FileETag, fi, f, now)
+	b, hasETag := appendETag(b, o.FileETag, fi, f, now)
 	etEnd := len(b)
 	b = strconv.AppendInt(b, size, 10)
 	strs := string(b)

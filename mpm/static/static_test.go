@@ -409,9 +409,9 @@ func TestCleanPath(t *testing.T) {
 		{"a", "", "", 400},
 	}
 	for _, c := range cases {
-		got, st := cleanPath(&url.URL{Path: c.path, RawPath: c.raw})
+		got, st := CleanPath(&url.URL{Path: c.path, RawPath: c.raw})
 		if got != c.want || st != c.status {
-			t.Errorf("cleanPath(%q) = %q, %d; want %q, %d", c.path, got, st, c.want, c.status)
+			t.Errorf("CleanPath(%q) = %q, %d; want %q, %d", c.path, got, st, c.want, c.status)
 		}
 	}
 }

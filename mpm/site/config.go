@@ -1,0 +1,506 @@
+// Package site is the per-path configuration of a server, as Apache's core, mod_alias,
+// mod_authz_core, mod_mime, mod_dir and mod_autoindex apply it: <Directory>,
+// <DirectoryMatch>, <Files>, <FilesMatch>, <Location> and <LocationMatch> sections
+// with Require all granted|denied, Options (Indexes, FollowSymLinks,
+// SymLinksIfOwnerMatch), DirectoryIndex, ErrorDocument, ForceType, FileETag and
+// Redirect; and, at the top level, Alias, AliasMatch, Redirect, RedirectMatch,
+// RedirectTemp and RedirectPermanent.
+//
+// The host sends the sections as written (kind, pattern and directives with their
+// positions); Compile turns them into a Config and Handler serves requests with it on
+// top of a static.Handler.
+//
+// Sections merge in Apache's order: the top level, then <Directory> sections without
+// a regular expression from the shortest path to the longest, then regular-expression
+// <Directory>/<DirectoryMatch> sections, then <Files>/<FilesMatch>, then
+// <Location>/<LocationMatch>, each group in config order; a later section overrides an
+// earlier one directive by directive (Options and FileETag with "+"/"-" modify what they
+// inherit; a section with Require replaces the inherited Require lines).
+//
+// Not implemented: .htaccess (AllowOverride), Require providers other than "all"
+// (a Require naming one never grants, so access fails closed), <If>, <Limit>.
+package site
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"path"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/httpd-mpm/httpd-mpm/mpm/static"
+)
+
+// Directive is one directive line with its position.
+type Directive struct {
+	Name string
+	Args []string
+	File string
+	Line int
+}
+
+// Section is one <Directory>, <DirectoryMatch>, <Files>, <FilesMatch>, <Location> or
+// <LocationMatch> section as written. Pattern is the path, wildcard pattern or regular
+// expression; Regex is true for the *Match kinds and the "~" form. <Files> sections
+// may be nested in <Directory> sections.
+type Section struct {
+	Kind       string
+	Pattern    string
+	Regex      bool
+	Directives []Directive
+	Sections   []Section
+	File       string // where the section opens
+	Line       int
+}
+
+// Directives names the top-level directives this package interprets; the host sends
+// these (and every directive inside a section).
+var Directives = []string{
+	"Options", "DirectoryIndex", "ErrorDocument", "ForceType", "DefaultType", "FileETag",
+	"Alias", "AliasMatch", "Redirect", "RedirectMatch", "RedirectTemp", "RedirectPermanent",
+}
+
+// Options are Apache's Options bits.
+type Options uint16
+
+// The options Apache knows; All is every one but MultiViews. Apache 2.4's default is
+// FollowSymLinks.
+const (
+	OptIndexes Options = 1 << iota
+	OptIncludes
+	OptIncludesNoExec
+	OptFollowSymLinks
+	OptSymLinksIfOwnerMatch
+	OptExecCGI
+	OptMultiViews
+	OptAll     = OptIndexes | OptIncludes | OptFollowSymLinks | OptSymLinksIfOwnerMatch | OptExecCGI
+	OptDefault = OptFollowSymLinks
+)
+
+var optionNames = map[string]Options{
+	"indexes": OptIndexes, "includes": OptIncludes, "includesnoexec": OptIncludesNoExec,
+	"followsymlinks": OptFollowSymLinks, "symlinksifownermatch": OptSymLinksIfOwnerMatch,
+	"execcgi": OptExecCGI, "multiviews": OptMultiViews, "runscripts": OptExecCGI,
+}
+
+// Access is the outcome of the Require lines in force.
+type Access int
+
+const (
+	AccessUnset   Access = iota // no Require anywhere: granted, as in Apache
+	AccessGranted               // Require all granted
+	AccessDenied                // Require all denied, or only providers not implemented
+)
+
+// dir is what one level (the top level or one section) sets.
+type dir struct {
+	optSet               bool // explicit Options
+	opts, optAdd, optRem Options
+	access               Access
+	index                []string // nil: not set
+	indexSet             bool
+	errorDocs            map[int]string
+	forceType            *string
+	etag                 static.ETagConfig
+	etagSet              bool
+	redirect             *redirect // Redirect inside <Location>
+}
+
+// Dir is the merged configuration for one request path.
+type Dir struct {
+	Options        Options
+	Access         Access
+	DirectoryIndex []string // nil: the server's
+	ErrorDocuments map[int]string
+	ForceType      string // "" none
+	FileETag       static.ETagConfig
+	Redirect       *redirect
+}
+
+type redirect struct {
+	status int
+	prefix string         // Redirect: URL-path prefix
+	re     *regexp.Regexp // RedirectMatch
+	target string
+	gone   bool // 410 without target
+}
+
+type alias struct {
+	prefix string
+	re     *regexp.Regexp
+	target string
+}
+
+type section struct {
+	kind    string // "directory", "files", "location"
+	pattern string
+	re      *regexp.Regexp
+	wild    bool // pattern has fnmatch wildcards
+	depth   int  // path components, for sorting <Directory>
+	conf    dir
+	files   []*section // <Files> nested in a <Directory>
+}
+
+// Config is a compiled site configuration. It is safe for concurrent use.
+type Config struct {
+	server    dir
+	dirs      []*section // non-regex <Directory>, by depth then config order
+	dirRegex  []*section
+	files     []*section
+	locations []*section
+	aliases   []alias
+	redirects []redirect
+}
+
+// Compile builds the configuration from the top-level directives and the sections.
+// Errors name the directive's file and line.
+func Compile(server []Directive, sections []Section) (*Config, error) {
+	c := &Config{}
+	var errs []error
+	for _, d := range server {
+		if err := c.top(d); err != nil {
+			errs = append(errs, posError(d, err))
+			continue
+		}
+		if err := c.server.set(d, false); err != nil {
+			errs = append(errs, posError(d, err))
+		}
+	}
+	for _, s := range sections {
+		sec, err := compileSection(s, &errs)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if sec == nil {
+			continue
+		}
+		switch {
+		case sec.kind == "directory" && sec.re == nil:
+			c.dirs = append(c.dirs, sec)
+		case sec.kind == "directory":
+			c.dirRegex = append(c.dirRegex, sec)
+		case sec.kind == "files":
+			c.files = append(c.files, sec)
+		default:
+			c.locations = append(c.locations, sec)
+		}
+	}
+	// Shortest directory first; config order among equals (a stable sort).
+	for i := 1; i < len(c.dirs); i++ {
+		for j := i; j > 0 && c.dirs[j-1].depth > c.dirs[j].depth; j-- {
+			c.dirs[j-1], c.dirs[j] = c.dirs[j], c.dirs[j-1]
+		}
+	}
+	return c, errors.Join(errs...)
+}
+
+// Error is a problem with one directive, in apache2's words, at its position.
+type Error struct {
+	File    string
+	Line    int
+	Message string
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Message) }
+
+func posError(d Directive, err error) error {
+	return &Error{File: d.File, Line: d.Line, Message: err.Error()}
+}
+
+// Check reports what Compile refuses in one top-level directive, in apache2's words.
+func Check(d Directive) error {
+	var c Config
+	if err := c.top(d); err != nil {
+		return err
+	}
+	var x dir
+	return x.set(d, false)
+}
+
+func compileSection(s Section, errs *[]error) (*section, error) {
+	sec := &section{pattern: s.Pattern}
+	switch strings.ToLower(s.Kind) {
+	case "directory", "directorymatch":
+		sec.kind = "directory"
+	case "files", "filesmatch":
+		sec.kind = "files"
+	case "location", "locationmatch":
+		sec.kind = "location"
+	default:
+		return nil, nil // <VirtualHost>, <If>, ...: not per-path here
+	}
+	if s.Regex || strings.HasSuffix(strings.ToLower(s.Kind), "match") {
+		re, err := regexp.Compile(s.Pattern)
+		if err != nil {
+			return nil, &Error{File: s.File, Line: s.Line, Message: "Regex could not be compiled"}
+		}
+		sec.re = re
+	} else {
+		if sec.kind == "directory" {
+			sec.pattern = strings.TrimSuffix(path.Clean(s.Pattern), "/")
+			sec.depth = strings.Count(sec.pattern, "/")
+		}
+		sec.wild = strings.ContainsAny(s.Pattern, "*?[")
+	}
+	for _, d := range s.Directives {
+		if err := sec.conf.set(d, sec.kind == "location"); err != nil {
+			*errs = append(*errs, posError(d, err))
+		}
+	}
+	for _, n := range s.Sections {
+		ns, err := compileSection(n, errs)
+		if err != nil {
+			*errs = append(*errs, err)
+			continue
+		}
+		if ns != nil && ns.kind == "files" && sec.kind == "directory" {
+			sec.files = append(sec.files, ns)
+		}
+	}
+	return sec, nil
+}
+
+// top handles the directives that only mean something at the top level: Alias and
+// Redirect. It returns nil for the others.
+func (c *Config) top(d Directive) error {
+	a := d.Args
+	switch strings.ToLower(d.Name) {
+	case "alias":
+		if len(a) != 2 {
+			return errors.New("Alias must have two arguments when used globally")
+		}
+		c.aliases = append(c.aliases, alias{prefix: a[0], target: a[1]})
+	case "aliasmatch":
+		if len(a) != 2 {
+			return errors.New("AliasMatch takes two arguments, a regular expression and a filename")
+		}
+		re, err := regexp.Compile(a[0])
+		if err != nil {
+			return err
+		}
+		c.aliases = append(c.aliases, alias{re: re, target: a[1]})
+	case "redirect", "redirecttemp", "redirectpermanent", "redirectmatch":
+		r, err := parseRedirect(d, false)
+		if err != nil {
+			return err
+		}
+		c.redirects = append(c.redirects, r)
+	}
+	return nil
+}
+
+// parseRedirect reads Redirect, RedirectTemp, RedirectPermanent and RedirectMatch as
+// mod_alias does; inLocation means the URL-path is the section's and is not written.
+// The messages are apache2's.
+func parseRedirect(d Directive, inLocation bool) (redirect, error) {
+	a := d.Args
+	name := strings.ToLower(d.Name)
+	r := redirect{status: http.StatusFound}
+	if name == "redirectpermanent" {
+		r.status = http.StatusMovedPermanently
+	}
+	paths := 1
+	if inLocation {
+		paths = 0
+	}
+	if len(a) == 0 {
+		return r, errors.New("URL to redirect to is missing")
+	}
+	st, grok := redirectStatus(a[0])
+	if name == "redirect" || name == "redirectmatch" {
+		switch {
+		case len(a) == paths+2 && !grok:
+			return r, errors.New("Redirect: invalid first argument (of three)")
+		case grok:
+			r.status, a = st, a[1:]
+		}
+	}
+	if len(a) < paths {
+		return r, errors.New("URL to redirect to is missing")
+	}
+	if paths == 1 {
+		if name == "redirectmatch" {
+			re, err := regexp.Compile(a[0])
+			if err != nil {
+				return r, err
+			}
+			r.re = re
+		} else {
+			r.prefix = a[0]
+		}
+		a = a[1:]
+	}
+	redirecting := r.status >= 300 && r.status < 400
+	switch {
+	case len(a) == 0 && redirecting:
+		return r, errors.New("URL to redirect to is missing")
+	case len(a) > 0 && !redirecting:
+		return r, errors.New("Redirect URL not valid for this status")
+	case len(a) > 0 && !strings.Contains(a[0], "://") && !strings.HasPrefix(a[0], "/") && name != "redirectmatch":
+		return r, errors.New("Redirect to non-URL")
+	case len(a) > 0:
+		r.target = a[0]
+	default:
+		r.gone = true
+	}
+	return r, nil
+}
+
+func redirectStatus(s string) (int, bool) {
+	switch strings.ToLower(s) {
+	case "permanent":
+		return http.StatusMovedPermanently, true
+	case "temp":
+		return http.StatusFound, true
+	case "seeother":
+		return http.StatusSeeOther, true
+	case "gone":
+		return http.StatusGone, true
+	}
+	if n, err := strconv.Atoi(s); err == nil && n >= 100 && n < 600 {
+		return n, true
+	}
+	return 0, false
+}
+
+// set applies one directive of a level.
+func (d *dir) set(x Directive, inLocation bool) error {
+	a := x.Args
+	switch strings.ToLower(x.Name) {
+	case "options":
+		return d.setOptions(a)
+	case "require":
+		d.access = requireAccess(a, d.access)
+	case "directoryindex":
+		if !d.indexSet {
+			d.index, d.indexSet = []string{}, true
+		}
+		if len(a) == 1 && strings.EqualFold(a[0], "disabled") {
+			d.index = []string{}
+			return nil
+		}
+		d.index = append(d.index, a...)
+	case "errordocument":
+		if len(a) != 2 {
+			return errors.New("ErrorDocument takes two arguments, Change responses for HTTP errors")
+		}
+		code, err := strconv.Atoi(a[0])
+		if err != nil {
+			return errors.New("Unsupported HTTP response code " + a[0])
+		}
+		if d.errorDocs == nil {
+			d.errorDocs = map[int]string{}
+		}
+		d.errorDocs[code] = a[1]
+	case "forcetype":
+		if len(a) == 1 {
+			t := strings.ToLower(a[0])
+			if t == "none" {
+				t = ""
+			}
+			d.forceType = &t
+		}
+	case "fileetag":
+		e, err := static.ParseFileETag(a)
+		if err != nil {
+			return err
+		}
+		d.etag, d.etagSet = d.etag.Merge(e), true
+	case "redirect", "redirecttemp", "redirectpermanent":
+		if inLocation {
+			r, err := parseRedirect(x, true)
+			if err != nil {
+				return err
+			}
+			d.redirect = &r
+		}
+	}
+	return nil
+}
+
+func (d *dir) setOptions(args []string) error {
+	for _, a := range args {
+		sign := byte(0)
+		if a != "" && (a[0] == '+' || a[0] == '-') {
+			sign, a = a[0], a[1:]
+		}
+		var bit Options
+		switch strings.ToLower(a) {
+		case "none":
+			bit = 0
+		case "all":
+			bit = OptAll
+		default:
+			b, ok := optionNames[strings.ToLower(a)]
+			if !ok {
+				return errors.New("Illegal option " + a)
+			}
+			bit = b
+		}
+		switch sign {
+		case '+':
+			d.optAdd |= bit
+			d.optRem &^= bit
+		case '-':
+			d.optRem |= bit
+			d.optAdd &^= bit
+		default:
+			if !d.optSet {
+				d.opts = 0
+			}
+			d.optSet = true
+			d.opts |= bit
+		}
+	}
+	return nil
+}
+
+// requireAccess folds one Require line into a level's access: RequireAny, so one line
+// that grants is enough.
+func requireAccess(args []string, cur Access) Access {
+	granted := len(args) == 2 && strings.EqualFold(args[0], "all") && strings.EqualFold(args[1], "granted")
+	if granted || cur == AccessGranted {
+		return AccessGranted
+	}
+	return AccessDenied
+}
+
+// merge applies the level d on top of the merged m (Apache's merge_core_dir_configs).
+func (m *Dir) merge(d *dir) {
+	if d.optSet {
+		m.Options = d.opts
+	}
+	m.Options = (m.Options &^ d.optRem) | d.optAdd
+	if d.access != AccessUnset {
+		m.Access = d.access
+	}
+	if d.indexSet {
+		m.DirectoryIndex = d.index
+	}
+	if len(d.errorDocs) > 0 {
+		docs := make(map[int]string, len(m.ErrorDocuments)+len(d.errorDocs))
+		for k, v := range m.ErrorDocuments {
+			docs[k] = v
+		}
+		for k, v := range d.errorDocs {
+			if strings.EqualFold(v, "default") {
+				delete(docs, k)
+			} else {
+				docs[k] = v
+			}
+		}
+		m.ErrorDocuments = docs
+	}
+	if d.forceType != nil {
+		m.ForceType = *d.forceType
+	}
+	if d.etagSet {
+		m.FileETag = m.FileETag.Merge(d.etag)
+	}
+	if d.redirect != nil {
+		m.Redirect = d.redirect
+	}
+}

@@ -1,0 +1,406 @@
+package site
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"path"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
+	"github.com/httpd-mpm/httpd-mpm/mpm/static"
+)
+
+// Handler serves a site: Redirect and Alias first (mod_alias), then the file with the
+// per-directory settings of the sections that apply. Files come from Static, whose
+// DocumentRoot, DirectoryIndex and types are the server's. Safe for concurrent use.
+type Handler struct {
+	Static *static.Handler
+	Config *Config
+
+	once    sync.Once
+	base    Dir          // the top level, merged over Apache's defaults
+	dirs    sync.Map     // directory path -> *dirEntry
+	ndirs   atomic.Int32 // entries in dirs
+	docRoot string       // DocumentRoot, clean
+}
+
+// maxCachedDirs bounds the per-directory cache.
+const maxCachedDirs = 4096
+
+// dirEntry is the merged configuration of one directory, with the <Files> sections
+// that may still apply to its files.
+type dirEntry struct {
+	dir   Dir
+	files []*section
+	opts  *static.Options
+}
+
+func (h *Handler) init() {
+	h.once.Do(func() {
+		h.base = Dir{Options: OptDefault}
+		h.base.FileETag, _ = static.ParseFileETag(nil)
+		h.base.merge(&h.Config.server)
+		h.docRoot = strings.TrimSuffix(filepath.Clean(h.Static.DocumentRoot), "/")
+	})
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h.init()
+	if r.URL.Path == "*" && r.URL.Host == "" {
+		h.Static.ServeHTTP(w, r)
+		return
+	}
+	p, status := static.CleanPath(r.URL)
+	if status != 0 {
+		http1.WriteError(w, r, status, "")
+		return
+	}
+	c := h.Config
+	for i := range c.redirects {
+		if target, ok := c.redirects[i].match(p); ok {
+			h.redirect(w, r, &c.redirects[i], target)
+			return
+		}
+	}
+	for _, l := range c.locations {
+		if l.conf.redirect != nil && l.matchURL(p) {
+			h.redirect(w, r, l.conf.redirect, l.conf.redirect.target)
+			return
+		}
+	}
+	for _, a := range c.aliases {
+		root, rel, ok := a.match(p)
+		if ok {
+			h.Static.Serve(w, r, root, rel, h)
+			return
+		}
+	}
+	h.Static.Serve(w, r, h.docRoot, p, h)
+}
+
+// match applies a top-level Redirect or RedirectMatch to the clean path p.
+func (rd *redirect) match(p string) (string, bool) {
+	if rd.re != nil {
+		m := rd.re.FindStringSubmatchIndex(p)
+		if m == nil {
+			return "", false
+		}
+		return string(rd.re.ExpandString(nil, rd.target, p, m)), true
+	}
+	rest, ok := prefixMatch(p, rd.prefix)
+	if !ok {
+		return "", false
+	}
+	return rd.target + rest, true
+}
+
+// prefixMatch is mod_alias's alias_matches: prefix matches p segment by segment (runs
+// of slashes count as one), and the match ends at a segment boundary.
+func prefixMatch(p, prefix string) (rest string, ok bool) {
+	i, j := 0, 0
+	for j < len(prefix) {
+		if prefix[j] == '/' {
+			if i >= len(p) || p[i] != '/' {
+				return "", false
+			}
+			for j < len(prefix) && prefix[j] == '/' {
+				j++
+			}
+			for i < len(p) && p[i] == '/' {
+				i++
+			}
+			continue
+		}
+		if i >= len(p) || p[i] != prefix[j] {
+			return "", false
+		}
+		i++
+		j++
+	}
+	if i < len(p) && p[i] != '/' && !strings.HasSuffix(prefix, "/") {
+		return "", false
+	}
+	return p[i:], true
+}
+
+// redirect answers with mod_alias's redirect: target made absolute, the query kept.
+func (h *Handler) redirect(w http.ResponseWriter, r *http.Request, rd *redirect, target string) {
+	if rd.gone || target == "" {
+		http1.WriteError(w, r, rd.status, "")
+		return
+	}
+	if strings.HasPrefix(target, "/") {
+		host, port := http1.ServerHostPort(r)
+		scheme, def := "http", "80"
+		if r.TLS != nil {
+			scheme, def = "https", "443"
+		}
+		if strings.IndexByte(host, ':') >= 0 {
+			host = "[" + host + "]"
+		}
+		if port != def {
+			host += ":" + port
+		}
+		target = scheme + "://" + host + target
+	}
+	if r.URL.RawQuery != "" && !strings.Contains(target, "?") {
+		target += "?" + r.URL.RawQuery
+	}
+	w.Header()["Location"] = []string{target}
+	http1.WriteError(w, r, rd.status, "")
+}
+
+// match maps the clean path p through an Alias or AliasMatch: root is the directory
+// to serve from and rel the path below it.
+func (a *alias) match(p string) (root, rel string, ok bool) {
+	var target string
+	if a.re != nil {
+		m := a.re.FindStringSubmatchIndex(p)
+		if m == nil {
+			return "", "", false
+		}
+		target = string(a.re.ExpandString(nil, a.target, p, m))
+	} else {
+		rest, ok := prefixMatch(p, a.prefix)
+		if !ok {
+			return "", "", false
+		}
+		if rest != "" && !strings.HasPrefix(rest, "/") {
+			rest = "/" + rest
+		}
+		if rest != "" && rest != "/" || strings.HasSuffix(p, "/") {
+			return a.target, rest, true
+		}
+		target = a.target
+	}
+	target = strings.TrimSuffix(target, "/")
+	if strings.HasSuffix(p, "/") {
+		return target, "/", true
+	}
+	return filepath.Dir(target), "/" + filepath.Base(target), true
+}
+
+// Configure is the static.Configurer: the settings of the directory, then of the
+// <Files> and <Location> sections that apply.
+func (h *Handler) Configure(r *http.Request, dir, name string) *static.Options {
+	h.init()
+	e := h.dirEntry(dir)
+	var m *Dir
+	if name != "" {
+		for _, f := range e.files {
+			if f.matchName(name) {
+				if m == nil {
+					d := e.dir
+					m = &d
+				}
+				m.merge(&f.conf)
+			}
+		}
+	}
+	p := r.URL.Path
+	for _, l := range h.Config.locations {
+		if l.matchURL(p) {
+			if m == nil {
+				d := e.dir
+				m = &d
+			}
+			m.merge(&l.conf)
+		}
+	}
+	if m == nil {
+		return e.opts
+	}
+	return h.options(m)
+}
+
+func (h *Handler) dirEntry(dir string) *dirEntry {
+	if v, ok := h.dirs.Load(dir); ok {
+		return v.(*dirEntry)
+	}
+	e := &dirEntry{dir: h.base}
+	c := h.Config
+	e.files = append(e.files, c.files...)
+	for _, s := range c.dirs {
+		if s.matchDir(dir) {
+			e.dir.merge(&s.conf)
+			e.files = append(e.files, s.files...)
+		}
+	}
+	for _, s := range c.dirRegex {
+		if s.re.MatchString(dir + "/") {
+			e.dir.merge(&s.conf)
+			e.files = append(e.files, s.files...)
+		}
+	}
+	e.opts = h.options(&e.dir)
+	if h.ndirs.Load() < maxCachedDirs {
+		if _, loaded := h.dirs.LoadOrStore(dir, e); !loaded {
+			h.ndirs.Add(1)
+		}
+	}
+	return e
+}
+
+// options turns a merged configuration into the static handler's settings.
+func (h *Handler) options(d *Dir) *static.Options {
+	o := &static.Options{
+		Denied:               d.Access == AccessDenied,
+		Indexes:              d.Options&OptIndexes != 0,
+		FollowSymLinks:       d.Options&OptFollowSymLinks != 0,
+		SymLinksIfOwnerMatch: d.Options&OptSymLinksIfOwnerMatch != 0,
+		DirectoryIndex:       d.DirectoryIndex,
+		ForceType:            d.ForceType,
+		FileETag:             d.FileETag.Fields(),
+	}
+	if len(d.ErrorDocuments) > 0 {
+		docs := d.ErrorDocuments
+		o.Error = func(w http.ResponseWriter, r *http.Request, status int) bool {
+			return h.errorDocument(w, r, status, docs)
+		}
+	}
+	return o
+}
+
+// inErrorDocument marks the internal request that serves a local ErrorDocument.
+type inErrorDocument struct{}
+
+// errorDocument answers status with ErrorDocument, as apache2's
+// ap_send_error_response does: a text (sent as text/html), a local URL (served
+// with the error's status, as GET), or any other URL (a 302 to it).
+func (h *Handler) errorDocument(w http.ResponseWriter, r *http.Request, status int, docs map[int]string) bool {
+	doc, ok := docs[status]
+	if !ok || r.Context().Value(inErrorDocument{}) != nil {
+		return false
+	}
+	switch {
+	case strings.HasPrefix(doc, "/") && !strings.ContainsRune(doc, ' '):
+		u, err := url.Parse(doc)
+		if err != nil {
+			return false
+		}
+		r2 := r.WithContext(context.WithValue(r.Context(), inErrorDocument{}, true))
+		r2.URL = u
+		r2.RequestURI = doc
+		if r2.Method != http.MethodHead {
+			r2.Method = http.MethodGet
+		}
+		r2.Body, r2.ContentLength = http.NoBody, 0
+		r2.Header = r.Header.Clone()
+		for _, k := range []string{"Range", "If-Range", "If-Match", "If-None-Match", "If-Modified-Since", "If-Unmodified-Since"} {
+			delete(r2.Header, k)
+		}
+		h.ServeHTTP(&statusWriter{ResponseWriter: w, status: status}, r2)
+		return true
+	case !strings.ContainsRune(doc, ' ') && strings.Contains(doc, "://") && status != http.StatusUnauthorized:
+		w.Header()["Location"] = []string{doc}
+		http1.WriteError(w, r, http.StatusFound, "")
+		return true
+	}
+	body := strings.TrimPrefix(doc, `"`)
+	hd := w.Header()
+	for k := range hd {
+		if k != "Allow" && k != "Location" {
+			delete(hd, k)
+		}
+	}
+	hd["Content-Type"] = []string{"text/html; charset=iso-8859-1"}
+	w.WriteHeader(status)
+	io.WriteString(w, body)
+	return true
+}
+
+// statusWriter answers an ErrorDocument's own 200 with the error's status.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	wrote  bool
+}
+
+func (s *statusWriter) WriteHeader(code int) {
+	if s.wrote {
+		return
+	}
+	s.wrote = true
+	if code == http.StatusOK {
+		code = s.status
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusWriter) Write(p []byte) (int, error) {
+	s.WriteHeader(http.StatusOK)
+	return s.ResponseWriter.Write(p)
+}
+
+// ReadFrom keeps the engine's sendfile path.
+func (s *statusWriter) ReadFrom(src io.Reader) (int64, error) {
+	s.WriteHeader(http.StatusOK)
+	if rf, ok := s.ResponseWriter.(io.ReaderFrom); ok {
+		return rf.ReadFrom(src)
+	}
+	return io.Copy(s.ResponseWriter, src)
+}
+
+// matchDir reports whether a <Directory> section covers the directory dir.
+func (s *section) matchDir(dir string) bool {
+	if !s.wild {
+		return dir == s.pattern || strings.HasPrefix(dir, s.pattern+"/") || s.pattern == ""
+	}
+	// Wildcards match within one path segment each (fnmatch with FNM_PATHNAME).
+	ps := strings.Split(s.pattern, "/")
+	ds := strings.Split(dir, "/")
+	if len(ds) < len(ps) {
+		return false
+	}
+	for i, p := range ps {
+		if ok, _ := path.Match(p, ds[i]); !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// matchName reports whether a <Files> section covers the file name.
+func (s *section) matchName(name string) bool {
+	if s.re != nil {
+		return s.re.MatchString(name)
+	}
+	if s.wild {
+		ok, _ := path.Match(s.pattern, name)
+		return ok
+	}
+	return s.pattern == name
+}
+
+// matchURL reports whether a <Location> section covers the URL path p: a prefix that
+// ends at a segment boundary ("/private" covers "/private" and "/private/x", not
+// "/private2", as apache2 2.4's location_walk), a wildcard pattern, or a regular
+// expression.
+func (s *section) matchURL(p string) bool {
+	switch {
+	case s.re != nil:
+		return s.re.MatchString(p)
+	case s.wild:
+		ps := strings.Split(s.pattern, "/")
+		us := strings.Split(p, "/")
+		if len(us) < len(ps) {
+			return false
+		}
+		for i, x := range ps {
+			if ok, _ := path.Match(x, us[i]); !ok {
+				return false
+			}
+		}
+		return true
+	}
+	if !strings.HasPrefix(p, s.pattern) {
+		return false
+	}
+	n := len(s.pattern)
+	return n == len(p) || n == 0 || s.pattern[n-1] == '/' || p[n] == '/'
+}
