@@ -93,49 +93,95 @@ func ifRangeHolds(r *http.Request, etag string, lm time.Time) bool {
 	return err == nil && t.Unix() == lm.Unix()
 }
 
-// parseRange parses a single "bytes=" range. ok is false when the header is to be
-// ignored (malformed, not bytes, or several ranges); satisfiable is false when it
-// is well-formed but selects nothing of a size-byte file (416).
-func parseRange(v string, size int64) (start, length int64, ok, satisfiable bool) {
-	unit, spec, found := strings.Cut(v, "=")
-	if !found || !strings.EqualFold(strings.TrimSpace(unit), "bytes") {
-		return 0, 0, false, false
+// byteRange is one range of a file: length bytes from start.
+type byteRange struct{ start, length int64 }
+
+// Apache's defaults for MaxRanges, MaxRangeOverlaps and MaxRangeReversals: a Range
+// header beyond them is ignored (the whole file is sent).
+const (
+	maxRanges         = 200
+	maxRangeOverlaps  = 20
+	maxRangeReversals = 20
+)
+
+// parseRanges parses a "bytes=" Range header as apache2's ap_set_byterange does. ok
+// is false when the header is to be ignored (malformed, another unit, over the
+// limits); satisfiable is false when it is well-formed but selects nothing of a
+// size-byte file (416). Unsatisfiable ranges among others are dropped; overlapping
+// or adjacent ranges merge with the one before, as apache2 merges them.
+func parseRanges(v string, size int64) (ranges []byteRange, ok, satisfiable bool) {
+	if len(v) < 6 || !strings.EqualFold(v[:6], "bytes=") {
+		return nil, false, false
 	}
-	spec = strings.TrimSpace(spec)
-	if strings.IndexByte(spec, ',') >= 0 {
-		return 0, 0, false, false
+	specs := v[6:]
+	if strings.Count(specs, ",")+1 > maxRanges {
+		return nil, false, false
 	}
-	first, last, found := strings.Cut(spec, "-")
-	if !found {
-		return 0, 0, false, false
-	}
-	first, last = strings.TrimSpace(first), strings.TrimSpace(last)
-	if first == "" {
-		n, ok := parseDigits(last)
-		if !ok {
-			return 0, 0, false, false
+	var (
+		ostart, oend        int64 = -1, -1
+		overlaps, reversals int
+		lastStart           int64 = -1
+	)
+	for specs != "" {
+		var spec string
+		spec, specs, _ = strings.Cut(specs, ",")
+		first, last, found := strings.Cut(spec, "-")
+		if !found {
+			return nil, false, false
 		}
-		if n == 0 || size == 0 {
-			return 0, 0, true, false
+		var start, end int64
+		if first == "" {
+			n, ok := parseDigits(last)
+			if !ok || n == 0 {
+				return nil, false, false
+			}
+			start, end = max(size-n, 0), size-1
+		} else {
+			a, ok := parseDigits(first)
+			if !ok {
+				return nil, false, false
+			}
+			start, end = a, size-1
+			if last != "" {
+				b, ok := parseDigits(last)
+				if !ok || b < a {
+					return nil, false, false
+				}
+				end = min(b, size-1)
+			}
 		}
-		n = min(n, size)
-		return size - n, n, true, true
-	}
-	a, ok := parseDigits(first)
-	if !ok {
-		return 0, 0, false, false
-	}
-	b := size - 1
-	if last != "" {
-		if b, ok = parseDigits(last); !ok || b < a {
-			return 0, 0, false, false
+		if start >= size {
+			continue // unsatisfiable: dropped
 		}
-		b = min(b, size-1)
+		if start < lastStart {
+			reversals++
+		}
+		lastStart = start
+		if ostart < 0 {
+			ostart, oend = start, end
+			continue
+		}
+		merged := start >= ostart && end <= oend
+		if start < ostart && end >= ostart-1 {
+			ostart, merged = start, true
+		}
+		if end >= oend && start <= oend+1 {
+			oend, merged = end, true
+		}
+		if merged {
+			overlaps++
+			continue
+		}
+		ranges = append(ranges, byteRange{ostart, oend - ostart + 1})
+		ostart, oend = start, end
 	}
-	if a >= size {
-		return 0, 0, true, false
+	if overlaps > maxRangeOverlaps || reversals > maxRangeReversals {
+		return nil, false, false
 	}
-	return a, b - a + 1, true, true
+	if ostart < 0 {
+		return nil, true, false
+	}
+	return append(ranges, byteRange{ostart, oend - ostart + 1}), true, true
 }
 
 func parseDigits(s string) (int64, bool) {

@@ -1,6 +1,7 @@
 // Package static serves files from a document root the way apache2's default handler
 // (with mod_mime and mod_dir) does: same status codes, headers, ETag form, conditional
-// requests, single byte ranges, directory redirects and index files, and apache2's
+// requests, byte ranges (several as multipart/byteranges, merged and limited as
+// apache2's MaxRanges, MaxRangeOverlaps and MaxRangeReversals defaults), directory redirects and index files, and apache2's
 // error pages through http1.WriteError. As apache2's default handler it serves GET, HEAD
 // and POST (a POST body is read and discarded first, which answers "Expect:
 // 100-continue"), answers OPTIONS with 200 and Allow, other registered methods with 405
@@ -24,8 +25,6 @@
 //     apache2's is not); Allow names it only with TraceEnabled.
 //   - A 416 answer carries Content-Range: bytes */size (RFC 9110) and a Content-Length;
 //     apache2 sends its error page chunked without Content-Range.
-//   - A Range header with several ranges is ignored (the full file is sent, which RFC
-//     9110 permits) instead of a multipart/byteranges answer.
 //   - Content negotiation and Content-Encoding by extension are not implemented.
 package static
 
@@ -619,7 +618,7 @@ func (h *Handler) serveFile(w http.ResponseWriter, r *http.Request, f *os.File, 
 	status, start, length := http.StatusOK, int64(0), size
 	if r.Method == http.MethodGet || r.Method == http.MethodHead { // apache2 honours Range on HEAD too
 		if rg := r.Header["Range"]; len(rg) == 1 && ifRangeHolds(r, etag, lm) {
-			s, l, ok, satisfiable := parseRange(rg[0], size)
+			ranges, ok, satisfiable := parseRanges(rg[0], size)
 			switch {
 			case ok && !satisfiable:
 				// apache2's error page carries none of the file's headers; Content-Range
@@ -631,7 +630,11 @@ func (h *Handler) serveFile(w http.ResponseWriter, r *http.Request, f *os.File, 
 				hd["Content-Range"] = []string{"bytes */" + strconv.FormatInt(size, 10)}
 				http1.WriteError(w, r, http.StatusRequestedRangeNotSatisfiable, "")
 				return
+			case ok && len(ranges) > 1:
+				serveMultipart(w, r, f, ranges, size, ct)
+				return
 			case ok:
+				s, l := ranges[0].start, ranges[0].length
 				status, start, length = http.StatusPartialContent, s, l
 				hd["Content-Range"] = []string{"bytes " + strconv.FormatInt(s, 10) + "-" +
 					strconv.FormatInt(s+l-1, 10) + "/" + strconv.FormatInt(size, 10)}

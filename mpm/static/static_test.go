@@ -238,7 +238,20 @@ func TestServe(t *testing.T) {
 		{name: "unsatisfiable Range", method: "GET", target: "/hello.txt", hdr: []string{"Range: bytes=6-"}, status: 416,
 			body: "~None of the range-specifier values", want: map[string]string{"Content-Range": "bytes */6", "ETag": ""}},
 		{name: "malformed Range is ignored", method: "GET", target: "/hello.txt", hdr: []string{"Range: bytes=x"}, status: 200, body: "hello\n"},
-		{name: "several ranges are ignored", method: "GET", target: "/hello.txt", hdr: []string{"Range: bytes=0-1,3-4"}, status: 200, body: "hello\n"},
+		// Checked against apache2 2.4.71: overlapping or adjacent ranges merge with the
+		// one before, unsatisfiable ones are dropped, "-0", "1-0" and a blank after "="
+		// make the header ignored.
+		{name: "overlapping ranges merge", method: "GET", target: "/hello.txt", hdr: []string{"Range: bytes=0-1,1-3"}, status: 206, body: "hell",
+			want: map[string]string{"Content-Range": "bytes 0-3/6"}},
+		{name: "adjacent ranges merge", method: "GET", target: "/hello.txt", hdr: []string{"Range: bytes=0-1,2-3"}, status: 206, body: "hell"},
+		{name: "unsatisfiable range dropped", method: "GET", target: "/hello.txt", hdr: []string{"Range: bytes=0-1,100-200"}, status: 206, body: "he",
+			want: map[string]string{"Content-Range": "bytes 0-1/6"}},
+		{name: "all unsatisfiable", method: "GET", target: "/hello.txt", hdr: []string{"Range: bytes=100-200,300-400"}, status: 416},
+		{name: "suffix zero is ignored", method: "GET", target: "/hello.txt", hdr: []string{"Range: bytes=-0"}, status: 200, body: "hello\n"},
+		{name: "reversed is ignored", method: "GET", target: "/hello.txt", hdr: []string{"Range: bytes=1-0"}, status: 200, body: "hello\n"},
+		{name: "blank after = is ignored", method: "GET", target: "/hello.txt", hdr: []string{"Range: bytes= 0-1"}, status: 200, body: "hello\n"},
+		{name: "unit is case-insensitive", method: "GET", target: "/hello.txt", hdr: []string{"Range: Bytes=0-1"}, status: 206, body: "he"},
+		{name: "one bad range spoils all", method: "GET", target: "/hello.txt", hdr: []string{"Range: bytes=0-1,x"}, status: 200, body: "hello\n"},
 		{name: "If-Range mismatch sends everything", method: "GET", target: "/hello.txt", hdr: []string{"Range: bytes=0-1", "If-Range: \"x\""}, status: 200, body: "hello\n"},
 		{name: "If-Range match", method: "GET", target: "/hello.txt", hdr: []string{"Range: bytes=0-1", "If-Range: " + etag(6)}, status: 206, body: "he"},
 	}
