@@ -161,3 +161,24 @@ func TestAccessLogOpenError(t *testing.T) {
 		t.Errorf("output lacks %q:\n%s", want, out)
 	}
 }
+
+// TestPipedErrorLog: ErrorLog "|command" gets the host's and the MPM's lines.
+func TestPipedErrorLog(t *testing.T) {
+	m := testbin.MPMs[0]
+	root := newSite(t, m.Name, m.Module, "")
+	piped := filepath.Join(root, "logs/piped_error_log")
+	conf, err := os.OpenFile(filepath.Join(root, "httpd.conf"), os.O_APPEND|os.O_WRONLY, 0)
+	must(t, err)
+	fmt.Fprintf(conf, "ErrorLog \"|$cat >> %s\"\n", piped)
+	must(t, conf.Close())
+	in := start(t, root)
+	in.get("/hello.txt")
+	var b []byte
+	ok := eventually(10*time.Second, func() bool {
+		b, _ = os.ReadFile(piped)
+		return strings.Contains(string(b), "AH00163") && strings.Contains(string(b), "AH00094: Command line:")
+	})
+	if !ok {
+		t.Fatalf("piped error log lacks the startup lines:\n%s", b)
+	}
+}

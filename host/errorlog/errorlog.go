@@ -17,6 +17,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/httpd-mpm/httpd-mpm/internal/pipedlog"
 )
 
 // Level is an Apache log level; lower is more severe.
@@ -76,14 +78,24 @@ func New(w io.Writer, level Level) *Log {
 }
 
 // Open opens an ErrorLog target: a file path (appended to, created 0640),
-// or "/dev/stderr". Piped logs ("|command") and syslog are refused with a
-// clear error: they are not implemented yet.
+// "/dev/stderr", or a piped logger ("|command", "|$command" through the
+// shell), which ends when the Log is closed. Syslog is refused with a clear
+// error: it is not implemented yet.
 func Open(path string, level Level) (*Log, error) {
 	if path == "/dev/stderr" || path == "/proc/self/fd/2" {
 		return New(os.Stderr, level), nil
 	}
-	if strings.HasPrefix(path, "|") || strings.HasPrefix(path, "syslog") {
-		return nil, fmt.Errorf("ErrorLog %q: piped logs and syslog are not supported yet; use a file or /dev/stderr", path)
+	if spec, ok := strings.CutPrefix(path, "|"); ok {
+		w, err := pipedlog.Start(spec)
+		if err != nil {
+			return nil, fmt.Errorf("%sAH00089: Couldn't start ErrorLog process '%s'.", pipedlog.ErrnoPrefix(err), spec)
+		}
+		l := New(w, level)
+		l.c = w
+		return l, nil
+	}
+	if strings.HasPrefix(path, "syslog") {
+		return nil, fmt.Errorf("ErrorLog %q: syslog is not supported yet; use a file, /dev/stderr or a piped logger", path)
 	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o640)
 	if err != nil {

@@ -2,7 +2,10 @@ package errorlog
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -60,15 +63,40 @@ func TestParseLevel(t *testing.T) {
 	}
 }
 
-func TestOpenRefusesPipesAndSyslog(t *testing.T) {
-	for _, target := range []string{"|/usr/bin/rotatelogs x 86400", "syslog:local7"} {
-		if _, err := Open(target, Warn); err == nil || !strings.Contains(err.Error(), "not supported yet") {
-			t.Errorf("Open(%q) = %v", target, err)
-		}
+func TestOpenRefusesSyslog(t *testing.T) {
+	if _, err := Open("syslog:local7", Warn); err == nil || !strings.Contains(err.Error(), "not supported yet") {
+		t.Errorf("Open(syslog:local7) = %v", err)
 	}
 	l, err := Open(t.TempDir()+"/error_log", Warn)
 	if err != nil {
 		t.Fatal(err)
 	}
 	l.Close()
+}
+
+// TestOpenPiped: a piped ErrorLog gets whole lines and ends with the Log; a command
+// that cannot start is Apache's AH00089.
+func TestOpenPiped(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "piped")
+	l, err := Open("|$cat > "+out, Warn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Printf("core", Error, "one %d", 1)
+	l.Printf("core", Debug, "not at warn")
+	l.Close()
+	var b []byte
+	for i := 0; i < 100; i++ { // the logger writes once it read EOF; bounded wait
+		if b, _ = os.ReadFile(out); strings.Contains(string(b), "\n") {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !strings.HasSuffix(string(b), "] [core:error] [pid "+strconv.Itoa(os.Getpid())+"] one 1\n") || strings.Count(string(b), "\n") != 1 {
+		t.Errorf("piped error log: %q", b)
+	}
+	_, err = Open("|/nonexistent/logger -x", Warn)
+	if err == nil || err.Error() != "(2)No such file or directory: AH00089: Couldn't start ErrorLog process '/nonexistent/logger -x'." {
+		t.Errorf("Open of a missing logger: %v", err)
+	}
 }
