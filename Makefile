@@ -7,7 +7,7 @@ PROTOC_VERSION             := 3.21.12
 TOOLS := $(CURDIR)/.tools
 MPMS  := prefork worker event
 
-.PHONY: all build run test test-go test-example fuzz test-systemd test-deps proto check-proto bench help clean
+.PHONY: all build run test test-go test-example fuzz test-systemd test-deps proto check-proto bench robust help clean
 
 all: build ## build bin/httpd and modules/mod_mpm_*.so
 
@@ -70,6 +70,9 @@ check-proto: proto ## fail if the committed generated code drifts from the .prot
 
 bench: build ## benchmarks side by side with Apache and nginx (BENCHFLAGS=-quick for a smoke run)
 	$(GO) run ./internal/bench $(BENCHFLAGS)
+
+robust: build test-deps ## attacks and faults against the real server under load; prints a table, fails if a row is out of bound (ROBUSTFLAGS=-mpm=event -only=...)
+	$(GO) run ./internal/robust $(ROBUSTFLAGS)
 
 clean: ## remove build output
 	rm -rf bin modules .tools

@@ -8,6 +8,7 @@ command -v ab      >/dev/null || need+=(apache2-utils)
 command -v wrk     >/dev/null || need+=(wrk)
 command -v protoc  >/dev/null || need+=(protobuf-compiler)
 command -v prometheus-apache-exporter >/dev/null || need+=(prometheus-apache-exporter)
+command -v slowhttptest >/dev/null || need+=(slowhttptest)
 command -v systemd-socket-activate >/dev/null || need+=(systemd)
 command -v goaccess >/dev/null || need+=(goaccess)
 [ ${#need[@]} -eq 0 ] && exit 0
