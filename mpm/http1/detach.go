@@ -42,3 +42,31 @@ func (s *Server) Resume(c net.Conn, st Idle) *Conn {
 	cn.state.Store(int32(StateIdle))
 	return cn
 }
+
+// The bounds of the lingering close Close does, for an MPM that does it itself after
+// Finish: discard what the client still sends for up to LingerTimeout and LingerBytes.
+const (
+	LingerTimeout = lingerTimeout
+	LingerBytes   = lingerMax
+)
+
+// Finish ends c as Close does (StateClosed, buffers back to the pools, the requests'
+// context done) but leaves its connection open and hands it to the caller, so that an
+// MPM can do the lingering close without holding a worker. linger reports what Close
+// would have done: true when the last response closed the connection while the client
+// may still be sending (shut the write side down, discard what arrives up to
+// LingerTimeout and LingerBytes, then close), false when the connection can simply be
+// closed. Only the goroutine serving c may call it, not concurrently with ServeRequest;
+// on a Conn already closed or detached it returns false and does nothing.
+func (c *Conn) Finish() (linger bool) {
+	if !c.closed.CompareAndSwap(false, true) {
+		return false
+	}
+	c.cancel()
+	c.mu.Lock()
+	linger = c.linger && !c.sawEOF
+	c.releaseLocked()
+	c.mu.Unlock()
+	c.setState(StateClosed)
+	return linger
+}

@@ -74,3 +74,46 @@ func TestDetachResume(t *testing.T) {
 		t.Errorf("states %s, want %s", got, want)
 	}
 }
+
+// TestFinish: Finish reports StateClosed and whether to linger, and leaves the
+// connection open for the caller.
+func TestFinish(t *testing.T) {
+	for _, c := range []struct {
+		name, req string
+		linger    bool
+	}{
+		{"keep-alive", "GET /a HTTP/1.1\r\nHost: h\r\n\r\n", false},
+		{"close", "GET /a HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n", true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			srv := newTestServer()
+			var log stateLog
+			srv.ConnState = log.hook
+			a, client := net.Pipe()
+			defer client.Close()
+			defer a.Close()
+			hc := srv.NewConn(a)
+			go func() {
+				io.WriteString(client, c.req)
+				readRawResponse(bufio.NewReader(client), "GET")
+			}()
+			if keep, err := hc.ServeRequest(); keep == c.linger || err != nil {
+				t.Fatalf("ServeRequest %v, %v", keep, err)
+			}
+			if got := hc.Finish(); got != c.linger {
+				t.Errorf("Finish = %v, want %v", got, c.linger)
+			}
+			if hc.Finish() {
+				t.Error("a second Finish wants to linger")
+			}
+			if got := log.String(); got != "new,active,idle,closed" && got != "new,active,closed" {
+				t.Errorf("states %s", got)
+			}
+			// The connection is still open: the caller owns it.
+			go client.Write([]byte("x"))
+			if n, err := a.Read(make([]byte, 1)); n != 1 || err != nil {
+				t.Errorf("the connection after Finish: %d, %v", n, err)
+			}
+		})
+	}
+}
