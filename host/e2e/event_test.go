@@ -269,6 +269,36 @@ func TestEventBusyClosesKeepAlive(t *testing.T) {
 	}
 }
 
+// TestEventLingeringCloseHoldsNoWorker: after a response that closes the
+// connection, the lingering close (discarding what the client still sends
+// until it closes, at most 2 s) is the listener's: with the only worker
+// free, server-status is answered and counts the connection in
+// ConnsAsyncClosing.
+func TestEventLingeringCloseHoldsNoWorker(t *testing.T) {
+	in := start(t, eventSite(t, oneChild(1)))
+	c, err := net.Dial("tcp", in.addr)
+	must(t, err)
+	defer c.Close()
+	fmt.Fprintf(c, "GET /hello.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if b, err := io.ReadAll(c); err != nil || !strings.Contains(string(b), "hello, world") {
+		t.Fatalf("response: %q %v", b, err) // the server shut its side down: EOF
+	}
+	// The client neither closes nor sends: the server lingers, while the
+	// status request has the only worker.
+	waitFor(t, "the connection lingering", 10*time.Second, func() (bool, string) {
+		a := in.auto()
+		return a.int("ConnsAsyncClosing") == 1 && a.int("ConnsTotal") == 2,
+			fmt.Sprintf("ConnsAsyncClosing %s, ConnsTotal %s", a.values["ConnsAsyncClosing"], a.values["ConnsTotal"])
+	})
+	// At most 2 s later it is closed.
+	waitFor(t, "nothing lingering", 10*time.Second, func() (bool, string) {
+		a := in.auto()
+		return a.int("ConnsAsyncClosing") == 0 && a.int("ConnsTotal") == 1,
+			fmt.Sprintf("ConnsAsyncClosing %s, ConnsTotal %s", a.values["ConnsAsyncClosing"], a.values["ConnsTotal"])
+	})
+}
+
 // TestEventTimeoutStalledReader: a client that stops reading a large
 // response is cut off after Timeout, and the connection is counted out.
 func TestEventTimeoutStalledReader(t *testing.T) {

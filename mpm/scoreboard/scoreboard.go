@@ -356,6 +356,7 @@ func (p Process) Exited() {
 	p.r.notAccepting.Store(0)
 	p.r.connections.Store(0)
 	p.r.keepAlive.Store(0)
+	p.r.lingering.Store(0)
 }
 
 // SetNotAccepting records whether the child accepts new connections (child).
@@ -373,6 +374,10 @@ func (p Process) AddConnections(d int) { p.r.connections.Add(uint32(int32(d))) }
 // SetKeepAlive sets the number of idle keep-alive connections parked by
 // the child (child; event).
 func (p Process) SetKeepAlive(n int) { p.r.keepAlive.Store(uint32(n)) }
+
+// SetLingering sets the number of connections the child is closing
+// (lingering close) without a worker (child; event).
+func (p Process) SetLingering(n int) { p.r.lingering.Store(uint32(n)) }
 
 // Conns are a child's connection counters (event's async columns).
 type Conns struct {

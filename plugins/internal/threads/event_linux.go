@@ -28,10 +28,9 @@ import (
 // became readable to a worker; it closes parked connections idle for
 // KeepAliveTimeout, and all of them when a connection found every worker
 // busy, so that the clients reconnect, maybe to a child with an idle
-// worker. Two differences: a readable keep-alive connection that finds no
+// worker. One difference: a readable keep-alive connection that finds no
 // idle worker waits for the next one (Apache closes it, its request
-// unanswered), and so does a new connection accepted when the last idle
-// worker was just taken (Apache's listener blocks until a worker is idle).
+// unanswered).
 //
 // A parked connection has no goroutine and no buffer. It keeps its whole
 // http1.Conn only for a moment (hotHold), so that a client sending its
@@ -57,7 +56,9 @@ type loop struct {
 	mu        sync.Mutex
 	slots     []slot // by descriptor
 	hot, cold fdList // parked, in park order
-	pending   fdList // readable or new, waiting for a worker, oldest first
+	pending   fdList // readable, waiting for a worker, oldest first
+	lingering fdList // closing: the rest of what the client sends is discarded
+	scratch   []byte // what lingering connections send goes here
 	listening bool   // listening sockets are in the set
 	stopping  bool
 	backoff   int64 // no accept before this (ns), after EMFILE and friends
@@ -72,10 +73,11 @@ type listenFD struct {
 
 // Slot states.
 const (
-	free    uint8 = iota
-	hot           // parked with its http1.Conn
-	cold          // parked as a descriptor: the Conn was detached
-	pending       // readable, waiting for a worker
+	free      uint8 = iota
+	hot             // parked with its http1.Conn
+	cold            // parked as a descriptor: the Conn was detached
+	pending         // readable, waiting for a worker
+	lingering       // in lingering close
 )
 
 // slot is a parked connection, indexed by its descriptor.
@@ -86,8 +88,8 @@ type slot struct {
 	since      int64       // park time, ns since loop.start
 	prev, next int32       // in its list
 	seq        int32       // epoll event data, so a stale event is ignored
+	discarded  int32       // lingering: bytes read and thrown away
 	state      uint8
-	fresh      bool // pending: accepted when no worker was idle
 }
 
 // fdList is a list of slots in the order they joined it.
@@ -113,7 +115,7 @@ func newLoop(ch *child, ka time.Duration, lns []net.Listener, onAccept func()) (
 	if l.ka <= 0 {
 		l.ka = int64(5 * time.Second)
 	}
-	l.hot, l.cold, l.pending = newList(), newList(), newList()
+	l.hot, l.cold, l.pending, l.lingering = newList(), newList(), newList(), newList()
 	fail := func(err error) (*loop, error) {
 		l.closeFDs()
 		return nil, err
@@ -216,6 +218,8 @@ func (l *loop) list(state uint8) *fdList {
 		return &l.cold
 	case pending:
 		return &l.pending
+	case lingering:
+		return &l.lingering
 	}
 	return nil
 }
@@ -255,9 +259,13 @@ func (l *loop) unlink(fd int32) {
 // parked is the number of idle keep-alive connections (scoreboard).
 func (l *loop) parkedLocked() int { return l.hot.n + l.cold.n }
 
+// showParked puts the keep-alive and lingering counts on the scoreboard
+// (ConnsAsyncKeepAlive, ConnsAsyncClosing).
 func (l *loop) showParked() {
 	if l.ch.board != nil {
-		l.ch.board.Process(l.ch.slot).SetKeepAlive(l.parkedLocked())
+		p := l.ch.board.Process(l.ch.slot)
+		p.SetKeepAlive(l.parkedLocked())
+		p.SetLingering(l.lingering.n)
 	}
 }
 
@@ -288,6 +296,61 @@ func (l *loop) park(hc *http1.Conn, c *conn) error {
 	l.link(fd, hot)
 	l.showParked()
 	return nil
+}
+
+// linger takes over the lingering close of a connection whose sending
+// side the worker has shut down: the loop discards what the client still
+// sends, up to http1.LingerBytes, and closes it at the client's end or
+// after http1.LingerTimeout (Apache's lingering close, without a worker).
+// On error the caller still owns c.
+func (l *loop) linger(c *conn) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	fd := int32(c.fd)
+	l.grow(fd)
+	s := &l.slots[fd]
+	if s.state != free {
+		return fmt.Errorf("descriptor %d parked twice", fd)
+	}
+	s.seq++
+	ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLRDHUP, Fd: fd, Pad: s.seq}
+	op := unix.EPOLL_CTL_MOD
+	if !c.armed {
+		op = unix.EPOLL_CTL_ADD
+	}
+	if err := unix.EpollCtl(l.epfd, op, c.fd, &ev); err != nil {
+		return fmt.Errorf("epoll_ctl: %w", err)
+	}
+	c.armed = true
+	s.c, s.since, s.discarded = c, l.now(), 0
+	l.link(fd, lingering)
+	l.ch.lingering.Add(1)
+	l.showParked()
+	return nil
+}
+
+// discardLocked reads what a lingering connection sent and closes it at
+// its end, on an error or past http1.LingerBytes.
+func (l *loop) discardLocked(fd int32) {
+	s := &l.slots[fd]
+	if l.scratch == nil {
+		l.scratch = make([]byte, 16<<10)
+	}
+	for {
+		n, err := unix.Read(int(fd), l.scratch)
+		switch {
+		case n > 0:
+			if s.discarded += int32(n); s.discarded < http1.LingerBytes {
+				continue
+			}
+		case err == unix.EINTR:
+			continue
+		case err == unix.EAGAIN:
+			return // more may come
+		}
+		l.closeLocked(fd)
+		return
+	}
 }
 
 // run is the loop; it returns once the child stops and its last
@@ -326,6 +389,9 @@ func (l *loop) timeoutLocked() int {
 	if l.cold.head >= 0 {
 		next = min(next, l.slots[l.cold.head].since+l.ka-now)
 	}
+	if l.lingering.head >= 0 {
+		next = min(next, l.slots[l.lingering.head].since+int64(http1.LingerTimeout)-now)
+	}
 	if l.backoff > 0 {
 		next = min(next, l.backoff-now)
 	}
@@ -352,11 +418,15 @@ func (l *loop) turnLocked(events []unix.EpollEvent) (done bool) {
 				continue
 			}
 			s := &l.slots[fd]
-			if s.seq != ev.Pad || (s.state != hot && s.state != cold) {
-				continue // stale: closed or taken since
+			switch {
+			case s.seq != ev.Pad:
+				// stale: closed or taken since
+			case s.state == hot || s.state == cold:
+				l.unlink(fd)
+				l.link(fd, pending)
+			case s.state == lingering:
+				l.discardLocked(fd)
 			}
-			l.unlink(fd)
-			l.link(fd, pending)
 		}
 	}
 	if !l.stopping {
@@ -386,8 +456,9 @@ func (l *loop) turnLocked(events []unix.EpollEvent) (done bool) {
 		l.closeAllLocked(&l.cold)
 	}
 	now := l.now()
-	l.expireLocked(&l.hot, now)
-	l.expireLocked(&l.cold, now)
+	l.expireLocked(&l.hot, now, l.ka)
+	l.expireLocked(&l.cold, now, l.ka)
+	l.expireLocked(&l.lingering, now, int64(http1.LingerTimeout))
 	l.detachLocked(now)
 	l.showParked()
 	if l.stopping && l.ch.conns.Load() == 0 {
@@ -450,9 +521,9 @@ func (l *loop) dispatchLocked() bool {
 		}
 		fd := l.pending.head
 		s := &l.slots[fd]
-		j := job{c: s.c, hc: s.hc, idle: s.idle, fresh: s.fresh, resume: s.hc == nil && !s.fresh}
+		j := job{c: s.c, hc: s.hc, idle: s.idle, resume: s.hc == nil}
 		l.unlink(fd)
-		s.c, s.hc, s.idle, s.fresh = nil, nil, http1.Idle{}, false
+		s.c, s.hc, s.idle = nil, nil, http1.Idle{}
 		l.ch.work <- j
 	}
 	return true
@@ -477,17 +548,26 @@ func (l *loop) aboveLimit() bool {
 	return l.ch.conns.Load()-l.ch.lingering.Load() >= int64(l.ch.opt.Workers)+idle*f
 }
 
-// acceptLocked accepts from every ready listener while the child may; when
-// it may not, it stops accepting. A connection that finds no idle worker
-// waits for the next one and the child stops accepting: it reports true
-// then (every worker busy, a new connection waiting).
+// acceptLocked accepts from the ready listeners while the child may, and
+// stops accepting when it may not. A readable listener with no idle worker
+// is Apache's "all workers busy": it reports true, and the connection stays
+// in the backlog for another child. Having just taken the last idle worker
+// is not: if more connections wait, the next turn sees the listener still
+// readable.
 func (l *loop) acceptLocked() (busy bool) {
 	for _, lf := range l.lns {
-		for {
+		for first := true; ; first = false {
 			if l.ch.drain.Load() {
 				return false // MaxConnectionsPerChild reached: the next turn stops
 			}
-			if len(l.ch.idle) > 0 && l.aboveLimit() {
+			if len(l.ch.idle) == 0 {
+				if first {
+					l.stopAccepting("All workers busy, not accepting new conns in this process")
+					return true
+				}
+				break
+			}
+			if l.aboveLimit() {
 				l.stopAccepting(fmt.Sprintf("Too many open connections (%d), not accepting new conns in this process", l.ch.conns.Load()))
 				return false
 			}
@@ -495,20 +575,10 @@ func (l *loop) acceptLocked() (busy bool) {
 			if c == nil {
 				break
 			}
+			<-l.ch.idle // only the loop takes idle workers
 			l.ch.opened()
+			l.ch.work <- job{c: c, fresh: true}
 			l.onAccept()
-			select {
-			case <-l.ch.idle:
-				l.ch.work <- job{c: c, fresh: true}
-			default:
-				fd := int32(c.fd)
-				l.grow(fd)
-				s := &l.slots[fd]
-				s.c, s.fresh, s.since = c, true, l.now()
-				l.link(fd, pending)
-				l.stopAccepting("All workers busy, not accepting new conns in this process")
-				return true
-			}
 		}
 	}
 	return false
@@ -546,22 +616,26 @@ func (l *loop) closeAllLocked(lst *fdList) {
 	}
 }
 
-// expireLocked closes the connections of lst parked for KeepAliveTimeout.
-func (l *loop) expireLocked(lst *fdList, now int64) {
-	for lst.head >= 0 && l.slots[lst.head].since+l.ka <= now {
+// expireLocked closes the connections of lst that have been on it for
+// timeout (KeepAliveTimeout, or the lingering close's bound).
+func (l *loop) expireLocked(lst *fdList, now, timeout int64) {
+	for lst.head >= 0 && l.slots[lst.head].since+timeout <= now {
 		l.closeLocked(lst.head)
 	}
 }
 
 func (l *loop) closeLocked(fd int32) {
 	s := &l.slots[fd]
-	c, hc := s.c, s.hc
+	c, hc, state := s.c, s.hc, s.state
 	l.unlink(fd)
 	s.c, s.hc, s.idle = nil, nil, http1.Idle{}
 	if hc != nil {
 		hc.Close()
 	} else {
 		c.Close()
+	}
+	if state == lingering {
+		l.ch.lingering.Add(-1)
 	}
 	l.ch.closed()
 }

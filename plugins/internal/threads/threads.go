@@ -242,7 +242,16 @@ func (ch *child) serve(hc *http1.Conn, c *conn, ws scoreboard.Worker) {
 			if ch.board != nil {
 				ws.SetStatus(scoreboard.Closing)
 			}
-			ch.closeConn(hc)
+			if c == nil {
+				ch.closeConn(hc)
+				return
+			}
+			// Event: the loop does the lingering close, not this worker.
+			if hc.Finish() && c.CloseWrite() == nil && ch.loop.linger(c) == nil {
+				return
+			}
+			c.Close()
+			ch.closed()
 			return
 		}
 		if c != nil && hc.Buffered() == 0 {
