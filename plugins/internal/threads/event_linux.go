@@ -87,7 +87,7 @@ type slot struct {
 	idle       http1.Idle  // cold, or pending from cold
 	since      int64       // park time, ns since loop.start
 	prev, next int32       // in its list
-	seq        int32       // epoll event data, so a stale event is ignored
+	seq        int32       // epoll event data (≥ 0), so a stale event is ignored
 	discarded  int32       // lingering: bytes read and thrown away
 	state      uint8
 }
@@ -98,7 +98,8 @@ type fdList struct {
 	n          int
 }
 
-// epoll event data for what is not a connection (Pad of the event).
+// epoll event data for what is not a connection (Pad of the event;
+// a connection's is its slot's seq, never negative).
 const (
 	padWake     = -1
 	padListener = -2
@@ -280,7 +281,7 @@ func (l *loop) park(hc *http1.Conn, c *conn) error {
 	if s.state != free {
 		return fmt.Errorf("descriptor %d parked twice", fd)
 	}
-	s.seq++
+	s.seq = (s.seq + 1) & 0x7fffffff // never a pad value
 	// Armed under the lock: the loop cannot close (and the kernel reuse)
 	// the descriptor before the slot says what it is.
 	ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLRDHUP | unix.EPOLLONESHOT, Fd: fd, Pad: s.seq}
@@ -312,7 +313,7 @@ func (l *loop) linger(c *conn) error {
 	if s.state != free {
 		return fmt.Errorf("descriptor %d parked twice", fd)
 	}
-	s.seq++
+	s.seq = (s.seq + 1) & 0x7fffffff // never a pad value
 	ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLRDHUP, Fd: fd, Pad: s.seq}
 	op := unix.EPOLL_CTL_MOD
 	if !c.armed {
