@@ -227,9 +227,9 @@ func treeConns(s *server) int {
 	return n
 }
 
-// rangeAttack is the "Apache killer": many overlapping ranges of one
-// file. The server ignores a Range with several ranges and sends the file
-// once.
+// rangeAttack is the "Apache killer" (CVE-2011-3192): many overlapping
+// ranges of one file, which must not multiply the server's work or memory
+// by the number of ranges.
 func rangeAttack(rc *runCtx) {
 	rc.sleep(time.Second)
 	out, err := tool(time.Duration(slowSeconds+30)*time.Second, "slowhttptest", "-R", "-c", "200", "-r", "40", "-a", "5", "-b", "2000",
