@@ -95,6 +95,7 @@ func (b *body) read1(p []byte) (n int, err error) {
 	n, err = br.Read(p)
 	b.left -= int64(n)
 	b.read += int64(n)
+	b.c.bodyBytes += int64(n)
 	if b.limit >= 0 && b.read > b.limit {
 		b.tooLarge = true
 		return 0, b.fail(&http.MaxBytesError{Limit: b.limit})
@@ -254,6 +255,7 @@ func (b *body) drain() bool {
 		n, err := br.Discard(int(b.left))
 		b.left -= int64(n)
 		b.read += int64(n)
+		b.c.bodyBytes += int64(n)
 		budget -= int64(n)
 		if err != nil {
 			b.fail(err)
@@ -271,7 +273,17 @@ func (b *body) drain() bool {
 }
 
 // refreshReadDeadline restarts the Timeout clock before a body read that must wait for
-// the network (Apache's Timeout applies to each read).
+// the network (Apache's Timeout applies to each read), within the body's
+// overall limit (Server.BodyTimeout and BodyMinRate): without it a client
+// trickling a few bytes a second would hold a worker forever.
 func (c *Conn) refreshReadDeadline() {
-	c.rwc.SetReadDeadline(time.Now().Add(c.srv.cfg.timeout))
+	now := time.Now()
+	if c.bodyStart.IsZero() {
+		c.bodyStart = now
+	}
+	d := now.Add(c.srv.cfg.timeout)
+	if limit := c.bodyStart.Add(c.srv.cfg.bodyTimeout + time.Duration(c.bodyBytes/c.srv.cfg.bodyMinRate)*time.Second); limit.Before(d) {
+		d = limit
+	}
+	c.rwc.SetReadDeadline(d)
 }

@@ -63,6 +63,8 @@ type Conn struct {
 	keepalives int          // responses sent with keep-alive
 	linger     bool         // the last response closed the connection
 	start      time.Time    // when the first byte of the current request arrived
+	bodyStart  time.Time    // when the current request's body first waited for the network
+	bodyBytes  int64        // body bytes of the current request read so far
 	keepNext   bool         // the current response keeps the connection open
 	sawEOF     bool         // the client closed its side
 
@@ -245,6 +247,7 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 		}
 	}
 	c.start = time.Now()
+	c.bodyStart, c.bodyBytes = time.Time{}, 0
 	c.keepNext = false
 	c.rwc.SetReadDeadline(c.start.Add(cfg.timeout))
 	c.nreq.Add(1)

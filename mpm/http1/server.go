@@ -18,6 +18,8 @@ const (
 	DefaultLimitRequestFieldSize = 8190             // LimitRequestFieldSize
 	DefaultLimitRequestFields    = 100              // LimitRequestFields
 	DefaultLimitRequestBody      = 1 << 30          // LimitRequestBody (1 GiB since Apache 2.4.54)
+	DefaultBodyTimeout           = 20 * time.Second // mod_reqtimeout's default body=20
+	DefaultBodyMinRate           = 500              // mod_reqtimeout's default MinRate=500 (bytes/s)
 )
 
 // Signature is Apache's ServerSignature setting: whether error pages the engine and
@@ -58,6 +60,13 @@ type Server struct {
 	// request (the clock starts at its first byte), each read of the request body, and
 	// each write of the response. Zero means DefaultTimeout.
 	Timeout time.Duration
+	// BodyTimeout and BodyMinRate bound reading a whole request body, as
+	// mod_reqtimeout's default "body=20,MinRate=500": the body gets
+	// BodyTimeout, plus one second for every BodyMinRate bytes received, so
+	// that a client trickling bytes cannot hold a worker although each read
+	// is within Timeout. Zero means DefaultBodyTimeout and DefaultBodyMinRate.
+	BodyTimeout time.Duration
+	BodyMinRate int
 
 	// KeepAlive enables persistent connections (Apache's KeepAlive On). When false every
 	// response carries "Connection: close".
@@ -133,6 +142,8 @@ type Server struct {
 // serverConfig is what NewConn derives once from the exported fields.
 type serverConfig struct {
 	timeout          time.Duration
+	bodyTimeout      time.Duration
+	bodyMinRate      int64
 	keepAliveTimeout time.Duration
 	lineLimit        int // bytes allowed in a request line, without CRLF
 	fieldLimit       int // bytes allowed in one header field line, without CRLF
@@ -148,6 +159,11 @@ func (s *Server) init() {
 	s.once.Do(func() {
 		c := &s.cfg
 		c.timeout = orDuration(s.Timeout, DefaultTimeout)
+		c.bodyTimeout = orDuration(s.BodyTimeout, DefaultBodyTimeout)
+		c.bodyMinRate = int64(s.BodyMinRate)
+		if c.bodyMinRate <= 0 {
+			c.bodyMinRate = DefaultBodyMinRate
+		}
 		c.keepAliveTimeout = orDuration(s.KeepAliveTimeout, DefaultKeepAliveTimeout)
 		c.lineLimit = limit(s.LimitRequestLine, DefaultLimitRequestLine) + 1
 		c.fieldLimit = limit(s.LimitRequestFieldSize, DefaultLimitRequestFieldSize) + 1
