@@ -195,11 +195,15 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http1.WriteError(w, r, status, "")
 		return
 	}
-	if h.rootErr != nil {
+	// A DocumentRoot missing when the child started is looked up again on
+	// each request until it exists (rootOf remembers only successes), so
+	// restoring it needs no restart.
+	real, err := h.rootOf(h.DocumentRoot)
+	if err != nil {
 		http1.WriteError(w, r, http.StatusNotFound, "")
 		return
 	}
-	h.serve(w, r, h.realRoot, h.confRoot, rel, nil)
+	h.serve(w, r, real, h.confRoot, rel, nil)
 }
 
 // Serve answers r with the file rel (a path from CleanPath, or "/" + a file name)
