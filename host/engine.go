@@ -43,6 +43,7 @@ func engineSettings(c *mpm.Core, s *config.Server) {
 	if c.LimitRequestFields == 0 {
 		c.LimitRequestFields = -1
 	}
+	c.BodyTimeout, c.BodyMinRate = s.BodyTimeout, s.BodyMinRate
 	c.LimitRequestBody = s.LimitRequestBody
 	if c.LimitRequestBody == 0 {
 		c.LimitRequestBody = -1

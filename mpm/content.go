@@ -63,6 +63,8 @@ func NewHTTPServer(cfg *Config) (*http1.Server, error) {
 		LimitRequestFieldSize: core.LimitRequestFieldSize,
 		LimitRequestFields:    core.LimitRequestFields,
 		LimitRequestBody:      core.LimitRequestBody,
+		BodyTimeout:           core.BodyTimeout,
+		BodyMinRate:           core.BodyMinRate,
 	}
 	hook, err := accessLogHook(core)
 	if err != nil {

@@ -155,6 +155,8 @@ func coreFromProto(c *mpmv1.Core) Core {
 		LimitRequestFieldSize:   int(c.GetLimitRequestFieldSize()),
 		LimitRequestFields:      int(c.GetLimitRequestFields()),
 		LimitRequestBody:        c.GetLimitRequestBody(),
+		BodyTimeout:             time.Duration(c.GetBodyTimeoutMs()) * time.Millisecond,
+		BodyMinRate:             int(c.GetBodyMinRate()),
 		AccessLogs:              accessLogsFromProto(c.GetAccessLogs()),
 		ServerDirectives:        directivesFromProto(c.GetServerDirectives()),
 		Sections:                sectionsFromProto(c.GetSections()),

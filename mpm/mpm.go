@@ -116,6 +116,10 @@ type Core struct {
 	// default, a negative value is unlimited (Apache's 0 for the last two).
 	LimitRequestLine, LimitRequestFieldSize, LimitRequestFields int
 	LimitRequestBody                                            int64
+	// BodyTimeout and BodyMinRate are RequestReadTimeout's body limit
+	// (http1.Server's meaning: 0 selects the engine's default).
+	BodyTimeout time.Duration
+	BodyMinRate int
 	// AccessLogs are the CustomLog lines in config order. The host opened
 	// their targets (as root, as Apache's parent does) and handed them over
 	// as inherited descriptors; StartChild passes them on to children.

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm/accesslog"
 )
@@ -74,6 +75,8 @@ var Core = Table{
 		Help: "Limit on maximum size of an HTTP request header field"},
 	{Name: "LimitRequestFields", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Check: checkLimit("LimitRequestFields", " (0 = no limit)"),
 		Help: "Limit (0 = unlimited) on max number of header fields in a request message"},
+	{Name: "RequestReadTimeout", MinArgs: 1, MaxArgs: -1, Context: ServerConfig | InVirtualHost, Check: checkRequestReadTimeout,
+		Help: "Set various timeout parameters for TLS handshake and reading request headers and body (only body= is enforced here; headers are bounded by Timeout from their first byte)"},
 	{Name: "LimitRequestBody", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Check: checkLimitRequestBody,
 		Help: "Limit (in bytes) on maximum size of request message body"},
 	{Name: "AddDefaultCharset", MinArgs: 1, MaxArgs: 1, Context: Anywhere,
@@ -459,4 +462,52 @@ func oneOf(s string, list ...string) bool {
 		}
 	}
 	return false
+}
+
+// checkRequestReadTimeout accepts mod_reqtimeout's "handshake=", "header="
+// and "body=" arguments: a timeout or a range "N-M", then optionally
+// ",MinRate=R".
+func checkRequestReadTimeout(args []string) error {
+	for _, a := range args {
+		kind, spec, ok := strings.Cut(a, "=")
+		switch strings.ToLower(kind) {
+		case "handshake", "header", "body":
+		default:
+			return fmt.Errorf("RequestReadTimeout: unknown parameter '%s'", a)
+		}
+		if _, _, ok2 := parseReadTimeoutSpec(spec); !ok || !ok2 {
+			return fmt.Errorf("RequestReadTimeout: invalid value '%s'", a)
+		}
+	}
+	return nil
+}
+
+// parseReadTimeoutBody reads a "body=N[-M][,MinRate=R]" argument: the
+// initial timeout and the minimum rate (0: none).
+func parseReadTimeoutBody(arg string) (time.Duration, int, bool) {
+	kind, spec, ok := strings.Cut(arg, "=")
+	if !ok || !strings.EqualFold(kind, "body") {
+		return 0, 0, false
+	}
+	secs, rate, ok := parseReadTimeoutSpec(spec)
+	return time.Duration(secs) * time.Second, rate, ok
+}
+
+func parseReadTimeoutSpec(spec string) (secs, rate int, ok bool) {
+	t, minRate, hasRate := strings.Cut(spec, ",")
+	first, _, _ := strings.Cut(t, "-")
+	secs, err := strconv.Atoi(first)
+	if err != nil || secs < 0 {
+		return 0, 0, false
+	}
+	if hasRate {
+		k, v, ok := strings.Cut(minRate, "=")
+		if !ok || !strings.EqualFold(k, "MinRate") {
+			return 0, 0, false
+		}
+		if rate, err = strconv.Atoi(v); err != nil || rate < 0 {
+			return 0, 0, false
+		}
+	}
+	return secs, rate, true
 }

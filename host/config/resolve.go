@@ -78,6 +78,10 @@ type Server struct {
 	// (default 1 GiB), where 0 means unlimited, as in Apache.
 	LimitRequestLine, LimitRequestFieldSize, LimitRequestFields int
 	LimitRequestBody                                            int64
+	// BodyTimeout and BodyMinRate come from RequestReadTimeout's body part
+	// ("body=20,MinRate=500"); zero leaves the engine's default (the same).
+	BodyTimeout time.Duration
+	BodyMinRate int
 	// AccessLogs are the top-level CustomLog and TransferLog lines in order,
 	// with their formats resolved. A CustomLog whose condition can never hold
 	// here ("env=VAR": nothing sets variables) is left out.
@@ -292,6 +296,12 @@ func Resolve(cfg *Config) (*Server, Errors) {
 		case "limitrequestfields":
 			if one && atoi(a[0]) >= 0 {
 				s.LimitRequestFields = atoi(a[0])
+			}
+		case "requestreadtimeout":
+			for _, arg := range a {
+				if t, rate, ok := parseReadTimeoutBody(arg); ok {
+					s.BodyTimeout, s.BodyMinRate = t, rate
+				}
 			}
 		case "limitrequestbody":
 			if one {

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -300,4 +301,39 @@ CustomLog logs/vhost common
 		{"/srv/logs/always", `%h %l %u %t "%r" %>s %b`},
 	})
 	equal(t, "line", s.AccessLogs[1].Line, 3)
+}
+
+func TestRequestReadTimeoutBody(t *testing.T) {
+	for _, c := range []struct {
+		line     string
+		timeout  time.Duration
+		rate     int
+		validErr string
+	}{
+		{"RequestReadTimeout header=20-40,MinRate=500 body=20,MinRate=500", 20 * time.Second, 500, ""},
+		{"RequestReadTimeout body=4", 4 * time.Second, 0, ""},
+		{"RequestReadTimeout body=10-30,MinRate=100", 10 * time.Second, 100, ""},
+		{"RequestReadTimeout header=20", 0, 0, ""},
+		{"RequestReadTimeout body=x", 0, 0, "RequestReadTimeout: invalid value 'body=x'"},
+		{"RequestReadTimeout head=20", 0, 0, "RequestReadTimeout: unknown parameter 'head=20'"},
+	} {
+		cfg, err := Parse("/t.conf", []byte(c.line+"\n"), Options{ServerRoot: "/srv"})
+		if err != nil {
+			t.Fatalf("%s: %v", c.line, err)
+		}
+		errs := Validate(cfg, Core)
+		if c.validErr != "" {
+			if len(errs) != 1 || !strings.Contains(errs[0].Message, c.validErr) {
+				t.Errorf("%s: %v, want %q", c.line, errs, c.validErr)
+			}
+			continue
+		}
+		if len(errs) > 0 {
+			t.Fatalf("%s: %v", c.line, errs)
+		}
+		s, _ := Resolve(cfg)
+		if s.BodyTimeout != c.timeout || s.BodyMinRate != c.rate {
+			t.Errorf("%s: %v %d, want %v %d", c.line, s.BodyTimeout, s.BodyMinRate, c.timeout, c.rate)
+		}
+	}
 }

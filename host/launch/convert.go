@@ -55,6 +55,8 @@ func coreToProto(c mpm.Core) *mpmv1.Core {
 		LimitRequestFieldSize:     int32(c.LimitRequestFieldSize),
 		LimitRequestFields:        int32(c.LimitRequestFields),
 		LimitRequestBody:          c.LimitRequestBody,
+		BodyTimeoutMs:             c.BodyTimeout.Milliseconds(),
+		BodyMinRate:               int32(c.BodyMinRate),
 		AccessLogs:                accessLogsToProto(c.AccessLogs),
 		ServerDirectives:          directivesToProto(c.ServerDirectives),
 		Sections:                  sectionsToProto(c.Sections),

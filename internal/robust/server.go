@@ -48,7 +48,8 @@ TypesConfig /etc/mime.types
 KeepAlive On
 KeepAliveTimeout %d
 Timeout %d
-`, int(keepAliveTimeout/time.Second), int(serverTimeout/time.Second))
+RequestReadTimeout body=%d,MinRate=500
+`, int(keepAliveTimeout/time.Second), int(serverTimeout/time.Second), int(serverTimeout/time.Second))
 	if nobody {
 		b.WriteString("User nobody\nGroup " + nobodyGroup() + "\n")
 	}

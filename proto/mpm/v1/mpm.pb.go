@@ -639,8 +639,13 @@ type Core struct {
 	// <Location> sections (and their *Match forms) as written, in config order.
 	ServerDirectives []*Setting `protobuf:"bytes,29,rep,name=server_directives,json=serverDirectives,proto3" json:"server_directives,omitempty"`
 	Sections         []*Section `protobuf:"bytes,30,rep,name=sections,proto3" json:"sections,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// RequestReadTimeout's body part (mod_reqtimeout): the whole body gets
+	// body_timeout_ms plus a second per body_min_rate bytes; 0 = the engine's
+	// default (20 s, 500 bytes/s).
+	BodyTimeoutMs int64 `protobuf:"varint,31,opt,name=body_timeout_ms,json=bodyTimeoutMs,proto3" json:"body_timeout_ms,omitempty"`
+	BodyMinRate   int32 `protobuf:"varint,32,opt,name=body_min_rate,json=bodyMinRate,proto3" json:"body_min_rate,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Core) Reset() {
@@ -881,6 +886,20 @@ func (x *Core) GetSections() []*Section {
 		return x.Sections
 	}
 	return nil
+}
+
+func (x *Core) GetBodyTimeoutMs() int64 {
+	if x != nil {
+		return x.BodyTimeoutMs
+	}
+	return 0
+}
+
+func (x *Core) GetBodyMinRate() int32 {
+	if x != nil {
+		return x.BodyMinRate
+	}
+	return 0
 }
 
 // Section is one <Directory>, <DirectoryMatch>, <Files>, <FilesMatch>, <Location> or
@@ -1769,7 +1788,7 @@ const file_proto_mpm_v1_mpm_proto_rawDesc = "" +
 	"apiVersion\x12&\n" +
 	"\x04core\x18\x02 \x01(\v2\x12.httpd.mpm.v1.CoreR\x04core\x121\n" +
 	"\bsettings\x18\x03 \x03(\v2\x15.httpd.mpm.v1.SettingR\bsettings\x12\x1b\n" +
-	"\tlog_level\x18\x04 \x01(\tR\blogLevel\"\x83\v\n" +
+	"\tlog_level\x18\x04 \x01(\tR\blogLevel\"\xcf\v\n" +
 	"\x04Core\x12\x1f\n" +
 	"\vserver_root\x18\x01 \x01(\tR\n" +
 	"serverRoot\x12\x1f\n" +
@@ -1806,7 +1825,9 @@ const file_proto_mpm_v1_mpm_proto_rawDesc = "" +
 	"\vaccess_logs\x18\x1c \x03(\v2\x17.httpd.mpm.v1.AccessLogR\n" +
 	"accessLogs\x12B\n" +
 	"\x11server_directives\x18\x1d \x03(\v2\x15.httpd.mpm.v1.SettingR\x10serverDirectives\x121\n" +
-	"\bsections\x18\x1e \x03(\v2\x15.httpd.mpm.v1.SectionR\bsections\x1a;\n" +
+	"\bsections\x18\x1e \x03(\v2\x15.httpd.mpm.v1.SectionR\bsections\x12&\n" +
+	"\x0fbody_timeout_ms\x18\x1f \x01(\x03R\rbodyTimeoutMs\x12\"\n" +
+	"\rbody_min_rate\x18  \x01(\x05R\vbodyMinRate\x1a;\n" +
 	"\rAddTypesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xdf\x01\n" +
