@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"maps"
 	"net/http"
+	"path/filepath"
 	"strings"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
@@ -100,7 +101,9 @@ func (c *Child) HTTPServer() (*http1.Server, error) {
 	}
 	if len(paths) > 0 {
 		st := &status.Handler{Board: c.Scoreboard, MPM: c.MPM, Software: core.Software, Built: core.ServerBuilt, Extended: core.ExtendedStatus}
-		srv.Handler = &locations{paths: paths, h: st, next: srv.Handler}
+		loc := &locations{paths: paths, h: st, next: srv.Handler, docRoot: strings.TrimSuffix(filepath.Clean(core.DocumentRoot), "/")}
+		loc.conf, _ = srv.Handler.(static.Configurer) // the per-path configuration, if any
+		srv.Handler = loc
 	}
 	scoreboard.Instrument(srv, core.ExtendedStatus)
 	return srv, nil
@@ -108,10 +111,15 @@ func (c *Child) HTTPServer() (*http1.Server, error) {
 
 // locations sends requests under any of paths to h, others to next, with
 // <Location>'s matching: "/a" covers "/a", "/a/" and "/a/b", not "/ab".
+// The per-path configuration's Require applies to them as to files: the
+// URL maps below DocumentRoot as Apache maps r->filename, so <Directory>,
+// <Files> and <Location> sections all count, merged in Apache's order.
 type locations struct {
-	paths []string
-	h     http.Handler
-	next  http.Handler
+	paths   []string
+	h       http.Handler
+	next    http.Handler
+	conf    static.Configurer // nil without per-path configuration
+	docRoot string
 }
 
 func (l *locations) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -119,9 +127,27 @@ func (l *locations) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	for _, loc := range l.paths {
 		base := strings.TrimSuffix(loc, "/")
 		if p == loc || p == base || strings.HasPrefix(p, base+"/") {
+			if l.denied(r) {
+				http1.WriteError(w, r, http.StatusForbidden, "")
+				return
+			}
 			l.h.ServeHTTP(w, r)
 			return
 		}
 	}
 	l.next.ServeHTTP(w, r)
+}
+
+// denied reports whether Require refuses r.
+func (l *locations) denied(r *http.Request) bool {
+	if l.conf == nil {
+		return false
+	}
+	rel, status := static.CleanPath(r.URL)
+	if status != 0 {
+		return true
+	}
+	i := strings.LastIndexByte(rel, '/')
+	o := l.conf.Configure(r, l.docRoot+rel[:max(i, 0)], rel[i+1:])
+	return o != nil && o.Denied
 }
