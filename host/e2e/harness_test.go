@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -255,18 +254,8 @@ func alive(pid int) bool {
 	return !strings.HasPrefix(strings.TrimSpace(s[i+1:]), "Z")
 }
 
-// eventually polls cond for up to limit; it is a bound on waiting, not a
-// timing assertion.
-func eventually(limit time.Duration, cond func() bool) bool {
-	deadline := time.Now().Add(limit)
-	for time.Now().Before(deadline) {
-		if cond() {
-			return true
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	return cond()
-}
+// eventually is testbin.Eventually.
+func eventually(limit time.Duration, cond func() bool) bool { return testbin.Eventually(limit, cond) }
 
 // pluginPid is the MPM plugin process: the host's one child.
 func (in *instance) pluginPid() int {
@@ -279,20 +268,5 @@ func (in *instance) pluginPid() int {
 	return kids[0]
 }
 
-// syncBuffer is a bytes.Buffer safe to read while a process writes to it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer is testbin.SyncBuffer.
+type syncBuffer = testbin.SyncBuffer

@@ -15,6 +15,7 @@ import (
 
 	"github.com/httpd-mpm/httpd-mpm/host/launch"
 	"github.com/httpd-mpm/httpd-mpm/host/listen"
+	"github.com/httpd-mpm/httpd-mpm/internal/testbin"
 	"github.com/httpd-mpm/httpd-mpm/mpm"
 )
 
@@ -256,23 +257,8 @@ func (s *Server) processes() []int {
 	return out
 }
 
-// lockedBuffer is a bytes.Buffer safe for concurrent use.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
+// lockedBuffer is testbin.SyncBuffer.
+type lockedBuffer = testbin.SyncBuffer
 
 func must(t testing.TB, err error) {
 	t.Helper()
@@ -281,18 +267,8 @@ func must(t testing.TB, err error) {
 	}
 }
 
-// eventually polls cond until it holds or limit passes: a bound on
-// waiting, never a timing assertion.
-func eventually(limit time.Duration, cond func() bool) bool {
-	deadline := time.Now().Add(limit)
-	for time.Now().Before(deadline) {
-		if cond() {
-			return true
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	return cond()
-}
+// eventually is testbin.Eventually.
+func eventually(limit time.Duration, cond func() bool) bool { return testbin.Eventually(limit, cond) }
 
 func describe(pids []int) string {
 	var b strings.Builder
