@@ -5,26 +5,7 @@ package main
 
 import (
 	"github.com/httpd-mpm/httpd-mpm/mpm"
-	"github.com/httpd-mpm/httpd-mpm/plugins/internal/pool"
-	"github.com/httpd-mpm/httpd-mpm/plugins/internal/threads"
+	"github.com/httpd-mpm/httpd-mpm/plugins/builtin"
 )
 
-func main() {
-	mpm.Serve(&pool.MPM{
-		Kind: pool.Event,
-		Desc: description,
-		Serve: func(c *mpm.Child, s pool.Settings) error {
-			return threads.Serve(c, threads.Options{Workers: s.ThreadsPerChild, Park: true, AsyncRequestWorkerFactor: s.AsyncRequestWorkerFactor})
-		},
-	})
-}
-
-var description = mpm.Description{
-	Module:     "mpm_event_module",
-	Name:       "event",
-	Source:     "event.c",
-	Version:    "0.2.0",
-	Threaded:   "yes (fixed thread count)",
-	Forked:     "yes (variable process count)",
-	Directives: pool.Directives(pool.Event),
-}
+func main() { mpm.Serve(builtin.Event()) }

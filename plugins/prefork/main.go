@@ -5,19 +5,7 @@ package main
 
 import (
 	"github.com/httpd-mpm/httpd-mpm/mpm"
-	"github.com/httpd-mpm/httpd-mpm/plugins/internal/pool"
+	"github.com/httpd-mpm/httpd-mpm/plugins/builtin"
 )
 
-func main() {
-	mpm.Serve(&pool.MPM{Kind: pool.Prefork, Desc: description, Serve: serveChild})
-}
-
-var description = mpm.Description{
-	Module:     "mpm_prefork_module",
-	Name:       "prefork",
-	Source:     "prefork.c",
-	Version:    "0.2.0",
-	Threaded:   "no",
-	Forked:     "yes (variable process count)",
-	Directives: pool.Directives(pool.Prefork),
-}
+func main() { mpm.Serve(builtin.Prefork()) }

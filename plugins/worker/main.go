@@ -5,26 +5,7 @@ package main
 
 import (
 	"github.com/httpd-mpm/httpd-mpm/mpm"
-	"github.com/httpd-mpm/httpd-mpm/plugins/internal/pool"
-	"github.com/httpd-mpm/httpd-mpm/plugins/internal/threads"
+	"github.com/httpd-mpm/httpd-mpm/plugins/builtin"
 )
 
-func main() {
-	mpm.Serve(&pool.MPM{
-		Kind: pool.Worker,
-		Desc: description,
-		Serve: func(c *mpm.Child, s pool.Settings) error {
-			return threads.Serve(c, threads.Options{Workers: s.ThreadsPerChild})
-		},
-	})
-}
-
-var description = mpm.Description{
-	Module:     "mpm_worker_module",
-	Name:       "worker",
-	Source:     "worker.c",
-	Version:    "0.2.0",
-	Threaded:   "yes (fixed thread count)",
-	Forked:     "yes (variable process count)",
-	Directives: pool.Directives(pool.Worker),
-}
+func main() { mpm.Serve(builtin.Worker()) }

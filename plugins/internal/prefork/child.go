@@ -1,4 +1,4 @@
-package main
+package prefork
 
 import (
 	"errors"
@@ -11,11 +11,11 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/plugins/internal/pool"
 )
 
-// serveChild is one prefork child: it accepts one connection, serves it
+// ServeChild is one prefork child: it accepts one connection, serves it
 // to the end (keep-alive included), and only then accepts the next. After
 // MaxConnectionsPerChild connections it exits and the parent starts
 // another when it needs one.
-func serveChild(c *mpm.Child, _ pool.Settings) error {
+func ServeChild(c *mpm.Child, _ pool.Settings) error {
 	runtime.GOMAXPROCS(1) // one connection at a time needs one thread
 	srv, err := c.HTTPServer()
 	if err != nil {
