@@ -41,7 +41,8 @@ func openAccessLogs(logs []config.AccessLog, listeners int) (*accessLogs, error)
 			index[l.Target] = i
 			a.files = append(a.files, f)
 		}
-		a.logs = append(a.logs, mpm.AccessLog{Target: l.Target, Format: l.Format, FD: launch.FileFD(listeners, i)})
+		// FD is the plugin's descriptor; File serves an MPM linked in.
+		a.logs = append(a.logs, mpm.AccessLog{Target: l.Target, Format: l.Format, FD: launch.FileFD(listeners, i), File: a.files[i]})
 	}
 	return a, nil
 }

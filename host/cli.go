@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/httpd-mpm/httpd-mpm/mpm"
 )
 
 // Compile-time settings, shown by -V. Built is set by the Makefile with
@@ -54,6 +56,13 @@ const (
 
 // Main runs httpd with args (without argv[0]) and returns the exit status.
 func Main(args []string, stdout, stderr io.Writer) int {
+	if StaticMPM != nil {
+		// A child of the MPM linked in: this binary re-executed by
+		// mpm.StartChild.
+		if status, ok := mpm.RunChild(StaticMPM()); ok {
+			return status
+		}
+	}
 	o, err := parseArgs(args)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", o.name, err)
@@ -67,9 +76,15 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	case modeVersion:
 		fmt.Fprintf(stdout, "Server version: %s\nServer built:   %s\n", Software(), Built)
 		return 0
+	case modeSettings:
+		// As Apache's -V with a built-in MPM: at once, without the config.
+		if d := staticMPM(); d != nil {
+			printSettings(stdout, d)
+			return 0
+		}
 	case modeCompiled:
 		fmt.Fprintln(stdout, "Compiled in modules:")
-		for _, m := range builtinModules {
+		for _, m := range compiledIn() {
 			fmt.Fprintf(stdout, "  %s\n", m.source)
 		}
 		return 0

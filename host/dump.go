@@ -11,7 +11,7 @@ import (
 // -t -D DUMP_CONFIG_HCL, the configuration converted to HCL.
 func printConfig(w io.Writer, o *options, l *loaded) {
 	if o.defined("DUMP_CONFIG") {
-		config.Dump(w, l.cfg, mpmTable(l.plugin.Desc))
+		config.Dump(w, l.cfg, mpmTable(l.gen.Describe()))
 	}
 	if o.defined("DUMP_CONFIG_HCL") {
 		config.WriteHCL(w, l.cfg)

@@ -37,7 +37,7 @@ func printSettings(w io.Writer, d *mpm.Description) {
 // printModules is -M: built-in modules, then LoadModule'd ones in order.
 func printModules(w io.Writer, cfg *config.Config) {
 	fmt.Fprintln(w, "Loaded Modules:")
-	for _, m := range builtinModules {
+	for _, m := range compiledIn() {
 		fmt.Fprintf(w, " %s (static)\n", m.name)
 	}
 	seen := map[string]bool{}

@@ -19,7 +19,7 @@ type loaded struct {
 	cfg    *config.Config
 	srv    *config.Server
 	module config.Module
-	plugin *launch.Plugin
+	gen    generation
 	mpmCfg *mpm.Config
 	status atomic.Pointer[mpm.Status] // latest snapshot from Watch
 }
@@ -36,6 +36,7 @@ func readConfig(o *options, stderr io.Writer) (*config.Config, *config.Server, c
 		ServerRoot: o.serverRoot(),
 		Defines:    o.defines,
 		Builtin:    builtinNames(),
+		Linked:     linkedNames(),
 		Pre:        o.pre,
 		Post:       o.post,
 	})
@@ -69,17 +70,14 @@ func readConfig(o *options, stderr io.Writer) (*config.Config, *config.Server, c
 	return cfg, srv, mod, nil
 }
 
-// startPlugin starts the MPM plugin with the listeners, validates every
-// directive against the core table and the plugin's own, and configures it.
+// startPlugin starts the MPM (its plugin, or the one linked into this
+// binary) with the listeners, validates every directive against the core
+// table and the MPM's own, and configures it.
 func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *config.Server, mod config.Module, sockets []*listen.Socket, pluginStderr io.Writer, stderr io.Writer) (*loaded, error) {
 	pin, errs := modulePin(cfg, mod)
 	if len(errs) > 0 {
 		printErrors(stderr, o.name, errs)
 		return nil, &exitError{1}
-	}
-	opts := launch.Options{Path: mod.AbsPath, Listeners: sockets, Stderr: pluginStderr}
-	if pin != nil {
-		opts.Checksum = pin.sum
 	}
 	// Access logs are opened only to serve (sockets given), not for a config check.
 	var logs *accessLogs
@@ -89,24 +87,41 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 			fmt.Fprintln(stderr, err)
 			return nil, &exitError{1}
 		}
-		opts.Files = logs.files
-		defer logs.close() // the plugin has its own copies
 	}
-	p, err := launch.Start(ctx, opts)
-	if err != nil {
-		fmt.Fprintf(stderr, "%s: Syntax error on line %d of %s: Cannot load %s into server: %s\n", o.name, mod.Line, mod.File, mod.Path, loadError(err, pin))
-		return nil, &exitError{1}
+	var p generation
+	if StaticMPM != nil {
+		l, err := startLinked(sockets, logs, pluginStderr)
+		if err != nil {
+			fmt.Fprintf(stderr, "%s: %s: %v\n", o.name, mod.Name, err)
+			return nil, &exitError{1}
+		}
+		p = l
+	} else {
+		opts := launch.Options{Path: mod.AbsPath, Listeners: sockets, Stderr: pluginStderr}
+		if pin != nil {
+			opts.Checksum = pin.sum
+		}
+		if logs != nil {
+			opts.Files = logs.files
+			defer logs.close() // the plugin has its own copies
+		}
+		lp, err := launch.Start(ctx, opts)
+		if err != nil {
+			fmt.Fprintf(stderr, "%s: Syntax error on line %d of %s: Cannot load %s into server: %s\n", o.name, mod.Line, mod.File, mod.Path, loadError(err, pin))
+			return nil, &exitError{1}
+		}
+		p = lp
 	}
 	fail := func() (*loaded, error) {
 		p.Kill()
 		return nil, &exitError{1}
 	}
-	if p.Desc.Module != mod.Name {
+	if p.Describe().Module != mod.Name {
 		fmt.Fprintf(stderr, "%s: Syntax error on line %d of %s: Can't locate API module structure `%s' in file %s: the plugin declares module %s\n",
-			o.name, mod.Line, mod.File, mod.Name, mod.AbsPath, p.Desc.Module)
+			o.name, mod.Line, mod.File, mod.Name, mod.AbsPath, p.Describe().Module)
 		return fail()
 	}
-	table := mpmTable(p.Desc)
+	table := mpmTable(p.Describe())
 	if errs := config.Validate(cfg, config.Core, table); len(errs) > 0 {
 		printErrors(stderr, o.name, errs)
 		return fail()
@@ -132,7 +147,7 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 	if bad {
 		return fail()
 	}
-	return &loaded{cfg: cfg, srv: srv, module: mod, plugin: p, mpmCfg: mc}, nil
+	return &loaded{cfg: cfg, srv: srv, module: mod, gen: p, mpmCfg: mc}, nil
 }
 
 // mpmTable turns the plugin's directive list into a validation table.

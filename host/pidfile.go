@@ -78,7 +78,7 @@ func signalServer(o *options, stdout, stderr io.Writer) int {
 		if err != nil {
 			return exitCode(err)
 		}
-		l.plugin.Kill()
+		l.gen.Kill()
 	}
 	pid, perr := readPid(srv.PidFile)
 	running := perr == nil && pid != os.Getpid() && syscall.Kill(pid, 0) == nil

@@ -36,12 +36,13 @@ func run(o *options, stdout, stderr io.Writer) int {
 			}
 			return exitCode(err)
 		}
-		defer l.plugin.Kill()
+		defer l.gen.Kill()
 		switch {
 		case o.mode == modeSettings:
-			printSettings(stdout, &l.plugin.Desc)
+			d := l.gen.Describe()
+			printSettings(stdout, &d)
 		case o.mode == modeDirectives:
-			printDirectives(stdout, l.plugin.Desc)
+			printDirectives(stdout, l.gen.Describe())
 		default:
 			if o.defined("DUMP_RUN_CFG") {
 				printRunConfig(stdout, srv)

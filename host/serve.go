@@ -112,9 +112,9 @@ func serve(o *options, cfg *config.Config, srv *config.Server, mod config.Module
 				log.Printf("core", errorlog.Notice, "AH00494: SIGHUP received.  Attempting to restart")
 				s.restart(false)
 			}
-		case <-s.cur.plugin.Exited():
+		case <-s.cur.gen.Exited():
 			crashes++
-			log.Printf("core", errorlog.Error, "MPM plugin %s (pid %d) exited unexpectedly: %s", s.cur.module.Name, s.cur.plugin.Pid(), s.cur.plugin.ExitState())
+			log.Printf("core", errorlog.Error, "MPM plugin %s (pid %d) exited unexpectedly: %s", s.cur.module.Name, s.cur.gen.Pid(), s.cur.gen.ExitState())
 			if crashes > 5 {
 				log.Printf("core", errorlog.Emerg, "MPM plugin %s keeps exiting; giving up after %d restarts", s.cur.module.Name, crashes-1)
 				s.stop(false)
@@ -130,7 +130,7 @@ func serve(o *options, cfg *config.Config, srv *config.Server, mod config.Module
 			// The dead plugin's children may still be draining (they hold
 			// its stderr, which go-plugin reads to the end): reap it aside
 			// so that signals keep being handled meanwhile.
-			go old.plugin.Kill()
+			go old.gen.Kill()
 			s.cur = next
 		case <-time.After(time.Minute):
 			crashes = 0
@@ -228,8 +228,8 @@ func (s *server) start(cfg *config.Config, srv *config.Server, mod config.Module
 	if err != nil {
 		return nil, err
 	}
-	if err := l.plugin.Run(ctx); err != nil {
-		l.plugin.Kill()
+	if err := l.gen.Run(ctx); err != nil {
+		l.gen.Kill()
 		s.log.Printf("core", errorlog.Error, "AH02818: MPM run failed: %v", err)
 		return nil, &exitError{1}
 	}
@@ -271,7 +271,7 @@ func (s *server) restart(graceful bool) {
 	}
 	old := s.cur
 	s.cur = next
-	s.log.Printf("core", errorlog.Notice, "%s serving; retiring %s (pid %d)", next.module.Name, old.module.Name, old.plugin.Pid())
+	s.log.Printf("core", errorlog.Notice, "%s serving; retiring %s (pid %d)", next.module.Name, old.module.Name, old.gen.Pid())
 	go s.retire(old, graceful)
 	s.closeUnused(srv)
 }
@@ -283,10 +283,10 @@ func (s *server) retire(l *loaded, graceful bool) {
 	if !graceful {
 		timeout = 3 * time.Second
 	}
-	if err := l.plugin.Stop(ctx, graceful, timeout); err != nil && !errors.Is(err, launch.ErrExited) {
-		s.log.Printf("core", errorlog.Warn, "stopping %s (pid %d): %v", l.module.Name, l.plugin.Pid(), err)
+	if err := l.gen.Stop(ctx, graceful, timeout); err != nil && !errors.Is(err, launch.ErrExited) {
+		s.log.Printf("core", errorlog.Warn, "stopping %s (pid %d): %v", l.module.Name, l.gen.Pid(), err)
 	}
-	l.plugin.Kill()
+	l.gen.Kill()
 }
 
 // closeUnused closes sockets no Listen names any more.
@@ -318,10 +318,10 @@ func (s *server) stop(graceful bool) {
 	if graceful {
 		timeout = s.cur.srv.GracefulShutdownTimeout
 	}
-	if err := s.cur.plugin.Stop(ctx, graceful, timeout); err != nil && !errors.Is(err, launch.ErrExited) {
+	if err := s.cur.gen.Stop(ctx, graceful, timeout); err != nil && !errors.Is(err, launch.ErrExited) {
 		s.log.Printf("core", errorlog.Warn, "stopping %s: %v", s.cur.module.Name, err)
 	}
-	s.cur.plugin.Kill()
+	s.cur.gen.Kill()
 	for _, socks := range s.sockets {
 		closeAll(socks)
 	}
@@ -329,7 +329,7 @@ func (s *server) stop(graceful bool) {
 
 // watch keeps a generation's latest status until its plugin exits.
 func (s *server) watch(l *loaded) {
-	_ = l.plugin.Watch(context.Background(), func(st mpm.Status) { l.status.Store(&st) })
+	_ = l.gen.Watch(context.Background(), func(st mpm.Status) { l.status.Store(&st) })
 }
 
 func closeAll(socks []*listen.Socket) {

@@ -49,16 +49,20 @@ func passAccessLogs(files []*os.File, logs []AccessLog) ([]*os.File, []AccessLog
 		return files, logs
 	}
 	out := make([]AccessLog, len(logs))
-	slot := map[int]int{} // descriptor here -> descriptor in the child
+	slot := map[*os.File]int{} // file here -> descriptor in the child
 	for i, l := range logs {
 		out[i] = l
-		fd, ok := slot[l.FD]
+		f := l.File
+		if f == nil {
+			f = inheritedFile(l.FD, "accesslog:"+l.Target)
+		}
+		fd, ok := slot[f]
 		if !ok {
 			fd = 3 + len(files)
-			files = append(files, inheritedFile(l.FD, "accesslog:"+l.Target))
-			slot[l.FD] = fd
+			files = append(files, f)
+			slot[f] = fd
 		}
-		out[i].FD = fd
+		out[i].FD, out[i].File = fd, nil
 	}
 	return files, out
 }

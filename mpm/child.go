@@ -129,7 +129,9 @@ func hostLifelineFile() *os.File {
 
 // StartChild starts the plugin binary again as a child process that runs
 // the MPM's ServeChild. The child gets the listeners as descriptors, logs
-// to the plugin's original stderr and has no stdin or stdout. If the
+// to the plugin's original stderr and has no stdin or stdout. For an MPM
+// run by InProcess, the binary is the host's (whose main calls RunChild
+// first), and lifeline and stderr are the ones given to NewInProcess. If the
 // plugin process dies (a crash, kill -9) the child is asked to finish
 // gracefully (its Graceful channel closes: in-flight requests complete
 // while the host starts a new MPM on the same sockets); if the host dies,
@@ -147,7 +149,11 @@ func StartChild(spec ChildSpec) (*Process, error) {
 	if spec.Config != nil {
 		w.Config = configWire{Core: spec.Config.Core, Settings: spec.Config.Settings, LogLevel: spec.Config.LogLevel}
 	}
-	files := []*os.File{hostLifelineFile()}
+	lifeline, stderr := hostLifelineFile(), originalStderr()
+	if spec.Config != nil && spec.Config.linked != nil {
+		lifeline, stderr = spec.Config.linked.lifeline, spec.Config.linked.stderr
+	}
+	files := []*os.File{lifeline}
 	if spec.Scoreboard != nil && spec.Scoreboard.File() != nil {
 		w.Scoreboard = true
 		files = append(files, spec.Scoreboard.File())
@@ -168,7 +174,7 @@ func StartChild(spec ChildSpec) (*Process, error) {
 	}
 	cmd := exec.Command(exe)
 	cmd.Env = append(childEnviron(), wire.ChildEnv+"="+string(blob))
-	cmd.Stderr = originalStderr()
+	cmd.Stderr = stderr
 	cmd.ExtraFiles = files
 	cmd.SysProcAttr = childSysProcAttr()
 	if spec.Credential != nil {
@@ -188,6 +194,26 @@ func StartChild(spec ChildSpec) (*Process, error) {
 		close(p.done)
 	}()
 	return p, nil
+}
+
+// childIO is what the children of an MPM run by InProcess inherit
+// instead of the plugin's lifeline descriptor and stderr.
+type childIO struct{ lifeline, stderr *os.File }
+
+// RunChild serves impl's child side if this process is a child started by
+// StartChild, and then returns its exit status and true; otherwise it
+// returns 0 and false at once, having done nothing. A program that runs an
+// MPM with InProcess calls it first thing in main, with a fresh instance
+// of that MPM, and exits with the status when ok: StartChild re-executes
+// the program's own binary. (Serve does this for a plugin.) In a child,
+// RunChild takes over the process's signals (SIGUSR1 starts draining) and
+// exits the process at once if the host dies.
+func RunChild(impl MPM) (status int, ok bool) {
+	blob := os.Getenv(wire.ChildEnv)
+	if blob == "" {
+		return 0, false
+	}
+	return serveChild(impl, blob), true
 }
 
 // childEnviron is this process's environment without go-plugin's variables.

@@ -45,13 +45,12 @@ func (s *server) Configure(_ context.Context, req *mpmv1.ConfigureRequest) (*mpm
 	if req.GetApiVersion() != wire.APIVersion {
 		return nil, fmt.Errorf("api version %q not supported (plugin speaks %s)", req.GetApiVersion(), wire.APIVersion)
 	}
-	setLevel(s.log, req.GetLogLevel())
-	cfg := &Config{Core: coreFromProto(req.GetCore()), LogLevel: req.GetLogLevel(), Log: s.log}
+	cfg := &Config{Core: coreFromProto(req.GetCore()), LogLevel: req.GetLogLevel()}
 	for _, st := range req.GetSettings() {
 		cfg.Settings = append(cfg.Settings, Setting{Name: st.GetName(), Args: st.GetArgs(), File: st.GetFile(), Line: int(st.GetLine())})
 	}
 	resp := &mpmv1.ConfigureResponse{}
-	for _, d := range append(s.impl.Configure(cfg), contentDiagnostics(&cfg.Core)...) {
+	for _, d := range configure(s.impl, s.log, cfg) {
 		sev := mpmv1.Severity_SEVERITY_ERROR
 		if d.Severity == SeverityWarning {
 			sev = mpmv1.Severity_SEVERITY_WARNING
@@ -80,16 +79,31 @@ func (s *server) Run(_ context.Context, req *mpmv1.RunRequest) (*mpmv1.RunRespon
 }
 
 func (s *server) Watch(_ *mpmv1.WatchRequest, stream mpmv1.MPM_WatchServer) error {
+	return watch(stream.Context(), s.impl, func(st Status) error {
+		return stream.Send(&mpmv1.Event{UnixNano: time.Now().UnixNano(), Kind: &mpmv1.Event_Status{Status: statusToProto(st)}})
+	})
+}
+
+// configure is Configure as both forms call it: the MPM logs through log
+// at the config's LogLevel, then the MPM's own diagnostics come before
+// the content checks every MPM shares.
+func configure(impl MPM, log hclog.Logger, cfg *Config) []Diagnostic {
+	setLevel(log, cfg.LogLevel)
+	cfg.Log = log
+	return append(impl.Configure(cfg), contentDiagnostics(&cfg.Core)...)
+}
+
+// watch calls send with a Status snapshot at once and then about once a
+// second, until ctx ends (nil) or send fails (its error).
+func watch(ctx context.Context, impl MPM, send func(Status) error) error {
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
 	for {
-		st := s.impl.Status()
-		ev := &mpmv1.Event{UnixNano: time.Now().UnixNano(), Kind: &mpmv1.Event_Status{Status: statusToProto(st)}}
-		if err := stream.Send(ev); err != nil {
+		if err := send(impl.Status()); err != nil {
 			return err
 		}
 		select {
-		case <-stream.Context().Done():
+		case <-ctx.Done():
 			return nil
 		case <-t.C:
 		}

@@ -2,6 +2,7 @@ package mpm
 
 import (
 	"context"
+	"os"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -70,6 +71,10 @@ type Config struct {
 	Settings []Setting
 	LogLevel string       // Apache LogLevel, e.g. "warn"
 	Log      hclog.Logger // the plugin's logger (not sent over the wire)
+
+	// linked is set by InProcess.Configure when the MPM runs in the host's
+	// process: StartChild then passes its lifeline and stderr to children.
+	linked *childIO
 }
 
 // Core is the host's resolved core configuration.
@@ -138,6 +143,10 @@ type AccessLog struct {
 	Target string // as configured, for messages: a path, "/dev/stderr" or "|command"
 	Format string
 	FD     int // descriptor number in this process
+	// File, if set, is the open target in this process and FD is not used:
+	// an MPM run by InProcess gets its logs so. The caller keeps it open
+	// while the MPM runs; children get their own copies.
+	File *os.File `json:"-"`
 }
 
 // Handler is one <Location PATH> section with SetHandler NAME.

@@ -3,6 +3,7 @@ package mpm
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -26,8 +27,8 @@ const LifelineFD = 3
 // the MPM's ServeChild instead. Run by a person, it explains what the
 // binary is and exits 1. Serve does not return.
 func Serve(impl MPM) {
-	if blob := os.Getenv(wire.ChildEnv); blob != "" {
-		os.Exit(serveChild(impl, blob))
+	if status, ok := RunChild(impl); ok {
+		os.Exit(status)
 	}
 	d := impl.Describe()
 	if os.Getenv(wire.Handshake.MagicCookieKey) != wire.Handshake.MagicCookieValue {
@@ -94,7 +95,7 @@ func originalStderr() *os.File {
 
 // newLogger returns the JSON hclog logger the host understands; its name
 // is the module's log tag, e.g. "mpm_event".
-func newLogger(d Description, out *os.File) hclog.Logger {
+func newLogger(d Description, out io.Writer) hclog.Logger {
 	return hclog.New(&hclog.LoggerOptions{
 		Name:       strings.TrimSuffix(d.Module, "_module"),
 		Output:     out,

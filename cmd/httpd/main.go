@@ -1,5 +1,7 @@
 // Command httpd is the httpd-mpm server: Apache-compatible configuration
-// and command line, with the MPM loaded as a plugin process.
+// and command line, with the MPM loaded as a plugin process or, built
+// with the tag mpm_NAME (`make MPM=NAME`), linked in and run in-process
+// (static_NAME.go).
 package main
 
 import (

@@ -101,6 +101,11 @@ type Options struct {
 	// Builtin lists what <IfModule> treats as loaded from the start: module
 	// names ("so_module") and source names ("mod_so.c").
 	Builtin []string
+	// Linked lists modules compiled into the binary whose LoadModule is
+	// skipped with Apache's AH01574 warning ("module %s is already loaded,
+	// skipping"), as a second LoadModule of one module is: the MPM linked
+	// in by `make MPM=NAME`. <IfModule> sees them through Builtin.
+	Linked []string
 	// Pre holds the -C directives, processed before the main file; Post holds
 	// the -c directives, processed after it. Each element is one line.
 	Pre, Post []string

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -60,6 +61,7 @@ type parser struct {
 	defs      map[string]string // Define table: presence for <IfDefine>, non-empty value for ${VAR}
 	loaded    map[string]bool   // names <IfModule> treats as loaded
 	modules   []Module
+	linked    []string // Options.Linked
 	errs      Errors
 	warns     []Diagnostic
 	aborted   bool // an include recursion was found; stop reading
@@ -92,6 +94,7 @@ func newParser(opts Options, fsys fileSystem) *parser {
 	for _, b := range opts.Builtin {
 		p.loaded[b] = true
 	}
+	p.linked = opts.Linked
 	return p
 }
 
@@ -530,11 +533,13 @@ func (p *parser) loadModule(u *unit, ln logicalLine, args []string) bool {
 		return false
 	}
 	name := args[0]
+	loaded := slices.Contains(p.linked, name)
 	for _, m := range p.modules {
-		if m.Name == name {
-			p.warn(u, ln.last, "AH01574: module "+name+" is already loaded, skipping")
-			return true
-		}
+		loaded = loaded || m.Name == name
+	}
+	if loaded {
+		p.warn(u, ln.last, "AH01574: module "+name+" is already loaded, skipping")
+		return true
 	}
 	p.modules = append(p.modules, Module{Name: name, Path: args[1], AbsPath: p.rel(args[1]), File: u.file, Line: ln.last})
 	for _, n := range moduleNames(name) {

@@ -144,6 +144,9 @@ func Start(ctx context.Context, opts Options) (*Plugin, error) {
 // gets listeners listener descriptors.
 func FileFD(listeners, i int) int { return mpm.LifelineFD + 1 + listeners + i }
 
+// Describe is what the plugin's Describe returned (Desc).
+func (p *Plugin) Describe() mpm.Description { return p.Desc }
+
 // Pid is the plugin process's pid.
 func (p *Plugin) Pid() int {
 	if p.cmd.Process == nil {

@@ -1,0 +1,14 @@
+//go:build mpm_event
+
+package main
+
+import (
+	"github.com/httpd-mpm/httpd-mpm/host"
+	"github.com/httpd-mpm/httpd-mpm/plugins/builtin"
+)
+
+// linked names the MPM linked in; a second mpm_* tag fails to compile
+// here (linked redeclared), as Apache's configure takes one --with-mpm.
+const linked = "event"
+
+func init() { host.StaticMPM = builtin.Event }

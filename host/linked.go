@@ -1,0 +1,158 @@
+package host
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/httpd-mpm/httpd-mpm/host/listen"
+	"github.com/httpd-mpm/httpd-mpm/mpm"
+)
+
+// StaticMPM, when set, makes a fresh instance of the MPM linked into this
+// binary (`make MPM=NAME`, Apache's --with-mpm): the host then runs it in
+// its own process, needs no LoadModule for it, lists it in -l and -M as
+// compiled in, and refuses a LoadModule of any other MPM with AH00534. The
+// main package sets it from an init function that a build tag selects;
+// nil, the default, is the host that loads its MPM as a plugin. It must
+// not change once Main runs.
+var StaticMPM func() mpm.MPM
+
+// generation is one MPM instance the host runs: a plugin process
+// (*launch.Plugin) or the MPM linked into this binary (*linked). The
+// host calls Configure, Run, then Stop and Kill, in that order; Kill may
+// come at any point and more than once.
+type generation interface {
+	Describe() mpm.Description
+	Pid() int
+	Exited() <-chan struct{}
+	ExitState() string
+	Configure(ctx context.Context, cfg *mpm.Config) ([]mpm.Diagnostic, error)
+	Run(ctx context.Context) error
+	Watch(ctx context.Context, fn func(mpm.Status)) error
+	Stop(ctx context.Context, graceful bool, timeout time.Duration) error
+	Kill()
+}
+
+// linked is the MPM linked into this binary, running in the host's
+// process through mpm.InProcess: the same calls a plugin gets over gRPC,
+// made directly. Its children are this binary re-executed (Main answers
+// them first); they hold this generation's lifeline, and their log lines
+// and the MPM's own reach the writer a plugin's stderr would.
+type linked struct {
+	*mpm.InProcess
+	sockets  []*listen.Socket
+	logs     *accessLogs // owned from start to Kill: children get copies
+	lifeline *os.File    // write end: closed by Kill, children then exit at once
+	lifeR    *os.File    // read end, which children inherit
+	ctx      context.Context
+	cancel   context.CancelFunc
+	exited   chan struct{}
+
+	mu      sync.Mutex
+	running bool // Run succeeded and Stop was not called yet
+	killed  bool
+}
+
+var _ generation = (*linked)(nil)
+
+// startLinked makes a new instance of StaticMPM ready to configure. It
+// owns logs from here on, even when it fails.
+func startLinked(sockets []*listen.Socket, logs *accessLogs, log io.Writer) (*linked, error) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		logs.close()
+		return nil, fmt.Errorf("lifeline pipe: %w", err)
+	}
+	ip, err := mpm.NewInProcess(StaticMPM(), mpm.InProcessOptions{Log: log, Lifeline: r})
+	if err != nil {
+		r.Close()
+		w.Close()
+		logs.close()
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &linked{InProcess: ip, sockets: sockets, logs: logs, lifeline: w, lifeR: r,
+		ctx: ctx, cancel: cancel, exited: make(chan struct{})}, nil
+}
+
+// Pid is the host's: the MPM runs in it.
+func (l *linked) Pid() int { return os.Getpid() }
+
+// Exited is closed by Kill: a linked MPM ends only with its host.
+func (l *linked) Exited() <-chan struct{} { return l.exited }
+
+// ExitState says where the MPM ran.
+func (l *linked) ExitState() string { return "linked into httpd, ended with Kill" }
+
+// Configure hands the configuration to the MPM.
+func (l *linked) Configure(_ context.Context, cfg *mpm.Config) ([]mpm.Diagnostic, error) {
+	return l.InProcess.Configure(cfg), nil
+}
+
+// Run starts the MPM on the host's sockets (the MPM gets duplicates).
+func (l *linked) Run(context.Context) error {
+	ls := make([]mpm.Listener, len(l.sockets))
+	for i, s := range l.sockets {
+		ls[i] = mpm.Listener{Name: s.Name, Network: s.Network, Address: s.Addr, Bucket: s.Bucket, File: s.File}
+	}
+	if err := l.InProcess.Run(l.ctx, ls); err != nil {
+		return fmt.Errorf("run: %w", err)
+	}
+	l.mu.Lock()
+	l.running = true
+	l.mu.Unlock()
+	return nil
+}
+
+// Watch calls fn with each status snapshot until ctx ends or Kill.
+func (l *linked) Watch(ctx context.Context, fn func(mpm.Status)) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	defer context.AfterFunc(l.ctx, cancel)()
+	l.InProcess.Watch(ctx, fn)
+	return nil
+}
+
+// Stop stops the MPM (draining first if graceful) and waits for it, at
+// most timeout if that is not 0.
+func (l *linked) Stop(ctx context.Context, graceful bool, timeout time.Duration) error {
+	l.mu.Lock()
+	l.running = false
+	l.mu.Unlock()
+	ctx = context.WithoutCancel(ctx)
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
+	if err := l.InProcess.Stop(ctx, graceful); err != nil {
+		return fmt.Errorf("stop: %w", err)
+	}
+	return nil
+}
+
+// Kill ends the generation: an MPM still running is stopped at once (its
+// children get 2 s, as go-plugin gives a plugin), then the lifeline, the
+// children's stderr pipe and the access logs are closed.
+func (l *linked) Kill() {
+	l.mu.Lock()
+	running, killed := l.running, l.killed
+	l.killed = true
+	l.mu.Unlock()
+	if killed {
+		return
+	}
+	if running {
+		_ = l.Stop(context.Background(), false, 2*time.Second)
+	}
+	l.cancel()
+	l.lifeline.Close()
+	l.lifeR.Close()
+	l.InProcess.Close()
+	l.logs.close()
+	close(l.exited)
+}

@@ -1,0 +1,172 @@
+package mpm
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"syscall"
+)
+
+// InProcess runs an MPM inside the calling process: the form in which an
+// MPM is linked into the server binary (Apache's --with-mpm) rather than
+// loaded as a plugin. The MPM's code is the same in both forms: InProcess
+// calls it directly where Serve answers the host's gRPC calls, and does
+// around those calls what Serve does: Configure gets a logger at the
+// config's LogLevel and the content checks, Run gets listeners checked to
+// be listening, Watch streams Status.
+//
+// Its methods follow the lifecycle of the package documentation: Configure
+// once, Run once, then Stop; Status and Watch may run concurrently with
+// Stop. Close comes last, in every case. One InProcess runs one MPM
+// instance (one generation); a restart makes a new instance and a new
+// InProcess.
+//
+// The MPM's children are still processes: StartChild re-executes
+// os.Executable(), the calling program, whose main must call RunChild
+// first. They inherit Options.Lifeline instead of a plugin's descriptor
+// [LifelineFD], and their stderr goes, line by line, to Options.Log.
+type InProcess struct {
+	impl     MPM
+	log      *lineWriter
+	children *childIO
+
+	stderr *os.File // write end of the children's stderr pipe
+}
+
+// InProcessOptions says where an MPM run by InProcess logs and what its
+// children hold on to.
+type InProcessOptions struct {
+	// Log receives the MPM's log lines and its children's stderr: hclog
+	// JSON lines, as a plugin writes them to its stderr (a child's panic
+	// is a plain line). Each Write is one whole line, and Writes never
+	// overlap. InProcess does not close it.
+	Log io.Writer
+	// Lifeline is the read end of a pipe whose write end the caller keeps
+	// open, close-on-exec, for as long as the MPM may have children. Each
+	// child inherits it and exits at once when it reads EOF: closing the
+	// write end is how a host that dies or gives up takes its children
+	// along. InProcess does not close it.
+	Lifeline *os.File
+}
+
+// NewInProcess prepares impl to run in this process. impl must be a fresh
+// instance: no other InProcess or Serve may use it.
+func NewInProcess(impl MPM, opts InProcessOptions) (*InProcess, error) {
+	if opts.Log == nil || opts.Lifeline == nil {
+		return nil, errors.New("in-process MPM: Log and Lifeline are required")
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, fmt.Errorf("children's stderr pipe: %w", err)
+	}
+	p := &InProcess{impl: impl, log: &lineWriter{w: opts.Log}, stderr: w, children: &childIO{lifeline: opts.Lifeline, stderr: w}}
+	go func() {
+		defer r.Close()
+		br := bufio.NewReader(r)
+		for {
+			line, err := br.ReadBytes('\n')
+			if len(line) > 0 {
+				_, _ = p.log.Write(line)
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return p, nil
+}
+
+// Describe is the MPM's Describe.
+func (p *InProcess) Describe() Description { return p.impl.Describe() }
+
+// Configure passes cfg to the MPM's Configure with a logger writing to
+// Options.Log at cfg.LogLevel, and adds the content checks every MPM
+// shares. Access logs come as AccessLog.File (FD is not used); the caller
+// keeps those files open until Close. Configure keeps a copy of cfg: the
+// caller may reuse it.
+func (p *InProcess) Configure(cfg *Config) []Diagnostic {
+	c := *cfg
+	c.linked = p.children
+	return configure(p.impl, newLogger(p.impl.Describe(), p.log).With("pid", os.Getpid()), &c)
+}
+
+// Run hands the MPM duplicates of the listeners' Files, each checked to be
+// a listening socket, and returns once it serves. The caller keeps its
+// Files open and its own: the MPM closes only its duplicates. ctx ends the
+// MPM's work if it is cancelled while the MPM runs, as the host's death
+// ends a plugin's; Stop is the normal end.
+func (p *InProcess) Run(ctx context.Context, listeners []Listener) error {
+	var ls []Listener
+	for _, l := range listeners {
+		ln, err := adoptDuplicate(l)
+		if err != nil {
+			for _, a := range ls {
+				a.File.Close()
+			}
+			return err
+		}
+		ls = append(ls, ln)
+	}
+	return p.impl.Run(ctx, ls)
+}
+
+// adoptDuplicate is l on a new descriptor of the same socket.
+func adoptDuplicate(l Listener) (Listener, error) {
+	rc, err := l.File.SyscallConn() // not Fd(), which would make the socket blocking
+	if err != nil {
+		return Listener{}, fmt.Errorf("listener %s: %w", l.Name, err)
+	}
+	fd := -1
+	cerr := rc.Control(func(orig uintptr) {
+		syscall.ForkLock.RLock() // no child may inherit the copy before it is close-on-exec
+		defer syscall.ForkLock.RUnlock()
+		if fd, err = syscall.Dup(int(orig)); err == nil {
+			syscall.CloseOnExec(fd)
+		}
+	})
+	if err = errors.Join(cerr, err); err != nil {
+		return Listener{}, fmt.Errorf("listener %s: dup: %w", l.Name, err)
+	}
+	ln, err := adoptListener(uintptr(fd), l.Name, l.Network, l.Address)
+	if err != nil {
+		syscall.Close(fd)
+		return Listener{}, err
+	}
+	ln.Bucket = l.Bucket
+	return ln, nil
+}
+
+// Status is the MPM's Status.
+func (p *InProcess) Status() Status { return p.impl.Status() }
+
+// Watch calls fn with a Status snapshot at once and then about once a
+// second until ctx ends, as the host's Watch of a plugin does.
+func (p *InProcess) Watch(ctx context.Context, fn func(Status)) {
+	_ = watch(ctx, p.impl, func(st Status) error { fn(st); return nil })
+}
+
+// Stop is the MPM's Stop: see MPM.
+func (p *InProcess) Stop(ctx context.Context, graceful bool) error { return p.impl.Stop(ctx, graceful) }
+
+// Close releases what NewInProcess set up, after Stop (or when Run never
+// came). Children that still run keep their stderr until they exit; the
+// last of their lines reach Log before the pipe's reader ends. Close does
+// not wait for that.
+func (p *InProcess) Close() error { return p.stderr.Close() }
+
+// lineWriter serializes Writes to w: the MPM's logger and the children's
+// stderr share it.
+type lineWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lineWriter) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(b)
+}
