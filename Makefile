@@ -7,21 +7,67 @@ PROTOC_VERSION             := 3.21.12
 TOOLS := $(CURDIR)/.tools
 MPMS  := prefork worker event
 
-.PHONY: all build run test test-go test-example fuzz test-systemd test-deps proto check-proto bench robust help clean
+# Which MPMs, as Apache's configure picks them:
+#   MPM=NAME            link NAME into bin/httpd, run in-process (--with-mpm=NAME)
+#   MPMS_SHARED=all|"a b"  build those as plugins in modules/ (--enable-mpms-shared);
+#                       all by default, none by default with MPM= set.
+# conf/httpd.conf, the config `make run` serves, is examples/httpd.conf with
+# the MPM line for this build: none for a linked-in MPM, else the plugins'
+# LoadModule lines with all but the default commented out. The default is
+# the platform's by Apache's rule (internal/defaultmpm: event with epoll or
+# kqueue, worker with threads only, prefork with neither) if it is built,
+# else the first plugin built.
+MPM ?=
+ifeq ($(MPM),)
+MPMS_SHARED ?= all
+else
+MPMS_SHARED ?=
+endif
+ifneq ($(filter-out $(MPMS),$(MPM)),)
+$(error MPM=$(MPM): one of $(MPMS))
+endif
+ifneq ($(words $(MPM)),$(filter 0 1,$(words $(MPM))))
+$(error MPM=$(MPM): one MPM only)
+endif
+SHARED := $(if $(filter all,$(MPMS_SHARED)),$(MPMS),$(MPMS_SHARED))
+ifneq ($(filter-out $(MPMS),$(SHARED)),)
+$(error MPMS_SHARED=$(MPMS_SHARED): all or a list of $(MPMS))
+endif
+ifeq ($(MPM)$(SHARED),)
+$(error MPM= and MPMS_SHARED= leave no MPM to build)
+endif
+# Evaluated only where used; the rule runs on the build machine for the target's GOOS.
+DEFAULT_MPM = $(shell env -u GOOS -u GOARCH $(GO) run ./internal/defaultmpm $$($(GO) env GOOS))
 
-all: build ## build bin/httpd and modules/mod_mpm_*.so
+.PHONY: all build conf run test test-go test-example fuzz test-systemd test-deps proto check-proto bench robust help clean
 
-build: ## build the host and every MPM plugin
-	@echo "==> Building bin/httpd and modules/"
+all: build ## build bin/httpd and modules/mod_mpm_*.so (MPM=NAME links one in; MPMS_SHARED=all|list)
+
+build: ## build the host (MPM=NAME: with NAME linked in), the MPM plugins (MPMS_SHARED) and conf/httpd.conf
+	@echo "==> Building bin/httpd$(if $(MPM), with the $(MPM) MPM linked in)$(if $(SHARED), and modules/ ($(SHARED)))"
 	@mkdir -p bin modules
-	$(GO) build -ldflags "-X github.com/httpd-mpm/httpd-mpm/host.Built=$$(date -u +%Y-%m-%dT%H:%M:%S)" -o bin/httpd ./cmd/httpd
-	@for m in $(MPMS); do $(GO) build -o modules/mod_mpm_$$m.so ./plugins/$$m || exit 1; done
-	$(GO) -C examples/mpm-percore build -o $(CURDIR)/modules/mod_mpm_percore.so .
+	$(GO) build $(if $(MPM),-tags mpm_$(MPM)) -ldflags "-X github.com/httpd-mpm/httpd-mpm/host.Built=$$(date -u +%Y-%m-%dT%H:%M:%S)" -o bin/httpd ./cmd/httpd
+	@for m in $(SHARED); do echo "$(GO) build -o modules/mod_mpm_$$m.so ./plugins/$$m"; $(GO) build -o modules/mod_mpm_$$m.so ./plugins/$$m || exit 1; done
+	$(if $(SHARED),$(GO) -C examples/mpm-percore build -o $(CURDIR)/modules/mod_mpm_percore.so .)
+	@$(MAKE) --no-print-directory conf
 
-run: build ## build, then serve examples/htdocs on 127.0.0.1:8080 in the foreground (event MPM)
+conf: ## write conf/httpd.conf: examples/httpd.conf with this build's MPM line
+	@mkdir -p conf
+	@if [ -n "$(MPM)" ]; then \
+		lines="# The $(MPM) MPM is linked into bin/httpd (make MPM=$(MPM)): no LoadModule; httpd -l lists it."; \
+	else \
+		def=$(DEFAULT_MPM); case " $(SHARED) " in *" $$def "*) ;; *) def=$(firstword $(SHARED));; esac; \
+		lines="# The platform's default MPM is $(DEFAULT_MPM); built as plugins: $(SHARED)."; \
+		for m in $(SHARED); do c='#'; [ $$m = $$def ] && c=; lines="$$lines\n$${c}LoadModule mpm_$${m}_module modules/mod_mpm_$$m.so"; done; \
+	fi; \
+	awk -v lines="$$lines" 'BEGIN { print "# Written by make from examples/httpd.conf for this build (MPM=$(MPM) MPMS_SHARED=$(MPMS_SHARED))." } \
+		/^LoadModule mpm_/ { print lines; next } { print }' examples/httpd.conf > conf/httpd.conf
+	@echo "==> conf/httpd.conf: $$(grep -E '^(LoadModule mpm_|# The .* linked)' conf/httpd.conf)"
+
+run: build ## build, then serve examples/htdocs on 127.0.0.1:8080 in the foreground (conf/httpd.conf)
 	@echo "==> http://127.0.0.1:8080/  (Ctrl-C stops)"
 	@mkdir -p logs
-	./bin/httpd -d $(CURDIR) -f examples/httpd.conf -D FOREGROUND
+	./bin/httpd -d $(CURDIR) -f conf/httpd.conf -D FOREGROUND
 
 test: test-deps build check-proto test-go test-example fuzz test-systemd ## the whole test suite (what CI runs)
 
@@ -75,7 +121,7 @@ robust: build test-deps ## attacks and faults against the real server under load
 	$(GO) run ./internal/robust $(ROBUSTFLAGS)
 
 clean: ## remove build output
-	rm -rf bin modules .tools
+	rm -rf bin modules conf .tools
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "%-12s %s\n",$$1,$$2}'
