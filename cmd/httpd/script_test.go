@@ -19,7 +19,9 @@ func TestMain(m *testing.M) {
 }
 
 // TestScript runs testdata/script/*.txtar: the command line's exact
-// messages, streams and exit codes. $MODULES holds the real MPM plugins.
+// messages, streams and exit codes. $MODULES holds the real MPM plugins;
+// $STATIC_PREFORK and $STATIC_EVENT are httpd binaries with that MPM
+// linked in (make MPM=NAME).
 func TestScript(t *testing.T) {
 	_, modules := testbin.Build(t)
 	apiv2 := testbin.Plugin(t, "./internal/testbin/testdata/apiv2")
@@ -27,6 +29,7 @@ func TestScript(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	staticPrefork, staticEvent := testbin.Static(t, "prefork"), testbin.Static(t, "event")
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
@@ -34,6 +37,8 @@ func TestScript(t *testing.T) {
 			e.Setenv("MODULES", modules)
 			e.Setenv("APIV2", apiv2)        // a plugin that speaks only MPM API v2
 			e.Setenv("EVENT_SUM", eventSum) // sha256:HEX of mod_mpm_event.so
+			e.Setenv("STATIC_PREFORK", staticPrefork)
+			e.Setenv("STATIC_EVENT", staticEvent)
 			return nil
 		},
 	})

@@ -31,45 +31,50 @@ func forEachMPM(t *testing.T, body func(t *testing.T, in *instance, mpmName stri
 }
 
 func TestServeStatic(t *testing.T) {
-	forEachMPM(t, func(t *testing.T, in *instance, _ string) {
-		resp, body := in.get("/")
-		if resp.StatusCode != 200 || !strings.Contains(body, "index page") {
-			t.Fatalf("GET / = %d %q", resp.StatusCode, body)
-		}
-		if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
-			t.Errorf("GET / Content-Type = %q, want text/html", ct)
-		}
-		resp, body = in.get("/hello.txt")
-		if resp.StatusCode != 200 || body != "hello, world\n" {
-			t.Fatalf("GET /hello.txt = %d %q", resp.StatusCode, body)
-		}
-		if cl := resp.Header.Get("Content-Length"); cl != "13" {
-			t.Errorf("Content-Length = %q, want 13", cl)
-		}
-		lm := resp.Header.Get("Last-Modified")
-		if lm == "" {
-			t.Fatal("no Last-Modified")
-		}
-		if resp, _ := in.get("/hello.txt", "If-Modified-Since", lm); resp.StatusCode != 304 {
-			t.Errorf("If-Modified-Since: status %d, want 304", resp.StatusCode)
-		}
-		if resp, body := in.get("/missing.html"); resp.StatusCode != 404 || !strings.Contains(body, "<title>404 Not Found</title>") {
-			t.Errorf("missing = %d %q", resp.StatusCode, body)
-		}
-		if resp, _ := in.get("/noindex/"); resp.StatusCode != 403 {
-			t.Errorf("directory without index = %d, want 403", resp.StatusCode)
-		}
-		if resp, _ := in.get("/sub"); resp.StatusCode != 301 || !strings.HasSuffix(resp.Header.Get("Location"), "/sub/") {
-			t.Errorf("/sub = %d Location %q, want 301 to /sub/", resp.StatusCode, resp.Header.Get("Location"))
-		}
-		if resp, body := in.get("/sub/"); resp.StatusCode != 200 || body != "sub index\n" {
-			t.Errorf("/sub/ = %d %q", resp.StatusCode, body)
-		}
-		resp, body = in.get("/big.bin")
-		if resp.StatusCode != 200 || len(body) != 1<<20 {
-			t.Errorf("big.bin = %d, %d bytes", resp.StatusCode, len(body))
-		}
-	})
+	forEachMPM(t, func(t *testing.T, in *instance, _ string) { serveStatic(t, in) })
+}
+
+// serveStatic is the body of TestServeStatic: index, files, validators,
+// errors and redirects from newSite's document tree.
+func serveStatic(t *testing.T, in *instance) {
+	t.Helper()
+	resp, body := in.get("/")
+	if resp.StatusCode != 200 || !strings.Contains(body, "index page") {
+		t.Fatalf("GET / = %d %q", resp.StatusCode, body)
+	}
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
+		t.Errorf("GET / Content-Type = %q, want text/html", ct)
+	}
+	resp, body = in.get("/hello.txt")
+	if resp.StatusCode != 200 || body != "hello, world\n" {
+		t.Fatalf("GET /hello.txt = %d %q", resp.StatusCode, body)
+	}
+	if cl := resp.Header.Get("Content-Length"); cl != "13" {
+		t.Errorf("Content-Length = %q, want 13", cl)
+	}
+	lm := resp.Header.Get("Last-Modified")
+	if lm == "" {
+		t.Fatal("no Last-Modified")
+	}
+	if resp, _ := in.get("/hello.txt", "If-Modified-Since", lm); resp.StatusCode != 304 {
+		t.Errorf("If-Modified-Since: status %d, want 304", resp.StatusCode)
+	}
+	if resp, body := in.get("/missing.html"); resp.StatusCode != 404 || !strings.Contains(body, "<title>404 Not Found</title>") {
+		t.Errorf("missing = %d %q", resp.StatusCode, body)
+	}
+	if resp, _ := in.get("/noindex/"); resp.StatusCode != 403 {
+		t.Errorf("directory without index = %d, want 403", resp.StatusCode)
+	}
+	if resp, _ := in.get("/sub"); resp.StatusCode != 301 || !strings.HasSuffix(resp.Header.Get("Location"), "/sub/") {
+		t.Errorf("/sub = %d Location %q, want 301 to /sub/", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if resp, body := in.get("/sub/"); resp.StatusCode != 200 || body != "sub index\n" {
+		t.Errorf("/sub/ = %d %q", resp.StatusCode, body)
+	}
+	resp, body = in.get("/big.bin")
+	if resp.StatusCode != 200 || len(body) != 1<<20 {
+		t.Errorf("big.bin = %d, %d bytes", resp.StatusCode, len(body))
+	}
 }
 
 func TestHostileRequests(t *testing.T) {

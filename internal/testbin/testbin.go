@@ -96,25 +96,46 @@ var plugins struct {
 // returns the executable, mode 0755 in a directory of its own.
 func Plugin(t testing.TB, pkg string) string {
 	t.Helper()
+	return buildOnce(t, pkg, filepath.Base(pkg)+".so", pkg)
+}
+
+// Static builds httpd with the MPM name linked in (`make MPM=name`: go
+// build -tags mpm_name ./cmd/httpd) once per test process and returns the
+// executable, named httpd (messages say "httpd:") in a directory of its
+// own, reachable by the user children run as.
+func Static(t testing.TB, name string) string {
+	t.Helper()
+	return buildOnce(t, "static "+name, filepath.Join(name, "httpd"), "-tags", "mpm_"+name, "./cmd/httpd")
+}
+
+// buildOnce runs go build args -o DIR/out once per key and test process.
+func buildOnce(t testing.TB, key, out string, args ...string) string {
+	t.Helper()
 	plugins.Lock()
 	defer plugins.Unlock()
-	if p, ok := plugins.paths[pkg]; ok {
+	if p, ok := plugins.paths[key]; ok {
 		return p
 	}
 	if plugins.dir == "" {
 		dir, err := os.MkdirTemp("", "httpd-testplugins")
+		if err == nil {
+			err = os.Chmod(dir, 0o755) // children running as nobody exec from here
+		}
 		if err != nil {
 			t.Fatal(err)
 		}
 		plugins.dir, plugins.paths = dir, map[string]string{}
 	}
-	out := filepath.Join(plugins.dir, filepath.Base(pkg)+".so")
-	cmd := exec.Command("go", "build", "-o", out, pkg)
+	out = filepath.Join(plugins.dir, out)
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("go", append([]string{"build", "-o", out}, args...)...)
 	cmd.Dir = RepoRoot()
 	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build %s: %v\n%s", pkg, err, b)
+		t.Fatalf("go build %v: %v\n%s", args, err, b)
 	}
-	plugins.paths[pkg] = out
+	plugins.paths[key] = out
 	return out
 }
 

@@ -1,0 +1,72 @@
+package e2e_test
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/httpd-mpm/httpd-mpm/internal/testbin"
+)
+
+// TestLinkedMPM runs each MPM linked into httpd (`make MPM=NAME`), with no
+// LoadModule line: TestServeStatic's body, then two graceful restarts
+// under wrk with not one failed request. The MPM runs in the host's own
+// process (no plugin): its children are httpd itself, directly under the
+// host, and its log lines carry the host's pid in the plugin form's format.
+func TestLinkedMPM(t *testing.T) {
+	resuming := map[string]string{"prefork": "AH00163", "worker": "AH00292", "event": "AH00489"}
+	for _, m := range testbin.MPMs {
+		t.Run(m.Name, func(t *testing.T) {
+			httpd := testbin.Static(t, m.Name)
+			root := newSite(t, m.Name, m.Module, lifecycleMPMs)
+			conf := filepath.Join(root, "httpd.conf")
+			b, err := os.ReadFile(conf)
+			must(t, err)
+			write(t, conf, regexp.MustCompile(`(?m)^LoadModule mpm_.*\n`).ReplaceAllString(string(b), ""))
+
+			in := startCmd(t, root, exec.Command(httpd, "-d", root, "-f", "httpd.conf", "-D", "FOREGROUND"))
+			host := in.cmd.Process.Pid
+			serveStatic(t, in)
+
+			first := children(host)
+			if len(first) == 0 {
+				t.Fatal("the host has no children")
+			}
+			for _, pid := range first {
+				if exe, _ := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid)); exe != httpd {
+					t.Errorf("child %d runs %q, want the host's binary %s", pid, exe, httpd)
+				}
+			}
+
+			r := runWrk(t, in.url("/hello.txt"), 5*time.Second, map[time.Duration]func(){
+				1500 * time.Millisecond: func() { in.signal(syscall.SIGUSR1) },
+				3000 * time.Millisecond: func() { in.signal(syscall.SIGUSR1) },
+			})
+			checkWrk(t, r)
+			// The first generation's children drained and exited.
+			if !eventually(10*time.Second, func() bool { return !slices.ContainsFunc(first, alive) }) {
+				t.Errorf("children of the first generation still alive: %v (now %v)", first, children(host))
+			}
+			last := children(host)
+			in.signal(syscall.SIGTERM)
+			if code := in.wait(); code != 0 {
+				t.Errorf("exit %d after SIGTERM", code)
+			}
+			log, _ := os.ReadFile(filepath.Join(root, "logs/error_log"))
+			want := regexp.MustCompile(fmt.Sprintf(`(?m)^\[[^]]+\] \[mpm_%s:notice\] \[pid %d\] %s: httpd-mpm/\S+ \(Unix\) configured -- resuming normal operations$`,
+				m.Name, host, resuming[m.Name]))
+			if n := len(want.FindAll(log, -1)); n != 3 {
+				t.Errorf("%d lines match %s, want 3 (start and two restarts):\n%s", n, want, log)
+			}
+			if !eventually(5*time.Second, func() bool { return !slices.ContainsFunc(last, alive) }) {
+				t.Errorf("children left after stop: %v of %v", slices.DeleteFunc(last, func(p int) bool { return !alive(p) }), last)
+			}
+		})
+	}
+}
