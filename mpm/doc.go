@@ -102,6 +102,18 @@
 // SIGHUP, SIGUSR1, SIGWINCH and SIGPIPE: the host owns signals and turns
 // them into Stop calls.
 //
+// # Linked into the host
+//
+// The same MPM value can also run inside the server's own process, the
+// form Apache calls a static MPM (`make MPM=NAME` links one of ours into
+// httpd). [InProcess] then makes the calls the host would make over gRPC,
+// in the same order and with the same contract, and [RunChild] answers
+// the re-execution of the server binary by [StartChild]. An MPM needs no
+// change for that form as long as it keeps its state in its value (no
+// package-level state: after a graceful restart two instances run side by
+// side for a while), installs no signal handler and does not exit the
+// process in its parent side: it is not alone in that process.
+//
 // # Concurrency
 //
 // The host calls Describe, Configure, Run and Stop one at a time, in that

@@ -74,9 +74,14 @@ func loadModuleLine(mpm, dir string) string {
 }
 
 // oursConfig is httpd.conf for our server; paths are relative to its
-// ServerRoot (-d), as an Apache administrator writes them.
-func oursConfig(mpm, modules, docroot string) string {
-	return loadModuleLine(mpm, modules) + `
+// ServerRoot (-d), as an Apache administrator writes them. With the MPM
+// linked into httpd it has no LoadModule line.
+func oursConfig(mpm, modules, docroot string, linked bool) string {
+	load := loadModuleLine(mpm, modules)
+	if linked {
+		load = "# the " + mpm + " MPM is linked into httpd"
+	}
+	return load + `
 ServerName 127.0.0.1
 Listen 127.0.0.1:0
 ListenAddrFile run/addr

@@ -23,7 +23,7 @@ type commandLog struct {
 
 var (
 	portRE  = regexp.MustCompile(`127\.0\.0\.1:[1-9]\d*`) // not :0, which our config asks for
-	startRE = regexp.MustCompile(`(/(?:ours|apache|nginx)(?:-[a-z]+)?)-\d+`)
+	startRE = regexp.MustCompile(`(/(?:ours|apache|nginx)(?:-[a-z]+)*)-\d+`)
 )
 
 func (c *commandLog) add(label string, argv []string) {
@@ -102,8 +102,8 @@ func (rep *report) cells(r result) []string {
 		c[6] = fmt.Sprintf("%.1f", float64(r.RSS)/(1<<20))
 	}
 	if r.Target.Kind == kindOurs {
-		c[7] = rep.ratio(r, target{kindApache + "-" + r.Target.MPM, kindApache, r.Target.MPM})
-		c[8] = rep.ratio(r, target{kindNginx, kindNginx, ""})
+		c[7] = rep.ratio(r, target{Name: kindApache + "-" + r.Target.MPM, Kind: kindApache, MPM: r.Target.MPM})
+		c[8] = rep.ratio(r, target{Name: kindNginx, Kind: kindNginx})
 	}
 	return c
 }
@@ -177,6 +177,42 @@ const idleLegend = "Idle rows: before the load, the client opens that many conne
 	"of noise (the heap of a Go server breathes), so the 10,000 row says more. \"Without\" is the same load on the " +
 	"same server with no idle connection, run just before opening them."
 
+// linkedHeader heads the table of the two forms of one MPM: plugin and
+// linked into httpd.
+var linkedHeader = []string{"scenario", "MPM", "plugin req/s", "linked-in req/s", "plugin p99", "linked-in p99", "linked ÷ plugin"}
+
+// linkedCells pairs each row of ours with the MPM linked in with the row
+// of the same MPM as a plugin on the same scenario.
+func (rep *report) linkedCells() [][]string {
+	var out [][]string
+	for _, r := range rep.Rows {
+		if !r.Target.Linked || r.Scenario.Run != runWrk {
+			continue
+		}
+		c := []string{r.Scenario.Title, r.Target.MPM, "—", "—", "—", "—", "—"}
+		if r.Failed == "" {
+			c[3], c[5] = fmtInt(int64(math.Round(r.RPS))), fmtDur(r.P99)
+		}
+		for _, p := range rep.Rows {
+			if p.Scenario.ID != r.Scenario.ID || p.Target.Kind != kindOurs || p.Target.MPM != r.Target.MPM || p.Target.Linked || p.Failed != "" {
+				continue
+			}
+			c[2], c[4] = fmtInt(int64(math.Round(p.RPS))), fmtDur(p.P99)
+			if r.Failed == "" && p.RPS > 0 {
+				c[6] = fmt.Sprintf("%.2f×", r.RPS/p.RPS)
+			}
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// linkedLegend explains the linked-in table.
+const linkedLegend = "Linked in: the same MPM code built into httpd (make MPM=NAME) and run in the host's own process, " +
+	"against the plugin (make; LoadModule): same config but the LoadModule line, same load, separate runs. The plugin " +
+	"boundary is crossed only to start, configure, watch and stop the MPM; children accept and serve connections " +
+	"directly in both forms, so the ratio should be 1.00× within the machine's noise."
+
 // notes are the failures, error breakdowns and remarks under the table.
 // A server that failed the same way on every row gets one note.
 func (rep *report) notes() []string {
@@ -233,6 +269,11 @@ func (rep *report) Text() string {
 		b.WriteString("\n")
 		textTable(&b, append([][]string{idleHeader}, idle...))
 		b.WriteString("\n" + idleLegend + "\n")
+	}
+	if linked := rep.linkedCells(); len(linked) > 0 {
+		b.WriteString("\n")
+		textTable(&b, append([][]string{linkedHeader}, linked...))
+		b.WriteString("\n" + linkedLegend + "\n")
 	}
 	b.WriteString("\n" + legend(rep.Plan) + "\n")
 	for _, n := range rep.notes() {
@@ -330,6 +371,11 @@ func (rep *report) Markdown() string {
 		mdTable(&b, append([][]string{idleHeader}, idle...))
 		b.WriteString("\n" + idleLegend + "\n\n")
 	}
+	if linked := rep.linkedCells(); len(linked) > 0 {
+		b.WriteString("## The MPM linked in versus as a plugin\n\n")
+		mdTable(&b, append([][]string{linkedHeader}, linked...))
+		b.WriteString("\n" + linkedLegend + "\n\n")
+	}
 	if notes := rep.notes(); len(notes) > 0 {
 		b.WriteString("Notes:\n\n")
 		for _, n := range notes {
@@ -383,6 +429,9 @@ func (rep *report) SVG() string {
 	scs := rep.chartScenarios()
 	var servers []target
 	for _, t := range allTargets() {
+		if t.Linked {
+			continue // the linked-in table compares those
+		}
 		for _, r := range rep.Rows {
 			if r.Target == t && r.Scenario.Run == runWrk {
 				servers = append(servers, t)
@@ -531,7 +580,7 @@ func sampleConfigs(l *lab) []fact {
 	dir := filepath.Join(l.scratch, "apache-event-1")
 	return []fact{
 		{"ours: $SCRATCH/ours-event-N/httpd.conf (other MPMs: only the LoadModule line differs)",
-			c.normalize(oursConfig("event", filepath.Join(l.repo, "modules"), l.docroot))},
+			c.normalize(oursConfig("event", filepath.Join(l.repo, "modules"), l.docroot, false))},
 		{"Apache: $SCRATCH/apache-event-N/httpd.conf (other MPMs: only the LoadModule line differs)",
 			c.normalize(apacheConfig("event", dir, l.docroot, 8080, l.asRoot))},
 		{"nginx: $SCRATCH/nginx-N/nginx.conf", c.normalize(nginxConfig(filepath.Join(l.scratch, "nginx-1"), l.docroot, 8080))},

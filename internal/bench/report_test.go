@@ -99,7 +99,7 @@ func TestOutputs(t *testing.T) {
 
 func TestSelect(t *testing.T) {
 	ts, err := selectTargets("event,nginx")
-	if err != nil || len(ts) != 3 || ts[0].Name != "ours-event" || ts[1].Name != "apache-event" || ts[2].Name != "nginx" {
+	if err != nil || len(ts) != 4 || ts[0].Name != "ours-event" || ts[1].Name != "apache-event" || ts[2].Name != "nginx" || ts[3].Name != "ours-event-linked" {
 		t.Errorf("selectTargets(event,nginx) = %v, %v", ts, err)
 	}
 	if _, err := selectTargets("evnt"); err == nil {
@@ -107,6 +107,25 @@ func TestSelect(t *testing.T) {
 	}
 	if scs, err := selectScenarios("startup,ka-1k"); err != nil || len(scs) != 2 || scs[0].ID != "ka-1k" {
 		t.Errorf("selectScenarios = %v, %v", scs, err)
+	}
+}
+
+func TestLinkedTable(t *testing.T) {
+	rep := sample()
+	// sample gives each target 10,000 × its position + 1 req/s: ours-event
+	// is target 4 (50,000), ours-event-linked target 9 (100,000).
+	var event []string
+	for _, c := range rep.linkedCells() {
+		if c[1] == "event" {
+			event = c
+		}
+	}
+	want := []string{"1 KiB keep-alive", "event", "50,000", "100,000", "3.00ms", "3.00ms", "2.00×"}
+	if strings.Join(event, "|") != strings.Join(want, "|") {
+		t.Errorf("event row = %q, want %q (all: %q)", event, want, rep.linkedCells())
+	}
+	if md := rep.Markdown(); !strings.Contains(md, "## The MPM linked in versus as a plugin") || !strings.Contains(md, "| 1 KiB keep-alive | event | 50,000 | 100,000 |") {
+		t.Errorf("markdown lacks the linked-in table:\n%s", md)
 	}
 }
 

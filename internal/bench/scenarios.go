@@ -24,6 +24,7 @@ type scenario struct {
 	Close     bool   // "Connection: close" on every request
 	Idle      int    // idle keep-alive connections held open during the load
 	OursOnly  bool
+	Linked    bool // also run on ours with the MPM linked in (target.Linked)
 }
 
 // scenarios in table order.
@@ -37,7 +38,7 @@ type scenario struct {
 // or thread. The file limit is raised for the servers and the client
 // (raiseFileLimit).
 var scenarios = []scenario{
-	{ID: "ka-1k", Title: "1 KiB keep-alive", Run: runWrk, Path: "/1k.bin"},
+	{ID: "ka-1k", Title: "1 KiB keep-alive", Run: runWrk, Path: "/1k.bin", Linked: true},
 	{ID: "close-1k", Title: "1 KiB Connection: close", Run: runWrk, Path: "/1k.bin", Close: true},
 	{ID: "ka-100k", Title: "100 KiB keep-alive", Run: runWrk, Path: "/100k.bin"},
 	{ID: "idle-1k", Title: "1 KiB keep-alive + 1,000 idle", Run: runWrk, Path: "/1k.bin", Idle: 1000},
@@ -97,7 +98,7 @@ func (l *lab) bench(ctx context.Context, t target, scs []scenario, p plan, progr
 	}
 	var wrkRows []scenario
 	for _, sc := range scs {
-		if sc.OursOnly && t.Kind != kindOurs {
+		if (sc.OursOnly && t.Kind != kindOurs) || (t.Linked && !sc.Linked) {
 			continue
 		}
 		if sc.Run == runWrk {
@@ -114,7 +115,7 @@ func (l *lab) bench(ctx context.Context, t target, scs []scenario, p plan, progr
 		if ctx.Err() != nil {
 			break
 		}
-		if sc.OursOnly && t.Kind != kindOurs {
+		if (sc.OursOnly && t.Kind != kindOurs) || (t.Linked && !sc.Linked) {
 			continue
 		}
 		switch sc.Run {

@@ -26,18 +26,28 @@ const (
 
 // target is one server to measure: a kind and, except for nginx, an MPM.
 type target struct {
-	Name string // "ours-event", "apache-prefork", "nginx"
+	Name string // "ours-event", "apache-prefork", "nginx", "ours-event-linked"
 	Kind string
 	MPM  string
+	// Linked is ours with the MPM linked into httpd (make MPM=NAME) and
+	// run in its process, instead of the plugin: it runs only the
+	// scenarios marked Linked, to compare the two forms.
+	Linked bool
 }
 
-// allTargets lists every server, ours beside Apache with the same MPM.
+// allTargets lists every server, ours beside Apache with the same MPM,
+// then ours with each MPM linked in.
 func allTargets() []target {
 	var ts []target
-	for _, m := range []string{"prefork", "worker", "event"} {
-		ts = append(ts, target{kindOurs + "-" + m, kindOurs, m}, target{kindApache + "-" + m, kindApache, m})
+	mpms := []string{"prefork", "worker", "event"}
+	for _, m := range mpms {
+		ts = append(ts, target{kindOurs + "-" + m, kindOurs, m, false}, target{kindApache + "-" + m, kindApache, m, false})
 	}
-	return append(ts, target{kindNginx, kindNginx, ""})
+	ts = append(ts, target{kindNginx, kindNginx, "", false})
+	for _, m := range mpms {
+		ts = append(ts, target{kindOurs + "-" + m + "-linked", kindOurs, m, true})
+	}
+	return ts
 }
 
 // lab holds what every server shares: binaries, the document root and a
@@ -65,6 +75,25 @@ type server struct {
 	started time.Time
 	done    chan struct{} // closed when the top process has exited
 	waitErr error
+}
+
+// linkedHttpd builds httpd with mpm linked in, as `make MPM=mpm` does,
+// once per run, into the scratch directory.
+func (l *lab) linkedHttpd(mpm string) (string, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := filepath.Join(l.scratch, "linked-"+mpm, "httpd")
+	if _, err := os.Stat(out); err == nil {
+		return out, nil
+	}
+	argv := []string{"go", "build", "-tags", "mpm_" + mpm, "-o", out, "./cmd/httpd"}
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Dir = l.repo
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("%s: %v\n%s", strings.Join(argv, " "), err, b)
+	}
+	l.cmds.add("build "+mpm+" linked in", argv)
+	return out, os.Chmod(filepath.Dir(out), 0o755)
 }
 
 // newDir makes a fresh, world-readable directory for one start.
@@ -103,11 +132,16 @@ func (l *lab) start(t target) (*server, error) {
 	switch t.Kind {
 	case kindOurs:
 		httpd := filepath.Join(l.repo, "bin", "httpd")
-		if _, err := os.Stat(httpd); err != nil {
-			return nil, fmt.Errorf("%s not built (make build)", httpd)
+		if t.Linked {
+			httpd, err = l.linkedHttpd(t.MPM)
+		} else if _, err = os.Stat(httpd); err != nil {
+			err = fmt.Errorf("%s not built (make build)", httpd)
+		}
+		if err != nil {
+			return nil, err
 		}
 		s.conf = filepath.Join(dir, "httpd.conf")
-		err = os.WriteFile(s.conf, []byte(oursConfig(t.MPM, filepath.Join(l.repo, "modules"), l.docroot)), 0o644)
+		err = os.WriteFile(s.conf, []byte(oursConfig(t.MPM, filepath.Join(l.repo, "modules"), l.docroot, t.Linked)), 0o644)
 		argv = []string{httpd, "-d", dir, "-f", "httpd.conf", "-D", "FOREGROUND"}
 	case kindApache:
 		port, perr := freePort()
