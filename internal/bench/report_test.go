@@ -99,8 +99,11 @@ func TestOutputs(t *testing.T) {
 
 func TestSelect(t *testing.T) {
 	ts, err := selectTargets("event,nginx")
-	if err != nil || len(ts) != 4 || ts[0].Name != "ours-event" || ts[1].Name != "apache-event" || ts[2].Name != "nginx" || ts[3].Name != "ours-event-linked" {
+	if err != nil || len(ts) != 4 || ts[0].Name != "ours-event" || ts[1].Name != "ours-event-linked" || ts[2].Name != "apache-event" || ts[3].Name != "nginx" {
 		t.Errorf("selectTargets(event,nginx) = %v, %v", ts, err)
+	}
+	if ts, _ := selectTargets(""); len(ts) != 10 || ts[0].Name != "ours-prefork" || ts[1].Name != "ours-prefork-linked" || ts[9].Name != "nginx" {
+		t.Errorf("selectTargets() = %v", ts)
 	}
 	if _, err := selectTargets("evnt"); err == nil {
 		t.Error("selectTargets accepted a misspelling")
