@@ -18,10 +18,8 @@ import (
 // thousands a second), stay alive, and serve the connection that waited
 // in the backlog once the limit is back.
 func TestAcceptBacksOffOnEMFILE(t *testing.T) {
-	forEachMPM(t, func(t *testing.T, in *instance, _ string) {
-		plugin := in.pluginPid()
-		var kids []int
-		eventually(10*time.Second, func() bool { kids = children(plugin); return len(kids) > 0 })
+	forEachMPMWith(t, statusLocation, func(t *testing.T, in *instance, _ string) {
+		kids := in.readyChildren()
 		logPath := filepath.Join(in.root, "logs/error_log")
 		before, _ := os.ReadFile(logPath)
 		old := map[int]unix.Rlimit{}

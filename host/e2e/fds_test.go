@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/httpd-mpm/httpd-mpm/internal/testbin"
 )
@@ -27,9 +26,9 @@ const markerFD = 20
 // log. As root, the children also run as User/Group with no capability
 // left.
 func TestPluginDescriptors(t *testing.T) {
-	extra := ""
+	extra := statusLocation
 	if os.Geteuid() == 0 {
-		extra = "User nobody\nGroup #65534\n"
+		extra += "User nobody\nGroup #65534\n"
 	}
 	for _, m := range testbin.MPMs {
 		t.Run(m.Name, func(t *testing.T) {
@@ -51,8 +50,7 @@ func TestPluginDescriptors(t *testing.T) {
 				t.Fatalf("GET /hello.txt: %d", resp.StatusCode)
 			}
 			plugin := in.pluginPid()
-			var kids []int
-			eventually(10*time.Second, func() bool { kids = children(plugin); return len(kids) > 0 })
+			kids := in.readyChildren()
 			if len(kids) == 0 {
 				t.Fatal("the MPM started no child")
 			}

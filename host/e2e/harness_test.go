@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -256,6 +257,20 @@ func alive(pid int) bool {
 
 // eventually is testbin.Eventually.
 func eventually(limit time.Duration, cond func() bool) bool { return testbin.Eventually(limit, cond) }
+
+// readyChildren (the site needs statusLocation) waits until the MPM's children have all started (no slot
+// of the scoreboard is 'S', starting up) and returns them. A child still in
+// its runtime's start-up is not yet what a test of serving children means.
+func (in *instance) readyChildren() []int {
+	in.t.Helper()
+	plugin := in.pluginPid()
+	var kids []int
+	eventually(10*time.Second, func() bool {
+		kids = children(plugin)
+		return len(kids) > 0 && !strings.Contains(in.auto().values["Scoreboard"], "S") && slices.Equal(kids, children(plugin))
+	})
+	return kids
+}
 
 // pluginPid is the MPM plugin process: the host's one child.
 func (in *instance) pluginPid() int {
