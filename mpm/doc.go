@@ -33,8 +33,9 @@
 //
 //  1. Handshake. The host executes the plugin file with the go-plugin
 //     handshake cookie in its environment; [Serve] answers it. The channel
-//     is gRPC over a Unix socket with mutual TLS (go-plugin's AutoMTLS:
-//     each side makes a one-time certificate and trusts only the other's).
+//     is gRPC over a Unix socket that the plugin makes in the directory
+//     the host names in PLUGIN_UNIX_SOCKET_DIR: one made for this plugin,
+//     which only the host's user can enter.
 //     Run by a person (no cookie), [Serve] explains what the binary is on
 //     stderr and exits 1. The go-plugin protocol version is the major API
 //     version: 1 for v1.

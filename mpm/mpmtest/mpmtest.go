@@ -7,7 +7,7 @@
 //	}
 //
 // Every check starts the real plugin binary the way httpd does (go-plugin
-// handshake with AutoMTLS, the lifeline on fd 3, listening sockets on
+// handshake, the lifeline on fd 3, listening sockets on
 // 127.0.0.1 port 0 from fd 4), configures it, and talks to it with real
 // HTTP clients. Each check has a plugin process of its own. Waiting is
 // bounded and polled; nothing asserts how fast anything is.

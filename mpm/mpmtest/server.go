@@ -20,7 +20,7 @@ import (
 )
 
 // Server is one plugin process under test, started the way httpd starts
-// it: go-plugin handshake with AutoMTLS, the lifeline as fd 3, two
+// it: go-plugin handshake, the lifeline as fd 3, two
 // listening sockets on 127.0.0.1 port 0 as fds 4 and 5, then Describe,
 // Configure and Run. The test owns the sockets, as the host does.
 type Server struct {
