@@ -8,10 +8,12 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/httpd-mpm/httpd-mpm/internal/wire"
+	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 	"github.com/httpd-mpm/httpd-mpm/mpm/scoreboard"
 )
 
@@ -264,6 +266,7 @@ func serveChild(impl MPM, blob string) int {
 		}
 		c.Scoreboard = b
 		fd++
+		go keepHeartbeat(b, c.Slot, HangTimeout(c.Config.Core))
 	}
 	for i, l := range w.Listeners {
 		ln, err := adoptListener(uintptr(fd+i), l.Name, l.Network, l.Address)
@@ -290,6 +293,48 @@ func serveChild(impl MPM, blob string) int {
 }
 
 var errStopped = errors.New("stopped")
+
+// HeartbeatInterval is how often a child started by StartChild with a
+// scoreboard refreshes its heartbeat (scoreboard.Process.Beat).
+const HeartbeatInterval = time.Second
+
+// hangSlack absorbs the scheduling stalls of a loaded machine.
+const hangSlack = 5 * time.Second
+
+// HangTimeout is how long a child may go without showing progress before
+// it counts as hung: the longer of Timeout and KeepAliveTimeout (each of
+// the engine's waits on the network is bounded by one of them, so past
+// that every client of the child has waited longer than the server would
+// wait on it) plus 5 s. A child stops beating once every worker in use has
+// been busy for HangTimeout without a wait on the network
+// (scoreboard.Board.Progressing); a parent may end a child whose
+// heartbeat is older than HangTimeout.
+func HangTimeout(core Core) time.Duration {
+	t, ka := core.Timeout, core.KeepAliveTimeout
+	if t <= 0 {
+		t = http1.DefaultTimeout
+	}
+	if ka <= 0 {
+		ka = http1.DefaultKeepAliveTimeout
+	}
+	return max(t, ka) + hangSlack
+}
+
+// keepHeartbeat beats for slot every HeartbeatInterval while the child
+// makes progress, for the life of the process. It runs on its own
+// goroutine, so a stopped process (SIGSTOP), a starved one or one whose
+// workers are all stuck stops beating, whereas a busy one does not.
+func keepHeartbeat(b *scoreboard.Board, slot int, stuck time.Duration) {
+	p := b.Process(slot)
+	p.Beat()
+	t := time.NewTicker(HeartbeatInterval)
+	defer t.Stop()
+	for now := range t.C {
+		if b.Progressing(slot, now, stuck) {
+			p.Beat()
+		}
+	}
+}
 
 // watchLifeline calls gone when f reads EOF (or fails): the process that
 // holds the write end has died.

@@ -115,6 +115,42 @@
 // side for a while), installs no signal handler and does not exit the
 // process in its parent side: it is not alone in that process.
 //
+// # Child health: the heartbeat
+//
+// A child started by [StartChild] with a scoreboard beats for its slot
+// (scoreboard.Process.Beat) every [HeartbeatInterval], from a goroutine the
+// SDK starts before ServeChild, while the child makes progress: while some
+// worker of its slot (the first ThreadsPerChild records, set with
+// scoreboard.Global.SetLimits) is not busy, or was touched within
+// [HangTimeout]. A child built on [Child.HTTPServer] needs to do nothing
+// more than it does for server-status: keep each worker's status and set
+// each connection's http1.Conn.Tag to its worker record; the engine then
+// touches the worker on every wait on the network. A child that keeps no
+// worker records (ThreadsPerChild 0) beats while its process runs. So a
+// stopped child (SIGSTOP), one starved of CPU and one whose workers are all
+// stuck outside the network (in a handler, on a disk, in a deadlock) stop
+// beating. The parent's side is a policy: scoreboard.Process.SinceBeat
+// over HangTimeout means hung. The built-in MPMs then send SIGTERM (with
+// SIGCONT), SIGKILL 3 s later, and start a replacement.
+//
+// # Privileges
+//
+// Started as root (the host runs as root to bind ports and drop its
+// children to User/Group), [Serve] keeps only the capabilities an MPM
+// parent needs before anything else runs: CAP_SETUID and CAP_SETGID, to
+// start children as User and Group ([ChildSpec.Credential]), and CAP_KILL,
+// to signal them. It drops every other capability from the bounding set
+// of its thread and executes itself again: the kernel then derives the
+// one thread of the new image, and every thread the Go runtime starts
+// later, from that set, whether or not the binary uses cgo. The listening
+// sockets and the log descriptors are the host's, opened as root and
+// inherited, so nothing else is needed. A child inherits the bounding set;
+// one started with a Credential changes uid at exec and has no
+// capabilities at all; one without (no User) keeps the parent's three. An
+// MPM that needs more (binding its own privileged port, say) cannot have
+// it: the host binds every Listen. Linked into the host ([InProcess]), the
+// MPM's parent side is the host itself, which keeps its privileges.
+//
 // # Concurrency
 //
 // The host calls Describe, Configure, Run and Stop one at a time, in that

@@ -35,8 +35,14 @@ func Serve(impl MPM) {
 		explain(d)
 		os.Exit(1)
 	}
+	// Before anything else: on success this does not return but runs
+	// this binary again with only the capabilities a parent needs.
+	capErr := limitCapabilities()
 	saveOriginalStderr()
 	log := newLogger(d, originalStderr()).With("pid", os.Getpid())
+	if capErr != nil {
+		log.Warn("cannot limit the MPM parent's capabilities; it keeps them all", "error", capErr)
+	}
 	// The host owns signals: a terminal's Ctrl-C or systemd's stop signal
 	// reaches the host, which drains this plugin through Stop.
 	signal.Ignore(syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGWINCH, syscall.SIGPIPE)

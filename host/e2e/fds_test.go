@@ -194,7 +194,12 @@ func describe(fds map[int]string) string {
 
 // procStatus is /proc/PID/status as key → value.
 func procStatus(pid int) map[string]string {
-	b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	return procStatusFile(fmt.Sprintf("/proc/%d/status", pid))
+}
+
+// procStatusFile reads a status file (a process's or one thread's) as key → value.
+func procStatusFile(path string) map[string]string {
+	b, _ := os.ReadFile(path)
 	out := map[string]string{}
 	for _, l := range strings.Split(string(b), "\n") {
 		if k, v, ok := strings.Cut(l, ":"); ok {

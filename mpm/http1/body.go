@@ -277,7 +277,7 @@ func (b *body) drain() bool {
 // overall limit (Server.BodyTimeout and BodyMinRate): without it a client
 // trickling a few bytes a second would hold a worker forever.
 func (c *Conn) refreshReadDeadline() {
-	now := time.Now()
+	now := c.progress(time.Now())
 	if c.bodyStart.IsZero() {
 		c.bodyStart = now
 	}

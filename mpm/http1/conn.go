@@ -86,7 +86,16 @@ func (w *connWriter) Write(p []byte) (int, error) {
 }
 
 func (c *Conn) setWriteDeadline() {
-	c.rwc.SetWriteDeadline(time.Now().Add(c.srv.cfg.timeout))
+	c.rwc.SetWriteDeadline(c.progress(time.Now()).Add(c.srv.cfg.timeout))
+}
+
+// progress reports a wait on the network about to start to Server.Progress; it
+// returns now.
+func (c *Conn) progress(now time.Time) time.Time {
+	if h := c.srv.Progress; h != nil {
+		h(c, now)
+	}
+	return now
 }
 
 func (c *Conn) flush() error { return c.bw.Flush() }
@@ -238,7 +247,7 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 		if c.nreq.Load() > 0 {
 			wait = cfg.keepAliveTimeout
 		}
-		c.rwc.SetReadDeadline(time.Now().Add(wait))
+		c.rwc.SetReadDeadline(c.progress(time.Now()).Add(wait))
 		if _, err := c.br.Peek(1); err != nil {
 			if err == io.EOF {
 				c.sawEOF = true
@@ -246,7 +255,7 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 			return false, nil
 		}
 	}
-	c.start = time.Now()
+	c.start = c.progress(time.Now())
 	c.bodyStart, c.bodyBytes = time.Time{}, 0
 	c.keepNext = false
 	c.rwc.SetReadDeadline(c.start.Add(cfg.timeout))

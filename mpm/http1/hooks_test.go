@@ -1,6 +1,7 @@
 package http1
 
 import (
+	"bufio"
 	"io"
 	"net"
 	"net/http"
@@ -42,13 +43,7 @@ func TestRequestDone(t *testing.T) {
 			mu.Unlock()
 		},
 	}
-	addr := serve(t, srv)
-	nc, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	nc.SetDeadline(time.Now().Add(10 * time.Second))
+	nc := dialServer(t, srv)
 	io.WriteString(nc, "GET /a HTTP/1.1\r\nHost: x\r\n\r\nHEAD /a HTTP/1.1\r\nHost: x\r\n\r\nGET /missing HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\n\r\n")
 	io.ReadAll(nc)
 	mu.Lock()
@@ -66,4 +61,58 @@ func TestRequestDone(t *testing.T) {
 	if !strings.HasPrefix(got[3].line, "GET") {
 		t.Errorf("engine-answered request seen as %q", got[3].line)
 	}
+}
+
+// TestProgress: the hook runs on every wait on the network of a request
+// (its first byte, its head, each write of its response), with the Conn.
+func TestProgress(t *testing.T) {
+	var mu sync.Mutex
+	calls := 0
+	srv := &Server{
+		KeepAlive: true,
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			ConnFromRequest(r).Tag = "mine"
+			io.WriteString(w, "hello")
+		}),
+		Progress: func(c *Conn, now time.Time) {
+			mu.Lock()
+			defer mu.Unlock()
+			if c.Tag == "mine" {
+				calls++
+			}
+		},
+	}
+	nc := dialServer(t, srv)
+	// The Tag is set by the first request's handler: from its response on,
+	// the second request's first byte, head and response are three waits.
+	io.WriteString(nc, "GET /a HTTP/1.1\r\nHost: x\r\n\r\n")
+	br := bufio.NewReader(nc)
+	for _, last := range []bool{false, true} {
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.ReadAll(resp.Body)
+		if !last {
+			io.WriteString(nc, "GET /b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if calls < 4 {
+		t.Errorf("Progress called %d times for the Conn, want a write, then a first byte, a head and a write", calls)
+	}
+}
+
+// dialServer serves srv and connects to it; the connection has 10 s and
+// closes with the test.
+func dialServer(t *testing.T, srv *Server) net.Conn {
+	t.Helper()
+	nc, err := net.Dial("tcp", serve(t, srv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { nc.Close() })
+	nc.SetDeadline(time.Now().Add(10 * time.Second))
+	return nc
 }

@@ -130,6 +130,14 @@ type Server struct {
 	// be kept after the call.
 	RequestDone func(c *Conn, r *http.Request, status int, bodyBytes int64)
 
+	// Progress, if set, is called on the goroutine serving c each time the engine starts
+	// to wait on the network for it (the next request, a request head, each read of a body,
+	// each write of a response), with the current time. Each such wait is bounded
+	// by Timeout or KeepAliveTimeout, so a busy Conn with no Progress for longer than both
+	// is stuck outside the engine's waits: in a handler, on a disk, in a deadlock. It feeds
+	// a scoreboard's hang detection; it must be cheap and must not call back into the Conn.
+	Progress func(c *Conn, now time.Time)
+
 	// ErrorLog, if set, receives the engine's own error reports (handler panics, handler
 	// misuse of the ResponseWriter). The format has no trailing newline.
 	ErrorLog func(format string, args ...any)

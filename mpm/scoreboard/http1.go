@@ -14,11 +14,21 @@ import (
 // starts arriving, BusyWrite with the request line once the head is read
 // (only with extended, Apache's ExtendedStatus; otherwise the texts are
 // left alone), BusyKeepalive when the connection waits for its next
-// request, and every answered request is counted. It wraps srv.Handler and
-// sets srv.ConnState and srv.RequestDone, calling any previous ones; call
-// it before the first NewConn. Nothing on this path allocates or locks.
+// request, every answered request is counted, and every wait on the
+// network touches the worker (Worker.Touch, for Progressing). It wraps
+// srv.Handler and sets srv.ConnState, srv.RequestDone and srv.Progress,
+// calling any previous ones; call it before the first NewConn. Nothing on
+// this path allocates or locks.
 func Instrument(srv *http1.Server, extended bool) {
-	prevState, prevDone, inner := srv.ConnState, srv.RequestDone, srv.Handler
+	prevState, prevDone, prevProgress, inner := srv.ConnState, srv.RequestDone, srv.Progress, srv.Handler
+	srv.Progress = func(c *http1.Conn, now time.Time) {
+		if w, ok := c.Tag.(Worker); ok {
+			w.Touch(now)
+		}
+		if prevProgress != nil {
+			prevProgress(c, now)
+		}
+	}
 	srv.ConnState = func(c *http1.Conn, s http1.State) {
 		if w, ok := c.Tag.(Worker); ok {
 			switch s {

@@ -10,9 +10,9 @@
 //     record of a slot when it starts or reaps the child there (pid,
 //     generation, quiescing). It reads everything to decide maintenance.
 //   - A child opens the board from the inherited descriptor ([Open]) and
-//     writes only its own slot: the worker records of its threads, and the
+//     writes only its own slot: the worker records of its threads, the
 //     per-process counters of its process record (connections, keep-alive,
-//     not-accepting).
+//     not-accepting) and its heartbeat ([Process.Beat]).
 //   - Anyone (the parent's Status, a child's server-status handler) may read
 //     any record at any time.
 //
@@ -93,7 +93,7 @@ const (
 
 const (
 	magic   = 0x48545450_53423031 // "HTTPSB01"
-	version = 1
+	version = 2                   // 2: heartbeat in the process record
 )
 
 // header is the global record at offset 0.
@@ -128,7 +128,8 @@ type processRec struct {
 	suspended       atomic.Uint32
 	waitIO          atomic.Uint32
 	startTime       atomic.Int64
-	_               [processSize - 56]byte
+	heartbeat       atomic.Int64 // monotonic nanoseconds (see Now) of the child's last sign of progress
+	_               [processSize - 64]byte
 }
 
 // workerRec is one worker (thread) of one slot.
@@ -146,7 +147,7 @@ type workerRec struct {
 	startTime     atomic.Int64  // unix µs: start of the current or last request
 	stopTime      atomic.Int64  // unix µs: end of the last request
 	duration      atomic.Uint64 // µs: sum over the requests of this slot
-	lastUsed      atomic.Int64  // unix µs
+	lastUsed      atomic.Int64  // unix µs: last status change or wait on the network (Touch)
 	client        [ClientLen]byte
 	vhost         [VHostLen]byte
 	request       [RequestLen]byte
@@ -340,7 +341,16 @@ func (p Process) Prepare(generation int) {
 	p.r.suspended.Store(0)
 	p.r.waitIO.Store(0)
 	p.r.startTime.Store(time.Now().UnixNano())
+	p.r.heartbeat.Store(Now()) // a starting child has HangTimeout to beat
 }
+
+// Beat records that the child in the slot makes progress (child, about
+// once a second; see Progressing).
+func (p Process) Beat() { p.r.heartbeat.Store(Now()) }
+
+// SinceBeat is how long ago the child last beat, or the parent prepared
+// the slot (parent).
+func (p Process) SinceBeat() time.Duration { return time.Duration(Now() - p.r.heartbeat.Load()) }
 
 // SetPid records the child running in the slot (parent).
 func (p Process) SetPid(pid int) { p.r.pid.Store(int32(pid)) }
@@ -422,7 +432,33 @@ func (w Worker) Reset(generation int) {
 func (w Worker) NewConnection() {
 	w.r.connCount.Store(0)
 	w.r.connBytes.Store(0)
+	w.r.lastUsed.Store(time.Now().UnixMicro())
 	w.r.status.Store(uint32(BusyRead))
+}
+
+// Touch records that the worker is making progress at now: it starts a
+// wait on the network, which the engine bounds by Timeout or
+// KeepAliveTimeout (Instrument calls it on every such wait).
+func (w Worker) Touch(now time.Time) { w.r.lastUsed.Store(now.UnixMicro()) }
+
+// Progressing reports whether the child in slot shows progress at now:
+// ThreadsPerChild is 0 (the MPM keeps no worker records), or some worker
+// in use is not busy, or is busy but was touched within stuck. A child
+// whose every worker has been busy without touching for longer than stuck
+// is wedged: in a handler, on a disk, in a deadlock.
+func (b *Board) Progressing(slot int, now time.Time, stuck time.Duration) bool {
+	n := min(b.Global().Limits().ThreadsPerChild, b.threadLimit)
+	if n <= 0 {
+		return true
+	}
+	limit := now.Add(-stuck).UnixMicro()
+	for j := 0; j < n; j++ {
+		w := b.Worker(slot, j)
+		if !w.Status().Busy() || w.r.lastUsed.Load() >= limit {
+			return true
+		}
+	}
+	return false
 }
 
 // BeginRequest records a request whose head has been read: state

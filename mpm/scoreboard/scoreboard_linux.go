@@ -5,6 +5,7 @@ package scoreboard
 import (
 	"fmt"
 	"os"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -57,4 +58,15 @@ func Open(f *os.File) (*Board, error) {
 		return nil, err
 	}
 	return b, nil
+}
+
+// Now is the clock of heartbeats: CLOCK_MONOTONIC in nanoseconds, one
+// clock for every process of the machine, unmoved by changes of the wall
+// clock and stopped while the machine sleeps.
+func Now() int64 {
+	var ts unix.Timespec
+	if unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts) != nil {
+		return time.Now().UnixNano()
+	}
+	return ts.Nano()
 }

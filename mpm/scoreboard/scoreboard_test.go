@@ -23,20 +23,7 @@ func TestStateChars(t *testing.T) {
 // TestSharedMapping: a second mapping of the descriptor (what a child
 // gets) sees the first one's writes and the other way round.
 func TestSharedMapping(t *testing.T) {
-	b, err := Create(4, 3)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	fd, err := unix.Dup(int(b.File().Fd()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := Open(os.NewFile(uintptr(fd), "dup"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	b, c := createShared(t, 4, 3)
 	if c.ServerLimit() != 4 || c.ThreadLimit() != 3 {
 		t.Fatalf("opened limits %d×%d", c.ServerLimit(), c.ThreadLimit())
 	}
@@ -159,4 +146,80 @@ func BenchmarkRequest(b *testing.B) {
 		w.EndRequest(now, 512)
 		w.SetStatus(BusyKeepalive)
 	}
+}
+
+// TestHeartbeat: a beat through one mapping (the child's) is what the
+// other (the parent's) reads; Prepare starts the clock for a new child.
+func TestHeartbeat(t *testing.T) {
+	b, c := createShared(t, 2, 1)
+	p := b.Process(1)
+	p.r.heartbeat.Store(Now() - int64(time.Hour))
+	if p.SinceBeat() < time.Hour {
+		t.Fatalf("SinceBeat %s after a beat an hour ago", p.SinceBeat())
+	}
+	c.Process(1).Beat()
+	if d := p.SinceBeat(); d >= time.Hour || d < 0 {
+		t.Fatalf("SinceBeat %s after the child beat", d)
+	}
+	p.r.heartbeat.Store(Now() - int64(time.Hour))
+	p.Prepare(0)
+	if d := p.SinceBeat(); d >= time.Hour {
+		t.Fatalf("SinceBeat %s after Prepare", d)
+	}
+}
+
+// TestProgressing: a child is wedged only when every worker in use is
+// busy and untouched for longer than the bound.
+func TestProgressing(t *testing.T) {
+	b, err := Create(1, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	now := time.Now()
+	if !b.Progressing(0, now, time.Second) {
+		t.Error("no ThreadsPerChild recorded: want progressing")
+	}
+	b.Global().SetLimits(Limits{MaxRequestWorkers: 3, ThreadsPerChild: 3, MaxDaemons: 1})
+	for j := 0; j < 3; j++ {
+		b.Worker(0, j).SetStatus(BusyWrite)
+		b.Worker(0, j).Touch(now.Add(-time.Minute))
+	}
+	b.Worker(0, 3).SetStatus(Ready) // beyond ThreadsPerChild: not counted
+	if b.Progressing(0, now, 10*time.Second) {
+		t.Error("every worker busy for a minute without progress: want wedged")
+	}
+	if !b.Progressing(0, now, 2*time.Minute) {
+		t.Error("a minute within a bound of two: want progressing")
+	}
+	b.Worker(0, 1).Touch(now)
+	if !b.Progressing(0, now, 10*time.Second) {
+		t.Error("a worker touched now: want progressing")
+	}
+	b.Worker(0, 1).Touch(now.Add(-time.Minute))
+	b.Worker(0, 2).SetStatus(Ready)
+	if !b.Progressing(0, now, 10*time.Second) {
+		t.Error("an idle worker: want progressing")
+	}
+}
+
+// createShared creates a board and opens it a second time from a
+// duplicate of its descriptor, as a child does; both close with the test.
+func createShared(t *testing.T, serverLimit, threadLimit int) (parent, child *Board) {
+	t.Helper()
+	b, err := Create(serverLimit, threadLimit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	fd, err := unix.Dup(int(b.File().Fd()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := Open(os.NewFile(uintptr(fd), "dup"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return b, c
 }

@@ -6,7 +6,11 @@
 // per pass while more than MaxSpare are idle, and never lets more than
 // MaxRequestWorkers worth of children be active. Children are the plugin
 // binary re-executed through mpm.StartChild; a child that dies is logged
-// and its slot freed for the next pass to fill.
+// and its slot freed for the next pass to fill. Each pass also ends a
+// child that is hung (its scoreboard heartbeat is older than
+// mpm.HangTimeout: stopped, wedged, or every worker stuck) with SIGTERM,
+// then SIGKILL, and recycles gracefully a child whose resident memory is
+// over ChildMemoryLimit; the spawn rules then replace them.
 package pool
 
 import (
@@ -41,6 +45,7 @@ type Pool struct {
 	mu        sync.Mutex
 	procs     map[int]*mpm.Process // by slot
 	retired   map[*mpm.Process]bool
+	ending    map[*mpm.Process]*ending // hung children being ended
 	stopping  bool
 	spawnRate int // idle_spawn_rate
 	holdOff   int // hold_off_on_exponential_spawning
@@ -59,6 +64,7 @@ func (p *Pool) Start() error {
 	defer p.mu.Unlock()
 	p.procs = make(map[int]*mpm.Process)
 	p.retired = make(map[*mpm.Process]bool)
+	p.ending = make(map[*mpm.Process]*ending)
 	p.spawnRate = 1
 	p.exits = make(chan *mpm.Process, 16)
 	p.quit = make(chan struct{})
@@ -154,6 +160,7 @@ func (p *Pool) reaped(proc *mpm.Process) {
 	}
 	asked := p.retired[proc]
 	delete(p.retired, proc)
+	delete(p.ending, proc)
 	if !p.stopping && !asked {
 		logExit(p.Log, proc)
 	}
@@ -202,10 +209,59 @@ func (p *Pool) maintain() {
 	if p.stopping {
 		return
 	}
+	p.checkChildren()
 	if p.Settings.Kind == Prefork {
 		p.maintainPrefork()
 	} else {
 		p.maintainThreaded()
+	}
+}
+
+// killGrace is how long a hung child has between SIGTERM and SIGKILL:
+// the first step of Apache's ap_reclaim_child_processes.
+const killGrace = 3 * time.Second
+
+// ending is a hung child asked to end.
+type ending struct {
+	at     time.Time // when it got SIGTERM
+	killed bool      // SIGKILL sent
+}
+
+// checkChildren ends hung children and recycles those over
+// ChildMemoryLimit. A hung child gets SIGTERM and SIGCONT (so that a
+// stopped one acts on it), SIGKILL killGrace later if it is still there;
+// a graceful stop would wait for the very workers that are stuck. Either
+// kind is marked quiescing at once, so that this pass already counts it
+// out and starts its replacement within the spawn rules.
+func (p *Pool) checkChildren() {
+	hang := mpm.HangTimeout(p.Config.Core)
+	for slot, proc := range p.procs {
+		if e := p.ending[proc]; e != nil {
+			if !e.killed && time.Since(e.at) >= killGrace {
+				p.Log.Error(fmt.Sprintf("AH00046: child process %d still did not exit, sending a SIGKILL", proc.Pid))
+				_ = proc.Signal(syscall.SIGKILL)
+				e.killed = true
+			}
+			continue
+		}
+		ps := p.Board.Process(slot)
+		if since := ps.SinceBeat(); since > hang {
+			p.Log.Error(fmt.Sprintf("child process %d is hung: no progress for %s (limit %s: the longer of Timeout and KeepAliveTimeout, plus 5 s), sending a SIGTERM",
+				proc.Pid, since.Round(time.Second), hang))
+			p.retired[proc] = true
+			ps.SetQuiescing()
+			_ = proc.Signal(syscall.SIGTERM)
+			_ = proc.Signal(syscall.SIGCONT)
+			p.ending[proc] = &ending{at: time.Now()}
+			continue
+		}
+		if limit := p.Settings.ChildMemoryLimit; limit > 0 && !p.retired[proc] {
+			if rss, err := residentBytes(proc.Pid); err == nil && rss > limit {
+				p.Log.Warn(fmt.Sprintf("child process %d uses %d MiB of memory, over ChildMemoryLimit %d MiB: recycling it gracefully",
+					proc.Pid, rss>>20, limit>>20))
+				p.retire(slot, proc)
+			}
+		}
 	}
 }
 
@@ -377,9 +433,13 @@ func (p *Pool) retireOne(idleOnly bool) {
 	if best < 0 {
 		return
 	}
-	proc := p.procs[best]
+	p.retire(best, p.procs[best])
+}
+
+// retire asks the child in slot to finish its connections and exit.
+func (p *Pool) retire(slot int, proc *mpm.Process) {
 	p.retired[proc] = true
-	p.Board.Process(best).SetQuiescing()
+	p.Board.Process(slot).SetQuiescing()
 	_ = proc.Signal(syscall.SIGUSR1)
 }
 

@@ -54,7 +54,16 @@ type Settings struct {
 	// buckets' SO_REUSEPORT sockets (it owns the listeners); the pool gives
 	// each child its bucket's (see bucketOf).
 	ListenCoresBucketsRatio int
+	// ChildMemoryLimit is our extension (Apache has no such directive): a
+	// child whose resident memory exceeds it, in bytes, is recycled
+	// gracefully. 0 is no limit.
+	ChildMemoryLimit int64
 }
+
+// minChildMemoryLimit is the least ChildMemoryLimit (MiB) taken: below it
+// a child would be over the limit as soon as it starts, and be recycled
+// again and again.
+const minChildMemoryLimit = 32
 
 // Directives returns the directive table of an MPM, with Apache 2.4's
 // defaults. Numbers are read as Apache reads them (atoi), so a value out
@@ -69,6 +78,7 @@ func Directives(k Kind) []mpm.Directive {
 		num("MaxClients", "", "Deprecated name of MaxRequestWorkers"),
 		num("ServerLimit", map[Kind]string{Prefork: "256", Worker: "16", Event: "16"}[k], "Maximum number of child processes for this run of Apache"),
 		num("ListenCoresBucketsRatio", "", "Ratio between the number of CPU cores (online) and the number of listeners buckets"),
+		num("ChildMemoryLimit", "0", "Resident memory in MiB above which a child process is recycled gracefully; 0 for no limit (httpd-mpm extension)"),
 	}
 	if k == Prefork {
 		common[1].Help = "Maximum number of children alive at the same time"
@@ -123,7 +133,11 @@ var threadedCodes = map[Kind]ahCodes{
 func Resolve(k Kind, v mpm.Values) (Settings, []mpm.Diagnostic) {
 	var diags []mpm.Diagnostic
 	warn := func(code, format string, args ...any) {
-		diags = append(diags, mpm.Diagnostic{Severity: mpm.SeverityWarning, Message: code + ": " + fmt.Sprintf(format, args...)})
+		msg := fmt.Sprintf(format, args...)
+		if code != "" {
+			msg = code + ": " + msg
+		}
+		diags = append(diags, mpm.Diagnostic{Severity: mpm.SeverityWarning, Message: msg})
 	}
 	fail := func(name, msg string) {
 		d := mpm.Diagnostic{Severity: mpm.SeverityError, Message: msg}
@@ -149,6 +163,7 @@ func Resolve(k Kind, v mpm.Values) (Settings, []mpm.Diagnostic) {
 			fail("ListenCoresBucketsRatio", "ListenCoresBucketsRatio must be > 0")
 		}
 	}
+	s.ChildMemoryLimit = childMemoryLimit(v, warn, fail)
 	s.ServerLimit = v.Atoi("ServerLimit")
 	s.MaxRequestWorkers = v.Atoi("MaxRequestWorkers")
 	s.StartServers = v.Atoi("StartServers")
@@ -226,6 +241,29 @@ func Resolve(k Kind, v mpm.Values) (Settings, []mpm.Diagnostic) {
 	s.MaxSpare = max(v.Atoi("MaxSpareThreads"), s.MinSpare+tpc+1)
 	s.StartServers = min(s.StartServers, s.DaemonsLimit)
 	return s, diags
+}
+
+// childMemoryLimit reads ChildMemoryLimit, in MiB, into bytes. Being
+// ours, it takes a whole number only; a negative one means no limit and a
+// small one is raised to minChildMemoryLimit, each with a warning.
+func childMemoryLimit(v mpm.Values, warn func(code, format string, args ...any), fail func(name, msg string)) int64 {
+	arg := strings.TrimSpace(v.String("ChildMemoryLimit"))
+	if arg == "" {
+		return 0
+	}
+	mib, err := strconv.ParseInt(arg, 10, 64)
+	switch {
+	case err != nil || mib > 1<<30:
+		fail("ChildMemoryLimit", fmt.Sprintf("ChildMemoryLimit takes a whole number of MiB (0 for no limit), not %q", arg))
+		return 0
+	case mib < 0:
+		warn("", "WARNING: ChildMemoryLimit of %d not allowed, setting to 0 (no limit).", mib)
+		return 0
+	case mib > 0 && mib < minChildMemoryLimit:
+		warn("", "WARNING: ChildMemoryLimit of %d MiB is less than a child needs to start, increasing to %d.", mib, minChildMemoryLimit)
+		mib = minChildMemoryLimit
+	}
+	return mib << 20
 }
 
 // asyncFactor reads AsyncRequestWorkerFactor as event's strtod-based

@@ -127,3 +127,47 @@ func decode(t *testing.T, k Kind, dirs ...string) (Settings, []mpm.Diagnostic) {
 	s, _, diags := m.decode(&mpm.Config{Settings: settings})
 	return s, diags
 }
+
+// TestChildMemoryLimit: our extension takes MiB, 0 or nothing for no
+// limit; a negative or tiny value is fixed with a warning, anything but a
+// whole number is refused at its line.
+func TestChildMemoryLimit(t *testing.T) {
+	cases := []struct {
+		kind Kind
+		arg  string
+		want int64
+		warn string
+		err  string
+	}{
+		{Prefork, "", 0, "", ""},
+		{Worker, "0", 0, "", ""},
+		{Event, "256", 256 << 20, "", ""},
+		{Event, "-1", 0, "WARNING: ChildMemoryLimit of -1 not allowed, setting to 0 (no limit).", ""},
+		{Prefork, "8", 32 << 20, "WARNING: ChildMemoryLimit of 8 MiB is less than a child needs to start, increasing to 32.", ""},
+		{Worker, "1.5G", 0, "", `ChildMemoryLimit takes a whole number of MiB (0 for no limit), not "1.5G"`},
+	}
+	for _, c := range cases {
+		var dirs []string
+		if c.arg != "" {
+			dirs = append(dirs, "ChildMemoryLimit "+c.arg)
+		}
+		s, diags := decode(t, c.kind, dirs...)
+		var warn, err string
+		for _, d := range diags {
+			if d.Severity == mpm.SeverityError {
+				err = d.Message
+				if d.File != "/x.conf" || d.Line != 1 {
+					t.Errorf("%q: error at %s:%d, want /x.conf:1", c.arg, d.File, d.Line)
+				}
+			} else {
+				warn = d.Message
+			}
+		}
+		if warn != c.warn || err != c.err {
+			t.Errorf("%v %q: warning %q error %q, want %q and %q", c.kind, c.arg, warn, err, c.warn, c.err)
+		}
+		if c.err == "" && s.ChildMemoryLimit != c.want {
+			t.Errorf("%v %q: limit %d, want %d", c.kind, c.arg, s.ChildMemoryLimit, c.want)
+		}
+	}
+}
