@@ -22,6 +22,9 @@ func faults() []scenario {
 		{id: "max-workers", title: "MaxRequestWorkers reached", do: maxWorkers},
 		{id: "kill-child", title: "kill -9 of a child", do: killChild},
 		{id: "sigstop-child", title: "SIGSTOP of a child for 3 s", do: stopChild},
+		{id: "hung-child", title: "SIGSTOP of a child, left stopped (hung)", do: hungChild},
+		{id: "leaky-child", title: "a child's memory grows (ChildMemoryLimit 48)", extra: "ChildMemoryLimit 48\nLimitRequestFields 200\n",
+			env: []string{"GOGC=off"}, do: leakyChild},
 		{id: "kill-mpm", title: "kill -9 of the MPM parent", do: killMPM},
 		{id: "kill-host", title: "kill -9 of the host", do: killHost},
 		{id: "disk-full", title: "full disk for the logs", oneMPM: true, prepare: fullDisk, do: diskFull},
@@ -220,25 +223,31 @@ func connsOf(pid int, listeners map[string]bool) int {
 	return n
 }
 
+// busiest is the child among kids with the most connections on the
+// server at addr, and that number (from /proc).
+func busiest(addr string, kids []int) (pid, conns int) {
+	ls := listenerInodes(addr)
+	conns = -1
+	for _, k := range kids {
+		if n := connsOf(k, ls); n > conns {
+			pid, conns = k, n
+		}
+	}
+	return pid, conns
+}
+
 // killChild sends SIGKILL to the child with the most connections. Only
 // the requests on that child's connections can fail: they are counted
 // from /proc just before the signal (one more may be accepted in
 // between).
 func killChild(rc *runCtx) {
 	rc.sleep(time.Second)
-	ls := listenerInodes(rc.s.addr)
 	kids := rc.s.children()
-	victim, held := 0, -1
-	for _, pid := range kids {
-		if n := connsOf(pid, ls); n > held {
-			victim, held = pid, n
-		}
-	}
+	victim, held := busiest(rc.s.addr, kids)
 	if victim == 0 {
 		rc.row.fail("no child to kill")
 		return
 	}
-	held = connsOf(victim, ls)
 	at := time.Now()
 	syscall.Kill(victim, syscall.SIGKILL)
 	rc.sleep(3 * time.Second)
@@ -255,13 +264,7 @@ func killChild(rc *runCtx) {
 // requests are late, none lost; others take the new connections.
 func stopChild(rc *runCtx) {
 	rc.sleep(time.Second)
-	ls := listenerInodes(rc.s.addr)
-	victim, held := 0, -1
-	for _, pid := range rc.s.children() {
-		if n := connsOf(pid, ls); n > held {
-			victim, held = pid, n
-		}
-	}
+	victim, held := busiest(rc.s.addr, rc.s.children())
 	const pause = 3 * time.Second
 	at := time.Now()
 	syscall.Kill(victim, syscall.SIGSTOP)

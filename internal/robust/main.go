@@ -158,6 +158,7 @@ type scenario struct {
 	// prlimit(2) may reach them without CAP_SYS_RESOURCE.
 	ownUser bool
 	extra   string // config lines added for it
+	env     []string // environment added to httpd's (and so its children's)
 	// accept says what a good client counts as answered; nil: the page.
 	accept func(code int, body string) bool
 	// prepare, if set, runs on the server's directory before it starts;
@@ -221,7 +222,7 @@ func (l *lab) run(sc scenario, mpm string) row {
 		}
 		return err
 	}
-	s, err := l.startServer(fmt.Sprintf("%02d-%s-%s", l.n, sc.id, mpm), mpm, sc.extra, !sc.ownUser, prepare)
+	s, err := l.startServer(fmt.Sprintf("%02d-%s-%s", l.n, sc.id, mpm), mpm, sc.extra, sc.env, !sc.ownUser, prepare)
 	if err != nil {
 		r.fail("server did not start: " + err.Error())
 		return *r

@@ -127,8 +127,9 @@ func writeSite(dir string) error {
 // startServer writes the site and config under dir and starts httpd in
 // the foreground, in its own process group, then waits until it serves.
 // prepare, if set, runs on the directory before httpd starts.
-// As root, children run as nobody unless asUser is false.
-func (l *lab) startServer(name, mpm, extra string, asUser bool, prepare func(dir string) error) (*server, error) {
+// As root, children run as nobody unless asUser is false. env is added
+// to httpd's environment.
+func (l *lab) startServer(name, mpm, extra string, env []string, asUser bool, prepare func(dir string) error) (*server, error) {
 	dir := filepath.Join(l.scratch, name)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
@@ -153,6 +154,9 @@ func (l *lab) startServer(name, mpm, extra string, asUser bool, prepare func(dir
 	s := &server{dir: dir, mpm: mpm, done: make(chan struct{}), seen: map[int]pstat{}}
 	s.cmd = exec.Command(filepath.Join(l.repo, "bin", "httpd"), "-d", dir, "-f", "httpd.conf", "-D", "FOREGROUND")
 	s.cmd.Stdout, s.cmd.Stderr = stdio, stdio
+	if len(env) > 0 {
+		s.cmd.Env = append(os.Environ(), env...)
+	}
 	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := s.cmd.Start(); err != nil {
 		return nil, err
