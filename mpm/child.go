@@ -266,7 +266,7 @@ func serveChild(impl MPM, blob string) int {
 		}
 		c.Scoreboard = b
 		fd++
-		go keepHeartbeat(b, c.Slot, HangTimeout(c.Config.Core))
+		go keepHeartbeat(b, c.Slot, HangTimeout(c.Config.Core), nil)
 	}
 	for i, l := range w.Listeners {
 		ln, err := adoptListener(uintptr(fd+i), l.Name, l.Network, l.Address)
@@ -321,17 +321,23 @@ func HangTimeout(core Core) time.Duration {
 }
 
 // keepHeartbeat beats for slot every HeartbeatInterval while the child
-// makes progress, for the life of the process. It runs on its own
-// goroutine, so a stopped process (SIGSTOP), a starved one or one whose
-// workers are all stuck stops beating, whereas a busy one does not.
-func keepHeartbeat(b *scoreboard.Board, slot int, stuck time.Duration) {
+// makes progress, until stop is closed (nil: for the life of the
+// process). It runs on its own goroutine, so a stopped process (SIGSTOP),
+// a starved one or one whose workers are all stuck stops beating, whereas
+// a busy one does not.
+func keepHeartbeat(b *scoreboard.Board, slot int, stuck time.Duration, stop <-chan struct{}) {
 	p := b.Process(slot)
 	p.Beat()
 	t := time.NewTicker(HeartbeatInterval)
 	defer t.Stop()
-	for now := range t.C {
-		if b.Progressing(slot, now, stuck) {
-			p.Beat()
+	for {
+		select {
+		case <-stop:
+			return
+		case now := <-t.C:
+			if b.Progressing(slot, now, stuck) {
+				p.Beat()
+			}
 		}
 	}
 }
