@@ -23,9 +23,12 @@ func TestHeartbeatWithheld(t *testing.T) {
 	w.Touch(time.Now().Add(-2 * time.Minute))
 	p := b.Process(0)
 	p.Prepare(0) // the parent starts the clock
-	stop := make(chan struct{})
-	defer close(stop)
-	go keepHeartbeat(b, 0, time.Minute, stop)
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		keepHeartbeat(b, 0, time.Minute, stop)
+	}()
+	defer func() { close(stop); <-done }() // before the board closes
 	if !testbin.Eventually(20*time.Second, func() bool { return p.SinceBeat() > 3*HeartbeatInterval }) {
 		t.Fatalf("heartbeat %s old with a stuck worker: still beating", p.SinceBeat())
 	}
