@@ -23,7 +23,9 @@ import (
 type ChildServer interface {
 	// ServeChild serves connections until the child should exit: at once
 	// when the process gets SIGTERM (the default action), or after
-	// draining once c.Graceful() is closed.
+	// draining once c.Graceful() is closed. With a scoreboard, the SDK
+	// beats for the child's slot meanwhile, as long as its workers make
+	// progress (see "Child health" in the package documentation).
 	ServeChild(c *Child) error
 }
 

@@ -1,8 +1,11 @@
 package e2e_test
 
 import (
+	"bufio"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -64,32 +67,34 @@ func TestHungChildReplaced(t *testing.T) {
 	}
 }
 
-// TestBusyChildNotHung: a child whose only worker is busy on a slow
-// request that keeps moving (a client that reads a large file slowly, for
-// several times HangTimeout) is not taken for hung.
+// TestBusyChildNotHung: a prefork child whose only worker stays busy on
+// one keep-alive connection (a request every 300 ms for 20 s, over three
+// times HangTimeout) is making progress, not hung: the engine touches the
+// worker at every wait for a request.
 func TestBusyChildNotHung(t *testing.T) {
 	root := newSite(t, "prefork", "mpm_prefork_module", healthExtra)
-	write(t, filepath.Join(root, "htdocs/large.bin"), strings.Repeat("x", 64<<20))
 	in := start(t, root)
 	c, err := net.Dial("tcp", in.addr)
 	must(t, err)
 	defer c.Close()
-	tcp := c.(*net.TCPConn)
-	must(t, tcp.SetReadBuffer(4096))
-	fmt.Fprintf(c, "GET /large.bin HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-	buf := make([]byte, 4096)
-	got := 0
-	for end := time.Now().Add(15 * time.Second); time.Now().Before(end); {
-		c.SetReadDeadline(time.Now().Add(5 * time.Second))
-		n, err := c.Read(buf)
+	br := bufio.NewReader(c)
+	n := 0
+	for end := time.Now().Add(20 * time.Second); time.Now().Before(end); n++ {
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		fmt.Fprintf(c, "GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+		resp, err := http.ReadResponse(br, nil)
 		if err != nil {
-			t.Fatalf("slow download cut after %d bytes: %v", got, err)
+			t.Fatalf("request %d on the busy connection: %v", n+1, err)
 		}
-		got += n
-		time.Sleep(20 * time.Millisecond)
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || resp.Close {
+			t.Fatalf("request %d: %d, close %v", n+1, resp.StatusCode, resp.Close)
+		}
+		time.Sleep(300 * time.Millisecond)
 	}
 	if log := errorLog(t, root); strings.Contains(log, "is hung") {
-		t.Errorf("a child moving bytes was taken for hung:\n%s", log)
+		t.Errorf("a child serving a connection was taken for hung:\n%s", log)
 	}
 }
 
