@@ -157,7 +157,7 @@ type scenario struct {
 	// ownUser keeps the children under our uid (no User/Group), so that
 	// prlimit(2) may reach them without CAP_SYS_RESOURCE.
 	ownUser bool
-	extra   string // config lines added for it
+	extra   string   // config lines added for it
 	env     []string // environment added to httpd's (and so its children's)
 	// accept says what a good client counts as answered; nil: the page.
 	accept func(code int, body string) bool
