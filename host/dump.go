@@ -1,7 +1,9 @@
 package host
 
 import (
+	"fmt"
 	"io"
+	"strings"
 
 	"github.com/httpd-mpm/httpd-mpm/host/config"
 )
@@ -15,5 +17,22 @@ func printConfig(w io.Writer, o *options, l *loaded) {
 	}
 	if o.defined("DUMP_CONFIG_HCL") {
 		config.WriteHCL(w, l.cfg)
+	}
+}
+
+// printIncludes is -D DUMP_INCLUDES, in Apache's format: every file read,
+// indented by its depth, with the line of the Include that read it ("*" for
+// the main file). cfg is nil when the main file could not be read.
+func printIncludes(w io.Writer, cfg *config.Config) {
+	fmt.Fprintln(w, "Included configuration files:")
+	if cfg == nil {
+		return
+	}
+	for _, in := range cfg.Included {
+		line := "*"
+		if in.Line > 0 {
+			line = fmt.Sprint(in.Line)
+		}
+		fmt.Fprintf(w, "%s(%s) %s\n", strings.Repeat("  ", in.Depth+1), line, in.File)
 	}
 }

@@ -30,8 +30,9 @@ type exitError struct{ code int }
 func (e *exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 
 // readConfig parses the config and resolves the core settings. Errors are
-// printed to stderr in Apache's form.
-func readConfig(o *options, stderr io.Writer) (*config.Config, *config.Server, config.Module, error) {
+// printed to stderr in Apache's form; with -D DUMP_INCLUDES the files read
+// are listed on stdout first, even when reading failed, as Apache does.
+func readConfig(o *options, stdout, stderr io.Writer) (*config.Config, *config.Server, config.Module, error) {
 	cfg, err := config.Load(o.configFile(), config.Options{
 		ServerRoot: o.serverRoot(),
 		Defines:    o.defines,
@@ -40,6 +41,9 @@ func readConfig(o *options, stderr io.Writer) (*config.Config, *config.Server, c
 		Pre:        o.pre,
 		Post:       o.post,
 	})
+	if o.defined("DUMP_INCLUDES") {
+		printIncludes(stdout, cfg)
+	}
 	if err != nil {
 		var errs config.Errors
 		if errors.As(err, &errs) {

@@ -67,7 +67,7 @@ func removePid(path string, log *errorlog.Log) {
 // signalServer is -k stop|graceful-stop|restart|graceful, as Apache's
 // ap_signal_server: the config is checked first, messages go to stdout.
 func signalServer(o *options, stdout, stderr io.Writer) int {
-	cfg, srv, mod, err := readConfig(o, stderr)
+	cfg, srv, mod, err := readConfig(o, stdout, stderr)
 	if err != nil {
 		return exitCode(err)
 	}

@@ -17,7 +17,11 @@ func run(o *options, stdout, stderr io.Writer) int {
 	case "stop", "graceful-stop", "restart", "graceful":
 		return signalServer(o, stdout, stderr)
 	}
-	cfg, srv, mod, err := readConfig(o, stderr)
+	if o.defined("DUMP_INCLUDES") {
+		// Apache checks the config and exits after this dump, -t or not.
+		o.test = true
+	}
+	cfg, srv, mod, err := readConfig(o, stdout, stderr)
 	if err != nil {
 		if o.mode == modeSettings {
 			printSettings(stdout, nil)

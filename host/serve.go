@@ -245,7 +245,7 @@ func (s *server) restart(graceful bool) {
 	notifyReloading()
 	defer notifyReady() // either way, a generation serves
 	var msgs strings.Builder
-	cfg, srv, mod, err := readConfig(s.o, &msgs)
+	cfg, srv, mod, err := readConfig(s.o, &msgs, &msgs)
 	if err == nil {
 		err = s.bind(cfg, srv)
 	}

@@ -131,10 +131,27 @@ type Config struct {
 	// Defines is the final Define table: name to value, "" for a Define
 	// without a value and for -D names.
 	Defines map[string]string
+	// Included lists the files read, in the order they were read: the main
+	// file (Depth 0) and those read by Include and IncludeOptional, in
+	// either syntax. httpd -D DUMP_INCLUDES prints it.
+	Included []Included
 	// Warnings are non-fatal problems, such as an undefined ${VAR}. Their
 	// Message is the complete Apache text, e.g.
 	// "AH00111: Config variable ${X} is not defined".
 	Warnings []Diagnostic
+}
+
+// Included is one configuration file read.
+type Included struct {
+	// File is the file's absolute path.
+	File string
+	// Line is the line of the Include in the file that included this one.
+	// For the main file it is 0, unless a -C directive included a file:
+	// then it is that Include's line, as Apache reports it.
+	Line int
+	// Depth is 0 for the main file, 1 for a file included by it (or by a
+	// -C/-c directive), 2 for one included by such a file, and so on.
+	Depth int
 }
 
 // Position is a place in a configuration file.

@@ -148,6 +148,7 @@ func (r *includeRun) file(name string) {
 	includes := make([]Position, 0, len(from.includes)+1)
 	includes = append(includes, from.includes...)
 	includes = append(includes, Position{from.file, r.line})
+	r.p.included = append(r.p.included, Included{File: name, Line: r.line, Depth: from.depth + 1})
 	r.p.parseFile(&unit{file: name, includes: includes, depth: from.depth + 1}, src, r.out)
 }
 

@@ -65,6 +65,7 @@ type parser struct {
 	errs      Errors
 	warns     []Diagnostic
 	aborted   bool // an include recursion was found; stop reading
+	included  []Included
 	pre, post []string
 }
 
@@ -105,6 +106,11 @@ func (p *parser) run(file string, src []byte) (*Config, error) {
 		p.parseUnit(commandLineUnit(p.pre), &top)
 	}
 	if !p.aborted {
+		main := Included{File: file}
+		if n := len(p.included); n > 0 {
+			main.Line = p.included[n-1].Line
+		}
+		p.included = append(p.included, main)
 		p.parseFile(&unit{file: file}, src, &top)
 	}
 	if len(p.post) > 0 && !p.aborted {
@@ -115,6 +121,7 @@ func (p *parser) run(file string, src []byte) (*Config, error) {
 		ServerRoot: p.root,
 		Directives: top,
 		Modules:    p.modules,
+		Included:   p.included,
 		Defines:    p.defs,
 		Warnings:   p.warns,
 	}
