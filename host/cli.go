@@ -4,12 +4,14 @@
 package host
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/httpd-mpm/httpd-mpm/host/errorlog"
 	"github.com/httpd-mpm/httpd-mpm/mpm"
 )
 
@@ -34,12 +36,13 @@ type options struct {
 	file       string // -f
 	root       string // -d
 	defines    []string
-	pre, post  []string // -C, -c
-	startLevel string   // -e
-	signal     string   // -k
-	test       bool     // -t
-	noDocCheck bool     // -T
-	args       []string // the command line, for AH00094
+	pre, post  []string       // -C, -c
+	startLevel errorlog.Level // -e: the level of startup messages on stderr
+	startLog   string         // -E, accepted and not used yet
+	signal     string         // -k
+	test       bool           // -t
+	noDocCheck bool           // -T
+	args       []string       // the command line, for AH00094
 	mode       mode
 }
 
@@ -65,7 +68,9 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	}
 	o, err := parseArgs(args)
 	if err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", o.name, err)
+		if !errors.Is(err, errUsage) {
+			fmt.Fprintf(stderr, "%s: %v\n", o.name, err)
+		}
 		usage(stderr, o.name)
 		return 1
 	}
@@ -92,9 +97,13 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	return run(o, stdout, stderr)
 }
 
+// errUsage is a bad option value that Apache answers with the usage text
+// alone (an invalid -e level).
+var errUsage = errors.New("usage")
+
 // parseArgs reads Apache's options (getopt "C:c:D:d:E:e:f:k:vVlLtTSMhX").
 func parseArgs(args []string) (*options, error) {
-	o := &options{name: "httpd", args: append([]string{"httpd"}, args...)}
+	o := &options{name: "httpd", args: append([]string{"httpd"}, args...), startLevel: errorlog.Warn}
 	if len(os.Args) > 0 && os.Args[0] != "" {
 		o.name = filepath.Base(os.Args[0])
 		o.args[0] = os.Args[0]
@@ -164,8 +173,14 @@ func (o *options) setValue(c byte, v string) error {
 		o.root = v
 	case 'f':
 		o.file = v
-	case 'e', 'E':
-		o.startLevel = v
+	case 'e':
+		level, ok := errorlog.ParseLevel(v)
+		if !ok {
+			return errUsage
+		}
+		o.startLevel = level
+	case 'E':
+		o.startLog = v
 	case 'k':
 		switch v {
 		case "start", "stop", "restart", "graceful", "graceful-stop":

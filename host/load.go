@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 
 	"github.com/httpd-mpm/httpd-mpm/host/config"
+	"github.com/httpd-mpm/httpd-mpm/host/errorlog"
 	"github.com/httpd-mpm/httpd-mpm/host/launch"
 	"github.com/httpd-mpm/httpd-mpm/host/listen"
 	"github.com/httpd-mpm/httpd-mpm/mpm"
@@ -72,6 +73,14 @@ func readConfig(o *options, stdout, stderr io.Writer) (*config.Config, *config.S
 		return cfg, nil, mod, &exitError{1}
 	}
 	return cfg, srv, mod, nil
+}
+
+// logLoaded is mod_so's AH01575 for the MPM plugin, a debug line shown at
+// startup with -e debug, as Apache's is. A linked-in MPM is not loaded.
+func logLoaded(log *errorlog.Log, mod config.Module) {
+	if StaticMPM == nil {
+		log.Printf("so", errorlog.Debug, "AH01575: loaded module %s from %s", mod.Name, mod.AbsPath)
+	}
 }
 
 // startPlugin starts the MPM (its plugin, or the one linked into this

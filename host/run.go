@@ -31,8 +31,8 @@ func run(o *options, stdout, stderr io.Writer) int {
 	if o.test || o.mode == modeSettings || o.mode == modeDirectives {
 		ctx := context.Background()
 		// The plugin's own log lines at startup go to stderr, as Apache's
-		// startup messages do.
-		startupLog := errorlog.New(stderr, errorlog.Warn)
+		// startup messages do, at the -e level.
+		startupLog := errorlog.New(stderr, o.startLevel)
 		l, err := startPlugin(ctx, o, cfg, srv, mod, nil, startupLog.PluginWriter(0), stderr)
 		if err != nil {
 			if o.mode == modeSettings {
@@ -41,6 +41,7 @@ func run(o *options, stdout, stderr io.Writer) int {
 			return exitCode(err)
 		}
 		defer l.gen.Kill()
+		logLoaded(startupLog, mod)
 		switch {
 		case o.mode == modeSettings:
 			d := l.gen.Describe()

@@ -49,8 +49,8 @@ func serve(o *options, cfg *config.Config, srv *config.Server, mod config.Module
 	signal.Ignore(syscall.SIGPIPE, syscall.SIGXFSZ)
 
 	// Until ErrorLog is open, messages go to stderr as Apache's startup
-	// messages do.
-	s.log = errorlog.New(stderr, level)
+	// messages do, at LogLevel or the -e level, whichever shows more.
+	s.log = errorlog.New(stderr, max(level, o.startLevel))
 	s.activated = activatedSockets(func(f string, a ...any) { s.log.Printf("core", errorlog.Warn, f, a...) })
 	s.socketAct = len(s.activated) > 0
 	if err := s.bind(cfg, srv); err != nil {
@@ -76,6 +76,7 @@ func serve(o *options, cfg *config.Config, srv *config.Server, mod config.Module
 		return exitCode(err)
 	}
 	s.cur = l
+	logLoaded(errorlog.New(stderr, o.startLevel), mod)
 	s.pidFile = srv.PidFile
 	if err := writePid(srv.PidFile, log); err != nil {
 		log.Printf("core", errorlog.Error, "%v", err)

@@ -387,3 +387,25 @@ func TestBrokenReloadKeepsServing(t *testing.T) {
 		t.Errorf("plugin changed: %v, was %d", kids, plugin)
 	}
 }
+
+// TestStartupLevel: -e debug shows mod_so's AH01575 for the MPM plugin on
+// the console at startup, as apache2 -e debug does; LogLevel (info here)
+// does not, and without -e it stays hidden.
+func TestStartupLevel(t *testing.T) {
+	httpd, _ := build(t)
+	m := testbin.MPMs[len(testbin.MPMs)-1]
+	for _, level := range []string{"debug", ""} {
+		t.Run("e="+level, func(t *testing.T) {
+			root := newSite(t, m.Name, m.Module, "")
+			args := []string{"-d", root, "-f", "httpd.conf", "-D", "FOREGROUND"}
+			if level != "" {
+				args = append(args, "-e", level)
+			}
+			in := startCmd(t, root, exec.Command(httpd, args...))
+			want := fmt.Sprintf("] [so:debug] [pid %d] AH01575: loaded module %s from %s\n", in.cmd.Process.Pid, m.Module, filepath.Join(in.modules, "mod_mpm_"+m.Name+".so"))
+			if got := strings.Contains(in.stderr.String(), want); got != (level == "debug") {
+				t.Errorf("-e %q: AH01575 on stderr is %v:\n%s", level, got, in.stderr)
+			}
+		})
+	}
+}
