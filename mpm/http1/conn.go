@@ -68,6 +68,11 @@ type Conn struct {
 	keepNext   bool         // the current response keeps the connection open
 	sawEOF     bool         // the client closed its side
 
+	nb        NonblockingWriter // rwc's, when it has one
+	try       bool              // writes go to tryWrite (flushing a response's end)
+	unsentSet bool              // unsent holds the rest of the last response
+	unsent    Unsent
+
 	state  atomic.Int32
 	closed atomic.Bool
 
@@ -81,6 +86,9 @@ type Conn struct {
 type connWriter struct{ c *Conn }
 
 func (w *connWriter) Write(p []byte) (int, error) {
+	if w.c.try {
+		return w.c.tryWrite(p)
+	}
 	w.c.setWriteDeadline()
 	return w.c.rwc.Write(p)
 }
@@ -240,6 +248,9 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 	}()
 	c.acquire()
 	cfg := &c.srv.cfg
+	if err := c.WriteUnsent(); err != nil {
+		return false, err // the MPM left the last response's end to the engine
+	}
 
 	// Wait for the first byte of the request.
 	if c.br.Buffered() == 0 {
@@ -318,6 +329,7 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 		}
 	}
 	if w.finished {
+		c.dropUnsent()
 		c.requestDone(w)
 		return false, err // a panic after the response was committed: abort
 	}
@@ -421,6 +433,7 @@ func (c *Conn) Close() error {
 	c.cancel()
 	var err error
 	if c.mu.TryLock() {
+		c.dropUnsent()
 		err = c.lingerClose()
 		c.releaseLocked()
 		c.mu.Unlock()

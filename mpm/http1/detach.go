@@ -15,12 +15,13 @@ type Idle struct {
 // Detach ends c while its connection waits for its next request, without closing the
 // connection, and returns what Server.Resume needs to serve that request on a new Conn.
 // It succeeds only between requests: the last ServeRequest returned true and nothing of
-// a next request is buffered (Buffered() == 0); otherwise it returns false and c is
+// a next request is buffered (Buffered() == 0) and nothing of the last response is
+// left unsent (Unsent() == nil); otherwise it returns false and c is
 // unchanged. After Detach c is finished: it reports nothing more through ConnState, its
 // Close does nothing and ServeRequest returns net.ErrClosed. The caller owns c.NetConn()
 // and either gives it to Resume or closes it itself.
 func (c *Conn) Detach() (Idle, bool) {
-	if State(c.state.Load()) != StateIdle || c.Buffered() > 0 || !c.closed.CompareAndSwap(false, true) {
+	if State(c.state.Load()) != StateIdle || c.Buffered() > 0 || c.unsentSet || !c.closed.CompareAndSwap(false, true) {
 		return Idle{}, false
 	}
 	c.mu.Lock()
@@ -65,6 +66,7 @@ func (c *Conn) Finish() (linger bool) {
 	c.cancel()
 	c.mu.Lock()
 	linger = c.linger && !c.sawEOF
+	c.dropUnsent()
 	c.releaseLocked()
 	c.mu.Unlock()
 	c.setState(StateClosed)

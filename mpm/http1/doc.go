@@ -18,6 +18,8 @@
 //		//    readable again, or even give c up with c.Detach() and serve the
 //		//    next request on srv.Resume(nc, idle).
 //	}
+//	// With Server.WriteCompletion, before 3 (and before closing): if c.Unsent()
+//	// is not nil, the MPM writes that rest of the response itself (see Unsent).
 //	c.Close() // 4. StateClosed: lingering close, buffers back to the pools
 //
 // # Behaviour

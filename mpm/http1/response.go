@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"os"
 	"strconv"
 	"sync/atomic"
 	"syscall"
@@ -250,29 +251,35 @@ func (w *response) ReadFrom(src io.Reader) (n int64, err error) {
 		}
 		return n, w.checkExcess(inner, outer)
 	}
-	rf, ok := w.c.rwc.(io.ReaderFrom)
-	if _, isFile := inner.(syscall.Conn); !ok || !isFile {
+	_, canSend := w.c.rwc.(io.ReaderFrom)
+	if _, isFile := inner.(syscall.Conn); !canSend || !isFile {
 		return w.copyBuffered(src)
 	}
-	if err := w.c.flush(); err != nil {
-		return 0, err
-	}
-	for rest > 0 {
-		chunk := min(rest, sendfileChunk)
-		w.c.setWriteDeadline()
-		k, err := rf.ReadFrom(&io.LimitedReader{R: inner, N: chunk})
-		n += k
-		rest -= k
+	sent := func(k int64) {
 		w.written += k
 		if outer != nil {
 			outer.N -= k
 		}
-		if err != nil {
-			return n, err
+	}
+	if f, ok := inner.(*os.File); ok && w.c.asyncWrites() && rest == w.cl-w.written {
+		// The file's range ends the body: what the client does not take at once is
+		// left to the MPM (write completion).
+		k, handled, err := w.c.sendFileAsync(f, rest)
+		if handled {
+			sent(k)
+			if err != nil || k < rest {
+				return k, err // short: finish closes the connection
+			}
+			return k, w.checkExcess(inner, outer)
 		}
-		if k < chunk {
-			return n, nil // source ended early: finish closes the connection
-		}
+	}
+	if err := w.c.flush(); err != nil {
+		return 0, err
+	}
+	n, err = w.c.sendFile(inner, rest)
+	sent(n)
+	if err != nil || n < rest {
+		return n, err // source ended early: finish closes the connection
 	}
 	return n, w.checkExcess(inner, outer)
 }
@@ -448,6 +455,9 @@ func (w *response) finish() error {
 		w.closeAfter = true // the client waits for bytes that will never come
 	}
 	w.finished = true
+	if w.c.asyncWrites() {
+		return w.c.flushTry()
+	}
 	return w.c.flush()
 }
 

@@ -117,6 +117,14 @@ type Server struct {
 	// Body.Read fail with *http.MaxBytesError.
 	LimitRequestBody int64
 
+	// WriteCompletion is the MPM's opt-in to write completion (Apache event's
+	// CONN_STATE_WRITE_COMPLETION): on a connection that implements
+	// NonblockingWriter, ServeRequest returns without waiting for a client that does
+	// not take the end of a response, and leaves that end to the MPM (Conn.Unsent).
+	// An MPM that sets it checks Conn.Unsent after every ServeRequest. Without it (or
+	// on other connections) every response is written before ServeRequest returns.
+	WriteCompletion bool
+
 	// ConnState, if set, is called synchronously on every state transition of every Conn
 	// of this Server (feeds a scoreboard). It must not call back into the Conn except its
 	// read-only accessors (NetConn, Requests).
@@ -261,6 +269,7 @@ func (s *Server) wrap(c net.Conn) *Conn {
 	s.init()
 	cn := &Conn{srv: s, rwc: c}
 	cn.cw.c = cn
+	cn.nb, _ = c.(NonblockingWriter)
 	if a := c.RemoteAddr(); a != nil {
 		cn.remoteAddr = a.String()
 	}

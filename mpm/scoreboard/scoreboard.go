@@ -389,6 +389,10 @@ func (p Process) SetKeepAlive(n int) { p.r.keepAlive.Store(uint32(n)) }
 // (lingering close) without a worker (child; event).
 func (p Process) SetLingering(n int) { p.r.lingering.Store(uint32(n)) }
 
+// SetWriting sets the number of connections whose response the child is
+// finishing without a worker (write completion; child; event).
+func (p Process) SetWriting(n int) { p.r.writeCompletion.Store(uint32(n)) }
+
 // Conns are a child's connection counters (event's async columns).
 type Conns struct {
 	Total, WaitIO, Writing, KeepAlive, Closing, Suspended int

@@ -151,17 +151,31 @@ func (c *conn) Write(p []byte) (int, error) {
 	}
 	defer c.release()
 	done := 0
+	for {
+		n, err := c.writeSome(p[done:])
+		done += n
+		if err != nil || done == len(p) {
+			return done, err
+		}
+		if err := c.wait("write", unix.POLLOUT, c.wdl.Load()); err != nil {
+			return done, err
+		}
+	}
+}
+
+// writeSome writes what the socket takes of p now (the caller holds a
+// reference).
+func (c *conn) writeSome(p []byte) (int, error) {
+	done := 0
 	for done < len(p) {
 		n, err := unix.Write(c.fd, p[done:])
 		if n > 0 {
 			done += n
 		}
-		switch {
-		case err == nil || err == unix.EINTR:
-		case err == unix.EAGAIN:
-			if err := c.wait("write", unix.POLLOUT, c.wdl.Load()); err != nil {
-				return done, err
-			}
+		switch err {
+		case nil, unix.EINTR:
+		case unix.EAGAIN:
+			return done, nil
 		default:
 			if c.isClosed() {
 				err = net.ErrClosed
@@ -302,3 +316,50 @@ func (c *conn) SetReadDeadline(t time.Time) error { c.rdl.Store(unixNano(t)); re
 
 // SetWriteDeadline implements net.Conn.
 func (c *conn) SetWriteDeadline(t time.Time) error { c.wdl.Store(unixNano(t)); return nil }
+
+// TryWrite implements http1.NonblockingWriter: it writes what the socket
+// takes of p now.
+func (c *conn) TryWrite(p []byte) (int, error) {
+	if err := c.acquire("write"); err != nil {
+		return 0, err
+	}
+	defer c.release()
+	return c.writeSome(p)
+}
+
+// TrySendFile implements http1.NonblockingWriter: it sends what the socket
+// takes now of n bytes of f from off, with sendfile(2) at an explicit
+// offset, so that f's own offset does not move.
+func (c *conn) TrySendFile(f *os.File, off, n int64) (int64, error) {
+	raw, err := f.SyscallConn()
+	if err != nil {
+		return 0, err
+	}
+	if err := c.acquire("sendfile"); err != nil {
+		return 0, err
+	}
+	defer c.release()
+	var done int64
+	var serr error
+	cerr := raw.Control(func(sfd uintptr) {
+		for done < n && serr == nil {
+			k, err := unix.Sendfile(c.fd, int(sfd), &off, int(min(n-done, 1<<30)))
+			if k > 0 {
+				done += int64(k)
+			}
+			switch {
+			case err == nil && k == 0:
+				serr = io.EOF
+			case err == nil || err == unix.EINTR:
+			case err == unix.EAGAIN:
+				return
+			default:
+				serr = c.opError("sendfile", err)
+			}
+		}
+	})
+	if cerr != nil {
+		return done, cerr
+	}
+	return done, serr
+}

@@ -38,12 +38,21 @@ import (
 // parts) finds it ready; after that the Conn is detached and the
 // connection is a descriptor plus a few bytes (a conn and a slot) until it
 // is readable again, when a worker resumes it on a new Conn.
+//
+// It also finishes responses for the workers (Apache's write completion):
+// a worker whose client does not take the end of a response at once (a
+// file sent with sendfile, or the last buffered bytes) hands the
+// connection with that rest (http1.Conn.Unsent) to the loop, which writes
+// it whenever the socket is writable, closes the connection when the
+// client takes nothing for Timeout, and then treats it as at the end of
+// any request: parked if it is kept alive, otherwise lingering close.
 type loop struct {
 	ch       *child
 	epfd     int
 	wakefd   int
 	start    time.Time
 	ka       int64 // KeepAliveTimeout, ns
+	wt       int64 // Timeout, ns: the longest a client may take nothing of a response
 	hotHold  int64 // ns a parked connection keeps its http1.Conn
 	lns      []listenFD
 	onAccept func()
@@ -58,6 +67,7 @@ type loop struct {
 	hot, cold fdList // parked, in park order
 	pending   fdList // readable, waiting for a worker, oldest first
 	lingering fdList // closing: the rest of what the client sends is discarded
+	writing   fdList // write completion, least recent progress first
 	scratch   []byte // what lingering connections send goes here
 	listening bool   // listening sockets are in the set
 	stopping  bool
@@ -78,18 +88,20 @@ const (
 	cold            // parked as a descriptor: the Conn was detached
 	pending         // readable, waiting for a worker
 	lingering       // in lingering close
+	writing         // write completion: the rest of a response is being written
 )
 
 // slot is a parked connection, indexed by its descriptor.
 type slot struct {
 	c          *conn
-	hc         *http1.Conn // hot, or pending from hot
+	hc         *http1.Conn // hot, writing, or pending from either
 	idle       http1.Idle  // cold, or pending from cold
-	since      int64       // park time, ns since loop.start
+	since      int64       // park time (writing: last progress), ns since loop.start
 	prev, next int32       // in its list
 	seq        int32       // epoll event data (≥ 0), so a stale event is ignored
 	discarded  int32       // lingering: bytes read and thrown away
 	state      uint8
+	keep       bool // writing: the connection is kept alive after the response
 }
 
 // fdList is a list of slots in the order they joined it.
@@ -112,11 +124,14 @@ func newLoop(ch *child, ka time.Duration, lns []net.Listener, onAccept func()) (
 	if err != nil {
 		return nil, fmt.Errorf("epoll_create1: %w", err)
 	}
-	l := &loop{ch: ch, epfd: epfd, wakefd: -1, start: time.Now(), ka: int64(ka), hotHold: int64(defaultHotHold), onAccept: onAccept}
+	l := &loop{ch: ch, epfd: epfd, wakefd: -1, start: time.Now(), ka: int64(ka), wt: int64(ch.srv.Timeout), hotHold: int64(defaultHotHold), onAccept: onAccept}
 	if l.ka <= 0 {
-		l.ka = int64(5 * time.Second)
+		l.ka = int64(http1.DefaultKeepAliveTimeout)
 	}
-	l.hot, l.cold, l.pending, l.lingering = newList(), newList(), newList(), newList()
+	if l.wt <= 0 {
+		l.wt = int64(http1.DefaultTimeout)
+	}
+	l.hot, l.cold, l.pending, l.lingering, l.writing = newList(), newList(), newList(), newList(), newList()
 	fail := func(err error) (*loop, error) {
 		l.closeFDs()
 		return nil, err
@@ -221,6 +236,8 @@ func (l *loop) list(state uint8) *fdList {
 		return &l.pending
 	case lingering:
 		return &l.lingering
+	case writing:
+		return &l.writing
 	}
 	return nil
 }
@@ -260,14 +277,50 @@ func (l *loop) unlink(fd int32) {
 // parked is the number of idle keep-alive connections (scoreboard).
 func (l *loop) parkedLocked() int { return l.hot.n + l.cold.n }
 
-// showParked puts the keep-alive and lingering counts on the scoreboard
-// (ConnsAsyncKeepAlive, ConnsAsyncClosing).
+// showParked puts the keep-alive, lingering and writing counts on the
+// scoreboard (ConnsAsyncKeepAlive, ConnsAsyncClosing, ConnsAsyncWriting).
 func (l *loop) showParked() {
 	if l.ch.board != nil {
 		p := l.ch.board.Process(l.ch.slot)
 		p.SetKeepAlive(l.parkedLocked())
 		p.SetLingering(l.lingering.n)
+		p.SetWriting(l.writing.n)
 	}
+}
+
+// Epoll interests: a parked connection waits once for its next request,
+// a lingering one for what the client still sends, a writing one for room
+// in the socket (level-triggered: the loop may stop before the socket is
+// full, to be fair to the others).
+const (
+	evPark   = unix.EPOLLIN | unix.EPOLLRDHUP | unix.EPOLLONESHOT
+	evLinger = unix.EPOLLIN | unix.EPOLLRDHUP
+	evWrite  = unix.EPOLLOUT
+)
+
+// armLocked puts c's descriptor in the set for events and makes its free
+// slot c's, with a new sequence number so that events of its earlier
+// registration are ignored. Armed under the lock: the loop cannot close
+// (and the kernel reuse) the descriptor before the slot says what it is.
+func (l *loop) armLocked(c *conn, events uint32) (*slot, error) {
+	fd := int32(c.fd)
+	l.grow(fd)
+	s := &l.slots[fd]
+	if s.state != free {
+		return nil, fmt.Errorf("descriptor %d parked twice", fd)
+	}
+	s.seq = (s.seq + 1) & 0x7fffffff // never a pad value
+	ev := unix.EpollEvent{Events: events, Fd: fd, Pad: s.seq}
+	op := unix.EPOLL_CTL_MOD
+	if !c.armed {
+		op = unix.EPOLL_CTL_ADD
+	}
+	if err := unix.EpollCtl(l.epfd, op, c.fd, &ev); err != nil {
+		return nil, fmt.Errorf("epoll_ctl: %w", err)
+	}
+	c.armed = true
+	s.c, s.since = c, l.now()
+	return s, nil
 }
 
 // park hands an idle keep-alive connection (nothing buffered, buffers
@@ -275,27 +328,20 @@ func (l *loop) showParked() {
 func (l *loop) park(hc *http1.Conn, c *conn) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	fd := int32(c.fd)
-	l.grow(fd)
-	s := &l.slots[fd]
-	if s.state != free {
-		return fmt.Errorf("descriptor %d parked twice", fd)
+	if err := l.parkLocked(hc, c); err != nil {
+		return err
 	}
-	s.seq = (s.seq + 1) & 0x7fffffff // never a pad value
-	// Armed under the lock: the loop cannot close (and the kernel reuse)
-	// the descriptor before the slot says what it is.
-	ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLRDHUP | unix.EPOLLONESHOT, Fd: fd, Pad: s.seq}
-	op := unix.EPOLL_CTL_MOD
-	if !c.armed {
-		op = unix.EPOLL_CTL_ADD
-	}
-	if err := unix.EpollCtl(l.epfd, op, c.fd, &ev); err != nil {
-		return fmt.Errorf("epoll_ctl: %w", err)
-	}
-	c.armed = true
-	s.c, s.hc, s.since = c, hc, l.now()
-	l.link(fd, hot)
 	l.showParked()
+	return nil
+}
+
+func (l *loop) parkLocked(hc *http1.Conn, c *conn) error {
+	s, err := l.armLocked(c, evPark)
+	if err != nil {
+		return err
+	}
+	s.hc = hc
+	l.link(int32(c.fd), hot)
 	return nil
 }
 
@@ -307,27 +353,122 @@ func (l *loop) park(hc *http1.Conn, c *conn) error {
 func (l *loop) linger(c *conn) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	fd := int32(c.fd)
-	l.grow(fd)
-	s := &l.slots[fd]
-	if s.state != free {
-		return fmt.Errorf("descriptor %d parked twice", fd)
+	if err := l.lingerLocked(c); err != nil {
+		return err
 	}
-	s.seq = (s.seq + 1) & 0x7fffffff // never a pad value
-	ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLRDHUP, Fd: fd, Pad: s.seq}
-	op := unix.EPOLL_CTL_MOD
-	if !c.armed {
-		op = unix.EPOLL_CTL_ADD
-	}
-	if err := unix.EpollCtl(l.epfd, op, c.fd, &ev); err != nil {
-		return fmt.Errorf("epoll_ctl: %w", err)
-	}
-	c.armed = true
-	s.c, s.since, s.discarded = c, l.now(), 0
-	l.link(fd, lingering)
-	l.ch.lingering.Add(1)
 	l.showParked()
 	return nil
+}
+
+func (l *loop) lingerLocked(c *conn) error {
+	s, err := l.armLocked(c, evLinger)
+	if err != nil {
+		return err
+	}
+	s.discarded = 0
+	l.link(int32(c.fd), lingering)
+	l.ch.lingering.Add(1)
+	return nil
+}
+
+// complete takes over the end of hc's last response (hc.Unsent), which
+// the client did not take at once (write completion): the loop writes it
+// as the socket drains, then parks the connection if keep says it is kept
+// alive, or closes it (lingering close) otherwise. A client that takes
+// nothing for Timeout is cut. The worker gives up hc (buffers released
+// unless a next request is buffered); on error it still owns it.
+func (l *loop) complete(hc *http1.Conn, c *conn, keep bool) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	s, err := l.armLocked(c, evWrite)
+	if err != nil {
+		return err
+	}
+	s.hc, s.keep = hc, keep
+	l.link(int32(c.fd), writing)
+	l.showParked()
+	return nil
+}
+
+// writeBudget bounds what the loop writes to one connection per event, so
+// that a fast client does not hold up the others.
+const writeBudget = 1 << 20
+
+// writeLocked writes what the socket of a writing connection takes of its
+// response's rest; when all is written the connection goes on as at the
+// end of a request.
+func (l *loop) writeLocked(fd int32) {
+	s := &l.slots[fd]
+	u := s.hc.Unsent()
+	budget := int64(writeBudget)
+	progress := false
+	for budget > 0 && u != nil && !u.Done() {
+		var n int64
+		var err error
+		if len(u.Bytes) > 0 {
+			var k int
+			k, err = s.c.TryWrite(u.Bytes[:min(int64(len(u.Bytes)), budget)])
+			u.Bytes, n = u.Bytes[k:], int64(k)
+		} else {
+			n, err = s.c.TrySendFile(u.File, u.Offset, min(u.Length, budget))
+			u.Offset += n
+			u.Length -= n
+		}
+		if err != nil { // reset by the client, or the file shrank
+			l.closeLocked(fd)
+			return
+		}
+		if n == 0 {
+			break // the socket is full again
+		}
+		budget -= n
+		progress = true
+	}
+	if u != nil && !u.Done() {
+		if progress { // Timeout counts from the last progress
+			l.unlink(fd)
+			s.since = l.now()
+			l.link(fd, writing)
+		}
+		return
+	}
+	l.completedLocked(fd)
+}
+
+// completedLocked moves a connection whose response is all written on:
+// parked when kept alive (or straight to a worker when its next request
+// is already buffered), otherwise lingering close or close.
+func (l *loop) completedLocked(fd int32) {
+	s := &l.slots[fd]
+	c, hc, keep := s.c, s.hc, s.keep
+	hc.UnsentWritten()
+	l.unlink(fd)
+	s.c, s.hc, s.keep = nil, nil, false
+	var err error
+	switch {
+	case keep && hc.Buffered() > 0:
+		if s, err = l.armLocked(c, evPark); err == nil {
+			s.hc = hc
+			l.link(fd, pending)
+		}
+	case keep:
+		hc.Release()
+		err = l.parkLocked(hc, c)
+	default:
+		if hc.Finish() && c.CloseWrite() == nil {
+			err = l.lingerLocked(c)
+		} else {
+			c.Close()
+			l.ch.closed()
+			return
+		}
+	}
+	if err != nil {
+		l.ch.log("cannot park a connection after its response", "error", err)
+		hc.Finish()
+		c.Close()
+		l.ch.closed()
+	}
 }
 
 // discardLocked reads what a lingering connection sent and closes it at
@@ -393,6 +534,9 @@ func (l *loop) timeoutLocked() int {
 	if l.lingering.head >= 0 {
 		next = min(next, l.slots[l.lingering.head].since+int64(http1.LingerTimeout)-now)
 	}
+	if l.writing.head >= 0 {
+		next = min(next, l.slots[l.writing.head].since+l.wt-now)
+	}
 	if l.backoff > 0 {
 		next = min(next, l.backoff-now)
 	}
@@ -427,6 +571,8 @@ func (l *loop) turnLocked(events []unix.EpollEvent) (done bool) {
 				l.link(fd, pending)
 			case s.state == lingering:
 				l.discardLocked(fd)
+			case s.state == writing:
+				l.writeLocked(fd)
 			}
 		}
 	}
@@ -460,6 +606,7 @@ func (l *loop) turnLocked(events []unix.EpollEvent) (done bool) {
 	l.expireLocked(&l.hot, now, l.ka)
 	l.expireLocked(&l.cold, now, l.ka)
 	l.expireLocked(&l.lingering, now, int64(http1.LingerTimeout))
+	l.expireLocked(&l.writing, now, l.wt)
 	l.detachLocked(now)
 	l.showParked()
 	if l.stopping && l.ch.conns.Load() == 0 {
@@ -618,7 +765,8 @@ func (l *loop) closeAllLocked(lst *fdList) {
 }
 
 // expireLocked closes the connections of lst that have been on it for
-// timeout (KeepAliveTimeout, or the lingering close's bound).
+// timeout (KeepAliveTimeout, the lingering close's bound, or Timeout
+// without progress for write completion).
 func (l *loop) expireLocked(lst *fdList, now, timeout int64) {
 	for lst.head >= 0 && l.slots[lst.head].since+timeout <= now {
 		l.closeLocked(lst.head)
@@ -629,12 +777,11 @@ func (l *loop) closeLocked(fd int32) {
 	s := &l.slots[fd]
 	c, hc, state := s.c, s.hc, s.state
 	l.unlink(fd)
-	s.c, s.hc, s.idle = nil, nil, http1.Idle{}
+	s.c, s.hc, s.idle, s.keep = nil, nil, http1.Idle{}, false
 	if hc != nil {
-		hc.Close()
-	} else {
-		c.Close()
+		hc.Finish() // no lingering here: it would block the loop
 	}
+	c.Close()
 	if state == lingering {
 		l.ch.lingering.Add(-1)
 	}

@@ -25,4 +25,7 @@ func (l *loop) wake()                         {}
 func (l *loop) maybeWake()                    {}
 func (l *loop) park(*http1.Conn, *conn) error { return errors.ErrUnsupported }
 func (l *loop) linger(*conn) error            { return errors.ErrUnsupported }
-func (c *conn) CloseWrite() error             { return errors.ErrUnsupported }
+func (l *loop) complete(*http1.Conn, *conn, bool) error {
+	return errors.ErrUnsupported
+}
+func (c *conn) CloseWrite() error { return errors.ErrUnsupported }

@@ -91,6 +91,7 @@ func Serve(c *mpm.Child, opt Options) error {
 		lns = append(lns, ln)
 	}
 	if opt.Park {
+		srv.WriteCompletion = true // the loop finishes responses: see loop
 		if ch.loop, err = newLoop(ch, c.Config.Core.KeepAliveTimeout, lns, onAccept); err != nil {
 			return err
 		}
@@ -238,6 +239,24 @@ func (ch *child) worker(i int) {
 func (ch *child) serve(hc *http1.Conn, c *conn, ws scoreboard.Worker) {
 	for {
 		keep, err := hc.ServeRequest()
+		if c != nil && hc.Unsent() != nil {
+			// Event: the client does not take the response's end at once;
+			// the loop writes it (write completion), not this worker.
+			if hc.Buffered() == 0 {
+				hc.Release()
+			}
+			tag := hc.Tag
+			hc.Tag = nil
+			cerr := ch.loop.complete(hc, c, keep && err == nil)
+			if cerr == nil {
+				return
+			}
+			ch.log("cannot hand a response's end to the event loop", "error", cerr)
+			hc.Tag = tag
+			if werr := hc.WriteUnsent(); werr != nil && err == nil {
+				err = werr
+			}
+		}
 		if err != nil || !keep {
 			if ch.board != nil {
 				ws.SetStatus(scoreboard.Closing)
