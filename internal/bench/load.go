@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -291,4 +292,80 @@ func (h *idleHold) release() int {
 		c.Close()
 	}
 	return ok
+}
+
+// slowReaders are clients downloading a large file slowly (a small receive
+// window, a few KiB read now and then), as mobile clients do: the
+// write-completion rows. A server that writes a response on a worker until
+// its last byte holds a worker per slow reader.
+type slowReaders struct {
+	stop  chan struct{}
+	wg    sync.WaitGroup
+	mu    sync.Mutex
+	conns int // connected and sent a head
+	heads int // got a 2xx head
+}
+
+// Each slow reader takes slowChunk bytes every slowEvery (80 KiB/s).
+const (
+	slowChunk = 4 << 10
+	slowEvery = 50 * time.Millisecond
+)
+
+// startSlow starts n slow readers of path; stop ends them.
+func startSlow(addr, path string, n int) *slowReaders {
+	s := &slowReaders{stop: make(chan struct{})}
+	d := net.Dialer{Timeout: 2 * time.Second, Control: func(_, _ string, rc syscall.RawConn) error {
+		return rc.Control(func(fd uintptr) { syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 16<<10) })
+	}}
+	for range n {
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			c, err := d.Dial("tcp", addr)
+			if err != nil {
+				return
+			}
+			defer c.Close()
+			fmt.Fprintf(c, "GET %s HTTP/1.1\r\nHost: %s\r\n\r\n", path, addr)
+			s.count(&s.conns)
+			br := bufio.NewReaderSize(c, slowChunk)
+			buf := make([]byte, slowChunk)
+			tick := time.NewTicker(slowEvery)
+			defer tick.Stop()
+			for first := true; ; first = false {
+				select {
+				case <-s.stop:
+					return
+				case <-tick.C:
+				}
+				c.SetReadDeadline(time.Now().Add(30 * time.Second))
+				if first {
+					if resp, err := http.ReadResponse(br, nil); err != nil || resp.StatusCode/100 != 2 {
+						return
+					}
+					s.count(&s.heads)
+					continue
+				}
+				if _, err := br.Read(buf); err != nil {
+					return
+				}
+			}
+		}()
+	}
+	return s
+}
+
+func (s *slowReaders) count(n *int) {
+	s.mu.Lock()
+	*n++
+	s.mu.Unlock()
+}
+
+// end stops the readers and reports how many connected and how many got
+// a response head.
+func (s *slowReaders) end() (conns, heads int) {
+	close(s.stop)
+	s.wg.Wait()
+	return s.conns, s.heads
 }

@@ -23,11 +23,18 @@ type scenario struct {
 	Path      string // document requested
 	Close     bool   // "Connection: close" on every request
 	Idle      int    // idle keep-alive connections held open during the load
+	Slow      int    // clients slowly downloading slowFile during the load
 	OursOnly  bool
 	Linked    bool // also run on ours with the MPM linked in (target.Linked)
 }
 
 // scenarios in table order.
+//
+// The slow row starts 150 clients downloading a 50 MiB file at 80 KiB/s
+// each (more than the 128 workers of worker and event) 2 s before the
+// load: a server that writes a response to its end on a worker has none
+// left (Apache event and ours finish them in the event loop: write
+// completion).
 //
 // The two idle rows hold 1,000 and 10,000 idle keep-alive connections
 // (holdIdle) while wrk loads the server; they come after "1 KiB
@@ -43,6 +50,7 @@ var scenarios = []scenario{
 	{ID: "ka-100k", Title: "100 KiB keep-alive", Run: runWrk, Path: "/100k.bin"},
 	{ID: "idle-1k", Title: "1 KiB keep-alive + 1,000 idle", Run: runWrk, Path: "/1k.bin", Idle: 1000},
 	{ID: "idle-10k", Title: "1 KiB keep-alive + 10,000 idle", Run: runWrk, Path: "/1k.bin", Idle: 10000},
+	{ID: "slow-150", Title: "1 KiB keep-alive + 150 slow readers", Run: runWrk, Path: "/1k.bin", Slow: 150},
 	{ID: "startup", Title: "start → first 200", Run: runStartup, Path: "/1k.bin"},
 	{ID: "graceful", Title: "2 graceful restarts under load", Run: runRestart, Path: "/1k.bin"},
 	{ID: "swap", Title: "2 MPM swaps under load", Run: runSwap, Path: "/1k.bin", OursOnly: true},
@@ -161,10 +169,19 @@ func (l *lab) benchWrk(ctx context.Context, t target, scs []scenario, p plan) []
 			time.Sleep(time.Second)
 			r.Idle = &idleResult{Want: sc.Idle, Held: idle.held(), BaseRPS: base.RPS, RSSBefore: before, RSSHeld: s.rss()}
 		}
+		var slow *slowReaders
+		if sc.Slow > 0 {
+			slow = startSlow(s.addr, "/"+slowFile, sc.Slow)
+			time.Sleep(2 * time.Second) // they stall once their windows are full
+		}
 		lr, err := l.runWrk(ctx, url+sc.Path, p.Conns, p.Duration, sc.Close)
 		r.RSS = s.rss()
 		if idle != nil {
 			r.Idle.Usable = idle.release()
+		}
+		if slow != nil {
+			conns, heads := slow.end()
+			r.Note = fmt.Sprintf("%d slow readers connected, %d answered", conns, heads)
 		}
 		if err != nil {
 			r.Failed = err.Error()

@@ -358,8 +358,11 @@ func newLab(repo string) (*lab, error) {
 	return l, nil
 }
 
-// writeDocs makes the document root every server serves: a 1 KiB and a
-// 100 KiB file and an index page.
+// slowFile is the large file of the slow-reader row.
+const slowFile = "50m.bin"
+
+// writeDocs makes the document root every server serves: a 1 KiB, a
+// 100 KiB and a 50 MiB file and an index page.
 func (l *lab) writeDocs() error {
 	if err := os.Chmod(l.scratch, 0o755); err != nil {
 		return err
@@ -367,7 +370,7 @@ func (l *lab) writeDocs() error {
 	if err := os.MkdirAll(l.docroot, 0o755); err != nil {
 		return err
 	}
-	docs := map[string]int{"1k.bin": 1024, "100k.bin": 100 * 1024}
+	docs := map[string]int{"1k.bin": 1024, "100k.bin": 100 * 1024, slowFile: 50 << 20}
 	for name, size := range docs {
 		body := []byte(strings.Repeat("0123456789abcdef", size/16+1)[:size])
 		if err := os.WriteFile(filepath.Join(l.docroot, name), body, 0o644); err != nil {
