@@ -209,3 +209,35 @@ func TestEventWriteCompletionTimeout(t *testing.T) {
 		t.Fatalf("the client got the whole file (%d bytes) without reading", n)
 	}
 }
+
+// TestEventWriteCompletionStop: a graceful stop (WINCH) lets a download in
+// write completion finish, whole, before the server exits; a stop (TERM)
+// cuts it.
+func TestEventWriteCompletionStop(t *testing.T) {
+	const size = 16 << 20
+	for name, sig := range map[string]syscall.Signal{"graceful-stop": syscall.SIGWINCH, "stop": syscall.SIGTERM} {
+		t.Run(name, func(t *testing.T) {
+			root := eventSite(t, oneChild(2)+"GracefulShutdownTimeout 60\n")
+			data := bigFile(t, root, "large.bin", size)
+			in := start(t, root)
+			c, resp := stalledGet(t, in, "/large.bin")
+			defer c.Close()
+			waitFor(t, "the download in write completion", 10*time.Second, func() (bool, string) {
+				a := in.auto()
+				return a.int("ConnsAsyncWriting") == 1, "ConnsAsyncWriting " + a.values["ConnsAsyncWriting"]
+			})
+			in.signal(sig)
+			c.SetReadDeadline(time.Now().Add(30 * time.Second))
+			got, err := io.ReadAll(resp.Body)
+			if sig == syscall.SIGWINCH && (err != nil || !bytes.Equal(got, data)) {
+				t.Errorf("graceful stop: %d bytes of %d, %v, same bytes: %v", len(got), size, err, bytes.Equal(got, data))
+			}
+			if sig == syscall.SIGTERM && len(got) == size {
+				t.Errorf("stop: the stalled download got all %d bytes", size)
+			}
+			if code := in.wait(); code != 0 {
+				t.Errorf("exit code %d", code)
+			}
+		})
+	}
+}
