@@ -1,6 +1,8 @@
 // Command mod_mpm_event.so is the event MPM: like worker, but a
 // connection waiting for its next keep-alive request is parked in an
-// epoll set and holds no worker, as in Apache's event.
+// epoll set and holds no worker, as in Apache's event; so do the
+// lingering close and the end of a response the client is slow to take
+// (write completion).
 package main
 
 import (

@@ -163,3 +163,38 @@ func TestConnSendfile(t *testing.T) {
 		t.Fatalf("client got %d bytes, %v", len(got), err)
 	}
 }
+
+// TestConnTryWrites: TryWrite and TrySendFile take what the socket takes
+// and return short, without an error and without waiting, when the client
+// reads nothing; TrySendFile sends from the offset given and leaves the
+// file's own offset alone, and says io.EOF at the file's end.
+func TestConnTryWrites(t *testing.T) {
+	c, client := pair(t)
+	data := bytes.Repeat([]byte("0123456789abcdef"), 1<<18) // 4 MiB
+	path := filepath.Join(t.TempDir(), "f")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	n, err := c.TrySendFile(f, 16, int64(len(data)-16))
+	if err != nil || n <= 0 || n >= int64(len(data)-16) {
+		t.Fatalf("TrySendFile to a client that reads nothing: %d, %v", n, err)
+	}
+	if off, _ := f.Seek(0, io.SeekCurrent); off != 0 {
+		t.Errorf("the file's offset moved to %d", off)
+	}
+	if k, err := c.TryWrite([]byte("x")); k != 0 || err != nil {
+		t.Fatalf("TryWrite on a full socket: %d, %v", k, err)
+	}
+	got := make([]byte, n)
+	if _, err := io.ReadFull(client, got); err != nil || !bytes.Equal(got, data[16:16+n]) {
+		t.Fatalf("the client read %v, same bytes: %v", err, bytes.Equal(got, data[16:16+n]))
+	}
+	if k, err := c.TrySendFile(f, int64(len(data)-4), 8); k != 4 || !errors.Is(err, io.EOF) {
+		t.Errorf("TrySendFile past the end: %d, %v; want 4, io.EOF", k, err)
+	}
+}

@@ -3,7 +3,9 @@
 // connection keeps its worker between keep-alive requests (worker); with
 // Park (event, Linux) a listener loop accepts and an idle keep-alive
 // connection is handed back to it, parked in its epoll set as a bare
-// descriptor, and its worker is free for other connections (see loop).
+// descriptor, and its worker is free for other connections; the loop also
+// does the lingering close and writes the end of a response that the
+// client does not take at once (see loop).
 // Each worker keeps its own record of the shared scoreboard.
 package threads
 
