@@ -241,7 +241,8 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 	}
 	c.mu.Lock()
 	defer func() {
-		if c.closed.Load() {
+		if c.closed.Load() { // closed meanwhile from another goroutine
+			c.dropUnsent()
 			c.releaseLocked()
 		}
 		c.mu.Unlock()
