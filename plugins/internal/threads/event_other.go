@@ -1,4 +1,4 @@
-//go:build !linux
+//go:build !linux && !freebsd && !darwin
 
 package threads
 
@@ -10,7 +10,7 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 )
 
-// The event child's loop and conn are Linux-only (epoll); elsewhere Serve
+// The event child's loop and conn need epoll or kqueue; elsewhere Serve
 // refuses Park.
 type (
 	loop struct{}

@@ -1,11 +1,11 @@
 // Package threads serves connections in a child process with a fixed pool
 // of workers, the way Apache's worker and event MPMs do. Without Park a
 // connection keeps its worker between keep-alive requests (worker); with
-// Park (event, Linux) a listener loop accepts and an idle keep-alive
-// connection is handed back to it, parked in its epoll set as a bare
-// descriptor, and its worker is free for other connections; the loop also
-// does the lingering close and writes the end of a response that the
-// client does not take at once (see loop).
+// Park (event; Linux with epoll, FreeBSD and macOS with kqueue) a listener
+// loop accepts and an idle keep-alive connection is handed back to it,
+// parked in its poller as a bare descriptor, and its worker is free for
+// other connections; the loop also does the lingering close and writes the
+// end of a response that the client does not take at once (see loop).
 // Each worker keeps its own record of the shared scoreboard.
 package threads
 
@@ -24,7 +24,7 @@ import (
 // Options says how a child serves.
 type Options struct {
 	Workers int  // ThreadsPerChild
-	Park    bool // park idle keep-alive connections in epoll (event)
+	Park    bool // park idle keep-alive connections in the loop's poller (event)
 	// AsyncRequestWorkerFactor (event): a child accepts a new connection
 	// only while its open connections (lingering ones aside) are fewer
 	// than Workers + idle workers × factor. The factor is applied as an

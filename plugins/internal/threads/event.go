@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux || freebsd || darwin
 
 package threads
 
@@ -16,8 +16,9 @@ import (
 )
 
 // loop is the event child's listener thread (Apache's listener_thread).
-// One epoll set holds the listening sockets, every parked keep-alive
-// connection and an eventfd with which workers and the stop wake it.
+// One poller (epoll, or kqueue on the BSDs) holds the listening sockets
+// and every parked keep-alive connection, and workers and the stop wake
+// it through it.
 //
 // As Apache's, when a listening socket is readable it accepts while a
 // worker is idle and the child's connections (lingering ones aside) stay
@@ -48,8 +49,7 @@ import (
 // any request: parked if it is kept alive, otherwise lingering close.
 type loop struct {
 	ch       *child
-	epfd     int
-	wakefd   int
+	poll     poller
 	start    time.Time
 	ka       int64 // KeepAliveTimeout, ns
 	wt       int64 // Timeout, ns: the longest a client may take nothing of a response
@@ -98,7 +98,7 @@ type slot struct {
 	idle       http1.Idle  // cold, or pending from cold
 	since      int64       // park time (writing: last progress), ns since loop.start
 	prev, next int32       // in its list
-	seq        int32       // epoll event data (≥ 0), so a stale event is ignored
+	seq        int32       // poller tag (≥ 0), so a stale event is ignored
 	discarded  int32       // lingering: bytes read and thrown away
 	state      uint8
 	keep       bool // writing: the connection is kept alive after the response
@@ -110,21 +110,14 @@ type fdList struct {
 	n          int
 }
 
-// epoll event data for what is not a connection (Pad of the event;
-// a connection's is its slot's seq, never negative).
-const (
-	padWake     = -1
-	padListener = -2
-)
-
 const defaultHotHold = 200 * time.Millisecond
 
 func newLoop(ch *child, ka time.Duration, lns []net.Listener, onAccept func()) (*loop, error) {
-	epfd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
+	p, err := newPoller()
 	if err != nil {
-		return nil, fmt.Errorf("epoll_create1: %w", err)
+		return nil, err
 	}
-	l := &loop{ch: ch, epfd: epfd, wakefd: -1, start: time.Now(), ka: int64(ka), wt: int64(ch.srv.Timeout), hotHold: int64(defaultHotHold), onAccept: onAccept}
+	l := &loop{ch: ch, poll: p, start: time.Now(), ka: int64(ka), wt: int64(ch.srv.Timeout), hotHold: int64(defaultHotHold), onAccept: onAccept}
 	if l.ka <= 0 {
 		l.ka = int64(http1.DefaultKeepAliveTimeout)
 	}
@@ -133,14 +126,8 @@ func newLoop(ch *child, ka time.Duration, lns []net.Listener, onAccept func()) (
 	}
 	l.hot, l.cold, l.pending, l.lingering, l.writing = newList(), newList(), newList(), newList(), newList()
 	fail := func(err error) (*loop, error) {
-		l.closeFDs()
+		p.close()
 		return nil, err
-	}
-	if l.wakefd, err = unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK); err != nil {
-		return fail(fmt.Errorf("eventfd: %w", err))
-	}
-	if err := unix.EpollCtl(epfd, unix.EPOLL_CTL_ADD, l.wakefd, &unix.EpollEvent{Events: unix.EPOLLIN, Pad: padWake}); err != nil {
-		return fail(fmt.Errorf("epoll_ctl eventfd: %w", err))
 	}
 	for _, ln := range lns {
 		sc, ok := ln.(syscall.Conn)
@@ -165,21 +152,11 @@ func newLoop(ch *child, ka time.Duration, lns []net.Listener, onAccept func()) (
 
 func newList() fdList { return fdList{head: -1, tail: -1} }
 
-func (l *loop) closeFDs() {
-	unix.Close(l.epfd)
-	if l.wakefd >= 0 {
-		unix.Close(l.wakefd)
-	}
-}
-
 // now is the loop's clock: monotonic ns since start.
 func (l *loop) now() int64 { return int64(time.Since(l.start)) }
 
 // wake ends the loop's wait.
-func (l *loop) wake() {
-	one := [8]byte{1}
-	unix.Write(l.wakefd, one[:])
-}
+func (l *loop) wake() { l.poll.wake() }
 
 // maybeWake wakes the loop if it asked for it (a worker became idle, a
 // connection closed).
@@ -197,12 +174,12 @@ func (l *loop) listen(on bool) error {
 	for _, lf := range l.lns {
 		var err error
 		if on {
-			err = unix.EpollCtl(l.epfd, unix.EPOLL_CTL_ADD, lf.fd, &unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(lf.fd), Pad: padListener})
+			err = l.poll.arm(lf.fd, wantRead, padListener, false)
 		} else {
-			err = unix.EpollCtl(l.epfd, unix.EPOLL_CTL_DEL, lf.fd, nil)
+			err = l.poll.disarm(lf.fd)
 		}
 		if err != nil {
-			return fmt.Errorf("epoll_ctl listener %s: %w", lf.ln.Addr(), err)
+			return fmt.Errorf("listener %s: %w", lf.ln.Addr(), err)
 		}
 	}
 	l.listening = on
@@ -288,21 +265,21 @@ func (l *loop) showParked() {
 	}
 }
 
-// Epoll interests: a parked connection waits once for its next request,
-// a lingering one for what the client still sends, a writing one for room
-// in the socket (level-triggered: the loop may stop before the socket is
-// full, to be fair to the others).
+// What the loop waits for: a parked connection waits once for its next
+// request, a lingering one for what the client still sends, a writing one
+// for room in the socket (level-triggered: the loop may stop before the
+// socket is full, to be fair to the others).
 const (
-	evPark   = unix.EPOLLIN | unix.EPOLLRDHUP | unix.EPOLLONESHOT
-	evLinger = unix.EPOLLIN | unix.EPOLLRDHUP
-	evWrite  = unix.EPOLLOUT
+	evPark   = wantRead | once
+	evLinger = wantRead
+	evWrite  = wantWrite
 )
 
 // armLocked puts c's descriptor in the set for events and makes its free
 // slot c's, with a new sequence number so that events of its earlier
 // registration are ignored. Armed under the lock: the loop cannot close
 // (and the kernel reuse) the descriptor before the slot says what it is.
-func (l *loop) armLocked(c *conn, events uint32) (*slot, error) {
+func (l *loop) armLocked(c *conn, events interest) (*slot, error) {
 	fd := int32(c.fd)
 	l.grow(fd)
 	s := &l.slots[fd]
@@ -310,13 +287,8 @@ func (l *loop) armLocked(c *conn, events uint32) (*slot, error) {
 		return nil, fmt.Errorf("descriptor %d parked twice", fd)
 	}
 	s.seq = (s.seq + 1) & 0x7fffffff // never a pad value
-	ev := unix.EpollEvent{Events: events, Fd: fd, Pad: s.seq}
-	op := unix.EPOLL_CTL_MOD
-	if !c.armed {
-		op = unix.EPOLL_CTL_ADD
-	}
-	if err := unix.EpollCtl(l.epfd, op, c.fd, &ev); err != nil {
-		return nil, fmt.Errorf("epoll_ctl: %w", err)
+	if err := l.poll.arm(c.fd, events, s.seq, c.armed); err != nil {
+		return nil, err
 	}
 	c.armed = true
 	s.c, s.since = c, l.now()
@@ -498,15 +470,15 @@ func (l *loop) discardLocked(fd int32) {
 // run is the loop; it returns once the child stops and its last
 // connection has closed.
 func (l *loop) run() {
-	defer l.closeFDs()
-	events := make([]unix.EpollEvent, 256)
+	defer l.poll.close()
+	events := make([]pollEvent, 256)
 	for {
 		l.mu.Lock()
 		timeout := l.timeoutLocked()
 		l.mu.Unlock()
-		n, err := unix.EpollWait(l.epfd, events, timeout)
+		n, err := l.poll.wait(events, timeout)
 		if err != nil && err != unix.EINTR {
-			l.ch.log("epoll_wait failed; the child stops", "error", err)
+			l.ch.log("waiting for events failed; the child stops", "error", err)
 			l.ch.gracefulStop()
 			n = 0
 			time.Sleep(100 * time.Millisecond)
@@ -520,7 +492,7 @@ func (l *loop) run() {
 	}
 }
 
-// timeoutLocked is how long epoll_wait may sleep (ms): until the next
+// timeoutLocked is how long the poller may wait (ms): until the next
 // keep-alive expiry or detach, at most a second.
 func (l *loop) timeoutLocked() int {
 	next := int64(time.Second)
@@ -548,23 +520,21 @@ func (l *loop) timeoutLocked() int {
 
 // turnLocked handles one batch of events and the timers; it reports
 // whether the loop is done.
-func (l *loop) turnLocked(events []unix.EpollEvent) (done bool) {
+func (l *loop) turnLocked(events []pollEvent) (done bool) {
 	readyListeners := false
 	for _, ev := range events {
-		switch ev.Pad {
-		case padWake:
-			var b [8]byte
-			unix.Read(l.wakefd, b[:])
+		switch ev.tag {
+		case padWake, padNone:
 		case padListener:
 			readyListeners = true
 		default:
-			fd := ev.Fd
+			fd := ev.fd
 			if int(fd) >= len(l.slots) {
 				continue
 			}
 			s := &l.slots[fd]
 			switch {
-			case s.seq != ev.Pad:
+			case s.seq != ev.tag:
 				// stale: closed or taken since
 			case s.state == hot || s.state == cold:
 				l.unlink(fd)
@@ -735,7 +705,7 @@ func (l *loop) acceptLocked() (busy bool) {
 // accept takes a connection from a listening socket, or returns nil.
 func (l *loop) accept(lfd int) *conn {
 	for {
-		nfd, sa, err := unix.Accept4(lfd, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
+		nfd, sa, err := acceptNonblock(lfd)
 		switch err {
 		case nil:
 			return newConn(nfd, sa)

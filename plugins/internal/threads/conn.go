@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux || freebsd || darwin
 
 package threads
 
@@ -20,7 +20,7 @@ import (
 // child polls itself, as Apache's event MPM does: it is never registered
 // with Go's netpoller, so it has no netFD, no pollDesc and no timers, and a
 // parked keep-alive connection costs the child this struct and its slot in
-// the epoll set. A worker reads and writes it directly; when the socket
+// the poller. A worker reads and writes it directly; when the socket
 // would block, the worker waits in poll(2) up to the deadline (Timeout),
 // holding its thread as an Apache worker thread does.
 //
@@ -35,9 +35,8 @@ type conn struct {
 	mu     sync.Mutex
 	refs   int32 // operations using fd
 	closed bool
-	// armed is set once fd is in the child's epoll set (EPOLL_CTL_ADD
-	// done); later parks re-arm it with EPOLL_CTL_MOD. Only the loop's
-	// lock holder touches it.
+	// armed is set once fd is in the loop's poller; later parks re-arm
+	// it. Only the loop's lock holder touches it.
 	armed bool
 
 	rdl, wdl atomic.Int64 // deadlines, Unix nanoseconds; 0 is none
@@ -199,14 +198,15 @@ func (c *conn) ReadFrom(r io.Reader) (int64, error) {
 	if !ok || limit <= 0 {
 		return io.Copy(writerOnly{c}, r)
 	}
-	raw, err := f.SyscallConn()
+	off, err := f.Seek(0, io.SeekCurrent)
 	if err != nil {
 		return io.Copy(writerOnly{c}, r)
 	}
-	var n int64
-	var serr error
-	if err := raw.Control(func(sfd uintptr) { n, serr = c.sendfile(int(sfd), limit) }); err != nil {
-		return 0, err
+	n, serr := c.sendfile(f, off, limit)
+	if n > 0 {
+		if _, err := f.Seek(off+n, io.SeekStart); err != nil && serr == nil {
+			serr = err
+		}
 	}
 	if lr != nil {
 		lr.N -= n
@@ -219,30 +219,27 @@ func (c *conn) ReadFrom(r io.Reader) (int64, error) {
 	return n, serr
 }
 
-func (c *conn) sendfile(src int, limit int64) (int64, error) {
+// sendfile sends up to n bytes of f from off, waiting while the socket is
+// full (up to the write deadline); it stops early at f's end.
+func (c *conn) sendfile(f *os.File, off, n int64) (int64, error) {
 	if err := c.acquire("sendfile"); err != nil {
 		return 0, err
 	}
 	defer c.release()
 	var done int64
-	for done < limit {
-		n, err := unix.Sendfile(c.fd, src, nil, int(min(limit-done, 1<<30)))
-		if n > 0 {
-			done += int64(n)
-		}
+	for {
+		k, err := c.sendfileSome(f, off+done, n-done)
+		done += k
 		switch {
-		case err == nil && n == 0:
-			return done, nil // end of the file
-		case err == nil || err == unix.EINTR:
-		case err == unix.EAGAIN:
-			if err := c.wait("sendfile", unix.POLLOUT, c.wdl.Load()); err != nil {
-				return done, err
-			}
-		default:
-			return done, c.opError("sendfile", err)
+		case err == io.EOF:
+			return done, nil
+		case err != nil || done == n:
+			return done, err
+		}
+		if err := c.wait("sendfile", unix.POLLOUT, c.wdl.Load()); err != nil {
+			return done, err
 		}
 	}
-	return done, nil
 }
 
 // writerOnly hides ReadFrom from io.Copy.
@@ -331,19 +328,27 @@ func (c *conn) TryWrite(p []byte) (int, error) {
 // takes now of n bytes of f from off, with sendfile(2) at an explicit
 // offset, so that f's own offset does not move.
 func (c *conn) TrySendFile(f *os.File, off, n int64) (int64, error) {
-	raw, err := f.SyscallConn()
-	if err != nil {
-		return 0, err
-	}
 	if err := c.acquire("sendfile"); err != nil {
 		return 0, err
 	}
 	defer c.release()
+	return c.sendfileSome(f, off, n)
+}
+
+// sendfileSome sends what the socket takes now of n bytes of f from off
+// (the caller holds a reference); io.EOF says f ended first.
+func (c *conn) sendfileSome(f *os.File, off, n int64) (int64, error) {
+	raw, err := f.SyscallConn()
+	if err != nil {
+		return 0, err
+	}
 	var done int64
 	var serr error
 	cerr := raw.Control(func(sfd uintptr) {
 		for done < n && serr == nil {
-			k, err := unix.Sendfile(c.fd, int(sfd), &off, int(min(n-done, 1<<30)))
+			// The BSDs neither take nil nor advance the offset: pass a copy.
+			pos := off + done
+			k, err := unix.Sendfile(c.fd, int(sfd), &pos, int(min(n-done, 1<<30)))
 			if k > 0 {
 				done += int64(k)
 			}
