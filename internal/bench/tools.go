@@ -139,8 +139,8 @@ func raiseFileLimit() uint64 {
 			continue
 		}
 		if syscall.Setrlimit(syscall.RLIMIT_NOFILE, &try) == nil {
-			return try.Cur
+			return uint64(try.Cur) // int64 on FreeBSD
 		}
 	}
-	return rl.Cur
+	return uint64(rl.Cur)
 }

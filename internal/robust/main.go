@@ -1,10 +1,12 @@
+//go:build linux
+
 // Command robust attacks and breaks the real server, one scenario at a
 // time, while well-behaved clients keep asking for a page, and prints one
 // row per scenario: what the good clients got, how long the server took
 // to serve again, the memory of the whole process tree, the bound the row
 // must meet and whether it did. It exits 1 if any row is out of bound.
 // It is `make robust`; it uses bin/httpd and modules/ as `make build`
-// left them and builds nothing.
+// left them and builds nothing. It is Linux-only (/proc, prlimit, mount).
 //
 //	go run ./internal/robust [-mpm=prefork,event] [-only=slowloris,kill-child] [-v] [-keep]
 //
