@@ -39,7 +39,7 @@ endif
 # Evaluated only where used; the rule runs on the build machine for the target's GOOS.
 DEFAULT_MPM = $(shell env -u GOOS -u GOARCH $(GO) run ./internal/defaultmpm $$($(GO) env GOOS))
 
-.PHONY: all build conf run test test-go test-example fuzz test-systemd test-deps proto check-proto bench robust help clean
+.PHONY: all build conf run test cross test-go test-example fuzz test-systemd test-deps proto check-proto bench robust help clean
 
 all: build ## build bin/httpd and modules/mod_mpm_*.so (MPM=NAME links one in; MPMS_SHARED=all|list)
 
@@ -69,7 +69,16 @@ run: build ## build, then serve examples/htdocs on 127.0.0.1:8080 in the foregro
 	@mkdir -p logs
 	./bin/httpd -d $(CURDIR) -f conf/httpd.conf -D FOREGROUND
 
-test: test-deps build check-proto test-go test-example fuzz test-systemd ## the whole test suite (what CI runs)
+test: test-deps build check-proto cross test-go test-example fuzz test-systemd ## the whole test suite (what CI runs)
+
+# Platforms whose build (and vet) is checked; Linux remains the runtime proof.
+CROSS := freebsd/amd64 darwin/arm64
+
+cross: ## build and vet everything for FreeBSD and macOS (the event MPM's kqueue poller)
+	@for p in $(CROSS); do \
+		echo "==> GOOS=$${p%/*} GOARCH=$${p#*/} go build + vet ./..."; \
+		GOOS=$${p%/*} GOARCH=$${p#*/} $(GO) build ./... && GOOS=$${p%/*} GOARCH=$${p#*/} $(GO) vet ./... || exit 1; \
+	done
 
 test-go:
 	@echo "==> go vet"
