@@ -16,7 +16,10 @@ import (
 // MaxConnectionsPerChild connections it exits and the parent starts
 // another when it needs one.
 func ServeChild(c *mpm.Child, _ pool.Settings) error {
-	runtime.GOMAXPROCS(1) // one connection at a time needs one thread
+	// One connection at a time needs one thread; and with one P the
+	// connection's raw waits (threads.NewConn, rawwait) leave the runtime
+	// nothing to hand off.
+	runtime.GOMAXPROCS(1)
 	srv, err := c.HTTPServer()
 	if err != nil {
 		return err

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/httpd-mpm/httpd-mpm/plugins/internal/rawwait"
 )
 
 // conn is a net.Conn over a non-blocking socket descriptor that the event
@@ -38,6 +40,8 @@ type conn struct {
 	// armed is set once fd is in the loop's poller; later parks re-arm
 	// it. Only the loop's lock holder touches it.
 	armed bool
+	// raw makes a wait start with rawwait.Poll (NewConn); set before use.
+	raw bool
 
 	rdl, wdl atomic.Int64 // deadlines, Unix nanoseconds; 0 is none
 }
@@ -46,6 +50,19 @@ var (
 	_ net.Conn      = (*conn)(nil)
 	_ io.ReaderFrom = (*conn)(nil)
 )
+
+// NewConn takes over fd, an accepted non-blocking TCP socket whose peer is
+// sa, as a net.Conn for a process that serves one connection at a time in
+// one goroutine, with GOMAXPROCS 1 (a prefork child): a connection of the
+// kind the workers here use (no netpoller), whose waits first poll with
+// rawwait, keeping the process's P, and only after that wait as a system
+// call. Workers of a threaded child must not use it: a raw wait holds a P
+// that other goroutines need. Close releases fd.
+func NewConn(fd int, sa unix.Sockaddr) net.Conn {
+	c := newConn(fd, sa)
+	c.raw = true
+	return c
+}
 
 // newConn takes over an accepted non-blocking descriptor.
 func newConn(fd int, sa unix.Sockaddr) *conn {
@@ -90,6 +107,7 @@ func (c *conn) opError(op string, err error) error {
 // wait blocks in poll(2) until fd is ready for events or the deadline
 // passes.
 func (c *conn) wait(op string, events int16, deadline int64) error {
+	rawTried := !c.raw
 	for {
 		timeout := -1
 		if deadline != 0 {
@@ -100,6 +118,13 @@ func (c *conn) wait(op string, events int16, deadline int64) error {
 			timeout = int((left + time.Millisecond - 1) / time.Millisecond)
 		}
 		fds := [1]unix.PollFd{{Fd: int32(c.fd), Events: events}}
+		if !rawTried {
+			rawTried = true
+			if rawwait.Poll(fds[:], timeout) {
+				return nil
+			}
+			continue // less time is left now
+		}
 		_, err := unix.Poll(fds[:], timeout)
 		switch {
 		case err == nil || err == unix.EINTR: // ready, hung up or timed out: the caller's next call says which

@@ -1,0 +1,88 @@
+//go:build linux
+
+// Package rawwait waits for descriptors without telling the Go runtime,
+// for a process that serves one connection at a time (a prefork child).
+//
+// A goroutine blocked in a system call makes the runtime hand its P off
+// and wake its monitor thread (sysmon), which then polls every 20 µs
+// while the next request is served: for a process with one busy goroutine
+// that is several thread switches per request, and it doubled the CPU a
+// prefork child spent per request. A raw system call is invisible to the
+// runtime: the goroutine keeps its P, nothing is handed off, sysmon stays
+// asleep. The cost is that the P is held: no other goroutine of the
+// process runs until the wait ends, so waits are sliced (at most 9 ms,
+// short of the 10 ms after which sysmon preempts a goroutine that holds
+// its P), the caller yields between slices, and after a second without
+// readiness the caller is told to wait the ordinary way, so that an idle
+// process sleeps.
+//
+// Only a process whose other goroutines are few and may wait a few
+// milliseconds (signals, timers, the graceful-stop watcher) should use
+// it; a worker thread of a threaded MPM must not.
+package rawwait
+
+import (
+	"runtime"
+	"syscall"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+const (
+	slice  = 9           // ms: longest raw wait
+	window = time.Second // longest time spent in raw waits before giving up
+)
+
+// spin calls wait (a raw wait of up to ms milliseconds that reports
+// readiness) in slices for up to window, or timeout ms if that is shorter
+// (negative: none), and reports whether it saw readiness. It yields
+// between slices.
+func spin(wait func(ms int) bool, timeout int) bool {
+	limit := window
+	if timeout >= 0 {
+		limit = min(limit, time.Duration(timeout)*time.Millisecond)
+	}
+	end := time.Now().Add(limit)
+	for {
+		left := time.Until(end)
+		if left <= 0 {
+			return false
+		}
+		if wait(min(int((left+time.Millisecond-1)/time.Millisecond), slice)) {
+			return true
+		}
+		runtime.Gosched()
+	}
+}
+
+// Poll waits for fds as poll(2) would, up to timeout ms (negative: no
+// limit), but only up to a second in all: false means no descriptor was
+// ready yet (or a signal came), and the caller then waits with an
+// ordinary poll for the rest.
+func Poll(fds []unix.PollFd, timeout int) bool {
+	return spin(func(ms int) bool {
+		ts := unix.NsecToTimespec(int64(ms) * int64(time.Millisecond))
+		n, _, e := syscall.RawSyscall6(unix.SYS_PPOLL, uintptr(unsafe.Pointer(&fds[0])), uintptr(len(fds)), uintptr(unsafe.Pointer(&ts)), 0, 0, 0)
+		return e == 0 && n > 0
+	}, timeout)
+}
+
+// EpollWait waits for events on epfd as epoll_wait(2) with no time limit
+// would, but only up to a second: 0 and nil mean nothing came yet (or a
+// signal did), and the caller then waits with an ordinary epoll_wait.
+func EpollWait(epfd int, events []unix.EpollEvent) (n int, err error) {
+	spin(func(ms int) bool {
+		r, _, e := syscall.RawSyscall6(unix.SYS_EPOLL_PWAIT, uintptr(epfd), uintptr(unsafe.Pointer(&events[0])), uintptr(len(events)), uintptr(ms), 0, 0)
+		switch e {
+		case 0:
+			n = int(r)
+		case syscall.EINTR:
+		default:
+			err = e
+		}
+		return n > 0 || err != nil
+	}, -1)
+	return n, err
+}
