@@ -35,11 +35,13 @@ const (
 	window = time.Second // longest time spent in raw waits before giving up
 )
 
-// spin calls wait (a raw wait of up to ms milliseconds that reports
-// readiness) in slices for up to window, or timeout ms if that is shorter
-// (negative: none), and reports whether it saw readiness. It yields
-// between slices.
-func spin(wait func(ms int) bool, timeout int) bool {
+// spin calls wait (a raw wait of up to ms milliseconds) in slices for up
+// to window, or timeout ms if that is shorter (negative: none), and
+// reports whether it saw readiness. wait returns whether the descriptors
+// were ready, and whether to stop waiting the raw way (an error, which the
+// caller's ordinary wait then meets and reports). It yields between
+// slices.
+func spin(wait func(ms int) (ready, stop bool), timeout int) bool {
 	limit := window
 	if timeout >= 0 {
 		limit = min(limit, time.Duration(timeout)*time.Millisecond)
@@ -50,8 +52,9 @@ func spin(wait func(ms int) bool, timeout int) bool {
 		if left <= 0 {
 			return false
 		}
-		if wait(min(int((left+time.Millisecond-1)/time.Millisecond), slice)) {
-			return true
+		ready, stop := wait(min(int((left+time.Millisecond-1)/time.Millisecond), slice))
+		if ready || stop {
+			return ready
 		}
 		runtime.Gosched()
 	}
@@ -62,10 +65,17 @@ func spin(wait func(ms int) bool, timeout int) bool {
 // ready yet (or a signal came), and the caller then waits with an
 // ordinary poll for the rest.
 func Poll(fds []unix.PollFd, timeout int) bool {
-	return spin(func(ms int) bool {
+	return spin(func(ms int) (bool, bool) {
 		ts := unix.NsecToTimespec(int64(ms) * int64(time.Millisecond))
 		n, _, e := syscall.RawSyscall6(unix.SYS_PPOLL, uintptr(unsafe.Pointer(&fds[0])), uintptr(len(fds)), uintptr(unsafe.Pointer(&ts)), 0, 0, 0)
-		return e == 0 && n > 0
+		switch e {
+		case 0:
+			return n > 0, false
+		case syscall.EINTR:
+			return false, false
+		default: // EINVAL when RLIMIT_NOFILE is below len(fds), say: not ours to spin on
+			return false, true
+		}
 	}, timeout)
 }
 
@@ -73,16 +83,18 @@ func Poll(fds []unix.PollFd, timeout int) bool {
 // would, but only up to a second: 0 and nil mean nothing came yet (or a
 // signal did), and the caller then waits with an ordinary epoll_wait.
 func EpollWait(epfd int, events []unix.EpollEvent) (n int, err error) {
-	spin(func(ms int) bool {
+	spin(func(ms int) (bool, bool) {
 		r, _, e := syscall.RawSyscall6(unix.SYS_EPOLL_PWAIT, uintptr(epfd), uintptr(unsafe.Pointer(&events[0])), uintptr(len(events)), uintptr(ms), 0, 0)
 		switch e {
 		case 0:
 			n = int(r)
+			return n > 0, false
 		case syscall.EINTR:
+			return false, false
 		default:
 			err = e
+			return false, true
 		}
-		return n > 0 || err != nil
 	}, -1)
 	return n, err
 }

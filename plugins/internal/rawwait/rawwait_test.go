@@ -58,3 +58,34 @@ func TestEpollWaitSeesEvents(t *testing.T) {
 		t.Fatalf("EpollWait = %d, %v (%+v), want the eventfd", n, err, evs[:n])
 	}
 }
+
+// A poll the kernel refuses (more descriptors than RLIMIT_NOFILE allows)
+// is not readiness.
+func TestPollRefusedIsNotReady(t *testing.T) {
+	var old unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &old); err != nil {
+		t.Fatal(err)
+	}
+	fds := []unix.PollFd{{Fd: -1}, {Fd: -1}}
+	if err := unix.Setrlimit(unix.RLIMIT_NOFILE, &unix.Rlimit{Cur: 1, Max: old.Max}); err != nil {
+		t.Fatal(err)
+	}
+	ready := Poll(fds, -1)
+	unix.Setrlimit(unix.RLIMIT_NOFILE, &old)
+	if ready {
+		t.Error("a refused poll was reported ready")
+	}
+}
+
+// An error ends the raw phase at the first slice (it once spun on EINVAL
+// for the whole window, a second of CPU per wait); a timeout goes on.
+func TestSpinStopsOnError(t *testing.T) {
+	calls := 0
+	if spin(func(int) (bool, bool) { calls++; return false, true }, -1) || calls != 1 {
+		t.Errorf("spin on an error: %d calls, want 1 and not ready", calls)
+	}
+	calls = 0
+	if !spin(func(int) (bool, bool) { calls++; return calls == 3, false }, -1) || calls != 3 {
+		t.Errorf("spin until ready: %d calls, want 3 and ready", calls)
+	}
+}
