@@ -5,9 +5,11 @@ package mpm
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -21,6 +23,23 @@ var parentCapabilities = []int{unix.CAP_SETUID, unix.CAP_SETGID, unix.CAP_KILL}
 // selfExe is what limitCapabilities executes: this binary, even if its
 // file was replaced or removed since.
 const selfExe = "/proc/self/exe"
+
+// init names the process after its file again when limitCapabilities
+// executed it as /proc/self/exe, which the kernel takes for the name: ps,
+// top and pgrep then show "mod_mpm_event.so", not "exe". It runs on the
+// main thread (package initialisation does), whose name is the process's.
+func init() {
+	var name [16]byte
+	if unix.Prctl(unix.PR_GET_NAME, uintptr(unsafe.Pointer(&name[0])), 0, 0, 0) != nil || string(name[:4]) != "exe\x00" {
+		return
+	}
+	base := filepath.Base(os.Args[0])
+	if base == "exe" || base == "." || base == "/" {
+		return
+	}
+	b := append([]byte(base[:min(len(base), 15)]), 0)
+	_ = unix.Prctl(unix.PR_SET_NAME, uintptr(unsafe.Pointer(&b[0])), 0, 0, 0)
+}
 
 // limitCapabilities keeps only parentCapabilities: if this process may use
 // more, it drops the others from its thread's bounding set and executes

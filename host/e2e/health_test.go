@@ -206,6 +206,11 @@ func TestParentCapabilities(t *testing.T) {
 			if st := procStatus(plugin); st["Uid"] == "" || strings.Fields(st["Uid"])[0] != "0" {
 				t.Fatalf("MPM parent uid %q, want root", st["Uid"])
 			}
+			// Executed again as /proc/self/exe, it still bears its file's name
+			// (what ps, top and pgrep show).
+			if comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", plugin)); strings.TrimSpace(string(comm)) != commName(m.Module) {
+				t.Errorf("MPM parent's name is %q, want %q", strings.TrimSpace(string(comm)), commName(m.Module))
+			}
 			tasks, _ := os.ReadDir(fmt.Sprintf("/proc/%d/task", plugin))
 			if len(tasks) < 2 {
 				t.Fatalf("MPM parent has %d threads", len(tasks))
@@ -249,4 +254,11 @@ func TestParentCapabilities(t *testing.T) {
 func errorLog(t *testing.T, root string) string {
 	b, _ := os.ReadFile(filepath.Join(root, "logs/error_log"))
 	return string(b)
+}
+
+// commName is the kernel's name of a process executed from module's plugin
+// file (mod_mpm_event.so for mpm_event_module): at most 15 bytes.
+func commName(module string) string {
+	name := "mod_" + strings.TrimSuffix(module, "_module") + ".so"
+	return name[:min(len(name), 15)]
 }
