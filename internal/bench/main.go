@@ -144,8 +144,8 @@ func progress(r result) {
 	case r.Scenario.Run == runStartup:
 		fmt.Fprintf(os.Stderr, "    %-32s median %s, slowest %s\n", r.Scenario.Title, fmtDur(r.P50), fmtDur(r.P99))
 	default:
-		fmt.Fprintf(os.Stderr, "    %-32s %s req/s, p50 %s, p99 %s, errors %d, RSS %.1f MiB\n",
-			r.Scenario.Title, fmtInt(int64(r.RPS)), fmtDur(r.P50), fmtDur(r.P99), r.Errors, float64(r.RSS)/(1<<20))
+		fmt.Fprintf(os.Stderr, "    %-32s %s req/s, p50 %s, p99 %s, errors %d, PSS %.1f MiB\n",
+			r.Scenario.Title, fmtInt(int64(r.RPS)), fmtDur(r.P50), fmtDur(r.P99), r.Errors, float64(r.PSS)/(1<<20))
 	}
 	if i := r.Idle; i != nil {
 		fmt.Fprintf(os.Stderr, "    %-32s idle: %d of %d held, %d usable after the load, %s per idle connection\n",

@@ -98,8 +98,8 @@ func (rep *report) cells(r result) []string {
 		c[3], c[4] = fmtDur(r.P50), fmtDur(r.P99)
 		c[5] = fmtInt(r.Errors)
 	}
-	if r.RSS > 0 {
-		c[6] = fmt.Sprintf("%.1f", float64(r.RSS)/(1<<20))
+	if r.PSS > 0 {
+		c[6] = fmt.Sprintf("%.1f", float64(r.PSS)/(1<<20))
 	}
 	if r.Target.Kind == kindOurs {
 		c[7] = rep.ratio(r, target{Name: kindApache + "-" + r.Target.MPM, Kind: kindApache, MPM: r.Target.MPM})
@@ -108,7 +108,7 @@ func (rep *report) cells(r result) []string {
 	return c
 }
 
-var header = []string{"scenario", "server", "req/s", "p50", "p99", "errors", "RSS MiB", "ours/Apache", "ours/nginx"}
+var header = []string{"scenario", "server", "req/s", "p50", "p99", "errors", "PSS MiB", "ours/Apache", "ours/nginx"}
 
 // ratio is ours over the peer on the same scenario: req/s for load rows
 // (higher is better), startup time for the startup row (lower is better).
@@ -132,7 +132,7 @@ func (rep *report) ratio(r result, peer target) string {
 
 // idleHeader heads the idle keep-alive table: one row per idle row and
 // server.
-var idleHeader = []string{"idle connections", "server", "held", "usable after", "RSS per idle conn", "req/s without", "req/s with", "with ÷ without"}
+var idleHeader = []string{"idle connections", "server", "held", "usable after", "PSS per idle conn", "req/s without", "req/s with", "with ÷ without"}
 
 // idleCells are the rows of the idle keep-alive table: what holding the
 // idle connections cost in memory and in throughput, against the same
@@ -171,7 +171,7 @@ func (rep *report) idleCells() [][]string {
 // idleLegend explains the idle keep-alive table.
 const idleLegend = "Idle rows: before the load, the client opens that many connections one by one, sends one request on each " +
 	"and keeps them open and silent (it stops at the first that is not answered within 2 s); after the load it sends " +
-	"one more request on each: \"usable after\" counts the 2xx answers. RSS per idle connection: resident memory of the " +
+	"one more request on each: \"usable after\" counts the 2xx answers. PSS per idle connection: proportional memory (PSS) of the " +
 	"whole process tree with the idle connections open (1 s after the last) minus just before opening them, on a " +
 	"server warmed up by the rows before, divided by the connections held; it is within about ±1 MiB ÷ connections " +
 	"of noise (the heap of a Go server breathes), so the 10,000 row says more. \"Without\" is the same load on the " +
@@ -339,11 +339,11 @@ func mdTable(b *strings.Builder, rows [][]string) {
 
 func legend(p plan) string {
 	return fmt.Sprintf("Load rows: wrk -t1 -c%d for %v each, after a %v warm-up; p50/p99 are wrk's latency percentiles. "+
-		"Start row: p50 = median and p99 = slowest of %d starts, exec → first 200 on GET; RSS of the idle server. "+
+		"Start row: p50 = median and p99 = slowest of %d starts, exec → first 200 on GET; PSS of the idle server. "+
 		"Restart rows: %d keep-alive clients (Go, one request at a time) for %v, graceful restart at 1/3 and 2/3 "+
 		"(SIGUSR1; nginx SIGHUP); errors = every request that did not get a 2xx, and every refused connect. "+
 		"The MPM swap rows are ours only: Apache refuses to change its MPM on a graceful restart (AH00534). "+
-		"RSS: whole process tree after the load. Ratios: ours ÷ peer, req/s (higher is better) except the start row "+
+		"PSS: proportional set size of the whole process tree after the load (a page shared by n processes counts 1/n in each; summed resident sizes would count the Go binary's text once per child). Ratios: ours ÷ peer, req/s (higher is better) except the start row "+
 		"(time: lower is better).",
 		p.Conns, p.Duration, p.Warmup, p.Starts, p.Conns, p.RestartDuration)
 }

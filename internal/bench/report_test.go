@@ -56,7 +56,7 @@ func sample() *report {
 	rep := &report{When: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), Plan: plan{Duration: 5 * time.Second, RestartDuration: 6 * time.Second, Conns: 50, Starts: 5}}
 	for i, t := range ts {
 		rep.Rows = append(rep.Rows,
-			result{Scenario: scenarioByID("ka-1k"), Target: t, loadResult: loadResult{RPS: float64(10000 * (i + 1)), P50: time.Millisecond, P99: 3 * time.Millisecond}, RSS: 20 << 20},
+			result{Scenario: scenarioByID("ka-1k"), Target: t, loadResult: loadResult{RPS: float64(10000 * (i + 1)), P50: time.Millisecond, P99: 3 * time.Millisecond}, PSS: 20 << 20},
 			result{Scenario: scenarioByID("startup"), Target: t, loadResult: loadResult{P50: time.Duration(i+1) * 10 * time.Millisecond}})
 	}
 	rep.Rows = append(rep.Rows, result{Scenario: scenarioByID("close-1k"), Target: ts[0], Failed: "did not start: x"})
@@ -148,9 +148,9 @@ func TestIdleTable(t *testing.T) {
 	ts := allTargets()
 	rep.Rows = append(rep.Rows,
 		result{Scenario: scenarioByID("idle-10k"), Target: ts[2], loadResult: loadResult{RPS: 0},
-			Idle: &idleResult{Want: 10000, Held: 128, Usable: 128, BaseRPS: 30000, RSSBefore: 50 << 20, RSSHeld: 50 << 20}},
+			Idle: &idleResult{Want: 10000, Held: 128, Usable: 128, BaseRPS: 30000, PSSBefore: 50 << 20, PSSHeld: 50 << 20}},
 		result{Scenario: scenarioByID("idle-10k"), Target: ts[4], loadResult: loadResult{RPS: 9500},
-			Idle: &idleResult{Want: 10000, Held: 10000, Usable: 10000, BaseRPS: 10000, RSSBefore: 50 << 20, RSSHeld: 50<<20 + 1_000_000}})
+			Idle: &idleResult{Want: 10000, Held: 10000, Usable: 10000, BaseRPS: 10000, PSSBefore: 50 << 20, PSSHeld: 50<<20 + 1_000_000}})
 	rep.sortRows()
 	cells := rep.idleCells()
 	if len(cells) != 2 {

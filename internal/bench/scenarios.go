@@ -61,7 +61,7 @@ type result struct {
 	Scenario scenario
 	Target   target
 	loadResult
-	RSS    int64 // bytes, whole process tree, after the load
+	PSS    int64 // bytes, whole process tree, after the load
 	Idle   *idleResult
 	Failed string // why there is no measurement
 	Note   string
@@ -73,10 +73,10 @@ type idleResult struct {
 	Usable     int // answered a second request after the load
 	// BaseRPS is the same load run just before, without idle connections.
 	BaseRPS float64
-	// RSS of the process tree before opening them and with them open
+	// PSS of the process tree before opening them and with them open
 	// (before the load): the difference per connection is what an idle
 	// keep-alive connection costs the server.
-	RSSBefore, RSSHeld int64
+	PSSBefore, PSSHeld int64
 }
 
 // PerConn is the resident memory per idle connection, in bytes.
@@ -84,7 +84,7 @@ func (r *idleResult) PerConn() float64 {
 	if r == nil || r.Held == 0 {
 		return 0
 	}
-	return float64(r.RSSHeld-r.RSSBefore) / float64(r.Held)
+	return float64(r.PSSHeld-r.PSSBefore) / float64(r.Held)
 }
 
 // plan is what to run and how long.
@@ -162,12 +162,12 @@ func (l *lab) benchWrk(ctx context.Context, t target, scs []scenario, p plan) []
 			// than against the keep-alive row measured earlier.
 			base, _ := l.runWrk(ctx, url+sc.Path, p.Conns, p.Duration, sc.Close)
 			time.Sleep(time.Second) // let memory settle after the load
-			before := s.rss()
+			before := s.pss()
 			idle = holdIdle(s.addr, sc.Path, sc.Idle)
 			// Let the servers settle (ours detaches a parked connection's
 			// state after 200 ms) before reading their memory.
 			time.Sleep(time.Second)
-			r.Idle = &idleResult{Want: sc.Idle, Held: idle.held(), BaseRPS: base.RPS, RSSBefore: before, RSSHeld: s.rss()}
+			r.Idle = &idleResult{Want: sc.Idle, Held: idle.held(), BaseRPS: base.RPS, PSSBefore: before, PSSHeld: s.pss()}
 		}
 		var slow *slowReaders
 		if sc.Slow > 0 {
@@ -175,7 +175,7 @@ func (l *lab) benchWrk(ctx context.Context, t target, scs []scenario, p plan) []
 			time.Sleep(2 * time.Second) // they stall once their windows are full
 		}
 		lr, err := l.runWrk(ctx, url+sc.Path, p.Conns, p.Duration, sc.Close)
-		r.RSS = s.rss()
+		r.PSS = s.pss()
 		if idle != nil {
 			r.Idle.Usable = idle.release()
 		}
@@ -213,7 +213,7 @@ func (l *lab) benchStartup(ctx context.Context, t target, sc scenario, p plan) r
 		}
 		d, err := s.ready(ctx, sc.Path, 30*time.Second)
 		if err == nil {
-			r.RSS = s.rss()
+			r.PSS = s.pss()
 		}
 		if serr := s.stop(); serr != nil && r.Note == "" {
 			r.Note = "stop: " + serr.Error()
@@ -268,7 +268,7 @@ func (l *lab) benchRestart(ctx context.Context, t target, sc scenario, p plan) (
 	events := map[time.Duration]func(){third: step(t.MPM, swapPeer(t.MPM)), 2 * third: step(swapPeer(t.MPM), t.MPM)}
 	lr, err := hammer(ctx, s.addr, sc.Path, p.Conns, p.RestartDuration, events)
 	r.loadResult = lr
-	r.RSS = s.rss()
+	r.PSS = s.pss()
 	snaps = append(snaps, snap(s.cmd.Process.Pid))
 	r.Note = joinNote(r.Note, restartEvidence(snaps, third, sc.Run == runSwap))
 	if err != nil {

@@ -266,7 +266,7 @@ func (s *server) swapMPM(from, mpm string, cmds *commandLog) error {
 }
 
 // rss is the resident memory of the whole process tree.
-func (s *server) rss() int64 { return treeRSS(s.cmd.Process.Pid) }
+func (s *server) pss() int64 { return treePSS(s.cmd.Process.Pid) }
 
 // stop sends SIGTERM, waits, then kills the process group and any
 // descendant still alive. It reports processes that needed killing.
