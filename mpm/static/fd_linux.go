@@ -8,6 +8,8 @@ import (
 	"syscall"
 	"time"
 	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
 var atFDCWD = -100 // AT_FDCWD; a variable because uintptr(-100) is not a constant expression
@@ -48,4 +50,26 @@ func sameOwner(a, b os.FileInfo) bool {
 	sa, ok1 := a.Sys().(*syscall.Stat_t)
 	sb, ok2 := b.Sys().(*syscall.Stat_t)
 	return ok1 && ok2 && sa.Uid == sb.Uid
+}
+
+// openPlain opens name, a clean absolute path, only if no component of it
+// is a symlink (openat2 with RESOLVE_NO_SYMLINKS): the file's real path is
+// then name itself, and the caller need not ask the kernel for it. ok is
+// false when name has a symlink, or openat2 is unavailable (Linux before
+// 5.6, a seccomp filter): the caller then opens it the long way. Flags as
+// open's.
+func openPlain(name string, flags int) (f *os.File, ok bool, err error) {
+	how := unix.OpenHow{Flags: uint64(flags | unix.O_CLOEXEC), Resolve: unix.RESOLVE_NO_SYMLINKS | unix.RESOLVE_NO_MAGICLINKS}
+	for {
+		fd, err := unix.Openat2(unix.AT_FDCWD, name, &how)
+		switch err {
+		case nil:
+			return os.NewFile(uintptr(fd), name), true, nil
+		case unix.EINTR:
+			continue
+		case unix.ELOOP, unix.ENOSYS, unix.EPERM, unix.EXDEV, unix.EAGAIN:
+			return nil, false, nil
+		}
+		return nil, true, &os.PathError{Op: "open", Path: name, Err: err}
+	}
 }

@@ -476,11 +476,21 @@ func (h *Handler) open(root, rel string) (*os.File, meta, int) {
 	name := root + rel
 	// O_NONBLOCK: opening a FIFO must not block; regular files ignore it (and it spares
 	// os.OpenFile two fcntl calls).
-	f, err := os.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	// root is a real path and rel a clean one: without a symlink or a dot segment
+	// (an index name might be one) on the way, the file is root+rel, inside the root.
+	var f *os.File
+	var plain bool
+	var err error
+	if (rel == "" || rel[0] == '/') && !strings.Contains(rel, "/.") {
+		f, plain, err = openPlain(name, os.O_RDONLY|syscall.O_NONBLOCK)
+	}
+	if !plain {
+		f, err = os.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	}
 	if err != nil {
 		return nil, meta{}, errStatus(err)
 	}
-	if !inside(f, name, root) {
+	if !plain && !inside(f, name, root) {
 		f.Close()
 		return nil, meta{}, http.StatusForbidden
 	}
