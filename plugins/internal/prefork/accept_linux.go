@@ -93,7 +93,7 @@ func (m *multiAccept) accept() (net.Conn, error) {
 		var sa unix.Sockaddr
 		var aerr error
 		if err := m.raws[i].Control(func(f uintptr) {
-			nfd, sa, aerr = unix.Accept4(int(f), unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
+			nfd, sa, aerr = threads.AcceptNonblock(int(f))
 		}); err != nil {
 			return nil, err
 		}

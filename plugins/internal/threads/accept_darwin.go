@@ -6,10 +6,11 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// acceptNonblock accepts a connection as a non-blocking, close-on-exec
-// descriptor. macOS has no accept4: the flags are set after, under
-// syscall.ForkLock so that no exec in between inherits the descriptor.
-func acceptNonblock(lfd int) (int, unix.Sockaddr, error) {
+// AcceptNonblock accepts a connection from the non-blocking listening
+// socket lfd as a non-blocking, close-on-exec descriptor. macOS has no
+// accept4: the flags are set after, under syscall.ForkLock so that no exec
+// in between inherits the descriptor.
+func AcceptNonblock(lfd int) (int, unix.Sockaddr, error) {
 	syscall.ForkLock.RLock()
 	nfd, sa, err := unix.Accept(lfd)
 	if err == nil {

@@ -18,8 +18,13 @@ import (
 // pair returns a conn accepted raw from a loopback listener and the
 // client's end.
 func pair(t *testing.T) (*conn, net.Conn) {
+	return pairOn(t, "tcp", "127.0.0.1:0")
+}
+
+// pairOn is pair on a listener of network at addr.
+func pairOn(t *testing.T, network, addr string) (*conn, net.Conn) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := net.Listen(network, addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +44,7 @@ func pair(t *testing.T) (*conn, net.Conn) {
 		err = raw.Control(func(fd uintptr) {
 			var nfd int
 			var sa unix.Sockaddr
-			if nfd, sa, aerr = unix.Accept4(int(fd), unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC); aerr == nil {
+			if nfd, sa, aerr = AcceptNonblock(int(fd)); aerr == nil {
 				c = newConn(nfd, sa)
 			}
 		})
@@ -59,6 +64,9 @@ func pair(t *testing.T) (*conn, net.Conn) {
 
 func TestConnReadWriteAddrs(t *testing.T) {
 	c, client := pair(t)
+	if on, err := unix.GetsockoptInt(c.fd, unix.IPPROTO_TCP, unix.TCP_NODELAY); err != nil || on == 0 {
+		t.Errorf("TCP_NODELAY of an accepted connection: %d, %v; want it set", on, err)
+	}
 	if got, want := c.RemoteAddr().String(), client.LocalAddr().String(); got != want {
 		t.Errorf("RemoteAddr %s, want %s", got, want)
 	}
@@ -196,5 +204,17 @@ func TestConnTryWrites(t *testing.T) {
 	}
 	if k, err := c.TrySendFile(f, int64(len(data)-4), 8); k != 4 || !errors.Is(err, io.EOF) {
 		t.Errorf("TrySendFile past the end: %d, %v; want 4, io.EOF", k, err)
+	}
+}
+
+func TestAcceptNonblockIPv6(t *testing.T) {
+	if ln, err := net.Listen("tcp6", "[::1]:0"); err != nil {
+		t.Skip("no IPv6 loopback:", err)
+	} else {
+		ln.Close()
+	}
+	c, client := pairOn(t, "tcp6", "[::1]:0")
+	if got, want := c.RemoteAddr().String(), client.LocalAddr().String(); got != want {
+		t.Errorf("RemoteAddr %s, want %s", got, want)
 	}
 }

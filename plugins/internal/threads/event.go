@@ -705,7 +705,7 @@ func (l *loop) acceptLocked() (busy bool) {
 // accept takes a connection from a listening socket, or returns nil.
 func (l *loop) accept(lfd int) *conn {
 	for {
-		nfd, sa, err := acceptNonblock(lfd)
+		nfd, sa, err := AcceptNonblock(lfd)
 		switch err {
 		case nil:
 			return newConn(nfd, sa)
