@@ -225,6 +225,29 @@ func connsOf(pid int, listeners map[string]bool) int {
 	return n
 }
 
+// fault is a signal sent to the child holding the most connections.
+type fault struct {
+	kids         []int // the children just before
+	victim, held int   // the child and its connections
+	at           time.Time
+}
+
+// signalBusiest lets the load run a second, then sends sig to the child
+// with the most connections. Without a child it fails the row ("no child
+// to " + verb) and sends nothing: kill(0, sig) would reach this harness.
+func signalBusiest(rc *runCtx, sig syscall.Signal, verb string) (fault, bool) {
+	rc.sleep(time.Second)
+	f := fault{kids: rc.s.children()}
+	f.victim, f.held = busiest(rc.s.addr, f.kids)
+	if f.victim <= 0 {
+		rc.row.fail("no child to " + verb)
+		return f, false
+	}
+	f.at = time.Now()
+	syscall.Kill(f.victim, sig)
+	return f, true
+}
+
 // busiest is the child among kids with the most connections on the
 // server at addr, and that number (from /proc).
 func busiest(addr string, kids []int) (pid, conns int) {
@@ -243,15 +266,11 @@ func busiest(addr string, kids []int) (pid, conns int) {
 // from /proc just before the signal (one more may be accepted in
 // between).
 func killChild(rc *runCtx) {
-	rc.sleep(time.Second)
-	kids := rc.s.children()
-	victim, held := busiest(rc.s.addr, kids)
-	if victim == 0 {
-		rc.row.fail("no child to kill")
+	f, ok := signalBusiest(rc, syscall.SIGKILL, "kill")
+	if !ok {
 		return
 	}
-	at := time.Now()
-	syscall.Kill(victim, syscall.SIGKILL)
+	kids, victim, held, at := f.kids, f.victim, f.held, f.at
 	rc.sleep(3 * time.Second)
 	rc.finish()
 	d, ok := recovery(rc.out, at)
@@ -265,11 +284,12 @@ func killChild(rc *runCtx) {
 // stopChild stops the busiest child for 3 s, then lets it go on: its
 // requests are late, none lost; others take the new connections.
 func stopChild(rc *runCtx) {
-	rc.sleep(time.Second)
-	victim, held := busiest(rc.s.addr, rc.s.children())
 	const pause = 3 * time.Second
-	at := time.Now()
-	syscall.Kill(victim, syscall.SIGSTOP)
+	f, ok := signalBusiest(rc, syscall.SIGSTOP, "stop")
+	if !ok {
+		return
+	}
+	victim, held, at := f.victim, f.held, f.at
 	rc.sleep(pause)
 	syscall.Kill(victim, syscall.SIGCONT)
 	rc.sleep(2 * time.Second)

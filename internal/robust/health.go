@@ -25,15 +25,11 @@ const hangTimeout = max(serverTimeout, keepAliveTimeout) + 5*time.Second
 // on its connections may fail; new connections go to the other children
 // meanwhile.
 func hungChild(rc *runCtx) {
-	rc.sleep(time.Second)
-	kids := rc.s.children()
-	victim, held := busiest(rc.s.addr, kids)
-	if victim == 0 {
-		rc.row.fail("no child to stop")
+	f, ok := signalBusiest(rc, syscall.SIGSTOP, "stop")
+	if !ok {
 		return
 	}
-	at := time.Now()
-	syscall.Kill(victim, syscall.SIGSTOP)
+	kids, victim, held, at := f.kids, f.victim, f.held, f.at
 	// Maintenance looks once a second; a child that ignores SIGTERM gets
 	// SIGKILL 3 s later.
 	endLimit := hangTimeout + time.Second + 3*time.Second
