@@ -15,7 +15,8 @@ import (
 // expanded and conditional sections decided, as Dump shows them; paths stay
 // as written. Each LoadModule becomes a LoadModule block, each section a
 // block labelled with its arguments, and the directives of one name in a
-// body become one attribute, where the first of them stood (HCL allows a
+// body become one attribute, where the first of them stood and spelled as
+// that one is (directive names are case-insensitive; HCL allows a
 // name once per body; Apache reads each directive on its own, so only
 // their order among themselves counts, and that is kept). Arguments that
 // are whole numbers or exactly On or Off are written as numbers and bools.
