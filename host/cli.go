@@ -38,7 +38,7 @@ type options struct {
 	defines    []string
 	pre, post  []string       // -C, -c
 	startLevel errorlog.Level // -e: the level of startup messages on stderr
-	startLog   string         // -E, accepted and not used yet
+	startLog   string         // -E: startup errors to this file (redirectStderr)
 	signal     string         // -k
 	test       bool           // -t
 	noDocCheck bool           // -T
@@ -93,6 +93,9 @@ func Main(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stdout, "  %s\n", m.source)
 		}
 		return 0
+	}
+	if o.startLog != "" {
+		stderr = redirectStderr(o, stderr)
 	}
 	return run(o, stdout, stderr)
 }
