@@ -87,6 +87,13 @@ func Main(args []string, stdout, stderr io.Writer) int {
 			printSettings(stdout, d)
 			return 0
 		}
+	case modeDirectives:
+		// As Apache's -L: the compiled-in modules' directives, without
+		// the config. Only a plugin MPM needs the config to be found.
+		if d := staticMPM(); d != nil {
+			printDirectives(stdout, *d)
+			return 0
+		}
 	case modeCompiled:
 		fmt.Fprintln(stdout, "Compiled in modules:")
 		for _, m := range compiledIn() {
