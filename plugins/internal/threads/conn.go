@@ -300,6 +300,23 @@ func (c *conn) CloseWrite() error {
 	return unix.Shutdown(c.fd, unix.SHUT_WR)
 }
 
+// Readable reports whether the client has sent something not read yet: a
+// last look before closing an idle connection. An end of stream or an
+// error is not something to read.
+func (c *conn) Readable() bool {
+	if err := c.acquire("recvfrom"); err != nil {
+		return false
+	}
+	defer c.release()
+	var b [1]byte
+	for {
+		n, _, err := unix.Recvfrom(c.fd, b[:], unix.MSG_PEEK|unix.MSG_DONTWAIT)
+		if err != unix.EINTR {
+			return err == nil && n > 0
+		}
+	}
+}
+
 // LocalAddr implements net.Conn; it asks the kernel each time (it is
 // rarely wanted, and not keeping it saves memory per connection).
 func (c *conn) LocalAddr() net.Addr {

@@ -29,9 +29,19 @@ import (
 // became readable to a worker; it closes parked connections idle for
 // KeepAliveTimeout, and all of them when a connection found every worker
 // busy, so that the clients reconnect, maybe to a child with an idle
-// worker. One difference: a readable keep-alive connection that finds no
-// idle worker waits for the next one (Apache closes it, its request
-// unanswered).
+// worker. Differences, all so that no request a client has sent is left
+// unanswered (Apache's closes race with the client's next request):
+//   - a readable keep-alive connection that finds no idle worker waits for
+//     the next one (Apache closes it, its request unanswered);
+//   - when every worker is busy, only the parked connections idle for
+//     hotHold or longer are closed, not those that just got a response
+//     (their client is the likeliest to be sending its next request);
+//   - a stopping child does not close its parked connections at once: each
+//     may still send one request (answered with Connection: close) for
+//     drainIdle (or KeepAliveTimeout, if shorter) from the stop;
+//   - a parked connection is closed only after a last look that nothing
+//     has arrived on it (if something has, it is served instead), and by
+//     a lingering close (see closeParkedLocked).
 //
 // A parked connection has no goroutine and no buffer. It keeps its whole
 // http1.Conn only for a moment (hotHold), so that a client sending its
@@ -71,6 +81,7 @@ type loop struct {
 	scratch   []byte // what lingering connections send goes here
 	listening bool   // listening sockets are in the set
 	stopping  bool
+	stopAt    int64 // when stopping began, ns since start
 	backoff   int64 // no accept before this (ns), after EMFILE and friends
 	logged    time.Time
 }
@@ -111,6 +122,13 @@ type fdList struct {
 }
 
 const defaultHotHold = 200 * time.Millisecond
+
+// drainIdle is how long a stopping child's parked connections may still
+// send a request, counted from the stop (KeepAliveTimeout, if shorter):
+// long enough for a client in the middle of a page or a request sequence,
+// short enough that an old generation does not linger for the full
+// KeepAliveTimeout on clients that went quiet.
+const drainIdle = time.Second
 
 func newLoop(ch *child, ka time.Duration, lns []net.Listener, onAccept func()) (*loop, error) {
 	p, err := newPoller()
@@ -498,10 +516,11 @@ func (l *loop) timeoutLocked() int {
 	next := int64(time.Second)
 	now := l.now()
 	if l.hot.head >= 0 {
-		next = min(next, l.slots[l.hot.head].since+min(l.hotHold, l.ka)-now)
+		since := l.slots[l.hot.head].since
+		next = min(next, min(since+l.hotHold, l.idleEnd(since))-now)
 	}
 	if l.cold.head >= 0 {
-		next = min(next, l.slots[l.cold.head].since+l.ka-now)
+		next = min(next, l.idleEnd(l.slots[l.cold.head].since)-now)
 	}
 	if l.lingering.head >= 0 {
 		next = min(next, l.slots[l.lingering.head].since+int64(http1.LingerTimeout)-now)
@@ -565,16 +584,19 @@ func (l *loop) turnLocked(events []pollEvent) (done bool) {
 			busy = l.acceptLocked()
 		}
 	}
-	if n := l.parkedLocked(); busy && n > 0 {
+	if busy && l.cold.n > 0 {
 		// As Apache's listener ("kill'em all"): the clients reconnect,
-		// maybe to a child with an idle worker.
-		l.ch.debug(fmt.Sprintf("All workers are busy or dying, will shutdown %d keep-alive connections", n))
-		l.closeAllLocked(&l.hot)
-		l.closeAllLocked(&l.cold)
+		// maybe to a child with an idle worker. Only the connections idle
+		// for a while (cold): a hot one's client is likely sending its
+		// next request right now, which then waits for a worker.
+		l.ch.debug(fmt.Sprintf("All workers are busy or dying, will shutdown %d keep-alive connections", l.cold.n))
+		for l.cold.head >= 0 {
+			l.closeParkedLocked(l.cold.head)
+		}
 	}
 	now := l.now()
-	l.expireLocked(&l.hot, now, l.ka)
-	l.expireLocked(&l.cold, now, l.ka)
+	l.expireParkedLocked(&l.hot, now)
+	l.expireParkedLocked(&l.cold, now)
 	l.expireLocked(&l.lingering, now, int64(http1.LingerTimeout))
 	l.expireLocked(&l.writing, now, l.wt)
 	l.detachLocked(now)
@@ -726,12 +748,50 @@ func (l *loop) accept(lfd int) *conn {
 	}
 }
 
-// closeAllLocked closes every connection of lst (closed keep-alive
-// connections of a busy child).
-func (l *loop) closeAllLocked(lst *fdList) {
-	for lst.head >= 0 {
-		l.closeLocked(lst.head)
+// idleEnd is when a connection parked at since has waited long enough
+// for its next request: KeepAliveTimeout after since, and in a stopping
+// child no later than drainIdle after the stop.
+func (l *loop) idleEnd(since int64) int64 {
+	end := since + l.ka
+	if l.stopping {
+		end = min(end, max(since, l.stopAt)+int64(drainIdle))
 	}
+	return end
+}
+
+// expireParkedLocked closes the parked connections of lst (hot or cold)
+// whose wait is over (idleEnd).
+func (l *loop) expireParkedLocked(lst *fdList, now int64) {
+	for lst.head >= 0 && l.idleEnd(l.slots[lst.head].since) <= now {
+		l.closeParkedLocked(lst.head)
+	}
+}
+
+// closeParkedLocked closes a parked connection, unless a request has
+// arrived on it since the loop last looked: then it is served instead
+// (its event is in the poller's next batch or was in this one after the
+// connection's state was read; either way the client sent a request that
+// must be answered). The close is a lingering one: the write side is shut
+// down and what the client still sends is read and discarded, so that a
+// request crossing the close meets an end of stream, not a reset.
+func (l *loop) closeParkedLocked(fd int32) {
+	s := &l.slots[fd]
+	if s.c.Readable() {
+		l.unlink(fd)
+		l.link(fd, pending)
+		return
+	}
+	c, hc := s.c, s.hc
+	l.unlink(fd)
+	s.c, s.hc, s.idle = nil, nil, http1.Idle{}
+	if hc != nil {
+		hc.Finish() // no lingering: it was idle, its last response kept it open
+	}
+	if c.CloseWrite() == nil && l.lingerLocked(c) == nil {
+		return
+	}
+	c.Close()
+	l.ch.closed()
 }
 
 // expireLocked closes the connections of lst that have been on it for
@@ -777,9 +837,9 @@ func (l *loop) detachLocked(now int64) {
 
 // stopLocked stops accepting for good: the listening sockets leave the
 // set and close. Parked connections stay until their next request, which
-// is answered with Connection: close, or until KeepAliveTimeout.
+// is answered with Connection: close, or until idleEnd.
 func (l *loop) stopLocked() {
-	l.stopping = true
+	l.stopping, l.stopAt = true, l.now()
 	if err := l.listen(false); err != nil {
 		l.ch.log("cannot stop accepting", "error", err)
 	}
