@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"runtime"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -75,6 +76,10 @@ type Conn struct {
 
 	state  atomic.Int32
 	closed atomic.Bool
+	// idle says whether ServeRequest waits for a keep-alive request, for
+	// EndIdleWait: idleNo, idleWaiting, idleCutting (EndIdleWait is setting
+	// the deadline), idleCut (it has).
+	idle atomic.Int32
 
 	// Tag is the MPM's own: the engine never reads or writes it. An MPM keeps there what
 	// its ConnState and RequestDone hooks need, such as the scoreboard record of the worker
@@ -225,6 +230,54 @@ type exchange struct {
 	vals [16]string // header values of a typical request
 }
 
+// Values of Conn.idle.
+const (
+	idleNo int32 = iota
+	idleWaiting
+	idleCutting
+	idleCut
+)
+
+// idleWait sets the deadline of the wait for a keep-alive request and
+// marks the wait, so that EndIdleWait can shorten it when the Server
+// starts draining. The deadline is set before the mark and checked again
+// after it: either this sees the drain, or EndIdleWait sees the mark.
+func (c *Conn) idleWait() {
+	now := c.progress(time.Now())
+	c.rwc.SetReadDeadline(c.srv.idleEnd(now))
+	c.idle.Store(idleWaiting)
+	if c.srv.Draining() {
+		c.rwc.SetReadDeadline(c.srv.idleEnd(now))
+	}
+}
+
+// idleWaitDone ends the mark of idleWait once its wait is over; if
+// EndIdleWait is setting the deadline it waits for it to finish, so that
+// the caller's next deadline is the one that holds.
+func (c *Conn) idleWaitDone() {
+	if c.idle.Load() == idleNo || c.idle.CompareAndSwap(idleWaiting, idleNo) {
+		return
+	}
+	for c.idle.Load() != idleCut {
+		runtime.Gosched()
+	}
+	c.idle.Store(idleNo)
+}
+
+// EndIdleWait is for an MPM whose Server has started draining (StartDraining): if c's
+// ServeRequest is waiting for a keep-alive request, that wait ends DrainIdle after the
+// drain began (or at KeepAliveTimeout, if earlier), as a wait that starts while draining
+// does; otherwise it does nothing. A request that arrives in time is answered (with
+// "Connection: close"). Safe for concurrent use, unlike Conn's other methods (Close
+// aside).
+func (c *Conn) EndIdleWait() {
+	if !c.idle.CompareAndSwap(idleWaiting, idleCutting) {
+		return
+	}
+	c.rwc.SetReadDeadline(c.srv.idleEnd(time.Now()))
+	c.idle.Store(idleCut)
+}
+
 // ServeRequest reads exactly one request, runs the handler, writes the full response,
 // and reports whether the connection may carry another request.
 //
@@ -255,12 +308,14 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 
 	// Wait for the first byte of the request.
 	if c.br.Buffered() == 0 {
-		wait := cfg.timeout
-		if c.nreq.Load() > 0 {
-			wait = cfg.keepAliveTimeout
+		if c.nreq.Load() == 0 {
+			c.rwc.SetReadDeadline(c.progress(time.Now()).Add(cfg.timeout))
+		} else {
+			c.idleWait()
 		}
-		c.rwc.SetReadDeadline(c.progress(time.Now()).Add(wait))
-		if _, err := c.br.Peek(1); err != nil {
+		_, err := c.br.Peek(1)
+		c.idleWaitDone()
+		if err != nil {
 			if err == io.EOF {
 				c.sawEOF = true
 			}

@@ -150,9 +150,9 @@ type Server struct {
 	// misuse of the ResponseWriter). The format has no trailing newline.
 	ErrorLog func(format string, args ...any)
 
-	once     sync.Once
-	draining atomic.Bool
-	cfg      serverConfig
+	once       sync.Once
+	drainStart atomic.Int64 // StartDraining's time, Unix ns; 0 until then
+	cfg        serverConfig
 }
 
 // serverConfig is what NewConn derives once from the exported fields.
@@ -218,13 +218,38 @@ func limit(v, def int) int {
 	return v
 }
 
+// DrainIdle is how long a draining Server's idle keep-alive connections may still send
+// a request, from StartDraining (KeepAliveTimeout, if that ends first): long enough for
+// a client in the middle of a page or a sequence of requests, short enough that a
+// gracefully stopping process does not wait out a long KeepAliveTimeout for clients that
+// went quiet. An MPM that keeps idle connections itself (parked without a Conn) gives
+// them the same time.
+const DrainIdle = time.Second
+
 // StartDraining makes every later response on every connection of this Server carry
-// "Connection: close" (graceful stop). Idle connections are not touched: their next
-// request, if one comes within KeepAliveTimeout, is still answered. Safe for concurrent use.
-func (s *Server) StartDraining() { s.draining.Store(true) }
+// "Connection: close" (graceful stop). Idle keep-alive connections are not cut: their
+// next request, if one comes within DrainIdle of this call (or KeepAliveTimeout, if
+// earlier), is still answered, so that no request a client sends on a connection it was
+// told it could keep meets a close. A wait for a keep-alive request that starts later is
+// bounded the same way; for one already in progress the MPM calls Conn.EndIdleWait.
+// Safe for concurrent use; later calls do nothing.
+func (s *Server) StartDraining() { s.drainStart.CompareAndSwap(0, time.Now().UnixNano()) }
 
 // Draining reports whether StartDraining was called. Safe for concurrent use.
-func (s *Server) Draining() bool { return s.draining.Load() }
+func (s *Server) Draining() bool { return s.drainStart.Load() != 0 }
+
+// idleEnd is when a wait for a keep-alive request starting at now ends:
+// KeepAliveTimeout later, and once draining no later than DrainIdle after
+// the later of now and StartDraining.
+func (s *Server) idleEnd(now time.Time) time.Time {
+	end := now.Add(s.cfg.keepAliveTimeout)
+	if d := s.drainStart.Load(); d != 0 {
+		if drain := time.Unix(0, max(d, now.UnixNano())).Add(DrainIdle); drain.Before(end) {
+			end = drain
+		}
+	}
+	return end
+}
 
 func (s *Server) logf(format string, args ...any) {
 	if s.ErrorLog != nil {

@@ -4,9 +4,11 @@ import (
 	"errors"
 	"net"
 	"runtime"
+	"sync/atomic"
 	"time"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm"
+	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 	"github.com/httpd-mpm/httpd-mpm/mpm/scoreboard"
 	"github.com/httpd-mpm/httpd-mpm/plugins/internal/pool"
 )
@@ -38,9 +40,13 @@ func ServeChild(c *mpm.Child, _ pool.Settings) error {
 	if err != nil {
 		return err
 	}
+	var serving atomic.Pointer[http1.Conn] // for a graceful stop to end its keep-alive wait
 	go func() {
 		<-c.Graceful()
 		srv.StartDraining()
+		if hc := serving.Load(); hc != nil {
+			hc.EndIdleWait()
+		}
 		acc.Close()
 	}()
 	limit := c.Config.Core.MaxConnectionsPerChild
@@ -70,6 +76,7 @@ func ServeChild(c *mpm.Child, _ pool.Settings) error {
 			ws.NewConnection()
 			hc.Tag = ws
 		}
+		serving.Store(hc)
 		for {
 			keep, err := hc.ServeRequest()
 			if err != nil || !keep {
@@ -78,6 +85,7 @@ func ServeChild(c *mpm.Child, _ pool.Settings) error {
 		}
 		setStatus(scoreboard.Closing)
 		hc.Close()
+		serving.Store(nil)
 	}
 	// MaxConnectionsPerChild: done, as Apache's prefork child exits.
 	if board != nil {

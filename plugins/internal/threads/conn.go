@@ -104,13 +104,18 @@ func (c *conn) opError(op string, err error) error {
 	return &net.OpError{Op: op, Net: "tcp", Addr: c.RemoteAddr(), Err: err}
 }
 
+// waitSlice bounds one poll(2) of wait, so that a deadline moved during
+// the wait (a graceful stop shortening a keep-alive wait: see
+// http1.Conn.EndIdleWait) takes effect within it.
+const waitSlice = 500 * time.Millisecond
+
 // wait blocks in poll(2) until fd is ready for events or the deadline
-// passes.
-func (c *conn) wait(op string, events int16, deadline int64) error {
+// (read from dl each round) passes.
+func (c *conn) wait(op string, events int16, dl *atomic.Int64) error {
 	rawTried := !c.raw
 	for {
 		timeout := -1
-		if deadline != 0 {
+		if deadline := dl.Load(); deadline != 0 {
 			left := time.Duration(deadline - time.Now().UnixNano())
 			if left <= 0 {
 				return c.opError(op, os.ErrDeadlineExceeded)
@@ -124,6 +129,9 @@ func (c *conn) wait(op string, events int16, deadline int64) error {
 				return nil
 			}
 			continue // less time is left now
+		}
+		if slice := int(waitSlice / time.Millisecond); timeout < 0 || timeout > slice {
+			timeout = slice
 		}
 		_, err := unix.Poll(fds[:], timeout)
 		switch {
@@ -156,7 +164,7 @@ func (c *conn) Read(p []byte) (int, error) {
 			return n, nil
 		case err == unix.EINTR:
 		case err == unix.EAGAIN:
-			if err := c.wait("read", unix.POLLIN, c.rdl.Load()); err != nil {
+			if err := c.wait("read", unix.POLLIN, &c.rdl); err != nil {
 				return 0, err
 			}
 		default:
@@ -181,7 +189,7 @@ func (c *conn) Write(p []byte) (int, error) {
 		if err != nil || done == len(p) {
 			return done, err
 		}
-		if err := c.wait("write", unix.POLLOUT, c.wdl.Load()); err != nil {
+		if err := c.wait("write", unix.POLLOUT, &c.wdl); err != nil {
 			return done, err
 		}
 	}
@@ -261,7 +269,7 @@ func (c *conn) sendfile(f *os.File, off, n int64) (int64, error) {
 		case err != nil || done == n:
 			return done, err
 		}
-		if err := c.wait("sendfile", unix.POLLOUT, c.wdl.Load()); err != nil {
+		if err := c.wait("sendfile", unix.POLLOUT, &c.wdl); err != nil {
 			return done, err
 		}
 	}

@@ -38,7 +38,8 @@ import (
 //     (their client is the likeliest to be sending its next request);
 //   - a stopping child does not close its parked connections at once: each
 //     may still send one request (answered with Connection: close) for
-//     drainIdle (or KeepAliveTimeout, if shorter) from the stop;
+//     http1.DrainIdle (or KeepAliveTimeout, if shorter) from the stop, as
+//     the idle connections of worker and prefork children do;
 //   - a parked connection is closed only after a last look that nothing
 //     has arrived on it (if something has, it is served instead), and by
 //     a lingering close (see closeParkedLocked).
@@ -122,13 +123,6 @@ type fdList struct {
 }
 
 const defaultHotHold = 200 * time.Millisecond
-
-// drainIdle is how long a stopping child's parked connections may still
-// send a request, counted from the stop (KeepAliveTimeout, if shorter):
-// long enough for a client in the middle of a page or a request sequence,
-// short enough that an old generation does not linger for the full
-// KeepAliveTimeout on clients that went quiet.
-const drainIdle = time.Second
 
 func newLoop(ch *child, ka time.Duration, lns []net.Listener, onAccept func()) (*loop, error) {
 	p, err := newPoller()
@@ -750,11 +744,11 @@ func (l *loop) accept(lfd int) *conn {
 
 // idleEnd is when a connection parked at since has waited long enough
 // for its next request: KeepAliveTimeout after since, and in a stopping
-// child no later than drainIdle after the stop.
+// child no later than http1.DrainIdle after the stop.
 func (l *loop) idleEnd(since int64) int64 {
 	end := since + l.ka
 	if l.stopping {
-		end = min(end, max(since, l.stopAt)+int64(drainIdle))
+		end = min(end, max(since, l.stopAt)+int64(http1.DrainIdle))
 	}
 	return end
 }

@@ -62,6 +62,9 @@ type child struct {
 	stop      chan struct{} // closed on a graceful stop, asked or own
 	stopped   sync.Once
 	drain     atomic.Bool
+	// serving is each worker's connection, for gracefulStop to end a wait
+	// for a keep-alive request (Conn.EndIdleWait).
+	serving []atomic.Pointer[http1.Conn]
 }
 
 // Serve runs the child until it is asked to stop gracefully (or reaches
@@ -76,6 +79,7 @@ func Serve(c *mpm.Child, opt Options) error {
 	ch := &child{
 		srv: srv, log: c.Log.Error, debug: c.Log.Debug, idle: make(chan struct{}, n), work: make(chan job, n),
 		opt: opt, board: c.Scoreboard, slot: c.Slot, stop: make(chan struct{}),
+		serving: make([]atomic.Pointer[http1.Conn], n),
 	}
 	limit := c.Config.Core.MaxConnectionsPerChild
 	var accepted atomic.Int64
@@ -146,6 +150,11 @@ func (ch *child) gracefulStop() {
 			}
 		}
 		ch.srv.StartDraining()
+		for i := range ch.serving {
+			if hc := ch.serving[i].Load(); hc != nil {
+				hc.EndIdleWait()
+			}
+		}
 		close(ch.stop)
 		if ch.loop != nil {
 			ch.loop.wake()
@@ -221,7 +230,9 @@ func (ch *child) worker(i int) {
 			}
 			hc.Tag = ws
 		}
+		ch.serving[i].Store(hc) // a wait that starts after the drain is bounded by itself
 		ch.serve(hc, j.c, ws)
+		ch.serving[i].Store(nil)
 		if ch.board != nil {
 			if ch.drain.Load() {
 				ws.SetStatus(scoreboard.Graceful)
