@@ -63,8 +63,9 @@
 //  6. Stop. [MPM.Stop] ends serving. With graceful=true the MPM stops
 //     accepting, lets every in-flight request finish, answers the next
 //     request on a keep-alive connection with `Connection: close` and closes
-//     a connection that stays idle for KeepAliveTimeout; it never resets a
-//     connection a client may be sending on. Stop returns when every child
+//     a connection that stays idle for [http1.DrainIdle] from the stop (or
+//     KeepAliveTimeout, if shorter: [http1.Server.StartDraining]); it never
+//     resets a connection a client may be sending on. Stop returns when every child
 //     process has exited, or when ctx ends: then (and with graceful=false
 //     from the start) it stops at once, killing its children. On a graceful
 //     stop the host's GracefulShutdownTimeout is ctx's deadline (none on a

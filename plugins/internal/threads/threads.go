@@ -130,8 +130,8 @@ func Serve(c *mpm.Child, opt Options) error {
 	}
 	accepting.Wait()
 	// Keep-alive connections are not cut: each is closed when its next
-	// request has been answered (with Connection: close) or when it has
-	// been idle for KeepAliveTimeout.
+	// request has been answered (with Connection: close) or when its wait
+	// for it ends (http1.DrainIdle from the stop; see gracefulStop).
 	ch.active.Wait()
 	return nil
 }
