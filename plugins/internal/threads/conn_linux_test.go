@@ -218,3 +218,57 @@ func TestAcceptNonblockIPv6(t *testing.T) {
 		t.Errorf("RemoteAddr %s, want %s", got, want)
 	}
 }
+
+// TestReadable: the last look before closing an idle connection sees a
+// request the client sent, and neither silence nor the client's end; it
+// reads nothing.
+func TestReadable(t *testing.T) {
+	c, client := pair(t)
+	defer c.Close()
+	if c.Readable() {
+		t.Fatal("readable before the client sent anything")
+	}
+	if _, err := client.Write([]byte("GET / HTTP/1.1\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !c.Readable() {
+		if time.Now().After(deadline) {
+			t.Fatal("the request sent never made the connection readable")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	buf := make([]byte, 64)
+	n, err := c.Read(buf)
+	if err != nil || string(buf[:n]) != "GET / HTTP/1.1\r\n" {
+		t.Fatalf("Readable consumed input: read %q, %v", buf[:n], err)
+	}
+	client.Close()
+	time.Sleep(50 * time.Millisecond)
+	if c.Readable() {
+		t.Error("the client's end of stream counts as readable")
+	}
+}
+
+// TestWaitSeesMovedDeadline: a read waiting with no deadline ends soon
+// after a deadline is set from another goroutine (a graceful stop
+// shortening a keep-alive wait), not when data comes.
+func TestWaitSeesMovedDeadline(t *testing.T) {
+	c, _ := pair(t)
+	defer c.Close()
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Read(make([]byte, 1))
+		done <- err
+	}()
+	time.Sleep(50 * time.Millisecond)
+	c.SetReadDeadline(time.Now().Add(10 * time.Millisecond))
+	select {
+	case err := <-done:
+		if !errors.Is(err, os.ErrDeadlineExceeded) {
+			t.Errorf("read: %v, want the deadline exceeded", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the read did not see the deadline set during its wait")
+	}
+}
