@@ -156,7 +156,7 @@ func (c *conn) Read(p []byte) (int, error) {
 		return 0, nil
 	}
 	for {
-		n, err := unix.Read(c.fd, p)
+		n, err := rawRead(c.fd, p)
 		switch {
 		case err == nil && n == 0:
 			return 0, io.EOF
@@ -200,7 +200,7 @@ func (c *conn) Write(p []byte) (int, error) {
 func (c *conn) writeSome(p []byte) (int, error) {
 	done := 0
 	for done < len(p) {
-		n, err := unix.Write(c.fd, p[done:])
+		n, err := rawWrite(c.fd, p[done:])
 		if n > 0 {
 			done += n
 		}
@@ -398,7 +398,7 @@ func (c *conn) sendfileSome(f *os.File, off, n int64) (int64, error) {
 		for done < n && serr == nil {
 			// The BSDs neither take nil nor advance the offset: pass a copy.
 			pos := off + done
-			k, err := unix.Sendfile(c.fd, int(sfd), &pos, int(min(n-done, 1<<30)))
+			k, err := rawSendfile(c.fd, int(sfd), &pos, int(min(n-done, 1<<30)))
 			if k > 0 {
 				done += int64(k)
 			}

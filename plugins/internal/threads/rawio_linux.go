@@ -1,0 +1,47 @@
+package threads
+
+import (
+	"syscall"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// The connection's descriptor is non-blocking, so its reads, writes and
+// sendfiles return at once (a loopback write does the receiver's TCP work
+// too, tens of µs, but never waits). They go to the kernel as raw system
+// calls: an ordinary one (syscall.Syscall) tells the runtime the goroutine
+// may block, and while it runs the runtime's monitor thread (sysmon) wakes
+// up, polls every 20 µs and hands the worker's P to another thread; on a
+// busy event child that was 12-17 % of its CPU and a thread switch per
+// request. A raw call keeps the P and leaves sysmon asleep. Waiting is
+// never done this way: that stays with poll(2) in conn.wait.
+
+// rawRead is read(2) on a non-blocking descriptor.
+func rawRead(fd int, p []byte) (int, error) { return rawIO(unix.SYS_READ, fd, p) }
+
+// rawWrite is write(2) on a non-blocking descriptor.
+func rawWrite(fd int, p []byte) (int, error) { return rawIO(unix.SYS_WRITE, fd, p) }
+
+func rawIO(trap uintptr, fd int, p []byte) (int, error) {
+	var base unsafe.Pointer
+	if len(p) > 0 {
+		base = unsafe.Pointer(&p[0])
+	}
+	n, _, e := syscall.RawSyscall(trap, uintptr(fd), uintptr(base), uintptr(len(p)))
+	if e != 0 {
+		return -1, e
+	}
+	return int(n), nil
+}
+
+// rawSendfile is sendfile(2) to a non-blocking socket from a regular
+// file. Its reads come from the page cache; a cold one waits for the disk
+// holding the P, as a read(2) of the file would hold its thread.
+func rawSendfile(out, in int, off *int64, n int) (int, error) {
+	k, _, e := syscall.RawSyscall6(unix.SYS_SENDFILE, uintptr(out), uintptr(in), uintptr(unsafe.Pointer(off)), uintptr(n), 0, 0)
+	if e != 0 {
+		return -1, e
+	}
+	return int(k), nil
+}
