@@ -208,7 +208,10 @@ func (w *response) FlushError() error {
 // ReadFrom copies src into the body. With a declared Content-Length and a file source
 // on a connection that supports it, the body goes out with sendfile(2) once the headers
 // are flushed; small bodies are read straight into the write buffer behind the headers
-// so that headers and body leave in one write.
+// so that headers and body leave in one write. A file source is an *os.File (read from
+// and sent at its offset, which moves) or an *io.SectionReader over one (read and sent
+// at explicit offsets, so that goroutines may share the descriptor), either possibly
+// inside an *io.LimitedReader.
 func (w *response) ReadFrom(src io.Reader) (n int64, err error) {
 	if w.finished {
 		return 0, errFinished
@@ -251,15 +254,33 @@ func (w *response) ReadFrom(src io.Reader) (n int64, err error) {
 		}
 		return n, w.checkExcess(inner, outer)
 	}
-	_, canSend := w.c.rwc.(io.ReaderFrom)
-	if _, isFile := inner.(syscall.Conn); !canSend || !isFile {
-		return w.copyBuffered(src)
-	}
 	sent := func(k int64) {
 		w.written += k
 		if outer != nil {
 			outer.N -= k
 		}
+	}
+	if sr, f, off, left := fileSection(inner); sr != nil {
+		// A range of a file that others may read at the same time (a shared
+		// descriptor): sent at explicit offsets, never through f's own.
+		n := max(min(rest, left), 0)
+		var k int64
+		var err error
+		if w.c.asyncWrites() && rest == w.cl-w.written {
+			k, err = w.c.sendFileAsyncAt(f, off, n)
+		} else if err = w.c.flush(); err == nil {
+			k, err = w.c.sendFileAt(f, off, n)
+		}
+		sr.Seek(k, io.SeekCurrent)
+		sent(k)
+		if err != nil || k < rest {
+			return k, err // short: finish closes the connection
+		}
+		return k, w.checkExcess(inner, outer)
+	}
+	_, canSend := w.c.rwc.(io.ReaderFrom)
+	if _, isFile := inner.(syscall.Conn); !canSend || !isFile {
+		return w.copyBuffered(src)
 	}
 	if f, ok := inner.(*os.File); ok && w.c.asyncWrites() && rest == w.cl-w.written {
 		// The file's range ends the body: what the client does not take at once is
@@ -282,6 +303,21 @@ func (w *response) ReadFrom(src io.Reader) (n int64, err error) {
 		return n, err // source ended early: finish closes the connection
 	}
 	return n, w.checkExcess(inner, outer)
+}
+
+// fileSection reports whether r is an *io.SectionReader over an *os.File, and then the
+// file offset it reads next and how much of the section is left.
+func fileSection(r io.Reader) (sr *io.SectionReader, f *os.File, off, left int64) {
+	sr, _ = r.(*io.SectionReader)
+	if sr == nil {
+		return nil, nil, 0, 0
+	}
+	ra, base, size := sr.Outer()
+	if f, _ = ra.(*os.File); f == nil {
+		return nil, nil, 0, 0
+	}
+	pos, _ := sr.Seek(0, io.SeekCurrent)
+	return sr, f, base + pos, size - pos
 }
 
 // checkExcess reports http.ErrContentLength when src still has data after the declared

@@ -3,6 +3,7 @@ package http1
 import (
 	"errors"
 	"io"
+	"net"
 	"os"
 )
 
@@ -91,10 +92,9 @@ func (c *Conn) WriteUnsent() error {
 	if u.Length <= 0 {
 		return nil
 	}
-	if _, err := u.File.Seek(u.Offset, io.SeekStart); err != nil {
-		return err
-	}
-	n, err := c.sendFile(u.File, u.Length)
+	// At its offset: u.File shares its offset with the descriptor it was duplicated
+	// from, which other goroutines may be reading from too.
+	n, err := c.sendFileAt(u.File, u.Offset, u.Length)
 	if err == nil && n < u.Length {
 		err = io.ErrUnexpectedEOF // the file shrank: the client waits for bytes that will never come
 	}
@@ -148,40 +148,76 @@ func (c *Conn) sendFileAsync(f *os.File, n int64) (sent int64, handled bool, err
 	if err != nil {
 		return 0, false, nil
 	}
+	sent, err = c.sendFileAsyncAt(f, off, n)
+	f.Seek(off+sent, io.SeekStart)
+	return sent, true, err
+}
+
+// sendFileAsyncAt sends the last n bytes of a body, f's from off, without waiting,
+// neither using nor moving f's offset: the headers still buffered and what the socket
+// does not take become unsent (counted as sent). Fewer than n with a nil error means
+// f ended first.
+func (c *Conn) sendFileAsyncAt(f *os.File, off, n int64) (sent int64, err error) {
 	if err := c.flushTry(); err != nil {
-		return 0, true, err
+		return 0, err
 	}
 	var k int64
 	if !c.unsentSet {
 		k, err = c.nb.TrySendFile(f, off, n)
 		if errors.Is(err, io.EOF) {
-			f.Seek(off+k, io.SeekStart)
-			return k, true, nil // short body: finish closes the connection
+			return k, nil // short body: finish closes the connection
 		}
-		if err != nil {
-			return k, true, err
-		}
-		if k == n {
-			f.Seek(off+k, io.SeekStart)
-			return k, true, nil
+		if err != nil || k == n {
+			return k, err
 		}
 	}
 	dup, derr := dupFile(f)
 	if derr != nil {
 		// Keep the file's rest on this goroutine after all, in order.
 		if err := c.WriteUnsent(); err != nil {
-			return k, true, err
+			return k, err
 		}
-		if _, err := f.Seek(off+k, io.SeekStart); err != nil {
-			return k, true, err
-		}
-		m, err := c.sendFile(f, n-k)
-		return k + m, true, err
+		m, err := c.sendFileAt(f, off+k, n-k)
+		return k + m, err
 	}
 	c.unsentSet = true
 	c.unsent.File, c.unsent.Offset, c.unsent.Length = dup, off+k, n-k
-	f.Seek(off+n, io.SeekStart)
-	return n, true, nil
+	return n, nil
+}
+
+// sendFileAt writes n bytes of f from off (sendfile(2) where the connection allows),
+// each chunk bounded by Timeout, neither using nor moving f's offset, so that
+// goroutines may send from one descriptor at once. It returns fewer than n bytes with
+// a nil error when f ends early.
+func (c *Conn) sendFileAt(f *os.File, off, n int64) (int64, error) {
+	var done int64
+	for done < n {
+		chunk := min(n-done, sendfileChunk)
+		c.setWriteDeadline()
+		k, err := sendFileAt(c.rwc, f, off+done, chunk)
+		done += k
+		if err != nil || k < chunk {
+			return done, err
+		}
+	}
+	return done, nil
+}
+
+// fileSenderAt is a connection that sends a file range itself (the threads package's
+// connections): blocking up to its write deadline, at an explicit offset.
+type fileSenderAt interface {
+	SendFileAt(f *os.File, off, n int64) (int64, error)
+}
+
+// sendFileAt sends n bytes of f from off on dst, without f's offset.
+func sendFileAt(dst net.Conn, f *os.File, off, n int64) (int64, error) {
+	if fs, ok := dst.(fileSenderAt); ok {
+		return fs.SendFileAt(f, off, n)
+	}
+	if k, handled, err := sendFileRaw(dst, f, off, n); handled {
+		return k, err
+	}
+	return io.Copy(writerOnly{dst}, io.NewSectionReader(f, off, n))
 }
 
 // sendFile writes n bytes of src (a file at the offset to send from) with the

@@ -93,10 +93,17 @@ func stalledPair(t *testing.T) (server tryConn, client *net.TCPConn) {
 	return tryConn{sc.(*net.TCPConn)}, cc.(*net.TCPConn)
 }
 
-// fileServer serves one temporary file of size random bytes as the static handler
-// does (Content-Length, an *io.LimitedReader over the *os.File, closed when the
-// handler returns), logging each answer's body bytes; it returns the file's bytes.
+// fileServer serves one temporary file of size random bytes with Content-Length, an
+// *io.LimitedReader over an *os.File opened per request and closed when the handler
+// returns, logging each answer's body bytes; it returns the file's bytes.
 func fileServer(t *testing.T, size int, completion bool) (*Server, []byte, *[]int64) {
+	return fileServerShared(t, size, completion, nil)
+}
+
+// fileServerShared is fileServer; with shared set, it serves every request from one
+// descriptor (opened here, kept in *shared) through an *io.SectionReader, as the
+// static handler's open-file cache does.
+func fileServerShared(t *testing.T, size int, completion bool, shared **os.File) (*Server, []byte, *[]int64) {
 	t.Helper()
 	data := make([]byte, size)
 	rand.Read(data)
@@ -107,6 +114,24 @@ func fileServer(t *testing.T, size int, completion bool) (*Server, []byte, *[]in
 	logged := new([]int64)
 	srv := newTestServer()
 	srv.WriteCompletion = completion
+	if shared != nil {
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { f.Close() })
+		*shared = f
+		srv.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			start := int64(0)
+			if r.URL.Path == "/range" {
+				start = int64(size / 2)
+			}
+			w.Header().Set("Content-Length", strconv.Itoa(size-int(start)))
+			io.Copy(w, io.NewSectionReader(f, start, int64(size)-start))
+		})
+		srv.RequestDone = func(_ *Conn, _ *http.Request, _ int, n int64) { *logged = append(*logged, n) }
+		return srv, data, logged
+	}
 	srv.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f, err := os.Open(path)
 		if err != nil {
@@ -146,9 +171,29 @@ func readBody(t *testing.T, br *bufio.Reader) (*http.Response, []byte) {
 // is closed, the access-log hook has the whole length, and the rest (a descriptor of
 // the Conn's own) is exactly what the client still needs; written by the MPM, the
 // client gets the file, and the connection goes on.
-func TestWriteCompletionFileRest(t *testing.T) {
+func TestWriteCompletionFileRest(t *testing.T) { testFileRest(t, false) }
+
+// TestWriteCompletionFileSection is TestWriteCompletionFileRest with the handler's
+// file shared and read through an *io.SectionReader: sent at explicit offsets, the
+// shared descriptor's own offset never moves.
+func TestWriteCompletionFileSection(t *testing.T) { testFileRest(t, true) }
+
+func testFileRest(t *testing.T, section bool) {
 	const size = 8 << 20
-	srv, data, logged := fileServer(t, size, true)
+	var shared *os.File
+	sharedp := &shared
+	if !section {
+		sharedp = nil
+	}
+	srv, data, logged := fileServerShared(t, size, true, sharedp)
+	defer func() {
+		if shared == nil {
+			return
+		}
+		if off, err := shared.Seek(0, io.SeekCurrent); err != nil || off != 0 {
+			t.Errorf("shared descriptor's offset %d (%v), want 0", off, err)
+		}
+	}()
 	sc, cc := stalledPair(t)
 	c := srv.NewConn(sc)
 	defer c.Close()
