@@ -31,9 +31,9 @@ func (h *Handler) listDirectory(w http.ResponseWriter, r *http.Request, dir *os.
 			if !o.FollowSymLinks && !(o.SymLinksIfOwnerMatch && symlinksAllowed(strings.TrimSuffix(root+rel, "/"), "/"+name, true)) {
 				continue
 			}
-			f, m, st := h.open(root, rel+name)
+			f, m, fe, st := h.open(root, rel+name)
 			if f != nil {
-				f.Close()
+				h.done(f, fe)
 			}
 			if st != 0 {
 				continue

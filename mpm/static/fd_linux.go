@@ -29,11 +29,15 @@ func fdPath(f *os.File, buf []byte) (n int, ok bool) {
 	return int(r), true
 }
 
-// stat reads what serving needs from an open file without allocating a FileInfo.
+// stat reads what serving needs from an open file without allocating a FileInfo. It
+// is a raw system call: fstat(2) of an open file does not wait (on a network file
+// system it may ask the server, holding the P meanwhile), and a raw call spares the
+// runtime's hand-off of the P and the wake-up of its monitor thread (see
+// plugins/internal/rawwait).
 func stat(f *os.File) (meta, error) {
 	var st syscall.Stat_t
-	if err := syscall.Fstat(int(f.Fd()), &st); err != nil {
-		return meta{}, err
+	if _, _, e := syscall.RawSyscall(syscall.SYS_FSTAT, f.Fd(), uintptr(unsafe.Pointer(&st)), 0); e != 0 {
+		return meta{}, &os.PathError{Op: "fstat", Path: f.Name(), Err: e}
 	}
 	m := meta{ino: st.Ino, size: st.Size, mtime: time.Unix(st.Mtim.Sec, st.Mtim.Nsec)}
 	switch st.Mode & syscall.S_IFMT {

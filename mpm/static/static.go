@@ -26,6 +26,9 @@
 //   - A 416 answer carries Content-Range: bytes */size (RFC 9110) and a Content-Length;
 //     apache2 sends its error page chunked without Content-Range.
 //   - Content negotiation and Content-Encoding by extension are not implemented.
+//   - Recently served files stay open for up to a second (see cache.go): a file
+//     replaced by a rename, or removed, may be served as it was for that long; a file
+//     changed in place is served new at once.
 package static
 
 import (
@@ -77,6 +80,7 @@ type Handler struct {
 	rootErr  error
 	defaults Options  // for requests without a Configurer
 	roots    sync.Map // alias root -> its real path
+	files    fileCache
 }
 
 // LoadTypes reads an Apache mime.types file ("type ext1 ext2 ...", '#' starts a
@@ -115,6 +119,11 @@ type meta struct {
 	size  int64
 	mtime time.Time
 	kind  int // kindRegular, kindDir or kindOther
+}
+
+// equal reports whether a and b describe the same state of a file.
+func (a meta) equal(b meta) bool {
+	return a.ino == b.ino && a.size == b.size && a.kind == b.kind && a.mtime.Equal(b.mtime)
 }
 
 const (
@@ -263,9 +272,9 @@ func (h *Handler) error(w http.ResponseWriter, r *http.Request, status int, o *O
 
 // serve answers rel below root (real path); croot is the same root as configured.
 func (h *Handler) serve(w http.ResponseWriter, r *http.Request, root, croot, rel string, conf Configurer) {
-	f, fi, status := h.open(root, rel)
+	f, fi, fe, status := h.open(root, rel)
 	if f != nil {
-		defer f.Close()
+		defer h.done(f, fe)
 	}
 	var o *Options
 	if status == 0 && fi.kind == kindDir {
@@ -327,20 +336,21 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, root, croot, rel
 			index = o.DirectoryIndex
 		}
 		var idx *os.File
+		var idxe *cachedFile
 		for _, name := range index {
 			if strings.ContainsRune(name, '/') {
 				continue
 			}
-			g, gi, st := h.open(root, rel+name)
+			g, gi, ge, st := h.open(root, rel+name)
 			if st == 0 && gi.kind == kindRegular {
-				idx, fi, rel = g, gi, rel+name
+				idx, idxe, fi, rel = g, ge, gi, rel+name
 				// apache2 serves the index through a subrequest: the file's own
 				// settings (<Files>, ForceType) apply.
 				o = h.options(r, conf, strings.TrimSuffix(croot+rel[:len(rel)-len(name)], "/"), name)
 				break
 			}
 			if g != nil {
-				g.Close()
+				h.done(g, ge)
 			}
 		}
 		if idx == nil {
@@ -351,8 +361,8 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, root, croot, rel
 			h.error(w, r, http.StatusForbidden, o)
 			return
 		}
-		defer idx.Close()
-		f = idx
+		defer h.done(idx, idxe)
+		f, fe = idx, idxe
 		if o.Denied {
 			h.error(w, r, http.StatusForbidden, o)
 			return
@@ -362,7 +372,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, root, croot, rel
 		h.error(w, r, http.StatusForbidden, o)
 		return
 	}
-	h.serveFile(w, r, f, fi, rel, o)
+	h.serveFile(w, r, f, fi, fe, rel, o)
 }
 
 // symlinksAllowed checks the path below root for symlinks, as apache2 does without
@@ -471,35 +481,60 @@ func containsEncodedSlash(raw string) bool {
 }
 
 // open opens DocumentRoot+rel and checks that the opened file really lies inside the
-// document root. status is 0, 403 or 404.
-func (h *Handler) open(root, rel string) (*os.File, meta, int) {
+// document root. status is 0, 403 or 404. A regular file may come from (or join) the
+// open-file cache: then e is its entry, f is shared and read at explicit offsets only,
+// and m is fresh from fstat. Give f back with done.
+func (h *Handler) open(root, rel string) (f *os.File, m meta, e *cachedFile, status int) {
+	// root is a real path and rel a clean one: without a symlink or a dot segment
+	// (an index name might be one) on the way, the file is root+rel, inside the root.
+	plainable := (rel == "" || rel[0] == '/') && !strings.Contains(rel, "/.")
+	now := time.Now()
+	if plainable {
+		var kb [256]byte
+		key := append(append(kb[:0], root...), rel...)
+		if e := h.files.get(key, now); e != nil {
+			if m, err := stat(e.f); err == nil && m.kind == kindRegular {
+				return e.f, m, e, 0
+			}
+			h.files.release(e)
+		}
+	}
 	name := root + rel
 	// O_NONBLOCK: opening a FIFO must not block; regular files ignore it (and it spares
 	// os.OpenFile two fcntl calls).
-	// root is a real path and rel a clean one: without a symlink or a dot segment
-	// (an index name might be one) on the way, the file is root+rel, inside the root.
-	var f *os.File
 	var plain bool
 	var err error
-	if (rel == "" || rel[0] == '/') && !strings.Contains(rel, "/.") {
+	if plainable {
 		f, plain, err = openPlain(name, os.O_RDONLY|syscall.O_NONBLOCK)
 	}
 	if !plain {
 		f, err = os.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	}
 	if err != nil {
-		return nil, meta{}, errStatus(err)
+		return nil, meta{}, nil, errStatus(err)
 	}
 	if !plain && !inside(f, name, root) {
 		f.Close()
-		return nil, meta{}, http.StatusForbidden
+		return nil, meta{}, nil, http.StatusForbidden
 	}
-	m, err := stat(f)
+	m, err = stat(f)
 	if err != nil {
 		f.Close()
-		return nil, meta{}, errStatus(err)
+		return nil, meta{}, nil, errStatus(err)
 	}
-	return f, m, 0
+	if plain && m.kind == kindRegular {
+		e = h.files.put(name, f, now)
+	}
+	return f, m, e, 0
+}
+
+// done gives back a file from open.
+func (h *Handler) done(f *os.File, e *cachedFile) {
+	if e != nil {
+		h.files.release(e)
+		return
+	}
+	f.Close()
 }
 
 // errStatus maps an open error as apache2 does: missing (also "not a directory" for
@@ -581,8 +616,8 @@ func (h *Handler) contentType(rel string, o *Options) string {
 }
 
 // serveFile sends a regular file with apache2's headers, conditional requests and
-// single ranges.
-func (h *Handler) serveFile(w http.ResponseWriter, r *http.Request, f *os.File, fi meta, rel string, o *Options) {
+// single ranges. fe is f's open-file cache entry, if any.
+func (h *Handler) serveFile(w http.ResponseWriter, r *http.Request, f *os.File, fi meta, fe *cachedFile, rel string, o *Options) {
 	now := time.Now()
 	mtime := fi.mtime
 	size := fi.size
@@ -593,17 +628,31 @@ func (h *Handler) serveFile(w http.ResponseWriter, r *http.Request, f *os.File, 
 	ct := h.contentType(rel, o)
 
 	// Last-Modified, ETag and the size share one string; the value slices share one array.
-	var buf [96]byte
-	b := lm.UTC().AppendFormat(buf[:0], http.TimeFormat)
-	lmEnd := len(b)
-	b, hasETag := appendETag(b, o.FileETag, fi, f, now)
-	etEnd := len(b)
-	b = strconv.AppendInt(b, size, 10)
-	strs := string(b)
-	etag := strs[lmEnd:etEnd]
+	fh := fe.headersFor(fi, o.FileETag)
+	if fh == nil {
+		var made fileHeaders
+		fh = &made
+		fh.m, fh.fields = fi, o.FileETag
+		var buf [96]byte
+		b := lm.UTC().AppendFormat(buf[:0], http.TimeFormat)
+		fh.lmEnd = len(b)
+		b, fh.hasETag = appendETag(b, o.FileETag, fi, f, now)
+		fh.etEnd = len(b)
+		b = strconv.AppendInt(b, size, 10)
+		fh.strs = string(b)
+		// Kept only while they no longer depend on the time: a file changed within the
+		// last second has a weak ETag, one from the future the time as Last-Modified.
+		if fe != nil && o.FileETag&ETagDigest == 0 && now.Sub(mtime) >= time.Second {
+			kept := made
+			fe.hdr.Store(&kept)
+		}
+	}
+	strs := fh.strs
+	hasETag := fh.hasETag
+	etag := strs[fh.lmEnd:fh.etEnd]
 	fr := new(fileReply)
 	vals := fr.vals[:]
-	vals[0] = strs[:lmEnd]
+	vals[0] = strs[:fh.lmEnd]
 	vals[1] = etag
 	vals[2] = "bytes"
 	hd := w.Header()
@@ -656,7 +705,7 @@ func (h *Handler) serveFile(w http.ResponseWriter, r *http.Request, f *os.File, 
 		}
 	}
 	if length == size {
-		vals[5] = strs[etEnd:]
+		vals[5] = strs[fh.etEnd:]
 	} else {
 		vals[5] = strconv.FormatInt(length, 10)
 	}
@@ -665,20 +714,16 @@ func (h *Handler) serveFile(w http.ResponseWriter, r *http.Request, f *os.File, 
 	if r.Method == http.MethodHead || length == 0 {
 		return
 	}
-	if start > 0 {
-		if _, err := f.Seek(start, io.SeekStart); err != nil {
-			return
-		}
-	}
-	// The engine gets an *io.LimitedReader over the *os.File: sendfile(2), or for a
-	// small file one read into its buffer behind the headers.
-	fr.lr = io.LimitedReader{R: f, N: length}
-	io.Copy(w, &fr.lr)
+	// The engine gets an *io.SectionReader over the *os.File, which it reads at
+	// explicit offsets (f may be shared): sendfile(2), or for a small file one pread
+	// into its buffer behind the headers.
+	fr.sr = *io.NewSectionReader(f, start, length)
+	io.Copy(w, &fr.sr)
 }
 
 // fileReply holds, in one allocation, the header values and the body reader of one
 // file response.
 type fileReply struct {
 	vals [6]string
-	lr   io.LimitedReader
+	sr   io.SectionReader
 }

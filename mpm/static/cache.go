@@ -1,0 +1,154 @@
+package static
+
+import (
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// The open-file cache keeps the descriptors of recently served regular files open, as
+// nginx's open_file_cache and Apache's mod_file_cache do, so that a request for a hot
+// file costs neither open(2) nor close(2). What it may serve late is bounded:
+//
+//   - Every request checks the open file with fstat(2), and reads its content then: a
+//     file changed in place (written, truncated, touched) is served new, with its new
+//     Content-Length, Last-Modified and ETag, at once, exactly as without the cache.
+//   - An entry is used for at most cacheValid (one second) after its file was opened;
+//     then the path is opened again. So a path that now names another file (renamed
+//     over, as deployments replace files), or none (removed), or that became
+//     unreadable, is served as before for at most that long.
+//
+// Only regular files opened the plain way are kept (openPlain: no symlink on the path,
+// so the file is inside the root by its name alone); everything else is opened per
+// request as before. A descriptor is shared by the requests that use it at once, so it
+// is only read at explicit offsets (pread(2), sendfile(2) with an offset).
+const (
+	cacheValid = time.Second
+	cacheMax   = 1024 // entries per Handler; beyond it, files are opened per request
+)
+
+// fileCache maps a file's path (real root + clean relative path) to its open entry.
+// The zero value is ready to use.
+type fileCache struct {
+	mu    sync.Mutex
+	m     map[string]*cachedFile
+	sweep *time.Timer // armed while m is not empty
+}
+
+// cachedFile is one open file of the cache. f stays open while the entry is in the map
+// or in use; its last user after it left the map closes it.
+type cachedFile struct {
+	name   string
+	f      *os.File
+	opened time.Time
+	refs   int  // requests using f; under the cache's lock
+	gone   bool // out of the map; under the cache's lock
+	// hdr holds the file's formatted header values for the metadata they were made
+	// from (see headersFor).
+	hdr atomic.Pointer[fileHeaders]
+}
+
+// get returns the entry of name, counted in use (release it), or nil when there is
+// none still valid at now.
+func (c *fileCache) get(name []byte, now time.Time) *cachedFile {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e := c.m[string(name)]
+	if e == nil {
+		return nil
+	}
+	if now.Sub(e.opened) >= cacheValid || now.Before(e.opened) {
+		c.removeLocked(e)
+		return nil
+	}
+	e.refs++
+	return e
+}
+
+// put adds f, a regular file just opened as name, and returns its entry counted in use;
+// it returns nil, leaving f to the caller, when the cache is full or holds name already.
+func (c *fileCache) put(name string, f *os.File, now time.Time) *cachedFile {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = make(map[string]*cachedFile)
+	}
+	if _, ok := c.m[name]; ok {
+		return nil
+	}
+	if len(c.m) >= cacheMax {
+		c.expireLocked(now)
+		if len(c.m) >= cacheMax {
+			return nil
+		}
+	}
+	e := &cachedFile{name: name, f: f, opened: now, refs: 1}
+	c.m[name] = e
+	if c.sweep == nil {
+		c.sweep = time.AfterFunc(2*cacheValid, c.expire)
+	} else if len(c.m) == 1 {
+		c.sweep.Reset(2 * cacheValid)
+	}
+	return e
+}
+
+// release ends a request's use of e.
+func (c *fileCache) release(e *cachedFile) {
+	c.mu.Lock()
+	e.refs--
+	closeIt := e.gone && e.refs == 0
+	c.mu.Unlock()
+	if closeIt {
+		e.f.Close()
+	}
+}
+
+// expire closes the entries that are no longer valid, so that an idle server does not
+// keep removed files open; it runs on a timer while the cache is not empty.
+func (c *fileCache) expire() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.expireLocked(time.Now())
+	if len(c.m) > 0 {
+		c.sweep.Reset(2 * cacheValid)
+	}
+}
+
+func (c *fileCache) expireLocked(now time.Time) {
+	for _, e := range c.m {
+		if now.Sub(e.opened) >= cacheValid || now.Before(e.opened) {
+			c.removeLocked(e)
+		}
+	}
+}
+
+func (c *fileCache) removeLocked(e *cachedFile) {
+	delete(c.m, e.name)
+	e.gone = true
+	if e.refs == 0 {
+		e.f.Close() // a close(2) of a regular file does not block
+	}
+}
+
+// fileHeaders are the Last-Modified, ETag and Content-Length values of a file, in one
+// string, for the metadata and ETag fields they were made from.
+type fileHeaders struct {
+	m            meta
+	fields       FileETag
+	strs         string // Last-Modified, ETag, size
+	lmEnd, etEnd int
+	hasETag      bool
+}
+
+// headersFor returns the cached header values of e for m and fields, or nil when they
+// must be made afresh (changed metadata, other fields, or none made yet).
+func (e *cachedFile) headersFor(m meta, fields FileETag) *fileHeaders {
+	if e == nil {
+		return nil
+	}
+	if h := e.hdr.Load(); h != nil && h.m.equal(m) && h.fields == fields {
+		return h
+	}
+	return nil
+}
