@@ -239,7 +239,7 @@ func (w *response) ReadFrom(src io.Reader) (n int64, err error) {
 	bw := w.c.bw
 	if rest <= int64(bw.Available()) {
 		buf := bw.AvailableBuffer()[:rest]
-		k, err := io.ReadFull(inner, buf)
+		k, err := readFull(inner, buf)
 		bw.Write(buf[:k])
 		n = int64(k)
 		w.written += n
@@ -318,6 +318,25 @@ func fileSection(r io.Reader) (sr *io.SectionReader, f *os.File, off, left int64
 	}
 	pos, _ := sr.Seek(0, io.SeekCurrent)
 	return sr, f, base + pos, size - pos
+}
+
+// readFull is io.ReadFull; a file section (fileSection) is read with pread(2), a raw
+// system call where preadFull is one.
+func readFull(r io.Reader, buf []byte) (int, error) {
+	sr, f, off, left := fileSection(r)
+	if sr == nil {
+		return io.ReadFull(r, buf)
+	}
+	k, err := preadFull(f, buf[:min(int64(len(buf)), max(left, 0))], off)
+	sr.Seek(int64(k), io.SeekCurrent)
+	switch {
+	case err != nil:
+	case k == 0 && len(buf) > 0:
+		err = io.EOF
+	case k < len(buf):
+		err = io.ErrUnexpectedEOF
+	}
+	return k, err
 }
 
 // checkExcess reports http.ErrContentLength when src still has data after the declared
