@@ -23,10 +23,13 @@ import (
 // so the file is inside the root by its name alone); everything else is opened per
 // request as before. A descriptor is shared by the requests that use it at once, so it
 // is only read at explicit offsets (pread(2), sendfile(2) with an offset).
-const (
-	cacheValid = time.Second
-	cacheMax   = 1024 // entries per Handler; beyond it, files are opened per request
-)
+const cacheValid = time.Second
+
+// cacheMax is how many files a Handler keeps open at most: a sixteenth of the
+// process's descriptor limit (RLIMIT_NOFILE), between 16 and 1024, so that the cache
+// never takes the descriptors connections need. Beyond it, files are opened per
+// request.
+var cacheMax = int(min(max(descriptorLimit()/16, 16), 1024))
 
 // fileCache maps a file's path (real root + clean relative path) to its open entry.
 // The zero value is ready to use.

@@ -77,3 +77,12 @@ func openPlain(name string, flags int) (f *os.File, ok bool, err error) {
 		return nil, true, &os.PathError{Op: "open", Path: name, Err: err}
 	}
 }
+
+// descriptorLimit is the process's RLIMIT_NOFILE (0 if unknown).
+func descriptorLimit() uint64 {
+	var rl syscall.Rlimit
+	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl) != nil {
+		return 0
+	}
+	return rl.Cur
+}
