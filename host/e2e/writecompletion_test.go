@@ -188,17 +188,22 @@ func TestEventWriteCompletionTimeout(t *testing.T) {
 		a := in.auto()
 		return a.int("ConnsAsyncWriting") == 1, "ConnsAsyncWriting " + a.values["ConnsAsyncWriting"]
 	})
-	if n := openFile(); n != 1 {
-		t.Errorf("the child holds %d descriptors of the file during write completion, want 1", n)
+	// The connection's own descriptor, and the static handler's open-file
+	// cache's while it keeps the file (a second after its open).
+	if n := openFile(); n != 1 && n != 2 {
+		t.Errorf("the child holds %d descriptors of the file during write completion, want 1 or 2", n)
 	}
 	waitFor(t, "the stalled connection cut", 30*time.Second, func() (bool, string) {
 		a := in.auto()
 		return a.int("ConnsAsyncWriting") == 0 && a.int("ConnsTotal") == 1,
 			fmt.Sprintf("ConnsAsyncWriting %s, ConnsTotal %s", a.values["ConnsAsyncWriting"], a.values["ConnsTotal"])
 	})
-	if n := openFile(); n != 0 {
-		t.Errorf("the child still holds %d descriptors of the file", n)
-	}
+	// The open-file cache closes its descriptor within two seconds of its
+	// expiry.
+	waitFor(t, "the file's descriptors closed", 10*time.Second, func() (bool, string) {
+		n := openFile()
+		return n == 0, fmt.Sprintf("the child still holds %d descriptors of the file", n)
+	})
 	// The socket may still hold some of the file; the end follows it.
 	c.SetReadDeadline(time.Now().Add(20 * time.Second))
 	n, err := io.Copy(io.Discard, c)
