@@ -12,10 +12,10 @@ import (
 // too, tens of µs, but never waits). They go to the kernel as raw system
 // calls: an ordinary one (syscall.Syscall) tells the runtime the goroutine
 // may block, and while it runs the runtime's monitor thread (sysmon) wakes
-// up, polls every 20 µs and hands the worker's P to another thread; on a
-// busy event child that was 12-17 % of its CPU and a thread switch per
-// request. A raw call keeps the P and leaves sysmon asleep. Waiting is
-// never done this way: that stays with poll(2) in conn.wait.
+// up, polls every 20 µs and hands the worker's P to another thread (with
+// the loop's own wait, see poller_linux.go, that was 12-17 % of a busy
+// event child's CPU). A raw call keeps the P and leaves sysmon asleep.
+// Waiting is never done this way: that stays with poll(2) in conn.wait.
 
 // rawRead is read(2) on a non-blocking descriptor.
 func rawRead(fd int, p []byte) (int, error) { return rawIO(unix.SYS_READ, fd, p) }
