@@ -18,7 +18,7 @@ import (
 // or close-delimited (HTTP/1.0).
 const pendSize = 4096
 
-// sendfileChunk bounds one sendfile call so that each write is bounded by Timeout.
+// sendfileChunk bounds one sendfile call: the bytes under one write deadline (see stalled).
 const sendfileChunk = 4 << 20
 
 var errFinished = errors.New("http1: ResponseWriter used after the handler returned")

@@ -186,7 +186,7 @@ func (c *Conn) sendFileAsyncAt(f *os.File, off, n int64) (sent int64, err error)
 }
 
 // sendFileAt writes n bytes of f from off (sendfile(2) where the connection allows),
-// each chunk bounded by Timeout, neither using nor moving f's offset, so that
+// each chunk bounded by Timeout without progress (see stalled), neither using nor moving f's offset, so that
 // goroutines may send from one descriptor at once. It returns fewer than n bytes with
 // a nil error when f ends early.
 func (c *Conn) sendFileAt(f *os.File, off, n int64) (int64, error) {
@@ -196,6 +196,9 @@ func (c *Conn) sendFileAt(f *os.File, off, n int64) (int64, error) {
 		c.setWriteDeadline()
 		k, err := sendFileAt(c.rwc, f, off+done, chunk)
 		done += k
+		if err != nil && !stalled(k, err) {
+			continue
+		}
 		if err != nil || k < chunk {
 			return done, err
 		}
@@ -221,7 +224,8 @@ func sendFileAt(dst net.Conn, f *os.File, off, n int64) (int64, error) {
 }
 
 // sendFile writes n bytes of src (a file at the offset to send from) with the
-// connection's ReadFrom (sendfile), each chunk bounded by Timeout. It returns fewer
+// connection's ReadFrom (sendfile), each chunk bounded by Timeout without progress
+// (see stalled). It returns fewer
 // than n bytes with a nil error when src ends early.
 func (c *Conn) sendFile(src io.Reader, n int64) (int64, error) {
 	rf, ok := c.rwc.(io.ReaderFrom)
@@ -234,11 +238,24 @@ func (c *Conn) sendFile(src io.Reader, n int64) (int64, error) {
 		c.setWriteDeadline()
 		k, err := rf.ReadFrom(&io.LimitedReader{R: src, N: chunk})
 		done += k
+		if err != nil && !stalled(k, err) {
+			continue
+		}
 		if err != nil || k < chunk {
 			return done, err
 		}
 	}
 	return done, nil
+}
+
+// stalled reports whether err, from a send that took k bytes, ends the response: any
+// error but a write deadline passed with progress made. The deadline is Timeout from
+// when it was set for a chunk of up to sendfileChunk bytes; a client that is taking the
+// chunk, only slower than that, gets a new Timeout from where it is, so that Timeout
+// bounds a stall (as Apache's does: a wait for the socket), never a whole chunk. A
+// stall is cut between Timeout and twice Timeout after the last byte taken.
+func stalled(k int64, err error) bool {
+	return k == 0 || !errors.Is(err, os.ErrDeadlineExceeded)
 }
 
 // writerOnly hides a writer's ReadFrom from io.Copy.
