@@ -54,7 +54,7 @@ func slowHTTP(mode, path string) func(*runCtx) {
 	return func(rc *runCtx) {
 		rc.sleep(time.Second)
 		args := []string{"slowhttptest", mode, "-c", fmt.Sprint(slowRate * slowSeconds), "-r", fmt.Sprint(slowRate),
-			"-i", "1", "-x", "8", "-l", fmt.Sprint(slowSeconds), "-p", "3", "-u", "http://" + rc.s.addr + path}
+			"-i", "1", "-x", "8", "-l", fmt.Sprint(slowSeconds), "-p", "3", "-u", "http://" + rc.s.Addr() + path}
 		if mode == "-B" {
 			args = append(args, "-s", "8192")
 		}
@@ -109,7 +109,7 @@ func lastLines(s string, n int) string {
 func slowlorisOverload(rc *runCtx) {
 	rc.sleep(time.Second)
 	out, err := tool(time.Duration(slowSeconds+30)*time.Second, "slowhttptest", "-H", "-c", fmt.Sprint(overloadRate*slowSeconds),
-		"-r", fmt.Sprint(overloadRate), "-i", "1", "-x", "8", "-l", fmt.Sprint(slowSeconds), "-p", "3", "-u", "http://"+rc.s.addr+"/hello.txt")
+		"-r", fmt.Sprint(overloadRate), "-i", "1", "-x", "8", "-l", fmt.Sprint(slowSeconds), "-p", "3", "-u", "http://"+rc.s.Addr()+"/hello.txt")
 	end := time.Now()
 	line, _ := slowSummary(out, err)
 	rc.note("%s", line)
@@ -140,7 +140,7 @@ func neverReads(rc *runCtx) {
 		go func() {
 			defer wg.Done()
 			for time.Now().Before(stop) {
-				c, err := net.DialTimeout("tcp", rc.s.addr, dialTimeout)
+				c, err := net.DialTimeout("tcp", rc.s.Addr(), dialTimeout)
 				if err != nil {
 					time.Sleep(100 * time.Millisecond)
 					continue
@@ -183,7 +183,7 @@ func abandon10k(rc *runCtx) {
 				if i > total {
 					return
 				}
-				c, err := net.DialTimeout("tcp", rc.s.addr, 3*time.Second)
+				c, err := net.DialTimeout("tcp", rc.s.Addr(), 3*time.Second)
 				if err != nil {
 					failed.Add(1)
 					continue
@@ -221,10 +221,10 @@ func abandon10k(rc *runCtx) {
 // treeConns counts the connections the server's processes hold: socket
 // descriptors that are not a listening socket (the load's few included).
 func treeConns(s *server) int {
-	ls := listenerInodes(s.addr)
+	ls := listenerInodes(s.Addr())
 	n := 0
-	for _, p := range s.sample() {
-		n += connsOf(p.pid, ls)
+	for _, p := range s.Sample() {
+		n += connsOf(p.Pid, ls)
 	}
 	return n
 }
@@ -235,7 +235,7 @@ func treeConns(s *server) int {
 func rangeAttack(rc *runCtx) {
 	rc.sleep(time.Second)
 	out, err := tool(time.Duration(slowSeconds+30)*time.Second, "slowhttptest", "-R", "-c", "200", "-r", "40", "-a", "5", "-b", "2000",
-		"-l", fmt.Sprint(slowSeconds/2), "-p", "3", "-u", "http://"+rc.s.addr+"/big.bin")
+		"-l", fmt.Sprint(slowSeconds/2), "-p", "3", "-u", "http://"+rc.s.Addr()+"/big.bin")
 	line, _ := slowSummary(out, err)
 	rc.note("%s", line)
 	rc.sleep(time.Second)
@@ -312,7 +312,7 @@ func battery(rc *runCtx, rounds int, probes []probe) {
 		go func() {
 			defer wg.Done()
 			for p := range jobs {
-				a := send(rc.s.addr, p)
+				a := send(rc.s.Addr(), p)
 				mu.Lock()
 				answers = append(answers, a)
 				mu.Unlock()

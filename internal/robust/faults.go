@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/httpd-mpm/httpd-mpm/internal/proctree"
 	"golang.org/x/sys/unix"
 )
 
@@ -41,14 +42,14 @@ func faults() []scenario {
 // child may die, and new connections must wait in the backlog, not fail.
 func emfile(rc *runCtx) {
 	rc.sleep(time.Second)
-	kids := rc.s.children()
+	kids := rc.s.Children()
 	type saved struct {
 		pid int
 		lim unix.Rlimit
 		cpu int64
 	}
 	var all []saved
-	logBefore := strings.Count(rc.s.errorLog(), "\n")
+	logBefore := strings.Count(rc.s.ErrorLog(), "\n")
 	for _, pid := range kids {
 		var old unix.Rlimit
 		low := unix.Rlimit{Cur: 0}
@@ -61,22 +62,22 @@ func emfile(rc *runCtx) {
 			rc.row.fail(fmt.Sprintf("prlimit %d: %v", pid, err))
 			continue
 		}
-		st, _ := readStat(pid)
-		all = append(all, saved{pid, old, st.cpu})
+		st, _ := proctree.Stat(pid)
+		all = append(all, saved{pid, old, st.CPU})
 	}
 	applied := time.Now()
 	const window = 3 * time.Second
 	rc.sleep(window)
 	var cpu int64
 	for _, s := range all {
-		st, _ := readStat(s.pid)
-		cpu += st.cpu - s.cpu
+		st, _ := proctree.Stat(s.pid)
+		cpu += st.CPU - s.cpu
 		unix.Prlimit(s.pid, unix.RLIMIT_NOFILE, &s.lim, nil)
 	}
 	restored := time.Now()
 	rc.sleep(3 * time.Second)
 	perChild := map[string]int{}
-	lines := strings.Split(rc.s.errorLog(), "\n")
+	lines := strings.Split(rc.s.ErrorLog(), "\n")
 	for _, l := range lines[min(logBefore, len(lines)):] {
 		if strings.Contains(l, "accept") && strings.Contains(l, "too many open files") {
 			if _, rest, ok := strings.Cut(l, "[pid "); ok {
@@ -92,11 +93,11 @@ func emfile(rc *runCtx) {
 	}
 	died := 0
 	for _, pid := range kids {
-		if st, ok := readStat(pid); !ok || st.state == 'Z' {
+		if st, ok := proctree.Stat(pid); !ok || st.State == 'Z' {
 			died++
 		}
 	}
-	cpuPerSec := float64(cpu) / ticksPerSecond / window.Seconds()
+	cpuPerSec := float64(cpu) / proctree.TicksPerSecond / window.Seconds()
 	rc.note("%d children at their descriptor limit for %s: %.2f CPU-s/s spent by them, %d accept errors logged (at most %d by one child), %d died",
 		len(all), window, cpuPerSec, accepts, most, died)
 	rc.finish()
@@ -129,12 +130,12 @@ func emfile(rc *runCtx) {
 // they are replaced every second or so, and nothing may be lost.
 func recycle(rc *runCtx) {
 	first := map[int]bool{}
-	for _, pid := range rc.s.children() {
+	for _, pid := range rc.s.Children() {
 		first[pid] = true
 	}
 	seen := map[int]bool{}
 	for end := time.Now().Add(8 * time.Second); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
-		for _, pid := range rc.s.children() {
+		for _, pid := range rc.s.Children() {
 			seen[pid] = true
 		}
 	}
@@ -162,7 +163,7 @@ func maxWorkers(rc *runCtx) {
 		go func() {
 			defer func() { done <- struct{}{} }()
 			for time.Now().Before(stop) {
-				c, err := net.DialTimeout("tcp", rc.s.addr, dialTimeout)
+				c, err := net.DialTimeout("tcp", rc.s.Addr(), dialTimeout)
 				if err != nil {
 					time.Sleep(100 * time.Millisecond)
 					continue
@@ -180,7 +181,7 @@ func maxWorkers(rc *runCtx) {
 	}
 	rc.sleep(time.Second)
 	code := map[string]string{"prefork": "AH00161", "worker": "AH00286", "event": "AH00484"}[rc.mpm]
-	n := strings.Count(rc.s.errorLog(), code)
+	n := strings.Count(rc.s.ErrorLog(), code)
 	rc.note("error log: %s (server reached MaxRequestWorkers) logged %d times; the server kept running", code, n)
 	rc.expect(code+" logged", n >= 1, fmt.Sprint(n))
 	rc.expect("host alive", alive(rc.s), "exited")
@@ -190,7 +191,7 @@ func maxWorkers(rc *runCtx) {
 
 func alive(s *server) bool {
 	select {
-	case <-s.done:
+	case <-s.Done:
 		return false
 	default:
 		return true
@@ -217,7 +218,7 @@ func listenerInodes(addr string) map[string]bool {
 // listener.
 func connsOf(pid int, listeners map[string]bool) int {
 	n := 0
-	for _, t := range fdTargets(pid) {
+	for _, t := range proctree.FDs(pid) {
 		if strings.HasPrefix(t, "socket:") && !listeners[t] {
 			n++
 		}
@@ -237,8 +238,8 @@ type fault struct {
 // to " + verb) and sends nothing: kill(0, sig) would reach this harness.
 func signalBusiest(rc *runCtx, sig syscall.Signal, verb string) (fault, bool) {
 	rc.sleep(time.Second)
-	f := fault{kids: rc.s.children()}
-	f.victim, f.held = busiest(rc.s.addr, f.kids)
+	f := fault{kids: rc.s.Children()}
+	f.victim, f.held = busiest(rc.s.Addr(), f.kids)
 	if f.victim <= 0 {
 		rc.row.fail("no child to " + verb)
 		return f, false
@@ -275,10 +276,10 @@ func killChild(rc *runCtx) {
 	rc.finish()
 	d, ok := recovery(rc.out, at)
 	rc.setRecovery(d, ok, time.Second)
-	rc.note("killed child %d holding %d connections; children before %d, after %d", victim, held, len(kids), len(rc.s.children()))
+	rc.note("killed child %d holding %d connections; children before %d, after %d", victim, held, len(kids), len(rc.s.Children()))
 	rc.expect(fmt.Sprintf("failed ≤ %d (its connections + 1)", held+1), rc.t.failed <= held+1, fmt.Sprint(rc.t.failed))
 	rc.expect("refused 0", rc.t.refused == 0, fmt.Sprint(rc.t.refused))
-	rc.expect("log names it (AH00052)", strings.Contains(rc.s.errorLog(), fmt.Sprintf("child pid %d exit signal Killed", victim)), "not logged")
+	rc.expect("log names it (AH00052)", strings.Contains(rc.s.ErrorLog(), fmt.Sprintf("child pid %d exit signal Killed", victim)), "not logged")
 }
 
 // stopChild stops the busiest child for 3 s, then lets it go on: its
@@ -299,8 +300,8 @@ func stopChild(rc *runCtx) {
 	rc.note("stopped child %d holding %d connections for %s", victim, held, pause)
 	rc.expectNoFailures()
 	rc.expectWorst(pause + 2*time.Second)
-	st, ok := readStat(victim)
-	rc.expect("child alive after SIGCONT", ok && st.state != 'Z' && st.state != 'T', "gone or stopped")
+	st, ok := proctree.Stat(victim)
+	rc.expect("child alive after SIGCONT", ok && st.State != 'Z' && st.State != 'T', "gone or stopped")
 }
 
 // killMPM kills the MPM parent: its children finish their requests and
@@ -308,19 +309,19 @@ func stopChild(rc *runCtx) {
 // whose backlog holds new connections meanwhile.
 func killMPM(rc *runCtx) {
 	rc.sleep(time.Second)
-	old := rc.s.plugin()
-	oldKids := rc.s.sample()
+	old := rc.s.Plugin()
+	oldKids := rc.s.Sample()
 	at := time.Now()
 	syscall.Kill(old, syscall.SIGKILL)
 	// The old generation must be gone once drained: in-flight requests,
 	// then idle keep-alive connections after KeepAliveTimeout.
 	drainLimit := keepAliveTimeout + serverTimeout + time.Second
 	var gone time.Duration
-	var left []pstat
+	var left []proctree.Proc
 	for {
 		left = left[:0]
 		for _, p := range oldKids {
-			if p.pid != rc.s.hostPid() && p.alive() {
+			if p.Pid != rc.s.Pid() && p.Alive() {
 				left = append(left, p)
 			}
 		}
@@ -334,8 +335,8 @@ func killMPM(rc *runCtx) {
 	rc.finish()
 	d, ok := recovery(rc.out, at)
 	rc.setRecovery(d, ok, 3*time.Second)
-	np := rc.s.plugin()
-	rc.note("killed MPM parent %d; new MPM parent %d with %d children; old generation gone after %s", old, np, len(rc.s.children()), fmtDur(gone))
+	np := rc.s.Plugin()
+	rc.note("killed MPM parent %d; new MPM parent %d with %d children; old generation gone after %s", old, np, len(rc.s.Children()), fmtDur(gone))
 	rc.expect("old generation gone ≤ "+fmtDur(drainLimit), len(left) == 0, fmt.Sprintf("%d left", len(left)))
 	rc.expect("new MPM parent", np != 0 && np != old, "none")
 	rc.expectNoFailures()
@@ -347,13 +348,13 @@ func killMPM(rc *runCtx) {
 func killHost(rc *runCtx) {
 	rc.sleep(time.Second)
 	at := time.Now()
-	syscall.Kill(rc.s.hostPid(), syscall.SIGKILL)
-	<-rc.s.done
-	took, left := rc.s.waitGone(at, 2*time.Second)
+	syscall.Kill(rc.s.Pid(), syscall.SIGKILL)
+	<-rc.s.Done
+	took, left := rc.s.WaitGone(at, 2*time.Second)
 	refused := false
-	if c, err := net.DialTimeout("tcp", rc.s.addr, time.Second); err == nil {
+	if c, err := net.DialTimeout("tcp", rc.s.Addr(), time.Second); err == nil {
 		rc.note("connection accepted after all were gone: local %s, remote %s; listening: %v, held by %v",
-			c.LocalAddr(), c.RemoteAddr(), listenerInodes(rc.s.addr), holders(listenerInodes(rc.s.addr)))
+			c.LocalAddr(), c.RemoteAddr(), listenerInodes(rc.s.Addr()), holders(listenerInodes(rc.s.Addr())))
 		c.Close()
 	} else {
 		refused = errors.Is(err, syscall.ECONNREFUSED)
@@ -382,7 +383,7 @@ func fullDisk(dir string) (func(), error) {
 // goes on throughout and logging resumes.
 func diskFull(rc *runCtx) {
 	rc.sleep(time.Second)
-	logs := filepath.Join(rc.s.dir, "logs")
+	logs := filepath.Join(rc.s.Dir, "logs")
 	filler := filepath.Join(logs, "filler")
 	tmpfs := true
 	if t, _ := os.Readlink(filepath.Join(logs, "error_log")); t == "/dev/full" {
@@ -392,10 +393,10 @@ func diskFull(rc *runCtx) {
 		return
 	}
 	// Things worth a log line, while nothing can be written.
-	if kids := rc.s.children(); len(kids) > 0 {
+	if kids := rc.s.Children(); len(kids) > 0 {
 		syscall.Kill(kids[0], syscall.SIGKILL)
 	}
-	rc.s.cmd.Process.Signal(syscall.SIGUSR1)
+	rc.s.Cmd.Process.Signal(syscall.SIGUSR1)
 	rc.sleep(3 * time.Second)
 	if !tmpfs {
 		rc.note("no mount allowed: ErrorLog is /dev/full (every write fails with ENOSPC)")
@@ -403,14 +404,14 @@ func diskFull(rc *runCtx) {
 		rc.expectNoFailures()
 		return
 	}
-	before := rc.s.errorLog()
+	before := rc.s.ErrorLog()
 	os.Remove(filler)
 	freed := time.Now()
-	rc.s.cmd.Process.Signal(syscall.SIGUSR1) // AH00493 must reach the log now
+	rc.s.Cmd.Process.Signal(syscall.SIGUSR1) // AH00493 must reach the log now
 	var resumed time.Duration
 	ok := false
 	for end := freed.Add(5 * time.Second); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
-		if l := rc.s.errorLog(); len(l) > len(before) && strings.Contains(l[len(before):], "AH00493") {
+		if l := rc.s.ErrorLog(); len(l) > len(before) && strings.Contains(l[len(before):], "AH00493") {
 			resumed, ok = time.Since(freed), true
 			break
 		}
@@ -447,24 +448,24 @@ func fill(path string) error {
 // be served again, by the old children and the new alike.
 func docrootDeleted(rc *runCtx) {
 	rc.sleep(time.Second)
-	docroot := filepath.Join(rc.s.dir, "htdocs")
-	aside := filepath.Join(rc.s.dir, "htdocs.aside")
+	docroot := filepath.Join(rc.s.Dir, "htdocs")
+	aside := filepath.Join(rc.s.Dir, "htdocs.aside")
 	if err := os.Rename(docroot, aside); err != nil {
 		rc.row.fail(err.Error())
 		return
 	}
 	rc.sleep(time.Second)
-	rc.s.cmd.Process.Signal(syscall.SIGUSR1)
+	rc.s.Cmd.Process.Signal(syscall.SIGUSR1)
 	rc.sleep(2 * time.Second)
 	if err := os.Rename(aside, docroot); err != nil {
 		rc.row.fail(err.Error())
 		return
 	}
 	restored := time.Now()
-	during := rc.s.children()
+	during := rc.s.Children()
 	rc.sleep(4 * time.Second)
 	stayed := 0
-	for _, pid := range rc.s.children() {
+	for _, pid := range rc.s.Children() {
 		for _, p := range during {
 			if p == pid {
 				stayed++
@@ -502,11 +503,11 @@ func docrootDeleted(rc *runCtx) {
 // holders lists the processes holding any of the sockets.
 func holders(sockets map[string]bool) []string {
 	var out []string
-	for _, p := range allProcesses() {
-		for _, t := range fdTargets(p.pid) {
+	for _, p := range proctree.Live() {
+		for _, t := range proctree.FDs(p.Pid) {
 			if sockets[t] {
-				exe, _ := os.Readlink(fmt.Sprintf("/proc/%d/exe", p.pid))
-				out = append(out, fmt.Sprintf("%d (%s, parent %d)", p.pid, exe, p.ppid))
+				exe, _ := os.Readlink(fmt.Sprintf("/proc/%d/exe", p.Pid))
+				out = append(out, fmt.Sprintf("%d (%s, parent %d)", p.Pid, exe, p.PPid))
 				break
 			}
 		}

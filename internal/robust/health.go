@@ -13,6 +13,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/httpd-mpm/httpd-mpm/internal/proctree"
 )
 
 // hangTimeout is mpm.HangTimeout for the lab's server: a child that shows
@@ -34,11 +36,11 @@ func hungChild(rc *runCtx) {
 	// SIGKILL 3 s later.
 	endLimit := hangTimeout + time.Second + 3*time.Second
 	ended := waitFor(at, endLimit+5*time.Second, func() bool {
-		st, ok := readStat(victim)
-		return !ok || st.state == 'Z'
+		st, ok := proctree.Stat(victim)
+		return !ok || st.State == 'Z'
 	})
 	replaced := waitFor(at, endLimit+3*time.Second, func() bool {
-		for _, k := range rc.s.children() {
+		for _, k := range rc.s.Children() {
 			if !slices.Contains(kids, k) {
 				return true
 			}
@@ -65,7 +67,7 @@ func hungChild(rc *runCtx) {
 	rc.expectWorst(endLimit + time.Second)
 	rc.expect(fmt.Sprintf("failed ≤ %d (its connections + 1)", held+1), rc.t.failed <= held+1, fmt.Sprint(rc.t.failed))
 	rc.expect("refused 0", rc.t.refused == 0, fmt.Sprint(rc.t.refused))
-	rc.expect("log names it hung", strings.Contains(rc.s.errorLog(), fmt.Sprintf("child process %d is hung", victim)), "not logged")
+	rc.expect("log names it hung", strings.Contains(rc.s.ErrorLog(), fmt.Sprintf("child process %d is hung", victim)), "not logged")
 }
 
 // recycledRe matches the parent's line for a child over ChildMemoryLimit.
@@ -81,8 +83,8 @@ var recycledRe = regexp.MustCompile(`child process (\d+) uses (\d+) MiB of memor
 func leakyChild(rc *runCtx) {
 	rc.sleep(time.Second)
 	at := time.Now()
-	sent, err := leak(rc.s.addr, at.Add(20*time.Second), func() bool { return recycledRe.MatchString(rc.s.errorLog()) })
-	m := recycledRe.FindStringSubmatch(rc.s.errorLog())
+	sent, err := leak(rc.s.Addr(), at.Add(20*time.Second), func() bool { return recycledRe.MatchString(rc.s.ErrorLog()) })
+	m := recycledRe.FindStringSubmatch(rc.s.ErrorLog())
 	if m == nil {
 		rc.finish()
 		rc.note("%d large requests sent (%v)", sent, err)
@@ -92,16 +94,16 @@ func leakyChild(rc *runCtx) {
 	found := time.Since(at)
 	pid, _ := strconv.Atoi(m[1])
 	exited := waitFor(at, 30*time.Second, func() bool {
-		st, ok := readStat(pid)
-		return !ok || st.state == 'Z'
+		st, ok := proctree.Stat(pid)
+		return !ok || st.State == 'Z'
 	})
 	rc.sleep(2 * time.Second)
 	rc.expectNoFailures()
-	all := recycledRe.FindAllStringSubmatch(rc.s.errorLog(), -1)
+	all := recycledRe.FindAllStringSubmatch(rc.s.ErrorLog(), -1)
 	rc.note("child %d recycled at %s MiB after %d large requests (%s); it exited after %s; %d children recycled in the row; children now %d",
-		pid, m[2], sent, fmtDur(found), fmtDur(exited), len(all), len(rc.s.children()))
+		pid, m[2], sent, fmtDur(found), fmtDur(exited), len(all), len(rc.s.Children()))
 	rc.expect("recycled child exited", exited >= 0, "still running")
-	rc.expect("not killed", !strings.Contains(rc.s.errorLog(), fmt.Sprintf("child pid %d exit signal", pid)), "killed by a signal")
+	rc.expect("not killed", !strings.Contains(rc.s.ErrorLog(), fmt.Sprintf("child pid %d exit signal", pid)), "killed by a signal")
 }
 
 // leak sends GETs with a 1.2 MB head (150 fields of 8000 bytes) on one

@@ -26,6 +26,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/httpd-mpm/httpd-mpm/internal/proctree"
 )
 
 func main() { os.Exit(run()) }
@@ -232,7 +234,7 @@ func (l *lab) run(sc scenario, mpm string) row {
 	rc := &runCtx{lab: l, s: s, mpm: mpm, row: r}
 	rc.mem = startMemSampler(s)
 	r.memBase = rc.mem.base
-	rc.load = startLoad(s.addr, sc.accept)
+	rc.load = startLoad(s.Addr(), sc.accept)
 	rc.loadStart = time.Now()
 	func() {
 		defer func() {
@@ -251,7 +253,7 @@ func (l *lab) run(sc scenario, mpm string) row {
 		r.fail("stop: " + err.Error())
 	}
 	l.live.Delete(s)
-	if left := s.leftBehind(); len(left) > 0 {
+	if left := s.LeftBehind(); len(left) > 0 {
 		r.fail(fmt.Sprintf("%d processes left behind", len(left)))
 	}
 	r.took = time.Since(begin)
@@ -349,13 +351,13 @@ type memSampler struct {
 
 func startMemSampler(s *server) *memSampler {
 	m := &memSampler{quit: make(chan struct{}), done: make(chan struct{})}
-	t := s.sample()
-	m.base = t.rss()
+	t := s.Sample()
+	m.base = t.RSS()
 	m.peak = m.base
-	kids := t.childrenOf(s.plugin())
+	kids := t.ChildrenOf(s.Plugin())
 	var kidRSS int64
 	for _, k := range kids {
-		kidRSS += rss(k)
+		kidRSS += proctree.RSS(k)
 	}
 	maxKids := int64(capacity)
 	if s.mpm != "prefork" {
@@ -374,7 +376,7 @@ func startMemSampler(s *server) *memSampler {
 			case <-m.quit:
 				return
 			case <-t.C:
-				m.peak = max(m.peak, s.sample().rss())
+				m.peak = max(m.peak, s.Sample().RSS())
 			}
 		}
 	}()

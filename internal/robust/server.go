@@ -3,20 +3,16 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
-	"errors"
+	"context"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
-	"os/exec"
 	"os/user"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
+
+	"github.com/httpd-mpm/httpd-mpm/internal/testserver"
 )
 
 // The server every scenario starts: short timeouts so that hostile
@@ -75,27 +71,15 @@ func nobodyGroup() string {
 	return "#65534"
 }
 
-// server is one running httpd and the directory it runs in.
+// server is one running httpd and the MPM it runs.
 type server struct {
-	dir     string
-	mpm     string
-	cmd     *exec.Cmd
-	addr    string
-	done    chan struct{}
-	waitErr error
-
-	mu   sync.Mutex
-	seen map[int]pstat // every process of the tree ever sampled
+	*testserver.Server
+	mpm string
 }
 
-// writeSite makes a ServerRoot: documents, a secret outside the document
-// root and symlinks that lead to it.
-func writeSite(dir string) error {
-	for _, d := range []string{"htdocs/sub", "outside", "run", "logs"} {
-		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
-			return err
-		}
-	}
+// writeSite makes a ServerRoot with config conf: documents, a secret
+// outside the document root and symlinks that lead to it.
+func writeSite(dir, conf string) error {
 	files := map[string]string{
 		"htdocs/index.html":  "<html><body>robust</body></html>\n",
 		"htdocs/hello.txt":   helloBody,
@@ -103,10 +87,8 @@ func writeSite(dir string) error {
 		"htdocs/big.bin":     strings.Repeat("0123456789abcdef", bigSize/16),
 		"outside/secret.txt": secret + "\n",
 	}
-	for name, body := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
-			return err
-		}
+	if err := testserver.WriteRoot(dir, conf, files); err != nil {
+		return err
 	}
 	links := map[string]string{
 		"htdocs/link-out.txt":      "../outside/secret.txt",
@@ -133,10 +115,8 @@ func writeSite(dir string) error {
 // to httpd's environment.
 func (l *lab) startServer(name, mpm, extra string, env []string, asUser bool, prepare func(dir string) error) (*server, error) {
 	dir := filepath.Join(l.scratch, name)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
-	}
-	if err := writeSite(dir); err != nil {
+	conf := configFor(mpm, filepath.Join(l.repo, "modules"), extra, asUser && os.Geteuid() == 0)
+	if err := writeSite(dir, conf); err != nil {
 		return nil, err
 	}
 	if prepare != nil {
@@ -144,180 +124,33 @@ func (l *lab) startServer(name, mpm, extra string, env []string, asUser bool, pr
 			return nil, err
 		}
 	}
-	conf := configFor(mpm, filepath.Join(l.repo, "modules"), extra, asUser && os.Geteuid() == 0)
-	if err := os.WriteFile(filepath.Join(dir, "httpd.conf"), []byte(conf), 0o644); err != nil {
-		return nil, err
+	cmd := testserver.Command(filepath.Join(l.repo, "bin", "httpd"), dir)
+	if len(env) > 0 {
+		cmd.Env = append(os.Environ(), env...)
 	}
-	stdio, err := os.Create(filepath.Join(dir, "logs", "stdio"))
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	ts, err := testserver.Start(cmd, dir, "")
 	if err != nil {
 		return nil, err
 	}
-	defer stdio.Close()
-	s := &server{dir: dir, mpm: mpm, done: make(chan struct{}), seen: map[int]pstat{}}
-	s.cmd = exec.Command(filepath.Join(l.repo, "bin", "httpd"), "-d", dir, "-f", "httpd.conf", "-D", "FOREGROUND")
-	s.cmd.Stdout, s.cmd.Stderr = stdio, stdio
-	if len(env) > 0 {
-		s.cmd.Env = append(os.Environ(), env...)
-	}
-	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := s.cmd.Start(); err != nil {
-		return nil, err
-	}
+	s := &server{Server: ts, mpm: mpm}
 	l.live.Store(s, true)
-	go func() { s.waitErr = s.cmd.Wait(); close(s.done) }()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		if b, err := os.ReadFile(filepath.Join(dir, "run", "addr")); err == nil && bytes.HasSuffix(b, []byte("\n")) {
-			s.addr = strings.TrimSpace(strings.SplitN(string(b), "\n", 2)[0])
-			if code, _, err := get(s.addr, "/hello.txt", time.Second); err == nil && code == 200 {
-				break
-			}
-		}
-		select {
-		case <-s.done:
-			return nil, fmt.Errorf("httpd exited at startup (%v)%s", s.waitErr, s.logTail())
-		case <-time.After(20 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			s.stop()
-			return nil, fmt.Errorf("httpd did not serve within 20s%s", s.logTail())
-		}
+	if _, err := s.Ready(context.Background(), 20*time.Second, 20*time.Millisecond, testserver.Serves("/hello.txt", time.Second)); err != nil {
+		s.stop()
+		return nil, fmt.Errorf("httpd: %w", err)
 	}
 	// Wait until the pool has its StartServers children, so that every
 	// scenario starts from the same shape.
 	want := map[string]int{"prefork": 8, "worker": 2, "event": 2}[mpm]
 	for end := time.Now().Add(10 * time.Second); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
-		if len(s.children()) >= want {
+		if len(s.Children()) >= want {
 			break
 		}
 	}
-	s.sample()
+	s.Sample()
 	return s, nil
-}
-
-// hostPid is the httpd process.
-func (s *server) hostPid() int { return s.cmd.Process.Pid }
-
-// tree samples the process tree and remembers every process in it.
-func (s *server) sample() ptree {
-	t := processTree(s.hostPid())
-	s.mu.Lock()
-	for _, p := range t {
-		s.seen[p.pid] = p
-	}
-	s.mu.Unlock()
-	return t
-}
-
-// plugin is the MPM parent (the host's one child), 0 if there is none.
-func (s *server) plugin() int {
-	kids := s.sample().childrenOf(s.hostPid())
-	if len(kids) != 1 {
-		return 0
-	}
-	return kids[0]
-}
-
-// children are the MPM's child processes.
-func (s *server) children() []int {
-	t := s.sample()
-	kids := t.childrenOf(s.hostPid())
-	if len(kids) != 1 {
-		return nil
-	}
-	return t.childrenOf(kids[0])
-}
-
-// leftBehind lists the processes of the server that still run: every
-// one ever seen in its tree, and any other in the process groups of the
-// host and of its MPM parents (a child started between two samples).
-func (s *server) leftBehind() []pstat {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	groups := map[int]bool{s.hostPid(): true}
-	for _, p := range s.seen {
-		if p.ppid == s.hostPid() {
-			groups[p.pid] = true // an MPM parent leads its own group
-		}
-	}
-	var out []pstat
-	for _, p := range allProcesses() {
-		if seen, ok := s.seen[p.pid]; (ok && seen.start == p.start) || groups[p.pgrp] {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
-// waitGone waits up to limit for every process ever seen to be gone and
-// returns how long that took, or the ones still running.
-func (s *server) waitGone(from time.Time, limit time.Duration) (time.Duration, []pstat) {
-	for {
-		left := s.leftBehind()
-		if len(left) == 0 {
-			return time.Since(from), nil
-		}
-		if time.Since(from) > limit {
-			return time.Since(from), left
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
 }
 
 // stop ends the server with SIGTERM, as an administrator would, and
 // reports processes that outlived it by more than 5 s (they are killed).
-func (s *server) stop() error {
-	s.sample()
-	select {
-	case <-s.done:
-	default:
-		s.cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-s.done:
-		case <-time.After(15 * time.Second):
-			syscall.Kill(-s.hostPid(), syscall.SIGKILL)
-			<-s.done
-			return errors.New("httpd did not exit within 15s of SIGTERM")
-		}
-	}
-	if _, left := s.waitGone(time.Now(), 5*time.Second); len(left) > 0 {
-		for _, p := range left {
-			syscall.Kill(p.pid, syscall.SIGKILL)
-		}
-		return fmt.Errorf("%d processes still ran 5s after httpd exited; killed", len(left))
-	}
-	return nil
-}
-
-// errorLog is the server's error log.
-func (s *server) errorLog() string {
-	b, _ := os.ReadFile(filepath.Join(s.dir, "logs", "error_log"))
-	return string(b)
-}
-
-// logTail is the end of the error log and of what httpd printed.
-func (s *server) logTail() string {
-	stdio, _ := os.ReadFile(filepath.Join(s.dir, "logs", "stdio"))
-	return "\n    " + lastLines(string(stdio)+s.errorLog(), 6)
-}
-
-// get sends one GET on a fresh connection and returns the status and body.
-func get(addr, path string, timeout time.Duration) (int, string, error) {
-	c, err := net.DialTimeout("tcp", addr, timeout)
-	if err != nil {
-		return 0, "", err
-	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(timeout))
-	if _, err := fmt.Fprintf(c, "GET %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n", path, addr); err != nil {
-		return 0, "", err
-	}
-	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
-	if err != nil {
-		return 0, "", err
-	}
-	defer resp.Body.Close()
-	var body bytes.Buffer
-	_, err = body.ReadFrom(resp.Body)
-	return resp.StatusCode, body.String(), err
-}
+func (s *server) stop() error { return s.Stop(15*time.Second, 5*time.Second) }
