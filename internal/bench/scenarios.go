@@ -6,6 +6,9 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/httpd-mpm/httpd-mpm/internal/proctree"
+	"github.com/httpd-mpm/httpd-mpm/internal/testserver"
 )
 
 // How a scenario runs.
@@ -146,7 +149,7 @@ func (l *lab) benchWrk(ctx context.Context, t target, scs []scenario, p plan) []
 		return out
 	}
 	defer l.stopInto(s, &out)
-	url := "http://" + s.addr
+	url := "http://" + s.Addr()
 	if p.Warmup > 0 {
 		l.runWrk(ctx, url+scs[0].Path, p.Conns, p.Warmup, false)
 	}
@@ -163,7 +166,7 @@ func (l *lab) benchWrk(ctx context.Context, t target, scs []scenario, p plan) []
 			base, _ := l.runWrk(ctx, url+sc.Path, p.Conns, p.Duration, sc.Close)
 			time.Sleep(time.Second) // let memory settle after the load
 			before := s.pss()
-			idle = holdIdle(s.addr, sc.Path, sc.Idle)
+			idle = holdIdle(s.Addr(), sc.Path, sc.Idle)
 			// Let the servers settle (ours detaches a parked connection's
 			// state after 200 ms) before reading their memory.
 			time.Sleep(time.Second)
@@ -171,7 +174,7 @@ func (l *lab) benchWrk(ctx context.Context, t target, scs []scenario, p plan) []
 		}
 		var slow *slowReaders
 		if sc.Slow > 0 {
-			slow = startSlow(s.addr, "/"+slowFile, sc.Slow)
+			slow = startSlow(s.Addr(), "/"+slowFile, sc.Slow)
 			time.Sleep(2 * time.Second) // they stall once their windows are full
 		}
 		lr, err := l.runWrk(ctx, url+sc.Path, p.Conns, p.Duration, sc.Close)
@@ -189,7 +192,7 @@ func (l *lab) benchWrk(ctx context.Context, t target, scs []scenario, p plan) []
 			r.loadResult = lr
 		}
 		if !alive(s) {
-			r.Failed = "server died during the run" + s.logTail()
+			r.Failed = "server died during the run" + s.LogTail(5)
 		}
 		out = append(out, r)
 		if !alive(s) {
@@ -252,7 +255,7 @@ func (l *lab) benchRestart(ctx context.Context, t target, sc scenario, p plan) (
 	var snaps []snapshot
 	step := func(from, to string) func() {
 		return func() {
-			snaps = append(snaps, snap(s.cmd.Process.Pid))
+			snaps = append(snaps, snap(s.Pid()))
 			if sc.Run == runSwap {
 				if err := s.swapMPM(from, to, l.cmds); err != nil {
 					sigErrs = append(sigErrs, err.Error())
@@ -266,10 +269,10 @@ func (l *lab) benchRestart(ctx context.Context, t target, sc scenario, p plan) (
 	}
 	third := p.RestartDuration / 3
 	events := map[time.Duration]func(){third: step(t.MPM, swapPeer(t.MPM)), 2 * third: step(swapPeer(t.MPM), t.MPM)}
-	lr, err := hammer(ctx, s.addr, sc.Path, p.Conns, p.RestartDuration, events)
+	lr, err := hammer(ctx, s.Addr(), sc.Path, p.Conns, p.RestartDuration, events)
 	r.loadResult = lr
 	r.PSS = s.pss()
-	snaps = append(snaps, snap(s.cmd.Process.Pid))
+	snaps = append(snaps, snap(s.Pid()))
 	r.Note = joinNote(r.Note, restartEvidence(snaps, third, sc.Run == runSwap))
 	if err != nil {
 		r.Failed = err.Error()
@@ -278,8 +281,8 @@ func (l *lab) benchRestart(ctx context.Context, t target, sc scenario, p plan) (
 		r.Note = joinNote(r.Note, "signal: "+sigErrs[0])
 	}
 	if !alive(s) {
-		r.Note = joinNote(r.Note, "server exited during the run"+s.logTail())
-	} else if code, err := get(s.addr, sc.Path, 2*time.Second); err != nil || code != 200 {
+		r.Note = joinNote(r.Note, "server exited during the run"+s.LogTail(5))
+	} else if code, _, err := testserver.Get(s.Addr(), sc.Path, 2*time.Second); err != nil || code != 200 {
 		r.Note = joinNote(r.Note, fmt.Sprintf("not serving after the restarts (%d, %v)", code, err))
 	}
 	return r
@@ -316,7 +319,7 @@ func (l *lab) stopInto(s *server, rows *[]result) {
 
 func alive(s *server) bool {
 	select {
-	case <-s.done:
+	case <-s.Done:
 		return false
 	default:
 		return true
@@ -332,12 +335,12 @@ func joinNote(a, b string) string {
 
 // snapshot is a server's process tree at one moment.
 type snapshot struct {
-	procs []proc
+	procs proctree.Tree
 	gen   string // see generation
 }
 
 func snap(root int) snapshot {
-	procs := tree(root)
+	procs := proctree.Of(root)
 	return snapshot{procs, generation(procs)}
 }
 

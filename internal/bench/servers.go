@@ -1,12 +1,9 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +12,9 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/httpd-mpm/httpd-mpm/internal/proctree"
+	"github.com/httpd-mpm/httpd-mpm/internal/testserver"
 )
 
 // Server kinds.
@@ -66,15 +66,10 @@ type lab struct {
 
 // server is one running server process tree.
 type server struct {
-	lab     *lab
-	t       target
-	dir     string // its ServerRoot / nginx prefix
-	conf    string // its config file
-	cmd     *exec.Cmd
-	addr    string // host:port, known at start for Apache and nginx
-	started time.Time
-	done    chan struct{} // closed when the top process has exited
-	waitErr error
+	*testserver.Server
+	lab  *lab
+	t    target
+	conf string // its config file
 }
 
 // linkedHttpd builds httpd with mpm linked in, as `make MPM=mpm` does,
@@ -127,8 +122,9 @@ func (l *lab) start(t target) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &server{lab: l, t: t, dir: dir, done: make(chan struct{})}
+	s := &server{lab: l, t: t}
 	var argv []string
+	var addr string // known at start for Apache and nginx
 	switch t.Kind {
 	case kindOurs:
 		httpd := filepath.Join(l.repo, "bin", "httpd")
@@ -142,13 +138,13 @@ func (l *lab) start(t target) (*server, error) {
 		}
 		s.conf = filepath.Join(dir, "httpd.conf")
 		err = os.WriteFile(s.conf, []byte(oursConfig(t.MPM, filepath.Join(l.repo, "modules"), l.docroot, t.Linked)), 0o644)
-		argv = []string{httpd, "-d", dir, "-f", "httpd.conf", "-D", "FOREGROUND"}
+		argv = testserver.Command(httpd, dir).Args
 	case kindApache:
 		port, perr := freePort()
 		if perr != nil {
 			return nil, perr
 		}
-		s.addr = "127.0.0.1:" + strconv.Itoa(port)
+		addr = "127.0.0.1:" + strconv.Itoa(port)
 		s.conf = filepath.Join(dir, "httpd.conf")
 		err = os.WriteFile(s.conf, []byte(apacheConfig(t.MPM, dir, l.docroot, port, l.asRoot)), 0o644)
 		argv = []string{"apache2", "-d", dir, "-f", s.conf, "-D", "FOREGROUND"}
@@ -157,7 +153,7 @@ func (l *lab) start(t target) (*server, error) {
 		if perr != nil {
 			return nil, perr
 		}
-		s.addr = "127.0.0.1:" + strconv.Itoa(port)
+		addr = "127.0.0.1:" + strconv.Itoa(port)
 		s.conf = filepath.Join(dir, "nginx.conf")
 		err = os.WriteFile(s.conf, []byte(nginxConfig(dir, l.docroot, port)), 0o644)
 		argv = []string{"nginx", "-p", dir, "-e", filepath.Join(dir, "logs", "error.log"), "-c", s.conf, "-g", "daemon off;"}
@@ -167,74 +163,23 @@ func (l *lab) start(t target) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err := os.Create(filepath.Join(dir, "logs", "stdio"))
-	if err != nil {
-		return nil, err
-	}
-	defer out.Close()
-	s.cmd = exec.Command(argv[0], argv[1:]...)
-	s.cmd.Dir = dir
-	s.cmd.Stdout, s.cmd.Stderr = out, out
-	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Dir = dir
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	l.cmds.add("start "+t.Name, argv)
-	s.started = time.Now()
-	if err := s.cmd.Start(); err != nil {
+	if s.Server, err = testserver.Start(cmd, dir, addr); err != nil {
 		return nil, err
 	}
 	l.mu.Lock()
 	l.live[s] = true
 	l.mu.Unlock()
-	go func() { s.waitErr = s.cmd.Wait(); close(s.done) }()
 	return s, nil
 }
 
 // ready polls with connect + GET every few milliseconds until the server
 // answers 200, and returns the time from exec to that answer.
 func (s *server) ready(ctx context.Context, path string, limit time.Duration) (time.Duration, error) {
-	deadline := time.Now().Add(limit)
-	for {
-		if s.addr == "" { // ours: the bound address appears in ListenAddrFile
-			if b, err := os.ReadFile(filepath.Join(s.dir, "run", "addr")); err == nil {
-				if line, _, _ := strings.Cut(string(b), "\n"); strings.Contains(line, ":") {
-					s.addr = strings.TrimSpace(line)
-				}
-			}
-		}
-		if s.addr != "" {
-			if code, err := get(s.addr, path, 500*time.Millisecond); err == nil && code == http.StatusOK {
-				return time.Since(s.started), nil
-			}
-		}
-		select {
-		case <-s.done:
-			return 0, fmt.Errorf("exited during startup (%v)%s", s.waitErr, s.logTail())
-		case <-ctx.Done():
-			return 0, ctx.Err()
-		case <-time.After(2 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			return 0, fmt.Errorf("no 200 on %s within %v%s", path, limit, s.logTail())
-		}
-	}
-}
-
-// get sends one GET on a fresh connection and returns the status code.
-func get(addr, path string, timeout time.Duration) (int, error) {
-	c, err := net.DialTimeout("tcp", addr, timeout)
-	if err != nil {
-		return 0, err
-	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(timeout))
-	if _, err := fmt.Fprintf(c, "GET %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n", path, addr); err != nil {
-		return 0, err
-	}
-	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
-	if err != nil {
-		return 0, err
-	}
-	resp.Body.Close()
-	return resp.StatusCode, nil
+	return s.Ready(ctx, limit, 2*time.Millisecond, testserver.Serves(path, 500*time.Millisecond))
 }
 
 // reload asks for a graceful restart: SIGUSR1 for ours and Apache
@@ -245,7 +190,7 @@ func (s *server) reload(cmds *commandLog) error {
 		sig, name = syscall.SIGHUP, "-HUP"
 	}
 	cmds.add("graceful restart", []string{"kill", name, "$" + strings.ToUpper(s.t.Kind) + "_PID"})
-	return s.cmd.Process.Signal(sig)
+	return s.Signal(sig)
 }
 
 // swapMPM rewrites the LoadModule line of our config to name mpm; the
@@ -265,51 +210,25 @@ func (s *server) swapMPM(from, mpm string, cmds *commandLog) error {
 	return os.WriteFile(s.conf, []byte(strings.Join(lines, "\n")), 0o644)
 }
 
-// rss is the resident memory of the whole process tree.
-func (s *server) pss() int64 { return treePSS(s.cmd.Process.Pid) }
+// pss is the memory of the whole process tree (host + MPM plugin +
+// children; Apache parent + children; nginx master + workers), in bytes:
+// the sum of their proportional set sizes, in which a page shared by n
+// processes counts 1/n in each, so the sum is the tree's footprint.
+// (Summed resident sizes count a shared page once per process: for 64
+// prefork children of a 20 MB Go binary, most of them its text, that
+// overstated ours about six times, and Apache's less.)
+func (s *server) pss() int64 { return proctree.Of(s.Pid()).PSS() }
 
 // stop sends SIGTERM, waits, then kills the process group and any
-// descendant still alive. It reports processes that needed killing.
+// process of the server still alive. It reports processes that needed
+// killing.
 func (s *server) stop() error {
 	defer func() {
 		s.lab.mu.Lock()
 		delete(s.lab.live, s)
 		s.lab.mu.Unlock()
 	}()
-	procs := tree(s.cmd.Process.Pid)
-	var problems []string
-	s.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-s.done:
-	case <-time.After(15 * time.Second):
-		problems = append(problems, "did not exit within 15s of SIGTERM")
-		syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
-		<-s.done
-	}
-	// Children exit shortly after their parent; give them a moment.
-	var left []proc
-	for end := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		left = left[:0]
-		for _, p := range procs {
-			if p.alive() {
-				left = append(left, p)
-			}
-		}
-		if len(left) == 0 || time.Now().After(end) {
-			break
-		}
-	}
-	if len(left) > 0 {
-		problems = append(problems, fmt.Sprintf("%d processes still alive 5s after the parent exited; killed", len(left)))
-		for _, p := range left {
-			syscall.Kill(p.pid, syscall.SIGKILL)
-		}
-	}
-	syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL) // anything left in the group
-	if len(problems) > 0 {
-		return errors.New(strings.Join(problems, "; "))
-	}
-	return nil
+	return s.Stop(15*time.Second, 5*time.Second)
 }
 
 // stopAll stops every server still running (on error or interrupt).
@@ -323,23 +242,6 @@ func (l *lab) stopAll() {
 	for _, s := range ss {
 		s.stop()
 	}
-}
-
-// logTail is the end of the server's error log and stdio, for messages.
-func (s *server) logTail() string {
-	var b strings.Builder
-	for _, name := range []string{"stdio", "error_log", "error.log"} {
-		data, err := os.ReadFile(filepath.Join(s.dir, "logs", name))
-		if err != nil || len(data) == 0 {
-			continue
-		}
-		lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
-		if len(lines) > 5 {
-			lines = lines[len(lines)-5:]
-		}
-		fmt.Fprintf(&b, "\n    logs/%s: %s", name, strings.Join(lines, "\n    "))
-	}
-	return b.String()
 }
 
 // newLab makes the scratch directory (readable by Apache's and nginx's
