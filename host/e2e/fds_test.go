@@ -6,10 +6,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/httpd-mpm/httpd-mpm/internal/proctree"
 	"github.com/httpd-mpm/httpd-mpm/internal/testbin"
 )
 
@@ -165,22 +165,8 @@ func shares(fds map[int]string, target string) bool {
 	return false
 }
 
-// fdTable reads what each descriptor of pid points at.
-func fdTable(pid int) map[int]string {
-	dir := fmt.Sprintf("/proc/%d/fd", pid)
-	ents, _ := os.ReadDir(dir)
-	out := map[int]string{}
-	for _, e := range ents {
-		n, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		if target, err := os.Readlink(filepath.Join(dir, e.Name())); err == nil {
-			out[n] = target
-		}
-	}
-	return out
-}
+// fdTable is proctree.FDs: what each descriptor of pid points at.
+func fdTable(pid int) map[int]string { return proctree.FDs(pid) }
 
 func describe(fds map[int]string) string {
 	var keys []int

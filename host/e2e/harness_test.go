@@ -1,8 +1,8 @@
 package e2e_test
 
 import (
-	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"net"
 	"net/http"
@@ -10,13 +10,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/httpd-mpm/httpd-mpm/internal/proctree"
 	"github.com/httpd-mpm/httpd-mpm/internal/testbin"
+	"github.com/httpd-mpm/httpd-mpm/internal/testserver"
 )
 
 func build(t testing.TB) (httpd, modules string) { return testbin.Build(t) }
@@ -24,11 +25,12 @@ func build(t testing.TB) (httpd, modules string) { return testbin.Build(t) }
 // instance is one running httpd on 127.0.0.1 port 0.
 type instance struct {
 	t       testing.TB
+	srv     *testserver.Server
 	root    string
-	cmd     *exec.Cmd
-	addr    string
-	stderr  *syncBuffer
-	done    chan struct{}
+	cmd     *exec.Cmd     // srv.Cmd
+	addr    string        // srv.Addr()
+	stderr  *syncBuffer   // what httpd wrote to stderr
+	done    chan struct{} // srv.Done
 	modules string
 }
 
@@ -71,14 +73,13 @@ func newSite(t testing.TB, mpmName, module, extra string) string {
 	t.Helper()
 	_, modules := build(t)
 	root := t.TempDir()
-	for _, d := range []string{"htdocs/sub", "htdocs/noindex", "run", "logs"} {
-		must(t, os.MkdirAll(filepath.Join(root, d), 0o755))
-	}
-	write(t, filepath.Join(root, "htdocs/index.html"), "<html><body>index page</body></html>\n")
-	write(t, filepath.Join(root, "htdocs/hello.txt"), "hello, world\n")
-	write(t, filepath.Join(root, "htdocs/sub/index.html"), "sub index\n")
-	write(t, filepath.Join(root, "htdocs/big.bin"), strings.Repeat("0123456789abcdef", 64*1024)) // 1 MiB
-	write(t, filepath.Join(root, "httpd.conf"), fmt.Sprintf(siteConfig, mpmName, module, modules, extra))
+	must(t, testserver.WriteRoot(root, fmt.Sprintf(siteConfig, mpmName, module, modules, extra), map[string]string{
+		"htdocs/index.html":     "<html><body>index page</body></html>\n",
+		"htdocs/hello.txt":      "hello, world\n",
+		"htdocs/sub/index.html": "sub index\n",
+		"htdocs/big.bin":        strings.Repeat("0123456789abcdef", 64*1024), // 1 MiB
+	}))
+	must(t, os.Mkdir(filepath.Join(root, "htdocs/noindex"), 0o755))
 	return root
 }
 
@@ -98,7 +99,7 @@ func write(t testing.TB, path, content string) {
 func start(t testing.TB, root string) *instance {
 	t.Helper()
 	httpd, _ := build(t)
-	return startCmd(t, root, exec.Command(httpd, "-d", root, "-f", "httpd.conf", "-D", "FOREGROUND"))
+	return startCmd(t, root, testserver.Command(httpd, root))
 }
 
 // startCmd is start with the command given (a wrapper such as
@@ -106,43 +107,27 @@ func start(t testing.TB, root string) *instance {
 func startCmd(t testing.TB, root string, cmd *exec.Cmd) *instance {
 	t.Helper()
 	_, modules := build(t)
-	in := &instance{t: t, root: root, stderr: new(syncBuffer), done: make(chan struct{}), modules: modules}
-	in.cmd = cmd
-	in.cmd.Stderr = in.stderr
-	must(t, in.cmd.Start())
-	go func() { in.cmd.Wait(); close(in.done) }()
+	in := &instance{t: t, root: root, stderr: new(syncBuffer), modules: modules}
+	cmd.Stderr = in.stderr
+	srv, err := testserver.Start(cmd, root, "")
+	must(t, err)
+	in.srv, in.cmd, in.done = srv, srv.Cmd, srv.Done
 	t.Cleanup(func() {
-		select {
-		case <-in.done:
-		default:
-			in.cmd.Process.Signal(syscall.SIGTERM)
-			select {
-			case <-in.done:
-			case <-time.After(10 * time.Second):
-				in.cmd.Process.Kill()
-			}
-		}
+		srv.Terminate(10 * time.Second)
 		if t.Failed() {
-			log, _ := os.ReadFile(filepath.Join(root, "logs/error_log"))
-			t.Logf("stderr:\n%s\nerror_log:\n%s", in.stderr, log)
+			t.Logf("stderr:\n%s\nerror_log:\n%s", in.stderr, srv.ErrorLog())
 		}
 	})
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		if b, err := os.ReadFile(filepath.Join(root, "run/addr")); err == nil && bytes.HasSuffix(b, []byte("\n")) {
-			in.addr = strings.TrimSpace(strings.SplitN(string(b), "\n", 2)[0])
-			if _, err := os.Stat(filepath.Join(root, "run/httpd.pid")); err == nil {
-				return in
-			}
-		}
-		select {
-		case <-in.done:
-			t.Fatalf("httpd exited at startup: %v\n%s", in.cmd.ProcessState, in.stderr)
-		case <-time.After(20 * time.Millisecond):
-		}
+	// Serving once the address is known and the pid file written.
+	_, err = srv.Ready(context.Background(), 20*time.Second, 20*time.Millisecond, func(string) bool {
+		_, err := os.Stat(filepath.Join(root, "run/httpd.pid"))
+		return err == nil
+	})
+	if err != nil {
+		t.Fatalf("httpd: %v\n%s", err, in.stderr)
 	}
-	t.Fatalf("httpd did not start in time\n%s", in.stderr)
-	return nil
+	in.addr = srv.Addr()
+	return in
 }
 
 func (in *instance) url(path string) string { return "http://" + in.addr + path }
@@ -183,7 +168,7 @@ func (in *instance) raw(req string) string {
 // signal sends sig to the host.
 func (in *instance) signal(sig syscall.Signal) {
 	in.t.Helper()
-	must(in.t, in.cmd.Process.Signal(sig))
+	must(in.t, in.srv.Signal(sig))
 }
 
 // wait waits for the host to exit and returns its exit code.
@@ -198,62 +183,22 @@ func (in *instance) wait() int {
 	}
 }
 
-// children lists the pids whose parent is pid (from /proc).
-func children(pid int) []int {
-	var out []int
-	ents, _ := os.ReadDir("/proc")
-	for _, e := range ents {
-		p, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		if ppid(p) == pid {
-			out = append(out, p)
-		}
-	}
-	return out
-}
+// children lists the pids whose parent is pid, zombies included.
+func children(pid int) []int { return proctree.Children(pid) }
 
+// ppid is pid's parent, -1 once pid is reaped.
 func ppid(pid int) int {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return -1
-	}
-	s := string(b)
-	i := strings.LastIndexByte(s, ')')
-	f := strings.Fields(s[i+1:])
-	if len(f) < 2 {
-		return -1
-	}
-	n, _ := strconv.Atoi(f[1])
-	return n
-}
-
-func threadCount(pid int) int {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return -1
-	}
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "Threads:"); ok {
-			n, _ := strconv.Atoi(strings.TrimSpace(v))
-			return n
-		}
+	if p, ok := proctree.Stat(pid); ok {
+		return p.PPid
 	}
 	return -1
 }
 
-func alive(pid int) bool {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return false
-	}
-	// A zombie is not alive.
-	s := string(b)
-	i := strings.LastIndexByte(s, ')')
-	return !strings.HasPrefix(strings.TrimSpace(s[i+1:]), "Z")
-}
+// threadCount is pid's number of threads, -1 once it is gone.
+func threadCount(pid int) int { return proctree.Threads(pid) }
+
+// alive reports whether pid runs: a zombie is not alive.
+func alive(pid int) bool { return proctree.Alive(pid) }
 
 // eventually is testbin.Eventually.
 func eventually(limit time.Duration, cond func() bool) bool { return testbin.Eventually(limit, cond) }
