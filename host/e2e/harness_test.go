@@ -37,11 +37,7 @@ type instance struct {
 // siteConfig is the test configuration; %[1]s is the MPM name, %[2]s its
 // module, %[3]s the modules directory; extra is appended.
 const siteConfig = `LoadModule %[2]s %[3]s/mod_mpm_%[1]s.so
-Listen 127.0.0.1:0
-ListenAddrFile run/addr
-PidFile run/httpd.pid
-ErrorLog logs/error_log
-LogLevel info
+` + testserver.Basics + `LogLevel info
 DocumentRoot htdocs
 TypesConfig /etc/mime.types
 KeepAliveTimeout 5

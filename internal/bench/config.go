@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/httpd-mpm/httpd-mpm/internal/testserver"
 )
 
 // Process and thread counts, identical for our httpd and Apache. Our MPMs
@@ -83,11 +85,7 @@ func oursConfig(mpm, modules, docroot string, linked bool) string {
 	}
 	return load + `
 ServerName 127.0.0.1
-Listen 127.0.0.1:0
-ListenAddrFile run/addr
-PidFile run/httpd.pid
-ErrorLog logs/error_log
-LogLevel warn
+` + testserver.Basics + `LogLevel warn
 DocumentRoot "` + docroot + `"
 DirectoryIndex index.html
 TypesConfig /etc/mime.types

@@ -35,12 +35,8 @@ const (
 func configFor(mpm, modules, extra string, nobody bool) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "LoadModule mpm_%[1]s_module %[2]s/mod_mpm_%[1]s.so\n", mpm, modules)
-	fmt.Fprintf(&b, `ServerName 127.0.0.1
-Listen 127.0.0.1:0
-ListenAddrFile run/addr
-PidFile run/httpd.pid
-ErrorLog logs/error_log
-LogLevel info
+	b.WriteString("ServerName 127.0.0.1\n" + testserver.Basics)
+	fmt.Fprintf(&b, `LogLevel info
 DocumentRoot htdocs
 TypesConfig /etc/mime.types
 KeepAlive On

@@ -23,10 +23,18 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/internal/proctree"
 )
 
+// Basics is the part of an httpd config that Server relies on: one
+// listener on a free loopback port, its address in run/addr for Ready,
+// the pid file in run/ and the error log where ErrorLog and LogTail read.
+const Basics = `Listen 127.0.0.1:0
+ListenAddrFile run/addr
+PidFile run/httpd.pid
+ErrorLog logs/error_log
+`
+
 // WriteRoot makes the ServerRoot dir: run/, logs/ and htdocs/, every file
 // of files (paths relative to dir; their directories are made) and
-// httpd.conf holding conf. The config should say ListenAddrFile run/addr
-// for Ready to learn the address.
+// httpd.conf holding conf, which should hold Basics.
 func WriteRoot(dir, conf string, files map[string]string) error {
 	for _, d := range []string{"run", "logs", "htdocs"} {
 		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {

@@ -13,11 +13,7 @@ import (
 )
 
 const conf = `LoadModule mpm_event_module %s/mod_mpm_event.so
-Listen 127.0.0.1:0
-ListenAddrFile run/addr
-PidFile run/httpd.pid
-ErrorLog logs/error_log
-DocumentRoot htdocs
+` + testserver.Basics + `DocumentRoot htdocs
 StartServers 2
 %s
 `
