@@ -106,5 +106,33 @@ func Adopt(f *os.File) (*Socket, error) {
 	if err := unix.SetNonblock(fd, true); err != nil {
 		return nil, err
 	}
-	return &Socket{Network: network, Addr: sockaddrString(sa), File: f}, nil
+	return &Socket{Network: network, Addr: sockaddrString(sa), File: f, Inherited: true}, nil
+}
+
+// SetDeferAccept sets TCP_DEFER_ACCEPT to secs seconds, Apache's accept
+// filter "data" on Linux: the kernel keeps a connection out of accept(2)
+// until the client has sent something (or, after secs, gives it up), so
+// that a worker that accepts it finds its request there instead of
+// waiting for it. 0 turns the option off on the host's own sockets and
+// leaves an inherited socket as its owner set it (systemd's
+// DeferAcceptSec=). The kernel rounds secs up to whole SYN-ACK
+// retransmissions.
+func (s *Socket) SetDeferAccept(secs int) error {
+	if secs == 0 && s.Inherited {
+		return nil
+	}
+	raw, err := s.File.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var serr error
+	if err := raw.Control(func(fd uintptr) {
+		serr = unix.SetsockoptInt(int(fd), unix.IPPROTO_TCP, unix.TCP_DEFER_ACCEPT, secs)
+	}); err != nil {
+		return err
+	}
+	if serr != nil {
+		return fmt.Errorf("setsockopt TCP_DEFER_ACCEPT on %s: %w", s.Addr, serr)
+	}
+	return nil
 }
