@@ -11,7 +11,7 @@ import (
 )
 
 // bind makes the socket as Apache's make_sock does: SO_REUSEADDR,
-// SO_KEEPALIVE, IPV6_V6ONLY for explicit IPv6 addresses, SO_REUSEPORT for
+// SO_KEEPALIVE, TCP_NODELAY, IPV6_V6ONLY for explicit IPv6 addresses, SO_REUSEPORT for
 // listeners buckets, bind, listen.
 func bind(ip netip.Addr, anyAddr bool, port, backlog int, reusePort bool) (*Socket, error) {
 	family, network := unix.AF_INET, "tcp4"
@@ -36,6 +36,11 @@ func bind(ip netip.Addr, anyAddr bool, port, backlog int, reusePort bool) (*Sock
 	}
 	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_KEEPALIVE, 1); err != nil {
 		return fail("setsockopt SO_KEEPALIVE", err)
+	}
+	// Accepted connections inherit it: the MPMs' children skip a
+	// setsockopt per connection, as Apache's do.
+	if err := unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1); err != nil {
+		return fail("setsockopt TCP_NODELAY", err)
 	}
 	if reusePort {
 		if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEPORT, 1); err != nil {

@@ -38,6 +38,9 @@ func TestSetDeferAccept(t *testing.T) {
 	if v := deferAccept(t, s); v != 0 {
 		t.Fatalf("a new socket has TCP_DEFER_ACCEPT %d, want 0", v)
 	}
+	if on, err := unix.GetsockoptInt(int(s.File.Fd()), unix.IPPROTO_TCP, unix.TCP_NODELAY); err != nil || on != 1 {
+		t.Fatalf("TCP_NODELAY of a bound socket: %d, %v; want 1 (for its connections to inherit)", on, err)
+	}
 	if err := s.SetDeferAccept(30); err != nil {
 		t.Fatal(err)
 	}

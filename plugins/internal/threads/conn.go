@@ -40,7 +40,8 @@ type conn struct {
 	// armed is set once fd is in the loop's poller; later parks re-arm
 	// it. Only the loop's lock holder touches it.
 	armed bool
-	// raw makes a wait start with rawwait.Poll (NewConn); set before use.
+	// raw makes a wait start with rawwait.Poll (a prefork child's
+	// connection: see NewAcceptor); set before use.
 	raw bool
 
 	rdl, wdl atomic.Int64 // deadlines, Unix nanoseconds; 0 is none
@@ -51,21 +52,15 @@ var (
 	_ io.ReaderFrom = (*conn)(nil)
 )
 
-// NewConn takes over fd, an accepted non-blocking TCP socket whose peer is
-// sa, as a net.Conn for a process that serves one connection at a time in
-// one goroutine, with GOMAXPROCS 1 (a prefork child): a connection of the
-// kind the workers here use (no netpoller), whose waits first poll with
-// rawwait, keeping the process's P, and only after that wait as a system
-// call. Workers of a threaded child must not use it: a raw wait holds a P
-// that other goroutines need. Close releases fd.
-func NewConn(fd int, sa unix.Sockaddr) net.Conn {
-	c := newConn(fd, sa)
-	c.raw = true
+// newConn takes over an accepted non-blocking descriptor.
+func newConn(fd int, sa unix.Sockaddr) *conn {
+	c := wrapConn(fd, sa)
+	c.noDelay()
 	return c
 }
 
-// newConn takes over an accepted non-blocking descriptor.
-func newConn(fd int, sa unix.Sockaddr) *conn {
+// wrapConn takes over an accepted non-blocking descriptor as it is.
+func wrapConn(fd int, sa unix.Sockaddr) *conn {
 	c := &conn{fd: fd}
 	switch a := sa.(type) {
 	case *unix.SockaddrInet4:
@@ -73,9 +68,14 @@ func newConn(fd int, sa unix.Sockaddr) *conn {
 	case *unix.SockaddrInet6:
 		c.raddr = netip.AddrPortFrom(netip.AddrFrom16(a.Addr), uint16(a.Port))
 	}
-	// Go's own accepted connections have Nagle off; so do Apache's.
-	_ = unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
 	return c
+}
+
+// noDelay turns Nagle's algorithm off, as Go does on the connections it
+// accepts, and Apache on its own (on Linux by setting it on the
+// listening socket, which the connections inherit).
+func (c *conn) noDelay() {
+	_ = unix.SetsockoptInt(c.fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
 }
 
 func (c *conn) acquire(op string) error {

@@ -84,18 +84,34 @@ func Serve(c *mpm.Child, opt Options) error {
 			ch.gracefulStop() // MaxConnectionsPerChild
 		}
 	}
-	var lns []net.Listener
-	for _, l := range c.Listeners {
-		ln, err := l.Listen()
-		if err != nil {
+	// Event's loop, or (elsewhere than Linux) worker's listener
+	// goroutines, accept through net.Listeners; worker on Linux accepts
+	// through an Acceptor, as prefork does.
+	var lns []acceptSource
+	if !opt.Park {
+		a, err := NewAcceptor(c.Listeners, false)
+		switch {
+		case err == nil:
+			lns = append(lns, a)
+		case !errors.Is(err, errors.ErrUnsupported):
 			return err
 		}
-		lns = append(lns, ln)
 	}
-	if opt.Park {
-		srv.WriteCompletion = true // the loop finishes responses: see loop
-		if ch.loop, err = newLoop(ch, c.Config.Core.KeepAliveTimeout, lns, onAccept); err != nil {
-			return err
+	if lns == nil {
+		var nls []net.Listener
+		for _, l := range c.Listeners {
+			ln, err := l.Listen()
+			if err != nil {
+				return err
+			}
+			nls = append(nls, ln)
+			lns = append(lns, ln)
+		}
+		if opt.Park {
+			srv.WriteCompletion = true // the loop finishes responses: see loop
+			if ch.loop, err = newLoop(ch, c.Config.Core.KeepAliveTimeout, nls, onAccept); err != nil {
+				return err
+			}
 		}
 	}
 	for i := range n {
@@ -153,13 +169,25 @@ func (ch *child) gracefulStop() {
 	})
 }
 
+// acceptSource is what worker's listener goroutine accepts from: an
+// Acceptor, or a net.Listener where there is none.
+type acceptSource interface {
+	Accept() (net.Conn, error)
+	Close() error
+}
+
 // acceptLoop (worker) accepts only while a worker is idle, like Apache's
-// listener thread: a connection is never accepted into a queue.
-func (ch *child) acceptLoop(ln net.Listener, onAccept func()) {
+// listener thread: a connection is never accepted into a queue. A conn
+// from an Acceptor goes to the worker as it is, to be wrapped there.
+func (ch *child) acceptLoop(ln acceptSource, onAccept func()) {
 	var delay time.Duration
 	for {
-		<-ch.idle
-		conn, err := ln.Accept()
+		select {
+		case <-ch.idle:
+		case <-ch.stop:
+			return
+		}
+		nc, err := ln.Accept()
 		if err != nil {
 			ch.idle <- struct{}{}
 			if errors.Is(err, net.ErrClosed) {
@@ -174,7 +202,11 @@ func (ch *child) acceptLoop(ln net.Listener, onAccept func()) {
 		delay = 0
 		ch.opened()
 		onAccept()
-		ch.work <- job{hc: ch.srv.NewConn(conn)}
+		if c, ok := nc.(*conn); ok {
+			ch.work <- job{c: c, fresh: true}
+		} else {
+			ch.work <- job{hc: ch.srv.NewConn(nc)}
+		}
 	}
 }
 
@@ -221,7 +253,11 @@ func (ch *child) worker(i int) {
 			}
 			hc.Tag = ws
 		}
-		ch.serve(hc, j.c, ws)
+		ec := j.c // only the event loop's connections go back to it
+		if ch.loop == nil {
+			ec = nil
+		}
+		ch.serve(hc, ec, ws)
 		if ch.board != nil {
 			if ch.drain.Load() {
 				ws.SetStatus(scoreboard.Graceful)
