@@ -74,8 +74,7 @@ func NewAcceptor(ls []mpm.Listener, raw bool) (*Acceptor, error) {
 			return fail(err)
 		}
 		a.fds = append(a.fds, fd)
-		on, _ := unix.GetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY)
-		a.nodelay = append(a.nodelay, on != 0)
+		a.nodelay = append(a.nodelay, inheritsNoDelay(fd))
 		ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLEXCLUSIVE, Fd: int32(len(a.fds) - 1)}
 		if err := unix.EpollCtl(a.epfd, unix.EPOLL_CTL_ADD, fd, &ev); err != nil {
 			return fail(fmt.Errorf("epoll_ctl listener %s: %w", l.Name, err))
@@ -144,19 +143,13 @@ func (a *Acceptor) accept() (*conn, error) {
 			if ev.Fd < 0 {
 				continue // the wake-up eventfd: closed is checked above
 			}
-			nfd, sa, err := AcceptNonblock(a.fds[ev.Fd])
-			switch {
-			case err == nil:
-				c := wrapConn(nfd, sa)
-				if !a.nodelay[ev.Fd] {
-					c.noDelay()
-				}
+			c, err := acceptConn(a.fds[ev.Fd], a.nodelay[ev.Fd])
+			if err != nil {
+				return nil, fmt.Errorf("accept: %w", err)
+			}
+			if c != nil { // else another child won the race
 				c.raw = a.raw
 				return c, nil
-			case errors.Is(err, unix.EAGAIN), errors.Is(err, unix.ECONNABORTED), errors.Is(err, unix.EINTR):
-				// Another child won the race, or the client gave up.
-			default:
-				return nil, fmt.Errorf("accept: %w", err)
 			}
 		}
 	}

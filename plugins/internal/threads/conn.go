@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -52,11 +53,35 @@ var (
 	_ io.ReaderFrom = (*conn)(nil)
 )
 
-// newConn takes over an accepted non-blocking descriptor.
-func newConn(fd int, sa unix.Sockaddr) *conn {
-	c := wrapConn(fd, sa)
-	c.noDelay()
-	return c
+// acceptConn accepts a connection from the non-blocking listening socket
+// lfd: nil and nil when there is none now (EAGAIN); an error for EMFILE
+// and friends. inherit says that the connection inherits TCP_NODELAY from
+// lfd (see inheritsNoDelay) rather than needing it set.
+func acceptConn(lfd int, inherit bool) (*conn, error) {
+	for {
+		nfd, sa, err := AcceptNonblock(lfd)
+		switch err {
+		case nil:
+			c := wrapConn(nfd, sa)
+			if !inherit {
+				c.noDelay()
+			}
+			return c, nil
+		case unix.EINTR, unix.ECONNABORTED: // ECONNABORTED: the client gave up first
+			continue
+		case unix.EAGAIN:
+			return nil, nil
+		}
+		return nil, err
+	}
+}
+
+// inheritsNoDelay reports whether connections accepted from lfd have
+// TCP_NODELAY from it: on Linux, when lfd has it (the host sets it on the
+// sockets it binds, as Apache does).
+func inheritsNoDelay(lfd int) bool {
+	on, err := unix.GetsockoptInt(lfd, unix.IPPROTO_TCP, unix.TCP_NODELAY)
+	return runtime.GOOS == "linux" && err == nil && on != 0
 }
 
 // wrapConn takes over an accepted non-blocking descriptor as it is.

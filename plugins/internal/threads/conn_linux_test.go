@@ -41,14 +41,8 @@ func pairOn(t *testing.T, network, addr string) (*conn, net.Conn) {
 	var c *conn
 	var aerr error
 	for i := 0; c == nil && i < 1000; i++ {
-		err = raw.Control(func(fd uintptr) {
-			var nfd int
-			var sa unix.Sockaddr
-			if nfd, sa, aerr = AcceptNonblock(int(fd)); aerr == nil {
-				c = newConn(nfd, sa)
-			}
-		})
-		if err != nil || aerr != nil && aerr != unix.EAGAIN {
+		err = raw.Control(func(fd uintptr) { c, aerr = acceptConn(int(fd), false) })
+		if err != nil || aerr != nil {
 			t.Fatal(err, aerr)
 		}
 		if c == nil {

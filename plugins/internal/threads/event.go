@@ -77,8 +77,9 @@ type loop struct {
 
 // listenFD is a listening socket the loop accepts on.
 type listenFD struct {
-	ln net.Listener
-	fd int
+	ln      net.Listener
+	fd      int
+	nodelay bool // its connections inherit TCP_NODELAY
 }
 
 // Slot states.
@@ -142,7 +143,7 @@ func newLoop(ch *child, ka time.Duration, lns []net.Listener, onAccept func()) (
 		if err := raw.Control(func(f uintptr) { fd = int(f) }); err != nil {
 			return fail(err)
 		}
-		l.lns = append(l.lns, listenFD{ln: ln, fd: fd})
+		l.lns = append(l.lns, listenFD{ln: ln, fd: fd, nodelay: inheritsNoDelay(fd)})
 	}
 	if err := l.listen(true); err != nil {
 		return fail(err)
@@ -689,7 +690,7 @@ func (l *loop) acceptLocked() (busy bool) {
 				l.stopAccepting(fmt.Sprintf("Too many open connections (%d), not accepting new conns in this process", l.ch.conns.Load()))
 				return false
 			}
-			c := l.accept(lf.fd)
+			c := l.accept(lf)
 			if c == nil {
 				break
 			}
@@ -703,27 +704,19 @@ func (l *loop) acceptLocked() (busy bool) {
 }
 
 // accept takes a connection from a listening socket, or returns nil.
-func (l *loop) accept(lfd int) *conn {
-	for {
-		nfd, sa, err := AcceptNonblock(lfd)
-		switch err {
-		case nil:
-			return newConn(nfd, sa)
-		case unix.EINTR, unix.ECONNABORTED:
-			continue
-		case unix.EAGAIN:
-		default:
-			// EMFILE and friends: stop accepting for a moment rather
-			// than spin.
-			l.backoff = l.now() + int64(100*time.Millisecond)
-			l.stopAccepting("")
-			if time.Since(l.logged) > time.Second {
-				l.logged = time.Now()
-				l.ch.log("accept failed", "error", err)
-			}
+func (l *loop) accept(lf listenFD) *conn {
+	c, err := acceptConn(lf.fd, lf.nodelay)
+	if err != nil {
+		// EMFILE and friends: stop accepting for a moment rather than
+		// spin.
+		l.backoff = l.now() + int64(100*time.Millisecond)
+		l.stopAccepting("")
+		if time.Since(l.logged) > time.Second {
+			l.logged = time.Now()
+			l.ch.log("accept failed", "error", err)
 		}
-		return nil
 	}
+	return c
 }
 
 // closeAllLocked closes every connection of lst (closed keep-alive
