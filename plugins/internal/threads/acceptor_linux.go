@@ -23,17 +23,15 @@ import (
 // thundering herd Apache avoids with its accept mutex); another child may
 // still win the race for it, and then the loser simply waits again. A
 // child that is not waiting (busy) is not woken at all. It holds its own
-// duplicates of the sockets and closes the Listeners' Files: an
-// *os.File over a non-blocking socket sits in Go's netpoller, which
-// would otherwise wake a thread of every child for every connection.
+// duplicates of the sockets and closes the Listeners' Files (see
+// takeListeners).
 //
 // A listening socket with TCP_NODELAY set (the host sets it) hands it
 // down to the accepted connections, which then skip a setsockopt each.
 //
 // Accept is for one goroutine at a time; Close may be called from any.
 type Acceptor struct {
-	fds     []int  // our duplicates of the listening sockets
-	nodelay []bool // by index in fds: accepted connections inherit TCP_NODELAY
+	lns     []listenFD
 	epfd    int
 	wakeFD  int        // eventfd written by Close to end a wait
 	raw     bool       // prefork: raw waits first for the Acceptor and its connections
@@ -68,39 +66,16 @@ func NewAcceptor(ls []mpm.Listener, raw bool) (*Acceptor, error) {
 	if err := unix.EpollCtl(a.epfd, unix.EPOLL_CTL_ADD, a.wakeFD, &unix.EpollEvent{Events: unix.EPOLLIN, Fd: -1}); err != nil {
 		return fail(fmt.Errorf("epoll_ctl eventfd: %w", err))
 	}
-	for _, l := range ls {
-		fd, err := dupListener(l)
-		if err != nil {
-			return fail(err)
-		}
-		a.fds = append(a.fds, fd)
-		a.nodelay = append(a.nodelay, inheritsNoDelay(fd))
-		ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLEXCLUSIVE, Fd: int32(len(a.fds) - 1)}
-		if err := unix.EpollCtl(a.epfd, unix.EPOLL_CTL_ADD, fd, &ev); err != nil {
-			return fail(fmt.Errorf("epoll_ctl listener %s: %w", l.Name, err))
-		}
+	if a.lns, err = takeListeners(ls); err != nil {
+		return fail(err)
 	}
-	for _, l := range ls {
-		l.File.Close()
+	for i, lf := range a.lns {
+		ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLEXCLUSIVE, Fd: int32(i)}
+		if err := unix.EpollCtl(a.epfd, unix.EPOLL_CTL_ADD, lf.fd, &ev); err != nil {
+			return fail(fmt.Errorf("epoll_ctl listener %s: %w", lf.name, err))
+		}
 	}
 	return a, nil
-}
-
-// dupListener duplicates l's descriptor (close-on-exec) without touching
-// its flags.
-func dupListener(l mpm.Listener) (int, error) {
-	raw, err := l.File.SyscallConn()
-	if err != nil {
-		return -1, fmt.Errorf("listener %s: %w", l.Name, err)
-	}
-	fd, derr := -1, error(nil)
-	if err := raw.Control(func(f uintptr) { fd, derr = unix.FcntlInt(f, unix.F_DUPFD_CLOEXEC, 0) }); err != nil {
-		return -1, fmt.Errorf("listener %s: %w", l.Name, err)
-	}
-	if derr != nil {
-		return -1, fmt.Errorf("listener %s: dup: %w", l.Name, derr)
-	}
-	return fd, nil
 }
 
 // Accept waits for the next connection on any listener. After Close it
@@ -143,7 +118,8 @@ func (a *Acceptor) accept() (*conn, error) {
 			if ev.Fd < 0 {
 				continue // the wake-up eventfd: closed is checked above
 			}
-			c, err := acceptConn(a.fds[ev.Fd], a.nodelay[ev.Fd])
+			lf := a.lns[ev.Fd]
+			c, err := acceptConn(lf.fd, lf.nodelay)
 			if err != nil {
 				return nil, fmt.Errorf("accept: %w", err)
 			}
@@ -169,9 +145,7 @@ func (a *Acceptor) Close() error {
 }
 
 func (a *Acceptor) closeFDs() {
-	for _, fd := range a.fds {
-		unix.Close(fd)
-	}
+	closeListeners(a.lns)
 	for _, fd := range []int{a.epfd, a.wakeFD} {
 		if fd >= 0 {
 			unix.Close(fd)

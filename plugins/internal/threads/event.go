@@ -4,10 +4,8 @@ package threads
 
 import (
 	"fmt"
-	"net"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -75,13 +73,6 @@ type loop struct {
 	logged    time.Time
 }
 
-// listenFD is a listening socket the loop accepts on.
-type listenFD struct {
-	ln      net.Listener
-	fd      int
-	nodelay bool // its connections inherit TCP_NODELAY
-}
-
 // Slot states.
 const (
 	free      uint8 = iota
@@ -113,7 +104,7 @@ type fdList struct {
 
 const defaultHotHold = 200 * time.Millisecond
 
-func newLoop(ch *child, ka time.Duration, lns []net.Listener, onAccept func()) (*loop, error) {
+func newLoop(ch *child, ka time.Duration, lns []listenFD, onAccept func()) (*loop, error) {
 	p, err := newPoller()
 	if err != nil {
 		return nil, err
@@ -130,21 +121,7 @@ func newLoop(ch *child, ka time.Duration, lns []net.Listener, onAccept func()) (
 		p.close()
 		return nil, err
 	}
-	for _, ln := range lns {
-		sc, ok := ln.(syscall.Conn)
-		if !ok {
-			return fail(fmt.Errorf("listener %s has no descriptor", ln.Addr()))
-		}
-		raw, err := sc.SyscallConn()
-		if err != nil {
-			return fail(err)
-		}
-		fd := -1
-		if err := raw.Control(func(f uintptr) { fd = int(f) }); err != nil {
-			return fail(err)
-		}
-		l.lns = append(l.lns, listenFD{ln: ln, fd: fd, nodelay: inheritsNoDelay(fd)})
-	}
+	l.lns = lns
 	if err := l.listen(true); err != nil {
 		return fail(err)
 	}
@@ -180,7 +157,7 @@ func (l *loop) listen(on bool) error {
 			err = l.poll.disarm(lf.fd)
 		}
 		if err != nil {
-			return fmt.Errorf("listener %s: %w", lf.ln.Addr(), err)
+			return fmt.Errorf("listener %s: %w", lf.name, err)
 		}
 	}
 	l.listening = on
@@ -776,7 +753,5 @@ func (l *loop) stopLocked() {
 	if err := l.listen(false); err != nil {
 		l.ch.log("cannot stop accepting", "error", err)
 	}
-	for _, lf := range l.lns {
-		lf.ln.Close()
-	}
+	closeListeners(l.lns)
 }

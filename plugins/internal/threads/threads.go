@@ -84,34 +84,31 @@ func Serve(c *mpm.Child, opt Options) error {
 			ch.gracefulStop() // MaxConnectionsPerChild
 		}
 	}
-	// Event's loop, or (elsewhere than Linux) worker's listener
-	// goroutines, accept through net.Listeners; worker on Linux accepts
-	// through an Acceptor, as prefork does.
+	// Event's loop waits for its listeners itself; worker's listener
+	// goroutine accepts through an Acceptor, as prefork does, or
+	// (elsewhere than Linux) one goroutine per net.Listener.
 	var lns []acceptSource
-	if !opt.Park {
-		a, err := NewAcceptor(c.Listeners, false)
-		switch {
-		case err == nil:
-			lns = append(lns, a)
-		case !errors.Is(err, errors.ErrUnsupported):
+	if opt.Park {
+		fds, err := takeListeners(c.Listeners)
+		if err != nil {
 			return err
 		}
-	}
-	if lns == nil {
-		var nls []net.Listener
+		srv.WriteCompletion = true // the loop finishes responses: see loop
+		if ch.loop, err = newLoop(ch, c.Config.Core.KeepAliveTimeout, fds, onAccept); err != nil {
+			closeListeners(fds)
+			return err
+		}
+	} else if a, err := NewAcceptor(c.Listeners, false); err == nil {
+		lns = append(lns, a)
+	} else if !errors.Is(err, errors.ErrUnsupported) {
+		return err
+	} else {
 		for _, l := range c.Listeners {
 			ln, err := l.Listen()
 			if err != nil {
 				return err
 			}
-			nls = append(nls, ln)
 			lns = append(lns, ln)
-		}
-		if opt.Park {
-			srv.WriteCompletion = true // the loop finishes responses: see loop
-			if ch.loop, err = newLoop(ch, c.Config.Core.KeepAliveTimeout, nls, onAccept); err != nil {
-				return err
-			}
 		}
 	}
 	for i := range n {
