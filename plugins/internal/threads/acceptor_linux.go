@@ -46,7 +46,8 @@ type Acceptor struct {
 // GOMAXPROCS 1 (a prefork child), the Acceptor's waits and its
 // connections' start as rawwait's, keeping the process's P, and only
 // after that wait as a system call; a threaded child must pass false (a
-// raw wait holds a P that its other goroutines need).
+// raw wait holds a P that its other goroutines need); its connections
+// move into Go's netpoller when they wait a second time (keep-alive).
 func NewAcceptor(ls []mpm.Listener, raw bool) (*Acceptor, error) {
 	if len(ls) == 0 {
 		return nil, errors.New("no listeners")
@@ -124,7 +125,7 @@ func (a *Acceptor) accept() (*conn, error) {
 				return nil, fmt.Errorf("accept: %w", err)
 			}
 			if c != nil { // else another child won the race
-				c.raw = a.raw
+				c.raw, c.netpoll = a.raw, !a.raw
 				return c, nil
 			}
 		}

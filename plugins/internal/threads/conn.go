@@ -25,7 +25,9 @@ import (
 // parked keep-alive connection costs the child this struct and its slot in
 // the poller. A worker reads and writes it directly; when the socket
 // would block, the worker waits in poll(2) up to the deadline (Timeout),
-// holding its thread as an Apache worker thread does.
+// holding its thread as an Apache worker thread does. A worker child's
+// connections (netpoll) move into Go's netpoller when they wait a second
+// time.
 //
 // Close may be called from another goroutine during a Read or Write: it
 // shuts the socket down, which ends the wait, and the descriptor is closed
@@ -44,6 +46,14 @@ type conn struct {
 	// raw makes a wait start with rawwait.Poll (a prefork child's
 	// connection: see NewAcceptor); set before use.
 	raw bool
+	// netpoll (a worker child's connection: see NewAcceptor) moves the
+	// connection into Go's netpoller at its second wait, where waiting
+	// holds no thread: a keep-alive connection waits for every request,
+	// while a connection that closes waits at most once, in its lingering
+	// close, and is never registered. Set before use.
+	netpoll bool
+	waited  bool     // a wait has been made (netpoll); guarded by mu
+	file    *os.File // once registered, the owner of fd; guarded by mu
 
 	rdl, wdl atomic.Int64 // deadlines, Unix nanoseconds; 0 is none
 }
@@ -117,9 +127,18 @@ func (c *conn) release() {
 	c.mu.Lock()
 	c.refs--
 	if c.closed && c.refs == 0 {
-		unix.Close(c.fd)
+		c.closeFD()
 	}
 	c.mu.Unlock()
+}
+
+// closeFD closes fd, through its File once it is in the netpoller (the
+// caller holds mu, and no operation is running).
+func (c *conn) closeFD() error {
+	if c.file != nil {
+		return c.file.Close()
+	}
+	return unix.Close(c.fd)
 }
 
 func (c *conn) opError(op string, err error) error {
@@ -130,8 +149,13 @@ func (c *conn) opError(op string, err error) error {
 }
 
 // wait blocks in poll(2) until fd is ready for events or the deadline
-// passes.
+// passes (with netpoll, from the second wait on, in Go's netpoller).
 func (c *conn) wait(op string, events int16, deadline int64) error {
+	if c.netpoll {
+		if f := c.pollFile(); f != nil {
+			return c.waitNetpoll(f, op, events, deadline)
+		}
+	}
 	rawTried := !c.raw
 	for {
 		timeout := -1
@@ -161,6 +185,59 @@ func (c *conn) wait(op string, events int16, deadline int64) error {
 			return c.opError(op, err)
 		}
 	}
+}
+
+// pollFile returns the connection's File in Go's netpoller from its
+// second wait on, registering it then (os.NewFile of a non-blocking
+// socket does), and nil before.
+func (c *conn) pollFile() *os.File {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.file == nil {
+		if !c.waited {
+			c.waited = true
+			return nil
+		}
+		c.file = os.NewFile(uintptr(c.fd), "tcp")
+	}
+	return c.file
+}
+
+// waitNetpoll waits in Go's netpoller until fd is ready for events or the
+// deadline passes.
+func (c *conn) waitNetpoll(f *os.File, op string, events int16, deadline int64) error {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return c.opError(op, err)
+	}
+	var dl time.Time
+	if deadline != 0 {
+		dl = time.Unix(0, deadline)
+	}
+	// The caller has just seen EAGAIN: the first call says not ready,
+	// the one after a wake-up says ready (the caller's next call tells).
+	waited := false
+	ready := func(uintptr) bool {
+		r := waited
+		waited = true
+		return r
+	}
+	if events == unix.POLLIN {
+		if err = f.SetReadDeadline(dl); err == nil {
+			err = rc.Read(ready)
+		}
+	} else if err = f.SetWriteDeadline(dl); err == nil {
+		err = rc.Write(ready)
+	}
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return c.opError(op, os.ErrDeadlineExceeded)
+	case errors.Is(err, os.ErrClosed):
+		return c.opError(op, net.ErrClosed)
+	}
+	return c.opError(op, err)
 }
 
 // Read implements net.Conn.
@@ -307,7 +384,7 @@ func (c *conn) Close() error {
 		// End the wait of the operation in progress; it closes fd.
 		return unix.Shutdown(c.fd, unix.SHUT_RDWR)
 	}
-	return unix.Close(c.fd)
+	return c.closeFD()
 }
 
 func (c *conn) isClosed() bool {

@@ -212,3 +212,52 @@ func TestAcceptNonblockIPv6(t *testing.T) {
 		t.Errorf("RemoteAddr %s, want %s", got, want)
 	}
 }
+
+// TestConnNetpoll: a worker child's connection waits in poll(2) the first
+// time and in Go's netpoller from the second on, with the same results:
+// data, deadlines, and Close ending a wait.
+func TestConnNetpoll(t *testing.T) {
+	c, client := pair(t)
+	c.netpoll = true
+	buf := make([]byte, 16)
+	for i, msg := range []string{"one", "two"} {
+		go func() {
+			time.Sleep(20 * time.Millisecond) // let the read wait
+			client.Write([]byte(msg))
+		}()
+		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		n, err := c.Read(buf)
+		if err != nil || string(buf[:n]) != msg {
+			t.Fatalf("read %d: %q, %v; want %q", i, buf[:n], err, msg)
+		}
+	}
+	c.mu.Lock()
+	f := c.file
+	c.mu.Unlock()
+	if f == nil {
+		t.Fatal("the connection is not in the netpoller after its second wait")
+	}
+	c.SetReadDeadline(time.Now().Add(20 * time.Millisecond))
+	if _, err := c.Read(buf); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("read past the deadline: %v, want os.ErrDeadlineExceeded", err)
+	}
+	c.SetReadDeadline(time.Time{})
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Read(buf)
+		done <- err
+	}()
+	time.Sleep(20 * time.Millisecond)
+	c.Close()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Fatal("a read ended by Close returned no error")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close did not end a netpoller wait")
+	}
+	if err := f.Close(); !errors.Is(err, os.ErrClosed) {
+		t.Fatalf("the File is still open after Close: %v", err)
+	}
+}
