@@ -47,7 +47,8 @@ type Acceptor struct {
 // connections' start as rawwait's, keeping the process's P, and only
 // after that wait as a system call; a threaded child must pass false (a
 // raw wait holds a P that its other goroutines need); its connections
-// move into Go's netpoller when they wait a second time (keep-alive).
+// read through Go's netpoller once a read has had to wait twice
+// (keep-alive).
 func NewAcceptor(ls []mpm.Listener, raw bool) (*Acceptor, error) {
 	if len(ls) == 0 {
 		return nil, errors.New("no listeners")

@@ -26,8 +26,8 @@ import (
 // the poller. A worker reads and writes it directly; when the socket
 // would block, the worker waits in poll(2) up to the deadline (Timeout),
 // holding its thread as an Apache worker thread does. A worker child's
-// connections (netpoll) move into Go's netpoller when they wait a second
-// time.
+// connections (netpoll) read through Go's netpoller once a read has had
+// to wait twice.
 //
 // Close may be called from another goroutine during a Read or Write: it
 // shuts the socket down, which ends the wait, and the descriptor is closed
@@ -47,13 +47,14 @@ type conn struct {
 	// connection: see NewAcceptor); set before use.
 	raw bool
 	// netpoll (a worker child's connection: see NewAcceptor) moves the
-	// connection into Go's netpoller at its second wait, where waiting
-	// holds no thread: a keep-alive connection waits for every request,
-	// while a connection that closes waits at most once, in its lingering
-	// close, and is never registered. Set before use.
+	// connection's reads into Go's netpoller when a read would block a
+	// second time, where waiting holds no thread: a keep-alive
+	// connection waits for every request, while a connection that closes
+	// waits at most once, in its lingering close, and is never
+	// registered. Writes still wait in poll(2). Set before use.
 	netpoll bool
-	waited  bool     // a wait has been made (netpoll); guarded by mu
-	file    *os.File // once registered, the owner of fd; guarded by mu
+	waited  bool                    // a read has waited (netpoll); guarded by mu
+	file    atomic.Pointer[os.File] // once registered, the owner of fd; set under mu
 
 	rdl, wdl atomic.Int64 // deadlines, Unix nanoseconds; 0 is none
 }
@@ -135,8 +136,8 @@ func (c *conn) release() {
 // closeFD closes fd, through its File once it is in the netpoller (the
 // caller holds mu, and no operation is running).
 func (c *conn) closeFD() error {
-	if c.file != nil {
-		return c.file.Close()
+	if f := c.file.Load(); f != nil {
+		return f.Close()
 	}
 	return unix.Close(c.fd)
 }
@@ -149,13 +150,8 @@ func (c *conn) opError(op string, err error) error {
 }
 
 // wait blocks in poll(2) until fd is ready for events or the deadline
-// passes (with netpoll, from the second wait on, in Go's netpoller).
+// passes.
 func (c *conn) wait(op string, events int16, deadline int64) error {
-	if c.netpoll {
-		if f := c.pollFile(); f != nil {
-			return c.waitNetpoll(f, op, events, deadline)
-		}
-	}
 	rawTried := !c.raw
 	for {
 		timeout := -1
@@ -188,56 +184,61 @@ func (c *conn) wait(op string, events int16, deadline int64) error {
 }
 
 // pollFile returns the connection's File in Go's netpoller from its
-// second wait on, registering it then (os.NewFile of a non-blocking
-// socket does), and nil before.
+// second read that would block on, registering it then (os.NewFile of a
+// non-blocking socket does), and nil before.
 func (c *conn) pollFile() *os.File {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.file == nil {
-		if !c.waited {
-			c.waited = true
-			return nil
-		}
-		c.file = os.NewFile(uintptr(c.fd), "tcp")
+	if f := c.file.Load(); f != nil {
+		return f
 	}
-	return c.file
+	if !c.waited {
+		c.waited = true
+		return nil
+	}
+	f := os.NewFile(uintptr(c.fd), "tcp")
+	c.file.Store(f)
+	return f
 }
 
-// waitNetpoll waits in Go's netpoller until fd is ready for events or the
-// deadline passes.
-func (c *conn) waitNetpoll(f *os.File, op string, events int16, deadline int64) error {
+// readNetpoll reads through the netpoller: the read is made inside
+// RawConn.Read, after it has reset its readiness state, so that no
+// wake-up falls between an EAGAIN and the wait.
+func (c *conn) readNetpoll(f *os.File, p []byte) (int, error) {
 	rc, err := f.SyscallConn()
 	if err != nil {
-		return c.opError(op, err)
+		return 0, c.opError("read", err)
 	}
 	var dl time.Time
-	if deadline != 0 {
-		dl = time.Unix(0, deadline)
+	if d := c.rdl.Load(); d != 0 {
+		dl = time.Unix(0, d)
 	}
-	// The caller has just seen EAGAIN: the first call says not ready,
-	// the one after a wake-up says ready (the caller's next call tells).
-	waited := false
-	ready := func(uintptr) bool {
-		r := waited
-		waited = true
-		return r
+	if err := f.SetReadDeadline(dl); err != nil {
+		return 0, c.opError("read", err)
 	}
-	if events == unix.POLLIN {
-		if err = f.SetReadDeadline(dl); err == nil {
-			err = rc.Read(ready)
+	var n int
+	var rerr error
+	err = rc.Read(func(fd uintptr) bool {
+		for {
+			n, rerr = unix.Read(int(fd), p)
+			if rerr != unix.EINTR {
+				return rerr != unix.EAGAIN
+			}
 		}
-	} else if err = f.SetWriteDeadline(dl); err == nil {
-		err = rc.Write(ready)
-	}
+	})
 	switch {
-	case err == nil:
-		return nil
 	case errors.Is(err, os.ErrDeadlineExceeded):
-		return c.opError(op, os.ErrDeadlineExceeded)
-	case errors.Is(err, os.ErrClosed):
-		return c.opError(op, net.ErrClosed)
+		return 0, c.opError("read", os.ErrDeadlineExceeded)
+	case err != nil:
+		return 0, c.opError("read", net.ErrClosed)
+	case rerr == nil && n == 0:
+		return 0, io.EOF
+	case rerr == nil:
+		return n, nil
+	case c.isClosed():
+		return 0, c.opError("read", net.ErrClosed)
 	}
-	return c.opError(op, err)
+	return 0, c.opError("read", rerr)
 }
 
 // Read implements net.Conn.
@@ -249,6 +250,9 @@ func (c *conn) Read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
+	if f := c.file.Load(); f != nil {
+		return c.readNetpoll(f, p)
+	}
 	for {
 		n, err := unix.Read(c.fd, p)
 		switch {
@@ -258,6 +262,11 @@ func (c *conn) Read(p []byte) (int, error) {
 			return n, nil
 		case err == unix.EINTR:
 		case err == unix.EAGAIN:
+			if c.netpoll {
+				if f := c.pollFile(); f != nil {
+					return c.readNetpoll(f, p)
+				}
+			}
 			if err := c.wait("read", unix.POLLIN, c.rdl.Load()); err != nil {
 				return 0, err
 			}

@@ -214,8 +214,8 @@ func TestAcceptNonblockIPv6(t *testing.T) {
 }
 
 // TestConnNetpoll: a worker child's connection waits in poll(2) the first
-// time and in Go's netpoller from the second on, with the same results:
-// data, deadlines, and Close ending a wait.
+// time a read blocks and reads through Go's netpoller from the second on,
+// with the same results: data, deadlines, and Close ending a wait.
 func TestConnNetpoll(t *testing.T) {
 	c, client := pair(t)
 	c.netpoll = true
@@ -231,9 +231,7 @@ func TestConnNetpoll(t *testing.T) {
 			t.Fatalf("read %d: %q, %v; want %q", i, buf[:n], err, msg)
 		}
 	}
-	c.mu.Lock()
-	f := c.file
-	c.mu.Unlock()
+	f := c.file.Load()
 	if f == nil {
 		t.Fatal("the connection is not in the netpoller after its second wait")
 	}
