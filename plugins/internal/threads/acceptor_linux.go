@@ -41,14 +41,14 @@ type Acceptor struct {
 	events  [4]unix.EpollEvent
 }
 
-// NewAcceptor takes over the listeners ls (it closes their Files). With
-// raw, for a process that serves one connection at a time with
-// GOMAXPROCS 1 (a prefork child), the Acceptor's waits and its
+// NewAcceptor takes over the listeners ls (it closes their Files).
+//
+// raw is for a process that serves one connection at a time with
+// GOMAXPROCS 1 (a prefork child): the Acceptor's waits and its
 // connections' start as rawwait's, keeping the process's P, and only
-// after that wait as a system call; a threaded child must pass false (a
-// raw wait holds a P that its other goroutines need); its connections
-// read through Go's netpoller once a read has had to wait twice
-// (keep-alive).
+// after that as system calls. A threaded child must pass false (a raw
+// wait holds a P that its other goroutines need); its connections then
+// read through Go's netpoller once a read has had to wait (conn.netpoll).
 func NewAcceptor(ls []mpm.Listener, raw bool) (*Acceptor, error) {
 	if len(ls) == 0 {
 		return nil, errors.New("no listeners")

@@ -27,7 +27,7 @@ import (
 // would block, the worker waits in poll(2) up to the deadline (Timeout),
 // holding its thread as an Apache worker thread does. A worker child's
 // connections (netpoll) read through Go's netpoller once a read has had
-// to wait twice.
+// to wait.
 //
 // Close may be called from another goroutine during a Read or Write: it
 // shuts the socket down, which ends the wait, and the descriptor is closed
@@ -47,13 +47,14 @@ type conn struct {
 	// connection: see NewAcceptor); set before use.
 	raw bool
 	// netpoll (a worker child's connection: see NewAcceptor) moves the
-	// connection's reads into Go's netpoller when a read would block a
-	// second time, where waiting holds no thread: a keep-alive
-	// connection waits for every request, while a connection that closes
-	// waits at most once, in its lingering close, and is never
-	// registered. Writes still wait in poll(2). Set before use.
+	// connection's reads into Go's netpoller the first time one would
+	// block, where waiting holds no thread (a blocking poll(2) makes the
+	// runtime hand the thread's P off and take it back: a few more
+	// context switches per wait). A connection whose request was there
+	// when it was accepted (TCP_DEFER_ACCEPT) and whose client closed
+	// first is never registered. Writes still wait in poll(2). Set
+	// before use.
 	netpoll bool
-	waited  bool                    // a read has waited (netpoll); guarded by mu
 	file    atomic.Pointer[os.File] // once registered, the owner of fd; set under mu
 
 	rdl, wdl atomic.Int64 // deadlines, Unix nanoseconds; 0 is none
@@ -183,21 +184,16 @@ func (c *conn) wait(op string, events int16, deadline int64) error {
 	}
 }
 
-// pollFile returns the connection's File in Go's netpoller from its
-// second read that would block on, registering it then (os.NewFile of a
-// non-blocking socket does), and nil before.
+// pollFile returns the connection's File in Go's netpoller, registering
+// it the first time (os.NewFile of a non-blocking socket does).
 func (c *conn) pollFile() *os.File {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if f := c.file.Load(); f != nil {
-		return f
+	f := c.file.Load()
+	if f == nil {
+		f = os.NewFile(uintptr(c.fd), "tcp")
+		c.file.Store(f)
 	}
-	if !c.waited {
-		c.waited = true
-		return nil
-	}
-	f := os.NewFile(uintptr(c.fd), "tcp")
-	c.file.Store(f)
 	return f
 }
 
@@ -263,9 +259,7 @@ func (c *conn) Read(p []byte) (int, error) {
 		case err == unix.EINTR:
 		case err == unix.EAGAIN:
 			if c.netpoll {
-				if f := c.pollFile(); f != nil {
-					return c.readNetpoll(f, p)
-				}
+				return c.readNetpoll(c.pollFile(), p)
 			}
 			if err := c.wait("read", unix.POLLIN, c.rdl.Load()); err != nil {
 				return 0, err
