@@ -162,6 +162,13 @@ func (s *server) bind(cfg *config.Config, srv *config.Server) error {
 			}
 			s.sockets[l.Addr] = socks
 		}
+		// Apache applies the accept filter on every (re)start, to the
+		// sockets it bound and to systemd's alike.
+		for _, sock := range socks {
+			if err := sock.SetDeferAccept(srv.DeferAccept(l.Proto)); err != nil {
+				s.log.Printf("core", errorlog.Warn, "AH00076: Failed to enable APR_TCP_DEFER_ACCEPT: %v", err)
+			}
+		}
 		addrs = append(addrs, socks[0].Addr)
 	}
 	if len(srv.Listeners) == 0 {

@@ -23,6 +23,9 @@ var Core = Table{
 		Help: "A port number or a numeric IP address and a port number, and an optional protocol"},
 	{Name: "ListenBacklog", MinArgs: 1, MaxArgs: 1, Context: ServerConfig, Check: checkListenBacklog,
 		Help: "Maximum length of the queue of pending connections, as used by listen(2)"},
+	{Name: "AcceptFilter", MinArgs: 2, MaxArgs: 2, Context: ServerConfig, Help: "Set the Accept Filter to use for a protocol"},
+	{Name: "ListenTCPDeferAccept", MinArgs: 1, MaxArgs: 1, Context: ServerConfig, Check: checkListenTCPDeferAccept,
+		Help: "Value set for the socket option TCP_DEFER_ACCEPT if it is set"},
 	{Name: "ListenAddrFile", MinArgs: 1, MaxArgs: 1, Context: ServerConfig,
 		Help: "A file to which the addresses of the listening sockets are written once they are bound"},
 	{Name: "PidFile", MinArgs: 1, MaxArgs: 1, Context: ServerConfig, Help: "A file for logging the server process ID"},
@@ -212,6 +215,13 @@ func checkListen(args []string) error {
 func checkListenBacklog(args []string) error {
 	if atoi(args[0]) <= 0 {
 		return errors.New("ListenBacklog must be > 0")
+	}
+	return nil
+}
+
+func checkListenTCPDeferAccept(args []string) error {
+	if atoi(args[0]) <= 0 {
+		return errors.New("ListenTCPDeferAccept must be > 0")
 	}
 	return nil
 }

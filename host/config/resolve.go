@@ -38,6 +38,13 @@ type Server struct {
 	Listeners []Listener
 	// ListenBacklog is the listen(2) backlog; default 511.
 	ListenBacklog int
+	// AcceptFilters maps a protocol to its accept filter, both lowercased,
+	// from AcceptFilter lines (the last one for a protocol wins) over
+	// Apache's defaults on Linux, http and https "data". See DeferAccept.
+	AcceptFilters map[string]string
+	// ListenTCPDeferAccept is the TCP_DEFER_ACCEPT timeout in seconds set
+	// on listeners whose accept filter is on; default 30, as Apache's.
+	ListenTCPDeferAccept int
 	// DirectoryIndex lists the index files; default ["index.html"]. Several
 	// DirectoryIndex lines add up; "DirectoryIndex disabled" empties it.
 	DirectoryIndex []string
@@ -123,6 +130,8 @@ func Resolve(cfg *Config) (*Server, Errors) {
 		ServerRoot:            cfg.ServerRoot,
 		LogLevel:              "warn",
 		ListenBacklog:         511,
+		AcceptFilters:         map[string]string{"http": "data", "https": "data"},
+		ListenTCPDeferAccept:  30,
 		AddTypes:              map[string]string{},
 		KeepAlive:             true,
 		KeepAliveTimeout:      5 * time.Second,
@@ -223,6 +232,14 @@ func Resolve(cfg *Config) (*Server, Errors) {
 		case "listenbacklog":
 			if one && atoi(a[0]) > 0 {
 				s.ListenBacklog = atoi(a[0])
+			}
+		case "acceptfilter":
+			if len(a) == 2 {
+				s.AcceptFilters[strings.ToLower(a[0])] = strings.ToLower(a[1])
+			}
+		case "listentcpdeferaccept":
+			if one && atoi(a[0]) > 0 {
+				s.ListenTCPDeferAccept = atoi(a[0])
 			}
 		case "directoryindex":
 			indexSet = true
@@ -369,6 +386,20 @@ func Resolve(cfg *Config) (*Server, Errors) {
 
 // serverTokens maps a ServerTokens keyword to its long lowercase form, or
 // "" for an unknown one.
+// DeferAccept is the TCP_DEFER_ACCEPT timeout in seconds for a listener
+// of protocol proto (Listener.Proto), 0 for none. As Apache on Linux does,
+// every accept filter but "none" (and an empty one) means
+// TCP_DEFER_ACCEPT for ListenTCPDeferAccept seconds: accept(2) returns a
+// connection only once the client has sent data; a protocol without an
+// AcceptFilter line or default has none.
+func (s *Server) DeferAccept(proto string) int {
+	switch s.AcceptFilters[proto] {
+	case "", "none":
+		return 0
+	}
+	return s.ListenTCPDeferAccept
+}
+
 func serverTokens(w string) string {
 	switch strings.ToLower(w) {
 	case "min", "minimal":

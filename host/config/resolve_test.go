@@ -28,6 +28,8 @@ func TestResolveDefaults(t *testing.T) {
 		TypesConfig:           "/srv/conf/mime.types",
 		LogLevel:              "warn",
 		ListenBacklog:         511,
+		AcceptFilters:         map[string]string{"http": "data", "https": "data"},
+		ListenTCPDeferAccept:  30,
 		DirectoryIndex:        []string{"index.html"},
 		AddTypes:              map[string]string{},
 		KeepAlive:             true,
@@ -43,6 +45,23 @@ func TestResolveDefaults(t *testing.T) {
 		LimitRequestBody:      1 << 30,
 	}
 	equal(t, "server", s, want)
+}
+
+// The outcomes were checked against apache2 2.4.71 on Linux, which sets
+// TCP_DEFER_ACCEPT (strace) for every filter but "none" or "".
+func TestResolveAcceptFilter(t *testing.T) {
+	s, errs := resolveString(t, "AcceptFilter HTTP None\nAcceptFilter foo connectready\nAcceptFilter bar data\nAcceptFilter bar NONE\nAcceptFilter baz \"\"\nListenTCPDeferAccept 7\nListenTCPDeferAccept 0")
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	equal(t, "AcceptFilters", s.AcceptFilters, map[string]string{"http": "none", "https": "data", "foo": "connectready", "bar": "none", "baz": ""})
+	equal(t, "ListenTCPDeferAccept", s.ListenTCPDeferAccept, 7)
+	for proto, want := range map[string]int{"http": 0, "https": 7, "foo": 7, "bar": 0, "baz": 0, "ftp": 0} {
+		equal(t, "DeferAccept("+proto+")", s.DeferAccept(proto), want)
+	}
+	d, _ := resolveString(t, "")
+	equal(t, "default DeferAccept(http)", d.DeferAccept("http"), 30)
+	equal(t, "default DeferAccept(https)", d.DeferAccept("https"), 30)
 }
 
 func TestResolveSettings(t *testing.T) {

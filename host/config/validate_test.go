@@ -106,6 +106,15 @@ func TestValidateMessages(t *testing.T) {
 		{"ListenBacklog zero", "ListenBacklog 0", "ListenBacklog must be > 0"},
 		{"ListenBacklog text", "ListenBacklog abc", "ListenBacklog must be > 0"},
 		{"ListenBacklog atoi", "ListenBacklog 5x", ""},
+		{"AcceptFilter one", "AcceptFilter http", "AcceptFilter takes two arguments, Set the Accept Filter to use for a protocol"},
+		{"AcceptFilter three", "AcceptFilter http data x", "AcceptFilter takes two arguments, Set the Accept Filter to use for a protocol"},
+		{"AcceptFilter in vhost", "<VirtualHost *:80>\nAcceptFilter http none\n</VirtualHost>", "AcceptFilter cannot occur within <VirtualHost> section"},
+		// Apache takes any protocol and filter name.
+		{"AcceptFilter names", "AcceptFilter http none\nAcceptFilter HTTPS connectready\nAcceptFilter foo bar", ""},
+		{"ListenTCPDeferAccept zero", "ListenTCPDeferAccept 0", "ListenTCPDeferAccept must be > 0"},
+		{"ListenTCPDeferAccept text", "ListenTCPDeferAccept abc", "ListenTCPDeferAccept must be > 0"},
+		{"ListenTCPDeferAccept two", "ListenTCPDeferAccept 3 4", "ListenTCPDeferAccept takes one argument, Value set for the socket option TCP_DEFER_ACCEPT if it is set"},
+		{"ListenTCPDeferAccept in vhost", "<VirtualHost *:80>\nListenTCPDeferAccept 5\n</VirtualHost>", "ListenTCPDeferAccept cannot occur within <VirtualHost> section"},
 		{"KeepAlive value", "KeepAlive foo", "KeepAlive must be On or Off"},
 		{"KeepAlive extra words", "KeepAlive on extra", ""},
 		{"KeepAliveTimeout text", "KeepAliveTimeout abc", "KeepAliveTimeout has wrong format"},
@@ -200,6 +209,18 @@ func TestValidateAllProblemsWithPositions(t *testing.T) {
 	equal(t, "rendered", got[1].Error(), "AH00526: Syntax error on line 3 of /srv/httpd.conf:\nListen not allowed in <Directory> context")
 }
 
+func TestValidateAcceptFilterPosition(t *testing.T) {
+	cfg, errs := parseString(t, "Listen 80\nAcceptFilter http\n", Options{})
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	got := Validate(cfg, Core)
+	if len(got) != 1 {
+		t.Fatalf("got %v, want one problem", got)
+	}
+	equal(t, "rendered", got[0].Error(), "AH00526: Syntax error on line 2 of /srv/httpd.conf:\nAcceptFilter takes two arguments, Set the Accept Filter to use for a protocol")
+}
+
 func TestValidateTables(t *testing.T) {
 	mpm := Table{
 		{Name: "StartServers", MinArgs: 1, MaxArgs: 1, Context: ServerConfig, Help: "Number of child processes launched at server startup",
@@ -260,7 +281,7 @@ func TestCoreTable(t *testing.T) {
 			t.Errorf("%s: MaxArgs < MinArgs", s.Name)
 		}
 	}
-	for _, name := range []string{"ServerRoot", "ServerName", "ServerAdmin", "Listen", "ListenBacklog", "ListenAddrFile", "PidFile", "ErrorLog",
+	for _, name := range []string{"ServerRoot", "ServerName", "ServerAdmin", "Listen", "ListenBacklog", "AcceptFilter", "ListenTCPDeferAccept", "ListenAddrFile", "PidFile", "ErrorLog",
 		"LogLevel", "CustomLog", "LogFormat", "DocumentRoot", "DirectoryIndex", "TypesConfig", "AddType", "DefaultType", "KeepAlive",
 		"KeepAliveTimeout", "MaxKeepAliveRequests", "Timeout", "User", "Group", "HostnameLookups", "ServerTokens", "ServerSignature",
 		"AddDefaultCharset", "Options", "AllowOverride", "Require", "SetHandler", "LoadModule", "Mutex", "GracefulShutdownTimeout",

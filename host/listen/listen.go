@@ -21,6 +21,10 @@ type Socket struct {
 	Addr    string // the bound address, with the real port when Listen said 0
 	Bucket  int    // listeners bucket (ListenCoresBucketsRatio); 0 without buckets
 	File    *os.File
+	// Inherited is set on a socket bound by someone else (systemd socket
+	// activation, see Adopt): its options are theirs, and SetDeferAccept
+	// only turns TCP_DEFER_ACCEPT on.
+	Inherited bool
 }
 
 // Close closes the socket.

@@ -11,7 +11,7 @@ import (
 )
 
 // bind makes the socket as Apache's make_sock does: SO_REUSEADDR,
-// SO_KEEPALIVE, IPV6_V6ONLY for explicit IPv6 addresses, SO_REUSEPORT for
+// SO_KEEPALIVE, TCP_NODELAY, IPV6_V6ONLY for explicit IPv6 addresses, SO_REUSEPORT for
 // listeners buckets, bind, listen.
 func bind(ip netip.Addr, anyAddr bool, port, backlog int, reusePort bool) (*Socket, error) {
 	family, network := unix.AF_INET, "tcp4"
@@ -36,6 +36,11 @@ func bind(ip netip.Addr, anyAddr bool, port, backlog int, reusePort bool) (*Sock
 	}
 	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_KEEPALIVE, 1); err != nil {
 		return fail("setsockopt SO_KEEPALIVE", err)
+	}
+	// Accepted connections inherit it: the MPMs' children skip a
+	// setsockopt per connection, as Apache's do.
+	if err := unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1); err != nil {
+		return fail("setsockopt TCP_NODELAY", err)
 	}
 	if reusePort {
 		if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEPORT, 1); err != nil {
@@ -106,5 +111,33 @@ func Adopt(f *os.File) (*Socket, error) {
 	if err := unix.SetNonblock(fd, true); err != nil {
 		return nil, err
 	}
-	return &Socket{Network: network, Addr: sockaddrString(sa), File: f}, nil
+	return &Socket{Network: network, Addr: sockaddrString(sa), File: f, Inherited: true}, nil
+}
+
+// SetDeferAccept sets TCP_DEFER_ACCEPT to secs seconds, Apache's accept
+// filter "data" on Linux: the kernel keeps a connection out of accept(2)
+// until the client has sent something (or, after secs, gives it up), so
+// that a worker that accepts it finds its request there instead of
+// waiting for it. 0 turns the option off on the host's own sockets and
+// leaves an inherited socket as its owner set it (systemd's
+// DeferAcceptSec=). The kernel rounds secs up to whole SYN-ACK
+// retransmissions.
+func (s *Socket) SetDeferAccept(secs int) error {
+	if secs == 0 && s.Inherited {
+		return nil
+	}
+	raw, err := s.File.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var serr error
+	if err := raw.Control(func(fd uintptr) {
+		serr = unix.SetsockoptInt(int(fd), unix.IPPROTO_TCP, unix.TCP_DEFER_ACCEPT, secs)
+	}); err != nil {
+		return err
+	}
+	if serr != nil {
+		return fmt.Errorf("setsockopt TCP_DEFER_ACCEPT on %s: %w", s.Addr, serr)
+	}
+	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -24,7 +25,9 @@ import (
 // parked keep-alive connection costs the child this struct and its slot in
 // the poller. A worker reads and writes it directly; when the socket
 // would block, the worker waits in poll(2) up to the deadline (Timeout),
-// holding its thread as an Apache worker thread does.
+// holding its thread as an Apache worker thread does. A worker child's
+// connections (netpoll) read through Go's netpoller once a read has had
+// to wait.
 //
 // Close may be called from another goroutine during a Read or Write: it
 // shuts the socket down, which ends the wait, and the descriptor is closed
@@ -40,8 +43,19 @@ type conn struct {
 	// armed is set once fd is in the loop's poller; later parks re-arm
 	// it. Only the loop's lock holder touches it.
 	armed bool
-	// raw makes a wait start with rawwait.Poll (NewConn); set before use.
+	// raw makes a wait start with rawwait.Poll (a prefork child's
+	// connection: see NewAcceptor); set before use.
 	raw bool
+	// netpoll (a worker child's connection: see NewAcceptor) moves the
+	// connection's reads into Go's netpoller the first time one would
+	// block, where waiting holds no thread (a blocking poll(2) makes the
+	// runtime hand the thread's P off and take it back: a few more
+	// context switches per wait). A connection whose request was there
+	// when it was accepted (TCP_DEFER_ACCEPT) and whose client closed
+	// first is never registered. Writes still wait in poll(2). Set
+	// before use.
+	netpoll bool
+	file    atomic.Pointer[os.File] // once registered, the owner of fd; set under mu
 
 	rdl, wdl atomic.Int64 // deadlines, Unix nanoseconds; 0 is none
 }
@@ -51,21 +65,39 @@ var (
 	_ io.ReaderFrom = (*conn)(nil)
 )
 
-// NewConn takes over fd, an accepted non-blocking TCP socket whose peer is
-// sa, as a net.Conn for a process that serves one connection at a time in
-// one goroutine, with GOMAXPROCS 1 (a prefork child): a connection of the
-// kind the workers here use (no netpoller), whose waits first poll with
-// rawwait, keeping the process's P, and only after that wait as a system
-// call. Workers of a threaded child must not use it: a raw wait holds a P
-// that other goroutines need. Close releases fd.
-func NewConn(fd int, sa unix.Sockaddr) net.Conn {
-	c := newConn(fd, sa)
-	c.raw = true
-	return c
+// acceptConn accepts a connection from the non-blocking listening socket
+// lfd: nil and nil when there is none now (EAGAIN); an error for EMFILE
+// and friends. inherit says that the connection inherits TCP_NODELAY from
+// lfd (see inheritsNoDelay) rather than needing it set.
+func acceptConn(lfd int, inherit bool) (*conn, error) {
+	for {
+		nfd, sa, err := AcceptNonblock(lfd)
+		switch err {
+		case nil:
+			c := wrapConn(nfd, sa)
+			if !inherit {
+				c.noDelay()
+			}
+			return c, nil
+		case unix.EINTR, unix.ECONNABORTED: // ECONNABORTED: the client gave up first
+			continue
+		case unix.EAGAIN:
+			return nil, nil
+		}
+		return nil, err
+	}
 }
 
-// newConn takes over an accepted non-blocking descriptor.
-func newConn(fd int, sa unix.Sockaddr) *conn {
+// inheritsNoDelay reports whether connections accepted from lfd have
+// TCP_NODELAY from it: on Linux, when lfd has it (the host sets it on the
+// sockets it binds, as Apache does).
+func inheritsNoDelay(lfd int) bool {
+	on, err := unix.GetsockoptInt(lfd, unix.IPPROTO_TCP, unix.TCP_NODELAY)
+	return runtime.GOOS == "linux" && err == nil && on != 0
+}
+
+// wrapConn takes over an accepted non-blocking descriptor as it is.
+func wrapConn(fd int, sa unix.Sockaddr) *conn {
 	c := &conn{fd: fd}
 	switch a := sa.(type) {
 	case *unix.SockaddrInet4:
@@ -73,9 +105,14 @@ func newConn(fd int, sa unix.Sockaddr) *conn {
 	case *unix.SockaddrInet6:
 		c.raddr = netip.AddrPortFrom(netip.AddrFrom16(a.Addr), uint16(a.Port))
 	}
-	// Go's own accepted connections have Nagle off; so do Apache's.
-	_ = unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
 	return c
+}
+
+// noDelay turns Nagle's algorithm off, as Go does on the connections it
+// accepts, and Apache on its own (on Linux by setting it on the
+// listening socket, which the connections inherit).
+func (c *conn) noDelay() {
+	_ = unix.SetsockoptInt(c.fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
 }
 
 func (c *conn) acquire(op string) error {
@@ -92,9 +129,18 @@ func (c *conn) release() {
 	c.mu.Lock()
 	c.refs--
 	if c.closed && c.refs == 0 {
-		unix.Close(c.fd)
+		c.closeFD()
 	}
 	c.mu.Unlock()
+}
+
+// closeFD closes fd, through its File once it is in the netpoller (the
+// caller holds mu, and no operation is running).
+func (c *conn) closeFD() error {
+	if f := c.file.Load(); f != nil {
+		return f.Close()
+	}
+	return unix.Close(c.fd)
 }
 
 func (c *conn) opError(op string, err error) error {
@@ -146,6 +192,64 @@ func (c *conn) wait(op string, events int16, dl *atomic.Int64) error {
 	}
 }
 
+// pollFile returns the connection's File in Go's netpoller, registering
+// it the first time (os.NewFile of a non-blocking socket does).
+func (c *conn) pollFile() *os.File {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	f := c.file.Load()
+	if f == nil {
+		f = os.NewFile(uintptr(c.fd), "tcp")
+		c.file.Store(f)
+	}
+	return f
+}
+
+// readNetpoll reads through the netpoller: the read is made inside
+// RawConn.Read, after it has reset its readiness state, so that no
+// wake-up falls between an EAGAIN and the wait.
+func (c *conn) readNetpoll(f *os.File, p []byte) (int, error) {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return 0, c.opError("read", err)
+	}
+	// The File's deadline is c's read deadline; SetReadDeadline keeps it so
+	// from now on, and a change in between is taken again here.
+	for d := int64(-1); d != c.rdl.Load(); {
+		d = c.rdl.Load()
+		var dl time.Time
+		if d != 0 {
+			dl = time.Unix(0, d)
+		}
+		if err := f.SetReadDeadline(dl); err != nil {
+			return 0, c.opError("read", err)
+		}
+	}
+	var n int
+	var rerr error
+	err = rc.Read(func(fd uintptr) bool {
+		for {
+			n, rerr = unix.Read(int(fd), p)
+			if rerr != unix.EINTR {
+				return rerr != unix.EAGAIN
+			}
+		}
+	})
+	switch {
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return 0, c.opError("read", os.ErrDeadlineExceeded)
+	case err != nil:
+		return 0, c.opError("read", net.ErrClosed)
+	case rerr == nil && n == 0:
+		return 0, io.EOF
+	case rerr == nil:
+		return n, nil
+	case c.isClosed():
+		return 0, c.opError("read", net.ErrClosed)
+	}
+	return 0, c.opError("read", rerr)
+}
+
 // Read implements net.Conn.
 func (c *conn) Read(p []byte) (int, error) {
 	if err := c.acquire("read"); err != nil {
@@ -154,6 +258,9 @@ func (c *conn) Read(p []byte) (int, error) {
 	defer c.release()
 	if len(p) == 0 {
 		return 0, nil
+	}
+	if f := c.file.Load(); f != nil {
+		return c.readNetpoll(f, p)
 	}
 	for {
 		n, err := rawRead(c.fd, p)
@@ -164,6 +271,9 @@ func (c *conn) Read(p []byte) (int, error) {
 			return n, nil
 		case err == unix.EINTR:
 		case err == unix.EAGAIN:
+			if c.netpoll {
+				return c.readNetpoll(c.pollFile(), p)
+			}
 			if err := c.wait("read", unix.POLLIN, &c.rdl); err != nil {
 				return 0, err
 			}
@@ -290,7 +400,7 @@ func (c *conn) Close() error {
 		// End the wait of the operation in progress; it closes fd.
 		return unix.Shutdown(c.fd, unix.SHUT_RDWR)
 	}
-	return unix.Close(c.fd)
+	return c.closeFD()
 }
 
 func (c *conn) isClosed() bool {
@@ -353,13 +463,19 @@ func unixNano(t time.Time) int64 {
 
 // SetDeadline implements net.Conn.
 func (c *conn) SetDeadline(t time.Time) error {
-	c.rdl.Store(unixNano(t))
 	c.wdl.Store(unixNano(t))
-	return nil
+	return c.SetReadDeadline(t)
 }
 
-// SetReadDeadline implements net.Conn.
-func (c *conn) SetReadDeadline(t time.Time) error { c.rdl.Store(unixNano(t)); return nil }
+// SetReadDeadline implements net.Conn. A read waiting in poll(2) sees the
+// new deadline within waitSlice; one waiting in Go's netpoller, at once.
+func (c *conn) SetReadDeadline(t time.Time) error {
+	c.rdl.Store(unixNano(t))
+	if f := c.file.Load(); f != nil {
+		f.SetReadDeadline(t)
+	}
+	return nil
+}
 
 // SetWriteDeadline implements net.Conn.
 func (c *conn) SetWriteDeadline(t time.Time) error { c.wdl.Store(unixNano(t)); return nil }

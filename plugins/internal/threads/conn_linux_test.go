@@ -41,14 +41,8 @@ func pairOn(t *testing.T, network, addr string) (*conn, net.Conn) {
 	var c *conn
 	var aerr error
 	for i := 0; c == nil && i < 1000; i++ {
-		err = raw.Control(func(fd uintptr) {
-			var nfd int
-			var sa unix.Sockaddr
-			if nfd, sa, aerr = AcceptNonblock(int(fd)); aerr == nil {
-				c = newConn(nfd, sa)
-			}
-		})
-		if err != nil || aerr != nil && aerr != unix.EAGAIN {
+		err = raw.Control(func(fd uintptr) { c, aerr = acceptConn(int(fd), false) })
+		if err != nil || aerr != nil {
 			t.Fatal(err, aerr)
 		}
 		if c == nil {
@@ -254,21 +248,80 @@ func TestReadable(t *testing.T) {
 // after a deadline is set from another goroutine (a graceful stop
 // shortening a keep-alive wait), not when data comes.
 func TestWaitSeesMovedDeadline(t *testing.T) {
-	c, _ := pair(t)
-	defer c.Close()
+	for _, netpoll := range []bool{false, true} {
+		c, _ := pair(t)
+		c.netpoll = netpoll // a worker child's connection waits in Go's netpoller
+		done := make(chan error, 1)
+		go func() {
+			_, err := c.Read(make([]byte, 1))
+			done <- err
+		}()
+		time.Sleep(50 * time.Millisecond)
+		c.SetReadDeadline(time.Now().Add(10 * time.Millisecond))
+		select {
+		case err := <-done:
+			if !errors.Is(err, os.ErrDeadlineExceeded) {
+				t.Errorf("netpoll %v: read: %v, want the deadline exceeded", netpoll, err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatalf("netpoll %v: the read did not see the deadline set during its wait", netpoll)
+		}
+		c.Close()
+	}
+}
+
+// TestConnNetpoll: a worker child's connection reads through Go's
+// netpoller once a read has had to wait, with the same results as in
+// poll(2): data, deadlines, and Close ending a wait.
+func TestConnNetpoll(t *testing.T) {
+	c, client := pair(t)
+	c.netpoll = true
+	buf := make([]byte, 16)
+	go client.Write([]byte("zero"))
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	for got := ""; got != "zero"; { // the bytes may come in two reads
+		n, err := c.Read(buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got += string(buf[:n])
+	}
+	for i, msg := range []string{"one", "two"} {
+		go func() {
+			time.Sleep(20 * time.Millisecond) // let the read wait
+			client.Write([]byte(msg))
+		}()
+		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		n, err := c.Read(buf)
+		if err != nil || string(buf[:n]) != msg {
+			t.Fatalf("read %d: %q, %v; want %q", i, buf[:n], err, msg)
+		}
+	}
+	f := c.file.Load()
+	if f == nil {
+		t.Fatal("the connection is not in the netpoller after reads that waited")
+	}
+	c.SetReadDeadline(time.Now().Add(20 * time.Millisecond))
+	if _, err := c.Read(buf); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("read past the deadline: %v, want os.ErrDeadlineExceeded", err)
+	}
+	c.SetReadDeadline(time.Time{})
 	done := make(chan error, 1)
 	go func() {
-		_, err := c.Read(make([]byte, 1))
+		_, err := c.Read(buf)
 		done <- err
 	}()
-	time.Sleep(50 * time.Millisecond)
-	c.SetReadDeadline(time.Now().Add(10 * time.Millisecond))
+	time.Sleep(20 * time.Millisecond)
+	c.Close()
 	select {
 	case err := <-done:
-		if !errors.Is(err, os.ErrDeadlineExceeded) {
-			t.Errorf("read: %v, want the deadline exceeded", err)
+		if err == nil {
+			t.Fatal("a read ended by Close returned no error")
 		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("the read did not see the deadline set during its wait")
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close did not end a netpoller wait")
+	}
+	if err := f.Close(); !errors.Is(err, os.ErrClosed) {
+		t.Fatalf("the File is still open after Close: %v", err)
 	}
 }

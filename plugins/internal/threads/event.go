@@ -4,10 +4,8 @@ package threads
 
 import (
 	"fmt"
-	"net"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -87,12 +85,6 @@ type loop struct {
 	logged    time.Time
 }
 
-// listenFD is a listening socket the loop accepts on.
-type listenFD struct {
-	ln net.Listener
-	fd int
-}
-
 // Slot states.
 const (
 	free      uint8 = iota
@@ -124,7 +116,7 @@ type fdList struct {
 
 const defaultHotHold = 200 * time.Millisecond
 
-func newLoop(ch *child, ka time.Duration, lns []net.Listener, onAccept func()) (*loop, error) {
+func newLoop(ch *child, ka time.Duration, lns []listenFD, onAccept func()) (*loop, error) {
 	p, err := newPoller()
 	if err != nil {
 		return nil, err
@@ -141,21 +133,7 @@ func newLoop(ch *child, ka time.Duration, lns []net.Listener, onAccept func()) (
 		p.close()
 		return nil, err
 	}
-	for _, ln := range lns {
-		sc, ok := ln.(syscall.Conn)
-		if !ok {
-			return fail(fmt.Errorf("listener %s has no descriptor", ln.Addr()))
-		}
-		raw, err := sc.SyscallConn()
-		if err != nil {
-			return fail(err)
-		}
-		fd := -1
-		if err := raw.Control(func(f uintptr) { fd = int(f) }); err != nil {
-			return fail(err)
-		}
-		l.lns = append(l.lns, listenFD{ln: ln, fd: fd})
-	}
+	l.lns = lns
 	if err := l.listen(true); err != nil {
 		return fail(err)
 	}
@@ -191,7 +169,7 @@ func (l *loop) listen(on bool) error {
 			err = l.poll.disarm(lf.fd)
 		}
 		if err != nil {
-			return fmt.Errorf("listener %s: %w", lf.ln.Addr(), err)
+			return fmt.Errorf("listener %s: %w", lf.name, err)
 		}
 	}
 	l.listening = on
@@ -705,7 +683,7 @@ func (l *loop) acceptLocked() (busy bool) {
 				l.stopAccepting(fmt.Sprintf("Too many open connections (%d), not accepting new conns in this process", l.ch.conns.Load()))
 				return false
 			}
-			c := l.accept(lf.fd)
+			c := l.accept(lf)
 			if c == nil {
 				break
 			}
@@ -719,27 +697,19 @@ func (l *loop) acceptLocked() (busy bool) {
 }
 
 // accept takes a connection from a listening socket, or returns nil.
-func (l *loop) accept(lfd int) *conn {
-	for {
-		nfd, sa, err := AcceptNonblock(lfd)
-		switch err {
-		case nil:
-			return newConn(nfd, sa)
-		case unix.EINTR, unix.ECONNABORTED:
-			continue
-		case unix.EAGAIN:
-		default:
-			// EMFILE and friends: stop accepting for a moment rather
-			// than spin.
-			l.backoff = l.now() + int64(100*time.Millisecond)
-			l.stopAccepting("")
-			if time.Since(l.logged) > time.Second {
-				l.logged = time.Now()
-				l.ch.log("accept failed", "error", err)
-			}
+func (l *loop) accept(lf listenFD) *conn {
+	c, err := acceptConn(lf.fd, lf.nodelay)
+	if err != nil {
+		// EMFILE and friends: stop accepting for a moment rather than
+		// spin.
+		l.backoff = l.now() + int64(100*time.Millisecond)
+		l.stopAccepting("")
+		if time.Since(l.logged) > time.Second {
+			l.logged = time.Now()
+			l.ch.log("accept failed", "error", err)
 		}
-		return nil
 	}
+	return c
 }
 
 // idleEnd is when a connection parked at since has waited long enough
@@ -837,7 +807,5 @@ func (l *loop) stopLocked() {
 	if err := l.listen(false); err != nil {
 		l.ch.log("cannot stop accepting", "error", err)
 	}
-	for _, lf := range l.lns {
-		lf.ln.Close()
-	}
+	closeListeners(l.lns)
 }

@@ -7,17 +7,21 @@ import (
 	"net"
 	"time"
 
+	"github.com/httpd-mpm/httpd-mpm/mpm"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 )
 
 // The event child's loop and conn need epoll or kqueue; elsewhere Serve
 // refuses Park.
 type (
-	loop struct{}
-	conn struct{ net.Conn }
+	loop     struct{}
+	conn     struct{ net.Conn }
+	listenFD struct{}
 )
 
-func newLoop(*child, time.Duration, []net.Listener, func()) (*loop, error) {
+func takeListeners([]mpm.Listener) ([]listenFD, error) { return nil, errors.ErrUnsupported }
+func closeListeners([]listenFD)                        {}
+func newLoop(*child, time.Duration, []listenFD, func()) (*loop, error) {
 	return nil, errors.ErrUnsupported
 }
 func (l *loop) run()                          {}

@@ -88,18 +88,31 @@ func Serve(c *mpm.Child, opt Options) error {
 			ch.gracefulStop() // MaxConnectionsPerChild
 		}
 	}
-	var lns []net.Listener
-	for _, l := range c.Listeners {
-		ln, err := l.Listen()
+	// Event's loop waits for its listeners itself; worker's listener
+	// goroutine accepts through an Acceptor, as prefork does, or
+	// (elsewhere than Linux) one goroutine per net.Listener.
+	var lns []acceptSource
+	if opt.Park {
+		fds, err := takeListeners(c.Listeners)
 		if err != nil {
 			return err
 		}
-		lns = append(lns, ln)
-	}
-	if opt.Park {
 		srv.WriteCompletion = true // the loop finishes responses: see loop
-		if ch.loop, err = newLoop(ch, c.Config.Core.KeepAliveTimeout, lns, onAccept); err != nil {
+		if ch.loop, err = newLoop(ch, c.Config.Core.KeepAliveTimeout, fds, onAccept); err != nil {
+			closeListeners(fds)
 			return err
+		}
+	} else if a, err := NewAcceptor(c.Listeners, false); err == nil {
+		lns = append(lns, a)
+	} else if !errors.Is(err, errors.ErrUnsupported) {
+		return err
+	} else {
+		for _, l := range c.Listeners {
+			ln, err := l.Listen()
+			if err != nil {
+				return err
+			}
+			lns = append(lns, ln)
 		}
 	}
 	for i := range n {
@@ -162,13 +175,25 @@ func (ch *child) gracefulStop() {
 	})
 }
 
+// acceptSource is what worker's listener goroutine accepts from: an
+// Acceptor, or a net.Listener where there is none.
+type acceptSource interface {
+	Accept() (net.Conn, error)
+	Close() error
+}
+
 // acceptLoop (worker) accepts only while a worker is idle, like Apache's
-// listener thread: a connection is never accepted into a queue.
-func (ch *child) acceptLoop(ln net.Listener, onAccept func()) {
+// listener thread: a connection is never accepted into a queue. A conn
+// from an Acceptor goes to the worker as it is, to be wrapped there.
+func (ch *child) acceptLoop(ln acceptSource, onAccept func()) {
 	var delay time.Duration
 	for {
-		<-ch.idle
-		conn, err := ln.Accept()
+		select {
+		case <-ch.idle:
+		case <-ch.stop:
+			return
+		}
+		nc, err := ln.Accept()
 		if err != nil {
 			ch.idle <- struct{}{}
 			if errors.Is(err, net.ErrClosed) {
@@ -183,7 +208,11 @@ func (ch *child) acceptLoop(ln net.Listener, onAccept func()) {
 		delay = 0
 		ch.opened()
 		onAccept()
-		ch.work <- job{hc: ch.srv.NewConn(conn)}
+		if c, ok := nc.(*conn); ok {
+			ch.work <- job{c: c, fresh: true}
+		} else {
+			ch.work <- job{hc: ch.srv.NewConn(nc)}
+		}
 	}
 }
 
@@ -230,8 +259,12 @@ func (ch *child) worker(i int) {
 			}
 			hc.Tag = ws
 		}
+		ec := j.c // only the event loop's connections go back to it
+		if ch.loop == nil {
+			ec = nil
+		}
 		ch.serving[i].Store(hc) // a wait that starts after the drain is bounded by itself
-		ch.serve(hc, j.c, ws)
+		ch.serve(hc, ec, ws)
 		ch.serving[i].Store(nil)
 		if ch.board != nil {
 			if ch.drain.Load() {

@@ -1,0 +1,65 @@
+//go:build linux || freebsd || darwin
+
+package threads
+
+import (
+	"fmt"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/httpd-mpm/httpd-mpm/mpm"
+)
+
+// listenFD is a listening socket as a bare descriptor, for an Acceptor or
+// the event loop, which wait for it themselves.
+type listenFD struct {
+	name    string // the Listen argument, for messages
+	fd      int
+	nodelay bool // its connections inherit TCP_NODELAY
+}
+
+// takeListeners takes over the child's listeners as bare descriptors:
+// duplicates (close-on-exec, flags untouched), and it closes the
+// Listeners' Files. An *os.File over a non-blocking socket sits in Go's
+// netpoller (and so would a net.Listener), which then wakes a thread of
+// every child for every new connection; a child waits for its listeners
+// in its own epoll or kqueue set instead. On error it closes what it took.
+func takeListeners(ls []mpm.Listener) ([]listenFD, error) {
+	var out []listenFD
+	for _, l := range ls {
+		fd, err := dupListener(l)
+		if err != nil {
+			closeListeners(out)
+			return nil, err
+		}
+		out = append(out, listenFD{name: l.Name, fd: fd, nodelay: inheritsNoDelay(fd)})
+	}
+	for _, l := range ls {
+		l.File.Close()
+	}
+	return out, nil
+}
+
+// dupListener duplicates l's descriptor.
+func dupListener(l mpm.Listener) (int, error) {
+	raw, err := l.File.SyscallConn()
+	if err != nil {
+		return -1, fmt.Errorf("listener %s: %w", l.Name, err)
+	}
+	fd, derr := -1, error(nil)
+	if err := raw.Control(func(f uintptr) { fd, derr = unix.FcntlInt(f, unix.F_DUPFD_CLOEXEC, 0) }); err != nil {
+		return -1, fmt.Errorf("listener %s: %w", l.Name, err)
+	}
+	if derr != nil {
+		return -1, fmt.Errorf("listener %s: dup: %w", l.Name, derr)
+	}
+	return fd, nil
+}
+
+// closeListeners closes descriptors from takeListeners. The host keeps
+// its own copy of each socket: closing ours refuses no connection.
+func closeListeners(lns []listenFD) {
+	for _, lf := range lns {
+		unix.Close(lf.fd)
+	}
+}
