@@ -140,15 +140,16 @@
 // children to User/Group), [Serve] keeps only the capabilities an MPM
 // parent needs before anything else runs: CAP_SETUID and CAP_SETGID, to
 // start children as User and Group ([ChildSpec.Credential]), and CAP_KILL,
-// to signal them. It drops every other capability from the bounding set
-// of its thread and executes itself again: the kernel then derives the
-// one thread of the new image, and every thread the Go runtime starts
-// later, from that set, whether or not the binary uses cgo. The listening
-// sockets and the log descriptors are the host's, opened as root and
-// inherited, so nothing else is needed. A child inherits the bounding set;
-// one started with a Credential changes uid at exec and has no
-// capabilities at all; one without (no User) keeps the parent's three. An
-// MPM that needs more (binding its own privileged port, say) cannot have
+// to signal them. The host starts it with only those in its bounding set,
+// so that it has no others from exec on; started with more, it drops the
+// others from the bounding set of its thread and executes itself again: the
+// kernel then derives the one thread of the new image, and every thread the
+// Go runtime starts later, from that set, whether or not the binary uses
+// cgo. The listening sockets and the log descriptors are the host's, opened
+// as root and inherited, so nothing else is needed. A child inherits the
+// bounding set; one started with a Credential changes uid at exec and has
+// no capabilities at all; one without (no User) keeps the parent's three.
+// An MPM that needs more (binding its own privileged port, say) cannot have
 // it: the host binds every Listen. Linked into the host ([InProcess]), the
 // MPM's parent side is the host itself, which keeps its privileges.
 //

@@ -7,18 +7,16 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strconv"
-	"strings"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/httpd-mpm/httpd-mpm/internal/capability"
 )
 
 // parentCapabilities are the capabilities an MPM parent keeps when it is
-// started as root: CAP_SETUID and CAP_SETGID to start children as User and
-// Group, CAP_KILL to signal them (see Privileges in the package
-// documentation).
-var parentCapabilities = []int{unix.CAP_SETUID, unix.CAP_SETGID, unix.CAP_KILL}
+// started as root (see Privileges in the package documentation).
+var parentCapabilities = capability.Parent
 
 // selfExe is what limitCapabilities executes: this binary, even if its
 // file was replaced or removed since.
@@ -48,10 +46,7 @@ func init() {
 // reduced set. It returns nil when there is nothing to drop (not root, or
 // already done), and an error when it cannot drop.
 func limitCapabilities() error {
-	keep := uint64(0)
-	for _, c := range parentCapabilities {
-		keep |= 1 << c
-	}
+	keep := capability.Mask(parentCapabilities)
 	hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
 	var data [2]unix.CapUserData
 	if err := unix.Capget(&hdr, &data[0]); err != nil {
@@ -61,58 +56,16 @@ func limitCapabilities() error {
 	if permitted&^keep == 0 {
 		return nil
 	}
-	last := lastCapability()
-	bounding := uint64(0)
-	for c := 0; c <= last; c++ {
-		if in, err := unix.PrctlRetInt(unix.PR_CAPBSET_READ, uintptr(c), 0, 0, 0); err == nil && in == 1 {
-			bounding |= 1 << c
-		}
-	}
-	if bounding&^keep == 0 {
+	if bounding := capability.Bounding(capability.Last()); bounding&^keep == 0 {
 		// Dropped before, yet more is permitted: nothing an exec would
 		// change (it would only loop).
 		return fmt.Errorf("capabilities %#x permitted beyond the bounding set %#x", permitted, bounding)
 	}
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	// CAP_SETPCAP is what allows dropping: it goes last.
-	for _, c := range append(capabilityRange(last, unix.CAP_SETPCAP), unix.CAP_SETPCAP) {
-		if keep&(1<<c) != 0 || bounding&(1<<c) == 0 {
-			continue
-		}
-		if err := unix.Prctl(unix.PR_CAPBSET_DROP, uintptr(c), 0, 0, 0); err != nil {
-			return fmt.Errorf("drop capability %d from the bounding set: %w", c, err)
-		}
-	}
-	// Root's new permitted set is its inheritable set plus the bounding
-	// set: keep no inheritable capability beyond ours either.
-	for i := range data {
-		data[i].Inheritable &= uint32(keep >> (32 * i))
-	}
-	if err := unix.Capset(&hdr, &data[0]); err != nil {
-		return fmt.Errorf("capset: %w", err)
+	if err := capability.LimitThread(keep); err != nil {
+		return err
 	}
 	err := unix.Exec(selfExe, os.Args, os.Environ())
 	return fmt.Errorf("execute %s again with fewer capabilities: %w", selfExe, err)
-}
-
-// capabilityRange is 0..last without skip.
-func capabilityRange(last, skip int) []int {
-	var out []int
-	for c := 0; c <= last; c++ {
-		if c != skip {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-// lastCapability is the highest capability the kernel knows.
-func lastCapability() int {
-	if b, err := os.ReadFile("/proc/sys/kernel/cap_last_cap"); err == nil {
-		if n, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil && n >= 0 && n < 64 {
-			return n
-		}
-	}
-	return unix.CAP_LAST_CAP
 }

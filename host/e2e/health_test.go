@@ -206,7 +206,7 @@ func TestParentCapabilities(t *testing.T) {
 			if st := procStatus(plugin); st["Uid"] == "" || strings.Fields(st["Uid"])[0] != "0" {
 				t.Fatalf("MPM parent uid %q, want root", st["Uid"])
 			}
-			// Executed again as /proc/self/exe, it still bears its file's name
+			// Executed again as /proc/self/exe or not, it bears its file's name
 			// (what ps, top and pgrep show).
 			if comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", plugin)); strings.TrimSpace(string(comm)) != commName(m.Module) {
 				t.Errorf("MPM parent's name is %q, want %q", strings.TrimSpace(string(comm)), commName(m.Module))

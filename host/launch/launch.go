@@ -121,7 +121,8 @@ func Start(ctx context.Context, opts Options) (*Plugin, error) {
 		StartTimeout:     15 * time.Second,
 	})
 	p := &Plugin{client: client, cmd: cmd, lifeline: lw, sockDir: sockDir, listeners: opts.Listeners, exited: make(chan struct{})}
-	rpcClient, err := client.Client()
+	var rpcClient plugin.ClientProtocol
+	onLauncher(func() { rpcClient, err = client.Client() })
 	if err != nil {
 		p.Kill()
 		if v := protocolMismatch(err); v != nil {
