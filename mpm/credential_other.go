@@ -8,3 +8,5 @@ import (
 )
 
 func setCredential(*exec.Cmd, *Credential) error { return errors.ErrUnsupported }
+
+func (*Credential) become() error { return errors.ErrUnsupported }

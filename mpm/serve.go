@@ -46,6 +46,7 @@ func Serve(impl MPM) {
 	// The host owns signals: a terminal's Ctrl-C or systemd's stop signal
 	// reaches the host, which drains this plugin through Stop.
 	signal.Ignore(syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGWINCH, syscall.SIGPIPE)
+	startEarlyChildren(impl, log)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	srv := &server{impl: impl, log: log, ctx: ctx}
