@@ -46,7 +46,7 @@ func Serve(impl MPM) {
 	// The host owns signals: a terminal's Ctrl-C or systemd's stop signal
 	// reaches the host, which drains this plugin through Stop.
 	signal.Ignore(syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGWINCH, syscall.SIGPIPE)
-	startEarlyChildren(impl, log)
+	go startEarlyChildren(impl, log) // while plugin.Serve answers the handshake
 
 	ctx, cancel := context.WithCancel(context.Background())
 	srv := &server{impl: impl, log: log, ctx: ctx}
