@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 	"golang.org/x/sys/unix"
 
+	"github.com/httpd-mpm/httpd-mpm/internal/cloexec"
 	"github.com/httpd-mpm/httpd-mpm/internal/wire"
 )
 
@@ -48,14 +49,23 @@ var early struct {
 	spare []*earlyChild
 }
 
-// startEarlyChildren starts the number of early children the host asked
-// for in wire.EarlyChildEnv, if impl runs children.
+// startEarlyChildren starts as many early children as the host asked for
+// in wire.EarlyChildEnv and impl allows (EarlyChildServer). The plugin's
+// inherited descriptors (lifeline, listeners, logs) become close-on-exec
+// first: an early child gets only the ones StartChild hands it, as an
+// executed child gets only its ExtraFiles.
 func startEarlyChildren(impl MPM, log hclog.Logger) {
 	n, _ := strconv.Atoi(os.Getenv(wire.EarlyChildEnv))
-	if _, ok := impl.(ChildServer); !ok || n <= 0 {
+	ec, ok := impl.(EarlyChildServer)
+	if !ok || n <= 0 {
 		return
 	}
-	for range min(n, maxEarly) {
+	n = min(n, ec.EarlyChildren(), maxEarly)
+	if n <= 0 {
+		return
+	}
+	cloexec.Inherited()
+	for range n {
 		c, err := startEarlyChild()
 		if err != nil {
 			log.Debug("cannot start a child ahead of need", "error", err)
