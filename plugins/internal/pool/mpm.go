@@ -26,8 +26,8 @@ type MPM struct {
 }
 
 var (
-	_ mpm.MPM         = (*MPM)(nil)
-	_ mpm.ChildServer = (*MPM)(nil)
+	_ mpm.MPM              = (*MPM)(nil)
+	_ mpm.ChildServer      = (*MPM)(nil)
 	_ mpm.EarlyChildServer = (*MPM)(nil)
 )
 

@@ -81,6 +81,10 @@ func (p *Pool) Start() error {
 		}
 		first = p.procs[0].Done()
 	}
+	// The others show as starting already (server-status, Status).
+	for slot := 1; slot < p.Settings.StartServers; slot++ {
+		p.prepareSlot(slot)
+	}
 	go p.loop(first)
 	return nil
 }
@@ -119,6 +123,13 @@ wait:
 	for p.Board.Worker(0, 0).Status() == scoreboard.Starting {
 		select {
 		case <-p.quit:
+			p.mu.Lock()
+			for slot := 1; slot < p.Settings.StartServers; slot++ {
+				if p.procs[slot] == nil {
+					p.freeSlot(slot)
+				}
+			}
+			p.mu.Unlock()
 			return
 		case <-first:
 			break wait
@@ -143,20 +154,26 @@ wait:
 	}
 }
 
-// spawnLocked starts a child in a free slot, as Apache's make_child: the
-// slot's worker records go to Starting first.
-func (p *Pool) spawnLocked(slot int) error {
-	s := p.Settings
-	ps := p.Board.Process(slot)
-	ps.Prepare(generation)
+// prepareSlot readies a slot's records for a child about to start: its
+// workers go to Starting.
+func (p *Pool) prepareSlot(slot int) {
+	p.Board.Process(slot).Prepare(generation)
 	for j := 0; j < p.Board.ThreadLimit(); j++ {
 		w := p.Board.Worker(slot, j)
-		if j < s.ThreadsPerChild {
+		if j < p.Settings.ThreadsPerChild {
 			w.Reset(generation)
 		} else {
 			w.SetStatus(scoreboard.Dead)
 		}
 	}
+}
+
+// spawnLocked starts a child in a free slot, as Apache's make_child: the
+// slot's worker records go to Starting first.
+func (p *Pool) spawnLocked(slot int) error {
+	s := p.Settings
+	ps := p.Board.Process(slot)
+	p.prepareSlot(slot)
 	spec := mpm.ChildSpec{Slot: slot, Generation: generation, Config: p.Config, Listeners: bucketOf(p.Listeners, slot),
 		Scoreboard: p.Board, Credential: p.Credential}
 	if p.Extra != nil {
