@@ -46,7 +46,9 @@ func Serve(impl MPM) {
 	// The host owns signals: a terminal's Ctrl-C or systemd's stop signal
 	// reaches the host, which drains this plugin through Stop.
 	signal.Ignore(syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGWINCH, syscall.SIGPIPE)
-	go startEarlyChildren(impl, log) // while plugin.Serve answers the handshake
+	// While plugin.Serve answers the handshake:
+	go startEarlyChildren(impl, log)
+	go wire.WarmProto()
 
 	ctx, cancel := context.WithCancel(context.Background())
 	srv := &server{impl: impl, log: log, ctx: ctx}

@@ -81,6 +81,7 @@ func Start(ctx context.Context, opts Options) (*Plugin, error) {
 	if err != nil {
 		return nil, err
 	}
+	go wire.WarmProto() // while the plugin starts
 	if opts.Checksum != "" {
 		if err := VerifyChecksum(path, opts.Checksum); err != nil {
 			return nil, err
