@@ -93,11 +93,6 @@
 //   - A child started by [StartChild] gets the lifeline as fd 3, then the
 //     scoreboard if given, then its listeners; it owns those copies. Its
 //     stdin and stdout are /dev/null and its stderr is the plugin's log.
-//     An early child ([EarlyChildServer]) has the same, except that the
-//     scoreboard and listeners arrive later, at whatever numbers are free.
-//   - Before it starts early children, [Serve] makes every descriptor the
-//     plugin inherited close-on-exec: children get only what [StartChild]
-//     hands them.
 //
 // # Process lifetime
 //
