@@ -29,20 +29,6 @@ type ChildServer interface {
 	ServeChild(c *Child) error
 }
 
-// EarlyChildServer is a ChildServer whose first children may be started
-// ahead of need: Serve starts up to EarlyChildren of them, when the host
-// asks for it, while the host describes and configures the MPM, and
-// StartChild hands each one a spec instead of executing the binary again,
-// so that the first child serves sooner. Such a child was not started by
-// the goroutine that calls StartChild: it does not have what that thread
-// would pass on at exec (its CPU affinity, say). An MPM that relies on
-// that does not implement EarlyChildServer.
-type EarlyChildServer interface {
-	ChildServer
-	// EarlyChildren is how many children may be started ahead of need.
-	EarlyChildren() int
-}
-
 // Child is what a child process knows: its slot, the configuration and
 // the listeners (already adopted; the child owns them).
 type Child struct {
@@ -162,10 +148,10 @@ func hostLifelineFile() *os.File {
 // the child ends, not the process: call StartChild from a goroutine that
 // is not locked to an OS thread about to exit.
 //
-// In a plugin whose MPM is an EarlyChildServer, the first children may
-// already be running: StartChild then hands one the spec and descriptors
-// instead of executing the binary, and that child takes the Credential
-// itself before it serves.
+// In a plugin, the first children may already be running: Serve starts
+// some before the host configures the MPM (see early_linux.go), and
+// StartChild hands one the spec and descriptors instead of executing the
+// binary; such a child takes the Credential itself before it serves.
 func StartChild(spec ChildSpec) (*Process, error) {
 	exe, err := os.Executable()
 	if err != nil {

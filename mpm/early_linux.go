@@ -15,7 +15,6 @@ import (
 	"github.com/hashicorp/go-hclog"
 	"golang.org/x/sys/unix"
 
-	"github.com/httpd-mpm/httpd-mpm/internal/cloexec"
 	"github.com/httpd-mpm/httpd-mpm/internal/wire"
 )
 
@@ -49,23 +48,14 @@ var early struct {
 	spare []*earlyChild
 }
 
-// startEarlyChildren starts as many early children as the host asked for
-// in wire.EarlyChildEnv and impl allows (EarlyChildServer). The plugin's
-// inherited descriptors (lifeline, listeners, logs) become close-on-exec
-// first: an early child gets only the ones StartChild hands it, as an
-// executed child gets only its ExtraFiles.
+// startEarlyChildren starts the number of early children the host asked
+// for in wire.EarlyChildEnv, if impl runs children.
 func startEarlyChildren(impl MPM, log hclog.Logger) {
 	n, _ := strconv.Atoi(os.Getenv(wire.EarlyChildEnv))
-	ec, ok := impl.(EarlyChildServer)
-	if !ok || n <= 0 {
+	if _, ok := impl.(ChildServer); !ok || n <= 0 {
 		return
 	}
-	n = min(n, ec.EarlyChildren(), maxEarly)
-	if n <= 0 {
-		return
-	}
-	cloexec.Inherited()
-	for range n {
+	for range min(n, maxEarly) {
 		c, err := startEarlyChild()
 		if err != nil {
 			log.Debug("cannot start a child ahead of need", "error", err)

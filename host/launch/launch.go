@@ -28,7 +28,6 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/httpd-mpm/httpd-mpm/host/listen"
-	"github.com/httpd-mpm/httpd-mpm/internal/cloexec"
 	"github.com/httpd-mpm/httpd-mpm/internal/wire"
 	"github.com/httpd-mpm/httpd-mpm/mpm"
 	mpmv1 "github.com/httpd-mpm/httpd-mpm/proto/mpm/v1"
@@ -87,7 +86,7 @@ func Start(ctx context.Context, opts Options) (*Plugin, error) {
 			return nil, err
 		}
 	}
-	inherited.Do(cloexec.Inherited)
+	inherited.Do(closeInheritedOnExec)
 	sockDir, err := os.MkdirTemp("", "httpd-mpm-")
 	if err != nil {
 		return nil, fmt.Errorf("plugin socket directory: %w", err)
