@@ -108,9 +108,6 @@ type childWire struct {
 	Extra      json.RawMessage
 	Scoreboard bool // fd childScoreboardFD holds the board; listeners follow it
 	Parent     int  // the plugin process's pid
-	// Credential is set for an early child, started as the parent's user:
-	// it takes the credential itself.
-	Credential *Credential `json:",omitempty"`
 }
 
 type configWire struct {
@@ -147,11 +144,6 @@ func hostLifelineFile() *os.File {
 // The kernel sends that parent-death signal when the thread that started
 // the child ends, not the process: call StartChild from a goroutine that
 // is not locked to an OS thread about to exit.
-//
-// In a plugin, the first children may already be running: Serve starts
-// some before the host configures the MPM (see early_linux.go), and
-// StartChild hands one the spec and descriptors instead of executing the
-// binary; such a child takes the Credential itself before it serves.
 func StartChild(spec ChildSpec) (*Process, error) {
 	exe, err := os.Executable()
 	if err != nil {
@@ -180,20 +172,6 @@ func StartChild(spec ChildSpec) (*Process, error) {
 			return nil, fmt.Errorf("encode child extra: %w", err)
 		}
 	}
-	if spec.Config == nil || spec.Config.linked == nil {
-		if ec := takeEarly(); ec != nil {
-			ew := w
-			ew.Credential = spec.Credential
-			blob, err := json.Marshal(ew)
-			if err != nil {
-				ec.drop()
-				return nil, fmt.Errorf("encode child spec: %w", err)
-			}
-			if err := ec.handOver(blob, files[1:]); err == nil {
-				return watchProcess(spec.Slot, ec.cmd), nil
-			}
-		}
-	}
 	blob, err := json.Marshal(w)
 	if err != nil {
 		return nil, fmt.Errorf("encode child spec: %w", err)
@@ -211,12 +189,7 @@ func StartChild(spec ChildSpec) (*Process, error) {
 	if err := startChild(cmd); err != nil {
 		return nil, fmt.Errorf("start child %d: %w", spec.Slot, err)
 	}
-	return watchProcess(spec.Slot, cmd), nil
-}
-
-// watchProcess is the Process of a started child, reaped when it exits.
-func watchProcess(slot int, cmd *exec.Cmd) *Process {
-	p := &Process{Slot: slot, Pid: cmd.Process.Pid, cmd: cmd, done: make(chan struct{})}
+	p := &Process{Slot: spec.Slot, Pid: cmd.Process.Pid, cmd: cmd, done: make(chan struct{})}
 	go func() {
 		_ = cmd.Wait()
 		p.mu.Lock()
@@ -224,7 +197,7 @@ func watchProcess(slot int, cmd *exec.Cmd) *Process {
 		p.mu.Unlock()
 		close(p.done)
 	}()
-	return p
+	return p, nil
 }
 
 // childIO is what the children of an MPM run by InProcess inherit
@@ -244,26 +217,14 @@ func RunChild(impl MPM) (status int, ok bool) {
 	if blob == "" {
 		return 0, false
 	}
-	fdOf := func(fd int) int { return fd }
-	if blob == earlyMarker {
-		var err error
-		if blob, fdOf, err = receiveSpec(); err != nil {
-			if errors.Is(err, errNoSpec) {
-				return 0, true
-			}
-			newLogger(impl.Describe(), os.Stderr).Error("early child", "error", err)
-			return 1, true
-		}
-	}
-	return serveChild(impl, blob, fdOf), true
+	return serveChild(impl, blob), true
 }
 
 // childEnviron is this process's environment without go-plugin's variables.
 func childEnviron() []string {
 	var env []string
 	for _, kv := range os.Environ() {
-		if strings.HasPrefix(kv, "PLUGIN_") || strings.HasPrefix(kv, wire.Handshake.MagicCookieKey+"=") ||
-			strings.HasPrefix(kv, wire.ChildEnv+"=") || strings.HasPrefix(kv, wire.EarlyChildEnv+"=") {
+		if strings.HasPrefix(kv, "PLUGIN_") || strings.HasPrefix(kv, wire.Handshake.MagicCookieKey+"=") || strings.HasPrefix(kv, wire.ChildEnv+"=") {
 			continue
 		}
 		env = append(env, kv)
@@ -278,9 +239,8 @@ const (
 	childScoreboardFD = 4
 )
 
-// serveChild is the child side of StartChild. fdOf maps the descriptor
-// numbers of the spec (an executed child's) to this process's.
-func serveChild(impl MPM, blob string, fdOf func(int) int) int {
+// serveChild is the child side of StartChild.
+func serveChild(impl MPM, blob string) int {
 	cs, ok := impl.(ChildServer)
 	log := newLogger(impl.Describe(), os.Stderr)
 	if !ok {
@@ -294,15 +254,6 @@ func serveChild(impl MPM, blob string, fdOf func(int) int) int {
 	}
 	setLevel(log, w.Config.LogLevel)
 	log = log.With("pid", os.Getpid())
-	if w.Credential != nil {
-		if err := w.Credential.become(); err != nil {
-			log.Error("take the child credential", "error", err)
-			return 1
-		}
-	}
-	for i := range w.Config.Core.AccessLogs {
-		w.Config.Core.AccessLogs[i].FD = fdOf(w.Config.Core.AccessLogs[i].FD)
-	}
 	c := &Child{
 		Slot: w.Slot, Generation: w.Generation, Log: log, Extra: w.Extra, MPM: impl.Describe().Name,
 		Config:   &Config{Core: w.Config.Core, Settings: w.Config.Settings, LogLevel: w.Config.LogLevel, Log: log},
@@ -310,7 +261,7 @@ func serveChild(impl MPM, blob string, fdOf func(int) int) int {
 	}
 	fd := childScoreboardFD
 	if w.Scoreboard {
-		b, err := scoreboard.Open(os.NewFile(uintptr(fdOf(fd)), "scoreboard"))
+		b, err := scoreboard.Open(os.NewFile(uintptr(fd), "scoreboard"))
 		if err != nil {
 			log.Error("open scoreboard", "error", err)
 			return 1
@@ -320,7 +271,7 @@ func serveChild(impl MPM, blob string, fdOf func(int) int) int {
 		go keepHeartbeat(b, c.Slot, HangTimeout(c.Config.Core), nil)
 	}
 	for i, l := range w.Listeners {
-		ln, err := adoptListener(uintptr(fdOf(fd+i)), l.Name, l.Network, l.Address)
+		ln, err := adoptListener(uintptr(fd+i), l.Name, l.Network, l.Address)
 		if err != nil {
 			log.Error("adopt listener", "error", err)
 			return 1

@@ -8,5 +8,3 @@ import (
 )
 
 func setCredential(*exec.Cmd, *Credential) error { return errors.ErrUnsupported }
-
-func (*Credential) become() error { return errors.ErrUnsupported }

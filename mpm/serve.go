@@ -47,7 +47,6 @@ func Serve(impl MPM) {
 	// reaches the host, which drains this plugin through Stop.
 	signal.Ignore(syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGWINCH, syscall.SIGPIPE)
 	// While plugin.Serve answers the handshake:
-	go startEarlyChildren(impl, log)
 	go wire.WarmProto()
 
 	ctx, cancel := context.WithCancel(context.Background())

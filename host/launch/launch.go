@@ -101,10 +101,6 @@ func Start(ctx context.Context, opts Options) (*Plugin, error) {
 	// go-plugin adds the host's environment and its own variables after
 	// this one; PLUGIN_UNIX_SOCKET_DIR is where the plugin makes its socket.
 	cmd.Env = []string{plugin.EnvUnixSocketDir + "=" + sockDir}
-	if len(opts.Listeners) > 0 {
-		// To serve: its first child may start before it is configured.
-		cmd.Env = append(cmd.Env, wire.EarlyChildEnv+"=1")
-	}
 	cmd.ExtraFiles = []*os.File{lr}
 	for _, l := range opts.Listeners {
 		cmd.ExtraFiles = append(cmd.ExtraFiles, l.File)

@@ -32,12 +32,6 @@ var Handshake = plugin.HandshakeConfig{
 // the plugin side.
 const ChildEnv = "HTTPD_MPM_CHILD"
 
-// EarlyChildEnv, set by the host in a plugin's environment when the plugin
-// is to serve (not for a config check), is how many children the plugin
-// may start before it is configured, to have them initialised by the time
-// it runs (see StartChild).
-const EarlyChildEnv = "HTTPD_MPM_EARLY_CHILDREN"
-
 // GRPCPlugin adapts an mpmv1.MPMServer (plugin side) or hands out an
 // mpmv1.MPMClient (host side) for go-plugin.
 type GRPCPlugin struct {
