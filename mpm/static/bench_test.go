@@ -85,3 +85,17 @@ func BenchmarkStatic1K(b *testing.B) {
 	client.Close()
 	<-done
 }
+
+// BenchmarkLoadTypes: reading Debian's /etc/mime.types (about 2,300 lines),
+// which every child does once before its first response.
+func BenchmarkLoadTypes(b *testing.B) {
+	if _, err := os.Stat("/etc/mime.types"); err != nil {
+		b.Skip("no /etc/mime.types")
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := LoadTypes("/etc/mime.types"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -370,8 +370,9 @@ func TestLoadTypes(t *testing.T) {
 		"application/x-empty\n" +
 		"image/png png # trailing comment\n" +
 		"\n" +
-		"text/plain TXT\n" +
-		"text/x-override html\n"
+		"text/plain TXT\r\n" +
+		"text/css  css\t\n" +
+		"text/x-override html" // no newline at the end
 	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -379,7 +380,7 @@ func TestLoadTypes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]string{"html": "text/x-override", "htm": "text/html", "png": "image/png", "txt": "text/plain"}
+	want := map[string]string{"html": "text/x-override", "htm": "text/html", "png": "image/png", "txt": "text/plain", "css": "text/css"}
 	if len(types) != len(want) {
 		t.Errorf("got %v, want %v", types, want)
 	}
