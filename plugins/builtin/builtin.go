@@ -42,7 +42,7 @@ func Event() mpm.MPM {
 		Kind: pool.Event,
 		Desc: eventDesc,
 		Serve: func(c *mpm.Child, s pool.Settings) error {
-			return threads.Serve(c, threads.Options{Workers: s.ThreadsPerChild, Park: true, AsyncRequestWorkerFactor: s.AsyncRequestWorkerFactor})
+			return threads.Serve(c, threads.Options{Workers: s.ThreadsPerChild, Park: true, AsyncRequestWorkerFactor: s.AsyncRequestWorkerFactor, Servers: s.StartServers})
 		},
 	}
 }

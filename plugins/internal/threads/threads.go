@@ -7,6 +7,11 @@
 // other connections; the loop also does the lingering close and writes the
 // end of a response that the client does not take at once (see loop).
 // Each worker keeps its own record of the shared scoreboard.
+//
+// An event child runs with GOMAXPROCS = the CPUs / StartServers (at
+// least 1), so that the children together have about one P per CPU,
+// unless GOMAXPROCS is set in the environment (see shareCPUs). A worker
+// child keeps the runtime's default: there it made keep-alive slower.
 package threads
 
 import (
@@ -30,6 +35,10 @@ type Options struct {
 	// than Workers + idle workers × factor. The factor is applied as an
 	// integer, as Apache does. 0 means no such limit.
 	AsyncRequestWorkerFactor float64
+	// Servers, if not 0, is StartServers: the child takes GOMAXPROCS =
+	// the CPUs / Servers (at least 1) unless GOMAXPROCS is set in the
+	// environment (see shareCPUs). 0 leaves the runtime's default.
+	Servers int
 }
 
 // job is a connection for a worker: a Conn to go on serving, or a
@@ -71,6 +80,9 @@ type child struct {
 // MaxConnectionsPerChild) and every connection has finished, or until the
 // process is killed.
 func Serve(c *mpm.Child, opt Options) error {
+	if opt.Servers > 0 {
+		shareCPUs(opt.Servers)
+	}
 	srv, err := c.HTTPServer()
 	if err != nil {
 		return err
