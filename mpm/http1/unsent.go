@@ -190,11 +190,21 @@ func (c *Conn) sendFileAsyncAt(f *os.File, off, n int64) (sent int64, err error)
 // goroutines may send from one descriptor at once. It returns fewer than n bytes with
 // a nil error when f ends early.
 func (c *Conn) sendFileAt(f *os.File, off, n int64) (int64, error) {
+	return c.sendChunks(n, func(done, chunk int64) (int64, error) {
+		return sendFileAt(c.rwc, f, off+done, chunk)
+	})
+}
+
+// sendChunks sends n bytes with send, chunk by chunk (up to sendfileChunk, from done
+// bytes on), each under a write deadline set afresh, for as long as the client takes
+// them (see stalled). It returns fewer than n bytes with a nil error when a chunk came
+// out short without an error (the file ended).
+func (c *Conn) sendChunks(n int64, send func(done, chunk int64) (int64, error)) (int64, error) {
 	var done int64
 	for done < n {
 		chunk := min(n-done, sendfileChunk)
 		c.setWriteDeadline()
-		k, err := sendFileAt(c.rwc, f, off+done, chunk)
+		k, err := send(done, chunk)
 		done += k
 		if err != nil && !stalled(k, err) {
 			continue
@@ -232,20 +242,9 @@ func (c *Conn) sendFile(src io.Reader, n int64) (int64, error) {
 	if !ok {
 		return io.Copy(writerOnly{c.rwc}, io.LimitReader(src, n))
 	}
-	var done int64
-	for done < n {
-		chunk := min(n-done, sendfileChunk)
-		c.setWriteDeadline()
-		k, err := rf.ReadFrom(&io.LimitedReader{R: src, N: chunk})
-		done += k
-		if err != nil && !stalled(k, err) {
-			continue
-		}
-		if err != nil || k < chunk {
-			return done, err
-		}
-	}
-	return done, nil
+	return c.sendChunks(n, func(_, chunk int64) (int64, error) {
+		return rf.ReadFrom(&io.LimitedReader{R: src, N: chunk})
+	})
 }
 
 // stalled reports whether err, from a send that took k bytes, ends the response: any
