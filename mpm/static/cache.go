@@ -37,6 +37,9 @@ type fileCache struct {
 	mu    sync.Mutex
 	m     map[string]*cachedFile
 	sweep *time.Timer // armed while m is not empty
+	// oldest is the earliest open time in m (as of the last expiry walk or put), so
+	// that a full cache walks m only when an entry can have expired.
+	oldest time.Time
 }
 
 // cachedFile is one open file of the cache. f stays open while the entry is in the map
@@ -61,7 +64,7 @@ func (c *fileCache) get(name []byte, now time.Time) *cachedFile {
 	if e == nil {
 		return nil
 	}
-	if now.Sub(e.opened) >= cacheValid || now.Before(e.opened) {
+	if expired(e.opened, now) {
 		c.removeLocked(e)
 		return nil
 	}
@@ -81,12 +84,18 @@ func (c *fileCache) put(name string, f *os.File, now time.Time) *cachedFile {
 		return nil
 	}
 	if len(c.m) >= cacheMax {
+		if !expired(c.oldest, now) {
+			return nil
+		}
 		c.expireLocked(now)
 		if len(c.m) >= cacheMax {
 			return nil
 		}
 	}
 	e := &cachedFile{name: name, f: f, opened: now, refs: 1}
+	if len(c.m) == 0 || now.Before(c.oldest) {
+		c.oldest = now
+	}
 	c.m[name] = e
 	if c.sweep == nil {
 		c.sweep = time.AfterFunc(2*cacheValid, c.expire)
@@ -119,11 +128,20 @@ func (c *fileCache) expire() {
 }
 
 func (c *fileCache) expireLocked(now time.Time) {
+	c.oldest = now
 	for _, e := range c.m {
-		if now.Sub(e.opened) >= cacheValid || now.Before(e.opened) {
+		if expired(e.opened, now) {
 			c.removeLocked(e)
+		} else if e.opened.Before(c.oldest) {
+			c.oldest = e.opened
 		}
 	}
+}
+
+// expired reports whether an entry opened at opened is no longer valid at now (a
+// clock set back counts as expired).
+func expired(opened, now time.Time) bool {
+	return now.Sub(opened) >= cacheValid || now.Before(opened)
 }
 
 func (c *fileCache) removeLocked(e *cachedFile) {

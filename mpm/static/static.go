@@ -532,8 +532,9 @@ func (h *Handler) open(root, rel string) (f *os.File, m meta, e *cachedFile, sta
 	// root is a real path and rel a clean one: without a symlink or a dot segment
 	// (an index name might be one) on the way, the file is root+rel, inside the root.
 	plainable := (rel == "" || rel[0] == '/') && !strings.Contains(rel, "/.")
-	now := time.Now()
+	var now time.Time // the cache's clock, read only for a path it may hold
 	if plainable {
+		now = time.Now()
 		var kb [256]byte
 		key := append(append(kb[:0], root...), rel...)
 		if e := h.files.get(key, now); e != nil {
