@@ -21,10 +21,10 @@ var Core = Table{
 	{Name: "ServerAdmin", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Help: "The email address of the server administrator"},
 	{Name: "Listen", MinArgs: 1, MaxArgs: 2, Context: ServerConfig, ArgsError: "Listen requires 1 or 2 arguments.", Check: checkListen,
 		Help: "A port number or a numeric IP address and a port number, and an optional protocol"},
-	{Name: "ListenBacklog", MinArgs: 1, MaxArgs: 1, Context: ServerConfig, Check: checkListenBacklog,
+	{Name: "ListenBacklog", MinArgs: 1, MaxArgs: 1, Context: ServerConfig, Check: checkPositive("ListenBacklog"),
 		Help: "Maximum length of the queue of pending connections, as used by listen(2)"},
 	{Name: "AcceptFilter", MinArgs: 2, MaxArgs: 2, Context: ServerConfig, Help: "Set the Accept Filter to use for a protocol"},
-	{Name: "ListenTCPDeferAccept", MinArgs: 1, MaxArgs: 1, Context: ServerConfig, Check: checkListenTCPDeferAccept,
+	{Name: "ListenTCPDeferAccept", MinArgs: 1, MaxArgs: 1, Context: ServerConfig, Check: checkPositive("ListenTCPDeferAccept"),
 		Help: "Value set for the socket option TCP_DEFER_ACCEPT if it is set"},
 	{Name: "ListenAddrFile", MinArgs: 1, MaxArgs: 1, Context: ServerConfig,
 		Help: "A file to which the addresses of the listening sockets are written once they are bound"},
@@ -212,18 +212,15 @@ func checkListen(args []string) error {
 	return err
 }
 
-func checkListenBacklog(args []string) error {
-	if atoi(args[0]) <= 0 {
-		return errors.New("ListenBacklog must be > 0")
+// checkPositive is the check of a directive name whose one argument must be a
+// number above 0.
+func checkPositive(name string) func([]string) error {
+	return func(args []string) error {
+		if atoi(args[0]) <= 0 {
+			return errors.New(name + " must be > 0")
+		}
+		return nil
 	}
-	return nil
-}
-
-func checkListenTCPDeferAccept(args []string) error {
-	if atoi(args[0]) <= 0 {
-		return errors.New("ListenTCPDeferAccept must be > 0")
-	}
-	return nil
 }
 
 func checkOnOff(name string) func([]string) error {

@@ -384,8 +384,6 @@ func Resolve(cfg *Config) (*Server, Errors) {
 	return s, errs
 }
 
-// serverTokens maps a ServerTokens keyword to its long lowercase form, or
-// "" for an unknown one.
 // DeferAccept is the TCP_DEFER_ACCEPT timeout in seconds for a listener
 // of protocol proto (Listener.Proto), 0 for none. As Apache on Linux does,
 // every accept filter but "none" (and an empty one) means
@@ -400,6 +398,8 @@ func (s *Server) DeferAccept(proto string) int {
 	return s.ListenTCPDeferAccept
 }
 
+// serverTokens maps a ServerTokens keyword to its long lowercase form, or
+// "" for an unknown one.
 func serverTokens(w string) string {
 	switch strings.ToLower(w) {
 	case "min", "minimal":

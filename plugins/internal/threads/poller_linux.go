@@ -131,7 +131,7 @@ func (p *epoller) wait(evs []pollEvent, timeout int) (int, error) {
 	for i, ev := range raw[:n] {
 		if ev.Pad == padWake {
 			var b [8]byte
-			syscall.RawSyscall(unix.SYS_READ, uintptr(p.wakefd), uintptr(unsafe.Pointer(&b[0])), 8)
+			_, _ = rawRead(p.wakefd, b[:])
 		}
 		evs[i] = pollEvent{fd: ev.Fd, tag: ev.Pad}
 	}
@@ -141,7 +141,7 @@ func (p *epoller) wait(evs []pollEvent, timeout int) (int, error) {
 // wake writes to the eventfd (non-blocking, so a raw system call).
 func (p *epoller) wake() {
 	one := [8]byte{1}
-	syscall.RawSyscall(unix.SYS_WRITE, uintptr(p.wakefd), uintptr(unsafe.Pointer(&one[0])), 8)
+	_, _ = rawWrite(p.wakefd, one[:])
 }
 
 func (p *epoller) close() {
