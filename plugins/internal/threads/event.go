@@ -519,12 +519,12 @@ func (l *loop) timeoutLocked() int {
 // turnLocked handles one batch of events and the timers; it reports
 // whether the loop is done.
 func (l *loop) turnLocked(events []pollEvent) (done bool) {
-	readyListeners := false
+	var ready uint64 // listeners with a connection to accept (see listenerBit)
 	for _, ev := range events {
 		switch ev.tag {
 		case padWake, padNone:
 		case padListener:
-			readyListeners = true
+			ready |= l.listenerBit(int(ev.fd))
 		default:
 			fd := ev.fd
 			if int(fd) >= len(l.slots) {
@@ -554,13 +554,13 @@ func (l *loop) turnLocked(events []pollEvent) (done bool) {
 	// Readable connections first (Apache's listener serves them before
 	// accepting), oldest first.
 	busy := !l.dispatchLocked()
-	if readyListeners && l.listening {
+	if ready != 0 && l.listening {
 		// Like Apache, the limit is checked when a connection is there
 		// to accept, and the listening sockets leave the set if it is hit.
 		if busy {
 			l.stopAccepting("All workers busy, not accepting new conns in this process")
 		} else {
-			busy = l.acceptLocked()
+			busy = l.acceptLocked(ready)
 		}
 	}
 	if busy && l.cold.n > 0 {
@@ -667,8 +667,9 @@ func (l *loop) aboveLimit() bool {
 	return l.ch.conns.Load()-l.ch.lingering.Load() >= int64(l.ch.opt.Workers)+idle*f
 }
 
-// acceptLocked accepts a connection from each ready listener while the
-// child may, and stops accepting when it may not. A readable listener with
+// acceptLocked accepts a connection from each ready listener (ready holds
+// their listenerBit) while the child may, and stops accepting when it may
+// not. A readable listener with
 // no idle worker is Apache's "all workers busy": it reports true, and the
 // connection stays in the backlog for another child. Having just taken the
 // last idle worker is not: if more connections wait, the next turn sees
@@ -680,8 +681,11 @@ func (l *loop) aboveLimit() bool {
 // empty failed for a third to a half of the connections (ab -c 50 without
 // keep-alive, 2 children); the extra polls cost less (5-7 % less CPU per
 // request there, the same with 1 child).
-func (l *loop) acceptLocked() (busy bool) {
-	for _, lf := range l.lns {
+func (l *loop) acceptLocked(ready uint64) (busy bool) {
+	for i, lf := range l.lns {
+		if i < 64 && ready&(1<<i) == 0 {
+			continue // not reported readable: its accept would find nothing
+		}
 		if l.ch.drain.Load() {
 			return false // MaxConnectionsPerChild reached: the next turn stops
 		}
@@ -703,6 +707,18 @@ func (l *loop) acceptLocked() (busy bool) {
 		l.onAccept()
 	}
 	return false
+}
+
+// listenerBit is the bit of acceptLocked's ready set for the listening
+// socket fd: 1<<i for l.lns[i], every bit past the 64th listener (then
+// all are tried).
+func (l *loop) listenerBit(fd int) uint64 {
+	for i, lf := range l.lns {
+		if lf.fd == fd && i < 64 {
+			return 1 << i
+		}
+	}
+	return ^uint64(0)
 }
 
 // accept takes a connection from a listening socket, or returns nil.
