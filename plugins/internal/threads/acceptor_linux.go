@@ -59,14 +59,8 @@ func NewAcceptor(ls []mpm.Listener, raw bool) (*Acceptor, error) {
 		return nil, err
 	}
 	var err error
-	if a.epfd, err = unix.EpollCreate1(unix.EPOLL_CLOEXEC); err != nil {
-		return fail(fmt.Errorf("epoll_create1: %w", err))
-	}
-	if a.wakeFD, err = unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK); err != nil {
-		return fail(fmt.Errorf("eventfd: %w", err))
-	}
-	if err := unix.EpollCtl(a.epfd, unix.EPOLL_CTL_ADD, a.wakeFD, &unix.EpollEvent{Events: unix.EPOLLIN, Fd: -1}); err != nil {
-		return fail(fmt.Errorf("epoll_ctl eventfd: %w", err))
+	if a.epfd, a.wakeFD, err = newWakeSet(unix.EpollEvent{Fd: -1}); err != nil {
+		return fail(err)
 	}
 	if a.lns, err = takeListeners(ls); err != nil {
 		return fail(err)
@@ -140,8 +134,7 @@ func (a *Acceptor) Close() error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if !a.closed.Swap(true) {
-		one := [8]byte{1}
-		_, _ = unix.Write(a.wakeFD, one[:])
+		wake(a.wakeFD)
 	}
 	return nil
 }

@@ -34,19 +34,11 @@ type epoller struct {
 }
 
 func newPoller() (poller, error) {
-	epfd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
+	epfd, wakefd, err := newWakeSet(unix.EpollEvent{Pad: padWake})
 	if err != nil {
-		return nil, fmt.Errorf("epoll_create1: %w", err)
+		return nil, err
 	}
-	p := &epoller{epfd: epfd, wakefd: -1}
-	if p.wakefd, err = unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK); err != nil {
-		p.close()
-		return nil, fmt.Errorf("eventfd: %w", err)
-	}
-	if err := unix.EpollCtl(epfd, unix.EPOLL_CTL_ADD, p.wakefd, &unix.EpollEvent{Events: unix.EPOLLIN, Pad: padWake}); err != nil {
-		p.close()
-		return nil, fmt.Errorf("epoll_ctl eventfd: %w", err)
-	}
+	p := &epoller{epfd: epfd, wakefd: wakefd}
 	// Non-blocking, so that os.NewFile registers it with the netpoller;
 	// SetReadDeadline fails if that did not work.
 	if unix.SetNonblock(epfd, true) == nil {
@@ -138,10 +130,32 @@ func (p *epoller) wait(evs []pollEvent, timeout int) (int, error) {
 	return n, nil
 }
 
-// wake writes to the eventfd (non-blocking, so a raw system call).
-func (p *epoller) wake() {
+func (p *epoller) wake() { wake(p.wakefd) }
+
+// newWakeSet makes an epoll set holding a non-blocking eventfd, registered
+// readable with ev's data (its tag), so that wake ends a wait on the set from
+// another goroutine. On error nothing is left open.
+func newWakeSet(ev unix.EpollEvent) (epfd, wakefd int, err error) {
+	if epfd, err = unix.EpollCreate1(unix.EPOLL_CLOEXEC); err != nil {
+		return -1, -1, fmt.Errorf("epoll_create1: %w", err)
+	}
+	if wakefd, err = unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK); err != nil {
+		unix.Close(epfd)
+		return -1, -1, fmt.Errorf("eventfd: %w", err)
+	}
+	ev.Events = unix.EPOLLIN
+	if err := unix.EpollCtl(epfd, unix.EPOLL_CTL_ADD, wakefd, &ev); err != nil {
+		unix.Close(wakefd)
+		unix.Close(epfd)
+		return -1, -1, fmt.Errorf("epoll_ctl eventfd: %w", err)
+	}
+	return epfd, wakefd, nil
+}
+
+// wake writes to a newWakeSet eventfd (non-blocking, so a raw system call).
+func wake(wakefd int) {
 	one := [8]byte{1}
-	_, _ = rawWrite(p.wakefd, one[:])
+	_, _ = rawWrite(wakefd, one[:])
 }
 
 func (p *epoller) close() {
