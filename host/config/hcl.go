@@ -60,6 +60,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -88,10 +89,38 @@ func (p *parser) parseHCL(u *unit, src []byte, out *[]*Directive) {
 }
 
 func parseHCLSource(name string, src []byte) (*hcl.File, hcl.Diagnostics) {
+	if diags := checkUTF8(name, src); diags != nil {
+		return nil, diags
+	}
 	if isJSONFile(name) {
 		return hcljson.Parse(src, name)
 	}
 	return hclsyntax.ParseConfig(src, name, hcl.InitialPos)
+}
+
+// checkUTF8 refuses src unless it is UTF-8, as both HCL syntaxes require:
+// HCL would otherwise read an invalid byte into a name or a string and
+// write it back as U+FFFD.
+func checkUTF8(name string, src []byte) hcl.Diagnostics {
+	if utf8.Valid(src) {
+		return nil
+	}
+	pos := hcl.InitialPos
+	for len(src) > 0 {
+		r, n := utf8.DecodeRune(src)
+		if r == utf8.RuneError && n == 1 {
+			at := hcl.Range{Filename: name, Start: pos, End: hcl.Pos{Line: pos.Line, Column: pos.Column + 1, Byte: pos.Byte + 1}}
+			return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid UTF-8",
+				Detail: fmt.Sprintf("HCL files are UTF-8 text; byte 0x%02x is not part of a UTF-8 character.", src[0]), Subject: &at}}
+		}
+		pos.Byte += n
+		pos.Column++
+		if r == '\n' {
+			pos.Line, pos.Column = pos.Line+1, 1
+		}
+		src = src[n:]
+	}
+	return nil
 }
 
 // hclDiags records HCL's diagnostics as problems found while reading u and

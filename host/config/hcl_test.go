@@ -149,6 +149,8 @@ func TestHCLErrors(t *testing.T) {
 		{"JSON syntax", "/srv/httpd.json", "{\"Listen\": }", []string{"/srv/httpd.json:1:12: Missing JSON value; A JSON value must start with a brace, a bracket, a number, a string, or a keyword."}},
 		{"JSON object for a directive", "/srv/httpd.json", "{\"Listen\": {\"a\": 1}}", []string{"/srv/httpd.json:1:12: Unsupported value; The value of a directive must be a string, a number, a bool or a list of them."}},
 		{"JSON name that is no directive's", "/srv/httpd.json", `{"my directive": 1}`, []string{"/srv/httpd.json:1:2: Invalid directive name; \"my directive\" is not a directive name: it must be a letter followed by letters, digits, '_' and '-'."}},
+		{"invalid UTF-8", f, "Timeout = 1\nServerName = \"h\xc3\xa9\xcf0\"\n", []string{f + ":2:17: Invalid UTF-8; HCL files are UTF-8 text; byte 0xcf is not part of a UTF-8 character."}},
+		{"invalid UTF-8 in JSON", "/srv/httpd.json", "{\"A\": \"\xff\"}", []string{"/srv/httpd.json:1:8: Invalid UTF-8; HCL files are UTF-8 text; byte 0xff is not part of a UTF-8 character."}},
 		{"every problem", f, "Listen = {}\nTimeout = null\n", []string{
 			f + ":1:10: Unsupported value; The value of a directive must be a string, a number, a bool or a list of them.",
 			f + ":2:11: Unsupported value; The value of a directive must be a string, a number, a bool or a list of them.",
