@@ -275,11 +275,13 @@ func TestEventBusyClosesKeepAlive(t *testing.T) {
 // free, server-status is answered and counts the connection in
 // ConnsAsyncClosing.
 func TestEventLingeringCloseHoldsNoWorker(t *testing.T) {
-	in := start(t, eventSite(t, oneChild(1)))
+	// KeepAlive Off: the server closes a connection the client meant to keep,
+	// so it lingers (a client that asked for the close is not lingered on).
+	in := start(t, eventSite(t, oneChild(1)+"KeepAlive Off\n"))
 	c, err := net.Dial("tcp", in.addr)
 	must(t, err)
 	defer c.Close()
-	fmt.Fprintf(c, "GET /hello.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+	fmt.Fprintf(c, "GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n")
 	c.SetReadDeadline(time.Now().Add(10 * time.Second))
 	if b, err := io.ReadAll(c); err != nil || !strings.Contains(string(b), "hello, world") {
 		t.Fatalf("response: %q %v", b, err) // the server shut its side down: EOF

@@ -403,7 +403,10 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 		return false, ferr
 	}
 	if !keepAlive {
-		c.linger = true
+		// A client that asked for the close sends nothing after its request (RFC 9112
+		// section 9.6): when that request was read whole and nothing follows it, the
+		// close needs no linger (nginx's rule; apache2 always lingers).
+		c.linger = !(w.req.Close && err == nil && (w.body == nil || w.body.eof) && c.br.Buffered() == 0)
 		return false, err
 	}
 	c.setState(StateIdle)

@@ -79,14 +79,22 @@ func TestDetachResume(t *testing.T) {
 // connection open for the caller.
 func TestFinish(t *testing.T) {
 	for _, c := range []struct {
-		name, req string
-		linger    bool
+		name, req       string
+		serverKeepAlive bool
+		keep, linger    bool
 	}{
-		{"keep-alive", "GET /a HTTP/1.1\r\nHost: h\r\n\r\n", false},
-		{"close", "GET /a HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n", true},
+		{"keep-alive", "GET /a HTTP/1.1\r\nHost: h\r\n\r\n", true, true, false},
+		// The client asked for the close: it sends nothing more, no linger.
+		{"client close", "GET /a HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n", true, false, false},
+		{"HTTP/1.0", "GET /a HTTP/1.0\r\n\r\n", true, false, false},
+		// Something follows the request although the client asked for the close.
+		{"client close, more sent", "GET /a HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\nGET /b HTTP/1.1\r\n", true, false, true},
+		// The server closes a connection the client wanted kept: it may be sending more.
+		{"server close", "GET /a HTTP/1.1\r\nHost: h\r\n\r\n", false, false, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			srv := newTestServer()
+			srv.KeepAlive = c.serverKeepAlive
 			var log stateLog
 			srv.ConnState = log.hook
 			a, client := net.Pipe()
@@ -97,7 +105,7 @@ func TestFinish(t *testing.T) {
 				io.WriteString(client, c.req)
 				readRawResponse(bufio.NewReader(client), "GET")
 			}()
-			if keep, err := hc.ServeRequest(); keep == c.linger || err != nil {
+			if keep, err := hc.ServeRequest(); keep != c.keep || err != nil {
 				t.Fatalf("ServeRequest %v, %v", keep, err)
 			}
 			if got := hc.Finish(); got != c.linger {
