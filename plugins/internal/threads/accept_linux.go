@@ -11,11 +11,12 @@ import (
 // socket lfd as a non-blocking, close-on-exec descriptor. It decodes the
 // peer's address itself: unix.Accept4 asks the kernel for the socket's
 // protocol on every connection (a getsockopt that an Internet socket
-// never needs).
+// never needs). The call is raw (see rawio_linux.go): on a non-blocking
+// listener accept4 never waits.
 func AcceptNonblock(lfd int) (int, unix.Sockaddr, error) {
 	var rsa unix.RawSockaddrAny
 	size := uint32(unix.SizeofSockaddrAny)
-	fd, _, e := syscall.Syscall6(syscall.SYS_ACCEPT4, uintptr(lfd), uintptr(unsafe.Pointer(&rsa)), uintptr(unsafe.Pointer(&size)),
+	fd, _, e := syscall.RawSyscall6(syscall.SYS_ACCEPT4, uintptr(lfd), uintptr(unsafe.Pointer(&rsa)), uintptr(unsafe.Pointer(&size)),
 		uintptr(unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC), 0, 0)
 	if e != 0 {
 		return -1, nil, e

@@ -140,7 +140,7 @@ func (c *conn) closeFD() error {
 	if f := c.file.Load(); f != nil {
 		return f.Close()
 	}
-	return unix.Close(c.fd)
+	return rawClose(c.fd)
 }
 
 func (c *conn) opError(op string, err error) error {

@@ -19,7 +19,8 @@ type listenFD struct {
 }
 
 // takeListeners takes over the child's listeners as bare descriptors:
-// duplicates (close-on-exec, flags untouched), and it closes the
+// duplicates (close-on-exec, non-blocking as the host made them; set again
+// here because accepting is a raw call that must never wait), and it closes the
 // Listeners' Files. An *os.File over a non-blocking socket sits in Go's
 // netpoller (and so would a net.Listener), which then wakes a thread of
 // every child for every new connection; a child waits for its listeners
@@ -28,6 +29,12 @@ func takeListeners(ls []mpm.Listener) ([]listenFD, error) {
 	var out []listenFD
 	for _, l := range ls {
 		fd, err := dupListener(l)
+		if err == nil {
+			if err = unix.SetNonblock(fd, true); err != nil {
+				unix.Close(fd)
+				err = fmt.Errorf("listener %s: %w", l.Name, err)
+			}
+		}
 		if err != nil {
 			closeListeners(out)
 			return nil, err

@@ -65,14 +65,14 @@ func (p *epoller) arm(fd int, in interest, tag int32, added bool) error {
 	if added {
 		op = unix.EPOLL_CTL_MOD
 	}
-	if err := unix.EpollCtl(p.epfd, op, fd, &unix.EpollEvent{Events: events, Fd: int32(fd), Pad: tag}); err != nil {
+	if err := rawEpollCtl(p.epfd, op, fd, &unix.EpollEvent{Events: events, Fd: int32(fd), Pad: tag}); err != nil {
 		return fmt.Errorf("epoll_ctl: %w", err)
 	}
 	return nil
 }
 
 func (p *epoller) disarm(fd int) error {
-	if err := unix.EpollCtl(p.epfd, unix.EPOLL_CTL_DEL, fd, nil); err != nil {
+	if err := rawEpollCtl(p.epfd, unix.EPOLL_CTL_DEL, fd, &unix.EpollEvent{}); err != nil {
 		return fmt.Errorf("epoll_ctl: %w", err)
 	}
 	return nil

@@ -10,3 +10,4 @@ import "golang.org/x/sys/unix"
 func rawRead(fd int, p []byte) (int, error)                   { return unix.Read(fd, p) }
 func rawWrite(fd int, p []byte) (int, error)                  { return unix.Write(fd, p) }
 func rawSendfile(out, in int, off *int64, n int) (int, error) { return unix.Sendfile(out, in, off, n) }
+func rawClose(fd int) error                                   { return unix.Close(fd) }

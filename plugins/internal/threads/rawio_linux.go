@@ -16,6 +16,8 @@ import (
 // the loop's own wait, see poller_linux.go, that was 12-17 % of a busy
 // event child's CPU). A raw call keeps the P and leaves sysmon asleep.
 // Waiting is never done this way: that stays with poll(2) in conn.wait.
+// The same holds for what the event loop and the acceptors call on every
+// connection: accept4 on a non-blocking listener, epoll_ctl, and close.
 
 // rawRead is read(2) on a non-blocking descriptor.
 func rawRead(fd int, p []byte) (int, error) { return rawIO(unix.SYS_READ, fd, p) }
@@ -33,6 +35,23 @@ func rawIO(trap uintptr, fd int, p []byte) (int, error) {
 		return -1, e
 	}
 	return int(n), nil
+}
+
+// rawClose is close(2) of a connection's socket: without SO_LINGER it
+// hands the socket's end to the kernel and returns at once.
+func rawClose(fd int) error {
+	if _, _, e := syscall.RawSyscall(unix.SYS_CLOSE, uintptr(fd), 0, 0); e != 0 {
+		return e
+	}
+	return nil
+}
+
+// rawEpollCtl is epoll_ctl(2), which only edits the set.
+func rawEpollCtl(epfd, op, fd int, ev *unix.EpollEvent) error {
+	if _, _, e := syscall.RawSyscall6(unix.SYS_EPOLL_CTL, uintptr(epfd), uintptr(op), uintptr(fd), uintptr(unsafe.Pointer(ev)), 0, 0); e != 0 {
+		return e
+	}
+	return nil
 }
 
 // rawSendfile is sendfile(2) to a non-blocking socket from a regular
