@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net"
 	"os"
+
+	"github.com/httpd-mpm/httpd-mpm/internal/unpolled"
 )
 
 // Listener is one listening socket handed to the MPM.
@@ -11,7 +13,10 @@ import (
 // File is the MPM's to keep, pass to children (see StartChild) and close
 // when it stops. The host holds its own copy of the socket, so closing File
 // never refuses a connection; shutting the socket down would, and is
-// forbidden.
+// forbidden. File is not in Go's netpoller (a process that holds a socket
+// without accepting from it is not woken by its connections) and its
+// descriptor is non-blocking: accept from the net.Listener of Listen, or
+// from a duplicate in a poller of your own.
 type Listener struct {
 	Name    string // the Listen argument as written, e.g. "127.0.0.1:8080"
 	Network string // "tcp4" or "tcp6"
@@ -40,7 +45,11 @@ func adoptListener(fd uintptr, name, network, address string) (Listener, error) 
 	if err := checkListening(int(fd)); err != nil {
 		return Listener{}, fmt.Errorf("fd %d for %s: %w", fd, name, err)
 	}
-	return Listener{Name: name, Network: network, Address: address, File: os.NewFile(fd, "listener:"+name)}, nil
+	f, err := unpolled.File(int(fd), "listener:"+name)
+	if err != nil {
+		return Listener{}, fmt.Errorf("listener %s: %w", name, err)
+	}
+	return Listener{Name: name, Network: network, Address: address, File: f}, nil
 }
 
 // fdEntry is one row of a descriptor table: a descriptor number and the

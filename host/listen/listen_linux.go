@@ -8,6 +8,8 @@ import (
 	"os"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/httpd-mpm/httpd-mpm/internal/unpolled"
 )
 
 // bind makes the socket as Apache's make_sock does: SO_REUSEADDR,
@@ -78,7 +80,12 @@ func bind(ip netip.Addr, anyAddr bool, port, backlog int, reusePort bool) (*Sock
 	if err != nil {
 		return fail("getsockname", err)
 	}
-	return &Socket{Network: network, Addr: sockaddrString(bound), File: os.NewFile(uintptr(fd), "listener")}, nil
+	// The host never accepts: out of its netpoller, a connection wakes no thread of it.
+	f, err := unpolled.File(fd, "listener")
+	if err != nil {
+		return fail("adopt", err)
+	}
+	return &Socket{Network: network, Addr: sockaddrString(bound), File: f}, nil
 }
 
 func sockaddrString(sa unix.Sockaddr) string {

@@ -1,0 +1,19 @@
+// Package unpolled makes *os.File values over sockets that Go's netpoller
+// does not watch.
+//
+// os.NewFile registers a non-blocking descriptor with the runtime's
+// netpoller, edge-triggered. A process that only holds a listening socket
+// for others (the host, an MPM parent) then wakes a thread for every
+// connection that arrives on it, although it never accepts: two context
+// switches per connection on a busy server. A File from this package
+// serves to pass the socket on (exec, SCM_RIGHTS) and to duplicate it;
+// blocking calls on it would block, and none are made.
+package unpolled
+
+import "os"
+
+// File returns an *os.File that owns fd (which it may renumber: use the
+// File's Fd from then on) and is not in the netpoller. The descriptor's
+// open file description, flags included, is left as it is: it may be
+// shared with other processes. On error fd is left open and untouched.
+func File(fd int, name string) (*os.File, error) { return file(fd, name) }
