@@ -1,7 +1,7 @@
 // Package proctree reads Linux's /proc for the tools and tests that run
 // httpd: a process's stat fields, its children and whole tree, whether it
-// still runs, and its memory. Elsewhere /proc is absent and every list is
-// empty.
+// still runs, its memory and the CPU time and context switches it has
+// used. Elsewhere /proc is absent and every list is empty.
 package proctree
 
 import (
@@ -9,22 +9,36 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
+
+// procRoot is where proc(5) is mounted (a fake tree in the parser's tests).
+var procRoot = "/proc"
+
+// dir is /proc/PID.
+func dir(pid int) string { return procRoot + "/" + strconv.Itoa(pid) }
 
 // Proc is what /proc/PID/stat says about a process.
 type Proc struct {
 	Pid, PPid, Pgrp int
-	State           byte   // R, S, D, T (stopped), Z (zombie), ...
-	CPU             int64  // utime + stime, in clock ticks (TicksPerSecond)
-	Start           string // start time after boot: tells a reused pid apart
+	State           byte  // R, S, D, T (stopped), Z (zombie), ...
+	CPU             int64 // utime + stime of all its threads, live and exited, in clock ticks (TicksPerSecond)
+	// ChildCPU is cutime + cstime, in clock ticks: the CPU + ChildCPU of
+	// every child this process has reaped (waited for), so a process that
+	// exits keeps counting in its parent's.
+	ChildCPU int64
+	Start    string // start time after boot: tells a reused pid apart
 }
 
-// TicksPerSecond is USER_HZ, 100 on every Linux this runs on.
+// TicksPerSecond is USER_HZ, the unit of the times in /proc/PID/stat
+// (sysconf(_SC_CLK_TCK), `getconf CLK_TCK`). The kernel fixes it at 100
+// on every architecture Go runs on, whatever its own HZ, and x/sys/unix
+// has no sysconf for Linux: a constant.
 const TicksPerSecond = 100
 
 // Stat reads /proc/PID/stat; false once the process is reaped.
 func Stat(pid int) (Proc, bool) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	b, err := os.ReadFile(dir(pid) + "/stat")
 	if err != nil {
 		return Proc{}, false
 	}
@@ -41,9 +55,10 @@ func Stat(pid int) (Proc, bool) {
 	p := Proc{Pid: pid, State: f[0][0], Start: f[19]}
 	p.PPid, _ = strconv.Atoi(f[1])
 	p.Pgrp, _ = strconv.Atoi(f[2])
-	ut, _ := strconv.ParseInt(f[11], 10, 64)
-	st, _ := strconv.ParseInt(f[12], 10, 64)
-	p.CPU = ut + st
+	n := func(i int) int64 { v, _ := strconv.ParseInt(f[i], 10, 64); return v }
+	// Fields 14-17 of proc(5): utime, stime, cutime, cstime.
+	p.CPU = n(11) + n(12)
+	p.ChildCPU = n(13) + n(14)
 	return p, true
 }
 
@@ -54,7 +69,7 @@ func (p Proc) Gone() bool {
 	if p.State != 'Z' {
 		return false
 	}
-	tasks, err := os.ReadDir("/proc/" + strconv.Itoa(p.Pid) + "/task")
+	tasks, err := os.ReadDir(dir(p.Pid) + "/task")
 	return err != nil || len(tasks) <= 1
 }
 
@@ -74,7 +89,7 @@ func Alive(pid int) bool {
 // All lists every process, zombies not yet reaped included.
 func All() []Proc {
 	var out []Proc
-	dirs, _ := filepath.Glob("/proc/[0-9]*")
+	dirs, _ := filepath.Glob(procRoot + "/[0-9]*")
 	for _, d := range dirs {
 		pid, err := strconv.Atoi(filepath.Base(d))
 		if err != nil {
@@ -106,10 +121,13 @@ type Tree []Proc
 
 // Of lists root and every live descendant, root first; nil once root is
 // gone.
-func Of(root int) Tree {
+func Of(root int) Tree { return treeOf(root, Live()) }
+
+// treeOf is root and its descendants among procs, root first.
+func treeOf(root int, procs []Proc) Tree {
 	kids := map[int][]Proc{}
 	var self Proc
-	for _, p := range Live() {
+	for _, p := range procs {
 		if p.Pid == root {
 			self = p
 		}
@@ -182,7 +200,13 @@ func kib(pid int, file, name string) int64 {
 // field is the first word after name at the start of a line of
 // /proc/PID/file, "" if there is none.
 func field(pid int, file, name string) string {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/" + file)
+	return fieldIn(dir(pid)+"/"+file, name)
+}
+
+// fieldIn is the first word after name at the start of a line of the
+// file at path, "" if there is none.
+func fieldIn(path, name string) string {
+	b, err := os.ReadFile(path)
 	if err != nil {
 		return ""
 	}
@@ -200,8 +224,8 @@ func field(pid int, file, name string) string {
 // FDs lists what each descriptor of pid points at (readlink of
 // /proc/PID/fd/N: "socket:[123]", "pipe:[45]", a path, ...).
 func FDs(pid int) map[int]string {
-	dir := "/proc/" + strconv.Itoa(pid) + "/fd"
-	ents, err := os.ReadDir(dir)
+	fds := dir(pid) + "/fd"
+	ents, err := os.ReadDir(fds)
 	if err != nil {
 		return nil
 	}
@@ -211,9 +235,58 @@ func FDs(pid int) map[int]string {
 		if err != nil {
 			continue
 		}
-		if t, err := os.Readlink(filepath.Join(dir, e.Name())); err == nil {
+		if t, err := os.Readlink(filepath.Join(fds, e.Name())); err == nil {
 			out[n] = t
 		}
 	}
 	return out
 }
+
+// Switches is the number of context switches of every live thread of pid,
+// voluntary (it blocked) and not (it was preempted), from
+// /proc/PID/task/*/status; 0 once it is gone. A thread that has exited
+// takes its counts with it.
+func Switches(pid int) int64 {
+	tasks, _ := filepath.Glob(dir(pid) + "/task/[0-9]*")
+	var n int64
+	for _, t := range tasks {
+		for _, name := range []string{"voluntary_ctxt_switches:", "nonvoluntary_ctxt_switches:"} {
+			v, _ := strconv.ParseInt(fieldIn(t+"/status", name), 10, 64)
+			n += v
+		}
+	}
+	return n
+}
+
+// Usage is what a process tree has used so far; the difference of two
+// readings is what it used in between.
+type Usage struct {
+	// CPU is user + system time in clock ticks (TicksPerSecond) of every
+	// process of the tree and of every child they have reaped: a process
+	// that exits between two readings still counts, in its parent's
+	// ChildCPU, once reaped (a zombie counts as itself until then).
+	CPU int64
+	// Switches are the context switches of the tree's live threads
+	// (Switches); those of threads and processes that exited between two
+	// readings are lost.
+	Switches int64
+}
+
+// UsageOf reads the usage of root and every descendant, zombies
+// included; the zero Usage once root is gone.
+func UsageOf(root int) Usage {
+	var u Usage
+	for _, p := range treeOf(root, All()) {
+		u.CPU += p.CPU + p.ChildCPU
+		u.Switches += Switches(p.Pid)
+	}
+	return u
+}
+
+// Sub is u minus an earlier reading.
+func (u Usage) Sub(earlier Usage) Usage {
+	return Usage{CPU: u.CPU - earlier.CPU, Switches: u.Switches - earlier.Switches}
+}
+
+// CPUTime is u.CPU as a duration.
+func (u Usage) CPUTime() time.Duration { return time.Duration(u.CPU) * time.Second / TicksPerSecond }

@@ -72,3 +72,43 @@ func TestTreeOfARealChild(t *testing.T) {
 		t.Errorf("a reaped process still has a tree, memory or threads")
 	}
 }
+
+func TestUsageCountsAReapedChild(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("reads /proc")
+	}
+	self := os.Getpid()
+	before, stBefore := proctree.UsageOf(self), mustStat(t, self)
+	if before.CPU <= 0 || before.Switches <= 0 {
+		t.Fatalf("UsageOf(self) = %+v, want some CPU and context switches already", before)
+	}
+	// A child that burns some CPU, then exits and is reaped by Wait.
+	cmd := exec.Command("sh", "-c", "i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done")
+	if err := cmd.Run(); err != nil {
+		t.Fatal(err)
+	}
+	used := (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()) * proctree.TicksPerSecond / time.Second
+	after, stAfter := proctree.UsageOf(self), mustStat(t, self)
+	if used < 2 {
+		t.Skipf("the child used %d ticks, too few to tell", used)
+	}
+	// Ticks are counted per process and rounded: allow one either way.
+	if got := stAfter.ChildCPU - stBefore.ChildCPU; got < int64(used)-1 {
+		t.Errorf("ChildCPU grew by %d ticks, the reaped child used %d", got, used)
+	}
+	if got := after.Sub(before).CPU; got < int64(used)-1 {
+		t.Errorf("UsageOf(self) CPU grew by %d ticks, the reaped child alone used %d", got, used)
+	}
+	if after.Switches < before.Switches {
+		t.Errorf("context switches went down: %d → %d", before.Switches, after.Switches)
+	}
+}
+
+func mustStat(t *testing.T, pid int) proctree.Proc {
+	t.Helper()
+	p, ok := proctree.Stat(pid)
+	if !ok {
+		t.Fatalf("Stat(%d) failed", pid)
+	}
+	return p
+}
