@@ -147,6 +147,9 @@ func progress(r result) {
 		fmt.Fprintf(os.Stderr, "    %-32s %s req/s, p50 %s, p99 %s, errors %d, PSS %.1f MiB\n",
 			r.Scenario.Title, fmtInt(int64(r.RPS)), fmtDur(r.P50), fmtDur(r.P99), r.Errors, float64(r.PSS)/(1<<20))
 	}
+	if cpu, sw, ok := r.perRequest(); ok {
+		fmt.Fprintf(os.Stderr, "    %-32s CPU %.1f µs/req, %.2f context switches/req\n", "", cpu, sw)
+	}
 	if i := r.Idle; i != nil {
 		fmt.Fprintf(os.Stderr, "    %-32s idle: %d of %d held, %d usable after the load, %s per idle connection\n",
 			"", i.Held, i.Want, i.Usable, fmtBytes(i.PerConn()))

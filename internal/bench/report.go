@@ -102,8 +102,8 @@ func (rep *report) cells(r result) []string {
 		c[6] = fmt.Sprintf("%.1f", float64(r.PSS)/(1<<20))
 	}
 	if r.Target.Kind == kindOurs {
-		c[7] = rep.ratio(r, target{Name: kindApache + "-" + r.Target.MPM, Kind: kindApache, MPM: r.Target.MPM})
-		c[8] = rep.ratio(r, target{Name: kindNginx, Kind: kindNginx})
+		p := peers(r.Target)
+		c[7], c[8] = rep.ratio(r, p[0]), rep.ratio(r, p[1])
 	}
 	return c
 }
@@ -113,22 +113,88 @@ var header = []string{"scenario", "server", "req/s", "p50", "p99", "errors", "PS
 // ratio is ours over the peer on the same scenario: req/s for load rows
 // (higher is better), startup time for the startup row (lower is better).
 func (rep *report) ratio(r result, peer target) string {
-	if r.Failed != "" {
-		return "—"
-	}
-	for _, o := range rep.Rows {
-		if o.Scenario.ID != r.Scenario.ID || o.Target != peer || o.Failed != "" {
-			continue
-		}
-		switch {
-		case r.Scenario.Run == runStartup && o.P50 > 0:
-			return fmt.Sprintf("%.2f×", float64(r.P50)/float64(o.P50))
-		case r.Scenario.Run != runStartup && o.RPS > 0:
-			return fmt.Sprintf("%.2f×", r.RPS/o.RPS)
-		}
+	o, ok := rep.peerRow(r, peer)
+	switch {
+	case !ok:
+	case r.Scenario.Run == runStartup && o.P50 > 0:
+		return fmt.Sprintf("%.2f×", float64(r.P50)/float64(o.P50))
+	case r.Scenario.Run != runStartup && o.RPS > 0:
+		return fmt.Sprintf("%.2f×", r.RPS/o.RPS)
 	}
 	return "—"
 }
+
+// peerRow is peer's row on r's scenario; false when r or it failed or
+// there is none.
+func (rep *report) peerRow(r result, peer target) (result, bool) {
+	if r.Failed != "" {
+		return result{}, false
+	}
+	for _, o := range rep.Rows {
+		if o.Scenario.ID == r.Scenario.ID && o.Target == peer && o.Failed == "" {
+			return o, true
+		}
+	}
+	return result{}, false
+}
+
+// peers are the servers ours is compared with: Apache with the same MPM,
+// and nginx.
+func peers(ours target) [2]target {
+	return [2]target{
+		{Name: kindApache + "-" + ours.MPM, Kind: kindApache, MPM: ours.MPM},
+		{Name: kindNginx, Kind: kindNginx},
+	}
+}
+
+// costHeader heads the table of what each request cost the server.
+var costHeader = []string{"scenario", "server", "CPU µs/req", "switches/req", "CPU/req ours÷Apache", "CPU/req ours÷nginx"}
+
+// costCells are the rows of the cost table: every load row, with the
+// server's CPU time and context switches per request and, for ours, its
+// CPU per request over the peers' (lower is better).
+func (rep *report) costCells() [][]string {
+	var out [][]string
+	for _, r := range rep.Rows {
+		if r.Scenario.Run != runWrk {
+			continue
+		}
+		c := []string{r.Scenario.Title, r.Target.Name, "—", "—", "", ""}
+		cpu, sw, ok := r.perRequest()
+		if ok {
+			c[2], c[3] = fmt.Sprintf("%.1f", cpu), fmt.Sprintf("%.2f", sw)
+		}
+		if r.Target.Kind == kindOurs {
+			for i, peer := range peers(r.Target) {
+				c[4+i] = "—"
+				if o, found := rep.peerRow(r, peer); ok && found {
+					if pc, _, pok := o.perRequest(); pok && pc > 0 {
+						c[4+i] = fmt.Sprintf("%.2f×", cpu/pc)
+					}
+				}
+			}
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// costLegend explains the cost table.
+const costLegend = "CPU µs/req: user + system CPU time of the server's whole process tree (ours: host, MPM parent and children; " +
+	"Apache: parent and children; nginx: master and workers; every thread of each) from just before to just after the " +
+	"measured wrk run (not the warm-up), divided by the requests wrk completed. It is utime + stime + cutime + cstime " +
+	"of /proc/PID/stat summed over the tree: a thread that exits keeps counting in its process, and a process that " +
+	"exits and is reaped by its parent in the tree keeps counting in the parent's cutime + cstime; a zombie counts as " +
+	"itself. Switches/req: voluntary + nonvoluntary context switches of every live thread of the tree " +
+	"(/proc/PID/task/*/status), the same difference over the same requests; those of threads and processes that " +
+	"exited during the run are lost, so it can only undercount. Not counted: kernel work done in wrk's own system " +
+	"calls (on loopback the receiving side's TCP processing often runs in the sender's context, so each side pays " +
+	"part of the other's, alike for every server); a process reaped during the snapshot itself may count twice or " +
+	"not at all (rare: these servers keep their children on load rows). The idle rows include keeping the idle " +
+	"connections, the slow-reader row feeding the slow readers. Resolution: 10 ms (USER_HZ 100) per process, under " +
+	"1% for a 5 s run. Other work on the machine makes req/s swing by 2× from run to run but changes the server's " +
+	"own CPU per request much less: on a busy machine these are the numbers to trust. Ratios: ours ÷ peer, lower is " +
+	"better."
 
 // idleHeader heads the idle keep-alive table: one row per idle row and
 // server.
@@ -265,6 +331,11 @@ func (rep *report) Text() string {
 	}
 	b.WriteString("\n")
 	textTable(&b, rows)
+	if cost := rep.costCells(); len(cost) > 0 {
+		b.WriteString("\n")
+		textTable(&b, append([][]string{costHeader}, cost...))
+		b.WriteString("\n" + costLegend + "\n")
+	}
 	if idle := rep.idleCells(); len(idle) > 0 {
 		b.WriteString("\n")
 		textTable(&b, append([][]string{idleHeader}, idle...))
@@ -344,7 +415,8 @@ func legend(p plan) string {
 		"(SIGUSR1; nginx SIGHUP); errors = every request that did not get a 2xx, and every refused connect. "+
 		"The MPM swap rows are ours only: Apache refuses to change its MPM on a graceful restart (AH00534). "+
 		"PSS: proportional set size of the whole process tree after the load (a page shared by n processes counts 1/n in each; summed resident sizes would count the Go binary's text once per child). Ratios: ours ÷ peer, req/s (higher is better) except the start row "+
-		"(time: lower is better).",
+		"(time: lower is better); req/s depends on what else runs on the machine, CPU time per request (next table) "+
+		"much less.",
 		p.Conns, p.Duration, p.Warmup, p.Starts, p.Conns, p.RestartDuration)
 }
 
@@ -357,7 +429,8 @@ func (rep *report) Markdown() string {
 		rep.When.UTC().Format("2006-01-02 15:04 MST"), rep.Args)
 	if rep.LoadBefore > 0.5 {
 		fmt.Fprintf(&b, "**The machine was busy** (load average %.2f before the run): other work shared the CPUs, "+
-			"so these numbers are low and noisy. Rerun `make bench` on an idle machine.\n\n", rep.LoadBefore)
+			"so req/s and latencies are low and noisy; CPU time per request (below the main table) is much steadier. "+
+			"Rerun `make bench` on an idle machine.\n\n", rep.LoadBefore)
 	}
 	b.WriteString("![requests per second](benchmarks.svg)\n\n")
 	rows := [][]string{header}
@@ -366,6 +439,11 @@ func (rep *report) Markdown() string {
 	}
 	mdTable(&b, rows)
 	b.WriteString("\n" + legend(rep.Plan) + "\n\n")
+	if cost := rep.costCells(); len(cost) > 0 {
+		b.WriteString("## CPU time and context switches per request\n\n")
+		mdTable(&b, append([][]string{costHeader}, cost...))
+		b.WriteString("\n" + costLegend + "\n\n")
+	}
 	if idle := rep.idleCells(); len(idle) > 0 {
 		b.WriteString("## Idle keep-alive connections\n\n")
 		mdTable(&b, append([][]string{idleHeader}, idle...))

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/httpd-mpm/httpd-mpm/internal/proctree"
 )
 
 func TestParseWrk(t *testing.T) {
@@ -56,7 +58,10 @@ func sample() *report {
 	rep := &report{When: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), Plan: plan{Duration: 5 * time.Second, RestartDuration: 6 * time.Second, Conns: 50, Starts: 5}}
 	for i, t := range ts {
 		rep.Rows = append(rep.Rows,
-			result{Scenario: scenarioByID("ka-1k"), Target: t, loadResult: loadResult{RPS: float64(10000 * (i + 1)), P50: time.Millisecond, P99: 3 * time.Millisecond}, PSS: 20 << 20},
+			// 50,000 requests costing (i+1) s of CPU: 20 µs each for
+			// target 0, 40 for target 1, ...; 25,000 switches: 0.5 each.
+			result{Scenario: scenarioByID("ka-1k"), Target: t, loadResult: loadResult{Requests: 50000, RPS: float64(10000 * (i + 1)), P50: time.Millisecond, P99: 3 * time.Millisecond}, PSS: 20 << 20,
+				Cost: &proctree.Usage{CPU: int64(i+1) * proctree.TicksPerSecond, Switches: 25000}},
 			result{Scenario: scenarioByID("startup"), Target: t, loadResult: loadResult{P50: time.Duration(i+1) * 10 * time.Millisecond}})
 	}
 	rep.Rows = append(rep.Rows, result{Scenario: scenarioByID("close-1k"), Target: ts[0], Failed: "did not start: x"})
@@ -85,6 +90,54 @@ func TestRatios(t *testing.T) {
 				t.Errorf("failed row = %q", c)
 			}
 		}
+	}
+}
+
+func TestCostTable(t *testing.T) {
+	rep := sample()
+	cells := rep.costCells()
+	// ka-1k on every target, then the failed close-1k row.
+	if len(cells) != len(allTargets())+1 {
+		t.Fatalf("cost table has %d rows: %q", len(cells), cells)
+	}
+	want := map[string][]string{
+		// ours-prefork: target 0, 20 µs; apache-prefork target 1, 40 µs;
+		// nginx target 6, 140 µs.
+		"1 KiB keep-alive|ours-prefork":   {"20.0", "0.50", "0.50×", "0.14×"},
+		"1 KiB keep-alive|apache-prefork": {"40.0", "0.50", "", ""},
+		"1 KiB keep-alive|nginx":          {"140.0", "0.50", "", ""},
+		// ours-event-linked: target 9, 200 µs; apache-event target 5.
+		"1 KiB keep-alive|ours-event-linked":   {"200.0", "0.50", "1.67×", "1.43×"},
+		"1 KiB Connection: close|ours-prefork": {"—", "—", "—", "—"},
+	}
+	seen := 0
+	for _, c := range cells {
+		if w, ok := want[c[0]+"|"+c[1]]; ok {
+			seen++
+			if strings.Join(c[2:], "|") != strings.Join(w, "|") {
+				t.Errorf("%s / %s = %q, want %q", c[0], c[1], c[2:], w)
+			}
+		}
+	}
+	if seen != len(want) {
+		t.Errorf("cost table lacks rows: %q", cells)
+	}
+	// A row without a measurement, or with no request, has no cost.
+	for _, r := range []result{{Scenario: scenarioByID("ka-1k"), loadResult: loadResult{Requests: 10}},
+		{Scenario: scenarioByID("ka-1k"), Cost: &proctree.Usage{CPU: 5}}} {
+		if _, _, ok := r.perRequest(); ok {
+			t.Errorf("perRequest of %+v is ok", r)
+		}
+	}
+	md := rep.Markdown()
+	for _, w := range []string{"## CPU time and context switches per request", "| scenario | server | CPU µs/req | switches/req | CPU/req ours÷Apache | CPU/req ours÷nginx |",
+		"| 1 KiB keep-alive | ours-prefork | 20.0 | 0.50 | 0.50× | 0.14× |"} {
+		if !strings.Contains(md, w) {
+			t.Errorf("markdown lacks %q:\n%s", w, md)
+		}
+	}
+	if txt := rep.Text(); !strings.Contains(txt, "CPU/req ours÷nginx") || !strings.Contains(txt, costLegend) {
+		t.Errorf("terminal output lacks the cost table:\n%s", txt)
 	}
 }
 

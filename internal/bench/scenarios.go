@@ -64,7 +64,10 @@ type result struct {
 	Scenario scenario
 	Target   target
 	loadResult
-	PSS    int64 // bytes, whole process tree, after the load
+	PSS int64 // bytes, whole process tree, after the load
+	// Cost is what the whole process tree used during the measured load
+	// (wrk rows; nil elsewhere or when the load failed).
+	Cost   *proctree.Usage
 	Idle   *idleResult
 	Failed string // why there is no measurement
 	Note   string
@@ -80,6 +83,16 @@ type idleResult struct {
 	// (before the load): the difference per connection is what an idle
 	// keep-alive connection costs the server.
 	PSSBefore, PSSHeld int64
+}
+
+// perRequest is the server's CPU time (µs) and context switches per
+// request of the measured load; false without a measurement.
+func (r result) perRequest() (cpuMicros, switches float64, ok bool) {
+	if r.Cost == nil || r.Failed != "" || r.Requests <= 0 {
+		return 0, 0, false
+	}
+	n := float64(r.Requests)
+	return float64(r.Cost.CPUTime()) / float64(time.Microsecond) / n, float64(r.Cost.Switches) / n, true
 }
 
 // PerConn is the resident memory per idle connection, in bytes.
@@ -177,7 +190,9 @@ func (l *lab) benchWrk(ctx context.Context, t target, scs []scenario, p plan) []
 			slow = startSlow(s.Addr(), "/"+slowFile, sc.Slow)
 			time.Sleep(2 * time.Second) // they stall once their windows are full
 		}
+		before := proctree.UsageOf(s.Pid())
 		lr, err := l.runWrk(ctx, url+sc.Path, p.Conns, p.Duration, sc.Close)
+		cost := proctree.UsageOf(s.Pid()).Sub(before)
 		r.PSS = s.pss()
 		if idle != nil {
 			r.Idle.Usable = idle.release()
@@ -189,7 +204,7 @@ func (l *lab) benchWrk(ctx context.Context, t target, scs []scenario, p plan) []
 		if err != nil {
 			r.Failed = err.Error()
 		} else {
-			r.loadResult = lr
+			r.loadResult, r.Cost = lr, &cost
 		}
 		if !alive(s) {
 			r.Failed = "server died during the run" + s.LogTail(5)
