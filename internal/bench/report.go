@@ -191,8 +191,8 @@ const costLegend = "CPU µs/req: user + system CPU time of the server's whole pr
 	"calls (on loopback the receiving side's TCP processing often runs in the sender's context, so each side pays " +
 	"part of the other's, alike for every server); a process reaped during the snapshot itself may count twice or " +
 	"not at all (rare: these servers keep their children on load rows). The idle rows include keeping the idle " +
-	"connections, the slow-reader row feeding the slow readers. Resolution: 10 ms (USER_HZ 100) per process, under " +
-	"1% for a 5 s run. Other work on the machine makes req/s swing by 2× from run to run but changes the server's " +
+	"connections, the slow-reader row feeding the slow readers. Resolution: 10 ms (USER_HZ 100) per process, small " +
+	"against the seconds of CPU a 5 s run uses. Other work on the machine makes req/s swing by 2× from run to run but changes the server's " +
 	"own CPU per request much less: on a busy machine these are the numbers to trust. Ratios: ours ÷ peer, lower is " +
 	"better."
 
