@@ -3,7 +3,9 @@ package prefork
 import (
 	"errors"
 	"net"
+	"os"
 	"runtime"
+	"runtime/debug"
 	"sync/atomic"
 	"time"
 
@@ -22,6 +24,13 @@ func ServeChild(c *mpm.Child, _ pool.Settings) error {
 	// connection's raw waits (threads.NewConn, rawwait) leave the runtime
 	// nothing to hand off.
 	runtime.GOMAXPROCS(1)
+	// A child's live heap is small (about a megabyte) and there are many
+	// children: GOGC 50 halves the 4 MiB the runtime lets a heap reach
+	// before its first collection (64 children: 370 -> 303 MiB PSS, no more
+	// CPU per request). A GOGC in the environment wins.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(50)
+	}
 	srv, err := c.HTTPServer()
 	if err != nil {
 		return err
