@@ -406,7 +406,7 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 		// A client that asked for the close sends nothing after its request (RFC 9112
 		// section 9.6): when that request was read whole and nothing follows it, the
 		// close needs no linger (nginx's rule; apache2 always lingers).
-		c.linger = !(w.req.Close && err == nil && (w.body == nil || w.body.eof) && c.br.Buffered() == 0)
+		c.linger = !(w.info.clientClose && err == nil && (w.body == nil || w.body.eof) && !c.inputPending())
 		return false, err
 	}
 	c.setState(StateIdle)
@@ -501,6 +501,22 @@ func (c *Conn) Close() error {
 	}
 	c.setState(StateClosed)
 	return err
+}
+
+// inputPending reports whether the client sent bytes that are not read yet: buffered
+// here, or in the socket's receive queue (a close would answer them with a reset). It
+// asks rwc's Unread method (bytes in the receive queue, FIONREAD) or, failing that,
+// its descriptor through syscall.Conn; when neither can tell, it says yes.
+func (c *Conn) inputPending() bool {
+	if c.br != nil && c.br.Buffered() > 0 {
+		return true
+	}
+	if u, ok := c.rwc.(interface{ Unread() (int, error) }); ok {
+		n, err := u.Unread()
+		return err != nil || n > 0
+	}
+	n, err := unreadBytes(c.rwc)
+	return err != nil || n > 0
 }
 
 func (c *Conn) lingerClose() error {

@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"io"
 	"net"
+	"net/http"
 	"testing"
+	"time"
 )
 
 // TestDetachResume: a connection detached between requests and resumed on a new Conn
@@ -76,30 +78,42 @@ func TestDetachResume(t *testing.T) {
 }
 
 // TestFinish: Finish reports StateClosed and whether to linger, and leaves the
-// connection open for the caller.
+// connection open for the caller. Over loopback TCP: whether the client sent more is
+// also asked of the socket's receive queue.
 func TestFinish(t *testing.T) {
 	for _, c := range []struct {
 		name, req       string
 		serverKeepAlive bool
-		keep, linger    bool
+		// handler, if set, serves the request; client is the test's end.
+		handler      func(client net.Conn, w http.ResponseWriter, r *http.Request)
+		keep, linger bool
 	}{
-		{"keep-alive", "GET /a HTTP/1.1\r\nHost: h\r\n\r\n", true, true, false},
+		{name: "keep-alive", req: "GET /a HTTP/1.1\r\nHost: h\r\n\r\n", serverKeepAlive: true, keep: true},
 		// The client asked for the close: it sends nothing more, no linger.
-		{"client close", "GET /a HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n", true, false, false},
-		{"HTTP/1.0", "GET /a HTTP/1.0\r\n\r\n", true, false, false},
-		// Something follows the request although the client asked for the close.
-		{"client close, more sent", "GET /a HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\nGET /b HTTP/1.1\r\n", true, false, true},
+		{name: "client close", req: "GET /a HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n", serverKeepAlive: true},
+		{name: "HTTP/1.0", req: "GET /a HTTP/1.0\r\n\r\n", serverKeepAlive: true},
+		// Something follows the request although the client asked for the close:
+		// read with it, or still in the socket when the response ends.
+		{name: "client close, more sent", req: "GET /a HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\nGET /b HTTP/1.1\r\n", serverKeepAlive: true, linger: true},
+		{name: "client close, more in the socket", req: "GET /a HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n", serverKeepAlive: true, linger: true,
+			handler: func(client net.Conn, w http.ResponseWriter, r *http.Request) {
+				client.Write([]byte("\r\n"))
+				waitUnread(t, w)
+			}},
 		// The server closes a connection the client wanted kept: it may be sending more.
-		{"server close", "GET /a HTTP/1.1\r\nHost: h\r\n\r\n", false, false, true},
+		{name: "server close", req: "GET /a HTTP/1.1\r\nHost: h\r\n\r\n", linger: true},
+		{name: "handler close", req: "GET /a HTTP/1.1\r\nHost: h\r\n\r\n", serverKeepAlive: true, linger: true,
+			handler: func(_ net.Conn, w http.ResponseWriter, r *http.Request) { r.Close = true }},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			srv := newTestServer()
 			srv.KeepAlive = c.serverKeepAlive
 			var log stateLog
 			srv.ConnState = log.hook
-			a, client := net.Pipe()
-			defer client.Close()
-			defer a.Close()
+			a, client := tcpPair(t)
+			if c.handler != nil {
+				srv.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { c.handler(client, w, r) })
+			}
 			hc := srv.NewConn(a)
 			go func() {
 				io.WriteString(client, c.req)
@@ -119,9 +133,41 @@ func TestFinish(t *testing.T) {
 			}
 			// The connection is still open: the caller owns it.
 			go client.Write([]byte("x"))
+			a.SetReadDeadline(time.Now().Add(10 * time.Second))
 			if n, err := a.Read(make([]byte, 1)); n != 1 || err != nil {
 				t.Errorf("the connection after Finish: %d, %v", n, err)
 			}
 		})
 	}
+}
+
+// tcpPair is a connected loopback TCP pair, closed when the test ends.
+func tcpPair(t *testing.T) (server, client net.Conn) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	client, err = net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if server, err = ln.Accept(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { client.Close(); server.Close() })
+	return server, client
+}
+
+// waitUnread waits (up to 10 s) until the connection of w's request has bytes in its
+// socket's receive queue.
+func waitUnread(t *testing.T, w http.ResponseWriter) {
+	c := w.(*response).c
+	for end := time.Now().Add(10 * time.Second); time.Now().Before(end); time.Sleep(time.Millisecond) {
+		if n, err := unreadBytes(c.rwc); err != nil || n > 0 {
+			return
+		}
+	}
+	t.Error("the client's bytes never reached the socket")
 }

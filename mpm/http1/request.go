@@ -107,6 +107,7 @@ type reqInfo struct {
 	expectContinue bool // "Expect: 100-continue" on HTTP/1.1
 	expect         bool // an Expect header other than 100-continue on HTTP/1.1 (answer 417)
 	kaToken        bool // Connection carries keep-alive
+	clientClose    bool // the client ends the connection after this request (close, or HTTP/1.0 without keep-alive)
 	closeAfter     bool // framing forces closing after the response (TE on HTTP/1.0)
 }
 
@@ -307,6 +308,7 @@ func (p *parser) readRequest(br *bufio.Reader, cfg *serverConfig, req *http.Requ
 	if minor == 0 && !info.kaToken {
 		req.Close = true
 	}
+	info.clientClose = req.Close // before the handler, which may set req.Close itself
 
 	// Host, then URL. apache2 knows the Host when it rejects a bad target (its error
 	// page names it), so it is set first.

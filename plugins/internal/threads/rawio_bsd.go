@@ -2,7 +2,11 @@
 
 package threads
 
-import "golang.org/x/sys/unix"
+import (
+	"errors"
+
+	"golang.org/x/sys/unix"
+)
 
 // On the BSDs the connection's calls are ordinary system calls (see
 // rawio_linux.go for why Linux makes them raw).
@@ -11,3 +15,6 @@ func rawRead(fd int, p []byte) (int, error)                   { return unix.Read
 func rawWrite(fd int, p []byte) (int, error)                  { return unix.Write(fd, p) }
 func rawSendfile(out, in int, off *int64, n int) (int, error) { return unix.Sendfile(out, in, off, n) }
 func rawClose(fd int) error                                   { return unix.Close(fd) }
+
+// Unread cannot tell here: http1 then lingers (see rawio_linux.go).
+func (c *conn) Unread() (int, error) { return 0, errors.ErrUnsupported }

@@ -64,3 +64,13 @@ func rawSendfile(out, in int, off *int64, n int) (int, error) {
 	}
 	return int(k), nil
 }
+
+// Unread is how many bytes wait in the socket's receive queue (SIOCINQ):
+// http1 asks before it closes without lingering. ioctl(2) does not wait.
+func (c *conn) Unread() (int, error) {
+	var n int32
+	if _, _, e := syscall.RawSyscall(unix.SYS_IOCTL, uintptr(c.fd), unix.SIOCINQ, uintptr(unsafe.Pointer(&n))); e != 0 {
+		return 0, e
+	}
+	return int(n), nil
+}

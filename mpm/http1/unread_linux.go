@@ -1,0 +1,25 @@
+package http1
+
+import (
+	"errors"
+	"net"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// unreadBytes is how many bytes wait in c's receive queue (FIONREAD), for a
+// connection with a descriptor (syscall.Conn).
+func unreadBytes(c net.Conn) (int, error) {
+	sc, ok := c.(syscall.Conn)
+	if !ok {
+		return 0, errors.ErrUnsupported
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	cerr := rc.Control(func(fd uintptr) { n, err = unix.IoctlGetInt(int(fd), unix.SIOCINQ) })
+	return n, errors.Join(cerr, err)
+}

@@ -1,0 +1,12 @@
+//go:build !linux
+
+package http1
+
+import (
+	"errors"
+	"net"
+)
+
+// unreadBytes cannot tell here (see unread_linux.go): a close after the client asked
+// for it lingers, as apache2 always does.
+func unreadBytes(net.Conn) (int, error) { return 0, errors.ErrUnsupported }
