@@ -1,9 +1,11 @@
 package mpm
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"os"
+	"syscall"
 
 	"github.com/httpd-mpm/httpd-mpm/internal/unpolled"
 )
@@ -16,7 +18,9 @@ import (
 // forbidden. File is not in Go's netpoller (a process that holds a socket
 // without accepting from it is not woken by its connections) and its
 // descriptor is non-blocking: accept from the net.Listener of Listen, or
-// from a duplicate in a poller of your own.
+// from a duplicate in a poller of your own. The socket's flags are shared
+// by every process that holds it: never make it blocking (the Fd method of
+// a net.Listener's File does), or another child's accept would wait.
 type Listener struct {
 	Name    string // the Listen argument as written, e.g. "127.0.0.1:8080"
 	Network string // "tcp4" or "tcp6"
@@ -60,27 +64,35 @@ type fdEntry struct {
 }
 
 // adoptListeners adopts a whole descriptor table or, on error, nothing:
-// what it adopted before the bad entry is closed again. A descriptor named
+// the descriptors before the bad entry are closed. A descriptor named
 // twice is refused: two Files over one descriptor would close it twice,
-// the second time perhaps someone else's.
+// the second time perhaps someone else's. Every entry is checked before
+// any is adopted: adopting moves a socket to the lowest free number, which
+// must not be one that a later entry names.
 func adoptListeners(table []fdEntry) ([]Listener, error) {
-	var ls []Listener
 	seen := map[uintptr]bool{}
-	for _, e := range table {
-		var err error
-		var ln Listener
+	for i, e := range table {
+		err := checkListening(int(e.fd))
 		if seen[e.fd] {
-			err = fmt.Errorf("fd %d for %s: named twice in the descriptor table", e.fd, e.name)
-		} else {
-			ln, err = adoptListener(e.fd, e.name, e.network, e.address)
+			err = errors.New("named twice in the descriptor table")
 		}
+		if err != nil {
+			for _, a := range table[:i] {
+				syscall.Close(int(a.fd))
+			}
+			return nil, fmt.Errorf("fd %d for %s: %w", e.fd, e.name, err)
+		}
+		seen[e.fd] = true
+	}
+	var ls []Listener
+	for _, e := range table {
+		ln, err := adoptListener(e.fd, e.name, e.network, e.address)
 		if err != nil {
 			for _, a := range ls {
 				a.File.Close()
 			}
 			return nil, err
 		}
-		seen[e.fd] = true
 		ls = append(ls, ln)
 	}
 	return ls, nil
