@@ -98,7 +98,8 @@ func sockaddrString(sa unix.Sockaddr) string {
 	return "?"
 }
 
-// Adopt wraps an inherited listening socket (from systemd) as a Socket.
+// Adopt wraps an inherited listening socket (from systemd) as a Socket,
+// which then owns it (f is closed); on error f is left to the caller.
 func Adopt(f *os.File) (*Socket, error) {
 	fd := int(f.Fd())
 	if on, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ACCEPTCONN); err != nil || on == 0 {
@@ -114,11 +115,23 @@ func Adopt(f *os.File) (*Socket, error) {
 	} else if _, ok := sa.(*unix.SockaddrInet4); !ok {
 		return nil, fmt.Errorf("inherited fd %d (%s) is not a TCP socket", fd, f.Name())
 	}
-	// Adopted sockets are used in non-blocking mode like our own.
+	// Adopted sockets are used in non-blocking mode like our own, and held
+	// out of the netpoller as they are (os.NewFile put one that systemd
+	// passed non-blocking into it): f gives way to an unpolled duplicate.
 	if err := unix.SetNonblock(fd, true); err != nil {
 		return nil, err
 	}
-	return &Socket{Network: network, Addr: sockaddrString(sa), File: f, Inherited: true}, nil
+	dup, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("dup fd %d: %w", fd, err)
+	}
+	nf, err := unpolled.File(dup, f.Name())
+	if err != nil {
+		unix.Close(dup)
+		return nil, err
+	}
+	f.Close()
+	return &Socket{Network: network, Addr: sockaddrString(sa), File: nf, Inherited: true}, nil
 }
 
 // SetDeferAccept sets TCP_DEFER_ACCEPT to secs seconds, Apache's accept
