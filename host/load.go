@@ -101,6 +101,13 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 			return nil, &exitError{1}
 		}
 	}
+	// The children's credential is resolved here, where NSS works (the
+	// plugins are built without cgo), while the plugin process starts.
+	cred := make(chan *mpm.Credential, 1)
+	go func() {
+		c, _ := mpm.ChildCredential(srv.User, srv.Group) // an error is the plugin's to report
+		cred <- c
+	}()
 	var p generation
 	if StaticMPM != nil {
 		l, err := startLinked(sockets, logs, pluginStderr)
@@ -140,6 +147,7 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 		return fail()
 	}
 	mc := &mpm.Config{Core: coreSettings(cfg, srv, o), LogLevel: srv.LogLevel, Settings: mpmSettings(cfg, table)}
+	mc.Core.Credential = <-cred
 	if logs != nil {
 		mc.Core.AccessLogs = logs.logs
 	}

@@ -15,6 +15,19 @@ type Credential struct {
 	Groups   []uint32 // supplementary groups of the user (initgroups)
 }
 
+// ChildCredential is the credential children drop to: the one the host
+// resolved (Credential), else User and Group resolved here (see the
+// function ChildCredential). It is nil when this process is not root.
+func (c Core) ChildCredential() (*Credential, error) {
+	if c.Credential != nil {
+		if os.Geteuid() != 0 {
+			return nil, nil
+		}
+		return c.Credential, nil
+	}
+	return ChildCredential(c.User, c.Group)
+}
+
 // ChildCredential resolves User and Group the way Apache's mod_unixd does
 // (a name, or "#uid" / "#gid") into the credential children drop to. It
 // returns nil when there is nothing to drop: the process is not root, or

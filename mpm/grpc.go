@@ -171,10 +171,18 @@ func coreFromProto(c *mpmv1.Core) Core {
 		LimitRequestBody:        c.GetLimitRequestBody(),
 		BodyTimeout:             time.Duration(c.GetBodyTimeoutMs()) * time.Millisecond,
 		BodyMinRate:             int(c.GetBodyMinRate()),
+		Credential:              credentialFromProto(c.GetCredential()),
 		AccessLogs:              accessLogsFromProto(c.GetAccessLogs()),
 		ServerDirectives:        directivesFromProto(c.GetServerDirectives()),
 		Sections:                sectionsFromProto(c.GetSections()),
 	}
+}
+
+func credentialFromProto(c *mpmv1.Credential) *Credential {
+	if c == nil {
+		return nil
+	}
+	return &Credential{Uid: c.GetUid(), Gid: c.GetGid(), Groups: c.GetGroups()}
 }
 
 func handlersFromProto(hs []*mpmv1.Handler) []Handler {

@@ -93,6 +93,11 @@ type Core struct {
 	Software                string // Server header and error-page signature
 	MaxConnectionsPerChild  int
 	GracefulShutdownTimeout time.Duration
+	// Credential is what the host resolved User and Group to when it runs
+	// as root (nil otherwise, and from an older host). The host does the
+	// lookups (NSS: LDAP, systemd's DynamicUser, ...) so that a plugin
+	// built without cgo need not; an MPM calls Core.ChildCredential.
+	Credential *Credential
 	// ServerBuilt is the host's build time (`httpd -v` "Server built:").
 	ServerBuilt string
 	// ExtendedStatus is Apache's ExtendedStatus: On by default when

@@ -34,6 +34,13 @@ func argKindFromProto(k mpmv1.ArgKind) mpm.ArgKind {
 	}
 }
 
+func credentialToProto(c *mpm.Credential) *mpmv1.Credential {
+	if c == nil {
+		return nil
+	}
+	return &mpmv1.Credential{Uid: c.Uid, Gid: c.Gid, Groups: c.Groups}
+}
+
 func coreToProto(c mpm.Core) *mpmv1.Core {
 	return &mpmv1.Core{
 		ServerRoot: c.ServerRoot, ServerName: c.ServerName, DocumentRoot: c.DocumentRoot,
@@ -57,6 +64,7 @@ func coreToProto(c mpm.Core) *mpmv1.Core {
 		LimitRequestBody:          c.LimitRequestBody,
 		BodyTimeoutMs:             c.BodyTimeout.Milliseconds(),
 		BodyMinRate:               int32(c.BodyMinRate),
+		Credential:                credentialToProto(c.Credential),
 		AccessLogs:                accessLogsToProto(c.AccessLogs),
 		ServerDirectives:          directivesToProto(c.ServerDirectives),
 		Sections:                  sectionsToProto(c.Sections),

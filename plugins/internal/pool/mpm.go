@@ -51,7 +51,7 @@ func (m *MPM) Configure(cfg *mpm.Config) []mpm.Diagnostic {
 	if deprecated != nil && cfg.Log != nil {
 		cfg.Log.Info(apacheCodes[m.Kind].maxClients + ": MaxClients is deprecated, use MaxRequestWorkers instead.")
 	}
-	if _, err := mpm.ChildCredential(cfg.Core.User, cfg.Core.Group); err != nil {
+	if _, err := cfg.Core.ChildCredential(); err != nil {
 		diags = append(diags, mpm.Diagnostic{Severity: mpm.SeverityError, Message: err.Error()})
 	}
 	m.mu.Lock()
@@ -68,7 +68,7 @@ func (m *MPM) Run(_ context.Context, ls []mpm.Listener) error {
 		return fmt.Errorf("run before configure")
 	}
 	s := m.settings
-	cred, err := mpm.ChildCredential(m.cfg.Core.User, m.cfg.Core.Group)
+	cred, err := m.cfg.Core.ChildCredential()
 	if err != nil {
 		return err
 	}
