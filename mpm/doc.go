@@ -100,9 +100,10 @@
 // (SIGKILL) both see to it. Children started with [StartChild] get SIGUSR1
 // when the plugin process dies (their Graceful channel closes: they finish
 // in-flight requests while the host starts a new MPM on the same sockets)
-// and exit at once when the host dies. The plugin ignores SIGINT, SIGTERM,
-// SIGHUP, SIGUSR1, SIGWINCH and SIGPIPE: the host owns signals and turns
-// them into Stop calls.
+// and exit at once when the host dies. The plugin ignores SIGINT, SIGHUP,
+// SIGUSR1, SIGWINCH and SIGPIPE and drops SIGTERM (caught, so that its
+// children start with SIGTERM's default action): the host owns signals and
+// turns them into Stop calls.
 //
 // # Linked into the host
 //

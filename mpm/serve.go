@@ -45,7 +45,18 @@ func Serve(impl MPM) {
 	}
 	// The host owns signals: a terminal's Ctrl-C or systemd's stop signal
 	// reaches the host, which drains this plugin through Stop.
-	signal.Ignore(syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGWINCH, syscall.SIGPIPE)
+	signal.Ignore(syscall.SIGINT, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGWINCH, syscall.SIGPIPE)
+	// SIGTERM is caught and dropped, not ignored: an ignored signal stays
+	// ignored across exec, and a child that got SIGTERM while it started
+	// (before the Go runtime took the signal) went on serving until the
+	// stop's SIGKILL three seconds later. A caught one is the default
+	// again in the child: SIGTERM ends it at any point.
+	term := make(chan os.Signal, 1)
+	signal.Notify(term, syscall.SIGTERM)
+	go func() {
+		for range term {
+		}
+	}()
 	// While plugin.Serve answers the handshake:
 	go wire.WarmProto()
 

@@ -408,6 +408,34 @@ func TestUserGroup(t *testing.T) {
 	}
 }
 
+// A SIGTERM that reaches a child while it starts ends it: the MPM parent
+// catches SIGTERM rather than ignore it, as an ignored signal stays ignored
+// in the processes it executes (a stop right after a start waited for the
+// SIGKILL, 3 s later, of a child that was starting).
+func TestPluginDoesNotIgnoreSIGTERM(t *testing.T) {
+	for _, m := range testbin.MPMs {
+		t.Run(m.Name, func(t *testing.T) {
+			in := start(t, newSite(t, m.Name, m.Module, ""))
+			plugin := in.pluginPid()
+			b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", plugin))
+			must(t, err)
+			var ign uint64
+			for _, l := range strings.Split(string(b), "\n") {
+				if v, ok := strings.CutPrefix(l, "SigIgn:"); ok {
+					ign, err = strconv.ParseUint(strings.TrimSpace(v), 16, 64)
+					must(t, err)
+				}
+			}
+			if ign&(1<<(15-1)) != 0 { // SIGTERM is 15
+				t.Errorf("the MPM parent (pid %d) ignores SIGTERM (SigIgn %x): its children start with it ignored", plugin, ign)
+			}
+			if ign&(1<<(1-1)) == 0 { // SIGHUP: still the host's business
+				t.Errorf("the MPM parent (pid %d) does not ignore SIGHUP (SigIgn %x)", plugin, ign)
+			}
+		})
+	}
+}
+
 // procUID is the real uid of a process.
 func procUID(pid int) int {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
