@@ -8,7 +8,8 @@ import (
 	"io"
 	"os"
 	"sync"
-	"syscall"
+
+	"github.com/httpd-mpm/httpd-mpm/internal/unpolled"
 )
 
 // InProcess runs an MPM inside the calling process: the form in which an
@@ -114,30 +115,19 @@ func (p *InProcess) Run(ctx context.Context, listeners []Listener) error {
 	return p.impl.Run(ctx, ls)
 }
 
-// adoptDuplicate is l on a new descriptor of the same socket.
+// adoptDuplicate is l on a new descriptor of the same socket, checked to
+// be a listening socket.
 func adoptDuplicate(l Listener) (Listener, error) {
-	rc, err := l.File.SyscallConn() // not Fd(), which would make the socket blocking
+	f, err := unpolled.Dup(l.File, "listener:"+l.Name)
 	if err != nil {
 		return Listener{}, fmt.Errorf("listener %s: %w", l.Name, err)
 	}
-	fd := -1
-	cerr := rc.Control(func(orig uintptr) {
-		syscall.ForkLock.RLock() // no child may inherit the copy before it is close-on-exec
-		defer syscall.ForkLock.RUnlock()
-		if fd, err = syscall.Dup(int(orig)); err == nil {
-			syscall.CloseOnExec(fd)
-		}
-	})
-	if err = errors.Join(cerr, err); err != nil {
-		return Listener{}, fmt.Errorf("listener %s: dup: %w", l.Name, err)
+	if err := checkListening(int(f.Fd())); err != nil {
+		f.Close()
+		return Listener{}, fmt.Errorf("fd %d for %s: %w", f.Fd(), l.Name, err)
 	}
-	ln, err := adoptListener(uintptr(fd), l.Name, l.Network, l.Address)
-	if err != nil {
-		syscall.Close(fd)
-		return Listener{}, err
-	}
-	ln.Bucket = l.Bucket
-	return ln, nil
+	l.File = f
+	return l, nil
 }
 
 // Status is the MPM's Status.

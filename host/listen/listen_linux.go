@@ -121,14 +121,9 @@ func Adopt(f *os.File) (*Socket, error) {
 	if err := unix.SetNonblock(fd, true); err != nil {
 		return nil, err
 	}
-	dup, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
+	nf, err := unpolled.Dup(f, f.Name())
 	if err != nil {
-		return nil, fmt.Errorf("dup fd %d: %w", fd, err)
-	}
-	nf, err := unpolled.File(dup, f.Name())
-	if err != nil {
-		unix.Close(dup)
-		return nil, err
+		return nil, fmt.Errorf("fd %d: %w", fd, err)
 	}
 	f.Close()
 	return &Socket{Network: network, Addr: sockaddrString(sa), File: nf, Inherited: true}, nil

@@ -10,10 +10,36 @@
 // blocking calls on it would block, and none are made.
 package unpolled
 
-import "os"
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"golang.org/x/sys/unix"
+)
 
 // File returns an *os.File that owns fd (which it may renumber: use the
 // File's Fd from then on) and is not in the netpoller. The descriptor's
 // open file description, flags included, is left as it is: it may be
 // shared with other processes. On error fd is left open and untouched.
 func File(fd int, name string) (*os.File, error) { return file(fd, name) }
+
+// Dup returns a File out of the netpoller over a close-on-exec duplicate
+// of f's descriptor; f stays open and its caller's.
+func Dup(f *os.File, name string) (*os.File, error) {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return nil, err
+	}
+	fd := -1
+	cerr := rc.Control(func(s uintptr) { fd, err = unix.FcntlInt(s, unix.F_DUPFD_CLOEXEC, 0) })
+	if err = errors.Join(cerr, err); err != nil {
+		return nil, fmt.Errorf("dup: %w", err)
+	}
+	nf, err := File(fd, name)
+	if err != nil {
+		unix.Close(fd)
+		return nil, err
+	}
+	return nf, nil
+}

@@ -96,3 +96,23 @@ func TestFileBlockingAsIs(t *testing.T) {
 		t.Errorf("a blocking socket: fd %d (was %d), watched %v", f.Fd(), fd, watched(t, fd))
 	}
 }
+
+// Dup: a duplicate out of the netpoller, the original left open.
+func TestDup(t *testing.T) {
+	orig := os.NewFile(uintptr(listener(t)), "orig") // in the netpoller
+	defer orig.Close()
+	d, err := Dup(orig, "dup")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if d.Fd() == orig.Fd() || watched(t, int(d.Fd())) {
+		t.Errorf("dup fd %d (orig %d) watched %v", d.Fd(), orig.Fd(), watched(t, int(d.Fd())))
+	}
+	if _, err := unix.FcntlInt(orig.Fd(), unix.F_GETFD, 0); err != nil {
+		t.Errorf("the original is closed: %v", err)
+	}
+	if fl, err := unix.FcntlInt(d.Fd(), unix.F_GETFD, 0); err != nil || fl&unix.FD_CLOEXEC == 0 {
+		t.Errorf("dup fd flags %#x, %v: want close-on-exec", fl, err)
+	}
+}
