@@ -50,13 +50,9 @@ func Serve(impl MPM) {
 	// ignored across exec, and a child that got SIGTERM while it started
 	// (before the Go runtime took the signal) went on serving until the
 	// stop's SIGKILL three seconds later. A caught one is the default
-	// again in the child: SIGTERM ends it at any point.
-	term := make(chan os.Signal, 1)
-	signal.Notify(term, syscall.SIGTERM)
-	go func() {
-		for range term {
-		}
-	}()
+	// again in the child: SIGTERM ends it at any point. Nothing reads the
+	// channel: the signal package drops what does not fit, never blocks.
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGTERM)
 	// While plugin.Serve answers the handshake:
 	go wire.WarmProto()
 
