@@ -24,17 +24,27 @@ import (
 // shared with other processes. On error fd is left open and untouched.
 func File(fd int, name string) (*os.File, error) { return file(fd, name) }
 
-// Dup returns a File out of the netpoller over a close-on-exec duplicate
-// of f's descriptor; f stays open and its caller's.
-func Dup(f *os.File, name string) (*os.File, error) {
+// DupFD returns a close-on-exec duplicate of f's descriptor, a bare one
+// (no File, so in no netpoller) that the caller closes; f stays open and
+// its caller's.
+func DupFD(f *os.File) (int, error) {
 	rc, err := f.SyscallConn()
 	if err != nil {
-		return nil, err
+		return -1, err
 	}
 	fd := -1
 	cerr := rc.Control(func(s uintptr) { fd, err = unix.FcntlInt(s, unix.F_DUPFD_CLOEXEC, 0) })
 	if err = errors.Join(cerr, err); err != nil {
-		return nil, fmt.Errorf("dup: %w", err)
+		return -1, fmt.Errorf("dup: %w", err)
+	}
+	return fd, nil
+}
+
+// Dup returns a File out of the netpoller over DupFD of f.
+func Dup(f *os.File, name string) (*os.File, error) {
+	fd, err := DupFD(f)
+	if err != nil {
+		return nil, err
 	}
 	nf, err := File(fd, name)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/httpd-mpm/httpd-mpm/internal/unpolled"
 	"github.com/httpd-mpm/httpd-mpm/mpm"
 )
 
@@ -49,16 +50,9 @@ func takeListeners(ls []mpm.Listener) ([]listenFD, error) {
 
 // dupListener duplicates l's descriptor.
 func dupListener(l mpm.Listener) (int, error) {
-	raw, err := l.File.SyscallConn()
+	fd, err := unpolled.DupFD(l.File)
 	if err != nil {
 		return -1, fmt.Errorf("listener %s: %w", l.Name, err)
-	}
-	fd, derr := -1, error(nil)
-	if err := raw.Control(func(f uintptr) { fd, derr = unix.FcntlInt(f, unix.F_DUPFD_CLOEXEC, 0) }); err != nil {
-		return -1, fmt.Errorf("listener %s: %w", l.Name, err)
-	}
-	if derr != nil {
-		return -1, fmt.Errorf("listener %s: dup: %w", l.Name, derr)
 	}
 	return fd, nil
 }
