@@ -56,6 +56,7 @@ type conn struct {
 	// before use.
 	netpoll bool
 	file    atomic.Pointer[os.File] // once registered, the owner of fd; set under mu
+	rawConn syscall.RawConn         // file's, set before file
 
 	rdl, wdl atomic.Int64 // deadlines, Unix nanoseconds; 0 is none
 }
@@ -192,29 +193,24 @@ func (c *conn) wait(op string, events int16, dl *atomic.Int64) error {
 	}
 }
 
-// pollFile returns the connection's File in Go's netpoller, registering
-// it the first time (os.NewFile of a non-blocking socket does).
-func (c *conn) pollFile() *os.File {
+// registerNetpoll puts the connection in Go's netpoller through a File
+// (os.NewFile of a non-blocking socket registers it), once, with c's read
+// deadline, which SetReadDeadline keeps on the File from then on.
+func (c *conn) registerNetpoll() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	f := c.file.Load()
-	if f == nil {
-		f = os.NewFile(uintptr(c.fd), "tcp")
-		c.file.Store(f)
+	if c.file.Load() != nil {
+		return nil
 	}
-	return f
-}
-
-// readNetpoll reads through the netpoller: the read is made inside
-// RawConn.Read, after it has reset its readiness state, so that no
-// wake-up falls between an EAGAIN and the wait.
-func (c *conn) readNetpoll(f *os.File, p []byte) (int, error) {
+	f := os.NewFile(uintptr(c.fd), "tcp")
 	rc, err := f.SyscallConn()
 	if err != nil {
-		return 0, c.opError("read", err)
+		return err
 	}
-	// The File's deadline is c's read deadline; SetReadDeadline keeps it so
-	// from now on, and a change in between is taken again here.
+	c.rawConn = rc
+	c.file.Store(f)
+	// A SetReadDeadline that stored rdl before the File was there is taken
+	// here; one racing with this loop finds the File and sets it itself.
 	for d := int64(-1); d != c.rdl.Load(); {
 		d = c.rdl.Load()
 		var dl time.Time
@@ -222,12 +218,20 @@ func (c *conn) readNetpoll(f *os.File, p []byte) (int, error) {
 			dl = time.Unix(0, d)
 		}
 		if err := f.SetReadDeadline(dl); err != nil {
-			return 0, c.opError("read", err)
+			return err
 		}
 	}
+	return nil
+}
+
+// readNetpoll reads through the netpoller: the read is made inside
+// RawConn.Read, after it has reset its readiness state, so that no
+// wake-up falls between an EAGAIN and the wait.
+// The File (from registerNetpoll) has c's read deadline.
+func (c *conn) readNetpoll(p []byte) (int, error) {
 	var n int
 	var rerr error
-	err = rc.Read(func(fd uintptr) bool {
+	err := c.rawConn.Read(func(fd uintptr) bool {
 		for {
 			n, rerr = unix.Read(int(fd), p)
 			if rerr != unix.EINTR {
@@ -259,8 +263,8 @@ func (c *conn) Read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
-	if f := c.file.Load(); f != nil {
-		return c.readNetpoll(f, p)
+	if c.file.Load() != nil {
+		return c.readNetpoll(p)
 	}
 	for {
 		n, err := rawRead(c.fd, p)
@@ -272,7 +276,10 @@ func (c *conn) Read(p []byte) (int, error) {
 		case err == unix.EINTR:
 		case err == unix.EAGAIN:
 			if c.netpoll {
-				return c.readNetpoll(c.pollFile(), p)
+				if err := c.registerNetpoll(); err != nil {
+					return 0, c.opError("read", err)
+				}
+				return c.readNetpoll(p)
 			}
 			if err := c.wait("read", unix.POLLIN, &c.rdl); err != nil {
 				return 0, err
