@@ -1,6 +1,8 @@
 package wire
 
 import (
+	"sync"
+
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
@@ -12,10 +14,11 @@ import (
 // protocol: the first marshal or unmarshal of a message type builds its
 // coders, about half a millisecond for the protocol's big messages. Host
 // and plugin call it while they wait for each other at start, so that
-// the first Describe, Configure and Run do not pay for it.
-func WarmProto() {
-	warmMessages(mpmv1.File_proto_mpm_v1_mpm_proto.Messages())
-}
+// the first Describe, Configure and Run do not pay for it. Only the first
+// call in a process does the work (a host starts a plugin at every restart).
+func WarmProto() { warmOnce() }
+
+var warmOnce = sync.OnceFunc(func() { warmMessages(mpmv1.File_proto_mpm_v1_mpm_proto.Messages()) })
 
 func warmMessages(ms protoreflect.MessageDescriptors) {
 	for i := range ms.Len() {
