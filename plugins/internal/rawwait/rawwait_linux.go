@@ -84,10 +84,10 @@ func Poll(fds []unix.PollFd, timeout int) bool {
 // signal did), and the caller then waits with an ordinary epoll_wait.
 func EpollWait(epfd int, events []unix.EpollEvent) (n int, err error) {
 	spin(func(ms int) (bool, bool) {
-		r, _, e := syscall.RawSyscall6(unix.SYS_EPOLL_PWAIT, uintptr(epfd), uintptr(unsafe.Pointer(&events[0])), uintptr(len(events)), uintptr(ms), 0, 0)
+		var e error
+		n, e = EpollPwait(epfd, events, ms)
 		switch e {
-		case 0:
-			n = int(r)
+		case nil:
 			return n > 0, false
 		case syscall.EINTR:
 			return false, false
@@ -97,4 +97,14 @@ func EpollWait(epfd int, events []unix.EpollEvent) (n int, err error) {
 		}
 	}, -1)
 	return n, err
+}
+
+// EpollPwait is one epoll_pwait(2) of up to ms milliseconds as a raw
+// system call: with ms 0 it never waits.
+func EpollPwait(epfd int, events []unix.EpollEvent, ms int) (int, error) {
+	r, _, e := syscall.RawSyscall6(unix.SYS_EPOLL_PWAIT, uintptr(epfd), uintptr(unsafe.Pointer(&events[0])), uintptr(len(events)), uintptr(ms), 0, 0)
+	if e != 0 {
+		return 0, e
+	}
+	return int(r), nil
 }

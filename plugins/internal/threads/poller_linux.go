@@ -6,9 +6,10 @@ import (
 	"os"
 	"syscall"
 	"time"
-	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/httpd-mpm/httpd-mpm/plugins/internal/rawwait"
 )
 
 // epoller is the Linux poller: an epoll set, woken through an eventfd.
@@ -79,13 +80,7 @@ func (p *epoller) disarm(fd int) error {
 }
 
 // poll is a non-blocking epoll_wait, a raw system call (it never waits).
-func (p *epoller) poll(evs []unix.EpollEvent) (int, error) {
-	n, _, e := syscall.RawSyscall6(unix.SYS_EPOLL_PWAIT, uintptr(p.epfd), uintptr(unsafe.Pointer(&evs[0])), uintptr(len(evs)), 0, 0, 0)
-	if e != 0 {
-		return 0, e
-	}
-	return int(n), nil
-}
+func (p *epoller) poll(evs []unix.EpollEvent) (int, error) { return rawwait.EpollPwait(p.epfd, evs, 0) }
 
 func (p *epoller) wait(evs []pollEvent, timeout int) (int, error) {
 	if len(p.raw) < len(evs) {
