@@ -8,26 +8,13 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/httpd-mpm/httpd-mpm/internal/proctree"
 )
 
 // procAvailable reports whether /proc can tell about processes and
 // descriptors; the checks that need it are skipped elsewhere.
 const procAvailable = true
-
-// stat returns the fields of /proc/PID/stat after the command name:
-// state is [0], ppid [1], pgrp [2], starttime [19].
-func stat(pid int) []string {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return nil
-	}
-	s := string(b)
-	i := strings.LastIndexByte(s, ')')
-	if i < 0 {
-		return nil
-	}
-	return strings.Fields(s[i+1:])
-}
 
 // identity is a pid and its start time, so that a reused pid is not taken
 // for the process seen before.
@@ -37,51 +24,33 @@ type identity struct {
 }
 
 func identify(pid int) (identity, bool) {
-	f := stat(pid)
-	if len(f) < 20 {
-		return identity{}, false
-	}
-	return identity{pid, f[19]}, true
+	p, ok := proctree.Stat(pid)
+	return identity{pid, p.Start}, ok
 }
 
 // alive reports whether the process is still the one identified and is
 // not a zombie.
 func (id identity) alive() bool {
-	f := stat(id.pid)
-	return len(f) >= 20 && f[19] == id.start && f[0] != "Z"
+	p, ok := proctree.Stat(id.pid)
+	return ok && p.Start == id.start && p.State != 'Z'
 }
 
 // family lists the processes of process group pgid and every descendant
 // of pgid (a child that left the group is still a descendant until its
 // parent dies).
 func family(pgid int) []int {
-	type proc struct{ ppid, pgrp int }
-	procs := map[int]proc{}
-	ents, _ := os.ReadDir("/proc")
-	for _, e := range ents {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		f := stat(pid)
-		if len(f) < 3 {
-			continue
-		}
-		ppid, _ := strconv.Atoi(f[1])
-		pgrp, _ := strconv.Atoi(f[2])
-		procs[pid] = proc{ppid, pgrp}
-	}
+	procs := proctree.All()
 	in := map[int]bool{}
-	for pid, p := range procs {
-		if pid == pgid || p.pgrp == pgid {
-			in[pid] = true
+	for _, p := range procs {
+		if p.Pid == pgid || p.Pgrp == pgid {
+			in[p.Pid] = true
 		}
 	}
 	for grew := true; grew; {
 		grew = false
-		for pid, p := range procs {
-			if !in[pid] && in[p.ppid] {
-				in[pid], grew = true, true
+		for _, p := range procs {
+			if !in[p.Pid] && in[p.PPid] {
+				in[p.Pid], grew = true, true
 			}
 		}
 	}
