@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/httpd-mpm/httpd-mpm/host/config"
@@ -102,12 +103,10 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 		}
 	}
 	// The children's credential is resolved here, where NSS works (the
-	// plugins are built without cgo), while the plugin process starts.
-	cred := make(chan *mpm.Credential, 1)
-	go func() {
-		c, _ := mpm.ChildCredential(srv.User, srv.Group) // an error is the plugin's to report
-		cred <- c
-	}()
+	// plugins are built without cgo), while the plugin process starts
+	// for a config check; an error is the plugin's to report.
+	credential := sync.OnceValues(func() (*mpm.Credential, error) { return mpm.ChildCredential(srv.User, srv.Group) })
+	go credential()
 	var p generation
 	if StaticMPM != nil {
 		l, err := startLinked(sockets, logs, pluginStderr)
@@ -120,6 +119,12 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 		opts := launch.Options{Path: mod.AbsPath, Listeners: sockets, Stderr: pluginStderr}
 		if pin != nil {
 			opts.Checksum = pin.sum
+		}
+		if sockets != nil {
+			// To serve: its first child may start as soon as the plugin
+			// does, as the credential Configure will carry.
+			c, err := credential()
+			opts.EarlyChild, opts.ChildCredential = err == nil, c
 		}
 		if logs != nil {
 			opts.Files = logs.files
@@ -147,7 +152,7 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 		return fail()
 	}
 	mc := &mpm.Config{Core: coreSettings(cfg, srv, o), LogLevel: srv.LogLevel, Settings: mpmSettings(cfg, table)}
-	mc.Core.Credential = <-cred
+	mc.Core.Credential, _ = credential()
 	if logs != nil {
 		mc.Core.AccessLogs = logs.logs
 	}

@@ -29,6 +29,22 @@ type ChildServer interface {
 	ServeChild(c *Child) error
 }
 
+// EarlyChildServer is a ChildServer whose first children may be started
+// ahead of need: when the host asks for it (to serve, not for a config
+// check), Serve starts up to EarlyChildren of them as the credential the
+// host resolved for children (Core.Credential), before the host describes
+// and configures the MPM, and StartChild hands each one a spec of that
+// credential instead of executing the binary again, so that the first
+// child serves sooner. Such a child was not started by
+// the goroutine that calls StartChild: it does not have what that thread
+// would pass on at exec (its CPU affinity, say). An MPM that relies on
+// that does not implement EarlyChildServer.
+type EarlyChildServer interface {
+	ChildServer
+	// EarlyChildren is how many children may be started ahead of need.
+	EarlyChildren() int
+}
+
 // Child is what a child process knows: its slot, the configuration and
 // the listeners (already adopted; the child owns them).
 type Child struct {
@@ -144,6 +160,11 @@ func hostLifelineFile() *os.File {
 // The kernel sends that parent-death signal when the thread that started
 // the child ends, not the process: call StartChild from a goroutine that
 // is not locked to an OS thread about to exit.
+//
+// In a plugin whose MPM is an EarlyChildServer, the first children may
+// already be running, started as the credential the host resolved:
+// StartChild then hands one of spec.Credential the spec and descriptors
+// instead of executing the binary.
 func StartChild(spec ChildSpec) (*Process, error) {
 	exe, err := os.Executable()
 	if err != nil {
@@ -176,6 +197,14 @@ func StartChild(spec ChildSpec) (*Process, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode child spec: %w", err)
 	}
+	if spec.Config == nil || spec.Config.linked == nil {
+		if ec := takeEarly(spec.Credential); ec != nil {
+			// The early child has the lifeline already.
+			if err := ec.handOver(blob, files[1:]); err == nil {
+				return watchProcess(spec.Slot, ec.cmd), nil
+			}
+		}
+	}
 	cmd := exec.Command(exe)
 	cmd.Env = append(childEnviron(), wire.ChildEnv+"="+string(blob))
 	cmd.Stderr = stderr
@@ -189,7 +218,12 @@ func StartChild(spec ChildSpec) (*Process, error) {
 	if err := startChild(cmd); err != nil {
 		return nil, fmt.Errorf("start child %d: %w", spec.Slot, err)
 	}
-	p := &Process{Slot: spec.Slot, Pid: cmd.Process.Pid, cmd: cmd, done: make(chan struct{})}
+	return watchProcess(spec.Slot, cmd), nil
+}
+
+// watchProcess is the Process of a started child, reaped when it exits.
+func watchProcess(slot int, cmd *exec.Cmd) *Process {
+	p := &Process{Slot: slot, Pid: cmd.Process.Pid, cmd: cmd, done: make(chan struct{})}
 	go func() {
 		_ = cmd.Wait()
 		p.mu.Lock()
@@ -197,7 +231,7 @@ func StartChild(spec ChildSpec) (*Process, error) {
 		p.mu.Unlock()
 		close(p.done)
 	}()
-	return p, nil
+	return p
 }
 
 // childIO is what the children of an MPM run by InProcess inherit
@@ -217,14 +251,26 @@ func RunChild(impl MPM) (status int, ok bool) {
 	if blob == "" {
 		return 0, false
 	}
-	return serveChild(impl, blob), true
+	fdOf := func(fd int) int { return fd }
+	if blob == earlyMarker {
+		var err error
+		if blob, fdOf, err = receiveSpec(); err != nil {
+			if errors.Is(err, errNoSpec) {
+				return 0, true
+			}
+			newLogger(impl.Describe(), os.Stderr).Error("early child", "error", err)
+			return 1, true
+		}
+	}
+	return serveChild(impl, blob, fdOf), true
 }
 
 // childEnviron is this process's environment without go-plugin's variables.
 func childEnviron() []string {
 	var env []string
 	for _, kv := range os.Environ() {
-		if strings.HasPrefix(kv, "PLUGIN_") || strings.HasPrefix(kv, wire.Handshake.MagicCookieKey+"=") || strings.HasPrefix(kv, wire.ChildEnv+"=") {
+		if strings.HasPrefix(kv, "PLUGIN_") || strings.HasPrefix(kv, wire.Handshake.MagicCookieKey+"=") ||
+			strings.HasPrefix(kv, wire.ChildEnv+"=") || strings.HasPrefix(kv, wire.EarlyChildEnv+"=") {
 			continue
 		}
 		env = append(env, kv)
@@ -239,8 +285,9 @@ const (
 	childScoreboardFD = 4
 )
 
-// serveChild is the child side of StartChild.
-func serveChild(impl MPM, blob string) int {
+// serveChild is the child side of StartChild. fdOf maps the descriptor
+// numbers of the spec (an executed child's) to this process's.
+func serveChild(impl MPM, blob string, fdOf func(int) int) int {
 	cs, ok := impl.(ChildServer)
 	log := newLogger(impl.Describe(), os.Stderr)
 	if !ok {
@@ -254,6 +301,9 @@ func serveChild(impl MPM, blob string) int {
 	}
 	setLevel(log, w.Config.LogLevel)
 	log = log.With("pid", os.Getpid())
+	for i := range w.Config.Core.AccessLogs {
+		w.Config.Core.AccessLogs[i].FD = fdOf(w.Config.Core.AccessLogs[i].FD)
+	}
 	c := &Child{
 		Slot: w.Slot, Generation: w.Generation, Log: log, Extra: w.Extra, MPM: impl.Describe().Name,
 		Config:   &Config{Core: w.Config.Core, Settings: w.Config.Settings, LogLevel: w.Config.LogLevel, Log: log},
@@ -261,7 +311,7 @@ func serveChild(impl MPM, blob string) int {
 	}
 	fd := childScoreboardFD
 	if w.Scoreboard {
-		b, err := scoreboard.Open(os.NewFile(uintptr(fd), "scoreboard"))
+		b, err := scoreboard.Open(os.NewFile(uintptr(fdOf(fd)), "scoreboard"))
 		if err != nil {
 			log.Error("open scoreboard", "error", err)
 			return 1
@@ -271,7 +321,7 @@ func serveChild(impl MPM, blob string) int {
 		go keepHeartbeat(b, c.Slot, HangTimeout(c.Config.Core), nil)
 	}
 	for i, l := range w.Listeners {
-		ln, err := adoptListener(uintptr(fd+i), l.Name, l.Network, l.Address)
+		ln, err := adoptListener(uintptr(fdOf(fd+i)), l.Name, l.Network, l.Address)
 		if err != nil {
 			log.Error("adopt listener", "error", err)
 			return 1

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"os/user"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -13,6 +14,15 @@ import (
 type Credential struct {
 	Uid, Gid uint32
 	Groups   []uint32 // supplementary groups of the user (initgroups)
+}
+
+// equal reports whether c and o are the same credential; nil is equal
+// only to nil (keep the parent's identity).
+func (c *Credential) equal(o *Credential) bool {
+	if c == nil || o == nil {
+		return c == o
+	}
+	return c.Uid == o.Uid && c.Gid == o.Gid && slices.Equal(c.Groups, o.Groups)
 }
 
 // ChildCredential is the credential children drop to: the one the host

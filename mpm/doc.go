@@ -93,6 +93,11 @@
 //   - A child started by [StartChild] gets the lifeline as fd 3, then the
 //     scoreboard if given, then its listeners; it owns those copies. Its
 //     stdin and stdout are /dev/null and its stderr is the plugin's log.
+//     An early child ([EarlyChildServer]) has the same, except that the
+//     scoreboard and listeners arrive later, at whatever numbers are free.
+//   - Before it starts early children, [Serve] makes every descriptor the
+//     plugin inherited close-on-exec: children get only what [StartChild]
+//     hands them.
 //
 // # Process lifetime
 //
@@ -150,6 +155,8 @@
 // as root and inherited, so nothing else is needed. A child inherits the
 // bounding set; one started with a Credential changes uid at exec and has
 // no capabilities at all; one without (no User) keeps the parent's three.
+// An early child ([EarlyChildServer]) is no exception: it starts as the
+// credential the host resolved, never as root first.
 // An MPM that needs more (binding its own privileged port, say) cannot have
 // it: the host binds every Listen. Linked into the host ([InProcess]), the
 // MPM's parent side is the host itself, which keeps its privileges.

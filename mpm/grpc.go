@@ -72,6 +72,7 @@ func (s *server) Run(_ context.Context, req *mpmv1.RunRequest) (*mpmv1.RunRespon
 	for i, l := range req.GetListeners() {
 		ls[i].Bucket = int(l.GetBucket())
 	}
+	defer discardEarly() // they were for the children Run starts
 	if err := s.impl.Run(s.ctx, ls); err != nil {
 		return nil, err
 	}

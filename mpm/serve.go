@@ -54,6 +54,7 @@ func Serve(impl MPM) {
 	// channel: the signal package drops what does not fit, never blocks.
 	signal.Notify(make(chan os.Signal, 1), syscall.SIGTERM)
 	// While plugin.Serve answers the handshake:
+	startEarlyChildren(impl, log)
 	go wire.WarmProto()
 
 	ctx, cancel := context.WithCancel(context.Background())

@@ -13,6 +13,7 @@ package launch
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -28,6 +29,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/httpd-mpm/httpd-mpm/host/listen"
+	"github.com/httpd-mpm/httpd-mpm/internal/cloexec"
 	"github.com/httpd-mpm/httpd-mpm/internal/wire"
 	"github.com/httpd-mpm/httpd-mpm/mpm"
 	mpmv1 "github.com/httpd-mpm/httpd-mpm/proto/mpm/v1"
@@ -50,6 +52,13 @@ type Options struct {
 	// Checksum, if set, is the "sha256:HEX" the file must have
 	// (LoadModuleChecksum); Start refuses a file with another.
 	Checksum string
+	// EarlyChild lets the plugin start its first child before the host
+	// configures it (mpm.EarlyChildServer), as ChildCredential (nil: as
+	// the plugin's own user), so that the child's process start overlaps
+	// the handshake. Set it only with the credential that Configure will
+	// carry: the plugin hands an early child only a spec of its credential.
+	EarlyChild      bool
+	ChildCredential *mpm.Credential
 }
 
 // Plugin is a running MPM plugin process. Its methods are safe for
@@ -86,7 +95,7 @@ func Start(ctx context.Context, opts Options) (*Plugin, error) {
 			return nil, err
 		}
 	}
-	inherited.Do(closeInheritedOnExec)
+	inherited.Do(cloexec.Inherited)
 	sockDir, err := os.MkdirTemp("", "httpd-mpm-")
 	if err != nil {
 		return nil, fmt.Errorf("plugin socket directory: %w", err)
@@ -101,6 +110,13 @@ func Start(ctx context.Context, opts Options) (*Plugin, error) {
 	// go-plugin adds the host's environment and its own variables after
 	// this one; PLUGIN_UNIX_SOCKET_DIR is where the plugin makes its socket.
 	cmd.Env = []string{plugin.EnvUnixSocketDir + "=" + sockDir}
+	if opts.EarlyChild {
+		cred, err := json.Marshal(opts.ChildCredential)
+		if err != nil {
+			return nil, fmt.Errorf("encode the children's credential: %w", err)
+		}
+		cmd.Env = append(cmd.Env, wire.EarlyChildEnv+"="+string(cred))
+	}
 	cmd.ExtraFiles = []*os.File{lr}
 	for _, l := range opts.Listeners {
 		cmd.ExtraFiles = append(cmd.ExtraFiles, l.File)

@@ -6,7 +6,5 @@ import "syscall"
 
 func sysProcAttr() *syscall.SysProcAttr { return &syscall.SysProcAttr{Setpgid: true} }
 
-func closeInheritedOnExec() {}
-
 // onLauncher runs start: only Linux has capabilities to narrow.
 func onLauncher(start func()) { start() }

@@ -32,6 +32,14 @@ var Handshake = plugin.HandshakeConfig{
 // the plugin side.
 const ChildEnv = "HTTPD_MPM_CHILD"
 
+// EarlyChildEnv, set by the host in a plugin's environment when the plugin
+// is to serve (not for a config check), lets an MPM whose children may
+// start ahead of need (mpm.EarlyChildServer) start its first child before
+// it is configured, so that the child's process start overlaps the
+// handshake. Its value is the JSON of the mpm.Credential the children run
+// as ({"Uid":33,"Gid":33,"Groups":[33]}), null to keep the plugin's user.
+const EarlyChildEnv = "HTTPD_MPM_EARLY_CHILDREN"
+
 // GRPCPlugin adapts an mpmv1.MPMServer (plugin side) or hands out an
 // mpmv1.MPMClient (host side) for go-plugin.
 type GRPCPlugin struct {

@@ -26,8 +26,9 @@ type MPM struct {
 }
 
 var (
-	_ mpm.MPM         = (*MPM)(nil)
-	_ mpm.ChildServer = (*MPM)(nil)
+	_ mpm.MPM              = (*MPM)(nil)
+	_ mpm.ChildServer      = (*MPM)(nil)
+	_ mpm.EarlyChildServer = (*MPM)(nil)
 )
 
 // Describe implements mpm.MPM.
@@ -132,6 +133,10 @@ var apacheCodes = map[Kind]struct{ resuming, stop, gracefulStop, maxClients stri
 	Worker:  {"AH00292", "AH00295", "AH00296", "AH00324"},
 	Event:   {"AH00489", "AH00491", "AH00492", "AH00521"},
 }
+
+// EarlyChildren implements mpm.EarlyChildServer: the first child may be
+// started before the MPM is configured.
+func (m *MPM) EarlyChildren() int { return 1 }
 
 // ServeChild implements mpm.ChildServer.
 func (m *MPM) ServeChild(c *mpm.Child) error {

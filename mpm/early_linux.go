@@ -1,0 +1,221 @@
+//go:build linux
+
+package mpm
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"runtime"
+	"slices"
+	"sync"
+
+	"github.com/hashicorp/go-hclog"
+	"golang.org/x/sys/unix"
+
+	"github.com/httpd-mpm/httpd-mpm/internal/cloexec"
+	"github.com/httpd-mpm/httpd-mpm/internal/wire"
+)
+
+// Early children. Starting a child is an exec of the plugin binary whose
+// runtime and package initialisation take milliseconds; Serve starts the
+// first ones before it even answers the host's handshake, when the host
+// asks for it (wire.EarlyChildEnv) and the MPM allows it
+// (EarlyChildServer), so that they initialise while the host describes,
+// configures and runs the MPM. Such a child starts as the credential the
+// host resolved for children, never as the plugin's user (unless that is
+// the children's too), and waits on a socket for what StartChild would
+// have put in its environment and descriptors: StartChild hands the spec
+// and the descriptors (SCM_RIGHTS) to a waiting early child of the spec's
+// credential instead of executing a new one. Early children nobody took
+// by the end of Run are told to exit.
+
+// earlyMarker is wire.ChildEnv's value in an early child; earlySocketFD is
+// its end of the socket the spec comes on.
+const (
+	earlyMarker   = "early"
+	earlySocketFD = 4
+	maxEarly      = 4
+)
+
+// earlyChild is a started child waiting for its spec on conn.
+type earlyChild struct {
+	cmd  *exec.Cmd
+	conn *os.File
+	cred *Credential // what it runs as; nil: the plugin's user
+}
+
+var early struct {
+	mu    sync.Mutex
+	spare []*earlyChild
+}
+
+// startEarlyChildren starts as many early children as impl allows
+// (EarlyChildServer) if the host asked for them: wire.EarlyChildEnv holds
+// the children's credential. The plugin's inherited descriptors (lifeline,
+// listeners, logs) become close-on-exec first: an early child gets only
+// the ones StartChild hands it, as an executed child gets only its
+// ExtraFiles.
+func startEarlyChildren(impl MPM, log hclog.Logger) {
+	v, asked := os.LookupEnv(wire.EarlyChildEnv)
+	ec, ok := impl.(EarlyChildServer)
+	if !asked || !ok {
+		return
+	}
+	n := min(ec.EarlyChildren(), maxEarly)
+	var cred *Credential
+	if err := json.Unmarshal([]byte(v), &cred); err != nil {
+		log.Debug("bad early child credential from the host", "error", err)
+		return
+	}
+	if n <= 0 {
+		return
+	}
+	cloexec.Inherited()
+	for range n {
+		c, err := startEarlyChild(cred)
+		if err != nil {
+			log.Debug("cannot start a child ahead of need", "error", err)
+			return
+		}
+		early.mu.Lock()
+		early.spare = append(early.spare, c)
+		early.mu.Unlock()
+	}
+}
+
+func startEarlyChild(cred *Credential) (*earlyChild, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("find own executable: %w", err)
+	}
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("socketpair: %w", err)
+	}
+	ours, theirs := os.NewFile(uintptr(fds[0]), "early-spec"), os.NewFile(uintptr(fds[1]), "early-spec")
+	defer theirs.Close()
+	cmd := exec.Command(exe)
+	cmd.Env = append(childEnviron(), wire.ChildEnv+"="+earlyMarker)
+	cmd.Stderr = originalStderr()
+	cmd.ExtraFiles = []*os.File{hostLifelineFile(), theirs} // fds 3 and earlySocketFD
+	cmd.SysProcAttr = childSysProcAttr()
+	if cred != nil {
+		if err := setCredential(cmd, cred); err != nil {
+			ours.Close()
+			return nil, err
+		}
+	}
+	if err := startChild(cmd); err != nil {
+		ours.Close()
+		return nil, err
+	}
+	return &earlyChild{cmd: cmd, conn: ours, cred: cred}, nil
+}
+
+// takeEarly returns a waiting early child that runs as cred, or nil.
+func takeEarly(cred *Credential) *earlyChild {
+	early.mu.Lock()
+	defer early.mu.Unlock()
+	for i, c := range early.spare {
+		if c.cred.equal(cred) {
+			early.spare = slices.Delete(early.spare, i, i+1)
+			return c
+		}
+	}
+	return nil
+}
+
+// discardEarly tells the early children nobody took to exit (their
+// socket closes) and reaps them.
+func discardEarly() {
+	early.mu.Lock()
+	spare := early.spare
+	early.spare = nil
+	early.mu.Unlock()
+	for _, c := range spare {
+		c.drop()
+	}
+}
+
+// drop closes c's socket, which makes it exit, and reaps it.
+func (c *earlyChild) drop() {
+	c.conn.Close()
+	go func() { _ = c.cmd.Wait() }()
+}
+
+// handOver sends c its spec and the descriptors files, which an executed
+// child would have as descriptors 4 and up. The descriptors go with the
+// first byte; the spec follows, in the background, up to the end of the
+// stream. On error c is dropped.
+func (c *earlyChild) handOver(blob []byte, files []*os.File) error {
+	fds := make([]int, len(files))
+	for i, f := range files {
+		fds[i] = int(f.Fd())
+	}
+	err := unix.Sendmsg(int(c.conn.Fd()), []byte{0}, unix.UnixRights(fds...), nil, unix.MSG_NOSIGNAL)
+	runtime.KeepAlive(files)
+	if err != nil {
+		c.drop()
+		return fmt.Errorf("hand the spec to child %d: %w", c.cmd.Process.Pid, err)
+	}
+	go func() {
+		if _, err := c.conn.Write(blob); err != nil {
+			_ = c.cmd.Process.Kill() // it would wait for the rest forever
+		}
+		c.conn.Close()
+	}()
+	return nil
+}
+
+// errNoSpec is what an early child gets when the parent closed its socket
+// without handing it a spec: it was not needed.
+var errNoSpec = errors.New("no child spec")
+
+// receiveSpec waits in an early child for its spec and descriptors.
+// fdOf maps the descriptor number an executed child would have used to the
+// one received.
+func receiveSpec() (blob string, fdOf func(int) int, err error) {
+	first := make([]byte, 1)
+	oob := make([]byte, unix.CmsgSpace(4*253)) // SCM_MAX_FD
+	var n, oobn int
+	for {
+		n, oobn, _, _, err = unix.Recvmsg(earlySocketFD, first, oob, unix.MSG_CMSG_CLOEXEC)
+		if !errors.Is(err, unix.EINTR) {
+			break
+		}
+	}
+	if err != nil {
+		return "", nil, fmt.Errorf("receive child spec: %w", err)
+	}
+	if n == 0 {
+		return "", nil, errNoSpec
+	}
+	var fds []int
+	msgs, err := unix.ParseSocketControlMessage(oob[:oobn])
+	if err != nil {
+		return "", nil, fmt.Errorf("receive child descriptors: %w", err)
+	}
+	for _, m := range msgs {
+		rights, err := unix.ParseUnixRights(&m)
+		if err != nil {
+			return "", nil, fmt.Errorf("receive child descriptors: %w", err)
+		}
+		fds = append(fds, rights...)
+	}
+	conn := os.NewFile(earlySocketFD, "early-spec")
+	defer conn.Close()
+	rest, err := io.ReadAll(conn)
+	if err != nil {
+		return "", nil, fmt.Errorf("receive child spec: %w", err)
+	}
+	return string(rest), func(fd int) int {
+		if i := fd - earlySocketFD; i >= 0 && i < len(fds) {
+			return fds[i]
+		}
+		return -1
+	}, nil
+}
