@@ -102,11 +102,7 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 			return nil, &exitError{1}
 		}
 	}
-	// The children's credential is resolved here, where NSS works (the
-	// plugins are built without cgo), while the plugin process starts
-	// for a config check; an error is the plugin's to report.
-	credential := sync.OnceValues(func() (*mpm.Credential, error) { return mpm.ChildCredential(srv.User, srv.Group) })
-	go credential()
+	credential := childCredential(srv)
 	var p generation
 	if StaticMPM != nil {
 		l, err := startLinked(sockets, logs, pluginStderr)
@@ -174,6 +170,29 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 		return fail()
 	}
 	return &loaded{cfg: cfg, srv: srv, module: mod, gen: p, mpmCfg: mc}, nil
+}
+
+// lookup is the latest config's credential lookup (childCredential).
+var lookup struct {
+	sync.Mutex
+	srv        *config.Server
+	credential func() (*mpm.Credential, error)
+}
+
+// childCredential returns the lookup of srv's User and Group for the
+// children, started in the background at the first call for this config:
+// the host resolves them, where NSS works (the plugins are built without
+// cgo), and the lookup (a millisecond or two: NSS modules load) overlaps
+// whatever the caller does next. An error is the plugin's to report.
+func childCredential(srv *config.Server) func() (*mpm.Credential, error) {
+	lookup.Lock()
+	defer lookup.Unlock()
+	if lookup.srv != srv {
+		lookup.srv = srv
+		lookup.credential = sync.OnceValues(func() (*mpm.Credential, error) { return mpm.ChildCredential(srv.User, srv.Group) })
+		go lookup.credential()
+	}
+	return lookup.credential
 }
 
 // mpmTable turns the plugin's directive list into a validation table.

@@ -53,6 +53,7 @@ func serve(o *options, cfg *config.Config, srv *config.Server, mod config.Module
 	s.log = errorlog.New(stderr, max(level, o.startLevel))
 	s.activated = activatedSockets(func(f string, a ...any) { s.log.Printf("core", errorlog.Warn, f, a...) })
 	s.socketAct = len(s.activated) > 0
+	childCredential(srv) // while the sockets are bound
 	if err := s.bind(cfg, srv); err != nil {
 		fmt.Fprintf(stderr, "%v\nno listening sockets available, shutting down\nAH00015: Unable to open logs\n", err)
 		return 1
