@@ -26,7 +26,7 @@ func run() int {
 	duration := flag.Duration("duration", 5*time.Second, "length of each wrk run (whole seconds)")
 	restartDur := flag.Duration("restart-duration", 6*time.Second, "length of each graceful-restart run")
 	conns := flag.Int("c", 50, "concurrent connections of every load")
-	starts := flag.Int("starts", 5, "fresh starts for the start → first 200 row (median)")
+	starts := flag.Int("starts", 15, "fresh starts for the start → first 200 row (median)")
 	only := flag.String("only", "", "comma-separated servers to run: kinds (ours, apache, nginx), MPMs (prefork, worker, event) or names (ours-event)")
 	only2 := flag.String("scenarios", "", "comma-separated scenario ids to run: "+scenarioIDs())
 	repo := flag.String("repo", ".", "repository root holding bin/httpd and modules/")
