@@ -9,9 +9,10 @@ import (
 
 // FuzzParseHCL feeds arbitrary text to the HCL front-end, as native syntax
 // and as JSON, then to Validate, Resolve, Dump, WriteHCL and
-// WriteDiagnostics. None may panic. What WriteHCL writes must read back
-// without error and dump the same, but for the spelling of directive names
-// (one attribute holds every spelling of a name, written as the first).
+// WriteDiagnostics. None may panic. WriteHCL must write what hclwrite
+// would, and that must read back without error and dump the same, but for
+// the spelling of directive names (one attribute holds every spelling of
+// a name, written as the first).
 func FuzzParseHCL(f *testing.F) {
 	seeds := []string{
 		"LoadModule \"mpm_event_module\" { path = \"modules/mod_mpm_event.so\" }\nIfModule \"mpm_event_module\" {\n  StartServers = 2\n}\n",
@@ -54,6 +55,9 @@ func FuzzParseHCL(f *testing.F) {
 			var h, d1, d2 bytes.Buffer
 			if err := WriteHCL(&h, cfg); err != nil {
 				t.Fatal(err)
+			}
+			if want := hclwriteReference(cfg); !bytes.Equal(h.Bytes(), want) {
+				t.Fatalf("WriteHCL:\n%s\n--- hclwrite:\n%s", h.Bytes(), want)
 			}
 			back, err := parse("/srv/converted.hcl", h.Bytes(), opts, emptyFS{})
 			if err != nil {

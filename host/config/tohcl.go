@@ -1,11 +1,13 @@
 package config
 
 import (
+	"fmt"
 	"io"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
-	"github.com/hashicorp/hcl/v2/hclwrite"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -21,13 +23,17 @@ import (
 // their order among themselves counts, and that is kept). Arguments that
 // are whole numbers or exactly On or Off are written as numbers and bools.
 func WriteHCL(w io.Writer, cfg *Config) error {
-	f := hclwrite.NewEmptyFile()
-	writeHCLBody(f.Body(), cfg.Directives)
-	_, err := w.Write(f.Bytes())
+	_, err := w.Write(appendHCLBody(nil, cfg.Directives, 0))
 	return err
 }
 
-func writeHCLBody(body *hclwrite.Body, list []*Directive) {
+// appendHCLBody appends list as the body of a block depth levels deep, in
+// the layout hclwrite (and so terraform fmt) gives it: two spaces of
+// indent per level and the "=" of consecutive attributes aligned. It is
+// written here, not by hclwrite, which links go-cmp into the host: that
+// package's initialisation cost every start of httpd half a millisecond.
+func appendHCLBody(b []byte, list []*Directive, depth int) []byte {
+	indent := strings.Repeat("  ", depth)
 	groups := map[string][]*Directive{}
 	for _, d := range list {
 		if !d.IsSection() && !isLoadModule(d) {
@@ -35,22 +41,117 @@ func writeHCLBody(body *hclwrite.Body, list []*Directive) {
 			groups[key] = append(groups[key], d)
 		}
 	}
+	var attrs []hclAttr // consecutive attributes: their "=" align
+	flush := func() {
+		b = appendHCLAttrs(b, indent, attrs)
+		attrs = attrs[:0]
+	}
 	for _, d := range list {
 		switch {
 		case d.IsSection():
-			b := body.AppendNewBlock(d.Name, d.Args)
-			writeHCLBody(b.Body(), d.Children)
+			flush()
+			b = appendHCLBlockOpen(b, indent, d.Name, d.Args)
+			b = appendHCLBody(b, d.Children, depth+1)
+			b = append(append(b, indent...), "}\n"...)
 		case isLoadModule(d):
-			b := body.AppendNewBlock(d.Name, d.Args[:1])
-			b.Body().SetAttributeValue("path", cty.StringVal(d.Args[1]))
+			flush()
+			b = appendHCLBlockOpen(b, indent, d.Name, d.Args[:1])
+			b = appendHCLAttrs(b, indent+"  ", []hclAttr{{"path", cty.StringVal(d.Args[1])}})
+			b = append(append(b, indent...), "}\n"...)
 		default:
 			key := strings.ToLower(d.Name)
 			if g := groups[key]; g != nil {
-				body.SetAttributeValue(d.Name, hclGroupValue(d.Name, g))
+				attrs = append(attrs, hclAttr{d.Name, hclGroupValue(d.Name, g)})
 				delete(groups, key)
 			}
 		}
 	}
+	flush()
+	return b
+}
+
+type hclAttr struct {
+	name  string
+	value cty.Value
+}
+
+func appendHCLAttrs(b []byte, indent string, attrs []hclAttr) []byte {
+	width := 0
+	for _, a := range attrs {
+		width = max(width, len(a.name))
+	}
+	for _, a := range attrs {
+		b = append(append(b, indent...), a.name...)
+		b = append(b, strings.Repeat(" ", width-len(a.name))+" = "...)
+		b = append(appendHCLValue(b, a.value), '\n')
+	}
+	return b
+}
+
+func appendHCLBlockOpen(b []byte, indent, name string, labels []string) []byte {
+	b = append(append(b, indent...), name...)
+	for _, l := range labels {
+		b = appendHCLValue(append(b, ' '), cty.StringVal(l))
+	}
+	return append(b, " {\n"...)
+}
+
+// appendHCLValue appends v, a bool, number, string or tuple of these, as
+// HCL native syntax.
+func appendHCLValue(b []byte, v cty.Value) []byte {
+	switch t := v.Type(); {
+	case t == cty.Bool:
+		return strconv.AppendBool(b, v.True())
+	case t == cty.Number:
+		return append(b, v.AsBigFloat().Text('f', -1)...)
+	case t == cty.String:
+		return appendHCLString(b, v.AsString())
+	default: // a tuple
+		b = append(b, '[')
+		for i, e := range v.AsValueSlice() {
+			if i > 0 {
+				b = append(b, ", "...)
+			}
+			b = appendHCLValue(b, e)
+		}
+		return append(b, ']')
+	}
+}
+
+// appendHCLString appends s as a quoted HCL string: the escapes of JSON
+// for quotes, backslashes and control characters, and "${" and "%{"
+// doubled to "$${" and "%%{" so that they are not template sequences.
+func appendHCLString(b []byte, s string) []byte {
+	b = append(b, '"')
+	for i, r := range s {
+		switch r {
+		case '\n':
+			b = append(b, `\n`...)
+		case '\r':
+			b = append(b, `\r`...)
+		case '\t':
+			b = append(b, `\t`...)
+		case '"':
+			b = append(b, `\"`...)
+		case '\\':
+			b = append(b, `\\`...)
+		case '$', '%':
+			b = append(b, byte(r))
+			if strings.HasPrefix(s[i+1:], "{") {
+				b = append(b, byte(r))
+			}
+		default:
+			switch {
+			case unicode.IsPrint(r):
+				b = utf8.AppendRune(b, r)
+			case r < 0x10000:
+				b = fmt.Appendf(b, `\u%04x`, r)
+			default:
+				b = fmt.Appendf(b, `\U%08x`, r)
+			}
+		}
+	}
+	return append(b, '"')
 }
 
 func isLoadModule(d *Directive) bool {

@@ -1,0 +1,83 @@
+package config
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/hcl/v2/hclwrite"
+	"github.com/zclconf/go-cty/cty"
+	"golang.org/x/tools/txtar"
+)
+
+// hclwriteReference is what WriteHCL wrote with hclwrite, whose layout
+// WriteHCL keeps without linking hclwrite into httpd.
+func hclwriteReference(cfg *Config) []byte {
+	var write func(body *hclwrite.Body, list []*Directive)
+	write = func(body *hclwrite.Body, list []*Directive) {
+		groups := map[string][]*Directive{}
+		for _, d := range list {
+			if !d.IsSection() && !isLoadModule(d) {
+				key := strings.ToLower(d.Name)
+				groups[key] = append(groups[key], d)
+			}
+		}
+		for _, d := range list {
+			switch {
+			case d.IsSection():
+				write(body.AppendNewBlock(d.Name, d.Args).Body(), d.Children)
+			case isLoadModule(d):
+				b := body.AppendNewBlock(d.Name, d.Args[:1])
+				b.Body().SetAttributeValue("path", cty.StringVal(d.Args[1]))
+			default:
+				key := strings.ToLower(d.Name)
+				if g := groups[key]; g != nil {
+					body.SetAttributeValue(d.Name, hclGroupValue(d.Name, g))
+					delete(groups, key)
+				}
+			}
+		}
+	}
+	f := hclwrite.NewEmptyFile()
+	write(f.Body(), cfg.Directives)
+	return f.Bytes()
+}
+
+// checkAsHCLWrite fails unless WriteHCL writes cfg byte for byte as
+// hclwrite does.
+func checkAsHCLWrite(t *testing.T, cfg *Config) {
+	t.Helper()
+	var got bytes.Buffer
+	if err := WriteHCL(&got, cfg); err != nil {
+		t.Fatal(err)
+	}
+	if want := hclwriteReference(cfg); !bytes.Equal(got.Bytes(), want) {
+		t.Fatalf("WriteHCL:\n%s\n--- hclwrite:\n%s", got.Bytes(), want)
+	}
+}
+
+// TestWriteHCLAsHCLWrite checks WriteHCL's layout and quoting against
+// hclwrite's: nesting, aligned attributes, labels, numbers, bools, tuples,
+// and strings with quotes, backslashes, template sequences, control
+// characters and characters that are not printable.
+func TestWriteHCLAsHCLWrite(t *testing.T) {
+	src := "LoadModule mpm_event_module \"modules/mod mpm\\\"event\\\\.so\"\n" +
+		"Listen 80\nListen [::1]:443 https\nServerName a\nAVeryLongDirectiveName -12 0 007 1.5 On Off on\n" +
+		"Header set X \"${A} $${B} %{C} %%{D} $ % {}\"\n" +
+		"<VirtualHost \"*:80\" x>\n  ServerName \"b\tc\"\n  <Directory \"/a \\\"b\\\"\">\n    Options\n  </Directory>\n" +
+		"  Require all granted\n  <If \"%{X} == 'y'\">\n  </If>\n  Alias /x /y\n</VirtualHost>\n" +
+		"<Directory />\n</Directory>\nFoo 1\nFoo 2 3\nFoo\n" +
+		"Bar \"\u0085\u00a0\u200b\U000e0001 é e\u0301 \x7f\x01\xff\"\n"
+	cfg, errs := parseString(t, src, Options{})
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	checkAsHCLWrite(t, cfg)
+	forEachArchive(t, "testdata/equiv", func(t *testing.T, path, root string, ar *txtar.Archive, opts Options) {
+		cfg, err := Load("httpd.conf", opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkAsHCLWrite(t, cfg)
+	})
+}
