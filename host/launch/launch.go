@@ -154,9 +154,7 @@ func Start(ctx context.Context, opts Options) (*Plugin, error) {
 	}
 	p.rpc = raw.(mpmv1.MPMClient)
 	go func() {
-		for !client.Exited() {
-			time.Sleep(50 * time.Millisecond)
-		}
+		waitExit(p.Pid(), client.Exited)
 		os.RemoveAll(p.sockDir)
 		close(p.exited)
 	}()
@@ -173,6 +171,14 @@ func Start(ctx context.Context, opts Options) (*Plugin, error) {
 		return nil, &VersionError{Plugin: d.GetApiVersions(), Host: []string{wire.APIVersion}}
 	}
 	return p, nil
+}
+
+// pollExit returns once exited reports true, checking every millisecond
+// at first and every 50 ms after a second.
+func pollExit(exited func() bool) {
+	for i := 0; !exited(); i++ {
+		time.Sleep(min(time.Duration(i+1)*time.Millisecond, 50*time.Millisecond))
+	}
 }
 
 // FileFD is the descriptor number in the plugin of Options.Files[i] when the plugin

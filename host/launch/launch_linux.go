@@ -3,9 +3,12 @@
 package launch
 
 import (
+	"os"
 	"runtime"
 	"sync"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/httpd-mpm/httpd-mpm/internal/capability"
 )
@@ -50,4 +53,26 @@ func onLauncher(start func()) {
 		start()
 	}
 	<-done
+}
+
+// waitExit returns once process pid has exited, without reaping it (go-plugin
+// does that), then once exited reports true. It sleeps in the runtime's
+// netpoller on a pidfd, which becomes readable at the exit; where pidfds
+// are not available it polls exited.
+func waitExit(pid int, exited func() bool) {
+	if fd, err := unix.PidfdOpen(pid, unix.PIDFD_NONBLOCK); err == nil {
+		f := os.NewFile(uintptr(fd), "pidfd")
+		if rc, err := f.SyscallConn(); err == nil {
+			_ = rc.Read(func(fd uintptr) bool {
+				var info unix.Siginfo
+				err := unix.Waitid(unix.P_PIDFD, int(fd), &info, unix.WEXITED|unix.WNOHANG|unix.WNOWAIT, nil)
+				// Exited (SIGCHLD in info; nothing with WNOHANG while it runs), or
+				// reaped already (ECHILD).
+				return err != nil || info.Signo != 0
+			})
+		}
+		f.Close()
+	}
+	// go-plugin's own Wait notes the exit just after the reaping.
+	pollExit(exited)
 }

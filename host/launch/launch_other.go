@@ -8,3 +8,6 @@ func sysProcAttr() *syscall.SysProcAttr { return &syscall.SysProcAttr{Setpgid: t
 
 // onLauncher runs start: only Linux has capabilities to narrow.
 func onLauncher(start func()) { start() }
+
+// waitExit returns once exited reports true.
+func waitExit(_ int, exited func() bool) { pollExit(exited) }
