@@ -66,12 +66,12 @@ func startEarlyChildren(impl MPM, log hclog.Logger) {
 		return
 	}
 	n := min(ec.EarlyChildren(), maxEarly)
+	if n <= 0 {
+		return
+	}
 	var cred *Credential
 	if err := json.Unmarshal([]byte(v), &cred); err != nil {
 		log.Debug("bad early child credential from the host", "error", err)
-		return
-	}
-	if n <= 0 {
 		return
 	}
 	cloexec.Inherited()
