@@ -30,18 +30,27 @@ type ChildServer interface {
 }
 
 // EarlyChildServer is a ChildServer whose first children may be started
-// ahead of need: when the host asks for it (to serve, not for a config
-// check), Serve starts up to EarlyChildren of them as the credential the
-// host resolved for children (Core.Credential), before the host describes
-// and configures the MPM, and StartChild hands each one a spec of that
-// credential instead of executing the binary again, so that the first
-// child serves sooner. Such a child was not started by
-// the goroutine that calls StartChild: it does not have what that thread
-// would pass on at exec (its CPU affinity, say). An MPM that relies on
-// that does not implement EarlyChildServer.
+// ahead of need, so that the first child serves sooner. When the host asks
+// for it (to serve, not for a config check; Linux only), Serve calls
+// EarlyChildren once, before the host configures the MPM (the answer cannot
+// depend on the configuration), and starts that many children, at most 4,
+// as the credential the host resolved for children (Core.Credential: nil,
+// the plugin's own user, when the host is not root or no User/Group is
+// set). Each waits for a spec. StartChild hands a waiting one the spec and
+// descriptors instead of executing the binary when spec.Credential equals
+// its credential (as Core.ChildCredential returns it; a credential the MPM
+// resolves itself may differ, in its groups say, and then never matches),
+// until Run returns: then the ones not taken are told to exit.
+//
+// An early child is a process started when Serve began: it has the
+// plugin's environment, working directory, umask, resource limits and
+// CPU affinity as they were then, not as the goroutine that calls
+// StartChild has them. An MPM that relies on those (pinning each child to
+// a CPU, say) does not implement EarlyChildServer.
 type EarlyChildServer interface {
 	ChildServer
-	// EarlyChildren is how many children may be started ahead of need.
+	// EarlyChildren is how many children may be started ahead of need
+	// (the built-in MPMs: 1, the first; the others start once it serves).
 	EarlyChildren() int
 }
 
@@ -163,8 +172,8 @@ func hostLifelineFile() *os.File {
 //
 // In a plugin whose MPM is an EarlyChildServer, the first children may
 // already be running, started as the credential the host resolved:
-// StartChild then hands one of spec.Credential the spec and descriptors
-// instead of executing the binary.
+// until Run returns, StartChild hands one of spec.Credential the spec and
+// descriptors instead of executing the binary (see EarlyChildServer).
 func StartChild(spec ChildSpec) (*Process, error) {
 	exe, err := os.Executable()
 	if err != nil {
@@ -198,27 +207,40 @@ func StartChild(spec ChildSpec) (*Process, error) {
 		return nil, fmt.Errorf("encode child spec: %w", err)
 	}
 	if spec.Config == nil || spec.Config.linked == nil {
-		if ec := takeEarly(spec.Credential); ec != nil {
-			// The early child has the lifeline already.
+		// An early child has the lifeline already. One that cannot take
+		// the spec (it died) is dropped; the next, or an exec, serves.
+		for ec := takeEarly(spec.Credential); ec != nil; ec = takeEarly(spec.Credential) {
 			if err := ec.handOver(blob, files[1:]); err == nil {
 				return watchProcess(spec.Slot, ec.cmd), nil
 			}
 		}
 	}
-	cmd := exec.Command(exe)
-	cmd.Env = append(childEnviron(), wire.ChildEnv+"="+string(blob))
-	cmd.Stderr = stderr
-	cmd.ExtraFiles = files
-	cmd.SysProcAttr = childSysProcAttr()
-	if spec.Credential != nil {
-		if err := setCredential(cmd, spec.Credential); err != nil {
-			return nil, fmt.Errorf("start child %d as uid %d: %w", spec.Slot, spec.Credential.Uid, err)
-		}
+	cmd, err := childCommand(exe, string(blob), stderr, files, spec.Credential)
+	if err != nil {
+		return nil, fmt.Errorf("start child %d: %w", spec.Slot, err)
 	}
 	if err := startChild(cmd); err != nil {
 		return nil, fmt.Errorf("start child %d: %w", spec.Slot, err)
 	}
 	return watchProcess(spec.Slot, cmd), nil
+}
+
+// childCommand is the command that starts a child: exe with the plugin's
+// environment but for go-plugin's variables, wire.ChildEnv=spec, stderr,
+// the descriptors files from fd 3 on, the parent-death signal and, if set,
+// the credential cred.
+func childCommand(exe, spec string, stderr *os.File, files []*os.File, cred *Credential) (*exec.Cmd, error) {
+	cmd := exec.Command(exe)
+	cmd.Env = append(childEnviron(), wire.ChildEnv+"="+spec)
+	cmd.Stderr = stderr
+	cmd.ExtraFiles = files
+	cmd.SysProcAttr = childSysProcAttr()
+	if cred != nil {
+		if err := setCredential(cmd, cred); err != nil {
+			return nil, fmt.Errorf("as uid %d: %w", cred.Uid, err)
+		}
+	}
+	return cmd, nil
 }
 
 // watchProcess is the Process of a started child, reaped when it exits.
@@ -301,8 +323,17 @@ func serveChild(impl MPM, blob string, fdOf func(int) int) int {
 	}
 	setLevel(log, w.Config.LogLevel)
 	log = log.With("pid", os.Getpid())
+	need := len(w.Listeners)
+	if w.Scoreboard {
+		need++
+	}
 	for i := range w.Config.Core.AccessLogs {
+		need = max(need, w.Config.Core.AccessLogs[i].FD-childLifelineFD)
 		w.Config.Core.AccessLogs[i].FD = fdOf(w.Config.Core.AccessLogs[i].FD)
+	}
+	if need > 0 && fdOf(childLifelineFD+need) < 0 {
+		log.Error("child descriptors missing", "want", need)
+		return 1
 	}
 	c := &Child{
 		Slot: w.Slot, Generation: w.Generation, Log: log, Extra: w.Extra, MPM: impl.Describe().Name,

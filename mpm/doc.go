@@ -94,10 +94,10 @@
 //     scoreboard if given, then its listeners; it owns those copies. Its
 //     stdin and stdout are /dev/null and its stderr is the plugin's log.
 //     An early child ([EarlyChildServer]) has the same, except that the
-//     scoreboard and listeners arrive later, at whatever numbers are free.
-//   - Before it starts early children, [Serve] makes every descriptor the
-//     plugin inherited close-on-exec: children get only what [StartChild]
-//     hands them.
+//     scoreboard, listeners and access logs arrive later, at whatever
+//     numbers are free (fd 4 is the socket they come on until then).
+//   - [Serve] makes every descriptor the plugin inherited close-on-exec:
+//     children get only what [StartChild] hands them.
 //
 // # Process lifetime
 //
@@ -155,8 +155,8 @@
 // as root and inherited, so nothing else is needed. A child inherits the
 // bounding set; one started with a Credential changes uid at exec and has
 // no capabilities at all; one without (no User) keeps the parent's three.
-// An early child ([EarlyChildServer]) is no exception: it starts as the
-// credential the host resolved, never as root first.
+// An early child ([EarlyChildServer]) is no exception: it is executed as
+// the credential the host resolved, from exec on, like any other child.
 // An MPM that needs more (binding its own privileged port, say) cannot have
 // it: the host binds every Listen. Linked into the host ([InProcess]), the
 // MPM's parent side is the host itself, which keeps its privileges.

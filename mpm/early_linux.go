@@ -12,11 +12,11 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/hashicorp/go-hclog"
 	"golang.org/x/sys/unix"
 
-	"github.com/httpd-mpm/httpd-mpm/internal/cloexec"
 	"github.com/httpd-mpm/httpd-mpm/internal/wire"
 )
 
@@ -55,10 +55,9 @@ var early struct {
 
 // startEarlyChildren starts as many early children as impl allows
 // (EarlyChildServer) if the host asked for them: wire.EarlyChildEnv holds
-// the children's credential. The plugin's inherited descriptors (lifeline,
-// listeners, logs) become close-on-exec first: an early child gets only
-// the ones StartChild hands it, as an executed child gets only its
-// ExtraFiles.
+// the children's credential. Serve has made the plugin's inherited
+// descriptors close-on-exec: an early child gets only the ones StartChild
+// hands it.
 func startEarlyChildren(impl MPM, log hclog.Logger) {
 	v, asked := os.LookupEnv(wire.EarlyChildEnv)
 	ec, ok := impl.(EarlyChildServer)
@@ -71,14 +70,13 @@ func startEarlyChildren(impl MPM, log hclog.Logger) {
 	}
 	var cred *Credential
 	if err := json.Unmarshal([]byte(v), &cred); err != nil {
-		log.Debug("bad early child credential from the host", "error", err)
+		log.Warn("bad early child credential from the host; no early child", "error", err)
 		return
 	}
-	cloexec.Inherited()
 	for range n {
 		c, err := startEarlyChild(cred)
 		if err != nil {
-			log.Debug("cannot start a child ahead of need", "error", err)
+			log.Warn("cannot start a child ahead of need", "error", err)
 			return
 		}
 		early.mu.Lock()
@@ -98,16 +96,10 @@ func startEarlyChild(cred *Credential) (*earlyChild, error) {
 	}
 	ours, theirs := os.NewFile(uintptr(fds[0]), "early-spec"), os.NewFile(uintptr(fds[1]), "early-spec")
 	defer theirs.Close()
-	cmd := exec.Command(exe)
-	cmd.Env = append(childEnviron(), wire.ChildEnv+"="+earlyMarker)
-	cmd.Stderr = originalStderr()
-	cmd.ExtraFiles = []*os.File{hostLifelineFile(), theirs} // fds 3 and earlySocketFD
-	cmd.SysProcAttr = childSysProcAttr()
-	if cred != nil {
-		if err := setCredential(cmd, cred); err != nil {
-			ours.Close()
-			return nil, err
-		}
+	cmd, err := childCommand(exe, earlyMarker, originalStderr(), []*os.File{hostLifelineFile(), theirs}, cred) // fds 3 and earlySocketFD
+	if err != nil {
+		ours.Close()
+		return nil, err
 	}
 	if err := startChild(cmd); err != nil {
 		ours.Close()
@@ -130,14 +122,39 @@ func takeEarly(cred *Credential) *earlyChild {
 }
 
 // discardEarly tells the early children nobody took to exit (their
-// socket closes) and reaps them.
+// socket closes: one that waits for its spec exits 0 at once, one still
+// starting when it gets there) and reaps them, waiting up to a second in
+// all; those still running then are killed and reaped in the background.
+// The plugin calls it when Run returns and before it exits, so that no
+// early child outlives it unreaped (the host may be PID 1, which reaps no
+// orphans it did not start).
 func discardEarly() {
 	early.mu.Lock()
 	spare := early.spare
 	early.spare = nil
 	early.mu.Unlock()
+	if len(spare) == 0 {
+		return
+	}
+	done := make(chan struct{}, len(spare))
 	for _, c := range spare {
-		c.drop()
+		c.conn.Close()
+		go func() {
+			_ = c.cmd.Wait()
+			done <- struct{}{}
+		}()
+	}
+	limit := time.NewTimer(time.Second)
+	defer limit.Stop()
+	for range spare {
+		select {
+		case <-done:
+		case <-limit.C:
+			for _, c := range spare {
+				_ = c.cmd.Process.Kill() // reaped by its goroutine
+			}
+			return
+		}
 	}
 }
 
@@ -177,13 +194,13 @@ var errNoSpec = errors.New("no child spec")
 
 // receiveSpec waits in an early child for its spec and descriptors.
 // fdOf maps the descriptor number an executed child would have used to the
-// one received.
+// one received, and to -1 for one it did not receive.
 func receiveSpec() (blob string, fdOf func(int) int, err error) {
 	first := make([]byte, 1)
 	oob := make([]byte, unix.CmsgSpace(4*253)) // SCM_MAX_FD
-	var n, oobn int
+	var n, oobn, flags int
 	for {
-		n, oobn, _, _, err = unix.Recvmsg(earlySocketFD, first, oob, unix.MSG_CMSG_CLOEXEC)
+		n, oobn, flags, _, err = unix.Recvmsg(earlySocketFD, first, oob, unix.MSG_CMSG_CLOEXEC)
 		if !errors.Is(err, unix.EINTR) {
 			break
 		}
@@ -193,6 +210,9 @@ func receiveSpec() (blob string, fdOf func(int) int, err error) {
 	}
 	if n == 0 {
 		return "", nil, errNoSpec
+	}
+	if flags&unix.MSG_CTRUNC != 0 {
+		return "", nil, errors.New("receive child descriptors: some were lost (MSG_CTRUNC)")
 	}
 	var fds []int
 	msgs, err := unix.ParseSocketControlMessage(oob[:oobn])
@@ -212,8 +232,10 @@ func receiveSpec() (blob string, fdOf func(int) int, err error) {
 	if err != nil {
 		return "", nil, fmt.Errorf("receive child spec: %w", err)
 	}
+	// An executed child's descriptors after the lifeline are files[1:] of
+	// StartChild, as handed over: fds[0] is its childScoreboardFD.
 	return string(rest), func(fd int) int {
-		if i := fd - earlySocketFD; i >= 0 && i < len(fds) {
+		if i := fd - (childLifelineFD + 1); i >= 0 && i < len(fds) {
 			return fds[i]
 		}
 		return -1

@@ -61,6 +61,7 @@ func (s *server) Configure(_ context.Context, req *mpmv1.ConfigureRequest) (*mpm
 }
 
 func (s *server) Run(_ context.Context, req *mpmv1.RunRequest) (*mpmv1.RunResponse, error) {
+	defer discardEarly() // they were for the children Run starts
 	table := make([]fdEntry, 0, len(req.GetListeners()))
 	for _, l := range req.GetListeners() {
 		table = append(table, fdEntry{uintptr(l.GetFd()), l.GetName(), l.GetNetwork(), l.GetAddress()})
@@ -72,7 +73,6 @@ func (s *server) Run(_ context.Context, req *mpmv1.RunRequest) (*mpmv1.RunRespon
 	for i, l := range req.GetListeners() {
 		ls[i].Bucket = int(l.GetBucket())
 	}
-	defer discardEarly() // they were for the children Run starts
 	if err := s.impl.Run(s.ctx, ls); err != nil {
 		return nil, err
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
 
+	"github.com/httpd-mpm/httpd-mpm/internal/cloexec"
 	"github.com/httpd-mpm/httpd-mpm/internal/wire"
 )
 
@@ -38,6 +39,9 @@ func Serve(impl MPM) {
 	// Before anything else: on success this does not return but runs
 	// this binary again with only the capabilities a parent needs.
 	capErr := limitCapabilities()
+	// What the host handed over (lifeline, listeners, logs) reaches a
+	// child only through StartChild, which passes each on by number.
+	cloexec.Inherited()
 	saveOriginalStderr()
 	log := newLogger(d, originalStderr()).With("pid", os.Getpid())
 	if capErr != nil {
@@ -65,6 +69,7 @@ func Serve(impl MPM) {
 		stopCtx, stop := context.WithTimeout(context.Background(), 2*time.Second)
 		defer stop()
 		_ = impl.Stop(stopCtx, false)
+		discardEarly()
 		os.Exit(1)
 	})
 	plugin.Serve(&plugin.ServeConfig{
@@ -74,6 +79,7 @@ func Serve(impl MPM) {
 		Logger:          log.Named("plugin"),
 	})
 	cancel()
+	discardEarly() // the host ended it before Run (a config error, say)
 	os.Exit(0)
 }
 
