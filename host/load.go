@@ -183,14 +183,27 @@ var lookup struct {
 // children, started in the background at the first call for this config:
 // the host resolves them, where NSS works (the plugins are built without
 // cgo), and the lookup (a millisecond or two: NSS modules load) overlaps
-// whatever the caller does next. An error is the plugin's to report.
+// whatever the caller does next. A failed lookup is not kept: the next
+// call for srv (the restart of a crashed plugin) looks up again, as NSS
+// may have been down for a moment. An error is the plugin's to report.
 func childCredential(srv *config.Server) func() (*mpm.Credential, error) {
 	lookup.Lock()
 	defer lookup.Unlock()
 	if lookup.srv != srv {
+		once := sync.OnceValues(func() (*mpm.Credential, error) { return mpm.ChildCredential(srv.User, srv.Group) })
 		lookup.srv = srv
-		lookup.credential = sync.OnceValues(func() (*mpm.Credential, error) { return mpm.ChildCredential(srv.User, srv.Group) })
-		go lookup.credential()
+		lookup.credential = func() (*mpm.Credential, error) {
+			c, err := once()
+			if err != nil {
+				lookup.Lock()
+				if lookup.srv == srv {
+					lookup.srv = nil
+				}
+				lookup.Unlock()
+			}
+			return c, err
+		}
+		go once()
 	}
 	return lookup.credential
 }

@@ -256,6 +256,7 @@ func (s *server) restart(graceful bool) {
 	var msgs strings.Builder
 	cfg, srv, mod, err := readConfig(s.o, &msgs, &msgs)
 	if err == nil {
+		childCredential(srv) // while the sockets are bound
 		err = s.bind(cfg, srv)
 	}
 	if err != nil {
