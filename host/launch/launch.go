@@ -76,9 +76,19 @@ type Plugin struct {
 	exited    chan struct{}
 }
 
-// inherited makes the descriptors this process inherited close-on-exec,
-// once, before the first plugin starts.
+// inherited, once, before the first plugin starts, makes the descriptors
+// this process inherited close-on-exec and removes from its environment
+// the variables that are Start's to set: go-plugin appends the host's
+// environment after the plugin's own, and the last of a name counts, so
+// an HTTPD_MPM_CHILD or HTTPD_MPM_EARLY_CHILD in the environment httpd
+// was started with would override them.
 var inherited sync.Once
+
+func scrubInherited() {
+	cloexec.Inherited()
+	os.Unsetenv(wire.ChildEnv)
+	os.Unsetenv(wire.EarlyChildEnv)
+}
 
 // Start checks that the plugin file can be trusted (see Trusted) and has
 // the pinned checksum, executes it, completes the handshake and calls
@@ -95,7 +105,7 @@ func Start(ctx context.Context, opts Options) (*Plugin, error) {
 			return nil, err
 		}
 	}
-	inherited.Do(cloexec.Inherited)
+	inherited.Do(scrubInherited)
 	sockDir, err := os.MkdirTemp("", "httpd-mpm-")
 	if err != nil {
 		return nil, fmt.Errorf("plugin socket directory: %w", err)

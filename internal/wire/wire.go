@@ -38,7 +38,7 @@ const ChildEnv = "HTTPD_MPM_CHILD"
 // it is configured, so that the child's process start overlaps the
 // handshake. Its value is the JSON of the mpm.Credential the children run
 // as ({"Uid":33,"Gid":33,"Groups":[33]}), null to keep the plugin's user.
-const EarlyChildEnv = "HTTPD_MPM_EARLY_CHILDREN"
+const EarlyChildEnv = "HTTPD_MPM_EARLY_CHILD"
 
 // GRPCPlugin adapts an mpmv1.MPMServer (plugin side) or hands out an
 // mpmv1.MPMClient (host side) for go-plugin.
