@@ -96,7 +96,9 @@ func TestPluginDescriptors(t *testing.T) {
 			// listener; the rest it made itself, shared with nobody.
 			early := 0
 			for _, k := range kids {
-				if env, err := os.ReadFile(fmt.Sprintf("/proc/%d/environ", k)); err == nil && slices.Contains(strings.Split(string(env), "\x00"), "HTTPD_MPM_CHILD=early") {
+				env, _ := os.ReadFile(fmt.Sprintf("/proc/%d/environ", k))
+				isEarly := slices.Contains(strings.Split(string(env), "\x00"), "HTTPD_MPM_CHILD=early")
+				if isEarly {
 					early++ // started before the MPM was configured (mpm.EarlyChildServer)
 				}
 				fds := fdTable(k)
@@ -124,8 +126,11 @@ func TestPluginDescriptors(t *testing.T) {
 				}
 				// The scoreboard is fd 4 of an executed child, and wherever
 				// it was received in an early one (mpm.StartChild).
-				if !slices.ContainsFunc(slices.Collect(maps.Values(fds)), func(t string) bool { return strings.HasPrefix(t, "/memfd:httpd-scoreboard") }) {
-					t.Errorf("child %d holds no scoreboard: %v", k, fds)
+				if isEarly && !slices.ContainsFunc(slices.Collect(maps.Values(fds)), func(t string) bool { return strings.HasPrefix(t, "/memfd:httpd-scoreboard") }) {
+					t.Errorf("early child %d holds no scoreboard: %v", k, fds)
+				}
+				if !isEarly && !strings.HasPrefix(fds[4], "/memfd:httpd-scoreboard") {
+					t.Errorf("child %d fd 4 is %q, want the scoreboard", k, fds[4])
 				}
 				if os.Geteuid() == 0 {
 					st := procStatus(k)

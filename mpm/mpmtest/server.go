@@ -101,7 +101,9 @@ func start(t testing.TB, path string, opts Options) (*Server, []mpm.Diagnostic) 
 	t.Cleanup(s.cleanup)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	p, err := launch.Start(ctx, launch.Options{Path: path, Listeners: s.sockets, Stderr: &s.stderr, Stdout: &s.stdout})
+	// As the host does to serve: an mpm.EarlyChildServer starts its first
+	// child while it is configured (no User/Group here: as the plugin's user).
+	p, err := launch.Start(ctx, launch.Options{Path: path, Listeners: s.sockets, Stderr: &s.stderr, Stdout: &s.stdout, EarlyChild: true})
 	if err != nil {
 		t.Fatalf("start %s: %v\n%s", path, err, s.stderr.String())
 	}
