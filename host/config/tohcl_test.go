@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	"github.com/hashicorp/hcl/v2/hclwrite"
+	"github.com/rogpeppe/go-internal/txtar"
 	"github.com/zclconf/go-cty/cty"
-	"golang.org/x/tools/txtar"
 )
 
 // hclwriteReference is what WriteHCL wrote with hclwrite, whose layout
