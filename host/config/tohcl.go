@@ -8,6 +8,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -78,14 +79,28 @@ type hclAttr struct {
 func appendHCLAttrs(b []byte, indent string, attrs []hclAttr) []byte {
 	width := 0
 	for _, a := range attrs {
-		width = max(width, len(a.name))
+		width = max(width, hclColumns(a.name))
 	}
 	for _, a := range attrs {
 		b = append(append(b, indent...), a.name...)
-		b = append(b, strings.Repeat(" ", width-len(a.name))+" = "...)
+		b = append(b, strings.Repeat(" ", width-hclColumns(a.name))+" = "...)
 		b = append(appendHCLValue(b, a.value), '\n')
 	}
 	return b
+}
+
+// hclColumns is the width hclwrite gives the single-line s when it aligns
+// the "=" of attributes: its grapheme clusters, one column each whatever
+// their bytes, runes or display width. hcl's RangeScanner counts them, so
+// that the count is hcl's own, from the go-textseg tables hcl picks for
+// the Go release it is built with.
+func hclColumns(s string) int {
+	whole := func(data []byte, _ bool) (int, []byte, error) { return len(data), data, nil }
+	sc := hcl.NewRangeScanner([]byte(s), "", whole)
+	if !sc.Scan() {
+		return 0
+	}
+	return sc.Range().End.Column - sc.Range().Start.Column
 }
 
 func appendHCLBlockOpen(b []byte, indent, name string, labels []string) []byte {

@@ -73,6 +73,31 @@ func TestWriteHCLAsHCLWrite(t *testing.T) {
 		t.Fatal(errs)
 	}
 	checkAsHCLWrite(t, cfg)
+	// hclwrite aligns the "=" by grapheme clusters, one column each, not
+	// by bytes, runes or display width.
+	for _, c := range []struct{ name, src string }{
+		{"two-byte rune", "Ä 1\nLongerName 2\n"},
+		{"combining mark", "e\u0301 1\nAb 2\nABC 3\n"},
+		{"Hangul jamo", "\u1100\u1161 1\nAb 2\n"},
+		{"wide", "日本 1\nAbc 2\nA 3\n"},
+		{"sections", "<Sé x>\n  Äb 1\n  C 2\n  <Ü \"é\">\n    Ö 3\n    Abc 4\n  </Ü>\n</Sé>\n"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cfg, errs := parseString(t, c.src, Options{})
+			if len(errs) > 0 {
+				t.Fatal(errs)
+			}
+			checkAsHCLWrite(t, cfg)
+		})
+	}
+	t.Run("hcl", func(t *testing.T) {
+		src := "Éé = 1\nAb = 2\nx\u0301y = 3\n"
+		cfg, err := parse("/srv/httpd.hcl", []byte(src), Options{ServerRoot: "/srv", LookupEnv: noEnv}, emptyFS{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkAsHCLWrite(t, cfg)
+	})
 	forEachArchive(t, "testdata/equiv", func(t *testing.T, path, root string, ar *txtar.Archive, opts Options) {
 		cfg, err := Load("httpd.conf", opts)
 		if err != nil {
