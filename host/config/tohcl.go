@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -23,9 +24,36 @@ import (
 // name once per body; Apache reads each directive on its own, so only
 // their order among themselves counts, and that is kept). Arguments that
 // are whole numbers or exactly On or Off are written as numbers and bools.
+// A directive HCL cannot hold is an error, and nothing is written then: a
+// name that is no HCL identifier (Apache syntax takes any word, but HCL
+// cannot quote the name of an attribute or block type) or an argument
+// that is not UTF-8 (an HCL file is UTF-8 text, and its escapes write
+// characters, not bytes).
 func WriteHCL(w io.Writer, cfg *Config) error {
+	if err := checkHCL(cfg.Directives); err != nil {
+		return err
+	}
 	_, err := w.Write(appendHCLBody(nil, cfg.Directives, 0))
 	return err
+}
+
+// checkHCL is an error for the first directive in list or below that
+// WriteHCL cannot write.
+func checkHCL(list []*Directive) error {
+	for _, d := range list {
+		if !utf8.ValidString(d.Name) || !hclsyntax.ValidIdentifier(d.Name) {
+			return fmt.Errorf("%s: %q cannot be written as HCL: a directive name there must be a letter followed by letters, digits, '_' and '-'", d.Pos(), d.Name)
+		}
+		for _, a := range d.Args {
+			if !utf8.ValidString(a) {
+				return fmt.Errorf("%s: %s argument %q cannot be written as HCL: it is not UTF-8 text", d.Pos(), d.Name, a)
+			}
+		}
+		if err := checkHCL(d.Children); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // appendHCLBody appends list as the body of a block depth levels deep, in

@@ -67,7 +67,7 @@ func TestWriteHCLAsHCLWrite(t *testing.T) {
 		"<VirtualHost \"*:80\" x>\n  ServerName \"b\tc\"\n  <Directory \"/a \\\"b\\\"\">\n    Options\n  </Directory>\n" +
 		"  Require all granted\n  <If \"%{X} == 'y'\">\n  </If>\n  Alias /x /y\n</VirtualHost>\n" +
 		"<Directory />\n</Directory>\nFoo 1\nFoo 2 3\nFoo\n" +
-		"Bar \"\u0085\u00a0\u200b\U000e0001 é e\u0301 \x7f\x01\xff\"\n"
+		"Bar \"\u0085\u00a0\u200b\U000e0001 é e\u0301 \x7f\x01\"\n"
 	cfg, errs := parseString(t, src, Options{})
 	if len(errs) > 0 {
 		t.Fatal(errs)
@@ -105,4 +105,36 @@ func TestWriteHCLAsHCLWrite(t *testing.T) {
 		}
 		checkAsHCLWrite(t, cfg)
 	})
+}
+
+// TestWriteHCLUnwritable checks that a directive Apache syntax reads but
+// HCL cannot hold, a name that is no HCL identifier or an argument that is
+// not UTF-8, is an error naming the directive, and that nothing is written
+// then.
+func TestWriteHCLUnwritable(t *testing.T) {
+	for _, c := range []struct{ src, want string }{
+		{"A 1\na.b 2\n", `/srv/httpd.conf:2: "a.b" cannot be written as HCL`},
+		{"1x 1\n", `/srv/httpd.conf:1: "1x" cannot be written as HCL`},
+		{"-x 1\n", `/srv/httpd.conf:1: "-x" cannot be written as HCL`},
+		{"Foo{ 1\n", `/srv/httpd.conf:1: "Foo{" cannot be written as HCL`},
+		{"<VirtualHost *:80>\n  <Sec.x a>\n  </Sec.x>\n</VirtualHost>\n", `/srv/httpd.conf:2: "Sec.x" cannot be written as HCL`},
+		{"\"a b\" 1\n", `/srv/httpd.conf:1: "a b" cannot be written as HCL`},
+		{"👍 1\n", `/srv/httpd.conf:1: "👍" cannot be written as HCL`},
+		{"\xe800 1\n", `/srv/httpd.conf:1: "\xe800" cannot be written as HCL`},
+		{"A \"a\xffb\"\n", `/srv/httpd.conf:1: A argument "a\xffb" cannot be written as HCL`},
+		{"<Directory /\xe9>\n</Directory>\n", `/srv/httpd.conf:1: Directory argument "/\xe9" cannot be written as HCL`},
+	} {
+		cfg, errs := parseString(t, c.src, Options{})
+		if len(errs) > 0 {
+			t.Fatal(errs)
+		}
+		var b bytes.Buffer
+		err := WriteHCL(&b, cfg)
+		if err == nil || !strings.HasPrefix(err.Error(), c.want) {
+			t.Errorf("WriteHCL of %q: error %v, want %s...", c.src, err, c.want)
+		}
+		if b.Len() > 0 {
+			t.Errorf("WriteHCL of %q wrote %q", c.src, b.Bytes())
+		}
+	}
 }
