@@ -6,7 +6,8 @@ import (
 )
 
 // FuzzParse feeds arbitrary text to the parser, Validate and Resolve. They
-// must never panic or hang. Include reads from a small in-memory tree, never
+// must never panic or hang. What parses must convert to HCL as
+// checkWriteHCL says. Include reads from a small in-memory tree, never
 // from the real file system.
 func FuzzParse(f *testing.F) {
 	seeds := []string{
@@ -51,6 +52,9 @@ func FuzzParse(f *testing.F) {
 		Resolve(cfg)
 		for _, d := range cfg.Directives {
 			_ = d.Pos()
+		}
+		if err == nil {
+			checkWriteHCL(t, cfg, Options{ServerRoot: "/srv", LookupEnv: noEnv}, fsys)
 		}
 	})
 }
