@@ -10,14 +10,16 @@ import (
 
 // printConfig is -t -D DUMP_CONFIG, the normalised effective configuration
 // in Apache syntax (identical for equivalent .conf and .hcl files), and
-// -t -D DUMP_CONFIG_HCL, the configuration converted to HCL.
-func printConfig(w io.Writer, o *options, l *loaded) {
+// -t -D DUMP_CONFIG_HCL, the configuration converted to HCL, which fails
+// (file:line) for a directive HCL cannot hold.
+func printConfig(w io.Writer, o *options, l *loaded) error {
 	if o.defined("DUMP_CONFIG") {
 		config.Dump(w, l.cfg, mpmTable(l.gen.Describe()))
 	}
 	if o.defined("DUMP_CONFIG_HCL") {
-		config.WriteHCL(w, l.cfg)
+		return config.WriteHCL(w, l.cfg)
 	}
+	return nil
 }
 
 // printIncludes is -D DUMP_INCLUDES, in Apache's format: every file read,

@@ -55,7 +55,10 @@ func run(o *options, stdout, stderr io.Writer) int {
 			if o.defined("DUMP_MODULES") {
 				printModules(stdout, cfg)
 			}
-			printConfig(stdout, o, l)
+			if err := printConfig(stdout, o, l); err != nil {
+				fmt.Fprintf(stderr, "%s: %v\n", o.name, err)
+				return 1
+			}
 			if !o.dumping() {
 				fmt.Fprintln(stderr, "Syntax OK")
 			}
