@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // Context is a bit set of the places where a directive may appear.
@@ -114,6 +115,14 @@ func (v *validator) walk(list []*Directive, enclosing []string) {
 		}
 		if msg := checkDirective(d, s, enclosing); msg != "" {
 			v.add(d, msg)
+		}
+		for _, a := range d.Args {
+			if !utf8.ValidString(a) {
+				// Apache takes any bytes; the MPM gets its settings as
+				// protobuf strings, which must be UTF-8.
+				v.add(d, fmt.Sprintf("%s argument %q is not UTF-8 text, which this server requires of its configuration", d.Name, a))
+				break
+			}
 		}
 		if d.IsSection() {
 			v.walk(d.Children, append(enclosing[:len(enclosing):len(enclosing)], s.Name))

@@ -300,3 +300,14 @@ func TestCoreTable(t *testing.T) {
 		t.Error("Lookup must ignore case and respect the kind")
 	}
 }
+
+// TestValidateUTF8: an argument that is not UTF-8 (a Latin-1 name, say) is
+// an error with its position; the MPM could not be handed it.
+func TestValidateUTF8(t *testing.T) {
+	got := validateString(t, "ServerName ok\nServerName caf\xe9\nDocumentRoot /srv/\xff/x\n")
+	want := []string{
+		`ServerName argument "caf\xe9" is not UTF-8 text, which this server requires of its configuration`,
+		`DocumentRoot argument "/srv/\xff/x" is not UTF-8 text, which this server requires of its configuration`,
+	}
+	equal(t, "messages", got, want)
+}
