@@ -4,9 +4,7 @@ package mpm
 
 import (
 	"encoding/json"
-	"errors"
 	"io"
-	"io/fs"
 	"net"
 	"os"
 	"os/exec"
@@ -21,6 +19,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 	"golang.org/x/sys/unix"
 
+	"github.com/httpd-mpm/httpd-mpm/internal/proctree"
 	"github.com/httpd-mpm/httpd-mpm/internal/testbin"
 	"github.com/httpd-mpm/httpd-mpm/internal/wire"
 	"github.com/httpd-mpm/httpd-mpm/mpm/scoreboard"
@@ -213,15 +212,8 @@ func awaitReceiving(t *testing.T, c *earlyChild) {
 // procState is the state letter of process pid (R, S, Z...), 0 if it is
 // gone (reaped).
 func procState(pid int) byte {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return 0
-	}
-	s := string(b)
-	if i := strings.LastIndexByte(s, ')'); i >= 0 && i+2 < len(s) {
-		return s[i+2]
-	}
-	return 0
+	p, _ := proctree.Stat(pid)
+	return p.State
 }
 
 // peerClosed reports whether the far end of the socket f has closed.
@@ -231,9 +223,10 @@ func peerClosed(f *os.File) bool {
 	return err == nil && n == 1 && fds[0].Revents&unix.POLLHUP != 0
 }
 
+// gone reports whether process pid has been reaped.
 func gone(pid int) bool {
-	_, err := os.Stat("/proc/" + strconv.Itoa(pid))
-	return errors.Is(err, fs.ErrNotExist)
+	_, ok := proctree.Stat(pid)
+	return !ok
 }
 
 func fdTarget(t *testing.T, f *os.File) string {
@@ -270,7 +263,7 @@ func TestEarlyChildServes(t *testing.T) {
 	c := offerEarly(t, nil)
 	awaitReceiving(t, c)
 	pid := c.cmd.Process.Pid
-	specSocket := fdTable(strconv.Itoa(pid))[earlySocketFD]
+	specSocket := proctree.FDs(pid)[earlySocketFD]
 	if !strings.HasPrefix(specSocket, "socket:") {
 		t.Fatalf("early child's fd %d is %q, want the spec socket", earlySocketFD, specSocket)
 	}

@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/httpd-mpm/httpd-mpm/internal/proctree"
 	"github.com/httpd-mpm/httpd-mpm/internal/wire"
 )
 
@@ -122,27 +122,6 @@ func (testChildMPM) ServeChild(c *Child) error {
 	}
 	defer conn.Close()
 	r.Local = conn.LocalAddr().String()
-	r.FDs = fdTable("self")
+	r.FDs = proctree.FDs(os.Getpid())
 	return json.NewEncoder(conn).Encode(r)
-}
-
-// fdTable maps the open descriptors of process pid ("self" for this one)
-// to what they are (readlink of /proc/PID/fd/N); nil where /proc is not.
-func fdTable(pid string) map[int]string {
-	dir := "/proc/" + pid + "/fd/"
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		return nil
-	}
-	m := map[int]string{}
-	for _, e := range ents {
-		n, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		if target, err := os.Readlink(dir + e.Name()); err == nil {
-			m[n] = target
-		}
-	}
-	return m
 }
