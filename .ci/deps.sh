@@ -11,6 +11,7 @@ command -v prometheus-apache-exporter >/dev/null || need+=(prometheus-apache-exp
 command -v slowhttptest >/dev/null || need+=(slowhttptest)
 command -v systemd-socket-activate >/dev/null || need+=(systemd)
 command -v goaccess >/dev/null || need+=(goaccess)
+[ -e /etc/mime.types ]  || need+=(media-types)   # TypesConfig of the examples and tests
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
   echo "missing tools; as root run: apt-get install -y ${need[*]}" >&2

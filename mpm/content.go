@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"maps"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -21,23 +20,20 @@ import (
 // package http1. A missing TypesConfig is not fatal (no types, as Apache
 // would refuse to start; the host checks it first).
 func NewHTTPServer(cfg *Config) (*http1.Server, error) {
-	types := map[string]string{}
+	var mime *static.MimeTypes
 	if cfg.Core.TypesConfig != "" {
-		t, err := static.LoadTypes(cfg.Core.TypesConfig)
+		m, err := static.ReadMimeTypes(cfg.Core.TypesConfig)
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("TypesConfig %s: %w", cfg.Core.TypesConfig, err)
 		}
-		types = t
-		if types == nil {
-			types = map[string]string{}
-		}
+		mime = m
 	}
-	maps.Copy(types, cfg.Core.AddTypes)
 	core := &cfg.Core
 	h := &static.Handler{
 		DocumentRoot:   core.DocumentRoot,
 		DirectoryIndex: core.DirectoryIndex,
-		Types:          types,
+		Types:          cfg.Core.AddTypes,
+		MimeTypes:      mime,
 		FileETag:       core.FileETag,
 		TraceEnabled:   core.TraceEnable != http1.TraceOff,
 	}

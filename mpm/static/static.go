@@ -67,7 +67,8 @@ func (h *Handler) allow() string {
 type Handler struct {
 	DocumentRoot   string            // absolute path
 	DirectoryIndex []string          // e.g. ["index.html"], tried in order
-	Types          map[string]string // extension (lowercase, no dot) -> MIME type
+	Types          map[string]string // extension (lowercase, no dot) -> MIME type (AddType); wins over MimeTypes
+	MimeTypes      *MimeTypes        // TypesConfig's file, for the extensions Types lacks; may be nil
 	FileETag       FileETag          // ETag components; zero: Apache's default, MTime Size
 	// TraceEnabled adds TRACE to the Allow header (the engine answers TRACE itself,
 	// see http1.Server.TraceEnable).
@@ -80,81 +81,6 @@ type Handler struct {
 	defaults Options  // for requests without a Configurer
 	roots    sync.Map // alias root -> its real path
 	files    fileCache
-}
-
-// LoadTypes reads an Apache mime.types file ("type ext1 ext2 ...", '#' starts a
-// comment) into a map from lowercase extension to type. A later line wins for an
-// extension listed twice, as in apache2. Debian ships /etc/mime.types.
-func LoadTypes(path string) (map[string]string, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	return parseTypes(string(data)), nil
-}
-
-// parseTypes is LoadTypes on the file's text. Every child reads the file
-// before its first response, so it is one pass without a copy per line or
-// field: types and extensions are substrings of text (which they keep
-// alive), lowered copies only where the file has upper case.
-func parseTypes(text string) map[string]string {
-	// Sized so that the map does not grow for Debian's (74 KB, 1,541
-	// extensions): an extension per 48 bytes.
-	types := make(map[string]string, len(text)/48)
-	for len(text) > 0 {
-		line := text
-		if i := strings.IndexByte(text, '\n'); i >= 0 {
-			line, text = text[:i], text[i+1:]
-		} else {
-			text = ""
-		}
-		if i := strings.IndexByte(line, '#'); i >= 0 {
-			line = line[:i]
-		}
-		typ, line := nextField(line)
-		if typ == "" {
-			continue
-		}
-		for {
-			var ext string
-			if ext, line = nextField(line); ext == "" {
-				break
-			}
-			types[lowerASCII(ext)] = typ
-		}
-	}
-	return types
-}
-
-// nextField splits the first field off s, fields being separated by ASCII
-// white space as apr_isspace has it; field is empty when s has none.
-func nextField(s string) (field, rest string) {
-	i := 0
-	for i < len(s) && isSpace(s[i]) {
-		i++
-	}
-	j := i
-	for j < len(s) && !isSpace(s[j]) {
-		j++
-	}
-	return s[i:j], s[j:]
-}
-
-func isSpace(c byte) bool { return asciiSpace[c] }
-
-// asciiSpace is a table rather than five comparisons per byte, which cost
-// LoadTypes a third of its time.
-var asciiSpace = [256]bool{' ': true, '\t': true, '\r': true, '\v': true, '\f': true}
-
-// lowerASCII is strings.ToLower without its scan for non-ASCII bytes and
-// with no copy for a string that is lower case already.
-func lowerASCII(s string) string {
-	for i := 0; i < len(s); i++ {
-		if 'A' <= s[i] && s[i] <= 'Z' {
-			return strings.ToLower(s)
-		}
-	}
-	return s
 }
 
 // meta is what serving needs to know about an open file.
@@ -655,6 +581,8 @@ func (h *Handler) contentType(rel string, o *Options) string {
 		if t, ok := h.Types[ext]; ok {
 			ct = t
 		} else if t, ok := h.Types[strings.ToLower(ext)]; ok {
+			ct = t
+		} else if t, ok := h.MimeTypes.Lookup(ext); ok {
 			ct = t
 		}
 	}

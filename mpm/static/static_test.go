@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -363,40 +364,91 @@ func TestLargeFile(t *testing.T) {
 	}
 }
 
-func TestLoadTypes(t *testing.T) {
+func TestMimeTypes(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "mime.types")
-	content := "# comment line\n" +
+	content := "# comment line text/x-comment cmt\n" +
 		"text/html\t\t\t\thtml htm\n" +
 		"application/x-empty\n" +
-		"image/png png # trailing comment\n" +
+		"image/png png # trailing comment pngc\n" +
 		"\n" +
 		"text/plain TXT\r\n" +
 		"text/css  css\t\n" +
+		"application/x-a AMR\n" +
+		"application/x-b amr\n" + // later, lower case: wins
+		"application/x-c xyz\n" +
+		"application/x-d XyZ\n" + // later, upper case: wins
+		"audio/AMR-WB awb AWB\n" +
+		"image/x-tight tgt#comment\n" +
 		"text/x-override html" // no newline at the end
 	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	types, err := LoadTypes(p)
+	m, err := ReadMimeTypes(p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]string{"html": "text/x-override", "htm": "text/html", "png": "image/png", "txt": "text/plain", "css": "text/css"}
-	if len(types) != len(want) {
-		t.Errorf("got %v, want %v", types, want)
-	}
-	for k, v := range want {
-		if types[k] != v {
-			t.Errorf("%s: %q, want %q", k, types[k], v)
+	want := map[string]string{"html": "text/x-override", "HTML": "text/x-override", "htm": "text/html", "png": "image/png",
+		"txt": "text/plain", "Txt": "text/plain", "css": "text/css", "amr": "application/x-b", "AMR": "application/x-b",
+		"xyz": "application/x-d", "awb": "audio/AMR-WB", "tgt": "image/x-tight"}
+	for range 2 { // scanned, then remembered
+		for ext, typ := range want {
+			if got, ok := m.Lookup(ext); !ok || got != typ {
+				t.Errorf("%s: %q %v, want %q", ext, got, ok, typ)
+			}
+		}
+		for _, ext := range []string{"cmt", "pngc", "x-empty", "", "ht", "htmlx", "text/html", "tgt#comment", "comment", "a b", "AMR-WB", "x-d"} {
+			if got, ok := m.Lookup(ext); ok {
+				t.Errorf("%q: %q, want none", ext, got)
+			}
 		}
 	}
-	if _, err := LoadTypes(filepath.Join(t.TempDir(), "missing")); err == nil {
+	if _, err := ReadMimeTypes(filepath.Join(t.TempDir(), "missing")); err == nil {
 		t.Error("missing file: no error")
 	}
-	if _, err := os.Stat("/etc/mime.types"); err == nil {
-		sys, err := LoadTypes("/etc/mime.types")
-		if err != nil || sys["html"] != "text/html" || sys["css"] != "text/css" {
-			t.Errorf("/etc/mime.types: html=%q css=%q err=%v", sys["html"], sys["css"], err)
+	var none *MimeTypes
+	if got, ok := none.Lookup("html"); ok {
+		t.Errorf("nil MimeTypes: %q", got)
+	}
+}
+
+// TestMimeTypesSystem checks every extension of the system's mime.types
+// (Debian's media-types, which .ci/deps.sh installs) against a table built
+// the plain way: fields split at white space, later lines winning.
+func TestMimeTypesSystem(t *testing.T) {
+	const path = "/etc/mime.types"
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (Debian package media-types)", err)
+	}
+	table := map[string]string{}
+	for line := range strings.Lines(string(data)) {
+		line, _, _ = strings.Cut(line, "#")
+		if f := strings.Fields(line); len(f) > 1 {
+			for _, ext := range f[1:] {
+				table[strings.ToLower(ext)] = f[0]
+			}
 		}
+	}
+	if len(table) < 100 || table["html"] != "text/html" {
+		t.Fatalf("%s: %d extensions, html=%q: not a mime.types file", path, len(table), table["html"])
+	}
+	m, err := ReadMimeTypes(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for range 4 { // concurrent first lookups (-race)
+		wg.Go(func() {
+			for ext, typ := range table {
+				if got, ok := m.Lookup(ext); !ok || got != typ {
+					t.Errorf("%s: %q %v, want %q", ext, got, ok, typ)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if got, ok := m.Lookup("no-such-extension"); ok {
+		t.Errorf("no-such-extension: %q", got)
 	}
 }
 
