@@ -243,6 +243,12 @@ func childCommand(exe, spec string, stderr *os.File, files []*os.File, cred *Cre
 	return cmd, nil
 }
 
+// warmSpec builds encoding/json's encoder of the child spec, which the
+// first StartChild would build on its way to the first child (0.9 ms of
+// CPU then, 0.1 ms warm). Serve calls it while the plugin waits for the
+// host's first calls.
+func warmSpec() { _, _ = json.Marshal(childWire{}) }
+
 // watchProcess is the Process of a started child, reaped when it exits.
 func watchProcess(slot int, cmd *exec.Cmd) *Process {
 	p := &Process{Slot: slot, Pid: cmd.Process.Pid, cmd: cmd, done: make(chan struct{})}

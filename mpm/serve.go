@@ -59,7 +59,10 @@ func Serve(impl MPM) {
 	signal.Notify(make(chan os.Signal, 1), syscall.SIGTERM)
 	// While plugin.Serve answers the handshake:
 	startEarlyChildren(impl, log)
-	go wire.WarmProto()
+	go func() {
+		wire.WarmProto()
+		warmSpec()
+	}()
 
 	ctx, cancel := context.WithCancel(context.Background())
 	srv := &server{impl: impl, log: log, ctx: ctx}
