@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -306,6 +307,44 @@ func TestEarlyChildServes(t *testing.T) {
 	}
 	if st := exited(t, p); !st.Success() {
 		t.Errorf("early child exited %v, want status 0", st)
+	}
+}
+
+// TestChildGOMAXPROCS: a child, early or not, runs on one P until its
+// ServeChild (onOneP), which then has the Ps it would have had: the
+// runtime's default, or GOMAXPROCS from the environment.
+func TestChildGOMAXPROCS(t *testing.T) {
+	noSpare(t)
+	def := runtime.GOMAXPROCS(0)
+	if _, set := os.LookupEnv("GOMAXPROCS"); set || def < 2 {
+		t.Fatalf("GOMAXPROCS %d (environment %q): this test needs the default on 2 CPUs or more", def, os.Getenv("GOMAXPROCS"))
+	}
+	serve := func(early bool) childReport {
+		t.Helper()
+		f, addr := tcpListenerFile(t)
+		if early {
+			awaitReceiving(t, offerEarly(t, nil))
+		}
+		p := startTestChild(t, ChildSpec{Extra: childOrder{Tag: "procs"}, Listeners: []Listener{{Name: "t", Network: "tcp4", Address: addr, File: f}}})
+		r := ask(t, p, addr)
+		if st := exited(t, p); !st.Success() {
+			t.Errorf("child exited %v", st)
+		}
+		if early != (r.Env == earlyMarker) {
+			t.Fatalf("child's %s is %q: early %v", wire.ChildEnv, r.Env, early)
+		}
+		return r
+	}
+	for _, early := range []bool{false, true} {
+		if r := serve(early); r.Procs != def {
+			t.Errorf("early %v: ServeChild had GOMAXPROCS %d, want the default %d", early, r.Procs, def)
+		}
+	}
+	t.Setenv("GOMAXPROCS", "3")
+	for _, early := range []bool{false, true} {
+		if r := serve(early); r.Procs != 3 {
+			t.Errorf("early %v, GOMAXPROCS=3: ServeChild had GOMAXPROCS %d, want 3", early, r.Procs)
+		}
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -64,6 +65,7 @@ type childReport struct {
 	FDs                   map[int]string // its open descriptors: number → /proc link
 	Scoreboard            bool           // it had a board (and set its slot's pid in it)
 	Graceful              bool           // Child.Graceful was closed when it accepted
+	Procs                 int            // runtime.GOMAXPROCS(0) in ServeChild
 }
 
 // testChildMPM is the MPM of the package's test children: its ServeChild
@@ -98,6 +100,7 @@ func (testChildMPM) ServeChild(c *Child) error {
 	r := childReport{
 		Pid: os.Getpid(), Slot: c.Slot, Generation: c.Generation, Extra: string(c.Extra),
 		Env: os.Getenv(wire.ChildEnv), ListenerFD: int(c.Listeners[0].File.Fd()), Scoreboard: c.Scoreboard != nil,
+		Procs: runtime.GOMAXPROCS(0),
 	}
 	if c.Scoreboard != nil {
 		c.Scoreboard.Process(c.Slot).SetPid(os.Getpid())
