@@ -1,0 +1,79 @@
+package nss
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"strings"
+)
+
+// plan is how a lookup in a database goes.
+type plan int
+
+const (
+	viaGetent       plan = iota // glibc decides
+	filesThenGetent             // found in the file is the answer, else getent
+	filesOnly                   // the file is the whole answer
+)
+
+// plan returns the plan for db's lookups of one user or group.
+func (r *Resolver) plan(db string) plan {
+	s, ok := r.services(db)
+	switch {
+	case !ok || len(s) == 0 || s[0] != "files":
+		return viaGetent
+	case len(s) == 1:
+		return filesOnly
+	case strings.HasPrefix(s[1], "["):
+		return viaGetent // an action for files: glibc knows what it does
+	}
+	return filesThenGetent
+}
+
+// services returns db's services in nsswitch.conf, or ok false when only
+// glibc can tell (the file is unreadable, the database is named twice).
+// initgroups without a line of its own is group.
+func (r *Resolver) services(db string) (s []string, ok bool) {
+	b, err := os.ReadFile(or(r.NSSwitch, "/etc/nsswitch.conf"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return []string{"files"}, true // glibc's default for passwd and group
+	}
+	if err != nil {
+		return nil, false
+	}
+	lines, twice := parseNSSwitch(string(b))
+	if _, named := lines[db]; !named && !twice[db] && db == "initgroups" {
+		db = "group"
+	}
+	if twice[db] {
+		return nil, false
+	}
+	if s, named := lines[db]; named {
+		return s, true
+	}
+	return []string{"files"}, true
+}
+
+// parseNSSwitch returns the services (and actions) of each database of
+// nsswitch.conf, and the databases whose line is not the only one: named
+// twice, or also in other letter case (glibc 2.36 keeps the last line and
+// ignores "PASSWD:"; another version may not).
+func parseNSSwitch(text string) (lines map[string][]string, twice map[string]bool) {
+	lines, twice = map[string][]string{}, map[string]bool{}
+	folded := map[string]string{}
+	for line := range strings.Lines(text) {
+		line, _, _ = strings.Cut(line, "#")
+		db, rest, ok := strings.Cut(line, ":")
+		db = strings.TrimSpace(db)
+		if !ok || db == "" {
+			continue
+		}
+		key := strings.ToLower(db)
+		if prev, seen := folded[key]; seen {
+			twice[prev], twice[db] = true, true
+		}
+		folded[key] = db
+		lines[db] = strings.Fields(rest)
+	}
+	return lines, twice
+}
