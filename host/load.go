@@ -181,8 +181,8 @@ var lookup struct {
 
 // childCredential returns the lookup of srv's User and Group for the
 // children, started in the background at the first call for this config:
-// the host resolves them, where NSS works (the plugins are built without
-// cgo), and the lookup (a millisecond or two: NSS modules load) overlaps
+// the host resolves them, and the lookup (reading /etc/passwd and
+// /etc/group, or a few milliseconds when NSS needs getent) overlaps
 // whatever the caller does next. A failed lookup is not kept: the next
 // call for srv (the restart of a crashed plugin) looks up again, as NSS
 // may have been down for a moment. An error is the plugin's to report.

@@ -1,12 +1,14 @@
 package mpm
 
 import (
+	"errors"
 	"fmt"
 	"os"
-	"os/user"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/httpd-mpm/httpd-mpm/internal/nss"
 )
 
 // Credential is the user and group a child process runs as: Apache's User
@@ -39,22 +41,41 @@ func (c Core) ChildCredential() (*Credential, error) {
 }
 
 // ChildCredential resolves User and Group the way Apache's mod_unixd does
-// (a name, or "#uid" / "#gid") into the credential children drop to. It
-// returns nil when there is nothing to drop: the process is not root, or
-// neither User nor Group is set (then children keep the parent's
-// identity; Apache would use its compiled default "#-1").
+// (a name, or "#uid" / "#gid") into the credential children drop to, with
+// the supplementary groups initgroups(3) gives the user (for "#uid", the
+// user with that uid, if there is one). It returns nil when there is
+// nothing to drop: the process is not root, or neither User nor Group is
+// set (then children keep the parent's identity; Apache would use its
+// compiled default "#-1"). Without Group the user's primary group is the
+// group.
+//
+// Users and groups are looked up as glibc's NSS does (LDAP, sssd,
+// systemd's DynamicUser users work) also in a program built without cgo:
+// /etc/passwd and /etc/group where /etc/nsswitch.conf lets the files
+// answer, else getent(1).
 func ChildCredential(userName, groupName string) (*Credential, error) {
 	if os.Geteuid() != 0 || (userName == "" && groupName == "") {
 		return nil, nil
 	}
 	c := &Credential{Uid: uint32(os.Getuid()), Gid: uint32(os.Getgid())}
-	var u *user.User
+	var u *nss.User // whose groups children get
 	if userName != "" {
-		uid, uu, err := LookupUser(userName)
+		uid, uu, err := lookupUser(userName)
 		if err != nil {
 			return nil, err
 		}
 		c.Uid, u = uid, uu
+		if u == nil {
+			// "#uid": Apache's children take the groups of the
+			// uid's user (getpwuid); a uid of no user gets none.
+			found, err := resolver.LookupUserID(uid)
+			switch {
+			case err == nil:
+				u = &found
+			case !errors.Is(err, nss.ErrNotFound):
+				return nil, fmt.Errorf("user %s: %w", userName, err)
+			}
+		}
 	}
 	if groupName != "" {
 		gid, err := LookupGroup(groupName)
@@ -63,26 +84,32 @@ func ChildCredential(userName, groupName string) (*Credential, error) {
 		}
 		c.Gid = gid
 	} else if u != nil {
-		if g, err := strconv.ParseUint(u.Gid, 10, 32); err == nil {
-			c.Gid = uint32(g)
-		}
+		c.Gid = u.Gid
 	}
 	c.Groups = []uint32{c.Gid}
 	if u != nil {
-		if ids, err := u.GroupIds(); err == nil {
-			for _, id := range ids {
-				if g, err := strconv.ParseUint(id, 10, 32); err == nil && uint32(g) != c.Gid {
-					c.Groups = append(c.Groups, uint32(g))
-				}
-			}
+		groups, err := resolver.Groups(*u, c.Gid)
+		if err != nil {
+			return nil, fmt.Errorf("supplementary groups of user %s: %w", u.Name, err)
 		}
+		c.Groups = groups
 	}
 	return c, nil
 }
 
-// LookupUser resolves a User argument: "#uid" or a user name. The user is
-// returned for a name, nil for the numeric form.
-func LookupUser(name string) (uint32, *user.User, error) {
+// resolver looks users and groups up in the system's NSS.
+var resolver nss.Resolver
+
+// LookupUser resolves a User argument: "#uid" or a user name, to a uid.
+// An unknown name is the error "bad user name NAME" (Apache's AH00543
+// without its prefix); a lookup that failed says why after it.
+func LookupUser(name string) (uint32, error) {
+	uid, _, err := lookupUser(name)
+	return uid, err
+}
+
+// lookupUser is LookupUser, with the user for a name (nil for "#uid").
+func lookupUser(name string) (uint32, *nss.User, error) {
 	if n, ok := strings.CutPrefix(name, "#"); ok {
 		id, err := strconv.ParseInt(n, 10, 64)
 		if err != nil {
@@ -90,18 +117,15 @@ func LookupUser(name string) (uint32, *user.User, error) {
 		}
 		return uint32(id), nil, nil
 	}
-	u, err := user.Lookup(name)
+	u, err := resolver.LookupUser(name)
 	if err != nil {
-		return 0, nil, fmt.Errorf("bad user name %s", name)
+		return 0, nil, lookupError("user", name, err)
 	}
-	id, err := strconv.ParseUint(u.Uid, 10, 32)
-	if err != nil {
-		return 0, nil, fmt.Errorf("bad user name %s", name)
-	}
-	return uint32(id), u, nil
+	return u.Uid, &u, nil
 }
 
-// LookupGroup resolves a Group argument: "#gid" or a group name.
+// LookupGroup resolves a Group argument: "#gid" or a group name, to a
+// gid. An unknown name is the error "bad group name NAME".
 func LookupGroup(name string) (uint32, error) {
 	if n, ok := strings.CutPrefix(name, "#"); ok {
 		id, err := strconv.ParseInt(n, 10, 64)
@@ -110,13 +134,18 @@ func LookupGroup(name string) (uint32, error) {
 		}
 		return uint32(id), nil
 	}
-	g, err := user.LookupGroup(name)
+	g, err := resolver.LookupGroup(name)
 	if err != nil {
-		return 0, fmt.Errorf("bad group name %s", name)
+		return 0, lookupError("group", name, err)
 	}
-	id, err := strconv.ParseUint(g.Gid, 10, 32)
-	if err != nil {
-		return 0, fmt.Errorf("bad group name %s", name)
+	return g.Gid, nil
+}
+
+// lookupError is Apache's "bad user name X" (what is "user" or "group"),
+// followed by the cause when the lookup failed rather than found nothing.
+func lookupError(what, name string, err error) error {
+	if errors.Is(err, nss.ErrNotFound) {
+		return fmt.Errorf("bad %s name %s", what, name)
 	}
-	return uint32(id), nil
+	return fmt.Errorf("bad %s name %s: %w", what, name, err)
 }

@@ -95,8 +95,8 @@ type Core struct {
 	GracefulShutdownTimeout time.Duration
 	// Credential is what the host resolved User and Group to when it runs
 	// as root (nil otherwise, and from an older host). The host does the
-	// lookups (NSS: LDAP, systemd's DynamicUser, ...) so that a plugin
-	// built without cgo need not; an MPM calls Core.ChildCredential.
+	// lookups (NSS: LDAP, systemd's DynamicUser, ...; they may run getent)
+	// so that the plugin need not; an MPM calls Core.ChildCredential.
 	Credential *Credential
 	// ServerBuilt is the host's build time (`httpd -v` "Server built:").
 	ServerBuilt string

@@ -15,7 +15,7 @@ var errRootUser = errors.New(`Error:\tApache has not been designed to serve page
 // name is refused (Apache: "AH00543: httpd: bad user name X") and so is
 // root.
 func checkUser(args []string) error {
-	uid, _, err := mpm.LookupUser(args[0])
+	uid, err := mpm.LookupUser(args[0])
 	if err != nil {
 		return errors.New("AH00543: " + err.Error())
 	}

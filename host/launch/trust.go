@@ -8,11 +8,12 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"os/user"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/httpd-mpm/httpd-mpm/internal/nss"
 )
 
 // A plugin runs with the host's privileges, root for a server on port 80.
@@ -169,20 +170,21 @@ func eachLine(path string, fn func([]string)) error {
 	return sc.Err()
 }
 
+// names looks up the names of a file's owner and group for messages.
+var names nss.Resolver
+
 func userName(uid uint32) string {
-	id := strconv.FormatUint(uint64(uid), 10)
-	if u, err := user.LookupId(id); err == nil {
-		return u.Username
+	if u, err := names.LookupUserID(uid); err == nil {
+		return u.Name
 	}
-	return "uid " + id
+	return "uid " + strconv.FormatUint(uint64(uid), 10)
 }
 
 func groupName(gid uint32) string {
-	id := strconv.FormatUint(uint64(gid), 10)
-	if g, err := user.LookupGroupId(id); err == nil {
+	if g, err := names.LookupGroupID(gid); err == nil {
 		return g.Name
 	}
-	return "gid " + id
+	return "gid " + strconv.FormatUint(uint64(gid), 10)
 }
 
 // Checksum returns the file's checksum as "sha256:HEX".
