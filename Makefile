@@ -43,14 +43,16 @@ DEFAULT_MPM = $(shell env -u GOOS -u GOARCH $(GO) run ./internal/defaultmpm $$($
 
 all: build ## build bin/httpd and modules/mod_mpm_*.so (MPM=NAME links one in; MPMS_SHARED=all|list)
 
-# The plugins are built without cgo: a static binary starts ~1 ms sooner,
-# and the plugin and each of its children start one after the other before
-# the first request is served. They need no NSS: the host (with cgo)
-# resolves User and Group for them (mpm.Core.Credential).
+# Everything is built without cgo: a static binary starts ~2 ms sooner (no
+# ld.so, no libc), and the host, the plugin and each of its children start
+# one after the other before the first request is served. User and Group
+# are still looked up as glibc's NSS does (internal/nss: the files where
+# nsswitch.conf lets them decide, else getent), by the host, which hands
+# the result to the plugin (mpm.Core.Credential).
 build: ## build the host (MPM=NAME: with NAME linked in), the MPM plugins (MPMS_SHARED) and conf/httpd.conf
 	@echo "==> Building bin/httpd$(if $(MPM), with the $(MPM) MPM linked in)$(if $(SHARED), and modules/ ($(SHARED)))"
 	@mkdir -p bin modules
-	$(GO) build $(if $(MPM),-tags mpm_$(MPM)) -ldflags "-X github.com/httpd-mpm/httpd-mpm/host.Built=$$(date -u +%Y-%m-%dT%H:%M:%S)" -o bin/httpd ./cmd/httpd
+	CGO_ENABLED=0 $(GO) build $(if $(MPM),-tags mpm_$(MPM)) -ldflags "-X github.com/httpd-mpm/httpd-mpm/host.Built=$$(date -u +%Y-%m-%dT%H:%M:%S)" -o bin/httpd ./cmd/httpd
 	@for m in $(SHARED); do echo "CGO_ENABLED=0 $(GO) build -o modules/mod_mpm_$$m.so ./plugins/$$m"; CGO_ENABLED=0 $(GO) build -o modules/mod_mpm_$$m.so ./plugins/$$m || exit 1; done
 	$(if $(SHARED),$(GO) -C examples/mpm-percore build -o $(CURDIR)/modules/mod_mpm_percore.so .)
 	@$(MAKE) --no-print-directory conf

@@ -81,7 +81,7 @@ func (l *lab) linkedHttpd(mpm string) (string, error) {
 	if _, err := os.Stat(out); err == nil {
 		return out, nil
 	}
-	argv := []string{"go", "build", "-tags", "mpm_" + mpm, "-o", out, "./cmd/httpd"}
+	argv := []string{"env", "CGO_ENABLED=0", "go", "build", "-tags", "mpm_" + mpm, "-o", out, "./cmd/httpd"}
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Dir = l.repo
 	if b, err := cmd.CombinedOutput(); err != nil {

@@ -58,9 +58,9 @@ func Build(t testing.TB) (httpd, modules string) {
 		}
 		built.httpd = filepath.Join(dir, "httpd")
 		built.modules = filepath.Join(dir, "modules")
-		cmds := [][]string{{"go", "build", "-o", built.httpd, "./cmd/httpd"}}
+		// As the Makefile builds them: without cgo.
+		cmds := [][]string{{"env", "CGO_ENABLED=0", "go", "build", "-o", built.httpd, "./cmd/httpd"}}
 		for _, m := range MPMs {
-			// As the Makefile builds them: without cgo.
 			cmds = append(cmds, []string{"env", "CGO_ENABLED=0", "go", "build", "-o", filepath.Join(built.modules, "mod_mpm_"+m.Name+".so"), "./plugins/" + m.Name})
 		}
 		// The example is a module of its own: built from its directory.
@@ -100,16 +100,17 @@ func Plugin(t testing.TB, pkg string) string {
 	return buildOnce(t, pkg, filepath.Base(pkg)+".so", pkg)
 }
 
-// Static builds httpd with the MPM name linked in (`make MPM=name`: go
-// build -tags mpm_name ./cmd/httpd) once per test process and returns the
-// executable, named httpd (messages say "httpd:") in a directory of its
-// own, reachable by the user children run as.
+// Static builds httpd with the MPM name linked in (`make MPM=name`:
+// CGO_ENABLED=0 go build -tags mpm_name ./cmd/httpd) once per test process
+// and returns the executable, named httpd (messages say "httpd:") in a
+// directory of its own, reachable by the user children run as.
 func Static(t testing.TB, name string) string {
 	t.Helper()
 	return buildOnce(t, "static "+name, filepath.Join(name, "httpd"), "-tags", "mpm_"+name, "./cmd/httpd")
 }
 
-// buildOnce runs go build args -o DIR/out once per key and test process.
+// buildOnce runs go build args -o DIR/out, without cgo, once per key and
+// test process.
 func buildOnce(t testing.TB, key, out string, args ...string) string {
 	t.Helper()
 	plugins.Lock()
@@ -133,6 +134,7 @@ func buildOnce(t testing.TB, key, out string, args ...string) string {
 	}
 	cmd := exec.Command("go", append([]string{"build", "-o", out}, args...)...)
 	cmd.Dir = RepoRoot()
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0") // as the Makefile builds
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build %v: %v\n%s", args, err, b)
 	}
