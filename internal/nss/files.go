@@ -36,10 +36,11 @@ func scanFile(path string, comments bool, fn func(line string) bool) error {
 }
 
 // parsePasswd parses a passwd line, name:password:uid:gid:gecos:dir:shell
-// (the fields after gid may be missing).
+// (the fields after gid may be missing). nss_files never returns a user
+// whose name starts with '+' or '-' (nss_compat's entries).
 func parsePasswd(line string) (User, bool) {
 	f := strings.SplitN(line, ":", 7)
-	if len(f) < 4 {
+	if len(f) < 4 || compat(f[0]) {
 		return User{}, false
 	}
 	uid, ok1 := parseID(f[2])
@@ -70,10 +71,18 @@ func parseGroup(line string) (Group, []string, bool) {
 	return Group{Name: f[0], Gid: gid}, members, true
 }
 
-// parseGroupEntry is parseGroup without the members.
+// parseGroupEntry is parseGroup without the members, for a lookup of
+// one group: nss_files never returns one whose name starts with '+' or
+// '-', though it counts its members for initgroups.
 func parseGroupEntry(line string) (Group, bool) {
 	g, _, ok := parseGroup(line)
-	return g, ok
+	return g, ok && !compat(g.Name)
+}
+
+// compat reports whether name is an nss_compat entry's ("+", "+name",
+// "-name", "+@netgroup").
+func compat(name string) bool {
+	return strings.HasPrefix(name, "+") || strings.HasPrefix(name, "-")
 }
 
 // parseID parses a uid or gid field as nss_files does: leading blanks, an

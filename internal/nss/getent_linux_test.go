@@ -145,7 +145,7 @@ func TestGroupsUserDB(t *testing.T) {
 	}
 	userdb := t.TempDir()
 	r.UserDB = []string{filepath.Join(t.TempDir(), "absent"), userdb}
-	if got, err := r.Groups(a, 1); err != nil || !slices.Equal(got, []uint32{1, 7001, 7005, 7006, 7008, 7100, 7301}) {
+	if got, err := r.Groups(a, 1); err != nil || !slices.Equal(got, []uint32{1, 7001, 7005, 7006, 7008, 7100, 7301, 7400, 7401}) {
 		t.Errorf("no userdb records: %v, %v; want /etc/group's", got, err)
 	}
 	if err := os.WriteFile(filepath.Join(userdb, "io.systemd.Home"), nil, 0o644); err != nil {

@@ -82,11 +82,11 @@ func TestFilesAsGlibc(t *testing.T) {
 	// Names only: getent takes a name of digits for a uid.
 	for _, name := range []string{"root", "spaced", "  spaced", "comment", "#comment", "indented", " #indented",
 		"short", "nogid", "emptyuid", "letters", "dup", "big", "neg", "trail", "trail ", "plus", "blankid",
-		"tab", "idtrail", "hex", "oct", "max", "cr", "cr\r", "nobody"} {
+		"tab", "idtrail", "hex", "oct", "max", "cr", "cr\r", "nobody", "+plus", "-minus", "+", "three", "uidonly"} {
 		u, err := r.LookupUser(name)
 		sameUser(name, u, err)
 	}
-	for _, uid := range []uint32{0, 6001, 6002, 6004, 6005, 6008, 6009, 6010, 6012, 6015, 6016, 10, 16, 4294967295, 6014, 6022, 65534} {
+	for _, uid := range []uint32{0, 6001, 6002, 6004, 6005, 6008, 6009, 6010, 6012, 6015, 6016, 10, 16, 4294967295, 6014, 6022, 65534, 6011, 6030, 6031} {
 		u, err := r.LookupUserID(uid)
 		sameUser(fmt.Sprint(uid), u, err)
 	}
@@ -103,16 +103,16 @@ func TestFilesAsGlibc(t *testing.T) {
 		}
 	}
 	// Not gx: getent cannot print its member "a:b" (groups of "a:b" below).
-	for _, name := range []string{"root", "g1", "g4", "gsp", "  gsp", "gc", "#gc", "gp", "gt", "gn", "gm", "gs", "dupg", "nogroup"} {
+	for _, name := range []string{"root", "g1", "g4", "gsp", "  gsp", "gc", "#gc", "gp", "gt", "gn", "gm", "gs", "dupg", "nogroup", "+gplus", "-gminus", "twofield", "gidend"} {
 		gr, err := r.LookupGroup(name)
 		sameGroup(name, gr, err)
 	}
-	for _, gid := range []uint32{0, 7001, 7004, 7008, 7100, 7101, 7102, 7300, 7301, 65534} {
+	for _, gid := range []uint32{0, 7001, 7004, 7008, 7100, 7101, 7102, 7300, 7301, 65534, 7400, 7401} {
 		gr, err := r.LookupGroupID(gid)
 		sameGroup(fmt.Sprint(gid), gr, err)
 	}
 	const none = 4000000000 // no group of the fixture
-	for _, name := range []string{"a", "b", "b ", "c", " c", "d", "e", "f", "a:b", "c:d", "zz"} {
+	for _, name := range []string{"a", "b", "b ", "c", " c", "d", "e", "f", "a:b", "c:d", "zz", "-m"} {
 		out, code := g.getent(t, "initgroups", "--", name)
 		want, err := parseInitgroups(out, name)
 		if code != 0 || err != nil {

@@ -27,8 +27,9 @@
 // The files are parsed as glibc 2.36's nss_files does (tested against it):
 // leading blanks and # comments are skipped, an id may have leading
 // blanks and a '+', a line that does not parse is skipped, the first
-// match wins, a member has its leading blanks removed; for the groups of
-// a user, a comment line counts (nss_files reads it as a group).
+// match wins, a name starting with '+' or '-' (nss_compat's) is never
+// found, a member has its leading blanks removed; for the groups of a
+// user, comment and '+'/'-' lines count (nss_files reads them as groups).
 //
 // Not exact: with "files systemd", systemd's own userdb services (homed,
 // machined, DynamicUser) are taken to add no membership to a user of

@@ -69,7 +69,7 @@ func TestFiles(t *testing.T) {
 	}
 	for _, name := range []string{"root", "spaced", "  spaced", "comment", "#comment", "indented", " #indented",
 		"short", "nogid", "emptyuid", "letters", "dup", "big", "neg", "trail", "trail ", "plus", "blankid",
-		"tab", "idtrail", "hex", "oct", "max", "cr", "cr\r", "1234", "nobody"} {
+		"tab", "idtrail", "hex", "oct", "max", "cr", "cr\r", "1234", "nobody", "+plus", "-minus", "+"} {
 		u, err := r.LookupUser(name)
 		want, ok := users[name]
 		switch {
@@ -82,11 +82,14 @@ func TestFiles(t *testing.T) {
 	if u, err := r.LookupUserID(6009); err != nil || u.Name != "dup" || u.Gid != 6009 {
 		t.Errorf("uid 6009: %+v, %v; want the second dup", u, err)
 	}
+	if u, err := r.LookupUserID(6011); !errors.Is(err, ErrNotFound) {
+		t.Errorf("uid 6011 (+plus): %+v, %v; want not found", u, err)
+	}
 	if u, err := r.LookupUserID(6008); err != nil || u.Name != "dup" || u.Gid != 6008 {
 		t.Errorf("uid 6008: %+v, %v; want the first dup", u, err)
 	}
 	groups := map[string]uint32{"root": 0, "g1": 7001, "g4": 7004, "gsp": 7007, "gp": 7100, "gs": 7102, "gx": 7200, "dupg": 7300}
-	for _, name := range []string{"root", "g1", "g4", "gsp", "gc", "#gc", "gp", "gt", "gn", "gm", "gs", "gx", "dupg", "nogroup"} {
+	for _, name := range []string{"root", "g1", "g4", "gsp", "gc", "#gc", "gp", "gt", "gn", "gm", "gs", "gx", "dupg", "nogroup", "+gplus", "-gminus"} {
 		g, err := r.LookupGroup(name)
 		want, ok := groups[name]
 		switch {
@@ -100,7 +103,8 @@ func TestFiles(t *testing.T) {
 		t.Errorf("gid 7301: %+v, %v", g, err)
 	}
 	for name, want := range map[string][]uint32{
-		"a":  {1, 7001, 7005, 7006, 7008, 7100, 7301},
+		"a":  {1, 7001, 7005, 7006, 7008, 7100, 7301, 7400, 7401},
+		"-m": {1, 7401},
 		"b":  {1, 7007, 7102, 7201},
 		"c":  {1, 7001},
 		"e":  {1, 7002},
@@ -114,7 +118,7 @@ func TestFiles(t *testing.T) {
 	}
 	// The group initgroups is given comes first, once, even when the
 	// user is also a member of it.
-	if got, err := r.Groups(User{Name: "a"}, 7005); err != nil || !slices.Equal(got, []uint32{7005, 7001, 7006, 7008, 7100, 7301}) {
+	if got, err := r.Groups(User{Name: "a"}, 7005); err != nil || !slices.Equal(got, []uint32{7005, 7001, 7006, 7008, 7100, 7301, 7400, 7401}) {
 		t.Errorf("groups of a with 7005: %v, %v", got, err)
 	}
 }
