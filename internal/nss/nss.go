@@ -21,8 +21,9 @@
 //     but systemd's own). glibc merges the groups of every service, so
 //     any other line goes to getent.
 //   - Anything else (ldap, sss, winbind, nis, compat, an action, a
-//     database named twice, an unreadable nsswitch.conf) goes to getent,
-//     which is glibc's NSS itself.
+//     database named twice or with a '#' after its services, an
+//     unreadable nsswitch.conf) goes to getent, which is glibc's NSS
+//     itself.
 //
 // The files are parsed as glibc 2.36's nss_files does (tested against it):
 // leading blanks and # comments are skipped, an id may have leading

@@ -30,12 +30,14 @@ func TestPlan(t *testing.T) {
 	}{
 		{"", filesOnly, filesOnly, []string{"files"}}, // no nsswitch.conf: glibc's default
 		{"passwd: files\ngroup: files systemd\n", filesOnly, filesThenGetent, []string{"files", "systemd"}},
-		{"passwd:files # ldap\n#group: ldap\n", filesOnly, filesOnly, []string{"files"}},
+		{"passwd:files\n#group: ldap\n  # initgroups: ldap\n", filesOnly, filesOnly, []string{"files"}},
+		{"passwd: files # systemd\n", viaGetent, filesOnly, []string{"files"}},
 		{"passwd: files ldap\ngroup: ldap files\n", filesThenGetent, viaGetent, []string{"ldap", "files"}},
 		{"passwd: files [NOTFOUND=return] ldap\ngroup: files [SUCCESS=merge] sss\n", viaGetent, viaGetent, []string{"files", "[SUCCESS=merge]", "sss"}},
 		{"passwd: compat\ngroup: files\ninitgroups: files sss\n", viaGetent, filesOnly, []string{"files", "sss"}},
 		{"passwd: files\npasswd: ldap\ngroup: files\ngroup: files\n", viaGetent, viaGetent, nil},
 		{"PASSWD: ldap\npasswd: files\ngroup:\n", viaGetent, viaGetent, []string{}},
+		{"PASSWD: files\n", viaGetent, filesOnly, []string{"files"}},
 		{"hosts: files dns\n", filesOnly, filesOnly, []string{"files"}},
 		{"passwd: Files\ngroup: files\ninitgroups: files\ninitgroups: files\n", viaGetent, filesOnly, nil},
 	} {

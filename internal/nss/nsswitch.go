@@ -55,25 +55,27 @@ func (r *Resolver) services(db string) (s []string, ok bool) {
 }
 
 // parseNSSwitch returns the services (and actions) of each database of
-// nsswitch.conf, and the databases whose line is not the only one: named
-// twice, or also in other letter case (glibc 2.36 keeps the last line and
-// ignores "PASSWD:"; another version may not).
+// nsswitch.conf, and the databases whose line glibc versions may read
+// differently (twice is "unclear"): named twice (2.36 keeps the last
+// line), in other letter case ("PASSWD:", which 2.36 ignores), or with a
+// '#' after the services (2.36 takes "files # systemd" for three
+// services; only a line starting with '#' is a comment).
 func parseNSSwitch(text string) (lines map[string][]string, twice map[string]bool) {
 	lines, twice = map[string][]string{}, map[string]bool{}
-	folded := map[string]string{}
 	for line := range strings.Lines(text) {
-		line, _, _ = strings.Cut(line, "#")
+		if strings.HasPrefix(strings.TrimLeft(line, blanks), "#") {
+			continue
+		}
 		db, rest, ok := strings.Cut(line, ":")
 		db = strings.TrimSpace(db)
 		if !ok || db == "" {
 			continue
 		}
 		key := strings.ToLower(db)
-		if prev, seen := folded[key]; seen {
-			twice[prev], twice[db] = true, true
+		if _, seen := lines[key]; seen || key != db || strings.Contains(rest, "#") {
+			twice[key] = true
 		}
-		folded[key] = db
-		lines[db] = strings.Fields(rest)
+		lines[key] = strings.Fields(rest)
 	}
 	return lines, twice
 }
