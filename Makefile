@@ -43,12 +43,13 @@ DEFAULT_MPM = $(shell env -u GOOS -u GOARCH $(GO) run ./internal/defaultmpm $$($
 
 all: build ## build bin/httpd and modules/mod_mpm_*.so (MPM=NAME links one in; MPMS_SHARED=all|list)
 
-# Everything is built without cgo: a static binary starts ~2 ms sooner (no
-# ld.so, no libc), and the host, the plugin and each of its children start
-# one after the other before the first request is served. User and Group
-# are still looked up as glibc's NSS does (internal/nss: the files where
-# nsswitch.conf lets them decide, else getent), by the host, which hands
-# the result to the plugin (mpm.Core.Credential).
+# The host and the built-in MPM plugins are built without cgo: a static
+# binary starts ~2 ms sooner (no ld.so, no libc), and the host, the plugin
+# and each of its children start one after the other before the first
+# request is served. User and Group are still looked up as glibc's NSS
+# does (internal/nss: the files where nsswitch.conf lets them decide, else
+# getent), by the host, which hands the result to the plugin
+# (mpm.Core.Credential).
 build: ## build the host (MPM=NAME: with NAME linked in), the MPM plugins (MPMS_SHARED) and conf/httpd.conf
 	@echo "==> Building bin/httpd$(if $(MPM), with the $(MPM) MPM linked in)$(if $(SHARED), and modules/ ($(SHARED)))"
 	@mkdir -p bin modules
