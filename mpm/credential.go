@@ -43,7 +43,8 @@ func (c Core) ChildCredential() (*Credential, error) {
 // ChildCredential resolves User and Group the way Apache's mod_unixd does
 // (a name, or "#uid" / "#gid") into the credential children drop to, with
 // the supplementary groups initgroups(3) gives the user (for "#uid", the
-// user with that uid, if there is one). It returns nil when there is
+// user with that uid: a uid of no user is Apache's AH02155, which ends its
+// children). It returns nil when there is
 // nothing to drop: the process is not root, or neither User nor Group is
 // set (then children keep the parent's identity; Apache would use its
 // compiled default "#-1"). Without Group the user's primary group is the
@@ -67,14 +68,15 @@ func ChildCredential(userName, groupName string) (*Credential, error) {
 		c.Uid, u = uid, uu
 		if u == nil {
 			// "#uid": Apache's children take the groups of the
-			// uid's user (getpwuid); a uid of no user gets none.
+			// uid's user (getpwuid), and die if it has none.
 			found, err := resolver.LookupUserID(uid)
 			switch {
-			case err == nil:
-				u = &found
-			case !errors.Is(err, nss.ErrNotFound):
+			case errors.Is(err, nss.ErrNotFound):
+				return nil, fmt.Errorf("AH02155: getpwuid: couldn't determine user name from uid %d, you probably need to modify the User directive", uid)
+			case err != nil:
 				return nil, fmt.Errorf("user %s: %w", userName, err)
 			}
+			u = &found
 		}
 	}
 	if groupName != "" {

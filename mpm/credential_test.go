@@ -23,9 +23,14 @@ func TestCoreChildCredential(t *testing.T) {
 	if _, err := (Core{User: "no-such-user-httpd-mpm"}).ChildCredential(); err == nil {
 		t.Error("without the host's credential, an unknown User resolved")
 	}
-	got, err = Core{User: "#4242", Group: "#4343"}.ChildCredential()
-	if err != nil || got == nil || got.Uid != 4242 || got.Gid != 4343 {
+	got, err = Core{User: "#0", Group: "#4343"}.ChildCredential()
+	if err != nil || got == nil || got.Uid != 0 || got.Gid != 4343 {
 		t.Errorf("#uid/#gid resolved here: %+v, %v", got, err)
+	}
+	// A uid of no user: Apache's children die with AH02155 (getpwuid),
+	// rather than run in the parent's group (root's, here).
+	if _, err := ChildCredential("#4242", ""); err == nil || !strings.HasPrefix(err.Error(), "AH02155: getpwuid: couldn't determine user name from uid 4242,") {
+		t.Errorf("#uid of no user: %v", err)
 	}
 }
 

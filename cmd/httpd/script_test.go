@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -40,6 +41,14 @@ func TestScript(t *testing.T) {
 			e.Setenv("STATIC_PREFORK", staticPrefork)
 			e.Setenv("STATIC_EVENT", staticEvent)
 			return nil
+		},
+		// [root]: this test runs as root (as CI does), as httpd does to
+		// serve port 80 and drop to User.
+		Condition: func(cond string) (bool, error) {
+			if cond == "root" {
+				return os.Geteuid() == 0, nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
 		},
 	})
 }

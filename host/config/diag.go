@@ -55,6 +55,9 @@ func (d Diagnostic) Error() string {
 		}
 		return s
 	}
+	if d.File == "" && d.Line == 0 {
+		return d.Message // an MPM's problem with no directive to point at
+	}
 	if !d.Reading {
 		return fmt.Sprintf("AH00526: Syntax error on line %d of %s:\n%s", d.Line, d.File, d.Message)
 	}

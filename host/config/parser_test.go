@@ -416,4 +416,6 @@ func TestDiagnosticForms(t *testing.T) {
 	errs := Errors{d, r}
 	equal(t, "Errors", errs.Error(), d.Error()+"\n"+r.Error())
 	equal(t, "Position", Position{"f", 2}.String(), "f:2")
+	// An MPM's problem without a directive (file and line unknown).
+	equal(t, "no position", Diagnostic{Message: "AH02155: getpwuid: couldn't determine user name from uid 4242"}.Error(), "AH02155: getpwuid: couldn't determine user name from uid 4242")
 }

@@ -2,6 +2,9 @@ package config
 
 import (
 	"errors"
+	"fmt"
+	"os"
+	"strings"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm"
 )
@@ -13,14 +16,21 @@ var errRootUser = errors.New(`Error:\tApache has not been designed to serve page
 
 // checkUser resolves User as mod_unixd does ("#uid" or a name): an unknown
 // name is refused (Apache: "AH00543: httpd: bad user name X") and so is
-// root.
+// root. Run as root, a "#uid" of no user is refused too: Apache's children
+// die of it (AH02155, getpwuid) when they drop to it; here the line is
+// known.
 func checkUser(args []string) error {
 	uid, err := mpm.LookupUser(args[0])
 	if err != nil {
-		return errors.New("AH00543: " + err.Error())
+		return fmt.Errorf("AH00543: %w", err)
 	}
 	if uid == 0 {
 		return errRootUser
+	}
+	if strings.HasPrefix(args[0], "#") && os.Geteuid() == 0 {
+		if _, err := mpm.ChildCredential(args[0], ""); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -28,7 +38,7 @@ func checkUser(args []string) error {
 // checkGroup resolves Group ("#gid" or a name).
 func checkGroup(args []string) error {
 	if _, err := mpm.LookupGroup(args[0]); err != nil {
-		return errors.New("AH00544: " + err.Error())
+		return fmt.Errorf("AH00544: %w", err)
 	}
 	return nil
 }
