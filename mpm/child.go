@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -274,7 +275,9 @@ type childIO struct{ lifeline, stderr *os.File }
 // of that MPM, and exits with the status when ok: StartChild re-executes
 // the program's own binary. (Serve does this for a plugin.) In a child,
 // RunChild takes over the process's signals (SIGUSR1 starts draining) and
-// exits the process at once if the host dies.
+// exits the process at once if the host dies. The MPM's ServeChild starts
+// with the runtime's default GOMAXPROCS, or the environment's; one set in
+// code before RunChild is not kept.
 func RunChild(impl MPM) (status int, ok bool) {
 	blob := os.Getenv(wire.ChildEnv)
 	if blob == "" {
@@ -306,7 +309,8 @@ func RunChild(impl MPM) (status int, ok bool) {
 // runtime's span sets. Growing is cheap.
 func onOneP() (restore func()) {
 	prev := runtime.GOMAXPROCS(1)
-	if _, set := os.LookupEnv("GOMAXPROCS"); set {
+	// The runtime's rule: only a positive number counts.
+	if n, err := strconv.Atoi(os.Getenv("GOMAXPROCS")); err == nil && n > 0 {
 		return func() { runtime.GOMAXPROCS(prev) }
 	}
 	return runtime.SetDefaultGOMAXPROCS // with its updates as the CPU limit changes

@@ -336,14 +336,14 @@ func TestChildGOMAXPROCS(t *testing.T) {
 		return r
 	}
 	for _, early := range []bool{false, true} {
-		if r := serve(early); r.Procs != def {
-			t.Errorf("early %v: ServeChild had GOMAXPROCS %d, want the default %d", early, r.Procs, def)
+		if r := serve(early); r.ProcsBefore != 1 || r.Procs != def {
+			t.Errorf("early %v: GOMAXPROCS %d before ServeChild, %d in it; want 1, then the default %d", early, r.ProcsBefore, r.Procs, def)
 		}
 	}
 	t.Setenv("GOMAXPROCS", "3")
 	for _, early := range []bool{false, true} {
-		if r := serve(early); r.Procs != 3 {
-			t.Errorf("early %v, GOMAXPROCS=3: ServeChild had GOMAXPROCS %d, want 3", early, r.Procs)
+		if r := serve(early); r.ProcsBefore != 1 || r.Procs != 3 {
+			t.Errorf("early %v, GOMAXPROCS=3: %d before ServeChild, %d in it; want 1, then 3", early, r.ProcsBefore, r.Procs)
 		}
 	}
 }

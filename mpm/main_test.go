@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -66,7 +67,12 @@ type childReport struct {
 	Scoreboard            bool           // it had a board (and set its slot's pid in it)
 	Graceful              bool           // Child.Graceful was closed when it accepted
 	Procs                 int            // runtime.GOMAXPROCS(0) in ServeChild
+	ProcsBefore           int            // ... when the child first called Describe, before ServeChild
 }
+
+// describedProcs is GOMAXPROCS when testChildMPM.Describe was first
+// called in this process: in a child, before its ServeChild.
+var describedProcs atomic.Int32
 
 // testChildMPM is the MPM of the package's test children: its ServeChild
 // accepts one connection on its one listener, writes a childReport to it
@@ -74,6 +80,7 @@ type childReport struct {
 type testChildMPM struct{}
 
 func (testChildMPM) Describe() Description {
+	describedProcs.CompareAndSwap(0, int32(runtime.GOMAXPROCS(0)))
 	return Description{Module: "testchild_module", Name: "testchild"}
 }
 func (testChildMPM) Configure(*Config) []Diagnostic        { return nil }
@@ -100,7 +107,7 @@ func (testChildMPM) ServeChild(c *Child) error {
 	r := childReport{
 		Pid: os.Getpid(), Slot: c.Slot, Generation: c.Generation, Extra: string(c.Extra),
 		Env: os.Getenv(wire.ChildEnv), ListenerFD: int(c.Listeners[0].File.Fd()), Scoreboard: c.Scoreboard != nil,
-		Procs: runtime.GOMAXPROCS(0),
+		Procs: runtime.GOMAXPROCS(0), ProcsBefore: int(describedProcs.Load()),
 	}
 	if c.Scoreboard != nil {
 		c.Scoreboard.Process(c.Slot).SetPid(os.Getpid())
