@@ -11,7 +11,9 @@ import (
 // MimeTypes is an Apache mime.types file (TypesConfig): lines of "type
 // ext1 ext2 ...", '#' starting a comment; extensions match without regard
 // to ASCII case, and a later line wins for an extension listed twice, as in
-// apache2.
+// apache2. (apache2 takes only a line that starts with '#' for a comment,
+// and a word after a '#' elsewhere for an extension; Debian's file has no
+// such line.)
 //
 // Every child process reads the file before its first response, so it is
 // not turned into a table up front (Debian's is 74 KB and 1,500
@@ -69,7 +71,8 @@ func (m *MimeTypes) Lookup(ext string) (string, bool) {
 	}
 	t := m.scan(ext)
 	if m.count.Load() < maxKnown {
-		if _, loaded := m.known.LoadOrStore(ext, t); !loaded {
+		// A copy: ext may be part of a request's path.
+		if _, loaded := m.known.LoadOrStore(strings.Clone(ext), t); !loaded {
 			m.count.Add(1)
 		}
 	}

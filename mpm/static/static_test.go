@@ -2,12 +2,14 @@ package static
 
 import (
 	"bufio"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -411,11 +413,36 @@ func TestMimeTypes(t *testing.T) {
 	}
 }
 
+// TestMimeTypesBounded: past maxKnown remembered answers, lookups are
+// still right and no more are kept.
+func TestMimeTypesBounded(t *testing.T) {
+	m := ParseMimeTypes("text/plain txt\nimage/png png\n")
+	for i := range maxKnown + 1000 {
+		if typ, ok := m.Lookup(fmt.Sprintf("x%d", i)); ok {
+			t.Fatalf("x%d: %q", i, typ)
+		}
+		if typ, ok := m.Lookup("png"); !ok || typ != "image/png" {
+			t.Fatalf("png after %d others: %q %v", i, typ, ok)
+		}
+	}
+	if typ, ok := m.Lookup("TXT"); !ok || typ != "text/plain" {
+		t.Errorf("TXT past the bound: %q %v", typ, ok)
+	}
+	n := 0
+	m.known.Range(func(any, any) bool { n++; return true })
+	if n != maxKnown || int(m.count.Load()) != n {
+		t.Errorf("%d answers kept (count %d), want %d", n, m.count.Load(), maxKnown)
+	}
+}
+
 // TestMimeTypesSystem checks every extension of the system's mime.types
 // (Debian's media-types, which .ci/deps.sh installs) against a table built
 // the plain way: fields split at white space, later lines winning.
 func TestMimeTypesSystem(t *testing.T) {
 	const path = "/etc/mime.types"
+	if runtime.GOOS != "linux" {
+		t.Skip("Debian's media-types: Linux")
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatalf("%v (Debian package media-types)", err)
