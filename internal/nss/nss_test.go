@@ -40,6 +40,10 @@ func TestPlan(t *testing.T) {
 		{"PASSWD: files\n", viaGetent, filesOnly, []string{"files"}},
 		{"hosts: files dns\n", filesOnly, filesOnly, []string{"files"}},
 		{"passwd: Files\ngroup: files\ninitgroups: files\ninitgroups: files\n", viaGetent, filesOnly, nil},
+		// glibc names a database up to ':' or a blank: "passwd ldap" is
+		// passwd's line; unclear across versions, so glibc decides.
+		{"passwd ldap\ngroup\tfiles\n", viaGetent, viaGetent, nil},
+		{"  group:files\n", filesOnly, filesOnly, []string{"files"}},
 	} {
 		r := fixture(t, c.conf)
 		if p := r.plan("passwd"); p != c.passwd {

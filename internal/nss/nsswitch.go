@@ -59,21 +59,25 @@ func (r *Resolver) services(db string) (s []string, ok bool) {
 // differently (twice is "unclear"): named twice (2.36 keeps the last
 // line), in other letter case ("PASSWD:", which 2.36 ignores), or with a
 // '#' after the services (2.36 takes "files # systemd" for three
-// services; only a line starting with '#' is a comment).
+// services; only a line starting with '#' is a comment), or without ':'
+// ("passwd ldap", which 2.36 reads as "passwd: ldap").
 func parseNSSwitch(text string) (lines map[string][]string, twice map[string]bool) {
 	lines, twice = map[string][]string{}, map[string]bool{}
 	for line := range strings.Lines(text) {
 		if strings.HasPrefix(strings.TrimLeft(line, blanks), "#") {
 			continue
 		}
-		db, rest, ok := strings.Cut(line, ":")
-		db = strings.TrimSpace(db)
-		if !ok || db == "" {
+		// glibc's database name ends at ':' or a blank: "passwd ldap"
+		// names passwd too.
+		line = strings.TrimLeft(line, blanks)
+		end := strings.IndexAny(line, ":"+blanks)
+		if end <= 0 {
 			continue
 		}
+		db, rest := line[:end], line[end+1:]
 		key := strings.ToLower(db)
-		if _, seen := lines[key]; seen || key != db || strings.Contains(rest, "#") {
-			twice[key] = true
+		if _, seen := lines[key]; seen || key != db || strings.Contains(rest, "#") || line[end] != ':' {
+			twice[key] = true // without ':' too: glibc versions differ
 		}
 		lines[key] = strings.Fields(rest)
 	}
