@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -73,11 +74,37 @@ type Child struct {
 	Scoreboard *scoreboard.Board
 
 	graceful chan struct{}
+	progress atomic.Pointer[func(time.Time) bool] // WatchProgress's
 }
 
 // Graceful is closed when the parent asks the child to finish its
 // connections and exit (SIGUSR1).
 func (c *Child) Graceful() <-chan struct{} { return c.graceful }
+
+// WatchProgress makes the child's heartbeat (see "Child health" in the
+// package documentation) require f as well: at each beat the heartbeat's
+// goroutine calls f with the time, and the child beats only if f reports
+// true too. It is for what the worker records do not show: an event loop
+// that accepts and holds the idle connections reports whether its current
+// turn began more than HangTimeout ago (a deadlock, a read from a hung
+// disk), which would otherwise go unnoticed while its workers are idle.
+// f must be quick and must not block. A later call replaces f; nil removes
+// it.
+func (c *Child) WatchProgress(f func(now time.Time) bool) {
+	if f == nil {
+		c.progress.Store(nil)
+		return
+	}
+	c.progress.Store(&f)
+}
+
+// progressing is WatchProgress's f at now, true without one.
+func (c *Child) progressing(now time.Time) bool {
+	if f := c.progress.Load(); f != nil {
+		return (*f)(now)
+	}
+	return true
+}
 
 // ChildSpec says what to start a child with.
 type ChildSpec struct {
@@ -378,7 +405,7 @@ func serveChild(impl MPM, blob string, fdOf func(int) int, restore func()) int {
 		}
 		c.Scoreboard = b
 		fd++
-		go keepHeartbeat(b, c.Slot, HangTimeout(c.Config.Core), nil)
+		go keepHeartbeat(b, c.Slot, HangTimeout(c.Config.Core), nil, c.progressing)
 	}
 	for i, l := range w.Listeners {
 		ln, err := adoptListener(uintptr(fdOf(fd+i)), l.Name, l.Network, l.Address)
@@ -434,11 +461,11 @@ func HangTimeout(core Core) time.Duration {
 }
 
 // keepHeartbeat beats for slot every HeartbeatInterval while the child
-// makes progress, until stop is closed (nil: for the life of the
-// process). It runs on its own goroutine, so a stopped process (SIGSTOP),
-// a starved one or one whose workers are all stuck stops beating, whereas
-// a busy one does not.
-func keepHeartbeat(b *scoreboard.Board, slot int, stuck time.Duration, stop <-chan struct{}) {
+// makes progress (its workers, and also, if not nil), until stop is
+// closed (nil: for the life of the process). It runs on its own
+// goroutine, so a stopped process (SIGSTOP), a starved one or one whose
+// workers are all stuck stops beating, whereas a busy one does not.
+func keepHeartbeat(b *scoreboard.Board, slot int, stuck time.Duration, stop <-chan struct{}, also func(time.Time) bool) {
 	p := b.Process(slot)
 	p.Beat()
 	t := time.NewTicker(HeartbeatInterval)
@@ -448,7 +475,7 @@ func keepHeartbeat(b *scoreboard.Board, slot int, stuck time.Duration, stop <-ch
 		case <-stop:
 			return
 		case now := <-t.C:
-			if b.Progressing(slot, now, stuck) {
+			if b.Progressing(slot, now, stuck) && (also == nil || also(now)) {
 				p.Beat()
 			}
 		}

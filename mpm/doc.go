@@ -136,8 +136,11 @@
 // worker records (ThreadsPerChild 0) beats while its process runs. So a
 // stopped child (SIGSTOP), one starved of CPU and one whose workers are all
 // stuck outside the network (in a handler, on a disk, in a deadlock) stop
-// beating. The parent's side is a policy: scoreboard.Process.SinceBeat
-// over HangTimeout means hung. The built-in MPMs then send SIGTERM (with
+// beating. What the worker records do not show, an MPM adds with
+// [Child.WatchProgress]: the event MPM's loop stops the heartbeat when
+// its current turn is older than HangTimeout (a deadlock, a read from a
+// hung disk), even while every worker is idle. The parent's side is a
+// policy: scoreboard.Process.SinceBeat over HangTimeout means hung. The built-in MPMs then send SIGTERM (with
 // SIGCONT), SIGKILL 3 s later, and start a replacement.
 //
 // # Privileges

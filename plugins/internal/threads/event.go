@@ -70,6 +70,9 @@ type loop struct {
 	// the loop: it has readable connections waiting for a worker, stopped
 	// accepting, or is stopping.
 	wantWake atomic.Bool
+	// turnSince is when the current turn began (loop clock + 1), 0 while
+	// the loop waits for events: see progressing.
+	turnSince atomic.Int64
 
 	mu        sync.Mutex
 	slots     []slot // by descriptor
@@ -473,7 +476,9 @@ func (l *loop) run() {
 		l.mu.Lock()
 		timeout := l.timeoutLocked()
 		l.mu.Unlock()
+		l.turnSince.Store(0)
 		n, err := l.poll.wait(events, timeout)
+		l.turnSince.Store(l.now() + 1)
 		if err != nil && err != unix.EINTR {
 			l.ch.log("waiting for events failed; the child stops", "error", err)
 			l.ch.gracefulStop()
@@ -487,6 +492,16 @@ func (l *loop) run() {
 		}
 		l.mu.Unlock()
 	}
+}
+
+// progressing reports whether the loop is waiting for events, or began
+// its current turn less than stuck before now (for the child's heartbeat,
+// mpm.Child.WatchProgress): a turn that does not end (a deadlock, a
+// sendfile from a hung disk) stops the heartbeat even while every worker
+// is idle, which is all the worker records would show.
+func (l *loop) progressing(now time.Time, stuck time.Duration) bool {
+	since := l.turnSince.Load()
+	return since == 0 || now.Sub(l.start)-time.Duration(since-1) < stuck
 }
 
 // timeoutLocked is how long the poller may wait (ms): until the next

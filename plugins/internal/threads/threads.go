@@ -41,6 +41,9 @@ type Options struct {
 	Servers int
 }
 
+// testLoop, if set (by tests), gets each event loop Serve makes.
+var testLoop func(*loop)
+
 // job is a connection for a worker: a Conn to go on serving, or a
 // connection of the event loop to wrap first (new, or resumed after its
 // Conn was detached while parked).
@@ -113,6 +116,11 @@ func Serve(c *mpm.Child, opt Options) error {
 		if ch.loop, err = newLoop(ch, c.Config.Core.KeepAliveTimeout, fds, onAccept); err != nil {
 			closeListeners(fds)
 			return err
+		}
+		l, stuck := ch.loop, mpm.HangTimeout(c.Config.Core)
+		c.WatchProgress(func(now time.Time) bool { return l.progressing(now, stuck) })
+		if testLoop != nil {
+			testLoop(l)
 		}
 	} else if a, err := NewAcceptor(c.Listeners, false); err == nil {
 		lns = append(lns, a)
