@@ -471,6 +471,8 @@ func (l *loop) discardLocked(fd int32) {
 // connection has closed.
 func (l *loop) run() {
 	defer l.poll.close()
+	// Done is not stuck: a draining child's workers may serve on.
+	defer l.turnSince.Store(0)
 	events := make([]pollEvent, 256)
 	for {
 		l.mu.Lock()

@@ -37,6 +37,8 @@ func TestLoopProgress(t *testing.T) {
 	}
 	served := make(chan error, 1)
 	go func() { served <- Serve(c, Options{Workers: 2, Park: true}) }()
+	const stuck = time.Minute
+	late := func() time.Time { return time.Now().Add(2 * stuck) }
 	var l *loop
 	select {
 	case l = <-loops:
@@ -48,9 +50,11 @@ func TestLoopProgress(t *testing.T) {
 		if err := <-served; err != nil {
 			t.Errorf("Serve: %v", err)
 		}
+		// Done (a draining child's workers may go on) is not stuck.
+		if !l.progressing(late(), stuck) {
+			t.Error("a loop that returned counts as stuck")
+		}
 	}()
-	const stuck = time.Minute
-	late := func() time.Time { return time.Now().Add(2 * stuck) }
 	if !testbin.Eventually(10*time.Second, func() bool { return l.progressing(late(), stuck) }) {
 		t.Fatal("a loop waiting for events does not count as progressing")
 	}
