@@ -132,6 +132,7 @@ func newLoop(ch *child, ka time.Duration, lns []listenFD, onAccept func()) (*loo
 		l.wt = int64(http1.DefaultTimeout)
 	}
 	l.hot, l.cold, l.pending, l.lingering, l.writing = newList(), newList(), newList(), newList(), newList()
+	l.turnSince.Store(1) // not waiting yet: its first turn began at start
 	fail := func(err error) (*loop, error) {
 		p.close()
 		return nil, err
