@@ -41,6 +41,7 @@
 package nss
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -88,13 +89,6 @@ var SystemdUserDB = []string{"/etc/userdb", "/run/userdb", "/run/host/userdb", "
 // adds a membership to a user of /etc/passwd.
 var systemdServices = []string{"io.systemd.Multiplexer", "io.systemd.NameServiceSwitch", "io.systemd.DynamicUser", "io.systemd.Home", "io.systemd.Machine"}
 
-func or(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
-}
-
 // LookupUser finds the user named name.
 func (r *Resolver) LookupUser(name string) (User, error) {
 	return r.user(name, func(u User) string { return u.Name })
@@ -106,21 +100,23 @@ func (r *Resolver) LookupUserID(uid uint32) (User, error) {
 }
 
 func (r *Resolver) user(key string, field func(User) string) (User, error) {
-	u, fromFiles, err := find(r, "passwd", or(r.Passwd, "/etc/passwd"), key, field, parsePasswd)
+	u, fromFiles, err := find(r, "passwd", cmp.Or(r.Passwd, "/etc/passwd"), key, field, parsePasswd)
 	u.fromFiles = fromFiles
 	return u, err
 }
 
 // LookupGroup finds the group named name.
 func (r *Resolver) LookupGroup(name string) (Group, error) {
-	g, _, err := find(r, "group", or(r.Group, "/etc/group"), name, func(g Group) string { return g.Name }, parseGroupEntry)
-	return g, err
+	return r.group(name, func(g Group) string { return g.Name })
 }
 
 // LookupGroupID finds the group with gid.
 func (r *Resolver) LookupGroupID(gid uint32) (Group, error) {
-	key := strconv.FormatUint(uint64(gid), 10)
-	g, _, err := find(r, "group", or(r.Group, "/etc/group"), key, func(g Group) string { return strconv.FormatUint(uint64(g.Gid), 10) }, parseGroupEntry)
+	return r.group(strconv.FormatUint(uint64(gid), 10), func(g Group) string { return strconv.FormatUint(uint64(g.Gid), 10) })
+}
+
+func (r *Resolver) group(key string, field func(Group) string) (Group, error) {
+	g, _, err := find(r, "group", cmp.Or(r.Group, "/etc/group"), key, field, parseGroupEntry)
 	return g, err
 }
 
@@ -173,7 +169,7 @@ func (r *Resolver) Groups(u User, gid uint32) ([]uint32, error) {
 		}
 	}
 	if r.filesGroups(u) {
-		err := scanFile(or(r.Group, "/etc/group"), true, func(line string) bool {
+		err := scanFile(cmp.Or(r.Group, "/etc/group"), true, func(line string) bool {
 			if g, members, ok := parseGroup(line); ok && slices.Contains(members, u.Name) {
 				add(g.Gid)
 			}

@@ -1,6 +1,7 @@
 package nss
 
 import (
+	"cmp"
 	"errors"
 	"io/fs"
 	"os"
@@ -34,7 +35,7 @@ func (r *Resolver) plan(db string) plan {
 // glibc can tell (the file is unreadable, the database is named twice).
 // initgroups without a line of its own is group.
 func (r *Resolver) services(db string) (s []string, ok bool) {
-	b, err := os.ReadFile(or(r.NSSwitch, "/etc/nsswitch.conf"))
+	b, err := os.ReadFile(cmp.Or(r.NSSwitch, "/etc/nsswitch.conf"))
 	if errors.Is(err, fs.ErrNotExist) {
 		return []string{"files"}, true // glibc's default for passwd and group
 	}
