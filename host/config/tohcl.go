@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
+	"golang.org/x/text/unicode/norm"
 )
 
 // WriteHCL writes cfg as HCL native syntax that reads back into the same
@@ -28,7 +29,8 @@ import (
 // name that is no HCL identifier (Apache syntax takes any word, but HCL
 // cannot quote the name of an attribute or block type) or an argument
 // that is not UTF-8 (an HCL file is UTF-8 text, and its escapes write
-// characters, not bytes).
+// characters, not bytes) or not in Unicode NFC form (HCL normalizes every
+// string it reads: "A" + U+030F would come back as U+0200, another file name).
 func WriteHCL(w io.Writer, cfg *Config) error {
 	if err := checkHCL(cfg.Directives); err != nil {
 		return err
@@ -47,6 +49,9 @@ func checkHCL(list []*Directive) error {
 		for _, a := range d.Args {
 			if !utf8.ValidString(a) {
 				return fmt.Errorf("%s: %s argument %q cannot be written as HCL: it is not UTF-8 text", d.Pos(), d.Name, a)
+			}
+			if !norm.NFC.IsNormalString(a) {
+				return fmt.Errorf("%s: %s argument %+q cannot be written as HCL: HCL reads every string in Unicode NFC form (%+q here)", d.Pos(), d.Name, a, norm.NFC.String(a))
 			}
 		}
 		if err := checkHCL(d.Children); err != nil {

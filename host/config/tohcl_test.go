@@ -67,7 +67,7 @@ func TestWriteHCLAsHCLWrite(t *testing.T) {
 		"<VirtualHost \"*:80\" x>\n  ServerName \"b\tc\"\n  <Directory \"/a \\\"b\\\"\">\n    Options\n  </Directory>\n" +
 		"  Require all granted\n  <If \"%{X} == 'y'\">\n  </If>\n  Alias /x /y\n</VirtualHost>\n" +
 		"<Directory />\n</Directory>\nFoo 1\nFoo 2 3\nFoo\n" +
-		"Bar \"\u0085\u00a0\u200b\U000e0001 é e\u0301 \x7f\x01\"\n"
+		"Bar \"\u0085\u00a0\u200b\U000e0001 é q\u0301 \x7f\x01\"\n"
 	cfg, errs := parseString(t, src, Options{})
 	if len(errs) > 0 {
 		t.Fatal(errs)
@@ -109,7 +109,7 @@ func TestWriteHCLAsHCLWrite(t *testing.T) {
 
 // TestWriteHCLUnwritable checks that a directive Apache syntax reads but
 // HCL cannot hold, a name that is no HCL identifier or an argument that is
-// not UTF-8, is an error naming the directive, and that nothing is written
+// not UTF-8 or not in NFC form, is an error naming the directive, and that nothing is written
 // then.
 func TestWriteHCLUnwritable(t *testing.T) {
 	for _, c := range []struct{ src, want string }{
@@ -123,6 +123,9 @@ func TestWriteHCLUnwritable(t *testing.T) {
 		{"\xe800 1\n", `/srv/httpd.conf:1: "\xe800" cannot be written as HCL`},
 		{"A \"a\xffb\"\n", `/srv/httpd.conf:1: A argument "a\xffb" cannot be written as HCL`},
 		{"<Directory /\xe9>\n</Directory>\n", `/srv/httpd.conf:1: Directory argument "/\xe9" cannot be written as HCL`},
+		// Not NFC: HCL would read "A" + U+030F back as U+0200.
+		{"A A\\A\u030f\n", `/srv/httpd.conf:1: A argument "A\\A\u030f" cannot be written as HCL: HCL reads every string in Unicode NFC form ("A\\\u0200" here)`},
+		{"<Directory /caf\u0065\u0301>\n</Directory>\n", `/srv/httpd.conf:1: Directory argument "/cafe\u0301" cannot be written as HCL`},
 	} {
 		cfg, errs := parseString(t, c.src, Options{})
 		if len(errs) > 0 {
