@@ -41,7 +41,7 @@ DEFAULT_MPM = $(shell env -u GOOS -u GOARCH $(GO) run ./internal/defaultmpm $$($
 
 .PHONY: all build conf run test cross test-go test-example fuzz test-systemd test-deps proto check-proto bench robust help clean
 
-all: build ## build bin/httpd and modules/mod_mpm_*.so (MPM=NAME links one in; MPMS_SHARED=all|list)
+all: build ## build bin/httpd and modules/mod_mpm_*.so with their .child programs (MPM=NAME links one in; MPMS_SHARED=all|list)
 
 # The host and the built-in MPM plugins are built without cgo: a static
 # binary starts ~2 ms sooner (no ld.so, no libc), and the host, the plugin
@@ -54,7 +54,10 @@ build: ## build the host (MPM=NAME: with NAME linked in), the MPM plugins (MPMS_
 	@echo "==> Building bin/httpd$(if $(MPM), with the $(MPM) MPM linked in)$(if $(SHARED), and modules/ ($(SHARED)))"
 	@mkdir -p bin modules
 	CGO_ENABLED=0 $(GO) build $(if $(MPM),-tags mpm_$(MPM)) -ldflags "-X github.com/httpd-mpm/httpd-mpm/host.Built=$$(date -u +%Y-%m-%dT%H:%M:%S)" -o bin/httpd ./cmd/httpd
-	@for m in $(SHARED); do echo "CGO_ENABLED=0 $(GO) build -o modules/mod_mpm_$$m.so ./plugins/$$m"; CGO_ENABLED=0 $(GO) build -o modules/mod_mpm_$$m.so ./plugins/$$m || exit 1; done
+	@for m in $(SHARED); do \
+		echo "CGO_ENABLED=0 $(GO) build -o modules/mod_mpm_$$m.so ./plugins/$$m"; CGO_ENABLED=0 $(GO) build -o modules/mod_mpm_$$m.so ./plugins/$$m || exit 1; \
+		echo "CGO_ENABLED=0 $(GO) build -tags mpmchild -o modules/mod_mpm_$$m.child ./plugins/$$m/child"; CGO_ENABLED=0 $(GO) build -tags mpmchild -o modules/mod_mpm_$$m.child ./plugins/$$m/child || exit 1; \
+	done
 	$(if $(SHARED),$(GO) -C examples/mpm-percore build -o $(CURDIR)/modules/mod_mpm_percore.so .)
 	@$(MAKE) --no-print-directory conf
 

@@ -7,19 +7,9 @@ import (
 	"sync"
 	"time"
 
-	mpmv1 "github.com/httpd-mpm/httpd-mpm/proto/mpm/v1"
-
 	"github.com/httpd-mpm/httpd-mpm/mpm/accesslog"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 )
-
-func accessLogsFromProto(ls []*mpmv1.AccessLog) []AccessLog {
-	var out []AccessLog
-	for _, l := range ls {
-		out = append(out, AccessLog{Target: l.GetTarget(), Format: l.GetFormat(), FD: int(l.GetFd())})
-	}
-	return out
-}
 
 // inherited keeps one *os.File per inherited log descriptor for the life of the
 // process: a second os.NewFile over the same descriptor would close it when collected.

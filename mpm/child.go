@@ -153,6 +153,10 @@ func (p *Process) Signal(sig os.Signal) error {
 	return p.cmd.Process.Signal(sig)
 }
 
+// LifelineFD is the descriptor on which the host hands the plugin the read
+// end of its lifeline pipe. Listeners follow it; their numbers are in Run.
+const LifelineFD = 3
+
 // childWire is the spec as it travels in the child's environment.
 type childWire struct {
 	Slot       int
@@ -204,9 +208,9 @@ func hostLifelineFile() *os.File {
 // until Run returns, StartChild hands one of spec.Credential the spec and
 // descriptors instead of executing the binary (see EarlyChildServer).
 func StartChild(spec ChildSpec) (*Process, error) {
-	exe, err := os.Executable()
+	exe, err := childExecutable()
 	if err != nil {
-		return nil, fmt.Errorf("find own executable: %w", err)
+		return nil, err
 	}
 	w := childWire{Slot: spec.Slot, Generation: spec.Generation, Parent: os.Getpid()}
 	if spec.Config != nil {
@@ -343,12 +347,14 @@ func onOneP() (restore func()) {
 	return runtime.SetDefaultGOMAXPROCS // with its updates as the CPU limit changes
 }
 
-// childEnviron is this process's environment without go-plugin's variables.
+// childEnviron is this process's environment without go-plugin's variables
+// and the host's messages to the plugin.
 func childEnviron() []string {
 	var env []string
 	for _, kv := range os.Environ() {
-		if strings.HasPrefix(kv, "PLUGIN_") || strings.HasPrefix(kv, wire.Handshake.MagicCookieKey+"=") ||
-			strings.HasPrefix(kv, wire.ChildEnv+"=") || strings.HasPrefix(kv, wire.EarlyChildEnv+"=") {
+		if strings.HasPrefix(kv, "PLUGIN_") || strings.HasPrefix(kv, wire.CookieKey+"=") ||
+			strings.HasPrefix(kv, wire.ChildEnv+"=") || strings.HasPrefix(kv, wire.EarlyChildEnv+"=") ||
+			strings.HasPrefix(kv, wire.PinnedEnv+"=") {
 			continue
 		}
 		env = append(env, kv)

@@ -122,6 +122,26 @@
 // side for a while), installs no signal handler and does not exit the
 // process in its parent side: it is not alone in that process.
 //
+// # A child program
+//
+// [StartChild] executes the plugin binary again, whose start-up is mostly
+// go-plugin's, gRPC's and protobuf's package initialisation: work a child
+// never uses. An MPM may ship a child program beside its plugin: a main
+// that is just [ChildMain] with the same MPM,
+//
+//	func main() { mpm.ChildMain(&MyMPM{}) } // built with -tags mpmchild
+//
+// named in the plugin's main with [WithChildProgram]:
+//
+//	func main() { mpm.Serve(&MyMPM{}, mpm.WithChildProgram("mod_mpm_my.child")) }
+//
+// The build tag mpmchild leaves [Serve] and everything that needs go-plugin
+// and gRPC out of package mpm; the MPM's code must not import them either
+// (its child side never needs them). Children, early ones included, then
+// run the child program, under the conditions [WithChildProgram] lists,
+// and the plugin binary otherwise. The two files are one build: install
+// and update them together.
+//
 // # Child health: the heartbeat
 //
 // A child started by [StartChild] with a scoreboard beats for its slot

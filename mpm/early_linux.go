@@ -86,9 +86,9 @@ func startEarlyChildren(impl MPM, log hclog.Logger) {
 }
 
 func startEarlyChild(cred *Credential) (*earlyChild, error) {
-	exe, err := os.Executable()
+	exe, err := childExecutable()
 	if err != nil {
-		return nil, fmt.Errorf("find own executable: %w", err)
+		return nil, err
 	}
 	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {

@@ -1,3 +1,5 @@
+//go:build !mpmchild
+
 package mpm
 
 import (
@@ -10,6 +12,7 @@ import (
 
 	"github.com/httpd-mpm/httpd-mpm/internal/wire"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
+	"github.com/httpd-mpm/httpd-mpm/mpm/site"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
 	mpmv1 "github.com/httpd-mpm/httpd-mpm/proto/mpm/v1"
 )
@@ -83,32 +86,6 @@ func (s *server) Watch(_ *mpmv1.WatchRequest, stream mpmv1.MPM_WatchServer) erro
 	return watch(stream.Context(), s.impl, func(st Status) error {
 		return stream.Send(&mpmv1.Event{UnixNano: time.Now().UnixNano(), Kind: &mpmv1.Event_Status{Status: statusToProto(st)}})
 	})
-}
-
-// configure is Configure as both forms call it: the MPM logs through log
-// at the config's LogLevel, then the MPM's own diagnostics come before
-// the content checks every MPM shares.
-func configure(impl MPM, log hclog.Logger, cfg *Config) []Diagnostic {
-	setLevel(log, cfg.LogLevel)
-	cfg.Log = log
-	return append(impl.Configure(cfg), contentDiagnostics(&cfg.Core)...)
-}
-
-// watch calls send with a Status snapshot at once and then about once a
-// second, until ctx ends (nil) or send fails (its error).
-func watch(ctx context.Context, impl MPM, send func(Status) error) error {
-	t := time.NewTicker(time.Second)
-	defer t.Stop()
-	for {
-		if err := send(impl.Status()); err != nil {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-	}
 }
 
 func (s *server) Stop(ctx context.Context, req *mpmv1.StopRequest) (*mpmv1.StopResponse, error) {
@@ -190,6 +167,32 @@ func handlersFromProto(hs []*mpmv1.Handler) []Handler {
 	var out []Handler
 	for _, h := range hs {
 		out = append(out, Handler{Path: h.GetPath(), Name: h.GetName()})
+	}
+	return out
+}
+
+func directivesFromProto(ss []*mpmv1.Setting) []site.Directive {
+	var out []site.Directive
+	for _, s := range ss {
+		out = append(out, site.Directive{Name: s.GetName(), Args: s.GetArgs(), File: s.GetFile(), Line: int(s.GetLine())})
+	}
+	return out
+}
+
+func sectionsFromProto(ss []*mpmv1.Section) []site.Section {
+	var out []site.Section
+	for _, s := range ss {
+		out = append(out, site.Section{Kind: s.GetKind(), Pattern: s.GetPattern(), Regex: s.GetRegex(),
+			Directives: directivesFromProto(s.GetDirectives()), Sections: sectionsFromProto(s.GetSections()),
+			File: s.GetFile(), Line: int(s.GetLine())})
+	}
+	return out
+}
+
+func accessLogsFromProto(ls []*mpmv1.AccessLog) []AccessLog {
+	var out []AccessLog
+	for _, l := range ls {
+		out = append(out, AccessLog{Target: l.GetTarget(), Format: l.GetFormat(), FD: int(l.GetFd())})
 	}
 	return out
 }

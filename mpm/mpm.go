@@ -196,3 +196,29 @@ type Status struct {
 	Scoreboard    string
 	Pids          []int
 }
+
+// configure is Configure as both forms call it: the MPM logs through log
+// at the config's LogLevel, then the MPM's own diagnostics come before
+// the content checks every MPM shares.
+func configure(impl MPM, log hclog.Logger, cfg *Config) []Diagnostic {
+	setLevel(log, cfg.LogLevel)
+	cfg.Log = log
+	return append(impl.Configure(cfg), contentDiagnostics(&cfg.Core)...)
+}
+
+// watch calls send with a Status snapshot at once and then about once a
+// second, until ctx ends (nil) or send fails (its error).
+func watch(ctx context.Context, impl MPM, send func(Status) error) error {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		if err := send(impl.Status()); err != nil {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}

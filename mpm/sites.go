@@ -6,26 +6,7 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/mpm/accesslog"
 	"github.com/httpd-mpm/httpd-mpm/mpm/site"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
-	mpmv1 "github.com/httpd-mpm/httpd-mpm/proto/mpm/v1"
 )
-
-func directivesFromProto(ss []*mpmv1.Setting) []site.Directive {
-	var out []site.Directive
-	for _, s := range ss {
-		out = append(out, site.Directive{Name: s.GetName(), Args: s.GetArgs(), File: s.GetFile(), Line: int(s.GetLine())})
-	}
-	return out
-}
-
-func sectionsFromProto(ss []*mpmv1.Section) []site.Section {
-	var out []site.Section
-	for _, s := range ss {
-		out = append(out, site.Section{Kind: s.GetKind(), Pattern: s.GetPattern(), Regex: s.GetRegex(),
-			Directives: directivesFromProto(s.GetDirectives()), Sections: sectionsFromProto(s.GetSections()),
-			File: s.GetFile(), Line: int(s.GetLine())})
-	}
-	return out
-}
 
 // siteHandler puts the per-path configuration in front of the static handler; without
 // any, the static handler serves alone.

@@ -190,6 +190,11 @@ func TestProcessModel(t *testing.T) {
 		if filepath.Base(exe) != "mod_mpm_"+name+".so" {
 			t.Errorf("plugin executable %q", exe)
 		}
+		for _, kid := range kids {
+			if exe, _ := os.Readlink(fmt.Sprintf("/proc/%d/exe", kid)); filepath.Base(exe) != testbin.ChildProgram(name) {
+				t.Errorf("child %d executable %q, want the child program %s", kid, exe, testbin.ChildProgram(name))
+			}
+		}
 		if name == "prefork" {
 			// One connection at a time per child: StartServers idle
 			// keep-alive connections occupy every child, so a fresh

@@ -30,6 +30,8 @@ import (
 
 	"github.com/httpd-mpm/httpd-mpm/host/listen"
 	"github.com/httpd-mpm/httpd-mpm/internal/cloexec"
+	"github.com/httpd-mpm/httpd-mpm/internal/rpcwire"
+	"github.com/httpd-mpm/httpd-mpm/internal/trust"
 	"github.com/httpd-mpm/httpd-mpm/internal/wire"
 	"github.com/httpd-mpm/httpd-mpm/mpm"
 	mpmv1 "github.com/httpd-mpm/httpd-mpm/proto/mpm/v1"
@@ -50,7 +52,8 @@ type Options struct {
 	// listeners: Files[i] is descriptor FileFD(len(Listeners), i) there.
 	Files []*os.File
 	// Checksum, if set, is the "sha256:HEX" the file must have
-	// (LoadModuleChecksum); Start refuses a file with another.
+	// (LoadModuleChecksum); Start refuses a file with another, and the
+	// plugin then runs its children from that file too (wire.PinnedEnv).
 	Checksum string
 	// EarlyChild lets the plugin start its first child before the host
 	// configures it (mpm.EarlyChildServer), as ChildCredential (nil: as
@@ -80,26 +83,27 @@ type Plugin struct {
 // this process inherited close-on-exec and removes from its environment
 // the variables that are Start's to set: go-plugin appends the host's
 // environment after the plugin's own, and the last of a name counts, so
-// an HTTPD_MPM_CHILD or HTTPD_MPM_EARLY_CHILD in the environment httpd
-// was started with would override them.
+// an HTTPD_MPM_CHILD, HTTPD_MPM_EARLY_CHILD or HTTPD_MPM_PINNED in the
+// environment httpd was started with would override them.
 var inherited sync.Once
 
 func scrubInherited() {
 	cloexec.Inherited()
 	os.Unsetenv(wire.ChildEnv)
 	os.Unsetenv(wire.EarlyChildEnv)
+	os.Unsetenv(wire.PinnedEnv)
 }
 
-// Start checks that the plugin file can be trusted (see Trusted) and has
+// Start checks that the plugin file can be trusted (see package trust) and has
 // the pinned checksum, executes it, completes the handshake and calls
 // Describe. It refuses a plugin that speaks no API version of this host's
 // with a *VersionError.
 func Start(ctx context.Context, opts Options) (*Plugin, error) {
-	path, err := Trusted(opts.Path)
+	path, err := trust.Trusted(opts.Path, "an MPM plugin")
 	if err != nil {
 		return nil, err
 	}
-	go wire.WarmProto() // while the plugin starts
+	go rpcwire.WarmProto() // while the plugin starts
 	if opts.Checksum != "" {
 		if err := VerifyChecksum(path, opts.Checksum); err != nil {
 			return nil, err
@@ -120,6 +124,10 @@ func Start(ctx context.Context, opts Options) (*Plugin, error) {
 	// go-plugin adds the host's environment and its own variables after
 	// this one; PLUGIN_UNIX_SOCKET_DIR is where the plugin makes its socket.
 	cmd.Env = []string{plugin.EnvUnixSocketDir + "=" + sockDir}
+	if opts.Checksum != "" {
+		// The pin covers this file, not a child program next to it.
+		cmd.Env = append(cmd.Env, wire.PinnedEnv+"=1")
+	}
 	if opts.EarlyChild {
 		cred, err := json.Marshal(opts.ChildCredential)
 		if err != nil {
@@ -138,8 +146,8 @@ func Start(ctx context.Context, opts Options) (*Plugin, error) {
 		stderr = io.Discard
 	}
 	client := plugin.NewClient(&plugin.ClientConfig{
-		HandshakeConfig:  wire.Handshake,
-		Plugins:          wire.Plugins(nil),
+		HandshakeConfig:  rpcwire.Handshake,
+		Plugins:          rpcwire.Plugins(nil),
 		Cmd:              cmd,
 		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
 		Stderr:           stderr,

@@ -14,7 +14,7 @@ func TestStaticExecutables(t *testing.T) {
 	httpd, modules := Build(t)
 	bins := []string{httpd, Static(t, "event")}
 	for _, m := range MPMs {
-		bins = append(bins, filepath.Join(modules, "mod_mpm_"+m.Name+".so"))
+		bins = append(bins, filepath.Join(modules, "mod_mpm_"+m.Name+".so"), filepath.Join(modules, ChildProgram(m.Name)))
 	}
 	for _, bin := range bins {
 		f, err := elf.Open(bin)

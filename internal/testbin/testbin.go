@@ -61,7 +61,9 @@ func Build(t testing.TB) (httpd, modules string) {
 		// As the Makefile builds them: without cgo.
 		cmds := [][]string{{"env", "CGO_ENABLED=0", "go", "build", "-o", built.httpd, "./cmd/httpd"}}
 		for _, m := range MPMs {
-			cmds = append(cmds, []string{"env", "CGO_ENABLED=0", "go", "build", "-o", filepath.Join(built.modules, "mod_mpm_"+m.Name+".so"), "./plugins/" + m.Name})
+			cmds = append(cmds,
+				[]string{"env", "CGO_ENABLED=0", "go", "build", "-o", filepath.Join(built.modules, "mod_mpm_"+m.Name+".so"), "./plugins/" + m.Name},
+				[]string{"env", "CGO_ENABLED=0", "go", "build", "-tags", "mpmchild", "-o", filepath.Join(built.modules, ChildProgram(m.Name)), "./plugins/" + m.Name + "/child"})
 		}
 		// The example is a module of its own: built from its directory.
 		cmds = append(cmds, []string{"go", "-C", "examples/mpm-percore", "build", "-o", filepath.Join(built.modules, ExampleFile), "."})
@@ -79,6 +81,10 @@ func Build(t testing.TB) (httpd, modules string) {
 	}
 	return built.httpd, built.modules
 }
+
+// ChildProgram is the file name of the built-in MPM name's child program
+// (mpm.WithChildProgram), next to its plugin in the modules directory.
+func ChildProgram(name string) string { return "mod_mpm_" + name + ".child" }
 
 // RepoRoot is the repository's top directory.
 func RepoRoot() string {

@@ -1,8 +1,9 @@
 // Package builtin is httpd-mpm's own MPMs, prefork, worker and event, as
 // values. The same code serves both forms Apache has: a plugin executable
-// (plugins/NAME, whose main is mpm.Serve(builtin.NAME())) and an MPM linked
-// into the httpd binary (`make MPM=NAME`, Apache's --with-mpm), which the
-// host runs in its own process.
+// (plugins/NAME, whose main is mpm.Serve(builtin.NAME()), with the child
+// program plugins/NAME/child) and an MPM linked into the httpd binary
+// (`make MPM=NAME`, Apache's --with-mpm), which the host runs in its own
+// process.
 package builtin
 
 import (

@@ -10,4 +10,6 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/plugins/builtin"
 )
 
-func main() { mpm.Serve(builtin.Event()) }
+func main() {
+	mpm.Serve(builtin.Event(), mpm.WithChildProgram("mod_mpm_event.child"))
+}

@@ -8,4 +8,6 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/plugins/builtin"
 )
 
-func main() { mpm.Serve(builtin.Prefork()) }
+func main() {
+	mpm.Serve(builtin.Prefork(), mpm.WithChildProgram("mod_mpm_prefork.child"))
+}

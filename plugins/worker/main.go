@@ -8,4 +8,6 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/plugins/builtin"
 )
 
-func main() { mpm.Serve(builtin.Worker()) }
+func main() {
+	mpm.Serve(builtin.Worker(), mpm.WithChildProgram("mod_mpm_worker.child"))
+}

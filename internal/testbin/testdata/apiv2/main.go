@@ -11,7 +11,7 @@ import (
 
 	"github.com/hashicorp/go-plugin"
 
-	"github.com/httpd-mpm/httpd-mpm/internal/wire"
+	"github.com/httpd-mpm/httpd-mpm/internal/rpcwire"
 	mpmv1 "github.com/httpd-mpm/httpd-mpm/proto/mpm/v1"
 )
 
@@ -22,13 +22,13 @@ func (server) Describe(context.Context, *mpmv1.DescribeRequest) (*mpmv1.Describe
 }
 
 func main() {
-	hs := wire.Handshake
+	hs := rpcwire.Handshake
 	if os.Getenv("APIV2_PROTOCOL") == "2" {
 		hs.ProtocolVersion = 2
 	}
 	plugin.Serve(&plugin.ServeConfig{
 		HandshakeConfig: hs,
-		Plugins:         wire.Plugins(server{}),
+		Plugins:         rpcwire.Plugins(server{}),
 		GRPCServer:      plugin.DefaultGRPCServer,
 	})
 }

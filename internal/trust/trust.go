@@ -1,11 +1,12 @@
-package launch
+// Package trust decides whether a program file may be executed with the
+// server's privileges: an MPM plugin (by the host) and an MPM's child
+// program (by the plugin).
+package trust
 
 import (
 	"bufio"
-	"crypto/sha256"
-	"encoding/hex"
+	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -16,9 +17,10 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/internal/nss"
 )
 
-// A plugin runs with the host's privileges, root for a server on port 80.
-// The host therefore runs only a plugin file that nobody else could have
-// changed, with the rules sshd applies to authorized_keys and sudo to
+// A plugin runs with the host's privileges, root for a server on port 80,
+// and its children start as root too. The host therefore runs only a
+// plugin file, and the plugin only a child program, that nobody else could
+// have changed, with the rules sshd applies to authorized_keys and sudo to
 // sudoers (StrictModes):
 //
 //   - The file and every directory above it are owned by root or by the
@@ -35,36 +37,32 @@ import (
 // user can change the file, and they can change the configuration too, so
 // the time between the check and exec gives nobody a way in.
 
-// TrustError is a plugin file the host refuses to execute.
+// TrustError is a program file that may not be executed.
 type TrustError struct {
+	What   string // what the file is, e.g. "an MPM plugin"
 	Path   string // the file or directory at fault
 	Reason string // e.g. "is writable by other users (mode 0777)"
 	Fix    string // the command that fixes it, if there is one
 }
 
 func (e *TrustError) Error() string {
-	s := fmt.Sprintf("%s %s; an MPM plugin must not be changeable by anyone but root or the user httpd runs as", e.Path, e.Reason)
+	s := fmt.Sprintf("%s %s; %s must not be changeable by anyone but root or the user httpd runs as", e.Path, e.Reason, e.What)
 	if e.Fix != "" {
 		s += " (" + e.Fix + ")"
 	}
 	return s
 }
 
-// ChecksumError is a plugin file whose checksum is not the pinned one.
-type ChecksumError struct {
-	Path string
-	Want string // the pin, "sha256:HEX"
-	Got  string // the file's, "sha256:HEX"
-}
-
-func (e *ChecksumError) Error() string {
-	return fmt.Sprintf("checksum mismatch: %s has %s, the pinned checksum is %s", e.Path, e.Got, e.Want)
-}
-
 // Trusted resolves path and checks it and its directories against the
-// rules above. It returns the real path, to execute.
-func Trusted(path string) (string, error) {
-	return owners{euid: uint32(os.Geteuid()), passwd: "/etc/passwd", group: "/etc/group"}.trusted(path)
+// rules above; what names the file in a TrustError (e.g. "an MPM
+// plugin"). It returns the real path, to execute.
+func Trusted(path, what string) (string, error) {
+	real, err := owners{euid: uint32(os.Geteuid()), passwd: "/etc/passwd", group: "/etc/group"}.trusted(path)
+	var te *TrustError
+	if errors.As(err, &te) {
+		te.What = what
+	}
+	return real, err
 }
 
 // owners is what the rules need to know about users: who httpd runs as
@@ -185,31 +183,4 @@ func groupName(gid uint32) string {
 		return g.Name
 	}
 	return "gid " + strconv.FormatUint(uint64(gid), 10)
-}
-
-// Checksum returns the file's checksum as "sha256:HEX".
-func Checksum(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
-}
-
-// VerifyChecksum returns a *ChecksumError unless the file's checksum is
-// want ("sha256:HEX", hex digits in either case).
-func VerifyChecksum(path, want string) error {
-	got, err := Checksum(path)
-	if err != nil {
-		return err
-	}
-	if !strings.EqualFold(got, want) {
-		return &ChecksumError{Path: path, Want: want, Got: got}
-	}
-	return nil
 }

@@ -1,0 +1,81 @@
+package e2e_test
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/httpd-mpm/httpd-mpm/internal/testbin"
+)
+
+// TestChildProgramFallback: the event plugin runs its children from its
+// child program only when that file is there, trusted, and the plugin's
+// checksum is not pinned; otherwise from the plugin file itself, and the
+// server serves the same either way.
+func TestChildProgramFallback(t *testing.T) {
+	_, modules := build(t)
+	plugin, err := os.ReadFile(filepath.Join(modules, "mod_mpm_event.so"))
+	must(t, err)
+	child, err := os.ReadFile(filepath.Join(modules, testbin.ChildProgram("event")))
+	must(t, err)
+	sum := sha256.Sum256(plugin)
+	for _, tc := range []struct {
+		name      string
+		childMode os.FileMode // 0: no child program
+		pin       bool
+		want      string // the children's executable
+		log       string // a line the error log must have
+	}{
+		{name: "paired", childMode: 0o755, want: testbin.ChildProgram("event")},
+		{name: "alone", want: "mod_mpm_event.so"},
+		{name: "pinned", childMode: 0o755, pin: true, want: "mod_mpm_event.so"},
+		{name: "untrusted", childMode: 0o777, want: "mod_mpm_event.so",
+			log: "children run the plugin binary, not the child program: .* is writable by other users"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := newSite(t, "event", "mpm_event_module", "")
+			dir := filepath.Join(root, "modules")
+			must(t, os.Mkdir(dir, 0o755))
+			must(t, os.WriteFile(filepath.Join(dir, "mod_mpm_event.so"), plugin, 0o755))
+			if tc.childMode != 0 {
+				path := filepath.Join(dir, testbin.ChildProgram("event"))
+				must(t, os.WriteFile(path, child, tc.childMode))
+				must(t, os.Chmod(path, tc.childMode))
+			}
+			conf := filepath.Join(root, "httpd.conf")
+			load := "LoadModule mpm_event_module modules/mod_mpm_event.so"
+			if tc.pin {
+				load += "\nLoadModuleChecksum mpm_event_module sha256:" + hex.EncodeToString(sum[:])
+			}
+			write(t, conf, regexp.MustCompile(`(?m)^LoadModule mpm_event_module .*$`).ReplaceAllLiteralString(readFile(t, conf), load))
+
+			in := start(t, root)
+			if resp, body := in.get("/hello.txt"); resp.StatusCode != 200 || body != "hello, world\n" {
+				t.Fatalf("GET /hello.txt = %d %q", resp.StatusCode, body)
+			}
+			plugin := in.pluginPid()
+			var kids []int
+			eventually(10*time.Second, func() bool { kids = children(plugin); return len(kids) == 2 })
+			if len(kids) != 2 {
+				t.Fatalf("the plugin has %d children, want StartServers=2", len(kids))
+			}
+			for _, kid := range kids {
+				if exe, _ := os.Readlink(fmt.Sprintf("/proc/%d/exe", kid)); filepath.Base(exe) != tc.want || filepath.Dir(exe) != dir {
+					t.Errorf("child %d runs %q, want %s in %s", kid, exe, tc.want, dir)
+				}
+			}
+			if tc.log != "" && !regexp.MustCompile(tc.log).MatchString(in.srv.ErrorLog()) {
+				t.Errorf("error log has no line matching %q:\n%s", tc.log, in.srv.ErrorLog())
+			}
+			if tc.log == "" && strings.Contains(in.srv.ErrorLog(), "child program") {
+				t.Errorf("error log speaks of the child program:\n%s", in.srv.ErrorLog())
+			}
+		})
+	}
+}

@@ -1,0 +1,103 @@
+package mpm
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/httpd-mpm/httpd-mpm/internal/trust"
+	"github.com/httpd-mpm/httpd-mpm/internal/wire"
+)
+
+// copyOfSelf copies the test binary (a child program of testChildMPM, as
+// TestMain runs RunChild first) into a directory of its own, mode perm.
+func copyOfSelf(t *testing.T, perm os.FileMode) string {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(exe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "child")
+	if err := os.WriteFile(path, b, perm); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, perm); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// A child program is used only when it is there, trusted, built from the
+// same sources as the plugin, and the plugin's checksum is not pinned.
+func TestUsableChildProgram(t *testing.T) {
+	good := copyOfSelf(t, 0o755)
+	if got, err := usableChildProgram(good); err != nil || got != good {
+		t.Errorf("a copy of this binary: %q, %v; want %q", got, err, good)
+	}
+	var te *trust.TrustError
+	if _, err := usableChildProgram(copyOfSelf(t, 0o777)); !errors.As(err, &te) || !strings.Contains(err.Error(), "an MPM's child program must not be changeable") {
+		t.Errorf("a copy writable by others: %v; want a TrustError for a child program", err)
+	}
+	if _, err := usableChildProgram(filepath.Join(t.TempDir(), "missing")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a missing file: %v; want not-exist", err)
+	}
+	t.Setenv(wire.PinnedEnv, "1")
+	if _, err := usableChildProgram(good); !errors.Is(err, errPinned) {
+		t.Errorf("pinned: %v; want errPinned", err)
+	}
+}
+
+// builtTogether tells a program of another build from this one's.
+func TestBuiltTogether(t *testing.T) {
+	if err := builtTogether(copyOfSelf(t, 0o755)); err != nil {
+		t.Errorf("a copy of this binary: %v", err)
+	}
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatal(err) // the go tool runs these tests
+	}
+	if err := builtTogether(goTool); err == nil || !strings.Contains(err.Error(), "built from another") {
+		t.Errorf("the go tool: %v; want built from another main module or Go version", err)
+	}
+	script := filepath.Join(t.TempDir(), "script")
+	if err := os.WriteFile(script, []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := builtTogether(script); err == nil || !strings.Contains(err.Error(), "build information") {
+		t.Errorf("a shell script: %v; want no build information", err)
+	}
+}
+
+// StartChild executes the child program when there is one, for an early
+// child and a spec alike.
+func TestStartChildRunsChildProgram(t *testing.T) {
+	noSpare(t)
+	prog := copyOfSelf(t, 0o755)
+	childProgram = prog
+	t.Cleanup(func() { childProgram = "" })
+	f, addr := tcpListenerFile(t)
+	p := startTestChild(t, ChildSpec{Slot: 1, Extra: childOrder{Tag: "program"}, Listeners: []Listener{{Name: "t", Network: "tcp4", Address: addr, File: f}}})
+	if exe, err := os.Readlink("/proc/" + strconv.Itoa(p.Pid) + "/exe"); err != nil || exe != prog {
+		t.Errorf("the child runs %q (%v), want the child program %q", exe, err, prog)
+	}
+	if r := ask(t, p, addr); r.Slot != 1 {
+		t.Errorf("report %+v, want slot 1", r)
+	}
+	c := offerEarly(t, nil)
+	if exe, err := os.Readlink("/proc/" + strconv.Itoa(c.cmd.Process.Pid) + "/exe"); err != nil || exe != prog {
+		t.Errorf("the early child runs %q (%v), want the child program %q", exe, err, prog)
+	}
+}
