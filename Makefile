@@ -88,6 +88,7 @@ cross: ## build and vet everything for FreeBSD and macOS (the event MPM's kqueue
 	@for p in $(CROSS); do \
 		echo "==> GOOS=$${p%/*} GOARCH=$${p#*/} go build + vet ./..."; \
 		GOOS=$${p%/*} GOARCH=$${p#*/} $(GO) build ./... && GOOS=$${p%/*} GOARCH=$${p#*/} $(GO) vet ./... || exit 1; \
+		GOOS=$${p%/*} GOARCH=$${p#*/} $(GO) build -tags mpmchild $(foreach m,$(MPMS),./plugins/$(m)/child) || exit 1; \
 	done
 
 test-go:

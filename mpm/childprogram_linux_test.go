@@ -40,22 +40,27 @@ func copyOfSelf(t *testing.T, perm os.FileMode) string {
 	return path
 }
 
-// A child program is used only when it is there, trusted, built from the
-// same sources as the plugin, and the plugin's checksum is not pinned.
+// A child program is used only when it is there, trusted, executable by
+// whoever may execute the plugin file, built from the same sources as the
+// plugin, and the plugin's checksum is not pinned.
 func TestUsableChildProgram(t *testing.T) {
+	plugin := copyOfSelf(t, 0o755)
 	good := copyOfSelf(t, 0o755)
-	if got, err := usableChildProgram(good); err != nil || got != good {
+	if got, err := usableChildProgram(good, plugin); err != nil || got != good {
 		t.Errorf("a copy of this binary: %q, %v; want %q", got, err, good)
 	}
 	var te *trust.TrustError
-	if _, err := usableChildProgram(copyOfSelf(t, 0o777)); !errors.As(err, &te) || !strings.Contains(err.Error(), "an MPM's child program must not be changeable") {
+	if _, err := usableChildProgram(copyOfSelf(t, 0o777), plugin); !errors.As(err, &te) || !strings.Contains(err.Error(), "an MPM's child program must not be changeable") {
 		t.Errorf("a copy writable by others: %v; want a TrustError for a child program", err)
 	}
-	if _, err := usableChildProgram(filepath.Join(t.TempDir(), "missing")); !errors.Is(err, fs.ErrNotExist) {
+	if _, err := usableChildProgram(copyOfSelf(t, 0o700), plugin); err == nil || !strings.Contains(err.Error(), "lacks execute permission 0011") {
+		t.Errorf("a copy only its owner may execute: %v; want the missing permissions", err)
+	}
+	if _, err := usableChildProgram(filepath.Join(t.TempDir(), "missing"), plugin); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("a missing file: %v; want not-exist", err)
 	}
 	t.Setenv(wire.PinnedEnv, "1")
-	if _, err := usableChildProgram(good); !errors.Is(err, errPinned) {
+	if _, err := usableChildProgram(good, plugin); !errors.Is(err, errPinned) {
 		t.Errorf("pinned: %v; want errPinned", err)
 	}
 }

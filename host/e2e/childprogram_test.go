@@ -37,6 +37,8 @@ func TestChildProgramFallback(t *testing.T) {
 		{name: "pinned", childMode: 0o755, pin: true, want: "mod_mpm_event.so"},
 		{name: "untrusted", childMode: 0o777, want: "mod_mpm_event.so",
 			log: "children run the plugin binary, not the child program: .* is writable by other users"},
+		{name: "owner only", childMode: 0o700, want: "mod_mpm_event.so",
+			log: "children run the plugin binary, not the child program: .* lacks execute permission 0011"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			root := newSite(t, "event", "mpm_event_module", "")
@@ -68,6 +70,13 @@ func TestChildProgramFallback(t *testing.T) {
 			for _, kid := range kids {
 				if exe, _ := os.Readlink(fmt.Sprintf("/proc/%d/exe", kid)); filepath.Base(exe) != tc.want || filepath.Dir(exe) != dir {
 					t.Errorf("child %d runs %q, want %s in %s", kid, exe, tc.want, dir)
+				}
+				// The host's messages to the plugin are not passed on.
+				env, _ := os.ReadFile(fmt.Sprintf("/proc/%d/environ", kid))
+				for _, kv := range strings.Split(string(env), "\x00") {
+					if strings.HasPrefix(kv, "PLUGIN_") || strings.HasPrefix(kv, "HTTPD_MPM_PINNED=") || strings.HasPrefix(kv, "HTTPD_MPM_EARLY_CHILD=") {
+						t.Errorf("child %d has %s in its environment", kid, kv)
+					}
 				}
 			}
 			if tc.log != "" && !regexp.MustCompile(tc.log).MatchString(in.srv.ErrorLog()) {

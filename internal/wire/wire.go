@@ -1,7 +1,7 @@
 // Package wire holds the names and numbers the host, the MPM SDK and an
 // MPM's child processes must agree on: the API version, the plugin's name
 // and the environment variables that tell a process what it is. It
-// imports nothing, so that a child program (see mpm.ChildProgram) links
+// imports nothing, so that a child program (see mpm.WithChildProgram) links
 // neither go-plugin nor gRPC; the handshake and the plugin set are in
 // package rpcwire.
 package wire

@@ -1,7 +1,7 @@
 // Command mod_mpm_prefork.child is the child program of the prefork MPM
 // (mpm.WithChildProgram): its plugin, mod_mpm_prefork.so, runs its child
 // processes from it. Built with the tag mpmchild it links neither
-// go-plugin nor gRPC, and starts in half the time.
+// go-plugin nor gRPC, and starts with about 40 % less CPU time.
 package main
 
 import (
