@@ -54,6 +54,7 @@ build: ## build the host (MPM=NAME: with NAME linked in), the MPM plugins (MPMS_
 	@echo "==> Building bin/httpd$(if $(MPM), with the $(MPM) MPM linked in)$(if $(SHARED), and modules/ ($(SHARED)))"
 	@mkdir -p bin modules
 	CGO_ENABLED=0 $(GO) build $(if $(MPM),-tags mpm_$(MPM)) -ldflags "-X github.com/httpd-mpm/httpd-mpm/host.Built=$$(date -u +%Y-%m-%dT%H:%M:%S)" -o bin/httpd ./cmd/httpd
+	$(if $(MPM),CGO_ENABLED=0 $(GO) build -tags mpmchild -o bin/mod_mpm_$(MPM).child ./plugins/$(MPM)/child)
 	@for m in $(SHARED); do \
 		echo "CGO_ENABLED=0 $(GO) build -o modules/mod_mpm_$$m.so ./plugins/$$m"; CGO_ENABLED=0 $(GO) build -o modules/mod_mpm_$$m.so ./plugins/$$m || exit 1; \
 		echo "CGO_ENABLED=0 $(GO) build -tags mpmchild -o modules/mod_mpm_$$m.child ./plugins/$$m/child"; CGO_ENABLED=0 $(GO) build -tags mpmchild -o modules/mod_mpm_$$m.child ./plugins/$$m/child || exit 1; \

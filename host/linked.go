@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -59,6 +60,11 @@ type linked struct {
 
 var _ generation = (*linked)(nil)
 
+// linkedChildProgram is the file name of the child program (see
+// mpm.WithChildProgram) of the MPM name linked into httpd, in httpd's own
+// directory: the one the MPM's plugin has beside it in modules/.
+func linkedChildProgram(name string) string { return "mod_mpm_" + name + ".child" }
+
 // startLinked makes a new instance of StaticMPM ready to configure. It
 // owns logs from here on, even when it fails.
 func startLinked(sockets []*listen.Socket, logs *accessLogs, log io.Writer) (*linked, error) {
@@ -67,7 +73,13 @@ func startLinked(sockets []*listen.Socket, logs *accessLogs, log io.Writer) (*li
 		logs.close()
 		return nil, fmt.Errorf("lifeline pipe: %w", err)
 	}
-	ip, err := mpm.NewInProcess(StaticMPM(), mpm.InProcessOptions{Log: log, Lifeline: r})
+	impl := StaticMPM()
+	opts := mpm.InProcessOptions{Log: log, Lifeline: r}
+	if exe, err := os.Executable(); err == nil {
+		// The MPM's child program, as make MPM=NAME builds it beside httpd.
+		opts.ChildProgram = filepath.Join(filepath.Dir(exe), linkedChildProgram(impl.Describe().Name))
+	}
+	ip, err := mpm.NewInProcess(impl, opts)
 	if err != nil {
 		r.Close()
 		w.Close()

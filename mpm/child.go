@@ -219,6 +219,9 @@ func StartChild(spec ChildSpec) (*Process, error) {
 	lifeline, stderr := hostLifelineFile(), originalStderr()
 	if spec.Config != nil && spec.Config.linked != nil {
 		lifeline, stderr = spec.Config.linked.lifeline, spec.Config.linked.stderr
+		if p := spec.Config.linked.program; p != "" {
+			exe = p
+		}
 	}
 	files := []*os.File{lifeline}
 	if spec.Scoreboard != nil && spec.Scoreboard.File() != nil {
@@ -296,8 +299,12 @@ func watchProcess(slot int, cmd *exec.Cmd) *Process {
 }
 
 // childIO is what the children of an MPM run by InProcess inherit
-// instead of the plugin's lifeline descriptor and stderr.
-type childIO struct{ lifeline, stderr *os.File }
+// instead of the plugin's lifeline descriptor and stderr, and the child
+// program they run, if not this binary.
+type childIO struct {
+	lifeline, stderr *os.File
+	program          string
+}
 
 // RunChild serves impl's child side if this process is a child started by
 // StartChild, and then returns its exit status and true; otherwise it

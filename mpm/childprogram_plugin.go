@@ -26,22 +26,30 @@ func useChildProgram(name string, log hclog.Logger) {
 	if name == "" {
 		return
 	}
-	exe, err := os.Executable()
-	path := filepath.Join(filepath.Dir(exe), name)
-	switch {
-	case err != nil:
-		err = fmt.Errorf("find own executable: %w", err)
-	case name != filepath.Base(name) || name == "..":
-		err = fmt.Errorf("child program %q is not a file name", name)
-	default:
-		childProgram, err = usableChildProgram(path, exe)
+	if name != filepath.Base(name) || name == ".." {
+		log.Warn(fmt.Sprintf("children run the plugin binary, not the child program: %q is not a file name", name))
+		return
 	}
+	exe, err := os.Executable()
+	if err != nil {
+		log.Warn(fmt.Sprintf("children run the plugin binary, not the child program: find own executable: %v", err))
+		return
+	}
+	childProgram = pickChildProgram(filepath.Join(filepath.Dir(exe), name), exe, log)
+}
+
+// pickChildProgram returns the real path of the child program at path if
+// children may execute it instead of self, the binary they would run
+// otherwise; if not, it logs why and returns "".
+func pickChildProgram(path, self string, log hclog.Logger) string {
+	real, err := usableChildProgram(path, self)
 	switch {
 	case errors.Is(err, errPinned) || errors.Is(err, fs.ErrNotExist):
-		log.Debug(fmt.Sprintf("children run the plugin binary, not the child program %s: %v", path, err))
+		log.Debug(fmt.Sprintf("children run %s, not the child program %s: %v", filepath.Base(self), path, err))
 	case err != nil:
-		log.Warn(fmt.Sprintf("children run the plugin binary, not the child program: %v", err))
+		log.Warn(fmt.Sprintf("children run %s, not the child program: %v", filepath.Base(self), err))
 	}
+	return real
 }
 
 var errPinned = errors.New("LoadModuleChecksum pins the plugin file")

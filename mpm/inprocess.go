@@ -1,3 +1,5 @@
+//go:build !mpmchild
+
 package mpm
 
 import (
@@ -26,10 +28,11 @@ import (
 // instance (one generation); a restart makes a new instance and a new
 // InProcess.
 //
-// The MPM's children are still processes: StartChild re-executes
-// os.Executable(), the calling program, whose main must call RunChild
-// first. They inherit Options.Lifeline instead of a plugin's descriptor
-// [LifelineFD], and their stderr goes, line by line, to Options.Log.
+// The MPM's children are still processes: StartChild executes the MPM's
+// child program (Options.ChildProgram) or re-executes os.Executable(),
+// the calling program, whose main must then call RunChild first. They
+// inherit Options.Lifeline instead of a plugin's descriptor [LifelineFD],
+// and their stderr goes, line by line, to Options.Log.
 type InProcess struct {
 	impl     MPM
 	log      *lineWriter
@@ -52,6 +55,11 @@ type InProcessOptions struct {
 	// write end is how a host that dies or gives up takes its children
 	// along. InProcess does not close it.
 	Lifeline *os.File
+	// ChildProgram, if set, is the path of the MPM's child program (see
+	// WithChildProgram), which the children then execute instead of this
+	// program, on the conditions WithChildProgram lists (compared with
+	// this program's file; NewInProcess logs to Log why not, if not).
+	ChildProgram string
 }
 
 // NewInProcess prepares impl to run in this process. impl must be a fresh
@@ -65,6 +73,11 @@ func NewInProcess(impl MPM, opts InProcessOptions) (*InProcess, error) {
 		return nil, fmt.Errorf("children's stderr pipe: %w", err)
 	}
 	p := &InProcess{impl: impl, log: &lineWriter{w: opts.Log}, stderr: w, children: &childIO{lifeline: opts.Lifeline, stderr: w}}
+	if opts.ChildProgram != "" {
+		if self, err := os.Executable(); err == nil {
+			p.children.program = pickChildProgram(opts.ChildProgram, self, newLogger(impl.Describe(), p.log).With("pid", os.Getpid()))
+		}
+	}
 	go func() {
 		defer r.Close()
 		br := bufio.NewReader(r)

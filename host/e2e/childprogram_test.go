@@ -36,9 +36,9 @@ func TestChildProgramFallback(t *testing.T) {
 		{name: "alone", want: "mod_mpm_event.so"},
 		{name: "pinned", childMode: 0o755, pin: true, want: "mod_mpm_event.so"},
 		{name: "untrusted", childMode: 0o777, want: "mod_mpm_event.so",
-			log: "children run the plugin binary, not the child program: .* is writable by other users"},
+			log: "children run mod_mpm_event.so, not the child program: .* is writable by other users"},
 		{name: "owner only", childMode: 0o700, want: "mod_mpm_event.so",
-			log: "children run the plugin binary, not the child program: .* lacks execute permission 0011"},
+			log: "children run mod_mpm_event.so, not the child program: .* lacks execute permission 0011"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			root := newSite(t, "event", "mpm_event_module", "")

@@ -39,8 +39,9 @@ func TestLinkedMPM(t *testing.T) {
 				t.Fatal("the host has no children")
 			}
 			for _, pid := range first {
-				if exe, _ := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid)); exe != httpd {
-					t.Errorf("child %d runs %q, want the host's binary %s", pid, exe, httpd)
+				want := filepath.Join(filepath.Dir(httpd), testbin.ChildProgram(m.Name))
+				if exe, _ := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid)); exe != want {
+					t.Errorf("child %d runs %q, want the MPM's child program %s", pid, exe, want)
 				}
 			}
 

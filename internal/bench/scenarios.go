@@ -54,7 +54,7 @@ var scenarios = []scenario{
 	{ID: "idle-1k", Title: "1 KiB keep-alive + 1,000 idle", Run: runWrk, Path: "/1k.bin", Idle: 1000},
 	{ID: "idle-10k", Title: "1 KiB keep-alive + 10,000 idle", Run: runWrk, Path: "/1k.bin", Idle: 10000},
 	{ID: "slow-150", Title: "1 KiB keep-alive + 150 slow readers", Run: runWrk, Path: "/1k.bin", Slow: 150},
-	{ID: "startup", Title: "start → first 200", Run: runStartup, Path: "/1k.bin"},
+	{ID: "startup", Title: "start → first 200", Run: runStartup, Path: "/1k.bin", Linked: true},
 	{ID: "graceful", Title: "2 graceful restarts under load", Run: runRestart, Path: "/1k.bin"},
 	{ID: "swap", Title: "2 MPM swaps under load", Run: runSwap, Path: "/1k.bin", OursOnly: true},
 }

@@ -72,8 +72,9 @@ type server struct {
 	conf string // its config file
 }
 
-// linkedHttpd builds httpd with mpm linked in, as `make MPM=mpm` does,
-// once per run, into the scratch directory.
+// linkedHttpd builds httpd with mpm linked in, and the MPM's child
+// program beside it, as `make MPM=mpm` does, once per run, into the
+// scratch directory.
 func (l *lab) linkedHttpd(mpm string) (string, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -81,13 +82,18 @@ func (l *lab) linkedHttpd(mpm string) (string, error) {
 	if _, err := os.Stat(out); err == nil {
 		return out, nil
 	}
-	argv := []string{"env", "CGO_ENABLED=0", "go", "build", "-tags", "mpm_" + mpm, "-o", out, "./cmd/httpd"}
-	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.Dir = l.repo
-	if b, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("%s: %v\n%s", strings.Join(argv, " "), err, b)
+	child := filepath.Join(filepath.Dir(out), "mod_mpm_"+mpm+".child")
+	for _, argv := range [][]string{
+		{"env", "CGO_ENABLED=0", "go", "build", "-tags", "mpm_" + mpm, "-o", out, "./cmd/httpd"},
+		{"env", "CGO_ENABLED=0", "go", "build", "-tags", "mpmchild", "-o", child, "./plugins/" + mpm + "/child"},
+	} {
+		cmd := exec.Command(argv[0], argv[1:]...)
+		cmd.Dir = l.repo
+		if b, err := cmd.CombinedOutput(); err != nil {
+			return "", fmt.Errorf("%s: %v\n%s", strings.Join(argv, " "), err, b)
+		}
+		l.cmds.add("build "+mpm+" linked in", argv)
 	}
-	l.cmds.add("build "+mpm+" linked in", argv)
 	return out, os.Chmod(filepath.Dir(out), 0o755)
 }
 

@@ -106,12 +106,14 @@ func Plugin(t testing.TB, pkg string) string {
 	return buildOnce(t, pkg, filepath.Base(pkg)+".so", pkg)
 }
 
-// Static builds httpd with the MPM name linked in (`make MPM=name`:
-// CGO_ENABLED=0 go build -tags mpm_name ./cmd/httpd) once per test process
-// and returns the executable, named httpd (messages say "httpd:") in a
-// directory of its own, reachable by the user children run as.
+// Static builds httpd with the MPM name linked in, and the MPM's child
+// program beside it (`make MPM=name`: CGO_ENABLED=0 go build -tags
+// mpm_name ./cmd/httpd), once per test process and returns the
+// executable, named httpd (messages say "httpd:") in a directory of its
+// own, reachable by the user children run as.
 func Static(t testing.TB, name string) string {
 	t.Helper()
+	buildOnce(t, "static child "+name, filepath.Join(name, ChildProgram(name)), "-tags", "mpmchild", "./plugins/"+name+"/child")
 	return buildOnce(t, "static "+name, filepath.Join(name, "httpd"), "-tags", "mpm_"+name, "./cmd/httpd")
 }
 
