@@ -40,9 +40,11 @@ type generation interface {
 
 // linked is the MPM linked into this binary, running in the host's
 // process through mpm.InProcess: the same calls a plugin gets over gRPC,
-// made directly. Its children are this binary re-executed (Main answers
-// them first); they hold this generation's lifeline, and their log lines
-// and the MPM's own reach the writer a plugin's stderr would.
+// made directly. Its children run the MPM's child program beside this
+// binary (linkedChildProgram), or this binary's own image re-executed
+// (Main answers them first); they hold this generation's lifeline, and
+// their log lines and the MPM's own reach the writer a plugin's stderr
+// would.
 type linked struct {
 	*mpm.InProcess
 	sockets  []*listen.Socket

@@ -189,10 +189,13 @@ func hostLifelineFile() *os.File {
 	return hostLifeline.f
 }
 
-// StartChild starts the plugin binary again as a child process that runs
-// the MPM's ServeChild. The child gets the listeners as descriptors, logs
+// StartChild starts a child process that runs the MPM's ServeChild: the
+// MPM's child program (WithChildProgram, InProcessOptions.ChildProgram)
+// while its file is still the one checked, else this process's own image
+// again (/proc/self/exe on Linux: the code running here, even if its file
+// was replaced since). The child gets the listeners as descriptors, logs
 // to the plugin's original stderr and has no stdin or stdout. For an MPM
-// run by InProcess, the binary is the host's (whose main calls RunChild
+// run by InProcess, this process is the host (whose main calls RunChild
 // first), and lifeline and stderr are the ones given to NewInProcess. If the
 // plugin process dies (a crash, kill -9) the child is asked to finish
 // gracefully (its Graceful channel closes: in-flight requests complete
@@ -208,19 +211,16 @@ func hostLifelineFile() *os.File {
 // until Run returns, StartChild hands one of spec.Credential the spec and
 // descriptors instead of executing the binary (see EarlyChildServer).
 func StartChild(spec ChildSpec) (*Process, error) {
-	exe, err := childExecutable()
-	if err != nil {
-		return nil, err
-	}
 	w := childWire{Slot: spec.Slot, Generation: spec.Generation, Parent: os.Getpid()}
 	if spec.Config != nil {
 		w.Config = configWire{Core: spec.Config.Core, Settings: spec.Config.Settings, LogLevel: spec.Config.LogLevel}
 	}
-	lifeline, stderr := hostLifelineFile(), originalStderr()
-	if spec.Config != nil && spec.Config.linked != nil {
-		lifeline, stderr = spec.Config.linked.lifeline, spec.Config.linked.stderr
-		if p := spec.Config.linked.program; p != "" {
-			exe = p
+	prog, lifeline, stderr := childProgram, hostLifelineFile(), originalStderr()
+	var log hclog.Logger
+	if spec.Config != nil {
+		log = spec.Config.Log
+		if l := spec.Config.linked; l != nil {
+			prog, lifeline, stderr = l.program, l.lifeline, l.stderr
 		}
 	}
 	files := []*os.File{lifeline}
@@ -233,6 +233,7 @@ func StartChild(spec ChildSpec) (*Process, error) {
 		files = append(files, l.File)
 	}
 	files, w.Config.Core.AccessLogs = passAccessLogs(files, w.Config.Core.AccessLogs)
+	var err error
 	if spec.Extra != nil {
 		if w.Extra, err = json.Marshal(spec.Extra); err != nil {
 			return nil, fmt.Errorf("encode child extra: %w", err)
@@ -251,7 +252,11 @@ func StartChild(spec ChildSpec) (*Process, error) {
 			}
 		}
 	}
-	cmd, err := childCommand(exe, string(blob), stderr, files, spec.Credential)
+	exe, name, err := childExecutable(prog, log)
+	if err != nil {
+		return nil, err
+	}
+	cmd, err := childCommand(exe, name, string(blob), stderr, files, spec.Credential)
 	if err != nil {
 		return nil, fmt.Errorf("start child %d: %w", spec.Slot, err)
 	}
@@ -261,12 +266,13 @@ func StartChild(spec ChildSpec) (*Process, error) {
 	return watchProcess(spec.Slot, cmd), nil
 }
 
-// childCommand is the command that starts a child: exe with the plugin's
-// environment but for go-plugin's variables, wire.ChildEnv=spec, stderr,
-// the descriptors files from fd 3 on, the parent-death signal and, if set,
-// the credential cred.
-func childCommand(exe, spec string, stderr *os.File, files []*os.File, cred *Credential) (*exec.Cmd, error) {
+// childCommand is the command that starts a child: exe, under the name
+// name (argv[0]), with the plugin's environment but for go-plugin's
+// variables, wire.ChildEnv=spec, stderr, the descriptors files from fd 3
+// on, the parent-death signal and, if set, the credential cred.
+func childCommand(exe, name, spec string, stderr *os.File, files []*os.File, cred *Credential) (*exec.Cmd, error) {
 	cmd := exec.Command(exe)
+	cmd.Args[0] = name
 	cmd.Env = append(childEnviron(), wire.ChildEnv+"="+spec)
 	cmd.Stderr = stderr
 	cmd.ExtraFiles = files
@@ -303,7 +309,7 @@ func watchProcess(slot int, cmd *exec.Cmd) *Process {
 // program they run, if not this binary.
 type childIO struct {
 	lifeline, stderr *os.File
-	program          string
+	program          *program
 }
 
 // RunChild serves impl's child side if this process is a child started by

@@ -46,3 +46,7 @@ func startChild(cmd *exec.Cmd) error {
 	defer unix.PthreadSigmask(unix.SIG_SETMASK, &old, nil)
 	return cmd.Start()
 }
+
+// ownImage is the file that executes the code this process runs, even if
+// its path now holds another: the kernel's /proc/self/exe.
+func ownImage() string { return selfExe }

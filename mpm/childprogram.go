@@ -4,26 +4,59 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
+
+	"github.com/hashicorp/go-hclog"
 
 	"github.com/httpd-mpm/httpd-mpm/internal/wire"
 )
 
-// childProgram is the file StartChild executes when Serve found the MPM's
-// child program usable (see WithChildProgram); empty, it executes this
-// binary. Serve sets it before it starts any child and it does not change
+// childProgram is the child program StartChild executes when Serve found
+// the MPM's usable (see WithChildProgram); nil, it executes this binary.
+// Serve sets it before it starts any child and it does not change
 // afterwards.
-var childProgram string
+var childProgram *program
 
-// childExecutable is the program a child of this process runs.
-func childExecutable() (string, error) {
-	if childProgram != "" {
-		return childProgram, nil
+// program is a child program as it was checked: its real path and what
+// the file was then.
+type program struct {
+	path    string
+	checked os.FileInfo
+	changed sync.Once // logs that it changed
+}
+
+// unchanged reports whether p's path still holds the file that was
+// checked (same file, size and modification time): a child program
+// replaced since (an upgrade) is not run with this process's spec.
+func (p *program) unchanged() bool {
+	fi, err := os.Stat(p.path)
+	return err == nil && os.SameFile(fi, p.checked) && fi.Size() == p.checked.Size() && fi.ModTime().Equal(p.checked.ModTime())
+}
+
+// childExecutable returns the file a child of this process executes and
+// the name it runs under (its argv[0]): prog if it is still the file that
+// was checked, else this process's own image (ownImage: the code running
+// here even if the file was replaced since, so that parent and children
+// agree on their spec). log, if not nil, hears once that prog changed.
+func childExecutable(prog *program, log hclog.Logger) (path, name string, err error) {
+	if prog != nil {
+		if prog.unchanged() {
+			return prog.path, prog.path, nil
+		}
+		if log != nil {
+			prog.changed.Do(func() {
+				log.Warn(fmt.Sprintf("child program %s changed since it was checked; children run this process's own program until the next restart", prog.path))
+			})
+		}
 	}
-	exe, err := os.Executable()
+	self, err := os.Executable()
 	if err != nil {
-		return "", fmt.Errorf("find own executable: %w", err)
+		return "", "", fmt.Errorf("find own executable: %w", err)
 	}
-	return exe, nil
+	if img := ownImage(); img != "" {
+		return img, self, nil
+	}
+	return self, self, nil
 }
 
 // ChildMain is the main of an MPM's child program (see WithChildProgram):

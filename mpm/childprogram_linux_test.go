@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/httpd-mpm/httpd-mpm/internal/trust"
 	"github.com/httpd-mpm/httpd-mpm/internal/wire"
@@ -46,8 +47,8 @@ func copyOfSelf(t *testing.T, perm os.FileMode) string {
 func TestUsableChildProgram(t *testing.T) {
 	plugin := copyOfSelf(t, 0o755)
 	good := copyOfSelf(t, 0o755)
-	if got, err := usableChildProgram(good, plugin); err != nil || got != good {
-		t.Errorf("a copy of this binary: %q, %v; want %q", got, err, good)
+	if got, err := usableChildProgram(good, plugin); err != nil || got.path != good {
+		t.Errorf("a copy of this binary: %+v, %v; want %q", got, err, good)
 	}
 	var te *trust.TrustError
 	if _, err := usableChildProgram(copyOfSelf(t, 0o777), plugin); !errors.As(err, &te) || !strings.Contains(err.Error(), "an MPM's child program must not be changeable") {
@@ -67,32 +68,47 @@ func TestUsableChildProgram(t *testing.T) {
 
 // builtTogether tells a program of another build from this one's.
 func TestBuiltTogether(t *testing.T) {
-	if err := builtTogether(copyOfSelf(t, 0o755)); err != nil {
+	if err := builtTogether(copyOfSelf(t, 0o755), "self"); err != nil {
 		t.Errorf("a copy of this binary: %v", err)
 	}
 	goTool, err := exec.LookPath("go")
 	if err != nil {
 		t.Fatal(err) // the go tool runs these tests
 	}
-	if err := builtTogether(goTool); err == nil || !strings.Contains(err.Error(), "built from another") {
+	if err := builtTogether(goTool, "self"); err == nil || !strings.Contains(err.Error(), "built from another") || !strings.Contains(err.Error(), "than self") {
 		t.Errorf("the go tool: %v; want built from another main module or Go version", err)
 	}
 	script := filepath.Join(t.TempDir(), "script")
 	if err := os.WriteFile(script, []byte("#!/bin/sh\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := builtTogether(script); err == nil || !strings.Contains(err.Error(), "build information") {
+	if err := builtTogether(script, "self"); err == nil || !strings.Contains(err.Error(), "build information") {
 		t.Errorf("a shell script: %v; want no build information", err)
 	}
+}
+
+// useProgram makes a copy of this binary the child program, as checked.
+func useProgram(t *testing.T) string {
+	t.Helper()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := copyOfSelf(t, 0o755)
+	prog, err := usableChildProgram(path, self)
+	if err != nil {
+		t.Fatal(err)
+	}
+	childProgram = prog
+	t.Cleanup(func() { childProgram = nil })
+	return path
 }
 
 // StartChild executes the child program when there is one, for an early
 // child and a spec alike.
 func TestStartChildRunsChildProgram(t *testing.T) {
 	noSpare(t)
-	prog := copyOfSelf(t, 0o755)
-	childProgram = prog
-	t.Cleanup(func() { childProgram = "" })
+	prog := useProgram(t)
 	f, addr := tcpListenerFile(t)
 	p := startTestChild(t, ChildSpec{Slot: 1, Extra: childOrder{Tag: "program"}, Listeners: []Listener{{Name: "t", Network: "tcp4", Address: addr, File: f}}})
 	if exe, err := os.Readlink("/proc/" + strconv.Itoa(p.Pid) + "/exe"); err != nil || exe != prog {
@@ -104,5 +120,36 @@ func TestStartChildRunsChildProgram(t *testing.T) {
 	c := offerEarly(t, nil)
 	if exe, err := os.Readlink("/proc/" + strconv.Itoa(c.cmd.Process.Pid) + "/exe"); err != nil || exe != prog {
 		t.Errorf("the early child runs %q (%v), want the child program %q", exe, err, prog)
+	}
+}
+
+// A child program replaced after it was checked (an upgrade while the
+// plugin runs) is not run with this process's spec: StartChild runs this
+// process's own image instead, /proc/self/exe, under its name.
+func TestStartChildChangedChildProgram(t *testing.T) {
+	noSpare(t)
+	prog := useProgram(t)
+	b, err := os.ReadFile(prog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(10 * time.Millisecond) // a modification time of its own
+	if err := os.WriteFile(prog, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, addr := tcpListenerFile(t)
+	p := startTestChild(t, ChildSpec{Slot: 2, Extra: childOrder{Tag: "changed"}, Listeners: []Listener{{Name: "t", Network: "tcp4", Address: addr, File: f}}})
+	if exe, err := os.Readlink("/proc/" + strconv.Itoa(p.Pid) + "/exe"); err != nil || exe != self {
+		t.Errorf("the child runs %q (%v), want this binary %q", exe, err, self)
+	}
+	if cmdline, err := os.ReadFile("/proc/" + strconv.Itoa(p.Pid) + "/cmdline"); err != nil || !strings.HasPrefix(string(cmdline), self+"\x00") {
+		t.Errorf("the child's argv[0] is %q (%v), want %q", cmdline, err, self)
+	}
+	if r := ask(t, p, addr); r.Slot != 2 {
+		t.Errorf("report %+v, want slot 2", r)
 	}
 }

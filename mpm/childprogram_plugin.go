@@ -38,71 +38,81 @@ func useChildProgram(name string, log hclog.Logger) {
 	childProgram = pickChildProgram(filepath.Join(filepath.Dir(exe), name), exe, log)
 }
 
-// pickChildProgram returns the real path of the child program at path if
-// children may execute it instead of self, the binary they would run
-// otherwise; if not, it logs why and returns "".
-func pickChildProgram(path, self string, log hclog.Logger) string {
-	real, err := usableChildProgram(path, self)
+// pickChildProgram returns the child program at path if children may
+// execute it instead of self, the binary they would run otherwise; if not,
+// it logs why and returns nil. A file that is missing or a pinned plugin
+// is not worth a warning, nor a child program the trust rules refuse when
+// self breaks them too (httpd run by root from a user's checkout, say).
+func pickChildProgram(path, self string, log hclog.Logger) *program {
+	prog, err := usableChildProgram(path, self)
+	quiet := errors.Is(err, errPinned) || errors.Is(err, fs.ErrNotExist)
+	var te *trust.TrustError
+	if errors.As(err, &te) {
+		_, selfErr := trust.Trusted(self, "")
+		quiet = selfErr != nil
+	}
 	switch {
-	case errors.Is(err, errPinned) || errors.Is(err, fs.ErrNotExist):
+	case quiet:
 		log.Debug(fmt.Sprintf("children run %s, not the child program %s: %v", filepath.Base(self), path, err))
 	case err != nil:
 		log.Warn(fmt.Sprintf("children run %s, not the child program: %v", filepath.Base(self), err))
 	}
-	return real
+	return prog
 }
 
 var errPinned = errors.New("LoadModuleChecksum pins the plugin file")
 
-// usableChildProgram returns the real path of the child program at path,
-// or why it may not be used instead of the plugin file plugin.
-func usableChildProgram(path, plugin string) (string, error) {
+// usableChildProgram returns the child program at path as checked, or why
+// it may not be used instead of the binary self.
+func usableChildProgram(path, self string) (*program, error) {
 	if os.Getenv(wire.PinnedEnv) != "" {
-		return "", errPinned
+		return nil, errPinned
 	}
 	real, err := trust.Trusted(path, "an MPM's child program")
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	if err := executableAsPlugin(real, plugin); err != nil {
-		return "", fmt.Errorf("%s: %w", real, err)
+	fi, err := executableAs(real, self)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", real, err)
 	}
-	if err := builtTogether(real); err != nil {
-		return "", fmt.Errorf("%s: %w", real, err)
+	if err := builtTogether(real, filepath.Base(self)); err != nil {
+		return nil, fmt.Errorf("%s: %w", real, err)
 	}
-	return real, nil
+	return &program{path: real, checked: fi}, nil
 }
 
-// executableAsPlugin reports an error unless whoever may execute the
-// plugin file may execute the child program too: children run as User and
-// Group, which could execute the plugin file.
-func executableAsPlugin(child, plugin string) error {
+// executableAs returns the child program's file information, or an error
+// unless whoever may execute self may execute the child program too:
+// children run as User and Group, which could execute self.
+func executableAs(child, self string) (os.FileInfo, error) {
 	c, err := os.Stat(child)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	p, err := os.Stat(plugin)
+	p, err := os.Stat(self)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	name := filepath.Base(self)
 	cs, ok1 := c.Sys().(*syscall.Stat_t)
 	ps, ok2 := p.Sys().(*syscall.Stat_t)
 	if ok1 && ok2 && (cs.Uid != ps.Uid || cs.Gid != ps.Gid) {
-		return fmt.Errorf("owned by %d:%d, the plugin file by %d:%d: children may not be allowed to execute it", cs.Uid, cs.Gid, ps.Uid, ps.Gid)
+		return nil, fmt.Errorf("owned by %d:%d, %s by %d:%d: children may not be allowed to execute it", cs.Uid, cs.Gid, name, ps.Uid, ps.Gid)
 	}
 	if missing := p.Mode().Perm() & 0o111 &^ c.Mode().Perm(); missing != 0 {
-		return fmt.Errorf("mode %04o lacks execute permission %04o that the plugin file (mode %04o) has", uint32(c.Mode().Perm()), uint32(missing), uint32(p.Mode().Perm()))
+		return nil, fmt.Errorf("mode %04o lacks execute permission %04o that %s (mode %04o) has", uint32(c.Mode().Perm()), uint32(missing), name, uint32(p.Mode().Perm()))
 	}
-	return nil
+	return c, nil
 }
 
 // builtTogether reports an error unless the program at path was built
-// from what this binary was: the same Go version, main module, VCS state
+// from what this binary (named self in messages) was: the same Go version, main module, VCS state
 // and versions of the modules both use. A plugin updated without its child
 // program would otherwise hand its spec to older code. Two builds from a
 // checkout with uncommitted changes (vcs.modified) at one revision look
 // alike whatever the changes: `make build` builds both files together.
-func builtTogether(path string) error {
+func builtTogether(path, self string) error {
 	theirs, err := buildinfo.ReadFile(path)
 	if err != nil {
 		return fmt.Errorf("read its build information: %w", err)
@@ -112,7 +122,7 @@ func builtTogether(path string) error {
 		return errors.New("this binary has no build information")
 	}
 	differ := func(what, a, b string) error {
-		return fmt.Errorf("built from another %s (%s) than the plugin (%s)", what, a, b)
+		return fmt.Errorf("built from another %s (%s) than %s (%s)", what, a, self, b)
 	}
 	if ours.GoVersion != theirs.GoVersion {
 		return differ("Go version", theirs.GoVersion, ours.GoVersion)

@@ -86,7 +86,7 @@ func startEarlyChildren(impl MPM, log hclog.Logger) {
 }
 
 func startEarlyChild(cred *Credential) (*earlyChild, error) {
-	exe, err := childExecutable()
+	exe, name, err := childExecutable(childProgram, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -96,7 +96,7 @@ func startEarlyChild(cred *Credential) (*earlyChild, error) {
 	}
 	ours, theirs := os.NewFile(uintptr(fds[0]), "early-spec"), os.NewFile(uintptr(fds[1]), "early-spec")
 	defer theirs.Close()
-	cmd, err := childCommand(exe, earlyMarker, originalStderr(), []*os.File{hostLifelineFile(), theirs}, cred) // fds 3 and earlySocketFD
+	cmd, err := childCommand(exe, name, earlyMarker, originalStderr(), []*os.File{hostLifelineFile(), theirs}, cred) // fds 3 and earlySocketFD
 	if err != nil {
 		ours.Close()
 		return nil, err

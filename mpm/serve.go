@@ -107,8 +107,10 @@ type serveConfig struct{ childProgram string }
 // sources (module versions, Go version, VCS revision) as the plugin, and the
 // host has not pinned the plugin's checksum (LoadModuleChecksum covers
 // only the plugin file). Otherwise children run the plugin binary, as
-// without this option, and the plugin logs why (a missing file: at the
-// debug level).
+// without this option, and the plugin warns why (but for a missing file,
+// a pin, or a plugin file that breaks the trust rules itself). A child
+// program replaced once checked (an upgrade while the plugin runs) is not
+// used for later children of this plugin: they run the plugin's own image.
 func WithChildProgram(name string) ServeOption {
 	return func(c *serveConfig) { c.childProgram = name }
 }

@@ -5,9 +5,12 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -84,6 +87,67 @@ func TestChildProgramFallback(t *testing.T) {
 			}
 			if tc.log == "" && strings.Contains(in.srv.ErrorLog(), "child program") {
 				t.Errorf("error log speaks of the child program:\n%s", in.srv.ErrorLog())
+			}
+		})
+	}
+}
+
+// TestLinkedChildProgramFallback: with the event MPM linked into httpd,
+// children run httpd's own image when the child program beside it is
+// missing or untrusted (with a warning for the latter), in every
+// generation.
+func TestLinkedChildProgramFallback(t *testing.T) {
+	built := testbin.Static(t, "event")
+	httpdBytes, err := os.ReadFile(built)
+	must(t, err)
+	child, err := os.ReadFile(filepath.Join(filepath.Dir(built), testbin.ChildProgram("event")))
+	must(t, err)
+	for _, tc := range []struct {
+		name      string
+		childMode os.FileMode // 0: no child program
+		log       string
+	}{
+		{name: "alone"},
+		{name: "untrusted", childMode: 0o777, log: "children run httpd, not the child program: .* is writable by other users"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			must(t, os.Chmod(dir, 0o755))
+			httpd := filepath.Join(dir, "httpd")
+			must(t, os.WriteFile(httpd, httpdBytes, 0o755))
+			if tc.childMode != 0 {
+				path := filepath.Join(dir, testbin.ChildProgram("event"))
+				must(t, os.WriteFile(path, child, tc.childMode))
+				must(t, os.Chmod(path, tc.childMode))
+			}
+			root := newSite(t, "event", "mpm_event_module", "")
+			conf := filepath.Join(root, "httpd.conf")
+			write(t, conf, regexp.MustCompile(`(?m)^LoadModule mpm_.*\n`).ReplaceAllString(readFile(t, conf), ""))
+			in := startCmd(t, root, exec.Command(httpd, "-d", root, "-f", "httpd.conf", "-D", "FOREGROUND"))
+			check := func(when string) {
+				t.Helper()
+				if resp, body := in.get("/hello.txt"); resp.StatusCode != 200 || body != "hello, world\n" {
+					t.Fatalf("%s: GET /hello.txt = %d %q", when, resp.StatusCode, body)
+				}
+				kids := children(in.cmd.Process.Pid)
+				if len(kids) == 0 {
+					t.Fatalf("%s: the host has no children", when)
+				}
+				for _, kid := range kids {
+					if exe, _ := os.Readlink(fmt.Sprintf("/proc/%d/exe", kid)); exe != httpd {
+						t.Errorf("%s: child %d runs %q, want %s", when, kid, exe, httpd)
+					}
+				}
+			}
+			check("at start")
+			first := children(in.cmd.Process.Pid)
+			in.signal(syscall.SIGUSR1)
+			eventually(20*time.Second, func() bool {
+				return !slices.ContainsFunc(children(in.cmd.Process.Pid), func(pid int) bool { return slices.Contains(first, pid) })
+			})
+			check("after a graceful restart")
+			if tc.log != "" && !regexp.MustCompile(tc.log).MatchString(in.srv.ErrorLog()) {
+				t.Errorf("error log has no line matching %q:\n%s", tc.log, in.srv.ErrorLog())
 			}
 		})
 	}

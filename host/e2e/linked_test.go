@@ -17,8 +17,9 @@ import (
 // TestLinkedMPM runs each MPM linked into httpd (`make MPM=NAME`), with no
 // LoadModule line: TestServeStatic's body, then two graceful restarts
 // under wrk with not one failed request. The MPM runs in the host's own
-// process (no plugin): its children are httpd itself, directly under the
-// host, and its log lines carry the host's pid in the plugin form's format.
+// process (no plugin): its children run the MPM's child program beside
+// httpd, directly under the host, and its log lines carry the host's pid
+// in the plugin form's format.
 func TestLinkedMPM(t *testing.T) {
 	resuming := map[string]string{"prefork": "AH00163", "worker": "AH00292", "event": "AH00489"}
 	for _, m := range testbin.MPMs {

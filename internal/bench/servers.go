@@ -79,10 +79,12 @@ func (l *lab) linkedHttpd(mpm string) (string, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	out := filepath.Join(l.scratch, "linked-"+mpm, "httpd")
-	if _, err := os.Stat(out); err == nil {
+	child := filepath.Join(filepath.Dir(out), "mod_mpm_"+mpm+".child")
+	_, err1 := os.Stat(out)
+	_, err2 := os.Stat(child)
+	if err1 == nil && err2 == nil {
 		return out, nil
 	}
-	child := filepath.Join(filepath.Dir(out), "mod_mpm_"+mpm+".child")
 	for _, argv := range [][]string{
 		{"env", "CGO_ENABLED=0", "go", "build", "-tags", "mpm_" + mpm, "-o", out, "./cmd/httpd"},
 		{"env", "CGO_ENABLED=0", "go", "build", "-tags", "mpmchild", "-o", child, "./plugins/" + mpm + "/child"},
