@@ -32,11 +32,16 @@ func TestChildProgramFallback(t *testing.T) {
 		name      string
 		childMode os.FileMode // 0: no child program
 		pin       bool
+		nobody    bool   // User nobody (as root only)
 		want      string // the children's executable
 		log       string // a line the error log must have
 	}{
 		{name: "paired", childMode: 0o755, want: testbin.ChildProgram("event")},
 		{name: "alone", want: "mod_mpm_event.so"},
+		// The plugin's own image (/proc/self/exe), executed after the
+		// child's switch to User.
+		{name: "alone as nobody", nobody: true, want: "mod_mpm_event.so"},
+		{name: "paired as nobody", childMode: 0o755, nobody: true, want: testbin.ChildProgram("event")},
 		{name: "pinned", childMode: 0o755, pin: true, want: "mod_mpm_event.so"},
 		{name: "untrusted", childMode: 0o777, want: "mod_mpm_event.so",
 			log: "children run mod_mpm_event.so, not the child program: .* is writable by other users"},
@@ -44,7 +49,17 @@ func TestChildProgramFallback(t *testing.T) {
 			log: "children run mod_mpm_event.so, not the child program: .* lacks execute permission 0011"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			root := newSite(t, "event", "mpm_event_module", "")
+			extra := ""
+			if tc.nobody {
+				if os.Geteuid() != 0 {
+					t.Skip("needs root to change user")
+				}
+				extra = "User nobody\nGroup #65534\n"
+			}
+			root := newSite(t, "event", "mpm_event_module", extra)
+			for d := root; tc.nobody && d != filepath.Dir(d) && strings.HasPrefix(d, os.TempDir()); d = filepath.Dir(d) {
+				must(t, os.Chmod(d, 0o755)) // nobody must reach the document root and the modules
+			}
 			dir := filepath.Join(root, "modules")
 			must(t, os.Mkdir(dir, 0o755))
 			must(t, os.WriteFile(filepath.Join(dir, "mod_mpm_event.so"), plugin, 0o755))
@@ -73,6 +88,9 @@ func TestChildProgramFallback(t *testing.T) {
 			for _, kid := range kids {
 				if exe, _ := os.Readlink(fmt.Sprintf("/proc/%d/exe", kid)); filepath.Base(exe) != tc.want || filepath.Dir(exe) != dir {
 					t.Errorf("child %d runs %q, want %s in %s", kid, exe, tc.want, dir)
+				}
+				if uid := procUID(kid); tc.nobody && uid != 65534 {
+					t.Errorf("child %d runs as uid %d, want nobody (65534)", kid, uid)
 				}
 				// The host's messages to the plugin are not passed on.
 				env, _ := os.ReadFile(fmt.Sprintf("/proc/%d/environ", kid))
