@@ -27,7 +27,9 @@ type program struct {
 
 // unchanged reports whether p's path still holds the file that was
 // checked (same file, size and modification time): a child program
-// replaced since (an upgrade) is not run with this process's spec.
+// replaced since (an upgrade) is not run with this process's spec. A
+// replacement between this check and the exec, microseconds later, is not
+// seen; only root or the owner could make one (the trust rules).
 func (p *program) unchanged() bool {
 	fi, err := os.Stat(p.path)
 	return err == nil && os.SameFile(fi, p.checked) && fi.Size() == p.checked.Size() && fi.ModTime().Equal(p.checked.ModTime())
@@ -45,7 +47,7 @@ func childExecutable(prog *program, log hclog.Logger) (path, name string, err er
 		}
 		if log != nil {
 			prog.changed.Do(func() {
-				log.Warn(fmt.Sprintf("child program %s changed since it was checked; children run this process's own program until the next restart", prog.path))
+				log.Warn(fmt.Sprintf("child program %s changed since it was checked; children run this process's running image until the next restart", prog.path))
 			})
 		}
 	}

@@ -29,8 +29,9 @@ import (
 // InProcess.
 //
 // The MPM's children are still processes: StartChild executes the MPM's
-// child program (Options.ChildProgram) or re-executes os.Executable(),
-// the calling program, whose main must then call RunChild first. They
+// child program (Options.ChildProgram) or the calling program's running
+// image again (/proc/self/exe on Linux, named os.Executable()), whose
+// main must then call RunChild first. They
 // inherit Options.Lifeline instead of a plugin's descriptor [LifelineFD],
 // and their stderr goes, line by line, to Options.Log.
 type InProcess struct {
@@ -58,7 +59,9 @@ type InProcessOptions struct {
 	// ChildProgram, if set, is the path of the MPM's child program (see
 	// WithChildProgram), which the children then execute instead of this
 	// program, on the conditions WithChildProgram lists (compared with
-	// this program's file; NewInProcess logs to Log why not, if not).
+	// this program's file; NewInProcess logs to Log why not, but for a
+	// missing file or this program breaking the trust rules itself) and as
+	// long as its file is the one checked.
 	ChildProgram string
 }
 

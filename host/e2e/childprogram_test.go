@@ -57,8 +57,8 @@ func TestChildProgramFallback(t *testing.T) {
 				extra = "User nobody\nGroup #65534\n"
 			}
 			root := newSite(t, "event", "mpm_event_module", extra)
-			for d := root; tc.nobody && d != filepath.Dir(d) && strings.HasPrefix(d, os.TempDir()); d = filepath.Dir(d) {
-				must(t, os.Chmod(d, 0o755)) // nobody must reach the document root and the modules
+			if tc.nobody {
+				reachableByNobody(t, root)
 			}
 			dir := filepath.Join(root, "modules")
 			must(t, os.Mkdir(dir, 0o755))
@@ -111,9 +111,11 @@ func TestChildProgramFallback(t *testing.T) {
 }
 
 // TestLinkedChildProgramFallback: with the event MPM linked into httpd,
-// children run httpd's own image when the child program beside it is
-// missing or untrusted (with a warning for the latter), in every
-// generation.
+// children run httpd's own running image, named httpd, when the child
+// program beside it is missing or untrusted (with a warning for the
+// latter), in every generation: after httpd's file was replaced too (an
+// upgrade), the new generation's children still run the code of the host
+// that hands them their spec.
 func TestLinkedChildProgramFallback(t *testing.T) {
 	built := testbin.Static(t, "event")
 	httpdBytes, err := os.ReadFile(built)
@@ -142,7 +144,7 @@ func TestLinkedChildProgramFallback(t *testing.T) {
 			conf := filepath.Join(root, "httpd.conf")
 			write(t, conf, regexp.MustCompile(`(?m)^LoadModule mpm_.*\n`).ReplaceAllString(readFile(t, conf), ""))
 			in := startCmd(t, root, exec.Command(httpd, "-d", root, "-f", "httpd.conf", "-D", "FOREGROUND"))
-			check := func(when string) {
+			check := func(when, want string) {
 				t.Helper()
 				if resp, body := in.get("/hello.txt"); resp.StatusCode != 200 || body != "hello, world\n" {
 					t.Fatalf("%s: GET /hello.txt = %d %q", when, resp.StatusCode, body)
@@ -152,18 +154,24 @@ func TestLinkedChildProgramFallback(t *testing.T) {
 					t.Fatalf("%s: the host has no children", when)
 				}
 				for _, kid := range kids {
-					if exe, _ := os.Readlink(fmt.Sprintf("/proc/%d/exe", kid)); exe != httpd {
-						t.Errorf("%s: child %d runs %q, want %s", when, kid, exe, httpd)
+					if exe, _ := os.Readlink(fmt.Sprintf("/proc/%d/exe", kid)); exe != want {
+						t.Errorf("%s: child %d runs %q, want %s", when, kid, exe, want)
+					}
+					if comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", kid)); strings.TrimSpace(string(comm)) != "httpd" {
+						t.Errorf("%s: child %d is named %q, want httpd", when, kid, strings.TrimSpace(string(comm)))
 					}
 				}
 			}
-			check("at start")
+			check("at start", httpd)
+			// An upgrade: another file takes httpd's name.
+			must(t, os.WriteFile(httpd+".new", httpdBytes, 0o755))
+			must(t, os.Rename(httpd+".new", httpd))
 			first := children(in.cmd.Process.Pid)
 			in.signal(syscall.SIGUSR1)
 			eventually(20*time.Second, func() bool {
 				return !slices.ContainsFunc(children(in.cmd.Process.Pid), func(pid int) bool { return slices.Contains(first, pid) })
 			})
-			check("after a graceful restart")
+			check("after httpd was replaced and a graceful restart", httpd+" (deleted)")
 			if tc.log != "" && !regexp.MustCompile(tc.log).MatchString(in.srv.ErrorLog()) {
 				t.Errorf("error log has no line matching %q:\n%s", tc.log, in.srv.ErrorLog())
 			}

@@ -37,9 +37,7 @@ func TestPluginDescriptors(t *testing.T) {
 	for _, m := range testbin.MPMs {
 		t.Run(m.Name, func(t *testing.T) {
 			root := newSite(t, m.Name, m.Module, extra)
-			for d := root; d != filepath.Dir(d) && strings.HasPrefix(d, os.TempDir()); d = filepath.Dir(d) {
-				must(t, os.Chmod(d, 0o755)) // nobody must reach the document root
-			}
+			reachableByNobody(t, root)
 			pr, pw, err := os.Pipe()
 			must(t, err)
 			defer pr.Close()

@@ -79,6 +79,17 @@ func newSite(t testing.TB, mpmName, module, extra string) string {
 	return root
 }
 
+// reachableByNobody lets other users (children running as User nobody)
+// through every directory from root up to the temporary directory it is
+// in, which it leaves alone (a shared /tmp stays 1777).
+func reachableByNobody(t testing.TB, root string) {
+	t.Helper()
+	tmp := filepath.Clean(os.TempDir())
+	for d := filepath.Clean(root); strings.HasPrefix(d, tmp+string(filepath.Separator)); d = filepath.Dir(d) {
+		must(t, os.Chmod(d, 0o755))
+	}
+}
+
 func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {

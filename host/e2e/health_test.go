@@ -195,9 +195,7 @@ func TestParentCapabilities(t *testing.T) {
 				extra += exampleExtra
 			}
 			root := newSite(t, m.Name, m.Module, extra)
-			for d := root; d != filepath.Dir(d) && strings.HasPrefix(d, os.TempDir()); d = filepath.Dir(d) {
-				must(t, os.Chmod(d, 0o755)) // nobody must reach the document root
-			}
+			reachableByNobody(t, root)
 			in := start(t, root)
 			if resp, _ := in.get("/hello.txt", "Connection", "close"); resp.StatusCode != 200 {
 				t.Fatalf("GET /hello.txt: %d", resp.StatusCode)

@@ -386,9 +386,7 @@ func TestUserGroup(t *testing.T) {
 		t.Run(m.Name, func(t *testing.T) {
 			root := newSite(t, m.Name, m.Module, "User nobody\nGroup #65534\n")
 			// nobody must reach the document root.
-			for d := root; d != filepath.Dir(d) && strings.HasPrefix(d, os.TempDir()); d = filepath.Dir(d) {
-				must(t, os.Chmod(d, 0o755))
-			}
+			reachableByNobody(t, root)
 			in := start(t, root)
 			plugin := in.pluginPid()
 			var kids []int
