@@ -39,7 +39,7 @@ endif
 # Evaluated only where used; the rule runs on the build machine for the target's GOOS.
 DEFAULT_MPM = $(shell env -u GOOS -u GOARCH $(GO) run ./internal/defaultmpm $$($(GO) env GOOS))
 
-.PHONY: all build conf run test cross test-go test-example fuzz test-systemd test-deps proto check-proto bench robust help clean
+.PHONY: all build conf run test cross test-go test-example fuzz test-systemd test-deps proto check-proto bench profile robust help clean
 
 all: build ## build bin/httpd and modules/mod_mpm_*.so with their .child programs (MPM=NAME links one in; MPMS_SHARED=all|list)
 
@@ -140,6 +140,9 @@ check-proto: proto ## fail if the committed generated code drifts from the .prot
 
 bench: build ## benchmarks side by side with Apache and nginx (BENCHFLAGS=-quick for a smoke run)
 	$(GO) run ./internal/bench $(BENCHFLAGS)
+
+profile: test-deps ## pprof CPU profiles of an MPM's children under wrk, printed (top) and kept in profile/ (PROFILEFLAGS=-mpm=prefork -path=/100k.bin -close -d=20s)
+	$(GO) run ./internal/profile $(PROFILEFLAGS)
 
 robust: build test-deps ## attacks and faults against the real server under load; prints a table, fails if a row is out of bound (ROBUSTFLAGS=-mpm=event -only=...)
 	$(GO) run ./internal/robust $(ROBUSTFLAGS)

@@ -444,6 +444,8 @@ func serveChild(impl MPM, blob string, fdOf func(int) int, restore func()) int {
 		drain()
 	}
 	restore()
+	stopProfile := startProfile(c.MPM, log)
+	defer stopProfile()
 	if err := cs.ServeChild(c); err != nil && !errors.Is(err, errStopped) {
 		log.Error("child failed", "error", err)
 		return 1

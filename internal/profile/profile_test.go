@@ -1,0 +1,38 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// run leaves a CPU profile per child, taken over the requests it served:
+// their merged profile has the HTTP engine's request loop in it.
+func TestProfile(t *testing.T) {
+	out := t.TempDir()
+	var buf bytes.Buffer
+	if err := run(options{MPM: "event", Duration: time.Second, Path: "/1k.bin", Out: out, Top: 10}, &buf); err != nil {
+		t.Fatalf("%v\n%s", err, buf.String())
+	}
+	profiles, _ := filepath.Glob(filepath.Join(out, "event-*.pprof"))
+	if len(profiles) == 0 {
+		t.Fatalf("no event-PID.pprof in %s\n%s", out, buf.String())
+	}
+	for _, p := range profiles {
+		b, err := os.ReadFile(p)
+		if err != nil || len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
+			t.Errorf("%s: %v, %d bytes; want a gzipped pprof profile", p, err, len(b))
+		}
+	}
+	if !strings.Contains(buf.String(), "Type: cpu") || !strings.Contains(buf.String(), "Requests/sec") {
+		t.Errorf("report lacks wrk's or pprof's output:\n%s", buf.String())
+	}
+	cum, err := exec.Command("go", append([]string{"tool", "pprof", "-top", "-cum", "-nodecount=60"}, profiles...)...).CombinedOutput()
+	if err != nil || !strings.Contains(string(cum), "mpm/http1.(*Conn).ServeRequest") {
+		t.Errorf("the profiles do not show the request loop (%v):\n%s", err, cum)
+	}
+}
