@@ -18,8 +18,10 @@ func startProfile(mpm string, log hclog.Logger) (stop func()) {
 	if dir == "" {
 		return func() {}
 	}
+	// Written beside its name and renamed once complete: a child killed
+	// meanwhile leaves no truncated profile among the others.
 	path := filepath.Join(dir, fmt.Sprintf("%s-%d.pprof", mpm, os.Getpid()))
-	f, err := os.Create(path)
+	f, err := os.CreateTemp(dir, filepath.Base(path)+".*.tmp")
 	if err == nil {
 		err = pprof.StartCPUProfile(f)
 	}
@@ -27,12 +29,17 @@ func startProfile(mpm string, log hclog.Logger) (stop func()) {
 		log.Warn("no CPU profile", "path", path, "error", err)
 		if f != nil {
 			f.Close()
+			os.Remove(f.Name())
 		}
 		return func() {}
 	}
 	return func() {
 		pprof.StopCPUProfile()
-		if err := f.Close(); err != nil {
+		err := f.Close()
+		if err == nil {
+			err = os.Rename(f.Name(), path)
+		}
+		if err != nil {
 			log.Warn("CPU profile", "path", path, "error", err)
 		}
 	}

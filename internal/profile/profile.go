@@ -16,6 +16,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -36,8 +37,13 @@ func main() {
 	flag.StringVar(&o.Out, "out", "profile", "directory for the profiles (emptied of earlier ones)")
 	flag.IntVar(&o.Top, "top", 30, "functions to list")
 	flag.Parse()
-	if err := run(o, os.Stdout); err != nil {
+	// Ctrl-C ends the load and stops the server (in its own process
+	// group) before this exits.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if _, err := run(ctx, o, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "profile:", err)
+		stop()
 		os.Exit(1)
 	}
 }
@@ -65,36 +71,48 @@ MaxKeepAliveRequests 0
 <IfModule !mpm_prefork_module>
     StartServers 2
     ThreadsPerChild 25
+    MinSpareThreads 25
+    MaxSpareThreads 75
 </IfModule>
 `
 
-// run does it all and writes what it finds to w.
-func run(o options, w io.Writer) error {
+// result is what run found: the children that served the load (alive
+// when the graceful stop began) and the profiles written.
+type result struct {
+	Children []int
+	Profiles []string
+}
+
+// run does it all, until ctx ends at the latest, and writes what it finds
+// to w.
+func run(ctx context.Context, o options, w io.Writer) (*result, error) {
 	if !slices.Contains([]string{"prefork", "worker", "event"}, o.MPM) {
-		return fmt.Errorf("-mpm %q: prefork, worker or event", o.MPM)
+		return nil, fmt.Errorf("-mpm %q: prefork, worker or event", o.MPM)
 	}
 	if _, err := exec.LookPath("wrk"); err != nil {
-		return errors.New("wrk not found (apt-get install wrk, or make test-deps as root)")
+		return nil, errors.New("wrk not found (apt-get install wrk, or make test-deps as root)")
 	}
 	out, err := filepath.Abs(o.Out)
 	if err != nil {
-		return err
+		return nil, fmt.Errorf("profile directory: %w", err)
 	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
-		return err
+		return nil, fmt.Errorf("profile directory: %w", err)
 	}
-	old, _ := filepath.Glob(filepath.Join(out, "*.pprof"))
+	old, err := filepath.Glob(filepath.Join(out, "*.pprof"))
 	for _, f := range old {
-		os.Remove(f)
+		if err == nil {
+			err = os.Remove(f)
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("remove earlier profiles: %w", err)
 	}
 	tmp, err := os.MkdirTemp("", "httpd-profile")
 	if err != nil {
-		return err
+		return nil, fmt.Errorf("build directory: %w", err)
 	}
 	defer os.RemoveAll(tmp)
-	if err := os.Chmod(tmp, 0o755); err != nil {
-		return err
-	}
 	root := filepath.Join(tmp, "root")
 	httpd := filepath.Join(tmp, "httpd")
 	child := filepath.Join(root, "modules", "mod_mpm_"+o.MPM+".child")
@@ -103,60 +121,62 @@ func run(o options, w io.Writer) error {
 		{"-tags", "mpmprofile", "-o", filepath.Join(root, "modules", "mod_mpm_"+o.MPM+".so"), "./plugins/" + o.MPM},
 		{"-tags", "mpmchild,mpmprofile", "-o", child, "./plugins/" + o.MPM + "/child"},
 	} {
-		cmd := exec.Command("go", append([]string{"build"}, args...)...)
+		cmd := exec.CommandContext(ctx, "go", append([]string{"build"}, args...)...)
 		cmd.Dir = testbin.RepoRoot()
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 		if b, err := cmd.CombinedOutput(); err != nil {
-			return fmt.Errorf("go build %s: %w\n%s", strings.Join(args, " "), err, b)
+			return nil, fmt.Errorf("go build %s: %w\n%s", strings.Join(args, " "), err, b)
 		}
 	}
 	if err := testserver.WriteRoot(root, fmt.Sprintf(siteConfig, o.MPM), map[string]string{
 		"htdocs/1k.bin":   strings.Repeat("x", 1024),
 		"htdocs/100k.bin": strings.Repeat("y", 100*1024),
 	}); err != nil {
-		return err
+		return nil, fmt.Errorf("server root: %w", err)
 	}
 	cmd := testserver.Command(httpd, root)
 	cmd.Env = append(os.Environ(), mpm.ProfileEnv+"="+out)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	srv, err := testserver.Start(cmd, root, "")
 	if err != nil {
-		return err
+		return nil, fmt.Errorf("start httpd: %w", err)
 	}
-	defer srv.Stop(10*time.Second, 5*time.Second)
-	if _, err := srv.Ready(context.Background(), 30*time.Second, 20*time.Millisecond, testserver.Serves(o.Path, 2*time.Second)); err != nil {
-		return fmt.Errorf("httpd did not serve: %w\n%s", err, srv.LogTail(20))
+	defer srv.Stop(10*time.Second, 5*time.Second) // nothing left to stop after the graceful stop
+	if _, err := srv.Ready(ctx, 30*time.Second, 20*time.Millisecond, testserver.Serves(o.Path, 2*time.Second)); err != nil {
+		return nil, fmt.Errorf("httpd did not serve: %w\n%s", err, srv.LogTail(20))
 	}
 	args := []string{"-t1", "-c50", "-d" + o.Duration.String(), "--latency"}
 	if o.Close {
 		args = append(args, "-H", "Connection: close")
 	}
-	load := exec.Command("wrk", append(args, "http://"+srv.Addr()+o.Path)...)
+	load := exec.CommandContext(ctx, "wrk", append(args, "http://"+srv.Addr()+o.Path)...)
 	b, err := load.CombinedOutput()
 	fmt.Fprintf(w, "$ wrk %s\n%s\n", strings.Join(load.Args[1:], " "), b)
 	if err != nil {
-		return fmt.Errorf("wrk: %w", err)
+		return nil, fmt.Errorf("wrk: %w", err)
 	}
 	// A graceful stop: every child drains, returns from ServeChild and
 	// writes its profile.
+	res := &result{Children: srv.Children()}
 	if err := srv.Signal(syscall.SIGWINCH); err != nil {
-		return err
+		return nil, fmt.Errorf("graceful stop: %w", err)
 	}
 	select {
 	case <-srv.Done:
+	case <-ctx.Done():
+		return nil, ctx.Err()
 	case <-time.After(30 * time.Second):
-		return errors.New("httpd did not stop within 30 s of SIGWINCH")
+		return nil, errors.New("httpd did not stop within 30 s of SIGWINCH")
 	}
-	profiles, err := filepath.Glob(filepath.Join(out, "*.pprof"))
-	if err != nil || len(profiles) == 0 {
-		return fmt.Errorf("no profile in %s (%v)\n%s", out, err, srv.LogTail(20))
+	if res.Profiles, err = filepath.Glob(filepath.Join(out, "*.pprof")); err != nil || len(res.Profiles) == 0 {
+		return nil, fmt.Errorf("no profile in %s (%v)\n%s", out, err, srv.LogTail(20))
 	}
-	top := exec.Command("go", append([]string{"tool", "pprof", "-top", fmt.Sprintf("-nodecount=%d", o.Top), child}, profiles...)...)
+	top := exec.CommandContext(ctx, "go", append([]string{"tool", "pprof", "-top", fmt.Sprintf("-nodecount=%d", o.Top), child}, res.Profiles...)...)
 	b, err = top.CombinedOutput()
-	fmt.Fprintf(w, "$ go tool pprof -top %s %s/*.pprof (%d children)\n%s", filepath.Base(child), o.Out, len(profiles), b)
+	fmt.Fprintf(w, "$ go tool pprof -top %s %s/*.pprof (%d children)\n%s", filepath.Base(child), o.Out, len(res.Profiles), b)
 	if err != nil {
-		return fmt.Errorf("go tool pprof: %w", err)
+		return nil, fmt.Errorf("go tool pprof: %w", err)
 	}
 	fmt.Fprintf(w, "\nProfiles: %s/*.pprof (go tool pprof -http=: %s/*.pprof)\n", o.Out, o.Out)
-	return nil
+	return res, nil
 }

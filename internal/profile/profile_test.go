@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,13 +17,19 @@ import (
 func TestProfile(t *testing.T) {
 	out := t.TempDir()
 	var buf bytes.Buffer
-	if err := run(options{MPM: "event", Duration: time.Second, Path: "/1k.bin", Out: out, Top: 10}, &buf); err != nil {
+	res, err := run(context.Background(), options{MPM: "event", Duration: time.Second, Path: "/1k.bin", Out: out, Top: 10}, &buf)
+	if err != nil {
 		t.Fatalf("%v\n%s", err, buf.String())
 	}
-	profiles, _ := filepath.Glob(filepath.Join(out, "event-*.pprof"))
-	if len(profiles) == 0 {
-		t.Fatalf("no event-PID.pprof in %s\n%s", out, buf.String())
+	if len(res.Children) == 0 {
+		t.Fatalf("no child served\n%s", buf.String())
 	}
+	for _, pid := range res.Children {
+		if _, err := os.Stat(filepath.Join(out, fmt.Sprintf("event-%d.pprof", pid))); err != nil {
+			t.Errorf("child %d wrote no profile: %v", pid, err)
+		}
+	}
+	profiles := res.Profiles
 	for _, p := range profiles {
 		b, err := os.ReadFile(p)
 		if err != nil || len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {

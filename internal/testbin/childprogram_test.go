@@ -2,6 +2,7 @@ package testbin
 
 import (
 	"debug/buildinfo"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -38,6 +39,25 @@ func TestChildProgramsAreLean(t *testing.T) {
 				t.Errorf("%s links %v (build tags %q); want none of %v, built with -tags mpmchild", file, linked, tags, heavy)
 			case !child && len(linked) != len(heavy):
 				t.Errorf("%s links only %v of %v: is it the plugin?", file, linked, heavy)
+			}
+		}
+	}
+}
+
+// The child programs carry no profiler: runtime/pprof comes only with the
+// tag mpmprofile (mpm.ProfileEnv, make profile).
+func TestChildProgramsHaveNoProfiler(t *testing.T) {
+	for _, m := range MPMs {
+		for _, tags := range []string{"mpmchild", "mpmchild,mpmprofile"} {
+			cmd := exec.Command("go", "list", "-deps", "-tags", tags, "./plugins/"+m.Name+"/child")
+			cmd.Dir = RepoRoot()
+			out, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("go list: %v", err)
+			}
+			has := slices.Contains(strings.Fields(string(out)), "runtime/pprof")
+			if has != strings.Contains(tags, "mpmprofile") {
+				t.Errorf("%s child program built with -tags %s: runtime/pprof linked %v", m.Name, tags, has)
 			}
 		}
 	}
