@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/httpd-mpm/httpd-mpm/host/listen"
+	"github.com/httpd-mpm/httpd-mpm/internal/wire"
 	"github.com/httpd-mpm/httpd-mpm/mpm"
 )
 
@@ -41,7 +42,7 @@ type generation interface {
 // linked is the MPM linked into this binary, running in the host's
 // process through mpm.InProcess: the same calls a plugin gets over gRPC,
 // made directly. Its children run the MPM's child program beside this
-// binary (linkedChildProgram), or this binary's own image re-executed
+// binary (wire.ChildProgram), or this binary's own image re-executed
 // (Main answers them first); they hold this generation's lifeline, and
 // their log lines and the MPM's own reach the writer a plugin's stderr
 // would.
@@ -62,11 +63,6 @@ type linked struct {
 
 var _ generation = (*linked)(nil)
 
-// linkedChildProgram is the file name of the child program (see
-// mpm.WithChildProgram) of the MPM name linked into httpd, in httpd's own
-// directory: the one the MPM's plugin has beside it in modules/.
-func linkedChildProgram(name string) string { return "mod_mpm_" + name + ".child" }
-
 // startLinked makes a new instance of StaticMPM ready to configure. It
 // owns logs from here on, even when it fails.
 func startLinked(sockets []*listen.Socket, logs *accessLogs, log io.Writer) (*linked, error) {
@@ -79,7 +75,7 @@ func startLinked(sockets []*listen.Socket, logs *accessLogs, log io.Writer) (*li
 	opts := mpm.InProcessOptions{Log: log, Lifeline: r}
 	if exe, err := os.Executable(); err == nil {
 		// The MPM's child program, as make MPM=NAME builds it beside httpd.
-		opts.ChildProgram = filepath.Join(filepath.Dir(exe), linkedChildProgram(impl.Describe().Name))
+		opts.ChildProgram = filepath.Join(filepath.Dir(exe), wire.ChildProgram(impl.Describe().Name))
 	}
 	ip, err := mpm.NewInProcess(impl, opts)
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/httpd-mpm/httpd-mpm/internal/testbin"
+	"github.com/httpd-mpm/httpd-mpm/internal/wire"
 )
 
 // TestChildProgramFallback: the event plugin runs its children from its
@@ -25,7 +26,7 @@ func TestChildProgramFallback(t *testing.T) {
 	_, modules := build(t)
 	plugin, err := os.ReadFile(filepath.Join(modules, "mod_mpm_event.so"))
 	must(t, err)
-	child, err := os.ReadFile(filepath.Join(modules, testbin.ChildProgram("event")))
+	child, err := os.ReadFile(filepath.Join(modules, wire.ChildProgram("event")))
 	must(t, err)
 	sum := sha256.Sum256(plugin)
 	for _, tc := range []struct {
@@ -36,12 +37,12 @@ func TestChildProgramFallback(t *testing.T) {
 		want      string // the children's executable
 		log       string // a line the error log must have
 	}{
-		{name: "paired", childMode: 0o755, want: testbin.ChildProgram("event")},
+		{name: "paired", childMode: 0o755, want: wire.ChildProgram("event")},
 		{name: "alone", want: "mod_mpm_event.so"},
 		// The plugin's own image (/proc/self/exe), executed after the
 		// child's switch to User.
 		{name: "alone as nobody", nobody: true, want: "mod_mpm_event.so"},
-		{name: "paired as nobody", childMode: 0o755, nobody: true, want: testbin.ChildProgram("event")},
+		{name: "paired as nobody", childMode: 0o755, nobody: true, want: wire.ChildProgram("event")},
 		{name: "pinned", childMode: 0o755, pin: true, want: "mod_mpm_event.so"},
 		{name: "untrusted", childMode: 0o777, want: "mod_mpm_event.so",
 			log: "children run mod_mpm_event.so, not the child program: .* is writable by other users"},
@@ -64,7 +65,7 @@ func TestChildProgramFallback(t *testing.T) {
 			must(t, os.Mkdir(dir, 0o755))
 			must(t, os.WriteFile(filepath.Join(dir, "mod_mpm_event.so"), plugin, 0o755))
 			if tc.childMode != 0 {
-				path := filepath.Join(dir, testbin.ChildProgram("event"))
+				path := filepath.Join(dir, wire.ChildProgram("event"))
 				must(t, os.WriteFile(path, child, tc.childMode))
 				must(t, os.Chmod(path, tc.childMode))
 			}
@@ -120,7 +121,7 @@ func TestLinkedChildProgramFallback(t *testing.T) {
 	built := testbin.Static(t, "event")
 	httpdBytes, err := os.ReadFile(built)
 	must(t, err)
-	child, err := os.ReadFile(filepath.Join(filepath.Dir(built), testbin.ChildProgram("event")))
+	child, err := os.ReadFile(filepath.Join(filepath.Dir(built), wire.ChildProgram("event")))
 	must(t, err)
 	for _, tc := range []struct {
 		name      string
@@ -136,7 +137,7 @@ func TestLinkedChildProgramFallback(t *testing.T) {
 			httpd := filepath.Join(dir, "httpd")
 			must(t, os.WriteFile(httpd, httpdBytes, 0o755))
 			if tc.childMode != 0 {
-				path := filepath.Join(dir, testbin.ChildProgram("event"))
+				path := filepath.Join(dir, wire.ChildProgram("event"))
 				must(t, os.WriteFile(path, child, tc.childMode))
 				must(t, os.Chmod(path, tc.childMode))
 			}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/httpd-mpm/httpd-mpm/internal/testbin"
+	"github.com/httpd-mpm/httpd-mpm/internal/wire"
 )
 
 // TestLinkedMPM runs each MPM linked into httpd (`make MPM=NAME`), with no
@@ -40,7 +41,7 @@ func TestLinkedMPM(t *testing.T) {
 				t.Fatal("the host has no children")
 			}
 			for _, pid := range first {
-				want := filepath.Join(filepath.Dir(httpd), testbin.ChildProgram(m.Name))
+				want := filepath.Join(filepath.Dir(httpd), wire.ChildProgram(m.Name))
 				if exe, _ := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid)); exe != want {
 					t.Errorf("child %d runs %q, want the MPM's child program %s", pid, exe, want)
 				}

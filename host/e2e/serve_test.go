@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/httpd-mpm/httpd-mpm/internal/testbin"
+	"github.com/httpd-mpm/httpd-mpm/internal/wire"
 )
 
 // forEachMPM runs body once per built-in MPM, each on its own server.
@@ -191,8 +192,8 @@ func TestProcessModel(t *testing.T) {
 			t.Errorf("plugin executable %q", exe)
 		}
 		for _, kid := range kids {
-			if exe, _ := os.Readlink(fmt.Sprintf("/proc/%d/exe", kid)); filepath.Base(exe) != testbin.ChildProgram(name) {
-				t.Errorf("child %d executable %q, want the child program %s", kid, exe, testbin.ChildProgram(name))
+			if exe, _ := os.Readlink(fmt.Sprintf("/proc/%d/exe", kid)); filepath.Base(exe) != wire.ChildProgram(name) {
+				t.Errorf("child %d executable %q, want the child program %s", kid, exe, wire.ChildProgram(name))
 			}
 		}
 		if name == "prefork" {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/httpd-mpm/httpd-mpm/internal/proctree"
 	"github.com/httpd-mpm/httpd-mpm/internal/testserver"
+	"github.com/httpd-mpm/httpd-mpm/internal/wire"
 )
 
 // Server kinds.
@@ -79,7 +80,7 @@ func (l *lab) linkedHttpd(mpm string) (string, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	out := filepath.Join(l.scratch, "linked-"+mpm, "httpd")
-	child := filepath.Join(filepath.Dir(out), "mod_mpm_"+mpm+".child")
+	child := filepath.Join(filepath.Dir(out), wire.ChildProgram(mpm))
 	_, err1 := os.Stat(out)
 	_, err2 := os.Stat(child)
 	if err1 == nil && err2 == nil {

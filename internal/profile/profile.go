@@ -25,6 +25,7 @@ import (
 
 	"github.com/httpd-mpm/httpd-mpm/internal/testbin"
 	"github.com/httpd-mpm/httpd-mpm/internal/testserver"
+	"github.com/httpd-mpm/httpd-mpm/internal/wire"
 	"github.com/httpd-mpm/httpd-mpm/mpm"
 )
 
@@ -115,7 +116,7 @@ func run(ctx context.Context, o options, w io.Writer) (*result, error) {
 	defer os.RemoveAll(tmp)
 	root := filepath.Join(tmp, "root")
 	httpd := filepath.Join(tmp, "httpd")
-	child := filepath.Join(root, "modules", "mod_mpm_"+o.MPM+".child")
+	child := filepath.Join(root, "modules", wire.ChildProgram(o.MPM))
 	for _, args := range [][]string{
 		{"-tags", "mpmprofile", "-o", httpd, "./cmd/httpd"},
 		{"-tags", "mpmprofile", "-o", filepath.Join(root, "modules", "mod_mpm_"+o.MPM+".so"), "./plugins/" + o.MPM},

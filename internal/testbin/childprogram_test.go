@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/httpd-mpm/httpd-mpm/internal/wire"
 )
 
 // The built-in MPMs' child programs are built with the tag mpmchild and
@@ -16,7 +18,7 @@ func TestChildProgramsAreLean(t *testing.T) {
 	_, modules := Build(t)
 	heavy := []string{"github.com/hashicorp/go-plugin", "google.golang.org/grpc", "google.golang.org/protobuf"}
 	for _, m := range MPMs {
-		for _, file := range []string{"mod_mpm_" + m.Name + ".so", ChildProgram(m.Name)} {
+		for _, file := range []string{"mod_mpm_" + m.Name + ".so", wire.ChildProgram(m.Name)} {
 			bi, err := buildinfo.ReadFile(filepath.Join(modules, file))
 			if err != nil {
 				t.Fatal(err)

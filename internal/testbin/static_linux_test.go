@@ -4,6 +4,8 @@ import (
 	"debug/elf"
 	"path/filepath"
 	"testing"
+
+	"github.com/httpd-mpm/httpd-mpm/internal/wire"
 )
 
 // The host and the plugins are static executables, as the Makefile and
@@ -14,7 +16,7 @@ func TestStaticExecutables(t *testing.T) {
 	httpd, modules := Build(t)
 	bins := []string{httpd, Static(t, "event")}
 	for _, m := range MPMs {
-		bins = append(bins, filepath.Join(modules, "mod_mpm_"+m.Name+".so"), filepath.Join(modules, ChildProgram(m.Name)))
+		bins = append(bins, filepath.Join(modules, "mod_mpm_"+m.Name+".so"), filepath.Join(modules, wire.ChildProgram(m.Name)))
 	}
 	for _, bin := range bins {
 		f, err := elf.Open(bin)

@@ -11,6 +11,8 @@ import (
 	"runtime"
 	"sync"
 	"testing"
+
+	"github.com/httpd-mpm/httpd-mpm/internal/wire"
 )
 
 // MPMs are the built-in MPMs: name and module.
@@ -63,7 +65,7 @@ func Build(t testing.TB) (httpd, modules string) {
 		for _, m := range MPMs {
 			cmds = append(cmds,
 				[]string{"env", "CGO_ENABLED=0", "go", "build", "-o", filepath.Join(built.modules, "mod_mpm_"+m.Name+".so"), "./plugins/" + m.Name},
-				[]string{"env", "CGO_ENABLED=0", "go", "build", "-tags", "mpmchild", "-o", filepath.Join(built.modules, ChildProgram(m.Name)), "./plugins/" + m.Name + "/child"})
+				[]string{"env", "CGO_ENABLED=0", "go", "build", "-tags", "mpmchild", "-o", filepath.Join(built.modules, wire.ChildProgram(m.Name)), "./plugins/" + m.Name + "/child"})
 		}
 		// The example is a module of its own: built from its directory.
 		cmds = append(cmds, []string{"go", "-C", "examples/mpm-percore", "build", "-o", filepath.Join(built.modules, ExampleFile), "."})
@@ -81,10 +83,6 @@ func Build(t testing.TB) (httpd, modules string) {
 	}
 	return built.httpd, built.modules
 }
-
-// ChildProgram is the file name of the built-in MPM name's child program
-// (mpm.WithChildProgram), next to its plugin in the modules directory.
-func ChildProgram(name string) string { return "mod_mpm_" + name + ".child" }
 
 // RepoRoot is the repository's top directory.
 func RepoRoot() string {
@@ -113,7 +111,7 @@ func Plugin(t testing.TB, pkg string) string {
 // own, reachable by the user children run as.
 func Static(t testing.TB, name string) string {
 	t.Helper()
-	buildOnce(t, "static child "+name, filepath.Join(name, ChildProgram(name)), "-tags", "mpmchild", "./plugins/"+name+"/child")
+	buildOnce(t, "static child "+name, filepath.Join(name, wire.ChildProgram(name)), "-tags", "mpmchild", "./plugins/"+name+"/child")
 	return buildOnce(t, "static "+name, filepath.Join(name, "httpd"), "-tags", "mpm_"+name, "./cmd/httpd")
 }
 

@@ -38,3 +38,8 @@ const EarlyChildEnv = "HTTPD_MPM_EARLY_CHILD"
 // run its children from that same file, not from a child program the
 // checksum does not cover.
 const PinnedEnv = "HTTPD_MPM_PINNED"
+
+// ChildProgram is the file name of the built-in MPM mpm's child program
+// (see mpm.WithChildProgram): beside its plugin in modules/, and beside
+// httpd when the MPM is linked in. The Makefile builds it under that name.
+func ChildProgram(mpm string) string { return "mod_mpm_" + mpm + ".child" }

@@ -6,10 +6,11 @@
 package main
 
 import (
+	"github.com/httpd-mpm/httpd-mpm/internal/wire"
 	"github.com/httpd-mpm/httpd-mpm/mpm"
 	"github.com/httpd-mpm/httpd-mpm/plugins/builtin"
 )
 
 func main() {
-	mpm.Serve(builtin.Event(), mpm.WithChildProgram("mod_mpm_event.child"))
+	mpm.Serve(builtin.Event(), mpm.WithChildProgram(wire.ChildProgram("event")))
 }

@@ -4,10 +4,11 @@
 package main
 
 import (
+	"github.com/httpd-mpm/httpd-mpm/internal/wire"
 	"github.com/httpd-mpm/httpd-mpm/mpm"
 	"github.com/httpd-mpm/httpd-mpm/plugins/builtin"
 )
 
 func main() {
-	mpm.Serve(builtin.Prefork(), mpm.WithChildProgram("mod_mpm_prefork.child"))
+	mpm.Serve(builtin.Prefork(), mpm.WithChildProgram(wire.ChildProgram("prefork")))
 }

@@ -4,10 +4,11 @@
 package main
 
 import (
+	"github.com/httpd-mpm/httpd-mpm/internal/wire"
 	"github.com/httpd-mpm/httpd-mpm/mpm"
 	"github.com/httpd-mpm/httpd-mpm/plugins/builtin"
 )
 
 func main() {
-	mpm.Serve(builtin.Worker(), mpm.WithChildProgram("mod_mpm_worker.child"))
+	mpm.Serve(builtin.Worker(), mpm.WithChildProgram(wire.ChildProgram("worker")))
 }
