@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -365,9 +366,8 @@ func onOneP() (restore func()) {
 func childEnviron() []string {
 	var env []string
 	for _, kv := range os.Environ() {
-		if strings.HasPrefix(kv, "PLUGIN_") || strings.HasPrefix(kv, wire.CookieKey+"=") ||
-			strings.HasPrefix(kv, wire.ChildEnv+"=") || strings.HasPrefix(kv, wire.EarlyChildEnv+"=") ||
-			strings.HasPrefix(kv, wire.PinnedEnv+"=") {
+		name, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(name, "PLUGIN_") || name == wire.CookieKey || slices.Contains(wire.Roles[:], name) {
 			continue
 		}
 		env = append(env, kv)

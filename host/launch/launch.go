@@ -83,15 +83,15 @@ type Plugin struct {
 // this process inherited close-on-exec and removes from its environment
 // the variables that are Start's to set: go-plugin appends the host's
 // environment after the plugin's own, and the last of a name counts, so
-// an HTTPD_MPM_CHILD, HTTPD_MPM_EARLY_CHILD or HTTPD_MPM_PINNED in the
-// environment httpd was started with would override them.
+// one of wire.Roles in the environment httpd was started with would
+// override them.
 var inherited sync.Once
 
 func scrubInherited() {
 	cloexec.Inherited()
-	os.Unsetenv(wire.ChildEnv)
-	os.Unsetenv(wire.EarlyChildEnv)
-	os.Unsetenv(wire.PinnedEnv)
+	for _, name := range wire.Roles {
+		os.Unsetenv(name)
+	}
 }
 
 // Start checks that the plugin file can be trusted (see package trust) and has

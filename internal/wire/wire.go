@@ -39,6 +39,13 @@ const EarlyChildEnv = "HTTPD_MPM_EARLY_CHILD"
 // checksum does not cover.
 const PinnedEnv = "HTTPD_MPM_PINNED"
 
+// Roles are the variables above that tell a process what it is and
+// whom it serves: a host drops them from the environment it inherited
+// before it starts a plugin (go-plugin passes that environment on after
+// the host's own settings, and the last of a name counts), and a plugin
+// from what its children inherit.
+var Roles = [...]string{ChildEnv, EarlyChildEnv, PinnedEnv}
+
 // ChildProgram is the file name of the built-in MPM mpm's child program
 // (see mpm.WithChildProgram): beside its plugin in modules/, and beside
 // httpd when the MPM is linked in. The Makefile builds it under that name.
