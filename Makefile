@@ -138,8 +138,9 @@ proto: ## regenerate proto/ with pinned generators
 check-proto: proto ## fail if the committed generated code drifts from the .proto
 	@git diff --exit-code -- proto/ || { echo "proto/ drifted: run make proto and commit"; exit 1; }
 
-bench: build ## benchmarks side by side with Apache and nginx (BENCHFLAGS=-quick for a smoke run)
-	$(GO) run ./internal/bench $(BENCHFLAGS)
+BENCH_ROUNDS ?= 3
+bench: build ## benchmarks side by side with Apache and nginx, BENCH_ROUNDS rounds (BENCHFLAGS=-quick BENCH_ROUNDS=1 for a smoke run)
+	$(GO) run ./internal/bench -rounds=$(BENCH_ROUNDS) $(BENCHFLAGS)
 
 profile: test-deps ## pprof CPU profiles of an MPM's children under wrk, printed (top) and kept in profile/ (PROFILEFLAGS=-mpm=prefork -path=/100k.bin -close -d=20s)
 	$(GO) run ./internal/profile $(PROFILEFLAGS)

@@ -32,9 +32,10 @@ func run() int {
 	repo := flag.String("repo", ".", "repository root holding bin/httpd and modules/")
 	out := flag.String("out", ".", "directory for BENCHMARKS.md and benchmarks.svg; empty writes nothing")
 	keep := flag.Bool("keep", false, "keep the scratch directory (configs, logs) for inspection")
+	rounds := flag.Int("rounds", 1, "run everything this many times, the servers in reverse order every other round; each row shows its median round")
 	flag.Parse()
 
-	p := plan{Duration: *duration, RestartDuration: *restartDur, Warmup: time.Second, Conns: *conns, Starts: *starts}
+	p := plan{Duration: *duration, RestartDuration: *restartDur, Warmup: time.Second, Conns: *conns, Starts: *starts, Rounds: max(*rounds, 1)}
 	if *quick {
 		p.Duration, p.RestartDuration, p.Starts = 2*time.Second, 3*time.Second, 3
 		flagSet := map[string]bool{}
@@ -107,13 +108,8 @@ func bench(p plan, targets []target, scs []scenario, repo, out string, keep bool
 			fmt.Fprintf(os.Stderr, "bench: warning: open file limit %d is below the %d the idle rows need (ulimit -n)\n", lim, need)
 		}
 	}
-	for _, t := range targets {
-		if ctx.Err() != nil {
-			break
-		}
-		fmt.Fprintf(os.Stderr, "==> %s\n", t.Name)
-		rep.Rows = append(rep.Rows, l.bench(ctx, t, scs, p, progress)...)
-	}
+	rep.All = l.runRounds(ctx, targets, scs, p, progress)
+	rep.Rows = medianRows(rep.All)
 	rep.sortRows()
 	rep.Facts = machineFacts(repo, loadBefore)
 	rep.Commands = l.cmds.lines()
@@ -140,12 +136,12 @@ func bench(p plan, targets []target, scs []scenario, repo, out string, keep bool
 func progress(r result) {
 	switch {
 	case r.Failed != "":
-		fmt.Fprintf(os.Stderr, "    %-32s FAILED: %s\n", r.Scenario.Title, r.Failed)
+		fmt.Fprintf(os.Stderr, "    %-32s FAILED: %s\n", r.Target.Name, r.Failed)
 	case r.Scenario.Run == runStartup:
-		fmt.Fprintf(os.Stderr, "    %-32s median %s, slowest %s\n", r.Scenario.Title, fmtDur(r.P50), fmtDur(r.P99))
+		fmt.Fprintf(os.Stderr, "    %-32s median %s, slowest %s\n", r.Target.Name, fmtDur(r.P50), fmtDur(r.P99))
 	default:
 		fmt.Fprintf(os.Stderr, "    %-32s %s req/s, p50 %s, p99 %s, errors %d, PSS %.1f MiB\n",
-			r.Scenario.Title, fmtInt(int64(r.RPS)), fmtDur(r.P50), fmtDur(r.P99), r.Errors, float64(r.PSS)/(1<<20))
+			r.Target.Name, fmtInt(int64(r.RPS)), fmtDur(r.P50), fmtDur(r.P99), r.Errors, float64(r.PSS)/(1<<20))
 	}
 	if cpu, sw, ok := r.perRequest(); ok {
 		fmt.Fprintf(os.Stderr, "    %-32s CPU %.1f µs/req, %.2f context switches/req\n", "", cpu, sw)

@@ -67,7 +67,8 @@ func (c *commandLog) lines() []string {
 type report struct {
 	When       time.Time
 	Facts      []fact
-	Rows       []result
+	Rows       []result // one per server and scenario: the median round (medianRows)
+	All        []result // every round's rows
 	Commands   []string
 	Configs    []fact // name, text: one config file per server kind
 	Plan       plan
@@ -202,7 +203,7 @@ var idleHeader = []string{"idle connections", "server", "held", "usable after", 
 
 // idleCells are the rows of the idle keep-alive table: what holding the
 // idle connections cost in memory and in throughput, against the same
-// load without them ("1 KiB keep-alive" on the same server).
+// load without them, run just before on the same server.
 func (rep *report) idleCells() [][]string {
 	var out [][]string
 	for _, r := range rep.Rows {
@@ -239,7 +240,7 @@ const idleLegend = "Idle rows: before the load, the client opens that many conne
 	"and keeps them open and silent (it stops at the first that is not answered within 2 s); after the load it sends " +
 	"one more request on each: \"usable after\" counts the 2xx answers. PSS per idle connection: proportional memory (PSS) of the " +
 	"whole process tree with the idle connections open (1 s after the last) minus just before opening them, on a " +
-	"server warmed up by the rows before, divided by the connections held; it is within about ±1 MiB ÷ connections " +
+	"server warmed up by the load without them, divided by the connections held; it is within about ±1 MiB ÷ connections " +
 	"of noise (the heap of a Go server breathes), so the 10,000 row says more. \"Without\" is the same load on the " +
 	"same server with no idle connection, run just before opening them."
 
@@ -346,6 +347,11 @@ func (rep *report) Text() string {
 		textTable(&b, append([][]string{linkedHeader}, linked...))
 		b.WriteString("\n" + linkedLegend + "\n")
 	}
+	if rounds := rep.roundCells(); len(rounds) > 0 {
+		b.WriteString("\n")
+		textTable(&b, append([][]string{roundsHeader}, rounds...))
+		b.WriteString("\n" + roundsLegend + "\n")
+	}
 	b.WriteString("\n" + legend(rep.Plan) + "\n")
 	for _, n := range rep.notes() {
 		b.WriteString("  * " + n + "\n")
@@ -409,7 +415,13 @@ func mdTable(b *strings.Builder, rows [][]string) {
 }
 
 func legend(p plan) string {
-	return fmt.Sprintf("Load rows: wrk -t1 -c%d for %v each, after a %v warm-up; p50/p99 are wrk's latency percentiles. "+
+	rounds := "Each scenario ran on every server before the next scenario. "
+	if p.Rounds > 1 {
+		rounds = fmt.Sprintf("%d rounds: each scenario ran on every server before the next scenario, the servers in reverse order "+
+			"every other round; each row is its median round (the lower middle one of an even count; restart rows: the round with "+
+			"the most errors), every round below. ", p.Rounds)
+	}
+	return rounds + fmt.Sprintf("Load rows: wrk -t1 -c%d for %v each, after a %v warm-up; p50/p99 are wrk's latency percentiles. "+
 		"Start row: p50 = median and p99 = slowest of %d starts, exec → first 200 on GET; PSS of the idle server. "+
 		"Restart rows: %d keep-alive clients (Go, one request at a time) for %v, graceful restart at 1/3 and 2/3 "+
 		"(SIGUSR1; nginx SIGHUP); errors = every request that did not get a 2xx, and every refused connect. "+
@@ -454,6 +466,11 @@ func (rep *report) Markdown() string {
 		mdTable(&b, append([][]string{linkedHeader}, linked...))
 		b.WriteString("\n" + linkedLegend + "\n\n")
 	}
+	if rounds := rep.roundCells(); len(rounds) > 0 {
+		b.WriteString("## Every round\n\n")
+		mdTable(&b, append([][]string{roundsHeader}, rounds...))
+		b.WriteString("\n" + roundsLegend + "\n\n")
+	}
 	if notes := rep.notes(); len(notes) > 0 {
 		b.WriteString("Notes:\n\n")
 		for _, n := range notes {
@@ -467,7 +484,8 @@ func (rep *report) Markdown() string {
 	}
 	b.WriteString("\n## Reproduce\n\n```sh\nmake bench                                   # full run, rewrites BENCHMARKS.md and benchmarks.svg\n" +
 		"go run ./internal/bench -quick               # 2 s runs, a smoke check\n" +
-		"go run ./internal/bench -only=event,nginx    # a subset: server kinds (ours, apache, nginx), MPMs or names\n```\n\n")
+		"go run ./internal/bench -only=event,nginx    # a subset: server kinds (ours, apache, nginx), MPMs or names\n" +
+		"go run ./internal/bench -rounds=3            # everything three times, servers in alternating order; median rounds\n```\n\n")
 	b.WriteString("Every server gets its own scratch root (`$SCRATCH/<server>-N`) and serves the same `htdocs` " +
 		"(`1k.bin`, 1,024 bytes; `100k.bin`, 102,400 bytes); access logs are off everywhere. Commands used:\n\n```sh\n")
 	for _, c := range rep.Commands {

@@ -222,3 +222,57 @@ func TestIdleTable(t *testing.T) {
 		t.Errorf("markdown lacks the idle table:\n%s", md)
 	}
 }
+
+func TestRounds(t *testing.T) {
+	ka, start, graceful := scenarioByID("ka-1k"), scenarioByID("startup"), scenarioByID("graceful")
+	ours, nginx := allTargets()[4], allTargets()[6]
+	if ours.Name != "ours-event" || nginx.Name != "nginx" {
+		t.Fatalf("targets moved: %s, %s", ours.Name, nginx.Name)
+	}
+	load := func(tg target, round int, rps float64) result {
+		return result{Scenario: ka, Target: tg, Round: round, loadResult: loadResult{RPS: rps, P50: time.Duration(rps)}}
+	}
+	all := []result{
+		load(ours, 0, 300), load(nginx, 0, 200),
+		{Scenario: start, Target: ours, Round: 0, loadResult: loadResult{P50: 30 * time.Millisecond}},
+		{Scenario: graceful, Target: ours, Round: 0, loadResult: loadResult{Errors: 0}},
+		load(ours, 1, 100), load(nginx, 1, 200),
+		{Scenario: start, Target: ours, Round: 1, Failed: "did not start: x"},
+		{Scenario: graceful, Target: ours, Round: 1, loadResult: loadResult{Errors: 2}},
+		load(ours, 2, 200), load(nginx, 2, 100),
+		{Scenario: start, Target: ours, Round: 2, loadResult: loadResult{P50: 10 * time.Millisecond}},
+		{Scenario: graceful, Target: ours, Round: 2, loadResult: loadResult{Errors: 1}},
+	}
+	rep := &report{All: all, Rows: medianRows(all), Plan: plan{Rounds: 3}}
+	got := map[string]result{}
+	for _, r := range rep.Rows {
+		got[r.Target.Name+" "+r.Scenario.ID] = r
+	}
+	if len(rep.Rows) != 4 {
+		t.Errorf("medianRows kept %d rows, want one per server and scenario (4)", len(rep.Rows))
+	}
+	if r := got["ours-event ka-1k"]; r.RPS != 200 || r.P50 != 200 || r.Round != 2 {
+		t.Errorf("ours ka-1k = round %d, %v req/s; want the median round 2 (200 req/s) whole", r.Round, r.RPS)
+	}
+	if r := got["ours-event startup"]; r.P50 != 10*time.Millisecond || !strings.Contains(r.Note, "failed in 1 of 3 rounds") {
+		t.Errorf("startup = %v %q; want the lower middle of two measured rounds (10ms) and a note of the failed one", r.P50, r.Note)
+	}
+	if r := got["ours-event graceful"]; r.Errors != 2 {
+		t.Errorf("graceful = %d errors, want the worst round's 2", r.Errors)
+	}
+	var row []string
+	for _, c := range rep.roundCells() {
+		if c[0] == ka.Title && c[1] == "ours-event" {
+			row = c
+		}
+	}
+	if want := []string{ka.Title, "ours-event", "300 · 100 · 200", "", "1.50 · 0.50 · 2.00"}; strings.Join(row, "|") != strings.Join(want, "|") {
+		t.Errorf("rounds row = %q, want %q", row, want)
+	}
+	if md := rep.Markdown(); !strings.Contains(md, "## Every round") || !strings.Contains(md, "3 rounds") {
+		t.Error("markdown lacks the rounds table or says nothing of the rounds")
+	}
+	if one := (&report{Rows: rep.Rows, All: all, Plan: plan{Rounds: 1}}); one.roundCells() != nil || strings.Contains(one.Markdown(), "## Every round") {
+		t.Error("a single round got a rounds table")
+	}
+}

@@ -40,8 +40,8 @@ type scenario struct {
 // completion).
 //
 // The two idle rows hold 1,000 and 10,000 idle keep-alive connections
-// (holdIdle) while wrk loads the server; they come after "1 KiB
-// keep-alive", the same load without them, on the same running server.
+// (holdIdle) while wrk loads the server; each first runs the same load
+// without them on the same server (idleResult.BaseRPS).
 // Every server is configured to accept that many (config.go: Apache event's
 // and ours' AsyncRequestWorkerFactor, nginx's worker_connections); prefork
 // and worker cannot by design: their idle connections hold every process
@@ -71,6 +71,7 @@ type result struct {
 	Idle   *idleResult
 	Failed string // why there is no measurement
 	Note   string
+	Round  int // which round measured it, from 0 (runRounds)
 }
 
 // idleResult is what an idle row measured about its idle connections.
@@ -110,9 +111,10 @@ type plan struct {
 	Warmup          time.Duration
 	Conns           int
 	Starts          int // fresh starts for start → first 200
+	Rounds          int // times everything runs (runRounds); at least 1
 }
 
-// bench runs every selected scenario on t; a server that does not start
+// bench runs every scenario of scs on t; a server that does not start
 // gives failed rows and the run goes on.
 func (l *lab) bench(ctx context.Context, t target, scs []scenario, p plan, progress func(result)) []result {
 	var out []result
