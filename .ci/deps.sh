@@ -1,17 +1,29 @@
 #!/usr/bin/env bash
-# Installs the outside tools the test suite uses, from Debian packages.
+# Installs the outside tools a make target uses, from Debian packages:
+#   deps.sh run      what `make run` needs (/etc/mime.types, the example's TypesConfig)
+#   deps.sh profile  what `make profile` needs (wrk)
+#   deps.sh          everything the test suite uses (`make test`, CI)
 # Tests never skip for a missing tool: in CI it is installed here.
 set -euo pipefail
 need=()
-command -v curl    >/dev/null || need+=(curl)
-command -v ab      >/dev/null || need+=(apache2-utils)
-command -v wrk     >/dev/null || need+=(wrk)
-command -v protoc  >/dev/null || need+=(protobuf-compiler)
-command -v prometheus-apache-exporter >/dev/null || need+=(prometheus-apache-exporter)
-command -v slowhttptest >/dev/null || need+=(slowhttptest)
-command -v systemd-socket-activate >/dev/null || need+=(systemd)
-command -v goaccess >/dev/null || need+=(goaccess)
 [ -e /etc/mime.types ]  || need+=(media-types)   # TypesConfig of the examples and tests
+case "${1:-test}" in
+run) ;;
+profile)
+  command -v wrk     >/dev/null || need+=(wrk) ;;
+test)
+  command -v curl    >/dev/null || need+=(curl)
+  command -v ab      >/dev/null || need+=(apache2-utils)
+  command -v wrk     >/dev/null || need+=(wrk)
+  command -v protoc  >/dev/null || need+=(protobuf-compiler)
+  command -v prometheus-apache-exporter >/dev/null || need+=(prometheus-apache-exporter)
+  command -v slowhttptest >/dev/null || need+=(slowhttptest)
+  command -v systemd-socket-activate >/dev/null || need+=(systemd)
+  command -v goaccess >/dev/null || need+=(goaccess)
+  # go test -race needs cgo, hence a C compiler (Go from go.dev brings none).
+  command -v gcc     >/dev/null || need+=(gcc libc6-dev) ;;
+*) echo "usage: deps.sh [run|profile|test]" >&2; exit 2 ;;
+esac
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
   echo "missing tools; as root run: apt-get install -y ${need[*]}" >&2
