@@ -62,7 +62,9 @@ build: ## build the host (MPM=NAME: with NAME linked in), the MPM plugins (MPMS_
 	$(if $(SHARED),$(GO) -C examples/mpm-percore build -o $(CURDIR)/modules/mod_mpm_percore.so .)
 	@$(MAKE) --no-print-directory conf
 
-conf: ## write conf/httpd.conf: examples/httpd.conf with this build's MPM line
+# conf/.httpd.conf.made is what make last wrote: a conf/httpd.conf that
+# differs from it was edited, and make keeps it.
+conf: ## write conf/httpd.conf: examples/httpd.conf with this build's MPM line (an edited one is kept)
 	@mkdir -p conf
 	@if [ -n "$(MPM)" ]; then \
 		lines="# The $(MPM) MPM is linked into bin/httpd (make MPM=$(MPM)): no LoadModule; httpd -l lists it."; \
@@ -72,10 +74,19 @@ conf: ## write conf/httpd.conf: examples/httpd.conf with this build's MPM line
 		for m in $(SHARED); do c='#'; [ $$m = $$def ] && c=; lines="$$lines\n$${c}LoadModule mpm_$${m}_module modules/mod_mpm_$$m.so"; done; \
 	fi; \
 	awk -v lines="$$lines" 'BEGIN { print "# Written by make from examples/httpd.conf for this build (MPM=$(MPM) MPMS_SHARED=$(MPMS_SHARED))." } \
-		/^LoadModule mpm_/ { print lines; next } { print }' examples/httpd.conf > conf/httpd.conf
-	@echo "==> conf/httpd.conf: $$(grep -E '^(LoadModule mpm_|# The .* linked)' conf/httpd.conf)"
+		/^LoadModule mpm_/ { print lines; next } { print }' examples/httpd.conf > conf/.httpd.conf.new; \
+	if [ ! -e conf/httpd.conf ] || cmp -s conf/httpd.conf conf/.httpd.conf.made || cmp -s conf/httpd.conf conf/.httpd.conf.new; then \
+		cp conf/.httpd.conf.new conf/httpd.conf; mv conf/.httpd.conf.new conf/.httpd.conf.made; rm -f conf/httpd.conf.new; \
+		echo "==> conf/httpd.conf: $$(grep -E '^(LoadModule mpm_|# The .* linked)' conf/httpd.conf)"; \
+	elif cmp -s conf/.httpd.conf.new conf/.httpd.conf.made; then \
+		rm conf/.httpd.conf.new; echo "==> conf/httpd.conf: kept (edited)"; \
+	else \
+		mv conf/.httpd.conf.new conf/httpd.conf.new; \
+		echo "==> conf/httpd.conf: kept (edited); this build's would be conf/httpd.conf.new (rm conf/httpd.conf to take it)"; \
+	fi
 
 run: build ## build, then serve examples/htdocs on 127.0.0.1:8080 in the foreground (conf/httpd.conf)
+	@bash .ci/deps.sh run
 	@echo "==> http://127.0.0.1:8080/  (Ctrl-C stops)"
 	@mkdir -p logs
 	./bin/httpd -d $(CURDIR) -f conf/httpd.conf -D FOREGROUND
@@ -92,7 +103,7 @@ cross: ## build and vet everything for FreeBSD and macOS (the event MPM's kqueue
 		GOOS=$${p%/*} GOARCH=$${p#*/} $(GO) build -tags mpmchild $(foreach m,$(MPMS),./plugins/$(m)/child) || exit 1; \
 	done
 
-test-go:
+test-go: ## go vet and go test -race ./... (the unit and end-to-end tests)
 	@echo "==> go vet"
 	$(GO) vet ./...
 	@echo "==> go test -race"
@@ -124,8 +135,8 @@ test-systemd: build ## boot real systemd in a container (systemd-nspawn) and run
 	HTTPD_NSPAWN_ROOT=$$(bash host/e2e/testdata/nspawn/mkroot.sh) HTTPD_BIN=$(CURDIR)/bin/httpd HTTPD_MODULES=$(CURDIR)/modules \
 		$(GO) test -count=1 -run TestSystemdInContainer -v ./host/e2e/
 
-test-deps: ## install the outside clients the tests use (Debian packages; needs root)
-	@bash .ci/deps.sh
+test-deps: ## install the outside tools the tests use (Debian packages; needs root)
+	@bash .ci/deps.sh test
 
 proto: ## regenerate proto/ with pinned generators
 	@echo "==> Generating proto/mpm/v1"
@@ -142,14 +153,15 @@ BENCH_ROUNDS ?= 3
 bench: build ## benchmarks side by side with Apache and nginx, BENCH_ROUNDS rounds (BENCHFLAGS=-quick BENCH_ROUNDS=1 for a smoke run)
 	$(GO) run ./internal/bench -rounds=$(BENCH_ROUNDS) $(BENCHFLAGS)
 
-profile: test-deps ## pprof CPU profiles of an MPM's children under wrk, printed (top) and kept in profile/ (PROFILEFLAGS=-mpm=prefork -path=/100k.bin -close -d=20s)
+profile: ## pprof CPU profiles of an MPM's children under wrk, printed (top) and kept in profile/ (PROFILEFLAGS=-mpm=prefork -path=/100k.bin -close -d=20s)
+	@bash .ci/deps.sh profile
 	$(GO) run ./internal/profile $(PROFILEFLAGS)
 
 robust: build test-deps ## attacks and faults against the real server under load; prints a table, fails if a row is out of bound (ROBUSTFLAGS=-mpm=event -only=...)
 	$(GO) run ./internal/robust $(ROBUSTFLAGS)
 
-clean: ## remove build output
-	rm -rf bin modules conf .tools
+clean: ## remove build output (and conf/httpd.conf with any edits: make writes it afresh)
+	rm -rf bin modules conf .tools profile
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "%-12s %s\n",$$1,$$2}'
