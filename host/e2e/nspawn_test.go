@@ -15,7 +15,8 @@ import (
 // sets HTTPD_NSPAWN_ROOT) and runs testdata/nspawn/run-in-container.sh
 // there: systemctl start (Type=notify reaches active), reload swapping the
 // MPM, a broken reload, stop, the journal, and socket activation through
-// examples/systemd/httpd.socket. `make test` runs it; plain `go test`
+// examples/systemd/httpd.socket, with examples/systemd/httpd.conf. `make
+// test` runs it; plain `go test`
 // without the root skips it.
 func TestSystemdInContainer(t *testing.T) {
 	root := os.Getenv("HTTPD_NSPAWN_ROOT")
@@ -32,9 +33,11 @@ func TestSystemdInContainer(t *testing.T) {
 	for _, d := range []string{"conf", "htdocs", "out"} {
 		must(t, os.MkdirAll(filepath.Join(work, d), 0o755))
 	}
-	conf, err := os.ReadFile(filepath.Join(repo, "host/e2e/testdata/nspawn/httpd.conf"))
+	// The example's config, with one child to keep the container light.
+	conf, err := os.ReadFile(filepath.Join(repo, "examples/systemd/httpd.conf"))
 	must(t, err)
-	write(t, filepath.Join(work, "conf/httpd.conf"), string(conf))
+	write(t, filepath.Join(work, "conf/httpd.conf"), string(conf)+
+		"<IfModule mpm_event_module>\n    StartServers 1\n</IfModule>\n<IfModule mpm_worker_module>\n    StartServers 1\n</IfModule>\n")
 	write(t, filepath.Join(work, "htdocs/index.html"), "hello from nspawn")
 	binds := [][2]string{
 		{httpd, "/usr/local/sbin/httpd"},
@@ -44,6 +47,7 @@ func TestSystemdInContainer(t *testing.T) {
 		{filepath.Join(repo, "host/e2e/testdata/nspawn/httpd-test.service"), "/etc/systemd/system/httpd-test.service"},
 		{filepath.Join(repo, "host/e2e/testdata/nspawn/run-in-container.sh"), "/opt/httpd-mpm/run-in-container.sh"},
 		{filepath.Join(work, "htdocs"), "/etc/httpd-mpm/htdocs"},
+		{"/etc/mime.types", "/etc/mime.types"}, // the config's TypesConfig; minbase has no media-types
 	}
 	args := []string{"-D", root, "--quiet", "--register=no", "--keep-unit", "--volatile=overlay", "-b",
 		"--bind=" + filepath.Join(work, "conf") + ":/etc/httpd-mpm/conf",
