@@ -1,6 +1,6 @@
 # httpd-mpm example configuration, in HCL: the same server as httpd.conf.
 #
-#   bin/httpd -d . -f examples/httpd.hcl -D FOREGROUND
+#   mkdir -p logs && bin/httpd -d . -f examples/httpd.hcl -D FOREGROUND
 #   bin/httpd -d . -f examples/httpd.hcl -t -D DUMP_CONFIG   prints what httpd.conf prints
 #
 # Directive names are Apache's. A list is one directive per value for
