@@ -268,7 +268,7 @@ func (w *response) ReadFrom(src io.Reader) (n int64, err error) {
 		var err error
 		if w.c.asyncWrites() && rest == w.cl-w.written {
 			k, err = w.c.sendFileAsyncAt(f, off, n)
-		} else if err = w.c.flush(); err == nil {
+		} else if err = w.c.flushBeforeFile(false); err == nil {
 			k, err = w.c.sendFileAt(f, off, n)
 		}
 		sr.Seek(k, io.SeekCurrent)
@@ -294,7 +294,7 @@ func (w *response) ReadFrom(src io.Reader) (n int64, err error) {
 			return k, w.checkExcess(inner, outer)
 		}
 	}
-	if err := w.c.flush(); err != nil {
+	if err := w.c.flushBeforeFile(false); err != nil {
 		return 0, err
 	}
 	n, err = w.c.sendFile(inner, rest)

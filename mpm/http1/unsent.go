@@ -131,6 +131,30 @@ func (c *Conn) tryWrite(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// moreHolder is a connection that can ask the kernel to hold what it writes back
+// until more follows (Linux: MSG_MORE). The threads package's connections are.
+type moreHolder interface {
+	// HoldForMore(true) makes the writes that follow, until HoldForMore(false),
+	// leave a partial segment for the data after them.
+	HoldForMore(on bool)
+}
+
+// flushBeforeFile flushes the headers of a response whose body is about to leave
+// from a file with sendfile(2), without waiting if try (flushTry). On a connection
+// that can (moreHolder) they are held for the body, so that both go out in the same
+// TCP segments: written on their own with TCP_NODELAY, the headers would take a
+// small segment, a packet's work on both sides and a wake-up of the client.
+func (c *Conn) flushBeforeFile(try bool) error {
+	if h, ok := c.rwc.(moreHolder); ok {
+		h.HoldForMore(true)
+		defer h.HoldForMore(false)
+	}
+	if try {
+		return c.flushTry()
+	}
+	return c.flush()
+}
+
 // flushTry flushes the write buffer without waiting; what would block becomes unsent.
 func (c *Conn) flushTry() error {
 	c.try = true
@@ -158,7 +182,7 @@ func (c *Conn) sendFileAsync(f *os.File, n int64) (sent int64, handled bool, err
 // does not take become unsent (counted as sent). Fewer than n with a nil error means
 // f ended first.
 func (c *Conn) sendFileAsyncAt(f *os.File, off, n int64) (sent int64, err error) {
-	if err := c.flushTry(); err != nil {
+	if err := c.flushBeforeFile(true); err != nil {
 		return 0, err
 	}
 	var k int64

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 )
@@ -360,4 +361,93 @@ func TestWriteCompletionOptIn(t *testing.T) {
 			t.Error("the rest's file is still open after Close")
 		}
 	})
+}
+
+// holdConn is a tryConn that can hold writes for more (moreHolder) and logs each
+// write: its first bytes and whether it was held.
+type holdConn struct {
+	tryConn
+	held bool
+	log  []string
+}
+
+func (c *holdConn) HoldForMore(on bool) { c.held = on }
+
+func (c *holdConn) note(p []byte) {
+	e := string(p[:min(len(p), 12)])
+	if c.held {
+		e += " (held)"
+	}
+	c.log = append(c.log, e)
+}
+
+func (c *holdConn) Write(p []byte) (int, error) { c.note(p); return c.tryConn.Write(p) }
+
+func (c *holdConn) TryWrite(p []byte) (int, error) { c.note(p); return c.tryConn.TryWrite(p) }
+
+// TestHeadersHeldForFileBody: a response whose body leaves from a file with
+// sendfile has its headers written held for the body (moreHolder), with or without
+// write completion and through the file's offset or explicit ones (a shared
+// descriptor); the body and everything after go out unheld, and a body small enough
+// to follow the headers in the buffer goes in one plain write.
+func TestHeadersHeldForFileBody(t *testing.T) {
+	for _, tc := range []struct {
+		name               string
+		size               int
+		completion, shared bool
+		want               []string
+	}{
+		{"sendfile", 256 << 10, false, false, []string{"HTTP/1.1 200 (held)"}},
+		{"sendfile, shared descriptor", 256 << 10, false, true, []string{"HTTP/1.1 200 (held)"}},
+		{"write completion", 256 << 10, true, false, []string{"HTTP/1.1 200 (held)"}},
+		{"write completion, shared descriptor", 256 << 10, true, true, []string{"HTTP/1.1 200 (held)"}},
+		{"small body", 1000, false, false, []string{"HTTP/1.1 200"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var shared *os.File
+			sharedp := &shared
+			if !tc.shared {
+				sharedp = nil
+			}
+			srv, data, _ := fileServerShared(t, tc.size, tc.completion, sharedp)
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ln.Close()
+			cc, err := net.Dial("tcp", ln.Addr().String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer cc.Close()
+			sc, err := ln.Accept()
+			if err != nil {
+				t.Fatal(err)
+			}
+			hc := &holdConn{tryConn: tryConn{sc.(*net.TCPConn)}}
+			c := srv.NewConn(hc)
+			defer c.Close()
+			br := bufio.NewReader(cc)
+			for i := range 2 {
+				io.WriteString(cc, "GET /f HTTP/1.1\r\nHost: h\r\n\r\n")
+				got := make(chan []byte, 1)
+				go func() { _, b := readBody(t, br); got <- b }()
+				hc.log = nil
+				if keep, err := c.ServeRequest(); !keep || err != nil {
+					t.Fatalf("response %d: ServeRequest %v, %v", i, keep, err)
+				}
+				if c.Unsent() != nil {
+					if err := c.WriteUnsent(); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if b := <-got; !bytes.Equal(b, data) {
+					t.Fatalf("response %d: body of %d bytes, not the file's %d", i, len(b), len(data))
+				}
+				if strings.Join(hc.log, "|") != strings.Join(tc.want, "|") || hc.held {
+					t.Errorf("response %d: writes %q, held after: %v; want %q", i, hc.log, hc.held, tc.want)
+				}
+			}
+		})
+	}
 }

@@ -59,6 +59,11 @@ type conn struct {
 	rawConn syscall.RawConn         // file's, set before file
 
 	rdl, wdl atomic.Int64 // deadlines, Unix nanoseconds; 0 is none
+
+	// more makes writes ask the kernel to hold a partial segment back for
+	// the data that follows (HoldForMore); only the goroutine serving the
+	// connection sets it, around one flush.
+	more bool
 }
 
 var (
@@ -317,7 +322,13 @@ func (c *conn) Write(p []byte) (int, error) {
 func (c *conn) writeSome(p []byte) (int, error) {
 	done := 0
 	for done < len(p) {
-		n, err := rawWrite(c.fd, p[done:])
+		var n int
+		var err error
+		if c.more {
+			n, err = rawSendMore(c.fd, p[done:])
+		} else {
+			n, err = rawWrite(c.fd, p[done:])
+		}
 		if n > 0 {
 			done += n
 		}
@@ -496,6 +507,13 @@ func (c *conn) TryWrite(p []byte) (int, error) {
 	defer c.release()
 	return c.writeSome(p)
 }
+
+// HoldForMore implements the engine's hint that a body from a file follows
+// the bytes it is about to write (see http1's flushBeforeFile): while on,
+// writes carry MSG_MORE (Linux; elsewhere nothing changes), so that the
+// headers leave in the body's first segments rather than in a small
+// segment of their own. The caller turns it off before it returns.
+func (c *conn) HoldForMore(on bool) { c.more = on }
 
 // TrySendFile implements http1.NonblockingWriter: it sends what the socket
 // takes now of n bytes of f from off, with sendfile(2) at an explicit

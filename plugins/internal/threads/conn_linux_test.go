@@ -325,3 +325,62 @@ func TestConnNetpoll(t *testing.T) {
 		t.Fatalf("the File is still open after Close: %v", err)
 	}
 }
+
+// TestConnHoldForMore: while HoldForMore is on, what a write gives the
+// kernel stays in the socket, unsent (SIOCOUTQNSD), on a connection with
+// TCP_NODELAY, which otherwise sends it at once; the sendfile that
+// follows takes it along, and the client reads both in order.
+func TestConnHoldForMore(t *testing.T) {
+	c, client := pair(t)
+	head := []byte("HTTP/1.1 200 OK\r\nContent-Length: 65536\r\n\r\n")
+	body := bytes.Repeat([]byte("0123456789abcdef"), 1<<12)
+	name := filepath.Join(t.TempDir(), "f")
+	if err := os.WriteFile(name, body, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	unsent := func() int {
+		n, err := unix.IoctlGetInt(c.fd, unix.SIOCOUTQNSD)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+
+	// Without the hint a small write leaves at once.
+	if _, err := c.Write([]byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	if n := unsent(); n != 0 {
+		t.Fatalf("%d bytes unsent after a plain write with TCP_NODELAY; want 0", n)
+	}
+	one := make([]byte, 1)
+	if _, err := io.ReadFull(client, one); err != nil {
+		t.Fatal(err)
+	}
+
+	c.HoldForMore(true)
+	k, err := c.TryWrite(head)
+	c.HoldForMore(false)
+	if err != nil || k != len(head) {
+		t.Fatalf("TryWrite %d, %v", k, err)
+	}
+	if n := unsent(); n != len(head) {
+		t.Fatalf("%d bytes unsent after a write held for more; want the %d written", n, len(head))
+	}
+	if n, err := c.TrySendFile(f, 0, int64(len(body))); err != nil || n != int64(len(body)) {
+		t.Fatalf("TrySendFile %d, %v", n, err)
+	}
+	got := make([]byte, len(head)+len(body))
+	client.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.ReadFull(client, got); err != nil || !bytes.Equal(got, append(head, body...)) {
+		t.Fatalf("the client read %v; headers then body: %v", err, bytes.Equal(got, append(head, body...)))
+	}
+	if c.more {
+		t.Error("HoldForMore(false) left the hint on")
+	}
+}

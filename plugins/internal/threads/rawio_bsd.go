@@ -13,6 +13,7 @@ import (
 
 func rawRead(fd int, p []byte) (int, error)                   { return unix.Read(fd, p) }
 func rawWrite(fd int, p []byte) (int, error)                  { return unix.Write(fd, p) }
+func rawSendMore(fd int, p []byte) (int, error)               { return unix.Write(fd, p) } // no MSG_MORE here
 func rawSendfile(out, in int, off *int64, n int) (int, error) { return unix.Sendfile(out, in, off, n) }
 func rawClose(fd int) error                                   { return unix.Close(fd) }
 

@@ -25,6 +25,21 @@ func rawRead(fd int, p []byte) (int, error) { return rawIO(unix.SYS_READ, fd, p)
 // rawWrite is write(2) on a non-blocking descriptor.
 func rawWrite(fd int, p []byte) (int, error) { return rawIO(unix.SYS_WRITE, fd, p) }
 
+// rawSendMore is send(2) with MSG_MORE on a non-blocking descriptor: the
+// kernel keeps what does not fill a segment back until the next send
+// without the flag (the sendfile(2) of the body that follows) pushes it.
+func rawSendMore(fd int, p []byte) (int, error) {
+	var base unsafe.Pointer
+	if len(p) > 0 {
+		base = unsafe.Pointer(&p[0])
+	}
+	n, _, e := syscall.RawSyscall6(unix.SYS_SENDTO, uintptr(fd), uintptr(base), uintptr(len(p)), unix.MSG_MORE|unix.MSG_NOSIGNAL, 0, 0)
+	if e != 0 {
+		return -1, e
+	}
+	return int(n), nil
+}
+
 func rawIO(trap uintptr, fd int, p []byte) (int, error) {
 	var base unsafe.Pointer
 	if len(p) > 0 {
