@@ -142,15 +142,7 @@ func TestConnCloseDuringRead(t *testing.T) {
 func TestConnSendfile(t *testing.T) {
 	c, client := pair(t)
 	data := bytes.Repeat([]byte("0123456789abcdef"), 1<<16) // 1 MiB
-	name := filepath.Join(t.TempDir(), "f")
-	if err := os.WriteFile(name, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Open(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := tempFile(t, data)
 	f.Seek(16, io.SeekStart)
 	lr := &io.LimitedReader{R: f, N: int64(len(data)) - 32}
 	go func() {
@@ -173,15 +165,7 @@ func TestConnSendfile(t *testing.T) {
 func TestConnTryWrites(t *testing.T) {
 	c, client := pair(t)
 	data := bytes.Repeat([]byte("0123456789abcdef"), 1<<18) // 4 MiB
-	path := filepath.Join(t.TempDir(), "f")
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := tempFile(t, data)
 	n, err := c.TrySendFile(f, 16, int64(len(data)-16))
 	if err != nil || n <= 0 || n >= int64(len(data)-16) {
 		t.Fatalf("TrySendFile to a client that reads nothing: %d, %v", n, err)
@@ -326,6 +310,21 @@ func TestConnNetpoll(t *testing.T) {
 	}
 }
 
+// tempFile is a file holding data, open for reading until the test ends.
+func tempFile(t *testing.T, data []byte) *os.File {
+	t.Helper()
+	name := filepath.Join(t.TempDir(), "f")
+	if err := os.WriteFile(name, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
 // TestConnHoldForMore: while HoldForMore is on, what a write gives the
 // kernel stays in the socket, unsent (SIOCOUTQNSD), on a connection with
 // TCP_NODELAY, which otherwise sends it at once; the sendfile that
@@ -334,15 +333,7 @@ func TestConnHoldForMore(t *testing.T) {
 	c, client := pair(t)
 	head := []byte("HTTP/1.1 200 OK\r\nContent-Length: 65536\r\n\r\n")
 	body := bytes.Repeat([]byte("0123456789abcdef"), 1<<12)
-	name := filepath.Join(t.TempDir(), "f")
-	if err := os.WriteFile(name, body, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Open(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := tempFile(t, body)
 	unsent := func() int {
 		n, err := unix.IoctlGetInt(c.fd, unix.SIOCOUTQNSD)
 		if err != nil {
