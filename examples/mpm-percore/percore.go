@@ -90,7 +90,7 @@ func decode(cfg *mpm.Config) (settings, []mpm.Diagnostic) {
 // Configure implements mpm.MPM.
 func (m *PerCore) Configure(cfg *mpm.Config) []mpm.Diagnostic {
 	s, diags := decode(cfg)
-	if _, err := mpm.ChildCredential(cfg.Core.User, cfg.Core.Group); err != nil {
+	if _, err := cfg.Core.ChildCredential(); err != nil {
 		diags = append(diags, mpm.Diagnostic{Severity: mpm.SeverityError, Message: err.Error()})
 	}
 	m.cfg, m.settings = cfg, s
@@ -101,7 +101,7 @@ func (m *PerCore) Configure(cfg *mpm.Config) []mpm.Diagnostic {
 // returns; a supervisor per slot restarts a child that exits.
 func (m *PerCore) Run(_ context.Context, ls []mpm.Listener) error {
 	s := m.settings
-	cred, err := mpm.ChildCredential(m.cfg.Core.User, m.cfg.Core.Group)
+	cred, err := m.cfg.Core.ChildCredential()
 	if err != nil {
 		return err
 	}
