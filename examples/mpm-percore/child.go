@@ -6,6 +6,7 @@ import (
 	"net"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm"
@@ -30,7 +31,10 @@ func (m *PerCore) ServeChild(c *mpm.Child) error {
 	if err != nil {
 		return err
 	}
-	ch := &child{srv: srv, board: c.Scoreboard, slot: c.Slot, free: make(chan int, s.maxConns), stop: make(chan struct{})}
+	ch := &child{
+		srv: srv, board: c.Scoreboard, slot: c.Slot, free: make(chan int, s.maxConns), stop: make(chan struct{}),
+		serving: make([]atomic.Pointer[http1.Conn], s.maxConns),
+	}
 	for i := range s.maxConns {
 		ch.free <- i
 		ch.worker(i).SetStatus(scoreboard.Ready)
@@ -50,12 +54,14 @@ func (m *PerCore) ServeChild(c *mpm.Child) error {
 		accepting.Go(func() { ch.accept(ln, c.Config.Core.MaxConnectionsPerChild) })
 	}
 	<-ch.stop
-	srv.StartDraining() // every later response says Connection: close
 	for _, ln := range lns {
 		ln.Close()
 	}
 	accepting.Wait()
-	ch.conns.Wait() // an idle keep-alive connection ends at KeepAliveTimeout
+	// Keep-alive connections are not cut: each ends once its next request
+	// is answered (with Connection: close) or when its wait for one ends,
+	// http1.DrainIdle after the drain began (see drain).
+	ch.conns.Wait()
 	return nil
 }
 
@@ -66,6 +72,9 @@ type child struct {
 	slot  int
 	free  chan int // free worker records: one per connection
 	conns sync.WaitGroup
+	// serving is the connection of each worker record, nil while it is
+	// free: drain ends their waits for a keep-alive request.
+	serving []atomic.Pointer[http1.Conn]
 
 	mu       sync.Mutex
 	accepted int
@@ -75,8 +84,11 @@ type child struct {
 
 func (ch *child) worker(i int) scoreboard.Worker { return ch.board.Worker(ch.slot, i) }
 
-// drain ends accepting; it is called once the parent asks (SIGUSR1) or
-// after MaxConnectionsPerChild connections.
+// drain ends accepting and starts the Server's drain: every later response
+// says Connection: close, and a connection waiting for its next request
+// waits http1.DrainIdle more at most (StartDraining bounds the waits that
+// start later, EndIdleWait the ones under way). It is called once the
+// parent asks (SIGUSR1) or after MaxConnectionsPerChild connections.
 func (ch *child) drain() {
 	ch.mu.Lock()
 	defer ch.mu.Unlock()
@@ -85,6 +97,12 @@ func (ch *child) drain() {
 	}
 	ch.stopped = true
 	ch.board.Process(ch.slot).SetQuiescing()
+	ch.srv.StartDraining()
+	for i := range ch.serving {
+		if hc := ch.serving[i].Load(); hc != nil {
+			hc.EndIdleWait()
+		}
+	}
 	close(ch.stop)
 }
 
@@ -130,13 +148,15 @@ func (ch *child) serve(conn net.Conn, w int) {
 	proc.AddConnections(1)
 	ws.NewConnection()
 	hc := ch.srv.NewConn(conn)
-	hc.Tag = ws // scoreboard.Instrument keeps this record current
+	hc.Tag = ws             // scoreboard.Instrument keeps this record current
+	ch.serving[w].Store(hc) // before its first wait: drain sees it, or it sees the drain
 	for {
 		keep, err := hc.ServeRequest()
 		if err != nil || !keep {
 			break
 		}
 	}
+	ch.serving[w].Store(nil)
 	ws.SetStatus(scoreboard.Closing)
 	hc.Close()
 	proc.AddConnections(-1)
