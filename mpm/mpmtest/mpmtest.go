@@ -24,9 +24,11 @@
 //   - KeepAlive: several requests on one connection.
 //   - Concurrent: many clients at once.
 //   - Status: Watch reports a sane scoreboard that counts the requests.
-//   - GracefulStopDrains: a graceful Stop lets an in-flight response finish
-//     and answers a request on an idle keep-alive connection (then closes
-//     it) before it returns.
+//   - GracefulStopDrains: a graceful Stop lets an in-flight response finish,
+//     answers a request on an idle keep-alive connection (then closes it)
+//     and closes a keep-alive connection that stays idle http1.DrainIdle
+//     after the stop (with slack for a loaded machine, but well before the
+//     suite's KeepAliveTimeout), all before it returns.
 //   - StopWithinTimeout: a graceful Stop returns within its timeout when a
 //     client never reads its response, and an immediate Stop returns too.
 //   - NoStdout: the plugin writes nothing to stdout, and its children do not
@@ -52,14 +54,25 @@ type Options struct {
 	// them (e.g. {Name: "StartServers", Args: []string{"2"}}). The
 	// defaults of the MPM's directive table apply to the others.
 	Settings []mpm.Setting
-	// KeepAliveTimeout is the core setting; zero means 5 s. A graceful
-	// stop may wait that long for an idle keep-alive connection.
+	// KeepAliveTimeout is the core setting; zero means 60 s. A graceful
+	// stop must close an idle keep-alive connection http1.DrainIdle after
+	// the stop (or at KeepAliveTimeout, if shorter); GracefulStopDrains
+	// allows drainSlack more. The default is far above that bound, so that
+	// an MPM that waits out KeepAliveTimeout instead fails; a value below
+	// http1.DrainIdle+drainSlack (16 s) cannot tell the two apart.
 	KeepAliveTimeout time.Duration
 }
 
+// drainSlack is how much later than http1.DrainIdle after a graceful stop
+// began a connection idle during it may be closed: the Stop call reaching
+// the children, scheduling on a loaded machine. A bound, not a
+// measurement; the default KeepAliveTimeout is well above
+// http1.DrainIdle+drainSlack.
+const drainSlack = 15 * time.Second
+
 func (o Options) withDefaults() Options {
 	if o.KeepAliveTimeout == 0 {
-		o.KeepAliveTimeout = 5 * time.Second
+		o.KeepAliveTimeout = 60 * time.Second
 	}
 	return o
 }
