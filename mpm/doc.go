@@ -47,7 +47,8 @@
 //     Configure), and must have no side effects.
 //  3. Configure. [MPM.Configure] receives the host's core settings and every
 //     directive of the MPM's table the config set, each with file and line
-//     (the host has checked names and argument counts already). It returns
+//     (the host has checked names, argument counts and placement already;
+//     kinds and ranges are the plugin's to check). It returns
 //     diagnostics; any [SeverityError] refuses the configuration, and the
 //     host prints it at that file and line. [Decode] does the checking
 //     against the directive table. Configure is called exactly once.

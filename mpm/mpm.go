@@ -52,9 +52,13 @@ const (
 	KindFlag // On or Off
 )
 
-// Directive describes one configuration directive an MPM accepts. The host
-// checks the argument count and kind against it before Configure, and
-// `httpd -L` prints Name, Source and Help.
+// Directive describes one configuration directive an MPM accepts. Before
+// Configure the host checks each use of it against Name, MinArgs and
+// MaxArgs only: the name, the argument count, and that it stands in the
+// main server config (outside every section). Kind, Default, Min and Max
+// are the plugin's: [Decode] checks the kind and range of each argument
+// and supplies the default. `httpd -L` prints Name and Help, with the
+// Source of the [Description].
 type Directive struct {
 	Name     string
 	Kind     ArgKind
