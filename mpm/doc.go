@@ -42,9 +42,12 @@
 //  2. Describe. [MPM.Describe] names the module ("mpm_event_module"), the
 //     MPM ("event") and its directives. [Serve] adds the API versions the
 //     SDK speaks; the host refuses a plugin with none in common, naming both
-//     versions and the LoadModule line. Describe is the first call, may be
-//     the only one (`httpd -t`, `-V` and `-L` end the process after
-//     Configure), and must have no side effects.
+//     versions and the LoadModule line. Describe is the first call and
+//     must have no side effects: it may be the only one, when the module
+//     name is not the one LoadModule names or the config misuses one of
+//     the MPM's directives (then the host ends the plugin process).
+//     `httpd -t`, `-V` and `-L` call Describe and Configure and then end
+//     the plugin process: no Run, no Stop.
 //  3. Configure. [MPM.Configure] receives the host's core settings and every
 //     directive of the MPM's table the config set, each with file and line
 //     (the host has checked names, argument counts and placement already;
