@@ -21,8 +21,11 @@
 //
 // This is SDK v1, speaking MPM API [APIVersion] "v1". Within v1 the
 // exported API only grows: fields and optional interfaces may be added,
-// nothing is removed or changes meaning. Public signatures use plain Go
-// types only; no protobuf or go-plugin type appears in them. A breaking
+// nothing is removed or changes meaning. Public signatures name only
+// types of the standard library, of the SDK's own packages (mpm/...) and
+// go-hclog's Logger and Level ([Config.Log], [Child.Log],
+// [LevelFromApache]); no protobuf, gRPC or go-plugin type appears in them
+// (a test of this package checks). A breaking
 // change of the protocol is a new API version ("v2", proto/mpm/v2) that a
 // host and a plugin must both speak.
 //

@@ -15,6 +15,9 @@ import (
 // forbiddenInAPI are the packages whose types must not appear in the
 // SDK's exported API: the wire protocol and its machinery stay behind
 // the SDK, so that they can change without breaking an MPM's source.
+// github.com/hashicorp/go-hclog is not one of them: Config.Log, Child.Log
+// and LevelFromApache name its Logger and Level on purpose (package doc,
+// Stability).
 var forbiddenInAPI = []string{
 	"github.com/httpd-mpm/httpd-mpm/proto/",
 	"github.com/httpd-mpm/httpd-mpm/internal/",
