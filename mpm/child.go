@@ -61,7 +61,9 @@ type EarlyChildServer interface {
 // Child is what a child process knows: its slot, the configuration and
 // the listeners (already adopted; the child owns them).
 type Child struct {
-	Slot       int
+	Slot int
+	// Generation is ChildSpec.Generation: the generation of the
+	// configuration the parent started this child for.
 	Generation int
 	Config     *Config
 	Listeners  []Listener
@@ -109,7 +111,18 @@ func (c *Child) progressing(now time.Time) bool {
 
 // ChildSpec says what to start a child with.
 type ChildSpec struct {
-	Slot       int
+	Slot int
+	// Generation is Apache's generation: the number of the configuration
+	// the child is started for, which a graceful restart increments. The
+	// SDK only hands it to the child (Child.Generation). The parent writes
+	// the same number into the slot's records (scoreboard.Process.Prepare,
+	// scoreboard.Worker.Reset) and the running one into the board
+	// (scoreboard.Global.SetGeneration, 0 unless set): server-status marks
+	// a child of another generation "old gen", and Board.Summary counts
+	// idle only the workers of the running one. Here a graceful restart
+	// starts a new plugin process, with a scoreboard of its own, and
+	// Configure is called once per process: one plugin process has one
+	// generation, so the built-in MPMs use 0 throughout.
 	Generation int
 	Config     *Config
 	Listeners  []Listener // passed as inherited descriptors
