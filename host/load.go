@@ -31,9 +31,11 @@ type exitError struct{ code int }
 
 func (e *exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 
-// readConfig parses the config and resolves the core settings. Errors are
-// printed to stderr in Apache's form; with -D DUMP_INCLUDES the files read
-// are listed on stdout first, even when reading failed, as Apache does.
+// readConfig parses the config, resolves the core settings and checks the
+// DocumentRoots (unless -T). Errors and warnings are printed to stderr in
+// Apache's form (warnings once: not again by the daemon detach started);
+// with -D DUMP_INCLUDES the files read are listed on stdout first, even
+// when reading failed, as Apache does.
 func readConfig(o *options, stdout, stderr io.Writer) (*config.Config, *config.Server, config.Module, error) {
 	cfg, err := config.Load(o.configFile(), config.Options{
 		ServerRoot: o.serverRoot(),
@@ -55,8 +57,13 @@ func readConfig(o *options, stdout, stderr io.Writer) (*config.Config, *config.S
 		}
 		return nil, nil, config.Module{}, &exitError{1}
 	}
-	for _, w := range cfg.Warnings {
-		fmt.Fprintf(stderr, "[core:warn] %s\n", w.Message)
+	// A daemon started by detach reads the config again: its parent has
+	// shown the warnings already.
+	quiet := isDetachedChild()
+	if !quiet {
+		for _, w := range cfg.Warnings {
+			fmt.Fprintf(stderr, "[core:warn] %s\n", w.Message)
+		}
 	}
 	mod, err := selectMPM(cfg)
 	if err != nil {
@@ -69,6 +76,16 @@ func readConfig(o *options, stdout, stderr io.Writer) (*config.Config, *config.S
 		return cfg, nil, mod, &exitError{1}
 	}
 	srv, errs := config.Resolve(cfg)
+	if len(errs) > 0 {
+		printErrors(stderr, o.name, errs)
+		return cfg, nil, mod, &exitError{1}
+	}
+	warnings, errs := docRootProblems(o, cfg)
+	for _, w := range warnings {
+		if !quiet {
+			fmt.Fprintln(stderr, w)
+		}
+	}
 	if len(errs) > 0 {
 		printErrors(stderr, o.name, errs)
 		return cfg, nil, mod, &exitError{1}

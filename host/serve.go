@@ -72,6 +72,17 @@ func serve(o *options, cfg *config.Config, srv *config.Server, mod config.Module
 	}
 	s.log = log
 	defer log.Close()
+	// Apache reads the config again once its error log is open: the
+	// DocumentRoot warnings go there too, and mod_mime's post_config
+	// opens TypesConfig.
+	warnings, _ := docRootProblems(o, cfg)
+	for _, w := range warnings {
+		log.Startup(w)
+	}
+	if !typesConfigOK(log, srv) {
+		log.Startup("AH00016: Configuration Failed")
+		return 1
+	}
 	l, err := s.start(cfg, srv, mod)
 	if err != nil {
 		return exitCode(err)
@@ -256,14 +267,25 @@ func (s *server) restart(graceful bool) {
 	var msgs strings.Builder
 	cfg, srv, mod, err := readConfig(s.o, &msgs, &msgs)
 	if err == nil {
+		// The warnings of a config that loads (AH00112, AH00111) go to
+		// the error log as Apache's do, before mod_mime's check.
+		for _, line := range lines(msgs.String()) {
+			s.log.Startup(line)
+		}
+		msgs.Reset()
+		if !typesConfigOK(s.log, srv) {
+			// Apache exits here (AH00020: Configuration Failed, exiting);
+			// we keep serving, as for any other broken config.
+			err = &exitError{1}
+		}
+	}
+	if err == nil {
 		childCredential(srv) // while the sockets are bound
 		err = s.bind(cfg, srv)
 	}
 	if err != nil {
-		for _, line := range strings.Split(strings.TrimRight(msgs.String(), "\n"), "\n") {
-			if line != "" {
-				s.log.Printf("core", errorlog.Error, "%s", line)
-			}
+		for _, line := range lines(msgs.String()) {
+			s.log.Printf("core", errorlog.Error, "%s", line)
 		}
 		if !errors.As(err, new(*exitError)) {
 			s.log.Printf("core", errorlog.Error, "%v", err)
@@ -284,6 +306,17 @@ func (s *server) restart(graceful bool) {
 	s.log.Printf("core", errorlog.Notice, "%s serving; retiring %s (pid %d)", next.module.Name, old.module.Name, old.gen.Pid())
 	go s.retire(old, graceful)
 	s.closeUnused(srv)
+}
+
+// lines are the non-empty lines of s.
+func lines(s string) []string {
+	var out []string
+	for line := range strings.SplitSeq(s, "\n") {
+		if line != "" {
+			out = append(out, line)
+		}
+	}
+	return out
 }
 
 // retire stops an old generation and ends its plugin process.

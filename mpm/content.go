@@ -17,8 +17,12 @@ import (
 // NewHTTPServer builds the HTTP/1.1 engine for the configuration: static
 // files from DocumentRoot with DirectoryIndex and the MIME types of
 // TypesConfig plus AddType. The MPM decides how connections wait; see
-// package http1. A missing TypesConfig is not fatal (no types, as Apache
-// would refuse to start; the host checks it first).
+// package http1. A TypesConfig file that does not exist gives no types
+// and no error: the host has already refused to start (or to reload) when
+// a TypesConfig line names a file it cannot open, as Apache's mod_mime
+// does (AH01597), so this is the default file (conf/mime.types) missing,
+// which Apache would refuse too, or a file removed since. Any other
+// failure to read it is an error.
 func NewHTTPServer(cfg *Config) (*http1.Server, error) {
 	var mime *static.MimeTypes
 	if cfg.Core.TypesConfig != "" {

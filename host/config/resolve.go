@@ -31,6 +31,9 @@ type Server struct {
 	// absolute paths (ErrorLog stays as written when it is a pipe, "|...",
 	// or "syslog..."). ListenAddrFile is empty when not set.
 	DocumentRoot, PidFile, ErrorLog, TypesConfig, ListenAddrFile string
+	// TypesConfigAt locates the TypesConfig line in effect; it is zero when
+	// there is none and TypesConfig is the default.
+	TypesConfigAt Position
 	// LogLevel is the main level keyword, lowercased; per-module levels
 	// ("core:info") are not kept.
 	LogLevel string
@@ -195,6 +198,7 @@ func Resolve(cfg *Config) (*Server, Errors) {
 		case "typesconfig":
 			if one {
 				typesConfig = a[0]
+				s.TypesConfigAt = Position{d.File, d.errLine()}
 			}
 		case "listenaddrfile":
 			if one {

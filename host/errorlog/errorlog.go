@@ -133,6 +133,14 @@ func (l *Log) Printf(module string, level Level, format string, args ...any) {
 	l.write(l.now(), module, level, l.pid, fmt.Sprintf(format, args...))
 }
 
+// Startup writes msg as it is, without time, module, level or pid, as
+// Apache writes its startup messages (APLOG_STARTUP), whatever the level.
+func (l *Log) Startup(msg string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	_, _ = io.WriteString(l.w, strings.TrimRight(msg, "\n")+"\n")
+}
+
 func (l *Log) write(t time.Time, module string, level Level, pid int, msg string) {
 	if !l.Enabled(level) {
 		return
