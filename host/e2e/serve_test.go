@@ -415,3 +415,37 @@ func TestStartupLevel(t *testing.T) {
 		})
 	}
 }
+
+// TestReloadMissingTypesConfig: a TypesConfig file gone at a graceful
+// restart is mod_mime's AH01597 in the error log, with its line. Apache
+// exits there (AH00020); we go on serving with the old config, its types
+// included, as for any other broken reload.
+func TestReloadMissingTypesConfig(t *testing.T) {
+	root := newSite(t, "event", "mpm_event_module", "TypesConfig mime.types")
+	types := filepath.Join(root, "mime.types")
+	write(t, types, "text/x-test\ttst\n")
+	write(t, filepath.Join(root, "htdocs/a.tst"), "test\n")
+	in := start(t, root)
+	plugin := in.pluginPid()
+	if resp, _ := in.get("/a.tst"); resp.Header.Get("Content-Type") != "text/x-test" {
+		t.Fatalf("before: Content-Type %q", resp.Header.Get("Content-Type"))
+	}
+	must(t, os.Remove(types))
+	in.signal(syscall.SIGUSR1)
+	want := "] (2)No such file or directory: AH01597: could not open mime types config file " + types + ". (TypesConfig on line "
+	var log string
+	ok := eventually(10*time.Second, func() bool {
+		b, _ := os.ReadFile(filepath.Join(root, "logs/error_log"))
+		log = string(b)
+		return strings.Contains(log, "configuration not reloaded")
+	})
+	if !ok || !strings.Contains(log, "[mime:error] [pid ") || !strings.Contains(log, want) {
+		t.Fatalf("want %q then \"configuration not reloaded\" in the error log:\n%s", want, log)
+	}
+	if resp, _ := in.get("/a.tst"); resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/x-test" {
+		t.Fatalf("after: %d, Content-Type %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	if kids := children(in.cmd.Process.Pid); len(kids) != 1 || kids[0] != plugin {
+		t.Errorf("plugin changed: %v, was %d", kids, plugin)
+	}
+}
