@@ -131,6 +131,11 @@ type Config struct {
 	// Defines is the final Define table: name to value, "" for a Define
 	// without a value and for -D names.
 	Defines map[string]string
+	// DefineOrder lists the defined names as Apache's -D DUMP_RUN_CFG does
+	// ("Define: NAME"): the -D names as given (repeats kept), then each
+	// name a Define adds; an UnDefine moves the last name into the place
+	// of the one it removes.
+	DefineOrder []string
 	// Included lists the files read, in the order they were read: the main
 	// file (Depth 0) and those read by Include and IncludeOptional, in
 	// either syntax. httpd -D DUMP_INCLUDES prints it.

@@ -18,6 +18,8 @@ import (
 var Core = Table{
 	{Name: "ServerRoot", MinArgs: 1, MaxArgs: 1, Context: ServerConfig, Help: helpServerRoot},
 	{Name: "ServerName", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Check: checkServerName, Help: "The hostname and port of the server"},
+	{Name: "ServerAlias", MinArgs: 0, MaxArgs: -1, Context: ServerConfig | InVirtualHost, Within: inVirtualHost("ServerAlias only used in <VirtualHost>"),
+		Help: "A name or names alternately used to access the server"},
 	{Name: "ServerAdmin", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Help: "The email address of the server administrator"},
 	{Name: "Listen", MinArgs: 1, MaxArgs: 2, Context: ServerConfig, ArgsError: "Listen requires 1 or 2 arguments.", Check: checkListen,
 		Help: "A port number or a numeric IP address and a port number, and an optional protocol"},
@@ -137,6 +139,19 @@ var Core = Table{
 	{Name: "IfModule", Section: true, MinArgs: 1, MaxArgs: -1, Context: Anywhere, Help: "Container for directives based on existence of specified modules"},
 	{Name: "IfDefine", Section: true, MinArgs: 1, MaxArgs: -1, Context: Anywhere, Help: "Container for directives based on existence of command line defines"},
 	{Name: "IfFile", Section: true, MinArgs: 1, MaxArgs: -1, Context: Anywhere, Help: "Container for directives based on existence of files on disk"},
+}
+
+// inVirtualHost refuses a directive outside <VirtualHost> with msg, as
+// Apache's handler for ServerAlias does.
+func inVirtualHost(msg string) func(enclosing []string) error {
+	return func(enclosing []string) error {
+		for _, n := range enclosing {
+			if strings.EqualFold(n, "VirtualHost") {
+				return nil
+			}
+		}
+		return errors.New(msg)
+	}
 }
 
 // checkServerName follows Apache's server_hostname_port: no wildcards, and a

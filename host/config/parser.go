@@ -59,6 +59,7 @@ type parser struct {
 	lookupEnv func(string) (string, bool)
 	root      string
 	defs      map[string]string // Define table: presence for <IfDefine>, non-empty value for ${VAR}
+	defOrder  []string          // Config.DefineOrder
 	loaded    map[string]bool   // names <IfModule> treats as loaded
 	modules   []Module
 	linked    []string // Options.Linked
@@ -92,6 +93,7 @@ func newParser(opts Options, fsys fileSystem) *parser {
 	for _, d := range opts.Defines {
 		p.defs[d] = ""
 	}
+	p.defOrder = slices.Clone(opts.Defines)
 	for _, b := range opts.Builtin {
 		p.loaded[b] = true
 	}
@@ -117,13 +119,14 @@ func (p *parser) run(file string, src []byte) (*Config, error) {
 		p.parseUnit(commandLineUnit(p.post), &top)
 	}
 	cfg := &Config{
-		File:       file,
-		ServerRoot: p.root,
-		Directives: top,
-		Modules:    p.modules,
-		Included:   p.included,
-		Defines:    p.defs,
-		Warnings:   p.warns,
+		File:        file,
+		ServerRoot:  p.root,
+		Directives:  top,
+		Modules:     p.modules,
+		Included:    p.included,
+		Defines:     p.defs,
+		DefineOrder: p.defOrder,
+		Warnings:    p.warns,
 	}
 	if len(p.errs) > 0 {
 		return cfg, p.errs
@@ -515,6 +518,9 @@ func (p *parser) define(u *unit, ln logicalLine, args []string) {
 	if len(args) == 2 {
 		value = args[1]
 	}
+	if _, ok := p.defs[name]; !ok {
+		p.defOrder = append(p.defOrder, name)
+	}
 	// A Define without a value keeps an earlier value.
 	if _, ok := p.defs[name]; !ok || value != "" {
 		p.defs[name] = value
@@ -531,6 +537,12 @@ func (p *parser) undefine(u *unit, ln logicalLine, args []string) {
 		return
 	}
 	delete(p.defs, args[0])
+	// Apache moves the last name into the place of the one removed.
+	if i := slices.Index(p.defOrder, args[0]); i >= 0 {
+		last := len(p.defOrder) - 1
+		p.defOrder[i] = p.defOrder[last]
+		p.defOrder = p.defOrder[:last]
+	}
 }
 
 // loadModule records a LoadModule line and reports whether to keep it.
