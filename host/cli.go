@@ -179,6 +179,11 @@ func (o *options) setValue(c byte, v string) error {
 		o.post = append(o.post, v)
 	case 'D':
 		o.defines = append(o.defines, v)
+		switch v {
+		case "DUMP_VHOSTS", "DUMP_RUN_CFG", "DUMP_MODULES", "DUMP_INCLUDES":
+			// Apache checks the config and exits after these dumps, -t or not.
+			o.test = true
+		}
 	case 'd':
 		o.root = v
 	case 'f':

@@ -3,6 +3,7 @@ package host
 import (
 	"fmt"
 	"io"
+	"os"
 	"runtime"
 	"strconv"
 
@@ -71,13 +72,38 @@ func printDirectives(w io.Writer, d mpm.Description) {
 	}
 }
 
-// printRunConfig is -S (the run-config part).
-func printRunConfig(w io.Writer, s *config.Server) {
-	fmt.Fprintf(w, "ServerRoot: %q\n", s.ServerRoot)
-	fmt.Fprintf(w, "Main DocumentRoot: %q\n", s.DocumentRoot)
-	fmt.Fprintf(w, "Main ErrorLog: %q\n", s.ErrorLog)
-	fmt.Fprintf(w, "PidFile: %q\n", s.PidFile)
-	for _, l := range s.Listeners {
-		fmt.Fprintf(w, "Listen: %s\n", l.Addr)
+// printRunConfig is -D DUMP_RUN_CFG (the second part of -S), in the
+// format of Apache's core_dump_config and unixd_dump_config. Left out, as
+// this server has none of them: "ScoreBoardFile:" (the scoreboard is an
+// anonymous memfd), the "Mutex NAME: ..." lines (no MPM here takes a
+// mutex; the Mutex directive is accepted and has no effect), "ChrootDir:".
+// User and Group are printed only when set: without them Apache shows its
+// compiled-in "#-1", while this server's children keep the server's own
+// user and group.
+func printRunConfig(w io.Writer, cfg *config.Config, s *config.Server) {
+	fmt.Fprintf(w, "ServerRoot: \"%s\"\n", s.ServerRoot)
+	fmt.Fprintf(w, "Main DocumentRoot: \"%s\"\n", s.DocumentRoot)
+	fmt.Fprintf(w, "Main ErrorLog: \"%s\"\n", s.ErrorLog)
+	fmt.Fprintf(w, "PidFile: \"%s\"\n", s.PidFile)
+	for _, name := range cfg.DefineOrder {
+		if v := cfg.Defines[name]; v != "" {
+			fmt.Fprintf(w, "Define: %s=%s\n", name, v)
+		} else {
+			fmt.Fprintf(w, "Define: %s\n", name)
+		}
+	}
+	notUsed := ""
+	if os.Geteuid() != 0 {
+		notUsed = " not_used"
+	}
+	if s.User != "" {
+		if id, err := mpm.LookupUser(s.User); err == nil {
+			fmt.Fprintf(w, "User: name=\"%s\" id=%d%s\n", s.User, id, notUsed)
+		}
+	}
+	if s.Group != "" {
+		if id, err := mpm.LookupGroup(s.Group); err == nil {
+			fmt.Fprintf(w, "Group: name=\"%s\" id=%d%s\n", s.Group, id, notUsed)
+		}
 	}
 }

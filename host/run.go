@@ -17,10 +17,6 @@ func run(o *options, stdout, stderr io.Writer) int {
 	case "stop", "graceful-stop", "restart", "graceful":
 		return signalServer(o, stdout, stderr)
 	}
-	if o.defined("DUMP_INCLUDES") {
-		// Apache checks the config and exits after this dump, -t or not.
-		o.test = true
-	}
 	cfg, srv, mod, err := readConfig(o, stdout, stderr)
 	if err != nil {
 		if o.mode == modeSettings {
@@ -49,8 +45,13 @@ func run(o *options, stdout, stderr io.Writer) int {
 		case o.mode == modeDirectives:
 			printDirectives(stdout, l.gen.Describe())
 		default:
+			if o.defined("DUMP_VHOSTS") {
+				for _, msg := range printVhosts(stdout, cfg, srv) {
+					startupLog.Printf("core", errorlog.Error, "%s", msg)
+				}
+			}
 			if o.defined("DUMP_RUN_CFG") {
-				printRunConfig(stdout, srv)
+				printRunConfig(stdout, cfg, srv)
 			}
 			if o.defined("DUMP_MODULES") {
 				printModules(stdout, cfg)
