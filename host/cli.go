@@ -160,7 +160,9 @@ func parseArgs(args []string) (*options, error) {
 				o.test = true
 				o.defines = append(o.defines, "DUMP_MODULES")
 			case 'X':
-				o.defines = append(o.defines, "ONE_PROCESS")
+				// Apache's -X is Define DEBUG, which its MPMs read as
+				// ONE_PROCESS and FOREGROUND together.
+				o.defines = append(o.defines, "DEBUG")
 			case 'h', '?':
 				o.mode = modeHelp
 			default:
