@@ -2,7 +2,6 @@ package host
 
 import (
 	"context"
-	"encoding/binary"
 	"fmt"
 	"io"
 	"net"
@@ -97,13 +96,13 @@ func parseVhostAddr(w string, defPort int) (addrs []vhostAddr, ok bool) {
 	return addrs, true
 }
 
-// hashVhostAddr is vhost.c's hash_addr: the last four bytes of the
-// address read as a native unsigned int, folded to 0..255.
+// hashVhostAddr is vhost.c's hash_addr: it folds the last four bytes of
+// the address (as an unsigned int, key ^= key >> 16; (key >> 8) ^ key)
+// and keeps the low byte, which is their XOR whatever the byte order.
 func hashVhostAddr(ip netip.Addr) int {
 	b := ip.AsSlice()
-	key := binary.NativeEndian.Uint32(b[len(b)-4:])
-	key ^= key >> 16
-	return int(((key >> 8) ^ key) % 256)
+	b = b[len(b)-4:]
+	return int(b[0] ^ b[1] ^ b[2] ^ b[3])
 }
 
 // sameIP is apr_sockaddr_equal: an IPv4-mapped IPv6 address equals its
