@@ -9,6 +9,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/httpd-mpm/httpd-mpm/host/config"
 )
@@ -56,13 +57,13 @@ type vhostTable struct {
 
 // parseVhostAddr reads one <VirtualHost> argument as vhost.c's
 // get_addresses does: "host", "host:port", "host:*", "[v6]:port"; "*"
-// and "_default_" are the wildcard. A missing port is defPort, and ":*"
-// is "any" (0). Names are resolved; ok is false for an address Apache
-// refuses or cannot resolve.
-func parseVhostAddr(w string, defPort int) (addrs []vhostAddr, ok bool) {
+// and "_default_" are the wildcard. A missing port (or 0) is defPort,
+// and ":*" is "any" (0). Names are resolved; nothing is returned for an
+// address Apache refuses or cannot resolve.
+func parseVhostAddr(w string, defPort int) []vhostAddr {
 	w, wildPort := strings.CutSuffix(w, ":*")
 	if wildPort && w == "" {
-		return nil, false
+		return nil
 	}
 	host, port := w, defPort
 	if wildPort {
@@ -71,29 +72,30 @@ func parseVhostAddr(w string, defPort int) (addrs []vhostAddr, ok bool) {
 	if h, p, err := net.SplitHostPort(w); err == nil {
 		n, err := strconv.Atoi(p)
 		if err != nil || n < 0 || n > 65535 {
-			return nil, false
+			return nil
 		}
-		host, port = h, n
+		host = h
+		if n != 0 {
+			port = n
+		}
 	} else if strings.HasPrefix(w, "[") && strings.HasSuffix(w, "]") {
 		host = w[1 : len(w)-1]
 	}
 	if host == "" || strings.Contains(host, "%") {
-		return nil, false
+		return nil
 	}
 	if host == "*" || strings.EqualFold(host, "_default_") {
-		return []vhostAddr{{port: port}}, true
+		return []vhostAddr{{port: port}}
 	}
 	if ip, err := netip.ParseAddr(host); err == nil {
-		return []vhostAddr{{ip: ip.Unmap(), port: port}}, true
+		return []vhostAddr{{ip: ip.Unmap(), port: port}}
 	}
-	ips, err := net.DefaultResolver.LookupNetIP(context.Background(), "ip", host)
-	if err != nil || len(ips) == 0 {
-		return nil, false
-	}
+	ips, _ := net.DefaultResolver.LookupNetIP(context.Background(), "ip", host)
+	var addrs []vhostAddr
 	for _, ip := range ips {
 		addrs = append(addrs, vhostAddr{ip: ip.Unmap(), port: port})
 	}
-	return addrs, true
+	return addrs
 }
 
 // hashVhostAddr is vhost.c's hash_addr: it folds the last four bytes of
@@ -146,9 +148,10 @@ func (t *vhostTable) findDefault(port int) *vhostChain {
 // vhosts from the last to the first, so each chain's members end up in
 // config order and the first becomes the default server. An address
 // without a port takes the port of the main ServerName read before the
-// section, as Apache's does. Failed reverse lookups of vhosts without
+// section, as Apache's does; a vhost without ServerName on a wildcard
+// address takes mainName(). Failed reverse lookups of vhosts without
 // ServerName are Apache's AH00549 errors, returned as messages.
-func sortVhosts(directives []*config.Directive, mainName string) (*vhostTable, []string) {
+func sortVhosts(directives []*config.Directive, mainName func() string) (*vhostTable, []string) {
 	t := &vhostTable{}
 	type parsed struct {
 		v     *vhost
@@ -168,8 +171,7 @@ func sortVhosts(directives []*config.Directive, mainName string) (*vhostTable, [
 		}
 		p := parsed{v: vhostOf(d)}
 		for _, arg := range d.Args {
-			a, _ := parseVhostAddr(arg, mainPort)
-			p.addrs = append(p.addrs, a...)
+			p.addrs = append(p.addrs, parseVhostAddr(arg, mainPort)...)
 		}
 		all = append(all, p)
 	}
@@ -207,7 +209,7 @@ func sortVhosts(directives []*config.Directive, mainName string) (*vhostTable, [
 		if v.name == "" {
 			switch {
 			case hasDefault:
-				v.name = mainName
+				v.name = mainName()
 			case len(addrs) == 0:
 				v.name = "bogus_host_without_forward_dns"
 			default:
@@ -234,27 +236,23 @@ func sortVhosts(directives []*config.Directive, mainName string) (*vhostTable, [
 // lines (names with a wildcard apart, as ap_is_matchexp tells them).
 func vhostOf(d *config.Directive) *vhost {
 	v := &vhost{file: d.File, line: d.Line}
-	var walk func([]*config.Directive)
-	walk = func(ds []*config.Directive) {
-		for _, x := range ds {
-			switch {
-			case x.IsSection():
-				// Only <VirtualHost> itself holds these; conditional
-				// sections are flattened by the parser.
-			case strings.EqualFold(x.Name, "ServerName") && len(x.Args) == 1:
-				v.name = serverHostname(x.Args[0])
-			case strings.EqualFold(x.Name, "ServerAlias"):
-				for _, a := range x.Args {
-					if strings.ContainsAny(a, "*?") {
-						v.wild = append(v.wild, a)
-					} else {
-						v.aliases = append(v.aliases, a)
-					}
+	// Conditional sections are flattened by the parser; other sections
+	// (<Directory>, ...) cannot hold these.
+	for _, x := range d.Children {
+		switch {
+		case x.IsSection():
+		case strings.EqualFold(x.Name, "ServerName") && len(x.Args) == 1:
+			v.name = serverHostname(x.Args[0])
+		case strings.EqualFold(x.Name, "ServerAlias"):
+			for _, a := range x.Args {
+				if strings.ContainsAny(a, "*?") {
+					v.wild = append(v.wild, a)
+				} else {
+					v.aliases = append(v.aliases, a)
 				}
 			}
 		}
 	}
-	walk(d.Children)
 	return v
 }
 
@@ -306,14 +304,7 @@ func mainHostname(serverName string) string {
 // returns Apache's AH00549 errors, for the error log.
 func printVhosts(w io.Writer, cfg *config.Config, s *config.Server) []string {
 	fmt.Fprintln(w, "VirtualHost configuration:")
-	main := ""
-	for _, d := range s.Sections {
-		if strings.EqualFold(d.Name, "VirtualHost") {
-			main = mainHostname(s.ServerName)
-			break
-		}
-	}
-	t, errs := sortVhosts(cfg.Directives, main)
+	t, errs := sortVhosts(cfg.Directives, sync.OnceValue(func() string { return mainHostname(s.ServerName) }))
 	for _, b := range t.buckets {
 		for _, c := range b {
 			printChain(w, c)
