@@ -24,6 +24,11 @@ func run(o *options, stdout, stderr io.Writer) int {
 		}
 		return exitCode(err)
 	}
+	if o.mode != modeSettings && o.mode != modeDirectives && !isDetachedChild() {
+		for _, w := range unservedVhosts(cfg) {
+			fmt.Fprintln(stderr, w)
+		}
+	}
 	if o.test || o.mode == modeSettings || o.mode == modeDirectives {
 		ctx := context.Background()
 		// The plugin's own log lines at startup go to stderr, as Apache's

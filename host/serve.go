@@ -79,6 +79,9 @@ func serve(o *options, cfg *config.Config, srv *config.Server, mod config.Module
 	for _, w := range warnings {
 		log.Startup(w)
 	}
+	for _, w := range unservedVhosts(cfg) {
+		log.Printf("core", errorlog.Warn, "%s", w)
+	}
 	if !typesConfigOK(log, srv) {
 		log.Startup("AH00016: Configuration Failed")
 		return 1
@@ -273,6 +276,9 @@ func (s *server) restart(graceful bool) {
 			s.log.Startup(line)
 		}
 		msgs.Reset()
+		for _, w := range unservedVhosts(cfg) {
+			s.log.Printf("core", errorlog.Warn, "%s", w)
+		}
 		if !typesConfigOK(s.log, srv) {
 			// Apache exits here (AH00020: Configuration Failed, exiting);
 			// we keep serving, as for any other broken config.

@@ -18,6 +18,22 @@ import (
 // -D DUMP_VHOSTS (ap_fini_vhost_config, dump_vhost_config): what the -S
 // output says, not what this server serves by.
 
+// unservedVhosts warns of each <VirtualHost> section, which this server
+// parses, checks and shows (-S) but does not serve by: every request gets
+// the main server's configuration. Better said at every start and -t than
+// found out from the wrong pages.
+func unservedVhosts(cfg *config.Config) []string {
+	var out []string
+	for _, d := range cfg.Directives {
+		if d.IsSection() && strings.EqualFold(d.Name, "VirtualHost") {
+			out = append(out, fmt.Sprintf("Warning: <VirtualHost %s> on line %d of %s is not served: "+
+				"httpd-mpm has no virtual hosts yet, the main server answers every request",
+				strings.Join(d.Args, " "), d.Line, d.File))
+		}
+	}
+	return out
+}
+
 // vhost is one <VirtualHost> section: its names and where it opens.
 type vhost struct {
 	name          string
