@@ -8,6 +8,8 @@ import (
 	"syscall"
 
 	"github.com/hashicorp/go-hclog"
+
+	"github.com/httpd-mpm/httpd-mpm/internal/wire"
 )
 
 var stderrCopy struct {
@@ -51,22 +53,27 @@ func setLevel(log hclog.Logger, apache string) {
 	log.SetLevel(LevelFromApache(apache))
 }
 
-// LevelFromApache maps an Apache LogLevel name to an hclog level: notice
-// and info become Info, trace1-8 become Trace.
+// LevelFromApache maps an Apache LogLevel name to the level of an MPM's
+// hclog logger: Info for every level from emerg to info, since Apache
+// writes notices whatever the LogLevel (see Notice) and the host drops
+// the info lines the LogLevel does not want; Debug for debug, Trace for
+// trace1-8.
 func LevelFromApache(apache string) hclog.Level {
-	switch strings.ToLower(apache) {
-	case "emerg", "alert", "crit", "error":
-		return hclog.Error
-	case "warn", "":
-		return hclog.Warn
-	case "notice", "info":
-		return hclog.Info
-	case "debug":
+	switch a := strings.ToLower(apache); {
+	case a == "debug":
 		return hclog.Debug
-	default:
-		if strings.HasPrefix(strings.ToLower(apache), "trace") {
-			return hclog.Trace
-		}
-		return hclog.Warn
+	case strings.HasPrefix(a, "trace"):
+		return hclog.Trace
 	}
+	return hclog.Info
+}
+
+// Notice logs msg (and args, as hclog key-value pairs) as an Apache
+// notice: the host writes it to the error log at level notice whatever
+// the LogLevel, as Apache writes its startup and shutdown notices
+// ("AH00489: ... configured -- resuming normal operations", "caught
+// SIGTERM"). log.Info is Apache's info level, written only from LogLevel
+// info on. Safe for concurrent use, as log is.
+func Notice(log hclog.Logger, msg string, args ...any) {
+	log.Info(msg, append(args, wire.NoticeField, true)...)
 }

@@ -70,7 +70,7 @@ func TestDecode(t *testing.T) {
 }
 
 func TestLevelFromApache(t *testing.T) {
-	for in, want := range map[string]string{"emerg": "error", "error": "error", "warn": "warn", "": "warn", "notice": "info", "info": "info", "debug": "debug", "trace3": "trace", "bogus": "warn"} {
+	for in, want := range map[string]string{"emerg": "info", "error": "info", "warn": "info", "": "info", "notice": "info", "info": "info", "debug": "debug", "trace3": "trace", "bogus": "info"} {
 		if got := strings.ToLower(LevelFromApache(in).String()); got != want {
 			t.Errorf("%q: %s, want %s", in, got, want)
 		}

@@ -18,6 +18,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/httpd-mpm/httpd-mpm/internal/wire"
+
 	"github.com/httpd-mpm/httpd-mpm/internal/pipedlog"
 )
 
@@ -142,7 +144,7 @@ func (l *Log) Startup(msg string) {
 }
 
 func (l *Log) write(t time.Time, module string, level Level, pid int, msg string) {
-	if !l.Enabled(level) {
+	if level != Notice && !l.Enabled(level) { // notices always, as Apache's log.c
 		return
 	}
 	var b bytes.Buffer
@@ -191,7 +193,8 @@ func (p *pluginWriter) Write(b []byte) (int, error) {
 }
 
 // hclogLevels maps hclog levels onto Apache's.
-var hclogLevels = map[string]Level{"trace": Trace1, "debug": Debug, "info": Notice, "warn": Warn, "error": Error}
+// An info line marked wire.NoticeField (mpm.Notice) is a notice.
+var hclogLevels = map[string]Level{"trace": Trace1, "debug": Debug, "info": Info, "warn": Warn, "error": Error}
 
 func (p *pluginWriter) line(b []byte) {
 	b = bytes.TrimRight(b, "\r")
@@ -214,6 +217,9 @@ func (p *pluginWriter) line(b []byte) {
 	if !ok {
 		level = Notice
 	}
+	if e[wire.NoticeField] == true {
+		level = Notice
+	}
 	pid := p.pid
 	if v, ok := e["pid"].(float64); ok {
 		pid = int(v)
@@ -227,7 +233,7 @@ func (p *pluginWriter) line(b []byte) {
 	msg, _ := e["@message"].(string)
 	var extra []string
 	for k, v := range e {
-		if strings.HasPrefix(k, "@") || k == "pid" {
+		if strings.HasPrefix(k, "@") || k == "pid" || k == wire.NoticeField {
 			continue
 		}
 		extra = append(extra, fmt.Sprintf("%s=%v", k, v))

@@ -29,7 +29,7 @@ func TestPluginWriter(t *testing.T) {
 	l := New(&b, Info)
 	w := l.PluginWriter(7)
 	// Split across writes the way go-plugin delivers it (line, then "\n").
-	w.Write([]byte(`{"@level":"info","@message":"AH00489: configured","@module":"mpm_event","@timestamp":"2026-11-21T21:13:53.000001Z","pid":99}`))
+	w.Write([]byte(`{"@level":"info","@message":"AH00489: configured","@module":"mpm_event","@timestamp":"2026-11-21T21:13:53.000001Z","pid":99,"apache_notice":true}`))
 	w.Write([]byte("\n"))
 	w.Write([]byte(`{"@level":"debug","@message":"hidden","@module":"mpm_event"}` + "\n"))
 	w.Write([]byte(`{"@level":"warn","@message":"slot","@module":"mpm_event.child","slot":3}` + "\npanic: boom\n"))
@@ -46,6 +46,36 @@ func TestPluginWriter(t *testing.T) {
 		if !regexp.MustCompile(re).MatchString(lines[i]) {
 			t.Errorf("line %d %q does not match %s", i, lines[i], re)
 		}
+	}
+}
+
+// TestNoticesWhateverTheLevel: as Apache's log.c, notices are written at
+// any LogLevel (the host's own and an MPM's marked by mpm.Notice); an
+// MPM's plain info line is Apache's info level, dropped at warn.
+func TestNoticesWhateverTheLevel(t *testing.T) {
+	var b bytes.Buffer
+	l := New(&b, Warn)
+	l.Printf("core", Notice, "AH00094: Command line: 'httpd'")
+	l.Printf("core", Info, "host info")
+	w := l.PluginWriter(7)
+	w.Write([]byte(`{"@level":"info","@message":"AH00489: resuming","@module":"mpm_event","apache_notice":true}` + "\n"))
+	w.Write([]byte(`{"@level":"info","@message":"AH00162: server seems busy","@module":"mpm_event"}` + "\n"))
+	got := b.String()
+	for _, want := range []string{"[core:notice] [pid ", "AH00094: Command line: 'httpd'\n", "[mpm_event:notice] [pid 7] AH00489: resuming\n"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("at LogLevel warn the log lacks %q:\n%s", want, got)
+		}
+	}
+	for _, not := range []string{"host info", "server seems busy", "apache_notice"} {
+		if strings.Contains(got, not) {
+			t.Errorf("at LogLevel warn the log has %q:\n%s", not, got)
+		}
+	}
+	b.Reset()
+	l.SetLevel(Info)
+	w.Write([]byte(`{"@level":"info","@message":"AH00162: server seems busy","@module":"mpm_event"}` + "\n"))
+	if !strings.Contains(b.String(), "[mpm_event:info] [pid 7] AH00162: server seems busy") {
+		t.Errorf("at LogLevel info an MPM's info line is %q", b.String())
 	}
 }
 

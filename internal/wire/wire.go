@@ -50,3 +50,8 @@ var Roles = [...]string{ChildEnv, EarlyChildEnv, PinnedEnv}
 // (see mpm.WithChildProgram): beside its plugin in modules/, and beside
 // httpd when the MPM is linked in. The Makefile builds it under that name.
 func ChildProgram(mpm string) string { return "mod_mpm_" + mpm + ".child" }
+
+// NoticeField marks an MPM's log line (an hclog field set to true) as an
+// Apache notice, which the host writes whatever the LogLevel, as Apache
+// writes APLOG_NOTICE; a plain hclog info line is Apache's info level.
+const NoticeField = "apache_notice"

@@ -87,7 +87,7 @@ func (m *MPM) Run(_ context.Context, ls []mpm.Listener) error {
 		board.Close()
 		return err
 	}
-	m.cfg.Log.Info(fmt.Sprintf("%s: %s configured -- resuming normal operations", apacheCodes[m.Kind].resuming, m.cfg.Core.Software))
+	mpm.Notice(m.cfg.Log, fmt.Sprintf("%s: %s configured -- resuming normal operations", apacheCodes[m.Kind].resuming, m.cfg.Core.Software))
 	return nil
 }
 
@@ -115,9 +115,9 @@ func (m *MPM) Stop(ctx context.Context, graceful bool) error {
 		return nil
 	}
 	if graceful {
-		m.cfg.Log.Info(apacheCodes[m.Kind].gracefulStop + ": caught SIGWINCH, shutting down gracefully")
+		mpm.Notice(m.cfg.Log, apacheCodes[m.Kind].gracefulStop+": caught SIGWINCH, shutting down gracefully")
 	} else {
-		m.cfg.Log.Info(apacheCodes[m.Kind].stop + ": caught SIGTERM, shutting down")
+		mpm.Notice(m.cfg.Log, apacheCodes[m.Kind].stop+": caught SIGTERM, shutting down")
 	}
 	err := p.Stop(ctx, graceful)
 	for _, l := range p.Listeners {
