@@ -114,15 +114,39 @@ var header = []string{"scenario", "server", "req/s", "p50", "p99", "errors", "PS
 // ratio is ours over the peer on the same scenario: req/s for load rows
 // (higher is better), startup time for the startup row (lower is better).
 func (rep *report) ratio(r result, peer target) string {
-	o, ok := rep.peerRow(r, peer)
-	switch {
-	case !ok:
-	case r.Scenario.Run == runStartup && o.P50 > 0:
-		return fmt.Sprintf("%.2f×", float64(r.P50)/float64(o.P50))
-	case r.Scenario.Run != runStartup && o.RPS > 0:
-		return fmt.Sprintf("%.2f×", r.RPS/o.RPS)
+	value := func(x result) float64 { return x.RPS }
+	if r.Scenario.Run == runStartup {
+		value = func(x result) float64 { return float64(x.P50) }
+	}
+	if q, ok := rep.pairedRatio(r, peer, value); ok {
+		return fmt.Sprintf("%.2f×", q)
 	}
 	return "—"
+}
+
+// pairedRatio is value(ours) ÷ value(peer) on r's scenario. With rounds it
+// is the median (lower middle) of the rounds' own ratios, each of ours and
+// the peer measured in the same round, rather than of the two median rows,
+// which may come from different rounds; false when no pair has a peer
+// value above 0.
+func (rep *report) pairedRatio(r result, peer target, value func(result) float64) (float64, bool) {
+	var qs []float64
+	if rep.Plan.Rounds > 1 {
+		for round := range rep.Plan.Rounds {
+			o, ok := rep.roundRow(r.Target, r.Scenario, round)
+			p, pok := rep.roundRow(peer, r.Scenario, round)
+			if ok && pok && value(p) > 0 {
+				qs = append(qs, value(o)/value(p))
+			}
+		}
+	} else if p, ok := rep.peerRow(r, peer); ok && value(p) > 0 {
+		qs = append(qs, value(r)/value(p))
+	}
+	if len(qs) == 0 {
+		return 0, false
+	}
+	slices.Sort(qs)
+	return qs[(len(qs)-1)/2], true
 }
 
 // peerRow is peer's row on r's scenario; false when r or it failed or
@@ -168,16 +192,20 @@ func (rep *report) costCells() [][]string {
 		if r.Target.Kind == kindOurs {
 			for i, peer := range peers(r.Target) {
 				c[4+i] = "—"
-				if o, found := rep.peerRow(r, peer); ok && found {
-					if pc, _, pok := o.perRequest(); pok && pc > 0 {
-						c[4+i] = fmt.Sprintf("%.2f×", cpu/pc)
-					}
+				if q, found := rep.pairedRatio(r, peer, cpuPerRequest); ok && found {
+					c[4+i] = fmt.Sprintf("%.2f×", q)
 				}
 			}
 		}
 		out = append(out, c)
 	}
 	return out
+}
+
+// cpuPerRequest is r's CPU µs per request, 0 without a measurement.
+func cpuPerRequest(r result) float64 {
+	cpu, _, _ := r.perRequest()
+	return cpu
 }
 
 // costLegend explains the cost table.
@@ -195,7 +223,7 @@ const costLegend = "CPU µs/req: user + system CPU time of the server's whole pr
 	"connections, the slow-reader row feeding the slow readers. Resolution: 10 ms (USER_HZ 100) per process, small " +
 	"against the seconds of CPU a 5 s run uses. Other work on the machine makes req/s swing by 2× from run to run but changes the server's " +
 	"own CPU per request much less: on a busy machine these are the numbers to trust. Ratios: ours ÷ peer, lower is " +
-	"better."
+	"better; with rounds, the median of each round's ratio."
 
 // idleHeader heads the idle keep-alive table: one row per idle row and
 // server.
@@ -427,7 +455,7 @@ func legend(p plan) string {
 		"(SIGUSR1; nginx SIGHUP); errors = every request that did not get a 2xx, and every refused connect. "+
 		"The MPM swap rows are ours only: Apache refuses to change its MPM on a graceful restart (AH00534). "+
 		"PSS: proportional set size of the whole process tree after the load (a page shared by n processes counts 1/n in each; summed resident sizes would count the Go binary's text once per child). Ratios: ours ÷ peer, req/s (higher is better) except the start row "+
-		"(time: lower is better); req/s depends on what else runs on the machine, CPU time per request (next table) "+
+		"(time: lower is better); with rounds, the median of each round's ratio (ours and the peer run in the same round, not the two median rows); req/s depends on what else runs on the machine, CPU time per request (next table) "+
 		"much less.",
 		p.Conns, p.Duration, p.Warmup, p.Starts, p.Conns, p.RestartDuration)
 }

@@ -254,6 +254,11 @@ func TestRounds(t *testing.T) {
 	if r := got["ours-event ka-1k"]; r.RPS != 200 || r.P50 != 200 || r.Round != 2 {
 		t.Errorf("ours ka-1k = round %d, %v req/s; want the median round 2 (200 req/s) whole", r.Round, r.RPS)
 	}
+	// Its ratio is the median of the rounds' paired ratios (1.50, 0.50,
+	// 2.00), not 200 ÷ nginx's median 200 from another round.
+	if c := rep.cells(got["ours-event ka-1k"]); c[8] != "1.50×" {
+		t.Errorf("ours/nginx = %q, want the median paired ratio 1.50×", c[8])
+	}
 	if r := got["ours-event startup"]; r.P50 != 10*time.Millisecond || !strings.Contains(r.Note, "failed in 1 of 3 rounds") {
 		t.Errorf("startup = %v %q; want the lower middle of two measured rounds (10ms) and a note of the failed one", r.P50, r.Note)
 	}

@@ -108,8 +108,9 @@ func pickRound(rs []result) result {
 var roundsHeader = []string{"scenario", "server", "by round", "ours/Apache by round", "ours/nginx by round"}
 
 const roundsLegend = "Every round of every row: req/s (load rows), the median start (start row) or errors (restart rows); " +
-	"the ratios are ours over the peer measured in the same round, seconds apart. The main table shows the median round " +
-	"(the round with the most errors for restart rows). The spread of a ratio across rounds is the machine's noise."
+	"the ratios are ours over the peer measured in the same round and scenario (seconds to a minute apart). The main " +
+	"table shows each server's median round (the round with the most errors for restart rows), and as ratios the " +
+	"median of these. The spread of a ratio across rounds is the machine's noise."
 
 // roundCells are the rows of the rounds table: every row of the main
 // table with its value in each round and, for ours, the ratios to its

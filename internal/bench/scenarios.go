@@ -131,7 +131,8 @@ func (l *lab) bench(ctx context.Context, t target, scs []scenario, p plan, progr
 			wrkRows = append(wrkRows, sc)
 		}
 	}
-	// The load rows share one server: start it once, warm it up.
+	// The load rows of scs share one server: start it once, warm it up
+	// (runRounds passes one scenario at a time: a server per row).
 	if len(wrkRows) > 0 {
 		for _, r := range l.benchWrk(ctx, t, wrkRows, p) {
 			emit(r)
