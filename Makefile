@@ -63,7 +63,8 @@ build: ## build the host (MPM=NAME: with NAME linked in), the MPM plugins (MPMS_
 	@$(MAKE) --no-print-directory conf
 
 # conf/.httpd.conf.made is what make last wrote: a conf/httpd.conf that
-# differs from it was edited, and make keeps it.
+# differs from it was edited, and make keeps it (one written by a make from
+# before that record, by its first line, counts as make's own).
 conf: ## write conf/httpd.conf: examples/httpd.conf with this build's MPM line (an edited one is kept)
 	@mkdir -p conf
 	@if [ -n "$(MPM)" ]; then \
@@ -75,11 +76,14 @@ conf: ## write conf/httpd.conf: examples/httpd.conf with this build's MPM line (
 	fi; \
 	awk -v lines="$$lines" 'BEGIN { print "# Written by make from examples/httpd.conf for this build (MPM=$(MPM) MPMS_SHARED=$(MPMS_SHARED))." } \
 		/^LoadModule mpm_/ { print lines; next } { print }' examples/httpd.conf > conf/.httpd.conf.new; \
+	if [ ! -e conf/.httpd.conf.made ] && head -1 conf/httpd.conf 2>/dev/null | grep -q '^# Written by make from examples/httpd.conf'; then \
+		cp conf/httpd.conf conf/.httpd.conf.made; \
+	fi; \
 	if [ ! -e conf/httpd.conf ] || cmp -s conf/httpd.conf conf/.httpd.conf.made || cmp -s conf/httpd.conf conf/.httpd.conf.new; then \
 		cp conf/.httpd.conf.new conf/httpd.conf; mv conf/.httpd.conf.new conf/.httpd.conf.made; rm -f conf/httpd.conf.new; \
 		echo "==> conf/httpd.conf: $$(grep -E '^(LoadModule mpm_|# The .* linked)' conf/httpd.conf)"; \
 	elif cmp -s conf/.httpd.conf.new conf/.httpd.conf.made; then \
-		rm conf/.httpd.conf.new; echo "==> conf/httpd.conf: kept (edited)"; \
+		rm -f conf/.httpd.conf.new conf/httpd.conf.new; echo "==> conf/httpd.conf: kept (edited)"; \
 	else \
 		mv conf/.httpd.conf.new conf/httpd.conf.new; \
 		echo "==> conf/httpd.conf: kept (edited); this build's would be conf/httpd.conf.new (rm conf/httpd.conf to take it)"; \
