@@ -73,7 +73,11 @@ func LevelFromApache(apache string) hclog.Level {
 // the LogLevel, as Apache writes its startup and shutdown notices
 // ("AH00489: ... configured -- resuming normal operations", "caught
 // SIGTERM"). log.Info is Apache's info level, written only from LogLevel
-// info on. Safe for concurrent use, as log is.
+// info on; since notices must reach the host at every LogLevel, the MPM's
+// logger lets Info lines through and the host drops the unwanted ones, so
+// an Info line still costs its encoding and a write: log nothing per
+// request at Info (Debug and Trace lines stop in the MPM below their
+// LogLevel). Safe for concurrent use, as log is.
 func Notice(log hclog.Logger, msg string, args ...any) {
 	log.Info(msg, append(args, wire.NoticeField, true)...)
 }
