@@ -114,14 +114,19 @@ var header = []string{"scenario", "server", "req/s", "p50", "p99", "errors", "PS
 // ratio is ours over the peer on the same scenario: req/s for load rows
 // (higher is better), startup time for the startup row (lower is better).
 func (rep *report) ratio(r result, peer target) string {
-	value := func(x result) float64 { return x.RPS }
-	if r.Scenario.Run == runStartup {
-		value = func(x result) float64 { return float64(x.P50) }
-	}
-	if q, ok := rep.pairedRatio(r, peer, value); ok {
+	if q, ok := rep.pairedRatio(r, peer, ratioValue(r.Scenario)); ok {
 		return fmt.Sprintf("%.2f×", q)
 	}
 	return "—"
+}
+
+// ratioValue is what a ratio of sc's rows compares: the median start time
+// for the start row, req/s for the others.
+func ratioValue(sc scenario) func(result) float64 {
+	if sc.Run == runStartup {
+		return func(x result) float64 { return float64(x.P50) }
+	}
+	return func(x result) float64 { return x.RPS }
 }
 
 // pairedRatio is value(ours) ÷ value(peer) on r's scenario. With rounds it

@@ -169,12 +169,9 @@ func roundValue(r result, ok bool) string {
 }
 
 func roundRatio(ours, peer result, ok bool) string {
-	switch {
-	case !ok:
-	case ours.Scenario.Run == runStartup && peer.P50 > 0:
-		return fmt.Sprintf("%.2f", float64(ours.P50)/float64(peer.P50))
-	case ours.Scenario.Run == runWrk && peer.RPS > 0:
-		return fmt.Sprintf("%.2f", ours.RPS/peer.RPS)
+	value := ratioValue(ours.Scenario)
+	if !ok || value(peer) <= 0 || (ours.Scenario.Run != runStartup && ours.Scenario.Run != runWrk) {
+		return "—" // restart rows: errors by round, no ratio
 	}
-	return "—"
+	return fmt.Sprintf("%.2f", value(ours)/value(peer))
 }
