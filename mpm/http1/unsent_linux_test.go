@@ -410,20 +410,7 @@ func TestHeadersHeldForFileBody(t *testing.T) {
 				sharedp = nil
 			}
 			srv, data, _ := fileServerShared(t, tc.size, tc.completion, sharedp)
-			ln, err := net.Listen("tcp", "127.0.0.1:0")
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer ln.Close()
-			cc, err := net.Dial("tcp", ln.Addr().String())
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer cc.Close()
-			sc, err := ln.Accept()
-			if err != nil {
-				t.Fatal(err)
-			}
+			sc, cc := tcpPair(t)
 			hc := &holdConn{tryConn: tryConn{sc.(*net.TCPConn)}}
 			c := srv.NewConn(hc)
 			defer c.Close()
