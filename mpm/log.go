@@ -79,5 +79,5 @@ func LevelFromApache(apache string) hclog.Level {
 // request at Info (Debug and Trace lines stop in the MPM below their
 // LogLevel). Safe for concurrent use, as log is.
 func Notice(log hclog.Logger, msg string, args ...any) {
-	log.Info(msg, append(args, wire.NoticeField, true)...)
+	log.Info(msg, append(args[:len(args):len(args)], wire.NoticeField, true)...) // never into the caller's array
 }
