@@ -79,9 +79,7 @@ func serve(o *options, cfg *config.Config, srv *config.Server, mod config.Module
 	for _, w := range warnings {
 		log.Startup(w)
 	}
-	for _, w := range unservedVhosts(cfg) {
-		log.Printf("core", errorlog.Warn, "%s", w)
-	}
+	logUnservedVhosts(log, cfg)
 	if !typesConfigOK(log, srv) {
 		log.Startup("AH00016: Configuration Failed")
 		return 1
@@ -276,9 +274,7 @@ func (s *server) restart(graceful bool) {
 			s.log.Startup(line)
 		}
 		msgs.Reset()
-		for _, w := range unservedVhosts(cfg) {
-			s.log.Printf("core", errorlog.Warn, "%s", w)
-		}
+		logUnservedVhosts(s.log, cfg)
 		if !typesConfigOK(s.log, srv) {
 			// Apache exits here (AH00020: Configuration Failed, exiting);
 			// we keep serving, as for any other broken config.

@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/httpd-mpm/httpd-mpm/host/config"
+	"github.com/httpd-mpm/httpd-mpm/host/errorlog"
 )
 
 // The <VirtualHost> sections as Apache 2.4's vhost.c sorts them for
@@ -32,6 +33,14 @@ func unservedVhosts(cfg *config.Config) []string {
 		}
 	}
 	return out
+}
+
+// logUnservedVhosts writes unservedVhosts to the error log as warnings
+// (each start and graceful restart).
+func logUnservedVhosts(log *errorlog.Log, cfg *config.Config) {
+	for _, w := range unservedVhosts(cfg) {
+		log.Printf("core", errorlog.Warn, "%s", w)
+	}
 }
 
 // vhost is one <VirtualHost> section: its names and where it opens.
