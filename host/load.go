@@ -114,7 +114,7 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 	var logs *accessLogs
 	if sockets != nil {
 		var err error
-		if logs, err = openAccessLogs(srv.AccessLogs, len(sockets)); err != nil {
+		if logs, err = openAccessLogs(allAccessLogs(srv), len(sockets)); err != nil {
 			fmt.Fprintln(stderr, err)
 			return nil, &exitError{1}
 		}
@@ -167,7 +167,7 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 	mc := &mpm.Config{Core: coreSettings(cfg, srv, o), LogLevel: srv.LogLevel, Settings: mpmSettings(cfg, table)}
 	mc.Core.Credential, _ = credential()
 	if logs != nil {
-		mc.Core.AccessLogs = logs.logs
+		assignAccessLogs(&mc.Core, srv, logs.logs)
 	}
 	diags, err := p.Configure(ctx, mc)
 	if err != nil {
@@ -263,6 +263,7 @@ func coreSettings(cfg *config.Config, s *config.Server, o *options) mpm.Core {
 	}
 	engineSettings(&c, s)
 	siteSettings(&c, cfg, s)
+	c.VirtualHosts = virtualHosts(cfg, s, &c)
 	return c
 }
 

@@ -143,6 +143,10 @@ type Core struct {
 	// <Directory>, <Files> and <Location> sections as written.
 	ServerDirectives []site.Directive
 	Sections         []site.Section
+	// VirtualHosts are the <VirtualHost> sections in config order; with
+	// none, the main server (the fields above) answers every request.
+	// NewHTTPServer answers each request as the virtual host Apache would.
+	VirtualHosts []VirtualHost
 }
 
 // AccessLog is one CustomLog: lines in Format (a LogFormat string, nicknames
