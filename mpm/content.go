@@ -41,6 +41,7 @@ func newHTTPServer(cfg *Config, wrap func(h http.Handler, docRoot string) http.H
 		mime = m
 	}
 	core := &cfg.Core
+	logError, logLevel := requestErrors(cfg)
 	content := func(docRoot string, directives []site.Directive, sections []site.Section) (http.Handler, error) {
 		h := &static.Handler{
 			DocumentRoot:   docRoot,
@@ -49,6 +50,8 @@ func newHTTPServer(cfg *Config, wrap func(h http.Handler, docRoot string) http.H
 			MimeTypes:      mime,
 			FileETag:       core.FileETag,
 			TraceEnabled:   core.TraceEnable != http1.TraceOff,
+			LogError:       logError,
+			LogLevel:       logLevel,
 		}
 		handler, err := siteHandler(directives, sections, h)
 		if err != nil || wrap == nil {
@@ -129,8 +132,9 @@ func (c *Child) HTTPServer() (*http1.Server, error) {
 	var wrap func(http.Handler, string) http.Handler
 	if len(paths) > 0 {
 		st := &status.Handler{Board: c.Scoreboard, MPM: c.MPM, Software: core.Software, Built: core.ServerBuilt, Extended: core.ExtendedStatus}
+		logError, _ := requestErrors(c.Config)
 		wrap = func(next http.Handler, docRoot string) http.Handler {
-			loc := &locations{paths: paths, h: st, next: next, docRoot: strings.TrimSuffix(filepath.Clean(docRoot), "/")}
+			loc := &locations{paths: paths, h: st, next: next, docRoot: strings.TrimSuffix(filepath.Clean(docRoot), "/"), logError: logError}
 			loc.conf, _ = next.(static.Configurer) // the per-path configuration, if any
 			return loc
 		}
@@ -154,6 +158,8 @@ type locations struct {
 	next    http.Handler
 	conf    static.Configurer // nil without per-path configuration
 	docRoot string
+	// logError is the static handlers' LogError, for AH01630.
+	logError static.LogFunc
 }
 
 func (l *locations) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -183,5 +189,9 @@ func (l *locations) denied(r *http.Request) bool {
 	}
 	i := strings.LastIndexByte(rel, '/')
 	o := l.conf.Configure(r, l.docRoot+rel[:max(i, 0)], rel[i+1:])
-	return o != nil && o.Denied
+	if o != nil && o.Denied {
+		static.LogDenied(l.logError, r, l.docRoot+rel)
+		return true
+	}
+	return false
 }

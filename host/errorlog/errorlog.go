@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/httpd-mpm/httpd-mpm/internal/wire"
@@ -233,7 +234,7 @@ func (p *pluginWriter) line(b []byte) {
 	msg, _ := e["@message"].(string)
 	var extra []string
 	for k, v := range e {
-		if strings.HasPrefix(k, "@") || k == "pid" || k == wire.NoticeField {
+		if strings.HasPrefix(k, "@") || k == "pid" || requestFields[k] {
 			continue
 		}
 		extra = append(extra, fmt.Sprintf("%s=%v", k, v))
@@ -242,5 +243,43 @@ func (p *pluginWriter) line(b []byte) {
 		slices.Sort(extra)
 		msg += " (" + strings.Join(extra, ", ") + ")"
 	}
-	p.log.write(t.Local(), module, level, pid, msg)
+	if m, ok := e[wire.ModuleField].(string); ok && m != "" {
+		module = m
+	}
+	p.log.write(t.Local(), module, level, pid, requestMessage(e, msg))
+}
+
+// requestFields are the fields of a line that the line's shape shows, not listed
+// as extras.
+var requestFields = map[string]bool{
+	wire.NoticeField: true, wire.ModuleField: true, wire.ClientField: true,
+	wire.RefererField: true, wire.ErrnoField: true,
+}
+
+// requestMessage is msg as apache2's ap_log_rerror writes it after the pid: the
+// system error, the client and, at the end, the referer, each when the line has it:
+//
+//	(13)Permission denied: [client 127.0.0.1:54321] AH00132: ..., referer: http://example.com/
+func requestMessage(e map[string]any, msg string) string {
+	client, _ := e[wire.ClientField].(string)
+	errno, hasErrno := e[wire.ErrnoField].(float64)
+	referer, _ := e[wire.RefererField].(string)
+	if client == "" && !hasErrno && referer == "" {
+		return msg
+	}
+	var b strings.Builder
+	if hasErrno {
+		b.WriteString(pipedlog.ErrnoPrefix(syscall.Errno(errno)))
+	}
+	if client != "" {
+		b.WriteString("[client ")
+		b.WriteString(client)
+		b.WriteString("] ")
+	}
+	b.WriteString(msg)
+	if referer != "" {
+		b.WriteString(", referer: ")
+		b.WriteString(referer)
+	}
+	return b.String()
 }

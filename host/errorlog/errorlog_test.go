@@ -130,3 +130,45 @@ func TestOpenPiped(t *testing.T) {
 		t.Errorf("Open of a missing logger: %v", err)
 	}
 }
+
+// TestRequestLines: an MPM's line about a request (the fields of wire.ModuleField
+// and the others) is written as apache2 2.4.71 writes the same errors, e.g.
+//
+//	[Sun Nov 22 17:43:37.670620 2026] [authz_core:error] [pid 16972:tid 17001] [client 127.0.0.1:55254] AH01630: client denied by server configuration: /tmp/apx/www/private/x.txt
+//	[Sun Nov 22 17:43:39.739122 2026] [core:error] [pid 16972:tid 17043] (13)Permission denied: [client 127.0.0.1:55386] AH00132: file permissions deny server access: /tmp/apx/www/perm.txt
+//	[Sun Nov 22 17:44:04.994440 2026] [core:info] [pid 22088:tid 22113] [client 127.0.0.1:34474] AH00128: File does not exist: /tmp/apx/www/missing2, referer: http://ex.com/a"b c
+//
+// but for the thread id, which ours do not name; info lines only from LogLevel info.
+func TestRequestLines(t *testing.T) {
+	lines := []string{
+		`{"@level":"error","@message":"AH01630: client denied by server configuration: /srv/www/private/x.txt","@module":"mpm_event","@timestamp":"2026-11-22T17:43:37.670620Z","pid":16972,"apache_module":"authz_core","apache_client":"127.0.0.1:55254"}`,
+		`{"@level":"error","@message":"AH00132: file permissions deny server access: /srv/www/perm.txt","@module":"mpm_event","@timestamp":"2026-11-22T17:43:39.739122Z","pid":16972,"apache_module":"core","apache_client":"::1:55386","apache_errno":13}`,
+		`{"@level":"info","@message":"AH00128: File does not exist: /srv/www/missing2","@module":"mpm_event","@timestamp":"2026-11-22T17:44:04.994440Z","pid":22088,"apache_module":"core","apache_client":"127.0.0.1:34474","apache_referer":"http://ex.com/a\"b c\\\\d"}`,
+	}
+	at := func(ts string) string { // the time as the host writes it, in its zone
+		tm, err := time.Parse(time.RFC3339Nano, ts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return "[" + tm.Local().Format("Mon Jan 02 15:04:05.000000 2006") + "]"
+	}
+	want := []string{
+		at("2026-11-22T17:43:37.670620Z") + " [authz_core:error] [pid 16972] [client 127.0.0.1:55254] AH01630: client denied by server configuration: /srv/www/private/x.txt",
+		at("2026-11-22T17:43:39.739122Z") + " [core:error] [pid 16972] (13)Permission denied: [client ::1:55386] AH00132: file permissions deny server access: /srv/www/perm.txt",
+		at("2026-11-22T17:44:04.994440Z") + ` [core:info] [pid 22088] [client 127.0.0.1:34474] AH00128: File does not exist: /srv/www/missing2, referer: http://ex.com/a"b c\\d`,
+	}
+	for _, level := range []Level{Warn, Info} {
+		var b bytes.Buffer
+		w := New(&b, level).PluginWriter(7)
+		for _, l := range lines {
+			w.Write([]byte(l + "\n"))
+		}
+		exp := want
+		if level == Warn {
+			exp = want[:2]
+		}
+		if got := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n"); strings.Join(got, "\n") != strings.Join(exp, "\n") {
+			t.Errorf("LogLevel %v:\ngot  %q\nwant %q", level, got, exp)
+		}
+	}
+}

@@ -55,3 +55,27 @@ func ChildProgram(mpm string) string { return "mod_mpm_" + mpm + ".child" }
 // Apache notice, which the host writes whatever the LogLevel, as Apache
 // writes APLOG_NOTICE; a plain hclog info line is Apache's info level.
 const NoticeField = "apache_notice"
+
+// Fields of an MPM's log line about one request (see static.Handler.LogError),
+// which the host writes as apache2's ap_log_rerror does:
+//
+//	[time] [authz_core:error] [pid 1234] (13)Permission denied: [client 127.0.0.1:54321] AH...: message, referer: http://example.com/
+//
+// The line's hclog level is the Apache level (Error, Warn, or Info for info)
+// and its message the Apache message. Values are written as they come: the
+// MPM escapes the message and the referer as apache2 escapes error log items
+// (control characters, bytes above 0x7e and the backslash as \n, \xhh, \\).
+// A field naming the virtual host would let the host choose its ErrorLog.
+const (
+	// ModuleField is the Apache module the line is from ("authz_core",
+	// "autoindex", "core"); it replaces the logger's name.
+	ModuleField = "apache_module"
+	// ClientField is the client's address as apache2 prints it:
+	// "127.0.0.1:54321", "::1:54321".
+	ClientField = "apache_client"
+	// RefererField is the request's Referer, when it has one.
+	RefererField = "apache_referer"
+	// ErrnoField is the number of the system error apache2 prints before the
+	// client, as "(13)Permission denied: ".
+	ErrnoField = "apache_errno"
+)

@@ -28,10 +28,15 @@ func (h *Handler) listDirectory(w http.ResponseWriter, r *http.Request, dir *os.
 		name := e.Name()
 		isDir := e.IsDir()
 		if e.Type()&os.ModeSymlink != 0 {
-			if !o.FollowSymLinks && !(o.SymLinksIfOwnerMatch && symlinksAllowed(strings.TrimSuffix(root+rel, "/"), "/"+name, true)) {
+			allowed := o.FollowSymLinks
+			if !allowed && o.SymLinksIfOwnerMatch {
+				allowed, _ = symlinksAllowed(strings.TrimSuffix(root+rel, "/"), "/"+name, true)
+			}
+			if !allowed {
+				h.logSymlink(r, "AH00032", dirPath+"/"+name)
 				continue
 			}
-			f, m, fe, st := h.open(root, rel+name)
+			f, m, fe, st, _ := h.open(root, rel+name)
 			if f != nil {
 				h.done(f, fe)
 			}
@@ -47,6 +52,11 @@ func (h *Handler) listDirectory(w http.ResponseWriter, r *http.Request, dir *os.
 			eo = h.options(r, conf, dirPath, name)
 		}
 		if eo.Denied {
+			if isDir {
+				h.logDenied(r, dirPath+"/"+name+"/")
+			} else {
+				h.logDenied(r, dirPath+"/"+name)
+			}
 			continue
 		}
 		list = append(list, entry{name, isDir})

@@ -73,6 +73,27 @@ type Handler struct {
 	// TraceEnabled adds TRACE to the Allow header (the engine answers TRACE itself,
 	// see http1.Server.TraceEnable).
 	TraceEnabled bool
+	// LogError, if set, is told of the errors apache2 writes to its error log about a
+	// request this handler refuses or cannot find, with apache2's level, module and
+	// message (AH number included), so that the caller can write them as apache2 does:
+	//
+	//	LevelError "authz_core" "AH01630: client denied by server configuration: /srv/www/private/x.txt"
+	//	LevelError "autoindex"  "AH01276: Cannot serve directory /srv/www/d/: No matching DirectoryIndex (index.html) found, and server-generated directory index forbidden by Options directive"
+	//	LevelError "core"       "AH00037: Symbolic link not allowed or link target not accessible: /srv/www/l"
+	//	LevelError "core"       "AH00132: file permissions deny server access: /srv/www/f" (err syscall.EACCES)
+	//	LevelInfo  "core"       "AH00128: File does not exist: /srv/www/missing"
+	//
+	// err, when not nil, is the system error apache2 prints before the client
+	// ("(13)Permission denied: "). Paths are filesystem paths as configured (apache2's
+	// r->filename) and nothing is escaped: escaping for the log is the caller's. It is
+	// called on the request's goroutine before the response is written, only for an
+	// error response, and only for levels up to LogLevel; it must be safe for concurrent
+	// use and must not keep r.
+	LogError LogFunc
+	// LogLevel is the most verbose level LogError is called for; messages of levels
+	// above it are not even built, so that a server at apache2's default pays nothing
+	// per missing file. Zero means LevelWarn, apache2's default.
+	LogLevel Level
 
 	once     sync.Once
 	realRoot string // DocumentRoot with symlinks resolved and no trailing slash
@@ -179,6 +200,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// restoring it needs no restart.
 	real, err := h.rootOf(h.DocumentRoot)
 	if err != nil {
+		h.logOpenError(r, h.DocumentRoot, h.confRoot, rel, err)
 		http1.WriteError(w, r, http.StatusNotFound, "")
 		return
 	}
@@ -198,9 +220,11 @@ func (h *Handler) Serve(w http.ResponseWriter, r *http.Request, root, rel string
 		i := strings.LastIndexByte(rel, '/')
 		o := h.options(r, conf, croot+rel[:max(i, 0)], rel[i+1:])
 		if o.Denied {
+			h.logDenied(r, filename(root, croot, rel))
 			h.error(w, r, http.StatusForbidden, o)
 			return
 		}
+		h.logOpenError(r, root, croot, rel, err)
 		h.error(w, r, http.StatusNotFound, o)
 		return
 	}
@@ -242,7 +266,7 @@ func (h *Handler) error(w http.ResponseWriter, r *http.Request, status int, o *O
 
 // serve answers rel below root (real path); croot is the same root as configured.
 func (h *Handler) serve(w http.ResponseWriter, r *http.Request, root, croot, rel string, conf Configurer) {
-	f, fi, fe, status := h.open(root, rel)
+	f, fi, fe, status, oerr := h.open(root, rel)
 	if f != nil {
 		defer h.done(f, fe)
 	}
@@ -254,12 +278,20 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, root, croot, rel
 		o = h.options(r, conf, croot+rel[:max(i, 0)], rel[i+1:])
 	}
 	if o.Denied {
+		if status == 0 {
+			h.logDenied(r, croot+rel)
+		} else {
+			h.logDenied(r, filename(root, croot, rel))
+		}
 		h.error(w, r, http.StatusForbidden, o)
 		return
 	}
-	if status == 0 && !o.FollowSymLinks && !symlinksAllowed(root, rel, o.SymLinksIfOwnerMatch) {
-		h.error(w, r, http.StatusForbidden, o)
-		return
+	if status == 0 && !o.FollowSymLinks {
+		if ok, n := symlinksAllowed(root, rel, o.SymLinksIfOwnerMatch); !ok {
+			h.logSymlink(r, "AH00037", croot+rel[:n])
+			h.error(w, r, http.StatusForbidden, o)
+			return
+		}
 	}
 	if status == 0 && fi.kind == kindDir && !strings.HasSuffix(rel, "/") {
 		redirectSlash(w, r)
@@ -288,6 +320,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, root, croot, rel
 		return
 	}
 	if status != 0 {
+		h.logOpenError(r, root, croot, rel, oerr)
 		h.error(w, r, status, o)
 		return
 	}
@@ -311,7 +344,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, root, croot, rel
 			if strings.ContainsRune(name, '/') {
 				continue
 			}
-			g, gi, ge, st := h.open(root, rel+name)
+			g, gi, ge, st, _ := h.open(root, rel+name)
 			if st == 0 && gi.kind == kindRegular {
 				idx, idxe, fi, rel = g, ge, gi, rel+name
 				// apache2 serves the index through a subrequest: the file's own
@@ -333,12 +366,14 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, root, croot, rel
 				h.listDirectory(w, r, f, root, croot, rel, conf, o)
 				return
 			}
+			h.logNoIndex(r, croot+rel, index)
 			h.error(w, r, http.StatusForbidden, o)
 			return
 		}
 		defer h.done(idx, idxe)
 		f, fe = idx, idxe
 		if o.Denied {
+			h.logDenied(r, croot+rel)
 			h.error(w, r, http.StatusForbidden, o)
 			return
 		}
@@ -352,30 +387,36 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, root, croot, rel
 
 // symlinksAllowed checks the path below root for symlinks, as apache2 does without
 // Options FollowSymLinks: none may be one, or, with SymLinksIfOwnerMatch, each must
-// have the owner of its target.
-func symlinksAllowed(root, rel string, ifOwner bool) bool {
-	p := root
-	for _, seg := range strings.Split(strings.Trim(rel, "/"), "/") {
-		if seg == "" {
+// have the owner of its target. When not, rel[:n] is the component refused.
+func symlinksAllowed(root, rel string, ifOwner bool) (ok bool, n int) {
+	for i := 0; i < len(rel); {
+		j := strings.IndexByte(rel[i+1:], '/')
+		if j < 0 {
+			j = len(rel)
+		} else {
+			j += i + 1
+		}
+		if j == i+1 { // an empty segment (the leading or a trailing slash)
+			i = j
 			continue
 		}
-		p += "/" + seg
+		p := root + rel[:j]
 		li, err := os.Lstat(p)
 		if err != nil {
-			return false
+			return false, j
 		}
-		if li.Mode()&os.ModeSymlink == 0 {
-			continue
+		if li.Mode()&os.ModeSymlink != 0 {
+			if !ifOwner {
+				return false, j
+			}
+			ti, err := os.Stat(p)
+			if err != nil || !sameOwner(li, ti) {
+				return false, j
+			}
 		}
-		if !ifOwner {
-			return false
-		}
-		ti, err := os.Stat(p)
-		if err != nil || !sameOwner(li, ti) {
-			return false
-		}
+		i = j
 	}
-	return true
+	return true, len(rel)
 }
 
 // discardStatus is apache2's answer when discarding the request body fails.
@@ -459,7 +500,8 @@ func containsEncodedSlash(raw string) bool {
 // document root. status is 0, 403 or 404. A regular file may come from (or join) the
 // open-file cache: then e is its entry, f is shared and read at explicit offsets only,
 // and m is fresh from fstat. Give f back with done.
-func (h *Handler) open(root, rel string) (f *os.File, m meta, e *cachedFile, status int) {
+// err is the reason for a status: the open error, or errOutside.
+func (h *Handler) open(root, rel string) (f *os.File, m meta, e *cachedFile, status int, err error) {
 	// root is a real path and rel a clean one: without a symlink or a dot segment
 	// (an index name might be one) on the way, the file is root+rel, inside the root.
 	plainable := (rel == "" || rel[0] == '/') && !strings.Contains(rel, "/.")
@@ -470,7 +512,7 @@ func (h *Handler) open(root, rel string) (f *os.File, m meta, e *cachedFile, sta
 		key := append(append(kb[:0], root...), rel...)
 		if e := h.files.get(key, now); e != nil {
 			if m, err := stat(e.f); err == nil && m.kind == kindRegular {
-				return e.f, m, e, 0
+				return e.f, m, e, 0, nil
 			}
 			h.files.release(e)
 		}
@@ -479,7 +521,6 @@ func (h *Handler) open(root, rel string) (f *os.File, m meta, e *cachedFile, sta
 	// O_NONBLOCK: opening a FIFO must not block; regular files ignore it (and it spares
 	// os.OpenFile two fcntl calls).
 	var plain bool
-	var err error
 	if plainable {
 		f, plain, err = openPlain(name, os.O_RDONLY|syscall.O_NONBLOCK)
 	}
@@ -487,21 +528,21 @@ func (h *Handler) open(root, rel string) (f *os.File, m meta, e *cachedFile, sta
 		f, err = os.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	}
 	if err != nil {
-		return nil, meta{}, nil, errStatus(err)
+		return nil, meta{}, nil, errStatus(err), err
 	}
 	if !plain && !inside(f, name, root) {
 		f.Close()
-		return nil, meta{}, nil, http.StatusForbidden
+		return nil, meta{}, nil, http.StatusForbidden, errOutside
 	}
 	m, err = stat(f)
 	if err != nil {
 		f.Close()
-		return nil, meta{}, nil, errStatus(err)
+		return nil, meta{}, nil, errStatus(err), err
 	}
 	if plain && m.kind == kindRegular {
 		e = h.files.put(name, f, now)
 	}
-	return f, m, e, 0
+	return f, m, e, 0, nil
 }
 
 // done gives back a file from open.

@@ -1,0 +1,110 @@
+package mpm
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"syscall"
+
+	"github.com/httpd-mpm/httpd-mpm/internal/wire"
+	"github.com/httpd-mpm/httpd-mpm/mpm/static"
+)
+
+// requestErrors is the static handlers' LogError for the config, and the level up to
+// which they call it (see static.Handler.LogError): each error becomes one line of
+// the MPM's logger at the Apache level, with the fields (wire.ModuleField and others)
+// the host writes as apache2 writes a request's error. Nil when there is no logger or
+// the LogLevel wants no errors.
+func requestErrors(cfg *Config) (static.LogFunc, static.Level) {
+	level := apacheLevel(cfg.LogLevel)
+	if cfg.Log == nil || level < static.LevelError {
+		return nil, 0
+	}
+	log := cfg.Log
+	return func(r *http.Request, level static.Level, module string, err error, msg string) {
+		args := make([]any, 0, 8)
+		args = append(args, wire.ModuleField, module, wire.ClientField, clientAddr(r.RemoteAddr))
+		var errno syscall.Errno
+		if errors.As(err, &errno) {
+			args = append(args, wire.ErrnoField, int(errno))
+		}
+		if ref := r.Header["Referer"]; len(ref) > 0 {
+			if s := strings.Join(ref, ", "); s != "" {
+				args = append(args, wire.RefererField, escapeLogItem(s))
+			}
+		}
+		msg = escapeLogItem(msg)
+		switch {
+		case level <= static.LevelError:
+			log.Error(msg, args...)
+		case level == static.LevelWarn:
+			log.Warn(msg, args...)
+		default:
+			log.Info(msg, args...)
+		}
+	}, level
+}
+
+// apacheLevel is the number of an Apache LogLevel (its first word; emerg is 0,
+// debug 7, trace1-8 from 8); warn, apache2's default, for a name it does not know.
+func apacheLevel(s string) static.Level {
+	s, _, _ = strings.Cut(strings.ToLower(strings.TrimSpace(s)), " ")
+	for i, n := range [...]string{"emerg", "alert", "crit", "error", "warn", "notice", "info", "debug"} {
+		if s == n {
+			return static.Level(i)
+		}
+	}
+	if len(s) == 6 && strings.HasPrefix(s, "trace") && s[5] >= '1' && s[5] <= '8' {
+		return static.Level(8 + s[5] - '1')
+	}
+	return static.LevelWarn
+}
+
+// clientAddr is the client as apache2's error log names it: address and port,
+// without the brackets of an IPv6 address.
+func clientAddr(remote string) string {
+	if strings.HasPrefix(remote, "[") {
+		if i := strings.LastIndex(remote, "]:"); i > 0 {
+			return remote[1:i] + remote[i+1:]
+		}
+	}
+	return remote
+}
+
+// escapeLogItem escapes s as apache2's error log escapes what it writes (its
+// ap_escape_errorlog_item): the backslash, control characters and bytes above 0x7e
+// become \\, \b, \n, \r, \t, \v or \xhh; a double quote stays.
+func escapeLogItem(s string) string {
+	i := 0
+	for i < len(s) && s[i] >= ' ' && s[i] < 0x7f && s[i] != '\\' {
+		i++
+	}
+	if i == len(s) {
+		return s
+	}
+	const hex = "0123456789abcdef"
+	b := make([]byte, i, len(s)+16)
+	copy(b, s)
+	for ; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '\\':
+			b = append(b, '\\', '\\')
+		case c == '\b':
+			b = append(b, '\\', 'b')
+		case c == '\n':
+			b = append(b, '\\', 'n')
+		case c == '\r':
+			b = append(b, '\\', 'r')
+		case c == '\t':
+			b = append(b, '\\', 't')
+		case c == '\v':
+			b = append(b, '\\', 'v')
+		case c < ' ' || c >= 0x7f:
+			b = append(b, '\\', 'x', hex[c>>4], hex[c&15])
+		default:
+			b = append(b, c)
+		}
+	}
+	return string(b)
+}

@@ -1,0 +1,120 @@
+package static
+
+import (
+	"errors"
+	"net/http"
+	"os"
+	"strings"
+	"syscall"
+)
+
+// Level is an Apache log level as apache2 numbers them (APLOG_ERR is 3, APLOG_INFO 6):
+// lower is more severe.
+type Level int
+
+// The levels of the errors a Handler reports.
+const (
+	LevelError Level = 3
+	LevelWarn  Level = 4
+	LevelInfo  Level = 6
+)
+
+// LogFunc is told of an error apache2 writes to its error log about the request r:
+// see Handler.LogError.
+type LogFunc func(r *http.Request, level Level, module string, err error, msg string)
+
+// errOutside is open's error for a file whose real path leaves the root.
+var errOutside = errors.New("real path outside the root")
+
+// logs reports whether LogError wants errors of level: messages are built only then.
+func (h *Handler) logs(level Level) bool {
+	if h.LogError == nil {
+		return false
+	}
+	most := h.LogLevel
+	if most == 0 {
+		most = LevelWarn
+	}
+	return level <= most
+}
+
+// logDenied reports apache2's mod_authz_core refusal of path (r->filename).
+func (h *Handler) logDenied(r *http.Request, path string) {
+	if h.logs(LevelError) {
+		LogDenied(h.LogError, r, path)
+	}
+}
+
+// LogDenied tells log, a Handler's LogError (nil: nothing), that r was refused as
+// apache2's mod_authz_core refuses a request (Require), path being the filesystem path
+// the request maps to; for a handler in front of a Handler that applies the same
+// per-path configuration. The level is LevelError.
+func LogDenied(log LogFunc, r *http.Request, path string) {
+	if log != nil {
+		log(r, LevelError, "authz_core", nil, "AH01630: client denied by server configuration: "+path)
+	}
+}
+
+// logSymlink reports a symlink refused by Options (AH00037; AH00032 for an entry of a
+// directory listing, as mod_autoindex's subrequest words it) or one leading out of the root.
+func (h *Handler) logSymlink(r *http.Request, ah, path string) {
+	if h.logs(LevelError) {
+		h.LogError(r, LevelError, "core", nil, ah+": Symbolic link not allowed or link target not accessible: "+path)
+	}
+}
+
+// logNoIndex reports a directory without an index file and without Options Indexes, as
+// mod_autoindex does.
+func (h *Handler) logNoIndex(r *http.Request, path string, index []string) {
+	if h.logs(LevelError) {
+		h.LogError(r, LevelError, "autoindex", nil, "AH01276: Cannot serve directory "+path+
+			": No matching DirectoryIndex ("+strings.Join(index, ",")+
+			") found, and server-generated directory index forbidden by Options directive")
+	}
+}
+
+// logOpenError reports why the file rel below root (croot as configured) could not be
+// served, as apache2's core does: a missing file (AH00128, or AH00130 when a file
+// stands where the path needs a directory) at info, a permission refused at error
+// (AH00035 when a directory on the way may not be searched, else AH00132), a symlink
+// out of the root as a symlink refused.
+func (h *Handler) logOpenError(r *http.Request, root, croot, rel string, err error) {
+	switch {
+	case errors.Is(err, errOutside):
+		h.logSymlink(r, "AH00037", croot+rel)
+	case errors.Is(err, syscall.ENOTDIR):
+		if h.logs(LevelInfo) {
+			h.LogError(r, LevelInfo, "core", nil, "AH00130: File does not exist: "+croot+rel)
+		}
+	case errors.Is(err, syscall.ENOENT):
+		if h.logs(LevelInfo) {
+			h.LogError(r, LevelInfo, "core", nil, "AH00128: File does not exist: "+croot+rel)
+		}
+	case errors.Is(err, syscall.EACCES):
+		if !h.logs(LevelError) {
+			return
+		}
+		if _, serr := os.Stat(root + rel); errors.Is(serr, syscall.EACCES) {
+			h.LogError(r, LevelError, "core", syscall.EACCES, "AH00035: access to "+r.URL.Path+
+				" denied (filesystem path '"+croot+rel+"') because search permissions are missing on a component of the path")
+			return
+		}
+		h.LogError(r, LevelError, "core", syscall.EACCES, "AH00132: file permissions deny server access: "+croot+rel)
+	}
+}
+
+// filename is apache2's r->filename for rel below root (real path; croot as
+// configured) when opening it failed: the path up to its first component that is
+// missing or is not a directory. What follows is r->path_info, which apache2's
+// access messages leave out.
+func filename(root, croot, rel string) string {
+	for i := 1; i < len(rel); i++ {
+		if rel[i] != '/' {
+			continue
+		}
+		if fi, err := os.Stat(root + rel[:i]); err != nil || !fi.IsDir() {
+			return croot + rel[:i]
+		}
+	}
+	return croot + rel
+}
