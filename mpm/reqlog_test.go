@@ -1,0 +1,88 @@
+package mpm
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/hashicorp/go-hclog"
+
+	"github.com/httpd-mpm/httpd-mpm/internal/wire"
+	"github.com/httpd-mpm/httpd-mpm/mpm/static"
+)
+
+// TestRequestErrors: a static handler's error becomes one hclog line at the Apache
+// level with the fields the host renders; the message and the referer escaped as
+// apache2 2.4.71 escapes them, seen in its error log:
+//
+//	request /private/%c3%a9%5c%09t  ->  ...: /tmp/apx/www/private/\xc3\xa9\\\tt
+//	request /private/%22q%0aq       ->  ...: /tmp/apx/www/private/"q\nq
+//	Referer: http://ex.com/back\slash"q         ->  , referer: http://ex.com/back\\slash"q
+//	two Referer fields a and b                  ->  , referer: a, b
+//	an empty Referer                            ->  (no referer)
+//	from ::1                                    ->  [client ::1:48816]
+func TestRequestErrors(t *testing.T) {
+	var out bytes.Buffer
+	log := hclog.New(&hclog.LoggerOptions{Name: "mpm_event", Output: &out, JSONFormat: true, Level: hclog.Info})
+	logError, level := requestErrors(&Config{LogLevel: "info", Log: log})
+	if logError == nil || level != static.LevelInfo {
+		t.Fatalf("at LogLevel info: hook %v, level %d", logError != nil, level)
+	}
+	r := &http.Request{URL: &url.URL{Path: "/x"}, RemoteAddr: "[::1]:48816",
+		Header: http.Header{"Referer": {`http://ex.com/back\slash"q`, "b"}}}
+	logError(r, static.LevelError, "core", syscall.EACCES, "AH00132: file permissions deny server access: /w/\xc3\xa9\\\tt\"q\nq")
+	r.Header["Referer"] = []string{""}
+	r.RemoteAddr = "127.0.0.1:54321"
+	logError(r, static.LevelInfo, "core", nil, "AH00128: File does not exist: /w/missing")
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("lines %q", lines)
+	}
+	want := []map[string]any{{
+		"@level": "error", "@message": `AH00132: file permissions deny server access: /w/\xc3\xa9\\\tt"q\nq`,
+		wire.ModuleField: "core", wire.ClientField: "::1:48816", wire.ErrnoField: 13.0,
+		wire.RefererField: `http://ex.com/back\\slash"q, b`,
+	}, {
+		"@level": "info", "@message": "AH00128: File does not exist: /w/missing",
+		wire.ModuleField: "core", wire.ClientField: "127.0.0.1:54321",
+	}}
+	for i, l := range lines {
+		var got map[string]any
+		if err := json.Unmarshal([]byte(l), &got); err != nil {
+			t.Fatal(err)
+		}
+		delete(got, "@timestamp")
+		delete(got, "@module")
+		if len(got) != len(want[i]) {
+			t.Errorf("line %d: %v, want %v", i, got, want[i])
+		}
+		for k, v := range want[i] {
+			if got[k] != v {
+				t.Errorf("line %d: %s = %#v, want %#v", i, k, got[k], v)
+			}
+		}
+	}
+}
+
+// TestRequestErrorsLevel: the handlers build the lines the LogLevel wants, no more;
+// below error, none.
+func TestRequestErrorsLevel(t *testing.T) {
+	log := hclog.NewNullLogger()
+	for _, c := range []struct {
+		logLevel string
+		want     static.Level
+	}{{"", static.LevelWarn}, {"warn", static.LevelWarn}, {"error", static.LevelError}, {"INFO", static.LevelInfo},
+		{"info ssl:warn", static.LevelInfo}, {"debug", 7}, {"trace3", 10}, {"crit", 0}, {"emerg", 0}} {
+		hook, level := requestErrors(&Config{LogLevel: c.logLevel, Log: log})
+		if level != c.want || (hook == nil) != (c.want == 0) {
+			t.Errorf("LogLevel %q: level %d, hook %v; want %d", c.logLevel, level, hook != nil, c.want)
+		}
+	}
+	if hook, _ := requestErrors(&Config{LogLevel: "info"}); hook != nil {
+		t.Error("a hook without a logger")
+	}
+}

@@ -1,0 +1,272 @@
+package static
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+)
+
+// What apache2 2.4.71 (Debian, event MPM, mod_authz_core, mod_dir, mod_autoindex,
+// mod_mime) wrote to its error log for the requests of TestLogError, with the same
+// tree and sections as logTree and logConf, at LogLevel warn and info (only the info
+// lines, AH00128 and AH00130, are missing at warn); "=" is the DocumentRoot:
+//
+//	/private/x.txt      [authz_core:error] AH01630: client denied by server configuration: =/private/x.txt
+//	/private/           [authz_core:error] AH01630: client denied by server configuration: =/private/
+//	/private            [authz_core:error] AH01630: client denied by server configuration: =/private
+//	/private/nope       [authz_core:error] AH01630: client denied by server configuration: =/private/nope
+//	/private/x.txt/foo  [authz_core:error] AH01630: client denied by server configuration: =/private/x.txt
+//	/files/secret.txt   [authz_core:error] AH01630: client denied by server configuration: =/files/secret.txt  (<Files>)
+//	/locdeny/y.txt      [authz_core:error] AH01630: client denied by server configuration: =/locdeny/y.txt    (<Location>)
+//	/locdeny/nope/x     [authz_core:error] AH01630: client denied by server configuration: =/locdeny/nope
+//	/idxdeny/           [authz_core:error] AH01630: client denied by server configuration: =/idxdeny/index.html (the index is denied)
+//	/noindex/           [autoindex:error] AH01276: Cannot serve directory =/noindex/: No matching DirectoryIndex (index.html) found, and server-generated directory index forbidden by Options directive
+//	/multi/             [autoindex:error] AH01276: Cannot serve directory =/multi/: No matching DirectoryIndex (index.html,index.htm,default.html) found, and server-generated directory index forbidden by Options directive
+//	/noindex            (301, nothing)
+//	/nolinks/l          [core:error] AH00037: Symbolic link not allowed or link target not accessible: =/nolinks/l
+//	/nolinks/ldir/f.txt [core:error] AH00037: Symbolic link not allowed or link target not accessible: =/nolinks/ldir
+//	/listing/ (200)     [authz_core:error] AH01630: client denied by server configuration: =/listing/dsub/
+//	                    [authz_core:error] AH01630: client denied by server configuration: =/listing/secret.txt
+//	                    [core:error] AH00032: Symbolic link not allowed or link target not accessible: =/listing/lnk
+//	/missing            [core:info] AH00128: File does not exist: =/missing          (also for HEAD and POST; not OPTIONS, PUT)
+//	/missing/           [core:info] AH00128: File does not exist: =/missing/
+//	/nodir/missing.txt  [core:info] AH00128: File does not exist: =/nodir/missing.txt
+//	/afile/below        [core:info] AH00130: File does not exist: =/afile/below
+//	/perm.txt (chmod 0) [core:error] (13)Permission denied: AH00132: file permissions deny server access: =/perm.txt
+//	/nosearch/n.txt     [core:error] (13)Permission denied: AH00035: access to /nosearch/n.txt denied (filesystem path '=/nosearch/n.txt') because search permissions are missing on a component of the path
+//	/hello.txt, /sub/   (200, nothing)
+//
+// Each line there reads "[time] [module:level] [pid P:tid T] [client 127.0.0.1:PORT] AH...",
+// the errno before the client; the client, the referer and the escaping are the
+// caller's (mpm, host/errorlog). apache2 logs the listing's lines in the order of
+// readdir; the test sorts.
+
+type logEntry struct {
+	level  Level
+	module string
+	err    error
+	msg    string
+}
+
+type logRecorder struct {
+	mu      sync.Mutex
+	entries []logEntry
+}
+
+func (l *logRecorder) log(r *http.Request, level Level, module string, err error, msg string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.entries = append(l.entries, logEntry{level, module, err, msg})
+}
+
+func (l *logRecorder) take() []logEntry {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	e := l.entries
+	l.entries = nil
+	return e
+}
+
+// logConf is the per-path configuration of TestLogError, as a Configurer.
+type logConf struct{ root string }
+
+func (c logConf) Configure(r *http.Request, dir, name string) *Options {
+	o := &Options{FollowSymLinks: true}
+	rel := strings.TrimPrefix(dir, c.root)
+	under := func(d string) bool { return rel == d || strings.HasPrefix(rel, d+"/") }
+	switch {
+	case under("/private"), under("/listing/dsub"), name == "secret.txt",
+		rel == "/idxdeny" && name == "index.html", strings.HasPrefix(r.URL.Path, "/locdeny"):
+		o.Denied = true
+	case under("/nolinks"):
+		o.FollowSymLinks = false
+	case under("/listing"):
+		o.FollowSymLinks, o.Indexes = false, true
+	case under("/multi"):
+		o.DirectoryIndex = []string{"index.html", "index.htm", "default.html"}
+	}
+	return o
+}
+
+// logTree makes TestLogError's document root.
+func logTree(t *testing.T) string {
+	t.Helper()
+	root := filepath.Join(t.TempDir(), "www")
+	for _, f := range []string{"hello.txt", "afile", "private/x.txt", "files/secret.txt", "files/ok.txt",
+		"locdeny/y.txt", "idxdeny/index.html", "noindex/other.txt", "multi/x", "realdir/f.txt",
+		"listing/a.txt", "listing/secret.txt", "listing/dsub/d", "sub/index.html", "perm.txt", "nosearch/n.txt"} {
+		p := filepath.Join(root, f)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte("x\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for name, target := range map[string]string{"nolinks/l": "../afile", "nolinks/ldir": "../realdir", "listing/lnk": "a.txt"} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(root, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(target, filepath.Join(root, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return root
+}
+
+// siteLike serves as package site does: CleanPath, then Serve with the Configurer.
+func siteLike(h *Handler, conf Configurer) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rel, status := CleanPath(r.URL)
+		if status != 0 {
+			w.WriteHeader(status)
+			return
+		}
+		h.Serve(w, r, h.DocumentRoot, rel, conf)
+	})
+}
+
+func request(method, target string) *http.Request {
+	u, _ := url.ParseRequestURI(target)
+	return &http.Request{Method: method, URL: u, RequestURI: target, Header: http.Header{}, Proto: "HTTP/1.1",
+		ProtoMajor: 1, ProtoMinor: 1, RemoteAddr: "127.0.0.1:54321", Body: http.NoBody}
+}
+
+func TestLogError(t *testing.T) {
+	root := logTree(t)
+	const (
+		denied  = "authz_core error AH01630: client denied by server configuration: ="
+		symlink = "core error AH00037: Symbolic link not allowed or link target not accessible: ="
+		noIndex = "autoindex error AH01276: Cannot serve directory =%s: No matching DirectoryIndex (%s) found, and server-generated directory index forbidden by Options directive"
+		missing = "core info AH00128: File does not exist: ="
+	)
+	cases := []struct {
+		method, path string
+		status       int
+		want         []string // at LogLevel info; the info lines are left out at warn
+	}{
+		{"GET", "/private/x.txt", 403, []string{denied + "/private/x.txt"}},
+		{"GET", "/private/", 403, []string{denied + "/private/"}},
+		{"GET", "/private", 403, []string{denied + "/private"}},
+		{"GET", "/private/nope", 403, []string{denied + "/private/nope"}},
+		{"GET", "/private/x.txt/foo", 403, []string{denied + "/private/x.txt"}},
+		{"GET", "/files/secret.txt", 403, []string{denied + "/files/secret.txt"}},
+		{"GET", "/locdeny/y.txt", 403, []string{denied + "/locdeny/y.txt"}},
+		{"GET", "/locdeny/nope/x", 403, []string{denied + "/locdeny/nope"}},
+		{"GET", "/idxdeny/", 403, []string{denied + "/idxdeny/index.html"}},
+		{"GET", "/noindex/", 403, []string{strings.Replace(strings.Replace(noIndex, "%s", "/noindex/", 1), "%s", "index.html", 1)}},
+		{"GET", "/multi/", 403, []string{strings.Replace(strings.Replace(noIndex, "%s", "/multi/", 1), "%s", "index.html,index.htm,default.html", 1)}},
+		{"GET", "/noindex", 301, nil},
+		{"GET", "/nolinks/l", 403, []string{symlink + "/nolinks/l"}},
+		{"GET", "/nolinks/ldir/f.txt", 403, []string{symlink + "/nolinks/ldir"}},
+		{"GET", "/listing/", 200, []string{
+			denied + "/listing/dsub/", denied + "/listing/secret.txt",
+			"core error AH00032: Symbolic link not allowed or link target not accessible: =/listing/lnk"}},
+		{"GET", "/missing", 404, []string{missing + "/missing"}},
+		{"HEAD", "/missing", 404, []string{missing + "/missing"}},
+		{"POST", "/missing", 404, []string{missing + "/missing"}},
+		{"OPTIONS", "/missing", 200, nil},
+		{"PUT", "/missing", 405, nil},
+		{"GET", "/missing/", 404, []string{missing + "/missing/"}},
+		{"GET", "/nodir/missing.txt", 404, []string{missing + "/nodir/missing.txt"}},
+		{"GET", "/afile/below", 404, []string{"core info AH00130: File does not exist: =/afile/below"}},
+		{"GET", "/hello.txt", 200, nil},
+		{"GET", "/sub/", 200, nil},
+	}
+	for _, level := range []Level{0, LevelInfo} {
+		rec := &logRecorder{}
+		h := &Handler{DocumentRoot: root, DirectoryIndex: []string{"index.html"}, LogError: rec.log, LogLevel: level}
+		srv := siteLike(h, logConf{root})
+		for _, c := range cases {
+			w := httptest.NewRecorder()
+			srv.ServeHTTP(w, request(c.method, c.path))
+			if w.Code != c.status {
+				t.Errorf("%s %s: status %d, want %d", c.method, c.path, w.Code, c.status)
+			}
+			var got, want []string
+			for _, e := range rec.take() {
+				if e.err != nil {
+					t.Errorf("%s %s: error %v", c.method, c.path, e.err)
+				}
+				got = append(got, e.module+" "+[...]string{3: "error", 4: "warn", 6: "info"}[e.level]+" "+strings.ReplaceAll(e.msg, root, "="))
+			}
+			for _, l := range c.want {
+				if level == LevelInfo || !strings.Contains(l, " info ") {
+					want = append(want, l)
+				}
+			}
+			slices.Sort(got)
+			slices.Sort(want)
+			if !slices.Equal(got, want) {
+				t.Errorf("LogLevel %d, %s %s:\ngot  %q\nwant %q", level, c.method, c.path, got, want)
+			}
+		}
+	}
+}
+
+// TestLogErrorPermissions: as apache2, a file the server may not read is AH00132 and a
+// path through a directory it may not search AH00035, both with the system error. The
+// requests run on a thread whose filesystem uid is nobody's, so that root too is
+// refused.
+func TestLogErrorPermissions(t *testing.T) {
+	root := logTree(t)
+	for d := filepath.Dir(root); d != filepath.Dir(d) && strings.HasPrefix(d, os.TempDir()+"/"); d = filepath.Dir(d) {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Chmod(filepath.Join(root, "perm.txt"), 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(filepath.Join(root, "nosearch"), 0); err != nil {
+		t.Fatal(err)
+	}
+	rec := &logRecorder{}
+	h := &Handler{DocumentRoot: root, DirectoryIndex: []string{"index.html"}, LogError: rec.log}
+	srv := siteLike(h, logConf{root})
+	codes := map[string]int{}
+	done := make(chan error)
+	go func() {
+		// The thread ends with this goroutine, never to serve another with nobody's fsuid.
+		runtime.LockOSThread()
+		if os.Geteuid() == 0 {
+			syscall.Setfsuid(65534)
+			if _, err := os.ReadFile(filepath.Join(root, "perm.txt")); err == nil {
+				done <- os.ErrPermission // setfsuid had no effect
+				return
+			}
+		}
+		for _, p := range []string{"/perm.txt", "/nosearch/n.txt", "/hello.txt"} {
+			w := httptest.NewRecorder()
+			srv.ServeHTTP(w, request("GET", p))
+			codes[p] = w.Code
+		}
+		done <- nil
+	}()
+	if err := <-done; err != nil {
+		t.Skip("cannot drop the filesystem uid:", err)
+	}
+	if codes["/perm.txt"] != 403 || codes["/nosearch/n.txt"] != 403 || codes["/hello.txt"] != 200 {
+		t.Errorf("statuses %v", codes)
+	}
+	var got []string
+	for _, e := range rec.take() {
+		got = append(got, fmt.Sprint(e.module, " ", e.err, " ", strings.ReplaceAll(e.msg, root, "=")))
+	}
+	want := []string{
+		"core permission denied AH00132: file permissions deny server access: =/perm.txt",
+		"core permission denied AH00035: access to /nosearch/n.txt denied (filesystem path '=/nosearch/n.txt') because search permissions are missing on a component of the path",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+}
