@@ -270,3 +270,37 @@ func TestLogErrorPermissions(t *testing.T) {
 		t.Errorf("got  %q\nwant %q", got, want)
 	}
 }
+
+// TestLogErrorCostsNothingUnwanted: with LogError set at apache2's default level, a
+// served file and a missing one (an info line, not wanted) allocate no more than
+// without it: the message is not even built.
+func TestLogErrorCostsNothingUnwanted(t *testing.T) {
+	root := logTree(t)
+	called := false
+	quiet := &Handler{DocumentRoot: root, LogError: func(*http.Request, Level, string, error, string) { called = true }}
+	plain := &Handler{DocumentRoot: root}
+	w := &nullWriter{h: http.Header{}}
+	for _, p := range []string{"/hello.txt", "/missing"} {
+		r := request("GET", p)
+		count := func(h *Handler) float64 {
+			h.ServeHTTP(w, r) // warm the caches
+			return testing.AllocsPerRun(100, func() {
+				clear(w.h)
+				h.ServeHTTP(w, r)
+			})
+		}
+		if with, without := count(quiet), count(plain); with > without {
+			t.Errorf("%s: %v allocations with LogError, %v without", p, with, without)
+		}
+	}
+	if called {
+		t.Error("LogError called at LogLevel warn for a served or a missing file")
+	}
+}
+
+// nullWriter is a ResponseWriter that keeps nothing.
+type nullWriter struct{ h http.Header }
+
+func (w *nullWriter) Header() http.Header         { return w.h }
+func (w *nullWriter) Write(p []byte) (int, error) { return len(p), nil }
+func (w *nullWriter) WriteHeader(int)             {}
