@@ -19,7 +19,8 @@
 // Deliberate differences from a stock apache2:
 //   - A path whose real location (after following symlinks) is outside the root
 //     (DocumentRoot or an Alias target) is answered 403, even though apache2's Options
-//     FollowSymLinks would serve it. Never leaving the root is a hard rule here.
+//     FollowSymLinks would serve it, and logged as a symlink refused (AH00037). Never
+//     leaving the root is a hard rule here.
 //     Symlinks that stay inside it are followed as Options say.
 //   - TRACE is answered by the engine (http1.Server.TraceEnable, off by default, which
 //     apache2's is not); Allow names it only with TraceEnabled.
