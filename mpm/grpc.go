@@ -153,6 +153,7 @@ func coreFromProto(c *mpmv1.Core) Core {
 		AccessLogs:              accessLogsFromProto(c.GetAccessLogs()),
 		ServerDirectives:        directivesFromProto(c.GetServerDirectives()),
 		Sections:                sectionsFromProto(c.GetSections()),
+		OneProcess:              c.GetOneProcess(),
 	}
 }
 

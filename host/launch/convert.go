@@ -68,6 +68,7 @@ func coreToProto(c mpm.Core) *mpmv1.Core {
 		AccessLogs:                accessLogsToProto(c.AccessLogs),
 		ServerDirectives:          directivesToProto(c.ServerDirectives),
 		Sections:                  sectionsToProto(c.Sections),
+		OneProcess:                c.OneProcess,
 	}
 }
 

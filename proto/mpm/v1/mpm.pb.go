@@ -648,7 +648,11 @@ type Core struct {
 	// user's supplementary groups), so that a plugin built without cgo still
 	// knows the users only NSS knows. Absent when the host is not root or the
 	// config names neither.
-	Credential    *Credential `protobuf:"bytes,33,opt,name=credential,proto3" json:"credential,omitempty"`
+	Credential *Credential `protobuf:"bytes,33,opt,name=credential,proto3" json:"credential,omitempty"`
+	// httpd runs with -X (or -D ONE_PROCESS, -D DEBUG): Apache's ONE_PROCESS debug
+	// mode. The MPM serves with one process, which it does not replace; once that
+	// process has ended, Status reports no pids and the host stops the MPM and exits.
+	OneProcess    bool `protobuf:"varint,34,opt,name=one_process,json=oneProcess,proto3" json:"one_process,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -912,6 +916,13 @@ func (x *Core) GetCredential() *Credential {
 		return x.Credential
 	}
 	return nil
+}
+
+func (x *Core) GetOneProcess() bool {
+	if x != nil {
+		return x.OneProcess
+	}
+	return false
 }
 
 // Credential is the identity MPM children run as.
@@ -1861,7 +1872,7 @@ const file_proto_mpm_v1_mpm_proto_rawDesc = "" +
 	"apiVersion\x12&\n" +
 	"\x04core\x18\x02 \x01(\v2\x12.httpd.mpm.v1.CoreR\x04core\x121\n" +
 	"\bsettings\x18\x03 \x03(\v2\x15.httpd.mpm.v1.SettingR\bsettings\x12\x1b\n" +
-	"\tlog_level\x18\x04 \x01(\tR\blogLevel\"\x89\f\n" +
+	"\tlog_level\x18\x04 \x01(\tR\blogLevel\"\xaa\f\n" +
 	"\x04Core\x12\x1f\n" +
 	"\vserver_root\x18\x01 \x01(\tR\n" +
 	"serverRoot\x12\x1f\n" +
@@ -1903,7 +1914,9 @@ const file_proto_mpm_v1_mpm_proto_rawDesc = "" +
 	"\rbody_min_rate\x18  \x01(\x05R\vbodyMinRate\x128\n" +
 	"\n" +
 	"credential\x18! \x01(\v2\x18.httpd.mpm.v1.CredentialR\n" +
-	"credential\x1a;\n" +
+	"credential\x12\x1f\n" +
+	"\vone_process\x18\" \x01(\bR\n" +
+	"oneProcess\x1a;\n" +
 	"\rAddTypesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"H\n" +
