@@ -24,6 +24,12 @@ type loaded struct {
 	gen    generation
 	mpmCfg *mpm.Config
 	status atomic.Pointer[mpm.Status] // latest snapshot from Watch
+
+	// In ONE_PROCESS mode (-X) ended is closed once Status reports no
+	// pids: the MPM's one serving process, lastPid, has exited.
+	ended   chan struct{}
+	endOnce sync.Once
+	lastPid atomic.Int64
 }
 
 // exitError is a failure already reported to the user; Main exits with code.
@@ -260,6 +266,7 @@ func coreSettings(cfg *config.Config, s *config.Server, o *options) mpm.Core {
 		User: s.User, Group: s.Group, Software: Software(),
 		MaxConnectionsPerChild:  s.MaxConnectionsPerChild,
 		GracefulShutdownTimeout: s.GracefulShutdownTimeout,
+		OneProcess:              o.oneProcess(),
 	}
 	engineSettings(&c, s)
 	siteSettings(&c, cfg, s)
