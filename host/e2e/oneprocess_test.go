@@ -15,13 +15,14 @@ var oneProcessMPMs = []struct{ name, module string }{
 	{"prefork", "mpm_prefork_module"}, {"worker", "mpm_worker_module"}, {"event", "mpm_event_module"},
 }
 
-// startOneProcess runs httpd -X on a site whose config asks for several
-// children (StartServers 3 for prefork, 2 for worker and event).
-func startOneProcess(t *testing.T, name, module, extra string) *instance {
+// startOneProcess runs httpd with flags (-X, or a Define that means the
+// same) on a site whose config asks for several children (StartServers 3
+// for prefork, 2 for worker and event).
+func startOneProcess(t *testing.T, name, module, extra string, flags ...string) *instance {
 	t.Helper()
 	root := newSite(t, name, module, extra)
 	httpd, _ := build(t)
-	return startCmd(t, root, exec.Command(httpd, "-d", root, "-f", "httpd.conf", "-X"))
+	return startCmd(t, root, exec.Command(httpd, append([]string{"-d", root, "-f", "httpd.conf"}, flags...)...))
 }
 
 // onlyChild checks, over several maintenance passes of the MPM (one a
@@ -62,7 +63,7 @@ func get200(t *testing.T, in *instance) {
 func TestOneProcessKillChild(t *testing.T) {
 	for _, m := range oneProcessMPMs {
 		t.Run(m.name, func(t *testing.T) {
-			in := startOneProcess(t, m.name, m.module, "")
+			in := startOneProcess(t, m.name, m.module, "", "-X")
 			plugin := in.pluginPid()
 			get200(t, in)
 			child := onlyChild(t, in, plugin)
@@ -93,7 +94,7 @@ func TestOneProcessKillChild(t *testing.T) {
 func TestOneProcessSignals(t *testing.T) {
 	for _, m := range oneProcessMPMs {
 		t.Run(m.name, func(t *testing.T) {
-			in := startOneProcess(t, m.name, m.module, "")
+			in := startOneProcess(t, m.name, m.module, "", "-X")
 			plugin := in.pluginPid()
 			child := onlyChild(t, in, plugin)
 			for _, sig := range []struct {
@@ -126,11 +127,15 @@ func TestOneProcessSignals(t *testing.T) {
 	}
 }
 
-// TestOneProcessMaxConnectionsPerChild: under -X the one child ending by
-// itself at MaxConnectionsPerChild ends httpd with status 0, as Apache's
-// does.
+// TestOneProcessMaxConnectionsPerChild: with -D ONE_PROCESS (Apache's
+// other spelling of -X, which does not detach either) the one child
+// ending by itself at MaxConnectionsPerChild ends httpd with status 0, as
+// Apache's does.
 func TestOneProcessMaxConnectionsPerChild(t *testing.T) {
-	in := startOneProcess(t, "event", "mpm_event_module", "MaxConnectionsPerChild 2\n")
+	in := startOneProcess(t, "event", "mpm_event_module", "MaxConnectionsPerChild 2\n", "-D", "ONE_PROCESS")
+	if kids := children(in.pluginPid()); len(kids) != 1 {
+		t.Errorf("plugin has %d child processes %v under -D ONE_PROCESS, want 1", len(kids), kids)
+	}
 	get200(t, in)
 	get200(t, in)
 	if code := in.wait(); code != 0 {
