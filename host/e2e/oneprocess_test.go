@@ -142,3 +142,22 @@ func TestOneProcessMaxConnectionsPerChild(t *testing.T) {
 		t.Errorf("httpd -X exited with %d after MaxConnectionsPerChild, want 0", code)
 	}
 }
+
+// TestOneProcessStoppedChildKept: under -X the one child may sit stopped
+// in a debugger: the MPM does not take it for hung (HangTimeout is 6 s
+// here) and it serves again once continued.
+func TestOneProcessStoppedChildKept(t *testing.T) {
+	in := startOneProcess(t, "prefork", "mpm_prefork_module", healthExtra, "-X")
+	child := onlyChild(t, in, in.pluginPid())
+	must(t, syscall.Kill(child, syscall.SIGSTOP))
+	defer syscall.Kill(child, syscall.SIGCONT) // if the test fails
+	time.Sleep(2 * 6 * time.Second)            // twice HangTimeout
+	if !alive(child) {
+		t.Fatalf("stopped child %d was ended under -X:\n%s", child, in.srv.ErrorLog())
+	}
+	if log := in.srv.ErrorLog(); strings.Contains(log, "is hung") {
+		t.Errorf("a stopped child was taken for hung under -X:\n%s", log)
+	}
+	must(t, syscall.Kill(child, syscall.SIGCONT))
+	get200(t, in)
+}
