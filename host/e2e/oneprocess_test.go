@@ -8,6 +8,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/httpd-mpm/httpd-mpm/internal/testbin"
 )
 
 // oneProcessMPMs are the built-in MPMs with their modules.
@@ -160,4 +162,20 @@ func TestOneProcessStoppedChildKept(t *testing.T) {
 	}
 	must(t, syscall.Kill(child, syscall.SIGCONT))
 	get200(t, in)
+}
+
+// TestOneProcessLinked: the MPM linked into httpd (`make MPM=event`) under
+// -X: the host itself is the MPM parent, with exactly one child, and
+// killing that child ends httpd.
+func TestOneProcessLinked(t *testing.T) {
+	httpd := testbin.Static(t, "event")
+	root := newSite(t, "event", "mpm_event_module", "")
+	linkedSite(t, root)
+	in := startCmd(t, root, exec.Command(httpd, "-d", root, "-f", "httpd.conf", "-X"))
+	get200(t, in)
+	child := onlyChild(t, in, in.cmd.Process.Pid)
+	must(t, syscall.Kill(child, syscall.SIGKILL))
+	if code := in.wait(); code != 0 {
+		t.Errorf("linked httpd -X exited with %d after its child was killed, want 0", code)
+	}
 }
