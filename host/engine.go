@@ -107,6 +107,7 @@ func virtualHosts(cfg *config.Config, s *config.Server, main *mpm.Core) []mpm.Vi
 			}
 		}
 		v.Sections = append(slices.Clip(main.Sections), v.Sections...)
+		v.Handlers = append(slices.Clip(main.Handlers), locationHandlers(cv.Section.Children)...)
 		for _, d := range own {
 			if isAliasOrRedirect(d.Name) {
 				v.ServerDirectives = append(v.ServerDirectives, d)

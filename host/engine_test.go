@@ -72,7 +72,13 @@ Alias /a /srv/a
 <Location /x>
 Require all denied
 </Location>
+<Location /vstatus>
+SetHandler server-status
+</Location>
 </VirtualHost>
+<Location /status>
+SetHandler server-status
+</Location>
 <VirtualHost *>
 CustomLog logs/b_log common
 </VirtualHost>
@@ -103,8 +109,16 @@ CustomLog logs/b_log common
 	for _, sec := range a.Sections {
 		sections = append(sections, sec.Kind+" "+sec.Pattern)
 	}
-	if want := []string{"Directory /srv", "Location /x"}; !slices.Equal(sections, want) {
+	if want := []string{"Directory /srv", "Location /status", "Location /x", "Location /vstatus"}; !slices.Equal(sections, want) {
 		t.Errorf("sections %q, want %q", sections, want)
+	}
+	// mod_status: the main server's <Location> handlers apply in every vhost, a
+	// vhost's only in it.
+	if want := []mpm.Handler{{Path: "/status", Name: "server-status"}, {Path: "/vstatus", Name: "server-status"}}; !slices.Equal(a.Handlers, want) {
+		t.Errorf("handlers %+v, want %+v", a.Handlers, want)
+	}
+	if want := []mpm.Handler{{Path: "/status", Name: "server-status"}}; !slices.Equal(c.VirtualHosts[1].Handlers, want) {
+		t.Errorf("second vhost's handlers %+v, want %+v", c.VirtualHosts[1].Handlers, want)
 	}
 	// A name is resolved; the name as written is kept for the fallback match.
 	if len(a.Addrs) < 2 || a.Addrs[0] != (mpm.VirtualHostAddr{Port: 80, Name: "*"}) ||

@@ -252,7 +252,7 @@ func mpmSettings(cfg *config.Config, table config.Table) []mpm.Setting {
 
 func coreSettings(cfg *config.Config, s *config.Server, o *options) mpm.Core {
 	c := mpm.Core{
-		ServerBuilt: Built, ExtendedStatus: extendedStatus(cfg), Handlers: locationHandlers(s),
+		ServerBuilt: Built, ExtendedStatus: extendedStatus(cfg), Handlers: locationHandlers(s.Sections),
 		ServerRoot: s.ServerRoot, ServerName: s.ServerName, DocumentRoot: s.DocumentRoot,
 		DirectoryIndex: s.DirectoryIndex, TypesConfig: s.TypesConfig, AddTypes: s.AddTypes,
 		KeepAlive: s.KeepAlive, KeepAliveTimeout: s.KeepAliveTimeout,

@@ -30,8 +30,9 @@ func NewHTTPServer(cfg *Config) (*http1.Server, error) {
 }
 
 // newHTTPServer is NewHTTPServer; wrap, if set, wraps the content handler of
-// every server (the main one and each virtual host), given its DocumentRoot.
-func newHTTPServer(cfg *Config, wrap func(h http.Handler, docRoot string) http.Handler) (*http1.Server, error) {
+// every server (the main one and each virtual host), given its DocumentRoot and
+// the handlers its <Location> sections set.
+func newHTTPServer(cfg *Config, wrap func(h http.Handler, docRoot string, handlers []Handler) http.Handler) (*http1.Server, error) {
 	var mime *static.MimeTypes
 	if cfg.Core.TypesConfig != "" {
 		m, err := static.ReadMimeTypes(cfg.Core.TypesConfig)
@@ -41,7 +42,7 @@ func newHTTPServer(cfg *Config, wrap func(h http.Handler, docRoot string) http.H
 		mime = m
 	}
 	core := &cfg.Core
-	content := func(docRoot string, directives []site.Directive, sections []site.Section) (http.Handler, error) {
+	content := func(docRoot string, directives []site.Directive, sections []site.Section, handlers []Handler) (http.Handler, error) {
 		h := &static.Handler{
 			DocumentRoot:   docRoot,
 			DirectoryIndex: core.DirectoryIndex,
@@ -54,11 +55,11 @@ func newHTTPServer(cfg *Config, wrap func(h http.Handler, docRoot string) http.H
 		if err != nil || wrap == nil {
 			return handler, err
 		}
-		return wrap(handler, docRoot), nil
+		return wrap(handler, docRoot, handlers), nil
 	}
 	main := newVserver(core.ServerName, core.ServerAdmin, nil)
 	var err error
-	if main.handler, err = content(core.DocumentRoot, core.ServerDirectives, core.Sections); err != nil {
+	if main.handler, err = content(core.DocumentRoot, core.ServerDirectives, core.Sections, core.Handlers); err != nil {
 		return nil, err
 	}
 	if main.logs, err = openAccessLogs(core.AccessLogs); err != nil {
@@ -70,7 +71,7 @@ func newHTTPServer(cfg *Config, wrap func(h http.Handler, docRoot string) http.H
 		table = &vhostTable{main: main, exact: map[netip.AddrPort]vhostChain{}, wild: map[uint16]vhostChain{}}
 		for _, v := range core.VirtualHosts {
 			s := newVserver(v.ServerName, v.ServerAdmin, v.ServerAliases)
-			if s.handler, err = content(v.DocumentRoot, v.ServerDirectives, v.Sections); err != nil {
+			if s.handler, err = content(v.DocumentRoot, v.ServerDirectives, v.Sections, v.Handlers); err != nil {
 				return nil, err
 			}
 			if s.logs, err = openAccessLogs(v.AccessLogs); err != nil {
@@ -114,26 +115,26 @@ func newHTTPServer(cfg *Config, wrap func(h http.Handler, docRoot string) http.H
 // scoreboard it also keeps that scoreboard current (scoreboard.Instrument:
 // the MPM sets each connection's Tag to the Worker record serving it) and
 // answers mod_status's "server-status" handler at the <Location> paths the
-// config gives it with SetHandler.
+// config gives it with SetHandler (a virtual host's own and the main server's).
 func (c *Child) HTTPServer() (*http1.Server, error) {
 	if c.Scoreboard == nil {
 		return NewHTTPServer(c.Config)
 	}
 	core := c.Config.Core
-	var paths []string
-	for _, h := range core.Handlers {
-		if h.Name == "server-status" {
-			paths = append(paths, h.Path)
+	st := &status.Handler{Board: c.Scoreboard, MPM: c.MPM, Software: core.Software, Built: core.ServerBuilt, Extended: core.ExtendedStatus}
+	wrap := func(next http.Handler, docRoot string, handlers []Handler) http.Handler {
+		var paths []string
+		for _, h := range handlers {
+			if h.Name == "server-status" {
+				paths = append(paths, h.Path)
+			}
 		}
-	}
-	var wrap func(http.Handler, string) http.Handler
-	if len(paths) > 0 {
-		st := &status.Handler{Board: c.Scoreboard, MPM: c.MPM, Software: core.Software, Built: core.ServerBuilt, Extended: core.ExtendedStatus}
-		wrap = func(next http.Handler, docRoot string) http.Handler {
-			loc := &locations{paths: paths, h: st, next: next, docRoot: strings.TrimSuffix(filepath.Clean(docRoot), "/")}
-			loc.conf, _ = next.(static.Configurer) // the per-path configuration, if any
-			return loc
+		if len(paths) == 0 {
+			return next
 		}
+		loc := &locations{paths: paths, h: st, next: next, docRoot: strings.TrimSuffix(filepath.Clean(docRoot), "/")}
+		loc.conf, _ = next.(static.Configurer) // the per-path configuration, if any
+		return loc
 	}
 	srv, err := newHTTPServer(c.Config, wrap)
 	if err != nil {

@@ -31,6 +31,9 @@ type VirtualHost struct {
 	// followed by the section's, as Apache merges them.
 	ServerDirectives []site.Directive
 	Sections         []site.Section
+	// Handlers are the main server's <Location> handlers followed by the
+	// section's own (as Core.Handlers).
+	Handlers []Handler
 	// AccessLogs are where its requests are logged: its own CustomLog
 	// lines, else the main server's (descriptors as in Core.AccessLogs).
 	AccessLogs []AccessLog

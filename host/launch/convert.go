@@ -79,7 +79,7 @@ func vhostsToProto(vs []mpm.VirtualHost) []*mpmv1.VirtualHost {
 			ServerName: v.ServerName, ServerAliases: v.ServerAliases, DocumentRoot: v.DocumentRoot,
 			ServerAdmin: v.ServerAdmin, ServerDirectives: directivesToProto(v.ServerDirectives),
 			Sections: sectionsToProto(v.Sections), AccessLogs: accessLogsToProto(v.AccessLogs),
-			File: v.File, Line: int32(v.Line),
+			File: v.File, Line: int32(v.Line), Handlers: handlersToProto(v.Handlers),
 		}
 		for _, a := range v.Addrs {
 			p.Addrs = append(p.Addrs, &mpmv1.VirtualHostAddr{Ip: a.IP, Port: int32(a.Port), Name: a.Name})
