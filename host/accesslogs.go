@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -45,6 +46,31 @@ func openAccessLogs(logs []config.AccessLog, listeners int) (*accessLogs, error)
 		a.logs = append(a.logs, mpm.AccessLog{Target: l.Target, Format: l.Format, FD: launch.FileFD(listeners, i), File: a.files[i]})
 	}
 	return a, nil
+}
+
+// allAccessLogs are srv's access logs: the main server's, then each virtual host's
+// own, in config order (assignAccessLogs's order).
+func allAccessLogs(srv *config.Server) []config.AccessLog {
+	all := slices.Clip(srv.AccessLogs)
+	for _, v := range srv.VirtualHosts {
+		all = append(all, v.AccessLogs...)
+	}
+	return all
+}
+
+// assignAccessLogs hands the opened logs (allAccessLogs's order) to the main
+// server and each virtual host of c; a virtual host without logs of its own logs
+// into the main server's, as with mod_log_config.
+func assignAccessLogs(c *mpm.Core, srv *config.Server, opened []mpm.AccessLog) {
+	n := len(srv.AccessLogs)
+	c.AccessLogs, opened = opened[:n:n], opened[n:]
+	for i, v := range srv.VirtualHosts {
+		n := len(v.AccessLogs)
+		c.VirtualHosts[i].AccessLogs, opened = opened[:n:n], opened[n:]
+		if !v.OwnLogs {
+			c.VirtualHosts[i].AccessLogs = c.AccessLogs
+		}
+	}
 }
 
 func openLogTarget(l config.AccessLog) (*os.File, error) {

@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/httpd-mpm/httpd-mpm/host/config"
 	"github.com/httpd-mpm/httpd-mpm/mpm"
@@ -55,7 +56,7 @@ func engineSettings(c *mpm.Core, s *config.Server) {
 // their *Match forms), directories made absolute against the ServerRoot.
 func siteSettings(c *mpm.Core, cfg *config.Config, s *config.Server) {
 	for _, d := range cfg.Directives {
-		if !d.IsSection() && slices.ContainsFunc(site.Directives, func(n string) bool { return strings.EqualFold(n, d.Name) }) {
+		if !d.IsSection() && isSiteDirective(d.Name) {
 			c.ServerDirectives = append(c.ServerDirectives, siteDirective(d))
 		}
 	}
@@ -64,6 +65,72 @@ func siteSettings(c *mpm.Core, cfg *config.Config, s *config.Server) {
 			c.Sections = append(c.Sections, ss)
 		}
 	}
+}
+
+// virtualHosts resolves the <VirtualHost> sections for the MPM, with main (the
+// main server's settings, siteSettings done) merged in as Apache merges a virtual
+// host over the main server: per-path directives are the main server's then the
+// section's (the later wins), but the section's Alias and Redirect lines come
+// first (mod_alias tries a virtual host's before the main server's); sections are
+// the main server's then the section's. Access logs are left to assignAccessLogs.
+func virtualHosts(cfg *config.Config, s *config.Server, main *mpm.Core) []mpm.VirtualHost {
+	if len(s.VirtualHosts) == 0 {
+		return nil
+	}
+	parsed, _ := readVhosts(cfg.Directives, sync.OnceValue(func() string { return mainHostname(s.ServerName) }))
+	out := make([]mpm.VirtualHost, 0, len(s.VirtualHosts))
+	for i, cv := range s.VirtualHosts {
+		p := parsed[i]
+		v := mpm.VirtualHost{
+			ServerName: cv.ServerName, ServerAliases: cv.ServerAliases, DocumentRoot: cv.DocumentRoot,
+			ServerAdmin: cv.ServerAdmin, File: cv.Section.File, Line: cv.Section.Line,
+		}
+		if v.ServerName == "" {
+			v.ServerName = p.v.name
+		}
+		for _, a := range p.addrs {
+			va := mpm.VirtualHostAddr{Port: a.port, Name: strings.ToLower(a.host)}
+			if !a.wildcard() {
+				va.IP = a.ip.String()
+			}
+			v.Addrs = append(v.Addrs, va)
+		}
+		var own []site.Directive
+		for _, d := range cv.Section.Children {
+			switch {
+			case d.IsSection():
+				if ss, ok := siteSection(d, s.ServerRoot); ok {
+					v.Sections = append(v.Sections, ss)
+				}
+			case isSiteDirective(d.Name):
+				own = append(own, siteDirective(d))
+			}
+		}
+		v.Sections = append(slices.Clip(main.Sections), v.Sections...)
+		v.Handlers = append(slices.Clip(main.Handlers), locationHandlers(cv.Section.Children)...)
+		for _, d := range own {
+			if isAliasOrRedirect(d.Name) {
+				v.ServerDirectives = append(v.ServerDirectives, d)
+			}
+		}
+		v.ServerDirectives = append(v.ServerDirectives, main.ServerDirectives...)
+		for _, d := range own {
+			if !isAliasOrRedirect(d.Name) {
+				v.ServerDirectives = append(v.ServerDirectives, d)
+			}
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+func isSiteDirective(name string) bool {
+	return slices.ContainsFunc(site.Directives, func(n string) bool { return strings.EqualFold(n, name) })
+}
+
+func isAliasOrRedirect(name string) bool {
+	n := strings.ToLower(name)
+	return strings.HasPrefix(n, "alias") || strings.HasPrefix(n, "redirect")
 }
 
 func siteDirective(d *config.Directive) site.Directive {

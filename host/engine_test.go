@@ -1,6 +1,8 @@
 package host
 
 import (
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/httpd-mpm/httpd-mpm/host/config"
@@ -46,5 +48,99 @@ func TestEngineSettings(t *testing.T) {
 		LimitRequestFieldSize: 8190, LimitRequestFields: 100, LimitRequestBody: 1 << 30})
 	if d.TraceEnable != http1.TraceOff || d.ServerSignature != http1.SignatureOff || d.FileETag != 0 || d.LimitRequestBody != 1<<30 || d.LimitRequestFields != 100 {
 		t.Errorf("defaults: %+v", d)
+	}
+}
+
+// TestVirtualHostsMerge: a virtual host's per-path configuration is the main
+// server's with its own merged over it as Apache merges them: its Alias and
+// Redirect lines before the main server's (mod_alias tries them first), its
+// other directives after (the later wins), its sections after the main
+// server's. Without ServerName, a wildcard vhost takes the main server's name.
+// Without logs of its own it logs into the main server's.
+func TestVirtualHostsMerge(t *testing.T) {
+	src := `ServerName main.test:8080
+Options None
+Alias /m /srv/m
+<Directory /srv>
+Require all denied
+</Directory>
+CustomLog logs/main_log common
+<VirtualHost *:80 localhost:81>
+ServerName a.test
+Options Indexes
+Alias /a /srv/a
+<Location /x>
+Require all denied
+</Location>
+<Location /vstatus>
+SetHandler server-status
+</Location>
+</VirtualHost>
+<Location /status>
+SetHandler server-status
+</Location>
+<VirtualHost *>
+CustomLog logs/b_log common
+</VirtualHost>
+<VirtualHost *:82>
+</VirtualHost>
+`
+	cfg, err := config.Parse("/srv/httpd.conf", []byte(src), config.Options{ServerRoot: "/srv", LookupEnv: func(string) (string, bool) { return "", false }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, errs := config.Resolve(cfg)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	c := coreSettings(cfg, s, &options{})
+	if len(c.VirtualHosts) != 3 {
+		t.Fatalf("%d virtual hosts, want 3", len(c.VirtualHosts))
+	}
+	a := c.VirtualHosts[0]
+	var names []string
+	for _, d := range a.ServerDirectives {
+		names = append(names, d.Name+" "+strings.Join(d.Args, " "))
+	}
+	if want := []string{"Alias /a /srv/a", "Options None", "Alias /m /srv/m", "Options Indexes"}; !slices.Equal(names, want) {
+		t.Errorf("directives %q, want %q", names, want)
+	}
+	var sections []string
+	for _, sec := range a.Sections {
+		sections = append(sections, sec.Kind+" "+sec.Pattern)
+	}
+	if want := []string{"Directory /srv", "Location /status", "Location /x", "Location /vstatus"}; !slices.Equal(sections, want) {
+		t.Errorf("sections %q, want %q", sections, want)
+	}
+	// mod_status: the main server's <Location> handlers apply in every vhost, a
+	// vhost's only in it.
+	if want := []mpm.Handler{{Path: "/status", Name: "server-status"}, {Path: "/vstatus", Name: "server-status"}}; !slices.Equal(a.Handlers, want) {
+		t.Errorf("handlers %+v, want %+v", a.Handlers, want)
+	}
+	if want := []mpm.Handler{{Path: "/status", Name: "server-status"}}; !slices.Equal(c.VirtualHosts[1].Handlers, want) {
+		t.Errorf("second vhost's handlers %+v, want %+v", c.VirtualHosts[1].Handlers, want)
+	}
+	// A name is resolved; the name as written is kept for the fallback match.
+	if len(a.Addrs) < 2 || a.Addrs[0] != (mpm.VirtualHostAddr{Port: 80, Name: "*"}) ||
+		!slices.Contains(a.Addrs[1:], mpm.VirtualHostAddr{IP: "127.0.0.1", Port: 81, Name: "localhost"}) {
+		t.Errorf("addrs %+v, want *:80 then localhost:81 as 127.0.0.1", a.Addrs)
+	}
+	if a.ServerName != "a.test" || c.VirtualHosts[1].ServerName != "main.test" {
+		t.Errorf("names %q and %q, want a.test and main.test", a.ServerName, c.VirtualHosts[1].ServerName)
+	}
+	// "*" without a port takes the main ServerName's.
+	if got := c.VirtualHosts[1].Addrs; len(got) != 1 || got[0].Port != 8080 || got[0].IP != "" {
+		t.Errorf("<VirtualHost *> addrs %+v, want the wildcard on 8080", got)
+	}
+
+	opened := []mpm.AccessLog{{Target: "/srv/logs/main_log", FD: 5}, {Target: "/srv/logs/b_log", FD: 6}}
+	assignAccessLogs(&c, s, opened)
+	if len(c.AccessLogs) != 1 || c.AccessLogs[0].FD != 5 {
+		t.Errorf("main logs %+v", c.AccessLogs)
+	}
+	for i, want := range []int{5, 6, 5} {
+		if l := c.VirtualHosts[i].AccessLogs; len(l) != 1 || l[0].FD != want {
+			t.Errorf("vhost %d logs %+v, want descriptor %d", i, l, want)
+		}
 	}
 }

@@ -120,7 +120,7 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 	var logs *accessLogs
 	if sockets != nil {
 		var err error
-		if logs, err = openAccessLogs(srv.AccessLogs, len(sockets)); err != nil {
+		if logs, err = openAccessLogs(allAccessLogs(srv), len(sockets)); err != nil {
 			fmt.Fprintln(stderr, err)
 			return nil, &exitError{1}
 		}
@@ -173,7 +173,7 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 	mc := &mpm.Config{Core: coreSettings(cfg, srv, o), LogLevel: srv.LogLevel, Settings: mpmSettings(cfg, table)}
 	mc.Core.Credential, _ = credential()
 	if logs != nil {
-		mc.Core.AccessLogs = logs.logs
+		assignAccessLogs(&mc.Core, srv, logs.logs)
 	}
 	diags, err := p.Configure(ctx, mc)
 	if err != nil {
@@ -258,7 +258,7 @@ func mpmSettings(cfg *config.Config, table config.Table) []mpm.Setting {
 
 func coreSettings(cfg *config.Config, s *config.Server, o *options) mpm.Core {
 	c := mpm.Core{
-		ServerBuilt: Built, ExtendedStatus: extendedStatus(cfg), Handlers: locationHandlers(s),
+		ServerBuilt: Built, ExtendedStatus: extendedStatus(cfg), Handlers: locationHandlers(s.Sections),
 		ServerRoot: s.ServerRoot, ServerName: s.ServerName, DocumentRoot: s.DocumentRoot,
 		DirectoryIndex: s.DirectoryIndex, TypesConfig: s.TypesConfig, AddTypes: s.AddTypes,
 		KeepAlive: s.KeepAlive, KeepAliveTimeout: s.KeepAliveTimeout,
@@ -270,6 +270,7 @@ func coreSettings(cfg *config.Config, s *config.Server, o *options) mpm.Core {
 	}
 	engineSettings(&c, s)
 	siteSettings(&c, cfg, s)
+	c.VirtualHosts = virtualHosts(cfg, s, &c)
 	return c
 }
 

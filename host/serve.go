@@ -79,7 +79,7 @@ func serve(o *options, cfg *config.Config, srv *config.Server, mod config.Module
 	for _, w := range warnings {
 		log.Startup(w)
 	}
-	logUnservedVhosts(log, cfg)
+	logUnappliedInVhosts(log, cfg)
 	if !typesConfigOK(log, srv) {
 		log.Startup("AH00016: Configuration Failed")
 		return 1
@@ -294,7 +294,7 @@ func (s *server) restart(graceful bool) {
 			s.log.Startup(line)
 		}
 		msgs.Reset()
-		logUnservedVhosts(s.log, cfg)
+		logUnappliedInVhosts(s.log, cfg)
 		if !typesConfigOK(s.log, srv) {
 			// Apache exits here (AH00020: Configuration Failed, exiting);
 			// we keep serving, as for any other broken config.

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,26 +20,42 @@ import (
 // -D DUMP_VHOSTS (ap_fini_vhost_config, dump_vhost_config): what the -S
 // output says, not what this server serves by.
 
-// unservedVhosts warns of each <VirtualHost> section, which this server
-// parses, checks and shows (-S) but does not serve by: every request gets
-// the main server's configuration. Better said at every start and -t than
-// found out from the wrong pages.
-func unservedVhosts(cfg *config.Config) []string {
+// unappliedInVhosts warns of each directive in a <VirtualHost> section that
+// this server applies to the main server only (KeepAlive, ErrorLog, ...):
+// requests to the virtual host get the main server's value. Better said at
+// every start and -t than found out from the wrong behaviour.
+func unappliedInVhosts(cfg *config.Config) []string {
 	var out []string
 	for _, d := range cfg.Directives {
-		if d.IsSection() && strings.EqualFold(d.Name, "VirtualHost") {
-			out = append(out, fmt.Sprintf("Warning: <VirtualHost %s> on line %d of %s is not served: "+
-				"httpd-mpm has no virtual hosts yet, the main server answers every request",
-				strings.Join(d.Args, " "), d.Line, d.File))
+		if !d.IsSection() || !strings.EqualFold(d.Name, "VirtualHost") {
+			continue
+		}
+		for _, x := range d.Children {
+			if x.IsSection() || appliedInVhost(x.Name) {
+				continue
+			}
+			out = append(out, fmt.Sprintf("Warning: %s on line %d of %s does not apply to <VirtualHost %s>: "+
+				"httpd-mpm applies it to the main server only, for every request",
+				x.Name, x.Line, x.File, strings.Join(d.Args, " ")))
 		}
 	}
 	return out
 }
 
-// logUnservedVhosts writes unservedVhosts to the error log as warnings
+// appliedInVhost says whether a directive in <VirtualHost> applies to that
+// virtual host's requests.
+func appliedInVhost(name string) bool {
+	switch strings.ToLower(name) {
+	case "servername", "serveralias", "documentroot", "serveradmin", "logformat", "customlog", "transferlog":
+		return true
+	}
+	return isSiteDirective(name)
+}
+
+// logUnappliedInVhosts writes unappliedInVhosts to the error log as warnings
 // (each start and graceful restart).
-func logUnservedVhosts(log *errorlog.Log, cfg *config.Config) {
-	for _, w := range unservedVhosts(cfg) {
+func logUnappliedInVhosts(log *errorlog.Log, cfg *config.Config) {
+	for _, w := range unappliedInVhosts(cfg) {
 		log.Printf("core", errorlog.Warn, "%s", w)
 	}
 }
@@ -53,9 +70,11 @@ type vhost struct {
 
 // vhostAddr is one address of a <VirtualHost> line. A zero ip is a
 // wildcard ("*", "_default_", 0.0.0.0 or [::]); port 0 is "any port".
+// host is the host as written (vhost.c's virthost).
 type vhostAddr struct {
 	ip   netip.Addr
 	port int
+	host string
 }
 
 func (a vhostAddr) wildcard() bool { return !a.ip.IsValid() || a.ip.IsUnspecified() }
@@ -110,15 +129,15 @@ func parseVhostAddr(w string, defPort int) []vhostAddr {
 		return nil
 	}
 	if host == "*" || strings.EqualFold(host, "_default_") {
-		return []vhostAddr{{port: port}}
+		return []vhostAddr{{port: port, host: host}}
 	}
 	if ip, err := netip.ParseAddr(host); err == nil {
-		return []vhostAddr{{ip: ip.Unmap(), port: port}}
+		return []vhostAddr{{ip: ip.Unmap(), port: port, host: host}}
 	}
 	ips, _ := net.DefaultResolver.LookupNetIP(context.Background(), "ip", host)
 	var addrs []vhostAddr
 	for _, ip := range ips {
-		addrs = append(addrs, vhostAddr{ip: ip.Unmap(), port: port})
+		addrs = append(addrs, vhostAddr{ip: ip.Unmap(), port: port, host: host})
 	}
 	return addrs
 }
@@ -169,20 +188,21 @@ func (t *vhostTable) findDefault(port int) *vhostChain {
 	return wild
 }
 
-// sortVhosts builds the table as ap_fini_vhost_config does: it walks the
-// vhosts from the last to the first, so each chain's members end up in
-// config order and the first becomes the default server. An address
+// parsedVhost is one <VirtualHost> section with its addresses and name.
+type parsedVhost struct {
+	d     *config.Directive
+	v     *vhost
+	addrs []vhostAddr
+}
+
+// readVhosts reads the <VirtualHost> sections in config order. An address
 // without a port takes the port of the main ServerName read before the
-// section, as Apache's does; a vhost without ServerName on a wildcard
-// address takes mainName(). Failed reverse lookups of vhosts without
-// ServerName are Apache's AH00549 errors, returned as messages.
-func sortVhosts(directives []*config.Directive, mainName func() string) (*vhostTable, []string) {
-	t := &vhostTable{}
-	type parsed struct {
-		v     *vhost
-		addrs []vhostAddr
-	}
-	var all []parsed
+// section, as Apache's does. A vhost without ServerName on a wildcard
+// address takes mainName(), else the reverse lookup of its first address;
+// failures are Apache's AH00549 errors, returned as messages in Apache's
+// order (it names the vhosts from the last to the first).
+func readVhosts(directives []*config.Directive, mainName func() string) ([]parsedVhost, []string) {
+	var all []parsedVhost
 	mainPort := 0
 	for _, d := range directives {
 		if !d.IsSection() && strings.EqualFold(d.Name, "ServerName") && len(d.Args) == 1 {
@@ -194,22 +214,59 @@ func sortVhosts(directives []*config.Directive, mainName func() string) (*vhostT
 		if !d.IsSection() || !strings.EqualFold(d.Name, "VirtualHost") {
 			continue
 		}
-		p := parsed{v: vhostOf(d)}
+		p := parsedVhost{d: d, v: vhostOf(d)}
 		for _, arg := range d.Args {
 			p.addrs = append(p.addrs, parseVhostAddr(arg, mainPort)...)
 		}
 		all = append(all, p)
 	}
 	var errs []string
+	for i := len(all) - 1; i >= 0; i-- {
+		if v, addrs := all[i].v, all[i].addrs; v.name == "" {
+			var err string
+			v.name, err = defaultVhostName(addrs, mainName)
+			if err != "" {
+				errs = append(errs, err)
+			}
+		}
+	}
+	return all, errs
+}
+
+// defaultVhostName is the name of a vhost without ServerName, as
+// ap_fini_vhost_config gives it, and Apache's AH00549 error if any.
+func defaultVhostName(addrs []vhostAddr, mainName func() string) (string, string) {
+	if slices.ContainsFunc(addrs, vhostAddr.wildcard) {
+		return mainName(), ""
+	}
+	if len(addrs) == 0 {
+		return "bogus_host_without_forward_dns", ""
+	}
+	ip := addrs[0].ip.String()
+	names, err := net.DefaultResolver.LookupAddr(context.Background(), ip)
+	if err == nil && len(names) > 0 {
+		return strings.TrimSuffix(names[0], "."), ""
+	}
+	cause := "(EAI 2)Name or service not known: "
+	if dnsErr, ok := err.(*net.DNSError); err != nil && (!ok || !dnsErr.IsNotFound) {
+		cause = err.Error() + ": "
+	}
+	return "bogus_host_without_reverse_dns", cause + "AH00549: Failed to resolve server name for " + ip + " (check DNS) -- or specify an explicit ServerName"
+}
+
+// sortVhosts builds the table as ap_fini_vhost_config does: it walks the
+// vhosts from the last to the first, so each chain's members end up in
+// config order and the first becomes the default server.
+func sortVhosts(directives []*config.Directive, mainName func() string) (*vhostTable, []string) {
+	t := &vhostTable{}
+	all, errs := readVhosts(directives, mainName)
 	add := func(c *vhostChain, v *vhost, a vhostAddr) {
 		c.members = append([]vhostMember{{v: v, port: a.port}}, c.members...)
 	}
 	for i := len(all) - 1; i >= 0; i-- {
 		v, addrs := all[i].v, all[i].addrs
-		hasDefault := false
 		for j, a := range addrs {
 			if a.wildcard() {
-				hasDefault = true
 				c := t.findDefault(a.port)
 				if c != nil && c.addr.port == a.port {
 					// A vhost's repeated wildcard address counts once.
@@ -230,27 +287,6 @@ func sortVhosts(directives []*config.Directive, mainName func() string) (*vhostT
 				t.buckets[b] = append([]*vhostChain{c}, t.buckets[b]...)
 			}
 			add(c, v, a)
-		}
-		if v.name == "" {
-			switch {
-			case hasDefault:
-				v.name = mainName()
-			case len(addrs) == 0:
-				v.name = "bogus_host_without_forward_dns"
-			default:
-				ip := addrs[0].ip.String()
-				names, err := net.DefaultResolver.LookupAddr(context.Background(), ip)
-				if err == nil && len(names) > 0 {
-					v.name = strings.TrimSuffix(names[0], ".")
-					break
-				}
-				v.name = "bogus_host_without_reverse_dns"
-				cause := "(EAI 2)Name or service not known: "
-				if dnsErr, ok := err.(*net.DNSError); err != nil && (!ok || !dnsErr.IsNotFound) {
-					cause = err.Error() + ": "
-				}
-				errs = append(errs, cause+"AH00549: Failed to resolve server name for "+ip+" (check DNS) -- or specify an explicit ServerName")
-			}
 		}
 	}
 	return t, errs

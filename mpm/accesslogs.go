@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
@@ -32,55 +33,95 @@ func inheritedFile(fd int, name string) *os.File {
 	return f
 }
 
-// passAccessLogs appends the access-log descriptors to a child's files (which become
-// its descriptors 3, 4, ...) and returns the logs renumbered for the child.
-func passAccessLogs(files []*os.File, logs []AccessLog) ([]*os.File, []AccessLog) {
-	if len(logs) == 0 {
-		return files, logs
-	}
-	out := make([]AccessLog, len(logs))
+// passAccessLogs appends the access-log descriptors of core (the main server's and
+// every virtual host's) to a child's files, which become its descriptors 3, 4, ...,
+// each descriptor once, and renumbers core's logs for the child. core's slices are
+// replaced, never written to: the caller's copy of Core may share them.
+func passAccessLogs(files []*os.File, core *Core) []*os.File {
 	slot := map[*os.File]int{} // file here -> descriptor in the child
-	for i, l := range logs {
-		out[i] = l
-		f := l.File
-		if f == nil {
-			f = inheritedFile(l.FD, "accesslog:"+l.Target)
+	pass := func(logs []AccessLog) []AccessLog {
+		if len(logs) == 0 {
+			return logs
 		}
-		fd, ok := slot[f]
-		if !ok {
-			fd = 3 + len(files)
-			files = append(files, f)
-			slot[f] = fd
+		out := make([]AccessLog, len(logs))
+		for i, l := range logs {
+			out[i] = l
+			f := l.File
+			if f == nil {
+				f = inheritedFile(l.FD, "accesslog:"+l.Target)
+			}
+			fd, ok := slot[f]
+			if !ok {
+				fd = 3 + len(files)
+				files = append(files, f)
+				slot[f] = fd
+			}
+			out[i].FD, out[i].File = fd, nil
 		}
-		out[i].FD, out[i].File = fd, nil
+		return out
 	}
-	return files, out
+	core.AccessLogs = pass(core.AccessLogs)
+	core.VirtualHosts = slices.Clone(core.VirtualHosts)
+	for i := range core.VirtualHosts {
+		core.VirtualHosts[i].AccessLogs = pass(core.VirtualHosts[i].AccessLogs)
+	}
+	return files
 }
 
-// accessLogHook returns a RequestDone hook writing every CustomLog's line, or nil
-// without access logs.
-func accessLogHook(core *Core) (func(c *http1.Conn, r *http.Request, status int, n int64), error) {
-	if len(core.AccessLogs) == 0 {
-		return nil, nil
-	}
-	logs := make([]accesslog.Log, len(core.AccessLogs))
-	for i, l := range core.AccessLogs {
+// openAccessLogs parses the formats of logs and opens their inherited descriptors.
+func openAccessLogs(logs []AccessLog) ([]accesslog.Log, error) {
+	var out []accesslog.Log
+	for _, l := range logs {
 		f, err := accesslog.Parse(l.Format)
 		if err != nil {
 			return nil, fmt.Errorf("CustomLog %s: %w", l.Target, err)
 		}
-		logs[i] = accesslog.Log{W: inheritedFile(l.FD, "accesslog:"+l.Target), Format: f}
+		out = append(out, accesslog.Log{W: inheritedFile(l.FD, "accesslog:"+l.Target), Format: f})
 	}
-	serverName := core.ServerName
+	return out, nil
+}
+
+// accessLogHook returns a RequestDone hook writing a request's lines to the logs of
+// the server that answered it: main, or the one table picks. It is nil when no
+// server has access logs.
+func accessLogHook(main *vserver, table *vhostTable) func(c *http1.Conn, r *http.Request, status int, n int64) {
+	servers := []*vserver{main}
+	if table != nil {
+		servers = append(servers, table.all...)
+	}
+	if !slices.ContainsFunc(servers, func(s *vserver) bool { return len(s.logs) > 0 }) {
+		return nil
+	}
 	return func(c *http1.Conn, r *http.Request, status int, n int64) {
+		s := main
+		if table != nil {
+			host := ""
+			if r != nil {
+				host = r.Host
+			}
+			s = table.pick(c.NetConn().LocalAddr(), host)
+		}
+		if len(s.logs) == 0 {
+			return
+		}
 		e := accesslog.Entry{
 			Request: r, Line: c.RequestLine(), Status: status, BodyBytes: n,
 			Start: c.RequestStart(), End: time.Now(),
 			RemoteAddr: c.RemoteAddr(), LocalAddr: c.NetConn().LocalAddr(), Header: c.ResponseHeader(),
-			ServerName: serverName, Requests: c.Requests(), KeepAlive: c.KeepingAlive(),
+			ServerName: s.logName, Requests: c.Requests(), KeepAlive: c.KeepingAlive(),
 		}
-		for i := range logs {
-			logs[i].Write(&e)
+		for i := range s.logs {
+			s.logs[i].Write(&e)
 		}
-	}, nil
+	}
+}
+
+// accessLogLists are the access-log lists of c: the main server's, then each
+// virtual host's (sharing c's arrays: an element written is written in c).
+func (c *Core) accessLogLists() [][]AccessLog {
+	lists := [][]AccessLog{c.AccessLogs}
+	for _, v := range c.VirtualHosts {
+		lists = append(lists, v.AccessLogs)
+	}
+	return lists
 }

@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
+	"net/netip"
 	"path/filepath"
 	"strings"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 	"github.com/httpd-mpm/httpd-mpm/mpm/scoreboard"
+	"github.com/httpd-mpm/httpd-mpm/mpm/site"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
 	"github.com/httpd-mpm/httpd-mpm/mpm/status"
 )
@@ -24,6 +26,13 @@ import (
 // which Apache would refuse too, or a file removed since. Any other
 // failure to read it is an error.
 func NewHTTPServer(cfg *Config) (*http1.Server, error) {
+	return newHTTPServer(cfg, nil)
+}
+
+// newHTTPServer is NewHTTPServer; wrap, if set, wraps the content handler of
+// every server (the main one and each virtual host), given its DocumentRoot and
+// the handlers its <Location> sections set.
+func newHTTPServer(cfg *Config, wrap func(h http.Handler, docRoot string, handlers []Handler) http.Handler) (*http1.Server, error) {
 	var mime *static.MimeTypes
 	if cfg.Core.TypesConfig != "" {
 		m, err := static.ReadMimeTypes(cfg.Core.TypesConfig)
@@ -33,21 +42,48 @@ func NewHTTPServer(cfg *Config) (*http1.Server, error) {
 		mime = m
 	}
 	core := &cfg.Core
-	h := &static.Handler{
-		DocumentRoot:   core.DocumentRoot,
-		DirectoryIndex: core.DirectoryIndex,
-		Types:          cfg.Core.AddTypes,
-		MimeTypes:      mime,
-		FileETag:       core.FileETag,
-		TraceEnabled:   core.TraceEnable != http1.TraceOff,
+	content := func(docRoot string, directives []site.Directive, sections []site.Section, handlers []Handler) (http.Handler, error) {
+		h := &static.Handler{
+			DocumentRoot:   docRoot,
+			DirectoryIndex: core.DirectoryIndex,
+			Types:          core.AddTypes,
+			MimeTypes:      mime,
+			FileETag:       core.FileETag,
+			TraceEnabled:   core.TraceEnable != http1.TraceOff,
+		}
+		handler, err := siteHandler(directives, sections, h)
+		if err != nil || wrap == nil {
+			return handler, err
+		}
+		return wrap(handler, docRoot, handlers), nil
+	}
+	main := newVserver(core.ServerName, core.ServerAdmin, nil)
+	var err error
+	if main.handler, err = content(core.DocumentRoot, core.ServerDirectives, core.Sections, core.Handlers); err != nil {
+		return nil, err
+	}
+	if main.logs, err = openAccessLogs(core.AccessLogs); err != nil {
+		return nil, err
+	}
+	handler := main.handler
+	var table *vhostTable
+	if len(core.VirtualHosts) > 0 {
+		table = &vhostTable{main: main, exact: map[netip.AddrPort]vhostChain{}, wild: map[uint16]vhostChain{}}
+		for _, v := range core.VirtualHosts {
+			s := newVserver(v.ServerName, v.ServerAdmin, v.ServerAliases)
+			if s.handler, err = content(v.DocumentRoot, v.ServerDirectives, v.Sections, v.Handlers); err != nil {
+				return nil, err
+			}
+			if s.logs, err = openAccessLogs(v.AccessLogs); err != nil {
+				return nil, err
+			}
+			table.add(s, v.Addrs)
+		}
+		handler = table
 	}
 	banner := core.Banner
 	if banner == "" {
 		banner = core.Software
-	}
-	handler, err := siteHandler(core, h)
-	if err != nil {
-		return nil, err
 	}
 	srv := &http1.Server{
 		Handler:               handler,
@@ -66,12 +102,8 @@ func NewHTTPServer(cfg *Config) (*http1.Server, error) {
 		LimitRequestBody:      core.LimitRequestBody,
 		BodyTimeout:           core.BodyTimeout,
 		BodyMinRate:           core.BodyMinRate,
+		RequestDone:           accessLogHook(main, table),
 	}
-	hook, err := accessLogHook(core)
-	if err != nil {
-		return nil, err
-	}
-	srv.RequestDone = hook
 	if cfg.Log != nil {
 		log := cfg.Log
 		srv.ErrorLog = func(format string, args ...any) { log.Error(fmt.Sprintf(format, args...)) }
@@ -83,27 +115,30 @@ func NewHTTPServer(cfg *Config) (*http1.Server, error) {
 // scoreboard it also keeps that scoreboard current (scoreboard.Instrument:
 // the MPM sets each connection's Tag to the Worker record serving it) and
 // answers mod_status's "server-status" handler at the <Location> paths the
-// config gives it with SetHandler.
+// config gives it with SetHandler (a virtual host's own and the main server's).
 func (c *Child) HTTPServer() (*http1.Server, error) {
-	srv, err := NewHTTPServer(c.Config)
-	if err != nil {
-		return nil, err
-	}
 	if c.Scoreboard == nil {
-		return srv, nil
+		return NewHTTPServer(c.Config)
 	}
 	core := c.Config.Core
-	var paths []string
-	for _, h := range core.Handlers {
-		if h.Name == "server-status" {
-			paths = append(paths, h.Path)
+	st := &status.Handler{Board: c.Scoreboard, MPM: c.MPM, Software: core.Software, Built: core.ServerBuilt, Extended: core.ExtendedStatus}
+	wrap := func(next http.Handler, docRoot string, handlers []Handler) http.Handler {
+		var paths []string
+		for _, h := range handlers {
+			if h.Name == "server-status" {
+				paths = append(paths, h.Path)
+			}
 		}
+		if len(paths) == 0 {
+			return next
+		}
+		loc := &locations{paths: paths, h: st, next: next, docRoot: strings.TrimSuffix(filepath.Clean(docRoot), "/")}
+		loc.conf, _ = next.(static.Configurer) // the per-path configuration, if any
+		return loc
 	}
-	if len(paths) > 0 {
-		st := &status.Handler{Board: c.Scoreboard, MPM: c.MPM, Software: core.Software, Built: core.ServerBuilt, Extended: core.ExtendedStatus}
-		loc := &locations{paths: paths, h: st, next: srv.Handler, docRoot: strings.TrimSuffix(filepath.Clean(core.DocumentRoot), "/")}
-		loc.conf, _ = srv.Handler.(static.Configurer) // the per-path configuration, if any
-		srv.Handler = loc
+	srv, err := newHTTPServer(c.Config, wrap)
+	if err != nil {
+		return nil, err
 	}
 	scoreboard.Instrument(srv, core.ExtendedStatus)
 	return srv, nil

@@ -154,7 +154,25 @@ func coreFromProto(c *mpmv1.Core) Core {
 		ServerDirectives:        directivesFromProto(c.GetServerDirectives()),
 		Sections:                sectionsFromProto(c.GetSections()),
 		OneProcess:              c.GetOneProcess(),
+		VirtualHosts:            vhostsFromProto(c.GetVirtualHosts()),
 	}
+}
+
+func vhostsFromProto(vs []*mpmv1.VirtualHost) []VirtualHost {
+	var out []VirtualHost
+	for _, p := range vs {
+		v := VirtualHost{
+			ServerName: p.GetServerName(), ServerAliases: p.GetServerAliases(), DocumentRoot: p.GetDocumentRoot(),
+			ServerAdmin: p.GetServerAdmin(), ServerDirectives: directivesFromProto(p.GetServerDirectives()),
+			Sections: sectionsFromProto(p.GetSections()), AccessLogs: accessLogsFromProto(p.GetAccessLogs()),
+			File: p.GetFile(), Line: int(p.GetLine()), Handlers: handlersFromProto(p.GetHandlers()),
+		}
+		for _, a := range p.GetAddrs() {
+			v.Addrs = append(v.Addrs, VirtualHostAddr{IP: a.GetIp(), Port: int(a.GetPort()), Name: a.GetName()})
+		}
+		out = append(out, v)
+	}
+	return out
 }
 
 func credentialFromProto(c *mpmv1.Credential) *Credential {

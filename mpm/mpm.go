@@ -159,6 +159,10 @@ type Core struct {
 	// in this mode (it ignores SIGHUP and SIGUSR1), so Configure and Run
 	// come once.
 	OneProcess bool
+	// VirtualHosts are the <VirtualHost> sections in config order; with
+	// none, the main server (the fields above) answers every request.
+	// NewHTTPServer answers each request as the virtual host Apache would.
+	VirtualHosts []VirtualHost
 }
 
 // AccessLog is one CustomLog: lines in Format (a LogFormat string, nicknames

@@ -10,11 +10,11 @@ import (
 
 // siteHandler puts the per-path configuration in front of the static handler; without
 // any, the static handler serves alone.
-func siteHandler(core *Core, h *static.Handler) (http.Handler, error) {
-	if len(core.ServerDirectives) == 0 && len(core.Sections) == 0 {
+func siteHandler(directives []site.Directive, sections []site.Section, h *static.Handler) (http.Handler, error) {
+	if len(directives) == 0 && len(sections) == 0 {
 		return h, nil
 	}
-	c, err := site.Compile(core.ServerDirectives, core.Sections)
+	c, err := site.Compile(directives, sections)
 	if err != nil {
 		return nil, err
 	}
@@ -22,29 +22,44 @@ func siteHandler(core *Core, h *static.Handler) (http.Handler, error) {
 }
 
 // contentDiagnostics checks what NewHTTPServer would refuse (the per-path
-// configuration and the access-log formats) when the MPM is configured, so that the
-// host reports it at its line before any child starts.
+// configuration and the access-log formats of the main server and every virtual
+// host) when the MPM is configured, so that the host reports it at its line before
+// any child starts. A line the virtual hosts share with the main server (their
+// configuration merges the main one's) is reported once.
 func contentDiagnostics(core *Core) []Diagnostic {
 	var out []Diagnostic
-	if _, err := site.Compile(core.ServerDirectives, core.Sections); err != nil {
-		var list []error
-		if j, ok := err.(interface{ Unwrap() []error }); ok {
-			list = j.Unwrap()
-		} else {
-			list = []error{err}
-		}
-		for _, e := range list {
-			d := Diagnostic{Severity: SeverityError, Message: e.Error()}
-			if se, ok := e.(*site.Error); ok {
-				d.Message, d.File, d.Line = se.Message, se.File, se.Line
-			}
+	seen := map[Diagnostic]bool{}
+	report := func(d Diagnostic) {
+		if !seen[d] {
+			seen[d] = true
 			out = append(out, d)
 		}
 	}
-	for _, l := range core.AccessLogs {
-		if _, err := accesslog.Parse(l.Format); err != nil {
-			out = append(out, Diagnostic{Severity: SeverityError, Message: "CustomLog " + l.Target + ": " + err.Error()})
+	check := func(directives []site.Directive, sections []site.Section, logs []AccessLog) {
+		if _, err := site.Compile(directives, sections); err != nil {
+			var list []error
+			if j, ok := err.(interface{ Unwrap() []error }); ok {
+				list = j.Unwrap()
+			} else {
+				list = []error{err}
+			}
+			for _, e := range list {
+				d := Diagnostic{Severity: SeverityError, Message: e.Error()}
+				if se, ok := e.(*site.Error); ok {
+					d.Message, d.File, d.Line = se.Message, se.File, se.Line
+				}
+				report(d)
+			}
 		}
+		for _, l := range logs {
+			if _, err := accesslog.Parse(l.Format); err != nil {
+				report(Diagnostic{Severity: SeverityError, Message: "CustomLog " + l.Target + ": " + err.Error()})
+			}
+		}
+	}
+	check(core.ServerDirectives, core.Sections, core.AccessLogs)
+	for _, v := range core.VirtualHosts {
+		check(v.ServerDirectives, v.Sections, v.AccessLogs)
 	}
 	return out
 }

@@ -99,6 +99,8 @@ type Server struct {
 	// Sections are the top-level sections (<Directory>, <Location>,
 	// <VirtualHost>, ...) in order.
 	Sections []*Directive
+	// VirtualHosts are the <VirtualHost> sections in order.
+	VirtualHosts []VirtualHost
 }
 
 // AccessLog is one CustomLog or TransferLog line.
@@ -154,14 +156,7 @@ func Resolve(cfg *Config) (*Server, Errors) {
 	indexSet := false
 	var errs Errors
 	seen := map[string]bool{}
-	formats := maps.Clone(accesslog.Nicknames)
-	defaultFormat := accesslog.Default
-	type logLine struct {
-		d        *Directive
-		format   string
-		transfer bool
-	}
-	var logLines []logLine
+	logs := logConfig{formats: maps.Clone(accesslog.Nicknames), defaultFormat: accesslog.Default}
 
 	for _, d := range cfg.Directives {
 		if d.IsSection() {
@@ -330,27 +325,8 @@ func Resolve(cfg *Config) (*Server, Errors) {
 					s.LimitRequestBody = n
 				}
 			}
-		case "logformat":
-			if checkLogFormat(a) != nil {
-				continue
-			}
-			if len(a) == 2 {
-				formats[a[1]] = a[0]
-			} else {
-				defaultFormat = a[0]
-			}
-		case "customlog":
-			if len(a) < 2 || len(a) > 3 || checkCustomLog(a) != nil {
-				continue
-			}
-			if len(a) == 3 && hasPrefixFold(a[2], "env=") && !strings.HasPrefix(a[2][4:], "!") {
-				continue // no variable is ever set
-			}
-			logLines = append(logLines, logLine{d: d, format: a[1]})
-		case "transferlog":
-			if one {
-				logLines = append(logLines, logLine{d: d, transfer: true})
-			}
+		case "logformat", "customlog", "transferlog":
+			logs.add(d)
 		case "maxconnectionsperchild", "maxrequestsperchild":
 			if one {
 				s.MaxConnectionsPerChild = max(atoi(a[0]), 0)
@@ -372,20 +348,80 @@ func Resolve(cfg *Config) (*Server, Errors) {
 	if listenAddrFile != "" {
 		s.ListenAddrFile = absPath(root, listenAddrFile)
 	}
-	for _, l := range logLines {
+	s.AccessLogs = logs.resolve(root)
+	for _, d := range s.Sections {
+		if strings.EqualFold(d.Name, "VirtualHost") {
+			s.VirtualHosts = append(s.VirtualHosts, resolveVirtualHost(d, s, &logs, root))
+		}
+	}
+	return s, errs
+}
+
+// logConfig gathers one server's LogFormat, CustomLog and TransferLog lines.
+type logConfig struct {
+	formats       map[string]string // nickname -> format string
+	defaultFormat string            // the LogFormat without nickname; "" when not set
+	lines         []logLine
+	any           bool // a CustomLog or TransferLog line, even one left out of lines
+}
+
+type logLine struct {
+	d        *Directive
+	format   string
+	transfer bool
+}
+
+// add takes in d if it is a LogFormat, CustomLog or TransferLog line that
+// Validate accepts. A CustomLog whose condition can never hold here
+// ("env=VAR": nothing sets variables) still counts as the server's own log.
+func (lc *logConfig) add(d *Directive) {
+	a := d.Args
+	switch strings.ToLower(d.Name) {
+	case "logformat":
+		if checkLogFormat(a) != nil {
+			return
+		}
+		if len(a) == 2 {
+			lc.formats[a[1]] = a[0]
+		} else {
+			lc.defaultFormat = a[0]
+		}
+	case "customlog":
+		if len(a) < 2 || len(a) > 3 || checkCustomLog(a) != nil {
+			return
+		}
+		lc.any = true
+		if len(a) == 3 && hasPrefixFold(a[2], "env=") && !strings.HasPrefix(a[2][4:], "!") {
+			return // no variable is ever set
+		}
+		lc.lines = append(lc.lines, logLine{d: d, format: a[1]})
+	case "transferlog":
+		if len(a) == 1 {
+			lc.any = true
+			lc.lines = append(lc.lines, logLine{d: d, transfer: true})
+		}
+	}
+}
+
+// resolve gives the lines' targets (absolute against root, or as written
+// for a pipe) and formats: a nickname is looked up in formats; a
+// TransferLog takes defaultFormat.
+func (lc *logConfig) resolve(root string) []AccessLog {
+	var out []AccessLog
+	for _, l := range lc.lines {
 		f := l.format
 		if l.transfer {
-			f = defaultFormat
-		} else if named, ok := formats[f]; ok {
+			f = lc.defaultFormat
+		} else if named, ok := lc.formats[f]; ok {
 			f = named
 		}
 		target := l.d.Args[0]
 		if !strings.HasPrefix(target, "|") {
 			target = absPath(root, target)
 		}
-		s.AccessLogs = append(s.AccessLogs, AccessLog{Target: target, Format: f, File: l.d.File, Line: l.d.errLine()})
+		out = append(out, AccessLog{Target: target, Format: f, File: l.d.File, Line: l.d.errLine()})
 	}
-	return s, errs
+	return out
 }
 
 // DeferAccept is the TCP_DEFER_ACCEPT timeout in seconds for a listener

@@ -67,6 +67,7 @@ type Conn struct {
 	bodyStart  time.Time    // when the current request's body first waited for the network
 	bodyBytes  int64        // body bytes of the current request read so far
 	keepNext   bool         // the current response keeps the connection open
+	ident      *Identity    // who answers the current request; nil: the Server
 	sawEOF     bool         // the client closed its side
 
 	nb        NonblockingWriter // rwc's, when it has one
@@ -325,6 +326,7 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 	c.start = c.progress(time.Now())
 	c.bodyStart, c.bodyBytes = time.Time{}, 0
 	c.keepNext = false
+	c.ident = nil
 	c.rwc.SetReadDeadline(c.start.Add(cfg.timeout))
 	c.nreq.Add(1)
 	c.setState(StateActive)

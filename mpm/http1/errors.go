@@ -59,7 +59,7 @@ func appendErrorPage(b []byte, s *Server, r *http.Request, status int, notes, lo
 		b = append(b, " Server at "...)
 		if s.ServerSignature == SignatureEMail {
 			b = append(b, `<a href="mailto:`...)
-			b = append(b, html.EscapeString(serverAdmin(s))...)
+			b = append(b, html.EscapeString(serverAdmin(s, r))...)
 			b = append(b, `">`...)
 			b = append(b, html.EscapeString(host)...)
 			b = append(b, "</a>"...)
@@ -73,11 +73,11 @@ func appendErrorPage(b []byte, s *Server, r *http.Request, status int, notes, lo
 	return append(b, "</body></html>\n"...)
 }
 
-func serverAdmin(s *Server) string {
-	if s == nil || s.ServerAdmin == "" {
-		return "[no address given]"
+func serverAdmin(s *Server, r *http.Request) string {
+	if id := identity(s, r); id != nil && id.serverAdmin != "" {
+		return id.serverAdmin
 	}
-	return s.ServerAdmin
+	return "[no address given]"
 }
 
 // appendCanned appends apache2's status-specific text (get_canned_error_string).
@@ -175,7 +175,7 @@ func appendCanned(b []byte, s *Server, r *http.Request, status int, notes, locat
 	}
 	// 500 and every status without its own text.
 	b = append(b, "<p>The server encountered an internal error or\nmisconfiguration and was unable to complete\nyour request.</p>\n<p>Please contact the server administrator at \n "...)
-	b = append(b, esc(serverAdmin(s))...)
+	b = append(b, esc(serverAdmin(s, r))...)
 	return append(b, " to inform them of the time this error occurred,\n and the actions you performed just before this error.</p>\n<p>More information about this error may be available\nin the server error log.</p>\n"...)
 }
 
@@ -188,9 +188,10 @@ func signatureHostPort(s *Server, r *http.Request) (host, port string) {
 		host, port = splitHostPort(r.Host)
 		host = strings.TrimSuffix(strings.ToLower(host), ".")
 	}
+	id := identity(s, r)
 	if host == "" {
-		if s != nil {
-			host = s.cfg.serverHost
+		if id != nil {
+			host = id.host
 		}
 		if host == "" {
 			if a, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
@@ -201,8 +202,8 @@ func signatureHostPort(s *Server, r *http.Request) (host, port string) {
 			host = "localhost"
 		}
 	}
-	if port == "" && s != nil {
-		port = s.cfg.serverPort
+	if port == "" && id != nil {
+		port = id.port
 	}
 	if port == "" {
 		port = "80"

@@ -79,8 +79,9 @@ func TestWriteErrorDetailAndSignatures(t *testing.T) {
 		host   string
 		status int
 		detail string
-		want   string // substring
-		not    string // must not appear
+		ident  *Identity // set by the handler
+		want   string    // substring
+		not    string    // must not appear
 	}{
 		{name: "detail is escaped into the 400 notes", srv: &Server{Software: "S", ServerSignature: SignatureOn}, host: "h",
 			status: 400, detail: "bad <header>", want: "understand.<br />\nbad &lt;header&gt;</p>\n"},
@@ -97,10 +98,18 @@ func TestWriteErrorDetailAndSignatures(t *testing.T) {
 			status: 404, want: "Server at srv.example Port 80</address>"},
 		{name: "IPv6 host", srv: &Server{Software: "S", ServerSignature: SignatureOn}, host: "[::1]:8080",
 			status: 404, want: "Server at ::1 Port 8080</address>"},
+		// A virtual host's identity stands in for the Server's.
+		{name: "identity's name when there is no Host", srv: &Server{Software: "S", ServerSignature: SignatureOn, ServerName: "srv.example"},
+			ident: NewIdentity("v.example:81", ""), status: 404, want: "Server at v.example Port 81</address>"},
+		{name: "identity's ServerAdmin", srv: &Server{Software: "S", ServerSignature: SignatureEMail, ServerAdmin: "main@x"}, host: "h",
+			ident: NewIdentity("v.example", "v@x"), status: 500, want: "administrator at \n v@x to inform", not: "main@x"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.srv.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if tc.ident != nil {
+					ConnFromRequest(r).SetIdentity(tc.ident)
+				}
 				WriteError(w, r, tc.status, tc.detail)
 			})
 			addr := serve(t, tc.srv)

@@ -165,10 +165,9 @@ type serverConfig struct {
 	fieldLimit       int // bytes allowed in one header field line, without CRLF
 	maxFields        int // -1 = unlimited
 	maxBody          int64
-	software         []byte // "Server: ...\r\n" or nil
-	kaTimeout        []byte // "timeout=N" of the Keep-Alive header
-	serverHost       string // host part of ServerName
-	serverPort       string // port part of ServerName, "" if none
+	software         []byte   // "Server: ...\r\n" or nil
+	kaTimeout        []byte   // "timeout=N" of the Keep-Alive header
+	ident            Identity // ServerName and ServerAdmin
 }
 
 func (s *Server) init() {
@@ -196,7 +195,7 @@ func (s *Server) init() {
 			c.software = append(append([]byte("Server: "), sanitizeValue(s.Software)...), "\r\n"...)
 		}
 		c.kaTimeout = strconv.AppendInt([]byte("timeout="), int64(c.keepAliveTimeout/time.Second), 10)
-		c.serverHost, c.serverPort = splitHostPort(s.ServerName)
+		c.ident = *NewIdentity(s.ServerName, s.ServerAdmin)
 	})
 }
 

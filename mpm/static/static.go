@@ -317,6 +317,11 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, root, croot, rel
 				// apache2 serves the index through a subrequest: the file's own
 				// settings (<Files>, ForceType) apply.
 				o = h.options(r, conf, strings.TrimSuffix(croot+rel[:len(rel)-len(name)], "/"), name)
+				// mod_dir's fast internal redirect gives the request the index's
+				// URI: the access log's %U is "/dir/index.html", not "/dir/".
+				if strings.HasSuffix(r.URL.Path, "/") {
+					r.URL.Path, r.URL.RawPath = r.URL.Path+name, ""
+				}
 				break
 			}
 			if g != nil {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -539,6 +540,21 @@ func TestPostBodyDiscarded(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		if resp.StatusCode != 200 || string(b) != want || resp.Close {
 			t.Errorf("status %d body %q close %v, want 200 %q kept alive", resp.StatusCode, b, resp.Close, want)
+		}
+	}
+}
+
+// TestIndexTakesOverURI: as mod_dir's fast internal redirect does, serving a
+// directory's index gives the request the index's URI, which the access log's %U
+// shows ("/sub/index.html" for "GET /sub/", as apache2 2.4.71 logs it).
+func TestIndexTakesOverURI(t *testing.T) {
+	root, _ := docroot(t)
+	h := &Handler{DocumentRoot: root, DirectoryIndex: []string{"index.html"}, Types: testTypes()}
+	for target, want := range map[string]string{"/sub/": "/sub/index.html", "/hello.txt": "/hello.txt", "/noindex/": "/noindex/"} {
+		r := httptest.NewRequest("GET", target, nil)
+		h.ServeHTTP(httptest.NewRecorder(), r)
+		if r.URL.Path != want {
+			t.Errorf("GET %s: URL.Path %q after serving, want %q", target, r.URL.Path, want)
 		}
 	}
 }

@@ -649,10 +649,13 @@ type Core struct {
 	// knows the users only NSS knows. Absent when the host is not root or the
 	// config names neither.
 	Credential *Credential `protobuf:"bytes,33,opt,name=credential,proto3" json:"credential,omitempty"`
+	// The <VirtualHost> sections in config order; none: the main server answers
+	// every request.
+	VirtualHosts []*VirtualHost `protobuf:"bytes,34,rep,name=virtual_hosts,json=virtualHosts,proto3" json:"virtual_hosts,omitempty"`
 	// httpd runs with -X (or -D ONE_PROCESS, -D DEBUG): Apache's ONE_PROCESS debug
 	// mode. The MPM serves with one process, which it does not replace; once that
 	// process has ended, Status reports no pids and the host stops the MPM and exits.
-	OneProcess    bool `protobuf:"varint,34,opt,name=one_process,json=oneProcess,proto3" json:"one_process,omitempty"`
+	OneProcess    bool `protobuf:"varint,35,opt,name=one_process,json=oneProcess,proto3" json:"one_process,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -918,11 +921,205 @@ func (x *Core) GetCredential() *Credential {
 	return nil
 }
 
+func (x *Core) GetVirtualHosts() []*VirtualHost {
+	if x != nil {
+		return x.VirtualHosts
+	}
+	return nil
+}
+
 func (x *Core) GetOneProcess() bool {
 	if x != nil {
 		return x.OneProcess
 	}
 	return false
+}
+
+// VirtualHost is one <VirtualHost> section as the host resolved it: what it
+// does not set is the main server's, already merged in.
+type VirtualHost struct {
+	state            protoimpl.MessageState `protogen:"open.v1"`
+	Addrs            []*VirtualHostAddr     `protobuf:"bytes,1,rep,name=addrs,proto3" json:"addrs,omitempty"`
+	ServerName       string                 `protobuf:"bytes,2,opt,name=server_name,json=serverName,proto3" json:"server_name,omitempty"`          // "host" or "host:port"
+	ServerAliases    []string               `protobuf:"bytes,3,rep,name=server_aliases,json=serverAliases,proto3" json:"server_aliases,omitempty"` // "*" and "?" are wildcards
+	DocumentRoot     string                 `protobuf:"bytes,4,opt,name=document_root,json=documentRoot,proto3" json:"document_root,omitempty"`
+	ServerAdmin      string                 `protobuf:"bytes,5,opt,name=server_admin,json=serverAdmin,proto3" json:"server_admin,omitempty"`
+	ServerDirectives []*Setting             `protobuf:"bytes,6,rep,name=server_directives,json=serverDirectives,proto3" json:"server_directives,omitempty"`
+	Sections         []*Section             `protobuf:"bytes,7,rep,name=sections,proto3" json:"sections,omitempty"`
+	AccessLogs       []*AccessLog           `protobuf:"bytes,8,rep,name=access_logs,json=accessLogs,proto3" json:"access_logs,omitempty"` // where its requests are logged
+	File             string                 `protobuf:"bytes,9,opt,name=file,proto3" json:"file,omitempty"`                               // where the section opens
+	Line             int32                  `protobuf:"varint,10,opt,name=line,proto3" json:"line,omitempty"`
+	Handlers         []*Handler             `protobuf:"bytes,11,rep,name=handlers,proto3" json:"handlers,omitempty"` // the main server's, then its own
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
+func (x *VirtualHost) Reset() {
+	*x = VirtualHost{}
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *VirtualHost) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*VirtualHost) ProtoMessage() {}
+
+func (x *VirtualHost) ProtoReflect() protoreflect.Message {
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use VirtualHost.ProtoReflect.Descriptor instead.
+func (*VirtualHost) Descriptor() ([]byte, []int) {
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *VirtualHost) GetAddrs() []*VirtualHostAddr {
+	if x != nil {
+		return x.Addrs
+	}
+	return nil
+}
+
+func (x *VirtualHost) GetServerName() string {
+	if x != nil {
+		return x.ServerName
+	}
+	return ""
+}
+
+func (x *VirtualHost) GetServerAliases() []string {
+	if x != nil {
+		return x.ServerAliases
+	}
+	return nil
+}
+
+func (x *VirtualHost) GetDocumentRoot() string {
+	if x != nil {
+		return x.DocumentRoot
+	}
+	return ""
+}
+
+func (x *VirtualHost) GetServerAdmin() string {
+	if x != nil {
+		return x.ServerAdmin
+	}
+	return ""
+}
+
+func (x *VirtualHost) GetServerDirectives() []*Setting {
+	if x != nil {
+		return x.ServerDirectives
+	}
+	return nil
+}
+
+func (x *VirtualHost) GetSections() []*Section {
+	if x != nil {
+		return x.Sections
+	}
+	return nil
+}
+
+func (x *VirtualHost) GetAccessLogs() []*AccessLog {
+	if x != nil {
+		return x.AccessLogs
+	}
+	return nil
+}
+
+func (x *VirtualHost) GetFile() string {
+	if x != nil {
+		return x.File
+	}
+	return ""
+}
+
+func (x *VirtualHost) GetLine() int32 {
+	if x != nil {
+		return x.Line
+	}
+	return 0
+}
+
+func (x *VirtualHost) GetHandlers() []*Handler {
+	if x != nil {
+		return x.Handlers
+	}
+	return nil
+}
+
+// VirtualHostAddr is one address of a <VirtualHost> line, resolved.
+type VirtualHostAddr struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Ip            string                 `protobuf:"bytes,1,opt,name=ip,proto3" json:"ip,omitempty"`      // empty: any address (*, _default_)
+	Port          int32                  `protobuf:"varint,2,opt,name=port,proto3" json:"port,omitempty"` // 0: any port
+	Name          string                 `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`  // the host as written, lowercased
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *VirtualHostAddr) Reset() {
+	*x = VirtualHostAddr{}
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *VirtualHostAddr) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*VirtualHostAddr) ProtoMessage() {}
+
+func (x *VirtualHostAddr) ProtoReflect() protoreflect.Message {
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use VirtualHostAddr.ProtoReflect.Descriptor instead.
+func (*VirtualHostAddr) Descriptor() ([]byte, []int) {
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *VirtualHostAddr) GetIp() string {
+	if x != nil {
+		return x.Ip
+	}
+	return ""
+}
+
+func (x *VirtualHostAddr) GetPort() int32 {
+	if x != nil {
+		return x.Port
+	}
+	return 0
+}
+
+func (x *VirtualHostAddr) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
 }
 
 // Credential is the identity MPM children run as.
@@ -937,7 +1134,7 @@ type Credential struct {
 
 func (x *Credential) Reset() {
 	*x = Credential{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[5]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -949,7 +1146,7 @@ func (x *Credential) String() string {
 func (*Credential) ProtoMessage() {}
 
 func (x *Credential) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[5]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -962,7 +1159,7 @@ func (x *Credential) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Credential.ProtoReflect.Descriptor instead.
 func (*Credential) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{5}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Credential) GetUid() uint32 {
@@ -1003,7 +1200,7 @@ type Section struct {
 
 func (x *Section) Reset() {
 	*x = Section{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[6]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1015,7 +1212,7 @@ func (x *Section) String() string {
 func (*Section) ProtoMessage() {}
 
 func (x *Section) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[6]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1028,7 +1225,7 @@ func (x *Section) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Section.ProtoReflect.Descriptor instead.
 func (*Section) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{6}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *Section) GetKind() string {
@@ -1094,7 +1291,7 @@ type AccessLog struct {
 
 func (x *AccessLog) Reset() {
 	*x = AccessLog{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[7]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1106,7 +1303,7 @@ func (x *AccessLog) String() string {
 func (*AccessLog) ProtoMessage() {}
 
 func (x *AccessLog) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[7]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1119,7 +1316,7 @@ func (x *AccessLog) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AccessLog.ProtoReflect.Descriptor instead.
 func (*AccessLog) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{7}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *AccessLog) GetTarget() string {
@@ -1155,7 +1352,7 @@ type Handler struct {
 
 func (x *Handler) Reset() {
 	*x = Handler{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[8]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1167,7 +1364,7 @@ func (x *Handler) String() string {
 func (*Handler) ProtoMessage() {}
 
 func (x *Handler) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[8]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1180,7 +1377,7 @@ func (x *Handler) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Handler.ProtoReflect.Descriptor instead.
 func (*Handler) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{8}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *Handler) GetPath() string {
@@ -1210,7 +1407,7 @@ type Setting struct {
 
 func (x *Setting) Reset() {
 	*x = Setting{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[9]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1222,7 +1419,7 @@ func (x *Setting) String() string {
 func (*Setting) ProtoMessage() {}
 
 func (x *Setting) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[9]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1235,7 +1432,7 @@ func (x *Setting) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Setting.ProtoReflect.Descriptor instead.
 func (*Setting) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{9}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *Setting) GetName() string {
@@ -1278,7 +1475,7 @@ type Diagnostic struct {
 
 func (x *Diagnostic) Reset() {
 	*x = Diagnostic{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[10]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1290,7 +1487,7 @@ func (x *Diagnostic) String() string {
 func (*Diagnostic) ProtoMessage() {}
 
 func (x *Diagnostic) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[10]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1303,7 +1500,7 @@ func (x *Diagnostic) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Diagnostic.ProtoReflect.Descriptor instead.
 func (*Diagnostic) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{10}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *Diagnostic) GetSeverity() Severity {
@@ -1343,7 +1540,7 @@ type ConfigureResponse struct {
 
 func (x *ConfigureResponse) Reset() {
 	*x = ConfigureResponse{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[11]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1355,7 +1552,7 @@ func (x *ConfigureResponse) String() string {
 func (*ConfigureResponse) ProtoMessage() {}
 
 func (x *ConfigureResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[11]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1368,7 +1565,7 @@ func (x *ConfigureResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfigureResponse.ProtoReflect.Descriptor instead.
 func (*ConfigureResponse) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{11}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ConfigureResponse) GetDiagnostics() []*Diagnostic {
@@ -1391,7 +1588,7 @@ type Listener struct {
 
 func (x *Listener) Reset() {
 	*x = Listener{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[12]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1403,7 +1600,7 @@ func (x *Listener) String() string {
 func (*Listener) ProtoMessage() {}
 
 func (x *Listener) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[12]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1416,7 +1613,7 @@ func (x *Listener) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Listener.ProtoReflect.Descriptor instead.
 func (*Listener) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{12}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *Listener) GetFd() uint32 {
@@ -1463,7 +1660,7 @@ type RunRequest struct {
 
 func (x *RunRequest) Reset() {
 	*x = RunRequest{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[13]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1475,7 +1672,7 @@ func (x *RunRequest) String() string {
 func (*RunRequest) ProtoMessage() {}
 
 func (x *RunRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[13]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1488,7 +1685,7 @@ func (x *RunRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RunRequest.ProtoReflect.Descriptor instead.
 func (*RunRequest) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{13}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *RunRequest) GetListeners() []*Listener {
@@ -1506,7 +1703,7 @@ type RunResponse struct {
 
 func (x *RunResponse) Reset() {
 	*x = RunResponse{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[14]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1518,7 +1715,7 @@ func (x *RunResponse) String() string {
 func (*RunResponse) ProtoMessage() {}
 
 func (x *RunResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[14]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1531,7 +1728,7 @@ func (x *RunResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RunResponse.ProtoReflect.Descriptor instead.
 func (*RunResponse) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{14}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{16}
 }
 
 type WatchRequest struct {
@@ -1542,7 +1739,7 @@ type WatchRequest struct {
 
 func (x *WatchRequest) Reset() {
 	*x = WatchRequest{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[15]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1554,7 +1751,7 @@ func (x *WatchRequest) String() string {
 func (*WatchRequest) ProtoMessage() {}
 
 func (x *WatchRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[15]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1567,7 +1764,7 @@ func (x *WatchRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchRequest.ProtoReflect.Descriptor instead.
 func (*WatchRequest) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{15}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{17}
 }
 
 type Status struct {
@@ -1585,7 +1782,7 @@ type Status struct {
 
 func (x *Status) Reset() {
 	*x = Status{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[16]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1597,7 +1794,7 @@ func (x *Status) String() string {
 func (*Status) ProtoMessage() {}
 
 func (x *Status) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[16]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1610,7 +1807,7 @@ func (x *Status) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Status.ProtoReflect.Descriptor instead.
 func (*Status) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{16}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *Status) GetProcesses() int32 {
@@ -1676,7 +1873,7 @@ type Event struct {
 
 func (x *Event) Reset() {
 	*x = Event{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[17]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1688,7 +1885,7 @@ func (x *Event) String() string {
 func (*Event) ProtoMessage() {}
 
 func (x *Event) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[17]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1701,7 +1898,7 @@ func (x *Event) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Event.ProtoReflect.Descriptor instead.
 func (*Event) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{17}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *Event) GetUnixNano() int64 {
@@ -1762,7 +1959,7 @@ type StopRequest struct {
 
 func (x *StopRequest) Reset() {
 	*x = StopRequest{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[18]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1774,7 +1971,7 @@ func (x *StopRequest) String() string {
 func (*StopRequest) ProtoMessage() {}
 
 func (x *StopRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[18]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1787,7 +1984,7 @@ func (x *StopRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StopRequest.ProtoReflect.Descriptor instead.
 func (*StopRequest) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{18}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *StopRequest) GetGraceful() bool {
@@ -1812,7 +2009,7 @@ type StopResponse struct {
 
 func (x *StopResponse) Reset() {
 	*x = StopResponse{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[19]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1824,7 +2021,7 @@ func (x *StopResponse) String() string {
 func (*StopResponse) ProtoMessage() {}
 
 func (x *StopResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[19]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1837,7 +2034,7 @@ func (x *StopResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StopResponse.ProtoReflect.Descriptor instead.
 func (*StopResponse) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{19}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{21}
 }
 
 var File_proto_mpm_v1_mpm_proto protoreflect.FileDescriptor
@@ -1872,7 +2069,7 @@ const file_proto_mpm_v1_mpm_proto_rawDesc = "" +
 	"apiVersion\x12&\n" +
 	"\x04core\x18\x02 \x01(\v2\x12.httpd.mpm.v1.CoreR\x04core\x121\n" +
 	"\bsettings\x18\x03 \x03(\v2\x15.httpd.mpm.v1.SettingR\bsettings\x12\x1b\n" +
-	"\tlog_level\x18\x04 \x01(\tR\blogLevel\"\xaa\f\n" +
+	"\tlog_level\x18\x04 \x01(\tR\blogLevel\"\xea\f\n" +
 	"\x04Core\x12\x1f\n" +
 	"\vserver_root\x18\x01 \x01(\tR\n" +
 	"serverRoot\x12\x1f\n" +
@@ -1914,12 +2111,32 @@ const file_proto_mpm_v1_mpm_proto_rawDesc = "" +
 	"\rbody_min_rate\x18  \x01(\x05R\vbodyMinRate\x128\n" +
 	"\n" +
 	"credential\x18! \x01(\v2\x18.httpd.mpm.v1.CredentialR\n" +
-	"credential\x12\x1f\n" +
-	"\vone_process\x18\" \x01(\bR\n" +
+	"credential\x12>\n" +
+	"\rvirtual_hosts\x18\" \x03(\v2\x19.httpd.mpm.v1.VirtualHostR\fvirtualHosts\x12\x1f\n" +
+	"\vone_process\x18# \x01(\bR\n" +
 	"oneProcess\x1a;\n" +
 	"\rAddTypesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"H\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xde\x03\n" +
+	"\vVirtualHost\x123\n" +
+	"\x05addrs\x18\x01 \x03(\v2\x1d.httpd.mpm.v1.VirtualHostAddrR\x05addrs\x12\x1f\n" +
+	"\vserver_name\x18\x02 \x01(\tR\n" +
+	"serverName\x12%\n" +
+	"\x0eserver_aliases\x18\x03 \x03(\tR\rserverAliases\x12#\n" +
+	"\rdocument_root\x18\x04 \x01(\tR\fdocumentRoot\x12!\n" +
+	"\fserver_admin\x18\x05 \x01(\tR\vserverAdmin\x12B\n" +
+	"\x11server_directives\x18\x06 \x03(\v2\x15.httpd.mpm.v1.SettingR\x10serverDirectives\x121\n" +
+	"\bsections\x18\a \x03(\v2\x15.httpd.mpm.v1.SectionR\bsections\x128\n" +
+	"\vaccess_logs\x18\b \x03(\v2\x17.httpd.mpm.v1.AccessLogR\n" +
+	"accessLogs\x12\x12\n" +
+	"\x04file\x18\t \x01(\tR\x04file\x12\x12\n" +
+	"\x04line\x18\n" +
+	" \x01(\x05R\x04line\x121\n" +
+	"\bhandlers\x18\v \x03(\v2\x15.httpd.mpm.v1.HandlerR\bhandlers\"I\n" +
+	"\x0fVirtualHostAddr\x12\x0e\n" +
+	"\x02ip\x18\x01 \x01(\tR\x02ip\x12\x12\n" +
+	"\x04port\x18\x02 \x01(\x05R\x04port\x12\x12\n" +
+	"\x04name\x18\x03 \x01(\tR\x04name\"H\n" +
 	"\n" +
 	"Credential\x12\x10\n" +
 	"\x03uid\x18\x01 \x01(\rR\x03uid\x12\x10\n" +
@@ -2032,7 +2249,7 @@ func file_proto_mpm_v1_mpm_proto_rawDescGZIP() []byte {
 }
 
 var file_proto_mpm_v1_mpm_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_proto_mpm_v1_mpm_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
+var file_proto_mpm_v1_mpm_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
 var file_proto_mpm_v1_mpm_proto_goTypes = []any{
 	(ArgKind)(0),              // 0: httpd.mpm.v1.ArgKind
 	(ServerSignature)(0),      // 1: httpd.mpm.v1.ServerSignature
@@ -2044,57 +2261,65 @@ var file_proto_mpm_v1_mpm_proto_goTypes = []any{
 	(*Directive)(nil),         // 7: httpd.mpm.v1.Directive
 	(*ConfigureRequest)(nil),  // 8: httpd.mpm.v1.ConfigureRequest
 	(*Core)(nil),              // 9: httpd.mpm.v1.Core
-	(*Credential)(nil),        // 10: httpd.mpm.v1.Credential
-	(*Section)(nil),           // 11: httpd.mpm.v1.Section
-	(*AccessLog)(nil),         // 12: httpd.mpm.v1.AccessLog
-	(*Handler)(nil),           // 13: httpd.mpm.v1.Handler
-	(*Setting)(nil),           // 14: httpd.mpm.v1.Setting
-	(*Diagnostic)(nil),        // 15: httpd.mpm.v1.Diagnostic
-	(*ConfigureResponse)(nil), // 16: httpd.mpm.v1.ConfigureResponse
-	(*Listener)(nil),          // 17: httpd.mpm.v1.Listener
-	(*RunRequest)(nil),        // 18: httpd.mpm.v1.RunRequest
-	(*RunResponse)(nil),       // 19: httpd.mpm.v1.RunResponse
-	(*WatchRequest)(nil),      // 20: httpd.mpm.v1.WatchRequest
-	(*Status)(nil),            // 21: httpd.mpm.v1.Status
-	(*Event)(nil),             // 22: httpd.mpm.v1.Event
-	(*StopRequest)(nil),       // 23: httpd.mpm.v1.StopRequest
-	(*StopResponse)(nil),      // 24: httpd.mpm.v1.StopResponse
-	nil,                       // 25: httpd.mpm.v1.Core.AddTypesEntry
+	(*VirtualHost)(nil),       // 10: httpd.mpm.v1.VirtualHost
+	(*VirtualHostAddr)(nil),   // 11: httpd.mpm.v1.VirtualHostAddr
+	(*Credential)(nil),        // 12: httpd.mpm.v1.Credential
+	(*Section)(nil),           // 13: httpd.mpm.v1.Section
+	(*AccessLog)(nil),         // 14: httpd.mpm.v1.AccessLog
+	(*Handler)(nil),           // 15: httpd.mpm.v1.Handler
+	(*Setting)(nil),           // 16: httpd.mpm.v1.Setting
+	(*Diagnostic)(nil),        // 17: httpd.mpm.v1.Diagnostic
+	(*ConfigureResponse)(nil), // 18: httpd.mpm.v1.ConfigureResponse
+	(*Listener)(nil),          // 19: httpd.mpm.v1.Listener
+	(*RunRequest)(nil),        // 20: httpd.mpm.v1.RunRequest
+	(*RunResponse)(nil),       // 21: httpd.mpm.v1.RunResponse
+	(*WatchRequest)(nil),      // 22: httpd.mpm.v1.WatchRequest
+	(*Status)(nil),            // 23: httpd.mpm.v1.Status
+	(*Event)(nil),             // 24: httpd.mpm.v1.Event
+	(*StopRequest)(nil),       // 25: httpd.mpm.v1.StopRequest
+	(*StopResponse)(nil),      // 26: httpd.mpm.v1.StopResponse
+	nil,                       // 27: httpd.mpm.v1.Core.AddTypesEntry
 }
 var file_proto_mpm_v1_mpm_proto_depIdxs = []int32{
 	7,  // 0: httpd.mpm.v1.DescribeResponse.directives:type_name -> httpd.mpm.v1.Directive
 	0,  // 1: httpd.mpm.v1.Directive.kind:type_name -> httpd.mpm.v1.ArgKind
 	9,  // 2: httpd.mpm.v1.ConfigureRequest.core:type_name -> httpd.mpm.v1.Core
-	14, // 3: httpd.mpm.v1.ConfigureRequest.settings:type_name -> httpd.mpm.v1.Setting
-	25, // 4: httpd.mpm.v1.Core.add_types:type_name -> httpd.mpm.v1.Core.AddTypesEntry
-	13, // 5: httpd.mpm.v1.Core.handlers:type_name -> httpd.mpm.v1.Handler
+	16, // 3: httpd.mpm.v1.ConfigureRequest.settings:type_name -> httpd.mpm.v1.Setting
+	27, // 4: httpd.mpm.v1.Core.add_types:type_name -> httpd.mpm.v1.Core.AddTypesEntry
+	15, // 5: httpd.mpm.v1.Core.handlers:type_name -> httpd.mpm.v1.Handler
 	1,  // 6: httpd.mpm.v1.Core.server_signature:type_name -> httpd.mpm.v1.ServerSignature
 	2,  // 7: httpd.mpm.v1.Core.trace_enable:type_name -> httpd.mpm.v1.TraceEnable
-	12, // 8: httpd.mpm.v1.Core.access_logs:type_name -> httpd.mpm.v1.AccessLog
-	14, // 9: httpd.mpm.v1.Core.server_directives:type_name -> httpd.mpm.v1.Setting
-	11, // 10: httpd.mpm.v1.Core.sections:type_name -> httpd.mpm.v1.Section
-	10, // 11: httpd.mpm.v1.Core.credential:type_name -> httpd.mpm.v1.Credential
-	14, // 12: httpd.mpm.v1.Section.directives:type_name -> httpd.mpm.v1.Setting
-	11, // 13: httpd.mpm.v1.Section.sections:type_name -> httpd.mpm.v1.Section
-	4,  // 14: httpd.mpm.v1.Diagnostic.severity:type_name -> httpd.mpm.v1.Severity
-	15, // 15: httpd.mpm.v1.ConfigureResponse.diagnostics:type_name -> httpd.mpm.v1.Diagnostic
-	17, // 16: httpd.mpm.v1.RunRequest.listeners:type_name -> httpd.mpm.v1.Listener
-	21, // 17: httpd.mpm.v1.Event.status:type_name -> httpd.mpm.v1.Status
-	5,  // 18: httpd.mpm.v1.MPM.Describe:input_type -> httpd.mpm.v1.DescribeRequest
-	8,  // 19: httpd.mpm.v1.MPM.Configure:input_type -> httpd.mpm.v1.ConfigureRequest
-	18, // 20: httpd.mpm.v1.MPM.Run:input_type -> httpd.mpm.v1.RunRequest
-	20, // 21: httpd.mpm.v1.MPM.Watch:input_type -> httpd.mpm.v1.WatchRequest
-	23, // 22: httpd.mpm.v1.MPM.Stop:input_type -> httpd.mpm.v1.StopRequest
-	6,  // 23: httpd.mpm.v1.MPM.Describe:output_type -> httpd.mpm.v1.DescribeResponse
-	16, // 24: httpd.mpm.v1.MPM.Configure:output_type -> httpd.mpm.v1.ConfigureResponse
-	19, // 25: httpd.mpm.v1.MPM.Run:output_type -> httpd.mpm.v1.RunResponse
-	22, // 26: httpd.mpm.v1.MPM.Watch:output_type -> httpd.mpm.v1.Event
-	24, // 27: httpd.mpm.v1.MPM.Stop:output_type -> httpd.mpm.v1.StopResponse
-	23, // [23:28] is the sub-list for method output_type
-	18, // [18:23] is the sub-list for method input_type
-	18, // [18:18] is the sub-list for extension type_name
-	18, // [18:18] is the sub-list for extension extendee
-	0,  // [0:18] is the sub-list for field type_name
+	14, // 8: httpd.mpm.v1.Core.access_logs:type_name -> httpd.mpm.v1.AccessLog
+	16, // 9: httpd.mpm.v1.Core.server_directives:type_name -> httpd.mpm.v1.Setting
+	13, // 10: httpd.mpm.v1.Core.sections:type_name -> httpd.mpm.v1.Section
+	12, // 11: httpd.mpm.v1.Core.credential:type_name -> httpd.mpm.v1.Credential
+	10, // 12: httpd.mpm.v1.Core.virtual_hosts:type_name -> httpd.mpm.v1.VirtualHost
+	11, // 13: httpd.mpm.v1.VirtualHost.addrs:type_name -> httpd.mpm.v1.VirtualHostAddr
+	16, // 14: httpd.mpm.v1.VirtualHost.server_directives:type_name -> httpd.mpm.v1.Setting
+	13, // 15: httpd.mpm.v1.VirtualHost.sections:type_name -> httpd.mpm.v1.Section
+	14, // 16: httpd.mpm.v1.VirtualHost.access_logs:type_name -> httpd.mpm.v1.AccessLog
+	15, // 17: httpd.mpm.v1.VirtualHost.handlers:type_name -> httpd.mpm.v1.Handler
+	16, // 18: httpd.mpm.v1.Section.directives:type_name -> httpd.mpm.v1.Setting
+	13, // 19: httpd.mpm.v1.Section.sections:type_name -> httpd.mpm.v1.Section
+	4,  // 20: httpd.mpm.v1.Diagnostic.severity:type_name -> httpd.mpm.v1.Severity
+	17, // 21: httpd.mpm.v1.ConfigureResponse.diagnostics:type_name -> httpd.mpm.v1.Diagnostic
+	19, // 22: httpd.mpm.v1.RunRequest.listeners:type_name -> httpd.mpm.v1.Listener
+	23, // 23: httpd.mpm.v1.Event.status:type_name -> httpd.mpm.v1.Status
+	5,  // 24: httpd.mpm.v1.MPM.Describe:input_type -> httpd.mpm.v1.DescribeRequest
+	8,  // 25: httpd.mpm.v1.MPM.Configure:input_type -> httpd.mpm.v1.ConfigureRequest
+	20, // 26: httpd.mpm.v1.MPM.Run:input_type -> httpd.mpm.v1.RunRequest
+	22, // 27: httpd.mpm.v1.MPM.Watch:input_type -> httpd.mpm.v1.WatchRequest
+	25, // 28: httpd.mpm.v1.MPM.Stop:input_type -> httpd.mpm.v1.StopRequest
+	6,  // 29: httpd.mpm.v1.MPM.Describe:output_type -> httpd.mpm.v1.DescribeResponse
+	18, // 30: httpd.mpm.v1.MPM.Configure:output_type -> httpd.mpm.v1.ConfigureResponse
+	21, // 31: httpd.mpm.v1.MPM.Run:output_type -> httpd.mpm.v1.RunResponse
+	24, // 32: httpd.mpm.v1.MPM.Watch:output_type -> httpd.mpm.v1.Event
+	26, // 33: httpd.mpm.v1.MPM.Stop:output_type -> httpd.mpm.v1.StopResponse
+	29, // [29:34] is the sub-list for method output_type
+	24, // [24:29] is the sub-list for method input_type
+	24, // [24:24] is the sub-list for extension type_name
+	24, // [24:24] is the sub-list for extension extendee
+	0,  // [0:24] is the sub-list for field type_name
 }
 
 func init() { file_proto_mpm_v1_mpm_proto_init() }
@@ -2102,7 +2327,7 @@ func file_proto_mpm_v1_mpm_proto_init() {
 	if File_proto_mpm_v1_mpm_proto != nil {
 		return
 	}
-	file_proto_mpm_v1_mpm_proto_msgTypes[17].OneofWrappers = []any{
+	file_proto_mpm_v1_mpm_proto_msgTypes[19].OneofWrappers = []any{
 		(*Event_Status)(nil),
 		(*Event_Message)(nil),
 	}
@@ -2112,7 +2337,7 @@ func file_proto_mpm_v1_mpm_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_proto_mpm_v1_mpm_proto_rawDesc), len(file_proto_mpm_v1_mpm_proto_rawDesc)),
 			NumEnums:      5,
-			NumMessages:   21,
+			NumMessages:   23,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -1,0 +1,63 @@
+package config
+
+import (
+	"testing"
+
+	"github.com/httpd-mpm/httpd-mpm/mpm/accesslog"
+)
+
+// TestResolveVirtualHosts: a <VirtualHost> takes the main server's
+// DocumentRoot and ServerAdmin unless it sets its own, and resolves its
+// logs with its LogFormat lines over the main server's (even those after
+// the section).
+func TestResolveVirtualHosts(t *testing.T) {
+	s, errs := resolveString(t, `DocumentRoot /main
+ServerAdmin main@example.com
+CustomLog logs/main_log common
+<VirtualHost *:80>
+ServerName a.test
+ServerAlias www.a.test *.a.test
+ServerAlias a2.test
+DocumentRoot docs/a
+LogFormat "%v %U" own
+CustomLog logs/a_log own
+CustomLog logs/a2_log late
+TransferLog logs/a_transfer
+</VirtualHost>
+<VirtualHost 127.0.0.1 *:81>
+ServerAdmin b@example.com
+</VirtualHost>
+<VirtualHost *:82>
+CustomLog logs/c_log common env=NEVER
+</VirtualHost>
+LogFormat "%h late" late
+LogFormat "%h default"
+`)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	if len(s.VirtualHosts) != 3 {
+		t.Fatalf("%d virtual hosts, want 3", len(s.VirtualHosts))
+	}
+	a, b, c := s.VirtualHosts[0], s.VirtualHosts[1], s.VirtualHosts[2]
+	equal(t, "a addrs", a.Addrs, []string{"*:80"})
+	equal(t, "a names", []any{a.ServerName, a.ServerAliases}, []any{"a.test", []string{"www.a.test", "*.a.test", "a2.test"}})
+	equal(t, "a roots", []string{a.DocumentRoot, a.ServerAdmin}, []string{"/srv/docs/a", "main@example.com"})
+	want := []AccessLog{
+		{Target: "/srv/logs/a_log", Format: "%v %U", File: "/srv/httpd.conf", Line: 10},
+		{Target: "/srv/logs/a2_log", Format: "%h late", File: "/srv/httpd.conf", Line: 11},
+		{Target: "/srv/logs/a_transfer", Format: "%h default", File: "/srv/httpd.conf", Line: 12},
+	}
+	equal(t, "a logs", a.AccessLogs, want)
+	if !a.OwnLogs || a.Section == nil || a.Section.Line != 4 {
+		t.Errorf("a: OwnLogs %v, section %+v", a.OwnLogs, a.Section)
+	}
+	equal(t, "b", []any{b.Addrs, b.ServerName, b.DocumentRoot, b.ServerAdmin, len(b.AccessLogs), b.OwnLogs},
+		[]any{[]string{"127.0.0.1", "*:81"}, "", "/main", "b@example.com", 0, false})
+	// A CustomLog whose condition never holds is still the vhost's own log:
+	// its requests do not go to the main server's.
+	if len(c.AccessLogs) != 0 || !c.OwnLogs {
+		t.Errorf("c: logs %v, OwnLogs %v; want none of its own that count, and OwnLogs", c.AccessLogs, c.OwnLogs)
+	}
+	equal(t, "main logs", s.AccessLogs, []AccessLog{{Target: "/srv/logs/main_log", Format: accesslog.Nicknames["common"], File: "/srv/httpd.conf", Line: 3}})
+}

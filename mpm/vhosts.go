@@ -1,0 +1,277 @@
+package mpm
+
+import (
+	"net"
+	"net/http"
+	"net/netip"
+	"strings"
+
+	"github.com/httpd-mpm/httpd-mpm/mpm/accesslog"
+	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
+	"github.com/httpd-mpm/httpd-mpm/mpm/site"
+)
+
+// VirtualHost is one <VirtualHost> section as the host resolved it. What the
+// section does not set is the main server's, already merged in: an MPM needs
+// no rule of its own to serve it.
+type VirtualHost struct {
+	// Addrs are the addresses of the <VirtualHost> line.
+	Addrs []VirtualHostAddr
+	// ServerName is the name requests are matched by, "host" or "host:port":
+	// the section's ServerName; without one, the main server's for a
+	// wildcard address, else the name of its first address (Apache's rule).
+	ServerName string
+	// ServerAliases are the ServerAlias names; "*" and "?" are wildcards.
+	ServerAliases []string
+	// DocumentRoot and ServerAdmin are the section's, else the main server's.
+	DocumentRoot string
+	ServerAdmin  string
+	// ServerDirectives and Sections are the per-path configuration (package
+	// site) with the main server's merged in: Sections are the main server's
+	// followed by the section's, as Apache merges them.
+	ServerDirectives []site.Directive
+	Sections         []site.Section
+	// Handlers are the main server's <Location> handlers followed by the
+	// section's own (as Core.Handlers).
+	Handlers []Handler
+	// AccessLogs are where its requests are logged: its own CustomLog
+	// lines, else the main server's (descriptors as in Core.AccessLogs).
+	AccessLogs []AccessLog
+	// File and Line locate the <VirtualHost> line.
+	File string
+	Line int
+}
+
+// VirtualHostAddr is one address of a <VirtualHost> line, resolved by the host.
+type VirtualHostAddr struct {
+	IP   string // an IP address; "" for any ("*", "_default_")
+	Port int    // 0 for any port
+	// Name is the host as written ("www.example.com" in <VirtualHost
+	// www.example.com:80>), lowercased: a request for that name picks this
+	// virtual host when no ServerName or ServerAlias does.
+	Name string
+}
+
+// vserver is one server the engine answers as: the main server or a virtual host.
+type vserver struct {
+	name    string   // the host part of ServerName, lowercased
+	aliases []string // exact ServerAlias names, lowercased
+	wild    []string // ServerAlias names with wildcards, lowercased
+	id      *http1.Identity
+	handler http.Handler
+	logs    []accesslog.Log
+	logName string // ServerName as %v and %p see it
+	docRoot string
+}
+
+// matches is vhost.c's matches_aliases: host is the ServerName or a ServerAlias.
+func (s *vserver) matches(host string) bool {
+	if host == s.name {
+		return true
+	}
+	for _, a := range s.aliases {
+		if host == a {
+			return true
+		}
+	}
+	for _, w := range s.wild {
+		if wildMatch(host, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// vhostMember is one address of a virtual host in a chain.
+type vhostMember struct {
+	s    *vserver
+	name string // VirtualHostAddr.Name
+}
+
+// vhostChain is the virtual hosts of one address, in config order: with one
+// member it is IP-based (Host is not looked at), with more name-based, the
+// first being the default.
+type vhostChain []vhostMember
+
+// vhostTable picks the server of a request as Apache 2.4's vhost.c does:
+// by the connection's local address first (ap_update_vhost_given_ip: the
+// chain of that IP and port, else of that IP and any port, else the wildcard
+// chain of that port, else of any port, else the main server), then among a
+// name-based chain by the request's host (update_server_from_aliases).
+type vhostTable struct {
+	main  *vserver
+	all   []*vserver                    // the virtual hosts, in config order
+	exact map[netip.AddrPort]vhostChain // port 0: any port
+	wild  map[uint16]vhostChain         // port 0: any port
+}
+
+// add puts s in the chains of its addresses; called in config order. A
+// virtual host naming one wildcard address twice in a row is in its chain
+// once, as in ap_fini_vhost_config.
+func (t *vhostTable) add(s *vserver, addrs []VirtualHostAddr) {
+	t.all = append(t.all, s)
+	for i, a := range addrs {
+		m := vhostMember{s: s, name: a.Name}
+		port := uint16(a.Port)
+		ip, ok := a.ip()
+		if !ok {
+			if _, prevIP := addrs[max(i-1, 0)].ip(); i > 0 && !prevIP && addrs[i-1].Port == a.Port {
+				continue
+			}
+			t.wild[port] = append(t.wild[port], m)
+			continue
+		}
+		k := netip.AddrPortFrom(ip, port)
+		t.exact[k] = append(t.exact[k], m)
+	}
+}
+
+// ip is the address, false for a wildcard ("", 0.0.0.0 or ::).
+func (a VirtualHostAddr) ip() (netip.Addr, bool) {
+	ip, err := netip.ParseAddr(a.IP)
+	if err != nil || ip.IsUnspecified() {
+		return netip.Addr{}, false
+	}
+	return ip.Unmap(), true
+}
+
+// chain is the chain of a connection to local, nil for the main server.
+func (t *vhostTable) chain(local netip.AddrPort) vhostChain {
+	ip := local.Addr().Unmap()
+	if c, ok := t.exact[netip.AddrPortFrom(ip, local.Port())]; ok {
+		return c
+	}
+	if c, ok := t.exact[netip.AddrPortFrom(ip, 0)]; ok {
+		return c
+	}
+	if c, ok := t.wild[local.Port()]; ok {
+		return c
+	}
+	return t.wild[0]
+}
+
+// pick is the server answering a request for host (a Host header or the
+// authority of an absolute URI; "" without) on a connection to local.
+func (t *vhostTable) pick(local net.Addr, host string) *vserver {
+	var ap netip.AddrPort
+	if a, ok := local.(*net.TCPAddr); ok {
+		ap = a.AddrPort()
+	}
+	c := t.chain(ap)
+	if len(c) == 0 {
+		return t.main
+	}
+	if len(c) == 1 || host == "" {
+		return c[0].s
+	}
+	host = requestHost(host)
+	var byAddr *vserver
+	var last *vserver
+	for _, m := range c {
+		if m.s != last && m.s.matches(host) {
+			return m.s
+		}
+		if byAddr == nil && host == m.name {
+			byAddr = m.s
+		}
+		last = m.s
+	}
+	if byAddr != nil {
+		return byAddr
+	}
+	return c[0].s
+}
+
+// requestHost is a request's host as vhost.c's fix_hostname leaves it:
+// lowercased, without port, IPv6 brackets or one trailing dot.
+func requestHost(h string) string {
+	if strings.HasPrefix(h, "[") {
+		if i := strings.IndexByte(h, ']'); i > 0 {
+			h = h[1:i]
+		}
+	} else if i := strings.LastIndexByte(h, ':'); i >= 0 {
+		h = h[:i]
+	}
+	h = strings.TrimSuffix(h, ".")
+	for i := 0; i < len(h); i++ {
+		if 'A' <= h[i] && h[i] <= 'Z' {
+			return strings.ToLower(h)
+		}
+	}
+	return h
+}
+
+// wildMatch is ap_strcasecmp_match for lowercase s and pattern: "*" matches
+// any run of bytes, "?" any one byte.
+func wildMatch(s, pattern string) bool {
+	for len(pattern) > 0 {
+		switch pattern[0] {
+		case '*':
+			for len(pattern) > 0 && pattern[0] == '*' {
+				pattern = pattern[1:]
+			}
+			if pattern == "" {
+				return true
+			}
+			for i := 0; i <= len(s); i++ {
+				if wildMatch(s[i:], pattern) {
+					return true
+				}
+			}
+			return false
+		case '?':
+			if s == "" {
+				return false
+			}
+		default:
+			if s == "" || s[0] != pattern[0] {
+				return false
+			}
+		}
+		s, pattern = s[1:], pattern[1:]
+	}
+	return s == ""
+}
+
+// ServeHTTP answers r as the server the table picks for it.
+func (t *vhostTable) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	var local net.Addr
+	c := http1.ConnFromRequest(r)
+	if c != nil {
+		local = c.NetConn().LocalAddr()
+	} else {
+		local, _ = r.Context().Value(http.LocalAddrContextKey).(net.Addr)
+	}
+	s := t.pick(local, r.Host)
+	if c != nil {
+		c.SetIdentity(s.id)
+	}
+	s.handler.ServeHTTP(w, r)
+}
+
+// newVserver builds a server's matching names; handler, logs and docRoot are
+// filled in by the caller.
+func newVserver(serverName, serverAdmin string, aliases []string) *vserver {
+	s := &vserver{name: requestHost(hostOf(serverName)), id: http1.NewIdentity(serverName, serverAdmin), logName: serverName}
+	for _, a := range aliases {
+		a = strings.ToLower(a)
+		if strings.ContainsAny(a, "*?") {
+			s.wild = append(s.wild, a)
+		} else {
+			s.aliases = append(s.aliases, a)
+		}
+	}
+	return s
+}
+
+// hostOf is the host part of a ServerName: without "scheme://" and port.
+func hostOf(serverName string) string {
+	if _, rest, ok := strings.Cut(serverName, "://"); ok {
+		serverName = rest
+	}
+	if strings.HasPrefix(serverName, "[") {
+		return serverName
+	}
+	h, _, _ := strings.Cut(serverName, ":")
+	return h
+}
