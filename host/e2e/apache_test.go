@@ -1,0 +1,336 @@
+package e2e_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/httpd-mpm/httpd-mpm/internal/testserver"
+)
+
+// A differential test runs the real Debian apache2 and our httpd on one
+// configuration body and one document tree, sends both the same raw
+// requests and compares the answers. Each server has its own ServerRoot
+// (logs/, run/) and its own ports; the body names ports as @P0@, @P1@,
+// ... and the shared documents as @DOCS@, and answers are compared with
+// each server's port numbers written back as @Pn@.
+
+// apacheBin is Debian's apache2 (package apache2, installed by
+// .ci/deps.sh for the tests).
+func apacheBin(t testing.TB) string {
+	t.Helper()
+	for _, p := range []string{"apache2", "/usr/sbin/apache2"} {
+		if path, err := exec.LookPath(p); err == nil {
+			return path
+		}
+	}
+	t.Fatal("apache2 not installed (.ci/deps.sh installs it)")
+	return ""
+}
+
+// apacheModuleDir is where Debian's apache2 keeps its modules.
+const apacheModuleDir = "/usr/lib/apache2/modules"
+
+// apacheHead is what only Apache's config says: the event MPM and the
+// modules for the directives the tests use (log_config is compiled into
+// Debian's apache2), the pid file, and the runtime files kept in the
+// ServerRoot (%[1]s).
+const apacheHead = `LoadModule mpm_event_module ` + apacheModuleDir + `/mod_mpm_event.so
+LoadModule authz_core_module ` + apacheModuleDir + `/mod_authz_core.so
+LoadModule mime_module ` + apacheModuleDir + `/mod_mime.so
+LoadModule dir_module ` + apacheModuleDir + `/mod_dir.so
+LoadModule alias_module ` + apacheModuleDir + `/mod_alias.so
+PidFile run/httpd.pid
+DefaultRuntimeDir %[1]s/run
+Mutex file:%[1]s/run default
+ErrorLog logs/error_log
+`
+
+// oursHead is what only our config says: the event MPM plugin from the
+// modules directory (%[1]s) and the pid file.
+const oursHead = `LoadModule mpm_event_module %[1]s/mod_mpm_event.so
+PidFile run/httpd.pid
+ErrorLog logs/error_log
+`
+
+// commonHead starts every body, for both servers: types, no keep-alive
+// (one request per connection), and, as root, an unprivileged user for
+// the children.
+func commonHead() string {
+	s := "TypesConfig /etc/mime.types\nKeepAlive Off\nLogLevel info\n"
+	if os.Geteuid() == 0 {
+		s += "User nobody\nGroup #65534\n"
+	}
+	return s
+}
+
+// diffServer is one running server of a differential test.
+type diffServer struct {
+	name  string // "apache" or "ours"
+	root  string
+	ports []int
+	srv   *testserver.Server
+}
+
+// startDiff writes ServerRoot root with head+body (placeholders filled)
+// and starts argv on it in its own process group; it waits until the pid
+// file exists and every Listen address accepts. The server is stopped at
+// the end of the test.
+func startDiff(t *testing.T, name, root, docs string, ports []int, conf string, argv []string) *diffServer {
+	t.Helper()
+	s := &diffServer{name: name, root: root, ports: ports}
+	must(t, testserver.WriteRoot(root, s.fill(conf, docs), nil))
+	addrs := listenAddrs(s.fill(conf, docs))
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Dir = root
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	srv, err := testserver.Start(cmd, root, addrs[0])
+	must(t, err)
+	s.srv = srv
+	t.Cleanup(func() {
+		if err := s.stop(); err != nil {
+			t.Errorf("%s: stop: %v", name, err)
+		}
+		if t.Failed() {
+			t.Logf("%s error_log:\n%s", name, srv.ErrorLog())
+		}
+	})
+	_, err = srv.Ready(context.Background(), 20*time.Second, 20*time.Millisecond, func(string) bool {
+		if _, err := os.Stat(filepath.Join(root, "run/httpd.pid")); err != nil {
+			return false
+		}
+		for _, a := range addrs {
+			c, err := net.DialTimeout("tcp", a, time.Second)
+			if err != nil {
+				return false
+			}
+			c.Close()
+		}
+		return true
+	})
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return s
+}
+
+// stop ends the server (SIGTERM, then SIGKILL for whatever is left); a
+// second call does nothing.
+func (s *diffServer) stop() error {
+	select {
+	case <-s.srv.Done:
+		return nil
+	default:
+	}
+	return s.srv.Stop(10*time.Second, 5*time.Second)
+}
+
+var listenLine = regexp.MustCompile(`(?m)^Listen\s+(\S+)`)
+
+// listenAddrs are the addresses of conf's Listen lines.
+func listenAddrs(conf string) []string {
+	var out []string
+	for _, m := range listenLine.FindAllStringSubmatch(conf, -1) {
+		out = append(out, m[1])
+	}
+	return out
+}
+
+// fill writes the server's ports and the document directory into text.
+func (s *diffServer) fill(text, docs string) string {
+	pairs := []string{"@DOCS@", docs}
+	for i, p := range s.ports {
+		pairs = append(pairs, fmt.Sprintf("@P%d@", i), strconv.Itoa(p))
+	}
+	return strings.NewReplacer(pairs...).Replace(text)
+}
+
+// unfill writes the server's port numbers in text back as @Pn@.
+func (s *diffServer) unfill(text string) string {
+	var pairs []string
+	for i, p := range s.ports {
+		pairs = append(pairs, strconv.Itoa(p), fmt.Sprintf("@P%d@", i))
+	}
+	return strings.NewReplacer(pairs...).Replace(text)
+}
+
+// freePorts picks n distinct ports free on 127.0.0.1 (and, for the tests
+// here, on the other loopback addresses: nothing else binds those).
+func freePorts(t testing.TB, n int) []int {
+	t.Helper()
+	var lns []net.Listener
+	defer func() {
+		for _, ln := range lns {
+			ln.Close()
+		}
+	}()
+	var ports []int
+	for range n {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		must(t, err)
+		lns = append(lns, ln)
+		ports = append(ports, ln.Addr().(*net.TCPAddr).Port)
+	}
+	return ports
+}
+
+// diffPair is Apache and ours running one configuration body.
+type diffPair struct {
+	t            *testing.T
+	apache, ours *diffServer
+}
+
+// startPair writes the documents (paths relative to a shared directory,
+// @DOCS@ in body) and starts Apache and ours on body, each with its own
+// free ports (nports of them).
+func startPair(t *testing.T, nports int, body string, docs map[string]string) *diffPair {
+	t.Helper()
+	apache := apacheBin(t)
+	httpd, modules := build(t)
+	base := t.TempDir()
+	docDir := filepath.Join(base, "docs")
+	for name, content := range docs {
+		path := filepath.Join(docDir, name)
+		must(t, os.MkdirAll(filepath.Dir(path), 0o755))
+		write(t, path, content)
+	}
+	reachableByNobody(t, docDir)
+	body = commonHead() + body
+	aroot, oroot := filepath.Join(base, "apache"), filepath.Join(base, "ours")
+	p := &diffPair{t: t}
+	p.apache = startDiff(t, "apache", aroot, docDir, freePorts(t, nports), fmt.Sprintf(apacheHead, aroot)+body,
+		[]string{apache, "-d", aroot, "-f", filepath.Join(aroot, "httpd.conf"), "-D", "FOREGROUND"})
+	p.ours = startDiff(t, "ours", oroot, docDir, freePorts(t, nports), fmt.Sprintf(oursHead, modules)+body,
+		testserver.Command(httpd, oroot).Args)
+	return p
+}
+
+// answer is what the tests compare of a response. Date, Server, ETag,
+// Last-Modified and Accept-Ranges/Content-Length are left out: the first
+// four differ by the time and the software, and Content-Length follows
+// from the body, compared whole.
+type answer struct {
+	Status      int
+	Location    string
+	ContentType string
+	Body        string
+	Unparseable string // the raw reply when it is not HTTP
+}
+
+func (a answer) String() string {
+	if a.Unparseable != "" {
+		return fmt.Sprintf("unparseable reply %q", a.Unparseable)
+	}
+	s := fmt.Sprintf("%d", a.Status)
+	if a.Location != "" {
+		s += " Location: " + a.Location
+	}
+	return s + fmt.Sprintf(" Content-Type: %s body %q", a.ContentType, a.Body)
+}
+
+// signature is the server software in an error page's signature line,
+// the one part of the page that must differ.
+var signature = regexp.MustCompile(`<address>.*? Server at `)
+
+// ask sends req (raw, every line ending in \r\n) to ip:@Pport@ of s and
+// returns the answer with s's ports written back as @Pn@.
+func (s *diffServer) ask(t testing.TB, ip string, port int, req string) answer {
+	t.Helper()
+	addr := net.JoinHostPort(ip, strconv.Itoa(s.ports[port]))
+	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatalf("%s: %v", s.name, err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := c.Write([]byte(s.fill(req, ""))); err != nil {
+		t.Fatalf("%s: %v", s.name, err)
+	}
+	var raw bytes.Buffer
+	raw.ReadFrom(c)
+	resp, err := http.ReadResponse(bufio.NewReader(bytes.NewReader(raw.Bytes())), nil)
+	if err != nil {
+		return answer{Unparseable: raw.String()}
+	}
+	defer resp.Body.Close()
+	var body bytes.Buffer
+	if _, err := body.ReadFrom(resp.Body); err != nil {
+		return answer{Unparseable: raw.String()}
+	}
+	return answer{
+		Status:      resp.StatusCode,
+		Location:    s.unfill(resp.Header.Get("Location")),
+		ContentType: resp.Header.Get("Content-Type"),
+		Body:        signature.ReplaceAllString(s.unfill(body.String()), "<address>SOFTWARE Server at "),
+	}
+}
+
+// diffRequest is one request of a differential test: raw text to send
+// (placeholders allowed) to ip and port index Port, and, for the reader,
+// what Apache answers (checked too: it documents Apache's choice, and a
+// wrong expectation there is a wrong test).
+type diffRequest struct {
+	IP   string
+	Port int
+	Raw  string
+	Want string // a substring of Apache's body
+}
+
+// get is a plain HTTP/1.1 GET of path with the Host header host.
+func get(path, host string) string {
+	return "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n"
+}
+
+// check sends each request to Apache, then to ours, and reports every
+// answer of ours that differs from Apache's.
+func (p *diffPair) check(reqs []diffRequest) {
+	t := p.t
+	t.Helper()
+	for _, r := range reqs {
+		ip := r.IP
+		if ip == "" {
+			ip = "127.0.0.1"
+		}
+		want := p.apache.ask(t, ip, r.Port, r.Raw)
+		got := p.ours.ask(t, ip, r.Port, r.Raw)
+		where := fmt.Sprintf("%s:@P%d@ %q", ip, r.Port, r.Raw)
+		if r.Want != "" && !strings.Contains(want.Body, r.Want) {
+			t.Errorf("%s: Apache answers %v, the test expects a body with %q", where, want, r.Want)
+		}
+		if got != want {
+			t.Errorf("%s:\n  apache: %v\n  ours:   %v", where, want, got)
+		} else {
+			t.Logf("%s: both %v", where, want)
+		}
+	}
+}
+
+// logLines are the lines of the file logs/name in s's ServerRoot, s's
+// ports written back, sorted: one request at a time, but our children
+// each write their own.
+func (s *diffServer) logLines(t testing.TB, name string) []string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(s.root, "logs", name))
+	if err != nil && !os.IsNotExist(err) {
+		t.Fatalf("%s: %v", s.name, err)
+	}
+	lines := strings.Split(strings.TrimSuffix(s.unfill(string(b)), "\n"), "\n")
+	if len(lines) == 1 && lines[0] == "" {
+		lines = nil
+	}
+	slices.Sort(lines)
+	return lines
+}

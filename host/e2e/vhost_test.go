@@ -1,0 +1,272 @@
+package e2e_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+// The <VirtualHost> tests run the real apache2 beside ours (apache_test.go)
+// on one configuration and compare status, Location, Content-Type and body
+// of every answer, and the access logs. Each request also names a word of
+// the page Apache serves, so that the test says which virtual host Apache
+// picks, and a server answering every request from its main configuration
+// fails even where a page happens to be the same.
+
+// vhostNamesConf: three name-based vhosts on one address (and a fourth
+// named by the address text "localhost" only), and one "*:*" vhost,
+// alone on its chain, for the second port. The main server and b.test
+// log the vhost's name, the request's and the request line (not %U:
+// after a DirectoryIndex Apache logs the index file's path, ours the
+// requested one, a difference that has nothing to do with vhosts).
+const vhostNamesConf = `ServerName main.test
+Listen 127.0.0.1:@P0@
+Listen 127.0.0.1:@P1@
+DocumentRoot @DOCS@/main
+<Directory @DOCS@>
+    Require all granted
+</Directory>
+LogFormat "%v %V %>s \"%r\"" vhost
+CustomLog logs/main_log vhost
+<VirtualHost 127.0.0.1:@P0@>
+    ServerName a.test
+    DocumentRoot @DOCS@/a
+</VirtualHost>
+<VirtualHost 127.0.0.1:@P0@>
+    ServerName b.test
+    ServerAlias www.b.test *.wild.test
+    DocumentRoot @DOCS@/b
+    CustomLog logs/b_log vhost
+</VirtualHost>
+<VirtualHost 127.0.0.1:@P0@>
+    ServerName c.test
+    DocumentRoot @DOCS@/c
+</VirtualHost>
+<VirtualHost localhost:@P0@>
+    ServerName d.test
+    DocumentRoot @DOCS@/d
+</VirtualHost>
+<VirtualHost *:*>
+    ServerName any.test
+    DocumentRoot @DOCS@/any
+</VirtualHost>
+`
+
+// vhostDocs gives each named directory an index page and a file saying
+// its name.
+func vhostDocs(names ...string) map[string]string {
+	docs := map[string]string{}
+	for _, n := range names {
+		docs[n+"/index.html"] = "<p>docs-" + n + "</p>\n"
+		docs[n+"/who.txt"] = "docs-" + n + "\n"
+	}
+	return docs
+}
+
+// TestVhostNames: the name-based choice among the vhosts of one address
+// (Host case and port ignored, ServerAlias exact and wild, the absolute
+// URI's host before Host, a trailing dot, the address text, the first
+// vhost by default and for HTTP/1.0 without Host), the vhost alone on its
+// address for any Host, and which access log each request goes to.
+func TestVhostNames(t *testing.T) {
+	docs := vhostDocs("main", "a", "b", "c", "d", "any")
+	docs["b/only-b.txt"] = "only in b\n"
+	p := startPair(t, 2, vhostNamesConf, docs)
+	p.check([]diffRequest{
+		{Raw: get("/", "a.test"), Want: "docs-a"},
+		{Raw: get("/who.txt", "A.TEST:1234"), Want: "docs-a"},
+		{Raw: get("/", "b.test"), Want: "docs-b"},
+		{Raw: get("/", "www.b.test"), Want: "docs-b"},
+		{Raw: get("/", "WWW.B.Test"), Want: "docs-b"},
+		{Raw: get("/only-b.txt", "x.wild.test"), Want: "only in b"},
+		{Raw: get("/who.txt", "deep.x.wild.test"), Want: "docs-b"},
+		{Raw: get("/who.txt", "wild.test"), Want: "docs-a"},
+		{Raw: get("/", "c.test"), Want: "docs-c"},
+		{Raw: get("/who.txt", "c.test:@P0@"), Want: "docs-c"},
+		{Raw: get("/", "unknown.test"), Want: "docs-a"},
+		{Raw: get("/", "main.test"), Want: "docs-a"},
+		{Raw: get("/", "127.0.0.1:@P0@"), Want: "docs-a"},
+		{Raw: get("/", "b.test."), Want: "docs-b"},
+		{Raw: get("/", "a.test."), Want: "docs-a"},
+		{Raw: get("/", "localhost"), Want: "docs-d"},
+		{Raw: get("/", "d.test"), Want: "docs-d"},
+		{Raw: "GET / HTTP/1.0\r\n\r\n", Want: "docs-a"},
+		{Raw: "GET /who.txt HTTP/1.0\r\nHost: c.test\r\n\r\n", Want: "docs-c"},
+		{Raw: "GET http://c.test/ HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n", Want: "docs-c"},
+		{Raw: "GET http://WWW.B.TEST:99/who.txt HTTP/1.1\r\nHost: c.test\r\nConnection: close\r\n\r\n", Want: "docs-b"},
+		{Raw: get("/only-b.txt", "a.test"), Want: "Not Found"},
+		{Raw: get("/missing", "b.test"), Want: "Not Found"},
+		{Raw: "GET /who.txt HTTP/1.1\r\nConnection: close\r\n\r\n", Want: "Bad Request"},
+		{Port: 1, Raw: get("/", "a.test"), Want: "docs-any"},
+		{Port: 1, Raw: get("/who.txt", "unknown.test"), Want: "docs-any"},
+		{Port: 1, Raw: "GET /who.txt HTTP/1.0\r\n\r\n", Want: "docs-any"},
+	})
+	// The logs are whole once the servers have stopped.
+	must(t, p.apache.stop())
+	must(t, p.ours.stop())
+	for _, log := range []string{"main_log", "b_log"} {
+		want, got := p.apache.logLines(t, log), p.ours.logLines(t, log)
+		t.Logf("Apache's %s:\n  %s", log, strings.Join(want, "\n  "))
+		if !slices.Equal(got, want) {
+			t.Errorf("logs/%s (sorted):\napache:\n  %s\nours:\n  %s", log, strings.Join(want, "\n  "), strings.Join(got, "\n  "))
+		}
+	}
+}
+
+// vhostAddrsConf: on port 0 an IP-based vhost for 127.0.0.2 and two
+// name-based ones for every address; port 1 has no vhost (the main
+// server); port 2 one _default_ vhost.
+const vhostAddrsConf = `ServerName main.test
+Listen 127.0.0.1:@P0@
+Listen 127.0.0.2:@P0@
+Listen 127.0.0.1:@P1@
+Listen 127.0.0.1:@P2@
+DocumentRoot @DOCS@/main
+<Directory @DOCS@>
+    Require all granted
+</Directory>
+<VirtualHost 127.0.0.2:@P0@>
+    ServerName ip.test
+    DocumentRoot @DOCS@/ip
+</VirtualHost>
+<VirtualHost *:@P0@>
+    ServerName w1.test
+    DocumentRoot @DOCS@/w1
+</VirtualHost>
+<VirtualHost *:@P0@>
+    ServerName w2.test
+    DocumentRoot @DOCS@/w2
+</VirtualHost>
+<VirtualHost _default_:@P2@>
+    ServerName dflt.test
+    DocumentRoot @DOCS@/dflt
+</VirtualHost>
+`
+
+// TestVhostAddresses: the connection's local address chooses first: the
+// exact IP's vhost whatever the Host, else the name-based wildcard ones,
+// else (no vhost for the address) the main server.
+func TestVhostAddresses(t *testing.T) {
+	p := startPair(t, 3, vhostAddrsConf, vhostDocs("main", "ip", "w1", "w2", "dflt"))
+	p.check([]diffRequest{
+		{IP: "127.0.0.2", Raw: get("/", "ip.test"), Want: "docs-ip"},
+		{IP: "127.0.0.2", Raw: get("/", "w2.test"), Want: "docs-ip"},
+		{IP: "127.0.0.2", Raw: get("/who.txt", "unknown.test"), Want: "docs-ip"},
+		{IP: "127.0.0.2", Raw: "GET /who.txt HTTP/1.0\r\n\r\n", Want: "docs-ip"},
+		{Raw: get("/", "w1.test"), Want: "docs-w1"},
+		{Raw: get("/", "w2.test"), Want: "docs-w2"},
+		{Raw: get("/", "ip.test"), Want: "docs-w1"},
+		{Raw: get("/who.txt", "main.test"), Want: "docs-w1"},
+		{Raw: "GET /who.txt HTTP/1.0\r\n\r\n", Want: "docs-w1"},
+		{Port: 1, Raw: get("/", "w2.test"), Want: "docs-main"},
+		{Port: 1, Raw: get("/who.txt", "ip.test"), Want: "docs-main"},
+		{Port: 1, Raw: "GET /who.txt HTTP/1.0\r\n\r\n", Want: "docs-main"},
+		{Port: 2, Raw: get("/", "w2.test"), Want: "docs-dflt"},
+		{Port: 2, Raw: get("/who.txt", "dflt.test"), Want: "docs-dflt"},
+	})
+}
+
+// vhostInheritConf: what a vhost takes from the main server and what it
+// overrides. The main server's <Directory>, <Location>, Alias and
+// ErrorDocument apply in the vhosts after their own; v1 has its own
+// DocumentRoot, ServerAdmin, Alias (one of the main's prefix), AliasMatch,
+// <Location>, <Files>, <Directory>, Redirect and ErrorDocument; v2 only a
+// DirectoryIndex and an ErrorDocument, and the main's DocumentRoot. Port 1
+// has no vhost. Error pages carry a signature with the admin address.
+const vhostInheritConf = `ServerName main.test
+ServerAdmin root@main.test
+ServerSignature EMail
+Listen 127.0.0.1:@P0@
+Listen 127.0.0.1:@P1@
+DocumentRoot @DOCS@/main
+<Directory @DOCS@>
+    Require all granted
+</Directory>
+<Directory @DOCS@/main/closed>
+    Require all denied
+</Directory>
+<Location /mainloc>
+    Require all denied
+</Location>
+Alias /shared @DOCS@/shared
+Alias /both @DOCS@/both-main
+ErrorDocument 410 "main says gone"
+<VirtualHost *:@P0@>
+    ServerName v1.test
+    ServerAdmin admin@v1.test
+    DocumentRoot @DOCS@/v1
+    Alias /both @DOCS@/both-v1
+    Alias /mainclosed @DOCS@/main/closed
+    AliasMatch ^/am/(.*)$ @DOCS@/both-v1/$1
+    <Location /nope>
+        Require all denied
+    </Location>
+    <Files "*.secret">
+        Require all denied
+    </Files>
+    <Directory @DOCS@/v1/sub>
+        DirectoryIndex start.html
+    </Directory>
+    <Directory @DOCS@/v1/forced>
+        ForceType text/x-forced
+    </Directory>
+    Redirect /old http://elsewhere.test/new
+    Redirect 301 /moved /who.txt
+    Redirect gone /gone
+    ErrorDocument 404 /missing.html
+</VirtualHost>
+<VirtualHost *:@P0@>
+    ServerName v2.test
+    DirectoryIndex home.html index.html
+    ErrorDocument 404 "v2 has no such page"
+</VirtualHost>
+`
+
+// TestVhostInheritance: per-path configuration of vhosts merged over the
+// main server's.
+func TestVhostInheritance(t *testing.T) {
+	docs := vhostDocs("main", "v1", "shared", "both-main", "both-v1", "main/closed")
+	for name, body := range map[string]string{
+		"main/home.html":     "<p>main home</p>\n",
+		"v1/missing.html":    "<p>v1 custom 404</p>\n",
+		"v1/sub/start.html":  "<p>v1 sub start</p>\n",
+		"v1/forced/data.txt": "forced type\n",
+		"v1/key.secret":      "v1 secret\n",
+		"main/key.secret":    "main secret\n",
+	} {
+		docs[name] = body
+	}
+	p := startPair(t, 2, vhostInheritConf, docs)
+	p.check([]diffRequest{
+		{Raw: get("/", "v1.test"), Want: "docs-v1"},
+		{Raw: get("/sub/", "v1.test"), Want: "v1 sub start"},
+		{Raw: get("/sub", "v1.test"), Want: "Moved Permanently"},
+		{Raw: get("/forced/data.txt", "v1.test"), Want: "forced type"},
+		{Raw: get("/both/who.txt", "v1.test"), Want: "docs-both-v1"},
+		{Raw: get("/am/who.txt", "v1.test"), Want: "docs-both-v1"},
+		{Raw: get("/shared/who.txt", "v1.test"), Want: "docs-shared"},
+		{Raw: get("/mainclosed/who.txt", "v1.test"), Want: "Forbidden"},
+		{Raw: get("/mainloc", "v1.test"), Want: "Forbidden"},
+		{Raw: get("/nope", "v1.test"), Want: "Forbidden"},
+		{Raw: get("/key.secret", "v1.test"), Want: "Forbidden"},
+		{Raw: get("/old/x", "v1.test"), Want: "elsewhere.test/new/x"},
+		{Raw: get("/moved", "v1.test:8000"), Want: "who.txt"},
+		{Raw: get("/moved", "v1.test"), Want: "who.txt"},
+		{Raw: get("/gone", "v1.test"), Want: "main says gone"},
+		{Raw: get("/nothere", "v1.test"), Want: "v1 custom 404"},
+		{Raw: get("/", "v2.test"), Want: "main home"},
+		{Raw: get("/who.txt", "v2.test"), Want: "docs-main"},
+		{Raw: get("/closed/who.txt", "v2.test"), Want: "Forbidden"},
+		{Raw: get("/both/who.txt", "v2.test"), Want: "docs-both-main"},
+		{Raw: get("/key.secret", "v2.test"), Want: "main secret"},
+		{Raw: get("/nope", "v2.test"), Want: "v2 has no such page"},
+		{Raw: get("/old", "v2.test"), Want: "v2 has no such page"},
+		{Raw: get("/mainloc", "v2.test:81"), Want: "Forbidden"},
+		{Raw: "GET /nope HTTP/1.0\r\n\r\n", Want: "Forbidden"},
+		{Port: 1, Raw: get("/", "v1.test"), Want: "docs-main"},
+		{Port: 1, Raw: get("/both/who.txt", "v1.test"), Want: "docs-both-main"},
+		{Port: 1, Raw: get("/nope", "v1.test"), Want: "Not Found"},
+		{Port: 1, Raw: get("/closed/who.txt", "main.test"), Want: "Forbidden"},
+		{Port: 1, Raw: "GET /nothere HTTP/1.0\r\n\r\n", Want: "Not Found"},
+	})
+}
