@@ -189,12 +189,17 @@ func freePorts(t testing.TB, n int) []int {
 
 // diffPair is Apache and ours running one configuration body.
 type diffPair struct {
-	t            *testing.T
-	apache, ours *diffServer
+	t                  *testing.T
+	apache, ours       *diffServer
+	apacheBin, oursBin string
 }
 
+// symlinkTo starts a document that is a symbolic link to the rest.
+const symlinkTo = "symlink to "
+
 // startPair writes the documents (paths relative to a shared directory,
-// @DOCS@ in body) and starts Apache and ours on body, each with its own
+// @DOCS@ in body; a content symlinkTo+target makes a symbolic link) and
+// starts Apache and ours on body, each with its own
 // free ports (nports of them).
 func startPair(t *testing.T, nports int, body string, docs map[string]string) *diffPair {
 	t.Helper()
@@ -205,17 +210,63 @@ func startPair(t *testing.T, nports int, body string, docs map[string]string) *d
 	for name, content := range docs {
 		path := filepath.Join(docDir, name)
 		must(t, os.MkdirAll(filepath.Dir(path), 0o755))
+		if target, ok := strings.CutPrefix(content, symlinkTo); ok {
+			must(t, os.Symlink(target, path))
+			continue
+		}
 		write(t, path, content)
 	}
 	reachableByNobody(t, docDir)
 	body = commonHead() + body
 	aroot, oroot := filepath.Join(base, "apache"), filepath.Join(base, "ours")
-	p := &diffPair{t: t}
-	p.apache = startDiff(t, "apache", aroot, docDir, freePorts(t, nports), fmt.Sprintf(apacheHead, aroot)+body,
+	ahead, ohead := sameLength(fmt.Sprintf(apacheHead, aroot), fmt.Sprintf(oursHead, modules))
+	p := &diffPair{t: t, apacheBin: apache, oursBin: httpd}
+	p.apache = startDiff(t, "apache", aroot, docDir, freePorts(t, nports), ahead+body,
 		[]string{apache, "-d", aroot, "-f", filepath.Join(aroot, "httpd.conf"), "-D", "FOREGROUND"})
-	p.ours = startDiff(t, "ours", oroot, docDir, freePorts(t, nports), fmt.Sprintf(oursHead, modules)+body,
+	p.ours = startDiff(t, "ours", oroot, docDir, freePorts(t, nports), ohead+body,
 		testserver.Command(httpd, oroot).Args)
 	return p
+}
+
+// sameLength pads the shorter of two config heads with comment lines, so
+// that a line of the body has the same number in both files (-S shows
+// them).
+func sameLength(a, b string) (string, string) {
+	for strings.Count(a, "\n") < strings.Count(b, "\n") {
+		a += "#\n"
+	}
+	for strings.Count(b, "\n") < strings.Count(a, "\n") {
+		b += "#\n"
+	}
+	return a, b
+}
+
+// checkDump compares the "VirtualHost configuration:" part of -S (the
+// vhosts as each server sorts them), paths and ports written back.
+func (p *diffPair) checkDump() {
+	t := p.t
+	t.Helper()
+	want := p.apache.dump(t, p.apacheBin)
+	got := p.ours.dump(t, p.oursBin)
+	if got != want {
+		t.Errorf("-S:\napache:\n%s\nours:\n%s", want, got)
+	} else {
+		t.Logf("-S, both:\n%s", want)
+	}
+}
+
+// dump runs bin -S on s's configuration and returns the vhost part of
+// its output.
+func (s *diffServer) dump(t testing.TB, bin string) string {
+	t.Helper()
+	out, err := exec.Command(bin, "-d", s.root, "-f", filepath.Join(s.root, "httpd.conf"), "-S").Output()
+	if err != nil {
+		t.Fatalf("%s -S: %v\n%s", s.name, err, out)
+	}
+	text := strings.ReplaceAll(s.unfill(string(out)), s.root+"/", "ROOT/")
+	_, text, _ = strings.Cut(text, "VirtualHost configuration:\n")
+	text, _, _ = strings.Cut(text, "ServerRoot: ")
+	return text
 }
 
 // answer is what the tests compare of a response. Date, Server, ETag,
@@ -314,6 +365,23 @@ func (p *diffPair) check(reqs []diffRequest) {
 			t.Errorf("%s:\n  apache: %v\n  ours:   %v", where, want, got)
 		} else {
 			t.Logf("%s: both %v", where, want)
+		}
+	}
+}
+
+// checkLogs stops both servers, which makes their logs whole, and
+// reports every file of logs/ named whose lines differ.
+func (p *diffPair) checkLogs(names ...string) {
+	t := p.t
+	t.Helper()
+	must(t, p.apache.stop())
+	must(t, p.ours.stop())
+	for _, log := range names {
+		want, got := p.apache.logLines(t, log), p.ours.logLines(t, log)
+		if !slices.Equal(got, want) {
+			t.Errorf("logs/%s (sorted):\napache:\n  %s\nours:\n  %s", log, strings.Join(want, "\n  "), strings.Join(got, "\n  "))
+		} else {
+			t.Logf("logs/%s, both:\n  %s", log, strings.Join(want, "\n  "))
 		}
 	}
 }

@@ -1,10 +1,6 @@
 package e2e_test
 
-import (
-	"slices"
-	"strings"
-	"testing"
-)
+import "testing"
 
 // The <VirtualHost> tests run the real apache2 beside ours (apache_test.go)
 // on one configuration and compare status, Location, Content-Type and body
@@ -72,6 +68,7 @@ func TestVhostNames(t *testing.T) {
 	docs := vhostDocs("main", "a", "b", "c", "d", "any")
 	docs["b/only-b.txt"] = "only in b\n"
 	p := startPair(t, 2, vhostNamesConf, docs)
+	p.checkDump()
 	p.check([]diffRequest{
 		{Raw: get("/", "a.test"), Want: "docs-a"},
 		{Raw: get("/who.txt", "A.TEST:1234"), Want: "docs-a"},
@@ -88,6 +85,7 @@ func TestVhostNames(t *testing.T) {
 		{Raw: get("/", "127.0.0.1:@P0@"), Want: "docs-a"},
 		{Raw: get("/", "b.test."), Want: "docs-b"},
 		{Raw: get("/", "a.test."), Want: "docs-a"},
+		{Raw: get("/who.txt", "[::1]:80"), Want: "docs-a"},
 		{Raw: get("/", "localhost"), Want: "docs-d"},
 		{Raw: get("/", "d.test"), Want: "docs-d"},
 		{Raw: "GET / HTTP/1.0\r\n\r\n", Want: "docs-a"},
@@ -101,26 +99,21 @@ func TestVhostNames(t *testing.T) {
 		{Port: 1, Raw: get("/who.txt", "unknown.test"), Want: "docs-any"},
 		{Port: 1, Raw: "GET /who.txt HTTP/1.0\r\n\r\n", Want: "docs-any"},
 	})
-	// The logs are whole once the servers have stopped.
-	must(t, p.apache.stop())
-	must(t, p.ours.stop())
-	for _, log := range []string{"main_log", "b_log"} {
-		want, got := p.apache.logLines(t, log), p.ours.logLines(t, log)
-		t.Logf("Apache's %s:\n  %s", log, strings.Join(want, "\n  "))
-		if !slices.Equal(got, want) {
-			t.Errorf("logs/%s (sorted):\napache:\n  %s\nours:\n  %s", log, strings.Join(want, "\n  "), strings.Join(got, "\n  "))
-		}
-	}
+	p.checkLogs("main_log", "b_log")
 }
 
-// vhostAddrsConf: on port 0 an IP-based vhost for 127.0.0.2 and two
-// name-based ones for every address; port 1 has no vhost (the main
-// server); port 2 one _default_ vhost.
+// vhostAddrsConf: on port 0 an IP-based vhost for 127.0.0.2 and
+// name-based ones for every address; port 1 has no vhost on 127.0.0.1
+// (the main server) and an any-port one on 127.0.0.2; port 2 a _default_
+// vhost, and on 127.0.0.2 the one that is also among the name-based ones
+// of port 0.
 const vhostAddrsConf = `ServerName main.test
 Listen 127.0.0.1:@P0@
 Listen 127.0.0.2:@P0@
 Listen 127.0.0.1:@P1@
+Listen 127.0.0.2:@P1@
 Listen 127.0.0.1:@P2@
+Listen 127.0.0.2:@P2@
 DocumentRoot @DOCS@/main
 <Directory @DOCS@>
     Require all granted
@@ -141,13 +134,23 @@ DocumentRoot @DOCS@/main
     ServerName dflt.test
     DocumentRoot @DOCS@/dflt
 </VirtualHost>
+<VirtualHost 127.0.0.2:*>
+    ServerName ipany.test
+    DocumentRoot @DOCS@/ipany
+</VirtualHost>
+<VirtualHost 127.0.0.2:@P2@ *:@P0@>
+    ServerName w3.test
+    DocumentRoot @DOCS@/w3
+</VirtualHost>
 `
 
 // TestVhostAddresses: the connection's local address chooses first: the
-// exact IP's vhost whatever the Host, else the name-based wildcard ones,
-// else (no vhost for the address) the main server.
+// exact IP's vhost whatever the Host (of the exact port, else of any
+// port), else the name-based wildcard ones, else (no vhost for the
+// address) the main server.
 func TestVhostAddresses(t *testing.T) {
-	p := startPair(t, 3, vhostAddrsConf, vhostDocs("main", "ip", "w1", "w2", "dflt"))
+	p := startPair(t, 3, vhostAddrsConf, vhostDocs("main", "ip", "w1", "w2", "w3", "dflt", "ipany"))
+	p.checkDump()
 	p.check([]diffRequest{
 		{IP: "127.0.0.2", Raw: get("/", "ip.test"), Want: "docs-ip"},
 		{IP: "127.0.0.2", Raw: get("/", "w2.test"), Want: "docs-ip"},
@@ -155,23 +158,80 @@ func TestVhostAddresses(t *testing.T) {
 		{IP: "127.0.0.2", Raw: "GET /who.txt HTTP/1.0\r\n\r\n", Want: "docs-ip"},
 		{Raw: get("/", "w1.test"), Want: "docs-w1"},
 		{Raw: get("/", "w2.test"), Want: "docs-w2"},
+		{Raw: get("/", "w3.test"), Want: "docs-w3"},
 		{Raw: get("/", "ip.test"), Want: "docs-w1"},
 		{Raw: get("/who.txt", "main.test"), Want: "docs-w1"},
 		{Raw: "GET /who.txt HTTP/1.0\r\n\r\n", Want: "docs-w1"},
 		{Port: 1, Raw: get("/", "w2.test"), Want: "docs-main"},
 		{Port: 1, Raw: get("/who.txt", "ip.test"), Want: "docs-main"},
 		{Port: 1, Raw: "GET /who.txt HTTP/1.0\r\n\r\n", Want: "docs-main"},
+		{IP: "127.0.0.2", Port: 1, Raw: get("/who.txt", "ip.test"), Want: "docs-ipany"},
+		{IP: "127.0.0.2", Port: 1, Raw: get("/who.txt", "main.test"), Want: "docs-ipany"},
 		{Port: 2, Raw: get("/", "w2.test"), Want: "docs-dflt"},
 		{Port: 2, Raw: get("/who.txt", "dflt.test"), Want: "docs-dflt"},
+		{Port: 2, Raw: get("/who.txt", "w3.test"), Want: "docs-dflt"},
+		{IP: "127.0.0.2", Port: 2, Raw: get("/who.txt", "dflt.test"), Want: "docs-w3"},
 	})
+}
+
+// vhostPortConf: "<VirtualHost *>" has no port: Apache 2.4 makes it
+// "*:*", every port, even when the main ServerName, read before, has one
+// (port 1). A vhost without ServerName there is named after the main
+// server, and one has a ServerName with a scheme. Redirects (a
+// directory without its slash) show the name and port each uses.
+const vhostPortConf = `ServerName main.test:@P1@
+Listen 127.0.0.1:@P0@
+Listen 127.0.0.1:@P1@
+DocumentRoot @DOCS@/main
+<Directory @DOCS@>
+    Require all granted
+</Directory>
+LogFormat "%v %V %p %>s \"%r\"" vhost
+CustomLog logs/main_log vhost
+<VirtualHost *>
+    DocumentRoot @DOCS@/noname
+</VirtualHost>
+<VirtualHost *>
+    ServerName star.test
+    DocumentRoot @DOCS@/star
+</VirtualHost>
+<VirtualHost *>
+    ServerName https://sec.test
+    DocumentRoot @DOCS@/sec
+</VirtualHost>
+`
+
+// TestVhostDefaultPort: "<VirtualHost *>" without a port, vhost names
+// inherited and with a scheme.
+func TestVhostDefaultPort(t *testing.T) {
+	docs := vhostDocs("main", "noname", "star", "sec", "main/sub", "noname/sub", "star/sub", "sec/sub")
+	p := startPair(t, 2, vhostPortConf, docs)
+	p.checkDump()
+	p.check([]diffRequest{
+		{Raw: get("/", "star.test"), Want: "docs-star"},
+		{Raw: get("/who.txt", "main.test"), Want: "docs-noname"},
+		{Raw: get("/sub", "star.test"), Want: "/sub/"},
+		{Raw: "GET /sub HTTP/1.0\r\n\r\n", Want: "/sub/"},
+		{Port: 1, Raw: get("/", "star.test"), Want: "docs-star"},
+		{Port: 1, Raw: get("/who.txt", "main.test"), Want: "docs-noname"},
+		{Port: 1, Raw: get("/who.txt", "unknown.test"), Want: "docs-noname"},
+		{Port: 1, Raw: get("/who.txt", "sec.test"), Want: "docs-sec"},
+		{Port: 1, Raw: get("/sub", "star.test"), Want: "/sub/"},
+		{Port: 1, Raw: get("/sub", "sec.test"), Want: "/sub/"},
+		{Port: 1, Raw: get("/sub", "sec.test:8443"), Want: "/sub/"},
+		{Port: 1, Raw: "GET /sub HTTP/1.0\r\n\r\n", Want: "/sub/"},
+	})
+	p.checkLogs("main_log")
 }
 
 // vhostInheritConf: what a vhost takes from the main server and what it
 // overrides. The main server's <Directory>, <Location>, Alias and
-// ErrorDocument apply in the vhosts after their own; v1 has its own
-// DocumentRoot, ServerAdmin, Alias (one of the main's prefix), AliasMatch,
-// <Location>, <Files>, <Directory>, Redirect and ErrorDocument; v2 only a
-// DirectoryIndex and an ErrorDocument, and the main's DocumentRoot. Port 1
+// ErrorDocument apply in the vhosts, the vhosts' own after them; v1 has
+// its own DocumentRoot, ServerAdmin, Options, Alias (one of the main's
+// prefix), AliasMatch, <Location>, <Files>, <Directory>, Redirect and
+// ErrorDocument; v2 only a DirectoryIndex, an ErrorDocument and a
+// <Directory> that opens one the main server closes, and the main's
+// DocumentRoot. Port 1
 // has no vhost. Error pages carry a signature with the admin address.
 const vhostInheritConf = `ServerName main.test
 ServerAdmin root@main.test
@@ -190,11 +250,13 @@ DocumentRoot @DOCS@/main
 </Location>
 Alias /shared @DOCS@/shared
 Alias /both @DOCS@/both-main
+Redirect /mainredir http://main-elsewhere.test
 ErrorDocument 410 "main says gone"
 <VirtualHost *:@P0@>
     ServerName v1.test
     ServerAdmin admin@v1.test
     DocumentRoot @DOCS@/v1
+    Options None
     Alias /both @DOCS@/both-v1
     Alias /mainclosed @DOCS@/main/closed
     AliasMatch ^/am/(.*)$ @DOCS@/both-v1/$1
@@ -219,6 +281,9 @@ ErrorDocument 410 "main says gone"
     ServerName v2.test
     DirectoryIndex home.html index.html
     ErrorDocument 404 "v2 has no such page"
+    <Directory @DOCS@/main/closed>
+        Require all granted
+    </Directory>
 </VirtualHost>
 `
 
@@ -233,10 +298,13 @@ func TestVhostInheritance(t *testing.T) {
 		"v1/forced/data.txt": "forced type\n",
 		"v1/key.secret":      "v1 secret\n",
 		"main/key.secret":    "main secret\n",
+		"v1/link.txt":        symlinkTo + "who.txt",
+		"main/link.txt":      symlinkTo + "who.txt",
 	} {
 		docs[name] = body
 	}
 	p := startPair(t, 2, vhostInheritConf, docs)
+	p.checkDump()
 	p.check([]diffRequest{
 		{Raw: get("/", "v1.test"), Want: "docs-v1"},
 		{Raw: get("/sub/", "v1.test"), Want: "v1 sub start"},
@@ -253,10 +321,14 @@ func TestVhostInheritance(t *testing.T) {
 		{Raw: get("/moved", "v1.test:8000"), Want: "who.txt"},
 		{Raw: get("/moved", "v1.test"), Want: "who.txt"},
 		{Raw: get("/gone", "v1.test"), Want: "main says gone"},
+		{Raw: get("/link.txt", "v1.test"), Want: "Forbidden"},
+		{Raw: get("/mainredir", "v1.test"), Want: "main-elsewhere.test"},
 		{Raw: get("/nothere", "v1.test"), Want: "v1 custom 404"},
 		{Raw: get("/", "v2.test"), Want: "main home"},
 		{Raw: get("/who.txt", "v2.test"), Want: "docs-main"},
-		{Raw: get("/closed/who.txt", "v2.test"), Want: "Forbidden"},
+		{Raw: get("/closed/who.txt", "v2.test"), Want: "docs-main/closed"},
+		{Raw: get("/link.txt", "v2.test"), Want: "docs-main"},
+		{Raw: get("/mainredir/x", "v2.test"), Want: "main-elsewhere.test/x"},
 		{Raw: get("/both/who.txt", "v2.test"), Want: "docs-both-main"},
 		{Raw: get("/key.secret", "v2.test"), Want: "main secret"},
 		{Raw: get("/nope", "v2.test"), Want: "v2 has no such page"},
@@ -267,6 +339,7 @@ func TestVhostInheritance(t *testing.T) {
 		{Port: 1, Raw: get("/both/who.txt", "v1.test"), Want: "docs-both-main"},
 		{Port: 1, Raw: get("/nope", "v1.test"), Want: "Not Found"},
 		{Port: 1, Raw: get("/closed/who.txt", "main.test"), Want: "Forbidden"},
+		{Port: 1, Raw: get("/link.txt", "main.test"), Want: "docs-main"},
 		{Port: 1, Raw: "GET /nothere HTTP/1.0\r\n\r\n", Want: "Not Found"},
 	})
 }
