@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -80,7 +81,9 @@ func commonHead() string {
 // diffServer is one running server of a differential test.
 type diffServer struct {
 	name  string // "apache" or "ours"
-	root  string
+	root  string // ServerRoot, with httpd.conf, logs/ and run/
+	head  string // what precedes the shared body in httpd.conf
+	docs  string // the shared documents, @DOCS@
 	ports []int
 	srv   *testserver.Server
 }
@@ -89,27 +92,27 @@ type diffServer struct {
 // and starts argv on it in its own process group; it waits until the pid
 // file exists and every Listen address accepts. The server is stopped at
 // the end of the test.
-func startDiff(t *testing.T, name, root, docs string, ports []int, conf string, argv []string) *diffServer {
+func startDiff(t *testing.T, s *diffServer, body string, argv []string) *diffServer {
 	t.Helper()
-	s := &diffServer{name: name, root: root, ports: ports}
-	must(t, testserver.WriteRoot(root, s.fill(conf, docs), nil))
-	addrs := listenAddrs(s.fill(conf, docs))
+	conf := s.fill(s.head + body)
+	must(t, testserver.WriteRoot(s.root, conf, nil))
+	addrs := listenAddrs(conf)
 	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.Dir = root
+	cmd.Dir = s.root
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	srv, err := testserver.Start(cmd, root, addrs[0])
+	srv, err := testserver.Start(cmd, s.root, addrs[0])
 	must(t, err)
 	s.srv = srv
 	t.Cleanup(func() {
 		if err := s.stop(); err != nil {
-			t.Errorf("%s: stop: %v", name, err)
+			t.Errorf("%s: stop: %v", s.name, err)
 		}
 		if t.Failed() {
-			t.Logf("%s error_log:\n%s", name, srv.ErrorLog())
+			t.Logf("%s error_log:\n%s", s.name, srv.ErrorLog())
 		}
 	})
 	_, err = srv.Ready(context.Background(), 20*time.Second, 20*time.Millisecond, func(string) bool {
-		if _, err := os.Stat(filepath.Join(root, "run/httpd.pid")); err != nil {
+		if _, err := os.Stat(filepath.Join(s.root, "run/httpd.pid")); err != nil {
 			return false
 		}
 		for _, a := range addrs {
@@ -122,7 +125,7 @@ func startDiff(t *testing.T, name, root, docs string, ports []int, conf string, 
 		return true
 	})
 	if err != nil {
-		t.Fatalf("%s: %v", name, err)
+		t.Fatalf("%s: %v", s.name, err)
 	}
 	return s
 }
@@ -150,8 +153,8 @@ func listenAddrs(conf string) []string {
 }
 
 // fill writes the server's ports and the document directory into text.
-func (s *diffServer) fill(text, docs string) string {
-	pairs := []string{"@DOCS@", docs}
+func (s *diffServer) fill(text string) string {
+	pairs := []string{"@DOCS@", s.docs}
 	for i, p := range s.ports {
 		pairs = append(pairs, fmt.Sprintf("@P%d@", i), strconv.Itoa(p))
 	}
@@ -221,11 +224,28 @@ func startPair(t *testing.T, nports int, body string, docs map[string]string) *d
 	aroot, oroot := filepath.Join(base, "apache"), filepath.Join(base, "ours")
 	ahead, ohead := sameLength(fmt.Sprintf(apacheHead, aroot), fmt.Sprintf(oursHead, modules))
 	p := &diffPair{t: t, apacheBin: apache, oursBin: httpd}
-	p.apache = startDiff(t, "apache", aroot, docDir, freePorts(t, nports), ahead+body,
+	p.apache = startDiff(t, &diffServer{name: "apache", root: aroot, head: ahead, docs: docDir, ports: freePorts(t, nports)}, body,
 		[]string{apache, "-d", aroot, "-f", filepath.Join(aroot, "httpd.conf"), "-D", "FOREGROUND"})
-	p.ours = startDiff(t, "ours", oroot, docDir, freePorts(t, nports), ohead+body,
+	p.ours = startDiff(t, &diffServer{name: "ours", root: oroot, head: ohead, docs: docDir, ports: freePorts(t, nports)}, body,
 		testserver.Command(httpd, oroot).Args)
 	return p
+}
+
+// reload rewrites both configurations with body (on the same ports) and
+// asks both servers for a graceful restart (SIGUSR1, apache2 -k
+// graceful); each is done once ready(server) holds, within 20 s.
+func (p *diffPair) reload(body string, ready func(*diffServer) bool) {
+	t := p.t
+	t.Helper()
+	for _, s := range []*diffServer{p.apache, p.ours} {
+		write(t, filepath.Join(s.root, "httpd.conf"), s.fill(s.head+commonHead()+body))
+		must(t, s.srv.Signal(syscall.SIGUSR1))
+	}
+	for _, s := range []*diffServer{p.apache, p.ours} {
+		if !eventually(20*time.Second, func() bool { return ready(s) }) {
+			t.Fatalf("%s: the new configuration is not served 20 s after SIGUSR1", s.name)
+		}
+	}
 }
 
 // sameLength pads the shorter of two config heads with comment lines, so
@@ -296,9 +316,11 @@ func (a answer) String() string {
 // the one part of the page that must differ.
 var signature = regexp.MustCompile(`<address>.*? Server at `)
 
-// ask sends req (raw, every line ending in \r\n) to ip:@Pport@ of s and
-// returns the answer with s's ports written back as @Pn@.
-func (s *diffServer) ask(t testing.TB, ip string, port int, req string) answer {
+// ask sends req (raw, every line ending in \r\n; several requests
+// pipelined if the test wants) to ip:@Pport@ of s, reads until the
+// server closes, and returns the answers with s's ports written back as
+// @Pn@.
+func (s *diffServer) ask(t testing.TB, ip string, port int, req string) answers {
 	t.Helper()
 	addr := net.JoinHostPort(ip, strconv.Itoa(s.ports[port]))
 	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
@@ -307,26 +329,57 @@ func (s *diffServer) ask(t testing.TB, ip string, port int, req string) answer {
 	}
 	defer c.Close()
 	c.SetDeadline(time.Now().Add(10 * time.Second))
-	if _, err := c.Write([]byte(s.fill(req, ""))); err != nil {
+	if _, err := c.Write([]byte(s.fill(req))); err != nil {
 		t.Fatalf("%s: %v", s.name, err)
 	}
 	var raw bytes.Buffer
 	raw.ReadFrom(c)
-	resp, err := http.ReadResponse(bufio.NewReader(bytes.NewReader(raw.Bytes())), nil)
-	if err != nil {
-		return answer{Unparseable: raw.String()}
+	var out answers
+	for r := bufio.NewReader(bytes.NewReader(raw.Bytes())); ; {
+		if _, err := r.Peek(1); err != nil {
+			return out
+		}
+		resp, err := http.ReadResponse(r, nil)
+		if err != nil {
+			rest, _ := io.ReadAll(r)
+			return append(out, answer{Unparseable: string(rest)})
+		}
+		var body bytes.Buffer
+		_, err = body.ReadFrom(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			return append(out, answer{Unparseable: raw.String()})
+		}
+		out = append(out, answer{
+			Status:      resp.StatusCode,
+			Location:    s.unfill(resp.Header.Get("Location")),
+			ContentType: resp.Header.Get("Content-Type"),
+			Body:        signature.ReplaceAllString(s.unfill(body.String()), "<address>SOFTWARE Server at "),
+		})
 	}
-	defer resp.Body.Close()
-	var body bytes.Buffer
-	if _, err := body.ReadFrom(resp.Body); err != nil {
-		return answer{Unparseable: raw.String()}
+}
+
+// answers are the responses on one connection.
+type answers []answer
+
+func (as answers) String() string {
+	var parts []string
+	for _, a := range as {
+		parts = append(parts, a.String())
 	}
-	return answer{
-		Status:      resp.StatusCode,
-		Location:    s.unfill(resp.Header.Get("Location")),
-		ContentType: resp.Header.Get("Content-Type"),
-		Body:        signature.ReplaceAllString(s.unfill(body.String()), "<address>SOFTWARE Server at "),
+	if len(parts) == 0 {
+		return "no answer"
 	}
+	return strings.Join(parts, "\n          then ")
+}
+
+// bodies are the answers' bodies, one after the other.
+func (as answers) bodies() string {
+	var b strings.Builder
+	for _, a := range as {
+		b.WriteString(a.Body)
+	}
+	return b.String()
 }
 
 // diffRequest is one request of a differential test: raw text to send
@@ -337,7 +390,7 @@ type diffRequest struct {
 	IP   string
 	Port int
 	Raw  string
-	Want string // a substring of Apache's body
+	Want string // a substring of Apache's body (bodies, one after the other)
 }
 
 // get is a plain HTTP/1.1 GET of path with the Host header host.
@@ -358,10 +411,10 @@ func (p *diffPair) check(reqs []diffRequest) {
 		want := p.apache.ask(t, ip, r.Port, r.Raw)
 		got := p.ours.ask(t, ip, r.Port, r.Raw)
 		where := fmt.Sprintf("%s:@P%d@ %q", ip, r.Port, r.Raw)
-		if r.Want != "" && !strings.Contains(want.Body, r.Want) {
+		if r.Want != "" && !strings.Contains(want.bodies(), r.Want) {
 			t.Errorf("%s: Apache answers %v, the test expects a body with %q", where, want, r.Want)
 		}
-		if got != want {
+		if !slices.Equal(got, want) {
 			t.Errorf("%s:\n  apache: %v\n  ours:   %v", where, want, got)
 		} else {
 			t.Logf("%s: both %v", where, want)

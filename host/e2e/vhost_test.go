@@ -1,6 +1,10 @@
 package e2e_test
 
-import "testing"
+import (
+	"net"
+	"strconv"
+	"testing"
+)
 
 // The <VirtualHost> tests run the real apache2 beside ours (apache_test.go)
 // on one configuration and compare status, Location, Content-Type and body
@@ -11,13 +15,15 @@ import "testing"
 
 // vhostNamesConf: three name-based vhosts on one address (and a fourth
 // named by the address text "localhost" only), and one "*:*" vhost,
-// alone on its chain, for the second port. The main server and b.test
+// alone on its chain, for the second port. Keep-alive is on, for
+// requests pipelined on one connection. The main server and b.test
 // log the vhost's name, the request's and the request line (not %U:
 // after a DirectoryIndex Apache logs the index file's path, ours the
 // requested one, a difference that has nothing to do with vhosts).
 const vhostNamesConf = `ServerName main.test
 Listen 127.0.0.1:@P0@
 Listen 127.0.0.1:@P1@
+KeepAlive On
 DocumentRoot @DOCS@/main
 <Directory @DOCS@>
     Require all granted
@@ -85,6 +91,8 @@ func TestVhostNames(t *testing.T) {
 		{Raw: get("/", "127.0.0.1:@P0@"), Want: "docs-a"},
 		{Raw: get("/", "b.test."), Want: "docs-b"},
 		{Raw: get("/", "a.test."), Want: "docs-a"},
+		{Raw: get("/who.txt", "B.TEST.:80"), Want: "docs-b"},
+		{Raw: get("/who.txt", ""), Want: "Bad Request"},
 		{Raw: get("/who.txt", "[::1]:80"), Want: "docs-a"},
 		{Raw: get("/", "localhost"), Want: "docs-d"},
 		{Raw: get("/", "d.test"), Want: "docs-d"},
@@ -93,11 +101,15 @@ func TestVhostNames(t *testing.T) {
 		{Raw: "GET http://c.test/ HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n", Want: "docs-c"},
 		{Raw: "GET http://WWW.B.TEST:99/who.txt HTTP/1.1\r\nHost: c.test\r\nConnection: close\r\n\r\n", Want: "docs-b"},
 		{Raw: get("/only-b.txt", "a.test"), Want: "Not Found"},
+		// The vhost is chosen per request, not per connection.
+		{Raw: "GET /who.txt HTTP/1.1\r\nHost: b.test\r\n\r\nGET /who.txt HTTP/1.1\r\nHost: c.test\r\n\r\n" +
+			"GET /who.txt HTTP/1.1\r\nHost: unknown.test\r\n\r\n" + get("/who.txt", "www.b.test"), Want: "docs-b\ndocs-c\ndocs-a\ndocs-b\n"},
 		{Raw: get("/missing", "b.test"), Want: "Not Found"},
 		{Raw: "GET /who.txt HTTP/1.1\r\nConnection: close\r\n\r\n", Want: "Bad Request"},
 		{Port: 1, Raw: get("/", "a.test"), Want: "docs-any"},
 		{Port: 1, Raw: get("/who.txt", "unknown.test"), Want: "docs-any"},
 		{Port: 1, Raw: "GET /who.txt HTTP/1.0\r\n\r\n", Want: "docs-any"},
+		{Port: 1, Raw: "GET /who.txt HTTP/1.1\r\nHost: a.test\r\n\r\n" + get("/", "b.test"), Want: "docs-any\n<p>docs-any"},
 	})
 	p.checkLogs("main_log", "b_log")
 }
@@ -199,12 +211,16 @@ CustomLog logs/main_log vhost
     ServerName https://sec.test
     DocumentRoot @DOCS@/sec
 </VirtualHost>
+<VirtualHost *>
+    ServerName portv.test:8080
+    DocumentRoot @DOCS@/portv
+</VirtualHost>
 `
 
 // TestVhostDefaultPort: "<VirtualHost *>" without a port, vhost names
 // inherited and with a scheme.
 func TestVhostDefaultPort(t *testing.T) {
-	docs := vhostDocs("main", "noname", "star", "sec", "main/sub", "noname/sub", "star/sub", "sec/sub")
+	docs := vhostDocs("main", "noname", "star", "sec", "portv", "main/sub", "noname/sub", "star/sub", "sec/sub", "portv/sub")
 	p := startPair(t, 2, vhostPortConf, docs)
 	p.checkDump()
 	p.check([]diffRequest{
@@ -220,6 +236,9 @@ func TestVhostDefaultPort(t *testing.T) {
 		{Port: 1, Raw: get("/sub", "sec.test"), Want: "/sub/"},
 		{Port: 1, Raw: get("/sub", "sec.test:8443"), Want: "/sub/"},
 		{Port: 1, Raw: "GET /sub HTTP/1.0\r\n\r\n", Want: "/sub/"},
+		{Port: 1, Raw: get("/sub", "portv.test"), Want: "/sub/"},
+		{Port: 1, Raw: get("/sub", "portv.test:9090"), Want: "/sub/"},
+		{Port: 1, Raw: get("/nothere", "portv.test"), Want: "Not Found"},
 	})
 	p.checkLogs("main_log")
 }
@@ -341,5 +360,77 @@ func TestVhostInheritance(t *testing.T) {
 		{Port: 1, Raw: get("/closed/who.txt", "main.test"), Want: "Forbidden"},
 		{Port: 1, Raw: get("/link.txt", "main.test"), Want: "docs-main"},
 		{Port: 1, Raw: "GET /nothere HTTP/1.0\r\n\r\n", Want: "Not Found"},
+	})
+}
+
+// vhostReloadBefore and vhostReloadAfter: a graceful restart changes a
+// vhost's DocumentRoot and aliases, adds a vhost before the others (the
+// new default of the address) and a listener (port 1, no vhost: the
+// main server, whose DocumentRoot changes too, shows that the new
+// configuration is served).
+const vhostReloadBefore = `ServerName main.test
+Listen 127.0.0.1:@P0@
+DocumentRoot @DOCS@/main
+<Directory @DOCS@>
+    Require all granted
+</Directory>
+<VirtualHost *:@P0@>
+    ServerName a.test
+    DocumentRoot @DOCS@/a
+</VirtualHost>
+<VirtualHost *:@P0@>
+    ServerName b.test
+    DocumentRoot @DOCS@/b
+</VirtualHost>
+`
+
+const vhostReloadAfter = `ServerName main.test
+Listen 127.0.0.1:@P0@
+Listen 127.0.0.1:@P1@
+DocumentRoot @DOCS@/main2
+<Directory @DOCS@>
+    Require all granted
+</Directory>
+<VirtualHost *:@P0@>
+    ServerName c.test
+    DocumentRoot @DOCS@/c
+</VirtualHost>
+<VirtualHost *:@P0@>
+    ServerName a.test
+    DocumentRoot @DOCS@/a
+</VirtualHost>
+<VirtualHost *:@P0@>
+    ServerName b.test
+    ServerAlias b2.test
+    DocumentRoot @DOCS@/b2
+</VirtualHost>
+`
+
+// TestVhostReload: the vhosts of the configuration read at a graceful
+// restart are served from then on.
+func TestVhostReload(t *testing.T) {
+	p := startPair(t, 2, vhostReloadBefore, vhostDocs("main", "main2", "a", "b", "b2", "c"))
+	p.check([]diffRequest{
+		{Raw: get("/", "b.test"), Want: "docs-b"},
+		{Raw: get("/", "c.test"), Want: "docs-a"},
+		{Raw: get("/", "b2.test"), Want: "docs-a"},
+	})
+	p.reload(vhostReloadAfter, func(s *diffServer) bool {
+		c, err := net.Dial("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(s.ports[1])))
+		if err != nil {
+			return false
+		}
+		c.Close()
+		as := s.ask(t, "127.0.0.1", 1, get("/who.txt", "main.test"))
+		return len(as) == 1 && as[0].Body == "docs-main2\n"
+	})
+	p.checkDump()
+	p.check([]diffRequest{
+		{Raw: get("/", "b.test"), Want: "docs-b2"},
+		{Raw: get("/", "b2.test"), Want: "docs-b2"},
+		{Raw: get("/", "c.test"), Want: "docs-c"},
+		{Raw: get("/", "a.test"), Want: "docs-a"},
+		{Raw: get("/", "unknown.test"), Want: "docs-c"},
+		{Port: 1, Raw: get("/", "a.test"), Want: "docs-main2"},
 	})
 }
