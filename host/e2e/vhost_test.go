@@ -17,7 +17,7 @@ import (
 // named by the address text "localhost" only), and one "*:*" vhost,
 // alone on its chain, for the second port. Keep-alive is on, for
 // requests pipelined on one connection. The main server and b.test
-// log the vhost's name, the request's and the request line (not %U:
+// log the vhost's name and the request line (not %U:
 // after a DirectoryIndex Apache logs the index file's path, ours the
 // requested one, a difference that has nothing to do with vhosts).
 const vhostNamesConf = `ServerName main.test
@@ -28,7 +28,7 @@ DocumentRoot @DOCS@/main
 <Directory @DOCS@>
     Require all granted
 </Directory>
-LogFormat "%v %V %>s \"%r\"" vhost
+LogFormat "%v %>s \"%r\"" vhost
 CustomLog logs/main_log vhost
 <VirtualHost 127.0.0.1:@P0@>
     ServerName a.test
@@ -71,7 +71,7 @@ func vhostDocs(names ...string) map[string]string {
 // vhost by default and for HTTP/1.0 without Host), the vhost alone on its
 // address for any Host, and which access log each request goes to.
 func TestVhostNames(t *testing.T) {
-	docs := vhostDocs("main", "a", "b", "c", "d", "any")
+	docs := vhostDocs("main", "a", "b", "c", "d", "any", "a/sub", "b/sub")
 	docs["b/only-b.txt"] = "only in b\n"
 	p := startPair(t, 2, vhostNamesConf, docs)
 	p.checkDump()
@@ -94,6 +94,11 @@ func TestVhostNames(t *testing.T) {
 		{Raw: get("/who.txt", "B.TEST.:80"), Want: "docs-b"},
 		{Raw: get("/who.txt", ""), Want: "Bad Request"},
 		{Raw: get("/who.txt", "[::1]:80"), Want: "docs-a"},
+		// Redirects name the request's host as Apache keeps it.
+		{Raw: get("/sub", "a.test."), Want: "/sub/"},
+		{Raw: get("/sub", "B.TEST.:80"), Want: "/sub/"},
+		{Raw: get("/sub", "[::1]:80"), Want: "/sub/"},
+		{Raw: get("/sub", "[::1]"), Want: "/sub/"},
 		{Raw: get("/", "localhost"), Want: "docs-d"},
 		{Raw: get("/", "d.test"), Want: "docs-d"},
 		{Raw: "GET / HTTP/1.0\r\n\r\n", Want: "docs-a"},
@@ -198,7 +203,7 @@ DocumentRoot @DOCS@/main
 <Directory @DOCS@>
     Require all granted
 </Directory>
-LogFormat "%v %V %p %>s \"%r\"" vhost
+LogFormat "%v %>s \"%r\"" vhost
 CustomLog logs/main_log vhost
 <VirtualHost *>
     DocumentRoot @DOCS@/noname
@@ -244,14 +249,14 @@ func TestVhostDefaultPort(t *testing.T) {
 }
 
 // vhostInheritConf: what a vhost takes from the main server and what it
-// overrides. The main server's <Directory>, <Location>, Alias and
-// ErrorDocument apply in the vhosts, the vhosts' own after them; v1 has
-// its own DocumentRoot, ServerAdmin, Options, Alias (one of the main's
-// prefix), AliasMatch, <Location>, <Files>, <Directory>, Redirect and
-// ErrorDocument; v2 only a DirectoryIndex, an ErrorDocument and a
-// <Directory> that opens one the main server closes, and the main's
-// DocumentRoot. Port 1
-// has no vhost. Error pages carry a signature with the admin address.
+// overrides. The main server's <Directory>, <Location>, Alias, Redirect
+// and ErrorDocument apply in the vhosts, the vhosts' own after them; v1
+// has its own DocumentRoot, ServerAdmin, Options, Alias (one of the
+// main's prefix), AliasMatch, <Location>, <Files>, <Directory>, Redirect
+// and ErrorDocument (one of them back to Apache's page); v2 only a
+// DirectoryIndex, an ErrorDocument and a <Directory> that opens one the
+// main server closes, and the main's DocumentRoot. Port 1 has no vhost.
+// Error pages carry a signature with the admin address.
 const vhostInheritConf = `ServerName main.test
 ServerAdmin root@main.test
 ServerSignature EMail
@@ -270,7 +275,8 @@ DocumentRoot @DOCS@/main
 Alias /shared @DOCS@/shared
 Alias /both @DOCS@/both-main
 Redirect /mainredir http://main-elsewhere.test
-ErrorDocument 410 "main says gone"
+Redirect gone /maingone
+ErrorDocument 403 "main forbids"
 <VirtualHost *:@P0@>
     ServerName v1.test
     ServerAdmin admin@v1.test
@@ -295,6 +301,7 @@ ErrorDocument 410 "main says gone"
     Redirect 301 /moved /who.txt
     Redirect gone /gone
     ErrorDocument 404 /missing.html
+    ErrorDocument 403 default
 </VirtualHost>
 <VirtualHost *:@P0@>
     ServerName v2.test
@@ -309,7 +316,7 @@ ErrorDocument 410 "main says gone"
 // TestVhostInheritance: per-path configuration of vhosts merged over the
 // main server's.
 func TestVhostInheritance(t *testing.T) {
-	docs := vhostDocs("main", "v1", "shared", "both-main", "both-v1", "main/closed")
+	docs := vhostDocs("main", "v1", "shared", "both-main", "both-v1", "main/closed", "main/sub")
 	for name, body := range map[string]string{
 		"main/home.html":     "<p>main home</p>\n",
 		"v1/missing.html":    "<p>v1 custom 404</p>\n",
@@ -339,7 +346,7 @@ func TestVhostInheritance(t *testing.T) {
 		{Raw: get("/old/x", "v1.test"), Want: "elsewhere.test/new/x"},
 		{Raw: get("/moved", "v1.test:8000"), Want: "who.txt"},
 		{Raw: get("/moved", "v1.test"), Want: "who.txt"},
-		{Raw: get("/gone", "v1.test"), Want: "main says gone"},
+		{Raw: get("/gone", "v1.test"), Want: "Gone"},
 		{Raw: get("/link.txt", "v1.test"), Want: "Forbidden"},
 		{Raw: get("/mainredir", "v1.test"), Want: "main-elsewhere.test"},
 		{Raw: get("/nothere", "v1.test"), Want: "v1 custom 404"},
@@ -348,17 +355,20 @@ func TestVhostInheritance(t *testing.T) {
 		{Raw: get("/closed/who.txt", "v2.test"), Want: "docs-main/closed"},
 		{Raw: get("/link.txt", "v2.test"), Want: "docs-main"},
 		{Raw: get("/mainredir/x", "v2.test"), Want: "main-elsewhere.test/x"},
+		{Raw: get("/maingone", "v2.test"), Want: "Gone"},
+		{Raw: get("/sub", "v2.test"), Want: "/sub/"},
 		{Raw: get("/both/who.txt", "v2.test"), Want: "docs-both-main"},
 		{Raw: get("/key.secret", "v2.test"), Want: "main secret"},
 		{Raw: get("/nope", "v2.test"), Want: "v2 has no such page"},
 		{Raw: get("/old", "v2.test"), Want: "v2 has no such page"},
-		{Raw: get("/mainloc", "v2.test:81"), Want: "Forbidden"},
+		{Raw: get("/mainloc", "v2.test:81"), Want: "main forbids"},
 		{Raw: "GET /nope HTTP/1.0\r\n\r\n", Want: "Forbidden"},
 		{Port: 1, Raw: get("/", "v1.test"), Want: "docs-main"},
 		{Port: 1, Raw: get("/both/who.txt", "v1.test"), Want: "docs-both-main"},
 		{Port: 1, Raw: get("/nope", "v1.test"), Want: "Not Found"},
-		{Port: 1, Raw: get("/closed/who.txt", "main.test"), Want: "Forbidden"},
+		{Port: 1, Raw: get("/closed/who.txt", "main.test"), Want: "main forbids"},
 		{Port: 1, Raw: get("/link.txt", "main.test"), Want: "docs-main"},
+		{Port: 1, Raw: get("/maingone", "main.test"), Want: "Gone"},
 		{Port: 1, Raw: "GET /nothere HTTP/1.0\r\n\r\n", Want: "Not Found"},
 	})
 }
