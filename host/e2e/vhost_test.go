@@ -15,7 +15,8 @@ import (
 
 // vhostNamesConf: three name-based vhosts on one address (and a fourth
 // named by the address text "localhost" only), and one "*:*" vhost,
-// alone on its chain, for the second port. Keep-alive is on, for
+// alone on its chain, for the second port. c.test logs with TransferLog
+// in its own unnamed LogFormat. Keep-alive is on, for
 // requests pipelined on one connection. The main server and b.test
 // log the vhost's name and the request line (not %U:
 // after a DirectoryIndex Apache logs the index file's path, ours the
@@ -43,6 +44,8 @@ CustomLog logs/main_log vhost
 <VirtualHost 127.0.0.1:@P0@>
     ServerName c.test
     DocumentRoot @DOCS@/c
+    LogFormat "c: %>s %r"
+    TransferLog logs/c_log
 </VirtualHost>
 <VirtualHost localhost:@P0@>
     ServerName d.test
@@ -116,7 +119,7 @@ func TestVhostNames(t *testing.T) {
 		{Port: 1, Raw: "GET /who.txt HTTP/1.0\r\n\r\n", Want: "docs-any"},
 		{Port: 1, Raw: "GET /who.txt HTTP/1.1\r\nHost: a.test\r\n\r\n" + get("/", "b.test"), Want: "docs-any\n<p>docs-any"},
 	})
-	p.checkLogs("main_log", "b_log")
+	p.checkLogs("main_log", "b_log", "c_log")
 }
 
 // vhostAddrsConf: on port 0 an IP-based vhost for 127.0.0.2 and
@@ -252,8 +255,9 @@ func TestVhostDefaultPort(t *testing.T) {
 // overrides. The main server's <Directory>, <Location>, Alias, Redirect
 // and ErrorDocument apply in the vhosts, the vhosts' own after them; v1
 // has its own DocumentRoot, ServerAdmin, Options, Alias (one of the
-// main's prefix), AliasMatch, <Location>, <Files>, <Directory>, Redirect
-// and ErrorDocument (one of them back to Apache's page); v2 only a
+// main's prefix), AliasMatch, <Location> (one reopening a main one),
+// <LocationMatch>, <Files>, <Directory>, Redirect and its kin, and
+// ErrorDocument (one of them back to Apache's page); v2 only a
 // DirectoryIndex, an ErrorDocument and a <Directory> that opens one the
 // main server closes, and the main's DocumentRoot. Port 1 has no vhost.
 // Error pages carry a signature with the admin address.
@@ -288,6 +292,12 @@ ErrorDocument 403 "main forbids"
     <Location /nope>
         Require all denied
     </Location>
+    <Location /mainloc/open>
+        Require all granted
+    </Location>
+    <LocationMatch "^/re-?deny">
+        Require all denied
+    </LocationMatch>
     <Files "*.secret">
         Require all denied
     </Files>
@@ -300,6 +310,9 @@ ErrorDocument 403 "main forbids"
     Redirect /old http://elsewhere.test/new
     Redirect 301 /moved /who.txt
     Redirect gone /gone
+    RedirectMatch ^/rm/(.*)\.htm$ http://elsewhere.test/$1.html
+    RedirectPermanent /perm http://elsewhere.test/perm
+    RedirectTemp /temp /who.txt
     ErrorDocument 404 /missing.html
     ErrorDocument 403 default
 </VirtualHost>
@@ -325,6 +338,8 @@ func TestVhostInheritance(t *testing.T) {
 		"v1/key.secret":      "v1 secret\n",
 		"main/key.secret":    "main secret\n",
 		"v1/link.txt":        symlinkTo + "who.txt",
+		"v1/mainloc/open/x":  "v1 open\n",
+		"v1/redeny.txt":      "v1 redeny\n",
 		"main/link.txt":      symlinkTo + "who.txt",
 	} {
 		docs[name] = body
@@ -342,6 +357,11 @@ func TestVhostInheritance(t *testing.T) {
 		{Raw: get("/mainclosed/who.txt", "v1.test"), Want: "Forbidden"},
 		{Raw: get("/mainloc", "v1.test"), Want: "Forbidden"},
 		{Raw: get("/nope", "v1.test"), Want: "Forbidden"},
+		{Raw: get("/mainloc/open/x", "v1.test"), Want: "v1 open"},
+		{Raw: get("/redeny.txt", "v1.test"), Want: "Forbidden"},
+		{Raw: get("/rm/a/b.htm", "v1.test"), Want: "elsewhere.test/a/b.html"},
+		{Raw: get("/perm/x", "v1.test"), Want: "elsewhere.test/perm/x"},
+		{Raw: get("/temp", "v1.test:8000"), Want: "who.txt"},
 		{Raw: get("/key.secret", "v1.test"), Want: "Forbidden"},
 		{Raw: get("/old/x", "v1.test"), Want: "elsewhere.test/new/x"},
 		{Raw: get("/moved", "v1.test:8000"), Want: "who.txt"},
@@ -361,6 +381,7 @@ func TestVhostInheritance(t *testing.T) {
 		{Raw: get("/key.secret", "v2.test"), Want: "main secret"},
 		{Raw: get("/nope", "v2.test"), Want: "v2 has no such page"},
 		{Raw: get("/old", "v2.test"), Want: "v2 has no such page"},
+		{Raw: get("/rm/a/b.htm", "v2.test"), Want: "v2 has no such page"},
 		{Raw: get("/mainloc", "v2.test:81"), Want: "main forbids"},
 		{Raw: "GET /nope HTTP/1.0\r\n\r\n", Want: "Forbidden"},
 		{Port: 1, Raw: get("/", "v1.test"), Want: "docs-main"},
