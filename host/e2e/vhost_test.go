@@ -37,7 +37,7 @@ CustomLog logs/main_log vhost
 </VirtualHost>
 <VirtualHost 127.0.0.1:@P0@>
     ServerName b.test
-    ServerAlias www.b.test *.wild.test
+    ServerAlias www.b.test *.wild.test Mixed.Case.Test b?.test
     DocumentRoot @DOCS@/b
     CustomLog logs/b_log vhost
 </VirtualHost>
@@ -87,6 +87,9 @@ func TestVhostNames(t *testing.T) {
 		{Raw: get("/only-b.txt", "x.wild.test"), Want: "only in b"},
 		{Raw: get("/who.txt", "deep.x.wild.test"), Want: "docs-b"},
 		{Raw: get("/who.txt", "wild.test"), Want: "docs-a"},
+		{Raw: get("/who.txt", "mixed.CASE.test"), Want: "docs-b"},
+		{Raw: get("/who.txt", "B7.test"), Want: "docs-b"},
+		{Raw: get("/who.txt", "b77.test"), Want: "docs-a"},
 		{Raw: get("/", "c.test"), Want: "docs-c"},
 		{Raw: get("/who.txt", "c.test:@P0@"), Want: "docs-c"},
 		{Raw: get("/", "unknown.test"), Want: "docs-a"},
@@ -108,6 +111,9 @@ func TestVhostNames(t *testing.T) {
 		{Raw: "GET /who.txt HTTP/1.0\r\nHost: c.test\r\n\r\n", Want: "docs-c"},
 		{Raw: "GET http://c.test/ HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n", Want: "docs-c"},
 		{Raw: "GET http://WWW.B.TEST:99/who.txt HTTP/1.1\r\nHost: c.test\r\nConnection: close\r\n\r\n", Want: "docs-b"},
+		// Only an absolute URI of the server's own scheme names the host.
+		{Raw: "GET https://c.test/who.txt HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n", Want: "docs-a"},
+		{Raw: "GET http://c.test/who.txt HTTP/1.0\r\n\r\n", Want: "docs-c"},
 		{Raw: get("/only-b.txt", "a.test"), Want: "Not Found"},
 		// The vhost is chosen per request, not per connection.
 		{Raw: "GET /who.txt HTTP/1.1\r\nHost: b.test\r\n\r\nGET /who.txt HTTP/1.1\r\nHost: c.test\r\n\r\n" +
@@ -384,6 +390,10 @@ func TestVhostInheritance(t *testing.T) {
 		{Raw: get("/rm/a/b.htm", "v2.test"), Want: "v2 has no such page"},
 		{Raw: get("/mainloc", "v2.test:81"), Want: "main forbids"},
 		{Raw: "GET /nope HTTP/1.0\r\n\r\n", Want: "Forbidden"},
+		// Errors before a Host is known come from the address's first vhost.
+		{Raw: "GET /who.txt HTTP/1.1\r\nConnection: close\r\n\r\n", Want: "admin@v1.test"},
+		{Raw: "BLAH\r\n\r\n", Want: "admin@v1.test"},
+		{Port: 1, Raw: "BLAH\r\n\r\n", Want: "root@main.test"},
 		{Port: 1, Raw: get("/", "v1.test"), Want: "docs-main"},
 		{Port: 1, Raw: get("/both/who.txt", "v1.test"), Want: "docs-both-main"},
 		{Port: 1, Raw: get("/nope", "v1.test"), Want: "Not Found"},
