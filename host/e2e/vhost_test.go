@@ -13,14 +13,14 @@ import (
 // picks, and a server answering every request from its main configuration
 // fails even where a page happens to be the same.
 
-// vhostNamesConf: three name-based vhosts on one address (and a fourth
-// named by the address text "localhost" only), and one "*:*" vhost,
-// alone on its chain, for the second port. c.test logs with TransferLog
-// in its own unnamed LogFormat. Keep-alive is on, for
-// requests pipelined on one connection. The main server and b.test
-// log the vhost's name and the request line (not %U:
-// after a DirectoryIndex Apache logs the index file's path, ours the
-// requested one, a difference that has nothing to do with vhosts).
+// vhostNamesConf: name-based vhosts on one address (one named by the
+// address text "localhost" only, one with a capitalised ServerName), and
+// one "*:*" vhost, alone on its chain, for the second port. c.test logs
+// with TransferLog in its own unnamed LogFormat. Keep-alive is on, for
+// requests pipelined on one connection. The main server and b.test log
+// the vhost's name and the request line (not %U: after a DirectoryIndex
+// Apache logs the index file's path, ours the requested one, a
+// difference that has nothing to do with vhosts).
 const vhostNamesConf = `ServerName main.test
 Listen 127.0.0.1:@P0@
 Listen 127.0.0.1:@P1@
@@ -51,6 +51,10 @@ CustomLog logs/main_log vhost
     ServerName d.test
     DocumentRoot @DOCS@/d
 </VirtualHost>
+<VirtualHost 127.0.0.1:@P0@>
+    ServerName E.Test
+    DocumentRoot @DOCS@/e
+</VirtualHost>
 <VirtualHost *:*>
     ServerName any.test
     DocumentRoot @DOCS@/any
@@ -74,7 +78,7 @@ func vhostDocs(names ...string) map[string]string {
 // vhost by default and for HTTP/1.0 without Host), the vhost alone on its
 // address for any Host, and which access log each request goes to.
 func TestVhostNames(t *testing.T) {
-	docs := vhostDocs("main", "a", "b", "c", "d", "any", "a/sub", "b/sub")
+	docs := vhostDocs("main", "a", "b", "c", "d", "e", "any", "a/sub", "b/sub", "e/sub")
 	docs["b/only-b.txt"] = "only in b\n"
 	p := startPair(t, 2, vhostNamesConf, docs)
 	p.checkDump()
@@ -107,6 +111,8 @@ func TestVhostNames(t *testing.T) {
 		{Raw: get("/sub", "[::1]"), Want: "/sub/"},
 		{Raw: get("/", "localhost"), Want: "docs-d"},
 		{Raw: get("/", "d.test"), Want: "docs-d"},
+		{Raw: get("/who.txt", "e.test"), Want: "docs-e"},
+		{Raw: get("/sub", "E.TEST"), Want: "/sub/"},
 		{Raw: "GET / HTTP/1.0\r\n\r\n", Want: "docs-a"},
 		{Raw: "GET /who.txt HTTP/1.0\r\nHost: c.test\r\n\r\n", Want: "docs-c"},
 		{Raw: "GET http://c.test/ HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n", Want: "docs-c"},
@@ -264,7 +270,7 @@ func TestVhostDefaultPort(t *testing.T) {
 // main's prefix), AliasMatch, <Location> (one reopening a main one),
 // <LocationMatch>, <Files>, <Directory>, Redirect and its kin, and
 // ErrorDocument (one of them back to Apache's page); v2 only a
-// DirectoryIndex, an ErrorDocument and a <Directory> that opens one the
+// DirectoryIndex, a FileETag, an ErrorDocument and a <Directory> that opens one the
 // main server closes, and the main's DocumentRoot. Port 1 has no vhost.
 // Error pages carry a signature with the admin address.
 const vhostInheritConf = `ServerName main.test
@@ -273,6 +279,9 @@ ServerSignature EMail
 Listen 127.0.0.1:@P0@
 Listen 127.0.0.1:@P1@
 DocumentRoot @DOCS@/main
+<Directory />
+    Require all denied
+</Directory>
 <Directory @DOCS@>
     Require all granted
 </Directory>
@@ -312,6 +321,7 @@ ErrorDocument 403 "main forbids"
     </Directory>
     <Directory @DOCS@/v1/forced>
         ForceType text/x-forced
+        FileETag None
     </Directory>
     Redirect /old http://elsewhere.test/new
     Redirect 301 /moved /who.txt
@@ -325,6 +335,7 @@ ErrorDocument 403 "main forbids"
 <VirtualHost *:@P0@>
     ServerName v2.test
     DirectoryIndex home.html index.html
+    FileETag None
     ErrorDocument 404 "v2 has no such page"
     <Directory @DOCS@/main/closed>
         Require all granted
