@@ -18,9 +18,7 @@ import (
 // one "*:*" vhost, alone on its chain, for the second port. c.test logs
 // with TransferLog in its own unnamed LogFormat. Keep-alive is on, for
 // requests pipelined on one connection. The main server and b.test log
-// the vhost's name and the request line (not %U: after a DirectoryIndex
-// Apache logs the index file's path, ours the requested one, a
-// difference that has nothing to do with vhosts).
+// the vhost's name, the path served and the request line.
 const vhostNamesConf = `ServerName main.test
 Listen 127.0.0.1:@P0@
 Listen 127.0.0.1:@P1@
@@ -29,7 +27,7 @@ DocumentRoot @DOCS@/main
 <Directory @DOCS@>
     Require all granted
 </Directory>
-LogFormat "%v %>s \"%r\"" vhost
+LogFormat "%v %U %>s \"%r\"" vhost
 CustomLog logs/main_log vhost
 <VirtualHost 127.0.0.1:@P0@>
     ServerName a.test
@@ -218,7 +216,7 @@ DocumentRoot @DOCS@/main
 <Directory @DOCS@>
     Require all granted
 </Directory>
-LogFormat "%v %>s \"%r\"" vhost
+LogFormat "%v %U %>s \"%r\"" vhost
 CustomLog logs/main_log vhost
 <VirtualHost *>
     DocumentRoot @DOCS@/noname
