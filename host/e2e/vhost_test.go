@@ -484,3 +484,42 @@ func TestVhostReload(t *testing.T) {
 		{Port: 1, Raw: get("/", "a.test"), Want: "docs-main2"},
 	})
 }
+
+// vhostStatusConf: mod_status at a main server's <Location>, which every
+// vhost inherits, and at one vhost's own.
+const vhostStatusConf = `ServerName main.test
+Listen 127.0.0.1:@P0@
+Listen 127.0.0.1:@P1@
+DocumentRoot @DOCS@/main
+<Directory @DOCS@>
+    Require all granted
+</Directory>
+<Location /main-status>
+    SetHandler server-status
+</Location>
+<VirtualHost *:@P0@>
+    ServerName s1.test
+    DocumentRoot @DOCS@/s1
+    <Location /server-status>
+        SetHandler server-status
+    </Location>
+</VirtualHost>
+<VirtualHost *:@P0@>
+    ServerName s2.test
+    DocumentRoot @DOCS@/s2
+</VirtualHost>
+`
+
+// TestVhostStatus: server-status where the main server or a vhost turns
+// it on, and nowhere else (the pages' figures are each server's own).
+func TestVhostStatus(t *testing.T) {
+	p := startPair(t, 2, vhostStatusConf, vhostDocs("main", "s1", "s2"))
+	p.check([]diffRequest{
+		{Raw: get("/server-status?auto", "s1.test"), Want: "ServerMPM: event", NoBody: true},
+		{Raw: get("/server-status?auto", "s2.test"), Want: "Not Found"},
+		{Raw: get("/main-status?auto", "s1.test"), Want: "ServerMPM: event", NoBody: true},
+		{Raw: get("/main-status?auto", "s2.test"), Want: "ServerMPM: event", NoBody: true},
+		{Port: 1, Raw: get("/main-status?auto", "s1.test"), Want: "ServerMPM: event", NoBody: true},
+		{Port: 1, Raw: get("/server-status?auto", "s1.test"), Want: "Not Found"},
+	})
+}
