@@ -282,9 +282,14 @@ func (s *diffServer) dump(t testing.TB, bin string) string {
 	t.Helper()
 	out, err := exec.Command(bin, "-d", s.root, "-f", filepath.Join(s.root, "httpd.conf"), "-S").Output()
 	if err != nil {
-		t.Fatalf("%s -S: %v\n%s", s.name, err, out)
+		var stderr []byte
+		if e, ok := err.(*exec.ExitError); ok {
+			stderr = e.Stderr
+		}
+		t.Fatalf("%s -S: %v\n%s%s", s.name, err, out, stderr)
 	}
-	text := strings.ReplaceAll(s.unfill(string(out)), s.root+"/", "ROOT/")
+	// The root first: its name may hold a port's digits.
+	text := s.unfill(strings.ReplaceAll(string(out), s.root+"/", "ROOT/"))
 	_, text, _ = strings.Cut(text, "VirtualHost configuration:\n")
 	text, _, _ = strings.Cut(text, "ServerRoot: ")
 	return text
