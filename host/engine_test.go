@@ -128,9 +128,9 @@ CustomLog logs/b_log common
 	if a.ServerName != "a.test" || c.VirtualHosts[1].ServerName != "main.test" {
 		t.Errorf("names %q and %q, want a.test and main.test", a.ServerName, c.VirtualHosts[1].ServerName)
 	}
-	// "*" without a port takes the main ServerName's.
-	if got := c.VirtualHosts[1].Addrs; len(got) != 1 || got[0].Port != 8080 || got[0].IP != "" {
-		t.Errorf("<VirtualHost *> addrs %+v, want the wildcard on 8080", got)
+	// A lone "*" is any port (get_addresses reads its '*' as a wildcard port).
+	if got := c.VirtualHosts[1].Addrs; len(got) != 1 || got[0].Port != 0 || got[0].IP != "" {
+		t.Errorf("<VirtualHost *> addrs %+v, want the wildcard on any port", got)
 	}
 
 	opened := []mpm.AccessLog{{Target: "/srv/logs/main_log", FD: 5}, {Target: "/srv/logs/b_log", FD: 6}}

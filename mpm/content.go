@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
-	"net/netip"
 	"path/filepath"
 	"strings"
 
@@ -68,7 +67,7 @@ func newHTTPServer(cfg *Config, wrap func(h http.Handler, docRoot string, handle
 	handler := main.handler
 	var table *vhostTable
 	if len(core.VirtualHosts) > 0 {
-		table = &vhostTable{main: main, exact: map[netip.AddrPort]vhostChain{}, wild: map[uint16]vhostChain{}}
+		table = newVhostTable(main)
 		for _, v := range core.VirtualHosts {
 			s := newVserver(v.ServerName, v.ServerAdmin, v.ServerAliases)
 			if s.handler, err = content(v.DocumentRoot, v.ServerDirectives, v.Sections, v.Handlers); err != nil {
@@ -103,6 +102,9 @@ func newHTTPServer(cfg *Config, wrap func(h http.Handler, docRoot string, handle
 		BodyTimeout:           core.BodyTimeout,
 		BodyMinRate:           core.BodyMinRate,
 		RequestDone:           accessLogHook(main, table),
+	}
+	if table != nil {
+		srv.Identify = table.identify
 	}
 	if cfg.Log != nil {
 		log := cfg.Log
