@@ -125,8 +125,10 @@ CustomLog logs/b_log common
 		!slices.Contains(a.Addrs[1:], mpm.VirtualHostAddr{IP: "127.0.0.1", Port: 81, Name: "localhost"}) {
 		t.Errorf("addrs %+v, want *:80 then localhost:81 as 127.0.0.1", a.Addrs)
 	}
-	if a.ServerName != "a.test" || c.VirtualHosts[1].ServerName != "main.test" {
-		t.Errorf("names %q and %q, want a.test and main.test", a.ServerName, c.VirtualHosts[1].ServerName)
+	// Without ServerName: the main server's name, and the port of the first
+	// address, else (here "*", any port) the main server's.
+	if a.ServerName != "a.test" || c.VirtualHosts[1].ServerName != "main.test:8080" || c.VirtualHosts[2].ServerName != "main.test:82" {
+		t.Errorf("names %q, %q and %q, want a.test, main.test:8080 and main.test:82", a.ServerName, c.VirtualHosts[1].ServerName, c.VirtualHosts[2].ServerName)
 	}
 	// A lone "*" is any port (get_addresses reads its '*' as a wildcard port).
 	if got := c.VirtualHosts[1].Addrs; len(got) != 1 || got[0].Port != 0 || got[0].IP != "" {
