@@ -20,6 +20,8 @@ test)
   command -v slowhttptest >/dev/null || need+=(slowhttptest)
   command -v systemd-socket-activate >/dev/null || need+=(systemd)
   command -v goaccess >/dev/null || need+=(goaccess)
+  # the real Apache beside ours in the differential tests (host/e2e/apache_test.go)
+  [ -x /usr/sbin/apache2 ] || need+=(apache2)
   # go test -race needs cgo, hence a C compiler (Go from go.dev brings none).
   command -v gcc     >/dev/null || need+=(gcc libc6-dev) ;;
 *) echo "usage: deps.sh [run|profile|test]" >&2; exit 2 ;;

@@ -161,7 +161,7 @@ func parseArgs(args []string) (*options, error) {
 				o.defines = append(o.defines, "DUMP_MODULES")
 			case 'X':
 				// Apache's -X is Define DEBUG, which its MPMs read as
-				// ONE_PROCESS and FOREGROUND together.
+				// ONE_PROCESS and FOREGROUND together (oneProcess).
 				o.defines = append(o.defines, "DEBUG")
 			case 'h', '?':
 				o.mode = modeHelp
@@ -207,6 +207,13 @@ func (o *options) setValue(c byte, v string) error {
 		}
 	}
 	return nil
+}
+
+// oneProcess is Apache's ONE_PROCESS mode (-X, -D DEBUG or
+// -D ONE_PROCESS): the MPM serves with a single process and the server
+// ends with it; nothing restarts (mpm.Core.OneProcess).
+func (o *options) oneProcess() bool {
+	return o.defined("ONE_PROCESS") || o.defined("DEBUG")
 }
 
 func (o *options) defined(name string) bool {

@@ -3,6 +3,7 @@ package host
 import (
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -86,7 +87,16 @@ func virtualHosts(cfg *config.Config, s *config.Server, main *mpm.Core) []mpm.Vi
 			ServerAdmin: cv.ServerAdmin, File: cv.Section.File, Line: cv.Section.Line,
 		}
 		if v.ServerName == "" {
+			// Apache's server_rec port: the first address's, else the main
+			// server's (a ServerName would set it, its port or none).
 			v.ServerName = p.v.name
+			port := p.defPort
+			if len(p.addrs) > 0 && p.addrs[0].port != 0 {
+				port = p.addrs[0].port
+			}
+			if port != 0 {
+				v.ServerName += ":" + strconv.Itoa(port)
+			}
 		}
 		for _, a := range p.addrs {
 			va := mpm.VirtualHostAddr{Port: a.port, Name: strings.ToLower(a.host)}
@@ -107,6 +117,7 @@ func virtualHosts(cfg *config.Config, s *config.Server, main *mpm.Core) []mpm.Vi
 			}
 		}
 		v.Sections = append(slices.Clip(main.Sections), v.Sections...)
+		v.Handlers = append(slices.Clip(main.Handlers), locationHandlers(cv.Section.Children)...)
 		for _, d := range own {
 			if isAliasOrRedirect(d.Name) {
 				v.ServerDirectives = append(v.ServerDirectives, d)

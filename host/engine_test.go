@@ -72,7 +72,13 @@ Alias /a /srv/a
 <Location /x>
 Require all denied
 </Location>
+<Location /vstatus>
+SetHandler server-status
+</Location>
 </VirtualHost>
+<Location /status>
+SetHandler server-status
+</Location>
 <VirtualHost *>
 CustomLog logs/b_log common
 </VirtualHost>
@@ -103,20 +109,30 @@ CustomLog logs/b_log common
 	for _, sec := range a.Sections {
 		sections = append(sections, sec.Kind+" "+sec.Pattern)
 	}
-	if want := []string{"Directory /srv", "Location /x"}; !slices.Equal(sections, want) {
+	if want := []string{"Directory /srv", "Location /status", "Location /x", "Location /vstatus"}; !slices.Equal(sections, want) {
 		t.Errorf("sections %q, want %q", sections, want)
+	}
+	// mod_status: the main server's <Location> handlers apply in every vhost, a
+	// vhost's only in it.
+	if want := []mpm.Handler{{Path: "/status", Name: "server-status"}, {Path: "/vstatus", Name: "server-status"}}; !slices.Equal(a.Handlers, want) {
+		t.Errorf("handlers %+v, want %+v", a.Handlers, want)
+	}
+	if want := []mpm.Handler{{Path: "/status", Name: "server-status"}}; !slices.Equal(c.VirtualHosts[1].Handlers, want) {
+		t.Errorf("second vhost's handlers %+v, want %+v", c.VirtualHosts[1].Handlers, want)
 	}
 	// A name is resolved; the name as written is kept for the fallback match.
 	if len(a.Addrs) < 2 || a.Addrs[0] != (mpm.VirtualHostAddr{Port: 80, Name: "*"}) ||
 		!slices.Contains(a.Addrs[1:], mpm.VirtualHostAddr{IP: "127.0.0.1", Port: 81, Name: "localhost"}) {
 		t.Errorf("addrs %+v, want *:80 then localhost:81 as 127.0.0.1", a.Addrs)
 	}
-	if a.ServerName != "a.test" || c.VirtualHosts[1].ServerName != "main.test" {
-		t.Errorf("names %q and %q, want a.test and main.test", a.ServerName, c.VirtualHosts[1].ServerName)
+	// Without ServerName: the main server's name, and the port of the first
+	// address, else (here "*", any port) the main server's.
+	if a.ServerName != "a.test" || c.VirtualHosts[1].ServerName != "main.test:8080" || c.VirtualHosts[2].ServerName != "main.test:82" {
+		t.Errorf("names %q, %q and %q, want a.test, main.test:8080 and main.test:82", a.ServerName, c.VirtualHosts[1].ServerName, c.VirtualHosts[2].ServerName)
 	}
-	// "*" without a port takes the main ServerName's.
-	if got := c.VirtualHosts[1].Addrs; len(got) != 1 || got[0].Port != 8080 || got[0].IP != "" {
-		t.Errorf("<VirtualHost *> addrs %+v, want the wildcard on 8080", got)
+	// A lone "*" is any port (get_addresses reads its '*' as a wildcard port).
+	if got := c.VirtualHosts[1].Addrs; len(got) != 1 || got[0].Port != 0 || got[0].IP != "" {
+		t.Errorf("<VirtualHost *> addrs %+v, want the wildcard on any port", got)
 	}
 
 	opened := []mpm.AccessLog{{Target: "/srv/logs/main_log", FD: 5}, {Target: "/srv/logs/b_log", FD: 6}}

@@ -24,6 +24,12 @@ type loaded struct {
 	gen    generation
 	mpmCfg *mpm.Config
 	status atomic.Pointer[mpm.Status] // latest snapshot from Watch
+
+	// In ONE_PROCESS mode (-X) ended is closed once Status reports no
+	// pids: the MPM's one serving process, lastPid, has exited.
+	ended   chan struct{}
+	endOnce sync.Once
+	lastPid atomic.Int64
 }
 
 // exitError is a failure already reported to the user; Main exits with code.
@@ -252,7 +258,7 @@ func mpmSettings(cfg *config.Config, table config.Table) []mpm.Setting {
 
 func coreSettings(cfg *config.Config, s *config.Server, o *options) mpm.Core {
 	c := mpm.Core{
-		ServerBuilt: Built, ExtendedStatus: extendedStatus(cfg), Handlers: locationHandlers(s),
+		ServerBuilt: Built, ExtendedStatus: extendedStatus(cfg), Handlers: locationHandlers(s.Sections),
 		ServerRoot: s.ServerRoot, ServerName: s.ServerName, DocumentRoot: s.DocumentRoot,
 		DirectoryIndex: s.DirectoryIndex, TypesConfig: s.TypesConfig, AddTypes: s.AddTypes,
 		KeepAlive: s.KeepAlive, KeepAliveTimeout: s.KeepAliveTimeout,
@@ -260,6 +266,7 @@ func coreSettings(cfg *config.Config, s *config.Server, o *options) mpm.Core {
 		User: s.User, Group: s.Group, Software: Software(),
 		MaxConnectionsPerChild:  s.MaxConnectionsPerChild,
 		GracefulShutdownTimeout: s.GracefulShutdownTimeout,
+		OneProcess:              o.oneProcess(),
 	}
 	engineSettings(&c, s)
 	siteSettings(&c, cfg, s)

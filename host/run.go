@@ -75,7 +75,7 @@ func run(o *options, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "httpd (pid %d) already running\n", pid)
 		return 0
 	}
-	if !o.defined("FOREGROUND") && !o.defined("ONE_PROCESS") && !o.defined("DEBUG") && !o.defined("NO_DETACH") && !isDetachedChild() {
+	if !o.defined("FOREGROUND") && !o.oneProcess() && !o.defined("NO_DETACH") && !isDetachedChild() {
 		return detach(o, stderr)
 	}
 	return serve(o, cfg, srv, mod, stderr)

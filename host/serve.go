@@ -94,7 +94,10 @@ func serve(o *options, cfg *config.Config, srv *config.Server, mod config.Module
 	if err := writePid(srv.PidFile, log); err != nil {
 		log.Printf("core", errorlog.Error, "%v", err)
 	}
-	log.Printf("core", errorlog.Notice, "AH00094: Command line: '%s'", strings.Join(o.args, " "))
+	oneProcess := o.oneProcess()
+	if !oneProcess { // Apache's -X serves before its MPM would log it
+		log.Printf("core", errorlog.Notice, "AH00094: Command line: '%s'", strings.Join(o.args, " "))
+	}
 	readyDetached()
 	notifyReady()
 	s.lastAt = time.Now()
@@ -119,16 +122,32 @@ func serve(o *options, cfg *config.Config, srv *config.Server, mod config.Module
 				log.Printf("core", errorlog.Info, "%s received: stopping %s gracefully", unix.SignalName(sig.(syscall.Signal)), s.cur.module.Name)
 				s.stop(true)
 				return 0
-			case syscall.SIGUSR1:
+			case syscall.SIGUSR1, syscall.SIGHUP:
+				if oneProcess {
+					// Apache installs no restart handler in this mode.
+					log.Printf("core", errorlog.Info, "%s received: no restart in ONE_PROCESS mode (-X); ignored", unix.SignalName(sig.(syscall.Signal)))
+					continue
+				}
+				if sig == syscall.SIGHUP {
+					log.Printf("core", errorlog.Notice, "AH00494: SIGHUP received.  Attempting to restart")
+					s.restart(false)
+					continue
+				}
 				log.Printf("core", errorlog.Notice, "AH00493: SIGUSR1 received.  Doing graceful restart")
 				s.restart(true)
-			case syscall.SIGHUP:
-				log.Printf("core", errorlog.Notice, "AH00494: SIGHUP received.  Attempting to restart")
-				s.restart(false)
 			}
+		case <-s.cur.ended:
+			// Apache's -X exits when its one process does.
+			log.Printf("core", errorlog.Notice, "the one serving process (pid %d) has exited: shutting down (ONE_PROCESS mode, -X)", s.cur.lastPid.Load())
+			s.stop(false)
+			return 0
 		case <-s.cur.gen.Exited():
 			crashes++
 			log.Printf("core", errorlog.Error, "MPM plugin %s (pid %d) exited unexpectedly: %s", s.cur.module.Name, s.cur.gen.Pid(), s.cur.gen.ExitState())
+			if oneProcess {
+				s.stop(false)
+				return 1
+			}
 			if crashes > 5 {
 				log.Printf("core", errorlog.Emerg, "MPM plugin %s keeps exiting; giving up after %d restarts", s.cur.module.Name, crashes-1)
 				s.stop(false)
@@ -254,6 +273,7 @@ func (s *server) start(cfg *config.Config, srv *config.Server, mod config.Module
 		s.log.Printf("core", errorlog.Error, "AH02818: MPM run failed: %v", err)
 		return nil, &exitError{1}
 	}
+	l.ended = make(chan struct{})
 	go s.watch(l)
 	return l, nil
 }
@@ -372,9 +392,20 @@ func (s *server) stop(graceful bool) {
 	}
 }
 
-// watch keeps a generation's latest status until its plugin exits.
+// watch keeps a generation's latest status until its plugin exits. In
+// ONE_PROCESS mode it closes l.ended once the MPM reports no process.
 func (s *server) watch(l *loaded) {
-	_ = l.gen.Watch(context.Background(), func(st mpm.Status) { l.status.Store(&st) })
+	_ = l.gen.Watch(context.Background(), func(st mpm.Status) {
+		l.status.Store(&st)
+		if !l.mpmCfg.Core.OneProcess {
+			return
+		}
+		if len(st.Pids) > 0 {
+			l.lastPid.Store(int64(st.Pids[0]))
+		} else {
+			l.endOnce.Do(func() { close(l.ended) })
+		}
+	})
 }
 
 func closeAll(socks []*listen.Socket) {

@@ -20,12 +20,12 @@ func extendedStatus(cfg *config.Config) bool {
 	return on
 }
 
-// locationHandlers lists the top-level <Location PATH> sections that set
-// a handler with SetHandler (the last SetHandler in a section wins).
-func locationHandlers(s *config.Server) []mpm.Handler {
+// locationHandlers lists the <Location PATH> sections among sections that
+// set a handler with SetHandler (the last SetHandler in a section wins).
+func locationHandlers(sections []*config.Directive) []mpm.Handler {
 	var out []mpm.Handler
-	for _, sec := range s.Sections {
-		if !strings.EqualFold(sec.Name, "Location") || len(sec.Args) == 0 {
+	for _, sec := range sections {
+		if !sec.IsSection() || !strings.EqualFold(sec.Name, "Location") || len(sec.Args) == 0 {
 			continue
 		}
 		name := ""

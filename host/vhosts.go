@@ -20,10 +20,10 @@ import (
 // -D DUMP_VHOSTS (ap_fini_vhost_config, dump_vhost_config): what the -S
 // output says, not what this server serves by.
 
-// unappliedInVhosts warns of each directive in a <VirtualHost> section that
-// this server applies to the main server only (KeepAlive, ErrorLog, ...):
-// requests to the virtual host get the main server's value. Better said at
-// every start and -t than found out from the wrong behaviour.
+// unappliedInVhosts warns of each directive and section in a <VirtualHost>
+// that this server ignores there (KeepAlive, ErrorLog, <If>, ...): requests
+// to the virtual host get the main server's setting. Better said at every
+// start and -t than found out from the wrong behaviour.
 func unappliedInVhosts(cfg *config.Config) []string {
 	var out []string
 	for _, d := range cfg.Directives {
@@ -31,12 +31,18 @@ func unappliedInVhosts(cfg *config.Config) []string {
 			continue
 		}
 		for _, x := range d.Children {
-			if x.IsSection() || appliedInVhost(x.Name) {
+			name := x.Name
+			if x.IsSection() {
+				if _, ok := siteSection(x, ""); ok {
+					continue
+				}
+				name = "<" + name + ">"
+			} else if appliedInVhost(x.Name) {
 				continue
 			}
-			out = append(out, fmt.Sprintf("Warning: %s on line %d of %s does not apply to <VirtualHost %s>: "+
-				"httpd-mpm applies it to the main server only, for every request",
-				x.Name, x.Line, x.File, strings.Join(d.Args, " ")))
+			out = append(out, fmt.Sprintf("Warning: %s on line %d of %s is ignored in <VirtualHost %s>: "+
+				"httpd-mpm gives its requests the main server's setting",
+				name, x.Line, x.File, strings.Join(d.Args, " ")))
 		}
 	}
 	return out
@@ -102,13 +108,15 @@ type vhostTable struct {
 // parseVhostAddr reads one <VirtualHost> argument as vhost.c's
 // get_addresses does: "host", "host:port", "host:*", "[v6]:port"; "*"
 // and "_default_" are the wildcard. A missing port (or 0) is defPort,
-// and ":*" is "any" (0). Names are resolved; nothing is returned for an
-// address Apache refuses or cannot resolve.
+// and ":*" is "any" (0), as is a lone "*" (get_addresses takes its
+// trailing '*' for a wildcard port). Names are resolved; nothing is
+// returned for an address Apache refuses or cannot resolve.
 func parseVhostAddr(w string, defPort int) []vhostAddr {
 	w, wildPort := strings.CutSuffix(w, ":*")
 	if wildPort && w == "" {
 		return nil
 	}
+	wildPort = wildPort || w == "*"
 	host, port := w, defPort
 	if wildPort {
 		port = 0
@@ -190,9 +198,10 @@ func (t *vhostTable) findDefault(port int) *vhostChain {
 
 // parsedVhost is one <VirtualHost> section with its addresses and name.
 type parsedVhost struct {
-	d     *config.Directive
-	v     *vhost
-	addrs []vhostAddr
+	d       *config.Directive
+	v       *vhost
+	addrs   []vhostAddr
+	defPort int // the main ServerName's port when the section opens, 0 if none
 }
 
 // readVhosts reads the <VirtualHost> sections in config order. An address
@@ -214,7 +223,7 @@ func readVhosts(directives []*config.Directive, mainName func() string) ([]parse
 		if !d.IsSection() || !strings.EqualFold(d.Name, "VirtualHost") {
 			continue
 		}
-		p := parsedVhost{d: d, v: vhostOf(d)}
+		p := parsedVhost{d: d, v: vhostOf(d), defPort: mainPort}
 		for _, arg := range d.Args {
 			p.addrs = append(p.addrs, parseVhostAddr(arg, mainPort)...)
 		}

@@ -95,11 +95,7 @@ func accessLogHook(main *vserver, table *vhostTable) func(c *http1.Conn, r *http
 	return func(c *http1.Conn, r *http.Request, status int, n int64) {
 		s := main
 		if table != nil {
-			host := ""
-			if r != nil {
-				host = r.Host
-			}
-			s = table.pick(c.NetConn().LocalAddr(), host)
+			s = table.answered(c, r)
 		}
 		if len(s.logs) == 0 {
 			return

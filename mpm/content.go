@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
-	"net/netip"
 	"path/filepath"
 	"strings"
 
@@ -30,8 +29,9 @@ func NewHTTPServer(cfg *Config) (*http1.Server, error) {
 }
 
 // newHTTPServer is NewHTTPServer; wrap, if set, wraps the content handler of
-// every server (the main one and each virtual host), given its DocumentRoot.
-func newHTTPServer(cfg *Config, wrap func(h http.Handler, docRoot string) http.Handler) (*http1.Server, error) {
+// every server (the main one and each virtual host), given its DocumentRoot and
+// the handlers its <Location> sections set.
+func newHTTPServer(cfg *Config, wrap func(h http.Handler, docRoot string, handlers []Handler) http.Handler) (*http1.Server, error) {
 	var mime *static.MimeTypes
 	if cfg.Core.TypesConfig != "" {
 		m, err := static.ReadMimeTypes(cfg.Core.TypesConfig)
@@ -42,7 +42,7 @@ func newHTTPServer(cfg *Config, wrap func(h http.Handler, docRoot string) http.H
 	}
 	core := &cfg.Core
 	logError, logLevel := requestErrors(cfg)
-	content := func(docRoot string, directives []site.Directive, sections []site.Section) (http.Handler, error) {
+	content := func(docRoot string, directives []site.Directive, sections []site.Section, handlers []Handler) (http.Handler, error) {
 		h := &static.Handler{
 			DocumentRoot:   docRoot,
 			DirectoryIndex: core.DirectoryIndex,
@@ -57,11 +57,11 @@ func newHTTPServer(cfg *Config, wrap func(h http.Handler, docRoot string) http.H
 		if err != nil || wrap == nil {
 			return handler, err
 		}
-		return wrap(handler, docRoot), nil
+		return wrap(handler, docRoot, handlers), nil
 	}
 	main := newVserver(core.ServerName, core.ServerAdmin, nil)
 	var err error
-	if main.handler, err = content(core.DocumentRoot, core.ServerDirectives, core.Sections); err != nil {
+	if main.handler, err = content(core.DocumentRoot, core.ServerDirectives, core.Sections, core.Handlers); err != nil {
 		return nil, err
 	}
 	if main.logs, err = openAccessLogs(core.AccessLogs); err != nil {
@@ -70,10 +70,10 @@ func newHTTPServer(cfg *Config, wrap func(h http.Handler, docRoot string) http.H
 	handler := main.handler
 	var table *vhostTable
 	if len(core.VirtualHosts) > 0 {
-		table = &vhostTable{main: main, exact: map[netip.AddrPort]vhostChain{}, wild: map[uint16]vhostChain{}}
+		table = newVhostTable(main)
 		for _, v := range core.VirtualHosts {
 			s := newVserver(v.ServerName, v.ServerAdmin, v.ServerAliases)
-			if s.handler, err = content(v.DocumentRoot, v.ServerDirectives, v.Sections); err != nil {
+			if s.handler, err = content(v.DocumentRoot, v.ServerDirectives, v.Sections, v.Handlers); err != nil {
 				return nil, err
 			}
 			if s.logs, err = openAccessLogs(v.AccessLogs); err != nil {
@@ -106,6 +106,9 @@ func newHTTPServer(cfg *Config, wrap func(h http.Handler, docRoot string) http.H
 		BodyMinRate:           core.BodyMinRate,
 		RequestDone:           accessLogHook(main, table),
 	}
+	if table != nil {
+		srv.Identify = table.identify
+	}
 	if cfg.Log != nil {
 		log := cfg.Log
 		srv.ErrorLog = func(format string, args ...any) { log.Error(fmt.Sprintf(format, args...)) }
@@ -117,27 +120,27 @@ func newHTTPServer(cfg *Config, wrap func(h http.Handler, docRoot string) http.H
 // scoreboard it also keeps that scoreboard current (scoreboard.Instrument:
 // the MPM sets each connection's Tag to the Worker record serving it) and
 // answers mod_status's "server-status" handler at the <Location> paths the
-// config gives it with SetHandler.
+// config gives it with SetHandler (a virtual host's own and the main server's).
 func (c *Child) HTTPServer() (*http1.Server, error) {
 	if c.Scoreboard == nil {
 		return NewHTTPServer(c.Config)
 	}
 	core := c.Config.Core
-	var paths []string
-	for _, h := range core.Handlers {
-		if h.Name == "server-status" {
-			paths = append(paths, h.Path)
+	st := &status.Handler{Board: c.Scoreboard, MPM: c.MPM, Software: core.Software, Built: core.ServerBuilt, Extended: core.ExtendedStatus}
+	logError, _ := requestErrors(c.Config)
+	wrap := func(next http.Handler, docRoot string, handlers []Handler) http.Handler {
+		var paths []string
+		for _, h := range handlers {
+			if h.Name == "server-status" {
+				paths = append(paths, h.Path)
+			}
 		}
-	}
-	var wrap func(http.Handler, string) http.Handler
-	if len(paths) > 0 {
-		st := &status.Handler{Board: c.Scoreboard, MPM: c.MPM, Software: core.Software, Built: core.ServerBuilt, Extended: core.ExtendedStatus}
-		logError, _ := requestErrors(c.Config)
-		wrap = func(next http.Handler, docRoot string) http.Handler {
-			loc := &locations{paths: paths, h: st, next: next, docRoot: strings.TrimSuffix(filepath.Clean(docRoot), "/"), logError: logError}
-			loc.conf, _ = next.(static.Configurer) // the per-path configuration, if any
-			return loc
+		if len(paths) == 0 {
+			return next
 		}
+		loc := &locations{paths: paths, h: st, next: next, docRoot: strings.TrimSuffix(filepath.Clean(docRoot), "/"), logError: logError}
+		loc.conf, _ = next.(static.Configurer) // the per-path configuration, if any
+		return loc
 	}
 	srv, err := newHTTPServer(c.Config, wrap)
 	if err != nil {

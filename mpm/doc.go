@@ -117,6 +117,24 @@
 // children start with SIGTERM's default action): the host owns signals and
 // turns them into Stop calls.
 //
+// # ONE_PROCESS mode (httpd -X)
+//
+// `httpd -X` (or -D ONE_PROCESS, -D DEBUG) is Apache's debug mode: the
+// server stays in the foreground and serves from one process. The host
+// sets [Core.OneProcess] and expects the MPM to run a single serving
+// process whatever its directives say, never to replace it, and to report
+// in [Status].Pids that process while it runs and none once it has ended;
+// the host then stops the MPM and exits with status 0. In this mode the
+// host ignores SIGHUP and SIGUSR1 (Apache installs no restart handler
+// there): there is no restart, so Configure and Run come once. SIGTERM,
+// SIGINT and SIGWINCH still stop the MPM through Stop. The built-in MPMs
+// run one child (a prefork child, or a worker or event child with all its
+// threads), do not check it for hanging (it may sit in a debugger) and
+// leave out their "resuming normal operations" and stop notices, as
+// Apache's -X does. An MPM that ignores the field keeps running as
+// configured: the host then exits only on a stop signal or once the MPM
+// reports no pids.
+//
 // # Linked into the host
 //
 // The same MPM value can also run inside the server's own process, the

@@ -153,6 +153,7 @@ func coreFromProto(c *mpmv1.Core) Core {
 		AccessLogs:              accessLogsFromProto(c.GetAccessLogs()),
 		ServerDirectives:        directivesFromProto(c.GetServerDirectives()),
 		Sections:                sectionsFromProto(c.GetSections()),
+		OneProcess:              c.GetOneProcess(),
 		VirtualHosts:            vhostsFromProto(c.GetVirtualHosts()),
 	}
 }
@@ -164,7 +165,7 @@ func vhostsFromProto(vs []*mpmv1.VirtualHost) []VirtualHost {
 			ServerName: p.GetServerName(), ServerAliases: p.GetServerAliases(), DocumentRoot: p.GetDocumentRoot(),
 			ServerAdmin: p.GetServerAdmin(), ServerDirectives: directivesFromProto(p.GetServerDirectives()),
 			Sections: sectionsFromProto(p.GetSections()), AccessLogs: accessLogsFromProto(p.GetAccessLogs()),
-			File: p.GetFile(), Line: int(p.GetLine()),
+			File: p.GetFile(), Line: int(p.GetLine()), Handlers: handlersFromProto(p.GetHandlers()),
 		}
 		for _, a := range p.GetAddrs() {
 			v.Addrs = append(v.Addrs, VirtualHostAddr{IP: a.GetIp(), Port: int(a.GetPort()), Name: a.GetName()})

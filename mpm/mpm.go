@@ -143,6 +143,22 @@ type Core struct {
 	// <Directory>, <Files> and <Location> sections as written.
 	ServerDirectives []site.Directive
 	Sections         []site.Section
+	// OneProcess is Apache's ONE_PROCESS debug mode: httpd runs with -X
+	// (or -D ONE_PROCESS or -D DEBUG) in the foreground of a terminal or
+	// a debugger. The MPM then serves with a single process: one child
+	// (a prefork child, or a worker or event child with all its threads)
+	// whatever StartServers, MinSpare*, MaxSpare* and MaxRequestWorkers
+	// say, or the MPM parent itself for an MPM without children. It starts
+	// no other, does not replace that one when it ends (it was killed,
+	// crashed or reached MaxConnectionsPerChild), and does not end it for
+	// seeming hung (it may be stopped in a debugger). From Run on, Status
+	// names that process in Pids while it runs (the MPM parent's own pid
+	// if it serves itself) and reports no Pids once it has ended: the
+	// host, which watches Status, then stops the MPM and exits, as
+	// Apache does when its one process exits. The host restarts nothing
+	// in this mode (it ignores SIGHUP and SIGUSR1), so Configure and Run
+	// come once.
+	OneProcess bool
 	// VirtualHosts are the <VirtualHost> sections in config order; with
 	// none, the main server (the fields above) answers every request.
 	// NewHTTPServer answers each request as the virtual host Apache would.

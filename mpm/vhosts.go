@@ -13,13 +13,17 @@ import (
 
 // VirtualHost is one <VirtualHost> section as the host resolved it. What the
 // section does not set is the main server's, already merged in: an MPM needs
-// no rule of its own to serve it.
+// no rule of its own to serve it (NewHTTPServer serves it). A VirtualHost is
+// read-only: its slices may share arrays with Core's and with other virtual
+// hosts'.
 type VirtualHost struct {
 	// Addrs are the addresses of the <VirtualHost> line.
 	Addrs []VirtualHostAddr
-	// ServerName is the name requests are matched by, "host" or "host:port":
-	// the section's ServerName; without one, the main server's for a
-	// wildcard address, else the name of its first address (Apache's rule).
+	// ServerName is the name requests are matched by and error pages and
+	// redirects name, "host", "host:port" or either after "scheme://": the
+	// section's ServerName; without one, the main server's name for a
+	// wildcard address, else the reverse-DNS name of its first address, with
+	// the port of its first address (else the main server's), as Apache's.
 	ServerName string
 	// ServerAliases are the ServerAlias names; "*" and "?" are wildcards.
 	ServerAliases []string
@@ -27,12 +31,20 @@ type VirtualHost struct {
 	DocumentRoot string
 	ServerAdmin  string
 	// ServerDirectives and Sections are the per-path configuration (package
-	// site) with the main server's merged in: Sections are the main server's
-	// followed by the section's, as Apache merges them.
+	// site) with the main server's merged in as Apache merges them:
+	// ServerDirectives are the section's Alias* and Redirect* lines (mod_alias
+	// tries them before the main server's), the main server's directives,
+	// then the section's others (the later wins); Sections are the main
+	// server's followed by the section's.
 	ServerDirectives []site.Directive
 	Sections         []site.Section
-	// AccessLogs are where its requests are logged: its own CustomLog
-	// lines, else the main server's (descriptors as in Core.AccessLogs).
+	// Handlers are the main server's <Location> handlers followed by the
+	// section's own (as Core.Handlers).
+	Handlers []Handler
+	// AccessLogs are where its requests are logged: its own CustomLog and
+	// TransferLog lines, else the main server's (descriptors as in
+	// Core.AccessLogs). Empty in a config check (-t), and for a section whose
+	// own lines all have conditions that never hold: then nothing is logged.
 	AccessLogs []AccessLog
 	// File and Line locate the <VirtualHost> line.
 	File string
@@ -41,7 +53,7 @@ type VirtualHost struct {
 
 // VirtualHostAddr is one address of a <VirtualHost> line, resolved by the host.
 type VirtualHostAddr struct {
-	IP   string // an IP address; "" for any ("*", "_default_")
+	IP   string // an IP address; "" for any ("*", "_default_", 0.0.0.0, ::)
 	Port int    // 0 for any port
 	// Name is the host as written ("www.example.com" in <VirtualHost
 	// www.example.com:80>), lowercased: a request for that name picks this
@@ -97,7 +109,8 @@ type vhostChain []vhostMember
 // name-based chain by the request's host (update_server_from_aliases).
 type vhostTable struct {
 	main  *vserver
-	all   []*vserver                    // the virtual hosts, in config order
+	all   []*vserver // the virtual hosts, in config order
+	byID  map[*http1.Identity]*vserver
 	exact map[netip.AddrPort]vhostChain // port 0: any port
 	wild  map[uint16]vhostChain         // port 0: any port
 }
@@ -107,6 +120,7 @@ type vhostTable struct {
 // once, as in ap_fini_vhost_config.
 func (t *vhostTable) add(s *vserver, addrs []VirtualHostAddr) {
 	t.all = append(t.all, s)
+	t.byID[s.id] = s
 	for i, a := range addrs {
 		m := vhostMember{s: s, name: a.Name}
 		port := uint16(a.Port)
@@ -134,7 +148,7 @@ func (a VirtualHostAddr) ip() (netip.Addr, bool) {
 
 // chain is the chain of a connection to local, nil for the main server.
 func (t *vhostTable) chain(local netip.AddrPort) vhostChain {
-	ip := local.Addr().Unmap()
+	ip := local.Addr().Unmap().WithZone("") // Apache compares the address bytes only
 	if c, ok := t.exact[netip.AddrPortFrom(ip, local.Port())]; ok {
 		return c
 	}
@@ -230,6 +244,27 @@ func wildMatch(s, pattern string) bool {
 	return s == ""
 }
 
+// newVhostTable is an empty table over the main server.
+func newVhostTable(main *vserver) *vhostTable {
+	return &vhostTable{main: main, exact: map[netip.AddrPort]vhostChain{}, wild: map[uint16]vhostChain{},
+		byID: map[*http1.Identity]*vserver{main.id: main}}
+}
+
+// answered is the server that answered a request on c: the one whose identity
+// ServeHTTP set, else (the engine answered alone) the one pick gives.
+func (t *vhostTable) answered(c *http1.Conn, r *http.Request) *vserver {
+	if s, ok := t.byID[c.Identity()]; ok {
+		return s
+	}
+	return t.pick(c.NetConn().LocalAddr(), r.Host)
+}
+
+// identify is http1.Server.Identify: the identity of the server answering a
+// request the engine answers alone, by its address and whatever Host it has.
+func (t *vhostTable) identify(c *http1.Conn, r *http.Request) *http1.Identity {
+	return t.pick(c.NetConn().LocalAddr(), r.Host).id
+}
+
 // ServeHTTP answers r as the server the table picks for it.
 func (t *vhostTable) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var local net.Addr
@@ -249,7 +284,11 @@ func (t *vhostTable) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // newVserver builds a server's matching names; handler, logs and docRoot are
 // filled in by the caller.
 func newVserver(serverName, serverAdmin string, aliases []string) *vserver {
-	s := &vserver{name: requestHost(hostOf(serverName)), id: http1.NewIdentity(serverName, serverAdmin), logName: serverName}
+	id := http1.NewIdentity(serverName, serverAdmin)
+	if _, rest, ok := strings.Cut(serverName, "://"); ok {
+		serverName = rest // the scheme is the identity's alone
+	}
+	s := &vserver{name: requestHost(hostOf(serverName)), id: id, logName: serverName}
 	for _, a := range aliases {
 		a = strings.ToLower(a)
 		if strings.ContainsAny(a, "*?") {
@@ -261,11 +300,8 @@ func newVserver(serverName, serverAdmin string, aliases []string) *vserver {
 	return s
 }
 
-// hostOf is the host part of a ServerName: without "scheme://" and port.
+// hostOf is the host part of a ServerName without "scheme://": without port.
 func hostOf(serverName string) string {
-	if _, rest, ok := strings.Cut(serverName, "://"); ok {
-		serverName = rest
-	}
 	if strings.HasPrefix(serverName, "[") {
 		return serverName
 	}

@@ -15,7 +15,7 @@ func TestVhostPick(t *testing.T) {
 	t.Parallel()
 	main := newVserver("main.test", "", nil)
 	servers := map[*vserver]string{main: "main"}
-	table := &vhostTable{main: main, exact: map[netip.AddrPort]vhostChain{}, wild: map[uint16]vhostChain{}}
+	table := newVhostTable(main)
 	add := func(label, name string, aliases []string, addrs ...VirtualHostAddr) {
 		s := newVserver(name, "", aliases)
 		servers[s] = label
@@ -29,6 +29,7 @@ func TestVhostPick(t *testing.T) {
 	add("any1", "any1.test", nil, VirtualHostAddr{Name: "_default_"})
 	add("any2", "any2.test", nil, VirtualHostAddr{IP: "0.0.0.0", Name: "0.0.0.0"})
 	add("v6", "v6.test", nil, VirtualHostAddr{IP: "::1", Port: 80, Name: "::1"})
+	add("ll", "ll.test", nil, VirtualHostAddr{IP: "fe80::1", Port: 80, Name: "fe80::1"})
 
 	cases := []struct {
 		local, host, want string
@@ -52,6 +53,7 @@ func TestVhostPick(t *testing.T) {
 		{"[::1]:80", "a.test", "v6"},                 // IPv6
 		{"[::ffff:127.0.0.2]:80", "x", "ip"},         // a mapped IPv4 address is the IPv4 one
 		{"[::ffff:127.0.0.1]:80", "www.b.test", "b"}, //
+		{"[fe80::1%lo]:80", "x", "ll"},               // the connection's zone does not count
 	}
 	for _, c := range cases {
 		ap := netip.MustParseAddrPort(c.local)
@@ -62,7 +64,7 @@ func TestVhostPick(t *testing.T) {
 	}
 
 	// Without a wildcard of any port, an address no vhost names is the main server's.
-	only := &vhostTable{main: main, exact: map[netip.AddrPort]vhostChain{}, wild: map[uint16]vhostChain{}}
+	only := newVhostTable(main)
 	only.add(newVserver("a.test", "", nil), []VirtualHostAddr{{Port: 80}})
 	if got := only.pick(net.TCPAddrFromAddrPort(netip.MustParseAddrPort("127.0.0.1:81")), "a.test"); got != main {
 		t.Errorf("port 81 with vhosts only on 80: %s, want the main server", got.name)

@@ -142,8 +142,7 @@ func TestLinkedChildProgramFallback(t *testing.T) {
 				must(t, os.Chmod(path, tc.childMode))
 			}
 			root := newSite(t, "event", "mpm_event_module", "")
-			conf := filepath.Join(root, "httpd.conf")
-			write(t, conf, regexp.MustCompile(`(?m)^LoadModule mpm_.*\n`).ReplaceAllString(readFile(t, conf), ""))
+			linkedSite(t, root)
 			in := startCmd(t, root, exec.Command(httpd, "-d", root, "-f", "httpd.conf", "-D", "FOREGROUND"))
 			check := func(when, want string) {
 				t.Helper()

@@ -15,6 +15,16 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/internal/wire"
 )
 
+// linkedSite readies root's config for an httpd with its MPM linked in:
+// no LoadModule of an MPM.
+func linkedSite(t testing.TB, root string) {
+	t.Helper()
+	conf := filepath.Join(root, "httpd.conf")
+	b, err := os.ReadFile(conf)
+	must(t, err)
+	write(t, conf, regexp.MustCompile(`(?m)^LoadModule mpm_.*\n`).ReplaceAllString(string(b), ""))
+}
+
 // TestLinkedMPM runs each MPM linked into httpd (`make MPM=NAME`), with no
 // LoadModule line: TestServeStatic's body, then two graceful restarts
 // under wrk with not one failed request. The MPM runs in the host's own
@@ -27,10 +37,7 @@ func TestLinkedMPM(t *testing.T) {
 		t.Run(m.Name, func(t *testing.T) {
 			httpd := testbin.Static(t, m.Name)
 			root := newSite(t, m.Name, m.Module, lifecycleMPMs)
-			conf := filepath.Join(root, "httpd.conf")
-			b, err := os.ReadFile(conf)
-			must(t, err)
-			write(t, conf, regexp.MustCompile(`(?m)^LoadModule mpm_.*\n`).ReplaceAllString(string(b), ""))
+			linkedSite(t, root)
 
 			in := startCmd(t, root, exec.Command(httpd, "-d", root, "-f", "httpd.conf", "-D", "FOREGROUND"))
 			host := in.cmd.Process.Pid

@@ -68,6 +68,7 @@ func coreToProto(c mpm.Core) *mpmv1.Core {
 		AccessLogs:                accessLogsToProto(c.AccessLogs),
 		ServerDirectives:          directivesToProto(c.ServerDirectives),
 		Sections:                  sectionsToProto(c.Sections),
+		OneProcess:                c.OneProcess,
 		VirtualHosts:              vhostsToProto(c.VirtualHosts),
 	}
 }
@@ -79,7 +80,7 @@ func vhostsToProto(vs []mpm.VirtualHost) []*mpmv1.VirtualHost {
 			ServerName: v.ServerName, ServerAliases: v.ServerAliases, DocumentRoot: v.DocumentRoot,
 			ServerAdmin: v.ServerAdmin, ServerDirectives: directivesToProto(v.ServerDirectives),
 			Sections: sectionsToProto(v.Sections), AccessLogs: accessLogsToProto(v.AccessLogs),
-			File: v.File, Line: int32(v.Line),
+			File: v.File, Line: int32(v.Line), Handlers: handlersToProto(v.Handlers),
 		}
 		for _, a := range v.Addrs {
 			p.Addrs = append(p.Addrs, &mpmv1.VirtualHostAddr{Ip: a.IP, Port: int32(a.Port), Name: a.Name})

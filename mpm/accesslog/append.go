@@ -94,10 +94,11 @@ func (it *item) append(b []byte, e *Entry) []byte {
 		case "local":
 			return appendLocal(b, e.LocalAddr, true)
 		}
-		if _, port, ok := strings.Cut(e.ServerName, ":"); ok && !strings.Contains(port, ":") {
+		// The canonical port, as apache2's: the ServerName's, else the default.
+		if _, port, ok := strings.Cut(serverNameNoScheme(e.ServerName), ":"); ok && !strings.Contains(port, ":") {
 			return append(b, port...)
 		}
-		return appendLocal(b, e.LocalAddr, true)
+		return append(b, "80"...)
 	case 'P':
 		if it.text == "tid" || it.text == "hextid" {
 			return append(b, '-')
@@ -121,18 +122,22 @@ func (it *item) append(b []byte, e *Entry) []byte {
 		}
 		return appendEscaped(b, r.URL.Path)
 	case 'v':
-		host, _, _ := strings.Cut(e.ServerName, ":")
+		host, _, _ := strings.Cut(serverNameNoScheme(e.ServerName), ":")
 		if host == "" {
 			return appendLocal(b, e.LocalAddr, false)
 		}
 		return appendEscaped(b, host)
 	case 'V':
 		if r != nil && r.Host != "" {
+			// The request's host as apache2's fix_hostname leaves it: lowercased,
+			// without port, IPv6 brackets or a trailing dot.
 			host := r.Host
-			if i := strings.LastIndexByte(host, ':'); i >= 0 && !strings.HasSuffix(host, "]") {
+			if strings.HasPrefix(host, "[") {
+				host, _, _ = strings.Cut(host[1:], "]")
+			} else if i := strings.LastIndexByte(host, ':'); i >= 0 {
 				host = host[:i]
 			}
-			return appendEscaped(b, strings.ToLower(host))
+			return appendEscaped(b, strings.ToLower(strings.TrimSuffix(host, ".")))
 		}
 		return (&item{kind: 'v'}).append(b, e)
 	case 'X':
@@ -286,3 +291,11 @@ type cachedTime struct {
 }
 
 var clfCache atomic.Pointer[cachedTime]
+
+// serverNameNoScheme is a ServerName without its "scheme://", if any.
+func serverNameNoScheme(name string) string {
+	if _, rest, ok := strings.Cut(name, "://"); ok {
+		return rest
+	}
+	return name
+}

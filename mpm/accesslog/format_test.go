@@ -62,7 +62,7 @@ func TestDirectives(t *testing.T) {
 	e := entry("GET", `/hello.txt?a=1&b="2"`, "HTTP/1.1", http.Header{"User-Agent": {"curl/7.88.1"}})
 	cases := []struct{ format, want string }{
 		{"%a %A %B %b %D %H %k %m", "127.0.0.1 127.0.0.1 13 13 312 HTTP/1.1 0 GET"},
-		{"%p %{remote}p %{local}p", "18080 40786 18080"},
+		{"%p %{remote}p %{local}p", "80 40786 18080"}, // %p: ServerName's port, else 80
 		{"%q|%U|%s|%>s|%<s", `?a=1&b=\"2\"|/hello.txt|200|200|200`},
 		{"%v %V %X", "localhost localhost +"},
 		{"%{Content-Type}o %{X-None}o %{user-agent}i", "text/plain - curl/7.88.1"},
@@ -82,6 +82,16 @@ func TestDirectives(t *testing.T) {
 	e.KeepAlive, e.Requests = false, 3
 	if got := format(t, "%X %k", e); got != "- 2" {
 		t.Errorf("%%X %%k = %q", got)
+	}
+	// %V is the Host as apache2 normalises it; %v and %p read a ServerName's
+	// host and port past its scheme.
+	e.Request.Host, e.ServerName = "[::1]:8080", "https://www.example.com:8443"
+	if got := format(t, "%V %v %p", e); got != "::1 www.example.com 8443" {
+		t.Errorf("%%V %%v %%p = %q", got)
+	}
+	e.Request.Host = "A.Example.:80"
+	if got := format(t, "%V", e); got != "a.example" {
+		t.Errorf("%%V = %q", got)
 	}
 	e.RemoteAddr = "[::1]:5555"
 	e.LocalAddr = &net.TCPAddr{IP: net.IPv6loopback, Port: 80}

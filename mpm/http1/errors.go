@@ -206,10 +206,7 @@ func signatureHostPort(s *Server, r *http.Request) (host, port string) {
 		port = id.port
 	}
 	if port == "" {
-		port = "80"
-		if r.TLS != nil {
-			port = "443"
-		}
+		port = defaultPort(id.schemeFor(r))
 	}
 	return host, port
 }

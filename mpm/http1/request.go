@@ -311,17 +311,18 @@ func (p *parser) readRequest(br *bufio.Reader, cfg *serverConfig, req *http.Requ
 	info.clientClose = req.Close // before the handler, which may set req.Close itself
 
 	// Host, then URL. apache2 knows the Host when it rejects a bad target (its error
-	// page names it), so it is set first.
-	if len(hostV) > 1 {
-		return info, errBadRequest
-	}
-	if len(hostV) == 1 {
-		if !validHost(hostV[0]) {
-			return info, errBadRequest
-		}
+	// page names it), so it is set first; a bad or missing Host is refused once the
+	// URL is read, which the access log's %U shows, as apache2's does.
+	badHost := false
+	switch {
+	case len(hostV) > 1:
+		badHost = true
+	case len(hostV) == 1 && !validHost(hostV[0]):
+		badHost = true
+	case len(hostV) == 1:
 		req.Host = hostV[0]
-	} else if minor >= 1 && !strings.Contains(req.RequestURI, "://") {
-		return info, errBadRequest
+	case minor >= 1 && !strings.Contains(req.RequestURI, "://"):
+		badHost = true
 	}
 	target := req.RequestURI
 	switch {
@@ -350,8 +351,13 @@ func (p *parser) readRequest(br *bufio.Reader, cfg *serverConfig, req *http.Requ
 		}
 		req.URL = u
 	}
-	if req.URL.Host != "" {
-		// absolute-form: the target's authority wins over Host (RFC 9112 §3.2.2).
+	if badHost {
+		return info, errBadRequest
+	}
+	if req.URL.Host != "" && (strings.EqualFold(req.URL.Scheme, "http") || req.Method == http.MethodConnect) {
+		// absolute-form: the target's authority wins over Host (RFC 9112 §3.2.2),
+		// when its scheme is the server's own, as apache2's ap_parse_uri decides:
+		// "https://c.test/x" leaves the Host header in charge.
 		if !validHost(req.URL.Host) {
 			req.Host = ""
 			return info, errBadRequest

@@ -138,6 +138,13 @@ type Server struct {
 	// be kept after the call.
 	RequestDone func(c *Conn, r *http.Request, status int, bodyBytes int64)
 
+	// Identify, if set, names the server answering a request whose Handler has not
+	// set one with Conn.SetIdentity: a request the engine answers alone (a 400 for
+	// a malformed request, 408, 413, 417, a refused TRACE), whose r.Host may be
+	// empty or unusable. It returns nil for the Server's own identity. It runs on
+	// the goroutine serving the request, only when an error page or a URL needs it.
+	Identify func(c *Conn, r *http.Request) *Identity
+
 	// Progress, if set, is called on the goroutine serving c each time the engine starts
 	// to wait on the network for it (the next request, a request head, each read of a body,
 	// each write of a response), with the current time. Each such wait is bounded

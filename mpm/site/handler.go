@@ -135,18 +135,7 @@ func (h *Handler) redirect(w http.ResponseWriter, r *http.Request, rd *redirect,
 		return
 	}
 	if strings.HasPrefix(target, "/") {
-		host, port := http1.ServerHostPort(r)
-		scheme, def := "http", "80"
-		if r.TLS != nil {
-			scheme, def = "https", "443"
-		}
-		if strings.IndexByte(host, ':') >= 0 {
-			host = "[" + host + "]"
-		}
-		if port != def {
-			host += ":" + port
-		}
-		target = scheme + "://" + host + target
+		target = http1.SelfURL(r, target)
 	}
 	if r.URL.RawQuery != "" && !strings.Contains(target, "?") {
 		target += "?" + r.URL.RawQuery

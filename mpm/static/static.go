@@ -587,22 +587,11 @@ func inside(f *os.File, name, root string) bool {
 // redirectSlash answers a directory requested without its trailing slash with
 // apache2's 301 to the slash form.
 func redirectSlash(w http.ResponseWriter, r *http.Request) {
-	host, port := http1.ServerHostPort(r)
-	scheme, defPort := "http", "80"
-	if r.TLS != nil {
-		scheme, defPort = "https", "443"
-	}
-	if strings.IndexByte(host, ':') >= 0 {
-		host = "[" + host + "]"
-	}
-	loc := scheme + "://" + host
-	if port != defPort {
-		loc += ":" + port
-	}
-	loc += r.URL.EscapedPath() + "/"
+	path := r.URL.EscapedPath() + "/"
 	if r.URL.RawQuery != "" {
-		loc += "?" + r.URL.RawQuery
+		path += "?" + r.URL.RawQuery
 	}
+	loc := http1.SelfURL(r, path)
 	w.Header()["Location"] = []string{loc}
 	http1.WriteError(w, r, http.StatusMovedPermanently, "")
 }

@@ -87,7 +87,10 @@ func (m *MPM) Run(_ context.Context, ls []mpm.Listener) error {
 		board.Close()
 		return err
 	}
-	mpm.Notice(m.cfg.Log, fmt.Sprintf("%s: %s configured -- resuming normal operations", apacheCodes[m.Kind].resuming, m.cfg.Core.Software))
+	// Apache's -X serves before it would log this (and its stop notices).
+	if !m.cfg.Core.OneProcess {
+		mpm.Notice(m.cfg.Log, fmt.Sprintf("%s: %s configured -- resuming normal operations", apacheCodes[m.Kind].resuming, m.cfg.Core.Software))
+	}
 	return nil
 }
 
@@ -114,9 +117,11 @@ func (m *MPM) Stop(ctx context.Context, graceful bool) error {
 	if p == nil {
 		return nil
 	}
-	if graceful {
+	switch {
+	case m.cfg.Core.OneProcess:
+	case graceful:
 		mpm.Notice(m.cfg.Log, apacheCodes[m.Kind].gracefulStop+": caught SIGWINCH, shutting down gracefully")
-	} else {
+	default:
 		mpm.Notice(m.cfg.Log, apacheCodes[m.Kind].stop+": caught SIGTERM, shutting down")
 	}
 	err := p.Stop(ctx, graceful)

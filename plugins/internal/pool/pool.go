@@ -11,6 +11,12 @@
 // mpm.HangTimeout: stopped, wedged, or every worker stuck) with SIGTERM,
 // then SIGKILL, and recycles gracefully a child whose resident memory is
 // over ChildMemoryLimit; the spawn rules then replace them.
+//
+// In ONE_PROCESS mode (httpd -X, mpm.Core.OneProcess) the pool is one
+// child in slot 0 and nothing else, as Apache's -X serves from one
+// process: no other child starts, no maintenance pass runs (the child may
+// sit stopped in a debugger), and a child that exits is not replaced; the
+// pool then has no pids, which tells the host to exit.
 package pool
 
 import (
@@ -63,7 +69,8 @@ const generation = 0 // a plugin process is one generation: a graceful restart i
 // a second has passed), so that they do not take the CPUs from it while it
 // starts. Apache forks them all at once, but a fork is cheap where the
 // exec of a Go binary is not: 64 prefork children starting together delay
-// the first response by a hundred milliseconds and more.
+// the first response by a hundred milliseconds and more. In ONE_PROCESS
+// mode it starts the one child and a loop that only reaps it.
 func (p *Pool) Start() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -74,6 +81,13 @@ func (p *Pool) Start() error {
 	p.exits = make(chan *mpm.Process, 16)
 	p.quit = make(chan struct{})
 	p.loopDone = make(chan struct{})
+	if p.oneProcess() {
+		if err := p.spawnLocked(0); err != nil {
+			return err
+		}
+		go p.reapOne()
+		return nil
+	}
 	var first <-chan struct{}
 	if p.Settings.StartServers > 0 {
 		if err := p.spawnLocked(0); err != nil {
@@ -87,6 +101,19 @@ func (p *Pool) Start() error {
 	}
 	go p.loop(first)
 	return nil
+}
+
+// oneProcess is Apache's ONE_PROCESS mode (httpd -X).
+func (p *Pool) oneProcess() bool { return p.Config != nil && p.Config.Core.OneProcess }
+
+// reapOne is the loop of ONE_PROCESS mode: it only reaps the one child.
+func (p *Pool) reapOne() {
+	defer close(p.loopDone)
+	select {
+	case <-p.quit:
+	case proc := <-p.exits:
+		p.reaped(proc)
+	}
 }
 
 func (p *Pool) loop(first <-chan struct{}) {
@@ -221,15 +248,16 @@ func (p *Pool) reaped(proc *mpm.Process) {
 	delete(p.retired, proc)
 	delete(p.ending, proc)
 	if !p.stopping && !asked {
-		logExit(p.Log, proc)
+		logExit(p.Log, proc, !p.oneProcess())
 	}
 }
 
 // logExit logs an unexpected child exit. A child that ends by itself with
 // status 0 (MaxConnectionsPerChild) is not worth a line; a signal is
 // logged as Apache does (AH00051/AH00052), and so is SIGKILL, which Apache
-// leaves out because it sends it itself: here nobody did.
-func logExit(log hclog.Logger, proc *mpm.Process) {
+// leaves out because it sends it itself: here nobody did. refill says
+// whether the slot will get a new child (not in ONE_PROCESS mode).
+func logExit(log hclog.Logger, proc *mpm.Process, refill bool) {
 	st := proc.State()
 	if st == nil {
 		return
@@ -248,7 +276,11 @@ func logExit(log hclog.Logger, proc *mpm.Process) {
 		return
 	}
 	if code := st.ExitCode(); code != 0 {
-		log.Warn(fmt.Sprintf("child pid %d exited with status %d; its slot will be refilled", proc.Pid, code))
+		msg := fmt.Sprintf("child pid %d exited with status %d", proc.Pid, code)
+		if refill {
+			msg += "; its slot will be refilled"
+		}
+		log.Warn(msg)
 	}
 }
 

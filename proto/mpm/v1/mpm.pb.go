@@ -651,7 +651,11 @@ type Core struct {
 	Credential *Credential `protobuf:"bytes,33,opt,name=credential,proto3" json:"credential,omitempty"`
 	// The <VirtualHost> sections in config order; none: the main server answers
 	// every request.
-	VirtualHosts  []*VirtualHost `protobuf:"bytes,34,rep,name=virtual_hosts,json=virtualHosts,proto3" json:"virtual_hosts,omitempty"`
+	VirtualHosts []*VirtualHost `protobuf:"bytes,34,rep,name=virtual_hosts,json=virtualHosts,proto3" json:"virtual_hosts,omitempty"`
+	// httpd runs with -X (or -D ONE_PROCESS, -D DEBUG): Apache's ONE_PROCESS debug
+	// mode. The MPM serves with one process, which it does not replace; once that
+	// process has ended, Status reports no pids and the host stops the MPM and exits.
+	OneProcess    bool `protobuf:"varint,35,opt,name=one_process,json=oneProcess,proto3" json:"one_process,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -924,6 +928,13 @@ func (x *Core) GetVirtualHosts() []*VirtualHost {
 	return nil
 }
 
+func (x *Core) GetOneProcess() bool {
+	if x != nil {
+		return x.OneProcess
+	}
+	return false
+}
+
 // VirtualHost is one <VirtualHost> section as the host resolved it: what it
 // does not set is the main server's, already merged in.
 type VirtualHost struct {
@@ -938,6 +949,7 @@ type VirtualHost struct {
 	AccessLogs       []*AccessLog           `protobuf:"bytes,8,rep,name=access_logs,json=accessLogs,proto3" json:"access_logs,omitempty"` // where its requests are logged
 	File             string                 `protobuf:"bytes,9,opt,name=file,proto3" json:"file,omitempty"`                               // where the section opens
 	Line             int32                  `protobuf:"varint,10,opt,name=line,proto3" json:"line,omitempty"`
+	Handlers         []*Handler             `protobuf:"bytes,11,rep,name=handlers,proto3" json:"handlers,omitempty"` // the main server's, then its own
 	unknownFields    protoimpl.UnknownFields
 	sizeCache        protoimpl.SizeCache
 }
@@ -1040,6 +1052,13 @@ func (x *VirtualHost) GetLine() int32 {
 		return x.Line
 	}
 	return 0
+}
+
+func (x *VirtualHost) GetHandlers() []*Handler {
+	if x != nil {
+		return x.Handlers
+	}
+	return nil
 }
 
 // VirtualHostAddr is one address of a <VirtualHost> line, resolved.
@@ -2050,7 +2069,7 @@ const file_proto_mpm_v1_mpm_proto_rawDesc = "" +
 	"apiVersion\x12&\n" +
 	"\x04core\x18\x02 \x01(\v2\x12.httpd.mpm.v1.CoreR\x04core\x121\n" +
 	"\bsettings\x18\x03 \x03(\v2\x15.httpd.mpm.v1.SettingR\bsettings\x12\x1b\n" +
-	"\tlog_level\x18\x04 \x01(\tR\blogLevel\"\xc9\f\n" +
+	"\tlog_level\x18\x04 \x01(\tR\blogLevel\"\xea\f\n" +
 	"\x04Core\x12\x1f\n" +
 	"\vserver_root\x18\x01 \x01(\tR\n" +
 	"serverRoot\x12\x1f\n" +
@@ -2093,10 +2112,12 @@ const file_proto_mpm_v1_mpm_proto_rawDesc = "" +
 	"\n" +
 	"credential\x18! \x01(\v2\x18.httpd.mpm.v1.CredentialR\n" +
 	"credential\x12>\n" +
-	"\rvirtual_hosts\x18\" \x03(\v2\x19.httpd.mpm.v1.VirtualHostR\fvirtualHosts\x1a;\n" +
+	"\rvirtual_hosts\x18\" \x03(\v2\x19.httpd.mpm.v1.VirtualHostR\fvirtualHosts\x12\x1f\n" +
+	"\vone_process\x18# \x01(\bR\n" +
+	"oneProcess\x1a;\n" +
 	"\rAddTypesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xab\x03\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xde\x03\n" +
 	"\vVirtualHost\x123\n" +
 	"\x05addrs\x18\x01 \x03(\v2\x1d.httpd.mpm.v1.VirtualHostAddrR\x05addrs\x12\x1f\n" +
 	"\vserver_name\x18\x02 \x01(\tR\n" +
@@ -2110,7 +2131,8 @@ const file_proto_mpm_v1_mpm_proto_rawDesc = "" +
 	"accessLogs\x12\x12\n" +
 	"\x04file\x18\t \x01(\tR\x04file\x12\x12\n" +
 	"\x04line\x18\n" +
-	" \x01(\x05R\x04line\"I\n" +
+	" \x01(\x05R\x04line\x121\n" +
+	"\bhandlers\x18\v \x03(\v2\x15.httpd.mpm.v1.HandlerR\bhandlers\"I\n" +
 	"\x0fVirtualHostAddr\x12\x0e\n" +
 	"\x02ip\x18\x01 \x01(\tR\x02ip\x12\x12\n" +
 	"\x04port\x18\x02 \x01(\x05R\x04port\x12\x12\n" +
@@ -2276,27 +2298,28 @@ var file_proto_mpm_v1_mpm_proto_depIdxs = []int32{
 	16, // 14: httpd.mpm.v1.VirtualHost.server_directives:type_name -> httpd.mpm.v1.Setting
 	13, // 15: httpd.mpm.v1.VirtualHost.sections:type_name -> httpd.mpm.v1.Section
 	14, // 16: httpd.mpm.v1.VirtualHost.access_logs:type_name -> httpd.mpm.v1.AccessLog
-	16, // 17: httpd.mpm.v1.Section.directives:type_name -> httpd.mpm.v1.Setting
-	13, // 18: httpd.mpm.v1.Section.sections:type_name -> httpd.mpm.v1.Section
-	4,  // 19: httpd.mpm.v1.Diagnostic.severity:type_name -> httpd.mpm.v1.Severity
-	17, // 20: httpd.mpm.v1.ConfigureResponse.diagnostics:type_name -> httpd.mpm.v1.Diagnostic
-	19, // 21: httpd.mpm.v1.RunRequest.listeners:type_name -> httpd.mpm.v1.Listener
-	23, // 22: httpd.mpm.v1.Event.status:type_name -> httpd.mpm.v1.Status
-	5,  // 23: httpd.mpm.v1.MPM.Describe:input_type -> httpd.mpm.v1.DescribeRequest
-	8,  // 24: httpd.mpm.v1.MPM.Configure:input_type -> httpd.mpm.v1.ConfigureRequest
-	20, // 25: httpd.mpm.v1.MPM.Run:input_type -> httpd.mpm.v1.RunRequest
-	22, // 26: httpd.mpm.v1.MPM.Watch:input_type -> httpd.mpm.v1.WatchRequest
-	25, // 27: httpd.mpm.v1.MPM.Stop:input_type -> httpd.mpm.v1.StopRequest
-	6,  // 28: httpd.mpm.v1.MPM.Describe:output_type -> httpd.mpm.v1.DescribeResponse
-	18, // 29: httpd.mpm.v1.MPM.Configure:output_type -> httpd.mpm.v1.ConfigureResponse
-	21, // 30: httpd.mpm.v1.MPM.Run:output_type -> httpd.mpm.v1.RunResponse
-	24, // 31: httpd.mpm.v1.MPM.Watch:output_type -> httpd.mpm.v1.Event
-	26, // 32: httpd.mpm.v1.MPM.Stop:output_type -> httpd.mpm.v1.StopResponse
-	28, // [28:33] is the sub-list for method output_type
-	23, // [23:28] is the sub-list for method input_type
-	23, // [23:23] is the sub-list for extension type_name
-	23, // [23:23] is the sub-list for extension extendee
-	0,  // [0:23] is the sub-list for field type_name
+	15, // 17: httpd.mpm.v1.VirtualHost.handlers:type_name -> httpd.mpm.v1.Handler
+	16, // 18: httpd.mpm.v1.Section.directives:type_name -> httpd.mpm.v1.Setting
+	13, // 19: httpd.mpm.v1.Section.sections:type_name -> httpd.mpm.v1.Section
+	4,  // 20: httpd.mpm.v1.Diagnostic.severity:type_name -> httpd.mpm.v1.Severity
+	17, // 21: httpd.mpm.v1.ConfigureResponse.diagnostics:type_name -> httpd.mpm.v1.Diagnostic
+	19, // 22: httpd.mpm.v1.RunRequest.listeners:type_name -> httpd.mpm.v1.Listener
+	23, // 23: httpd.mpm.v1.Event.status:type_name -> httpd.mpm.v1.Status
+	5,  // 24: httpd.mpm.v1.MPM.Describe:input_type -> httpd.mpm.v1.DescribeRequest
+	8,  // 25: httpd.mpm.v1.MPM.Configure:input_type -> httpd.mpm.v1.ConfigureRequest
+	20, // 26: httpd.mpm.v1.MPM.Run:input_type -> httpd.mpm.v1.RunRequest
+	22, // 27: httpd.mpm.v1.MPM.Watch:input_type -> httpd.mpm.v1.WatchRequest
+	25, // 28: httpd.mpm.v1.MPM.Stop:input_type -> httpd.mpm.v1.StopRequest
+	6,  // 29: httpd.mpm.v1.MPM.Describe:output_type -> httpd.mpm.v1.DescribeResponse
+	18, // 30: httpd.mpm.v1.MPM.Configure:output_type -> httpd.mpm.v1.ConfigureResponse
+	21, // 31: httpd.mpm.v1.MPM.Run:output_type -> httpd.mpm.v1.RunResponse
+	24, // 32: httpd.mpm.v1.MPM.Watch:output_type -> httpd.mpm.v1.Event
+	26, // 33: httpd.mpm.v1.MPM.Stop:output_type -> httpd.mpm.v1.StopResponse
+	29, // [29:34] is the sub-list for method output_type
+	24, // [24:29] is the sub-list for method input_type
+	24, // [24:24] is the sub-list for extension type_name
+	24, // [24:24] is the sub-list for extension extendee
+	0,  // [0:24] is the sub-list for field type_name
 }
 
 func init() { file_proto_mpm_v1_mpm_proto_init() }
