@@ -29,9 +29,9 @@ func NewHTTPServer(cfg *Config) (*http1.Server, error) {
 }
 
 // newHTTPServer is NewHTTPServer; wrap, if set, wraps the content handler of
-// every server (the main one and each virtual host), given its DocumentRoot and
-// the handlers its <Location> sections set.
-func newHTTPServer(cfg *Config, wrap func(h http.Handler, docRoot string, handlers []Handler) http.Handler) (*http1.Server, error) {
+// every server (the main one and each virtual host), given its DocumentRoot,
+// the handlers its <Location> sections set and its request errors' LogError.
+func newHTTPServer(cfg *Config, wrap func(h http.Handler, docRoot string, handlers []Handler, logError static.LogFunc) http.Handler) (*http1.Server, error) {
 	var mime *static.MimeTypes
 	if cfg.Core.TypesConfig != "" {
 		m, err := static.ReadMimeTypes(cfg.Core.TypesConfig)
@@ -41,8 +41,9 @@ func newHTTPServer(cfg *Config, wrap func(h http.Handler, docRoot string, handle
 		mime = m
 	}
 	core := &cfg.Core
-	logError, logLevel := requestErrors(cfg)
-	content := func(docRoot string, directives []site.Directive, sections []site.Section, handlers []Handler) (http.Handler, error) {
+	// vhost is 0 for the main server, else the virtual host's index plus one.
+	content := func(vhost int, docRoot string, directives []site.Directive, sections []site.Section, handlers []Handler) (http.Handler, error) {
+		logError, logLevel := requestErrors(cfg, vhost)
 		h := &static.Handler{
 			DocumentRoot:   docRoot,
 			DirectoryIndex: core.DirectoryIndex,
@@ -57,11 +58,11 @@ func newHTTPServer(cfg *Config, wrap func(h http.Handler, docRoot string, handle
 		if err != nil || wrap == nil {
 			return handler, err
 		}
-		return wrap(handler, docRoot, handlers), nil
+		return wrap(handler, docRoot, handlers, logError), nil
 	}
 	main := newVserver(core.ServerName, core.ServerAdmin, nil)
 	var err error
-	if main.handler, err = content(core.DocumentRoot, core.ServerDirectives, core.Sections, core.Handlers); err != nil {
+	if main.handler, err = content(0, core.DocumentRoot, core.ServerDirectives, core.Sections, core.Handlers); err != nil {
 		return nil, err
 	}
 	if main.logs, err = openAccessLogs(core.AccessLogs); err != nil {
@@ -71,9 +72,9 @@ func newHTTPServer(cfg *Config, wrap func(h http.Handler, docRoot string, handle
 	var table *vhostTable
 	if len(core.VirtualHosts) > 0 {
 		table = newVhostTable(main)
-		for _, v := range core.VirtualHosts {
+		for i, v := range core.VirtualHosts {
 			s := newVserver(v.ServerName, v.ServerAdmin, v.ServerAliases)
-			if s.handler, err = content(v.DocumentRoot, v.ServerDirectives, v.Sections, v.Handlers); err != nil {
+			if s.handler, err = content(i+1, v.DocumentRoot, v.ServerDirectives, v.Sections, v.Handlers); err != nil {
 				return nil, err
 			}
 			if s.logs, err = openAccessLogs(v.AccessLogs); err != nil {
@@ -127,8 +128,7 @@ func (c *Child) HTTPServer() (*http1.Server, error) {
 	}
 	core := c.Config.Core
 	st := &status.Handler{Board: c.Scoreboard, MPM: c.MPM, Software: core.Software, Built: core.ServerBuilt, Extended: core.ExtendedStatus}
-	logError, _ := requestErrors(c.Config)
-	wrap := func(next http.Handler, docRoot string, handlers []Handler) http.Handler {
+	wrap := func(next http.Handler, docRoot string, handlers []Handler, logError static.LogFunc) http.Handler {
 		var paths []string
 		for _, h := range handlers {
 			if h.Name == "server-status" {

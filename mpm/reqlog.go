@@ -13,17 +13,22 @@ import (
 // requestErrors is the static handlers' LogError for the config, and the level up to
 // which they call it (see static.Handler.LogError): each error becomes one line of
 // the MPM's logger at the Apache level, with the fields (wire.ModuleField and others)
-// the host writes as apache2 writes a request's error. Nil when there is no logger or
-// the LogLevel wants no errors.
-func requestErrors(cfg *Config) (static.LogFunc, static.Level) {
+// the host writes as apache2 writes a request's error. vhost is the virtual host
+// whose requests it logs, its index in cfg.Core.VirtualHosts plus one (the line's
+// wire.VhostField: the host writes it to that virtual host's ErrorLog), 0 for the
+// main server. Nil when there is no logger or the LogLevel wants no errors.
+func requestErrors(cfg *Config, vhost int) (static.LogFunc, static.Level) {
 	level := apacheLevel(cfg.LogLevel)
 	if cfg.Log == nil || level < static.LevelError {
 		return nil, 0
 	}
 	log := cfg.Log
 	return func(r *http.Request, level static.Level, module string, err error, msg string) {
-		args := make([]any, 0, 8)
+		args := make([]any, 0, 10)
 		args = append(args, wire.ModuleField, module, wire.ClientField, clientAddr(r.RemoteAddr))
+		if vhost > 0 {
+			args = append(args, wire.VhostField, vhost)
+		}
 		var errno syscall.Errno
 		if errors.As(err, &errno) {
 			args = append(args, wire.ErrnoField, int(errno))

@@ -28,7 +28,7 @@ import (
 func TestRequestErrors(t *testing.T) {
 	var out bytes.Buffer
 	log := hclog.New(&hclog.LoggerOptions{Name: "mpm_event", Output: &out, JSONFormat: true, Level: hclog.Info})
-	logError, level := requestErrors(&Config{LogLevel: "info", Log: log})
+	logError, level := requestErrors(&Config{LogLevel: "info", Log: log}, 0)
 	if logError == nil || level != static.LevelInfo {
 		t.Fatalf("at LogLevel info: hook %v, level %d", logError != nil, level)
 	}
@@ -77,12 +77,32 @@ func TestRequestErrorsLevel(t *testing.T) {
 		want     static.Level
 	}{{"", static.LevelWarn}, {"warn", static.LevelWarn}, {"error", static.LevelError}, {"INFO", static.LevelInfo},
 		{"info ssl:warn", static.LevelInfo}, {"debug", 7}, {"trace3", 10}, {"crit", 0}, {"emerg", 0}} {
-		hook, level := requestErrors(&Config{LogLevel: c.logLevel, Log: log})
+		hook, level := requestErrors(&Config{LogLevel: c.logLevel, Log: log}, 0)
 		if level != c.want || (hook == nil) != (c.want == 0) {
 			t.Errorf("LogLevel %q: level %d, hook %v; want %d", c.logLevel, level, hook != nil, c.want)
 		}
 	}
-	if hook, _ := requestErrors(&Config{LogLevel: "info"}); hook != nil {
+	if hook, _ := requestErrors(&Config{LogLevel: "info"}, 0); hook != nil {
 		t.Error("a hook without a logger")
+	}
+}
+
+// TestRequestErrorsVhost: a virtual host's request errors carry its number
+// (wire.VhostField), by which the host picks its ErrorLog; the main server's
+// carry none.
+func TestRequestErrorsVhost(t *testing.T) {
+	for _, vhost := range []int{0, 2} {
+		var out bytes.Buffer
+		log := hclog.New(&hclog.LoggerOptions{Name: "mpm_event", Output: &out, JSONFormat: true})
+		logError, _ := requestErrors(&Config{LogLevel: "warn", Log: log}, vhost)
+		logError(&http.Request{URL: &url.URL{Path: "/deny"}, RemoteAddr: "127.0.0.1:5555"}, static.LevelError, "authz_core", nil, "AH01630: client denied by server configuration: /w/deny")
+		var got map[string]any
+		if err := json.Unmarshal(out.Bytes(), &got); err != nil {
+			t.Fatalf("vhost %d: %v in %q", vhost, err, out.String())
+		}
+		v, ok := got[wire.VhostField]
+		if vhost == 0 && ok || vhost > 0 && v != float64(vhost) {
+			t.Errorf("vhost %d: %s = %v (present %v)", vhost, wire.VhostField, v, ok)
+		}
 	}
 }

@@ -65,7 +65,8 @@ const NoticeField = "apache_notice"
 // and its message the Apache message. Values are written as they come: the
 // MPM escapes the message and the referer as apache2 escapes error log items
 // (control characters, bytes above 0x7e and the backslash as \n, \xhh, \\).
-// A field naming the virtual host would let the host choose its ErrorLog.
+// A line of a virtual host's request carries VhostField, by which the host
+// writes it to that virtual host's own ErrorLog when it has one.
 const (
 	// ModuleField is the Apache module the line is from ("authz_core",
 	// "autoindex", "core"); it replaces the logger's name.
@@ -78,4 +79,8 @@ const (
 	// ErrnoField is the number of the system error apache2 prints before the
 	// client, as "(13)Permission denied: ".
 	ErrnoField = "apache_errno"
+	// VhostField is the virtual host that served the request: its index in
+	// mpm.Core.VirtualHosts plus one (the <VirtualHost> sections in config
+	// order). A line of the main server's request has none.
+	VhostField = "apache_vhost"
 )
