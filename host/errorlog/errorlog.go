@@ -165,15 +165,20 @@ func (l *Log) write(t time.Time, module string, level Level, pid int, msg string
 
 // PluginWriter returns a writer for a plugin's stderr: complete lines of
 // hclog JSON become log lines under the plugin's pid; any other line (a
-// panic, say) is logged as an error of module "mpm".
-func (l *Log) PluginWriter(defaultPid int) io.Writer {
-	return &pluginWriter{log: l, pid: defaultPid}
+// panic, say) is logged as an error of module "mpm". vhosts are the
+// virtual hosts' own ErrorLogs, as apache2's ap_log_rerror writes to the
+// log of the server that served the request: a line whose wire.VhostField
+// is N goes to vhosts[N-1] when that is not nil, any other line to l. The
+// caller keeps ownership of vhosts (closes them once the plugin is gone).
+func (l *Log) PluginWriter(defaultPid int, vhosts []*Log) io.Writer {
+	return &pluginWriter{log: l, pid: defaultPid, vhosts: vhosts}
 }
 
 type pluginWriter struct {
-	log *Log
-	pid int
-	buf []byte
+	log    *Log
+	pid    int
+	vhosts []*Log
+	buf    []byte
 }
 
 func (p *pluginWriter) Write(b []byte) (int, error) {
@@ -246,14 +251,24 @@ func (p *pluginWriter) line(b []byte) {
 	if m, ok := e[wire.ModuleField].(string); ok && m != "" {
 		module = m
 	}
-	p.log.write(t.Local(), module, level, pid, requestMessage(e, msg))
+	p.target(e).write(t.Local(), module, level, pid, requestMessage(e, msg))
+}
+
+// target is the log line e goes to: its virtual host's own, else the main one.
+func (p *pluginWriter) target(e map[string]any) *Log {
+	if n, ok := e[wire.VhostField].(float64); ok && n >= 1 && int(n) <= len(p.vhosts) && n == float64(int(n)) {
+		if l := p.vhosts[int(n)-1]; l != nil {
+			return l
+		}
+	}
+	return p.log
 }
 
 // requestFields are the fields of a line that the line's shape shows, not listed
 // as extras.
 var requestFields = map[string]bool{
 	wire.NoticeField: true, wire.ModuleField: true, wire.ClientField: true,
-	wire.RefererField: true, wire.ErrnoField: true,
+	wire.RefererField: true, wire.ErrnoField: true, wire.VhostField: true,
 }
 
 // requestMessage is msg as apache2's ap_log_rerror writes it after the pid: the

@@ -27,7 +27,7 @@ func TestPrintfFormat(t *testing.T) {
 func TestPluginWriter(t *testing.T) {
 	var b bytes.Buffer
 	l := New(&b, Info)
-	w := l.PluginWriter(7)
+	w := l.PluginWriter(7, nil)
 	// Split across writes the way go-plugin delivers it (line, then "\n").
 	w.Write([]byte(`{"@level":"info","@message":"AH00489: configured","@module":"mpm_event","@timestamp":"2026-11-21T21:13:53.000001Z","pid":99,"apache_notice":true}`))
 	w.Write([]byte("\n"))
@@ -57,7 +57,7 @@ func TestNoticesWhateverTheLevel(t *testing.T) {
 	l := New(&b, Warn)
 	l.Printf("core", Notice, "AH00094: Command line: 'httpd'")
 	l.Printf("core", Info, "host info")
-	w := l.PluginWriter(7)
+	w := l.PluginWriter(7, nil)
 	w.Write([]byte(`{"@level":"info","@message":"AH00489: resuming","@module":"mpm_event","apache_notice":true}` + "\n"))
 	w.Write([]byte(`{"@level":"info","@message":"AH00162: server seems busy","@module":"mpm_event"}` + "\n"))
 	got := b.String()
@@ -159,7 +159,7 @@ func TestRequestLines(t *testing.T) {
 	}
 	for _, level := range []Level{Warn, Info} {
 		var b bytes.Buffer
-		w := New(&b, level).PluginWriter(7)
+		w := New(&b, level).PluginWriter(7, nil)
 		for _, l := range lines {
 			w.Write([]byte(l + "\n"))
 		}
@@ -170,5 +170,39 @@ func TestRequestLines(t *testing.T) {
 		if got := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n"); strings.Join(got, "\n") != strings.Join(exp, "\n") {
 			t.Errorf("LogLevel %v:\ngot  %q\nwant %q", level, got, exp)
 		}
+	}
+}
+
+// TestVhostRouting: a request's line marked with its virtual host's number goes
+// to that virtual host's ErrorLog, formatted as the main log's; lines of the main
+// server, of a virtual host without its own log (nil), with a number out of range
+// or not a whole number, and the MPM's own lines go to the main log.
+func TestVhostRouting(t *testing.T) {
+	var mainBuf, bBuf bytes.Buffer
+	main := New(&mainBuf, Warn)
+	b := New(&bBuf, Warn)
+	w := main.PluginWriter(7, []*Log{nil, b})
+	line := func(client, vhost string) string {
+		return `{"@level":"error","@message":"AH01630: client denied by server configuration: /w/deny","@module":"mpm_event","@timestamp":"2026-11-22T18:13:44.603886Z","pid":16020,"apache_module":"authz_core","apache_client":"` + client + `"` + vhost + "}\n"
+	}
+	w.Write([]byte(line("127.0.0.1:1", `,"apache_vhost":2`)))
+	w.Write([]byte(line("127.0.0.1:2", "")))
+	w.Write([]byte(line("127.0.0.1:3", `,"apache_vhost":1`)))
+	w.Write([]byte(line("127.0.0.1:4", `,"apache_vhost":3`)))
+	w.Write([]byte(line("127.0.0.1:5", `,"apache_vhost":1.5`)))
+	w.Write([]byte(`{"@level":"info","@message":"AH00489: resuming","@module":"mpm_event","apache_notice":true}` + "\n"))
+	tm, _ := time.Parse(time.RFC3339Nano, "2026-11-22T18:13:44.603886Z")
+	at := "[" + tm.Local().Format("Mon Jan 02 15:04:05.000000 2006") + "]"
+	if want := at + " [authz_core:error] [pid 16020] [client 127.0.0.1:1] AH01630: client denied by server configuration: /w/deny\n"; bBuf.String() != want {
+		t.Errorf("vhost log:\ngot  %q\nwant %q", bBuf.String(), want)
+	}
+	got := mainBuf.String()
+	for _, want := range []string{"[client 127.0.0.1:2]", "[client 127.0.0.1:3]", "[client 127.0.0.1:4]", "[client 127.0.0.1:5]", "AH00489: resuming"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("main log lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "127.0.0.1:1]") || strings.Contains(got, "apache_vhost") {
+		t.Errorf("main log:\n%s", got)
 	}
 }
