@@ -24,12 +24,22 @@ type loaded struct {
 	gen    generation
 	mpmCfg *mpm.Config
 	status atomic.Pointer[mpm.Status] // latest snapshot from Watch
+	// vhostLogs are the virtual hosts' own ErrorLogs its plugin writes
+	// to (openVhostLogs), closed once the plugin has ended.
+	vhostLogs []*errorlog.Log
 
 	// In ONE_PROCESS mode (-X) ended is closed once Status reports no
 	// pids: the MPM's one serving process, lastPid, has exited.
 	ended   chan struct{}
 	endOnce sync.Once
 	lastPid atomic.Int64
+}
+
+// kill ends the generation's plugin and processes, then closes its
+// virtual hosts' ErrorLogs.
+func (l *loaded) kill() {
+	l.gen.Kill()
+	closeLogs(l.vhostLogs)
 }
 
 // exitError is a failure already reported to the user; Main exits with code.

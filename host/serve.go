@@ -163,7 +163,7 @@ func serve(o *options, cfg *config.Config, srv *config.Server, mod config.Module
 			// The dead plugin's children may still be draining (they hold
 			// its stderr, which go-plugin reads to the end): reap it aside
 			// so that signals keep being handled meanwhile.
-			go old.gen.Kill()
+			go old.kill()
 			s.cur = next
 		case <-time.After(time.Minute):
 			crashes = 0
@@ -252,7 +252,17 @@ func (s *server) start(cfg *config.Config, srv *config.Server, mod config.Module
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var msgs strings.Builder
-	l, err := startPlugin(ctx, s.o, cfg, srv, mod, s.socketsFor(srv), s.log.PluginWriter(0), &msgs)
+	// The virtual hosts' ErrorLogs, opened anew for each generation: its
+	// children write to them until it retires, as Apache's old children
+	// keep the files they were forked with through a graceful restart.
+	vlogs, err := openVhostLogs(s.o.name, srv)
+	var l *loaded
+	if err != nil {
+		fmt.Fprintln(&msgs, err)
+		err = &exitError{1}
+	} else {
+		l, err = startPlugin(ctx, s.o, cfg, srv, mod, s.socketsFor(srv), s.log.PluginWriter(0, vlogs), &msgs)
+	}
 	if msgs.Len() > 0 {
 		for _, line := range strings.Split(strings.TrimRight(msgs.String(), "\n"), "\n") {
 			level := errorlog.Error
@@ -266,10 +276,12 @@ func (s *server) start(cfg *config.Config, srv *config.Server, mod config.Module
 		}
 	}
 	if err != nil {
+		closeLogs(vlogs)
 		return nil, err
 	}
+	l.vhostLogs = vlogs
 	if err := l.gen.Run(ctx); err != nil {
-		l.gen.Kill()
+		l.kill()
 		s.log.Printf("core", errorlog.Error, "AH02818: MPM run failed: %v", err)
 		return nil, &exitError{1}
 	}
@@ -351,7 +363,7 @@ func (s *server) retire(l *loaded, graceful bool) {
 	if err := l.gen.Stop(ctx, graceful, timeout); err != nil && !errors.Is(err, launch.ErrExited) {
 		s.log.Printf("core", errorlog.Warn, "stopping %s (pid %d): %v", l.module.Name, l.gen.Pid(), err)
 	}
-	l.gen.Kill()
+	l.kill()
 }
 
 // closeUnused closes sockets no Listen names any more.
@@ -386,7 +398,7 @@ func (s *server) stop(graceful bool) {
 	if err := s.cur.gen.Stop(ctx, graceful, timeout); err != nil && !errors.Is(err, launch.ErrExited) {
 		s.log.Printf("core", errorlog.Warn, "stopping %s: %v", s.cur.module.Name, err)
 	}
-	s.cur.gen.Kill()
+	s.cur.kill()
 	for _, socks := range s.sockets {
 		closeAll(socks)
 	}

@@ -341,10 +341,7 @@ func Resolve(cfg *Config) (*Server, Errors) {
 	s.DocumentRoot = absPath(root, docRoot)
 	s.PidFile = absPath(root, pidFile)
 	s.TypesConfig = absPath(root, typesConfig)
-	s.ErrorLog = errorLog
-	if !strings.HasPrefix(errorLog, "|") && !hasPrefixFold(errorLog, "syslog") {
-		s.ErrorLog = absPath(root, errorLog)
-	}
+	s.ErrorLog = errorLogPath(root, errorLog)
 	if listenAddrFile != "" {
 		s.ListenAddrFile = absPath(root, listenAddrFile)
 	}
@@ -355,6 +352,15 @@ func Resolve(cfg *Config) (*Server, Errors) {
 		}
 	}
 	return s, errs
+}
+
+// errorLogPath is an ErrorLog argument resolved: a file path made absolute
+// under root, a piped logger ("|...") and syslog as written.
+func errorLogPath(root, arg string) string {
+	if strings.HasPrefix(arg, "|") || hasPrefixFold(arg, "syslog") {
+		return arg
+	}
+	return absPath(root, arg)
 }
 
 // logConfig gathers one server's LogFormat, CustomLog and TransferLog lines.

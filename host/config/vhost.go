@@ -26,6 +26,10 @@ type VirtualHost struct {
 	// to the main server's logs; with some, only to its own (mod_log_config).
 	AccessLogs []AccessLog
 	OwnLogs    bool
+	// ErrorLog is the section's ErrorLog, resolved as the main server's
+	// (Server.ErrorLog), "" without one: then its requests' errors go to
+	// the main server's error log.
+	ErrorLog string
 	// Section is the <VirtualHost> directive, with its children.
 	Section *Directive
 }
@@ -54,6 +58,10 @@ func resolveVirtualHost(d *Directive, main *Server, mainLogs *logConfig, root st
 		case "serveradmin":
 			if len(a) == 1 {
 				v.ServerAdmin = a[0]
+			}
+		case "errorlog":
+			if len(a) == 1 {
+				v.ErrorLog = errorLogPath(root, a[0])
 			}
 		case "logformat", "customlog", "transferlog":
 			logs.add(x)
