@@ -1,0 +1,97 @@
+package e2e_test
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestVhostErrorLog: a <VirtualHost> with its own ErrorLog gets the errors of the
+// requests it serves, the main error log those of the main server and of a virtual
+// host without one, and a graceful restart opens the file again. apache2 2.4.71
+// (event) with the same sections wrote, in logs/b_error_log:
+//
+//	[Sun Nov 22 18:13:44.603886 2026] [authz_core:error] [pid 16020:tid 16051] [client 127.0.0.1:35798] AH01630: client denied by server configuration: /tmp/vhap/htdocs/deny
+//
+// and the same line for a.test in logs/error_log, beside its AH00489 and AH00094;
+// after "mv b_error_log b_error_log.1" and SIGUSR1 the next b.test line went to a
+// new b_error_log. Ours name no thread: "[pid N]".
+func TestVhostErrorLog(t *testing.T) {
+	const sections = `
+<Location /deny>
+    Require all denied
+</Location>
+<VirtualHost *>
+    ServerName a.test
+</VirtualHost>
+<VirtualHost *>
+    ServerName b.test
+    ErrorLog logs/b_error_log
+</VirtualHost>
+`
+	root := newSite(t, "event", "mpm_event_module", sections+"LogLevel warn\n")
+	for _, f := range []string{"a", "b", "other", "again"} { // the message names the file
+		must(t, os.MkdirAll(filepath.Join(root, "htdocs/deny"), 0o755))
+		write(t, filepath.Join(root, "htdocs/deny", f+".txt"), f+"\n")
+	}
+	in := start(t, root)
+	docs, err := filepath.EvalSymlinks(filepath.Join(root, "htdocs"))
+	must(t, err)
+	bLog := filepath.Join(root, "logs/b_error_log")
+	read := func(path string) string {
+		b, _ := os.ReadFile(path)
+		return string(b)
+	}
+	line := func(path string) *regexp.Regexp {
+		return regexp.MustCompile(`(?m)^\[\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d\.\d{6} \d{4}\] \[authz_core:error\] \[pid \d+\] \[client 127\.0\.0\.1:\d+\] ` +
+			`AH01630: client denied by server configuration: ` + regexp.QuoteMeta(docs+path) + `$`)
+	}
+	deny := func(host, path string) {
+		t.Helper()
+		resp := in.raw("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+		if !strings.HasPrefix(resp, "HTTP/1.1 403 ") {
+			t.Fatalf("%s %s: %.40q, want 403", host, path, resp)
+		}
+	}
+	if _, err := os.Stat(bLog); err != nil {
+		t.Fatalf("b.test's ErrorLog not created at start: %v", err)
+	}
+	deny("b.test", "/deny/b.txt")
+	deny("a.test", "/deny/a.txt")
+	deny("other.test", "/deny/other.txt") // the first vhost of *: a.test
+	bLine, aLine, otherLine := line("/deny/b.txt"), line("/deny/a.txt"), line("/deny/other.txt")
+	if !eventually(10*time.Second, func() bool { return bLine.MatchString(read(bLog)) && otherLine.MatchString(in.srv.ErrorLog()) }) {
+		t.Fatalf("b_error_log:\n%s\nerror_log:\n%s", read(bLog), in.srv.ErrorLog())
+	}
+	main, b := in.srv.ErrorLog(), read(bLog)
+	if !aLine.MatchString(main) || bLine.MatchString(main) {
+		t.Errorf("main error log: a.test's line %v (want true), b.test's %v (want false):\n%s", aLine.MatchString(main), bLine.MatchString(main), main)
+	}
+	if n := strings.Count(b, "\n"); n != 1 || !strings.Contains(main, "AH00489") || strings.Contains(b, "AH00489") {
+		t.Errorf("b_error_log has %d lines (want its one request's), or the process lines are not in the main log only:\n%s", n, b)
+	}
+
+	// Rotated away, then a graceful restart: the next lines go to a new file.
+	must(t, os.Rename(bLog, bLog+".1"))
+	in.signal(syscall.SIGUSR1)
+	if !eventually(20*time.Second, func() bool { return strings.Contains(in.srv.ErrorLog(), "serving; retiring") }) {
+		t.Fatalf("no restart:\n%s", in.srv.ErrorLog())
+	}
+	// An old child may still take a connection while it retires (its line
+	// goes to the old file, as Apache's old children's do): ask until the
+	// new generation answers.
+	again := line("/deny/again.txt")
+	if !eventually(20*time.Second, func() bool {
+		deny("b.test", "/deny/again.txt")
+		return again.MatchString(read(bLog))
+	}) {
+		t.Fatalf("after SIGUSR1 no line in a new b_error_log (%q); b_error_log.1:\n%s", read(bLog), read(bLog+".1"))
+	}
+	if strings.Contains(in.srv.ErrorLog(), "/deny/again.txt") {
+		t.Errorf("b.test's line in the main error log after the restart:\n%s", in.srv.ErrorLog())
+	}
+}
