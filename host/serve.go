@@ -51,6 +51,10 @@ func serve(o *options, cfg *config.Config, srv *config.Server, mod config.Module
 	// Until ErrorLog is open, messages go to stderr as Apache's startup
 	// messages do, at LogLevel or the -e level, whichever shows more.
 	s.log = errorlog.New(stderr, max(level, o.startLevel))
+	if err := checkErrorLogDirs(srv); err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
 	s.activated = activatedSockets(func(f string, a ...any) { s.log.Printf("core", errorlog.Warn, f, a...) })
 	s.socketAct = len(s.activated) > 0
 	childCredential(srv) // while the sockets are bound
@@ -65,9 +69,9 @@ func serve(o *options, cfg *config.Config, srv *config.Server, mod config.Module
 		}
 	}
 	s.activated = nil
-	log, err := errorlog.Open(srv.ErrorLog, level)
+	log, err := openErrorLog(o.name, srv.ErrorLog, level)
 	if err != nil {
-		fmt.Fprintf(stderr, "%s: could not open error log file %s: %v\nAH00015: Unable to open logs\n", o.name, srv.ErrorLog, err)
+		fmt.Fprintf(stderr, "%v\nAH00015: Unable to open logs\n", err)
 		return 1
 	}
 	s.log = log
@@ -307,7 +311,10 @@ func (s *server) restart(graceful bool) {
 		}
 		msgs.Reset()
 		logUnappliedInVhosts(s.log, cfg)
-		if !typesConfigOK(s.log, srv) {
+		if dirErr := checkErrorLogDirs(srv); dirErr != nil {
+			fmt.Fprintln(&msgs, dirErr)
+			err = &exitError{1}
+		} else if !typesConfigOK(s.log, srv) {
 			// Apache exits here (AH00020: Configuration Failed, exiting);
 			// we keep serving, as for any other broken config.
 			err = &exitError{1}

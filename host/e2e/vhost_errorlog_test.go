@@ -1,6 +1,7 @@
 package e2e_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -60,6 +61,9 @@ func TestVhostErrorLog(t *testing.T) {
 	if _, err := os.Stat(bLog); err != nil {
 		t.Fatalf("b.test's ErrorLog not created at start: %v", err)
 	}
+	if !holds(in.cmd.Process.Pid, bLog) {
+		t.Fatalf("httpd does not hold %s open", bLog)
+	}
 	deny("b.test", "/deny/b.txt")
 	deny("a.test", "/deny/a.txt")
 	deny("other.test", "/deny/other.txt") // the first vhost of *: a.test
@@ -94,4 +98,39 @@ func TestVhostErrorLog(t *testing.T) {
 	if strings.Contains(in.srv.ErrorLog(), "/deny/again.txt") {
 		t.Errorf("b.test's line in the main error log after the restart:\n%s", in.srv.ErrorLog())
 	}
+	// The retired generation's file is closed once its plugin has ended.
+	if !eventually(20*time.Second, func() bool { return !holds(in.cmd.Process.Pid, bLog+".1") }) {
+		t.Errorf("httpd still holds b_error_log.1 open after the old generation retired")
+	}
+
+	// A restart to a config whose vhost ErrorLog cannot be opened keeps the
+	// running generation and its files (apache2 would exit).
+	conf := filepath.Join(root, "httpd.conf")
+	old, err := os.ReadFile(conf)
+	must(t, err)
+	write(t, conf, strings.Replace(string(old), "ErrorLog logs/b_error_log", "ErrorLog nodir/b_error_log", 1))
+	in.signal(syscall.SIGUSR1)
+	if !eventually(20*time.Second, func() bool { return strings.Contains(in.srv.ErrorLog(), "configuration not reloaded") }) {
+		t.Fatalf("no refused restart:\n%s", in.srv.ErrorLog())
+	}
+	if main := in.srv.ErrorLog(); !strings.Contains(main, "AH02291: Cannot access directory '"+root+"/nodir/' for error log of vhost defined at "+conf+":") {
+		t.Errorf("no AH02291 in the main log:\n%s", main)
+	}
+	last := line("/deny/last.txt")
+	write(t, filepath.Join(root, "htdocs/deny/last.txt"), "last\n")
+	deny("b.test", "/deny/last.txt")
+	if !eventually(10*time.Second, func() bool { return last.MatchString(read(bLog)) }) {
+		t.Errorf("after a refused restart b.test's line is not in b_error_log (%q)", read(bLog))
+	}
+}
+
+// holds says whether process pid has path open.
+func holds(pid int, path string) bool {
+	fds, _ := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+	for _, fd := range fds {
+		if l, err := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", pid, fd.Name())); err == nil && l == path {
+			return true
+		}
+	}
+	return false
 }

@@ -1,0 +1,89 @@
+package host
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/httpd-mpm/httpd-mpm/host/config"
+	"github.com/httpd-mpm/httpd-mpm/host/errorlog"
+	"github.com/httpd-mpm/httpd-mpm/internal/pipedlog"
+)
+
+// checkErrorLogDirs is Apache's check of the error logs' directories (core's
+// check_errorlog_dir, at every start, restart and -t): the directory of the main
+// server's ErrorLog file, then of each <VirtualHost>'s own, must be a directory
+// one can reach. The error is Apache's message.
+func checkErrorLogDirs(srv *config.Server) error {
+	check := func(path, whose string) error {
+		if path == "" || strings.HasPrefix(path, "|") || path == "syslog" || strings.HasPrefix(path, "syslog:") {
+			return nil
+		}
+		dir := filepath.Dir(path)
+		fi, err := os.Stat(dir)
+		if err == nil && !fi.IsDir() {
+			err = syscall.ENOTDIR
+		}
+		if err != nil {
+			return fmt.Errorf("%sAH02291: Cannot access directory '%s/' for %s\nAH00014: Configuration check failed",
+				pipedlog.ErrnoPrefix(err), strings.TrimSuffix(dir, "/"), whose)
+		}
+		return nil
+	}
+	if err := check(srv.ErrorLog, "main error log"); err != nil {
+		return err
+	}
+	for _, v := range srv.VirtualHosts {
+		if err := check(v.ErrorLog, fmt.Sprintf("error log of vhost defined at %s:%d", v.Section.File, v.Section.Line)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// openErrorLog is errorlog.Open with Apache's message (AH00091) for a file
+// it cannot open; name is the program's name, as Apache's message has it.
+func openErrorLog(name, path string, level errorlog.Level) (*errorlog.Log, error) {
+	l, err := errorlog.Open(path, level)
+	if err != nil && errors.As(err, new(*fs.PathError)) {
+		err = fmt.Errorf("%sAH00091: %s: could not open error log file %s.", pipedlog.ErrnoPrefix(err), name, path)
+	}
+	return l, err
+}
+
+// openVhostLogs opens the <VirtualHost> sections' own ErrorLogs as the main
+// one is opened (a file appended to and created if missing, /dev/stderr or a
+// piped logger), at the main LogLevel, as Apache's open_logs does at every
+// start and restart: one entry per virtual host, in config order, nil for
+// one without its own (its requests' errors go to the main log). On failure
+// the ones already open are closed and the error is Apache's message.
+func openVhostLogs(name string, srv *config.Server) ([]*errorlog.Log, error) {
+	var logs []*errorlog.Log
+	level, _ := errorlog.ParseLevel(srv.LogLevel)
+	for _, v := range srv.VirtualHosts {
+		if v.ErrorLog == "" {
+			logs = append(logs, nil)
+			continue
+		}
+		l, err := openErrorLog(name, v.ErrorLog, level)
+		if err != nil {
+			closeLogs(logs)
+			return nil, fmt.Errorf("%w\nAH00015: Unable to open logs", err)
+		}
+		logs = append(logs, l)
+	}
+	return logs, nil
+}
+
+// closeLogs closes the logs openVhostLogs opened.
+func closeLogs(logs []*errorlog.Log) {
+	for _, l := range logs {
+		if l != nil {
+			_ = l.Close()
+		}
+	}
+}
