@@ -61,3 +61,34 @@ LogFormat "%h default"
 	}
 	equal(t, "main logs", s.AccessLogs, []AccessLog{{Target: "/srv/logs/main_log", Format: accesslog.Nicknames["common"], File: "/srv/httpd.conf", Line: 3}})
 }
+
+// TestVirtualHostErrorLog: a <VirtualHost>'s ErrorLog is resolved as the main
+// server's (a file under ServerRoot; a pipe and syslog as written); without one
+// it is empty (the main error log).
+func TestVirtualHostErrorLog(t *testing.T) {
+	s, errs := resolveString(t, `ErrorLog logs/error_log
+<VirtualHost *>
+ErrorLog logs/a_error_log
+</VirtualHost>
+<VirtualHost *>
+ErrorLog "|$cat >> b_log"
+</VirtualHost>
+<VirtualHost *>
+ErrorLog syslog:local1
+</VirtualHost>
+<VirtualHost *>
+</VirtualHost>
+<VirtualHost *>
+ErrorLog /var/log/e_error_log
+</VirtualHost>
+`)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	var got []string
+	for _, v := range s.VirtualHosts {
+		got = append(got, v.ErrorLog)
+	}
+	equal(t, "vhost ErrorLogs", got, []string{"/srv/logs/a_error_log", "|$cat >> b_log", "syslog:local1", "", "/var/log/e_error_log"})
+	equal(t, "main ErrorLog", s.ErrorLog, "/srv/logs/error_log")
+}
