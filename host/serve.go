@@ -259,14 +259,19 @@ func (s *server) start(cfg *config.Config, srv *config.Server, mod config.Module
 	// The virtual hosts' ErrorLogs, opened anew for each generation: its
 	// children write to them until it retires, as Apache's old children
 	// keep the files they were forked with through a graceful restart.
+	// One it cannot open is said in the main log as Apache's startup
+	// messages are, and on the console at startup.
 	vlogs, err := openVhostLogs(s.o.name, srv)
-	var l *loaded
 	if err != nil {
-		fmt.Fprintln(&msgs, err)
-		err = &exitError{1}
-	} else {
-		l, err = startPlugin(ctx, s.o, cfg, srv, mod, s.socketsFor(srv), s.log.PluginWriter(0, vlogs), &msgs)
+		for _, line := range lines(err.Error()) {
+			s.log.Startup(line)
+		}
+		if s.cur == nil {
+			fmt.Fprintln(s.stderr, err)
+		}
+		return nil, &exitError{1}
 	}
+	l, err := startPlugin(ctx, s.o, cfg, srv, mod, s.socketsFor(srv), s.log.PluginWriter(0, vlogs), &msgs)
 	if msgs.Len() > 0 {
 		for _, line := range strings.Split(strings.TrimRight(msgs.String(), "\n"), "\n") {
 			level := errorlog.Error
