@@ -325,11 +325,25 @@ func (s *server) restart(graceful bool) {
 			err = &exitError{1}
 		}
 	}
+	// The main error log is opened again, as Apache's open_logs does at
+	// each restart: a file renamed away (rotated) is created anew.
+	var log *errorlog.Log
+	if err == nil {
+		level, _ := errorlog.ParseLevel(srv.LogLevel)
+		var openErr error
+		if log, openErr = openErrorLog(s.o.name, srv.ErrorLog, level); openErr != nil {
+			fmt.Fprintln(&msgs, openErr)
+			err = &exitError{1}
+		}
+	}
 	if err == nil {
 		childCredential(srv) // while the sockets are bound
 		err = s.bind(cfg, srv)
 	}
 	if err != nil {
+		if log != nil {
+			log.Close()
+		}
 		for _, line := range lines(msgs.String()) {
 			s.log.Printf("core", errorlog.Error, "%s", line)
 		}
@@ -339,8 +353,8 @@ func (s *server) restart(graceful bool) {
 		s.log.Printf("core", errorlog.Error, "configuration not reloaded; still serving with the previous one")
 		return
 	}
-	if lv, ok := errorlog.ParseLevel(srv.LogLevel); ok {
-		s.log.SetLevel(lv)
+	if err := s.log.Swap(log); err != nil {
+		s.log.Printf("core", errorlog.Warn, "closing the previous error log: %v", err)
 	}
 	next, err := s.start(cfg, srv, mod)
 	if err != nil {

@@ -20,7 +20,9 @@ import (
 //
 // and the same line for a.test in logs/error_log, beside its AH00489 and AH00094;
 // after "mv b_error_log b_error_log.1" and SIGUSR1 the next b.test line went to a
-// new b_error_log. Ours name no thread: "[pid N]".
+// new b_error_log; with "mv error_log error_log.1" too, AH00493 (SIGUSR1
+// received) was the last line of error_log.1 and the new generation's AH00489
+// the first of a new error_log. Ours name no thread: "[pid N]".
 func TestVhostErrorLog(t *testing.T) {
 	const sections = `
 <Location /deny>
@@ -79,11 +81,20 @@ func TestVhostErrorLog(t *testing.T) {
 		t.Errorf("b_error_log has %d lines (want its one request's), or the process lines are not in the main log only:\n%s", n, b)
 	}
 
-	// Rotated away, then a graceful restart: the next lines go to a new file.
+	// Both logs rotated away, then a graceful restart: the next lines go to
+	// new files, the main server's own (AH00489 of the new generation) too.
+	mainLog := filepath.Join(root, "logs/error_log")
 	must(t, os.Rename(bLog, bLog+".1"))
+	must(t, os.Rename(mainLog, mainLog+".1"))
 	in.signal(syscall.SIGUSR1)
 	if !eventually(20*time.Second, func() bool { return strings.Contains(in.srv.ErrorLog(), "serving; retiring") }) {
-		t.Fatalf("no restart:\n%s", in.srv.ErrorLog())
+		t.Fatalf("no restart: error_log %q\nerror_log.1:\n%s", in.srv.ErrorLog(), read(mainLog+".1"))
+	}
+	if old := read(mainLog + ".1"); !strings.Contains(old, "AH00493: SIGUSR1 received") || strings.Contains(old, "serving; retiring") {
+		t.Errorf("the rotated main log should end with the restart's signal:\n%s", old)
+	}
+	if !eventually(10*time.Second, func() bool { return strings.Contains(in.srv.ErrorLog(), "AH00489") }) {
+		t.Errorf("no AH00489 in the new main log:\n%s", in.srv.ErrorLog())
 	}
 	// An old child may still take a connection while it retires (its line
 	// goes to the old file, as Apache's old children's do): ask until the

@@ -117,6 +117,20 @@ func (l *Log) Close() error {
 	return nil
 }
 
+// Swap makes l write where next writes, at next's level, and closes what l
+// wrote to (as Open opened it): a restart's error log opened anew, while the
+// writers holding l (PluginWriter) go on. next must not be used afterwards.
+func (l *Log) Swap(next *Log) error {
+	l.mu.Lock()
+	c := l.c
+	l.w, l.c, l.level = next.w, next.c, next.level
+	l.mu.Unlock()
+	if c != nil {
+		return c.Close()
+	}
+	return nil
+}
+
 // SetLevel changes the level (a reload may change LogLevel).
 func (l *Log) SetLevel(level Level) {
 	l.mu.Lock()

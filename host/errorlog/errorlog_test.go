@@ -206,3 +206,36 @@ func TestVhostRouting(t *testing.T) {
 		t.Errorf("main log:\n%s", got)
 	}
 }
+
+// TestSwap: after Swap the log, and the writers holding it, write to the new
+// target at its level, and the old file is closed.
+func TestSwap(t *testing.T) {
+	dir := t.TempDir()
+	l, err := Open(filepath.Join(dir, "old"), Warn)
+	must(t, err)
+	w := l.PluginWriter(7, nil)
+	next, err := Open(filepath.Join(dir, "new"), Info)
+	must(t, err)
+	old := l.c.(*os.File)
+	l.Printf("core", Error, "before")
+	must(t, l.Swap(next))
+	l.Printf("core", Info, "after")
+	w.Write([]byte(`{"@level":"error","@message":"plugin after","@module":"mpm_event"}` + "\n"))
+	must(t, l.Close())
+	oldText, _ := os.ReadFile(filepath.Join(dir, "old"))
+	newText, _ := os.ReadFile(filepath.Join(dir, "new"))
+	if !strings.Contains(string(oldText), "before") || strings.Contains(string(oldText), "after") ||
+		!strings.Contains(string(newText), "[core:info] [pid ") || !strings.Contains(string(newText), "plugin after") {
+		t.Errorf("old:\n%s\nnew:\n%s", oldText, newText)
+	}
+	if _, err := old.Stat(); err == nil {
+		t.Error("the old file is still open")
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
