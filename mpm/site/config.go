@@ -480,20 +480,7 @@ func (m *Dir) merge(d *dir) {
 	if d.indexSet {
 		m.DirectoryIndex = d.index
 	}
-	if len(d.errorDocs) > 0 {
-		docs := make(map[int]string, len(m.ErrorDocuments)+len(d.errorDocs))
-		for k, v := range m.ErrorDocuments {
-			docs[k] = v
-		}
-		for k, v := range d.errorDocs {
-			if strings.EqualFold(v, "default") {
-				delete(docs, k)
-			} else {
-				docs[k] = v
-			}
-		}
-		m.ErrorDocuments = docs
-	}
+	m.mergeErrorDocuments(d)
 	if d.forceType != nil {
 		m.ForceType = *d.forceType
 	}
@@ -503,4 +490,24 @@ func (m *Dir) merge(d *dir) {
 	if d.redirect != nil {
 		m.Redirect = d.redirect
 	}
+}
+
+// mergeErrorDocuments applies the ErrorDocuments of the level d on top of m's
+// ("default" removes an inherited one).
+func (m *Dir) mergeErrorDocuments(d *dir) {
+	if len(d.errorDocs) == 0 {
+		return
+	}
+	docs := make(map[int]string, len(m.ErrorDocuments)+len(d.errorDocs))
+	for k, v := range m.ErrorDocuments {
+		docs[k] = v
+	}
+	for k, v := range d.errorDocs {
+		if strings.EqualFold(v, "default") {
+			delete(docs, k)
+		} else {
+			docs[k] = v
+		}
+	}
+	m.ErrorDocuments = docs
 }

@@ -295,7 +295,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, root, croot, rel
 		}
 	}
 	if status == 0 && fi.kind == kindDir && !strings.HasSuffix(rel, "/") {
-		redirectSlash(w, r)
+		h.redirectSlash(w, r, o)
 		return
 	}
 
@@ -585,15 +585,15 @@ func inside(f *os.File, name, root string) bool {
 }
 
 // redirectSlash answers a directory requested without its trailing slash with
-// apache2's 301 to the slash form.
-func redirectSlash(w http.ResponseWriter, r *http.Request) {
+// apache2's 301 to the slash form (its ErrorDocument 301, if any, as the body).
+func (h *Handler) redirectSlash(w http.ResponseWriter, r *http.Request, o *Options) {
 	path := r.URL.EscapedPath() + "/"
 	if r.URL.RawQuery != "" {
 		path += "?" + r.URL.RawQuery
 	}
 	loc := http1.SelfURL(r, path)
 	w.Header()["Location"] = []string{loc}
-	http1.WriteError(w, r, http.StatusMovedPermanently, "")
+	h.error(w, r, http.StatusMovedPermanently, o)
 }
 
 // contentType returns the type for the extensions of rel's last element: apache2's
