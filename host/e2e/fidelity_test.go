@@ -1,6 +1,10 @@
 package e2e_test
 
-import "testing"
+import (
+	"regexp"
+	"slices"
+	"testing"
+)
 
 // Differential tests (apache_test.go) of details where apache2's answer is
 // easy to get wrong: the ErrorDocument of a Redirect's status,
@@ -72,3 +76,81 @@ func TestRedirectErrorDocument(t *testing.T) {
 		{Raw: get("/sub", "main.test"), Want: "err page"},
 	})
 }
+
+// charsetConf: AddDefaultCharset at the top level (On), in <Directory>
+// (a name, Off), in <Files>, in <Location> and in a <VirtualHost>; types
+// with and without a charset, and one that holds "text/html" only as a
+// part (apache2 looks for the words anywhere in the type).
+const charsetConf = `ServerName main.test
+Listen 127.0.0.1:@P0@
+DocumentRoot @DOCS@
+<Directory @DOCS@>
+    Require all granted
+</Directory>
+AddDefaultCharset On
+AddType "text/html; charset=koi8-r" .koi
+AddType text/html-sandboxed .sbx
+AddType TEXT/PLAIN .up
+ErrorDocument 404 /missing.txt
+<Directory @DOCS@/utf>
+    AddDefaultCharset UTF-8
+</Directory>
+<Directory @DOCS@/off>
+    AddDefaultCharset off
+</Directory>
+<Files "*.forced">
+    ForceType text/plain
+    AddDefaultCharset utf-16
+</Files>
+<Location /utf/loc>
+    AddDefaultCharset windows-1252
+</Location>
+<VirtualHost 127.0.0.1:@P0@>
+    ServerName main.test
+</VirtualHost>
+<VirtualHost 127.0.0.1:@P0@>
+    ServerName v.test
+    DocumentRoot @DOCS@
+    AddDefaultCharset Off
+    <Directory @DOCS@/utf>
+        AddDefaultCharset On
+    </Directory>
+</VirtualHost>
+`
+
+// TestAddDefaultCharset: apache2 adds "; charset=..." to text/plain and
+// text/html without one, per directory, file, location and virtual host.
+func TestAddDefaultCharset(t *testing.T) {
+	docs := map[string]string{}
+	for _, d := range []string{"", "utf/", "off/", "utf/loc/"} {
+		for _, f := range []string{"a.txt", "a.html", "a.css", "a.json", "a.koi", "a.sbx", "a.up", "a.forced", "a.noext"} {
+			docs[d+f] = d + f + "\n"
+		}
+	}
+	docs["missing.txt"] = "missing\n"
+	p := startPair(t, 1, charsetConf, docs)
+	var reqs []diffRequest
+	for _, host := range []string{"main.test", "v.test"} {
+		for _, d := range []string{"/", "/utf/", "/off/", "/utf/loc/"} {
+			for _, f := range []string{"a.txt", "a.html", "a.css", "a.json", "a.koi", "a.sbx", "a.up", "a.forced", "a.noext"} {
+				reqs = append(reqs, diffRequest{Raw: get(d+f, host), Want: d[1:] + f})
+			}
+		}
+		reqs = append(reqs,
+			diffRequest{Raw: get("/utf/nothere", host), Want: "missing"},
+		)
+	}
+	p.check(reqs)
+	// The parts of a multipart/byteranges answer carry the type with the
+	// charset too (the boundaries differ: only the parts' types are compared).
+	for _, host := range []string{"main.test", "v.test"} {
+		req := "GET /utf/a.txt HTTP/1.1\r\nHost: " + host + "\r\nRange: bytes=0-1,3-4\r\nConnection: close\r\n\r\n"
+		want := partTypes.FindAllString(p.apache.ask(t, "127.0.0.1", 0, req).bodies(), -1)
+		got := partTypes.FindAllString(p.ours.ask(t, "127.0.0.1", 0, req).bodies(), -1)
+		if len(want) != 2 || !slices.Equal(got, want) {
+			t.Errorf("%s: the parts' types: apache %q, ours %q", host, want, got)
+		}
+	}
+}
+
+var partTypes = regexp.MustCompile(`(?m)^Content-[Tt]ype: .*$`)

@@ -2,8 +2,8 @@
 // mod_authz_core, mod_mime, mod_dir and mod_autoindex apply it: <Directory>,
 // <DirectoryMatch>, <Files>, <FilesMatch>, <Location> and <LocationMatch> sections
 // with Require all granted|denied, Options (Indexes, FollowSymLinks,
-// SymLinksIfOwnerMatch), DirectoryIndex, ErrorDocument, ForceType, FileETag and
-// Redirect; and, at the top level, Alias, AliasMatch, Redirect, RedirectMatch,
+// SymLinksIfOwnerMatch), DirectoryIndex, ErrorDocument, ForceType, FileETag,
+// AddDefaultCharset and Redirect; and, at the top level, Alias, AliasMatch, Redirect, RedirectMatch,
 // RedirectTemp and RedirectPermanent.
 //
 // The host sends the sections as written (kind, pattern and directives with their
@@ -59,7 +59,7 @@ type Section struct {
 // these (and every directive inside a section).
 var Directives = []string{
 	"Options", "DirectoryIndex", "ErrorDocument", "ForceType", "DefaultType", "FileETag",
-	"Alias", "AliasMatch", "Redirect", "RedirectMatch", "RedirectTemp", "RedirectPermanent",
+	"AddDefaultCharset", "Alias", "AliasMatch", "Redirect", "RedirectMatch", "RedirectTemp", "RedirectPermanent",
 }
 
 // Options are Apache's Options bits.
@@ -103,6 +103,7 @@ type dir struct {
 	indexSet             bool
 	errorDocs            map[int]string
 	forceType            *string
+	charset              *string // AddDefaultCharset: "" for Off
 	etag                 static.ETagConfig
 	etagSet              bool
 	redirect             *redirect // Redirect inside <Location>
@@ -115,6 +116,7 @@ type Dir struct {
 	DirectoryIndex []string // nil: the server's
 	ErrorDocuments map[int]string
 	ForceType      string // "" none
+	DefaultCharset string // AddDefaultCharset's charset, "" for Off
 	FileETag       static.ETagConfig
 	Redirect       *redirect
 }
@@ -403,6 +405,18 @@ func (d *dir) set(x Directive, inLocation bool) error {
 			}
 			d.forceType = &t
 		}
+	case "adddefaultcharset":
+		// core.c's set_add_default_charset: Off, On (iso-8859-1) or the charset's name.
+		if len(a) == 1 {
+			cs := a[0]
+			switch {
+			case strings.EqualFold(cs, "off"):
+				cs = ""
+			case strings.EqualFold(cs, "on"):
+				cs = "iso-8859-1"
+			}
+			d.charset = &cs
+		}
 	case "fileetag":
 		e, err := static.ParseFileETag(a)
 		if err != nil {
@@ -483,6 +497,9 @@ func (m *Dir) merge(d *dir) {
 	m.mergeErrorDocuments(d)
 	if d.forceType != nil {
 		m.ForceType = *d.forceType
+	}
+	if d.charset != nil {
+		m.DefaultCharset = *d.charset
 	}
 	if d.etagSet {
 		m.FileETag = m.FileETag.Merge(d.etag)

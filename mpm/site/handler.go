@@ -260,6 +260,7 @@ func (h *Handler) options(d *Dir) *static.Options {
 		SymLinksIfOwnerMatch: d.Options&OptSymLinksIfOwnerMatch != 0,
 		DirectoryIndex:       d.DirectoryIndex,
 		ForceType:            d.ForceType,
+		DefaultCharset:       d.DefaultCharset,
 		FileETag:             d.FileETag.Fields(),
 	}
 	if len(d.ErrorDocuments) > 0 {

@@ -166,6 +166,9 @@ type Options struct {
 	DirectoryIndex []string
 	// ForceType, if set, is the Content-Type of every file (ForceType).
 	ForceType string
+	// DefaultCharset, if set, is added as "; charset=" to a text/plain or text/html
+	// Content-Type that names no charset (AddDefaultCharset).
+	DefaultCharset string
 	// FileETag selects the ETag components.
 	FileETag FileETag
 	// Error, if set, may answer an error status itself (ErrorDocument) and then
@@ -596,9 +599,37 @@ func (h *Handler) redirectSlash(w http.ResponseWriter, r *http.Request, o *Optio
 	h.error(w, r, http.StatusMovedPermanently, o)
 }
 
-// contentType returns the type for the extensions of rel's last element: apache2's
-// mod_mime looks at every extension ("a.tar.gz") and the last one with a type wins.
+// contentType returns the type of rel with the default charset, if any, added.
 func (h *Handler) contentType(rel string, o *Options) string {
+	ct := h.mimeType(rel, o)
+	if o.DefaultCharset != "" {
+		ct = withCharset(ct, o.DefaultCharset)
+	}
+	return ct
+}
+
+// withCharset is apache2's ap_make_content_type: a type that holds "text/plain" or
+// "text/html" and no "charset=" (case ignored, anywhere in it) gets "; charset=cs".
+func withCharset(ct, cs string) string {
+	if containsFold(ct, "charset=") || !containsFold(ct, "text/plain") && !containsFold(ct, "text/html") {
+		return ct
+	}
+	return ct + "; charset=" + cs
+}
+
+// containsFold reports whether sub (lower-case ASCII) is in s, case ignored.
+func containsFold(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(sub)], sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// mimeType returns the type for the extensions of rel's last element: apache2's
+// mod_mime looks at every extension ("a.tar.gz") and the last one with a type wins.
+func (h *Handler) mimeType(rel string, o *Options) string {
 	if o.ForceType != "" {
 		return o.ForceType
 	}
