@@ -59,7 +59,8 @@ func newHTTPServer(cfg *Config, wrap func(h http.Handler, docRoot string, handle
 		}
 		return wrap(handler, docRoot, handlers), nil
 	}
-	main := newVserver(core.ServerName, core.ServerAdmin, nil)
+	canonical := site.UseCanonicalName(core.ServerDirectives)
+	main := newVserver(core.ServerName, core.ServerAdmin, nil, canonical)
 	var err error
 	if main.handler, err = content(core.DocumentRoot, core.ServerDirectives, core.Sections, core.Handlers); err != nil {
 		return nil, err
@@ -72,7 +73,7 @@ func newHTTPServer(cfg *Config, wrap func(h http.Handler, docRoot string, handle
 	if len(core.VirtualHosts) > 0 {
 		table = newVhostTable(main)
 		for _, v := range core.VirtualHosts {
-			s := newVserver(v.ServerName, v.ServerAdmin, v.ServerAliases)
+			s := newVserver(v.ServerName, v.ServerAdmin, v.ServerAliases, site.UseCanonicalName(v.ServerDirectives))
 			if s.handler, err = content(v.DocumentRoot, v.ServerDirectives, v.Sections, v.Handlers); err != nil {
 				return nil, err
 			}
@@ -94,6 +95,7 @@ func newHTTPServer(cfg *Config, wrap func(h http.Handler, docRoot string, handle
 		KeepAliveTimeout:      core.KeepAliveTimeout,
 		MaxKeepAliveRequests:  core.MaxKeepAliveRequests,
 		ServerName:            core.ServerName,
+		UseCanonicalName:      canonical,
 		Software:              banner,
 		ServerSignature:       core.ServerSignature,
 		ServerAdmin:           core.ServerAdmin,

@@ -154,3 +154,54 @@ func TestAddDefaultCharset(t *testing.T) {
 }
 
 var partTypes = regexp.MustCompile(`(?m)^Content-[Tt]ype: .*$`)
+
+// canonicalConf: UseCanonicalName On in the main server (ServerName
+// without a port) and in virtual hosts with and without a port in
+// ServerName, Off in one that inherits On, DNS in another (127.0.0.1 is
+// "localhost" in /etc/hosts); the signature on, to show host and port.
+const canonicalConf = `ServerName main.test
+Listen 127.0.0.1:@P0@
+Listen 127.0.0.1:@P1@
+DocumentRoot @DOCS@
+ServerSignature On
+UseCanonicalName On
+<Directory @DOCS@>
+    Require all granted
+</Directory>
+Redirect /r /x.txt
+<VirtualHost 127.0.0.1:@P1@>
+    ServerName v.test:8888
+</VirtualHost>
+<VirtualHost 127.0.0.1:@P1@>
+    ServerName w.test
+    UseCanonicalName off
+</VirtualHost>
+<VirtualHost 127.0.0.1:@P1@>
+    ServerName n.test
+</VirtualHost>
+<VirtualHost 127.0.0.1:@P1@>
+    ServerName d.test
+    UseCanonicalName DNS
+</VirtualHost>
+`
+
+// TestUseCanonicalName: with On, apache2 names the server by ServerName
+// and its port (else 80) in directory redirects, mod_alias's redirects and
+// the error-page signature, whatever the request's Host; Off takes Host;
+// DNS takes the local address's name and Host's port.
+func TestUseCanonicalName(t *testing.T) {
+	docs := map[string]string{"x.txt": "x\n", "sub/index.html": "sub\n"}
+	p := startPair(t, 2, canonicalConf, docs)
+	var reqs []diffRequest
+	for _, host := range []string{"main.test", "Other.Test:1234", "v.test", "w.test:77", "n.test:99", "d.test", "d.test:5555"} {
+		for _, path := range []string{"/sub", "/r?q=1", "/nothere"} {
+			reqs = append(reqs, diffRequest{Port: 0, Raw: get(path, host)}, diffRequest{Port: 1, Raw: get(path, host)})
+		}
+	}
+	reqs = append(reqs,
+		diffRequest{Raw: "GET /sub HTTP/1.0\r\n\r\n"},
+		diffRequest{Port: 1, Raw: "GET /nothere HTTP/1.0\r\n\r\n"},
+		diffRequest{Port: 1, Raw: "GET http://d.test:4444/sub HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"},
+	)
+	p.check(reqs)
+}

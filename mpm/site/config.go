@@ -30,6 +30,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
 )
 
@@ -59,7 +60,28 @@ type Section struct {
 // these (and every directive inside a section).
 var Directives = []string{
 	"Options", "DirectoryIndex", "ErrorDocument", "ForceType", "DefaultType", "FileETag",
-	"AddDefaultCharset", "Alias", "AliasMatch", "Redirect", "RedirectMatch", "RedirectTemp", "RedirectPermanent",
+	"AddDefaultCharset", "UseCanonicalName", "Alias", "AliasMatch", "Redirect", "RedirectMatch", "RedirectTemp", "RedirectPermanent",
+}
+
+// UseCanonicalName is the server's UseCanonicalName among its top-level directives
+// (the last one wins; Off without one). Inside sections it is not per-directory here:
+// Compile ignores it there.
+func UseCanonicalName(server []Directive) http1.CanonicalName {
+	mode := http1.CanonicalNameOff
+	for _, d := range server {
+		if !strings.EqualFold(d.Name, "usecanonicalname") || len(d.Args) != 1 {
+			continue
+		}
+		switch strings.ToLower(d.Args[0]) {
+		case "on":
+			mode = http1.CanonicalNameOn
+		case "dns":
+			mode = http1.CanonicalNameDNS
+		case "off":
+			mode = http1.CanonicalNameOff
+		}
+	}
+	return mode
 }
 
 // Options are Apache's Options bits.
