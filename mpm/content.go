@@ -60,7 +60,8 @@ func newHTTPServer(cfg *Config, wrap func(h http.Handler, docRoot string, handle
 		}
 		return wrap(handler, docRoot, handlers, logError), nil
 	}
-	main := newVserver(core.ServerName, core.ServerAdmin, nil)
+	canonical := site.UseCanonicalName(core.ServerDirectives)
+	main := newVserver(core.ServerName, core.ServerAdmin, nil, canonical)
 	var err error
 	if main.handler, err = content(0, core.DocumentRoot, core.ServerDirectives, core.Sections, core.Handlers); err != nil {
 		return nil, err
@@ -73,7 +74,7 @@ func newHTTPServer(cfg *Config, wrap func(h http.Handler, docRoot string, handle
 	if len(core.VirtualHosts) > 0 {
 		table = newVhostTable(main)
 		for i, v := range core.VirtualHosts {
-			s := newVserver(v.ServerName, v.ServerAdmin, v.ServerAliases)
+			s := newVserver(v.ServerName, v.ServerAdmin, v.ServerAliases, site.UseCanonicalName(v.ServerDirectives))
 			if s.handler, err = content(i+1, v.DocumentRoot, v.ServerDirectives, v.Sections, v.Handlers); err != nil {
 				return nil, err
 			}
@@ -95,6 +96,7 @@ func newHTTPServer(cfg *Config, wrap func(h http.Handler, docRoot string, handle
 		KeepAliveTimeout:      core.KeepAliveTimeout,
 		MaxKeepAliveRequests:  core.MaxKeepAliveRequests,
 		ServerName:            core.ServerName,
+		UseCanonicalName:      canonical,
 		Software:              banner,
 		ServerSignature:       core.ServerSignature,
 		ServerAdmin:           core.ServerAdmin,

@@ -281,10 +281,10 @@ func (t *vhostTable) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.handler.ServeHTTP(w, r)
 }
 
-// newVserver builds a server's matching names; handler, logs and docRoot are
-// filled in by the caller.
-func newVserver(serverName, serverAdmin string, aliases []string) *vserver {
-	id := http1.NewIdentity(serverName, serverAdmin)
+// newVserver builds a server's matching names and identity; handler, logs and
+// docRoot are filled in by the caller.
+func newVserver(serverName, serverAdmin string, aliases []string, canonical http1.CanonicalName) *vserver {
+	id := http1.NewIdentity(serverName, serverAdmin).WithCanonicalName(canonical)
 	if _, rest, ok := strings.Cut(serverName, "://"); ok {
 		serverName = rest // the scheme is the identity's alone
 	}

@@ -4,6 +4,8 @@ import (
 	"net"
 	"net/netip"
 	"testing"
+
+	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 )
 
 // TestVhostPick follows Apache 2.4's vhost.c: the connection's local address
@@ -13,11 +15,11 @@ import (
 // the default.
 func TestVhostPick(t *testing.T) {
 	t.Parallel()
-	main := newVserver("main.test", "", nil)
+	main := newVserver("main.test", "", nil, http1.CanonicalNameOff)
 	servers := map[*vserver]string{main: "main"}
 	table := newVhostTable(main)
 	add := func(label, name string, aliases []string, addrs ...VirtualHostAddr) {
-		s := newVserver(name, "", aliases)
+		s := newVserver(name, "", aliases, http1.CanonicalNameOff)
 		servers[s] = label
 		table.add(s, addrs)
 	}
@@ -65,7 +67,7 @@ func TestVhostPick(t *testing.T) {
 
 	// Without a wildcard of any port, an address no vhost names is the main server's.
 	only := newVhostTable(main)
-	only.add(newVserver("a.test", "", nil), []VirtualHostAddr{{Port: 80}})
+	only.add(newVserver("a.test", "", nil, http1.CanonicalNameOff), []VirtualHostAddr{{Port: 80}})
 	if got := only.pick(net.TCPAddrFromAddrPort(netip.MustParseAddrPort("127.0.0.1:81")), "a.test"); got != main {
 		t.Errorf("port 81 with vhosts only on 80: %s, want the main server", got.name)
 	}

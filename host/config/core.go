@@ -86,6 +86,8 @@ var Core = Table{
 		Help: "Limit (in bytes) on maximum size of request message body"},
 	{Name: "AddDefaultCharset", MinArgs: 1, MaxArgs: 1, Context: Anywhere,
 		Help: "The name of the default charset to add to any Content-Type without one or 'Off' to disable"},
+	{Name: "UseCanonicalName", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Check: checkUseCanonicalName,
+		Help: "How to work out the ServerName : Port when constructing URLs"},
 	{Name: "Options", MinArgs: 0, MaxArgs: -1, Context: Anywhere, Check: checkOptions, Help: "Set a number of attributes for a given directory"},
 	{Name: "AllowOverride", MinArgs: 0, MaxArgs: -1, Context: InDirectory, Check: checkAllowOverride,
 		Help: "Controls what groups of directives can be configured by per-directory config files"},
@@ -294,6 +296,13 @@ func checkServerTokens(args []string) error {
 func checkServerSignature(args []string) error {
 	if !oneOf(args[0], "on", "off", "email") {
 		return errors.New("ServerSignature: use one of: off | on | email")
+	}
+	return nil
+}
+
+func checkUseCanonicalName(args []string) error {
+	if !oneOf(args[0], "on", "off", "dns") {
+		return errors.New("parameter must be 'on', 'off', or 'dns'")
 	}
 	return nil
 }

@@ -179,16 +179,32 @@ func appendCanned(b []byte, s *Server, r *http.Request, status int, notes, locat
 	return append(b, " to inform them of the time this error occurred,\n and the actions you performed just before this error.</p>\n<p>More information about this error may be available\nin the server error log.</p>\n"...)
 }
 
-// signatureHostPort is what apache2 (UseCanonicalName Off) shows in the signature: the
-// request's host, lower-cased, without a trailing dot or IPv6 brackets, and the port
-// from Host, else from ServerName, else 80. Without a usable Host it is ServerName's,
-// else the connection's local address.
+// signatureHostPort is what apache2 shows in the signature and puts in URLs pointing
+// back at the server (ap_get_server_name and ap_get_server_port). With
+// UseCanonicalName Off: the request's host, lower-cased, without a trailing dot or
+// IPv6 brackets, and the port from Host, else from ServerName, else the scheme's
+// default. Without a usable Host it is ServerName's, else the connection's local
+// address. On: ServerName's host and port, else the default port. DNS: the host is
+// the local address's reverse-DNS name, else ServerName's; the port is as with Off.
 func signatureHostPort(s *Server, r *http.Request) (host, port string) {
-	if r.Host != "" && validHost(r.Host) {
+	id := identity(s, r)
+	mode := CanonicalNameOff
+	if id != nil {
+		mode = id.canonical
+	}
+	if mode != CanonicalNameOn && r.Host != "" && validHost(r.Host) {
 		host, port = splitHostPort(r.Host)
 		host = strings.TrimSuffix(strings.ToLower(host), ".")
 	}
-	id := identity(s, r)
+	switch mode {
+	case CanonicalNameOn:
+		host = id.host
+	case CanonicalNameDNS:
+		host = id.localName(r)
+		if host == "" {
+			host = id.host
+		}
+	}
 	if host == "" {
 		if id != nil {
 			host = id.host
@@ -211,11 +227,11 @@ func signatureHostPort(s *Server, r *http.Request) (host, port string) {
 	return host, port
 }
 
-// ServerHostPort returns the host and port apache2 (UseCanonicalName Off) uses when it
-// builds a URL pointing back at itself, e.g. the Location of a directory redirect: the
-// request's host (lower-cased, no trailing dot, IPv6 without brackets) and the port
-// from Host; without Host, the Server's ServerName and its port; the port defaults to
-// 80 (443 with TLS). Outside the engine the fallbacks are the connection's local
+// ServerHostPort returns the host and port apache2 uses when it builds a URL pointing
+// back at itself, e.g. the Location of a directory redirect. With UseCanonicalName Off
+// (CanonicalNameOff): the request's host (lower-cased, no trailing dot, IPv6 without
+// brackets) and the port from Host; without Host, the Server's ServerName and its
+// port; the port defaults to 80 (443 with TLS). On and DNS: see CanonicalName. Outside the engine the fallbacks are the connection's local
 // address and "localhost".
 func ServerHostPort(r *http.Request) (host, port string) {
 	var s *Server

@@ -103,6 +103,17 @@ func TestWriteErrorDetailAndSignatures(t *testing.T) {
 			ident: NewIdentity("v.example:81", ""), status: 404, want: "Server at v.example Port 81</address>"},
 		{name: "identity's ServerAdmin", srv: &Server{Software: "S", ServerSignature: SignatureEMail, ServerAdmin: "main@x"}, host: "h",
 			ident: NewIdentity("v.example", "v@x"), status: 500, want: "administrator at \n v@x to inform", not: "main@x"},
+		// UseCanonicalName, as apache2 2.4.71 answers (host/e2e TestUseCanonicalName):
+		// On is ServerName and its port, else 80, whatever Host says; DNS is the local
+		// address's name (127.0.0.1 is localhost) with Host's port.
+		{name: "canonical name on", srv: &Server{Software: "S", ServerSignature: SignatureOn, ServerName: "srv.example", UseCanonicalName: CanonicalNameOn},
+			host: "other.example:1234", status: 404, want: "Server at srv.example Port 80</address>"},
+		{name: "canonical name on, vhost", srv: &Server{Software: "S", ServerSignature: SignatureOn, ServerName: "srv.example"}, host: "other.example:1234",
+			ident: NewIdentity("v.example:8888", "").WithCanonicalName(CanonicalNameOn), status: 404, want: "Server at v.example Port 8888</address>"},
+		{name: "canonical name off, vhost", srv: &Server{Software: "S", ServerSignature: SignatureOn, ServerName: "srv.example", UseCanonicalName: CanonicalNameOn},
+			host: "other.example:1234", ident: NewIdentity("v.example:8888", ""), status: 404, want: "Server at other.example Port 1234</address>"},
+		{name: "canonical name dns", srv: &Server{Software: "S", ServerSignature: SignatureOn, ServerName: "srv.example", UseCanonicalName: CanonicalNameDNS},
+			host: "other.example:1234", status: 404, want: "Server at localhost Port 1234</address>"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,8 +1,12 @@
 package http1
 
 import (
+	"context"
+	"net"
 	"net/http"
 	"strings"
+	"sync"
+	"time"
 )
 
 // Identity is the server a request is answered as when one Server serves several
@@ -14,7 +18,27 @@ type Identity struct {
 	serverAdmin string
 	scheme      string // the ServerName's "scheme://", lowercased, without "://"; "" if none
 	host, port  string
+	canonical   CanonicalName
+	dnsNames    *sync.Map // CanonicalNameDNS: local IP -> its reverse-DNS name ("" if none)
 }
+
+// CanonicalName is Apache's UseCanonicalName: where the host and port of the URLs
+// pointing back at the server (SelfURL, ServerHostPort) and of the error-page
+// signature come from.
+type CanonicalName uint8
+
+const (
+	// CanonicalNameOff (Apache's default) takes the request's host and the port of
+	// its Host header; without a port there, ServerName's, else the scheme's default;
+	// without a host, ServerName's.
+	CanonicalNameOff CanonicalName = iota
+	// CanonicalNameOn takes ServerName and its port, else the scheme's default port,
+	// whatever the request names.
+	CanonicalNameOn
+	// CanonicalNameDNS takes the reverse-DNS name of the connection's local address
+	// (else ServerName's host) and the port as CanonicalNameOff does.
+	CanonicalNameDNS
+)
 
 // NewIdentity returns the identity of a server named serverName ("host",
 // "host:port", or either after "scheme://", as Apache's ServerName and
@@ -27,6 +51,47 @@ func NewIdentity(serverName, serverAdmin string) *Identity {
 	}
 	id.host, id.port = splitHostPort(serverName)
 	return id
+}
+
+// WithCanonicalName returns a copy of id that names the server as mode says
+// (UseCanonicalName). id is not changed.
+func (id *Identity) WithCanonicalName(mode CanonicalName) *Identity {
+	c := *id
+	c.canonical = mode
+	c.dnsNames = nil
+	if mode == CanonicalNameDNS {
+		c.dnsNames = new(sync.Map)
+	}
+	return &c
+}
+
+// maxDNSNames bounds the reverse-DNS names an Identity keeps, one per local IP.
+const maxDNSNames = 256
+
+// localName is CanonicalNameDNS's host: the reverse-DNS name of the local address r
+// came in on, lower-cased, as apr_getnameinfo finds it (/etc/hosts first); "" if
+// it has none. The name of each IP is looked up once, with a 5 s bound, and kept.
+func (id *Identity) localName(r *http.Request) string {
+	a, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
+	if !ok {
+		return ""
+	}
+	ip, _ := splitHostPort(a.String())
+	if v, ok := id.dnsNames.Load(ip); ok {
+		return v.(string)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	name := ""
+	if names, err := net.DefaultResolver.LookupAddr(ctx, ip); err == nil && len(names) > 0 {
+		name = strings.ToLower(strings.TrimSuffix(names[0], "."))
+	}
+	n := 0
+	id.dnsNames.Range(func(any, any) bool { n++; return n < maxDNSNames })
+	if n < maxDNSNames {
+		id.dnsNames.Store(ip, name)
+	}
+	return name
 }
 
 // SetIdentity makes id the identity of the request being served; nil restores the
@@ -70,10 +135,10 @@ func (id *Identity) schemeFor(r *http.Request) string {
 	return "http"
 }
 
-// SelfURL is the absolute URL apache2 (UseCanonicalName Off) builds for path on the
-// server answering r, as ap_construct_url does: the scheme of SelfURL's identity
-// (the ServerName's "scheme://", else http, https over TLS), the host and port as
-// ServerHostPort gives them, the port left out when it is the scheme's default.
+// SelfURL is the absolute URL apache2 builds for path on the server answering r, as
+// ap_construct_url does: the scheme of the server's identity (the ServerName's
+// "scheme://", else http, https over TLS), the host and port as ServerHostPort gives
+// them (see CanonicalName), the port left out when it is the scheme's default.
 // path must be escaped already ("/dir/", "/a%20b?q=1").
 func SelfURL(r *http.Request, path string) string {
 	var s *Server

@@ -88,6 +88,12 @@ type Server struct {
 	// one shown when the Host header names none, as Apache does with UseCanonicalName Off.
 	ServerName string
 
+	// UseCanonicalName is Apache's UseCanonicalName for the server: how the URLs
+	// pointing back at it and the error-page signature name its host and port. The
+	// zero value is CanonicalNameOff, Apache's default. A virtual host's Identity
+	// carries its own.
+	UseCanonicalName CanonicalName
+
 	// Software is the Server response header value and the banner in error-page
 	// signatures, e.g. "Apache/2.4.71 (Unix) httpd-mpm". Empty means no Server header
 	// and no <address> line.
@@ -202,7 +208,7 @@ func (s *Server) init() {
 			c.software = append(append([]byte("Server: "), sanitizeValue(s.Software)...), "\r\n"...)
 		}
 		c.kaTimeout = strconv.AppendInt([]byte("timeout="), int64(c.keepAliveTimeout/time.Second), 10)
-		c.ident = *NewIdentity(s.ServerName, s.ServerAdmin)
+		c.ident = *NewIdentity(s.ServerName, s.ServerAdmin).WithCanonicalName(s.UseCanonicalName)
 	})
 }
 

@@ -2,8 +2,8 @@
 // mod_authz_core, mod_mime, mod_dir and mod_autoindex apply it: <Directory>,
 // <DirectoryMatch>, <Files>, <FilesMatch>, <Location> and <LocationMatch> sections
 // with Require all granted|denied, Options (Indexes, FollowSymLinks,
-// SymLinksIfOwnerMatch), DirectoryIndex, ErrorDocument, ForceType, FileETag and
-// Redirect; and, at the top level, Alias, AliasMatch, Redirect, RedirectMatch,
+// SymLinksIfOwnerMatch), DirectoryIndex, ErrorDocument, ForceType, FileETag,
+// AddDefaultCharset and Redirect; and, at the top level, Alias, AliasMatch, Redirect, RedirectMatch,
 // RedirectTemp and RedirectPermanent.
 //
 // The host sends the sections as written (kind, pattern and directives with their
@@ -30,6 +30,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
 )
 
@@ -59,7 +60,28 @@ type Section struct {
 // these (and every directive inside a section).
 var Directives = []string{
 	"Options", "DirectoryIndex", "ErrorDocument", "ForceType", "DefaultType", "FileETag",
-	"Alias", "AliasMatch", "Redirect", "RedirectMatch", "RedirectTemp", "RedirectPermanent",
+	"AddDefaultCharset", "UseCanonicalName", "Alias", "AliasMatch", "Redirect", "RedirectMatch", "RedirectTemp", "RedirectPermanent",
+}
+
+// UseCanonicalName is the server's UseCanonicalName among its top-level directives
+// (the last one wins; Off without one). Inside sections it is not per-directory here:
+// Compile ignores it there.
+func UseCanonicalName(server []Directive) http1.CanonicalName {
+	mode := http1.CanonicalNameOff
+	for _, d := range server {
+		if !strings.EqualFold(d.Name, "usecanonicalname") || len(d.Args) != 1 {
+			continue
+		}
+		switch strings.ToLower(d.Args[0]) {
+		case "on":
+			mode = http1.CanonicalNameOn
+		case "dns":
+			mode = http1.CanonicalNameDNS
+		case "off":
+			mode = http1.CanonicalNameOff
+		}
+	}
+	return mode
 }
 
 // Options are Apache's Options bits.
@@ -103,6 +125,7 @@ type dir struct {
 	indexSet             bool
 	errorDocs            map[int]string
 	forceType            *string
+	charset              *string // AddDefaultCharset: "" for Off
 	etag                 static.ETagConfig
 	etagSet              bool
 	redirect             *redirect // Redirect inside <Location>
@@ -115,6 +138,7 @@ type Dir struct {
 	DirectoryIndex []string // nil: the server's
 	ErrorDocuments map[int]string
 	ForceType      string // "" none
+	DefaultCharset string // AddDefaultCharset's charset, "" for Off
 	FileETag       static.ETagConfig
 	Redirect       *redirect
 }
@@ -403,6 +427,18 @@ func (d *dir) set(x Directive, inLocation bool) error {
 			}
 			d.forceType = &t
 		}
+	case "adddefaultcharset":
+		// core.c's set_add_default_charset: Off, On (iso-8859-1) or the charset's name.
+		if len(a) == 1 {
+			cs := a[0]
+			switch {
+			case strings.EqualFold(cs, "off"):
+				cs = ""
+			case strings.EqualFold(cs, "on"):
+				cs = "iso-8859-1"
+			}
+			d.charset = &cs
+		}
 	case "fileetag":
 		e, err := static.ParseFileETag(a)
 		if err != nil {
@@ -480,22 +516,12 @@ func (m *Dir) merge(d *dir) {
 	if d.indexSet {
 		m.DirectoryIndex = d.index
 	}
-	if len(d.errorDocs) > 0 {
-		docs := make(map[int]string, len(m.ErrorDocuments)+len(d.errorDocs))
-		for k, v := range m.ErrorDocuments {
-			docs[k] = v
-		}
-		for k, v := range d.errorDocs {
-			if strings.EqualFold(v, "default") {
-				delete(docs, k)
-			} else {
-				docs[k] = v
-			}
-		}
-		m.ErrorDocuments = docs
-	}
+	m.mergeErrorDocuments(d)
 	if d.forceType != nil {
 		m.ForceType = *d.forceType
+	}
+	if d.charset != nil {
+		m.DefaultCharset = *d.charset
 	}
 	if d.etagSet {
 		m.FileETag = m.FileETag.Merge(d.etag)
@@ -503,4 +529,24 @@ func (m *Dir) merge(d *dir) {
 	if d.redirect != nil {
 		m.Redirect = d.redirect
 	}
+}
+
+// mergeErrorDocuments applies the ErrorDocuments of the level d on top of m's
+// ("default" removes an inherited one).
+func (m *Dir) mergeErrorDocuments(d *dir) {
+	if len(d.errorDocs) == 0 {
+		return
+	}
+	docs := make(map[int]string, len(m.ErrorDocuments)+len(d.errorDocs))
+	for k, v := range m.ErrorDocuments {
+		docs[k] = v
+	}
+	for k, v := range d.errorDocs {
+		if strings.EqualFold(v, "default") {
+			delete(docs, k)
+		} else {
+			docs[k] = v
+		}
+	}
+	m.ErrorDocuments = docs
 }

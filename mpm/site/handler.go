@@ -63,13 +63,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c := h.Config
 	for i := range c.redirects {
 		if target, ok := c.redirects[i].match(p); ok {
-			h.redirect(w, r, &c.redirects[i], target)
+			h.redirect(w, r, &c.redirects[i], target, p)
 			return
 		}
 	}
 	for _, l := range c.locations {
 		if l.conf.redirect != nil && l.matchURL(p) {
-			h.redirect(w, r, l.conf.redirect, l.conf.redirect.target)
+			h.redirect(w, r, l.conf.redirect, l.conf.redirect.target, p)
 			return
 		}
 	}
@@ -129,19 +129,35 @@ func prefixMatch(p, prefix string) (rest string, ok bool) {
 }
 
 // redirect answers with mod_alias's redirect: target made absolute, the query kept.
-func (h *Handler) redirect(w http.ResponseWriter, r *http.Request, rd *redirect, target string) {
-	if rd.gone || target == "" {
+// The body is the ErrorDocument for the status, as in apache2, whichever status it is
+// (a 3xx with its Location too, a 410, a 404, ...); the ErrorDocuments are those of
+// the server and of the <Location> sections that cover the URL-path p (apache2 maps a
+// Redirect before it walks the directories).
+func (h *Handler) redirect(w http.ResponseWriter, r *http.Request, rd *redirect, target, p string) {
+	if !rd.gone && target != "" {
+		if strings.HasPrefix(target, "/") {
+			target = http1.SelfURL(r, target)
+		}
+		if r.URL.RawQuery != "" && !strings.Contains(target, "?") {
+			target += "?" + r.URL.RawQuery
+		}
+		w.Header()["Location"] = []string{target}
+	}
+	if !h.errorDocument(w, r, rd.status, h.urlErrorDocuments(p)) {
 		http1.WriteError(w, r, rd.status, "")
-		return
 	}
-	if strings.HasPrefix(target, "/") {
-		target = http1.SelfURL(r, target)
+}
+
+// urlErrorDocuments are the ErrorDocuments of the server merged with those of the
+// <Location> sections that cover the URL-path p.
+func (h *Handler) urlErrorDocuments(p string) map[int]string {
+	m := Dir{ErrorDocuments: h.base.ErrorDocuments}
+	for _, l := range h.Config.locations {
+		if len(l.conf.errorDocs) > 0 && l.matchURL(p) {
+			m.mergeErrorDocuments(&l.conf)
+		}
 	}
-	if r.URL.RawQuery != "" && !strings.Contains(target, "?") {
-		target += "?" + r.URL.RawQuery
-	}
-	w.Header()["Location"] = []string{target}
-	http1.WriteError(w, r, rd.status, "")
+	return m.ErrorDocuments
 }
 
 // match maps the clean path p through an Alias or AliasMatch: root is the directory
@@ -244,6 +260,7 @@ func (h *Handler) options(d *Dir) *static.Options {
 		SymLinksIfOwnerMatch: d.Options&OptSymLinksIfOwnerMatch != 0,
 		DirectoryIndex:       d.DirectoryIndex,
 		ForceType:            d.ForceType,
+		DefaultCharset:       d.DefaultCharset,
 		FileETag:             d.FileETag.Fields(),
 	}
 	if len(d.ErrorDocuments) > 0 {

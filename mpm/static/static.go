@@ -166,6 +166,9 @@ type Options struct {
 	DirectoryIndex []string
 	// ForceType, if set, is the Content-Type of every file (ForceType).
 	ForceType string
+	// DefaultCharset, if set, is added as "; charset=" to a text/plain or text/html
+	// Content-Type that names no charset (AddDefaultCharset).
+	DefaultCharset string
 	// FileETag selects the ETag components.
 	FileETag FileETag
 	// Error, if set, may answer an error status itself (ErrorDocument) and then
@@ -295,7 +298,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, root, croot, rel
 		}
 	}
 	if status == 0 && fi.kind == kindDir && !strings.HasSuffix(rel, "/") {
-		redirectSlash(w, r)
+		h.redirectSlash(w, r, o)
 		return
 	}
 
@@ -585,20 +588,48 @@ func inside(f *os.File, name, root string) bool {
 }
 
 // redirectSlash answers a directory requested without its trailing slash with
-// apache2's 301 to the slash form.
-func redirectSlash(w http.ResponseWriter, r *http.Request) {
+// apache2's 301 to the slash form (its ErrorDocument 301, if any, as the body).
+func (h *Handler) redirectSlash(w http.ResponseWriter, r *http.Request, o *Options) {
 	path := r.URL.EscapedPath() + "/"
 	if r.URL.RawQuery != "" {
 		path += "?" + r.URL.RawQuery
 	}
 	loc := http1.SelfURL(r, path)
 	w.Header()["Location"] = []string{loc}
-	http1.WriteError(w, r, http.StatusMovedPermanently, "")
+	h.error(w, r, http.StatusMovedPermanently, o)
 }
 
-// contentType returns the type for the extensions of rel's last element: apache2's
-// mod_mime looks at every extension ("a.tar.gz") and the last one with a type wins.
+// contentType returns the type of rel with the default charset, if any, added.
 func (h *Handler) contentType(rel string, o *Options) string {
+	ct := h.mimeType(rel, o)
+	if o.DefaultCharset != "" {
+		ct = withCharset(ct, o.DefaultCharset)
+	}
+	return ct
+}
+
+// withCharset is apache2's ap_make_content_type: a type that holds "text/plain" or
+// "text/html" and no "charset=" (case ignored, anywhere in it) gets "; charset=cs".
+func withCharset(ct, cs string) string {
+	if containsFold(ct, "charset=") || !containsFold(ct, "text/plain") && !containsFold(ct, "text/html") {
+		return ct
+	}
+	return ct + "; charset=" + cs
+}
+
+// containsFold reports whether sub (lower-case ASCII) is in s, case ignored.
+func containsFold(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(sub)], sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// mimeType returns the type for the extensions of rel's last element: apache2's
+// mod_mime looks at every extension ("a.tar.gz") and the last one with a type wins.
+func (h *Handler) mimeType(rel string, o *Options) string {
 	if o.ForceType != "" {
 		return o.ForceType
 	}

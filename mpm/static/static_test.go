@@ -558,3 +558,24 @@ func TestIndexTakesOverURI(t *testing.T) {
 		}
 	}
 }
+
+// TestWithCharset is ap_make_content_type's rule, as apache2 2.4.71 answers
+// (host/e2e TestAddDefaultCharset): "text/plain" or "text/html" anywhere in
+// the type, case ignored, and no "charset=" anywhere.
+func TestWithCharset(t *testing.T) {
+	for _, tc := range []struct{ ct, want string }{
+		{"text/plain", "text/plain; charset=utf-8"},
+		{"TEXT/HTML", "TEXT/HTML; charset=utf-8"},
+		{"text/html-sandboxed", "text/html-sandboxed; charset=utf-8"},
+		{"text/plain; format=flowed", "text/plain; format=flowed; charset=utf-8"},
+		{"text/html; charset=koi8-r", "text/html; charset=koi8-r"},
+		{"text/html;CHARSET=x", "text/html;CHARSET=x"},
+		{"text/css", "text/css"},
+		{"application/json", "application/json"},
+		{"", ""},
+	} {
+		if got := withCharset(tc.ct, "utf-8"); got != tc.want {
+			t.Errorf("withCharset(%q) = %q, want %q", tc.ct, got, tc.want)
+		}
+	}
+}
