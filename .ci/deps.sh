@@ -33,5 +33,13 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "==> apt-get install ${need[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# Packages with a service (apache2, nginx) must not start it: it would take port 80,
+# and a start that fails (port taken, no init) fails the install. Debian's
+# policy-rc.d convention: exit 101 forbids every service action meanwhile.
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+  chmod 755 /usr/sbin/policy-rc.d
+  trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
 apt-get update -q >/dev/null
 apt-get install -y -q "${need[@]}" >/dev/null
