@@ -41,6 +41,9 @@ func newHTTPServer(cfg *Config, wrap func(h http.Handler, docRoot string, handle
 		mime = m
 	}
 	core := &cfg.Core
+	// One open-file cache for all the servers, so that its bound on descriptors
+	// holds for the process whatever the number of virtual hosts.
+	files := new(static.FileCache)
 	// vhost is 0 for the main server, else the virtual host's index plus one.
 	content := func(vhost int, docRoot string, directives []site.Directive, sections []site.Section, handlers []Handler) (http.Handler, error) {
 		logError, logLevel := requestErrors(cfg, vhost)
@@ -53,6 +56,7 @@ func newHTTPServer(cfg *Config, wrap func(h http.Handler, docRoot string, handle
 			TraceEnabled:   core.TraceEnable != http1.TraceOff,
 			LogError:       logError,
 			LogLevel:       logLevel,
+			Files:          files,
 		}
 		handler, err := siteHandler(directives, sections, h)
 		if err != nil || wrap == nil {

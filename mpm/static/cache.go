@@ -25,15 +25,20 @@ import (
 // is only read at explicit offsets (pread(2), sendfile(2) with an offset).
 const cacheValid = time.Second
 
-// cacheMax is how many files a Handler keeps open at most: a sixteenth of the
+// cacheMax is how many files a FileCache keeps open at most: a sixteenth of the
 // process's descriptor limit (RLIMIT_NOFILE), between 16 and 1024, so that the cache
 // never takes the descriptors connections need. Beyond it, files are opened per
-// request.
+// request. The bound is per cache: Handlers of one server share one (Handler.Files),
+// so that it holds for the whole process however many virtual hosts it serves.
 var cacheMax = int(min(max(descriptorLimit()/16, 16), 1024))
 
-// fileCache maps a file's path (real root + clean relative path) to its open entry.
-// The zero value is ready to use.
-type fileCache struct {
+// FileCache is an open-file cache (see Handler.Files): it keeps at most a sixteenth
+// of the process's descriptor limit (at least 16, at most 1024) of recently served
+// files open, for at most a second each. Its entries are keyed by real path, so any
+// number of Handlers, whatever their roots, may share one; it is safe for concurrent
+// use. The zero value is ready to use; a FileCache must not be copied after first use.
+// Its descriptors are closed as they expire, a few seconds after the last request.
+type FileCache struct {
 	mu    sync.Mutex
 	m     map[string]*cachedFile
 	sweep *time.Timer // armed while m is not empty
@@ -57,7 +62,7 @@ type cachedFile struct {
 
 // get returns the entry of name, counted in use (release it), or nil when there is
 // none still valid at now.
-func (c *fileCache) get(name []byte, now time.Time) *cachedFile {
+func (c *FileCache) get(name []byte, now time.Time) *cachedFile {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e := c.m[string(name)]
@@ -74,7 +79,7 @@ func (c *fileCache) get(name []byte, now time.Time) *cachedFile {
 
 // put adds f, a regular file just opened as name, and returns its entry counted in use;
 // it returns nil, leaving f to the caller, when the cache is full or holds name already.
-func (c *fileCache) put(name string, f *os.File, now time.Time) *cachedFile {
+func (c *FileCache) put(name string, f *os.File, now time.Time) *cachedFile {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.m == nil {
@@ -106,7 +111,7 @@ func (c *fileCache) put(name string, f *os.File, now time.Time) *cachedFile {
 }
 
 // release ends a request's use of e.
-func (c *fileCache) release(e *cachedFile) {
+func (c *FileCache) release(e *cachedFile) {
 	c.mu.Lock()
 	e.refs--
 	closeIt := e.gone && e.refs == 0
@@ -118,7 +123,7 @@ func (c *fileCache) release(e *cachedFile) {
 
 // expire closes the entries that are no longer valid, so that an idle server does not
 // keep removed files open; it runs on a timer while the cache is not empty.
-func (c *fileCache) expire() {
+func (c *FileCache) expire() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.expireLocked(time.Now())
@@ -127,7 +132,7 @@ func (c *fileCache) expire() {
 	}
 }
 
-func (c *fileCache) expireLocked(now time.Time) {
+func (c *FileCache) expireLocked(now time.Time) {
 	c.oldest = now
 	for _, e := range c.m {
 		if expired(e.opened, now) {
@@ -144,7 +149,7 @@ func expired(opened, now time.Time) bool {
 	return now.Sub(opened) >= cacheValid || now.Before(opened)
 }
 
-func (c *fileCache) removeLocked(e *cachedFile) {
+func (c *FileCache) removeLocked(e *cachedFile) {
 	delete(c.m, e.name)
 	e.gone = true
 	if e.refs == 0 {

@@ -188,3 +188,35 @@ func TestCachedFileShared(t *testing.T) {
 		t.Error("big.bin not cached")
 	}
 }
+
+// TestFileCacheShared: Handlers sharing a FileCache (the virtual hosts of one server)
+// keep at most cacheMax files open together, not cacheMax each, and still serve every
+// file.
+func TestFileCacheShared(t *testing.T) {
+	defer func(n int) { cacheMax = n }(cacheMax)
+	cacheMax = 3
+	shared := new(FileCache)
+	var addrs []string
+	for range 2 {
+		root := t.TempDir()
+		for i := range 4 {
+			if err := os.WriteFile(filepath.Join(root, strconv.Itoa(i)+".txt"), []byte(root+strconv.Itoa(i)), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		addrs = append(addrs, serveStatic(t, &Handler{DocumentRoot: root, Files: shared}))
+	}
+	for _, addr := range addrs {
+		for i := range 4 {
+			if r := do(t, addr, "GET", "/"+strconv.Itoa(i)+".txt"); r.StatusCode != 200 || !strings.HasSuffix(r.body, strconv.Itoa(i)) {
+				t.Errorf("%s /%d.txt: status %d body %q", addr, i, r.StatusCode, r.body)
+			}
+		}
+	}
+	shared.mu.Lock()
+	n := len(shared.m)
+	shared.mu.Unlock()
+	if n != cacheMax {
+		t.Errorf("the shared cache holds %d files after 8 served by two handlers, want its bound %d", n, cacheMax)
+	}
+}

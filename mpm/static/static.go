@@ -95,14 +95,19 @@ type Handler struct {
 	// above it are not even built, so that a server at apache2's default pays nothing
 	// per missing file. Zero means LevelWarn, apache2's default.
 	LogLevel Level
+	// Files, if set, is the open-file cache this Handler shares with others (those of
+	// every virtual host of a server), so that the cache's bound on open descriptors
+	// holds for all of them together; nil gives the Handler a cache of its own.
+	Files *FileCache
 
 	once     sync.Once
 	realRoot string // DocumentRoot with symlinks resolved and no trailing slash
 	confRoot string // DocumentRoot as configured, clean, no trailing slash
 	rootErr  error
-	defaults Options  // for requests without a Configurer
-	roots    sync.Map // alias root -> its real path
-	files    fileCache
+	defaults Options    // for requests without a Configurer
+	roots    sync.Map   // alias root -> its real path
+	files    *FileCache // Files, or &own
+	own      FileCache
 }
 
 // meta is what serving needs to know about an open file.
@@ -139,6 +144,10 @@ func (h *Handler) init() {
 		h.realRoot, h.rootErr = realDir(h.DocumentRoot)
 		h.confRoot = strings.TrimSuffix(filepath.Clean(h.DocumentRoot), "/")
 		h.defaults = Options{FollowSymLinks: true, FileETag: h.FileETag}
+		h.files = h.Files
+		if h.files == nil {
+			h.files = &h.own
+		}
 	})
 }
 
