@@ -360,6 +360,29 @@ func conformanceCases() []convCase {
 			closed: true,
 		},
 		{
+			name:   "HTTP/1.1 without Host is 400 even in absolute form",
+			raw:    "GET http://other.example/echo HTTP/1.1\r\n\r\n",
+			want:   []wantResp{{status: "HTTP/1.1 400 Bad Request", body: "~Server at other.example Port 80"}},
+			closed: true,
+		},
+		{
+			name: "HTTP/1.2 without Host takes the host from its absolute-form target",
+			raw:  "GET http://other.example/echo HTTP/1.2\r\n\r\n",
+			want: []wantResp{{status: "HTTP/1.1 200 OK", body: "~host=other.example "}},
+		},
+		{
+			name:   "HTTP/1.2 without Host in origin form is 400",
+			raw:    "GET /echo HTTP/1.2\r\n\r\n",
+			want:   []wantResp{{status: "HTTP/1.1 400 Bad Request"}},
+			closed: true,
+		},
+		{
+			name:   "HTTP/1.0 in absolute form without Host is fine",
+			raw:    "GET http://other.example/echo HTTP/1.0\r\n\r\n",
+			want:   []wantResp{{status: "HTTP/1.1 200 OK", body: "~host=other.example "}},
+			closed: true,
+		},
+		{
 			name:   "two Host fields is 400",
 			raw:    "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
 			want:   []wantResp{{status: "HTTP/1.1 400 Bad Request"}},

@@ -321,8 +321,6 @@ func (p *parser) readRequest(br *bufio.Reader, cfg *serverConfig, req *http.Requ
 		badHost = true
 	case len(hostV) == 1:
 		req.Host = hostV[0]
-	case minor >= 1 && !strings.Contains(req.RequestURI, "://"):
-		badHost = true
 	}
 	target := req.RequestURI
 	switch {
@@ -363,6 +361,11 @@ func (p *parser) readRequest(br *bufio.Reader, cfg *serverConfig, req *http.Requ
 			return info, errBadRequest
 		}
 		req.Host = req.URL.Host
+		if minor == 1 && len(hostV) == 0 {
+			// apache2 (ap_read_request) wants the Host field of an HTTP/1.1 request
+			// even when the target names the host; its page names that host.
+			return info, errBadRequest
+		}
 	} else if req.Host == "" && minor >= 1 {
 		return info, errBadRequest
 	}

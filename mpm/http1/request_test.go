@@ -80,7 +80,7 @@ func TestReadRequest(t *testing.T) {
 					t.Errorf("host %q URL %#v", r.Host, r.URL)
 				}
 			}},
-		{name: "absolute form without Host", raw: "GET http://o/p HTTP/1.1\r\n\r\n",
+		{name: "absolute form without Host (HTTP/1.2; 1.1 wants Host)", raw: "GET http://o/p HTTP/1.2\r\n\r\n",
 			check: func(t *testing.T, r *http.Request, _ reqInfo) {
 				if r.Host != "o" {
 					t.Errorf("host %q", r.Host)
