@@ -175,7 +175,7 @@ func (t *vhostTable) pick(local net.Addr, host string) *vserver {
 	if len(c) == 1 || host == "" {
 		return c[0].s
 	}
-	host = requestHost(host)
+	host = http1.RequestHost(host)
 	var byAddr *vserver
 	var last *vserver
 	for _, m := range c {
@@ -191,25 +191,6 @@ func (t *vhostTable) pick(local net.Addr, host string) *vserver {
 		return byAddr
 	}
 	return c[0].s
-}
-
-// requestHost is a request's host as vhost.c's fix_hostname leaves it:
-// lowercased, without port, IPv6 brackets or one trailing dot.
-func requestHost(h string) string {
-	if strings.HasPrefix(h, "[") {
-		if i := strings.IndexByte(h, ']'); i > 0 {
-			h = h[1:i]
-		}
-	} else if i := strings.LastIndexByte(h, ':'); i >= 0 {
-		h = h[:i]
-	}
-	h = strings.TrimSuffix(h, ".")
-	for i := 0; i < len(h); i++ {
-		if 'A' <= h[i] && h[i] <= 'Z' {
-			return strings.ToLower(h)
-		}
-	}
-	return h
 }
 
 // wildMatch is ap_strcasecmp_match for lowercase s and pattern: "*" matches
@@ -285,10 +266,8 @@ func (t *vhostTable) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // docRoot are filled in by the caller.
 func newVserver(serverName, serverAdmin string, aliases []string, canonical http1.CanonicalName) *vserver {
 	id := http1.NewIdentity(serverName, serverAdmin).WithCanonicalName(canonical)
-	if _, rest, ok := strings.Cut(serverName, "://"); ok {
-		serverName = rest // the scheme is the identity's alone
-	}
-	s := &vserver{name: requestHost(hostOf(serverName)), id: id, logName: serverName}
+	_, host, _ := http1.SplitServerName(serverName)
+	s := &vserver{name: http1.RequestHost(host), id: id, logName: serverName}
 	for _, a := range aliases {
 		a = strings.ToLower(a)
 		if strings.ContainsAny(a, "*?") {
@@ -298,13 +277,4 @@ func newVserver(serverName, serverAdmin string, aliases []string, canonical http
 		}
 	}
 	return s
-}
-
-// hostOf is the host part of a ServerName without "scheme://": without port.
-func hostOf(serverName string) string {
-	if strings.HasPrefix(serverName, "[") {
-		return serverName
-	}
-	h, _, _ := strings.Cut(serverName, ":")
-	return h
 }

@@ -5,7 +5,6 @@ import (
 	"net"
 	"net/http"
 	"strconv"
-	"strings"
 )
 
 // WriteError answers r with apache2's error page for status: the same HTML apache2
@@ -193,8 +192,8 @@ func signatureHostPort(s *Server, r *http.Request) (host, port string) {
 		mode = id.canonical
 	}
 	if mode != CanonicalNameOn && r.Host != "" && validHost(r.Host) {
-		host, port = splitHostPort(r.Host)
-		host = strings.TrimSuffix(strings.ToLower(host), ".")
+		host = RequestHost(r.Host)
+		_, port = splitHostPort(r.Host)
 	}
 	switch mode {
 	case CanonicalNameOn:
@@ -222,7 +221,7 @@ func signatureHostPort(s *Server, r *http.Request) (host, port string) {
 		port = id.port
 	}
 	if port == "" {
-		port = defaultPort(id.schemeFor(r))
+		port = DefaultPort(id.schemeFor(r))
 	}
 	return host, port
 }

@@ -46,11 +46,43 @@ const (
 // A scheme makes the URLs pointing back at the server use it.
 func NewIdentity(serverName, serverAdmin string) *Identity {
 	id := &Identity{serverAdmin: serverAdmin}
-	if scheme, rest, ok := strings.Cut(serverName, "://"); ok {
-		id.scheme, serverName = strings.ToLower(scheme), rest
-	}
-	id.host, id.port = splitHostPort(serverName)
+	id.scheme, id.host, id.port = SplitServerName(serverName)
 	return id
+}
+
+// SplitServerName splits a ServerName ("host", "host:port", "[IPv6]:port", any of
+// them after "scheme://") into its scheme, lowercased ("" when it names none), its
+// host as written (an IPv6 address without brackets) and its port ("" when it names
+// none).
+func SplitServerName(name string) (scheme, host, port string) {
+	if sc, rest, ok := strings.Cut(name, "://"); ok {
+		scheme, name = strings.ToLower(sc), rest
+	}
+	host, port = splitHostPort(name)
+	return scheme, host, port
+}
+
+// RequestHost is a request's host (its Host field, or the authority of an
+// absolute-form target) as Apache's fix_hostname leaves it, the form virtual hosts
+// are chosen by and %V logs: lowercased, without its port, IPv6 brackets or one
+// trailing dot. It takes a host from SplitServerName too (an IPv6 address without
+// brackets is left whole) and gives it the same form; RequestHost(RequestHost(h)) is
+// RequestHost(h).
+func RequestHost(host string) string {
+	if strings.HasPrefix(host, "[") {
+		if i := strings.IndexByte(host, ']'); i > 0 {
+			host = host[1:i]
+		}
+	} else if i := strings.LastIndexByte(host, ':'); i >= 0 && strings.IndexByte(host, ':') == i {
+		host = host[:i]
+	}
+	host = strings.TrimSuffix(host, ".")
+	for i := 0; i < len(host); i++ {
+		if 'A' <= host[i] && host[i] <= 'Z' {
+			return strings.ToLower(host)
+		}
+	}
+	return host
 }
 
 // WithCanonicalName returns a copy of id that names the server as mode says
@@ -151,14 +183,15 @@ func SelfURL(r *http.Request, path string) string {
 		host = "[" + host + "]"
 	}
 	u := scheme + "://" + host
-	if port != defaultPort(scheme) {
+	if port != DefaultPort(scheme) {
 		u += ":" + port
 	}
 	return u + path
 }
 
-// defaultPort is the port a URL of scheme need not name.
-func defaultPort(scheme string) string {
+// DefaultPort is Apache's ap_default_port for scheme (as SplitServerName gives it):
+// "443" for "https", else "80". A URL of scheme need not name it.
+func DefaultPort(scheme string) string {
 	if scheme == "https" {
 		return "443"
 	}

@@ -334,3 +334,31 @@ func FuzzReadRequest(f *testing.F) {
 		}
 	})
 }
+
+// TestRequestHost: fix_hostname's form, and stable when applied again (a host from
+// SplitServerName, an IPv6 address without brackets, stays whole).
+func TestRequestHost(t *testing.T) {
+	for in, want := range map[string]string{
+		"Example.COM": "example.com", "example.com.:8080": "example.com", "[::1]:80": "::1",
+		"[FE80::1]": "fe80::1", "::1": "::1", "a.example.": "a.example", "": "",
+	} {
+		if got := RequestHost(in); got != want {
+			t.Errorf("RequestHost(%q) = %q, want %q", in, got, want)
+		}
+		if again := RequestHost(want); again != want {
+			t.Errorf("RequestHost(%q) = %q, not stable", want, again)
+		}
+	}
+}
+
+func TestSplitServerName(t *testing.T) {
+	for in, want := range map[string][3]string{
+		"www.example": {"", "www.example", ""}, "HTTPS://www.example": {"https", "www.example", ""},
+		"http://www.example:81": {"http", "www.example", "81"}, "[::1]:8443": {"", "::1", "8443"},
+	} {
+		s, h, p := SplitServerName(in)
+		if got := [3]string{s, h, p}; got != want {
+			t.Errorf("SplitServerName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
