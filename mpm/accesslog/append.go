@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 )
 
 var pid = strconv.Itoa(os.Getpid())
@@ -94,11 +96,13 @@ func (it *item) append(b []byte, e *Entry) []byte {
 		case "local":
 			return appendLocal(b, e.LocalAddr, true)
 		}
-		// The canonical port, as apache2's: the ServerName's, else the default.
-		if _, port, ok := strings.Cut(serverNameNoScheme(e.ServerName), ":"); ok && !strings.Contains(port, ":") {
-			return append(b, port...)
+		// The canonical port, as apache2's: the ServerName's, else the default
+		// port of its scheme (ap_default_port: 443 for https://, else 80).
+		scheme, _, port := http1.SplitServerName(e.ServerName)
+		if port == "" {
+			port = http1.DefaultPort(scheme)
 		}
-		return append(b, "80"...)
+		return append(b, port...)
 	case 'P':
 		if it.text == "tid" || it.text == "hextid" {
 			return append(b, '-')
@@ -122,22 +126,14 @@ func (it *item) append(b []byte, e *Entry) []byte {
 		}
 		return appendEscaped(b, r.URL.Path)
 	case 'v':
-		host, _, _ := strings.Cut(serverNameNoScheme(e.ServerName), ":")
+		_, host, _ := http1.SplitServerName(e.ServerName)
 		if host == "" {
 			return appendLocal(b, e.LocalAddr, false)
 		}
 		return appendEscaped(b, host)
 	case 'V':
 		if r != nil && r.Host != "" {
-			// The request's host as apache2's fix_hostname leaves it: lowercased,
-			// without port, IPv6 brackets or a trailing dot.
-			host := r.Host
-			if strings.HasPrefix(host, "[") {
-				host, _, _ = strings.Cut(host[1:], "]")
-			} else if i := strings.LastIndexByte(host, ':'); i >= 0 {
-				host = host[:i]
-			}
-			return appendEscaped(b, strings.ToLower(strings.TrimSuffix(host, ".")))
+			return appendEscaped(b, http1.RequestHost(r.Host))
 		}
 		return (&item{kind: 'v'}).append(b, e)
 	case 'X':
@@ -291,11 +287,3 @@ type cachedTime struct {
 }
 
 var clfCache atomic.Pointer[cachedTime]
-
-// serverNameNoScheme is a ServerName without its "scheme://", if any.
-func serverNameNoScheme(name string) string {
-	if _, rest, ok := strings.Cut(name, "://"); ok {
-		return rest
-	}
-	return name
-}

@@ -41,7 +41,7 @@ type Entry struct {
 	RemoteAddr string      // "ip:port"
 	LocalAddr  net.Addr    // the server's side of the connection, nil if unknown
 	Header     http.Header // the response header
-	ServerName string      // ServerName, "host[:port]"
+	ServerName string      // ServerName, "[scheme://]host[:port]" (%v, %p)
 	Requests   int         // requests served on the connection, this one included
 	KeepAlive  bool        // the connection stays open after this response
 }

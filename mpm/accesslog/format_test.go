@@ -89,6 +89,16 @@ func TestDirectives(t *testing.T) {
 	if got := format(t, "%V %v %p", e); got != "::1 www.example.com 8443" {
 		t.Errorf("%%V %%v %%p = %q", got)
 	}
+	// Without a port, %p is the default port of the ServerName's scheme
+	// (ap_default_port), as apache2 2.4.71 logs it.
+	for name, want := range map[string]string{"https://secure.example": "secure.example 443",
+		"HTTPS://secure.example": "secure.example 443", "http://plain.example": "plain.example 80",
+		"plain.example": "plain.example 80"} {
+		e.ServerName = name
+		if got := format(t, "%v %p", e); got != want {
+			t.Errorf("ServerName %s: %%v %%p = %q, want %q", name, got, want)
+		}
+	}
 	e.Request.Host = "A.Example.:80"
 	if got := format(t, "%V", e); got != "a.example" {
 		t.Errorf("%%V = %q", got)
