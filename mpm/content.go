@@ -199,7 +199,9 @@ func (l *locations) denied(r *http.Request) bool {
 	i := strings.LastIndexByte(rel, '/')
 	o := l.conf.Configure(r, l.docRoot+rel[:max(i, 0)], rel[i+1:])
 	if o != nil && o.Denied {
-		static.LogDenied(l.logError, r, l.docRoot+rel)
+		if l.logError != nil {
+			l.logError.Denied(r, l.docRoot+rel)
+		}
 		return true
 	}
 	return false

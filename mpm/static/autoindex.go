@@ -33,7 +33,9 @@ func (h *Handler) listDirectory(w http.ResponseWriter, r *http.Request, dir *os.
 				allowed, _ = symlinksAllowed(strings.TrimSuffix(root+rel, "/"), "/"+name, true)
 			}
 			if !allowed {
-				h.logSymlink(r, "AH00032", dirPath+"/"+name)
+				if h.logs(LevelError) {
+					h.logSymlink(r, "AH00032", dirPath+"/"+name)
+				}
 				continue
 			}
 			f, m, fe, st, _ := h.open(root, rel+name)
@@ -52,10 +54,12 @@ func (h *Handler) listDirectory(w http.ResponseWriter, r *http.Request, dir *os.
 			eo = h.options(r, conf, dirPath, name)
 		}
 		if eo.Denied {
-			if isDir {
-				h.logDenied(r, dirPath+"/"+name+"/")
-			} else {
-				h.logDenied(r, dirPath+"/"+name)
+			if h.logs(LevelError) {
+				if isDir {
+					h.logDenied(r, dirPath+"/"+name+"/")
+				} else {
+					h.logDenied(r, dirPath+"/"+name)
+				}
 			}
 			continue
 		}

@@ -117,3 +117,36 @@ func BenchmarkMimeTypesLookup(b *testing.B) {
 		}
 	}
 }
+
+// denyAll is a Configurer that refuses every path (Require all denied).
+type denyAll struct{}
+
+func (denyAll) Configure(*http.Request, string, string) *Options { return &Options{Denied: true} }
+
+// discard is a ResponseWriter that keeps nothing.
+type discard struct{ h http.Header }
+
+func (d *discard) Header() http.Header         { return d.h }
+func (d *discard) Write(p []byte) (int, error) { return len(p), nil }
+func (d *discard) WriteHeader(int)             {}
+
+// BenchmarkDeniedUnlogged: a denied request for a missing file four directories
+// deep, by a Handler that logs nothing: the path apache2 would log (one stat per
+// directory) must not be looked for.
+func BenchmarkDeniedUnlogged(b *testing.B) {
+	root := b.TempDir()
+	if err := os.MkdirAll(filepath.Join(root, "a/b/c/d"), 0o755); err != nil {
+		b.Fatal(err)
+	}
+	h := &Handler{DocumentRoot: root}
+	r, err := http.NewRequest("GET", "/a/b/c/d/missing.txt", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := &discard{h: make(http.Header)}
+	b.ReportAllocs()
+	for b.Loop() {
+		h.Serve(w, r, root, "/a/b/c/d/missing.txt", denyAll{})
+		clear(w.h)
+	}
+}

@@ -38,25 +38,28 @@ func (h *Handler) logs(level Level) bool {
 	return level <= most
 }
 
-// logDenied reports apache2's mod_authz_core refusal of path (r->filename).
+// logDenied reports apache2's mod_authz_core refusal of path (r->filename). Callers
+// that must build path check h.logs(LevelError) first.
 func (h *Handler) logDenied(r *http.Request, path string) {
 	if h.logs(LevelError) {
-		LogDenied(h.LogError, r, path)
+		h.LogError.Denied(r, path)
 	}
 }
 
-// LogDenied tells log, a Handler's LogError (nil: nothing), that r was refused as
+// Denied tells log, a Handler's LogError (nil: nothing), that r was refused as
 // apache2's mod_authz_core refuses a request (Require), path being the filesystem path
 // the request maps to; for a handler in front of a Handler that applies the same
-// per-path configuration. The level is LevelError.
-func LogDenied(log LogFunc, r *http.Request, path string) {
+// per-path configuration. The level is LevelError: a caller that must build path
+// checks that log is not nil first.
+func (log LogFunc) Denied(r *http.Request, path string) {
 	if log != nil {
 		log(r, LevelError, "authz_core", nil, "AH01630: client denied by server configuration: "+path)
 	}
 }
 
 // logSymlink reports a symlink refused by Options (AH00037; AH00032 for an entry of a
-// directory listing, as mod_autoindex's subrequest words it) or one leading out of the root.
+// directory listing, as mod_autoindex's subrequest words it) or one leading out of the
+// root. Callers that must build path check h.logs(LevelError) first.
 func (h *Handler) logSymlink(r *http.Request, ah, path string) {
 	if h.logs(LevelError) {
 		h.LogError(r, LevelError, "core", nil, ah+": Symbolic link not allowed or link target not accessible: "+path)
@@ -81,7 +84,9 @@ func (h *Handler) logNoIndex(r *http.Request, path string, index []string) {
 func (h *Handler) logOpenError(r *http.Request, root, croot, rel string, err error) {
 	switch {
 	case errors.Is(err, errOutside):
-		h.logSymlink(r, "AH00037", croot+rel)
+		if h.logs(LevelError) {
+			h.logSymlink(r, "AH00037", croot+rel)
+		}
 	case errors.Is(err, syscall.ENOTDIR):
 		if h.logs(LevelInfo) {
 			h.LogError(r, LevelInfo, "core", nil, "AH00130: File does not exist: "+croot+rel)

@@ -252,3 +252,29 @@ type nullWriter struct{ h http.Header }
 func (w *nullWriter) Header() http.Header         { return w.h }
 func (w *nullWriter) Write(p []byte) (int, error) { return len(p), nil }
 func (w *nullWriter) WriteHeader(int)             {}
+
+// TestDeniedUnloggedLooksForNothing: a Handler that logs nothing does not look for
+// the path apache2 would log for a denied request (one stat per directory on it):
+// a denied missing file four directories deep costs what one a directory deep does.
+func TestDeniedUnloggedLooksForNothing(t *testing.T) {
+	root := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(root, "a/b/c/d"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range []*Handler{{DocumentRoot: root}, {DocumentRoot: root, LogError: func(*http.Request, Level, string, error, string) {}, LogLevel: 2}} {
+		allocs := func(rel string) float64 {
+			r, err := http.NewRequest("GET", rel, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w := &discard{h: make(http.Header)}
+			return testing.AllocsPerRun(50, func() {
+				h.Serve(w, r, root, rel, denyAll{})
+				clear(w.h)
+			})
+		}
+		if deep, shallow := allocs("/a/b/c/d/missing.txt"), allocs("/a/missing.txt"); deep != shallow {
+			t.Errorf("LogError set %v: a denied path four directories deep allocates %v times, one a directory deep %v", h.LogError != nil, deep, shallow)
+		}
+	}
+}

@@ -87,13 +87,17 @@ type Handler struct {
 	// err, when not nil, is the system error apache2 prints before the client
 	// ("(13)Permission denied: "). Paths are filesystem paths as configured (apache2's
 	// r->filename) and nothing is escaped: escaping for the log is the caller's. It is
-	// called on the request's goroutine before the response is written, only for an
-	// error response, and only for levels up to LogLevel; it must be safe for concurrent
-	// use and must not keep r.
+	// called on the request's goroutine before the response is written, for an error
+	// response or for the entries a directory listing leaves out (denied, or symlinks
+	// refused: AH01630, AH00032, in a 200 answer), and only for levels up to LogLevel;
+	// it must be safe for concurrent use and must not keep r.
 	LogError LogFunc
 	// LogLevel is the most verbose level LogError is called for; messages of levels
-	// above it are not even built, so that a server at apache2's default pays nothing
-	// per missing file. Zero means LevelWarn, apache2's default.
+	// above it are not even built (nor the paths they name looked for), so that a
+	// server at apache2's default pays nothing per missing file. The zero value
+	// stands for LevelWarn, apache2's default, not for emerg (apache2's level 0): a
+	// Handler reports nothing more severe than LevelError, so a server logging only
+	// emerg, alert or crit leaves LogError nil instead.
 	LogLevel Level
 	// Files, if set, is the open-file cache this Handler shares with others (those of
 	// every virtual host of a server), so that the cache's bound on open descriptors
@@ -233,7 +237,9 @@ func (h *Handler) Serve(w http.ResponseWriter, r *http.Request, root, rel string
 		i := strings.LastIndexByte(rel, '/')
 		o := h.options(r, conf, croot+rel[:max(i, 0)], rel[i+1:])
 		if o.Denied {
-			h.logDenied(r, filename(root, croot, rel))
+			if h.logs(LevelError) {
+				h.logDenied(r, filename(root, croot, rel))
+			}
 			h.error(w, r, http.StatusForbidden, o)
 			return
 		}
@@ -291,17 +297,21 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, root, croot, rel
 		o = h.options(r, conf, croot+rel[:max(i, 0)], rel[i+1:])
 	}
 	if o.Denied {
-		if status == 0 {
-			h.logDenied(r, croot+rel)
-		} else {
-			h.logDenied(r, filename(root, croot, rel))
+		if h.logs(LevelError) { // filename stats each directory on the path
+			if status == 0 {
+				h.logDenied(r, croot+rel)
+			} else {
+				h.logDenied(r, filename(root, croot, rel))
+			}
 		}
 		h.error(w, r, http.StatusForbidden, o)
 		return
 	}
 	if status == 0 && !o.FollowSymLinks {
 		if ok, n := symlinksAllowed(root, rel, o.SymLinksIfOwnerMatch); !ok {
-			h.logSymlink(r, "AH00037", croot+rel[:n])
+			if h.logs(LevelError) {
+				h.logSymlink(r, "AH00037", croot+rel[:n])
+			}
 			h.error(w, r, http.StatusForbidden, o)
 			return
 		}
