@@ -65,13 +65,20 @@ func ServeChild(c *mpm.Child, _ pool.Settings) error {
 	// An idle child gives its free heap back to the system: between
 	// collections the runtime keeps up to twice the live heap (and at
 	// least 2 MiB at GOGC 50) resident, most of a child's private memory,
-	// and a prefork server has many idle children.
+	// and a prefork server has many idle children. The timer is armed
+	// whenever the child waits for a connection (after one served, after a
+	// failed accept) and stopped when Accept returns. Stopping it does not
+	// wait for a release already running: a connection that arrives during
+	// one (a forced collection of the small heap and its return to the system)
+	// is served once it finishes, as the acceptor has no timeout that would
+	// let the release run on this goroutine between waits instead.
 	idle := time.AfterFunc(idleRelease, debug.FreeOSMemory)
 	defer idle.Stop()
 	limit := c.Config.Core.MaxConnectionsPerChild
 	var delay time.Duration
 	for served := 0; limit <= 0 || served < limit; served++ {
 		setStatus(scoreboard.Ready)
+		idle.Reset(idleRelease)
 		conn, err := acc.Accept()
 		idle.Stop()
 		if err != nil {
@@ -106,7 +113,6 @@ func ServeChild(c *mpm.Child, _ pool.Settings) error {
 		setStatus(scoreboard.Closing)
 		hc.Close()
 		serving.Store(nil)
-		idle.Reset(idleRelease)
 	}
 	// MaxConnectionsPerChild: done, as Apache's prefork child exits.
 	if board != nil {
