@@ -53,6 +53,12 @@ CustomLog logs/main_log vhost
     ServerName E.Test
     DocumentRoot @DOCS@/e
 </VirtualHost>
+<VirtualHost 127.0.0.1:@P0@>
+    ServerName https://s.test
+    DocumentRoot @DOCS@/s
+    LogFormat "%v %p %V %>s"
+    TransferLog logs/s_log
+</VirtualHost>
 <VirtualHost *:*>
     ServerName any.test
     DocumentRoot @DOCS@/any
@@ -76,7 +82,7 @@ func vhostDocs(names ...string) map[string]string {
 // vhost by default and for HTTP/1.0 without Host), the vhost alone on its
 // address for any Host, and which access log each request goes to.
 func TestVhostNames(t *testing.T) {
-	docs := vhostDocs("main", "a", "b", "c", "d", "e", "any", "a/sub", "b/sub", "e/sub")
+	docs := vhostDocs("main", "a", "b", "c", "d", "e", "s", "any", "a/sub", "b/sub", "e/sub")
 	docs["b/only-b.txt"] = "only in b\n"
 	p := startPair(t, 2, vhostNamesConf, docs)
 	p.checkDump()
@@ -124,12 +130,16 @@ func TestVhostNames(t *testing.T) {
 			"GET /who.txt HTTP/1.1\r\nHost: unknown.test\r\n\r\n" + get("/who.txt", "www.b.test"), Want: "docs-b\ndocs-c\ndocs-a\ndocs-b\n"},
 		{Raw: get("/missing", "b.test"), Want: "Not Found"},
 		{Raw: "GET /who.txt HTTP/1.1\r\nConnection: close\r\n\r\n", Want: "Bad Request"},
+		// HTTP/1.1 wants Host even when the target names the host.
+		{Raw: "GET http://c.test/who.txt HTTP/1.1\r\n\r\n", Want: "Bad Request"},
+		// A ServerName with a scheme and no port: %p is that scheme's port.
+		{Raw: get("/who.txt", "S.Test.:8443"), Want: "docs-s"},
 		{Port: 1, Raw: get("/", "a.test"), Want: "docs-any"},
 		{Port: 1, Raw: get("/who.txt", "unknown.test"), Want: "docs-any"},
 		{Port: 1, Raw: "GET /who.txt HTTP/1.0\r\n\r\n", Want: "docs-any"},
 		{Port: 1, Raw: "GET /who.txt HTTP/1.1\r\nHost: a.test\r\n\r\n" + get("/", "b.test"), Want: "docs-any\n<p>docs-any"},
 	})
-	p.checkLogs("main_log", "b_log", "c_log")
+	p.checkLogs("main_log", "b_log", "c_log", "s_log")
 }
 
 // vhostAddrsConf: on port 0 an IP-based vhost for 127.0.0.2 and
