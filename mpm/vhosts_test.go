@@ -2,10 +2,12 @@ package mpm
 
 import (
 	"net"
+	"net/http"
 	"net/netip"
 	"testing"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
+	"github.com/httpd-mpm/httpd-mpm/mpm/static"
 )
 
 // TestVhostPick follows Apache 2.4's vhost.c: the connection's local address
@@ -94,6 +96,37 @@ func TestWildMatch(t *testing.T) {
 	for _, c := range cases {
 		if got := wildMatch(c.s, c.pattern); got != c.want {
 			t.Errorf("wildMatch(%q, %q) = %v, want %v", c.s, c.pattern, got, c.want)
+		}
+	}
+}
+
+// TestVhostsShareFileCache: the main server and every virtual host serve through
+// one open-file cache, so that its bound on descriptors holds for the process.
+func TestVhostsShareFileCache(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	cfg := &Config{Core: Core{DocumentRoot: root, VirtualHosts: []VirtualHost{
+		{ServerName: "a.test", DocumentRoot: root, Addrs: []VirtualHostAddr{{Port: 80, Name: "*"}}},
+		{ServerName: "b.test", DocumentRoot: root, Addrs: []VirtualHostAddr{{Port: 80, Name: "*"}}},
+	}}}
+	var handlers []*static.Handler
+	wrap := func(h http.Handler, _ string, _ []Handler, _ static.LogFunc) http.Handler {
+		sh, ok := h.(*static.Handler)
+		if !ok {
+			t.Fatalf("content handler %T, want *static.Handler", h)
+		}
+		handlers = append(handlers, sh)
+		return h
+	}
+	if _, err := newHTTPServer(cfg, wrap); err != nil {
+		t.Fatal(err)
+	}
+	if len(handlers) != 3 {
+		t.Fatalf("%d content handlers, want 3", len(handlers))
+	}
+	for i, h := range handlers {
+		if h.Files == nil || h.Files != handlers[0].Files {
+			t.Errorf("handler %d: file cache %p, handler 0's %p", i, h.Files, handlers[0].Files)
 		}
 	}
 }
