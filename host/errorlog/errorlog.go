@@ -109,10 +109,15 @@ func Open(path string, level Level) (*Log, error) {
 	return l, nil
 }
 
-// Close closes the underlying file, if Open opened one.
+// Close closes the underlying file, if Open opened one; it may be called
+// concurrently with Swap and more than once (later calls do nothing).
 func (l *Log) Close() error {
-	if l.c != nil {
-		return l.c.Close()
+	l.mu.Lock()
+	c := l.c
+	l.c = nil
+	l.mu.Unlock()
+	if c != nil {
+		return c.Close()
 	}
 	return nil
 }
