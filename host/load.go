@@ -24,8 +24,10 @@ type loaded struct {
 	gen    generation
 	mpmCfg *mpm.Config
 	status atomic.Pointer[mpm.Status] // latest snapshot from Watch
-	// vhostLogs are the virtual hosts' own ErrorLogs its plugin writes
-	// to (openVhostLogs), closed once the plugin has ended.
+	// mainLog is its main error log (a Ref of the host's) and vhostLogs
+	// the virtual hosts' own (openVhostLogs), which its plugin writes to,
+	// closed once the plugin has ended.
+	mainLog   *errorlog.Log
 	vhostLogs []*errorlog.Log
 
 	// In ONE_PROCESS mode (-X) ended is closed once Status reports no
@@ -36,10 +38,11 @@ type loaded struct {
 }
 
 // kill ends the generation's plugin and processes, then closes its
-// virtual hosts' ErrorLogs.
+// error logs.
 func (l *loaded) kill() {
 	l.gen.Kill()
 	closeLogs(l.vhostLogs)
+	l.mainLog.Close()
 }
 
 // exitError is a failure already reported to the user; Main exits with code.

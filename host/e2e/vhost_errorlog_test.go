@@ -145,3 +145,51 @@ func holds(pid int, path string) bool {
 	}
 	return false
 }
+
+// TestRefusedRestartKeepsMainLog: a graceful restart to a config with another
+// main ErrorLog that then fails (a vhost's piped logger cannot start, after the
+// new main log was opened) keeps the running generation and its main log: the
+// refusal and the requests' errors after it are in the old file, none in the
+// new config's.
+func TestRefusedRestartKeepsMainLog(t *testing.T) {
+	root := newSite(t, "event", "mpm_event_module", "<Location /deny>\n    Require all denied\n</Location>\nLogLevel warn\n")
+	must(t, os.MkdirAll(filepath.Join(root, "htdocs/deny"), 0o755))
+	write(t, filepath.Join(root, "htdocs/deny/x.txt"), "x\n")
+	in := start(t, root)
+	conf := filepath.Join(root, "httpd.conf")
+	old, err := os.ReadFile(conf)
+	must(t, err)
+	if !strings.Contains(string(old), "ErrorLog logs/error_log\n") {
+		t.Fatalf("the site's config has no main ErrorLog to change:\n%s", old)
+	}
+	next := strings.Replace(string(old), "ErrorLog logs/error_log\n", "ErrorLog logs/next_log\n", 1) +
+		"<VirtualHost *>\n    ServerName b.test\n    ErrorLog \"|/nonexistent/logger\"\n</VirtualHost>\n"
+	write(t, conf, next)
+	in.signal(syscall.SIGUSR1)
+	nextLog := filepath.Join(root, "logs/next_log")
+	read := func(path string) string {
+		b, _ := os.ReadFile(path)
+		return string(b)
+	}
+	if !eventually(20*time.Second, func() bool {
+		return strings.Contains(in.srv.ErrorLog(), "configuration not reloaded") || strings.Contains(read(nextLog), "configuration not reloaded")
+	}) {
+		t.Fatalf("no refused restart:\nerror_log:\n%s\nnext_log:\n%s", in.srv.ErrorLog(), read(nextLog))
+	}
+	resp := in.raw("GET /deny/x.txt HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+	if !strings.HasPrefix(resp, "HTTP/1.1 403 ") {
+		t.Fatalf("GET /deny/x.txt: %.40q, want 403", resp)
+	}
+	if !eventually(10*time.Second, func() bool { return strings.Contains(in.srv.ErrorLog(), "/deny/x.txt") }) {
+		t.Errorf("the request's error is not in the old main log:\n%s\nnext_log:\n%s", in.srv.ErrorLog(), read(nextLog))
+	}
+	main := in.srv.ErrorLog()
+	for _, want := range []string{"AH00089: Couldn't start ErrorLog process '/nonexistent/logger'.", "configuration not reloaded"} {
+		if !strings.Contains(main, want) {
+			t.Errorf("the old main log lacks %q:\n%s", want, main)
+		}
+	}
+	if n := read(nextLog); strings.Contains(n, "not reloaded") || strings.Contains(n, "/deny/x.txt") {
+		t.Errorf("the refused config's main log has lines:\n%s", n)
+	}
+}
