@@ -193,3 +193,20 @@ func TestRefusedRestartKeepsMainLog(t *testing.T) {
 		t.Errorf("the refused config's main log has lines:\n%s", n)
 	}
 }
+
+// TestVhostNameErrorLogged: a virtual host without ServerName on an address
+// without a reverse DNS name is Apache's AH00549 error, which it logs to the main
+// error log at every start and restart (ap_fini_vhost_config) as -S prints it.
+func TestVhostNameErrorLogged(t *testing.T) {
+	// 192.0.2.1 (TEST-NET-1) has no name here; the section only names it.
+	root := newSite(t, "event", "mpm_event_module", "<VirtualHost 192.0.2.1>\n    DocumentRoot htdocs\n</VirtualHost>\n")
+	in := start(t, root)
+	msg := regexp.MustCompile(`(?m)^\[[^]]+\] \[core:error\] \[pid \d+\] .*AH00549: Failed to resolve server name for 192\.0\.2\.1 \(check DNS\) -- or specify an explicit ServerName$`)
+	if !eventually(10*time.Second, func() bool { return len(msg.FindAllString(in.srv.ErrorLog(), -1)) == 1 }) {
+		t.Fatalf("no AH00549 at start in the error log:\n%s", in.srv.ErrorLog())
+	}
+	in.signal(syscall.SIGUSR1)
+	if !eventually(20*time.Second, func() bool { return len(msg.FindAllString(in.srv.ErrorLog(), -1)) == 2 }) {
+		t.Errorf("no second AH00549 after a graceful restart:\n%s", in.srv.ErrorLog())
+	}
+}
