@@ -109,9 +109,15 @@ func TestVhostErrorLog(t *testing.T) {
 	if strings.Contains(in.srv.ErrorLog(), "/deny/again.txt") {
 		t.Errorf("b.test's line in the main error log after the restart:\n%s", in.srv.ErrorLog())
 	}
-	// The retired generation's file is closed once its plugin has ended.
+	// The retired generation's files are closed once its plugin has ended.
 	if !eventually(20*time.Second, func() bool { return !holds(in.cmd.Process.Pid, bLog+".1") }) {
 		t.Errorf("httpd still holds b_error_log.1 open after the old generation retired")
+	}
+	if !eventually(20*time.Second, func() bool { return !holds(in.cmd.Process.Pid, mainLog+".1") }) {
+		t.Errorf("httpd still holds error_log.1 open after the old generation retired")
+	}
+	if !holds(in.cmd.Process.Pid, mainLog) {
+		t.Errorf("httpd does not hold the new error_log open")
 	}
 
 	// A restart to a config whose vhost ErrorLog cannot be opened keeps the
