@@ -74,11 +74,13 @@ func siteSettings(c *mpm.Core, cfg *config.Config, s *config.Server) {
 // section's (the later wins), but the section's Alias and Redirect lines come
 // first (mod_alias tries a virtual host's before the main server's); sections are
 // the main server's then the section's. Access logs are left to assignAccessLogs.
-func virtualHosts(cfg *config.Config, s *config.Server, main *mpm.Core) []mpm.VirtualHost {
+// The messages are Apache's AH00549 errors for names it could not resolve, which
+// Apache's ap_fini_vhost_config logs at every start (as -S prints them).
+func virtualHosts(cfg *config.Config, s *config.Server, main *mpm.Core) ([]mpm.VirtualHost, []string) {
 	if len(s.VirtualHosts) == 0 {
-		return nil
+		return nil, nil
 	}
-	parsed, _ := readVhosts(cfg.Directives, sync.OnceValue(func() string { return mainHostname(s.ServerName) }))
+	parsed, msgs := readVhosts(cfg.Directives, sync.OnceValue(func() string { return mainHostname(s.ServerName) }))
 	out := make([]mpm.VirtualHost, 0, len(s.VirtualHosts))
 	for i, cv := range s.VirtualHosts {
 		p := parsed[i]
@@ -131,7 +133,7 @@ func virtualHosts(cfg *config.Config, s *config.Server, main *mpm.Core) []mpm.Vi
 		}
 		out = append(out, v)
 	}
-	return out
+	return out, msgs
 }
 
 func isSiteDirective(name string) bool {

@@ -93,7 +93,7 @@ CustomLog logs/b_log common
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
-	c := coreSettings(cfg, s, &options{})
+	c, _ := coreSettings(cfg, s, &options{})
 	if len(c.VirtualHosts) != 3 {
 		t.Fatalf("%d virtual hosts, want 3", len(c.VirtualHosts))
 	}

@@ -59,14 +59,22 @@ func openErrorLog(name, path string, level errorlog.Level) (*errorlog.Log, error
 // one is opened (a file appended to and created if missing, /dev/stderr or a
 // piped logger), at the main LogLevel, as Apache's open_logs does at every
 // start and restart: one entry per virtual host, in config order, nil for
-// one without its own (its requests' errors go to the main log). On failure
-// the ones already open are closed and the error is Apache's message.
+// one without its own or whose ErrorLog is the main server's (its requests'
+// errors go to the main log). A target an earlier virtual host names is not
+// opened again: both share that one Log (one file, one piped logger), as
+// Apache's open_logs shares it. On failure the ones already open are closed
+// and the error is Apache's message.
 func openVhostLogs(name string, srv *config.Server) ([]*errorlog.Log, error) {
 	var logs []*errorlog.Log
+	opened := map[string]*errorlog.Log{}
 	level, _ := errorlog.ParseLevel(srv.LogLevel)
 	for _, v := range srv.VirtualHosts {
-		if v.ErrorLog == "" {
+		if v.ErrorLog == "" || v.ErrorLog == srv.ErrorLog {
 			logs = append(logs, nil)
+			continue
+		}
+		if l, ok := opened[v.ErrorLog]; ok {
+			logs = append(logs, l)
 			continue
 		}
 		l, err := openErrorLog(name, v.ErrorLog, level)
@@ -74,15 +82,18 @@ func openVhostLogs(name string, srv *config.Server) ([]*errorlog.Log, error) {
 			closeLogs(logs)
 			return nil, fmt.Errorf("%w\nAH00015: Unable to open logs", err)
 		}
+		opened[v.ErrorLog] = l
 		logs = append(logs, l)
 	}
 	return logs, nil
 }
 
-// closeLogs closes the logs openVhostLogs opened.
+// closeLogs closes the logs openVhostLogs opened, each shared one once.
 func closeLogs(logs []*errorlog.Log) {
+	closed := map[*errorlog.Log]bool{}
 	for _, l := range logs {
-		if l != nil {
+		if l != nil && !closed[l] {
+			closed[l] = true
 			_ = l.Close()
 		}
 	}

@@ -147,7 +147,8 @@ func (l *linked) Stop(ctx context.Context, graceful bool, timeout time.Duration)
 
 // Kill ends the generation: an MPM still running is stopped at once (its
 // children get 2 s, as go-plugin gives a plugin), then the lifeline, the
-// children's stderr pipe and the access logs are closed.
+// children's stderr pipe and the access logs are closed, once the
+// children's last lines are read (at most 2 s more).
 func (l *linked) Kill() {
 	l.mu.Lock()
 	running, killed := l.running, l.killed
@@ -163,6 +164,13 @@ func (l *linked) Kill() {
 	l.lifeline.Close()
 	l.lifeR.Close()
 	l.InProcess.Close()
+	// The children's last lines reach the error logs (closed once Kill
+	// returns) before it returns; a child that outlives its lifeline gets
+	// 2 s more, as go-plugin reads a plugin's stderr.
+	select {
+	case <-l.InProcess.Drained():
+	case <-time.After(2 * time.Second):
+	}
 	l.logs.close()
 	close(l.exited)
 }

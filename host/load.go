@@ -24,8 +24,10 @@ type loaded struct {
 	gen    generation
 	mpmCfg *mpm.Config
 	status atomic.Pointer[mpm.Status] // latest snapshot from Watch
-	// vhostLogs are the virtual hosts' own ErrorLogs its plugin writes
-	// to (openVhostLogs), closed once the plugin has ended.
+	// mainLog is its main error log (a Ref of the host's) and vhostLogs
+	// the virtual hosts' own (openVhostLogs), which its plugin writes to,
+	// closed once the plugin has ended.
+	mainLog   *errorlog.Log
 	vhostLogs []*errorlog.Log
 
 	// In ONE_PROCESS mode (-X) ended is closed once Status reports no
@@ -36,10 +38,11 @@ type loaded struct {
 }
 
 // kill ends the generation's plugin and processes, then closes its
-// virtual hosts' ErrorLogs.
+// error logs.
 func (l *loaded) kill() {
 	l.gen.Kill()
 	closeLogs(l.vhostLogs)
+	l.mainLog.Close()
 }
 
 // exitError is a failure already reported to the user; Main exits with code.
@@ -180,7 +183,13 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 		printErrors(stderr, o.name, errs)
 		return fail()
 	}
-	mc := &mpm.Config{Core: coreSettings(cfg, srv, o), LogLevel: srv.LogLevel, Settings: mpmSettings(cfg, table)}
+	core, vhostErrs := coreSettings(cfg, srv, o)
+	if sockets != nil { // to serve; -S prints them itself (printVhosts)
+		for _, msg := range vhostErrs {
+			fmt.Fprintln(stderr, msg) // Apache's AH00549, an error line of the main log
+		}
+	}
+	mc := &mpm.Config{Core: core, LogLevel: srv.LogLevel, Settings: mpmSettings(cfg, table)}
 	mc.Core.Credential, _ = credential()
 	if logs != nil {
 		assignAccessLogs(&mc.Core, srv, logs.logs)
@@ -266,7 +275,9 @@ func mpmSettings(cfg *config.Config, table config.Table) []mpm.Setting {
 	return out
 }
 
-func coreSettings(cfg *config.Config, s *config.Server, o *options) mpm.Core {
+// coreSettings are the core's settings for the MPM, and Apache's AH00549 errors
+// for virtual hosts' names it could not resolve (virtualHosts).
+func coreSettings(cfg *config.Config, s *config.Server, o *options) (mpm.Core, []string) {
 	c := mpm.Core{
 		ServerBuilt: Built, ExtendedStatus: extendedStatus(cfg), Handlers: locationHandlers(s.Sections),
 		ServerRoot: s.ServerRoot, ServerName: s.ServerName, DocumentRoot: s.DocumentRoot,
@@ -280,8 +291,9 @@ func coreSettings(cfg *config.Config, s *config.Server, o *options) mpm.Core {
 	}
 	engineSettings(&c, s)
 	siteSettings(&c, cfg, s)
-	c.VirtualHosts = virtualHosts(cfg, s, &c)
-	return c
+	var errs []string
+	c.VirtualHosts, errs = virtualHosts(cfg, s, &c)
+	return c, errs
 }
 
 // printErrors prints errs in Apache's form, or as HCL diagnostics for

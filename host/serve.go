@@ -88,7 +88,7 @@ func serve(o *options, cfg *config.Config, srv *config.Server, mod config.Module
 		log.Startup("AH00016: Configuration Failed")
 		return 1
 	}
-	l, err := s.start(cfg, srv, mod)
+	l, err := s.start(cfg, srv, mod, log.Ref())
 	if err != nil {
 		return exitCode(err)
 	}
@@ -159,7 +159,7 @@ func serve(o *options, cfg *config.Config, srv *config.Server, mod config.Module
 			}
 			time.Sleep(time.Duration(crashes*crashes) * 100 * time.Millisecond)
 			old := s.cur
-			next, err := s.start(old.cfg, old.srv, old.module)
+			next, err := s.start(old.cfg, old.srv, old.module, s.log.Ref())
 			if err != nil {
 				log.Printf("core", errorlog.Error, "could not restart the MPM: %v", err)
 				continue
@@ -251,18 +251,22 @@ func (s *server) socketsFor(srv *config.Server) []*listen.Socket {
 	return out
 }
 
-// start launches and runs an MPM generation on the bound sockets.
-func (s *server) start(cfg *config.Config, srv *config.Server, mod config.Module) (*loaded, error) {
+// start launches and runs an MPM generation on the bound sockets. It owns
+// main, the generation's main error log (the host's, or a restart's opened
+// anew), from here on: the generation's processes write to it until it
+// retires, as Apache's old children keep the file they were forked with, and
+// it is closed with the generation or at once if the start fails.
+func (s *server) start(cfg *config.Config, srv *config.Server, mod config.Module, main *errorlog.Log) (*loaded, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var msgs strings.Builder
 	// The virtual hosts' ErrorLogs, opened anew for each generation: its
-	// children write to them until it retires, as Apache's old children
-	// keep the files they were forked with through a graceful restart.
+	// children write to them until it retires, as the main one.
 	// One it cannot open is said in the main log as Apache's startup
 	// messages are, and on the console at startup.
 	vlogs, err := openVhostLogs(s.o.name, srv)
 	if err != nil {
+		main.Close()
 		for _, line := range lines(err.Error()) {
 			s.log.Startup(line)
 		}
@@ -271,14 +275,18 @@ func (s *server) start(cfg *config.Config, srv *config.Server, mod config.Module
 		}
 		return nil, &exitError{1}
 	}
-	l, err := startPlugin(ctx, s.o, cfg, srv, mod, s.socketsFor(srv), s.log.PluginWriter(0, vlogs), &msgs)
+	l, err := startPlugin(ctx, s.o, cfg, srv, mod, s.socketsFor(srv), main.PluginWriter(0, vlogs), &msgs)
 	if msgs.Len() > 0 {
+		to := main // the log the generation serves with, or, if it does not, the one that goes on
+		if err != nil {
+			to = s.log
+		}
 		for _, line := range strings.Split(strings.TrimRight(msgs.String(), "\n"), "\n") {
 			level := errorlog.Error
 			if strings.Contains(line, "WARNING:") {
 				level = errorlog.Warn
 			}
-			s.log.Printf("core", level, "%s", line)
+			to.Printf("core", level, "%s", line)
 		}
 		if s.cur == nil { // at startup the console sees them too
 			io.WriteString(s.stderr, msgs.String())
@@ -286,9 +294,10 @@ func (s *server) start(cfg *config.Config, srv *config.Server, mod config.Module
 	}
 	if err != nil {
 		closeLogs(vlogs)
+		main.Close()
 		return nil, err
 	}
-	l.vhostLogs = vlogs
+	l.mainLog, l.vhostLogs = main, vlogs
 	if err := l.gen.Run(ctx); err != nil {
 		l.kill()
 		s.log.Printf("core", errorlog.Error, "AH02818: MPM run failed: %v", err)
@@ -353,13 +362,15 @@ func (s *server) restart(graceful bool) {
 		s.log.Printf("core", errorlog.Error, "configuration not reloaded; still serving with the previous one")
 		return
 	}
-	if err := s.log.Swap(log); err != nil {
-		s.log.Printf("core", errorlog.Warn, "closing the previous error log: %v", err)
-	}
-	next, err := s.start(cfg, srv, mod)
+	// The host's own lines go to the new main log once the new generation
+	// serves; until then, and if it does not, to the one in use.
+	next, err := s.start(cfg, srv, mod, log)
 	if err != nil {
 		s.log.Printf("core", errorlog.Error, "configuration not reloaded; still serving with the previous one")
 		return
+	}
+	if err := s.log.Swap(log.Ref()); err != nil {
+		s.log.Printf("core", errorlog.Warn, "closing the previous error log: %v", err)
 	}
 	old := s.cur
 	s.cur = next

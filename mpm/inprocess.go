@@ -39,7 +39,8 @@ type InProcess struct {
 	log      *lineWriter
 	children *childIO
 
-	stderr *os.File // write end of the children's stderr pipe
+	stderr  *os.File      // write end of the children's stderr pipe
+	drained chan struct{} // closed when the pipe's reader has ended
 }
 
 // InProcessOptions says where an MPM run by InProcess logs and what its
@@ -75,13 +76,15 @@ func NewInProcess(impl MPM, opts InProcessOptions) (*InProcess, error) {
 	if err != nil {
 		return nil, fmt.Errorf("children's stderr pipe: %w", err)
 	}
-	p := &InProcess{impl: impl, log: &lineWriter{w: opts.Log}, stderr: w, children: &childIO{lifeline: opts.Lifeline, stderr: w}}
+	p := &InProcess{impl: impl, log: &lineWriter{w: opts.Log}, stderr: w, children: &childIO{lifeline: opts.Lifeline, stderr: w},
+		drained: make(chan struct{})}
 	if opts.ChildProgram != "" {
 		if self, err := os.Executable(); err == nil {
 			p.children.program = pickChildProgram(opts.ChildProgram, self, newLogger(impl.Describe(), p.log).With("pid", os.Getpid()))
 		}
 	}
 	go func() {
+		defer close(p.drained)
 		defer r.Close()
 		br := bufio.NewReader(r)
 		for {
@@ -161,8 +164,14 @@ func (p *InProcess) Stop(ctx context.Context, graceful bool) error { return p.im
 // Close releases what NewInProcess set up, after Stop (or when Run never
 // came). Children that still run keep their stderr until they exit; the
 // last of their lines reach Log before the pipe's reader ends. Close does
-// not wait for that.
+// not wait for that: Drained does.
 func (p *InProcess) Close() error { return p.stderr.Close() }
+
+// Drained is closed once the children's stderr pipe has been read to its
+// end and every line in it written to Options.Log: after Close, when no
+// child holds the pipe any more. A caller that closes what Log writes to
+// waits for it first (bounded: a child that does not exit keeps it open).
+func (p *InProcess) Drained() <-chan struct{} { return p.drained }
 
 // lineWriter serializes Writes to w: the MPM's logger and the children's
 // stderr share it.

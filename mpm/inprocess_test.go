@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"net"
 	"os"
+	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -194,5 +196,36 @@ func openFDs(t *testing.T) map[string]string {
 func TestRunChildNotAChild(t *testing.T) {
 	if status, ok := RunChild(&inProcessMPM{}); ok || status != 0 {
 		t.Errorf("RunChild = %d, %v outside a child", status, ok)
+	}
+}
+
+// TestInProcessDrained: Drained waits, after Close, for the last line a child
+// still holding the stderr pipe writes, and then every line has reached Log.
+func TestInProcessDrained(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	var log linesBuffer
+	ip, err := NewInProcess(&inProcessMPM{}, InProcessOptions{Log: &log, Lifeline: r})
+	if err != nil {
+		t.Fatal(err)
+	}
+	child := exec.Command("/bin/sh", "-c", "sleep 0.3; echo last line >&2")
+	child.Stderr = ip.children.stderr
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer child.Wait()
+	ip.Close()
+	select {
+	case <-ip.Drained():
+	case <-time.After(20 * time.Second):
+		t.Fatal("Drained not closed after the child exited")
+	}
+	if lines := log.all(); !slices.Contains(lines, "last line\n") {
+		t.Errorf("log lines %q lack the child's last one", lines)
 	}
 }

@@ -35,10 +35,10 @@ func requestErrors(cfg *Config, vhost int) (static.LogFunc, static.Level) {
 		}
 		if ref := r.Header["Referer"]; len(ref) > 0 {
 			if s := strings.Join(ref, ", "); s != "" {
-				args = append(args, wire.RefererField, escapeLogItem(s))
+				args = append(args, wire.RefererField, escapeLogItem(s, maxReferer))
 			}
 		}
-		msg = escapeLogItem(msg)
+		msg = escapeLogItem(msg, maxMessage)
 		switch {
 		case level <= static.LevelError:
 			log.Error(msg, args...)
@@ -76,21 +76,35 @@ func clientAddr(remote string) string {
 	return remote
 }
 
+// The bounds of a request's error line, in bytes of its JSON form: the message
+// and the referer, both client-controlled (the path, the Referer field), are cut
+// so that the whole line, with its other fields (at most some 300 bytes), stays
+// under PIPE_BUF (4096), which a child writes to the one stderr pipe it shares
+// with every other child in one atomic write: longer lines could interleave.
+// Apache formats a line into MAX_STRING_LEN (8192) bytes and cuts it there too.
+const (
+	maxMessage = 2048
+	maxReferer = 1536
+)
+
 // escapeLogItem escapes s as apache2's error log escapes what it writes (its
 // ap_escape_errorlog_item): the backslash, control characters and bytes above 0x7e
-// become \\, \b, \n, \r, \t, \v or \xhh; a double quote stays.
-func escapeLogItem(s string) string {
-	i := 0
-	for i < len(s) && s[i] >= ' ' && s[i] < 0x7f && s[i] != '\\' {
+// become \\, \b, \n, \r, \t, \v or \xhh; a double quote stays. The result is
+// cut, at the end of an escape, where its JSON form would exceed max bytes.
+func escapeLogItem(s string, max int) string {
+	i, cost := 0, 0
+	for i < len(s) && s[i] >= ' ' && s[i] < 0x7f && s[i] != '\\' && cost+jsonCost(s[i]) <= max {
+		cost += jsonCost(s[i])
 		i++
 	}
 	if i == len(s) {
 		return s
 	}
 	const hex = "0123456789abcdef"
-	b := make([]byte, i, len(s)+16)
+	b := make([]byte, i, min(len(s), max)+16)
 	copy(b, s)
 	for ; i < len(s); i++ {
+		n := len(b)
 		c := s[i]
 		switch {
 		case c == '\\':
@@ -110,6 +124,25 @@ func escapeLogItem(s string) string {
 		default:
 			b = append(b, c)
 		}
+		for _, e := range b[n:] {
+			cost += jsonCost(e)
+		}
+		if cost > max {
+			b = b[:n]
+			break
+		}
 	}
 	return string(b)
+}
+
+// jsonCost is the length of ASCII byte c in a JSON string as Go's encoder (and
+// so hclog) writes it: \" and \\ take two bytes, <, > and & six (\u003c).
+func jsonCost(c byte) int {
+	switch c {
+	case '"', '\\':
+		return 2
+	case '<', '>', '&':
+		return 6
+	}
+	return 1
 }

@@ -106,3 +106,51 @@ func TestRequestErrorsVhost(t *testing.T) {
 		}
 	}
 }
+
+// TestRequestErrorsBounded: a request with an 8 KB Referer and a long path of bytes
+// that escaping makes four times longer (and JSON longer still) gives one line
+// under PIPE_BUF (4096 bytes, one atomic write to the children's shared stderr
+// pipe), valid JSON, its message and referer cut at the end of an escape.
+func TestRequestErrorsBounded(t *testing.T) {
+	for _, unit := range []string{"a", "\x01", "\\", "<", "\"\xff&"} {
+		var out bytes.Buffer
+		log := hclog.New(&hclog.LoggerOptions{Name: "mpm_event.child", Output: &out, JSONFormat: true, Level: hclog.Info})
+		logError, _ := requestErrors(&Config{LogLevel: "info", Log: log}, 7)
+		referer := strings.Repeat(unit, 8192/len(unit))
+		r := &http.Request{URL: &url.URL{Path: "/x"}, RemoteAddr: "[2001:db8::1234:5678:9abc]:65535",
+			Header: http.Header{"Referer": {referer}}}
+		msg := "AH00128: File does not exist: /srv/www/" + strings.Repeat(unit, 8192/len(unit))
+		logError(r, static.LevelError, "core", syscall.EACCES, msg)
+		line := out.String()
+		if len(line) >= 4096 || strings.Count(line, "\n") != 1 {
+			t.Errorf("unit %q: a line of %d bytes (%d newlines), want one under 4096", unit, len(line), strings.Count(line, "\n"))
+		}
+		var got map[string]any
+		if err := json.Unmarshal([]byte(line), &got); err != nil {
+			t.Fatalf("unit %q: %v: %s", unit, err, line)
+		}
+		gotRef, _ := got[wire.RefererField].(string)
+		gotMsg, _ := got["@message"].(string)
+		if len(gotRef) < 250 || !wholeEscapes(referer, gotRef) {
+			t.Errorf("unit %q: referer of %d bytes %.60q..., not the escape of a prefix of the Referer", unit, len(gotRef), gotRef)
+		}
+		if len(gotMsg) < 350 || !wholeEscapes(msg, gotMsg) {
+			t.Errorf("unit %q: message of %d bytes %.60q..., not the escape of a prefix of the message", unit, len(gotMsg), gotMsg)
+		}
+	}
+}
+
+// wholeEscapes says whether got is the escape of a prefix of s (not cut inside
+// an escape).
+func wholeEscapes(s, got string) bool {
+	var b strings.Builder
+	for i := 0; i <= len(s) && b.Len() <= len(got); i++ {
+		if b.String() == got {
+			return true
+		}
+		if i < len(s) {
+			b.WriteString(escapeLogItem(s[i:i+1], 1<<20))
+		}
+	}
+	return false
+}

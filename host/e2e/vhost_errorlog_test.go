@@ -109,9 +109,15 @@ func TestVhostErrorLog(t *testing.T) {
 	if strings.Contains(in.srv.ErrorLog(), "/deny/again.txt") {
 		t.Errorf("b.test's line in the main error log after the restart:\n%s", in.srv.ErrorLog())
 	}
-	// The retired generation's file is closed once its plugin has ended.
+	// The retired generation's files are closed once its plugin has ended.
 	if !eventually(20*time.Second, func() bool { return !holds(in.cmd.Process.Pid, bLog+".1") }) {
 		t.Errorf("httpd still holds b_error_log.1 open after the old generation retired")
+	}
+	if !eventually(20*time.Second, func() bool { return !holds(in.cmd.Process.Pid, mainLog+".1") }) {
+		t.Errorf("httpd still holds error_log.1 open after the old generation retired")
+	}
+	if !holds(in.cmd.Process.Pid, mainLog) {
+		t.Errorf("httpd does not hold the new error_log open")
 	}
 
 	// A restart to a config whose vhost ErrorLog cannot be opened keeps the
@@ -144,4 +150,69 @@ func holds(pid int, path string) bool {
 		}
 	}
 	return false
+}
+
+// TestRefusedRestartKeepsMainLog: a graceful restart to a config with another
+// main ErrorLog that then fails (a vhost's piped logger cannot start, after the
+// new main log was opened) keeps the running generation and its main log: the
+// refusal and the requests' errors after it are in the old file, none in the
+// new config's.
+func TestRefusedRestartKeepsMainLog(t *testing.T) {
+	root := newSite(t, "event", "mpm_event_module", "<Location /deny>\n    Require all denied\n</Location>\nLogLevel warn\n")
+	must(t, os.MkdirAll(filepath.Join(root, "htdocs/deny"), 0o755))
+	write(t, filepath.Join(root, "htdocs/deny/x.txt"), "x\n")
+	in := start(t, root)
+	conf := filepath.Join(root, "httpd.conf")
+	old, err := os.ReadFile(conf)
+	must(t, err)
+	if !strings.Contains(string(old), "ErrorLog logs/error_log\n") {
+		t.Fatalf("the site's config has no main ErrorLog to change:\n%s", old)
+	}
+	next := strings.Replace(string(old), "ErrorLog logs/error_log\n", "ErrorLog logs/next_log\n", 1) +
+		"<VirtualHost *>\n    ServerName b.test\n    ErrorLog \"|/nonexistent/logger\"\n</VirtualHost>\n"
+	write(t, conf, next)
+	in.signal(syscall.SIGUSR1)
+	nextLog := filepath.Join(root, "logs/next_log")
+	read := func(path string) string {
+		b, _ := os.ReadFile(path)
+		return string(b)
+	}
+	if !eventually(20*time.Second, func() bool {
+		return strings.Contains(in.srv.ErrorLog(), "configuration not reloaded") || strings.Contains(read(nextLog), "configuration not reloaded")
+	}) {
+		t.Fatalf("no refused restart:\nerror_log:\n%s\nnext_log:\n%s", in.srv.ErrorLog(), read(nextLog))
+	}
+	resp := in.raw("GET /deny/x.txt HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+	if !strings.HasPrefix(resp, "HTTP/1.1 403 ") {
+		t.Fatalf("GET /deny/x.txt: %.40q, want 403", resp)
+	}
+	if !eventually(10*time.Second, func() bool { return strings.Contains(in.srv.ErrorLog(), "/deny/x.txt") }) {
+		t.Errorf("the request's error is not in the old main log:\n%s\nnext_log:\n%s", in.srv.ErrorLog(), read(nextLog))
+	}
+	main := in.srv.ErrorLog()
+	for _, want := range []string{"AH00089: Couldn't start ErrorLog process '/nonexistent/logger'.", "configuration not reloaded"} {
+		if !strings.Contains(main, want) {
+			t.Errorf("the old main log lacks %q:\n%s", want, main)
+		}
+	}
+	if n := read(nextLog); strings.Contains(n, "not reloaded") || strings.Contains(n, "/deny/x.txt") {
+		t.Errorf("the refused config's main log has lines:\n%s", n)
+	}
+}
+
+// TestVhostNameErrorLogged: a virtual host without ServerName on an address
+// without a reverse DNS name is Apache's AH00549 error, which it logs to the main
+// error log at every start and restart (ap_fini_vhost_config) as -S prints it.
+func TestVhostNameErrorLogged(t *testing.T) {
+	// 192.0.2.1 (TEST-NET-1) has no name here; the section only names it.
+	root := newSite(t, "event", "mpm_event_module", "<VirtualHost 192.0.2.1>\n    DocumentRoot htdocs\n</VirtualHost>\n")
+	in := start(t, root)
+	msg := regexp.MustCompile(`(?m)^\[[^]]+\] \[core:error\] \[pid \d+\] .*AH00549: Failed to resolve server name for 192\.0\.2\.1 \(check DNS\) -- or specify an explicit ServerName$`)
+	if !eventually(10*time.Second, func() bool { return len(msg.FindAllString(in.srv.ErrorLog(), -1)) == 1 }) {
+		t.Fatalf("no AH00549 at start in the error log:\n%s", in.srv.ErrorLog())
+	}
+	in.signal(syscall.SIGUSR1)
+	if !eventually(20*time.Second, func() bool { return len(msg.FindAllString(in.srv.ErrorLog(), -1)) == 2 }) {
+		t.Errorf("no second AH00549 after a graceful restart:\n%s", in.srv.ErrorLog())
+	}
 }

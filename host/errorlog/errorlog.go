@@ -94,7 +94,7 @@ func Open(path string, level Level) (*Log, error) {
 			return nil, fmt.Errorf("%sAH00089: Couldn't start ErrorLog process '%s'.", pipedlog.ErrnoPrefix(err), spec)
 		}
 		l := New(w, level)
-		l.c = w
+		l.c = &shared{refs: 1, c: w}
 		return l, nil
 	}
 	if strings.HasPrefix(path, "syslog") {
@@ -105,21 +105,62 @@ func Open(path string, level Level) (*Log, error) {
 		return nil, fmt.Errorf("open error log: %w", err)
 	}
 	l := New(f, level)
-	l.c = f
+	l.c = &shared{refs: 1, c: f}
 	return l, nil
 }
 
-// Close closes the underlying file, if Open opened one.
+// Close closes the underlying file, if Open opened one; it may be called
+// concurrently with Swap and more than once (later calls do nothing).
 func (l *Log) Close() error {
-	if l.c != nil {
-		return l.c.Close()
+	l.mu.Lock()
+	c := l.c
+	l.c = nil
+	l.mu.Unlock()
+	if c != nil {
+		return c.Close()
 	}
 	return nil
 }
 
+// shared is the target Open opened, which a Log and its Refs write to; the
+// last of them to close closes it.
+type shared struct {
+	mu   sync.Mutex
+	refs int
+	c    io.Closer
+}
+
+func (s *shared) Close() error {
+	s.mu.Lock()
+	s.refs--
+	last := s.refs == 0
+	s.mu.Unlock()
+	if last {
+		return s.c.Close()
+	}
+	return nil
+}
+
+// Ref is another Log on l's target at l's level, closed on its own: the
+// target (as Open opened it) is closed once l and every Ref of it are
+// closed or swapped away. A generation of MPM processes writes to its Ref
+// of the main log until it retires, while l may be swapped to the next
+// generation's.
+func (l *Log) Ref() *Log {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if s, ok := l.c.(*shared); ok {
+		s.mu.Lock()
+		s.refs++
+		s.mu.Unlock()
+	}
+	return &Log{w: l.w, c: l.c, level: l.level, pid: l.pid, now: l.now}
+}
+
 // Swap makes l write where next writes, at next's level, and closes what l
-// wrote to (as Open opened it): a restart's error log opened anew, while the
-// writers holding l (PluginWriter) go on. next must not be used afterwards.
+// wrote to (as Open opened it; a target a Ref still holds stays open): a
+// restart's error log opened anew, while the writers holding l (PluginWriter)
+// go on. next must not be used afterwards.
 func (l *Log) Swap(next *Log) error {
 	l.mu.Lock()
 	c := l.c

@@ -216,7 +216,7 @@ func TestSwap(t *testing.T) {
 	w := l.PluginWriter(7, nil)
 	next, err := Open(filepath.Join(dir, "new"), Info)
 	must(t, err)
-	old := l.c.(*os.File)
+	old := l.c.(*shared).c.(*os.File)
 	l.Printf("core", Error, "before")
 	must(t, l.Swap(next))
 	l.Printf("core", Info, "after")
@@ -237,5 +237,55 @@ func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestCloseWhileSwap: Close and Swap may run at once (a generation's log closed
+// while a restart swaps the host's); the race detector checks it, and the file
+// Swap put in place is closed once.
+func TestCloseWhileSwap(t *testing.T) {
+	dir := t.TempDir()
+	l, err := Open(filepath.Join(dir, "a"), Warn)
+	must(t, err)
+	next, err := Open(filepath.Join(dir, "b"), Warn)
+	must(t, err)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = l.Swap(next)
+	}()
+	_ = l.Close()
+	<-done
+	_ = l.Close()
+	if err := l.Close(); err != nil {
+		t.Errorf("a second Close: %v", err)
+	}
+}
+
+// TestRef: a Ref writes to its Log's target, which stays open until both are
+// closed, whatever the Log is swapped to meanwhile.
+func TestRef(t *testing.T) {
+	dir := t.TempDir()
+	l, err := Open(filepath.Join(dir, "old"), Warn)
+	must(t, err)
+	f := l.c.(*shared).c.(*os.File)
+	gen := l.Ref()
+	next, err := Open(filepath.Join(dir, "new"), Warn)
+	must(t, err)
+	must(t, l.Swap(next))
+	gen.Printf("core", Error, "late line of the old generation")
+	l.Printf("core", Error, "host line")
+	if _, err := f.Stat(); err != nil {
+		t.Fatalf("the old target closed while a Ref holds it: %v", err)
+	}
+	must(t, gen.Close())
+	if _, err := f.Stat(); err == nil {
+		t.Error("the old target is open after its last Ref closed")
+	}
+	must(t, l.Close())
+	oldText, _ := os.ReadFile(filepath.Join(dir, "old"))
+	newText, _ := os.ReadFile(filepath.Join(dir, "new"))
+	if !strings.Contains(string(oldText), "late line") || strings.Contains(string(oldText), "host line") || !strings.Contains(string(newText), "host line") {
+		t.Errorf("old:\n%s\nnew:\n%s", oldText, newText)
 	}
 }
