@@ -54,13 +54,8 @@ func requestErrors(cfg *Config, vhost int) (static.LogFunc, static.Level) {
 // debug 7, trace1-8 from 8); warn, apache2's default, for a name it does not know.
 func apacheLevel(s string) static.Level {
 	s, _, _ = strings.Cut(strings.ToLower(strings.TrimSpace(s)), " ")
-	for i, n := range [...]string{"emerg", "alert", "crit", "error", "warn", "notice", "info", "debug"} {
-		if s == n {
-			return static.Level(i)
-		}
-	}
-	if len(s) == 6 && strings.HasPrefix(s, "trace") && s[5] >= '1' && s[5] <= '8' {
-		return static.Level(8 + s[5] - '1')
+	if n, ok := wire.ParseLogLevel(s); ok {
+		return static.Level(n)
 	}
 	return static.LevelWarn
 }

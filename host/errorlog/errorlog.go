@@ -40,26 +40,18 @@ const (
 	Trace1
 )
 
-var levelNames = []string{"emerg", "alert", "crit", "error", "warn", "notice", "info", "debug"}
-
 // ParseLevel parses an Apache LogLevel value (the first word; per-module
 // settings are not supported yet). Unknown names give Warn and false.
 func ParseLevel(s string) (Level, bool) {
-	s = strings.ToLower(strings.TrimSpace(s))
-	for i, n := range levelNames {
-		if s == n {
-			return Level(i), true
-		}
-	}
-	if len(s) == 6 && strings.HasPrefix(s, "trace") && s[5] >= '1' && s[5] <= '8' {
-		return Trace1 + Level(s[5]-'1'), true
+	if n, ok := wire.ParseLogLevel(strings.ToLower(strings.TrimSpace(s))); ok {
+		return Level(n), true
 	}
 	return Warn, false
 }
 
 func (l Level) String() string {
-	if int(l) < len(levelNames) {
-		return levelNames[l]
+	if int(l) < len(wire.LogLevelNames) {
+		return wire.LogLevelNames[l]
 	}
 	return fmt.Sprintf("trace%d", int(l-Trace1)+1)
 }

@@ -84,3 +84,22 @@ const (
 	// order). A line of the main server's request has none.
 	VhostField = "apache_vhost"
 )
+
+// LogLevelNames are Apache's LogLevel names from emerg (0) to debug (7); trace1
+// to trace8 follow as 8 to 15.
+var LogLevelNames = [...]string{"emerg", "alert", "crit", "error", "warn", "notice", "info", "debug"}
+
+// ParseLogLevel is the number of an Apache LogLevel name (lowercase: emerg 0,
+// debug 7, trace1-8 8 to 15), false for a name Apache does not know. The host's
+// error log and an MPM's request-error lines read LogLevel with it.
+func ParseLogLevel(s string) (int, bool) {
+	for i, n := range LogLevelNames {
+		if s == n {
+			return i, true
+		}
+	}
+	if len(s) == 6 && s[:5] == "trace" && s[5] >= '1' && s[5] <= '8' {
+		return len(LogLevelNames) + int(s[5]-'1'), true
+	}
+	return 0, false
+}
