@@ -75,18 +75,8 @@ func tcpListenerFile(t *testing.T) (*os.File, string) {
 // level and with this pid; it gets its own copies of the listeners, and
 // the caller's stay open and serving after the MPM closed its copies.
 func TestInProcess(t *testing.T) {
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	defer w.Close()
-	var log linesBuffer
 	m := &inProcessMPM{}
-	ip, err := NewInProcess(m, InProcessOptions{Log: &log, Lifeline: r})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ip, log, r := newTestInProcess(t, m)
 	defer ip.Close()
 
 	cfg := &Config{LogLevel: "info", Settings: []Setting{{Name: "X"}}}
@@ -202,17 +192,7 @@ func TestRunChildNotAChild(t *testing.T) {
 // TestInProcessDrained: Drained waits, after Close, for the last line a child
 // still holding the stderr pipe writes, and then every line has reached Log.
 func TestInProcessDrained(t *testing.T) {
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	defer w.Close()
-	var log linesBuffer
-	ip, err := NewInProcess(&inProcessMPM{}, InProcessOptions{Log: &log, Lifeline: r})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ip, log, _ := newTestInProcess(t, &inProcessMPM{})
 	child := exec.Command("/bin/sh", "-c", "sleep 0.3; echo last line >&2")
 	child.Stderr = ip.children.stderr
 	if err := child.Start(); err != nil {
@@ -228,4 +208,21 @@ func TestInProcessDrained(t *testing.T) {
 	if lines := log.all(); !slices.Contains(lines, "last line\n") {
 		t.Errorf("log lines %q lack the child's last one", lines)
 	}
+}
+
+// newTestInProcess runs m through NewInProcess with a log buffer and a lifeline
+// pipe the test holds open to its end; it returns them with the lifeline's read end.
+func newTestInProcess(t *testing.T, m MPM) (*InProcess, *linesBuffer, *os.File) {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close(); w.Close() })
+	log := &linesBuffer{}
+	ip, err := NewInProcess(m, InProcessOptions{Log: log, Lifeline: r})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ip, log, r
 }
