@@ -409,6 +409,10 @@ func TestStartupLevel(t *testing.T) {
 			}
 			in := startCmd(t, root, exec.Command(httpd, args...))
 			want := fmt.Sprintf("] [so:debug] [pid %d] AH01575: loaded module %s from %s\n", in.cmd.Process.Pid, m.Module, filepath.Join(in.modules, "mod_mpm_"+m.Name+".so"))
+			// stderr reaches the buffer through exec's copying goroutine: read it
+			// once httpd has exited and all of it is there.
+			in.signal(syscall.SIGTERM)
+			in.wait()
 			if got := strings.Contains(in.stderr.String(), want); got != (level == "debug") {
 				t.Errorf("-e %q: AH01575 on stderr is %v:\n%s", level, got, in.stderr)
 			}
