@@ -65,7 +65,11 @@ func printDirectives(w io.Writer, d mpm.Description) {
 		if s.Section {
 			name = "<" + name
 		}
-		fmt.Fprintf(w, "%s (core.c)\n\t%s\n\t%s\n", name, s.Help, placement)
+		module := s.Module
+		if module == "" {
+			module = "core.c"
+		}
+		fmt.Fprintf(w, "%s (%s)\n\t%s\n\t%s\n", name, module, s.Help, placement)
 	}
 	for _, dir := range d.Directives {
 		fmt.Fprintf(w, "%s (%s)\n\t%s\n\tAllowed in *.conf only outside <Directory>, <Files>, <Location>, or <If>\n", dir.Name, d.Source, dir.Help)

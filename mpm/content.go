@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 	"github.com/httpd-mpm/httpd-mpm/mpm/scoreboard"
@@ -45,7 +46,7 @@ func newHTTPServer(cfg *Config, wrap func(h http.Handler, docRoot string, handle
 	// holds for the process whatever the number of virtual hosts.
 	files := new(static.FileCache)
 	// vhost is 0 for the main server, else the virtual host's index plus one.
-	content := func(vhost int, docRoot string, directives []site.Directive, sections []site.Section, handlers []Handler) (http.Handler, error) {
+	content := func(s *vserver, vhost int, docRoot string, directives []site.Directive, sections []site.Section, handlers []Handler) (http.Handler, error) {
 		logError, logLevel := requestErrors(cfg, vhost)
 		h := &static.Handler{
 			DocumentRoot:   docRoot,
@@ -59,6 +60,9 @@ func newHTTPServer(cfg *Config, wrap func(h http.Handler, docRoot string, handle
 			Files:          files,
 		}
 		handler, err := siteHandler(directives, sections, h)
+		if sh, ok := handler.(*site.Handler); ok {
+			s.filter = sh.HeaderFilter()
+		}
 		if err != nil || wrap == nil {
 			return handler, err
 		}
@@ -67,7 +71,7 @@ func newHTTPServer(cfg *Config, wrap func(h http.Handler, docRoot string, handle
 	canonical := site.UseCanonicalName(core.ServerDirectives)
 	main := newVserver(core.ServerName, core.ServerAdmin, nil, canonical)
 	var err error
-	if main.handler, err = content(0, core.DocumentRoot, core.ServerDirectives, core.Sections, core.Handlers); err != nil {
+	if main.handler, err = content(main, 0, core.DocumentRoot, core.ServerDirectives, core.Sections, core.Handlers); err != nil {
 		return nil, err
 	}
 	if main.logs, err = openAccessLogs(core.AccessLogs); err != nil {
@@ -79,7 +83,7 @@ func newHTTPServer(cfg *Config, wrap func(h http.Handler, docRoot string, handle
 		table = newVhostTable(main)
 		for i, v := range core.VirtualHosts {
 			s := newVserver(v.ServerName, v.ServerAdmin, v.ServerAliases, site.UseCanonicalName(v.ServerDirectives))
-			if s.handler, err = content(i+1, v.DocumentRoot, v.ServerDirectives, v.Sections, v.Handlers); err != nil {
+			if s.handler, err = content(s, i+1, v.DocumentRoot, v.ServerDirectives, v.Sections, v.Handlers); err != nil {
 				return nil, err
 			}
 			if s.logs, err = openAccessLogs(v.AccessLogs); err != nil {
@@ -116,11 +120,36 @@ func newHTTPServer(cfg *Config, wrap func(h http.Handler, docRoot string, handle
 	if table != nil {
 		srv.Identify = table.identify
 	}
+	srv.HeaderFilter = headerFilter(main, table)
 	if cfg.Log != nil {
 		log := cfg.Log
 		srv.ErrorLog = func(format string, args ...any) { log.Error(fmt.Sprintf(format, args...)) }
 	}
 	return srv, nil
+}
+
+// headerFilter is http1.Server.HeaderFilter: the server level's Header and
+// Expires* lines of the server that answers (nil when no server has any).
+func headerFilter(main *vserver, table *vhostTable) func(c *http1.Conn, r *http.Request) http1.HeaderFilter {
+	if table == nil {
+		if main.filter == nil {
+			return nil
+		}
+		return func(*http1.Conn, *http.Request) http1.HeaderFilter { return main.filter }
+	}
+	any := false
+	for _, s := range table.byID {
+		any = any || s.filter != nil
+	}
+	if !any {
+		return nil
+	}
+	return func(c *http1.Conn, r *http.Request) http1.HeaderFilter {
+		if f := table.answered(c, r).filter; f != nil {
+			return f
+		}
+		return nil
+	}
 }
 
 // HTTPServer is NewHTTPServer for a child process. With the parent's
@@ -176,9 +205,13 @@ func (l *locations) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	for _, loc := range l.paths {
 		base := strings.TrimSuffix(loc, "/")
 		if p == loc || p == base || strings.HasPrefix(p, base+"/") {
-			if l.denied(r) {
+			denied, resp := l.check(r)
+			if denied {
 				http1.WriteError(w, r, http.StatusForbidden, "")
 				return
+			}
+			if resp != nil {
+				resp.Fixup(r)
 			}
 			l.h.ServeHTTP(w, r)
 			return
@@ -187,22 +220,29 @@ func (l *locations) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	l.next.ServeHTTP(w, r)
 }
 
-// denied reports whether Require refuses r.
-func (l *locations) denied(r *http.Request) bool {
+// check reports whether Require refuses r, and else the per-path
+// Response (Header, Expires*) of the status page, made the one r answers with.
+func (l *locations) check(r *http.Request) (denied bool, resp static.Response) {
 	if l.conf == nil {
-		return false
+		return false, nil
 	}
 	rel, status := static.CleanPath(r.URL)
 	if status != 0 {
-		return true
+		return true, nil
 	}
 	i := strings.LastIndexByte(rel, '/')
 	o := l.conf.Configure(r, l.docRoot+rel[:max(i, 0)], rel[i+1:])
-	if o != nil && o.Denied {
+	if o == nil {
+		return false, nil
+	}
+	if o.Response != nil {
+		o.Response.Answer(r, time.Time{})
+	}
+	if o.Denied {
 		if l.logError != nil {
 			l.logError.Denied(r, l.docRoot+rel)
 		}
-		return true
+		return true, nil
 	}
-	return false
+	return false, o.Response
 }

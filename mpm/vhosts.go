@@ -68,6 +68,7 @@ type vserver struct {
 	wild    []string // ServerAlias names with wildcards, lowercased
 	id      *http1.Identity
 	handler http.Handler
+	filter  http1.HeaderFilter // the server level's Header and Expires*, nil without
 	logs    []accesslog.Log
 	logName string // ServerName as %v and %p see it
 	docRoot string

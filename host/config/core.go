@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm/accesslog"
+	"github.com/httpd-mpm/httpd-mpm/mpm/expires"
+	"github.com/httpd-mpm/httpd-mpm/mpm/headers"
 )
 
 // Core is the table of the host's own directives: Apache's core directives
@@ -86,6 +88,17 @@ var Core = Table{
 		Help: "Limit (in bytes) on maximum size of request message body"},
 	{Name: "AddDefaultCharset", MinArgs: 1, MaxArgs: 1, Context: Anywhere,
 		Help: "The name of the default charset to add to any Content-Type without one or 'Off' to disable"},
+	{Name: "Header", MinArgs: 0, MaxArgs: -1, Context: Anywhere, Check: checkHeader(false), Module: "mod_headers.c",
+		Help: "an optional condition, an action, header and value followed by optional env clause"},
+	{Name: "RequestHeader", MinArgs: 0, MaxArgs: -1, Context: Anywhere, Check: checkHeader(true), Module: "mod_headers.c",
+		Help: "an action, header and value followed by optional env clause"},
+	// ExpiresActive is a FLAG in Apache: only the first word counts.
+	{Name: "ExpiresActive", MinArgs: 1, MaxArgs: -1, Context: Anywhere, ArgsError: "ExpiresActive must be On or Off", Check: checkExpires("ExpiresActive"),
+		Module: "mod_expires.c", Help: "Limited to 'on' or 'off'"},
+	{Name: "ExpiresByType", MinArgs: 2, MaxArgs: 2, Context: Anywhere, Check: checkExpires("ExpiresByType"), Module: "mod_expires.c",
+		Help: "a MIME type followed by an expiry date code"},
+	{Name: "ExpiresDefault", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Check: checkExpires("ExpiresDefault"), Module: "mod_expires.c",
+		Help: "an expiry date code"},
 	{Name: "UseCanonicalName", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Check: checkUseCanonicalName,
 		Help: "How to work out the ServerName : Port when constructing URLs"},
 	{Name: "Options", MinArgs: 0, MaxArgs: -1, Context: Anywhere, Check: checkOptions, Help: "Set a number of attributes for a given directory"},
@@ -191,6 +204,22 @@ func checkCustomLog(args []string) error {
 	}
 	_, err := accesslog.Parse(args[1])
 	return err
+}
+
+// checkHeader is mod_headers' header_cmd for Header or RequestHeader.
+func checkHeader(request bool) func(args []string) error {
+	return func(args []string) error {
+		var c headers.Config
+		return c.Add(request, args)
+	}
+}
+
+// checkExpires is mod_expires' check of one of its directives.
+func checkExpires(name string) func(args []string) error {
+	return func(args []string) error {
+		var c expires.Config
+		return c.Set(name, args)
+	}
 }
 
 // checkErrorDocument accepts a numeric status, as Apache's set_error_document.

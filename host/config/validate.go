@@ -49,6 +49,9 @@ type Spec struct {
 	// names, outermost first) beyond what Context can say, as for "<Files>
 	// cannot occur within <Location> section". Its message is used verbatim.
 	Within func(enclosing []string) error
+	// Module is the source `httpd -L` names for the directive; empty means
+	// "core.c".
+	Module string
 }
 
 // Table is a list of directive specs, such as Core or an MPM's own.

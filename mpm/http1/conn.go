@@ -72,6 +72,9 @@ type Conn struct {
 	bodyBytes  int64        // body bytes of the current request read so far
 	keepNext   bool         // the current response keeps the connection open
 	ident      *Identity    // who answers the current request; nil: the Server
+	filter     HeaderFilter // the current response's, from SetHeaderFilter
+	filterSet  bool         // SetHeaderFilter was called for the current request
+	errorPage  bool         // the current response is an error page (WriteError)
 	sawEOF     bool         // the client closed its side
 
 	nb        NonblockingWriter // rwc's, when it has one
@@ -343,6 +346,7 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 	c.bodyStart, c.bodyBytes = time.Time{}, 0
 	c.keepNext = false
 	c.ident = nil
+	c.filter, c.filterSet, c.errorPage = nil, false, false
 	c.rwc.SetReadDeadline(c.start.Add(cfg.timeout))
 	c.nreq.Add(1)
 	c.setState(StateActive)

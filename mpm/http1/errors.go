@@ -30,8 +30,22 @@ func writeErrorPage(w http.ResponseWriter, r *http.Request, status int, notes st
 	}
 	h := w.Header()
 	body := appendErrorPage(make([]byte, 0, 512), s, r, status, notes, h.Get("Location"))
+	writePage(w, r, status, body)
+}
+
+// WriteErrorDocument answers r with status and text as its page, as apache2
+// sends the text of an ErrorDocument: Content-Type "text/html;
+// charset=iso-8859-1" and a Content-Length, the fields already set on w
+// kept. As WriteError's, the page is an error page to a HeaderFilter.
+func WriteErrorDocument(w http.ResponseWriter, r *http.Request, status int, text string) {
+	writePage(w, r, status, []byte(text))
+}
+
+func writePage(w http.ResponseWriter, r *http.Request, status int, body []byte) {
+	h := w.Header()
 	h["Content-Type"] = []string{"text/html; charset=iso-8859-1"}
 	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	markErrorPage(r)
 	w.WriteHeader(status)
 	w.Write(body)
 }

@@ -385,6 +385,7 @@ func (w *response) copyBuffered(src io.Reader) (n int64, err error) {
 // the Conn's write buffer, followed by any buffered body.
 func (w *response) commit() error {
 	w.committed = true
+	w.filterHeader()
 	c := w.c
 	cfg := &c.srv.cfg
 	bw := c.bw

@@ -152,6 +152,13 @@ type Server struct {
 	// the goroutine serving the request, only when an error page or a URL needs it.
 	Identify func(c *Conn, r *http.Request) *Identity
 
+	// HeaderFilter, if set, gives the HeaderFilter of a response for which
+	// the handler called no SetHeaderFilter, such as the error pages the
+	// engine writes for requests no handler saw (400, 408, 413, 414, 417, a
+	// refused TRACE); nil for none. It runs on the goroutine serving the
+	// request, when the response is committed.
+	HeaderFilter func(c *Conn, r *http.Request) HeaderFilter
+
 	// Progress, if set, is called on the goroutine serving c each time the engine starts
 	// to wait on the network for it (the next request, a request head, each read of a body,
 	// each write of a response), with the current time. Each such wait is bounded

@@ -30,6 +30,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/httpd-mpm/httpd-mpm/mpm/expires"
+	"github.com/httpd-mpm/httpd-mpm/mpm/headers"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
 )
@@ -61,6 +63,7 @@ type Section struct {
 var Directives = []string{
 	"Options", "DirectoryIndex", "ErrorDocument", "ForceType", "DefaultType", "FileETag",
 	"AddDefaultCharset", "UseCanonicalName", "Alias", "AliasMatch", "Redirect", "RedirectMatch", "RedirectTemp", "RedirectPermanent",
+	"Header", "RequestHeader", "ExpiresActive", "ExpiresByType", "ExpiresDefault",
 }
 
 // UseCanonicalName is the server's UseCanonicalName among its top-level directives
@@ -129,6 +132,8 @@ type dir struct {
 	etag                 static.ETagConfig
 	etagSet              bool
 	redirect             *redirect // Redirect inside <Location>
+	headers              headers.Config
+	expires              expires.Config
 }
 
 // Dir is the merged configuration for one request path.
@@ -141,6 +146,8 @@ type Dir struct {
 	DefaultCharset string // AddDefaultCharset's charset, "" for Off
 	FileETag       static.ETagConfig
 	Redirect       *redirect
+	Headers        headers.Config // Header and RequestHeader actions, outer levels' first
+	Expires        expires.Config
 }
 
 type redirect struct {
@@ -176,6 +183,9 @@ type Config struct {
 	locations []*section
 	aliases   []alias
 	redirects []redirect
+	// responses: some level has a Header, RequestHeader or Expires* line, so
+	// every answer takes part (static.Options.Response).
+	responses bool
 }
 
 // Compile builds the configuration from the top-level directives and the sections.
@@ -210,6 +220,15 @@ func Compile(server []Directive, sections []Section) (*Config, error) {
 			c.files = append(c.files, sec)
 		default:
 			c.locations = append(c.locations, sec)
+		}
+	}
+	c.responses = c.server.responds()
+	for _, group := range [][]*section{c.dirs, c.dirRegex, c.files, c.locations} {
+		for _, sec := range group {
+			c.responses = c.responses || sec.conf.responds()
+			for _, f := range sec.files {
+				c.responses = c.responses || f.conf.responds()
+			}
 		}
 	}
 	// Shortest directory first; config order among equals (a stable sort).
@@ -445,6 +464,10 @@ func (d *dir) set(x Directive, inLocation bool) error {
 			return err
 		}
 		d.etag, d.etagSet = d.etag.Merge(e), true
+	case "header", "requestheader":
+		return d.headers.Add(strings.EqualFold(x.Name, "requestheader"), a)
+	case "expiresactive", "expiresbytype", "expiresdefault":
+		return d.expires.Set(x.Name, a)
 	case "redirect", "redirecttemp", "redirectpermanent":
 		if inLocation {
 			r, err := parseRedirect(x, true)
@@ -529,6 +552,13 @@ func (m *Dir) merge(d *dir) {
 	if d.redirect != nil {
 		m.Redirect = d.redirect
 	}
+	m.Headers = m.Headers.Merge(&d.headers)
+	m.Expires = m.Expires.Merge(&d.expires)
+}
+
+// responds reports whether the level has a mod_headers or mod_expires line.
+func (d *dir) responds() bool {
+	return !d.headers.Empty() || !d.expires.Empty()
 }
 
 // mergeErrorDocuments applies the ErrorDocuments of the level d on top of m's

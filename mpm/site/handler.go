@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
@@ -27,6 +28,8 @@ type Handler struct {
 	dirs    sync.Map     // directory path -> *dirEntry
 	ndirs   atomic.Int32 // entries in dirs
 	docRoot string       // DocumentRoot, clean
+	// baseResp is the top level's response (Header, Expires*), nil without.
+	baseResp *response
 }
 
 // maxCachedDirs bounds the per-directory cache.
@@ -45,6 +48,7 @@ func (h *Handler) init() {
 		h.base = Dir{Options: OptDefault}
 		h.base.FileETag, _ = static.ParseFileETag(nil)
 		h.base.merge(&h.Config.server)
+		h.baseResp = newResponse(&h.base)
 		h.docRoot = strings.TrimSuffix(filepath.Clean(h.Static.DocumentRoot), "/")
 	})
 }
@@ -134,6 +138,9 @@ func prefixMatch(p, prefix string) (rest string, ok bool) {
 // the server and of the <Location> sections that cover the URL-path p (apache2 maps a
 // Redirect before it walks the directories).
 func (h *Handler) redirect(w http.ResponseWriter, r *http.Request, rd *redirect, target, p string) {
+	if h.Config.responses {
+		h.urlResponse(p).Answer(r, time.Time{})
+	}
 	if !rd.gone && target != "" {
 		if strings.HasPrefix(target, "/") {
 			target = http1.SelfURL(r, target)
@@ -146,6 +153,19 @@ func (h *Handler) redirect(w http.ResponseWriter, r *http.Request, rd *redirect,
 	if !h.errorDocument(w, r, rd.status, h.urlErrorDocuments(p)) {
 		http1.WriteError(w, r, rd.status, "")
 	}
+}
+
+// urlResponse is the response of the server merged with the <Location>
+// sections that cover the URL-path p: apache2's configuration when mod_alias
+// redirects.
+func (h *Handler) urlResponse(p string) *response {
+	m := h.base
+	for _, l := range h.Config.locations {
+		if l.matchURL(p) {
+			m.merge(&l.conf)
+		}
+	}
+	return newResponse(&m)
 }
 
 // urlErrorDocuments are the ErrorDocuments of the server merged with those of the
@@ -263,6 +283,10 @@ func (h *Handler) options(d *Dir) *static.Options {
 		DefaultCharset:       d.DefaultCharset,
 		FileETag:             d.FileETag.Fields(),
 	}
+	if h.Config.responses {
+		// Set even when empty: it then clears what an outer level set.
+		o.Response = newResponse(d)
+	}
 	if len(d.ErrorDocuments) > 0 {
 		docs := d.ErrorDocuments
 		o.Error = func(w http.ResponseWriter, r *http.Request, status int) bool {
@@ -314,9 +338,7 @@ func (h *Handler) errorDocument(w http.ResponseWriter, r *http.Request, status i
 			delete(hd, k)
 		}
 	}
-	hd["Content-Type"] = []string{"text/html; charset=iso-8859-1"}
-	w.WriteHeader(status)
-	io.WriteString(w, body)
+	http1.WriteErrorDocument(w, r, status, body)
 	return true
 }
 

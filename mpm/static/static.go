@@ -187,6 +187,23 @@ type Options struct {
 	// Error, if set, may answer an error status itself (ErrorDocument) and then
 	// returns true; otherwise the engine's apache2 page is sent.
 	Error func(w http.ResponseWriter, r *http.Request, status int) bool
+	// Response, if set, takes part in every answer given under these settings
+	// (package site: Header, RequestHeader, Expires*).
+	Response Response
+}
+
+// Response is what per-directory settings add to the answers given under
+// them. Both methods run on the request's goroutine.
+type Response interface {
+	// Answer is called when the settings become the ones r is answered
+	// under, before the answer is decided, with the modification time of
+	// the file or directory r names (the zero Time when none exists); a
+	// later call (the index file of a directory) replaces an earlier one.
+	Answer(r *http.Request, mtime time.Time)
+	// Fixup is called once r passed the access checks and mod_dir's
+	// redirect, before the answer is decided (apache2's fixups): it may
+	// change r.Header.
+	Fixup(r *http.Request)
 }
 
 // Configurer supplies the per-directory settings of a request once the file it names
@@ -236,6 +253,7 @@ func (h *Handler) Serve(w http.ResponseWriter, r *http.Request, root, rel string
 	if err != nil {
 		i := strings.LastIndexByte(rel, '/')
 		o := h.options(r, conf, croot+rel[:max(i, 0)], rel[i+1:])
+		answer(r, o, time.Time{})
 		if o.Denied {
 			if h.logs(LevelError) {
 				h.logDenied(r, filename(root, croot, rel))
@@ -243,6 +261,7 @@ func (h *Handler) Serve(w http.ResponseWriter, r *http.Request, root, rel string
 			h.error(w, r, http.StatusForbidden, o)
 			return
 		}
+		fixup(r, o)
 		h.logOpenError(r, root, croot, rel, err)
 		h.error(w, r, http.StatusNotFound, o)
 		return
@@ -275,6 +294,19 @@ func (h *Handler) options(r *http.Request, conf Configurer, dir, name string) *O
 	return &h.defaults
 }
 
+// answer and fixup call o's Response, if any.
+func answer(r *http.Request, o *Options, mtime time.Time) {
+	if o.Response != nil {
+		o.Response.Answer(r, mtime)
+	}
+}
+
+func fixup(r *http.Request, o *Options) {
+	if o.Response != nil {
+		o.Response.Fixup(r)
+	}
+}
+
 // error answers status through the ErrorDocument hook, else with apache2's page.
 func (h *Handler) error(w http.ResponseWriter, r *http.Request, status int, o *Options) {
 	if o.Error != nil && o.Error(w, r, status) {
@@ -295,6 +327,13 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, root, croot, rel
 	} else {
 		i := strings.LastIndexByte(rel, '/')
 		o = h.options(r, conf, croot+rel[:max(i, 0)], rel[i+1:])
+	}
+	if o.Response != nil {
+		var mtime time.Time
+		if status == 0 {
+			mtime = fi.mtime
+		}
+		o.Response.Answer(r, mtime)
 	}
 	if o.Denied {
 		if h.logs(LevelError) { // filename stats each directory on the path
@@ -320,6 +359,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, root, croot, rel
 		h.redirectSlash(w, r, o)
 		return
 	}
+	fixup(r, o)
 
 	switch r.Method {
 	case http.MethodGet, http.MethodHead, http.MethodPost:
@@ -373,6 +413,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, root, croot, rel
 				// apache2 serves the index through a subrequest: the file's own
 				// settings (<Files>, ForceType) apply.
 				o = h.options(r, conf, strings.TrimSuffix(croot+rel[:len(rel)-len(name)], "/"), name)
+				answer(r, o, fi.mtime)
 				// mod_dir's fast internal redirect gives the request the index's
 				// URI: the access log's %U is "/dir/index.html", not "/dir/".
 				if strings.HasSuffix(r.URL.Path, "/") {
@@ -727,7 +768,8 @@ func (h *Handler) serveFile(w http.ResponseWriter, r *http.Request, f *os.File, 
 
 	switch checkConditions(r, etag, lm, now) {
 	case http.StatusNotModified:
-		delete(hd, "Content-Type")
+		// Content-Type stays for a HeaderFilter (ExpiresByType); the engine
+		// sends none with a 304.
 		w.WriteHeader(http.StatusNotModified)
 		return
 	case http.StatusPreconditionFailed:

@@ -1,0 +1,217 @@
+package headers
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+)
+
+// applies reports whether the action's env= clause holds; the server has no
+// environment variables, so "env=var" never does and "env=!var" always.
+func (a *Action) applies() bool { return a.envVar == "" || a.envNot }
+
+// Apply runs actions on the fields h, in order, as mod_headers'
+// do_headers_fixup does on an apache2 table (names compared without regard
+// to case); req is the request (for echo) and start its start (for %t and
+// %D). h may be nil when only a map is created on demand: the possibly new
+// map is returned.
+func Apply(actions []*Action, h http.Header, req http.Header, start time.Time) http.Header {
+	for _, a := range actions {
+		if !a.applies() {
+			continue
+		}
+		if h == nil {
+			h = http.Header{}
+		}
+		switch a.op {
+		case opAdd:
+			k := key(h, a.name)
+			h[k] = append(slices.Clip(h[k]), a.value.expand(start))
+		case opAppend:
+			appendValue(h, a.name, a.value.expand(start))
+		case opMerge:
+			v := a.value.expand(start)
+			k := key(h, a.name)
+			if len(h[k]) == 0 || !hasToken(h[k][0], v) {
+				appendValue(h, a.name, v)
+			}
+		case opSet:
+			set(h, a.name, a.value.expand(start))
+		case opSetIfEmpty:
+			if len(h[key(h, a.name)]) == 0 {
+				set(h, a.name, a.value.expand(start))
+			}
+		case opUnset:
+			unset(h, a.name)
+		case opEcho:
+			names := make([]string, 0, len(req))
+			for k := range req {
+				if a.re.MatchString(k) {
+					names = append(names, k)
+				}
+			}
+			slices.Sort(names)
+			for _, k := range names {
+				hk := key(h, k)
+				h[hk] = append(slices.Clip(h[hk]), req[k]...)
+			}
+		case opEdit, opEditAll:
+			var out []string
+			var name string
+			for k, vs := range h {
+				if strings.EqualFold(k, a.name) {
+					name = k
+					for _, v := range vs {
+						out = append(out, a.edit(v, start))
+					}
+				}
+			}
+			if name != "" {
+				unset(h, a.name)
+				h[name] = out
+			}
+		}
+	}
+	return h
+}
+
+// edit is mod_headers' process_regexp: the first match (edit) or every
+// match (edit*) replaced, $0-$9 and & in the replacement expanded.
+func (a *Action) edit(v string, start time.Time) string {
+	repl := a.value.expand(start)
+	var b []byte
+	rest := v
+	for {
+		m := a.re.FindStringSubmatchIndex(rest)
+		if m == nil {
+			break
+		}
+		b = append(b, rest[:m[0]]...)
+		b = appendSubst(b, repl, rest, m)
+		if a.op == opEdit || m[1] == len(rest) && m[0] == m[1] {
+			rest = rest[m[1]:]
+			break
+		}
+		if m[0] == m[1] {
+			// An empty match: keep one byte and go on after it.
+			b = append(b, rest[m[1]])
+			rest = rest[m[1]+1:]
+			continue
+		}
+		rest = rest[m[1]:]
+	}
+	if b == nil {
+		return v
+	}
+	return string(append(b, rest...))
+}
+
+// appendSubst is apache2's ap_pregsub: "$N" and "&" are the groups, a
+// backslash takes the next byte literally.
+func appendSubst(b []byte, repl, src string, m []int) []byte {
+	for i := 0; i < len(repl); i++ {
+		c := repl[i]
+		n := -1
+		switch {
+		case c == '&':
+			n = 0
+		case c == '$' && i+1 < len(repl) && repl[i+1] >= '0' && repl[i+1] <= '9':
+			n = int(repl[i+1] - '0')
+			i++
+		case c == '\\' && i+1 < len(repl) && (repl[i+1] == '$' || repl[i+1] == '&'):
+			i++
+			b = append(b, repl[i])
+			continue
+		}
+		if n < 0 {
+			b = append(b, c)
+			continue
+		}
+		if 2*n+1 < len(m) && m[2*n] >= 0 {
+			b = append(b, src[m[2*n]:m[2*n+1]]...)
+		}
+	}
+	return b
+}
+
+// key is h's spelling of name, or name when h has none.
+func key(h http.Header, name string) string {
+	if _, ok := h[name]; ok {
+		return name
+	}
+	for k := range h {
+		if strings.EqualFold(k, name) {
+			return k
+		}
+	}
+	return name
+}
+
+// set is apr_table_setn: one value, every other spelling gone.
+func set(h http.Header, name, v string) {
+	k := key(h, name)
+	unset(h, name)
+	h[k] = []string{v}
+}
+
+// unset is apr_table_unset.
+func unset(h http.Header, name string) {
+	for k := range h {
+		if strings.EqualFold(k, name) {
+			delete(h, k)
+		}
+	}
+}
+
+// appendValue is apr_table_mergen: ", v" added to the first value.
+func appendValue(h http.Header, name, v string) {
+	k := key(h, name)
+	vs := h[k]
+	if len(vs) == 0 {
+		h[k] = []string{v}
+		return
+	}
+	out := slices.Clone(vs)
+	out[0] += ", " + v
+	h[k] = out
+}
+
+// hasToken is mod_headers' merge test: v is one of the comma-separated
+// tokens of s (quoted strings kept whole, leading spaces skipped).
+func hasToken(s, v string) bool {
+	for i := 0; i < len(s); {
+		for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
+			i++
+		}
+		start := i
+		for i < len(s) && s[i] != ',' {
+			if s[i] == '"' {
+				i++
+				for i < len(s) && s[i] != '"' {
+					i++
+				}
+			}
+			if i < len(s) {
+				i++
+			}
+		}
+		if s[start:i] == v {
+			return true
+		}
+		if i < len(s) {
+			i++
+		}
+	}
+	return false
+}
+
+// Overlay puts the fields of err (apache2's err_headers_out) in front of
+// those of h (headers_out), as apache2 sends both: a name in both keeps
+// every value, err's first.
+func Overlay(h, err http.Header) {
+	for k, vs := range err {
+		hk := key(h, k)
+		h[hk] = append(slices.Clip(vs), h[hk]...)
+	}
+}

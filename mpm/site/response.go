@@ -1,0 +1,101 @@
+package site
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/httpd-mpm/httpd-mpm/mpm/headers"
+	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
+)
+
+// response is the static.Response and http1.HeaderFilter of one merged
+// configuration: RequestHeader at the fixups, then, when the header is
+// sent, mod_expires' filter followed by mod_headers' (apache2 runs
+// MOD_EXPIRES before FIXUP_HEADERS_OUT). A nil *response stands for a
+// configuration without any of them.
+type response struct {
+	headers *headers.Config
+	expires *Dir
+}
+
+// newResponse is d's response, nil when d has no such directive.
+func newResponse(d *Dir) *response {
+	if d.Headers.Empty() && !d.Expires.Enabled() {
+		return nil
+	}
+	return &response{headers: &d.Headers, expires: d}
+}
+
+// timed is a response with the modification time of what is served.
+type timed struct {
+	*response
+	mtime time.Time
+}
+
+// Answer makes this configuration the one r's header is filtered with.
+func (p *response) Answer(r *http.Request, mtime time.Time) {
+	switch {
+	case p == nil:
+		http1.SetHeaderFilter(r, nil)
+	case mtime.IsZero() || !p.expires.Expires.Enabled():
+		http1.SetHeaderFilter(r, p)
+	default:
+		http1.SetHeaderFilter(r, &timed{p, mtime})
+	}
+}
+
+// Fixup applies the RequestHeader actions to r's fields.
+func (p *response) Fixup(r *http.Request) {
+	if p == nil || len(p.headers.In) == 0 {
+		return
+	}
+	r.Header = headers.Apply(p.headers.In, r.Header, nil, requestStart(r))
+}
+
+func (p *response) FilterHeader(r *http.Request, status int, h http.Header, errorPage bool) {
+	p.filter(r, status, h, errorPage, time.Time{})
+}
+
+func (t *timed) FilterHeader(r *http.Request, status int, h http.Header, errorPage bool) {
+	t.filter(r, status, h, errorPage, t.mtime)
+}
+
+// filter is apache2's output filters on the way out: Expires for a status
+// below 400, the "always" actions on a table of their own (apache2's
+// err_headers_out, which the handler's fields are not in), the onsuccess
+// ones on h unless the response is an error page, then both tables
+// together, the "always" fields first.
+func (p *response) filter(r *http.Request, status int, h http.Header, errorPage bool, mtime time.Time) {
+	p.expires.Expires.Apply(h, status, time.Now(), mtime)
+	hc := p.headers
+	if hc.Empty() {
+		return
+	}
+	start := requestStart(r)
+	errT := headers.Apply(hc.Err, nil, r.Header, start)
+	if !errorPage {
+		headers.Apply(hc.Out, h, r.Header, start)
+	}
+	if errT != nil {
+		headers.Overlay(h, errT)
+	}
+}
+
+// requestStart is when r's first byte arrived (apache2's r->request_time).
+func requestStart(r *http.Request) time.Time {
+	if c := http1.ConnFromRequest(r); c != nil {
+		return c.RequestStart()
+	}
+	return time.Now()
+}
+
+// HeaderFilter is the filter of the server's own level (no section), for
+// the answers no section applies to (http1.Server.HeaderFilter); nil when
+// the server has no Header or Expires* line.
+func (h *Handler) HeaderFilter() http1.HeaderFilter {
+	h.init()
+	if h.baseResp == nil {
+		return nil
+	}
+	return h.baseResp
+}
