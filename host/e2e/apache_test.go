@@ -55,6 +55,8 @@ LoadModule mime_module ` + apacheModuleDir + `/mod_mime.so
 LoadModule dir_module ` + apacheModuleDir + `/mod_dir.so
 LoadModule alias_module ` + apacheModuleDir + `/mod_alias.so
 LoadModule status_module ` + apacheModuleDir + `/mod_status.so
+LoadModule headers_module ` + apacheModuleDir + `/mod_headers.so
+LoadModule expires_module ` + apacheModuleDir + `/mod_expires.so
 PidFile run/httpd.pid
 DefaultRuntimeDir %[1]s/run
 Mutex file:%[1]s/run default
