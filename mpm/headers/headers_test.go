@@ -1,0 +1,117 @@
+package headers
+
+import (
+	"net/http"
+	"reflect"
+	"testing"
+	"time"
+)
+
+func mustConfig(t *testing.T, lines ...[]string) *Config {
+	t.Helper()
+	var c Config
+	for _, l := range lines {
+		if err := c.Add(l[0] == "RequestHeader", l[1:]); err != nil {
+			t.Fatalf("%v: %v", l, err)
+		}
+	}
+	return &c
+}
+
+// TestApply: each action on a table, as apache2's apr_table calls do
+// (names without regard to case; the handler's "ETag" spelling kept).
+func TestApply(t *testing.T) {
+	start := time.Unix(1700000000, 123456000)
+	for _, tc := range []struct {
+		name string
+		line []string
+		in   http.Header
+		req  http.Header
+		want http.Header
+	}{
+		{"set replaces every spelling", []string{"Header", "set", "X-A", "1"}, http.Header{"X-A": {"0", "9"}, "x-a": {"8"}}, nil, http.Header{"X-A": {"1"}}},
+		{"set new keeps the spelling written", []string{"Header", "set", "x-new", "v"}, http.Header{}, nil, http.Header{"x-new": {"v"}}},
+		{"unset any case", []string{"Header", "unset", "etag"}, http.Header{"ETag": {`"x"`}, "A": {"b"}}, nil, http.Header{"A": {"b"}}},
+		{"append merges into the first value", []string{"Header", "append", "Cache-Control", "public"}, http.Header{"Cache-Control": {"max-age=60", "x"}}, nil, http.Header{"Cache-Control": {"max-age=60, public", "x"}}},
+		{"append new", []string{"Header", "append", "Vary", "Accept"}, http.Header{}, nil, http.Header{"Vary": {"Accept"}}},
+		{"add another value", []string{"Header", "add", "Set-Cookie", "b=2"}, http.Header{"Set-Cookie": {"a=1"}}, nil, http.Header{"Set-Cookie": {"a=1", "b=2"}}},
+		{"merge known token", []string{"Header", "merge", "Vary", "Accept"}, http.Header{"Vary": {"Origin, Accept"}}, nil, http.Header{"Vary": {"Origin, Accept"}}},
+		{"merge quoted token is one", []string{"Header", "merge", "X", "b"}, http.Header{"X": {`"a,b", c`}}, nil, http.Header{"X": {`"a,b", c, b`}}},
+		{"merge is case-sensitive", []string{"Header", "merge", "Vary", "accept"}, http.Header{"Vary": {"Accept"}}, nil, http.Header{"Vary": {"Accept, accept"}}},
+		{"setifempty present", []string{"Header", "setifempty", "X", "new"}, http.Header{"X": {"old"}}, nil, http.Header{"X": {"old"}}},
+		{"setifempty absent", []string{"Header", "setifempty", "X", "new"}, http.Header{}, nil, http.Header{"X": {"new"}}},
+		{"edit first match", []string{"Header", "edit", "Location", "^http://(.*)$", "https://$1"}, http.Header{"Location": {"http://h/p"}}, nil, http.Header{"Location": {"https://h/p"}}},
+		{"edit once", []string{"Header", "edit", "X", "a", "b"}, http.Header{"X": {"aaa"}}, nil, http.Header{"X": {"baa"}}},
+		{"edit* every match, & and groups", []string{"Header", "edit*", "X", "a(.)", "[&$1]"}, http.Header{"X": {"a1-a2-a"}}, nil, http.Header{"X": {"[a11]-[a22]-a"}}},
+		{"edit no match", []string{"Header", "edit", "X", "z", "y"}, http.Header{"X": {"abc"}}, nil, http.Header{"X": {"abc"}}},
+		{"echo matching request fields", []string{"Header", "echo", "^X-E"}, http.Header{}, http.Header{"X-Echo": {"1"}, "Other": {"2"}}, http.Header{"X-Echo": {"1"}}},
+		{"env= never holds", []string{"Header", "set", "X", "1", "env=HTTPS"}, http.Header{}, nil, http.Header{}},
+		{"env=! always holds", []string{"Header", "set", "X", "1", "env=!HTTPS"}, http.Header{}, nil, http.Header{"X": {"1"}}},
+		{"formats", []string{"Header", "set", "X", `%t\t%%\\%{A}e %{B}s\q`}, http.Header{}, nil, http.Header{"X": {"t=1700000000123456\t%\\(null) (null)\\q"}}},
+		{"colon dropped", []string{"Header", "set", "X-C:", "v"}, http.Header{}, nil, http.Header{"X-C": {"v"}}},
+		{"request canonical", []string{"RequestHeader", "set", "x-foo", "bar"}, http.Header{}, nil, http.Header{"X-Foo": {"bar"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := mustConfig(t, tc.line)
+			acts := append(append(c.In, c.Out...), c.Err...)
+			got := Apply(acts, tc.in, tc.req, start)
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("got %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestKinds: onsuccess, always and RequestHeader go to their lists, and
+// Merge puts the outer level's first.
+func TestKinds(t *testing.T) {
+	outer := mustConfig(t, []string{"Header", "set", "A", "1"}, []string{"Header", "always", "set", "B", "1"}, []string{"RequestHeader", "set", "C", "1"})
+	inner := mustConfig(t, []string{"Header", "onsuccess", "set", "A", "2"}, []string{"Header", "ALWAYS", "set", "B", "2"})
+	m := outer.Merge(inner)
+	if len(m.Out) != 2 || len(m.Err) != 2 || len(m.In) != 1 {
+		t.Fatalf("merged lists: out %d err %d in %d", len(m.Out), len(m.Err), len(m.In))
+	}
+	if h := Apply(m.Out, http.Header{}, nil, time.Now()); h.Get("A") != "2" {
+		t.Errorf("the inner set did not run last: %v", h)
+	}
+}
+
+// TestOverlay: apache2 sends err_headers_out's fields before headers_out's.
+func TestOverlay(t *testing.T) {
+	h := http.Header{"X-Ap": {"one"}, "A": {"a"}}
+	Overlay(h, http.Header{"X-Ap": {"two"}, "B": {"b"}})
+	want := http.Header{"X-Ap": {"two", "one"}, "A": {"a"}, "B": {"b"}}
+	if !reflect.DeepEqual(h, want) {
+		t.Errorf("got %v, want %v", h, want)
+	}
+}
+
+// TestParseErrors: apache2 2.4.71's messages (checked with apache2 -t).
+func TestParseErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "first argument must be 'add', 'set', 'setifempty', 'append', 'merge', 'unset', 'echo', 'note', 'edit', or 'edit*'."},
+		{[]string{"always"}, "first argument must be 'add', 'set', 'setifempty', 'append', 'merge', 'unset', 'echo', 'note', 'edit', or 'edit*'."},
+		{[]string{"set", "X"}, "Header requires three arguments"},
+		{[]string{"unset", "X", "y", "z"}, "header unset takes two arguments"},
+		{[]string{"set", "X", "y", "env=A", "w"}, "Too many arguments to directive"},
+		{[]string{"set", "X", "y", "env=!"}, "error: missing environment variable name. envclause should be in the form env=envar "},
+		{[]string{"set", "X", "%{a"}, "Unrecognized header format %"},
+		{[]string{"set", "X", "a %{foo}Z"}, "Unrecognized header format %Z"},
+		{[]string{"echo", "X", "Y", "Z"}, "Header echo takes two arguments"},
+		{[]string{"echo", "("}, "Header echo regex could not be compiled"},
+		{[]string{"set", "X", "y", "z", "w", "v"}, "Header has too many arguments"},
+	} {
+		_, _, err := Parse(OnSuccess, tc.args)
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("Header %q: %v, want %q", tc.args, err, tc.want)
+		}
+	}
+	for _, ok := range [][]string{{"echo"}, {"set", "X", "%"}, {"set", "X:", "y"}, {"unset", "X", "env=Y"}} {
+		if _, _, err := Parse(OnSuccess, ok); err != nil {
+			t.Errorf("Header %q: %v", ok, err)
+		}
+	}
+}
