@@ -20,7 +20,8 @@ import (
 // apache2's err_headers_out never sees), a nested <Directory> with
 // ExpiresActive Off, a <Files> with setifempty and edit*, a <Location>
 // with merge, a denied <Directory> for a 403, a Redirect, an ErrorDocument
-// text, and a virtual host with its own Header lines over the main
+// text and one served from a local URL (a handler's answer with the error's
+// status: onsuccess fields, no Expires), and a virtual host with its own Header lines over the main
 // server's.
 const headersConf = `ServerName main.test
 Listen 127.0.0.1:@P0@
@@ -63,6 +64,9 @@ Redirect gone /gone
     Header setifempty X-Success never
     Header edit* X-Order "server" "S"
 </Files>
+<Location /errdoc>
+    ErrorDocument 404 /page.html
+</Location>
 <Location /loc>
     Header merge X-Order server-ok
     Header merge X-Order loc
@@ -168,6 +172,7 @@ func TestHeadersAndExpires(t *testing.T) {
 		get("/dir/", "main.test"),
 		get("/dir", "main.test"),
 		get("/missing", "main.test"),
+		get("/errdoc/missing", "main.test"),
 		get("/private/p.txt", "main.test"),
 		get("/old", "main.test"),
 		get("/gone", "main.test"),

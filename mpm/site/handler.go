@@ -320,11 +320,20 @@ func (h *Handler) errorDocument(w http.ResponseWriter, r *http.Request, status i
 			r2.Method = http.MethodGet
 		}
 		r2.Body, r2.ContentLength = http.NoBody, 0
-		r2.Header = r.Header.Clone()
-		for _, k := range []string{"Range", "If-Range", "If-Match", "If-None-Match", "If-Modified-Since", "If-Unmodified-Since"} {
-			delete(r2.Header, k)
+		// apache2's internal redirect shares the request's fields (what
+		// RequestHeader does to them there, the access log sees); the
+		// conditions are left out while the document is served.
+		var held [len(errorDocConditions)][]string
+		for i, k := range errorDocConditions {
+			held[i] = r.Header[k]
+			delete(r.Header, k)
 		}
 		h.ServeHTTP(&statusWriter{ResponseWriter: w, status: status}, r2)
+		for i, k := range errorDocConditions {
+			if held[i] != nil {
+				r.Header[k] = held[i]
+			}
+		}
 		return true
 	case !strings.ContainsRune(doc, ' ') && strings.Contains(doc, "://") && status != http.StatusUnauthorized:
 		w.Header()["Location"] = []string{doc}
@@ -341,6 +350,10 @@ func (h *Handler) errorDocument(w http.ResponseWriter, r *http.Request, status i
 	http1.WriteErrorDocument(w, r, status, body)
 	return true
 }
+
+// errorDocConditions are the request fields a local ErrorDocument is served
+// without.
+var errorDocConditions = [...]string{"Range", "If-Range", "If-Match", "If-None-Match", "If-Modified-Since", "If-Unmodified-Since"}
 
 // statusWriter answers an ErrorDocument's own 200 with the error's status.
 type statusWriter struct {
