@@ -17,9 +17,10 @@ type HeaderFilter interface {
 }
 
 // SetHeaderFilter makes f (nil: none) the HeaderFilter of the response to
-// r, replacing the one set before and Server.HeaderFilter's. It does
-// nothing for a request that did not come from this engine. Call it from
-// the handler, before the response is committed.
+// r, replacing the one set before (and, for an error page,
+// Server.HeaderFilter's). It does nothing for a request that did not come
+// from this engine. Call it from the handler, before the response is
+// committed.
 func SetHeaderFilter(r *http.Request, f HeaderFilter) {
 	if c := ConnFromRequest(r); c != nil {
 		c.filter, c.filterSet = f, true
@@ -37,7 +38,7 @@ func markErrorPage(r *http.Request) {
 func (w *response) filterHeader() {
 	c := w.c
 	f := c.filter
-	if !c.filterSet && c.srv.HeaderFilter != nil {
+	if !c.filterSet && c.errorPage && c.srv.HeaderFilter != nil {
 		f = c.srv.HeaderFilter(c, w.req)
 	}
 	if f == nil {

@@ -152,11 +152,11 @@ type Server struct {
 	// the goroutine serving the request, only when an error page or a URL needs it.
 	Identify func(c *Conn, r *http.Request) *Identity
 
-	// HeaderFilter, if set, gives the HeaderFilter of a response for which
-	// the handler called no SetHeaderFilter, such as the error pages the
-	// engine writes for requests no handler saw (400, 408, 413, 414, 417, a
-	// refused TRACE); nil for none. It runs on the goroutine serving the
-	// request, when the response is committed.
+	// HeaderFilter, if set, gives the HeaderFilter of an error page for
+	// which the handler called no SetHeaderFilter, such as those the engine
+	// writes for requests no handler saw (400, 408, 413, 414, 417, a refused
+	// TRACE); nil for none. It runs on the goroutine serving the request,
+	// when the response is committed.
 	HeaderFilter func(c *Conn, r *http.Request) HeaderFilter
 
 	// Progress, if set, is called on the goroutine serving c each time the engine starts
