@@ -55,6 +55,9 @@ func appliedInVhost(name string) bool {
 	case "servername", "serveralias", "documentroot", "serveradmin", "errorlog", "logformat", "customlog", "transferlog":
 		return true
 	}
+	if config.IsPerServer(name) {
+		return true
+	}
 	return isSiteDirective(name)
 }
 

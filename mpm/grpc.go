@@ -127,7 +127,7 @@ func argKindToProto(k ArgKind) mpmv1.ArgKind {
 }
 
 func coreFromProto(c *mpmv1.Core) Core {
-	return Core{
+	core := Core{
 		ServerRoot: c.GetServerRoot(), ServerName: c.GetServerName(), DocumentRoot: c.GetDocumentRoot(),
 		DirectoryIndex: c.GetDirectoryIndex(), TypesConfig: c.GetTypesConfig(), AddTypes: c.GetAddTypes(),
 		KeepAlive: c.GetKeepAlive(), KeepAliveTimeout: time.Duration(c.GetKeepAliveTimeoutMs()) * time.Millisecond,
@@ -154,11 +154,14 @@ func coreFromProto(c *mpmv1.Core) Core {
 		ServerDirectives:        directivesFromProto(c.GetServerDirectives()),
 		Sections:                sectionsFromProto(c.GetSections()),
 		OneProcess:              c.GetOneProcess(),
-		VirtualHosts:            vhostsFromProto(c.GetVirtualHosts()),
 	}
+	core.VirtualHosts = vhostsFromProto(c.GetVirtualHosts(), &core)
+	return core
 }
 
-func vhostsFromProto(vs []*mpmv1.VirtualHost) []VirtualHost {
+// vhostsFromProto reads the virtual hosts; one without settings (from an
+// older host) takes main's.
+func vhostsFromProto(vs []*mpmv1.VirtualHost, main *Core) []VirtualHost {
 	var out []VirtualHost
 	for _, p := range vs {
 		v := VirtualHost{
@@ -166,6 +169,13 @@ func vhostsFromProto(vs []*mpmv1.VirtualHost) []VirtualHost {
 			ServerAdmin: p.GetServerAdmin(), ServerDirectives: directivesFromProto(p.GetServerDirectives()),
 			Sections: sectionsFromProto(p.GetSections()), AccessLogs: accessLogsFromProto(p.GetAccessLogs()),
 			File: p.GetFile(), Line: int(p.GetLine()), Handlers: handlersFromProto(p.GetHandlers()),
+			AddTypes: main.AddTypes, ServerSignature: main.ServerSignature, TraceEnable: main.TraceEnable,
+			LimitRequestBody: main.LimitRequestBody, KeepAlive: main.KeepAlive, MaxKeepAliveRequests: main.MaxKeepAliveRequests,
+		}
+		if st := p.GetSettings(); st != nil {
+			v.AddTypes, v.KeepAlive, v.MaxKeepAliveRequests = st.GetAddTypes(), st.GetKeepAlive(), int(st.GetMaxKeepAliveRequests())
+			v.ServerSignature, v.TraceEnable = http1.Signature(st.GetServerSignature()), http1.Trace(st.GetTraceEnable())
+			v.LimitRequestBody = st.GetLimitRequestBody()
 		}
 		for _, a := range p.GetAddrs() {
 			v.Addrs = append(v.Addrs, VirtualHostAddr{IP: a.GetIp(), Port: int(a.GetPort()), Name: a.GetName()})

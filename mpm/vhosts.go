@@ -30,6 +30,18 @@ type VirtualHost struct {
 	// DocumentRoot and ServerAdmin are the section's, else the main server's.
 	DocumentRoot string
 	ServerAdmin  string
+	// AddTypes, ServerSignature, TraceEnable, LimitRequestBody, KeepAlive and
+	// MaxKeepAliveRequests are the section's, else the main server's, with
+	// Core's meanings; AddTypes are the main server's with the section's over
+	// them. The keep-alive settings decide, after each response to a request
+	// for the virtual host, whether the connection is kept (Apache's
+	// ap_set_keepalive looks at the request's server).
+	AddTypes             map[string]string
+	ServerSignature      http1.Signature
+	TraceEnable          http1.Trace
+	LimitRequestBody     int64
+	KeepAlive            bool
+	MaxKeepAliveRequests int
 	// ServerDirectives and Sections are the per-path configuration (package
 	// site) with the main server's merged in as Apache merges them:
 	// ServerDirectives are the section's Alias* and Redirect* lines (mod_alias
@@ -255,6 +267,13 @@ func (t *vhostTable) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	} else {
 		local, _ = r.Context().Value(http.LocalAddrContextKey).(net.Addr)
 	}
+	if c != nil {
+		// The engine picked it already (Server.Identify).
+		if s, ok := t.byID[c.Identity()]; ok {
+			s.handler.ServeHTTP(w, r)
+			return
+		}
+	}
 	s := t.pick(local, r.Host)
 	if c != nil {
 		c.SetIdentity(s.id)
@@ -262,10 +281,13 @@ func (t *vhostTable) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.handler.ServeHTTP(w, r)
 }
 
-// newVserver builds a server's matching names and identity; handler, logs and
-// docRoot are filled in by the caller.
-func newVserver(serverName, serverAdmin string, aliases []string, canonical http1.CanonicalName) *vserver {
+// newVserver builds a server's matching names and identity (with conf, if
+// not nil); handler, logs and docRoot are filled in by the caller.
+func newVserver(serverName, serverAdmin string, aliases []string, canonical http1.CanonicalName, conf *http1.HostConfig) *vserver {
 	id := http1.NewIdentity(serverName, serverAdmin).WithCanonicalName(canonical)
+	if conf != nil {
+		id = id.WithConfig(*conf)
+	}
 	_, host, _ := http1.SplitServerName(serverName)
 	s := &vserver{name: http1.RequestHost(host), id: id, logName: serverName}
 	for _, a := range aliases {

@@ -21,28 +21,26 @@ func TestResolveDefaults(t *testing.T) {
 		t.Fatal(errs)
 	}
 	want := &Server{
-		ServerRoot:            "/srv",
-		DocumentRoot:          "/srv/htdocs",
-		PidFile:               "/srv/logs/httpd.pid",
-		ErrorLog:              "/srv/logs/error_log",
-		TypesConfig:           "/srv/conf/mime.types",
-		LogLevel:              "warn",
-		ListenBacklog:         511,
-		AcceptFilters:         map[string]string{"http": "data", "https": "data"},
-		ListenTCPDeferAccept:  30,
-		DirectoryIndex:        []string{"index.html"},
-		AddTypes:              map[string]string{},
-		KeepAlive:             true,
+		ServerRoot:           "/srv",
+		DocumentRoot:         "/srv/htdocs",
+		PidFile:              "/srv/logs/httpd.pid",
+		ErrorLog:             "/srv/logs/error_log",
+		TypesConfig:          "/srv/conf/mime.types",
+		LogLevel:             "warn",
+		ListenBacklog:        511,
+		AcceptFilters:        map[string]string{"http": "data", "https": "data"},
+		ListenTCPDeferAccept: 30,
+		DirectoryIndex:       []string{"index.html"},
+		PerServer: PerServer{
+			AddTypes: map[string]string{}, KeepAlive: true, MaxKeepAliveRequests: 100,
+			ServerSignature: "off", TraceEnable: "off", LimitRequestBody: 1 << 30,
+		},
 		KeepAliveTimeout:      5 * time.Second,
-		MaxKeepAliveRequests:  100,
 		Timeout:               60 * time.Second,
 		ServerTokens:          "full",
-		ServerSignature:       "off",
-		TraceEnable:           "off",
 		LimitRequestLine:      8190,
 		LimitRequestFieldSize: 8190,
 		LimitRequestFields:    100,
-		LimitRequestBody:      1 << 30,
 	}
 	equal(t, "server", s, want)
 }

@@ -32,15 +32,18 @@ type VirtualHost struct {
 	ErrorLog string
 	// Section is the <VirtualHost> directive, with its children.
 	Section *Directive
+	// PerServer are the main server's with the section's lines over them.
+	PerServer
 }
 
 // resolveVirtualHost reads d's server settings over main's; mainLogs are
 // the main server's log lines, whose formats the section's override.
 func resolveVirtualHost(d *Directive, main *Server, mainLogs *logConfig, root string) VirtualHost {
-	v := VirtualHost{Addrs: d.Args, DocumentRoot: main.DocumentRoot, ServerAdmin: main.ServerAdmin, Section: d}
+	v := VirtualHost{Addrs: d.Args, DocumentRoot: main.DocumentRoot, ServerAdmin: main.ServerAdmin, Section: d, PerServer: main.PerServer}
+	v.AddTypes = maps.Clone(main.AddTypes)
 	logs := logConfig{formats: maps.Clone(mainLogs.formats)}
 	for _, x := range d.Children {
-		if x.IsSection() {
+		if x.IsSection() || v.apply(x) {
 			continue
 		}
 		a := x.Args

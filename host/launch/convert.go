@@ -81,6 +81,11 @@ func vhostsToProto(vs []mpm.VirtualHost) []*mpmv1.VirtualHost {
 			ServerAdmin: v.ServerAdmin, ServerDirectives: directivesToProto(v.ServerDirectives),
 			Sections: sectionsToProto(v.Sections), AccessLogs: accessLogsToProto(v.AccessLogs),
 			File: v.File, Line: int32(v.Line), Handlers: handlersToProto(v.Handlers),
+			Settings: &mpmv1.VirtualHostSettings{
+				AddTypes: v.AddTypes, KeepAlive: v.KeepAlive, MaxKeepAliveRequests: int32(v.MaxKeepAliveRequests),
+				ServerSignature: mpmv1.ServerSignature(v.ServerSignature), TraceEnable: mpmv1.TraceEnable(v.TraceEnable),
+				LimitRequestBody: v.LimitRequestBody,
+			},
 		}
 		for _, a := range v.Addrs {
 			p.Addrs = append(p.Addrs, &mpmv1.VirtualHostAddr{Ip: a.IP, Port: int32(a.Port), Name: a.Name})

@@ -342,7 +342,11 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 
 	info, perr := c.parser.readRequest(c.br, cfg, req, ex.vals[:])
 	w.info = info
-	if perr == nil && req.ContentLength > 0 && cfg.maxBody >= 0 && req.ContentLength > cfg.maxBody {
+	if perr == nil && c.srv.Identify != nil {
+		c.ident = c.srv.Identify(c, req) // Apache's ap_update_vhost_from_headers
+	}
+	host := c.host()
+	if perr == nil && req.ContentLength > 0 && host.maxBody >= 0 && req.ContentLength > host.maxBody {
 		perr = &protoError{status: http.StatusRequestEntityTooLarge}
 	}
 	if perr != nil {
@@ -353,7 +357,7 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 
 	if req.ContentLength != 0 {
 		b := &ex.body
-		b.c, b.resp, b.limit = c, w, cfg.maxBody
+		b.c, b.resp, b.limit = c, w, host.maxBody
 		b.chunked = info.chunked
 		b.chunkHdr = info.chunked
 		if !info.chunked {

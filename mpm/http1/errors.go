@@ -51,12 +51,12 @@ func appendErrorPage(b []byte, s *Server, r *http.Request, status int, notes, lo
 	b = append(b, reason...)
 	b = append(b, "</h1>\n"...)
 	b = appendCanned(b, s, r, status, notes, location)
-	if s != nil && s.ServerSignature != SignatureOff && s.Software != "" {
+	if sig := hostOf(s, r).signature; sig != SignatureOff && s != nil && s.Software != "" {
 		host, port := signatureHostPort(s, r)
 		b = append(b, "<hr>\n<address>"...)
 		b = append(b, html.EscapeString(s.Software)...)
 		b = append(b, " Server at "...)
-		if s.ServerSignature == SignatureEMail {
+		if sig == SignatureEMail {
 			b = append(b, `<a href="mailto:`...)
 			b = append(b, html.EscapeString(serverAdmin(s, r))...)
 			b = append(b, `">`...)

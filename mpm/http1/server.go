@@ -144,11 +144,15 @@ type Server struct {
 	// be kept after the call.
 	RequestDone func(c *Conn, r *http.Request, status int, bodyBytes int64)
 
-	// Identify, if set, names the server answering a request whose Handler has not
-	// set one with Conn.SetIdentity: a request the engine answers alone (a 400 for
-	// a malformed request, 408, 413, 417, a refused TRACE), whose r.Host may be
-	// empty or unusable. It returns nil for the Server's own identity. It runs on
-	// the goroutine serving the request, only when an error page or a URL needs it.
+	// Identify, if set, names the server answering a request (Apache's virtual host);
+	// nil is the Server's own identity. The engine calls it once the request's head
+	// has parsed, before it checks LimitRequestBody or answers TRACE, and what it
+	// gives is Conn.Identity for the Handler, which may change it with
+	// Conn.SetIdentity; the identity's HostConfig (Identity.WithConfig) then holds
+	// for the request. For a request the engine cannot parse (a 400, 408, or a
+	// line or field over its limit), whose r.Host may be empty or unusable, it is
+	// called only when an error page or a URL needs it. It runs on the goroutine
+	// serving the request.
 	Identify func(c *Conn, r *http.Request) *Identity
 
 	// Progress, if set, is called on the goroutine serving c each time the engine starts
@@ -174,13 +178,47 @@ type serverConfig struct {
 	bodyTimeout      time.Duration
 	bodyMinRate      int64
 	keepAliveTimeout time.Duration
-	lineLimit        int // bytes allowed in a request line, without CRLF
-	fieldLimit       int // bytes allowed in one header field line, without CRLF
-	maxFields        int // -1 = unlimited
-	maxBody          int64
+	lineLimit        int      // bytes allowed in a request line, without CRLF
+	fieldLimit       int      // bytes allowed in one header field line, without CRLF
+	maxFields        int      // -1 = unlimited
 	software         []byte   // "Server: ...\r\n" or nil
 	kaTimeout        []byte   // "timeout=N" of the Keep-Alive header
 	ident            Identity // ServerName and ServerAdmin
+	host             hostConf // the HostConfig fields of the Server
+}
+
+// HostConfig is what a virtual host may set apart from the Server that serves
+// it, as Apache keeps these per server: each field has the meaning and the
+// default of the Server field of the same name. Identity.WithConfig gives them
+// to the requests answered as that identity.
+type HostConfig struct {
+	KeepAlive            bool
+	MaxKeepAliveRequests int
+	ServerSignature      Signature
+	TraceEnable          Trace
+	LimitRequestBody     int64
+}
+
+// hostConf is a HostConfig with its defaults applied.
+type hostConf struct {
+	keepAlive bool
+	maxKA     int // 0: unlimited
+	signature Signature
+	trace     Trace
+	maxBody   int64 // -1: unlimited
+}
+
+func (h HostConfig) compile() *hostConf {
+	c := &hostConf{keepAlive: h.KeepAlive, maxKA: h.MaxKeepAliveRequests, signature: h.ServerSignature, trace: h.TraceEnable}
+	switch {
+	case h.LimitRequestBody < 0:
+		c.maxBody = -1
+	case h.LimitRequestBody == 0:
+		c.maxBody = DefaultLimitRequestBody
+	default:
+		c.maxBody = h.LimitRequestBody
+	}
+	return c
 }
 
 func (s *Server) init() {
@@ -196,14 +234,8 @@ func (s *Server) init() {
 		c.lineLimit = limit(s.LimitRequestLine, DefaultLimitRequestLine) + 1
 		c.fieldLimit = limit(s.LimitRequestFieldSize, DefaultLimitRequestFieldSize) + 1
 		c.maxFields = limit(s.LimitRequestFields, DefaultLimitRequestFields)
-		switch {
-		case s.LimitRequestBody < 0:
-			c.maxBody = -1
-		case s.LimitRequestBody == 0:
-			c.maxBody = DefaultLimitRequestBody
-		default:
-			c.maxBody = s.LimitRequestBody
-		}
+		c.host = *HostConfig{KeepAlive: s.KeepAlive, MaxKeepAliveRequests: s.MaxKeepAliveRequests,
+			ServerSignature: s.ServerSignature, TraceEnable: s.TraceEnable, LimitRequestBody: s.LimitRequestBody}.compile()
 		if s.Software != "" {
 			c.software = append(append([]byte("Server: "), sanitizeValue(s.Software)...), "\r\n"...)
 		}
