@@ -104,7 +104,7 @@ func virtualHosts(cfg *config.Config, s *config.Server, main *mpm.Core) ([]mpm.V
 			ServerAdmin: cv.ServerAdmin, File: cv.Section.File, Line: cv.Section.Line,
 			AddTypes: cv.AddTypes, KeepAlive: cv.KeepAlive, MaxKeepAliveRequests: cv.MaxKeepAliveRequests,
 			ServerSignature: engineSignature(cv.ServerSignature), TraceEnable: engineTrace(cv.TraceEnable),
-			LimitRequestBody: engineBodyLimit(cv.LimitRequestBody),
+			LimitRequestBody: engineBodyLimit(cv.LimitRequestBody), BodyTimeout: cv.BodyTimeout, BodyMinRate: cv.BodyMinRate,
 		}
 		if v.ServerName == "" {
 			// Apache's server_rec port: the first address's, else the main

@@ -79,7 +79,8 @@ func newHTTPServer(cfg *Config, wrap func(h http.Handler, docRoot string, handle
 		table = newVhostTable(main)
 		for i, v := range core.VirtualHosts {
 			conf := &http1.HostConfig{KeepAlive: v.KeepAlive, MaxKeepAliveRequests: v.MaxKeepAliveRequests,
-				ServerSignature: v.ServerSignature, TraceEnable: v.TraceEnable, LimitRequestBody: v.LimitRequestBody}
+				ServerSignature: v.ServerSignature, TraceEnable: v.TraceEnable, LimitRequestBody: v.LimitRequestBody,
+				BodyTimeout: v.BodyTimeout, BodyMinRate: v.BodyMinRate}
 			s := newVserver(v.ServerName, v.ServerAdmin, v.ServerAliases, site.UseCanonicalName(v.ServerDirectives), conf)
 			if s.handler, err = content(i+1, v.DocumentRoot, v.AddTypes, v.TraceEnable, v.ServerDirectives, v.Sections, v.Handlers); err != nil {
 				return nil, err

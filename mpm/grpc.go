@@ -171,11 +171,13 @@ func vhostsFromProto(vs []*mpmv1.VirtualHost, main *Core) []VirtualHost {
 			File: p.GetFile(), Line: int(p.GetLine()), Handlers: handlersFromProto(p.GetHandlers()),
 			AddTypes: main.AddTypes, ServerSignature: main.ServerSignature, TraceEnable: main.TraceEnable,
 			LimitRequestBody: main.LimitRequestBody, KeepAlive: main.KeepAlive, MaxKeepAliveRequests: main.MaxKeepAliveRequests,
+			BodyTimeout: main.BodyTimeout, BodyMinRate: main.BodyMinRate,
 		}
 		if st := p.GetSettings(); st != nil {
 			v.AddTypes, v.KeepAlive, v.MaxKeepAliveRequests = st.GetAddTypes(), st.GetKeepAlive(), int(st.GetMaxKeepAliveRequests())
 			v.ServerSignature, v.TraceEnable = http1.Signature(st.GetServerSignature()), http1.Trace(st.GetTraceEnable())
 			v.LimitRequestBody = st.GetLimitRequestBody()
+			v.BodyTimeout, v.BodyMinRate = time.Duration(st.GetBodyTimeoutMs())*time.Millisecond, int(st.GetBodyMinRate())
 		}
 		for _, a := range p.GetAddrs() {
 			v.Addrs = append(v.Addrs, VirtualHostAddr{IP: a.GetIp(), Port: int(a.GetPort()), Name: a.GetName()})

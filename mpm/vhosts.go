@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
+	"time"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm/accesslog"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
@@ -30,10 +31,10 @@ type VirtualHost struct {
 	// DocumentRoot and ServerAdmin are the section's, else the main server's.
 	DocumentRoot string
 	ServerAdmin  string
-	// AddTypes, ServerSignature, TraceEnable, LimitRequestBody, KeepAlive and
-	// MaxKeepAliveRequests are the section's, else the main server's, with
-	// Core's meanings; AddTypes are the main server's with the section's over
-	// them. The keep-alive settings decide, after each response to a request
+	// AddTypes, ServerSignature, TraceEnable, LimitRequestBody, KeepAlive,
+	// MaxKeepAliveRequests, BodyTimeout and BodyMinRate are the section's,
+	// else the main server's, with Core's meanings; AddTypes are the main
+	// server's with the section's over them. The keep-alive settings decide, after each response to a request
 	// for the virtual host, whether the connection is kept (Apache's
 	// ap_set_keepalive looks at the request's server).
 	AddTypes             map[string]string
@@ -42,6 +43,8 @@ type VirtualHost struct {
 	LimitRequestBody     int64
 	KeepAlive            bool
 	MaxKeepAliveRequests int
+	BodyTimeout          time.Duration
+	BodyMinRate          int
 	// ServerDirectives and Sections are the per-path configuration (package
 	// site) with the main server's merged in as Apache merges them:
 	// ServerDirectives are the section's Alias* and Redirect* lines (mod_alias

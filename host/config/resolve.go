@@ -42,6 +42,10 @@ type PerServer struct {
 	// LimitRequestBody is bytes (default 1 GiB), where 0 means unlimited, as
 	// in Apache.
 	LimitRequestBody int64
+	// BodyTimeout and BodyMinRate come from RequestReadTimeout's body part
+	// ("body=20,MinRate=500"); zero leaves the engine's default (the same).
+	BodyTimeout time.Duration
+	BodyMinRate int
 }
 
 // IsPerServer says whether directive name sets a PerServer field.
@@ -86,6 +90,12 @@ func (p *PerServer) apply(d *Directive) bool {
 		if one {
 			if n, err := parseLimitRequestBody(a[0]); err == nil {
 				p.LimitRequestBody = n
+			}
+		}
+	case "requestreadtimeout":
+		for _, arg := range a {
+			if t, rate, ok := parseReadTimeoutBody(arg); ok {
+				p.BodyTimeout, p.BodyMinRate = t, rate
 			}
 		}
 	default:
@@ -148,10 +158,6 @@ type Server struct {
 	// LimitRequestFields is a count (default 100), where 0 means unlimited,
 	// as in Apache.
 	LimitRequestLine, LimitRequestFieldSize, LimitRequestFields int
-	// BodyTimeout and BodyMinRate come from RequestReadTimeout's body part
-	// ("body=20,MinRate=500"); zero leaves the engine's default (the same).
-	BodyTimeout time.Duration
-	BodyMinRate int
 	// AccessLogs are the top-level CustomLog and TransferLog lines in order,
 	// with their formats resolved. A CustomLog whose condition can never hold
 	// here ("env=VAR": nothing sets variables) is left out.
@@ -347,12 +353,6 @@ func Resolve(cfg *Config) (*Server, Errors) {
 		case "limitrequestfields":
 			if one && atoi(a[0]) >= 0 {
 				s.LimitRequestFields = atoi(a[0])
-			}
-		case "requestreadtimeout":
-			for _, arg := range a {
-				if t, rate, ok := parseReadTimeoutBody(arg); ok {
-					s.BodyTimeout, s.BodyMinRate = t, rate
-				}
 			}
 		case "logformat", "customlog", "transferlog":
 			logs.add(d)

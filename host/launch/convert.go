@@ -85,6 +85,7 @@ func vhostsToProto(vs []mpm.VirtualHost) []*mpmv1.VirtualHost {
 				AddTypes: v.AddTypes, KeepAlive: v.KeepAlive, MaxKeepAliveRequests: int32(v.MaxKeepAliveRequests),
 				ServerSignature: mpmv1.ServerSignature(v.ServerSignature), TraceEnable: mpmv1.TraceEnable(v.TraceEnable),
 				LimitRequestBody: v.LimitRequestBody,
+				BodyTimeoutMs:    v.BodyTimeout.Milliseconds(), BodyMinRate: int32(v.BodyMinRate),
 			},
 		}
 		for _, a := range v.Addrs {

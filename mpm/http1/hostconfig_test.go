@@ -5,18 +5,20 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestHostConfig: a request whose identity (from Server.Identify) carries a
-// HostConfig gets its keep-alive, MaxKeepAliveRequests, signature, TRACE and
-// body limit; the others get the Server's.
+// HostConfig gets its keep-alive, MaxKeepAliveRequests, signature, TRACE,
+// body limit and body timeout; the others get the Server's.
 func TestHostConfig(t *testing.T) {
 	vhost := NewIdentity("v.test", "admin@v.test").WithConfig(HostConfig{
 		KeepAlive: true, MaxKeepAliveRequests: 1, ServerSignature: SignatureEMail, TraceEnable: TraceOn, LimitRequestBody: 5,
+		BodyTimeout: 300 * time.Millisecond, BodyMinRate: 1 << 20,
 	})
 	closer := NewIdentity("c.test", "").WithConfig(HostConfig{KeepAlive: false})
 	srv := &Server{
-		KeepAlive: true, MaxKeepAliveRequests: 100, Software: testSoftware,
+		KeepAlive: true, MaxKeepAliveRequests: 100, Software: testSoftware, Timeout: 30 * time.Second,
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if _, err := io.Copy(io.Discard, r.Body); err != nil {
 				return // the engine answers 413
@@ -76,5 +78,11 @@ func TestHostConfig(t *testing.T) {
 		if resps, _ := exchangeRaw(t, addr, c.raw, 1, method); resps[0].StatusLine != c.status {
 			t.Errorf("%q: %s, want %s", c.raw, resps[0].StatusLine, c.status)
 		}
+	}
+	// Its body timeout (300 ms) cuts a body that stops, before the Server's
+	// Timeout (30 s) and BodyTimeout (20 s) would, and before exchangeRaw gives up (10 s).
+	resps, _ = exchangeRaw(t, addr, "POST / HTTP/1.1\r\nHost: v.test\r\nContent-Length: 5\r\n\r\n1", 1, "POST")
+	if resps[0].StatusLine != "HTTP/1.1 408 Request Timeout" {
+		t.Errorf("v.test body that stops: %s", resps[0].StatusLine)
 	}
 }

@@ -100,7 +100,7 @@ func (id *Identity) WithCanonicalName(mode CanonicalName) *Identity {
 
 // WithConfig returns a copy of id whose requests get conf's settings in place of
 // the Server's (KeepAlive, MaxKeepAliveRequests, ServerSignature, TraceEnable,
-// LimitRequestBody): those of a virtual host. An identity without it takes the
+// LimitRequestBody, BodyTimeout and BodyMinRate): those of a virtual host. An identity without it takes the
 // Server's. id is not changed.
 func (id *Identity) WithConfig(conf HostConfig) *Identity {
 	c := *id

@@ -175,8 +175,6 @@ type Server struct {
 // serverConfig is what NewConn derives once from the exported fields.
 type serverConfig struct {
 	timeout          time.Duration
-	bodyTimeout      time.Duration
-	bodyMinRate      int64
 	keepAliveTimeout time.Duration
 	lineLimit        int      // bytes allowed in a request line, without CRLF
 	fieldLimit       int      // bytes allowed in one header field line, without CRLF
@@ -197,19 +195,27 @@ type HostConfig struct {
 	ServerSignature      Signature
 	TraceEnable          Trace
 	LimitRequestBody     int64
+	BodyTimeout          time.Duration
+	BodyMinRate          int
 }
 
 // hostConf is a HostConfig with its defaults applied.
 type hostConf struct {
-	keepAlive bool
-	maxKA     int // 0: unlimited
-	signature Signature
-	trace     Trace
-	maxBody   int64 // -1: unlimited
+	keepAlive   bool
+	maxKA       int // 0: unlimited
+	signature   Signature
+	trace       Trace
+	maxBody     int64 // -1: unlimited
+	bodyTimeout time.Duration
+	bodyMinRate int64
 }
 
 func (h HostConfig) compile() *hostConf {
-	c := &hostConf{keepAlive: h.KeepAlive, maxKA: h.MaxKeepAliveRequests, signature: h.ServerSignature, trace: h.TraceEnable}
+	c := &hostConf{keepAlive: h.KeepAlive, maxKA: h.MaxKeepAliveRequests, signature: h.ServerSignature, trace: h.TraceEnable,
+		bodyTimeout: orDuration(h.BodyTimeout, DefaultBodyTimeout), bodyMinRate: int64(h.BodyMinRate)}
+	if c.bodyMinRate <= 0 {
+		c.bodyMinRate = DefaultBodyMinRate
+	}
 	switch {
 	case h.LimitRequestBody < 0:
 		c.maxBody = -1
@@ -225,17 +231,13 @@ func (s *Server) init() {
 	s.once.Do(func() {
 		c := &s.cfg
 		c.timeout = orDuration(s.Timeout, DefaultTimeout)
-		c.bodyTimeout = orDuration(s.BodyTimeout, DefaultBodyTimeout)
-		c.bodyMinRate = int64(s.BodyMinRate)
-		if c.bodyMinRate <= 0 {
-			c.bodyMinRate = DefaultBodyMinRate
-		}
 		c.keepAliveTimeout = orDuration(s.KeepAliveTimeout, DefaultKeepAliveTimeout)
 		c.lineLimit = limit(s.LimitRequestLine, DefaultLimitRequestLine) + 1
 		c.fieldLimit = limit(s.LimitRequestFieldSize, DefaultLimitRequestFieldSize) + 1
 		c.maxFields = limit(s.LimitRequestFields, DefaultLimitRequestFields)
 		c.host = *HostConfig{KeepAlive: s.KeepAlive, MaxKeepAliveRequests: s.MaxKeepAliveRequests,
-			ServerSignature: s.ServerSignature, TraceEnable: s.TraceEnable, LimitRequestBody: s.LimitRequestBody}.compile()
+			ServerSignature: s.ServerSignature, TraceEnable: s.TraceEnable, LimitRequestBody: s.LimitRequestBody,
+			BodyTimeout: s.BodyTimeout, BodyMinRate: s.BodyMinRate}.compile()
 		if s.Software != "" {
 			c.software = append(append([]byte("Server: "), sanitizeValue(s.Software)...), "\r\n"...)
 		}

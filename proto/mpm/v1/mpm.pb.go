@@ -1081,6 +1081,8 @@ type VirtualHostSettings struct {
 	ServerSignature      ServerSignature        `protobuf:"varint,4,opt,name=server_signature,json=serverSignature,proto3,enum=httpd.mpm.v1.ServerSignature" json:"server_signature,omitempty"`
 	TraceEnable          TraceEnable            `protobuf:"varint,5,opt,name=trace_enable,json=traceEnable,proto3,enum=httpd.mpm.v1.TraceEnable" json:"trace_enable,omitempty"`
 	LimitRequestBody     int64                  `protobuf:"varint,6,opt,name=limit_request_body,json=limitRequestBody,proto3" json:"limit_request_body,omitempty"`
+	BodyTimeoutMs        int64                  `protobuf:"varint,7,opt,name=body_timeout_ms,json=bodyTimeoutMs,proto3" json:"body_timeout_ms,omitempty"` // RequestReadTimeout's body part
+	BodyMinRate          int32                  `protobuf:"varint,8,opt,name=body_min_rate,json=bodyMinRate,proto3" json:"body_min_rate,omitempty"`
 	unknownFields        protoimpl.UnknownFields
 	sizeCache            protoimpl.SizeCache
 }
@@ -1153,6 +1155,20 @@ func (x *VirtualHostSettings) GetTraceEnable() TraceEnable {
 func (x *VirtualHostSettings) GetLimitRequestBody() int64 {
 	if x != nil {
 		return x.LimitRequestBody
+	}
+	return 0
+}
+
+func (x *VirtualHostSettings) GetBodyTimeoutMs() int64 {
+	if x != nil {
+		return x.BodyTimeoutMs
+	}
+	return 0
+}
+
+func (x *VirtualHostSettings) GetBodyMinRate() int32 {
+	if x != nil {
+		return x.BodyMinRate
 	}
 	return 0
 }
@@ -2229,7 +2245,7 @@ const file_proto_mpm_v1_mpm_proto_rawDesc = "" +
 	"\x04line\x18\n" +
 	" \x01(\x05R\x04line\x121\n" +
 	"\bhandlers\x18\v \x03(\v2\x15.httpd.mpm.v1.HandlerR\bhandlers\x12=\n" +
-	"\bsettings\x18\x14 \x01(\v2!.httpd.mpm.v1.VirtualHostSettingsR\bsettings\"\xac\x03\n" +
+	"\bsettings\x18\x14 \x01(\v2!.httpd.mpm.v1.VirtualHostSettingsR\bsettings\"\xf8\x03\n" +
 	"\x13VirtualHostSettings\x12L\n" +
 	"\tadd_types\x18\x01 \x03(\v2/.httpd.mpm.v1.VirtualHostSettings.AddTypesEntryR\baddTypes\x12\x1d\n" +
 	"\n" +
@@ -2237,7 +2253,9 @@ const file_proto_mpm_v1_mpm_proto_rawDesc = "" +
 	"\x17max_keep_alive_requests\x18\x03 \x01(\x05R\x14maxKeepAliveRequests\x12H\n" +
 	"\x10server_signature\x18\x04 \x01(\x0e2\x1d.httpd.mpm.v1.ServerSignatureR\x0fserverSignature\x12<\n" +
 	"\ftrace_enable\x18\x05 \x01(\x0e2\x19.httpd.mpm.v1.TraceEnableR\vtraceEnable\x12,\n" +
-	"\x12limit_request_body\x18\x06 \x01(\x03R\x10limitRequestBody\x1a;\n" +
+	"\x12limit_request_body\x18\x06 \x01(\x03R\x10limitRequestBody\x12&\n" +
+	"\x0fbody_timeout_ms\x18\a \x01(\x03R\rbodyTimeoutMs\x12\"\n" +
+	"\rbody_min_rate\x18\b \x01(\x05R\vbodyMinRate\x1a;\n" +
 	"\rAddTypesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"I\n" +
