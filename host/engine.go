@@ -26,14 +26,7 @@ func engineSettings(c *mpm.Core, s *config.Server) {
 			c.FileETag = e.Fields()
 		}
 	}
-	// Apache's 0 refuses every request line or field (it still allows one byte, as it
-	// allows limit+1); 1 is the nearest the engine can say, since its 0 is the default.
-	c.LimitRequestLine = max(s.LimitRequestLine, 1)
-	c.LimitRequestFieldSize = max(s.LimitRequestFieldSize, 1)
-	c.LimitRequestFields = s.LimitRequestFields
-	if c.LimitRequestFields == 0 {
-		c.LimitRequestFields = -1
-	}
+	c.LimitRequestLine, c.LimitRequestFieldSize, c.LimitRequestFields = engineHeadLimits(s.PerServer)
 	c.BodyTimeout, c.BodyMinRate = s.BodyTimeout, s.BodyMinRate
 }
 
@@ -57,6 +50,18 @@ func engineTrace(t string) http1.Trace {
 		return http1.TraceExtended
 	}
 	return http1.TraceOff
+}
+
+// engineHeadLimits are LimitRequestLine, LimitRequestFieldSize and
+// LimitRequestFields as the engine's. Apache's 0 refuses every request line or
+// field (it still allows one byte, as it allows limit+1); 1 is the nearest the
+// engine can say, since its 0 is the default. Apache's 0 fields (unlimited) is -1.
+func engineHeadLimits(p config.PerServer) (line, fieldSize, fields int) {
+	fields = p.LimitRequestFields
+	if fields == 0 {
+		fields = -1
+	}
+	return max(p.LimitRequestLine, 1), max(p.LimitRequestFieldSize, 1), fields
 }
 
 // engineBodyLimit is LimitRequestBody as the engine's: Apache's 0 (unlimited) is -1.
@@ -106,6 +111,7 @@ func virtualHosts(cfg *config.Config, s *config.Server, main *mpm.Core) ([]mpm.V
 			ServerSignature: engineSignature(cv.ServerSignature), TraceEnable: engineTrace(cv.TraceEnable),
 			LimitRequestBody: engineBodyLimit(cv.LimitRequestBody), BodyTimeout: cv.BodyTimeout, BodyMinRate: cv.BodyMinRate,
 		}
+		v.LimitRequestLine, v.LimitRequestFieldSize, v.LimitRequestFields = engineHeadLimits(cv.PerServer)
 		if v.ServerName == "" {
 			// Apache's server_rec port: the first address's, else the main
 			// server's (a ServerName would set it, its port or none).

@@ -80,7 +80,8 @@ func newHTTPServer(cfg *Config, wrap func(h http.Handler, docRoot string, handle
 		for i, v := range core.VirtualHosts {
 			conf := &http1.HostConfig{KeepAlive: v.KeepAlive, MaxKeepAliveRequests: v.MaxKeepAliveRequests,
 				ServerSignature: v.ServerSignature, TraceEnable: v.TraceEnable, LimitRequestBody: v.LimitRequestBody,
-				BodyTimeout: v.BodyTimeout, BodyMinRate: v.BodyMinRate}
+				BodyTimeout: v.BodyTimeout, BodyMinRate: v.BodyMinRate, LimitRequestLine: v.LimitRequestLine,
+				LimitRequestFieldSize: v.LimitRequestFieldSize, LimitRequestFields: v.LimitRequestFields}
 			s := newVserver(v.ServerName, v.ServerAdmin, v.ServerAliases, site.UseCanonicalName(v.ServerDirectives), conf)
 			if s.handler, err = content(i+1, v.DocumentRoot, v.AddTypes, v.TraceEnable, v.ServerDirectives, v.Sections, v.Handlers); err != nil {
 				return nil, err
@@ -117,7 +118,7 @@ func newHTTPServer(cfg *Config, wrap func(h http.Handler, docRoot string, handle
 		RequestDone:           accessLogHook(main, table),
 	}
 	if table != nil {
-		srv.Identify = table.identify
+		srv.Identify, srv.BaseIdentity = table.identify, table.base
 	}
 	if cfg.Log != nil {
 		log := cfg.Log

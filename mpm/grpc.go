@@ -171,13 +171,16 @@ func vhostsFromProto(vs []*mpmv1.VirtualHost, main *Core) []VirtualHost {
 			File: p.GetFile(), Line: int(p.GetLine()), Handlers: handlersFromProto(p.GetHandlers()),
 			AddTypes: main.AddTypes, ServerSignature: main.ServerSignature, TraceEnable: main.TraceEnable,
 			LimitRequestBody: main.LimitRequestBody, KeepAlive: main.KeepAlive, MaxKeepAliveRequests: main.MaxKeepAliveRequests,
-			BodyTimeout: main.BodyTimeout, BodyMinRate: main.BodyMinRate,
+			BodyTimeout: main.BodyTimeout, BodyMinRate: main.BodyMinRate, LimitRequestLine: main.LimitRequestLine,
+			LimitRequestFieldSize: main.LimitRequestFieldSize, LimitRequestFields: main.LimitRequestFields,
 		}
 		if st := p.GetSettings(); st != nil {
 			v.AddTypes, v.KeepAlive, v.MaxKeepAliveRequests = st.GetAddTypes(), st.GetKeepAlive(), int(st.GetMaxKeepAliveRequests())
 			v.ServerSignature, v.TraceEnable = http1.Signature(st.GetServerSignature()), http1.Trace(st.GetTraceEnable())
 			v.LimitRequestBody = st.GetLimitRequestBody()
 			v.BodyTimeout, v.BodyMinRate = time.Duration(st.GetBodyTimeoutMs())*time.Millisecond, int(st.GetBodyMinRate())
+			v.LimitRequestLine, v.LimitRequestFieldSize = int(st.GetLimitRequestLine()), int(st.GetLimitRequestFieldSize())
+			v.LimitRequestFields = int(st.GetLimitRequestFields())
 		}
 		for _, a := range p.GetAddrs() {
 			v.Addrs = append(v.Addrs, VirtualHostAddr{IP: a.GetIp(), Port: int(a.GetPort()), Name: a.GetName()})

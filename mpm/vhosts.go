@@ -45,6 +45,13 @@ type VirtualHost struct {
 	MaxKeepAliveRequests int
 	BodyTimeout          time.Duration
 	BodyMinRate          int
+	// LimitRequestLine, LimitRequestFieldSize and LimitRequestFields are the
+	// section's, else the main server's (Core's meanings). They bound the
+	// request heads of the connections to the addresses it is the default
+	// server of (first in the config there), whatever virtual host those
+	// requests name: Apache reads a head with the limits of the connection's
+	// base server.
+	LimitRequestLine, LimitRequestFieldSize, LimitRequestFields int
 	// ServerDirectives and Sections are the per-path configuration (package
 	// site) with the main server's merged in as Apache merges them:
 	// ServerDirectives are the section's Alias* and Redirect* lines (mod_alias
@@ -253,6 +260,12 @@ func (t *vhostTable) answered(c *http1.Conn, r *http.Request) *vserver {
 		return s
 	}
 	return t.pick(c.NetConn().LocalAddr(), r.Host)
+}
+
+// base is http1.Server.BaseIdentity: the default server of the connection's
+// local address (what a request without a host picks).
+func (t *vhostTable) base(c *http1.Conn) *http1.Identity {
+	return t.pick(c.NetConn().LocalAddr(), "").id
 }
 
 // identify is http1.Server.Identify: the identity of the server answering a

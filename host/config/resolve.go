@@ -46,6 +46,11 @@ type PerServer struct {
 	// ("body=20,MinRate=500"); zero leaves the engine's default (the same).
 	BodyTimeout time.Duration
 	BodyMinRate int
+	// LimitRequestLine and LimitRequestFieldSize are bytes (default 8190);
+	// LimitRequestFields is a count (default 100), where 0 means unlimited,
+	// as in Apache. A virtual host's bound the requests on the addresses it
+	// is the default server of.
+	LimitRequestLine, LimitRequestFieldSize, LimitRequestFields int
 }
 
 // IsPerServer says whether directive name sets a PerServer field.
@@ -91,6 +96,18 @@ func (p *PerServer) apply(d *Directive) bool {
 			if n, err := parseLimitRequestBody(a[0]); err == nil {
 				p.LimitRequestBody = n
 			}
+		}
+	case "limitrequestline":
+		if one && atoi(a[0]) >= 0 {
+			p.LimitRequestLine = atoi(a[0])
+		}
+	case "limitrequestfieldsize":
+		if one && atoi(a[0]) >= 0 {
+			p.LimitRequestFieldSize = atoi(a[0])
+		}
+	case "limitrequestfields":
+		if one && atoi(a[0]) >= 0 {
+			p.LimitRequestFields = atoi(a[0])
 		}
 	case "requestreadtimeout":
 		for _, arg := range a {
@@ -154,10 +171,6 @@ type Server struct {
 	// FileETag holds the arguments of the last top-level FileETag line as
 	// written, nil when there is none (Apache's default, MTime Size).
 	FileETag []string
-	// LimitRequestLine and LimitRequestFieldSize are bytes (default 8190);
-	// LimitRequestFields is a count (default 100), where 0 means unlimited,
-	// as in Apache.
-	LimitRequestLine, LimitRequestFieldSize, LimitRequestFields int
 	// AccessLogs are the top-level CustomLog and TransferLog lines in order,
 	// with their formats resolved. A CustomLog whose condition can never hold
 	// here ("env=VAR": nothing sets variables) is left out.
@@ -206,13 +219,11 @@ func Resolve(cfg *Config) (*Server, Errors) {
 		PerServer: PerServer{
 			AddTypes: map[string]string{}, KeepAlive: true, MaxKeepAliveRequests: 100,
 			ServerSignature: "off", TraceEnable: "off", LimitRequestBody: 1 << 30,
+			LimitRequestLine: 8190, LimitRequestFieldSize: 8190, LimitRequestFields: 100,
 		},
-		KeepAliveTimeout:      5 * time.Second,
-		Timeout:               60 * time.Second,
-		ServerTokens:          "full",
-		LimitRequestLine:      8190,
-		LimitRequestFieldSize: 8190,
-		LimitRequestFields:    100,
+		KeepAliveTimeout: 5 * time.Second,
+		Timeout:          60 * time.Second,
+		ServerTokens:     "full",
 	}
 	docRoot, pidFile, errorLog, typesConfig := DefaultDocRoot, DefaultPidFile, DefaultErrorLog, DefaultTypesConfig
 	listenAddrFile := ""
@@ -341,18 +352,6 @@ func Resolve(cfg *Config) (*Server, Errors) {
 		case "fileetag":
 			if checkFileETag(a) == nil {
 				s.FileETag = append([]string{}, a...)
-			}
-		case "limitrequestline":
-			if one && atoi(a[0]) >= 0 {
-				s.LimitRequestLine = atoi(a[0])
-			}
-		case "limitrequestfieldsize":
-			if one && atoi(a[0]) >= 0 {
-				s.LimitRequestFieldSize = atoi(a[0])
-			}
-		case "limitrequestfields":
-			if one && atoi(a[0]) >= 0 {
-				s.LimitRequestFields = atoi(a[0])
 			}
 		case "logformat", "customlog", "transferlog":
 			logs.add(d)

@@ -34,13 +34,11 @@ func TestResolveDefaults(t *testing.T) {
 		PerServer: PerServer{
 			AddTypes: map[string]string{}, KeepAlive: true, MaxKeepAliveRequests: 100,
 			ServerSignature: "off", TraceEnable: "off", LimitRequestBody: 1 << 30,
+			LimitRequestLine: 8190, LimitRequestFieldSize: 8190, LimitRequestFields: 100,
 		},
-		KeepAliveTimeout:      5 * time.Second,
-		Timeout:               60 * time.Second,
-		ServerTokens:          "full",
-		LimitRequestLine:      8190,
-		LimitRequestFieldSize: 8190,
-		LimitRequestFields:    100,
+		KeepAliveTimeout: 5 * time.Second,
+		Timeout:          60 * time.Second,
+		ServerTokens:     "full",
 	}
 	equal(t, "server", s, want)
 }

@@ -106,10 +106,12 @@ KeepAlive On
 ServerSignature EMail
 TraceEnable extended
 RequestReadTimeout header=10 body=7,MinRate=9
+LimitRequestFieldSize 50
 </VirtualHost>
 <VirtualHost *:81>
 MaxKeepAliveRequests 0
 LimitRequestBody 0
+LimitRequestFields 0
 </VirtualHost>
 KeepAlive Off
 LimitRequestBody 100
@@ -119,14 +121,16 @@ MaxKeepAliveRequests 3
 		t.Fatal(errs)
 	}
 	main := PerServer{AddTypes: map[string]string{"a": "text/x-a"}, KeepAlive: false, MaxKeepAliveRequests: 3,
-		ServerSignature: "off", TraceEnable: "off", LimitRequestBody: 100}
+		ServerSignature: "off", TraceEnable: "off", LimitRequestBody: 100,
+		LimitRequestLine: 8190, LimitRequestFieldSize: 8190, LimitRequestFields: 100}
 	equal(t, "main", s.PerServer, main)
 	equal(t, "first", s.VirtualHosts[0].PerServer, PerServer{
 		AddTypes: map[string]string{"a": "text/x-b", "b": "text/x-b"}, KeepAlive: true, MaxKeepAliveRequests: 3,
 		ServerSignature: "email", TraceEnable: "extended", LimitRequestBody: 100, BodyTimeout: 7 * time.Second, BodyMinRate: 9,
+		LimitRequestLine: 8190, LimitRequestFieldSize: 50, LimitRequestFields: 100,
 	})
 	second := main
-	second.MaxKeepAliveRequests, second.LimitRequestBody = 0, 0
+	second.MaxKeepAliveRequests, second.LimitRequestBody, second.LimitRequestFields = 0, 0, 0
 	equal(t, "second", s.VirtualHosts[1].PerServer, second)
 	if !IsPerServer("keepalive") || !IsPerServer("AddType") || IsPerServer("KeepAliveTimeout") || IsPerServer("ServerName") {
 		t.Error("IsPerServer")

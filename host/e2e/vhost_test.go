@@ -617,3 +617,69 @@ func TestVhostSettings(t *testing.T) {
 			"GET /who.txt HTTP/1.0\r\nHost: two.test\r\nConnection: keep-alive\r\n\r\n" + get("/who.txt", "two.test"), Want: "docs-two", Connection: true},
 	})
 }
+
+// vhostLimitsConf: on port 0 the first (default) name-based vhost sets
+// small request limits, on port 1 the second one does; 127.0.0.2 has an
+// IP-based vhost with small limits.
+const vhostLimitsConf = `ServerName main.test
+Listen 127.0.0.1:@P0@
+Listen 127.0.0.1:@P1@
+Listen 127.0.0.2:@P0@
+DocumentRoot @DOCS@/main
+<Directory @DOCS@>
+    Require all granted
+</Directory>
+<VirtualHost 127.0.0.1:@P0@>
+    ServerName lim.test
+    DocumentRoot @DOCS@/lim
+    LimitRequestLine 100
+    LimitRequestFieldSize 100
+    LimitRequestFields 5
+</VirtualHost>
+<VirtualHost 127.0.0.1:@P0@>
+    ServerName free.test
+    DocumentRoot @DOCS@/free
+</VirtualHost>
+<VirtualHost 127.0.0.1:@P1@>
+    ServerName free.test
+    DocumentRoot @DOCS@/free
+</VirtualHost>
+<VirtualHost 127.0.0.1:@P1@>
+    ServerName lim.test
+    DocumentRoot @DOCS@/lim
+    LimitRequestLine 100
+    LimitRequestFieldSize 100
+    LimitRequestFields 5
+</VirtualHost>
+<VirtualHost 127.0.0.2:@P0@>
+    ServerName ip.test
+    DocumentRoot @DOCS@/ip
+    LimitRequestFieldSize 100
+</VirtualHost>
+`
+
+// TestVhostLimits: LimitRequestLine, LimitRequestFieldSize and
+// LimitRequestFields are those of the connection's address's default
+// server (Apache reads the request line and the header before it knows
+// the name-based virtual host), whatever the Host.
+func TestVhostLimits(t *testing.T) {
+	p := startPair(t, 2, vhostLimitsConf, vhostDocs("main", "lim", "free", "ip"))
+	long := "X-Long: " + strings.Repeat("a", 150) + "\r\n"
+	many := strings.Repeat("X-Many: 1\r\n", 6)
+	longPath := "/who.txt?" + strings.Repeat("q", 120)
+	withField := func(host, field string) string {
+		return "GET /who.txt HTTP/1.1\r\nHost: " + host + "\r\n" + field + "Connection: close\r\n\r\n"
+	}
+	p.check([]diffRequest{
+		{Raw: withField("lim.test", long), Want: "Bad Request"},
+		{Raw: withField("free.test", long), Want: "Bad Request"},
+		{Raw: withField("free.test", many), Want: "Bad Request"},
+		{Raw: get(longPath, "free.test"), Want: "Request-URI Too Long"},
+		{Raw: withField("free.test", "X-Short: 1\r\n"), Want: "docs-free"},
+		{Port: 1, Raw: withField("lim.test", long), Want: "docs-lim"},
+		{Port: 1, Raw: withField("lim.test", many), Want: "docs-lim"},
+		{Port: 1, Raw: get(longPath, "lim.test"), Want: "docs-lim"},
+		{IP: "127.0.0.2", Raw: withField("anything.test", long), Want: "Bad Request"},
+		{IP: "127.0.0.2", Raw: withField("anything.test", many), Want: "docs-ip"},
+	})
+}

@@ -86,6 +86,8 @@ func vhostsToProto(vs []mpm.VirtualHost) []*mpmv1.VirtualHost {
 				ServerSignature: mpmv1.ServerSignature(v.ServerSignature), TraceEnable: mpmv1.TraceEnable(v.TraceEnable),
 				LimitRequestBody: v.LimitRequestBody,
 				BodyTimeoutMs:    v.BodyTimeout.Milliseconds(), BodyMinRate: int32(v.BodyMinRate),
+				LimitRequestLine: int32(v.LimitRequestLine), LimitRequestFieldSize: int32(v.LimitRequestFieldSize),
+				LimitRequestFields: int32(v.LimitRequestFields),
 			},
 		}
 		for _, a := range v.Addrs {

@@ -68,6 +68,7 @@ type Conn struct {
 	bodyBytes  int64        // body bytes of the current request read so far
 	keepNext   bool         // the current response keeps the connection open
 	ident      *Identity    // who answers the current request; nil: the Server
+	limits     *limits      // on a request's head: its BaseIdentity's, else the Server's
 	sawEOF     bool         // the client closed its side
 
 	nb        NonblockingWriter // rwc's, when it has one
@@ -340,7 +341,7 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 	w := &ex.resp
 	w.c, w.req, w.declared = c, req, -2
 
-	info, perr := c.parser.readRequest(c.br, cfg, req, ex.vals[:])
+	info, perr := c.parser.readRequest(c.br, c.limits, req, ex.vals[:])
 	w.info = info
 	if perr == nil && c.srv.Identify != nil {
 		c.ident = c.srv.Identify(c, req) // Apache's ap_update_vhost_from_headers

@@ -115,7 +115,7 @@ type reqInfo struct {
 // ProtoMajor, ProtoMinor, Header, Host, RequestURI, ContentLength, TransferEncoding and
 // Close. Header values get their one-element slices from vals when it is long enough.
 // On a *protoError with status 0 the connection is dropped without a response.
-func (p *parser) readRequest(br *bufio.Reader, cfg *serverConfig, req *http.Request, vals []string) (info reqInfo, perr *protoError) {
+func (p *parser) readRequest(br *bufio.Reader, cfg *limits, req *http.Request, vals []string) (info reqInfo, perr *protoError) {
 	p.head = p.head[:0]
 	p.fields = p.fields[:0]
 	p.trace = p.trace[:0]

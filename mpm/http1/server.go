@@ -155,6 +155,15 @@ type Server struct {
 	// serving the request.
 	Identify func(c *Conn, r *http.Request) *Identity
 
+	// BaseIdentity, if set, names the server whose limits on a request's line
+	// and header (HostConfig's LimitRequest* fields) hold on a connection: with
+	// virtual hosts, the default server of the connection's local address
+	// (Apache's c->base_server), since those limits apply before the request
+	// names its virtual host. nil is the Server's own. The engine calls it
+	// once per connection, when it wraps it (NewConn, Resume), on the goroutine
+	// doing so; only NetConn may be used.
+	BaseIdentity func(c *Conn) *Identity
+
 	// Progress, if set, is called on the goroutine serving c each time the engine starts
 	// to wait on the network for it (the next request, a request head, each read of a body,
 	// each write of a response), with the current time. Each such wait is bounded
@@ -176,9 +185,6 @@ type Server struct {
 type serverConfig struct {
 	timeout          time.Duration
 	keepAliveTimeout time.Duration
-	lineLimit        int      // bytes allowed in a request line, without CRLF
-	fieldLimit       int      // bytes allowed in one header field line, without CRLF
-	maxFields        int      // -1 = unlimited
 	software         []byte   // "Server: ...\r\n" or nil
 	kaTimeout        []byte   // "timeout=N" of the Keep-Alive header
 	ident            Identity // ServerName and ServerAdmin
@@ -197,6 +203,18 @@ type HostConfig struct {
 	LimitRequestBody     int64
 	BodyTimeout          time.Duration
 	BodyMinRate          int
+	// LimitRequestLine, LimitRequestFieldSize and LimitRequestFields hold for
+	// the connections whose Server.BaseIdentity is this identity: a request's
+	// line and header are read before its virtual host is known (Apache reads
+	// them with the limits of the connection's base server).
+	LimitRequestLine, LimitRequestFieldSize, LimitRequestFields int
+}
+
+// limits bound a request's head.
+type limits struct {
+	lineLimit  int // bytes allowed in a request line, without CRLF
+	fieldLimit int // bytes allowed in one header field line, without CRLF
+	maxFields  int // -1 = unlimited
 }
 
 // hostConf is a HostConfig with its defaults applied.
@@ -208,6 +226,7 @@ type hostConf struct {
 	maxBody     int64 // -1: unlimited
 	bodyTimeout time.Duration
 	bodyMinRate int64
+	limits      limits
 }
 
 func (h HostConfig) compile() *hostConf {
@@ -215,6 +234,11 @@ func (h HostConfig) compile() *hostConf {
 		bodyTimeout: orDuration(h.BodyTimeout, DefaultBodyTimeout), bodyMinRate: int64(h.BodyMinRate)}
 	if c.bodyMinRate <= 0 {
 		c.bodyMinRate = DefaultBodyMinRate
+	}
+	c.limits = limits{
+		lineLimit:  limit(h.LimitRequestLine, DefaultLimitRequestLine) + 1,
+		fieldLimit: limit(h.LimitRequestFieldSize, DefaultLimitRequestFieldSize) + 1,
+		maxFields:  limit(h.LimitRequestFields, DefaultLimitRequestFields),
 	}
 	switch {
 	case h.LimitRequestBody < 0:
@@ -232,12 +256,10 @@ func (s *Server) init() {
 		c := &s.cfg
 		c.timeout = orDuration(s.Timeout, DefaultTimeout)
 		c.keepAliveTimeout = orDuration(s.KeepAliveTimeout, DefaultKeepAliveTimeout)
-		c.lineLimit = limit(s.LimitRequestLine, DefaultLimitRequestLine) + 1
-		c.fieldLimit = limit(s.LimitRequestFieldSize, DefaultLimitRequestFieldSize) + 1
-		c.maxFields = limit(s.LimitRequestFields, DefaultLimitRequestFields)
 		c.host = *HostConfig{KeepAlive: s.KeepAlive, MaxKeepAliveRequests: s.MaxKeepAliveRequests,
 			ServerSignature: s.ServerSignature, TraceEnable: s.TraceEnable, LimitRequestBody: s.LimitRequestBody,
-			BodyTimeout: s.BodyTimeout, BodyMinRate: s.BodyMinRate}.compile()
+			BodyTimeout: s.BodyTimeout, BodyMinRate: s.BodyMinRate, LimitRequestLine: s.LimitRequestLine,
+			LimitRequestFieldSize: s.LimitRequestFieldSize, LimitRequestFields: s.LimitRequestFields}.compile()
 		if s.Software != "" {
 			c.software = append(append([]byte("Server: "), sanitizeValue(s.Software)...), "\r\n"...)
 		}
@@ -338,8 +360,13 @@ func (s *Server) NewConn(c net.Conn) *Conn {
 // wrap makes the Conn for c without reporting a state (NewConn, Resume).
 func (s *Server) wrap(c net.Conn) *Conn {
 	s.init()
-	cn := &Conn{srv: s, rwc: c}
+	cn := &Conn{srv: s, rwc: c, limits: &s.cfg.host.limits}
 	cn.cw.c = cn
+	if s.BaseIdentity != nil {
+		if id := s.BaseIdentity(cn); id != nil && id.conf != nil {
+			cn.limits = &id.conf.limits
+		}
+	}
 	cn.nb, _ = c.(NonblockingWriter)
 	if a := c.RemoteAddr(); a != nil {
 		cn.remoteAddr = a.String()

@@ -1083,8 +1083,13 @@ type VirtualHostSettings struct {
 	LimitRequestBody     int64                  `protobuf:"varint,6,opt,name=limit_request_body,json=limitRequestBody,proto3" json:"limit_request_body,omitempty"`
 	BodyTimeoutMs        int64                  `protobuf:"varint,7,opt,name=body_timeout_ms,json=bodyTimeoutMs,proto3" json:"body_timeout_ms,omitempty"` // RequestReadTimeout's body part
 	BodyMinRate          int32                  `protobuf:"varint,8,opt,name=body_min_rate,json=bodyMinRate,proto3" json:"body_min_rate,omitempty"`
-	unknownFields        protoimpl.UnknownFields
-	sizeCache            protoimpl.SizeCache
+	// Limits on the request heads of connections to the addresses it is the
+	// default server of.
+	LimitRequestLine      int32 `protobuf:"varint,9,opt,name=limit_request_line,json=limitRequestLine,proto3" json:"limit_request_line,omitempty"`
+	LimitRequestFieldSize int32 `protobuf:"varint,10,opt,name=limit_request_field_size,json=limitRequestFieldSize,proto3" json:"limit_request_field_size,omitempty"`
+	LimitRequestFields    int32 `protobuf:"varint,11,opt,name=limit_request_fields,json=limitRequestFields,proto3" json:"limit_request_fields,omitempty"`
+	unknownFields         protoimpl.UnknownFields
+	sizeCache             protoimpl.SizeCache
 }
 
 func (x *VirtualHostSettings) Reset() {
@@ -1169,6 +1174,27 @@ func (x *VirtualHostSettings) GetBodyTimeoutMs() int64 {
 func (x *VirtualHostSettings) GetBodyMinRate() int32 {
 	if x != nil {
 		return x.BodyMinRate
+	}
+	return 0
+}
+
+func (x *VirtualHostSettings) GetLimitRequestLine() int32 {
+	if x != nil {
+		return x.LimitRequestLine
+	}
+	return 0
+}
+
+func (x *VirtualHostSettings) GetLimitRequestFieldSize() int32 {
+	if x != nil {
+		return x.LimitRequestFieldSize
+	}
+	return 0
+}
+
+func (x *VirtualHostSettings) GetLimitRequestFields() int32 {
+	if x != nil {
+		return x.LimitRequestFields
 	}
 	return 0
 }
@@ -2245,7 +2271,7 @@ const file_proto_mpm_v1_mpm_proto_rawDesc = "" +
 	"\x04line\x18\n" +
 	" \x01(\x05R\x04line\x121\n" +
 	"\bhandlers\x18\v \x03(\v2\x15.httpd.mpm.v1.HandlerR\bhandlers\x12=\n" +
-	"\bsettings\x18\x14 \x01(\v2!.httpd.mpm.v1.VirtualHostSettingsR\bsettings\"\xf8\x03\n" +
+	"\bsettings\x18\x14 \x01(\v2!.httpd.mpm.v1.VirtualHostSettingsR\bsettings\"\x91\x05\n" +
 	"\x13VirtualHostSettings\x12L\n" +
 	"\tadd_types\x18\x01 \x03(\v2/.httpd.mpm.v1.VirtualHostSettings.AddTypesEntryR\baddTypes\x12\x1d\n" +
 	"\n" +
@@ -2255,7 +2281,11 @@ const file_proto_mpm_v1_mpm_proto_rawDesc = "" +
 	"\ftrace_enable\x18\x05 \x01(\x0e2\x19.httpd.mpm.v1.TraceEnableR\vtraceEnable\x12,\n" +
 	"\x12limit_request_body\x18\x06 \x01(\x03R\x10limitRequestBody\x12&\n" +
 	"\x0fbody_timeout_ms\x18\a \x01(\x03R\rbodyTimeoutMs\x12\"\n" +
-	"\rbody_min_rate\x18\b \x01(\x05R\vbodyMinRate\x1a;\n" +
+	"\rbody_min_rate\x18\b \x01(\x05R\vbodyMinRate\x12,\n" +
+	"\x12limit_request_line\x18\t \x01(\x05R\x10limitRequestLine\x127\n" +
+	"\x18limit_request_field_size\x18\n" +
+	" \x01(\x05R\x15limitRequestFieldSize\x120\n" +
+	"\x14limit_request_fields\x18\v \x01(\x05R\x12limitRequestFields\x1a;\n" +
 	"\rAddTypesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"I\n" +
