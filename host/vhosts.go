@@ -37,7 +37,7 @@ func unappliedInVhosts(cfg *config.Config) []string {
 					continue
 				}
 				name = "<" + name + ">"
-			} else if appliedInVhost(x.Name) {
+			} else if appliedInVhost(x.Name) || refusedInVhost(x.Name) {
 				continue
 			}
 			out = append(out, fmt.Sprintf("Warning: %s on line %d of %s is ignored in <VirtualHost %s>: "+
@@ -59,6 +59,14 @@ func appliedInVhost(name string) bool {
 		return true
 	}
 	return isSiteDirective(name)
+}
+
+// refusedInVhost says whether Apache refuses the core directive name in
+// <VirtualHost> (ServerTokens, Listen, ...): the config check reports it as
+// an error, which says enough.
+func refusedInVhost(name string) bool {
+	s := config.Core.Lookup(name, false)
+	return s != nil && s.Context != 0 && s.Context&config.InVirtualHost == 0 // 0: anywhere
 }
 
 // logUnappliedInVhosts writes unappliedInVhosts to the error log as warnings
