@@ -54,6 +54,11 @@
 //     TraceEnable says (Server.TraceEnable; Off, the zero value, is the default here
 //     where apache2's is On): 405 with an empty Allow; or an echo of the request line
 //     and fields as received, as message/http (413 for a body unless Extended).
+//   - Virtual hosts: Server.Identify names a request's server once its head has parsed,
+//     and that Identity's HostConfig (KeepAlive, MaxKeepAliveRequests, ServerSignature,
+//     TraceEnable, LimitRequestBody, the body timeout) holds for the request, as apache2's
+//     r->server after ap_update_vhost_from_headers; the request line and header are read
+//     with the limits of the connection's Server.BaseIdentity (apache2's c->base_server).
 //   - A request body is read with "100 Continue" sent on the handler's first Read; what
 //     the handler leaves unread is discarded up to 256 KiB before the next request,
 //     otherwise the connection closes.
