@@ -259,19 +259,19 @@ func (t *vhostTable) answered(c *http1.Conn, r *http.Request) *vserver {
 	if s, ok := t.byID[c.Identity()]; ok {
 		return s
 	}
-	return t.pick(c.NetConn().LocalAddr(), r.Host)
+	return t.pick(c.LocalAddr(), r.Host)
 }
 
 // base is http1.Server.BaseIdentity: the default server of the connection's
 // local address (what a request without a host picks).
 func (t *vhostTable) base(c *http1.Conn) *http1.Identity {
-	return t.pick(c.NetConn().LocalAddr(), "").id
+	return t.pick(c.LocalAddr(), "").id
 }
 
 // identify is http1.Server.Identify: the identity of the server answering a
 // request the engine answers alone, by its address and whatever Host it has.
 func (t *vhostTable) identify(c *http1.Conn, r *http.Request) *http1.Identity {
-	return t.pick(c.NetConn().LocalAddr(), r.Host).id
+	return t.pick(c.LocalAddr(), r.Host).id
 }
 
 // ServeHTTP answers r as the server the table picks for it.
@@ -279,16 +279,14 @@ func (t *vhostTable) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var local net.Addr
 	c := http1.ConnFromRequest(r)
 	if c != nil {
-		local = c.NetConn().LocalAddr()
-	} else {
-		local, _ = r.Context().Value(http.LocalAddrContextKey).(net.Addr)
-	}
-	if c != nil {
 		// The engine picked it already (Server.Identify).
 		if s, ok := t.byID[c.Identity()]; ok {
 			s.handler.ServeHTTP(w, r)
 			return
 		}
+		local = c.LocalAddr()
+	} else {
+		local, _ = r.Context().Value(http.LocalAddrContextKey).(net.Addr)
 	}
 	s := t.pick(local, r.Host)
 	if c != nil {

@@ -69,6 +69,7 @@ type Conn struct {
 	keepNext   bool         // the current response keeps the connection open
 	ident      *Identity    // who answers the current request; nil: the Server
 	limits     *limits      // on a request's head: its BaseIdentity's, else the Server's
+	laddr      net.Addr     // rwc's local address, kept when the Server has virtual hosts; nil: ask rwc
 	sawEOF     bool         // the client closed its side
 
 	nb        NonblockingWriter // rwc's, when it has one
@@ -144,13 +145,23 @@ func (cc *connContext) Value(key any) any {
 	case connKey{}:
 		return cc.c
 	case http.LocalAddrContextKey:
-		return cc.c.rwc.LocalAddr()
+		return cc.c.LocalAddr()
 	}
 	return cc.Context.Value(key)
 }
 
 // NetConn returns the wrapped connection.
 func (c *Conn) NetConn() net.Conn { return c.rwc }
+
+// LocalAddr is NetConn's LocalAddr. On a Server with Identify or BaseIdentity set
+// (virtual hosts, which look at it for every request) it is asked once, when the Conn
+// is made, and kept; otherwise each call asks NetConn. Safe for concurrent use.
+func (c *Conn) LocalAddr() net.Addr {
+	if c.laddr != nil {
+		return c.laddr
+	}
+	return c.rwc.LocalAddr()
+}
 
 // Requests reports how many requests were started on c (for a scoreboard). Safe for
 // concurrent use.

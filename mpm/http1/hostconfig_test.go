@@ -1,9 +1,12 @@
 package http1
 
 import (
+	"bufio"
 	"io"
+	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -84,5 +87,52 @@ func TestHostConfig(t *testing.T) {
 	resps, _ = exchangeRaw(t, addr, "POST / HTTP/1.1\r\nHost: v.test\r\nContent-Length: 5\r\n\r\n1", 1, "POST")
 	if resps[0].StatusLine != "HTTP/1.1 408 Request Timeout" {
 		t.Errorf("v.test body that stops: %s", resps[0].StatusLine)
+	}
+}
+
+// countingConn counts LocalAddr calls.
+type countingConn struct {
+	net.Conn
+	n atomic.Int32
+}
+
+func (c *countingConn) LocalAddr() net.Addr { c.n.Add(1); return c.Conn.LocalAddr() }
+
+// TestLocalAddrKept: with virtual hosts (Identify set), a Conn asks its
+// connection for the local address once, however many requests look at it.
+func TestLocalAddrKept(t *testing.T) {
+	srv := &Server{
+		KeepAlive: true,
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			io.WriteString(w, ConnFromRequest(r).LocalAddr().String())
+		}),
+		Identify: func(c *Conn, r *http.Request) *Identity { c.LocalAddr(); return nil },
+	}
+	client, server := net.Pipe()
+	defer client.Close()
+	cc := &countingConn{Conn: server}
+	c := srv.NewConn(cc)
+	go func() {
+		for {
+			if keep, _ := c.ServeRequest(); !keep {
+				c.Close()
+				return
+			}
+		}
+	}()
+	go io.WriteString(client, strings.Repeat("GET / HTTP/1.1\r\nHost: x\r\n\r\n", 3))
+	br := bufio.NewReader(client)
+	for i := 0; i < 3; i++ {
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		if string(b) != "pipe" {
+			t.Errorf("response %d: %q, want the pipe's address", i, b)
+		}
+	}
+	if n := cc.n.Load(); n != 1 {
+		t.Errorf("LocalAddr asked %d times, want once", n)
 	}
 }

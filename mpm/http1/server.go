@@ -161,7 +161,7 @@ type Server struct {
 	// (Apache's c->base_server), since those limits apply before the request
 	// names its virtual host. nil is the Server's own. The engine calls it
 	// once per connection, when it wraps it (NewConn, Resume), on the goroutine
-	// doing so; only NetConn may be used.
+	// doing so; only NetConn and LocalAddr may be used.
 	BaseIdentity func(c *Conn) *Identity
 
 	// Progress, if set, is called on the goroutine serving c each time the engine starts
@@ -362,6 +362,9 @@ func (s *Server) wrap(c net.Conn) *Conn {
 	s.init()
 	cn := &Conn{srv: s, rwc: c, limits: &s.cfg.host.limits}
 	cn.cw.c = cn
+	if s.Identify != nil || s.BaseIdentity != nil {
+		cn.laddr = c.LocalAddr()
+	}
 	if s.BaseIdentity != nil {
 		if id := s.BaseIdentity(cn); id != nil && id.conf != nil {
 			cn.limits = &id.conf.limits
