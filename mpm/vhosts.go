@@ -36,7 +36,9 @@ type VirtualHost struct {
 	// else the main server's, with Core's meanings; AddTypes are the main
 	// server's with the section's over them. The keep-alive settings decide, after each response to a request
 	// for the virtual host, whether the connection is kept (Apache's
-	// ap_set_keepalive looks at the request's server).
+	// ap_set_keepalive looks at the request's server). As for Core, their zero
+	// values are settings (KeepAlive off, ...), not "the main server's": the
+	// host fills them all in; so must anyone else building a VirtualHost.
 	AddTypes             map[string]string
 	ServerSignature      http1.Signature
 	TraceEnable          http1.Trace

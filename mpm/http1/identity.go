@@ -99,9 +99,9 @@ func (id *Identity) WithCanonicalName(mode CanonicalName) *Identity {
 }
 
 // WithConfig returns a copy of id whose requests get conf's settings in place of
-// the Server's (KeepAlive, MaxKeepAliveRequests, ServerSignature, TraceEnable,
-// LimitRequestBody, BodyTimeout and BodyMinRate): those of a virtual host. An identity without it takes the
-// Server's. id is not changed.
+// the Server's: those of a virtual host (see HostConfig; its LimitRequest* fields
+// hold on the connections whose Server.BaseIdentity it is). An identity without it
+// takes the Server's. id is not changed.
 func (id *Identity) WithConfig(conf HostConfig) *Identity {
 	c := *id
 	c.conf = conf.compile()
