@@ -454,6 +454,10 @@ func (c *Conn) answerProtoError(w *response, perr *protoError) (bool, error) {
 	}
 	req := w.req
 	if req.Method == "" {
+		// The request line's method, as apache2 keeps it: a HEAD gets no body.
+		req.Method = c.parser.lineMethod()
+	}
+	if req.Method == "" {
 		req.Method = http.MethodGet
 	}
 	if req.ProtoMajor != 1 {

@@ -20,7 +20,8 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/mpm/scoreboard"
 )
 
-// Handler serves server-status. Only GET is answered (405 otherwise).
+// Handler serves server-status. Only GET and HEAD are answered (405 otherwise);
+// HEAD gets GET's fields, the Content-Length too, without the body.
 type Handler struct {
 	Board    *scoreboard.Board
 	MPM      string // "event", "worker", "prefork"
@@ -74,7 +75,7 @@ type procRow struct {
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET")
 		http1.WriteError(w, r, http.StatusMethodNotAllowed, "")
 		return
