@@ -15,13 +15,16 @@ import (
 )
 
 // checkErrorLogDirs is Apache's check of the error logs' directories (core's
-// check_errorlog_dir, at every start, restart and -t): the directory of the main
-// server's ErrorLog file, then of each <VirtualHost>'s own, must be a directory
-// one can reach. The error is Apache's message.
+// check_errorlog_dir, run by check_config in every mode that reads the config:
+// start, restart, -t, -S, -M, -k): the directory of the main server's ErrorLog
+// file, then of each <VirtualHost>'s own, from the last to the first (the order
+// of Apache's server list), must be a directory one can reach. Every failure is
+// reported, each as Apache's AH02291 line, then AH00014.
 func checkErrorLogDirs(srv *config.Server) error {
-	check := func(path, whose string) error {
+	var msgs []string
+	check := func(path, whose string) {
 		if path == "" || strings.HasPrefix(path, "|") || path == "syslog" || strings.HasPrefix(path, "syslog:") {
-			return nil
+			return
 		}
 		dir := filepath.Dir(path)
 		fi, err := os.Stat(dir)
@@ -29,20 +32,19 @@ func checkErrorLogDirs(srv *config.Server) error {
 			err = syscall.ENOTDIR
 		}
 		if err != nil {
-			return fmt.Errorf("%sAH02291: Cannot access directory '%s/' for %s\nAH00014: Configuration check failed",
-				pipedlog.ErrnoPrefix(err), strings.TrimSuffix(dir, "/"), whose)
+			msgs = append(msgs, fmt.Sprintf("%sAH02291: Cannot access directory '%s/' for %s",
+				pipedlog.ErrnoPrefix(err), strings.TrimSuffix(dir, "/"), whose))
 		}
+	}
+	check(srv.ErrorLog, "main error log")
+	for i := len(srv.VirtualHosts) - 1; i >= 0; i-- {
+		v := srv.VirtualHosts[i]
+		check(v.ErrorLog, fmt.Sprintf("error log of vhost defined at %s:%d", v.Section.File, v.Section.Line))
+	}
+	if len(msgs) == 0 {
 		return nil
 	}
-	if err := check(srv.ErrorLog, "main error log"); err != nil {
-		return err
-	}
-	for _, v := range srv.VirtualHosts {
-		if err := check(v.ErrorLog, fmt.Sprintf("error log of vhost defined at %s:%d", v.Section.File, v.Section.Line)); err != nil {
-			return err
-		}
-	}
-	return nil
+	return errors.New(strings.Join(msgs, "\n") + "\nAH00014: Configuration check failed")
 }
 
 // openErrorLog is errorlog.Open with Apache's message (AH00091) for a file
