@@ -47,6 +47,7 @@ type Conn struct {
 	srv        *Server
 	rwc        net.Conn
 	remoteAddr string
+	laddr      atomic.Pointer[net.Addr] // rwc's local address, once asked (LocalAddr)
 	ctx        *connContext
 	cancel     context.CancelFunc
 	tmpl       *http.Request // carries ctx; copied into each request
@@ -143,13 +144,25 @@ func (cc *connContext) Value(key any) any {
 	case connKey{}:
 		return cc.c
 	case http.LocalAddrContextKey:
-		return cc.c.rwc.LocalAddr()
+		return cc.c.LocalAddr()
 	}
 	return cc.Context.Value(key)
 }
 
 // NetConn returns the wrapped connection.
 func (c *Conn) NetConn() net.Conn { return c.rwc }
+
+// LocalAddr is the wrapped connection's local address, asked once and kept: an
+// accepted connection's does not change, and some net.Conns ask the kernel each time.
+// It is what the requests' http.LocalAddrContextKey gives. Safe for concurrent use.
+func (c *Conn) LocalAddr() net.Addr {
+	if p := c.laddr.Load(); p != nil {
+		return *p
+	}
+	a := c.rwc.LocalAddr()
+	c.laddr.Store(&a)
+	return a
+}
 
 // Requests reports how many requests were started on c (for a scoreboard). Safe for
 // concurrent use.

@@ -75,7 +75,7 @@ func begin(c *http1.Conn, w Worker, r *http.Request, extended bool) {
 		return
 	}
 	port := 0
-	if a, ok := c.NetConn().LocalAddr().(*net.TCPAddr); ok {
+	if a, ok := c.LocalAddr().(*net.TCPAddr); ok {
 		port = a.Port
 	}
 	w.BeginRequest(time.Now(), clientIP(r.RemoteAddr), http1.ServerHostname(r), port, r.Method, r.RequestURI, r.Proto)
