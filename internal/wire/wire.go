@@ -89,6 +89,19 @@ const (
 // to trace8 follow as 8 to 15.
 var LogLevelNames = [...]string{"emerg", "alert", "crit", "error", "warn", "notice", "info", "debug"}
 
+// LogLevelName is the Apache name of level n (ParseLogLevel's numbers):
+// "emerg" for 0, "trace1" for 8.
+func LogLevelName(n int) string {
+	if n < len(LogLevelNames) {
+		return LogLevelNames[max(n, 0)]
+	}
+	t := n - len(LogLevelNames) + 1
+	if t < 10 {
+		return "trace" + string(rune('0'+t))
+	}
+	return "trace" + string(rune('0'+t/10%10)) + string(rune('0'+t%10))
+}
+
 // ParseLogLevel is the number of an Apache LogLevel name (lowercase: emerg 0,
 // debug 7, trace1-8 8 to 15), false for a name Apache does not know. The host's
 // error log and an MPM's request-error lines read LogLevel with it.
