@@ -155,6 +155,7 @@ func coreFromProto(c *mpmv1.Core) Core {
 		Sections:                sectionsFromProto(c.GetSections()),
 		OneProcess:              c.GetOneProcess(),
 		VirtualHosts:            vhostsFromProto(c.GetVirtualHosts()),
+		ErrorLog:                errorLogFromProto(c.GetErrorLog()),
 	}
 }
 
@@ -166,6 +167,7 @@ func vhostsFromProto(vs []*mpmv1.VirtualHost) []VirtualHost {
 			ServerAdmin: p.GetServerAdmin(), ServerDirectives: directivesFromProto(p.GetServerDirectives()),
 			Sections: sectionsFromProto(p.GetSections()), AccessLogs: accessLogsFromProto(p.GetAccessLogs()),
 			File: p.GetFile(), Line: int(p.GetLine()), Handlers: handlersFromProto(p.GetHandlers()),
+			ErrorLog: errorLogFromProto(p.GetErrorLog()), LogLevel: p.GetLogLevel(),
 		}
 		for _, a := range p.GetAddrs() {
 			v.Addrs = append(v.Addrs, VirtualHostAddr{IP: a.GetIp(), Port: int(a.GetPort()), Name: a.GetName()})
@@ -206,6 +208,10 @@ func sectionsFromProto(ss []*mpmv1.Section) []site.Section {
 			File: s.GetFile(), Line: int(s.GetLine())})
 	}
 	return out
+}
+
+func errorLogFromProto(l *mpmv1.ErrorLog) ErrorLog {
+	return ErrorLog{Target: l.GetTarget(), FD: int(l.GetFd())}
 }
 
 func accessLogsFromProto(ls []*mpmv1.AccessLog) []AccessLog {

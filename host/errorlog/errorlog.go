@@ -207,8 +207,12 @@ func (l *Log) writeLine(level Level, line *errline.Line) {
 // File is the open file l writes to (the file Open opened, the pipe to its
 // piped logger, or os.Stderr), nil for a Log New made on another writer: an
 // MPM's children write request-level lines to it through their own copies
-// of the descriptor. The caller does not close it (l owns it).
+// of the descriptor. The caller does not close it (l owns it). A nil Log
+// has none.
 func (l *Log) File() *os.File {
+	if l == nil {
+		return nil
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	f, _ := l.w.(*os.File)
@@ -328,4 +332,3 @@ var requestFields = map[string]bool{
 	wire.NoticeField: true, wire.ModuleField: true, wire.ClientField: true,
 	wire.RefererField: true, wire.ErrnoField: true, wire.VhostField: true,
 }
-
