@@ -24,7 +24,7 @@ import (
 // there is nowhere to write them.
 func requestErrors(cfg *Config, vhost int) (static.LogFunc, static.Level) {
 	levelName, target := cfg.LogLevel, cfg.Core.ErrorLog
-	if vhost > 0 {
+	if vhost > 0 && vhost <= len(cfg.Core.VirtualHosts) {
 		v := &cfg.Core.VirtualHosts[vhost-1]
 		if v.LogLevel != "" {
 			levelName = v.LogLevel
