@@ -66,7 +66,10 @@ const NoticeField = "apache_notice"
 // MPM escapes the message and the referer as apache2 escapes error log items
 // (control characters, bytes above 0x7e and the backslash as \n, \xhh, \\).
 // A line of a virtual host's request carries VhostField, by which the host
-// writes it to that virtual host's own ErrorLog when it has one.
+// writes it to that virtual host's own ErrorLog when it has one. An MPM that
+// got the error logs' descriptors (mpm.ErrorLog) writes these lines itself,
+// in the process that served the request (internal/errline); the fields are
+// its fallback without them, and what an MPM built on an older SDK sends.
 const (
 	// ModuleField is the Apache module the line is from ("authz_core",
 	// "autoindex", "core"); it replaces the logger's name.
