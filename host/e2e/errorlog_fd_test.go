@@ -1,6 +1,7 @@
 package e2e_test
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -99,21 +100,10 @@ func TestChildWritesErrorLog(t *testing.T) {
 				t.Fatalf("the line's pid %d is not a child of the plugin %d (children %v, host %d)", pid, plugin, kids, in.cmd.Process.Pid)
 			}
 			errorLog := filepath.Join(root, "logs/error_log")
-			if !slices.Contains(slices.Collect(mapsValues(proctree.FDs(pid))), errorLog) {
+			if !slices.Contains(slices.Collect(maps.Values(proctree.FDs(pid))), errorLog) {
 				t.Errorf("child %d does not hold %s open: %v", pid, errorLog, proctree.FDs(pid))
 			}
 		})
-	}
-}
-
-// mapsValues yields the values of m.
-func mapsValues(m map[int]string) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for _, v := range m {
-			if !yield(v) {
-				return
-			}
-		}
 	}
 }
 
@@ -154,7 +144,7 @@ func TestChildWritesPipedErrorLog(t *testing.T) {
 	if logger == 0 || !strings.HasPrefix(stdin, "pipe:") {
 		t.Fatalf("no piped logger among the host's children %v (stdin %q)", children(host), stdin)
 	}
-	if !slices.Contains(slices.Collect(mapsValues(proctree.FDs(pid))), stdin) {
+	if !slices.Contains(slices.Collect(maps.Values(proctree.FDs(pid))), stdin) {
 		t.Errorf("child %d does not hold the logger's pipe %s: %v", pid, stdin, proctree.FDs(pid))
 	}
 	if strings.Contains(in.srv.ErrorLog(), "AH01630") {
