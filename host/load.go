@@ -14,6 +14,7 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/host/errorlog"
 	"github.com/httpd-mpm/httpd-mpm/host/launch"
 	"github.com/httpd-mpm/httpd-mpm/host/listen"
+	"github.com/httpd-mpm/httpd-mpm/internal/wire"
 	"github.com/httpd-mpm/httpd-mpm/mpm"
 )
 
@@ -188,6 +189,11 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 			o.name, mod.Line, mod.File, mod.Name, mod.AbsPath, p.Describe().Module)
 		return fail()
 	}
+	if msg := missingFeature(p.Features(), srv, o); msg != "" {
+		fmt.Fprintf(stderr, "%s: Syntax error on line %d of %s: %s (%s) %s: it was built with an older SDK (rebuild it against this httpd's SDK)\n",
+			o.name, mod.Line, mod.File, mod.Name, mod.Path, msg)
+		return fail()
+	}
 	table := mpmTable(p.Describe())
 	if errs := config.Validate(cfg, config.Core, table); len(errs) > 0 {
 		printErrors(stderr, o.name, errs)
@@ -223,6 +229,21 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 		return fail()
 	}
 	return &loaded{cfg: cfg, srv: srv, module: mod, gen: p, mpmCfg: mc}, nil
+}
+
+// missingFeature says what the configuration needs that an MPM honouring
+// only features (wire.Features) would ignore, "" when nothing: a plugin
+// built with an older SDK would serve every virtual host's requests as the
+// main server's, or -X with all its processes.
+func missingFeature(features []string, srv *config.Server, o *options) string {
+	if len(srv.VirtualHosts) > 0 && !slices.Contains(features, wire.FeatureVirtualHosts) {
+		v := srv.VirtualHosts[0].Section
+		return fmt.Sprintf("does not serve <VirtualHost> sections (the first is on line %d of %s)", v.Line, v.File)
+	}
+	if o.oneProcess() && !slices.Contains(features, wire.FeatureOneProcess) {
+		return "cannot serve with a single process (-X, -D ONE_PROCESS or -D DEBUG)"
+	}
+	return ""
 }
 
 // lookup is the latest config's credential lookup (childCredential).

@@ -114,7 +114,7 @@ func accessLogHook(main *vserver, table *vhostTable) func(c *http1.Conn, r *http
 		e := accesslog.Entry{
 			Request: r, Line: c.RequestLine(), Status: status, BodyBytes: n,
 			Start: c.RequestStart(), End: time.Now(),
-			RemoteAddr: c.RemoteAddr(), LocalAddr: c.NetConn().LocalAddr(), Header: c.ResponseHeader(),
+			RemoteAddr: c.RemoteAddr(), LocalAddr: c.LocalAddr(), Header: c.ResponseHeader(),
 			ServerName: s.logName, Requests: c.Requests(), KeepAlive: c.KeepingAlive(),
 		}
 		for i := range s.logs {

@@ -45,7 +45,14 @@
 //  2. Describe. [MPM.Describe] names the module ("mpm_event_module"), the
 //     MPM ("event") and its directives. [Serve] adds the API versions the
 //     SDK speaks; the host refuses a plugin with none in common, naming both
-//     versions and the LoadModule line. Describe is the first call and
+//     versions and the LoadModule line. It also adds the parts of the
+//     configuration added to API v1 since its start that this SDK honours
+//     (virtual hosts, -X): a plugin built with an older SDK does not list
+//     them, and the host refuses a configuration that needs one (with
+//     <VirtualHost> sections, or -X) rather than have the plugin ignore it.
+//     An MPM that answers requests with its own engine instead of
+//     [NewHTTPServer] must honour [Core.VirtualHosts] and [Core.OneProcess]
+//     itself. Describe is the first call and
 //     must have no side effects: it may be the only one, when the module
 //     name is not the one LoadModule names or the config misuses one of
 //     the MPM's directives (then the host ends the plugin process).

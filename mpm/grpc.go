@@ -33,6 +33,7 @@ func (s *server) Describe(context.Context, *mpmv1.DescribeRequest) (*mpmv1.Descr
 	resp := &mpmv1.DescribeResponse{
 		Module: d.Module, Name: d.Name, Version: d.Version, Source: d.Source,
 		Threaded: d.Threaded, Forked: d.Forked, ApiVersions: []string{wire.APIVersion},
+		Features: wire.Features,
 	}
 	for _, dir := range d.Directives {
 		lo, hi := dir.ArgRange()

@@ -245,13 +245,13 @@ func (t *vhostTable) answered(c *http1.Conn, r *http.Request) *vserver {
 	if s, ok := t.byID[c.Identity()]; ok {
 		return s
 	}
-	return t.pick(c.NetConn().LocalAddr(), r.Host)
+	return t.pick(c.LocalAddr(), r.Host)
 }
 
 // identify is http1.Server.Identify: the identity of the server answering a
 // request the engine answers alone, by its address and whatever Host it has.
 func (t *vhostTable) identify(c *http1.Conn, r *http.Request) *http1.Identity {
-	return t.pick(c.NetConn().LocalAddr(), r.Host).id
+	return t.pick(c.LocalAddr(), r.Host).id
 }
 
 // ServeHTTP answers r as the server the table picks for it.
@@ -259,7 +259,7 @@ func (t *vhostTable) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var local net.Addr
 	c := http1.ConnFromRequest(r)
 	if c != nil {
-		local = c.NetConn().LocalAddr()
+		local = c.LocalAddr()
 	} else {
 		local, _ = r.Context().Value(http.LocalAddrContextKey).(net.Addr)
 	}

@@ -10,6 +10,18 @@ package wire
 // versions it speaks in Describe; the host refuses one without an overlap.
 const APIVersion = "v1"
 
+// Features are the parts of the configuration, added to API v1 after its
+// start, that this SDK honours: its Describe lists them, and the host
+// refuses a configuration that needs one the plugin does not list (a plugin
+// built with an older SDK would ignore it and serve wrongly).
+var Features = []string{FeatureVirtualHosts, FeatureOneProcess}
+
+// The features (see Features).
+const (
+	FeatureVirtualHosts = "virtual-hosts" // Core.VirtualHosts: requests answered per <VirtualHost>
+	FeatureOneProcess   = "one-process"   // Core.OneProcess: httpd -X serves with one process
+)
+
 // PluginName is the single plugin a module binary serves.
 const PluginName = "mpm"
 

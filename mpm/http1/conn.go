@@ -47,6 +47,7 @@ type Conn struct {
 	srv        *Server
 	rwc        net.Conn
 	remoteAddr string
+	local      atomic.Pointer[net.Addr] // LocalAddr's, once asked
 	ctx        *connContext
 	cancel     context.CancelFunc
 	tmpl       *http.Request // carries ctx; copied into each request
@@ -59,6 +60,9 @@ type Conn struct {
 	parser parser
 	hdr    http.Header // response header map, cleared per request
 	keys   []string    // header-order scratch
+	// keysBuf backs keys for the usual few response fields: no allocation
+	// per connection for them.
+	keysBuf [12]string
 
 	nreq       atomic.Int64 // requests started
 	keepalives int          // responses sent with keep-alive
@@ -143,13 +147,25 @@ func (cc *connContext) Value(key any) any {
 	case connKey{}:
 		return cc.c
 	case http.LocalAddrContextKey:
-		return cc.c.rwc.LocalAddr()
+		return cc.c.LocalAddr()
 	}
 	return cc.Context.Value(key)
 }
 
 // NetConn returns the wrapped connection.
 func (c *Conn) NetConn() net.Conn { return c.rwc }
+
+// LocalAddr is the wrapped connection's LocalAddr, asked once per Conn: a
+// connection's local address does not change, and asking may cost a system
+// call (getsockname) and allocations each time. Safe for concurrent use.
+func (c *Conn) LocalAddr() net.Addr {
+	if a := c.local.Load(); a != nil {
+		return *a
+	}
+	a := c.rwc.LocalAddr()
+	c.local.Store(&a)
+	return a
+}
 
 // Requests reports how many requests were started on c (for a scoreboard). Safe for
 // concurrent use.

@@ -334,15 +334,20 @@ func (x *DescribeRequest) GetHostApiVersions() []string {
 }
 
 type DescribeResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Module        string                 `protobuf:"bytes,1,opt,name=module,proto3" json:"module,omitempty"`   // module name used in LoadModule, e.g. "mpm_event_module"
-	Name          string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`       // MPM name as `httpd -V` prints it, e.g. "event"
-	Version       string                 `protobuf:"bytes,3,opt,name=version,proto3" json:"version,omitempty"` // the plugin's own version
-	ApiVersions   []string               `protobuf:"bytes,4,rep,name=api_versions,json=apiVersions,proto3" json:"api_versions,omitempty"`
-	Threaded      string                 `protobuf:"bytes,5,opt,name=threaded,proto3" json:"threaded,omitempty"` // `httpd -V` "threaded:" value, e.g. "yes (fixed thread count)"
-	Forked        string                 `protobuf:"bytes,6,opt,name=forked,proto3" json:"forked,omitempty"`     // `httpd -V` "forked:" value, e.g. "yes (variable process count)"
-	Directives    []*Directive           `protobuf:"bytes,7,rep,name=directives,proto3" json:"directives,omitempty"`
-	Source        string                 `protobuf:"bytes,8,opt,name=source,proto3" json:"source,omitempty"` // source name for `httpd -L` and <IfModule>, e.g. "event.c"
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	Module      string                 `protobuf:"bytes,1,opt,name=module,proto3" json:"module,omitempty"`   // module name used in LoadModule, e.g. "mpm_event_module"
+	Name        string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`       // MPM name as `httpd -V` prints it, e.g. "event"
+	Version     string                 `protobuf:"bytes,3,opt,name=version,proto3" json:"version,omitempty"` // the plugin's own version
+	ApiVersions []string               `protobuf:"bytes,4,rep,name=api_versions,json=apiVersions,proto3" json:"api_versions,omitempty"`
+	Threaded    string                 `protobuf:"bytes,5,opt,name=threaded,proto3" json:"threaded,omitempty"` // `httpd -V` "threaded:" value, e.g. "yes (fixed thread count)"
+	Forked      string                 `protobuf:"bytes,6,opt,name=forked,proto3" json:"forked,omitempty"`     // `httpd -V` "forked:" value, e.g. "yes (variable process count)"
+	Directives  []*Directive           `protobuf:"bytes,7,rep,name=directives,proto3" json:"directives,omitempty"`
+	Source      string                 `protobuf:"bytes,8,opt,name=source,proto3" json:"source,omitempty"` // source name for `httpd -L` and <IfModule>, e.g. "event.c"
+	// Features of the configuration the plugin's SDK honours, added to API v1
+	// after its start (wire.Features): a plugin built with an older SDK lists
+	// fewer or none, and the host refuses a configuration that needs one it
+	// lacks rather than have it ignored.
+	Features      []string `protobuf:"bytes,9,rep,name=features,proto3" json:"features,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -431,6 +436,13 @@ func (x *DescribeResponse) GetSource() string {
 		return x.Source
 	}
 	return ""
+}
+
+func (x *DescribeResponse) GetFeatures() []string {
+	if x != nil {
+		return x.Features
+	}
+	return nil
 }
 
 type Directive struct {
@@ -2127,7 +2139,7 @@ const file_proto_mpm_v1_mpm_proto_rawDesc = "" +
 	"\n" +
 	"\x16proto/mpm/v1/mpm.proto\x12\fhttpd.mpm.v1\"=\n" +
 	"\x0fDescribeRequest\x12*\n" +
-	"\x11host_api_versions\x18\x01 \x03(\tR\x0fhostApiVersions\"\x80\x02\n" +
+	"\x11host_api_versions\x18\x01 \x03(\tR\x0fhostApiVersions\"\x9c\x02\n" +
 	"\x10DescribeResponse\x12\x16\n" +
 	"\x06module\x18\x01 \x01(\tR\x06module\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x18\n" +
@@ -2138,7 +2150,8 @@ const file_proto_mpm_v1_mpm_proto_rawDesc = "" +
 	"\n" +
 	"directives\x18\a \x03(\v2\x17.httpd.mpm.v1.DirectiveR\n" +
 	"directives\x12\x16\n" +
-	"\x06source\x18\b \x01(\tR\x06source\"\xdd\x01\n" +
+	"\x06source\x18\b \x01(\tR\x06source\x12\x1a\n" +
+	"\bfeatures\x18\t \x03(\tR\bfeatures\"\xdd\x01\n" +
 	"\tDirective\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12)\n" +
 	"\x04kind\x18\x02 \x01(\x0e2\x15.httpd.mpm.v1.ArgKindR\x04kind\x12#\n" +
