@@ -6,12 +6,14 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 
 	"github.com/httpd-mpm/httpd-mpm/host/config"
 	"github.com/httpd-mpm/httpd-mpm/host/errorlog"
 	"github.com/httpd-mpm/httpd-mpm/internal/pipedlog"
+	"github.com/httpd-mpm/httpd-mpm/mpm"
 )
 
 // checkErrorLogDirs is Apache's check of the error logs' directories (core's
@@ -97,6 +99,62 @@ func closeLogs(logs []*errorlog.Log) {
 		if l != nil && !closed[l] {
 			closed[l] = true
 			_ = l.Close()
+		}
+	}
+}
+
+// errorLogs are a generation's error logs: main, the main server's (a Ref of
+// the host's, or a restart's opened anew), and vhosts, the virtual hosts' own
+// (openVhostLogs). Their MPM gets their descriptors after the access logs
+// and its children write the errors of the requests they serve to them
+// themselves (mpm.ErrorLog); the host writes its own lines and the MPM
+// processes' logger lines (PluginWriter) to them.
+type errorLogs struct {
+	main   *errorlog.Log
+	vhosts []*errorlog.Log
+}
+
+// files are the distinct open files of e, the main log's first, in the
+// order the MPM gets them; a log without one (New on another writer) has
+// none and its requests' errors go through the MPM's logger.
+func (e *errorLogs) files() []*os.File {
+	if e == nil {
+		return nil
+	}
+	var out []*os.File
+	for _, l := range append([]*errorlog.Log{e.main}, e.vhosts...) {
+		if f := l.File(); f != nil && !slices.Contains(out, f) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// errorLogSettings sets the error logs of c's main server and virtual hosts
+// (the virtual hosts of srv, in order) to e's descriptors, the i-th of
+// e.files() being descriptor fd(i) in the plugin (File serves an MPM linked
+// in); a virtual host without its own ErrorLog gets the main one. With e
+// nil (a config check) they stay unset. Each virtual host gets its LogLevel.
+func errorLogSettings(c *mpm.Core, srv *config.Server, e *errorLogs, fd func(i int) int) {
+	files := e.files()
+	handOver := func(l *errorlog.Log, target string) mpm.ErrorLog {
+		i := slices.Index(files, l.File())
+		if i < 0 {
+			return mpm.ErrorLog{}
+		}
+		return mpm.ErrorLog{Target: target, FD: fd(i), File: files[i]}
+	}
+	if e != nil {
+		c.ErrorLog = handOver(e.main, srv.ErrorLog)
+	}
+	for i, v := range srv.VirtualHosts {
+		c.VirtualHosts[i].LogLevel = v.LogLevel
+		if e == nil {
+			continue
+		}
+		c.VirtualHosts[i].ErrorLog = c.ErrorLog
+		if i < len(e.vhosts) && e.vhosts[i] != nil {
+			c.VirtualHosts[i].ErrorLog = handOver(e.vhosts[i], v.ErrorLog)
 		}
 	}
 }

@@ -33,6 +33,7 @@ func (s *server) Describe(context.Context, *mpmv1.DescribeRequest) (*mpmv1.Descr
 	resp := &mpmv1.DescribeResponse{
 		Module: d.Module, Name: d.Name, Version: d.Version, Source: d.Source,
 		Threaded: d.Threaded, Forked: d.Forked, ApiVersions: []string{wire.APIVersion},
+		Features: wire.Features,
 	}
 	for _, dir := range d.Directives {
 		lo, hi := dir.ArgRange()
@@ -155,6 +156,7 @@ func coreFromProto(c *mpmv1.Core) Core {
 		Sections:                sectionsFromProto(c.GetSections()),
 		OneProcess:              c.GetOneProcess(),
 		VirtualHosts:            vhostsFromProto(c.GetVirtualHosts()),
+		ErrorLog:                errorLogFromProto(c.GetErrorLog()),
 	}
 }
 
@@ -166,6 +168,7 @@ func vhostsFromProto(vs []*mpmv1.VirtualHost) []VirtualHost {
 			ServerAdmin: p.GetServerAdmin(), ServerDirectives: directivesFromProto(p.GetServerDirectives()),
 			Sections: sectionsFromProto(p.GetSections()), AccessLogs: accessLogsFromProto(p.GetAccessLogs()),
 			File: p.GetFile(), Line: int(p.GetLine()), Handlers: handlersFromProto(p.GetHandlers()),
+			ErrorLog: errorLogFromProto(p.GetErrorLog()), LogLevel: p.GetLogLevel(),
 		}
 		for _, a := range p.GetAddrs() {
 			v.Addrs = append(v.Addrs, VirtualHostAddr{IP: a.GetIp(), Port: int(a.GetPort()), Name: a.GetName()})
@@ -206,6 +209,10 @@ func sectionsFromProto(ss []*mpmv1.Section) []site.Section {
 			File: s.GetFile(), Line: int(s.GetLine())})
 	}
 	return out
+}
+
+func errorLogFromProto(l *mpmv1.ErrorLog) ErrorLog {
+	return ErrorLog{Target: l.GetTarget(), FD: int(l.GetFd())}
 }
 
 func accessLogsFromProto(ls []*mpmv1.AccessLog) []AccessLog {

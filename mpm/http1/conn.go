@@ -47,7 +47,7 @@ type Conn struct {
 	srv        *Server
 	rwc        net.Conn
 	remoteAddr string
-	laddr      atomic.Pointer[net.Addr] // rwc's local address, once asked (LocalAddr)
+	local      atomic.Pointer[net.Addr] // LocalAddr's, once asked
 	ctx        *connContext
 	cancel     context.CancelFunc
 	tmpl       *http.Request // carries ctx; copied into each request
@@ -60,6 +60,9 @@ type Conn struct {
 	parser parser
 	hdr    http.Header // response header map, cleared per request
 	keys   []string    // header-order scratch
+	// keysBuf backs keys for the usual few response fields: no allocation
+	// per connection for them.
+	keysBuf [12]string
 
 	nreq       atomic.Int64 // requests started
 	keepalives int          // responses sent with keep-alive
@@ -152,15 +155,15 @@ func (cc *connContext) Value(key any) any {
 // NetConn returns the wrapped connection.
 func (c *Conn) NetConn() net.Conn { return c.rwc }
 
-// LocalAddr is the wrapped connection's local address, asked once and kept: an
-// accepted connection's does not change, and some net.Conns ask the kernel each time.
-// It is what the requests' http.LocalAddrContextKey gives. Safe for concurrent use.
+// LocalAddr is the wrapped connection's LocalAddr, asked once per Conn: a
+// connection's local address does not change, and asking may cost a system
+// call (getsockname) and allocations each time. Safe for concurrent use.
 func (c *Conn) LocalAddr() net.Addr {
-	if p := c.laddr.Load(); p != nil {
-		return *p
+	if a := c.local.Load(); a != nil {
+		return *a
 	}
 	a := c.rwc.LocalAddr()
-	c.laddr.Store(&a)
+	c.local.Store(&a)
 	return a
 }
 
