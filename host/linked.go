@@ -29,6 +29,9 @@ var StaticMPM func() mpm.MPM
 // come at any point and more than once.
 type generation interface {
 	Describe() mpm.Description
+	// Features are the parts of the configuration the MPM honours
+	// (wire.Features): all of them when linked in.
+	Features() []string
 	Pid() int
 	Exited() <-chan struct{}
 	ExitState() string
@@ -90,6 +93,8 @@ func startLinked(sockets []*listen.Socket, logs *accessLogs, log io.Writer) (*li
 }
 
 // Pid is the host's: the MPM runs in it.
+func (l *linked) Features() []string { return wire.Features }
+
 func (l *linked) Pid() int { return os.Getpid() }
 
 // Exited is closed by Kill: a linked MPM ends only with its host.

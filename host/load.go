@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -13,6 +14,7 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/host/errorlog"
 	"github.com/httpd-mpm/httpd-mpm/host/launch"
 	"github.com/httpd-mpm/httpd-mpm/host/listen"
+	"github.com/httpd-mpm/httpd-mpm/internal/wire"
 	"github.com/httpd-mpm/httpd-mpm/mpm"
 )
 
@@ -122,8 +124,10 @@ func logLoaded(log *errorlog.Log, mod config.Module) {
 
 // startPlugin starts the MPM (its plugin, or the one linked into this
 // binary) with the listeners, validates every directive against the core
-// table and the MPM's own, and configures it.
-func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *config.Server, mod config.Module, sockets []*listen.Socket, pluginStderr io.Writer, stderr io.Writer) (*loaded, error) {
+// table and the MPM's own, and configures it. To serve (sockets given) the
+// MPM gets the access logs, opened here, and the error logs errLogs, which
+// the caller opened and keeps.
+func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *config.Server, mod config.Module, sockets []*listen.Socket, errLogs *errorLogs, pluginStderr io.Writer, stderr io.Writer) (*loaded, error) {
 	pin, errs := modulePin(cfg, mod)
 	if len(errs) > 0 {
 		printErrors(stderr, o.name, errs)
@@ -137,6 +141,13 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 			fmt.Fprintln(stderr, err)
 			return nil, &exitError{1}
 		}
+	} else {
+		errLogs = nil // a config check hands over no logs
+	}
+	// The error logs' descriptors follow the access logs'.
+	nAccess := 0
+	if logs != nil {
+		nAccess = len(logs.files)
 	}
 	credential := childCredential(srv)
 	var p generation
@@ -159,7 +170,7 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 			opts.EarlyChild, opts.ChildCredential = err == nil, c
 		}
 		if logs != nil {
-			opts.Files = logs.files
+			opts.Files = append(slices.Clip(logs.files), errLogs.files()...)
 			defer logs.close() // the plugin has its own copies
 		}
 		lp, err := launch.Start(ctx, opts)
@@ -178,6 +189,11 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 			o.name, mod.Line, mod.File, mod.Name, mod.AbsPath, p.Describe().Module)
 		return fail()
 	}
+	if msg := missingFeature(p.Features(), srv, o); msg != "" {
+		fmt.Fprintf(stderr, "%s: Syntax error on line %d of %s: %s (%s) %s: it was built with an older SDK (rebuild it against this httpd's SDK)\n",
+			o.name, mod.Line, mod.File, mod.Name, mod.Path, msg)
+		return fail()
+	}
 	table := mpmTable(p.Describe())
 	if errs := config.Validate(cfg, config.Core, table); len(errs) > 0 {
 		printErrors(stderr, o.name, errs)
@@ -194,6 +210,7 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 	if logs != nil {
 		assignAccessLogs(&mc.Core, srv, logs.logs)
 	}
+	errorLogSettings(&mc.Core, srv, errLogs, func(i int) int { return launch.FileFD(len(sockets), nAccess+i) })
 	diags, err := p.Configure(ctx, mc)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %s: %v\n", o.name, mod.Name, err)
@@ -212,6 +229,21 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 		return fail()
 	}
 	return &loaded{cfg: cfg, srv: srv, module: mod, gen: p, mpmCfg: mc}, nil
+}
+
+// missingFeature says what the configuration needs that an MPM honouring
+// only features (wire.Features) would ignore, "" when nothing: a plugin
+// built with an older SDK would serve every virtual host's requests as the
+// main server's, or -X with all its processes.
+func missingFeature(features []string, srv *config.Server, o *options) string {
+	if len(srv.VirtualHosts) > 0 && !slices.Contains(features, wire.FeatureVirtualHosts) {
+		v := srv.VirtualHosts[0].Section
+		return fmt.Sprintf("does not serve <VirtualHost> sections (the first is on line %d of %s)", v.Line, v.File)
+	}
+	if o.oneProcess() && !slices.Contains(features, wire.FeatureOneProcess) {
+		return "cannot serve with a single process (-X, -D ONE_PROCESS or -D DEBUG)"
+	}
+	return ""
 }
 
 // lookup is the latest config's credential lookup (childCredential).

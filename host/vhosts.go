@@ -21,7 +21,7 @@ import (
 // output says, not what this server serves by.
 
 // unappliedInVhosts warns of each directive and section in a <VirtualHost>
-// that this server ignores there (KeepAlive, LogLevel, <If>, ...): requests
+// that this server ignores there (KeepAlive, <If>, ...): requests
 // to the virtual host get the main server's setting. Better said at every
 // start and -t than found out from the wrong behaviour.
 func unappliedInVhosts(cfg *config.Config) []string {
@@ -52,7 +52,7 @@ func unappliedInVhosts(cfg *config.Config) []string {
 // virtual host's requests.
 func appliedInVhost(name string) bool {
 	switch strings.ToLower(name) {
-	case "servername", "serveralias", "documentroot", "serveradmin", "errorlog", "logformat", "customlog", "transferlog":
+	case "servername", "serveralias", "documentroot", "serveradmin", "errorlog", "loglevel", "logformat", "customlog", "transferlog":
 		return true
 	}
 	if config.IsPerServer(name) {

@@ -45,7 +45,14 @@
 //  2. Describe. [MPM.Describe] names the module ("mpm_event_module"), the
 //     MPM ("event") and its directives. [Serve] adds the API versions the
 //     SDK speaks; the host refuses a plugin with none in common, naming both
-//     versions and the LoadModule line. Describe is the first call and
+//     versions and the LoadModule line. It also adds the parts of the
+//     configuration added to API v1 since its start that this SDK honours
+//     (virtual hosts, -X): a plugin built with an older SDK does not list
+//     them, and the host refuses a configuration that needs one (with
+//     <VirtualHost> sections, or -X) rather than have the plugin ignore it.
+//     An MPM that answers requests with its own engine instead of
+//     [NewHTTPServer] must honour [Core.VirtualHosts] and [Core.OneProcess]
+//     itself. Describe is the first call and
 //     must have no side effects: it may be the only one, when the module
 //     name is not the one LoadModule names or the config misuses one of
 //     the MPM's directives (then the host ends the plugin process).
@@ -97,11 +104,17 @@
 //     listen backlog: the host keeps its own copies open across MPM restarts
 //     and swaps, so that connections wait in the kernel's queue while one
 //     MPM hands over to the next instead of being refused.
+//   - After the listeners come the log descriptors the host opened for this
+//     generation: the access logs ([AccessLog]) and the error logs
+//     ([ErrorLog]), at the numbers Configure names. They are the process's
+//     for its life: the MPM never closes them; [StartChild] passes them on,
+//     and [NewHTTPServer] writes the requests' access lines and error lines
+//     to them in the process that serves.
 //   - A child started by [StartChild] gets the lifeline as fd 3, then the
 //     scoreboard if given, then its listeners; it owns those copies. Its
 //     stdin and stdout are /dev/null and its stderr is the plugin's log.
 //     An early child ([EarlyChildServer]) has the same, except that the
-//     scoreboard, listeners and access logs arrive later, at whatever
+//     scoreboard, listeners and logs arrive later, at whatever
 //     numbers are free (fd 4 is the socket they come on until then).
 //   - [Serve] makes every descriptor the plugin inherited close-on-exec:
 //     children get only what [StartChild] hands them.

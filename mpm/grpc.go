@@ -33,6 +33,7 @@ func (s *server) Describe(context.Context, *mpmv1.DescribeRequest) (*mpmv1.Descr
 	resp := &mpmv1.DescribeResponse{
 		Module: d.Module, Name: d.Name, Version: d.Version, Source: d.Source,
 		Threaded: d.Threaded, Forked: d.Forked, ApiVersions: []string{wire.APIVersion},
+		Features: wire.Features,
 	}
 	for _, dir := range d.Directives {
 		lo, hi := dir.ArgRange()
@@ -154,6 +155,7 @@ func coreFromProto(c *mpmv1.Core) Core {
 		ServerDirectives:        directivesFromProto(c.GetServerDirectives()),
 		Sections:                sectionsFromProto(c.GetSections()),
 		OneProcess:              c.GetOneProcess(),
+		ErrorLog:                errorLogFromProto(c.GetErrorLog()),
 	}
 	core.VirtualHosts = vhostsFromProto(c.GetVirtualHosts(), &core)
 	return core
@@ -173,6 +175,7 @@ func vhostsFromProto(vs []*mpmv1.VirtualHost, main *Core) []VirtualHost {
 			LimitRequestBody: main.LimitRequestBody, KeepAlive: main.KeepAlive, MaxKeepAliveRequests: main.MaxKeepAliveRequests,
 			BodyTimeout: main.BodyTimeout, BodyMinRate: main.BodyMinRate, LimitRequestLine: main.LimitRequestLine,
 			LimitRequestFieldSize: main.LimitRequestFieldSize, LimitRequestFields: main.LimitRequestFields,
+			ErrorLog: errorLogFromProto(p.GetErrorLog()), LogLevel: p.GetLogLevel(),
 		}
 		if st := p.GetSettings(); st != nil {
 			v.AddTypes, v.KeepAlive, v.MaxKeepAliveRequests = st.GetAddTypes(), st.GetKeepAlive(), int(st.GetMaxKeepAliveRequests())
@@ -221,6 +224,10 @@ func sectionsFromProto(ss []*mpmv1.Section) []site.Section {
 			File: s.GetFile(), Line: int(s.GetLine())})
 	}
 	return out
+}
+
+func errorLogFromProto(l *mpmv1.ErrorLog) ErrorLog {
+	return ErrorLog{Target: l.GetTarget(), FD: int(l.GetFd())}
 }
 
 func accessLogsFromProto(ls []*mpmv1.AccessLog) []AccessLog {

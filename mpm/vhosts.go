@@ -70,6 +70,14 @@ type VirtualHost struct {
 	// Core.AccessLogs). Empty in a config check (-t), and for a section whose
 	// own lines all have conditions that never hold: then nothing is logged.
 	AccessLogs []AccessLog
+	// ErrorLog is where its requests' errors go: its own ErrorLog, else the
+	// main server's (Core.ErrorLog; unset in the same cases).
+	ErrorLog ErrorLog
+	// LogLevel is its LogLevel (the level word), else the main server's
+	// (Config.LogLevel), which NewHTTPServer applies to its requests' errors
+	// as apache2 applies a virtual host's LogLevel. Empty from an older
+	// host: Config.LogLevel.
+	LogLevel string
 	// File and Line locate the <VirtualHost> line.
 	File string
 	Line int

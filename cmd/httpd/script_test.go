@@ -26,6 +26,7 @@ func TestMain(m *testing.M) {
 func TestScript(t *testing.T) {
 	_, modules := testbin.Build(t)
 	apiv2 := testbin.Plugin(t, "./internal/testbin/testdata/apiv2")
+	oldSDK := testbin.Plugin(t, "./internal/testbin/testdata/oldsdk")
 	eventSum, err := launch.Checksum(filepath.Join(modules, "mod_mpm_event.so"))
 	if err != nil {
 		t.Fatal(err)
@@ -37,6 +38,7 @@ func TestScript(t *testing.T) {
 		Setup: func(e *testscript.Env) error {
 			e.Setenv("MODULES", modules)
 			e.Setenv("APIV2", apiv2)        // a plugin that speaks only MPM API v2
+			e.Setenv("OLDSDK", oldSDK)      // a plugin from an SDK without wire.Features
 			e.Setenv("EVENT_SUM", eventSum) // sha256:HEX of mod_mpm_event.so
 			e.Setenv("STATIC_PREFORK", staticPrefork)
 			e.Setenv("STATIC_EVENT", staticEvent)

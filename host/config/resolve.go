@@ -278,11 +278,7 @@ func Resolve(cfg *Config) (*Server, Errors) {
 				listenAddrFile = a[0]
 			}
 		case "loglevel":
-			for _, w := range a {
-				if !strings.Contains(w, ":") && oneOf(w, logLevels...) {
-					s.LogLevel = strings.ToLower(w)
-				}
-			}
+			s.LogLevel = logLevelWord(a, s.LogLevel)
 		case "listen":
 			if len(a) < 1 || len(a) > 2 {
 				continue
@@ -380,6 +376,18 @@ func Resolve(cfg *Config) (*Server, Errors) {
 		}
 	}
 	return s, errs
+}
+
+// logLevelWord is the level a LogLevel line with args sets (its last word
+// without a module, lowercased; per-module levels are not supported yet),
+// prev when it sets none.
+func logLevelWord(args []string, prev string) string {
+	for _, w := range args {
+		if !strings.Contains(w, ":") && oneOf(w, logLevels...) {
+			prev = strings.ToLower(w)
+		}
+	}
+	return prev
 }
 
 // errorLogPath is an ErrorLog argument resolved: a file path made absolute

@@ -70,6 +70,8 @@ type Options struct {
 type Plugin struct {
 	Desc mpm.Description
 
+	features []string // what its SDK honours (wire.Features), from Describe
+
 	client    *plugin.Client
 	rpc       mpmv1.MPMClient
 	cmd       *exec.Cmd
@@ -184,6 +186,7 @@ func Start(ctx context.Context, opts Options) (*Plugin, error) {
 		return nil, fmt.Errorf("%s: describe: %w", opts.Path, p.rpcErr(err))
 	}
 	p.Desc = descFromProto(d)
+	p.features = d.GetFeatures()
 	if !slices.Contains(d.GetApiVersions(), wire.APIVersion) {
 		p.Kill()
 		return nil, &VersionError{Plugin: d.GetApiVersions(), Host: []string{wire.APIVersion}}
@@ -205,6 +208,10 @@ func FileFD(listeners, i int) int { return mpm.LifelineFD + 1 + listeners + i }
 
 // Describe is what the plugin's Describe returned (Desc).
 func (p *Plugin) Describe() mpm.Description { return p.Desc }
+
+// Features are the parts of the configuration the plugin's SDK honours
+// (wire.Features); a plugin built with an older SDK lists fewer or none.
+func (p *Plugin) Features() []string { return p.features }
 
 // Pid is the plugin process's pid.
 func (p *Plugin) Pid() int {

@@ -6,8 +6,10 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"testing"
+	"time"
 )
 
 var body1K = bytes.Repeat([]byte("0123456789abcdef"), 64)
@@ -123,3 +125,45 @@ func BenchmarkParseRequest(b *testing.B) {
 		}
 	}
 }
+
+// memConn is a net.Conn that reads one request from memory and discards
+// what is written: the engine's per-connection work without the kernel's.
+type memConn struct {
+	req  []byte
+	off  int
+	addr net.TCPAddr
+}
+
+func (m *memConn) Read(p []byte) (int, error) {
+	if m.off >= len(m.req) {
+		return 0, net.ErrClosed
+	}
+	n := copy(p, m.req[m.off:])
+	m.off += n
+	return n, nil
+}
+func (m *memConn) Write(p []byte) (int, error)      { return len(p), nil }
+func (m *memConn) Close() error                     { return nil }
+func (m *memConn) LocalAddr() net.Addr              { return &m.addr }
+func (m *memConn) RemoteAddr() net.Addr             { return &m.addr }
+func (m *memConn) SetDeadline(time.Time) error      { return nil }
+func (m *memConn) SetReadDeadline(time.Time) error  { return nil }
+func (m *memConn) SetWriteDeadline(time.Time) error { return nil }
+
+// BenchmarkConnClose1K: one connection per op carrying one 1 KiB GET with
+// Connection: close (the bench's close row, without the kernel).
+func BenchmarkConnClose1K(b *testing.B) {
+	srv := benchServer()
+	req := []byte("GET /index.html HTTP/1.0\r\nHost: www.example.com\r\nUser-Agent: wrk\r\n\r\n")
+	b.ReportAllocs()
+	for b.Loop() {
+		mc := &memConn{req: req, addr: net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 50000}}
+		c := srv.NewConn(mc)
+		if keep, err := c.ServeRequest(); keep || err != nil {
+			b.Fatal(keep, err)
+		}
+		c.Close()
+	}
+}
+
+func (m *memConn) RemoteAddrPort() netip.AddrPort { return m.addr.AddrPort() }

@@ -47,6 +47,7 @@ type Conn struct {
 	srv        *Server
 	rwc        net.Conn
 	remoteAddr string
+	local      atomic.Pointer[net.Addr] // LocalAddr's, once asked
 	ctx        *connContext
 	cancel     context.CancelFunc
 	tmpl       *http.Request // carries ctx; copied into each request
@@ -59,6 +60,9 @@ type Conn struct {
 	parser parser
 	hdr    http.Header // response header map, cleared per request
 	keys   []string    // header-order scratch
+	// keysBuf backs keys for the usual few response fields: no allocation
+	// per connection for them.
+	keysBuf [12]string
 
 	nreq       atomic.Int64 // requests started
 	keepalives int          // responses sent with keep-alive
@@ -69,7 +73,6 @@ type Conn struct {
 	keepNext   bool         // the current response keeps the connection open
 	ident      *Identity    // who answers the current request; nil: the Server
 	limits     *limits      // on a request's head: its BaseIdentity's, else the Server's
-	laddr      net.Addr     // rwc's local address, kept when the Server has virtual hosts; nil: ask rwc
 	sawEOF     bool         // the client closed its side
 
 	nb        NonblockingWriter // rwc's, when it has one
@@ -153,14 +156,16 @@ func (cc *connContext) Value(key any) any {
 // NetConn returns the wrapped connection.
 func (c *Conn) NetConn() net.Conn { return c.rwc }
 
-// LocalAddr is NetConn's LocalAddr. On a Server with Identify or BaseIdentity set
-// (virtual hosts, which look at it for every request) it is asked once, when the Conn
-// is made, and kept; otherwise each call asks NetConn. Safe for concurrent use.
+// LocalAddr is the wrapped connection's LocalAddr, asked once per Conn: a
+// connection's local address does not change, and asking may cost a system
+// call (getsockname) and allocations each time. Safe for concurrent use.
 func (c *Conn) LocalAddr() net.Addr {
-	if c.laddr != nil {
-		return c.laddr
+	if a := c.local.Load(); a != nil {
+		return *a
 	}
-	return c.rwc.LocalAddr()
+	a := c.rwc.LocalAddr()
+	c.local.Store(&a)
+	return a
 }
 
 // Requests reports how many requests were started on c (for a scoreboard). Safe for
@@ -469,6 +474,10 @@ func (c *Conn) answerProtoError(w *response, perr *protoError) (bool, error) {
 		return false, perr
 	}
 	req := w.req
+	if req.Method == "" {
+		// The request line's method, as apache2 keeps it: a HEAD gets no body.
+		req.Method = c.parser.lineMethod()
+	}
 	if req.Method == "" {
 		req.Method = http.MethodGet
 	}

@@ -11,6 +11,8 @@ import (
 // 2.4.71 sends (HTML 4.01 doctype, its wording for each status), Content-Type
 // "text/html; charset=iso-8859-1", a Content-Length, and, when the Server's
 // ServerSignature is on, the <address> line naming Software, the host and the port.
+// A HEAD request gets the status and Content-Type only, as from apache2: no page, so
+// no Content-Length either (a Content-Length already set on w is removed).
 //
 // detail is plain text (it is HTML-escaped) shown where apache2 shows a request's
 // "error-notes": on the pages for 400, 411, 414, 451, 501 and 502; other pages ignore
@@ -29,8 +31,15 @@ func writeErrorPage(w http.ResponseWriter, r *http.Request, status int, notes st
 		s = c.srv
 	}
 	h := w.Header()
-	body := appendErrorPage(make([]byte, 0, 512), s, r, status, notes, h.Get("Location"))
 	h["Content-Type"] = []string{"text/html; charset=iso-8859-1"}
+	if r.Method == http.MethodHead {
+		// apache2's ap_send_error_response stops before the page for HEAD: no body,
+		// hence no Content-Length.
+		delete(h, "Content-Length")
+		w.WriteHeader(status)
+		return
+	}
+	body := appendErrorPage(make([]byte, 0, 512), s, r, status, notes, h.Get("Location"))
 	h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	w.WriteHeader(status)
 	w.Write(body)

@@ -188,6 +188,28 @@ func identity(s *Server, r *http.Request) *Identity {
 	return &s.cfg.ident
 }
 
+// ServerHostname is the host part of the ServerName of the server answering r, as
+// written (Apache's r->server->server_hostname), whatever r's Host and
+// UseCanonicalName say: the Identity its handler set with SetIdentity, else the one
+// Server.Identify gives, else the Server's. Without a ServerName it is the host of
+// the connection's local address (the last of Apache's ap_get_local_host guesses),
+// else "localhost". It may be called before the handler runs, on the goroutine
+// serving r, or from RequestDone.
+func ServerHostname(r *http.Request) string {
+	var s *Server
+	if c := ConnFromRequest(r); c != nil {
+		s = c.srv
+	}
+	if id := identity(s, r); id != nil && id.host != "" {
+		return id.host
+	}
+	if a, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
+		host, _ := splitHostPort(a.String())
+		return host
+	}
+	return "localhost"
+}
+
 // scheme is the scheme of URLs pointing back at the server for r: the ServerName's
 // if it names one, else https over TLS, else http.
 func (id *Identity) schemeFor(r *http.Request) string {

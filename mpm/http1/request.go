@@ -404,6 +404,19 @@ func (p *parser) readRequest(br *bufio.Reader, cfg *limits, req *http.Request, v
 	return info, nil
 }
 
+// lineMethod is the method of the request line read so far, as apache2's
+// ap_parse_request_line takes it even from a line it then refuses: the bytes up to the
+// first white space, after any leading white space; "" when no request line was read
+// (or it is blank). Only the error paths call it: a request read whole has its Method.
+func (p *parser) lineMethod() string {
+	b := p.head[p.line.start:p.line.end]
+	b = bytes.TrimLeft(b, " \t\v\f\r")
+	if i := bytes.IndexAny(b, " \t\v\f\r"); i >= 0 {
+		b = b[:i]
+	}
+	return internMethod(string(b))
+}
+
 // readLine appends the next line, without its CRLF, to p.head and returns its span.
 // A line whose content exceeds max bytes is errLineTooLong; a line ended by a bare LF
 // is errBareLF. I/O errors are returned as is.

@@ -407,6 +407,12 @@ func (w *response) commit() error {
 	default:
 		w.closeAfter = true // HTTP/1.0 without a length: the close delimits the body
 	}
+	if w.head && cl == 0 {
+		// apache2's header filter drops "Content-Length: 0" from a HEAD answer: a
+		// handler that skipped the body for HEAD (an error page, which apache2 never
+		// renders for HEAD) would otherwise claim an empty one.
+		cl = -1
+	}
 	w.cl = cl
 	w.keep = w.keepAlive()
 	if w.keep {

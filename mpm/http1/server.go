@@ -3,6 +3,7 @@ package http1
 import (
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
@@ -362,21 +363,40 @@ func (s *Server) wrap(c net.Conn) *Conn {
 	s.init()
 	cn := &Conn{srv: s, rwc: c, limits: &s.cfg.host.limits}
 	cn.cw.c = cn
-	if s.Identify != nil || s.BaseIdentity != nil {
-		cn.laddr = c.LocalAddr()
-	}
 	if s.BaseIdentity != nil {
 		if id := s.BaseIdentity(cn); id != nil && id.conf != nil {
 			cn.limits = &id.conf.limits
 		}
 	}
 	cn.nb, _ = c.(NonblockingWriter)
-	if a := c.RemoteAddr(); a != nil {
-		cn.remoteAddr = a.String()
-	}
+	cn.remoteAddr = remoteAddr(c)
+	cn.keys = cn.keysBuf[:0]
 	cn.ctx = newConnContext(cn)
 	cn.tmpl = (&http.Request{}).WithContext(cn.ctx)
 	return cn
+}
+
+// AddrPortConn is a net.Conn that knows its peer as a netip.AddrPort: the
+// engine then formats the client's address without RemoteAddr's net.Addr
+// and net.TCPAddr.String (three allocations a connection). RemoteAddrPort
+// must return what RemoteAddr names; the zero AddrPort means it has none.
+type AddrPortConn interface {
+	net.Conn
+	RemoteAddrPort() netip.AddrPort
+}
+
+// remoteAddr is c's peer as net.TCPAddr.String writes it ("127.0.0.1:80",
+// "[::1]:80"; an IPv4-mapped IPv6 address as IPv4), "" without one.
+func remoteAddr(c net.Conn) string {
+	if ac, ok := c.(AddrPortConn); ok {
+		if ap := ac.RemoteAddrPort(); ap.IsValid() {
+			return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port()).String()
+		}
+	}
+	if a := c.RemoteAddr(); a != nil {
+		return a.String()
+	}
+	return ""
 }
 
 // splitHostPort splits "host[:port]" (also "[v6]:port") without failing.

@@ -316,7 +316,9 @@ func (h *Handler) errorDocument(w http.ResponseWriter, r *http.Request, status i
 	}
 	hd["Content-Type"] = []string{"text/html; charset=iso-8859-1"}
 	w.WriteHeader(status)
-	io.WriteString(w, body)
+	if r.Method != http.MethodHead { // apache2 sends no text, nor its length, for HEAD
+		io.WriteString(w, body)
+	}
 	return true
 }
 

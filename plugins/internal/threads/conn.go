@@ -472,6 +472,10 @@ func (c *conn) LocalAddr() net.Addr {
 // RemoteAddr implements net.Conn.
 func (c *conn) RemoteAddr() net.Addr { return net.TCPAddrFromAddrPort(c.raddr) }
 
+// RemoteAddrPort is the peer without RemoteAddr's allocations
+// (http1.AddrPortConn).
+func (c *conn) RemoteAddrPort() netip.AddrPort { return c.raddr }
+
 func unixNano(t time.Time) int64 {
 	if t.IsZero() {
 		return 0
