@@ -16,40 +16,60 @@ import (
 
 // engineSettings fills in the Core fields that the HTTP engine and the static handler
 // take from core directives: ServerAdmin, ServerTokens, ServerSignature, TraceEnable,
-// FileETag and the LimitRequest* limits.
+// FileETag and the LimitRequest* limits. (A virtual host's are virtualHosts'.)
 func engineSettings(c *mpm.Core, s *config.Server) {
 	c.ServerAdmin = s.ServerAdmin
 	c.Banner = banner(s.ServerTokens)
-	switch s.ServerSignature {
-	case "on":
-		c.ServerSignature = http1.SignatureOn
-	case "email":
-		c.ServerSignature = http1.SignatureEMail
-	}
-	switch s.TraceEnable {
-	case "on":
-		c.TraceEnable = http1.TraceOn
-	case "extended":
-		c.TraceEnable = http1.TraceExtended
-	}
+	c.ServerSignature, c.TraceEnable, c.LimitRequestBody = engineSignature(s.ServerSignature), engineTrace(s.TraceEnable), engineBodyLimit(s.LimitRequestBody)
 	if s.FileETag != nil {
 		if e, err := static.ParseFileETag(s.FileETag); err == nil {
 			c.FileETag = e.Fields()
 		}
 	}
-	// Apache's 0 refuses every request line or field (it still allows one byte, as it
-	// allows limit+1); 1 is the nearest the engine can say, since its 0 is the default.
-	c.LimitRequestLine = max(s.LimitRequestLine, 1)
-	c.LimitRequestFieldSize = max(s.LimitRequestFieldSize, 1)
-	c.LimitRequestFields = s.LimitRequestFields
-	if c.LimitRequestFields == 0 {
-		c.LimitRequestFields = -1
-	}
+	c.LimitRequestLine, c.LimitRequestFieldSize, c.LimitRequestFields = engineHeadLimits(s.PerServer)
 	c.BodyTimeout, c.BodyMinRate = s.BodyTimeout, s.BodyMinRate
-	c.LimitRequestBody = s.LimitRequestBody
-	if c.LimitRequestBody == 0 {
-		c.LimitRequestBody = -1
+}
+
+// engineSignature is a ServerSignature keyword (config.PerServer's) as the engine's.
+func engineSignature(sig string) http1.Signature {
+	switch sig {
+	case "on":
+		return http1.SignatureOn
+	case "email":
+		return http1.SignatureEMail
 	}
+	return http1.SignatureOff
+}
+
+// engineTrace is a TraceEnable keyword (config.PerServer's) as the engine's.
+func engineTrace(t string) http1.Trace {
+	switch t {
+	case "on":
+		return http1.TraceOn
+	case "extended":
+		return http1.TraceExtended
+	}
+	return http1.TraceOff
+}
+
+// engineHeadLimits are LimitRequestLine, LimitRequestFieldSize and
+// LimitRequestFields as the engine's. Apache's 0 refuses every request line or
+// field (it still allows one byte, as it allows limit+1); 1 is the nearest the
+// engine can say, since its 0 is the default. Apache's 0 fields (unlimited) is -1.
+func engineHeadLimits(p config.PerServer) (line, fieldSize, fields int) {
+	fields = p.LimitRequestFields
+	if fields == 0 {
+		fields = -1
+	}
+	return max(p.LimitRequestLine, 1), max(p.LimitRequestFieldSize, 1), fields
+}
+
+// engineBodyLimit is LimitRequestBody as the engine's: Apache's 0 (unlimited) is -1.
+func engineBodyLimit(n int64) int64 {
+	if n == 0 {
+		return -1
+	}
+	return n
 }
 
 // siteSettings fills in the per-path configuration: the top-level directives the
@@ -87,7 +107,11 @@ func virtualHosts(cfg *config.Config, s *config.Server, main *mpm.Core) ([]mpm.V
 		v := mpm.VirtualHost{
 			ServerName: cv.ServerName, ServerAliases: cv.ServerAliases, DocumentRoot: cv.DocumentRoot,
 			ServerAdmin: cv.ServerAdmin, File: cv.Section.File, Line: cv.Section.Line,
+			AddTypes: cv.AddTypes, KeepAlive: cv.KeepAlive, MaxKeepAliveRequests: cv.MaxKeepAliveRequests,
+			ServerSignature: engineSignature(cv.ServerSignature), TraceEnable: engineTrace(cv.TraceEnable),
+			LimitRequestBody: engineBodyLimit(cv.LimitRequestBody), BodyTimeout: cv.BodyTimeout, BodyMinRate: cv.BodyMinRate,
 		}
+		v.LimitRequestLine, v.LimitRequestFieldSize, v.LimitRequestFields = engineHeadLimits(cv.PerServer)
 		if v.ServerName == "" {
 			// Apache's server_rec port: the first address's, else the main
 			// server's (a ServerName would set it, its port or none).

@@ -28,9 +28,9 @@ func TestBanner(t *testing.T) {
 func TestEngineSettings(t *testing.T) {
 	var c mpm.Core
 	engineSettings(&c, &config.Server{
-		ServerAdmin: "a@b", ServerTokens: "productonly", ServerSignature: "email", TraceEnable: "extended",
-		FileETag: []string{"INode", "+Size"}, LimitRequestLine: 0, LimitRequestFieldSize: 100,
-		LimitRequestFields: 0, LimitRequestBody: 0,
+		ServerAdmin: "a@b", ServerTokens: "productonly", PerServer: config.PerServer{ServerSignature: "email", TraceEnable: "extended", LimitRequestBody: 0,
+			LimitRequestLine: 0, LimitRequestFieldSize: 100, LimitRequestFields: 0},
+		FileETag: []string{"INode", "+Size"},
 	})
 	want := mpm.Core{
 		ServerAdmin: "a@b", Banner: "httpd-mpm", ServerSignature: http1.SignatureEMail, TraceEnable: http1.TraceExtended,
@@ -44,8 +44,8 @@ func TestEngineSettings(t *testing.T) {
 		t.Errorf("engineSettings:\n got %+v\nwant %+v", c, want)
 	}
 	var d mpm.Core
-	engineSettings(&d, &config.Server{ServerTokens: "full", ServerSignature: "off", TraceEnable: "off", LimitRequestLine: 8190,
-		LimitRequestFieldSize: 8190, LimitRequestFields: 100, LimitRequestBody: 1 << 30})
+	engineSettings(&d, &config.Server{ServerTokens: "full", PerServer: config.PerServer{ServerSignature: "off", TraceEnable: "off", LimitRequestBody: 1 << 30,
+		LimitRequestLine: 8190, LimitRequestFieldSize: 8190, LimitRequestFields: 100}})
 	if d.TraceEnable != http1.TraceOff || d.ServerSignature != http1.SignatureOff || d.FileETag != 0 || d.LimitRequestBody != 1<<30 || d.LimitRequestFields != 100 {
 		t.Errorf("defaults: %+v", d)
 	}

@@ -6,22 +6,27 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 
 	"github.com/httpd-mpm/httpd-mpm/host/config"
 	"github.com/httpd-mpm/httpd-mpm/host/errorlog"
 	"github.com/httpd-mpm/httpd-mpm/internal/pipedlog"
+	"github.com/httpd-mpm/httpd-mpm/mpm"
 )
 
 // checkErrorLogDirs is Apache's check of the error logs' directories (core's
-// check_errorlog_dir, at every start, restart and -t): the directory of the main
-// server's ErrorLog file, then of each <VirtualHost>'s own, must be a directory
-// one can reach. The error is Apache's message.
+// check_errorlog_dir, run by check_config in every mode that reads the config:
+// start, restart, -t, -S, -M, -k): the directory of the main server's ErrorLog
+// file, then of each <VirtualHost>'s own, from the last to the first (the order
+// of Apache's server list), must be a directory one can reach. Every failure is
+// reported, each as Apache's AH02291 line, then AH00014.
 func checkErrorLogDirs(srv *config.Server) error {
-	check := func(path, whose string) error {
+	var msgs []string
+	check := func(path, whose string) {
 		if path == "" || strings.HasPrefix(path, "|") || path == "syslog" || strings.HasPrefix(path, "syslog:") {
-			return nil
+			return
 		}
 		dir := filepath.Dir(path)
 		fi, err := os.Stat(dir)
@@ -29,20 +34,19 @@ func checkErrorLogDirs(srv *config.Server) error {
 			err = syscall.ENOTDIR
 		}
 		if err != nil {
-			return fmt.Errorf("%sAH02291: Cannot access directory '%s/' for %s\nAH00014: Configuration check failed",
-				pipedlog.ErrnoPrefix(err), strings.TrimSuffix(dir, "/"), whose)
+			msgs = append(msgs, fmt.Sprintf("%sAH02291: Cannot access directory '%s/' for %s",
+				pipedlog.ErrnoPrefix(err), strings.TrimSuffix(dir, "/"), whose))
 		}
+	}
+	check(srv.ErrorLog, "main error log")
+	for i := len(srv.VirtualHosts) - 1; i >= 0; i-- {
+		v := srv.VirtualHosts[i]
+		check(v.ErrorLog, fmt.Sprintf("error log of vhost defined at %s:%d", v.Section.File, v.Section.Line))
+	}
+	if len(msgs) == 0 {
 		return nil
 	}
-	if err := check(srv.ErrorLog, "main error log"); err != nil {
-		return err
-	}
-	for _, v := range srv.VirtualHosts {
-		if err := check(v.ErrorLog, fmt.Sprintf("error log of vhost defined at %s:%d", v.Section.File, v.Section.Line)); err != nil {
-			return err
-		}
-	}
-	return nil
+	return errors.New(strings.Join(msgs, "\n") + "\nAH00014: Configuration check failed")
 }
 
 // openErrorLog is errorlog.Open with Apache's message (AH00091) for a file
@@ -95,6 +99,62 @@ func closeLogs(logs []*errorlog.Log) {
 		if l != nil && !closed[l] {
 			closed[l] = true
 			_ = l.Close()
+		}
+	}
+}
+
+// errorLogs are a generation's error logs: main, the main server's (a Ref of
+// the host's, or a restart's opened anew), and vhosts, the virtual hosts' own
+// (openVhostLogs). Their MPM gets their descriptors after the access logs
+// and its children write the errors of the requests they serve to them
+// themselves (mpm.ErrorLog); the host writes its own lines and the MPM
+// processes' logger lines (PluginWriter) to them.
+type errorLogs struct {
+	main   *errorlog.Log
+	vhosts []*errorlog.Log
+}
+
+// files are the distinct open files of e, the main log's first, in the
+// order the MPM gets them; a log without one (New on another writer) has
+// none and its requests' errors go through the MPM's logger.
+func (e *errorLogs) files() []*os.File {
+	if e == nil {
+		return nil
+	}
+	var out []*os.File
+	for _, l := range append([]*errorlog.Log{e.main}, e.vhosts...) {
+		if f := l.File(); f != nil && !slices.Contains(out, f) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// errorLogSettings sets the error logs of c's main server and virtual hosts
+// (the virtual hosts of srv, in order) to e's descriptors, the i-th of
+// e.files() being descriptor fd(i) in the plugin (File serves an MPM linked
+// in); a virtual host without its own ErrorLog gets the main one. With e
+// nil (a config check) they stay unset. Each virtual host gets its LogLevel.
+func errorLogSettings(c *mpm.Core, srv *config.Server, e *errorLogs, fd func(i int) int) {
+	files := e.files()
+	handOver := func(l *errorlog.Log, target string) mpm.ErrorLog {
+		i := slices.Index(files, l.File())
+		if i < 0 {
+			return mpm.ErrorLog{}
+		}
+		return mpm.ErrorLog{Target: target, FD: fd(i), File: files[i]}
+	}
+	if e != nil {
+		c.ErrorLog = handOver(e.main, srv.ErrorLog)
+	}
+	for i, v := range srv.VirtualHosts {
+		c.VirtualHosts[i].LogLevel = v.LogLevel
+		if e == nil {
+			continue
+		}
+		c.VirtualHosts[i].ErrorLog = c.ErrorLog
+		if i < len(e.vhosts) && e.vhosts[i] != nil {
+			c.VirtualHosts[i].ErrorLog = handOver(e.vhosts[i], v.ErrorLog)
 		}
 	}
 }

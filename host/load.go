@@ -124,8 +124,10 @@ func logLoaded(log *errorlog.Log, mod config.Module) {
 
 // startPlugin starts the MPM (its plugin, or the one linked into this
 // binary) with the listeners, validates every directive against the core
-// table and the MPM's own, and configures it.
-func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *config.Server, mod config.Module, sockets []*listen.Socket, pluginStderr io.Writer, stderr io.Writer) (*loaded, error) {
+// table and the MPM's own, and configures it. To serve (sockets given) the
+// MPM gets the access logs, opened here, and the error logs errLogs, which
+// the caller opened and keeps.
+func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *config.Server, mod config.Module, sockets []*listen.Socket, errLogs *errorLogs, pluginStderr io.Writer, stderr io.Writer) (*loaded, error) {
 	pin, errs := modulePin(cfg, mod)
 	if len(errs) > 0 {
 		printErrors(stderr, o.name, errs)
@@ -139,6 +141,13 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 			fmt.Fprintln(stderr, err)
 			return nil, &exitError{1}
 		}
+	} else {
+		errLogs = nil // a config check hands over no logs
+	}
+	// The error logs' descriptors follow the access logs'.
+	nAccess := 0
+	if logs != nil {
+		nAccess = len(logs.files)
 	}
 	credential := childCredential(srv)
 	var p generation
@@ -161,7 +170,7 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 			opts.EarlyChild, opts.ChildCredential = err == nil, c
 		}
 		if logs != nil {
-			opts.Files = logs.files
+			opts.Files = append(slices.Clip(logs.files), errLogs.files()...)
 			defer logs.close() // the plugin has its own copies
 		}
 		lp, err := launch.Start(ctx, opts)
@@ -201,6 +210,7 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 	if logs != nil {
 		assignAccessLogs(&mc.Core, srv, logs.logs)
 	}
+	errorLogSettings(&mc.Core, srv, errLogs, func(i int) int { return launch.FileFD(len(sockets), nAccess+i) })
 	diags, err := p.Configure(ctx, mc)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %s: %v\n", o.name, mod.Name, err)

@@ -71,14 +71,19 @@ func signalServer(o *options, stdout, stderr io.Writer) int {
 	if err != nil {
 		return exitCode(err)
 	}
+	log := errorlog.New(stderr, o.startLevel)
 	if o.signal == "restart" || o.signal == "graceful" {
 		// As Apache: the new config must pass the whole check (the MPM's
 		// directives included) before the running server is signalled.
-		l, err := startPlugin(context.Background(), o, cfg, srv, mod, nil, errorlog.New(stderr, errorlog.Warn).PluginWriter(0, nil), stderr)
+		l, err := startPlugin(context.Background(), o, cfg, srv, mod, nil, nil, log.PluginWriter(0, nil), stderr)
 		if err != nil {
 			return exitCode(err)
 		}
 		l.gen.Kill()
+	}
+	// Apache checks the config (check_config) before it signals, for every -k.
+	if !checkConfig(log, false, stdout, stderr, cfg, srv) {
+		return 1
 	}
 	pid, perr := readPid(srv.PidFile)
 	running := perr == nil && pid != os.Getpid() && syscall.Kill(pid, 0) == nil

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 
+	"github.com/httpd-mpm/httpd-mpm/host/config"
 	"github.com/httpd-mpm/httpd-mpm/host/errorlog"
 )
 
@@ -34,7 +36,7 @@ func run(o *options, stdout, stderr io.Writer) int {
 		// The plugin's own log lines at startup go to stderr, as Apache's
 		// startup messages do, at the -e level.
 		startupLog := errorlog.New(stderr, o.startLevel)
-		l, err := startPlugin(ctx, o, cfg, srv, mod, nil, startupLog.PluginWriter(0, nil), stderr)
+		l, err := startPlugin(ctx, o, cfg, srv, mod, nil, nil, startupLog.PluginWriter(0, nil), stderr)
 		if err != nil {
 			if o.mode == modeSettings {
 				printSettings(stdout, nil)
@@ -43,6 +45,9 @@ func run(o *options, stdout, stderr io.Writer) int {
 		}
 		defer l.gen.Kill()
 		logLoaded(startupLog, mod)
+		if o.mode != modeSettings && !checkConfig(startupLog, o.test && o.defined("DUMP_VHOSTS"), stdout, stderr, cfg, srv) {
+			return 1
+		}
 		switch {
 		case o.mode == modeSettings:
 			d := l.gen.Describe()
@@ -50,11 +55,6 @@ func run(o *options, stdout, stderr io.Writer) int {
 		case o.mode == modeDirectives:
 			printDirectives(stdout, l.gen.Describe())
 		default:
-			if o.defined("DUMP_VHOSTS") {
-				for _, msg := range printVhosts(stdout, cfg, srv) {
-					startupLog.Printf("core", errorlog.Error, "%s", msg)
-				}
-			}
 			if o.defined("DUMP_RUN_CFG") {
 				printRunConfig(stdout, cfg, srv)
 			}
@@ -79,6 +79,29 @@ func run(o *options, stdout, stderr io.Writer) int {
 		return detach(o, stderr)
 	}
 	return serve(o, cfg, srv, mod, stderr)
+}
+
+// checkConfig is what Apache does between reading a config and acting on it, in
+// every mode that reads one (-t, -S, -M, -L, -k) but -V: ap_fini_vhost_config's
+// AH00549 errors for the virtual hosts it cannot name, on stderr through log (with
+// dumpVhosts, -S's "VirtualHost configuration:" goes to stdout then), and core's
+// check_config (checkErrorLogDirs), whose failure it writes to stderr. It reports
+// whether the config passed. A start checks at serve, a restart in server.restart.
+func checkConfig(log *errorlog.Log, dumpVhosts bool, stdout, stderr io.Writer, cfg *config.Config, srv *config.Server) bool {
+	var msgs []string
+	if dumpVhosts {
+		msgs = printVhosts(stdout, cfg, srv)
+	} else {
+		_, msgs = readVhosts(cfg.Directives, sync.OnceValue(func() string { return mainHostname(srv.ServerName) }))
+	}
+	for _, msg := range msgs {
+		log.Printf("core", errorlog.Error, "%s", msg)
+	}
+	if err := checkErrorLogDirs(srv); err != nil {
+		fmt.Fprintln(stderr, err)
+		return false
+	}
+	return true
 }
 
 func exitCode(err error) int {

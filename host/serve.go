@@ -275,7 +275,7 @@ func (s *server) start(cfg *config.Config, srv *config.Server, mod config.Module
 		}
 		return nil, &exitError{1}
 	}
-	l, err := startPlugin(ctx, s.o, cfg, srv, mod, s.socketsFor(srv), main.PluginWriter(0, vlogs), &msgs)
+	l, err := startPlugin(ctx, s.o, cfg, srv, mod, s.socketsFor(srv), &errorLogs{main: main, vhosts: vlogs}, main.PluginWriter(0, vlogs), &msgs)
 	if msgs.Len() > 0 {
 		to := main // the log the generation serves with, or, if it does not, the one that goes on
 		if err != nil {

@@ -21,7 +21,7 @@ import (
 // output says, not what this server serves by.
 
 // unappliedInVhosts warns of each directive and section in a <VirtualHost>
-// that this server ignores there (KeepAlive, LogLevel, <If>, ...): requests
+// that this server ignores there (KeepAlive, <If>, ...): requests
 // to the virtual host get the main server's setting. Better said at every
 // start and -t than found out from the wrong behaviour.
 func unappliedInVhosts(cfg *config.Config) []string {
@@ -37,7 +37,7 @@ func unappliedInVhosts(cfg *config.Config) []string {
 					continue
 				}
 				name = "<" + name + ">"
-			} else if appliedInVhost(x.Name) {
+			} else if appliedInVhost(x.Name) || refusedInVhost(x.Name) {
 				continue
 			}
 			out = append(out, fmt.Sprintf("Warning: %s on line %d of %s is ignored in <VirtualHost %s>: "+
@@ -52,10 +52,21 @@ func unappliedInVhosts(cfg *config.Config) []string {
 // virtual host's requests.
 func appliedInVhost(name string) bool {
 	switch strings.ToLower(name) {
-	case "servername", "serveralias", "documentroot", "serveradmin", "errorlog", "logformat", "customlog", "transferlog":
+	case "servername", "serveralias", "documentroot", "serveradmin", "errorlog", "loglevel", "logformat", "customlog", "transferlog":
+		return true
+	}
+	if config.IsPerServer(name) {
 		return true
 	}
 	return isSiteDirective(name)
+}
+
+// refusedInVhost says whether Apache refuses the core directive name in
+// <VirtualHost> (ServerTokens, Listen, ...): the config check reports it as
+// an error, which says enough.
+func refusedInVhost(name string) bool {
+	s := config.Core.Lookup(name, false)
+	return s != nil && s.Context != 0 && s.Context&config.InVirtualHost == 0 // 0: anywhere
 }
 
 // logUnappliedInVhosts writes unappliedInVhosts to the error log as warnings

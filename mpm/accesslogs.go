@@ -33,12 +33,22 @@ func inheritedFile(fd int, name string) *os.File {
 	return f
 }
 
-// passAccessLogs appends the access-log descriptors of core (the main server's and
-// every virtual host's) to a child's files, which become its descriptors 3, 4, ...,
-// each descriptor once, and renumbers core's logs for the child. core's slices are
-// replaced, never written to: the caller's copy of Core may share them.
-func passAccessLogs(files []*os.File, core *Core) []*os.File {
+// passLogs appends the log descriptors of core (the access logs and error log
+// of the main server and of every virtual host) to a child's files, which
+// become its descriptors 3, 4, ..., each descriptor once, and renumbers core's
+// logs for the child. core's slices are replaced, never written to: the
+// caller's copy of Core may share them.
+func passLogs(files []*os.File, core *Core) []*os.File {
 	slot := map[*os.File]int{} // file here -> descriptor in the child
+	fdFor := func(f *os.File) int {
+		fd, ok := slot[f]
+		if !ok {
+			fd = 3 + len(files)
+			files = append(files, f)
+			slot[f] = fd
+		}
+		return fd
+	}
 	pass := func(logs []AccessLog) []AccessLog {
 		if len(logs) == 0 {
 			return logs
@@ -50,20 +60,21 @@ func passAccessLogs(files []*os.File, core *Core) []*os.File {
 			if f == nil {
 				f = inheritedFile(l.FD, "accesslog:"+l.Target)
 			}
-			fd, ok := slot[f]
-			if !ok {
-				fd = 3 + len(files)
-				files = append(files, f)
-				slot[f] = fd
-			}
-			out[i].FD, out[i].File = fd, nil
+			out[i].FD, out[i].File = fdFor(f), nil
 		}
 		return out
 	}
+	passError := func(l *ErrorLog) {
+		if f := l.file(); f != nil {
+			l.FD, l.File = fdFor(f), nil
+		}
+	}
 	core.AccessLogs = pass(core.AccessLogs)
+	passError(&core.ErrorLog)
 	core.VirtualHosts = slices.Clone(core.VirtualHosts)
 	for i := range core.VirtualHosts {
 		core.VirtualHosts[i].AccessLogs = pass(core.VirtualHosts[i].AccessLogs)
+		passError(&core.VirtualHosts[i].ErrorLog)
 	}
 	return files
 }
@@ -112,12 +123,22 @@ func accessLogHook(main *vserver, table *vhostTable) func(c *http1.Conn, r *http
 	}
 }
 
-// accessLogLists are the access-log lists of c: the main server's, then each
-// virtual host's (sharing c's arrays: an element written is written in c).
-func (c *Core) accessLogLists() [][]AccessLog {
-	lists := [][]AccessLog{c.AccessLogs}
-	for _, v := range c.VirtualHosts {
-		lists = append(lists, v.AccessLogs)
+// logFDs are pointers to the descriptor numbers of c's logs: the access logs
+// and error log of the main server, then of each virtual host (sharing c's
+// arrays: a number written is written in c).
+func (c *Core) logFDs() []*int {
+	var fds []*int
+	add := func(logs []AccessLog, e *ErrorLog) {
+		for i := range logs {
+			fds = append(fds, &logs[i].FD)
+		}
+		if e.FD > 0 {
+			fds = append(fds, &e.FD)
+		}
 	}
-	return lists
+	add(c.AccessLogs, &c.ErrorLog)
+	for i := range c.VirtualHosts {
+		add(c.VirtualHosts[i].AccessLogs, &c.VirtualHosts[i].ErrorLog)
+	}
+	return fds
 }

@@ -246,7 +246,7 @@ func StartChild(spec ChildSpec) (*Process, error) {
 		w.Listeners = append(w.Listeners, listenerWire{l.Name, l.Network, l.Address})
 		files = append(files, l.File)
 	}
-	files = passAccessLogs(files, &w.Config.Core)
+	files = passLogs(files, &w.Config.Core)
 	var err error
 	if spec.Extra != nil {
 		if w.Extra, err = json.Marshal(spec.Extra); err != nil {
@@ -415,11 +415,9 @@ func serveChild(impl MPM, blob string, fdOf func(int) int, restore func()) int {
 	if w.Scoreboard {
 		need++
 	}
-	for _, logs := range w.Config.Core.accessLogLists() {
-		for i := range logs {
-			need = max(need, logs[i].FD-childLifelineFD)
-			logs[i].FD = fdOf(logs[i].FD)
-		}
+	for _, fd := range w.Config.Core.logFDs() {
+		need = max(need, *fd-childLifelineFD)
+		*fd = fdOf(*fd)
 	}
 	if need > 0 && fdOf(childLifelineFD+need) < 0 {
 		log.Error("child descriptors missing", "want", need)

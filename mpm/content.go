@@ -46,15 +46,15 @@ func newHTTPServer(cfg *Config, wrap func(h http.Handler, docRoot string, handle
 	// holds for the process whatever the number of virtual hosts.
 	files := new(static.FileCache)
 	// vhost is 0 for the main server, else the virtual host's index plus one.
-	content := func(s *vserver, vhost int, docRoot string, directives []site.Directive, sections []site.Section, handlers []Handler) (http.Handler, error) {
+	content := func(s *vserver, vhost int, docRoot string, types map[string]string, trace http1.Trace, directives []site.Directive, sections []site.Section, handlers []Handler) (http.Handler, error) {
 		logError, logLevel := requestErrors(cfg, vhost)
 		h := &static.Handler{
 			DocumentRoot:   docRoot,
 			DirectoryIndex: core.DirectoryIndex,
-			Types:          core.AddTypes,
+			Types:          types,
 			MimeTypes:      mime,
 			FileETag:       core.FileETag,
-			TraceEnabled:   core.TraceEnable != http1.TraceOff,
+			TraceEnabled:   trace != http1.TraceOff,
 			LogError:       logError,
 			LogLevel:       logLevel,
 			Files:          files,
@@ -69,9 +69,9 @@ func newHTTPServer(cfg *Config, wrap func(h http.Handler, docRoot string, handle
 		return wrap(handler, docRoot, handlers, logError), nil
 	}
 	canonical := site.UseCanonicalName(core.ServerDirectives)
-	main := newVserver(core.ServerName, core.ServerAdmin, nil, canonical)
+	main := newVserver(core.ServerName, core.ServerAdmin, nil, canonical, nil)
 	var err error
-	if main.handler, err = content(main, 0, core.DocumentRoot, core.ServerDirectives, core.Sections, core.Handlers); err != nil {
+	if main.handler, err = content(main, 0, core.DocumentRoot, core.AddTypes, core.TraceEnable, core.ServerDirectives, core.Sections, core.Handlers); err != nil {
 		return nil, err
 	}
 	if main.logs, err = openAccessLogs(core.AccessLogs); err != nil {
@@ -82,8 +82,12 @@ func newHTTPServer(cfg *Config, wrap func(h http.Handler, docRoot string, handle
 	if len(core.VirtualHosts) > 0 {
 		table = newVhostTable(main)
 		for i, v := range core.VirtualHosts {
-			s := newVserver(v.ServerName, v.ServerAdmin, v.ServerAliases, site.UseCanonicalName(v.ServerDirectives))
-			if s.handler, err = content(s, i+1, v.DocumentRoot, v.ServerDirectives, v.Sections, v.Handlers); err != nil {
+			conf := &http1.HostConfig{KeepAlive: v.KeepAlive, MaxKeepAliveRequests: v.MaxKeepAliveRequests,
+				ServerSignature: v.ServerSignature, TraceEnable: v.TraceEnable, LimitRequestBody: v.LimitRequestBody,
+				BodyTimeout: v.BodyTimeout, BodyMinRate: v.BodyMinRate, LimitRequestLine: v.LimitRequestLine,
+				LimitRequestFieldSize: v.LimitRequestFieldSize, LimitRequestFields: v.LimitRequestFields}
+			s := newVserver(v.ServerName, v.ServerAdmin, v.ServerAliases, site.UseCanonicalName(v.ServerDirectives), conf)
+			if s.handler, err = content(s, i+1, v.DocumentRoot, v.AddTypes, v.TraceEnable, v.ServerDirectives, v.Sections, v.Handlers); err != nil {
 				return nil, err
 			}
 			if s.logs, err = openAccessLogs(v.AccessLogs); err != nil {
@@ -118,7 +122,7 @@ func newHTTPServer(cfg *Config, wrap func(h http.Handler, docRoot string, handle
 		RequestDone:           accessLogHook(main, table),
 	}
 	if table != nil {
-		srv.Identify = table.identify
+		srv.Identify, srv.BaseIdentity = table.identify, table.base
 	}
 	srv.HeaderFilter = headerFilter(main, table)
 	if cfg.Log != nil {

@@ -104,11 +104,17 @@
 //     listen backlog: the host keeps its own copies open across MPM restarts
 //     and swaps, so that connections wait in the kernel's queue while one
 //     MPM hands over to the next instead of being refused.
+//   - After the listeners come the log descriptors the host opened for this
+//     generation: the access logs ([AccessLog]) and the error logs
+//     ([ErrorLog]), at the numbers Configure names. They are the process's
+//     for its life: the MPM never closes them; [StartChild] passes them on,
+//     and [NewHTTPServer] writes the requests' access lines and error lines
+//     to them in the process that serves.
 //   - A child started by [StartChild] gets the lifeline as fd 3, then the
 //     scoreboard if given, then its listeners; it owns those copies. Its
 //     stdin and stdout are /dev/null and its stderr is the plugin's log.
 //     An early child ([EarlyChildServer]) has the same, except that the
-//     scoreboard, listeners and access logs arrive later, at whatever
+//     scoreboard, listeners and logs arrive later, at whatever
 //     numbers are free (fd 4 is the socket they come on until then).
 //   - [Serve] makes every descriptor the plugin inherited close-on-exec:
 //     children get only what [StartChild] hands them.

@@ -128,7 +128,7 @@ func argKindToProto(k ArgKind) mpmv1.ArgKind {
 }
 
 func coreFromProto(c *mpmv1.Core) Core {
-	return Core{
+	core := Core{
 		ServerRoot: c.GetServerRoot(), ServerName: c.GetServerName(), DocumentRoot: c.GetDocumentRoot(),
 		DirectoryIndex: c.GetDirectoryIndex(), TypesConfig: c.GetTypesConfig(), AddTypes: c.GetAddTypes(),
 		KeepAlive: c.GetKeepAlive(), KeepAliveTimeout: time.Duration(c.GetKeepAliveTimeoutMs()) * time.Millisecond,
@@ -155,11 +155,15 @@ func coreFromProto(c *mpmv1.Core) Core {
 		ServerDirectives:        directivesFromProto(c.GetServerDirectives()),
 		Sections:                sectionsFromProto(c.GetSections()),
 		OneProcess:              c.GetOneProcess(),
-		VirtualHosts:            vhostsFromProto(c.GetVirtualHosts()),
+		ErrorLog:                errorLogFromProto(c.GetErrorLog()),
 	}
+	core.VirtualHosts = vhostsFromProto(c.GetVirtualHosts(), &core)
+	return core
 }
 
-func vhostsFromProto(vs []*mpmv1.VirtualHost) []VirtualHost {
+// vhostsFromProto reads the virtual hosts; one without settings (from an
+// older host) takes main's.
+func vhostsFromProto(vs []*mpmv1.VirtualHost, main *Core) []VirtualHost {
 	var out []VirtualHost
 	for _, p := range vs {
 		v := VirtualHost{
@@ -167,6 +171,19 @@ func vhostsFromProto(vs []*mpmv1.VirtualHost) []VirtualHost {
 			ServerAdmin: p.GetServerAdmin(), ServerDirectives: directivesFromProto(p.GetServerDirectives()),
 			Sections: sectionsFromProto(p.GetSections()), AccessLogs: accessLogsFromProto(p.GetAccessLogs()),
 			File: p.GetFile(), Line: int(p.GetLine()), Handlers: handlersFromProto(p.GetHandlers()),
+			AddTypes: main.AddTypes, ServerSignature: main.ServerSignature, TraceEnable: main.TraceEnable,
+			LimitRequestBody: main.LimitRequestBody, KeepAlive: main.KeepAlive, MaxKeepAliveRequests: main.MaxKeepAliveRequests,
+			BodyTimeout: main.BodyTimeout, BodyMinRate: main.BodyMinRate, LimitRequestLine: main.LimitRequestLine,
+			LimitRequestFieldSize: main.LimitRequestFieldSize, LimitRequestFields: main.LimitRequestFields,
+			ErrorLog: errorLogFromProto(p.GetErrorLog()), LogLevel: p.GetLogLevel(),
+		}
+		if st := p.GetSettings(); st != nil {
+			v.AddTypes, v.KeepAlive, v.MaxKeepAliveRequests = st.GetAddTypes(), st.GetKeepAlive(), int(st.GetMaxKeepAliveRequests())
+			v.ServerSignature, v.TraceEnable = http1.Signature(st.GetServerSignature()), http1.Trace(st.GetTraceEnable())
+			v.LimitRequestBody = st.GetLimitRequestBody()
+			v.BodyTimeout, v.BodyMinRate = time.Duration(st.GetBodyTimeoutMs())*time.Millisecond, int(st.GetBodyMinRate())
+			v.LimitRequestLine, v.LimitRequestFieldSize = int(st.GetLimitRequestLine()), int(st.GetLimitRequestFieldSize())
+			v.LimitRequestFields = int(st.GetLimitRequestFields())
 		}
 		for _, a := range p.GetAddrs() {
 			v.Addrs = append(v.Addrs, VirtualHostAddr{IP: a.GetIp(), Port: int(a.GetPort()), Name: a.GetName()})
@@ -207,6 +224,10 @@ func sectionsFromProto(ss []*mpmv1.Section) []site.Section {
 			File: s.GetFile(), Line: int(s.GetLine())})
 	}
 	return out
+}
+
+func errorLogFromProto(l *mpmv1.ErrorLog) ErrorLog {
+	return ErrorLog{Target: l.GetTarget(), FD: int(l.GetFd())}
 }
 
 func accessLogsFromProto(ls []*mpmv1.AccessLog) []AccessLog {

@@ -105,9 +105,9 @@ func (p *InProcess) Describe() Description { return p.impl.Describe() }
 
 // Configure passes cfg to the MPM's Configure with a logger writing to
 // Options.Log at cfg.LogLevel, and adds the content checks every MPM
-// shares. Access logs come as AccessLog.File (FD is not used); the caller
-// keeps those files open until Close. Configure keeps a copy of cfg: the
-// caller may reuse it.
+// shares. Access and error logs come as AccessLog.File and ErrorLog.File
+// (FD is not used); the caller keeps those files open until Close.
+// Configure keeps a copy of cfg: the caller may reuse it.
 func (p *InProcess) Configure(cfg *Config) []Diagnostic {
 	c := *cfg
 	c.linked = p.children

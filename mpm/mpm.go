@@ -163,6 +163,12 @@ type Core struct {
 	// none, the main server (the fields above) answers every request.
 	// NewHTTPServer answers each request as the virtual host Apache would.
 	VirtualHosts []VirtualHost
+	// ErrorLog is the main server's ErrorLog, which the host opened for this
+	// generation. NewHTTPServer writes the errors of the requests it answers
+	// (apache2's ap_log_rerror lines: AH01630, AH00128, ...) to it in the
+	// process that serves them, one write(2) per line; see ErrorLog. Unset
+	// (an older host, a config check): those lines go through Config.Log.
+	ErrorLog ErrorLog
 }
 
 // AccessLog is one CustomLog: lines in Format (a LogFormat string, nicknames
@@ -175,6 +181,29 @@ type AccessLog struct {
 	// File, if set, is the open target in this process and FD is not used:
 	// an MPM run by InProcess gets its logs so. The caller keeps it open
 	// while the MPM runs; children get their own copies.
+	File *os.File `json:"-"`
+}
+
+// ErrorLog is an error log the host opened for one generation of the MPM (a
+// start, or a restart: each opens its logs anew, which is how renaming the
+// file and a graceful restart rotate it) and handed over as an inherited
+// descriptor, as Apache's parent opens its error logs before it forks its
+// children. It is a file opened with O_APPEND, the host's stderr, or the
+// write end of the pipe to a piped logger ("|command"); a line shorter than
+// PIPE_BUF (4096 bytes) written in one write(2) is never interleaved with
+// another process's.
+//
+// The descriptor is the process's for its whole life: the MPM never closes
+// it, and StartChild passes it on to children (as the access logs), which
+// keep writing to it until they exit, after a graceful restart too, as
+// Apache's old children keep their generation's files. The host writes its
+// own lines to its own copy.
+type ErrorLog struct {
+	Target string // as configured, for messages: a path, "/dev/stderr" or "|command"
+	FD     int    // descriptor number in this process; 0 with File nil: no log
+	// File, if set, is the open target in this process and FD is not used:
+	// an MPM run by InProcess gets its error logs so. The caller keeps it
+	// open while the MPM runs; children get their own copies.
 	File *os.File `json:"-"`
 }
 

@@ -11,15 +11,36 @@ import (
 )
 
 // requestErrors is the static handlers' LogError for the config, and the level up to
-// which they call it (see static.Handler.LogError): each error becomes one line of
-// the MPM's logger at the Apache level, with the fields (wire.ModuleField and others)
-// the host writes as apache2 writes a request's error. vhost is the virtual host
-// whose requests it logs, its index in cfg.Core.VirtualHosts plus one (the line's
-// wire.VhostField: the host writes it to that virtual host's ErrorLog), 0 for the
-// main server. Nil when there is no logger or the LogLevel wants no errors.
+// which they call it (see static.Handler.LogError), for the requests of one server:
+// vhost is the virtual host, its index in cfg.Core.VirtualHosts plus one, 0 for the
+// main server. Its LogLevel (the virtual host's, else the main one) decides which
+// errors are logged, as apache2's ap_log_rerror uses the request's server's. With
+// the server's error log handed over (Core.ErrorLog, VirtualHost.ErrorLog), the
+// process that serves the request writes each line to it (writeRequestErrors);
+// without (an older host), each error becomes one line of the MPM's logger at the
+// Apache level, with the fields (wire.ModuleField and others) the host writes as
+// apache2 writes a request's error; wire.VhostField names the virtual host, whose
+// own ErrorLog the host writes it to. Nil when the LogLevel wants no errors or
+// there is nowhere to write them.
 func requestErrors(cfg *Config, vhost int) (static.LogFunc, static.Level) {
-	level := apacheLevel(cfg.LogLevel)
-	if cfg.Log == nil || level < static.LevelError {
+	levelName, target := cfg.LogLevel, cfg.Core.ErrorLog
+	if vhost > 0 && vhost <= len(cfg.Core.VirtualHosts) {
+		v := &cfg.Core.VirtualHosts[vhost-1]
+		if v.LogLevel != "" {
+			levelName = v.LogLevel
+		}
+		if v.ErrorLog.FD > 0 || v.ErrorLog.File != nil {
+			target = v.ErrorLog
+		}
+	}
+	level := apacheLevel(levelName)
+	if level < static.LevelError {
+		return nil, 0
+	}
+	if f := target.file(); f != nil {
+		return writeRequestErrors(f), level
+	}
+	if cfg.Log == nil {
 		return nil, 0
 	}
 	log := cfg.Log
@@ -71,11 +92,13 @@ func clientAddr(remote string) string {
 	return remote
 }
 
-// The bounds of a request's error line, in bytes of its JSON form: the message
-// and the referer, both client-controlled (the path, the Referer field), are cut
-// so that the whole line, with its other fields (at most some 300 bytes), stays
-// under PIPE_BUF (4096), which a child writes to the one stderr pipe it shares
-// with every other child in one atomic write: longer lines could interleave.
+// The bounds of a request's error line, in bytes of its JSON form (which are at
+// least as many as its error-log form's): the message and the referer, both
+// client-controlled (the path, the Referer field), are cut so that the whole
+// line, with its other fields (at most some 300 bytes), stays under PIPE_BUF
+// (4096), which a child writes to the error log's pipe (a piped logger's), or
+// to the one stderr pipe it shares with every other child, in one atomic
+// write: longer lines could interleave.
 // Apache formats a line into MAX_STRING_LEN (8192) bytes and cuts it there too.
 const (
 	maxMessage = 2048

@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"os"
+	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -153,4 +156,65 @@ func wholeEscapes(s, got string) bool {
 		}
 	}
 	return false
+}
+
+// TestRequestErrorsWritten: with the error logs handed over, the process
+// writes each line itself, in apache2's format under its own pid, to the log
+// of the server whose request it was, at that server's LogLevel: b has its
+// own ErrorLog and LogLevel info, c neither (the main server's log and warn).
+// Each line is one write: a pipe's reader gets it whole, under PIPE_BUF, even
+// for an 8 KB Referer and path.
+func TestRequestErrorsWritten(t *testing.T) {
+	mainR, mainW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bR, bW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []*os.File{mainR, mainW, bR, bW} {
+		defer f.Close()
+	}
+	cfg := &Config{LogLevel: "warn", Core: Core{
+		ErrorLog:     ErrorLog{Target: "|main", File: mainW},
+		VirtualHosts: []VirtualHost{{LogLevel: "info", ErrorLog: ErrorLog{Target: "b", File: bW}}, {}},
+	}}
+	r := &http.Request{URL: &url.URL{Path: "/x"}, RemoteAddr: "[::1]:48816", Header: http.Header{"Referer": {`http://ex.com/a\b`}}}
+	stamp := regexp.MustCompile(`^\[\w{3} \w{3} \d\d \d\d:\d\d:\d\d\.\d{6} \d{4}\] `)
+	read := func(f *os.File) string {
+		t.Helper()
+		buf := make([]byte, 1<<16)
+		n, err := f.Read(buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		line := string(buf[:n])
+		if !stamp.MatchString(line) {
+			t.Errorf("no timestamp: %q", line)
+		}
+		return stamp.ReplaceAllString(line, "")
+	}
+	pid := strconv.Itoa(os.Getpid())
+	for _, c := range []struct {
+		vhost int
+		level static.Level
+		r     *os.File
+	}{{0, static.LevelWarn, mainR}, {1, static.LevelInfo, bR}, {2, static.LevelWarn, mainR}} {
+		logError, level := requestErrors(cfg, c.vhost)
+		if logError == nil || level != c.level {
+			t.Fatalf("vhost %d: hook %v, level %d; want %d", c.vhost, logError != nil, level, c.level)
+		}
+		logError(r, static.LevelError, "core", syscall.EACCES, "AH00132: file permissions deny server access: /w/\xc3\xa9")
+		want := "[core:error] [pid " + pid + `] (13)Permission denied: [client ::1:48816] AH00132: file permissions deny server access: /w/\xc3\xa9, referer: http://ex.com/a\\b` + "\n"
+		if got := read(c.r); got != want {
+			t.Errorf("vhost %d:\ngot  %q\nwant %q", c.vhost, got, want)
+		}
+	}
+	logError, _ := requestErrors(cfg, 1)
+	logError(&http.Request{URL: &url.URL{Path: "/x"}, RemoteAddr: "127.0.0.1:1", Header: http.Header{"Referer": {strings.Repeat("\x01", 8192)}}},
+		static.LevelInfo, "core", nil, "AH00128: File does not exist: /w/"+strings.Repeat("\\", 8192))
+	if got := read(bR); len(got) >= 4096-34 || strings.Count(got, "\n") != 1 || !strings.HasPrefix(got, "[core:info] [pid "+pid+"] [client 127.0.0.1:1] AH00128: ") {
+		t.Errorf("a long line: %d bytes, %d newlines: %.80q", len(got), strings.Count(got, "\n"), got)
+	}
 }

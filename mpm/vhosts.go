@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
+	"time"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm/accesslog"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
@@ -30,6 +31,29 @@ type VirtualHost struct {
 	// DocumentRoot and ServerAdmin are the section's, else the main server's.
 	DocumentRoot string
 	ServerAdmin  string
+	// AddTypes, ServerSignature, TraceEnable, LimitRequestBody, KeepAlive,
+	// MaxKeepAliveRequests, BodyTimeout and BodyMinRate are the section's,
+	// else the main server's, with Core's meanings; AddTypes are the main
+	// server's with the section's over them. The keep-alive settings decide, after each response to a request
+	// for the virtual host, whether the connection is kept (Apache's
+	// ap_set_keepalive looks at the request's server). As for Core, their zero
+	// values are settings (KeepAlive off, ...), not "the main server's": the
+	// host fills them all in; so must anyone else building a VirtualHost.
+	AddTypes             map[string]string
+	ServerSignature      http1.Signature
+	TraceEnable          http1.Trace
+	LimitRequestBody     int64
+	KeepAlive            bool
+	MaxKeepAliveRequests int
+	BodyTimeout          time.Duration
+	BodyMinRate          int
+	// LimitRequestLine, LimitRequestFieldSize and LimitRequestFields are the
+	// section's, else the main server's (Core's meanings). They bound the
+	// request heads of the connections to the addresses it is the default
+	// server of (first in the config there), whatever virtual host those
+	// requests name: Apache reads a head with the limits of the connection's
+	// base server.
+	LimitRequestLine, LimitRequestFieldSize, LimitRequestFields int
 	// ServerDirectives and Sections are the per-path configuration (package
 	// site) with the main server's merged in as Apache merges them:
 	// ServerDirectives are the section's Alias* and Redirect* lines (mod_alias
@@ -46,6 +70,14 @@ type VirtualHost struct {
 	// Core.AccessLogs). Empty in a config check (-t), and for a section whose
 	// own lines all have conditions that never hold: then nothing is logged.
 	AccessLogs []AccessLog
+	// ErrorLog is where its requests' errors go: its own ErrorLog, else the
+	// main server's (Core.ErrorLog; unset in the same cases).
+	ErrorLog ErrorLog
+	// LogLevel is its LogLevel (the level word), else the main server's
+	// (Config.LogLevel), which NewHTTPServer applies to its requests' errors
+	// as apache2 applies a virtual host's LogLevel. Empty from an older
+	// host: Config.LogLevel.
+	LogLevel string
 	// File and Line locate the <VirtualHost> line.
 	File string
 	Line int
@@ -241,6 +273,12 @@ func (t *vhostTable) answered(c *http1.Conn, r *http.Request) *vserver {
 	return t.pick(c.LocalAddr(), r.Host)
 }
 
+// base is http1.Server.BaseIdentity: the default server of the connection's
+// local address (what a request without a host picks).
+func (t *vhostTable) base(c *http1.Conn) *http1.Identity {
+	return t.pick(c.LocalAddr(), "").id
+}
+
 // identify is http1.Server.Identify: the identity of the server answering a
 // request the engine answers alone, by its address and whatever Host it has.
 func (t *vhostTable) identify(c *http1.Conn, r *http.Request) *http1.Identity {
@@ -252,6 +290,11 @@ func (t *vhostTable) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var local net.Addr
 	c := http1.ConnFromRequest(r)
 	if c != nil {
+		// The engine picked it already (Server.Identify).
+		if s, ok := t.byID[c.Identity()]; ok {
+			s.handler.ServeHTTP(w, r)
+			return
+		}
 		local = c.LocalAddr()
 	} else {
 		local, _ = r.Context().Value(http.LocalAddrContextKey).(net.Addr)
@@ -263,10 +306,13 @@ func (t *vhostTable) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.handler.ServeHTTP(w, r)
 }
 
-// newVserver builds a server's matching names and identity; handler, logs and
-// docRoot are filled in by the caller.
-func newVserver(serverName, serverAdmin string, aliases []string, canonical http1.CanonicalName) *vserver {
+// newVserver builds a server's matching names and identity (with conf, if
+// not nil); handler, logs and docRoot are filled in by the caller.
+func newVserver(serverName, serverAdmin string, aliases []string, canonical http1.CanonicalName, conf *http1.HostConfig) *vserver {
 	id := http1.NewIdentity(serverName, serverAdmin).WithCanonicalName(canonical)
+	if conf != nil {
+		id = id.WithConfig(*conf)
+	}
 	_, host, _ := http1.SplitServerName(serverName)
 	s := &vserver{name: http1.RequestHost(host), id: id, logName: serverName}
 	for _, a := range aliases {

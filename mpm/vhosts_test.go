@@ -17,11 +17,11 @@ import (
 // the default.
 func TestVhostPick(t *testing.T) {
 	t.Parallel()
-	main := newVserver("main.test", "", nil, http1.CanonicalNameOff)
+	main := newVserver("main.test", "", nil, http1.CanonicalNameOff, nil)
 	servers := map[*vserver]string{main: "main"}
 	table := newVhostTable(main)
 	add := func(label, name string, aliases []string, addrs ...VirtualHostAddr) {
-		s := newVserver(name, "", aliases, http1.CanonicalNameOff)
+		s := newVserver(name, "", aliases, http1.CanonicalNameOff, nil)
 		servers[s] = label
 		table.add(s, addrs)
 	}
@@ -69,7 +69,7 @@ func TestVhostPick(t *testing.T) {
 
 	// Without a wildcard of any port, an address no vhost names is the main server's.
 	only := newVhostTable(main)
-	only.add(newVserver("a.test", "", nil, http1.CanonicalNameOff), []VirtualHostAddr{{Port: 80}})
+	only.add(newVserver("a.test", "", nil, http1.CanonicalNameOff, nil), []VirtualHostAddr{{Port: 80}})
 	if got := only.pick(net.TCPAddrFromAddrPort(netip.MustParseAddrPort("127.0.0.1:81")), "a.test"); got != main {
 		t.Errorf("port 81 with vhosts only on 80: %s, want the main server", got.name)
 	}

@@ -22,6 +22,105 @@ type Listener struct {
 	Line int
 }
 
+// PerServer are the settings Apache keeps per server (server_rec, or the
+// server's per-directory defaults) that a <VirtualHost> may set for its
+// requests: the main server's, and in a VirtualHost the section's over them.
+type PerServer struct {
+	// AddTypes maps an extension (lowercase, without the dot) to a MIME type
+	// (lowercase), from AddType.
+	AddTypes map[string]string
+	// KeepAlive enables persistent connections; default true.
+	KeepAlive bool
+	// MaxKeepAliveRequests defaults to 100; 0 means unlimited. As in
+	// Apache, a negative value allows no further request on a connection.
+	MaxKeepAliveRequests int
+	// ServerSignature is "off" (the default), "on" or "email".
+	ServerSignature string
+	// TraceEnable is "off", "on" or "extended". The default here is "off";
+	// Apache's is "on".
+	TraceEnable string
+	// LimitRequestBody is bytes (default 1 GiB), where 0 means unlimited, as
+	// in Apache.
+	LimitRequestBody int64
+	// BodyTimeout and BodyMinRate come from RequestReadTimeout's body part
+	// ("body=20,MinRate=500"); zero leaves the engine's default (the same).
+	BodyTimeout time.Duration
+	BodyMinRate int
+	// LimitRequestLine and LimitRequestFieldSize are bytes (default 8190);
+	// LimitRequestFields is a count (default 100), where 0 means unlimited,
+	// as in Apache. A virtual host's bound the requests on the addresses it
+	// is the default server of.
+	LimitRequestLine, LimitRequestFieldSize, LimitRequestFields int
+}
+
+// IsPerServer says whether directive name sets a PerServer field.
+func IsPerServer(name string) bool {
+	var p PerServer
+	return p.apply(&Directive{Name: name})
+}
+
+// apply takes in d if it is one of PerServer's directives, reporting
+// whether it is; arguments Validate would refuse are skipped.
+func (p *PerServer) apply(d *Directive) bool {
+	a := d.Args
+	one := len(a) == 1
+	switch strings.ToLower(d.Name) {
+	case "addtype":
+		if len(a) < 2 {
+			break
+		}
+		typ := strings.ToLower(a[0])
+		for _, ext := range a[1:] {
+			if ext = strings.ToLower(strings.TrimPrefix(ext, ".")); ext != "" {
+				p.AddTypes[ext] = typ
+			}
+		}
+	case "keepalive":
+		if one && oneOf(a[0], "on", "off") {
+			p.KeepAlive = strings.EqualFold(a[0], "on")
+		}
+	case "maxkeepaliverequests":
+		if one {
+			p.MaxKeepAliveRequests = atoi(a[0])
+		}
+	case "serversignature":
+		if one && oneOf(a[0], "on", "off", "email") {
+			p.ServerSignature = strings.ToLower(a[0])
+		}
+	case "traceenable":
+		if one && oneOf(a[0], "on", "off", "extended") {
+			p.TraceEnable = strings.ToLower(a[0])
+		}
+	case "limitrequestbody":
+		if one {
+			if n, err := parseLimitRequestBody(a[0]); err == nil {
+				p.LimitRequestBody = n
+			}
+		}
+	case "limitrequestline":
+		if one && atoi(a[0]) >= 0 {
+			p.LimitRequestLine = atoi(a[0])
+		}
+	case "limitrequestfieldsize":
+		if one && atoi(a[0]) >= 0 {
+			p.LimitRequestFieldSize = atoi(a[0])
+		}
+	case "limitrequestfields":
+		if one && atoi(a[0]) >= 0 {
+			p.LimitRequestFields = atoi(a[0])
+		}
+	case "requestreadtimeout":
+		for _, arg := range a {
+			if t, rate, ok := parseReadTimeoutBody(arg); ok {
+				p.BodyTimeout, p.BodyMinRate = t, rate
+			}
+		}
+	default:
+		return false
+	}
+	return true
+}
+
 // Server holds the effective core settings of the main server.
 type Server struct {
 	// ServerRoot is the final server root. ServerName, User and Group are as
@@ -51,16 +150,10 @@ type Server struct {
 	// DirectoryIndex lists the index files; default ["index.html"]. Several
 	// DirectoryIndex lines add up; "DirectoryIndex disabled" empties it.
 	DirectoryIndex []string
-	// AddTypes maps an extension (lowercase, without the dot) to a MIME type
-	// (lowercase), from AddType.
-	AddTypes map[string]string
-	// KeepAlive enables persistent connections; default true.
-	KeepAlive bool
+	// PerServer are the settings a <VirtualHost> may set apart.
+	PerServer
 	// KeepAliveTimeout defaults to 5s; Apache accepts units such as "300ms".
 	KeepAliveTimeout time.Duration
-	// MaxKeepAliveRequests defaults to 100; 0 means unlimited. As in
-	// Apache, a negative value allows no further request on a connection.
-	MaxKeepAliveRequests int
 	// Timeout defaults to 60s. Apache reads it with atoi, as whole seconds.
 	Timeout time.Duration
 	// GracefulShutdownTimeout bounds a graceful stop; 0 (the default)
@@ -75,23 +168,9 @@ type Server struct {
 	// "full" (the default), "os", "minimal", "minor", "major" or
 	// "productonly".
 	ServerTokens string
-	// ServerSignature is "off" (the default), "on" or "email".
-	ServerSignature string
-	// TraceEnable is "off", "on" or "extended". The default here is "off";
-	// Apache's is "on".
-	TraceEnable string
 	// FileETag holds the arguments of the last top-level FileETag line as
 	// written, nil when there is none (Apache's default, MTime Size).
 	FileETag []string
-	// LimitRequestLine and LimitRequestFieldSize are bytes (default 8190);
-	// LimitRequestFields is a count (default 100) and LimitRequestBody bytes
-	// (default 1 GiB), where 0 means unlimited, as in Apache.
-	LimitRequestLine, LimitRequestFieldSize, LimitRequestFields int
-	LimitRequestBody                                            int64
-	// BodyTimeout and BodyMinRate come from RequestReadTimeout's body part
-	// ("body=20,MinRate=500"); zero leaves the engine's default (the same).
-	BodyTimeout time.Duration
-	BodyMinRate int
 	// AccessLogs are the top-level CustomLog and TransferLog lines in order,
 	// with their formats resolved. A CustomLog whose condition can never hold
 	// here ("env=VAR": nothing sets variables) is left out.
@@ -132,23 +211,19 @@ const (
 // IP:port", at the repeating line; port 0 is never a repeat.
 func Resolve(cfg *Config) (*Server, Errors) {
 	s := &Server{
-		ServerRoot:            cfg.ServerRoot,
-		LogLevel:              "warn",
-		ListenBacklog:         511,
-		AcceptFilters:         map[string]string{"http": "data", "https": "data"},
-		ListenTCPDeferAccept:  30,
-		AddTypes:              map[string]string{},
-		KeepAlive:             true,
-		KeepAliveTimeout:      5 * time.Second,
-		MaxKeepAliveRequests:  100,
-		Timeout:               60 * time.Second,
-		ServerTokens:          "full",
-		ServerSignature:       "off",
-		TraceEnable:           "off",
-		LimitRequestLine:      8190,
-		LimitRequestFieldSize: 8190,
-		LimitRequestFields:    100,
-		LimitRequestBody:      1 << 30,
+		ServerRoot:           cfg.ServerRoot,
+		LogLevel:             "warn",
+		ListenBacklog:        511,
+		AcceptFilters:        map[string]string{"http": "data", "https": "data"},
+		ListenTCPDeferAccept: 30,
+		PerServer: PerServer{
+			AddTypes: map[string]string{}, KeepAlive: true, MaxKeepAliveRequests: 100,
+			ServerSignature: "off", TraceEnable: "off", LimitRequestBody: 1 << 30,
+			LimitRequestLine: 8190, LimitRequestFieldSize: 8190, LimitRequestFields: 100,
+		},
+		KeepAliveTimeout: 5 * time.Second,
+		Timeout:          60 * time.Second,
+		ServerTokens:     "full",
 	}
 	docRoot, pidFile, errorLog, typesConfig := DefaultDocRoot, DefaultPidFile, DefaultErrorLog, DefaultTypesConfig
 	listenAddrFile := ""
@@ -161,6 +236,9 @@ func Resolve(cfg *Config) (*Server, Errors) {
 	for _, d := range cfg.Directives {
 		if d.IsSection() {
 			s.Sections = append(s.Sections, d)
+			continue
+		}
+		if s.apply(d) {
 			continue
 		}
 		a := d.Args
@@ -200,11 +278,7 @@ func Resolve(cfg *Config) (*Server, Errors) {
 				listenAddrFile = a[0]
 			}
 		case "loglevel":
-			for _, w := range a {
-				if !strings.Contains(w, ":") && oneOf(w, logLevels...) {
-					s.LogLevel = strings.ToLower(w)
-				}
-			}
+			s.LogLevel = logLevelWord(a, s.LogLevel)
 		case "listen":
 			if len(a) < 1 || len(a) > 2 {
 				continue
@@ -247,29 +321,11 @@ func Resolve(cfg *Config) (*Server, Errors) {
 				continue
 			}
 			index = append(index, a...)
-		case "addtype":
-			if len(a) < 2 {
-				continue
-			}
-			typ := strings.ToLower(a[0])
-			for _, ext := range a[1:] {
-				if ext = strings.ToLower(strings.TrimPrefix(ext, ".")); ext != "" {
-					s.AddTypes[ext] = typ
-				}
-			}
-		case "keepalive":
-			if one && oneOf(a[0], "on", "off") {
-				s.KeepAlive = strings.EqualFold(a[0], "on")
-			}
 		case "keepalivetimeout":
 			if one {
 				if t, ok := parseTimeout(a[0]); ok {
 					s.KeepAliveTimeout = t
 				}
-			}
-		case "maxkeepaliverequests":
-			if one {
-				s.MaxKeepAliveRequests = atoi(a[0])
 			}
 		case "timeout":
 			if one {
@@ -289,41 +345,9 @@ func Resolve(cfg *Config) (*Server, Errors) {
 					s.ServerTokens = t
 				}
 			}
-		case "serversignature":
-			if one && oneOf(a[0], "on", "off", "email") {
-				s.ServerSignature = strings.ToLower(a[0])
-			}
-		case "traceenable":
-			if one && oneOf(a[0], "on", "off", "extended") {
-				s.TraceEnable = strings.ToLower(a[0])
-			}
 		case "fileetag":
 			if checkFileETag(a) == nil {
 				s.FileETag = append([]string{}, a...)
-			}
-		case "limitrequestline":
-			if one && atoi(a[0]) >= 0 {
-				s.LimitRequestLine = atoi(a[0])
-			}
-		case "limitrequestfieldsize":
-			if one && atoi(a[0]) >= 0 {
-				s.LimitRequestFieldSize = atoi(a[0])
-			}
-		case "limitrequestfields":
-			if one && atoi(a[0]) >= 0 {
-				s.LimitRequestFields = atoi(a[0])
-			}
-		case "requestreadtimeout":
-			for _, arg := range a {
-				if t, rate, ok := parseReadTimeoutBody(arg); ok {
-					s.BodyTimeout, s.BodyMinRate = t, rate
-				}
-			}
-		case "limitrequestbody":
-			if one {
-				if n, err := parseLimitRequestBody(a[0]); err == nil {
-					s.LimitRequestBody = n
-				}
 			}
 		case "logformat", "customlog", "transferlog":
 			logs.add(d)
@@ -352,6 +376,18 @@ func Resolve(cfg *Config) (*Server, Errors) {
 		}
 	}
 	return s, errs
+}
+
+// logLevelWord is the level a LogLevel line with args sets (its last word
+// without a module, lowercased; per-module levels are not supported yet),
+// prev when it sets none.
+func logLevelWord(args []string, prev string) string {
+	for _, w := range args {
+		if !strings.Contains(w, ":") && oneOf(w, logLevels...) {
+			prev = strings.ToLower(w)
+		}
+	}
+	return prev
 }
 
 // errorLogPath is an ErrorLog argument resolved: a file path made absolute

@@ -30,17 +30,23 @@ type VirtualHost struct {
 	// (Server.ErrorLog), "" without one: then its requests' errors go to
 	// the main server's error log.
 	ErrorLog string
+	// LogLevel is the section's LogLevel (its level word, lowercased), else
+	// the main server's: the level of its requests' errors.
+	LogLevel string
 	// Section is the <VirtualHost> directive, with its children.
 	Section *Directive
+	// PerServer are the main server's with the section's lines over them.
+	PerServer
 }
 
 // resolveVirtualHost reads d's server settings over main's; mainLogs are
 // the main server's log lines, whose formats the section's override.
 func resolveVirtualHost(d *Directive, main *Server, mainLogs *logConfig, root string) VirtualHost {
-	v := VirtualHost{Addrs: d.Args, DocumentRoot: main.DocumentRoot, ServerAdmin: main.ServerAdmin, Section: d}
+	v := VirtualHost{Addrs: d.Args, DocumentRoot: main.DocumentRoot, ServerAdmin: main.ServerAdmin, LogLevel: main.LogLevel, Section: d, PerServer: main.PerServer}
+	v.AddTypes = maps.Clone(main.AddTypes)
 	logs := logConfig{formats: maps.Clone(mainLogs.formats)}
 	for _, x := range d.Children {
-		if x.IsSection() {
+		if x.IsSection() || v.apply(x) {
 			continue
 		}
 		a := x.Args
@@ -63,6 +69,8 @@ func resolveVirtualHost(d *Directive, main *Server, mainLogs *logConfig, root st
 			if len(a) == 1 {
 				v.ErrorLog = errorLogPath(root, a[0])
 			}
+		case "loglevel":
+			v.LogLevel = logLevelWord(a, v.LogLevel)
 		case "logformat", "customlog", "transferlog":
 			logs.add(x)
 		}

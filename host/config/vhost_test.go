@@ -2,6 +2,7 @@ package config
 
 import (
 	"testing"
+	"time"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm/accesslog"
 )
@@ -91,4 +92,47 @@ ErrorLog /var/log/e_error_log
 	}
 	equal(t, "vhost ErrorLogs", got, []string{"/srv/logs/a_error_log", "|$cat >> b_log", "syslog:local1", "", "/var/log/e_error_log"})
 	equal(t, "main ErrorLog", s.ErrorLog, "/srv/logs/error_log")
+}
+
+// TestResolveVirtualHostPerServer: a <VirtualHost>'s PerServer settings are
+// the main server's (even those set after the section) with the section's
+// over them; AddType adds to the main server's types; the main server's
+// are not changed by a section's.
+func TestResolveVirtualHostPerServer(t *testing.T) {
+	s, errs := resolveString(t, `AddType text/x-a .a
+<VirtualHost *:80>
+AddType text/x-b .b .A
+KeepAlive On
+ServerSignature EMail
+TraceEnable extended
+RequestReadTimeout header=10 body=7,MinRate=9
+LimitRequestFieldSize 50
+</VirtualHost>
+<VirtualHost *:81>
+MaxKeepAliveRequests 0
+LimitRequestBody 0
+LimitRequestFields 0
+</VirtualHost>
+KeepAlive Off
+LimitRequestBody 100
+MaxKeepAliveRequests 3
+`)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	main := PerServer{AddTypes: map[string]string{"a": "text/x-a"}, KeepAlive: false, MaxKeepAliveRequests: 3,
+		ServerSignature: "off", TraceEnable: "off", LimitRequestBody: 100,
+		LimitRequestLine: 8190, LimitRequestFieldSize: 8190, LimitRequestFields: 100}
+	equal(t, "main", s.PerServer, main)
+	equal(t, "first", s.VirtualHosts[0].PerServer, PerServer{
+		AddTypes: map[string]string{"a": "text/x-b", "b": "text/x-b"}, KeepAlive: true, MaxKeepAliveRequests: 3,
+		ServerSignature: "email", TraceEnable: "extended", LimitRequestBody: 100, BodyTimeout: 7 * time.Second, BodyMinRate: 9,
+		LimitRequestLine: 8190, LimitRequestFieldSize: 50, LimitRequestFields: 100,
+	})
+	second := main
+	second.MaxKeepAliveRequests, second.LimitRequestBody, second.LimitRequestFields = 0, 0, 0
+	equal(t, "second", s.VirtualHosts[1].PerServer, second)
+	if !IsPerServer("keepalive") || !IsPerServer("AddType") || IsPerServer("KeepAliveTimeout") || IsPerServer("ServerName") {
+		t.Error("IsPerServer")
+	}
 }

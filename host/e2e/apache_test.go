@@ -308,6 +308,7 @@ type answer struct {
 	Location    string
 	ContentType string
 	ETag        bool
+	Connection  string // compared only for a diffRequest with Connection set
 	Body        string
 	Unparseable string // the raw reply when it is not HTTP
 }
@@ -322,6 +323,9 @@ func (a answer) String() string {
 	}
 	if a.ETag {
 		s += " (ETag)"
+	}
+	if a.Connection != "" {
+		s += " Connection: " + a.Connection
 	}
 	return s + fmt.Sprintf(" Content-Type: %s body %q", a.ContentType, a.Body)
 }
@@ -369,9 +373,21 @@ func (s *diffServer) ask(t testing.TB, ip string, port int, req string) answers 
 			Location:    s.unfill(resp.Header.Get("Location")),
 			ContentType: resp.Header.Get("Content-Type"),
 			ETag:        resp.Header.Get("ETag") != "",
+			Connection:  connection(resp),
 			Body:        signature.ReplaceAllString(s.unfill(body.String()), "<address>SOFTWARE Server at "),
 		})
 	}
+}
+
+// connection is the Connection field of resp, with "close" when it says
+// so (net/http takes that token out of the header) or the connection
+// closes after it for want of keep-alive.
+func connection(resp *http.Response) string {
+	vs := resp.Header.Values("Connection")
+	if resp.Close {
+		vs = append(vs, "close")
+	}
+	return strings.Join(vs, ", ")
 }
 
 // answers are the responses on one connection.
@@ -397,6 +413,15 @@ func (as answers) withoutBodies() answers {
 	return out
 }
 
+// withoutConnection are the answers with their Connection fields left out.
+func (as answers) withoutConnection() answers {
+	out := slices.Clone(as)
+	for i := range out {
+		out[i].Connection = ""
+	}
+	return out
+}
+
 // bodies are the answers' bodies, one after the other.
 func (as answers) bodies() string {
 	var b strings.Builder
@@ -418,6 +443,8 @@ type diffRequest struct {
 	// NoBody compares all but the bodies, for pages whose text is each
 	// server's own (server-status); ours must hold Want too.
 	NoBody bool
+	// Connection compares the Connection fields too (keep-alive tests).
+	Connection bool
 }
 
 // get is a plain HTTP/1.1 GET of path with the Host header host.
@@ -446,6 +473,9 @@ func (p *diffPair) check(reqs []diffRequest) {
 				t.Errorf("%s: ours answers %v, without %q", where, got, r.Want)
 			}
 			got, want = got.withoutBodies(), want.withoutBodies()
+		}
+		if !r.Connection {
+			got, want = got.withoutConnection(), want.withoutConnection()
 		}
 		if !slices.Equal(got, want) {
 			t.Errorf("%s:\n  apache: %v\n  ours:   %v", where, want, got)

@@ -81,8 +81,7 @@ func TestChildProgramFallback(t *testing.T) {
 				t.Fatalf("GET /hello.txt = %d %q", resp.StatusCode, body)
 			}
 			plugin := in.pluginPid()
-			var kids []int
-			eventually(10*time.Second, func() bool { kids = children(plugin); return len(kids) == 2 })
+			kids := executedChildren(plugin, 2)
 			if len(kids) != 2 {
 				t.Fatalf("the plugin has %d children, want StartServers=2", len(kids))
 			}

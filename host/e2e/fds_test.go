@@ -24,9 +24,10 @@ const markerFD = 20
 // it may be: stdio, the lifeline, the listeners, the scoreboard, and
 // things a process made itself (epoll, eventfd, pidfd, its own pipes and
 // sockets, the Go runtime's cgroup files, in a child the files of the
-// document root it served, kept open for a second by the static handler). Nothing else the host holds
-// may reach them: not the descriptor the host inherited, not its error
-// log. As root, the children also run as User/Group with no capability
+// document root it served, kept open for a second by the static handler),
+// and the error log, which the host opened for them and which the children
+// write their requests' errors to (every child holds it). Nothing else the
+// host holds may reach them: not the descriptor the host inherited. As root, the children also run as User/Group with no capability
 // left. One child of each (the first) was started early, before the MPM
 // was configured, and handed its descriptors: the same rules hold for it.
 func TestPluginDescriptors(t *testing.T) {
@@ -73,12 +74,15 @@ func TestPluginDescriptors(t *testing.T) {
 				t.Errorf("the MPM parent shares %d sockets with the host, want the 1 listener: %v", len(listeners), pluginFDs)
 			}
 			lifeline, stdout, stderr := pluginFDs[3], pluginFDs[1], pluginFDs[2]
+			errorLog := filepath.Join(root, "logs/error_log")
 			// The MPM parent: what it shares with the host is stdio, the
 			// lifeline and the listener; the rest (the scoreboard too) it
 			// made itself.
 			for fd, target := range pluginFDs {
 				ok := ownKind(target) || listeners[target] || strings.HasPrefix(target, "/memfd:httpd-scoreboard")
 				switch {
+				case target == errorLog:
+					ok = true // handed over for the children (mpm.ErrorLog)
 				case fd == 0:
 					ok = target == "/dev/null"
 				case target == lifeline || target == stdout || target == stderr:
@@ -117,10 +121,15 @@ func TestPluginDescriptors(t *testing.T) {
 						ok = ok || (!shares(hostFDs, target) && !shares(pluginFDs, target))
 					case strings.HasPrefix(target, filepath.Join(root, "htdocs")+"/"):
 						ok = true // a file served, in the static handler's open-file cache
+					case target == errorLog:
+						ok = true // where it writes its requests' errors
 					}
 					if !ok || target == marker {
 						t.Errorf("child (pid %d) fd %d → %s: not one it was meant to have", k, fd, target)
 					}
+				}
+				if !slices.Contains(slices.Collect(maps.Values(fds)), errorLog) {
+					t.Errorf("child %d does not hold the error log %s: %v", k, errorLog, fds)
 				}
 				// The scoreboard is fd 4 of an executed child, and wherever
 				// it was received in an early one (mpm.StartChild).

@@ -18,6 +18,7 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/internal/proctree"
 	"github.com/httpd-mpm/httpd-mpm/internal/testbin"
 	"github.com/httpd-mpm/httpd-mpm/internal/testserver"
+	"github.com/httpd-mpm/httpd-mpm/internal/wire"
 )
 
 func build(t testing.TB) (httpd, modules string) { return testbin.Build(t) }
@@ -220,6 +221,26 @@ func (in *instance) readyChildren() []int {
 	eventually(10*time.Second, func() bool {
 		kids = children(plugin)
 		return len(kids) > 0 && !strings.Contains(in.auto().values["Scoreboard"], "S") && slices.Equal(kids, children(plugin))
+	})
+	return kids
+}
+
+// executedChildren waits up to 10 s for the MPM process plugin to have n
+// children that have all executed their program, and returns them (fewer or
+// more if it does not come to that). A child between fork and exec (os/exec's
+// vfork) still shows the MPM's image and environment; StartChild gives every
+// child wire.ChildEnv, which the MPM's own environment does not have.
+func executedChildren(plugin, n int) []int {
+	executed := func(pid int) bool {
+		env, _ := os.ReadFile(fmt.Sprintf("/proc/%d/environ", pid))
+		return slices.ContainsFunc(strings.Split(string(env), "\x00"), func(kv string) bool {
+			return strings.HasPrefix(kv, wire.ChildEnv+"=")
+		})
+	}
+	var kids []int
+	eventually(10*time.Second, func() bool {
+		kids = children(plugin)
+		return len(kids) == n && !slices.ContainsFunc(kids, func(k int) bool { return !executed(k) })
 	})
 	return kids
 }

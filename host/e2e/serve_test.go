@@ -181,9 +181,8 @@ func TestRealClients(t *testing.T) {
 func TestProcessModel(t *testing.T) {
 	forEachMPM(t, func(t *testing.T, in *instance, name string) {
 		plugin := in.pluginPid()
-		var kids []int
 		want := map[string]int{"prefork": 3, "worker": 2, "event": 2}[name]
-		eventually(10*time.Second, func() bool { kids = children(plugin); return len(kids) == want })
+		kids := executedChildren(plugin, want)
 		if len(kids) != want {
 			t.Fatalf("%s plugin has %d children, want StartServers=%d", name, len(kids), want)
 		}

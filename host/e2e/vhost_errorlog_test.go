@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -214,5 +215,85 @@ func TestVhostNameErrorLogged(t *testing.T) {
 	in.signal(syscall.SIGUSR1)
 	if !eventually(20*time.Second, func() bool { return len(msg.FindAllString(in.srv.ErrorLog(), -1)) == 2 }) {
 		t.Errorf("no second AH00549 after a graceful restart:\n%s", in.srv.ErrorLog())
+	}
+}
+
+// vhostLogLevelConf: the main server at LogLevel warn; b.test and c.test at
+// info (c.test with its own ErrorLog), d.test at error with its own ErrorLog,
+// a.test without LogLevel (the main server's).
+const vhostLogLevelConf = `ServerName main.test
+Listen 127.0.0.1:@P0@
+DocumentRoot @DOCS@/main
+<Directory @DOCS@>
+    Require all granted
+</Directory>
+<Location /deny>
+    Require all denied
+</Location>
+LogLevel warn
+<VirtualHost 127.0.0.1:@P0@>
+    ServerName a.test
+    DocumentRoot @DOCS@/a
+</VirtualHost>
+<VirtualHost 127.0.0.1:@P0@>
+    ServerName b.test
+    DocumentRoot @DOCS@/b
+    LogLevel info
+</VirtualHost>
+<VirtualHost 127.0.0.1:@P0@>
+    ServerName c.test
+    DocumentRoot @DOCS@/c
+    LogLevel info
+    ErrorLog logs/c_error_log
+</VirtualHost>
+<VirtualHost 127.0.0.1:@P0@>
+    ServerName d.test
+    DocumentRoot @DOCS@/d
+    LogLevel error
+    ErrorLog logs/d_error_log
+</VirtualHost>
+`
+
+// TestVhostLogLevel: a <VirtualHost>'s LogLevel applies to the errors of its
+// requests, as apache2's ap_log_rerror uses the request's server's level (a
+// virtual host without one has the main server's): a missing file is
+// AH00128 (an info line) in b.test's and c.test's logs and in no other, a
+// denied path AH01630 (an error) in every server's; each line in the file
+// of the server that answered. Both servers' request lines compared, time,
+// pid (apache2 adds the thread) and client port left out.
+func TestVhostLogLevel(t *testing.T) {
+	docs := vhostDocs("main", "a", "b", "c", "d")
+	for _, v := range []string{"main", "a", "b", "c", "d"} {
+		docs[v+"/deny/x.txt"] = "x\n"
+	}
+	p := startPair(t, 1, vhostLogLevelConf, docs)
+	var reqs []diffRequest
+	for _, host := range []string{"a.test", "b.test", "c.test", "d.test"} {
+		reqs = append(reqs, diffRequest{Raw: get("/missing", host), Want: "Not Found"},
+			diffRequest{Raw: get("/deny/x.txt", host), Want: "Forbidden"})
+	}
+	p.check(reqs)
+	must(t, p.apache.stop())
+	must(t, p.ours.stop())
+	volatile := regexp.MustCompile(`^\[[^]]+\] (\[[^]]+\]) \[pid \d+(:tid \d+)?\] \[client 127\.0\.0\.1:\d+\] `)
+	requestLines := func(s *diffServer, name string) []string {
+		var out []string
+		for _, l := range s.logLines(t, name) {
+			if m := volatile.FindStringSubmatch(l); m != nil {
+				out = append(out, m[1]+" "+l[len(m[0]):])
+			}
+		}
+		return out
+	}
+	for _, log := range []string{"error_log", "c_error_log", "d_error_log"} {
+		want, got := requestLines(p.apache, log), requestLines(p.ours, log)
+		if len(want) == 0 {
+			t.Errorf("logs/%s: apache wrote no request lines", log)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("logs/%s, request lines (sorted):\napache:\n  %s\nours:\n  %s", log, strings.Join(want, "\n  "), strings.Join(got, "\n  "))
+		} else {
+			t.Logf("logs/%s, both:\n  %s", log, strings.Join(want, "\n  "))
+		}
 	}
 }

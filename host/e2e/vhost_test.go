@@ -3,6 +3,7 @@ package e2e_test
 import (
 	"net"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -531,5 +532,154 @@ func TestVhostStatus(t *testing.T) {
 		{Raw: get("/main-status?auto", "s2.test"), Want: "ServerMPM: event", NoBody: true},
 		{Port: 1, Raw: get("/main-status?auto", "s1.test"), Want: "ServerMPM: event", NoBody: true},
 		{Port: 1, Raw: get("/server-status?auto", "s1.test"), Want: "Not Found"},
+	})
+}
+
+// vhostSettingsConf: name-based vhosts that each set some of the server
+// settings Apache keeps per virtual host (ServerSignature, ServerAdmin,
+// AddType, TraceEnable, KeepAlive, MaxKeepAliveRequests, LimitRequestBody,
+// FileETag) over a main server that sets the opposite.
+const vhostSettingsConf = `ServerName main.test
+Listen 127.0.0.1:@P0@
+KeepAlive On
+MaxKeepAliveRequests 100
+ServerSignature Off
+TraceEnable Off
+DocumentRoot @DOCS@/main
+<Directory @DOCS@>
+    Require all granted
+</Directory>
+<VirtualHost 127.0.0.1:@P0@>
+    ServerName sig.test
+    DocumentRoot @DOCS@/sig
+    ServerSignature EMail
+    ServerAdmin admin@sig.test
+    AddType text/x-foo .foo
+    TraceEnable On
+</VirtualHost>
+<VirtualHost 127.0.0.1:@P0@>
+    ServerName close.test
+    DocumentRoot @DOCS@/close
+    KeepAlive Off
+    LimitRequestBody 10
+    FileETag None
+</VirtualHost>
+<VirtualHost 127.0.0.1:@P0@>
+    ServerName two.test
+    DocumentRoot @DOCS@/two
+    MaxKeepAliveRequests 2
+    ServerSignature On
+</VirtualHost>
+`
+
+// TestVhostSettings: the server settings a <VirtualHost> sets hold for its
+// requests, the main server's for the others; a connection's keep-alive
+// follows each request's virtual host.
+func TestVhostSettings(t *testing.T) {
+	docs := vhostDocs("main", "sig", "close", "two")
+	for _, n := range []string{"sig", "close", "two"} {
+		docs[n+"/x.foo"] = "foo-" + n + "\n"
+	}
+	p := startPair(t, 1, vhostSettingsConf, docs)
+	ka := func(path, host string) string { return "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n" }
+	post := func(host string, n int) string {
+		return "POST /who.txt HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\nContent-Length: " + strconv.Itoa(n) + "\r\n\r\n" + strings.Repeat("x", n)
+	}
+	p.check([]diffRequest{
+		// ServerSignature and ServerAdmin; AddType.
+		{Raw: get("/missing", "sig.test"), Want: "mailto:admin@sig.test"},
+		{Raw: get("/missing", "two.test"), Want: "Server at two.test"},
+		{Raw: get("/missing", "close.test"), Want: "Not Found"},
+		{Raw: get("/x.foo", "sig.test"), Want: "foo-sig"},
+		{Raw: get("/x.foo", "two.test"), Want: "foo-two"},
+		// FileETag None: no ETag.
+		{Raw: get("/who.txt", "close.test"), Want: "docs-close"},
+		{Raw: get("/who.txt", "two.test"), Want: "docs-two"},
+		// LimitRequestBody 10.
+		{Raw: post("close.test", 11), Want: "Request Entity Too Large"},
+		{Raw: post("close.test", 10)},
+		{Raw: post("two.test", 11)},
+		{Raw: "POST /who.txt HTTP/1.1\r\nHost: close.test\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n0123456789abcdef\r\n0\r\n\r\n"},
+		// TraceEnable.
+		{Raw: "TRACE /who.txt HTTP/1.1\r\nHost: sig.test\r\nConnection: close\r\n\r\n", Want: "TRACE /who.txt"},
+		{Raw: "TRACE /who.txt HTTP/1.1\r\nHost: two.test\r\nConnection: close\r\n\r\n", Want: "Method Not Allowed"},
+		{Raw: "OPTIONS /who.txt HTTP/1.1\r\nHost: sig.test\r\nConnection: close\r\n\r\n", Connection: true},
+		// KeepAlive Off: the first answer closes the connection.
+		{Raw: ka("/who.txt", "close.test") + get("/who.txt", "close.test"), Want: "docs-close", Connection: true},
+		{Raw: ka("/who.txt", "sig.test") + ka("/who.txt", "close.test") + get("/who.txt", "sig.test"), Want: "docs-sig\ndocs-close\n", Connection: true},
+		{Raw: "GET /who.txt HTTP/1.0\r\nHost: close.test\r\nConnection: keep-alive\r\n\r\n" + get("/who.txt", "close.test"), Want: "docs-close", Connection: true},
+		{Raw: "GET /who.txt HTTP/1.0\r\nHost: sig.test\r\nConnection: keep-alive\r\n\r\n" + get("/who.txt", "close.test"), Want: "docs-sig\ndocs-close\n", Connection: true},
+		// MaxKeepAliveRequests 2 counts the connection's kept-alive responses.
+		{Raw: ka("/who.txt", "two.test") + ka("/who.txt", "two.test") + ka("/who.txt", "two.test") + get("/who.txt", "two.test"), Want: "docs-two\ndocs-two\ndocs-two\n", Connection: true},
+		{Raw: ka("/who.txt", "sig.test") + ka("/who.txt", "sig.test") + ka("/who.txt", "two.test") + get("/who.txt", "sig.test"), Want: "docs-sig\ndocs-sig\ndocs-two\n", Connection: true},
+		{Raw: ka("/who.txt", "two.test") + ka("/who.txt", "sig.test") + ka("/who.txt", "sig.test") + get("/who.txt", "two.test"), Want: "docs-two\ndocs-sig\ndocs-sig\n", Connection: true},
+		{Raw: "GET /who.txt HTTP/1.0\r\nHost: two.test\r\nConnection: keep-alive\r\n\r\nGET /who.txt HTTP/1.0\r\nHost: two.test\r\nConnection: keep-alive\r\n\r\n" +
+			"GET /who.txt HTTP/1.0\r\nHost: two.test\r\nConnection: keep-alive\r\n\r\n" + get("/who.txt", "two.test"), Want: "docs-two", Connection: true},
+	})
+}
+
+// vhostLimitsConf: on port 0 the first (default) name-based vhost sets
+// small request limits, on port 1 the second one does; 127.0.0.2 has an
+// IP-based vhost with small limits.
+const vhostLimitsConf = `ServerName main.test
+Listen 127.0.0.1:@P0@
+Listen 127.0.0.1:@P1@
+Listen 127.0.0.2:@P0@
+DocumentRoot @DOCS@/main
+<Directory @DOCS@>
+    Require all granted
+</Directory>
+<VirtualHost 127.0.0.1:@P0@>
+    ServerName lim.test
+    DocumentRoot @DOCS@/lim
+    LimitRequestLine 100
+    LimitRequestFieldSize 100
+    LimitRequestFields 5
+</VirtualHost>
+<VirtualHost 127.0.0.1:@P0@>
+    ServerName free.test
+    DocumentRoot @DOCS@/free
+</VirtualHost>
+<VirtualHost 127.0.0.1:@P1@>
+    ServerName free.test
+    DocumentRoot @DOCS@/free
+</VirtualHost>
+<VirtualHost 127.0.0.1:@P1@>
+    ServerName lim.test
+    DocumentRoot @DOCS@/lim
+    LimitRequestLine 100
+    LimitRequestFieldSize 100
+    LimitRequestFields 5
+</VirtualHost>
+<VirtualHost 127.0.0.2:@P0@>
+    ServerName ip.test
+    DocumentRoot @DOCS@/ip
+    LimitRequestFieldSize 100
+</VirtualHost>
+`
+
+// TestVhostLimits: LimitRequestLine, LimitRequestFieldSize and
+// LimitRequestFields are those of the connection's address's default
+// server (Apache reads the request line and the header before it knows
+// the name-based virtual host), whatever the Host.
+func TestVhostLimits(t *testing.T) {
+	p := startPair(t, 2, vhostLimitsConf, vhostDocs("main", "lim", "free", "ip"))
+	long := "X-Long: " + strings.Repeat("a", 150) + "\r\n"
+	many := strings.Repeat("X-Many: 1\r\n", 6)
+	longPath := "/who.txt?" + strings.Repeat("q", 120)
+	withField := func(host, field string) string {
+		return "GET /who.txt HTTP/1.1\r\nHost: " + host + "\r\n" + field + "Connection: close\r\n\r\n"
+	}
+	p.check([]diffRequest{
+		{Raw: withField("lim.test", long), Want: "Bad Request"},
+		{Raw: withField("free.test", long), Want: "Bad Request"},
+		{Raw: withField("free.test", many), Want: "Bad Request"},
+		{Raw: get(longPath, "free.test"), Want: "Request-URI Too Long"},
+		{Raw: withField("free.test", "X-Short: 1\r\n"), Want: "docs-free"},
+		{Port: 1, Raw: withField("lim.test", long), Want: "docs-lim"},
+		{Port: 1, Raw: withField("lim.test", many), Want: "docs-lim"},
+		{Port: 1, Raw: get(longPath, "lim.test"), Want: "docs-lim"},
+		{IP: "127.0.0.2", Raw: withField("anything.test", long), Want: "Bad Request"},
+		{IP: "127.0.0.2", Raw: withField("anything.test", many), Want: "docs-ip"},
 	})
 }

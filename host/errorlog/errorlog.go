@@ -19,6 +19,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/httpd-mpm/httpd-mpm/internal/errline"
 	"github.com/httpd-mpm/httpd-mpm/internal/wire"
 
 	"github.com/httpd-mpm/httpd-mpm/internal/pipedlog"
@@ -49,12 +50,7 @@ func ParseLevel(s string) (Level, bool) {
 	return Warn, false
 }
 
-func (l Level) String() string {
-	if int(l) < len(wire.LogLevelNames) {
-		return wire.LogLevelNames[l]
-	}
-	return fmt.Sprintf("trace%d", int(l-Trace1)+1)
-}
+func (l Level) String() string { return wire.LogLevelName(int(l)) }
 
 // Log is an error log. It is safe for concurrent use; each line is written
 // with one Write call so that lines from several writers never interleave.
@@ -192,22 +188,35 @@ func (l *Log) Startup(msg string) {
 }
 
 func (l *Log) write(t time.Time, module string, level Level, pid int, msg string) {
+	l.writeLine(level, &errline.Line{Time: t, Module: module, Pid: pid, Message: msg})
+}
+
+// writeLine writes line at level (its Level is set here), if the log's
+// level wants it.
+func (l *Log) writeLine(level Level, line *errline.Line) {
 	if level != Notice && !l.Enabled(level) { // notices always, as Apache's log.c
 		return
 	}
-	var b bytes.Buffer
-	b.WriteByte('[')
-	b.WriteString(t.Format("Mon Jan 02 15:04:05.000000 2006"))
-	b.WriteString("] [")
-	b.WriteString(module)
-	b.WriteByte(':')
-	b.WriteString(level.String())
-	fmt.Fprintf(&b, "] [pid %d] ", pid)
-	b.WriteString(strings.TrimRight(msg, "\n"))
-	b.WriteByte('\n')
+	line.Level = level.String()
+	b := errline.Append(make([]byte, 0, 256), line)
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	_, _ = l.w.Write(b.Bytes())
+	_, _ = l.w.Write(b)
+}
+
+// File is the open file l writes to (the file Open opened, the pipe to its
+// piped logger, or os.Stderr), nil for a Log New made on another writer: an
+// MPM's children write request-level lines to it through their own copies
+// of the descriptor. The caller does not close it (l owns it). A nil Log
+// has none.
+func (l *Log) File() *os.File {
+	if l == nil {
+		return nil
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	f, _ := l.w.(*os.File)
+	return f
 }
 
 // PluginWriter returns a writer for a plugin's stderr: complete lines of
@@ -298,7 +307,13 @@ func (p *pluginWriter) line(b []byte) {
 	if m, ok := e[wire.ModuleField].(string); ok && m != "" {
 		module = m
 	}
-	p.target(e).write(t.Local(), module, level, pid, requestMessage(e, msg))
+	line := errline.Line{Time: t.Local(), Module: module, Pid: pid, Message: msg}
+	line.Client, _ = e[wire.ClientField].(string)
+	line.Referer, _ = e[wire.RefererField].(string)
+	if errno, ok := e[wire.ErrnoField].(float64); ok {
+		line.Errno = syscall.Errno(errno)
+	}
+	p.target(e).writeLine(level, &line)
 }
 
 // target is the log line e goes to: its virtual host's own, else the main one.
@@ -316,32 +331,4 @@ func (p *pluginWriter) target(e map[string]any) *Log {
 var requestFields = map[string]bool{
 	wire.NoticeField: true, wire.ModuleField: true, wire.ClientField: true,
 	wire.RefererField: true, wire.ErrnoField: true, wire.VhostField: true,
-}
-
-// requestMessage is msg as apache2's ap_log_rerror writes it after the pid: the
-// system error, the client and, at the end, the referer, each when the line has it:
-//
-//	(13)Permission denied: [client 127.0.0.1:54321] AH00132: ..., referer: http://example.com/
-func requestMessage(e map[string]any, msg string) string {
-	client, _ := e[wire.ClientField].(string)
-	errno, hasErrno := e[wire.ErrnoField].(float64)
-	referer, _ := e[wire.RefererField].(string)
-	if client == "" && !hasErrno && referer == "" {
-		return msg
-	}
-	var b strings.Builder
-	if hasErrno {
-		b.WriteString(pipedlog.ErrnoPrefix(syscall.Errno(errno)))
-	}
-	if client != "" {
-		b.WriteString("[client ")
-		b.WriteString(client)
-		b.WriteString("] ")
-	}
-	b.WriteString(msg)
-	if referer != "" {
-		b.WriteString(", referer: ")
-		b.WriteString(referer)
-	}
-	return b.String()
 }

@@ -70,6 +70,7 @@ func coreToProto(c mpm.Core) *mpmv1.Core {
 		Sections:                  sectionsToProto(c.Sections),
 		OneProcess:                c.OneProcess,
 		VirtualHosts:              vhostsToProto(c.VirtualHosts),
+		ErrorLog:                  errorLogToProto(c.ErrorLog),
 	}
 }
 
@@ -81,6 +82,15 @@ func vhostsToProto(vs []mpm.VirtualHost) []*mpmv1.VirtualHost {
 			ServerAdmin: v.ServerAdmin, ServerDirectives: directivesToProto(v.ServerDirectives),
 			Sections: sectionsToProto(v.Sections), AccessLogs: accessLogsToProto(v.AccessLogs),
 			File: v.File, Line: int32(v.Line), Handlers: handlersToProto(v.Handlers),
+			ErrorLog: errorLogToProto(v.ErrorLog), LogLevel: v.LogLevel,
+			Settings: &mpmv1.VirtualHostSettings{
+				AddTypes: v.AddTypes, KeepAlive: v.KeepAlive, MaxKeepAliveRequests: int32(v.MaxKeepAliveRequests),
+				ServerSignature: mpmv1.ServerSignature(v.ServerSignature), TraceEnable: mpmv1.TraceEnable(v.TraceEnable),
+				LimitRequestBody: v.LimitRequestBody,
+				BodyTimeoutMs:    v.BodyTimeout.Milliseconds(), BodyMinRate: int32(v.BodyMinRate),
+				LimitRequestLine: int32(v.LimitRequestLine), LimitRequestFieldSize: int32(v.LimitRequestFieldSize),
+				LimitRequestFields: int32(v.LimitRequestFields),
+			},
 		}
 		for _, a := range v.Addrs {
 			p.Addrs = append(p.Addrs, &mpmv1.VirtualHostAddr{Ip: a.IP, Port: int32(a.Port), Name: a.Name})
@@ -88,6 +98,14 @@ func vhostsToProto(vs []mpm.VirtualHost) []*mpmv1.VirtualHost {
 		out = append(out, p)
 	}
 	return out
+}
+
+// errorLogToProto is l, nil when it is unset.
+func errorLogToProto(l mpm.ErrorLog) *mpmv1.ErrorLog {
+	if l.FD == 0 {
+		return nil
+	}
+	return &mpmv1.ErrorLog{Target: l.Target, Fd: uint32(l.FD)}
 }
 
 func accessLogsToProto(ls []mpm.AccessLog) []*mpmv1.AccessLog {

@@ -4,11 +4,12 @@ package pipedlog
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"os/exec"
 	"strings"
 	"syscall"
+
+	"github.com/httpd-mpm/httpd-mpm/internal/errline"
 )
 
 // Start starts the logger of a target without its leading '|': "cmd args" and "|cmd
@@ -88,9 +89,5 @@ func ErrnoPrefix(err error) string {
 	if !errors.As(err, &errno) {
 		return ""
 	}
-	msg := errno.Error()
-	if msg != "" {
-		msg = strings.ToUpper(msg[:1]) + msg[1:]
-	}
-	return fmt.Sprintf("(%d)%s: ", int(errno), msg)
+	return string(errline.AppendErrno(nil, errno))
 }

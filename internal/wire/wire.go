@@ -78,7 +78,10 @@ const NoticeField = "apache_notice"
 // MPM escapes the message and the referer as apache2 escapes error log items
 // (control characters, bytes above 0x7e and the backslash as \n, \xhh, \\).
 // A line of a virtual host's request carries VhostField, by which the host
-// writes it to that virtual host's own ErrorLog when it has one.
+// writes it to that virtual host's own ErrorLog when it has one. An MPM that
+// got the error logs' descriptors (mpm.ErrorLog) writes these lines itself,
+// in the process that served the request (internal/errline); the fields are
+// its fallback without them, and what an MPM built on an older SDK sends.
 const (
 	// ModuleField is the Apache module the line is from ("authz_core",
 	// "autoindex", "core"); it replaces the logger's name.
@@ -100,6 +103,19 @@ const (
 // LogLevelNames are Apache's LogLevel names from emerg (0) to debug (7); trace1
 // to trace8 follow as 8 to 15.
 var LogLevelNames = [...]string{"emerg", "alert", "crit", "error", "warn", "notice", "info", "debug"}
+
+// LogLevelName is the Apache name of level n (ParseLogLevel's numbers):
+// "emerg" for 0, "trace1" for 8.
+func LogLevelName(n int) string {
+	if n < len(LogLevelNames) {
+		return LogLevelNames[max(n, 0)]
+	}
+	t := n - len(LogLevelNames) + 1
+	if t < 10 {
+		return "trace" + string(rune('0'+t))
+	}
+	return "trace" + string(rune('0'+t/10%10)) + string(rune('0'+t%10))
+}
 
 // ParseLogLevel is the number of an Apache LogLevel name (lowercase: emerg 0,
 // debug 7, trace1-8 8 to 15), false for a name Apache does not know. The host's

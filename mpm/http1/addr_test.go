@@ -2,7 +2,6 @@ package http1
 
 import (
 	"net"
-	"net/http"
 	"net/netip"
 	"testing"
 )
@@ -45,33 +44,5 @@ func TestRemoteAddr(t *testing.T) {
 	unix := &net.UnixAddr{Name: "/run/x.sock", Net: "unix"}
 	if got := remoteAddr(addrPortConn{addrConn{addr: unix}, netip.AddrPort{}}); got != "/run/x.sock" {
 		t.Errorf("zero AddrPort: got %q", got)
-	}
-}
-
-// countingConn counts LocalAddr calls.
-type countingConn struct {
-	addrConn
-	n int
-}
-
-func (c *countingConn) LocalAddr() net.Addr { c.n++; return c.addr }
-
-// TestLocalAddrAskedOnce: Conn.LocalAddr asks the connection once (a
-// getsockname on the MPMs' connections), whatever asks for it after:
-// http.LocalAddrContextKey, the virtual host table, the access log.
-func TestLocalAddrAskedOnce(t *testing.T) {
-	tcp := net.TCPAddrFromAddrPort(netip.MustParseAddrPort("127.0.0.1:80"))
-	cc := &countingConn{addrConn: addrConn{addr: tcp}}
-	c := (&Server{}).wrap(cc)
-	for range 3 {
-		if a := c.LocalAddr(); a != tcp {
-			t.Fatalf("LocalAddr = %v, want %v", a, tcp)
-		}
-		if a := c.ctx.Value(http.LocalAddrContextKey); a != tcp {
-			t.Fatalf("context's LocalAddr = %v, want %v", a, tcp)
-		}
-	}
-	if cc.n != 1 {
-		t.Errorf("the connection's LocalAddr was called %d times, want 1", cc.n)
 	}
 }

@@ -120,7 +120,7 @@ func BenchmarkParseRequest(b *testing.B) {
 		br.Reset(rd)
 		ex := new(exchange)
 		ex.req.URL = &ex.url
-		if _, perr := p.readRequest(br, &s.cfg, &ex.req, ex.vals[:]); perr != nil {
+		if _, perr := p.readRequest(br, &s.cfg.host.limits, &ex.req, ex.vals[:]); perr != nil {
 			b.Fatal(perr)
 		}
 	}

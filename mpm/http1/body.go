@@ -282,7 +282,8 @@ func (c *Conn) refreshReadDeadline() {
 		c.bodyStart = now
 	}
 	d := now.Add(c.srv.cfg.timeout)
-	if limit := c.bodyStart.Add(c.srv.cfg.bodyTimeout + time.Duration(c.bodyBytes/c.srv.cfg.bodyMinRate)*time.Second); limit.Before(d) {
+	h := c.host()
+	if limit := c.bodyStart.Add(h.bodyTimeout + time.Duration(c.bodyBytes/h.bodyMinRate)*time.Second); limit.Before(d) {
 		d = limit
 	}
 	c.rwc.SetReadDeadline(d)

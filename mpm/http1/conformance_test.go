@@ -201,6 +201,40 @@ func conformanceCases() []convCase {
 			want:    []wantResp{{status: "HTTP/1.1 200 OK", header: map[string]string{"Content-Length": "100"}}},
 		},
 		{
+			name:    "HEAD never says Content-Length: 0 (apache2's header filter)",
+			raw:     "HEAD /sized?n=0 HTTP/1.1\r\nHost: h\r\n\r\nHEAD /stream?n=0 HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET /after HTTP/1.1\r\nHost: h\r\n\r\n",
+			methods: []string{"HEAD", "HEAD", "GET"},
+			want: []wantResp{
+				{status: "HTTP/1.1 200 OK", header: map[string]string{"Content-Length": absent, "Content-Type": "text/plain"}},
+				{status: "HTTP/1.1 200 OK", header: map[string]string{"Content-Length": absent, "Connection": "Keep-Alive"}},
+				{status: "HTTP/1.1 200 OK", body: "GET /after"},
+			},
+		},
+		{
+			name:    "HEAD of an error page: no page, no length, the connection stays",
+			raw:     "HEAD /404 HTTP/1.1\r\nHost: h\r\n\r\nHEAD /404 HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET /after HTTP/1.1\r\nHost: h\r\n\r\n",
+			methods: []string{"HEAD", "HEAD", "GET"},
+			want: []wantResp{
+				{status: "HTTP/1.1 404 Not Found", header: map[string]string{"Content-Length": absent, "Content-Type": "text/html; charset=iso-8859-1", "Connection": absent}},
+				{status: "HTTP/1.1 404 Not Found", header: map[string]string{"Content-Length": absent, "Connection": "Keep-Alive"}},
+				{status: "HTTP/1.1 200 OK", body: "GET /after"},
+			},
+		},
+		{
+			name:    "HEAD refused for a bad field gets no page",
+			raw:     "HEAD /x HTTP/1.1\r\nHost: h\r\nbad field\r\n\r\n",
+			methods: []string{"HEAD"},
+			want:    []wantResp{{status: "HTTP/1.1 400 Bad Request", header: map[string]string{"Content-Length": absent, "Connection": "close"}}},
+			closed:  true,
+		},
+		{
+			name:    "HEAD refused for its request line gets no page",
+			raw:     "HEAD /x HTTP/1.1 extra\r\nHost: h\r\n\r\n",
+			methods: []string{"HEAD"},
+			want:    []wantResp{{status: "HTTP/1.1 400 Bad Request", header: map[string]string{"Content-Length": absent, "Connection": "close"}}},
+			closed:  true,
+		},
+		{
 			name: "304 has no body and no Content-Length or Content-Type",
 			raw:  "GET /304 HTTP/1.1\r\nHost: h\r\n\r\nGET /after HTTP/1.1\r\nHost: h\r\n\r\n",
 			want: []wantResp{

@@ -72,6 +72,7 @@ type Conn struct {
 	bodyBytes  int64        // body bytes of the current request read so far
 	keepNext   bool         // the current response keeps the connection open
 	ident      *Identity    // who answers the current request; nil: the Server
+	limits     *limits      // on a request's head: its BaseIdentity's, else the Server's
 	filter     HeaderFilter // the current response's, from SetHeaderFilter
 	filterSet  bool         // SetHeaderFilter was called for the current request
 	errorPage  bool         // the current response is an error page (WriteError)
@@ -360,9 +361,13 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 	w := &ex.resp
 	w.c, w.req, w.declared = c, req, -2
 
-	info, perr := c.parser.readRequest(c.br, cfg, req, ex.vals[:])
+	info, perr := c.parser.readRequest(c.br, c.limits, req, ex.vals[:])
 	w.info = info
-	if perr == nil && req.ContentLength > 0 && cfg.maxBody >= 0 && req.ContentLength > cfg.maxBody {
+	if perr == nil && c.srv.Identify != nil {
+		c.ident = c.srv.Identify(c, req) // Apache's ap_update_vhost_from_headers
+	}
+	host := c.host()
+	if perr == nil && req.ContentLength > 0 && host.maxBody >= 0 && req.ContentLength > host.maxBody {
 		perr = &protoError{status: http.StatusRequestEntityTooLarge}
 	}
 	if perr != nil {
@@ -373,7 +378,7 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 
 	if req.ContentLength != 0 {
 		b := &ex.body
-		b.c, b.resp, b.limit = c, w, cfg.maxBody
+		b.c, b.resp, b.limit = c, w, host.maxBody
 		b.chunked = info.chunked
 		b.chunkHdr = info.chunked
 		if !info.chunked {
@@ -473,6 +478,10 @@ func (c *Conn) answerProtoError(w *response, perr *protoError) (bool, error) {
 		return false, perr
 	}
 	req := w.req
+	if req.Method == "" {
+		// The request line's method, as apache2 keeps it: a HEAD gets no body.
+		req.Method = c.parser.lineMethod()
+	}
 	if req.Method == "" {
 		req.Method = http.MethodGet
 	}

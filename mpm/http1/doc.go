@@ -35,7 +35,7 @@
 //     8190 and LimitRequestFields 100 (400 with apache2's note), LimitRequestBody 1 GiB
 //     (413). Like apache2, a line of exactly limit+1 bytes is still accepted.
 //   - Keep-alive is ap_set_keepalive: HTTP/1.0 needs the keep-alive token and a known
-//     length; "Keep-Alive: timeout=T, max=M" and "Connection: Keep-Alive" are sent only
+//     length (a HEAD answer has no body to delimit); "Keep-Alive: timeout=T, max=M" and "Connection: Keep-Alive" are sent only
 //     to clients that sent the token (apache2 sends neither to a plain HTTP/1.1
 //     client); MaxKeepAliveRequests N allows N kept-alive responses, so the response to
 //     request N+1 carries "Connection: close"; statuses 400, 408, 411, 413, 414, 500,
@@ -45,15 +45,25 @@
 //     Content-Length, Content-Range), then Keep-Alive, Connection, Transfer-Encoding and
 //     Content-Type. A body that fits 4 KiB and has no length gets a Content-Length; a
 //     longer one is chunked (HTTP/1.1) or delimited by the close (HTTP/1.0). HEAD keeps
-//     the Content-Length and sends no body; 1xx, 204 and 304 have neither body nor
+//     the Content-Length (of what the handler declared or wrote) and sends no body, but
+//     never says "Content-Length: 0" (apache2 drops it: a handler may have skipped the
+//     body); the error pages answer HEAD without a page, hence without a length, and
+//     the connection stays open as after any HEAD; 1xx, 204 and 304 have neither body nor
 //     Content-Length nor Content-Type. No Content-Type is guessed (apache2 sends none
 //     for an unknown type; net/http would sniff one).
 //   - Error pages (WriteError, and the engine's own 400, 408, 413, 414, 417, 505) are
-//     byte for byte apache2's, see testdata/apache2-error-pages.txt.
+//     byte for byte apache2's, see testdata/apache2-error-pages.txt. The engine's own
+//     take the method from the request line even when the rest of the head is refused
+//     (as apache2 does), so a refused HEAD gets no page.
 //   - TRACE is answered by the engine for every path, before the handler, as apache2's
 //     TraceEnable says (Server.TraceEnable; Off, the zero value, is the default here
 //     where apache2's is On): 405 with an empty Allow; or an echo of the request line
 //     and fields as received, as message/http (413 for a body unless Extended).
+//   - Virtual hosts: Server.Identify names a request's server once its head has parsed,
+//     and that Identity's HostConfig (KeepAlive, MaxKeepAliveRequests, ServerSignature,
+//     TraceEnable, LimitRequestBody, the body timeout) holds for the request, as apache2's
+//     r->server after ap_update_vhost_from_headers; the request line and header are read
+//     with the limits of the connection's Server.BaseIdentity (apache2's c->base_server).
 //   - A request body is read with "100 Continue" sent on the handler's first Read; what
 //     the handler leaves unread is discarded up to 256 KiB before the next request,
 //     otherwise the connection closes.
@@ -62,8 +72,7 @@
 // than 1 are refused (400, 505) where apache2 serves them; a request with both
 // Transfer-Encoding and Content-Length is refused with 400 (apache2 drops the
 // Content-Length and closes afterwards); an unknown Expect gets 417 with
-// "Connection: close" (apache2 closes without saying so); error pages answering HEAD
-// keep their Content-Length (apache2 drops it); request trailers are read and
+// "Connection: close" (apache2 closes without saying so); request trailers are read and
 // discarded; responses carry no trailers; there is no Hijacker and no request-context
 // cancellation when the client goes away (the context ends with Close).
 package http1

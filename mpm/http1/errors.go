@@ -11,6 +11,8 @@ import (
 // 2.4.71 sends (HTML 4.01 doctype, its wording for each status), Content-Type
 // "text/html; charset=iso-8859-1", a Content-Length, and, when the Server's
 // ServerSignature is on, the <address> line naming Software, the host and the port.
+// A HEAD request gets the status and Content-Type only, as from apache2: no page, so
+// no Content-Length either (a Content-Length already set on w is removed).
 //
 // detail is plain text (it is HTML-escaped) shown where apache2 shows a request's
 // "error-notes": on the pages for 400, 411, 414, 451, 501 and 502; other pages ignore
@@ -24,28 +26,40 @@ func WriteError(w http.ResponseWriter, r *http.Request, status int, detail strin
 
 // writeErrorPage is WriteError with notes already in HTML.
 func writeErrorPage(w http.ResponseWriter, r *http.Request, status int, notes string) {
+	if r.Method == http.MethodHead {
+		writePage(w, r, status, nil)
+		return
+	}
 	var s *Server
 	if c := ConnFromRequest(r); c != nil {
 		s = c.srv
 	}
-	h := w.Header()
-	body := appendErrorPage(make([]byte, 0, 512), s, r, status, notes, h.Get("Location"))
+	body := appendErrorPage(make([]byte, 0, 512), s, r, status, notes, w.Header().Get("Location"))
 	writePage(w, r, status, body)
 }
 
 // WriteErrorDocument answers r with status and text as its page, as apache2
 // sends the text of an ErrorDocument: Content-Type "text/html;
 // charset=iso-8859-1" and a Content-Length, the fields already set on w
-// kept. As WriteError's, the page is an error page to a HeaderFilter.
+// kept; for HEAD, as WriteError, no text and no length. As WriteError's,
+// the page is an error page to a HeaderFilter.
 func WriteErrorDocument(w http.ResponseWriter, r *http.Request, status int, text string) {
 	writePage(w, r, status, []byte(text))
 }
 
+// writePage sends an error page; for HEAD only its status and type, as
+// apache2's ap_send_error_response stops before the page: no body, hence no
+// Content-Length (one already set on w is removed).
 func writePage(w http.ResponseWriter, r *http.Request, status int, body []byte) {
 	h := w.Header()
 	h["Content-Type"] = []string{"text/html; charset=iso-8859-1"}
-	h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	markErrorPage(r)
+	if r.Method == http.MethodHead {
+		delete(h, "Content-Length")
+		w.WriteHeader(status)
+		return
+	}
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	w.WriteHeader(status)
 	w.Write(body)
 }
@@ -65,12 +79,12 @@ func appendErrorPage(b []byte, s *Server, r *http.Request, status int, notes, lo
 	b = append(b, reason...)
 	b = append(b, "</h1>\n"...)
 	b = appendCanned(b, s, r, status, notes, location)
-	if s != nil && s.ServerSignature != SignatureOff && s.Software != "" {
+	if sig := hostOf(s, r).signature; sig != SignatureOff && s != nil && s.Software != "" {
 		host, port := signatureHostPort(s, r)
 		b = append(b, "<hr>\n<address>"...)
 		b = append(b, html.EscapeString(s.Software)...)
 		b = append(b, " Server at "...)
-		if s.ServerSignature == SignatureEMail {
+		if sig == SignatureEMail {
 			b = append(b, `<a href="mailto:`...)
 			b = append(b, html.EscapeString(serverAdmin(s, r))...)
 			b = append(b, `">`...)

@@ -20,6 +20,7 @@ type Identity struct {
 	host, port  string
 	canonical   CanonicalName
 	dnsNames    *sync.Map // CanonicalNameDNS: local IP -> its reverse-DNS name ("" if none)
+	conf        *hostConf // WithConfig's; nil: the Server's
 }
 
 // CanonicalName is Apache's UseCanonicalName: where the host and port of the URLs
@@ -97,6 +98,37 @@ func (id *Identity) WithCanonicalName(mode CanonicalName) *Identity {
 	return &c
 }
 
+// WithConfig returns a copy of id whose requests get conf's settings in place of
+// the Server's: those of a virtual host (see HostConfig; its LimitRequest* fields
+// hold on the connections whose Server.BaseIdentity it is). An identity without it
+// takes the Server's. id is not changed.
+func (id *Identity) WithConfig(conf HostConfig) *Identity {
+	c := *id
+	c.conf = conf.compile()
+	return &c
+}
+
+// host is the HostConfig of the request being served: its identity's, else the
+// Server's.
+func (c *Conn) host() *hostConf {
+	if id := c.ident; id != nil && id.conf != nil {
+		return id.conf
+	}
+	return &c.srv.cfg.host
+}
+
+// hostOf is the HostConfig r is answered with (s may be nil: outside the engine,
+// where only the zero settings hold).
+func hostOf(s *Server, r *http.Request) *hostConf {
+	if id := identity(s, r); id != nil && id.conf != nil {
+		return id.conf
+	}
+	if s == nil {
+		return &hostConf{}
+	}
+	return &s.cfg.host
+}
+
 // maxDNSNames bounds the reverse-DNS names an Identity keeps, one per local IP.
 const maxDNSNames = 256
 
@@ -132,9 +164,10 @@ func (id *Identity) localName(r *http.Request) string {
 // the connection starts.
 func (c *Conn) SetIdentity(id *Identity) { c.ident = id }
 
-// Identity is what SetIdentity set for the request being served, nil if nothing
-// did (the engine answered it alone, or the handler did not say). Like SetIdentity,
-// it belongs to the goroutine serving the request, and to RequestDone.
+// Identity is what SetIdentity set for the request being served, else what
+// Server.Identify gave once its head parsed; nil if neither did (no Identify, or a
+// request the engine could not parse). Like SetIdentity, it belongs to the
+// goroutine serving the request, and to RequestDone.
 func (c *Conn) Identity() *Identity { return c.ident }
 
 // identity is who answers r: the Identity its handler set, else the one s.Identify
@@ -153,6 +186,28 @@ func identity(s *Server, r *http.Request) *Identity {
 		}
 	}
 	return &s.cfg.ident
+}
+
+// ServerHostname is the host part of the ServerName of the server answering r, as
+// written (Apache's r->server->server_hostname), whatever r's Host and
+// UseCanonicalName say: the Identity its handler set with SetIdentity, else the one
+// Server.Identify gives, else the Server's. Without a ServerName it is the host of
+// the connection's local address (the last of Apache's ap_get_local_host guesses),
+// else "localhost". It may be called before the handler runs, on the goroutine
+// serving r, or from RequestDone.
+func ServerHostname(r *http.Request) string {
+	var s *Server
+	if c := ConnFromRequest(r); c != nil {
+		s = c.srv
+	}
+	if id := identity(s, r); id != nil && id.host != "" {
+		return id.host
+	}
+	if a, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
+		host, _ := splitHostPort(a.String())
+		return host
+	}
+	return "localhost"
 }
 
 // scheme is the scheme of URLs pointing back at the server for r: the ServerName's

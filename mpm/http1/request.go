@@ -115,7 +115,7 @@ type reqInfo struct {
 // ProtoMajor, ProtoMinor, Header, Host, RequestURI, ContentLength, TransferEncoding and
 // Close. Header values get their one-element slices from vals when it is long enough.
 // On a *protoError with status 0 the connection is dropped without a response.
-func (p *parser) readRequest(br *bufio.Reader, cfg *serverConfig, req *http.Request, vals []string) (info reqInfo, perr *protoError) {
+func (p *parser) readRequest(br *bufio.Reader, cfg *limits, req *http.Request, vals []string) (info reqInfo, perr *protoError) {
 	p.head = p.head[:0]
 	p.fields = p.fields[:0]
 	p.trace = p.trace[:0]
@@ -402,6 +402,19 @@ func (p *parser) readRequest(br *bufio.Reader, cfg *serverConfig, req *http.Requ
 		}
 	}
 	return info, nil
+}
+
+// lineMethod is the method of the request line read so far, as apache2's
+// ap_parse_request_line takes it even from a line it then refuses: the bytes up to the
+// first white space, after any leading white space; "" when no request line was read
+// (or it is blank). Only the error paths call it: a request read whole has its Method.
+func (p *parser) lineMethod() string {
+	b := p.head[p.line.start:p.line.end]
+	b = bytes.TrimLeft(b, " \t\v\f\r")
+	if i := bytes.IndexAny(b, " \t\v\f\r"); i >= 0 {
+		b = b[:i]
+	}
+	return internMethod(string(b))
 }
 
 // readLine appends the next line, without its CRLF, to p.head and returns its span.

@@ -408,6 +408,12 @@ func (w *response) commit() error {
 	default:
 		w.closeAfter = true // HTTP/1.0 without a length: the close delimits the body
 	}
+	if w.head && cl == 0 {
+		// apache2's header filter drops "Content-Length: 0" from a HEAD answer: a
+		// handler that skipped the body for HEAD (an error page, which apache2 never
+		// renders for HEAD) would otherwise claim an empty one.
+		cl = -1
+	}
 	w.cl = cl
 	w.keep = w.keepAlive()
 	if w.keep {
@@ -446,7 +452,7 @@ func (w *response) commit() error {
 		if w.info.kaToken {
 			bw.WriteString("Keep-Alive: ")
 			bw.Write(cfg.kaTimeout)
-			if m := c.srv.MaxKeepAliveRequests; m > 0 {
+			if m := c.host().maxKA; m > 0 {
 				bw.WriteString(", max=")
 				writeInt(bw, int64(m-c.keepalives+1))
 			}
@@ -473,11 +479,11 @@ func (w *response) commit() error {
 // keepAlive is apache2's ap_set_keepalive decision.
 func (w *response) keepAlive() bool {
 	c := w.c
-	s := c.srv
-	if w.closeAfter || w.info.closeAfter || !s.KeepAlive || w.req.Close || s.Draining() {
+	h := c.host()
+	if w.closeAfter || w.info.closeAfter || !h.keepAlive || w.req.Close || c.srv.Draining() {
 		return false
 	}
-	if m := s.MaxKeepAliveRequests; m > 0 && m-c.keepalives <= 0 {
+	if m := h.maxKA; m > 0 && m-c.keepalives <= 0 {
 		return false
 	}
 	if dropsConnection(w.status) || w.status < 200 {

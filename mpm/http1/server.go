@@ -145,12 +145,25 @@ type Server struct {
 	// be kept after the call.
 	RequestDone func(c *Conn, r *http.Request, status int, bodyBytes int64)
 
-	// Identify, if set, names the server answering a request whose Handler has not
-	// set one with Conn.SetIdentity: a request the engine answers alone (a 400 for
-	// a malformed request, 408, 413, 417, a refused TRACE), whose r.Host may be
-	// empty or unusable. It returns nil for the Server's own identity. It runs on
-	// the goroutine serving the request, only when an error page or a URL needs it.
+	// Identify, if set, names the server answering a request (Apache's virtual host);
+	// nil is the Server's own identity. The engine calls it once the request's head
+	// has parsed, before it checks LimitRequestBody or answers TRACE, and what it
+	// gives is Conn.Identity for the Handler, which may change it with
+	// Conn.SetIdentity; the identity's HostConfig (Identity.WithConfig) then holds
+	// for the request. For a request the engine cannot parse (a 400, 408, or a
+	// line or field over its limit), whose r.Host may be empty or unusable, it is
+	// called only when an error page or a URL needs it. It runs on the goroutine
+	// serving the request.
 	Identify func(c *Conn, r *http.Request) *Identity
+
+	// BaseIdentity, if set, names the server whose limits on a request's line
+	// and header (HostConfig's LimitRequest* fields) hold on a connection: with
+	// virtual hosts, the default server of the connection's local address
+	// (Apache's c->base_server), since those limits apply before the request
+	// names its virtual host. nil is the Server's own. The engine calls it
+	// once per connection, when it wraps it (NewConn, Resume), on the goroutine
+	// doing so; only NetConn and LocalAddr may be used.
+	BaseIdentity func(c *Conn) *Identity
 
 	// HeaderFilter, if set, gives the HeaderFilter of an error page for
 	// which the handler called no SetHeaderFilter, such as those the engine
@@ -179,39 +192,82 @@ type Server struct {
 // serverConfig is what NewConn derives once from the exported fields.
 type serverConfig struct {
 	timeout          time.Duration
-	bodyTimeout      time.Duration
-	bodyMinRate      int64
 	keepAliveTimeout time.Duration
-	lineLimit        int // bytes allowed in a request line, without CRLF
-	fieldLimit       int // bytes allowed in one header field line, without CRLF
-	maxFields        int // -1 = unlimited
-	maxBody          int64
 	software         []byte   // "Server: ...\r\n" or nil
 	kaTimeout        []byte   // "timeout=N" of the Keep-Alive header
 	ident            Identity // ServerName and ServerAdmin
+	host             hostConf // the HostConfig fields of the Server
+}
+
+// HostConfig is what a virtual host may set apart from the Server that serves
+// it, as Apache keeps these per server: each field has the meaning and the
+// default of the Server field of the same name. Identity.WithConfig gives them
+// to the requests answered as that identity.
+type HostConfig struct {
+	KeepAlive            bool
+	MaxKeepAliveRequests int
+	ServerSignature      Signature
+	TraceEnable          Trace
+	LimitRequestBody     int64
+	BodyTimeout          time.Duration
+	BodyMinRate          int
+	// LimitRequestLine, LimitRequestFieldSize and LimitRequestFields hold for
+	// the connections whose Server.BaseIdentity is this identity: a request's
+	// line and header are read before its virtual host is known (Apache reads
+	// them with the limits of the connection's base server).
+	LimitRequestLine, LimitRequestFieldSize, LimitRequestFields int
+}
+
+// limits bound a request's head.
+type limits struct {
+	lineLimit  int // bytes allowed in a request line, without CRLF
+	fieldLimit int // bytes allowed in one header field line, without CRLF
+	maxFields  int // -1 = unlimited
+}
+
+// hostConf is a HostConfig with its defaults applied.
+type hostConf struct {
+	keepAlive   bool
+	maxKA       int // 0: unlimited
+	signature   Signature
+	trace       Trace
+	maxBody     int64 // -1: unlimited
+	bodyTimeout time.Duration
+	bodyMinRate int64
+	limits      limits
+}
+
+func (h HostConfig) compile() *hostConf {
+	c := &hostConf{keepAlive: h.KeepAlive, maxKA: h.MaxKeepAliveRequests, signature: h.ServerSignature, trace: h.TraceEnable,
+		bodyTimeout: orDuration(h.BodyTimeout, DefaultBodyTimeout), bodyMinRate: int64(h.BodyMinRate)}
+	if c.bodyMinRate <= 0 {
+		c.bodyMinRate = DefaultBodyMinRate
+	}
+	c.limits = limits{
+		lineLimit:  limit(h.LimitRequestLine, DefaultLimitRequestLine) + 1,
+		fieldLimit: limit(h.LimitRequestFieldSize, DefaultLimitRequestFieldSize) + 1,
+		maxFields:  limit(h.LimitRequestFields, DefaultLimitRequestFields),
+	}
+	switch {
+	case h.LimitRequestBody < 0:
+		c.maxBody = -1
+	case h.LimitRequestBody == 0:
+		c.maxBody = DefaultLimitRequestBody
+	default:
+		c.maxBody = h.LimitRequestBody
+	}
+	return c
 }
 
 func (s *Server) init() {
 	s.once.Do(func() {
 		c := &s.cfg
 		c.timeout = orDuration(s.Timeout, DefaultTimeout)
-		c.bodyTimeout = orDuration(s.BodyTimeout, DefaultBodyTimeout)
-		c.bodyMinRate = int64(s.BodyMinRate)
-		if c.bodyMinRate <= 0 {
-			c.bodyMinRate = DefaultBodyMinRate
-		}
 		c.keepAliveTimeout = orDuration(s.KeepAliveTimeout, DefaultKeepAliveTimeout)
-		c.lineLimit = limit(s.LimitRequestLine, DefaultLimitRequestLine) + 1
-		c.fieldLimit = limit(s.LimitRequestFieldSize, DefaultLimitRequestFieldSize) + 1
-		c.maxFields = limit(s.LimitRequestFields, DefaultLimitRequestFields)
-		switch {
-		case s.LimitRequestBody < 0:
-			c.maxBody = -1
-		case s.LimitRequestBody == 0:
-			c.maxBody = DefaultLimitRequestBody
-		default:
-			c.maxBody = s.LimitRequestBody
-		}
+		c.host = *HostConfig{KeepAlive: s.KeepAlive, MaxKeepAliveRequests: s.MaxKeepAliveRequests,
+			ServerSignature: s.ServerSignature, TraceEnable: s.TraceEnable, LimitRequestBody: s.LimitRequestBody,
+			BodyTimeout: s.BodyTimeout, BodyMinRate: s.BodyMinRate, LimitRequestLine: s.LimitRequestLine,
+			LimitRequestFieldSize: s.LimitRequestFieldSize, LimitRequestFields: s.LimitRequestFields}.compile()
 		if s.Software != "" {
 			c.software = append(append([]byte("Server: "), sanitizeValue(s.Software)...), "\r\n"...)
 		}
@@ -312,8 +368,13 @@ func (s *Server) NewConn(c net.Conn) *Conn {
 // wrap makes the Conn for c without reporting a state (NewConn, Resume).
 func (s *Server) wrap(c net.Conn) *Conn {
 	s.init()
-	cn := &Conn{srv: s, rwc: c}
+	cn := &Conn{srv: s, rwc: c, limits: &s.cfg.host.limits}
 	cn.cw.c = cn
+	if s.BaseIdentity != nil {
+		if id := s.BaseIdentity(cn); id != nil && id.conf != nil {
+			cn.limits = &id.conf.limits
+		}
+	}
 	cn.nb, _ = c.(NonblockingWriter)
 	cn.remoteAddr = remoteAddr(c)
 	cn.keys = cn.keysBuf[:0]

@@ -12,13 +12,14 @@ const traceBodyMax = 64 << 10
 // serveTrace answers a TRACE request as apache2's ap_send_http_trace does.
 func (c *Conn) serveTrace(w *response, req *http.Request) {
 	hasBody := req.ContentLength != 0
+	trace := c.host().trace
 	switch {
-	case c.srv.TraceEnable == TraceOff:
+	case trace == TraceOff:
 		// apache2 sends an empty Allow here.
 		c.hdr["Allow"] = []string{""}
 		writeErrorPage(w, req, http.StatusMethodNotAllowed, "")
 		return
-	case hasBody && c.srv.TraceEnable != TraceExtended:
+	case hasBody && trace != TraceExtended:
 		writeErrorPage(w, req, http.StatusRequestEntityTooLarge, "")
 		return
 	}

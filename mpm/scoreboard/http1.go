@@ -1,6 +1,7 @@
 package scoreboard
 
 import (
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -45,7 +46,7 @@ func Instrument(srv *http1.Server, extended bool) {
 	srv.Handler = http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		if c := http1.ConnFromRequest(r); c != nil {
 			if w, ok := c.Tag.(Worker); ok {
-				begin(w, r, extended)
+				begin(c, w, r, extended)
 			}
 		}
 		inner.ServeHTTP(rw, r)
@@ -54,7 +55,7 @@ func Instrument(srv *http1.Server, extended bool) {
 		if w, ok := c.Tag.(Worker); ok {
 			now := time.Now()
 			if w.Status() != BusyWrite { // answered by the engine: the handler never ran
-				begin(w, r, extended)
+				begin(c, w, r, extended)
 			}
 			w.EndRequest(now, n)
 		}
@@ -64,13 +65,20 @@ func Instrument(srv *http1.Server, extended bool) {
 	}
 }
 
-func begin(w Worker, r *http.Request, extended bool) {
+// begin records r on w. Its virtual host is what Apache's scoreboard shows:
+// the ServerName of the server answering r (not the request's Host) and
+// the port c came in on.
+func begin(c *http1.Conn, w Worker, r *http.Request, extended bool) {
 	if !extended {
 		w.r.startTime.Store(time.Now().UnixMicro())
 		w.SetStatus(BusyWrite)
 		return
 	}
-	w.BeginRequest(time.Now(), clientIP(r.RemoteAddr), r.Host, r.Method, r.RequestURI, r.Proto)
+	port := 0
+	if a, ok := c.LocalAddr().(*net.TCPAddr); ok {
+		port = a.Port
+	}
+	w.BeginRequest(time.Now(), clientIP(r.RemoteAddr), http1.ServerHostname(r), port, r.Method, r.RequestURI, r.Proto)
 }
 
 // clientIP is the address part of "ip:port" or "[ip]:port".

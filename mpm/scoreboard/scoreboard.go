@@ -35,6 +35,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"strconv"
 	"sync/atomic"
 	"time"
 	"unsafe"
@@ -467,24 +468,26 @@ func (b *Board) Progressing(slot int, now time.Time, stuck time.Duration) bool {
 
 // BeginRequest records a request whose head has been read: state
 // BusyWrite, the start time and the texts (each truncated to its field).
-// The request line is written as "METHOD TARGET PROTOCOL".
-func (w Worker) BeginRequest(now time.Time, client, vhost, method, target, proto string) {
+// The virtual host is written as Apache's scoreboard does, "vhost:port"
+// (the server's ServerName host and the port the connection came in on;
+// vhost alone when port is 0); the request line as "METHOD TARGET PROTOCOL".
+func (w Worker) BeginRequest(now time.Time, client, vhost string, port int, method, target, proto string) {
 	w.r.startTime.Store(now.UnixMicro())
 	w.r.status.Store(uint32(BusyWrite))
 	w.r.seq.Add(1) // odd: texts being written
 	putText(w.r.client[:], client)
-	putText(w.r.vhost[:], vhost)
-	n := copy(w.r.request[:len(w.r.request)-1], method)
-	if n < len(w.r.request)-1 {
-		w.r.request[n] = ' '
-		n++
+	n := addText(w.r.vhost[:], 0, vhost)
+	if port > 0 {
+		var digits [20]byte
+		n = addText(w.r.vhost[:], n, ":")
+		n = addText(w.r.vhost[:], n, strconv.AppendInt(digits[:0], int64(port), 10))
 	}
-	n += copy(w.r.request[n:len(w.r.request)-1], target)
-	if n < len(w.r.request)-1 {
-		w.r.request[n] = ' '
-		n++
-	}
-	n += copy(w.r.request[n:len(w.r.request)-1], proto)
+	w.r.vhost[n] = 0
+	n = addText(w.r.request[:], 0, method)
+	n = addText(w.r.request[:], n, " ")
+	n = addText(w.r.request[:], n, target)
+	n = addText(w.r.request[:], n, " ")
+	n = addText(w.r.request[:], n, proto)
 	w.r.request[n] = 0
 	putText(w.r.protocol[:], protocolName(proto))
 	w.r.seq.Add(1) // even: stable
@@ -502,8 +505,13 @@ func protocolName(proto string) string {
 }
 
 func putText(dst []byte, s string) {
-	n := copy(dst[:len(dst)-1], s)
-	dst[n] = 0
+	dst[addText(dst, 0, s)] = 0
+}
+
+// addText copies what fits of s to dst[n:], keeping dst's last byte for
+// the terminating NUL, and returns the new length.
+func addText[T string | []byte](dst []byte, n int, s T) int {
+	return n + copy(dst[n:len(dst)-1], s)
 }
 
 // EndRequest counts a finished request of bytes body bytes that began at

@@ -36,7 +36,7 @@ func TestSharedMapping(t *testing.T) {
 	w := c.Worker(1, 2)
 	w.SetStatus(Ready)
 	w.NewConnection()
-	w.BeginRequest(time.Now(), "127.0.0.1", "localhost:80", "GET", "/index.html", "HTTP/1.1")
+	w.BeginRequest(time.Now(), "127.0.0.1", "localhost", 80, "GET", "/index.html", "HTTP/1.1")
 	w.EndRequest(time.Now().Add(time.Millisecond), 1234)
 	w.SetStatus(BusyKeepalive)
 	c.Worker(1, 0).SetStatus(Ready)
@@ -71,10 +71,15 @@ func TestTruncation(t *testing.T) {
 	defer b.Close()
 	w := b.Worker(0, 0)
 	long := strings.Repeat("x", 200)
-	w.BeginRequest(time.Now(), long, long, "GET", long, "HTTP/1.1")
+	w.BeginRequest(time.Now(), long, long, 8080, "GET", long, "HTTP/1.1")
 	i := w.Info()
 	if len(i.Request) != RequestLen-1 || !strings.HasPrefix(i.Request, "GET x") || len(i.Client) != ClientLen-1 || len(i.VHost) != VHostLen-1 {
 		t.Errorf("truncation: %q (%d) client %d vhost %d", i.Request, len(i.Request), len(i.Client), len(i.VHost))
+	}
+	// Apache's "%s:%d" into its 32 bytes: the port is cut as the host would be.
+	w.BeginRequest(time.Now(), "c", strings.Repeat("v", 28), 8080, "GET", "/", "HTTP/1.1")
+	if i := w.Info(); i.VHost != strings.Repeat("v", 28)+":80" {
+		t.Errorf("vhost %q, want the host and the port's start", i.VHost)
 	}
 }
 
@@ -100,9 +105,9 @@ func TestConcurrentReaders(t *testing.T) {
 			default:
 			}
 			if i%2 == 0 {
-				w.BeginRequest(time.Now(), "c", "v", "GET", "/aaaaaaaa", "HTTP/1.1")
+				w.BeginRequest(time.Now(), "c", "v", 0, "GET", "/aaaaaaaa", "HTTP/1.1")
 			} else {
-				w.BeginRequest(time.Now(), "c", "v", "POST", "/bb", "HTTP/1.0")
+				w.BeginRequest(time.Now(), "c", "v", 0, "POST", "/bb", "HTTP/1.0")
 			}
 			w.EndRequest(time.Now(), 1)
 		}
@@ -142,7 +147,7 @@ func BenchmarkRequest(b *testing.B) {
 	for b.Loop() {
 		now := time.Now()
 		w.SetStatus(BusyRead)
-		w.BeginRequest(now, "127.0.0.1", "localhost", "GET", "/index.html", "HTTP/1.1")
+		w.BeginRequest(now, "127.0.0.1", "localhost", 0, "GET", "/index.html", "HTTP/1.1")
 		w.EndRequest(now, 512)
 		w.SetStatus(BusyKeepalive)
 	}

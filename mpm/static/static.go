@@ -773,7 +773,12 @@ func (h *Handler) serveFile(w http.ResponseWriter, r *http.Request, f *os.File, 
 		w.WriteHeader(http.StatusNotModified)
 		return
 	case http.StatusPreconditionFailed:
+		// apache2 answers GET with "Content-Length: 0" (nothing is sent) but HEAD with
+		// the file's length, which its default handler set before the conditions.
 		vals[4] = "0"
+		if r.Method == http.MethodHead {
+			vals[4] = strs[fh.etEnd:]
+		}
 		hd["Content-Length"] = vals[4:5:5]
 		w.WriteHeader(http.StatusPreconditionFailed)
 		return

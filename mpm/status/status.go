@@ -20,7 +20,8 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/mpm/scoreboard"
 )
 
-// Handler serves server-status. Only GET is answered (405 otherwise).
+// Handler serves server-status. Only GET and HEAD are answered (405 otherwise);
+// HEAD gets GET's fields, the Content-Length too, without the body.
 type Handler struct {
 	Board    *scoreboard.Board
 	MPM      string // "event", "worker", "prefork"
@@ -68,13 +69,13 @@ type procRow struct {
 	conns                scoreboard.Conns
 	accepting            bool
 	busy, graceful, idle int
-	cpu                  float64
+	cpu                  cpuTimes // seconds
 	workers              []scoreboard.WorkerInfo
 	workerIdx            []int
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET")
 		http1.WriteError(w, r, http.StatusMethodNotAllowed, "")
 		return
@@ -141,7 +142,7 @@ func (h *Handler) collect(r *http.Request) *report {
 			rep.cpu.sys += ct.sys
 			rep.cpu.cuser += ct.cuser
 			rep.cpu.csys += ct.csys
-			row.cpu = ct.user + ct.sys + ct.cuser + ct.csys
+			row.cpu = ct
 		}
 		for j := 0; j < h.Board.ThreadLimit(); j++ {
 			wi := h.Board.Worker(i, j).Info()
@@ -251,7 +252,7 @@ func (rep *report) writeHTML(b *bytes.Buffer, tables bool) {
 		b.WriteString("</dt>\n")
 	}
 	fmt.Fprintf(b, "<dt>%d requests currently being processed, %d workers gracefully restarting, %d idle workers</dt>\n</dl>", s.BusyWorkers, s.GracefulWorkers, s.IdleWorkers)
-	if rep.async && tables {
+	if rep.async {
 		rep.writeProcessTable(b)
 	}
 	b.WriteString("<pre>")
@@ -267,6 +268,8 @@ func (rep *report) writeHTML(b *bytes.Buffer, tables bool) {
 		b.WriteString("\n<hr />To obtain a full report with current status information you need to use the <code>ExtendedStatus On</code> directive.\n")
 	} else if tables {
 		rep.writeWorkerTable(b)
+	} else {
+		rep.writeWorkerDetails(b)
 	}
 	b.WriteString("</body></html>\n")
 }
@@ -338,15 +341,9 @@ func (rep *report) writeWorkerTable(b *bytes.Buffer) {
 			default:
 				mode = "<b>" + mode + "</b>"
 			}
-			var ss, req int64
-			if !w.LastUsed.IsZero() {
-				ss = int64(rep.now.Sub(w.LastUsed) / time.Second)
-			}
-			if w.Stop.After(w.Start) {
-				req = int64(w.Stop.Sub(w.Start) / time.Millisecond)
-			}
+			ss, req := rep.lastRequest(w)
 			fmt.Fprintf(b, "<tr><td><b>%d-%d</b></td><td>%d</td><td>%d/%d/%d</td><td>%s\n</td><td>%.2f</td><td>%d</td><td>%d</td><td>%d</td><td>%.1f</td><td>%.2f</td><td>%.2f\n</td><td>%s</td><td>%s</td><td nowrap>%s</td><td nowrap>%s</td></tr>\n\n",
-				p.slot, w.Generation, p.pid, w.ConnAccesses, w.MyAccesses, w.Accesses, mode, p.cpu, ss, req, w.Duration/time.Millisecond,
+				p.slot, w.Generation, p.pid, w.ConnAccesses, w.MyAccesses, w.Accesses, mode, p.cpu.total(), ss, req, w.Duration/time.Millisecond,
 				float64(w.ConnBytes)/kbyte, float64(w.MyBytes)/mbyte, float64(w.Bytes)/mbyte,
 				esc(w.Client), esc(w.Prot), esc(w.VHost), esc(w.Request))
 		}
@@ -364,6 +361,51 @@ func (rep *report) writeWorkerTable(b *bytes.Buffer) {
 		" <tr><th>Child</th><td>Megabytes transferred this child</td></tr>\n" +
 		" <tr><th>Slot</th><td>Total megabytes transferred this slot</td></tr>\n" +
 		" </table>\n")
+}
+
+// lastRequest is a worker's SS and Req: the seconds since its most recent
+// request began and the milliseconds that request took.
+func (rep *report) lastRequest(w scoreboard.WorkerInfo) (ss, req int64) {
+	if !w.LastUsed.IsZero() {
+		ss = int64(rep.now.Sub(w.LastUsed) / time.Second)
+	}
+	if w.Stop.After(w.Start) {
+		req = int64(w.Stop.Sub(w.Start) / time.Millisecond)
+	}
+	return ss, req
+}
+
+// stateNames are the workers' states as the ?notable form names them.
+var stateNames = [...]string{
+	scoreboard.Dead: "Dead", scoreboard.Starting: "Starting", scoreboard.Ready: "Ready",
+	scoreboard.BusyRead: "<b>Read</b>", scoreboard.BusyWrite: "<b>Write</b>",
+	scoreboard.BusyKeepalive: "<b>Keepalive</b>", scoreboard.BusyLog: "<b>Logging</b>",
+	scoreboard.BusyDNS: "<b>DNS lookup</b>", scoreboard.Closing: "<b>Closing</b>",
+	scoreboard.Graceful: "Graceful", scoreboard.IdleKill: "Dying",
+}
+
+// writeWorkerDetails is the ExtendedStatus part of the "?notable" form:
+// the worker table's rows as text, one paragraph per worker.
+func (rep *report) writeWorkerDetails(b *bytes.Buffer) {
+	b.WriteString("<hr /><h2>Server Details</h2>\n\n")
+	for _, p := range rep.procs {
+		for _, w := range p.workers {
+			pid := "-"
+			if w.Status != scoreboard.Dead {
+				pid = strconv.Itoa(p.pid)
+			}
+			state := "?STATE?"
+			if int(w.Status) < len(stateNames) {
+				state = stateNames[w.Status]
+			}
+			ss, req := rep.lastRequest(w)
+			fmt.Fprintf(b, "<b>Server %d-%d</b> (%s): %d|%d|%d [%s] u%s s%s cu%s cs%s\n %d %d %d(%s|%s|%s)\n <i>%s {%s}</i> <i>(%s)</i> <b>[%s]</b><br />\n\n",
+				p.slot, w.Generation, pid, w.ConnAccesses, w.MyAccesses, w.Accesses, state,
+				g(p.cpu.user), g(p.cpu.sys), g(p.cpu.cuser), g(p.cpu.csys), ss, req, w.Duration/time.Millisecond,
+				byteOut(float64(w.ConnBytes)), byteOut(float64(w.MyBytes)), byteOut(float64(w.Bytes)),
+				esc(w.Client), esc(w.Request), esc(w.Prot), esc(w.VHost))
+		}
+	}
 }
 
 // htTime is "%A, %d-%b-%Y %H:%M:%S %Z" in local time, as ap_ht_time.

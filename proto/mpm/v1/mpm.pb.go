@@ -667,7 +667,11 @@ type Core struct {
 	// httpd runs with -X (or -D ONE_PROCESS, -D DEBUG): Apache's ONE_PROCESS debug
 	// mode. The MPM serves with one process, which it does not replace; once that
 	// process has ended, Status reports no pids and the host stops the MPM and exits.
-	OneProcess    bool `protobuf:"varint,35,opt,name=one_process,json=oneProcess,proto3" json:"one_process,omitempty"`
+	OneProcess bool `protobuf:"varint,35,opt,name=one_process,json=oneProcess,proto3" json:"one_process,omitempty"`
+	// The main server's ErrorLog, to which the MPM's children write the errors of
+	// the requests they serve (apache2's ap_log_rerror) themselves. Absent from an
+	// older host, and in a config check: the MPM then logs them through its logger.
+	ErrorLog      *ErrorLog `protobuf:"bytes,36,opt,name=error_log,json=errorLog,proto3" json:"error_log,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -947,6 +951,13 @@ func (x *Core) GetOneProcess() bool {
 	return false
 }
 
+func (x *Core) GetErrorLog() *ErrorLog {
+	if x != nil {
+		return x.ErrorLog
+	}
+	return nil
+}
+
 // VirtualHost is one <VirtualHost> section as the host resolved it: what it
 // does not set is the main server's, already merged in.
 type VirtualHost struct {
@@ -962,8 +973,15 @@ type VirtualHost struct {
 	File             string                 `protobuf:"bytes,9,opt,name=file,proto3" json:"file,omitempty"`                               // where the section opens
 	Line             int32                  `protobuf:"varint,10,opt,name=line,proto3" json:"line,omitempty"`
 	Handlers         []*Handler             `protobuf:"bytes,11,rep,name=handlers,proto3" json:"handlers,omitempty"` // the main server's, then its own
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// Where its requests' errors go: its own ErrorLog, else the main server's.
+	ErrorLog *ErrorLog `protobuf:"bytes,20,opt,name=error_log,json=errorLog,proto3" json:"error_log,omitempty"`
+	// Its LogLevel (the level word, lowercased), else the main server's.
+	LogLevel string `protobuf:"bytes,21,opt,name=log_level,json=logLevel,proto3" json:"log_level,omitempty"`
+	// Its server settings, the section's over the main server's; absent (from an
+	// older host): the main server's.
+	Settings      *VirtualHostSettings `protobuf:"bytes,22,opt,name=settings,proto3" json:"settings,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *VirtualHost) Reset() {
@@ -1073,6 +1091,155 @@ func (x *VirtualHost) GetHandlers() []*Handler {
 	return nil
 }
 
+func (x *VirtualHost) GetErrorLog() *ErrorLog {
+	if x != nil {
+		return x.ErrorLog
+	}
+	return nil
+}
+
+func (x *VirtualHost) GetLogLevel() string {
+	if x != nil {
+		return x.LogLevel
+	}
+	return ""
+}
+
+func (x *VirtualHost) GetSettings() *VirtualHostSettings {
+	if x != nil {
+		return x.Settings
+	}
+	return nil
+}
+
+// VirtualHostSettings are the settings a <VirtualHost> may set for its requests,
+// with Core's fields' meanings.
+type VirtualHostSettings struct {
+	state                protoimpl.MessageState `protogen:"open.v1"`
+	AddTypes             map[string]string      `protobuf:"bytes,1,rep,name=add_types,json=addTypes,proto3" json:"add_types,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"` // the main server's with the section's over them
+	KeepAlive            bool                   `protobuf:"varint,2,opt,name=keep_alive,json=keepAlive,proto3" json:"keep_alive,omitempty"`
+	MaxKeepAliveRequests int32                  `protobuf:"varint,3,opt,name=max_keep_alive_requests,json=maxKeepAliveRequests,proto3" json:"max_keep_alive_requests,omitempty"`
+	ServerSignature      ServerSignature        `protobuf:"varint,4,opt,name=server_signature,json=serverSignature,proto3,enum=httpd.mpm.v1.ServerSignature" json:"server_signature,omitempty"`
+	TraceEnable          TraceEnable            `protobuf:"varint,5,opt,name=trace_enable,json=traceEnable,proto3,enum=httpd.mpm.v1.TraceEnable" json:"trace_enable,omitempty"`
+	LimitRequestBody     int64                  `protobuf:"varint,6,opt,name=limit_request_body,json=limitRequestBody,proto3" json:"limit_request_body,omitempty"`
+	BodyTimeoutMs        int64                  `protobuf:"varint,7,opt,name=body_timeout_ms,json=bodyTimeoutMs,proto3" json:"body_timeout_ms,omitempty"` // RequestReadTimeout's body part
+	BodyMinRate          int32                  `protobuf:"varint,8,opt,name=body_min_rate,json=bodyMinRate,proto3" json:"body_min_rate,omitempty"`
+	// Limits on the request heads of connections to the addresses it is the
+	// default server of.
+	LimitRequestLine      int32 `protobuf:"varint,9,opt,name=limit_request_line,json=limitRequestLine,proto3" json:"limit_request_line,omitempty"`
+	LimitRequestFieldSize int32 `protobuf:"varint,10,opt,name=limit_request_field_size,json=limitRequestFieldSize,proto3" json:"limit_request_field_size,omitempty"`
+	LimitRequestFields    int32 `protobuf:"varint,11,opt,name=limit_request_fields,json=limitRequestFields,proto3" json:"limit_request_fields,omitempty"`
+	unknownFields         protoimpl.UnknownFields
+	sizeCache             protoimpl.SizeCache
+}
+
+func (x *VirtualHostSettings) Reset() {
+	*x = VirtualHostSettings{}
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *VirtualHostSettings) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*VirtualHostSettings) ProtoMessage() {}
+
+func (x *VirtualHostSettings) ProtoReflect() protoreflect.Message {
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use VirtualHostSettings.ProtoReflect.Descriptor instead.
+func (*VirtualHostSettings) Descriptor() ([]byte, []int) {
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *VirtualHostSettings) GetAddTypes() map[string]string {
+	if x != nil {
+		return x.AddTypes
+	}
+	return nil
+}
+
+func (x *VirtualHostSettings) GetKeepAlive() bool {
+	if x != nil {
+		return x.KeepAlive
+	}
+	return false
+}
+
+func (x *VirtualHostSettings) GetMaxKeepAliveRequests() int32 {
+	if x != nil {
+		return x.MaxKeepAliveRequests
+	}
+	return 0
+}
+
+func (x *VirtualHostSettings) GetServerSignature() ServerSignature {
+	if x != nil {
+		return x.ServerSignature
+	}
+	return ServerSignature_SERVER_SIGNATURE_OFF
+}
+
+func (x *VirtualHostSettings) GetTraceEnable() TraceEnable {
+	if x != nil {
+		return x.TraceEnable
+	}
+	return TraceEnable_TRACE_ENABLE_OFF
+}
+
+func (x *VirtualHostSettings) GetLimitRequestBody() int64 {
+	if x != nil {
+		return x.LimitRequestBody
+	}
+	return 0
+}
+
+func (x *VirtualHostSettings) GetBodyTimeoutMs() int64 {
+	if x != nil {
+		return x.BodyTimeoutMs
+	}
+	return 0
+}
+
+func (x *VirtualHostSettings) GetBodyMinRate() int32 {
+	if x != nil {
+		return x.BodyMinRate
+	}
+	return 0
+}
+
+func (x *VirtualHostSettings) GetLimitRequestLine() int32 {
+	if x != nil {
+		return x.LimitRequestLine
+	}
+	return 0
+}
+
+func (x *VirtualHostSettings) GetLimitRequestFieldSize() int32 {
+	if x != nil {
+		return x.LimitRequestFieldSize
+	}
+	return 0
+}
+
+func (x *VirtualHostSettings) GetLimitRequestFields() int32 {
+	if x != nil {
+		return x.LimitRequestFields
+	}
+	return 0
+}
+
 // VirtualHostAddr is one address of a <VirtualHost> line, resolved.
 type VirtualHostAddr struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -1085,7 +1252,7 @@ type VirtualHostAddr struct {
 
 func (x *VirtualHostAddr) Reset() {
 	*x = VirtualHostAddr{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[6]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1097,7 +1264,7 @@ func (x *VirtualHostAddr) String() string {
 func (*VirtualHostAddr) ProtoMessage() {}
 
 func (x *VirtualHostAddr) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[6]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1110,7 +1277,7 @@ func (x *VirtualHostAddr) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use VirtualHostAddr.ProtoReflect.Descriptor instead.
 func (*VirtualHostAddr) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{6}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *VirtualHostAddr) GetIp() string {
@@ -1146,7 +1313,7 @@ type Credential struct {
 
 func (x *Credential) Reset() {
 	*x = Credential{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[7]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1158,7 +1325,7 @@ func (x *Credential) String() string {
 func (*Credential) ProtoMessage() {}
 
 func (x *Credential) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[7]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1171,7 +1338,7 @@ func (x *Credential) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Credential.ProtoReflect.Descriptor instead.
 func (*Credential) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{7}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *Credential) GetUid() uint32 {
@@ -1212,7 +1379,7 @@ type Section struct {
 
 func (x *Section) Reset() {
 	*x = Section{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[8]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1224,7 +1391,7 @@ func (x *Section) String() string {
 func (*Section) ProtoMessage() {}
 
 func (x *Section) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[8]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1237,7 +1404,7 @@ func (x *Section) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Section.ProtoReflect.Descriptor instead.
 func (*Section) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{8}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Section) GetKind() string {
@@ -1303,7 +1470,7 @@ type AccessLog struct {
 
 func (x *AccessLog) Reset() {
 	*x = AccessLog{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[9]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1315,7 +1482,7 @@ func (x *AccessLog) String() string {
 func (*AccessLog) ProtoMessage() {}
 
 func (x *AccessLog) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[9]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1328,7 +1495,7 @@ func (x *AccessLog) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AccessLog.ProtoReflect.Descriptor instead.
 func (*AccessLog) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{9}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *AccessLog) GetTarget() string {
@@ -1352,6 +1519,61 @@ func (x *AccessLog) GetFd() uint32 {
 	return 0
 }
 
+// ErrorLog is an error log the host opened for the plugin's generation and
+// handed over after the listeners and the access logs, as an access log's: a
+// file (O_APPEND), its stderr or the pipe to a piped logger.
+type ErrorLog struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Target        string                 `protobuf:"bytes,1,opt,name=target,proto3" json:"target,omitempty"` // as configured: a path, "/dev/stderr" or "|command"
+	Fd            uint32                 `protobuf:"varint,2,opt,name=fd,proto3" json:"fd,omitempty"`        // descriptor number in the plugin process
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ErrorLog) Reset() {
+	*x = ErrorLog{}
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ErrorLog) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ErrorLog) ProtoMessage() {}
+
+func (x *ErrorLog) ProtoReflect() protoreflect.Message {
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ErrorLog.ProtoReflect.Descriptor instead.
+func (*ErrorLog) Descriptor() ([]byte, []int) {
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *ErrorLog) GetTarget() string {
+	if x != nil {
+		return x.Target
+	}
+	return ""
+}
+
+func (x *ErrorLog) GetFd() uint32 {
+	if x != nil {
+		return x.Fd
+	}
+	return 0
+}
+
 // Handler is one <Location PATH> section that sets a handler, e.g.
 // path "/server-status", name "server-status".
 type Handler struct {
@@ -1364,7 +1586,7 @@ type Handler struct {
 
 func (x *Handler) Reset() {
 	*x = Handler{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[10]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1376,7 +1598,7 @@ func (x *Handler) String() string {
 func (*Handler) ProtoMessage() {}
 
 func (x *Handler) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[10]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1389,7 +1611,7 @@ func (x *Handler) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Handler.ProtoReflect.Descriptor instead.
 func (*Handler) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{10}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *Handler) GetPath() string {
@@ -1419,7 +1641,7 @@ type Setting struct {
 
 func (x *Setting) Reset() {
 	*x = Setting{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[11]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1431,7 +1653,7 @@ func (x *Setting) String() string {
 func (*Setting) ProtoMessage() {}
 
 func (x *Setting) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[11]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1444,7 +1666,7 @@ func (x *Setting) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Setting.ProtoReflect.Descriptor instead.
 func (*Setting) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{11}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *Setting) GetName() string {
@@ -1487,7 +1709,7 @@ type Diagnostic struct {
 
 func (x *Diagnostic) Reset() {
 	*x = Diagnostic{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[12]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1499,7 +1721,7 @@ func (x *Diagnostic) String() string {
 func (*Diagnostic) ProtoMessage() {}
 
 func (x *Diagnostic) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[12]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1512,7 +1734,7 @@ func (x *Diagnostic) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Diagnostic.ProtoReflect.Descriptor instead.
 func (*Diagnostic) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{12}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *Diagnostic) GetSeverity() Severity {
@@ -1552,7 +1774,7 @@ type ConfigureResponse struct {
 
 func (x *ConfigureResponse) Reset() {
 	*x = ConfigureResponse{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[13]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1564,7 +1786,7 @@ func (x *ConfigureResponse) String() string {
 func (*ConfigureResponse) ProtoMessage() {}
 
 func (x *ConfigureResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[13]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1577,7 +1799,7 @@ func (x *ConfigureResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfigureResponse.ProtoReflect.Descriptor instead.
 func (*ConfigureResponse) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{13}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *ConfigureResponse) GetDiagnostics() []*Diagnostic {
@@ -1600,7 +1822,7 @@ type Listener struct {
 
 func (x *Listener) Reset() {
 	*x = Listener{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[14]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1612,7 +1834,7 @@ func (x *Listener) String() string {
 func (*Listener) ProtoMessage() {}
 
 func (x *Listener) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[14]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1625,7 +1847,7 @@ func (x *Listener) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Listener.ProtoReflect.Descriptor instead.
 func (*Listener) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{14}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *Listener) GetFd() uint32 {
@@ -1672,7 +1894,7 @@ type RunRequest struct {
 
 func (x *RunRequest) Reset() {
 	*x = RunRequest{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[15]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1684,7 +1906,7 @@ func (x *RunRequest) String() string {
 func (*RunRequest) ProtoMessage() {}
 
 func (x *RunRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[15]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1697,7 +1919,7 @@ func (x *RunRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RunRequest.ProtoReflect.Descriptor instead.
 func (*RunRequest) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{15}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *RunRequest) GetListeners() []*Listener {
@@ -1715,7 +1937,7 @@ type RunResponse struct {
 
 func (x *RunResponse) Reset() {
 	*x = RunResponse{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[16]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1727,7 +1949,7 @@ func (x *RunResponse) String() string {
 func (*RunResponse) ProtoMessage() {}
 
 func (x *RunResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[16]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1740,7 +1962,7 @@ func (x *RunResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RunResponse.ProtoReflect.Descriptor instead.
 func (*RunResponse) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{16}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{18}
 }
 
 type WatchRequest struct {
@@ -1751,7 +1973,7 @@ type WatchRequest struct {
 
 func (x *WatchRequest) Reset() {
 	*x = WatchRequest{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[17]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1763,7 +1985,7 @@ func (x *WatchRequest) String() string {
 func (*WatchRequest) ProtoMessage() {}
 
 func (x *WatchRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[17]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1776,7 +1998,7 @@ func (x *WatchRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchRequest.ProtoReflect.Descriptor instead.
 func (*WatchRequest) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{17}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{19}
 }
 
 type Status struct {
@@ -1794,7 +2016,7 @@ type Status struct {
 
 func (x *Status) Reset() {
 	*x = Status{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[18]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1806,7 +2028,7 @@ func (x *Status) String() string {
 func (*Status) ProtoMessage() {}
 
 func (x *Status) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[18]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1819,7 +2041,7 @@ func (x *Status) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Status.ProtoReflect.Descriptor instead.
 func (*Status) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{18}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *Status) GetProcesses() int32 {
@@ -1885,7 +2107,7 @@ type Event struct {
 
 func (x *Event) Reset() {
 	*x = Event{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[19]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1897,7 +2119,7 @@ func (x *Event) String() string {
 func (*Event) ProtoMessage() {}
 
 func (x *Event) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[19]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1910,7 +2132,7 @@ func (x *Event) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Event.ProtoReflect.Descriptor instead.
 func (*Event) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{19}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *Event) GetUnixNano() int64 {
@@ -1971,7 +2193,7 @@ type StopRequest struct {
 
 func (x *StopRequest) Reset() {
 	*x = StopRequest{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[20]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1983,7 +2205,7 @@ func (x *StopRequest) String() string {
 func (*StopRequest) ProtoMessage() {}
 
 func (x *StopRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[20]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1996,7 +2218,7 @@ func (x *StopRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StopRequest.ProtoReflect.Descriptor instead.
 func (*StopRequest) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{20}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *StopRequest) GetGraceful() bool {
@@ -2021,7 +2243,7 @@ type StopResponse struct {
 
 func (x *StopResponse) Reset() {
 	*x = StopResponse{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[21]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2033,7 +2255,7 @@ func (x *StopResponse) String() string {
 func (*StopResponse) ProtoMessage() {}
 
 func (x *StopResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[21]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2046,7 +2268,7 @@ func (x *StopResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StopResponse.ProtoReflect.Descriptor instead.
 func (*StopResponse) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{21}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{23}
 }
 
 var File_proto_mpm_v1_mpm_proto protoreflect.FileDescriptor
@@ -2082,7 +2304,7 @@ const file_proto_mpm_v1_mpm_proto_rawDesc = "" +
 	"apiVersion\x12&\n" +
 	"\x04core\x18\x02 \x01(\v2\x12.httpd.mpm.v1.CoreR\x04core\x121\n" +
 	"\bsettings\x18\x03 \x03(\v2\x15.httpd.mpm.v1.SettingR\bsettings\x12\x1b\n" +
-	"\tlog_level\x18\x04 \x01(\tR\blogLevel\"\xea\f\n" +
+	"\tlog_level\x18\x04 \x01(\tR\blogLevel\"\x9f\r\n" +
 	"\x04Core\x12\x1f\n" +
 	"\vserver_root\x18\x01 \x01(\tR\n" +
 	"serverRoot\x12\x1f\n" +
@@ -2127,10 +2349,11 @@ const file_proto_mpm_v1_mpm_proto_rawDesc = "" +
 	"credential\x12>\n" +
 	"\rvirtual_hosts\x18\" \x03(\v2\x19.httpd.mpm.v1.VirtualHostR\fvirtualHosts\x12\x1f\n" +
 	"\vone_process\x18# \x01(\bR\n" +
-	"oneProcess\x1a;\n" +
+	"oneProcess\x123\n" +
+	"\terror_log\x18$ \x01(\v2\x16.httpd.mpm.v1.ErrorLogR\berrorLog\x1a;\n" +
 	"\rAddTypesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xde\x03\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xef\x04\n" +
 	"\vVirtualHost\x123\n" +
 	"\x05addrs\x18\x01 \x03(\v2\x1d.httpd.mpm.v1.VirtualHostAddrR\x05addrs\x12\x1f\n" +
 	"\vserver_name\x18\x02 \x01(\tR\n" +
@@ -2145,7 +2368,27 @@ const file_proto_mpm_v1_mpm_proto_rawDesc = "" +
 	"\x04file\x18\t \x01(\tR\x04file\x12\x12\n" +
 	"\x04line\x18\n" +
 	" \x01(\x05R\x04line\x121\n" +
-	"\bhandlers\x18\v \x03(\v2\x15.httpd.mpm.v1.HandlerR\bhandlers\"I\n" +
+	"\bhandlers\x18\v \x03(\v2\x15.httpd.mpm.v1.HandlerR\bhandlers\x123\n" +
+	"\terror_log\x18\x14 \x01(\v2\x16.httpd.mpm.v1.ErrorLogR\berrorLog\x12\x1b\n" +
+	"\tlog_level\x18\x15 \x01(\tR\blogLevel\x12=\n" +
+	"\bsettings\x18\x16 \x01(\v2!.httpd.mpm.v1.VirtualHostSettingsR\bsettings\"\x91\x05\n" +
+	"\x13VirtualHostSettings\x12L\n" +
+	"\tadd_types\x18\x01 \x03(\v2/.httpd.mpm.v1.VirtualHostSettings.AddTypesEntryR\baddTypes\x12\x1d\n" +
+	"\n" +
+	"keep_alive\x18\x02 \x01(\bR\tkeepAlive\x125\n" +
+	"\x17max_keep_alive_requests\x18\x03 \x01(\x05R\x14maxKeepAliveRequests\x12H\n" +
+	"\x10server_signature\x18\x04 \x01(\x0e2\x1d.httpd.mpm.v1.ServerSignatureR\x0fserverSignature\x12<\n" +
+	"\ftrace_enable\x18\x05 \x01(\x0e2\x19.httpd.mpm.v1.TraceEnableR\vtraceEnable\x12,\n" +
+	"\x12limit_request_body\x18\x06 \x01(\x03R\x10limitRequestBody\x12&\n" +
+	"\x0fbody_timeout_ms\x18\a \x01(\x03R\rbodyTimeoutMs\x12\"\n" +
+	"\rbody_min_rate\x18\b \x01(\x05R\vbodyMinRate\x12,\n" +
+	"\x12limit_request_line\x18\t \x01(\x05R\x10limitRequestLine\x127\n" +
+	"\x18limit_request_field_size\x18\n" +
+	" \x01(\x05R\x15limitRequestFieldSize\x120\n" +
+	"\x14limit_request_fields\x18\v \x01(\x05R\x12limitRequestFields\x1a;\n" +
+	"\rAddTypesEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"I\n" +
 	"\x0fVirtualHostAddr\x12\x0e\n" +
 	"\x02ip\x18\x01 \x01(\tR\x02ip\x12\x12\n" +
 	"\x04port\x18\x02 \x01(\x05R\x04port\x12\x12\n" +
@@ -2168,7 +2411,10 @@ const file_proto_mpm_v1_mpm_proto_rawDesc = "" +
 	"\tAccessLog\x12\x16\n" +
 	"\x06target\x18\x01 \x01(\tR\x06target\x12\x16\n" +
 	"\x06format\x18\x02 \x01(\tR\x06format\x12\x0e\n" +
-	"\x02fd\x18\x03 \x01(\rR\x02fd\"1\n" +
+	"\x02fd\x18\x03 \x01(\rR\x02fd\"2\n" +
+	"\bErrorLog\x12\x16\n" +
+	"\x06target\x18\x01 \x01(\tR\x06target\x12\x0e\n" +
+	"\x02fd\x18\x02 \x01(\rR\x02fd\"1\n" +
 	"\aHandler\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\"Y\n" +
@@ -2262,77 +2508,86 @@ func file_proto_mpm_v1_mpm_proto_rawDescGZIP() []byte {
 }
 
 var file_proto_mpm_v1_mpm_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_proto_mpm_v1_mpm_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
+var file_proto_mpm_v1_mpm_proto_msgTypes = make([]protoimpl.MessageInfo, 26)
 var file_proto_mpm_v1_mpm_proto_goTypes = []any{
-	(ArgKind)(0),              // 0: httpd.mpm.v1.ArgKind
-	(ServerSignature)(0),      // 1: httpd.mpm.v1.ServerSignature
-	(TraceEnable)(0),          // 2: httpd.mpm.v1.TraceEnable
-	(FileETagBit)(0),          // 3: httpd.mpm.v1.FileETagBit
-	(Severity)(0),             // 4: httpd.mpm.v1.Severity
-	(*DescribeRequest)(nil),   // 5: httpd.mpm.v1.DescribeRequest
-	(*DescribeResponse)(nil),  // 6: httpd.mpm.v1.DescribeResponse
-	(*Directive)(nil),         // 7: httpd.mpm.v1.Directive
-	(*ConfigureRequest)(nil),  // 8: httpd.mpm.v1.ConfigureRequest
-	(*Core)(nil),              // 9: httpd.mpm.v1.Core
-	(*VirtualHost)(nil),       // 10: httpd.mpm.v1.VirtualHost
-	(*VirtualHostAddr)(nil),   // 11: httpd.mpm.v1.VirtualHostAddr
-	(*Credential)(nil),        // 12: httpd.mpm.v1.Credential
-	(*Section)(nil),           // 13: httpd.mpm.v1.Section
-	(*AccessLog)(nil),         // 14: httpd.mpm.v1.AccessLog
-	(*Handler)(nil),           // 15: httpd.mpm.v1.Handler
-	(*Setting)(nil),           // 16: httpd.mpm.v1.Setting
-	(*Diagnostic)(nil),        // 17: httpd.mpm.v1.Diagnostic
-	(*ConfigureResponse)(nil), // 18: httpd.mpm.v1.ConfigureResponse
-	(*Listener)(nil),          // 19: httpd.mpm.v1.Listener
-	(*RunRequest)(nil),        // 20: httpd.mpm.v1.RunRequest
-	(*RunResponse)(nil),       // 21: httpd.mpm.v1.RunResponse
-	(*WatchRequest)(nil),      // 22: httpd.mpm.v1.WatchRequest
-	(*Status)(nil),            // 23: httpd.mpm.v1.Status
-	(*Event)(nil),             // 24: httpd.mpm.v1.Event
-	(*StopRequest)(nil),       // 25: httpd.mpm.v1.StopRequest
-	(*StopResponse)(nil),      // 26: httpd.mpm.v1.StopResponse
-	nil,                       // 27: httpd.mpm.v1.Core.AddTypesEntry
+	(ArgKind)(0),                // 0: httpd.mpm.v1.ArgKind
+	(ServerSignature)(0),        // 1: httpd.mpm.v1.ServerSignature
+	(TraceEnable)(0),            // 2: httpd.mpm.v1.TraceEnable
+	(FileETagBit)(0),            // 3: httpd.mpm.v1.FileETagBit
+	(Severity)(0),               // 4: httpd.mpm.v1.Severity
+	(*DescribeRequest)(nil),     // 5: httpd.mpm.v1.DescribeRequest
+	(*DescribeResponse)(nil),    // 6: httpd.mpm.v1.DescribeResponse
+	(*Directive)(nil),           // 7: httpd.mpm.v1.Directive
+	(*ConfigureRequest)(nil),    // 8: httpd.mpm.v1.ConfigureRequest
+	(*Core)(nil),                // 9: httpd.mpm.v1.Core
+	(*VirtualHost)(nil),         // 10: httpd.mpm.v1.VirtualHost
+	(*VirtualHostSettings)(nil), // 11: httpd.mpm.v1.VirtualHostSettings
+	(*VirtualHostAddr)(nil),     // 12: httpd.mpm.v1.VirtualHostAddr
+	(*Credential)(nil),          // 13: httpd.mpm.v1.Credential
+	(*Section)(nil),             // 14: httpd.mpm.v1.Section
+	(*AccessLog)(nil),           // 15: httpd.mpm.v1.AccessLog
+	(*ErrorLog)(nil),            // 16: httpd.mpm.v1.ErrorLog
+	(*Handler)(nil),             // 17: httpd.mpm.v1.Handler
+	(*Setting)(nil),             // 18: httpd.mpm.v1.Setting
+	(*Diagnostic)(nil),          // 19: httpd.mpm.v1.Diagnostic
+	(*ConfigureResponse)(nil),   // 20: httpd.mpm.v1.ConfigureResponse
+	(*Listener)(nil),            // 21: httpd.mpm.v1.Listener
+	(*RunRequest)(nil),          // 22: httpd.mpm.v1.RunRequest
+	(*RunResponse)(nil),         // 23: httpd.mpm.v1.RunResponse
+	(*WatchRequest)(nil),        // 24: httpd.mpm.v1.WatchRequest
+	(*Status)(nil),              // 25: httpd.mpm.v1.Status
+	(*Event)(nil),               // 26: httpd.mpm.v1.Event
+	(*StopRequest)(nil),         // 27: httpd.mpm.v1.StopRequest
+	(*StopResponse)(nil),        // 28: httpd.mpm.v1.StopResponse
+	nil,                         // 29: httpd.mpm.v1.Core.AddTypesEntry
+	nil,                         // 30: httpd.mpm.v1.VirtualHostSettings.AddTypesEntry
 }
 var file_proto_mpm_v1_mpm_proto_depIdxs = []int32{
 	7,  // 0: httpd.mpm.v1.DescribeResponse.directives:type_name -> httpd.mpm.v1.Directive
 	0,  // 1: httpd.mpm.v1.Directive.kind:type_name -> httpd.mpm.v1.ArgKind
 	9,  // 2: httpd.mpm.v1.ConfigureRequest.core:type_name -> httpd.mpm.v1.Core
-	16, // 3: httpd.mpm.v1.ConfigureRequest.settings:type_name -> httpd.mpm.v1.Setting
-	27, // 4: httpd.mpm.v1.Core.add_types:type_name -> httpd.mpm.v1.Core.AddTypesEntry
-	15, // 5: httpd.mpm.v1.Core.handlers:type_name -> httpd.mpm.v1.Handler
+	18, // 3: httpd.mpm.v1.ConfigureRequest.settings:type_name -> httpd.mpm.v1.Setting
+	29, // 4: httpd.mpm.v1.Core.add_types:type_name -> httpd.mpm.v1.Core.AddTypesEntry
+	17, // 5: httpd.mpm.v1.Core.handlers:type_name -> httpd.mpm.v1.Handler
 	1,  // 6: httpd.mpm.v1.Core.server_signature:type_name -> httpd.mpm.v1.ServerSignature
 	2,  // 7: httpd.mpm.v1.Core.trace_enable:type_name -> httpd.mpm.v1.TraceEnable
-	14, // 8: httpd.mpm.v1.Core.access_logs:type_name -> httpd.mpm.v1.AccessLog
-	16, // 9: httpd.mpm.v1.Core.server_directives:type_name -> httpd.mpm.v1.Setting
-	13, // 10: httpd.mpm.v1.Core.sections:type_name -> httpd.mpm.v1.Section
-	12, // 11: httpd.mpm.v1.Core.credential:type_name -> httpd.mpm.v1.Credential
+	15, // 8: httpd.mpm.v1.Core.access_logs:type_name -> httpd.mpm.v1.AccessLog
+	18, // 9: httpd.mpm.v1.Core.server_directives:type_name -> httpd.mpm.v1.Setting
+	14, // 10: httpd.mpm.v1.Core.sections:type_name -> httpd.mpm.v1.Section
+	13, // 11: httpd.mpm.v1.Core.credential:type_name -> httpd.mpm.v1.Credential
 	10, // 12: httpd.mpm.v1.Core.virtual_hosts:type_name -> httpd.mpm.v1.VirtualHost
-	11, // 13: httpd.mpm.v1.VirtualHost.addrs:type_name -> httpd.mpm.v1.VirtualHostAddr
-	16, // 14: httpd.mpm.v1.VirtualHost.server_directives:type_name -> httpd.mpm.v1.Setting
-	13, // 15: httpd.mpm.v1.VirtualHost.sections:type_name -> httpd.mpm.v1.Section
-	14, // 16: httpd.mpm.v1.VirtualHost.access_logs:type_name -> httpd.mpm.v1.AccessLog
-	15, // 17: httpd.mpm.v1.VirtualHost.handlers:type_name -> httpd.mpm.v1.Handler
-	16, // 18: httpd.mpm.v1.Section.directives:type_name -> httpd.mpm.v1.Setting
-	13, // 19: httpd.mpm.v1.Section.sections:type_name -> httpd.mpm.v1.Section
-	4,  // 20: httpd.mpm.v1.Diagnostic.severity:type_name -> httpd.mpm.v1.Severity
-	17, // 21: httpd.mpm.v1.ConfigureResponse.diagnostics:type_name -> httpd.mpm.v1.Diagnostic
-	19, // 22: httpd.mpm.v1.RunRequest.listeners:type_name -> httpd.mpm.v1.Listener
-	23, // 23: httpd.mpm.v1.Event.status:type_name -> httpd.mpm.v1.Status
-	5,  // 24: httpd.mpm.v1.MPM.Describe:input_type -> httpd.mpm.v1.DescribeRequest
-	8,  // 25: httpd.mpm.v1.MPM.Configure:input_type -> httpd.mpm.v1.ConfigureRequest
-	20, // 26: httpd.mpm.v1.MPM.Run:input_type -> httpd.mpm.v1.RunRequest
-	22, // 27: httpd.mpm.v1.MPM.Watch:input_type -> httpd.mpm.v1.WatchRequest
-	25, // 28: httpd.mpm.v1.MPM.Stop:input_type -> httpd.mpm.v1.StopRequest
-	6,  // 29: httpd.mpm.v1.MPM.Describe:output_type -> httpd.mpm.v1.DescribeResponse
-	18, // 30: httpd.mpm.v1.MPM.Configure:output_type -> httpd.mpm.v1.ConfigureResponse
-	21, // 31: httpd.mpm.v1.MPM.Run:output_type -> httpd.mpm.v1.RunResponse
-	24, // 32: httpd.mpm.v1.MPM.Watch:output_type -> httpd.mpm.v1.Event
-	26, // 33: httpd.mpm.v1.MPM.Stop:output_type -> httpd.mpm.v1.StopResponse
-	29, // [29:34] is the sub-list for method output_type
-	24, // [24:29] is the sub-list for method input_type
-	24, // [24:24] is the sub-list for extension type_name
-	24, // [24:24] is the sub-list for extension extendee
-	0,  // [0:24] is the sub-list for field type_name
+	16, // 13: httpd.mpm.v1.Core.error_log:type_name -> httpd.mpm.v1.ErrorLog
+	12, // 14: httpd.mpm.v1.VirtualHost.addrs:type_name -> httpd.mpm.v1.VirtualHostAddr
+	18, // 15: httpd.mpm.v1.VirtualHost.server_directives:type_name -> httpd.mpm.v1.Setting
+	14, // 16: httpd.mpm.v1.VirtualHost.sections:type_name -> httpd.mpm.v1.Section
+	15, // 17: httpd.mpm.v1.VirtualHost.access_logs:type_name -> httpd.mpm.v1.AccessLog
+	17, // 18: httpd.mpm.v1.VirtualHost.handlers:type_name -> httpd.mpm.v1.Handler
+	16, // 19: httpd.mpm.v1.VirtualHost.error_log:type_name -> httpd.mpm.v1.ErrorLog
+	11, // 20: httpd.mpm.v1.VirtualHost.settings:type_name -> httpd.mpm.v1.VirtualHostSettings
+	30, // 21: httpd.mpm.v1.VirtualHostSettings.add_types:type_name -> httpd.mpm.v1.VirtualHostSettings.AddTypesEntry
+	1,  // 22: httpd.mpm.v1.VirtualHostSettings.server_signature:type_name -> httpd.mpm.v1.ServerSignature
+	2,  // 23: httpd.mpm.v1.VirtualHostSettings.trace_enable:type_name -> httpd.mpm.v1.TraceEnable
+	18, // 24: httpd.mpm.v1.Section.directives:type_name -> httpd.mpm.v1.Setting
+	14, // 25: httpd.mpm.v1.Section.sections:type_name -> httpd.mpm.v1.Section
+	4,  // 26: httpd.mpm.v1.Diagnostic.severity:type_name -> httpd.mpm.v1.Severity
+	19, // 27: httpd.mpm.v1.ConfigureResponse.diagnostics:type_name -> httpd.mpm.v1.Diagnostic
+	21, // 28: httpd.mpm.v1.RunRequest.listeners:type_name -> httpd.mpm.v1.Listener
+	25, // 29: httpd.mpm.v1.Event.status:type_name -> httpd.mpm.v1.Status
+	5,  // 30: httpd.mpm.v1.MPM.Describe:input_type -> httpd.mpm.v1.DescribeRequest
+	8,  // 31: httpd.mpm.v1.MPM.Configure:input_type -> httpd.mpm.v1.ConfigureRequest
+	22, // 32: httpd.mpm.v1.MPM.Run:input_type -> httpd.mpm.v1.RunRequest
+	24, // 33: httpd.mpm.v1.MPM.Watch:input_type -> httpd.mpm.v1.WatchRequest
+	27, // 34: httpd.mpm.v1.MPM.Stop:input_type -> httpd.mpm.v1.StopRequest
+	6,  // 35: httpd.mpm.v1.MPM.Describe:output_type -> httpd.mpm.v1.DescribeResponse
+	20, // 36: httpd.mpm.v1.MPM.Configure:output_type -> httpd.mpm.v1.ConfigureResponse
+	23, // 37: httpd.mpm.v1.MPM.Run:output_type -> httpd.mpm.v1.RunResponse
+	26, // 38: httpd.mpm.v1.MPM.Watch:output_type -> httpd.mpm.v1.Event
+	28, // 39: httpd.mpm.v1.MPM.Stop:output_type -> httpd.mpm.v1.StopResponse
+	35, // [35:40] is the sub-list for method output_type
+	30, // [30:35] is the sub-list for method input_type
+	30, // [30:30] is the sub-list for extension type_name
+	30, // [30:30] is the sub-list for extension extendee
+	0,  // [0:30] is the sub-list for field type_name
 }
 
 func init() { file_proto_mpm_v1_mpm_proto_init() }
@@ -2340,7 +2595,7 @@ func file_proto_mpm_v1_mpm_proto_init() {
 	if File_proto_mpm_v1_mpm_proto != nil {
 		return
 	}
-	file_proto_mpm_v1_mpm_proto_msgTypes[19].OneofWrappers = []any{
+	file_proto_mpm_v1_mpm_proto_msgTypes[21].OneofWrappers = []any{
 		(*Event_Status)(nil),
 		(*Event_Message)(nil),
 	}
@@ -2350,7 +2605,7 @@ func file_proto_mpm_v1_mpm_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_proto_mpm_v1_mpm_proto_rawDesc), len(file_proto_mpm_v1_mpm_proto_rawDesc)),
 			NumEnums:      5,
-			NumMessages:   23,
+			NumMessages:   26,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
