@@ -26,3 +26,6 @@ func AcceptNonblock(lfd int) (int, unix.Sockaddr, error) {
 	}
 	return nfd, sa, nil
 }
+
+// rawGetsockname is getsockname(2) (an ordinary system call here).
+func rawGetsockname(fd int) (unix.Sockaddr, error) { return unix.Getsockname(fd) }

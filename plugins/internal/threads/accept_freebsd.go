@@ -9,3 +9,6 @@ import "golang.org/x/sys/unix"
 func AcceptNonblock(lfd int) (int, unix.Sockaddr, error) {
 	return unix.Accept4(lfd, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
 }
+
+// rawGetsockname is getsockname(2) (an ordinary system call here).
+func rawGetsockname(fd int) (unix.Sockaddr, error) { return unix.Getsockname(fd) }

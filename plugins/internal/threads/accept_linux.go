@@ -21,15 +21,35 @@ func AcceptNonblock(lfd int) (int, unix.Sockaddr, error) {
 	if e != 0 {
 		return -1, nil, e
 	}
+	return int(fd), inetSockaddr(&rsa), nil
+}
+
+// rawGetsockname is getsockname(2) as a raw system call (see
+// rawio_linux.go: an ordinary one wakes the runtime's monitor, which hands
+// the worker's P to another thread: measured, a context switch per request
+// when the scoreboard asked each connection's local port).
+func rawGetsockname(fd int) (unix.Sockaddr, error) {
+	var rsa unix.RawSockaddrAny
+	size := uint32(unix.SizeofSockaddrAny)
+	_, _, e := syscall.RawSyscall(syscall.SYS_GETSOCKNAME, uintptr(fd), uintptr(unsafe.Pointer(&rsa)), uintptr(unsafe.Pointer(&size)))
+	if e != 0 {
+		return nil, e
+	}
+	return inetSockaddr(&rsa), nil
+}
+
+// inetSockaddr decodes an Internet socket address; nil for another family
+// (a Unix socket has no Internet address).
+func inetSockaddr(rsa *unix.RawSockaddrAny) unix.Sockaddr {
 	switch rsa.Addr.Family {
 	case unix.AF_INET:
-		p := (*unix.RawSockaddrInet4)(unsafe.Pointer(&rsa))
+		p := (*unix.RawSockaddrInet4)(unsafe.Pointer(rsa))
 		port := (*[2]byte)(unsafe.Pointer(&p.Port))
-		return int(fd), &unix.SockaddrInet4{Port: int(port[0])<<8 | int(port[1]), Addr: p.Addr}, nil
+		return &unix.SockaddrInet4{Port: int(port[0])<<8 | int(port[1]), Addr: p.Addr}
 	case unix.AF_INET6:
-		p := (*unix.RawSockaddrInet6)(unsafe.Pointer(&rsa))
+		p := (*unix.RawSockaddrInet6)(unsafe.Pointer(rsa))
 		port := (*[2]byte)(unsafe.Pointer(&p.Port))
-		return int(fd), &unix.SockaddrInet6{Port: int(port[0])<<8 | int(port[1]), ZoneId: p.Scope_id, Addr: p.Addr}, nil
+		return &unix.SockaddrInet6{Port: int(port[0])<<8 | int(port[1]), ZoneId: p.Scope_id, Addr: p.Addr}
 	}
-	return int(fd), nil, nil // another family (a Unix socket): no Internet peer address
+	return nil
 }

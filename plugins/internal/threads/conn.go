@@ -454,9 +454,10 @@ func (c *conn) Readable() bool {
 }
 
 // LocalAddr implements net.Conn; it asks the kernel each time (it is
-// rarely wanted, and not keeping it saves memory per connection).
+// rarely wanted, and not keeping it saves memory per connection; the
+// engine keeps it per connection, http1.Conn.LocalAddr).
 func (c *conn) LocalAddr() net.Addr {
-	sa, err := unix.Getsockname(c.fd)
+	sa, err := rawGetsockname(c.fd)
 	if err != nil {
 		return &net.TCPAddr{}
 	}
