@@ -3,6 +3,7 @@ package http1
 import (
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -17,12 +18,20 @@ func (f recordFilter) FilterHeader(r *http.Request, status int, h http.Header, e
 	}
 	h["X-Filtered"] = []string{v}
 	h["Content-Length"] = []string{"999"}
+	h["content-length"] = []string{"998"}
+	h["transfer-encoding"] = []string{"gzip"}
+	h["Server"] = []string{"filtered"}
+	h["date"] = []string{"Thu, 01 Jan 1970 00:00:00 GMT"}
+	if r.URL.Path == "/close" {
+		h["connection"] = []string{"close"}
+	}
 }
 
 // TestHeaderFilter: the handler's filter sees its own answers and its error
 // pages (WriteError, WriteErrorDocument) told apart; Server.HeaderFilter
 // covers an error page the engine writes for a request no handler saw, not
-// a handler's answer without a filter; a filter cannot change the framing.
+// a handler's answer without a filter; a filter cannot change the framing,
+// Date or Server, in any spelling, and its "connection: close" closes.
 func TestHeaderFilter(t *testing.T) {
 	srv := &Server{
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -64,11 +73,23 @@ func TestHeaderFilter(t *testing.T) {
 		if got := r.Header.Get("X-Filtered"); got != tc.want {
 			t.Errorf("%q: X-Filtered %q, want %q", tc.raw, got, tc.want)
 		}
-		if r.Header.Get("Content-Length") == "999" {
-			t.Errorf("%q: the filter changed Content-Length", tc.raw)
+		for _, f := range r.Fields {
+			switch name, v, _ := strings.Cut(f, ": "); {
+			case strings.EqualFold(name, "Content-Length") && (v == "999" || v == "998"),
+				strings.EqualFold(name, "Transfer-Encoding") && v == "gzip",
+				strings.EqualFold(name, "Server") && v == "filtered",
+				strings.EqualFold(name, "Date") && strings.HasSuffix(v, "1970 00:00:00 GMT"):
+				t.Errorf("%q: the filter's %q was sent", tc.raw, f)
+			}
 		}
 		if tc.body != "" && r.Body != tc.body {
 			t.Errorf("%q: body %q, want %q", tc.raw, r.Body, tc.body)
 		}
+	}
+	// Its "connection: close" ends a kept-alive connection, as apache2's
+	// ap_set_keepalive reads the Connection field mod_headers set.
+	raw := "GET /close HTTP/1.1\r\nHost: x\r\n\r\nGET /ok HTTP/1.1\r\nHost: x\r\n\r\n"
+	if resps, closed := exchangeRaw(t, addr, raw, 1); !closed || resps[0].Header.Get("Connection") != "close" {
+		t.Errorf("the filter's connection: close: closed %v, Connection %q", closed, resps[0].Header.Get("Connection"))
 	}
 }
