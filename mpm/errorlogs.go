@@ -37,20 +37,27 @@ var lineBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 512); return 
 func writeRequestErrors(f *os.File) static.LogFunc {
 	pid := os.Getpid()
 	return func(r *http.Request, level static.Level, module string, err error, msg string) {
-		line := errline.Line{
-			Time: time.Now(), Module: module, Level: wire.LogLevelName(int(level)), Pid: pid,
-			Client: clientAddr(r.RemoteAddr), Message: escapeLogItem(msg, maxMessage),
-		}
-		var errno syscall.Errno
-		if errors.As(err, &errno) {
-			line.Errno = errno
-		}
-		if ref := r.Header["Referer"]; len(ref) > 0 {
-			line.Referer = escapeLogItem(strings.Join(ref, ", "), maxReferer)
-		}
+		line := requestLine(r, module, err, msg)
+		line.Time, line.Level, line.Pid = time.Now(), wire.LogLevelName(int(level)), pid
 		bp := lineBuffers.Get().(*[]byte)
 		*bp = errline.Append((*bp)[:0], &line)
 		_, _ = f.Write(*bp)
 		lineBuffers.Put(bp)
 	}
+}
+
+// requestLine is what the error line of a request says besides its time,
+// level and pid, as apache2's ap_log_rerror: the module, the client, the
+// message and the Referer (escaped and bounded: maxMessage, maxReferer), and
+// err's errno if it has one.
+func requestLine(r *http.Request, module string, err error, msg string) errline.Line {
+	line := errline.Line{Module: module, Client: clientAddr(r.RemoteAddr), Message: escapeLogItem(msg, maxMessage)}
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		line.Errno = errno
+	}
+	if ref := r.Header["Referer"]; len(ref) > 0 {
+		line.Referer = escapeLogItem(strings.Join(ref, ", "), maxReferer)
+	}
+	return line
 }

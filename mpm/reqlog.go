@@ -1,10 +1,8 @@
 package mpm
 
 import (
-	"errors"
 	"net/http"
 	"strings"
-	"syscall"
 
 	"github.com/httpd-mpm/httpd-mpm/internal/wire"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
@@ -45,21 +43,19 @@ func requestErrors(cfg *Config, vhost int) (static.LogFunc, static.Level) {
 	}
 	log := cfg.Log
 	return func(r *http.Request, level static.Level, module string, err error, msg string) {
+		line := requestLine(r, module, err, msg)
 		args := make([]any, 0, 10)
-		args = append(args, wire.ModuleField, module, wire.ClientField, clientAddr(r.RemoteAddr))
+		args = append(args, wire.ModuleField, line.Module, wire.ClientField, line.Client)
 		if vhost > 0 {
 			args = append(args, wire.VhostField, vhost)
 		}
-		var errno syscall.Errno
-		if errors.As(err, &errno) {
-			args = append(args, wire.ErrnoField, int(errno))
+		if line.Errno != 0 {
+			args = append(args, wire.ErrnoField, int(line.Errno))
 		}
-		if ref := r.Header["Referer"]; len(ref) > 0 {
-			if s := strings.Join(ref, ", "); s != "" {
-				args = append(args, wire.RefererField, escapeLogItem(s, maxReferer))
-			}
+		if line.Referer != "" {
+			args = append(args, wire.RefererField, line.Referer)
 		}
-		msg = escapeLogItem(msg, maxMessage)
+		msg = line.Message
 		switch {
 		case level <= static.LevelError:
 			log.Error(msg, args...)
