@@ -107,9 +107,12 @@ func virtualHosts(cfg *config.Config, s *config.Server, main *mpm.Core) ([]mpm.V
 		v := mpm.VirtualHost{
 			ServerName: cv.ServerName, ServerAliases: cv.ServerAliases, DocumentRoot: cv.DocumentRoot,
 			ServerAdmin: cv.ServerAdmin, File: cv.Section.File, Line: cv.Section.Line,
-			AddTypes: cv.AddTypes, KeepAlive: cv.KeepAlive, MaxKeepAliveRequests: cv.MaxKeepAliveRequests,
-			ServerSignature: engineSignature(cv.ServerSignature), TraceEnable: engineTrace(cv.TraceEnable),
-			LimitRequestBody: engineBodyLimit(cv.LimitRequestBody), BodyTimeout: cv.BodyTimeout, BodyMinRate: cv.BodyMinRate,
+			AddTypes: cv.AddTypes,
+			HostConfig: http1.HostConfig{
+				KeepAlive: cv.KeepAlive, MaxKeepAliveRequests: cv.MaxKeepAliveRequests,
+				ServerSignature: engineSignature(cv.ServerSignature), TraceEnable: engineTrace(cv.TraceEnable),
+				LimitRequestBody: engineBodyLimit(cv.LimitRequestBody), BodyTimeout: cv.BodyTimeout, BodyMinRate: cv.BodyMinRate,
+			},
 		}
 		v.LimitRequestLine, v.LimitRequestFieldSize, v.LimitRequestFields = engineHeadLimits(cv.PerServer)
 		if v.ServerName == "" {

@@ -82,11 +82,8 @@ func newHTTPServer(cfg *Config, wrap func(h http.Handler, docRoot string, handle
 	if len(core.VirtualHosts) > 0 {
 		table = newVhostTable(main)
 		for i, v := range core.VirtualHosts {
-			conf := &http1.HostConfig{KeepAlive: v.KeepAlive, MaxKeepAliveRequests: v.MaxKeepAliveRequests,
-				ServerSignature: v.ServerSignature, TraceEnable: v.TraceEnable, LimitRequestBody: v.LimitRequestBody,
-				BodyTimeout: v.BodyTimeout, BodyMinRate: v.BodyMinRate, LimitRequestLine: v.LimitRequestLine,
-				LimitRequestFieldSize: v.LimitRequestFieldSize, LimitRequestFields: v.LimitRequestFields}
-			s := newVserver(v.ServerName, v.ServerAdmin, v.ServerAliases, site.UseCanonicalName(v.ServerDirectives), conf)
+			conf := v.HostConfig
+			s := newVserver(v.ServerName, v.ServerAdmin, v.ServerAliases, site.UseCanonicalName(v.ServerDirectives), &conf)
 			if s.handler, err = content(s, i+1, v.DocumentRoot, v.AddTypes, v.TraceEnable, v.ServerDirectives, v.Sections, v.Handlers); err != nil {
 				return nil, err
 			}
@@ -148,12 +145,7 @@ func headerFilter(main *vserver, table *vhostTable) func(c *http1.Conn, r *http.
 	if !any {
 		return nil
 	}
-	return func(c *http1.Conn, r *http.Request) http1.HeaderFilter {
-		if f := table.answered(c, r).filter; f != nil {
-			return f
-		}
-		return nil
-	}
+	return func(c *http1.Conn, r *http.Request) http1.HeaderFilter { return table.answered(c, r).filter }
 }
 
 // HTTPServer is NewHTTPServer for a child process. With the parent's

@@ -171,10 +171,7 @@ func vhostsFromProto(vs []*mpmv1.VirtualHost, main *Core) []VirtualHost {
 			ServerAdmin: p.GetServerAdmin(), ServerDirectives: directivesFromProto(p.GetServerDirectives()),
 			Sections: sectionsFromProto(p.GetSections()), AccessLogs: accessLogsFromProto(p.GetAccessLogs()),
 			File: p.GetFile(), Line: int(p.GetLine()), Handlers: handlersFromProto(p.GetHandlers()),
-			AddTypes: main.AddTypes, ServerSignature: main.ServerSignature, TraceEnable: main.TraceEnable,
-			LimitRequestBody: main.LimitRequestBody, KeepAlive: main.KeepAlive, MaxKeepAliveRequests: main.MaxKeepAliveRequests,
-			BodyTimeout: main.BodyTimeout, BodyMinRate: main.BodyMinRate, LimitRequestLine: main.LimitRequestLine,
-			LimitRequestFieldSize: main.LimitRequestFieldSize, LimitRequestFields: main.LimitRequestFields,
+			AddTypes: main.AddTypes, HostConfig: main.hostConfig(),
 			ErrorLog: errorLogFromProto(p.GetErrorLog()), LogLevel: p.GetLogLevel(),
 		}
 		if st := p.GetSettings(); st != nil {

@@ -5,12 +5,22 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
-	"time"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm/accesslog"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 	"github.com/httpd-mpm/httpd-mpm/mpm/site"
 )
+
+// hostConfig is the main server's settings a virtual host may set
+// (VirtualHost.HostConfig): what one without its own has.
+func (c *Core) hostConfig() http1.HostConfig {
+	return http1.HostConfig{
+		KeepAlive: c.KeepAlive, MaxKeepAliveRequests: c.MaxKeepAliveRequests,
+		ServerSignature: c.ServerSignature, TraceEnable: c.TraceEnable, LimitRequestBody: c.LimitRequestBody,
+		BodyTimeout: c.BodyTimeout, BodyMinRate: c.BodyMinRate, LimitRequestLine: c.LimitRequestLine,
+		LimitRequestFieldSize: c.LimitRequestFieldSize, LimitRequestFields: c.LimitRequestFields,
+	}
+}
 
 // VirtualHost is one <VirtualHost> section as the host resolved it. What the
 // section does not set is the main server's, already merged in: an MPM needs
@@ -31,29 +41,22 @@ type VirtualHost struct {
 	// DocumentRoot and ServerAdmin are the section's, else the main server's.
 	DocumentRoot string
 	ServerAdmin  string
-	// AddTypes, ServerSignature, TraceEnable, LimitRequestBody, KeepAlive,
-	// MaxKeepAliveRequests, BodyTimeout and BodyMinRate are the section's,
-	// else the main server's, with Core's meanings; AddTypes are the main
-	// server's with the section's over them. The keep-alive settings decide, after each response to a request
-	// for the virtual host, whether the connection is kept (Apache's
-	// ap_set_keepalive looks at the request's server). As for Core, their zero
-	// values are settings (KeepAlive off, ...), not "the main server's": the
-	// host fills them all in; so must anyone else building a VirtualHost.
-	AddTypes             map[string]string
-	ServerSignature      http1.Signature
-	TraceEnable          http1.Trace
-	LimitRequestBody     int64
-	KeepAlive            bool
-	MaxKeepAliveRequests int
-	BodyTimeout          time.Duration
-	BodyMinRate          int
-	// LimitRequestLine, LimitRequestFieldSize and LimitRequestFields are the
-	// section's, else the main server's (Core's meanings). They bound the
-	// request heads of the connections to the addresses it is the default
-	// server of (first in the config there), whatever virtual host those
-	// requests name: Apache reads a head with the limits of the connection's
-	// base server.
-	LimitRequestLine, LimitRequestFieldSize, LimitRequestFields int
+	// AddTypes are the main server's with the section's over them.
+	AddTypes map[string]string
+	// HostConfig holds the server settings Apache keeps per virtual host
+	// (ServerSignature, TraceEnable, LimitRequestBody, KeepAlive,
+	// MaxKeepAliveRequests, RequestReadTimeout's body limit, LimitRequestLine,
+	// LimitRequestFieldSize, LimitRequestFields): the section's, else the main
+	// server's, with Core's meanings. The keep-alive settings decide, after
+	// each response to a request for the virtual host, whether the connection
+	// is kept (Apache's ap_set_keepalive looks at the request's server); the
+	// LimitRequest* ones bound the request heads of the connections to the
+	// addresses it is the default server of (first in the config there),
+	// whatever virtual host those requests name, as Apache reads a head with
+	// the limits of the connection's base server. As for Core, zero values are
+	// settings (KeepAlive off, ...), not "the main server's": the host fills
+	// them all in; so must anyone else building a VirtualHost.
+	http1.HostConfig
 	// ServerDirectives and Sections are the per-path configuration (package
 	// site) with the main server's merged in as Apache merges them:
 	// ServerDirectives are the section's Alias* and Redirect* lines (mod_alias
