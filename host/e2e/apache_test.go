@@ -334,24 +334,32 @@ func (a answer) String() string {
 // the one part of the page that must differ.
 var signature = regexp.MustCompile(`<address>.*? Server at `)
 
+// exchange sends req (@Pn@ filled in) to ip and s's port index port on a
+// new connection and reads until the server closes or wait has passed
+// since the dial; the error is the read's.
+func (s *diffServer) exchange(t testing.TB, ip string, port int, req string, wait time.Duration) (*bytes.Buffer, error) {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", net.JoinHostPort(ip, strconv.Itoa(s.ports[port])), 5*time.Second)
+	if err != nil {
+		t.Fatalf("%s: %v", s.name, err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(wait))
+	if _, err := c.Write([]byte(s.fill(req))); err != nil {
+		t.Fatalf("%s: %v", s.name, err)
+	}
+	var raw bytes.Buffer
+	_, err = raw.ReadFrom(c)
+	return &raw, err
+}
+
 // ask sends req (raw, every line ending in \r\n; several requests
 // pipelined if the test wants) to ip:@Pport@ of s, reads until the
 // server closes, and returns the answers with s's ports written back as
 // @Pn@.
 func (s *diffServer) ask(t testing.TB, ip string, port int, req string) answers {
 	t.Helper()
-	addr := net.JoinHostPort(ip, strconv.Itoa(s.ports[port]))
-	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
-	if err != nil {
-		t.Fatalf("%s: %v", s.name, err)
-	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(10 * time.Second))
-	if _, err := c.Write([]byte(s.fill(req))); err != nil {
-		t.Fatalf("%s: %v", s.name, err)
-	}
-	var raw bytes.Buffer
-	raw.ReadFrom(c)
+	raw, _ := s.exchange(t, ip, port, req, 10*time.Second)
 	var out answers
 	for r := bufio.NewReader(bytes.NewReader(raw.Bytes())); ; {
 		if _, err := r.Peek(1); err != nil {

@@ -5,9 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -58,17 +56,8 @@ var framingFields = []string{"Content-Length", "Content-Type", "Content-Range", 
 // bytes that follow as unparseable.
 func (s *diffServer) askFraming(t testing.TB, reqs []string, anyLength bool) []string {
 	t.Helper()
-	c, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(s.ports[0])), 5*time.Second)
+	raw, err := s.exchange(t, "127.0.0.1", 0, strings.Join(reqs, ""), 20*time.Second)
 	if err != nil {
-		t.Fatalf("%s: %v", s.name, err)
-	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(20 * time.Second))
-	if _, err := c.Write([]byte(s.fill(strings.Join(reqs, "")))); err != nil {
-		t.Fatalf("%s: %v", s.name, err)
-	}
-	var raw bytes.Buffer
-	if _, err := raw.ReadFrom(c); err != nil {
 		t.Fatalf("%s: reading until the close: %v (got %q)", s.name, err, raw.String())
 	}
 	var out []string

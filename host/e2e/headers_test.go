@@ -2,12 +2,9 @@ package e2e_test
 
 import (
 	"bufio"
-	"bytes"
 	"fmt"
-	"net"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -95,18 +92,8 @@ var headerFieldsSkipped = []string{"Date", "Server", "Content-Length", "Connecti
 // are there, and Expires as its distance from Date.
 func (s *diffServer) headerAnswer(t *testing.T, req string) string {
 	t.Helper()
-	c, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(s.ports[0])), 5*time.Second)
-	if err != nil {
-		t.Fatalf("%s: %v", s.name, err)
-	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(10 * time.Second))
-	if _, err := c.Write([]byte(req)); err != nil {
-		t.Fatalf("%s: %v", s.name, err)
-	}
-	var raw bytes.Buffer
-	raw.ReadFrom(c)
-	resp, err := http.ReadResponse(bufio.NewReader(&raw), nil)
+	raw, _ := s.exchange(t, "127.0.0.1", 0, req, 10*time.Second)
+	resp, err := http.ReadResponse(bufio.NewReader(raw), nil)
 	if err != nil {
 		return "unparseable: " + raw.String()
 	}
