@@ -200,7 +200,16 @@ func siteSection(d *config.Directive, root string) (site.Section, bool) {
 			}
 			continue
 		}
-		sec.Directives = append(sec.Directives, siteDirective(x))
+		sd := siteDirective(x)
+		if len(sd.Args) == 1 && (strings.EqualFold(sd.Name, "AuthUserFile") || strings.EqualFold(sd.Name, "AuthGroupFile")) {
+			// ap_set_file_slot: relative to ServerRoot, "." and ".." resolved.
+			f := filepath.Clean(sd.Args[0])
+			if !filepath.IsAbs(f) {
+				f = filepath.Join(root, f)
+			}
+			sd.Args = []string{f}
+		}
+		sec.Directives = append(sec.Directives, sd)
 	}
 	return sec, true
 }

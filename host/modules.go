@@ -24,6 +24,11 @@ var builtinModules = []builtinModule{
 	{"dir_module", "mod_dir.c"},
 	{"headers_module", "mod_headers.c"},
 	{"expires_module", "mod_expires.c"},
+	{"auth_basic_module", "mod_auth_basic.c"},
+	{"authn_core_module", "mod_authn_core.c"},
+	{"authn_file_module", "mod_authn_file.c"},
+	{"authz_user_module", "mod_authz_user.c"},
+	{"authz_groupfile_module", "mod_authz_groupfile.c"},
 	{"status_module", "mod_status.c"},
 	{"unixd_module", "mod_unixd.c"},
 }

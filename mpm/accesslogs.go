@@ -117,6 +117,7 @@ func accessLogHook(main *vserver, table *vhostTable) func(c *http1.Conn, r *http
 			RemoteAddr: c.RemoteAddr(), LocalAddr: c.LocalAddr(), Header: c.ResponseHeader(),
 			ServerName: s.logName, Requests: c.Requests(), KeepAlive: c.KeepingAlive(),
 		}
+		e.User, e.UserSet = c.User()
 		for i := range s.logs {
 			s.logs[i].Write(&e)
 		}

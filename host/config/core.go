@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm/accesslog"
+	"github.com/httpd-mpm/httpd-mpm/mpm/authn"
 	"github.com/httpd-mpm/httpd-mpm/mpm/expires"
 	"github.com/httpd-mpm/httpd-mpm/mpm/headers"
 )
@@ -99,6 +100,20 @@ var Core = Table{
 		Help: "a MIME type followed by an expiry date code"},
 	{Name: "ExpiresDefault", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Check: checkExpires("ExpiresDefault"), Module: "mod_expires.c",
 		Help: "an expiry date code"},
+	{Name: "AuthType", MinArgs: 1, MaxArgs: 1, Context: InDirectory, Module: "mod_authn_core.c",
+		Help: `an HTTP authorization type (e.g., "Basic")`},
+	{Name: "AuthName", MinArgs: 1, MaxArgs: 1, Context: InDirectory, Module: "mod_authn_core.c",
+		Help: `the authentication realm (e.g. "Members Only")`},
+	{Name: "AuthBasicProvider", MinArgs: 1, MaxArgs: -1, Context: InDirectory, Check: checkAuthn("AuthBasicProvider"), Module: "mod_auth_basic.c",
+		Help: "specify the auth providers for a directory or location"},
+	// AuthBasicAuthoritative is a FLAG in Apache: only the first word counts.
+	{Name: "AuthBasicAuthoritative", MinArgs: 1, MaxArgs: -1, Context: InDirectory, ArgsError: "AuthBasicAuthoritative must be On or Off",
+		Check: checkAuthn("AuthBasicAuthoritative"), Module: "mod_auth_basic.c",
+		Help: "Set to 'Off' to allow access control to be passed along to lower modules if the UserID is not known to this module"},
+	{Name: "AuthUserFile", MinArgs: 1, MaxArgs: 1, Context: InDirectory, Module: "mod_authn_file.c",
+		Help: "text file containing user IDs and passwords"},
+	{Name: "AuthGroupFile", MinArgs: 1, MaxArgs: 1, Context: InDirectory, Module: "mod_authz_groupfile.c",
+		Help: "text file containing group names and member user IDs"},
 	{Name: "UseCanonicalName", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Check: checkUseCanonicalName,
 		Help: "How to work out the ServerName : Port when constructing URLs"},
 	{Name: "Options", MinArgs: 0, MaxArgs: -1, Context: Anywhere, Check: checkOptions, Help: "Set a number of attributes for a given directory"},
@@ -218,6 +233,14 @@ func checkHeader(request bool) func(args []string) error {
 func checkExpires(name string) func(args []string) error {
 	return func(args []string) error {
 		var c expires.Config
+		return c.Set(name, args)
+	}
+}
+
+// checkAuthn is mod_auth_basic's check of one of its directives.
+func checkAuthn(name string) func(args []string) error {
+	return func(args []string) error {
+		var c authn.Config
 		return c.Set(name, args)
 	}
 }

@@ -57,6 +57,11 @@ LoadModule alias_module ` + apacheModuleDir + `/mod_alias.so
 LoadModule status_module ` + apacheModuleDir + `/mod_status.so
 LoadModule headers_module ` + apacheModuleDir + `/mod_headers.so
 LoadModule expires_module ` + apacheModuleDir + `/mod_expires.so
+LoadModule auth_basic_module ` + apacheModuleDir + `/mod_auth_basic.so
+LoadModule authn_core_module ` + apacheModuleDir + `/mod_authn_core.so
+LoadModule authn_file_module ` + apacheModuleDir + `/mod_authn_file.so
+LoadModule authz_user_module ` + apacheModuleDir + `/mod_authz_user.so
+LoadModule authz_groupfile_module ` + apacheModuleDir + `/mod_authz_groupfile.so
 PidFile run/httpd.pid
 DefaultRuntimeDir %[1]s/run
 Mutex file:%[1]s/run default

@@ -136,13 +136,21 @@ func (it *item) append(b []byte, e *Entry) []byte {
 			return appendEscaped(b, http1.RequestHost(r.Host))
 		}
 		return (&item{kind: 'v'}).append(b, e)
+	case 'u':
+		switch {
+		case !e.UserSet:
+			return append(b, '-')
+		case e.User == "":
+			return append(b, '"', '"')
+		}
+		return appendEscaped(b, e.User)
 	case 'X':
 		if e.KeepAlive {
 			return append(b, '+')
 		}
 		return append(b, '-')
 	}
-	// %l %u and what this server does not have.
+	// %l and what this server does not have.
 	return append(b, '-')
 }
 

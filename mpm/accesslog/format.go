@@ -6,8 +6,7 @@
 // Every directive of mod_log_config 2.4 parses. Those that describe something this
 // server does not have are logged as "-": %e (environment), %n (notes), %C
 // (cookies), %R (handler), %f (file name), %L (log id), %I, %O and %S (mod_logio's byte
-// counts) and %{...}^ti/^to (trailers). %u and %l are always "-" (no authentication,
-// no identd). Nothing on the logging path allocates.
+// counts) and %{...}^ti/^to (trailers). %l is always "-" (no identd). Nothing on the logging path allocates.
 package accesslog
 
 import (
@@ -44,6 +43,9 @@ type Entry struct {
 	ServerName string      // ServerName, "[scheme://]host[:port]" (%v, %p)
 	Requests   int         // requests served on the connection, this one included
 	KeepAlive  bool        // the connection stays open after this response
+	// User is the user name the request's credentials gave (%u), when UserSet.
+	User    string
+	UserSet bool
 }
 
 // Format is a parsed format string. It is safe for concurrent use.

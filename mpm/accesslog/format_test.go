@@ -79,6 +79,18 @@ func TestDirectives(t *testing.T) {
 			t.Errorf("%q:\n got %q\nwant %q", c.format, got, c.want)
 		}
 	}
+	// %u: the user the credentials name, "" quoted, escaped as other fields.
+	for _, u := range []struct {
+		name string
+		set  bool
+		want string
+	}{{"", false, "-"}, {"", true, `""`}, {"alice", true, "alice"}, {"a \"b\"\t", true, `a \"b\"\t`}} {
+		e.User, e.UserSet = u.name, u.set
+		if got := format(t, "%u", e); got != u.want {
+			t.Errorf("%%u for %q (set %v) = %q, want %q", u.name, u.set, got, u.want)
+		}
+	}
+	e.User, e.UserSet = "", false
 	e.KeepAlive, e.Requests = false, 3
 	if got := format(t, "%X %k", e); got != "- 2" {
 		t.Errorf("%%X %%k = %q", got)

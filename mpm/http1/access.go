@@ -25,5 +25,18 @@ func (c *Conn) ResponseHeader() http.Header { return c.hdr }
 // written (apache2's %X: "+" if so).
 func (c *Conn) KeepingAlive() bool { return c.keepNext }
 
+// User is the user name SetUser gave the current request (apache2's r->user,
+// which %u logs); ok is false when it has none.
+func (c *Conn) User() (name string, ok bool) { return c.user, c.userSet }
+
+// SetUser records the user name r's credentials name, authenticated or not
+// (apache2's r->user), for the access log. It does nothing for a request that
+// did not come from this engine.
+func SetUser(r *http.Request, name string) {
+	if c := ConnFromRequest(r); c != nil {
+		c.user, c.userSet = name, true
+	}
+}
+
 // RemoteAddr is the client's address, "ip:port".
 func (c *Conn) RemoteAddr() string { return c.remoteAddr }

@@ -76,6 +76,8 @@ type Conn struct {
 	filter     HeaderFilter // the current response's, from SetHeaderFilter
 	filterSet  bool         // SetHeaderFilter was called for the current request
 	errorPage  bool         // the current response is an error page (WriteError)
+	user       string       // SetUser's, for the access log's %u
+	userSet    bool         // SetUser was called for the current request
 	sawEOF     bool         // the client closed its side
 
 	nb        NonblockingWriter // rwc's, when it has one
@@ -348,6 +350,7 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 	c.keepNext = false
 	c.ident = nil
 	c.filter, c.filterSet, c.errorPage = nil, false, false
+	c.user, c.userSet = "", false
 	c.rwc.SetReadDeadline(c.start.Add(cfg.timeout))
 	c.nreq.Add(1)
 	c.setState(StateActive)

@@ -31,6 +31,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/httpd-mpm/httpd-mpm/mpm/authn"
 	"github.com/httpd-mpm/httpd-mpm/mpm/expires"
 	"github.com/httpd-mpm/httpd-mpm/mpm/headers"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
@@ -118,6 +119,7 @@ const (
 	AccessUnset   Access = iota // no Require anywhere: granted, as in Apache
 	AccessGranted               // Require all granted
 	AccessDenied                // Require all denied, or only providers not implemented
+	AccessUser                  // Require user, valid-user or group: it takes a user (package authn)
 )
 
 // dir is what one level (the top level or one section) sets.
@@ -135,6 +137,8 @@ type dir struct {
 	redirect             *redirect // Redirect inside <Location>
 	headers              headers.Config
 	expires              expires.Config
+	auth                 authn.Config
+	users                []authn.Require // the Require lines that take a user
 }
 
 // Dir is the merged configuration for one request path.
@@ -149,6 +153,8 @@ type Dir struct {
 	Redirect       *redirect
 	Headers        headers.Config // Header and RequestHeader actions, outer levels' first
 	Expires        expires.Config
+	Auth           authn.Config
+	Users          []authn.Require // with AccessUser
 }
 
 type redirect struct {
@@ -418,6 +424,11 @@ func (d *dir) set(x Directive, inLocation bool) error {
 		return d.setOptions(a)
 	case "require":
 		d.access = requireAccess(a, d.access)
+		if len(a) > 0 && authn.Provider(a[0]) {
+			d.users = append(d.users, authn.Require{Provider: strings.ToLower(a[0]), Args: a[1:]})
+		}
+	case "authtype", "authname", "authbasicprovider", "authbasicauthoritative", "authuserfile", "authgroupfile":
+		return d.auth.Set(x.Name, a)
 	case "directoryindex":
 		if !d.indexSet {
 			d.index, d.indexSet = []string{}, true
@@ -519,11 +530,14 @@ func (d *dir) setOptions(args []string) error {
 }
 
 // requireAccess folds one Require line into a level's access: RequireAny, so one line
-// that grants is enough.
+// that grants is enough, and one that takes a user decides when none grants alone.
 func requireAccess(args []string, cur Access) Access {
 	granted := len(args) == 2 && strings.EqualFold(args[0], "all") && strings.EqualFold(args[1], "granted")
-	if granted || cur == AccessGranted {
+	switch {
+	case granted || cur == AccessGranted:
 		return AccessGranted
+	case len(args) > 0 && authn.Provider(args[0]) || cur == AccessUser:
+		return AccessUser
 	}
 	return AccessDenied
 }
@@ -535,8 +549,9 @@ func (m *Dir) merge(d *dir) {
 	}
 	m.Options = (m.Options &^ d.optRem) | d.optAdd
 	if d.access != AccessUnset {
-		m.Access = d.access
+		m.Access, m.Users = d.access, d.users
 	}
+	m.Auth = m.Auth.Merge(&d.auth)
 	if d.indexSet {
 		m.DirectoryIndex = d.index
 	}

@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/httpd-mpm/httpd-mpm/mpm/authn"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
 )
@@ -283,6 +284,12 @@ func (h *Handler) options(d *Dir) *static.Options {
 		DefaultCharset:       d.DefaultCharset,
 		FileETag:             d.FileETag.Fields(),
 	}
+	switch {
+	case d.Access == AccessUser:
+		o.Auth = authn.New(d.Auth, d.Users)
+	case d.Access == AccessUnset && d.Auth.Type != "":
+		o.Auth = authn.New(d.Auth, nil)
+	}
 	if h.Config.responses {
 		// Set even when empty: it then clears what an outer level set.
 		o.Response = newResponse(d)
@@ -343,7 +350,7 @@ func (h *Handler) errorDocument(w http.ResponseWriter, r *http.Request, status i
 	body := strings.TrimPrefix(doc, `"`)
 	hd := w.Header()
 	for k := range hd {
-		if k != "Allow" && k != "Location" {
+		if k != "Allow" && k != "Location" && k != "Www-Authenticate" {
 			delete(hd, k)
 		}
 	}

@@ -190,6 +190,20 @@ type Options struct {
 	// Response, if set, takes part in every answer given under these settings
 	// (package site: Header, RequestHeader, Expires*).
 	Response Response
+	// Auth, if set and not Denied, decides r by its user (package authn:
+	// Require user, valid-user or group), before anything else is decided.
+	Auth Authorizer
+}
+
+// An Authorizer decides a request by the user its credentials name, as
+// apache2's check_user_id and auth_checker hooks do once the Require lines
+// need a user.
+type Authorizer interface {
+	// Authorize returns 0 when r may be answered, else the status to
+	// answer with (401, 500), having set on w.Header() the fields that
+	// answer needs (WWW-Authenticate) and told log what apache2 logs at
+	// the levels up to most. It runs on the request's goroutine.
+	Authorize(w http.ResponseWriter, r *http.Request, log LogFunc, most Level) int
 }
 
 // Response is what per-directory settings add to the answers given under
@@ -261,6 +275,9 @@ func (h *Handler) Serve(w http.ResponseWriter, r *http.Request, root, rel string
 			h.error(w, r, http.StatusForbidden, o)
 			return
 		}
+		if h.unauthorized(w, r, o, nil) {
+			return
+		}
 		fixup(r, o)
 		h.logOpenError(r, root, croot, rel, err)
 		h.error(w, r, http.StatusNotFound, o)
@@ -292,6 +309,23 @@ func (h *Handler) options(r *http.Request, conf Configurer, dir, name string) *O
 		}
 	}
 	return &h.defaults
+}
+
+// unauthorized asks o's Authorizer, if any (and not done, the one that
+// already let r through), and answers r when it refuses.
+func (h *Handler) unauthorized(w http.ResponseWriter, r *http.Request, o *Options, done Authorizer) bool {
+	if o.Auth == nil || o.Auth == done {
+		return false
+	}
+	most := h.LogLevel
+	if most == 0 {
+		most = LevelWarn
+	}
+	if status := o.Auth.Authorize(w, r, h.LogError, most); status != 0 {
+		h.error(w, r, status, o)
+		return true
+	}
+	return false
 }
 
 // answer and fixup call o's Response, if any.
@@ -346,6 +380,9 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, root, croot, rel
 		h.error(w, r, http.StatusForbidden, o)
 		return
 	}
+	if h.unauthorized(w, r, o, nil) {
+		return
+	}
 	if status == 0 && !o.FollowSymLinks {
 		if ok, n := symlinksAllowed(root, rel, o.SymLinksIfOwnerMatch); !ok {
 			if h.logs(LevelError) {
@@ -355,6 +392,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, root, croot, rel
 			return
 		}
 	}
+	dirAuth := o.Auth
 	if status == 0 && fi.kind == kindDir && !strings.HasSuffix(rel, "/") {
 		h.redirectSlash(w, r, o)
 		return
@@ -439,6 +477,9 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, root, croot, rel
 		if o.Denied {
 			h.logDenied(r, croot+rel)
 			h.error(w, r, http.StatusForbidden, o)
+			return
+		}
+		if h.unauthorized(w, r, o, dirAuth) {
 			return
 		}
 	}

@@ -1,0 +1,202 @@
+package e2e_test
+
+import (
+	"encoding/base64"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+const authnConf = `Listen 127.0.0.1:@P0@
+ServerName main.test
+DocumentRoot @DOCS@
+CustomLog logs/auth_log "%u %>s \"%r\""
+<Directory @DOCS@>
+    Require all granted
+</Directory>
+<Directory @DOCS@/valid>
+    AuthType Basic
+    AuthName "Valid \"Users\""
+    AuthUserFile @DOCS@/../auth/htpasswd
+    Require valid-user
+</Directory>
+<Directory @DOCS@/named>
+    AuthType basic
+    AuthName named
+    AuthBasicProvider file
+    AuthUserFile @DOCS@/../auth/htpasswd
+    Require user alice carol
+    ErrorDocument 401 "who are you?"
+</Directory>
+<Directory @DOCS@/group>
+    AuthType Basic
+    AuthName group
+    AuthUserFile @DOCS@/../auth/htpasswd
+    AuthGroupFile @DOCS@/../auth/groups
+    Require group staff
+</Directory>
+<Directory @DOCS@/valid/sub>
+    AuthName "sub realm"
+</Directory>
+<Files bob.txt>
+    Require user bob
+</Files>
+<Location /open>
+    AuthType Basic
+    AuthName open
+    AuthUserFile @DOCS@/../auth/htpasswd
+    Require all granted
+    Require valid-user
+</Location>
+<Location /none>
+    AuthType None
+    Require valid-user
+</Location>
+<Location /noname>
+    AuthType Basic
+    AuthUserFile @DOCS@/../auth/htpasswd
+    Require valid-user
+</Location>
+<Location /nofile>
+    AuthType Basic
+    AuthName nofile
+    AuthUserFile @DOCS@/../auth/missing
+    Require valid-user
+</Location>
+<Location /nogroupfile>
+    AuthType Basic
+    AuthName nogroupfile
+    AuthUserFile @DOCS@/../auth/htpasswd
+    Require group staff
+</Location>
+`
+
+// authnUsers are the users of the test's password file, each written by
+// htpasswd with one of its hash formats, and the password of each.
+var authnUsers = []struct{ user, flag, password string }{
+	{"alice", "-m", "alice pw"}, // $apr1$, htpasswd's default
+	{"bob", "-B", "bob:pw"},     // bcrypt
+	{"carol", "-s", "carol"},    // {SHA}
+	{"dave", "-2", "dave's"},    // $5$
+	{"erin", "-5", "érin"},      // $6$
+	{"plain", "-p", "plain"},    // plaintext: refused on Linux
+}
+
+// TestAuthnBasic: Basic authentication as apache2 2.4.71 answers it (status,
+// WWW-Authenticate, page) for no credentials, another scheme, an unknown
+// user, a wrong password, each hash format htpasswd writes, Require user,
+// valid-user and group, HEAD, an ErrorDocument for 401, the configuration
+// errors that make a 500, and the error and access logs' lines.
+func TestAuthnBasic(t *testing.T) {
+	htpasswd, err := exec.LookPath("htpasswd")
+	if err != nil {
+		t.Fatal("htpasswd not installed (apache2-utils)")
+	}
+	docs := map[string]string{
+		"valid/v.txt":       "v\n",
+		"valid/sub/s.txt":   "s\n",
+		"valid/bob.txt":     "b\n",
+		"named/n.txt":       "n\n",
+		"group/g.txt":       "g\n",
+		"open/o.txt":        "o\n",
+		"none/x.txt":        "x\n",
+		"noname/x.txt":      "x\n",
+		"nofile/x.txt":      "x\n",
+		"nogroupfile/x.txt": "x\n",
+		"valid/index.html":  "<p>index</p>\n",
+	}
+	p := startPair(t, 1, authnConf, docs)
+	dir := filepath.Join(filepath.Dir(p.apache.docs), "auth")
+	must(t, os.MkdirAll(dir, 0o755))
+	must(t, os.Chmod(dir, 0o755))
+	pwfile := filepath.Join(dir, "htpasswd")
+	for i, u := range authnUsers {
+		args := []string{"-b", u.flag}
+		if i == 0 {
+			args = append(args, "-c")
+		}
+		out, err := exec.Command(htpasswd, append(args, pwfile, u.user, u.password)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("htpasswd %s: %v\n%s", u.flag, err, out)
+		}
+	}
+	write(t, filepath.Join(dir, "groups"), "staff: bob dave\n# comment\nother : alice\n")
+	must(t, os.Chmod(pwfile, 0o644))
+
+	basic := func(path, credentials string) string {
+		return "GET " + path + " HTTP/1.1\r\nHost: main.test\r\nAuthorization: Basic " +
+			base64.StdEncoding.EncodeToString([]byte(credentials)) + "\r\nConnection: close\r\n\r\n"
+	}
+	reqs := []string{
+		get("/valid/v.txt", "main.test"),
+		"HEAD /valid/v.txt HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
+		"GET /valid/v.txt HTTP/1.1\r\nHost: main.test\r\nAuthorization: Digest username=\"alice\"\r\nConnection: close\r\n\r\n",
+		"GET /valid/v.txt HTTP/1.1\r\nHost: main.test\r\nAuthorization: Basic !!!\r\nConnection: close\r\n\r\n",
+		"GET /valid/v.txt HTTP/1.1\r\nHost: main.test\r\nAuthorization: basic   " + base64.StdEncoding.EncodeToString([]byte("alice:alice pw")) + "\r\nConnection: close\r\n\r\n",
+		basic("/valid/v.txt", "nobody:x"),
+		basic("/valid/v.txt", "alice:wrong"),
+		basic("/valid/v.txt", "alice"),
+		basic("/valid/v.txt", "plain:plain"),
+		basic("/valid/missing.txt", "alice:wrong"),
+		basic("/valid/missing.txt", "alice:alice pw"),
+		basic("/valid/", "dave:dave's"),
+		basic("/valid/sub/s.txt", "erin:érin"),
+		get("/valid/sub/s.txt", "main.test"),
+		basic("/valid/bob.txt", "alice:alice pw"),
+		basic("/valid/bob.txt", "bob:bob:pw"),
+		get("/named/n.txt", "main.test"),
+		"HEAD /named/n.txt HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
+		basic("/named/n.txt", "carol:carol"),
+		basic("/named/n.txt", "dave:dave's"),
+		basic("/group/g.txt", "bob:bob:pw"),
+		basic("/group/g.txt", "dave:dave's"),
+		basic("/group/g.txt", "alice:alice pw"),
+		basic("/group/g.txt", "erin:érin"),
+		get("/open/o.txt", "main.test"),
+		get("/none/x.txt", "main.test"),
+		get("/noname/x.txt", "main.test"),
+		basic("/nofile/x.txt", "alice:alice pw"),
+		basic("/nogroupfile/x.txt", "alice:alice pw"),
+	}
+	for _, req := range reqs {
+		want := p.apache.headerAnswer(t, req) + "\n  " + p.apache.ask(t, "127.0.0.1", 0, req).bodies()
+		got := p.ours.headerAnswer(t, req) + "\n  " + p.ours.ask(t, "127.0.0.1", 0, req).bodies()
+		if got != want {
+			t.Errorf("%q:\n apache: %s\n ours:   %s", req, want, got)
+		} else {
+			t.Logf("%q: both %s", req, want)
+		}
+	}
+	p.checkLogs("auth_log")
+	want, got := requestErrors(t, p.apache), requestErrors(t, p.ours)
+	if !slices.Equal(got, want) {
+		t.Errorf("error_log request lines (sorted):\napache:\n  %s\nours:\n  %s", strings.Join(want, "\n  "), strings.Join(got, "\n  "))
+	} else {
+		t.Logf("error_log request lines, both:\n  %s", strings.Join(want, "\n  "))
+	}
+}
+
+// errorLine takes apart an error log line about a request: its module and
+// level, then what follows the pid, the client's port left out.
+var errorLine = regexp.MustCompile(`^\[[^]]*\] (\[[a-z_]+:[a-z]+\]) \[pid [^]]*\] (.*)\[client 127\.0\.0\.1:\d+\] (.*)$`)
+
+// requestErrors are the lines of s's error_log about a request, as
+// errorLine reduces them, sorted; the paths of the test's directory are
+// written as DOCS.
+func requestErrors(t *testing.T, s *diffServer) []string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(s.root, "logs", "error_log"))
+	must(t, err)
+	var out []string
+	for _, line := range strings.Split(string(b), "\n") {
+		if m := errorLine.FindStringSubmatch(line); m != nil {
+			out = append(out, strings.ReplaceAll(m[1]+" "+m[2]+m[3], filepath.Dir(s.docs), "BASE"))
+		}
+	}
+	slices.Sort(out)
+	return out
+}
