@@ -15,8 +15,9 @@ const authnConf = `Listen 127.0.0.1:@P0@
 ServerName main.test
 DocumentRoot @DOCS@
 CustomLog logs/auth_log "%u %>s \"%r\""
-<Directory @DOCS@>
-    Require all granted
+<Directory @DOCS@/bare>
+    AuthType Basic
+    AuthName bare
 </Directory>
 <Directory @DOCS@/valid>
     AuthType Basic
@@ -67,6 +68,13 @@ CustomLog logs/auth_log "%u %>s \"%r\""
     AuthUserFile @DOCS@/../auth/missing
     Require valid-user
 </Location>
+<Location /lenient>
+    AuthType Basic
+    AuthName lenient
+    AuthBasicAuthoritative Off
+    AuthUserFile @DOCS@/../auth/htpasswd
+    Require valid-user
+</Location>
 <Location /nogroupfile>
     AuthType Basic
     AuthName nogroupfile
@@ -108,6 +116,9 @@ func TestAuthnBasic(t *testing.T) {
 		"nofile/x.txt":      "x\n",
 		"nogroupfile/x.txt": "x\n",
 		"valid/index.html":  "<p>index</p>\n",
+		"bare/x.txt":        "x\n",
+		"lenient/x.txt":     "x\n",
+		"plain.txt":         "p\n",
 	}
 	p := startPair(t, 1, authnConf, docs)
 	dir := filepath.Join(filepath.Dir(p.apache.docs), "auth")
@@ -161,6 +172,12 @@ func TestAuthnBasic(t *testing.T) {
 		get("/noname/x.txt", "main.test"),
 		basic("/nofile/x.txt", "alice:alice pw"),
 		basic("/nogroupfile/x.txt", "alice:alice pw"),
+		get("/bare/x.txt", "main.test"),
+		get("/plain.txt", "main.test"),
+		get("/lenient/x.txt", "main.test"),
+		basic("/lenient/x.txt", "nobody:x"),
+		basic("/lenient/x.txt", "alice:wrong"),
+		basic("/lenient/x.txt", "alice:alice pw"),
 	}
 	for _, req := range reqs {
 		want := p.apache.headerAnswer(t, req) + "\n  " + p.apache.ask(t, "127.0.0.1", 0, req).bodies()
