@@ -1,6 +1,10 @@
 package authn
 
-import "testing"
+import (
+	"crypto/sha1"
+	"encoding/base64"
+	"testing"
+)
 
 // Hashes written by apache2-utils 2.4.71's htpasswd (-m, -B, -s, -2, -5, and
 // -2/-5 with -r for explicit rounds) and by glibc's crypt(3) ($1$), each for
@@ -66,4 +70,9 @@ func TestMatchRefuses(t *testing.T) {
 			t.Errorf("%q matches %q", v.password, v.hash)
 		}
 	}
+}
+
+func sha1b64(s string) string {
+	sum := sha1.Sum([]byte(s))
+	return base64.StdEncoding.EncodeToString(sum[:])
 }
