@@ -178,7 +178,8 @@ func (l logger) log(level static.Level, module string, err error, msg string) {
 }
 
 // Authorize is apache2's check_user_id and auth_checker hooks for r, once
-// authorize_userless found that the Require lines need a user.
+// authorize_userless found that the Require lines need a user (see
+// static.Authorizer; a nil w is a subrequest's look).
 func (c *Checker) Authorize(w http.ResponseWriter, r *http.Request, log static.LogFunc, most static.Level) int {
 	l := logger{log, most, r}
 	uri := r.URL.Path
@@ -244,6 +245,9 @@ func (c *Checker) notAuthenticated(l logger) int {
 // challenge asks for credentials: 401 with WWW-Authenticate (apache2's
 // err_headers_out, so an error page keeps it).
 func (c *Checker) challenge(w http.ResponseWriter) int {
+	if w == nil {
+		return http.StatusUnauthorized
+	}
 	w.Header()["Www-Authenticate"] = []string{`Basic realm="` + escapeQuotes(c.cfg.Name) + `"`}
 	return http.StatusUnauthorized
 }
@@ -289,7 +293,9 @@ func (c *Checker) basic(w http.ResponseWriter, r *http.Request, l logger) (user,
 		decoded = decoded[:i] // apache2 reads C strings
 	}
 	user, password, _ = strings.Cut(decoded, ":")
-	http1.SetUser(r, user)
+	if w != nil {
+		http1.SetUser(r, user)
+	}
 	return user, password, 0
 }
 

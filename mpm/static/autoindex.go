@@ -63,6 +63,9 @@ func (h *Handler) listDirectory(w http.ResponseWriter, r *http.Request, dir *os.
 			}
 			continue
 		}
+		if eo.Auth != nil && eo.Auth != o.Auth && !h.entryAuthorized(r, eo.Auth, name, isDir) {
+			continue // mod_autoindex leaves out what its subrequest may not see
+		}
 		list = append(list, entry{name, isDir})
 	}
 	slices.SortFunc(list, func(a, b entry) int { return strings.Compare(a.name, b.name) })
@@ -126,3 +129,17 @@ const hexDigit = "0123456789abcdef"
 
 // escapeHTML is apache2's ap_escape_html: only <, >, & and " are escaped.
 var escapeHTML = strings.NewReplacer("<", "&lt;", ">", "&gt;", "&", "&amp;", `"`, "&quot;").Replace
+
+// entryAuthorized asks auth whether r's sender may see the entry name of the
+// directory r lists, as mod_autoindex's subrequest for the entry does (its
+// log lines name the entry's URL-path).
+func (h *Handler) entryAuthorized(r *http.Request, auth Authorizer, name string, isDir bool) bool {
+	sub := r.WithContext(r.Context())
+	u := *r.URL
+	u.Path, u.RawPath = strings.TrimSuffix(u.Path, "/")+"/"+name, ""
+	if isDir {
+		u.Path += "/"
+	}
+	sub.URL = &u
+	return auth.Authorize(nil, sub, h.LogError, h.logLevel()) == 0
+}

@@ -28,14 +28,15 @@ var errOutside = errors.New("real path outside the root")
 
 // logs reports whether LogError wants errors of level: messages are built only then.
 func (h *Handler) logs(level Level) bool {
-	if h.LogError == nil {
-		return false
+	return h.LogError != nil && level <= h.logLevel()
+}
+
+// logLevel is the most verbose level LogError is called for.
+func (h *Handler) logLevel() Level {
+	if h.LogLevel == 0 {
+		return LevelWarn
 	}
-	most := h.LogLevel
-	if most == 0 {
-		most = LevelWarn
-	}
-	return level <= most
+	return h.LogLevel
 }
 
 // logDenied reports apache2's mod_authz_core refusal of path (r->filename). Callers

@@ -202,7 +202,9 @@ type Authorizer interface {
 	// Authorize returns 0 when r may be answered, else the status to
 	// answer with (401, 500), having set on w.Header() the fields that
 	// answer needs (WWW-Authenticate) and told log what apache2 logs at
-	// the levels up to most. It runs on the request's goroutine.
+	// the levels up to most. It runs on the request's goroutine. w is nil
+	// for a look that answers nothing (an entry of a directory listing):
+	// r is then left as it is.
 	Authorize(w http.ResponseWriter, r *http.Request, log LogFunc, most Level) int
 }
 
@@ -317,11 +319,7 @@ func (h *Handler) unauthorized(w http.ResponseWriter, r *http.Request, o *Option
 	if o.Auth == nil || o.Auth == done {
 		return false
 	}
-	most := h.LogLevel
-	if most == 0 {
-		most = LevelWarn
-	}
-	if status := o.Auth.Authorize(w, r, h.LogError, most); status != 0 {
+	if status := o.Auth.Authorize(w, r, h.LogError, h.logLevel()); status != 0 {
 		h.error(w, r, status, o)
 		return true
 	}
