@@ -88,25 +88,9 @@ func md5Crypt(password, setting, magic string) string {
 	}
 	final = ctx.Sum(nil)
 
+	h, s := md5.New(), []byte(salt)
 	for i := range 1000 {
-		c := md5.New()
-		if i&1 != 0 {
-			c.Write(pw)
-		} else {
-			c.Write(final)
-		}
-		if i%3 != 0 {
-			c.Write([]byte(salt))
-		}
-		if i%7 != 0 {
-			c.Write(pw)
-		}
-		if i&1 != 0 {
-			c.Write(final)
-		} else {
-			c.Write(pw)
-		}
-		final = c.Sum(final[:0])
+		final = cryptRound(h, i, pw, s, final)
 	}
 
 	out := make([]byte, 0, len(magic)+len(salt)+1+22)
@@ -214,24 +198,7 @@ func shaCrypt(password, setting, magic string, newHash func() hash.Hash, order [
 	c := sumA
 	h := newHash()
 	for i := range rounds {
-		h.Reset()
-		if i&1 != 0 {
-			h.Write(p)
-		} else {
-			h.Write(c)
-		}
-		if i%3 != 0 {
-			h.Write(sb)
-		}
-		if i%7 != 0 {
-			h.Write(p)
-		}
-		if i&1 != 0 {
-			h.Write(c)
-		} else {
-			h.Write(p)
-		}
-		c = h.Sum(c[:0])
+		c = cryptRound(h, i, p, sb, c)
 	}
 
 	out := []byte(magic)
@@ -248,6 +215,26 @@ func shaCrypt(password, setting, magic string, newHash func() hash.Hash, order [
 		out = to64(out, uint32(c[63]), 2)
 	}
 	return string(out)
+}
+
+// cryptRound is round i of the MD5-crypt and SHA-crypt loops: the previous
+// digest and the password p in turn, the salt s unless i%3 is 0, p unless
+// i%7 is 0, then the other of the first two; the digest replaces prev.
+func cryptRound(h hash.Hash, i int, p, s, prev []byte) []byte {
+	h.Reset()
+	first, last := prev, p
+	if i&1 != 0 {
+		first, last = p, prev
+	}
+	h.Write(first)
+	if i%3 != 0 {
+		h.Write(s)
+	}
+	if i%7 != 0 {
+		h.Write(p)
+	}
+	h.Write(last)
+	return h.Sum(prev[:0])
 }
 
 // repeatTo is sum repeated to n bytes.
