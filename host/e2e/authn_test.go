@@ -167,6 +167,7 @@ func TestAuthnBasic(t *testing.T) {
 		"GET /valid/v.txt HTTP/1.1\r\nHost: main.test\r\nAuthorization: Basic !!!\r\nConnection: close\r\n\r\n",
 		"GET /valid/v.txt HTTP/1.1\r\nHost: main.test\r\nAuthorization: basic   " + base64.StdEncoding.EncodeToString([]byte("alice:alice pw")) + "\r\nConnection: close\r\n\r\n",
 		basic("/valid/v.txt", "nobody:x"),
+		basic("/valid/v.txt", "a\tb\x01\"c\\d\xff:x"),
 		basic("/valid/v.txt", "alice:wrong"),
 		basic("/valid/v.txt", "alice"),
 		basic("/valid/v.txt", "plain:plain"),
