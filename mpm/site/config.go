@@ -65,6 +65,7 @@ var Directives = []string{
 	"Options", "DirectoryIndex", "ErrorDocument", "ForceType", "DefaultType", "FileETag",
 	"AddDefaultCharset", "UseCanonicalName", "Alias", "AliasMatch", "Redirect", "RedirectMatch", "RedirectTemp", "RedirectPermanent",
 	"Header", "RequestHeader", "ExpiresActive", "ExpiresByType", "ExpiresDefault",
+	"AddCharset", "AddLanguage", "RemoveCharset", "RemoveLanguage", // ExtensionMaps
 }
 
 // UseCanonicalName is the server's UseCanonicalName among its top-level directives
