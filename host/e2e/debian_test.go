@@ -98,6 +98,11 @@ func TestDebianTree(t *testing.T) {
 		{Raw: get("/data.bin", "localhost")},
 	})
 
+	// status.conf's page, which "Require local" grants from 127.0.0.1.
+	if !slices.Contains(debianGap, "status") {
+		p.check([]diffRequest{{Raw: get("/server-status", "localhost"), Want: "Server Status", NoBody: true}})
+	}
+
 	// Directories without an index file: apache2 without mod_autoindex
 	// answers 404; this httpd answers as with it (403: no Options Indexes)
 	// until autoindex_module is one it provides and the tree enables.
