@@ -28,13 +28,13 @@ var builtinModules = []builtinModule{
 	{"log_config_module", "mod_log_config.c"},
 	{"mime_module", "mod_mime.c"},
 	{"dir_module", "mod_dir.c"},
-	{"alias_module", "mod_alias.c"},
-	{"authz_core_module", "mod_authz_core.c"},
-	{"reqtimeout_module", "mod_reqtimeout.c"},
 	{"headers_module", "mod_headers.c"},
 	{"expires_module", "mod_expires.c"},
 	{"status_module", "mod_status.c"},
 	{"unixd_module", "mod_unixd.c"},
+	{"alias_module", "mod_alias.c"},
+	{"authz_core_module", "mod_authz_core.c"},
+	{"reqtimeout_module", "mod_reqtimeout.c"},
 }
 
 // compiledIn is what -l and -M list: the built-in modules and, in a static
