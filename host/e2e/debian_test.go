@@ -27,7 +27,6 @@ const debianConf = "/etc/apache2"
 // same tree. Shrink it as the modules land; what is left is the known gap.
 var debianGap = []string{
 	"access_compat", "authz_host", // authz branch
-	"auth_basic", "authn_core", "authn_file", "authz_user", // authn branch
 	"env", "setenvif", // envvars branch
 	"deflate", "filter", // deflate branch
 	"autoindex",   // autoindex branch
