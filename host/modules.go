@@ -24,6 +24,8 @@ var builtinModules = []builtinModule{
 	{"dir_module", "mod_dir.c"},
 	{"headers_module", "mod_headers.c"},
 	{"expires_module", "mod_expires.c"},
+	{"filter_module", "mod_filter.c"},
+	{"deflate_module", "mod_deflate.c"},
 	{"status_module", "mod_status.c"},
 	{"unixd_module", "mod_unixd.c"},
 }

@@ -4,8 +4,10 @@
 // with Require all granted|denied, Options (Indexes, FollowSymLinks,
 // SymLinksIfOwnerMatch), DirectoryIndex, ErrorDocument, ForceType, FileETag,
 // AddDefaultCharset, Redirect, Header and RequestHeader (package headers) and
-// ExpiresActive, ExpiresByType and ExpiresDefault (package expires); and, at the top level,
-// Alias, AliasMatch, Redirect, RedirectMatch, RedirectTemp and RedirectPermanent.
+// ExpiresActive, ExpiresByType and ExpiresDefault (package expires),
+// AddOutputFilterByType, SetOutputFilter, AddOutputFilter and RemoveOutputFilter
+// (package deflate); and, at the top level, Alias, AliasMatch, Redirect, RedirectMatch,
+// RedirectTemp, RedirectPermanent and the Deflate* settings.
 //
 // The host sends the sections as written (kind, pattern and directives with their
 // positions); Compile turns them into a Config and Handler serves requests with it on
@@ -31,6 +33,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/httpd-mpm/httpd-mpm/mpm/deflate"
 	"github.com/httpd-mpm/httpd-mpm/mpm/expires"
 	"github.com/httpd-mpm/httpd-mpm/mpm/headers"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
@@ -65,6 +68,8 @@ var Directives = []string{
 	"Options", "DirectoryIndex", "ErrorDocument", "ForceType", "DefaultType", "FileETag",
 	"AddDefaultCharset", "UseCanonicalName", "Alias", "AliasMatch", "Redirect", "RedirectMatch", "RedirectTemp", "RedirectPermanent",
 	"Header", "RequestHeader", "ExpiresActive", "ExpiresByType", "ExpiresDefault",
+	"AddOutputFilterByType", "SetOutputFilter", "AddOutputFilter", "RemoveOutputFilter",
+	"DeflateCompressionLevel", "DeflateBufferSize", "DeflateMemLevel", "DeflateWindowSize", "DeflateAlterETag",
 }
 
 // UseCanonicalName is the server's UseCanonicalName among its top-level directives
@@ -135,6 +140,7 @@ type dir struct {
 	redirect             *redirect // Redirect inside <Location>
 	headers              headers.Config
 	expires              expires.Config
+	deflate              deflate.Dir // output filters: DEFLATE
 }
 
 // Dir is the merged configuration for one request path.
@@ -149,6 +155,7 @@ type Dir struct {
 	Redirect       *redirect
 	Headers        headers.Config // Header and RequestHeader actions, outer levels' first
 	Expires        expires.Config
+	Deflate        deflate.Dir
 }
 
 type redirect struct {
@@ -187,6 +194,10 @@ type Config struct {
 	// responses: some level has a Header, RequestHeader or Expires* line, so
 	// every answer takes part (static.Options.Response).
 	responses bool
+	// deflate is the server's Deflate* settings; filters says that some
+	// level puts DEFLATE on answers (static.Options.Filter).
+	deflate deflate.Server
+	filters bool
 }
 
 // Compile builds the configuration from the top-level directives and the sections.
@@ -224,11 +235,14 @@ func Compile(server []Directive, sections []Section) (*Config, error) {
 		}
 	}
 	c.responses = c.server.responds()
+	c.filters = c.server.deflate.Enables()
 	for _, group := range [][]*section{c.dirs, c.dirRegex, c.files, c.locations} {
 		for _, sec := range group {
 			c.responses = c.responses || sec.conf.responds()
+			c.filters = c.filters || sec.conf.deflate.Enables()
 			for _, f := range sec.files {
 				c.responses = c.responses || f.conf.responds()
+				c.filters = c.filters || f.conf.deflate.Enables()
 			}
 		}
 	}
@@ -332,6 +346,10 @@ func (c *Config) top(d Directive) error {
 			return err
 		}
 		c.redirects = append(c.redirects, r)
+	default:
+		if deflate.IsServerDirective(d.Name) {
+			return c.deflate.Set(d.Name, a)
+		}
 	}
 	return nil
 }
@@ -469,6 +487,8 @@ func (d *dir) set(x Directive, inLocation bool) error {
 		return d.headers.Add(strings.EqualFold(x.Name, "requestheader"), a)
 	case "expiresactive", "expiresbytype", "expiresdefault":
 		return d.expires.Set(x.Name, a)
+	case "addoutputfilterbytype", "setoutputfilter", "addoutputfilter", "removeoutputfilter":
+		return d.deflate.Set(x.Name, a)
 	case "redirect", "redirecttemp", "redirectpermanent":
 		if inLocation {
 			r, err := parseRedirect(x, true)
@@ -555,6 +575,7 @@ func (m *Dir) merge(d *dir) {
 	}
 	m.Headers = m.Headers.Merge(&d.headers)
 	m.Expires = m.Expires.Merge(&d.expires)
+	m.Deflate = m.Deflate.Merge(&d.deflate)
 }
 
 // responds reports whether the level has a mod_headers or mod_expires line.
