@@ -329,4 +329,3 @@ func (f *Filter) etag() ETagMode {
 	}
 	return f.srv.ETag
 }
-

@@ -46,8 +46,8 @@ type writer struct {
 	name string
 
 	state   int8
-	status  int  // the final status the handler set, 0 for none yet
-	sent    bool // status passed on to w
+	status  int        // the final status the handler set, 0 for none yet
+	sent    bool       // status passed on to w
 	small   [tiny]byte // body held while undecided
 	smallN  int
 	gz      *gzip.Writer
