@@ -128,12 +128,17 @@ func alterETag(h http.Header, mode ETagMode) {
 		delete(h, "ETag")
 		return
 	}
-	vs := h["ETag"]
+	// The static handler's spelling, or net/http's canonical one.
+	key := "ETag"
+	vs := h[key]
 	if len(vs) == 0 {
-		return
+		key = "Etag"
+		if vs = h[key]; len(vs) == 0 {
+			return
+		}
 	}
 	if e := vs[0]; len(e) > 2 && e[len(e)-1] == '"' {
-		h["ETag"] = []string{e[:len(e)-1] + "-gzip\""}
+		h[key] = []string{e[:len(e)-1] + "-gzip\""}
 	}
 }
 

@@ -908,6 +908,8 @@ func WriteRanges(w http.ResponseWriter, r *http.Request, body []byte) bool {
 	etag := ""
 	if v := hd["ETag"]; len(v) > 0 {
 		etag = v[0]
+	} else if v := hd["Etag"]; len(v) > 0 {
+		etag = v[0]
 	}
 	ct := ""
 	if v := hd["Content-Type"]; len(v) > 0 {
