@@ -6,9 +6,11 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestAcceptsGzip(t *testing.T) {
@@ -276,3 +278,59 @@ func TestWriterRange(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestCache: a file older than a second is compressed once per level and
+// its bytes served again; a change of the file (size, time) is a new key.
+func TestCache(t *testing.T) {
+	var d Dir
+	d.Set("SetOutputFilter", []string{"DEFLATE"})
+	f := d.Filter(&Server{Level: 2})
+	path := t.TempDir() + "/c.txt"
+	write := func(text string, age time.Duration) {
+		t.Helper()
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		old := time.Now().Add(-age)
+		if err := os.Chtimes(path, old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	get := func() (string, fileKey) {
+		t.Helper()
+		fh, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer fh.Close()
+		fi, _ := fh.Stat()
+		var key fileKey
+		rec := serve(t, f, "GET", "c.txt", "gzip", func(w http.ResponseWriter) {
+			w.Header().Set("Content-Length", strconv.FormatInt(fi.Size(), 10))
+			w.WriteHeader(http.StatusOK)
+			io.Copy(w, io.NewSectionReader(fh, 0, fi.Size()))
+			key = w.(*writer).key
+		})
+		return gunzip(t, rec.Body.Bytes()), key
+	}
+	one := strings.Repeat("first version ", 100)
+	write(one, time.Hour)
+	if got, key := get(); got != one || !key.ok {
+		t.Fatalf("first answer: key %v, %d bytes", key, len(got))
+	} else if _, ok := cache.get(key); !ok {
+		t.Fatal("the compressed file was not kept")
+	}
+	if got, _ := get(); got != one {
+		t.Errorf("from the cache: %q", got)
+	}
+	two := strings.Repeat("second version ", 100)
+	write(two, 2*time.Hour)
+	if got, _ := get(); got != two {
+		t.Errorf("after a change: %q", got)
+	}
+	// A file changed within the last second is not kept.
+	write(one+"x", 0)
+	if _, key := get(); key.ok {
+		t.Error("a file just written was keyed")
+	}
+}

@@ -54,6 +54,8 @@ type writer struct {
 	out     *[]byte // the compressed bytes, while they fit in the buffer
 	spilled bool    // the compressed bytes go straight to w
 	in      int64   // body bytes compressed so far
+	key     fileKey // the file compressed whole, when known
+	cached  bool    // out holds the file's compressed bytes from the cache
 	err     error
 }
 
@@ -156,7 +158,6 @@ func (dw *writer) decide(size int64) {
 	delete(h, "Content-Md5")
 	alterETag(h, dw.f.etag())
 	dw.state = compress
-	dw.gz = getGzip(dw.f.level(), dw)
 	dw.out = getOut()
 }
 
@@ -192,7 +193,7 @@ func (dw *writer) Write(p []byte) (int, error) {
 		return 0, dw.err
 	}
 	dw.in += int64(len(p))
-	n, err := dw.gz.Write(p)
+	n, err := dw.zw().Write(p)
 	if err == nil {
 		err = dw.err
 	}
@@ -212,7 +213,7 @@ func (dw *writer) release() error {
 		return err
 	}
 	dw.in += int64(len(p))
-	_, err := dw.gz.Write(p)
+	_, err := dw.zw().Write(p)
 	return err
 }
 
@@ -228,9 +229,26 @@ func (dw *writer) ReadFrom(src io.Reader) (int64, error) {
 		dw.sendStatus()
 		return io.Copy(dw.w, src)
 	}
+	if dw.in == 0 && dw.gz == nil && dw.smallN == 0 {
+		if dw.key = wholeFile(src, dw.f.level()); dw.key.ok {
+			if b, ok := cache.get(dw.key); ok {
+				*dw.out = append(*dw.out, b...)
+				dw.cached = true
+				return src.(*io.SectionReader).Size(), nil
+			}
+		}
+	}
 	bp := copyPool.Get().(*[]byte)
 	defer copyPool.Put(bp)
 	return io.CopyBuffer(struct{ io.Writer }{dw}, src, *bp)
+}
+
+// zw is the answer's gzip writer, taken from the pool when first needed.
+func (dw *writer) zw() *gzip.Writer {
+	if dw.gz == nil {
+		dw.gz = getGzip(dw.f.level(), dw)
+	}
+	return dw.gz
 }
 
 var copyPool = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
@@ -243,7 +261,7 @@ func (dw *writer) Flush() {
 		dw.release()
 	}
 	if dw.state == compress && dw.err == nil {
-		dw.gz.Flush()
+		dw.zw().Flush()
 		dw.spill()
 	}
 	dw.sendStatus()
@@ -310,8 +328,10 @@ func (dw *writer) finish() {
 		return
 	}
 	defer func() {
-		putGzip(dw.f.level(), dw.gz)
-		dw.gz = nil
+		if dw.gz != nil {
+			putGzip(dw.f.level(), dw.gz)
+			dw.gz = nil
+		}
 		if dw.out != nil {
 			putOut(dw.out)
 			dw.out = nil
@@ -320,11 +340,16 @@ func (dw *writer) finish() {
 	if dw.err == errHeadDone {
 		return
 	}
-	dw.gz.Close()
+	if !dw.cached {
+		dw.zw().Close()
+	}
 	if dw.spilled || dw.err != nil {
 		return
 	}
 	body := *dw.out
+	if dw.key.ok && !dw.cached {
+		cache.put(dw.key, body)
+	}
 	h := dw.w.Header()
 	h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	if status := dw.status; status == 0 || status == http.StatusOK {
