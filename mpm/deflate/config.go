@@ -18,6 +18,8 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+
+	"github.com/httpd-mpm/httpd-mpm/mpm/static"
 )
 
 // ETagMode is DeflateAlterETag's setting.
@@ -275,21 +277,12 @@ func (f *Filter) byName(name string) bool {
 	if f.exts == nil {
 		return false
 	}
-	name = name[strings.LastIndexByte(name, '/')+1:]
-	for {
-		i := strings.IndexByte(name, '.')
-		if i < 0 {
-			return false
-		}
-		name = name[i+1:]
-		ext := name
-		if j := strings.IndexByte(ext, '.'); j >= 0 {
-			ext = ext[:j]
-		}
+	for ext := range static.Extensions(name) {
 		if f.exts[strings.ToLower(ext)] {
 			return true
 		}
 	}
+	return false
 }
 
 // byType reports whether AddOutputFilterByType names the media type of ct

@@ -36,6 +36,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"iter"
 	"net"
 	"net/http"
 	"net/url"
@@ -724,24 +725,38 @@ func (h *Handler) mimeType(rel string, o *Options) string {
 	if o.ForceType != "" {
 		return o.ForceType
 	}
-	base := rel[strings.LastIndexByte(rel, '/')+1:]
 	ct := ""
-	for {
-		i := strings.IndexByte(base, '.')
-		if i < 0 {
-			return ct
-		}
-		base = base[i+1:]
-		ext := base
-		if j := strings.IndexByte(ext, '.'); j >= 0 {
-			ext = ext[:j]
-		}
+	for ext := range Extensions(rel) {
 		if t, ok := h.Types[ext]; ok {
 			ct = t
 		} else if t, ok := h.Types[strings.ToLower(ext)]; ok {
 			ct = t
 		} else if t, ok := h.MimeTypes.Lookup(ext); ok {
 			ct = t
+		}
+	}
+	return ct
+}
+
+// Extensions yields the extensions of the last element of a path, as
+// apache2's mod_mime reads them: each part after a dot ("a.tar.gz": "tar",
+// then "gz").
+func Extensions(path string) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		base := path[strings.LastIndexByte(path, '/')+1:]
+		for {
+			i := strings.IndexByte(base, '.')
+			if i < 0 {
+				return
+			}
+			base = base[i+1:]
+			ext := base
+			if j := strings.IndexByte(ext, '.'); j >= 0 {
+				ext = ext[:j]
+			}
+			if !yield(ext) {
+				return
+			}
 		}
 	}
 }
