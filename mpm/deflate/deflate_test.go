@@ -328,6 +328,20 @@ func TestCache(t *testing.T) {
 	if got, _ := get(); got != two {
 		t.Errorf("after a change: %q", got)
 	}
+	// Sent without a length: decided on the first bytes, compressed (the
+	// kept bytes are for answers decided before the body).
+	fh, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fh.Close()
+	fi, _ := fh.Stat()
+	rec := serve(t, f, "GET", "c.txt", "gzip", func(w http.ResponseWriter) {
+		io.Copy(w, io.NewSectionReader(fh, 0, fi.Size()))
+	})
+	if got := gunzip(t, rec.Body.Bytes()); got != two {
+		t.Errorf("without a length: %q", got)
+	}
 	// A file changed within the last second is not kept.
 	write(one+"x", 0)
 	if _, key := get(); key.ok {

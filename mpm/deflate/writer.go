@@ -217,24 +217,27 @@ func (dw *writer) release() error {
 	return err
 }
 
-// ReadFrom keeps the engine's sendfile for an answer DEFLATE is not on.
+// ReadFrom keeps the engine's sendfile for an answer DEFLATE is not on,
+// and serves a whole file's compressed bytes from the cache when it can.
 func (dw *writer) ReadFrom(src io.Reader) (int64, error) {
 	if dw.state == undecided && dw.w.Header()["Content-Length"] != nil {
 		dw.decide(-1)
 	}
-	if dw.state == pass {
+	switch dw.state {
+	case pass:
 		if err := dw.release(); err != nil {
 			return 0, err
 		}
 		dw.sendStatus()
 		return io.Copy(dw.w, src)
-	}
-	if dw.in == 0 && dw.gz == nil && dw.smallN == 0 {
-		if dw.key = wholeFile(src, dw.f.level()); dw.key.ok {
-			if b, ok := cache.get(dw.key); ok {
-				*dw.out = append(*dw.out, b...)
-				dw.cached = true
-				return src.(*io.SectionReader).Size(), nil
+	case compress:
+		if dw.in == 0 && dw.gz == nil && dw.smallN == 0 && !dw.spilled {
+			if dw.key = wholeFile(src, dw.f.level()); dw.key.ok {
+				if b, ok := cache.get(dw.key); ok {
+					*dw.out = append(*dw.out, b...)
+					dw.cached = true
+					return src.(*io.SectionReader).Size(), nil
+				}
 			}
 		}
 	}
@@ -243,6 +246,8 @@ func (dw *writer) ReadFrom(src io.Reader) (int64, error) {
 	return io.CopyBuffer(struct{ io.Writer }{dw}, src, *bp)
 }
 
+var copyPool = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+
 // zw is the answer's gzip writer, taken from the pool when first needed.
 func (dw *writer) zw() *gzip.Writer {
 	if dw.gz == nil {
@@ -250,8 +255,6 @@ func (dw *writer) zw() *gzip.Writer {
 	}
 	return dw.gz
 }
-
-var copyPool = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
 
 // Flush sends what is compressed so far (zlib's Z_SYNC_FLUSH), which ends
 // the chance of a Content-Length.
