@@ -34,6 +34,8 @@ var builtinModules = []builtinModule{
 	{"authn_file_module", "mod_authn_file.c"},
 	{"authz_user_module", "mod_authz_user.c"},
 	{"authz_groupfile_module", "mod_authz_groupfile.c"},
+	{"filter_module", "mod_filter.c"},
+	{"deflate_module", "mod_deflate.c"},
 	{"status_module", "mod_status.c"},
 	{"unixd_module", "mod_unixd.c"},
 	{"log_config_module", "mod_log_config.c"},

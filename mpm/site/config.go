@@ -4,8 +4,10 @@
 // with Require all granted|denied, Options (Indexes, FollowSymLinks,
 // SymLinksIfOwnerMatch), DirectoryIndex, ErrorDocument, ForceType, FileETag,
 // AddDefaultCharset, Redirect, Header and RequestHeader (package headers) and
-// ExpiresActive, ExpiresByType and ExpiresDefault (package expires); and, at the top level,
-// Alias, AliasMatch, Redirect, RedirectMatch, RedirectTemp and RedirectPermanent.
+// ExpiresActive, ExpiresByType and ExpiresDefault (package expires),
+// AddOutputFilterByType, SetOutputFilter, AddOutputFilter and RemoveOutputFilter
+// (package deflate); and, at the top level, Alias, AliasMatch, Redirect, RedirectMatch,
+// RedirectTemp, RedirectPermanent and the Deflate* settings.
 //
 // The host sends the sections as written (kind, pattern and directives with their
 // positions); Compile turns them into a Config and Handler serves requests with it on
@@ -32,6 +34,7 @@ import (
 	"strings"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm/authn"
+	"github.com/httpd-mpm/httpd-mpm/mpm/deflate"
 	"github.com/httpd-mpm/httpd-mpm/mpm/expires"
 	"github.com/httpd-mpm/httpd-mpm/mpm/headers"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
@@ -67,6 +70,8 @@ var Directives = []string{
 	"AddCharset", "AddLanguage", "RemoveCharset", "RemoveLanguage", // ExtensionMaps
 	"AddDefaultCharset", "UseCanonicalName", "Alias", "AliasMatch", "Redirect", "RedirectMatch", "RedirectTemp", "RedirectPermanent",
 	"Header", "RequestHeader", "ExpiresActive", "ExpiresByType", "ExpiresDefault",
+	"AddOutputFilterByType", "SetOutputFilter", "AddOutputFilter", "RemoveOutputFilter",
+	"DeflateCompressionLevel", "DeflateBufferSize", "DeflateMemLevel", "DeflateWindowSize", "DeflateAlterETag",
 }
 
 // UseCanonicalName is the server's UseCanonicalName among its top-level directives
@@ -140,6 +145,7 @@ type dir struct {
 	expires              expires.Config
 	auth                 authn.Config
 	users                []authn.Require // the Require lines that take a user
+	deflate              deflate.Dir     // output filters: DEFLATE
 }
 
 // Dir is the merged configuration for one request path.
@@ -156,6 +162,7 @@ type Dir struct {
 	Expires        expires.Config
 	Auth           authn.Config
 	Users          []authn.Require // with AccessUser
+	Deflate        deflate.Dir
 }
 
 type redirect struct {
@@ -194,6 +201,10 @@ type Config struct {
 	// responses: some level has a Header, RequestHeader or Expires* line, so
 	// every answer takes part (static.Options.Response).
 	responses bool
+	// deflate is the server's Deflate* settings; filters says that some
+	// level puts DEFLATE on answers (static.Options.Filter).
+	deflate deflate.Server
+	filters bool
 }
 
 // Compile builds the configuration from the top-level directives and the sections.
@@ -231,11 +242,14 @@ func Compile(server []Directive, sections []Section) (*Config, error) {
 		}
 	}
 	c.responses = c.server.responds()
+	c.filters = c.server.deflate.Enables()
 	for _, group := range [][]*section{c.dirs, c.dirRegex, c.files, c.locations} {
 		for _, sec := range group {
 			c.responses = c.responses || sec.conf.responds()
+			c.filters = c.filters || sec.conf.deflate.Enables()
 			for _, f := range sec.files {
 				c.responses = c.responses || f.conf.responds()
+				c.filters = c.filters || f.conf.deflate.Enables()
 			}
 		}
 	}
@@ -339,6 +353,10 @@ func (c *Config) top(d Directive) error {
 			return err
 		}
 		c.redirects = append(c.redirects, r)
+	default:
+		if deflate.IsServerDirective(d.Name) {
+			return c.deflate.Set(d.Name, a)
+		}
 	}
 	return nil
 }
@@ -481,6 +499,8 @@ func (d *dir) set(x Directive, inLocation bool) error {
 		return d.headers.Add(strings.EqualFold(x.Name, "requestheader"), a)
 	case "expiresactive", "expiresbytype", "expiresdefault":
 		return d.expires.Set(x.Name, a)
+	case "addoutputfilterbytype", "setoutputfilter", "addoutputfilter", "removeoutputfilter":
+		return d.deflate.Set(x.Name, a)
 	case "redirect", "redirecttemp", "redirectpermanent":
 		if inLocation {
 			r, err := parseRedirect(x, true)
@@ -571,6 +591,7 @@ func (m *Dir) merge(d *dir) {
 	}
 	m.Headers = m.Headers.Merge(&d.headers)
 	m.Expires = m.Expires.Merge(&d.expires)
+	m.Deflate = m.Deflate.Merge(&d.deflate)
 }
 
 // responds reports whether the level has a mod_headers or mod_expires line.
