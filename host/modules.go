@@ -24,6 +24,8 @@ var builtinModules = []builtinModule{
 	{"dir_module", "mod_dir.c"},
 	{"headers_module", "mod_headers.c"},
 	{"expires_module", "mod_expires.c"},
+	{"env_module", "mod_env.c"},
+	{"setenvif_module", "mod_setenvif.c"},
 	{"status_module", "mod_status.c"},
 	{"unixd_module", "mod_unixd.c"},
 }

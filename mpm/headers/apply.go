@@ -5,20 +5,24 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/httpd-mpm/httpd-mpm/mpm/env"
 )
 
-// applies reports whether the action's env= clause holds; the server has no
-// environment variables, so "env=var" never does and "env=!var" always.
-func (a *Action) applies() bool { return a.envVar == "" || a.envNot }
+// applies reports whether the action's env= clause holds for the request's
+// variables e.
+func (a *Action) applies(e *env.Vars) bool {
+	return a.envVar == "" || e.Has(a.envVar) != a.envNot
+}
 
 // Apply runs actions on the fields h, in order, as mod_headers'
 // do_headers_fixup does on an apache2 table (names compared without regard
 // to case); req is the request (for echo) and start its start (for %t and
-// %D). h may be nil when only a map is created on demand: the possibly new
-// map is returned.
-func Apply(actions []*Action, h http.Header, req http.Header, start time.Time) http.Header {
+// %D) and e its environment variables (env= and %{VAR}e). h may be nil when
+// only a map is created on demand: the possibly new map is returned.
+func Apply(actions []*Action, h http.Header, req http.Header, e *env.Vars, start time.Time) http.Header {
 	for _, a := range actions {
-		if !a.applies() {
+		if !a.applies(e) {
 			continue
 		}
 		if h == nil {
@@ -27,20 +31,20 @@ func Apply(actions []*Action, h http.Header, req http.Header, start time.Time) h
 		switch a.op {
 		case opAdd:
 			k := key(h, a.name)
-			h[k] = append(slices.Clip(h[k]), a.value.expand(start))
+			h[k] = append(slices.Clip(h[k]), a.value.expand(e, start))
 		case opAppend:
-			appendValue(h, a.name, a.value.expand(start))
+			appendValue(h, a.name, a.value.expand(e, start))
 		case opMerge:
-			v := a.value.expand(start)
+			v := a.value.expand(e, start)
 			k := key(h, a.name)
 			if len(h[k]) == 0 || !hasToken(h[k][0], v) {
 				appendValue(h, a.name, v)
 			}
 		case opSet:
-			set(h, a.name, a.value.expand(start))
+			set(h, a.name, a.value.expand(e, start))
 		case opSetIfEmpty:
 			if len(h[key(h, a.name)]) == 0 {
-				set(h, a.name, a.value.expand(start))
+				set(h, a.name, a.value.expand(e, start))
 			}
 		case opUnset:
 			unset(h, a.name)
@@ -63,7 +67,7 @@ func Apply(actions []*Action, h http.Header, req http.Header, start time.Time) h
 				if strings.EqualFold(k, a.name) {
 					name = k
 					for _, v := range vs {
-						out = append(out, a.edit(v, start))
+						out = append(out, a.edit(v, e, start))
 					}
 				}
 			}
@@ -78,8 +82,8 @@ func Apply(actions []*Action, h http.Header, req http.Header, start time.Time) h
 
 // edit is mod_headers' process_regexp: the first match (edit) or every
 // match (edit*) replaced, $0-$9 and & in the replacement expanded.
-func (a *Action) edit(v string, start time.Time) string {
-	repl := a.value.expand(start)
+func (a *Action) edit(v string, e *env.Vars, start time.Time) string {
+	repl := a.value.expand(e, start)
 	var b []byte
 	rest := v
 	for {

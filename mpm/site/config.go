@@ -3,8 +3,10 @@
 // <DirectoryMatch>, <Files>, <FilesMatch>, <Location> and <LocationMatch> sections
 // with Require all granted|denied, Options (Indexes, FollowSymLinks,
 // SymLinksIfOwnerMatch), DirectoryIndex, ErrorDocument, ForceType, FileETag,
-// AddDefaultCharset, Redirect, Header and RequestHeader (package headers) and
-// ExpiresActive, ExpiresByType and ExpiresDefault (package expires); and, at the top level,
+// AddDefaultCharset, Redirect, Header and RequestHeader (package headers),
+// ExpiresActive, ExpiresByType and ExpiresDefault (package expires), SetEnv, UnsetEnv,
+// PassEnv, SetEnvIf, SetEnvIfNoCase, BrowserMatch and BrowserMatchNoCase (package env);
+// and, at the top level,
 // Alias, AliasMatch, Redirect, RedirectMatch, RedirectTemp and RedirectPermanent.
 //
 // The host sends the sections as written (kind, pattern and directives with their
@@ -31,6 +33,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/httpd-mpm/httpd-mpm/mpm/env"
 	"github.com/httpd-mpm/httpd-mpm/mpm/expires"
 	"github.com/httpd-mpm/httpd-mpm/mpm/headers"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
@@ -65,6 +68,7 @@ var Directives = []string{
 	"Options", "DirectoryIndex", "ErrorDocument", "ForceType", "DefaultType", "FileETag",
 	"AddDefaultCharset", "UseCanonicalName", "Alias", "AliasMatch", "Redirect", "RedirectMatch", "RedirectTemp", "RedirectPermanent",
 	"Header", "RequestHeader", "ExpiresActive", "ExpiresByType", "ExpiresDefault",
+	"SetEnv", "UnsetEnv", "PassEnv", "SetEnvIf", "SetEnvIfNoCase", "BrowserMatch", "BrowserMatchNoCase",
 }
 
 // UseCanonicalName is the server's UseCanonicalName among its top-level directives
@@ -135,6 +139,8 @@ type dir struct {
 	redirect             *redirect // Redirect inside <Location>
 	headers              headers.Config
 	expires              expires.Config
+	env                  env.Setting    // SetEnv, UnsetEnv, PassEnv
+	setenvif             env.Conditions // SetEnvIf and the like, in sections only
 }
 
 // Dir is the merged configuration for one request path.
@@ -149,6 +155,8 @@ type Dir struct {
 	Redirect       *redirect
 	Headers        headers.Config // Header and RequestHeader actions, outer levels' first
 	Expires        expires.Config
+	Env            env.Setting    // mod_env's variables, set at the fixups
+	SetEnvIf       env.Conditions // the sections' SetEnvIf lines, at the header parser
 }
 
 type redirect struct {
@@ -184,6 +192,10 @@ type Config struct {
 	locations []*section
 	aliases   []alias
 	redirects []redirect
+	// postRead are the top-level SetEnvIf lines (mod_setenvif's server
+	// config: the main server's, then the virtual host's), applied as the
+	// request is read.
+	postRead env.Conditions
 	// responses: some level has a Header, RequestHeader or Expires* line, so
 	// every answer takes part (static.Options.Response).
 	responses bool
@@ -198,6 +210,9 @@ func Compile(server []Directive, sections []Section) (*Config, error) {
 		if err := c.top(d); err != nil {
 			errs = append(errs, posError(d, err))
 			continue
+		}
+		if isSetEnvIf(d.Name) {
+			continue // the server's, done by top
 		}
 		if err := c.server.set(d, false); err != nil {
 			errs = append(errs, posError(d, err))
@@ -332,8 +347,19 @@ func (c *Config) top(d Directive) error {
 			return err
 		}
 		c.redirects = append(c.redirects, r)
+	case "setenvif", "setenvifnocase", "browsermatch", "browsermatchnocase":
+		return c.postRead.Add(d.Name, a)
 	}
 	return nil
+}
+
+// isSetEnvIf says whether name is one of mod_setenvif's directives.
+func isSetEnvIf(name string) bool {
+	switch strings.ToLower(name) {
+	case "setenvif", "setenvifnocase", "browsermatch", "browsermatchnocase":
+		return true
+	}
+	return false
 }
 
 // parseRedirect reads Redirect, RedirectTemp, RedirectPermanent and RedirectMatch as
@@ -469,6 +495,10 @@ func (d *dir) set(x Directive, inLocation bool) error {
 		return d.headers.Add(strings.EqualFold(x.Name, "requestheader"), a)
 	case "expiresactive", "expiresbytype", "expiresdefault":
 		return d.expires.Set(x.Name, a)
+	case "setenv", "unsetenv", "passenv":
+		return d.env.Add(x.Name, a)
+	case "setenvif", "setenvifnocase", "browsermatch", "browsermatchnocase":
+		return d.setenvif.Add(x.Name, a)
 	case "redirect", "redirecttemp", "redirectpermanent":
 		if inLocation {
 			r, err := parseRedirect(x, true)
@@ -555,11 +585,14 @@ func (m *Dir) merge(d *dir) {
 	}
 	m.Headers = m.Headers.Merge(&d.headers)
 	m.Expires = m.Expires.Merge(&d.expires)
+	m.Env = m.Env.Merge(&d.env)
+	m.SetEnvIf = m.SetEnvIf.Merge(&d.setenvif)
 }
 
-// responds reports whether the level has a mod_headers or mod_expires line.
+// responds reports whether the level has a mod_headers, mod_expires, mod_env
+// or mod_setenvif line.
 func (d *dir) responds() bool {
-	return !d.headers.Empty() || !d.expires.Empty()
+	return !d.headers.Empty() || !d.expires.Empty() || !d.env.Empty() || !d.setenvif.Empty()
 }
 
 // mergeErrorDocuments applies the ErrorDocuments of the level d on top of m's

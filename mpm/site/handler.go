@@ -3,7 +3,9 @@ package site
 import (
 	"context"
 	"io"
+	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"path"
 	"path/filepath"
@@ -12,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/httpd-mpm/httpd-mpm/mpm/env"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
 )
@@ -59,12 +62,20 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.Static.ServeHTTP(w, r)
 		return
 	}
+	c := h.Config
+	if !c.postRead.Empty() {
+		// mod_setenvif's post-read-request phase, on the path as received.
+		uri, _, _ := strings.Cut(r.RequestURI, "?")
+		if !strings.HasPrefix(uri, "/") {
+			uri = r.URL.EscapedPath() // absolute-form: the path only
+		}
+		c.postRead.Apply(http1.Env(r), envRequest(r, uri))
+	}
 	p, status := static.CleanPath(r.URL)
 	if status != 0 {
 		http1.WriteError(w, r, status, "")
 		return
 	}
-	c := h.Config
 	for i := range c.redirects {
 		if target, ok := c.redirects[i].match(p); ok {
 			h.redirect(w, r, &c.redirects[i], target, p)
@@ -139,7 +150,8 @@ func prefixMatch(p, prefix string) (rest string, ok bool) {
 // Redirect before it walks the directories).
 func (h *Handler) redirect(w http.ResponseWriter, r *http.Request, rd *redirect, target, p string) {
 	if h.Config.responses {
-		h.urlResponse(p).Answer(r, time.Time{})
+		// apache2 redirects before the header parser: no SetEnvIf of a section.
+		h.urlResponse(p).filterWith(r, time.Time{})
 	}
 	if !rd.gone && target != "" {
 		if strings.HasPrefix(target, "/") {
@@ -444,4 +456,18 @@ func (s *section) matchURL(p string) bool {
 	}
 	n := len(s.pattern)
 	return n == len(p) || n == 0 || s.pattern[n-1] == '/' || p[n] == '/'
+}
+
+// envRequest is r's attributes for SetEnvIf, with uri as Request_URI.
+func envRequest(r *http.Request, uri string) *env.Request {
+	q := &env.Request{R: r, URI: uri, RemoteIP: r.RemoteAddr}
+	if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
+		q.RemoteIP = ap.Addr().Unmap().String()
+	}
+	if c := http1.ConnFromRequest(r); c != nil {
+		if ta, ok := c.LocalAddr().(*net.TCPAddr); ok {
+			q.LocalIP = ta.AddrPort().Addr().Unmap().String()
+		}
+	}
+	return q
 }
