@@ -180,7 +180,7 @@ type AccessLog struct {
 	// Condition is CustomLog's "env=VAR" (log only requests with the
 	// variable set) or "env=!VAR" (only those without), "" for none.
 	Condition string
-	FD     int // descriptor number in this process
+	FD        int // descriptor number in this process
 	// File, if set, is the open target in this process and FD is not used:
 	// an MPM run by InProcess gets its logs so. The caller keeps it open
 	// while the MPM runs; children get their own copies.
