@@ -29,14 +29,14 @@ func (s *Setting) Add(directive string, args []string) error {
 		if len(args) == 2 {
 			v = args[1]
 		}
-		s.set(args[0], v)
+		s.vars = setPair(s.vars, args[0], v)
 	case "passenv":
 		if len(args) == 0 {
 			return errors.New("PassEnv requires at least one argument, a list of environment variables to pass to CGI.")
 		}
 		for _, n := range args {
 			if v, ok := os.LookupEnv(n); ok {
-				s.set(n, v)
+				s.vars = setPair(s.vars, n, v)
 			}
 		}
 	case "unsetenv":
@@ -53,16 +53,6 @@ func (s *Setting) Add(directive string, args []string) error {
 	return nil
 }
 
-func (s *Setting) set(name, value string) {
-	for i := 0; i < len(s.vars); i += 2 {
-		if strings.EqualFold(s.vars[i], name) {
-			s.vars[i+1] = value
-			return
-		}
-	}
-	s.vars = append(s.vars, name, value)
-}
-
 // Merge is s with over on top (mod_env's merge_env_dir_configs): over's
 // UnsetEnv names removed from s's variables, then over's set.
 func (s Setting) Merge(over *Setting) Setting {
@@ -74,7 +64,7 @@ func (s Setting) Merge(over *Setting) Setting {
 		out.vars = without(out.vars, n)
 	}
 	for i := 0; i < len(over.vars); i += 2 {
-		out.set(over.vars[i], over.vars[i+1])
+		out.vars = setPair(out.vars, over.vars[i], over.vars[i+1])
 	}
 	return out
 }

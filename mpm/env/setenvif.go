@@ -105,7 +105,7 @@ func (c *Conditions) Add(directive string, args []string) error {
 		default:
 			v = "1"
 		}
-		e.set(n, v)
+		e.features = setPair(e.features, n, v)
 	}
 	if len(c.list) == 0 || c.list[len(c.list)-1] != e {
 		c.list = append(c.list, e)
@@ -129,41 +129,26 @@ func newCond(directive, name, regex string, icase bool) (*cond, error) {
 		}
 		e.re = re
 	}
-	switch strings.ToLower(name) {
-	case "remote_addr":
-		e.attr = attrRemoteAddr
-	case "remote_host":
-		e.attr = attrRemoteHost
-	case "request_uri":
-		e.attr = attrRequestURI
-	case "request_method":
-		e.attr = attrRequestMethod
-	case "request_protocol":
-		e.attr = attrRequestProtocol
-	case "server_addr":
-		e.attr = attrServerAddr
-	default:
-		if headerName.MatchString(name) {
-			e.key = http.CanonicalHeaderKey(name)
-			break
-		}
-		re, err := regexp.Compile(flags + name)
-		if err != nil {
-			return nil, errors.New(directive + "Header name regex could not be compiled.")
-		}
-		e.nameRe = re
+	if a, ok := attributes[strings.ToLower(name)]; ok {
+		e.attr = a
+		return e, nil
 	}
+	if headerName.MatchString(name) {
+		e.key = http.CanonicalHeaderKey(name)
+		return e, nil
+	}
+	re, err := regexp.Compile(flags + name)
+	if err != nil {
+		return nil, errors.New(directive + "Header name regex could not be compiled.")
+	}
+	e.nameRe = re
 	return e, nil
 }
 
-func (e *cond) set(name, value string) {
-	for i := 0; i < len(e.features); i += 2 {
-		if strings.EqualFold(e.features[i], name) {
-			e.features[i+1] = value
-			return
-		}
-	}
-	e.features = append(e.features, name, value)
+// attributes are the special attributes' names, lowercased.
+var attributes = map[string]attribute{
+	"remote_addr": attrRemoteAddr, "remote_host": attrRemoteHost, "request_uri": attrRequestURI,
+	"request_method": attrRequestMethod, "request_protocol": attrRequestProtocol, "server_addr": attrServerAddr,
 }
 
 // literalPattern is mod_setenvif's non_regex_pattern: a pattern without

@@ -46,14 +46,18 @@ func (v *Vars) Len() int {
 }
 
 // Set gives name the value (apr_table_setn).
-func (v *Vars) Set(name, value string) {
-	for i := 0; i < len(v.kv); i += 2 {
-		if strings.EqualFold(v.kv[i], name) {
-			v.kv[i+1] = value
-			return
+func (v *Vars) Set(name, value string) { v.kv = setPair(v.kv, name, value) }
+
+// setPair is the name and value pairs kv with name's value replaced, or the
+// pair appended.
+func setPair(kv []string, name, value string) []string {
+	for i := 0; i < len(kv); i += 2 {
+		if strings.EqualFold(kv[i], name) {
+			kv[i+1] = value
+			return kv
 		}
 	}
-	v.kv = append(v.kv, name, value)
+	return append(kv, name, value)
 }
 
 // Unset removes name (apr_table_unset).
