@@ -58,18 +58,13 @@ func (h *Handler) init() {
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.init()
+	c := h.Config
+	if !c.postRead.Empty() {
+		h.postRead(r)
+	}
 	if r.URL.Path == "*" && r.URL.Host == "" {
 		h.Static.ServeHTTP(w, r)
 		return
-	}
-	c := h.Config
-	if !c.postRead.Empty() {
-		// mod_setenvif's post-read-request phase, on the path as received.
-		uri, _, _ := strings.Cut(r.RequestURI, "?")
-		if !strings.HasPrefix(uri, "/") {
-			uri = r.URL.EscapedPath() // absolute-form: the path only
-		}
-		c.postRead.Apply(http1.Env(r), envRequest(r, uri))
 	}
 	p, status := static.CleanPath(r.URL)
 	if status != 0 {
@@ -96,6 +91,21 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	h.Static.Serve(w, r, h.docRoot, p, h)
+}
+
+// postRead is mod_setenvif's post-read-request phase: the server's SetEnvIf
+// lines on the path as received (not again for an ErrorDocument's internal
+// request).
+func (h *Handler) postRead(r *http.Request) {
+	e := http1.Env(r)
+	if e == nil || r.Context().Value(inErrorDocument{}) != nil {
+		return
+	}
+	uri, _, _ := strings.Cut(r.RequestURI, "?")
+	if !strings.HasPrefix(uri, "/") && uri != "*" {
+		uri = r.URL.EscapedPath() // absolute-form: the path only
+	}
+	h.Config.postRead.Apply(e, envRequest(r, uri))
 }
 
 // match applies a top-level Redirect or RedirectMatch to the clean path p.

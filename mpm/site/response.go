@@ -37,7 +37,9 @@ type timed struct {
 // applies its sections' SetEnvIf lines.
 func (p *response) Answer(r *http.Request, mtime time.Time) {
 	if p != nil && !p.dir.SetEnvIf.Empty() {
-		p.dir.SetEnvIf.Apply(http1.Env(r), envRequest(r, r.URL.Path))
+		if e := http1.Env(r); e != nil {
+			p.dir.SetEnvIf.Apply(e, envRequest(r, r.URL.Path))
+		}
 	}
 	p.filterWith(r, mtime)
 }
