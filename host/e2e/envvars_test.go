@@ -9,7 +9,7 @@ import (
 // envConf: mod_env and mod_setenvif at the server, a <Directory> and a
 // <Location>, and what the variables change: Header env= and %{VAR}e,
 // CustomLog env=[!]VAR and %{VAR}e, nokeepalive, downgrade-1.0 and
-// force-response-1.0.
+// force-response-1.0; a virtual host's lines after the main server's.
 const envConf = `ServerName main.test
 Listen 127.0.0.1:@P0@
 DocumentRoot @DOCS@
@@ -55,6 +55,17 @@ SetEnvIf Request_URI "^/down" downgrade-1.0
     UnsetEnv mobile
     Header set X-Sub "%{subvar}e" env=subvar
 </Directory>
+<VirtualHost 127.0.0.1:@P0@>
+    ServerName v.test
+    DocumentRoot @DOCS@
+    SetEnvIf X-Order . order=vhost
+    SetEnv fromset vhost
+    Header set X-Order "%{order}e"
+</VirtualHost>
+<VirtualHost 127.0.0.1:@P0@>
+    ServerName main.test
+    DocumentRoot @DOCS@
+</VirtualHost>
 `
 
 // TestEnvVars: the variables mod_env and mod_setenvif set, as apache2 sets
@@ -85,6 +96,8 @@ func TestEnvVars(t *testing.T) {
 		req("GET", "/loc/l.txt", "HTTP/1.1"),
 		req("GET", "/loc/missing", "HTTP/1.1", "User-Agent: Mozilla/5.0\r\n"),
 		req("GET", "/force.txt", "HTTP/1.1"),
+		"GET /a/x.txt HTTP/1.1\r\nHost: v.test\r\nX-Order: one two\r\nConnection: close\r\n\r\n",
+		"GET /loc/l.txt HTTP/1.1\r\nHost: v.test\r\nUser-Agent: Mozilla/3\r\nConnection: close\r\n\r\n",
 	})
 	// The status line: force-response-1.0 answers an HTTP/1.0 request (or
 	// one downgrade-1.0 made so) with "HTTP/1.0"; an HTTP/1.1 request keeps
