@@ -81,7 +81,8 @@ func Apply(actions []*Action, h http.Header, req http.Header, e *env.Vars, start
 }
 
 // edit is mod_headers' process_regexp: the first match (edit) or every
-// match (edit*) replaced, $0-$9 and & in the replacement expanded.
+// match (edit*) replaced, $0-$9 in the replacement expanded (ap_pregsub:
+// "&" is literal in apache2 2.4).
 func (a *Action) edit(v string, e *env.Vars, start time.Time) string {
 	repl := a.value.expand(e, start)
 	var b []byte
@@ -92,7 +93,7 @@ func (a *Action) edit(v string, e *env.Vars, start time.Time) string {
 			break
 		}
 		b = append(b, rest[:m[0]]...)
-		b = appendSubst(b, repl, rest, m)
+		b = env.AppendSubst(b, repl, rest, m)
 		if a.op == opEdit || m[1] == len(rest) && m[0] == m[1] {
 			rest = rest[m[1]:]
 			break
@@ -109,34 +110,6 @@ func (a *Action) edit(v string, e *env.Vars, start time.Time) string {
 		return v
 	}
 	return string(append(b, rest...))
-}
-
-// appendSubst is apache2's ap_pregsub: "$N" and "&" are the groups, a
-// backslash takes the next byte literally.
-func appendSubst(b []byte, repl, src string, m []int) []byte {
-	for i := 0; i < len(repl); i++ {
-		c := repl[i]
-		n := -1
-		switch {
-		case c == '&':
-			n = 0
-		case c == '$' && i+1 < len(repl) && repl[i+1] >= '0' && repl[i+1] <= '9':
-			n = int(repl[i+1] - '0')
-			i++
-		case c == '\\' && i+1 < len(repl) && (repl[i+1] == '$' || repl[i+1] == '&'):
-			i++
-			b = append(b, repl[i])
-			continue
-		}
-		if n < 0 {
-			b = append(b, c)
-			continue
-		}
-		if 2*n+1 < len(m) && m[2*n] >= 0 {
-			b = append(b, src[m[2*n]:m[2*n+1]]...)
-		}
-	}
-	return b
 }
 
 // key is h's spelling of name, or name when h has none.
