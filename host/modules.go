@@ -31,6 +31,8 @@ var builtinModules = []builtinModule{
 	{"expires_module", "mod_expires.c"},
 	{"env_module", "mod_env.c"},
 	{"setenvif_module", "mod_setenvif.c"},
+	{"filter_module", "mod_filter.c"},
+	{"deflate_module", "mod_deflate.c"},
 	{"status_module", "mod_status.c"},
 	{"unixd_module", "mod_unixd.c"},
 	{"log_config_module", "mod_log_config.c"},

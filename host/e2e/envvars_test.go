@@ -86,7 +86,7 @@ func TestEnvVars(t *testing.T) {
 	req := func(method, path, proto string, fields ...string) string {
 		return method + " " + path + " " + proto + "\r\nHost: main.test\r\n" + strings.Join(fields, "") + "Connection: close\r\n\r\n"
 	}
-	p.checkHeaderAnswers([]string{
+	p.compareEach([]string{
 		req("GET", "/a/x.txt", "HTTP/1.1"),
 		req("GET", "/a/x.txt", "HTTP/1.1", "User-Agent: Mozilla/5.0 (Phone)\r\n"),
 		req("GET", "/a/x.txt", "HTTP/1.1", "User-Agent: Mozilla/4.0\r\n", "X-Ref: ab\r\n", "X-Order: one two\r\n"),
@@ -98,7 +98,7 @@ func TestEnvVars(t *testing.T) {
 		req("GET", "/force.txt", "HTTP/1.1"),
 		"GET /a/x.txt HTTP/1.1\r\nHost: v.test\r\nX-Order: one two\r\nConnection: close\r\n\r\n",
 		"GET /loc/l.txt HTTP/1.1\r\nHost: v.test\r\nUser-Agent: Mozilla/3\r\nConnection: close\r\n\r\n",
-	})
+	}, (*diffServer).headerAnswer)
 	// The status line: force-response-1.0 answers an HTTP/1.0 request (or
 	// one downgrade-1.0 made so) with "HTTP/1.0"; an HTTP/1.1 request keeps
 	// "HTTP/1.1".

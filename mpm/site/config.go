@@ -3,11 +3,12 @@
 // <DirectoryMatch>, <Files>, <FilesMatch>, <Location> and <LocationMatch> sections
 // with Require all granted|denied, Options (Indexes, FollowSymLinks,
 // SymLinksIfOwnerMatch), DirectoryIndex, ErrorDocument, ForceType, FileETag,
-// AddDefaultCharset, Redirect, Header and RequestHeader (package headers),
-// ExpiresActive, ExpiresByType and ExpiresDefault (package expires), SetEnv, UnsetEnv,
-// PassEnv, SetEnvIf, SetEnvIfNoCase, BrowserMatch and BrowserMatchNoCase (package env);
-// and, at the top level,
-// Alias, AliasMatch, Redirect, RedirectMatch, RedirectTemp and RedirectPermanent.
+// AddDefaultCharset, Redirect, Header and RequestHeader (package headers) and
+// ExpiresActive, ExpiresByType and ExpiresDefault (package expires),
+// AddOutputFilterByType, SetOutputFilter, AddOutputFilter and RemoveOutputFilter
+// (package deflate), SetEnv, UnsetEnv, PassEnv, SetEnvIf, SetEnvIfNoCase, BrowserMatch and
+// BrowserMatchNoCase (package env); and, at the top level, Alias, AliasMatch, Redirect,
+// RedirectMatch, RedirectTemp, RedirectPermanent and the Deflate* settings.
 //
 // The host sends the sections as written (kind, pattern and directives with their
 // positions); Compile turns them into a Config and Handler serves requests with it on
@@ -34,6 +35,7 @@ import (
 	"strings"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm/env"
+	"github.com/httpd-mpm/httpd-mpm/mpm/deflate"
 	"github.com/httpd-mpm/httpd-mpm/mpm/expires"
 	"github.com/httpd-mpm/httpd-mpm/mpm/headers"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
@@ -70,6 +72,8 @@ var Directives = []string{
 	"AddDefaultCharset", "UseCanonicalName", "Alias", "AliasMatch", "Redirect", "RedirectMatch", "RedirectTemp", "RedirectPermanent",
 	"Header", "RequestHeader", "ExpiresActive", "ExpiresByType", "ExpiresDefault",
 	"SetEnv", "UnsetEnv", "PassEnv", "SetEnvIf", "SetEnvIfNoCase", "BrowserMatch", "BrowserMatchNoCase",
+	"AddOutputFilterByType", "SetOutputFilter", "AddOutputFilter", "RemoveOutputFilter",
+	"DeflateCompressionLevel", "DeflateBufferSize", "DeflateMemLevel", "DeflateWindowSize", "DeflateAlterETag",
 }
 
 // UseCanonicalName is the server's UseCanonicalName among its top-level directives
@@ -142,6 +146,7 @@ type dir struct {
 	expires              expires.Config
 	env                  env.Setting    // SetEnv, UnsetEnv, PassEnv
 	setenvif             env.Conditions // SetEnvIf and the like, in sections only
+	deflate              deflate.Dir // output filters: DEFLATE
 }
 
 // Dir is the merged configuration for one request path.
@@ -158,6 +163,7 @@ type Dir struct {
 	Expires        expires.Config
 	Env            env.Setting    // mod_env's variables, set at the fixups
 	SetEnvIf       env.Conditions // the sections' SetEnvIf lines, at the header parser
+	Deflate        deflate.Dir
 }
 
 type redirect struct {
@@ -200,6 +206,10 @@ type Config struct {
 	// responses: some level has a Header, RequestHeader or Expires* line, so
 	// every answer takes part (static.Options.Response).
 	responses bool
+	// deflate is the server's Deflate* settings; filters says that some
+	// level puts DEFLATE on answers (static.Options.Filter).
+	deflate deflate.Server
+	filters bool
 }
 
 // Compile builds the configuration from the top-level directives and the sections.
@@ -240,11 +250,15 @@ func Compile(server []Directive, sections []Section) (*Config, error) {
 		}
 	}
 	c.responses = c.server.responds()
+	c.filters = c.server.deflate.Enables()
+	c.deflate.Env = requestEnv // no-gzip, gzip-only-text/html, force-gzip (SetEnvIf, BrowserMatch)
 	for _, group := range [][]*section{c.dirs, c.dirRegex, c.files, c.locations} {
 		for _, sec := range group {
 			c.responses = c.responses || sec.conf.responds()
+			c.filters = c.filters || sec.conf.deflate.Enables()
 			for _, f := range sec.files {
 				c.responses = c.responses || f.conf.responds()
+				c.filters = c.filters || f.conf.deflate.Enables()
 			}
 		}
 	}
@@ -350,6 +364,10 @@ func (c *Config) top(d Directive) error {
 		c.redirects = append(c.redirects, r)
 	case "setenvif", "setenvifnocase", "browsermatch", "browsermatchnocase":
 		return c.postRead.Add(d.Name, a)
+	default:
+		if deflate.IsServerDirective(d.Name) {
+			return c.deflate.Set(d.Name, a)
+		}
 	}
 	return nil
 }
@@ -500,6 +518,8 @@ func (d *dir) set(x Directive, inLocation bool) error {
 		return d.env.Add(x.Name, a)
 	case "setenvif", "setenvifnocase", "browsermatch", "browsermatchnocase":
 		return d.setenvif.Add(x.Name, a)
+	case "addoutputfilterbytype", "setoutputfilter", "addoutputfilter", "removeoutputfilter":
+		return d.deflate.Set(x.Name, a)
 	case "redirect", "redirecttemp", "redirectpermanent":
 		if inLocation {
 			r, err := parseRedirect(x, true)
@@ -588,6 +608,7 @@ func (m *Dir) merge(d *dir) {
 	m.Expires = m.Expires.Merge(&d.expires)
 	m.Env = m.Env.Merge(&d.env)
 	m.SetEnvIf = m.SetEnvIf.Merge(&d.setenvif)
+	m.Deflate = m.Deflate.Merge(&d.deflate)
 }
 
 // responds reports whether the level has a mod_headers, mod_expires, mod_env
@@ -615,3 +636,7 @@ func (m *Dir) mergeErrorDocuments(d *dir) {
 	}
 	m.ErrorDocuments = docs
 }
+
+// requestEnv looks up a variable of the request's environment (mod_env,
+// mod_setenvif), for mod_deflate.
+func requestEnv(r *http.Request, name string) (string, bool) { return http1.Env(r).Get(name) }
