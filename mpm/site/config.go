@@ -34,8 +34,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/httpd-mpm/httpd-mpm/mpm/env"
 	"github.com/httpd-mpm/httpd-mpm/mpm/deflate"
+	"github.com/httpd-mpm/httpd-mpm/mpm/env"
 	"github.com/httpd-mpm/httpd-mpm/mpm/expires"
 	"github.com/httpd-mpm/httpd-mpm/mpm/headers"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
@@ -146,7 +146,7 @@ type dir struct {
 	expires              expires.Config
 	env                  env.Setting    // SetEnv, UnsetEnv, PassEnv
 	setenvif             env.Conditions // SetEnvIf and the like, in sections only
-	deflate              deflate.Dir // output filters: DEFLATE
+	deflate              deflate.Dir    // output filters: DEFLATE
 }
 
 // Dir is the merged configuration for one request path.
