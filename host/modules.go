@@ -34,6 +34,8 @@ var builtinModules = []builtinModule{
 	{"authn_file_module", "mod_authn_file.c"},
 	{"authz_user_module", "mod_authz_user.c"},
 	{"authz_groupfile_module", "mod_authz_groupfile.c"},
+	{"env_module", "mod_env.c"},
+	{"setenvif_module", "mod_setenvif.c"},
 	{"filter_module", "mod_filter.c"},
 	{"deflate_module", "mod_deflate.c"},
 	{"status_module", "mod_status.c"},

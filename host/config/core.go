@@ -11,6 +11,7 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/mpm/accesslog"
 	"github.com/httpd-mpm/httpd-mpm/mpm/authn"
 	"github.com/httpd-mpm/httpd-mpm/mpm/deflate"
+	"github.com/httpd-mpm/httpd-mpm/mpm/env"
 	"github.com/httpd-mpm/httpd-mpm/mpm/expires"
 	"github.com/httpd-mpm/httpd-mpm/mpm/headers"
 )
@@ -128,6 +129,20 @@ var Core = Table{
 		Help: "text file containing user IDs and passwords"},
 	{Name: "AuthGroupFile", MinArgs: 1, MaxArgs: 1, Context: InDirectory, Module: "mod_authz_groupfile.c",
 		Help: "text file containing group names and member user IDs"},
+	{Name: "PassEnv", MinArgs: 1, MaxArgs: -1, Context: Anywhere, Module: "mod_env.c", Help: "a list of environment variables to pass to CGI."},
+	{Name: "SetEnv", MinArgs: 1, MaxArgs: 2, Context: Anywhere, Module: "mod_env.c",
+		Help: "an environment variable name and optional value to pass to CGI."},
+	{Name: "UnsetEnv", MinArgs: 1, MaxArgs: -1, Context: Anywhere, Module: "mod_env.c", Help: "a list of variables to remove from the CGI environment."},
+	{Name: "SetEnvIf", MinArgs: 0, MaxArgs: -1, Context: Anywhere, Check: checkSetEnvIf("SetEnvIf"), Module: "mod_setenvif.c",
+		Help: "A header-name, regex and a list of variables."},
+	{Name: "SetEnvIfNoCase", MinArgs: 0, MaxArgs: -1, Context: Anywhere, Check: checkSetEnvIf("SetEnvIfNoCase"), Module: "mod_setenvif.c",
+		Help: "a header-name, regex and a list of variables."},
+	{Name: "SetEnvIfExpr", MinArgs: 0, MaxArgs: -1, Context: Anywhere, Check: refuseSetEnvIfExpr, Module: "mod_setenvif.c",
+		Help: "an expression and a list of variables."},
+	{Name: "BrowserMatch", MinArgs: 0, MaxArgs: -1, Context: Anywhere, Check: checkSetEnvIf("BrowserMatch"), Module: "mod_setenvif.c",
+		Help: "A browser regex and a list of variables."},
+	{Name: "BrowserMatchNoCase", MinArgs: 0, MaxArgs: -1, Context: Anywhere, Check: checkSetEnvIf("BrowserMatchNoCase"), Module: "mod_setenvif.c",
+		Help: "A browser regex and a list of variables."},
 	{Name: "SetOutputFilter", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Check: checkDeflateDir("SetOutputFilter"),
 		Help: "filter (or ; delimited list of filters) to be run on the request content"},
 	{Name: "AddOutputFilter", MinArgs: 2, MaxArgs: -1, Context: Anywhere, Check: checkDeflateDir("AddOutputFilter"), Module: "mod_mime.c",
@@ -248,8 +263,10 @@ func isFnmatchPattern(s string) bool {
 }
 
 func checkCustomLog(args []string) error {
-	if len(args) == 3 && !hasPrefixFold(args[2], "env=") && !hasPrefixFold(args[2], "expr=") {
-		return errors.New("error in condition clause")
+	if len(args) == 3 {
+		if _, _, err := accesslog.Condition(args[2]); err != nil {
+			return err
+		}
 	}
 	_, err := accesslog.Parse(args[1])
 	return err
@@ -261,6 +278,19 @@ func checkHeader(request bool) func(args []string) error {
 		var c headers.Config
 		return c.Add(request, args)
 	}
+}
+
+// checkSetEnvIf is mod_setenvif's add_setenvif_core for one of its directives.
+func checkSetEnvIf(name string) func(args []string) error {
+	return func(args []string) error {
+		var c env.Conditions
+		return c.Add(name, args)
+	}
+}
+
+// refuseSetEnvIfExpr: SetEnvIfExpr needs apache2's ap_expr.
+func refuseSetEnvIfExpr([]string) error {
+	return errors.New("SetEnvIfExpr (apache2's ap_expr) is not supported by this server")
 }
 
 // checkDeflate is mod_deflate's check of one of its server settings.

@@ -27,7 +27,6 @@ const debianConf = "/etc/apache2"
 // same tree. Shrink it as the modules land; what is left is the known gap.
 var debianGap = []string{
 	"access_compat", "authz_host", // authz branch
-	"env", "setenvif", // envvars branch
 	"autoindex",   // autoindex branch
 	"negotiation", // not planned: no content negotiation
 	// status.conf says "Require local", which is authz_host's: apache2

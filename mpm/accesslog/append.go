@@ -144,6 +144,11 @@ func (it *item) append(b []byte, e *Entry) []byte {
 			return append(b, '"', '"')
 		}
 		return appendEscaped(b, e.User)
+	case 'e':
+		if v, ok := e.Env.Get(it.text); ok {
+			return appendEscaped(b, v)
+		}
+		return append(b, '-')
 	case 'X':
 		if e.KeepAlive {
 			return append(b, '+')

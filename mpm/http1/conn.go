@@ -14,6 +14,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/httpd-mpm/httpd-mpm/mpm/env"
 )
 
 // Buffer sizes. The read buffer holds pipelined requests; the write buffer holds a
@@ -78,6 +80,7 @@ type Conn struct {
 	errorPage  bool         // the current response is an error page (WriteError)
 	user       string       // SetUser's, for the access log's %u
 	userSet    bool         // SetUser was called for the current request
+	env        env.Vars     // the current request's environment variables (Env)
 	sawEOF     bool         // the client closed its side
 
 	nb        NonblockingWriter // rwc's, when it has one
@@ -351,6 +354,7 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 	c.ident = nil
 	c.filter, c.filterSet, c.errorPage = nil, false, false
 	c.user, c.userSet = "", false
+	c.env.Reset()
 	c.rwc.SetReadDeadline(c.start.Add(cfg.timeout))
 	c.nreq.Add(1)
 	c.setState(StateActive)
