@@ -24,6 +24,7 @@ var builtinModules = []builtinModule{
 	{"dir_module", "mod_dir.c"},
 	{"headers_module", "mod_headers.c"},
 	{"expires_module", "mod_expires.c"},
+	{"rewrite_module", "mod_rewrite.c"},
 	{"status_module", "mod_status.c"},
 	{"unixd_module", "mod_unixd.c"},
 }

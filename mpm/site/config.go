@@ -34,6 +34,7 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/mpm/expires"
 	"github.com/httpd-mpm/httpd-mpm/mpm/headers"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
+	"github.com/httpd-mpm/httpd-mpm/mpm/rewrite"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
 )
 
@@ -65,6 +66,7 @@ var Directives = []string{
 	"Options", "DirectoryIndex", "ErrorDocument", "ForceType", "DefaultType", "FileETag",
 	"AddDefaultCharset", "UseCanonicalName", "Alias", "AliasMatch", "Redirect", "RedirectMatch", "RedirectTemp", "RedirectPermanent",
 	"Header", "RequestHeader", "ExpiresActive", "ExpiresByType", "ExpiresDefault",
+	"RewriteEngine", "RewriteOptions", "RewriteBase", "RewriteCond", "RewriteRule", "RewriteMap",
 }
 
 // UseCanonicalName is the server's UseCanonicalName among its top-level directives
@@ -135,6 +137,7 @@ type dir struct {
 	redirect             *redirect // Redirect inside <Location>
 	headers              headers.Config
 	expires              expires.Config
+	rewrite              rewrite.Dir // the level's per-directory mod_rewrite
 }
 
 // Dir is the merged configuration for one request path.
@@ -149,6 +152,7 @@ type Dir struct {
 	Redirect       *redirect
 	Headers        headers.Config // Header and RequestHeader actions, outer levels' first
 	Expires        expires.Config
+	Rewrite        rewrite.Dir // per-directory mod_rewrite
 }
 
 type redirect struct {
@@ -187,6 +191,10 @@ type Config struct {
 	// responses: some level has a Header, RequestHeader or Expires* line, so
 	// every answer takes part (static.Options.Response).
 	responses bool
+	// rewrite is the server context's mod_rewrite; rewrites: some level has
+	// a Rewrite* line.
+	rewrite  rewrite.Dir
+	rewrites bool
 }
 
 // Compile builds the configuration from the top-level directives and the sections.
@@ -195,6 +203,13 @@ func Compile(server []Directive, sections []Section) (*Config, error) {
 	c := &Config{}
 	var errs []error
 	for _, d := range server {
+		if rewrite.IsDirective(d.Name) {
+			c.rewrites = true
+			if err := c.rewrite.Set(d.Name, d.Args, true); err != nil {
+				errs = append(errs, posError(d, err))
+			}
+			continue
+		}
 		if err := c.top(d); err != nil {
 			errs = append(errs, posError(d, err))
 			continue
@@ -223,12 +238,15 @@ func Compile(server []Directive, sections []Section) (*Config, error) {
 			c.locations = append(c.locations, sec)
 		}
 	}
+	c.server.rewrite = c.rewrite.PerDir()
 	c.responses = c.server.responds()
 	for _, group := range [][]*section{c.dirs, c.dirRegex, c.files, c.locations} {
 		for _, sec := range group {
 			c.responses = c.responses || sec.conf.responds()
+			c.rewrites = c.rewrites || !sec.conf.rewrite.Empty()
 			for _, f := range sec.files {
 				c.responses = c.responses || f.conf.responds()
+				c.rewrites = c.rewrites || !f.conf.rewrite.Empty()
 			}
 		}
 	}
@@ -256,6 +274,10 @@ func posError(d Directive, err error) error {
 
 // Check reports what Compile refuses in one top-level directive, in apache2's words.
 func Check(d Directive) error {
+	if rewrite.IsDirective(d.Name) {
+		var r rewrite.Dir
+		return r.Set(d.Name, d.Args, true)
+	}
 	var c Config
 	if err := c.top(d); err != nil {
 		return err
@@ -289,6 +311,7 @@ func compileSection(s Section, errs *[]error) (*section, error) {
 		}
 		sec.wild = strings.ContainsAny(s.Pattern, "*?[")
 	}
+	sec.conf.rewrite.SetDirectory(sec.pattern)
 	for _, d := range s.Directives {
 		if err := sec.conf.set(d, sec.kind == "location"); err != nil {
 			*errs = append(*errs, posError(d, err))
@@ -469,6 +492,8 @@ func (d *dir) set(x Directive, inLocation bool) error {
 		return d.headers.Add(strings.EqualFold(x.Name, "requestheader"), a)
 	case "expiresactive", "expiresbytype", "expiresdefault":
 		return d.expires.Set(x.Name, a)
+	case "rewriteengine", "rewriteoptions", "rewritebase", "rewritecond", "rewriterule", "rewritemap":
+		return d.rewrite.Set(x.Name, a, false)
 	case "redirect", "redirecttemp", "redirectpermanent":
 		if inLocation {
 			r, err := parseRedirect(x, true)
@@ -555,6 +580,7 @@ func (m *Dir) merge(d *dir) {
 	}
 	m.Headers = m.Headers.Merge(&d.headers)
 	m.Expires = m.Expires.Merge(&d.expires)
+	m.Rewrite = rewrite.Merge(&m.Rewrite, &d.rewrite)
 }
 
 // responds reports whether the level has a mod_headers or mod_expires line.

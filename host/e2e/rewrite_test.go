@@ -1,0 +1,88 @@
+package e2e_test
+
+import "testing"
+
+// rewriteConf: mod_rewrite in the server context (before mod_alias), with a
+// canonical-host redirect, a trailing-slash redirect, clean URLs mapped to
+// .html files by -f, QSA, [F], [G], conditions chained with OR, [PT] into an
+// Alias, the N bound and [END]; and per directory with RewriteBase (an
+// internal redirect to a front controller).
+const rewriteConf = `ServerName main.test
+Listen 127.0.0.1:@P0@
+DocumentRoot @DOCS@
+<Directory @DOCS@>
+    Require all granted
+</Directory>
+Alias /aliased @DOCS@/sub
+RewriteEngine On
+RewriteCond %{HTTP_HOST} ^www\.main\.test$ [NC]
+RewriteRule ^/(.*)$ http://main.test/$1 [R=301,L]
+RewriteCond %{DOCUMENT_ROOT}%{REQUEST_URI} -d
+RewriteRule ^(.+[^/])$ $1/ [R=301,L]
+RewriteCond %{DOCUMENT_ROOT}%{REQUEST_URI}.html -f
+RewriteRule ^(.*)$ $1.html [L]
+RewriteRule ^/search/(\w+)$ /page.html?q=$1 [QSA,R=302,L]
+RewriteRule ^/moved/(.*)$ /sub/$1 [R=permanent,QSD]
+RewriteRule ^/forbidden - [F]
+RewriteRule ^/old - [G]
+RewriteCond %{HTTP_USER_AGENT} badbot [NC,OR]
+RewriteCond %{HTTP_REFERER} spam\.example
+RewriteRule ^/ - [F]
+RewriteRule ^/pt/(.*)$ /aliased/$1 [PT]
+RewriteRule ^/loop/(.*)$ /loop/x$1 [N=5]
+RewriteRule ^/end/(.*)$ /app/$1 [END]
+RewriteRule ^/chain/(.*)$ /sub/$1 [C]
+RewriteRule ^/sub/(.*)\.txt$ /sub/$1.html [L]
+RewriteRule ^/skip/ - [S=1]
+RewriteRule ^/skip/ - [F]
+RewriteRule ^/typed$ /sub/s.txt [T=text/html,L]
+<Directory @DOCS@/app>
+    RewriteEngine On
+    RewriteBase /app/
+    RewriteCond %{REQUEST_FILENAME} !-f
+    RewriteRule ^(.*)$ index.html?path=$1 [L,QSA]
+</Directory>
+<Directory @DOCS@/rel>
+    RewriteEngine On
+    RewriteRule ^go$ there.html [R]
+</Directory>
+`
+
+// TestRewrite compares status, Location and body with apache2 for the rules
+// of rewriteConf.
+func TestRewrite(t *testing.T) {
+	docs := map[string]string{
+		"page.html":      "<p>page</p>\n",
+		"sub/s.txt":      "s\n",
+		"sub/s.html":     "<p>s</p>\n",
+		"app/index.html": "<p>app</p>\n",
+		"app/real.txt":   "real\n",
+		"rel/x.txt":      "x\n",
+	}
+	p := startPair(t, 1, rewriteConf, docs)
+	p.check([]diffRequest{
+		{Raw: get("/page.html", "www.main.test"), Want: "main.test/page.html"},
+		{Raw: get("/sub", "main.test"), Want: "main.test/sub/"},
+		{Raw: get("/sub?a=b", "main.test")},
+		{Raw: get("/page", "main.test"), Want: "page"},
+		{Raw: get("/page?x=1", "main.test"), Want: "page"},
+		{Raw: get("/search/word?lang=en", "main.test")},
+		{Raw: get("/search/word", "main.test")},
+		{Raw: get("/moved/s.txt?drop=me", "main.test")},
+		{Raw: get("/forbidden", "main.test"), Want: "Forbidden"},
+		{Raw: get("/old", "main.test"), Want: "Gone"},
+		{Raw: "GET /sub/s.txt HTTP/1.1\r\nHost: main.test\r\nUser-Agent: BadBot/1\r\nConnection: close\r\n\r\n"},
+		{Raw: "GET /sub/s.txt HTTP/1.1\r\nHost: main.test\r\nReferer: http://spam.example/\r\nConnection: close\r\n\r\n"},
+		{Raw: get("/sub/s.txt", "main.test"), Want: "s\n"},
+		{Raw: get("/pt/s.txt", "main.test"), Want: "s\n"},
+		{Raw: get("/loop/a", "main.test")},
+		{Raw: get("/end/missing", "main.test")},
+		{Raw: get("/app/missing", "main.test"), Want: "app"},
+		{Raw: get("/app/real.txt", "main.test"), Want: "real"},
+		{Raw: get("/app/", "main.test"), Want: "app"},
+		{Raw: get("/chain/s.txt", "main.test"), Want: "<p>s</p>"},
+		{Raw: get("/skip/x", "main.test")},
+		{Raw: get("/typed", "main.test")},
+		{Raw: get("/rel/go", "main.test")},
+	})
+}
