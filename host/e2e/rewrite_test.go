@@ -86,3 +86,85 @@ func TestRewrite(t *testing.T) {
 		{Raw: get("/rel/go", "main.test")},
 	})
 }
+
+// rewriteVhostConf: virtual hosts over a main server with rules: a host
+// without RewriteOptions keeps only its own rules (the main server's
+// RewriteEngine On carries over), Inherit runs the main server's after its
+// own, InheritBefore before them; and the fields rules leave on an answer
+// (CO's Set-Cookie, the Vary of a condition on a request field, escaping of
+// a redirect's back-references, NE, B).
+const rewriteVhostConf = `ServerName main.test
+Listen 127.0.0.1:@P0@
+DocumentRoot @DOCS@
+<Directory @DOCS@>
+    Require all granted
+</Directory>
+RewriteEngine On
+RewriteRule ^/main$ /page.html [L]
+RewriteRule ^/both$ /a.txt [L]
+<VirtualHost 127.0.0.1:@P0@>
+    ServerName own.test
+    DocumentRoot @DOCS@
+    RewriteRule ^/own$ /a.txt [L]
+    RewriteRule ^/esc/(.*)$ /target/$1 [R,L]
+    RewriteRule ^/ne/(.*)$ /target/$1 [R,NE,L]
+    RewriteRule ^/b/(.*)$ /page.html?q=$1 [B,R,L]
+    RewriteRule ^/cookie$ /a.txt [CO=flavour:oat:.own.test,L]
+    RewriteCond %{HTTP:X-Mobile} =1
+    RewriteRule ^/vary$ /page.html [L]
+    RewriteRule ^/vary$ /a.txt [L]
+</VirtualHost>
+<VirtualHost 127.0.0.1:@P0@>
+    ServerName inherit.test
+    DocumentRoot @DOCS@
+    RewriteOptions Inherit
+    RewriteRule ^/both$ /page.html [L]
+</VirtualHost>
+<VirtualHost 127.0.0.1:@P0@>
+    ServerName before.test
+    DocumentRoot @DOCS@
+    RewriteOptions InheritBefore
+    RewriteRule ^/both$ /page.html [L]
+</VirtualHost>
+<VirtualHost 127.0.0.1:@P0@>
+    ServerName off.test
+    DocumentRoot @DOCS@
+    RewriteEngine Off
+    RewriteOptions Inherit
+</VirtualHost>
+`
+
+// TestRewriteVirtualHosts compares with apache2 how virtual hosts inherit
+// the main server's rules, and the fields rules set.
+func TestRewriteVirtualHosts(t *testing.T) {
+	docs := map[string]string{
+		"page.html": "<p>page</p>\n",
+		"a.txt":     "a\n",
+	}
+	p := startPair(t, 1, rewriteVhostConf, docs)
+	p.check([]diffRequest{
+		{Raw: get("/own", "own.test"), Want: "a\n"},
+		{Raw: get("/main", "own.test")},
+		{Raw: get("/main", "inherit.test"), Want: "page"},
+		{Raw: get("/both", "inherit.test"), Want: "page"},
+		{Raw: get("/both", "before.test"), Want: "a\n"},
+		{Raw: get("/main", "off.test")},
+		{Raw: get("/esc/a%20b%3Fc", "own.test")},
+		{Raw: get("/ne/a%20b", "own.test")},
+		{Raw: get("/b/x%26y%20z", "own.test")},
+	})
+	for _, req := range []string{
+		get("/cookie", "own.test"),
+		get("/vary", "own.test"),
+		"GET /vary HTTP/1.1\r\nHost: own.test\r\nX-Mobile: 1\r\nConnection: close\r\n\r\n",
+		"GET /vary HTTP/1.1\r\nHost: own.test\r\nX-Mobile: 0\r\nConnection: close\r\n\r\n",
+	} {
+		want := p.apache.headerAnswer(t, req)
+		got := p.ours.headerAnswer(t, req)
+		if got != want {
+			t.Errorf("%q:\n apache: %s\n ours:   %s", req, want, got)
+		} else {
+			t.Logf("%q: both %s", req, want)
+		}
+	}
+}

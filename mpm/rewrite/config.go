@@ -378,6 +378,8 @@ const (
 	flagNoPlus
 	flagUNC
 	flagNoSubreq
+	flagAllow3F
+	flagUnsafePrefixStat
 )
 
 // maxRounds is apache2's REWRITE_MAX_ROUNDS, N's default bound.
@@ -497,7 +499,11 @@ func (r *Rule) setFlag(key, val string) error {
 		return errors.New("flag 'P' (proxy) is not supported by this server: it has no mod_proxy")
 	case "h", "handler":
 		return errors.New("flag 'H' (handler) is not supported by this server")
-	case "bne", "bctls", "unsafeprefixstat", "unsafeallow3f":
+	case "unsafeallow3f":
+		r.flags |= flagAllow3F
+	case "unsafeprefixstat":
+		r.flags |= flagUnsafePrefixStat
+	case "bne", "bctls":
 		return fmt.Errorf("flag '%s' is not supported by this server", key)
 	default:
 		return fmt.Errorf("unknown flag '%s'", key)

@@ -94,6 +94,40 @@ type engine struct {
 	varyThis []string
 	reduced  bool
 	lastsub  *Rule
+	// qmarks records where the "?" of an expanded substitution came from:
+	// qFirstExpanded/qLastExpanded for the first and last one, qSeen once
+	// there is one.
+	qmarks uint8
+}
+
+const (
+	qSeen uint8 = 1 << iota
+	qFirstExpanded
+	qLastExpanded
+)
+
+// note records a "?" of the substitution, from an expansion or written.
+func (e *engine) note(expanded bool) {
+	if e.qmarks&qSeen == 0 {
+		e.qmarks |= qSeen
+		if expanded {
+			e.qmarks |= qFirstExpanded
+		}
+	}
+	if expanded {
+		e.qmarks |= qLastExpanded
+	} else {
+		e.qmarks &^= qLastExpanded
+	}
+}
+
+// unsafeQmark is do_expand's unsafe_qmark: the "?" that splits the query
+// (the first, the last with QSL) came from an expansion.
+func (e *engine) unsafeQmark(p *Rule) bool {
+	if p.flags&flagQSL != 0 {
+		return e.qmarks&qLastExpanded != 0
+	}
+	return e.qmarks&qFirstExpanded != 0
 }
 
 // Apply runs the server context's rules (apache2's hook_uri2file) on the
@@ -306,7 +340,14 @@ func (e *engine) rule(p *Rule) (bool, int) {
 	}
 	var out string
 	if p.flags&flagNoSub == 0 {
+		e.qmarks = 0
 		out = e.expand(p.output, p)
+		if p.flags&flagAllow3F == 0 && e.unsafeQmark(p) {
+			// A "?" a back-reference or variable brought in would split the
+			// query there (an encoded %3f in the request).
+			e.status = http.StatusForbidden
+			return true, actStatus
+		}
 	}
 	for _, v := range p.env {
 		e.setEnv(e.expand(v, nil))
@@ -473,7 +514,7 @@ func (e *engine) prefixStat(fn string) bool {
 	if _, err := os.Stat(first); err != nil {
 		return false
 	}
-	if e.lastsub == nil {
+	if e.lastsub == nil || e.lastsub.flags&flagUnsafePrefixStat != 0 {
 		return true
 	}
 	root := e.req.DocumentRoot
@@ -641,6 +682,9 @@ func atoi(s string) int {
 // matched condition's groups). ${map:key} is left as written (no maps).
 func (e *engine) expand(in string, p *Rule) string {
 	if !strings.ContainsAny(in, `\$%`) {
+		if p != nil && strings.IndexByte(in, '?') >= 0 {
+			e.note(false)
+		}
 		return in
 	}
 	var b strings.Builder
@@ -661,7 +705,11 @@ func (e *engine) expand(in string, p *Rule) string {
 				i++
 				continue
 			}
-			b.WriteString(e.variable(in[i+2 : end]))
+			v := e.variable(in[i+2 : end])
+			if p != nil && strings.IndexByte(v, '?') >= 0 {
+				e.note(true)
+			}
+			b.WriteString(v)
 			i = end
 		case (ch == '%' || ch == '$') && i+1 < len(in) && in[i+1] >= '0' && in[i+1] <= '9':
 			m := &e.rr
@@ -672,10 +720,16 @@ func (e *engine) expand(in string, p *Rule) string {
 				if p != nil && p.flags&flagEscapeBackref != 0 {
 					g = escapeBackref(g, p.escapes, p.flags&flagNoPlus != 0)
 				}
+				if p != nil && strings.IndexByte(g, '?') >= 0 {
+					e.note(true)
+				}
 				b.WriteString(g)
 			}
 			i++
 		default:
+			if ch == '?' && p != nil {
+				e.note(false)
+			}
 			b.WriteByte(ch)
 		}
 	}
@@ -768,7 +822,8 @@ func (e *engine) variable(name string) string {
 	case "HTTP_PROXY_CONNECTION":
 		return e.header("Proxy-Connection")
 	case "SERVER_NAME":
-		return http1.ServerHostname(r)
+		_, host, _ := splitSelf(http1.SelfURL(r, ""))
+		return host
 	case "SERVER_PORT":
 		_, _, port := splitSelf(http1.SelfURL(r, ""))
 		return port
