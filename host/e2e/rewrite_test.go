@@ -6,7 +6,8 @@ import "testing"
 // canonical-host redirect, a trailing-slash redirect, clean URLs mapped to
 // .html files by -f, QSA, [F], [G], conditions chained with OR, [PT] into an
 // Alias, the N bound and [END]; and per directory with RewriteBase (an
-// internal redirect to a front controller).
+// internal redirect to a front controller, and one that loops until the
+// bound on internal redirects).
 const rewriteConf = `ServerName main.test
 Listen 127.0.0.1:@P0@
 DocumentRoot @DOCS@
@@ -42,6 +43,10 @@ RewriteRule ^/typed$ /sub/s.txt [T=text/html,L]
     RewriteCond %{REQUEST_FILENAME} !-f
     RewriteRule ^(.*)$ index.html?path=$1 [L,QSA]
 </Directory>
+<Directory @DOCS@/loopdir>
+    RewriteEngine On
+    RewriteRule ^(.*)$ x$1
+</Directory>
 <Directory @DOCS@/rel>
     RewriteEngine On
     RewriteRule ^go$ there.html [R]
@@ -58,6 +63,7 @@ func TestRewrite(t *testing.T) {
 		"app/index.html": "<p>app</p>\n",
 		"app/real.txt":   "real\n",
 		"rel/x.txt":      "x\n",
+		"loopdir/a":      "a\n",
 	}
 	p := startPair(t, 1, rewriteConf, docs)
 	p.check([]diffRequest{
@@ -84,6 +90,7 @@ func TestRewrite(t *testing.T) {
 		{Raw: get("/skip/x", "main.test")},
 		{Raw: get("/typed", "main.test")},
 		{Raw: get("/rel/go", "main.test")},
+		{Raw: get("/loopdir/a", "main.test")},
 	})
 }
 

@@ -1,6 +1,7 @@
 package rewrite
 
 import (
+	"fmt"
 	"net"
 	"net/http"
 	"os"
@@ -60,6 +61,9 @@ type Result struct {
 	// segment exists, as apache2's prefix_stat), not a URL-path under
 	// DocumentRoot.
 	FilePath bool
+	// Log is apache2's error-log line for a Status the rules hit as an
+	// error ("AH02596: ..."), "" for none.
+	Log string
 }
 
 // rule set return codes (apply_rewrite_list's).
@@ -89,6 +93,7 @@ type engine struct {
 	uri      string // what the current rule matches
 	filename string
 	status   int
+	log      string // error-log line of an actStatus
 	rr, rc   match
 	vary     []string
 	varyThis []string
@@ -143,13 +148,13 @@ func Apply(d *Dir, req *Request) Result {
 		return Result{}
 	}
 	if st == actStatus {
-		return Result{Action: Status, Status: e.status}
+		return Result{Action: Status, Status: e.status, Log: e.log}
 	}
 	if skip := absoluteURI(e.filename); skip > 0 {
 		return e.redirect(st, skip, oquery, ohas)
 	}
 	if req.HasQuery && badQuery(req.Query) {
-		return Result{Action: Status, Status: http.StatusForbidden}
+		return Result{Action: Status, Status: http.StatusForbidden, Log: "AH10410: Rewritten query string contains control characters or spaces"}
 	}
 	if p, ok := strings.CutPrefix(e.filename, "passthrough:"); ok {
 		return Result{Action: PassThrough, Path: p}
@@ -172,7 +177,8 @@ func ApplyDir(d *Dir, req *Request, filename string, followSymLinks bool) Result
 		return Result{}
 	}
 	if !followSymLinks {
-		return Result{Action: Status, Status: http.StatusForbidden}
+		return Result{Action: Status, Status: http.StatusForbidden, Log: "AH00670: Options FollowSymLinks and SymLinksIfOwnerMatch are both off, " +
+			"so the RewriteRule directive is also forbidden due to its similar ability to circumvent directory restrictions : " + filename}
 	}
 	e := &engine{req: req, perdir: d.Directory, base: d.base, filename: filename}
 	oquery, ohas := req.Query, req.HasQuery
@@ -181,7 +187,7 @@ func ApplyDir(d *Dir, req *Request, filename string, followSymLinks bool) Result
 		return Result{}
 	}
 	if st == actStatus {
-		return Result{Action: Status, Status: e.status}
+		return Result{Action: Status, Status: e.status, Log: e.log}
 	}
 	if skip := absoluteURI(e.filename); skip > 0 {
 		if d.baseSet {
@@ -198,7 +204,7 @@ func ApplyDir(d *Dir, req *Request, filename string, followSymLinks bool) Result
 		return e.redirect(st, skip, oquery, ohas)
 	}
 	if req.HasQuery && badQuery(req.Query) {
-		return Result{Action: Status, Status: http.StatusForbidden}
+		return Result{Action: Status, Status: http.StatusForbidden, Log: "AH10411: Rewritten query string contains control characters or spaces"}
 	}
 	fn := strings.TrimPrefix(e.filename, "passthrough:")
 	if !strings.HasPrefix(fn, "/") {
@@ -259,6 +265,7 @@ loop:
 		}
 		if len(e.filename) > 2*limit {
 			e.status = http.StatusInternalServerError
+			e.log = fmt.Sprintf("RewriteRule '%s' and URI '%s' exceeded maximum length (%d)", p.pattern, e.req.URI, 2*limit)
 			return actStatus
 		}
 		if len(e.vary) > 0 && e.req.Out != nil {
@@ -291,6 +298,8 @@ loop:
 			round++
 			if round >= p.maxRounds {
 				e.status = http.StatusInternalServerError
+				e.log = fmt.Sprintf("AH02596: RewriteRule '%s' and URI '%s' exceeded maximum number of rounds (%d) via the [N] flag",
+					p.pattern, e.req.URI, p.maxRounds)
 				return actStatus
 			}
 			goto loop
@@ -346,6 +355,7 @@ func (e *engine) rule(p *Rule) (bool, int) {
 			// A "?" a back-reference or variable brought in would split the
 			// query there (an encoded %3f in the request).
 			e.status = http.StatusForbidden
+			e.log = "AH10508: Unsafe URL with %3f URL rewritten without UnsafeAllow3F"
 			return true, actStatus
 		}
 	}

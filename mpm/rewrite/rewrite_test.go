@@ -105,6 +105,7 @@ func TestApply(t *testing.T) {
 			d := dir(t, true, append([]string{"RewriteEngine On"}, tt.lines...)...)
 			req := request(tt.uri, tt.query, tt.header...)
 			got := Apply(d, req)
+			got.Log = "" // TestApplyLog
 			if got != tt.want {
 				t.Errorf("got %+v, want %+v", got, tt.want)
 			}
@@ -112,6 +113,21 @@ func TestApply(t *testing.T) {
 				t.Errorf("query %q, want %q", req.Query, tt.wantQ)
 			}
 		})
+	}
+}
+
+// TestApplyLog: the error-log lines of the statuses rules hit as errors.
+func TestApplyLog(t *testing.T) {
+	for _, tt := range []struct{ rule, uri, want string }{
+		{"RewriteRule ^/(.*)$ /x$1 [N=3]", "/a", "AH02596: RewriteRule '^/(.*)$' and URI '/a' exceeded maximum number of rounds (3) via the [N] flag"},
+		{"RewriteRule ^/s/(.*)$ /x/$1", "/s/a?b", "AH10508: Unsafe URL with %3f URL rewritten without UnsafeAllow3F"},
+		{"RewriteRule ^/a$ /b?x=%{THE_REQUEST}", "/a", "AH10410: Rewritten query string contains control characters or spaces"},
+		{"RewriteRule ^/a - [F]", "/a", ""},
+	} {
+		d := dir(t, true, "RewriteEngine On", tt.rule)
+		if got := Apply(d, request(tt.uri, "")); got.Log != tt.want {
+			t.Errorf("%s: log %q, want %q", tt.rule, got.Log, tt.want)
+		}
 	}
 }
 
@@ -180,7 +196,9 @@ func TestApplyDir(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			req := request("/app/x", "")
 			req.DocumentRoot = root
-			if got := ApplyDir(tt.d, req, tt.filename, tt.follow); got != tt.want {
+			got := ApplyDir(tt.d, req, tt.filename, tt.follow)
+			got.Log = ""
+			if got != tt.want {
 				t.Errorf("got %+v, want %+v", got, tt.want)
 			}
 		})

@@ -57,6 +57,7 @@ func (h *Handler) rewriteServer(w http.ResponseWriter, r *http.Request, p string
 	}
 	switch res.Action {
 	case rewrite.Status:
+		h.logRewrite(r, "rewrite", res.Log)
 		h.rewriteAnswer(w, r, res.Status, h.urlErrorDocuments(p))
 		return true, r, p, conf
 	case rewrite.Redirect:
@@ -98,6 +99,7 @@ func (h *Handler) rewriteDir(d *Dir) func(w http.ResponseWriter, r *http.Request
 		st.keep(req)
 		switch res.Action {
 		case rewrite.Status:
+			h.logRewrite(r, "rewrite", res.Log)
 			h.rewriteAnswer(w, r, res.Status, d.ErrorDocuments)
 			return true, ""
 		case rewrite.Redirect:
@@ -110,12 +112,14 @@ func (h *Handler) rewriteDir(d *Dir) func(w http.ResponseWriter, r *http.Request
 				target += "?" + req.Query
 			}
 			u, err := url.Parse(target)
-			if err != nil || st.depth >= maxInternalRedirects {
-				status := http.StatusBadRequest
-				if err == nil {
-					status = http.StatusInternalServerError
-				}
-				h.rewriteAnswer(w, r, status, d.ErrorDocuments)
+			if err != nil {
+				h.rewriteAnswer(w, r, http.StatusBadRequest, d.ErrorDocuments)
+				return true, ""
+			}
+			if st.depth >= maxInternalRedirects {
+				h.logRewrite(r, "core", "AH00124: Request exceeded the limit of 10 internal redirects due to probable configuration error. "+
+					"Use 'LimitInternalRecursion' to increase the limit if necessary. Use 'LogLevel debug' to get a backtrace.")
+				h.rewriteAnswer(w, r, http.StatusInternalServerError, d.ErrorDocuments)
 				return true, ""
 			}
 			st.depth++
@@ -129,6 +133,17 @@ func (h *Handler) rewriteDir(d *Dir) func(w http.ResponseWriter, r *http.Request
 			}
 		}
 		return false, req.Type
+	}
+}
+
+// logRewrite writes msg (if any) to the error log at level error.
+func (h *Handler) logRewrite(r *http.Request, module, msg string) {
+	level := h.Static.LogLevel
+	if level == 0 {
+		level = static.LevelWarn
+	}
+	if msg != "" && h.Static.LogError != nil && level >= static.LevelError {
+		h.Static.LogError(r, static.LevelError, module, nil, msg)
 	}
 }
 
