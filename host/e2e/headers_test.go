@@ -172,6 +172,15 @@ func TestHeadersAndExpires(t *testing.T) {
 		get("/loc/l.txt", "v.test"),
 		get("/missing", "v.test"),
 	}
+	p.checkHeaders(reqs)
+	p.checkLogs("hdr_log")
+}
+
+// checkHeaders sends each request to Apache, then to ours, and reports
+// every headerAnswer of ours that differs from Apache's.
+func (p *diffPair) checkHeaders(reqs []string) {
+	t := p.t
+	t.Helper()
 	for _, req := range reqs {
 		want := p.apache.headerAnswer(t, req)
 		got := p.ours.headerAnswer(t, req)
@@ -181,5 +190,4 @@ func TestHeadersAndExpires(t *testing.T) {
 			t.Logf("%q: both %s", req, want)
 		}
 	}
-	p.checkLogs("hdr_log")
 }

@@ -142,19 +142,8 @@ func Apply(d *Dir, req *Request) Result {
 		return Result{}
 	}
 	e := &engine{req: req, filename: req.URI}
-	oquery, ohas := req.Query, req.HasQuery
-	st := e.list(d.rules)
-	if st == actNone {
-		return Result{}
-	}
-	if st == actStatus {
-		return Result{Action: Status, Status: e.status, Log: e.log}
-	}
-	if skip := absoluteURI(e.filename); skip > 0 {
-		return e.redirect(st, skip, oquery, ohas)
-	}
-	if req.HasQuery && badQuery(req.Query) {
-		return Result{Action: Status, Status: http.StatusForbidden, Log: "AH10410: Rewritten query string contains control characters or spaces"}
+	if res, final := e.run(d.rules); final {
+		return res
 	}
 	if p, ok := strings.CutPrefix(e.filename, "passthrough:"); ok {
 		return Result{Action: PassThrough, Path: p}
@@ -166,9 +155,9 @@ func Apply(d *Dir, req *Request) Result {
 }
 
 // ApplyDir runs a directory's merged rules (apache2's hook_fixup) on the file
-// path filename; isDir tells that filename names a directory.
-// followSymLinks is Options FollowSymLinks or SymLinksIfOwnerMatch, without
-// which apache2 refuses per-directory rules with a 403.
+// path filename. followSymLinks is Options FollowSymLinks or
+// SymLinksIfOwnerMatch, without which apache2 refuses per-directory rules
+// with a 403.
 func ApplyDir(d *Dir, req *Request, filename string, followSymLinks bool) Result {
 	if !d.Enabled() || d.Directory == "" || req.End {
 		return Result{}
@@ -181,30 +170,8 @@ func ApplyDir(d *Dir, req *Request, filename string, followSymLinks bool) Result
 			"so the RewriteRule directive is also forbidden due to its similar ability to circumvent directory restrictions : " + filename}
 	}
 	e := &engine{req: req, perdir: d.Directory, base: d.base, filename: filename}
-	oquery, ohas := req.Query, req.HasQuery
-	st := e.list(d.rules)
-	if st == actNone {
-		return Result{}
-	}
-	if st == actStatus {
-		return Result{Action: Status, Status: e.status, Log: e.log}
-	}
-	if skip := absoluteURI(e.filename); skip > 0 {
-		if d.baseSet {
-			// Replace the directory by the RewriteBase in the URL's path.
-			rest := e.filename[skip:]
-			if i := strings.IndexByte(rest, '/'); i >= 0 && i+1 < len(rest) {
-				cp := rest[i+1:]
-				dir := strings.TrimPrefix(d.Directory, "/")
-				if out := substPrefix(cp, dir, d.base[1:]); out != cp {
-					e.filename = e.filename[:skip+i+1] + out
-				}
-			}
-		}
-		return e.redirect(st, skip, oquery, ohas)
-	}
-	if req.HasQuery && badQuery(req.Query) {
-		return Result{Action: Status, Status: http.StatusForbidden, Log: "AH10411: Rewritten query string contains control characters or spaces"}
+	if res, final := e.run(d.rules); final {
+		return res
 	}
 	fn := strings.TrimPrefix(e.filename, "passthrough:")
 	if !strings.HasPrefix(fn, "/") {
@@ -213,12 +180,52 @@ func ApplyDir(d *Dir, req *Request, filename string, followSymLinks bool) Result
 	if fn == filename {
 		return Result{Action: Unchanged}
 	}
-	if d.baseSet {
-		fn = substPrefix(fn, d.Directory, d.base)
+	if e.base != "" {
+		fn = substPrefix(fn, d.Directory, e.base)
 	} else if root := strings.TrimSuffix(req.DocumentRoot, "/"); root != "" && strings.HasPrefix(fn, root+"/") {
 		fn = fn[len(root):]
 	}
 	return Result{Action: Local, Path: fn}
+}
+
+// run applies rules and gives the outcome when it is final (no rewrite, a
+// status, a redirect, a bad query); otherwise e.filename is a local result.
+func (e *engine) run(rules []*Rule) (Result, bool) {
+	req := e.req
+	oquery, ohas := req.Query, req.HasQuery
+	switch st := e.list(rules); st {
+	case actNone:
+		return Result{}, true
+	case actStatus:
+		return Result{Action: Status, Status: e.status, Log: e.log}, true
+	default:
+		if skip := absoluteURI(e.filename); skip > 0 {
+			if e.base != "" {
+				e.rebase(skip)
+			}
+			return e.redirect(st, skip, oquery, ohas), true
+		}
+	}
+	if req.HasQuery && badQuery(req.Query) {
+		ah := "AH10410"
+		if e.perdir != "" {
+			ah = "AH10411"
+		}
+		return Result{Action: Status, Status: http.StatusForbidden, Log: ah + ": Rewritten query string contains control characters or spaces"}, true
+	}
+	return Result{}, false
+}
+
+// rebase replaces, in the path of a per-directory redirect's URL, the
+// directory by the RewriteBase.
+func (e *engine) rebase(skip int) {
+	rest := e.filename[skip:]
+	if i := strings.IndexByte(rest, '/'); i >= 0 && i+1 < len(rest) {
+		cp := rest[i+1:]
+		if out := substPrefix(cp, strings.TrimPrefix(e.perdir, "/"), e.base[1:]); out != cp {
+			e.filename = e.filename[:skip+i+1] + out
+		}
+	}
 }
 
 // redirect is the answer to a rule set that ended on an absolute URL.
