@@ -11,6 +11,8 @@ import "testing"
 const rewriteConf = `ServerName main.test
 Listen 127.0.0.1:@P0@
 DocumentRoot @DOCS@
+LogFormat "%U %q %>s \"%r\"" rw
+CustomLog logs/rw_log rw
 <Directory @DOCS@>
     Require all granted
 </Directory>
@@ -92,6 +94,7 @@ func TestRewrite(t *testing.T) {
 		{Raw: get("/rel/go", "main.test")},
 		{Raw: get("/loopdir/a", "main.test")},
 	})
+	p.checkLogs("rw_log")
 }
 
 // rewriteVhostConf: virtual hosts over a main server with rules: a host

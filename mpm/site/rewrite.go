@@ -55,6 +55,10 @@ func (h *Handler) rewriteServer(w http.ResponseWriter, r *http.Request, p string
 	if req.Type != "" {
 		conf = typed{h, req.Type}
 	}
+	if res.Action != rewrite.Declined {
+		// The access log's %q shows the query the rules left.
+		setQuery(r, req)
+	}
 	switch res.Action {
 	case rewrite.Status:
 		h.logRewrite(r, "rewrite", res.Log)
@@ -65,12 +69,10 @@ func (h *Handler) rewriteServer(w http.ResponseWriter, r *http.Request, p string
 		h.rewriteAnswer(w, r, res.Status, h.urlErrorDocuments(p))
 		return true, r, p, conf
 	case rewrite.PassThrough:
-		setQuery(r, req)
 		np := cleanRewritten(res.Path)
 		r.URL.Path, r.URL.RawPath = np, ""
 		return false, r, np, conf
 	case rewrite.Local:
-		setQuery(r, req)
 		for _, l := range h.Config.locations {
 			if l.conf.redirect != nil && l.matchURL(p) {
 				h.redirect(w, r, l.conf.redirect, l.conf.redirect.target, p)
@@ -97,6 +99,11 @@ func (h *Handler) rewriteDir(d *Dir) func(w http.ResponseWriter, r *http.Request
 		req := st.request(w, r, p, h.docRoot)
 		res := rewrite.ApplyDir(&d.Rewrite, req, filename, follow)
 		st.keep(req)
+		if res.Action != rewrite.Declined {
+			// The access log's %q shows the query the rules left (its %U
+			// the URL-path asked for, also after an internal redirect).
+			setQuery(r, req)
+		}
 		switch res.Action {
 		case rewrite.Status:
 			h.logRewrite(r, "rewrite", res.Log)
@@ -127,10 +134,6 @@ func (h *Handler) rewriteDir(d *Dir) func(w http.ResponseWriter, r *http.Request
 			r2.URL = u
 			h.ServeHTTP(w, r2)
 			return true, ""
-		case rewrite.Unchanged, rewrite.Declined:
-			if req.HasQuery != (r.URL.RawQuery != "") || req.Query != r.URL.RawQuery {
-				setQuery(r, req)
-			}
 		}
 		return false, req.Type
 	}
