@@ -123,6 +123,10 @@ RewriteRule ^/both$ /a.txt [L]
     RewriteCond %{HTTP:X-Mobile} =1
     RewriteRule ^/vary$ /page.html [L]
     RewriteRule ^/vary$ /a.txt [L]
+    RewriteCond %{HTTP:X-Mobile} =1
+    RewriteRule ^/varyredirect$ /page.html [R,L]
+    RewriteCond %{HTTP:X-Mobile} =1
+    RewriteRule ^/varyforbidden$ - [F]
 </VirtualHost>
 <VirtualHost 127.0.0.1:@P0@>
     ServerName inherit.test
@@ -168,5 +172,7 @@ func TestRewriteVirtualHosts(t *testing.T) {
 		get("/vary", "own.test"),
 		"GET /vary HTTP/1.1\r\nHost: own.test\r\nX-Mobile: 1\r\nConnection: close\r\n\r\n",
 		"GET /vary HTTP/1.1\r\nHost: own.test\r\nX-Mobile: 0\r\nConnection: close\r\n\r\n",
+		"GET /varyredirect HTTP/1.1\r\nHost: own.test\r\nX-Mobile: 1\r\nConnection: close\r\n\r\n",
+		"GET /varyforbidden HTTP/1.1\r\nHost: own.test\r\nX-Mobile: 1\r\nConnection: close\r\n\r\n",
 	})
 }
