@@ -6,7 +6,8 @@ import "testing"
 // canonical-host redirect, a trailing-slash redirect, clean URLs mapped to
 // .html files by -f, QSA, [F], [G], conditions chained with OR, [PT] into an
 // Alias, the N bound and [END]; and per directory with RewriteBase (an
-// internal redirect to a front controller, and one that loops until the
+// internal redirect to a front controller, kept in a subdirectory whose
+// section has no mod_rewrite line, and one that loops until the
 // bound on internal redirects).
 const rewriteConf = `ServerName main.test
 Listen 127.0.0.1:@P0@
@@ -45,6 +46,9 @@ RewriteRule ^/typed$ /sub/s.txt [T=text/html,L]
     RewriteCond %{REQUEST_FILENAME} !-f
     RewriteRule ^(.*)$ index.html?path=$1 [L,QSA]
 </Directory>
+<Directory @DOCS@/app/sub>
+    Options +Indexes
+</Directory>
 <Directory @DOCS@/loopdir>
     RewriteEngine On
     RewriteRule ^(.*)$ x$1
@@ -64,6 +68,7 @@ func TestRewrite(t *testing.T) {
 		"sub/s.html":     "<p>s</p>\n",
 		"app/index.html": "<p>app</p>\n",
 		"app/real.txt":   "real\n",
+		"app/sub/keep":   "keep\n",
 		"rel/x.txt":      "x\n",
 		"loopdir/a":      "a\n",
 	}
@@ -88,6 +93,7 @@ func TestRewrite(t *testing.T) {
 		{Raw: get("/app/missing", "main.test"), Want: "app"},
 		{Raw: get("/app/real.txt", "main.test"), Want: "real"},
 		{Raw: get("/app/", "main.test"), Want: "app"},
+		{Raw: get("/app/sub/missing", "main.test"), Want: "app"},
 		{Raw: get("/chain/s.txt", "main.test"), Want: "<p>s</p>"},
 		{Raw: get("/skip/x", "main.test")},
 		{Raw: get("/typed", "main.test")},

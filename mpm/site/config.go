@@ -580,7 +580,10 @@ func (m *Dir) merge(d *dir) {
 	}
 	m.Headers = m.Headers.Merge(&d.headers)
 	m.Expires = m.Expires.Merge(&d.expires)
-	m.Rewrite = rewrite.Merge(&m.Rewrite, &d.rewrite)
+	if !d.rewrite.Empty() {
+		// apache2 merges only the levels that have a mod_rewrite line.
+		m.Rewrite = rewrite.Merge(&m.Rewrite, &d.rewrite)
+	}
 }
 
 // responds reports whether the level has a mod_headers or mod_expires line.
