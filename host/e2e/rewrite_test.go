@@ -133,6 +133,11 @@ RewriteRule ^/both$ /a.txt [L]
     RewriteRule ^/varyredirect$ /page.html [R,L]
     RewriteCond %{HTTP:X-Mobile} =1
     RewriteRule ^/varyforbidden$ - [F]
+    BrowserMatch ^Tester TESTER=yes
+    RewriteCond %{ENV:TESTER} =yes
+    RewriteRule ^/envs$ /a.txt [E=FROMRW:set-by-rewrite,L]
+    RewriteRule ^/envs$ /page.html [L]
+    Header set X-From-Rewrite %{FROMRW}e env=FROMRW
 </VirtualHost>
 <VirtualHost 127.0.0.1:@P0@>
     ServerName inherit.test
@@ -173,12 +178,16 @@ func TestRewriteVirtualHosts(t *testing.T) {
 		{Raw: get("/ne/a%20b", "own.test")},
 		{Raw: get("/b/x%26y%20z", "own.test")},
 	})
-	p.checkHeaders([]string{
+	p.compareEach([]string{
 		get("/cookie", "own.test"),
 		get("/vary", "own.test"),
 		"GET /vary HTTP/1.1\r\nHost: own.test\r\nX-Mobile: 1\r\nConnection: close\r\n\r\n",
 		"GET /vary HTTP/1.1\r\nHost: own.test\r\nX-Mobile: 0\r\nConnection: close\r\n\r\n",
 		"GET /varyredirect HTTP/1.1\r\nHost: own.test\r\nX-Mobile: 1\r\nConnection: close\r\n\r\n",
 		"GET /varyforbidden HTTP/1.1\r\nHost: own.test\r\nX-Mobile: 1\r\nConnection: close\r\n\r\n",
-	})
+		// E= and %{ENV:...} share the request's environment with
+		// BrowserMatch and Header env=.
+		"GET /envs HTTP/1.1\r\nHost: own.test\r\nUser-Agent: Tester/1\r\nConnection: close\r\n\r\n",
+		"GET /envs HTTP/1.1\r\nHost: own.test\r\nUser-Agent: Other/1\r\nConnection: close\r\n\r\n",
+	}, (*diffServer).headerAnswer)
 }

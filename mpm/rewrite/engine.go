@@ -2,6 +2,7 @@ package rewrite
 
 import (
 	"fmt"
+	"github.com/httpd-mpm/httpd-mpm/mpm/env"
 	"net"
 	"net/http"
 	"os"
@@ -25,10 +26,10 @@ type Request struct {
 	DocumentRoot string
 	// Out takes the answer's Set-Cookie (CO) and Vary fields.
 	Out http.Header
-	// Env holds the E= variables set so far. The request environment of
-	// package envvars is not shared yet: E= variables are seen by later
-	// %{ENV:...} lookups of this request only.
-	Env map[string]string
+	// Env is the request's environment (mod_env, mod_setenvif): E= sets
+	// and unsets in it, %{ENV:var} reads it (then the process's). Nil: an
+	// environment of the rules' own.
+	Env *env.Vars
 	// End is set by a rule with [END]: no more rewriting for the request.
 	End bool
 	// Type is the T= media type of the last rule that set one.
@@ -540,15 +541,15 @@ func (e *engine) prefixStat(fn string) bool {
 
 // setEnv applies one E= "var:value" or "!var".
 func (e *engine) setEnv(s string) {
+	if e.req.Env == nil {
+		e.req.Env = new(env.Vars)
+	}
 	if name, ok := strings.CutPrefix(s, "!"); ok {
-		delete(e.req.Env, name)
+		e.req.Env.Unset(name)
 		return
 	}
 	name, val, _ := strings.Cut(s, ":")
-	if e.req.Env == nil {
-		e.req.Env = map[string]string{}
-	}
-	e.req.Env[name] = val
+	e.req.Env.Set(name, val)
 }
 
 // cookie is add_cookie: "name:value:domain[:lifetime[:path[:secure[:httponly[:samesite]]]]]"
@@ -785,7 +786,7 @@ func (e *engine) variable(name string) string {
 	}
 	r := e.req.R
 	if len(name) > 4 && name[3] == ':' && strings.EqualFold(name[:3], "ENV") {
-		if v, ok := e.req.Env[name[4:]]; ok {
+		if v, ok := e.req.Env.Get(name[4:]); ok {
 			return v
 		}
 		return os.Getenv(name[4:])

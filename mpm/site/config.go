@@ -4,8 +4,11 @@
 // with Require all granted|denied, Options (Indexes, FollowSymLinks,
 // SymLinksIfOwnerMatch), DirectoryIndex, ErrorDocument, ForceType, FileETag,
 // AddDefaultCharset, Redirect, Header and RequestHeader (package headers) and
-// ExpiresActive, ExpiresByType and ExpiresDefault (package expires); and, at the top level,
-// Alias, AliasMatch, Redirect, RedirectMatch, RedirectTemp and RedirectPermanent.
+// ExpiresActive, ExpiresByType and ExpiresDefault (package expires),
+// AddOutputFilterByType, SetOutputFilter, AddOutputFilter and RemoveOutputFilter
+// (package deflate), SetEnv, UnsetEnv, PassEnv, SetEnvIf, SetEnvIfNoCase, BrowserMatch and
+// BrowserMatchNoCase (package env); and, at the top level, Alias, AliasMatch, Redirect,
+// RedirectMatch, RedirectTemp, RedirectPermanent and the Deflate* settings.
 //
 // The host sends the sections as written (kind, pattern and directives with their
 // positions); Compile turns them into a Config and Handler serves requests with it on
@@ -31,6 +34,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/httpd-mpm/httpd-mpm/mpm/deflate"
+	"github.com/httpd-mpm/httpd-mpm/mpm/env"
 	"github.com/httpd-mpm/httpd-mpm/mpm/expires"
 	"github.com/httpd-mpm/httpd-mpm/mpm/headers"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
@@ -68,6 +73,9 @@ var Directives = []string{
 	"AddDefaultCharset", "UseCanonicalName", "Alias", "AliasMatch", "Redirect", "RedirectMatch", "RedirectTemp", "RedirectPermanent",
 	"Header", "RequestHeader", "ExpiresActive", "ExpiresByType", "ExpiresDefault",
 	"RewriteEngine", "RewriteOptions", "RewriteBase", "RewriteCond", "RewriteRule", "RewriteMap",
+	"SetEnv", "UnsetEnv", "PassEnv", "SetEnvIf", "SetEnvIfNoCase", "BrowserMatch", "BrowserMatchNoCase",
+	"AddOutputFilterByType", "SetOutputFilter", "AddOutputFilter", "RemoveOutputFilter",
+	"DeflateCompressionLevel", "DeflateBufferSize", "DeflateMemLevel", "DeflateWindowSize", "DeflateAlterETag",
 }
 
 // UseCanonicalName is the server's UseCanonicalName among its top-level directives
@@ -138,7 +146,10 @@ type dir struct {
 	redirect             *redirect // Redirect inside <Location>
 	headers              headers.Config
 	expires              expires.Config
-	rewrite              rewrite.Dir // the level's per-directory mod_rewrite
+	rewrite              rewrite.Dir    // the level's per-directory mod_rewrite
+	env                  env.Setting    // SetEnv, UnsetEnv, PassEnv
+	setenvif             env.Conditions // SetEnvIf and the like, in sections only
+	deflate              deflate.Dir    // output filters: DEFLATE
 }
 
 // Dir is the merged configuration for one request path.
@@ -153,7 +164,10 @@ type Dir struct {
 	Redirect       *redirect
 	Headers        headers.Config // Header and RequestHeader actions, outer levels' first
 	Expires        expires.Config
-	Rewrite        rewrite.Dir // per-directory mod_rewrite
+	Rewrite        rewrite.Dir    // per-directory mod_rewrite
+	Env            env.Setting    // mod_env's variables, set at the fixups
+	SetEnvIf       env.Conditions // the sections' SetEnvIf lines, at the header parser
+	Deflate        deflate.Dir
 }
 
 type redirect struct {
@@ -189,6 +203,10 @@ type Config struct {
 	locations []*section
 	aliases   []alias
 	redirects []redirect
+	// postRead are the top-level SetEnvIf lines (mod_setenvif's server
+	// config: the main server's, then the virtual host's), applied as the
+	// request is read.
+	postRead env.Conditions
 	// responses: some level has a Header, RequestHeader or Expires* line, so
 	// every answer takes part (static.Options.Response).
 	responses bool
@@ -196,6 +214,10 @@ type Config struct {
 	// a Rewrite* line.
 	rewrite  rewrite.Dir
 	rewrites bool
+	// deflate is the server's Deflate* settings; filters says that some
+	// level puts DEFLATE on answers (static.Options.Filter).
+	deflate deflate.Server
+	filters bool
 }
 
 // Compile builds the configuration from the top-level directives and the sections.
@@ -214,6 +236,9 @@ func Compile(server []Directive, sections []Section) (*Config, error) {
 		if err := c.top(d); err != nil {
 			errs = append(errs, posError(d, err))
 			continue
+		}
+		if isSetEnvIf(d.Name) {
+			continue // the server's, done by top
 		}
 		if err := c.server.set(d, false); err != nil {
 			errs = append(errs, posError(d, err))
@@ -241,13 +266,17 @@ func Compile(server []Directive, sections []Section) (*Config, error) {
 	}
 	c.server.rewrite = c.rewrite.PerDir()
 	c.responses = c.server.responds()
+	c.filters = c.server.deflate.Enables()
+	c.deflate.Env = requestEnv // no-gzip, gzip-only-text/html, force-gzip (SetEnvIf, BrowserMatch)
 	for _, group := range [][]*section{c.dirs, c.dirRegex, c.files, c.locations} {
 		for _, sec := range group {
 			c.responses = c.responses || sec.conf.responds()
 			c.rewrites = c.rewrites || !sec.conf.rewrite.Empty()
+			c.filters = c.filters || sec.conf.deflate.Enables()
 			for _, f := range sec.files {
 				c.responses = c.responses || f.conf.responds()
 				c.rewrites = c.rewrites || !f.conf.rewrite.Empty()
+				c.filters = c.filters || f.conf.deflate.Enables()
 			}
 		}
 	}
@@ -356,8 +385,23 @@ func (c *Config) top(d Directive) error {
 			return err
 		}
 		c.redirects = append(c.redirects, r)
+	case "setenvif", "setenvifnocase", "browsermatch", "browsermatchnocase":
+		return c.postRead.Add(d.Name, a)
+	default:
+		if deflate.IsServerDirective(d.Name) {
+			return c.deflate.Set(d.Name, a)
+		}
 	}
 	return nil
+}
+
+// isSetEnvIf says whether name is one of mod_setenvif's directives.
+func isSetEnvIf(name string) bool {
+	switch strings.ToLower(name) {
+	case "setenvif", "setenvifnocase", "browsermatch", "browsermatchnocase":
+		return true
+	}
+	return false
 }
 
 // parseRedirect reads Redirect, RedirectTemp, RedirectPermanent and RedirectMatch as
@@ -495,6 +539,12 @@ func (d *dir) set(x Directive, inLocation bool) error {
 		return d.expires.Set(x.Name, a)
 	case "rewriteengine", "rewriteoptions", "rewritebase", "rewritecond", "rewriterule", "rewritemap":
 		return d.rewrite.Set(x.Name, a, false)
+	case "setenv", "unsetenv", "passenv":
+		return d.env.Add(x.Name, a)
+	case "setenvif", "setenvifnocase", "browsermatch", "browsermatchnocase":
+		return d.setenvif.Add(x.Name, a)
+	case "addoutputfilterbytype", "setoutputfilter", "addoutputfilter", "removeoutputfilter":
+		return d.deflate.Set(x.Name, a)
 	case "redirect", "redirecttemp", "redirectpermanent":
 		if inLocation {
 			r, err := parseRedirect(x, true)
@@ -585,11 +635,15 @@ func (m *Dir) merge(d *dir) {
 		// apache2 merges only the levels that have a mod_rewrite line.
 		m.Rewrite = rewrite.Merge(&m.Rewrite, &d.rewrite)
 	}
+	m.Env = m.Env.Merge(&d.env)
+	m.SetEnvIf = m.SetEnvIf.Merge(&d.setenvif)
+	m.Deflate = m.Deflate.Merge(&d.deflate)
 }
 
-// responds reports whether the level has a mod_headers or mod_expires line.
+// responds reports whether the level has a mod_headers, mod_expires, mod_env
+// or mod_setenvif line.
 func (d *dir) responds() bool {
-	return !d.headers.Empty() || !d.expires.Empty()
+	return !d.headers.Empty() || !d.expires.Empty() || !d.env.Empty() || !d.setenvif.Empty()
 }
 
 // mergeErrorDocuments applies the ErrorDocuments of the level d on top of m's
@@ -611,3 +665,7 @@ func (m *Dir) mergeErrorDocuments(d *dir) {
 	}
 	m.ErrorDocuments = docs
 }
+
+// requestEnv looks up a variable of the request's environment (mod_env,
+// mod_setenvif), for mod_deflate.
+func requestEnv(r *http.Request, name string) (string, bool) { return http1.Env(r).Get(name) }

@@ -13,10 +13,10 @@ import (
 )
 
 // rewriteState is what mod_rewrite keeps for a request across its internal
-// redirects: [END], the E= variables and the redirect depth.
+// redirects: [END] and the redirect depth (E= variables live in the
+// request's environment, http1.Env).
 type rewriteState struct {
 	end   bool
-	env   map[string]string
 	depth int
 }
 
@@ -35,11 +35,11 @@ func rewriteStateOf(r *http.Request) (*rewriteState, *http.Request) {
 
 func (st *rewriteState) request(w http.ResponseWriter, r *http.Request, uri, docRoot string) *rewrite.Request {
 	return &rewrite.Request{R: r, URI: uri, Query: r.URL.RawQuery, HasQuery: r.URL.RawQuery != "" || r.URL.ForceQuery,
-		DocumentRoot: docRoot, Out: w.Header(), Env: st.env, End: st.end}
+		DocumentRoot: docRoot, Out: w.Header(), Env: http1.Env(r), End: st.end}
 }
 
 func (st *rewriteState) keep(req *rewrite.Request) {
-	st.end, st.env = req.End, req.Env
+	st.end = req.End
 }
 
 // rewriteServer applies the server context's rules to the clean path p
