@@ -34,6 +34,7 @@ var builtinModules = []builtinModule{
 	{"authn_file_module", "mod_authn_file.c"},
 	{"authz_user_module", "mod_authz_user.c"},
 	{"authz_groupfile_module", "mod_authz_groupfile.c"},
+	{"rewrite_module", "mod_rewrite.c"},
 	{"env_module", "mod_env.c"},
 	{"setenvif_module", "mod_setenvif.c"},
 	{"filter_module", "mod_filter.c"},

@@ -62,6 +62,7 @@ LoadModule authn_core_module ` + apacheModuleDir + `/mod_authn_core.so
 LoadModule authn_file_module ` + apacheModuleDir + `/mod_authn_file.so
 LoadModule authz_user_module ` + apacheModuleDir + `/mod_authz_user.so
 LoadModule authz_groupfile_module ` + apacheModuleDir + `/mod_authz_groupfile.so
+LoadModule rewrite_module ` + apacheModuleDir + `/mod_rewrite.so
 LoadModule env_module ` + apacheModuleDir + `/mod_env.so
 LoadModule setenvif_module ` + apacheModuleDir + `/mod_setenvif.so
 LoadModule filter_module ` + apacheModuleDir + `/mod_filter.so
