@@ -31,6 +31,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/httpd-mpm/httpd-mpm/mpm/autoindex"
 	"github.com/httpd-mpm/httpd-mpm/mpm/expires"
 	"github.com/httpd-mpm/httpd-mpm/mpm/headers"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
@@ -61,11 +62,11 @@ type Section struct {
 
 // Directives names the top-level directives this package interprets; the host sends
 // these (and every directive inside a section).
-var Directives = []string{
+var Directives = append([]string{
 	"Options", "DirectoryIndex", "ErrorDocument", "ForceType", "DefaultType", "FileETag",
 	"AddDefaultCharset", "UseCanonicalName", "Alias", "AliasMatch", "Redirect", "RedirectMatch", "RedirectTemp", "RedirectPermanent",
 	"Header", "RequestHeader", "ExpiresActive", "ExpiresByType", "ExpiresDefault",
-}
+}, autoindex.Names...)
 
 // UseCanonicalName is the server's UseCanonicalName among its top-level directives
 // (the last one wins; Off without one). Inside sections it is not per-directory here:
@@ -135,6 +136,7 @@ type dir struct {
 	redirect             *redirect // Redirect inside <Location>
 	headers              headers.Config
 	expires              expires.Config
+	autoindex            autoindex.Config
 }
 
 // Dir is the merged configuration for one request path.
@@ -149,6 +151,7 @@ type Dir struct {
 	Redirect       *redirect
 	Headers        headers.Config // Header and RequestHeader actions, outer levels' first
 	Expires        expires.Config
+	Autoindex      *autoindex.Config // nil: no mod_autoindex directive applies
 }
 
 type redirect struct {
@@ -266,6 +269,8 @@ func Check(d Directive) error {
 
 func compileSection(s Section, errs *[]error) (*section, error) {
 	sec := &section{pattern: s.Pattern}
+	// mod_autoindex's cmd->path: a directory with its trailing slash.
+	sec.conf.autoindex.Path = s.Pattern
 	switch strings.ToLower(s.Kind) {
 	case "directory", "directorymatch":
 		sec.kind = "directory"
@@ -286,6 +291,7 @@ func compileSection(s Section, errs *[]error) (*section, error) {
 		if sec.kind == "directory" {
 			sec.pattern = strings.TrimSuffix(path.Clean(s.Pattern), "/")
 			sec.depth = strings.Count(sec.pattern, "/")
+			sec.conf.autoindex.Path = sec.pattern + "/"
 		}
 		sec.wild = strings.ContainsAny(s.Pattern, "*?[")
 	}
@@ -469,6 +475,10 @@ func (d *dir) set(x Directive, inLocation bool) error {
 		return d.headers.Add(strings.EqualFold(x.Name, "requestheader"), a)
 	case "expiresactive", "expiresbytype", "expiresdefault":
 		return d.expires.Set(x.Name, a)
+	case "addicon", "addiconbytype", "addiconbyencoding", "addalt", "addaltbytype", "addaltbyencoding",
+		"indexoptions", "indexorderdefault", "indexignore", "indexignorereset", "adddescription",
+		"headername", "readmename", "fancyindexing", "defaulticon", "indexstylesheet", "indexheadinsert":
+		return d.autoindex.Set(x.Name, a)
 	case "redirect", "redirecttemp", "redirectpermanent":
 		if inLocation {
 			r, err := parseRedirect(x, true)
@@ -555,6 +565,7 @@ func (m *Dir) merge(d *dir) {
 	}
 	m.Headers = m.Headers.Merge(&d.headers)
 	m.Expires = m.Expires.Merge(&d.expires)
+	m.Autoindex = autoindex.Merge(m.Autoindex, &d.autoindex)
 }
 
 // responds reports whether the level has a mod_headers or mod_expires line.

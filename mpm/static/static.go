@@ -46,6 +46,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/httpd-mpm/httpd-mpm/mpm/autoindex"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 )
 
@@ -190,6 +191,9 @@ type Options struct {
 	// Response, if set, takes part in every answer given under these settings
 	// (package site: Header, RequestHeader, Expires*).
 	Response Response
+	// Autoindex is the mod_autoindex configuration of a listing (Indexes);
+	// nil lists as apache2 without any of its directives.
+	Autoindex *autoindex.Config
 }
 
 // Response is what per-directory settings add to the answers given under
