@@ -38,6 +38,11 @@ func (h *Handler) listDirectory(w http.ResponseWriter, r *http.Request, dir *os.
 			}
 		}
 	}
+	if r.Method == http.MethodHead {
+		// apache2 answers before it reads the directory: no body, no length.
+		w.WriteHeader(http.StatusOK)
+		return
+	}
 	ents, err := dir.ReadDir(-1)
 	if err != nil {
 		h.error(w, r, http.StatusForbidden, o)
@@ -106,7 +111,8 @@ func (h *Handler) listDirectory(w http.ResponseWriter, r *http.Request, dir *os.
 			}
 		}
 		x := autoindex.Entry{Name: name, Dir: isDir, Size: m.size, ModTime: m.mtime, Path: dirPath + "/" + name}
-		if !isDir {
+		if !isDir && !eo.Denied {
+			// A denied subrequest stops before mod_mime gives it a type.
 			x.Type = fieldNoParam(h.mimeType(name, eo))
 		}
 		page.Entries = append(page.Entries, x)
