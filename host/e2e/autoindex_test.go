@@ -20,6 +20,7 @@ Listen 127.0.0.1:@P0@
 DocumentRoot @DOCS@
 ServerSignature On
 Include /etc/apache2/mods-available/autoindex.conf
+IndexOptions +FoldersFirst +IgnoreCase
 <Directory @DOCS@>
     Require all granted
     Options Indexes
@@ -94,6 +95,8 @@ func TestAutoindex(t *testing.T) {
 		"reset/small":                   "s\n",
 		"reset/large":                   "large file\n",
 		"reset/deny/x":                  "x\n",
+		"reset/adir/x":                  "x\n",
+		"reset/Zfile":                   "z\n",
 		"shown/secret.txt":              "s\n",
 		"shown/open.txt":                "o\n",
 	}

@@ -91,7 +91,6 @@ type Config struct {
 	defaultIcon, styleSheet    *string
 	headInsert, header, readme *string
 	opts, incOpts, decOpts     uint32
-	optsSet                    bool
 	nameWidth, nameAdjust      int
 	descWidth, descAdjust      int
 	nameSet, descSet           bool
@@ -114,7 +113,10 @@ func (c *Config) Set(name string, args []string) error {
 	if !Directive(n) {
 		return nil
 	}
-	c.set = true
+	if !c.set {
+		// create_autoindex_config: IndexOptions not set.
+		c.set, c.opts = true, optionUnset
+	}
 	str := func(p **string) error {
 		if len(args) != 1 {
 			return errors.New(name + " takes one argument")
@@ -284,9 +286,6 @@ var optionNames = map[string]uint32{
 // addOpts is add_opts: IndexOptions with its +/- forms.
 func (c *Config) addOpts(args []string) error {
 	opts, add, rem := c.opts, c.incOpts, c.decOpts
-	if !c.optsSet {
-		opts = optionUnset
-	}
 	for _, w := range args {
 		var action byte
 		if w != "" && (w[0] == '+' || w[0] == '-') {
@@ -392,11 +391,7 @@ func (c *Config) addOpts(args []string) error {
 	if opts&noOptions != 0 && opts&^noOptions != 0 {
 		return errors.New("Cannot combine other IndexOptions keywords with 'None'")
 	}
-	c.incOpts, c.decOpts = add, rem
-	c.opts, c.optsSet = opts, opts != optionUnset
-	if !c.optsSet {
-		c.opts = 0
-	}
+	c.incOpts, c.decOpts, c.opts = add, rem, opts
 	return nil
 }
 
@@ -435,16 +430,38 @@ func (c *Config) setOrder(direction, key string) error {
 }
 
 // Merge is merge_autoindex_configs: add (one level) over base (the merged
-// configuration so far, nil for none). It returns base itself when add has
-// no directive.
+// configuration so far, nil for none). As apache2's ap_merge_per_dir_configs,
+// a level without directives of the module leaves base as it is, and a level
+// over none stays as written (its +/- IndexOptions apart from the others
+// until a later level is merged over it).
 func Merge(base, add *Config) *Config {
 	if add.Empty() {
 		return base
 	}
 	if base == nil {
-		base = &Config{}
+		return add
 	}
-	n := &Config{set: true}
+	n := merged(base, add)
+	if add.opts == noOptions {
+		n.opts, n.incOpts, n.decOpts = noOptions, 0, 0
+		return &n
+	}
+	if add.opts == optionUnset {
+		// Only incremental settings here: inherit, then apply them.
+		n.incOpts = (base.incOpts | add.incOpts) &^ add.decOpts
+		n.decOpts = base.decOpts | add.decOpts
+		n.opts = base.opts &^ noOptions
+	} else {
+		// Absolute settings replace what is inherited.
+		n.opts = add.opts
+	}
+	n.opts = (n.opts | n.incOpts) &^ n.decOpts
+	return &n
+}
+
+// merged is every field but the options of add over base.
+func merged(base, add *Config) Config {
+	n := Config{set: true}
 	pick := func(a, b *string) *string {
 		if a != nil {
 			return a
@@ -473,19 +490,6 @@ func Merge(base, add *Config) *Config {
 		n.ignores = add.ignores
 	} else {
 		n.ignores = concat(add.ignores, base.ignores)
-	}
-	switch {
-	case add.optsSet && add.opts == noOptions:
-		n.opts, n.optsSet = noOptions, true
-	default:
-		if !add.optsSet {
-			n.incOpts = (base.incOpts | add.incOpts) &^ add.decOpts
-			n.decOpts = base.decOpts | add.decOpts
-			n.opts, n.optsSet = base.opts&^noOptions, base.optsSet
-		} else {
-			n.opts, n.optsSet = add.opts, true
-		}
-		n.opts = (n.opts | n.incOpts) &^ n.decOpts
 	}
 	n.nameWidth, n.nameAdjust, n.nameSet = base.nameWidth, base.nameAdjust, base.nameSet
 	if add.nameSet {
