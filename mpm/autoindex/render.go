@@ -530,23 +530,20 @@ func emitPlain(b *strings.Builder, text string) {
 
 var escapePlain = strings.NewReplacer("<", "&lt;", ">", "&gt;", "&", "&amp;").Replace
 
-// EscapeHTML is apache2's ap_escape_html: only <, >, & and " are escaped.
+// escapeHTML is apache2's ap_escape_html: only <, >, & and " are escaped.
 var escapeHTML = strings.NewReplacer("<", "&lt;", ">", "&gt;", "&", "&amp;", `"`, "&quot;").Replace
 
-// EscapeHTML is ap_escape_html.
-func EscapeHTML(s string) string { return escapeHTML(s) }
-
-// escapeURI is ap_escape_uri (ap_os_escape_path with partial false): bytes
+// escapeURI is ap_escape_uri (ap_os_escape_path with partial set): bytes
 // other than letters, digits and "$-_.+!*'(),:@&=~/" become %xx.
 func escapeURI(s string) string { return escapePath(s, false) }
 
-// escapePath is ap_os_escape_path: with partial, a leading "./" guards a
-// first segment with ':'; neither form escapes '/'.
-func escapePath(s string, partial bool) string {
+// escapePath is ap_os_escape_path; relative (partial unset) puts "./"
+// before a first segment with a ':', which would read as a scheme.
+func escapePath(s string, relative bool) string {
 	const safe = "$-_.+!*'(),:@&=~/"
 	const hexDigit = "0123456789abcdef"
 	var b strings.Builder
-	if partial {
+	if relative {
 		if i := strings.IndexByte(s, ':'); i >= 0 && !strings.Contains(s[:i], "/") {
 			b.WriteString("./")
 		}
@@ -563,9 +560,6 @@ func escapePath(s string, partial bool) string {
 	}
 	return b.String()
 }
-
-// EscapePath is ap_escape_uri.
-func EscapePath(s string) string { return escapeURI(s) }
 
 // link is emit_link.
 func (l *Listing) link(b *strings.Builder, anchor string, column byte) {
@@ -762,7 +756,7 @@ func (l *Listing) output(b *strings.Builder, ents []*ent) {
 	}
 
 	for x, e := range ents {
-		anchor := escapeHTML(escapePath(e.name, false))
+		anchor := escapeHTML(escapePath(e.name, true))
 		t2 := e.name
 		if x == 0 && e.parent {
 			t2 = "Parent Directory"

@@ -3,8 +3,9 @@
 // <DirectoryMatch>, <Files>, <FilesMatch>, <Location> and <LocationMatch> sections
 // with Require all granted|denied, Options (Indexes, FollowSymLinks,
 // SymLinksIfOwnerMatch), DirectoryIndex, ErrorDocument, ForceType, FileETag,
-// AddDefaultCharset, Redirect, Header and RequestHeader (package headers) and
-// ExpiresActive, ExpiresByType and ExpiresDefault (package expires); and, at the top level,
+// AddDefaultCharset, Redirect, Header and RequestHeader (package headers),
+// ExpiresActive, ExpiresByType and ExpiresDefault (package expires) and
+// mod_autoindex's directives (package autoindex); and, at the top level,
 // Alias, AliasMatch, Redirect, RedirectMatch, RedirectTemp and RedirectPermanent.
 //
 // The host sends the sections as written (kind, pattern and directives with their
