@@ -181,3 +181,36 @@ func TestRenderPlain(t *testing.T) {
 		t.Errorf("type %q", l.ContentType())
 	}
 }
+
+// TestSetErrors: the messages apache2 -t gives for the same lines.
+func TestSetErrors(t *testing.T) {
+	cases := map[string]string{
+		"IndexOptions Bogus":              "Invalid directory indexing option",
+		"IndexOptions +None":              "Cannot combine '+' or '-' with 'None' keyword",
+		"IndexOptions None FancyIndexing": "Cannot combine other IndexOptions keywords with 'None'",
+		"IndexOptions NameWidth=3":        "NameWidth value must be greater than 5",
+		"IndexOptions NameWidth":          "NameWidth with no value may only appear as '-NameWidth'",
+		"IndexOptions -NameWidth=4":       "Cannot combine '-' with NameWidth=n",
+		"IndexOptions DescriptionWidth=5": "DescriptionWidth value must be greater than 12",
+		"IndexOptions -IconWidth=5":       "Cannot combine '-' with IconWidth=n",
+		"IndexOrderDefault Up Name":       "First keyword must be 'Ascending' or 'Descending'",
+		"IndexOrderDefault Ascending Age": "Second keyword must be 'Name', 'Date', 'Size', or 'Description'",
+		"IndexIgnoreReset maybe":          "IndexIgnoreReset must be On or Off",
+		"AddIcon (x,y foo":                "missing closing paren",
+		"FancyIndexing on":                "The FancyIndexing directive is no longer supported. Use IndexOptions FancyIndexing.",
+	}
+	for line, want := range cases {
+		f := strings.Fields(line)
+		var c Config
+		if err := c.Set(f[0], f[1:]); err == nil || err.Error() != want {
+			t.Errorf("%s: %v, want %q", line, err, want)
+		}
+	}
+	for _, line := range []string{"IndexOptions -NameWidth -DescriptionWidth NameWidth=* IconWidth=16", "AddIcon (TXT,/t.gif) .txt"} {
+		f := strings.Fields(line)
+		var c Config
+		if err := c.Set(f[0], f[1:]); err != nil {
+			t.Errorf("%s: %v", line, err)
+		}
+	}
+}

@@ -320,49 +320,13 @@ func (c *Config) addOpts(args []string) error {
 				return errors.New("Cannot combine '-' with IconHeight=n")
 			}
 			c.iconHeight = atoi(w[11:])
-		case lw == "namewidth":
-			if action != '-' {
-				return errors.New("NameWidth with no value may only appear as '-NameWidth'")
+		case lw == "namewidth" || strings.HasPrefix(lw, "namewidth="):
+			if err := setWidth(&c.nameWidth, &c.nameAdjust, &c.nameSet, action, w, "NameWidth", defaultNameWidth, 5); err != nil {
+				return err
 			}
-			c.nameWidth, c.nameAdjust, c.nameSet = defaultNameWidth, noAdjust, true
-		case strings.HasPrefix(lw, "namewidth="):
-			if action == '-' {
-				return errors.New("Cannot combine '-' with NameWidth=n")
-			}
-			if !c.nameSet {
-				c.nameWidth = defaultNameWidth
-			}
-			c.nameSet = true
-			if strings.HasPrefix(w[10:], "*") {
-				c.nameAdjust = adjust
-			} else {
-				width := atoi(w[10:])
-				if width != 0 && width < 5 {
-					return errors.New("NameWidth value must be greater than 5")
-				}
-				c.nameWidth, c.nameAdjust = width, noAdjust
-			}
-		case lw == "descriptionwidth":
-			if action != '-' {
-				return errors.New("DescriptionWidth with no value may only appear as '-DescriptionWidth'")
-			}
-			c.descWidth, c.descAdjust, c.descSet = defaultDescWidth, noAdjust, true
-		case strings.HasPrefix(lw, "descriptionwidth="):
-			if action == '-' {
-				return errors.New("Cannot combine '-' with DescriptionWidth=n")
-			}
-			if !c.descSet {
-				c.descWidth = defaultDescWidth
-			}
-			c.descSet = true
-			if strings.HasPrefix(w[17:], "*") {
-				c.descAdjust = adjust
-			} else {
-				width := atoi(w[17:])
-				if width != 0 && width < 12 {
-					return errors.New("DescriptionWidth value must be greater than 12")
-				}
-				c.descWidth, c.descAdjust = width, noAdjust
+		case lw == "descriptionwidth" || strings.HasPrefix(lw, "descriptionwidth="):
+			if err := setWidth(&c.descWidth, &c.descAdjust, &c.descSet, action, w, "DescriptionWidth", defaultDescWidth, 12); err != nil {
+				return err
 			}
 		case strings.HasPrefix(lw, "type="):
 			s := w[5:]
@@ -392,6 +356,35 @@ func (c *Config) addOpts(args []string) error {
 		return errors.New("Cannot combine other IndexOptions keywords with 'None'")
 	}
 	c.incOpts, c.decOpts, c.opts = add, rem, opts
+	return nil
+}
+
+// setWidth applies NameWidth or DescriptionWidth (name), with or without
+// "=n" or "=*", to a level's width, adjust mode and whether it set them.
+func setWidth(width, adj *int, set *bool, action byte, word, name string, def, least int) error {
+	value, hasValue := strings.CutPrefix(word[len(name):], "=")
+	switch {
+	case !hasValue && action != '-':
+		return errors.New(name + " with no value may only appear as '-" + name + "'")
+	case !hasValue:
+		*width, *adj, *set = def, noAdjust, true
+		return nil
+	case action == '-':
+		return errors.New("Cannot combine '-' with " + name + "=n")
+	}
+	if !*set {
+		*width = def
+	}
+	*set = true
+	if strings.HasPrefix(value, "*") {
+		*adj = adjust
+		return nil
+	}
+	n := atoi(value)
+	if n != 0 && n < least {
+		return errors.New(name + " value must be greater than " + strconv.Itoa(least))
+	}
+	*width, *adj = n, noAdjust
 	return nil
 }
 
