@@ -11,7 +11,7 @@ import (
 // top level, then directories that change it: the <pre> form with
 // descriptions cut to a width, the plain list, a style sheet with XHTML,
 // alt classes and icon sizes, a reset IndexIgnore, a default order, and
-// ShowForbidden. IndexOptions words without + or - drop the +/- words
+// ShowForbidden, and ScanHTMLTitles. IndexOptions words without + or - drop the +/- words
 // before them (as in apache2), so those come last. mod_autoindex is named in the shared body: apache2 loads
 // it, ours has it built in.
 const autoindexConf = `LoadModule autoindex_module /usr/lib/apache2/modules/mod_autoindex.so
@@ -54,6 +54,10 @@ IndexOptions +FoldersFirst +IgnoreCase
 <Files "secret.txt">
     Require all denied
 </Files>
+<Directory @DOCS@/titles>
+    IndexOptions +ScanHTMLTitles
+    AddDescription "described" t4.html
+</Directory>
 <Directory @DOCS@/shown>
     IndexOptions +ShowForbidden +IgnoreClient
 </Directory>
@@ -98,6 +102,12 @@ func TestAutoindex(t *testing.T) {
 		"reset/deny/x":                  "x\n",
 		"reset/adir/x":                  "x\n",
 		"reset/Zfile":                   "z\n",
+		"titles/t1.html":                "<html><head><TITLE>\r\nMy\nTitle & <b>more</b></TITLE>\n",
+		"titles/t2.html":                "<<title>missed</title>",
+		"titles/t3.html":                "no title\n",
+		"titles/t4.html":                "<title>not this</title>",
+		"titles/t5.txt":                 "<title>text</title>",
+		"titles/t6.htm":                 "<head><title></title>",
 		"shown/secret.txt":              "s\n",
 		"shown/open.txt":                "o\n",
 	}
@@ -141,6 +151,8 @@ func TestAutoindex(t *testing.T) {
 		{Raw: "HEAD /styled/ HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"},
 		{Raw: get("/reset/", "localhost"), Want: ".hidden"},
 		{Raw: get("/reset/?C=N", "localhost")},
+		{Raw: get("/titles/", "localhost"), Want: "<td>My Title & </td>"},
+		{Raw: get("/titles/?F=1", "localhost")},
 		{Raw: get("/shown/", "localhost"), Want: "secret.txt"},
 		{Raw: get("/shown/?C=N;O=D;F=0", "localhost")},
 	}

@@ -214,3 +214,22 @@ func TestSetErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestFindTitle(t *testing.T) {
+	cases := []struct {
+		head, want string
+		ok         bool
+	}{
+		{"<html><TITLE>\r\nMy\nTitle</TITLE>", "My Title", true},
+		{"<<title>missed</title>", "", false},
+		{"<title></title>", "", true},
+		{"<title>open", "open", true},
+		{"none", "", false},
+		{"<title>a\x00b</title>", "a", true},
+	}
+	for _, c := range cases {
+		if got, ok := FindTitle([]byte(c.head)); got != c.want || ok != c.ok {
+			t.Errorf("FindTitle(%q) = %q, %v; want %q, %v", c.head, got, ok, c.want, c.ok)
+		}
+	}
+}

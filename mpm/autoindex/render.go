@@ -1,6 +1,7 @@
 package autoindex
 
 import (
+	"bytes"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,6 +18,9 @@ type Entry struct {
 	Path     string    // the file's path (a directory's without trailing slash)
 	Type     string    // Content-Type without parameters, "" for none
 	Encoding string    // Content-Encoding, "" for none
+	// Title is the file's HTML <title> (FindTitle), for ScanHTMLTitles.
+	Title    string
+	HasTitle bool
 }
 
 // Include is the HeaderName or ReadmeName file as found: its text and
@@ -186,6 +190,18 @@ func (l *Listing) TrackModified() bool { return l.opts&trackModified != 0 }
 // ShowForbidden: entries the request may not see (401, 403) are listed.
 func (l *Listing) ShowForbidden() bool { return l.opts&showForbidden != 0 }
 
+// ScanTitles reports whether the <title> of HTML files (TitleType) is
+// wanted as their description (ScanHTMLTitles).
+func (l *Listing) ScanTitles() bool {
+	return l.opts&scanHTMLTitles != 0 && l.opts&(fancyIndexing|tableIndexing) != 0
+}
+
+// TitleType reports whether a file of the type ct (without parameters) is
+// scanned for its <title>: HTML, or the server-parsed type of mod_include.
+func TitleType(ct string) bool {
+	return strings.EqualFold(ct, "text/html") || strings.EqualFold(ct, "application/xhtml+xml") || ct == "text/x-server-parsed-html"
+}
+
 // HeaderName and ReadmeName are the files to insert, "" for none.
 func (l *Listing) HeaderName() string { return deref(l.c.header) }
 func (l *Listing) ReadmeName() string { return deref(l.c.readme) }
@@ -340,6 +356,9 @@ func (l *Listing) entries(p *Page) []*ent {
 				e.size = x.Size
 			}
 			e.desc = strp(c.findDesc(x.Path))
+			if e.desc == nil && l.opts&scanHTMLTitles != 0 && x.HasTitle {
+				e.desc = &x.Title
+			}
 		}
 		if l.key == 'M' && e.lm < 0 {
 			e.lm = 0
@@ -928,4 +947,42 @@ func two(n int) string {
 		return "0" + strconv.Itoa(n)
 	}
 	return strconv.Itoa(n)
+}
+
+// FindTitle is find_title: the text of the first <title> in the start of an
+// HTML file (apache2 reads 8191 bytes), up to the next '<', leading line
+// breaks dropped and the others made spaces; ok is false without one.
+func FindTitle(head []byte) (string, bool) {
+	const find = "<title>"
+	if i := bytes.IndexByte(head, 0); i >= 0 {
+		head = head[:i]
+	}
+	p := 0
+	for x := 0; x < len(head); x++ {
+		if lower(head[x]) != find[p] {
+			// As apache2: the byte that broke a partial match is not tried again.
+			p = 0
+			continue
+		}
+		p++
+		if p < len(find) {
+			continue
+		}
+		t := head[x+1:]
+		if i := bytes.IndexByte(t, '<'); i >= 0 {
+			t = t[:i]
+		}
+		out := make([]byte, 0, len(t))
+		for _, c := range t {
+			if c == '\r' || c == '\n' {
+				if len(out) == 0 {
+					continue
+				}
+				c = ' '
+			}
+			out = append(out, c)
+		}
+		return string(out), true
+	}
+	return "", false
 }

@@ -114,6 +114,9 @@ func (h *Handler) listDirectory(w http.ResponseWriter, r *http.Request, dir *os.
 		if !isDir && !eo.Denied {
 			// A denied subrequest stops before mod_mime gives it a type.
 			x.Type = fieldNoParam(h.mimeType(name, eo))
+			if l.ScanTitles() && autoindex.TitleType(x.Type) {
+				x.Title, x.HasTitle = h.title(root, rel+name)
+			}
 		}
 		page.Entries = append(page.Entries, x)
 	}
@@ -153,6 +156,25 @@ func (h *Handler) include(r *http.Request, root, croot, rel string, conf Configu
 		return autoindex.Include{}
 	}
 	return autoindex.Include{Found: true, HTML: html, Text: string(data)}
+}
+
+// title is the <title> of the file root+rel, from its first 8191 bytes
+// as mod_autoindex's find_title reads.
+func (h *Handler) title(root, rel string) (string, bool) {
+	f, m, fe, st, _ := h.open(root, rel)
+	if f == nil {
+		return "", false
+	}
+	defer h.done(f, fe)
+	if st != 0 || m.kind != kindRegular {
+		return "", false
+	}
+	var buf [8191]byte
+	n, _ := f.ReadAt(buf[:], 0)
+	if n == 0 {
+		return "", false
+	}
+	return autoindex.FindTitle(buf[:n])
 }
 
 // fieldNoParam is apache2's ap_field_noparam: the type without parameters
