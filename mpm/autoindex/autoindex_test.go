@@ -115,7 +115,7 @@ func TestMerge(t *testing.T) {
 	if inc.opts&(fancyIndexing|tableIndexing|ignoreCase|foldersFirst) != fancyIndexing|ignoreCase|foldersFirst {
 		t.Errorf("incremental merge: opts %b", inc.opts)
 	}
-	if inc.HeaderName() != "H.html" {
+	if inc.Listing("").HeaderName() != "H.html" {
 		t.Errorf("HeaderName not inherited")
 	}
 	if !inc.ignored("/d/x.tmp") || inc.ignored("/d/x.log") || inc.ignored("/e/x.tmp") {
@@ -133,8 +133,6 @@ func TestMerge(t *testing.T) {
 		t.Errorf("+XHTML kept before IconWidth")
 	}
 }
-
-func (c *Config) HeaderName() string { return c.Listing("").HeaderName() }
 
 func TestListingQuery(t *testing.T) {
 	c := set(t, "", "IndexOptions FancyIndexing")
