@@ -11,7 +11,9 @@ import (
 // top level, then directories that change it: the <pre> form with
 // descriptions cut to a width, the plain list, a style sheet with XHTML,
 // alt classes and icon sizes, a reset IndexIgnore, a default order, and
-// ShowForbidden, and ScanHTMLTitles. IndexOptions words without + or - drop the +/- words
+// ShowForbidden, and ScanHTMLTitles (a title ending in an unterminated
+// entity is left out: apache2's terminate_description then reads past the
+// string, and what it writes depends on memory). IndexOptions words without + or - drop the +/- words
 // before them (as in apache2), so those come last. mod_autoindex is named in the shared body: apache2 loads
 // it, ours has it built in.
 const autoindexConf = `LoadModule autoindex_module /usr/lib/apache2/modules/mod_autoindex.so
@@ -102,7 +104,7 @@ func TestAutoindex(t *testing.T) {
 		"reset/deny/x":                  "x\n",
 		"reset/adir/x":                  "x\n",
 		"reset/Zfile":                   "z\n",
-		"titles/t1.html":                "<html><head><TITLE>\r\nMy\nTitle & <b>more</b></TITLE>\n",
+		"titles/t1.html":                "<html><head><TITLE>\r\nMy\nTitle &amp; <b>more</b></TITLE>\n",
 		"titles/t2.html":                "<<title>missed</title>",
 		"titles/t3.html":                "no title\n",
 		"titles/t4.html":                "<title>not this</title>",
@@ -151,7 +153,7 @@ func TestAutoindex(t *testing.T) {
 		{Raw: "HEAD /styled/ HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"},
 		{Raw: get("/reset/", "localhost"), Want: ".hidden"},
 		{Raw: get("/reset/?C=N", "localhost")},
-		{Raw: get("/titles/", "localhost"), Want: "<td>My Title & </td>"},
+		{Raw: get("/titles/", "localhost"), Want: "<td>My Title &amp; </td>"},
 		{Raw: get("/titles/?F=1", "localhost")},
 		{Raw: get("/shown/", "localhost"), Want: "secret.txt"},
 		{Raw: get("/shown/?C=N;O=D;F=0", "localhost")},

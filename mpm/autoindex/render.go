@@ -208,6 +208,8 @@ func (c *Config) widths() (nw, nadj, dw, dadj int) {
 
 // terminateDescription is terminate_description: the description cut to
 // width visible characters (tags take none, an entity one), ending in '>'.
+// An unterminated tag or entity ends the scan (apache2 reads past the string
+// there, and whether it then adds a '>' depends on the byte after it).
 func terminateDescription(desc string, opts uint32, width, dadj int) string {
 	maxsize := width
 	if dadj == unset {
