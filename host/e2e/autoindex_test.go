@@ -60,6 +60,9 @@ IndexOptions +FoldersFirst +IgnoreCase
     IndexOptions +ScanHTMLTitles
     AddDescription "described" t4.html
 </Directory>
+<Directory @DOCS@/noidx>
+    Options -Indexes
+</Directory>
 <Directory @DOCS@/shown>
     IndexOptions +ShowForbidden +IgnoreClient
 </Directory>
@@ -110,6 +113,7 @@ func TestAutoindex(t *testing.T) {
 		"titles/t4.html":                "<title>not this</title>",
 		"titles/t5.txt":                 "<title>text</title>",
 		"titles/t6.htm":                 "<head><title></title>",
+		"noidx/x":                       "x\n",
 		"shown/secret.txt":              "s\n",
 		"shown/open.txt":                "o\n",
 	}
@@ -155,6 +159,10 @@ func TestAutoindex(t *testing.T) {
 		{Raw: get("/reset/?C=N", "localhost")},
 		{Raw: get("/titles/", "localhost"), Want: "<td>My Title &amp; </td>"},
 		{Raw: get("/titles/?F=1", "localhost")},
+		// mod_autoindex takes GET only: a POST is the default handler's 404.
+		{Raw: "POST /sub/ HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", Want: "Not Found"},
+		{Raw: "POST /noidx/ HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"},
+		{Raw: get("/noidx/", "localhost")},
 		{Raw: get("/shown/", "localhost"), Want: "secret.txt"},
 		{Raw: get("/shown/?C=N;O=D;F=0", "localhost")},
 	}

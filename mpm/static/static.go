@@ -430,6 +430,15 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, root, croot, rel
 			}
 		}
 		if idx == nil {
+			if r.Method == http.MethodPost {
+				// mod_autoindex takes GET only; apache2's default handler
+				// refuses a directory.
+				if h.logs(LevelInfo) {
+					h.LogError(r, LevelInfo, "core", nil, "AH00129: Attempt to serve directory: "+croot+rel)
+				}
+				h.error(w, r, http.StatusNotFound, o)
+				return
+			}
 			if o.Indexes {
 				h.listDirectory(w, r, f, root, croot, rel, conf, o)
 				return
