@@ -10,6 +10,7 @@ import (
 
 	"github.com/httpd-mpm/httpd-mpm/mpm/accesslog"
 	"github.com/httpd-mpm/httpd-mpm/mpm/autoindex"
+	"github.com/httpd-mpm/httpd-mpm/mpm/deflate"
 	"github.com/httpd-mpm/httpd-mpm/mpm/expires"
 	"github.com/httpd-mpm/httpd-mpm/mpm/headers"
 )
@@ -33,6 +34,8 @@ var Core = Table{
 		Help: "Value set for the socket option TCP_DEFER_ACCEPT if it is set"},
 	{Name: "ListenAddrFile", MinArgs: 1, MaxArgs: 1, Context: ServerConfig,
 		Help: "A file to which the addresses of the listening sockets are written once they are bound"},
+	{Name: "DefaultRuntimeDir", MinArgs: 1, MaxArgs: 1, Context: ServerConfig,
+		Help: "Common directory for run-time files (shared memory, locks, etc.)"},
 	{Name: "PidFile", MinArgs: 1, MaxArgs: 1, Context: ServerConfig, Help: "A file for logging the server process ID"},
 	{Name: "ErrorLog", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Help: "The filename of the error log"},
 	{Name: "LogLevel", MinArgs: 1, MaxArgs: -1, Context: Anywhere, Check: checkLogLevel, Help: "Level of verbosity in error logging"},
@@ -45,6 +48,17 @@ var Core = Table{
 	{Name: "DirectoryIndex", MinArgs: 0, MaxArgs: -1, Context: Anywhere, Help: "a list of file names"},
 	{Name: "TypesConfig", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Help: "the MIME types config file"},
 	{Name: "AddType", MinArgs: 2, MaxArgs: -1, Context: Anywhere, Help: "a mime type followed by one or more file extensions"},
+	// mod_mime's per-extension metadata, server and <VirtualHost> only here
+	// (apache2 takes them in sections too).
+	{Name: "AddCharset", MinArgs: 2, MaxArgs: -1, Context: ServerConfig | InVirtualHost, Module: "mod_mime.c",
+		Help: "a charset (e.g., iso-2022-jp), followed by one or more file extensions"},
+	{Name: "AddLanguage", MinArgs: 2, MaxArgs: -1, Context: ServerConfig | InVirtualHost, Module: "mod_mime.c",
+		Help: "a language (e.g., fr), followed by one or more file extensions"},
+	{Name: "RemoveType", MinArgs: 1, MaxArgs: -1, Context: ServerConfig | InVirtualHost, Module: "mod_mime.c", Help: "one or more file extensions"},
+	{Name: "RemoveCharset", MinArgs: 1, MaxArgs: -1, Context: ServerConfig | InVirtualHost, Module: "mod_mime.c", Help: "one or more file extensions"},
+	{Name: "RemoveLanguage", MinArgs: 1, MaxArgs: -1, Context: ServerConfig | InVirtualHost, Module: "mod_mime.c", Help: "one or more file extensions"},
+	// Accepted, and warned of at start (no handler runs by extension here).
+	{Name: "AddHandler", MinArgs: 2, MaxArgs: -1, Context: Anywhere, Module: "mod_mime.c", Help: "a handler name followed by one or more file extensions"},
 	{Name: "DefaultType", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Help: "the default media type for otherwise untyped files (DEPRECATED)"},
 	{Name: "ForceType", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Help: "a mime type that overrides other configured type"},
 	{Name: "ErrorDocument", MinArgs: 2, MaxArgs: 2, Context: Anywhere, Check: checkErrorDocument, Help: "Change responses for HTTP errors"},
@@ -129,9 +143,29 @@ var Core = Table{
 	{Name: "DefaultIcon", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Module: "mod_autoindex.c", Help: "an icon URL"},
 	{Name: "IndexStyleSheet", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Module: "mod_autoindex.c", Help: "URL to style sheet"},
 	{Name: "IndexHeadInsert", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Module: "mod_autoindex.c", Help: "String to insert in HTML HEAD section"},
+	{Name: "SetOutputFilter", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Check: checkDeflateDir("SetOutputFilter"),
+		Help: "filter (or ; delimited list of filters) to be run on the request content"},
+	{Name: "AddOutputFilter", MinArgs: 2, MaxArgs: -1, Context: Anywhere, Check: checkDeflateDir("AddOutputFilter"), Module: "mod_mime.c",
+		Help: "output filter name (or ; delimited names) followed by one or more file extensions"},
+	{Name: "RemoveOutputFilter", MinArgs: 1, MaxArgs: -1, Context: Anywhere, Module: "mod_mime.c", Help: "one or more file extensions"},
+	{Name: "AddOutputFilterByType", MinArgs: 2, MaxArgs: -1, Context: Anywhere, ArgsError: "AddOutputFilterByType requires at least two arguments",
+		Check: checkDeflateDir("AddOutputFilterByType"), Module: "mod_filter.c", Help: "output filter name followed by one or more content-types"},
+	{Name: "DeflateWindowSize", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Check: checkDeflate("DeflateWindowSize"),
+		Module: "mod_deflate.c", Help: "Set the Deflate window size (1-15)"},
+	{Name: "DeflateBufferSize", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Check: checkDeflate("DeflateBufferSize"),
+		Module: "mod_deflate.c", Help: "Set the Deflate Buffer Size"},
+	{Name: "DeflateMemLevel", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Check: checkDeflate("DeflateMemLevel"),
+		Module: "mod_deflate.c", Help: "Set the Deflate Memory Level (1-9)"},
+	{Name: "DeflateCompressionLevel", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Check: checkDeflate("DeflateCompressionLevel"),
+		Module: "mod_deflate.c", Help: "Set the Deflate Compression Level (1-9)"},
+	{Name: "DeflateAlterEtag", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Check: checkDeflate("DeflateAlterETag"),
+		Module: "mod_deflate.c", Help: "Set how mod_deflate should modify ETAG response headers: 'AddSuffix' (default), 'NoChange' (2.2.x behavior), 'Remove'"},
 	{Name: "UseCanonicalName", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Check: checkUseCanonicalName,
 		Help: "How to work out the ServerName : Port when constructing URLs"},
 	{Name: "Options", MinArgs: 0, MaxArgs: -1, Context: Anywhere, Check: checkOptions, Help: "Set a number of attributes for a given directory"},
+	// Accepted: no .htaccess file is read (AllowOverride other than None is warned of).
+	{Name: "AccessFileName", MinArgs: 1, MaxArgs: -1, Context: ServerConfig | InVirtualHost,
+		Help: "Name(s) of per-directory config files (default: .htaccess)"},
 	{Name: "AllowOverride", MinArgs: 0, MaxArgs: -1, Context: InDirectory, Check: checkAllowOverride,
 		Help: "Controls what groups of directives can be configured by per-directory config files"},
 	// "suceeed" is Apache's spelling.
@@ -241,6 +275,23 @@ func checkHeader(request bool) func(args []string) error {
 	return func(args []string) error {
 		var c headers.Config
 		return c.Add(request, args)
+	}
+}
+
+// checkDeflate is mod_deflate's check of one of its server settings.
+func checkDeflate(name string) func(args []string) error {
+	return func(args []string) error {
+		var s deflate.Server
+		return s.Set(name, args)
+	}
+}
+
+// checkDeflateDir is the check of a directive that puts an output filter on
+// answers (mod_filter's, core's, mod_mime's).
+func checkDeflateDir(name string) func(args []string) error {
+	return func(args []string) error {
+		var d deflate.Dir
+		return d.Set(name, args)
 	}
 }
 

@@ -4,9 +4,11 @@
 // with Require all granted|denied, Options (Indexes, FollowSymLinks,
 // SymLinksIfOwnerMatch), DirectoryIndex, ErrorDocument, ForceType, FileETag,
 // AddDefaultCharset, Redirect, Header and RequestHeader (package headers),
-// ExpiresActive, ExpiresByType and ExpiresDefault (package expires) and
-// mod_autoindex's directives (package autoindex); and, at the top level,
-// Alias, AliasMatch, Redirect, RedirectMatch, RedirectTemp and RedirectPermanent.
+// ExpiresActive, ExpiresByType and ExpiresDefault (package expires),
+// AddOutputFilterByType, SetOutputFilter, AddOutputFilter and RemoveOutputFilter
+// (package deflate) and mod_autoindex's directives (package autoindex); and, at the
+// top level, Alias, AliasMatch, Redirect, RedirectMatch, RedirectTemp,
+// RedirectPermanent and the Deflate* settings.
 //
 // The host sends the sections as written (kind, pattern and directives with their
 // positions); Compile turns them into a Config and Handler serves requests with it on
@@ -33,6 +35,7 @@ import (
 	"strings"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm/autoindex"
+	"github.com/httpd-mpm/httpd-mpm/mpm/deflate"
 	"github.com/httpd-mpm/httpd-mpm/mpm/expires"
 	"github.com/httpd-mpm/httpd-mpm/mpm/headers"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
@@ -65,8 +68,11 @@ type Section struct {
 // these (and every directive inside a section).
 var Directives = append([]string{
 	"Options", "DirectoryIndex", "ErrorDocument", "ForceType", "DefaultType", "FileETag",
+	"AddCharset", "AddLanguage", "RemoveCharset", "RemoveLanguage", // ExtensionMaps
 	"AddDefaultCharset", "UseCanonicalName", "Alias", "AliasMatch", "Redirect", "RedirectMatch", "RedirectTemp", "RedirectPermanent",
 	"Header", "RequestHeader", "ExpiresActive", "ExpiresByType", "ExpiresDefault",
+	"AddOutputFilterByType", "SetOutputFilter", "AddOutputFilter", "RemoveOutputFilter",
+	"DeflateCompressionLevel", "DeflateBufferSize", "DeflateMemLevel", "DeflateWindowSize", "DeflateAlterETag",
 }, autoindex.Names...)
 
 // UseCanonicalName is the server's UseCanonicalName among its top-level directives
@@ -138,6 +144,7 @@ type dir struct {
 	headers              headers.Config
 	expires              expires.Config
 	autoindex            autoindex.Config
+	deflate              deflate.Dir // output filters: DEFLATE
 }
 
 // Dir is the merged configuration for one request path.
@@ -153,6 +160,7 @@ type Dir struct {
 	Headers        headers.Config // Header and RequestHeader actions, outer levels' first
 	Expires        expires.Config
 	Autoindex      *autoindex.Config // nil: no mod_autoindex directive applies
+	Deflate        deflate.Dir
 }
 
 type redirect struct {
@@ -191,6 +199,10 @@ type Config struct {
 	// responses: some level has a Header, RequestHeader or Expires* line, so
 	// every answer takes part (static.Options.Response).
 	responses bool
+	// deflate is the server's Deflate* settings; filters says that some
+	// level puts DEFLATE on answers (static.Options.Filter).
+	deflate deflate.Server
+	filters bool
 }
 
 // Compile builds the configuration from the top-level directives and the sections.
@@ -228,11 +240,14 @@ func Compile(server []Directive, sections []Section) (*Config, error) {
 		}
 	}
 	c.responses = c.server.responds()
+	c.filters = c.server.deflate.Enables()
 	for _, group := range [][]*section{c.dirs, c.dirRegex, c.files, c.locations} {
 		for _, sec := range group {
 			c.responses = c.responses || sec.conf.responds()
+			c.filters = c.filters || sec.conf.deflate.Enables()
 			for _, f := range sec.files {
 				c.responses = c.responses || f.conf.responds()
+				c.filters = c.filters || f.conf.deflate.Enables()
 			}
 		}
 	}
@@ -339,6 +354,10 @@ func (c *Config) top(d Directive) error {
 			return err
 		}
 		c.redirects = append(c.redirects, r)
+	default:
+		if deflate.IsServerDirective(d.Name) {
+			return c.deflate.Set(d.Name, a)
+		}
 	}
 	return nil
 }
@@ -480,6 +499,8 @@ func (d *dir) set(x Directive, inLocation bool) error {
 		"indexoptions", "indexorderdefault", "indexignore", "indexignorereset", "adddescription",
 		"headername", "readmename", "fancyindexing", "defaulticon", "indexstylesheet", "indexheadinsert":
 		return d.autoindex.Set(x.Name, a)
+	case "addoutputfilterbytype", "setoutputfilter", "addoutputfilter", "removeoutputfilter":
+		return d.deflate.Set(x.Name, a)
 	case "redirect", "redirecttemp", "redirectpermanent":
 		if inLocation {
 			r, err := parseRedirect(x, true)
@@ -567,6 +588,7 @@ func (m *Dir) merge(d *dir) {
 	m.Headers = m.Headers.Merge(&d.headers)
 	m.Expires = m.Expires.Merge(&d.expires)
 	m.Autoindex = autoindex.Merge(m.Autoindex, &d.autoindex)
+	m.Deflate = m.Deflate.Merge(&d.deflate)
 }
 
 // responds reports whether the level has a mod_headers or mod_expires line.

@@ -195,7 +195,9 @@ func (a *alias) match(p string) (root, rel string, ok bool) {
 		if !ok {
 			return "", "", false
 		}
-		if rest != "" && !strings.HasPrefix(rest, "/") {
+		if !strings.HasPrefix(rest, "/") && (rest != "" || strings.HasSuffix(p, "/")) {
+			// "/icons/" through Alias /icons/ DIR/ is DIR's "/", not a
+			// path to redirect to its slash form.
 			rest = "/" + rest
 		}
 		if rest != "" && rest != "/" || strings.HasSuffix(p, "/") {
@@ -288,6 +290,11 @@ func (h *Handler) options(d *Dir) *static.Options {
 		// Set even when empty: it then clears what an outer level set.
 		o.Response = newResponse(d)
 	}
+	if h.Config.filters {
+		if f := d.Deflate.Filter(&h.Config.deflate); f != nil {
+			o.Filter = f
+		}
+	}
 	if len(d.ErrorDocuments) > 0 {
 		docs := d.ErrorDocuments
 		o.Error = func(w http.ResponseWriter, r *http.Request, status int) bool {
@@ -368,10 +375,16 @@ func (s *statusWriter) WriteHeader(code int) {
 		return
 	}
 	s.wrote = true
+	s.ResponseWriter.WriteHeader(s.MapStatus(code))
+}
+
+// MapStatus is the status code becomes: the error's for a 200. An output
+// filter below (package deflate) sees the status the answer will have.
+func (s *statusWriter) MapStatus(code int) int {
 	if code == http.StatusOK {
-		code = s.status
+		return s.status
 	}
-	s.ResponseWriter.WriteHeader(code)
+	return code
 }
 
 func (s *statusWriter) Write(p []byte) (int, error) {
