@@ -11,8 +11,10 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/mpm/accesslog"
 	"github.com/httpd-mpm/httpd-mpm/mpm/autoindex"
 	"github.com/httpd-mpm/httpd-mpm/mpm/deflate"
+	"github.com/httpd-mpm/httpd-mpm/mpm/env"
 	"github.com/httpd-mpm/httpd-mpm/mpm/expires"
 	"github.com/httpd-mpm/httpd-mpm/mpm/headers"
+	"github.com/httpd-mpm/httpd-mpm/mpm/rewrite"
 )
 
 // Core is the table of the host's own directives: Apache's core directives
@@ -143,6 +145,33 @@ var Core = Table{
 	{Name: "DefaultIcon", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Module: "mod_autoindex.c", Help: "an icon URL"},
 	{Name: "IndexStyleSheet", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Module: "mod_autoindex.c", Help: "URL to style sheet"},
 	{Name: "IndexHeadInsert", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Module: "mod_autoindex.c", Help: "String to insert in HTML HEAD section"},
+	// RewriteEngine is a FLAG in Apache: only the first word counts.
+	{Name: "RewriteEngine", MinArgs: 1, MaxArgs: -1, Context: Anywhere, ArgsError: "RewriteEngine must be On or Off", Check: checkRewrite("RewriteEngine"),
+		Module: "mod_rewrite.c", Help: "On or Off to enable or disable (default) the whole rewriting engine"},
+	{Name: "RewriteOptions", MinArgs: 1, MaxArgs: -1, Context: Anywhere, Check: checkRewrite("RewriteOptions"), Module: "mod_rewrite.c",
+		Help: "List of option strings to set"},
+	{Name: "RewriteBase", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Check: checkRewrite("RewriteBase"), Module: "mod_rewrite.c",
+		Help: "the base URL of the per-directory context"},
+	{Name: "RewriteCond", MinArgs: 0, MaxArgs: -1, Context: Anywhere, Check: checkRewrite("RewriteCond"), Module: "mod_rewrite.c",
+		Help: "an input string and a to be applied regexp-pattern"},
+	{Name: "RewriteRule", MinArgs: 0, MaxArgs: -1, Context: Anywhere, Check: checkRewrite("RewriteRule"), Module: "mod_rewrite.c",
+		Help: "an URL-applied regexp-pattern and a substitution URL"},
+	{Name: "RewriteMap", MinArgs: 2, MaxArgs: 3, Context: ServerConfig | InVirtualHost, Check: checkRewrite("RewriteMap"), Module: "mod_rewrite.c",
+		Help: "a mapname and a filename and options"},
+	{Name: "PassEnv", MinArgs: 1, MaxArgs: -1, Context: Anywhere, Module: "mod_env.c", Help: "a list of environment variables to pass to CGI."},
+	{Name: "SetEnv", MinArgs: 1, MaxArgs: 2, Context: Anywhere, Module: "mod_env.c",
+		Help: "an environment variable name and optional value to pass to CGI."},
+	{Name: "UnsetEnv", MinArgs: 1, MaxArgs: -1, Context: Anywhere, Module: "mod_env.c", Help: "a list of variables to remove from the CGI environment."},
+	{Name: "SetEnvIf", MinArgs: 0, MaxArgs: -1, Context: Anywhere, Check: checkSetEnvIf("SetEnvIf"), Module: "mod_setenvif.c",
+		Help: "A header-name, regex and a list of variables."},
+	{Name: "SetEnvIfNoCase", MinArgs: 0, MaxArgs: -1, Context: Anywhere, Check: checkSetEnvIf("SetEnvIfNoCase"), Module: "mod_setenvif.c",
+		Help: "a header-name, regex and a list of variables."},
+	{Name: "SetEnvIfExpr", MinArgs: 0, MaxArgs: -1, Context: Anywhere, Check: refuseSetEnvIfExpr, Module: "mod_setenvif.c",
+		Help: "an expression and a list of variables."},
+	{Name: "BrowserMatch", MinArgs: 0, MaxArgs: -1, Context: Anywhere, Check: checkSetEnvIf("BrowserMatch"), Module: "mod_setenvif.c",
+		Help: "A browser regex and a list of variables."},
+	{Name: "BrowserMatchNoCase", MinArgs: 0, MaxArgs: -1, Context: Anywhere, Check: checkSetEnvIf("BrowserMatchNoCase"), Module: "mod_setenvif.c",
+		Help: "A browser regex and a list of variables."},
 	{Name: "SetOutputFilter", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Check: checkDeflateDir("SetOutputFilter"),
 		Help: "filter (or ; delimited list of filters) to be run on the request content"},
 	{Name: "AddOutputFilter", MinArgs: 2, MaxArgs: -1, Context: Anywhere, Check: checkDeflateDir("AddOutputFilter"), Module: "mod_mime.c",
@@ -263,8 +292,10 @@ func isFnmatchPattern(s string) bool {
 }
 
 func checkCustomLog(args []string) error {
-	if len(args) == 3 && !hasPrefixFold(args[2], "env=") && !hasPrefixFold(args[2], "expr=") {
-		return errors.New("error in condition clause")
+	if len(args) == 3 {
+		if _, _, err := accesslog.Condition(args[2]); err != nil {
+			return err
+		}
 	}
 	_, err := accesslog.Parse(args[1])
 	return err
@@ -276,6 +307,19 @@ func checkHeader(request bool) func(args []string) error {
 		var c headers.Config
 		return c.Add(request, args)
 	}
+}
+
+// checkSetEnvIf is mod_setenvif's add_setenvif_core for one of its directives.
+func checkSetEnvIf(name string) func(args []string) error {
+	return func(args []string) error {
+		var c env.Conditions
+		return c.Add(name, args)
+	}
+}
+
+// refuseSetEnvIfExpr: SetEnvIfExpr needs apache2's ap_expr.
+func refuseSetEnvIfExpr([]string) error {
+	return errors.New("SetEnvIfExpr (apache2's ap_expr) is not supported by this server")
 }
 
 // checkDeflate is mod_deflate's check of one of its server settings.
@@ -308,6 +352,16 @@ func checkAutoindex(name string) func(args []string) error {
 	return func(args []string) error {
 		var c autoindex.Config
 		return c.Set(name, args)
+	}
+}
+
+// checkRewrite is mod_rewrite's check of one of its directives (RewriteBase
+// outside a section is refused when the site is compiled, as it needs the
+// context).
+func checkRewrite(name string) func(args []string) error {
+	return func(args []string) error {
+		var d rewrite.Dir
+		return d.Set(name, args, false)
 	}
 }
 

@@ -28,7 +28,6 @@ const debianConf = "/etc/apache2"
 var debianGap = []string{
 	"access_compat", "authz_host", // authz branch
 	"auth_basic", "authn_core", "authn_file", "authz_user", // authn branch
-	"env", "setenvif", // envvars branch
 	"autoindex",   // autoindex branch
 	"negotiation", // not planned: no content negotiation
 	// status.conf says "Require local", which is authz_host's: apache2

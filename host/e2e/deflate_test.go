@@ -17,7 +17,8 @@ import (
 // <Directory> that compresses everything (SetOutputFilter), a <Files> that
 // compresses by extension (AddOutputFilter) and one where the extension is
 // taken back, a local ErrorDocument, a small DeflateBufferSize in a
-// virtual host and DeflateAlterETag there.
+// virtual host and DeflateAlterETag there; no-gzip, gzip-only-text/html and
+// force-gzip set by BrowserMatch and SetEnvIf.
 const deflateConf = `ServerName main.test
 Listen 127.0.0.1:@P0@
 DocumentRoot @DOCS@
@@ -26,6 +27,9 @@ DocumentRoot @DOCS@
 	AddOutputFilterByType DEFLATE application/x-javascript application/javascript application/ecmascript
 </IfModule>
 AddOutputFilter DEFLATE .dat
+BrowserMatch ^OldBrowser no-gzip
+BrowserMatch ^Mozilla/4 gzip-only-text/html
+SetEnvIf Request_URI ^/all/ force-gzip
 <Directory @DOCS@>
     Require all granted
 </Directory>
@@ -199,6 +203,10 @@ func TestDeflate(t *testing.T) {
 		req("GET", "/x.dat", "main.test", ae),
 		req("GET", "/nodat/y.dat", "main.test", ae),
 		req("GET", "/all/img.png", "main.test", ae),
+		req("GET", "/all/img.png", "main.test", ""),
+		req("GET", "/k1.txt", "main.test", ae+"User-Agent: OldBrowser/1\r\n"),
+		req("GET", "/k1.txt", "main.test", ae+"User-Agent: Mozilla/4.0\r\n"),
+		req("GET", "/page.html", "main.test", ae+"User-Agent: Mozilla/4.0\r\n"),
 		req("GET", "/dir/", "main.test", ae),
 		req("GET", "/dir", "main.test", ae),
 		req("GET", "/missing", "main.test", ae),

@@ -6,8 +6,9 @@
 // AddDefaultCharset, Redirect, Header and RequestHeader (package headers),
 // ExpiresActive, ExpiresByType and ExpiresDefault (package expires),
 // AddOutputFilterByType, SetOutputFilter, AddOutputFilter and RemoveOutputFilter
-// (package deflate) and mod_autoindex's directives (package autoindex); and, at the
-// top level, Alias, AliasMatch, Redirect, RedirectMatch, RedirectTemp,
+// (package deflate), SetEnv, UnsetEnv, PassEnv, SetEnvIf, SetEnvIfNoCase, BrowserMatch and
+// BrowserMatchNoCase (package env) and mod_autoindex's directives (package autoindex);
+// and, at the top level, Alias, AliasMatch, Redirect, RedirectMatch, RedirectTemp,
 // RedirectPermanent and the Deflate* settings.
 //
 // The host sends the sections as written (kind, pattern and directives with their
@@ -36,9 +37,11 @@ import (
 
 	"github.com/httpd-mpm/httpd-mpm/mpm/autoindex"
 	"github.com/httpd-mpm/httpd-mpm/mpm/deflate"
+	"github.com/httpd-mpm/httpd-mpm/mpm/env"
 	"github.com/httpd-mpm/httpd-mpm/mpm/expires"
 	"github.com/httpd-mpm/httpd-mpm/mpm/headers"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
+	"github.com/httpd-mpm/httpd-mpm/mpm/rewrite"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
 )
 
@@ -71,6 +74,8 @@ var Directives = append([]string{
 	"AddCharset", "AddLanguage", "RemoveCharset", "RemoveLanguage", // ExtensionMaps
 	"AddDefaultCharset", "UseCanonicalName", "Alias", "AliasMatch", "Redirect", "RedirectMatch", "RedirectTemp", "RedirectPermanent",
 	"Header", "RequestHeader", "ExpiresActive", "ExpiresByType", "ExpiresDefault",
+	"RewriteEngine", "RewriteOptions", "RewriteBase", "RewriteCond", "RewriteRule", "RewriteMap",
+	"SetEnv", "UnsetEnv", "PassEnv", "SetEnvIf", "SetEnvIfNoCase", "BrowserMatch", "BrowserMatchNoCase",
 	"AddOutputFilterByType", "SetOutputFilter", "AddOutputFilter", "RemoveOutputFilter",
 	"DeflateCompressionLevel", "DeflateBufferSize", "DeflateMemLevel", "DeflateWindowSize", "DeflateAlterETag",
 }, autoindex.Names...)
@@ -144,7 +149,10 @@ type dir struct {
 	headers              headers.Config
 	expires              expires.Config
 	autoindex            autoindex.Config
-	deflate              deflate.Dir // output filters: DEFLATE
+	rewrite              rewrite.Dir    // the level's per-directory mod_rewrite
+	env                  env.Setting    // SetEnv, UnsetEnv, PassEnv
+	setenvif             env.Conditions // SetEnvIf and the like, in sections only
+	deflate              deflate.Dir    // output filters: DEFLATE
 }
 
 // Dir is the merged configuration for one request path.
@@ -160,6 +168,9 @@ type Dir struct {
 	Headers        headers.Config // Header and RequestHeader actions, outer levels' first
 	Expires        expires.Config
 	Autoindex      *autoindex.Config // nil: no mod_autoindex directive applies
+	Rewrite        rewrite.Dir       // per-directory mod_rewrite
+	Env            env.Setting       // mod_env's variables, set at the fixups
+	SetEnvIf       env.Conditions    // the sections' SetEnvIf lines, at the header parser
 	Deflate        deflate.Dir
 }
 
@@ -196,9 +207,17 @@ type Config struct {
 	locations []*section
 	aliases   []alias
 	redirects []redirect
+	// postRead are the top-level SetEnvIf lines (mod_setenvif's server
+	// config: the main server's, then the virtual host's), applied as the
+	// request is read.
+	postRead env.Conditions
 	// responses: some level has a Header, RequestHeader or Expires* line, so
 	// every answer takes part (static.Options.Response).
 	responses bool
+	// rewrite is the server context's mod_rewrite; rewrites: some level has
+	// a Rewrite* line.
+	rewrite  rewrite.Dir
+	rewrites bool
 	// deflate is the server's Deflate* settings; filters says that some
 	// level puts DEFLATE on answers (static.Options.Filter).
 	deflate deflate.Server
@@ -211,9 +230,19 @@ func Compile(server []Directive, sections []Section) (*Config, error) {
 	c := &Config{}
 	var errs []error
 	for _, d := range server {
+		if rewrite.IsDirective(d.Name) {
+			c.rewrites = true
+			if err := c.rewrite.Set(d.Name, d.Args, true); err != nil {
+				errs = append(errs, posError(d, err))
+			}
+			continue
+		}
 		if err := c.top(d); err != nil {
 			errs = append(errs, posError(d, err))
 			continue
+		}
+		if isSetEnvIf(d.Name) {
+			continue // the server's, done by top
 		}
 		if err := c.server.set(d, false); err != nil {
 			errs = append(errs, posError(d, err))
@@ -239,14 +268,18 @@ func Compile(server []Directive, sections []Section) (*Config, error) {
 			c.locations = append(c.locations, sec)
 		}
 	}
+	c.server.rewrite = c.rewrite.PerDir()
 	c.responses = c.server.responds()
 	c.filters = c.server.deflate.Enables()
+	c.deflate.Env = requestEnv // no-gzip, gzip-only-text/html, force-gzip (SetEnvIf, BrowserMatch)
 	for _, group := range [][]*section{c.dirs, c.dirRegex, c.files, c.locations} {
 		for _, sec := range group {
 			c.responses = c.responses || sec.conf.responds()
+			c.rewrites = c.rewrites || !sec.conf.rewrite.Empty()
 			c.filters = c.filters || sec.conf.deflate.Enables()
 			for _, f := range sec.files {
 				c.responses = c.responses || f.conf.responds()
+				c.rewrites = c.rewrites || !f.conf.rewrite.Empty()
 				c.filters = c.filters || f.conf.deflate.Enables()
 			}
 		}
@@ -275,6 +308,10 @@ func posError(d Directive, err error) error {
 
 // Check reports what Compile refuses in one top-level directive, in apache2's words.
 func Check(d Directive) error {
+	if rewrite.IsDirective(d.Name) {
+		var r rewrite.Dir
+		return r.Set(d.Name, d.Args, true)
+	}
 	var c Config
 	if err := c.top(d); err != nil {
 		return err
@@ -311,6 +348,7 @@ func compileSection(s Section, errs *[]error) (*section, error) {
 		}
 		sec.wild = strings.ContainsAny(s.Pattern, "*?[")
 	}
+	sec.conf.rewrite.SetDirectory(sec.pattern)
 	for _, d := range s.Directives {
 		if err := sec.conf.set(d, sec.kind == "location"); err != nil {
 			*errs = append(*errs, posError(d, err))
@@ -354,12 +392,23 @@ func (c *Config) top(d Directive) error {
 			return err
 		}
 		c.redirects = append(c.redirects, r)
+	case "setenvif", "setenvifnocase", "browsermatch", "browsermatchnocase":
+		return c.postRead.Add(d.Name, a)
 	default:
 		if deflate.IsServerDirective(d.Name) {
 			return c.deflate.Set(d.Name, a)
 		}
 	}
 	return nil
+}
+
+// isSetEnvIf says whether name is one of mod_setenvif's directives.
+func isSetEnvIf(name string) bool {
+	switch strings.ToLower(name) {
+	case "setenvif", "setenvifnocase", "browsermatch", "browsermatchnocase":
+		return true
+	}
+	return false
 }
 
 // parseRedirect reads Redirect, RedirectTemp, RedirectPermanent and RedirectMatch as
@@ -499,6 +548,12 @@ func (d *dir) set(x Directive, inLocation bool) error {
 		"indexoptions", "indexorderdefault", "indexignore", "indexignorereset", "adddescription",
 		"headername", "readmename", "fancyindexing", "defaulticon", "indexstylesheet", "indexheadinsert":
 		return d.autoindex.Set(x.Name, a)
+	case "rewriteengine", "rewriteoptions", "rewritebase", "rewritecond", "rewriterule", "rewritemap":
+		return d.rewrite.Set(x.Name, a, false)
+	case "setenv", "unsetenv", "passenv":
+		return d.env.Add(x.Name, a)
+	case "setenvif", "setenvifnocase", "browsermatch", "browsermatchnocase":
+		return d.setenvif.Add(x.Name, a)
 	case "addoutputfilterbytype", "setoutputfilter", "addoutputfilter", "removeoutputfilter":
 		return d.deflate.Set(x.Name, a)
 	case "redirect", "redirecttemp", "redirectpermanent":
@@ -588,12 +643,19 @@ func (m *Dir) merge(d *dir) {
 	m.Headers = m.Headers.Merge(&d.headers)
 	m.Expires = m.Expires.Merge(&d.expires)
 	m.Autoindex = autoindex.Merge(m.Autoindex, &d.autoindex)
+	if !d.rewrite.Empty() {
+		// apache2 merges only the levels that have a mod_rewrite line.
+		m.Rewrite = rewrite.Merge(&m.Rewrite, &d.rewrite)
+	}
+	m.Env = m.Env.Merge(&d.env)
+	m.SetEnvIf = m.SetEnvIf.Merge(&d.setenvif)
 	m.Deflate = m.Deflate.Merge(&d.deflate)
 }
 
-// responds reports whether the level has a mod_headers or mod_expires line.
+// responds reports whether the level has a mod_headers, mod_expires, mod_env
+// or mod_setenvif line.
 func (d *dir) responds() bool {
-	return !d.headers.Empty() || !d.expires.Empty()
+	return !d.headers.Empty() || !d.expires.Empty() || !d.env.Empty() || !d.setenvif.Empty()
 }
 
 // mergeErrorDocuments applies the ErrorDocuments of the level d on top of m's
@@ -615,3 +677,7 @@ func (m *Dir) mergeErrorDocuments(d *dir) {
 	}
 	m.ErrorDocuments = docs
 }
+
+// requestEnv looks up a variable of the request's environment (mod_env,
+// mod_setenvif), for mod_deflate.
+func requestEnv(r *http.Request, name string) (string, bool) { return http1.Env(r).Get(name) }
