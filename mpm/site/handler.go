@@ -314,6 +314,7 @@ func (h *Handler) options(d *Dir) *static.Options {
 		ForceType:            d.ForceType,
 		DefaultCharset:       d.DefaultCharset,
 		FileETag:             d.FileETag.Fields(),
+		Autoindex:            d.Autoindex,
 	}
 	switch {
 	case d.Access == AccessUser:
