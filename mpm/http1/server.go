@@ -59,7 +59,8 @@ type Server struct {
 
 	// Timeout is Apache's Timeout: it bounds reading the request line and headers of one
 	// request (the clock starts at its first byte), each read of the request body, and
-	// each write of the response. Zero means DefaultTimeout.
+	// each write of the response. Zero means DefaultTimeout. With virtual hosts,
+	// HostConfig.Timeout says which server's holds where.
 	Timeout time.Duration
 	// BodyTimeout and BodyMinRate bound reading a whole request body, as
 	// mod_reqtimeout's default "body=20,MinRate=500": the body gets
@@ -75,7 +76,8 @@ type Server struct {
 
 	// KeepAliveTimeout is how long ServeRequest waits for the first byte of a request that
 	// is not the first on its connection, when none is buffered yet. It is also announced
-	// in the Keep-Alive response header. Zero means DefaultKeepAliveTimeout.
+	// in the Keep-Alive response header. Zero means DefaultKeepAliveTimeout. With virtual
+	// hosts, see HostConfig.KeepAliveTimeout.
 	KeepAliveTimeout time.Duration
 
 	// MaxKeepAliveRequests is Apache's MaxKeepAliveRequests; 0 means unlimited. As in
