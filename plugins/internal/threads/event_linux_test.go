@@ -145,4 +145,3 @@ func TestLoopWaitClasses(t *testing.T) {
 		t.Errorf("at its expiry the long one's client reads %v (want EOF), %d parked", err, l.parked)
 	}
 }
-
