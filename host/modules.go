@@ -29,6 +29,7 @@ var builtinModules = []builtinModule{
 	{"dir_module", "mod_dir.c"},
 	{"headers_module", "mod_headers.c"},
 	{"expires_module", "mod_expires.c"},
+	{"rewrite_module", "mod_rewrite.c"},
 	{"env_module", "mod_env.c"},
 	{"setenvif_module", "mod_setenvif.c"},
 	{"filter_module", "mod_filter.c"},

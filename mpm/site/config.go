@@ -39,6 +39,7 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/mpm/expires"
 	"github.com/httpd-mpm/httpd-mpm/mpm/headers"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
+	"github.com/httpd-mpm/httpd-mpm/mpm/rewrite"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
 )
 
@@ -71,6 +72,7 @@ var Directives = []string{
 	"AddCharset", "AddLanguage", "RemoveCharset", "RemoveLanguage", // ExtensionMaps
 	"AddDefaultCharset", "UseCanonicalName", "Alias", "AliasMatch", "Redirect", "RedirectMatch", "RedirectTemp", "RedirectPermanent",
 	"Header", "RequestHeader", "ExpiresActive", "ExpiresByType", "ExpiresDefault",
+	"RewriteEngine", "RewriteOptions", "RewriteBase", "RewriteCond", "RewriteRule", "RewriteMap",
 	"SetEnv", "UnsetEnv", "PassEnv", "SetEnvIf", "SetEnvIfNoCase", "BrowserMatch", "BrowserMatchNoCase",
 	"AddOutputFilterByType", "SetOutputFilter", "AddOutputFilter", "RemoveOutputFilter",
 	"DeflateCompressionLevel", "DeflateBufferSize", "DeflateMemLevel", "DeflateWindowSize", "DeflateAlterETag",
@@ -144,6 +146,7 @@ type dir struct {
 	redirect             *redirect // Redirect inside <Location>
 	headers              headers.Config
 	expires              expires.Config
+	rewrite              rewrite.Dir    // the level's per-directory mod_rewrite
 	env                  env.Setting    // SetEnv, UnsetEnv, PassEnv
 	setenvif             env.Conditions // SetEnvIf and the like, in sections only
 	deflate              deflate.Dir    // output filters: DEFLATE
@@ -161,6 +164,7 @@ type Dir struct {
 	Redirect       *redirect
 	Headers        headers.Config // Header and RequestHeader actions, outer levels' first
 	Expires        expires.Config
+	Rewrite        rewrite.Dir    // per-directory mod_rewrite
 	Env            env.Setting    // mod_env's variables, set at the fixups
 	SetEnvIf       env.Conditions // the sections' SetEnvIf lines, at the header parser
 	Deflate        deflate.Dir
@@ -206,6 +210,10 @@ type Config struct {
 	// responses: some level has a Header, RequestHeader or Expires* line, so
 	// every answer takes part (static.Options.Response).
 	responses bool
+	// rewrite is the server context's mod_rewrite; rewrites: some level has
+	// a Rewrite* line.
+	rewrite  rewrite.Dir
+	rewrites bool
 	// deflate is the server's Deflate* settings; filters says that some
 	// level puts DEFLATE on answers (static.Options.Filter).
 	deflate deflate.Server
@@ -218,6 +226,13 @@ func Compile(server []Directive, sections []Section) (*Config, error) {
 	c := &Config{}
 	var errs []error
 	for _, d := range server {
+		if rewrite.IsDirective(d.Name) {
+			c.rewrites = true
+			if err := c.rewrite.Set(d.Name, d.Args, true); err != nil {
+				errs = append(errs, posError(d, err))
+			}
+			continue
+		}
 		if err := c.top(d); err != nil {
 			errs = append(errs, posError(d, err))
 			continue
@@ -249,15 +264,18 @@ func Compile(server []Directive, sections []Section) (*Config, error) {
 			c.locations = append(c.locations, sec)
 		}
 	}
+	c.server.rewrite = c.rewrite.PerDir()
 	c.responses = c.server.responds()
 	c.filters = c.server.deflate.Enables()
 	c.deflate.Env = requestEnv // no-gzip, gzip-only-text/html, force-gzip (SetEnvIf, BrowserMatch)
 	for _, group := range [][]*section{c.dirs, c.dirRegex, c.files, c.locations} {
 		for _, sec := range group {
 			c.responses = c.responses || sec.conf.responds()
+			c.rewrites = c.rewrites || !sec.conf.rewrite.Empty()
 			c.filters = c.filters || sec.conf.deflate.Enables()
 			for _, f := range sec.files {
 				c.responses = c.responses || f.conf.responds()
+				c.rewrites = c.rewrites || !f.conf.rewrite.Empty()
 				c.filters = c.filters || f.conf.deflate.Enables()
 			}
 		}
@@ -286,6 +304,10 @@ func posError(d Directive, err error) error {
 
 // Check reports what Compile refuses in one top-level directive, in apache2's words.
 func Check(d Directive) error {
+	if rewrite.IsDirective(d.Name) {
+		var r rewrite.Dir
+		return r.Set(d.Name, d.Args, true)
+	}
 	var c Config
 	if err := c.top(d); err != nil {
 		return err
@@ -319,6 +341,7 @@ func compileSection(s Section, errs *[]error) (*section, error) {
 		}
 		sec.wild = strings.ContainsAny(s.Pattern, "*?[")
 	}
+	sec.conf.rewrite.SetDirectory(sec.pattern)
 	for _, d := range s.Directives {
 		if err := sec.conf.set(d, sec.kind == "location"); err != nil {
 			*errs = append(*errs, posError(d, err))
@@ -514,6 +537,8 @@ func (d *dir) set(x Directive, inLocation bool) error {
 		return d.headers.Add(strings.EqualFold(x.Name, "requestheader"), a)
 	case "expiresactive", "expiresbytype", "expiresdefault":
 		return d.expires.Set(x.Name, a)
+	case "rewriteengine", "rewriteoptions", "rewritebase", "rewritecond", "rewriterule", "rewritemap":
+		return d.rewrite.Set(x.Name, a, false)
 	case "setenv", "unsetenv", "passenv":
 		return d.env.Add(x.Name, a)
 	case "setenvif", "setenvifnocase", "browsermatch", "browsermatchnocase":
@@ -606,6 +631,10 @@ func (m *Dir) merge(d *dir) {
 	}
 	m.Headers = m.Headers.Merge(&d.headers)
 	m.Expires = m.Expires.Merge(&d.expires)
+	if !d.rewrite.Empty() {
+		// apache2 merges only the levels that have a mod_rewrite line.
+		m.Rewrite = rewrite.Merge(&m.Rewrite, &d.rewrite)
+	}
 	m.Env = m.Env.Merge(&d.env)
 	m.SetEnvIf = m.SetEnvIf.Merge(&d.setenvif)
 	m.Deflate = m.Deflate.Merge(&d.deflate)
