@@ -27,6 +27,7 @@ var builtinModules = []builtinModule{
 	{"http_module", "http_core.c"},
 	{"mime_module", "mod_mime.c"},
 	{"dir_module", "mod_dir.c"},
+	{"autoindex_module", "mod_autoindex.c"},
 	{"headers_module", "mod_headers.c"},
 	{"expires_module", "mod_expires.c"},
 	{"rewrite_module", "mod_rewrite.c"},

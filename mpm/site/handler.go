@@ -313,6 +313,7 @@ func (h *Handler) options(d *Dir) *static.Options {
 		ForceType:            d.ForceType,
 		DefaultCharset:       d.DefaultCharset,
 		FileETag:             d.FileETag.Fields(),
+		Autoindex:            d.Autoindex,
 	}
 	if h.Config.responses {
 		// Set even when empty: it then clears what an outer level set.
