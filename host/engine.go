@@ -9,6 +9,7 @@ import (
 
 	"github.com/httpd-mpm/httpd-mpm/host/config"
 	"github.com/httpd-mpm/httpd-mpm/mpm"
+	"github.com/httpd-mpm/httpd-mpm/mpm/authz"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 	"github.com/httpd-mpm/httpd-mpm/mpm/site"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
@@ -197,12 +198,29 @@ func siteSection(d *config.Directive, root string) (site.Section, bool) {
 		if x.IsSection() {
 			if ns, ok := siteSection(x, root); ok {
 				sec.Sections = append(sec.Sections, ns)
+			} else if authz.IsSection(x.Name) {
+				sec.Sections = append(sec.Sections, authzSection(x))
 			}
 			continue
 		}
 		sec.Directives = append(sec.Directives, siteDirective(x))
 	}
 	return sec, true
+}
+
+// authzSection is a <RequireAll>, <RequireAny> or <RequireNone> section for package
+// site, with its Require lines and nested sections.
+func authzSection(d *config.Directive) site.Section {
+	sec := site.Section{Kind: d.Name, File: d.File, Line: d.Line}
+	for _, x := range d.Children {
+		switch {
+		case x.IsSection() && authz.IsSection(x.Name):
+			sec.Sections = append(sec.Sections, authzSection(x))
+		case !x.IsSection():
+			sec.Directives = append(sec.Directives, siteDirective(x))
+		}
+	}
+	return sec
 }
 
 // banner is the Server header for a ServerTokens keyword (config.Server's long form),

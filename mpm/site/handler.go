@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/httpd-mpm/httpd-mpm/mpm/authz"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
 )
@@ -30,6 +31,7 @@ type Handler struct {
 	docRoot string       // DocumentRoot, clean
 	// baseResp is the top level's response (Header, Expires*), nil without.
 	baseResp *response
+	log      *authz.Log // for the access checks, the static handler's LogError
 }
 
 // maxCachedDirs bounds the per-directory cache.
@@ -48,6 +50,10 @@ func (h *Handler) init() {
 		h.base = Dir{Options: OptDefault}
 		h.base.FileETag, _ = static.ParseFileETag(nil)
 		h.base.merge(&h.Config.server)
+		h.log = &authz.Log{Func: h.Static.LogError, Level: h.Static.LogLevel}
+		if h.log.Level == 0 {
+			h.log.Level = static.LevelWarn
+		}
 		h.baseResp = newResponse(&h.base)
 		h.docRoot = strings.TrimSuffix(filepath.Clean(h.Static.DocumentRoot), "/")
 	})
@@ -274,7 +280,7 @@ func (h *Handler) dirEntry(dir string) *dirEntry {
 // options turns a merged configuration into the static handler's settings.
 func (h *Handler) options(d *Dir) *static.Options {
 	o := &static.Options{
-		Denied:               d.Access == AccessDenied,
+		Denied:               d.Authz.Denies(),
 		Indexes:              d.Options&OptIndexes != 0,
 		FollowSymLinks:       d.Options&OptFollowSymLinks != 0,
 		SymLinksIfOwnerMatch: d.Options&OptSymLinksIfOwnerMatch != 0,
@@ -282,6 +288,9 @@ func (h *Handler) options(d *Dir) *static.Options {
 		ForceType:            d.ForceType,
 		DefaultCharset:       d.DefaultCharset,
 		FileETag:             d.FileETag.Fields(),
+	}
+	if p := d.Authz.Policy(h.log); p != nil && !o.Denied {
+		o.Access = p
 	}
 	if h.Config.responses {
 		// Set even when empty: it then clears what an outer level set.

@@ -53,15 +53,19 @@ func (h *Handler) listDirectory(w http.ResponseWriter, r *http.Request, dir *os.
 		} else {
 			eo = h.options(r, conf, dirPath, name)
 		}
-		if eo.Denied {
-			if h.logs(LevelError) {
+		// apache2 checks each entry with a subrequest, and lists only those
+		// it would serve.
+		if st, why := eo.check(nil, r); st != 0 || why != nil {
+			if why != nil && h.logs(LevelError) {
 				if isDir {
-					h.logDenied(r, dirPath+"/"+name+"/")
+					h.logRefusals(r, why, dirPath+"/"+name+"/")
 				} else {
-					h.logDenied(r, dirPath+"/"+name)
+					h.logRefusals(r, why, dirPath+"/"+name)
 				}
 			}
-			continue
+			if st != 0 {
+				continue
+			}
 		}
 		list = append(list, entry{name, isDir})
 	}

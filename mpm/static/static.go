@@ -168,6 +168,9 @@ func realDir(dir string) (string, error) {
 type Options struct {
 	// Denied answers 403 (Require all denied).
 	Denied bool
+	// Access, if set, decides each request (Require with providers that look at
+	// the request, Allow and Deny, Satisfy).
+	Access Access
 	// Indexes lists a directory without an index file (Options Indexes); otherwise
 	// such a directory is 403.
 	Indexes bool
@@ -204,6 +207,51 @@ type Response interface {
 	// redirect, before the answer is decided (apache2's fixups): it may
 	// change r.Header.
 	Fixup(r *http.Request)
+}
+
+// Access decides whether a request may be served under some settings (apache2's
+// access checkers and authorization).
+type Access interface {
+	// Check runs on the request's goroutine before anything of r is served. It
+	// returns 0 to serve r, else the status to answer (having set fields of w it
+	// needs, such as WWW-Authenticate for a 401; w is nil for a subrequest, such as
+	// the check of a directory listing's entry). The refusals it returns are
+	// logged, at LevelError and with the file name r maps to, whatever the status.
+	Check(w http.ResponseWriter, r *http.Request) (int, *Refusal)
+}
+
+// Refusal is an error log line about a refused request, completed with the file
+// name it maps to ("AH01630: client denied by server configuration: " and the
+// path); Next, if set, is logged after it.
+type Refusal struct {
+	Module, Message string
+	Next            *Refusal
+}
+
+// check applies o's access settings to r: 0 to serve, else the status to
+// answer, with the refusals to log.
+func (o *Options) check(w http.ResponseWriter, r *http.Request) (int, *Refusal) {
+	if o.Denied {
+		return http.StatusForbidden, deniedByRequire
+	}
+	if o.Access != nil {
+		return o.Access.Check(w, r)
+	}
+	return 0, nil
+}
+
+// deniedByRequire is mod_authz_core's refusal.
+var deniedByRequire = &Refusal{Module: "authz_core", Message: "AH01630: client denied by server configuration: "}
+
+// CheckAccess applies o's access settings to r for a handler in front of a
+// Handler that applies the same settings: 0 to serve, else the status to answer;
+// the refusals are logged through log (nil: nowhere) with path as the file name.
+func (o *Options) CheckAccess(w http.ResponseWriter, r *http.Request, log LogFunc, path string) int {
+	status, why := o.check(w, r)
+	for ; why != nil && log != nil; why = why.Next {
+		log(r, LevelError, why.Module, nil, why.Message+path)
+	}
+	return status
 }
 
 // Configurer supplies the per-directory settings of a request once the file it names
@@ -254,12 +302,14 @@ func (h *Handler) Serve(w http.ResponseWriter, r *http.Request, root, rel string
 		i := strings.LastIndexByte(rel, '/')
 		o := h.options(r, conf, croot+rel[:max(i, 0)], rel[i+1:])
 		answer(r, o, time.Time{})
-		if o.Denied {
-			if h.logs(LevelError) {
-				h.logDenied(r, filename(root, croot, rel))
+		if st, why := o.check(w, r); st != 0 || why != nil {
+			if why != nil && h.logs(LevelError) {
+				h.logRefusals(r, why, filename(root, croot, rel))
 			}
-			h.error(w, r, http.StatusForbidden, o)
-			return
+			if st != 0 {
+				h.error(w, r, st, o)
+				return
+			}
 		}
 		fixup(r, o)
 		h.logOpenError(r, root, croot, rel, err)
@@ -335,16 +385,18 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, root, croot, rel
 		}
 		o.Response.Answer(r, mtime)
 	}
-	if o.Denied {
-		if h.logs(LevelError) { // filename stats each directory on the path
+	if st, why := o.check(w, r); st != 0 || why != nil {
+		if why != nil && h.logs(LevelError) { // filename stats each directory on the path
 			if status == 0 {
-				h.logDenied(r, croot+rel)
+				h.logRefusals(r, why, croot+rel)
 			} else {
-				h.logDenied(r, filename(root, croot, rel))
+				h.logRefusals(r, why, filename(root, croot, rel))
 			}
 		}
-		h.error(w, r, http.StatusForbidden, o)
-		return
+		if st != 0 {
+			h.error(w, r, st, o)
+			return
+		}
 	}
 	if status == 0 && !o.FollowSymLinks {
 		if ok, n := symlinksAllowed(root, rel, o.SymLinksIfOwnerMatch); !ok {
@@ -436,10 +488,12 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, root, croot, rel
 		}
 		defer h.done(idx, idxe)
 		f, fe = idx, idxe
-		if o.Denied {
-			h.logDenied(r, croot+rel)
-			h.error(w, r, http.StatusForbidden, o)
-			return
+		if st, why := o.check(w, r); st != 0 || why != nil {
+			h.logRefusals(r, why, croot+rel)
+			if st != 0 {
+				h.error(w, r, st, o)
+				return
+			}
 		}
 	}
 	if fi.kind != kindRegular {
