@@ -224,7 +224,9 @@ func (l *Level) Add(it Item) error {
 }
 
 // Check is mod_authz_core's check at startup (AH01624): every section must have a
-// line that is not negated.
+// line that is not negated. It also rewrites the level as mod_authz_core does (a
+// negated section of the other kind becomes its negated lines), which its debug
+// lines show. Call it once the level is complete.
 func (l *Level) Check() error {
 	if l.section == nil {
 		return nil
@@ -233,13 +235,29 @@ func (l *Level) Check() error {
 }
 
 func checkSection(n *node, top bool) error {
+	var children []*node
+	for _, c := range n.children {
+		if c.check != nil {
+			children = append(children, c)
+			continue
+		}
+		if err := checkSection(c, false); err != nil {
+			return err
+		}
+		if c.negate && c.op != n.op {
+			// De Morgan, as mod_authz_core rewrites it: <RequireNone> in a
+			// <RequireAll> is its lines negated.
+			for _, g := range c.children {
+				g.negate = !g.negate
+				children = append(children, g)
+			}
+			continue
+		}
+		children = append(children, c)
+	}
+	n.children = children
 	positive := false
 	for _, c := range n.children {
-		if c.check == nil {
-			if err := checkSection(c, false); err != nil {
-				return err
-			}
-		}
 		if !c.negate {
 			positive = true
 		}
@@ -322,6 +340,11 @@ func addSection(parent *node, it Item) error {
 	}
 	if n.negate && parent.op == opOr {
 		return fmt.Errorf("%s directive has no effect in %s directive", n.command(), parent.command())
+	}
+	if !n.negate && n.op == parent.op {
+		// Associative: mod_authz_core adds the lines to the enclosing section.
+		parent.children = append(parent.children, n.children...)
+		return nil
 	}
 	parent.children = append(parent.children, n)
 	return nil
