@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
@@ -60,6 +61,11 @@ type Checker interface {
 type Provider func(args []string) (Checker, error)
 
 var providers = map[string]Provider{}
+
+// unsupported are apache2's providers this server does not have, refused in
+// words that say so.
+var unsupported = []string{"expr", "ssl", "ssl-verify-client", "file-owner", "file-group", "dbd-group",
+	"dbm-group", "ldap-user", "ldap-group", "ldap-dn", "ldap-attribute", "ldap-filter", "ldap-search"}
 
 // Register adds an authorization provider (Require name ...); the name is
 // case-insensitive, as in Apache. Call it from an init function.
@@ -287,6 +293,9 @@ func addRequire(parent *node, args []string) error {
 	n.args = strings.Join(args, " ")
 	p := providers[strings.ToLower(n.provider)]
 	if p == nil {
+		if slices.Contains(unsupported, strings.ToLower(n.provider)) {
+			return errors.New("the " + n.provider + " Authz provider is not supported by this server")
+		}
 		return errors.New("Unknown Authz provider: " + n.provider)
 	}
 	check, err := p(args)

@@ -129,8 +129,7 @@ func find(r *http.Request, list []from) bool {
 	for _, f := range list {
 		switch f.kind {
 		case fromEnv, fromNotEnv:
-			// No request environment here: no variable is ever set.
-			if f.kind == fromNotEnv {
+			if RequestEnv(r, f.name) == (f.kind == fromEnv) {
 				return true
 			}
 		case fromAll:

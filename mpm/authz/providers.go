@@ -19,6 +19,7 @@ func init() {
 	Register("host", parseHost)
 	Register("forward-dns", parseForwardDNS)
 	Register("local", func([]string) (Checker, error) { return CheckFunc(checkLocal), nil })
+	Register("env", func(args []string) (Checker, error) { return envChecker(args), nil })
 	// mod_authz_user and mod_authz_groupfile's providers, until authentication
 	// registers its own: without an authenticated user they can only refuse.
 	for _, name := range []string{"user", "valid-user", "group"} {
@@ -79,6 +80,23 @@ func parseMethod(args []string) (Checker, error) {
 		m |= methodChecker(bit)
 	}
 	return m, nil
+}
+
+// RequestEnv reports whether the request environment variable name is set for r
+// (mod_setenvif's and SetEnv's variables), for Require env and Allow/Deny from
+// env=. Without request variables in this server, none is.
+var RequestEnv = func(r *http.Request, name string) bool { return false }
+
+// envChecker is mod_authz_core's env provider: one of the variables is set.
+type envChecker []string
+
+func (e envChecker) Check(r *http.Request, _ *Log) Result {
+	for _, name := range e {
+		if RequestEnv(r, name) {
+			return Granted
+		}
+	}
+	return Denied
 }
 
 type ipChecker []netip.Prefix
