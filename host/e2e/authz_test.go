@@ -92,6 +92,10 @@ DocumentRoot @DOCS@
 <Location /loc>
     Require ip 127.0.0.2
 </Location>
+<Location /server-status>
+    SetHandler server-status
+    Require ip 127.0.0.2
+</Location>
 <LocationMatch ^/locm>
     AuthMerging And
     <RequireAll>
@@ -150,6 +154,7 @@ func TestAuthz(t *testing.T) {
 		reqs = append(reqs,
 			diffRequest{From: from, Raw: get("/open/secret.txt", "main.test")},
 			diffRequest{From: from, Raw: get("/open/missing.txt", "main.test")},
+			diffRequest{From: from, Raw: get("/server-status?auto", "main.test"), NoBody: true},
 			diffRequest{From: from, Raw: "POST /method/a.txt HTTP/1.1\r\nHost: main.test\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"},
 			diffRequest{From: from, Raw: "OPTIONS /method/a.txt HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n"},
 			diffRequest{From: from, Raw: "POST /nested/a.txt HTTP/1.1\r\nHost: main.test\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"},
