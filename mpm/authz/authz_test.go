@@ -3,6 +3,7 @@ package authz
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -56,7 +57,7 @@ func status(l Level, r *http.Request) int {
 	if l.Denies() {
 		return http.StatusForbidden
 	}
-	st, _ := l.Policy(nil).Check(nil, r)
+	st, _ := l.Policy(nil, nil).Check(nil, r)
 	return st
 }
 
@@ -201,7 +202,7 @@ func TestNoUserSeam(t *testing.T) {
 		logged = append(logged, module+" "+msg)
 	}, Level: LevelDebug}
 	l := level(t, "Require ip 10.9.9.9", "Require test-nouser")
-	st, why := l.Policy(log).Check(nil, req("GET", "10.0.0.1:1"))
+	st, why := l.Policy(log, nil).Check(nil, req("GET", "10.0.0.1:1"))
 	if st != http.StatusInternalServerError || why != nil {
 		t.Errorf("DeniedNoUser: %d %v", st, why)
 	}
@@ -218,10 +219,10 @@ func TestNoUserSeam(t *testing.T) {
 
 // TestConstantLevels: levels decided without the request need no Policy.
 func TestConstantLevels(t *testing.T) {
-	if p := level(t, "Require all granted").Policy(nil); p != nil {
+	if p := level(t, "Require all granted").Policy(nil, nil); p != nil {
 		t.Error("Require all granted has a policy")
 	}
-	if p := (Level{}).Policy(nil); p != nil {
+	if p := (Level{}).Policy(nil, nil); p != nil {
 		t.Error("no Require has a policy")
 	}
 	if !level(t, "Require all denied", "Require all denied").Denies() {
@@ -230,13 +231,13 @@ func TestConstantLevels(t *testing.T) {
 	if level(t, "Require all denied", "Require ip 1.2.3.4").Denies() {
 		t.Error("Require ip denies everyone")
 	}
-	if p := level(t, "Require all granted", "Require ip 1.2.3.4").Policy(nil); p != nil {
+	if p := level(t, "Require all granted", "Require ip 1.2.3.4").Policy(nil, nil); p != nil {
 		t.Error("a grant in a RequireAny does not decide")
 	}
-	if p := level(t, "Deny from 1.2.3.4", "Require all granted").Policy(nil); p == nil {
+	if p := level(t, "Deny from 1.2.3.4", "Require all granted").Policy(nil, nil); p == nil {
 		t.Error("Deny from has no policy")
 	}
-	if p := level(t, "Require all granted").Policy(&Log{Func: func(*http.Request, static.Level, string, error, string) {}, Level: LevelDebug}); p == nil {
+	if p := level(t, "Require all granted").Policy(&Log{Func: func(*http.Request, static.Level, string, error, string) {}, Level: LevelDebug}, nil); p == nil {
 		t.Error("debug logging has no policy")
 	}
 }
@@ -279,5 +280,68 @@ func TestUnsupportedProvider(t *testing.T) {
 	err := l.Add(Item{Name: "Require", Args: []string{"expr", "true"}})
 	if err == nil || err.Error() != "the expr Authz provider is not supported by this server" {
 		t.Errorf("Require expr: %v", err)
+	}
+}
+
+// fakeAuthn authenticates requests with an X-User field, as a stand-in for
+// AuthType Basic; the user providers see the user once authenticated.
+type fakeAuthn struct{ challenged int }
+
+func (f *fakeAuthn) Authenticate(w http.ResponseWriter, r *http.Request) int {
+	if r.Header.Get("X-User") == "" {
+		f.Challenge(w, r)
+		return http.StatusUnauthorized
+	}
+	r.Header.Set("X-Authenticated", r.Header.Get("X-User"))
+	return 0
+}
+func (f *fakeAuthn) User(r *http.Request) string                      { return r.Header.Get("X-Authenticated") }
+func (f *fakeAuthn) Challenge(w http.ResponseWriter, r *http.Request) { f.challenged++ }
+
+// TestAuthenticatorSeam: a provider that needs a user (DeniedNoUser without one)
+// makes the Policy authenticate, then decide again with the user, as apache2's
+// check_user_id and auth_checker hooks do; a grant before that needs no user.
+func TestAuthenticatorSeam(t *testing.T) {
+	Register("test-user", func(args []string) (Checker, error) {
+		return CheckFunc(func(r *http.Request, _ *Log) Result {
+			switch u := r.Header.Get("X-Authenticated"); {
+			case u == "":
+				return DeniedNoUser
+			case slices.Contains(args, u):
+				return Granted
+			}
+			return Denied
+		}), nil
+	})
+	defer delete(providers, "test-user")
+	var logged []string
+	log := &Log{Func: func(r *http.Request, level static.Level, module string, err error, msg string) {
+		logged = append(logged, msg)
+	}, Level: static.LevelWarn}
+	a := &fakeAuthn{}
+	p := level(t, "Require ip 10.0.0.1", "Require test-user bob").Policy(log, a)
+	ask := func(remote, user string) int {
+		r := req("GET", remote)
+		if user != "" {
+			r.Header.Set("X-User", user)
+		}
+		st, _ := p.Check(nil, r)
+		return st
+	}
+	if st := ask("10.0.0.1:1", ""); st != 0 || a.challenged != 0 {
+		t.Errorf("granted by ip: %d, challenged %d", st, a.challenged)
+	}
+	if st := ask("10.0.0.2:1", ""); st != http.StatusUnauthorized || a.challenged != 1 {
+		t.Errorf("no user: %d, challenged %d", st, a.challenged)
+	}
+	if st := ask("10.0.0.2:1", "bob"); st != 0 {
+		t.Errorf("bob: %d", st)
+	}
+	if st := ask("10.0.0.2:1", "eve"); st != http.StatusUnauthorized || a.challenged != 2 {
+		t.Errorf("eve: %d, challenged %d", st, a.challenged)
+	}
+	want := `AH01631: user eve: authorization failure for "/x": `
+	if len(logged) != 1 || logged[0] != want {
+		t.Errorf("logged %q, want %q", logged, want)
 	}
 }

@@ -60,17 +60,33 @@ type Policy struct {
 	section *node
 	compat  *compat
 	log     *Log
+	authn   Authenticator
 }
 
-// Policy is the merged level's decision, logging to log (nil: nowhere). It is nil
-// when the level grants every request whatever it is (no Require, or only Require
-// all granted, and no Allow/Deny that could refuse), so that such requests cost
-// nothing.
-func (l Level) Policy(log *Log) *Policy {
+// Authenticator is authentication (AuthType): it establishes the user of a request
+// that Require needs one for (a provider answered DeniedNoUser), as apache2's
+// check_user_id hook does.
+type Authenticator interface {
+	// Authenticate returns 0 once r has an authenticated user, whom the user
+	// providers then see; else the status to answer (a 401 with WWW-Authenticate set
+	// on w, a 500), having logged why.
+	Authenticate(w http.ResponseWriter, r *http.Request) int
+	// User is r's authenticated user.
+	User(r *http.Request) string
+	// Challenge sets on w what a 401 for r needs (ap_note_auth_failure: the
+	// WWW-Authenticate field); w is nil for a subrequest.
+	Challenge(w http.ResponseWriter, r *http.Request)
+}
+
+// Policy is the merged level's decision, logging to log (nil: nowhere), with authn
+// the authentication in force (nil: no AuthType). It is nil when the level grants
+// every request whatever it is (no Require, or only Require all granted, and no
+// Allow/Deny that could refuse), so that such requests cost nothing.
+func (l Level) Policy(log *Log, authn Authenticator) *Policy {
 	if l.compat.grantsAll() && (l.section == nil || l.section.constant() == Granted) && !log.Enabled(LevelDebug) {
 		return nil
 	}
-	return &Policy{section: l.section, compat: l.compat, log: log}
+	return &Policy{section: l.section, compat: l.compat, log: log, authn: authn}
 }
 
 // Denies reports whether the level refuses every request with mod_authz_core's
@@ -155,9 +171,32 @@ func (p *Policy) Check(w http.ResponseWriter, r *http.Request) (int, *static.Ref
 		}
 		return http.StatusForbidden, refusedAuthz
 	case DeniedNoUser:
-		// Authentication would come next; without an AuthType apache2 finds no user.
-		p.log.Printf(r, static.LevelError, "core", "AH00027: No authentication done but request not allowed without authentication for %s. Authentication not configured?", r.URL.Path)
-		return http.StatusInternalServerError, logged
+		return p.authenticate(w, r), logged
 	}
 	return http.StatusInternalServerError, logged
+}
+
+// authenticate is what apache2 does when Require needs a user: authentication,
+// then Require again with the user (authorize_user_core after authentication).
+func (p *Policy) authenticate(w http.ResponseWriter, r *http.Request) int {
+	if p.authn == nil {
+		// Without an AuthType, apache2's authentication finds no user.
+		p.log.Printf(r, static.LevelError, "core", "AH00027: No authentication done but request not allowed without authentication for %s. Authentication not configured?", r.URL.Path)
+		return http.StatusInternalServerError
+	}
+	if status := p.authn.Authenticate(w, r); status != 0 {
+		return status
+	}
+	switch p.section.apply(r, p.log) {
+	case Granted:
+		return 0
+	case DeniedNoUser:
+		p.log.Printf(r, static.LevelError, "authz_core", "AH01629: authorization failure (no authenticated user): %s", r.URL.Path)
+	case Denied, Neutral:
+		p.log.Printf(r, static.LevelError, "authz_core", "AH01631: user %s: authorization failure for \"%s\": ", p.authn.User(r), r.URL.Path)
+	default:
+		return http.StatusInternalServerError
+	}
+	p.authn.Challenge(w, r)
+	return http.StatusUnauthorized
 }

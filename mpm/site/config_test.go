@@ -154,13 +154,13 @@ func TestMerge(t *testing.T) {
 		t.Fatal("Require all denied")
 	}
 	m.merge(&grant)
-	if m.Authz.Denies() || m.Authz.Policy(nil) != nil {
+	if m.Authz.Denies() || m.Authz.Policy(nil, nil) != nil {
 		t.Fatal("a section's Require lines replace the inherited ones; one granting line is enough")
 	}
 	var other dir
 	other.set(d("Require", "ip", "10.0.0.1"), false)
 	m.merge(&other)
-	if m.Authz.Denies() || m.Authz.Policy(nil) == nil {
+	if m.Authz.Denies() || m.Authz.Policy(nil, nil) == nil {
 		t.Fatal("Require ip depends on the request")
 	}
 	var docs1, docs2 dir

@@ -289,7 +289,7 @@ func (h *Handler) options(d *Dir) *static.Options {
 		DefaultCharset:       d.DefaultCharset,
 		FileETag:             d.FileETag.Fields(),
 	}
-	if p := d.Authz.Policy(h.log); p != nil && !o.Denied {
+	if p := d.Authz.Policy(h.log, nil); p != nil && !o.Denied {
 		o.Access = p
 	}
 	if h.Config.responses {
