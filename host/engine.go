@@ -198,7 +198,7 @@ func siteSection(d *config.Directive, root string) (site.Section, bool) {
 		if x.IsSection() {
 			if ns, ok := siteSection(x, root); ok {
 				sec.Sections = append(sec.Sections, ns)
-			} else if authz.IsSection(x.Name) {
+			} else if authz.IsSection(x.Name) || authz.IsLimit(x.Name) {
 				sec.Sections = append(sec.Sections, authzSection(x))
 			}
 			continue
@@ -208,13 +208,14 @@ func siteSection(d *config.Directive, root string) (site.Section, bool) {
 	return sec, true
 }
 
-// authzSection is a <RequireAll>, <RequireAny> or <RequireNone> section for package
-// site, with its Require lines and nested sections.
+// authzSection is a <RequireAll>, <RequireAny>, <RequireNone>, <Limit> or
+// <LimitExcept> section for package site, with its lines and nested sections; a
+// <Limit>'s methods are its Pattern, separated by spaces.
 func authzSection(d *config.Directive) site.Section {
-	sec := site.Section{Kind: d.Name, File: d.File, Line: d.Line}
+	sec := site.Section{Kind: d.Name, Pattern: strings.Join(d.Args, " "), File: d.File, Line: d.Line}
 	for _, x := range d.Children {
 		switch {
-		case x.IsSection() && authz.IsSection(x.Name):
+		case x.IsSection() && (authz.IsSection(x.Name) || authz.IsLimit(x.Name)):
 			sec.Sections = append(sec.Sections, authzSection(x))
 		case !x.IsSection():
 			sec.Directives = append(sec.Directives, siteDirective(x))

@@ -14,7 +14,7 @@ import (
 // Require provider a loopback client can tell apart (127.0.0.1, 127.0.0.2 and
 // 127.0.0.3 as source addresses), nested <RequireAll>/<RequireAny>/<RequireNone>,
 // the merge of sections with and without AuthMerging, <Files> and <Location>, and
-// mod_access_compat's Order/Allow/Deny with Satisfy.
+// mod_access_compat's Order/Allow/Deny with Satisfy, and <Limit>/<LimitExcept>.
 const authzConf = `ServerName main.test
 Listen 127.0.0.1:@P0@
 DocumentRoot @DOCS@
@@ -103,6 +103,25 @@ DocumentRoot @DOCS@
         Require not ip 127.0.0.3
     </RequireAll>
 </LocationMatch>
+<Directory @DOCS@/limit>
+    <Limit POST DELETE>
+        Require ip 127.0.0.2
+    </Limit>
+</Directory>
+<Directory @DOCS@/limitexcept>
+    <LimitExcept GET>
+        <RequireAll>
+            Require all granted
+            Require not ip 127.0.0.3
+        </RequireAll>
+    </LimitExcept>
+</Directory>
+<Directory @DOCS@/compat/limit>
+    <Limit POST>
+        Order allow,deny
+        Allow from 127.0.0.1
+    </Limit>
+</Directory>
 <Directory @DOCS@/compat>
     Order deny,allow
     Deny from all
@@ -140,7 +159,8 @@ DocumentRoot @DOCS@
 func TestAuthz(t *testing.T) {
 	dirs := []string{"open", "ip", "nets", "notip", "nested", "local", "host", "domain", "fdns", "method",
 		"merge", "merge/sub", "merge/and", "merge/or", "merge/or/off", "merge/inherit", "loc", "locm",
-		"compat", "compat/allowdeny", "compat/mutual", "compat/host", "compat/withrequire", "compat/any"}
+		"compat", "compat/allowdeny", "compat/mutual", "compat/host", "compat/withrequire", "compat/any",
+		"limit", "limitexcept", "compat/limit"}
 	docs := map[string]string{"open/secret.txt": "secret\n"}
 	for _, d := range dirs {
 		docs[d+"/a.txt"] = d + "\n"
@@ -159,6 +179,10 @@ func TestAuthz(t *testing.T) {
 			diffRequest{From: from, Raw: "OPTIONS /method/a.txt HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n"},
 			diffRequest{From: from, Raw: "POST /nested/a.txt HTTP/1.1\r\nHost: main.test\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"},
 			diffRequest{From: from, Raw: "DELETE /merge/and/a.txt HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n"},
+			diffRequest{From: from, Raw: "POST /limit/a.txt HTTP/1.1\r\nHost: main.test\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"},
+			diffRequest{From: from, Raw: "PUT /limit/a.txt HTTP/1.1\r\nHost: main.test\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"},
+			diffRequest{From: from, Raw: "DELETE /limitexcept/a.txt HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n"},
+			diffRequest{From: from, Raw: "POST /compat/limit/a.txt HTTP/1.1\r\nHost: main.test\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"},
 		)
 	}
 	p.check(reqs)
@@ -208,7 +232,8 @@ func authzLogLines(t *testing.T, s *diffServer) []string {
 }
 
 // authzDebugConf: lines and sections whose results mod_authz_core logs at debug
-// (AH01626 for each line and section it evaluates, AH01628 without any).
+// (AH01626 for each line and section it evaluates, AH01625 for one <Limit> leaves
+// out, AH01628 without any).
 const authzDebugConf = `ServerName main.test
 Listen 127.0.0.1:@P0@
 DocumentRoot @DOCS@
@@ -234,16 +259,22 @@ LogLevel debug
     AuthMerging Or
     Require host localhost
 </Directory>
+<Directory @DOCS@/limit>
+    <Limit POST>
+        Require ip 127.0.0.2
+    </Limit>
+    Require ip 127.0.0.1
+</Directory>
 `
 
 // TestAuthzDebugLog: at LogLevel debug, ours logs mod_authz_core's and
 // mod_authz_host's lines as apache2 does, in the same order.
 func TestAuthzDebugLog(t *testing.T) {
-	docs := map[string]string{"nested/a.txt": "n\n", "merged/or/a.txt": "m\n", "none/a.txt": "x\n"}
+	docs := map[string]string{"nested/a.txt": "n\n", "merged/or/a.txt": "m\n", "none/a.txt": "x\n", "limit/a.txt": "l\n"}
 	p := startPair(t, 1, authzDebugConf, docs)
 	var reqs []diffRequest
 	for _, from := range []string{"127.0.0.1", "127.0.0.2", "127.0.0.3"} {
-		for _, path := range []string{"/nested/a.txt", "/merged/or/a.txt", "/none/a.txt"} {
+		for _, path := range []string{"/nested/a.txt", "/merged/or/a.txt", "/none/a.txt", "/limit/a.txt"} {
 			reqs = append(reqs, diffRequest{From: from, Raw: get(path, "main.test")})
 		}
 	}

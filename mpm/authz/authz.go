@@ -113,6 +113,8 @@ const (
 type node struct {
 	op       logicOp // opAnd or opOr, for a section
 	negate   bool
+	limited  uint64 // the methods the node applies to (<Limit>), a section's its lines'
+
 	merged   bool // two levels joined by AuthMerging
 	provider string
 	args     string
@@ -179,12 +181,19 @@ func IsSection(name string) bool {
 	return false
 }
 
+// IsLimit reports whether name is <Limit> or <LimitExcept>, whose Require, Allow,
+// Deny, Order and Satisfy lines a Level takes for some methods only (Item.Args).
+func IsLimit(name string) bool {
+	return strings.EqualFold(name, "limit") || strings.EqualFold(name, "limitexcept")
+}
+
 // Level is what one configuration level (a <Directory>, <Location>, ... section)
 // says about access. The zero Level says nothing.
 type Level struct {
 	section *node
 	op      logicOp // AuthMerging
 	compat  *compat // nil: no Order, Allow, Deny or Satisfy here
+	limit   uint64  // while adding a <Limit>'s lines: its methods (0: all)
 }
 
 // Empty reports whether the level says nothing.
@@ -195,17 +204,23 @@ func (l *Level) Empty() bool { return l.section == nil && l.op == opUnset && l.c
 // apache2's words.
 func (l *Level) Add(it Item) error {
 	name := strings.ToLower(it.Name)
+	lim := l.limit
+	if lim == 0 {
+		lim = allMethods
+	}
 	switch {
+	case name == "limit", name == "limitexcept":
+		return l.addLimit(it, lim)
 	case it.Section != nil || IsSection(name):
 		if l.section == nil {
 			l.section = &node{op: opOr}
 		}
-		return addSection(l.section, it)
+		return addSection(l.section, it, lim)
 	case name == "require":
 		if l.section == nil {
 			l.section = &node{op: opOr}
 		}
-		return addRequire(l.section, it.Args)
+		return addRequire(l.section, it.Args, lim)
 	case name == "authmerging":
 		if len(it.Args) != 1 {
 			return errors.New("AuthMerging takes one argument, controls how a <Directory>, <Location>, or similar directive's authorization directives are combined with those of its predecessor")
@@ -224,9 +239,51 @@ func (l *Level) Add(it Item) error {
 		if l.compat == nil {
 			l.compat = &compat{}
 		}
-		return l.compat.add(name, it.Args)
+		return l.compat.add(name, it.Args, lim)
 	}
 	return nil
+}
+
+// addLimit adds the lines of a <Limit> or <LimitExcept> section (it.Args are its
+// methods) for those methods only, as core's ap_limit_section does.
+func (l *Level) addLimit(it Item, lim uint64) error {
+	display := "<" + it.Name
+	var mask uint64
+	except := strings.EqualFold(it.Name, "limitexcept")
+	for _, m := range it.Args {
+		if m == "TRACE" && !except {
+			return errors.New("TRACE cannot be controlled by <Limit>, see TraceEnable")
+		}
+		mask |= methodBit(m)
+	}
+	if except {
+		mask = ^mask
+	}
+	switch {
+	case lim&mask == 0:
+		return errors.New(display + "> directive excludes all methods")
+	case lim&mask == lim && lim != allMethods:
+		return errors.New(display + "> directive specifies methods already excluded")
+	}
+	old := l.limit
+	l.limit = lim & mask
+	defer func() { l.limit = old }()
+	var errs []error
+	for _, c := range it.Section {
+		if err := l.Add(c); err != nil {
+			errs = append(errs, place(c, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// place gives err the position of the item c, unless it has one.
+func place(c Item, err error) error {
+	var placed *Error
+	if errors.As(err, &placed) {
+		return err
+	}
+	return &Error{File: c.File, Line: c.Line, Message: err.Error()}
 }
 
 // Check is mod_authz_core's check at startup (AH01624): every section must have a
@@ -278,8 +335,8 @@ func checkSection(n *node, top bool) error {
 	return errors.New("AH01624: " + what + " directive contains only negative authorization directives")
 }
 
-func addRequire(parent *node, args []string) error {
-	n := &node{}
+func addRequire(parent *node, args []string, lim uint64) error {
+	n := &node{limited: lim}
 	if len(args) > 0 {
 		n.provider, args = args[0], args[1:]
 	}
@@ -306,11 +363,12 @@ func addRequire(parent *node, args []string) error {
 	if n.negate && parent.op == opOr {
 		return fmt.Errorf("negative Require directive has no effect in %s directive", parent.command())
 	}
+	parent.limited |= lim
 	parent.children = append(parent.children, n)
 	return nil
 }
 
-func addSection(parent *node, it Item) error {
+func addSection(parent *node, it Item, lim uint64) error {
 	n := &node{}
 	name := strings.ToLower(it.Name)
 	switch name {
@@ -328,17 +386,12 @@ func addSection(parent *node, it Item) error {
 		var err error
 		switch cn := strings.ToLower(c.Name); {
 		case IsSection(cn):
-			err = addSection(n, c)
+			err = addSection(n, c, lim)
 		case cn == "require":
-			err = addRequire(n, c.Args)
+			err = addRequire(n, c.Args, lim)
 		}
-		var placed *Error
-		switch {
-		case err == nil:
-		case errors.As(err, &placed):
-			errs = append(errs, err)
-		default:
-			errs = append(errs, &Error{File: c.File, Line: c.Line, Message: err.Error()})
+		if err != nil {
+			errs = append(errs, place(c, err))
 		}
 	}
 	if len(errs) > 0 {
@@ -350,6 +403,7 @@ func addSection(parent *node, it Item) error {
 	if n.negate && parent.op == opOr {
 		return fmt.Errorf("%s directive has no effect in %s directive", n.command(), parent.command())
 	}
+	parent.limited |= n.limited
 	if !n.negate && n.op == parent.op {
 		// Associative: mod_authz_core adds the lines to the enclosing section.
 		parent.children = append(parent.children, n.children...)
@@ -373,7 +427,8 @@ func Merge(base, new Level) Level {
 	default:
 		switch {
 		case base.section != nil && new.section != nil:
-			out.section = &node{op: new.op, merged: true, children: []*node{base.section, new.section}}
+			out.section = &node{op: new.op, merged: true, limited: base.section.limited | new.section.limited,
+				children: []*node{base.section, new.section}}
 		case base.section == nil:
 			out.section = new.section
 		}

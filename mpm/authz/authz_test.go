@@ -45,7 +45,8 @@ func parseItems(lines []string) ([]Item, []string) {
 		case strings.HasPrefix(f[0], "<"):
 			var sub []Item
 			sub, lines = parseItems(lines)
-			out = append(out, Item{Name: strings.Trim(f[0], "<>"), Section: sub})
+			args := strings.Fields(strings.TrimSuffix(strings.Join(f[1:], " "), ">"))
+			out = append(out, Item{Name: strings.Trim(f[0], "<>"), Args: args, Section: sub})
 		default:
 			out = append(out, Item{Name: f[0], Args: f[1:]})
 		}
@@ -343,5 +344,35 @@ func TestAuthenticatorSeam(t *testing.T) {
 	want := `AH01631: user eve: authorization failure for "/x": `
 	if len(logged) != 1 || logged[0] != want {
 		t.Errorf("logged %q, want %q", logged, want)
+	}
+}
+
+// TestLimit: lines in <Limit> and <LimitExcept> apply to their methods only (GET
+// covering HEAD); a level whose lines all are for other methods grants.
+func TestLimit(t *testing.T) {
+	l := level(t, "<Limit POST PUT>", "Require ip 10.0.0.1", "Order allow,deny", "Allow from 10.0.0.0/8", "</Limit>")
+	for _, c := range []struct {
+		method, remote string
+		want           int
+	}{
+		{"GET", "10.0.0.2:1", 0},
+		{"POST", "10.0.0.1:1", 0},
+		{"POST", "10.0.0.2:1", 403},
+		{"PUT", "192.168.0.1:1", 403},
+	} {
+		if got := status(l, req(c.method, c.remote)); got != c.want {
+			t.Errorf("<Limit POST PUT>: %s from %s: %d, want %d", c.method, c.remote, got, c.want)
+		}
+	}
+	except := level(t, "<LimitExcept GET>", "Require all denied", "</LimitExcept>")
+	if status(except, req("HEAD", "10.0.0.1:1")) != 0 || status(except, req("FOO", "10.0.0.1:1")) != 403 {
+		t.Error("<LimitExcept GET>")
+	}
+	if except.Policy(nil, nil) == nil {
+		t.Error("a limited Require all denied is not constant")
+	}
+	var bad Level
+	if err := bad.Add(Item{Name: "Limit", Args: []string{"TRACE"}}); err == nil || err.Error() != "TRACE cannot be controlled by <Limit>, see TraceEnable" {
+		t.Errorf("<Limit TRACE>: %v", err)
 	}
 }

@@ -23,9 +23,27 @@ const (
 
 // compat is one level's mod_access_compat settings.
 type compat struct {
-	order       int
+	order       []masked // Order lines, each for its methods; the last that covers a method counts
 	allow, deny []from
-	satisfy     int
+	satisfy     []masked
+}
+
+// masked is a setting for some methods (<Limit>).
+type masked struct {
+	methods uint64
+	value   int
+}
+
+// forMethod is the value of the last setting of list that covers the method bit,
+// else 0 (the default).
+func forMethod(list []masked, bit uint64) int {
+	v := 0
+	for _, m := range list {
+		if m.methods&bit != 0 {
+			v = m.value
+		}
+	}
+	return v
 }
 
 type fromKind uint8
@@ -40,39 +58,42 @@ const (
 
 // from is one "Allow from" or "Deny from" word.
 type from struct {
-	kind fromKind
+	methods uint64 // <Limit>
+	kind    fromKind
 	name string // host or variable
 	ip   netip.Prefix
 }
 
-func (c *compat) add(name string, args []string) error {
+func (c *compat) add(name string, args []string, lim uint64) error {
 	switch name {
 	case "order":
 		if len(args) != 1 {
 			return errors.New("order takes one argument, 'allow,deny', 'deny,allow', or 'mutual-failure'")
 		}
+		o := denyThenAllow
 		switch strings.ToLower(args[0]) {
 		case "allow,deny":
-			c.order = allowThenDeny
+			o = allowThenDeny
 		case "deny,allow":
-			c.order = denyThenAllow
 		case "mutual-failure":
-			c.order = mutualFailure
+			o = mutualFailure
 		default:
 			return errors.New("unknown order")
 		}
+		c.order = append(c.order, masked{lim, o})
 	case "satisfy":
 		if len(args) != 1 {
 			return errors.New("Satisfy takes one argument, access policy if both allow and require used ('all' or 'any')")
 		}
+		v := satisfyAll
 		switch strings.ToLower(args[0]) {
 		case "all":
-			c.satisfy = satisfyAll
 		case "any":
-			c.satisfy = satisfyAny
+			v = satisfyAny
 		default:
 			return errors.New("Satisfy either 'any' or 'all'.")
 		}
+		c.satisfy = append(c.satisfy, masked{lim, v})
 	default: // allow, deny
 		if len(args) < 2 {
 			cmd := "allow"
@@ -89,6 +110,7 @@ func (c *compat) add(name string, args []string) error {
 			if err != nil {
 				return err
 			}
+			f.methods = lim
 			if name == "allow" {
 				c.allow = append(c.allow, f)
 			} else {
@@ -124,9 +146,12 @@ func parseFrom(w string) (from, error) {
 }
 
 // find is mod_access_compat's find_allowdeny: whether one of list matches r.
-func find(r *http.Request, list []from) bool {
+func find(r *http.Request, list []from, bit uint64) bool {
 	host, gotHost := "", 0
 	for _, f := range list {
+		if f.methods&bit == 0 {
+			continue
+		}
 		switch f.kind {
 		case fromEnv, fromNotEnv:
 			if RequestEnv(r, f.name) == (f.kind == fromEnv) {
@@ -158,24 +183,36 @@ func (c *compat) allows(r *http.Request) bool {
 	if c == nil {
 		return true
 	}
-	switch c.order {
-	case allowThenDeny:
-		return find(r, c.allow) && !find(r, c.deny)
-	case mutualFailure:
-		return find(r, c.allow) && !find(r, c.deny)
+	bit := methodBit(r.Method)
+	switch forMethod(c.order, bit) {
+	case allowThenDeny, mutualFailure:
+		return find(r, c.allow, bit) && !find(r, c.deny, bit)
 	}
-	return !find(r, c.deny) || find(r, c.allow)
+	return !find(r, c.deny, bit) || find(r, c.allow, bit)
 }
 
 // grantsAll reports whether c allows every request and leaves the decision to
-// Require (no Deny, and Satisfy not Any).
+// Require (no Deny, only Order Deny,Allow, and no Satisfy Any).
 func (c *compat) grantsAll() bool {
-	return c == nil || c.order == denyThenAllow && len(c.deny) == 0 && c.satisfy != satisfyAny
+	if c == nil {
+		return true
+	}
+	for _, o := range c.order {
+		if o.value != denyThenAllow {
+			return false
+		}
+	}
+	for _, s := range c.satisfy {
+		if s.value == satisfyAny {
+			return false
+		}
+	}
+	return len(c.deny) == 0
 }
 
-func (c *compat) satisfies(*http.Request) int {
+func (c *compat) satisfies(r *http.Request) int {
 	if c == nil {
 		return satisfyNoSpec
 	}
-	return c.satisfy
+	return forMethod(c.satisfy, methodBit(r.Method))
 }

@@ -6,15 +6,26 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
 )
 
-// apply is mod_authz_core's apply_authz_sections.
-func (n *node) apply(r *http.Request, log *Log) Result {
+// apply is mod_authz_core's apply_authz_sections; parent is the enclosing section's
+// operator.
+func (n *node) apply(r *http.Request, log *Log, parent logicOp) Result {
 	var res Result
+	if n.limited&methodBit(r.Method) == 0 {
+		res = Neutral
+		if parent == opAnd {
+			res = Granted
+		}
+		if log.Enabled(LevelDebug) {
+			log.Printf(r, LevelDebug, "authz_core", "AH01625: authorization result of %s: %s (directive limited to other methods)", n.command(), res)
+		}
+		return res
+	}
 	if n.check != nil {
 		res = n.check.Check(r, log)
 	} else {
 		res = Neutral
 		for _, c := range n.children {
-			cr := c.apply(r, log)
+			cr := c.apply(r, log, n.op)
 			if cr == GeneralError {
 				return GeneralError
 			}
@@ -99,7 +110,7 @@ func (l Level) Denies() bool {
 // constant is the result of n when it does not depend on the request (decided by
 // "all" lines), Neutral when it may.
 func (n *node) constant() Result {
-	if n.negate {
+	if n.negate || n.limited != allMethods {
 		return Neutral
 	}
 	if n.check != nil {
@@ -162,7 +173,7 @@ func (p *Policy) Check(w http.ResponseWriter, r *http.Request) (int, *static.Ref
 		p.log.Printf(r, LevelDebug, "authz_core", "AH01628: authorization result: granted (no directives)")
 		return 0, logged
 	}
-	switch p.section.apply(r, p.log) {
+	switch p.section.apply(r, p.log, opAnd) {
 	case Granted:
 		return 0, logged
 	case Denied, Neutral:
@@ -187,7 +198,7 @@ func (p *Policy) authenticate(w http.ResponseWriter, r *http.Request) int {
 	if status := p.authn.Authenticate(w, r); status != 0 {
 		return status
 	}
-	switch p.section.apply(r, p.log) {
+	switch p.section.apply(r, p.log, opAnd) {
 	case Granted:
 		return 0
 	case DeniedNoUser:

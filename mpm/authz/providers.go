@@ -61,10 +61,25 @@ var methodBits = func() map[string]uint64 {
 	return m
 }()
 
+// allMethods are every method's bits; otherMethods is the bit of the methods apache2
+// does not know.
+const (
+	allMethods   = ^uint64(0)
+	otherMethods = uint64(1) << 62
+)
+
+// methodBit is the bit of the method m (case matters, as in apache2).
+func methodBit(m string) uint64 {
+	if b, ok := methodBits[m]; ok {
+		return b
+	}
+	return otherMethods
+}
+
 type methodChecker uint64
 
 func (m methodChecker) Check(r *http.Request, _ *Log) Result {
-	if methodBits[r.Method]&uint64(m) != 0 {
+	if methodBit(r.Method)&uint64(m) != 0 {
 		return Granted
 	}
 	return Denied

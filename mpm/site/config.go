@@ -285,7 +285,7 @@ func compileSection(s Section, errs *[]error) (*section, error) {
 	before := len(*errs)
 	// With <RequireAll>, <RequireAny> or <RequireNone> sections, the Require lines
 	// are added with them, in config order.
-	ordered := slices.ContainsFunc(s.Sections, func(n Section) bool { return authz.IsSection(n.Kind) })
+	ordered := slices.ContainsFunc(s.Sections, func(n Section) bool { return authz.IsSection(n.Kind) || authz.IsLimit(n.Kind) })
 	for _, d := range s.Directives {
 		if ordered && strings.EqualFold(d.Name, "require") {
 			continue
@@ -295,7 +295,7 @@ func compileSection(s Section, errs *[]error) (*section, error) {
 		}
 	}
 	if ordered {
-		sec.conf.addAuthzSections(s, errs)
+		sec.conf.addAuthzSections(s, sec.kind == "location", errs)
 	}
 	if err := sec.conf.authz.Check(); err != nil && len(*errs) == before {
 		*errs = append(*errs, &Error{File: s.File, Line: s.Line, Message: err.Error()})
@@ -579,11 +579,25 @@ func (m *Dir) mergeErrorDocuments(d *dir) {
 // addAuthzSections adds s's Require lines and its <RequireAll>, <RequireAny> and
 // <RequireNone> sections to the level in config order (by line), as mod_authz_core
 // reads them.
-func (d *dir) addAuthzSections(s Section, errs *[]error) {
+func (d *dir) addAuthzSections(s Section, inLocation bool, errs *[]error) {
 	var items []authz.Item
 	for _, n := range s.Sections {
-		if authz.IsSection(n.Kind) {
+		switch {
+		case authz.IsSection(n.Kind):
 			items = append(items, authzItem(n))
+		case authz.IsLimit(n.Kind):
+			// Only the access lines are for the methods; the others are the level's.
+			for _, x := range n.Directives {
+				if isAuthz(x.Name) {
+					continue
+				}
+				if err := d.set(x, inLocation); err != nil {
+					*errs = append(*errs, posError(x, err))
+				}
+			}
+			it := authzItem(n)
+			it.Args = strings.Fields(n.Pattern)
+			items = append(items, it)
 		}
 	}
 	for _, x := range s.Directives {
@@ -607,9 +621,12 @@ func authzItem(s Section) authz.Item {
 		it.Section = append(it.Section, authz.Item{Name: x.Name, Args: x.Args, File: x.File, Line: x.Line})
 	}
 	for _, n := range s.Sections {
-		if authz.IsSection(n.Kind) {
+		if authz.IsSection(n.Kind) || authz.IsLimit(n.Kind) {
 			it.Section = append(it.Section, authzItem(n))
 		}
+	}
+	if authz.IsLimit(s.Kind) {
+		it.Args = strings.Fields(s.Pattern)
 	}
 	slices.SortStableFunc(it.Section, func(a, b authz.Item) int { return a.Line - b.Line })
 	return it
@@ -634,4 +651,9 @@ func authzError(it authz.Item, err error) []error {
 		out = append(out, &Error{File: it.File, Line: it.Line, Message: e.Error()})
 	}
 	return out
+}
+
+// isAuthz reports whether name is one of package authz's directives.
+func isAuthz(name string) bool {
+	return slices.ContainsFunc(authz.Directives, func(n string) bool { return strings.EqualFold(n, name) })
 }
