@@ -60,8 +60,8 @@ const (
 type from struct {
 	methods uint64 // <Limit>
 	kind    fromKind
-	name string // host or variable
-	ip   netip.Prefix
+	name    string // host or variable
+	ip      netip.Prefix
 }
 
 func (c *compat) add(name string, args []string, lim uint64) error {
