@@ -111,11 +111,10 @@ const (
 // node is mod_authz_core's authz_section_conf: a Require line (check set) or a
 // section of them.
 type node struct {
-	op      logicOp // opAnd or opOr, for a section
-	negate  bool
-	limited uint64 // the methods the node applies to (<Limit>), a section's its lines'
-
-	merged   bool // two levels joined by AuthMerging
+	op       logicOp // opAnd or opOr, for a section
+	negate   bool
+	limited  uint64 // the methods the node applies to (<Limit>), a section's its lines'
+	merged   bool   // two levels joined by AuthMerging
 	provider string
 	args     string
 	check    Checker
