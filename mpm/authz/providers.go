@@ -1,7 +1,6 @@
 package authz
 
 import (
-	"context"
 	"errors"
 	"net"
 	"net/http"
@@ -335,7 +334,7 @@ func RemoteHost(r *http.Request) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	ctx := context.Background()
+	ctx := r.Context()
 	names, err := net.DefaultResolver.LookupAddr(ctx, a.String())
 	if err != nil || len(names) == 0 {
 		return "", false
@@ -372,7 +371,7 @@ func (f forwardDNS) Check(r *http.Request, log *Log) Result {
 			}
 			w, comment = w[:i], true
 		}
-		addrs, err := net.DefaultResolver.LookupNetIP(context.Background(), "ip", w)
+		addrs, err := net.DefaultResolver.LookupNetIP(r.Context(), "ip", w)
 		if err != nil {
 			log.Printf(r, static.LevelWarn, "authz_host", "AH03356: No sockaddr info for \"%s\"", w)
 		}
