@@ -1,6 +1,7 @@
 package e2e_test
 
 import (
+	"net"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -215,7 +216,7 @@ func statusFrom(t *testing.T, s *diffServer, from, req string) string {
 
 // accessLine is an error log line of mod_authz_core, mod_authz_host or
 // mod_access_compat: module and level, client address, message.
-var accessLine = regexp.MustCompile(`\[((?:authz_core|authz_host|access_compat):\w+)\] .*\[client ([0-9.]+):\d+\] (AH\d+: .*)$`)
+var accessLine = regexp.MustCompile(`\[((?:authz_core|authz_host|access_compat):\w+)\] .*\[client ([0-9a-f.:]+?):\d+\] (AH\d+: .*)$`)
 
 // authzLogLines are s's access lines (module:level, client, message), in order.
 func authzLogLines(t *testing.T, s *diffServer) []string {
@@ -286,5 +287,49 @@ func TestAuthzDebugLog(t *testing.T) {
 		t.Errorf("error_log access lines:\napache:\n  %s\nours:\n  %s", strings.Join(want, "\n  "), strings.Join(got, "\n  "))
 	} else {
 		t.Logf("error_log access lines, both:\n  %s", strings.Join(want, "\n  "))
+	}
+}
+
+// authzIPv6Conf: the ip, local and Allow forms of IPv6 addresses, for a client on
+// ::1.
+const authzIPv6Conf = `ServerName main.test
+Listen [::1]:@P0@
+DocumentRoot @DOCS@
+<Directory @DOCS@/v6>
+    Require ip ::1/128
+</Directory>
+<Directory @DOCS@/v4>
+    Require ip 127.0.0.1 fe80::/10
+</Directory>
+<Directory @DOCS@/local>
+    Require local
+</Directory>
+<Directory @DOCS@/compat>
+    Order allow,deny
+    Allow from 0:0:0:0:0:0:0:1
+</Directory>
+`
+
+// TestAuthzIPv6: apache2 and ours agree on a client at ::1.
+func TestAuthzIPv6(t *testing.T) {
+	if ln, err := net.Listen("tcp6", "[::1]:0"); err != nil {
+		t.Skipf("no IPv6 loopback: %v", err)
+	} else {
+		ln.Close()
+	}
+	dirs := []string{"v6", "v4", "local", "compat"}
+	docs := map[string]string{}
+	var reqs []diffRequest
+	for _, d := range dirs {
+		docs[d+"/a.txt"] = d + "\n"
+		reqs = append(reqs, diffRequest{IP: "::1", Raw: get("/"+d+"/a.txt", "main.test")})
+	}
+	p := startPair(t, 1, authzIPv6Conf, docs)
+	p.check(reqs)
+	must(t, p.apache.stop())
+	must(t, p.ours.stop())
+	want, got := authzLogLines(t, p.apache), authzLogLines(t, p.ours)
+	if !slices.Equal(got, want) || len(want) != 1 {
+		t.Errorf("error_log access lines:\napache:\n  %s\nours:\n  %s", strings.Join(want, "\n  "), strings.Join(got, "\n  "))
 	}
 }
