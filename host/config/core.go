@@ -536,7 +536,8 @@ func checkPathSection(name string) func([]string) error {
 func notInLimit(name string) func([]string) error {
 	return func(enclosing []string) error {
 		for _, e := range enclosing {
-			if oneOf(e, "Limit", "LimitExcept") {
+			// mod_authz_core's sections count as <Limit> for this check, as in Apache.
+			if oneOf(e, "Limit", "LimitExcept", "RequireAll", "RequireAny", "RequireNone") {
 				return errors.New("<" + name + "> cannot occur within <Limit> or <LimitExcept> section")
 			}
 		}
