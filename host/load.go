@@ -59,12 +59,13 @@ func (e *exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 // when reading failed, as Apache does.
 func readConfig(o *options, stdout, stderr io.Writer) (*config.Config, *config.Server, config.Module, error) {
 	cfg, err := config.Load(o.configFile(), config.Options{
-		ServerRoot: o.serverRoot(),
-		Defines:    o.defines,
-		Builtin:    builtinNames(),
-		Linked:     linkedNames(),
-		Pre:        o.pre,
-		Post:       o.post,
+		ServerRoot:  o.serverRoot(),
+		Defines:     o.defines,
+		Builtin:     builtinNames(),
+		Linked:      linkedNames(),
+		Unavailable: unavailable,
+		Pre:         o.pre,
+		Post:        o.post,
 	})
 	if o.defined("DUMP_INCLUDES") {
 		printIncludes(stdout, cfg)

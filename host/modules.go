@@ -1,9 +1,11 @@
 package host
 
 import (
+	"debug/elf"
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -14,8 +16,11 @@ import (
 // builtinModule is a module compiled into the host (`httpd -l`).
 type builtinModule struct{ name, source string }
 
-// builtinModules are what the host itself implements. Naming one of them in
-// LoadModule is harmless (stock configs do), as the file is never loaded.
+// builtinModules are what the host itself implements. A LoadModule of one
+// of them is accepted in silence and its file never opened: Debian's tree
+// loads a dozen of them as shared objects at every start, rightly for
+// apache2 (which would refuse a built-in one: "module %s is built-in and
+// can't be loaded").
 var builtinModules = []builtinModule{
 	{"core_module", "core.c"},
 	{"so_module", "mod_so.c"},
@@ -29,6 +34,10 @@ var builtinModules = []builtinModule{
 	{"expires_module", "mod_expires.c"},
 	{"status_module", "mod_status.c"},
 	{"unixd_module", "mod_unixd.c"},
+	{"log_config_module", "mod_log_config.c"},
+	{"alias_module", "mod_alias.c"},
+	{"authz_core_module", "mod_authz_core.c"},
+	{"reqtimeout_module", "mod_reqtimeout.c"},
 }
 
 // compiledIn is what -l and -M list: the built-in modules and, in a static
@@ -82,6 +91,22 @@ func isBuiltin(name string) bool {
 	return false
 }
 
+// mpmPlugins are Apache's MPMs that this httpd builds as plugins.
+var mpmPlugins = []string{"mpm_event_module", "mpm_prefork_module", "mpm_worker_module"}
+
+// unavailable is config.Options.Unavailable: the reason to refuse a
+// LoadModule of one of Apache's modules that this httpd does not provide.
+// Any other name is a module it provides or may be an MPM plugin.
+func unavailable(name string) string {
+	source, ok := apacheModules[name]
+	if !ok || isBuiltin(name) || slices.Contains(mpmPlugins, name) {
+		return ""
+	}
+	return fmt.Sprintf("this httpd does not provide %s (%s) and cannot load Apache's C modules "+
+		"(httpd -l lists what it provides; remove the line, on Debian: a2dismod %s)",
+		name, source, strings.TrimSuffix(name, "_module"))
+}
+
 // errNoMPM and errManyMPMs are Apache's AH00534 reasons.
 var (
 	errNoMPM    = errors.New("No MPM loaded.")
@@ -127,7 +152,37 @@ func selectMPM(cfg *config.Config) (config.Module, error) {
 	if _, err := os.Stat(m.AbsPath); err != nil {
 		return m, fmt.Errorf("Syntax error on line %d of %s: Cannot load %s into server: %s: cannot open shared object file: No such file or directory", m.Line, m.File, m.Path, m.AbsPath)
 	}
+	if isApacheModule(m.AbsPath, m.Name) {
+		return m, fmt.Errorf("Syntax error on line %d of %s: Cannot load %s into server: it is an Apache httpd module (a C shared object defining %s), "+
+			"which this httpd cannot run: name the %s plugin built with this httpd (make build puts it in modules/)",
+			m.Line, m.File, m.Path, m.Name, filepath.Base(m.Path))
+	}
 	return m, nil
+}
+
+// isApacheModule reports whether the file at path is a C shared object
+// (ELF, position independent, without a program interpreter) whose
+// dynamic symbols define name: an Apache module such as Debian's
+// /usr/lib/apache2/modules/mod_mpm_event.so. A plugin is a program.
+func isApacheModule(path, name string) bool {
+	f, err := elf.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	if f.Type != elf.ET_DYN {
+		return false
+	}
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP {
+			return false
+		}
+	}
+	syms, err := f.DynamicSymbols()
+	if err != nil {
+		return false
+	}
+	return slices.ContainsFunc(syms, func(s elf.Symbol) bool { return s.Name == name && s.Section != elf.SHN_UNDEF })
 }
 
 // printMPMError writes AH00534 as Apache does, then (better than Apache)

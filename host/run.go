@@ -27,7 +27,7 @@ func run(o *options, stdout, stderr io.Writer) int {
 		return exitCode(err)
 	}
 	if o.mode != modeSettings && o.mode != modeDirectives && !isDetachedChild() {
-		for _, w := range unappliedInVhosts(cfg) {
+		for _, w := range configWarnings(cfg) {
 			fmt.Fprintln(stderr, w)
 		}
 	}

@@ -83,7 +83,7 @@ func serve(o *options, cfg *config.Config, srv *config.Server, mod config.Module
 	for _, w := range warnings {
 		log.Startup(w)
 	}
-	logUnappliedInVhosts(log, cfg)
+	logConfigWarnings(log, cfg)
 	if !typesConfigOK(log, srv) {
 		log.Startup("AH00016: Configuration Failed")
 		return 1
@@ -324,7 +324,7 @@ func (s *server) restart(graceful bool) {
 			s.log.Startup(line)
 		}
 		msgs.Reset()
-		logUnappliedInVhosts(s.log, cfg)
+		logConfigWarnings(s.log, cfg)
 		if dirErr := checkErrorLogDirs(srv); dirErr != nil {
 			fmt.Fprintln(&msgs, dirErr)
 			err = &exitError{1}

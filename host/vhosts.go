@@ -13,7 +13,6 @@ import (
 	"sync"
 
 	"github.com/httpd-mpm/httpd-mpm/host/config"
-	"github.com/httpd-mpm/httpd-mpm/host/errorlog"
 )
 
 // The <VirtualHost> sections as Apache 2.4's vhost.c sorts them for
@@ -67,14 +66,6 @@ func appliedInVhost(name string) bool {
 func refusedInVhost(name string) bool {
 	s := config.Core.Lookup(name, false)
 	return s != nil && s.Context != 0 && s.Context&config.InVirtualHost == 0 // 0: anywhere
-}
-
-// logUnappliedInVhosts writes unappliedInVhosts to the error log as warnings
-// (each start and graceful restart).
-func logUnappliedInVhosts(log *errorlog.Log, cfg *config.Config) {
-	for _, w := range unappliedInVhosts(cfg) {
-		log.Printf("core", errorlog.Warn, "%s", w)
-	}
 }
 
 // vhost is one <VirtualHost> section: its names and where it opens.

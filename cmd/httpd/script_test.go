@@ -23,6 +23,9 @@ func TestMain(m *testing.M) {
 // messages, streams and exit codes. $MODULES holds the real MPM plugins;
 // $STATIC_PREFORK and $STATIC_EVENT are httpd binaries with that MPM
 // linked in (make MPM=NAME).
+// debianModules is where Debian's apache2 keeps its modules.
+const debianModules = "/usr/lib/apache2/modules"
+
 func TestScript(t *testing.T) {
 	_, modules := testbin.Build(t)
 	apiv2 := testbin.Plugin(t, "./internal/testbin/testdata/apiv2")
@@ -42,13 +45,19 @@ func TestScript(t *testing.T) {
 			e.Setenv("EVENT_SUM", eventSum) // sha256:HEX of mod_mpm_event.so
 			e.Setenv("STATIC_PREFORK", staticPrefork)
 			e.Setenv("STATIC_EVENT", staticEvent)
+			e.Setenv("APACHE_MODULES", debianModules)
 			return nil
 		},
 		// [root]: this test runs as root (as CI does), as httpd does to
-		// serve port 80 and drop to User.
+		// serve port 80 and drop to User. [apache2]: Debian's apache2 is
+		// installed (its modules in /usr/lib/apache2/modules).
 		Condition: func(cond string) (bool, error) {
-			if cond == "root" {
+			switch cond {
+			case "root":
 				return os.Geteuid() == 0, nil
+			case "apache2":
+				_, err := os.Stat(debianModules)
+				return err == nil, nil
 			}
 			return false, fmt.Errorf("unknown condition %q", cond)
 		},

@@ -106,6 +106,11 @@ type Options struct {
 	// skipping"), as a second LoadModule of one module is: the MPM linked
 	// in by `make MPM=NAME`. <IfModule> sees them through Builtin.
 	Linked []string
+	// Unavailable, if set, says why a LoadModule of a module name must be
+	// refused, "" to accept it: the host's answer for Apache modules it
+	// does not provide. The refusal is Apache's "Cannot load FILE into
+	// server: REASON", an error at the line; the module is not loaded.
+	Unavailable func(name string) string
 	// Pre holds the -C directives, processed before the main file; Post holds
 	// the -c directives, processed after it. Each element is one line.
 	Pre, Post []string

@@ -32,6 +32,8 @@ var Core = Table{
 		Help: "Value set for the socket option TCP_DEFER_ACCEPT if it is set"},
 	{Name: "ListenAddrFile", MinArgs: 1, MaxArgs: 1, Context: ServerConfig,
 		Help: "A file to which the addresses of the listening sockets are written once they are bound"},
+	{Name: "DefaultRuntimeDir", MinArgs: 1, MaxArgs: 1, Context: ServerConfig,
+		Help: "Common directory for run-time files (shared memory, locks, etc.)"},
 	{Name: "PidFile", MinArgs: 1, MaxArgs: 1, Context: ServerConfig, Help: "A file for logging the server process ID"},
 	{Name: "ErrorLog", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Help: "The filename of the error log"},
 	{Name: "LogLevel", MinArgs: 1, MaxArgs: -1, Context: Anywhere, Check: checkLogLevel, Help: "Level of verbosity in error logging"},
@@ -44,6 +46,17 @@ var Core = Table{
 	{Name: "DirectoryIndex", MinArgs: 0, MaxArgs: -1, Context: Anywhere, Help: "a list of file names"},
 	{Name: "TypesConfig", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Help: "the MIME types config file"},
 	{Name: "AddType", MinArgs: 2, MaxArgs: -1, Context: Anywhere, Help: "a mime type followed by one or more file extensions"},
+	// mod_mime's per-extension metadata, server and <VirtualHost> only here
+	// (apache2 takes them in sections too).
+	{Name: "AddCharset", MinArgs: 2, MaxArgs: -1, Context: ServerConfig | InVirtualHost, Module: "mod_mime.c",
+		Help: "a charset (e.g., iso-2022-jp), followed by one or more file extensions"},
+	{Name: "AddLanguage", MinArgs: 2, MaxArgs: -1, Context: ServerConfig | InVirtualHost, Module: "mod_mime.c",
+		Help: "a language (e.g., fr), followed by one or more file extensions"},
+	{Name: "RemoveType", MinArgs: 1, MaxArgs: -1, Context: ServerConfig | InVirtualHost, Module: "mod_mime.c", Help: "one or more file extensions"},
+	{Name: "RemoveCharset", MinArgs: 1, MaxArgs: -1, Context: ServerConfig | InVirtualHost, Module: "mod_mime.c", Help: "one or more file extensions"},
+	{Name: "RemoveLanguage", MinArgs: 1, MaxArgs: -1, Context: ServerConfig | InVirtualHost, Module: "mod_mime.c", Help: "one or more file extensions"},
+	// Accepted, and warned of at start (no handler runs by extension here).
+	{Name: "AddHandler", MinArgs: 2, MaxArgs: -1, Context: Anywhere, Module: "mod_mime.c", Help: "a handler name followed by one or more file extensions"},
 	{Name: "DefaultType", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Help: "the default media type for otherwise untyped files (DEPRECATED)"},
 	{Name: "ForceType", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Help: "a mime type that overrides other configured type"},
 	{Name: "ErrorDocument", MinArgs: 2, MaxArgs: 2, Context: Anywhere, Check: checkErrorDocument, Help: "Change responses for HTTP errors"},
@@ -102,6 +115,9 @@ var Core = Table{
 	{Name: "UseCanonicalName", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Check: checkUseCanonicalName,
 		Help: "How to work out the ServerName : Port when constructing URLs"},
 	{Name: "Options", MinArgs: 0, MaxArgs: -1, Context: Anywhere, Check: checkOptions, Help: "Set a number of attributes for a given directory"},
+	// Accepted: no .htaccess file is read (AllowOverride other than None is warned of).
+	{Name: "AccessFileName", MinArgs: 1, MaxArgs: -1, Context: ServerConfig | InVirtualHost,
+		Help: "Name(s) of per-directory config files (default: .htaccess)"},
 	{Name: "AllowOverride", MinArgs: 0, MaxArgs: -1, Context: InDirectory, Check: checkAllowOverride,
 		Help: "Controls what groups of directives can be configured by per-directory config files"},
 	// "suceeed" is Apache's spelling.

@@ -55,19 +55,20 @@ func parse(name string, src []byte, opts Options, fsys fileSystem) (*Config, err
 
 // parser holds the state that lives across files while reading.
 type parser struct {
-	fsys      fileSystem
-	lookupEnv func(string) (string, bool)
-	root      string
-	defs      map[string]string // Define table: presence for <IfDefine>, non-empty value for ${VAR}
-	defOrder  []string          // Config.DefineOrder
-	loaded    map[string]bool   // names <IfModule> treats as loaded
-	modules   []Module
-	linked    []string // Options.Linked
-	errs      Errors
-	warns     []Diagnostic
-	aborted   bool // an include recursion was found; stop reading
-	included  []Included
-	pre, post []string
+	fsys        fileSystem
+	lookupEnv   func(string) (string, bool)
+	root        string
+	defs        map[string]string // Define table: presence for <IfDefine>, non-empty value for ${VAR}
+	defOrder    []string          // Config.DefineOrder
+	loaded      map[string]bool   // names <IfModule> treats as loaded
+	modules     []Module
+	linked      []string            // Options.Linked
+	unavailable func(string) string // Options.Unavailable
+	errs        Errors
+	warns       []Diagnostic
+	aborted     bool // an include recursion was found; stop reading
+	included    []Included
+	pre, post   []string
 }
 
 func newParser(opts Options, fsys fileSystem) *parser {
@@ -98,6 +99,7 @@ func newParser(opts Options, fsys fileSystem) *parser {
 		p.loaded[b] = true
 	}
 	p.linked = opts.Linked
+	p.unavailable = opts.Unavailable
 	return p
 }
 
@@ -552,6 +554,12 @@ func (p *parser) loadModule(u *unit, ln logicalLine, args []string) bool {
 		return false
 	}
 	name := args[0]
+	if p.unavailable != nil {
+		if why := p.unavailable(name); why != "" {
+			p.readErr(u, ln.last, "Cannot load "+args[1]+" into server: "+why)
+			return false
+		}
+	}
 	loaded := slices.Contains(p.linked, name)
 	for _, m := range p.modules {
 		loaded = loaded || m.Name == name

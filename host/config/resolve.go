@@ -2,6 +2,7 @@ package config
 
 import (
 	"maps"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -27,7 +28,8 @@ type Listener struct {
 // requests: the main server's, and in a VirtualHost the section's over them.
 type PerServer struct {
 	// AddTypes maps an extension (lowercase, without the dot) to a MIME type
-	// (lowercase), from AddType.
+	// (lowercase), from AddType; "" is RemoveType's (no type, not even
+	// TypesConfig's).
 	AddTypes map[string]string
 	// KeepAlive enables persistent connections; default true.
 	KeepAlive bool
@@ -73,6 +75,13 @@ func (p *PerServer) apply(d *Directive) bool {
 		for _, ext := range a[1:] {
 			if ext = strings.ToLower(strings.TrimPrefix(ext, ".")); ext != "" {
 				p.AddTypes[ext] = typ
+			}
+		}
+	case "removetype":
+		// mod_mime's "" type: the extension gets none, not even TypesConfig's.
+		for _, ext := range a {
+			if ext = strings.ToLower(strings.TrimPrefix(ext, ".")); ext != "" {
+				p.AddTypes[ext] = ""
 			}
 		}
 	case "keepalive":
@@ -276,6 +285,10 @@ func Resolve(cfg *Config) (*Server, Errors) {
 		case "listenaddrfile":
 			if one {
 				listenAddrFile = a[0]
+			}
+		case "defaultruntimedir":
+			if fi, err := os.Stat(absPath(cfg.ServerRoot, a[0])); one && (err != nil || !fi.IsDir()) {
+				errs = append(errs, d.diag("DefaultRuntimeDir must be a valid directory, absolute or relative to ServerRoot"))
 			}
 		case "loglevel":
 			s.LogLevel = logLevelWord(a, s.LogLevel)

@@ -201,7 +201,9 @@ func (a *alias) match(p string) (root, rel string, ok bool) {
 		if !ok {
 			return "", "", false
 		}
-		if rest != "" && !strings.HasPrefix(rest, "/") {
+		if !strings.HasPrefix(rest, "/") && (rest != "" || strings.HasSuffix(p, "/")) {
+			// "/icons/" through Alias /icons/ DIR/ is DIR's "/", not a
+			// path to redirect to its slash form.
 			rest = "/" + rest
 		}
 		if rest != "" && rest != "/" || strings.HasSuffix(p, "/") {

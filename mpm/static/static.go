@@ -70,7 +70,11 @@ type Handler struct {
 	DirectoryIndex []string          // e.g. ["index.html"], tried in order
 	Types          map[string]string // extension (lowercase, no dot) -> MIME type (AddType); wins over MimeTypes
 	MimeTypes      *MimeTypes        // TypesConfig's file, for the extensions Types lacks; may be nil
-	FileETag       FileETag          // ETag components; zero: Apache's default, MTime Size
+	// Charsets and Languages are AddCharset's and AddLanguage's: extension
+	// (lowercase, no dot) to a charset, which becomes the type's charset
+	// parameter, or to a language, sent as Content-Language. Nil for none.
+	Charsets, Languages map[string]string
+	FileETag            FileETag // ETag components; zero: Apache's default, MTime Size
 	// TraceEnabled adds TRACE to the Allow header (the engine answers TRACE itself,
 	// see http1.Server.TraceEnable).
 	TraceEnabled bool
@@ -743,28 +747,95 @@ func containsFold(s, sub string) bool {
 
 // mimeType returns the type for the extensions of rel's last element: apache2's
 // mod_mime looks at every extension ("a.tar.gz") and the last one with a type wins.
+// A type "" in Types is RemoveType's: that extension gives no type, not even
+// TypesConfig's. The last extension with a charset (Charsets) sets the type's
+// charset parameter.
 func (h *Handler) mimeType(rel string, o *Options) string {
 	if o.ForceType != "" {
 		return o.ForceType
 	}
 	base := rel[strings.LastIndexByte(rel, '/')+1:]
-	ct := ""
+	ct, cs := "", ""
 	for {
 		i := strings.IndexByte(base, '.')
 		if i < 0 {
-			return ct
+			break
 		}
 		base = base[i+1:]
 		ext := base
 		if j := strings.IndexByte(ext, '.'); j >= 0 {
 			ext = ext[:j]
 		}
-		if t, ok := h.Types[ext]; ok {
+		t, ok := h.Types[ext]
+		if !ok {
+			t, ok = h.Types[strings.ToLower(ext)]
+		}
+		if !ok {
+			t, _ = h.MimeTypes.Lookup(ext)
+		}
+		if t != "" {
 			ct = t
-		} else if t, ok := h.Types[strings.ToLower(ext)]; ok {
-			ct = t
-		} else if t, ok := h.MimeTypes.Lookup(ext); ok {
-			ct = t
+		}
+		if h.Charsets != nil {
+			if c := extensionInfo(h.Charsets, ext); c != "" {
+				cs = c
+			}
+		}
+	}
+	if cs != "" && ct != "" {
+		return setCharset(ct, cs)
+	}
+	return ct
+}
+
+// extensionInfo is m's value for ext, whose case does not count.
+func extensionInfo(m map[string]string, ext string) string {
+	if v, ok := m[ext]; ok {
+		return v
+	}
+	return m[strings.ToLower(ext)]
+}
+
+// setCharset gives ct the charset parameter cs, in place of one it has, as
+// mod_mime does with AddCharset's.
+func setCharset(ct, cs string) string {
+	base, params, _ := strings.Cut(ct, ";")
+	out := strings.TrimSpace(base)
+	for p := range strings.SplitSeq(params, ";") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		if name, _, _ := strings.Cut(p, "="); strings.EqualFold(strings.TrimSpace(name), "charset") {
+			continue
+		}
+		out += "; " + p
+	}
+	return out + "; charset=" + cs
+}
+
+// languages is the Content-Language of rel's last element: the languages of
+// its extensions (Languages) in order, as mod_mime collects them; "" for none.
+func (h *Handler) languages(rel string) string {
+	if h.Languages == nil {
+		return ""
+	}
+	base := rel[strings.LastIndexByte(rel, '/')+1:]
+	langs := ""
+	for {
+		i := strings.IndexByte(base, '.')
+		if i < 0 {
+			return langs
+		}
+		base = base[i+1:]
+		ext := base
+		if j := strings.IndexByte(ext, '.'); j >= 0 {
+			ext = ext[:j]
+		}
+		if l := extensionInfo(h.Languages, ext); l != "" {
+			if langs != "" {
+				langs += ", "
+			}
+			langs += l
 		}
 	}
 }
@@ -818,6 +889,9 @@ func (h *Handler) serveFile(w http.ResponseWriter, r *http.Request, f *os.File, 
 	if ct != "" {
 		vals[3] = ct
 		hd["Content-Type"] = vals[3:4:4]
+	}
+	if lang := h.languages(rel); lang != "" {
+		hd["Content-Language"] = []string{lang}
 	}
 
 	switch checkConditions(r, etag, lm, now) {

@@ -579,3 +579,32 @@ func TestWithCharset(t *testing.T) {
 		}
 	}
 }
+
+// TestExtensionMetadata: mod_mime's per-extension metadata besides the
+// type, as apache2 applies Debian's mime.conf (host/e2e TestDebianTree
+// compares the answers with apache2's).
+func TestExtensionMetadata(t *testing.T) {
+	h := &Handler{
+		Types:     map[string]string{"es": "", "h": "text/html; charset=latin1; level=1"},
+		MimeTypes: ParseMimeTypes("text/html html\napplication/ecmascript es\ntext/plain txt\n"),
+		Charsets:  map[string]string{"utf8": "utf-8", "koi8-r": "koi8-r"},
+		Languages: map[string]string{"en": "en", "fr": "fr", "es": "es"},
+	}
+	for _, tt := range []struct{ rel, ct, lang string }{
+		{"/a.html", "text/html", ""},
+		{"/a.html.es", "text/html", "es"}, // RemoveType es: not TypesConfig's ecmascript
+		{"/a.es", "", "es"},
+		{"/a.txt.utf8", "text/plain; charset=utf-8", ""},
+		{"/a.utf8", "", ""}, // a charset needs a type
+		{"/a.en.txt.KOI8-R", "text/plain; charset=koi8-r", "en"},
+		{"/a.html.en.fr", "text/html", "en, fr"},
+		{"/a.h.utf8", "text/html; level=1; charset=utf-8", ""},
+	} {
+		if ct := h.mimeType(tt.rel, &Options{}); ct != tt.ct {
+			t.Errorf("%s: type %q, want %q", tt.rel, ct, tt.ct)
+		}
+		if lang := h.languages(tt.rel); lang != tt.lang {
+			t.Errorf("%s: languages %q, want %q", tt.rel, lang, tt.lang)
+		}
+	}
+}

@@ -1,0 +1,30 @@
+package host
+
+import "testing"
+
+// TestBuiltinModules: each module the host provides is listed once (the
+// branches that add modules each add their line), under the name and
+// source file Apache gives it, and so is never refused by LoadModule.
+func TestBuiltinModules(t *testing.T) {
+	seen := map[string]bool{}
+	for _, m := range builtinModules {
+		if seen[m.name] {
+			t.Errorf("%s is listed twice in builtinModules", m.name)
+		}
+		seen[m.name] = true
+		if src, ok := apacheModules[m.name]; !ok || src != m.source {
+			t.Errorf("%s (%s): Apache's table has %q, %v", m.name, m.source, src, ok)
+		}
+		if why := unavailable(m.name); why != "" {
+			t.Errorf("%s is refused: %s", m.name, why)
+		}
+	}
+	for _, name := range mpmPlugins {
+		if _, ok := apacheModules[name]; !ok || unavailable(name) != "" {
+			t.Errorf("MPM %s: in Apache's table %v, refused %q", name, ok, unavailable(name))
+		}
+	}
+	if unavailable("mpm_percore_module") != "" || unavailable("rewrite_module") == "" {
+		t.Error("a third-party name must pass and rewrite_module be refused")
+	}
+}
