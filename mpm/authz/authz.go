@@ -195,9 +195,6 @@ type Level struct {
 	limit   uint64  // while adding a <Limit>'s lines: its methods (0: all)
 }
 
-// Empty reports whether the level says nothing.
-func (l *Level) Empty() bool { return l.section == nil && l.op == opUnset && l.compat == nil }
-
 // Add applies the item it of a level (a Require line, a section, AuthMerging, or
 // one of mod_access_compat's directives); other items are ignored. Errors carry
 // apache2's words.
