@@ -43,7 +43,7 @@ func openAccessLogs(logs []config.AccessLog, listeners int) (*accessLogs, error)
 			a.files = append(a.files, f)
 		}
 		// FD is the plugin's descriptor; File serves an MPM linked in.
-		a.logs = append(a.logs, mpm.AccessLog{Target: l.Target, Format: l.Format, FD: launch.FileFD(listeners, i), File: a.files[i]})
+		a.logs = append(a.logs, mpm.AccessLog{Target: l.Target, Format: l.Format, Condition: l.Condition, FD: launch.FileFD(listeners, i), File: a.files[i]})
 	}
 	return a, nil
 }

@@ -87,7 +87,11 @@ func openAccessLogs(logs []AccessLog) ([]accesslog.Log, error) {
 		if err != nil {
 			return nil, fmt.Errorf("CustomLog %s: %w", l.Target, err)
 		}
-		out = append(out, accesslog.Log{W: inheritedFile(l.FD, "accesslog:"+l.Target), Format: f})
+		name, neg, err := accesslog.Condition(l.Condition)
+		if err != nil {
+			return nil, fmt.Errorf("CustomLog %s: %w", l.Target, err)
+		}
+		out = append(out, accesslog.Log{W: inheritedFile(l.FD, "accesslog:"+l.Target), Format: f, EnvVar: name, EnvNot: neg})
 	}
 	return out, nil
 }
@@ -116,6 +120,7 @@ func accessLogHook(main *vserver, table *vhostTable) func(c *http1.Conn, r *http
 			Start: c.RequestStart(), End: time.Now(),
 			RemoteAddr: c.RemoteAddr(), LocalAddr: c.LocalAddr(), Header: c.ResponseHeader(),
 			ServerName: s.logName, Requests: c.Requests(), KeepAlive: c.KeepingAlive(),
+			Env: c.Env(),
 		}
 		for i := range s.logs {
 			s.logs[i].Write(&e)

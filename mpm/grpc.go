@@ -230,7 +230,7 @@ func errorLogFromProto(l *mpmv1.ErrorLog) ErrorLog {
 func accessLogsFromProto(ls []*mpmv1.AccessLog) []AccessLog {
 	var out []AccessLog
 	for _, l := range ls {
-		out = append(out, AccessLog{Target: l.GetTarget(), Format: l.GetFormat(), FD: int(l.GetFd())})
+		out = append(out, AccessLog{Target: l.GetTarget(), Format: l.GetFormat(), Condition: l.GetCondition(), FD: int(l.GetFd())})
 	}
 	return out
 }

@@ -177,7 +177,10 @@ type Core struct {
 type AccessLog struct {
 	Target string // as configured, for messages: a path, "/dev/stderr" or "|command"
 	Format string
-	FD     int // descriptor number in this process
+	// Condition is CustomLog's "env=VAR" (log only requests with the
+	// variable set) or "env=!VAR" (only those without), "" for none.
+	Condition string
+	FD        int // descriptor number in this process
 	// File, if set, is the open target in this process and FD is not used:
 	// an MPM run by InProcess gets its logs so. The caller keeps it open
 	// while the MPM runs; children get their own copies.

@@ -70,8 +70,7 @@ type VirtualHost struct {
 	Handlers []Handler
 	// AccessLogs are where its requests are logged: its own CustomLog and
 	// TransferLog lines, else the main server's (descriptors as in
-	// Core.AccessLogs). Empty in a config check (-t), and for a section whose
-	// own lines all have conditions that never hold: then nothing is logged.
+	// Core.AccessLogs). Empty in a config check (-t).
 	AccessLogs []AccessLog
 	// ErrorLog is where its requests' errors go: its own ErrorLog, else the
 	// main server's (Core.ErrorLog; unset in the same cases).

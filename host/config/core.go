@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm/accesslog"
+	"github.com/httpd-mpm/httpd-mpm/mpm/deflate"
+	"github.com/httpd-mpm/httpd-mpm/mpm/env"
 	"github.com/httpd-mpm/httpd-mpm/mpm/expires"
 	"github.com/httpd-mpm/httpd-mpm/mpm/headers"
 )
@@ -112,6 +114,37 @@ var Core = Table{
 		Help: "a MIME type followed by an expiry date code"},
 	{Name: "ExpiresDefault", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Check: checkExpires("ExpiresDefault"), Module: "mod_expires.c",
 		Help: "an expiry date code"},
+	{Name: "PassEnv", MinArgs: 1, MaxArgs: -1, Context: Anywhere, Module: "mod_env.c", Help: "a list of environment variables to pass to CGI."},
+	{Name: "SetEnv", MinArgs: 1, MaxArgs: 2, Context: Anywhere, Module: "mod_env.c",
+		Help: "an environment variable name and optional value to pass to CGI."},
+	{Name: "UnsetEnv", MinArgs: 1, MaxArgs: -1, Context: Anywhere, Module: "mod_env.c", Help: "a list of variables to remove from the CGI environment."},
+	{Name: "SetEnvIf", MinArgs: 0, MaxArgs: -1, Context: Anywhere, Check: checkSetEnvIf("SetEnvIf"), Module: "mod_setenvif.c",
+		Help: "A header-name, regex and a list of variables."},
+	{Name: "SetEnvIfNoCase", MinArgs: 0, MaxArgs: -1, Context: Anywhere, Check: checkSetEnvIf("SetEnvIfNoCase"), Module: "mod_setenvif.c",
+		Help: "a header-name, regex and a list of variables."},
+	{Name: "SetEnvIfExpr", MinArgs: 0, MaxArgs: -1, Context: Anywhere, Check: refuseSetEnvIfExpr, Module: "mod_setenvif.c",
+		Help: "an expression and a list of variables."},
+	{Name: "BrowserMatch", MinArgs: 0, MaxArgs: -1, Context: Anywhere, Check: checkSetEnvIf("BrowserMatch"), Module: "mod_setenvif.c",
+		Help: "A browser regex and a list of variables."},
+	{Name: "BrowserMatchNoCase", MinArgs: 0, MaxArgs: -1, Context: Anywhere, Check: checkSetEnvIf("BrowserMatchNoCase"), Module: "mod_setenvif.c",
+		Help: "A browser regex and a list of variables."},
+	{Name: "SetOutputFilter", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Check: checkDeflateDir("SetOutputFilter"),
+		Help: "filter (or ; delimited list of filters) to be run on the request content"},
+	{Name: "AddOutputFilter", MinArgs: 2, MaxArgs: -1, Context: Anywhere, Check: checkDeflateDir("AddOutputFilter"), Module: "mod_mime.c",
+		Help: "output filter name (or ; delimited names) followed by one or more file extensions"},
+	{Name: "RemoveOutputFilter", MinArgs: 1, MaxArgs: -1, Context: Anywhere, Module: "mod_mime.c", Help: "one or more file extensions"},
+	{Name: "AddOutputFilterByType", MinArgs: 2, MaxArgs: -1, Context: Anywhere, ArgsError: "AddOutputFilterByType requires at least two arguments",
+		Check: checkDeflateDir("AddOutputFilterByType"), Module: "mod_filter.c", Help: "output filter name followed by one or more content-types"},
+	{Name: "DeflateWindowSize", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Check: checkDeflate("DeflateWindowSize"),
+		Module: "mod_deflate.c", Help: "Set the Deflate window size (1-15)"},
+	{Name: "DeflateBufferSize", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Check: checkDeflate("DeflateBufferSize"),
+		Module: "mod_deflate.c", Help: "Set the Deflate Buffer Size"},
+	{Name: "DeflateMemLevel", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Check: checkDeflate("DeflateMemLevel"),
+		Module: "mod_deflate.c", Help: "Set the Deflate Memory Level (1-9)"},
+	{Name: "DeflateCompressionLevel", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Check: checkDeflate("DeflateCompressionLevel"),
+		Module: "mod_deflate.c", Help: "Set the Deflate Compression Level (1-9)"},
+	{Name: "DeflateAlterEtag", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Check: checkDeflate("DeflateAlterETag"),
+		Module: "mod_deflate.c", Help: "Set how mod_deflate should modify ETAG response headers: 'AddSuffix' (default), 'NoChange' (2.2.x behavior), 'Remove'"},
 	{Name: "UseCanonicalName", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Check: checkUseCanonicalName,
 		Help: "How to work out the ServerName : Port when constructing URLs"},
 	{Name: "Options", MinArgs: 0, MaxArgs: -1, Context: Anywhere, Check: checkOptions, Help: "Set a number of attributes for a given directory"},
@@ -232,8 +265,10 @@ func isFnmatchPattern(s string) bool {
 }
 
 func checkCustomLog(args []string) error {
-	if len(args) == 3 && !hasPrefixFold(args[2], "env=") && !hasPrefixFold(args[2], "expr=") {
-		return errors.New("error in condition clause")
+	if len(args) == 3 {
+		if _, _, err := accesslog.Condition(args[2]); err != nil {
+			return err
+		}
 	}
 	_, err := accesslog.Parse(args[1])
 	return err
@@ -244,6 +279,36 @@ func checkHeader(request bool) func(args []string) error {
 	return func(args []string) error {
 		var c headers.Config
 		return c.Add(request, args)
+	}
+}
+
+// checkSetEnvIf is mod_setenvif's add_setenvif_core for one of its directives.
+func checkSetEnvIf(name string) func(args []string) error {
+	return func(args []string) error {
+		var c env.Conditions
+		return c.Add(name, args)
+	}
+}
+
+// refuseSetEnvIfExpr: SetEnvIfExpr needs apache2's ap_expr.
+func refuseSetEnvIfExpr([]string) error {
+	return errors.New("SetEnvIfExpr (apache2's ap_expr) is not supported by this server")
+}
+
+// checkDeflate is mod_deflate's check of one of its server settings.
+func checkDeflate(name string) func(args []string) error {
+	return func(args []string) error {
+		var s deflate.Server
+		return s.Set(name, args)
+	}
+}
+
+// checkDeflateDir is the check of a directive that puts an output filter on
+// answers (mod_filter's, core's, mod_mime's).
+func checkDeflateDir(name string) func(args []string) error {
+	return func(args []string) error {
+		var d deflate.Dir
+		return d.Set(name, args)
 	}
 }
 

@@ -181,8 +181,7 @@ type Server struct {
 	// written, nil when there is none (Apache's default, MTime Size).
 	FileETag []string
 	// AccessLogs are the top-level CustomLog and TransferLog lines in order,
-	// with their formats resolved. A CustomLog whose condition can never hold
-	// here ("env=VAR": nothing sets variables) is left out.
+	// with their formats resolved.
 	AccessLogs []AccessLog
 	// Sections are the top-level sections (<Directory>, <Location>,
 	// <VirtualHost>, ...) in order.
@@ -199,6 +198,8 @@ type AccessLog struct {
 	// (the common and combined nicknames exist from the start); a TransferLog
 	// gets the last LogFormat without nickname, else the Common Log Format.
 	Format string
+	// Condition is CustomLog's third argument ("env=VAR", "env=!VAR"), "" for none.
+	Condition string
 	// File and Line locate the directive.
 	File string
 	Line int
@@ -427,8 +428,7 @@ type logLine struct {
 }
 
 // add takes in d if it is a LogFormat, CustomLog or TransferLog line that
-// Validate accepts. A CustomLog whose condition can never hold here
-// ("env=VAR": nothing sets variables) still counts as the server's own log.
+// Validate accepts.
 func (lc *logConfig) add(d *Directive) {
 	a := d.Args
 	switch strings.ToLower(d.Name) {
@@ -446,9 +446,6 @@ func (lc *logConfig) add(d *Directive) {
 			return
 		}
 		lc.any = true
-		if len(a) == 3 && hasPrefixFold(a[2], "env=") && !strings.HasPrefix(a[2][4:], "!") {
-			return // no variable is ever set
-		}
 		lc.lines = append(lc.lines, logLine{d: d, format: a[1]})
 	case "transferlog":
 		if len(a) == 1 {
@@ -474,7 +471,11 @@ func (lc *logConfig) resolve(root string) []AccessLog {
 		if !strings.HasPrefix(target, "|") {
 			target = absPath(root, target)
 		}
-		out = append(out, AccessLog{Target: target, Format: f, File: l.d.File, Line: l.d.errLine()})
+		cond := ""
+		if !l.transfer && len(l.d.Args) == 3 {
+			cond = l.d.Args[2]
+		}
+		out = append(out, AccessLog{Target: target, Format: f, Condition: cond, File: l.d.File, Line: l.d.errLine()})
 	}
 	return out
 }

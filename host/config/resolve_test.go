@@ -298,22 +298,23 @@ CustomLog logs/vhost common
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
-	type log struct{ target, format string }
+	type log struct{ target, format, cond string }
 	var got []log
 	for _, l := range s.AccessLogs {
-		got = append(got, log{l.Target, l.Format})
+		got = append(got, log{l.Target, l.Format, l.Condition})
 	}
 	// As mod_log_config: nicknames are looked up once the whole config is read
 	// (so the later "combined" wins), an unknown one is logged literally, and a
 	// TransferLog takes the LogFormat without nickname in force at the end.
 	equal(t, "AccessLogs", got, []log{
-		{"/srv/logs/access_log", "%v %h"},
-		{"|/usr/bin/rotatelogs x 86400", "%h %>s"},
-		{"/dev/stderr", "%h %{Referer}i"},
-		{"/srv/logs/nick", "undefined"},
-		{"/srv/logs/transfer1", "%h %t"},
-		{"/srv/logs/transfer2", "%h %t"},
-		{"/srv/logs/always", `%h %l %u %t "%r" %>s %b`},
+		{"/srv/logs/access_log", "%v %h", ""},
+		{"|/usr/bin/rotatelogs x 86400", "%h %>s", ""},
+		{"/dev/stderr", "%h %{Referer}i", ""},
+		{"/srv/logs/nick", "undefined", ""},
+		{"/srv/logs/transfer1", "%h %t", ""},
+		{"/srv/logs/transfer2", "%h %t", ""},
+		{"/srv/logs/never", `%h %l %u %t "%r" %>s %b`, "env=nolog"},
+		{"/srv/logs/always", `%h %l %u %t "%r" %>s %b`, "env=!nolog"},
 	})
 	equal(t, "line", s.AccessLogs[1].Line, 3)
 }

@@ -91,6 +91,19 @@ func TestValidateMessages(t *testing.T) {
 		{"Else with one", "<Else foo>\n</Else>", "<Else> does not take an argument"},
 		{"VirtualHost with several", "<VirtualHost *:80 *:81>\n</VirtualHost>", ""},
 
+		// mod_deflate, mod_filter and the output filter directives (apache2 -t's words).
+		{"DeflateCompressionLevel range", "DeflateCompressionLevel 12", "Compression Level must be between 1 and 9"},
+		{"DeflateMemLevel range", "DeflateMemLevel 10", "DeflateMemLevel must be between 1 and 9"},
+		{"DeflateWindowSize range", "DeflateWindowSize 0", "DeflateWindowSize must be between 1 and 15"},
+		{"DeflateBufferSize zero", "DeflateBufferSize x", "DeflateBufferSize should be positive"},
+		{"DeflateAlterETag word", "DeflateAlterETag x", "DeflateAlterETAG accepts only 'NoChange', 'AddSuffix', and 'Remove'"},
+		{"DeflateBufferSize in Directory", "<Directory /x>\nDeflateBufferSize 10\n</Directory>", "DeflateBufferSize not allowed in <Directory> context"},
+		{"AddOutputFilterByType unknown", "AddOutputFilterByType DEFLATE;INCLUDES text/html", "Unknown filter provider INCLUDES"},
+		{"AddOutputFilterByType one", "AddOutputFilterByType DEFLATE", "AddOutputFilterByType requires at least two arguments"},
+		{"AddOutputFilter one", "AddOutputFilter DEFLATE", "AddOutputFilter requires at least two arguments, output filter name (or ; delimited names) followed by one or more file extensions"},
+		{"output filters anywhere", "<Directory /x>\nAddOutputFilterByType DEFLATE text/html\nSetOutputFilter DEFLATE\nAddOutputFilter DEFLATE .txt\nRemoveOutputFilter .txt\n</Directory>\n" +
+			"DeflateCompressionLevel 9\nDeflateMemLevel 9\nDeflateWindowSize 15\nDeflateBufferSize 4096\nDeflateAlterEtag NoChange", ""},
+
 		// Values.
 		{"Listen without port", "Listen 1.2.3.4", "Port must be specified"},
 		{"Listen empty port", "Listen 1.2.3.4:", "Port must be specified"},
@@ -134,6 +147,11 @@ func TestValidateMessages(t *testing.T) {
 		{"ServerName scheme", "ServerName https://a:443", ""},
 		{"CustomLog condition", "CustomLog a b c", "error in condition clause"},
 		{"CustomLog env", "CustomLog a b env=!x", ""},
+		{"SetEnv none", "SetEnv", "SetEnv takes 1-2 arguments, an environment variable name and optional value to pass to CGI."},
+		{"UnsetEnv none", "UnsetEnv", "UnsetEnv requires at least one argument, a list of variables to remove from the CGI environment."},
+		{"SetEnvIf regex", "SetEnvIfNoCase Host ( a", "SetEnvIfNoCase regex could not be compiled."},
+		{"BrowserMatch no variable", "BrowserMatch x", "Missing envariable expression for BrowserMatch"},
+		{"SetEnvIf good", "SetEnvIf Request_URI ^/a(.*) a=$1 !b\nBrowserMatchNoCase phone mobile\nSetEnv x\nPassEnv PATH", ""},
 		{"Mutex mechanism", "Mutex foo", "Invalid Mutex argument foo " + mutexMechanisms},
 		{"Mutex directory", "Mutex pthread:x", "Invalid Mutex directory in argument pthread:x"},
 		{"Mutex none", "Mutex none", "None is not allowed for mutex type default"},

@@ -55,10 +55,9 @@ LogFormat "%h default"
 	}
 	equal(t, "b", []any{b.Addrs, b.ServerName, b.DocumentRoot, b.ServerAdmin, len(b.AccessLogs), b.OwnLogs},
 		[]any{[]string{"127.0.0.1", "*:81"}, "", "/main", "b@example.com", 0, false})
-	// A CustomLog whose condition never holds is still the vhost's own log:
-	// its requests do not go to the main server's.
-	if len(c.AccessLogs) != 0 || !c.OwnLogs {
-		t.Errorf("c: logs %v, OwnLogs %v; want none of its own that count, and OwnLogs", c.AccessLogs, c.OwnLogs)
+	// A CustomLog with a condition keeps it.
+	if len(c.AccessLogs) != 1 || c.AccessLogs[0].Condition != "env=NEVER" || !c.OwnLogs {
+		t.Errorf("c: logs %v, OwnLogs %v; want one with env=NEVER, and OwnLogs", c.AccessLogs, c.OwnLogs)
 	}
 	equal(t, "main logs", s.AccessLogs, []AccessLog{{Target: "/srv/logs/main_log", Format: accesslog.Nicknames["common"], File: "/srv/httpd.conf", Line: 3}})
 }

@@ -59,6 +59,10 @@ LoadModule alias_module ` + apacheModuleDir + `/mod_alias.so
 LoadModule status_module ` + apacheModuleDir + `/mod_status.so
 LoadModule headers_module ` + apacheModuleDir + `/mod_headers.so
 LoadModule expires_module ` + apacheModuleDir + `/mod_expires.so
+LoadModule env_module ` + apacheModuleDir + `/mod_env.so
+LoadModule setenvif_module ` + apacheModuleDir + `/mod_setenvif.so
+LoadModule filter_module ` + apacheModuleDir + `/mod_filter.so
+LoadModule deflate_module ` + apacheModuleDir + `/mod_deflate.so
 PidFile run/httpd.pid
 DefaultRuntimeDir %[1]s/run
 Mutex file:%[1]s/run default

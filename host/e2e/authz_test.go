@@ -15,7 +15,8 @@ import (
 // Require provider a loopback client can tell apart (127.0.0.1, 127.0.0.2 and
 // 127.0.0.3 as source addresses), nested <RequireAll>/<RequireAny>/<RequireNone>,
 // the merge of sections with and without AuthMerging, <Files> and <Location>, and
-// mod_access_compat's Order/Allow/Deny with Satisfy, and <Limit>/<LimitExcept>.
+// mod_access_compat's Order/Allow/Deny with Satisfy, <Limit>/<LimitExcept>, and
+// Require env and env= with SetEnvIf's variables.
 const authzConf = `ServerName main.test
 Listen 127.0.0.1:@P0@
 DocumentRoot @DOCS@
@@ -104,6 +105,19 @@ DocumentRoot @DOCS@
         Require not ip 127.0.0.3
     </RequireAll>
 </LocationMatch>
+SetEnvIf User-Agent ^letmein let_in
+<Directory @DOCS@/env>
+    Require env other let_in
+</Directory>
+<Directory @DOCS@/compat/env>
+    Order deny,allow
+    Deny from all
+    Allow from env=let_in
+</Directory>
+<Directory @DOCS@/compat/notenv>
+    SetEnvIf User-Agent ^blocked shut_out
+    Deny from env=shut_out
+</Directory>
 <Directory @DOCS@/limit>
     <Limit POST DELETE>
         Require ip 127.0.0.2
@@ -161,7 +175,7 @@ func TestAuthz(t *testing.T) {
 	dirs := []string{"open", "ip", "nets", "notip", "nested", "local", "host", "domain", "fdns", "method",
 		"merge", "merge/sub", "merge/and", "merge/or", "merge/or/off", "merge/inherit", "loc", "locm",
 		"compat", "compat/allowdeny", "compat/mutual", "compat/host", "compat/withrequire", "compat/any",
-		"limit", "limitexcept", "compat/limit"}
+		"limit", "limitexcept", "compat/limit", "env", "compat/env", "compat/notenv"}
 	docs := map[string]string{"open/secret.txt": "secret\n"}
 	for _, d := range dirs {
 		docs[d+"/a.txt"] = d + "\n"
@@ -176,6 +190,9 @@ func TestAuthz(t *testing.T) {
 			diffRequest{From: from, Raw: get("/open/secret.txt", "main.test")},
 			diffRequest{From: from, Raw: get("/open/missing.txt", "main.test")},
 			diffRequest{From: from, Raw: get("/server-status?auto", "main.test"), NoBody: true},
+			diffRequest{From: from, Raw: "GET /env/a.txt HTTP/1.1\r\nHost: main.test\r\nUser-Agent: letmein/1\r\nConnection: close\r\n\r\n"},
+			diffRequest{From: from, Raw: "GET /compat/env/a.txt HTTP/1.1\r\nHost: main.test\r\nUser-Agent: letmein/1\r\nConnection: close\r\n\r\n"},
+			diffRequest{From: from, Raw: "GET /compat/notenv/a.txt HTTP/1.1\r\nHost: main.test\r\nUser-Agent: blocked/1\r\nConnection: close\r\n\r\n"},
 			diffRequest{From: from, Raw: "POST /method/a.txt HTTP/1.1\r\nHost: main.test\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"},
 			diffRequest{From: from, Raw: "OPTIONS /method/a.txt HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n"},
 			diffRequest{From: from, Raw: "POST /nested/a.txt HTTP/1.1\r\nHost: main.test\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"},

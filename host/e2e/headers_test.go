@@ -98,16 +98,7 @@ func (s *diffServer) headerAnswer(t *testing.T, req string) string {
 		return "unparseable: " + raw.String()
 	}
 	resp.Body.Close()
-	var lines []string
-	for k, vs := range resp.Header {
-		if slices.Contains(headerFieldsSkipped, k) {
-			continue
-		}
-		for _, v := range vs {
-			lines = append(lines, k+": "+v)
-		}
-	}
-	slices.Sort(lines)
+	lines := fieldLines(resp.Header, headerFieldsSkipped)
 	out := fmt.Sprintf("%d Last-Modified=%t ETag=%t", resp.StatusCode, resp.Header.Get("Last-Modified") != "", resp.Header.Get("Etag") != "")
 	if e := resp.Header.Get("Expires"); e != "" {
 		exp, err1 := http.ParseTime(e)
@@ -126,6 +117,38 @@ func (s *diffServer) headerAnswer(t *testing.T, req string) string {
 		}
 	}
 	return out + "\n  " + strings.Join(lines, "\n  ")
+}
+
+// fieldLines are h's fields but the skipped ones, "Name: value" each,
+// sorted.
+func fieldLines(h http.Header, skipped []string) []string {
+	var lines []string
+	for k, vs := range h {
+		if slices.Contains(skipped, k) {
+			continue
+		}
+		for _, v := range vs {
+			lines = append(lines, k+": "+v)
+		}
+	}
+	slices.Sort(lines)
+	return lines
+}
+
+// compareEach sends each request to apache2, then to ours, and reports
+// every answer, as answer renders it, that differs.
+func (p *diffPair) compareEach(reqs []string, answer func(s *diffServer, t *testing.T, req string) string) {
+	t := p.t
+	t.Helper()
+	for _, req := range reqs {
+		want := answer(p.apache, t, req)
+		got := answer(p.ours, t, req)
+		if got != want {
+			t.Errorf("%q:\n apache: %s\n ours:   %s", req, want, got)
+		} else {
+			t.Logf("%q: both %s", req, want)
+		}
+	}
 }
 
 // TestHeadersAndExpires: Header, RequestHeader and Expires* as apache2
@@ -172,14 +195,6 @@ func TestHeadersAndExpires(t *testing.T) {
 		get("/loc/l.txt", "v.test"),
 		get("/missing", "v.test"),
 	}
-	for _, req := range reqs {
-		want := p.apache.headerAnswer(t, req)
-		got := p.ours.headerAnswer(t, req)
-		if got != want {
-			t.Errorf("%q:\n apache: %s\n ours:   %s", req, want, got)
-		} else {
-			t.Logf("%q: both %s", req, want)
-		}
-	}
+	p.compareEach(reqs, (*diffServer).headerAnswer)
 	p.checkLogs("hdr_log")
 }

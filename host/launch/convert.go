@@ -111,7 +111,7 @@ func errorLogToProto(l mpm.ErrorLog) *mpmv1.ErrorLog {
 func accessLogsToProto(ls []mpm.AccessLog) []*mpmv1.AccessLog {
 	var out []*mpmv1.AccessLog
 	for _, l := range ls {
-		out = append(out, &mpmv1.AccessLog{Target: l.Target, Format: l.Format, Fd: uint32(l.FD)})
+		out = append(out, &mpmv1.AccessLog{Target: l.Target, Format: l.Format, Condition: l.Condition, Fd: uint32(l.FD)})
 	}
 	return out
 }

@@ -136,6 +136,11 @@ func (it *item) append(b []byte, e *Entry) []byte {
 			return appendEscaped(b, http1.RequestHost(r.Host))
 		}
 		return (&item{kind: 'v'}).append(b, e)
+	case 'e':
+		if v, ok := e.Env.Get(it.text); ok {
+			return appendEscaped(b, v)
+		}
+		return append(b, '-')
 	case 'X':
 		if e.KeepAlive {
 			return append(b, '+')

@@ -3,8 +3,9 @@
 // lines from many processes appending to one file (O_APPEND) or one pipe never
 // interleave.
 //
-// Every directive of mod_log_config 2.4 parses. Those that describe something this
-// server does not have are logged as "-": %e (environment), %n (notes), %C
+// Every directive of mod_log_config 2.4 parses. %{VAR}e is the request's environment
+// variable (package env). Those that describe something this
+// server does not have are logged as "-": %n (notes), %C
 // (cookies), %R (handler), %f (file name), %L (log id), %I, %O and %S (mod_logio's byte
 // counts) and %{...}^ti/^to (trailers). %u and %l are always "-" (no authentication,
 // no identd). Nothing on the logging path allocates.
@@ -16,6 +17,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/httpd-mpm/httpd-mpm/mpm/env"
 )
 
 // Nicknames that exist before any LogFormat line: Apache's stock httpd.conf defines
@@ -44,6 +47,7 @@ type Entry struct {
 	ServerName string      // ServerName, "[scheme://]host[:port]" (%v, %p)
 	Requests   int         // requests served on the connection, this one included
 	KeepAlive  bool        // the connection stays open after this response
+	Env        *env.Vars   // the request's environment variables, nil for none
 }
 
 // Format is a parsed format string. It is safe for concurrent use.

@@ -97,9 +97,9 @@ func parseMethod(args []string) (Checker, error) {
 }
 
 // RequestEnv reports whether the request environment variable name is set for r
-// (mod_setenvif's and SetEnv's variables), for Require env and Allow/Deny from
-// env=. Without request variables in this server, none is.
-var RequestEnv = func(r *http.Request, name string) bool { return false }
+// (SetEnvIf, SetEnv: http1.Env), for Require env and Allow/Deny from env=; tests
+// replace it.
+var RequestEnv = func(r *http.Request, name string) bool { return http1.Env(r).Has(name) }
 
 // envChecker is mod_authz_core's env provider: one of the variables is set.
 type envChecker []string

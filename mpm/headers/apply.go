@@ -5,20 +5,24 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/httpd-mpm/httpd-mpm/mpm/env"
 )
 
-// applies reports whether the action's env= clause holds; the server has no
-// environment variables, so "env=var" never does and "env=!var" always.
-func (a *Action) applies() bool { return a.envVar == "" || a.envNot }
+// applies reports whether the action's env= clause holds for the request's
+// variables e.
+func (a *Action) applies(e *env.Vars) bool {
+	return a.envVar == "" || e.Has(a.envVar) != a.envNot
+}
 
 // Apply runs actions on the fields h, in order, as mod_headers'
 // do_headers_fixup does on an apache2 table (names compared without regard
 // to case); req is the request (for echo) and start its start (for %t and
-// %D). h may be nil when only a map is created on demand: the possibly new
-// map is returned.
-func Apply(actions []*Action, h http.Header, req http.Header, start time.Time) http.Header {
+// %D) and e its environment variables (env= and %{VAR}e). h may be nil when
+// only a map is created on demand: the possibly new map is returned.
+func Apply(actions []*Action, h http.Header, req http.Header, e *env.Vars, start time.Time) http.Header {
 	for _, a := range actions {
-		if !a.applies() {
+		if !a.applies(e) {
 			continue
 		}
 		if h == nil {
@@ -27,20 +31,20 @@ func Apply(actions []*Action, h http.Header, req http.Header, start time.Time) h
 		switch a.op {
 		case opAdd:
 			k := key(h, a.name)
-			h[k] = append(slices.Clip(h[k]), a.value.expand(start))
+			h[k] = append(slices.Clip(h[k]), a.value.expand(e, start))
 		case opAppend:
-			appendValue(h, a.name, a.value.expand(start))
+			appendValue(h, a.name, a.value.expand(e, start))
 		case opMerge:
-			v := a.value.expand(start)
+			v := a.value.expand(e, start)
 			k := key(h, a.name)
 			if len(h[k]) == 0 || !hasToken(h[k][0], v) {
 				appendValue(h, a.name, v)
 			}
 		case opSet:
-			set(h, a.name, a.value.expand(start))
+			set(h, a.name, a.value.expand(e, start))
 		case opSetIfEmpty:
 			if len(h[key(h, a.name)]) == 0 {
-				set(h, a.name, a.value.expand(start))
+				set(h, a.name, a.value.expand(e, start))
 			}
 		case opUnset:
 			unset(h, a.name)
@@ -63,7 +67,7 @@ func Apply(actions []*Action, h http.Header, req http.Header, start time.Time) h
 				if strings.EqualFold(k, a.name) {
 					name = k
 					for _, v := range vs {
-						out = append(out, a.edit(v, start))
+						out = append(out, a.edit(v, e, start))
 					}
 				}
 			}
@@ -77,9 +81,10 @@ func Apply(actions []*Action, h http.Header, req http.Header, start time.Time) h
 }
 
 // edit is mod_headers' process_regexp: the first match (edit) or every
-// match (edit*) replaced, $0-$9 and & in the replacement expanded.
-func (a *Action) edit(v string, start time.Time) string {
-	repl := a.value.expand(start)
+// match (edit*) replaced, $0-$9 in the replacement expanded (ap_pregsub:
+// "&" is literal in apache2 2.4).
+func (a *Action) edit(v string, e *env.Vars, start time.Time) string {
+	repl := a.value.expand(e, start)
 	var b []byte
 	rest := v
 	for {
@@ -88,7 +93,7 @@ func (a *Action) edit(v string, start time.Time) string {
 			break
 		}
 		b = append(b, rest[:m[0]]...)
-		b = appendSubst(b, repl, rest, m)
+		b = env.AppendSubst(b, repl, rest, m)
 		if a.op == opEdit || m[1] == len(rest) && m[0] == m[1] {
 			rest = rest[m[1]:]
 			break
@@ -105,34 +110,6 @@ func (a *Action) edit(v string, start time.Time) string {
 		return v
 	}
 	return string(append(b, rest...))
-}
-
-// appendSubst is apache2's ap_pregsub: "$N" and "&" are the groups, a
-// backslash takes the next byte literally.
-func appendSubst(b []byte, repl, src string, m []int) []byte {
-	for i := 0; i < len(repl); i++ {
-		c := repl[i]
-		n := -1
-		switch {
-		case c == '&':
-			n = 0
-		case c == '$' && i+1 < len(repl) && repl[i+1] >= '0' && repl[i+1] <= '9':
-			n = int(repl[i+1] - '0')
-			i++
-		case c == '\\' && i+1 < len(repl) && (repl[i+1] == '$' || repl[i+1] == '&'):
-			i++
-			b = append(b, repl[i])
-			continue
-		}
-		if n < 0 {
-			b = append(b, c)
-			continue
-		}
-		if 2*n+1 < len(m) && m[2*n] >= 0 {
-			b = append(b, src[m[2*n]:m[2*n+1]]...)
-		}
-	}
-	return b
 }
 
 // key is h's spelling of name, or name when h has none.

@@ -11,10 +11,9 @@
 //
 // Supported: the actions set, setifempty, add, append, merge, unset, echo,
 // edit and edit*; the conditions onsuccess and always; an "env=[!]var"
-// clause (the server has no environment variables: mod_env and mod_setenvif
-// are not implemented, so "env=var" never holds and "env=!var" always does);
-// in values the format specifiers %%, %t, %D, %{VAR}e and %{VAR}s (both
-// "(null)": no environment, no TLS) and the escapes \n, \r, \t, \\.
+// clause (package env's variables of the request); in values the format
+// specifiers %%, %t, %D, %{VAR}e (the variable, "(null)" when unset) and
+// %{VAR}s ("(null)": no TLS) and the escapes \n, \r, \t, \\.
 // Refused with a message: "early", "expr=" (apache2's ap_expr), the note
 // action and the %l, %i and %b specifiers (load and scoreboard figures).
 package headers
@@ -26,6 +25,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/httpd-mpm/httpd-mpm/mpm/env"
 )
 
 // Kind says which list an action belongs to.
@@ -253,8 +254,8 @@ func Parse(kind Kind, args []string) (*Action, Kind, error) {
 type format []item
 
 type item struct {
-	lit  string
-	spec byte // 0: lit; 't', 'D', 'e', 's'
+	lit  string // the text, or %{VAR}e's variable
+	spec byte   // 0: lit; 't', 'D', 'e', 's'
 }
 
 // parseFormat is mod_headers' parse_format_string.
@@ -296,11 +297,13 @@ func parseFormat(s string) (format, error) {
 			}
 			continue
 		}
+		arg := ""
 		if s[0] == '{' {
 			end := strings.IndexByte(s, '}')
 			if end < 0 {
 				return nil, errors.New("Unrecognized header format %")
 			}
+			arg = s[1:end]
 			s = s[end+1:]
 			if s == "" {
 				return nil, errors.New("Unrecognized header format %")
@@ -309,7 +312,9 @@ func parseFormat(s string) (format, error) {
 		c := s[0]
 		s = s[1:]
 		switch c {
-		case 't', 'D', 'e', 's':
+		case 'e':
+			f = append(f, item{spec: c, lit: arg})
+		case 't', 'D', 's':
 			f = append(f, item{spec: c})
 		case 'l', 'i', 'b':
 			return nil, errors.New("Header format %" + string(c) + " (load and scoreboard figures) is not supported by this server")
@@ -332,8 +337,8 @@ func (f format) literal() (string, bool) {
 	return s, true
 }
 
-// expand renders f for a request that started at start.
-func (f format) expand(start time.Time) string {
+// expand renders f for a request with the variables e that started at start.
+func (f format) expand(e *env.Vars, start time.Time) string {
 	if s, ok := f.literal(); ok {
 		return s
 	}
@@ -346,7 +351,13 @@ func (f format) expand(start time.Time) string {
 			b = strconv.AppendInt(append(b, "t="...), start.UnixMicro(), 10)
 		case 'D':
 			b = strconv.AppendInt(append(b, "D="...), time.Since(start).Microseconds(), 10)
-		case 'e', 's':
+		case 'e':
+			if v, ok := e.Get(it.lit); ok {
+				b = append(b, v...)
+			} else {
+				b = append(b, "(null)"...)
+			}
+		case 's':
 			b = append(b, "(null)"...)
 		}
 	}

@@ -1,6 +1,7 @@
 package headers
 
 import (
+	"github.com/httpd-mpm/httpd-mpm/mpm/env"
 	"net/http"
 	"reflect"
 	"testing"
@@ -42,7 +43,8 @@ func TestApply(t *testing.T) {
 		{"setifempty absent", []string{"Header", "setifempty", "X", "new"}, http.Header{}, nil, http.Header{"X": {"new"}}},
 		{"edit first match", []string{"Header", "edit", "Location", "^http://(.*)$", "https://$1"}, http.Header{"Location": {"http://h/p"}}, nil, http.Header{"Location": {"https://h/p"}}},
 		{"edit once", []string{"Header", "edit", "X", "a", "b"}, http.Header{"X": {"aaa"}}, nil, http.Header{"X": {"baa"}}},
-		{"edit* every match, & and groups", []string{"Header", "edit*", "X", "a(.)", "[&$1]"}, http.Header{"X": {"a1-a2-a"}}, nil, http.Header{"X": {"[a11]-[a22]-a"}}},
+		// apache2 2.4.71 answers "[&1]-[&2]-a": ap_pregsub knows $N only.
+		{"edit* every match, groups, & literal", []string{"Header", "edit*", "X", "a(.)", "[&$1]"}, http.Header{"X": {"a1-a2-a"}}, nil, http.Header{"X": {"[&1]-[&2]-a"}}},
 		{"edit no match", []string{"Header", "edit", "X", "z", "y"}, http.Header{"X": {"abc"}}, nil, http.Header{"X": {"abc"}}},
 		{"echo matching request fields", []string{"Header", "echo", "^X-E"}, http.Header{}, http.Header{"X-Echo": {"1"}, "Other": {"2"}}, http.Header{"X-Echo": {"1"}}},
 		{"env= never holds", []string{"Header", "set", "X", "1", "env=HTTPS"}, http.Header{}, nil, http.Header{}},
@@ -54,7 +56,7 @@ func TestApply(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c := mustConfig(t, tc.line)
 			acts := append(append(c.In, c.Out...), c.Err...)
-			got := Apply(acts, tc.in, tc.req, start)
+			got := Apply(acts, tc.in, tc.req, nil, start)
 			if !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("got %v, want %v", got, tc.want)
 			}
@@ -71,7 +73,7 @@ func TestKinds(t *testing.T) {
 	if len(m.Out) != 2 || len(m.Err) != 2 || len(m.In) != 1 {
 		t.Fatalf("merged lists: out %d err %d in %d", len(m.Out), len(m.Err), len(m.In))
 	}
-	if h := Apply(m.Out, http.Header{}, nil, time.Now()); h.Get("A") != "2" {
+	if h := Apply(m.Out, http.Header{}, nil, nil, time.Now()); h.Get("A") != "2" {
 		t.Errorf("the inner set did not run last: %v", h)
 	}
 }
@@ -113,5 +115,22 @@ func TestParseErrors(t *testing.T) {
 		if _, _, err := Parse(OnSuccess, ok); err != nil {
 			t.Errorf("Header %q: %v", ok, err)
 		}
+	}
+}
+
+// TestApplyEnv: env=[!]var and %{VAR}e read the request's variables, whose
+// names compare without regard to case.
+func TestApplyEnv(t *testing.T) {
+	var e env.Vars
+	e.Set("Mobile", "yes")
+	c := mustConfig(t,
+		[]string{"Header", "set", "X-Is", "%{mobile}e/%{none}e", "env=MOBILE"},
+		[]string{"Header", "set", "X-Not", "1", "env=!mobile"},
+		[]string{"Header", "set", "X-None", "1", "env=none"},
+		[]string{"Header", "set", "X-Unset", "1", "env=!none"})
+	got := Apply(c.Out, http.Header{}, nil, &e, time.Now())
+	want := http.Header{"X-Is": {"yes/(null)"}, "X-Unset": {"1"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %v, want %v", got, want)
 	}
 }

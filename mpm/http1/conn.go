@@ -14,6 +14,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/httpd-mpm/httpd-mpm/mpm/env"
 )
 
 // Buffer sizes. The read buffer holds pipelined requests; the write buffer holds a
@@ -76,6 +78,7 @@ type Conn struct {
 	filter     HeaderFilter // the current response's, from SetHeaderFilter
 	filterSet  bool         // SetHeaderFilter was called for the current request
 	errorPage  bool         // the current response is an error page (WriteError)
+	env        env.Vars     // the current request's environment variables (Env)
 	sawEOF     bool         // the client closed its side
 
 	nb        NonblockingWriter // rwc's, when it has one
@@ -348,6 +351,7 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 	c.keepNext = false
 	c.ident = nil
 	c.filter, c.filterSet, c.errorPage = nil, false, false
+	c.env.Reset()
 	c.rwc.SetReadDeadline(c.start.Add(cfg.timeout))
 	c.nreq.Add(1)
 	c.setState(StateActive)

@@ -84,3 +84,11 @@ var engineFields = []string{"Content-Length", "Transfer-Encoding", "Connection",
 // basic_http_header writes from the request time and ServerTokens whatever
 // mod_headers did (`Header set Server X` changes nothing there either).
 var filterKept = [...]string{"Content-Length", "Date", "Server"}
+
+// IsErrorPage reports whether the response to r is an error page the
+// server made (WriteError, WriteErrorDocument), which apache2 sends
+// without the content's output filters.
+func IsErrorPage(r *http.Request) bool {
+	c := ConnFromRequest(r)
+	return c != nil && c.errorPage
+}

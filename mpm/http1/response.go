@@ -390,6 +390,10 @@ func (w *response) commit() error {
 	cfg := &c.srv.cfg
 	bw := c.bw
 	h := c.hdr
+	http10, line10 := w.envProtocol()
+	if line10 {
+		w.closeAfter = true
+	}
 
 	cl := int64(-1)
 	switch {
@@ -403,7 +407,7 @@ func (w *response) commit() error {
 	case w.handlerDone:
 		cl = int64(w.pendN)
 	case w.head:
-	case w.req.ProtoMinor >= 1:
+	case !http10:
 		w.chunked = true
 	default:
 		w.closeAfter = true // HTTP/1.0 without a length: the close delimits the body
@@ -415,12 +419,17 @@ func (w *response) commit() error {
 		cl = -1
 	}
 	w.cl = cl
-	w.keep = w.keepAlive()
+	w.keep = w.keepAlive(http10)
 	if w.keep {
 		c.keepalives++
 	}
 
-	bw.WriteString(statusLine(w.status))
+	if line10 {
+		bw.WriteString("HTTP/1.0")
+		bw.WriteString(statusLine(w.status)[len("HTTP/1.1"):])
+	} else {
+		bw.WriteString(statusLine(w.status))
+	}
 	if v := h["Date"]; len(v) > 0 {
 		writeField(bw, "Date", v[0])
 	} else {
@@ -476,12 +485,18 @@ func (w *response) commit() error {
 	return err
 }
 
-// keepAlive is apache2's ap_set_keepalive decision.
-func (w *response) keepAlive() bool {
+// keepAlive is apache2's ap_set_keepalive decision; http10 says the
+// response is framed as to HTTP/1.0 (downgrade-1.0 too).
+func (w *response) keepAlive(http10 bool) bool {
 	c := w.c
 	h := c.host()
 	if w.closeAfter || w.info.closeAfter || !h.keepAlive || w.req.Close || c.srv.Draining() {
 		return false
+	}
+	if c.env.Len() > 0 {
+		if http10 && !w.info.kaToken || c.env.Has("nokeepalive") && len(w.req.Header["Via"]) == 0 {
+			return false
+		}
 	}
 	if m := h.maxKA; m > 0 && m-c.keepalives <= 0 {
 		return false

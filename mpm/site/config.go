@@ -4,8 +4,11 @@
 // with Require all granted|denied, Options (Indexes, FollowSymLinks,
 // SymLinksIfOwnerMatch), DirectoryIndex, ErrorDocument, ForceType, FileETag,
 // AddDefaultCharset, Redirect, Header and RequestHeader (package headers) and
-// ExpiresActive, ExpiresByType and ExpiresDefault (package expires); and, at the top level,
-// Alias, AliasMatch, Redirect, RedirectMatch, RedirectTemp and RedirectPermanent.
+// ExpiresActive, ExpiresByType and ExpiresDefault (package expires),
+// AddOutputFilterByType, SetOutputFilter, AddOutputFilter and RemoveOutputFilter
+// (package deflate), SetEnv, UnsetEnv, PassEnv, SetEnvIf, SetEnvIfNoCase, BrowserMatch and
+// BrowserMatchNoCase (package env); and, at the top level, Alias, AliasMatch, Redirect,
+// RedirectMatch, RedirectTemp, RedirectPermanent and the Deflate* settings.
 //
 // The host sends the sections as written (kind, pattern and directives with their
 // positions); Compile turns them into a Config and Handler serves requests with it on
@@ -33,6 +36,8 @@ import (
 	"strings"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm/authz"
+	"github.com/httpd-mpm/httpd-mpm/mpm/deflate"
+	"github.com/httpd-mpm/httpd-mpm/mpm/env"
 	"github.com/httpd-mpm/httpd-mpm/mpm/expires"
 	"github.com/httpd-mpm/httpd-mpm/mpm/headers"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
@@ -68,6 +73,9 @@ var Directives = []string{
 	"AddCharset", "AddLanguage", "RemoveCharset", "RemoveLanguage", // ExtensionMaps
 	"AddDefaultCharset", "UseCanonicalName", "Alias", "AliasMatch", "Redirect", "RedirectMatch", "RedirectTemp", "RedirectPermanent",
 	"Header", "RequestHeader", "ExpiresActive", "ExpiresByType", "ExpiresDefault",
+	"SetEnv", "UnsetEnv", "PassEnv", "SetEnvIf", "SetEnvIfNoCase", "BrowserMatch", "BrowserMatchNoCase",
+	"AddOutputFilterByType", "SetOutputFilter", "AddOutputFilter", "RemoveOutputFilter",
+	"DeflateCompressionLevel", "DeflateBufferSize", "DeflateMemLevel", "DeflateWindowSize", "DeflateAlterETag",
 }
 
 // UseCanonicalName is the server's UseCanonicalName among its top-level directives
@@ -129,6 +137,9 @@ type dir struct {
 	redirect             *redirect // Redirect inside <Location>
 	headers              headers.Config
 	expires              expires.Config
+	env                  env.Setting    // SetEnv, UnsetEnv, PassEnv
+	setenvif             env.Conditions // SetEnvIf and the like, in sections only
+	deflate              deflate.Dir    // output filters: DEFLATE
 }
 
 // Dir is the merged configuration for one request path.
@@ -143,6 +154,9 @@ type Dir struct {
 	Redirect       *redirect
 	Headers        headers.Config // Header and RequestHeader actions, outer levels' first
 	Expires        expires.Config
+	Env            env.Setting    // mod_env's variables, set at the fixups
+	SetEnvIf       env.Conditions // the sections' SetEnvIf lines, at the header parser
+	Deflate        deflate.Dir
 }
 
 type redirect struct {
@@ -178,9 +192,17 @@ type Config struct {
 	locations []*section
 	aliases   []alias
 	redirects []redirect
+	// postRead are the top-level SetEnvIf lines (mod_setenvif's server
+	// config: the main server's, then the virtual host's), applied as the
+	// request is read.
+	postRead env.Conditions
 	// responses: some level has a Header, RequestHeader or Expires* line, so
 	// every answer takes part (static.Options.Response).
 	responses bool
+	// deflate is the server's Deflate* settings; filters says that some
+	// level puts DEFLATE on answers (static.Options.Filter).
+	deflate deflate.Server
+	filters bool
 }
 
 // Compile builds the configuration from the top-level directives and the sections.
@@ -192,6 +214,9 @@ func Compile(server []Directive, sections []Section) (*Config, error) {
 		if err := c.top(d); err != nil {
 			errs = append(errs, posError(d, err))
 			continue
+		}
+		if isSetEnvIf(d.Name) {
+			continue // the server's, done by top
 		}
 		if err := c.server.set(d, false); err != nil {
 			errs = append(errs, posError(d, err))
@@ -218,11 +243,15 @@ func Compile(server []Directive, sections []Section) (*Config, error) {
 		}
 	}
 	c.responses = c.server.responds()
+	c.filters = c.server.deflate.Enables()
+	c.deflate.Env = requestEnv // no-gzip, gzip-only-text/html, force-gzip (SetEnvIf, BrowserMatch)
 	for _, group := range [][]*section{c.dirs, c.dirRegex, c.files, c.locations} {
 		for _, sec := range group {
 			c.responses = c.responses || sec.conf.responds()
+			c.filters = c.filters || sec.conf.deflate.Enables()
 			for _, f := range sec.files {
 				c.responses = c.responses || f.conf.responds()
+				c.filters = c.filters || f.conf.deflate.Enables()
 			}
 		}
 	}
@@ -339,8 +368,23 @@ func (c *Config) top(d Directive) error {
 			return err
 		}
 		c.redirects = append(c.redirects, r)
+	case "setenvif", "setenvifnocase", "browsermatch", "browsermatchnocase":
+		return c.postRead.Add(d.Name, a)
+	default:
+		if deflate.IsServerDirective(d.Name) {
+			return c.deflate.Set(d.Name, a)
+		}
 	}
 	return nil
+}
+
+// isSetEnvIf says whether name is one of mod_setenvif's directives.
+func isSetEnvIf(name string) bool {
+	switch strings.ToLower(name) {
+	case "setenvif", "setenvifnocase", "browsermatch", "browsermatchnocase":
+		return true
+	}
+	return false
 }
 
 // parseRedirect reads Redirect, RedirectTemp, RedirectPermanent and RedirectMatch as
@@ -476,6 +520,12 @@ func (d *dir) set(x Directive, inLocation bool) error {
 		return d.headers.Add(strings.EqualFold(x.Name, "requestheader"), a)
 	case "expiresactive", "expiresbytype", "expiresdefault":
 		return d.expires.Set(x.Name, a)
+	case "setenv", "unsetenv", "passenv":
+		return d.env.Add(x.Name, a)
+	case "setenvif", "setenvifnocase", "browsermatch", "browsermatchnocase":
+		return d.setenvif.Add(x.Name, a)
+	case "addoutputfilterbytype", "setoutputfilter", "addoutputfilter", "removeoutputfilter":
+		return d.deflate.Set(x.Name, a)
 	case "redirect", "redirecttemp", "redirectpermanent":
 		if inLocation {
 			r, err := parseRedirect(x, true)
@@ -550,11 +600,15 @@ func (m *Dir) merge(d *dir) {
 	}
 	m.Headers = m.Headers.Merge(&d.headers)
 	m.Expires = m.Expires.Merge(&d.expires)
+	m.Env = m.Env.Merge(&d.env)
+	m.SetEnvIf = m.SetEnvIf.Merge(&d.setenvif)
+	m.Deflate = m.Deflate.Merge(&d.deflate)
 }
 
-// responds reports whether the level has a mod_headers or mod_expires line.
+// responds reports whether the level has a mod_headers, mod_expires, mod_env
+// or mod_setenvif line.
 func (d *dir) responds() bool {
-	return !d.headers.Empty() || !d.expires.Empty()
+	return !d.headers.Empty() || !d.expires.Empty() || !d.env.Empty() || !d.setenvif.Empty()
 }
 
 // mergeErrorDocuments applies the ErrorDocuments of the level d on top of m's
@@ -658,3 +712,7 @@ func authzError(it authz.Item, err error) []error {
 func isAuthz(name string) bool {
 	return slices.ContainsFunc(authz.Directives, func(n string) bool { return strings.EqualFold(n, name) })
 }
+
+// requestEnv looks up a variable of the request's environment (mod_env,
+// mod_setenvif), for mod_deflate.
+func requestEnv(r *http.Request, name string) (string, bool) { return http1.Env(r).Get(name) }

@@ -3,7 +3,9 @@ package site
 import (
 	"context"
 	"io"
+	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"path"
 	"path/filepath"
@@ -13,6 +15,7 @@ import (
 	"time"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm/authz"
+	"github.com/httpd-mpm/httpd-mpm/mpm/env"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
 )
@@ -61,6 +64,10 @@ func (h *Handler) init() {
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.init()
+	c := h.Config
+	if !c.postRead.Empty() {
+		h.postRead(r)
+	}
 	if r.URL.Path == "*" && r.URL.Host == "" {
 		h.Static.ServeHTTP(w, r)
 		return
@@ -70,7 +77,6 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http1.WriteError(w, r, status, "")
 		return
 	}
-	c := h.Config
 	for i := range c.redirects {
 		if target, ok := c.redirects[i].match(p); ok {
 			h.redirect(w, r, &c.redirects[i], target, p)
@@ -91,6 +97,21 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	h.Static.Serve(w, r, h.docRoot, p, h)
+}
+
+// postRead is mod_setenvif's post-read-request phase: the server's SetEnvIf
+// lines on the path as received (not again for an ErrorDocument's internal
+// request).
+func (h *Handler) postRead(r *http.Request) {
+	e := http1.Env(r)
+	if e == nil || r.Context().Value(inErrorDocument{}) != nil {
+		return
+	}
+	uri, _, _ := strings.Cut(r.RequestURI, "?")
+	if !strings.HasPrefix(uri, "/") && uri != "*" {
+		uri = r.URL.EscapedPath() // absolute-form: the path only
+	}
+	h.Config.postRead.Apply(e, envRequest(r, uri))
 }
 
 // match applies a top-level Redirect or RedirectMatch to the clean path p.
@@ -145,7 +166,8 @@ func prefixMatch(p, prefix string) (rest string, ok bool) {
 // Redirect before it walks the directories).
 func (h *Handler) redirect(w http.ResponseWriter, r *http.Request, rd *redirect, target, p string) {
 	if h.Config.responses {
-		h.urlResponse(p).Answer(r, time.Time{})
+		// apache2 redirects before the header parser: no SetEnvIf of a section.
+		h.urlResponse(p).filterWith(r, time.Time{})
 	}
 	if !rd.gone && target != "" {
 		if strings.HasPrefix(target, "/") {
@@ -298,6 +320,11 @@ func (h *Handler) options(d *Dir) *static.Options {
 		// Set even when empty: it then clears what an outer level set.
 		o.Response = newResponse(d)
 	}
+	if h.Config.filters {
+		if f := d.Deflate.Filter(&h.Config.deflate); f != nil {
+			o.Filter = f
+		}
+	}
 	if len(d.ErrorDocuments) > 0 {
 		docs := d.ErrorDocuments
 		o.Error = func(w http.ResponseWriter, r *http.Request, status int) bool {
@@ -378,10 +405,16 @@ func (s *statusWriter) WriteHeader(code int) {
 		return
 	}
 	s.wrote = true
+	s.ResponseWriter.WriteHeader(s.MapStatus(code))
+}
+
+// MapStatus is the status code becomes: the error's for a 200. An output
+// filter below (package deflate) sees the status the answer will have.
+func (s *statusWriter) MapStatus(code int) int {
 	if code == http.StatusOK {
-		code = s.status
+		return s.status
 	}
-	s.ResponseWriter.WriteHeader(code)
+	return code
 }
 
 func (s *statusWriter) Write(p []byte) (int, error) {
@@ -455,4 +488,18 @@ func (s *section) matchURL(p string) bool {
 	}
 	n := len(s.pattern)
 	return n == len(p) || n == 0 || s.pattern[n-1] == '/' || p[n] == '/'
+}
+
+// envRequest is r's attributes for SetEnvIf, with uri as Request_URI.
+func envRequest(r *http.Request, uri string) *env.Request {
+	q := &env.Request{R: r, URI: uri, RemoteIP: r.RemoteAddr}
+	if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
+		q.RemoteIP = ap.Addr().Unmap().String()
+	}
+	if c := http1.ConnFromRequest(r); c != nil {
+		if ta, ok := c.LocalAddr().(*net.TCPAddr); ok {
+			q.LocalIP = ta.AddrPort().Addr().Unmap().String()
+		}
+	}
+	return q
 }

@@ -9,21 +9,22 @@ import (
 )
 
 // response is the static.Response and http1.HeaderFilter of one merged
-// configuration: RequestHeader at the fixups, then, when the header is
-// sent, mod_expires' filter followed by mod_headers' (apache2 runs
-// MOD_EXPIRES before FIXUP_HEADERS_OUT). A nil *response stands for a
-// configuration without any of them.
+// configuration: the sections' SetEnvIf lines when the configuration is
+// chosen (apache2's header parser), SetEnv and then RequestHeader at the
+// fixups, then, when the header is sent, mod_expires' filter followed by
+// mod_headers' (apache2 runs MOD_EXPIRES before FIXUP_HEADERS_OUT). A nil
+// *response stands for a configuration without any of them.
 type response struct {
 	headers *headers.Config
-	expires *Dir
+	dir     *Dir // the merged configuration (Expires, Env, SetEnvIf)
 }
 
 // newResponse is d's response, nil when d has no such directive.
 func newResponse(d *Dir) *response {
-	if d.Headers.Empty() && !d.Expires.Enabled() {
+	if d.Headers.Empty() && !d.Expires.Enabled() && d.Env.Empty() && d.SetEnvIf.Empty() {
 		return nil
 	}
-	return &response{headers: &d.Headers, expires: d}
+	return &response{headers: &d.Headers, dir: d}
 }
 
 // timed is a response with the modification time of what is served.
@@ -32,24 +33,44 @@ type timed struct {
 	mtime time.Time
 }
 
-// Answer makes this configuration the one r's header is filtered with.
+// Answer makes this configuration the one r's header is filtered with, and
+// applies its sections' SetEnvIf lines.
 func (p *response) Answer(r *http.Request, mtime time.Time) {
+	if p != nil && !p.dir.SetEnvIf.Empty() {
+		if e := http1.Env(r); e != nil {
+			p.dir.SetEnvIf.Apply(e, envRequest(r, r.URL.Path))
+		}
+	}
+	p.filterWith(r, mtime)
+}
+
+// filterWith makes this configuration the one r's header is filtered with.
+func (p *response) filterWith(r *http.Request, mtime time.Time) {
 	switch {
 	case p == nil:
 		http1.SetHeaderFilter(r, nil)
-	case mtime.IsZero() || !p.expires.Expires.Enabled():
+	case mtime.IsZero() || !p.dir.Expires.Enabled():
 		http1.SetHeaderFilter(r, p)
 	default:
 		http1.SetHeaderFilter(r, &timed{p, mtime})
 	}
 }
 
-// Fixup applies the RequestHeader actions to r's fields.
+// Fixup sets the SetEnv variables, then applies the RequestHeader actions
+// to r's fields.
 func (p *response) Fixup(r *http.Request) {
-	if p == nil || len(p.headers.In) == 0 {
+	if p == nil {
 		return
 	}
-	r.Header = headers.Apply(p.headers.In, r.Header, nil, requestStart(r))
+	if !p.dir.Env.Empty() {
+		if e := http1.Env(r); e != nil {
+			p.dir.Env.Apply(e)
+		}
+	}
+	if len(p.headers.In) == 0 {
+		return
+	}
+	r.Header = headers.Apply(p.headers.In, r.Header, nil, http1.Env(r), requestStart(r))
 }
 
 func (p *response) FilterHeader(r *http.Request, status int, h http.Header, errorPage bool) {
@@ -66,15 +87,16 @@ func (t *timed) FilterHeader(r *http.Request, status int, h http.Header, errorPa
 // ones on h unless the response is an error page, then both tables
 // together, the "always" fields first.
 func (p *response) filter(r *http.Request, status int, h http.Header, errorPage bool, mtime time.Time) {
-	p.expires.Expires.Apply(h, status, time.Now(), mtime)
+	p.dir.Expires.Apply(h, status, time.Now(), mtime)
 	hc := p.headers
 	if hc.Empty() {
 		return
 	}
 	start := requestStart(r)
-	errT := headers.Apply(hc.Err, nil, r.Header, start)
+	e := http1.Env(r)
+	errT := headers.Apply(hc.Err, nil, r.Header, e, start)
 	if !errorPage {
-		headers.Apply(hc.Out, h, r.Header, start)
+		headers.Apply(hc.Out, h, r.Header, e, start)
 	}
 	if errT != nil {
 		headers.Overlay(h, errT)

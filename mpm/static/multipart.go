@@ -5,14 +5,13 @@ import (
 	"encoding/hex"
 	"io"
 	"net/http"
-	"os"
 	"strconv"
 )
 
 // serveMultipart answers several ranges as apache2's byterange filter does: 206 with
 // multipart/byteranges, each part with its Content-type (if the file has one) and
 // Content-range, in the order asked, and an exact Content-Length.
-func serveMultipart(w http.ResponseWriter, r *http.Request, f *os.File, ranges []byteRange, size int64, ct string) {
+func serveMultipart(w http.ResponseWriter, r *http.Request, f io.ReaderAt, ranges []byteRange, size int64, ct string) {
 	var rnd [8]byte
 	rand.Read(rnd[:])
 	boundary := hex.EncodeToString(rnd[:])

@@ -33,8 +33,10 @@
 package static
 
 import (
+	"bytes"
 	"errors"
 	"io"
+	"iter"
 	"net"
 	"net/http"
 	"net/url"
@@ -197,6 +199,26 @@ type Options struct {
 	// Response, if set, takes part in every answer given under these settings
 	// (package site: Header, RequestHeader, Expires*).
 	Response Response
+	// Filter, if set, rewrites the bodies of the files and listings served
+	// under these settings (package deflate).
+	Filter OutputFilter
+}
+
+// OutputFilter rewrites the body of an answer, as apache2's content output
+// filters (mod_deflate) do.
+type OutputFilter interface {
+	// Wrap returns the writer the answer to r about the file name goes to,
+	// and the func that ends it once the answer is written. The writer may
+	// implement Transformer.
+	Wrap(w http.ResponseWriter, r *http.Request, name string) (http.ResponseWriter, func())
+}
+
+// Transformer is a writer that may rewrite a body. Transforms is asked once
+// the fields of a whole file are set (Content-Type, Content-Length, ETag):
+// true means the body will be rewritten, and the handler then sends all of
+// it, for HEAD too, and leaves Range to the writer (see WriteRanges).
+type Transformer interface {
+	Transforms() bool
 }
 
 // Response is what per-directory settings add to the answers given under
@@ -483,6 +505,11 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, root, croot, rel
 		}
 		if idx == nil {
 			if o.Indexes {
+				if o.Filter != nil {
+					var done func()
+					w, done = o.Filter.Wrap(w, r, rel)
+					defer done()
+				}
 				h.listDirectory(w, r, f, root, croot, rel, conf, o)
 				return
 			}
@@ -503,6 +530,11 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, root, croot, rel
 	if fi.kind != kindRegular {
 		h.error(w, r, http.StatusForbidden, o)
 		return
+	}
+	if o.Filter != nil {
+		var done func()
+		w, done = o.Filter.Wrap(w, r, rel)
+		defer done()
 	}
 	h.serveFile(w, r, f, fi, fe, rel, o)
 }
@@ -754,18 +786,8 @@ func (h *Handler) mimeType(rel string, o *Options) string {
 	if o.ForceType != "" {
 		return o.ForceType
 	}
-	base := rel[strings.LastIndexByte(rel, '/')+1:]
 	ct, cs := "", ""
-	for {
-		i := strings.IndexByte(base, '.')
-		if i < 0 {
-			break
-		}
-		base = base[i+1:]
-		ext := base
-		if j := strings.IndexByte(ext, '.'); j >= 0 {
-			ext = ext[:j]
-		}
+	for ext := range Extensions(rel) {
 		t, ok := h.Types[ext]
 		if !ok {
 			t, ok = h.Types[strings.ToLower(ext)]
@@ -819,23 +841,37 @@ func (h *Handler) languages(rel string) string {
 	if h.Languages == nil {
 		return ""
 	}
-	base := rel[strings.LastIndexByte(rel, '/')+1:]
 	langs := ""
-	for {
-		i := strings.IndexByte(base, '.')
-		if i < 0 {
-			return langs
-		}
-		base = base[i+1:]
-		ext := base
-		if j := strings.IndexByte(ext, '.'); j >= 0 {
-			ext = ext[:j]
-		}
+	for ext := range Extensions(rel) {
 		if l := extensionInfo(h.Languages, ext); l != "" {
 			if langs != "" {
 				langs += ", "
 			}
 			langs += l
+		}
+	}
+	return langs
+}
+
+// Extensions yields the extensions of the last element of a path, as
+// apache2's mod_mime reads them: each part after a dot ("a.tar.gz": "tar",
+// then "gz").
+func Extensions(path string) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		base := path[strings.LastIndexByte(path, '/')+1:]
+		for {
+			i := strings.IndexByte(base, '.')
+			if i < 0 {
+				return
+			}
+			base = base[i+1:]
+			ext := base
+			if j := strings.IndexByte(ext, '.'); j >= 0 {
+				ext = ext[:j]
+			}
+			if !yield(ext) {
+				return
+			}
 		}
 	}
 }
@@ -912,40 +948,30 @@ func (h *Handler) serveFile(w http.ResponseWriter, r *http.Request, f *os.File, 
 		return
 	}
 
+	vals[4] = strs[fh.etEnd:]
+	transform := false
+	if t, ok := w.(Transformer); ok {
+		hd["Content-Length"] = vals[4:5:5]
+		transform = t.Transforms()
+	}
 	status, start, length := http.StatusOK, int64(0), size
-	if r.Method == http.MethodGet || r.Method == http.MethodHead { // apache2 honours Range on HEAD too
-		if rg := r.Header["Range"]; len(rg) == 1 && ifRangeHolds(r, etag, lm) {
-			ranges, ok, satisfiable := parseRanges(rg[0], size)
-			switch {
-			case ok && !satisfiable:
-				// apache2's error page carries none of the file's headers; Content-Range
-				// is kept as RFC 9110 §15.5.17 asks.
-				delete(hd, "Last-Modified")
-				delete(hd, "ETag")
-				delete(hd, "Accept-Ranges")
-				delete(hd, "Content-Type")
-				hd["Content-Range"] = []string{"bytes */" + strconv.FormatInt(size, 10)}
-				http1.WriteError(w, r, http.StatusRequestedRangeNotSatisfiable, "")
-				return
-			case ok && len(ranges) > 1:
-				serveMultipart(w, r, f, ranges, size, ct)
-				return
-			case ok:
-				s, l := ranges[0].start, ranges[0].length
-				status, start, length = http.StatusPartialContent, s, l
-				hd["Content-Range"] = []string{"bytes " + strconv.FormatInt(s, 10) + "-" +
-					strconv.FormatInt(s+l-1, 10) + "/" + strconv.FormatInt(size, 10)}
-			}
+	if !transform {
+		var done bool
+		status, start, length, done = serveRanges(w, r, f, size, ct, etag, lm, true)
+		if done {
+			return
 		}
 	}
-	if length == size {
-		vals[5] = strs[fh.etEnd:]
-	} else {
-		vals[5] = strconv.FormatInt(length, 10)
+	if !transform { // a Transformer set the length of what it sends
+		if length == size {
+			vals[5] = strs[fh.etEnd:]
+		} else {
+			vals[5] = strconv.FormatInt(length, 10)
+		}
+		hd["Content-Length"] = vals[5:6:6]
 	}
-	hd["Content-Length"] = vals[5:6:6]
 	w.WriteHeader(status)
-	if r.Method == http.MethodHead || length == 0 {
+	if r.Method == http.MethodHead && !transform || length == 0 {
 		return
 	}
 	// The engine gets an *io.SectionReader over the *os.File, which it reads at
@@ -953,6 +979,87 @@ func (h *Handler) serveFile(w http.ResponseWriter, r *http.Request, f *os.File, 
 	// into its buffer behind the headers.
 	fr.sr = *io.NewSectionReader(f, start, length)
 	io.Copy(w, &fr.sr)
+}
+
+// serveRanges applies r's Range, as apache2's byterange filter, to a body
+// of size bytes read from ra with the validators etag and lm: done when it
+// answered (several ranges, or none satisfiable: a 416 with Content-Range
+// when unsatisfied says so), else the status, start and length to send, with
+// Content-Range set for a 206.
+func serveRanges(w http.ResponseWriter, r *http.Request, ra io.ReaderAt, size int64, ct, etag string, lm time.Time, unsatisfied bool) (status int, start, length int64, done bool) {
+	status, length = http.StatusOK, size
+	if r.Method != http.MethodGet && r.Method != http.MethodHead { // apache2 honours Range on HEAD too
+		return status, 0, length, false
+	}
+	rg := r.Header["Range"]
+	if len(rg) != 1 || !ifRangeHolds(r, etag, lm) {
+		return status, 0, length, false
+	}
+	ranges, ok, satisfiable := parseRanges(rg[0], size)
+	hd := w.Header()
+	switch {
+	case ok && !satisfiable:
+		// apache2's error page carries none of the body's fields; Content-Range
+		// is kept as RFC 9110 §15.5.17 asks.
+		for _, k := range rangeErrorDropped {
+			delete(hd, k)
+		}
+		if unsatisfied {
+			hd["Content-Range"] = []string{"bytes */" + strconv.FormatInt(size, 10)}
+		}
+		http1.WriteError(w, r, http.StatusRequestedRangeNotSatisfiable, "")
+		return 0, 0, 0, true
+	case ok && len(ranges) > 1:
+		serveMultipart(w, r, ra, ranges, size, ct)
+		return 0, 0, 0, true
+	case ok:
+		s, l := ranges[0].start, ranges[0].length
+		hd["Content-Range"] = []string{"bytes " + strconv.FormatInt(s, 10) + "-" +
+			strconv.FormatInt(s+l-1, 10) + "/" + strconv.FormatInt(size, 10)}
+		return http.StatusPartialContent, s, l, false
+	}
+	return status, 0, length, false
+}
+
+// rangeErrorDropped are the fields a 416 does not keep.
+var rangeErrorDropped = []string{"Last-Modified", "ETag", "Accept-Ranges", "Content-Type", "Content-Length", "Vary", "Content-Encoding"}
+
+// WriteRanges answers r with the ranges its Range asks of body, a whole
+// answer whose fields (Content-Type, ETag, Last-Modified for If-Range) are
+// set on w, as apache2's byterange filter cuts what the content filters
+// made of a file (its 416 then has no Content-Range); false when no range
+// applies and nothing was written.
+func WriteRanges(w http.ResponseWriter, r *http.Request, body []byte) bool {
+	if len(r.Header["Range"]) == 0 {
+		return false
+	}
+	hd := w.Header()
+	var lm time.Time
+	if v := hd["Last-Modified"]; len(v) > 0 {
+		lm, _ = http.ParseTime(v[0])
+	}
+	etag := ""
+	if v := hd["ETag"]; len(v) > 0 {
+		etag = v[0]
+	} else if v := hd["Etag"]; len(v) > 0 {
+		etag = v[0]
+	}
+	ct := ""
+	if v := hd["Content-Type"]; len(v) > 0 {
+		ct = v[0]
+	}
+	size := int64(len(body))
+	status, start, length, done := serveRanges(w, r, bytes.NewReader(body), size, ct, etag, lm, false)
+	if done {
+		return true
+	}
+	if status != http.StatusPartialContent {
+		return false
+	}
+	hd["Content-Length"] = []string{strconv.FormatInt(length, 10)}
+	w.WriteHeader(status)
+	w.Write(body[start : start+length])
+	return true
 }
 
 // fileReply holds, in one allocation, the header values and the body reader of one

@@ -1463,7 +1463,8 @@ type AccessLog struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Target        string                 `protobuf:"bytes,1,opt,name=target,proto3" json:"target,omitempty"` // as configured, for messages: a path, "/dev/stderr" or "|command"
 	Format        string                 `protobuf:"bytes,2,opt,name=format,proto3" json:"format,omitempty"`
-	Fd            uint32                 `protobuf:"varint,3,opt,name=fd,proto3" json:"fd,omitempty"` // descriptor number in the plugin process
+	Fd            uint32                 `protobuf:"varint,3,opt,name=fd,proto3" json:"fd,omitempty"`               // descriptor number in the plugin process
+	Condition     string                 `protobuf:"bytes,16,opt,name=condition,proto3" json:"condition,omitempty"` // CustomLog's "env=VAR" or "env=!VAR", "" for none
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1517,6 +1518,13 @@ func (x *AccessLog) GetFd() uint32 {
 		return x.Fd
 	}
 	return 0
+}
+
+func (x *AccessLog) GetCondition() string {
+	if x != nil {
+		return x.Condition
+	}
+	return ""
 }
 
 // ErrorLog is an error log the host opened for the plugin's generation and
@@ -2407,11 +2415,12 @@ const file_proto_mpm_v1_mpm_proto_rawDesc = "" +
 	"directives\x121\n" +
 	"\bsections\x18\x05 \x03(\v2\x15.httpd.mpm.v1.SectionR\bsections\x12\x12\n" +
 	"\x04file\x18\x06 \x01(\tR\x04file\x12\x12\n" +
-	"\x04line\x18\a \x01(\x05R\x04line\"K\n" +
+	"\x04line\x18\a \x01(\x05R\x04line\"i\n" +
 	"\tAccessLog\x12\x16\n" +
 	"\x06target\x18\x01 \x01(\tR\x06target\x12\x16\n" +
 	"\x06format\x18\x02 \x01(\tR\x06format\x12\x0e\n" +
-	"\x02fd\x18\x03 \x01(\rR\x02fd\"2\n" +
+	"\x02fd\x18\x03 \x01(\rR\x02fd\x12\x1c\n" +
+	"\tcondition\x18\x10 \x01(\tR\tcondition\"2\n" +
 	"\bErrorLog\x12\x16\n" +
 	"\x06target\x18\x01 \x01(\tR\x06target\x12\x0e\n" +
 	"\x02fd\x18\x02 \x01(\rR\x02fd\"1\n" +
