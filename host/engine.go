@@ -11,6 +11,7 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/mpm"
 	"github.com/httpd-mpm/httpd-mpm/mpm/authz"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
+	"github.com/httpd-mpm/httpd-mpm/mpm/rewrite"
 	"github.com/httpd-mpm/httpd-mpm/mpm/site"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
 )
@@ -153,15 +154,61 @@ func virtualHosts(cfg *config.Config, s *config.Server, main *mpm.Core) ([]mpm.V
 				v.ServerDirectives = append(v.ServerDirectives, d)
 			}
 		}
-		v.ServerDirectives = append(v.ServerDirectives, main.ServerDirectives...)
-		for _, d := range own {
-			if !isAliasOrRedirect(d.Name) {
+		for _, d := range main.ServerDirectives {
+			if !rewrite.IsDirective(d.Name) {
 				v.ServerDirectives = append(v.ServerDirectives, d)
 			}
 		}
+		for _, d := range own {
+			if !isAliasOrRedirect(d.Name) && !rewrite.IsDirective(d.Name) {
+				v.ServerDirectives = append(v.ServerDirectives, d)
+			}
+		}
+		v.ServerDirectives = append(v.ServerDirectives, vhostRewrite(main.ServerDirectives, own)...)
 		out = append(out, v)
 	}
 	return out, msgs
+}
+
+// vhostRewrite is a virtual host's server-context mod_rewrite lines, the main
+// server's merged in as apache2's config_server_merge does: the host's
+// RewriteEngine and RewriteOptions, else the main server's; the main server's
+// rules only with RewriteOptions Inherit (after the host's) or InheritBefore
+// (before them).
+func vhostRewrite(main, own []site.Directive) []site.Directive {
+	var engine, options, rules, mainEngine, mainOptions, mainRules []site.Directive
+	split := func(ds []site.Directive, engine, options, rules *[]site.Directive) {
+		for _, d := range ds {
+			switch {
+			case strings.EqualFold(d.Name, "RewriteEngine"):
+				*engine = append(*engine, d)
+			case strings.EqualFold(d.Name, "RewriteOptions"):
+				*options = append(*options, d)
+			case rewrite.IsDirective(d.Name):
+				*rules = append(*rules, d)
+			}
+		}
+	}
+	split(main, &mainEngine, &mainOptions, &mainRules)
+	split(own, &engine, &options, &rules)
+	if len(engine) == 0 {
+		engine = mainEngine
+	}
+	if len(options) == 0 {
+		options = mainOptions
+	}
+	var words []string
+	for _, d := range options {
+		words = append(words, d.Args...)
+	}
+	out := append(slices.Clip(engine), options...)
+	switch rewrite.Inheritance(words) {
+	case rewrite.OptInherit:
+		return append(append(out, rules...), mainRules...)
+	case rewrite.OptInheritBefore:
+		return append(append(out, mainRules...), rules...)
+	}
+	return append(out, rules...)
 }
 
 func isSiteDirective(name string) bool {

@@ -31,6 +31,7 @@ var builtinModules = []builtinModule{
 	{"access_compat_module", "mod_access_compat.c"},
 	{"headers_module", "mod_headers.c"},
 	{"expires_module", "mod_expires.c"},
+	{"rewrite_module", "mod_rewrite.c"},
 	{"env_module", "mod_env.c"},
 	{"setenvif_module", "mod_setenvif.c"},
 	{"filter_module", "mod_filter.c"},

@@ -13,6 +13,7 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/mpm/env"
 	"github.com/httpd-mpm/httpd-mpm/mpm/expires"
 	"github.com/httpd-mpm/httpd-mpm/mpm/headers"
+	"github.com/httpd-mpm/httpd-mpm/mpm/rewrite"
 )
 
 // Core is the table of the host's own directives: Apache's core directives
@@ -114,6 +115,19 @@ var Core = Table{
 		Help: "a MIME type followed by an expiry date code"},
 	{Name: "ExpiresDefault", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Check: checkExpires("ExpiresDefault"), Module: "mod_expires.c",
 		Help: "an expiry date code"},
+	// RewriteEngine is a FLAG in Apache: only the first word counts.
+	{Name: "RewriteEngine", MinArgs: 1, MaxArgs: -1, Context: Anywhere, ArgsError: "RewriteEngine must be On or Off", Check: checkRewrite("RewriteEngine"),
+		Module: "mod_rewrite.c", Help: "On or Off to enable or disable (default) the whole rewriting engine"},
+	{Name: "RewriteOptions", MinArgs: 1, MaxArgs: -1, Context: Anywhere, Check: checkRewrite("RewriteOptions"), Module: "mod_rewrite.c",
+		Help: "List of option strings to set"},
+	{Name: "RewriteBase", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Check: checkRewrite("RewriteBase"), Module: "mod_rewrite.c",
+		Help: "the base URL of the per-directory context"},
+	{Name: "RewriteCond", MinArgs: 0, MaxArgs: -1, Context: Anywhere, Check: checkRewrite("RewriteCond"), Module: "mod_rewrite.c",
+		Help: "an input string and a to be applied regexp-pattern"},
+	{Name: "RewriteRule", MinArgs: 0, MaxArgs: -1, Context: Anywhere, Check: checkRewrite("RewriteRule"), Module: "mod_rewrite.c",
+		Help: "an URL-applied regexp-pattern and a substitution URL"},
+	{Name: "RewriteMap", MinArgs: 2, MaxArgs: 3, Context: ServerConfig | InVirtualHost, Check: checkRewrite("RewriteMap"), Module: "mod_rewrite.c",
+		Help: "a mapname and a filename and options"},
 	{Name: "PassEnv", MinArgs: 1, MaxArgs: -1, Context: Anywhere, Module: "mod_env.c", Help: "a list of environment variables to pass to CGI."},
 	{Name: "SetEnv", MinArgs: 1, MaxArgs: 2, Context: Anywhere, Module: "mod_env.c",
 		Help: "an environment variable name and optional value to pass to CGI."},
@@ -317,6 +331,16 @@ func checkExpires(name string) func(args []string) error {
 	return func(args []string) error {
 		var c expires.Config
 		return c.Set(name, args)
+	}
+}
+
+// checkRewrite is mod_rewrite's check of one of its directives (RewriteBase
+// outside a section is refused when the site is compiled, as it needs the
+// context).
+func checkRewrite(name string) func(args []string) error {
+	return func(args []string) error {
+		var d rewrite.Dir
+		return d.Set(name, args, false)
 	}
 }
 

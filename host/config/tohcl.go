@@ -42,7 +42,16 @@ func WriteHCL(w io.Writer, cfg *Config) error {
 // checkHCL is an error for the first directive in list or below that
 // WriteHCL cannot write.
 func checkHCL(list []*Directive) error {
+	rule := false
 	for _, d := range list {
+		switch {
+		case strings.EqualFold(d.Name, "RewriteRule"):
+			rule = true
+		case strings.EqualFold(d.Name, "RewriteCond") && rule:
+			// One attribute per name would give the condition to the
+			// body's first RewriteRule.
+			return fmt.Errorf("%s: RewriteCond after a RewriteRule cannot be written as HCL: its RewriteCond lines would all go to the first RewriteRule", d.Pos())
+		}
 		if !utf8.ValidString(d.Name) || !hclsyntax.ValidIdentifier(d.Name) {
 			return fmt.Errorf("%s: %q cannot be written as HCL: a directive name there must be a letter followed by letters, digits, '_' and '-'", d.Pos(), d.Name)
 		}

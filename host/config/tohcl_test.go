@@ -126,6 +126,8 @@ func TestWriteHCLUnwritable(t *testing.T) {
 		// Not NFC: HCL would read "A" + U+030F back as U+0200.
 		{"A A\\A\u030f\n", `/srv/httpd.conf:1: A argument "A\\A\u030f" cannot be written as HCL: HCL reads every string in Unicode NFC form ("A\\\u0200" here)`},
 		{"<Directory /caf\u0065\u0301>\n</Directory>\n", `/srv/httpd.conf:1: Directory argument "/cafe\u0301" cannot be written as HCL`},
+		// One attribute per name: the second rule's condition would go to the first.
+		{"RewriteRule ^/a /b\nRewriteCond %{HTTP_HOST} x\nRewriteRule ^/c /d\n", `/srv/httpd.conf:2: RewriteCond after a RewriteRule cannot be written as HCL`},
 	} {
 		cfg, errs := parseString(t, c.src, Options{})
 		if len(errs) > 0 {

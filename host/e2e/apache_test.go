@@ -59,6 +59,7 @@ LoadModule alias_module ` + apacheModuleDir + `/mod_alias.so
 LoadModule status_module ` + apacheModuleDir + `/mod_status.so
 LoadModule headers_module ` + apacheModuleDir + `/mod_headers.so
 LoadModule expires_module ` + apacheModuleDir + `/mod_expires.so
+LoadModule rewrite_module ` + apacheModuleDir + `/mod_rewrite.so
 LoadModule env_module ` + apacheModuleDir + `/mod_env.so
 LoadModule setenvif_module ` + apacheModuleDir + `/mod_setenvif.so
 LoadModule filter_module ` + apacheModuleDir + `/mod_filter.so

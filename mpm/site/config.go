@@ -41,6 +41,7 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/mpm/expires"
 	"github.com/httpd-mpm/httpd-mpm/mpm/headers"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
+	"github.com/httpd-mpm/httpd-mpm/mpm/rewrite"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
 )
 
@@ -73,6 +74,7 @@ var Directives = []string{
 	"AddCharset", "AddLanguage", "RemoveCharset", "RemoveLanguage", // ExtensionMaps
 	"AddDefaultCharset", "UseCanonicalName", "Alias", "AliasMatch", "Redirect", "RedirectMatch", "RedirectTemp", "RedirectPermanent",
 	"Header", "RequestHeader", "ExpiresActive", "ExpiresByType", "ExpiresDefault",
+	"RewriteEngine", "RewriteOptions", "RewriteBase", "RewriteCond", "RewriteRule", "RewriteMap",
 	"SetEnv", "UnsetEnv", "PassEnv", "SetEnvIf", "SetEnvIfNoCase", "BrowserMatch", "BrowserMatchNoCase",
 	"AddOutputFilterByType", "SetOutputFilter", "AddOutputFilter", "RemoveOutputFilter",
 	"DeflateCompressionLevel", "DeflateBufferSize", "DeflateMemLevel", "DeflateWindowSize", "DeflateAlterETag",
@@ -137,6 +139,7 @@ type dir struct {
 	redirect             *redirect // Redirect inside <Location>
 	headers              headers.Config
 	expires              expires.Config
+	rewrite              rewrite.Dir    // the level's per-directory mod_rewrite
 	env                  env.Setting    // SetEnv, UnsetEnv, PassEnv
 	setenvif             env.Conditions // SetEnvIf and the like, in sections only
 	deflate              deflate.Dir    // output filters: DEFLATE
@@ -154,6 +157,7 @@ type Dir struct {
 	Redirect       *redirect
 	Headers        headers.Config // Header and RequestHeader actions, outer levels' first
 	Expires        expires.Config
+	Rewrite        rewrite.Dir    // per-directory mod_rewrite
 	Env            env.Setting    // mod_env's variables, set at the fixups
 	SetEnvIf       env.Conditions // the sections' SetEnvIf lines, at the header parser
 	Deflate        deflate.Dir
@@ -199,6 +203,10 @@ type Config struct {
 	// responses: some level has a Header, RequestHeader or Expires* line, so
 	// every answer takes part (static.Options.Response).
 	responses bool
+	// rewrite is the server context's mod_rewrite; rewrites: some level has
+	// a Rewrite* line.
+	rewrite  rewrite.Dir
+	rewrites bool
 	// deflate is the server's Deflate* settings; filters says that some
 	// level puts DEFLATE on answers (static.Options.Filter).
 	deflate deflate.Server
@@ -211,6 +219,13 @@ func Compile(server []Directive, sections []Section) (*Config, error) {
 	c := &Config{}
 	var errs []error
 	for _, d := range server {
+		if rewrite.IsDirective(d.Name) {
+			c.rewrites = true
+			if err := c.rewrite.Set(d.Name, d.Args, true); err != nil {
+				errs = append(errs, posError(d, err))
+			}
+			continue
+		}
 		if err := c.top(d); err != nil {
 			errs = append(errs, posError(d, err))
 			continue
@@ -242,15 +257,18 @@ func Compile(server []Directive, sections []Section) (*Config, error) {
 			c.locations = append(c.locations, sec)
 		}
 	}
+	c.server.rewrite = c.rewrite.PerDir()
 	c.responses = c.server.responds()
 	c.filters = c.server.deflate.Enables()
 	c.deflate.Env = requestEnv // no-gzip, gzip-only-text/html, force-gzip (SetEnvIf, BrowserMatch)
 	for _, group := range [][]*section{c.dirs, c.dirRegex, c.files, c.locations} {
 		for _, sec := range group {
 			c.responses = c.responses || sec.conf.responds()
+			c.rewrites = c.rewrites || !sec.conf.rewrite.Empty()
 			c.filters = c.filters || sec.conf.deflate.Enables()
 			for _, f := range sec.files {
 				c.responses = c.responses || f.conf.responds()
+				c.rewrites = c.rewrites || !f.conf.rewrite.Empty()
 				c.filters = c.filters || f.conf.deflate.Enables()
 			}
 		}
@@ -279,6 +297,10 @@ func posError(d Directive, err error) error {
 
 // Check reports what Compile refuses in one top-level directive, in apache2's words.
 func Check(d Directive) error {
+	if rewrite.IsDirective(d.Name) {
+		var r rewrite.Dir
+		return r.Set(d.Name, d.Args, true)
+	}
 	var c Config
 	if err := c.top(d); err != nil {
 		return err
@@ -316,6 +338,7 @@ func compileSection(s Section, errs *[]error) (*section, error) {
 	// With <RequireAll>, <RequireAny> or <RequireNone> sections, the Require lines
 	// are added with them, in config order.
 	ordered := slices.ContainsFunc(s.Sections, func(n Section) bool { return authz.IsSection(n.Kind) || authz.IsLimit(n.Kind) })
+	sec.conf.rewrite.SetDirectory(sec.pattern)
 	for _, d := range s.Directives {
 		if ordered && strings.EqualFold(d.Name, "require") {
 			continue
@@ -520,6 +543,8 @@ func (d *dir) set(x Directive, inLocation bool) error {
 		return d.headers.Add(strings.EqualFold(x.Name, "requestheader"), a)
 	case "expiresactive", "expiresbytype", "expiresdefault":
 		return d.expires.Set(x.Name, a)
+	case "rewriteengine", "rewriteoptions", "rewritebase", "rewritecond", "rewriterule", "rewritemap":
+		return d.rewrite.Set(x.Name, a, false)
 	case "setenv", "unsetenv", "passenv":
 		return d.env.Add(x.Name, a)
 	case "setenvif", "setenvifnocase", "browsermatch", "browsermatchnocase":
@@ -600,6 +625,10 @@ func (m *Dir) merge(d *dir) {
 	}
 	m.Headers = m.Headers.Merge(&d.headers)
 	m.Expires = m.Expires.Merge(&d.expires)
+	if !d.rewrite.Empty() {
+		// apache2 merges only the levels that have a mod_rewrite line.
+		m.Rewrite = rewrite.Merge(&m.Rewrite, &d.rewrite)
+	}
 	m.Env = m.Env.Merge(&d.env)
 	m.SetEnvIf = m.SetEnvIf.Merge(&d.setenvif)
 	m.Deflate = m.Deflate.Merge(&d.deflate)

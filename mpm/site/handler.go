@@ -77,6 +77,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http1.WriteError(w, r, status, "")
 		return
 	}
+	var conf static.Configurer = h
+	if c.rewrite.Enabled() && len(c.rewrite.Rules()) > 0 {
+		var done bool
+		if done, r, p, conf = h.rewriteServer(w, r, p); done {
+			return
+		}
+	}
 	for i := range c.redirects {
 		if target, ok := c.redirects[i].match(p); ok {
 			h.redirect(w, r, &c.redirects[i], target, p)
@@ -92,11 +99,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	for _, a := range c.aliases {
 		root, rel, ok := a.match(p)
 		if ok {
-			h.Static.Serve(w, r, root, rel, h)
+			h.Static.Serve(w, r, root, rel, conf)
 			return
 		}
 	}
-	h.Static.Serve(w, r, h.docRoot, p, h)
+	h.Static.Serve(w, r, h.docRoot, p, conf)
 }
 
 // postRead is mod_setenvif's post-read-request phase: the server's SetEnvIf
@@ -320,6 +327,10 @@ func (h *Handler) options(d *Dir) *static.Options {
 		// Set even when empty: it then clears what an outer level set.
 		o.Response = newResponse(d)
 	}
+	if h.Config.rewrites && d.Rewrite.Enabled() && d.Rewrite.Directory != "" && len(d.Rewrite.Rules()) > 0 {
+		o.Rewrite = h.rewriteDir(d)
+	}
+
 	if h.Config.filters {
 		if f := d.Deflate.Filter(&h.Config.deflate); f != nil {
 			o.Filter = f

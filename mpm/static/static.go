@@ -199,6 +199,11 @@ type Options struct {
 	// Response, if set, takes part in every answer given under these settings
 	// (package site: Header, RequestHeader, Expires*).
 	Response Response
+	// Rewrite, if set, runs once r passed the access checks, before mod_dir's
+	// redirect and the fixups (mod_rewrite's per-directory rules): filename
+	// is the path r names. It returns true when it answered r; otherwise a
+	// non-empty typ is the media type r is answered with (RewriteRule [T=]).
+	Rewrite func(w http.ResponseWriter, r *http.Request, filename string) (done bool, typ string)
 	// Filter, if set, rewrites the bodies of the files and listings served
 	// under these settings (package deflate).
 	Filter OutputFilter
@@ -431,6 +436,17 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, root, croot, rel
 			}
 			h.error(w, r, http.StatusForbidden, o)
 			return
+		}
+	}
+	if o.Rewrite != nil {
+		done, typ := o.Rewrite(w, r, croot+rel)
+		if done {
+			return
+		}
+		if typ != "" {
+			forced := *o
+			forced.ForceType = typ
+			o = &forced
 		}
 	}
 	if status == 0 && fi.kind == kindDir && !strings.HasSuffix(rel, "/") {

@@ -1,0 +1,187 @@
+package site
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+
+	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
+	"github.com/httpd-mpm/httpd-mpm/mpm/rewrite"
+	"github.com/httpd-mpm/httpd-mpm/mpm/static"
+)
+
+// rewriteState is what mod_rewrite keeps for a request across its internal
+// redirects: [END] and the redirect depth (E= variables live in the
+// request's environment, http1.Env).
+type rewriteState struct {
+	end   bool
+	depth int
+}
+
+type rewriteKey struct{}
+
+// maxInternalRedirects is apache2's LimitInternalRecursion default.
+const maxInternalRedirects = 10
+
+func rewriteStateOf(r *http.Request) (*rewriteState, *http.Request) {
+	if st, ok := r.Context().Value(rewriteKey{}).(*rewriteState); ok {
+		return st, r
+	}
+	st := &rewriteState{}
+	return st, r.WithContext(context.WithValue(r.Context(), rewriteKey{}, st))
+}
+
+func (st *rewriteState) request(w http.ResponseWriter, r *http.Request, uri, docRoot string) *rewrite.Request {
+	return &rewrite.Request{R: r, URI: uri, Query: r.URL.RawQuery, HasQuery: r.URL.RawQuery != "" || r.URL.ForceQuery,
+		DocumentRoot: docRoot, Out: w.Header(), Env: http1.Env(r), End: st.end}
+}
+
+func (st *rewriteState) keep(req *rewrite.Request) {
+	st.end = req.End
+}
+
+// rewriteServer applies the server context's rules to the clean path p
+// (apache2's translate_name, before mod_alias). It returns true when it
+// answered r; otherwise r (maybe with the request state in its context) goes on
+// with the URL-path p and the Configurer conf (the [T=] type).
+func (h *Handler) rewriteServer(w http.ResponseWriter, r *http.Request, p string) (done bool, r2 *http.Request, p2 string, conf static.Configurer) {
+	st, r := rewriteStateOf(r)
+	req := st.request(w, r, p, h.docRoot)
+	res := rewrite.Apply(&h.Config.rewrite, req)
+	st.keep(req)
+	conf = h
+	if req.Type != "" {
+		conf = typed{h, req.Type}
+	}
+	if res.Action != rewrite.Declined {
+		// The access log's %q shows the query the rules left.
+		setQuery(r, req)
+	}
+	switch res.Action {
+	case rewrite.Status:
+		h.logRewrite(r, "rewrite", res.Log)
+		h.rewriteAnswer(w, r, res.Status, h.urlErrorDocuments(p))
+		return true, r, p, conf
+	case rewrite.Redirect:
+		w.Header()["Location"] = []string{res.Location}
+		h.rewriteAnswer(w, r, res.Status, h.urlErrorDocuments(p))
+		return true, r, p, conf
+	case rewrite.PassThrough:
+		np := cleanRewritten(res.Path)
+		r.URL.Path, r.URL.RawPath = np, ""
+		return false, r, np, conf
+	case rewrite.Local:
+		for _, l := range h.Config.locations {
+			if l.conf.redirect != nil && l.matchURL(p) {
+				h.redirect(w, r, l.conf.redirect, l.conf.redirect.target, p)
+				return true, r, p, conf
+			}
+		}
+		if res.FilePath {
+			h.Static.Serve(w, r, "/", cleanRewritten(res.Path), conf)
+		} else {
+			h.Static.Serve(w, r, h.docRoot, cleanRewritten(res.Path), conf)
+		}
+		return true, r, p, conf
+	}
+	return false, r, p, conf
+}
+
+// rewriteDir is static.Options.Rewrite for a directory whose merged
+// configuration d has per-directory rules (apache2's fixup hook).
+func (h *Handler) rewriteDir(d *Dir) func(w http.ResponseWriter, r *http.Request, filename string) (bool, string) {
+	follow := d.Options&(OptFollowSymLinks|OptSymLinksIfOwnerMatch) != 0
+	return func(w http.ResponseWriter, r *http.Request, filename string) (bool, string) {
+		st, r := rewriteStateOf(r)
+		p, _ := static.CleanPath(r.URL)
+		req := st.request(w, r, p, h.docRoot)
+		res := rewrite.ApplyDir(&d.Rewrite, req, filename, follow)
+		st.keep(req)
+		if res.Action != rewrite.Declined {
+			// The access log's %q shows the query the rules left (its %U
+			// the URL-path asked for, also after an internal redirect).
+			setQuery(r, req)
+		}
+		switch res.Action {
+		case rewrite.Status:
+			h.logRewrite(r, "rewrite", res.Log)
+			h.rewriteAnswer(w, r, res.Status, d.ErrorDocuments)
+			return true, ""
+		case rewrite.Redirect:
+			w.Header()["Location"] = []string{res.Location}
+			h.rewriteAnswer(w, r, res.Status, d.ErrorDocuments)
+			return true, ""
+		case rewrite.Local:
+			target := res.Path
+			if req.HasQuery {
+				target += "?" + req.Query
+			}
+			u, err := url.Parse(target)
+			if err != nil {
+				h.rewriteAnswer(w, r, http.StatusBadRequest, d.ErrorDocuments)
+				return true, ""
+			}
+			if st.depth >= maxInternalRedirects {
+				h.logRewrite(r, "core", "AH00124: Request exceeded the limit of 10 internal redirects due to probable configuration error. "+
+					"Use 'LimitInternalRecursion' to increase the limit if necessary. Use 'LogLevel debug' to get a backtrace.")
+				h.rewriteAnswer(w, r, http.StatusInternalServerError, d.ErrorDocuments)
+				return true, ""
+			}
+			st.depth++
+			r2 := r.Clone(r.Context())
+			r2.URL = u
+			h.ServeHTTP(w, r2)
+			return true, ""
+		}
+		return false, req.Type
+	}
+}
+
+// logRewrite writes msg (if any) to the error log at level error.
+func (h *Handler) logRewrite(r *http.Request, module, msg string) {
+	level := h.Static.LogLevel
+	if level == 0 {
+		level = static.LevelWarn
+	}
+	if msg != "" && h.Static.LogError != nil && level >= static.LevelError {
+		h.Static.LogError(r, static.LevelError, module, nil, msg)
+	}
+}
+
+// rewriteAnswer answers status (with the ErrorDocument for it, if any).
+// The Vary the conditions added is left out, as apache2 leaves out an error
+// page's headers_out (Set-Cookie, in err_headers_out, stays).
+func (h *Handler) rewriteAnswer(w http.ResponseWriter, r *http.Request, status int, docs map[int]string) {
+	delete(w.Header(), "Vary")
+	if !h.errorDocument(w, r, status, docs) {
+		http1.WriteError(w, r, status, "")
+	}
+}
+
+func setQuery(r *http.Request, req *rewrite.Request) {
+	r.URL.RawQuery, r.URL.ForceQuery = req.Query, false
+}
+
+// cleanRewritten makes a rewritten path one the static handler takes: dot
+// segments resolved, the trailing slash kept.
+func cleanRewritten(p string) string {
+	c := path.Clean(p)
+	if strings.HasSuffix(p, "/") && c != "/" {
+		c += "/"
+	}
+	return c
+}
+
+// typed is the Configurer of a request a rule gave a media type ([T=]).
+type typed struct {
+	h   *Handler
+	typ string
+}
+
+func (t typed) Configure(r *http.Request, dir, name string) *static.Options {
+	o := *t.h.Configure(r, dir, name)
+	o.ForceType = t.typ
+	return &o
+}
