@@ -29,6 +29,7 @@ var builtinModules = []builtinModule{
 	{"dir_module", "mod_dir.c"},
 	{"authz_host_module", "mod_authz_host.c"},
 	{"access_compat_module", "mod_access_compat.c"},
+	{"autoindex_module", "mod_autoindex.c"},
 	{"headers_module", "mod_headers.c"},
 	{"expires_module", "mod_expires.c"},
 	{"rewrite_module", "mod_rewrite.c"},

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm/accesslog"
+	"github.com/httpd-mpm/httpd-mpm/mpm/autoindex"
 	"github.com/httpd-mpm/httpd-mpm/mpm/deflate"
 	"github.com/httpd-mpm/httpd-mpm/mpm/env"
 	"github.com/httpd-mpm/httpd-mpm/mpm/expires"
@@ -115,6 +116,35 @@ var Core = Table{
 		Help: "a MIME type followed by an expiry date code"},
 	{Name: "ExpiresDefault", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Check: checkExpires("ExpiresDefault"), Module: "mod_expires.c",
 		Help: "an expiry date code"},
+	{Name: "AddIcon", MinArgs: 2, MaxArgs: -1, Context: Anywhere, Check: checkAutoindex("AddIcon"), Module: "mod_autoindex.c",
+		Help: "an icon URL followed by one or more filenames"},
+	{Name: "AddIconByType", MinArgs: 2, MaxArgs: -1, Context: Anywhere, Check: checkAutoindex("AddIconByType"), Module: "mod_autoindex.c",
+		Help: "an icon URL followed by one or more MIME types"},
+	{Name: "AddIconByEncoding", MinArgs: 2, MaxArgs: -1, Context: Anywhere, Check: checkAutoindex("AddIconByEncoding"), Module: "mod_autoindex.c",
+		Help: "an icon URL followed by one or more content encodings"},
+	{Name: "AddAlt", MinArgs: 2, MaxArgs: -1, Context: Anywhere, Module: "mod_autoindex.c",
+		Help: "alternate descriptive text followed by one or more filenames"},
+	{Name: "AddAltByType", MinArgs: 2, MaxArgs: -1, Context: Anywhere, Module: "mod_autoindex.c",
+		Help: "alternate descriptive text followed by one or more MIME types"},
+	{Name: "AddAltByEncoding", MinArgs: 2, MaxArgs: -1, Context: Anywhere, Module: "mod_autoindex.c",
+		Help: "alternate descriptive text followed by one or more content encodings"},
+	{Name: "IndexOptions", MinArgs: 0, MaxArgs: -1, Context: Anywhere, Check: checkAutoindex("IndexOptions"), Module: "mod_autoindex.c",
+		Help: "one or more index options [+|-][]"},
+	{Name: "IndexOrderDefault", MinArgs: 2, MaxArgs: 2, Context: Anywhere, Check: checkAutoindex("IndexOrderDefault"), Module: "mod_autoindex.c",
+		Help: "{Ascending,Descending} {Name,Size,Description,Date}"},
+	{Name: "IndexIgnore", MinArgs: 1, MaxArgs: -1, Context: Anywhere, Module: "mod_autoindex.c",
+		Help: "one or more file extensions"},
+	{Name: "IndexIgnoreReset", MinArgs: 1, MaxArgs: -1, Context: Anywhere, ArgsError: "IndexIgnoreReset must be On or Off", Check: checkAutoindex("IndexIgnoreReset"),
+		Module: "mod_autoindex.c", Help: "Reset the inherited list of IndexIgnore filenames"},
+	{Name: "AddDescription", MinArgs: 2, MaxArgs: -1, Context: Anywhere, Module: "mod_autoindex.c",
+		Help: "Descriptive text followed by one or more filenames"},
+	{Name: "HeaderName", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Module: "mod_autoindex.c", Help: "a filename"},
+	{Name: "ReadmeName", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Module: "mod_autoindex.c", Help: "a filename"},
+	{Name: "FancyIndexing", MinArgs: 0, MaxArgs: -1, Context: Anywhere, Check: checkAutoindex("FancyIndexing"), Module: "mod_autoindex.c",
+		Help: "The FancyIndexing directive is no longer supported. Use IndexOptions FancyIndexing."},
+	{Name: "DefaultIcon", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Module: "mod_autoindex.c", Help: "an icon URL"},
+	{Name: "IndexStyleSheet", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Module: "mod_autoindex.c", Help: "URL to style sheet"},
+	{Name: "IndexHeadInsert", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Module: "mod_autoindex.c", Help: "String to insert in HTML HEAD section"},
 	// RewriteEngine is a FLAG in Apache: only the first word counts.
 	{Name: "RewriteEngine", MinArgs: 1, MaxArgs: -1, Context: Anywhere, ArgsError: "RewriteEngine must be On or Off", Check: checkRewrite("RewriteEngine"),
 		Module: "mod_rewrite.c", Help: "On or Off to enable or disable (default) the whole rewriting engine"},
@@ -330,6 +360,14 @@ func checkDeflateDir(name string) func(args []string) error {
 func checkExpires(name string) func(args []string) error {
 	return func(args []string) error {
 		var c expires.Config
+		return c.Set(name, args)
+	}
+}
+
+// checkAutoindex is mod_autoindex's check of one of its directives.
+func checkAutoindex(name string) func(args []string) error {
+	return func(args []string) error {
+		var c autoindex.Config
 		return c.Set(name, args)
 	}
 }

@@ -79,9 +79,27 @@ func appendErrorPage(b []byte, s *Server, r *http.Request, status int, notes, lo
 	b = append(b, reason...)
 	b = append(b, "</h1>\n"...)
 	b = appendCanned(b, s, r, status, notes, location)
+	b = appendSignature(b, s, r, "<hr>\n")
+	return append(b, "</body></html>\n"...)
+}
+
+// SignatureLine is apache2's ap_psignature("", r): the <address> line of
+// ServerSignature On or EMail, "" when Off or outside the engine.
+func SignatureLine(r *http.Request) string {
+	var s *Server
+	if c := ConnFromRequest(r); c != nil {
+		s = c.srv
+	}
+	return string(appendSignature(nil, s, r, ""))
+}
+
+// appendSignature appends prefix and the <address> line, if ServerSignature
+// wants one.
+func appendSignature(b []byte, s *Server, r *http.Request, prefix string) []byte {
 	if sig := hostOf(s, r).signature; sig != SignatureOff && s != nil && s.Software != "" {
 		host, port := signatureHostPort(s, r)
-		b = append(b, "<hr>\n<address>"...)
+		b = append(b, prefix...)
+		b = append(b, "<address>"...)
 		b = append(b, html.EscapeString(s.Software)...)
 		b = append(b, " Server at "...)
 		if sig == SignatureEMail {
@@ -97,7 +115,7 @@ func appendErrorPage(b []byte, s *Server, r *http.Request, status int, notes, lo
 		b = append(b, port...)
 		b = append(b, "</address>\n"...)
 	}
-	return append(b, "</body></html>\n"...)
+	return b
 }
 
 func serverAdmin(s *Server, r *http.Request) string {

@@ -3,12 +3,13 @@
 // <DirectoryMatch>, <Files>, <FilesMatch>, <Location> and <LocationMatch> sections
 // with Require all granted|denied, Options (Indexes, FollowSymLinks,
 // SymLinksIfOwnerMatch), DirectoryIndex, ErrorDocument, ForceType, FileETag,
-// AddDefaultCharset, Redirect, Header and RequestHeader (package headers) and
+// AddDefaultCharset, Redirect, Header and RequestHeader (package headers),
 // ExpiresActive, ExpiresByType and ExpiresDefault (package expires),
 // AddOutputFilterByType, SetOutputFilter, AddOutputFilter and RemoveOutputFilter
 // (package deflate), SetEnv, UnsetEnv, PassEnv, SetEnvIf, SetEnvIfNoCase, BrowserMatch and
-// BrowserMatchNoCase (package env); and, at the top level, Alias, AliasMatch, Redirect,
-// RedirectMatch, RedirectTemp, RedirectPermanent and the Deflate* settings.
+// BrowserMatchNoCase (package env) and mod_autoindex's directives (package autoindex);
+// and, at the top level, Alias, AliasMatch, Redirect, RedirectMatch, RedirectTemp,
+// RedirectPermanent and the Deflate* settings.
 //
 // The host sends the sections as written (kind, pattern and directives with their
 // positions); Compile turns them into a Config and Handler serves requests with it on
@@ -36,6 +37,7 @@ import (
 	"strings"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm/authz"
+	"github.com/httpd-mpm/httpd-mpm/mpm/autoindex"
 	"github.com/httpd-mpm/httpd-mpm/mpm/deflate"
 	"github.com/httpd-mpm/httpd-mpm/mpm/env"
 	"github.com/httpd-mpm/httpd-mpm/mpm/expires"
@@ -69,7 +71,7 @@ type Section struct {
 
 // Directives names the top-level directives this package interprets; the host sends
 // these (and every directive inside a section).
-var Directives = []string{
+var Directives = append([]string{
 	"Options", "DirectoryIndex", "ErrorDocument", "ForceType", "DefaultType", "FileETag",
 	"AddCharset", "AddLanguage", "RemoveCharset", "RemoveLanguage", // ExtensionMaps
 	"AddDefaultCharset", "UseCanonicalName", "Alias", "AliasMatch", "Redirect", "RedirectMatch", "RedirectTemp", "RedirectPermanent",
@@ -78,7 +80,7 @@ var Directives = []string{
 	"SetEnv", "UnsetEnv", "PassEnv", "SetEnvIf", "SetEnvIfNoCase", "BrowserMatch", "BrowserMatchNoCase",
 	"AddOutputFilterByType", "SetOutputFilter", "AddOutputFilter", "RemoveOutputFilter",
 	"DeflateCompressionLevel", "DeflateBufferSize", "DeflateMemLevel", "DeflateWindowSize", "DeflateAlterETag",
-}
+}, autoindex.Names...)
 
 // UseCanonicalName is the server's UseCanonicalName among its top-level directives
 // (the last one wins; Off without one). Inside sections it is not per-directory here:
@@ -139,6 +141,7 @@ type dir struct {
 	redirect             *redirect // Redirect inside <Location>
 	headers              headers.Config
 	expires              expires.Config
+	autoindex            autoindex.Config
 	rewrite              rewrite.Dir    // the level's per-directory mod_rewrite
 	env                  env.Setting    // SetEnv, UnsetEnv, PassEnv
 	setenvif             env.Conditions // SetEnvIf and the like, in sections only
@@ -157,9 +160,10 @@ type Dir struct {
 	Redirect       *redirect
 	Headers        headers.Config // Header and RequestHeader actions, outer levels' first
 	Expires        expires.Config
-	Rewrite        rewrite.Dir    // per-directory mod_rewrite
-	Env            env.Setting    // mod_env's variables, set at the fixups
-	SetEnvIf       env.Conditions // the sections' SetEnvIf lines, at the header parser
+	Autoindex      *autoindex.Config // nil: no mod_autoindex directive applies
+	Rewrite        rewrite.Dir       // per-directory mod_rewrite
+	Env            env.Setting       // mod_env's variables, set at the fixups
+	SetEnvIf       env.Conditions    // the sections' SetEnvIf lines, at the header parser
 	Deflate        deflate.Dir
 }
 
@@ -311,6 +315,8 @@ func Check(d Directive) error {
 
 func compileSection(s Section, errs *[]error) (*section, error) {
 	sec := &section{pattern: s.Pattern}
+	// mod_autoindex's cmd->path: a directory with its trailing slash.
+	sec.conf.autoindex.Path = s.Pattern
 	switch strings.ToLower(s.Kind) {
 	case "directory", "directorymatch":
 		sec.kind = "directory"
@@ -331,6 +337,7 @@ func compileSection(s Section, errs *[]error) (*section, error) {
 		if sec.kind == "directory" {
 			sec.pattern = strings.TrimSuffix(path.Clean(s.Pattern), "/")
 			sec.depth = strings.Count(sec.pattern, "/")
+			sec.conf.autoindex.Path = sec.pattern + "/"
 		}
 		sec.wild = strings.ContainsAny(s.Pattern, "*?[")
 	}
@@ -543,6 +550,10 @@ func (d *dir) set(x Directive, inLocation bool) error {
 		return d.headers.Add(strings.EqualFold(x.Name, "requestheader"), a)
 	case "expiresactive", "expiresbytype", "expiresdefault":
 		return d.expires.Set(x.Name, a)
+	case "addicon", "addiconbytype", "addiconbyencoding", "addalt", "addaltbytype", "addaltbyencoding",
+		"indexoptions", "indexorderdefault", "indexignore", "indexignorereset", "adddescription",
+		"headername", "readmename", "fancyindexing", "defaulticon", "indexstylesheet", "indexheadinsert":
+		return d.autoindex.Set(x.Name, a)
 	case "rewriteengine", "rewriteoptions", "rewritebase", "rewritecond", "rewriterule", "rewritemap":
 		return d.rewrite.Set(x.Name, a, false)
 	case "setenv", "unsetenv", "passenv":
@@ -625,6 +636,7 @@ func (m *Dir) merge(d *dir) {
 	}
 	m.Headers = m.Headers.Merge(&d.headers)
 	m.Expires = m.Expires.Merge(&d.expires)
+	m.Autoindex = autoindex.Merge(m.Autoindex, &d.autoindex)
 	if !d.rewrite.Empty() {
 		// apache2 merges only the levels that have a mod_rewrite line.
 		m.Rewrite = rewrite.Merge(&m.Rewrite, &d.rewrite)

@@ -319,6 +319,7 @@ func (h *Handler) options(d *Dir) *static.Options {
 		ForceType:            d.ForceType,
 		DefaultCharset:       d.DefaultCharset,
 		FileETag:             d.FileETag.Fields(),
+		Autoindex:            d.Autoindex,
 	}
 	if p := d.Authz.Policy(h.log, nil); p != nil && !o.Denied {
 		o.Access = p

@@ -1,32 +1,61 @@
 package static
 
 import (
+	"io"
 	"net/http"
 	"os"
-	"slices"
 	"strings"
+	"time"
+
+	"github.com/httpd-mpm/httpd-mpm/mpm/autoindex"
+	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 )
 
-// listDirectory answers with apache2's mod_autoindex listing (without FancyIndexing):
-// the entries sorted by name, directories with a trailing slash, a "Parent Directory"
-// link below the root; entries the request could not get (a symlink where symlinks are
-// not followed or lead out of the root, a denied directory or file) are left out, as
-// mod_autoindex leaves out what its subrequests may not see.
+// maxInclude bounds what a HeaderName or ReadmeName file may add to a listing.
+const maxInclude = 1 << 20
+
+// listDirectory answers with apache2's mod_autoindex listing, as o.Autoindex
+// configures it (package autoindex writes the page): entries IndexIgnore or
+// the P= pattern leave out are not looked at; entries the request could not
+// get (a symlink where symlinks are not followed or lead out of the root, a
+// denied directory or file, unless ShowForbidden) are left out, as
+// mod_autoindex leaves out what its subrequests may not see, and so are
+// entries that are neither files nor directories.
 func (h *Handler) listDirectory(w http.ResponseWriter, r *http.Request, dir *os.File, root, croot, rel string, conf Configurer, o *Options) {
+	l := o.Autoindex.Listing(r.URL.RawQuery)
+	hd := w.Header()
+	hd["Content-Type"] = []string{l.ContentType()}
+	if l.TrackModified() {
+		if m, err := stat(dir); err == nil {
+			now := time.Now()
+			lm := m.mtime
+			if lm.After(now) {
+				lm = now
+			}
+			hd["Last-Modified"] = []string{lm.UTC().Format(http.TimeFormat)}
+			if b, ok := appendETag(nil, o.FileETag, m, dir, now); ok {
+				hd["ETag"] = []string{string(b)}
+			}
+		}
+	}
+	if r.Method == http.MethodHead {
+		// apache2 answers before it reads the directory: no body, no length.
+		w.WriteHeader(http.StatusOK)
+		return
+	}
 	ents, err := dir.ReadDir(-1)
 	if err != nil {
 		h.error(w, r, http.StatusForbidden, o)
 		return
 	}
 	dirPath := strings.TrimSuffix(croot+rel, "/")
-	type entry struct {
-		name  string
-		isDir bool
-	}
-	var list []entry
+	page := autoindex.Page{URI: r.URL.Path, Dir: dirPath + "/", Signature: http1.SignatureLine(r)}
 	for _, e := range ents {
 		name := e.Name()
-		isDir := e.IsDir()
+		if l.Skip(page.Dir, name) {
+			continue
+		}
+		var m meta
 		if e.Type()&os.ModeSymlink != 0 {
 			allowed := o.FollowSymLinks
 			if !allowed && o.SymLinksIfOwnerMatch {
@@ -38,15 +67,31 @@ func (h *Handler) listDirectory(w http.ResponseWriter, r *http.Request, dir *os.
 				}
 				continue
 			}
-			f, m, fe, st, _ := h.open(root, rel+name)
+			f, fm, fe, st, _ := h.open(root, rel+name)
 			if f != nil {
 				h.done(f, fe)
 			}
 			if st != 0 {
 				continue
 			}
-			isDir = m.kind == kindDir
+			m = fm
+		} else {
+			fi, err := e.Info()
+			if err != nil {
+				continue
+			}
+			m = meta{size: fi.Size(), mtime: fi.ModTime(), kind: kindOther}
+			switch {
+			case fi.IsDir():
+				m.kind = kindDir
+			case fi.Mode().IsRegular():
+				m.kind = kindRegular
+			}
 		}
+		if m.kind == kindOther {
+			continue
+		}
+		isDir := m.kind == kindDir
 		var eo *Options
 		if isDir {
 			eo = h.options(r, conf, dirPath+"/"+name, "")
@@ -63,70 +108,82 @@ func (h *Handler) listDirectory(w http.ResponseWriter, r *http.Request, dir *os.
 					h.logRefusals(r, why, dirPath+"/"+name)
 				}
 			}
-			if st != 0 {
+			if st != 0 && !l.ShowForbidden() {
 				continue
 			}
 		}
-		list = append(list, entry{name, isDir})
-	}
-	slices.SortFunc(list, func(a, b entry) int { return strings.Compare(a.name, b.name) })
-
-	title := escapeHTML(r.URL.Path)
-	if len(title) > 1 {
-		title = strings.TrimSuffix(title, "/")
-	}
-	var b strings.Builder
-	b.WriteString(`<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01//EN" "http://www.w3.org/TR/html4/strict.dtd">
-<html>
- <head>
-  <title>Index of `)
-	b.WriteString(title)
-	b.WriteString("</title>\n </head>\n <body>\n<h1>Index of ")
-	b.WriteString(title)
-	b.WriteString("</h1>\n<ul>")
-	if p := strings.TrimSuffix(r.URL.Path, "/"); p != "" {
-		parent := p[:strings.LastIndexByte(p, '/')+1]
-		b.WriteString(`<li><a href="`)
-		b.WriteString(escapeHTML(escapePath(parent)))
-		b.WriteString("\"> Parent Directory</a></li>\n")
-	}
-	for _, e := range list {
-		name := e.name
-		if e.isDir {
-			name += "/"
+		x := autoindex.Entry{Name: name, Dir: isDir, Size: m.size, ModTime: m.mtime, Path: dirPath + "/" + name}
+		if !isDir && !eo.Denied {
+			// A denied subrequest stops before mod_mime gives it a type.
+			x.Type = fieldNoParam(h.mimeType(name, eo))
+			if l.ScanTitles() && autoindex.TitleType(x.Type) {
+				x.Title, x.HasTitle = h.title(root, rel+name)
+			}
 		}
-		b.WriteString(`<li><a href="`)
-		b.WriteString(escapeHTML(escapePath(name)))
-		b.WriteString(`"> `)
-		b.WriteString(escapeHTML(name))
-		b.WriteString("</a></li>\n")
+		page.Entries = append(page.Entries, x)
 	}
-	b.WriteString("</ul>\n</body></html>\n")
-	hd := w.Header()
-	hd["Content-Type"] = []string{"text/html;charset=ISO-8859-1"}
+	page.Header = h.include(r, root, croot, rel, conf, l.HeaderName())
+	page.Readme = h.include(r, root, croot, rel, conf, l.ReadmeName())
 	w.WriteHeader(http.StatusOK)
-	w.Write([]byte(b.String()))
+	w.Write(l.Render(&page))
 }
 
-// escapePath is apache2's ap_escape_uri: bytes other than letters, digits and
-// "$-_.+!*'(),:@&=~/" become %xx (lower-case hex).
-func escapePath(s string) string {
-	const safe = "$-_.+!*'(),:@&=~/"
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte(safe, c) >= 0 {
-			b.WriteByte(c)
-			continue
-		}
-		b.WriteByte('%')
-		b.WriteByte(hexDigit[c>>4])
-		b.WriteByte(hexDigit[c&15])
+// include finds a HeaderName or ReadmeName file in the listed directory as
+// mod_autoindex's subrequest does: a regular file the request may get, whose
+// type is text/html (inserted as it is) or another text/ type (escaped).
+// Names with a '/' (apache2 looks them up as URLs) are not looked for.
+func (h *Handler) include(r *http.Request, root, croot, rel string, conf Configurer, name string) autoindex.Include {
+	if name == "" || strings.ContainsRune(name, '/') || name == "." || name == ".." {
+		return autoindex.Include{}
 	}
-	return b.String()
+	f, m, fe, st, _ := h.open(root, rel+name)
+	if f == nil {
+		return autoindex.Include{}
+	}
+	defer h.done(f, fe)
+	if st != 0 || m.kind != kindRegular {
+		return autoindex.Include{}
+	}
+	o := h.options(r, conf, strings.TrimSuffix(croot+rel, "/"), name)
+	if o.Denied {
+		return autoindex.Include{}
+	}
+	ct := strings.ToLower(fieldNoParam(h.mimeType(name, o)))
+	html := ct == "text/html" || ct == "application/xhtml+xml"
+	if !html && !strings.HasPrefix(ct, "text/") {
+		return autoindex.Include{}
+	}
+	data, err := io.ReadAll(io.NewSectionReader(f, 0, min(m.size, maxInclude)))
+	if err != nil {
+		return autoindex.Include{}
+	}
+	return autoindex.Include{Found: true, HTML: html, Text: string(data)}
 }
 
-const hexDigit = "0123456789abcdef"
+// title is the <title> of the file root+rel, from its first 8191 bytes
+// as mod_autoindex's find_title reads.
+func (h *Handler) title(root, rel string) (string, bool) {
+	f, m, fe, st, _ := h.open(root, rel)
+	if f == nil {
+		return "", false
+	}
+	defer h.done(f, fe)
+	if st != 0 || m.kind != kindRegular {
+		return "", false
+	}
+	var buf [8191]byte
+	n, _ := f.ReadAt(buf[:], 0)
+	if n == 0 {
+		return "", false
+	}
+	return autoindex.FindTitle(buf[:n])
+}
 
-// escapeHTML is apache2's ap_escape_html: only <, >, & and " are escaped.
-var escapeHTML = strings.NewReplacer("<", "&lt;", ">", "&gt;", "&", "&amp;", `"`, "&quot;").Replace
+// fieldNoParam is apache2's ap_field_noparam: the type without parameters
+// and trailing blanks.
+func fieldNoParam(ct string) string {
+	if i := strings.IndexByte(ct, ';'); i >= 0 {
+		ct = ct[:i]
+	}
+	return strings.TrimRight(ct, " \t")
+}

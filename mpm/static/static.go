@@ -48,6 +48,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/httpd-mpm/httpd-mpm/mpm/autoindex"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 )
 
@@ -199,6 +200,9 @@ type Options struct {
 	// Response, if set, takes part in every answer given under these settings
 	// (package site: Header, RequestHeader, Expires*).
 	Response Response
+	// Autoindex is the mod_autoindex configuration of a listing (Indexes);
+	// nil lists as apache2 without any of its directives.
+	Autoindex *autoindex.Config
 	// Rewrite, if set, runs once r passed the access checks, before mod_dir's
 	// redirect and the fixups (mod_rewrite's per-directory rules): filename
 	// is the path r names. It returns true when it answered r; otherwise a
@@ -520,6 +524,15 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, root, croot, rel
 			}
 		}
 		if idx == nil {
+			if r.Method == http.MethodPost {
+				// mod_autoindex takes GET only; apache2's default handler
+				// refuses a directory.
+				if h.logs(LevelInfo) {
+					h.LogError(r, LevelInfo, "core", nil, "AH00129: Attempt to serve directory: "+croot+rel)
+				}
+				h.error(w, r, http.StatusNotFound, o)
+				return
+			}
 			if o.Indexes {
 				if o.Filter != nil {
 					var done func()
