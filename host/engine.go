@@ -114,6 +114,7 @@ func virtualHosts(cfg *config.Config, s *config.Server, main *mpm.Core) ([]mpm.V
 				KeepAlive: cv.KeepAlive, MaxKeepAliveRequests: cv.MaxKeepAliveRequests,
 				ServerSignature: engineSignature(cv.ServerSignature), TraceEnable: engineTrace(cv.TraceEnable),
 				LimitRequestBody: engineBodyLimit(cv.LimitRequestBody), BodyTimeout: cv.BodyTimeout, BodyMinRate: cv.BodyMinRate,
+				Timeout: cv.Timeout, KeepAliveTimeout: cv.KeepAliveTimeout, OwnKeepAliveTimeout: cv.OwnKeepAliveTimeout,
 			},
 		}
 		v.LimitRequestLine, v.LimitRequestFieldSize, v.LimitRequestFields = engineHeadLimits(cv.PerServer)

@@ -476,22 +476,27 @@ const HeartbeatInterval = time.Second
 const hangSlack = 5 * time.Second
 
 // HangTimeout is how long a child may go without showing progress before
-// it counts as hung: the longer of Timeout and KeepAliveTimeout (each of
-// the engine's waits on the network is bounded by one of them, so past
-// that every client of the child has waited longer than the server would
-// wait on it) plus 5 s. A child stops beating once every worker in use has
-// been busy for HangTimeout without a wait on the network
-// (scoreboard.Board.Progressing); a parent may end a child whose
-// heartbeat is older than HangTimeout.
+// it counts as hung: the longest Timeout or KeepAliveTimeout of the main
+// server and the virtual hosts (each of the engine's waits on the network
+// is bounded by one of them, so past that every client of the child has
+// waited longer than the server would wait on it) plus 5 s. A child stops
+// beating once every worker in use has been busy for HangTimeout without a
+// wait on the network (scoreboard.Board.Progressing); a parent may end a
+// child whose heartbeat is older than HangTimeout.
 func HangTimeout(core Core) time.Duration {
-	t, ka := core.Timeout, core.KeepAliveTimeout
-	if t <= 0 {
-		t = http1.DefaultTimeout
+	longest := max(orDefault(core.Timeout, http1.DefaultTimeout), orDefault(core.KeepAliveTimeout, http1.DefaultKeepAliveTimeout))
+	for _, v := range core.VirtualHosts {
+		longest = max(longest, orDefault(v.Timeout, http1.DefaultTimeout), orDefault(v.KeepAliveTimeout, http1.DefaultKeepAliveTimeout))
 	}
-	if ka <= 0 {
-		ka = http1.DefaultKeepAliveTimeout
+	return longest + hangSlack
+}
+
+// orDefault is d, or def when d is not positive (the engine's zero).
+func orDefault(d, def time.Duration) time.Duration {
+	if d <= 0 {
+		return def
 	}
-	return max(t, ka) + hangSlack
+	return d
 }
 
 // keepHeartbeat beats for slot every HeartbeatInterval while the child

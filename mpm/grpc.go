@@ -181,6 +181,13 @@ func vhostsFromProto(vs []*mpmv1.VirtualHost, main *Core) []VirtualHost {
 			v.BodyTimeout, v.BodyMinRate = time.Duration(st.GetBodyTimeoutMs())*time.Millisecond, int(st.GetBodyMinRate())
 			v.LimitRequestLine, v.LimitRequestFieldSize = int(st.GetLimitRequestLine()), int(st.GetLimitRequestFieldSize())
 			v.LimitRequestFields = int(st.GetLimitRequestFields())
+			if t := st.GetTimeoutMs(); t > 0 {
+				v.Timeout = time.Duration(t) * time.Millisecond
+			}
+			if t := st.GetKeepAliveTimeoutMs(); t > 0 {
+				v.KeepAliveTimeout = time.Duration(t) * time.Millisecond
+			}
+			v.OwnKeepAliveTimeout = st.GetOwnKeepAliveTimeout()
 		}
 		for _, a := range p.GetAddrs() {
 			v.Addrs = append(v.Addrs, VirtualHostAddr{IP: a.GetIp(), Port: int(a.GetPort()), Name: a.GetName()})

@@ -19,6 +19,7 @@ func (c *Core) hostConfig() http1.HostConfig {
 		ServerSignature: c.ServerSignature, TraceEnable: c.TraceEnable, LimitRequestBody: c.LimitRequestBody,
 		BodyTimeout: c.BodyTimeout, BodyMinRate: c.BodyMinRate, LimitRequestLine: c.LimitRequestLine,
 		LimitRequestFieldSize: c.LimitRequestFieldSize, LimitRequestFields: c.LimitRequestFields,
+		Timeout: c.Timeout, KeepAliveTimeout: c.KeepAliveTimeout,
 	}
 }
 
@@ -46,16 +47,20 @@ type VirtualHost struct {
 	// HostConfig holds the server settings Apache keeps per virtual host
 	// (ServerSignature, TraceEnable, LimitRequestBody, KeepAlive,
 	// MaxKeepAliveRequests, RequestReadTimeout's body limit, LimitRequestLine,
-	// LimitRequestFieldSize, LimitRequestFields): the section's, else the main
-	// server's, with Core's meanings. The keep-alive settings decide, after
-	// each response to a request for the virtual host, whether the connection
-	// is kept (Apache's ap_set_keepalive looks at the request's server); the
-	// LimitRequest* ones bound the request heads of the connections to the
-	// addresses it is the default server of (first in the config there),
-	// whatever virtual host those requests name, as Apache reads a head with
-	// the limits of the connection's base server. As for Core, zero values are
-	// settings (KeepAlive off, ...), not "the main server's": the host fills
-	// them all in; so must anyone else building a VirtualHost.
+	// LimitRequestFieldSize, LimitRequestFields, Timeout, KeepAliveTimeout):
+	// the section's, else the main server's, with Core's meanings. The
+	// keep-alive settings decide, after each response to a request for the
+	// virtual host, whether the connection is kept (Apache's ap_set_keepalive
+	// looks at the request's server); the LimitRequest* ones, and Timeout for
+	// the wait for a first request and for reading request heads, hold on
+	// the connections to the addresses it is the default server of (first in
+	// the config there), whatever virtual host those requests name, as Apache
+	// reads a head with the settings of the connection's base server (see
+	// http1.HostConfig for Timeout and KeepAliveTimeout, whose
+	// OwnKeepAliveTimeout says the section sets it). As for Core, zero values
+	// are settings (KeepAlive off, ...), not "the main server's": the host
+	// fills them all in; so must anyone else building a VirtualHost (a zero
+	// Timeout or KeepAliveTimeout is the engine's default).
 	http1.HostConfig
 	// ServerDirectives and Sections are the per-path configuration (package
 	// site) with the main server's merged in as Apache merges them:

@@ -53,6 +53,13 @@ type PerServer struct {
 	// as in Apache. A virtual host's bound the requests on the addresses it
 	// is the default server of.
 	LimitRequestLine, LimitRequestFieldSize, LimitRequestFields int
+	// KeepAliveTimeout defaults to 5s; Apache accepts units such as "300ms".
+	// OwnKeepAliveTimeout says the server sets it itself (in a <VirtualHost>:
+	// the section does).
+	KeepAliveTimeout    time.Duration
+	OwnKeepAliveTimeout bool
+	// Timeout defaults to 60s. Apache reads it with atoi, as whole seconds.
+	Timeout time.Duration
 }
 
 // IsPerServer says whether directive name sets a PerServer field.
@@ -118,6 +125,16 @@ func (p *PerServer) apply(d *Directive) bool {
 		if one && atoi(a[0]) >= 0 {
 			p.LimitRequestFields = atoi(a[0])
 		}
+	case "keepalivetimeout":
+		if one {
+			if t, ok := parseTimeout(a[0]); ok {
+				p.KeepAliveTimeout, p.OwnKeepAliveTimeout = t, true
+			}
+		}
+	case "timeout":
+		if one {
+			p.Timeout = time.Duration(atoi(a[0])) * time.Second
+		}
 	case "requestreadtimeout":
 		for _, arg := range a {
 			if t, rate, ok := parseReadTimeoutBody(arg); ok {
@@ -161,10 +178,6 @@ type Server struct {
 	DirectoryIndex []string
 	// PerServer are the settings a <VirtualHost> may set apart.
 	PerServer
-	// KeepAliveTimeout defaults to 5s; Apache accepts units such as "300ms".
-	KeepAliveTimeout time.Duration
-	// Timeout defaults to 60s. Apache reads it with atoi, as whole seconds.
-	Timeout time.Duration
 	// GracefulShutdownTimeout bounds a graceful stop; 0 (the default)
 	// waits for every connection to finish.
 	GracefulShutdownTimeout time.Duration
@@ -230,10 +243,9 @@ func Resolve(cfg *Config) (*Server, Errors) {
 			AddTypes: map[string]string{}, KeepAlive: true, MaxKeepAliveRequests: 100,
 			ServerSignature: "off", TraceEnable: "off", LimitRequestBody: 1 << 30,
 			LimitRequestLine: 8190, LimitRequestFieldSize: 8190, LimitRequestFields: 100,
+			KeepAliveTimeout: 5 * time.Second, Timeout: 60 * time.Second,
 		},
-		KeepAliveTimeout: 5 * time.Second,
-		Timeout:          60 * time.Second,
-		ServerTokens:     "full",
+		ServerTokens: "full",
 	}
 	docRoot, pidFile, errorLog, typesConfig := DefaultDocRoot, DefaultPidFile, DefaultErrorLog, DefaultTypesConfig
 	listenAddrFile := ""
@@ -335,16 +347,6 @@ func Resolve(cfg *Config) (*Server, Errors) {
 				continue
 			}
 			index = append(index, a...)
-		case "keepalivetimeout":
-			if one {
-				if t, ok := parseTimeout(a[0]); ok {
-					s.KeepAliveTimeout = t
-				}
-			}
-		case "timeout":
-			if one {
-				s.Timeout = time.Duration(atoi(a[0])) * time.Second
-			}
 		case "gracefulshutdowntimeout":
 			if one {
 				s.GracefulShutdownTimeout = time.Duration(max(atoi(a[0]), 0)) * time.Second

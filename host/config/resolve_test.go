@@ -35,10 +35,9 @@ func TestResolveDefaults(t *testing.T) {
 			AddTypes: map[string]string{}, KeepAlive: true, MaxKeepAliveRequests: 100,
 			ServerSignature: "off", TraceEnable: "off", LimitRequestBody: 1 << 30,
 			LimitRequestLine: 8190, LimitRequestFieldSize: 8190, LimitRequestFields: 100,
+			KeepAliveTimeout: 5 * time.Second, Timeout: 60 * time.Second,
 		},
-		KeepAliveTimeout: 5 * time.Second,
-		Timeout:          60 * time.Second,
-		ServerTokens:     "full",
+		ServerTokens: "full",
 	}
 	equal(t, "server", s, want)
 }

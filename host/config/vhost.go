@@ -44,6 +44,7 @@ type VirtualHost struct {
 func resolveVirtualHost(d *Directive, main *Server, mainLogs *logConfig, root string) VirtualHost {
 	v := VirtualHost{Addrs: d.Args, DocumentRoot: main.DocumentRoot, ServerAdmin: main.ServerAdmin, LogLevel: main.LogLevel, Section: d, PerServer: main.PerServer}
 	v.AddTypes = maps.Clone(main.AddTypes)
+	v.OwnKeepAliveTimeout = false
 	logs := logConfig{formats: maps.Clone(mainLogs.formats)}
 	for _, x := range d.Children {
 		if x.IsSection() || v.apply(x) {
@@ -74,6 +75,13 @@ func resolveVirtualHost(d *Directive, main *Server, mainLogs *logConfig, root st
 		case "logformat", "customlog", "transferlog":
 			logs.add(x)
 		}
+	}
+	// Apache's ap_fixup_virtual_hosts: 0 is the main server's.
+	if v.Timeout == 0 {
+		v.Timeout = main.Timeout
+	}
+	if v.KeepAliveTimeout == 0 {
+		v.KeepAliveTimeout = main.KeepAliveTimeout
 	}
 	if logs.defaultFormat == "" {
 		logs.defaultFormat = mainLogs.defaultFormat

@@ -96,7 +96,9 @@ ErrorLog /var/log/e_error_log
 // TestResolveVirtualHostPerServer: a <VirtualHost>'s PerServer settings are
 // the main server's (even those set after the section) with the section's
 // over them; AddType adds to the main server's types; the main server's
-// are not changed by a section's.
+// are not changed by a section's. A section's Timeout or KeepAliveTimeout
+// of 0 is the main server's (Apache's ap_fixup_virtual_hosts), and
+// OwnKeepAliveTimeout says whether the section sets KeepAliveTimeout.
 func TestResolveVirtualHostPerServer(t *testing.T) {
 	s, errs := resolveString(t, `AddType text/x-a .a
 <VirtualHost *:80>
@@ -106,12 +108,20 @@ ServerSignature EMail
 TraceEnable extended
 RequestReadTimeout header=10 body=7,MinRate=9
 LimitRequestFieldSize 50
+KeepAliveTimeout 300ms
+Timeout 7
 </VirtualHost>
 <VirtualHost *:81>
 MaxKeepAliveRequests 0
 LimitRequestBody 0
 LimitRequestFields 0
+Timeout 0
+KeepAliveTimeout 0
 </VirtualHost>
+<VirtualHost *:82>
+</VirtualHost>
+KeepAliveTimeout 2
+Timeout 9
 KeepAlive Off
 LimitRequestBody 100
 MaxKeepAliveRequests 3
@@ -121,17 +131,22 @@ MaxKeepAliveRequests 3
 	}
 	main := PerServer{AddTypes: map[string]string{"a": "text/x-a"}, KeepAlive: false, MaxKeepAliveRequests: 3,
 		ServerSignature: "off", TraceEnable: "off", LimitRequestBody: 100,
-		LimitRequestLine: 8190, LimitRequestFieldSize: 8190, LimitRequestFields: 100}
+		LimitRequestLine: 8190, LimitRequestFieldSize: 8190, LimitRequestFields: 100,
+		KeepAliveTimeout: 2 * time.Second, OwnKeepAliveTimeout: true, Timeout: 9 * time.Second}
 	equal(t, "main", s.PerServer, main)
 	equal(t, "first", s.VirtualHosts[0].PerServer, PerServer{
 		AddTypes: map[string]string{"a": "text/x-b", "b": "text/x-b"}, KeepAlive: true, MaxKeepAliveRequests: 3,
 		ServerSignature: "email", TraceEnable: "extended", LimitRequestBody: 100, BodyTimeout: 7 * time.Second, BodyMinRate: 9,
 		LimitRequestLine: 8190, LimitRequestFieldSize: 50, LimitRequestFields: 100,
+		KeepAliveTimeout: 300 * time.Millisecond, OwnKeepAliveTimeout: true, Timeout: 7 * time.Second,
 	})
 	second := main
 	second.MaxKeepAliveRequests, second.LimitRequestBody, second.LimitRequestFields = 0, 0, 0
 	equal(t, "second", s.VirtualHosts[1].PerServer, second)
-	if !IsPerServer("keepalive") || !IsPerServer("AddType") || IsPerServer("KeepAliveTimeout") || IsPerServer("ServerName") {
+	third := main
+	third.OwnKeepAliveTimeout = false
+	equal(t, "third", s.VirtualHosts[2].PerServer, third)
+	if !IsPerServer("keepalive") || !IsPerServer("AddType") || !IsPerServer("KeepAliveTimeout") || !IsPerServer("timeout") || IsPerServer("ServerName") {
 		t.Error("IsPerServer")
 	}
 }

@@ -216,6 +216,13 @@ const symlinkTo = "symlink to "
 // free ports (nports of them).
 func startPair(t *testing.T, nports int, body string, docs map[string]string) *diffPair {
 	t.Helper()
+	return startPairMPM(t, "event", nports, body, docs)
+}
+
+// startPairMPM is startPair with both servers on MPM mpm ("prefork",
+// "worker" or "event").
+func startPairMPM(t *testing.T, mpm string, nports int, body string, docs map[string]string) *diffPair {
+	t.Helper()
 	apache := apacheBin(t)
 	httpd, modules := build(t)
 	base := t.TempDir()
@@ -232,7 +239,8 @@ func startPair(t *testing.T, nports int, body string, docs map[string]string) *d
 	reachableByNobody(t, docDir)
 	body = commonHead() + body
 	aroot, oroot := filepath.Join(base, "apache"), filepath.Join(base, "ours")
-	ahead, ohead := sameLength(fmt.Sprintf(apacheHead, aroot), fmt.Sprintf(oursHead, modules))
+	onMPM := strings.NewReplacer("mpm_event_module", "mpm_"+mpm+"_module", "mod_mpm_event.so", "mod_mpm_"+mpm+".so")
+	ahead, ohead := sameLength(onMPM.Replace(fmt.Sprintf(apacheHead, aroot)), onMPM.Replace(fmt.Sprintf(oursHead, modules)))
 	p := &diffPair{t: t, apacheBin: apache, oursBin: httpd}
 	p.apache = startDiff(t, &diffServer{name: "apache", root: aroot, head: ahead, docs: docDir, ports: freePorts(t, nports)}, body,
 		[]string{apache, "-d", aroot, "-f", filepath.Join(aroot, "httpd.conf"), "-D", "FOREGROUND"})

@@ -90,6 +90,8 @@ func vhostsToProto(vs []mpm.VirtualHost) []*mpmv1.VirtualHost {
 				BodyTimeoutMs:    v.BodyTimeout.Milliseconds(), BodyMinRate: int32(v.BodyMinRate),
 				LimitRequestLine: int32(v.LimitRequestLine), LimitRequestFieldSize: int32(v.LimitRequestFieldSize),
 				LimitRequestFields: int32(v.LimitRequestFields),
+				TimeoutMs:          v.Timeout.Milliseconds(), KeepAliveTimeoutMs: v.KeepAliveTimeout.Milliseconds(),
+				OwnKeepAliveTimeout: v.OwnKeepAliveTimeout,
 			},
 		}
 		for _, a := range v.Addrs {

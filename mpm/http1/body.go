@@ -281,7 +281,7 @@ func (c *Conn) refreshReadDeadline() {
 	if c.bodyStart.IsZero() {
 		c.bodyStart = now
 	}
-	d := now.Add(c.srv.cfg.timeout)
+	d := now.Add(c.timeout())
 	h := c.host()
 	if limit := c.bodyStart.Add(h.bodyTimeout + time.Duration(c.bodyBytes/h.bodyMinRate)*time.Second); limit.Before(d) {
 		d = limit

@@ -17,7 +17,7 @@ func chunkedBody(t *testing.T, raw string, limit int64) (*body, *bufio.Reader) {
 	t.Cleanup(func() { a.Close(); b.Close() })
 	srv := &Server{}
 	srv.init()
-	c := &Conn{srv: srv, rwc: a}
+	c := &Conn{srv: srv, rwc: a, base: &srv.cfg.host}
 	c.br = bufio.NewReader(strings.NewReader(raw))
 	return &body{c: c, chunked: true, limit: limit}, c.br
 }

@@ -74,7 +74,7 @@ type Conn struct {
 	bodyBytes  int64        // body bytes of the current request read so far
 	keepNext   bool         // the current response keeps the connection open
 	ident      *Identity    // who answers the current request; nil: the Server
-	limits     *limits      // on a request's head: its BaseIdentity's, else the Server's
+	base       *hostConf    // its BaseIdentity's, else the Server's: head limits and Timeout
 	filter     HeaderFilter // the current response's, from SetHeaderFilter
 	filterSet  bool         // SetHeaderFilter was called for the current request
 	errorPage  bool         // the current response is an error page (WriteError)
@@ -91,7 +91,8 @@ type Conn struct {
 	// idle says whether ServeRequest waits for a keep-alive request, for
 	// EndIdleWait: idleNo, idleWaiting, idleCutting (EndIdleWait is setting
 	// the deadline), idleCut (it has).
-	idle atomic.Int32
+	idle   atomic.Int32
+	kaWait time.Duration // the KeepAliveTimeout of idleWait's wait, for EndIdleWait
 
 	// Tag is the MPM's own: the engine never reads or writes it. An MPM keeps there what
 	// its ConnState and RequestDone hooks need, such as the scoreboard record of the worker
@@ -111,7 +112,40 @@ func (w *connWriter) Write(p []byte) (int, error) {
 }
 
 func (c *Conn) setWriteDeadline() {
-	c.rwc.SetWriteDeadline(c.progress(time.Now()).Add(c.srv.cfg.timeout))
+	c.rwc.SetWriteDeadline(c.progress(time.Now()).Add(c.timeout()))
+}
+
+// timeout is the Timeout of the request being served (body reads, response
+// writes): its identity's (Apache's r->server), else, for a request answered
+// before its virtual host is known, the connection's base server's.
+func (c *Conn) timeout() time.Duration {
+	if id := c.ident; id != nil && id.conf != nil {
+		return id.conf.timeout
+	}
+	return c.base.timeout
+}
+
+// waitHost is the HostConfig whose KeepAliveTimeout and Timeout bound the
+// waits after the last response (the next request, write completion), as
+// apache2's event_post_read_request picks them: the identity of that
+// response if it sets KeepAliveTimeout itself, else the connection's base.
+func (c *Conn) waitHost() *hostConf {
+	if id := c.ident; id != nil && id.conf != nil && id.conf.ownKA {
+		return id.conf
+	}
+	return c.base
+}
+
+// WaitTimeouts are the bounds of the waits for c once its last response is
+// answered, for an MPM that waits for it itself: idle for its next request
+// (KeepAliveTimeout), write for a client that takes nothing of the rest of
+// that response (Timeout, as write completion). Both are the virtual host's
+// that answered it if it sets KeepAliveTimeout itself, else those of the
+// connection's base (Server.BaseIdentity, else the Server), as in apache2's
+// event MPM. Only the goroutine serving c may call it, between requests.
+func (c *Conn) WaitTimeouts() (idle, write time.Duration) {
+	h := c.waitHost()
+	return h.kaWait, h.timeout
 }
 
 // progress reports a wait on the network about to start to Server.Progress; it
@@ -268,10 +302,11 @@ const (
 // after it: either this sees the drain, or EndIdleWait sees the mark.
 func (c *Conn) idleWait() {
 	now := c.progress(time.Now())
-	c.rwc.SetReadDeadline(c.srv.idleEnd(now))
+	c.kaWait = c.waitHost().kaWait
+	c.rwc.SetReadDeadline(c.srv.idleEnd(now, c.kaWait))
 	c.idle.Store(idleWaiting)
 	if c.srv.Draining() {
-		c.rwc.SetReadDeadline(c.srv.idleEnd(now))
+		c.rwc.SetReadDeadline(c.srv.idleEnd(now, c.kaWait))
 	}
 }
 
@@ -298,7 +333,7 @@ func (c *Conn) EndIdleWait() {
 	if !c.idle.CompareAndSwap(idleWaiting, idleCutting) {
 		return
 	}
-	c.rwc.SetReadDeadline(c.srv.idleEnd(time.Now()))
+	c.rwc.SetReadDeadline(c.srv.idleEnd(time.Now(), c.kaWait))
 	c.idle.Store(idleCut)
 }
 
@@ -325,7 +360,6 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 		c.mu.Unlock()
 	}()
 	c.acquire()
-	cfg := &c.srv.cfg
 	if err := c.WriteUnsent(); err != nil {
 		return false, err // the MPM left the last response's end to the engine
 	}
@@ -333,7 +367,7 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 	// Wait for the first byte of the request.
 	if c.br.Buffered() == 0 {
 		if c.nreq.Load() == 0 {
-			c.rwc.SetReadDeadline(c.progress(time.Now()).Add(cfg.timeout))
+			c.rwc.SetReadDeadline(c.progress(time.Now()).Add(c.base.timeout))
 		} else {
 			c.idleWait()
 		}
@@ -352,7 +386,7 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 	c.ident = nil
 	c.filter, c.filterSet, c.errorPage = nil, false, false
 	c.env.Reset()
-	c.rwc.SetReadDeadline(c.start.Add(cfg.timeout))
+	c.rwc.SetReadDeadline(c.start.Add(c.base.timeout))
 	c.nreq.Add(1)
 	c.setState(StateActive)
 	clear(c.hdr)
@@ -365,7 +399,7 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 	w := &ex.resp
 	w.c, w.req, w.declared = c, req, -2
 
-	info, perr := c.parser.readRequest(c.br, c.limits, req, ex.vals[:])
+	info, perr := c.parser.readRequest(c.br, &c.base.limits, req, ex.vals[:])
 	w.info = info
 	if perr == nil && c.srv.Identify != nil {
 		c.ident = c.srv.Identify(c, req) // Apache's ap_update_vhost_from_headers

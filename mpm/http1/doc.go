@@ -61,9 +61,12 @@
 //     and fields as received, as message/http (413 for a body unless Extended).
 //   - Virtual hosts: Server.Identify names a request's server once its head has parsed,
 //     and that Identity's HostConfig (KeepAlive, MaxKeepAliveRequests, ServerSignature,
-//     TraceEnable, LimitRequestBody, the body timeout) holds for the request, as apache2's
-//     r->server after ap_update_vhost_from_headers; the request line and header are read
-//     with the limits of the connection's Server.BaseIdentity (apache2's c->base_server).
+//     TraceEnable, LimitRequestBody, the body timeout, Timeout for the body and the
+//     response, the announced KeepAliveTimeout) holds for the request, as apache2's
+//     r->server after ap_update_vhost_from_headers; the first request is waited for and
+//     every request line and header read with the limits and Timeout of the connection's
+//     Server.BaseIdentity (apache2's c->base_server), and the wait for the next request
+//     is the identity's KeepAliveTimeout only if it sets its own, else the base's.
 //   - A request body is read with "100 Continue" sent on the handler's first Read; what
 //     the handler leaves unread is discarded up to 256 KiB before the next request,
 //     otherwise the connection closes.

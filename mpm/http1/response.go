@@ -460,8 +460,9 @@ func (w *response) commit() error {
 	if w.keep {
 		if w.info.kaToken {
 			bw.WriteString("Keep-Alive: ")
-			bw.Write(cfg.kaTimeout)
-			if m := c.host().maxKA; m > 0 {
+			h := c.host()
+			bw.Write(h.kaTimeout)
+			if m := h.maxKA; m > 0 {
 				bw.WriteString(", max=")
 				writeInt(bw, int64(m-c.keepalives+1))
 			}

@@ -59,7 +59,8 @@ type Server struct {
 
 	// Timeout is Apache's Timeout: it bounds reading the request line and headers of one
 	// request (the clock starts at its first byte), each read of the request body, and
-	// each write of the response. Zero means DefaultTimeout.
+	// each write of the response. Zero means DefaultTimeout. With virtual hosts,
+	// HostConfig.Timeout says which server's holds where.
 	Timeout time.Duration
 	// BodyTimeout and BodyMinRate bound reading a whole request body, as
 	// mod_reqtimeout's default "body=20,MinRate=500": the body gets
@@ -75,7 +76,8 @@ type Server struct {
 
 	// KeepAliveTimeout is how long ServeRequest waits for the first byte of a request that
 	// is not the first on its connection, when none is buffered yet. It is also announced
-	// in the Keep-Alive response header. Zero means DefaultKeepAliveTimeout.
+	// in the Keep-Alive response header. Zero means DefaultKeepAliveTimeout. With virtual
+	// hosts, see HostConfig.KeepAliveTimeout.
 	KeepAliveTimeout time.Duration
 
 	// MaxKeepAliveRequests is Apache's MaxKeepAliveRequests; 0 means unlimited. As in
@@ -191,12 +193,9 @@ type Server struct {
 
 // serverConfig is what NewConn derives once from the exported fields.
 type serverConfig struct {
-	timeout          time.Duration
-	keepAliveTimeout time.Duration
-	software         []byte   // "Server: ...\r\n" or nil
-	kaTimeout        []byte   // "timeout=N" of the Keep-Alive header
-	ident            Identity // ServerName and ServerAdmin
-	host             hostConf // the HostConfig fields of the Server
+	software []byte   // "Server: ...\r\n" or nil
+	ident    Identity // ServerName and ServerAdmin
+	host     hostConf // the HostConfig fields of the Server
 }
 
 // HostConfig is what a virtual host may set apart from the Server that serves
@@ -216,6 +215,18 @@ type HostConfig struct {
 	// line and header are read before its virtual host is known (Apache reads
 	// them with the limits of the connection's base server).
 	LimitRequestLine, LimitRequestFieldSize, LimitRequestFields int
+	// Timeout bounds each read of its requests' bodies and each write of
+	// their responses (Apache's r->server->timeout); on the connections whose
+	// Server.BaseIdentity it is, it also bounds the wait for their first
+	// request and the reading of every request head (c->base_server's).
+	Timeout time.Duration
+	// KeepAliveTimeout is announced in the Keep-Alive header of its
+	// responses. The wait for a connection's next request after one of them
+	// is KeepAliveTimeout when OwnKeepAliveTimeout is set (the virtual host
+	// sets it itself), else the KeepAliveTimeout of the connection's
+	// Server.BaseIdentity, as apache2 "preserves legacy behaviour".
+	KeepAliveTimeout    time.Duration
+	OwnKeepAliveTimeout bool
 }
 
 // limits bound a request's head.
@@ -235,11 +246,18 @@ type hostConf struct {
 	bodyTimeout time.Duration
 	bodyMinRate int64
 	limits      limits
+	timeout     time.Duration
+	kaWait      time.Duration // KeepAliveTimeout
+	ownKA       bool          // OwnKeepAliveTimeout
+	kaTimeout   []byte        // "timeout=N" of the Keep-Alive header
 }
 
 func (h HostConfig) compile() *hostConf {
 	c := &hostConf{keepAlive: h.KeepAlive, maxKA: h.MaxKeepAliveRequests, signature: h.ServerSignature, trace: h.TraceEnable,
-		bodyTimeout: orDuration(h.BodyTimeout, DefaultBodyTimeout), bodyMinRate: int64(h.BodyMinRate)}
+		bodyTimeout: orDuration(h.BodyTimeout, DefaultBodyTimeout), bodyMinRate: int64(h.BodyMinRate),
+		timeout: orDuration(h.Timeout, DefaultTimeout), kaWait: orDuration(h.KeepAliveTimeout, DefaultKeepAliveTimeout),
+		ownKA: h.OwnKeepAliveTimeout}
+	c.kaTimeout = strconv.AppendInt([]byte("timeout="), int64(c.kaWait/time.Second), 10)
 	if c.bodyMinRate <= 0 {
 		c.bodyMinRate = DefaultBodyMinRate
 	}
@@ -262,16 +280,14 @@ func (h HostConfig) compile() *hostConf {
 func (s *Server) init() {
 	s.once.Do(func() {
 		c := &s.cfg
-		c.timeout = orDuration(s.Timeout, DefaultTimeout)
-		c.keepAliveTimeout = orDuration(s.KeepAliveTimeout, DefaultKeepAliveTimeout)
 		c.host = *HostConfig{KeepAlive: s.KeepAlive, MaxKeepAliveRequests: s.MaxKeepAliveRequests,
 			ServerSignature: s.ServerSignature, TraceEnable: s.TraceEnable, LimitRequestBody: s.LimitRequestBody,
 			BodyTimeout: s.BodyTimeout, BodyMinRate: s.BodyMinRate, LimitRequestLine: s.LimitRequestLine,
-			LimitRequestFieldSize: s.LimitRequestFieldSize, LimitRequestFields: s.LimitRequestFields}.compile()
+			LimitRequestFieldSize: s.LimitRequestFieldSize, LimitRequestFields: s.LimitRequestFields,
+			Timeout: s.Timeout, KeepAliveTimeout: s.KeepAliveTimeout, OwnKeepAliveTimeout: true}.compile()
 		if s.Software != "" {
 			c.software = append(append([]byte("Server: "), sanitizeValue(s.Software)...), "\r\n"...)
 		}
-		c.kaTimeout = strconv.AppendInt([]byte("timeout="), int64(c.keepAliveTimeout/time.Second), 10)
 		c.ident = *NewIdentity(s.ServerName, s.ServerAdmin).WithCanonicalName(s.UseCanonicalName)
 	})
 }
@@ -315,10 +331,10 @@ func (s *Server) StartDraining() { s.drainStart.CompareAndSwap(0, time.Now().Uni
 func (s *Server) Draining() bool { return s.drainStart.Load() != 0 }
 
 // idleEnd is when a wait for a keep-alive request starting at now ends:
-// KeepAliveTimeout later, and once draining no later than DrainIdle after
-// the later of now and StartDraining.
-func (s *Server) idleEnd(now time.Time) time.Time {
-	end := now.Add(s.cfg.keepAliveTimeout)
+// ka (a KeepAliveTimeout) later, and once draining no later than DrainIdle
+// after the later of now and StartDraining.
+func (s *Server) idleEnd(now time.Time, ka time.Duration) time.Time {
+	end := now.Add(ka)
 	if d := s.drainStart.Load(); d != 0 {
 		if drain := time.Unix(0, max(d, now.UnixNano())).Add(DrainIdle); drain.Before(end) {
 			end = drain
@@ -368,11 +384,11 @@ func (s *Server) NewConn(c net.Conn) *Conn {
 // wrap makes the Conn for c without reporting a state (NewConn, Resume).
 func (s *Server) wrap(c net.Conn) *Conn {
 	s.init()
-	cn := &Conn{srv: s, rwc: c, limits: &s.cfg.host.limits}
+	cn := &Conn{srv: s, rwc: c, base: &s.cfg.host}
 	cn.cw.c = cn
 	if s.BaseIdentity != nil {
 		if id := s.BaseIdentity(cn); id != nil && id.conf != nil {
-			cn.limits = &id.conf.limits
+			cn.base = id.conf
 		}
 	}
 	cn.nb, _ = c.(NonblockingWriter)

@@ -337,7 +337,7 @@ func (p *Pool) checkChildren() {
 		}
 		ps := p.Board.Process(slot)
 		if since := ps.SinceBeat(); since > hang {
-			p.Log.Error(fmt.Sprintf("child process %d is hung: no progress for %s (limit %s: the longer of Timeout and KeepAliveTimeout, plus 5 s), sending a SIGTERM",
+			p.Log.Error(fmt.Sprintf("child process %d is hung: no progress for %s (limit %s: the longest Timeout or KeepAliveTimeout, plus 5 s), sending a SIGTERM",
 				proc.Pid, since.Round(time.Second), hang))
 			p.retired[proc] = true
 			ps.SetQuiescing()

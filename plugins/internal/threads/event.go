@@ -56,12 +56,16 @@ import (
 // it whenever the socket is writable, closes the connection when the
 // client takes nothing for Timeout, and then treats it as at the end of
 // any request: parked if it is kept alive, otherwise lingering close.
+//
+// KeepAliveTimeout and Timeout may differ between virtual hosts
+// (http1.Conn.WaitTimeouts): as Apache's timeout queues, the parked and
+// writing connections are kept in one set of lists per distinct pair of
+// values (a waitClass; a config has few), each list in the order its
+// connections joined it, so that the next to expire is always at a head.
 type loop struct {
 	ch       *child
 	poll     poller
 	start    time.Time
-	ka       int64 // KeepAliveTimeout, ns
-	wt       int64 // Timeout, ns: the longest a client may take nothing of a response
 	hotHold  int64 // ns a parked connection keeps its http1.Conn
 	lns      []listenFD
 	onAccept func()
@@ -75,13 +79,14 @@ type loop struct {
 	turnSince atomic.Int64
 
 	mu        sync.Mutex
-	slots     []slot // by descriptor
-	hot, cold fdList // parked, in park order
-	pending   fdList // readable, waiting for a worker, oldest first
-	lingering fdList // closing: the rest of what the client sends is discarded
-	writing   fdList // write completion, least recent progress first
-	scratch   []byte // what lingering connections send goes here
-	listening bool   // listening sockets are in the set
+	slots     []slot      // by descriptor
+	classes   []waitClass // parked and writing connections, by their timeouts
+	parked    int         // connections on the hot and cold lists
+	pending   fdList      // readable, waiting for a worker, oldest first
+	lingering fdList      // closing: the rest of what the client sends is discarded
+	nwriting  int         // connections on the writing lists
+	scratch   []byte      // what lingering connections send goes here
+	listening bool        // listening sockets are in the set
 	stopping  bool
 	stopAt    int64 // when stopping began, ns since start
 	backoff   int64 // no accept before this (ns), after EMFILE and friends
@@ -108,7 +113,17 @@ type slot struct {
 	seq        int32       // poller tag (≥ 0), so a stale event is ignored
 	discarded  int32       // lingering: bytes read and thrown away
 	state      uint8
-	keep       bool // writing: the connection is kept alive after the response
+	keep       bool   // writing: the connection is kept alive after the response
+	class      uint32 // hot, cold, writing: its waitClass
+}
+
+// waitClass is the connections whose waits have the same bounds (see
+// http1.Conn.WaitTimeouts): parked ones KeepAliveTimeout (ka), writing
+// ones Timeout without progress (wt).
+type waitClass struct {
+	ka, wt    int64 // ns
+	hot, cold fdList
+	writing   fdList // least recent progress first
 }
 
 // fdList is a list of slots in the order they joined it.
@@ -119,19 +134,13 @@ type fdList struct {
 
 const defaultHotHold = 200 * time.Millisecond
 
-func newLoop(ch *child, ka time.Duration, lns []listenFD, onAccept func()) (*loop, error) {
+func newLoop(ch *child, lns []listenFD, onAccept func()) (*loop, error) {
 	p, err := newPoller()
 	if err != nil {
 		return nil, err
 	}
-	l := &loop{ch: ch, poll: p, start: time.Now(), ka: int64(ka), wt: int64(ch.srv.Timeout), hotHold: int64(defaultHotHold), onAccept: onAccept}
-	if l.ka <= 0 {
-		l.ka = int64(http1.DefaultKeepAliveTimeout)
-	}
-	if l.wt <= 0 {
-		l.wt = int64(http1.DefaultTimeout)
-	}
-	l.hot, l.cold, l.pending, l.lingering, l.writing = newList(), newList(), newList(), newList(), newList()
+	l := &loop{ch: ch, poll: p, start: time.Now(), hotHold: int64(defaultHotHold), onAccept: onAccept}
+	l.pending, l.lingering = newList(), newList()
 	l.turnSince.Store(1) // not waiting yet: its first turn began at start
 	fail := func(err error) (*loop, error) {
 		p.close()
@@ -145,6 +154,19 @@ func newLoop(ch *child, ka time.Duration, lns []listenFD, onAccept func()) (*loo
 }
 
 func newList() fdList { return fdList{head: -1, tail: -1} }
+
+// classLocked is the index of the waitClass of a connection whose waits
+// are bounded by idle (KeepAliveTimeout) and write (Timeout), made on
+// first use: there are as many as distinct pairs in the config.
+func (l *loop) classLocked(idle, write time.Duration) uint32 {
+	for i := range l.classes {
+		if c := &l.classes[i]; c.ka == int64(idle) && c.wt == int64(write) {
+			return uint32(i)
+		}
+	}
+	l.classes = append(l.classes, waitClass{ka: int64(idle), wt: int64(write), hot: newList(), cold: newList(), writing: newList()})
+	return uint32(len(l.classes) - 1)
+}
 
 // now is the loop's clock: monotonic ns since start.
 func (l *loop) now() int64 { return int64(time.Since(l.start)) }
@@ -204,26 +226,39 @@ func (l *loop) grow(fd int32) {
 	l.slots = s
 }
 
-func (l *loop) list(state uint8) *fdList {
+// list is the list of a slot in state (of its class for hot, cold and
+// writing).
+func (l *loop) list(state uint8, class uint32) *fdList {
 	switch state {
 	case hot:
-		return &l.hot
+		return &l.classes[class].hot
 	case cold:
-		return &l.cold
+		return &l.classes[class].cold
 	case pending:
 		return &l.pending
 	case lingering:
 		return &l.lingering
 	case writing:
-		return &l.writing
+		return &l.classes[class].writing
 	}
 	return nil
 }
 
-// link appends fd to the list of state.
+// count adds d to the count of connections in state kept beside the lists.
+func (l *loop) count(state uint8, d int) {
+	switch state {
+	case hot, cold:
+		l.parked += d
+	case writing:
+		l.nwriting += d
+	}
+}
+
+// link appends fd to the list of state (of the slot's class).
 func (l *loop) link(fd int32, state uint8) {
 	s := &l.slots[fd]
-	lst := l.list(state)
+	lst := l.list(state, s.class)
+	l.count(state, 1)
 	s.state, s.prev, s.next = state, lst.tail, -1
 	if lst.tail >= 0 {
 		l.slots[lst.tail].next = fd
@@ -237,7 +272,8 @@ func (l *loop) link(fd int32, state uint8) {
 // unlink takes fd off its list.
 func (l *loop) unlink(fd int32) {
 	s := &l.slots[fd]
-	lst := l.list(s.state)
+	lst := l.list(s.state, s.class)
+	l.count(s.state, -1)
 	if s.prev >= 0 {
 		l.slots[s.prev].next = s.next
 	} else {
@@ -252,17 +288,14 @@ func (l *loop) unlink(fd int32) {
 	s.state, s.prev, s.next = free, -1, -1
 }
 
-// parked is the number of idle keep-alive connections (scoreboard).
-func (l *loop) parkedLocked() int { return l.hot.n + l.cold.n }
-
 // showParked puts the keep-alive, lingering and writing counts on the
 // scoreboard (ConnsAsyncKeepAlive, ConnsAsyncClosing, ConnsAsyncWriting).
 func (l *loop) showParked() {
 	if l.ch.board != nil {
 		p := l.ch.board.Process(l.ch.slot)
-		p.SetKeepAlive(l.parkedLocked())
+		p.SetKeepAlive(l.parked)
 		p.SetLingering(l.lingering.n)
-		p.SetWriting(l.writing.n)
+		p.SetWriting(l.nwriting)
 	}
 }
 
@@ -313,7 +346,7 @@ func (l *loop) parkLocked(hc *http1.Conn, c *conn) error {
 	if err != nil {
 		return err
 	}
-	s.hc = hc
+	s.hc, s.class = hc, l.classLocked(hc.WaitTimeouts())
 	l.link(int32(c.fd), hot)
 	return nil
 }
@@ -357,7 +390,7 @@ func (l *loop) complete(hc *http1.Conn, c *conn, keep bool) error {
 	if err != nil {
 		return err
 	}
-	s.hc, s.keep = hc, keep
+	s.hc, s.keep, s.class = hc, keep, l.classLocked(hc.WaitTimeouts())
 	l.link(int32(c.fd), writing)
 	l.showParked()
 	return nil
@@ -512,18 +545,21 @@ func (l *loop) progressing(now time.Time, stuck time.Duration) bool {
 func (l *loop) timeoutLocked() int {
 	next := int64(time.Second)
 	now := l.now()
-	if l.hot.head >= 0 {
-		since := l.slots[l.hot.head].since
-		next = min(next, min(since+l.hotHold, l.idleEnd(since))-now)
-	}
-	if l.cold.head >= 0 {
-		next = min(next, l.idleEnd(l.slots[l.cold.head].since)-now)
+	for i := range l.classes {
+		c := &l.classes[i]
+		if c.hot.head >= 0 {
+			since := l.slots[c.hot.head].since
+			next = min(next, min(since+l.hotHold, l.idleEnd(since, c.ka))-now)
+		}
+		if c.cold.head >= 0 {
+			next = min(next, l.idleEnd(l.slots[c.cold.head].since, c.ka)-now)
+		}
+		if c.writing.head >= 0 {
+			next = min(next, l.slots[c.writing.head].since+c.wt-now)
+		}
 	}
 	if l.lingering.head >= 0 {
 		next = min(next, l.slots[l.lingering.head].since+int64(http1.LingerTimeout)-now)
-	}
-	if l.writing.head >= 0 {
-		next = min(next, l.slots[l.writing.head].since+l.wt-now)
 	}
 	if l.backoff > 0 {
 		next = min(next, l.backoff-now)
@@ -581,21 +617,11 @@ func (l *loop) turnLocked(events []pollEvent) (done bool) {
 			busy = l.acceptLocked(ready)
 		}
 	}
-	if busy && l.cold.n > 0 {
-		// As Apache's listener ("kill'em all"): the clients reconnect,
-		// maybe to a child with an idle worker. Only the connections idle
-		// for a while (cold): a hot one's client is likely sending its
-		// next request right now, which then waits for a worker.
-		l.ch.debug(fmt.Sprintf("All workers are busy or dying, will shutdown %d keep-alive connections", l.cold.n))
-		for l.cold.head >= 0 {
-			l.closeParkedLocked(l.cold.head)
-		}
+	if busy {
+		l.closeColdLocked()
 	}
 	now := l.now()
-	l.expireParkedLocked(&l.hot, now)
-	l.expireParkedLocked(&l.cold, now)
-	l.expireLocked(&l.lingering, now, int64(http1.LingerTimeout))
-	l.expireLocked(&l.writing, now, l.wt)
+	l.expireAllLocked(now)
 	l.detachLocked(now)
 	l.showParked()
 	if l.stopping && l.ch.conns.Load() == 0 {
@@ -755,21 +781,55 @@ func (l *loop) accept(lf listenFD) *conn {
 	return c
 }
 
+// closeColdLocked closes the connections parked for a while (cold), as
+// Apache's listener does when every worker is busy ("kill'em all"): the
+// clients reconnect, maybe to a child with an idle worker. Not the hot
+// ones: a hot one's client is likely sending its next request right now,
+// which then waits for a worker.
+func (l *loop) closeColdLocked() {
+	n := 0
+	for i := range l.classes {
+		n += l.classes[i].cold.n
+	}
+	if n == 0 {
+		return
+	}
+	l.ch.debug(fmt.Sprintf("All workers are busy or dying, will shutdown %d keep-alive connections", n))
+	for i := range l.classes {
+		for c := &l.classes[i]; c.cold.head >= 0; {
+			l.closeParkedLocked(c.cold.head)
+		}
+	}
+}
+
+// expireAllLocked closes the connections whose wait is over at now:
+// parked ones at idleEnd, lingering ones after http1.LingerTimeout,
+// writing ones after Timeout without progress.
+func (l *loop) expireAllLocked(now int64) {
+	for i := range l.classes {
+		c := &l.classes[i]
+		l.expireParkedLocked(&c.hot, now, c.ka)
+		l.expireParkedLocked(&c.cold, now, c.ka)
+		l.expireLocked(&c.writing, now, c.wt)
+	}
+	l.expireLocked(&l.lingering, now, int64(http1.LingerTimeout))
+}
+
 // idleEnd is when a connection parked at since has waited long enough
-// for its next request: KeepAliveTimeout after since, and in a stopping
-// child no later than http1.DrainIdle after the stop.
-func (l *loop) idleEnd(since int64) int64 {
-	end := since + l.ka
+// for its next request: ka (its KeepAliveTimeout) after since, and in a
+// stopping child no later than http1.DrainIdle after the stop.
+func (l *loop) idleEnd(since, ka int64) int64 {
+	end := since + ka
 	if l.stopping {
 		end = min(end, max(since, l.stopAt)+int64(http1.DrainIdle))
 	}
 	return end
 }
 
-// expireParkedLocked closes the parked connections of lst (hot or cold)
-// whose wait is over (idleEnd).
-func (l *loop) expireParkedLocked(lst *fdList, now int64) {
-	for lst.head >= 0 && l.idleEnd(l.slots[lst.head].since) <= now {
+// expireParkedLocked closes the parked connections of lst (hot or cold,
+// of a class whose KeepAliveTimeout is ka) whose wait is over (idleEnd).
+func (l *loop) expireParkedLocked(lst *fdList, now, ka int64) {
+	for lst.head >= 0 && l.idleEnd(l.slots[lst.head].since, ka) <= now {
 		l.closeParkedLocked(lst.head)
 	}
 }
@@ -828,17 +888,19 @@ func (l *loop) closeLocked(fd int32) {
 // detachLocked turns connections parked for hotHold into bare
 // descriptors.
 func (l *loop) detachLocked(now int64) {
-	for l.hot.head >= 0 {
-		fd := l.hot.head
-		s := &l.slots[fd]
-		if s.since+l.hotHold > now {
-			return
+	for i := range l.classes {
+		for c := &l.classes[i]; c.hot.head >= 0; {
+			fd := c.hot.head
+			s := &l.slots[fd]
+			if s.since+l.hotHold > now {
+				break
+			}
+			l.unlink(fd)
+			if idle, ok := s.hc.Detach(); ok {
+				s.hc, s.idle = nil, idle
+			}
+			l.link(fd, cold) // keeps since and class: the keep-alive wait goes on
 		}
-		l.unlink(fd)
-		if idle, ok := s.hc.Detach(); ok {
-			s.hc, s.idle = nil, idle
-		}
-		l.link(fd, cold) // keeps since: the keep-alive wait goes on
 	}
 }
 

@@ -1,6 +1,7 @@
 package threads
 
 import (
+	"io"
 	"net"
 	"testing"
 	"time"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/httpd-mpm/httpd-mpm/internal/testbin"
 	"github.com/httpd-mpm/httpd-mpm/mpm"
+	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 )
 
 // TestLoopProgress: an event child's loop counts as progressing (for the
@@ -76,5 +78,70 @@ func TestLoopProgress(t *testing.T) {
 	}
 	if !testbin.Eventually(10*time.Second, func() bool { return l.progressing(late(), stuck) }) {
 		t.Error("the loop does not count as progressing once its turn ended")
+	}
+}
+
+// TestLoopWaitClasses: parked connections are kept in one set of lists per
+// distinct pair of timeouts (http1.Conn.WaitTimeouts, which a virtual
+// host's KeepAliveTimeout sets), shared by the connections with the same
+// values; each list expires at its own KeepAliveTimeout (the loop's clock
+// is given, not waited for): the short ones close while the long one stays
+// parked, through its detach (hot to cold), until its own expiry.
+func TestLoopWaitClasses(t *testing.T) {
+	ch := &child{srv: &http1.Server{KeepAlive: true}, log: func(string, ...any) {}, debug: func(string, ...any) {}, stop: make(chan struct{})}
+	l, err := newLoop(ch, nil, func() {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.poll.close()
+	ch.loop = l
+	short := &http1.Server{KeepAlive: true, KeepAliveTimeout: time.Second}
+	long := &http1.Server{KeepAlive: true, KeepAliveTimeout: 30 * time.Second}
+	type parked struct {
+		fd     int32
+		client net.Conn
+	}
+	park := func(srv *http1.Server) parked {
+		c, client := pair(t)
+		ch.opened()
+		if err := l.park(srv.NewConn(c), c); err != nil {
+			t.Fatal(err)
+		}
+		return parked{int32(c.fd), client}
+	}
+	s1, lg, s2 := park(short), park(long), park(short)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.classes) != 2 || l.slots[s1.fd].class != l.slots[s2.fd].class || l.slots[s1.fd].class == l.slots[lg.fd].class {
+		t.Fatalf("%d classes; classes of short, long, short: %d, %d, %d", len(l.classes),
+			l.slots[s1.fd].class, l.slots[lg.fd].class, l.slots[s2.fd].class)
+	}
+	if l.parked != 3 {
+		t.Errorf("parked %d, want 3", l.parked)
+	}
+	at := l.slots[s2.fd].since + int64(time.Second) // the last short one's expiry
+	l.detachLocked(at)
+	l.expireAllLocked(at)
+	for _, p := range []parked{s1, s2} {
+		if st := l.slots[p.fd].state; st != lingering {
+			t.Errorf("a short one is in state %d at its expiry, want lingering (closed)", st)
+		}
+		p.client.SetReadDeadline(time.Now().Add(10 * time.Second))
+		if _, err := p.client.Read(make([]byte, 1)); err != io.EOF {
+			t.Errorf("a short one's client reads %v, want EOF", err)
+		}
+	}
+	if st := l.slots[lg.fd].state; st != cold || l.parked != 1 {
+		t.Fatalf("the long one is in state %d (want cold), %d parked", st, l.parked)
+	}
+	l.expireAllLocked(l.slots[lg.fd].since + int64(30*time.Second) - 1)
+	if st := l.slots[lg.fd].state; st != cold {
+		t.Errorf("the long one closed before its KeepAliveTimeout")
+	}
+	// Its expiry (lingering close; the given clock is past the linger too).
+	l.expireAllLocked(l.slots[lg.fd].since + int64(30*time.Second))
+	lg.client.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := lg.client.Read(make([]byte, 1)); err != io.EOF || l.parked != 0 {
+		t.Errorf("at its expiry the long one's client reads %v (want EOF), %d parked", err, l.parked)
 	}
 }

@@ -5,7 +5,6 @@ package threads
 import (
 	"errors"
 	"net"
-	"time"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
@@ -21,7 +20,7 @@ type (
 
 func takeListeners([]mpm.Listener) ([]listenFD, error) { return nil, errors.ErrUnsupported }
 func closeListeners([]listenFD)                        {}
-func newLoop(*child, time.Duration, []listenFD, func()) (*loop, error) {
+func newLoop(*child, []listenFD, func()) (*loop, error) {
 	return nil, errors.ErrUnsupported
 }
 func (l *loop) run()                          {}

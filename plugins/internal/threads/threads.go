@@ -113,7 +113,7 @@ func Serve(c *mpm.Child, opt Options) error {
 			return err
 		}
 		srv.WriteCompletion = true // the loop finishes responses: see loop
-		if ch.loop, err = newLoop(ch, c.Config.Core.KeepAliveTimeout, fds, onAccept); err != nil {
+		if ch.loop, err = newLoop(ch, fds, onAccept); err != nil {
 			closeListeners(fds)
 			return err
 		}

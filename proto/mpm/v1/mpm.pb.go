@@ -1129,8 +1129,13 @@ type VirtualHostSettings struct {
 	LimitRequestLine      int32 `protobuf:"varint,9,opt,name=limit_request_line,json=limitRequestLine,proto3" json:"limit_request_line,omitempty"`
 	LimitRequestFieldSize int32 `protobuf:"varint,10,opt,name=limit_request_field_size,json=limitRequestFieldSize,proto3" json:"limit_request_field_size,omitempty"`
 	LimitRequestFields    int32 `protobuf:"varint,11,opt,name=limit_request_fields,json=limitRequestFields,proto3" json:"limit_request_fields,omitempty"`
-	unknownFields         protoimpl.UnknownFields
-	sizeCache             protoimpl.SizeCache
+	// Timeout and KeepAliveTimeout (0 from an older host: the main server's);
+	// own_keep_alive_timeout: the section sets KeepAliveTimeout itself.
+	TimeoutMs           int64 `protobuf:"varint,41,opt,name=timeout_ms,json=timeoutMs,proto3" json:"timeout_ms,omitempty"`
+	KeepAliveTimeoutMs  int64 `protobuf:"varint,42,opt,name=keep_alive_timeout_ms,json=keepAliveTimeoutMs,proto3" json:"keep_alive_timeout_ms,omitempty"`
+	OwnKeepAliveTimeout bool  `protobuf:"varint,43,opt,name=own_keep_alive_timeout,json=ownKeepAliveTimeout,proto3" json:"own_keep_alive_timeout,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
 }
 
 func (x *VirtualHostSettings) Reset() {
@@ -1238,6 +1243,27 @@ func (x *VirtualHostSettings) GetLimitRequestFields() int32 {
 		return x.LimitRequestFields
 	}
 	return 0
+}
+
+func (x *VirtualHostSettings) GetTimeoutMs() int64 {
+	if x != nil {
+		return x.TimeoutMs
+	}
+	return 0
+}
+
+func (x *VirtualHostSettings) GetKeepAliveTimeoutMs() int64 {
+	if x != nil {
+		return x.KeepAliveTimeoutMs
+	}
+	return 0
+}
+
+func (x *VirtualHostSettings) GetOwnKeepAliveTimeout() bool {
+	if x != nil {
+		return x.OwnKeepAliveTimeout
+	}
+	return false
 }
 
 // VirtualHostAddr is one address of a <VirtualHost> line, resolved.
@@ -2379,7 +2405,7 @@ const file_proto_mpm_v1_mpm_proto_rawDesc = "" +
 	"\bhandlers\x18\v \x03(\v2\x15.httpd.mpm.v1.HandlerR\bhandlers\x123\n" +
 	"\terror_log\x18\x14 \x01(\v2\x16.httpd.mpm.v1.ErrorLogR\berrorLog\x12\x1b\n" +
 	"\tlog_level\x18\x15 \x01(\tR\blogLevel\x12=\n" +
-	"\bsettings\x18\x16 \x01(\v2!.httpd.mpm.v1.VirtualHostSettingsR\bsettings\"\x91\x05\n" +
+	"\bsettings\x18\x16 \x01(\v2!.httpd.mpm.v1.VirtualHostSettingsR\bsettings\"\x98\x06\n" +
 	"\x13VirtualHostSettings\x12L\n" +
 	"\tadd_types\x18\x01 \x03(\v2/.httpd.mpm.v1.VirtualHostSettings.AddTypesEntryR\baddTypes\x12\x1d\n" +
 	"\n" +
@@ -2393,7 +2419,11 @@ const file_proto_mpm_v1_mpm_proto_rawDesc = "" +
 	"\x12limit_request_line\x18\t \x01(\x05R\x10limitRequestLine\x127\n" +
 	"\x18limit_request_field_size\x18\n" +
 	" \x01(\x05R\x15limitRequestFieldSize\x120\n" +
-	"\x14limit_request_fields\x18\v \x01(\x05R\x12limitRequestFields\x1a;\n" +
+	"\x14limit_request_fields\x18\v \x01(\x05R\x12limitRequestFields\x12\x1d\n" +
+	"\n" +
+	"timeout_ms\x18) \x01(\x03R\ttimeoutMs\x121\n" +
+	"\x15keep_alive_timeout_ms\x18* \x01(\x03R\x12keepAliveTimeoutMs\x123\n" +
+	"\x16own_keep_alive_timeout\x18+ \x01(\bR\x13ownKeepAliveTimeout\x1a;\n" +
 	"\rAddTypesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"I\n" +
