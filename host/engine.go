@@ -9,6 +9,7 @@ import (
 
 	"github.com/httpd-mpm/httpd-mpm/host/config"
 	"github.com/httpd-mpm/httpd-mpm/mpm"
+	"github.com/httpd-mpm/httpd-mpm/mpm/authz"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 	"github.com/httpd-mpm/httpd-mpm/mpm/rewrite"
 	"github.com/httpd-mpm/httpd-mpm/mpm/site"
@@ -245,6 +246,8 @@ func siteSection(d *config.Directive, root string) (site.Section, bool) {
 		if x.IsSection() {
 			if ns, ok := siteSection(x, root); ok {
 				sec.Sections = append(sec.Sections, ns)
+			} else if authz.IsSection(x.Name) || authz.IsLimit(x.Name) {
+				sec.Sections = append(sec.Sections, authzSection(x))
 			}
 			continue
 		}
@@ -260,6 +263,22 @@ func siteSection(d *config.Directive, root string) (site.Section, bool) {
 		sec.Directives = append(sec.Directives, sd)
 	}
 	return sec, true
+}
+
+// authzSection is a <RequireAll>, <RequireAny>, <RequireNone>, <Limit> or
+// <LimitExcept> section for package site, with its lines and nested sections; a
+// <Limit>'s methods are its Pattern, separated by spaces.
+func authzSection(d *config.Directive) site.Section {
+	sec := site.Section{Kind: d.Name, Pattern: strings.Join(d.Args, " "), File: d.File, Line: d.Line}
+	for _, x := range d.Children {
+		switch {
+		case x.IsSection() && (authz.IsSection(x.Name) || authz.IsLimit(x.Name)):
+			sec.Sections = append(sec.Sections, authzSection(x))
+		case !x.IsSection():
+			sec.Directives = append(sec.Directives, siteDirective(x))
+		}
+	}
+	return sec
 }
 
 // banner is the Server header for a ServerTokens keyword (config.Server's long form),

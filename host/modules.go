@@ -27,6 +27,8 @@ var builtinModules = []builtinModule{
 	{"http_module", "http_core.c"},
 	{"mime_module", "mod_mime.c"},
 	{"dir_module", "mod_dir.c"},
+	{"authz_host_module", "mod_authz_host.c"},
+	{"access_compat_module", "mod_access_compat.c"},
 	{"autoindex_module", "mod_autoindex.c"},
 	{"headers_module", "mod_headers.c"},
 	{"expires_module", "mod_expires.c"},

@@ -193,7 +193,7 @@ type locations struct {
 	next    http.Handler
 	conf    static.Configurer // nil without per-path configuration
 	docRoot string
-	// logError is the static handlers' LogError, for AH01630.
+	// logError is the static handlers' LogError, for AH01630 and AH01797.
 	logError static.LogFunc
 }
 
@@ -202,9 +202,9 @@ func (l *locations) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	for _, loc := range l.paths {
 		base := strings.TrimSuffix(loc, "/")
 		if p == loc || p == base || strings.HasPrefix(p, base+"/") {
-			denied, resp := l.check(r)
-			if denied {
-				http1.WriteError(w, r, http.StatusForbidden, "")
+			status, resp := l.check(w, r)
+			if status != 0 {
+				http1.WriteError(w, r, status, "")
 				return
 			}
 			if resp != nil {
@@ -217,29 +217,27 @@ func (l *locations) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	l.next.ServeHTTP(w, r)
 }
 
-// check reports whether Require refuses r, and else the per-path
-// Response (Header, Expires*) of the status page, made the one r answers with.
-func (l *locations) check(r *http.Request) (denied bool, resp static.Response) {
+// check reports the status the per-path access settings (Require, Allow and Deny)
+// answer r with (0 to serve it), and else the per-path Response (Header, Expires*)
+// of the status page, made the one r answers with.
+func (l *locations) check(w http.ResponseWriter, r *http.Request) (int, static.Response) {
 	if l.conf == nil {
-		return false, nil
+		return 0, nil
 	}
 	rel, status := static.CleanPath(r.URL)
 	if status != 0 {
-		return true, nil
+		return http.StatusForbidden, nil
 	}
 	i := strings.LastIndexByte(rel, '/')
 	o := l.conf.Configure(r, l.docRoot+rel[:max(i, 0)], rel[i+1:])
 	if o == nil {
-		return false, nil
+		return 0, nil
 	}
 	if o.Response != nil {
 		o.Response.Answer(r, time.Time{})
 	}
-	if o.Denied {
-		if l.logError != nil {
-			l.logError.Denied(r, l.docRoot+rel)
-		}
-		return true, nil
+	if status := o.CheckAccess(w, r, l.logError, l.docRoot+rel); status != 0 {
+		return status, nil
 	}
-	return false, o.Response
+	return 0, o.Response
 }

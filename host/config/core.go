@@ -213,8 +213,19 @@ var Core = Table{
 	{Name: "AllowOverride", MinArgs: 0, MaxArgs: -1, Context: InDirectory, Check: checkAllowOverride,
 		Help: "Controls what groups of directives can be configured by per-directory config files"},
 	// "suceeed" is Apache's spelling.
-	{Name: "Require", MinArgs: 0, MaxArgs: -1, Context: InDirectory, Check: checkRequire,
+	{Name: "Require", MinArgs: 0, MaxArgs: -1, Context: InDirectory, Check: checkRequire, Module: "mod_authz_core.c",
 		Help: "specifies authorization directives which one must pass (or not) for a request to suceeed"},
+	{Name: "AuthMerging", MinArgs: 1, MaxArgs: 1, Context: InDirectory, Check: checkAuthMerging, Module: "mod_authz_core.c",
+		Help: "controls how a <Directory>, <Location>, or similar directive's authorization directives are combined with those of its predecessor"},
+	// mod_access_compat registers order, allow and deny in lower case.
+	{Name: "order", MinArgs: 1, MaxArgs: 1, Context: InDirectory, Check: checkOrder, Module: "mod_access_compat.c",
+		Help: "'allow,deny', 'deny,allow', or 'mutual-failure'"},
+	{Name: "allow", MinArgs: 2, MaxArgs: -1, Context: InDirectory, Check: checkAllowDeny, Module: "mod_access_compat.c",
+		Help: "'from' followed by hostnames or IP-address wildcards"},
+	{Name: "deny", MinArgs: 2, MaxArgs: -1, Context: InDirectory, Check: checkAllowDeny, Module: "mod_access_compat.c",
+		Help: "'from' followed by hostnames or IP-address wildcards"},
+	{Name: "Satisfy", MinArgs: 1, MaxArgs: 1, Context: InDirectory, Check: checkSatisfy, Module: "mod_access_compat.c",
+		Help: "access policy if both allow and require used ('all' or 'any')"},
 	{Name: "SetHandler", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Help: "a handler name that overrides any other configured handler"},
 	{Name: "LoadModule", MinArgs: 2, MaxArgs: 2, Context: ServerConfig, Help: helpLoadModule},
 	{Name: "LoadModuleChecksum", MinArgs: 2, MaxArgs: 2, Context: ServerConfig, Check: checkModuleChecksum, Help: helpLoadModuleChecksum},
@@ -259,6 +270,12 @@ var Core = Table{
 		Help: "Container for authentication directives when accessed using specified HTTP methods"},
 	{Name: "LimitExcept", Section: true, MinArgs: 1, MaxArgs: -1, Context: InDirectory,
 		Help: "Container for authentication directives to be applied when any HTTP method other than those specified is used to access the resource"},
+	{Name: "RequireAll", Section: true, MinArgs: 0, MaxArgs: 0, Context: InDirectory, ArgsError: "<RequireAll> directive doesn't take additional arguments",
+		Module: "mod_authz_core.c", Help: "container for grouping authorization directives of which none must fail and at least one must pass for a request to succeed"},
+	{Name: "RequireAny", Section: true, MinArgs: 0, MaxArgs: 0, Context: InDirectory, ArgsError: "<RequireAny> directive doesn't take additional arguments",
+		Module: "mod_authz_core.c", Help: "container for grouping authorization directives of which one must pass for a request to succeed"},
+	{Name: "RequireNone", Section: true, MinArgs: 0, MaxArgs: 0, Context: InDirectory, ArgsError: "<RequireNone> directive doesn't take additional arguments",
+		Module: "mod_authz_core.c", Help: "container for grouping authorization directives of which none must pass for a request to succeed"},
 	{Name: "IfModule", Section: true, MinArgs: 1, MaxArgs: -1, Context: Anywhere, Help: "Container for directives based on existence of specified modules"},
 	{Name: "IfDefine", Section: true, MinArgs: 1, MaxArgs: -1, Context: Anywhere, Help: "Container for directives based on existence of command line defines"},
 	{Name: "IfFile", Section: true, MinArgs: 1, MaxArgs: -1, Context: Anywhere, Help: "Container for directives based on existence of files on disk"},
@@ -618,6 +635,34 @@ func checkRequire(args []string) error {
 	return nil
 }
 
+func checkAuthMerging(args []string) error {
+	if !oneOf(args[0], "off", "and", "or") {
+		return errors.New("AuthMerging must be one of: Off | And | Or")
+	}
+	return nil
+}
+
+func checkOrder(args []string) error {
+	if !oneOf(args[0], "allow,deny", "deny,allow", "mutual-failure") {
+		return errors.New("unknown order")
+	}
+	return nil
+}
+
+func checkAllowDeny(args []string) error {
+	if !strings.EqualFold(args[0], "from") {
+		return errors.New("allow and deny must be followed by 'from'")
+	}
+	return nil
+}
+
+func checkSatisfy(args []string) error {
+	if !oneOf(args[0], "all", "any") {
+		return errors.New("Satisfy either 'any' or 'all'.")
+	}
+	return nil
+}
+
 const mutexMechanisms = "(Mutex mechanisms are: 'none', 'default', 'flock:/path/to/file', 'fcntl:/path/to/file', 'file:/path/to/file', 'pthread', 'sysvsem', 'posixsem', 'sem')"
 
 // checkMutex checks the mechanism of a Mutex line. The mutex type names that
@@ -657,7 +702,8 @@ func checkPathSection(name string) func([]string) error {
 func notInLimit(name string) func([]string) error {
 	return func(enclosing []string) error {
 		for _, e := range enclosing {
-			if oneOf(e, "Limit", "LimitExcept") {
+			// mod_authz_core's sections count as <Limit> for this check, as in Apache.
+			if oneOf(e, "Limit", "LimitExcept", "RequireAll", "RequireAny", "RequireNone") {
 				return errors.New("<" + name + "> cannot occur within <Limit> or <LimitExcept> section")
 			}
 		}

@@ -167,6 +167,9 @@ func checkDirective(d *Directive, s *Spec, enclosing []string) string {
 	}
 	ctx, where := contextOf(enclosing)
 	globalOnly := false
+	if inRequireSection(where) && !authConfig(s.Name) {
+		return fmt.Sprintf("%s not allowed in <%s> context", display, where)
+	}
 	if allowed&ctx == 0 {
 		switch {
 		case ctx == InDirectory:
@@ -221,6 +224,24 @@ func checkDirective(d *Directive, s *Spec, enclosing []string) string {
 		}
 	}
 	return ""
+}
+
+// inRequireSection reports whether section is one of mod_authz_core's, inside which
+// Apache allows only the authorization directives (OR_AUTHCFG) and those allowed
+// everywhere.
+func inRequireSection(section string) bool {
+	return strings.EqualFold(section, "RequireAll") || strings.EqualFold(section, "RequireAny") || strings.EqualFold(section, "RequireNone")
+}
+
+// authConfig reports whether Apache allows the directive name inside a
+// <RequireAll>, <RequireAny> or <RequireNone> section.
+func authConfig(name string) bool {
+	switch strings.ToLower(name) {
+	case "require", "requireall", "requireany", "requirenone", "authmerging", "satisfy", "limit", "limitexcept",
+		"files", "filesmatch", "if", "elseif", "else", "ifmodule", "ifdefine", "iffile", "include", "includeoptional":
+		return true
+	}
+	return strings.HasPrefix(strings.ToLower(name), "auth")
 }
 
 func within(s *Spec, enclosing []string) string {

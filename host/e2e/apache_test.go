@@ -51,6 +51,8 @@ const apacheModuleDir = "/usr/lib/apache2/modules"
 // ServerRoot (%[1]s).
 const apacheHead = `LoadModule mpm_event_module ` + apacheModuleDir + `/mod_mpm_event.so
 LoadModule authz_core_module ` + apacheModuleDir + `/mod_authz_core.so
+LoadModule authz_host_module ` + apacheModuleDir + `/mod_authz_host.so
+LoadModule access_compat_module ` + apacheModuleDir + `/mod_access_compat.so
 LoadModule mime_module ` + apacheModuleDir + `/mod_mime.so
 LoadModule dir_module ` + apacheModuleDir + `/mod_dir.so
 LoadModule alias_module ` + apacheModuleDir + `/mod_alias.so
@@ -357,7 +359,18 @@ var signature = regexp.MustCompile(`<address>.*? Server at `)
 // since the dial; the error is the read's.
 func (s *diffServer) exchange(t testing.TB, ip string, port int, req string, wait time.Duration) (*bytes.Buffer, error) {
 	t.Helper()
-	c, err := net.DialTimeout("tcp", net.JoinHostPort(ip, strconv.Itoa(s.ports[port])), 5*time.Second)
+	return s.exchangeFrom(t, "", ip, port, req, wait)
+}
+
+// exchangeFrom is exchange from the source address from ("": the system's
+// choice), such as 127.0.0.2 for a client other than 127.0.0.1.
+func (s *diffServer) exchangeFrom(t testing.TB, from, ip string, port int, req string, wait time.Duration) (*bytes.Buffer, error) {
+	t.Helper()
+	d := net.Dialer{Timeout: 5 * time.Second}
+	if from != "" {
+		d.LocalAddr = &net.TCPAddr{IP: net.ParseIP(from)}
+	}
+	c, err := d.Dial("tcp", net.JoinHostPort(ip, strconv.Itoa(s.ports[port])))
 	if err != nil {
 		t.Fatalf("%s: %v", s.name, err)
 	}
@@ -377,7 +390,13 @@ func (s *diffServer) exchange(t testing.TB, ip string, port int, req string, wai
 // @Pn@.
 func (s *diffServer) ask(t testing.TB, ip string, port int, req string) answers {
 	t.Helper()
-	raw, _ := s.exchange(t, ip, port, req, 10*time.Second)
+	return s.askFrom(t, "", ip, port, req)
+}
+
+// askFrom is ask from the source address from ("": the system's choice).
+func (s *diffServer) askFrom(t testing.TB, from, ip string, port int, req string) answers {
+	t.Helper()
+	raw, _ := s.exchangeFrom(t, from, ip, port, req, 10*time.Second)
 	var out answers
 	for r := bufio.NewReader(bytes.NewReader(raw.Bytes())); ; {
 		if _, err := r.Peek(1); err != nil {
@@ -462,6 +481,7 @@ func (as answers) bodies() string {
 // what Apache answers (checked too: it documents Apache's choice, and a
 // wrong expectation there is a wrong test).
 type diffRequest struct {
+	From string // the client's address ("": the system's choice)
 	IP   string
 	Port int
 	Raw  string
@@ -488,9 +508,12 @@ func (p *diffPair) check(reqs []diffRequest) {
 		if ip == "" {
 			ip = "127.0.0.1"
 		}
-		want := p.apache.ask(t, ip, r.Port, r.Raw)
-		got := p.ours.ask(t, ip, r.Port, r.Raw)
+		want := p.apache.askFrom(t, r.From, ip, r.Port, r.Raw)
+		got := p.ours.askFrom(t, r.From, ip, r.Port, r.Raw)
 		where := fmt.Sprintf("%s:@P%d@ %q", ip, r.Port, r.Raw)
+		if r.From != "" {
+			where = r.From + " -> " + where
+		}
 		if r.Want != "" && !strings.Contains(want.bodies(), r.Want) {
 			t.Errorf("%s: Apache answers %v, the test expects a body with %q", where, want, r.Want)
 		}

@@ -90,6 +90,22 @@ CustomLog logs/auth_log "%u %>s \"%r\""
     AuthUserFile @DOCS@/../auth/htpasswd
     Require valid-user
 </Location>
+<Location /mixed>
+    AuthType Basic
+    AuthName mixed
+    AuthUserFile @DOCS@/../auth/htpasswd
+    <RequireAll>
+        Require valid-user
+        Require not user bob
+    </RequireAll>
+</Location>
+<Location /byip>
+    AuthType Basic
+    AuthName byip
+    AuthUserFile @DOCS@/../auth/htpasswd
+    Require ip 127.0.0.1
+    Require valid-user
+</Location>
 <Location /nogroupfile>
     AuthType Basic
     AuthName nogroupfile
@@ -131,6 +147,8 @@ func TestAuthnBasic(t *testing.T) {
 		"nofile/x.txt":         "x\n",
 		"nogroupfile/x.txt":    "x\n",
 		"valid/index.html":     "<p>index</p>\n",
+		"mixed/x.txt":          "x\n",
+		"byip/x.txt":           "x\n",
 		"bare/x.txt":           "x\n",
 		"lenient/x.txt":        "x\n",
 		"plain.txt":            "p\n",
@@ -192,6 +210,10 @@ func TestAuthnBasic(t *testing.T) {
 		basic("/nofile/x.txt", "alice:alice pw"),
 		basic("/nogroupfile/x.txt", "alice:alice pw"),
 		get("/bare/x.txt", "main.test"),
+		get("/mixed/x.txt", "main.test"),
+		basic("/mixed/x.txt", "alice:alice pw"),
+		basic("/mixed/x.txt", "bob:bob:pw"),
+		get("/byip/x.txt", "main.test"),
 		get("/plain.txt", "main.test"),
 		get("/lenient/x.txt", "main.test"),
 		basic("/lenient/x.txt", "nobody:x"),

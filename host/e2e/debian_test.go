@@ -26,11 +26,7 @@ const debianConf = "/etc/apache2"
 // (a2dismod removes the mods-enabled links), so that both servers read the
 // same tree. Shrink it as the modules land; what is left is the known gap.
 var debianGap = []string{
-	"access_compat", "authz_host", // authz branch
 	"negotiation", // not planned: no content negotiation
-	// status.conf says "Require local", which is authz_host's: apache2
-	// refuses the tree without it.
-	"status",
 }
 
 // TestDebianTree copies Debian's /etc/apache2 twice, adapts each copy as an

@@ -2,16 +2,17 @@
 // mod_authn_core, mod_authn_file, mod_authz_user and mod_authz_groupfile apply
 // it: the directives AuthType (Basic, None), AuthName, AuthBasicProvider
 // (file), AuthBasicAuthoritative, AuthUserFile and AuthGroupFile, and the
-// Require providers user, valid-user and group. Package site merges the
-// directives per path and hands a Checker to package static, which asks it
-// before it answers a request the Require lines need a user for.
+// Require providers user, valid-user and group (registered with package
+// authz). Package site merges the directives per path and gives the
+// Authenticator of the merged configuration to the authz Policy, which calls
+// it when the Require lines need a user, then asks them again with the user.
 //
-// A Checker answers as apache2 does: 401 with WWW-Authenticate: Basic
+// An Authenticator answers as apache2 does: 401 with WWW-Authenticate: Basic
 // realm="AuthName" (no credentials, another scheme, an unknown user, a wrong
-// password, a user the Require lines refuse), 500 for a configuration that
-// cannot authenticate, and the error log lines apache2 writes (AH01614,
-// AH01617, AH01618, AH01631, ...). The user name sent, right or wrong, is the
-// access log's %u (http1.SetUser), as apache2's r->user is.
+// password), 500 for a configuration that cannot authenticate, and the error
+// log lines apache2 writes (AH01614, AH01617, AH01618, AH01620, ...). The user
+// name sent, right or wrong, is the access log's %u (http1.SetUser), as
+// apache2's r->user is.
 //
 // Password files are read when first needed and again when they change
 // (looked at once a second at most, see textFile); hashes are checked by
@@ -20,13 +21,16 @@
 package authn
 
 import (
+	"context"
 	"encoding/base64"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/httpd-mpm/httpd-mpm/mpm/authz"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
 )
@@ -110,146 +114,193 @@ func (c Config) Merge(o *Config) Config {
 	return c
 }
 
-// Providers are the Require providers this package decides.
-func Provider(name string) bool {
-	switch strings.ToLower(name) {
-	case "user", "valid-user", "group":
-		return true
-	}
-	return false
+func init() {
+	authz.Register("valid-user", func([]string) (authz.Checker, error) { return userChecker{valid: true}, nil })
+	authz.Register("user", func(args []string) (authz.Checker, error) { return userChecker{names: args}, nil })
+	authz.Register("group", func(args []string) (authz.Checker, error) { return groupChecker(args), nil })
 }
 
-// Require is one Require line whose provider needs a user (Provider).
-type Require struct {
-	Provider string // lowercase
-	Args     []string
+// An Authenticator is AuthType Basic with one merged configuration: the
+// authz.Authenticator of the Policies under it.
+type Authenticator struct {
+	cfg Config
+	log *authz.Log
 }
 
-// A Checker decides a request by its user for one merged configuration and
-// the Require lines in force there; it is a static.Authorizer.
-type Checker struct {
-	cfg  Config
-	reqs []Require // nil: no Require line at all, with an AuthType
+// authenticators are those made, by configuration and log: a configuration
+// merged anew for each request gets the same one each time.
+var authenticators sync.Map // authKey -> *Authenticator
+
+type authKey struct {
+	cfg Config
+	log *authz.Log
 }
 
-// checkers are the Checkers made, by configuration: a configuration merged
-// anew for each request gets the same Checker each time.
-var checkers sync.Map // string -> *Checker
-
-// New is the Checker of cfg with reqs, the lines of one level's Require that
-// name a Provider (RequireAny: one that grants is enough; the lines of other
-// providers, not granting, are left out). With no reqs it refuses every
-// request as apache2 does an AuthType without Require (AH01627).
-func New(cfg Config, reqs []Require) *Checker {
-	var k strings.Builder
-	for _, s := range []string{cfg.Type, cfg.Name, cfg.UserFile, cfg.GroupFile} {
-		k.WriteString(s)
-		k.WriteByte(0)
+// For is the authentication cfg sets up, logging to log; nil without an
+// AuthType (or with AuthType None).
+func For(cfg Config, log *authz.Log) authz.Authenticator {
+	if cfg.Type == "" {
+		return nil
 	}
-	if cfg.NotAuthoritative {
-		k.WriteByte('n')
+	k := authKey{cfg, log}
+	if a, ok := authenticators.Load(k); ok {
+		return a.(*Authenticator)
 	}
-	for _, r := range reqs {
-		k.WriteByte(1)
-		k.WriteString(r.Provider)
-		for _, a := range r.Args {
-			k.WriteByte(0)
-			k.WriteString(a)
-		}
-	}
-	if c, ok := checkers.Load(k.String()); ok {
-		return c.(*Checker)
-	}
-	c, _ := checkers.LoadOrStore(k.String(), &Checker{cfg: cfg, reqs: reqs})
-	return c.(*Checker)
+	a, _ := authenticators.LoadOrStore(k, &Authenticator{cfg: cfg, log: log})
+	return a.(*Authenticator)
 }
 
-// logger reports to a static.Handler's LogError what its LogLevel lets through.
+// identity is the user a request authenticated as, with the authentication
+// that established it; it holds for that request only (req), not for the
+// subrequests made from it, which authenticate anew as apache2's do.
+type identity struct {
+	req  *http.Request
+	user string
+	a    *Authenticator
+}
+
+type identityKey struct{}
+
+// authenticated is r's identity, nil when r has none.
+func authenticated(r *http.Request) *identity {
+	if id, ok := r.Context().Value(identityKey{}).(*identity); ok && id.req == r {
+		return id
+	}
+	return nil
+}
+
+// logger reports through an authz.Log about one request.
 type logger struct {
-	f    static.LogFunc
-	most static.Level
-	r    *http.Request
+	l *authz.Log
+	r *http.Request
 }
 
 func (l logger) log(level static.Level, module string, err error, msg string) {
-	if l.f != nil && level <= l.most {
-		l.f(l.r, level, module, err, msg)
+	if l.l.Enabled(level) {
+		l.l.Func(l.r, level, module, err, msg)
 	}
 }
 
-// Authorize is apache2's check_user_id and auth_checker hooks for r, once
-// authorize_userless found that the Require lines need a user (see
-// static.Authorizer; a nil w is a subrequest's look).
-func (c *Checker) Authorize(w http.ResponseWriter, r *http.Request, log static.LogFunc, most static.Level) int {
-	l := logger{log, most, r}
+// Authenticate is apache2's check_user_id hooks for r (mod_auth_basic's, then
+// mod_authn_core's): 0 once r has an authenticated user, else the status to
+// answer, logged as apache2 logs it. A nil w is a subrequest's look.
+func (a *Authenticator) Authenticate(w http.ResponseWriter, r *http.Request) int {
+	l := logger{a.log, r}
 	uri := r.URL.Path
-	if c.reqs == nil {
-		l.log(static.LevelError, "authz_core", nil, "AH01627: AuthType configured with no corresponding authorization directives")
-		return http.StatusInternalServerError
-	}
 	switch {
-	case c.cfg.Type == "":
-		l.log(static.LevelError, "core", nil, "AH00027: No authentication done but request not allowed without authentication for "+uri+". Authentication not configured?")
+	case !strings.EqualFold(a.cfg.Type, "basic"):
+		l.log(static.LevelError, "authn_core", nil, "AH01796: AuthType "+a.cfg.Type+" configured without corresponding module")
 		return http.StatusInternalServerError
-	case !strings.EqualFold(c.cfg.Type, "basic"):
-		l.log(static.LevelError, "authn_core", nil, "AH01796: AuthType "+c.cfg.Type+" configured without corresponding module")
-		return http.StatusInternalServerError
-	case c.cfg.set&setName == 0:
+	case a.cfg.set&setName == 0:
 		l.log(static.LevelError, "auth_basic", nil, "AH01615: need AuthName: "+uri)
 		return http.StatusInternalServerError
 	}
-	user, password, status := c.basic(w, r, l)
+	user, password, status := a.basic(w, r, l)
 	if status != 0 {
 		return status
 	}
-	if c.cfg.UserFile == "" {
+	if a.cfg.UserFile == "" {
 		l.log(static.LevelError, "authn_file", nil, "AH01619: AuthUserFile not specified in the configuration")
-		return c.notAuthenticated(l)
+		return a.notAuthenticated(l)
 	}
-	now := time.Now()
-	st := userFile(c.cfg.UserFile).state(now)
+	st := userFile(a.cfg.UserFile).state(time.Now())
 	if st.err != nil {
-		l.log(static.LevelError, "authn_file", errno(st.err), "AH01620: Could not open password file: "+c.cfg.UserFile)
-		return c.notAuthenticated(l)
+		l.log(static.LevelError, "authn_file", errno(st.err), "AH01620: Could not open password file: "+a.cfg.UserFile)
+		return a.notAuthenticated(l)
 	}
 	hash, found := st.parsed.(map[string]string)[user]
 	switch {
-	case !found && c.cfg.NotAuthoritative:
-		return c.notAuthenticated(l)
+	case !found && a.cfg.NotAuthoritative:
+		return a.notAuthenticated(l)
 	case !found:
 		l.log(static.LevelError, "auth_basic", nil, "AH01618: user "+user+" not found: "+uri)
-		return c.challenge(w)
+		a.Challenge(w, r)
+		return http.StatusUnauthorized
 	case !Match(password, hash):
 		l.log(static.LevelError, "auth_basic", nil, "AH01617: user "+user+": authentication failure for \""+uri+"\": Password Mismatch")
-		return c.challenge(w)
+		a.Challenge(w, r)
+		return http.StatusUnauthorized
 	}
-	for _, req := range c.reqs {
-		if c.grants(&req, user, l, now) {
-			return 0
+	// The Policy asks the providers again with the same r: the identity
+	// goes into r itself.
+	*r = *r.WithContext(context.WithValue(r.Context(), identityKey{}, &identity{r, user, a}))
+	return 0
+}
+
+// User is the user r authenticated as.
+func (a *Authenticator) User(r *http.Request) string {
+	if id := authenticated(r); id != nil {
+		return id.user
+	}
+	return ""
+}
+
+// Challenge asks for credentials: WWW-Authenticate on w (apache2's
+// err_headers_out, so an error page keeps it); nothing for a subrequest.
+func (a *Authenticator) Challenge(w http.ResponseWriter, r *http.Request) {
+	if w != nil {
+		w.Header()["Www-Authenticate"] = []string{`Basic realm="` + escapeQuotes(a.cfg.Name) + `"`}
+	}
+}
+
+// userChecker is Require valid-user (valid) or Require user NAME...
+type userChecker struct {
+	valid bool
+	names []string
+}
+
+func (c userChecker) Check(r *http.Request, _ *authz.Log) authz.Result {
+	id := authenticated(r)
+	switch {
+	case id == nil:
+		return authz.DeniedNoUser
+	case c.valid || slices.Contains(c.names, id.user):
+		return authz.Granted
+	}
+	return authz.Denied
+}
+
+// groupChecker is Require group NAME..., with the AuthGroupFile of the
+// configuration the user authenticated under.
+type groupChecker []string
+
+func (c groupChecker) Check(r *http.Request, log *authz.Log) authz.Result {
+	id := authenticated(r)
+	if id == nil {
+		return authz.DeniedNoUser
+	}
+	l, file := logger{log, r}, id.a.cfg.GroupFile
+	if file == "" {
+		l.log(static.LevelError, "authz_groupfile", nil, "AH01664: No group file was specified in the configuration")
+		return authz.Denied
+	}
+	st := groupFile(file).state(time.Now())
+	if st.err != nil {
+		l.log(static.LevelError, "authz_groupfile", errno(st.err), "AH01665: Could not open group file: "+file)
+		return authz.Denied
+	}
+	in := st.parsed.(groups)[id.user]
+	if len(in) == 0 {
+		l.log(static.LevelInfo, "authz_groupfile", nil, "AH01666: Authorization of user "+id.user+" to access "+r.URL.Path+
+			" failed, reason: user doesn't appear in group file ("+file+").")
+		return authz.Denied
+	}
+	for _, g := range c {
+		if in[g] {
+			return authz.Granted
 		}
 	}
-	l.log(static.LevelError, "authz_core", nil, "AH01631: user "+user+": authorization failure for \""+uri+"\": ")
-	return c.challenge(w)
+	return authz.Denied
 }
 
 // notAuthenticated is apache2's answer when mod_auth_basic could not decide
 // (a general error, or an unknown user when not authoritative): no other
 // module authenticates, so authn_core refuses.
-func (c *Checker) notAuthenticated(l logger) int {
-	if c.cfg.NotAuthoritative {
-		l.log(static.LevelError, "authn_core", nil, "AH01796: AuthType "+c.cfg.Type+" configured without corresponding module")
+func (a *Authenticator) notAuthenticated(l logger) int {
+	if a.cfg.NotAuthoritative {
+		l.log(static.LevelError, "authn_core", nil, "AH01796: AuthType "+a.cfg.Type+" configured without corresponding module")
 	}
 	return http.StatusInternalServerError
-}
-
-// challenge asks for credentials: 401 with WWW-Authenticate (apache2's
-// err_headers_out, so an error page keeps it).
-func (c *Checker) challenge(w http.ResponseWriter) int {
-	if w == nil {
-		return http.StatusUnauthorized
-	}
-	w.Header()["Www-Authenticate"] = []string{`Basic realm="` + escapeQuotes(c.cfg.Name) + `"`}
-	return http.StatusUnauthorized
 }
 
 // escapeQuotes puts a backslash before each double quote of s that has none,
@@ -277,16 +328,18 @@ func escapeQuotes(s string) string {
 
 // basic reads r's Authorization field as mod_auth_basic's get_basic_auth: the
 // user and password sent, or the status to answer.
-func (c *Checker) basic(w http.ResponseWriter, r *http.Request, l logger) (user, password string, status int) {
+func (a *Authenticator) basic(w http.ResponseWriter, r *http.Request, l logger) (user, password string, status int) {
 	v := r.Header["Authorization"]
 	if len(v) == 0 {
-		return "", "", c.challenge(w)
+		a.Challenge(w, r)
+		return "", "", http.StatusUnauthorized
 	}
 	line := v[0]
 	scheme, rest, _ := strings.Cut(line, " ")
 	if !strings.EqualFold(scheme, "basic") {
 		l.log(static.LevelError, "auth_basic", nil, "AH01614: client used wrong authentication scheme: "+r.URL.Path)
-		return "", "", c.challenge(w)
+		a.Challenge(w, r)
+		return "", "", http.StatusUnauthorized
 	}
 	decoded := decodeBase64(strings.TrimLeft(rest, " \t"))
 	if i := strings.IndexByte(decoded, 0); i >= 0 {
@@ -319,41 +372,4 @@ func decodeBase64(s string) string {
 
 func isBase64(c byte) bool {
 	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '+' || c == '/'
-}
-
-// grants is one Require line's verdict for the authenticated user, as
-// mod_authz_user and mod_authz_groupfile decide it.
-func (c *Checker) grants(req *Require, user string, l logger, now time.Time) bool {
-	switch req.Provider {
-	case "valid-user":
-		return true
-	case "user":
-		for _, a := range req.Args {
-			if a == user {
-				return true
-			}
-		}
-	case "group":
-		if c.cfg.GroupFile == "" {
-			l.log(static.LevelError, "authz_groupfile", nil, "AH01664: No group file was specified in the configuration")
-			return false
-		}
-		st := groupFile(c.cfg.GroupFile).state(now)
-		if st.err != nil {
-			l.log(static.LevelError, "authz_groupfile", errno(st.err), "AH01665: Could not open group file: "+c.cfg.GroupFile)
-			return false
-		}
-		in := st.parsed.(groups)[user]
-		if len(in) == 0 {
-			l.log(static.LevelInfo, "authz_groupfile", nil, "AH01666: Authorization of user "+user+" to access "+l.r.URL.Path+
-				" failed, reason: user doesn't appear in group file ("+c.cfg.GroupFile+").")
-			return false
-		}
-		for _, a := range req.Args {
-			if in[a] {
-				return true
-			}
-		}
-	}
-	return false
 }

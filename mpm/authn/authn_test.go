@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/httpd-mpm/httpd-mpm/mpm/authz"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
 )
 
@@ -117,7 +118,7 @@ func TestUserFileReread(t *testing.T) {
 	}
 }
 
-// logged collects what a Checker logs.
+// logged collects what is logged.
 type logged []string
 
 func (l *logged) log(r *http.Request, level static.Level, module string, err error, msg string) {
@@ -128,44 +129,67 @@ func (l *logged) log(r *http.Request, level static.Level, module string, err err
 	*l = append(*l, s)
 }
 
-func TestAuthorize(t *testing.T) {
+// TestAuthenticate: the answers and log lines of Require lines that need a
+// user, through package authz's Policy with an Authenticator.
+func TestAuthenticate(t *testing.T) {
 	dir := t.TempDir()
 	users := filepath.Join(dir, "users")
 	os.WriteFile(users, []byte("alice:{SHA}"+sha1b64("pw")+"\nbob:{SHA}"+sha1b64("bob")+"\n"), 0o644)
 	os.WriteFile(filepath.Join(dir, "groups"), []byte("staff: bob\n"), 0o644)
-	cfg := Config{Type: "Basic", Name: `My "realm"`, UserFile: users, GroupFile: filepath.Join(dir, "groups"), set: setType | setName | setUserFile | setGroupFile}
+	var cfg Config
+	for _, d := range [][]string{{"AuthType", "Basic"}, {"AuthName", `My "realm"`}, {"AuthUserFile", users}, {"AuthGroupFile", filepath.Join(dir, "groups")}} {
+		if err := cfg.Set(d[0], d[1:]); err != nil {
+			t.Fatal(err)
+		}
+	}
 	cases := []struct {
-		reqs   []Require
-		auth   string // Authorization field, "" for none
-		status int
-		log    string
+		require [][]string
+		auth    string // Authorization field, "" for none
+		status  int
+		log     string
 	}{
-		{[]Require{{"valid-user", nil}}, "", 401, ""},
-		{[]Require{{"valid-user", nil}}, "Digest x", 401, "auth_basic: AH01614: client used wrong authentication scheme: /p"},
-		{[]Require{{"valid-user", nil}}, basicAuth("carol:pw"), 401, "auth_basic: AH01618: user carol not found: /p"},
-		{[]Require{{"valid-user", nil}}, basicAuth("alice:no"), 401, `auth_basic: AH01617: user alice: authentication failure for "/p": Password Mismatch`},
-		{[]Require{{"valid-user", nil}}, basicAuth("alice:pw"), 0, ""},
-		{[]Require{{"user", []string{"bob", "alice"}}}, basicAuth("alice:pw"), 0, ""},
-		{[]Require{{"user", []string{"bob"}}}, basicAuth("alice:pw"), 401, `authz_core: AH01631: user alice: authorization failure for "/p": `},
-		{[]Require{{"group", []string{"staff"}}}, basicAuth("bob:bob"), 0, ""},
-		{[]Require{{"user", []string{"x"}}, {"group", []string{"staff"}}}, basicAuth("bob:bob"), 0, ""},
+		{[][]string{{"valid-user"}}, "", 401, ""},
+		{[][]string{{"valid-user"}}, "Digest x", 401, "auth_basic: AH01614: client used wrong authentication scheme: /p"},
+		{[][]string{{"valid-user"}}, basicAuth("carol:pw"), 401, "auth_basic: AH01618: user carol not found: /p"},
+		{[][]string{{"valid-user"}}, basicAuth("alice:no"), 401, `auth_basic: AH01617: user alice: authentication failure for "/p": Password Mismatch`},
+		{[][]string{{"valid-user"}}, basicAuth("alice:pw"), 0, ""},
+		{[][]string{{"user", "bob", "alice"}}, basicAuth("alice:pw"), 0, ""},
+		{[][]string{{"user", "bob"}}, basicAuth("alice:pw"), 401, `authz_core: AH01631: user alice: authorization failure for "/p": `},
+		{[][]string{{"group", "staff"}}, basicAuth("bob:bob"), 0, ""},
+		{[][]string{{"user", "x"}, {"group", "staff"}}, basicAuth("bob:bob"), 0, ""},
+		{[][]string{{"all", "granted"}, {"user", "x"}}, "", 0, ""},
 		{nil, basicAuth("bob:bob"), 500, "authz_core: AH01627: AuthType configured with no corresponding authorization directives"},
 	}
 	for _, c := range cases {
 		var l logged
+		log := &authz.Log{Func: l.log, Level: static.LevelInfo}
+		var level authz.Level
+		for _, req := range c.require {
+			if err := level.Add(authz.Item{Name: "Require", Args: req}); err != nil {
+				t.Fatal(err)
+			}
+		}
 		r := httptest.NewRequest("GET", "/p", nil)
 		if c.auth != "" {
 			r.Header.Set("Authorization", c.auth)
 		}
 		w := httptest.NewRecorder()
-		status := New(cfg, c.reqs).Authorize(w, r, l.log, static.LevelInfo)
+		status := 0
+		if p := level.Policy(log, For(cfg, log)); p != nil {
+			status, _ = p.Check(w, r)
+		}
 		if status != c.status || strings.Join(l, "\n") != c.log {
-			t.Errorf("%v with %q: %d, logged %q; want %d, %q", c.reqs, c.auth, status, l, c.status, c.log)
+			t.Errorf("%v with %q: %d, logged %q; want %d, %q", c.require, c.auth, status, l, c.status, c.log)
 		}
 		challenge := w.Header().Get("WWW-Authenticate")
 		if (status == 401) != (challenge == `Basic realm="My \"realm\""`) {
-			t.Errorf("%v with %q: %d with WWW-Authenticate %q", c.reqs, c.auth, status, challenge)
+			t.Errorf("%v with %q: %d with WWW-Authenticate %q", c.require, c.auth, status, challenge)
 		}
+	}
+	var none Config
+	none.Set("AuthType", []string{"None"})
+	if a := For(none, nil); a != nil {
+		t.Errorf("AuthType None authenticates: %v", a)
 	}
 }
 

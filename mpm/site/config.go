@@ -32,10 +32,12 @@ import (
 	"net/http"
 	"path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm/authn"
+	"github.com/httpd-mpm/httpd-mpm/mpm/authz"
 	"github.com/httpd-mpm/httpd-mpm/mpm/autoindex"
 	"github.com/httpd-mpm/httpd-mpm/mpm/deflate"
 	"github.com/httpd-mpm/httpd-mpm/mpm/env"
@@ -125,22 +127,12 @@ var optionNames = map[string]Options{
 	"execcgi": OptExecCGI, "multiviews": OptMultiViews, "runscripts": OptExecCGI,
 }
 
-// Access is the outcome of the Require lines in force.
-type Access int
-
-const (
-	AccessUnset   Access = iota // no Require anywhere: granted, as in Apache
-	AccessGranted               // Require all granted
-	AccessDenied                // Require all denied, or only providers not implemented
-	AccessUser                  // Require user, valid-user or group: it takes a user (package authn)
-)
-
 // dir is what one level (the top level or one section) sets.
 type dir struct {
 	optSet               bool // explicit Options
 	opts, optAdd, optRem Options
-	access               Access
-	index                []string // nil: not set
+	authz                authz.Level // Require, <RequireAll>..., AuthMerging, Order, Allow, Deny, Satisfy
+	index                []string    // nil: not set
 	indexSet             bool
 	errorDocs            map[int]string
 	forceType            *string
@@ -151,18 +143,17 @@ type dir struct {
 	headers              headers.Config
 	expires              expires.Config
 	auth                 authn.Config
-	users                []authn.Require // the Require lines that take a user
-	rewrite              rewrite.Dir     // the level's per-directory mod_rewrite
-	env                  env.Setting     // SetEnv, UnsetEnv, PassEnv
-	setenvif             env.Conditions  // SetEnvIf and the like, in sections only
-	deflate              deflate.Dir     // output filters: DEFLATE
+	rewrite              rewrite.Dir    // the level's per-directory mod_rewrite
+	env                  env.Setting    // SetEnv, UnsetEnv, PassEnv
+	setenvif             env.Conditions // SetEnvIf and the like, in sections only
+	deflate              deflate.Dir    // output filters: DEFLATE
 	autoindex            autoindex.Config
 }
 
 // Dir is the merged configuration for one request path.
 type Dir struct {
 	Options        Options
-	Access         Access
+	Authz          authz.Level
 	DirectoryIndex []string // nil: the server's
 	ErrorDocuments map[int]string
 	ForceType      string // "" none
@@ -172,7 +163,6 @@ type Dir struct {
 	Headers        headers.Config // Header and RequestHeader actions, outer levels' first
 	Expires        expires.Config
 	Auth           authn.Config
-	Users          []authn.Require   // with AccessUser
 	Autoindex      *autoindex.Config // nil: no mod_autoindex directive applies
 	Rewrite        rewrite.Dir       // per-directory mod_rewrite
 	Env            env.Setting       // mod_env's variables, set at the fixups
@@ -354,11 +344,24 @@ func compileSection(s Section, errs *[]error) (*section, error) {
 		}
 		sec.wild = strings.ContainsAny(s.Pattern, "*?[")
 	}
+	before := len(*errs)
+	// With <RequireAll>, <RequireAny> or <RequireNone> sections, the Require lines
+	// are added with them, in config order.
+	ordered := slices.ContainsFunc(s.Sections, func(n Section) bool { return authz.IsSection(n.Kind) || authz.IsLimit(n.Kind) })
 	sec.conf.rewrite.SetDirectory(sec.pattern)
 	for _, d := range s.Directives {
+		if ordered && strings.EqualFold(d.Name, "require") {
+			continue
+		}
 		if err := sec.conf.set(d, sec.kind == "location"); err != nil {
 			*errs = append(*errs, posError(d, err))
 		}
+	}
+	if ordered {
+		sec.conf.addAuthzSections(s, sec.kind == "location", errs)
+	}
+	if err := sec.conf.authz.Check(); err != nil && len(*errs) == before {
+		*errs = append(*errs, &Error{File: s.File, Line: s.Line, Message: err.Error()})
 	}
 	for _, n := range s.Sections {
 		ns, err := compileSection(n, errs)
@@ -497,11 +500,8 @@ func (d *dir) set(x Directive, inLocation bool) error {
 	switch strings.ToLower(x.Name) {
 	case "options":
 		return d.setOptions(a)
-	case "require":
-		d.access = requireAccess(a, d.access)
-		if len(a) > 0 && authn.Provider(a[0]) {
-			d.users = append(d.users, authn.Require{Provider: strings.ToLower(a[0]), Args: a[1:]})
-		}
+	case "require", "authmerging", "order", "allow", "deny", "satisfy":
+		return d.authz.Add(authz.Item{Name: x.Name, Args: a, File: x.File, Line: x.Line})
 	case "authtype", "authname", "authbasicprovider", "authbasicauthoritative", "authuserfile", "authgroupfile":
 		return d.auth.Set(x.Name, a)
 	case "directoryindex":
@@ -616,28 +616,13 @@ func (d *dir) setOptions(args []string) error {
 	return nil
 }
 
-// requireAccess folds one Require line into a level's access: RequireAny, so one line
-// that grants is enough, and one that takes a user decides when none grants alone.
-func requireAccess(args []string, cur Access) Access {
-	granted := len(args) == 2 && strings.EqualFold(args[0], "all") && strings.EqualFold(args[1], "granted")
-	switch {
-	case granted || cur == AccessGranted:
-		return AccessGranted
-	case len(args) > 0 && authn.Provider(args[0]) || cur == AccessUser:
-		return AccessUser
-	}
-	return AccessDenied
-}
-
 // merge applies the level d on top of the merged m (Apache's merge_core_dir_configs).
 func (m *Dir) merge(d *dir) {
 	if d.optSet {
 		m.Options = d.opts
 	}
 	m.Options = (m.Options &^ d.optRem) | d.optAdd
-	if d.access != AccessUnset {
-		m.Access, m.Users = d.access, d.users
-	}
+	m.Authz = authz.Merge(m.Authz, d.authz)
 	m.Auth = m.Auth.Merge(&d.auth)
 	if d.indexSet {
 		m.DirectoryIndex = d.index
@@ -691,6 +676,88 @@ func (m *Dir) mergeErrorDocuments(d *dir) {
 		}
 	}
 	m.ErrorDocuments = docs
+}
+
+// addAuthzSections adds s's Require lines and its <RequireAll>, <RequireAny> and
+// <RequireNone> sections to the level in config order (by line), as mod_authz_core
+// reads them.
+func (d *dir) addAuthzSections(s Section, inLocation bool, errs *[]error) {
+	var items []authz.Item
+	for _, n := range s.Sections {
+		switch {
+		case authz.IsSection(n.Kind):
+			items = append(items, authzItem(n))
+		case authz.IsLimit(n.Kind):
+			// Only the access lines are for the methods; the others are the level's.
+			for _, x := range n.Directives {
+				if isAuthz(x.Name) {
+					continue
+				}
+				if err := d.set(x, inLocation); err != nil {
+					*errs = append(*errs, posError(x, err))
+				}
+			}
+			it := authzItem(n)
+			it.Args = strings.Fields(n.Pattern)
+			items = append(items, it)
+		}
+	}
+	for _, x := range s.Directives {
+		if strings.EqualFold(x.Name, "require") {
+			items = append(items, authz.Item{Name: x.Name, Args: x.Args, File: x.File, Line: x.Line})
+		}
+	}
+	slices.SortStableFunc(items, func(a, b authz.Item) int { return a.Line - b.Line })
+	for _, it := range items {
+		if err := d.authz.Add(it); err != nil {
+			*errs = append(*errs, authzError(it, err)...)
+		}
+	}
+}
+
+// authzItem is a <RequireAll>, <RequireAny> or <RequireNone> section as package authz
+// reads it, with its Require lines and sections in config order.
+func authzItem(s Section) authz.Item {
+	it := authz.Item{Name: s.Kind, Section: []authz.Item{}, File: s.File, Line: s.Line}
+	for _, x := range s.Directives {
+		it.Section = append(it.Section, authz.Item{Name: x.Name, Args: x.Args, File: x.File, Line: x.Line})
+	}
+	for _, n := range s.Sections {
+		if authz.IsSection(n.Kind) || authz.IsLimit(n.Kind) {
+			it.Section = append(it.Section, authzItem(n))
+		}
+	}
+	if authz.IsLimit(s.Kind) {
+		it.Args = strings.Fields(s.Pattern)
+	}
+	slices.SortStableFunc(it.Section, func(a, b authz.Item) int { return a.Line - b.Line })
+	return it
+}
+
+// authzError places err, from the item it, at its line; errors of lines inside a
+// section have their own.
+func authzError(it authz.Item, err error) []error {
+	var list []error
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		list = j.Unwrap()
+	} else {
+		list = []error{err}
+	}
+	out := make([]error, 0, len(list))
+	for _, e := range list {
+		var ae *authz.Error
+		if errors.As(e, &ae) {
+			out = append(out, &Error{File: ae.File, Line: ae.Line, Message: ae.Message})
+			continue
+		}
+		out = append(out, &Error{File: it.File, Line: it.Line, Message: e.Error()})
+	}
+	return out
+}
+
+// isAuthz reports whether name is one of package authz's directives.
+func isAuthz(name string) bool {
+	return slices.ContainsFunc(authz.Directives, func(n string) bool { return strings.EqualFold(n, name) })
 }
 
 // requestEnv looks up a variable of the request's environment (mod_env,

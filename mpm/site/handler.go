@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm/authn"
+	"github.com/httpd-mpm/httpd-mpm/mpm/authz"
 	"github.com/httpd-mpm/httpd-mpm/mpm/env"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
@@ -34,6 +35,7 @@ type Handler struct {
 	docRoot string       // DocumentRoot, clean
 	// baseResp is the top level's response (Header, Expires*), nil without.
 	baseResp *response
+	log      *authz.Log // for the access checks, the static handler's LogError
 }
 
 // maxCachedDirs bounds the per-directory cache.
@@ -52,6 +54,10 @@ func (h *Handler) init() {
 		h.base = Dir{Options: OptDefault}
 		h.base.FileETag, _ = static.ParseFileETag(nil)
 		h.base.merge(&h.Config.server)
+		h.log = &authz.Log{Func: h.Static.LogError, Level: h.Static.LogLevel}
+		if h.log.Level == 0 {
+			h.log.Level = static.LevelWarn
+		}
 		h.baseResp = newResponse(&h.base)
 		h.docRoot = strings.TrimSuffix(filepath.Clean(h.Static.DocumentRoot), "/")
 	})
@@ -306,7 +312,7 @@ func (h *Handler) dirEntry(dir string) *dirEntry {
 // options turns a merged configuration into the static handler's settings.
 func (h *Handler) options(d *Dir) *static.Options {
 	o := &static.Options{
-		Denied:               d.Access == AccessDenied,
+		Denied:               d.Authz.Denies(),
 		Indexes:              d.Options&OptIndexes != 0,
 		FollowSymLinks:       d.Options&OptFollowSymLinks != 0,
 		SymLinksIfOwnerMatch: d.Options&OptSymLinksIfOwnerMatch != 0,
@@ -316,11 +322,8 @@ func (h *Handler) options(d *Dir) *static.Options {
 		FileETag:             d.FileETag.Fields(),
 		Autoindex:            d.Autoindex,
 	}
-	switch {
-	case d.Access == AccessUser:
-		o.Auth = authn.New(d.Auth, d.Users)
-	case d.Access == AccessUnset && d.Auth.Type != "":
-		o.Auth = authn.New(d.Auth, nil)
+	if p := d.Authz.Policy(h.log, authn.For(d.Auth, h.log)); p != nil && !o.Denied {
+		o.Access = p
 	}
 	if h.Config.responses {
 		// Set even when empty: it then clears what an outer level set.

@@ -98,25 +98,27 @@ func (h *Handler) listDirectory(w http.ResponseWriter, r *http.Request, dir *os.
 		} else {
 			eo = h.options(r, conf, dirPath, name)
 		}
-		if eo.Denied {
-			if h.logs(LevelError) {
-				if isDir {
-					h.logDenied(r, dirPath+"/"+name+"/")
-				} else {
-					h.logDenied(r, dirPath+"/"+name)
+		// apache2 checks each entry with a subrequest, and lists only those
+		// it would serve; one under the listing's own settings passes as the
+		// listing did (ap_process_request_internal: the same per-dir config),
+		// so credentials are not checked again for it.
+		if eo != o {
+			sub := entryRequest(r, name, isDir)
+			if st, why := eo.check(nil, sub); st != 0 || why != nil {
+				if why != nil && h.logs(LevelError) {
+					if isDir {
+						h.logRefusals(sub, why, dirPath+"/"+name+"/")
+					} else {
+						h.logRefusals(sub, why, dirPath+"/"+name)
+					}
+				}
+				if st != 0 && !l.ShowForbidden() {
+					continue
 				}
 			}
-			if !l.ShowForbidden() {
-				continue
-			}
-		}
-		// A 401 of the entry's subrequest leaves it out too.
-		unauthorized := !eo.Denied && eo.Auth != nil && eo.Auth != o.Auth && !h.entryAuthorized(r, eo.Auth, name, isDir)
-		if unauthorized && !l.ShowForbidden() {
-			continue
 		}
 		x := autoindex.Entry{Name: name, Dir: isDir, Size: m.size, ModTime: m.mtime, Path: dirPath + "/" + name}
-		if !isDir && !eo.Denied && !unauthorized {
+		if !isDir && !eo.Denied {
 			// A denied subrequest stops before mod_mime gives it a type.
 			x.Type = fieldNoParam(h.mimeType(name, eo))
 			if l.ScanTitles() && autoindex.TitleType(x.Type) {
@@ -191,10 +193,10 @@ func fieldNoParam(ct string) string {
 	return strings.TrimRight(ct, " \t")
 }
 
-// entryAuthorized asks auth whether r's sender may see the entry name of the
-// directory r lists, as mod_autoindex's subrequest for the entry does (its
-// log lines name the entry's URL-path).
-func (h *Handler) entryAuthorized(r *http.Request, auth Authorizer, name string, isDir bool) bool {
+// entryRequest is the subrequest for the entry name of the directory r
+// lists, as mod_autoindex makes it: r's fields and the entry's URL-path
+// (which the error log lines about it name).
+func entryRequest(r *http.Request, name string, isDir bool) *http.Request {
 	sub := r.WithContext(r.Context())
 	u := *r.URL
 	u.Path, u.RawPath = strings.TrimSuffix(u.Path, "/")+"/"+name, ""
@@ -202,5 +204,5 @@ func (h *Handler) entryAuthorized(r *http.Request, auth Authorizer, name string,
 		u.Path += "/"
 	}
 	sub.URL = &u
-	return auth.Authorize(nil, sub, h.LogError, h.logLevel()) == 0
+	return sub
 }

@@ -39,22 +39,12 @@ func (h *Handler) logLevel() Level {
 	return h.LogLevel
 }
 
-// logDenied reports apache2's mod_authz_core refusal of path (r->filename). Callers
-// that must build path check h.logs(LevelError) first.
-func (h *Handler) logDenied(r *http.Request, path string) {
-	if h.logs(LevelError) {
-		h.LogError.Denied(r, path)
-	}
-}
-
-// Denied tells log, a Handler's LogError (nil: nothing), that r was refused as
-// apache2's mod_authz_core refuses a request (Require), path being the filesystem path
-// the request maps to; for a handler in front of a Handler that applies the same
-// per-path configuration. The level is LevelError: a caller that must build path
-// checks that log is not nil first.
-func (log LogFunc) Denied(r *http.Request, path string) {
-	if log != nil {
-		log(r, LevelError, "authz_core", nil, "AH01630: client denied by server configuration: "+path)
+// logRefusals reports the refusals of an Access (apache2's mod_authz_core and
+// mod_access_compat) about path (r->filename). Callers that must build path check
+// h.logs(LevelError) first.
+func (h *Handler) logRefusals(r *http.Request, why *Refusal, path string) {
+	for ; why != nil && h.logs(LevelError); why = why.Next {
+		h.LogError(r, LevelError, why.Module, nil, why.Message+path)
 	}
 }
 

@@ -175,6 +175,9 @@ func realDir(dir string) (string, error) {
 type Options struct {
 	// Denied answers 403 (Require all denied).
 	Denied bool
+	// Access, if set, decides each request (Require with providers that look at
+	// the request, Allow and Deny, Satisfy).
+	Access Access
 	// Indexes lists a directory without an index file (Options Indexes); otherwise
 	// such a directory is 403.
 	Indexes bool
@@ -197,9 +200,6 @@ type Options struct {
 	// Response, if set, takes part in every answer given under these settings
 	// (package site: Header, RequestHeader, Expires*).
 	Response Response
-	// Auth, if set and not Denied, decides r by its user (package authn:
-	// Require user, valid-user or group), before anything else is decided.
-	Auth Authorizer
 	// Autoindex is the mod_autoindex configuration of a listing (Indexes);
 	// nil lists as apache2 without any of its directives.
 	Autoindex *autoindex.Config
@@ -211,19 +211,6 @@ type Options struct {
 	// Filter, if set, rewrites the bodies of the files and listings served
 	// under these settings (package deflate).
 	Filter OutputFilter
-}
-
-// An Authorizer decides a request by the user its credentials name, as
-// apache2's check_user_id and auth_checker hooks do once the Require lines
-// need a user.
-type Authorizer interface {
-	// Authorize returns 0 when r may be answered, else the status to
-	// answer with (401, 500), having set on w.Header() the fields that
-	// answer needs (WWW-Authenticate) and told log what apache2 logs at
-	// the levels up to most. It runs on the request's goroutine. w is nil
-	// for a look that answers nothing (an entry of a directory listing):
-	// r is then left as it is.
-	Authorize(w http.ResponseWriter, r *http.Request, log LogFunc, most Level) int
 }
 
 // OutputFilter rewrites the body of an answer, as apache2's content output
@@ -255,6 +242,51 @@ type Response interface {
 	// redirect, before the answer is decided (apache2's fixups): it may
 	// change r.Header.
 	Fixup(r *http.Request)
+}
+
+// Access decides whether a request may be served under some settings (apache2's
+// access checkers and authorization).
+type Access interface {
+	// Check runs on the request's goroutine before anything of r is served. It
+	// returns 0 to serve r, else the status to answer (having set fields of w it
+	// needs, such as WWW-Authenticate for a 401; w is nil for a subrequest, such as
+	// the check of a directory listing's entry). The refusals it returns are
+	// logged, at LevelError and with the file name r maps to, whatever the status.
+	Check(w http.ResponseWriter, r *http.Request) (int, *Refusal)
+}
+
+// Refusal is an error log line about a refused request, completed with the file
+// name it maps to ("AH01630: client denied by server configuration: " and the
+// path); Next, if set, is logged after it.
+type Refusal struct {
+	Module, Message string
+	Next            *Refusal
+}
+
+// check applies o's access settings to r: 0 to serve, else the status to
+// answer, with the refusals to log.
+func (o *Options) check(w http.ResponseWriter, r *http.Request) (int, *Refusal) {
+	if o.Denied {
+		return http.StatusForbidden, deniedByRequire
+	}
+	if o.Access != nil {
+		return o.Access.Check(w, r)
+	}
+	return 0, nil
+}
+
+// deniedByRequire is mod_authz_core's refusal.
+var deniedByRequire = &Refusal{Module: "authz_core", Message: "AH01630: client denied by server configuration: "}
+
+// CheckAccess applies o's access settings to r for a handler in front of a
+// Handler that applies the same settings: 0 to serve, else the status to answer;
+// the refusals are logged through log (nil: nowhere) with path as the file name.
+func (o *Options) CheckAccess(w http.ResponseWriter, r *http.Request, log LogFunc, path string) int {
+	status, why := o.check(w, r)
+	for ; why != nil && log != nil; why = why.Next {
+		log(r, LevelError, why.Module, nil, why.Message+path)
+	}
+	return status
 }
 
 // Configurer supplies the per-directory settings of a request once the file it names
@@ -305,15 +337,14 @@ func (h *Handler) Serve(w http.ResponseWriter, r *http.Request, root, rel string
 		i := strings.LastIndexByte(rel, '/')
 		o := h.options(r, conf, croot+rel[:max(i, 0)], rel[i+1:])
 		answer(r, o, time.Time{})
-		if o.Denied {
-			if h.logs(LevelError) {
-				h.logDenied(r, filename(root, croot, rel))
+		if st, why := o.check(w, r); st != 0 || why != nil {
+			if why != nil && h.logs(LevelError) {
+				h.logRefusals(r, why, filename(root, croot, rel))
 			}
-			h.error(w, r, http.StatusForbidden, o)
-			return
-		}
-		if h.unauthorized(w, r, o, nil) {
-			return
+			if st != 0 {
+				h.error(w, r, st, o)
+				return
+			}
 		}
 		fixup(r, o)
 		h.logOpenError(r, root, croot, rel, err)
@@ -346,19 +377,6 @@ func (h *Handler) options(r *http.Request, conf Configurer, dir, name string) *O
 		}
 	}
 	return &h.defaults
-}
-
-// unauthorized asks o's Authorizer, if any (and not done, the one that
-// already let r through), and answers r when it refuses.
-func (h *Handler) unauthorized(w http.ResponseWriter, r *http.Request, o *Options, done Authorizer) bool {
-	if o.Auth == nil || o.Auth == done {
-		return false
-	}
-	if status := o.Auth.Authorize(w, r, h.LogError, h.logLevel()); status != 0 {
-		h.error(w, r, status, o)
-		return true
-	}
-	return false
 }
 
 // answer and fixup call o's Response, if any.
@@ -402,19 +420,18 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, root, croot, rel
 		}
 		o.Response.Answer(r, mtime)
 	}
-	if o.Denied {
-		if h.logs(LevelError) { // filename stats each directory on the path
+	if st, why := o.check(w, r); st != 0 || why != nil {
+		if why != nil && h.logs(LevelError) { // filename stats each directory on the path
 			if status == 0 {
-				h.logDenied(r, croot+rel)
+				h.logRefusals(r, why, croot+rel)
 			} else {
-				h.logDenied(r, filename(root, croot, rel))
+				h.logRefusals(r, why, filename(root, croot, rel))
 			}
 		}
-		h.error(w, r, http.StatusForbidden, o)
-		return
-	}
-	if h.unauthorized(w, r, o, nil) {
-		return
+		if st != 0 {
+			h.error(w, r, st, o)
+			return
+		}
 	}
 	if status == 0 && !o.FollowSymLinks {
 		if ok, n := symlinksAllowed(root, rel, o.SymLinksIfOwnerMatch); !ok {
@@ -425,7 +442,6 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, root, croot, rel
 			return
 		}
 	}
-	dirAuth := o.Auth
 	if o.Rewrite != nil {
 		done, typ := o.Rewrite(w, r, croot+rel)
 		if done {
@@ -532,13 +548,12 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, root, croot, rel
 		}
 		defer h.done(idx, idxe)
 		f, fe = idx, idxe
-		if o.Denied {
-			h.logDenied(r, croot+rel)
-			h.error(w, r, http.StatusForbidden, o)
-			return
-		}
-		if h.unauthorized(w, r, o, dirAuth) {
-			return
+		if st, why := o.check(w, r); st != 0 || why != nil {
+			h.logRefusals(r, why, croot+rel)
+			if st != 0 {
+				h.error(w, r, st, o)
+				return
+			}
 		}
 	}
 	if fi.kind != kindRegular {
