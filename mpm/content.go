@@ -198,7 +198,15 @@ type locations struct {
 }
 
 func (l *locations) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	p := r.URL.Path
+	if r.URL.Path == "*" {
+		l.next.ServeHTTP(w, r)
+		return
+	}
+	p, status := static.Normalize(r)
+	if status != 0 {
+		http1.WriteError(w, r, status, "")
+		return
+	}
 	for _, loc := range l.paths {
 		base := strings.TrimSuffix(loc, "/")
 		if p == loc || p == base || strings.HasPrefix(p, base+"/") {

@@ -73,7 +73,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.Static.ServeHTTP(w, r)
 		return
 	}
-	p, status := static.CleanPath(r.URL)
+	p, status := static.Normalize(r)
 	if status != 0 {
 		http1.WriteError(w, r, status, "")
 		return

@@ -118,7 +118,8 @@ func (h *Handler) rewriteDir(d *Dir) func(w http.ResponseWriter, r *http.Request
 			if req.HasQuery {
 				target += "?" + req.Query
 			}
-			u, err := url.Parse(target)
+			// As a request line's target: "//x/y" is a path, not a host.
+			u, err := url.ParseRequestURI(target)
 			if err != nil {
 				h.rewriteAnswer(w, r, http.StatusBadRequest, d.ErrorDocuments)
 				return true, ""

@@ -1,0 +1,72 @@
+package e2e_test
+
+import "testing"
+
+// normalizeConf denies /private by <Location> and <LocationMatch> only (the
+// directories allow everything), sets a header, a type and a handler by
+// <Location>, and has a per-directory rewrite whose target names /private
+// through a dot segment.
+const normalizeConf = `ServerName main.test
+Listen 127.0.0.1:@P0@
+DocumentRoot @DOCS@
+CustomLog logs/paths_log "%>s %U %r"
+<Directory @DOCS@>
+    Require all granted
+</Directory>
+<Location /private>
+    Require all denied
+</Location>
+<LocationMatch "^/matched/">
+    Require all denied
+</LocationMatch>
+<Location /public>
+    Header set X-Public yes
+    ForceType text/x-public
+</Location>
+<Location /server-status>
+    SetHandler server-status
+    Require ip 127.0.0.2
+</Location>
+<Directory @DOCS@/rw>
+    RewriteEngine On
+    RewriteRule ^to/(.*)$ /public/../private/$1
+    RewriteRule ^slash/(.*)$ //private/$1
+</Directory>
+`
+
+// TestNormalizedLocations: <Location> and <LocationMatch> (access, Header,
+// ForceType, SetHandler) take the URL-path as apache2 does, after merging
+// slashes and resolving dot segments, also for a per-directory rewrite's
+// internal redirect; the access log's %U is that path, %r the line as sent.
+func TestNormalizedLocations(t *testing.T) {
+	docs := map[string]string{
+		"private/s.txt": "secret\n",
+		"matched/s.txt": "secret\n",
+		"public/p.txt":  "public\n",
+		"rw/x.txt":      "rw\n",
+	}
+	p := startPair(t, 1, normalizeConf, docs)
+	var reqs []diffRequest
+	for _, path := range []string{
+		"/private/s.txt", "//private/s.txt", "/./private/s.txt", "/public/../private/s.txt",
+		"/private/.", "/private/s.txt/..", "/private//s.txt", "/x/./../private/s.txt", "/%2e/private/s.txt",
+		"/public/%2e%2e/private/s.txt", "/priv%61te/s.txt", "/private%2fs.txt",
+		"//matched/s.txt", "/./matched/s.txt", "/public/../matched/s.txt",
+		"/public/p.txt", "//public/p.txt", "/public/./p.txt", "/rw/../public/p.txt", "/public/p.txt;x",
+		"/rw/to/s.txt", "/rw/slash/s.txt", "/rw/x.txt",
+		"//server-status", "/./server-status", "/server-status/../private/s.txt", "/server-status/../public/p.txt",
+		"/..", "/../private/s.txt", "/public/../..",
+	} {
+		reqs = append(reqs, diffRequest{Raw: get(path, "main.test")})
+	}
+	p.check(reqs)
+	for _, path := range []string{"//public/p.txt", "/public/./p.txt", "/rw/../public/p.txt", "/x/../private/s.txt"} {
+		req := get(path, "main.test")
+		if want, got := p.apache.headerAnswer(t, req), p.ours.headerAnswer(t, req); got != want {
+			t.Errorf("%q:\n  apache: %s\n  ours:   %s", path, want, got)
+		} else {
+			t.Logf("%q: both %s", path, want)
+		}
+	}
+	p.checkLogs("paths_log")
+}
