@@ -3,12 +3,12 @@ package config
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm/accesslog"
+	"github.com/httpd-mpm/httpd-mpm/mpm/apregex"
 	"github.com/httpd-mpm/httpd-mpm/mpm/authn"
 	"github.com/httpd-mpm/httpd-mpm/mpm/autoindex"
 	"github.com/httpd-mpm/httpd-mpm/mpm/deflate"
@@ -415,7 +415,7 @@ func checkErrorDocument(args []string) error {
 
 // checkRegexArg compiles the first argument (AliasMatch).
 func checkRegexArg(args []string) error {
-	if _, err := regexp.Compile(args[0]); err != nil {
+	if _, err := apregex.Compile(args[0], false); err != nil {
 		return errors.New("Regular expression could not be compiled.")
 	}
 	return nil

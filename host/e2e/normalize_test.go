@@ -70,3 +70,58 @@ func TestNormalizedLocations(t *testing.T) {
 	}
 	p.checkLogs("paths_log")
 }
+
+// dotAllConf has a pattern with '.' in each kind of directive that takes an
+// Apache regex: apache2 compiles them all with AP_REG_DOTALL.
+const dotAllConf = `ServerName main.test
+Listen 127.0.0.1:@P0@
+DocumentRoot @DOCS@
+<Directory @DOCS@>
+    Require all granted
+</Directory>
+<LocationMatch "^/x/.*$">
+    Require all denied
+</LocationMatch>
+<DirectoryMatch "^@DOCS@/d.*n">
+    Require all denied
+</DirectoryMatch>
+RewriteEngine On
+RewriteRule ^/r/(.*) http://x.example/$1 [R]
+RewriteCond %{REQUEST_URI} ^/c/(.*)$
+RewriteRule ^ http://c.example/%1 [R]
+RedirectMatch ^/m/a.b$ http://m.example/newline
+AliasMatch ^/al/x(.*)$ @DOCS@/al/x.txt$1
+SetEnvIf Request_URI ^/env/.*$ envdot=1
+Header set X-Env-Dot yes env=envdot
+`
+
+// TestRegexDotAll: '.' matches a newline (a decoded %0a) in <LocationMatch>,
+// <DirectoryMatch>, RewriteRule, RewriteCond, RedirectMatch, AliasMatch,
+// and SetEnvIf, as apache2 compiles them (AP_REG_DOTALL): a
+// newline neither escapes a section nor cuts a capture short.
+func TestRegexDotAll(t *testing.T) {
+	docs := map[string]string{
+		"x/a\nb":       "secret\n",
+		"x/plain":      "secret\n",
+		"env/a\nb":     "env\n",
+		"al/x.txt":     "alias\n",
+		"al/x.txt\nb":  "alias newline\n",
+		"dir\nn/f.txt": "secret\n",
+	}
+	p := startPair(t, 1, dotAllConf, docs)
+	var reqs []diffRequest
+	for _, path := range []string{
+		"/x/plain", "/x/a%0ab", "/x/a%0d%0ab", "/dir%0an/f.txt",
+		"/r/a%0d%0aSet-Cookie:%20x=1", "/r/a%0ab", "/c/a%0ab", "/m/a%0ab", "/al/x", "/al/x%0ab",
+	} {
+		reqs = append(reqs, diffRequest{Raw: get(path, "main.test")})
+	}
+	p.check(reqs)
+	for _, req := range []string{get("/env/a%0ab", "main.test")} {
+		if want, got := p.apache.headerAnswer(t, req), p.ours.headerAnswer(t, req); got != want {
+			t.Errorf("%q:\n  apache: %s\n  ours:   %s", req, want, got)
+		} else {
+			t.Logf("%q: both %s", req, want)
+		}
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+
+	"github.com/httpd-mpm/httpd-mpm/mpm/apregex"
 )
 
 // Conditions are mod_setenvif's SetEnvIf, SetEnvIfNoCase, BrowserMatch and
@@ -123,7 +125,7 @@ func newCond(directive, name, regex string, icase bool) (*cond, error) {
 		e.literal = true
 		e.re = regexp.MustCompile(flags + regexp.QuoteMeta(lit))
 	} else {
-		re, err := regexp.Compile(flags + regex)
+		re, err := apregex.Compile(regex, icase)
 		if err != nil {
 			return nil, errors.New(directive + " regex could not be compiled.")
 		}
@@ -137,7 +139,7 @@ func newCond(directive, name, regex string, icase bool) (*cond, error) {
 		e.key = http.CanonicalHeaderKey(name)
 		return e, nil
 	}
-	re, err := regexp.Compile(flags + name)
+	re, err := apregex.Compile(name, icase)
 	if err != nil {
 		return nil, errors.New(directive + "Header name regex could not be compiled.")
 	}

@@ -26,6 +26,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/httpd-mpm/httpd-mpm/mpm/apregex"
 	"github.com/httpd-mpm/httpd-mpm/mpm/env"
 )
 
@@ -172,7 +173,7 @@ func Parse(kind Kind, args []string) (*Action, Kind, error) {
 		if subs == nil {
 			return nil, kind, errors.New("Header edit requires a match and a substitution")
 		}
-		re, err := regexp.Compile(*value)
+		re, err := apregex.Compile(*value, false)
 		if err != nil {
 			return nil, kind, errors.New("Header edit regex could not be compiled")
 		}
@@ -202,7 +203,7 @@ func Parse(kind Kind, args []string) (*Action, Kind, error) {
 		if kind == Request {
 			return nil, kind, errors.New("Header echo only valid on Header directives")
 		}
-		re, err := regexp.Compile(hdr)
+		re, err := apregex.Compile(hdr, false)
 		if err != nil {
 			return nil, kind, errors.New("Header echo regex could not be compiled")
 		}

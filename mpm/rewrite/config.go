@@ -17,6 +17,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/httpd-mpm/httpd-mpm/mpm/apregex"
 )
 
 // Options are RewriteOptions' bits.
@@ -329,10 +331,7 @@ func parseCond(args []string) (*cond, error) {
 // compile compiles a pattern as RE2; what only PCRE knows is an error that
 // says so.
 func compile(p string, nocase bool) (*regexp.Regexp, error) {
-	if nocase {
-		p = "(?i)" + p
-	}
-	re, err := regexp.Compile(p)
+	re, err := apregex.Compile(p, nocase)
 	if err != nil {
 		return nil, fmt.Errorf("%w (patterns are Go RE2 regular expressions: no backreferences or lookaround)", err)
 	}

@@ -36,6 +36,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/httpd-mpm/httpd-mpm/mpm/apregex"
 	"github.com/httpd-mpm/httpd-mpm/mpm/authn"
 	"github.com/httpd-mpm/httpd-mpm/mpm/authz"
 	"github.com/httpd-mpm/httpd-mpm/mpm/autoindex"
@@ -331,7 +332,7 @@ func compileSection(s Section, errs *[]error) (*section, error) {
 		return nil, nil // <VirtualHost>, <If>, ...: not per-path here
 	}
 	if s.Regex || strings.HasSuffix(strings.ToLower(s.Kind), "match") {
-		re, err := regexp.Compile(s.Pattern)
+		re, err := apregex.Compile(s.Pattern, false)
 		if err != nil {
 			return nil, &Error{File: s.File, Line: s.Line, Message: "Regex could not be compiled"}
 		}
@@ -390,7 +391,7 @@ func (c *Config) top(d Directive) error {
 		if len(a) != 2 {
 			return errors.New("AliasMatch takes two arguments, a regular expression and a filename")
 		}
-		re, err := regexp.Compile(a[0])
+		re, err := apregex.Compile(a[0], false)
 		if err != nil {
 			return err
 		}
@@ -451,7 +452,7 @@ func parseRedirect(d Directive, inLocation bool) (redirect, error) {
 	}
 	if paths == 1 {
 		if name == "redirectmatch" {
-			re, err := regexp.Compile(a[0])
+			re, err := apregex.Compile(a[0], false)
 			if err != nil {
 				return r, err
 			}
