@@ -191,3 +191,28 @@ func TestRewriteVirtualHosts(t *testing.T) {
 		"GET /envs HTTP/1.1\r\nHost: own.test\r\nUser-Agent: Other/1\r\nConnection: close\r\n\r\n",
 	}, (*diffServer).headerAnswer)
 }
+
+// rewriteBadQueryConf leaves a space (a decoded %20) in a rewritten query: on
+// an [NE] redirect, a local path and an [R] redirect, which escapes it.
+const rewriteBadQueryConf = `ServerName main.test
+Listen 127.0.0.1:@P0@
+DocumentRoot @DOCS@
+<Directory @DOCS@>
+    Require all granted
+</Directory>
+RewriteEngine On
+RewriteRule ^/ne/(.*) http://q.example/x?a=$1 [R,NE]
+RewriteRule ^/esc/(.*) http://q.example/x?a=$1 [R]
+RewriteRule ^/local/(.*) /x.txt?a=$1
+`
+
+// TestRewriteBadQuery: a rewritten query with a space is 403 (AH10410) unless
+// the redirect escapes it, [NE] redirects included, as in apache2.
+func TestRewriteBadQuery(t *testing.T) {
+	p := startPair(t, 1, rewriteBadQueryConf, map[string]string{"x.txt": "x\n"})
+	var reqs []diffRequest
+	for _, path := range []string{"/ne/a%20b", "/ne/ab", "/esc/a%20b", "/local/a%20b", "/local/ab"} {
+		reqs = append(reqs, diffRequest{Raw: get(path, "main.test")})
+	}
+	p.check(reqs)
+}

@@ -194,25 +194,28 @@ func ApplyDir(d *Dir, req *Request, filename string, followSymLinks bool) Result
 func (e *engine) run(rules []*Rule) (Result, bool) {
 	req := e.req
 	oquery, ohas := req.Query, req.HasQuery
-	switch st := e.list(rules); st {
-	case actNone:
+	st := e.list(rules)
+	if st == actNone {
 		return Result{}, true
-	case actStatus:
-		return Result{Action: Status, Status: e.status, Log: e.log}, true
-	default:
-		if skip := absoluteURI(e.filename); skip > 0 {
-			if e.base != "" {
-				e.rebase(skip)
-			}
-			return e.redirect(st, skip, oquery, ohas), true
-		}
 	}
-	if req.HasQuery && badQuery(req.Query) {
+	// A query left with a control character or a space is refused unless
+	// the redirect escapes it: before a status, before an [NE] redirect.
+	skip := absoluteURI(e.filename)
+	if req.HasQuery && !(skip > 0 && st != actNoEscape) && badQuery(req.Query) {
 		ah := "AH10410"
 		if e.perdir != "" {
 			ah = "AH10411"
 		}
 		return Result{Action: Status, Status: http.StatusForbidden, Log: ah + ": Rewritten query string contains control characters or spaces"}, true
+	}
+	if st == actStatus {
+		return Result{Action: Status, Status: e.status, Log: e.log}, true
+	}
+	if skip > 0 {
+		if e.base != "" {
+			e.rebase(skip)
+		}
+		return e.redirect(st, skip, oquery, ohas), true
 	}
 	return Result{}, false
 }
