@@ -71,6 +71,11 @@ func TestMatch(t *testing.T) {
 		{"[a-c]x", "bx", true, true},
 		{"*/sub*", "/d/sub", false, true},
 		{"[x", "[x", true, true},
+		{"*[0-9]?[!a]", "ab12cd", true, true},
+		{"a*b*c", "aXbXbXc", true, true},
+		{"a*b*c", "aXbXbXd", true, false},
+		// CVE-2011-0419: this took a backtracking matcher minutes.
+		{"*?*?*?*?*?*?*?*?*?*?*?*?*[X]", strings.Repeat("a", 45), true, false},
 	}
 	for _, c := range fn {
 		if got := fnmatch(c.p, c.s, true, c.period); got != c.want {
