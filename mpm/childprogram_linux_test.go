@@ -111,6 +111,7 @@ func TestStartChildRunsChildProgram(t *testing.T) {
 	prog := useProgram(t)
 	f, addr := tcpListenerFile(t)
 	p := startTestChild(t, ChildSpec{Slot: 1, Extra: childOrder{Tag: "program"}, Listeners: []Listener{{Name: "t", Network: "tcp4", Address: addr, File: f}}})
+	awaitExecuted(t, p.Pid)
 	if exe, err := os.Readlink("/proc/" + strconv.Itoa(p.Pid) + "/exe"); err != nil || exe != prog {
 		t.Errorf("the child runs %q (%v), want the child program %q", exe, err, prog)
 	}
@@ -118,6 +119,7 @@ func TestStartChildRunsChildProgram(t *testing.T) {
 		t.Errorf("report %+v, want slot 1", r)
 	}
 	c := offerEarly(t, nil)
+	awaitExecuted(t, c.cmd.Process.Pid)
 	if exe, err := os.Readlink("/proc/" + strconv.Itoa(c.cmd.Process.Pid) + "/exe"); err != nil || exe != prog {
 		t.Errorf("the early child runs %q (%v), want the child program %q", exe, err, prog)
 	}
@@ -143,6 +145,7 @@ func TestStartChildChangedChildProgram(t *testing.T) {
 	}
 	f, addr := tcpListenerFile(t)
 	p := startTestChild(t, ChildSpec{Slot: 2, Extra: childOrder{Tag: "changed"}, Listeners: []Listener{{Name: "t", Network: "tcp4", Address: addr, File: f}}})
+	awaitExecuted(t, p.Pid)
 	if exe, err := os.Readlink("/proc/" + strconv.Itoa(p.Pid) + "/exe"); err != nil || exe != self {
 		t.Errorf("the child runs %q (%v), want this binary %q", exe, err, self)
 	}
@@ -151,5 +154,24 @@ func TestStartChildChangedChildProgram(t *testing.T) {
 	}
 	if r := ask(t, p, addr); r.Slot != 2 {
 		t.Errorf("report %+v, want slot 2", r)
+	}
+}
+
+// awaitExecuted waits until the child pid has executed its image (its
+// environment has the child's spec; it answers nothing before it is asked):
+// between fork and execve its exe is this binary whatever it will run, and
+// during execve its cmdline may read empty.
+func awaitExecuted(t *testing.T, pid int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		env, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/environ")
+		if strings.Contains("\x00"+string(env), "\x00"+wire.ChildEnv+"=") {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("child %d has not executed its image within 10s", pid)
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }
