@@ -133,6 +133,14 @@ func TestMerge(t *testing.T) {
 	if Merge(top, &Config{}) != top {
 		t.Errorf("a level without directives changes nothing")
 	}
+	// A first level with only "+" options has them (over the defaults).
+	only := Merge(nil, set(t, "/d/", "IndexOptions +ShowForbidden +FancyIndexing", "IndexIgnore *.log"))
+	if l := only.Listing(""); !l.ShowForbidden() || l.opts&fancyIndexing == 0 {
+		t.Errorf("incremental options of a first level: opts %b", only.opts)
+	}
+	if !only.ignored("/d/x.log") {
+		t.Errorf("IndexIgnore of a first level lost in the merge")
+	}
 	// A plain word drops the +/- words before it on the same line.
 	if c := set(t, "", "IndexOptions +XHTML IconWidth"); c.incOpts != 0 {
 		t.Errorf("+XHTML kept before IconWidth")
