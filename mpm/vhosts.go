@@ -9,6 +9,7 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/mpm/accesslog"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 	"github.com/httpd-mpm/httpd-mpm/mpm/site"
+	"github.com/httpd-mpm/httpd-mpm/mpm/wildcard"
 )
 
 // hostConfig is the main server's settings a virtual host may set
@@ -236,33 +237,7 @@ func (t *vhostTable) pick(local net.Addr, host string) *vserver {
 // wildMatch is ap_strcasecmp_match for lowercase s and pattern: "*" matches
 // any run of bytes, "?" any one byte.
 func wildMatch(s, pattern string) bool {
-	for len(pattern) > 0 {
-		switch pattern[0] {
-		case '*':
-			for len(pattern) > 0 && pattern[0] == '*' {
-				pattern = pattern[1:]
-			}
-			if pattern == "" {
-				return true
-			}
-			for i := 0; i <= len(s); i++ {
-				if wildMatch(s[i:], pattern) {
-					return true
-				}
-			}
-			return false
-		case '?':
-			if s == "" {
-				return false
-			}
-		default:
-			if s == "" || s[0] != pattern[0] {
-				return false
-			}
-		}
-		s, pattern = s[1:], pattern[1:]
-	}
-	return s == ""
+	return wildcard.Match(s, pattern, false)
 }
 
 // newVhostTable is an empty table over the main server.

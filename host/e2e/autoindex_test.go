@@ -3,6 +3,8 @@ package e2e_test
 import (
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -167,4 +169,90 @@ func TestAutoindex(t *testing.T) {
 		{Raw: get("/shown/?C=N;O=D;F=0", "localhost")},
 	}
 	p.check(reqs)
+}
+
+// autoindexAccessConf: entries and included files refused to the client by
+// their own settings, which apache2 checks with a subrequest for each
+// entry's URL: <Location> sections for an entry, a Require ip for the
+// readme, a title of a refused file under ShowForbidden.
+const autoindexAccessConf = `LoadModule autoindex_module /usr/lib/apache2/modules/mod_autoindex.so
+ServerName localhost
+Listen 127.0.0.1:@P0@
+DocumentRoot @DOCS@
+<Directory @DOCS@>
+    Require all granted
+    Options Indexes
+</Directory>
+<Location /d/locdir>
+    Require all denied
+</Location>
+<Location /d/pub.txt>
+    Require all denied
+</Location>
+<Directory @DOCS@/inc>
+    HeaderName HEADER.html
+    ReadmeName README.html
+    <Files README.html>
+        Require ip 10.9.9.9
+    </Files>
+</Directory>
+<Location /loc/HEADER.html>
+    Require all denied
+</Location>
+<Directory @DOCS@/loc>
+    HeaderName HEADER.html
+</Directory>
+<Directory @DOCS@/titles>
+    IndexOptions FancyIndexing ScanHTMLTitles ShowForbidden
+    <Files secret.html>
+        Require ip 10.9.9.9
+    </Files>
+</Directory>
+`
+
+// TestAutoindexAccess: a listing leaves out the entries and the header and
+// readme files the client may not get, as apache2 2.4.71 does, and both log
+// the same refusals.
+func TestAutoindexAccess(t *testing.T) {
+	docs := map[string]string{
+		"d/locdir/x":         "x\n",
+		"d/pub.txt":          "pub\n",
+		"d/open.txt":         "open\n",
+		"inc/HEADER.html":    "<p>header</p>\n",
+		"inc/README.html":    "<p>secret readme</p>\n",
+		"inc/a.txt":          "a\n",
+		"loc/HEADER.html":    "<p>secret header</p>\n",
+		"loc/a.txt":          "a\n",
+		"titles/open.html":   "<title>open title</title>",
+		"titles/secret.html": "<title>secret title</title>",
+	}
+	p := startPair(t, 1, autoindexAccessConf, docs)
+	p.check([]diffRequest{
+		{Raw: get("/d/", "localhost"), Want: "open.txt"},
+		{Raw: get("/d/pub.txt", "localhost")},
+		{Raw: get("/inc/", "localhost"), Want: "<p>header</p>"},
+		{Raw: get("/inc/README.html", "localhost")},
+		{Raw: get("/loc/", "localhost"), Want: "a.txt"},
+		{Raw: get("/titles/", "localhost"), Want: "open title"},
+	})
+	// What the comparison stands on: apache2 shows none of them (asked of
+	// both, for the same log lines).
+	for _, path := range []string{"/d/", "/inc/", "/loc/", "/titles/"} {
+		for _, s := range []*diffServer{p.apache, p.ours} {
+			body := s.askFrom(t, "", "127.0.0.1", 0, get(path, "localhost")).bodies()
+			for _, secret := range []string{"locdir", "pub.txt", "secret readme", "secret header", "secret title"} {
+				if strings.Contains(body, secret) {
+					t.Errorf("%s's %s shows %q", s.name, path, secret)
+				}
+			}
+		}
+	}
+	must(t, p.apache.stop())
+	must(t, p.ours.stop())
+	want, got := authzLogLines(t, p.apache), authzLogLines(t, p.ours)
+	if !slices.Equal(got, want) {
+		t.Errorf("error_log access lines:\napache:\n  %s\nours:\n  %s", strings.Join(want, "\n  "), strings.Join(got, "\n  "))
+	} else {
+		t.Logf("error_log access lines, both:\n  %s", strings.Join(want, "\n  "))
+	}
 }

@@ -71,6 +71,11 @@ func TestMatch(t *testing.T) {
 		{"[a-c]x", "bx", true, true},
 		{"*/sub*", "/d/sub", false, true},
 		{"[x", "[x", true, true},
+		{"*[0-9]?[!a]", "ab12cd", true, true},
+		{"a*b*c", "aXbXbXc", true, true},
+		{"a*b*c", "aXbXbXd", true, false},
+		// CVE-2011-0419: this took a backtracking matcher minutes.
+		{"*?*?*?*?*?*?*?*?*?*?*?*?*[X]", strings.Repeat("a", 45), true, false},
 	}
 	for _, c := range fn {
 		if got := fnmatch(c.p, c.s, true, c.period); got != c.want {
@@ -127,6 +132,14 @@ func TestMerge(t *testing.T) {
 	}
 	if Merge(top, &Config{}) != top {
 		t.Errorf("a level without directives changes nothing")
+	}
+	// A first level with only "+" options has them (over the defaults).
+	only := Merge(nil, set(t, "/d/", "IndexOptions +ShowForbidden +FancyIndexing", "IndexIgnore *.log"))
+	if l := only.Listing(""); !l.ShowForbidden() || l.opts&fancyIndexing == 0 {
+		t.Errorf("incremental options of a first level: opts %b", only.opts)
+	}
+	if !only.ignored("/d/x.log") {
+		t.Errorf("IndexIgnore of a first level lost in the merge")
 	}
 	// A plain word drops the +/- words before it on the same line.
 	if c := set(t, "", "IndexOptions +XHTML IconWidth"); c.incOpts != 0 {

@@ -432,7 +432,13 @@ func Merge(base, add *Config) *Config {
 		return base
 	}
 	if base == nil {
-		return add
+		if add.Path == "" {
+			return add // the server's level: apache2 uses it unmerged
+		}
+		// A section below a server level without mod_autoindex lines:
+		// apache2 merges it over the server's created defaults, so that its
+		// "+"/"-" options apply to none.
+		base = &Config{set: true, opts: optionUnset}
 	}
 	n := merged(base, add)
 	if add.opts == noOptions {

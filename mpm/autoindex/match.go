@@ -1,41 +1,40 @@
 package autoindex
 
-import "strconv"
+import (
+	"strconv"
+
+	"github.com/httpd-mpm/httpd-mpm/mpm/wildcard"
+)
 
 // wildMatch is apache2's ap_strcmp_match (fold false) and
-// ap_strcasecmp_match (fold true): '*' matches any run of bytes, '?' one byte.
+// ap_strcasecmp_match (fold true).
 func wildMatch(s, pattern string, fold bool) bool {
-	for len(pattern) > 0 {
-		switch pattern[0] {
-		case '*':
-			for len(pattern) > 0 && pattern[0] == '*' {
-				pattern = pattern[1:]
-			}
-			if pattern == "" {
-				return true
-			}
-			for i := 0; i < len(s); i++ {
-				if wildMatch(s[i:], pattern, fold) {
-					return true
-				}
-			}
-			return false
-		case '?':
-			if s == "" {
-				return false
-			}
-		default:
-			if s == "" || !sameByte(s[0], pattern[0], fold) {
-				return false
-			}
-		}
-		s, pattern = s[1:], pattern[1:]
-	}
-	return s == ""
+	return wildcard.Match(s, pattern, fold)
 }
 
-func sameByte(a, b byte, fold bool) bool {
-	return a == b || fold && lower(a) == lower(b)
+// fnmatch is apr_fnmatch without APR_FNM_PATHNAME: '*', '?' and bracket
+// expressions ('!' or '^' negates, ranges); a backslash quotes the next byte
+// unless noEscape; with period, a leading '.' must be matched literally.
+// It does not backtrack (see package wildcard): P= comes from the request.
+func fnmatch(pattern, s string, noEscape, period bool) bool {
+	if period && s != "" && s[0] == '.' && (pattern == "" || pattern[0] != '.') {
+		return false
+	}
+	return wildcard.Star(pattern, s, func(p string, c byte) (int, bool) {
+		switch {
+		case p[0] == '?':
+			return 1, true
+		case p[0] == '[':
+			ok, n := bracket(p, c, noEscape)
+			if n == 0 { // no closing ']': a literal '['
+				return 1, c == '['
+			}
+			return n, ok
+		case p[0] == '\\' && !noEscape && len(p) > 1:
+			return 2, p[1] == c
+		}
+		return 1, p[0] == c
+	})
 }
 
 func lower(c byte) byte {
@@ -43,68 +42,6 @@ func lower(c byte) byte {
 		return c + 'a' - 'A'
 	}
 	return c
-}
-
-// fnmatch is apr_fnmatch without APR_FNM_PATHNAME: '*', '?' and bracket
-// expressions ('!' or '^' negates, ranges); a backslash quotes the next byte
-// unless noEscape; with period, a leading '.' must be matched literally.
-func fnmatch(pattern, s string, noEscape, period bool) bool {
-	if period && s != "" && s[0] == '.' && (pattern == "" || pattern[0] != '.') {
-		return false
-	}
-	return fnmatchRest(pattern, s, noEscape)
-}
-
-func fnmatchRest(p, s string, noEscape bool) bool {
-	for len(p) > 0 {
-		c := p[0]
-		switch {
-		case c == '*':
-			for len(p) > 0 && p[0] == '*' {
-				p = p[1:]
-			}
-			if p == "" {
-				return true
-			}
-			for i := 0; i <= len(s); i++ {
-				if fnmatchRest(p, s[i:], noEscape) {
-					return true
-				}
-			}
-			return false
-		case c == '?':
-			if s == "" {
-				return false
-			}
-			p, s = p[1:], s[1:]
-		case c == '[':
-			if s == "" {
-				return false
-			}
-			ok, n := bracket(p, s[0], noEscape)
-			if n == 0 { // no closing ']': a literal '['
-				if s[0] != '[' {
-					return false
-				}
-				p, s = p[1:], s[1:]
-				continue
-			}
-			if !ok {
-				return false
-			}
-			p, s = p[n:], s[1:]
-		default:
-			if c == '\\' && !noEscape && len(p) > 1 {
-				p = p[1:]
-				c = p[0]
-			}
-			if s == "" || s[0] != c {
-				return false
-			}
-			p, s = p[1:], s[1:]
-		}
-	}
-	return s == ""
 }
 
 // bracket matches c against the bracket expression at the start of p and

@@ -50,6 +50,8 @@ func (h *Handler) listDirectory(w http.ResponseWriter, r *http.Request, dir *os.
 	}
 	dirPath := strings.TrimSuffix(croot+rel, "/")
 	page := autoindex.Page{URI: r.URL.Path, Dir: dirPath + "/", Signature: http1.SignatureLine(r)}
+	// apache2 looks for the header before it reads the entries, the readme after.
+	page.Header = h.include(r, root, croot, rel, conf, o, l.HeaderName())
 	for _, e := range ents {
 		name := e.Name()
 		if l.Skip(page.Dir, name) {
@@ -92,34 +94,27 @@ func (h *Handler) listDirectory(w http.ResponseWriter, r *http.Request, dir *os.
 			continue
 		}
 		isDir := m.kind == kindDir
+		// apache2 checks each entry with a subrequest for its own URL
+		// (ap_sub_req_lookup_dirent), so <Location> sections see the
+		// entry's path, and lists only what it would serve.
+		sub := entryRequest(r, name, isDir)
 		var eo *Options
 		if isDir {
-			eo = h.options(r, conf, dirPath+"/"+name, "")
+			eo = h.options(sub, conf, dirPath+"/"+name, "")
 		} else {
-			eo = h.options(r, conf, dirPath, name)
+			eo = h.options(sub, conf, dirPath, name)
 		}
-		// apache2 checks each entry with a subrequest, and lists only those
-		// it would serve; one under the listing's own settings passes as the
-		// listing did (ap_process_request_internal: the same per-dir config),
-		// so credentials are not checked again for it.
-		if eo != o {
-			sub := entryRequest(r, name, isDir)
-			if st, why := eo.check(nil, sub); st != 0 || why != nil {
-				if why != nil && h.logs(LevelError) {
-					if isDir {
-						h.logRefusals(sub, why, dirPath+"/"+name+"/")
-					} else {
-						h.logRefusals(sub, why, dirPath+"/"+name)
-					}
-				}
-				if st != 0 && !l.ShowForbidden() {
-					continue
-				}
-			}
+		p := dirPath + "/" + name
+		if isDir {
+			p += "/"
+		}
+		allowed := h.checkEntry(sub, eo, o, p) == 0
+		if !allowed && !l.ShowForbidden() {
+			continue
 		}
 		x := autoindex.Entry{Name: name, Dir: isDir, Size: m.size, ModTime: m.mtime, Path: dirPath + "/" + name}
-		if !isDir && !eo.Denied {
-			// A denied subrequest stops before mod_mime gives it a type.
+		if !isDir && allowed {
+			// A refused subrequest stops before mod_mime gives it a type.
 			x.Type = fieldNoParam(h.mimeType(name, eo))
 			if l.ScanTitles() && autoindex.TitleType(x.Type) {
 				x.Title, x.HasTitle = h.title(root, rel+name)
@@ -127,8 +122,7 @@ func (h *Handler) listDirectory(w http.ResponseWriter, r *http.Request, dir *os.
 		}
 		page.Entries = append(page.Entries, x)
 	}
-	page.Header = h.include(r, root, croot, rel, conf, l.HeaderName())
-	page.Readme = h.include(r, root, croot, rel, conf, l.ReadmeName())
+	page.Readme = h.include(r, root, croot, rel, conf, o, l.ReadmeName())
 	w.WriteHeader(http.StatusOK)
 	w.Write(l.Render(&page))
 }
@@ -137,7 +131,7 @@ func (h *Handler) listDirectory(w http.ResponseWriter, r *http.Request, dir *os.
 // mod_autoindex's subrequest does: a regular file the request may get, whose
 // type is text/html (inserted as it is) or another text/ type (escaped).
 // Names with a '/' (apache2 looks them up as URLs) are not looked for.
-func (h *Handler) include(r *http.Request, root, croot, rel string, conf Configurer, name string) autoindex.Include {
+func (h *Handler) include(r *http.Request, root, croot, rel string, conf Configurer, lo *Options, name string) autoindex.Include {
 	if name == "" || strings.ContainsRune(name, '/') || name == "." || name == ".." {
 		return autoindex.Include{}
 	}
@@ -149,8 +143,12 @@ func (h *Handler) include(r *http.Request, root, croot, rel string, conf Configu
 	if st != 0 || m.kind != kindRegular {
 		return autoindex.Include{}
 	}
-	o := h.options(r, conf, strings.TrimSuffix(croot+rel, "/"), name)
-	if o.Denied {
+	// Checked as an entry of the listing (lo its options): a subrequest for
+	// the file's URL.
+	dirPath := strings.TrimSuffix(croot+rel, "/")
+	sub := entryRequest(r, name, false)
+	o := h.options(sub, conf, dirPath, name)
+	if h.checkEntry(sub, o, lo, dirPath+"/"+name) != 0 {
 		return autoindex.Include{}
 	}
 	ct := strings.ToLower(fieldNoParam(h.mimeType(name, o)))
@@ -163,6 +161,22 @@ func (h *Handler) include(r *http.Request, root, croot, rel string, conf Configu
 		return autoindex.Include{}
 	}
 	return autoindex.Include{Found: true, HTML: html, Text: string(data)}
+}
+
+// checkEntry applies eo, the settings of sub, the subrequest for an entry of
+// a listing (path its file), with lo the listing's: 0 to list the entry, else
+// the status of the refusal, logged. An entry under the listing's own settings
+// passes as the listing did (ap_process_request_internal: the same per-dir
+// config), so credentials are not checked again for it.
+func (h *Handler) checkEntry(sub *http.Request, eo, lo *Options, path string) int {
+	if eo == lo {
+		return 0
+	}
+	st, why := eo.check(nil, sub)
+	if why != nil && h.logs(LevelError) {
+		h.logRefusals(sub, why, path)
+	}
+	return st
 }
 
 // title is the <title> of the file root+rel, from its first 8191 bytes
