@@ -2,6 +2,7 @@ package mpm
 
 import (
 	"fmt"
+	"github.com/httpd-mpm/httpd-mpm/internal/cnum"
 	"strconv"
 	"strings"
 )
@@ -141,24 +142,4 @@ func (v Values) Atoi(name string) int {
 }
 
 // Atoi is C's atoi (saturating instead of overflowing).
-func Atoi(s string) int {
-	i := 0
-	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r' || s[i] == '\v' || s[i] == '\f') {
-		i++
-	}
-	neg := false
-	if i < len(s) && (s[i] == '+' || s[i] == '-') {
-		neg = s[i] == '-'
-		i++
-	}
-	n := 0
-	for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
-		if n < 1<<40 {
-			n = n*10 + int(s[i]-'0')
-		}
-	}
-	if neg {
-		return -n
-	}
-	return n
-}
+func Atoi(s string) int { return cnum.Atoi(s) }

@@ -16,6 +16,7 @@ package deflate
 
 import (
 	"errors"
+	"github.com/httpd-mpm/httpd-mpm/internal/cnum"
 	"net/http"
 	"strings"
 
@@ -65,7 +66,7 @@ func (s *Server) Set(name string, args []string) error {
 		return errors.New(name + " takes one argument")
 	}
 	a := args[0]
-	n := atoi(a)
+	n := cnum.Atoi(a)
 	switch strings.ToLower(name) {
 	case "deflatecompressionlevel":
 		if n < 1 || n > 9 {
@@ -102,23 +103,6 @@ func (s *Server) Set(name string, args []string) error {
 		return errors.New("not a mod_deflate directive: " + name)
 	}
 	return nil
-}
-
-// atoi is C's atoi: leading blanks, a sign, digits; anything else ends it.
-func atoi(s string) int {
-	s = strings.TrimLeft(s, " \t\n\v\f\r")
-	neg := false
-	if s != "" && (s[0] == '-' || s[0] == '+') {
-		neg, s = s[0] == '-', s[1:]
-	}
-	n := 0
-	for i := 0; i < len(s) && s[i] >= '0' && s[i] <= '9' && n < 1<<30; i++ {
-		n = n*10 + int(s[i]-'0')
-	}
-	if neg {
-		return -n
-	}
-	return n
 }
 
 // Dir is what one level (the server or a section) says about DEFLATE.

@@ -2,6 +2,7 @@ package rewrite
 
 import (
 	"fmt"
+	"github.com/httpd-mpm/httpd-mpm/internal/cnum"
 	"github.com/httpd-mpm/httpd-mpm/mpm/env"
 	"net"
 	"net/http"
@@ -501,7 +502,7 @@ func (e *engine) reduce() {
 		port = http1.DefaultPort(scheme)
 	}
 	_, myHost, myPort := splitSelf(self)
-	if strings.EqualFold(host, myHost) && atoi(port) == atoi(myPort) {
+	if strings.EqualFold(host, myHost) && cnum.Atoi(port) == cnum.Atoi(myPort) {
 		e.filename = path
 		e.reduced = true
 	}
@@ -644,7 +645,7 @@ func (e *engine) cond(c *cond) bool {
 			ok = in == c.pattern
 		}
 	case condIntLT, condIntLE, condIntGT, condIntGE, condIntEQ:
-		a, b := atoi(in), atoi(c.pattern)
+		a, b := cnum.Atoi(in), cnum.Atoi(c.pattern)
 		switch c.kind {
 		case condIntLT:
 			ok = a < b
@@ -680,23 +681,6 @@ func compareStrings(a, b string, nocase bool) int {
 		return -1
 	}
 	return strings.Compare(a, b)
-}
-
-// atoi is C's atoi: leading blanks, a sign, digits; 0 for none.
-func atoi(s string) int {
-	s = strings.TrimLeft(s, " \t\n\v\f\r")
-	neg := false
-	if s != "" && (s[0] == '-' || s[0] == '+') {
-		neg, s = s[0] == '-', s[1:]
-	}
-	n := 0
-	for i := 0; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
-		n = n*10 + int(s[i]-'0')
-	}
-	if neg {
-		return -n
-	}
-	return n
 }
 
 // expand is do_expand: \c, %{VAR}, $N (the rule's groups), %N (the last
