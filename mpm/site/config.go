@@ -1,7 +1,9 @@
 // Package site is the per-path configuration of a server, as Apache's core, mod_alias,
 // mod_authz_core, mod_mime, mod_dir and mod_autoindex apply it: <Directory>,
 // <DirectoryMatch>, <Files>, <FilesMatch>, <Location> and <LocationMatch> sections
-// with Require all granted|denied, Options (Indexes, FollowSymLinks,
+// with access control (Require and its sections, AuthMerging, Order/Allow/Deny/Satisfy,
+// <Limit>/<LimitExcept>: package authz; AuthType and the Auth* files: package authn),
+// mod_rewrite's per-directory rules (package rewrite), Options (Indexes, FollowSymLinks,
 // SymLinksIfOwnerMatch), DirectoryIndex, ErrorDocument, ForceType, FileETag,
 // AddDefaultCharset, Redirect, Header and RequestHeader (package headers),
 // ExpiresActive, ExpiresByType and ExpiresDefault (package expires),
@@ -20,10 +22,9 @@
 // <Directory>/<DirectoryMatch> sections, then <Files>/<FilesMatch>, then
 // <Location>/<LocationMatch>, each group in config order; a later section overrides an
 // earlier one directive by directive (Options and FileETag with "+"/"-" modify what they
-// inherit; a section with Require replaces the inherited Require lines).
+// inherit; Require lines merge as mod_authz_core's AuthMerging says).
 //
-// Not implemented: .htaccess (AllowOverride), Require providers other than "all"
-// (a Require naming one never grants, so access fails closed), <If>, <Limit>.
+// Not implemented: .htaccess (AllowOverride), <If>.
 package site
 
 import (
