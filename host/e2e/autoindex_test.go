@@ -78,6 +78,7 @@ func TestAutoindex(t *testing.T) {
 		"HEADER.html":                   "<p>header</p>\n",
 		"README.html":                   "<p>readme</p>\n",
 		"a.txt":                         "a\n",
+		"semi;colon.txt":                "; stays in a link\n",
 		"file1.bin":                     "1\n",
 		"file10.bin":                    "10\n",
 		"file2.bin":                     "22\n",

@@ -90,6 +90,8 @@ RewriteRule ^/r/(.*) http://x.example/$1 [R]
 RewriteCond %{REQUEST_URI} ^/c/(.*)$
 RewriteRule ^ http://c.example/%1 [R]
 RedirectMatch ^/m/a.b$ http://m.example/newline
+Redirect /old http://x.example/new
+RedirectMatch ^/mm/(.*)$ http://x.example/t/$1
 AliasMatch ^/al/x(.*)$ @DOCS@/al/x.txt$1
 SetEnvIf Request_URI ^/env/.*$ envdot=1
 Header set X-Env-Dot yes env=envdot
@@ -124,4 +126,17 @@ func TestRegexDotAll(t *testing.T) {
 			t.Logf("%q: both %s", req, want)
 		}
 	}
+}
+
+// TestRedirectEscaping: mod_alias escapes what it puts in Location: the
+// rest of a Redirect's (decoded) path, and a RedirectMatch substitution but
+// its query and fragment (a decoded %3F or %23 splits there, as apr_uri_parse
+// does); ';' stays.
+func TestRedirectEscaping(t *testing.T) {
+	p := startPair(t, 1, dotAllConf, map[string]string{"al/x.txt": "alias\n"})
+	var reqs []diffRequest
+	for _, path := range []string{"/old/a%20b%3Bc", "/old/x%25y", "/mm/a%0ab%20c?q=1%202", "/mm/x%3Fy", "/mm/p%23q"} {
+		reqs = append(reqs, diffRequest{Raw: get(path, "main.test")})
+	}
+	p.check(reqs)
 }

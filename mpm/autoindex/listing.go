@@ -1,6 +1,10 @@
 package autoindex
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/httpd-mpm/httpd-mpm/internal/apuri"
+)
 
 // Listing is a Config applied to one request's query arguments.
 type Listing struct {
@@ -74,7 +78,7 @@ func (c *Config) Listing(query string) *Listing {
 				l.pattern, l.hasPattern = "", false
 			} else if p, ok := unescapeURL(q[:eos]); ok {
 				l.pattern, l.hasPattern = p, true
-				ppre, epattern = ";P=", escapeURI(p)
+				ppre, epattern = ";P=", apuri.EscapePath(p, true)
 			} else {
 				l.pattern, l.hasPattern = "", false
 			}

@@ -2,6 +2,7 @@ package autoindex
 
 import (
 	"bytes"
+	"github.com/httpd-mpm/httpd-mpm/internal/apuri"
 	"slices"
 	"strconv"
 	"strings"
@@ -139,34 +140,6 @@ var escapePlain = strings.NewReplacer("<", "&lt;", ">", "&gt;", "&", "&amp;").Re
 
 // escapeHTML is apache2's ap_escape_html: only <, >, & and " are escaped.
 var escapeHTML = strings.NewReplacer("<", "&lt;", ">", "&gt;", "&", "&amp;", `"`, "&quot;").Replace
-
-// escapeURI is ap_escape_uri (ap_os_escape_path with partial set): bytes
-// other than letters, digits and "$-_.+!*'(),:@&=~/" become %xx.
-func escapeURI(s string) string { return escapePath(s, false) }
-
-// escapePath is ap_os_escape_path; relative (partial unset) puts "./"
-// before a first segment with a ':', which would read as a scheme.
-func escapePath(s string, relative bool) string {
-	const safe = "$-_.+!*'(),:@&=~/"
-	const hexDigit = "0123456789abcdef"
-	var b strings.Builder
-	if relative {
-		if i := strings.IndexByte(s, ':'); i >= 0 && !strings.Contains(s[:i], "/") {
-			b.WriteString("./")
-		}
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte(safe, c) >= 0 {
-			b.WriteByte(c)
-			continue
-		}
-		b.WriteByte('%')
-		b.WriteByte(hexDigit[c>>4])
-		b.WriteByte(hexDigit[c&15])
-	}
-	return b.String()
-}
 
 // link is emit_link.
 func (l *Listing) link(b *strings.Builder, anchor string, column byte) {
@@ -365,7 +338,7 @@ func (l *Listing) output(b *strings.Builder, ents []*ent) {
 	}
 
 	for x, e := range ents {
-		anchor := escapeHTML(escapePath(e.name, true))
+		anchor := escapeHTML(apuri.EscapePath(e.name, false))
 		t2 := e.name
 		if x == 0 && e.parent {
 			t2 = "Parent Directory"

@@ -2,6 +2,7 @@ package rewrite
 
 import (
 	"fmt"
+	"github.com/httpd-mpm/httpd-mpm/internal/apuri"
 	"github.com/httpd-mpm/httpd-mpm/internal/cnum"
 	"github.com/httpd-mpm/httpd-mpm/mpm/env"
 	"net"
@@ -242,7 +243,7 @@ func (e *engine) redirect(st, skip int, oquery string, ohas bool) Result {
 	if e.req.HasQuery {
 		q := e.req.Query
 		if st != actNoEscape && !(ohas && q == oquery) {
-			q = escapePath(q)
+			q = apuri.EscapePath(q, true)
 		}
 		loc += "?" + q
 	}
@@ -929,39 +930,14 @@ func badQuery(q string) bool {
 // escaped as ap_escape_uri does.
 func escapeAbsolute(u string, skip int) string {
 	if u[skip-1] != '/' {
-		return u[:skip] + escapePath(u[skip:])
+		return u[:skip] + apuri.EscapePath(u[skip:], true)
 	}
 	i := strings.IndexByte(u[skip:], '/')
 	if i < 0 || skip+i+1 >= len(u) {
 		return u
 	}
 	cut := skip + i + 1
-	return u[:cut] + escapePath(u[cut:])
-}
-
-// escapePath is ap_escape_uri (ap_os_escape_path, partial): every byte but
-// letters, digits and $-_.+!*'(),:;@&=/~ as %xx.
-func escapePath(s string) string {
-	const keep = "$-_.+!*'(),:;@&=/~"
-	n := 0
-	for i := 0; i < len(s); i++ {
-		if !isAlnum(s[i]) && strings.IndexByte(keep, s[i]) < 0 {
-			n++
-		}
-	}
-	if n == 0 {
-		return s
-	}
-	b := make([]byte, 0, len(s)+2*n)
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !isAlnum(c) && strings.IndexByte(keep, c) < 0 {
-			b = append(b, '%', hex[c>>4], hex[c&15])
-		} else {
-			b = append(b, c)
-		}
-	}
-	return string(b)
+	return u[:cut] + apuri.EscapePath(u[cut:], true)
 }
 
 const hex = "0123456789abcdef"

@@ -2,6 +2,7 @@ package site
 
 import (
 	"context"
+	"github.com/httpd-mpm/httpd-mpm/internal/apuri"
 	"io"
 	"net"
 	"net/http"
@@ -129,13 +130,25 @@ func (rd *redirect) match(p string) (string, bool) {
 		if m == nil {
 			return "", false
 		}
-		return string(rd.re.ExpandString(nil, rd.target, p, m)), true
+		return escapeRedirect(string(rd.re.ExpandString(nil, rd.target, p, m))), true
 	}
 	rest, ok := prefixMatch(p, rd.prefix)
 	if !ok {
 		return "", false
 	}
-	return rd.target + rest, true
+	// mod_alias escapes the rest of the (decoded) path: ap_os_escape_path.
+	return rd.target + apuri.EscapePath(rest, true), true
+}
+
+// escapeRedirect is what mod_alias does with RedirectMatch's substitution:
+// the URL without its query and fragment is escaped (ap_escape_uri), the query
+// and fragment are kept as they are.
+func escapeRedirect(u string) string {
+	tail := ""
+	if i := strings.IndexAny(u, "?#"); i >= 0 {
+		u, tail = u[:i], u[i:]
+	}
+	return apuri.EscapePath(u, true) + tail
 }
 
 // prefixMatch is mod_alias's alias_matches: prefix matches p segment by segment (runs

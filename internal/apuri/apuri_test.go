@@ -1,0 +1,22 @@
+package apuri
+
+import "testing"
+
+func TestEscapePath(t *testing.T) {
+	for _, c := range []struct {
+		in      string
+		partial bool
+		want    string
+	}{
+		{"/a b/c%d", true, "/a%20b/c%25d"},
+		{"/keep$-_.+!*'(),:;@&=/~", true, "/keep$-_.+!*'(),:;@&=/~"},
+		{"a:b.txt", false, "./a:b.txt"},
+		{"a:b.txt", true, "a:b.txt"},
+		{"d/a:b", false, "d/a:b"},
+		{"\n\x7f\xff?#", true, "%0a%7f%ff%3f%23"},
+	} {
+		if got := EscapePath(c.in, c.partial); got != c.want {
+			t.Errorf("EscapePath(%q, %t) = %q, want %q", c.in, c.partial, got, c.want)
+		}
+	}
+}
