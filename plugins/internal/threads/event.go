@@ -37,7 +37,8 @@ import (
 //   - a stopping child does not close its parked connections at once: each
 //     may still send one request (answered with Connection: close) for
 //     http1.DrainIdle (or KeepAliveTimeout, if shorter) from the stop, as
-//     the idle connections of worker and prefork children do;
+//     the idle connections of worker and prefork children do, even when
+//     every worker is busy (Apache's graceful stop closes them all);
 //   - a parked connection is closed only after a last look that nothing
 //     has arrived on it (if something has, it is served instead), and by
 //     a lingering close (see closeParkedLocked).
@@ -617,7 +618,9 @@ func (l *loop) turnLocked(events []pollEvent) (done bool) {
 			busy = l.acceptLocked(ready)
 		}
 	}
-	if busy {
+	if busy && !l.stopping {
+		// A stopping child keeps its parked connections to their idleEnd:
+		// it accepts no more, and its clients were promised DrainIdle.
 		l.closeColdLocked()
 	}
 	now := l.now()

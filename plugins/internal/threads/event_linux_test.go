@@ -145,3 +145,75 @@ func TestLoopWaitClasses(t *testing.T) {
 		t.Errorf("at its expiry the long one's client reads %v (want EOF), %d parked", err, l.parked)
 	}
 }
+
+// TestLoopStoppingKeepsCold: when a readable connection finds every worker
+// busy, a running child closes its cold parked connections (Apache's
+// "kill'em all"), but a stopping child keeps them until their drain ends
+// (http1.DrainIdle after the stop): their clients may still send one
+// request, and one that stalled past hotHold is sending it now.
+func TestLoopStoppingKeepsCold(t *testing.T) {
+	ch := &child{srv: &http1.Server{KeepAlive: true, KeepAliveTimeout: time.Hour}, log: func(string, ...any) {}, debug: func(string, ...any) {}, stop: make(chan struct{})}
+	// No idle worker: ch.idle is nil, so a readable connection finds every
+	// worker busy.
+	l, err := newLoop(ch, nil, func() {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.poll.close()
+	ch.loop = l
+	l.hotHold = 0 // a parked connection is cold at the next detach
+	// park parks a connection and makes it cold (l.mu not held).
+	park := func() (int32, net.Conn) {
+		c, client := pair(t)
+		ch.opened()
+		if err := l.park(ch.srv.NewConn(c), c); err != nil {
+			t.Fatal(err)
+		}
+		fd := int32(c.fd)
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		l.detachLocked(l.now())
+		if st := l.slots[fd].state; st != cold {
+			t.Fatalf("a parked connection is in state %d after hotHold, want cold", st)
+		}
+		return fd, client
+	}
+	// closed reports whether the server's end of stream reaches client.
+	closed := func(client net.Conn) bool {
+		client.SetReadDeadline(time.Now().Add(10 * time.Second))
+		_, err := client.Read(make([]byte, 1))
+		return err == io.EOF
+	}
+	reader, _ := park()
+	l.mu.Lock()
+	l.unlink(reader)
+	l.link(reader, pending) // its request arrived; no worker takes it
+	l.mu.Unlock()
+
+	running, runningClient := park()
+	l.mu.Lock()
+	l.turnLocked(nil)
+	st := l.slots[running].state
+	l.mu.Unlock()
+	if st != lingering || !closed(runningClient) {
+		t.Errorf("a running child with every worker busy left its cold connection in state %d, want lingering (closed)", st)
+	}
+
+	stopping, stoppingClient := park()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	close(ch.stop)
+	l.stopLocked()
+	l.stopAt = l.now() + int64(time.Hour) // the drain does not end during the test
+	l.turnLocked(nil)
+	if st := l.slots[stopping].state; st != cold {
+		t.Errorf("a stopping child with every worker busy left its cold connection in state %d, want cold (kept for its drain)", st)
+	}
+	if st := l.slots[reader].state; st != pending {
+		t.Errorf("the readable connection is in state %d, want pending", st)
+	}
+	l.expireAllLocked(l.stopAt + int64(http1.DrainIdle))
+	if !closed(stoppingClient) {
+		t.Errorf("at the end of the drain the cold connection is not closed (state %d)", l.slots[stopping].state)
+	}
+}
