@@ -54,13 +54,24 @@ const drainMPMs = `
 
 const drainClients = 8
 
+// idleCloseAfter is the shortest keep-alive idle time after which a
+// server of ours may close a connection: an event child with every worker
+// busy closes those parked this long (hotHold in plugins/internal/threads).
+const idleCloseAfter = 200 * time.Millisecond
+
 // keepAliveLoad runs n clients, each sending requests back to back on its
-// keep-alive connection with no retry, until stop is closed. A connection
-// the server ends with "Connection: close" is reopened; a request met by a
-// close, a reset or a timeout is a failure. It returns the answered
-// requests and the failures (the first few described).
-func keepAliveLoad(addr string, n int, stop <-chan struct{}) (ok int64, failed []string) {
-	var okN atomic.Int64
+// keep-alive connection until stop is closed. A connection the server ends
+// with "Connection: close" is reopened; a request met by a close, a reset
+// or a timeout is a failure, but for the keep-alive race that every server
+// has and every HTTP client handles by retrying: a clean close, before any
+// byte of the answer, of a reused connection on which the client had sent
+// nothing for idleCloseAfter or more (counted in retried, and sent again on
+// a new connection). A client of a loaded machine may be that slow: it did
+// not read its last response for 224 ms once, under load 28 on 2 cores.
+// It returns the answered requests, the retried ones and the failures (the
+// first few described).
+func keepAliveLoad(addr string, n int, stop <-chan struct{}) (ok, retried int64, failed []string) {
+	var okN, retriedN atomic.Int64
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	req := []byte("GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -68,8 +79,10 @@ func keepAliveLoad(addr string, n int, stop <-chan struct{}) (ok int64, failed [
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var c net.Conn
+			var c *countingConn
 			var br *bufio.Reader
+			var sent int           // requests sent on c
+			var lastSent time.Time // when the previous one was sent
 			defer func() {
 				if c != nil {
 					c.Close()
@@ -89,25 +102,35 @@ func keepAliveLoad(addr string, n int, stop <-chan struct{}) (ok int64, failed [
 				default:
 				}
 				if c == nil {
-					var err error
-					if c, err = net.DialTimeout("tcp", addr, 10*time.Second); err != nil {
-						c = nil
+					nc, err := net.DialTimeout("tcp", addr, 10*time.Second)
+					if err != nil {
 						mu.Lock()
 						failed = append(failed, fmt.Sprintf("connect: %v", err))
 						mu.Unlock()
 						time.Sleep(10 * time.Millisecond)
 						continue
 					}
+					c, sent = &countingConn{Conn: nc}, 0
 					br = bufio.NewReader(c)
 				}
 				c.SetDeadline(time.Now().Add(15 * time.Second))
+				now, before := time.Now(), c.read
+				idle := now.Sub(lastSent)
+				sent++
+				lastSent = now
 				if _, err := c.Write(req); err != nil {
 					fail("write", err)
 					continue
 				}
 				resp, err := http.ReadResponse(br, nil)
 				if err != nil {
-					fail("response head", err)
+					if sent > 1 && c.read == before && errors.Is(err, io.ErrUnexpectedEOF) && idle >= idleCloseAfter {
+						retriedN.Add(1) // closed as idle: sent again on a new connection
+						c.Close()
+						c = nil
+						continue
+					}
+					fail(fmt.Sprintf("response head (request %d on the connection, %v after the previous)", sent, idle.Round(time.Millisecond)), err)
 					continue
 				}
 				_, err = io.Copy(io.Discard, resp.Body)
@@ -129,12 +152,25 @@ func keepAliveLoad(addr string, n int, stop <-chan struct{}) (ok int64, failed [
 		}()
 	}
 	wg.Wait()
-	return okN.Load(), failed
+	return okN.Load(), retriedN.Load(), failed
+}
+
+// countingConn counts the bytes read from a connection.
+type countingConn struct {
+	net.Conn
+	read int64
+}
+
+func (c *countingConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	c.read += int64(n)
+	return n, err
 }
 
 // TestGracefulRestartKeepAliveRace: keep-alive clients send requests back
-// to back, without retrying, through several graceful restarts; not one
-// request fails, with any MPM.
+// to back through several graceful restarts; not one request fails, with
+// any MPM, but for a client too slow to keep its connection (see
+// keepAliveLoad).
 func TestGracefulRestartKeepAliveRace(t *testing.T) {
 	for _, m := range testbin.MPMs {
 		t.Run(m.Name, func(t *testing.T) {
@@ -142,13 +178,13 @@ func TestGracefulRestartKeepAliveRace(t *testing.T) {
 			first := in.pluginPid()
 			stop := make(chan struct{})
 			type result struct {
-				ok     int64
-				failed []string
+				ok, retried int64
+				failed      []string
 			}
 			done := make(chan result, 1)
 			go func() {
-				ok, failed := keepAliveLoad(in.addr, drainClients, stop)
-				done <- result{ok, failed}
+				ok, retried, failed := keepAliveLoad(in.addr, drainClients, stop)
+				done <- result{ok, retried, failed}
 			}()
 			for range 4 {
 				time.Sleep(1500 * time.Millisecond)
@@ -157,6 +193,9 @@ func TestGracefulRestartKeepAliveRace(t *testing.T) {
 			time.Sleep(1500 * time.Millisecond)
 			close(stop)
 			r := <-done
+			if r.retried > 0 {
+				t.Logf("%d requests sent again after their client left the connection idle for %v or more", r.retried, idleCloseAfter)
+			}
 			if len(r.failed) > 0 {
 				t.Errorf("%d requests failed (%d answered); the first: %q", len(r.failed), r.ok, r.failed[:min(len(r.failed), 5)])
 			}
