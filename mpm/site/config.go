@@ -22,9 +22,11 @@
 // <Directory>/<DirectoryMatch> sections, then <Files>/<FilesMatch>, then
 // <Location>/<LocationMatch>, each group in config order; a later section overrides an
 // earlier one directive by directive (Options and FileETag with "+"/"-" modify what they
-// inherit; Require lines merge as mod_authz_core's AuthMerging says).
+// inherit; Require lines merge as mod_authz_core's AuthMerging says). Where
+// AllowOverride lets them, .htaccess files merge after their level's <Directory>
+// sections (htaccess.go).
 //
-// Not implemented: .htaccess (AllowOverride), <If>.
+// Not implemented: <If>.
 package site
 
 import (
