@@ -75,7 +75,7 @@ func TestHtaccess(t *testing.T) {
 		"deny/x.txt": "x\n", "auth/x.txt": "x\n", "noidx/f.txt": "f\n",
 		"limited/x.txt": "x\n", "syntax/x.txt": "x\n", "unclosed/x.txt": "x\n",
 		"nonfatal/x.txt": "x\n", "listed/x.txt": "x\n", "files/open.txt": "o\n", "files/secret.txt": "s\n",
-		"acl/x.txt": "x\n", "chg/x.txt": "x\n",
+		"acl/x.txt": "x\n", "chg/x.txt": "x\n", "perm/x.txt": "x\n",
 	}
 	p := startPair(t, 1, htaccessConf, docs)
 	pwfile := filepath.Join(filepath.Dir(p.apache.docs), "htpasswd")
@@ -98,11 +98,15 @@ func TestHtaccess(t *testing.T) {
 		"files/.htaccess":    "<Files secret.txt>\n    Require all denied\n</Files>\nExpiresActive On\nExpiresDefault A60\n",
 		"acl/.acl":           "Header set X-Acl acl\n",
 		"acl/.htaccess":      "Header set X-Acl htaccess\n",
+		"perm/.htaccess":     "Header set X-Perm yes\n",
 	}
 	for name, body := range access {
 		write(t, filepath.Join(p.apache.docs, name), body)
 		must(t, os.Chmod(filepath.Join(p.apache.docs, name), 0o644))
 	}
+	// A file the server may not read (mode 0: the children run as nobody
+	// under root) is a 403.
+	must(t, os.Chmod(filepath.Join(p.apache.docs, "perm/.htaccess"), 0))
 	basic := func(path, credentials string) string {
 		return "GET " + path + " HTTP/1.1\r\nHost: main.test\r\nAuthorization: Basic " +
 			base64.StdEncoding.EncodeToString([]byte(credentials)) + "\r\nConnection: close\r\n\r\n"
@@ -130,6 +134,7 @@ func TestHtaccess(t *testing.T) {
 		get("/files/open.txt", "main.test"),
 		get("/files/secret.txt", "main.test"),
 		get("/acl/x.txt", "main.test"),
+		get("/perm/x.txt", "main.test"),
 	}
 	p.compareEach(reqs, (*diffServer).headerAnswer)
 	bodies := []diffRequest{

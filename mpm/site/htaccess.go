@@ -69,6 +69,7 @@ type accessFile struct {
 	opts     Options
 	list     string // the AllowOverrideList it was read under, joined
 	sec      *section
+	openErr  error    // it could not be opened (not kept)
 	msg      string   // why it is refused ("" when it is not)
 	warnings []string // Nonfatal= directives left out
 }
@@ -118,7 +119,18 @@ func (h *Handler) readAccessFile(e *dirEntry, p string) bool {
 		file := filepath.Join(p, name)
 		st, err := stateOf(file)
 		e.deps = append(e.deps, st)
+		var af *accessFile
+		if err == nil && st.exists {
+			af = h.parseAccessFile(st, p, &e.dir)
+			if err = af.openErr; errors.Is(err, fs.ErrNotExist) {
+				e.deps[len(e.deps)-1].mtime = -1 // gone since the stat
+				continue
+			}
+		}
 		if err != nil {
+			// Looked at again at each request: a change of permissions
+			// leaves the size and the time as they were.
+			e.deps[len(e.deps)-1].mtime = -1
 			e.failed = true
 			e.opts = h.failure(http.StatusForbidden, static.LevelCrit, err,
 				"AH00529: "+file+" pcfg_openfile: unable to check htaccess file, ensure it is readable and that '"+p+"/' is executable")
@@ -127,7 +139,6 @@ func (h *Handler) readAccessFile(e *dirEntry, p string) bool {
 		if !st.exists {
 			continue
 		}
-		af := h.parseAccessFile(st, p, &e.dir)
 		if af.msg != "" {
 			e.failed = true
 			e.opts = h.failure(http.StatusInternalServerError, static.LevelAlert, nil, file+": "+af.msg)
@@ -156,7 +167,7 @@ func (h *Handler) parseAccessFile(st accessDep, p string, m *Dir) *accessFile {
 	af := &accessFile{state: st, override: m.Override, opts: m.OverrideOptions, list: list}
 	src, err := os.ReadFile(st.path)
 	if err != nil {
-		af.msg = err.Error()
+		af.openErr = err
 		return af
 	}
 	af.sec, af.msg, af.warnings = compileAccessFile(st.path, src, p, m)
