@@ -72,7 +72,7 @@ func TestHtaccess(t *testing.T) {
 	docs := map[string]string{
 		"a/x.txt": "x\n", "a/b/y.txt": "y\n", "a/b/c/z.txt": "z\n",
 		"rw/index.php": "blog\n", "rw/real.txt": "real\n",
-		"deny/x.txt": "x\n", "auth/x.txt": "x\n", "noidx/f.txt": "f\n",
+		"deny/x.txt": "x\n", "auth/x.txt": "x\n", "auth2/x.txt": "x\n", "noidx/f.txt": "f\n",
 		"limited/x.txt": "x\n", "syntax/x.txt": "x\n", "unclosed/x.txt": "x\n",
 		"nonfatal/x.txt": "x\n", "listed/x.txt": "x\n", "files/open.txt": "o\n", "files/secret.txt": "s\n",
 		"acl/x.txt": "x\n", "chg/x.txt": "x\n", "perm/x.txt": "x\n",
@@ -89,6 +89,7 @@ func TestHtaccess(t *testing.T) {
 		"rw/.htaccess":       wordpress,
 		"deny/.htaccess":     "Require all denied\n",
 		"auth/.htaccess":     "AuthType Basic\nAuthName \"Members Only\"\nAuthUserFile " + pwfile + "\nRequire valid-user\n",
+		"auth2/.htaccess":    "AuthType Basic\nAuthName R\nAuthUserFile ../htpasswd\nRequire user alice\n", // ServerRoot/../htpasswd
 		"noidx/.htaccess":    "Options -Indexes\n",
 		"limited/.htaccess":  "Header set X-L yes\nOptions -Indexes\n",
 		"syntax/.htaccess":   "Header set X-S yes\nFoo bar\n",
@@ -124,6 +125,7 @@ func TestHtaccess(t *testing.T) {
 		get("/auth/x.txt", "main.test"),
 		basic("/auth/x.txt", "alice:alice pw"),
 		basic("/auth/x.txt", "alice:wrong"),
+		basic("/auth2/x.txt", "alice:alice pw"),
 		get("/noidx/", "main.test"),
 		get("/limited/x.txt", "main.test"),
 		get("/syntax/x.txt", "main.test"),

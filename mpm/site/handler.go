@@ -28,6 +28,9 @@ import (
 type Handler struct {
 	Static *static.Handler
 	Config *Config
+	// ServerRoot is what relative AuthUserFile and AuthGroupFile names in
+	// .htaccess files are taken from ("": the working directory).
+	ServerRoot string
 
 	once    sync.Once
 	base    Dir          // the top level, merged over Apache's defaults

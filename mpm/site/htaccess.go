@@ -170,7 +170,7 @@ func (h *Handler) parseAccessFile(st accessDep, p string, m *Dir) *accessFile {
 		af.openErr = err
 		return af
 	}
-	af.sec, af.msg, af.warnings = compileAccessFile(st.path, src, p, m)
+	af.sec, af.msg, af.warnings = compileAccessFile(st.path, src, p, m, h.ServerRoot)
 	if h.naccess.Load() < maxCachedDirs {
 		if _, loaded := h.accessFiles.Swap(st.path, af); !loaded {
 			h.naccess.Add(1)
@@ -208,10 +208,11 @@ func (h *Handler) logAccess(r *http.Request, level static.Level, err error, msg 
 }
 
 // compileAccessFile reads a .htaccess file of the directory p, under m's
-// AllowOverride, as one <Directory p> section: msg says why it cannot be in
+// AllowOverride, as one <Directory p> section (relative file names taken from
+// root, the ServerRoot): msg says why it cannot be in
 // apache2's words ("" when it can); warnings are the directives left out
 // under AllowOverride Nonfatal=.
-func compileAccessFile(file string, src []byte, p string, m *Dir) (sec *section, msg string, warnings []string) {
+func compileAccessFile(file string, src []byte, p string, m *Dir, root string) (sec *section, msg string, warnings []string) {
 	top := Section{Kind: "Directory", Pattern: p, File: file, Line: 1}
 	type frame struct {
 		sec  *Section // where lines go; nil in a false <IfModule>
@@ -329,9 +330,8 @@ func compileAccessFile(file string, src []byte, p string, m *Dir) (sec *section,
 			}
 		}
 		if f := strings.ToLower(name); (f == "authuserfile" || f == "authgroupfile") && len(d.Args) == 1 && !filepath.IsAbs(d.Args[0]) {
-			// ap_server_root_relative: the ServerRoot is not known here; the
-			// working directory of the server is.
-			d.Args = []string{filepath.Clean(d.Args[0])}
+			// ap_server_root_relative, as the host does for httpd.conf.
+			d.Args = []string{filepath.Join(root, d.Args[0])}
 		}
 		cur.sec.Directives = append(cur.sec.Directives, d)
 	}

@@ -126,3 +126,16 @@ func TestAccessFileRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestAccessFileServerRoot: a relative AuthUserFile or AuthGroupFile in a
+// .htaccess file names a file below ServerRoot, as in httpd.conf.
+func TestAccessFileServerRoot(t *testing.T) {
+	m := &Dir{Override: OverrideAll, OverrideOptions: defaultOverrideOpts}
+	sec, msg, _ := compileAccessFile("/www/.htaccess", []byte("AuthUserFile conf/users\nAuthGroupFile /etc/groups\n"), "/www", m, "/srv/httpd")
+	if msg != "" {
+		t.Fatal(msg)
+	}
+	if sec.conf.auth.UserFile != "/srv/httpd/conf/users" || sec.conf.auth.GroupFile != "/etc/groups" {
+		t.Errorf("AuthUserFile %q, AuthGroupFile %q", sec.conf.auth.UserFile, sec.conf.auth.GroupFile)
+	}
+}
