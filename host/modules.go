@@ -48,6 +48,7 @@ var builtinModules = []builtinModule{
 	{"alias_module", "mod_alias.c"},
 	{"authz_core_module", "mod_authz_core.c"},
 	{"reqtimeout_module", "mod_reqtimeout.c"},
+	{"ssl_module", "mod_ssl.c"},
 }
 
 // compiledIn is what -l and -M list: the built-in modules and, in a static

@@ -71,6 +71,7 @@ func newHTTPServer(cfg *Config, wrap func(h http.Handler, docRoot string, handle
 	}
 	canonical := site.UseCanonicalName(core.ServerDirectives)
 	main := newVserver(core.ServerName, core.ServerAdmin, nil, canonical, nil)
+	main.tlsSettings = core.TLS
 	var err error
 	if main.handler, err = content(main, 0, core.DocumentRoot, core.AddTypes, core.TraceEnable, core.ServerDirectives, core.Sections, core.Handlers); err != nil {
 		return nil, err
@@ -85,6 +86,7 @@ func newHTTPServer(cfg *Config, wrap func(h http.Handler, docRoot string, handle
 		for i, v := range core.VirtualHosts {
 			conf := v.HostConfig
 			s := newVserver(v.ServerName, v.ServerAdmin, v.ServerAliases, site.UseCanonicalName(v.ServerDirectives), &conf)
+			s.tlsSettings = v.TLS
 			if s.handler, err = content(s, i+1, v.DocumentRoot, v.AddTypes, v.TraceEnable, v.ServerDirectives, v.Sections, v.Handlers); err != nil {
 				return nil, err
 			}
@@ -123,6 +125,9 @@ func newHTTPServer(cfg *Config, wrap func(h http.Handler, docRoot string, handle
 		srv.Identify, srv.BaseIdentity = table.identify, table.base
 	}
 	srv.HeaderFilter = headerFilter(main, table)
+	if err := setupTLS(srv, main, table); err != nil {
+		return nil, err
+	}
 	if cfg.Log != nil {
 		log := cfg.Log
 		srv.ErrorLog = func(format string, args ...any) { log.Error(fmt.Sprintf(format, args...)) }
