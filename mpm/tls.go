@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
+	"github.com/httpd-mpm/httpd-mpm/mpm/static"
 )
 
 // TLS is a server's mod_ssl settings with SSLEngine on. The host read the
@@ -111,13 +112,25 @@ func setupTLS(srv *http1.Server, main *vserver, table *vhostTable) error {
 }
 
 // misdirected is mod_ssl's check of a request on a TLS connection
-// (ssl_hook_ReadReq): the server s it names must be compatible with the one
-// the handshake chose by the client's SNI (else the connection's default
-// server), or it is answered 421.
-func (t *vhostTable) misdirected(c *http1.Conn, r *http.Request, s *vserver) bool {
-	if r.TLS == nil {
+// (ssl_hook_ReadReq) as apache2 2.4.71 makes it: the server s the request
+// names must be compatible with the one the handshake chose by the client's
+// SNI (else the connection's default server), or the request is answered 421
+// (AH02032), before mod_ssl's fixups set HTTPS.
+func (t *vhostTable) misdirected(w http.ResponseWriter, r *http.Request, c *http1.Conn, s *vserver) bool {
+	sni := r.TLS.ServerName
+	hs := t.pick(c.LocalAddr(), sni)
+	if hs == s || hs.tlsSettings.compatible(s.tlsSettings) {
 		return false
 	}
-	hs := t.pick(c.LocalAddr(), r.TLS.ServerName)
-	return hs != s && !hs.tlsSettings.compatible(s.tlsSettings)
+	c.Env().Unset("HTTPS")
+	if s.logError != nil {
+		how := sni + " provided via SNI"
+		if sni == "" {
+			how = hs.name + " (default host as no SNI was provided)"
+		}
+		s.logError(r, static.LevelError, "ssl", nil, "AH02032: Hostname "+how+" and hostname "+http1.RequestHost(r.Host)+
+			" provided via HTTP have no compatible SSL setup for policy 'secure'")
+	}
+	http1.WriteError(w, r, http.StatusMisdirectedRequest, "")
+	return true
 }

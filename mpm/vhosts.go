@@ -10,6 +10,7 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/mpm/accesslog"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 	"github.com/httpd-mpm/httpd-mpm/mpm/site"
+	"github.com/httpd-mpm/httpd-mpm/mpm/static"
 	"github.com/httpd-mpm/httpd-mpm/mpm/wildcard"
 )
 
@@ -120,6 +121,7 @@ type vserver struct {
 	// crypto/tls form, nil until setupTLS.
 	tlsSettings *TLS
 	tls         *tls.Config
+	logError    static.LogFunc // its requests' error lines
 }
 
 // matches is vhost.c's matches_aliases: host is the ServerName or a ServerAlias.
@@ -282,8 +284,7 @@ func (t *vhostTable) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if c != nil {
 		// The engine picked it already (Server.Identify).
 		if s, ok := t.byID[c.Identity()]; ok {
-			if r.TLS != nil && t.misdirected(c, r, s) {
-				http1.WriteError(w, r, http.StatusMisdirectedRequest, "")
+			if r.TLS != nil && t.misdirected(w, r, c, s) {
 				return
 			}
 			s.handler.ServeHTTP(w, r)

@@ -83,6 +83,7 @@ var Directives = append([]string{
 	"SetEnv", "UnsetEnv", "PassEnv", "SetEnvIf", "SetEnvIfNoCase", "BrowserMatch", "BrowserMatchNoCase",
 	"AddOutputFilterByType", "SetOutputFilter", "AddOutputFilter", "RemoveOutputFilter",
 	"DeflateCompressionLevel", "DeflateBufferSize", "DeflateMemLevel", "DeflateWindowSize", "DeflateAlterETag",
+	"SSLRequireSSL",
 }, autoindex.Names...)
 
 // UseCanonicalName is the server's UseCanonicalName among its top-level directives
@@ -150,6 +151,7 @@ type dir struct {
 	setenvif             env.Conditions // SetEnvIf and the like, in sections only
 	deflate              deflate.Dir    // output filters: DEFLATE
 	autoindex            autoindex.Config
+	requireSSL           bool // SSLRequireSSL
 }
 
 // Dir is the merged configuration for one request path.
@@ -170,6 +172,7 @@ type Dir struct {
 	Env            env.Setting       // mod_env's variables, set at the fixups
 	SetEnvIf       env.Conditions    // the sections' SetEnvIf lines, at the header parser
 	Deflate        deflate.Dir
+	RequireSSL     bool // SSLRequireSSL: 403 for a request not over TLS
 }
 
 type redirect struct {
@@ -527,6 +530,8 @@ func (d *dir) set(x Directive, inLocation bool) error {
 			d.errorDocs = map[int]string{}
 		}
 		d.errorDocs[code] = a[1]
+	case "sslrequiressl":
+		d.requireSSL = true
 	case "forcetype":
 		if len(a) == 1 {
 			t := strings.ToLower(a[0])
@@ -642,6 +647,7 @@ func (m *Dir) merge(d *dir) {
 	if d.redirect != nil {
 		m.Redirect = d.redirect
 	}
+	m.RequireSSL = m.RequireSSL || d.requireSSL // mod_ssl's merge: once set, set below
 	m.Headers = m.Headers.Merge(&d.headers)
 	m.Expires = m.Expires.Merge(&d.expires)
 	m.Autoindex = autoindex.Merge(m.Autoindex, &d.autoindex)

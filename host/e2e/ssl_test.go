@@ -1,0 +1,214 @@
+package e2e_test
+
+import (
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
+	"net"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// selfSigned is a new self-signed certificate for name and its key, as PEM.
+func selfSigned(t testing.TB, name string) (certPEM, keyPEM string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	must(t, err)
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(time.Now().UnixNano()),
+		Subject:      pkix.Name{CommonName: name},
+		DNSNames:     []string{name},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(24 * time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	must(t, err)
+	kder, err := x509.MarshalECPrivateKey(key)
+	must(t, err)
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})),
+		string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}))
+}
+
+// sslConf is Debian's default-ssl site in small: a TLS port with two
+// name-based virtual hosts, a.test (certificate and key files) and b.test
+// (key in the certificate's file), Debian's ssl.conf server lines, and a
+// plain port served by the main server. Keep-alive is on. SSLRequireSSL guards /secure; a
+// per-directory rule rewrites /scheme by %{HTTPS}; every answer says the
+// HTTPS variable in a field and the access log.
+const sslConf = `LoadModule ssl_module /usr/lib/apache2/modules/mod_ssl.so
+ServerName main.test
+Listen 127.0.0.1:@P0@ https
+Listen 127.0.0.1:@P1@
+DocumentRoot @DOCS@/main
+KeepAlive On
+SSLRandomSeed startup builtin
+SSLSessionCache none
+SSLSessionCacheTimeout 300
+SSLCipherSuite HIGH:!aNULL
+SSLProtocol all -SSLv3
+SSLHonorCipherOrder on
+<Directory @DOCS@>
+    Require all granted
+</Directory>
+RewriteEngine On
+RewriteCond %{HTTPS} =on
+RewriteRule ^/scheme$ /https.txt [PT]
+RewriteRule ^/scheme$ /http.txt [PT]
+<Location /secure>
+    SSLRequireSSL
+</Location>
+Header always set X-HTTPS "%{HTTPS}e"
+LogFormat "%v %>s \"%r\" %{HTTPS}e" ssl
+CustomLog logs/ssl_log ssl
+<VirtualHost *:@P0@>
+    ServerName a.test
+    DocumentRoot @DOCS@/a
+    RewriteEngine On
+    RewriteOptions Inherit
+    SSLEngine on
+    SSLCertificateFile @DOCS@/certs/a.crt
+    SSLCertificateKeyFile @DOCS@/certs/a.key
+    <FilesMatch "\.(?:cgi|shtml|phtml|php)$">
+        SSLOptions +StdEnvVars
+    </FilesMatch>
+</VirtualHost>
+<VirtualHost *:@P0@>
+    ServerName b.test
+    DocumentRoot @DOCS@/b
+    RewriteEngine On
+    RewriteOptions Inherit
+    SSLEngine on
+    SSLCertificateFile @DOCS@/certs/b.pem
+</VirtualHost>
+`
+
+// sslDocs are the documents of sslConf, with fresh certificates.
+func sslDocs(t testing.TB) map[string]string {
+	docs := map[string]string{}
+	for _, d := range []string{"main", "a", "b"} {
+		docs[d+"/index.html"] = d + "\n"
+		docs[d+"/http.txt"] = d + " http\n"
+		docs[d+"/https.txt"] = d + " https\n"
+		docs[d+"/secure/index.html"] = d + " secure\n"
+	}
+	docs["certs/a.crt"], docs["certs/a.key"] = selfSigned(t, "a.test")
+	bc, bk := selfSigned(t, "b.test")
+	docs["certs/b.pem"] = bc + bk
+	return docs
+}
+
+// tlsAnswer is what a TLS exchange shows: the certificate's name, the answers
+// and their X-HTTPS fields.
+type tlsAnswer struct {
+	cert  string
+	as    answers
+	https []string
+}
+
+func (a tlsAnswer) String() string {
+	return "certificate " + a.cert + ", X-HTTPS " + strings.Join(a.https, ",") + ": " + a.as.String()
+}
+
+// askTLS sends req over TLS to @Pport@ of s, with sni as the server name the
+// client asks for ("" for none), and reads until the server closes.
+func (s *diffServer) askTLS(t testing.TB, port int, sni, req string) tlsAnswer {
+	t.Helper()
+	d := &net.Dialer{Timeout: 5 * time.Second}
+	c, err := tls.DialWithDialer(d, "tcp", "127.0.0.1:"+strconv.Itoa(s.ports[port]),
+		&tls.Config{ServerName: sni, InsecureSkipVerify: true, NextProtos: []string{"http/1.1"}})
+	if err != nil {
+		t.Fatalf("%s: TLS to @P%d@ as %q: %v", s.name, port, sni, err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	var a tlsAnswer
+	a.cert = c.ConnectionState().PeerCertificates[0].Subject.CommonName
+	if _, err := c.Write([]byte(s.fill(req))); err != nil {
+		t.Fatalf("%s: %v", s.name, err)
+	}
+	var raw bytes.Buffer
+	raw.ReadFrom(c)
+	a.as = s.answers(&raw)
+	for _, h := range regexp.MustCompile(`(?m)^X-HTTPS: (.*?)\r$`).FindAllStringSubmatch(raw.String(), -1) {
+		a.https = append(a.https, h[1])
+	}
+	return a
+}
+
+// TestSSL compares HTTPS with apache2's mod_ssl on sslConf, under each MPM:
+// the certificate SNI picks, the answers (421 for a Host the handshake's
+// server cannot answer, 400 for plain HTTP on the TLS port, SSLRequireSSL's
+// 403 on the plain port), %{HTTPS} in rewrite and the HTTPS variable, the
+// access log and the AH02219 line.
+func TestSSL(t *testing.T) {
+	for _, mpm := range []string{"event", "worker", "prefork"} {
+		t.Run(mpm, func(t *testing.T) {
+			p := startPairMPM(t, mpm, 2, sslConf, sslDocs(t))
+			for _, r := range []struct{ sni, req, cert string }{
+				{"a.test", get("/", "a.test"), "a.test"},
+				{"b.test", get("/", "b.test"), "b.test"},
+				{"", get("/", "a.test"), "a.test"},             // no SNI: the default server's
+				{"unknown.test", get("/", "a.test"), "a.test"}, // a name no server has
+				{"b.test", get("/scheme", "b.test"), "b.test"},
+				{"a.test", get("/secure/", "a.test"), "a.test"},
+				{"a.test", get("/", "b.test"), "a.test"},  // 421
+				{"b.test", get("/", "a.test"), "b.test"},  // 421
+				{"", get("/", "b.test"), "a.test"},        // 421: the default server's is not b.test's
+				{"b.test", get("/", "zz.test"), "b.test"}, // 421: zz.test is a.test's
+				{"a.test", "GET / HTTP/1.1\r\nHost: a.test\r\n\r\nGET /https.txt HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n", "a.test"},
+			} {
+				want, got := p.apache.askTLS(t, 0, r.sni, r.req), p.ours.askTLS(t, 0, r.sni, r.req)
+				where := "SNI " + strconv.Quote(r.sni) + " " + strconv.Quote(r.req)
+				if want.cert != r.cert {
+					t.Errorf("%s: apache sends %s's certificate, the test expects %s's", where, want.cert, r.cert)
+				}
+				if got.cert != want.cert || !slices.Equal(got.as, want.as) || !slices.Equal(got.https, want.https) {
+					t.Errorf("%s:\n  apache: %v\n  ours:   %v", where, want, got)
+				} else {
+					t.Logf("%s: both %v", where, want)
+				}
+			}
+			p.check([]diffRequest{
+				{Port: 0, Raw: get("/", "a.test"), Want: "plain HTTP to an SSL-enabled server port", Connection: true},
+				{Port: 1, Raw: get("/scheme", "main.test"), Want: "main http"},
+				{Port: 0, Raw: "GET / HTTP/1.1\r\n", Want: "plain HTTP"},
+				{Port: 1, Raw: get("/secure/", "main.test")},
+			})
+			p.checkLogs("ssl_log")
+			want, got := sslLogLines(t, p.apache), sslLogLines(t, p.ours)
+			if len(want) == 0 || !slices.Equal(got, want) {
+				t.Errorf("error_log mod_ssl lines:\napache:\n  %s\nours:\n  %s", strings.Join(want, "\n  "), strings.Join(got, "\n  "))
+			}
+		})
+	}
+}
+
+// sslLine is mod_ssl's error line of a request refused by SSLRequireSSL.
+var sslLine = regexp.MustCompile(`\[(ssl:\w+)\] .*\[client ([0-9a-f.:]+?):\d+\] (AH0(?:2219|2032): .*)$`)
+
+func sslLogLines(t *testing.T, s *diffServer) []string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(s.root, "logs", "error_log"))
+	must(t, err)
+	var out []string
+	for _, l := range strings.Split(string(b), "\n") {
+		if m := sslLine.FindStringSubmatch(l); m != nil {
+			out = append(out, m[1]+" "+m[2]+" "+strings.ReplaceAll(m[3], s.docs, "@DOCS@"))
+		}
+	}
+	return out
+}
