@@ -2,6 +2,7 @@ package host
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/httpd-mpm/httpd-mpm/host/config"
 	"github.com/httpd-mpm/httpd-mpm/mpm"
@@ -27,26 +28,32 @@ func tlsSettings(s *config.Server, c *mpm.Core) []config.Diagnostic {
 		return &mpm.TLS{Certificate: f.Certificate, Key: f.Key, MinVersion: ssl.MinVersion, MaxVersion: ssl.MaxVersion,
 			HonorCipherOrder: ssl.HonorCipherOrder, Name: name}
 	}
-	port := 443
-	if len(s.Listeners) > 0 {
-		if _, p, err := splitPort(s.Listeners[0].Addr); err == nil {
-			port = p
-		}
-	}
-	c.TLS = load(s.SSL, mainHostname(s.ServerName)+":"+strconv.Itoa(port), nil)
+	c.TLS = load(s.SSL, sslServerName(s.ServerName, ""), nil)
 	for i, v := range s.VirtualHosts {
-		if i >= len(c.VirtualHosts) {
-			break
+		if i < len(c.VirtualHosts) {
+			c.VirtualHosts[i].TLS = load(v.SSL, sslServerName(v.ServerName, c.VirtualHosts[i].ServerName), v.Section)
 		}
-		mv := &c.VirtualHosts[i]
-		name := serverHostname(mv.ServerName)
-		p := port
-		if len(mv.Addrs) > 0 && mv.Addrs[0].Port != 0 {
-			p = mv.Addrs[0].Port
-		}
-		mv.TLS = load(v.SSL, name+":"+strconv.Itoa(p), v.Section)
 	}
 	return errs
+}
+
+// sslServerName is a server as mod_ssl names it ("host:port"): its
+// ServerName's host and port, 443 without one; without a ServerName, the name
+// and port it has from its address (derived, a virtual host's), else the
+// main server's host name.
+func sslServerName(serverName, derived string) string {
+	if serverName == "" && derived != "" {
+		return derived
+	}
+	host := mainHostname(serverName)
+	if serverName != "" {
+		host = serverHostname(serverName)
+	}
+	port := "443"
+	if _, p, err := splitPort(serverName); err == nil && strings.Count(serverName, ":") == 1 {
+		port = strconv.Itoa(p)
+	}
+	return host + ":" + port
 }
 
 // splitPort is the port of a Listen address ("127.0.0.1:443", ":443").

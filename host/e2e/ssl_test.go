@@ -9,9 +9,11 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"fmt"
 	"math/big"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -211,4 +213,74 @@ func sslLogLines(t *testing.T, s *diffServer) []string {
 		}
 	}
 	return out
+}
+
+// TestSSLConfigErrors: mod_ssl's configuration errors, against apache2's. A
+// missing file and an unknown protocol are syntax errors for both at -t; a key
+// that is not the certificate's and a server without a certificate stop
+// apache2's start (AH02565, AH02572 in its error log), and ours at -t already, with the same message at the line
+// concerned.
+func TestSSLConfigErrors(t *testing.T) {
+	apache := apacheBin(t)
+	httpd, modules := build(t)
+	root := t.TempDir()
+	aCert, aKey := selfSigned(t, "a.test")
+	_, bKey := selfSigned(t, "b.test")
+	write(t, filepath.Join(root, "a.crt"), aCert)
+	write(t, filepath.Join(root, "a.key"), aKey)
+	write(t, filepath.Join(root, "b.key"), bKey)
+	must(t, os.MkdirAll(filepath.Join(root, "logs"), 0o755))
+	must(t, os.MkdirAll(filepath.Join(root, "run"), 0o755))
+	ahead, ohead := sameLength(fmt.Sprintf(apacheHead, root)+"LoadModule ssl_module "+apacheModuleDir+"/mod_ssl.so\n",
+		fmt.Sprintf(oursHead, modules))
+	for _, c := range []struct {
+		name, vhost string
+		syntax      bool // apache2 -t refuses it too
+	}{
+		{"missing file", "SSLCertificateFile @R@/nope.crt\nSSLCertificateKeyFile @R@/a.key", true},
+		{"protocol", "SSLCertificateFile @R@/a.crt\nSSLProtocol all -TLSv9", true},
+		{"mismatch", "SSLCertificateFile @R@/a.crt\nSSLCertificateKeyFile @R@/b.key", false},
+		{"no certificate", "", false},
+	} {
+		t.Run(strings.ReplaceAll(c.name, " ", "_"), func(t *testing.T) {
+			body := "TypesConfig /etc/mime.types\nServerName main.test\nListen 127.0.0.1:" + strconv.Itoa(freePorts(t, 1)[0]) + " https\nDocumentRoot @R@\n" +
+				"<VirtualHost *:443>\nServerName a.test\nSSLEngine on\n" + c.vhost + "\n</VirtualHost>\n"
+			body = strings.ReplaceAll(body, "@R@", root)
+			write(t, filepath.Join(root, "apache.conf"), ahead+body)
+			write(t, filepath.Join(root, "ours.conf"), ohead+body)
+			run := func(bin, conf string, args ...string) (string, bool) {
+				cmd := exec.Command(bin, append([]string{"-d", root, "-f", filepath.Join(root, conf)}, args...)...)
+				out, err := cmd.CombinedOutput()
+				return strings.ReplaceAll(string(out), "apache.conf", "CONF"), err == nil
+			}
+			got, ok := run(httpd, "ours.conf", "-t")
+			got = strings.ReplaceAll(got, "ours.conf", "CONF")
+			if ok {
+				t.Fatalf("httpd -t accepts it: %s", got)
+			}
+			want, aok := run(apache, "apache.conf", "-t")
+			if c.syntax {
+				if aok || got != want {
+					t.Errorf("-t:\n  apache: %q\n  ours:   %q", want, got)
+				}
+				return
+			}
+			if !aok {
+				t.Fatalf("apache2 -t refuses it: %s", want)
+			}
+			os.Remove(filepath.Join(root, "logs", "error_log"))
+			if out, aok := run(apache, "apache.conf", "-D", "FOREGROUND"); aok {
+				t.Fatalf("apache2 starts: %s", out)
+			}
+			b, err := os.ReadFile(filepath.Join(root, "logs", "error_log"))
+			must(t, err)
+			m := regexp.MustCompile(`\[ssl:emerg\] \[pid [^]]*\] (AH0256[5]: .*|AH02572: .*)`).FindStringSubmatch(string(b))
+			if m == nil {
+				t.Fatalf("apache2's error_log has no AH02565/AH02572:\n%s", b)
+			}
+			if !strings.Contains(got, m[1]) {
+				t.Errorf("httpd -t: %q, without apache2's %q", got, m[1])
+			}
+		})
+	}
 }
