@@ -60,6 +60,11 @@ const drainClients = 8
 // close, a reset or a timeout is a failure. It returns the answered
 // requests and the failures (the first few described).
 func keepAliveLoad(addr string, n int, stop <-chan struct{}) (ok int64, failed []string) {
+	return keepAliveLoadOn(func() (net.Conn, error) { return net.DialTimeout("tcp", addr, 10*time.Second) }, n, stop)
+}
+
+// keepAliveLoadOn is keepAliveLoad on the connections dial makes.
+func keepAliveLoadOn(dial func() (net.Conn, error), n int, stop <-chan struct{}) (ok int64, failed []string) {
 	var okN atomic.Int64
 	var mu sync.Mutex
 	var wg sync.WaitGroup
@@ -90,7 +95,7 @@ func keepAliveLoad(addr string, n int, stop <-chan struct{}) (ok int64, failed [
 				}
 				if c == nil {
 					var err error
-					if c, err = net.DialTimeout("tcp", addr, 10*time.Second); err != nil {
+					if c, err = dial(); err != nil {
 						c = nil
 						mu.Lock()
 						failed = append(failed, fmt.Sprintf("connect: %v", err))

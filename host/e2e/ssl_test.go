@@ -19,8 +19,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
+
+	"github.com/httpd-mpm/httpd-mpm/internal/testbin"
 )
 
 // selfSigned is a new self-signed certificate for name and its key, as PEM.
@@ -280,6 +283,54 @@ func TestSSLConfigErrors(t *testing.T) {
 			}
 			if !strings.Contains(got, m[1]) {
 				t.Errorf("httpd -t: %q, without apache2's %q", got, m[1])
+			}
+		})
+	}
+}
+
+// TestGracefulRestartTLS: keep-alive clients send requests back to back over
+// TLS, without retrying, through graceful restarts; not one request fails,
+// with any MPM (event serves a TLS connection on one worker for its life).
+func TestGracefulRestartTLS(t *testing.T) {
+	for _, m := range testbin.MPMs {
+		t.Run(m.Name, func(t *testing.T) {
+			root := newSite(t, m.Name, m.Module, drainMPMs+"KeepAliveTimeout 60\nSSLEngine on\n"+
+				"SSLCertificateFile tls/cert.pem\nSSLCertificateKeyFile tls/key.pem\n")
+			cert, key := selfSigned(t, "localhost")
+			must(t, os.MkdirAll(filepath.Join(root, "tls"), 0o755))
+			write(t, filepath.Join(root, "tls/cert.pem"), cert)
+			write(t, filepath.Join(root, "tls/key.pem"), key)
+			in := start(t, root)
+			first := in.pluginPid()
+			stop := make(chan struct{})
+			var ok int64
+			var failed []string
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				ok, failed = keepAliveLoadOn(func() (net.Conn, error) {
+					return tls.DialWithDialer(&net.Dialer{Timeout: 10 * time.Second}, "tcp", in.addr,
+						&tls.Config{ServerName: "localhost", InsecureSkipVerify: true})
+				}, 4, stop)
+			}()
+			for range 3 {
+				time.Sleep(1500 * time.Millisecond)
+				in.signal(syscall.SIGUSR1)
+			}
+			time.Sleep(1500 * time.Millisecond)
+			close(stop)
+			<-done
+			if len(failed) > 0 {
+				t.Errorf("%d requests failed (%d answered); the first: %q", len(failed), ok, failed[:min(len(failed), 5)])
+			}
+			if ok < 50 {
+				t.Errorf("only %d requests answered over TLS: the load did not run", ok)
+			}
+			if p := in.pluginPid(); p == first {
+				t.Errorf("plugin %d still serving after three graceful restarts", p)
+			}
+			if _, body := in.get("/hello.txt"); !strings.Contains(body, "plain HTTP to an SSL-enabled server port") {
+				t.Errorf("plain HTTP on the TLS port: %q", body)
 			}
 		})
 	}
