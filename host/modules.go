@@ -49,6 +49,9 @@ var builtinModules = []builtinModule{
 	{"authz_core_module", "mod_authz_core.c"},
 	{"reqtimeout_module", "mod_reqtimeout.c"},
 	{"ssl_module", "mod_ssl.c"},
+	// SSLSessionCache's shmcb provider, which Debian's a2enmod ssl enables:
+	// accepted, as SSLSessionCache is (crypto/tls keeps no such cache).
+	{"socache_shmcb_module", "mod_socache_shmcb.c"},
 }
 
 // compiledIn is what -l and -M list: the built-in modules and, in a static
