@@ -134,3 +134,16 @@ func (t *vhostTable) misdirected(w http.ResponseWriter, r *http.Request, c *http
 	http1.WriteError(w, r, http.StatusMisdirectedRequest, "")
 	return true
 }
+
+// hasTLS reports whether the main server or a virtual host serves TLS.
+func (c *Core) hasTLS() bool {
+	if c.TLS != nil {
+		return true
+	}
+	for i := range c.VirtualHosts {
+		if c.VirtualHosts[i].TLS != nil {
+			return true
+		}
+	}
+	return false
+}

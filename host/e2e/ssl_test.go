@@ -294,14 +294,21 @@ func TestSSLConfigErrors(t *testing.T) {
 func TestGracefulRestartTLS(t *testing.T) {
 	for _, m := range testbin.MPMs {
 		t.Run(m.Name, func(t *testing.T) {
-			root := newSite(t, m.Name, m.Module, drainMPMs+"KeepAliveTimeout 60\nSSLEngine on\n"+
-				"SSLCertificateFile tls/cert.pem\nSSLCertificateKeyFile tls/key.pem\n")
+			extra := drainMPMs + "KeepAliveTimeout 60\nSSLEngine on\nSSLCertificateFile tls/cert.pem\nSSLCertificateKeyFile tls/key.pem\n"
+			if os.Geteuid() == 0 {
+				extra += "User nobody\nGroup #65534\n"
+			}
+			root := newSite(t, m.Name, m.Module, extra)
+			reachableByNobody(t, root)
 			cert, key := selfSigned(t, "localhost")
 			must(t, os.MkdirAll(filepath.Join(root, "tls"), 0o755))
 			write(t, filepath.Join(root, "tls/cert.pem"), cert)
 			write(t, filepath.Join(root, "tls/key.pem"), key)
 			in := start(t, root)
 			first := in.pluginPid()
+			if os.Geteuid() == 0 {
+				keysGuarded(t, executedChildren(first, 1))
+			}
 			stop := make(chan struct{})
 			var ok int64
 			var failed []string
@@ -333,5 +340,23 @@ func TestGracefulRestartTLS(t *testing.T) {
 				t.Errorf("plain HTTP on the TLS port: %q", body)
 			}
 		})
+	}
+}
+
+// keysGuarded checks that another process of the children's user (nobody)
+// cannot read their memory's files: a child holding TLS keys is
+// non-dumpable, and an executed child had its spec, keys included, in its
+// environment.
+func keysGuarded(t *testing.T, kids []int) {
+	t.Helper()
+	if len(kids) == 0 {
+		t.Fatal("no child to look at")
+	}
+	for _, pid := range kids {
+		cmd := exec.Command("cat", "/proc/"+strconv.Itoa(pid)+"/environ")
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+		if out, err := cmd.CombinedOutput(); err == nil {
+			t.Errorf("user nobody reads child %d's environment (%d bytes)", pid, len(out))
+		}
 	}
 }
