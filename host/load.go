@@ -206,6 +206,10 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 			fmt.Fprintln(stderr, msg) // Apache's AH00549, an error line of the main log
 		}
 	}
+	if errs := tlsSettings(srv, &core); len(errs) > 0 {
+		printErrors(stderr, o.name, errs)
+		return fail()
+	}
 	mc := &mpm.Config{Core: core, LogLevel: srv.LogLevel, Settings: mpmSettings(cfg, table)}
 	mc.Core.Credential, _ = credential()
 	if logs != nil {

@@ -51,7 +51,8 @@ func unappliedInVhosts(cfg *config.Config) []string {
 // virtual host's requests.
 func appliedInVhost(name string) bool {
 	switch strings.ToLower(name) {
-	case "servername", "serveralias", "documentroot", "serveradmin", "errorlog", "loglevel", "logformat", "customlog", "transferlog":
+	case "servername", "serveralias", "documentroot", "serveradmin", "errorlog", "loglevel", "logformat", "customlog", "transferlog",
+		"ssloptions": // accepted: no CGI or SSI here to take its variables
 		return true
 	}
 	if config.IsPerServer(name) {

@@ -411,6 +411,10 @@ func serveChild(impl MPM, blob string, fdOf func(int) int, restore func()) int {
 	}
 	setLevel(log, w.Config.LogLevel)
 	log = log.With("pid", os.Getpid())
+	if err := guardKeys(&w.Config.Core); err != nil {
+		log.Error("cannot make the child non-dumpable: it holds TLS keys", "error", err)
+		return 1
+	}
 	need := len(w.Listeners)
 	if w.Scoreboard {
 		need++

@@ -50,3 +50,14 @@ func startChild(cmd *exec.Cmd) error {
 // ownImage is the file that executes the code this process runs, even if
 // its path now holds another: the kernel's /proc/self/exe.
 func ownImage() string { return selfExe }
+
+// guardKeys makes a child that holds TLS private keys non-dumpable, as
+// apache2's children are after setuid: its memory and /proc files (environ,
+// where an executed child's spec and so its keys came) are then closed to the
+// other processes of its user (a CGI script, say), root's aside.
+func guardKeys(core *Core) error {
+	if !core.hasTLS() {
+		return nil
+	}
+	return unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0)
+}

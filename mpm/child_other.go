@@ -16,3 +16,5 @@ func startChild(cmd *exec.Cmd) error { return cmd.Start() }
 // ownImage is "": no way to execute this process's own image, whatever
 // its path holds now.
 func ownImage() string { return "" }
+
+func guardKeys(*Core) error { return nil }

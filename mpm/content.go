@@ -48,6 +48,7 @@ func newHTTPServer(cfg *Config, wrap func(h http.Handler, docRoot string, handle
 	// vhost is 0 for the main server, else the virtual host's index plus one.
 	content := func(s *vserver, vhost int, docRoot string, types map[string]string, trace http1.Trace, directives []site.Directive, sections []site.Section, handlers []Handler) (http.Handler, error) {
 		logError, logLevel := requestErrors(cfg, vhost)
+		s.logError = logError
 		h := &static.Handler{
 			DocumentRoot:   docRoot,
 			DirectoryIndex: core.DirectoryIndex,
@@ -71,6 +72,7 @@ func newHTTPServer(cfg *Config, wrap func(h http.Handler, docRoot string, handle
 	}
 	canonical := site.UseCanonicalName(core.ServerDirectives)
 	main := newVserver(core.ServerName, core.ServerAdmin, nil, canonical, nil)
+	main.tlsSettings = core.TLS
 	var err error
 	if main.handler, err = content(main, 0, core.DocumentRoot, core.AddTypes, core.TraceEnable, core.ServerDirectives, core.Sections, core.Handlers); err != nil {
 		return nil, err
@@ -85,6 +87,7 @@ func newHTTPServer(cfg *Config, wrap func(h http.Handler, docRoot string, handle
 		for i, v := range core.VirtualHosts {
 			conf := v.HostConfig
 			s := newVserver(v.ServerName, v.ServerAdmin, v.ServerAliases, site.UseCanonicalName(v.ServerDirectives), &conf)
+			s.tlsSettings = v.TLS
 			if s.handler, err = content(s, i+1, v.DocumentRoot, v.AddTypes, v.TraceEnable, v.ServerDirectives, v.Sections, v.Handlers); err != nil {
 				return nil, err
 			}
@@ -123,6 +126,9 @@ func newHTTPServer(cfg *Config, wrap func(h http.Handler, docRoot string, handle
 		srv.Identify, srv.BaseIdentity = table.identify, table.base
 	}
 	srv.HeaderFilter = headerFilter(main, table)
+	if err := setupTLS(srv, main, table); err != nil {
+		return nil, err
+	}
 	if cfg.Log != nil {
 		log := cfg.Log
 		srv.ErrorLog = func(format string, args ...any) { log.Error(fmt.Sprintf(format, args...)) }

@@ -156,6 +156,7 @@ func coreFromProto(c *mpmv1.Core) Core {
 		Sections:                sectionsFromProto(c.GetSections()),
 		OneProcess:              c.GetOneProcess(),
 		ErrorLog:                errorLogFromProto(c.GetErrorLog()),
+		TLS:                     tlsFromProto(c.GetTls()),
 	}
 	core.VirtualHosts = vhostsFromProto(c.GetVirtualHosts(), &core)
 	return core
@@ -173,6 +174,7 @@ func vhostsFromProto(vs []*mpmv1.VirtualHost, main *Core) []VirtualHost {
 			File: p.GetFile(), Line: int(p.GetLine()), Handlers: handlersFromProto(p.GetHandlers()),
 			AddTypes: main.AddTypes, HostConfig: main.hostConfig(),
 			ErrorLog: errorLogFromProto(p.GetErrorLog()), LogLevel: p.GetLogLevel(),
+			TLS: tlsFromProto(p.GetTls()),
 		}
 		if st := p.GetSettings(); st != nil {
 			v.AddTypes, v.KeepAlive, v.MaxKeepAliveRequests = st.GetAddTypes(), st.GetKeepAlive(), int(st.GetMaxKeepAliveRequests())
@@ -238,6 +240,18 @@ func accessLogsFromProto(ls []*mpmv1.AccessLog) []AccessLog {
 	var out []AccessLog
 	for _, l := range ls {
 		out = append(out, AccessLog{Target: l.GetTarget(), Format: l.GetFormat(), Condition: l.GetCondition(), FD: int(l.GetFd())})
+	}
+	return out
+}
+
+func tlsFromProto(t *mpmv1.TLS) *TLS {
+	if t == nil {
+		return nil
+	}
+	out := &TLS{Certificate: t.GetCertificate(), Key: t.GetKey(), MinVersion: uint16(t.GetMinVersion()),
+		MaxVersion: uint16(t.GetMaxVersion()), HonorCipherOrder: t.GetHonorCipherOrder(), Name: t.GetName()}
+	for _, c := range t.GetCipherSuites() {
+		out.CipherSuites = append(out.CipherSuites, uint16(c))
 	}
 	return out
 }

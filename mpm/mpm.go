@@ -169,6 +169,10 @@ type Core struct {
 	// process that serves them, one write(2) per line; see ErrorLog. Unset
 	// (an older host, a config check): those lines go through Config.Log.
 	ErrorLog ErrorLog
+	// TLS is the main server's mod_ssl settings when it has SSLEngine on (nil:
+	// plain HTTP): connections whose default server (by local address, see
+	// VirtualHost) has TLS are served over TLS.
+	TLS *TLS
 }
 
 // AccessLog is one CustomLog: lines in Format (a LogFormat string, nicknames

@@ -1,6 +1,7 @@
 package mpm
 
 import (
+	"crypto/tls"
 	"net"
 	"net/http"
 	"net/netip"
@@ -9,6 +10,7 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/mpm/accesslog"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 	"github.com/httpd-mpm/httpd-mpm/mpm/site"
+	"github.com/httpd-mpm/httpd-mpm/mpm/static"
 	"github.com/httpd-mpm/httpd-mpm/mpm/wildcard"
 )
 
@@ -86,6 +88,9 @@ type VirtualHost struct {
 	// as apache2 applies a virtual host's LogLevel. Empty from an older
 	// host: Config.LogLevel.
 	LogLevel string
+	// TLS is its mod_ssl settings (the section's over the main server's) when
+	// it has SSLEngine on, else nil.
+	TLS *TLS
 	// File and Line locate the <VirtualHost> line.
 	File string
 	Line int
@@ -112,6 +117,11 @@ type vserver struct {
 	logs    []accesslog.Log
 	logName string // ServerName as %v and %p see it
 	docRoot string
+	// tlsSettings are its mod_ssl settings (nil: SSLEngine off); tls their
+	// crypto/tls form, nil until setupTLS.
+	tlsSettings *TLS
+	tls         *tls.Config
+	logError    static.LogFunc // its requests' error lines
 }
 
 // matches is vhost.c's matches_aliases: host is the ServerName or a ServerAlias.
@@ -274,6 +284,9 @@ func (t *vhostTable) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if c != nil {
 		// The engine picked it already (Server.Identify).
 		if s, ok := t.byID[c.Identity()]; ok {
+			if r.TLS != nil && t.misdirected(w, r, c, s) {
+				return
+			}
 			s.handler.ServeHTTP(w, r)
 			return
 		}

@@ -204,6 +204,35 @@ var Core = Table{
 		Module: "mod_deflate.c", Help: "Set the Deflate Compression Level (1-9)"},
 	{Name: "DeflateAlterEtag", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Check: checkDeflate("DeflateAlterETag"),
 		Module: "mod_deflate.c", Help: "Set how mod_deflate should modify ETAG response headers: 'AddSuffix' (default), 'NoChange' (2.2.x behavior), 'Remove'"},
+	// mod_ssl (crypto/tls): the host reads the certificate and key files.
+	{Name: "SSLEngine", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Check: checkSSLEngine, Module: "mod_ssl.c",
+		Help: "SSL switch for the protocol engine ('on', 'off')"},
+	{Name: "SSLCertificateFile", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Module: "mod_ssl.c",
+		Help: "SSL Server Certificate file ('/path/to/file' - PEM or DER encoded)"},
+	{Name: "SSLCertificateKeyFile", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Module: "mod_ssl.c",
+		Help: "SSL Server Private Key file ('/path/to/file' - PEM or DER encoded)"},
+	{Name: "SSLCertificateChainFile", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Module: "mod_ssl.c",
+		Help: "SSL Server CA Certificate Chain file ('/path/to/file' - PEM encoded)"},
+	{Name: "SSLProtocol", MinArgs: 1, MaxArgs: -1, Context: ServerConfig | InVirtualHost, Check: checkSSLProtocol, Module: "mod_ssl.c",
+		Help: "Enable or disable various SSL protocols ('[+-][SSLv3|TLSv1|TLSv1.1|TLSv1.2|TLSv1.3] ...' - see manual)"},
+	{Name: "SSLCipherSuite", MinArgs: 1, MaxArgs: 2, Context: Anywhere, Module: "mod_ssl.c",
+		Help: "Colon-delimited list of permitted SSL Ciphers, optional preceded by protocol identifier ('XXX:...:XXX' - see manual)"},
+	{Name: "SSLHonorCipherOrder", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Check: checkOnOff("SSLHonorCipherOrder"),
+		Module: "mod_ssl.c", Help: "Use the server's cipher ordering preference"},
+	{Name: "SSLSessionCache", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Module: "mod_ssl.c",
+		Help: "SSL Session Cache storage ('none', 'nonenotnull', 'dbm:/path/to/file')"},
+	{Name: "SSLSessionCacheTimeout", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Module: "mod_ssl.c",
+		Help: "SSL Session Cache object lifetime ('N' - number of seconds)"},
+	{Name: "SSLSessionTickets", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Check: checkOnOff("SSLSessionTickets"),
+		Module: "mod_ssl.c", Help: "Enable or disable TLS session tickets(`on', `off')"},
+	{Name: "SSLRandomSeed", MinArgs: 2, MaxArgs: 3, Context: ServerConfig | InVirtualHost, Module: "mod_ssl.c",
+		Help: "SSL Pseudo Random Number Generator (PRNG) seeding source ('startup|connect builtin|file:/path|exec:/path [bytes]')"},
+	{Name: "SSLPassPhraseDialog", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Module: "mod_ssl.c",
+		Help: "SSL dialog mechanism for the pass phrase query ('builtin', '|/path/to/pipe_program', or '/path/to/cgi_program')"},
+	{Name: "SSLOptions", MinArgs: 0, MaxArgs: -1, Context: Anywhere, Module: "mod_ssl.c",
+		Help: "Set one or more options to configure the SSL engine('[+-]option[=value] ...' - see manual)"},
+	{Name: "SSLRequireSSL", MinArgs: 0, MaxArgs: 0, Context: InDirectory, ArgsError: "SSLRequireSSL takes no arguments", Module: "mod_ssl.c",
+		Help: "Require the SSL protocol for the per-directory context (no arguments)"},
 	{Name: "UseCanonicalName", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Check: checkUseCanonicalName,
 		Help: "How to work out the ServerName : Port when constructing URLs"},
 	{Name: "Options", MinArgs: 0, MaxArgs: -1, Context: Anywhere, Check: checkOptions, Help: "Set a number of attributes for a given directory"},
@@ -451,6 +480,24 @@ func checkPositive(name string) func([]string) error {
 		}
 		return nil
 	}
+}
+
+// checkSSLEngine is mod_ssl's ssl_cmd_SSLEngine; Optional (RFC 2817's
+// upgrade) and addresses are not implemented here.
+func checkSSLEngine(args []string) error {
+	if !oneOf(args[0], "on", "off") {
+		if oneOf(args[0], "optional") {
+			return errors.New("SSLEngine Optional is not supported by httpd-mpm")
+		}
+		return errors.New("Argument must be On, Off, or Optional")
+	}
+	return nil
+}
+
+// checkSSLProtocol is mod_ssl's ssl_cmd_protocol_parse.
+func checkSSLProtocol(args []string) error {
+	_, _, err := SSLProtocolVersions(args)
+	return err
 }
 
 func checkOnOff(name string) func([]string) error {

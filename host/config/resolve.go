@@ -58,6 +58,8 @@ type PerServer struct {
 	// the section does).
 	KeepAliveTimeout    time.Duration
 	OwnKeepAliveTimeout bool
+	// SSL is mod_ssl's settings.
+	SSL SSL
 	// Timeout defaults to 60s. Apache reads it with atoi, as whole seconds.
 	Timeout time.Duration
 }
@@ -71,6 +73,9 @@ func IsPerServer(name string) bool {
 // apply takes in d if it is one of PerServer's directives, reporting
 // whether it is; arguments Validate would refuse are skipped.
 func (p *PerServer) apply(d *Directive) bool {
+	if p.SSL.apply(d) {
+		return true
+	}
 	a := d.Args
 	one := len(a) == 1
 	switch strings.ToLower(d.Name) {

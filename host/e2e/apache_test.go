@@ -397,6 +397,11 @@ func (s *diffServer) ask(t testing.TB, ip string, port int, req string) answers 
 func (s *diffServer) askFrom(t testing.TB, from, ip string, port int, req string) answers {
 	t.Helper()
 	raw, _ := s.exchangeFrom(t, from, ip, port, req, 10*time.Second)
+	return s.answers(raw)
+}
+
+// answers reads the responses in raw, s's ports written back as @Pn@.
+func (s *diffServer) answers(raw *bytes.Buffer) answers {
 	var out answers
 	for r := bufio.NewReader(bytes.NewReader(raw.Bytes())); ; {
 		if _, err := r.Peek(1); err != nil {

@@ -71,6 +71,11 @@ const idleCloseAfter = 200 * time.Millisecond
 // It returns the answered requests, the retried ones and the failures (the
 // first few described).
 func keepAliveLoad(addr string, n int, stop <-chan struct{}) (ok, retried int64, failed []string) {
+	return keepAliveLoadOn(func() (net.Conn, error) { return net.DialTimeout("tcp", addr, 10*time.Second) }, n, stop)
+}
+
+// keepAliveLoadOn is keepAliveLoad on the connections dial makes.
+func keepAliveLoadOn(dial func() (net.Conn, error), n int, stop <-chan struct{}) (ok, retried int64, failed []string) {
 	var okN, retriedN atomic.Int64
 	var mu sync.Mutex
 	var wg sync.WaitGroup
@@ -102,7 +107,7 @@ func keepAliveLoad(addr string, n int, stop <-chan struct{}) (ok, retried int64,
 				default:
 				}
 				if c == nil {
-					nc, err := net.DialTimeout("tcp", addr, 10*time.Second)
+					nc, err := dial()
 					if err != nil {
 						mu.Lock()
 						failed = append(failed, fmt.Sprintf("connect: %v", err))

@@ -71,6 +71,7 @@ func coreToProto(c mpm.Core) *mpmv1.Core {
 		OneProcess:                c.OneProcess,
 		VirtualHosts:              vhostsToProto(c.VirtualHosts),
 		ErrorLog:                  errorLogToProto(c.ErrorLog),
+		Tls:                       tlsToProto(c.TLS),
 	}
 }
 
@@ -82,7 +83,7 @@ func vhostsToProto(vs []mpm.VirtualHost) []*mpmv1.VirtualHost {
 			ServerAdmin: v.ServerAdmin, ServerDirectives: directivesToProto(v.ServerDirectives),
 			Sections: sectionsToProto(v.Sections), AccessLogs: accessLogsToProto(v.AccessLogs),
 			File: v.File, Line: int32(v.Line), Handlers: handlersToProto(v.Handlers),
-			ErrorLog: errorLogToProto(v.ErrorLog), LogLevel: v.LogLevel,
+			ErrorLog: errorLogToProto(v.ErrorLog), LogLevel: v.LogLevel, Tls: tlsToProto(v.TLS),
 			Settings: &mpmv1.VirtualHostSettings{
 				AddTypes: v.AddTypes, KeepAlive: v.KeepAlive, MaxKeepAliveRequests: int32(v.MaxKeepAliveRequests),
 				ServerSignature: mpmv1.ServerSignature(v.ServerSignature), TraceEnable: mpmv1.TraceEnable(v.TraceEnable),
@@ -153,4 +154,16 @@ func statusFromProto(s *mpmv1.Status) mpm.Status {
 		st.Pids = append(st.Pids, int(pid))
 	}
 	return st
+}
+
+func tlsToProto(t *mpm.TLS) *mpmv1.TLS {
+	if t == nil {
+		return nil
+	}
+	out := &mpmv1.TLS{Certificate: t.Certificate, Key: t.Key, MinVersion: uint32(t.MinVersion),
+		MaxVersion: uint32(t.MaxVersion), HonorCipherOrder: t.HonorCipherOrder, Name: t.Name}
+	for _, c := range t.CipherSuites {
+		out.CipherSuites = append(out.CipherSuites, uint32(c))
+	}
+	return out
 }

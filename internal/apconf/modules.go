@@ -33,6 +33,10 @@ var Modules = []Module{
 	{"alias_module", "mod_alias.c"},
 	{"authz_core_module", "mod_authz_core.c"},
 	{"reqtimeout_module", "mod_reqtimeout.c"},
+	{"ssl_module", "mod_ssl.c"},
+	// SSLSessionCache's shmcb provider, which Debian's a2enmod ssl enables:
+	// accepted, as SSLSessionCache is (crypto/tls keeps no such cache).
+	{"socache_shmcb_module", "mod_socache_shmcb.c"},
 }
 
 // Loaded reports whether <IfModule name> holds for one of Modules: name is

@@ -3,6 +3,7 @@ package http1
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -83,6 +84,8 @@ type Conn struct {
 	env        env.Vars     // the current request's environment variables (Env)
 	sawEOF     bool         // the client closed its side
 
+	tc        *tls.Conn         // rwc when the connection serves TLS (Server.TLS)
+	plain     bool              // a plain HTTP client on a TLS port: answered 400 (plainOnTLS)
 	nb        NonblockingWriter // rwc's, when it has one
 	try       bool              // writes go to tryWrite (flushing a response's end)
 	unsentSet bool              // unsent holds the rest of the last response
@@ -370,16 +373,25 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 	if c.br.Buffered() == 0 {
 		if c.nreq.Load() == 0 {
 			c.rwc.SetReadDeadline(c.progress(time.Now()).Add(c.base.timeout))
+			if c.tc != nil { // the handshake writes too
+				c.tc.SetWriteDeadline(time.Now().Add(c.base.timeout))
+			}
 		} else {
 			c.idleWait()
 		}
 		_, err := c.br.Peek(1)
 		c.idleWaitDone()
+		if err != nil && c.tc != nil && c.plainOnTLS(err) {
+			_, err = c.br.Peek(1)
+		}
 		if err != nil {
 			if err == io.EOF {
 				c.sawEOF = true
 			}
 			return false, nil
+		}
+		if c.tc != nil {
+			c.handshaken()
 		}
 	}
 	c.start = c.progress(time.Now())
@@ -389,6 +401,9 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 	c.filter, c.filterSet, c.errorPage = nil, false, false
 	c.user, c.userSet = "", false
 	c.env.Reset()
+	if c.tc != nil {
+		c.env.Set("HTTPS", "on") // mod_ssl's, for every request over TLS
+	}
 	c.rwc.SetReadDeadline(c.start.Add(c.base.timeout))
 	c.nreq.Add(1)
 	c.setState(StateActive)
@@ -403,6 +418,9 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 	w.c, w.req, w.declared = c, req, -2
 
 	info, perr := c.parser.readRequest(c.br, &c.base.limits, req, ex.vals[:])
+	if c.plain && perr == nil {
+		perr = errPlainOnTLS
+	}
 	w.info = info
 	if perr == nil && c.srv.Identify != nil {
 		c.ident = c.srv.Identify(c, req) // Apache's ap_update_vhost_from_headers

@@ -1,6 +1,7 @@
 package http1
 
 import (
+	"crypto/tls"
 	"net"
 	"net/http"
 	"net/netip"
@@ -185,6 +186,17 @@ type Server struct {
 	// ErrorLog, if set, receives the engine's own error reports (handler panics, handler
 	// misuse of the ResponseWriter). The format has no trailing newline.
 	ErrorLog func(format string, args ...any)
+
+	// TLS, if set, says which connections serve TLS (mod_ssl): called once
+	// per connection when it is wrapped (NewConn), on the goroutine doing so,
+	// with the Conn over the accepted connection (only LocalAddr and NetConn
+	// may be used), it gives the config to terminate TLS with, nil for plain
+	// HTTP. The handshake runs in the first ServeRequest, bounded by the base
+	// server's Timeout; a client that speaks plain HTTP is answered 400 as
+	// mod_ssl answers it. A TLS connection implements no NonblockingWriter
+	// (no write completion) and must stay with its Conn: an MPM does not park
+	// it without its Conn (Detach, Resume). Unset: no cost per connection.
+	TLS func(c *Conn) *tls.Config
 
 	once       sync.Once
 	drainStart atomic.Int64 // StartDraining's time, Unix ns; 0 until then
@@ -386,12 +398,17 @@ func (s *Server) wrap(c net.Conn) *Conn {
 	s.init()
 	cn := &Conn{srv: s, rwc: c, base: &s.cfg.host}
 	cn.cw.c = cn
+	if s.TLS != nil {
+		if cfg := s.TLS(cn); cfg != nil {
+			cn.startTLS(cfg)
+		}
+	}
 	if s.BaseIdentity != nil {
 		if id := s.BaseIdentity(cn); id != nil && id.conf != nil {
 			cn.base = id.conf
 		}
 	}
-	cn.nb, _ = c.(NonblockingWriter)
+	cn.nb, _ = cn.rwc.(NonblockingWriter)
 	cn.remoteAddr = remoteAddr(c)
 	cn.keys = cn.keysBuf[:0]
 	cn.ctx = newConnContext(cn)

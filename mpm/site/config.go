@@ -85,6 +85,7 @@ var Directives = append([]string{
 	"SetEnv", "UnsetEnv", "PassEnv", "SetEnvIf", "SetEnvIfNoCase", "BrowserMatch", "BrowserMatchNoCase",
 	"AddOutputFilterByType", "SetOutputFilter", "AddOutputFilter", "RemoveOutputFilter",
 	"DeflateCompressionLevel", "DeflateBufferSize", "DeflateMemLevel", "DeflateWindowSize", "DeflateAlterETag",
+	"SSLRequireSSL",
 	"AccessFileName",
 }, autoindex.Names...)
 
@@ -154,6 +155,7 @@ type dir struct {
 	setenvif             env.Conditions // SetEnvIf and the like, in sections only
 	deflate              deflate.Dir    // output filters: DEFLATE
 	autoindex            autoindex.Config
+	requireSSL           bool // SSLRequireSSL
 	// AllowOverride and AllowOverrideList, in <Directory> sections
 	override     Override
 	overrideSet  bool
@@ -180,6 +182,7 @@ type Dir struct {
 	Env            env.Setting       // mod_env's variables, set at the fixups
 	SetEnvIf       env.Conditions    // the sections' SetEnvIf lines, at the header parser
 	Deflate        deflate.Dir
+	RequireSSL     bool // SSLRequireSSL: 403 for a request not over TLS
 	// Override, OverrideOptions and OverrideList say what a .htaccess file
 	// may hold (AllowOverride, AllowOverrideList).
 	Override        Override
@@ -567,6 +570,8 @@ func (d *dir) set(x Directive, inLocation bool) error {
 			d.errorDocs = map[int]string{}
 		}
 		d.errorDocs[code] = a[1]
+	case "sslrequiressl":
+		d.requireSSL = true
 	case "forcetype":
 		if len(a) == 1 {
 			t := strings.ToLower(a[0])
@@ -692,6 +697,7 @@ func (m *Dir) merge(d *dir) {
 	if d.redirect != nil {
 		m.Redirect = d.redirect
 	}
+	m.RequireSSL = m.RequireSSL || d.requireSSL // mod_ssl's merge: once set, set below
 	if len(d.redirects) > 0 {
 		m.Redirects = append(slices.Clip(d.redirects), m.Redirects...)
 	}

@@ -378,6 +378,7 @@ func (h *Handler) options(d *Dir) *static.Options {
 		DefaultCharset:       d.DefaultCharset,
 		FileETag:             d.FileETag.Fields(),
 		Autoindex:            d.Autoindex,
+		RequireSSL:           d.RequireSSL,
 	}
 	if p := d.Authz.Policy(h.log, authn.For(d.Auth, h.log)); p != nil && !o.Denied {
 		o.Access = p

@@ -48,7 +48,7 @@ func (h *Handler) logLevel() Level {
 // h.logs(LevelError) first.
 func (h *Handler) logRefusals(r *http.Request, why *Refusal, path string) {
 	for ; why != nil && h.logs(LevelError); why = why.Next {
-		h.LogError(r, LevelError, why.Module, nil, why.Message+path)
+		h.LogError(r, LevelError, why.Module, nil, why.Message+path+why.Suffix)
 	}
 }
 

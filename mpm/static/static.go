@@ -178,6 +178,9 @@ type Options struct {
 	// Access, if set, decides each request (Require with providers that look at
 	// the request, Allow and Deny, Satisfy).
 	Access Access
+	// RequireSSL is mod_ssl's SSLRequireSSL: a request not over TLS is 403
+	// (AH02219), before Access.
+	RequireSSL bool
 	// Indexes lists a directory without an index file (Options Indexes); otherwise
 	// such a directory is 403.
 	Indexes bool
@@ -260,6 +263,7 @@ type Access interface {
 // path); Next, if set, is logged after it.
 type Refusal struct {
 	Module, Message string
+	Suffix          string // after the file name
 	Next            *Refusal
 }
 
@@ -269,11 +273,17 @@ func (o *Options) check(w http.ResponseWriter, r *http.Request) (int, *Refusal) 
 	if o.Denied {
 		return http.StatusForbidden, deniedByRequire
 	}
+	if o.RequireSSL && r.TLS == nil {
+		return http.StatusForbidden, sslRequired
+	}
 	if o.Access != nil {
 		return o.Access.Check(w, r)
 	}
 	return 0, nil
 }
+
+// sslRequired is mod_ssl's refusal of SSLRequireSSL.
+var sslRequired = &Refusal{Module: "ssl", Message: "AH02219: access to ", Suffix: " failed, reason: SSL connection required"}
 
 // deniedByRequire is mod_authz_core's refusal.
 var deniedByRequire = &Refusal{Module: "authz_core", Message: "AH01630: client denied by server configuration: "}
@@ -284,7 +294,7 @@ var deniedByRequire = &Refusal{Module: "authz_core", Message: "AH01630: client d
 func (o *Options) CheckAccess(w http.ResponseWriter, r *http.Request, log LogFunc, path string) int {
 	status, why := o.check(w, r)
 	for ; why != nil && log != nil; why = why.Next {
-		log(r, LevelError, why.Module, nil, why.Message+path)
+		log(r, LevelError, why.Module, nil, why.Message+path+why.Suffix)
 	}
 	return status
 }

@@ -279,8 +279,11 @@ func (ch *child) worker(i int) {
 			}
 			hc.Tag = ws
 		}
-		ec := j.c // only the event loop's connections go back to it
-		if ch.loop == nil {
+		// Only the event loop's connections go back to it; a TLS one stays
+		// with this worker for its whole life, keep-alive waits included (a
+		// tls.Conn keeps state the loop's raw socket does not see).
+		ec := j.c
+		if ch.loop == nil || hc.IsTLS() {
 			ec = nil
 		}
 		ch.serving[i].Store(hc) // a wait that starts after the drain is bounded by itself

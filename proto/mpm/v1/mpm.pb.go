@@ -671,7 +671,10 @@ type Core struct {
 	// The main server's ErrorLog, to which the MPM's children write the errors of
 	// the requests they serve (apache2's ap_log_rerror) themselves. Absent from an
 	// older host, and in a config check: the MPM then logs them through its logger.
-	ErrorLog      *ErrorLog `protobuf:"bytes,36,opt,name=error_log,json=errorLog,proto3" json:"error_log,omitempty"`
+	ErrorLog *ErrorLog `protobuf:"bytes,36,opt,name=error_log,json=errorLog,proto3" json:"error_log,omitempty"`
+	// mod_ssl: the main server's TLS (SSLEngine on), its certificate and key read
+	// by the host; absent: plain HTTP. A high number, clear of other additions.
+	Tls           *TLS `protobuf:"bytes,901,opt,name=tls,proto3" json:"tls,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -958,6 +961,107 @@ func (x *Core) GetErrorLog() *ErrorLog {
 	return nil
 }
 
+func (x *Core) GetTls() *TLS {
+	if x != nil {
+		return x.Tls
+	}
+	return nil
+}
+
+// TLS is a server's mod_ssl settings with SSLEngine on: the PEM the host read
+// (as root, as apache2's parent), never a path the MPM must read.
+type TLS struct {
+	state            protoimpl.MessageState `protogen:"open.v1"`
+	Certificate      []byte                 `protobuf:"bytes,1,opt,name=certificate,proto3" json:"certificate,omitempty"`                  // SSLCertificateFile, then SSLCertificateChainFile: PEM blocks
+	Key              []byte                 `protobuf:"bytes,2,opt,name=key,proto3" json:"key,omitempty"`                                  // SSLCertificateKeyFile (else the certificate file's key): PEM
+	MinVersion       uint32                 `protobuf:"varint,3,opt,name=min_version,json=minVersion,proto3" json:"min_version,omitempty"` // SSLProtocol as crypto/tls versions; 0: Go's default
+	MaxVersion       uint32                 `protobuf:"varint,4,opt,name=max_version,json=maxVersion,proto3" json:"max_version,omitempty"`
+	CipherSuites     []uint32               `protobuf:"varint,5,rep,packed,name=cipher_suites,json=cipherSuites,proto3" json:"cipher_suites,omitempty"`        // SSLCipherSuite mapped to crypto/tls suites; empty: Go's
+	HonorCipherOrder bool                   `protobuf:"varint,6,opt,name=honor_cipher_order,json=honorCipherOrder,proto3" json:"honor_cipher_order,omitempty"` // SSLHonorCipherOrder (accepted: Go orders suites itself)
+	Name             string                 `protobuf:"bytes,7,opt,name=name,proto3" json:"name,omitempty"`                                                    // "host:port" as apache2 names it in its messages
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
+func (x *TLS) Reset() {
+	*x = TLS{}
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TLS) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TLS) ProtoMessage() {}
+
+func (x *TLS) ProtoReflect() protoreflect.Message {
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TLS.ProtoReflect.Descriptor instead.
+func (*TLS) Descriptor() ([]byte, []int) {
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *TLS) GetCertificate() []byte {
+	if x != nil {
+		return x.Certificate
+	}
+	return nil
+}
+
+func (x *TLS) GetKey() []byte {
+	if x != nil {
+		return x.Key
+	}
+	return nil
+}
+
+func (x *TLS) GetMinVersion() uint32 {
+	if x != nil {
+		return x.MinVersion
+	}
+	return 0
+}
+
+func (x *TLS) GetMaxVersion() uint32 {
+	if x != nil {
+		return x.MaxVersion
+	}
+	return 0
+}
+
+func (x *TLS) GetCipherSuites() []uint32 {
+	if x != nil {
+		return x.CipherSuites
+	}
+	return nil
+}
+
+func (x *TLS) GetHonorCipherOrder() bool {
+	if x != nil {
+		return x.HonorCipherOrder
+	}
+	return false
+}
+
+func (x *TLS) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
 // VirtualHost is one <VirtualHost> section as the host resolved it: what it
 // does not set is the main server's, already merged in.
 type VirtualHost struct {
@@ -979,14 +1083,16 @@ type VirtualHost struct {
 	LogLevel string `protobuf:"bytes,21,opt,name=log_level,json=logLevel,proto3" json:"log_level,omitempty"`
 	// Its server settings, the section's over the main server's; absent (from an
 	// older host): the main server's.
-	Settings      *VirtualHostSettings `protobuf:"bytes,22,opt,name=settings,proto3" json:"settings,omitempty"`
+	Settings *VirtualHostSettings `protobuf:"bytes,22,opt,name=settings,proto3" json:"settings,omitempty"`
+	// Its TLS: the section's mod_ssl lines over the main server's; absent: plain.
+	Tls           *TLS `protobuf:"bytes,901,opt,name=tls,proto3" json:"tls,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *VirtualHost) Reset() {
 	*x = VirtualHost{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[5]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -998,7 +1104,7 @@ func (x *VirtualHost) String() string {
 func (*VirtualHost) ProtoMessage() {}
 
 func (x *VirtualHost) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[5]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1011,7 +1117,7 @@ func (x *VirtualHost) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use VirtualHost.ProtoReflect.Descriptor instead.
 func (*VirtualHost) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{5}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *VirtualHost) GetAddrs() []*VirtualHostAddr {
@@ -1112,6 +1218,13 @@ func (x *VirtualHost) GetSettings() *VirtualHostSettings {
 	return nil
 }
 
+func (x *VirtualHost) GetTls() *TLS {
+	if x != nil {
+		return x.Tls
+	}
+	return nil
+}
+
 // VirtualHostSettings are the settings a <VirtualHost> may set for its requests,
 // with Core's fields' meanings.
 type VirtualHostSettings struct {
@@ -1140,7 +1253,7 @@ type VirtualHostSettings struct {
 
 func (x *VirtualHostSettings) Reset() {
 	*x = VirtualHostSettings{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[6]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1152,7 +1265,7 @@ func (x *VirtualHostSettings) String() string {
 func (*VirtualHostSettings) ProtoMessage() {}
 
 func (x *VirtualHostSettings) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[6]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1165,7 +1278,7 @@ func (x *VirtualHostSettings) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use VirtualHostSettings.ProtoReflect.Descriptor instead.
 func (*VirtualHostSettings) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{6}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *VirtualHostSettings) GetAddTypes() map[string]string {
@@ -1278,7 +1391,7 @@ type VirtualHostAddr struct {
 
 func (x *VirtualHostAddr) Reset() {
 	*x = VirtualHostAddr{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[7]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1290,7 +1403,7 @@ func (x *VirtualHostAddr) String() string {
 func (*VirtualHostAddr) ProtoMessage() {}
 
 func (x *VirtualHostAddr) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[7]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1303,7 +1416,7 @@ func (x *VirtualHostAddr) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use VirtualHostAddr.ProtoReflect.Descriptor instead.
 func (*VirtualHostAddr) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{7}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *VirtualHostAddr) GetIp() string {
@@ -1339,7 +1452,7 @@ type Credential struct {
 
 func (x *Credential) Reset() {
 	*x = Credential{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[8]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1351,7 +1464,7 @@ func (x *Credential) String() string {
 func (*Credential) ProtoMessage() {}
 
 func (x *Credential) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[8]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1364,7 +1477,7 @@ func (x *Credential) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Credential.ProtoReflect.Descriptor instead.
 func (*Credential) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{8}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Credential) GetUid() uint32 {
@@ -1405,7 +1518,7 @@ type Section struct {
 
 func (x *Section) Reset() {
 	*x = Section{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[9]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1417,7 +1530,7 @@ func (x *Section) String() string {
 func (*Section) ProtoMessage() {}
 
 func (x *Section) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[9]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1430,7 +1543,7 @@ func (x *Section) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Section.ProtoReflect.Descriptor instead.
 func (*Section) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{9}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *Section) GetKind() string {
@@ -1497,7 +1610,7 @@ type AccessLog struct {
 
 func (x *AccessLog) Reset() {
 	*x = AccessLog{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[10]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1509,7 +1622,7 @@ func (x *AccessLog) String() string {
 func (*AccessLog) ProtoMessage() {}
 
 func (x *AccessLog) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[10]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1522,7 +1635,7 @@ func (x *AccessLog) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AccessLog.ProtoReflect.Descriptor instead.
 func (*AccessLog) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{10}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *AccessLog) GetTarget() string {
@@ -1566,7 +1679,7 @@ type ErrorLog struct {
 
 func (x *ErrorLog) Reset() {
 	*x = ErrorLog{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[11]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1578,7 +1691,7 @@ func (x *ErrorLog) String() string {
 func (*ErrorLog) ProtoMessage() {}
 
 func (x *ErrorLog) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[11]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1591,7 +1704,7 @@ func (x *ErrorLog) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ErrorLog.ProtoReflect.Descriptor instead.
 func (*ErrorLog) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{11}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *ErrorLog) GetTarget() string {
@@ -1620,7 +1733,7 @@ type Handler struct {
 
 func (x *Handler) Reset() {
 	*x = Handler{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[12]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1632,7 +1745,7 @@ func (x *Handler) String() string {
 func (*Handler) ProtoMessage() {}
 
 func (x *Handler) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[12]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1645,7 +1758,7 @@ func (x *Handler) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Handler.ProtoReflect.Descriptor instead.
 func (*Handler) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{12}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *Handler) GetPath() string {
@@ -1675,7 +1788,7 @@ type Setting struct {
 
 func (x *Setting) Reset() {
 	*x = Setting{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[13]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1687,7 +1800,7 @@ func (x *Setting) String() string {
 func (*Setting) ProtoMessage() {}
 
 func (x *Setting) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[13]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1700,7 +1813,7 @@ func (x *Setting) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Setting.ProtoReflect.Descriptor instead.
 func (*Setting) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{13}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *Setting) GetName() string {
@@ -1743,7 +1856,7 @@ type Diagnostic struct {
 
 func (x *Diagnostic) Reset() {
 	*x = Diagnostic{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[14]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1755,7 +1868,7 @@ func (x *Diagnostic) String() string {
 func (*Diagnostic) ProtoMessage() {}
 
 func (x *Diagnostic) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[14]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1768,7 +1881,7 @@ func (x *Diagnostic) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Diagnostic.ProtoReflect.Descriptor instead.
 func (*Diagnostic) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{14}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *Diagnostic) GetSeverity() Severity {
@@ -1808,7 +1921,7 @@ type ConfigureResponse struct {
 
 func (x *ConfigureResponse) Reset() {
 	*x = ConfigureResponse{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[15]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1820,7 +1933,7 @@ func (x *ConfigureResponse) String() string {
 func (*ConfigureResponse) ProtoMessage() {}
 
 func (x *ConfigureResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[15]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1833,7 +1946,7 @@ func (x *ConfigureResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfigureResponse.ProtoReflect.Descriptor instead.
 func (*ConfigureResponse) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{15}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *ConfigureResponse) GetDiagnostics() []*Diagnostic {
@@ -1856,7 +1969,7 @@ type Listener struct {
 
 func (x *Listener) Reset() {
 	*x = Listener{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[16]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1868,7 +1981,7 @@ func (x *Listener) String() string {
 func (*Listener) ProtoMessage() {}
 
 func (x *Listener) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[16]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1881,7 +1994,7 @@ func (x *Listener) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Listener.ProtoReflect.Descriptor instead.
 func (*Listener) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{16}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *Listener) GetFd() uint32 {
@@ -1928,7 +2041,7 @@ type RunRequest struct {
 
 func (x *RunRequest) Reset() {
 	*x = RunRequest{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[17]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1940,7 +2053,7 @@ func (x *RunRequest) String() string {
 func (*RunRequest) ProtoMessage() {}
 
 func (x *RunRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[17]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1953,7 +2066,7 @@ func (x *RunRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RunRequest.ProtoReflect.Descriptor instead.
 func (*RunRequest) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{17}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *RunRequest) GetListeners() []*Listener {
@@ -1971,7 +2084,7 @@ type RunResponse struct {
 
 func (x *RunResponse) Reset() {
 	*x = RunResponse{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[18]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1983,7 +2096,7 @@ func (x *RunResponse) String() string {
 func (*RunResponse) ProtoMessage() {}
 
 func (x *RunResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[18]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1996,7 +2109,7 @@ func (x *RunResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RunResponse.ProtoReflect.Descriptor instead.
 func (*RunResponse) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{18}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{19}
 }
 
 type WatchRequest struct {
@@ -2007,7 +2120,7 @@ type WatchRequest struct {
 
 func (x *WatchRequest) Reset() {
 	*x = WatchRequest{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[19]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2019,7 +2132,7 @@ func (x *WatchRequest) String() string {
 func (*WatchRequest) ProtoMessage() {}
 
 func (x *WatchRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[19]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2032,7 +2145,7 @@ func (x *WatchRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchRequest.ProtoReflect.Descriptor instead.
 func (*WatchRequest) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{19}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{20}
 }
 
 type Status struct {
@@ -2050,7 +2163,7 @@ type Status struct {
 
 func (x *Status) Reset() {
 	*x = Status{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[20]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2062,7 +2175,7 @@ func (x *Status) String() string {
 func (*Status) ProtoMessage() {}
 
 func (x *Status) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[20]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2075,7 +2188,7 @@ func (x *Status) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Status.ProtoReflect.Descriptor instead.
 func (*Status) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{20}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *Status) GetProcesses() int32 {
@@ -2141,7 +2254,7 @@ type Event struct {
 
 func (x *Event) Reset() {
 	*x = Event{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[21]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2153,7 +2266,7 @@ func (x *Event) String() string {
 func (*Event) ProtoMessage() {}
 
 func (x *Event) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[21]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2166,7 +2279,7 @@ func (x *Event) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Event.ProtoReflect.Descriptor instead.
 func (*Event) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{21}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *Event) GetUnixNano() int64 {
@@ -2227,7 +2340,7 @@ type StopRequest struct {
 
 func (x *StopRequest) Reset() {
 	*x = StopRequest{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[22]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2239,7 +2352,7 @@ func (x *StopRequest) String() string {
 func (*StopRequest) ProtoMessage() {}
 
 func (x *StopRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[22]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2252,7 +2365,7 @@ func (x *StopRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StopRequest.ProtoReflect.Descriptor instead.
 func (*StopRequest) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{22}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *StopRequest) GetGraceful() bool {
@@ -2277,7 +2390,7 @@ type StopResponse struct {
 
 func (x *StopResponse) Reset() {
 	*x = StopResponse{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[23]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2289,7 +2402,7 @@ func (x *StopResponse) String() string {
 func (*StopResponse) ProtoMessage() {}
 
 func (x *StopResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[23]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2302,7 +2415,7 @@ func (x *StopResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StopResponse.ProtoReflect.Descriptor instead.
 func (*StopResponse) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{23}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{24}
 }
 
 var File_proto_mpm_v1_mpm_proto protoreflect.FileDescriptor
@@ -2338,7 +2451,7 @@ const file_proto_mpm_v1_mpm_proto_rawDesc = "" +
 	"apiVersion\x12&\n" +
 	"\x04core\x18\x02 \x01(\v2\x12.httpd.mpm.v1.CoreR\x04core\x121\n" +
 	"\bsettings\x18\x03 \x03(\v2\x15.httpd.mpm.v1.SettingR\bsettings\x12\x1b\n" +
-	"\tlog_level\x18\x04 \x01(\tR\blogLevel\"\x9f\r\n" +
+	"\tlog_level\x18\x04 \x01(\tR\blogLevel\"\xc5\r\n" +
 	"\x04Core\x12\x1f\n" +
 	"\vserver_root\x18\x01 \x01(\tR\n" +
 	"serverRoot\x12\x1f\n" +
@@ -2384,10 +2497,21 @@ const file_proto_mpm_v1_mpm_proto_rawDesc = "" +
 	"\rvirtual_hosts\x18\" \x03(\v2\x19.httpd.mpm.v1.VirtualHostR\fvirtualHosts\x12\x1f\n" +
 	"\vone_process\x18# \x01(\bR\n" +
 	"oneProcess\x123\n" +
-	"\terror_log\x18$ \x01(\v2\x16.httpd.mpm.v1.ErrorLogR\berrorLog\x1a;\n" +
+	"\terror_log\x18$ \x01(\v2\x16.httpd.mpm.v1.ErrorLogR\berrorLog\x12$\n" +
+	"\x03tls\x18\x85\a \x01(\v2\x11.httpd.mpm.v1.TLSR\x03tls\x1a;\n" +
 	"\rAddTypesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xef\x04\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xe2\x01\n" +
+	"\x03TLS\x12 \n" +
+	"\vcertificate\x18\x01 \x01(\fR\vcertificate\x12\x10\n" +
+	"\x03key\x18\x02 \x01(\fR\x03key\x12\x1f\n" +
+	"\vmin_version\x18\x03 \x01(\rR\n" +
+	"minVersion\x12\x1f\n" +
+	"\vmax_version\x18\x04 \x01(\rR\n" +
+	"maxVersion\x12#\n" +
+	"\rcipher_suites\x18\x05 \x03(\rR\fcipherSuites\x12,\n" +
+	"\x12honor_cipher_order\x18\x06 \x01(\bR\x10honorCipherOrder\x12\x12\n" +
+	"\x04name\x18\a \x01(\tR\x04name\"\x95\x05\n" +
 	"\vVirtualHost\x123\n" +
 	"\x05addrs\x18\x01 \x03(\v2\x1d.httpd.mpm.v1.VirtualHostAddrR\x05addrs\x12\x1f\n" +
 	"\vserver_name\x18\x02 \x01(\tR\n" +
@@ -2405,7 +2529,8 @@ const file_proto_mpm_v1_mpm_proto_rawDesc = "" +
 	"\bhandlers\x18\v \x03(\v2\x15.httpd.mpm.v1.HandlerR\bhandlers\x123\n" +
 	"\terror_log\x18\x14 \x01(\v2\x16.httpd.mpm.v1.ErrorLogR\berrorLog\x12\x1b\n" +
 	"\tlog_level\x18\x15 \x01(\tR\blogLevel\x12=\n" +
-	"\bsettings\x18\x16 \x01(\v2!.httpd.mpm.v1.VirtualHostSettingsR\bsettings\"\x98\x06\n" +
+	"\bsettings\x18\x16 \x01(\v2!.httpd.mpm.v1.VirtualHostSettingsR\bsettings\x12$\n" +
+	"\x03tls\x18\x85\a \x01(\v2\x11.httpd.mpm.v1.TLSR\x03tls\"\x98\x06\n" +
 	"\x13VirtualHostSettings\x12L\n" +
 	"\tadd_types\x18\x01 \x03(\v2/.httpd.mpm.v1.VirtualHostSettings.AddTypesEntryR\baddTypes\x12\x1d\n" +
 	"\n" +
@@ -2547,7 +2672,7 @@ func file_proto_mpm_v1_mpm_proto_rawDescGZIP() []byte {
 }
 
 var file_proto_mpm_v1_mpm_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_proto_mpm_v1_mpm_proto_msgTypes = make([]protoimpl.MessageInfo, 26)
+var file_proto_mpm_v1_mpm_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
 var file_proto_mpm_v1_mpm_proto_goTypes = []any{
 	(ArgKind)(0),                // 0: httpd.mpm.v1.ArgKind
 	(ServerSignature)(0),        // 1: httpd.mpm.v1.ServerSignature
@@ -2559,74 +2684,77 @@ var file_proto_mpm_v1_mpm_proto_goTypes = []any{
 	(*Directive)(nil),           // 7: httpd.mpm.v1.Directive
 	(*ConfigureRequest)(nil),    // 8: httpd.mpm.v1.ConfigureRequest
 	(*Core)(nil),                // 9: httpd.mpm.v1.Core
-	(*VirtualHost)(nil),         // 10: httpd.mpm.v1.VirtualHost
-	(*VirtualHostSettings)(nil), // 11: httpd.mpm.v1.VirtualHostSettings
-	(*VirtualHostAddr)(nil),     // 12: httpd.mpm.v1.VirtualHostAddr
-	(*Credential)(nil),          // 13: httpd.mpm.v1.Credential
-	(*Section)(nil),             // 14: httpd.mpm.v1.Section
-	(*AccessLog)(nil),           // 15: httpd.mpm.v1.AccessLog
-	(*ErrorLog)(nil),            // 16: httpd.mpm.v1.ErrorLog
-	(*Handler)(nil),             // 17: httpd.mpm.v1.Handler
-	(*Setting)(nil),             // 18: httpd.mpm.v1.Setting
-	(*Diagnostic)(nil),          // 19: httpd.mpm.v1.Diagnostic
-	(*ConfigureResponse)(nil),   // 20: httpd.mpm.v1.ConfigureResponse
-	(*Listener)(nil),            // 21: httpd.mpm.v1.Listener
-	(*RunRequest)(nil),          // 22: httpd.mpm.v1.RunRequest
-	(*RunResponse)(nil),         // 23: httpd.mpm.v1.RunResponse
-	(*WatchRequest)(nil),        // 24: httpd.mpm.v1.WatchRequest
-	(*Status)(nil),              // 25: httpd.mpm.v1.Status
-	(*Event)(nil),               // 26: httpd.mpm.v1.Event
-	(*StopRequest)(nil),         // 27: httpd.mpm.v1.StopRequest
-	(*StopResponse)(nil),        // 28: httpd.mpm.v1.StopResponse
-	nil,                         // 29: httpd.mpm.v1.Core.AddTypesEntry
-	nil,                         // 30: httpd.mpm.v1.VirtualHostSettings.AddTypesEntry
+	(*TLS)(nil),                 // 10: httpd.mpm.v1.TLS
+	(*VirtualHost)(nil),         // 11: httpd.mpm.v1.VirtualHost
+	(*VirtualHostSettings)(nil), // 12: httpd.mpm.v1.VirtualHostSettings
+	(*VirtualHostAddr)(nil),     // 13: httpd.mpm.v1.VirtualHostAddr
+	(*Credential)(nil),          // 14: httpd.mpm.v1.Credential
+	(*Section)(nil),             // 15: httpd.mpm.v1.Section
+	(*AccessLog)(nil),           // 16: httpd.mpm.v1.AccessLog
+	(*ErrorLog)(nil),            // 17: httpd.mpm.v1.ErrorLog
+	(*Handler)(nil),             // 18: httpd.mpm.v1.Handler
+	(*Setting)(nil),             // 19: httpd.mpm.v1.Setting
+	(*Diagnostic)(nil),          // 20: httpd.mpm.v1.Diagnostic
+	(*ConfigureResponse)(nil),   // 21: httpd.mpm.v1.ConfigureResponse
+	(*Listener)(nil),            // 22: httpd.mpm.v1.Listener
+	(*RunRequest)(nil),          // 23: httpd.mpm.v1.RunRequest
+	(*RunResponse)(nil),         // 24: httpd.mpm.v1.RunResponse
+	(*WatchRequest)(nil),        // 25: httpd.mpm.v1.WatchRequest
+	(*Status)(nil),              // 26: httpd.mpm.v1.Status
+	(*Event)(nil),               // 27: httpd.mpm.v1.Event
+	(*StopRequest)(nil),         // 28: httpd.mpm.v1.StopRequest
+	(*StopResponse)(nil),        // 29: httpd.mpm.v1.StopResponse
+	nil,                         // 30: httpd.mpm.v1.Core.AddTypesEntry
+	nil,                         // 31: httpd.mpm.v1.VirtualHostSettings.AddTypesEntry
 }
 var file_proto_mpm_v1_mpm_proto_depIdxs = []int32{
 	7,  // 0: httpd.mpm.v1.DescribeResponse.directives:type_name -> httpd.mpm.v1.Directive
 	0,  // 1: httpd.mpm.v1.Directive.kind:type_name -> httpd.mpm.v1.ArgKind
 	9,  // 2: httpd.mpm.v1.ConfigureRequest.core:type_name -> httpd.mpm.v1.Core
-	18, // 3: httpd.mpm.v1.ConfigureRequest.settings:type_name -> httpd.mpm.v1.Setting
-	29, // 4: httpd.mpm.v1.Core.add_types:type_name -> httpd.mpm.v1.Core.AddTypesEntry
-	17, // 5: httpd.mpm.v1.Core.handlers:type_name -> httpd.mpm.v1.Handler
+	19, // 3: httpd.mpm.v1.ConfigureRequest.settings:type_name -> httpd.mpm.v1.Setting
+	30, // 4: httpd.mpm.v1.Core.add_types:type_name -> httpd.mpm.v1.Core.AddTypesEntry
+	18, // 5: httpd.mpm.v1.Core.handlers:type_name -> httpd.mpm.v1.Handler
 	1,  // 6: httpd.mpm.v1.Core.server_signature:type_name -> httpd.mpm.v1.ServerSignature
 	2,  // 7: httpd.mpm.v1.Core.trace_enable:type_name -> httpd.mpm.v1.TraceEnable
-	15, // 8: httpd.mpm.v1.Core.access_logs:type_name -> httpd.mpm.v1.AccessLog
-	18, // 9: httpd.mpm.v1.Core.server_directives:type_name -> httpd.mpm.v1.Setting
-	14, // 10: httpd.mpm.v1.Core.sections:type_name -> httpd.mpm.v1.Section
-	13, // 11: httpd.mpm.v1.Core.credential:type_name -> httpd.mpm.v1.Credential
-	10, // 12: httpd.mpm.v1.Core.virtual_hosts:type_name -> httpd.mpm.v1.VirtualHost
-	16, // 13: httpd.mpm.v1.Core.error_log:type_name -> httpd.mpm.v1.ErrorLog
-	12, // 14: httpd.mpm.v1.VirtualHost.addrs:type_name -> httpd.mpm.v1.VirtualHostAddr
-	18, // 15: httpd.mpm.v1.VirtualHost.server_directives:type_name -> httpd.mpm.v1.Setting
-	14, // 16: httpd.mpm.v1.VirtualHost.sections:type_name -> httpd.mpm.v1.Section
-	15, // 17: httpd.mpm.v1.VirtualHost.access_logs:type_name -> httpd.mpm.v1.AccessLog
-	17, // 18: httpd.mpm.v1.VirtualHost.handlers:type_name -> httpd.mpm.v1.Handler
-	16, // 19: httpd.mpm.v1.VirtualHost.error_log:type_name -> httpd.mpm.v1.ErrorLog
-	11, // 20: httpd.mpm.v1.VirtualHost.settings:type_name -> httpd.mpm.v1.VirtualHostSettings
-	30, // 21: httpd.mpm.v1.VirtualHostSettings.add_types:type_name -> httpd.mpm.v1.VirtualHostSettings.AddTypesEntry
-	1,  // 22: httpd.mpm.v1.VirtualHostSettings.server_signature:type_name -> httpd.mpm.v1.ServerSignature
-	2,  // 23: httpd.mpm.v1.VirtualHostSettings.trace_enable:type_name -> httpd.mpm.v1.TraceEnable
-	18, // 24: httpd.mpm.v1.Section.directives:type_name -> httpd.mpm.v1.Setting
-	14, // 25: httpd.mpm.v1.Section.sections:type_name -> httpd.mpm.v1.Section
-	4,  // 26: httpd.mpm.v1.Diagnostic.severity:type_name -> httpd.mpm.v1.Severity
-	19, // 27: httpd.mpm.v1.ConfigureResponse.diagnostics:type_name -> httpd.mpm.v1.Diagnostic
-	21, // 28: httpd.mpm.v1.RunRequest.listeners:type_name -> httpd.mpm.v1.Listener
-	25, // 29: httpd.mpm.v1.Event.status:type_name -> httpd.mpm.v1.Status
-	5,  // 30: httpd.mpm.v1.MPM.Describe:input_type -> httpd.mpm.v1.DescribeRequest
-	8,  // 31: httpd.mpm.v1.MPM.Configure:input_type -> httpd.mpm.v1.ConfigureRequest
-	22, // 32: httpd.mpm.v1.MPM.Run:input_type -> httpd.mpm.v1.RunRequest
-	24, // 33: httpd.mpm.v1.MPM.Watch:input_type -> httpd.mpm.v1.WatchRequest
-	27, // 34: httpd.mpm.v1.MPM.Stop:input_type -> httpd.mpm.v1.StopRequest
-	6,  // 35: httpd.mpm.v1.MPM.Describe:output_type -> httpd.mpm.v1.DescribeResponse
-	20, // 36: httpd.mpm.v1.MPM.Configure:output_type -> httpd.mpm.v1.ConfigureResponse
-	23, // 37: httpd.mpm.v1.MPM.Run:output_type -> httpd.mpm.v1.RunResponse
-	26, // 38: httpd.mpm.v1.MPM.Watch:output_type -> httpd.mpm.v1.Event
-	28, // 39: httpd.mpm.v1.MPM.Stop:output_type -> httpd.mpm.v1.StopResponse
-	35, // [35:40] is the sub-list for method output_type
-	30, // [30:35] is the sub-list for method input_type
-	30, // [30:30] is the sub-list for extension type_name
-	30, // [30:30] is the sub-list for extension extendee
-	0,  // [0:30] is the sub-list for field type_name
+	16, // 8: httpd.mpm.v1.Core.access_logs:type_name -> httpd.mpm.v1.AccessLog
+	19, // 9: httpd.mpm.v1.Core.server_directives:type_name -> httpd.mpm.v1.Setting
+	15, // 10: httpd.mpm.v1.Core.sections:type_name -> httpd.mpm.v1.Section
+	14, // 11: httpd.mpm.v1.Core.credential:type_name -> httpd.mpm.v1.Credential
+	11, // 12: httpd.mpm.v1.Core.virtual_hosts:type_name -> httpd.mpm.v1.VirtualHost
+	17, // 13: httpd.mpm.v1.Core.error_log:type_name -> httpd.mpm.v1.ErrorLog
+	10, // 14: httpd.mpm.v1.Core.tls:type_name -> httpd.mpm.v1.TLS
+	13, // 15: httpd.mpm.v1.VirtualHost.addrs:type_name -> httpd.mpm.v1.VirtualHostAddr
+	19, // 16: httpd.mpm.v1.VirtualHost.server_directives:type_name -> httpd.mpm.v1.Setting
+	15, // 17: httpd.mpm.v1.VirtualHost.sections:type_name -> httpd.mpm.v1.Section
+	16, // 18: httpd.mpm.v1.VirtualHost.access_logs:type_name -> httpd.mpm.v1.AccessLog
+	18, // 19: httpd.mpm.v1.VirtualHost.handlers:type_name -> httpd.mpm.v1.Handler
+	17, // 20: httpd.mpm.v1.VirtualHost.error_log:type_name -> httpd.mpm.v1.ErrorLog
+	12, // 21: httpd.mpm.v1.VirtualHost.settings:type_name -> httpd.mpm.v1.VirtualHostSettings
+	10, // 22: httpd.mpm.v1.VirtualHost.tls:type_name -> httpd.mpm.v1.TLS
+	31, // 23: httpd.mpm.v1.VirtualHostSettings.add_types:type_name -> httpd.mpm.v1.VirtualHostSettings.AddTypesEntry
+	1,  // 24: httpd.mpm.v1.VirtualHostSettings.server_signature:type_name -> httpd.mpm.v1.ServerSignature
+	2,  // 25: httpd.mpm.v1.VirtualHostSettings.trace_enable:type_name -> httpd.mpm.v1.TraceEnable
+	19, // 26: httpd.mpm.v1.Section.directives:type_name -> httpd.mpm.v1.Setting
+	15, // 27: httpd.mpm.v1.Section.sections:type_name -> httpd.mpm.v1.Section
+	4,  // 28: httpd.mpm.v1.Diagnostic.severity:type_name -> httpd.mpm.v1.Severity
+	20, // 29: httpd.mpm.v1.ConfigureResponse.diagnostics:type_name -> httpd.mpm.v1.Diagnostic
+	22, // 30: httpd.mpm.v1.RunRequest.listeners:type_name -> httpd.mpm.v1.Listener
+	26, // 31: httpd.mpm.v1.Event.status:type_name -> httpd.mpm.v1.Status
+	5,  // 32: httpd.mpm.v1.MPM.Describe:input_type -> httpd.mpm.v1.DescribeRequest
+	8,  // 33: httpd.mpm.v1.MPM.Configure:input_type -> httpd.mpm.v1.ConfigureRequest
+	23, // 34: httpd.mpm.v1.MPM.Run:input_type -> httpd.mpm.v1.RunRequest
+	25, // 35: httpd.mpm.v1.MPM.Watch:input_type -> httpd.mpm.v1.WatchRequest
+	28, // 36: httpd.mpm.v1.MPM.Stop:input_type -> httpd.mpm.v1.StopRequest
+	6,  // 37: httpd.mpm.v1.MPM.Describe:output_type -> httpd.mpm.v1.DescribeResponse
+	21, // 38: httpd.mpm.v1.MPM.Configure:output_type -> httpd.mpm.v1.ConfigureResponse
+	24, // 39: httpd.mpm.v1.MPM.Run:output_type -> httpd.mpm.v1.RunResponse
+	27, // 40: httpd.mpm.v1.MPM.Watch:output_type -> httpd.mpm.v1.Event
+	29, // 41: httpd.mpm.v1.MPM.Stop:output_type -> httpd.mpm.v1.StopResponse
+	37, // [37:42] is the sub-list for method output_type
+	32, // [32:37] is the sub-list for method input_type
+	32, // [32:32] is the sub-list for extension type_name
+	32, // [32:32] is the sub-list for extension extendee
+	0,  // [0:32] is the sub-list for field type_name
 }
 
 func init() { file_proto_mpm_v1_mpm_proto_init() }
@@ -2634,7 +2762,7 @@ func file_proto_mpm_v1_mpm_proto_init() {
 	if File_proto_mpm_v1_mpm_proto != nil {
 		return
 	}
-	file_proto_mpm_v1_mpm_proto_msgTypes[21].OneofWrappers = []any{
+	file_proto_mpm_v1_mpm_proto_msgTypes[22].OneofWrappers = []any{
 		(*Event_Status)(nil),
 		(*Event_Message)(nil),
 	}
@@ -2644,7 +2772,7 @@ func file_proto_mpm_v1_mpm_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_proto_mpm_v1_mpm_proto_rawDesc), len(file_proto_mpm_v1_mpm_proto_rawDesc)),
 			NumEnums:      5,
-			NumMessages:   26,
+			NumMessages:   27,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -1,0 +1,149 @@
+package mpm
+
+import (
+	"bytes"
+	"crypto/tls"
+	"fmt"
+	"net/http"
+
+	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
+	"github.com/httpd-mpm/httpd-mpm/mpm/static"
+)
+
+// TLS is a server's mod_ssl settings with SSLEngine on. The host read the
+// certificate and key files (as root, before privileges drop, as apache2's
+// parent does) and checked that they parse and match: an MPM gets the PEM,
+// never a path to read.
+type TLS struct {
+	// Certificate is SSLCertificateFile's PEM blocks followed by
+	// SSLCertificateChainFile's: the leaf first, then its chain.
+	Certificate []byte
+	// Key is SSLCertificateKeyFile's PEM (else the key in the certificate file).
+	Key []byte `json:",omitempty"`
+	// MinVersion and MaxVersion are SSLProtocol as crypto/tls versions; 0 is
+	// crypto/tls's default.
+	MinVersion, MaxVersion uint16
+	// CipherSuites are SSLCipherSuite's TLS 1.2 suites that crypto/tls has;
+	// nil is its default. TLS 1.3's are crypto/tls's own.
+	CipherSuites []uint16
+	// HonorCipherOrder is SSLHonorCipherOrder, accepted: crypto/tls orders
+	// the suites itself.
+	HonorCipherOrder bool
+	// Name is the server as apache2 names it in mod_ssl's messages, "host:port".
+	Name string
+}
+
+// config is the crypto/tls configuration for t, served as HTTP/1.1 (no h2).
+func (t *TLS) config() (*tls.Config, error) {
+	cert, err := tls.X509KeyPair(t.Certificate, t.Key)
+	if err != nil {
+		return nil, fmt.Errorf("certificate and key of %s: %w", t.Name, err)
+	}
+	return &tls.Config{
+		Certificates: []tls.Certificate{cert},
+		MinVersion:   t.MinVersion,
+		MaxVersion:   t.MaxVersion,
+		CipherSuites: t.CipherSuites,
+		NextProtos:   []string{"http/1.1"},
+	}, nil
+}
+
+// compatible is mod_ssl's ssl_server_compatible, as far as these settings go:
+// a request on a connection whose handshake was a's may be answered by b.
+func (t *TLS) compatible(o *TLS) bool {
+	if t == o {
+		return true
+	}
+	if t == nil || o == nil {
+		return false
+	}
+	return bytes.Equal(t.Certificate, o.Certificate) && bytes.Equal(t.Key, o.Key) &&
+		t.MinVersion == o.MinVersion && t.MaxVersion == o.MaxVersion
+}
+
+// setupTLS gives srv its http1.Server.TLS when the main server or a virtual
+// host serves TLS; nothing (no cost per connection) otherwise. A connection
+// serves TLS when its default server (by its local address) has SSLEngine
+// on; the client's SNI then picks, among the servers of that address, the
+// one whose certificate it gets (ssl_find_vhost), falling back to the default
+// server's.
+func setupTLS(srv *http1.Server, main *vserver, table *vhostTable) error {
+	servers := []*vserver{main}
+	if table != nil {
+		servers = table.all
+		if main.tlsSettings != nil {
+			servers = append(servers, main)
+		}
+	}
+	any := false
+	for _, s := range servers {
+		if s.tlsSettings == nil {
+			continue
+		}
+		cfg, err := s.tlsSettings.config()
+		if err != nil {
+			return err
+		}
+		s.tls, any = cfg, true
+	}
+	if !any {
+		return nil
+	}
+	if table == nil {
+		srv.TLS = func(*http1.Conn) *tls.Config { return main.tls }
+		return nil
+	}
+	for _, s := range servers {
+		if s.tls == nil {
+			continue
+		}
+		s.tls.GetConfigForClient = func(hello *tls.ClientHelloInfo) (*tls.Config, error) {
+			if hello.ServerName == "" {
+				return nil, nil
+			}
+			if by := table.pick(hello.Conn.LocalAddr(), hello.ServerName); by.tls != nil {
+				return by.tls, nil
+			}
+			return nil, nil
+		}
+	}
+	srv.TLS = func(c *http1.Conn) *tls.Config { return table.pick(c.LocalAddr(), "").tls }
+	return nil
+}
+
+// misdirected is mod_ssl's check of a request on a TLS connection
+// (ssl_hook_ReadReq) as apache2 2.4.71 makes it: the server s the request
+// names must be compatible with the one the handshake chose by the client's
+// SNI (else the connection's default server), or the request is answered 421
+// (AH02032), before mod_ssl's fixups set HTTPS.
+func (t *vhostTable) misdirected(w http.ResponseWriter, r *http.Request, c *http1.Conn, s *vserver) bool {
+	sni := r.TLS.ServerName
+	hs := t.pick(c.LocalAddr(), sni)
+	if hs == s || hs.tlsSettings.compatible(s.tlsSettings) {
+		return false
+	}
+	c.Env().Unset("HTTPS")
+	if s.logError != nil {
+		how := sni + " provided via SNI"
+		if sni == "" {
+			how = hs.name + " (default host as no SNI was provided)"
+		}
+		s.logError(r, static.LevelError, "ssl", nil, "AH02032: Hostname "+how+" and hostname "+http1.RequestHost(r.Host)+
+			" provided via HTTP have no compatible SSL setup for policy 'secure'")
+	}
+	http1.WriteError(w, r, http.StatusMisdirectedRequest, "")
+	return true
+}
+
+// hasTLS reports whether the main server or a virtual host serves TLS.
+func (c *Core) hasTLS() bool {
+	if c.TLS != nil {
+		return true
+	}
+	for i := range c.VirtualHosts {
+		if c.VirtualHosts[i].TLS != nil {
+			return true
+		}
+	}
+	return false
+}
