@@ -10,10 +10,10 @@ import (
 
 // inertDirectives warns of each line this server accepts, as Debian's tree
 // and others have them, but that cannot act here: AllowOverride other than
-// None (no .htaccess file is read), Options MultiViews (no content
-// negotiation) and AddHandler (no handler runs by extension: the files are
-// served as they are, as apache2 serves them when the handler's module is
-// not loaded).
+// None (no .htaccess file is read) and AddHandler of a handler other than
+// type-map (no other handler runs by extension: the files are served as
+// they are, as apache2 serves them when the handler's module is not
+// loaded).
 func inertDirectives(cfg *config.Config) []string {
 	var out []string
 	var walk func([]*config.Directive)
@@ -41,14 +41,8 @@ func inert(d *config.Directive) string {
 				return "httpd-mpm reads no .htaccess files, as with AllowOverride None"
 			}
 		}
-	case "options":
-		for _, a := range d.Args {
-			if strings.EqualFold(strings.TrimPrefix(a, "+"), "multiviews") {
-				return "httpd-mpm does no content negotiation (MultiViews is mod_negotiation's)"
-			}
-		}
 	case "addhandler":
-		if len(d.Args) > 0 {
+		if len(d.Args) > 0 && !strings.EqualFold(d.Args[0], "type-map") {
 			return "httpd-mpm runs no handler " + d.Args[0] + " (those files are served as they are)"
 		}
 	}

@@ -46,6 +46,7 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/mpm/expires"
 	"github.com/httpd-mpm/httpd-mpm/mpm/headers"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
+	"github.com/httpd-mpm/httpd-mpm/mpm/negotiation"
 	"github.com/httpd-mpm/httpd-mpm/mpm/rewrite"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
 )
@@ -76,7 +77,9 @@ type Section struct {
 // these (and every directive inside a section).
 var Directives = append([]string{
 	"Options", "DirectoryIndex", "ErrorDocument", "ForceType", "DefaultType", "FileETag",
-	"AddCharset", "AddLanguage", "RemoveCharset", "RemoveLanguage", // ExtensionMaps
+	"AddCharset", "AddLanguage", "AddEncoding", "AddHandler", "RemoveCharset", "RemoveLanguage", // SetMIME
+	"RemoveEncoding", "RemoveHandler", "DefaultLanguage", "MultiviewsMatch",
+	"LanguagePriority", "ForceLanguagePriority", "CacheNegotiatedDocs",
 	"AddDefaultCharset", "UseCanonicalName", "Alias", "AliasMatch", "Redirect", "RedirectMatch", "RedirectTemp", "RedirectPermanent",
 	"Header", "RequestHeader", "ExpiresActive", "ExpiresByType", "ExpiresDefault",
 	"RewriteEngine", "RewriteOptions", "RewriteBase", "RewriteCond", "RewriteRule", "RewriteMap",
@@ -150,6 +153,10 @@ type dir struct {
 	setenvif             env.Conditions // SetEnvIf and the like, in sections only
 	deflate              deflate.Dir    // output filters: DEFLATE
 	autoindex            autoindex.Config
+	mime                 *static.MIME // mod_mime's lines in a section
+	mimeRemove           []mimeRemoval
+	neg                  negotiation.Config // LanguagePriority, ForceLanguagePriority
+	handler              *string            // SetHandler
 }
 
 // Dir is the merged configuration for one request path.
@@ -170,6 +177,9 @@ type Dir struct {
 	Env            env.Setting       // mod_env's variables, set at the fixups
 	SetEnvIf       env.Conditions    // the sections' SetEnvIf lines, at the header parser
 	Deflate        deflate.Dir
+	MIME           *static.MIME       // the sections' mod_mime lines, nil for none
+	Negotiation    negotiation.Config // LanguagePriority, ForceLanguagePriority
+	Handler        string             // SetHandler
 }
 
 type redirect struct {
@@ -239,8 +249,8 @@ func Compile(server []Directive, sections []Section) (*Config, error) {
 			errs = append(errs, posError(d, err))
 			continue
 		}
-		if isSetEnvIf(d.Name) {
-			continue // the server's, done by top
+		if isSetEnvIf(d.Name) || isMIME(d.Name) {
+			continue // the server's, done by top (SetEnvIf) or the static handler (SetMIME)
 		}
 		if err := c.server.set(d, false); err != nil {
 			errs = append(errs, posError(d, err))
@@ -362,6 +372,7 @@ func compileSection(s Section, errs *[]error) (*section, error) {
 	if ordered {
 		sec.conf.addAuthzSections(s, sec.kind == "location", errs)
 	}
+	sec.conf.mime, sec.conf.mimeRemove = sec.conf.mimeLevel(), nil
 	if err := sec.conf.authz.Check(); err != nil && len(*errs) == before {
 		*errs = append(*errs, &Error{File: s.File, Line: s.Line, Message: err.Error()})
 	}
@@ -569,6 +580,20 @@ func (d *dir) set(x Directive, inLocation bool) error {
 		return d.setenvif.Add(x.Name, a)
 	case "addoutputfilterbytype", "setoutputfilter", "addoutputfilter", "removeoutputfilter":
 		return d.deflate.Set(x.Name, a)
+	case "addtype", "addcharset", "addlanguage", "addencoding", "addhandler",
+		"removetype", "removecharset", "removelanguage", "removeencoding", "removehandler",
+		"defaultlanguage", "multiviewsmatch":
+		return d.setMIME(x, inLocation)
+	case "languagepriority", "forcelanguagepriority":
+		return d.neg.Set(x.Name, a)
+	case "sethandler":
+		if len(a) == 1 {
+			h := strings.ToLower(a[0])
+			if h == "none" {
+				h = ""
+			}
+			d.handler = &h
+		}
 	case "redirect", "redirecttemp", "redirectpermanent":
 		if inLocation {
 			r, err := parseRedirect(x, true)
@@ -652,6 +677,11 @@ func (m *Dir) merge(d *dir) {
 	m.Env = m.Env.Merge(&d.env)
 	m.SetEnvIf = m.SetEnvIf.Merge(&d.setenvif)
 	m.Deflate = m.Deflate.Merge(&d.deflate)
+	m.MIME = m.MIME.Merge(d.mime)
+	m.Negotiation = m.Negotiation.Merge(&d.neg)
+	if d.handler != nil {
+		m.Handler = *d.handler
+	}
 }
 
 // responds reports whether the level has a mod_headers, mod_expires, mod_env
