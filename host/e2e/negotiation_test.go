@@ -14,7 +14,9 @@ import (
 // MultiViews with LanguagePriority and ForceLanguagePriority Prefer
 // Fallback at the server level, None in a directory; mod_mime's lines in a
 // <Directory> (AddLanguage, AddType, RemoveLanguage, DefaultLanguage,
-// AddEncoding) and MultiviewsMatch Any; a <Files> that denies one variant;
+// AddEncoding) and MultiviewsMatch Any, AddLanguage in a <Location>; a
+// <Files> that denies one variant, one with SetHandler type-map;
+// mod_deflate over a negotiated answer;
 // DirectoryIndex naming a negotiated index; type maps, one with Body:
 // variants, one found by MultiViews; prefer-language and no-gzip set by
 // SetEnvIf.
@@ -64,6 +66,15 @@ SetEnvIf X-No-Gzip . no-gzip
 <Files "secret.html.fr">
     Require all denied
 </Files>
+<Files "*.tmap">
+    SetHandler type-map
+</Files>
+<Location /loc>
+    AddLanguage es .es
+</Location>
+<Directory @DOCS@/gz>
+    AddOutputFilterByType DEFLATE text/html
+</Directory>
 `
 
 // negotiationAnswer is a response as the test compares it: the status,
@@ -190,6 +201,11 @@ func TestNegotiation(t *testing.T) {
 		h("GET", "/body.var", "Accept-Language: en"),
 		h("GET", "/tm/v", "Accept-Language: de"),
 		h("GET", "/missing", "Accept-Language: fr"),
+		h("GET", "/x.tmap", "Accept-Language: fr"),
+		h("GET", "/loc/l", "Accept-Language: es"),
+		h("GET", "/loc/l", "Accept-Language: en"),
+		h("GET", "/gz/g", "Accept-Language: fr", "Accept-Encoding: gzip"),
+		h("GET", "/gz/g", "Accept-Language: en"),
 	}
 	p.compareEach(reqs, (*diffServer).negotiationAnswer)
 	p.checkLogs("neg_log")

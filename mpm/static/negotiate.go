@@ -140,11 +140,7 @@ func (h *Handler) choose(w http.ResponseWriter, r *http.Request, dir, filename s
 		hd["Alternates"] = []string{res.Alternates}
 	}
 	if res.Vary != "" {
-		if v := hd["Vary"]; len(v) > 0 {
-			hd["Vary"] = []string{v[0] + "," + res.Vary}
-		} else {
-			hd["Vary"] = []string{res.Vary}
-		}
+		http1.AddVary(hd, res.Vary)
 	}
 	if res.TCN != "" {
 		hd["TCN"] = []string{res.TCN}
