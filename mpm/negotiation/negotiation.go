@@ -35,12 +35,15 @@ const (
 type Config struct {
 	Priority []string // nil: unset
 	Force    Force
+	// CacheDocs is the server's CacheNegotiatedDocs On: a negotiated
+	// answer to an HTTP/1.0 client is not marked expired.
+	CacheDocs bool
 }
 
 // IsDirective says whether name is one of this package's directives.
 func IsDirective(name string) bool {
 	switch strings.ToLower(name) {
-	case "languagepriority", "forcelanguagepriority":
+	case "languagepriority", "forcelanguagepriority", "cachenegotiateddocs":
 		return true
 	}
 	return false
@@ -49,6 +52,8 @@ func IsDirective(name string) bool {
 // Set applies one directive line; the errors are apache2's.
 func (c *Config) Set(name string, args []string) error {
 	switch strings.ToLower(name) {
+	case "cachenegotiateddocs":
+		c.CacheDocs = len(args) > 0 && strings.EqualFold(args[0], "on")
 	case "languagepriority":
 		if c.Priority == nil {
 			c.Priority = []string{}
@@ -88,11 +93,12 @@ func (c Config) Merge(add *Config) Config {
 	if add.Priority != nil {
 		c.Priority = add.Priority
 	}
+	c.CacheDocs = c.CacheDocs || add.CacheDocs
 	return c
 }
 
 // Empty says the level has neither directive.
-func (c *Config) Empty() bool { return c.Force == 0 && c.Priority == nil }
+func (c *Config) Empty() bool { return c.Force == 0 && c.Priority == nil && !c.CacheDocs }
 
 // Variant is one representation of a resource.
 type Variant struct {

@@ -584,7 +584,7 @@ func (d *dir) set(x Directive, inLocation bool) error {
 		"removetype", "removecharset", "removelanguage", "removeencoding", "removehandler",
 		"defaultlanguage", "multiviewsmatch":
 		return d.setMIME(x, inLocation)
-	case "languagepriority", "forcelanguagepriority":
+	case "languagepriority", "forcelanguagepriority", "cachenegotiateddocs":
 		return d.neg.Set(x.Name, a)
 	case "sethandler":
 		if len(a) == 1 {

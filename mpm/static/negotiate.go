@@ -81,7 +81,7 @@ func (h *Handler) multiviews(w http.ResponseWriter, r *http.Request, root, croot
 			if st != 0 {
 				return chosen{status: st}
 			}
-			return h.choose(w, r, root+dir, croot+rel, v, transparent && neighbours(v), o.Negotiation)
+			return h.choose(w, r, root+dir, croot+rel, v, transparent && neighbours(v), false, o.Negotiation)
 		}
 		// The subrequest's fixups (fix_encoding) named the encoding as the
 		// request does.
@@ -104,7 +104,7 @@ func (h *Handler) multiviews(w http.ResponseWriter, r *http.Request, root, croot
 	}
 	negotiation.Sort(vars)
 	o := h.options(r, conf, croot+dir, base)
-	c := h.choose(w, r, root+dir, croot+rel, vars, transparent, o.Negotiation)
+	c := h.choose(w, r, root+dir, croot+rel, vars, transparent, true, o.Negotiation)
 	if c.name != "" {
 		c.vlv = dirValidator(root + dir)
 	}
@@ -123,7 +123,8 @@ func neighbours(vars []negotiation.Variant) bool {
 }
 
 // choose negotiates among vars for r and sets the answer's fields.
-func (h *Handler) choose(w http.ResponseWriter, r *http.Request, dir, filename string, vars []negotiation.Variant, transparent bool, conf *negotiation.Config) chosen {
+// multi says the variants are MultiViews' (not a type map's).
+func (h *Handler) choose(w http.ResponseWriter, r *http.Request, dir, filename string, vars []negotiation.Variant, transparent, multi bool, conf *negotiation.Config) chosen {
 	if conf == nil {
 		conf = &negotiation.Config{}
 	}
@@ -154,6 +155,11 @@ func (h *Handler) choose(w http.ResponseWriter, r *http.Request, dir, filename s
 	}
 	if res.ContentLocation != "" {
 		hd["Content-Location"] = []string{res.ContentLocation}
+	}
+	if !conf.CacheDocs && !r.ProtoAtLeast(1, 1) && !multi && len(hd["Expires"]) == 0 {
+		// apache2's r->no_cache for an HTTP/1.0 client: expired at once
+		// (MultiViews' fast redirect to the variant's subrequest drops it).
+		hd["Expires"] = []string{time.Now().UTC().Format(http.TimeFormat)}
 	}
 	best := &vars[res.Best]
 	if best.Body >= 0 {
@@ -199,7 +205,7 @@ func (h *Handler) serveTypeMap(w http.ResponseWriter, r *http.Request, root, cro
 		return
 	}
 	transparent := (r.Method == http.MethodGet || r.Method == http.MethodHead) && neighbours(vars)
-	c := h.choose(w, r, root, croot+rel, vars, transparent, o.Negotiation)
+	c := h.choose(w, r, root, croot+rel, vars, transparent, false, o.Negotiation)
 	if c.status > 0 {
 		h.error(w, r, c.status, o)
 		return
