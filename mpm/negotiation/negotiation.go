@@ -40,15 +40,6 @@ type Config struct {
 	CacheDocs bool
 }
 
-// IsDirective says whether name is one of this package's directives.
-func IsDirective(name string) bool {
-	switch strings.ToLower(name) {
-	case "languagepriority", "forcelanguagepriority", "cachenegotiateddocs":
-		return true
-	}
-	return false
-}
-
 // Set applies one directive line; the errors are apache2's.
 func (c *Config) Set(name string, args []string) error {
 	switch strings.ToLower(name) {

@@ -4,12 +4,15 @@
 // with access control (Require and its sections, AuthMerging, Order/Allow/Deny/Satisfy,
 // <Limit>/<LimitExcept>: package authz; AuthType and the Auth* files: package authn),
 // mod_rewrite's per-directory rules (package rewrite), Options (Indexes, FollowSymLinks,
-// SymLinksIfOwnerMatch), DirectoryIndex, ErrorDocument, ForceType, FileETag,
+// SymLinksIfOwnerMatch, MultiViews), DirectoryIndex, ErrorDocument, ForceType, FileETag,
 // AddDefaultCharset, Redirect, Header and RequestHeader (package headers),
 // ExpiresActive, ExpiresByType and ExpiresDefault (package expires),
 // AddOutputFilterByType, SetOutputFilter, AddOutputFilter and RemoveOutputFilter
 // (package deflate), SetEnv, UnsetEnv, PassEnv, SetEnvIf, SetEnvIfNoCase, BrowserMatch and
-// BrowserMatchNoCase (package env) and mod_autoindex's directives (package autoindex);
+// BrowserMatchNoCase (package env), mod_autoindex's directives (package autoindex),
+// mod_mime's AddType, AddCharset, AddLanguage, AddEncoding, AddHandler, their Remove*
+// lines, DefaultLanguage and MultiviewsMatch (mime.go), SetHandler type-map,
+// LanguagePriority and ForceLanguagePriority (package negotiation);
 // and, at the top level, Alias, AliasMatch, Redirect, RedirectMatch, RedirectTemp,
 // RedirectPermanent and the Deflate* settings.
 //

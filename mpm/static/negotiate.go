@@ -60,8 +60,13 @@ func (h *Handler) multiviews(w http.ResponseWriter, r *http.Request, root, croot
 			continue
 		}
 		o := h.options(r, conf, croot+dir, name)
-		if st, _ := o.check(nil, r); st != 0 {
-			continue
+		if st, why := o.check(nil, r); st != 0 || why != nil {
+			if why != nil && h.logs(LevelError) { // the variant's subrequest logs its refusal
+				h.logRefusals(r, why, croot+dir+"/"+name)
+			}
+			if st != 0 {
+				continue
+			}
 		}
 		if !o.FollowSymLinks {
 			if ok, _ := symlinksAllowed(root, dir+"/"+name, o.SymLinksIfOwnerMatch); !ok {

@@ -12,9 +12,12 @@
 // in the document root, so neither a symlink nor a race can lead outside it.
 //
 // Per-directory settings (Require, Options Indexes and FollowSymLinks, DirectoryIndex,
-// ForceType, FileETag, ErrorDocument) come from a Configurer (package site) through
-// Serve; ServeHTTP uses the Handler's own. With Indexes, a directory without an index
-// file is listed as mod_autoindex lists it (without FancyIndexing); without, it is 403.
+// ForceType, FileETag, ErrorDocument, mod_mime's per-directory lines, MultiViews)
+// come from a Configurer (package site) through Serve; ServeHTTP uses the Handler's
+// own. With Indexes, a directory without an index file is listed as mod_autoindex
+// lists it (without FancyIndexing); without, it is 403. With MultiViews, a file that
+// does not exist is negotiated among the files named after it (negotiate.go, package
+// negotiation), and the type-map handler serves .var files.
 //
 // Deliberate differences from a stock apache2:
 //   - A path whose real location (after following symlinks) is outside the root
@@ -26,7 +29,6 @@
 //     apache2's is not); Allow names it only with TraceEnabled.
 //   - A 416 answer carries Content-Range: bytes */size (RFC 9110) and a Content-Length;
 //     apache2 sends its error page chunked without Content-Range.
-//   - Content negotiation and Content-Encoding by extension are not implemented.
 //   - Recently served files stay open for up to a second (see cache.go): a file
 //     replaced by a rename, or removed, may be served as it was for that long; a file
 //     changed in place is served new at once.
