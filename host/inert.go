@@ -9,11 +9,10 @@ import (
 )
 
 // inertDirectives warns of each line this server accepts, as Debian's tree
-// and others have them, but that cannot act here: AllowOverride other than
-// None (no .htaccess file is read) and AddHandler of a handler other than
-// type-map (no other handler runs by extension: the files are served as
-// they are, as apache2 serves them when the handler's module is not
-// loaded).
+// and others have them, but that cannot act here: AddHandler of a handler
+// other than type-map (no other handler runs by extension: the files are
+// served as they are, as apache2 serves them when the handler's module is
+// not loaded).
 func inertDirectives(cfg *config.Config) []string {
 	var out []string
 	var walk func([]*config.Directive)
@@ -35,12 +34,6 @@ func inertDirectives(cfg *config.Config) []string {
 // inert says why d has no effect here, "" when it has.
 func inert(d *config.Directive) string {
 	switch strings.ToLower(d.Name) {
-	case "allowoverride":
-		for _, a := range d.Args {
-			if !strings.EqualFold(a, "none") {
-				return "httpd-mpm reads no .htaccess files, as with AllowOverride None"
-			}
-		}
 	case "addhandler":
 		if len(d.Args) > 0 && !strings.EqualFold(d.Args[0], "type-map") {
 			return "httpd-mpm runs no handler " + d.Args[0] + " (those files are served as they are)"
