@@ -9,8 +9,8 @@ import (
 )
 
 // inertDirectives warns of each line this server accepts, as Debian's tree
-// and others have them, but that cannot act here: Options MultiViews (no content
-// negotiation) and AddHandler (no handler runs by extension: the files are
+// and others have them, but that cannot act here: AddHandler of a handler
+// other than type-map (no other handler runs by extension: the files are
 // served as they are, as apache2 serves them when the handler's module is
 // not loaded).
 func inertDirectives(cfg *config.Config) []string {
@@ -34,14 +34,8 @@ func inertDirectives(cfg *config.Config) []string {
 // inert says why d has no effect here, "" when it has.
 func inert(d *config.Directive) string {
 	switch strings.ToLower(d.Name) {
-	case "options":
-		for _, a := range d.Args {
-			if strings.EqualFold(strings.TrimPrefix(a, "+"), "multiviews") {
-				return "httpd-mpm does no content negotiation (MultiViews is mod_negotiation's)"
-			}
-		}
 	case "addhandler":
-		if len(d.Args) > 0 {
+		if len(d.Args) > 0 && !strings.EqualFold(d.Args[0], "type-map") {
 			return "httpd-mpm runs no handler " + d.Args[0] + " (those files are served as they are)"
 		}
 	}

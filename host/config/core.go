@@ -15,7 +15,9 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/mpm/env"
 	"github.com/httpd-mpm/httpd-mpm/mpm/expires"
 	"github.com/httpd-mpm/httpd-mpm/mpm/headers"
+	"github.com/httpd-mpm/httpd-mpm/mpm/negotiation"
 	"github.com/httpd-mpm/httpd-mpm/mpm/rewrite"
+	"github.com/httpd-mpm/httpd-mpm/mpm/static"
 )
 
 // Core is the table of the host's own directives: Apache's core directives
@@ -51,17 +53,32 @@ var Core = Table{
 	{Name: "DirectoryIndex", MinArgs: 0, MaxArgs: -1, Context: Anywhere, Help: "a list of file names"},
 	{Name: "TypesConfig", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Help: "the MIME types config file"},
 	{Name: "AddType", MinArgs: 2, MaxArgs: -1, Context: Anywhere, Help: "a mime type followed by one or more file extensions"},
-	// mod_mime's per-extension metadata, server and <VirtualHost> only here
-	// (apache2 takes them in sections too).
-	{Name: "AddCharset", MinArgs: 2, MaxArgs: -1, Context: ServerConfig | InVirtualHost, Module: "mod_mime.c",
+	// mod_mime's per-extension metadata, at every level (OR_FILEINFO).
+	{Name: "AddCharset", MinArgs: 2, MaxArgs: -1, Context: Anywhere, Module: "mod_mime.c",
 		Help: "a charset (e.g., iso-2022-jp), followed by one or more file extensions"},
-	{Name: "AddLanguage", MinArgs: 2, MaxArgs: -1, Context: ServerConfig | InVirtualHost, Module: "mod_mime.c",
+	{Name: "AddEncoding", MinArgs: 2, MaxArgs: -1, Context: Anywhere, Module: "mod_mime.c",
+		Help: "an encoding (e.g., gzip), followed by one or more file extensions"},
+	{Name: "AddLanguage", MinArgs: 2, MaxArgs: -1, Context: Anywhere, Module: "mod_mime.c",
 		Help: "a language (e.g., fr), followed by one or more file extensions"},
-	{Name: "RemoveType", MinArgs: 1, MaxArgs: -1, Context: ServerConfig | InVirtualHost, Module: "mod_mime.c", Help: "one or more file extensions"},
-	{Name: "RemoveCharset", MinArgs: 1, MaxArgs: -1, Context: ServerConfig | InVirtualHost, Module: "mod_mime.c", Help: "one or more file extensions"},
-	{Name: "RemoveLanguage", MinArgs: 1, MaxArgs: -1, Context: ServerConfig | InVirtualHost, Module: "mod_mime.c", Help: "one or more file extensions"},
-	// Accepted, and warned of at start (no handler runs by extension here).
+	{Name: "RemoveType", MinArgs: 1, MaxArgs: -1, Context: Anywhere, Module: "mod_mime.c", Help: "one or more file extensions"},
+	{Name: "RemoveCharset", MinArgs: 1, MaxArgs: -1, Context: Anywhere, Module: "mod_mime.c", Help: "one or more file extensions"},
+	{Name: "RemoveEncoding", MinArgs: 1, MaxArgs: -1, Context: Anywhere, Module: "mod_mime.c", Help: "one or more file extensions"},
+	{Name: "RemoveLanguage", MinArgs: 1, MaxArgs: -1, Context: Anywhere, Module: "mod_mime.c", Help: "one or more file extensions"},
+	{Name: "RemoveHandler", MinArgs: 1, MaxArgs: -1, Context: Anywhere, Module: "mod_mime.c", Help: "one or more file extensions"},
+	{Name: "DefaultLanguage", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Module: "mod_mime.c",
+		Help: "language to use for documents with no other language file extension"},
+	{Name: "MultiviewsMatch", MinArgs: 1, MaxArgs: -1, Context: Anywhere, Check: checkMultiviewsMatch, Module: "mod_mime.c",
+		Within: notInLocation("MultiviewsMatch"), Help: "NegotiatedOnly (default), Handlers and/or Filters, or Any"},
+	// AddHandler: type-map runs (mod_negotiation); other handlers are
+	// accepted and warned of at start.
 	{Name: "AddHandler", MinArgs: 2, MaxArgs: -1, Context: Anywhere, Module: "mod_mime.c", Help: "a handler name followed by one or more file extensions"},
+	// mod_negotiation.
+	{Name: "CacheNegotiatedDocs", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, ArgsError: "CacheNegotiatedDocs must be On or Off",
+		Check: checkOnOff("CacheNegotiatedDocs"), Module: "mod_negotiation.c", Help: "Either 'on' or 'off' (default)"},
+	{Name: "LanguagePriority", MinArgs: 1, MaxArgs: -1, Context: Anywhere, Module: "mod_negotiation.c",
+		Help: "space-delimited list of MIME language abbreviations"},
+	{Name: "ForceLanguagePriority", MinArgs: 1, MaxArgs: -1, Context: Anywhere, Check: checkForceLanguagePriority, Module: "mod_negotiation.c",
+		Help: "Force LanguagePriority elections, either None, or Fallback and/or Prefer"},
 	{Name: "DefaultType", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Help: "the default media type for otherwise untyped files (DEPRECATED)"},
 	{Name: "ForceType", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Help: "a mime type that overrides other configured type"},
 	{Name: "ErrorDocument", MinArgs: 2, MaxArgs: 2, Context: Anywhere, Check: checkErrorDocument, Help: "Change responses for HTTP errors"},
@@ -414,6 +431,31 @@ func checkAuthn(name string) func(args []string) error {
 	return func(args []string) error {
 		var c authn.Config
 		return c.Set(name, args)
+	}
+}
+
+// checkMultiviewsMatch is mod_mime's check of MultiviewsMatch's words.
+func checkMultiviewsMatch(args []string) error {
+	_, err := static.ParseMatch(0, args)
+	return err
+}
+
+// checkForceLanguagePriority is mod_negotiation's check of its words.
+func checkForceLanguagePriority(args []string) error {
+	var c negotiation.Config
+	return c.Set("ForceLanguagePriority", args)
+}
+
+// notInLocation refuses a directive inside <Location> or <LocationMatch>, as
+// apache2's NOT_IN_LOCATION check.
+func notInLocation(name string) func([]string) error {
+	return func(enclosing []string) error {
+		for _, e := range enclosing {
+			if oneOf(e, "Location", "LocationMatch") {
+				return errors.New(name + " cannot occur within <Location> section")
+			}
+		}
+		return nil
 	}
 }
 

@@ -69,6 +69,7 @@ LoadModule env_module ` + apacheModuleDir + `/mod_env.so
 LoadModule setenvif_module ` + apacheModuleDir + `/mod_setenvif.so
 LoadModule filter_module ` + apacheModuleDir + `/mod_filter.so
 LoadModule deflate_module ` + apacheModuleDir + `/mod_deflate.so
+LoadModule negotiation_module ` + apacheModuleDir + `/mod_negotiation.so
 PidFile run/httpd.pid
 DefaultRuntimeDir %[1]s/run
 Mutex file:%[1]s/run default

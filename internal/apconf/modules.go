@@ -11,6 +11,7 @@ var Modules = []Module{
 	{"so_module", "mod_so.c"},
 	{"http_module", "http_core.c"},
 	{"mime_module", "mod_mime.c"},
+	{"negotiation_module", "mod_negotiation.c"},
 	{"dir_module", "mod_dir.c"},
 	{"authz_host_module", "mod_authz_host.c"},
 	{"access_compat_module", "mod_access_compat.c"},

@@ -38,3 +38,24 @@ const hex = "0123456789abcdef"
 func escaped(c byte) bool {
 	return !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') && strings.IndexByte("$-_.+!*'(),:;@&=/~", c) < 0
 }
+
+// EscapeSegment is ap_escape_path_segment: EscapePath's escaping with '/'
+// and ';' escaped too, and no "./" prefix.
+func EscapeSegment(s string) string {
+	var b []byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if escaped(c) || c == '/' || c == ';' {
+			if b == nil {
+				b = append(make([]byte, 0, len(s)+8), s[:i]...)
+			}
+			b = append(b, '%', hex[c>>4], hex[c&15])
+		} else if b != nil {
+			b = append(b, c)
+		}
+	}
+	if b == nil {
+		return s
+	}
+	return string(b)
+}

@@ -79,6 +79,7 @@ type Conn struct {
 	filter     HeaderFilter // the current response's, from SetHeaderFilter
 	filterSet  bool         // SetHeaderFilter was called for the current request
 	errorPage  bool         // the current response is an error page (WriteError)
+	variants   string       // the current request's variant list (SetVariantList)
 	user       string       // SetUser's, for the access log's %u
 	userSet    bool         // SetUser was called for the current request
 	env        env.Vars     // the current request's environment variables (Env)
@@ -398,7 +399,7 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 	c.bodyStart, c.bodyBytes = time.Time{}, 0
 	c.keepNext = false
 	c.ident = nil
-	c.filter, c.filterSet, c.errorPage = nil, false, false
+	c.filter, c.filterSet, c.errorPage, c.variants = nil, false, false, ""
 	c.user, c.userSet = "", false
 	c.env.Reset()
 	if c.tc != nil {

@@ -135,7 +135,7 @@ func appendCanned(b []byte, s *Server, r *http.Request, status int, notes, locat
 	}
 	switch status {
 	case http.StatusMultipleChoices:
-		return b
+		return appendVariants(b, r)
 	case http.StatusMovedPermanently, http.StatusFound, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
 		return append(append(append(b, `<p>The document has moved <a href="`...), esc(location)...), "\">here</a>.</p>\n"...)
 	case http.StatusSeeOther:
@@ -154,7 +154,7 @@ func appendCanned(b []byte, s *Server, r *http.Request, status int, notes, locat
 	case http.StatusMethodNotAllowed:
 		return append(append(append(b, "<p>The requested method "...), esc(r.Method)...), " is not allowed for this URL.</p>\n"...)
 	case http.StatusNotAcceptable:
-		return append(b, "<p>An appropriate representation of the requested resource could not be found on this server.</p>\n"...)
+		return appendVariants(append(b, "<p>An appropriate representation of the requested resource could not be found on this server.</p>\n"...), r)
 	case http.StatusRequestTimeout:
 		return append(b, "<p>Server timeout waiting for the HTTP request from the client.</p>\n"...)
 	case http.StatusGone:
@@ -284,4 +284,19 @@ func ServerHostPort(r *http.Request) (host, port string) {
 		s = c.srv
 	}
 	return signatureHostPort(s, r)
+}
+
+// SetVariantList keeps list (HTML) as r's variant list, which apache2's 300
+// and 406 pages show (mod_negotiation's "variant-list" note).
+func SetVariantList(r *http.Request, list string) {
+	if c := ConnFromRequest(r); c != nil {
+		c.variants = list
+	}
+}
+
+func appendVariants(b []byte, r *http.Request) []byte {
+	if c := ConnFromRequest(r); c != nil {
+		b = append(b, c.variants...)
+	}
+	return b
 }

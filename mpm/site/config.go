@@ -4,12 +4,15 @@
 // with access control (Require and its sections, AuthMerging, Order/Allow/Deny/Satisfy,
 // <Limit>/<LimitExcept>: package authz; AuthType and the Auth* files: package authn),
 // mod_rewrite's per-directory rules (package rewrite), Options (Indexes, FollowSymLinks,
-// SymLinksIfOwnerMatch), DirectoryIndex, ErrorDocument, ForceType, FileETag,
+// SymLinksIfOwnerMatch, MultiViews), DirectoryIndex, ErrorDocument, ForceType, FileETag,
 // AddDefaultCharset, Redirect, Header and RequestHeader (package headers),
 // ExpiresActive, ExpiresByType and ExpiresDefault (package expires),
 // AddOutputFilterByType, SetOutputFilter, AddOutputFilter and RemoveOutputFilter
 // (package deflate), SetEnv, UnsetEnv, PassEnv, SetEnvIf, SetEnvIfNoCase, BrowserMatch and
-// BrowserMatchNoCase (package env) and mod_autoindex's directives (package autoindex);
+// BrowserMatchNoCase (package env), mod_autoindex's directives (package autoindex),
+// mod_mime's AddType, AddCharset, AddLanguage, AddEncoding, AddHandler, their Remove*
+// lines, DefaultLanguage and MultiviewsMatch (mime.go), SetHandler type-map,
+// LanguagePriority and ForceLanguagePriority (package negotiation);
 // and, at the top level, Alias, AliasMatch, Redirect, RedirectMatch, RedirectTemp,
 // RedirectPermanent and the Deflate* settings.
 //
@@ -48,6 +51,7 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/mpm/expires"
 	"github.com/httpd-mpm/httpd-mpm/mpm/headers"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
+	"github.com/httpd-mpm/httpd-mpm/mpm/negotiation"
 	"github.com/httpd-mpm/httpd-mpm/mpm/rewrite"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
 )
@@ -78,7 +82,9 @@ type Section struct {
 // these (and every directive inside a section).
 var Directives = append([]string{
 	"Options", "DirectoryIndex", "ErrorDocument", "ForceType", "DefaultType", "FileETag",
-	"AddCharset", "AddLanguage", "RemoveCharset", "RemoveLanguage", // ExtensionMaps
+	"AddCharset", "AddLanguage", "AddEncoding", "AddHandler", "RemoveCharset", "RemoveLanguage", // SetMIME
+	"RemoveEncoding", "RemoveHandler", "DefaultLanguage", "MultiviewsMatch",
+	"LanguagePriority", "ForceLanguagePriority", "CacheNegotiatedDocs",
 	"AddDefaultCharset", "UseCanonicalName", "Alias", "AliasMatch", "Redirect", "RedirectMatch", "RedirectTemp", "RedirectPermanent",
 	"Header", "RequestHeader", "ExpiresActive", "ExpiresByType", "ExpiresDefault",
 	"RewriteEngine", "RewriteOptions", "RewriteBase", "RewriteCond", "RewriteRule", "RewriteMap",
@@ -155,7 +161,11 @@ type dir struct {
 	setenvif             env.Conditions // SetEnvIf and the like, in sections only
 	deflate              deflate.Dir    // output filters: DEFLATE
 	autoindex            autoindex.Config
-	requireSSL           bool // SSLRequireSSL
+	requireSSL           bool         // SSLRequireSSL
+	mime                 *static.MIME // mod_mime's lines in a section
+	mimeRemove           []mimeRemoval
+	neg                  negotiation.Config // LanguagePriority, ForceLanguagePriority
+	handler              *string            // SetHandler
 	// AllowOverride and AllowOverrideList, in <Directory> sections
 	override     Override
 	overrideSet  bool
@@ -182,7 +192,10 @@ type Dir struct {
 	Env            env.Setting       // mod_env's variables, set at the fixups
 	SetEnvIf       env.Conditions    // the sections' SetEnvIf lines, at the header parser
 	Deflate        deflate.Dir
-	RequireSSL     bool // SSLRequireSSL: 403 for a request not over TLS
+	RequireSSL     bool               // SSLRequireSSL: 403 for a request not over TLS
+	MIME           *static.MIME       // the sections' mod_mime lines, nil for none
+	Negotiation    negotiation.Config // LanguagePriority, ForceLanguagePriority
+	Handler        string             // SetHandler
 	// Override, OverrideOptions and OverrideList say what a .htaccess file
 	// may hold (AllowOverride, AllowOverrideList).
 	Override        Override
@@ -261,8 +274,8 @@ func Compile(server []Directive, sections []Section) (*Config, error) {
 			errs = append(errs, posError(d, err))
 			continue
 		}
-		if isSetEnvIf(d.Name) || isRedirect(d.Name) {
-			continue // the server's, done by top
+		if isSetEnvIf(d.Name) || isRedirect(d.Name) || isMIME(d.Name) {
+			continue // the server's, done by top (SetEnvIf, Redirect) or the static handler (SetMIME)
 		}
 		if err := c.server.set(d, false); err != nil {
 			errs = append(errs, posError(d, err))
@@ -394,6 +407,7 @@ func compileSection(s Section, errs *[]error) (*section, error) {
 	if ordered {
 		sec.conf.addAuthzSections(s, sec.kind == "location", errs)
 	}
+	sec.conf.mime, sec.conf.mimeRemove = sec.conf.mimeLevel(), nil
 	if err := sec.conf.authz.Check(); err != nil && len(*errs) == before {
 		*errs = append(*errs, &Error{File: s.File, Line: s.Line, Message: err.Error()})
 	}
@@ -614,6 +628,20 @@ func (d *dir) set(x Directive, inLocation bool) error {
 		return d.setenvif.Add(x.Name, a)
 	case "addoutputfilterbytype", "setoutputfilter", "addoutputfilter", "removeoutputfilter":
 		return d.deflate.Set(x.Name, a)
+	case "addtype", "addcharset", "addlanguage", "addencoding", "addhandler",
+		"removetype", "removecharset", "removelanguage", "removeencoding", "removehandler",
+		"defaultlanguage", "multiviewsmatch":
+		return d.setMIME(x, inLocation)
+	case "languagepriority", "forcelanguagepriority", "cachenegotiateddocs":
+		return d.neg.Set(x.Name, a)
+	case "sethandler":
+		if len(a) == 1 {
+			h := strings.ToLower(a[0])
+			if h == "none" {
+				h = ""
+			}
+			d.handler = &h
+		}
 	case "allowoverride":
 		return d.setOverride(a)
 	case "allowoverridelist":
@@ -711,6 +739,11 @@ func (m *Dir) merge(d *dir) {
 	m.Env = m.Env.Merge(&d.env)
 	m.SetEnvIf = m.SetEnvIf.Merge(&d.setenvif)
 	m.Deflate = m.Deflate.Merge(&d.deflate)
+	m.MIME = m.MIME.Merge(d.mime)
+	m.Negotiation = m.Negotiation.Merge(&d.neg)
+	if d.handler != nil {
+		m.Handler = *d.handler
+	}
 	if d.overrideSet {
 		m.Override, m.OverrideOptions = d.override, d.overrideOpts
 	}

@@ -40,6 +40,8 @@ type Handler struct {
 	// baseResp is the top level's response (Header, Expires*), nil without.
 	baseResp *response
 	log      *authz.Log // for the access checks, the static handler's LogError
+	// redirectFn is internalRedirect, made once (static.Options.Redirect).
+	redirectFn func(w http.ResponseWriter, r *http.Request, uri string)
 	// accessFiles are the .htaccess files read (path -> *accessFile).
 	accessFiles sync.Map
 	naccess     atomic.Int32
@@ -71,7 +73,22 @@ func (h *Handler) init() {
 		}
 		h.baseResp = newResponse(&h.base)
 		h.docRoot = strings.TrimSuffix(filepath.Clean(h.Static.DocumentRoot), "/")
+		h.redirectFn = h.internalRedirect
 	})
+}
+
+// internalRedirect serves r anew for the local URL uri, as apache2's
+// ap_internal_redirect (a type map's variant): the answer's fields set so
+// far stay.
+func (h *Handler) internalRedirect(w http.ResponseWriter, r *http.Request, uri string) {
+	u, err := url.ParseRequestURI(uri)
+	if err != nil {
+		http1.WriteError(w, r, http.StatusInternalServerError, "")
+		return
+	}
+	r2 := r.WithContext(r.Context())
+	r2.URL, r2.RequestURI = u, uri
+	h.ServeHTTP(w, r2)
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -379,6 +396,18 @@ func (h *Handler) options(d *Dir) *static.Options {
 		FileETag:             d.FileETag.Fields(),
 		Autoindex:            d.Autoindex,
 		RequireSSL:           d.RequireSSL,
+		MIME:                 d.MIME,
+		MultiViews:           d.Options&OptMultiViews != 0,
+	}
+	if d.Handler == "type-map" {
+		o.Handler = d.Handler
+	}
+	if !d.Negotiation.Empty() {
+		n := d.Negotiation
+		o.Negotiation = &n
+	}
+	if o.Handler != "" || o.MIME != nil || h.Static.Handlers != nil {
+		o.Redirect = h.redirectFn
 	}
 	if p := d.Authz.Policy(h.log, authn.For(d.Auth, h.log)); p != nil && !o.Denied {
 		o.Access = p

@@ -12,9 +12,12 @@
 // in the document root, so neither a symlink nor a race can lead outside it.
 //
 // Per-directory settings (Require, Options Indexes and FollowSymLinks, DirectoryIndex,
-// ForceType, FileETag, ErrorDocument) come from a Configurer (package site) through
-// Serve; ServeHTTP uses the Handler's own. With Indexes, a directory without an index
-// file is listed as mod_autoindex lists it (without FancyIndexing); without, it is 403.
+// ForceType, FileETag, ErrorDocument, mod_mime's per-directory lines, MultiViews)
+// come from a Configurer (package site) through Serve; ServeHTTP uses the Handler's
+// own. With Indexes, a directory without an index file is listed as mod_autoindex
+// lists it (without FancyIndexing); without, it is 403. With MultiViews, a file that
+// does not exist is negotiated among the files named after it (negotiate.go, package
+// negotiation), and the type-map handler serves .var files.
 //
 // Deliberate differences from a stock apache2:
 //   - A path whose real location (after following symlinks) is outside the root
@@ -26,7 +29,6 @@
 //     apache2's is not); Allow names it only with TraceEnabled.
 //   - A 416 answer carries Content-Range: bytes */size (RFC 9110) and a Content-Length;
 //     apache2 sends its error page chunked without Content-Range.
-//   - Content negotiation and Content-Encoding by extension are not implemented.
 //   - Recently served files stay open for up to a second (see cache.go): a file
 //     replaced by a rename, or removed, may be served as it was for that long; a file
 //     changed in place is served new at once.
@@ -36,7 +38,6 @@ import (
 	"bytes"
 	"errors"
 	"io"
-	"iter"
 	"net"
 	"net/http"
 	"net/url"
@@ -50,6 +51,7 @@ import (
 
 	"github.com/httpd-mpm/httpd-mpm/mpm/autoindex"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
+	"github.com/httpd-mpm/httpd-mpm/mpm/negotiation"
 )
 
 // Allow is the Allow header of apache2's default handler with TraceEnable Off;
@@ -77,7 +79,14 @@ type Handler struct {
 	// (lowercase, no dot) to a charset, which becomes the type's charset
 	// parameter, or to a language, sent as Content-Language. Nil for none.
 	Charsets, Languages map[string]string
-	FileETag            FileETag // ETag components; zero: Apache's default, MTime Size
+	// Encodings and Handlers are AddEncoding's and AddHandler's, as
+	// Charsets (only the type-map handler runs here). Nil for none.
+	Encodings, Handlers map[string]string
+	// DefaultLanguage is the Content-Language of a file whose extensions
+	// give none (DefaultLanguage); MultiviewsMatch is the server's.
+	DefaultLanguage string
+	MultiviewsMatch Match
+	FileETag        FileETag // ETag components; zero: Apache's default, MTime Size
 	// TraceEnabled adds TRACE to the Allow header (the engine answers TRACE itself,
 	// see http1.Server.TraceEnable).
 	TraceEnabled bool
@@ -214,6 +223,21 @@ type Options struct {
 	// Filter, if set, rewrites the bodies of the files and listings served
 	// under these settings (package deflate).
 	Filter OutputFilter
+	// MIME, if set, is what sections say of extensions over the Handler's
+	// own maps (mod_mime in <Directory>, <Files>, <Location>).
+	MIME *MIME
+	// Handler is SetHandler's ("type-map" is the one that runs here).
+	Handler string
+	// MultiViews negotiates a request for a file that does not exist
+	// among the files named after it (Options MultiViews), with
+	// Negotiation's LanguagePriority and ForceLanguagePriority (nil:
+	// none).
+	MultiViews  bool
+	Negotiation *negotiation.Config
+	// Redirect, if set, serves r anew for the local URL uri, as apache2's
+	// internal redirect (a type map's chosen variant); nil serves it from
+	// this Handler.
+	Redirect func(w http.ResponseWriter, r *http.Request, uri string)
 }
 
 // OutputFilter rewrites the body of an answer, as apache2's content output
@@ -467,6 +491,22 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, root, croot, rel
 		h.redirectSlash(w, r, o)
 		return
 	}
+	vlv := ""
+	if status == http.StatusNotFound && o.MultiViews && errors.Is(oerr, syscall.ENOENT) {
+		c := h.multiviews(w, r, root, croot, rel, conf, r.Method == http.MethodGet || r.Method == http.MethodHead)
+		if c.status != 0 {
+			h.error(w, r, c.status, o)
+			return
+		}
+		if c.name != "" {
+			var ok bool
+			if f, fi, fe, o, rel, ok = h.variant(w, r, root, croot, rel, c.name, conf); !ok {
+				return
+			}
+			defer h.done(f, fe)
+			status, oerr, vlv = 0, nil, c.vlv
+		}
+	}
 	fixup(r, o)
 
 	switch r.Method {
@@ -515,7 +555,31 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, root, croot, rel
 			if strings.ContainsRune(name, '/') {
 				continue
 			}
-			g, gi, ge, st, _ := h.open(root, rel+name)
+			g, gi, ge, st, gerr := h.open(root, rel+name)
+			if st == http.StatusNotFound && errors.Is(gerr, syscall.ENOENT) {
+				// mod_dir's subrequest for the index may negotiate it.
+				if io := h.options(r, conf, strings.TrimSuffix(croot+rel, "/"), name); io.MultiViews {
+					c := h.multiviews(w, r, root, croot, rel+name, conf, true)
+					if c.status == http.StatusNotAcceptable && len(index) == 1 {
+						h.error(w, r, c.status, o)
+						return
+					}
+					if c.name != "" && c.status == 0 {
+						var ok bool
+						if g, gi, ge, o, _, ok = h.variant(w, r, root, croot, rel+name, c.name, conf); !ok {
+							return
+						}
+						idx, idxe, fi, rel = g, ge, gi, rel+c.name // no validator: it was the subrequest's
+						if strings.HasSuffix(r.URL.Path, "/") {
+							r.URL.Path, r.URL.RawPath = r.URL.Path+c.name, ""
+						}
+						break
+					}
+					for _, k := range []string{"Vary", "TCN", "Alternates", "Content-Location"} {
+						delete(w.Header(), k)
+					}
+				}
+			}
 			if st == 0 && gi.kind == kindRegular {
 				idx, idxe, fi, rel = g, ge, gi, rel+name
 				// apache2 serves the index through a subrequest: the file's own
@@ -570,12 +634,16 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, root, croot, rel
 		h.error(w, r, http.StatusForbidden, o)
 		return
 	}
+	if (o.Handler != "" || h.Handlers != nil || o.MIME != nil) && h.handler(rel, o) == "type-map" {
+		h.serveTypeMap(w, r, root, croot, rel, o)
+		return
+	}
 	if o.Filter != nil {
 		var done func()
 		w, done = o.Filter.Wrap(w, r, rel)
 		defer done()
 	}
-	h.serveFile(w, r, f, fi, fe, rel, o)
+	h.serveFile(w, r, f, fi, fe, rel, o, vlv)
 }
 
 // symlinksAllowed checks the path below root for symlinks, as apache2 does without
@@ -834,108 +902,11 @@ func containsFold(s, sub string) bool {
 	return false
 }
 
-// mimeType returns the type for the extensions of rel's last element: apache2's
-// mod_mime looks at every extension ("a.tar.gz") and the last one with a type wins.
-// A type "" in Types is RemoveType's: that extension gives no type, not even
-// TypesConfig's. The last extension with a charset (Charsets) sets the type's
-// charset parameter.
-func (h *Handler) mimeType(rel string, o *Options) string {
-	if o.ForceType != "" {
-		return o.ForceType
-	}
-	ct, cs := "", ""
-	for ext := range Extensions(rel) {
-		t, ok := h.Types[ext]
-		if !ok {
-			t, ok = h.Types[strings.ToLower(ext)]
-		}
-		if !ok {
-			t, _ = h.MimeTypes.Lookup(ext)
-		}
-		if t != "" {
-			ct = t
-		}
-		if h.Charsets != nil {
-			if c := extensionInfo(h.Charsets, ext); c != "" {
-				cs = c
-			}
-		}
-	}
-	if cs != "" && ct != "" {
-		return setCharset(ct, cs)
-	}
-	return ct
-}
-
-// extensionInfo is m's value for ext, whose case does not count.
-func extensionInfo(m map[string]string, ext string) string {
-	if v, ok := m[ext]; ok {
-		return v
-	}
-	return m[strings.ToLower(ext)]
-}
-
-// setCharset gives ct the charset parameter cs, in place of one it has, as
-// mod_mime does with AddCharset's.
-func setCharset(ct, cs string) string {
-	base, params, _ := strings.Cut(ct, ";")
-	out := strings.TrimSpace(base)
-	for p := range strings.SplitSeq(params, ";") {
-		if p = strings.TrimSpace(p); p == "" {
-			continue
-		}
-		if name, _, _ := strings.Cut(p, "="); strings.EqualFold(strings.TrimSpace(name), "charset") {
-			continue
-		}
-		out += "; " + p
-	}
-	return out + "; charset=" + cs
-}
-
-// languages is the Content-Language of rel's last element: the languages of
-// its extensions (Languages) in order, as mod_mime collects them; "" for none.
-func (h *Handler) languages(rel string) string {
-	if h.Languages == nil {
-		return ""
-	}
-	langs := ""
-	for ext := range Extensions(rel) {
-		if l := extensionInfo(h.Languages, ext); l != "" {
-			if langs != "" {
-				langs += ", "
-			}
-			langs += l
-		}
-	}
-	return langs
-}
-
-// Extensions yields the extensions of the last element of a path, as
-// apache2's mod_mime reads them: each part after a dot ("a.tar.gz": "tar",
-// then "gz").
-func Extensions(path string) iter.Seq[string] {
-	return func(yield func(string) bool) {
-		base := path[strings.LastIndexByte(path, '/')+1:]
-		for {
-			i := strings.IndexByte(base, '.')
-			if i < 0 {
-				return
-			}
-			base = base[i+1:]
-			ext := base
-			if j := strings.IndexByte(ext, '.'); j >= 0 {
-				ext = ext[:j]
-			}
-			if !yield(ext) {
-				return
-			}
-		}
-	}
-}
-
 // serveFile sends a regular file with apache2's headers, conditional requests and
 // single ranges. fe is f's open-file cache entry, if any.
-func (h *Handler) serveFile(w http.ResponseWriter, r *http.Request, f *os.File, fi meta, fe *cachedFile, rel string, o *Options) {
+// vlv, when not "", is a negotiated answer's variant list validator, which
+// apache2 joins to the ETag.
+func (h *Handler) serveFile(w http.ResponseWriter, r *http.Request, f *os.File, fi meta, fe *cachedFile, rel string, o *Options, vlv string) {
 	now := time.Now()
 	mtime := fi.mtime
 	size := fi.size
@@ -968,6 +939,9 @@ func (h *Handler) serveFile(w http.ResponseWriter, r *http.Request, f *os.File, 
 	strs := fh.strs
 	hasETag := fh.hasETag
 	etag := strs[fh.lmEnd:fh.etEnd]
+	if vlv != "" && hasETag {
+		etag = joinVLV(etag, vlv)
+	}
 	fr := new(fileReply)
 	vals := fr.vals[:]
 	vals[0] = strs[:fh.lmEnd]
@@ -983,8 +957,11 @@ func (h *Handler) serveFile(w http.ResponseWriter, r *http.Request, f *os.File, 
 		vals[3] = ct
 		hd["Content-Type"] = vals[3:4:4]
 	}
-	if lang := h.languages(rel); lang != "" {
+	if lang := h.languages(rel, o); lang != "" {
 		hd["Content-Language"] = []string{lang}
+	}
+	if enc := h.encoding(rel, o); enc != "" {
+		hd["Content-Encoding"] = []string{negotiation.FixEncoding(enc, r.Header["Accept-Encoding"])}
 	}
 
 	switch checkConditions(r, etag, lm, now) {

@@ -603,7 +603,7 @@ func TestExtensionMetadata(t *testing.T) {
 		if ct := h.mimeType(tt.rel, &Options{}); ct != tt.ct {
 			t.Errorf("%s: type %q, want %q", tt.rel, ct, tt.ct)
 		}
-		if lang := h.languages(tt.rel); lang != tt.lang {
+		if lang := h.languages(tt.rel, &Options{}); lang != tt.lang {
 			t.Errorf("%s: languages %q, want %q", tt.rel, lang, tt.lang)
 		}
 	}

@@ -1,0 +1,335 @@
+package static
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
+	"github.com/httpd-mpm/httpd-mpm/mpm/negotiation"
+)
+
+// typeMapType is mod_negotiation's magic type for a type map.
+const typeMapType = "application/x-type-map"
+
+// maxTypeMap bounds the size of a type map read.
+const maxTypeMap = 1 << 20
+
+// chosen is the outcome of a negotiation among files: the variant's name
+// (in the same directory), or status to answer (0 when nothing matched and
+// the request goes on as without MultiViews).
+type chosen struct {
+	name   string
+	status int
+	body   *negotiation.Variant // a type map's Body: variant
+	vlv    string               // the variant list validator for the ETag
+}
+
+// multiviews is mod_negotiation's MultiViews for rel (a file that does not
+// exist) below root: the files named rel + "." + extensions are the variants,
+// each with its own settings (conf) as apache2's subrequests; w gets Vary,
+// TCN, Content-Location (and Alternates for a 406). A type map among the
+// files is negotiated instead. The answer is 406 with the variant list when
+// none is acceptable, 404 when files matched but none could be a variant.
+func (h *Handler) multiviews(w http.ResponseWriter, r *http.Request, root, croot, rel string, conf Configurer, transparent bool) chosen {
+	i := strings.LastIndexByte(rel, '/')
+	dir, base := rel[:i], rel[i+1:]
+	if base == "" {
+		return chosen{}
+	}
+	entries, err := os.ReadDir(root + dir)
+	if err != nil {
+		return chosen{}
+	}
+	prefix := base + "."
+	var vars []negotiation.Variant
+	any := false
+	for _, e := range entries {
+		name := e.Name()
+		if !strings.HasPrefix(name, prefix) || e.IsDir() {
+			continue
+		}
+		any = true
+		fi, err := os.Stat(root + dir + "/" + name)
+		if err != nil || !fi.Mode().IsRegular() {
+			continue
+		}
+		o := h.options(r, conf, croot+dir, name)
+		if st, why := o.check(nil, r); st != 0 || why != nil {
+			if why != nil && h.logs(LevelError) { // the variant's subrequest logs its refusal
+				h.logRefusals(r, why, croot+dir+"/"+name)
+			}
+			if st != 0 {
+				continue
+			}
+		}
+		if !o.FollowSymLinks {
+			if ok, _ := symlinksAllowed(root, dir+"/"+name, o.SymLinksIfOwnerMatch); !ok {
+				continue
+			}
+		}
+		if !h.negotiable(name, base, o) {
+			continue
+		}
+		ct := h.mimeType(dir+"/"+name, o)
+		hd := h.handler(dir+"/"+name, o)
+		if ct == "" {
+			continue
+		}
+		if hd == "type-map" || strings.EqualFold(ct, typeMapType) {
+			v, st := h.readTypeMap(r, root+dir+"/"+name)
+			if st != 0 {
+				return chosen{status: st}
+			}
+			return h.choose(w, r, root+dir, croot+rel, v, transparent && neighbours(v), false, o.Negotiation)
+		}
+		// The subrequest's fixups (fix_encoding) named the encoding as the
+		// request does.
+		enc := negotiation.FixEncoding(h.encoding(name, o), r.Header["Accept-Encoding"])
+		v := negotiation.Variant{Name: name, Size: fi.Size(), Body: -1, Encoding: enc, HasHandler: hd != ""}
+		v.SetType(ct)
+		if l := h.languages(name, o); l != "" {
+			v.Languages = negotiation.Languages(l)
+		}
+		vars = append(vars, v)
+	}
+	if len(vars) == 0 {
+		if any {
+			if h.logs(LevelError) {
+				h.LogError(r, LevelError, "negotiation", nil, "AH00687: Negotiation: discovered file(s) matching request: "+croot+rel+" (None could be negotiated).")
+			}
+			return chosen{status: http.StatusNotFound}
+		}
+		return chosen{}
+	}
+	negotiation.Sort(vars)
+	o := h.options(r, conf, croot+dir, base)
+	c := h.choose(w, r, root+dir, croot+rel, vars, transparent, true, o.Negotiation)
+	if c.name != "" {
+		c.vlv = dirValidator(root + dir)
+	}
+	return c
+}
+
+// neighbours says whether a type map's variants are all files beside it
+// (apache2 negotiates transparently only then).
+func neighbours(vars []negotiation.Variant) bool {
+	for i := range vars {
+		if strings.ContainsRune(vars[i].Name, '/') || vars[i].Body >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// choose negotiates among vars for r and sets the answer's fields.
+// multi says the variants are MultiViews' (not a type map's).
+func (h *Handler) choose(w http.ResponseWriter, r *http.Request, dir, filename string, vars []negotiation.Variant, transparent, multi bool, conf *negotiation.Config) chosen {
+	if conf == nil {
+		conf = &negotiation.Config{}
+	}
+	req := &negotiation.Request{Header: r.Header, Transparent: transparent}
+	if e := http1.Env(r); e != nil {
+		req.PreferLanguage, _ = e.Get("prefer-language")
+		_, req.NoGzip = e.Get("no-gzip")
+		v, _ := e.Get("gzip-only-text/html")
+		req.GzipOnlyHTML = v == "1"
+	}
+	res := negotiation.Choose(req, vars, conf)
+	hd := w.Header()
+	if res.Alternates != "" {
+		hd["Alternates"] = []string{res.Alternates}
+	}
+	if res.Vary != "" {
+		http1.AddVary(hd, res.Vary)
+	}
+	if res.TCN != "" {
+		hd["TCN"] = []string{res.TCN}
+	}
+	if res.Best < 0 {
+		if h.logs(LevelError) {
+			h.LogError(r, LevelError, "negotiation", nil, "AH00690: no acceptable variant: "+filename)
+		}
+		http1.SetVariantList(r, negotiation.List(vars))
+		return chosen{status: http.StatusNotAcceptable}
+	}
+	if res.ContentLocation != "" {
+		hd["Content-Location"] = []string{res.ContentLocation}
+	}
+	if !conf.CacheDocs && !r.ProtoAtLeast(1, 1) && !multi && len(hd["Expires"]) == 0 {
+		// apache2's r->no_cache for an HTTP/1.0 client: expired at once
+		// (MultiViews' fast redirect to the variant's subrequest drops it).
+		hd["Expires"] = []string{time.Now().UTC().Format(http.TimeFormat)}
+	}
+	best := &vars[res.Best]
+	if best.Body >= 0 {
+		return chosen{name: best.Name, body: best}
+	}
+	return chosen{name: best.Name}
+}
+
+// readTypeMap reads the type map file name (AH00683 when it cannot).
+func (h *Handler) readTypeMap(r *http.Request, name string) ([]negotiation.Variant, int) {
+	f, err := os.Open(name)
+	if err != nil {
+		if h.logs(LevelError) {
+			h.LogError(r, LevelError, "negotiation", err, "AH00683: cannot access type map file: "+name)
+		}
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, http.StatusNotFound
+		}
+		return nil, http.StatusForbidden
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxTypeMap))
+	if err != nil {
+		return nil, http.StatusForbidden
+	}
+	vars, err := negotiation.ParseMap(data, name[strings.LastIndexByte(name, '/')+1:])
+	if err != nil {
+		if h.logs(LevelError) {
+			h.LogError(r, LevelError, "negotiation", nil, "AH00681: Syntax error in type map: "+name)
+		}
+		return nil, http.StatusInternalServerError
+	}
+	return vars, 0
+}
+
+// serveTypeMap is mod_negotiation's type-map handler for the map file rel:
+// the variant chosen is served by an internal redirect to its URI, or from
+// the map itself for a Body: variant.
+func (h *Handler) serveTypeMap(w http.ResponseWriter, r *http.Request, root, croot, rel string, o *Options) {
+	vars, st := h.readTypeMap(r, root+rel)
+	if st != 0 {
+		h.error(w, r, st, o)
+		return
+	}
+	transparent := (r.Method == http.MethodGet || r.Method == http.MethodHead) && neighbours(vars)
+	c := h.choose(w, r, root, croot+rel, vars, transparent, false, o.Negotiation)
+	if c.status > 0 {
+		h.error(w, r, c.status, o)
+		return
+	}
+	if c.body != nil {
+		h.serveMapBody(w, r, root+rel, c.body, o)
+		return
+	}
+	udir := r.URL.EscapedPath()
+	udir = udir[:strings.LastIndexByte(udir, '/')+1]
+	uri := udir + c.name
+	if r.URL.RawQuery != "" {
+		uri += "?" + r.URL.RawQuery
+	}
+	if o.Redirect != nil {
+		o.Redirect(w, r, uri)
+		return
+	}
+	u, err := url.ParseRequestURI(uri)
+	if err != nil {
+		h.error(w, r, http.StatusInternalServerError, o)
+		return
+	}
+	r2 := r.Clone(r.Context())
+	r2.URL, r2.RequestURI = u, uri
+	h.ServeHTTP(w, r2)
+}
+
+// serveMapBody answers with a type map's Body: variant v.
+func (h *Handler) serveMapBody(w http.ResponseWriter, r *http.Request, name string, v *negotiation.Variant, o *Options) {
+	if r.Method != http.MethodGet && r.Method != http.MethodPost && r.Method != http.MethodHead {
+		w.Header()["Allow"] = []string{"GET,OPTIONS,POST"}
+		h.error(w, r, http.StatusMethodNotAllowed, o)
+		return
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		h.error(w, r, http.StatusNotFound, o)
+		return
+	}
+	defer f.Close()
+	hd := w.Header()
+	hd["Accept-Ranges"] = []string{"bytes"}
+	hd["Content-Length"] = []string{strconv.FormatInt(v.Size, 10)}
+	if v.Type != "" {
+		ct := v.Type
+		if v.Charset != "" {
+			ct += "; charset=" + v.Charset
+		}
+		hd["Content-Type"] = []string{ct}
+	}
+	if len(v.Languages) > 0 {
+		hd["Content-Language"] = []string{strings.Join(v.Languages, ", ")}
+	}
+	if v.Encoding != "" {
+		hd["Content-Encoding"] = []string{negotiation.FixEncoding(v.Encoding, r.Header["Accept-Encoding"])}
+	}
+	if st := checkConditions(r, "", time.Time{}, time.Now()); st != 0 && st != http.StatusOK {
+		w.WriteHeader(st)
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		io.Copy(w, io.NewSectionReader(f, v.Body, v.Size))
+	}
+}
+
+// variant opens the variant name chosen for rel (a path below root that
+// does not exist) as apache2's fast redirect to its subrequest: the file, its
+// settings, rel now naming it, and r's URL-path its name. false when it
+// answered (the variant could not be opened).
+func (h *Handler) variant(w http.ResponseWriter, r *http.Request, root, croot, rel, name string, conf Configurer) (*os.File, meta, *cachedFile, *Options, string, bool) {
+	i := strings.LastIndexByte(rel, '/')
+	dir := rel[:i]
+	nrel := dir + "/" + name
+	if strings.ContainsRune(name, '/') || strings.HasPrefix(name, ".") {
+		nrel, _ = CleanPath(&url.URL{Path: nrel})
+	}
+	j := strings.LastIndexByte(nrel, '/')
+	o := h.options(r, conf, croot+nrel[:j], nrel[j+1:])
+	f, fi, fe, st, err := h.open(root, nrel)
+	if st != 0 {
+		h.logOpenError(r, root, croot, nrel, err)
+		h.error(w, r, st, o)
+		return nil, meta{}, nil, nil, "", false
+	}
+	answer(r, o, fi.mtime)
+	if p := r.URL.Path; strings.HasSuffix(p, rel[i:]) {
+		r.URL.Path, r.URL.RawPath = p[:len(p)-len(rel[i:])]+nrel[i:], ""
+	}
+	return f, fi, fe, o, nrel, true
+}
+
+// dirValidator is apache2's variant list validator of a MultiViews
+// negotiation in the directory dir: its modification time (as a weak
+// validator within a second of now).
+func dirValidator(dir string) string {
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return ""
+	}
+	us := fi.ModTime().UnixMicro()
+	v := strconv.FormatInt(us, 16)
+	if time.Now().UnixMicro()-us < 1e6 {
+		return "W/" + v
+	}
+	return v
+}
+
+// joinVLV is apache2's structured ETag of a negotiated answer: the variant's
+// ETag with ";" and the variant list validator in place of its closing
+// quote (apache2 leaves the quote out), weak if either is.
+func joinVLV(etag, vlv string) string {
+	weak := strings.HasPrefix(etag, "W/") || strings.HasPrefix(vlv, "W/")
+	etag = strings.TrimPrefix(etag, "W/")
+	vlv = strings.TrimPrefix(vlv, "W/")
+	out := strings.TrimSuffix(etag, `"`) + ";" + vlv
+	if weak {
+		out = "W/" + out
+	}
+	return out
+}
