@@ -2,6 +2,7 @@ package host
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/httpd-mpm/httpd-mpm/host/config"
@@ -11,11 +12,12 @@ import (
 // inertDirectives warns of each line this server accepts, as Debian's tree
 // and others have them, but that cannot act here: AllowOverride other than
 // None (no .htaccess file is read), Options MultiViews (no content
-// negotiation) and AddHandler (no handler runs by extension: the files are
-// served as they are, as apache2 serves them when the handler's module is
-// not loaded).
+// negotiation) and AddHandler (no handler runs by extension but cgi-script,
+// with mod_cgi or mod_cgid loaded: the files are served as they are, as
+// apache2 serves them when the handler's module is not loaded).
 func inertDirectives(cfg *config.Config) []string {
 	var out []string
+	scripts := slices.ContainsFunc(cfg.Modules, func(m config.Module) bool { return m.Name == "cgi_module" || m.Name == "cgid_module" })
 	var walk func([]*config.Directive)
 	walk = func(ds []*config.Directive) {
 		for _, d := range ds {
@@ -23,7 +25,7 @@ func inertDirectives(cfg *config.Config) []string {
 				walk(d.Children)
 				continue
 			}
-			if why := inert(d); why != "" {
+			if why := inert(d, scripts); why != "" {
 				out = append(out, fmt.Sprintf("Warning: %s on line %d of %s has no effect: %s", d.Name, d.Line, d.File, why))
 			}
 		}
@@ -32,8 +34,9 @@ func inertDirectives(cfg *config.Config) []string {
 	return out
 }
 
-// inert says why d has no effect here, "" when it has.
-func inert(d *config.Directive) string {
+// inert says why d has no effect here, "" when it has; scripts says that a
+// CGI module is loaded.
+func inert(d *config.Directive, scripts bool) string {
 	switch strings.ToLower(d.Name) {
 	case "allowoverride":
 		for _, a := range d.Args {
@@ -48,7 +51,11 @@ func inert(d *config.Directive) string {
 			}
 		}
 	case "addhandler":
-		if len(d.Args) > 0 {
+		switch {
+		case len(d.Args) == 0:
+		case strings.EqualFold(d.Args[0], "cgi-script") && !scripts:
+			return "no CGI module is loaded (LoadModule cgi_module or cgid_module; on Debian: a2enmod cgi): those files are served as they are"
+		case !strings.EqualFold(d.Args[0], "cgi-script"):
 			return "httpd-mpm runs no handler " + d.Args[0] + " (those files are served as they are)"
 		}
 	}

@@ -50,6 +50,21 @@ var builtinModules = []builtinModule{
 	{"reqtimeout_module", "mod_reqtimeout.c"},
 }
 
+// loadableModules are modules this httpd provides that act only when a
+// LoadModule names them, as Debian's a2enmod cgi (or cgid) enables them: its
+// serve-cgi-bin.conf maps /cgi-bin/ only <IfModule mod_cgi.c> or
+// <IfModule mod_cgid.c>. The file is never opened; -M lists them as shared.
+var loadableModules = []builtinModule{
+	{"cgi_module", "mod_cgi.c"},
+	{"cgid_module", "mod_cgid.c"},
+}
+
+// isProvided reports whether the host implements the module name, built in
+// or loadable: a LoadModule of it loads no plugin.
+func isProvided(name string) bool {
+	return isBuiltin(name) || slices.ContainsFunc(loadableModules, func(m builtinModule) bool { return m.name == name })
+}
+
 // compiledIn is what -l and -M list: the built-in modules and, in a static
 // build, the MPM linked in, after http_core.c as Apache's modules.c has it.
 func compiledIn() []builtinModule {
@@ -109,7 +124,7 @@ var mpmPlugins = []string{"mpm_event_module", "mpm_prefork_module", "mpm_worker_
 // Any other name is a module it provides or may be an MPM plugin.
 func unavailable(name string) string {
 	source, ok := apacheModules[name]
-	if !ok || isBuiltin(name) || slices.Contains(mpmPlugins, name) {
+	if !ok || isProvided(name) || slices.Contains(mpmPlugins, name) {
 		return ""
 	}
 	return fmt.Sprintf("this httpd does not provide %s (%s) and cannot load Apache's C modules "+
@@ -142,7 +157,7 @@ func selectMPM(cfg *config.Config) (config.Module, error) {
 	}
 	seen := map[string]bool{}
 	for _, m := range cfg.Modules {
-		if isBuiltin(m.Name) || seen[m.Name] {
+		if isProvided(m.Name) || seen[m.Name] {
 			continue // the parser warned: "module %s is already loaded, skipping"
 		}
 		seen[m.Name] = true

@@ -41,6 +41,7 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/mpm/authn"
 	"github.com/httpd-mpm/httpd-mpm/mpm/authz"
 	"github.com/httpd-mpm/httpd-mpm/mpm/autoindex"
+	"github.com/httpd-mpm/httpd-mpm/mpm/cgi"
 	"github.com/httpd-mpm/httpd-mpm/mpm/deflate"
 	"github.com/httpd-mpm/httpd-mpm/mpm/env"
 	"github.com/httpd-mpm/httpd-mpm/mpm/expires"
@@ -83,7 +84,8 @@ var Directives = append([]string{
 	"SetEnv", "UnsetEnv", "PassEnv", "SetEnvIf", "SetEnvIfNoCase", "BrowserMatch", "BrowserMatchNoCase",
 	"AddOutputFilterByType", "SetOutputFilter", "AddOutputFilter", "RemoveOutputFilter",
 	"DeflateCompressionLevel", "DeflateBufferSize", "DeflateMemLevel", "DeflateWindowSize", "DeflateAlterETag",
-}, autoindex.Names...)
+	"ScriptAlias", "ScriptAliasMatch",
+}, slices.Concat(autoindex.Names, cgi.Directives, cgi.DirDirectives)...)
 
 // UseCanonicalName is the server's UseCanonicalName among its top-level directives
 // (the last one wins; Off without one). Inside sections it is not per-directory here:
@@ -150,6 +152,7 @@ type dir struct {
 	setenvif             env.Conditions // SetEnvIf and the like, in sections only
 	deflate              deflate.Dir    // output filters: DEFLATE
 	autoindex            autoindex.Config
+	cgi                  cgi.Dir // SetHandler, AddHandler, CGIPassAuth, ...
 }
 
 // Dir is the merged configuration for one request path.
@@ -170,6 +173,7 @@ type Dir struct {
 	Env            env.Setting       // mod_env's variables, set at the fixups
 	SetEnvIf       env.Conditions    // the sections' SetEnvIf lines, at the header parser
 	Deflate        deflate.Dir
+	CGI            cgi.Dir
 }
 
 type redirect struct {
@@ -184,6 +188,7 @@ type alias struct {
 	prefix string
 	re     *regexp.Regexp
 	target string
+	script bool // ScriptAlias, ScriptAliasMatch: the files run as CGI scripts
 }
 
 type section struct {
@@ -220,6 +225,10 @@ type Config struct {
 	// level puts DEFLATE on answers (static.Options.Filter).
 	deflate deflate.Server
 	filters bool
+	// cgi is the CGI module loaded (LoadModule cgi_module or cgid_module)
+	// and ScriptLog; scripts says that some file may run as a script.
+	cgi     cgi.Server
+	scripts bool
 }
 
 // Compile builds the configuration from the top-level directives and the sections.
@@ -269,16 +278,19 @@ func Compile(server []Directive, sections []Section) (*Config, error) {
 	c.server.rewrite = c.rewrite.PerDir()
 	c.responses = c.server.responds()
 	c.filters = c.server.deflate.Enables()
+	c.scripts = c.cgi.Module != "" && (!c.server.cgi.Empty() || slices.ContainsFunc(c.aliases, func(a alias) bool { return a.script }))
 	c.deflate.Env = requestEnv // no-gzip, gzip-only-text/html, force-gzip (SetEnvIf, BrowserMatch)
 	for _, group := range [][]*section{c.dirs, c.dirRegex, c.files, c.locations} {
 		for _, sec := range group {
 			c.responses = c.responses || sec.conf.responds()
 			c.rewrites = c.rewrites || !sec.conf.rewrite.Empty()
 			c.filters = c.filters || sec.conf.deflate.Enables()
+			c.scripts = c.scripts || c.cgi.Module != "" && !sec.conf.cgi.Empty()
 			for _, f := range sec.files {
 				c.responses = c.responses || f.conf.responds()
 				c.rewrites = c.rewrites || !f.conf.rewrite.Empty()
 				c.filters = c.filters || f.conf.deflate.Enables()
+				c.scripts = c.scripts || c.cgi.Module != "" && !f.conf.cgi.Empty()
 			}
 		}
 	}
@@ -383,20 +395,22 @@ func compileSection(s Section, errs *[]error) (*section, error) {
 func (c *Config) top(d Directive) error {
 	a := d.Args
 	switch strings.ToLower(d.Name) {
-	case "alias":
+	case "alias", "scriptalias":
 		if len(a) != 2 {
-			return errors.New("Alias must have two arguments when used globally")
+			return errors.New(d.Name + " must have two arguments when used globally")
 		}
-		c.aliases = append(c.aliases, alias{prefix: a[0], target: a[1]})
-	case "aliasmatch":
+		c.aliases = append(c.aliases, alias{prefix: a[0], target: a[1], script: strings.EqualFold(d.Name, "scriptalias")})
+	case "aliasmatch", "scriptaliasmatch":
 		if len(a) != 2 {
-			return errors.New("AliasMatch takes two arguments, a regular expression and a filename")
+			return errors.New(d.Name + " takes two arguments, a regular expression and a filename")
 		}
 		re, err := apregex.Compile(a[0], false)
 		if err != nil {
 			return err
 		}
-		c.aliases = append(c.aliases, alias{re: re, target: a[1]})
+		c.aliases = append(c.aliases, alias{re: re, target: a[1], script: strings.EqualFold(d.Name, "scriptaliasmatch")})
+	case "loadmodule", "scriptlog", "scriptloglength", "scriptlogbuffer", "scriptsock":
+		return c.cgi.Set(d.Name, a)
 	case "redirect", "redirecttemp", "redirectpermanent", "redirectmatch":
 		r, err := parseRedirect(d, false)
 		if err != nil {
@@ -569,6 +583,8 @@ func (d *dir) set(x Directive, inLocation bool) error {
 		return d.setenvif.Add(x.Name, a)
 	case "addoutputfilterbytype", "setoutputfilter", "addoutputfilter", "removeoutputfilter":
 		return d.deflate.Set(x.Name, a)
+	case "sethandler", "addhandler", "removehandler", "cgipassauth", "cgivar", "cgiscripttimeout", "cgidscripttimeout":
+		return d.cgi.Set(x.Name, a)
 	case "redirect", "redirecttemp", "redirectpermanent":
 		if inLocation {
 			r, err := parseRedirect(x, true)
@@ -652,6 +668,7 @@ func (m *Dir) merge(d *dir) {
 	m.Env = m.Env.Merge(&d.env)
 	m.SetEnvIf = m.SetEnvIf.Merge(&d.setenvif)
 	m.Deflate = m.Deflate.Merge(&d.deflate)
+	m.CGI = m.CGI.Merge(&d.cgi)
 }
 
 // responds reports whether the level has a mod_headers, mod_expires, mod_env

@@ -98,9 +98,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	for _, a := range c.aliases {
+	for i := range c.aliases {
+		a := &c.aliases[i]
 		root, rel, ok := a.match(p)
 		if ok {
+			if a.script && c.scripts {
+				conf = scriptAliased{h, conf}
+			}
 			h.Static.Serve(w, r, root, rel, conf)
 			return
 		}
@@ -350,6 +354,9 @@ func (h *Handler) options(d *Dir) *static.Options {
 		if f := d.Deflate.Filter(&h.Config.deflate); f != nil {
 			o.Filter = f
 		}
+	}
+	if h.Config.scripts && !d.CGI.Empty() {
+		o.Handler = h.scriptHandler(d, false)
 	}
 	if len(d.ErrorDocuments) > 0 {
 		docs := d.ErrorDocuments
