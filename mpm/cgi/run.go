@@ -482,17 +482,14 @@ func mergeField(kv []string, k, v string) []string {
 	return append(kv, k, v)
 }
 
-// contentTypeLower is ap_content_type_tolower: the type and the parameter
-// names lower-cased, the values kept.
+// contentTypeLower is ap_content_type_tolower: the media type lower-cased,
+// the parameters kept.
 func contentTypeLower(ct string) string {
-	parts := strings.Split(ct, ";")
-	parts[0] = strings.ToLower(parts[0])
-	for i := 1; i < len(parts); i++ {
-		if k, v, ok := strings.Cut(parts[i], "="); ok {
-			parts[i] = strings.ToLower(k) + "=" + v
-		}
+	typ, params, found := strings.Cut(ct, ";")
+	if !found {
+		return strings.ToLower(ct)
 	}
-	return strings.Join(parts, ";")
+	return strings.ToLower(typ) + ";" + params
 }
 
 // cut is %.Ns: at most n bytes of s.
