@@ -36,8 +36,7 @@ func (t *table) set(name, value string) {
 	t.kv = append(t.kv, name, value)
 }
 
-// add adds name unless it is there (apr_table_addn then a SET overlap: the
-// first value of the common variables wins only over none).
+// get is name's value.
 func (t *table) get(name string) (string, bool) {
 	if i := t.index(name); i >= 0 {
 		return t.kv[i+1], true

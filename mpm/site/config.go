@@ -9,9 +9,12 @@
 // ExpiresActive, ExpiresByType and ExpiresDefault (package expires),
 // AddOutputFilterByType, SetOutputFilter, AddOutputFilter and RemoveOutputFilter
 // (package deflate), SetEnv, UnsetEnv, PassEnv, SetEnvIf, SetEnvIfNoCase, BrowserMatch and
-// BrowserMatchNoCase (package env) and mod_autoindex's directives (package autoindex);
-// and, at the top level, Alias, AliasMatch, Redirect, RedirectMatch, RedirectTemp,
-// RedirectPermanent and the Deflate* settings.
+// BrowserMatchNoCase (package env), mod_autoindex's directives (package autoindex),
+// SetHandler, AddHandler, RemoveHandler, CGIPassAuth, CGIVar and CGIScriptTimeout
+// (package cgi, with mod_cgi or mod_cgid loaded); and, at the top level, Alias,
+// AliasMatch, ScriptAlias, ScriptAliasMatch, Redirect, RedirectMatch, RedirectTemp,
+// RedirectPermanent, the Deflate* settings, ScriptLog* and the LoadModule lines of
+// the CGI modules.
 //
 // The host sends the sections as written (kind, pattern and directives with their
 // positions); Compile turns them into a Config and Handler serves requests with it on
