@@ -2,6 +2,7 @@ package cgi
 
 import (
 	"errors"
+	"maps"
 	"strconv"
 	"strings"
 	"time"
@@ -119,9 +120,9 @@ func (d *Dir) Set(name string, args []string) error {
 			}
 			h, exts = strings.ToLower(args[0]), args[1:]
 		}
-		m := make(map[string]string, len(d.handlers)+len(exts))
-		for k, v := range d.handlers {
-			m[k] = v
+		m := maps.Clone(d.handlers)
+		if m == nil {
+			m = make(map[string]string, len(exts))
 		}
 		for _, e := range exts {
 			m[strings.ToLower(strings.TrimPrefix(e, "."))] = h
@@ -201,13 +202,11 @@ func (d Dir) Merge(over *Dir) Dir {
 		d.handler = over.handler
 	}
 	if over.handlers != nil {
-		m := make(map[string]string, len(d.handlers)+len(over.handlers))
-		for k, v := range d.handlers {
-			m[k] = v
+		m := maps.Clone(d.handlers)
+		if m == nil {
+			m = make(map[string]string, len(over.handlers))
 		}
-		for k, v := range over.handlers {
-			m[k] = v
-		}
+		maps.Copy(m, over.handlers)
 		d.handlers = m
 	}
 	if over.passAuth != nil {

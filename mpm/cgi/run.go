@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -174,22 +173,9 @@ func (s *script) feed() int {
 		if err != nil {
 			s.h.log(r, static.LevelError, err, "AH01225: Error reading request entity data")
 			s.kill()
-			return bodyStatus(err)
+			return static.BodyStatus(err)
 		}
 	}
-}
-
-// bodyStatus is ap_map_http_request_error for a body that could not be read.
-func bodyStatus(err error) int {
-	var mbe *http.MaxBytesError
-	var ne net.Error
-	switch {
-	case errors.As(err, &mbe):
-		return http.StatusRequestEntityTooLarge
-	case errors.As(err, &ne) && ne.Timeout():
-		return http.StatusRequestTimeout
-	}
-	return http.StatusBadRequest
 }
 
 // readStderr logs each line the script writes to its standard error.

@@ -582,7 +582,7 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 	// which also sends the "100 Continue" a client may be waiting for.
 	if r.ContentLength != 0 {
 		if _, err := io.Copy(io.Discard, r.Body); err != nil {
-			http1.WriteError(w, r, discardStatus(err), "")
+			http1.WriteError(w, r, BodyStatus(err), "")
 			return
 		}
 	}
@@ -704,8 +704,10 @@ func symlinksAllowed(root, rel string, ifOwner bool) (ok bool, n int) {
 	return true, len(rel)
 }
 
-// discardStatus is apache2's answer when discarding the request body fails.
-func discardStatus(err error) int {
+// BodyStatus is apache2's answer when reading the request body fails
+// (ap_map_http_request_error): 413 over LimitRequestBody, 408 for a
+// timeout, else 400.
+func BodyStatus(err error) int {
 	var mbe *http.MaxBytesError
 	var ne net.Error
 	switch {
