@@ -23,7 +23,8 @@ var cgiScripts = map[string]string{
 		"echo 'Set-Cookie: a=1'\necho 'Set-Cookie: b=2'\necho\ncat\n",
 	"bin/status.cgi":  "#!/bin/sh\necho 'Status: 404 Not Here'\necho 'Content-Type: text/html'\necho\necho 'no such thing'\n",
 	"bin/redir.cgi":   "#!/bin/sh\ncat >/dev/null\necho 'Location: /hello.txt'\necho\n",
-	"bin/abs.cgi":     "#!/bin/sh\necho 'Location: http://example.com/x'\necho 'X-B: b'\necho\necho 'body ignored'\n",
+	"bin/abs.cgi":     "#!/bin/sh\necho 'Location: http://example.com/x'\necho 'X-B: b'\necho 'ETag: \"e1\"'\necho\necho 'body ignored'\n",
+	"bin/redirh.cgi":  "#!/bin/sh\necho 'Location: /hello.txt'\necho 'X-Kept: yes'\necho 'ETag: \"e1\"'\necho\n",
 	"bin/nph-raw.cgi": "#!/bin/sh\nprintf 'HTTP/1.0 299 Raw\\r\\nContent-Type: text/x-raw\\r\\n\\r\\nraw body\\n'\n",
 	"bin/stderr.cgi":  "#!/bin/sh\necho 'to the log' >&2\necho 'Content-Type: text/plain'\necho\necho out\necho 'second line' >&2\n",
 	"bin/bad.cgi":     "#!/bin/sh\necho 'this is not a header'\necho\n",
@@ -125,6 +126,14 @@ func TestCGI(t *testing.T) {
 				get("/sh/anything", "Authorization: Basic eDp5\r\n"),
 				get("/pass/auth.cgi", "Authorization: Basic eDp5\r\n"),
 			})
+			// A local redirect keeps the script's fields but ETag (apache2's
+			// err_headers_out), and serves the file with its own ETag.
+			for _, s := range []*diffServer{p.apache, p.ours} {
+				raw, _ := s.exchange(t, "127.0.0.1", 0, get("/cgi-bin/redirh.cgi").Raw, 10*time.Second)
+				if text := raw.String(); !strings.Contains(text, "\r\nX-Kept: yes\r\n") || strings.Contains(text, `"e1"`) || !strings.HasSuffix(text, "\r\n\r\nhello\n") {
+					t.Errorf("%s: a redirect with the script's fields: %q", s.name, text)
+				}
+			}
 			// Only the standard descriptors reach a script (apache2's have more).
 			if got := p.ours.ask(t, "127.0.0.1", 0, get("/cgi-bin/fds.cgi").Raw).bodies(); got != "0\n1\n2\n3\n" {
 				t.Errorf("a script's descriptors, as ls lists them: %q, want 0 1 2 and ls's own 3", got)

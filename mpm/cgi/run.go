@@ -314,16 +314,19 @@ func (s *script) respond(w http.ResponseWriter, r *http.Request, t *static.Targe
 	loc := hd.location
 	if loc != "" && (status == 0 || status == http.StatusOK) {
 		s.discard()
+		// The fields of err_headers_out are kept by the redirect and the
+		// error page, those of headers_out (ETag, ...) are not.
+		apply(out, hd.errFields)
 		if strings.HasPrefix(loc, "/") {
 			s.h.Site.Redirect(w, r, loc)
 			return
 		}
-		hd.apply(out)
 		out["Location"] = []string{loc}
 		t.Error(w, r, http.StatusFound)
 		return
 	}
-	hd.apply(out)
+	apply(out, hd.fields)
+	apply(out, hd.errFields)
 	if loc != "" {
 		out["Location"] = []string{loc}
 	}
@@ -350,14 +353,17 @@ func (s *script) discard() {
 // scriptHeader is what the script's header says.
 type scriptHeader struct {
 	contentType, location string
-	fields                []string // name, value pairs: the ones passed on
+	// fields (ETag, Last-Modified, Content-Range: apache2's headers_out)
+	// and errFields (Set-Cookie and the others: err_headers_out) are name,
+	// value pairs passed on.
+	fields, errFields []string
 }
 
-// apply sets the passed-on fields in out.
-func (hd *scriptHeader) apply(out http.Header) {
-	for i := 0; i < len(hd.fields); i += 2 {
-		k := http.CanonicalHeaderKey(hd.fields[i])
-		out[k] = append(out[k], hd.fields[i+1])
+// apply sets the fields kv (name, value pairs) in out.
+func apply(out http.Header, kv []string) {
+	for i := 0; i < len(kv); i += 2 {
+		k := http.CanonicalHeaderKey(kv[i])
+		out[k] = append(out[k], kv[i+1])
 	}
 }
 
@@ -417,12 +423,12 @@ func (s *script) header(r *http.Request) (hd scriptHeader, status, ret int) {
 				s.h.log(r, static.LevelInfo, nil, "AH10247: Ignored invalid header value: Last-Modified: '"+v+"'")
 			}
 		case strings.EqualFold(k, "Set-Cookie"):
-			hd.fields = append(hd.fields, "Set-Cookie", v)
+			hd.errFields = append(hd.errFields, "Set-Cookie", v)
 		default:
 			merged = mergeField(merged, k, v)
 		}
 	}
-	hd.fields = append(hd.fields, merged...)
+	hd.errFields = append(hd.errFields, merged...)
 	return hd, status, 0
 }
 
