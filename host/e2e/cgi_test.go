@@ -134,6 +134,13 @@ func TestCGI(t *testing.T) {
 					t.Errorf("%s: a redirect with the script's fields: %q", s.name, text)
 				}
 			}
+			// A Status line's own reason phrase is sent.
+			for _, s := range []*diffServer{p.apache, p.ours} {
+				raw, _ := s.exchange(t, "127.0.0.1", 0, get("/cgi-bin/status.cgi").Raw, 10*time.Second)
+				if got := statusLine(raw.String()); got != "HTTP/1.1 404 Not Here" {
+					t.Errorf("%s: status.cgi's status line %q", s.name, got)
+				}
+			}
 			// Only the standard descriptors reach a script (apache2's have more).
 			if got := p.ours.ask(t, "127.0.0.1", 0, get("/cgi-bin/fds.cgi").Raw).bodies(); got != "0\n1\n2\n3\n" {
 				t.Errorf("a script's descriptors, as ls lists them: %q, want 0 1 2 and ls's own 3", got)

@@ -336,6 +336,9 @@ func (s *script) respond(w http.ResponseWriter, r *http.Request, t *static.Targe
 	if hd.contentType != "" {
 		out["Content-Type"] = []string{hd.contentType}
 	}
+	if hd.statusLine != "" {
+		http1.SetStatusLine(w, hd.statusLine)
+	}
 	w.WriteHeader(status)
 	flush := func() error { return http.NewResponseController(w).Flush() }
 	if err := s.stream(w, flush); err != nil {
@@ -353,6 +356,7 @@ func (s *script) discard() {
 // scriptHeader is what the script's header says.
 type scriptHeader struct {
 	contentType, location string
+	statusLine            string // Status's value, apache2's r->status_line
 	// fields (ETag, Last-Modified, Content-Range: apache2's headers_out)
 	// and errFields (Set-Cookie and the others: err_headers_out) are name,
 	// value pairs passed on.
@@ -403,6 +407,7 @@ func (s *script) header(r *http.Request) (hd scriptHeader, status, ret int) {
 			hd.contentType = contentTypeLower(strings.TrimRight(v, " \t\r\n\v\f"))
 		case strings.EqualFold(k, "Status"):
 			status = atoi(v)
+			hd.statusLine = v
 			if status < 100 || status > 599 {
 				s.h.log(r, static.LevelError, nil, "Invalid status line from script '"+name+"': "+cut(v, 30))
 				status = http.StatusInternalServerError

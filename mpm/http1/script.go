@@ -100,3 +100,32 @@ func (r *rawWriter) Write(p []byte) (int, error) {
 }
 
 func (r *rawWriter) Flush() error { return r.w.c.flush() }
+
+// SetStatusLine gives the response of w the status line line ("404 Not
+// Here", a CGI script's Status) in place of the standard one, as apache2
+// sends r->status_line: only when it is the three digits of the status the
+// response is sent with, a space and a reason without CR or LF. It does
+// nothing when w is not the engine's or its response has started.
+func SetStatusLine(w http.ResponseWriter, line string) {
+	rw, ok := w.(*response)
+	if !ok || rw.committed || rw.finished || len(line) <= 4 || line[3] != ' ' || needsSanitize(line) {
+		return
+	}
+	rw.reason = line
+}
+
+// atoiStatus is the status code a status line starts with, 0 for none.
+func atoiStatus(line string) int {
+	if len(line) < 4 || line[3] != ' ' {
+		return 0
+	}
+	n := 0
+	for i := 0; i < 3; i++ {
+		c := line[i]
+		if c < '0' || c > '9' {
+			return 0
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n
+}
