@@ -80,7 +80,11 @@ func engineBodyLimit(n int64) int64 {
 func siteSettings(c *mpm.Core, cfg *config.Config, s *config.Server) {
 	for _, d := range cfg.Directives {
 		if !d.IsSection() && isSiteDirective(d.Name) {
-			c.ServerDirectives = append(c.ServerDirectives, siteDirective(d))
+			sd := siteDirective(d)
+			if strings.EqualFold(sd.Name, "ScriptLog") && len(sd.Args) == 1 && !filepath.IsAbs(sd.Args[0]) {
+				sd.Args = []string{filepath.Join(s.ServerRoot, sd.Args[0])} // ap_server_root_relative
+			}
+			c.ServerDirectives = append(c.ServerDirectives, sd)
 		}
 	}
 	for _, sec := range s.Sections {
@@ -218,7 +222,7 @@ func isSiteDirective(name string) bool {
 
 func isAliasOrRedirect(name string) bool {
 	n := strings.ToLower(name)
-	return strings.HasPrefix(n, "alias") || strings.HasPrefix(n, "redirect")
+	return strings.HasPrefix(n, "alias") || strings.HasPrefix(n, "scriptalias") || strings.HasPrefix(n, "redirect")
 }
 
 func siteDirective(d *config.Directive) site.Directive {

@@ -24,6 +24,21 @@ type builtinModule = apconf.Module
 // is built-in and can't be loaded").
 var builtinModules = apconf.Modules
 
+// loadableModules are modules this httpd provides that act only when a
+// LoadModule names them, as Debian's a2enmod cgi (or cgid) enables them: its
+// serve-cgi-bin.conf maps /cgi-bin/ only <IfModule mod_cgi.c> or
+// <IfModule mod_cgid.c>. The file is never opened; -M lists them as shared.
+var loadableModules = []builtinModule{
+	{Name: "cgi_module", Source: "mod_cgi.c"},
+	{Name: "cgid_module", Source: "mod_cgid.c"},
+}
+
+// isProvided reports whether the host implements the module name, built in
+// or loadable: a LoadModule of it loads no plugin.
+func isProvided(name string) bool {
+	return isBuiltin(name) || slices.ContainsFunc(loadableModules, func(m builtinModule) bool { return m.Name == name })
+}
+
 // compiledIn is what -l and -M list: the built-in modules and, in a static
 // build, the MPM linked in, after http_core.c as Apache's modules.c has it.
 func compiledIn() []builtinModule {
@@ -83,7 +98,7 @@ var mpmPlugins = []string{"mpm_event_module", "mpm_prefork_module", "mpm_worker_
 // Any other name is a module it provides or may be an MPM plugin.
 func unavailable(name string) string {
 	source, ok := apacheModules[name]
-	if !ok || isBuiltin(name) || slices.Contains(mpmPlugins, name) {
+	if !ok || isProvided(name) || slices.Contains(mpmPlugins, name) {
 		return ""
 	}
 	return fmt.Sprintf("this httpd does not provide %s (%s) and cannot load Apache's C modules "+
@@ -116,7 +131,7 @@ func selectMPM(cfg *config.Config) (config.Module, error) {
 	}
 	seen := map[string]bool{}
 	for _, m := range cfg.Modules {
-		if isBuiltin(m.Name) || seen[m.Name] {
+		if isProvided(m.Name) || seen[m.Name] {
 			continue // the parser warned: "module %s is already loaded, skipping"
 		}
 		seen[m.Name] = true

@@ -23,7 +23,7 @@ type pin struct {
 func modulePin(cfg *config.Config, mod config.Module) (*pin, config.Errors) {
 	loaded := map[string]bool{}
 	for _, m := range cfg.Modules {
-		if !isBuiltin(m.Name) {
+		if !isProvided(m.Name) {
 			loaded[m.Name] = true
 		}
 	}

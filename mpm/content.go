@@ -60,6 +60,9 @@ func newHTTPServer(cfg *Config, wrap func(h http.Handler, docRoot string, handle
 			LogLevel:       logLevel,
 			Files:          files,
 		}
+		if _, target := errorLogOf(cfg, vhost); target.FD > 0 || target.File != nil {
+			h.ErrorLog = target.file()
+		}
 		site.SetMIME(h, directives)
 		handler, err := siteHandler(directives, sections, h, core.ServerRoot)
 		if sh, ok := handler.(*site.Handler); ok {

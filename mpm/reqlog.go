@@ -21,16 +21,7 @@ import (
 // own ErrorLog the host writes it to. Nil when the LogLevel wants no errors or
 // there is nowhere to write them.
 func requestErrors(cfg *Config, vhost int) (static.LogFunc, static.Level) {
-	levelName, target := cfg.LogLevel, cfg.Core.ErrorLog
-	if vhost > 0 && vhost <= len(cfg.Core.VirtualHosts) {
-		v := &cfg.Core.VirtualHosts[vhost-1]
-		if v.LogLevel != "" {
-			levelName = v.LogLevel
-		}
-		if v.ErrorLog.FD > 0 || v.ErrorLog.File != nil {
-			target = v.ErrorLog
-		}
-	}
+	levelName, target := errorLogOf(cfg, vhost)
 	level := apacheLevel(levelName)
 	if level < static.LevelError {
 		return nil, 0
@@ -65,6 +56,21 @@ func requestErrors(cfg *Config, vhost int) (static.LogFunc, static.Level) {
 			log.Info(msg, args...)
 		}
 	}, level
+}
+
+// errorLogOf is the LogLevel and the ErrorLog of a server (see requestErrors).
+func errorLogOf(cfg *Config, vhost int) (string, ErrorLog) {
+	levelName, target := cfg.LogLevel, cfg.Core.ErrorLog
+	if vhost > 0 && vhost <= len(cfg.Core.VirtualHosts) {
+		v := &cfg.Core.VirtualHosts[vhost-1]
+		if v.LogLevel != "" {
+			levelName = v.LogLevel
+		}
+		if v.ErrorLog.FD > 0 || v.ErrorLog.File != nil {
+			target = v.ErrorLog
+		}
+	}
+	return levelName, target
 }
 
 // apacheLevel is the number of an Apache LogLevel (its first word; emerg is 0,

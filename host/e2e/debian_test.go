@@ -59,6 +59,11 @@ func TestDebianTree(t *testing.T) {
 		write(t, filepath.Join(www, name), body)
 	}
 	reachableByNobody(t, www)
+	// serve-cgi-bin.conf's /cgi-bin/ (its directory moved here), with the
+	// cgid module enabled as a2enmod cgi does under a threaded MPM.
+	cgiBin := filepath.Join(base, "cgi-bin")
+	must(t, os.MkdirAll(cgiBin, 0o755))
+	must(t, os.WriteFile(filepath.Join(cgiBin, "hello.cgi"), []byte("#!/bin/sh\necho 'Content-Type: text/plain'\necho\necho \"hello from $SCRIPT_NAME$PATH_INFO as $GATEWAY_INTERFACE\"\n"), 0o755))
 
 	apacheSrv := debianServer(t, "apache", filepath.Join(base, "apache"), www, "")
 	oursSrv := debianServer(t, "ours", filepath.Join(base, "ours"), www, filepath.Join(modules, "mod_mpm_event.so"))
@@ -91,6 +96,8 @@ func TestDebianTree(t *testing.T) {
 		{Raw: get("/notes.txt.utf8", "localhost")},
 		{Raw: get("/notes.en.txt.koi8-r", "localhost")},
 		{Raw: get("/data.bin", "localhost")},
+		{Raw: get("/cgi-bin/hello.cgi/x", "localhost"), Want: "hello from /cgi-bin/hello.cgi/x as CGI/1.1"},
+		{Raw: get("/cgi-bin/missing.cgi", "localhost")},
 	})
 
 	// status.conf's page, which "Require local" grants from 127.0.0.1.
@@ -152,7 +159,7 @@ func TestDebianTree(t *testing.T) {
 func debianServer(t *testing.T, name, root, www, plugin string) *diffServer {
 	t.Helper()
 	must(t, os.MkdirAll(root, 0o755))
-	for _, d := range []string{"run", "lock", "logs"} {
+	for _, d := range []string{"run", "run/socks", "lock", "logs"} {
 		must(t, os.MkdirAll(filepath.Join(root, d), 0o755))
 	}
 	if out, err := exec.Command("cp", "-a", debianConf, root).CombinedOutput(); err != nil {
@@ -169,10 +176,17 @@ func debianServer(t *testing.T, name, root, www, plugin string) *diffServer {
 	if plugin != "" {
 		write(t, filepath.Join(conf, "mods-available/mpm_event.load"), "LoadModule mpm_event_module "+plugin+"\n")
 	}
+	for _, f := range []string{"cgid.load", "cgid.conf"} { // a2enmod cgid
+		must(t, os.Symlink("../mods-available/"+f, filepath.Join(conf, "mods-enabled", f)))
+	}
+	serve := filepath.Join(conf, "conf-available/serve-cgi-bin.conf")
+	b, err := os.ReadFile(serve)
+	must(t, err)
+	write(t, serve, strings.ReplaceAll(string(b), "/usr/lib/cgi-bin", filepath.Join(filepath.Dir(www), "cgi-bin")))
 	port := freePorts(t, 1)[0]
 	write(t, filepath.Join(conf, "ports.conf"), fmt.Sprintf("Listen 127.0.0.1:%d\n", port))
 	site := filepath.Join(conf, "sites-available/000-default.conf")
-	b, err := os.ReadFile(site)
+	b, err = os.ReadFile(site)
 	must(t, err)
 	text := strings.Replace(string(b), "<VirtualHost *:80>", "<VirtualHost *:"+strconv.Itoa(port)+">", 1)
 	text = strings.Replace(text, "DocumentRoot /var/www/html", "DocumentRoot "+www, 1)

@@ -43,11 +43,12 @@ type response struct {
 	closeAfter  bool // the connection must close after this response
 	keep        bool // keep-alive was announced
 
-	declared int64 // handler's Content-Length: -1 none, -2 not looked up yet
-	cl       int64 // Content-Length in force after commit, -1 none
-	written  int64 // body bytes passed to the connection after commit
-	pendN    int   // body bytes held in c.pend before commit
-	headN    int64 // bytes a HEAD handler wrote (counted, discarded)
+	reason   string // SetStatusLine's "404 Not Here", "" for the standard one
+	declared int64  // handler's Content-Length: -1 none, -2 not looked up yet
+	cl       int64  // Content-Length in force after commit, -1 none
+	written  int64  // body bytes passed to the connection after commit
+	pendN    int    // body bytes held in c.pend before commit
+	headN    int64  // bytes a HEAD handler wrote (counted, discarded)
 }
 
 // Header returns the response header map. As net/http's, it must not be used after the
@@ -424,10 +425,19 @@ func (w *response) commit() error {
 		c.keepalives++
 	}
 
-	if line10 {
+	switch {
+	case w.reason != "" && atoiStatus(w.reason) == w.status:
+		if line10 {
+			bw.WriteString("HTTP/1.0 ")
+		} else {
+			bw.WriteString("HTTP/1.1 ")
+		}
+		bw.WriteString(w.reason)
+		bw.WriteString("\r\n")
+	case line10:
 		bw.WriteString("HTTP/1.0")
 		bw.WriteString(statusLine(w.status)[len("HTTP/1.1"):])
-	} else {
+	default:
 		bw.WriteString(statusLine(w.status))
 	}
 	if v := h["Date"]; len(v) > 0 {

@@ -12,9 +12,12 @@
 // BrowserMatchNoCase (package env), mod_autoindex's directives (package autoindex),
 // mod_mime's AddType, AddCharset, AddLanguage, AddEncoding, AddHandler, their Remove*
 // lines, DefaultLanguage and MultiviewsMatch (mime.go), SetHandler type-map,
-// LanguagePriority and ForceLanguagePriority (package negotiation);
-// and, at the top level, Alias, AliasMatch, Redirect, RedirectMatch, RedirectTemp,
-// RedirectPermanent and the Deflate* settings.
+// LanguagePriority and ForceLanguagePriority (package negotiation), SetHandler,
+// AddHandler and RemoveHandler of cgi-script, CGIPassAuth, CGIVar and CGIScriptTimeout
+// (package cgi, with mod_cgi or mod_cgid loaded); and, at the top level, Alias,
+// AliasMatch, ScriptAlias, ScriptAliasMatch, Redirect, RedirectMatch, RedirectTemp,
+// RedirectPermanent, the Deflate* settings, ScriptLog* and the LoadModule lines of
+// the CGI modules.
 //
 // The host sends the sections as written (kind, pattern and directives with their
 // positions); Compile turns them into a Config and Handler serves requests with it on
@@ -46,6 +49,7 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/mpm/authn"
 	"github.com/httpd-mpm/httpd-mpm/mpm/authz"
 	"github.com/httpd-mpm/httpd-mpm/mpm/autoindex"
+	"github.com/httpd-mpm/httpd-mpm/mpm/cgi"
 	"github.com/httpd-mpm/httpd-mpm/mpm/deflate"
 	"github.com/httpd-mpm/httpd-mpm/mpm/env"
 	"github.com/httpd-mpm/httpd-mpm/mpm/expires"
@@ -93,7 +97,8 @@ var Directives = append([]string{
 	"DeflateCompressionLevel", "DeflateBufferSize", "DeflateMemLevel", "DeflateWindowSize", "DeflateAlterETag",
 	"SSLRequireSSL",
 	"AccessFileName",
-}, autoindex.Names...)
+	"ScriptAlias", "ScriptAliasMatch",
+}, slices.Concat(autoindex.Names, cgi.Directives, cgi.DirDirectives)...)
 
 // UseCanonicalName is the server's UseCanonicalName among its top-level directives
 // (the last one wins; Off without one). Inside sections it is not per-directory here:
@@ -166,6 +171,7 @@ type dir struct {
 	mimeRemove           []mimeRemoval
 	neg                  negotiation.Config // LanguagePriority, ForceLanguagePriority
 	handler              *string            // SetHandler
+	cgi                  cgi.Dir            // SetHandler, AddHandler, CGIPassAuth, ...
 	// AllowOverride and AllowOverrideList, in <Directory> sections
 	override     Override
 	overrideSet  bool
@@ -196,6 +202,7 @@ type Dir struct {
 	MIME           *static.MIME       // the sections' mod_mime lines, nil for none
 	Negotiation    negotiation.Config // LanguagePriority, ForceLanguagePriority
 	Handler        string             // SetHandler
+	CGI            cgi.Dir
 	// Override, OverrideOptions and OverrideList say what a .htaccess file
 	// may hold (AllowOverride, AllowOverrideList).
 	Override        Override
@@ -215,6 +222,7 @@ type alias struct {
 	prefix string
 	re     *regexp.Regexp
 	target string
+	script bool // ScriptAlias, ScriptAliasMatch: the files run as CGI scripts
 }
 
 type section struct {
@@ -251,6 +259,10 @@ type Config struct {
 	// level puts DEFLATE on answers (static.Options.Filter).
 	deflate deflate.Server
 	filters bool
+	// cgi is the CGI module loaded (LoadModule cgi_module or cgid_module)
+	// and ScriptLog; scripts says that some file may run as a script.
+	cgi     cgi.Server
+	scripts bool
 	// htaccess: some <Directory> section lets .htaccess files be read
 	// (AllowOverride, AllowOverrideList); accessNames are AccessFileName's.
 	htaccess    bool
@@ -310,16 +322,19 @@ func Compile(server []Directive, sections []Section) (*Config, error) {
 	c.server.rewrite = c.rewrite.PerDir()
 	c.responses = c.server.responds()
 	c.filters = c.server.deflate.Enables()
+	c.scripts = c.cgi.Module != "" && (!c.server.cgi.Empty() || slices.ContainsFunc(c.aliases, func(a alias) bool { return a.script }))
 	c.deflate.Env = requestEnv // no-gzip, gzip-only-text/html, force-gzip (SetEnvIf, BrowserMatch)
 	for _, group := range [][]*section{c.dirs, c.dirRegex, c.files, c.locations} {
 		for _, sec := range group {
 			c.responses = c.responses || sec.conf.responds()
 			c.rewrites = c.rewrites || !sec.conf.rewrite.Empty()
 			c.filters = c.filters || sec.conf.deflate.Enables()
+			c.scripts = c.scripts || c.cgi.Module != "" && !sec.conf.cgi.Empty()
 			for _, f := range sec.files {
 				c.responses = c.responses || f.conf.responds()
 				c.rewrites = c.rewrites || !f.conf.rewrite.Empty()
 				c.filters = c.filters || f.conf.deflate.Enables()
+				c.scripts = c.scripts || c.cgi.Module != "" && !f.conf.cgi.Empty()
 			}
 		}
 	}
@@ -429,20 +444,22 @@ func compileSection(s Section, errs *[]error) (*section, error) {
 func (c *Config) top(d Directive) error {
 	a := d.Args
 	switch strings.ToLower(d.Name) {
-	case "alias":
+	case "alias", "scriptalias":
 		if len(a) != 2 {
-			return errors.New("Alias must have two arguments when used globally")
+			return errors.New(d.Name + " must have two arguments when used globally")
 		}
-		c.aliases = append(c.aliases, alias{prefix: a[0], target: a[1]})
-	case "aliasmatch":
+		c.aliases = append(c.aliases, alias{prefix: a[0], target: a[1], script: strings.EqualFold(d.Name, "scriptalias")})
+	case "aliasmatch", "scriptaliasmatch":
 		if len(a) != 2 {
-			return errors.New("AliasMatch takes two arguments, a regular expression and a filename")
+			return errors.New(d.Name + " takes two arguments, a regular expression and a filename")
 		}
 		re, err := apregex.Compile(a[0], false)
 		if err != nil {
 			return err
 		}
-		c.aliases = append(c.aliases, alias{re: re, target: a[1]})
+		c.aliases = append(c.aliases, alias{re: re, target: a[1], script: strings.EqualFold(d.Name, "scriptaliasmatch")})
+	case "loadmodule", "scriptlog", "scriptloglength", "scriptlogbuffer", "scriptsock":
+		return c.cgi.Set(d.Name, a)
 	case "redirect", "redirecttemp", "redirectpermanent", "redirectmatch":
 		r, err := parseRedirect(d, false)
 		if err != nil {
@@ -628,10 +645,17 @@ func (d *dir) set(x Directive, inLocation bool) error {
 		return d.setenvif.Add(x.Name, a)
 	case "addoutputfilterbytype", "setoutputfilter", "addoutputfilter", "removeoutputfilter":
 		return d.deflate.Set(x.Name, a)
-	case "addtype", "addcharset", "addlanguage", "addencoding", "addhandler",
-		"removetype", "removecharset", "removelanguage", "removeencoding", "removehandler",
+	case "addtype", "addcharset", "addlanguage", "addencoding",
+		"removetype", "removecharset", "removelanguage", "removeencoding",
 		"defaultlanguage", "multiviewsmatch":
 		return d.setMIME(x, inLocation)
+	case "addhandler", "removehandler":
+		// mod_mime's handler by extension: type-map runs through the
+		// default handler, cgi-script through package cgi.
+		if err := d.setMIME(x, inLocation); err != nil {
+			return err
+		}
+		return d.cgi.Set(x.Name, a)
 	case "languagepriority", "forcelanguagepriority", "cachenegotiateddocs":
 		return d.neg.Set(x.Name, a)
 	case "sethandler":
@@ -642,6 +666,9 @@ func (d *dir) set(x Directive, inLocation bool) error {
 			}
 			d.handler = &h
 		}
+		return d.cgi.Set(x.Name, a)
+	case "cgipassauth", "cgivar", "cgiscripttimeout", "cgidscripttimeout":
+		return d.cgi.Set(x.Name, a)
 	case "allowoverride":
 		return d.setOverride(a)
 	case "allowoverridelist":
@@ -744,6 +771,7 @@ func (m *Dir) merge(d *dir) {
 	if d.handler != nil {
 		m.Handler = *d.handler
 	}
+	m.CGI = m.CGI.Merge(&d.cgi)
 	if d.overrideSet {
 		m.Override, m.OverrideOptions = d.override, d.overrideOpts
 	}

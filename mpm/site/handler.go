@@ -125,9 +125,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	for _, a := range c.aliases {
+	for i := range c.aliases {
+		a := &c.aliases[i]
 		root, rel, ok := a.match(p)
 		if ok {
+			if a.script && c.scripts {
+				conf = scriptAliased{h, conf}
+			}
 			h.Static.Serve(w, r, root, rel, conf)
 			return
 		}
@@ -400,13 +404,13 @@ func (h *Handler) options(d *Dir) *static.Options {
 		MultiViews:           d.Options&OptMultiViews != 0,
 	}
 	if d.Handler == "type-map" {
-		o.Handler = d.Handler
+		o.SetHandler = d.Handler
 	}
 	if !d.Negotiation.Empty() {
 		n := d.Negotiation
 		o.Negotiation = &n
 	}
-	if o.Handler != "" || o.MIME != nil || h.Static.Handlers != nil {
+	if o.SetHandler != "" || o.MIME != nil || h.Static.Handlers != nil {
 		o.Redirect = h.redirectFn
 	}
 	if p := d.Authz.Policy(h.log, authn.For(d.Auth, h.log)); p != nil && !o.Denied {
@@ -427,6 +431,9 @@ func (h *Handler) options(d *Dir) *static.Options {
 		if f := d.Deflate.Filter(&h.Config.deflate); f != nil {
 			o.Filter = f
 		}
+	}
+	if h.Config.scripts && !d.CGI.Empty() {
+		o.Handler = h.scriptHandler(d, false)
 	}
 	if len(d.ErrorDocuments) > 0 {
 		docs := d.ErrorDocuments

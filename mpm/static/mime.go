@@ -243,8 +243,8 @@ func (h *Handler) encoding(rel string, o *Options) string {
 // handler is the handler of rel's last element: SetHandler's, else that of
 // the last extension with one (AddHandler); "" for none.
 func (h *Handler) handler(rel string, o *Options) string {
-	if o.Handler != "" {
-		return o.Handler
+	if o.SetHandler != "" {
+		return o.SetHandler
 	}
 	if h.Handlers == nil && o.MIME == nil {
 		return ""

@@ -115,6 +115,9 @@ type Handler struct {
 	// Handler reports nothing more severe than LevelError, so a server logging only
 	// emerg, alert or crit leaves LogError nil instead.
 	LogLevel Level
+	// ErrorLog, if set, is the server's error log itself, for what apache2
+	// writes there as it comes: a CGI script's standard error under mod_cgid.
+	ErrorLog *os.File
 	// Files, if set, is the open-file cache this Handler shares with others (those of
 	// every virtual host of a server), so that the cache's bound on open descriptors
 	// holds for all of them together; nil gives the Handler a cache of its own.
@@ -226,8 +229,9 @@ type Options struct {
 	// MIME, if set, is what sections say of extensions over the Handler's
 	// own maps (mod_mime in <Directory>, <Files>, <Location>).
 	MIME *MIME
-	// Handler is SetHandler's ("type-map" is the one that runs here).
-	Handler string
+	// SetHandler is SetHandler's handler when it is "type-map" (the one
+	// that runs here through the default handler; CGI's is Handler).
+	SetHandler string
 	// MultiViews negotiates a request for a file that does not exist
 	// among the files named after it (Options MultiViews), with
 	// Negotiation's LanguagePriority and ForceLanguagePriority (nil:
@@ -238,6 +242,69 @@ type Options struct {
 	// internal redirect (a type map's chosen variant); nil serves it from
 	// this Handler.
 	Redirect func(w http.ResponseWriter, r *http.Request, uri string)
+	// Handler, if set, may answer for the files under these settings in place
+	// of the default handler (package cgi: SetHandler, AddHandler, ScriptAlias).
+	Handler ContentHandler
+}
+
+// ContentHandler answers for files in place of the default handler, as
+// apache2's handlers other than the default one do (mod_cgi's cgi-script).
+// It is asked once the request passed the access checks, mod_dir's redirect
+// and the fixups: for an existing file, a missing one, a file followed by
+// more path (path info, which only a handler takes) and a directory without
+// an index file.
+type ContentHandler interface {
+	// Handles reports whether it answers for the file named name.
+	Handles(name string) bool
+	// Serve answers r for t.
+	Serve(w http.ResponseWriter, r *http.Request, t *Target)
+}
+
+// Target is the file a ContentHandler answers for.
+type Target struct {
+	Filename string // as configured (apache2's r->filename), symlinks not resolved
+	PathInfo string // the rest of the path after Filename, "" for none
+	Missing  bool   // no such file
+	Dir      bool   // a directory
+	// Error answers an error status as the settings say (ErrorDocument).
+	Error func(w http.ResponseWriter, r *http.Request, status int)
+}
+
+// handle asks o's ContentHandler to answer r for rel below root, and reports
+// whether it did.
+func (h *Handler) handle(w http.ResponseWriter, r *http.Request, o *Options, croot, rel, info string, missing, dir bool) bool {
+	name := rel[strings.LastIndexByte(rel, '/')+1:]
+	if dir {
+		name = filepath.Base(croot + rel)
+	}
+	if o.Handler == nil || !o.Handler.Handles(name) {
+		return false
+	}
+	file := croot + rel
+	t := &Target{Filename: file, PathInfo: info, Missing: missing, Dir: dir,
+		Error: func(w http.ResponseWriter, r *http.Request, status int) { h.error(w, r, status, o) }}
+	o.Handler.Serve(w, r, t)
+	return true
+}
+
+// pathInfo finds, for a path rel below root that does not exist, the
+// regular file it starts with (apache2's directory walk): rel[:n] is that
+// file and rel[n:] the path info; n is 0 when there is none.
+func pathInfo(root, rel string) int {
+	for i := len(rel) - 1; i > 0; i-- {
+		if rel[i] != '/' {
+			continue
+		}
+		fi, err := os.Stat(root + rel[:i])
+		if err != nil {
+			continue
+		}
+		if fi.Mode().IsRegular() {
+			return i
+		}
+		return 0
+	}
+	return 0
 }
 
 // OutputFilter rewrites the body of an answer, as apache2's content output
@@ -436,6 +503,12 @@ func (h *Handler) error(w http.ResponseWriter, r *http.Request, status int, o *O
 
 // serve answers rel below root (real path); croot is the same root as configured.
 func (h *Handler) serve(w http.ResponseWriter, r *http.Request, root, croot, rel string, conf Configurer) {
+	h.serveInfo(w, r, root, croot, rel, "", true, conf)
+}
+
+// serveInfo is serve for the file rel followed by the path info info; walk
+// says to look for path info in a path that does not exist.
+func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot, rel, info string, walk bool, conf Configurer) {
 	f, fi, fe, status, oerr := h.open(root, rel)
 	if f != nil {
 		defer h.done(f, fe)
@@ -446,6 +519,17 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, root, croot, rel
 	} else {
 		i := strings.LastIndexByte(rel, '/')
 		o = h.options(r, conf, croot+rel[:max(i, 0)], rel[i+1:])
+	}
+	if status == http.StatusNotFound && o.Handler != nil && walk {
+		// A handler takes path info: the file the path starts with, if its
+		// handler is one.
+		if n := pathInfo(root, rel); n > 0 {
+			i := strings.LastIndexByte(rel[:n], '/')
+			if fo := h.options(r, conf, croot+rel[:i], rel[i+1:n]); fo.Handler != nil && fo.Handler.Handles(rel[i+1:n]) {
+				h.serveInfo(w, r, root, croot, rel[:n], rel[n:], false, conf)
+				return
+			}
+		}
 	}
 	if o.Response != nil {
 		var mtime time.Time
@@ -508,6 +592,16 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, root, croot, rel
 		}
 	}
 	fixup(r, o)
+	if o.Handler != nil && r.Method != http.MethodOptions && (status == 0 && fi.kind != kindDir || status == http.StatusNotFound) {
+		if h.handle(w, r, o, croot, rel, info, status != 0, false) {
+			return
+		}
+	}
+	if info != "" {
+		// Only a handler takes path info.
+		h.serveInfo(w, r, root, croot, rel+info, "", false, conf)
+		return
+	}
 
 	switch r.Method {
 	case http.MethodGet, http.MethodHead, http.MethodPost:
@@ -539,7 +633,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, root, croot, rel
 	// which also sends the "100 Continue" a client may be waiting for.
 	if r.ContentLength != 0 {
 		if _, err := io.Copy(io.Discard, r.Body); err != nil {
-			http1.WriteError(w, r, discardStatus(err), "")
+			http1.WriteError(w, r, BodyStatus(err), "")
 			return
 		}
 	}
@@ -598,6 +692,9 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, root, croot, rel
 			}
 		}
 		if idx == nil {
+			if o.Handler != nil && h.handle(w, r, o, croot, rel, "", false, true) {
+				return
+			}
 			if r.Method == http.MethodPost {
 				// mod_autoindex takes GET only; apache2's default handler
 				// refuses a directory.
@@ -629,12 +726,18 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, root, croot, rel
 				return
 			}
 		}
+		if o.Handler != nil {
+			fixup(r, o)
+			if h.handle(w, r, o, croot, rel, "", false, false) {
+				return
+			}
+		}
 	}
 	if fi.kind != kindRegular {
 		h.error(w, r, http.StatusForbidden, o)
 		return
 	}
-	if (o.Handler != "" || h.Handlers != nil || o.MIME != nil) && h.handler(rel, o) == "type-map" {
+	if (o.SetHandler != "" || h.Handlers != nil || o.MIME != nil) && h.handler(rel, o) == "type-map" {
 		h.serveTypeMap(w, r, root, croot, rel, o)
 		return
 	}
@@ -680,8 +783,10 @@ func symlinksAllowed(root, rel string, ifOwner bool) (ok bool, n int) {
 	return true, len(rel)
 }
 
-// discardStatus is apache2's answer when discarding the request body fails.
-func discardStatus(err error) int {
+// BodyStatus is apache2's answer when reading the request body fails
+// (ap_map_http_request_error): 413 over LimitRequestBody, 408 for a
+// timeout, else 400.
+func BodyStatus(err error) int {
 	var mbe *http.MaxBytesError
 	var ne net.Error
 	switch {

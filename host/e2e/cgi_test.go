@@ -1,0 +1,254 @@
+package e2e_test
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// cgiScripts are the scripts of the CGI tests, written executable (but
+// noexec.cgi) below the shared documents.
+var cgiScripts = map[string]string{
+	// The environment, less what must differ (the client's port, the
+	// software), and the arguments.
+	"bin/env.cgi": "#!/bin/sh\necho 'Content-Type: text/plain'\necho\nenv | grep -v '^REMOTE_PORT=\\|^SERVER_SOFTWARE=' | sort\necho \"ARGS: $*\"\n",
+	"bin/echo.cgi": "#!/bin/sh\necho 'Content-Type: text/plain; Charset=UTF-8'\necho 'X-A: 1'\necho 'X-A: 2'\n" +
+		"echo 'Set-Cookie: a=1'\necho 'Set-Cookie: b=2'\necho\ncat\n",
+	"bin/status.cgi":  "#!/bin/sh\necho 'Status: 404 Not Here'\necho 'Content-Type: text/html'\necho\necho 'no such thing'\n",
+	"bin/redir.cgi":   "#!/bin/sh\ncat >/dev/null\necho 'Location: /hello.txt'\necho\n",
+	"bin/abs.cgi":     "#!/bin/sh\necho 'Location: http://example.com/x'\necho 'X-B: b'\necho 'ETag: \"e1\"'\necho\necho 'body ignored'\n",
+	"bin/redirh.cgi":  "#!/bin/sh\necho 'Location: /hello.txt'\necho 'X-Kept: yes'\necho 'ETag: \"e1\"'\necho\n",
+	"bin/nph-raw.cgi": "#!/bin/sh\nprintf 'HTTP/1.0 299 Raw\\r\\nContent-Type: text/x-raw\\r\\n\\r\\nraw body\\n'\n",
+	"bin/stderr.cgi":  "#!/bin/sh\necho 'to the log' >&2\necho 'Content-Type: text/plain'\necho\necho out\necho 'second line' >&2\n",
+	"bin/bad.cgi":     "#!/bin/sh\necho 'this is not a header'\necho\n",
+	"bin/empty.cgi":   "#!/bin/sh\nexit 0\n",
+	"bin/noexec.cgi":  "#!/bin/sh\necho 'Content-Type: text/plain'\necho\necho ran\n",
+	// The descriptors the script has, as ls sees them (and its own 3).
+	"bin/fds.cgi":    "#!/bin/sh\necho 'Content-Type: text/plain'\necho\nexec ls /proc/self/fd\n",
+	"docs/run.cgi":   "#!/bin/sh\necho 'Content-Type: text/plain'\necho\necho \"run $SCRIPT_NAME $PATH_INFO\"\n",
+	"exec/run.cgi":   "#!/bin/sh\necho 'Content-Type: text/plain'\necho\necho \"exec $SCRIPT_NAME $PATH_INFO $CONTEXT_PREFIX\"\n",
+	"exec/page.txt":  "a page\n",
+	"sh/anything":    "#!/bin/sh\necho 'Content-Type: text/plain'\necho\necho \"sethandler $FROMSETENV $HTTP_AUTHORIZATION\"\n",
+	"pass/auth.cgi":  "#!/bin/sh\necho 'Content-Type: text/plain'\necho\necho \"auth $HTTP_AUTHORIZATION\"\n",
+	"docs/hello.txt": "hello\n",
+}
+
+// cgiConf maps /cgi-bin/ as Debian's serve-cgi-bin.conf does, runs *.cgi
+// by AddHandler (without ExecCGI in docs/, with it in exec/), every file of
+// /sh/ by SetHandler, and passes Authorization in pass/.
+const cgiConf = `ServerName main.test
+Listen 127.0.0.1:@P0@
+DocumentRoot @DOCS@/docs
+Alias /exec/ @DOCS@/exec/
+Alias /sh/ @DOCS@/sh/
+Alias /pass/ @DOCS@/pass/
+<IfModule mod_alias.c>
+	<IfModule mod_cgid.c>
+		Define ENABLE_CGI_BIN
+	</IfModule>
+	<IfModule mod_cgi.c>
+		Define ENABLE_CGI_BIN
+	</IfModule>
+	<IfDefine ENABLE_CGI_BIN>
+		ScriptAlias /cgi-bin/ @DOCS@/bin/
+		<Directory "@DOCS@/bin">
+			AllowOverride None
+			Options +ExecCGI -MultiViews +SymLinksIfOwnerMatch
+			Require all granted
+		</Directory>
+	</IfDefine>
+</IfModule>
+SetEnv FROMSETENV yes
+<Directory @DOCS@>
+	AddHandler cgi-script .cgi
+</Directory>
+<Directory @DOCS@/exec>
+	Options +ExecCGI
+</Directory>
+<Directory @DOCS@/sh>
+	Options ExecCGI
+	SetHandler cgi-script
+</Directory>
+<Directory @DOCS@/pass>
+	Options ExecCGI
+	CGIPassAuth On
+</Directory>
+`
+
+// TestCGI runs the scripts under each MPM beside apache2 with the same
+// module (mod_cgi under prefork, mod_cgid under worker and event, as
+// Debian's a2enmod cgi picks) and compares the answers and the error log's
+// lines of the CGI modules.
+func TestCGI(t *testing.T) {
+	for _, m := range []struct{ mpm, module string }{{"prefork", "cgi"}, {"worker", "cgid"}, {"event", "cgid"}} {
+		t.Run(m.mpm, func(t *testing.T) {
+			load := "LoadModule " + m.module + "_module " + apacheModuleDir + "/mod_" + m.module + ".so\n"
+			p := startPairMPM(t, m.mpm, 1, load+cgiConf, cgiScripts)
+			docs := p.apache.docs
+			for name := range cgiScripts {
+				if name != "bin/noexec.cgi" && !strings.HasSuffix(name, ".txt") {
+					must(t, os.Chmod(filepath.Join(docs, name), 0o755))
+				}
+			}
+			get := func(path string, fields ...string) diffRequest {
+				return diffRequest{Raw: "GET " + path + " HTTP/1.1\r\nHost: main.test:@P0@\r\n" + strings.Join(fields, "") + "Connection: close\r\n\r\n"}
+			}
+			p.check([]diffRequest{
+				get("/cgi-bin/env.cgi/extra/a%20b?a=b", "X-Custom: one\r\n", "X-Custom: two\r\n", "Authorization: Basic eDp5\r\n", "Proxy: evil\r\n", "X_Under: no\r\n"),
+				get("/cgi-bin/env.cgi?word+two%21+a%26b"),
+				{Raw: "HEAD /cgi-bin/env.cgi HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n"},
+				{Raw: "POST /cgi-bin/echo.cgi HTTP/1.1\r\nHost: main.test\r\nContent-Type: text/x-test\r\nContent-Length: 11\r\nConnection: close\r\n\r\nhello world", Want: "hello world"},
+				{Raw: "POST /cgi-bin/echo.cgi HTTP/1.1\r\nHost: main.test\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n5\r\nchunk\r\n6\r\ned in\n\r\n0\r\n\r\n", Want: "chunked in"},
+				get("/cgi-bin/status.cgi"),
+				get("/cgi-bin/redir.cgi"),
+				{Raw: "POST /cgi-bin/redir.cgi HTTP/1.1\r\nHost: main.test\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi", Want: "hello"},
+				get("/cgi-bin/abs.cgi"),
+				get("/cgi-bin/nph-raw.cgi"),
+				get("/cgi-bin/stderr.cgi"),
+				get("/cgi-bin/bad.cgi"),
+				get("/cgi-bin/empty.cgi"),
+				get("/cgi-bin/noexec.cgi"),
+				get("/cgi-bin/missing.cgi"),
+				get("/cgi-bin/"),
+				get("/cgi-bin"),
+				get("/run.cgi"),
+				get("/run.cgi/more"),
+				get("/hello.txt"),
+				get("/exec/run.cgi/x/y"),
+				get("/exec/page.txt"),
+				get("/sh/anything", "Authorization: Basic eDp5\r\n"),
+				get("/pass/auth.cgi", "Authorization: Basic eDp5\r\n"),
+			})
+			// A local redirect keeps the script's fields but ETag (apache2's
+			// err_headers_out), and serves the file with its own ETag.
+			for _, s := range []*diffServer{p.apache, p.ours} {
+				raw, _ := s.exchange(t, "127.0.0.1", 0, get("/cgi-bin/redirh.cgi").Raw, 10*time.Second)
+				if text := raw.String(); !strings.Contains(text, "\r\nX-Kept: yes\r\n") || strings.Contains(text, `"e1"`) || !strings.HasSuffix(text, "\r\n\r\nhello\n") {
+					t.Errorf("%s: a redirect with the script's fields: %q", s.name, text)
+				}
+			}
+			// A Status line's own reason phrase is sent.
+			for _, s := range []*diffServer{p.apache, p.ours} {
+				raw, _ := s.exchange(t, "127.0.0.1", 0, get("/cgi-bin/status.cgi").Raw, 10*time.Second)
+				if got := statusLine(raw.String()); got != "HTTP/1.1 404 Not Here" {
+					t.Errorf("%s: status.cgi's status line %q", s.name, got)
+				}
+			}
+			// Only the standard descriptors reach a script (apache2's have more).
+			if got := p.ours.ask(t, "127.0.0.1", 0, get("/cgi-bin/fds.cgi").Raw).bodies(); got != "0\n1\n2\n3\n" {
+				t.Errorf("a script's descriptors, as ls lists them: %q, want 0 1 2 and ls's own 3", got)
+			}
+			must(t, p.apache.stop())
+			must(t, p.ours.stop())
+			want, got := cgiLogLines(t, p.apache), cgiLogLines(t, p.ours)
+			if !slices.Equal(got, want) {
+				t.Errorf("error_log CGI lines:\napache:\n  %s\nours:\n  %s", strings.Join(want, "\n  "), strings.Join(got, "\n  "))
+			} else {
+				t.Logf("error_log CGI lines, both:\n  %s", strings.Join(want, "\n  "))
+			}
+		})
+	}
+}
+
+// cgiLine is an error log line of mod_cgi or mod_cgid: module and level, the
+// system error, the client, the message.
+var cgiLine = regexp.MustCompile(`^\[[^]]*\] \[(cgid?:\w+)\] \[pid [^]]*\] (\(\d+\)[^:]*: )?(\[client [0-9.]+:\d+\] )?(.*)$`)
+
+// cgiLogLines are s's CGI lines, and the lines a script wrote itself
+// (mod_cgid's scripts write to the error log), sorted.
+func cgiLogLines(t *testing.T, s *diffServer) []string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(s.root, "logs", "error_log"))
+	must(t, err)
+	var out []string
+	for _, l := range strings.Split(string(b), "\n") {
+		l = strings.ReplaceAll(l, s.docs, "@DOCS@")
+		switch m := cgiLine.FindStringSubmatch(l); {
+		case m != nil:
+			client := ""
+			if m[3] != "" {
+				client = "[client] "
+			}
+			out = append(out, m[1]+" "+m[2]+client+m[4])
+		case l != "" && !strings.HasPrefix(l, "["):
+			out = append(out, "raw: "+l)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// TestCGIKills: a script silent for longer than Timeout is a 504 and is
+// killed, one whose client goes away is killed, and one whose background
+// child keeps its output open is killed with that child (its process group)
+// once the output has been silent for Timeout; every one is reaped.
+func TestCGIKills(t *testing.T) {
+	root := newSite(t, "event", "mpm_event_module", "")
+	pids := filepath.Join(root, "pids")
+	must(t, os.Mkdir(pids, 0o777))
+	must(t, os.Chmod(pids, 0o777))
+	scripts := map[string]string{
+		"slow.cgi":   "#!/bin/sh\necho $$ > " + pids + "/slow\nexec sleep 30\n",
+		"stream.cgi": "#!/bin/sh\necho $$ > " + pids + "/stream\necho 'Content-Type: text/plain'\necho\nwhile :; do echo line; sleep 0.05; done\n",
+		"bg.cgi":     "#!/bin/sh\necho 'Content-Type: text/plain'\necho\necho body\nsleep 30 &\necho $! > " + pids + "/bg\n",
+	}
+	must(t, os.Mkdir(filepath.Join(root, "cgi"), 0o755))
+	for name, body := range scripts {
+		must(t, os.WriteFile(filepath.Join(root, "cgi", name), []byte(body), 0o755))
+	}
+	conf, err := os.OpenFile(filepath.Join(root, "httpd.conf"), os.O_APPEND|os.O_WRONLY, 0)
+	must(t, err)
+	fmt.Fprintf(conf, "LoadModule cgid_module modules/mod_cgid.so\nTimeout 2\nScriptAlias /cgi-bin/ %s/cgi/\n<Directory %s/cgi>\nRequire all granted\n</Directory>\n", root, root)
+	must(t, conf.Close())
+	in := start(t, root)
+	pidOf := func(name string) int {
+		var pid int
+		if !eventually(5*time.Second, func() bool {
+			b, err := os.ReadFile(filepath.Join(pids, name))
+			pid, err = strconv.Atoi(strings.TrimSpace(string(b)))
+			return err == nil
+		}) {
+			t.Fatalf("%s wrote no pid", name)
+		}
+		return pid
+	}
+	gone := func(name string, pid int) {
+		t.Helper()
+		if !eventually(10*time.Second, func() bool { return ppid(pid) == -1 }) {
+			t.Errorf("%s (pid %d) still there (parent %d, alive %v)", name, pid, ppid(pid), alive(pid))
+		}
+	}
+
+	if got := statusLine(in.raw("GET /cgi-bin/slow.cgi HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")); got != "HTTP/1.1 504 Gateway Timeout" {
+		t.Errorf("a script silent past Timeout: %q, want 504", got)
+	}
+	gone("slow.cgi", pidOf("slow"))
+	if !strings.Contains(in.srv.ErrorLog(), "Script timed out before returning headers: slow.cgi") {
+		t.Errorf("no timeout line in the error log:\n%s", in.srv.ErrorLog())
+	}
+
+	c, err := net.Dial("tcp", in.addr)
+	must(t, err)
+	fmt.Fprintf(c, "GET /cgi-bin/stream.cgi HTTP/1.1\r\nHost: x\r\n\r\n")
+	buf := make([]byte, 512)
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if n, err := c.Read(buf); err != nil || !strings.Contains(string(buf[:n]), "200 OK") {
+		t.Fatalf("stream.cgi: %q, %v", buf[:n], err)
+	}
+	pid := pidOf("stream")
+	c.Close()
+	gone("stream.cgi", pid)
+
+	body := in.raw("GET /cgi-bin/bg.cgi HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+	if !strings.HasSuffix(body, "body\n") && !strings.Contains(body, "\r\n\r\n5\r\nbody\n") {
+		t.Errorf("bg.cgi: %q", body)
+	}
+	gone("bg.cgi's background child", pidOf("bg"))
+}

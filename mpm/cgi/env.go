@@ -1,0 +1,318 @@
+package cgi
+
+import (
+	"html"
+	"net"
+	"net/http"
+	"net/netip"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/httpd-mpm/httpd-mpm/internal/apuri"
+	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
+	"github.com/httpd-mpm/httpd-mpm/mpm/static"
+)
+
+// table is an apr_table_t of strings: names compared without case, in the
+// order first set.
+type table struct{ kv []string }
+
+func (t *table) index(name string) int {
+	for i := 0; i < len(t.kv); i += 2 {
+		if strings.EqualFold(t.kv[i], name) {
+			return i
+		}
+	}
+	return -1
+}
+
+// set replaces name's value, or adds it.
+func (t *table) set(name, value string) {
+	if i := t.index(name); i >= 0 {
+		t.kv[i+1] = value
+		return
+	}
+	t.kv = append(t.kv, name, value)
+}
+
+// get is name's value.
+func (t *table) get(name string) (string, bool) {
+	if i := t.index(name); i >= 0 {
+		return t.kv[i+1], true
+	}
+	return "", false
+}
+
+// defaultPath is apache2's DEFAULT_PATH, PATH when the server has none.
+const defaultPath = "/bin:/usr/bin:/usr/ucb:/usr/bsd:/usr/local/bin"
+
+// environ is the script's environment as apache2 builds it: the request's
+// variables (mod_env, mod_setenvif), then ap_add_common_vars and
+// ap_add_cgi_vars over them, then ap_create_environment's names (every
+// character but letters and digits made '_', TZ from the server's).
+func (h *Handler) environ(r *http.Request, t *static.Target) []string {
+	var e table
+	if vars := http1.Env(r); vars != nil {
+		vars.Each(func(name, value string) { e.set(name, value) })
+	}
+	// ap_add_common_vars: the request's fields first.
+	var common table
+	for name, values := range r.Header {
+		v := strings.Join(values, ", ")
+		switch {
+		case strings.EqualFold(name, "Content-Type"):
+			common.set("CONTENT_TYPE", v)
+		case strings.EqualFold(name, "Content-Length"):
+			common.set("CONTENT_LENGTH", v)
+		case strings.EqualFold(name, "Proxy"):
+		case strings.EqualFold(name, "Authorization"), strings.EqualFold(name, "Proxy-Authorization"):
+			if h.Dir.passAuth != nil && *h.Dir.passAuth {
+				if n := httpName(name); n != "" {
+					common.set(n, v)
+				}
+			}
+		default:
+			if n := httpName(name); n != "" {
+				common.set(n, v)
+			}
+		}
+	}
+	if _, ok := r.Header["Host"]; !ok && r.Host != "" {
+		common.set("HTTP_HOST", r.Host)
+	}
+	fromServer(&common, &e, "PATH", defaultPath)
+	fromServer(&common, &e, "LD_LIBRARY_PATH", "")
+	common.set("SERVER_SIGNATURE", http1.SignatureLine(r))
+	common.set("SERVER_SOFTWARE", http1.ServerSoftware(r))
+	host, _ := http1.ServerHostPort(r)
+	if strings.IndexByte(host, ':') >= 0 {
+		host = "[" + host + "]"
+	}
+	common.set("SERVER_NAME", html.EscapeString(host))
+	local, remote, rport := addrs(r)
+	common.set("SERVER_ADDR", local)
+	common.set("SERVER_PORT", http1.ServerPort(r))
+	common.set("REMOTE_ADDR", remote)
+	common.set("DOCUMENT_ROOT", h.Site.DocumentRoot())
+	common.set("REQUEST_SCHEME", scheme(r))
+	prefix, root := h.Site.Context(r)
+	common.set("CONTEXT_PREFIX", prefix)
+	common.set("CONTEXT_DOCUMENT_ROOT", root)
+	common.set("SERVER_ADMIN", http1.ServerAdmin(r))
+	common.set("SCRIPT_FILENAME", t.Filename)
+	common.set("REMOTE_PORT", rport)
+	if c := http1.ConnFromRequest(r); c != nil {
+		if user, ok := c.User(); ok {
+			common.set("REMOTE_USER", user)
+			common.set("AUTH_TYPE", "Basic")
+		}
+	}
+	for i := 0; i < len(common.kv); i += 2 {
+		e.set(common.kv[i], common.kv[i+1])
+	}
+
+	// ap_add_cgi_vars.
+	e.set("GATEWAY_INTERFACE", "CGI/1.1")
+	e.set("SERVER_PROTOCOL", r.Proto)
+	e.set("REQUEST_METHOD", r.Method)
+	e.set("QUERY_STRING", r.URL.RawQuery)
+	uri := r.RequestURI
+	if h.Dir.currentURI != nil && *h.Dir.currentURI {
+		uri = r.URL.Path
+	}
+	e.set("REQUEST_URI", uri)
+	if t.PathInfo == "" {
+		e.set("SCRIPT_NAME", r.URL.Path)
+	} else {
+		e.set("SCRIPT_NAME", r.URL.Path[:findPathInfo(r.URL.Path, t.PathInfo)])
+		e.set("PATH_INFO", t.PathInfo)
+		e.set("PATH_TRANSLATED", h.Site.Translate(r, apuri.EscapePath(t.PathInfo, false)))
+	}
+
+	out := make([]string, 0, len(e.kv)/2+1)
+	if _, ok := e.get("TZ"); !ok {
+		if tz, ok := os.LookupEnv("TZ"); ok {
+			out = append(out, "TZ="+tz)
+		}
+	}
+	for i := 0; i < len(e.kv); i += 2 {
+		out = append(out, envName(e.kv[i])+"="+e.kv[i+1])
+	}
+	return out
+}
+
+// fromServer is env2env: name from the request's variables, else the
+// server's environment, else def ("" for none).
+func fromServer(common, e *table, name, def string) {
+	if v, ok := e.get(name); ok {
+		common.set(name, v)
+	} else if v, ok := os.LookupEnv(name); ok {
+		common.set(name, v)
+	} else if def != "" {
+		common.set(name, def)
+	}
+}
+
+// httpName is http2env: "HTTP_" and the field name upper-cased, '-' as
+// '_'; "" for a name with another character (not exported).
+func httpName(field string) string {
+	b := make([]byte, 0, len(field)+5)
+	b = append(b, "HTTP_"...)
+	for i := 0; i < len(field); i++ {
+		c := field[i]
+		switch {
+		case c >= 'a' && c <= 'z':
+			b = append(b, c-'a'+'A')
+		case c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+			b = append(b, c)
+		case c == '-':
+			b = append(b, '_')
+		default:
+			return ""
+		}
+	}
+	return string(b)
+}
+
+// envName is ap_create_environment's: a leading digit and every character
+// but letters and digits become '_'.
+func envName(name string) string {
+	clean := true
+	for i := 0; i < len(name); i++ {
+		if !isAlnum(name[i]) || i == 0 && name[i] >= '0' && name[i] <= '9' {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return name
+	}
+	b := []byte(name)
+	for i, c := range b {
+		if !isAlnum(c) || i == 0 && c >= '0' && c <= '9' {
+			b[i] = '_'
+		}
+	}
+	return string(b)
+}
+
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+// addrs are the connection's local IP, the client's IP and port.
+func addrs(r *http.Request) (local, remote, rport string) {
+	if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
+		remote, rport = ap.Addr().Unmap().String(), strconv.Itoa(int(ap.Port()))
+	} else {
+		remote, rport, _ = net.SplitHostPort(r.RemoteAddr)
+	}
+	if a, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
+		if ta, ok := a.(*net.TCPAddr); ok {
+			local = ta.AddrPort().Addr().Unmap().String()
+		} else {
+			local, _, _ = net.SplitHostPort(a.String())
+		}
+	}
+	return local, remote, rport
+}
+
+// scheme is ap_http_scheme: https over TLS, else http.
+func scheme(r *http.Request) string {
+	if r.TLS != nil {
+		return "https"
+	}
+	return "http"
+}
+
+// findPathInfo is ap_find_path_info: where the path info starts in uri,
+// matched from the end (runs of slashes in uri count as one).
+func findPathInfo(uri, pathInfo string) int {
+	lu, lp := len(uri), len(pathInfo)
+	for {
+		lu--
+		if lu < 0 {
+			break
+		}
+		lp--
+		if lp < 0 || uri[lu] != pathInfo[lp] {
+			break
+		}
+		if pathInfo[lp] == '/' {
+			for lu > 0 && uri[lu-1] == '/' {
+				lu--
+			}
+		}
+	}
+	if lu < 0 {
+		lu = 0
+	}
+	for lu < len(uri) && uri[lu] != '/' {
+		lu++
+	}
+	return lu
+}
+
+// arguments are the script's argv: the file, then, for a query without '='
+// (an ISINDEX query), its '+'-separated words decoded and escaped for a
+// shell (default_build_command).
+func arguments(file, query string) []string {
+	argv := []string{file}
+	if query == "" || strings.IndexByte(query, '=') >= 0 {
+		return argv
+	}
+	for _, w := range strings.Split(query, "+") {
+		if len(argv) >= 4094 {
+			break
+		}
+		argv = append(argv, escapeShell(unescape(w)))
+	}
+	return argv
+}
+
+// unescape is ap_unescape_url's decoding (a bad escape is kept as it is).
+func unescape(s string) string {
+	if strings.IndexByte(s, '%') < 0 {
+		return s
+	}
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) {
+			b = append(b, unhex(s[i+1])<<4|unhex(s[i+2]))
+			i += 2
+			continue
+		}
+		b = append(b, s[i])
+	}
+	return string(b)
+}
+
+func isHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
+
+func unhex(c byte) byte {
+	switch {
+	case c >= 'a':
+		return c - 'a' + 10
+	case c >= 'A':
+		return c - 'A' + 10
+	}
+	return c - '0'
+}
+
+// escapeShell is ap_escape_shell_cmd: a backslash before each character a
+// shell would interpret.
+func escapeShell(s string) string {
+	const special = "&;`'\"|*?~<>^()[]{}$\\\n\xff"
+	if !strings.ContainsAny(s, special) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if strings.IndexByte(special, s[i]) >= 0 {
+			b.WriteByte('\\')
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}

@@ -1,0 +1,507 @@
+package cgi
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
+	"github.com/httpd-mpm/httpd-mpm/mpm/static"
+)
+
+// maxLine is the longest header line read at once (MAX_STRING_LEN - 1).
+const maxLine = 8191
+
+// script is one running CGI program.
+type script struct {
+	h       *Handler
+	r       *http.Request
+	file    string
+	cmd     *exec.Cmd
+	stdin   *os.File
+	stdout  *os.File
+	out     *bufio.Reader
+	timeout time.Duration
+	errDone chan struct{} // closed when stderr is read to its end
+	errStop chan struct{} // closed to stop logging stderr
+	logged  sync.WaitGroup
+}
+
+// run runs t's script for r and answers with its output.
+func run(h *Handler, w http.ResponseWriter, r *http.Request, t *static.Target) {
+	s := &script{h: h, r: r, file: t.Filename, timeout: h.timeout(r, http1.Timeout(r))}
+	nph := strings.HasPrefix(baseName(t.Filename), "nph-")
+	if err := s.start(h.environ(r, t), arguments(t.Filename, r.URL.RawQuery)); err != nil {
+		s.startFailed(w, r, t, err)
+		return
+	}
+	defer s.end()
+	if status := s.feed(); status != 0 {
+		t.Error(w, r, status)
+		return
+	}
+	if nph {
+		s.raw(w)
+		return
+	}
+	s.respond(w, r, t)
+}
+
+// start starts the script with its three pipes.
+func (s *script) start(env, argv []string) error {
+	closeInherited()
+	inR, inW, err := os.Pipe()
+	if err != nil {
+		return err
+	}
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		inR.Close()
+		inW.Close()
+		return err
+	}
+	var errR, errW *os.File
+	if s.h.ErrorLog != nil {
+		errW = s.h.ErrorLog
+	} else if errR, errW, err = os.Pipe(); err != nil {
+		inR.Close()
+		inW.Close()
+		outR.Close()
+		outW.Close()
+		return err
+	}
+	s.cmd = &exec.Cmd{
+		Path: s.file, Args: argv, Env: env, Dir: s.file[:strings.LastIndexByte(s.file, '/')+1],
+		Stdin: inR, Stdout: outW, Stderr: errW,
+		SysProcAttr: &syscall.SysProcAttr{Setpgid: true},
+	}
+	err = s.cmd.Start()
+	inR.Close()
+	outW.Close()
+	if errR != nil {
+		errW.Close()
+	}
+	if err != nil {
+		inW.Close()
+		outR.Close()
+		if errR != nil {
+			errR.Close()
+		}
+		return err
+	}
+	s.stdin, s.stdout = inW, outR
+	s.out = bufio.NewReaderSize(&deadlineReader{f: outR, d: s.timeout}, 8192)
+	s.errDone, s.errStop = make(chan struct{}), make(chan struct{})
+	if errR == nil {
+		close(s.errDone)
+		return nil
+	}
+	s.logged.Add(1)
+	go s.readStderr(errR)
+	return nil
+}
+
+// startFailed is what apache2 answers when the script cannot be executed:
+// the child's exec failed, said on its standard error, then no header.
+func (s *script) startFailed(w http.ResponseWriter, r *http.Request, t *static.Target, err error) {
+	var errno syscall.Errno
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	errors.As(err, &errno)
+	if s.h.Server.Module == "cgid" {
+		// The daemon says it, not the request.
+		daemon := *r
+		daemon.RemoteAddr, daemon.Header = "", nil
+		s.h.log(&daemon, static.LevelError, err, "AH01241: exec of '"+s.file+"' failed")
+	} else {
+		s.h.logScript(r, static.LevelError, "AH01215", s.file, fmt.Sprintf("(%d)%s: exec of '%s' failed", int(errno), errText(err), s.file))
+	}
+	s.h.log(r, static.LevelError, nil, "End of script output before headers: "+baseName(s.file))
+	t.Error(w, r, http.StatusInternalServerError)
+}
+
+// errText is the system's message for err as apache2 prints it.
+func errText(err error) string {
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		msg := errno.Error()
+		return strings.ToUpper(msg[:1]) + msg[1:]
+	}
+	return err.Error()
+}
+
+// feed writes the request body to the script's standard input and closes
+// it; a status other than 0 answers the request (the body could not be
+// read).
+func (s *script) feed() int {
+	defer func() {
+		if s.stdin != nil {
+			s.stdin.Close()
+			s.stdin = nil
+		}
+	}()
+	r := s.r
+	if r.Body == nil || r.Body == http.NoBody {
+		return 0
+	}
+	buf := make([]byte, 8192)
+	broken := false
+	for {
+		n, err := r.Body.Read(buf)
+		if n > 0 && !broken {
+			s.stdin.SetWriteDeadline(time.Now().Add(s.timeout))
+			if _, werr := s.stdin.Write(buf[:n]); werr != nil {
+				// The script stopped reading: the rest of the body is read and dropped.
+				broken = true
+				s.h.log(r, static.LevelError, werr, "AH02651: Error writing request body to script "+s.file)
+			}
+		}
+		if err == io.EOF {
+			return 0
+		}
+		if err != nil {
+			s.h.log(r, static.LevelError, err, "AH01225: Error reading request entity data")
+			s.kill()
+			return static.BodyStatus(err)
+		}
+	}
+}
+
+// readStderr logs each line the script writes to its standard error.
+func (s *script) readStderr(f *os.File) {
+	defer s.logged.Done()
+	defer close(s.errDone)
+	defer f.Close()
+	br := bufio.NewReaderSize(f, 8192)
+	for {
+		line, err := br.ReadSlice('\n')
+		if len(line) > 0 {
+			select {
+			case <-s.errStop:
+				return
+			default:
+			}
+			text := strings.TrimSuffix(strings.TrimSuffix(string(line), "\n"), "\r")
+			s.h.logScript(s.r, static.LevelError, "AH01215", s.file, text)
+		}
+		if err != nil && err != bufio.ErrBufferFull {
+			return
+		}
+	}
+}
+
+// end waits (up to the timeout) for the script's last error lines, stops
+// logging them and leaves the script to be reaped: killed, after a grace
+// time, if it lives on without its output.
+func (s *script) end() {
+	select {
+	case <-s.errDone:
+	case <-time.After(s.timeout):
+	}
+	close(s.errStop)
+	s.stdout.Close()
+	cmd := s.cmd
+	go func() {
+		done := make(chan struct{})
+		go func() {
+			cmd.Wait()
+			close(done)
+		}()
+		select {
+		case <-done:
+			return
+		case <-time.After(time.Second):
+		}
+		// APR_KILL_AFTER_TIMEOUT: SIGTERM, then SIGKILL 3 s later.
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+		select {
+		case <-done:
+		case <-time.After(3 * time.Second):
+			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			<-done
+		}
+	}()
+	s.logged.Wait()
+}
+
+// kill ends the script's process group at once.
+func (s *script) kill() {
+	if s.cmd != nil && s.cmd.Process != nil {
+		syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
+	}
+}
+
+// deadlineReader reads a pipe with a deadline renewed before each read.
+type deadlineReader struct {
+	f *os.File
+	d time.Duration
+}
+
+func (d *deadlineReader) Read(p []byte) (int, error) {
+	d.f.SetReadDeadline(time.Now().Add(d.d))
+	return d.f.Read(p)
+}
+
+// raw copies an nph- script's output to the connection as it is.
+func (s *script) raw(w http.ResponseWriter) {
+	c := http1.Raw(w)
+	if c == nil {
+		s.kill()
+		http1.WriteError(w, s.r, http.StatusInternalServerError, "")
+		return
+	}
+	if err := s.stream(c, c.Flush); err != nil {
+		s.kill()
+	}
+}
+
+// stream copies the script's output to dst, flushing when the script has
+// nothing more at once (apache2's CGI bucket, read without blocking first).
+func (s *script) stream(dst io.Writer, flush func() error) error {
+	buf := make([]byte, 8192)
+	for {
+		var n int
+		var err error
+		if s.out.Buffered() > 0 {
+			n, err = s.out.Read(buf)
+		} else {
+			s.stdout.SetReadDeadline(time.Now())
+			n, err = s.stdout.Read(buf)
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				if ferr := flush(); ferr != nil {
+					return ferr
+				}
+				n, err = s.out.Read(buf)
+			}
+		}
+		if n > 0 {
+			if _, werr := dst.Write(buf[:n]); werr != nil {
+				return werr
+			}
+		}
+		if err == io.EOF {
+			return flush()
+		}
+		if err != nil {
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				s.h.log(s.r, static.LevelWarn, nil, "AH01220: Timeout waiting for output from CGI script "+s.file)
+			}
+			return err
+		}
+	}
+}
+
+// respond reads the script's header and answers with it and its body.
+func (s *script) respond(w http.ResponseWriter, r *http.Request, t *static.Target) {
+	hd, status, ret := s.header(r)
+	if ret != 0 {
+		s.kill()
+		t.Error(w, r, ret)
+		return
+	}
+	out := w.Header()
+	loc := hd.location
+	if loc != "" && (status == 0 || status == http.StatusOK) {
+		s.discard()
+		// The fields of err_headers_out are kept by the redirect and the
+		// error page, those of headers_out (ETag, ...) are not.
+		apply(out, hd.errFields)
+		if strings.HasPrefix(loc, "/") {
+			s.h.Site.Redirect(w, r, loc)
+			return
+		}
+		out["Location"] = []string{loc}
+		t.Error(w, r, http.StatusFound)
+		return
+	}
+	apply(out, hd.fields)
+	apply(out, hd.errFields)
+	if loc != "" {
+		out["Location"] = []string{loc}
+	}
+	if status == 0 {
+		status = http.StatusOK
+	}
+	if hd.contentType != "" {
+		out["Content-Type"] = []string{hd.contentType}
+	}
+	if hd.statusLine != "" {
+		http1.SetStatusLine(w, hd.statusLine)
+	}
+	w.WriteHeader(status)
+	flush := func() error { return http.NewResponseController(w).Flush() }
+	if err := s.stream(w, flush); err != nil {
+		s.kill()
+	}
+}
+
+// discard reads and drops the rest of the script's output.
+func (s *script) discard() {
+	if _, err := io.Copy(io.Discard, s.out); err != nil {
+		s.kill()
+	}
+}
+
+// scriptHeader is what the script's header says.
+type scriptHeader struct {
+	contentType, location string
+	statusLine            string // Status's value, apache2's r->status_line
+	// fields (ETag, Last-Modified, Content-Range: apache2's headers_out)
+	// and errFields (Set-Cookie and the others: err_headers_out) are name,
+	// value pairs passed on.
+	fields, errFields []string
+}
+
+// apply sets the fields kv (name, value pairs) in out.
+func apply(out http.Header, kv []string) {
+	for i := 0; i < len(kv); i += 2 {
+		k := http.CanonicalHeaderKey(kv[i])
+		out[k] = append(out[k], kv[i+1])
+	}
+}
+
+// header reads the script's header as ap_scan_script_header_err does:
+// status is Status's (0 without), ret an error status to answer with
+// instead (500 for a bad header or none, 504 for a script too slow).
+func (s *script) header(r *http.Request) (hd scriptHeader, status, ret int) {
+	var merged []string // name, value: fields merged with ", " by name
+	first := true
+	name := baseName(s.file)
+	for {
+		line, err := s.line()
+		if err != nil {
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				s.h.log(r, static.LevelError, nil, "Script timed out before returning headers: "+name)
+				return hd, 0, http.StatusGatewayTimeout
+			}
+			msg := "Premature end of script headers"
+			if first {
+				msg = "End of script output before headers"
+			}
+			s.h.log(r, static.LevelError, nil, msg+": "+name)
+			return hd, 0, http.StatusInternalServerError
+		}
+		if line == "" {
+			break
+		}
+		k, v, ok := strings.Cut(line, ":")
+		if !ok {
+			s.h.log(r, static.LevelError, nil, "malformed header from script '"+name+"': Bad header: "+cut(line, 30))
+			return hd, 0, http.StatusInternalServerError
+		}
+		v = strings.TrimLeft(v, " \t\r\n\v\f")
+		first = false
+		switch {
+		case strings.EqualFold(k, "Content-Type"):
+			hd.contentType = contentTypeLower(strings.TrimRight(v, " \t\r\n\v\f"))
+		case strings.EqualFold(k, "Status"):
+			status = atoi(v)
+			hd.statusLine = v
+			if status < 100 || status > 599 {
+				s.h.log(r, static.LevelError, nil, "Invalid status line from script '"+name+"': "+cut(v, 30))
+				status = http.StatusInternalServerError
+			}
+		case strings.EqualFold(k, "Location"):
+			hd.location = v
+		case strings.EqualFold(k, "Content-Length"), strings.EqualFold(k, "Transfer-Encoding"):
+			// Dropped: the body is framed as it comes.
+		case strings.EqualFold(k, "Content-Range"), strings.EqualFold(k, "ETag"):
+			hd.fields = setField(hd.fields, k, v)
+		case strings.EqualFold(k, "Last-Modified"):
+			if tm, err := http.ParseTime(v); err == nil {
+				if now := time.Now(); tm.After(now) {
+					tm = now
+				}
+				hd.fields = setField(hd.fields, "Last-Modified", tm.UTC().Format(http.TimeFormat))
+			} else {
+				s.h.log(r, static.LevelInfo, nil, "AH10247: Ignored invalid header value: Last-Modified: '"+v+"'")
+			}
+		case strings.EqualFold(k, "Set-Cookie"):
+			hd.errFields = append(hd.errFields, "Set-Cookie", v)
+		default:
+			merged = mergeField(merged, k, v)
+		}
+	}
+	hd.errFields = append(hd.errFields, merged...)
+	return hd, status, 0
+}
+
+// line reads one header line: up to '\n' or maxLine bytes, every CR left
+// out (getsfunc_BRIGADE); a line cut by the end of the output is an error.
+func (s *script) line() (string, error) {
+	var b []byte
+	for len(b) < maxLine {
+		c, err := s.out.ReadByte()
+		if err != nil {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return "", err
+		}
+		if c == '\n' {
+			break
+		}
+		if c != '\r' {
+			b = append(b, c)
+		}
+	}
+	return string(b), nil
+}
+
+func setField(kv []string, k, v string) []string {
+	for i := 0; i < len(kv); i += 2 {
+		if strings.EqualFold(kv[i], k) {
+			kv[i+1] = v
+			return kv
+		}
+	}
+	return append(kv, k, v)
+}
+
+func mergeField(kv []string, k, v string) []string {
+	for i := 0; i < len(kv); i += 2 {
+		if strings.EqualFold(kv[i], k) {
+			kv[i+1] += ", " + v
+			return kv
+		}
+	}
+	return append(kv, k, v)
+}
+
+// contentTypeLower is ap_content_type_tolower: the media type lower-cased,
+// the parameters kept.
+func contentTypeLower(ct string) string {
+	typ, params, found := strings.Cut(ct, ";")
+	if !found {
+		return strings.ToLower(ct)
+	}
+	return strings.ToLower(typ) + ";" + params
+}
+
+// cut is %.Ns: at most n bytes of s.
+func cut(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+// atoi is C's atoi.
+func atoi(s string) int {
+	n := int(atol(s))
+	if strconv.IntSize == 32 && (n > 1<<31-1 || n < -1<<31) {
+		return 0
+	}
+	return n
+}

@@ -1,0 +1,131 @@
+package http1
+
+import (
+	"net"
+	"net/http"
+	"time"
+)
+
+// What a script handler (mod_cgi) needs of the engine beyond the request: the
+// values apache2 puts in a CGI program's environment, and the connection itself
+// for a script that writes the whole response (nph-).
+
+// ServerSoftware is the Server header of the server answering r as ServerTokens
+// makes it (apache2's ap_get_server_banner, a CGI program's SERVER_SOFTWARE);
+// "" outside the engine.
+func ServerSoftware(r *http.Request) string {
+	if c := ConnFromRequest(r); c != nil && c.srv.Software != "" {
+		return c.srv.Software
+	}
+	return ""
+}
+
+// ServerPort is apache2's ap_get_server_port for r (SERVER_PORT): with
+// UseCanonicalName Off or DNS the port of the Host field, else the
+// connection's local port; On: the ServerName's port, else the local port.
+func ServerPort(r *http.Request) string {
+	var s *Server
+	if c := ConnFromRequest(r); c != nil {
+		s = c.srv
+	}
+	id := identity(s, r)
+	on := id != nil && id.canonical == CanonicalNameOn
+	if !on && r.Host != "" && validHost(r.Host) {
+		if _, port := splitHostPort(r.Host); port != "" {
+			return port
+		}
+	}
+	if on && id.port != "" {
+		return id.port
+	}
+	if a, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
+		if _, port := splitHostPort(a.String()); port != "" {
+			return port
+		}
+	}
+	if id != nil && id.port != "" {
+		return id.port
+	}
+	return DefaultPort(id.schemeFor(r))
+}
+
+// ServerAdmin is the ServerAdmin of the server answering r, apache2's
+// "[no address given]" without one.
+func ServerAdmin(r *http.Request) string {
+	var s *Server
+	if c := ConnFromRequest(r); c != nil {
+		s = c.srv
+	}
+	return serverAdmin(s, r)
+}
+
+// Timeout is the Timeout of the server answering r; 0 outside the engine.
+func Timeout(r *http.Request) time.Duration {
+	if c := ConnFromRequest(r); c != nil {
+		return c.timeout()
+	}
+	return 0
+}
+
+// Raw hands the connection of w over to a handler that writes the whole
+// response itself, status line and header included (apache2's nph- scripts):
+// nothing more is added, the response's status is 200 for the access log, and
+// the connection closes after it. It returns nil when w is not the engine's
+// or its response has started. Flush sends what was written.
+func Raw(w http.ResponseWriter) RawWriter {
+	rw, ok := w.(*response)
+	if !ok || rw.committed || rw.finished {
+		return nil
+	}
+	if !rw.wroteHeader {
+		rw.WriteHeader(http.StatusOK)
+	}
+	rw.committed, rw.closeAfter, rw.cl = true, true, -1
+	rw.pendN = 0
+	return &rawWriter{rw}
+}
+
+// RawWriter is the connection Raw hands over.
+type RawWriter interface {
+	Write(p []byte) (int, error)
+	Flush() error
+}
+
+type rawWriter struct{ w *response }
+
+func (r *rawWriter) Write(p []byte) (int, error) {
+	n, err := r.w.c.bw.Write(p)
+	r.w.written += int64(n)
+	return n, err
+}
+
+func (r *rawWriter) Flush() error { return r.w.c.flush() }
+
+// SetStatusLine gives the response of w the status line line ("404 Not
+// Here", a CGI script's Status) in place of the standard one, as apache2
+// sends r->status_line: only when it is the three digits of the status the
+// response is sent with, a space and a reason without CR or LF. It does
+// nothing when w is not the engine's or its response has started.
+func SetStatusLine(w http.ResponseWriter, line string) {
+	rw, ok := w.(*response)
+	if !ok || rw.committed || rw.finished || len(line) <= 4 || line[3] != ' ' || needsSanitize(line) {
+		return
+	}
+	rw.reason = line
+}
+
+// atoiStatus is the status code a status line starts with, 0 for none.
+func atoiStatus(line string) int {
+	if len(line) < 4 || line[3] != ' ' {
+		return 0
+	}
+	n := 0
+	for i := 0; i < 3; i++ {
+		c := line[i]
+		if c < '0' || c > '9' {
+			return 0
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n
+}

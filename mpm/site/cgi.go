@@ -1,0 +1,115 @@
+package site
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/httpd-mpm/httpd-mpm/mpm/cgi"
+	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
+	"github.com/httpd-mpm/httpd-mpm/mpm/static"
+)
+
+// scriptHandler is mod_cgi's handler under the settings d.
+func (h *Handler) scriptHandler(d *Dir, aliased bool) *cgi.Handler {
+	c := &cgi.Handler{
+		Server: &h.Config.cgi, Dir: d.CGI, ExecCGI: d.Options&OptExecCGI != 0, ScriptAliased: aliased,
+		Site: h, LogError: h.Static.LogError, LogLevel: h.Static.LogLevel,
+	}
+	if h.Config.cgi.Module == "cgid" {
+		c.ErrorLog = h.Static.ErrorLog
+	}
+	return c
+}
+
+// scriptAliased is the configuration of a request a ScriptAlias mapped:
+// mod_alias gives it the handler cgi-script.
+type scriptAliased struct {
+	h    *Handler
+	conf static.Configurer
+}
+
+func (s scriptAliased) Configure(r *http.Request, dir, name string) *static.Options {
+	o := s.conf.Configure(r, dir, name)
+	c := *o
+	if ch, ok := c.Handler.(*cgi.Handler); ok {
+		x := *ch
+		x.ScriptAliased = true
+		c.Handler = &x
+	} else {
+		c.Handler = s.h.scriptHandler(&Dir{}, true)
+	}
+	return &c
+}
+
+// Context is the script's CONTEXT_PREFIX and CONTEXT_DOCUMENT_ROOT: those of
+// the Alias or ScriptAlias that maps r (not a regular expression's, as
+// mod_alias), else "" and the DocumentRoot.
+func (h *Handler) Context(r *http.Request) (prefix, root string) {
+	for i := range h.Config.aliases {
+		a := &h.Config.aliases[i]
+		if a.re != nil {
+			if a.re.MatchString(r.URL.Path) {
+				break
+			}
+			continue
+		}
+		if _, ok := prefixMatch(r.URL.Path, a.prefix); ok {
+			return a.prefix, a.target
+		}
+	}
+	return "", h.Static.DocumentRoot
+}
+
+// DocumentRoot is the server's DocumentRoot.
+func (h *Handler) DocumentRoot() string { return h.Static.DocumentRoot }
+
+// Translate is the file name the URL-path p maps to, through Alias and
+// ScriptAlias, else below the DocumentRoot (a subrequest's r->filename and
+// path info, for PATH_TRANSLATED).
+func (h *Handler) Translate(r *http.Request, p string) string {
+	if u, err := url.PathUnescape(p); err == nil {
+		p = u
+	}
+	for i := range h.Config.aliases {
+		if root, rel, ok := h.Config.aliases[i].match(p); ok {
+			return strings.TrimSuffix(root, "/") + rel
+		}
+	}
+	return h.docRoot + p
+}
+
+// redirects counts a request's internal redirects.
+type redirects struct{}
+
+// maxRedirects is apache2's LimitInternalRecursion default.
+const maxRedirects = 10
+
+// Redirect answers r with the local URL u as a GET without a body: a
+// script's Location (apache2's ap_internal_redirect_handler).
+func (h *Handler) Redirect(w http.ResponseWriter, r *http.Request, u string) {
+	n, _ := r.Context().Value(redirects{}).(int)
+	if n >= maxRedirects {
+		if h.Static.LogError != nil {
+			h.Static.LogError(r, static.LevelError, "core", nil, "AH00124: Request exceeded the limit of 10 internal redirects due to probable configuration error. "+
+				"Use 'LimitInternalRecursion' to increase the limit if necessary. Use 'LogLevel debug' to get a backtrace.")
+		}
+		http1.WriteError(w, r, http.StatusInternalServerError, "")
+		return
+	}
+	target, err := url.ParseRequestURI(u)
+	if err != nil {
+		http1.WriteError(w, r, http.StatusInternalServerError, "")
+		return
+	}
+	r2 := r.WithContext(context.WithValue(r.Context(), redirects{}, n+1))
+	r2.URL = target
+	// REQUEST_URI stays the request line's (apache2's the_request).
+	if r2.Method != http.MethodHead {
+		r2.Method = http.MethodGet
+	}
+	r2.Body, r2.ContentLength = http.NoBody, 0
+	delete(r.Header, "Content-Length")
+	h.ServeHTTP(w, r2)
+}
