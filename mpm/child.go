@@ -341,6 +341,11 @@ func RunChild(impl MPM) (status int, ok bool) {
 	if blob == "" {
 		return 0, false
 	}
+	// The spec holds the child's settings, TLS keys included: nothing the
+	// configuration can name (%{ENV:...}, PassEnv, a CGI script's
+	// environment) may read it from the environment. (/proc/PID/environ
+	// still has it: a child holding keys is not dumpable.)
+	os.Unsetenv(wire.ChildEnv)
 	fdOf := func(fd int) int { return fd }
 	// One P until ServeChild (see onOneP).
 	restore := onOneP()

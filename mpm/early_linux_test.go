@@ -333,6 +333,9 @@ func TestChildGOMAXPROCS(t *testing.T) {
 		if early != (r.Env == earlyMarker) {
 			t.Fatalf("child's %s is %q: early %v", wire.ChildEnv, r.Env, early)
 		}
+		if r.EnvLeft != "" {
+			t.Errorf("child's %s is still set while it serves (%.20q...): early %v", wire.ChildEnv, r.EnvLeft, early)
+		}
 		return r
 	}
 	for _, early := range []bool{false, true} {

@@ -60,7 +60,8 @@ type childOrder struct {
 type childReport struct {
 	Pid, Slot, Generation int
 	Extra                 string // Child.Extra
-	Env                   string // wire.ChildEnv as the child sees it
+	Env                   string // wire.ChildEnv as the child was started with it
+	EnvLeft               string // wire.ChildEnv in its environment while it serves ("": RunChild unsets it)
 	ListenerFD            int
 	Local                 string         // the accepted connection's local address
 	FDs                   map[int]string // its open descriptors: number → /proc link
@@ -106,7 +107,7 @@ func (testChildMPM) ServeChild(c *Child) error {
 	defer ln.Close()
 	r := childReport{
 		Pid: os.Getpid(), Slot: c.Slot, Generation: c.Generation, Extra: string(c.Extra),
-		Env: os.Getenv(wire.ChildEnv), ListenerFD: int(c.Listeners[0].File.Fd()), Scoreboard: c.Scoreboard != nil,
+		Env: startEnv(wire.ChildEnv), EnvLeft: os.Getenv(wire.ChildEnv), ListenerFD: int(c.Listeners[0].File.Fd()), Scoreboard: c.Scoreboard != nil,
 		Procs: runtime.GOMAXPROCS(0), ProcsBefore: int(describedProcs.Load()),
 	}
 	if c.Scoreboard != nil {
@@ -134,4 +135,16 @@ func (testChildMPM) ServeChild(c *Child) error {
 	r.Local = conn.LocalAddr().String()
 	r.FDs = proctree.FDs(os.Getpid())
 	return json.NewEncoder(conn).Encode(r)
+}
+
+// startEnv is the variable name as the process was started with it (from
+// /proc/self/environ: RunChild unsets the spec's variable once read).
+func startEnv(name string) string {
+	b, _ := os.ReadFile("/proc/self/environ")
+	for _, kv := range strings.Split(string(b), "\x00") {
+		if v, ok := strings.CutPrefix(kv, name+"="); ok {
+			return v
+		}
+	}
+	return ""
 }
