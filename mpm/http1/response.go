@@ -256,6 +256,7 @@ func (w *response) ReadFrom(src io.Reader) (n int64, err error) {
 	}
 	sent := func(k int64) {
 		w.written += k
+		w.c.out += k
 		if outer != nil {
 			outer.N -= k
 		}

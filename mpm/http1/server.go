@@ -385,7 +385,7 @@ func (s *Server) NewConn(c net.Conn) *Conn {
 func (s *Server) wrap(c net.Conn) *Conn {
 	s.init()
 	cn := &Conn{srv: s, rwc: c, base: &s.cfg.host}
-	cn.cw.c = cn
+	cn.cw.c, cn.cr.c = cn, cn
 	if s.BaseIdentity != nil {
 		if id := s.BaseIdentity(cn); id != nil && id.conf != nil {
 			cn.base = id.conf

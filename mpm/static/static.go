@@ -459,6 +459,15 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, root, croot, rel
 	}
 	fixup(r, o)
 
+	// apache2's default handler reads and discards a request body before it answers,
+	// whatever the answer, which also sends the "100 Continue" a client may be waiting
+	// for.
+	if r.ContentLength != 0 {
+		if _, err := io.Copy(io.Discard, r.Body); err != nil {
+			http1.WriteError(w, r, discardStatus(err), "")
+			return
+		}
+	}
 	switch r.Method {
 	case http.MethodGet, http.MethodHead, http.MethodPost:
 	case http.MethodOptions:
@@ -485,15 +494,6 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, root, croot, rel
 		h.error(w, r, status, o)
 		return
 	}
-	// apache2's default handler reads and discards a request body before it answers,
-	// which also sends the "100 Continue" a client may be waiting for.
-	if r.ContentLength != 0 {
-		if _, err := io.Copy(io.Discard, r.Body); err != nil {
-			http1.WriteError(w, r, discardStatus(err), "")
-			return
-		}
-	}
-
 	if fi.kind == kindDir {
 		index := h.DirectoryIndex
 		if o.DirectoryIndex != nil {
