@@ -81,6 +81,8 @@ type Conn struct {
 	errorPage  bool         // the current response is an error page (WriteError)
 	user       string       // SetUser's, for the access log's %u
 	userSet    bool         // SetUser was called for the current request
+	sig        Signature    // SetSignature's, for the current request's error pages
+	sigSet     bool         // SetSignature was called for the current request
 	env        env.Vars     // the current request's environment variables (Env)
 	sawEOF     bool         // the client closed its side
 	// Byte counts for mod_logio's %I and %O: in and out are the connection's totals
@@ -407,6 +409,7 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 	c.ident = nil
 	c.filter, c.filterSet, c.errorPage = nil, false, false
 	c.user, c.userSet = "", false
+	c.sigSet = false
 	c.env.Reset()
 	c.inMark, c.outMark = c.in-int64(c.br.Buffered()), c.out+int64(c.bw.Buffered())
 	if pipelined {

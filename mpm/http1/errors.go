@@ -93,10 +93,23 @@ func SignatureLine(r *http.Request) string {
 	return string(appendSignature(nil, s, r, ""))
 }
 
+// SetSignature sets the ServerSignature of r's answers, over its server's: apache2's
+// per-directory one (<Directory>, <Location>, <Files>). It does nothing for a request
+// that did not come from this engine.
+func SetSignature(r *http.Request, sig Signature) {
+	if c := ConnFromRequest(r); c != nil {
+		c.sig, c.sigSet = sig, true
+	}
+}
+
 // appendSignature appends prefix and the <address> line, if ServerSignature
 // wants one.
 func appendSignature(b []byte, s *Server, r *http.Request, prefix string) []byte {
-	if sig := hostOf(s, r).signature; sig != SignatureOff && s != nil && s.Software != "" {
+	sig := hostOf(s, r).signature
+	if c := ConnFromRequest(r); c != nil && c.sigSet {
+		sig = c.sig
+	}
+	if sig != SignatureOff && s != nil && s.Software != "" {
 		host, port := signatureHostPort(s, r)
 		b = append(b, prefix...)
 		b = append(b, "<address>"...)

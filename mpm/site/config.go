@@ -150,6 +150,8 @@ type dir struct {
 	setenvif             env.Conditions // SetEnvIf and the like, in sections only
 	deflate              deflate.Dir    // output filters: DEFLATE
 	autoindex            autoindex.Config
+	bodyLimit            *int64           // LimitRequestBody, the engine's -1 for Apache's 0
+	signature            *http1.Signature // ServerSignature
 }
 
 // Dir is the merged configuration for one request path.
@@ -170,6 +172,8 @@ type Dir struct {
 	Env            env.Setting       // mod_env's variables, set at the fixups
 	SetEnvIf       env.Conditions    // the sections' SetEnvIf lines, at the header parser
 	Deflate        deflate.Dir
+	BodyLimit      *int64           // nil: the server's
+	Signature      *http1.Signature // nil: the server's
 }
 
 type redirect struct {
@@ -553,6 +557,31 @@ func (d *dir) set(x Directive, inLocation bool) error {
 			return err
 		}
 		d.etag, d.etagSet = d.etag.Merge(e), true
+	case "limitrequestbody":
+		// Inside sections only: the server's is the engine's.
+		if len(a) == 1 {
+			n, err := strconv.ParseInt(a[0], 10, 64)
+			if err != nil || n < 0 {
+				return errors.New("LimitRequestBody requires a non-negative integer.")
+			}
+			if n == 0 {
+				n = -1
+			}
+			d.bodyLimit = &n
+		}
+	case "serversignature":
+		var sig http1.Signature
+		switch strings.ToLower(strings.Join(a, " ")) {
+		case "off":
+			sig = http1.SignatureOff
+		case "on":
+			sig = http1.SignatureOn
+		case "email":
+			sig = http1.SignatureEMail
+		default:
+			return errors.New("ServerSignature: use one of: off | on | email")
+		}
+		d.signature = &sig
 	case "header", "requestheader":
 		return d.headers.Add(strings.EqualFold(x.Name, "requestheader"), a)
 	case "expiresactive", "expiresbytype", "expiresdefault":
@@ -652,6 +681,12 @@ func (m *Dir) merge(d *dir) {
 	m.Env = m.Env.Merge(&d.env)
 	m.SetEnvIf = m.SetEnvIf.Merge(&d.setenvif)
 	m.Deflate = m.Deflate.Merge(&d.deflate)
+	if d.bodyLimit != nil {
+		m.BodyLimit = d.bodyLimit
+	}
+	if d.signature != nil {
+		m.Signature = d.signature
+	}
 }
 
 // responds reports whether the level has a mod_headers, mod_expires, mod_env

@@ -334,6 +334,8 @@ func (h *Handler) options(d *Dir) *static.Options {
 		DefaultCharset:       d.DefaultCharset,
 		FileETag:             d.FileETag.Fields(),
 		Autoindex:            d.Autoindex,
+		BodyLimit:            d.BodyLimit,
+		Signature:            d.Signature,
 	}
 	if p := d.Authz.Policy(h.log, authn.For(d.Auth, h.log)); p != nil && !o.Denied {
 		o.Access = p

@@ -211,6 +211,11 @@ type Options struct {
 	// Filter, if set, rewrites the bodies of the files and listings served
 	// under these settings (package deflate).
 	Filter OutputFilter
+	// BodyLimit, if set, is the request body's LimitRequestBody (-1:
+	// unlimited), and Signature the ServerSignature of the answers, over the
+	// server's (see http1.SetBodyLimit, http1.SetSignature).
+	BodyLimit *int64
+	Signature *http1.Signature
 }
 
 // OutputFilter rewrites the body of an answer, as apache2's content output
@@ -373,6 +378,12 @@ func (h *Handler) rootOf(root string) (string, error) {
 func (h *Handler) options(r *http.Request, conf Configurer, dir, name string) *Options {
 	if conf != nil {
 		if o := conf.Configure(r, dir, name); o != nil {
+			if o.BodyLimit != nil {
+				http1.SetBodyLimit(r, *o.BodyLimit)
+			}
+			if o.Signature != nil {
+				http1.SetSignature(r, *o.Signature)
+			}
 			return o
 		}
 	}
