@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"net/url"
 	"path"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -94,7 +95,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, l := range c.locations {
 		if l.conf.redirect != nil && l.matchURL(p) {
-			h.redirect(w, r, l.conf.redirect, l.conf.redirect.target, p)
+			// Its URL is escaped as RedirectMatch's substitution (mod_alias's try_redirect).
+			h.redirect(w, r, l.conf.redirect, escapeRedirect(l.conf.redirect.target), p)
 			return
 		}
 	}
@@ -239,6 +241,13 @@ func (a *alias) match(p string) (root, rel string, ok bool) {
 			return "", "", false
 		}
 		target = string(a.re.ExpandString(nil, a.target, p, m))
+		// The substitution is the file name, whatever p ends with: a
+		// directory only when it ends with a slash or names one.
+		if !strings.HasSuffix(target, "/") && strings.HasSuffix(p, "/") {
+			if fi, err := os.Stat(target); err != nil || !fi.IsDir() {
+				return filepath.Dir(target), "/" + filepath.Base(target), true
+			}
+		}
 	} else {
 		rest, ok := prefixMatch(p, a.prefix)
 		if !ok {
