@@ -87,6 +87,8 @@ DocumentRoot @DOCS@
 </DirectoryMatch>
 RewriteEngine On
 RewriteRule ^/r/(.*) http://x.example/$1 [R]
+RewriteRule ^/ne/(.*) http://x.example/$1 [R,NE]
+RewriteRule ^/co/(.*) - [CO=k:$1:main.test]
 RewriteCond %{REQUEST_URI} ^/c/(.*)$
 RewriteRule ^ http://c.example/%1 [R]
 RedirectMatch ^/m/a.b$ http://m.example/newline
@@ -153,6 +155,18 @@ func TestAliasMatchSlash(t *testing.T) {
 	p := startPair(t, 1, dotAllConf, map[string]string{"al/x.txt": "alias\n", "al/sub/index.html": "<p>sub</p>\n"})
 	var reqs []diffRequest
 	for _, path := range []string{"/am/", "/am/x", "/ad/sub/", "/ad/sub", "/ad/x.txt/"} {
+		reqs = append(reqs, diffRequest{Raw: get(path, "main.test")})
+	}
+	p.check(reqs)
+}
+
+// TestRewriteHeaderCRLF: a RewriteRule whose Location ([R,NE]) or
+// Set-Cookie ([CO]) gets a CR or LF from the request is answered 500, as
+// apache2's check of the response header (AH02430) answers it.
+func TestRewriteHeaderCRLF(t *testing.T) {
+	p := startPair(t, 1, dotAllConf, map[string]string{"al/x.txt": "alias\n"})
+	var reqs []diffRequest
+	for _, path := range []string{"/ne/a%0d%0aSet-Cookie:%20x=1", "/ne/a%0ab", "/ne/a%09b", "/ne/ok", "/co/a%0d%0aX-Y:%20z", "/co/a%0db", "/co/ok"} {
 		reqs = append(reqs, diffRequest{Raw: get(path, "main.test")})
 	}
 	p.check(reqs)

@@ -298,3 +298,19 @@ func ServerHostPort(r *http.Request) (host, port string) {
 	}
 	return signatureHostPort(s, r)
 }
+
+// appendErrorPageAfter is the page of status sent while answering another
+// status, first (apache2's recursive error): status's page, with a paragraph
+// naming first before the signature.
+func appendErrorPageAfter(b []byte, s *Server, r *http.Request, status, first int) []byte {
+	const end = "</body></html>\n"
+	b = appendErrorPage(b, s, r, status, "", "")
+	cut := len(b) - len(end) - len(appendSignature(nil, s, r, "<hr>\n"))
+	tail := string(b[cut:])
+	b = append(b[:cut], "<p>Additionally, a "...)
+	b = strconv.AppendInt(b, int64(first), 10)
+	b = append(b, ' ')
+	b = append(b, statusText(first)...)
+	b = append(b, "\nerror was encountered while trying to use an ErrorDocument to handle the request.</p>\n"...)
+	return append(b, tail...)
+}
