@@ -37,9 +37,9 @@ func TestLogio(t *testing.T) {
 		get("/a.txt", "main.test"),
 		get("/big.bin", "main.test"),
 		get("/missing", "main.test"),
-		"GET /big.bin HTTP/1.1\r\nHost: main.test\r\nRange: bytes=10-99\r\nConnection: close\r\n\r\n",
+		request("GET", "/big.bin", "main.test", "", "Range: bytes=10-99"),
 		"GET /a.txt HTTP/1.0\r\n\r\n",
-		"POST /a.txt HTTP/1.1\r\nHost: main.test\r\nContent-Length: 11\r\nConnection: close\r\n\r\nhello=world",
+		request("POST", "/a.txt", "main.test", "hello=world"),
 		"POST /missing HTTP/1.1\r\nHost: main.test\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
 		"GET /a.txt HTTP/1.1\r\nHost: main.test\r\nBad header\r\n\r\n",
 		// Pipelined on one connection: each request counts its own bytes.
@@ -50,7 +50,7 @@ func TestLogio(t *testing.T) {
 	}
 	p.check(reqs)
 	// A HEAD's answer does not parse here: only its log lines are compared.
-	head := "HEAD /a.txt HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n"
+	head := request("HEAD", "/a.txt", "main.test", "")
 	for _, s := range []*diffServer{p.apache, p.ours} {
 		if _, err := s.exchange(t, "127.0.0.1", 0, head, 5*time.Second); err != nil {
 			t.Fatalf("%s: %v", s.name, err)

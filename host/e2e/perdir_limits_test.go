@@ -1,9 +1,6 @@
 package e2e_test
 
-import (
-	"strconv"
-	"testing"
-)
+import "testing"
 
 // perDirConf sets LimitRequestBody and ServerSignature in sections, where
 // apache2 takes them per directory.
@@ -38,9 +35,7 @@ func TestPerDirLimits(t *testing.T) {
 		"loc/l.txt":   "l\n",
 	}
 	p := startPair(t, 1, perDirConf, docs)
-	post := func(path, body string) string {
-		return "POST " + path + " HTTP/1.1\r\nHost: main.test\r\nContent-Length: " + strconv.Itoa(len(body)) + "\r\nConnection: close\r\n\r\n" + body
-	}
+	post := func(path, body string) string { return request("POST", path, "main.test", body) }
 	p.check([]diffRequest{
 		{Raw: post("/a.txt", "0123456789")},
 		{Raw: post("/small/s.txt", "0123")},
