@@ -23,6 +23,19 @@ const (
 	DefaultBodyMinRate           = 500              // mod_reqtimeout's default MinRate=500 (bytes/s)
 )
 
+// ParseSignature reads a ServerSignature keyword: On, Off or EMail, in any case.
+func ParseSignature(s string) (Signature, bool) {
+	switch strings.ToLower(s) {
+	case "off":
+		return SignatureOff, true
+	case "on":
+		return SignatureOn, true
+	case "email":
+		return SignatureEMail, true
+	}
+	return SignatureOff, false
+}
+
 // Signature is Apache's ServerSignature setting: whether error pages the engine and
 // WriteError produce end with an <address> line naming the server.
 type Signature int

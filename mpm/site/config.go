@@ -570,15 +570,8 @@ func (d *dir) set(x Directive, inLocation bool) error {
 			d.bodyLimit = &n
 		}
 	case "serversignature":
-		var sig http1.Signature
-		switch strings.ToLower(strings.Join(a, " ")) {
-		case "off":
-			sig = http1.SignatureOff
-		case "on":
-			sig = http1.SignatureOn
-		case "email":
-			sig = http1.SignatureEMail
-		default:
+		sig, ok := http1.ParseSignature(strings.Join(a, " "))
+		if !ok {
 			return errors.New("ServerSignature: use one of: off | on | email")
 		}
 		d.signature = &sig
