@@ -77,6 +77,10 @@ func testHandler() http.Handler {
 		w.Header().Set("X-A", "a\r\nSet-Cookie: evil=1")
 		io.WriteString(w, "ok")
 	})
+	mux.HandleFunc("/fold", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-A", "a\r\n \tb")
+		io.WriteString(w, "ok")
+	})
 	mux.HandleFunc("/close", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Connection", "close")
 		io.WriteString(w, "bye")
@@ -549,6 +553,12 @@ func conformanceCases() []convCase {
 			want: []wantResp{{status: "HTTP/1.1 500 Internal Server Error", header: map[string]string{"X-A": absent, "Set-Cookie": absent},
 				body: "~<p>Additionally, a 200 OK\nerror was encountered while trying to use an ErrorDocument to handle the request.</p>"}},
 			closed: true,
+		},
+		{
+			// A fold passes apache2's check, which writes it as one space.
+			name: "a folded response header value is sent unfolded",
+			raw:  "GET /fold HTTP/1.1\r\nHost: h\r\n\r\n",
+			want: []wantResp{{status: "HTTP/1.1 200 OK", header: map[string]string{"X-A": "a b"}}},
 		},
 		// TRACE, checked against apache2 2.4.71 with TraceEnable Off, On and Extended.
 		{

@@ -623,7 +623,9 @@ func validFieldName(k string) bool {
 	return true
 }
 
-// writeField writes "k: v\r\n", turning CR and LF in v into spaces (no header injection).
+// writeField writes "k: v\r\n" with v unfolded: a CR LF and the blanks after it are
+// one space, as apache2 writes them (badHeader lets nothing else with a CR or LF
+// through; any such is a space, so that no field is ever injected).
 func writeField(bw *bufio.Writer, k, v string) {
 	bw.WriteString(k)
 	bw.WriteString(": ")
@@ -645,10 +647,18 @@ func needsSanitize(v string) bool {
 }
 
 func sanitizeValue(v string) []byte {
-	b := []byte(v)
-	for i, c := range b {
-		if c == '\r' || c == '\n' {
-			b[i] = ' '
+	b := make([]byte, 0, len(v))
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case c == '\r' && i+1 < len(v) && v[i+1] == '\n':
+			b = append(b, ' ')
+			for i += 2; i < len(v) && (v[i] == ' ' || v[i] == '\t'); i++ {
+			}
+			i--
+		case c == '\r' || c == '\n':
+			b = append(b, ' ')
+		default:
+			b = append(b, c)
 		}
 	}
 	return b
