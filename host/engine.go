@@ -34,13 +34,8 @@ func engineSettings(c *mpm.Core, s *config.Server) {
 
 // engineSignature is a ServerSignature keyword (config.PerServer's) as the engine's.
 func engineSignature(sig string) http1.Signature {
-	switch sig {
-	case "on":
-		return http1.SignatureOn
-	case "email":
-		return http1.SignatureEMail
-	}
-	return http1.SignatureOff
+	s, _ := http1.ParseSignature(sig)
+	return s
 }
 
 // engineTrace is a TraceEnable keyword (config.PerServer's) as the engine's.

@@ -120,6 +120,7 @@ func accessLogHook(main *vserver, table *vhostTable) func(c *http1.Conn, r *http
 			Start: c.RequestStart(), End: time.Now(),
 			RemoteAddr: c.RemoteAddr(), LocalAddr: c.LocalAddr(), Header: c.ResponseHeader(),
 			ServerName: s.logName, Requests: c.Requests(), KeepAlive: c.KeepingAlive(),
+			BytesIn: c.BytesIn(), BytesOut: c.BytesOut(),
 			Env: c.Env(),
 		}
 		e.User, e.UserSet = c.User()

@@ -500,8 +500,22 @@ type diffRequest struct {
 }
 
 // get is a plain HTTP/1.1 GET of path with the Host header host.
-func get(path, host string) string {
-	return "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n"
+func get(path, host string) string { return request("GET", path, host, "") }
+
+// request is an HTTP/1.1 request for path with the Host header host, the
+// fields given ("Name: value"), Connection: close and body, which a POST
+// or PUT always declares (Content-Length: 0 for none).
+func request(method, path, host, body string, fields ...string) string {
+	var b strings.Builder
+	b.WriteString(method + " " + path + " HTTP/1.1\r\nHost: " + host + "\r\n")
+	for _, f := range fields {
+		b.WriteString(f + "\r\n")
+	}
+	if body != "" || method == "POST" || method == "PUT" {
+		b.WriteString("Content-Length: " + strconv.Itoa(len(body)) + "\r\n")
+	}
+	b.WriteString("Connection: close\r\n\r\n" + body)
+	return b.String()
 }
 
 // check sends each request to Apache, then to ours, and reports every

@@ -87,12 +87,19 @@ DocumentRoot @DOCS@
 </DirectoryMatch>
 RewriteEngine On
 RewriteRule ^/r/(.*) http://x.example/$1 [R]
+RewriteRule ^/ne/(.*) http://x.example/$1 [R,NE]
+RewriteRule ^/co/(.*) - [CO=k:$1:main.test]
 RewriteCond %{REQUEST_URI} ^/c/(.*)$
 RewriteRule ^ http://c.example/%1 [R]
 RedirectMatch ^/m/a.b$ http://m.example/newline
 Redirect /old http://x.example/new
 RedirectMatch ^/mm/(.*)$ http://x.example/t/$1
 AliasMatch ^/al/x(.*)$ @DOCS@/al/x.txt$1
+AliasMatch ^/am/(.*)$ @DOCS@/al/x.txt$1
+AliasMatch ^/ad/(.*)$ @DOCS@/al/$1
+<Location /lr>
+    Redirect "http://x.example/a b<c>%7e?q=a b#f g"
+</Location>
 SetEnvIf Request_URI ^/env/.*$ envdot=1
 Header set X-Env-Dot yes env=envdot
 `
@@ -129,13 +136,37 @@ func TestRegexDotAll(t *testing.T) {
 }
 
 // TestRedirectEscaping: mod_alias escapes what it puts in Location: the
-// rest of a Redirect's (decoded) path, and a RedirectMatch substitution but
-// its query and fragment (a decoded %3F or %23 splits there, as apr_uri_parse
-// does); ';' stays.
+// rest of a Redirect's (decoded) path, and a RedirectMatch substitution or
+// the URL of a Redirect inside <Location> but its query and fragment (a
+// decoded %3F or %23 splits there, as apr_uri_parse does); ';' stays.
 func TestRedirectEscaping(t *testing.T) {
 	p := startPair(t, 1, dotAllConf, map[string]string{"al/x.txt": "alias\n"})
 	var reqs []diffRequest
-	for _, path := range []string{"/old/a%20b%3Bc", "/old/x%25y", "/mm/a%0ab%20c?q=1%202", "/mm/x%3Fy", "/mm/p%23q"} {
+	for _, path := range []string{"/old/a%20b%3Bc", "/old/x%25y", "/mm/a%0ab%20c?q=1%202", "/mm/x%3Fy", "/mm/p%23q", "/lr", "/lr/x?y=1"} {
+		reqs = append(reqs, diffRequest{Raw: get(path, "main.test")})
+	}
+	p.check(reqs)
+}
+
+// TestAliasMatchSlash: an AliasMatch substitution is the file name whatever
+// the URL-path ends with: "/am/" maps to a file (apache2 serves it), "/ad/"
+// to a directory.
+func TestAliasMatchSlash(t *testing.T) {
+	p := startPair(t, 1, dotAllConf, map[string]string{"al/x.txt": "alias\n", "al/sub/index.html": "<p>sub</p>\n"})
+	var reqs []diffRequest
+	for _, path := range []string{"/am/", "/am/x", "/ad/sub/", "/ad/sub", "/ad/x.txt/"} {
+		reqs = append(reqs, diffRequest{Raw: get(path, "main.test")})
+	}
+	p.check(reqs)
+}
+
+// TestRewriteHeaderCRLF: a RewriteRule whose Location ([R,NE]) or
+// Set-Cookie ([CO]) gets a CR or LF from the request is answered 500, as
+// apache2's check of the response header (AH02430) answers it.
+func TestRewriteHeaderCRLF(t *testing.T) {
+	p := startPair(t, 1, dotAllConf, map[string]string{"al/x.txt": "alias\n"})
+	var reqs []diffRequest
+	for _, path := range []string{"/ne/a%0d%0aSet-Cookie:%20x=1", "/ne/a%0ab", "/ne/a%09b", "/ne/ok", "/co/a%0d%0aX-Y:%20z", "/co/a%0db", "/co/ok"} {
 		reqs = append(reqs, diffRequest{Raw: get(path, "main.test")})
 	}
 	p.check(reqs)

@@ -66,6 +66,16 @@ CustomLog logs/main_log vhost
 </VirtualHost>
 `
 
+// vhostSection is a <VirtualHost addr> section named name.test, serving
+// @DOCS@/name (vhostDocs), with lines inside it.
+func vhostSection(addr, name string, lines ...string) string {
+	s := "<VirtualHost " + addr + ">\n    ServerName " + name + ".test\n    DocumentRoot @DOCS@/" + name + "\n"
+	for _, l := range lines {
+		s += "    " + l + "\n"
+	}
+	return s + "</VirtualHost>\n"
+}
+
 // vhostDocs gives each named directory an index page and a file saying
 // its name.
 func vhostDocs(names ...string) map[string]string {
@@ -621,7 +631,7 @@ func TestVhostSettings(t *testing.T) {
 // vhostLimitsConf: on port 0 the first (default) name-based vhost sets
 // small request limits, on port 1 the second one does; 127.0.0.2 has an
 // IP-based vhost with small limits.
-const vhostLimitsConf = `ServerName main.test
+var vhostLimitsConf = `ServerName main.test
 Listen 127.0.0.1:@P0@
 Listen 127.0.0.1:@P1@
 Listen 127.0.0.2:@P0@
@@ -629,34 +639,14 @@ DocumentRoot @DOCS@/main
 <Directory @DOCS@>
     Require all granted
 </Directory>
-<VirtualHost 127.0.0.1:@P0@>
-    ServerName lim.test
-    DocumentRoot @DOCS@/lim
-    LimitRequestLine 100
-    LimitRequestFieldSize 100
-    LimitRequestFields 5
-</VirtualHost>
-<VirtualHost 127.0.0.1:@P0@>
-    ServerName free.test
-    DocumentRoot @DOCS@/free
-</VirtualHost>
-<VirtualHost 127.0.0.1:@P1@>
-    ServerName free.test
-    DocumentRoot @DOCS@/free
-</VirtualHost>
-<VirtualHost 127.0.0.1:@P1@>
-    ServerName lim.test
-    DocumentRoot @DOCS@/lim
-    LimitRequestLine 100
-    LimitRequestFieldSize 100
-    LimitRequestFields 5
-</VirtualHost>
-<VirtualHost 127.0.0.2:@P0@>
-    ServerName ip.test
-    DocumentRoot @DOCS@/ip
-    LimitRequestFieldSize 100
-</VirtualHost>
-`
+` + vhostSection("127.0.0.1:@P0@", "lim", smallLimits...) +
+	vhostSection("127.0.0.1:@P0@", "free") +
+	vhostSection("127.0.0.1:@P1@", "free") +
+	vhostSection("127.0.0.1:@P1@", "lim", smallLimits...) +
+	vhostSection("127.0.0.2:@P0@", "ip", "LimitRequestFieldSize 100")
+
+// smallLimits are the request limits of vhostLimitsConf's lim.test.
+var smallLimits = []string{"LimitRequestLine 100", "LimitRequestFieldSize 100", "LimitRequestFields 5"}
 
 // TestVhostLimits: LimitRequestLine, LimitRequestFieldSize and
 // LimitRequestFields are those of the connection's address's default

@@ -19,7 +19,7 @@ import (
 // virtual host (long.test) has the main server's settings and short.test
 // sets KeepAliveTimeout 1 and Timeout 1; on port 1 the default one
 // (base.test) sets them, other.test does not.
-const vhostTimeoutConf = `ServerName main.test
+var vhostTimeoutConf = `ServerName main.test
 KeepAlive On
 KeepAliveTimeout 30
 Timeout 30
@@ -29,27 +29,10 @@ DocumentRoot @DOCS@/main
 <Directory @DOCS@>
     Require all granted
 </Directory>
-<VirtualHost 127.0.0.1:@P0@>
-    ServerName long.test
-    DocumentRoot @DOCS@/long
-</VirtualHost>
-<VirtualHost 127.0.0.1:@P0@>
-    ServerName short.test
-    DocumentRoot @DOCS@/short
-    KeepAliveTimeout 1
-    Timeout 1
-</VirtualHost>
-<VirtualHost 127.0.0.1:@P1@>
-    ServerName base.test
-    DocumentRoot @DOCS@/base
-    KeepAliveTimeout 1
-    Timeout 1
-</VirtualHost>
-<VirtualHost 127.0.0.1:@P1@>
-    ServerName other.test
-    DocumentRoot @DOCS@/other
-</VirtualHost>
-`
+` + vhostSection("127.0.0.1:@P0@", "long") +
+	vhostSection("127.0.0.1:@P0@", "short", "KeepAliveTimeout 1", "Timeout 1") +
+	vhostSection("127.0.0.1:@P1@", "base", "KeepAliveTimeout 1", "Timeout 1") +
+	vhostSection("127.0.0.1:@P1@", "other")
 
 // timeoutProbe is one connection of TestVhostTimeouts: what it sent, and
 // whether the server should give up on it after 1 s (else after 30 s).

@@ -54,6 +54,12 @@ func (it *item) append(b []byte, e *Entry) []byte {
 			return append(b, '-')
 		}
 		return strconv.AppendInt(b, e.BodyBytes, 10)
+	case 'I':
+		return strconv.AppendInt(b, e.BytesIn, 10)
+	case 'O':
+		return strconv.AppendInt(b, e.BytesOut, 10)
+	case 'S':
+		return strconv.AppendInt(b, e.BytesIn+e.BytesOut, 10)
 	case 'D':
 		return strconv.AppendInt(b, e.End.Sub(e.Start).Microseconds(), 10)
 	case 'T':

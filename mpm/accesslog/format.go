@@ -6,8 +6,8 @@
 // Every directive of mod_log_config 2.4 parses. %{VAR}e is the request's environment
 // variable (package env). Those that describe something this
 // server does not have are logged as "-": %n (notes), %C
-// (cookies), %R (handler), %f (file name), %L (log id), %I, %O and %S (mod_logio's byte
-// counts) and %{...}^ti/^to (trailers). %l is always "-" (no identd). Nothing on the logging path allocates.
+// (cookies), %R (handler), %f (file name), %L (log id), %^FB (time to first byte) and
+// %{...}^ti/^to (trailers). %l is always "-" (no identd). Nothing on the logging path allocates.
 package accesslog
 
 import (
@@ -45,6 +45,8 @@ type Entry struct {
 	Header     http.Header // the response header
 	ServerName string      // ServerName, "[scheme://]host[:port]" (%v, %p)
 	Requests   int         // requests served on the connection, this one included
+	BytesIn    int64       // bytes of the connection the request took (%I)
+	BytesOut   int64       // bytes of the response, header included (%O)
 	KeepAlive  bool        // the connection stays open after this response
 	// User is the user name the request's credentials gave (%u), when UserSet.
 	User    string
@@ -130,7 +132,7 @@ outer:
 			if len(s) < 3 {
 				return nil, errRanOff
 			}
-			if s[1:3] != "ti" && s[1:3] != "to" {
+			if s[1:3] != "ti" && s[1:3] != "to" && s[1:3] != "FB" {
 				return nil, errors.New("Unrecognized LogFormat directive %" + s[:3])
 			}
 			s = s[3:]

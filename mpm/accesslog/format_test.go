@@ -21,7 +21,7 @@ func entry(method, target, proto string, hdr http.Header) *Entry {
 		Start: start, End: start.Add(312 * time.Microsecond),
 		RemoteAddr: "127.0.0.1:40786", LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 18080},
 		Header:     http.Header{"Content-Type": {"text/plain"}},
-		ServerName: "localhost", Requests: 1, KeepAlive: true,
+		ServerName: "localhost", Requests: 1, KeepAlive: true, BytesIn: 80, BytesOut: 250,
 	}
 }
 
@@ -69,7 +69,8 @@ func TestDirectives(t *testing.T) {
 		{"%400,501{User-agent}i %!200{User-agent}i %200{User-agent}i", "- - curl/7.88.1"},
 		{"[%{msec}t] [%{usec_frac}t] [%{msec_frac}t] [%{sec}t]", "[1795300450706] [706194] [706] [1795300450]"},
 		{"%{ms}T %{us}T %T", "0 312 0"},
-		{"%l %u %L %f %{x}e %{x}n %{x}C %R %I %O %S %{x}^ti", "- - - - - - - - - - - -"},
+		{"%l %u %L %f %{x}e %{x}n %{x}C %R %^FB %{x}^ti", "- - - - - - - - - -"},
+		{"%I %O %S", "80 250 330"},
 		{`100%% "%r"\t\n`, "100% \"GET /hello.txt?a=1&b=\\\"2\\\" HTTP/1.1\"\t\n"},
 		{"%{%Y-%m-%d %H:%M:%S %a %b %j}t", start.Local().Format("2006-01-02 15:04:05 Mon Jan ") + start.Local().Format("002")},
 		{"%{end:%s}t", "1795300450"},

@@ -21,6 +21,15 @@ func (c *Conn) RequestLine() []byte {
 // engine, for its own answers) set it, without the fields the engine adds itself.
 func (c *Conn) ResponseHeader() http.Header { return c.hdr }
 
+// BytesIn is how many bytes of the connection the current request took: its
+// request line, header and the body read or discarded (apache2's mod_logio %I).
+func (c *Conn) BytesIn() int64 { return c.in - int64(c.br.Buffered()) - c.inMark }
+
+// BytesOut is how many bytes of the response just written left for the client, its
+// header included (apache2's mod_logio %O). The end of a response left to the MPM
+// (Unsent) counts as sent.
+func (c *Conn) BytesOut() int64 { return c.out + int64(c.bw.Buffered()) - c.outMark }
+
 // KeepingAlive reports whether the connection stays open after the response just
 // written (apache2's %X: "+" if so).
 func (c *Conn) KeepingAlive() bool { return c.keepNext }

@@ -118,6 +118,23 @@ func (b *body) read1(p []byte) (n int, err error) {
 	return n, nil
 }
 
+// SetBodyLimit sets the LimitRequestBody of r's body (-1: unlimited), over its
+// server's: apache2's per-directory one. A Content-Length over it fails the first
+// read, before any byte is read or "100 Continue" sent, as apache2's HTTP_IN filter
+// does; a handler that gives up on the body gets the engine's 413. It does nothing
+// for a body that did not come from this engine.
+func SetBodyLimit(r *http.Request, n int64) {
+	b, ok := r.Body.(*body)
+	if !ok {
+		return
+	}
+	b.limit = n
+	if n >= 0 && !b.chunked && b.err == nil && b.read+b.left > n {
+		b.tooLarge = true
+		b.err = &http.MaxBytesError{Limit: n}
+	}
+}
+
 func (b *body) fail(err error) error {
 	if isTimeout(err) {
 		b.timedOut = true

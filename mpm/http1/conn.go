@@ -60,6 +60,7 @@ type Conn struct {
 	bw     *bufio.Writer
 	pend   []byte // body buffered before commit; nil until needed
 	cw     connWriter
+	cr     connReader
 	parser parser
 	hdr    http.Header // response header map, cleared per request
 	keys   []string    // header-order scratch
@@ -82,8 +83,15 @@ type Conn struct {
 	variants   string       // the current request's variant list (SetVariantList)
 	user       string       // SetUser's, for the access log's %u
 	userSet    bool         // SetUser was called for the current request
+	sig        Signature    // SetSignature's, for the current request's error pages
+	sigSet     bool         // SetSignature was called for the current request
 	env        env.Vars     // the current request's environment variables (Env)
 	sawEOF     bool         // the client closed its side
+	// Byte counts for mod_logio's %I and %O: in and out are the connection's totals
+	// (read from rwc; handed to it or left to the MPM as unsent), inMark and outMark
+	// where the current request started in them.
+	in, out         int64
+	inMark, outMark int64
 
 	tc        *tls.Conn         // rwc when the connection serves TLS (Server.TLS)
 	plain     bool              // a plain HTTP client on a TLS port: answered 400 (plainOnTLS)
@@ -109,12 +117,24 @@ type Conn struct {
 // connWriter is the bufio.Writer's destination: it bounds each write by Timeout.
 type connWriter struct{ c *Conn }
 
-func (w *connWriter) Write(p []byte) (int, error) {
+func (w *connWriter) Write(p []byte) (n int, err error) {
 	if w.c.try {
-		return w.c.tryWrite(p)
+		n, err = w.c.tryWrite(p)
+	} else {
+		w.c.setWriteDeadline()
+		n, err = w.c.rwc.Write(p)
 	}
-	w.c.setWriteDeadline()
-	return w.c.rwc.Write(p)
+	w.c.out += int64(n)
+	return n, err
+}
+
+// connReader is the bufio.Reader's source: it counts what it reads.
+type connReader struct{ c *Conn }
+
+func (r *connReader) Read(p []byte) (int, error) {
+	n, err := r.c.rwc.Read(p)
+	r.c.in += int64(n)
+	return n, err
 }
 
 func (c *Conn) setWriteDeadline() {
@@ -259,10 +279,10 @@ func (c *Conn) releaseLocked() {
 func (c *Conn) acquire() {
 	if c.br == nil {
 		if br, ok := readerPool.Get().(*bufio.Reader); ok {
-			br.Reset(c.rwc)
+			br.Reset(&c.cr)
 			c.br = br
 		} else {
-			c.br = bufio.NewReaderSize(c.rwc, readBufSize)
+			c.br = bufio.NewReaderSize(&c.cr, readBufSize)
 		}
 	}
 	if c.bw == nil {
@@ -371,6 +391,7 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 	}
 
 	// Wait for the first byte of the request.
+	pipelined := c.br.Buffered() > 0 && c.nreq.Load() > 0
 	if c.br.Buffered() == 0 {
 		if c.nreq.Load() == 0 {
 			c.rwc.SetReadDeadline(c.progress(time.Now()).Add(c.base.timeout))
@@ -401,9 +422,16 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 	c.ident = nil
 	c.filter, c.filterSet, c.errorPage, c.variants = nil, false, false, ""
 	c.user, c.userSet = "", false
+	c.sigSet = false
 	c.env.Reset()
 	if c.tc != nil {
 		c.env.Set("HTTPS", "on") // mod_ssl's, for every request over TLS
+	}
+	c.inMark, c.outMark = c.in-int64(c.br.Buffered()), c.out+int64(c.bw.Buffered())
+	if pipelined {
+		// apache2 peeks at one byte of a pipelined request after logging the one
+		// before it, which mod_logio counts for this one.
+		c.inMark--
 	}
 	c.rwc.SetReadDeadline(c.start.Add(c.base.timeout))
 	c.nreq.Add(1)

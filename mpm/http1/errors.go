@@ -93,10 +93,23 @@ func SignatureLine(r *http.Request) string {
 	return string(appendSignature(nil, s, r, ""))
 }
 
+// SetSignature sets the ServerSignature of r's answers, over its server's: apache2's
+// per-directory one (<Directory>, <Location>, <Files>). It does nothing for a request
+// that did not come from this engine.
+func SetSignature(r *http.Request, sig Signature) {
+	if c := ConnFromRequest(r); c != nil {
+		c.sig, c.sigSet = sig, true
+	}
+}
+
 // appendSignature appends prefix and the <address> line, if ServerSignature
 // wants one.
 func appendSignature(b []byte, s *Server, r *http.Request, prefix string) []byte {
-	if sig := hostOf(s, r).signature; sig != SignatureOff && s != nil && s.Software != "" {
+	sig := hostOf(s, r).signature
+	if c := ConnFromRequest(r); c != nil && c.sigSet {
+		sig = c.sig
+	}
+	if sig != SignatureOff && s != nil && s.Software != "" {
 		host, port := signatureHostPort(s, r)
 		b = append(b, prefix...)
 		b = append(b, "<address>"...)
@@ -299,4 +312,20 @@ func appendVariants(b []byte, r *http.Request) []byte {
 		b = append(b, c.variants...)
 	}
 	return b
+}
+
+// appendErrorPageAfter is the page of status sent while answering another
+// status, first (apache2's recursive error): status's page, with a paragraph
+// naming first before the signature.
+func appendErrorPageAfter(b []byte, s *Server, r *http.Request, status, first int) []byte {
+	const end = "</body></html>\n"
+	b = appendErrorPage(b, s, r, status, "", "")
+	cut := len(b) - len(end) - len(appendSignature(nil, s, r, "<hr>\n"))
+	tail := string(b[cut:])
+	b = append(b[:cut], "<p>Additionally, a "...)
+	b = strconv.AppendInt(b, int64(first), 10)
+	b = append(b, ' ')
+	b = append(b, statusText(first)...)
+	b = append(b, "\nerror was encountered while trying to use an ErrorDocument to handle the request.</p>\n"...)
+	return append(b, tail...)
 }

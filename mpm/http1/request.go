@@ -185,7 +185,7 @@ func (p *parser) readRequest(br *bufio.Reader, cfg *limits, req *http.Request, v
 			}
 			v := trimOWS(ln.start, ln.end, p.head)
 			if !validValue(p.head[v.start:v.end]) {
-				return info, errBadRequest
+				return info, p.skipField(br, cfg)
 			}
 			if int(ln.end-fieldStart) > cfg.fieldLimit {
 				return info, errFieldLong
@@ -198,17 +198,17 @@ func (p *parser) readRequest(br *bufio.Reader, cfg *limits, req *http.Request, v
 		}
 		colon := bytes.IndexByte(b, ':')
 		if colon <= 0 {
-			return info, errBadRequest
+			return info, p.skipField(br, cfg)
 		}
 		if isTrace {
 			p.trace = append(append(p.trace, '\r', '\n'), b[:colon]...)
 		}
 		if !canonicalizeName(b[:colon]) {
-			return info, errBadRequest
+			return info, p.skipField(br, cfg)
 		}
 		v := trimOWS(ln.start+int32(colon)+1, ln.end, p.head)
 		if !validValue(p.head[v.start:v.end]) {
-			return info, errBadRequest
+			return info, p.skipField(br, cfg)
 		}
 		if isTrace {
 			p.trace = append(append(p.trace, ':', ' '), p.head[v.start:v.end]...)
@@ -216,6 +216,7 @@ func (p *parser) readRequest(br *bufio.Reader, cfg *limits, req *http.Request, v
 		fieldStart = ln.start
 		nfields++
 		if nfields > cfg.maxFields {
+			p.skipField(br, cfg)
 			return info, errFieldCount
 		}
 		p.fields = append(p.fields, field{name: span{ln.start, ln.start + int32(colon)}, value: v})
@@ -408,6 +409,18 @@ func (p *parser) readRequest(br *bufio.Reader, cfg *limits, req *http.Request, v
 // ap_parse_request_line takes it even from a line it then refuses: the bytes up to the
 // first white space, after any leading white space; "" when no request line was read
 // (or it is blank). Only the error paths call it: a request read whole has its Method.
+// skipField reads on past a malformed field line to the next line that does not
+// continue it, as apache2 does, which checks a field once it has read the line after
+// it (mod_logio's %I counts those bytes too). It returns errBadRequest.
+func (p *parser) skipField(br *bufio.Reader, cfg *limits) *protoError {
+	for {
+		ln, err := p.readLine(br, cfg.fieldLimit)
+		if err != nil || ln.end == ln.start || (p.head[ln.start] != ' ' && p.head[ln.start] != '\t') {
+			return errBadRequest
+		}
+	}
+}
+
 func (p *parser) lineMethod() string {
 	b := p.head[p.line.start:p.line.end]
 	b = bytes.TrimLeft(b, " \t\v\f\r")

@@ -41,7 +41,10 @@ type response struct {
 	noBody      bool // status forbids a body (1xx, 204, 304)
 	chunked     bool
 	closeAfter  bool // the connection must close after this response
-	keep        bool // keep-alive was announced
+	// discard drops what the handler writes: its header did not pass the
+	// check at commit and an error page took its place (badHeader).
+	discard bool
+	keep    bool // keep-alive was announced
 
 	reason   string // SetStatusLine's "404 Not Here", "" for the standard one
 	declared int64  // handler's Content-Length: -1 none, -2 not looked up yet
@@ -144,6 +147,9 @@ func (w *response) Write(p []byte) (int, error) {
 			return 0, err
 		}
 	}
+	if w.discard {
+		return len(p), nil
+	}
 	return w.writeBody(p)
 }
 
@@ -228,6 +234,9 @@ func (w *response) ReadFrom(src io.Reader) (n int64, err error) {
 			return 0, err
 		}
 	}
+	if w.discard {
+		return io.Copy(io.Discard, src)
+	}
 	if w.chunked || w.cl < 0 {
 		return w.copyBuffered(src)
 	}
@@ -257,6 +266,7 @@ func (w *response) ReadFrom(src io.Reader) (n int64, err error) {
 	}
 	sent := func(k int64) {
 		w.written += k
+		w.c.out += k
 		if outer != nil {
 			outer.N -= k
 		}
@@ -387,6 +397,10 @@ func (w *response) copyBuffered(src io.Reader) (n int64, err error) {
 func (w *response) commit() error {
 	w.committed = true
 	w.filterHeader()
+	var page []byte
+	if k, v, bad := badHeader(w.c.hdr); bad {
+		page = w.replaceBadHeader(k, v)
+	}
 	c := w.c
 	cfg := &c.srv.cfg
 	bw := c.bw
@@ -488,6 +502,10 @@ func (w *response) commit() error {
 		writeField(bw, "Content-Type", v[0])
 	}
 	_, err := bw.WriteString("\r\n")
+	if page != nil && !w.head {
+		bw.Write(page)
+		w.written = int64(len(page))
+	}
 	if w.pendN > 0 {
 		p := c.pend[:w.pendN]
 		w.pendN = 0
@@ -615,7 +633,9 @@ func validFieldName(k string) bool {
 	return true
 }
 
-// writeField writes "k: v\r\n", turning CR and LF in v into spaces (no header injection).
+// writeField writes "k: v\r\n" with v unfolded: a CR LF and the blanks after it are
+// one space, as apache2 writes them (badHeader lets nothing else with a CR or LF
+// through; any such is a space, so that no field is ever injected).
 func writeField(bw *bufio.Writer, k, v string) {
 	bw.WriteString(k)
 	bw.WriteString(": ")
@@ -637,10 +657,18 @@ func needsSanitize(v string) bool {
 }
 
 func sanitizeValue(v string) []byte {
-	b := []byte(v)
-	for i, c := range b {
-		if c == '\r' || c == '\n' {
-			b[i] = ' '
+	b := make([]byte, 0, len(v))
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case c == '\r' && i+1 < len(v) && v[i+1] == '\n':
+			b = append(b, ' ')
+			for i += 2; i < len(v) && (v[i] == ' ' || v[i] == '\t'); i++ {
+			}
+			i--
+		case c == '\r' || c == '\n':
+			b = append(b, ' ')
+		default:
+			b = append(b, c)
 		}
 	}
 	return b
@@ -704,3 +732,53 @@ type cachedDate struct {
 }
 
 var dateCache atomic.Pointer[cachedDate]
+
+// badHeader finds a response field apache2's header filter refuses (its
+// check_headers, AH02429/AH02430): a name that is not a token, or a value with
+// a control character other than HT (a CR LF followed by SP or HT, a fold,
+// passes there and is written here as spaces).
+func badHeader(h http.Header) (k, v string, bad bool) {
+	for k, vs := range h {
+		if !validFieldName(k) {
+			return k, "", true
+		}
+		for _, v := range vs {
+			for i := 0; i < len(v); i++ {
+				c := v[i]
+				if c >= ' ' && c != 0x7f || c == '\t' {
+					continue
+				}
+				if c == '\r' && i+2 < len(v) && v[i+1] == '\n' && (v[i+2] == ' ' || v[i+2] == '\t') {
+					i += 2
+					continue
+				}
+				return k, v, true
+			}
+		}
+	}
+	return "", "", false
+}
+
+// replaceBadHeader answers 500 in place of a response whose field k is
+// refused, as apache2 does (ap_die from its header filter): the fields the
+// handler set are dropped and so is what it writes, the page says which
+// status was being answered, and the connection closes. It returns the page.
+func (w *response) replaceBadHeader(k, v string) []byte {
+	c := w.c
+	if v != "" {
+		c.srv.logf("http1: AH02430: Response header '%s' value of '%s' contains invalid characters, aborting request", k, v)
+	} else {
+		c.srv.logf("http1: AH02429: Response header name '%s' contains invalid characters, aborting request", k)
+	}
+	page := appendErrorPageAfter(make([]byte, 0, 1024), c.srv, w.req, http.StatusInternalServerError, w.status)
+	clear(c.hdr)
+	w.status = http.StatusInternalServerError
+	w.pendN, w.headN = 0, 0
+	w.discard, w.closeAfter = true, true
+	c.hdr["Content-Type"] = []string{"text/html; charset=iso-8859-1"}
+	w.declared = int64(len(page))
+	if w.head {
+		w.declared = -1
+	}
+	return page
+}

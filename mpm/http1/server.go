@@ -24,6 +24,19 @@ const (
 	DefaultBodyMinRate           = 500              // mod_reqtimeout's default MinRate=500 (bytes/s)
 )
 
+// ParseSignature reads a ServerSignature keyword: On, Off or EMail, in any case.
+func ParseSignature(s string) (Signature, bool) {
+	switch strings.ToLower(s) {
+	case "off":
+		return SignatureOff, true
+	case "on":
+		return SignatureOn, true
+	case "email":
+		return SignatureEMail, true
+	}
+	return SignatureOff, false
+}
+
 // Signature is Apache's ServerSignature setting: whether error pages the engine and
 // WriteError produce end with an <address> line naming the server.
 type Signature int
@@ -397,7 +410,7 @@ func (s *Server) NewConn(c net.Conn) *Conn {
 func (s *Server) wrap(c net.Conn) *Conn {
 	s.init()
 	cn := &Conn{srv: s, rwc: c, base: &s.cfg.host}
-	cn.cw.c = cn
+	cn.cw.c, cn.cr.c = cn, cn
 	if s.TLS != nil {
 		if cfg := s.TLS(cn); cfg != nil {
 			cn.startTLS(cfg)

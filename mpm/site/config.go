@@ -172,6 +172,8 @@ type dir struct {
 	neg                  negotiation.Config // LanguagePriority, ForceLanguagePriority
 	handler              *string            // SetHandler
 	cgi                  cgi.Dir            // SetHandler, AddHandler, CGIPassAuth, ...
+	bodyLimit            *int64             // LimitRequestBody, the engine's -1 for Apache's 0
+	signature            *http1.Signature   // ServerSignature
 	// AllowOverride and AllowOverrideList, in <Directory> sections
 	override     Override
 	overrideSet  bool
@@ -203,6 +205,8 @@ type Dir struct {
 	Negotiation    negotiation.Config // LanguagePriority, ForceLanguagePriority
 	Handler        string             // SetHandler
 	CGI            cgi.Dir
+	BodyLimit      *int64           // nil: the server's
+	Signature      *http1.Signature // nil: the server's
 	// Override, OverrideOptions and OverrideList say what a .htaccess file
 	// may hold (AllowOverride, AllowOverrideList).
 	Override        Override
@@ -629,6 +633,24 @@ func (d *dir) set(x Directive, inLocation bool) error {
 			return err
 		}
 		d.etag, d.etagSet = d.etag.Merge(e), true
+	case "limitrequestbody":
+		// Inside sections only: the server's is the engine's.
+		if len(a) == 1 {
+			n, err := strconv.ParseInt(a[0], 10, 64)
+			if err != nil || n < 0 {
+				return errors.New("LimitRequestBody requires a non-negative integer.")
+			}
+			if n == 0 {
+				n = -1
+			}
+			d.bodyLimit = &n
+		}
+	case "serversignature":
+		sig, ok := http1.ParseSignature(strings.Join(a, " "))
+		if !ok {
+			return errors.New("ServerSignature: use one of: off | on | email")
+		}
+		d.signature = &sig
 	case "header", "requestheader":
 		return d.headers.Add(strings.EqualFold(x.Name, "requestheader"), a)
 	case "expiresactive", "expiresbytype", "expiresdefault":
@@ -772,6 +794,12 @@ func (m *Dir) merge(d *dir) {
 		m.Handler = *d.handler
 	}
 	m.CGI = m.CGI.Merge(&d.cgi)
+	if d.bodyLimit != nil {
+		m.BodyLimit = d.bodyLimit
+	}
+	if d.signature != nil {
+		m.Signature = d.signature
+	}
 	if d.overrideSet {
 		m.Override, m.OverrideOptions = d.override, d.overrideOpts
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"os"
 	"path"
 	"path/filepath"
 	"strings"
@@ -121,7 +122,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, l := range c.locations {
 		if l.conf.redirect != nil && l.matchURL(p) {
-			h.redirect(w, r, l.conf.redirect, l.conf.redirect.target, p)
+			// Its URL is escaped as RedirectMatch's substitution (mod_alias's try_redirect).
+			h.redirect(w, r, l.conf.redirect, escapeRedirect(l.conf.redirect.target), p)
 			return
 		}
 	}
@@ -292,6 +294,13 @@ func (a *alias) match(p string) (root, rel string, ok bool) {
 			return "", "", false
 		}
 		target = string(a.re.ExpandString(nil, a.target, p, m))
+		// The substitution is the file name, whatever p ends with: a
+		// directory only when it ends with a slash or names one.
+		if !strings.HasSuffix(target, "/") && strings.HasSuffix(p, "/") {
+			if fi, err := os.Stat(target); err != nil || !fi.IsDir() {
+				return filepath.Dir(target), "/" + filepath.Base(target), true
+			}
+		}
 	} else {
 		rest, ok := prefixMatch(p, a.prefix)
 		if !ok {
@@ -402,6 +411,8 @@ func (h *Handler) options(d *Dir) *static.Options {
 		RequireSSL:           d.RequireSSL,
 		MIME:                 d.MIME,
 		MultiViews:           d.Options&OptMultiViews != 0,
+		BodyLimit:            d.BodyLimit,
+		Signature:            d.Signature,
 	}
 	if d.Handler == "type-map" {
 		o.SetHandler = d.Handler

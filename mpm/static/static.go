@@ -245,6 +245,11 @@ type Options struct {
 	// Handler, if set, may answer for the files under these settings in place
 	// of the default handler (package cgi: SetHandler, AddHandler, ScriptAlias).
 	Handler ContentHandler
+	// BodyLimit, if set, is the request body's LimitRequestBody (-1:
+	// unlimited), and Signature the ServerSignature of the answers, over the
+	// server's (see http1.SetBodyLimit, http1.SetSignature).
+	BodyLimit *int64
+	Signature *http1.Signature
 }
 
 // ContentHandler answers for files in place of the default handler, as
@@ -474,6 +479,12 @@ func (h *Handler) rootOf(root string) (string, error) {
 func (h *Handler) options(r *http.Request, conf Configurer, dir, name string) *Options {
 	if conf != nil {
 		if o := conf.Configure(r, dir, name); o != nil {
+			if o.BodyLimit != nil {
+				http1.SetBodyLimit(r, *o.BodyLimit)
+			}
+			if o.Signature != nil {
+				http1.SetSignature(r, *o.Signature)
+			}
 			return o
 		}
 	}
@@ -603,6 +614,15 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 		return
 	}
 
+	// apache2's default handler reads and discards a request body before it answers,
+	// whatever the answer, which also sends the "100 Continue" a client may be waiting
+	// for.
+	if r.ContentLength != 0 {
+		if _, err := io.Copy(io.Discard, r.Body); err != nil {
+			http1.WriteError(w, r, BodyStatus(err), "")
+			return
+		}
+	}
 	switch r.Method {
 	case http.MethodGet, http.MethodHead, http.MethodPost:
 	case http.MethodOptions:
@@ -629,15 +649,6 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 		h.error(w, r, status, o)
 		return
 	}
-	// apache2's default handler reads and discards a request body before it answers,
-	// which also sends the "100 Continue" a client may be waiting for.
-	if r.ContentLength != 0 {
-		if _, err := io.Copy(io.Discard, r.Body); err != nil {
-			http1.WriteError(w, r, BodyStatus(err), "")
-			return
-		}
-	}
-
 	if fi.kind == kindDir {
 		index := h.DirectoryIndex
 		if o.DirectoryIndex != nil {

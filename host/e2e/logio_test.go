@@ -1,0 +1,60 @@
+package e2e_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// logioConf logs mod_logio's byte counts beside the request line, once
+// in a format of its own and once in Debian's combinedio's last fields.
+const logioConf = `ServerName main.test
+Listen 127.0.0.1:@P0@
+DocumentRoot @DOCS@
+KeepAlive On
+LogFormat "%I %O %S %>s \"%r\"" io
+LogFormat "%>s %b %I %O" combinedio
+CustomLog logs/io_log io
+CustomLog logs/combinedio_log combinedio
+<Directory @DOCS@>
+    Require all granted
+</Directory>
+`
+
+// TestLogio: %I (bytes received: request line, header, body), %O (bytes
+// sent: header and body) and %S (both) as apache2 logs them, for files
+// small and large, HEAD, ranges, error pages, a request body the server
+// discards (with Content-Length and chunked), a request the engine
+// refuses and requests pipelined on one connection.
+func TestLogio(t *testing.T) {
+	docs := map[string]string{
+		"a.txt":   "a\n",
+		"big.bin": strings.Repeat("0123456789abcdef", 20000),
+	}
+	p := startPair(t, 1, logioConf, docs)
+	var reqs []diffRequest
+	for _, raw := range []string{
+		get("/a.txt", "main.test"),
+		get("/big.bin", "main.test"),
+		get("/missing", "main.test"),
+		request("GET", "/big.bin", "main.test", "", "Range: bytes=10-99"),
+		"GET /a.txt HTTP/1.0\r\n\r\n",
+		request("POST", "/a.txt", "main.test", "hello=world"),
+		"POST /missing HTTP/1.1\r\nHost: main.test\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+		"GET /a.txt HTTP/1.1\r\nHost: main.test\r\nBad header\r\n\r\n",
+		// Pipelined on one connection: each request counts its own bytes.
+		"POST /a.txt?p HTTP/1.1\r\nHost: main.test\r\nContent-Length: 3\r\n\r\nabcGET /big.bin?p HTTP/1.1\r\nHost: main.test\r\n\r\n" +
+			"GET /missing?p HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
+	} {
+		reqs = append(reqs, diffRequest{Raw: raw})
+	}
+	p.check(reqs)
+	// A HEAD's answer does not parse here: only its log lines are compared.
+	head := request("HEAD", "/a.txt", "main.test", "")
+	for _, s := range []*diffServer{p.apache, p.ours} {
+		if _, err := s.exchange(t, "127.0.0.1", 0, head, 5*time.Second); err != nil {
+			t.Fatalf("%s: %v", s.name, err)
+		}
+	}
+	p.checkLogs("io_log", "combinedio_log")
+}
