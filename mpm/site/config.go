@@ -37,6 +37,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/httpd-mpm/httpd-mpm/mpm/apexpr"
 	"github.com/httpd-mpm/httpd-mpm/mpm/apregex"
 	"github.com/httpd-mpm/httpd-mpm/mpm/authn"
 	"github.com/httpd-mpm/httpd-mpm/mpm/authz"
@@ -150,6 +151,7 @@ type dir struct {
 	setenvif             env.Conditions // SetEnvIf and the like, in sections only
 	deflate              deflate.Dir    // output filters: DEFLATE
 	autoindex            autoindex.Config
+	ifs                  []*section // <If>, <ElseIf>, <Else>, in config order
 }
 
 // Dir is the merged configuration for one request path.
@@ -170,6 +172,8 @@ type Dir struct {
 	Env            env.Setting       // mod_env's variables, set at the fixups
 	SetEnvIf       env.Conditions    // the sections' SetEnvIf lines, at the header parser
 	Deflate        deflate.Dir
+	ifs            []*section // the levels' <If> sections, for applyIfs
+	vary           string     // the request fields applyIfs' conditions read
 }
 
 type redirect struct {
@@ -194,6 +198,11 @@ type section struct {
 	depth   int  // path components, for sorting <Directory>
 	conf    dir
 	files   []*section // <Files> nested in a <Directory>
+	// <If>, <ElseIf>, <Else>: cond's bits and the expression.
+	cond       uint8
+	expr       *apexpr.Expr
+	file       string
+	line       int
 }
 
 // Config is a compiled site configuration. It is safe for concurrent use.
@@ -247,6 +256,10 @@ func Compile(server []Directive, sections []Section) (*Config, error) {
 		}
 	}
 	for _, s := range sections {
+		if isIf(s.Kind) {
+			addIf(&c.server, s, &errs)
+			continue
+		}
 		sec, err := compileSection(s, &errs)
 		if err != nil {
 			errs = append(errs, err)
@@ -267,16 +280,16 @@ func Compile(server []Directive, sections []Section) (*Config, error) {
 		}
 	}
 	c.server.rewrite = c.rewrite.PerDir()
-	c.responses = c.server.responds()
+	c.responses = c.server.responds() || len(c.server.ifs) > 0
 	c.filters = c.server.deflate.Enables()
 	c.deflate.Env = requestEnv // no-gzip, gzip-only-text/html, force-gzip (SetEnvIf, BrowserMatch)
 	for _, group := range [][]*section{c.dirs, c.dirRegex, c.files, c.locations} {
 		for _, sec := range group {
-			c.responses = c.responses || sec.conf.responds()
+			c.responses = c.responses || sec.conf.responds() || len(sec.conf.ifs) > 0
 			c.rewrites = c.rewrites || !sec.conf.rewrite.Empty()
 			c.filters = c.filters || sec.conf.deflate.Enables()
 			for _, f := range sec.files {
-				c.responses = c.responses || f.conf.responds()
+				c.responses = c.responses || f.conf.responds() || len(f.conf.ifs) > 0
 				c.rewrites = c.rewrites || !f.conf.rewrite.Empty()
 				c.filters = c.filters || f.conf.deflate.Enables()
 			}
@@ -329,10 +342,17 @@ func compileSection(s Section, errs *[]error) (*section, error) {
 		sec.kind = "files"
 	case "location", "locationmatch":
 		sec.kind = "location"
+	case "if", "elseif", "else":
+		var err error
+		if sec, err = compileIf(s, errs); err != nil {
+			return nil, err
+		}
 	default:
 		return nil, nil // <VirtualHost>, <If>, ...: not per-path here
 	}
-	if s.Regex || strings.HasSuffix(strings.ToLower(s.Kind), "match") {
+	if sec.kind == "if" {
+		// the condition is no path
+	} else if s.Regex || strings.HasSuffix(strings.ToLower(s.Kind), "match") {
 		re, err := apregex.Compile(s.Pattern, false)
 		if err != nil {
 			return nil, &Error{File: s.File, Line: s.Line, Message: "Regex could not be compiled"}
@@ -355,6 +375,12 @@ func compileSection(s Section, errs *[]error) (*section, error) {
 		if ordered && strings.EqualFold(d.Name, "require") {
 			continue
 		}
+		if sec.kind == "if" {
+			if err := inIf(d); err != nil {
+				*errs = append(*errs, posError(d, err))
+				continue
+			}
+		}
 		if err := sec.conf.set(d, sec.kind == "location"); err != nil {
 			*errs = append(*errs, posError(d, err))
 		}
@@ -366,16 +392,37 @@ func compileSection(s Section, errs *[]error) (*section, error) {
 		*errs = append(*errs, &Error{File: s.File, Line: s.Line, Message: err.Error()})
 	}
 	for _, n := range s.Sections {
+		if isIf(n.Kind) {
+			addIf(&sec.conf, n, errs)
+			continue
+		}
 		ns, err := compileSection(n, errs)
 		if err != nil {
 			*errs = append(*errs, err)
 			continue
 		}
-		if ns != nil && ns.kind == "files" && sec.kind == "directory" {
+		switch {
+		case ns != nil && ns.kind == "files" && sec.kind == "directory":
 			sec.files = append(sec.files, ns)
+		case ns != nil && sec.kind == "if":
+			*errs = append(*errs, &Error{File: n.File, Line: n.Line, Message: "<" + n.Kind + "> inside <If> is not supported by this server"})
 		}
 	}
 	return sec, nil
+}
+
+// addIf compiles the <If>, <ElseIf> or <Else> section s into the level d.
+func addIf(d *dir, s Section, errs *[]error) {
+	sec, err := compileSection(s, errs)
+	if err == nil {
+		err = d.addIf(sec)
+		if err != nil {
+			err = &Error{File: s.File, Line: s.Line, Message: err.Error()}
+		}
+	}
+	if err != nil {
+		*errs = append(*errs, err)
+	}
 }
 
 // top handles the directives that only mean something at the top level: Alias and
@@ -652,6 +699,9 @@ func (m *Dir) merge(d *dir) {
 	m.Env = m.Env.Merge(&d.env)
 	m.SetEnvIf = m.SetEnvIf.Merge(&d.setenvif)
 	m.Deflate = m.Deflate.Merge(&d.deflate)
+	if len(d.ifs) > 0 {
+		m.ifs = append(m.ifs[:len(m.ifs):len(m.ifs)], d.ifs...)
+	}
 }
 
 // responds reports whether the level has a mod_headers, mod_expires, mod_env

@@ -289,7 +289,13 @@ func (h *Handler) Configure(r *http.Request, dir, name string) *static.Options {
 		}
 	}
 	if m == nil {
-		return e.opts
+		if len(e.dir.ifs) == 0 {
+			return e.opts
+		}
+		m = &e.dir
+	}
+	if len(m.ifs) > 0 {
+		m = h.applyIfs(r, m, path.Join(dir, name))
 	}
 	return h.options(m)
 }
