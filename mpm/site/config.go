@@ -199,10 +199,10 @@ type section struct {
 	conf    dir
 	files   []*section // <Files> nested in a <Directory>
 	// <If>, <ElseIf>, <Else>: cond's bits and the expression.
-	cond       uint8
-	expr       *apexpr.Expr
-	file       string
-	line       int
+	cond uint8
+	expr *apexpr.Expr
+	file string
+	line int
 }
 
 // Config is a compiled site configuration. It is safe for concurrent use.
