@@ -70,7 +70,7 @@ func (p *response) Fixup(r *http.Request) {
 	if len(p.headers.In) == 0 {
 		return
 	}
-	r.Header = headers.Apply(p.headers.In, r.Header, nil, http1.Env(r), requestStart(r))
+	r.Header = headers.Apply(p.headers.In, r.Header, nil, http1.Env(r), requestStart(r), r, false)
 }
 
 func (p *response) FilterHeader(r *http.Request, status int, h http.Header, errorPage bool) {
@@ -97,9 +97,9 @@ func (p *response) filter(r *http.Request, status int, h http.Header, errorPage 
 	}
 	start := requestStart(r)
 	e := http1.Env(r)
-	errT := headers.Apply(hc.Err, nil, r.Header, e, start)
+	errT := headers.Apply(hc.Err, nil, r.Header, e, start, r, true)
 	if !errorPage {
-		headers.Apply(hc.Out, h, r.Header, e, start)
+		headers.Apply(hc.Out, h, r.Header, e, start, r, true)
 	}
 	if errT != nil {
 		headers.Overlay(h, errT)
