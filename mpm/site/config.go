@@ -81,7 +81,7 @@ var Directives = append([]string{
 	"AddDefaultCharset", "UseCanonicalName", "Alias", "AliasMatch", "Redirect", "RedirectMatch", "RedirectTemp", "RedirectPermanent",
 	"Header", "RequestHeader", "ExpiresActive", "ExpiresByType", "ExpiresDefault",
 	"RewriteEngine", "RewriteOptions", "RewriteBase", "RewriteCond", "RewriteRule", "RewriteMap",
-	"SetEnv", "UnsetEnv", "PassEnv", "SetEnvIf", "SetEnvIfNoCase", "BrowserMatch", "BrowserMatchNoCase",
+	"SetEnv", "UnsetEnv", "PassEnv", "SetEnvIf", "SetEnvIfNoCase", "BrowserMatch", "BrowserMatchNoCase", "SetEnvIfExpr",
 	"AddOutputFilterByType", "SetOutputFilter", "AddOutputFilter", "RemoveOutputFilter",
 	"DeflateCompressionLevel", "DeflateBufferSize", "DeflateMemLevel", "DeflateWindowSize", "DeflateAlterETag",
 }, autoindex.Names...)
@@ -452,6 +452,8 @@ func (c *Config) top(d Directive) error {
 		c.redirects = append(c.redirects, r)
 	case "setenvif", "setenvifnocase", "browsermatch", "browsermatchnocase":
 		return c.postRead.Add(d.Name, a)
+	case "setenvifexpr":
+		return addSetEnvIfExpr(&c.postRead, a)
 	default:
 		if deflate.IsServerDirective(d.Name) {
 			return c.deflate.Set(d.Name, a)
@@ -463,7 +465,7 @@ func (c *Config) top(d Directive) error {
 // isSetEnvIf says whether name is one of mod_setenvif's directives.
 func isSetEnvIf(name string) bool {
 	switch strings.ToLower(name) {
-	case "setenvif", "setenvifnocase", "browsermatch", "browsermatchnocase":
+	case "setenvif", "setenvifnocase", "browsermatch", "browsermatchnocase", "setenvifexpr":
 		return true
 	}
 	return false
@@ -614,6 +616,8 @@ func (d *dir) set(x Directive, inLocation bool) error {
 		return d.env.Add(x.Name, a)
 	case "setenvif", "setenvifnocase", "browsermatch", "browsermatchnocase":
 		return d.setenvif.Add(x.Name, a)
+	case "setenvifexpr":
+		return addSetEnvIfExpr(&d.setenvif, a)
 	case "addoutputfilterbytype", "setoutputfilter", "addoutputfilter", "removeoutputfilter":
 		return d.deflate.Set(x.Name, a)
 	case "redirect", "redirecttemp", "redirectpermanent":

@@ -2,10 +2,12 @@ package site
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm/apexpr"
+	"github.com/httpd-mpm/httpd-mpm/mpm/env"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
 )
@@ -111,4 +113,25 @@ func (h *Handler) applyIfs(r *http.Request, m *Dir, file string) *Dir {
 		d.vary = strings.Join(q.Vary, ", ")
 	}
 	return &d
+}
+
+// setEnvIfExpr is SetEnvIfExpr's condition.
+type setEnvIfExpr struct{ e *apexpr.Expr }
+
+func (x setEnvIfExpr) Holds(v *env.Vars, q *env.Request) bool {
+	ok, err := x.e.Eval(&apexpr.Request{R: q.R, URI: q.URI, Query: q.R.URL.RawQuery, Env: v})
+	return ok && err == nil
+}
+
+// addSetEnvIfExpr reads a SetEnvIfExpr line into c, with mod_setenvif's
+// messages.
+func addSetEnvIfExpr(c *env.Conditions, args []string) error {
+	if len(args) == 0 {
+		return errors.New("Missing expression for SetEnvIfExpr")
+	}
+	e, err := apexpr.Parse(args[0])
+	if err != nil {
+		return fmt.Errorf("Could not parse expression \"%s\": %s", args[0], err)
+	}
+	return c.AddExpr(setEnvIfExpr{e}, args[1:])
 }
