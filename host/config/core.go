@@ -325,7 +325,8 @@ func isFnmatchPattern(s string) bool {
 
 func checkCustomLog(args []string) error {
 	if len(args) == 3 {
-		if _, _, err := accesslog.Condition(args[2]); err != nil {
+		var l accesslog.Log
+		if err := l.Condition(args[2]); err != nil {
 			return err
 		}
 	}

@@ -27,6 +27,8 @@ type Request struct {
 	Env *env.Vars
 	// Out is the response's fields (resp()); nil reads empty.
 	Out http.Header
+	// Status is REQUEST_STATUS, 0 for none yet.
+	Status int
 	// Vary collects the request fields read (but Host), for the response's
 	// Vary, as apache2 adds them.
 	Vary []string
@@ -150,6 +152,11 @@ func (q *Request) Var(name string) (string, bool) {
 		return q.DocumentRoot, true
 	case "CONTEXT_PREFIX":
 		return "", true
+	case "REQUEST_STATUS":
+		if q.Status == 0 {
+			return "", true
+		}
+		return strconv.Itoa(q.Status), true
 	case "SERVER_SOFTWARE":
 		return "Apache", true
 	}
