@@ -1,6 +1,7 @@
 package deflate
 
 import (
+	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 	"net/http"
 	"strings"
 )
@@ -90,33 +91,8 @@ func encoded(h http.Header) bool {
 	return false
 }
 
-// addVary adds Accept-Encoding to Vary, as apr_table_mergen followed by
-// apache2's fixup_vary: one field, its tokens once each (case ignored),
-// joined by ",".
-func addVary(h http.Header) {
-	vs := h["Vary"]
-	if len(vs) == 0 {
-		h["Vary"] = []string{"Accept-Encoding"}
-		return
-	}
-	var toks []string
-	for _, v := range append(vs[:len(vs):len(vs)], "Accept-Encoding") {
-		for _, t := range strings.Split(v, ",") {
-			t = strings.TrimSpace(t)
-			if t == "" {
-				continue
-			}
-			dup := false
-			for _, u := range toks {
-				dup = dup || strings.EqualFold(u, t)
-			}
-			if !dup {
-				toks = append(toks, t)
-			}
-		}
-	}
-	h["Vary"] = []string{strings.Join(toks, ",")}
-}
+// addVary adds Accept-Encoding to Vary (http1.AddVary).
+func addVary(h http.Header) { http1.AddVary(h, "Accept-Encoding") }
 
 // alterETag is mod_deflate's deflate_check_etag for DeflateAlterETag.
 func alterETag(h http.Header, mode ETagMode) {

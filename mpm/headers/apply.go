@@ -8,6 +8,7 @@ import (
 
 	"github.com/httpd-mpm/httpd-mpm/mpm/apexpr"
 	"github.com/httpd-mpm/httpd-mpm/mpm/env"
+	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 )
 
 // applies reports whether the action's env= clause holds for the request's
@@ -25,7 +26,7 @@ func (a *Action) applies(e *env.Vars, r *http.Request, h http.Header, response b
 		}
 		ok, err := a.expr.Eval(q)
 		if response && len(q.Vary) > 0 && h != nil {
-			h.Add("Vary", strings.Join(q.Vary, ", "))
+			http1.AddVary(h, q.Vary...)
 		}
 		return ok && err == nil
 	}

@@ -173,7 +173,7 @@ type Dir struct {
 	SetEnvIf       env.Conditions    // the sections' SetEnvIf lines, at the header parser
 	Deflate        deflate.Dir
 	ifs            []*section // the levels' <If> sections, for applyIfs
-	vary           string     // the request fields applyIfs' conditions read
+	vary           []string   // the request fields applyIfs' conditions read
 }
 
 type redirect struct {

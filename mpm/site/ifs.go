@@ -109,9 +109,7 @@ func (h *Handler) applyIfs(r *http.Request, m *Dir, file string) *Dir {
 		}
 		d.merge(&s.conf)
 	}
-	if len(q.Vary) > 0 {
-		d.vary = strings.Join(q.Vary, ", ")
-	}
+	d.vary = q.Vary
 	return &d
 }
 

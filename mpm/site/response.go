@@ -21,7 +21,7 @@ type response struct {
 
 // newResponse is d's response, nil when d has no such directive.
 func newResponse(d *Dir) *response {
-	if d.Headers.Empty() && !d.Expires.Enabled() && d.Env.Empty() && d.SetEnvIf.Empty() && d.vary == "" {
+	if d.Headers.Empty() && !d.Expires.Enabled() && d.Env.Empty() && d.SetEnvIf.Empty() && len(d.vary) == 0 {
 		return nil
 	}
 	return &response{headers: &d.Headers, dir: d}
@@ -88,8 +88,8 @@ func (t *timed) FilterHeader(r *http.Request, status int, h http.Header, errorPa
 // together, the "always" fields first.
 func (p *response) filter(r *http.Request, status int, h http.Header, errorPage bool, mtime time.Time) {
 	p.dir.Expires.Apply(h, status, time.Now(), mtime)
-	if p.dir.vary != "" && !errorPage {
-		h.Add("Vary", p.dir.vary) // ap_expr_exec's, for the <If> conditions
+	if len(p.dir.vary) > 0 && !errorPage {
+		http1.AddVary(h, p.dir.vary...) // ap_expr_exec's, for the <If> conditions
 	}
 	hc := p.headers
 	if hc.Empty() {
