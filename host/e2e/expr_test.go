@@ -1,6 +1,11 @@
 package e2e_test
 
 import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -97,4 +102,45 @@ func TestExpr(t *testing.T) {
 	}
 	p.compareEach(reqs, (*diffServer).headerAnswer)
 	p.checkLogs("env_log", "expr_log")
+}
+
+// TestExprConfigErrors: the configuration errors of expressions and of the
+// <If> sections, each at its line in apache2's words (apache2 -t).
+func TestExprConfigErrors(t *testing.T) {
+	apache := apacheBin(t)
+	httpd, modules := build(t)
+	for _, snippet := range []string{
+		"<If \"%{HTTP_HOST} == \">\n</If>\n",
+		"<If \"%{NO_SUCH_VAR} == 1\">\n</If>\n",
+		"<If \"abc == 1\">\n</If>\n",
+		"<If \"-R %{HTTP_HOST}\">\n</If>\n",
+		"<If \"true\">\nListen 9999\n</If>\n",
+		"<Directory /tmp>\n<If \"true\">\n</If>\n<Else>\n</Else>\n<ElseIf \"true\">\n</ElseIf>\n</Directory>\n",
+		"<Location /x>\nRequire expr \"1 ==\"\n</Location>\n",
+		"Header set X-A 1 \"expr=%{HTTP_HOST} & 1\"\n",
+		"SetEnvIfExpr \"md5('a') == \" x\n",
+		"SetEnvIfExpr \"true\"\n",
+		"CustomLog logs/x_log common \"expr=foo('a')\"\n",
+	} {
+		base := t.TempDir()
+		must(t, os.MkdirAll(filepath.Join(base, "run"), 0o755))
+		must(t, os.MkdirAll(filepath.Join(base, "logs"), 0o755))
+		ahead, ohead := sameLength(fmt.Sprintf(apacheHead, base), fmt.Sprintf(oursHead, modules))
+		body := "ServerName main.test\nListen 127.0.0.1:1\nDocumentRoot " + base + "\n" + snippet
+		write(t, filepath.Join(base, "apache.conf"), ahead+body)
+		write(t, filepath.Join(base, "ours.conf"), ohead+body)
+		syntax := func(argv ...string) string {
+			out, _ := exec.Command(argv[0], argv[1:]...).CombinedOutput()
+			return strings.ReplaceAll(string(out), base+"/", "")
+		}
+		want := syntax(apache, "-t", "-d", base, "-f", filepath.Join(base, "apache.conf"))
+		got := syntax(httpd, "-t", "-d", base, "-f", filepath.Join(base, "ours.conf"))
+		want = strings.ReplaceAll(want, "apache.conf", "CONF")
+		got = strings.ReplaceAll(got, "ours.conf", "CONF")
+		if !strings.Contains(want, "AH00526") || got != want {
+			t.Errorf("%q:\n apache: %s ours:   %s", snippet, want, got)
+		} else {
+			t.Logf("%q: both %s", snippet, want)
+		}
+	}
 }
