@@ -24,7 +24,9 @@
 // earlier one directive by directive (Options and FileETag with "+"/"-" modify what they
 // inherit; Require lines merge as mod_authz_core's AuthMerging says).
 //
-// Not implemented: .htaccess (AllowOverride), <If>.
+// <If>, <ElseIf> and <Else> sections merge last, for each request (ifs.go).
+//
+// Not implemented: .htaccess (AllowOverride).
 package site
 
 import (
