@@ -13,7 +13,8 @@ import (
 // the query, the method and the client's address, at the server level, in a
 // <Directory> and in a virtual host (merged after every section, the fields
 // read in Vary); Require expr; Header's expr=; SetEnvIfExpr feeding a
-// CustomLog env= and a CustomLog expr=.
+// CustomLog env= and a CustomLog expr=; Redirect inside <If> to a string
+// expression.
 const exprConf = `ServerName main.test
 Listen 127.0.0.1:@P0@
 DocumentRoot @DOCS@
@@ -47,6 +48,17 @@ Header set X-UA bot "expr=%{HTTP_USER_AGENT} =~ /bot/i"
         Header set X-File yes
     </If>
 </Directory>
+<If "%{HTTP_HOST} == 'old.test'">
+    Redirect permanent "http://new.test%{REQUEST_URI}"
+</If>
+<Directory @DOCS@/moved>
+    <If "%{QUERY_STRING} == 'go'">
+        Redirect "/a.txt"
+    </If>
+    <ElseIf "%{QUERY_STRING} == 'gone'">
+        Redirect gone
+    </ElseIf>
+</Directory>
 <Directory @DOCS@/sub>
     Require expr "%{QUERY_STRING} != 'forbidden' && %{REQUEST_URI} !~ /secret/"
     Header set X-Sub "%{X_NAME}e"
@@ -77,6 +89,7 @@ func TestExpr(t *testing.T) {
 		"page.html":      "<p>page</p>\n",
 		"sub/s.txt":      "s\n",
 		"sub/secret.txt": "secret\n",
+		"moved/m.txt":    "m\n",
 	}
 	p := startPair(t, 1, exprConf, docs)
 	reqs := []string{
@@ -99,6 +112,11 @@ func TestExpr(t *testing.T) {
 		"GET /page.html HTTP/1.1\r\nHost: main.test\r\nX-Mode: html\r\nConnection: close\r\n\r\n",
 		get("/a.txt", "v.test"),
 		get("/a.txt?deny", "v.test"),
+		get("/a.txt", "old.test"),
+		get("/missing?q=1", "old.test"),
+		get("/moved/m.txt?go", "main.test"),
+		get("/moved/m.txt?gone", "main.test"),
+		get("/moved/m.txt", "main.test"),
 	}
 	p.compareEach(reqs, (*diffServer).headerAnswer)
 	p.checkLogs("env_log", "expr_log")
@@ -121,6 +139,7 @@ func TestExprConfigErrors(t *testing.T) {
 		"SetEnvIfExpr \"md5('a') == \" x\n",
 		"SetEnvIfExpr \"true\"\n",
 		"CustomLog logs/x_log common \"expr=foo('a')\"\n",
+		"<If \"true\">\nRedirect \"/x/%{NOPE}\"\n</If>\n",
 	} {
 		base := t.TempDir()
 		must(t, os.MkdirAll(filepath.Join(base, "run"), 0o755))

@@ -147,3 +147,25 @@ func TestParseErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestText(t *testing.T) {
+	for _, c := range []struct{ src, want string }{
+		{"", ""},
+		{"plain 'quoted' \"text\"", "plain 'quoted' \"text\""},
+		{"https://%{HTTP_HOST}%{REQUEST_URI}", "https://www.example.com/a/b.html"},
+		{"/x/%{tolower:%{REQUEST_METHOD}}?%{QUERY_STRING}", "/x/get?x=1&y=2"},
+		{"100% $x", "100% $x"},
+	} {
+		e, err := ParseString(c.src)
+		if err != nil {
+			t.Errorf("ParseString(%q): %v", c.src, err)
+			continue
+		}
+		if got, err := e.Text(testRequest(t)); got != c.want || err != nil {
+			t.Errorf("%q = %q, %v; want %q", c.src, got, err, c.want)
+		}
+	}
+	if _, err := ParseString("%{NOPE}"); err == nil || err.Error() != "Variable 'NOPE' does not exist" {
+		t.Errorf("unknown variable: %v", err)
+	}
+}

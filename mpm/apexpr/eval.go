@@ -43,6 +43,13 @@ func (e *Expr) Eval(q *Request) (bool, error) {
 	return ok, nil
 }
 
+// Text evaluates the string-valued expression e (ParseString) for q.
+func (e *Expr) Text(q *Request) (string, error) {
+	ev := eval{q: q}
+	s := ev.word(e.root)
+	return s, ev.err
+}
+
 func (ev *eval) enter() bool {
 	if ev.depth >= maxRecursion {
 		if ev.err == nil {

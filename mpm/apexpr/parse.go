@@ -77,7 +77,23 @@ type Expr struct {
 func Parse(src string) (*Expr, error) {
 	p := &parser{s: scanner{in: src}}
 	p.advance()
-	n := p.expr()
+	return p.result(p.expr(), src)
+}
+
+// ParseString reads a string-valued expression (apache2's
+// AP_EXPR_FLAG_STRING_RESULT, as a Redirect's URL inside a section): text in
+// which %{VAR}, %{func:arg} and $0-$9 are replaced. Expr.Text evaluates it.
+func ParseString(src string) (*Expr, error) {
+	p := &parser{s: scanner{in: src, state: stStr, stringMode: true}}
+	p.advance()
+	if p.tok.t == tEnd {
+		return &Expr{root: &node{op: opString}, Source: src}, nil
+	}
+	return p.result(p.str(tEnd), src)
+}
+
+// result is the parsed n, or the error apache2 reports.
+func (p *parser) result(n *node, src string) (*Expr, error) {
 	if p.err == "" && p.tok.t != tEnd {
 		p.syntax()
 	}

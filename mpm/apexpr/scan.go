@@ -92,7 +92,9 @@ type scanner struct {
 	stack  []int
 	strDel byte
 	buf    []byte
-	back   *token // a token pushed back (flex's yyless)
+	// stringMode: a string-valued expression, all text up to the end
+	// (AP_EXPR_FLAG_STRING_RESULT).
+	stringMode bool
 }
 
 func (s *scanner) push(st int) { s.stack = append(s.stack, s.state); s.state = st }
@@ -135,8 +137,11 @@ func (s *scanner) next() token {
 func (s *scanner) inString() (token, bool) {
 	in := s.in
 	if s.pos >= len(in) {
-		if s.state == stVararg {
-			return errTok("Unterminated string or variable"), true
+		if s.stringMode && s.state == stStr {
+			if t, ok := s.flush(); ok {
+				return t, true
+			}
+			return token{t: tEnd}, true
 		}
 		return errTok("Unterminated string or variable"), true
 	}

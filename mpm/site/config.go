@@ -154,6 +154,7 @@ type dir struct {
 	deflate              deflate.Dir    // output filters: DEFLATE
 	autoindex            autoindex.Config
 	ifs                  []*section // <If>, <ElseIf>, <Else>, in config order
+	exprRedirect         *exprRedirect
 }
 
 // Dir is the merged configuration for one request path.
@@ -174,8 +175,9 @@ type Dir struct {
 	Env            env.Setting       // mod_env's variables, set at the fixups
 	SetEnvIf       env.Conditions    // the sections' SetEnvIf lines, at the header parser
 	Deflate        deflate.Dir
-	ifs            []*section // the levels' <If> sections, for applyIfs
-	vary           []string   // the request fields applyIfs' conditions read
+	ifs            []*section    // the levels' <If> sections, for applyIfs
+	exprRedirect   *exprRedirect // a Redirect inside <If>
+	vary           []string      // the request fields applyIfs' conditions read
 }
 
 type redirect struct {
@@ -378,8 +380,14 @@ func compileSection(s Section, errs *[]error) (*section, error) {
 			continue
 		}
 		if sec.kind == "if" {
-			if err := inIf(d); err != nil {
+			err := inIf(d)
+			if err == nil && strings.HasPrefix(strings.ToLower(d.Name), "redirect") {
+				sec.conf.exprRedirect, err = parseExprRedirect(d)
+			}
+			if err != nil {
 				*errs = append(*errs, posError(d, err))
+			}
+			if err != nil || sec.conf.exprRedirect != nil {
 				continue
 			}
 		}
@@ -705,6 +713,9 @@ func (m *Dir) merge(d *dir) {
 	m.Env = m.Env.Merge(&d.env)
 	m.SetEnvIf = m.SetEnvIf.Merge(&d.setenvif)
 	m.Deflate = m.Deflate.Merge(&d.deflate)
+	if d.exprRedirect != nil {
+		m.exprRedirect = d.exprRedirect
+	}
 	if len(d.ifs) > 0 {
 		m.ifs = append(m.ifs[:len(m.ifs):len(m.ifs)], d.ifs...)
 	}

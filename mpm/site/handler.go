@@ -352,6 +352,9 @@ func (h *Handler) options(d *Dir) *static.Options {
 		o.Rewrite = h.rewriteDir(d)
 	}
 
+	if d.exprRedirect != nil {
+		h.withExprRedirect(o, d.exprRedirect, d.ErrorDocuments)
+	}
 	if h.Config.filters {
 		if f := d.Deflate.Filter(&h.Config.deflate); f != nil {
 			o.Filter = f

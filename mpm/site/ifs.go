@@ -76,7 +76,8 @@ func inIf(d Directive) error {
 		n == "adddefaultcharset" || n == "setenv" || n == "unsetenv" || n == "passenv" || n == "options" ||
 		n == "directoryindex" || n == "fileetag" || strings.HasPrefix(n, "expires") || strings.HasPrefix(n, "auth") ||
 		n == "setenvif" || n == "setenvifnocase" || n == "browsermatch" || n == "browsermatchnocase" || n == "setenvifexpr" ||
-		n == "order" || n == "allow" || n == "deny" || n == "satisfy":
+		n == "order" || n == "allow" || n == "deny" || n == "satisfy" ||
+		n == "redirect" || n == "redirecttemp" || n == "redirectpermanent":
 		return nil
 	}
 	return errors.New(d.Name + " inside <If> is not supported by this server")
@@ -132,4 +133,91 @@ func addSetEnvIfExpr(c *env.Conditions, args []string) error {
 		return fmt.Errorf("Could not parse expression \"%s\": %s", args[0], err)
 	}
 	return c.AddExpr(setEnvIfExpr{e}, args[1:])
+}
+
+// exprRedirect is a Redirect inside <If>: mod_alias's per-directory
+// redirect, its URL a string expression (none for a status without one).
+type exprRedirect struct {
+	status int
+	url    *apexpr.Expr
+}
+
+// parseExprRedirect reads Redirect, RedirectTemp or RedirectPermanent inside
+// <If> as mod_alias's add_redirect_internal does there: [status] URL, or a
+// status that takes no URL.
+func parseExprRedirect(x Directive) (*exprRedirect, error) {
+	a := x.Args
+	rd := &exprRedirect{status: http.StatusFound}
+	if strings.EqualFold(x.Name, "redirectpermanent") {
+		rd.status = http.StatusMovedPermanently
+	}
+	if len(a) == 0 {
+		return nil, errors.New("URL to redirect to is missing")
+	}
+	grok := 1
+	switch st, ok := redirectStatus(a[0]); {
+	case !ok || !strings.EqualFold(x.Name, "redirect") && !strings.EqualFold(x.Name, "redirectmatch"):
+		grok = 0
+	case st < 300 || st > 399:
+		rd.status, grok = st, -1
+	default:
+		rd.status = st
+	}
+	if len(a) == 3 && grok == 0 {
+		return nil, errors.New("Redirect: invalid first argument (of three)")
+	}
+	var url string
+	switch {
+	case grok > 0 && len(a) == 2:
+		url = a[1]
+	case grok == 0 && len(a) == 1:
+		url = a[0]
+	case grok < 0 && len(a) == 1:
+		return rd, nil
+	default:
+		return nil, errors.New(x.Name + " with a URL-path inside <If> is not supported by this server")
+	}
+	e, err := apexpr.ParseString(url)
+	if err != nil {
+		return nil, errors.New("Cannot parse redirect expression '" + url + "': " + err.Error())
+	}
+	rd.url = e
+	return rd, nil
+}
+
+// withExprRedirect is o's Rewrite followed by mod_alias's fixup_redir for
+// rd: mod_rewrite's per-directory rules run first, then the redirect
+// answers (with the ErrorDocuments docs).
+func (h *Handler) withExprRedirect(o *static.Options, rd *exprRedirect, docs map[int]string) {
+	rewrite := o.Rewrite
+	o.Rewrite = func(w http.ResponseWriter, r *http.Request, filename string) (bool, string) {
+		if rewrite != nil {
+			if done, typ := rewrite(w, r, filename); done {
+				return done, typ
+			}
+		}
+		if rd.url != nil {
+			q := apexpr.Request{R: r, URI: r.URL.Path, Query: r.URL.RawQuery, Filename: filename, DocumentRoot: h.docRoot, Env: http1.Env(r)}
+			target, err := rd.url.Text(&q)
+			if err != nil {
+				h.logRewrite(r, "alias", "AH02826: Can't evaluate redirect expression: "+err.Error())
+				http1.WriteError(w, r, http.StatusInternalServerError, "")
+				return true, ""
+			}
+			target = escapeRedirect(target)
+			if rd.status >= 300 && rd.status <= 399 {
+				if strings.HasPrefix(target, "/") {
+					target = http1.SelfURL(r, target)
+				}
+				if r.URL.RawQuery != "" && !strings.Contains(target, "?") {
+					target += "?" + r.URL.RawQuery
+				}
+				w.Header()["Location"] = []string{target}
+			}
+		}
+		if !h.errorDocument(w, r, rd.status, docs) {
+			http1.WriteError(w, r, rd.status, "")
+		}
+		return true, ""
+	}
 }
