@@ -393,42 +393,8 @@ func filesize(_ *eval, name string) string {
 // unescape is ap_unescape_url_keep2f(s, 0): %XX decoded but %2F kept; a bad
 // escape or a %00 gives "".
 func unescape(s string) string {
-	if strings.IndexByte(s, '%') < 0 {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] != '%' {
-			b.WriteByte(s[i])
-			continue
-		}
-		if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
-			return ""
-		}
-		c := unhex(s[i+1])<<4 | unhex(s[i+2])
-		switch {
-		case c == 0:
-			return ""
-		case c == '/':
-			b.WriteString(s[i : i+3])
-		default:
-			b.WriteByte(c)
-		}
-		i += 2
-	}
-	return b.String()
-}
-
-func isHex(c byte) bool { return isDigit(c) || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
-
-func unhex(c byte) byte {
-	switch {
-	case isDigit(c):
-		return c - '0'
-	case c >= 'a':
-		return c - 'a' + 10
-	}
-	return c - 'A' + 10
+	u, _ := apuri.Unescape(s, true)
+	return u
 }
 
 // unbase64 is apr_base64_decode: what decodes up to the first byte outside
