@@ -352,17 +352,17 @@ func compileSection(s Section, errs *[]error) (*section, error) {
 			return nil, err
 		}
 	default:
-		return nil, nil // <VirtualHost>, <If>, ...: not per-path here
+		return nil, nil // <VirtualHost>, ...: not per-path here
 	}
-	if sec.kind == "if" {
-		// the condition is no path
-	} else if s.Regex || strings.HasSuffix(strings.ToLower(s.Kind), "match") {
+	switch {
+	case sec.kind == "if": // the condition is no path
+	case s.Regex || strings.HasSuffix(strings.ToLower(s.Kind), "match"):
 		re, err := apregex.Compile(s.Pattern, false)
 		if err != nil {
 			return nil, &Error{File: s.File, Line: s.Line, Message: "Regex could not be compiled"}
 		}
 		sec.re = re
-	} else {
+	default:
 		if sec.kind == "directory" {
 			sec.pattern = strings.TrimSuffix(path.Clean(s.Pattern), "/")
 			sec.depth = strings.Count(sec.pattern, "/")
@@ -381,13 +381,14 @@ func compileSection(s Section, errs *[]error) (*section, error) {
 		}
 		if sec.kind == "if" {
 			err := inIf(d)
-			if err == nil && strings.HasPrefix(strings.ToLower(d.Name), "redirect") {
+			redirect := strings.HasPrefix(strings.ToLower(d.Name), "redirect")
+			if err == nil && redirect {
 				sec.conf.exprRedirect, err = parseExprRedirect(d)
 			}
 			if err != nil {
 				*errs = append(*errs, posError(d, err))
 			}
-			if err != nil || sec.conf.exprRedirect != nil {
+			if err != nil || redirect {
 				continue
 			}
 		}
