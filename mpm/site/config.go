@@ -22,11 +22,11 @@
 // <Directory>/<DirectoryMatch> sections, then <Files>/<FilesMatch>, then
 // <Location>/<LocationMatch>, each group in config order; a later section overrides an
 // earlier one directive by directive (Options and FileETag with "+"/"-" modify what they
-// inherit; Require lines merge as mod_authz_core's AuthMerging says).
+// inherit; Require lines merge as mod_authz_core's AuthMerging says). Where
+// AllowOverride lets them, .htaccess files merge after their level's <Directory>
+// sections (htaccess.go).
 //
 // <If>, <ElseIf> and <Else> sections merge last, for each request (ifs.go).
-//
-// Not implemented: .htaccess (AllowOverride).
 package site
 
 import (
@@ -86,6 +86,7 @@ var Directives = append([]string{
 	"SetEnv", "UnsetEnv", "PassEnv", "SetEnvIf", "SetEnvIfNoCase", "BrowserMatch", "BrowserMatchNoCase", "SetEnvIfExpr",
 	"AddOutputFilterByType", "SetOutputFilter", "AddOutputFilter", "RemoveOutputFilter",
 	"DeflateCompressionLevel", "DeflateBufferSize", "DeflateMemLevel", "DeflateWindowSize", "DeflateAlterETag",
+	"AccessFileName",
 }, autoindex.Names...)
 
 // UseCanonicalName is the server's UseCanonicalName among its top-level directives
@@ -144,7 +145,8 @@ type dir struct {
 	charset              *string // AddDefaultCharset: "" for Off
 	etag                 static.ETagConfig
 	etagSet              bool
-	redirect             *redirect // Redirect inside <Location>
+	redirect             *redirect  // Redirect inside <Location>
+	redirects            []redirect // Redirect and RedirectMatch in <Directory> and .htaccess files
 	headers              headers.Config
 	expires              expires.Config
 	auth                 authn.Config
@@ -155,6 +157,11 @@ type dir struct {
 	autoindex            autoindex.Config
 	ifs                  []*section // <If>, <ElseIf>, <Else>, in config order
 	exprRedirect         *exprRedirect
+	// AllowOverride and AllowOverrideList, in <Directory> sections
+	override     Override
+	overrideSet  bool
+	overrideOpts Options
+	overrideList []string // nil: not set
 }
 
 // Dir is the merged configuration for one request path.
@@ -167,6 +174,7 @@ type Dir struct {
 	DefaultCharset string // AddDefaultCharset's charset, "" for Off
 	FileETag       static.ETagConfig
 	Redirect       *redirect
+	Redirects      []redirect     // the directories' (mod_alias's fixup), deeper levels' first
 	Headers        headers.Config // Header and RequestHeader actions, outer levels' first
 	Expires        expires.Config
 	Auth           authn.Config
@@ -178,6 +186,11 @@ type Dir struct {
 	ifs            []*section    // the levels' <If> sections, for applyIfs
 	exprRedirect   *exprRedirect // a Redirect inside <If>
 	vary           []string      // the request fields applyIfs' conditions read
+	// Override, OverrideOptions and OverrideList say what a .htaccess file
+	// may hold (AllowOverride, AllowOverrideList).
+	Override        Override
+	OverrideOptions Options
+	OverrideList    []string
 }
 
 type redirect struct {
@@ -233,6 +246,10 @@ type Config struct {
 	// level puts DEFLATE on answers (static.Options.Filter).
 	deflate deflate.Server
 	filters bool
+	// htaccess: some <Directory> section lets .htaccess files be read
+	// (AllowOverride, AllowOverrideList); accessNames are AccessFileName's.
+	htaccess    bool
+	accessNames []string
 }
 
 // Compile builds the configuration from the top-level directives and the sections.
@@ -252,7 +269,7 @@ func Compile(server []Directive, sections []Section) (*Config, error) {
 			errs = append(errs, posError(d, err))
 			continue
 		}
-		if isSetEnvIf(d.Name) {
+		if isSetEnvIf(d.Name) || isRedirect(d.Name) {
 			continue // the server's, done by top
 		}
 		if err := c.server.set(d, false); err != nil {
@@ -283,6 +300,12 @@ func Compile(server []Directive, sections []Section) (*Config, error) {
 			c.locations = append(c.locations, sec)
 		}
 	}
+	for _, sec := range c.dirs {
+		c.htaccess = c.htaccess || sec.conf.readsAccessFiles()
+	}
+	if c.accessNames == nil {
+		c.accessNames = []string{".htaccess"}
+	}
 	c.server.rewrite = c.rewrite.PerDir()
 	c.responses = c.server.responds() || len(c.server.ifs) > 0
 	c.filters = c.server.deflate.Enables()
@@ -298,6 +321,10 @@ func Compile(server []Directive, sections []Section) (*Config, error) {
 				c.filters = c.filters || f.conf.deflate.Enables()
 			}
 		}
+	}
+	if c.htaccess {
+		// What a .htaccess file may turn on is seen per request.
+		c.responses, c.rewrites, c.filters = true, true, true
 	}
 	// Shortest directory first; config order among equals (a stable sort).
 	for i := 1; i < len(c.dirs); i++ {
@@ -465,12 +492,23 @@ func (c *Config) top(d Directive) error {
 		return c.postRead.Add(d.Name, a)
 	case "setenvifexpr":
 		return addSetEnvIfExpr(&c.postRead, a)
+	case "accessfilename":
+		c.accessNames = a
 	default:
 		if deflate.IsServerDirective(d.Name) {
 			return c.deflate.Set(d.Name, a)
 		}
 	}
 	return nil
+}
+
+// isRedirect says whether name is one of mod_alias's Redirect directives.
+func isRedirect(name string) bool {
+	switch strings.ToLower(name) {
+	case "redirect", "redirecttemp", "redirectpermanent", "redirectmatch":
+		return true
+	}
+	return false
 }
 
 // isSetEnvIf says whether name is one of mod_setenvif's directives.
@@ -631,13 +669,23 @@ func (d *dir) set(x Directive, inLocation bool) error {
 		return addSetEnvIfExpr(&d.setenvif, a)
 	case "addoutputfilterbytype", "setoutputfilter", "addoutputfilter", "removeoutputfilter":
 		return d.deflate.Set(x.Name, a)
-	case "redirect", "redirecttemp", "redirectpermanent":
-		if inLocation {
+	case "allowoverride":
+		return d.setOverride(a)
+	case "allowoverridelist":
+		return d.setOverrideList(a)
+	case "redirect", "redirecttemp", "redirectpermanent", "redirectmatch":
+		if inLocation && !strings.EqualFold(x.Name, "redirectmatch") {
 			r, err := parseRedirect(x, true)
 			if err != nil {
 				return err
 			}
 			d.redirect = &r
+		} else if !inLocation {
+			r, err := parseRedirect(x, false)
+			if err != nil {
+				return err
+			}
+			d.redirects = append(d.redirects, r)
 		}
 	}
 	return nil
@@ -704,6 +752,9 @@ func (m *Dir) merge(d *dir) {
 	if d.redirect != nil {
 		m.Redirect = d.redirect
 	}
+	if len(d.redirects) > 0 {
+		m.Redirects = append(slices.Clip(d.redirects), m.Redirects...)
+	}
 	m.Headers = m.Headers.Merge(&d.headers)
 	m.Expires = m.Expires.Merge(&d.expires)
 	m.Autoindex = autoindex.Merge(m.Autoindex, &d.autoindex)
@@ -719,6 +770,12 @@ func (m *Dir) merge(d *dir) {
 	}
 	if len(d.ifs) > 0 {
 		m.ifs = append(m.ifs[:len(m.ifs):len(m.ifs)], d.ifs...)
+	}
+	if d.overrideSet {
+		m.Override, m.OverrideOptions = d.override, d.overrideOpts
+	}
+	if d.overrideList != nil {
+		m.OverrideList = d.overrideList
 	}
 }
 
