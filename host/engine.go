@@ -227,14 +227,17 @@ func siteDirective(d *config.Directive) site.Directive {
 func siteSection(d *config.Directive, root string) (site.Section, bool) {
 	kind := strings.ToLower(d.Name)
 	switch kind {
-	case "directory", "directorymatch", "files", "filesmatch", "location", "locationmatch":
+	case "directory", "directorymatch", "files", "filesmatch", "location", "locationmatch", "if", "elseif", "else":
 	default:
 		return site.Section{}, false
 	}
-	if len(d.Args) == 0 {
+	if len(d.Args) == 0 && kind != "else" {
 		return site.Section{}, false
 	}
-	sec := site.Section{Kind: d.Name, Pattern: d.Args[0], Regex: strings.HasSuffix(kind, "match"), File: d.File, Line: d.Line}
+	sec := site.Section{Kind: d.Name, Regex: strings.HasSuffix(kind, "match"), File: d.File, Line: d.Line}
+	if len(d.Args) > 0 {
+		sec.Pattern = d.Args[0]
+	}
 	if len(d.Args) == 2 && d.Args[0] == "~" {
 		sec.Pattern, sec.Regex = d.Args[1], true
 	}

@@ -20,7 +20,7 @@ import (
 // output says, not what this server serves by.
 
 // unappliedInVhosts warns of each directive and section in a <VirtualHost>
-// that this server ignores there (KeepAlive, <If>, ...): requests
+// that this server ignores there (ExtendedStatus, ...): requests
 // to the virtual host get the main server's setting. Better said at every
 // start and -t than found out from the wrong behaviour.
 func unappliedInVhosts(cfg *config.Config) []string {

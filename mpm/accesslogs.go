@@ -87,11 +87,11 @@ func openAccessLogs(logs []AccessLog) ([]accesslog.Log, error) {
 		if err != nil {
 			return nil, fmt.Errorf("CustomLog %s: %w", l.Target, err)
 		}
-		name, neg, err := accesslog.Condition(l.Condition)
-		if err != nil {
+		al := accesslog.Log{W: inheritedFile(l.FD, "accesslog:"+l.Target), Format: f}
+		if err := al.Condition(l.Condition); err != nil {
 			return nil, fmt.Errorf("CustomLog %s: %w", l.Target, err)
 		}
-		out = append(out, accesslog.Log{W: inheritedFile(l.FD, "accesslog:"+l.Target), Format: f, EnvVar: name, EnvNot: neg})
+		out = append(out, al)
 	}
 	return out, nil
 }

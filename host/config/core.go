@@ -219,7 +219,7 @@ var Core = Table{
 		Help: "A header-name, regex and a list of variables."},
 	{Name: "SetEnvIfNoCase", MinArgs: 0, MaxArgs: -1, Context: Anywhere, Check: checkSetEnvIf("SetEnvIfNoCase"), Module: "mod_setenvif.c",
 		Help: "a header-name, regex and a list of variables."},
-	{Name: "SetEnvIfExpr", MinArgs: 0, MaxArgs: -1, Context: Anywhere, Check: refuseSetEnvIfExpr, Module: "mod_setenvif.c",
+	{Name: "SetEnvIfExpr", MinArgs: 0, MaxArgs: -1, Context: Anywhere, Module: "mod_setenvif.c",
 		Help: "an expression and a list of variables."},
 	{Name: "BrowserMatch", MinArgs: 0, MaxArgs: -1, Context: Anywhere, Check: checkSetEnvIf("BrowserMatch"), Module: "mod_setenvif.c",
 		Help: "A browser regex and a list of variables."},
@@ -393,7 +393,8 @@ func isFnmatchPattern(s string) bool {
 
 func checkCustomLog(args []string) error {
 	if len(args) == 3 {
-		if _, _, err := accesslog.Condition(args[2]); err != nil {
+		var l accesslog.Log
+		if err := l.Condition(args[2]); err != nil {
 			return err
 		}
 	}
@@ -415,11 +416,6 @@ func checkSetEnvIf(name string) func(args []string) error {
 		var c env.Conditions
 		return c.Add(name, args)
 	}
-}
-
-// refuseSetEnvIfExpr: SetEnvIfExpr needs apache2's ap_expr.
-func refuseSetEnvIfExpr([]string) error {
-	return errors.New("SetEnvIfExpr (apache2's ap_expr) is not supported by this server")
 }
 
 // checkDeflate is mod_deflate's check of one of its server settings.

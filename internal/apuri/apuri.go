@@ -59,3 +59,47 @@ func EscapeSegment(s string) string {
 	}
 	return string(b)
 }
+
+// Unescape is apache2's ap_unescape_url (keep2F false: an encoded '/' is
+// refused) and ap_unescape_url_keep2f(s, 0) (keep2F true: "%2F" stays as
+// written): %XX decoded; a bad escape or an encoded NUL gives false.
+func Unescape(s string, keep2F bool) (string, bool) {
+	if !strings.Contains(s, "%") {
+		return s, true
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] != '%' {
+			b.WriteByte(s[i])
+			continue
+		}
+		if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
+			return "", false
+		}
+		c := unhex(s[i+1])<<4 | unhex(s[i+2])
+		switch {
+		case c == 0 || c == '/' && !keep2F:
+			return "", false
+		case c == '/':
+			b.WriteString(s[i : i+3])
+		default:
+			b.WriteByte(c)
+		}
+		i += 2
+	}
+	return b.String(), true
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c <= '9':
+		return c - '0'
+	case c >= 'a':
+		return c - 'a' + 10
+	}
+	return c - 'A' + 10
+}

@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 	"sync"
+
+	"github.com/httpd-mpm/httpd-mpm/mpm/apexpr"
 )
 
 // Log is one CustomLog: lines in a Format, each written to W with a single Write call
@@ -18,28 +20,43 @@ type Log struct {
 	// ("env=!VAR").
 	EnvVar string
 	EnvNot bool
+	// Expr, if set, is the "expr=" clause: only requests it holds for are
+	// logged.
+	Expr *apexpr.Expr
 }
 
-// Condition reads CustomLog's optional third argument: "" for none, or
-// "env=VAR" or "env=!VAR" (expr= is refused).
-func Condition(s string) (name string, not bool, err error) {
+// Condition reads CustomLog's optional third argument into l: "" for none,
+// "env=VAR", "env=!VAR" or "expr=EXPRESSION".
+func (l *Log) Condition(s string) error {
 	switch {
 	case s == "":
-		return "", false, nil
 	case len(s) >= 4 && strings.EqualFold(s[:4], "env="):
-		name = s[4:]
-		if strings.HasPrefix(name, "!") {
-			return name[1:], true, nil
+		l.EnvVar = s[4:]
+		if strings.HasPrefix(l.EnvVar, "!") {
+			l.EnvVar, l.EnvNot = l.EnvVar[1:], true
 		}
-		return name, false, nil
 	case len(s) >= 5 && strings.EqualFold(s[:5], "expr="):
-		return "", false, errors.New("CustomLog expr= conditions (apache2's ap_expr) are not supported by this server")
+		x, err := apexpr.Parse(s[5:])
+		if err != nil {
+			return err
+		}
+		l.Expr = x
+	default:
+		return errors.New("error in condition clause")
 	}
-	return "", false, errors.New("error in condition clause")
+	return nil
 }
 
 // Wants reports whether the condition lets e be logged.
 func (l *Log) Wants(e *Entry) bool {
+	if l.Expr != nil {
+		if e.Request == nil {
+			return false
+		}
+		q := apexpr.Request{R: e.Request, URI: e.Request.URL.Path, Query: e.Request.URL.RawQuery, Env: e.Env, Out: e.Header, Status: e.Status}
+		ok, err := l.Expr.Eval(&q)
+		return ok && err == nil
+	}
 	return l.EnvVar == "" || e.Env.Has(l.EnvVar) != l.EnvNot
 }
 

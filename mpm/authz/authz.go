@@ -64,7 +64,7 @@ var providers = map[string]Provider{}
 
 // unsupported are apache2's providers this server does not have, refused in
 // words that say so.
-var unsupported = []string{"expr", "ssl", "ssl-verify-client", "file-owner", "file-group", "dbd-group",
+var unsupported = []string{"ssl", "ssl-verify-client", "file-owner", "file-group", "dbd-group",
 	"dbm-group", "ldap-user", "ldap-group", "ldap-dn", "ldap-attribute", "ldap-filter", "ldap-search"}
 
 // Register adds an authorization provider (Require name ...); the name is

@@ -278,9 +278,9 @@ func TestEnv(t *testing.T) {
 
 func TestUnsupportedProvider(t *testing.T) {
 	var l Level
-	err := l.Add(Item{Name: "Require", Args: []string{"expr", "true"}})
-	if err == nil || err.Error() != "the expr Authz provider is not supported by this server" {
-		t.Errorf("Require expr: %v", err)
+	err := l.Add(Item{Name: "Require", Args: []string{"ssl"}})
+	if err == nil || err.Error() != "the ssl Authz provider is not supported by this server" {
+		t.Errorf("Require ssl: %v", err)
 	}
 }
 

@@ -97,42 +97,7 @@ func (c *Config) Listing(query string) *Listing {
 
 // unescapeURL is ap_unescape_url: %xx decoded; a bad escape, an encoded
 // NUL or '/' makes the pattern invalid.
-func unescapeURL(s string) (string, bool) {
-	if !strings.Contains(s, "%") {
-		return s, true
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] != '%' {
-			b.WriteByte(s[i])
-			continue
-		}
-		if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
-			return "", false
-		}
-		c := unhex(s[i+1])<<4 | unhex(s[i+2])
-		if c == 0 || c == '/' {
-			return "", false
-		}
-		b.WriteByte(c)
-		i += 2
-	}
-	return b.String(), true
-}
-
-func isHex(c byte) bool {
-	return isDigit(c) || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
-}
-
-func unhex(c byte) byte {
-	switch {
-	case isDigit(c):
-		return c - '0'
-	case c >= 'a':
-		return c - 'a' + 10
-	}
-	return c - 'A' + 10
-}
+func unescapeURL(s string) (string, bool) { return apuri.Unescape(s, false) }
 
 // ContentType is the listing's Content-Type.
 func (l *Listing) ContentType() string {

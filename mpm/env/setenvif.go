@@ -39,6 +39,43 @@ type cond struct {
 	re       *regexp.Regexp
 	literal  bool     // the pattern has no regular-expression syntax: no $1..$9
 	features []string // name, value pairs; value "!..." unsets
+	expr     Expr     // SetEnvIfExpr's condition, instead of the attribute
+}
+
+// Expr is SetEnvIfExpr's condition (package apexpr's, which this package
+// cannot import).
+type Expr interface {
+	Holds(v *Vars, q *Request) bool
+}
+
+// AddExpr reads one SetEnvIfExpr line whose expression is x: args are the
+// variables to set ([!]name[=value]), taken literally.
+func (c *Conditions) AddExpr(x Expr, args []string) error {
+	if len(args) == 0 || args[0] == "" {
+		return errors.New("Missing envariable expression for SetEnvIfExpr")
+	}
+	e := &cond{expr: x, literal: true}
+	e.addFeatures(args)
+	c.list = append(c.list, e)
+	return nil
+}
+
+// addFeatures adds the variables of a line: name=value, name (1) or !name.
+func (e *cond) addFeatures(args []string) {
+	for _, f := range args {
+		if f == "" {
+			break
+		}
+		n, v, _ := strings.Cut(f, "=")
+		switch {
+		case v != "":
+		case strings.HasPrefix(n, "!"):
+			n, v = n[1:], "!"
+		default:
+			v = "1"
+		}
+		e.features = setPair(e.features, n, v)
+	}
 }
 
 // Empty reports whether c has no line.
@@ -82,7 +119,7 @@ func (c *Conditions) Add(directive string, args []string) error {
 	var e *cond
 	if n := len(c.list); n > 0 {
 		last := c.list[n-1]
-		if strings.EqualFold(last.name, name) && last.icase == icase && last.regex == regex {
+		if last.expr == nil && strings.EqualFold(last.name, name) && last.icase == icase && last.regex == regex {
 			e = last
 		}
 	}
@@ -95,20 +132,7 @@ func (c *Conditions) Add(directive string, args []string) error {
 	if len(args) == 0 {
 		return errors.New("Missing envariable expression for " + directive)
 	}
-	for _, f := range args {
-		if f == "" {
-			break
-		}
-		n, v, _ := strings.Cut(f, "=")
-		switch {
-		case v != "":
-		case strings.HasPrefix(n, "!"):
-			n, v = n[1:], "!"
-		default:
-			v = "1"
-		}
-		e.features = setPair(e.features, n, v)
-	}
+	e.addFeatures(args)
 	if len(c.list) == 0 || c.list[len(c.list)-1] != e {
 		c.list = append(c.list, e)
 	}
@@ -210,10 +234,16 @@ type Request struct {
 func (c *Conditions) Apply(v *Vars, q *Request) {
 	var m []int
 	for _, e := range c.list {
-		val := e.value(v, q)
-		m = e.re.FindStringSubmatchIndex(val)
-		if m == nil {
-			continue
+		var val string
+		if e.expr != nil {
+			if !e.expr.Holds(v, q) {
+				continue
+			}
+		} else {
+			val = e.value(v, q)
+			if m = e.re.FindStringSubmatchIndex(val); m == nil {
+				continue
+			}
 		}
 		for i := 0; i < len(e.features); i += 2 {
 			n, x := e.features[i], e.features[i+1]

@@ -6,12 +6,30 @@ import (
 	"strings"
 	"time"
 
+	"github.com/httpd-mpm/httpd-mpm/mpm/apexpr"
 	"github.com/httpd-mpm/httpd-mpm/mpm/env"
+	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 )
 
 // applies reports whether the action's env= clause holds for the request's
-// variables e.
-func (a *Action) applies(e *env.Vars) bool {
+// variables e, or its expr= clause for r (whose fields read go to h's Vary,
+// when h is the response's, as ap_expr_exec adds them).
+func (a *Action) applies(e *env.Vars, r *http.Request, h http.Header, response bool) bool {
+	if a.expr != nil {
+		if r == nil {
+			return false
+		}
+		q := apexpr.ForRequest(r)
+		q.Env = e
+		if response {
+			q.Out = h
+		}
+		ok, err := a.expr.Eval(q)
+		if response && len(q.Vary) > 0 && h != nil {
+			http1.AddVary(h, strings.Join(q.Vary, ","))
+		}
+		return ok && err == nil
+	}
 	return a.envVar == "" || e.Has(a.envVar) != a.envNot
 }
 
@@ -19,10 +37,12 @@ func (a *Action) applies(e *env.Vars) bool {
 // do_headers_fixup does on an apache2 table (names compared without regard
 // to case); req is the request (for echo) and start its start (for %t and
 // %D) and e its environment variables (env= and %{VAR}e). h may be nil when
-// only a map is created on demand: the possibly new map is returned.
-func Apply(actions []*Action, h http.Header, req http.Header, e *env.Vars, start time.Time) http.Header {
+// only a map is created on demand: the possibly new map is returned. r is
+// the request, for expr= clauses (nil: they do not hold); response says h
+// is a response's fields (resp() reads them).
+func Apply(actions []*Action, h http.Header, req http.Header, e *env.Vars, start time.Time, r *http.Request, response bool) http.Header {
 	for _, a := range actions {
-		if !a.applies(e) {
+		if !a.applies(e, r, h, response) {
 			continue
 		}
 		if h == nil {

@@ -11,10 +11,11 @@
 //
 // Supported: the actions set, setifempty, add, append, merge, unset, echo,
 // edit and edit*; the conditions onsuccess and always; an "env=[!]var"
-// clause (package env's variables of the request); in values the format
+// clause (package env's variables of the request) or an "expr=" one
+// (package apexpr); in values the format
 // specifiers %%, %t, %D, %{VAR}e (the variable, "(null)" when unset) and
 // %{VAR}s ("(null)": no TLS) and the escapes \n, \r, \t, \\.
-// Refused with a message: "early", "expr=" (apache2's ap_expr), the note
+// Refused with a message: "early", expr= values (string expressions), the note
 // action and the %l, %i and %b specifiers (load and scoreboard figures).
 package headers
 
@@ -26,6 +27,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/httpd-mpm/httpd-mpm/mpm/apexpr"
 	"github.com/httpd-mpm/httpd-mpm/mpm/apregex"
 	"github.com/httpd-mpm/httpd-mpm/mpm/env"
 )
@@ -59,8 +61,9 @@ type Action struct {
 	name   string // field name (canonical for RequestHeader)
 	value  format // the value, or edit's replacement
 	re     *regexp.Regexp
-	envVar string // env= clause: the variable, "" for none
-	envNot bool   // env=!var
+	envVar string       // env= clause: the variable, "" for none
+	envNot bool         // env=!var
+	expr   *apexpr.Expr // expr= clause
 }
 
 // Config is the actions of one level (or of a merged configuration), in order.
@@ -224,7 +227,11 @@ func Parse(kind Kind, args []string) (*Action, Kind, error) {
 			a.envNot = v[0] == '!'
 			a.envVar = strings.TrimPrefix(v, "!")
 		case len(e) >= 5 && strings.EqualFold(e[:5], "expr="):
-			return nil, kind, errors.New("expr= conditions (apache2's ap_expr) are not supported by this server")
+			x, err := apexpr.Parse(e[5:])
+			if err != nil {
+				return nil, kind, errors.New("Can't parse envclause/expression: " + err.Error())
+			}
+			a.expr = x
 		default:
 			return nil, kind, errors.New("Unknown parameter: " + e)
 		}

@@ -3,6 +3,7 @@ package headers
 import (
 	"github.com/httpd-mpm/httpd-mpm/mpm/env"
 	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"testing"
 	"time"
@@ -56,7 +57,7 @@ func TestApply(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c := mustConfig(t, tc.line)
 			acts := append(append(c.In, c.Out...), c.Err...)
-			got := Apply(acts, tc.in, tc.req, nil, start)
+			got := Apply(acts, tc.in, tc.req, nil, start, nil, true)
 			if !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("got %v, want %v", got, tc.want)
 			}
@@ -73,7 +74,7 @@ func TestKinds(t *testing.T) {
 	if len(m.Out) != 2 || len(m.Err) != 2 || len(m.In) != 1 {
 		t.Fatalf("merged lists: out %d err %d in %d", len(m.Out), len(m.Err), len(m.In))
 	}
-	if h := Apply(m.Out, http.Header{}, nil, nil, time.Now()); h.Get("A") != "2" {
+	if h := Apply(m.Out, http.Header{}, nil, nil, time.Now(), nil, true); h.Get("A") != "2" {
 		t.Errorf("the inner set did not run last: %v", h)
 	}
 }
@@ -128,9 +129,29 @@ func TestApplyEnv(t *testing.T) {
 		[]string{"Header", "set", "X-Not", "1", "env=!mobile"},
 		[]string{"Header", "set", "X-None", "1", "env=none"},
 		[]string{"Header", "set", "X-Unset", "1", "env=!none"})
-	got := Apply(c.Out, http.Header{}, nil, &e, time.Now())
+	got := Apply(c.Out, http.Header{}, nil, &e, time.Now(), nil, true)
 	want := http.Header{"X-Is": {"yes/(null)"}, "X-Unset": {"1"}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %v, want %v", got, want)
+	}
+}
+
+// TestApplyExpr: an expr= clause holds as its expression does for the
+// request; the fields it reads go to Vary; a bad one is apache2's error.
+func TestApplyExpr(t *testing.T) {
+	c := mustConfig(t,
+		[]string{"Header", "set", "X-Get", "1", "expr=%{REQUEST_METHOD} == 'GET'"},
+		[]string{"Header", "set", "X-Post", "1", "expr=%{REQUEST_METHOD} == 'POST'"},
+		[]string{"Header", "set", "X-UA", "1", "expr=%{HTTP_USER_AGENT} =~ /bot/"})
+	r := httptest.NewRequest("GET", "/x", nil)
+	r.Header.Set("User-Agent", "a bot")
+	got := Apply(c.Out, http.Header{}, r.Header, nil, time.Now(), r, true)
+	want := http.Header{"X-Get": {"1"}, "X-UA": {"1"}, "Vary": {"User-Agent"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	_, _, err := Parse(OnSuccess, []string{"set", "X", "1", "expr=1 =="})
+	if err == nil || err.Error() != "Can't parse envclause/expression: syntax error, unexpected $end" {
+		t.Errorf("bad expr=: %v", err)
 	}
 }

@@ -10,7 +10,7 @@ import (
 // once each (case ignored), joined by ",".
 func AddVary(h http.Header, v string) {
 	vs := h["Vary"]
-	if len(vs) == 0 && !strings.Contains(v, " ") {
+	if len(vs) == 0 && !strings.ContainsAny(v, " ,") {
 		h["Vary"] = []string{v}
 		return
 	}

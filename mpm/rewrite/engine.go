@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"github.com/httpd-mpm/httpd-mpm/internal/apuri"
 	"github.com/httpd-mpm/httpd-mpm/internal/cnum"
+	"github.com/httpd-mpm/httpd-mpm/mpm/apexpr"
 	"github.com/httpd-mpm/httpd-mpm/mpm/env"
-	"net"
 	"net/http"
 	"os"
 	"strconv"
@@ -502,28 +502,11 @@ func (e *engine) reduce() {
 	if !ok {
 		port = http1.DefaultPort(scheme)
 	}
-	_, myHost, myPort := splitSelf(self)
+	_, myHost, myPort := apexpr.SplitSelf(self)
 	if strings.EqualFold(host, myHost) && cnum.Atoi(port) == cnum.Atoi(myPort) {
 		e.filename = path
 		e.reduced = true
 	}
-}
-
-// splitSelf splits "scheme://host[:port]" with the port filled in.
-func splitSelf(self string) (scheme, host, port string) {
-	scheme, hp, _ := strings.Cut(self, "://")
-	if strings.HasPrefix(hp, "[") {
-		if i := strings.IndexByte(hp, ']'); i >= 0 {
-			host, hp = hp[1:i], hp[i+1:]
-			port = strings.TrimPrefix(hp, ":")
-		}
-	} else {
-		host, port, _ = strings.Cut(hp, ":")
-	}
-	if port == "" {
-		port = http1.DefaultPort(scheme)
-	}
-	return scheme, host, port
 }
 
 // prefixStat is prefix_stat: whether the local path fn is a file system path
@@ -767,12 +750,12 @@ func (e *engine) header(name string) string {
 	return v
 }
 
-// variable is lookup_variable.
+// variable is lookup_variable: ENV: and HTTP: and the request fields here
+// (noted for Vary when set), the others from ap_expr's table.
 func (e *engine) variable(name string) string {
 	if len(name) < 4 {
 		return ""
 	}
-	r := e.req.R
 	if len(name) > 4 && name[3] == ':' && strings.EqualFold(name[:3], "ENV") {
 		if v, ok := e.req.Env.Get(name[4:]); ok {
 			return v
@@ -782,37 +765,7 @@ func (e *engine) variable(name string) string {
 	if len(name) > 5 && name[4] == ':' && strings.EqualFold(name[:4], "HTTP") {
 		return e.header(name[5:])
 	}
-	now := time.Now()
 	switch strings.ToUpper(name) {
-	case "TIME":
-		return now.Format("20060102150405")
-	case "TIME_YEAR":
-		return now.Format("2006")
-	case "TIME_MON":
-		return now.Format("01")
-	case "TIME_DAY":
-		return now.Format("02")
-	case "TIME_HOUR":
-		return now.Format("15")
-	case "TIME_MIN":
-		return now.Format("04")
-	case "TIME_SEC":
-		return now.Format("05")
-	case "TIME_WDAY":
-		return strconv.Itoa(int(now.Weekday()))
-	case "HTTPS":
-		if r.TLS != nil {
-			return "on"
-		}
-		return "off"
-	case "IPV6":
-		host, _, _ := net.SplitHostPort(r.RemoteAddr)
-		if ip := net.ParseIP(host); ip != nil && ip.To4() == nil {
-			return "on"
-		}
-		return "off"
-	case "IS_SUBREQ":
-		return "false"
 	case "HTTP_HOST":
 		return e.header("Host")
 	case "HTTP_ACCEPT":
@@ -827,50 +780,12 @@ func (e *engine) variable(name string) string {
 		return e.header("Forwarded")
 	case "HTTP_PROXY_CONNECTION":
 		return e.header("Proxy-Connection")
-	case "SERVER_NAME":
-		_, host, _ := splitSelf(http1.SelfURL(r, ""))
-		return host
-	case "SERVER_PORT":
-		_, _, port := splitSelf(http1.SelfURL(r, ""))
-		return port
-	case "REQUEST_SCHEME":
-		scheme, _, _ := splitSelf(http1.SelfURL(r, ""))
-		return scheme
-	case "SERVER_ADDR":
-		if c := http1.ConnFromRequest(r); c != nil {
-			if a, ok := c.LocalAddr().(*net.TCPAddr); ok {
-				return a.IP.String()
-			}
-		}
-	case "REMOTE_ADDR", "CONN_REMOTE_ADDR":
-		host, _, _ := net.SplitHostPort(r.RemoteAddr)
-		return host
-	case "REMOTE_PORT":
-		_, port, _ := net.SplitHostPort(r.RemoteAddr)
-		return port
-	case "REMOTE_HOST":
-		host, _, _ := net.SplitHostPort(r.RemoteAddr)
-		return host
-	case "THE_REQUEST":
-		return r.Method + " " + r.RequestURI + " " + r.Proto
-	case "REQUEST_METHOD":
-		return r.Method
-	case "SERVER_PROTOCOL":
-		return r.Proto
-	case "REQUEST_URI":
-		return e.req.URI
-	case "QUERY_STRING":
-		return e.req.Query
-	case "REQUEST_FILENAME", "SCRIPT_FILENAME":
-		return e.filename
-	case "DOCUMENT_ROOT", "CONTEXT_DOCUMENT_ROOT":
-		return e.req.DocumentRoot
-	case "CONTEXT_PREFIX":
-		return ""
-	case "SERVER_SOFTWARE":
-		return "Apache"
+	case "DOCUMENT_URI", "HTTP2", "CONN_LOG_ID", "REQUEST_LOG_ID":
+		return "" // ap_expr's, not mod_rewrite's
 	}
-	return ""
+	q := apexpr.Request{R: e.req.R, URI: e.req.URI, Query: e.req.Query, Filename: e.filename, DocumentRoot: e.req.DocumentRoot}
+	v, _ := q.Var(name)
+	return v
 }
 
 // absoluteURI is is_absolute_uri: the length of a known scheme's prefix

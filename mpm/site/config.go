@@ -32,7 +32,7 @@
 // AllowOverride lets them, .htaccess files merge after their level's <Directory>
 // sections (htaccess.go).
 //
-// Not implemented: <If>.
+// <If>, <ElseIf> and <Else> sections merge last, for each request (ifs.go).
 package site
 
 import (
@@ -45,6 +45,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/httpd-mpm/httpd-mpm/mpm/apexpr"
 	"github.com/httpd-mpm/httpd-mpm/mpm/apregex"
 	"github.com/httpd-mpm/httpd-mpm/mpm/authn"
 	"github.com/httpd-mpm/httpd-mpm/mpm/authz"
@@ -92,7 +93,7 @@ var Directives = append([]string{
 	"AddDefaultCharset", "UseCanonicalName", "Alias", "AliasMatch", "Redirect", "RedirectMatch", "RedirectTemp", "RedirectPermanent",
 	"Header", "RequestHeader", "ExpiresActive", "ExpiresByType", "ExpiresDefault",
 	"RewriteEngine", "RewriteOptions", "RewriteBase", "RewriteCond", "RewriteRule", "RewriteMap",
-	"SetEnv", "UnsetEnv", "PassEnv", "SetEnvIf", "SetEnvIfNoCase", "BrowserMatch", "BrowserMatchNoCase",
+	"SetEnv", "UnsetEnv", "PassEnv", "SetEnvIf", "SetEnvIfNoCase", "BrowserMatch", "BrowserMatchNoCase", "SetEnvIfExpr",
 	"AddOutputFilterByType", "SetOutputFilter", "AddOutputFilter", "RemoveOutputFilter",
 	"DeflateCompressionLevel", "DeflateBufferSize", "DeflateMemLevel", "DeflateWindowSize", "DeflateAlterETag",
 	"SSLRequireSSL",
@@ -174,6 +175,8 @@ type dir struct {
 	cgi                  cgi.Dir            // SetHandler, AddHandler, CGIPassAuth, ...
 	bodyLimit            *int64             // LimitRequestBody, the engine's -1 for Apache's 0
 	signature            *http1.Signature   // ServerSignature
+	ifs                  []*section         // <If>, <ElseIf>, <Else>, in config order
+	exprRedirect         *exprRedirect
 	// AllowOverride and AllowOverrideList, in <Directory> sections
 	override     Override
 	overrideSet  bool
@@ -207,6 +210,9 @@ type Dir struct {
 	CGI            cgi.Dir
 	BodyLimit      *int64           // nil: the server's
 	Signature      *http1.Signature // nil: the server's
+	ifs            []*section       // the levels' <If> sections, for applyIfs
+	exprRedirect   *exprRedirect    // a Redirect inside <If>
+	vary           []string         // the request fields applyIfs' conditions read
 	// Override, OverrideOptions and OverrideList say what a .htaccess file
 	// may hold (AllowOverride, AllowOverrideList).
 	Override        Override
@@ -237,6 +243,11 @@ type section struct {
 	depth   int  // path components, for sorting <Directory>
 	conf    dir
 	files   []*section // <Files> nested in a <Directory>
+	// <If>, <ElseIf>, <Else>: cond's bits and the expression.
+	cond uint8
+	expr *apexpr.Expr
+	file string
+	line int
 }
 
 // Config is a compiled site configuration. It is safe for concurrent use.
@@ -298,6 +309,10 @@ func Compile(server []Directive, sections []Section) (*Config, error) {
 		}
 	}
 	for _, s := range sections {
+		if isIf(s.Kind) {
+			addIf(&c.server, s, &errs)
+			continue
+		}
 		sec, err := compileSection(s, &errs)
 		if err != nil {
 			errs = append(errs, err)
@@ -324,18 +339,18 @@ func Compile(server []Directive, sections []Section) (*Config, error) {
 		c.accessNames = []string{".htaccess"}
 	}
 	c.server.rewrite = c.rewrite.PerDir()
-	c.responses = c.server.responds()
+	c.responses = c.server.responds() || len(c.server.ifs) > 0
 	c.filters = c.server.deflate.Enables()
 	c.scripts = c.cgi.Module != "" && (!c.server.cgi.Empty() || slices.ContainsFunc(c.aliases, func(a alias) bool { return a.script }))
 	c.deflate.Env = requestEnv // no-gzip, gzip-only-text/html, force-gzip (SetEnvIf, BrowserMatch)
 	for _, group := range [][]*section{c.dirs, c.dirRegex, c.files, c.locations} {
 		for _, sec := range group {
-			c.responses = c.responses || sec.conf.responds()
+			c.responses = c.responses || sec.conf.responds() || len(sec.conf.ifs) > 0
 			c.rewrites = c.rewrites || !sec.conf.rewrite.Empty()
 			c.filters = c.filters || sec.conf.deflate.Enables()
 			c.scripts = c.scripts || c.cgi.Module != "" && !sec.conf.cgi.Empty()
 			for _, f := range sec.files {
-				c.responses = c.responses || f.conf.responds()
+				c.responses = c.responses || f.conf.responds() || len(f.conf.ifs) > 0
 				c.rewrites = c.rewrites || !f.conf.rewrite.Empty()
 				c.filters = c.filters || f.conf.deflate.Enables()
 				c.scripts = c.scripts || c.cgi.Module != "" && !f.conf.cgi.Empty()
@@ -393,16 +408,23 @@ func compileSection(s Section, errs *[]error) (*section, error) {
 		sec.kind = "files"
 	case "location", "locationmatch":
 		sec.kind = "location"
+	case "if", "elseif", "else":
+		var err error
+		if sec, err = compileIf(s, errs); err != nil {
+			return nil, err
+		}
 	default:
-		return nil, nil // <VirtualHost>, <If>, ...: not per-path here
+		return nil, nil // <VirtualHost>, ...: not per-path here
 	}
-	if s.Regex || strings.HasSuffix(strings.ToLower(s.Kind), "match") {
+	switch {
+	case sec.kind == "if": // the condition is no path
+	case s.Regex || strings.HasSuffix(strings.ToLower(s.Kind), "match"):
 		re, err := apregex.Compile(s.Pattern, false)
 		if err != nil {
 			return nil, &Error{File: s.File, Line: s.Line, Message: "Regex could not be compiled"}
 		}
 		sec.re = re
-	} else {
+	default:
 		if sec.kind == "directory" {
 			sec.pattern = strings.TrimSuffix(path.Clean(s.Pattern), "/")
 			sec.depth = strings.Count(sec.pattern, "/")
@@ -419,6 +441,19 @@ func compileSection(s Section, errs *[]error) (*section, error) {
 		if ordered && strings.EqualFold(d.Name, "require") {
 			continue
 		}
+		if sec.kind == "if" {
+			err := inIf(d)
+			redirect := strings.HasPrefix(strings.ToLower(d.Name), "redirect")
+			if err == nil && redirect {
+				sec.conf.exprRedirect, err = parseExprRedirect(d)
+			}
+			if err != nil {
+				*errs = append(*errs, posError(d, err))
+			}
+			if err != nil || redirect {
+				continue
+			}
+		}
 		if err := sec.conf.set(d, sec.kind == "location"); err != nil {
 			*errs = append(*errs, posError(d, err))
 		}
@@ -431,16 +466,37 @@ func compileSection(s Section, errs *[]error) (*section, error) {
 		*errs = append(*errs, &Error{File: s.File, Line: s.Line, Message: err.Error()})
 	}
 	for _, n := range s.Sections {
+		if isIf(n.Kind) {
+			addIf(&sec.conf, n, errs)
+			continue
+		}
 		ns, err := compileSection(n, errs)
 		if err != nil {
 			*errs = append(*errs, err)
 			continue
 		}
-		if ns != nil && ns.kind == "files" && sec.kind == "directory" {
+		switch {
+		case ns != nil && ns.kind == "files" && sec.kind == "directory":
 			sec.files = append(sec.files, ns)
+		case ns != nil && sec.kind == "if":
+			*errs = append(*errs, &Error{File: n.File, Line: n.Line, Message: "<" + n.Kind + "> inside <If> is not supported by this server"})
 		}
 	}
 	return sec, nil
+}
+
+// addIf compiles the <If>, <ElseIf> or <Else> section s into the level d.
+func addIf(d *dir, s Section, errs *[]error) {
+	sec, err := compileSection(s, errs)
+	if err == nil {
+		err = d.addIf(sec)
+		if err != nil {
+			err = &Error{File: s.File, Line: s.Line, Message: err.Error()}
+		}
+	}
+	if err != nil {
+		*errs = append(*errs, err)
+	}
 }
 
 // top handles the directives that only mean something at the top level: Alias and
@@ -472,6 +528,8 @@ func (c *Config) top(d Directive) error {
 		c.redirects = append(c.redirects, r)
 	case "setenvif", "setenvifnocase", "browsermatch", "browsermatchnocase":
 		return c.postRead.Add(d.Name, a)
+	case "setenvifexpr":
+		return addSetEnvIfExpr(&c.postRead, a)
 	case "accessfilename":
 		c.accessNames = a
 	default:
@@ -494,7 +552,7 @@ func isRedirect(name string) bool {
 // isSetEnvIf says whether name is one of mod_setenvif's directives.
 func isSetEnvIf(name string) bool {
 	switch strings.ToLower(name) {
-	case "setenvif", "setenvifnocase", "browsermatch", "browsermatchnocase":
+	case "setenvif", "setenvifnocase", "browsermatch", "browsermatchnocase", "setenvifexpr":
 		return true
 	}
 	return false
@@ -665,6 +723,8 @@ func (d *dir) set(x Directive, inLocation bool) error {
 		return d.env.Add(x.Name, a)
 	case "setenvif", "setenvifnocase", "browsermatch", "browsermatchnocase":
 		return d.setenvif.Add(x.Name, a)
+	case "setenvifexpr":
+		return addSetEnvIfExpr(&d.setenvif, a)
 	case "addoutputfilterbytype", "setoutputfilter", "addoutputfilter", "removeoutputfilter":
 		return d.deflate.Set(x.Name, a)
 	case "addtype", "addcharset", "addlanguage", "addencoding",
@@ -799,6 +859,12 @@ func (m *Dir) merge(d *dir) {
 	}
 	if d.signature != nil {
 		m.Signature = d.signature
+	}
+	if d.exprRedirect != nil {
+		m.exprRedirect = d.exprRedirect
+	}
+	if len(d.ifs) > 0 {
+		m.ifs = append(m.ifs[:len(m.ifs):len(m.ifs)], d.ifs...)
 	}
 	if d.overrideSet {
 		m.Override, m.OverrideOptions = d.override, d.overrideOpts

@@ -354,7 +354,13 @@ func (h *Handler) Configure(r *http.Request, dir, name string) *static.Options {
 		}
 	}
 	if m == nil {
-		return e.opts
+		if len(e.dir.ifs) == 0 {
+			return e.opts
+		}
+		m = &e.dir
+	}
+	if len(m.ifs) > 0 {
+		m = h.applyIfs(r, m, path.Join(dir, name))
 	}
 	return h.options(m)
 }
@@ -435,6 +441,9 @@ func (h *Handler) options(d *Dir) *static.Options {
 		o.Rewrite = h.rewriteDir(d)
 	}
 
+	if d.exprRedirect != nil {
+		h.withExprRedirect(o, d.exprRedirect, d.ErrorDocuments) // try_redirect, then try_alias_list
+	}
 	if len(d.Redirects) > 0 {
 		o.Rewrite = h.redirectDir(d.Redirects, o.Rewrite)
 	}

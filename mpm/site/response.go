@@ -2,6 +2,7 @@ package site
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm/headers"
@@ -21,7 +22,7 @@ type response struct {
 
 // newResponse is d's response, nil when d has no such directive.
 func newResponse(d *Dir) *response {
-	if d.Headers.Empty() && !d.Expires.Enabled() && d.Env.Empty() && d.SetEnvIf.Empty() {
+	if d.Headers.Empty() && !d.Expires.Enabled() && d.Env.Empty() && d.SetEnvIf.Empty() && len(d.vary) == 0 {
 		return nil
 	}
 	return &response{headers: &d.Headers, dir: d}
@@ -70,7 +71,7 @@ func (p *response) Fixup(r *http.Request) {
 	if len(p.headers.In) == 0 {
 		return
 	}
-	r.Header = headers.Apply(p.headers.In, r.Header, nil, http1.Env(r), requestStart(r))
+	r.Header = headers.Apply(p.headers.In, r.Header, nil, http1.Env(r), requestStart(r), r, false)
 }
 
 func (p *response) FilterHeader(r *http.Request, status int, h http.Header, errorPage bool) {
@@ -88,15 +89,18 @@ func (t *timed) FilterHeader(r *http.Request, status int, h http.Header, errorPa
 // together, the "always" fields first.
 func (p *response) filter(r *http.Request, status int, h http.Header, errorPage bool, mtime time.Time) {
 	p.dir.Expires.Apply(h, status, time.Now(), mtime)
+	if len(p.dir.vary) > 0 && !errorPage {
+		http1.AddVary(h, strings.Join(p.dir.vary, ",")) // ap_expr_exec's, for the <If> conditions
+	}
 	hc := p.headers
 	if hc.Empty() {
 		return
 	}
 	start := requestStart(r)
 	e := http1.Env(r)
-	errT := headers.Apply(hc.Err, nil, r.Header, e, start)
+	errT := headers.Apply(hc.Err, nil, r.Header, e, start, r, true)
 	if !errorPage {
-		headers.Apply(hc.Out, h, r.Header, e, start)
+		headers.Apply(hc.Out, h, r.Header, e, start, r, true)
 	}
 	if errT != nil {
 		headers.Overlay(h, errT)

@@ -1,0 +1,165 @@
+package e2e_test
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// exprConf: ap_expr where apache2 uses it: <If>/<ElseIf>/<Else> on the Host,
+// the query, the method and the client's address, at the server level, in a
+// <Directory> and in a virtual host (merged after every section, the fields
+// read in Vary); Require expr; Header's expr=; SetEnvIfExpr feeding a
+// CustomLog env= and a CustomLog expr=; Redirect inside <If> to a string
+// expression.
+const exprConf = `ServerName main.test
+Listen 127.0.0.1:@P0@
+DocumentRoot @DOCS@
+LogFormat "%v %>s %m %U%q" plain
+CustomLog logs/env_log plain env=logme
+CustomLog logs/expr_log plain "expr=%{REQUEST_STATUS} -ge 400 || %{QUERY_STRING} =~ /^x/"
+SetEnvIfExpr "%{QUERY_STRING} =~ /log/ && %{REQUEST_METHOD} == 'GET'" logme
+Header always set X-Always-Expr yes "expr=%{REQUEST_URI} =~ m#^/sub/#"
+Header set X-UA bot "expr=%{HTTP_USER_AGENT} =~ /bot/i"
+<If "%{HTTP_HOST} == 'a.test'">
+    Header set X-Host a
+</If>
+<ElseIf "%{HTTP_HOST} =~ /^b\./">
+    Header set X-Host b
+</ElseIf>
+<Else>
+    Header set X-Host other
+</Else>
+<If "%{REQUEST_METHOD} -in {'HEAD', 'POST'}">
+    Header set X-Method head-or-post
+</If>
+<If "%{REMOTE_ADDR} -ipmatch '127.0.0.0/8' && !(-R '10.0.0.0/8')">
+    Header always set X-Local yes
+</If>
+<Directory @DOCS@>
+    Require all granted
+    <If "%{QUERY_STRING} =~ /(deny)/ && $1 == 'deny'">
+        Require all denied
+    </If>
+    <If "-f %{REQUEST_FILENAME}">
+        Header set X-File yes
+    </If>
+</Directory>
+<If "%{HTTP_HOST} == 'old.test'">
+    Redirect permanent "http://new.test%{REQUEST_URI}"
+</If>
+<Directory @DOCS@/moved>
+    <If "%{QUERY_STRING} == 'go'">
+        Redirect "/a.txt"
+    </If>
+    <ElseIf "%{QUERY_STRING} == 'gone'">
+        Redirect gone
+    </ElseIf>
+</Directory>
+<Directory @DOCS@/sub>
+    Require expr "%{QUERY_STRING} != 'forbidden' && %{REQUEST_URI} !~ /secret/"
+    Header set X-Sub "%{X_NAME}e"
+    SetEnvIfExpr "tolower(%{QUERY_STRING}) == 'name'" X_NAME=named
+</Directory>
+<Files "*.html">
+    <If "req('X-Mode') == 'html'">
+        Header set X-Html yes
+    </If>
+</Files>
+<VirtualHost 127.0.0.1:@P0@>
+    ServerName v.test
+    DocumentRoot @DOCS@
+    <If "%{SERVER_NAME} == 'v.test'">
+        Header set X-Vhost v
+    </If>
+</VirtualHost>
+<VirtualHost 127.0.0.1:@P0@>
+    ServerName main.test
+    DocumentRoot @DOCS@
+</VirtualHost>
+`
+
+// TestExpr compares each answer and the logs with apache2's.
+func TestExpr(t *testing.T) {
+	docs := map[string]string{
+		"a.txt":          "a\n",
+		"page.html":      "<p>page</p>\n",
+		"sub/s.txt":      "s\n",
+		"sub/secret.txt": "secret\n",
+		"moved/m.txt":    "m\n",
+	}
+	p := startPair(t, 1, exprConf, docs)
+	reqs := []string{
+		get("/a.txt", "a.test"),
+		get("/a.txt", "b.example"),
+		get("/a.txt", "main.test"),
+		get("/a.txt?deny", "main.test"),
+		get("/a.txt?log", "main.test"),
+		get("/a.txt?xyz", "main.test"),
+		get("/missing", "main.test"),
+		get("/missing?log", "main.test"),
+		"HEAD /a.txt HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n",
+		"POST /a.txt?log HTTP/1.1\r\nHost: main.test\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+		"GET /a.txt HTTP/1.1\r\nHost: main.test\r\nUser-Agent: GoogleBot\r\nConnection: close\r\n\r\n",
+		get("/sub/s.txt", "main.test"),
+		get("/sub/s.txt?forbidden", "main.test"),
+		get("/sub/s.txt?NAME", "main.test"),
+		get("/sub/secret.txt", "main.test"),
+		get("/page.html", "main.test"),
+		"GET /page.html HTTP/1.1\r\nHost: main.test\r\nX-Mode: html\r\nConnection: close\r\n\r\n",
+		get("/a.txt", "v.test"),
+		get("/a.txt?deny", "v.test"),
+		get("/a.txt", "old.test"),
+		get("/missing?q=1", "old.test"),
+		get("/moved/m.txt?go", "main.test"),
+		get("/moved/m.txt?gone", "main.test"),
+		get("/moved/m.txt", "main.test"),
+	}
+	p.compareEach(reqs, (*diffServer).headerAnswer)
+	p.checkLogs("env_log", "expr_log")
+}
+
+// TestExprConfigErrors: the configuration errors of expressions and of the
+// <If> sections, each at its line in apache2's words (apache2 -t).
+func TestExprConfigErrors(t *testing.T) {
+	apache := apacheBin(t)
+	httpd, modules := build(t)
+	for _, snippet := range []string{
+		"<If \"%{HTTP_HOST} == \">\n</If>\n",
+		"<If \"%{NO_SUCH_VAR} == 1\">\n</If>\n",
+		"<If \"abc == 1\">\n</If>\n",
+		"<If \"-R %{HTTP_HOST}\">\n</If>\n",
+		"<If \"true\">\nListen 9999\n</If>\n",
+		"<Directory /tmp>\n<If \"true\">\n</If>\n<Else>\n</Else>\n<ElseIf \"true\">\n</ElseIf>\n</Directory>\n",
+		"<Location /x>\nRequire expr \"1 ==\"\n</Location>\n",
+		"Header set X-A 1 \"expr=%{HTTP_HOST} & 1\"\n",
+		"SetEnvIfExpr \"md5('a') == \" x\n",
+		"SetEnvIfExpr \"true\"\n",
+		"CustomLog logs/x_log common \"expr=foo('a')\"\n",
+		"<If \"true\">\nRedirect \"/x/%{NOPE}\"\n</If>\n",
+	} {
+		base := t.TempDir()
+		must(t, os.MkdirAll(filepath.Join(base, "run"), 0o755))
+		must(t, os.MkdirAll(filepath.Join(base, "logs"), 0o755))
+		ahead, ohead := sameLength(fmt.Sprintf(apacheHead, base), fmt.Sprintf(oursHead, modules))
+		body := "ServerName main.test\nListen 127.0.0.1:1\nDocumentRoot " + base + "\n" + snippet
+		write(t, filepath.Join(base, "apache.conf"), ahead+body)
+		write(t, filepath.Join(base, "ours.conf"), ohead+body)
+		syntax := func(argv ...string) string {
+			out, _ := exec.Command(argv[0], argv[1:]...).CombinedOutput()
+			return strings.ReplaceAll(string(out), base+"/", "")
+		}
+		want := syntax(apache, "-t", "-d", base, "-f", filepath.Join(base, "apache.conf"))
+		got := syntax(httpd, "-t", "-d", base, "-f", filepath.Join(base, "ours.conf"))
+		want = strings.ReplaceAll(want, "apache.conf", "CONF")
+		got = strings.ReplaceAll(got, "ours.conf", "CONF")
+		if !strings.Contains(want, "AH00526") || got != want {
+			t.Errorf("%q:\n apache: %s ours:   %s", snippet, want, got)
+		} else {
+			t.Logf("%q: both %s", snippet, want)
+		}
+	}
+}
