@@ -46,6 +46,7 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/mpm/expires"
 	"github.com/httpd-mpm/httpd-mpm/mpm/headers"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
+	"github.com/httpd-mpm/httpd-mpm/mpm/proxy"
 	"github.com/httpd-mpm/httpd-mpm/mpm/rewrite"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
 )
@@ -83,7 +84,7 @@ var Directives = append([]string{
 	"SetEnv", "UnsetEnv", "PassEnv", "SetEnvIf", "SetEnvIfNoCase", "BrowserMatch", "BrowserMatchNoCase",
 	"AddOutputFilterByType", "SetOutputFilter", "AddOutputFilter", "RemoveOutputFilter",
 	"DeflateCompressionLevel", "DeflateBufferSize", "DeflateMemLevel", "DeflateWindowSize", "DeflateAlterETag",
-}, autoindex.Names...)
+}, append(autoindex.Names, proxy.Directives...)...)
 
 // UseCanonicalName is the server's UseCanonicalName among its top-level directives
 // (the last one wins; Off without one). Inside sections it is not per-directory here:
@@ -220,6 +221,8 @@ type Config struct {
 	// level puts DEFLATE on answers (static.Options.Filter).
 	deflate deflate.Server
 	filters bool
+	// proxy is mod_proxy's configuration, nil without a ProxyPass.
+	proxy *proxy.Config
 }
 
 // Compile builds the configuration from the top-level directives and the sections.
@@ -227,7 +230,14 @@ type Config struct {
 func Compile(server []Directive, sections []Section) (*Config, error) {
 	c := &Config{}
 	var errs []error
+	var px proxy.Config
 	for _, d := range server {
+		if proxy.IsDirective(d.Name) {
+			if err := px.Set(d.Name, d.Args); err != nil {
+				errs = append(errs, posError(d, err))
+			}
+			continue
+		}
 		if rewrite.IsDirective(d.Name) {
 			c.rewrites = true
 			if err := c.rewrite.Set(d.Name, d.Args, true); err != nil {
@@ -255,6 +265,15 @@ func Compile(server []Directive, sections []Section) (*Config, error) {
 		if sec == nil {
 			continue
 		}
+		if sec.kind == "location" {
+			for _, d := range s.Directives {
+				if proxy.IsDirective(d.Name) {
+					if err := px.SetLocation(d.Name, d.Args, s.Pattern, sec.re != nil); err != nil {
+						errs = append(errs, posError(d, err))
+					}
+				}
+			}
+		}
 		switch {
 		case sec.kind == "directory" && sec.re == nil:
 			c.dirs = append(c.dirs, sec)
@@ -265,6 +284,9 @@ func Compile(server []Directive, sections []Section) (*Config, error) {
 		default:
 			c.locations = append(c.locations, sec)
 		}
+	}
+	if !px.Empty() {
+		c.proxy = &px
 	}
 	c.server.rewrite = c.rewrite.PerDir()
 	c.responses = c.server.responds()
@@ -306,6 +328,10 @@ func posError(d Directive, err error) error {
 
 // Check reports what Compile refuses in one top-level directive, in apache2's words.
 func Check(d Directive) error {
+	if proxy.IsDirective(d.Name) {
+		var c proxy.Config
+		return c.Set(d.Name, d.Args)
+	}
 	if rewrite.IsDirective(d.Name) {
 		var r rewrite.Dir
 		return r.Set(d.Name, d.Args, true)
