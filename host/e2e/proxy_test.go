@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -229,5 +230,79 @@ func testProxy(t *testing.T, mpm string) {
 		t.Errorf("error_log AH numbers:\n apache: %v\n ours:   %v", want, got)
 	} else {
 		t.Logf("error_log AH numbers, both: %v", want)
+	}
+}
+
+// TestProxyKeepAlive: the connections to a backend are kept and reused
+// between requests (a pool per child, as apache2's per-child worker pool):
+// twenty requests one after the other open fewer than twenty, for apache2
+// and for ours; with disablereuse=on every request opens its own.
+func TestProxyKeepAlive(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	must(t, err)
+	var mu sync.Mutex
+	conns := map[string]int{} // backend -> new connections
+	srv := &http.Server{
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") }),
+		ConnState: func(c net.Conn, s http.ConnState) {
+			if s == http.StateNew {
+				mu.Lock()
+				conns["app"]++
+				mu.Unlock()
+			}
+		},
+	}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	other, err := net.Listen("tcp", "127.0.0.2:"+strconv.Itoa(ln.Addr().(*net.TCPAddr).Port))
+	if err != nil {
+		t.Skipf("127.0.0.2: %v", err)
+	}
+	srv2 := &http.Server{
+		Handler: srv.Handler,
+		ConnState: func(c net.Conn, s http.ConnState) {
+			if s == http.StateNew {
+				mu.Lock()
+				conns["noreuse"]++
+				mu.Unlock()
+			}
+		},
+	}
+	go srv2.Serve(other)
+	t.Cleanup(func() { srv2.Close() })
+	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	conf := `ServerName main.test
+Listen 127.0.0.1:@P0@
+DocumentRoot @DOCS@
+LoadModule proxy_module /usr/lib/apache2/modules/mod_proxy.so
+LoadModule proxy_http_module /usr/lib/apache2/modules/mod_proxy_http.so
+ProxyPass /app/ http://127.0.0.1:` + port + `/
+ProxyPass /noreuse/ http://127.0.0.2:` + port + `/ disablereuse=on
+`
+	p := startPair(t, 1, conf, map[string]string{"a.txt": "a\n"})
+	const n = 20
+	for _, s := range []*diffServer{p.apache, p.ours} {
+		for _, path := range []string{"/app/x", "/noreuse/x"} {
+			mu.Lock()
+			clear(conns)
+			mu.Unlock()
+			for range n {
+				a := s.ask(t, "127.0.0.1", 0, "GET "+path+" HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n")
+				if len(a) != 1 || a[0].Status != 200 || a[0].Body != "ok\n" {
+					t.Fatalf("%s %s: %v", s.name, path, a)
+				}
+			}
+			mu.Lock()
+			got := conns["app"] + conns["noreuse"]
+			mu.Unlock()
+			switch {
+			case path == "/app/x" && got >= n:
+				t.Errorf("%s: %d requests to %s opened %d backend connections, none reused", s.name, n, path, got)
+			case path == "/noreuse/x" && got != n:
+				t.Errorf("%s: %d requests to %s (disablereuse=on) opened %d backend connections", s.name, n, path, got)
+			default:
+				t.Logf("%s: %d requests to %s opened %d backend connections", s.name, n, path, got)
+			}
+		}
 	}
 }
