@@ -45,6 +45,10 @@ Header set X-Answer proxied
 </Location>
 <VirtualHost 127.0.0.1:@P0@>
     ServerName main.test
+    RewriteEngine On
+    RewriteRule ^/rw/(.*)$ http://@BACKEND@/echo/$1 [P]
+    RewriteRule ^/rwq/(.*)$ http://@BACKEND@/echo/$1?added=1 [P,QSA]
+    RewriteRule ^/rwlocal/(.*)$ /app/echo/$1 [P]
 </VirtualHost>
 <VirtualHost 127.0.0.1:@P0@>
     ServerName keep.test
@@ -154,7 +158,7 @@ var ahCode = regexp.MustCompile(`AH\d{5}`)
 
 // TestProxy: ProxyPass, ProxyPassMatch, ProxyPass in <Location>, "!",
 // ProxyPassReverse (Location, Content-Location), the cookie maps,
-// ProxyPreserveHost and ProxyAddHeaders as apache2 2.4.71's mod_proxy_http
+// ProxyPreserveHost, ProxyAddHeaders and RewriteRule [P] as apache2 2.4.71's mod_proxy_http
 // applies them, under each MPM: what the backend receives (request line,
 // Host, X-Forwarded-*, hop-by-hop fields gone, bodies with their length or
 // chunked as apache2 sends them) and what the client gets (fields, a
@@ -209,6 +213,9 @@ func testProxy(t *testing.T, mpm string) {
 		"GET /m/one.txt?z HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
 		"GET /loc/sub HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
 		"GET /a.txt HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
+		"GET /rw/a%20b?q=1 HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
+		"POST /rwq/x?q=1 HTTP/1.1\r\nHost: main.test\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc",
+		"GET /rwlocal/y HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
 		"GET /app/echo HTTP/1.1\r\nHost: keep.test\r\nConnection: close\r\n\r\n",
 		"GET /app/close HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
 		"GET /down/x HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",

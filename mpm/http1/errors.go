@@ -40,7 +40,12 @@ func WriteProxyError(w http.ResponseWriter, r *http.Request, status int, message
 	b := append(make([]byte, 0, 512), errorPageHead...)
 	b = strconv.AppendInt(b, int64(status), 10)
 	b = append(b, " Proxy Error</title>\n</head><body>\n<h1>Proxy Error</h1>\n"...)
-	b = appendCanned(b, s, r, status, notes, w.Header().Get("Location"))
+	if status == http.StatusInternalServerError {
+		// apache2's page for a status without its own text: the notes alone.
+		b = append(append(b, notes...), "<p />\n"...)
+	} else {
+		b = appendCanned(b, s, r, status, notes, w.Header().Get("Location"))
+	}
 	b = appendSignature(b, s, r, "<hr>\n")
 	writePage(w, r, status, append(b, "</body></html>\n"...))
 }

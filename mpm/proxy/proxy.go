@@ -40,6 +40,23 @@ func (c *Config) Match(p, query string) *Target {
 	return &Target{URL: u, w: w}
 }
 
+// ForURL is the Target of the absolute URL a RewriteRule [P] gives (its path
+// escaped as mod_proxy's canonicalization does), served as apache2 2.4.71
+// serves it (seen in a <VirtualHost>): by a generic worker, a connection per
+// request, whatever ProxyPass lines name the backend. Nil for a URL it
+// cannot proxy.
+func (c *Config) ForURL(u string) *Target {
+	u = canonURL(u)
+	w, err := c.dollarWorker(u, &genericSettings)
+	if err != nil {
+		return nil
+	}
+	return &Target{URL: u, w: w}
+}
+
+// genericSettings are the generic worker's parameters.
+var genericSettings = workerSettings{disableReuse: true}
+
 // Serve forwards r to t's backend and streams the answer back; log (nil:
 // nowhere) gets apache2's error lines.
 func (c *Config) Serve(w http.ResponseWriter, r *http.Request, t *Target, log static.LogFunc) {
@@ -101,6 +118,13 @@ func (c *Config) Serve(w http.ResponseWriter, r *http.Request, t *Target, log st
 		bc = wk.get()
 		if bc == nil {
 			bc, err = wk.dial(connectTimeout, timeout)
+			var dnsErr *net.DNSError
+			if errors.As(err, &dnsErr) {
+				msg := "DNS lookup failure for: " + wk.host
+				logf("proxy", nil, "AH00898: %s returned by %s", msg, r.URL.Path)
+				http1.WriteProxyError(w, r, http.StatusInternalServerError, msg)
+				return
+			}
 			if err != nil {
 				addr := net.JoinHostPort(wk.host, wk.port)
 				logf("proxy", err, "AH00957: http: attempt to connect to %s (%s:%s) failed", addr, wk.host, wk.port)

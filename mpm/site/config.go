@@ -285,8 +285,8 @@ func Compile(server []Directive, sections []Section) (*Config, error) {
 			c.locations = append(c.locations, sec)
 		}
 	}
-	if !px.Empty() {
-		c.proxy = &px
+	if !px.Empty() || c.rewrites {
+		c.proxy = &px // RewriteRule [P] proxies too
 	}
 	c.server.rewrite = c.rewrite.PerDir()
 	c.responses = c.server.responds()
@@ -588,7 +588,12 @@ func (d *dir) set(x Directive, inLocation bool) error {
 		"headername", "readmename", "fancyindexing", "defaulticon", "indexstylesheet", "indexheadinsert":
 		return d.autoindex.Set(x.Name, a)
 	case "rewriteengine", "rewriteoptions", "rewritebase", "rewritecond", "rewriterule", "rewritemap":
-		return d.rewrite.Set(x.Name, a, false)
+		if err := d.rewrite.Set(x.Name, a, false); err != nil {
+			return err
+		}
+		if d.rewrite.LastProxies() {
+			return rewrite.ErrProxyInSection
+		}
 	case "setenv", "unsetenv", "passenv":
 		return d.env.Add(x.Name, a)
 	case "setenvif", "setenvifnocase", "browsermatch", "browsermatchnocase":
