@@ -3,17 +3,19 @@
 // the one-argument form inside <Location>), ProxyPassMatch, ProxyPassReverse,
 // ProxyPassReverseCookieDomain, ProxyPassReverseCookiePath, ProxyPreserveHost,
 // ProxyTimeout, ProxyAddHeaders, ProxyVia and ProxyRequests (Off only: no
-// forward proxy here).
+// forward proxy here), and RewriteRule [P]'s requests (ForURL).
 //
 // A request mapped to an http:// backend is sent on a connection from a small
-// per-process pool of the backend's (apache2 keeps one per child), with the
-// X-Forwarded-* fields, without the hop-by-hop ones, its body streamed (the
-// first 16 KB read ahead: a body that fits is sent with its length, a longer
-// one as the client sent it, chunked or with its Content-Length); the answer
-// is streamed back, its Location, Content-Location and URI mapped back by
-// ProxyPassReverse. A backend that refuses is 503 (AH00957, AH00959,
-// AH01114, then AH00940 until the worker's retry time has passed), one that
-// does not answer in time or closes without answering 502 (AH01102, AH00898).
+// per-process pool of the backend's worker (apache2 keeps one per child),
+// with the X-Forwarded-* fields, without the hop-by-hop ones, its body
+// streamed (the first 16 KB read ahead: a body that fits is sent with its
+// length, a longer one as the client sent it, chunked or with its
+// Content-Length); the answer is streamed back, its Location,
+// Content-Location and URI mapped back by ProxyPassReverse. A backend that
+// refuses is 503 (AH00957, AH01114), one that does not answer in time or
+// closes without answering 502 (AH01102, AH00898), one whose name does not
+// resolve 500; as apache2 2.4.71 in these cases, no worker is put in error
+// (the retry= parameter is accepted and not applied).
 package proxy
 
 import (
@@ -79,10 +81,9 @@ type Config struct {
 	cookiePaths   []reverse
 	// PreserveHost, AddHeaders (default on) and Via are per server here.
 	preserveHost  bool
-	addHeadersSet bool
 	addHeadersOff bool
 	via           Via
-	timeout       time.Duration // ProxyTimeout; 0: 60 s (apache2's Timeout default)
+	timeout       time.Duration // ProxyTimeout; 0: the server's Timeout
 	mu            sync.Mutex
 	workers       map[string]*worker // by "http://host:port"
 	dollarWorkers map[string]*worker
@@ -131,7 +132,7 @@ func (c *Config) set(name string, args []string, loc string, regex bool) error {
 		return err
 	case "proxyaddheaders":
 		on, err := flag(name, args)
-		c.addHeadersSet, c.addHeadersOff = true, !on
+		c.addHeadersOff = !on
 		return err
 	case "proxyrequests":
 		on, err := flag(name, args)

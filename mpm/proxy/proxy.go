@@ -104,7 +104,10 @@ func (c *Config) Serve(w http.ResponseWriter, r *http.Request, t *Target, log st
 	if timeout == 0 {
 		timeout = c.timeout
 	}
-	if timeout == 0 {
+	if conn := http1.ConnFromRequest(r); timeout == 0 && conn != nil {
+		timeout = conn.Timeout() // the server's Timeout
+	}
+	if timeout <= 0 {
 		timeout = 60 * time.Second
 	}
 	connectTimeout := wk.settings.connectTimeout
