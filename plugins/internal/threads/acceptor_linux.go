@@ -120,7 +120,7 @@ func (a *Acceptor) accept() (*conn, error) {
 				continue // the wake-up eventfd: closed is checked above
 			}
 			lf := a.lns[ev.Fd]
-			c, err := acceptConn(lf.fd, lf.nodelay)
+			c, err := acceptConn(lf)
 			if err != nil {
 				return nil, fmt.Errorf("accept: %w", err)
 			}

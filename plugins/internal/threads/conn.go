@@ -36,6 +36,7 @@ import (
 type conn struct {
 	fd    int
 	raddr netip.AddrPort
+	laddr net.Addr // the listener's, when it is bound to one address (listenFD.local)
 
 	mu     sync.Mutex
 	refs   int32 // operations using fd
@@ -72,16 +73,18 @@ var (
 )
 
 // acceptConn accepts a connection from the non-blocking listening socket
-// lfd: nil and nil when there is none now (EAGAIN); an error for EMFILE
-// and friends. inherit says that the connection inherits TCP_NODELAY from
-// lfd (see inheritsNoDelay) rather than needing it set.
-func acceptConn(lfd int, inherit bool) (*conn, error) {
+// lf: nil and nil when there is none now (EAGAIN); an error for EMFILE
+// and friends. A connection that does not inherit TCP_NODELAY from lf (see
+// inheritsNoDelay) gets it set; one from a listener bound to one address
+// has that as its LocalAddr.
+func acceptConn(lf listenFD) (*conn, error) {
 	for {
-		nfd, sa, err := AcceptNonblock(lfd)
+		nfd, sa, err := AcceptNonblock(lf.fd)
 		switch err {
 		case nil:
 			c := wrapConn(nfd, sa)
-			if !inherit {
+			c.laddr = lf.local
+			if !lf.nodelay {
 				c.noDelay()
 			}
 			return c, nil
@@ -453,10 +456,14 @@ func (c *conn) Readable() bool {
 	}
 }
 
-// LocalAddr implements net.Conn; it asks the kernel each time (it is
-// rarely wanted, and not keeping it saves memory per connection; the
-// engine keeps it per connection, http1.Conn.LocalAddr).
+// LocalAddr implements net.Conn: the listener's address when it is bound to
+// one (shared: callers must not modify it), else the kernel's answer, asked
+// each time (it is rarely wanted, and not keeping it saves memory per
+// connection; the engine keeps it per connection, http1.Conn.LocalAddr).
 func (c *conn) LocalAddr() net.Addr {
+	if c.laddr != nil {
+		return c.laddr
+	}
 	sa, err := rawGetsockname(c.fd)
 	if err != nil {
 		return &net.TCPAddr{}

@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -41,7 +42,7 @@ func pairOn(t *testing.T, network, addr string) (*conn, net.Conn) {
 	var c *conn
 	var aerr error
 	for i := 0; c == nil && i < 1000; i++ {
-		err = raw.Control(func(fd uintptr) { c, aerr = acceptConn(int(fd), false) })
+		err = raw.Control(func(fd uintptr) { c, aerr = acceptConn(listenFD{fd: int(fd), local: boundAddr(int(fd))}) })
 		if err != nil || aerr != nil {
 			t.Fatal(err, aerr)
 		}
@@ -54,6 +55,26 @@ func pairOn(t *testing.T, network, addr string) (*conn, net.Conn) {
 	}
 	t.Cleanup(func() { c.Close() })
 	return c, client
+}
+
+// TestConnLocalAddrFromListener: a connection from a listener bound to one
+// address takes its LocalAddr from the listener (no getsockname); from a
+// wildcard listener it asks the kernel, which names the real address.
+func TestConnLocalAddrFromListener(t *testing.T) {
+	c, client := pair(t)
+	if c.laddr == nil {
+		t.Error("a connection from a listener on 127.0.0.1 has no listener address")
+	}
+	if got, want := c.LocalAddr().String(), client.RemoteAddr().String(); got != want {
+		t.Errorf("LocalAddr %s, want %s", got, want)
+	}
+	c, client = pairOn(t, "tcp4", "0.0.0.0:0")
+	if c.laddr != nil {
+		t.Errorf("a connection from a wildcard listener took its address %v", c.laddr)
+	}
+	if got, want := c.LocalAddr().String(), client.RemoteAddr().String(); got != want || strings.HasPrefix(got, "0.0.0.0") {
+		t.Errorf("LocalAddr %s, want %s", got, want)
+	}
 }
 
 func TestConnReadWriteAddrs(t *testing.T) {

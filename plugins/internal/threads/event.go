@@ -767,7 +767,7 @@ func (l *loop) listenerBit(fd int) uint64 {
 
 // accept takes a connection from a listening socket, or returns nil.
 func (l *loop) accept(lf listenFD) *conn {
-	c, err := acceptConn(lf.fd, lf.nodelay)
+	c, err := acceptConn(lf)
 	if err != nil {
 		// EMFILE and friends: stop accepting for a moment rather than
 		// spin.

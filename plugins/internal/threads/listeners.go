@@ -4,6 +4,7 @@ package threads
 
 import (
 	"fmt"
+	"net"
 
 	"golang.org/x/sys/unix"
 
@@ -17,6 +18,32 @@ type listenFD struct {
 	name    string // the Listen argument, for messages
 	fd      int
 	nodelay bool // its connections inherit TCP_NODELAY
+	// local is the address its connections arrive at when it is bound to
+	// one (not a wildcard): their LocalAddr without a getsockname each.
+	// Nil otherwise. Shared; never modified.
+	local net.Addr
+}
+
+// boundAddr is fd's address when it is bound to a specific IP (then every
+// connection it accepts has it as its local address), or nil.
+func boundAddr(fd int) net.Addr {
+	sa, err := rawGetsockname(fd)
+	if err != nil {
+		return nil
+	}
+	var a *net.TCPAddr
+	switch sa := sa.(type) {
+	case *unix.SockaddrInet4:
+		a = &net.TCPAddr{IP: net.IP(sa.Addr[:]).To16(), Port: sa.Port}
+	case *unix.SockaddrInet6:
+		a = &net.TCPAddr{IP: net.IP(sa.Addr[:]), Port: sa.Port}
+	default:
+		return nil
+	}
+	if a.IP.IsUnspecified() {
+		return nil
+	}
+	return a
 }
 
 // takeListeners takes over the child's listeners as bare descriptors:
@@ -40,7 +67,7 @@ func takeListeners(ls []mpm.Listener) ([]listenFD, error) {
 			closeListeners(out)
 			return nil, err
 		}
-		out = append(out, listenFD{name: l.Name, fd: fd, nodelay: inheritsNoDelay(fd)})
+		out = append(out, listenFD{name: l.Name, fd: fd, nodelay: inheritsNoDelay(fd), local: boundAddr(fd)})
 	}
 	for _, l := range ls {
 		l.File.Close()
