@@ -246,6 +246,9 @@ var Core = Table{
 		ArgsError: "ProxyRequests must be On or Off", Module: "mod_proxy.c", Help: "on if the true proxy requests should be accepted"},
 	{Name: "ProxyTimeout", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Check: checkProxy("ProxyTimeout"), Module: "mod_proxy.c",
 		Help: "Set the timeout (in seconds) for a proxied connection. This overrides the server timeout"},
+	// Accepted (Debian's status.conf sets it): there is no proxy section in the status page.
+	{Name: "ProxyStatus", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Check: checkProxyStatus, Module: "mod_proxy.c",
+		Help: "Configure Status: proxy status to one of: on | off | full"},
 	{Name: "ProxyVia", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Check: checkProxy("ProxyVia"), Module: "mod_proxy.c",
 		Help: "Configure Via: proxy header header to one of: on | off | block | full"},
 	{Name: "SetHandler", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Help: "a handler name that overrides any other configured handler"},
@@ -403,6 +406,15 @@ func checkProxy(name string) func(args []string) error {
 		var c proxy.Config
 		return c.Set(name, args)
 	}
+}
+
+// checkProxyStatus is mod_proxy's check of ProxyStatus.
+func checkProxyStatus(args []string) error {
+	switch strings.ToLower(args[0]) {
+	case "on", "off", "full":
+		return nil
+	}
+	return errors.New("ProxyStatus must be one of: off | on | full")
 }
 
 // checkExpires is mod_expires' check of one of its directives.

@@ -59,7 +59,7 @@ Header set X-Answer proxied
 
 // proxyBackend is the test's backend: /echo answers with what it got (method,
 // URI, Host, fields, body length and digest), /redir redirects to itself,
-// /cookie sets a cookie, /big streams 8 MB, /close closes without answering,
+// /cookie sets a cookie, /notmod is a 304, /nocontent a 204, /big streams 8 MB, /close closes without answering,
 // /sleep answers after 3 s.
 func proxyBackend(t *testing.T, ln net.Listener) {
 	big := strings.Repeat("0123456789abcdef", 4096)
@@ -82,6 +82,13 @@ func proxyBackend(t *testing.T, ln net.Listener) {
 					return
 				}
 			}
+			return
+		case r.URL.Path == "/notmod":
+			w.Header().Set("ETag", `"x"`)
+			w.WriteHeader(http.StatusNotModified)
+			return
+		case r.URL.Path == "/nocontent":
+			w.WriteHeader(http.StatusNoContent)
 			return
 		case r.URL.Path == "/close":
 			c, _, err := w.(http.Hijacker).Hijack()
@@ -113,8 +120,8 @@ func proxyBackend(t *testing.T, ln net.Listener) {
 	t.Cleanup(func() { srv.Close() })
 }
 
-// proxyAnswer is an answer as TestProxy compares it: status, the fields but
-// the time, software and framing ones, and the body (its length and digest
+// proxyAnswer is an answer as TestProxy compares it: status, framing
+// (length or chunked), the fields but the time and software ones, and the body (its length and digest
 // when long).
 func (s *diffServer) proxyAnswer(t *testing.T, req string) string {
 	t.Helper()
@@ -125,7 +132,8 @@ func (s *diffServer) proxyAnswer(t *testing.T, req string) string {
 	}
 	body, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	out := fmt.Sprintf("%d %s\n", resp.StatusCode, strings.Join(fieldLines(resp.Header, headerFieldsSkipped), "\n"))
+	out := fmt.Sprintf("%d length %d te %v %s\n", resp.StatusCode, resp.ContentLength, resp.TransferEncoding,
+		strings.Join(fieldLines(resp.Header, headerFieldsSkipped), "\n"))
 	if err != nil {
 		out += "body error " + err.Error() + "\n"
 	}
@@ -211,6 +219,8 @@ func testProxy(t *testing.T, mpm string) {
 		"GET /app/redir HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
 		"GET /app/cookie HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
 		"GET /app/big HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
+		"GET /app/notmod HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
+		"DELETE /app/nocontent HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
 		"GET /app/skip/s.txt HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
 		"GET /app/denied/x HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
 		"GET /m/one.txt?z HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",

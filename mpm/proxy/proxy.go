@@ -333,10 +333,8 @@ func (c *Config) answer(w http.ResponseWriter, r *http.Request, resp *http.Respo
 	for k, v := range resp.Header {
 		out[k] = v
 	}
-	if resp.ContentLength >= 0 && len(resp.TransferEncoding) == 0 {
-		out["Content-Length"] = []string{strconv.FormatInt(resp.ContentLength, 10)}
-	} else {
-		delete(out, "Content-Length")
+	if len(resp.TransferEncoding) > 0 {
+		delete(out, "Content-Length") // the backend's, if any, is not the body's
 	}
 	if c.via == ViaOn || c.via == ViaFull {
 		mergen(out, "Via", via(r, c.via))
