@@ -97,7 +97,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	case modeCompiled:
 		fmt.Fprintln(stdout, "Compiled in modules:")
 		for _, m := range compiledIn() {
-			fmt.Fprintf(stdout, "  %s\n", m.source)
+			fmt.Fprintf(stdout, "  %s\n", m.Source)
 		}
 		return 0
 	}

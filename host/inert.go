@@ -9,8 +9,7 @@ import (
 )
 
 // inertDirectives warns of each line this server accepts, as Debian's tree
-// and others have them, but that cannot act here: AllowOverride other than
-// None (no .htaccess file is read), Options MultiViews (no content
+// and others have them, but that cannot act here: Options MultiViews (no content
 // negotiation) and AddHandler (no handler runs by extension: the files are
 // served as they are, as apache2 serves them when the handler's module is
 // not loaded).
@@ -35,12 +34,6 @@ func inertDirectives(cfg *config.Config) []string {
 // inert says why d has no effect here, "" when it has.
 func inert(d *config.Directive) string {
 	switch strings.ToLower(d.Name) {
-	case "allowoverride":
-		for _, a := range d.Args {
-			if !strings.EqualFold(a, "none") {
-				return "httpd-mpm reads no .htaccess files, as with AllowOverride None"
-			}
-		}
 	case "options":
 		for _, a := range d.Args {
 			if strings.EqualFold(strings.TrimPrefix(a, "+"), "multiviews") {

@@ -39,7 +39,7 @@ func printSettings(w io.Writer, d *mpm.Description) {
 func printModules(w io.Writer, cfg *config.Config) {
 	fmt.Fprintln(w, "Loaded Modules:")
 	for _, m := range compiledIn() {
-		fmt.Fprintf(w, " %s (static)\n", m.name)
+		fmt.Fprintf(w, " %s (static)\n", m.Name)
 	}
 	seen := map[string]bool{}
 	for _, m := range cfg.Modules {

@@ -10,47 +10,19 @@ import (
 	"strings"
 
 	"github.com/httpd-mpm/httpd-mpm/host/config"
+	"github.com/httpd-mpm/httpd-mpm/internal/apconf"
 	"github.com/httpd-mpm/httpd-mpm/mpm"
 )
 
 // builtinModule is a module compiled into the host (`httpd -l`).
-type builtinModule struct{ name, source string }
+type builtinModule = apconf.Module
 
-// builtinModules are what the host itself implements. A LoadModule of one
-// of them is accepted in silence and its file never opened: Debian's tree
-// loads a dozen of them as shared objects at every start, rightly for
-// apache2 (which would refuse a built-in one: "module %s is built-in and
-// can't be loaded").
-var builtinModules = []builtinModule{
-	{"core_module", "core.c"},
-	{"so_module", "mod_so.c"},
-	{"http_module", "http_core.c"},
-	{"mime_module", "mod_mime.c"},
-	{"dir_module", "mod_dir.c"},
-	{"authz_host_module", "mod_authz_host.c"},
-	{"access_compat_module", "mod_access_compat.c"},
-	{"autoindex_module", "mod_autoindex.c"},
-	{"headers_module", "mod_headers.c"},
-	{"expires_module", "mod_expires.c"},
-	{"auth_basic_module", "mod_auth_basic.c"},
-	{"authn_core_module", "mod_authn_core.c"},
-	{"authn_file_module", "mod_authn_file.c"},
-	{"authz_user_module", "mod_authz_user.c"},
-	{"authz_groupfile_module", "mod_authz_groupfile.c"},
-	{"rewrite_module", "mod_rewrite.c"},
-	{"env_module", "mod_env.c"},
-	{"setenvif_module", "mod_setenvif.c"},
-	{"filter_module", "mod_filter.c"},
-	{"deflate_module", "mod_deflate.c"},
-	{"status_module", "mod_status.c"},
-	{"proxy_module", "mod_proxy.c"},
-	{"proxy_http_module", "mod_proxy_http.c"},
-	{"unixd_module", "mod_unixd.c"},
-	{"log_config_module", "mod_log_config.c"},
-	{"alias_module", "mod_alias.c"},
-	{"authz_core_module", "mod_authz_core.c"},
-	{"reqtimeout_module", "mod_reqtimeout.c"},
-}
+// builtinModules are what the host itself implements (apconf.Modules). A
+// LoadModule of one of them is accepted in silence and its file never
+// opened: Debian's tree loads a dozen of them as shared objects at every
+// start, rightly for apache2 (which would refuse a built-in one: "module %s
+// is built-in and can't be loaded").
+var builtinModules = apconf.Modules
 
 // compiledIn is what -l and -M list: the built-in modules and, in a static
 // build, the MPM linked in, after http_core.c as Apache's modules.c has it.
@@ -59,8 +31,8 @@ func compiledIn() []builtinModule {
 	if d == nil {
 		return builtinModules
 	}
-	i := slices.IndexFunc(builtinModules, func(m builtinModule) bool { return m.name == "http_module" }) + 1
-	return slices.Insert(slices.Clone(builtinModules), i, builtinModule{d.Module, d.Source})
+	i := slices.IndexFunc(builtinModules, func(m builtinModule) bool { return m.Name == "http_module" }) + 1
+	return slices.Insert(slices.Clone(builtinModules), i, builtinModule{Name: d.Module, Source: d.Source})
 }
 
 // staticMPM describes the MPM linked into this binary, or is nil.
@@ -78,7 +50,7 @@ func staticMPM() *mpm.Description {
 func builtinNames() []string {
 	var names []string
 	for _, m := range compiledIn() {
-		names = append(names, m.name, m.source)
+		names = append(names, m.Name, m.Source)
 	}
 	if d := staticMPM(); d != nil {
 		names = append(names, moduleSourceName(d.Module))
@@ -96,7 +68,7 @@ func linkedNames() []string {
 
 func isBuiltin(name string) bool {
 	for _, m := range builtinModules {
-		if m.name == name {
+		if m.Name == name {
 			return true
 		}
 	}

@@ -8,15 +8,15 @@ import "testing"
 func TestBuiltinModules(t *testing.T) {
 	seen := map[string]bool{}
 	for _, m := range builtinModules {
-		if seen[m.name] {
-			t.Errorf("%s is listed twice in builtinModules", m.name)
+		if seen[m.Name] {
+			t.Errorf("%s is listed twice in builtinModules", m.Name)
 		}
-		seen[m.name] = true
-		if src, ok := apacheModules[m.name]; !ok || src != m.source {
-			t.Errorf("%s (%s): Apache's table has %q, %v", m.name, m.source, src, ok)
+		seen[m.Name] = true
+		if src, ok := apacheModules[m.Name]; !ok || src != m.Source {
+			t.Errorf("%s (%s): Apache's table has %q, %v", m.Name, m.Source, src, ok)
 		}
-		if why := unavailable(m.name); why != "" {
-			t.Errorf("%s is refused: %s", m.name, why)
+		if why := unavailable(m.Name); why != "" {
+			t.Errorf("%s is refused: %s", m.Name, why)
 		}
 	}
 	for _, name := range mpmPlugins {

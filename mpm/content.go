@@ -60,7 +60,7 @@ func newHTTPServer(cfg *Config, wrap func(h http.Handler, docRoot string, handle
 			Files:          files,
 		}
 		h.Charsets, h.Languages = site.ExtensionMaps(directives)
-		handler, err := siteHandler(directives, sections, h)
+		handler, err := siteHandler(directives, sections, h, core.ServerRoot)
 		if sh, ok := handler.(*site.Handler); ok {
 			s.filter = sh.HeaderFilter()
 		}

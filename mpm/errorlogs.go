@@ -51,11 +51,15 @@ func writeRequestErrors(f *os.File) static.LogFunc {
 // message and the Referer (escaped and bounded: maxMessage, maxReferer), and
 // err's errno if it has one.
 func requestLine(r *http.Request, module string, err error, msg string) errline.Line {
-	line := errline.Line{Module: module, Client: clientAddr(r.RemoteAddr), Message: escapeLogItem(msg, maxMessage)}
+	line := errline.Line{Module: module, Message: escapeLogItem(msg, maxMessage)}
 	var errno syscall.Errno
 	if errors.As(err, &errno) {
 		line.Errno = errno
 	}
+	if r == nil {
+		return line // a line about no request (ap_log_perror), as of a .htaccess file
+	}
+	line.Client = clientAddr(r.RemoteAddr)
 	if ref := r.Header["Referer"]; len(ref) > 0 {
 		line.Referer = escapeLogItem(strings.Join(ref, ", "), maxReferer)
 	}

@@ -9,8 +9,9 @@ import (
 )
 
 // siteHandler puts the per-path configuration in front of the static handler; without
-// any, the static handler serves alone.
-func siteHandler(directives []site.Directive, sections []site.Section, h *static.Handler) (http.Handler, error) {
+// any, the static handler serves alone. serverRoot is ServerRoot (relative file
+// names in .htaccess files).
+func siteHandler(directives []site.Directive, sections []site.Section, h *static.Handler, serverRoot string) (http.Handler, error) {
 	if len(directives) == 0 && len(sections) == 0 {
 		return h, nil
 	}
@@ -18,7 +19,7 @@ func siteHandler(directives []site.Directive, sections []site.Section, h *static
 	if err != nil {
 		return nil, err
 	}
-	return &site.Handler{Static: h, Config: c}, nil
+	return &site.Handler{Static: h, Config: c, ServerRoot: serverRoot}, nil
 }
 
 // contentDiagnostics checks what NewHTTPServer would refuse (the per-path

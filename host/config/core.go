@@ -208,11 +208,12 @@ var Core = Table{
 	{Name: "UseCanonicalName", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Check: checkUseCanonicalName,
 		Help: "How to work out the ServerName : Port when constructing URLs"},
 	{Name: "Options", MinArgs: 0, MaxArgs: -1, Context: Anywhere, Check: checkOptions, Help: "Set a number of attributes for a given directory"},
-	// Accepted: no .htaccess file is read (AllowOverride other than None is warned of).
 	{Name: "AccessFileName", MinArgs: 1, MaxArgs: -1, Context: ServerConfig | InVirtualHost,
 		Help: "Name(s) of per-directory config files (default: .htaccess)"},
 	{Name: "AllowOverride", MinArgs: 0, MaxArgs: -1, Context: InDirectory, Check: checkAllowOverride,
 		Help: "Controls what groups of directives can be configured by per-directory config files"},
+	{Name: "AllowOverrideList", MinArgs: 1, MaxArgs: -1, Context: InDirectory,
+		Help: "Controls what individual directives can be configured by per-directory config files"},
 	// "suceeed" is Apache's spelling.
 	{Name: "Require", MinArgs: 0, MaxArgs: -1, Context: InDirectory, Check: checkRequire, Module: "mod_authz_core.c",
 		Help: "specifies authorization directives which one must pass (or not) for a request to suceeed"},

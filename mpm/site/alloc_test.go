@@ -19,7 +19,7 @@ func (w *nullWriter) Write(p []byte) (int, error) { return len(p), nil }
 func (w *nullWriter) WriteHeader(int)             {}
 
 // TestNoAllocsOverStatic: with sections that apply (a Debian-like <Directory> set and
-// a <Location> that does not match), serving a file allocates nothing more than the
+// a <Location> that does not match, AllowOverride None), serving a file allocates nothing more than the
 // static handler alone does.
 func TestNoAllocsOverStatic(t *testing.T) {
 	root := t.TempDir()
@@ -32,7 +32,7 @@ func TestNoAllocsOverStatic(t *testing.T) {
 	}
 	st := &static.Handler{DocumentRoot: docs, DirectoryIndex: []string{"index.html"}, Types: map[string]string{"txt": "text/plain"}}
 	cfg, err := Compile([]Directive{d("Options", "FollowSymLinks"), d("Redirect", "/old", "http://x/")}, []Section{
-		{Kind: "Directory", Pattern: "/", Directives: []Directive{d("Require", "all", "denied")}},
+		{Kind: "Directory", Pattern: "/", Directives: []Directive{d("Require", "all", "denied"), d("AllowOverride", "None")}},
 		{Kind: "Directory", Pattern: docs, Directives: []Directive{d("Require", "all", "granted"), d("Options", "Indexes", "FollowSymLinks")}},
 		{Kind: "Location", Pattern: "/server-status", Directives: []Directive{d("Require", "all", "denied")}},
 	})

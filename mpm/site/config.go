@@ -22,9 +22,11 @@
 // <Directory>/<DirectoryMatch> sections, then <Files>/<FilesMatch>, then
 // <Location>/<LocationMatch>, each group in config order; a later section overrides an
 // earlier one directive by directive (Options and FileETag with "+"/"-" modify what they
-// inherit; Require lines merge as mod_authz_core's AuthMerging says).
+// inherit; Require lines merge as mod_authz_core's AuthMerging says). Where
+// AllowOverride lets them, .htaccess files merge after their level's <Directory>
+// sections (htaccess.go).
 //
-// Not implemented: .htaccess (AllowOverride), <If>.
+// Not implemented: <If>.
 package site
 
 import (
@@ -84,6 +86,7 @@ var Directives = append([]string{
 	"SetEnv", "UnsetEnv", "PassEnv", "SetEnvIf", "SetEnvIfNoCase", "BrowserMatch", "BrowserMatchNoCase",
 	"AddOutputFilterByType", "SetOutputFilter", "AddOutputFilter", "RemoveOutputFilter",
 	"DeflateCompressionLevel", "DeflateBufferSize", "DeflateMemLevel", "DeflateWindowSize", "DeflateAlterETag",
+	"AccessFileName",
 }, append(autoindex.Names, proxy.Directives...)...)
 
 // UseCanonicalName is the server's UseCanonicalName among its top-level directives
@@ -142,7 +145,8 @@ type dir struct {
 	charset              *string // AddDefaultCharset: "" for Off
 	etag                 static.ETagConfig
 	etagSet              bool
-	redirect             *redirect // Redirect inside <Location>
+	redirect             *redirect  // Redirect inside <Location>
+	redirects            []redirect // Redirect and RedirectMatch in <Directory> and .htaccess files
 	headers              headers.Config
 	expires              expires.Config
 	auth                 authn.Config
@@ -151,6 +155,11 @@ type dir struct {
 	setenvif             env.Conditions // SetEnvIf and the like, in sections only
 	deflate              deflate.Dir    // output filters: DEFLATE
 	autoindex            autoindex.Config
+	// AllowOverride and AllowOverrideList, in <Directory> sections
+	override     Override
+	overrideSet  bool
+	overrideOpts Options
+	overrideList []string // nil: not set
 }
 
 // Dir is the merged configuration for one request path.
@@ -163,6 +172,7 @@ type Dir struct {
 	DefaultCharset string // AddDefaultCharset's charset, "" for Off
 	FileETag       static.ETagConfig
 	Redirect       *redirect
+	Redirects      []redirect     // the directories' (mod_alias's fixup), deeper levels' first
 	Headers        headers.Config // Header and RequestHeader actions, outer levels' first
 	Expires        expires.Config
 	Auth           authn.Config
@@ -171,6 +181,11 @@ type Dir struct {
 	Env            env.Setting       // mod_env's variables, set at the fixups
 	SetEnvIf       env.Conditions    // the sections' SetEnvIf lines, at the header parser
 	Deflate        deflate.Dir
+	// Override, OverrideOptions and OverrideList say what a .htaccess file
+	// may hold (AllowOverride, AllowOverrideList).
+	Override        Override
+	OverrideOptions Options
+	OverrideList    []string
 }
 
 type redirect struct {
@@ -221,6 +236,10 @@ type Config struct {
 	// level puts DEFLATE on answers (static.Options.Filter).
 	deflate deflate.Server
 	filters bool
+	// htaccess: some <Directory> section lets .htaccess files be read
+	// (AllowOverride, AllowOverrideList); accessNames are AccessFileName's.
+	htaccess    bool
+	accessNames []string
 	// proxy is mod_proxy's configuration, nil without a ProxyPass.
 	proxy *proxy.Config
 }
@@ -249,7 +268,7 @@ func Compile(server []Directive, sections []Section) (*Config, error) {
 			errs = append(errs, posError(d, err))
 			continue
 		}
-		if isSetEnvIf(d.Name) {
+		if isSetEnvIf(d.Name) || isRedirect(d.Name) {
 			continue // the server's, done by top
 		}
 		if err := c.server.set(d, false); err != nil {
@@ -288,6 +307,12 @@ func Compile(server []Directive, sections []Section) (*Config, error) {
 	if !px.Empty() || c.rewrites {
 		c.proxy = &px // RewriteRule [P] proxies too
 	}
+	for _, sec := range c.dirs {
+		c.htaccess = c.htaccess || sec.conf.readsAccessFiles()
+	}
+	if c.accessNames == nil {
+		c.accessNames = []string{".htaccess"}
+	}
 	c.server.rewrite = c.rewrite.PerDir()
 	c.responses = c.server.responds()
 	c.filters = c.server.deflate.Enables()
@@ -303,6 +328,10 @@ func Compile(server []Directive, sections []Section) (*Config, error) {
 				c.filters = c.filters || f.conf.deflate.Enables()
 			}
 		}
+	}
+	if c.htaccess {
+		// What a .htaccess file may turn on is seen per request.
+		c.responses, c.rewrites, c.filters = true, true, true
 	}
 	// Shortest directory first; config order among equals (a stable sort).
 	for i := 1; i < len(c.dirs); i++ {
@@ -431,12 +460,23 @@ func (c *Config) top(d Directive) error {
 		c.redirects = append(c.redirects, r)
 	case "setenvif", "setenvifnocase", "browsermatch", "browsermatchnocase":
 		return c.postRead.Add(d.Name, a)
+	case "accessfilename":
+		c.accessNames = a
 	default:
 		if deflate.IsServerDirective(d.Name) {
 			return c.deflate.Set(d.Name, a)
 		}
 	}
 	return nil
+}
+
+// isRedirect says whether name is one of mod_alias's Redirect directives.
+func isRedirect(name string) bool {
+	switch strings.ToLower(name) {
+	case "redirect", "redirecttemp", "redirectpermanent", "redirectmatch":
+		return true
+	}
+	return false
 }
 
 // isSetEnvIf says whether name is one of mod_setenvif's directives.
@@ -600,13 +640,23 @@ func (d *dir) set(x Directive, inLocation bool) error {
 		return d.setenvif.Add(x.Name, a)
 	case "addoutputfilterbytype", "setoutputfilter", "addoutputfilter", "removeoutputfilter":
 		return d.deflate.Set(x.Name, a)
-	case "redirect", "redirecttemp", "redirectpermanent":
-		if inLocation {
+	case "allowoverride":
+		return d.setOverride(a)
+	case "allowoverridelist":
+		return d.setOverrideList(a)
+	case "redirect", "redirecttemp", "redirectpermanent", "redirectmatch":
+		if inLocation && !strings.EqualFold(x.Name, "redirectmatch") {
 			r, err := parseRedirect(x, true)
 			if err != nil {
 				return err
 			}
 			d.redirect = &r
+		} else if !inLocation {
+			r, err := parseRedirect(x, false)
+			if err != nil {
+				return err
+			}
+			d.redirects = append(d.redirects, r)
 		}
 	}
 	return nil
@@ -673,6 +723,9 @@ func (m *Dir) merge(d *dir) {
 	if d.redirect != nil {
 		m.Redirect = d.redirect
 	}
+	if len(d.redirects) > 0 {
+		m.Redirects = append(slices.Clip(d.redirects), m.Redirects...)
+	}
 	m.Headers = m.Headers.Merge(&d.headers)
 	m.Expires = m.Expires.Merge(&d.expires)
 	m.Autoindex = autoindex.Merge(m.Autoindex, &d.autoindex)
@@ -683,6 +736,12 @@ func (m *Dir) merge(d *dir) {
 	m.Env = m.Env.Merge(&d.env)
 	m.SetEnvIf = m.SetEnvIf.Merge(&d.setenvif)
 	m.Deflate = m.Deflate.Merge(&d.deflate)
+	if d.overrideSet {
+		m.Override, m.OverrideOptions = d.override, d.overrideOpts
+	}
+	if d.overrideList != nil {
+		m.OverrideList = d.overrideList
+	}
 }
 
 // responds reports whether the level has a mod_headers, mod_expires, mod_env

@@ -29,6 +29,9 @@ import (
 type Handler struct {
 	Static *static.Handler
 	Config *Config
+	// ServerRoot is what relative AuthUserFile and AuthGroupFile names in
+	// .htaccess files are taken from ("": the working directory).
+	ServerRoot string
 
 	once    sync.Once
 	base    Dir          // the top level, merged over Apache's defaults
@@ -38,6 +41,9 @@ type Handler struct {
 	// baseResp is the top level's response (Header, Expires*), nil without.
 	baseResp *response
 	log      *authz.Log // for the access checks, the static handler's LogError
+	// accessFiles are the .htaccess files read (path -> *accessFile).
+	accessFiles sync.Map
+	naccess     atomic.Int32
 }
 
 // maxCachedDirs bounds the per-directory cache.
@@ -49,11 +55,15 @@ type dirEntry struct {
 	dir   Dir
 	files []*section
 	opts  *static.Options
+	// deps are the .htaccess files the entry was made with (those looked
+	// for and not found too), nil when no level reads them.
+	deps   []accessDep
+	failed bool // a .htaccess file refuses every request (opts answers it)
 }
 
 func (h *Handler) init() {
 	h.once.Do(func() {
-		h.base = Dir{Options: OptDefault}
+		h.base = Dir{Options: OptDefault, OverrideOptions: defaultOverrideOpts}
 		h.base.FileETag, _ = static.ParseFileETag(nil)
 		h.base.merge(&h.Config.server)
 		h.log = &authz.Log{Func: h.Static.LogError, Level: h.Static.LogLevel}
@@ -238,6 +248,28 @@ func (h *Handler) redirect(w http.ResponseWriter, r *http.Request, rd *redirect,
 	}
 }
 
+// redirectDir is mod_alias's fixup for the Redirect lines of directories
+// (rds), after the per-directory rewrite rules (next, if any).
+func (h *Handler) redirectDir(rds []redirect, next func(http.ResponseWriter, *http.Request, string) (bool, string)) func(http.ResponseWriter, *http.Request, string) (bool, string) {
+	return func(w http.ResponseWriter, r *http.Request, filename string) (bool, string) {
+		var typ string
+		if next != nil {
+			var done bool
+			if done, typ = next(w, r, filename); done {
+				return true, ""
+			}
+		}
+		p := r.URL.Path
+		for i := range rds {
+			if target, ok := rds[i].match(p); ok {
+				h.redirect(w, r, &rds[i], target, p)
+				return true, ""
+			}
+		}
+		return false, typ
+	}
+}
+
 // urlResponse is the response of the server merged with the <Location>
 // sections that cover the URL-path p: apache2's configuration when mod_alias
 // redirects.
@@ -300,6 +332,9 @@ func (a *alias) match(p string) (root, rel string, ok bool) {
 func (h *Handler) Configure(r *http.Request, dir, name string) *static.Options {
 	h.init()
 	e := h.dirEntry(dir)
+	if e.failed {
+		return e.opts
+	}
 	var m *Dir
 	if name != "" {
 		for _, f := range e.files {
@@ -330,26 +365,35 @@ func (h *Handler) Configure(r *http.Request, dir, name string) *static.Options {
 
 func (h *Handler) dirEntry(dir string) *dirEntry {
 	if v, ok := h.dirs.Load(dir); ok {
-		return v.(*dirEntry)
+		e := v.(*dirEntry)
+		if e.deps == nil || e.fresh() {
+			return e
+		}
 	}
 	e := &dirEntry{dir: h.base}
 	c := h.Config
 	e.files = append(e.files, c.files...)
-	for _, s := range c.dirs {
-		if s.matchDir(dir) {
-			e.dir.merge(&s.conf)
-			e.files = append(e.files, s.files...)
+	if c.htaccess {
+		h.walk(e, dir)
+	} else {
+		for _, s := range c.dirs {
+			if s.matchDir(dir) {
+				e.dir.merge(&s.conf)
+				e.files = append(e.files, s.files...)
+			}
 		}
 	}
-	for _, s := range c.dirRegex {
-		if s.re.MatchString(dir + "/") {
-			e.dir.merge(&s.conf)
-			e.files = append(e.files, s.files...)
+	if !e.failed {
+		for _, s := range c.dirRegex {
+			if s.re.MatchString(dir + "/") {
+				e.dir.merge(&s.conf)
+				e.files = append(e.files, s.files...)
+			}
 		}
+		e.opts = h.options(&e.dir)
 	}
-	e.opts = h.options(&e.dir)
 	if h.ndirs.Load() < maxCachedDirs {
-		if _, loaded := h.dirs.LoadOrStore(dir, e); !loaded {
+		if _, loaded := h.dirs.Swap(dir, e); !loaded {
 			h.ndirs.Add(1)
 		}
 	}
@@ -380,6 +424,9 @@ func (h *Handler) options(d *Dir) *static.Options {
 		o.Rewrite = h.rewriteDir(d)
 	}
 
+	if len(d.Redirects) > 0 {
+		o.Rewrite = h.redirectDir(d.Redirects, o.Rewrite)
+	}
 	if h.Config.filters {
 		if f := d.Deflate.Filter(&h.Config.deflate); f != nil {
 			o.Filter = f

@@ -14,13 +14,17 @@ type Level int
 
 // The levels of the errors a Handler reports.
 const (
+	LevelAlert Level = 1
+	LevelCrit  Level = 2
 	LevelError Level = 3
 	LevelWarn  Level = 4
 	LevelInfo  Level = 6
 )
 
 // LogFunc is told of an error apache2 writes to its error log about the request r:
-// see Handler.LogError.
+// see Handler.LogError. Package site also tells it of lines about no request (r
+// nil), as apache2 logs the directives a .htaccess file may not hold under
+// AllowOverride Nonfatal=.
 type LogFunc func(r *http.Request, level Level, module string, err error, msg string)
 
 // errOutside is open's error for a file whose real path leaves the root.

@@ -1,0 +1,141 @@
+package site
+
+import (
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/httpd-mpm/httpd-mpm/mpm/static"
+)
+
+// accessSite is a site over a fresh document root with AllowOverride
+// (overrides) on it and the top-level directives top; files are written
+// below the root.
+func accessSite(t *testing.T, top []Directive, overrides []string, files map[string]string) (*Handler, string) {
+	t.Helper()
+	docs := t.TempDir()
+	for name, body := range files {
+		p := filepath.Join(docs, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg, err := Compile(top, []Section{
+		{Kind: "Directory", Pattern: docs, Directives: []Directive{d("Require", "all", "granted"), d("AllowOverride", overrides...)}},
+		{Kind: "Directory", Pattern: docs + "/sub/deeper", Directives: []Directive{d("ForceType", "text/x-section")}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Handler{Static: &static.Handler{DocumentRoot: docs}, Config: cfg}, docs
+}
+
+func configure(h *Handler, dir string) *static.Options {
+	u, _ := url.ParseRequestURI("/x")
+	return h.Configure(&http.Request{Method: "GET", URL: u, Header: http.Header{}}, dir, "x")
+}
+
+// TestAccessFileWalk: a deeper .htaccess file overrides a shallower one, a
+// <Directory> section of a level merges before that level's file, and the
+// first AccessFileName found is the one read.
+func TestAccessFileWalk(t *testing.T) {
+	h, docs := accessSite(t, []Directive{d("AccessFileName", ".first", ".htaccess")}, []string{"All"}, map[string]string{
+		".htaccess":               "ForceType text/x-root\nOptions -FollowSymLinks\n",
+		"sub/.htaccess":           "ForceType text/x-sub\n",
+		"sub/deeper/.htaccess":    "Options +Indexes\n",
+		"sub/deeper/d4/.first":    "ForceType text/x-first\n",
+		"sub/deeper/d4/.htaccess": "ForceType text/x-never\n",
+	})
+	for _, c := range []struct {
+		dir, typ       string
+		indexes, links bool
+	}{
+		{docs, "text/x-root", false, false},
+		{docs + "/sub", "text/x-sub", false, false},
+		{docs + "/sub/deeper", "text/x-section", true, false},
+		{docs + "/sub/deeper/d4", "text/x-first", true, false},
+	} {
+		o := configure(h, c.dir)
+		if o.ForceType != c.typ || o.Indexes != c.indexes || o.FollowSymLinks != c.links {
+			t.Errorf("%s: ForceType %q Indexes %t FollowSymLinks %t, want %q %t %t", c.dir, o.ForceType, o.Indexes, o.FollowSymLinks, c.typ, c.indexes, c.links)
+		}
+	}
+}
+
+// TestAccessFileCache: an unchanged file is not read again (the same
+// settings come back); a changed one is, at the next request.
+func TestAccessFileCache(t *testing.T) {
+	h, docs := accessSite(t, nil, []string{"FileInfo"}, map[string]string{".htaccess": "ForceType text/x-one\n"})
+	first := configure(h, docs)
+	if again := configure(h, docs); again != first || first.ForceType != "text/x-one" {
+		t.Fatalf("unchanged file: %p %q, then %p", first, first.ForceType, again)
+	}
+	if err := os.WriteFile(filepath.Join(docs, ".htaccess"), []byte("ForceType text/x-second\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if o := configure(h, docs); o.ForceType != "text/x-second" {
+		t.Errorf("changed file: ForceType %q, want text/x-second", o.ForceType)
+	}
+	if err := os.Remove(filepath.Join(docs, ".htaccess")); err != nil {
+		t.Fatal(err)
+	}
+	if o := configure(h, docs); o.ForceType != "" {
+		t.Errorf("removed file: ForceType %q, want none", o.ForceType)
+	}
+}
+
+// TestAccessFileRefused: what AllowOverride does not allow, and what this
+// server does not know, refuse every request below with a 500.
+func TestAccessFileRefused(t *testing.T) {
+	for _, c := range []struct {
+		overrides []string
+		file      string
+		status    int
+		msg       string
+	}{
+		{[]string{"Options=Indexes"}, "Options +Indexes\n", 0, ""},
+		{[]string{"Options=Indexes"}, "Options +FollowSymLinks\n", 500, "Option FollowSymLinks not allowed here"},
+		{[]string{"Options"}, "Options +MultiViews\n", 500, "Option MultiViews not allowed here"},
+		{[]string{"AuthConfig"}, "Options +Indexes\n", 500, "Options not allowed here"},
+		{[]string{"AuthConfig", "Nonfatal=Override"}, "Options +Indexes\n", 0, ""},
+		{[]string{"All"}, "php_value x 1\n", 500, "Invalid command 'php_value', perhaps misspelled or defined by a module not included in the server configuration"},
+		{[]string{"All", "Nonfatal=Unknown"}, "php_value x 1\n", 0, ""},
+		{[]string{"All"}, "DocumentRoot /tmp\n", 500, "DocumentRoot not allowed here"},
+		{[]string{"All"}, "ErrorDocument 404\n", 500, "ErrorDocument takes two arguments, Change responses for HTTP errors"},
+		{[]string{"All"}, "<IfModule mod_rewrite.c>\nRewriteEngine On\n</IfModule>\n<IfModule !mod_rewrite.c>\nFoo\n</IfModule>\n", 0, ""},
+	} {
+		h, docs := accessSite(t, nil, c.overrides, map[string]string{".htaccess": c.file})
+		var logged string
+		h.Static.LogError = func(_ *http.Request, _ static.Level, _ string, _ error, msg string) { logged = msg }
+		o := configure(h, docs)
+		status := 0
+		if o.Access != nil {
+			status, _ = o.Access.Check(&nullWriter{h: http.Header{}}, &http.Request{})
+		}
+		want := ""
+		if c.msg != "" {
+			want = filepath.Join(docs, ".htaccess") + ": " + c.msg
+		}
+		if status != c.status || (c.status != 0 && logged != want) {
+			t.Errorf("AllowOverride %v, %q: %d %q, want %d %q", c.overrides, c.file, status, logged, c.status, want)
+		}
+	}
+}
+
+// TestAccessFileServerRoot: a relative AuthUserFile or AuthGroupFile in a
+// .htaccess file names a file below ServerRoot, as in httpd.conf.
+func TestAccessFileServerRoot(t *testing.T) {
+	m := &Dir{Override: OverrideAll, OverrideOptions: defaultOverrideOpts}
+	sec, msg, _ := compileAccessFile("/www/.htaccess", []byte("AuthUserFile conf/users\nAuthGroupFile /etc/groups\n"), "/www", m, "/srv/httpd")
+	if msg != "" {
+		t.Fatal(msg)
+	}
+	if sec.conf.auth.UserFile != "/srv/httpd/conf/users" || sec.conf.auth.GroupFile != "/etc/groups" {
+		t.Errorf("AuthUserFile %q, AuthGroupFile %q", sec.conf.auth.UserFile, sec.conf.auth.GroupFile)
+	}
+}
