@@ -16,6 +16,7 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/mpm/expires"
 	"github.com/httpd-mpm/httpd-mpm/mpm/headers"
 	"github.com/httpd-mpm/httpd-mpm/mpm/negotiation"
+	"github.com/httpd-mpm/httpd-mpm/mpm/proxy"
 	"github.com/httpd-mpm/httpd-mpm/mpm/rewrite"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
 )
@@ -294,6 +295,30 @@ var Core = Table{
 		Help: "'from' followed by hostnames or IP-address wildcards"},
 	{Name: "Satisfy", MinArgs: 1, MaxArgs: 1, Context: InDirectory, Check: checkSatisfy, Module: "mod_access_compat.c",
 		Help: "access policy if both allow and require used ('all' or 'any')"},
+	// mod_proxy and mod_proxy_http (package proxy): the reverse proxy.
+	{Name: "ProxyPass", MinArgs: 0, MaxArgs: -1, Context: ServerConfig | InDirectory | InVirtualHost, Check: checkProxy("ProxyPass"),
+		Module: "mod_proxy.c", Help: "a virtual path and a URL"},
+	{Name: "ProxyPassMatch", MinArgs: 0, MaxArgs: -1, Context: ServerConfig | InDirectory | InVirtualHost, Check: checkProxy("ProxyPassMatch"),
+		Module: "mod_proxy.c", Help: "a virtual path and a URL"},
+	{Name: "ProxyPassReverse", MinArgs: 1, MaxArgs: 3, Context: ServerConfig | InDirectory | InVirtualHost, Module: "mod_proxy.c",
+		Help: "a virtual path and a URL for reverse proxy behaviour"},
+	{Name: "ProxyPassReverseCookiePath", MinArgs: 2, MaxArgs: 3, Context: ServerConfig | InDirectory | InVirtualHost, Module: "mod_proxy.c",
+		Help: "Path rewrite rule for proxying cookies"},
+	{Name: "ProxyPassReverseCookieDomain", MinArgs: 2, MaxArgs: 3, Context: ServerConfig | InDirectory | InVirtualHost, Module: "mod_proxy.c",
+		Help: "Domain rewrite rule for proxying cookies"},
+	{Name: "ProxyPreserveHost", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InDirectory | InVirtualHost, Check: checkProxy("ProxyPreserveHost"),
+		ArgsError: "ProxyPreserveHost must be On or Off", Module: "mod_proxy.c", Help: "on if we should preserve host header while proxying"},
+	{Name: "ProxyAddHeaders", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InDirectory | InVirtualHost, Check: checkProxy("ProxyAddHeaders"),
+		ArgsError: "ProxyAddHeaders must be On or Off", Module: "mod_proxy.c", Help: "on if X-Forwarded-* headers should be added or completed"},
+	{Name: "ProxyRequests", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Check: checkProxy("ProxyRequests"),
+		ArgsError: "ProxyRequests must be On or Off", Module: "mod_proxy.c", Help: "on if the true proxy requests should be accepted"},
+	{Name: "ProxyTimeout", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Check: checkProxy("ProxyTimeout"), Module: "mod_proxy.c",
+		Help: "Set the timeout (in seconds) for a proxied connection. This overrides the server timeout"},
+	// Accepted (Debian's status.conf sets it): there is no proxy section in the status page.
+	{Name: "ProxyStatus", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Check: checkProxyStatus, Module: "mod_proxy.c",
+		Help: "Configure Status: proxy status to one of: on | off | full"},
+	{Name: "ProxyVia", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Check: checkProxy("ProxyVia"), Module: "mod_proxy.c",
+		Help: "Configure Via: proxy header header to one of: on | off | block | full"},
 	{Name: "SetHandler", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Help: "a handler name that overrides any other configured handler"},
 	{Name: "LoadModule", MinArgs: 2, MaxArgs: 2, Context: ServerConfig, Help: helpLoadModule},
 	{Name: "LoadModuleChecksum", MinArgs: 2, MaxArgs: 2, Context: ServerConfig, Check: checkModuleChecksum, Help: helpLoadModuleChecksum},
@@ -433,6 +458,27 @@ func checkDeflateDir(name string) func(args []string) error {
 		var d deflate.Dir
 		return d.Set(name, args)
 	}
+}
+
+// checkProxy is mod_proxy's check of one of its directives at the top level
+// (ProxyPass inside <Location> has one argument less: package site checks it).
+func checkProxy(name string) func(args []string) error {
+	return func(args []string) error {
+		if strings.HasPrefix(strings.ToLower(name), "proxypass") && len(args) < 2 {
+			return nil
+		}
+		var c proxy.Config
+		return c.Set(name, args)
+	}
+}
+
+// checkProxyStatus is mod_proxy's check of ProxyStatus.
+func checkProxyStatus(args []string) error {
+	switch strings.ToLower(args[0]) {
+	case "on", "off", "full":
+		return nil
+	}
+	return errors.New("ProxyStatus must be one of: off | on | full")
 }
 
 // checkExpires is mod_expires' check of one of its directives.

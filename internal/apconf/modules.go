@@ -29,6 +29,8 @@ var Modules = []Module{
 	{"filter_module", "mod_filter.c"},
 	{"deflate_module", "mod_deflate.c"},
 	{"status_module", "mod_status.c"},
+	{"proxy_module", "mod_proxy.c"},
+	{"proxy_http_module", "mod_proxy_http.c"},
 	{"unixd_module", "mod_unixd.c"},
 	{"log_config_module", "mod_log_config.c"},
 	{"alias_module", "mod_alias.c"},

@@ -141,6 +141,10 @@ func (c *Conn) setWriteDeadline() {
 	c.rwc.SetWriteDeadline(c.progress(time.Now()).Add(c.timeout()))
 }
 
+// Timeout is the Timeout of the request being served (see timeout): what
+// mod_proxy waits for a backend without ProxyTimeout.
+func (c *Conn) Timeout() time.Duration { return c.timeout() }
+
 // timeout is the Timeout of the request being served (body reads, response
 // writes): its identity's (Apache's r->server), else, for a request answered
 // before its virtual host is known, the connection's base server's.

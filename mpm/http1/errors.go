@@ -24,6 +24,32 @@ func WriteError(w http.ResponseWriter, r *http.Request, status int, detail strin
 	writeErrorPage(w, r, status, html.EscapeString(detail))
 }
 
+// WriteProxyError answers r as mod_proxy's ap_proxyerror: the page of
+// status titled "Proxy Error", its notes "The proxy server could not handle
+// the request" and the reason message (plain text, escaped).
+func WriteProxyError(w http.ResponseWriter, r *http.Request, status int, message string) {
+	if r.Method == http.MethodHead {
+		writePage(w, r, status, nil)
+		return
+	}
+	var s *Server
+	if c := ConnFromRequest(r); c != nil {
+		s = c.srv
+	}
+	notes := "The proxy server could not handle the request<p>Reason: <strong>" + html.EscapeString(message) + "</strong></p>"
+	b := append(make([]byte, 0, 512), errorPageHead...)
+	b = strconv.AppendInt(b, int64(status), 10)
+	b = append(b, " Proxy Error</title>\n</head><body>\n<h1>Proxy Error</h1>\n"...)
+	if status == http.StatusInternalServerError {
+		// apache2's page for a status without its own text: the notes alone.
+		b = append(append(b, notes...), "<p />\n"...)
+	} else {
+		b = appendCanned(b, s, r, status, notes, w.Header().Get("Location"))
+	}
+	b = appendSignature(b, s, r, "<hr>\n")
+	writePage(w, r, status, append(b, "</body></html>\n"...))
+}
+
 // writeErrorPage is WriteError with notes already in HTML.
 func writeErrorPage(w http.ResponseWriter, r *http.Request, status int, notes string) {
 	if r.Method == http.MethodHead {

@@ -7,8 +7,9 @@
 //
 // Patterns are Go regular expressions (RE2), not PCRE: a pattern RE2 cannot
 // compile (backreferences inside a pattern, lookaround) is refused at its
-// line. RewriteMap, the flags P (proxy), H (handler) and the -U/-F lookups
-// (subrequests) are refused at their line.
+// line. RewriteMap, the flag H (handler), the flag P (proxy) inside a section
+// and the -U/-F lookups (subrequests) are refused at their line; [P] in the
+// server context gives a Proxy result, which package site hands to package proxy.
 package rewrite
 
 import (
@@ -147,6 +148,14 @@ func Inheritance(words []string) Options {
 		return OptInherit
 	}
 	return o
+}
+
+// ErrProxyInSection is package site's refusal of a section's [P] rule.
+var ErrProxyInSection = errors.New("RewriteRule: flag 'P' (proxy) is supported by this server in the server context only (not in a section)")
+
+// LastProxies says whether the level's last RewriteRule has the flag P.
+func (d *Dir) LastProxies() bool {
+	return len(d.rules) > 0 && d.rules[len(d.rules)-1].flags&flagProxy != 0
 }
 
 // SetDirectory names the section's path (mod_rewrite's per-directory prefix).
@@ -379,6 +388,7 @@ const (
 	flagNoSubreq
 	flagAllow3F
 	flagUnsafePrefixStat
+	flagProxy
 )
 
 // maxRounds is apache2's REWRITE_MAX_ROUNDS, N's default bound.
@@ -495,7 +505,7 @@ func (r *Rule) setFlag(key, val string) error {
 	case "unc":
 		r.flags |= flagUNC
 	case "p", "proxy":
-		return errors.New("flag 'P' (proxy) is not supported by this server: it has no mod_proxy")
+		r.flags |= flagProxy
 	case "h", "handler":
 		return errors.New("flag 'H' (handler) is not supported by this server")
 	case "unsafeallow3f":

@@ -50,6 +50,7 @@ const (
 	Redirect                  // answer Result.Status with Location Result.Location
 	Local                     // serve Result.Path (server context: file path or URL-path; per directory: URL-path to redirect to internally)
 	PassThrough               // server context [PT]: carry on with Result.Path as the URL-path
+	Proxy                     // server context [P]: proxy to the absolute URL Result.Path (query included)
 	Unchanged                 // per directory: the rules gave the file back: serve it as it was
 )
 
@@ -150,6 +151,12 @@ func Apply(d *Dir, req *Request) Result {
 	}
 	if p, ok := strings.CutPrefix(e.filename, "passthrough:"); ok {
 		return Result{Action: PassThrough, Path: p}
+	}
+	if u, ok := strings.CutPrefix(e.filename, "proxy:"); ok {
+		if req.HasQuery {
+			u += "?" + req.Query
+		}
+		return Result{Action: Proxy, Path: u}
 	}
 	if !strings.HasPrefix(e.filename, "/") {
 		return Result{Action: Status, Status: http.StatusBadRequest}
@@ -300,6 +307,9 @@ loop:
 			e.filename = "passthrough:" + e.filename
 			return actNormal
 		}
+		if p.flags&flagProxy != 0 && strings.HasPrefix(e.filename, "proxy:") {
+			return actNormal // [P] implies [L]
+		}
 		if p.flags&flagEnd != 0 {
 			e.req.End = true
 			break
@@ -397,6 +407,12 @@ func (e *engine) rule(p *Rule) (bool, int) {
 	}
 	e.filename = out
 	e.splitQuery(p.flags)
+	if p.flags&flagProxy != 0 {
+		// mod_rewrite's [P]: the URL made absolute, for mod_proxy.
+		e.qualify()
+		e.filename = "proxy:" + e.filename
+		return true, 0
+	}
 	if p.flags&flagRedirect != 0 {
 		e.qualify()
 		e.status = p.status

@@ -253,7 +253,6 @@ func TestSetErrors(t *testing.T) {
 		{"RewriteRule (a b", "RewriteRule: cannot compile regular expression '(a'", true},
 		{`RewriteRule (a)\1 b`, "no backreferences or lookaround", true},
 		{"RewriteRule (?=a) b", "no backreferences or lookaround", true},
-		{"RewriteRule a b [P]", "flag 'P' (proxy) is not supported", true},
 		{"RewriteCond a -F", "-F (a subrequest lookup) is not supported", true},
 		{"RewriteMap m txt:/x", "RewriteMap is not supported", true},
 	} {

@@ -57,6 +57,7 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/mpm/headers"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 	"github.com/httpd-mpm/httpd-mpm/mpm/negotiation"
+	"github.com/httpd-mpm/httpd-mpm/mpm/proxy"
 	"github.com/httpd-mpm/httpd-mpm/mpm/rewrite"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
 )
@@ -99,7 +100,7 @@ var Directives = append([]string{
 	"SSLRequireSSL",
 	"AccessFileName",
 	"ScriptAlias", "ScriptAliasMatch",
-}, slices.Concat(autoindex.Names, cgi.Directives, cgi.DirDirectives)...)
+}, slices.Concat(autoindex.Names, cgi.Directives, cgi.DirDirectives, proxy.Directives)...)
 
 // UseCanonicalName is the server's UseCanonicalName among its top-level directives
 // (the last one wins; Off without one). Inside sections it is not per-directory here:
@@ -282,6 +283,8 @@ type Config struct {
 	// (AllowOverride, AllowOverrideList); accessNames are AccessFileName's.
 	htaccess    bool
 	accessNames []string
+	// proxy is mod_proxy's configuration, nil without a ProxyPass.
+	proxy *proxy.Config
 }
 
 // Compile builds the configuration from the top-level directives and the sections.
@@ -289,7 +292,14 @@ type Config struct {
 func Compile(server []Directive, sections []Section) (*Config, error) {
 	c := &Config{}
 	var errs []error
+	var px proxy.Config
 	for _, d := range server {
+		if proxy.IsDirective(d.Name) {
+			if err := px.Set(d.Name, d.Args); err != nil {
+				errs = append(errs, posError(d, err))
+			}
+			continue
+		}
 		if rewrite.IsDirective(d.Name) {
 			c.rewrites = true
 			if err := c.rewrite.Set(d.Name, d.Args, true); err != nil {
@@ -321,6 +331,15 @@ func Compile(server []Directive, sections []Section) (*Config, error) {
 		if sec == nil {
 			continue
 		}
+		if sec.kind == "location" {
+			for _, d := range s.Directives {
+				if proxy.IsDirective(d.Name) {
+					if err := px.SetLocation(d.Name, d.Args, s.Pattern, sec.re != nil); err != nil {
+						errs = append(errs, posError(d, err))
+					}
+				}
+			}
+		}
 		switch {
 		case sec.kind == "directory" && sec.re == nil:
 			c.dirs = append(c.dirs, sec)
@@ -331,6 +350,9 @@ func Compile(server []Directive, sections []Section) (*Config, error) {
 		default:
 			c.locations = append(c.locations, sec)
 		}
+	}
+	if !px.Empty() || c.rewrites {
+		c.proxy = &px // RewriteRule [P] proxies too
 	}
 	for _, sec := range c.dirs {
 		c.htaccess = c.htaccess || sec.conf.readsAccessFiles()
@@ -385,6 +407,10 @@ func posError(d Directive, err error) error {
 
 // Check reports what Compile refuses in one top-level directive, in apache2's words.
 func Check(d Directive) error {
+	if proxy.IsDirective(d.Name) {
+		var c proxy.Config
+		return c.Set(d.Name, d.Args)
+	}
 	if rewrite.IsDirective(d.Name) {
 		var r rewrite.Dir
 		return r.Set(d.Name, d.Args, true)
@@ -718,7 +744,12 @@ func (d *dir) set(x Directive, inLocation bool) error {
 		"headername", "readmename", "fancyindexing", "defaulticon", "indexstylesheet", "indexheadinsert":
 		return d.autoindex.Set(x.Name, a)
 	case "rewriteengine", "rewriteoptions", "rewritebase", "rewritecond", "rewriterule", "rewritemap":
-		return d.rewrite.Set(x.Name, a, false)
+		if err := d.rewrite.Set(x.Name, a, false); err != nil {
+			return err
+		}
+		if d.rewrite.LastProxies() {
+			return rewrite.ErrProxyInSection
+		}
 	case "setenv", "unsetenv", "passenv":
 		return d.env.Add(x.Name, a)
 	case "setenvif", "setenvifnocase", "browsermatch", "browsermatchnocase":

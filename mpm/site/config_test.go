@@ -57,6 +57,18 @@ func TestCompileErrorsHavePositions(t *testing.T) {
 	}
 }
 
+// RewriteRule [P] proxies in the server context only here.
+func TestRewriteProxyContext(t *testing.T) {
+	if _, err := Compile([]Directive{d("RewriteEngine", "On"), d("RewriteRule", "^/a$", "http://b.test/", "[P]")}, nil); err != nil {
+		t.Fatalf("server context: %v", err)
+	}
+	_, err := Compile(nil, []Section{{Kind: "Directory", Pattern: "/srv",
+		Directives: []Directive{d("RewriteEngine", "On"), d("RewriteRule", "^a$", "http://b.test/", "[P]")}}})
+	if err == nil || !strings.Contains(err.Error(), "flag 'P' (proxy) is supported by this server in the server context only") {
+		t.Fatalf("a section's [P]: %v", err)
+	}
+}
+
 func TestRedirectInLocation(t *testing.T) {
 	for _, c := range []struct {
 		args   []string

@@ -20,6 +20,7 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/mpm/authz"
 	"github.com/httpd-mpm/httpd-mpm/mpm/env"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
+	"github.com/httpd-mpm/httpd-mpm/mpm/proxy"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
 )
 
@@ -114,6 +115,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if c.proxy != nil {
+		// mod_proxy translates after mod_rewrite, before mod_alias.
+		if t := c.proxy.Match(p, r.URL.RawQuery); t != nil {
+			h.proxy(w, r, p, t)
+			return
+		}
+	}
 	for i := range c.redirects {
 		if target, ok := c.redirects[i].match(p); ok {
 			h.redirect(w, r, &c.redirects[i], target, p)
@@ -139,6 +147,32 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	h.Static.Serve(w, r, h.docRoot, p, conf)
+}
+
+// proxy answers r from the backend t maps it to, under the server's settings
+// and those of the <Location> sections that cover the URL-path p (a proxied
+// request maps to no file: no <Directory> nor <Files> applies).
+func (h *Handler) proxy(w http.ResponseWriter, r *http.Request, p string, t *proxy.Target) {
+	m := h.base
+	for _, l := range h.Config.locations {
+		if l.matchURL(p) {
+			m.merge(&l.conf)
+		}
+	}
+	o := h.options(&m)
+	if o.Response != nil {
+		o.Response.Answer(r, time.Time{})
+	}
+	if st := o.CheckAccess(w, r, h.Static.LogError, "proxy:"+t.URL); st != 0 {
+		if o.Error == nil || !o.Error(w, r, st) {
+			http1.WriteError(w, r, st, "")
+		}
+		return
+	}
+	if o.Response != nil {
+		o.Response.Fixup(r)
+	}
+	h.Config.proxy.Serve(w, r, t, h.Static.LogError)
 }
 
 // postRead is mod_setenvif's post-read-request phase: the server's SetEnvIf

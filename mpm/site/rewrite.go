@@ -68,6 +68,14 @@ func (h *Handler) rewriteServer(w http.ResponseWriter, r *http.Request, p string
 		w.Header()["Location"] = []string{res.Location}
 		h.rewriteAnswer(w, r, res.Status, h.urlErrorDocuments(p))
 		return true, r, p, conf
+	case rewrite.Proxy:
+		t := h.Config.proxy.ForURL(res.Path)
+		if t == nil {
+			http1.WriteError(w, r, http.StatusBadRequest, "")
+			return true, r, p, conf
+		}
+		h.proxy(w, r, p, t)
+		return true, r, p, conf
 	case rewrite.PassThrough:
 		np := cleanRewritten(res.Path)
 		r.URL.Path, r.URL.RawPath = np, ""

@@ -1,0 +1,587 @@
+// Package proxy is mod_proxy with mod_proxy_http as apache2 2.4.71 does the
+// reverse-proxy case: ProxyPass (prefix, "!", key=value worker parameters,
+// the one-argument form inside <Location>), ProxyPassMatch, ProxyPassReverse,
+// ProxyPassReverseCookieDomain, ProxyPassReverseCookiePath, ProxyPreserveHost,
+// ProxyTimeout, ProxyAddHeaders, ProxyVia and ProxyRequests (Off only: no
+// forward proxy here), and RewriteRule [P]'s requests (ForURL).
+//
+// A request mapped to an http:// backend is sent on a connection from a small
+// per-process pool of the backend's worker (apache2 keeps one per child),
+// with the X-Forwarded-* fields, without the hop-by-hop ones, its body
+// streamed (the first 16 KB read ahead: a body that fits is sent with its
+// length, a longer one as the client sent it, chunked or with its
+// Content-Length); the answer is streamed back, its Location,
+// Content-Location and URI mapped back by ProxyPassReverse. A backend that
+// refuses is 503 (AH00957, AH01114), one that does not answer in time or
+// closes without answering 502 (AH01102, AH00898), one whose name does not
+// resolve 500; as apache2 2.4.71 in these cases, no worker is put in error
+// (the retry= parameter is accepted and not applied).
+package proxy
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/httpd-mpm/httpd-mpm/mpm/apregex"
+)
+
+// Directives are the directive names this package reads.
+var Directives = []string{
+	"ProxyPass", "ProxyPassMatch", "ProxyPassReverse", "ProxyPassReverseCookieDomain",
+	"ProxyPassReverseCookiePath", "ProxyPreserveHost", "ProxyRequests", "ProxyTimeout",
+	"ProxyAddHeaders", "ProxyVia",
+}
+
+// IsDirective says whether name is one of Directives.
+func IsDirective(name string) bool {
+	for _, d := range Directives {
+		if strings.EqualFold(d, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// Via is ProxyVia's setting.
+type Via int
+
+// ProxyVia's values.
+const (
+	ViaOff Via = iota
+	ViaOn
+	ViaFull
+	ViaBlock
+)
+
+// pass is one ProxyPass or ProxyPassMatch.
+type pass struct {
+	fake    string         // the URL-path prefix
+	re      *regexp.Regexp // ProxyPassMatch, or "~"
+	real    string         // the backend URL; "!" excludes
+	noquery bool
+	w       *worker
+	dollar  *workerSettings // ProxyPassMatch with substitutions: its workers' parameters
+}
+
+// reverse is one ProxyPassReverse or ProxyPassReverseCookie* line.
+type reverse struct{ fake, real string }
+
+// Config is the proxy configuration of a server, with its <Location> sections' lines.
+// It is safe for concurrent use once built.
+type Config struct {
+	passes        []pass // the sections' (last first), then the top level's
+	reverses      []reverse
+	cookieDomains []reverse
+	cookiePaths   []reverse
+	// PreserveHost, AddHeaders (default on) and Via are per server here.
+	preserveHost  bool
+	addHeadersOff bool
+	via           Via
+	timeout       time.Duration // ProxyTimeout; 0: the server's Timeout
+	mu            sync.Mutex
+	workers       map[string]*worker // by "http://host:port"
+	dollarWorkers map[string]*worker
+}
+
+// Empty says whether nothing is proxied.
+func (c *Config) Empty() bool { return c == nil || len(c.passes) == 0 }
+
+// Set reads one directive of the top level. The messages are apache2's.
+func (c *Config) Set(name string, args []string) error { return c.set(name, args, "", false) }
+
+// SetLocation reads one directive of a <Location> section (<LocationMatch>,
+// or "~", when regex is true) whose path is loc. As in apache2, the last
+// section's ProxyPass that covers a path maps it, before the top level's.
+func (c *Config) SetLocation(name string, args []string, loc string, regex bool) error {
+	return c.set(name, args, loc, regex)
+}
+
+func (c *Config) set(name string, args []string, loc string, regex bool) error {
+	switch strings.ToLower(name) {
+	case "proxypass", "proxypassmatch":
+		return c.addPass(regex || strings.EqualFold(name, "proxypassmatch"), args, loc)
+	case "proxypassreverse":
+		switch {
+		case loc != "" && len(args) >= 1:
+			c.reverses = append(c.reverses, reverse{fake: loc, real: args[0]})
+		case len(args) >= 2:
+			c.reverses = append(c.reverses, reverse{fake: args[0], real: args[1]})
+		default:
+			return errors.New("ProxyPassReverse needs a path when not defined in a location")
+		}
+	case "proxypassreversecookiedomain", "proxypassreversecookiepath":
+		if len(args) < 2 {
+			return errors.New(name + " needs a path when not defined in a location")
+		}
+		// The backend's (internal) value, then the public one.
+		r := reverse{fake: args[0], real: args[1]}
+		if strings.EqualFold(name, "proxypassreversecookiedomain") {
+			c.cookieDomains = append(c.cookieDomains, r)
+		} else {
+			c.cookiePaths = append(c.cookiePaths, r)
+		}
+	case "proxypreservehost":
+		on, err := flag(name, args)
+		c.preserveHost = on
+		return err
+	case "proxyaddheaders":
+		on, err := flag(name, args)
+		c.addHeadersOff = !on
+		return err
+	case "proxyrequests":
+		on, err := flag(name, args)
+		if err == nil && on {
+			return errors.New("ProxyRequests On: a forward proxy is not provided by this server (only ProxyRequests Off)")
+		}
+		return err
+	case "proxytimeout":
+		if len(args) != 1 {
+			return errors.New("ProxyTimeout takes one argument, Set the timeout for the proxied request")
+		}
+		n, err := strconv.Atoi(args[0])
+		if err != nil || n < 1 {
+			return errors.New("Proxy Timeout must be at least 1 second.")
+		}
+		c.timeout = time.Duration(n) * time.Second
+	case "proxyvia":
+		if len(args) != 1 {
+			return errors.New("ProxyVia must be one of: off | on | full | block")
+		}
+		switch strings.ToLower(args[0]) {
+		case "off":
+			c.via = ViaOff
+		case "on":
+			c.via = ViaOn
+		case "full":
+			c.via = ViaFull
+		case "block":
+			c.via = ViaBlock
+		default:
+			return errors.New("ProxyVia must be one of: off | on | full | block")
+		}
+	}
+	return nil
+}
+
+func flag(name string, args []string) (bool, error) {
+	if len(args) == 1 {
+		switch strings.ToLower(args[0]) {
+		case "on":
+			return true, nil
+		case "off":
+			return false, nil
+		}
+	}
+	return false, errors.New(name + " must be On or Off")
+}
+
+func (c *Config) addPass(isRegex bool, args []string, loc string) error {
+	p := pass{}
+	var f, r string
+	fSet := loc != ""
+	if fSet {
+		f = loc
+	}
+	rSet := false
+	var params [][2]string
+	for _, word := range args {
+		switch {
+		case !fSet && loc == "":
+			if word == "~" {
+				if isRegex {
+					return errors.New("ProxyPassMatch invalid syntax ('~' usage).")
+				}
+				isRegex = true
+				continue
+			}
+			f, fSet = word, true
+		case !rSet:
+			r, rSet = word, true
+		case strings.EqualFold(word, "nocanon"), strings.EqualFold(word, "interpolate"):
+		case strings.EqualFold(word, "noquery"):
+			p.noquery = true
+		default:
+			k, v, ok := strings.Cut(word, "=")
+			if !ok {
+				if loc != "" && strings.HasPrefix(r, "/") {
+					return errors.New("ProxyPass|ProxyPassMatch can not have a path when defined in a location.")
+				}
+				return errors.New("Invalid ProxyPass|ProxyPassMatch parameter. Parameter must be in the form 'key=value'.")
+			}
+			params = append(params, [2]string{k, v})
+		}
+	}
+	if !rSet {
+		return errors.New("ProxyPass|ProxyPassMatch needs a path when not defined in a location")
+	}
+	if loc != "" && strings.ContainsAny(f, "*?[") {
+		isRegex = true
+	}
+	p.fake, p.real = f, r
+	if isRegex {
+		re, err := apregex.Compile(f, false)
+		if err != nil {
+			return errors.New("Regular expression could not be compiled.")
+		}
+		p.re = re
+	}
+	if r == "!" {
+		c.add(p, loc != "")
+		return nil
+	}
+	var s workerSettings
+	for _, kv := range params {
+		if err := s.set(kv[0], kv[1]); err != nil {
+			return errors.New("ProxyPass " + err.Error())
+		}
+	}
+	switch {
+	case loc != "":
+		// apache2 2.4.71 serves a section's ProxyPass with its generic
+		// worker: a connection per request.
+		w, err := newWorker(r, &workerSettings{disableReuse: true, timeout: s.timeout, connectTimeout: s.connectTimeout})
+		if err != nil {
+			return err
+		}
+		p.w = w
+	case isRegex && strings.Contains(r, "$"):
+		// A substitution: no reuse unless enablereuse=on says so.
+		if !s.reuseSet {
+			s.disableReuse = true
+		}
+		p.dollar = &s
+	default:
+		w, err := c.worker(r, &s)
+		if err != nil {
+			return err
+		}
+		p.w = w
+	}
+	c.add(p, loc != "")
+	return nil
+}
+
+// add puts p among the passes: a section's before the top level's, the last
+// section's first.
+func (c *Config) add(p pass, inLocation bool) {
+	if !inLocation {
+		c.passes = append(c.passes, p)
+		return
+	}
+	c.passes = append([]pass{p}, c.passes...)
+}
+
+// workerSettings are a worker's key=value parameters.
+type workerSettings struct {
+	timeout, connectTimeout time.Duration // 0: not set
+	retry                   time.Duration
+	retrySet                bool
+	keepalive               bool
+	disableReuse            bool
+	reuseSet                bool // disablereuse or enablereuse given
+}
+
+func (s *workerSettings) set(key, val string) error {
+	switch strings.ToLower(key) {
+	case "timeout":
+		n, _ := strconv.Atoi(val)
+		if n < 1 {
+			return errors.New("Timeout must be at least one second")
+		}
+		s.timeout = time.Duration(n) * time.Second
+	case "connectiontimeout":
+		d, err := timeoutParam(val, "s")
+		if err != nil {
+			return errors.New("Connectiontimeout has wrong format")
+		}
+		if d < time.Millisecond {
+			return errors.New("Connectiontimeout must be at least one millisecond.")
+		}
+		s.connectTimeout = d
+	case "retry":
+		n, _ := strconv.Atoi(val)
+		if n < 0 {
+			return errors.New("Retry must be a positive value")
+		}
+		s.retry, s.retrySet = time.Duration(n)*time.Second, true
+	case "keepalive":
+		on, err := onOff(val, "KeepAlive must be On|Off")
+		s.keepalive = on
+		return err
+	case "disablereuse":
+		on, err := onOff(val, "DisableReuse must be On|Off")
+		s.disableReuse, s.reuseSet = on, true
+		return err
+	case "enablereuse":
+		on, err := onOff(val, "EnableReuse must be On|Off")
+		s.disableReuse, s.reuseSet = !on, true
+		return err
+	case "max", "min", "smax", "ttl", "acquire", "flushpackets", "flushwait", "iobuffersize",
+		"receivebuffersize", "ping", "lbset", "loadfactor", "route", "redirect", "status",
+		"hcmethod", "hcinterval", "hcpasses", "hcfails", "hcuri", "hcexpr", "hctemplate",
+		"responsefieldsize", "addressttl", "upgrade", "secret", "mapping":
+		// Accepted, not applied here.
+	default:
+		return errors.New("unknown Worker parameter")
+	}
+	return nil
+}
+
+func onOff(val, msg string) (bool, error) {
+	switch strings.ToLower(val) {
+	case "on":
+		return true, nil
+	case "off":
+		return false, nil
+	}
+	return false, errors.New(msg)
+}
+
+// timeoutParam is ap_timeout_parameter_parse: a number with an optional unit
+// (ms, s, mi, h), def when there is none.
+func timeoutParam(val, def string) (time.Duration, error) {
+	i := 0
+	for i < len(val) && val[i] >= '0' && val[i] <= '9' {
+		i++
+	}
+	n, err := strconv.ParseInt(val[:i], 10, 64)
+	if err != nil {
+		return 0, err
+	}
+	unit := val[i:]
+	if unit == "" {
+		unit = def
+	}
+	switch strings.ToLower(unit) {
+	case "ms":
+		return time.Duration(n) * time.Millisecond, nil
+	case "s":
+		return time.Duration(n) * time.Second, nil
+	case "mi", "min":
+		return time.Duration(n) * time.Minute, nil
+	case "h":
+		return time.Duration(n) * time.Hour, nil
+	}
+	return 0, errors.New("bad unit")
+}
+
+// worker finds or makes the worker of the backend URL u (scheme, host and
+// port); s are its parameters when it is made (apache2 shares the first
+// worker of a backend and ignores a later line's).
+func (c *Config) worker(u string, s *workerSettings) (*worker, error) {
+	w, err := newWorker(u, s)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if old := c.workers[w.name]; old != nil {
+		return old, nil
+	}
+	if c.workers == nil {
+		c.workers = map[string]*worker{}
+	}
+	c.workers[w.name] = w
+	return w, nil
+}
+
+// newWorker makes a worker for the backend URL u with the parameters s.
+func newWorker(u string, s *workerSettings) (*worker, error) {
+	pu, err := url.Parse(u)
+	if err != nil || pu.Host == "" {
+		return nil, errors.New("ProxyPass URL must be absolute!")
+	}
+	scheme := strings.ToLower(pu.Scheme)
+	if scheme != "http" {
+		return nil, errors.New("ProxyPass " + scheme + ": scheme not provided here (only http://)")
+	}
+	port := pu.Port()
+	if port == "" {
+		port = "80"
+	}
+	host := strings.ToLower(pu.Hostname())
+	return &worker{name: scheme + "://" + host + ":" + port, host: host, port: port, settings: *s}, nil
+}
+
+// match maps the URL-path p (decoded, normalized) and the query through the
+// ProxyPass lines: the backend URL and its worker, ok false when none maps it
+// or a "!" line excludes it.
+func (c *Config) match(p, query string) (target string, w *worker, ok bool) {
+	for i := range c.passes {
+		e := &c.passes[i]
+		var found string
+		if e.re != nil {
+			m := e.re.FindStringSubmatchIndex(p)
+			if m == nil {
+				continue
+			}
+			if e.real == "!" {
+				return "", nil, false
+			}
+			found = string(e.re.ExpandString(nil, dollars(e.real), p, m))
+			if found == e.real {
+				found = e.real + canon(p)
+			} else {
+				// apache2 canonicalizes the URL as a whole.
+				found = canonURL(found)
+			}
+		} else {
+			n := aliasMatch(p, e.fake)
+			if n == 0 {
+				continue
+			}
+			if e.real == "!" {
+				return "", nil, false
+			}
+			found = e.real + canon(p[n:])
+		}
+		if query != "" && !e.noquery {
+			found += "?" + query
+		}
+		w := e.w
+		if w == nil {
+			var err error
+			if w, err = c.dollarWorker(found, e.dollar); err != nil {
+				return "", nil, false
+			}
+		}
+		return found, w, true
+	}
+	return "", nil, false
+}
+
+// dollarWorker is the worker of a backend a ProxyPassMatch substitution
+// names: one per backend and settings, kept apart from the ProxyPass lines'.
+func (c *Config) dollarWorker(u string, s *workerSettings) (*worker, error) {
+	w, err := newWorker(u, s)
+	if err != nil {
+		return nil, err
+	}
+	key := fmt.Sprintf("%s %p", w.name, s)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if old := c.dollarWorkers[key]; old != nil {
+		return old, nil
+	}
+	if c.dollarWorkers == nil {
+		c.dollarWorkers = map[string]*worker{}
+	}
+	if len(c.dollarWorkers) < maxDollarWorkers {
+		c.dollarWorkers[key] = w
+	}
+	return w, nil
+}
+
+// maxDollarWorkers bounds the workers substitutions make.
+const maxDollarWorkers = 256
+
+// dollars turns apache2's $1 references into Go's ${1}.
+func dollars(s string) string {
+	if !strings.Contains(s, "$") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '$' && i+1 < len(s) && s[i+1] >= '0' && s[i+1] <= '9' {
+			b.WriteString("${")
+			b.WriteByte(s[i+1])
+			b.WriteString("}")
+			i++
+			continue
+		}
+		if s[i] == '$' {
+			b.WriteString("$$")
+			continue
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+// aliasMatch is mod_proxy's alias_match: the length of p that the prefix fake
+// covers (runs of slashes count as one), 0 when it does not.
+func aliasMatch(p, fake string) int {
+	i, j := 0, 0
+	for j < len(fake) {
+		if fake[j] == '/' {
+			if i >= len(p) || p[i] != '/' {
+				return 0
+			}
+			for j < len(fake) && fake[j] == '/' {
+				j++
+			}
+			for i < len(p) && p[i] == '/' {
+				i++
+			}
+			continue
+		}
+		if i >= len(p) || p[i] != fake[j] {
+			return 0
+		}
+		i++
+		j++
+	}
+	// A prefix ending with a letter covers "/app" and "/app2" alike, as apache2's.
+	if i == 0 {
+		return 0
+	}
+	return i
+}
+
+// canon is ap_proxy_canonenc for a decoded path: every byte but letters,
+// digits and "~$-_.+!*'(),;:@&=/" as %XX.
+func canon(s string) string {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if !keep(s[i]) {
+			n++
+		}
+	}
+	if n == 0 {
+		return s
+	}
+	const hex = "0123456789ABCDEF"
+	b := make([]byte, 0, len(s)+2*n)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if keep(c) {
+			b = append(b, c)
+			continue
+		}
+		b = append(b, '%', hex[c>>4], hex[c&15])
+	}
+	return string(b)
+}
+
+func keep(c byte) bool {
+	switch {
+	case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		return true
+	}
+	return strings.IndexByte("~$-_.+!*'(),;:@&=/", c) >= 0
+}
+
+// canonURL canonicalizes the path of a substituted backend URL, its query kept.
+func canonURL(u string) string {
+	i := strings.Index(u, "://")
+	if i < 0 {
+		return u
+	}
+	j := strings.IndexByte(u[i+3:], '/')
+	if j < 0 {
+		return u
+	}
+	j += i + 3
+	path, query, hasQ := strings.Cut(u[j:], "?")
+	out := u[:j] + canon(path)
+	if hasQ {
+		out += "?" + query
+	}
+	return out
+}

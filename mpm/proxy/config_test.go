@@ -1,0 +1,80 @@
+package proxy
+
+import "testing"
+
+func TestMatch(t *testing.T) {
+	var c Config
+	for _, d := range [][]string{
+		{"ProxyPass", "/app/skip", "!"},
+		{"ProxyPass", "/app/", "http://b.test:8080/x/"},
+		{"ProxyPass", "/plain", "http://B.test/", "noquery"},
+		{"ProxyPassMatch", `^/m/(\w+)\.gif$`, "http://b.test/img/$1"},
+		{"ProxyPassMatch", `\.png$`, "http://b.test"},
+	} {
+		if err := c.Set(d[0], d[1:]); err != nil {
+			t.Fatalf("%v: %v", d, err)
+		}
+	}
+	if err := c.SetLocation("ProxyPass", []string{"http://l.test/loc"}, "/loc", false); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ path, query, want string }{
+		{"/app/a b", "q=1", "http://b.test:8080/x/a%20b?q=1"},
+		{"/app//c", "", "http://b.test:8080/x/c"},
+		{"/app/skip/x", "", ""},
+		{"/plain/x%y", "q", "http://B.test//x%25y"},
+		{"/m/pic.gif", "", "http://b.test/img/pic"},
+		{"/a/b.png", "", "http://b.test/a/b.png"},
+		{"/loc/sub", "", "http://l.test/loc/sub"},
+		{"/other", "", ""},
+	} {
+		got := ""
+		if tg := c.Match(tc.path, tc.query); tg != nil {
+			got = tg.URL
+		}
+		if got != tc.want {
+			t.Errorf("%s?%s: %q, want %q", tc.path, tc.query, got, tc.want)
+		}
+	}
+	// The ProxyPass lines of one backend share its worker (and its pool).
+	a, b := c.Match("/app/x", ""), c.Match("/app/y", "")
+	if a.w != b.w || a.w.settings.disableReuse {
+		t.Errorf("workers %p %p (disablereuse %v)", a.w, b.w, a.w.settings.disableReuse)
+	}
+	if m := c.Match("/m/x.gif", ""); !m.w.settings.disableReuse {
+		t.Error("a substitution's worker reuses connections")
+	}
+}
+
+func TestSetErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"ProxyPass", "/x"}, "ProxyPass|ProxyPassMatch needs a path when not defined in a location"},
+		{[]string{"ProxyPass", "/x", "http://b/", "foo"}, "Invalid ProxyPass|ProxyPassMatch parameter. Parameter must be in the form 'key=value'."},
+		{[]string{"ProxyPass", "/x", "http://b/", "bogus=1"}, "ProxyPass unknown Worker parameter"},
+		{[]string{"ProxyPass", "/x", "http://b/", "timeout=0"}, "ProxyPass Timeout must be at least one second"},
+		{[]string{"ProxyPass", "/x", "http://b/", "disablereuse=maybe"}, "ProxyPass DisableReuse must be On|Off"},
+		{[]string{"ProxyPassMatch", "^/(x", "http://b/"}, "Regular expression could not be compiled."},
+		{[]string{"ProxyTimeout", "0"}, "Proxy Timeout must be at least 1 second."},
+		{[]string{"ProxyVia", "maybe"}, "ProxyVia must be one of: off | on | full | block"},
+		{[]string{"ProxyPreserveHost", "maybe"}, "ProxyPreserveHost must be On or Off"},
+	} {
+		var c Config
+		err := c.Set(tc.args[0], tc.args[1:])
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("%v: %v, want %q", tc.args, err, tc.want)
+		}
+	}
+}
+
+func TestReverse(t *testing.T) {
+	var c Config
+	c.Set("ProxyPassReverseCookiePath", []string{"/back", "/front"})
+	c.Set("ProxyPassReverseCookieDomain", []string{"back.test", "front.test"})
+	got := c.reverseCookie("a=1; Path=/back/x; Domain=BACK.test; HttpOnly")
+	if want := "a=1; Path=/front; Domain=front.test; HttpOnly"; got != want {
+		t.Errorf("%q, want %q", got, want)
+	}
+}

@@ -1,0 +1,96 @@
+package proxy
+
+import (
+	"bufio"
+	"net"
+	"sync"
+	"time"
+)
+
+// maxIdle bounds the idle connections a worker keeps in one process.
+const maxIdle = 64
+
+// worker is one backend (scheme, host and port) as mod_proxy's worker: its
+// parameters, its idle connections in this process, and its error state.
+type worker struct {
+	name       string // "http://host:port"
+	host, port string
+	settings   workerSettings
+
+	mu   sync.Mutex
+	idle []*bconn
+}
+
+// bconn is a connection to a backend.
+type bconn struct {
+	net.Conn
+	br      *bufio.Reader
+	bw      *bufio.Writer
+	timeout time.Duration
+	reused  bool
+}
+
+// Read and Write bound each read and write by the worker's timeout, as
+// apache2's socket timeout does.
+func (c *bconn) Read(p []byte) (int, error) {
+	c.Conn.SetReadDeadline(time.Now().Add(c.timeout))
+	return c.Conn.Read(p)
+}
+
+func (c *bconn) Write(p []byte) (int, error) {
+	c.Conn.SetWriteDeadline(time.Now().Add(c.timeout))
+	return c.Conn.Write(p)
+}
+
+// get returns an idle connection still open, or nil.
+func (w *worker) get() *bconn {
+	for {
+		w.mu.Lock()
+		n := len(w.idle)
+		if n == 0 {
+			w.mu.Unlock()
+			return nil
+		}
+		c := w.idle[n-1]
+		w.idle = w.idle[:n-1]
+		w.mu.Unlock()
+		if c.br.Buffered() == 0 && alive(c.Conn) {
+			c.reused = true
+			return c
+		}
+		c.Close()
+	}
+}
+
+// put keeps c for a later request, or closes it.
+func (w *worker) put(c *bconn) {
+	if w.settings.disableReuse {
+		c.Close()
+		return
+	}
+	w.mu.Lock()
+	if len(w.idle) < maxIdle {
+		w.idle = append(w.idle, c)
+		c = nil
+	}
+	w.mu.Unlock()
+	if c != nil {
+		c.Close()
+	}
+}
+
+// dial opens a new connection to the backend.
+func (w *worker) dial(connectTimeout, timeout time.Duration) (*bconn, error) {
+	d := net.Dialer{Timeout: connectTimeout, KeepAlive: -1}
+	if w.settings.keepalive {
+		d.KeepAlive = 0
+	}
+	nc, err := d.Dial("tcp", net.JoinHostPort(w.host, w.port))
+	if err != nil {
+		return nil, err
+	}
+	c := &bconn{Conn: nc, timeout: timeout}
+	c.br = bufio.NewReaderSize(c, 8192)
+	c.bw = bufio.NewWriterSize(c, 8192)
+	return c, nil
+}

@@ -1,0 +1,422 @@
+package proxy
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
+	"github.com/httpd-mpm/httpd-mpm/mpm/static"
+)
+
+// maxMemSpool is how much of a request body is read before the request is
+// sent (mod_proxy_http's MAX_MEM_SPOOL): a body that fits goes with its length.
+const maxMemSpool = 16384
+
+// Target is a request mapped to a backend.
+type Target struct {
+	URL string // "http://host:port/path?query"
+	w   *worker
+}
+
+// Match maps the clean URL-path p and the query through ProxyPass and
+// ProxyPassMatch; nil when no line maps it (or a "!" line excludes it).
+func (c *Config) Match(p, query string) *Target {
+	if c.Empty() {
+		return nil
+	}
+	u, w, ok := c.match(p, query)
+	if !ok {
+		return nil
+	}
+	return &Target{URL: u, w: w}
+}
+
+// ForURL is the Target of the absolute URL a RewriteRule [P] gives (its path
+// escaped as mod_proxy's canonicalization does), served as apache2 2.4.71
+// serves it (seen in a <VirtualHost>): by a generic worker, a connection per
+// request, whatever ProxyPass lines name the backend. Nil for a URL it
+// cannot proxy.
+func (c *Config) ForURL(u string) *Target {
+	u = canonURL(u)
+	w, err := c.dollarWorker(u, &genericSettings)
+	if err != nil {
+		return nil
+	}
+	return &Target{URL: u, w: w}
+}
+
+// genericSettings are the generic worker's parameters.
+var genericSettings = workerSettings{disableReuse: true}
+
+// Serve forwards r to t's backend and streams the answer back; log (nil:
+// nowhere) gets apache2's error lines.
+func (c *Config) Serve(w http.ResponseWriter, r *http.Request, t *Target, log static.LogFunc) {
+	pu, err := url.Parse(t.URL)
+	if err != nil || pu.Host == "" {
+		http1.WriteError(w, r, http.StatusBadRequest, "")
+		return
+	}
+	logf := func(module string, err error, format string, args ...any) {
+		if log != nil {
+			log(r, static.LevelError, module, err, fmt.Sprintf(format, args...))
+		}
+	}
+	wk := t.w
+
+	// The body: the first maxMemSpool bytes read ahead.
+	var pre []byte
+	bodyDone := true
+	chunked := len(r.TransferEncoding) > 0
+	if r.Body != nil && r.Body != http.NoBody && (r.ContentLength != 0 || chunked) {
+		pre = make([]byte, maxMemSpool)
+		n, err := io.ReadFull(r.Body, pre)
+		pre = pre[:n]
+		switch {
+		case err == io.EOF || err == io.ErrUnexpectedEOF:
+			if r.ContentLength > 0 && int64(n) < r.ContentLength {
+				// The client went away mid-body.
+				http1.WriteError(w, r, http.StatusBadRequest, "")
+				return
+			}
+		case err != nil:
+			http1.WriteError(w, r, http.StatusBadRequest, "")
+			return
+		default:
+			var one [1]byte
+			if m, _ := io.ReadFull(r.Body, one[:]); m == 1 {
+				pre = append(pre, one[0])
+				bodyDone = false
+			}
+		}
+	}
+	head := c.requestHead(r, pu, pre, bodyDone, chunked, wk)
+
+	timeout := wk.settings.timeout
+	if timeout == 0 {
+		timeout = c.timeout
+	}
+	if conn := http1.ConnFromRequest(r); timeout == 0 && conn != nil {
+		timeout = conn.Timeout() // the server's Timeout
+	}
+	if timeout <= 0 {
+		timeout = 60 * time.Second
+	}
+	connectTimeout := wk.settings.connectTimeout
+	if connectTimeout == 0 {
+		connectTimeout = timeout
+	}
+
+	var resp *http.Response
+	var bc *bconn
+	for attempt := 0; ; attempt++ {
+		bc = wk.get()
+		if bc == nil {
+			bc, err = wk.dial(connectTimeout, timeout)
+			var dnsErr *net.DNSError
+			if errors.As(err, &dnsErr) {
+				msg := "DNS lookup failure for: " + wk.host
+				logf("proxy", nil, "AH00898: %s returned by %s", msg, r.URL.Path)
+				http1.WriteProxyError(w, r, http.StatusInternalServerError, msg)
+				return
+			}
+			if err != nil {
+				addr := net.JoinHostPort(wk.host, wk.port)
+				logf("proxy", err, "AH00957: http: attempt to connect to %s (%s:%s) failed", addr, wk.host, wk.port)
+				logf("proxy_http", nil, "AH01114: HTTP: failed to make connection to backend: %s", wk.host)
+				http1.WriteError(w, r, http.StatusServiceUnavailable, "")
+				return
+			}
+		}
+		bc.timeout = timeout
+		resp, err = send(bc, head, pre, r.Body, bodyDone, chunked, r.Method)
+		if err == nil {
+			break
+		}
+		bc.Close()
+		if bc.reused && bodyDone && attempt == 0 && !isTimeout(err) {
+			continue // a keep-alive race: once more on a new connection
+		}
+		// A timeout too is a 502 in apache2 2.4.71 (not 504).
+		logf("proxy_http", err, "AH01102: error reading status line from remote server %s:%s", wk.host, wk.port)
+		logf("proxy", nil, "AH00898: Error reading from remote server returned by %s", r.URL.Path)
+		http1.WriteProxyError(w, r, http.StatusBadGateway, "Error reading from remote server")
+		return
+	}
+	c.answer(w, r, resp, bc, wk)
+}
+
+// isTimeout says whether err is a timeout.
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// requestHead is the request line and fields sent to the backend, as
+// ap_proxy_create_hdrbrgd and mod_proxy_http write them.
+func (c *Config) requestHead(r *http.Request, pu *url.URL, pre []byte, bodyDone, chunked bool, wk *worker) []byte {
+	h := r.Header.Clone()
+	if h == nil {
+		h = http.Header{}
+	}
+	delete(h, "Transfer-Encoding")
+	delete(h, "Content-Length")
+	delete(h, "Proxy-Connection")
+	for _, v := range h["Connection"] {
+		for _, tok := range strings.Split(v, ",") {
+			if tok = strings.TrimSpace(tok); tok != "" {
+				delete(h, http.CanonicalHeaderKey(tok))
+			}
+		}
+	}
+	for _, k := range [...]string{"Connection", "Keep-Alive", "Upgrade", "Trailer", "Te", "Expect"} {
+		delete(h, k)
+	}
+	host := r.Host
+	if !c.preserveHost || host == "" {
+		host = pu.Host
+		if pu.Port() == "80" {
+			host = strings.TrimSuffix(host, ":80")
+		}
+		if !c.preserveHost {
+			host = strings.ToLower(host)
+		}
+	}
+	delete(h, "Host")
+	switch c.via {
+	case ViaBlock:
+		delete(h, "Via")
+	case ViaOn, ViaFull:
+		mergen(h, "Via", via(r, c.via))
+	}
+	if !c.addHeadersOff {
+		ip := r.RemoteAddr
+		if ap, err := netip.ParseAddrPort(ip); err == nil {
+			ip = ap.Addr().Unmap().String()
+		}
+		mergen(h, "X-Forwarded-For", ip)
+		if r.Host != "" {
+			mergen(h, "X-Forwarded-Host", r.Host)
+		}
+		mergen(h, "X-Forwarded-Server", http1.ServerHostname(r))
+	}
+	var b strings.Builder
+	uri := pu.EscapedPath()
+	if pu.Opaque != "" {
+		uri = pu.Opaque
+	}
+	if uri == "" {
+		uri = "/"
+	}
+	if pu.RawQuery != "" || pu.ForceQuery {
+		uri += "?" + pu.RawQuery
+	}
+	b.WriteString(r.Method + " " + uri + " HTTP/1.1\r\nHost: " + host + "\r\n")
+	h.Write(&b)
+	switch {
+	case bodyDone && (len(pre) > 0 || r.ContentLength > 0 || chunked):
+		b.WriteString("Content-Length: " + strconv.Itoa(len(pre)) + "\r\n")
+	case !bodyDone && chunked:
+		b.WriteString("Transfer-Encoding: chunked\r\n")
+	case !bodyDone:
+		b.WriteString("Content-Length: " + strconv.FormatInt(r.ContentLength, 10) + "\r\n")
+	}
+	if wk.settings.disableReuse {
+		b.WriteString("Connection: close\r\n\r\n")
+	} else {
+		b.WriteString("Connection: Keep-Alive\r\n\r\n")
+	}
+	return []byte(b.String())
+}
+
+// mergen is apr_table_mergen: v joined to the field's value with ", ".
+func mergen(h http.Header, k, v string) {
+	if old := h[k]; len(old) > 0 {
+		h[k] = []string{strings.Join(old, ", ") + ", " + v}
+		return
+	}
+	h[k] = []string{v}
+}
+
+// via is the Via element this server adds: the protocol version, the server's
+// name and port, and for ProxyVia Full its software.
+func via(r *http.Request, v Via) string {
+	host, port := http1.ServerHostPort(r)
+	if host == http1.RequestHost(r.Host) {
+		host = http1.ServerHostname(r)
+	}
+	s := strconv.Itoa(r.ProtoMajor) + "." + strconv.Itoa(r.ProtoMinor) + " " + host
+	if port != "" && port != "80" {
+		s += ":" + port
+	}
+	if v == ViaFull {
+		s += " (Apache/2.4.71)"
+	}
+	return s
+}
+
+// send writes the request and reads the answer's head (interim 1xx answers
+// skipped).
+func send(bc *bconn, head, pre []byte, body io.Reader, bodyDone, chunked bool, method string) (*http.Response, error) {
+	bw := bc.bw
+	bw.Write(head)
+	if !bodyDone && chunked {
+		cw := &chunkWriter{w: bw}
+		cw.Write(pre)
+		if _, err := io.Copy(cw, body); err != nil {
+			return nil, err
+		}
+		bw.WriteString("0\r\n\r\n")
+	} else {
+		bw.Write(pre)
+		if !bodyDone {
+			if _, err := io.Copy(bw, body); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := bw.Flush(); err != nil {
+		return nil, err
+	}
+	for {
+		resp, err := http.ReadResponse(bc.br, &http.Request{Method: method})
+		if err != nil {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return nil, err
+		}
+		if resp.StatusCode >= 100 && resp.StatusCode < 200 && resp.StatusCode != http.StatusSwitchingProtocols {
+			continue
+		}
+		return resp, nil
+	}
+}
+
+// chunkWriter writes each Write as one chunk.
+type chunkWriter struct{ w *bufio.Writer }
+
+func (c *chunkWriter) Write(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	c.w.WriteString(strconv.FormatInt(int64(len(p)), 16) + "\r\n")
+	c.w.Write(p)
+	_, err := c.w.WriteString("\r\n")
+	return len(p), err
+}
+
+// responseHop are the fields of a backend's answer never passed on.
+var responseHop = [...]string{"Connection", "Keep-Alive", "Proxy-Authenticate", "Te", "Trailer", "Upgrade", "Transfer-Encoding"}
+
+// answer passes the backend's answer on, streaming its body.
+func (c *Config) answer(w http.ResponseWriter, r *http.Request, resp *http.Response, bc *bconn, wk *worker) {
+	out := w.Header()
+	for _, v := range resp.Header["Connection"] {
+		for _, tok := range strings.Split(v, ",") {
+			if tok = strings.TrimSpace(tok); tok != "" {
+				resp.Header.Del(tok)
+			}
+		}
+	}
+	for _, k := range responseHop {
+		delete(resp.Header, k)
+	}
+	for k, v := range resp.Header {
+		out[k] = v
+	}
+	if len(resp.TransferEncoding) > 0 {
+		delete(out, "Content-Length") // the backend's, if any, is not the body's
+	}
+	if c.via == ViaOn || c.via == ViaFull {
+		mergen(out, "Via", via(r, c.via))
+	}
+	for _, k := range [...]string{"Location", "Content-Location", "Uri"} {
+		if v := out[k]; len(v) > 0 {
+			out[k] = []string{c.reverseURL(r, v[0])}
+		}
+	}
+	if len(c.cookiePaths)+len(c.cookieDomains) > 0 {
+		for i, v := range out["Set-Cookie"] {
+			out["Set-Cookie"][i] = c.reverseCookie(v)
+		}
+	}
+	w.WriteHeader(resp.StatusCode)
+	var err error
+	if r.Method != http.MethodHead {
+		_, err = io.Copy(flushWriter{w}, resp.Body)
+	}
+	resp.Body.Close()
+	if err != nil || resp.Close {
+		bc.Close()
+		if err != nil {
+			panic(http.ErrAbortHandler) // the client sees the answer cut short, as from apache2
+		}
+		return
+	}
+	wk.put(bc)
+}
+
+// flushWriter flushes after each write: a streamed answer goes on as it comes.
+type flushWriter struct{ w http.ResponseWriter }
+
+func (f flushWriter) Write(p []byte) (int, error) {
+	n, err := f.w.Write(p)
+	if fl, ok := f.w.(http.Flusher); ok && err == nil {
+		fl.Flush()
+	}
+	return n, err
+}
+
+// reverseURL is ap_proxy_location_reverse_map: a URL of a backend that a
+// ProxyPassReverse line names becomes the server's own.
+func (c *Config) reverseURL(r *http.Request, u string) string {
+	for _, rv := range c.reverses {
+		if len(u) >= len(rv.real) && strings.EqualFold(u[:len(rv.real)], rv.real) {
+			p := rv.fake + u[len(rv.real):]
+			if strings.HasSuffix(rv.fake, "/") && strings.HasPrefix(u[len(rv.real):], "/") {
+				p = rv.fake + u[len(rv.real)+1:]
+			}
+			return http1.SelfURL(r, p)
+		}
+	}
+	return u
+}
+
+// reverseCookie maps a Set-Cookie's path and domain attributes
+// (ProxyPassReverseCookiePath and ProxyPassReverseCookieDomain).
+func (c *Config) reverseCookie(v string) string {
+	parts := strings.Split(v, ";")
+	for i, p := range parts {
+		k, val, ok := strings.Cut(p, "=")
+		if !ok {
+			continue
+		}
+		switch strings.ToLower(strings.TrimSpace(k)) {
+		case "path":
+			// apache2 puts the public path in place of the whole path.
+			for _, rv := range c.cookiePaths {
+				if strings.HasPrefix(val, rv.fake) {
+					parts[i] = k + "=" + rv.real
+					break
+				}
+			}
+		case "domain":
+			for _, rv := range c.cookieDomains {
+				if len(val) >= len(rv.fake) && strings.EqualFold(val[:len(rv.fake)], rv.fake) {
+					parts[i] = k + "=" + rv.real
+					break
+				}
+			}
+		}
+	}
+	return strings.Join(parts, ";")
+}
