@@ -347,18 +347,25 @@ func TestGracefulRestartTLS(t *testing.T) {
 }
 
 // keysGuarded checks that another process of the children's user (nobody)
-// cannot read their memory's files: a child holding TLS keys is
-// non-dumpable, and an executed child had its spec, keys included, in its
-// environment.
+// cannot read their memory's files: every child makes itself non-dumpable
+// before it takes its spec (TLS keys included).
 func keysGuarded(t *testing.T, kids []int) {
 	t.Helper()
 	if len(kids) == 0 {
 		t.Fatal("no child to look at")
 	}
 	for _, pid := range kids {
-		cmd := exec.Command("cat", "/proc/"+strconv.Itoa(pid)+"/environ")
-		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
-		if out, err := cmd.CombinedOutput(); err == nil {
+		// A child just executed is dumpable until it takes its spec (which
+		// is not in its environment): wait for that.
+		var out []byte
+		readable := func() bool {
+			cmd := exec.Command("cat", "/proc/"+strconv.Itoa(pid)+"/environ")
+			cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+			var err error
+			out, err = cmd.CombinedOutput()
+			return err == nil
+		}
+		if eventually(10*time.Second, func() bool { return !readable() }); readable() {
 			t.Errorf("user nobody reads child %d's environment (%d bytes)", pid, len(out))
 		}
 	}
