@@ -170,10 +170,13 @@ func TestSSL(t *testing.T) {
 				{"unknown.test", get("/", "a.test"), "a.test"}, // a name no server has
 				{"b.test", get("/scheme", "b.test"), "b.test"},
 				{"a.test", get("/secure/", "a.test"), "a.test"},
-				{"a.test", get("/", "b.test"), "a.test"},  // 421
-				{"b.test", get("/", "a.test"), "b.test"},  // 421
-				{"", get("/", "b.test"), "a.test"},        // 421: the default server's is not b.test's
-				{"b.test", get("/", "zz.test"), "b.test"}, // 421: zz.test is a.test's
+				{"a.test", get("/", "b.test"), "a.test"},               // 421
+				{"b.test", get("/", "a.test"), "b.test"},               // 421
+				{"", get("/", "b.test"), "a.test"},                     // 421: the default server's is not b.test's
+				{"b.test", get("/", "zz.test"), "b.test"},              // 421: zz.test is a.test's
+				{"a.test", get("https://b.test/", "a.test"), "a.test"}, // 421: the target's host wins over TLS
+				{"a.test", get("http://b.test/", "a.test"), "a.test"},  // Host wins: not the connection's scheme
+				{"", get("https://b.test/", "a.test"), "a.test"},       // 421
 				{"a.test", "GET / HTTP/1.1\r\nHost: a.test\r\n\r\nGET /https.txt HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n", "a.test"},
 			} {
 				want, got := p.apache.askTLS(t, 0, r.sni, r.req), p.ours.askTLS(t, 0, r.sni, r.req)
@@ -192,6 +195,8 @@ func TestSSL(t *testing.T) {
 				{Port: 1, Raw: get("/scheme", "main.test"), Want: "main http"},
 				{Port: 0, Raw: "GET / HTTP/1.1\r\n", Want: "plain HTTP"},
 				{Port: 1, Raw: get("/secure/", "main.test")},
+				{Port: 1, Raw: get("https://b.test/scheme", "main.test"), Want: "main http"}, // Host wins on a plain port
+				{Port: 1, Raw: get("http://b.test/scheme", "main.test"), Want: "main http"},
 			})
 			p.checkLogs("ssl_log")
 			want, got := sslLogLines(t, p.apache), sslLogLines(t, p.ours)
