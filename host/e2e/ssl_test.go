@@ -177,6 +177,9 @@ func TestSSL(t *testing.T) {
 				{"a.test", get("https://b.test/", "a.test"), "a.test"}, // 421: the target's host wins over TLS
 				{"a.test", get("http://b.test/", "a.test"), "a.test"},  // Host wins: not the connection's scheme
 				{"", get("https://b.test/", "a.test"), "a.test"},       // 421
+				{"a.test", "GET / HTTP/1.0\r\n\r\n", "a.test"},         // 400 AH02031: SNI but no Host
+				{"b.test", "GET / HTTP/1.0\r\n\r\n", "b.test"},         // 400 AH02031
+				{"", "GET / HTTP/1.0\r\n\r\n", "a.test"},               // no SNI, no Host: the default server
 				{"a.test", "GET / HTTP/1.1\r\nHost: a.test\r\n\r\nGET /https.txt HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n", "a.test"},
 			} {
 				want, got := p.apache.askTLS(t, 0, r.sni, r.req), p.ours.askTLS(t, 0, r.sni, r.req)
@@ -208,7 +211,7 @@ func TestSSL(t *testing.T) {
 }
 
 // sslLine is mod_ssl's error line of a request refused by SSLRequireSSL.
-var sslLine = regexp.MustCompile(`\[(ssl:\w+)\] .*\[client ([0-9a-f.:]+?):\d+\] (AH0(?:2219|2032): .*)$`)
+var sslLine = regexp.MustCompile(`\[(ssl:\w+)\] .*\[client ([0-9a-f.:]+?):\d+\] (AH0(?:2219|2031|2032): .*)$`)
 
 func sslLogLines(t *testing.T, s *diffServer) []string {
 	t.Helper()
