@@ -210,6 +210,28 @@ func TestSSL(t *testing.T) {
 	}
 }
 
+// TestSSLCipherSuite: a TLS 1.2 client offering one suite gets it from both
+// servers under sslConf's "SSLCipherSuite HIGH:!aNULL", including one
+// crypto/tls leaves out by default (ECDHE-ECDSA-AES128-SHA256).
+func TestSSLCipherSuite(t *testing.T) {
+	p := startPairMPM(t, "event", 2, sslConf, sslDocs(t))
+	for _, suite := range []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256, tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+		tls.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA} {
+		for _, s := range []*diffServer{p.apache, p.ours} {
+			c, err := tls.DialWithDialer(&net.Dialer{Timeout: 5 * time.Second}, "tcp", "127.0.0.1:"+strconv.Itoa(s.ports[0]),
+				&tls.Config{ServerName: "a.test", InsecureSkipVerify: true, MaxVersion: tls.VersionTLS12, CipherSuites: []uint16{suite}})
+			if err != nil {
+				t.Errorf("%s: %s: %v", s.name, tls.CipherSuiteName(suite), err)
+				continue
+			}
+			if got := c.ConnectionState().CipherSuite; got != suite {
+				t.Errorf("%s: %s offered, %s chosen", s.name, tls.CipherSuiteName(suite), tls.CipherSuiteName(got))
+			}
+			c.Close()
+		}
+	}
+}
+
 // sslLine is mod_ssl's error line of a request refused by SSLRequireSSL.
 var sslLine = regexp.MustCompile(`\[(ssl:\w+)\] .*\[client ([0-9a-f.:]+?):\d+\] (AH0(?:2219|2031|2032): .*)$`)
 
