@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -137,7 +138,24 @@ func execChild(exe, name string, blob []byte, stderr *os.File, files []*os.File,
 // TLS keys) non-dumpable: no process of its user may then ptrace it or
 // read its memory or descriptors through /proc, as apache2's children,
 // which change user without an exec, are not.
-func guardSpec() error { return unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0) }
+//
+// A process of the same user may have attached (ptrace) between the exec
+// and this: it stays attached, so a traced child refuses to go on.
+func guardSpec() error {
+	if err := unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0); err != nil {
+		return err
+	}
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return err
+	}
+	for line := range strings.Lines(string(status)) {
+		if v, ok := strings.CutPrefix(line, "TracerPid:"); ok && strings.TrimSpace(v) != "0" {
+			return fmt.Errorf("traced by process %s", strings.TrimSpace(v))
+		}
+	}
+	return nil
+}
 
 // takeEarly returns a waiting early child that runs as cred, or nil.
 func takeEarly(cred *Credential) *earlyChild {
