@@ -25,8 +25,16 @@ func tlsSettings(s *config.Server, c *mpm.Core) []config.Diagnostic {
 		if len(e) > 0 || f.Certificate == nil {
 			return nil
 		}
+		suites, e := ssl.CipherSuites()
+		if len(e) > 0 {
+			if !checked[ssl.CipherSuite] { // a line the virtual hosts inherit, once
+				checked[ssl.CipherSuite] = true
+				errs = append(errs, e...)
+			}
+			return nil
+		}
 		return &mpm.TLS{Certificate: f.Certificate, Key: f.Key, MinVersion: ssl.MinVersion, MaxVersion: ssl.MaxVersion,
-			HonorCipherOrder: ssl.HonorCipherOrder, Name: name}
+			CipherSuites: suites, HonorCipherOrder: ssl.HonorCipherOrder, Name: name}
 	}
 	c.TLS = load(s.SSL, sslServerName(s.ServerName, ""), nil)
 	for i, v := range s.VirtualHosts {

@@ -115,9 +115,21 @@ func setupTLS(srv *http1.Server, main *vserver, table *vhostTable) error {
 // (ssl_hook_ReadReq) as apache2 2.4.71 makes it: the server s the request
 // names must be compatible with the one the handshake chose by the client's
 // SNI (else the connection's default server), or the request is answered 421
-// (AH02032), before mod_ssl's fixups set HTTPS.
+// (AH02032), before mod_ssl's fixups set HTTPS; a request without a host name
+// on a connection with SNI is answered 400 (AH02031).
 func (t *vhostTable) misdirected(w http.ResponseWriter, r *http.Request, c *http1.Conn, s *vserver) bool {
 	sni := r.TLS.ServerName
+	if sni != "" && r.Host == "" {
+		// A client that named a server in its SNI must name one in the request
+		// too (HTTP/1.0 without Host): 400, AH02031.
+		c.Env().Unset("HTTPS")
+		if s.logError != nil {
+			s.logError(r, static.LevelError, "ssl", nil, "AH02031: Hostname "+sni+
+				" provided via SNI, but no hostname provided in HTTP request")
+		}
+		http1.WriteError(w, r, http.StatusBadRequest, "")
+		return true
+	}
 	hs := t.pick(c.LocalAddr(), sni)
 	if hs == s || hs.tlsSettings.compatible(s.tlsSettings) {
 		return false

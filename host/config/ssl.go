@@ -18,6 +18,9 @@ type SSL struct {
 	// crypto/tls's default).
 	MinVersion, MaxVersion uint16
 	HonorCipherOrder       bool
+	// CipherSuite is the last SSLCipherSuite line for TLS 1.2 (one argument,
+	// or "SSL" first), nil without.
+	CipherSuite *Directive
 }
 
 // applySSL takes in d if it is one of SSL's directives.
@@ -43,8 +46,13 @@ func (s *SSL) apply(d *Directive) bool {
 		if one {
 			s.HonorCipherOrder = strings.EqualFold(a[0], "on")
 		}
-	case "sslciphersuite", "sslsessioncache", "sslsessioncachetimeout", "sslsessiontickets", "sslrandomseed", "sslpassphrasedialog":
-		// Accepted: crypto/tls chooses its suites and keeps no session cache.
+	case "sslciphersuite":
+		if one || strings.EqualFold(a[0], "SSL") {
+			s.CipherSuite = d
+		}
+		// "TLSv1.3 ...": accepted, crypto/tls has its own TLS 1.3 suites.
+	case "sslsessioncache", "sslsessioncachetimeout", "sslsessiontickets", "sslrandomseed", "sslpassphrasedialog":
+		// Accepted: crypto/tls keeps no session cache.
 	default:
 		return false
 	}

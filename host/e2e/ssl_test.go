@@ -170,10 +170,16 @@ func TestSSL(t *testing.T) {
 				{"unknown.test", get("/", "a.test"), "a.test"}, // a name no server has
 				{"b.test", get("/scheme", "b.test"), "b.test"},
 				{"a.test", get("/secure/", "a.test"), "a.test"},
-				{"a.test", get("/", "b.test"), "a.test"},  // 421
-				{"b.test", get("/", "a.test"), "b.test"},  // 421
-				{"", get("/", "b.test"), "a.test"},        // 421: the default server's is not b.test's
-				{"b.test", get("/", "zz.test"), "b.test"}, // 421: zz.test is a.test's
+				{"a.test", get("/", "b.test"), "a.test"},               // 421
+				{"b.test", get("/", "a.test"), "b.test"},               // 421
+				{"", get("/", "b.test"), "a.test"},                     // 421: the default server's is not b.test's
+				{"b.test", get("/", "zz.test"), "b.test"},              // 421: zz.test is a.test's
+				{"a.test", get("https://b.test/", "a.test"), "a.test"}, // 421: the target's host wins over TLS
+				{"a.test", get("http://b.test/", "a.test"), "a.test"},  // Host wins: not the connection's scheme
+				{"", get("https://b.test/", "a.test"), "a.test"},       // 421
+				{"a.test", "GET / HTTP/1.0\r\n\r\n", "a.test"},         // 400 AH02031: SNI but no Host
+				{"b.test", "GET / HTTP/1.0\r\n\r\n", "b.test"},         // 400 AH02031
+				{"", "GET / HTTP/1.0\r\n\r\n", "a.test"},               // no SNI, no Host: the default server
 				{"a.test", "GET / HTTP/1.1\r\nHost: a.test\r\n\r\nGET /https.txt HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n", "a.test"},
 			} {
 				want, got := p.apache.askTLS(t, 0, r.sni, r.req), p.ours.askTLS(t, 0, r.sni, r.req)
@@ -192,6 +198,8 @@ func TestSSL(t *testing.T) {
 				{Port: 1, Raw: get("/scheme", "main.test"), Want: "main http"},
 				{Port: 0, Raw: "GET / HTTP/1.1\r\n", Want: "plain HTTP"},
 				{Port: 1, Raw: get("/secure/", "main.test")},
+				{Port: 1, Raw: get("https://b.test/scheme", "main.test"), Want: "main http"}, // Host wins on a plain port
+				{Port: 1, Raw: get("http://b.test/scheme", "main.test"), Want: "main http"},
 			})
 			p.checkLogs("ssl_log")
 			want, got := sslLogLines(t, p.apache), sslLogLines(t, p.ours)
@@ -202,8 +210,30 @@ func TestSSL(t *testing.T) {
 	}
 }
 
+// TestSSLCipherSuite: a TLS 1.2 client offering one suite gets it from both
+// servers under sslConf's "SSLCipherSuite HIGH:!aNULL", including one
+// crypto/tls leaves out by default (ECDHE-ECDSA-AES128-SHA256).
+func TestSSLCipherSuite(t *testing.T) {
+	p := startPairMPM(t, "event", 2, sslConf, sslDocs(t))
+	for _, suite := range []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256, tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+		tls.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA} {
+		for _, s := range []*diffServer{p.apache, p.ours} {
+			c, err := tls.DialWithDialer(&net.Dialer{Timeout: 5 * time.Second}, "tcp", "127.0.0.1:"+strconv.Itoa(s.ports[0]),
+				&tls.Config{ServerName: "a.test", InsecureSkipVerify: true, MaxVersion: tls.VersionTLS12, CipherSuites: []uint16{suite}})
+			if err != nil {
+				t.Errorf("%s: %s: %v", s.name, tls.CipherSuiteName(suite), err)
+				continue
+			}
+			if got := c.ConnectionState().CipherSuite; got != suite {
+				t.Errorf("%s: %s offered, %s chosen", s.name, tls.CipherSuiteName(suite), tls.CipherSuiteName(got))
+			}
+			c.Close()
+		}
+	}
+}
+
 // sslLine is mod_ssl's error line of a request refused by SSLRequireSSL.
-var sslLine = regexp.MustCompile(`\[(ssl:\w+)\] .*\[client ([0-9a-f.:]+?):\d+\] (AH0(?:2219|2032): .*)$`)
+var sslLine = regexp.MustCompile(`\[(ssl:\w+)\] .*\[client ([0-9a-f.:]+?):\d+\] (AH0(?:2219|2031|2032): .*)$`)
 
 func sslLogLines(t *testing.T, s *diffServer) []string {
 	t.Helper()

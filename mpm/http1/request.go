@@ -353,10 +353,11 @@ func (p *parser) readRequest(br *bufio.Reader, cfg *limits, req *http.Request, v
 	if badHost {
 		return info, errBadRequest
 	}
-	if req.URL.Host != "" && (strings.EqualFold(req.URL.Scheme, "http") || req.Method == http.MethodConnect) {
+	if req.URL.Host != "" && (strings.EqualFold(req.URL.Scheme, connScheme(req)) || req.Method == http.MethodConnect) {
 		// absolute-form: the target's authority wins over Host (RFC 9112 §3.2.2),
-		// when its scheme is the server's own, as apache2's ap_parse_uri decides:
-		// "https://c.test/x" leaves the Host header in charge.
+		// when its scheme is the connection's (https over TLS), as apache2's
+		// ap_parse_uri decides: "https://c.test/x" on a plain connection (and
+		// "http://c.test/x" on a TLS one) leaves the Host header in charge.
 		if !validHost(req.URL.Host) {
 			req.Host = ""
 			return info, errBadRequest
@@ -588,6 +589,15 @@ var pathTable = func() (t [256]bool) {
 	}
 	return t
 }()
+
+// connScheme is the scheme of the connection req came on, apache2's
+// ap_http_scheme: https once its TLS handshake is done, else http.
+func connScheme(req *http.Request) string {
+	if req.TLS != nil {
+		return "https"
+	}
+	return "http"
+}
 
 // fastPath reports whether the path part of an origin-form target needs no unescaping.
 func fastPath(target string) bool {
