@@ -228,3 +228,86 @@ func TestNegotiation(t *testing.T) {
 	p.compareEach(reqs, (*diffServer).negotiationAnswer)
 	p.checkLogs("neg_log")
 }
+
+// typeMapAccessConf: type maps by content type (AddType) and by handler
+// (AddHandler, the map's extension without a type), found by MultiViews
+// with MultiViewsMatch Any, whose variants a <Directory> or <Files> denies
+// or which climb out of the map's directory.
+const typeMapAccessConf = `ServerName main.test
+Listen 127.0.0.1:@P0@
+DocumentRoot @DOCS@
+LogFormat "%>s %m %U" tm
+CustomLog logs/tm_log tm
+AddType application/x-type-map .var
+<Directory @DOCS@>
+    Require all granted
+</Directory>
+<Directory @DOCS@/pub>
+    Options +MultiViews
+    MultiViewsMatch Any
+</Directory>
+<Directory @DOCS@/adm>
+    Require all denied
+</Directory>
+<Files "*.secret.txt">
+    Require all denied
+</Files>
+<Directory @DOCS@/hd>
+    Options +MultiViews
+    MultiViewsMatch Any
+    RemoveType .var
+    AddHandler type-map var
+</Directory>
+`
+
+// TestNegotiationTypeMapAccess: each type map variant is a subrequest, as
+// apache2's: refused by its own <Files> or <Directory>, 400 for a URI with a
+// ".." segment, whether MultiViews or the map's handler chose it; a file of
+// type application/x-type-map is a type map; the 406 variant list escapes
+// as apache2's.
+func TestNegotiationTypeMapAccess(t *testing.T) {
+	const secretMap = "URI: foo\n\nURI: foo.secret.txt\nContent-Type: text/plain\n"
+	docs := map[string]string{
+		"pub/foo.var":        secretMap,
+		"pub/foo.secret.txt": "the secret\n",
+		"pub/bar.var":        "URI: bar\n\nURI: ../adm/x.txt\nContent-Type: text/plain\n",
+		"pub/ok.var":         "URI: ok\n\nURI: ok.txt.en\nContent-Type: text/plain\nContent-Language: en\n\nURI: ok.txt.fr\nContent-Type: text/plain\nContent-Language: fr\n",
+		"pub/ok.txt.en":      "ok en\n",
+		"pub/ok.txt.fr":      "ok fr\n",
+		"pub/q.var":          "URI: q\n\nURI: q\"a\"'.txt\nContent-Type: text/plain\n\nURI: q<b>&.txt\nContent-Type: text/html\n",
+		"adm/x.txt":          "admin only\n",
+		"hd/foo.var":         secretMap,
+		"hd/foo.secret.txt":  "the secret\n",
+		"hd/up.var":          "URI: ../adm/x.txt\nContent-Type: text/plain\n",
+		"pub/dd.var":         "URI: dd\n\nURI: sub/../ok.txt.en\nContent-Type: text/plain\n",
+		"top.var":            "URI: ../x.txt\nContent-Type: text/plain\n",
+		"x.txt":              "x\n",
+		"pub/gone.var":       "URI: gone\n\nURI: gone.txt\nContent-Type: text/plain\n",
+	}
+	p := startPair(t, 1, typeMapAccessConf, docs)
+	h := func(path string, fields ...string) string {
+		req := "GET " + path + " HTTP/1.1\r\nHost: main.test\r\n"
+		for _, f := range fields {
+			req += f + "\r\n"
+		}
+		return req + "Connection: close\r\n\r\n"
+	}
+	reqs := []string{
+		h("/pub/foo"),
+		h("/pub/bar"),
+		h("/pub/ok", "Accept-Language: fr"),
+		h("/pub/ok.var", "Accept-Language: fr"),
+		h("/pub/foo.var"),
+		h("/pub/bar.var"),
+		h("/pub/q", "Accept: image/png"),
+		h("/hd/foo"),
+		h("/hd/foo.var"),
+		h("/hd/up.var"),
+		h("/pub/dd"),
+		h("/top.var"),
+		h("/pub/gone"),
+		h("/pub/gone.var"),
+	}
+	p.compareEach(reqs, (*diffServer).negotiationAnswer)
+	p.checkLogs("tm_log")
+}

@@ -1,7 +1,6 @@
 package negotiation
 
 import (
-	"html"
 	"net/http"
 	"strconv"
 	"strings"
@@ -508,7 +507,7 @@ func List(vars []Variant) string {
 		b.WriteString(`<li><a href="`)
 		b.WriteString(apuri.EscapeSegment(v.Name))
 		b.WriteString(`">`)
-		b.WriteString(html.EscapeString(v.Name))
+		b.WriteString(escapeHTML(v.Name))
 		b.WriteString("</a> ")
 		b.WriteString(v.Description)
 		if v.Type != "" {
@@ -528,6 +527,9 @@ func List(vars []Variant) string {
 	b.WriteString("</ul>\n")
 	return b.String()
 }
+
+// escapeHTML is apache2's ap_escape_html: <, >, & and " only.
+var escapeHTML = strings.NewReplacer("<", "&lt;", ">", "&gt;", "&", "&amp;", `"`, "&quot;").Replace
 
 // Sort puts MultiViews variants in apache2's order: by source quality,
 // highest first, then by name.

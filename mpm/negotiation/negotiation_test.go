@@ -176,6 +176,10 @@ func TestListAndAlternates(t *testing.T) {
 	if got, want := List(vars), "Available variants:\n<ul>\n<li><a href=\"a%20b%3bc.html\">a b;c.html</a> d, type text/html, language en</li>\n</ul>\n"; got != want {
 		t.Errorf("list %q, want %q", got, want)
 	}
+	// ap_escape_html: " as &quot;, ' left alone.
+	if got, want := List([]Variant{{Name: `q"a"'&<b>`}}), "Available variants:\n<ul>\n<li><a href=\"q%22a%22'&%3cb%3e\">q&quot;a&quot;'&amp;&lt;b&gt;</a> </li>\n</ul>\n"; got != want {
+		t.Errorf("list %q, want %q", got, want)
+	}
 	for q, want := range map[float64]string{1: "1", 0.5: "0.5", 0.25: "0.25", 0.125: "0.125", 0: "0"} {
 		if got := qstr(q); got != want {
 			t.Errorf("qstr(%v) = %q, want %q", q, got, want)

@@ -17,6 +17,16 @@ import (
 // typeMapType is mod_negotiation's magic type for a type map.
 const typeMapType = "application/x-type-map"
 
+// isTypeMap says whether the Content-Type ct is typeMapType, which
+// apache2's handler-by-type gives to mod_negotiation.
+func isTypeMap(ct string) bool {
+	if len(ct) < len(typeMapType) || !strings.EqualFold(ct[:len(typeMapType)], typeMapType) {
+		return false
+	}
+	rest := strings.TrimLeft(ct[len(typeMapType):], " \t")
+	return rest == "" || rest[0] == ';'
+}
+
 // maxTypeMap bounds the size of a type map read.
 const maxTypeMap = 1 << 20
 
@@ -28,6 +38,7 @@ type chosen struct {
 	status int
 	body   *negotiation.Variant // a type map's Body: variant
 	vlv    string               // the variant list validator for the ETag
+	mapped bool                 // name is a type map's URI, not yet checked
 }
 
 // multiviews is mod_negotiation's MultiViews for rel (a file that does not
@@ -78,15 +89,17 @@ func (h *Handler) multiviews(w http.ResponseWriter, r *http.Request, root, croot
 		}
 		ct := h.mimeType(dir+"/"+name, o)
 		hd := h.handler(dir+"/"+name, o)
-		if ct == "" {
-			continue
-		}
-		if hd == "type-map" || strings.EqualFold(ct, typeMapType) {
+		if hd == "type-map" || isTypeMap(ct) {
 			v, st := h.readTypeMap(r, root+dir+"/"+name)
 			if st != 0 {
 				return chosen{status: st}
 			}
-			return h.choose(w, r, root+dir, croot+rel, v, transparent && neighbours(v), false, o.Negotiation)
+			c := h.choose(w, r, root+dir, croot+rel, v, transparent && neighbours(v), false, o.Negotiation)
+			c.mapped = c.name != "" && c.body == nil
+			return c
+		}
+		if ct == "" {
+			continue
 		}
 		// The subrequest's fixups (fix_encoding) named the encoding as the
 		// request does.
@@ -203,7 +216,7 @@ func (h *Handler) readTypeMap(r *http.Request, name string) ([]negotiation.Varia
 // serveTypeMap is mod_negotiation's type-map handler for the map file rel:
 // the variant chosen is served by an internal redirect to its URI, or from
 // the map itself for a Body: variant.
-func (h *Handler) serveTypeMap(w http.ResponseWriter, r *http.Request, root, croot, rel string, o *Options) {
+func (h *Handler) serveTypeMap(w http.ResponseWriter, r *http.Request, root, croot, rel string, o *Options, conf Configurer) {
 	vars, st := h.readTypeMap(r, root+rel)
 	if st != 0 {
 		h.error(w, r, st, o)
@@ -217,6 +230,19 @@ func (h *Handler) serveTypeMap(w http.ResponseWriter, r *http.Request, root, cro
 	}
 	if c.body != nil {
 		h.serveMapBody(w, r, root+rel, c.body, o)
+		return
+	}
+	// The variant's subrequest, before the redirect to it: refused, the
+	// answer has none of the negotiation's fields.
+	nrel, bad := CleanPath(&url.URL{Path: rel[:strings.LastIndexByte(rel, '/')+1] + c.name})
+	if bad != 0 {
+		dropNegotiation(w.Header())
+		h.invalidURI(w, r, c.name, o)
+		return
+	}
+	if st := h.refused(w, r, root, croot, nrel, conf); st != 0 {
+		dropNegotiation(w.Header())
+		h.error(w, r, st, o)
 		return
 	}
 	udir := r.URL.EscapedPath()
@@ -278,19 +304,81 @@ func (h *Handler) serveMapBody(w http.ResponseWriter, r *http.Request, name stri
 	}
 }
 
+// aboveDir says whether the type map URI name climbs out of the map's
+// directory.
+func aboveDir(name string) bool {
+	_, st := CleanPath(&url.URL{Path: "/" + name})
+	return st == http.StatusBadRequest
+}
+
+// invalidURI answers 400 for a type map's variant URI that climbs out of
+// the map's directory (MultiViews) or the root (the map's handler), as
+// apache2's subrequest or internal redirect to it does (AH10244).
+func (h *Handler) invalidURI(w http.ResponseWriter, r *http.Request, name string, o *Options) {
+	if h.logs(LevelError) {
+		h.LogError(r, LevelError, "core", nil, "AH10244: invalid URI path ("+name+")")
+	}
+	h.error(w, r, http.StatusBadRequest, o)
+}
+
+// refused is the status of a type map variant's subrequest for nrel (a
+// clean path below root), 0 when it may be served: its own access settings
+// (logged as apache2's) and symlink options.
+func (h *Handler) refused(w http.ResponseWriter, r *http.Request, root, croot, nrel string, conf Configurer) int {
+	j := strings.LastIndexByte(nrel, '/')
+	o := h.options(r, conf, croot+nrel[:j], nrel[j+1:])
+	st, why := o.check(w, r)
+	if why != nil {
+		h.logRefusals(r, why, croot+nrel)
+	}
+	if st == 0 && !o.FollowSymLinks {
+		if ok, n := symlinksAllowed(root, nrel, o.SymLinksIfOwnerMatch); !ok {
+			if h.logs(LevelError) {
+				h.logSymlink(r, "AH00037", croot+nrel[:n])
+			}
+			st = http.StatusForbidden
+		}
+	}
+	return st
+}
+
+// dropNegotiation removes the negotiation's fields from hd when the variant
+// chosen is refused (apache2 sets them once the variant's subrequest is).
+func dropNegotiation(hd http.Header) {
+	for _, k := range [...]string{"Alternates", "Tcn", "TCN", "Content-Location", "Vary"} {
+		delete(hd, k)
+	}
+}
+
 // variant opens the variant name chosen for rel (a path below root that
 // does not exist) as apache2's fast redirect to its subrequest: the file, its
 // settings, rel now naming it, and r's URL-path its name. false when it
-// answered (the variant could not be opened).
-func (h *Handler) variant(w http.ResponseWriter, r *http.Request, root, croot, rel, name string, conf Configurer) (*os.File, meta, *cachedFile, *Options, string, bool) {
+// answered (the variant could not be opened or is refused). mapped says name
+// is a type map's URI: its settings are checked here (MultiViews checked
+// the files it found).
+func (h *Handler) variant(w http.ResponseWriter, r *http.Request, root, croot, rel, name string, mapped bool, conf Configurer) (*os.File, meta, *cachedFile, *Options, string, bool) {
 	i := strings.LastIndexByte(rel, '/')
 	dir := rel[:i]
+	if mapped && aboveDir(name) {
+		h.invalidURI(w, r, name, h.options(r, conf, croot+dir, rel[i+1:]))
+		return nil, meta{}, nil, nil, "", false
+	}
 	nrel := dir + "/" + name
 	if strings.ContainsRune(name, '/') || strings.HasPrefix(name, ".") {
 		nrel, _ = CleanPath(&url.URL{Path: nrel})
 	}
+	if mapped {
+		if st := h.refused(w, r, root, croot, nrel, conf); st != 0 {
+			dropNegotiation(w.Header())
+			h.error(w, r, st, h.options(r, conf, croot+dir, rel[i+1:]))
+			return nil, meta{}, nil, nil, "", false
+		}
+	}
 	j := strings.LastIndexByte(nrel, '/')
 	o := h.options(r, conf, croot+nrel[:j], nrel[j+1:])
+	if p := r.URL.Path; strings.HasSuffix(p, rel[i:]) {
+		r.URL.Path, r.URL.RawPath = p[:len(p)-len(rel[i:])]+nrel[i:], ""
+	}
 	f, fi, fe, st, err := h.open(root, nrel)
 	if st != 0 {
 		h.logOpenError(r, root, croot, nrel, err)
@@ -298,9 +386,6 @@ func (h *Handler) variant(w http.ResponseWriter, r *http.Request, root, croot, r
 		return nil, meta{}, nil, nil, "", false
 	}
 	answer(r, o, fi.mtime)
-	if p := r.URL.Path; strings.HasSuffix(p, rel[i:]) {
-		r.URL.Path, r.URL.RawPath = p[:len(p)-len(rel[i:])]+nrel[i:], ""
-	}
 	return f, fi, fe, o, nrel, true
 }
 

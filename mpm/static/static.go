@@ -595,7 +595,7 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 		}
 		if c.name != "" {
 			var ok bool
-			if f, fi, fe, o, rel, ok = h.variant(w, r, root, croot, rel, c.name, conf); !ok {
+			if f, fi, fe, o, rel, ok = h.variant(w, r, root, croot, rel, c.name, c.mapped, conf); !ok {
 				return
 			}
 			defer h.done(f, fe)
@@ -671,7 +671,7 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 					}
 					if c.name != "" && c.status == 0 {
 						var ok bool
-						if g, gi, ge, o, _, ok = h.variant(w, r, root, croot, rel+name, c.name, conf); !ok {
+						if g, gi, ge, o, _, ok = h.variant(w, r, root, croot, rel+name, c.name, c.mapped, conf); !ok {
 							return
 						}
 						idx, idxe, fi, rel = g, ge, gi, rel+c.name // no validator: it was the subrequest's
@@ -748,8 +748,10 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 		h.error(w, r, http.StatusForbidden, o)
 		return
 	}
-	if (o.SetHandler != "" || h.Handlers != nil || o.MIME != nil) && h.handler(rel, o) == "type-map" {
-		h.serveTypeMap(w, r, root, croot, rel, o)
+	ct := h.contentType(rel, o)
+	if isTypeMap(ct) || (o.SetHandler != "" || h.Handlers != nil || o.MIME != nil) && h.handler(rel, o) == "type-map" {
+		// mod_negotiation's handler, by name or by the file's type.
+		h.serveTypeMap(w, r, root, croot, rel, o, conf)
 		return
 	}
 	if o.Filter != nil {
@@ -757,7 +759,7 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 		w, done = o.Filter.Wrap(w, r, rel)
 		defer done()
 	}
-	h.serveFile(w, r, f, fi, fe, rel, o, vlv)
+	h.serveFile(w, r, f, fi, fe, rel, ct, o, vlv)
 }
 
 // symlinksAllowed checks the path below root for symlinks, as apache2 does without
@@ -1019,10 +1021,10 @@ func containsFold(s, sub string) bool {
 }
 
 // serveFile sends a regular file with apache2's headers, conditional requests and
-// single ranges. fe is f's open-file cache entry, if any.
+// single ranges. fe is f's open-file cache entry, if any; ct its Content-Type.
 // vlv, when not "", is a negotiated answer's variant list validator, which
 // apache2 joins to the ETag.
-func (h *Handler) serveFile(w http.ResponseWriter, r *http.Request, f *os.File, fi meta, fe *cachedFile, rel string, o *Options, vlv string) {
+func (h *Handler) serveFile(w http.ResponseWriter, r *http.Request, f *os.File, fi meta, fe *cachedFile, rel, ct string, o *Options, vlv string) {
 	now := time.Now()
 	mtime := fi.mtime
 	size := fi.size
@@ -1030,7 +1032,6 @@ func (h *Handler) serveFile(w http.ResponseWriter, r *http.Request, f *os.File, 
 	if lm.After(now) {
 		lm = now // apache2 never announces a Last-Modified in the future
 	}
-	ct := h.contentType(rel, o)
 
 	// Last-Modified, ETag and the size share one string; the value slices share one array.
 	fh := fe.headersFor(fi, o.FileETag)
