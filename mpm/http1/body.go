@@ -191,8 +191,9 @@ func (b *body) chunkEnd(br *bufio.Reader) error {
 	return nil
 }
 
-// readChunkLine returns a line without its CRLF (a bare LF is tolerated in chunk
-// framing); the slice is valid until the next read.
+// readChunkLine returns a line without its CRLF; the slice is valid until the
+// next read. A bare LF is refused, as apache2's parse_chunk_size refuses it (a
+// request smuggling vector when a front end reads the framing differently).
 func readChunkLine(br *bufio.Reader, c *Conn) ([]byte, error) {
 	if br.Buffered() == 0 {
 		c.refreshReadDeadline()
@@ -207,11 +208,10 @@ func readChunkLine(br *bufio.Reader, c *Conn) ([]byte, error) {
 		}
 		return nil, err
 	}
-	line = line[:len(line)-1]
-	if n := len(line); n > 0 && line[n-1] == '\r' {
-		line = line[:n-1]
+	if n := len(line); n < 2 || line[n-2] != '\r' {
+		return nil, errBadChunk
 	}
-	return line, nil
+	return line[:len(line)-2], nil
 }
 
 // parseChunkSize parses "1*HEXDIG [BWS ; extensions]".

@@ -411,8 +411,9 @@ func newWorker(u string, s *workerSettings) (*worker, error) {
 
 // match maps the URL-path p (decoded, normalized) and the query through the
 // ProxyPass lines: the backend URL and its worker, ok false when none maps it
-// or a "!" line excludes it.
-func (c *Config) match(p, query string) (target string, w *worker, ok bool) {
+// or a "!" line excludes it. A ProxyPassMatch substitution naming no valid
+// backend gives bad, the refusal to answer with.
+func (c *Config) match(p, query string) (target string, w *worker, bad *refusal, ok bool) {
 	for i := range c.passes {
 		e := &c.passes[i]
 		var found string
@@ -422,14 +423,19 @@ func (c *Config) match(p, query string) (target string, w *worker, ok bool) {
 				continue
 			}
 			if e.real == "!" {
-				return "", nil, false
+				return "", nil, nil, false
 			}
 			found = string(e.re.ExpandString(nil, dollars(e.real), p, m))
 			if found == e.real {
 				found = e.real + canon(p)
 			} else {
-				// apache2 canonicalizes the URL as a whole.
-				found = canonURL(found)
+				// apache2 canonicalizes the URL as a whole: a '?' or
+				// '#' the substitution brings is part of the path
+				// (the query is only the request's).
+				var bad *refusal
+				if found, bad = canonPath(found); bad != nil {
+					return "", nil, bad, true
+				}
 			}
 		} else {
 			n := aliasMatch(p, e.fake)
@@ -437,7 +443,7 @@ func (c *Config) match(p, query string) (target string, w *worker, ok bool) {
 				continue
 			}
 			if e.real == "!" {
-				return "", nil, false
+				return "", nil, nil, false
 			}
 			found = e.real + canon(p[n:])
 		}
@@ -448,12 +454,12 @@ func (c *Config) match(p, query string) (target string, w *worker, ok bool) {
 		if w == nil {
 			var err error
 			if w, err = c.dollarWorker(found, e.dollar); err != nil {
-				return "", nil, false
+				return "", nil, nil, false
 			}
 		}
-		return found, w, true
+		return found, w, nil, true
 	}
-	return "", nil, false
+	return "", nil, nil, false
 }
 
 // dollarWorker is the worker of a backend a ProxyPassMatch substitution
@@ -584,4 +590,48 @@ func canonURL(u string) string {
 		out += "?" + query
 	}
 	return out
+}
+
+// A refusal is the answer to a substituted backend URL apache2 refuses:
+// status with reason as its proxy error page (AH00898), or, for a URL
+// proxy_http_canon refuses (AH01083), a plain 400 with reason logged.
+type refusal struct {
+	status int
+	reason string
+	canon  bool
+}
+
+// canonPath canonicalizes a substituted backend URL as apache2's
+// proxy_http_canon does: the authority split as ap_proxy_canon_netloc
+// splits it (up to the first '/', a port of digits after the last ':'),
+// everything after it percent-encoded as a path, '?' and '#' included. A
+// host left with a ':' is taken as an IPv6 literal, as apache2 does: with a
+// '?' or '#' in it the URL cannot be parsed (400), otherwise its DNS lookup
+// fails (500). A host with a '?' or '#' and no ':' is refused the same way
+// (apache2 would send the request to the host before it).
+func canonPath(u string) (string, *refusal) {
+	i := strings.Index(u, "://")
+	if i < 0 {
+		return u, nil
+	}
+	auth, path, _ := strings.Cut(u[i+3:], "/")
+	host, port := auth, ""
+	if j := strings.LastIndexByte(auth, ':'); j >= 0 && j+1 < len(auth) && strings.Trim(auth[j+1:], "0123456789") == "" {
+		host, port = auth[:j], auth[j+1:]
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+			return "", &refusal{status: 400, canon: true, reason: "error parsing URL " + u + ": Invalid host/port"}
+		}
+	}
+	path = canon(path)
+	if strings.HasPrefix(host, "[") || !strings.ContainsAny(host, ":?#") {
+		return u[:i+3] + auth + "/" + path, nil
+	}
+	if strings.ContainsAny(host, "?#") {
+		shown := u[:i+3] + "[" + strings.ToLower(host) + "]"
+		if port != "" && port != "80" {
+			shown += ":" + port
+		}
+		return "", &refusal{status: 400, reason: "URI cannot be parsed: " + shown + "/" + path}
+	}
+	return "", &refusal{status: 500, reason: "DNS lookup failure for: " + strings.ToLower(host)}
 }

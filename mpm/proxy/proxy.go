@@ -25,6 +25,7 @@ const maxMemSpool = 16384
 type Target struct {
 	URL string // "http://host:port/path?query"
 	w   *worker
+	bad *refusal // a substitution naming no valid backend
 }
 
 // Match maps the clean URL-path p and the query through ProxyPass and
@@ -33,11 +34,11 @@ func (c *Config) Match(p, query string) *Target {
 	if c.Empty() {
 		return nil
 	}
-	u, w, ok := c.match(p, query)
+	u, w, bad, ok := c.match(p, query)
 	if !ok {
 		return nil
 	}
-	return &Target{URL: u, w: w}
+	return &Target{URL: u, w: w, bad: bad}
 }
 
 // ForURL is the Target of the absolute URL a RewriteRule [P] gives (its path
@@ -60,15 +61,25 @@ var genericSettings = workerSettings{disableReuse: true}
 // Serve forwards r to t's backend and streams the answer back; log (nil:
 // nowhere) gets apache2's error lines.
 func (c *Config) Serve(w http.ResponseWriter, r *http.Request, t *Target, log static.LogFunc) {
-	pu, err := url.Parse(t.URL)
-	if err != nil || pu.Host == "" {
-		http1.WriteError(w, r, http.StatusBadRequest, "")
-		return
-	}
 	logf := func(module string, err error, format string, args ...any) {
 		if log != nil {
 			log(r, static.LevelError, module, err, fmt.Sprintf(format, args...))
 		}
+	}
+	if b := t.bad; b != nil {
+		if b.canon {
+			logf("proxy_http", nil, "AH01083: %s", b.reason)
+			http1.WriteError(w, r, b.status, "")
+			return
+		}
+		logf("proxy", nil, "AH00898: %s returned by %s", b.reason, r.URL.Path)
+		http1.WriteProxyError(w, r, b.status, b.reason)
+		return
+	}
+	pu, err := url.Parse(t.URL)
+	if err != nil || pu.Host == "" {
+		http1.WriteError(w, r, http.StatusBadRequest, "")
+		return
 	}
 	wk := t.w
 
@@ -88,6 +99,10 @@ func (c *Config) Serve(w http.ResponseWriter, r *http.Request, t *Target, log st
 				return
 			}
 		case err != nil:
+			// A body the client frames badly (say a bare LF in its chunks).
+			client, _, _ := net.SplitHostPort(r.RemoteAddr)
+			logf("proxy", err, "AH01095: prefetch request body failed to %s (%s) from %s ()",
+				net.JoinHostPort(t.w.host, t.w.port), t.w.host, client)
 			http1.WriteError(w, r, http.StatusBadRequest, "")
 			return
 		default:
