@@ -252,3 +252,54 @@ func TestCGIKills(t *testing.T) {
 	}
 	gone("bg.cgi's background child", pidOf("bg"))
 }
+
+// cgiTopConf runs *.cgi by an AddHandler outside every section, in the main
+// server and in a virtual host of its own, and by a SetHandler in the
+// virtual host; the virtual host's RemoveHandler stops .old running.
+const cgiTopConf = `ServerName main.test
+Listen 127.0.0.1:@P0@
+LoadModule cgid_module ` + apacheModuleDir + `/mod_cgid.so
+DocumentRoot @DOCS@/top
+AddHandler cgi-script .cgi .old
+<Directory @DOCS@>
+	Options +ExecCGI
+</Directory>
+<VirtualHost *:@P0@>
+	ServerName main.test
+	DocumentRoot @DOCS@/top
+</VirtualHost>
+<VirtualHost *:@P0@>
+	ServerName vhost.test
+	DocumentRoot @DOCS@/vh
+	AddHandler cgi-script .pl
+	RemoveHandler .old
+</VirtualHost>
+<VirtualHost *:@P0@>
+	ServerName sh.test
+	DocumentRoot @DOCS@/sh
+	SetHandler cgi-script
+</VirtualHost>
+`
+
+// TestCGITopLevelHandler: a script named by a top-level or virtual host's
+// AddHandler or SetHandler runs; its source is never sent.
+func TestCGITopLevelHandler(t *testing.T) {
+	script := "#!/bin/sh\necho 'Content-Type: text/plain'\necho\necho \"ran $SCRIPT_NAME\"\n"
+	docs := map[string]string{"top/run.cgi": script, "top/run.old": script, "vh/run.cgi": script, "vh/run.pl": script, "vh/run.old": script, "sh/any": script}
+	p := startPairMPM(t, "event", 1, cgiTopConf, docs)
+	for name := range docs {
+		must(t, os.Chmod(filepath.Join(p.apache.docs, name), 0o755))
+	}
+	get := func(host, path string) diffRequest {
+		return diffRequest{Raw: "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n"}
+	}
+	ran := func(r diffRequest, path string) diffRequest { r.Want = "ran " + path; return r }
+	p.check([]diffRequest{
+		ran(get("main.test", "/run.cgi"), "/run.cgi"),
+		ran(get("main.test", "/run.old"), "/run.old"),
+		ran(get("vhost.test", "/run.cgi"), "/run.cgi"),
+		ran(get("vhost.test", "/run.pl"), "/run.pl"),
+		get("vhost.test", "/run.old"),
+		ran(get("sh.test", "/any"), "/any"),
+	})
+}
