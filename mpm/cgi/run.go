@@ -343,6 +343,7 @@ func (s *script) respond(w http.ResponseWriter, r *http.Request, t *static.Targe
 	flush := func() error { return http.NewResponseController(w).Flush() }
 	if err := s.stream(w, flush); err != nil {
 		s.kill()
+		panic(http.ErrAbortHandler) // the client sees the answer cut short, as from apache2
 	}
 }
 
