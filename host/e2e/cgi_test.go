@@ -287,13 +287,20 @@ AddHandler cgi-script .cgi .old
 	DocumentRoot @DOCS@/sh
 	SetHandler cgi-script
 </VirtualHost>
+<VirtualHost *:@P0@>
+	ServerName rw.test
+	DocumentRoot @DOCS@/top
+	RewriteEngine On
+	RewriteRule ^/other$ /url.cgi
+</VirtualHost>
 `
 
 // TestCGITopLevelHandler: a script named by a top-level or virtual host's
 // AddHandler or SetHandler runs; its source is never sent.
 func TestCGITopLevelHandler(t *testing.T) {
 	script := "#!/bin/sh\necho 'Content-Type: text/plain'\necho\necho \"ran $SCRIPT_NAME\"\n"
-	docs := map[string]string{"top/run.cgi": script, "top/run.old": script, "vh/run.cgi": script, "vh/run.pl": script, "vh/run.old": script, "sh/any": script}
+	docs := map[string]string{"top/run.cgi": script, "top/run.old": script, "vh/run.cgi": script, "vh/run.pl": script, "vh/run.old": script, "sh/any": script,
+		"top/url.cgi": "#!/bin/sh\necho 'Content-Type: text/plain'\necho\necho \"url $SCRIPT_URL uri $SCRIPT_URI\"\n"}
 	p := startPairMPM(t, "event", 1, cgiTopConf, docs)
 	for name := range docs {
 		must(t, os.Chmod(filepath.Join(p.apache.docs, name), 0o755))
@@ -309,5 +316,8 @@ func TestCGITopLevelHandler(t *testing.T) {
 		ran(get("vhost.test", "/run.pl"), "/run.pl"),
 		get("vhost.test", "/run.old"),
 		ran(get("sh.test", "/any"), "/any"),
+		// mod_rewrite's SCRIPT_URL and SCRIPT_URI: the URL-path before the rules.
+		get("rw.test:@P0@", "/other"),
+		get("main.test", "/url.cgi"),
 	})
 }
