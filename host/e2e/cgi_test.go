@@ -198,6 +198,7 @@ func TestCGIKills(t *testing.T) {
 		"slow.cgi":   "#!/bin/sh\necho $$ > " + pids + "/slow\nexec sleep 30\n",
 		"stream.cgi": "#!/bin/sh\necho $$ > " + pids + "/stream\necho 'Content-Type: text/plain'\necho\nwhile :; do echo line; sleep 0.05; done\n",
 		"bg.cgi":     "#!/bin/sh\necho 'Content-Type: text/plain'\necho\necho body\nsleep 30 &\necho $! > " + pids + "/bg\n",
+		"stall.cgi":  "#!/bin/sh\necho 'Content-Type: text/plain'\necho\necho begun\nexec sleep 30\n",
 	}
 	must(t, os.Mkdir(filepath.Join(root, "cgi"), 0o755))
 	for name, body := range scripts {
@@ -251,4 +252,72 @@ func TestCGIKills(t *testing.T) {
 		t.Errorf("bg.cgi: %q", body)
 	}
 	gone("bg.cgi's background child", pidOf("bg"))
+
+	// A script silent past Timeout in its body: the answer is cut short
+	// (no last chunk), as apache2 aborts the connection.
+	body = in.raw("GET /cgi-bin/stall.cgi HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+	if !strings.Contains(body, "begun\n") || strings.HasSuffix(body, "\r\n0\r\n\r\n") {
+		t.Errorf("stall.cgi, timed out in its body, ends cleanly or lacks its start: %q", body)
+	}
+}
+
+// cgiTopConf runs *.cgi by an AddHandler outside every section, in the main
+// server and in a virtual host of its own, and by a SetHandler in the
+// virtual host; the virtual host's RemoveHandler stops .old running.
+const cgiTopConf = `ServerName main.test
+Listen 127.0.0.1:@P0@
+LoadModule cgid_module ` + apacheModuleDir + `/mod_cgid.so
+DocumentRoot @DOCS@/top
+AddHandler cgi-script .cgi .old
+<Directory @DOCS@>
+	Options +ExecCGI
+</Directory>
+<VirtualHost *:@P0@>
+	ServerName main.test
+	DocumentRoot @DOCS@/top
+</VirtualHost>
+<VirtualHost *:@P0@>
+	ServerName vhost.test
+	DocumentRoot @DOCS@/vh
+	AddHandler cgi-script .pl
+	RemoveHandler .old
+</VirtualHost>
+<VirtualHost *:@P0@>
+	ServerName sh.test
+	DocumentRoot @DOCS@/sh
+	SetHandler cgi-script
+</VirtualHost>
+<VirtualHost *:@P0@>
+	ServerName rw.test
+	DocumentRoot @DOCS@/top
+	RewriteEngine On
+	RewriteRule ^/other$ /url.cgi
+</VirtualHost>
+`
+
+// TestCGITopLevelHandler: a script named by a top-level or virtual host's
+// AddHandler or SetHandler runs; its source is never sent.
+func TestCGITopLevelHandler(t *testing.T) {
+	script := "#!/bin/sh\necho 'Content-Type: text/plain'\necho\necho \"ran $SCRIPT_NAME\"\n"
+	docs := map[string]string{"top/run.cgi": script, "top/run.old": script, "vh/run.cgi": script, "vh/run.pl": script, "vh/run.old": script, "sh/any": script,
+		"top/url.cgi": "#!/bin/sh\necho 'Content-Type: text/plain'\necho\necho \"url $SCRIPT_URL uri $SCRIPT_URI\"\n"}
+	p := startPairMPM(t, "event", 1, cgiTopConf, docs)
+	for name := range docs {
+		must(t, os.Chmod(filepath.Join(p.apache.docs, name), 0o755))
+	}
+	get := func(host, path string) diffRequest {
+		return diffRequest{Raw: "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n"}
+	}
+	ran := func(r diffRequest, path string) diffRequest { r.Want = "ran " + path; return r }
+	p.check([]diffRequest{
+		ran(get("main.test", "/run.cgi"), "/run.cgi"),
+		ran(get("main.test", "/run.old"), "/run.old"),
+		ran(get("vhost.test", "/run.cgi"), "/run.cgi"),
+		ran(get("vhost.test", "/run.pl"), "/run.pl"),
+		get("vhost.test", "/run.old"),
+		ran(get("sh.test", "/any"), "/any"),
+		// mod_rewrite's SCRIPT_URL and SCRIPT_URI: the URL-path before the rules.
+		get("rw.test:@P0@", "/other"),
+		get("main.test", "/url.cgi"),
+	})
 }

@@ -343,6 +343,7 @@ func (s *script) respond(w http.ResponseWriter, r *http.Request, t *static.Targe
 	flush := func() error { return http.NewResponseController(w).Flush() }
 	if err := s.stream(w, flush); err != nil {
 		s.kill()
+		panic(http.ErrAbortHandler) // the client sees the answer cut short, as from apache2
 	}
 }
 
@@ -375,7 +376,7 @@ func apply(out http.Header, kv []string) {
 // status is Status's (0 without), ret an error status to answer with
 // instead (500 for a bad header or none, 504 for a script too slow).
 func (s *script) header(r *http.Request) (hd scriptHeader, status, ret int) {
-	var merged []string // name, value: fields merged with ", " by name
+	var merged merger
 	first := true
 	name := baseName(s.file)
 	for {
@@ -430,10 +431,10 @@ func (s *script) header(r *http.Request) (hd scriptHeader, status, ret int) {
 		case strings.EqualFold(k, "Set-Cookie"):
 			hd.errFields = append(hd.errFields, "Set-Cookie", v)
 		default:
-			merged = mergeField(merged, k, v)
+			merged.add(k, v)
 		}
 	}
-	hd.errFields = append(hd.errFields, merged...)
+	hd.errFields = merged.appendTo(hd.errFields)
 	return hd, status, 0
 }
 
@@ -469,14 +470,35 @@ func setField(kv []string, k, v string) []string {
 	return append(kv, k, v)
 }
 
-func mergeField(kv []string, k, v string) []string {
-	for i := 0; i < len(kv); i += 2 {
-		if strings.EqualFold(kv[i], k) {
-			kv[i+1] += ", " + v
-			return kv
-		}
+// merger gathers a script's fields to merge with ", " by name (case
+// aside), in the order of their first line, in time and memory linear in
+// the header.
+type merger struct {
+	names  []string
+	values [][]string
+	at     map[string]int // lower-case name: index in names
+}
+
+func (m *merger) add(k, v string) {
+	lk := strings.ToLower(k)
+	if i, ok := m.at[lk]; ok {
+		m.values[i] = append(m.values[i], v)
+		return
 	}
-	return append(kv, k, v)
+	if m.at == nil {
+		m.at = make(map[string]int)
+	}
+	m.at[lk] = len(m.names)
+	m.names = append(m.names, k)
+	m.values = append(m.values, []string{v})
+}
+
+// appendTo appends the merged fields to kv as name, value pairs.
+func (m *merger) appendTo(kv []string) []string {
+	for i, k := range m.names {
+		kv = append(kv, k, strings.Join(m.values[i], ", "))
+	}
+	return kv
 }
 
 // contentTypeLower is ap_content_type_tolower: the media type lower-cased,

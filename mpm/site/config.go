@@ -311,8 +311,18 @@ func Compile(server []Directive, sections []Section) (*Config, error) {
 			errs = append(errs, posError(d, err))
 			continue
 		}
-		if isSetEnvIf(d.Name) || isRedirect(d.Name) || isMIME(d.Name) {
-			continue // the server's, done by top (SetEnvIf, Redirect) or the static handler (SetMIME)
+		if isMIME(d.Name) {
+			// The static handler has mod_mime's table (SetMIME); the CGI
+			// handler needs AddHandler and RemoveHandler too.
+			if n := strings.ToLower(d.Name); n == "addhandler" || n == "removehandler" {
+				if err := c.server.cgi.Set(d.Name, d.Args); err != nil {
+					errs = append(errs, posError(d, err))
+				}
+			}
+			continue
+		}
+		if isSetEnvIf(d.Name) || isRedirect(d.Name) {
+			continue // the server's, done by top (SetEnvIf, Redirect)
 		}
 		if err := c.server.set(d, false); err != nil {
 			errs = append(errs, posError(d, err))

@@ -109,6 +109,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var conf static.Configurer = h
+	if c.rewrite.Enabled() {
+		setScriptURL(r, p)
+	}
 	if c.rewrite.Enabled() && len(c.rewrite.Rules()) > 0 {
 		var done bool
 		if done, r, p, conf = h.rewriteServer(w, r, p); done {

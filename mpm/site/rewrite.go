@@ -194,3 +194,32 @@ func (t typed) Configure(r *http.Request, dir, name string) *static.Options {
 	o.ForceType = t.typ
 	return &o
 }
+
+// setScriptURL sets mod_rewrite's SCRIPT_URL, the URL-path p before the
+// server's rules (an internal redirect keeps the first request's), and
+// SCRIPT_URI, the same as an absolute URL (apache2's hook_uri2file).
+func setScriptURL(r *http.Request, p string) {
+	e := http1.Env(r)
+	if e == nil {
+		return
+	}
+	if n, _ := r.Context().Value(redirects{}).(int); n == 0 {
+		e.Set("SCRIPT_URL", p)
+	} else if u, ok := e.Get("SCRIPT_URL"); ok {
+		p = u
+	}
+	scheme, port := "http", http1.ServerPort(r)
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	if scheme == "http" && port == "80" || scheme == "https" && port == "443" {
+		port = ""
+	} else {
+		port = ":" + port
+	}
+	host, _ := http1.ServerHostPort(r)
+	if strings.IndexByte(host, ':') >= 0 {
+		host = "[" + host + "]"
+	}
+	e.Set("SCRIPT_URI", scheme+"://"+host+port+p)
+}
