@@ -163,3 +163,47 @@ func TestExprConfigErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestExprChains: long || and && chains and runs of ! evaluate as in
+// apache2 (one recursion level for a whole right-hand chain), in <If>,
+// Require expr, SetEnvIfExpr and Header expr=; a left-hand nesting deeper
+// than 20 levels fails evaluation in both.
+func TestExprChains(t *testing.T) {
+	or := strings.Repeat("%{QUERY_STRING} == 'no' || ", 25) + "%{REMOTE_ADDR} == '127.0.0.1'"
+	and := strings.Repeat("-n %{QUERY_STRING} && ", 25) + "true"
+	nots := strings.Repeat("!", 25) + "false"
+	deep := strings.Repeat("(", 22) + "true" + strings.Repeat(" && true)", 22)
+	conf := `ServerName main.test
+Listen 127.0.0.1:@P0@
+DocumentRoot @DOCS@
+SetEnvIfExpr "` + and + `" CHAIN=and
+Header set X-Chain "%{CHAIN}e"
+Header set X-Or yes "expr=` + or + `"
+Header set X-Nots yes "expr=` + nots + `"
+Header set X-Deep yes "expr=` + deep + `"
+<Directory @DOCS@>
+    Require all granted
+</Directory>
+<Directory @DOCS@/if>
+    <If "` + or + `">
+        Require all denied
+    </If>
+</Directory>
+<Directory @DOCS@/req>
+    Require expr "` + or + `"
+</Directory>
+<Directory @DOCS@/deep>
+    <If "` + deep + `">
+        Require all denied
+    </If>
+</Directory>
+`
+	p := startPair(t, 1, conf, map[string]string{"a.txt": "a\n", "if/a.txt": "a\n", "req/a.txt": "a\n", "deep/a.txt": "a\n"})
+	p.compareEach([]string{
+		get("/a.txt", "main.test"),
+		get("/a.txt?q", "main.test"),
+		get("/if/a.txt", "main.test"),
+		get("/req/a.txt", "main.test"),
+		get("/deep/a.txt", "main.test"),
+	}, (*diffServer).headerAnswer)
+}

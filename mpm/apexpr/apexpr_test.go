@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm/env"
@@ -167,5 +168,41 @@ func TestText(t *testing.T) {
 	}
 	if _, err := ParseString("%{NOPE}"); err == nil || err.Error() != "Variable 'NOPE' does not exist" {
 		t.Errorf("unknown variable: %v", err)
+	}
+}
+
+// TestEvalChains: as apache2's ap_expr_eval, a right-hand chain of || or &&
+// and a run of ! are one level, so long ones evaluate; only left-hand
+// nesting counts against the recursion limit (20 levels).
+func TestEvalChains(t *testing.T) {
+	or := strings.Repeat("%{QUERY_STRING} == 'no' || ", 40) + "%{REMOTE_ADDR} == '192.0.2.7'"
+	and := strings.Repeat("-n %{QUERY_STRING} && ", 40) + "true"
+	left := strings.Repeat("(", 25) + "true" + strings.Repeat(" && true)", 25)
+	for _, c := range []struct {
+		expr string
+		want bool
+		err  string
+	}{
+		{or, true, ""},
+		{"!(" + or + ")", false, ""},
+		{and, true, ""},
+		{and + " && false", false, ""},
+		{strings.Repeat("!", 41) + "false", true, ""},
+		{strings.Repeat("(", 8) + "true" + strings.Repeat(" && true)", 8), true, ""},
+		{left, false, "Recursion limit reached"},
+		{"!" + left, false, "Recursion limit reached"},
+	} {
+		e, err := Parse(c.expr)
+		if err != nil {
+			t.Fatalf("Parse(%q): %v", c.expr, err)
+		}
+		got, err := e.Eval(testRequest(t))
+		msg := ""
+		if err != nil {
+			msg = err.Error()
+		}
+		if got != c.want || msg != c.err {
+			t.Errorf("%.60q... = %v, %q; want %v, %q", c.expr, got, msg, c.want, c.err)
+		}
 	}
 }
