@@ -140,6 +140,7 @@ func TestExprConfigErrors(t *testing.T) {
 		"SetEnvIfExpr \"true\"\n",
 		"CustomLog logs/x_log common \"expr=foo('a')\"\n",
 		"<If \"true\">\nRedirect \"/x/%{NOPE}\"\n</If>\n",
+		"<If \"" + strings.Repeat("(", 10000) + "true" + strings.Repeat(")", 10000) + "\">\n</If>\n",
 	} {
 		base := t.TempDir()
 		must(t, os.MkdirAll(filepath.Join(base, "run"), 0o755))

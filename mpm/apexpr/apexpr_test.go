@@ -206,3 +206,39 @@ func TestEvalChains(t *testing.T) {
 		}
 	}
 }
+
+// TestParseDepth: nesting past bison's 10,000-entry stack fails with its
+// "memory exhausted", at the depths where apache2 2.4.71 starts to refuse
+// them (found with apache2 -t); 2,000,000 parentheses do not overflow the
+// Go stack.
+func TestParseDepth(t *testing.T) {
+	r := strings.Repeat
+	for _, c := range []struct {
+		name string
+		at   func(n int) string
+		ok   int // the deepest apache2 accepts; one more fails
+	}{
+		{"parens", func(n int) string { return r("(", n) + "true" + r(")", n) }, 9995},
+		{"parens comparison", func(n int) string { return r("(", n) + "1 == 1" + r(")", n) }, 9994},
+		{"not", func(n int) string { return r("!", n) + "true" }, 9996},
+		{"and", func(n int) string { return r("true && ", n) + "true" }, 4998},
+		{"or", func(n int) string { return r("true || ", n) + "true" }, 4998},
+		{"paren not", func(n int) string { return r("(!", n) + "true" + r(")", n) }, 4998},
+		{"function", func(n int) string { return r("tolower(", n) + "1" + r(")", n) + " == 1" }, 4997},
+		{"concat", func(n int) string { return "1 == 1" + r(" . '1'", n) }, 4996},
+		{"variable function", func(n int) string { return r("%{tolower:", n) + "x" + r("}", n) + " == 1" }, 3331},
+	} {
+		if _, err := Parse(c.at(c.ok)); err != nil {
+			t.Errorf("%s %d: %v", c.name, c.ok, err)
+		}
+		if _, err := Parse(c.at(c.ok + 1)); err == nil || err.Error() != "memory exhausted" {
+			t.Errorf("%s %d: %v; want memory exhausted", c.name, c.ok+1, err)
+		}
+	}
+	if _, err := Parse(strings.Repeat("(", 2000000) + "true" + strings.Repeat(")", 2000000)); err == nil || err.Error() != "memory exhausted" {
+		t.Errorf("2,000,000 parentheses: %v", err)
+	}
+	if _, err := Parse("1 -in {" + strings.Repeat("1, ", 20000) + "1}"); err != nil {
+		t.Errorf("lists: %v", err)
+	}
+}
