@@ -2,6 +2,8 @@ package e2e_test
 
 import (
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -207,4 +209,52 @@ Header set X-Deep yes "expr=` + deep + `"
 		get("/req/a.txt", "main.test"),
 		get("/deep/a.txt", "main.test"),
 	}, (*diffServer).headerAnswer)
+}
+
+// TestExprHtaccessTooLong: a .htaccess Require expr with 2,000,000 nested
+// parentheses is a line too long for apache2's .htaccess reader (8192
+// bytes): a 500 with "Line too long" in the error log, from a child that
+// lives on to answer the next requests. One of 4,000 levels fits and
+// evaluates.
+func TestExprHtaccessTooLong(t *testing.T) {
+	conf := `ServerName main.test
+Listen 127.0.0.1:@P0@
+DocumentRoot @DOCS@
+<Directory @DOCS@>
+    Require all granted
+    AllowOverride All
+</Directory>
+`
+	deep := func(n int) string {
+		return "Require expr " + strings.Repeat("(", n) + "true" + strings.Repeat(")", n) + "\n"
+	}
+	p := startPair(t, 1, conf, map[string]string{
+		"a.txt": "a\n", "long/a.txt": "a\n", "long/.htaccess": deep(2000000),
+		"fits/a.txt": "a\n", "fits/.htaccess": deep(4000),
+	})
+	for _, s := range []*diffServer{p.apache, p.ours} {
+		for _, c := range []struct {
+			path string
+			want int
+		}{{"/long/a.txt", 500}, {"/fits/a.txt", 200}, {"/a.txt", 200}} {
+			resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d%s", s.ports[0], c.path))
+			if err != nil {
+				t.Fatalf("%s %s: %v", s.name, c.path, err)
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != c.want {
+				t.Errorf("%s %s: %s; want %d", s.name, c.path, resp.Status, c.want)
+			}
+		}
+	}
+	p.checkLogs()
+	for _, s := range []*diffServer{p.apache, p.ours} {
+		b, err := os.ReadFile(filepath.Join(s.root, "logs", "error_log"))
+		must(t, err)
+		want := "long/.htaccess: Error reading " + s.docs + "/long/.htaccess at line 1: Line too long\n"
+		if !strings.Contains(string(b), want) {
+			t.Errorf("%s error_log: no %q", s.name, want)
+		}
+	}
 }
