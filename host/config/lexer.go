@@ -13,14 +13,18 @@ type logicalLine struct {
 	last  int // 1-based physical line where it ends; Apache reports this one
 }
 
-// splitLines cuts src into logical lines (apconf.Lines).
-func splitLines(src []byte) []logicalLine {
-	ls := apconf.Lines(src)
+// splitLines cuts the text of file into logical lines (apconf.ReadLines,
+// at most apconf.MaxConfLine bytes long).
+func splitLines(file string, src []byte) ([]logicalLine, *apconf.LineTooLongError) {
+	ls, err := apconf.ReadLines(file, src, apconf.MaxConfLine)
+	if err != nil {
+		return nil, err.(*apconf.LineTooLongError)
+	}
 	out := make([]logicalLine, len(ls))
 	for i, l := range ls {
 		out[i] = logicalLine{text: l.Text, first: l.First, last: l.Last}
 	}
-	return out
+	return out, nil
 }
 
 var (

@@ -78,7 +78,10 @@ func TestLineNumbers(t *testing.T) {
 
 func TestSplitLinesContinuationLines(t *testing.T) {
 	// Apache reports an error on a continued line at its last physical line.
-	lines := splitLines([]byte("a\\\nb\\\nc\nd\n"))
+	lines, long := splitLines("f", []byte("a\\\nb\\\nc\nd\n"))
+	if long != nil {
+		t.Fatal(long)
+	}
 	equal(t, "lines", lines, []logicalLine{{"abc", 1, 3}, {"d", 4, 4}})
 }
 

@@ -166,7 +166,12 @@ func (p *parser) parseFile(u *unit, src []byte, out *[]*Directive) {
 		p.parseHCL(u, src, out)
 		return
 	}
-	u.lines = splitLines(src)
+	lines, long := splitLines(u.file, src)
+	if long != nil {
+		p.readErr(u, long.Line, long.Error())
+		return
+	}
+	u.lines = lines
 	p.parseUnit(u, out)
 }
 

@@ -2,6 +2,8 @@ package e2e_test
 
 import (
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -140,6 +142,7 @@ func TestExprConfigErrors(t *testing.T) {
 		"SetEnvIfExpr \"true\"\n",
 		"CustomLog logs/x_log common \"expr=foo('a')\"\n",
 		"<If \"true\">\nRedirect \"/x/%{NOPE}\"\n</If>\n",
+		"<If \"" + strings.Repeat("(", 10000) + "true" + strings.Repeat(")", 10000) + "\">\n</If>\n",
 	} {
 		base := t.TempDir()
 		must(t, os.MkdirAll(filepath.Join(base, "run"), 0o755))
@@ -160,6 +163,98 @@ func TestExprConfigErrors(t *testing.T) {
 			t.Errorf("%q:\n apache: %s ours:   %s", snippet, want, got)
 		} else {
 			t.Logf("%q: both %s", snippet, want)
+		}
+	}
+}
+
+// TestExprChains: long || and && chains and runs of ! evaluate as in
+// apache2 (one recursion level for a whole right-hand chain), in <If>,
+// Require expr, SetEnvIfExpr and Header expr=; a left-hand nesting deeper
+// than 20 levels fails evaluation in both.
+func TestExprChains(t *testing.T) {
+	or := strings.Repeat("%{QUERY_STRING} == 'no' || ", 25) + "%{REMOTE_ADDR} == '127.0.0.1'"
+	and := strings.Repeat("-n %{QUERY_STRING} && ", 25) + "true"
+	nots := strings.Repeat("!", 25) + "false"
+	deep := strings.Repeat("(", 22) + "true" + strings.Repeat(" && true)", 22)
+	conf := `ServerName main.test
+Listen 127.0.0.1:@P0@
+DocumentRoot @DOCS@
+SetEnvIfExpr "` + and + `" CHAIN=and
+Header set X-Chain "%{CHAIN}e"
+Header set X-Or yes "expr=` + or + `"
+Header set X-Nots yes "expr=` + nots + `"
+Header set X-Deep yes "expr=` + deep + `"
+<Directory @DOCS@>
+    Require all granted
+</Directory>
+<Directory @DOCS@/if>
+    <If "` + or + `">
+        Require all denied
+    </If>
+</Directory>
+<Directory @DOCS@/req>
+    Require expr "` + or + `"
+</Directory>
+<Directory @DOCS@/deep>
+    <If "` + deep + `">
+        Require all denied
+    </If>
+</Directory>
+`
+	p := startPair(t, 1, conf, map[string]string{"a.txt": "a\n", "if/a.txt": "a\n", "req/a.txt": "a\n", "deep/a.txt": "a\n"})
+	p.compareEach([]string{
+		get("/a.txt", "main.test"),
+		get("/a.txt?q", "main.test"),
+		get("/if/a.txt", "main.test"),
+		get("/req/a.txt", "main.test"),
+		get("/deep/a.txt", "main.test"),
+	}, (*diffServer).headerAnswer)
+}
+
+// TestExprHtaccessTooLong: a .htaccess Require expr with 2,000,000 nested
+// parentheses is a line too long for apache2's .htaccess reader (8192
+// bytes): a 500 with "Line too long" in the error log, from a child that
+// lives on to answer the next requests. One of 4,000 levels fits and
+// evaluates.
+func TestExprHtaccessTooLong(t *testing.T) {
+	conf := `ServerName main.test
+Listen 127.0.0.1:@P0@
+DocumentRoot @DOCS@
+<Directory @DOCS@>
+    Require all granted
+    AllowOverride All
+</Directory>
+`
+	deep := func(n int) string {
+		return "Require expr " + strings.Repeat("(", n) + "true" + strings.Repeat(")", n) + "\n"
+	}
+	p := startPair(t, 1, conf, map[string]string{
+		"a.txt": "a\n", "long/a.txt": "a\n", "long/.htaccess": deep(2000000),
+		"fits/a.txt": "a\n", "fits/.htaccess": deep(4000),
+	})
+	for _, s := range []*diffServer{p.apache, p.ours} {
+		for _, c := range []struct {
+			path string
+			want int
+		}{{"/long/a.txt", 500}, {"/fits/a.txt", 200}, {"/a.txt", 200}} {
+			resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d%s", s.ports[0], c.path))
+			if err != nil {
+				t.Fatalf("%s %s: %v", s.name, c.path, err)
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != c.want {
+				t.Errorf("%s %s: %s; want %d", s.name, c.path, resp.Status, c.want)
+			}
+		}
+	}
+	p.checkLogs()
+	for _, s := range []*diffServer{p.apache, p.ours} {
+		b, err := os.ReadFile(filepath.Join(s.root, "logs", "error_log"))
+		must(t, err)
+		want := "long/.htaccess: Error reading " + s.docs + "/long/.htaccess at line 1: Line too long\n"
+		if !strings.Contains(string(b), want) {
+			t.Errorf("%s error_log: no %q", s.name, want)
 		}
 	}
 }

@@ -7,6 +7,7 @@ package apconf
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 )
 
@@ -25,9 +26,38 @@ type Line struct {
 // accepted as a line end. Comment and blank lines are kept (with empty or
 // '#'-leading text) so that callers decide; a comment continues too.
 func Lines(src []byte) []Line {
+	out, _ := ReadLines("", src, len(src)+1)
+	return out
+}
+
+// The longest logical lines apache2 reads (VARBUF_MAX_LEN for the server's
+// configuration files, HUGE_STRING_LEN for .htaccess files), in bytes with
+// the line's end ("\n" or "\r\n") but without its continuations' backslashes
+// and line ends.
+const (
+	MaxConfLine     = 16 << 20
+	MaxHtaccessLine = 8192
+)
+
+// LineTooLongError is a logical line longer than ReadLines's max: apache2's
+// "Error reading FILE at line N: Line too long", N the physical line where
+// it overflows.
+type LineTooLongError struct {
+	File string
+	Line int
+}
+
+func (e *LineTooLongError) Error() string {
+	return fmt.Sprintf("Error reading %s at line %d: Line too long", e.File, e.Line)
+}
+
+// ReadLines is Lines for the file named file, refusing a logical line longer
+// than max bytes (MaxConfLine, MaxHtaccessLine) as apache2's
+// ap_varbuf_cfg_getline does.
+func ReadLines(file string, src []byte, max int) ([]Line, error) {
 	var out []Line
 	var buf []byte
-	line, first := 0, 0
+	line, first, size := 0, 0, 0
 	pending, endsWithNewline := false, false
 	for len(src) > 0 {
 		var phys []byte
@@ -39,15 +69,29 @@ func Lines(src []byte) []Line {
 			endsWithNewline = false
 		}
 		line++
-		if n := len(phys); n > 0 && phys[n-1] == '\r' {
-			phys = phys[:n-1]
-		}
 		if !pending {
 			first = line
 			buf = buf[:0]
+			size = 0
 		}
-		if n := len(phys); n > 0 && phys[n-1] == '\\' {
-			buf = append(buf, phys[:n-1]...)
+		raw := len(phys)
+		if endsWithNewline {
+			raw++
+		}
+		if n := len(phys); n > 0 && phys[n-1] == '\r' {
+			phys = phys[:n-1]
+		}
+		continued := len(phys) > 0 && phys[len(phys)-1] == '\\'
+		if continued {
+			size += len(phys) - 1
+		} else {
+			size += raw
+		}
+		if size > max {
+			return nil, &LineTooLongError{File: file, Line: line}
+		}
+		if continued {
+			buf = append(buf, phys[:len(phys)-1]...)
 			pending = true
 			continue
 		}
@@ -64,7 +108,7 @@ func Lines(src []byte) []Line {
 		}
 		out = append(out, Line{Text: TrimSpace(string(buf)), First: first, Last: last})
 	}
-	return out
+	return out, nil
 }
 
 // IsSpace is C's isspace in the C locale, which Apache uses.

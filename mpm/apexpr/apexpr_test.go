@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm/env"
@@ -167,5 +168,77 @@ func TestText(t *testing.T) {
 	}
 	if _, err := ParseString("%{NOPE}"); err == nil || err.Error() != "Variable 'NOPE' does not exist" {
 		t.Errorf("unknown variable: %v", err)
+	}
+}
+
+// TestEvalChains: as apache2's ap_expr_eval, a right-hand chain of || or &&
+// and a run of ! are one level, so long ones evaluate; only left-hand
+// nesting counts against the recursion limit (20 levels).
+func TestEvalChains(t *testing.T) {
+	or := strings.Repeat("%{QUERY_STRING} == 'no' || ", 40) + "%{REMOTE_ADDR} == '192.0.2.7'"
+	and := strings.Repeat("-n %{QUERY_STRING} && ", 40) + "true"
+	left := strings.Repeat("(", 25) + "true" + strings.Repeat(" && true)", 25)
+	for _, c := range []struct {
+		expr string
+		want bool
+		err  string
+	}{
+		{or, true, ""},
+		{"!(" + or + ")", false, ""},
+		{and, true, ""},
+		{and + " && false", false, ""},
+		{strings.Repeat("!", 41) + "false", true, ""},
+		{strings.Repeat("(", 8) + "true" + strings.Repeat(" && true)", 8), true, ""},
+		{left, false, "Recursion limit reached"},
+		{"!" + left, false, "Recursion limit reached"},
+	} {
+		e, err := Parse(c.expr)
+		if err != nil {
+			t.Fatalf("Parse(%q): %v", c.expr, err)
+		}
+		got, err := e.Eval(testRequest(t))
+		msg := ""
+		if err != nil {
+			msg = err.Error()
+		}
+		if got != c.want || msg != c.err {
+			t.Errorf("%.60q... = %v, %q; want %v, %q", c.expr, got, msg, c.want, c.err)
+		}
+	}
+}
+
+// TestParseDepth: nesting past bison's 10,000-entry stack fails with its
+// "memory exhausted", at the depths where apache2 2.4.71 starts to refuse
+// them (found with apache2 -t); 2,000,000 parentheses do not overflow the
+// Go stack.
+func TestParseDepth(t *testing.T) {
+	r := strings.Repeat
+	for _, c := range []struct {
+		name string
+		at   func(n int) string
+		ok   int // the deepest apache2 accepts; one more fails
+	}{
+		{"parens", func(n int) string { return r("(", n) + "true" + r(")", n) }, 9995},
+		{"parens comparison", func(n int) string { return r("(", n) + "1 == 1" + r(")", n) }, 9994},
+		{"not", func(n int) string { return r("!", n) + "true" }, 9996},
+		{"and", func(n int) string { return r("true && ", n) + "true" }, 4998},
+		{"or", func(n int) string { return r("true || ", n) + "true" }, 4998},
+		{"paren not", func(n int) string { return r("(!", n) + "true" + r(")", n) }, 4998},
+		{"function", func(n int) string { return r("tolower(", n) + "1" + r(")", n) + " == 1" }, 4997},
+		{"concat", func(n int) string { return "1 == 1" + r(" . '1'", n) }, 4996},
+		{"variable function", func(n int) string { return r("%{tolower:", n) + "x" + r("}", n) + " == 1" }, 3331},
+	} {
+		if _, err := Parse(c.at(c.ok)); err != nil {
+			t.Errorf("%s %d: %v", c.name, c.ok, err)
+		}
+		if _, err := Parse(c.at(c.ok + 1)); err == nil || err.Error() != "memory exhausted" {
+			t.Errorf("%s %d: %v; want memory exhausted", c.name, c.ok+1, err)
+		}
+	}
+	if _, err := Parse(strings.Repeat("(", 2000000) + "true" + strings.Repeat(")", 2000000)); err == nil || err.Error() != "memory exhausted" {
+		t.Errorf("2,000,000 parentheses: %v", err)
+	}
+	if _, err := Parse("1 -in {" + strings.Repeat("1, ", 20000) + "1}"); err != nil {
+		t.Errorf("lists: %v", err)
 	}
 }

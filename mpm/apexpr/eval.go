@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/netip"
 	"os"
 	"path"
@@ -50,33 +51,63 @@ func (e *Expr) Text(q *Request) (string, error) {
 	return s, ev.err
 }
 
+// enter counts one level of ap_expr_eval or ap_expr_eval_word against
+// maxRecursion. Past it, as apache2's inc_rec, every further evaluation
+// fails too.
 func (ev *eval) enter() bool {
 	if ev.depth >= maxRecursion {
 		if ev.err == nil {
 			ev.err = errors.New("Recursion limit reached")
 		}
+		ev.depth = math.MaxInt32
 		return false
 	}
 	ev.depth++
 	return true
 }
 
+// bool is ap_expr_eval: one level for a whole run of !, and of a right-hand
+// chain of || or && (a || b || c is a || (b || c)); only a left-hand operand
+// (a !x one as x) is evaluated a level deeper.
 func (ev *eval) bool(n *node) bool {
 	if !ev.enter() {
 		return false
 	}
 	defer func() { ev.depth-- }()
+	neg := false
+	for {
+		switch n.op {
+		case opNot:
+			neg = !neg
+			n = n.a
+			continue
+		case opOr, opAnd:
+			chain := n.op
+			for n.op == chain {
+				var v bool
+				if l := n.a; l.op == opNot {
+					v = !ev.bool(l.a)
+				} else {
+					v = ev.bool(l)
+				}
+				if v == (chain == opOr) {
+					return v != neg
+				}
+				n = n.b
+			}
+			continue
+		}
+		return ev.leaf(n) != neg
+	}
+}
+
+// leaf evaluates a condition other than !, || and &&.
+func (ev *eval) leaf(n *node) bool {
 	switch n.op {
 	case opTrue:
 		return true
 	case opFalse:
 		return false
-	case opNot:
-		return !ev.bool(n.a)
-	case opOr:
-		return ev.bool(n.a) || ev.bool(n.b)
-	case opAnd:
-		return ev.bool(n.a) && ev.bool(n.b)
 	case opUnary:
 		return ev.unary(n, ev.word(n.a))
 	case opBinary:

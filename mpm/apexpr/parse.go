@@ -75,7 +75,7 @@ type Expr struct {
 // Parse reads the boolean expression src. Its error is apache2's message
 // (what follows "Cannot parse condition clause: " for <If>).
 func Parse(src string) (*Expr, error) {
-	p := &parser{s: scanner{in: src}}
+	p := &parser{s: scanner{in: src}, stack: 2}
 	p.advance()
 	return p.result(p.expr(), src)
 }
@@ -84,7 +84,7 @@ func Parse(src string) (*Expr, error) {
 // AP_EXPR_FLAG_STRING_RESULT, as a Redirect's URL inside a section): text in
 // which %{VAR}, %{func:arg} and $0-$9 are replaced. Expr.Text evaluates it.
 func ParseString(src string) (*Expr, error) {
-	p := &parser{s: scanner{in: src, state: stStr, stringMode: true}}
+	p := &parser{s: scanner{in: src, state: stStr, stringMode: true}, stack: 2}
 	p.advance()
 	if p.tok.t == tEnd {
 		return &Expr{root: &node{op: opString}, Source: src}, nil
@@ -117,7 +117,39 @@ type parser struct {
 	// scanner's or a lookup's, which apache2 appends to it.
 	err, err2 string
 	aborted   bool // a T_ERROR where the grammar takes one: YYABORT, err2 alone
+	// stack is the depth bison's stack would have: the symbols read and
+	// not yet reduced (its first state and the start token to begin with).
+	stack int
 }
+
+// maxStack is bison's YYMAXDEPTH: an expression that needs a deeper stack
+// (10,000 nested parentheses or !, 5,000 terms of a || chain) fails to
+// parse with "memory exhausted". It also bounds this parser's recursion.
+const maxStack = 10000
+
+// room reports whether k more symbols fit on the stack; if not, the parse
+// fails as bison's does.
+func (p *parser) room(k int) bool {
+	if p.stack+k < maxStack {
+		return true
+	}
+	if !p.failed() {
+		p.err = "memory exhausted"
+	}
+	return false
+}
+
+// push keeps k symbols on the stack while what follows them is read; pop
+// takes them off.
+func (p *parser) push(k int) bool {
+	if !p.room(k) {
+		return false
+	}
+	p.stack += k
+	return true
+}
+
+func (p *parser) pop(k int) { p.stack -= k }
 
 func (p *parser) advance() {
 	p.tok = p.s.next()
@@ -157,6 +189,10 @@ func (p *parser) expr() *node {
 		return nil
 	}
 	if p.tok.t == tOpOr {
+		if !p.push(2) {
+			return nil
+		}
+		defer p.pop(2)
 		p.advance()
 		right := p.expr()
 		return &node{op: opOr, a: left, b: right}
@@ -170,6 +206,10 @@ func (p *parser) and() *node {
 		return nil
 	}
 	if p.tok.t == tOpAnd {
+		if !p.push(2) {
+			return nil
+		}
+		defer p.pop(2)
 		p.advance()
 		right := p.and()
 		return &node{op: opAnd, a: left, b: right}
@@ -179,6 +219,10 @@ func (p *parser) and() *node {
 
 func (p *parser) not() *node {
 	if p.tok.t == tOpNot {
+		if !p.push(1) {
+			return nil
+		}
+		defer p.pop(1)
 		p.advance()
 		return &node{op: opNot, a: p.not()}
 	}
@@ -192,16 +236,24 @@ var comparisons = map[tok]op{
 
 func (p *parser) primary() *node {
 	switch p.tok.t {
-	case tTrue:
+	case tTrue, tFalse:
+		if !p.room(1) {
+			return nil
+		}
+		o := opTrue
+		if p.tok.t == tFalse {
+			o = opFalse
+		}
 		p.advance()
-		return &node{op: opTrue}
-	case tFalse:
-		p.advance()
-		return &node{op: opFalse}
+		return &node{op: o}
 	case tError:
 		p.aborted = true // expr: T_ERROR { YYABORT; }
 		return nil
 	case tLParen:
+		if !p.push(1) {
+			return nil
+		}
+		defer p.pop(1)
 		p.advance()
 		n := p.expr()
 		if p.failed() {
@@ -211,9 +263,16 @@ func (p *parser) primary() *node {
 			p.syntax()
 			return nil
 		}
+		if !p.room(2) {
+			return nil
+		}
 		p.advance()
 		return n
 	case tUnary:
+		if !p.push(1) {
+			return nil
+		}
+		defer p.pop(1)
 		name := p.tok.text
 		p.advance()
 		w := p.word()
@@ -228,12 +287,20 @@ func (p *parser) primary() *node {
 	}
 	t := p.tok.t
 	if c, ok := comparisons[t]; ok {
+		if !p.push(2) {
+			return nil
+		}
+		defer p.pop(2)
 		p.advance()
 		right := p.word()
 		return &node{op: c, a: left, b: right}
 	}
 	switch t {
 	case tBinary:
+		if !p.push(2) {
+			return nil
+		}
+		defer p.pop(2)
 		name := p.tok.text
 		p.advance()
 		right := p.word()
@@ -242,6 +309,10 @@ func (p *parser) primary() *node {
 		}
 		return p.binary(name, left, right)
 	case tOpIn:
+		if !p.push(3) {
+			return nil
+		}
+		defer p.pop(3)
 		p.advance()
 		if p.tok.t == tID {
 			// lstfunccall: 2.4 has no list functions.
@@ -282,6 +353,9 @@ func (p *parser) primary() *node {
 			p.advance()
 		}
 	case tOpReg, tOpNRE:
+		if !p.room(3) {
+			return nil
+		}
 		p.advance()
 		if p.tok.t != tRegex && p.tok.t != tRegexI {
 			p.syntax(tRegex, tRegexI)
@@ -310,7 +384,14 @@ func (p *parser) word() *node {
 		return w
 	}
 	n := &node{op: opConcat, list: []*node{w}}
+	// '.' is right associative: each word and '.' stay on the stack.
+	pushed := 0
+	defer func() { p.pop(pushed) }()
 	for p.tok.t == tOpConcat {
+		if !p.push(2) {
+			return nil
+		}
+		pushed += 2
 		p.advance()
 		w := p.atom()
 		if p.failed() {
@@ -323,6 +404,12 @@ func (p *parser) word() *node {
 
 func (p *parser) atom() *node {
 	switch p.tok.t {
+	case tDigit, tBackref:
+		if !p.room(1) {
+			return nil
+		}
+	}
+	switch p.tok.t {
 	case tDigit:
 		n := &node{op: opDigit, s: p.tok.text}
 		p.advance()
@@ -334,18 +421,29 @@ func (p *parser) atom() *node {
 	case tVarBegin:
 		return p.variable()
 	case tStrBegin:
+		if !p.push(1) {
+			return nil
+		}
+		defer p.pop(1)
 		p.advance()
 		if p.tok.t == tStrEnd {
+			if !p.room(1) {
+				return nil
+			}
 			p.advance()
 			return &node{op: opString}
 		}
 		n := p.str(tStrEnd)
-		if p.failed() {
+		if p.failed() || !p.room(2) {
 			return nil
 		}
 		p.advance()
 		return n
 	case tID:
+		if !p.push(2) {
+			return nil
+		}
+		defer p.pop(2)
 		name := p.tok.text
 		p.advance()
 		if p.tok.t != tLParen {
@@ -359,6 +457,9 @@ func (p *parser) atom() *node {
 		}
 		if p.tok.t != tRParen {
 			p.syntax()
+			return nil
+		}
+		if !p.room(2) {
 			return nil
 		}
 		p.advance()
@@ -376,6 +477,10 @@ func (p *parser) str(end tok) *node {
 	}
 	var parts []*node
 	for p.tok.t != end {
+		// The string read so far is one symbol on the stack.
+		if !p.room(min(len(parts), 1) + 1) {
+			return nil
+		}
 		switch p.tok.t {
 		case tString:
 			parts = append(parts, &node{op: opString, s: p.tok.text})
@@ -384,7 +489,10 @@ func (p *parser) str(end tok) *node {
 			parts = append(parts, &node{op: opBackref, n: p.tok.n})
 			p.advance()
 		case tVarBegin:
+			k := min(len(parts), 1)
+			p.push(k)
 			v := p.variable()
+			p.pop(k)
 			if p.failed() {
 				return nil
 			}
@@ -411,19 +519,26 @@ func (p *parser) variable() *node {
 	p.advance()
 	switch p.tok.t {
 	case tVarEnd:
+		if !p.room(3) {
+			return nil
+		}
 		p.advance()
 		if !KnownVar(name) {
 			p.lookupErr("Variable '" + name + "' does not exist")
 		}
 		return &node{op: opVar, s: name}
 	case tColon:
+		if !p.push(3) {
+			return nil
+		}
+		defer p.pop(3)
 		p.advance()
 		if p.tok.t == tVarEnd {
 			p.syntax() // string: needs a part
 			return nil
 		}
 		arg := p.str(tVarEnd)
-		if p.failed() {
+		if p.failed() || !p.room(2) {
 			return nil
 		}
 		p.advance()

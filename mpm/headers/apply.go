@@ -28,7 +28,9 @@ func (a *Action) applies(e *env.Vars, r *http.Request, h http.Header, response b
 		if response && len(q.Vary) > 0 && h != nil {
 			http1.AddVary(h, strings.Join(q.Vary, ","))
 		}
-		return ok && err == nil
+		// An evaluation error does not stop the action: mod_headers logs
+		// "Failed to evaluate expression (...) - ignoring" and applies it.
+		return ok || err != nil
 	}
 	return a.envVar == "" || e.Has(a.envVar) != a.envNot
 }

@@ -244,7 +244,11 @@ func compileAccessFile(file string, src []byte, p string, m *Dir, root string) (
 		}
 		return false, name + " not allowed here", ""
 	}
-	for _, ln := range apconf.Lines(src) {
+	lines, long := apconf.ReadLines(file, src, apconf.MaxHtaccessLine)
+	if long != nil {
+		return nil, long.Error(), nil
+	}
+	for _, ln := range lines {
 		if apconf.IsComment(ln.Text) {
 			continue
 		}
