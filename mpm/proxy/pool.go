@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"bufio"
+	"errors"
 	"net"
 	"sync"
 	"time"
@@ -28,13 +29,31 @@ type bconn struct {
 	bw      *bufio.Writer
 	timeout time.Duration
 	reused  bool
+	// headLeft, while positive, is what may still be read of an answer's
+	// head (see send): a backend cannot make a child buffer without end.
+	headLeft int64
 }
+
+// errHeadTooLarge is a backend answer's head past maxHead.
+var errHeadTooLarge = errors.New("response head too large")
 
 // Read and Write bound each read and write by the worker's timeout, as
 // apache2's socket timeout does.
 func (c *bconn) Read(p []byte) (int, error) {
+	if c.headLeft > 0 {
+		if c.headLeft == 1 {
+			return 0, errHeadTooLarge
+		}
+		if int64(len(p)) >= c.headLeft {
+			p = p[:c.headLeft-1]
+		}
+	}
 	c.Conn.SetReadDeadline(time.Now().Add(c.timeout))
-	return c.Conn.Read(p)
+	n, err := c.Conn.Read(p)
+	if c.headLeft > 0 {
+		c.headLeft -= int64(n)
+	}
+	return n, err
 }
 
 func (c *bconn) Write(p []byte) (int, error) {

@@ -161,7 +161,12 @@ func (c *Config) Serve(w http.ResponseWriter, r *http.Request, t *Target, log st
 			continue // a keep-alive race: once more on a new connection
 		}
 		// A timeout too is a 502 in apache2 2.4.71 (not 504).
-		logf("proxy_http", err, "AH01102: error reading status line from remote server %s:%s", wk.host, wk.port)
+		var long *fieldTooLong
+		if errors.As(err, &long) {
+			logf("proxy_http", nil, "AH10124: %s", long.Error())
+		} else {
+			logf("proxy_http", err, "AH01102: error reading status line from remote server %s:%s", wk.host, wk.port)
+		}
 		logf("proxy", nil, "AH00898: Error reading from remote server returned by %s", r.URL.Path)
 		http1.WriteProxyError(w, r, http.StatusBadGateway, "Error reading from remote server")
 		return
@@ -301,6 +306,8 @@ func send(bc *bconn, head, pre []byte, body io.Reader, bodyDone, chunked bool, m
 	if err := bw.Flush(); err != nil {
 		return nil, err
 	}
+	bc.headLeft = maxHead + 1
+	defer func() { bc.headLeft = 0 }()
 	for {
 		resp, err := http.ReadResponse(bc.br, &http.Request{Method: method})
 		if err != nil {
@@ -309,11 +316,44 @@ func send(bc *bconn, head, pre []byte, body io.Reader, bodyDone, chunked bool, m
 			}
 			return nil, err
 		}
+		if err := fieldsFit(resp.Header); err != nil {
+			return nil, err
+		}
 		if resp.StatusCode >= 100 && resp.StatusCode < 200 && resp.StatusCode != http.StatusSwitchingProtocols {
 			continue
 		}
 		return resp, nil
 	}
+}
+
+// maxField is the longest field line of a backend's answer, as apache2's
+// (HUGE_STRING_LEN, its ProxyIOBufferSize default: AH10124 past it), and
+// maxHead what a child reads of an answer's head at most (apache2 has no
+// bound but the time each line may take).
+const (
+	maxField = 8192
+	maxHead  = 1 << 20
+)
+
+// fieldTooLong is a field line of a backend's answer longer than maxField.
+type fieldTooLong struct{ line string }
+
+func (e *fieldTooLong) Error() string {
+	trunc := min(len(e.line), 128) / 2
+	return fmt.Sprintf("header size is over the limit allowed by ResponseFieldSize (%d bytes). Bad response header: '%s[...]%s'",
+		maxField, e.line[:trunc], e.line[len(e.line)-trunc:])
+}
+
+// fieldsFit checks h's lines against maxField.
+func fieldsFit(h http.Header) error {
+	for k, vs := range h {
+		for _, v := range vs {
+			if len(k)+2+len(v) >= maxField-1 {
+				return &fieldTooLong{k + ": " + v}
+			}
+		}
+	}
+	return nil
 }
 
 // chunkWriter writes each Write as one chunk.
