@@ -75,7 +75,7 @@ func TestHtaccess(t *testing.T) {
 		"deny/x.txt": "x\n", "auth/x.txt": "x\n", "auth2/x.txt": "x\n", "noidx/f.txt": "f\n",
 		"limited/x.txt": "x\n", "syntax/x.txt": "x\n", "unclosed/x.txt": "x\n",
 		"nonfatal/x.txt": "x\n", "listed/x.txt": "x\n", "files/open.txt": "o\n", "files/secret.txt": "s\n",
-		"acl/x.txt": "x\n", "chg/x.txt": "x\n", "perm/x.txt": "x\n",
+		"acl/x.txt": "x\n", "chg/x.txt": "x\n", "perm/x.txt": "x\n", "zero/x.txt": "x\n", "isdir/x.txt": "x\n",
 	}
 	p := startPair(t, 1, htaccessConf, docs)
 	pwfile := filepath.Join(filepath.Dir(p.apache.docs), "htpasswd")
@@ -108,6 +108,10 @@ func TestHtaccess(t *testing.T) {
 	// A file the server may not read (mode 0: the children run as nobody
 	// under root) is a 403.
 	must(t, os.Chmod(filepath.Join(p.apache.docs, "perm/.htaccess"), 0))
+	// Files that are not regular are refused (403, AH00554) rather than
+	// read: a link to /dev/zero, which would never end, and a directory.
+	must(t, os.Symlink("/dev/zero", filepath.Join(p.apache.docs, "zero/.htaccess")))
+	must(t, os.Mkdir(filepath.Join(p.apache.docs, "isdir/.htaccess"), 0o755))
 	basic := func(path, credentials string) string {
 		return "GET " + path + " HTTP/1.1\r\nHost: main.test\r\nAuthorization: Basic " +
 			base64.StdEncoding.EncodeToString([]byte(credentials)) + "\r\nConnection: close\r\n\r\n"
@@ -137,6 +141,8 @@ func TestHtaccess(t *testing.T) {
 		get("/files/secret.txt", "main.test"),
 		get("/acl/x.txt", "main.test"),
 		get("/perm/x.txt", "main.test"),
+		get("/zero/x.txt", "main.test"),
+		get("/isdir/x.txt", "main.test"),
 	}
 	p.compareEach(reqs, (*diffServer).headerAnswer)
 	bodies := []diffRequest{
@@ -145,13 +151,25 @@ func TestHtaccess(t *testing.T) {
 	}
 	p.check(bodies)
 
-	// The same file changed (size and time), broken, then removed: each
-	// request sees it as it is then.
+	// The same file changed (size and time), replaced by one of the same
+	// size and time (as cp -p leaves it), made unreadable, broken, then
+	// removed: each request sees it as it is then.
 	chg := filepath.Join(p.apache.docs, "chg/.htaccess")
-	for _, body := range []string{"Header set X-V one\n", "Header set X-V second\n", "Header set X-V third\nBogus\n", ""} {
-		if body == "" {
+	for _, body := range []string{"Header set X-V one\n", "Header set X-V second\n", "same", "chmod", "Header set X-V third\nBogus\n", ""} {
+		switch body {
+		case "":
 			must(t, os.Remove(chg))
-		} else {
+		case "same":
+			fi, err := os.Stat(chg)
+			must(t, err)
+			other := chg + ".new"
+			write(t, other, "Header set X-V SECOND\n")
+			must(t, os.Chmod(other, 0o644))
+			must(t, os.Chtimes(other, fi.ModTime(), fi.ModTime()))
+			must(t, os.Rename(other, chg))
+		case "chmod":
+			must(t, os.Chmod(chg, 0))
+		default:
 			write(t, chg, body)
 			must(t, os.Chmod(chg, 0o644))
 		}
@@ -169,6 +187,9 @@ func TestHtaccess(t *testing.T) {
 		must(t, err)
 		if !strings.Contains(string(b), "[core:warn] [pid ") || !strings.Contains(string(b), "] AH02295: Header in .htaccess forbidden by AllowOverride\n") {
 			t.Errorf("%s error_log: no AH02295 warning for nonfatal/.htaccess", s.name)
+		}
+		if !strings.Contains(string(b), "[core:error] [pid ") || !strings.Contains(string(b), "] AH00554: Access to file "+s.docs+"/zero/.htaccess denied by server: not a regular file\n") {
+			t.Errorf("%s error_log: no AH00554 line for zero/.htaccess", s.name)
 		}
 	}
 	want, got := lines(p.apache), lines(p.ours)

@@ -47,6 +47,7 @@ type Handler struct {
 	// accessFiles are the .htaccess files read (path -> *accessFile).
 	accessFiles sync.Map
 	naccess     atomic.Int32
+	accessBytes atomic.Int64 // the length of the files in accessFiles
 }
 
 // maxCachedDirs bounds the per-directory cache.

@@ -2,6 +2,7 @@ package site
 
 import (
 	"errors"
+	"io"
 	"io/fs"
 	"net/http"
 	"os"
@@ -26,17 +27,43 @@ import (
 // A directory's merged configuration is kept (Handler.dirs) with the state
 // of the files it was made from (deps): each use stats them again, one
 // stat(2) per level that reads files and name looked for, and a change
-// (size, modification time, a file appearing or going) remakes it. Parsed
+// (size, modification or change time, inode, device, a file appearing or
+// going) remakes it: a copy with the same size and time (cp -p, tar) is
+// another inode or change time. Parsed
 // files are kept by path with the same state (Handler.accessFiles). With
 // every AllowOverride None, nothing of this runs.
 
 // accessDep is the state of one .htaccess file when an entry was made.
 type accessDep struct {
-	path   string
-	exists bool
-	size   int64
-	mtime  int64 // UnixNano
+	path     string
+	exists   bool
+	regular  bool
+	size     int64
+	mtime    int64 // UnixNano
+	ctime    int64 // UnixNano
+	dev, ino uint64
 }
+
+// depOf is the state of the file path described by fi.
+func depOf(path string, fi fs.FileInfo) accessDep {
+	d := accessDep{path: path, exists: true, regular: fi.Mode().IsRegular(), size: fi.Size(), mtime: fi.ModTime().UnixNano()}
+	d.dev, d.ino, d.ctime = fileID(fi)
+	return d
+}
+
+// maxAccessFileSize bounds what is read of one .htaccess file; a longer one
+// is refused (apache2 reads any length). maxCachedAccessSize bounds the
+// files a child keeps parsed (each at most maxKeptAccessFile long): the
+// rest are read again at each request, as apache2 reads every file.
+const (
+	maxAccessFileSize   = 8 << 20
+	maxKeptAccessFile   = 256 << 10
+	maxCachedAccessSize = 16 << 20
+)
+
+// errNotRegular is apache2's APR_EBADF for a .htaccess file that is not a
+// regular file (a directory, a device, a FIFO).
+var errNotRegular = syscall.EBADF
 
 // stateOf is path's state now; err is the error of a file that exists but
 // cannot be looked at (not ENOENT nor ENOTDIR).
@@ -48,7 +75,7 @@ func stateOf(path string) (accessDep, error) {
 		}
 		return accessDep{path: path}, err
 	}
-	return accessDep{path: path, exists: true, size: fi.Size(), mtime: fi.ModTime().UnixNano()}, nil
+	return depOf(path, fi), nil
 }
 
 // fresh reports whether every file the entry was made from is as it was.
@@ -68,6 +95,7 @@ type accessFile struct {
 	override Override
 	opts     Options
 	list     string // the AllowOverrideList it was read under, joined
+	size     int64  // the bytes read
 	sec      *section
 	openErr  error    // it could not be opened (not kept)
 	msg      string   // why it is refused ("" when it is not)
@@ -126,6 +154,9 @@ func (h *Handler) readAccessFile(e *dirEntry, p string) bool {
 				e.deps[len(e.deps)-1].mtime = -1 // gone since the stat
 				continue
 			}
+			if err == nil && af.state != st {
+				e.deps[len(e.deps)-1] = af.state // changed since the stat
+			}
 		}
 		if err != nil {
 			// Looked at again at each request: a change of permissions
@@ -165,18 +196,54 @@ func (h *Handler) parseAccessFile(st accessDep, p string, m *Dir) *accessFile {
 		}
 	}
 	af := &accessFile{state: st, override: m.Override, opts: m.OverrideOptions, list: list}
-	src, err := os.ReadFile(st.path)
+	src, err := h.readAccess(af)
 	if err != nil {
 		af.openErr = err
 		return af
 	}
 	af.sec, af.msg, af.warnings = compileAccessFile(st.path, src, p, m, h.ServerRoot)
-	if h.naccess.Load() < maxCachedDirs {
-		if _, loaded := h.accessFiles.Swap(st.path, af); !loaded {
+	af.size = int64(len(src))
+	if af.size <= maxKeptAccessFile && h.naccess.Load() < maxCachedDirs && h.accessBytes.Add(af.size) <= maxCachedAccessSize {
+		if old, loaded := h.accessFiles.Swap(af.state.path, af); loaded {
+			h.accessBytes.Add(-old.(*accessFile).size)
+		} else {
 			h.naccess.Add(1)
 		}
+	} else {
+		h.accessBytes.Add(-af.size)
 	}
 	return af
+}
+
+// readAccess reads af's file as apache2's ap_pcfg_openfile opens it: what is
+// opened must be a regular file (told by the descriptor, which is what is
+// read: a symbolic link to /dev/zero, a directory or a FIFO is refused), and
+// at most maxAccessFileSize bytes of it are read. af.state becomes the
+// state of what was opened.
+func (h *Handler) readAccess(af *accessFile) ([]byte, error) {
+	// O_NONBLOCK: opening a FIFO does not wait for a writer.
+	f, err := os.OpenFile(af.state.path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	af.state = depOf(af.state.path, fi)
+	if !af.state.regular {
+		h.logAccess(nil, static.LevelError, nil, "AH00554: Access to file "+af.state.path+" denied by server: not a regular file")
+		return nil, errNotRegular
+	}
+	src, err := io.ReadAll(io.LimitReader(f, maxAccessFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(src) > maxAccessFileSize {
+		return nil, errors.New("longer than " + strconv.Itoa(maxAccessFileSize) + " bytes")
+	}
+	return src, nil
 }
 
 // failure is the settings of a request refused for a .htaccess file: status,

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
@@ -137,5 +138,39 @@ func TestAccessFileServerRoot(t *testing.T) {
 	}
 	if sec.conf.auth.UserFile != "/srv/httpd/conf/users" || sec.conf.auth.GroupFile != "/etc/groups" {
 		t.Errorf("AuthUserFile %q, AuthGroupFile %q", sec.conf.auth.UserFile, sec.conf.auth.GroupFile)
+	}
+}
+
+// TestAccessFileNotRegular: a FIFO named .htaccess is refused (403) without
+// waiting for a writer, as apache2 refuses a file that is not regular; a
+// file longer than maxAccessFileSize is refused without being read whole.
+func TestAccessFileNotRegular(t *testing.T) {
+	h, docs := accessSite(t, nil, []string{"All"}, nil)
+	if err := syscall.Mkfifo(filepath.Join(docs, ".htaccess"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	status := func() int {
+		o := configure(h, docs)
+		if o.Access == nil {
+			return 0
+		}
+		s, _ := o.Access.Check(nil, &http.Request{})
+		return s
+	}
+	if s := status(); s != http.StatusForbidden {
+		t.Errorf("FIFO: %d, want 403", s)
+	}
+	if err := os.Remove(filepath.Join(docs, ".htaccess")); err != nil {
+		t.Fatal(err)
+	}
+	long := make([]byte, maxAccessFileSize+1)
+	for i := range long {
+		long[i] = '#'
+	}
+	if err := os.WriteFile(filepath.Join(docs, ".htaccess"), long, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if s := status(); s != http.StatusForbidden {
+		t.Errorf("a file of %d bytes: %d, want 403", len(long), s)
 	}
 }
