@@ -141,9 +141,9 @@ const (
 )
 
 var optionNames = map[string]Options{
-	"indexes": OptIndexes, "includes": OptIncludes, "includesnoexec": OptIncludesNoExec,
+	"indexes": OptIndexes, "includes": OptIncludes | OptIncludesNoExec, "includesnoexec": OptIncludesNoExec,
 	"followsymlinks": OptFollowSymLinks, "symlinksifownermatch": OptSymLinksIfOwnerMatch,
-	"execcgi": OptExecCGI, "multiviews": OptMultiViews, "runscripts": OptExecCGI,
+	"execcgi": OptExecCGI, "multiviews": OptMultiViews, "runscripts": OptMultiViews | OptExecCGI,
 }
 
 // dir is what one level (the top level or one section) sets.

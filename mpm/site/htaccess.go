@@ -435,9 +435,6 @@ func checkOptionsAllowed(args []string, allowed Options) string {
 		default:
 			bit = optionNames[strings.ToLower(w)]
 		}
-		if strings.EqualFold(w, "includes") {
-			bit |= OptIncludesNoExec
-		}
 		if allowed&bit != bit {
 			return "Option " + w + " not allowed here"
 		}
