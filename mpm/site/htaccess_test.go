@@ -103,6 +103,7 @@ func TestAccessFileRefused(t *testing.T) {
 		{[]string{"Options=Indexes"}, "Options +FollowSymLinks\n", 500, "Option FollowSymLinks not allowed here"},
 		{[]string{"Options"}, "Options +MultiViews\n", 500, "Option MultiViews not allowed here"},
 		{[]string{"Options=Includes"}, "Options +Includes\n", 0, ""},
+		{[]string{"FileInfo=x", "Limit=y"}, "ForceType text/plain\nOrder deny,allow\n", 0, ""},
 		{[]string{"Options=Includes"}, "Options +IncludesNoExec\n", 0, ""},
 		{[]string{"Options=IncludesNoExec"}, "Options +Includes\n", 500, "Option Includes not allowed here"},
 		{[]string{"Options=RunScripts"}, "Options +MultiViews +ExecCGI\n", 0, ""},

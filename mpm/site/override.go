@@ -88,9 +88,10 @@ const defaultOverrideOpts = apacheOptAll | OptSymLinksIfOwnerMatch | OptMultiVie
 func (d *dir) setOverride(args []string) error {
 	d.override, d.overrideSet, d.overrideOpts = 0, true, defaultOverrideOpts
 	for _, w := range args {
+		// apache2 compares the word before any '=' ("Limit=x" is Limit).
 		k, v, hasValue := strings.Cut(w, "=")
 		switch {
-		case strings.EqualFold(w, "limit"):
+		case strings.EqualFold(k, "limit"):
 			d.override |= OverrideLimit
 		case strings.EqualFold(k, "options"):
 			d.override |= OverrideOptions
@@ -108,11 +109,11 @@ func (d *dir) setOverride(args []string) error {
 					}
 				}
 			}
-		case strings.EqualFold(w, "fileinfo"):
+		case strings.EqualFold(k, "fileinfo"):
 			d.override |= OverrideFileInfo
-		case strings.EqualFold(w, "authconfig"):
+		case strings.EqualFold(k, "authconfig"):
 			d.override |= OverrideAuthConfig
-		case strings.EqualFold(w, "indexes"):
+		case strings.EqualFold(k, "indexes"):
 			d.override |= OverrideIndexes
 		case strings.EqualFold(k, "nonfatal"):
 			switch {
@@ -125,9 +126,9 @@ func (d *dir) setOverride(args []string) error {
 			case strings.EqualFold(v, "all"):
 				d.override |= overrideNonfatalOverride | overrideNonfatalUnknown
 			}
-		case strings.EqualFold(w, "none"):
+		case strings.EqualFold(k, "none"):
 			d.override = 0
-		case strings.EqualFold(w, "all"):
+		case strings.EqualFold(k, "all"):
 			d.override = OverrideAll
 		default:
 			return errors.New("Illegal override option " + w)
