@@ -76,6 +76,7 @@ func TestHtaccess(t *testing.T) {
 		"limited/x.txt": "x\n", "syntax/x.txt": "x\n", "unclosed/x.txt": "x\n",
 		"nonfatal/x.txt": "x\n", "listed/x.txt": "x\n", "files/open.txt": "o\n", "files/secret.txt": "s\n",
 		"acl/x.txt": "x\n", "chg/x.txt": "x\n", "perm/x.txt": "x\n", "zero/x.txt": "x\n", "isdir/x.txt": "x\n",
+		"mime/x.html": "<p>x</p>\n", "lrb/x.txt": "x\n",
 	}
 	p := startPair(t, 1, htaccessConf, docs)
 	pwfile := filepath.Join(filepath.Dir(p.apache.docs), "htpasswd")
@@ -100,6 +101,8 @@ func TestHtaccess(t *testing.T) {
 		"acl/.acl":           "Header set X-Acl acl\n",
 		"acl/.htaccess":      "Header set X-Acl htaccess\n",
 		"perm/.htaccess":     "Header set X-Perm yes\n",
+		"mime/.htaccess":     "AddType text/plain .html\n",
+		"lrb/.htaccess":      "LimitRequestBody 10\n",
 	}
 	for name, body := range access {
 		write(t, filepath.Join(p.apache.docs, name), body)
@@ -143,6 +146,8 @@ func TestHtaccess(t *testing.T) {
 		get("/perm/x.txt", "main.test"),
 		get("/zero/x.txt", "main.test"),
 		get("/isdir/x.txt", "main.test"),
+		get("/mime/x.html", "main.test"),
+		"POST /lrb/x.txt HTTP/1.1\r\nHost: main.test\r\nContent-Length: 20\r\nConnection: close\r\n\r\n01234567890123456789",
 	}
 	p.compareEach(reqs, (*diffServer).headerAnswer)
 	bodies := []diffRequest{

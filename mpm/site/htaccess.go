@@ -390,6 +390,9 @@ func compileAccessFile(file string, src []byte, p string, m *Dir, root string) (
 			warnings = append(warnings, warning)
 			continue
 		}
+		if notApplied[strings.ToLower(name)] {
+			return nil, name + " is not applied in .htaccess files by this server", nil
+		}
 		d := Directive{Name: name, Args: apconf.Words(rest), File: file, Line: ln.First}
 		if strings.EqualFold(name, "options") {
 			if why := checkOptionsAllowed(d.Args, m.OverrideOptions); why != "" {

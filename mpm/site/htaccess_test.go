@@ -112,6 +112,7 @@ func TestAccessFileRefused(t *testing.T) {
 		{[]string{"AuthConfig", "Nonfatal=Override"}, "Options +Indexes\n", 0, ""},
 		{[]string{"All"}, "php_value x 1\n", 500, "Invalid command 'php_value', perhaps misspelled or defined by a module not included in the server configuration"},
 		{[]string{"All", "Nonfatal=Unknown"}, "php_value x 1\n", 0, ""},
+		{[]string{"All", "Nonfatal=All"}, "AcceptPathInfo Off\n", 500, "AcceptPathInfo is not applied in .htaccess files by this server"},
 		{[]string{"All"}, "DocumentRoot /tmp\n", 500, "DocumentRoot not allowed here"},
 		{[]string{"All"}, "ErrorDocument 404\n", 500, "ErrorDocument takes two arguments, Change responses for HTTP errors"},
 		{[]string{"All"}, "<IfModule mod_rewrite.c>\nRewriteEngine On\n</IfModule>\n<IfModule !mod_rewrite.c>\nFoo\n</IfModule>\n", 0, ""},

@@ -31,7 +31,8 @@ var overrides = map[string]Override{
 	"options": OverrideOptions, "errordocument": OverrideFileInfo, "forcetype": OverrideFileInfo,
 	"sethandler": OverrideFileInfo, "defaulttype": OverrideFileInfo, "fileetag": OverrideFileInfo,
 	"adddefaultcharset": OverrideFileInfo, "setoutputfilter": OverrideFileInfo, "setinputfilter": OverrideFileInfo,
-	"acceptpathinfo": OverrideFileInfo, "cgipassauth": OverrideAuthConfig,
+	"acceptpathinfo": OverrideFileInfo, "cgipassauth": OverrideAuthConfig, "cgivar": OverrideFileInfo,
+	"sslrequiressl":   OverrideAuthConfig,
 	"serversignature": OverrideAll, "limitrequestbody": OverrideAll,
 	"<files": OverrideAll, "<filesmatch": OverrideAll, "<ifmodule": OverrideAll, "<ifdefine": OverrideAll,
 	"<limit": OverrideLimit | OverrideAuthConfig, "<limitexcept": OverrideLimit | OverrideAuthConfig,
@@ -65,7 +66,7 @@ var overrides = map[string]Override{
 	"rewritecond": OverrideFileInfo, "rewriterule": OverrideFileInfo,
 	"setenv": OverrideFileInfo, "unsetenv": OverrideFileInfo, "passenv": OverrideFileInfo,
 	"setenvif": OverrideFileInfo, "setenvifnocase": OverrideFileInfo, "browsermatch": OverrideFileInfo,
-	"browsermatchnocase": OverrideFileInfo,
+	"browsermatchnocase": OverrideFileInfo, "setenvifexpr": OverrideFileInfo,
 	// Known, never in a .htaccess file.
 	"allowoverride": 0, "allowoverridelist": 0, "accessfilename": 0, "documentroot": 0, "servername": 0,
 	"serveralias": 0, "serveradmin": 0, "alias": 0, "aliasmatch": 0, "scriptalias": 0, "rewritemap": 0,
@@ -73,8 +74,21 @@ var overrides = map[string]Override{
 	"includeoptional": 0, "errorlog": 0, "customlog": 0, "user": 0, "group": 0, "typesconfig": 0,
 	"<directory": 0, "<directorymatch": 0, "<location": 0, "<locationmatch": 0, "<virtualhost": 0,
 	"deflatecompressionlevel": 0, "deflatebuffersize": 0, "deflatememlevel": 0, "deflatewindowsize": 0,
-	"deflatealteretag": 0,
+	"deflatealteretag": 0, "scriptaliasmatch": 0, "cachenegotiateddocs": 0, "cgiscripttimeout": 0,
+	"cgidscripttimeout": 0,
 }
+
+// notApplied are the directives of overrides that apache2 applies in a
+// .htaccess file and this server does not: a file that holds one is refused
+// (500, whatever Nonfatal= says) rather than served as if the line were not
+// there. ignored are those apache2 itself reads and ignores.
+var (
+	notApplied = map[string]bool{
+		"acceptpathinfo": true, "directoryslash": true, "fallbackresource": true,
+		"setinputfilter": true, "addinputfilter": true, "removeinputfilter": true,
+	}
+	ignored = map[string]bool{"defaulttype": true} // 2.4: "Ignoring deprecated use of DefaultType"
+)
 
 // apacheOptAll is apache2's OPT_ALL, what "AllowOverride Options" lets a
 // .htaccess file set: not SymLinksIfOwnerMatch nor MultiViews.
