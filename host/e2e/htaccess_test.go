@@ -76,7 +76,7 @@ func TestHtaccess(t *testing.T) {
 		"limited/x.txt": "x\n", "syntax/x.txt": "x\n", "unclosed/x.txt": "x\n",
 		"nonfatal/x.txt": "x\n", "listed/x.txt": "x\n", "files/open.txt": "o\n", "files/secret.txt": "s\n",
 		"acl/x.txt": "x\n", "chg/x.txt": "x\n", "perm/x.txt": "x\n", "zero/x.txt": "x\n", "isdir/x.txt": "x\n",
-		"mime/x.html": "<p>x</p>\n", "lrb/x.txt": "x\n",
+		"mime/x.html": "<p>x</p>\n", "lrb/x.txt": "x\n", "ifexpr/x.txt": "x\n", "iffile/x.txt": "x\n",
 	}
 	p := startPair(t, 1, htaccessConf, docs)
 	pwfile := filepath.Join(filepath.Dir(p.apache.docs), "htpasswd")
@@ -103,6 +103,10 @@ func TestHtaccess(t *testing.T) {
 		"perm/.htaccess":     "Header set X-Perm yes\n",
 		"mime/.htaccess":     "AddType text/plain .html\n",
 		"lrb/.htaccess":      "LimitRequestBody 10\n",
+		"ifexpr/.htaccess": "<If \"%{QUERY_STRING} == 'deny'\">\n  Require all denied\n</If>\n" +
+			"<ElseIf \"%{QUERY_STRING} == 'hdr'\">\n  Header set X-If elseif\n</ElseIf>\n<Else>\n  Header set X-If else\n</Else>\n",
+		"iffile/.htaccess": "<IfFile /etc/passwd>\n  Header set X-F yes\n</IfFile>\n<IfFile !/nonexistent>\n  Header set X-G yes\n</IfFile>\n" +
+			"<IfFile /nonexistent>\n  Require all denied\n</IfFile>\n",
 	}
 	for name, body := range access {
 		write(t, filepath.Join(p.apache.docs, name), body)
@@ -147,6 +151,10 @@ func TestHtaccess(t *testing.T) {
 		get("/zero/x.txt", "main.test"),
 		get("/isdir/x.txt", "main.test"),
 		get("/mime/x.html", "main.test"),
+		get("/ifexpr/x.txt?deny", "main.test"),
+		get("/ifexpr/x.txt?hdr", "main.test"),
+		get("/ifexpr/x.txt", "main.test"),
+		get("/iffile/x.txt", "main.test"),
 		"POST /lrb/x.txt HTTP/1.1\r\nHost: main.test\r\nContent-Length: 20\r\nConnection: close\r\n\r\n01234567890123456789",
 	}
 	p.compareEach(reqs, (*diffServer).headerAnswer)

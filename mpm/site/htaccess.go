@@ -351,13 +351,23 @@ func compileAccessFile(file string, src []byte, p string, m *Dir, root string) (
 				stack = append(stack, frame{name: name, line: ln.First, cond: true})
 				continue
 			}
-			switch strings.ToLower(name) {
-			case "ifmodule", "ifdefine":
+			switch k := strings.ToLower(name); k {
+			case "ifdirective", "ifsection":
+				// Fail closed: what such a section holds may restrict.
+				return nil, "<" + name + "> is not supported in .htaccess files by this server", nil
+			case "ifmodule", "ifdefine", "iffile":
 				if len(args) == 0 {
 					return nil, "<" + name + "> directive requires additional arguments", nil
 				}
 				arg, not := strings.CutPrefix(args[0], "!")
-				holds := strings.EqualFold(name, "ifmodule") && apconf.Loaded(arg)
+				holds := k == "ifmodule" && apconf.Loaded(arg)
+				if k == "iffile" {
+					if !filepath.IsAbs(arg) {
+						arg = filepath.Join(root, arg) // ap_server_root_relative
+					}
+					_, err := os.Stat(arg)
+					holds = err == nil
+				}
 				into := cur.sec
 				if holds == not {
 					into = nil
@@ -365,8 +375,11 @@ func compileAccessFile(file string, src []byte, p string, m *Dir, root string) (
 				stack = append(stack, frame{sec: into, name: name, line: ln.First, cond: true})
 				continue
 			}
-			if len(args) == 0 && !strings.HasPrefix(strings.ToLower(name), "require") {
+			switch k := strings.ToLower(name); {
+			case len(args) == 0 && !strings.HasPrefix(k, "require") && k != "else":
 				return nil, "<" + name + "> directive requires additional arguments", nil
+			case len(args) > 1 && (k == "if" || k == "elseif"):
+				return nil, "Multiple <" + name + "> arguments not supported.", nil
 			}
 			n := Section{Kind: name, Pattern: strings.Join(args, " "), File: file, Line: ln.First}
 			if k := strings.ToLower(name); k == "files" || k == "filesmatch" {

@@ -35,6 +35,8 @@ var overrides = map[string]Override{
 	"sslrequiressl":   OverrideAuthConfig,
 	"serversignature": OverrideAll, "limitrequestbody": OverrideAll,
 	"<files": OverrideAll, "<filesmatch": OverrideAll, "<ifmodule": OverrideAll, "<ifdefine": OverrideAll,
+	"<if": OverrideAll, "<elseif": OverrideAll, "<else": OverrideAll, "<iffile": OverrideAll,
+	"<ifdirective": OverrideAll, "<ifsection": OverrideAll,
 	"<limit": OverrideLimit | OverrideAuthConfig, "<limitexcept": OverrideLimit | OverrideAuthConfig,
 	// mod_authz_core, mod_access_compat, mod_authn_core, mod_auth_basic, mod_authn_file, mod_authz_groupfile
 	"require": OverrideAuthConfig, "authmerging": OverrideAuthConfig, "<requireall": OverrideAuthConfig,
