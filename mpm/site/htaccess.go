@@ -294,6 +294,8 @@ func compileAccessFile(file string, src []byte, p string, m *Dir, root string) (
 		lname := strings.ToLower(name)
 		class, known := overrides[lname]
 		switch {
+		case class&m.Override != 0 && refused(lname, name) != "", !known && refused(lname, name) != "":
+			return false, refused(lname, name), ""
 		case !known && m.Override&overrideNonfatalUnknown != 0:
 			return false, "", "AH02296: Unknown directive " + name + " perhaps misspelled or defined by a module not included in the server configuration"
 		case !known:
@@ -307,9 +309,9 @@ func compileAccessFile(file string, src []byte, p string, m *Dir, root string) (
 			}
 		}
 		if m.Override&overrideNonfatalOverride != 0 {
-			return false, "", "AH02295: " + name + " in .htaccess forbidden by AllowOverride"
+			return false, "", "AH02295: " + apacheName(name) + " in .htaccess forbidden by AllowOverride"
 		}
-		return false, name + " not allowed here", ""
+		return false, apacheName(name) + " not allowed here", ""
 	}
 	for _, ln := range apconf.Lines(src) {
 		if apconf.IsComment(ln.Text) {
@@ -402,9 +404,6 @@ func compileAccessFile(file string, src []byte, p string, m *Dir, root string) (
 			}
 			warnings = append(warnings, warning)
 			continue
-		}
-		if notApplied[strings.ToLower(name)] {
-			return nil, name + " is not applied in .htaccess files by this server", nil
 		}
 		d := Directive{Name: name, Args: apconf.Words(rest), File: file, Line: ln.First}
 		if strings.EqualFold(name, "options") {

@@ -2,6 +2,7 @@ package site
 
 import (
 	"errors"
+	"slices"
 	"strings"
 )
 
@@ -91,6 +92,61 @@ var (
 	}
 	ignored = map[string]bool{"defaulttype": true} // 2.4: "Ignoring deprecated use of DefaultType"
 )
+
+// restricting are the prefixes of directives this server does not know that
+// apache2's modules register for .htaccess files to restrict access (mod_ssl,
+// the other authentication and authorization modules, mod_session): unknown,
+// a file with one is refused whatever Nonfatal= says, never served without it.
+var restricting = []string{"ssl", "authdigest", "authdbm", "authdbd", "authldap", "authform", "authzdbm",
+	"authzdbd", "authzldap", "authnzfcgi", "session", "limitxmlrequestbody"}
+
+// refused says why a directive of a .htaccess file is refused whatever
+// Nonfatal= says ("" when it is not).
+func refused(lname, name string) string {
+	_, known := overrides[lname]
+	if notApplied[lname] || !known && slices.ContainsFunc(restricting, func(p string) bool { return strings.HasPrefix(lname, p) }) {
+		return name + " is not applied in .htaccess files by this server"
+	}
+	return ""
+}
+
+// registered are the names of overrides as apache2's modules register them,
+// which its messages use ("order not allowed here", "Header in .htaccess
+// forbidden by AllowOverride").
+var registered = func() map[string]string {
+	m := map[string]string{}
+	for _, n := range strings.Fields(`
+	<Directory <DirectoryMatch <Else <ElseIf <Files <FilesMatch <If <IfDefine <IfDirective <IfFile <IfModule
+	<IfSection <Limit <LimitExcept <Location <LocationMatch <RequireAll <RequireAny <RequireNone <VirtualHost
+	AcceptPathInfo AccessFileName AddAlt AddAltByEncoding AddAltByType AddCharset AddDefaultCharset AddDescription
+	AddEncoding AddHandler AddIcon AddIconByEncoding AddIconByType AddInputFilter AddLanguage AddOutputFilter
+	AddOutputFilterByType AddType Alias AliasMatch allow AllowOverride AllowOverrideList AuthBasicAuthoritative
+	AuthBasicProvider AuthGroupFile AuthMerging AuthName AuthType AuthUserFile BrowserMatch BrowserMatchNoCase
+	CacheNegotiatedDocs CGIDScriptTimeout CGIPassAuth CGIScriptTimeout CGIVar CustomLog DefaultIcon
+	DefaultLanguage DefaultType DeflateAlterEtag DeflateBufferSize DeflateCompressionLevel DeflateMemLevel
+	DeflateWindowSize deny DirectoryIndex DirectorySlash DocumentRoot ErrorDocument ErrorLog ExpiresActive
+	ExpiresByType ExpiresDefault FallbackResource FancyIndexing FileETag ForceLanguagePriority ForceType Group
+	Header HeaderName HostnameLookups Include IncludeOptional IndexHeadInsert IndexIgnore IndexIgnoreReset
+	IndexOptions IndexOrderDefault IndexStyleSheet LanguagePriority LimitRequestBody Listen LoadModule LogLevel
+	MultiviewsMatch Options order PassEnv ReadmeName Redirect RedirectMatch RedirectPermanent RedirectTemp
+	RemoveCharset RemoveEncoding RemoveHandler RemoveInputFilter RemoveLanguage RemoveOutputFilter RemoveType
+	RequestHeader Require RewriteBase RewriteCond RewriteEngine RewriteMap RewriteOptions RewriteRule Satisfy
+	ScriptAlias ScriptAliasMatch ServerAdmin ServerAlias ServerName ServerSignature SetEnv SetEnvIf SetEnvIfExpr
+	SetEnvIfNoCase SetHandler SetInputFilter SetOutputFilter SSLRequireSSL TypesConfig UnsetEnv UseCanonicalName
+	User
+	`) {
+		m[strings.ToLower(n)] = n
+	}
+	return m
+}()
+
+// apacheName is the registered name of a directive written name.
+func apacheName(name string) string {
+	if n, ok := registered[strings.ToLower(name)]; ok {
+		return n
+	}
+	return name
+}
 
 // apacheOptAll is apache2's OPT_ALL, what "AllowOverride Options" lets a
 // .htaccess file set: not SymLinksIfOwnerMatch nor MultiViews.

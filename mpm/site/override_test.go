@@ -50,3 +50,13 @@ func TestOverridesApplied(t *testing.T) {
 		}
 	}
 }
+
+// TestOverridesRegistered: each directive of overrides has apache2's
+// registered name, which its messages use.
+func TestOverridesRegistered(t *testing.T) {
+	for name := range overrides {
+		if _, ok := registered[name]; !ok {
+			t.Errorf("%s: no registered name", name)
+		}
+	}
+}
