@@ -63,6 +63,9 @@ type dirEntry struct {
 	// for and not found too), nil when no level reads them.
 	deps   []accessDep
 	failed bool // a .htaccess file refuses every request (opts answers it)
+	// warnings are the Nonfatal= lines of its .htaccess files, logged at
+	// each request as apache2 reads the files at each.
+	warnings []string
 }
 
 func (h *Handler) init() {
@@ -363,6 +366,9 @@ func (a *alias) match(p string) (root, rel string, ok bool) {
 func (h *Handler) Configure(r *http.Request, dir, name string) *static.Options {
 	h.init()
 	e := h.dirEntry(dir)
+	for _, w := range e.warnings {
+		h.logAccess(nil, static.LevelWarn, nil, w)
+	}
 	if e.failed {
 		return e.opts
 	}

@@ -175,9 +175,7 @@ func (h *Handler) readAccessFile(e *dirEntry, p string) bool {
 			e.opts = h.failure(http.StatusInternalServerError, static.LevelAlert, nil, file+": "+af.msg)
 			return false
 		}
-		for _, w := range af.warnings {
-			h.logAccess(nil, static.LevelWarn, nil, w)
-		}
+		e.warnings = append(e.warnings, af.warnings...)
 		e.dir.merge(&af.sec.conf)
 		e.files = append(e.files, af.sec.files...)
 		return true

@@ -186,3 +186,19 @@ func TestAccessFileNotRegular(t *testing.T) {
 		t.Errorf("a file of %d bytes: %d, want 403", len(long), s)
 	}
 }
+
+// TestAccessFileWarningEachRequest: a Nonfatal= warning is logged at each
+// request, as apache2 reads the file (and warns) at each, under the name
+// apache2 registers.
+func TestAccessFileWarningEachRequest(t *testing.T) {
+	h, docs := accessSite(t, nil, []string{"AuthConfig", "Nonfatal=Override"}, map[string]string{".htaccess": "forcetype text/x\n"})
+	var logged []string
+	h.Static.LogError = func(_ *http.Request, _ static.Level, _ string, _ error, msg string) { logged = append(logged, msg) }
+	h.Static.LogLevel = static.LevelWarn
+	configure(h, docs)
+	configure(h, docs)
+	want := "AH02295: ForceType in .htaccess forbidden by AllowOverride"
+	if len(logged) != 2 || logged[0] != want || logged[1] != want {
+		t.Errorf("logged %q, want %q twice", logged, want)
+	}
+}
