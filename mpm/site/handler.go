@@ -66,6 +66,7 @@ type dirEntry struct {
 	// warnings are the Nonfatal= lines of its .htaccess files, logged at
 	// each request as apache2 reads the files at each.
 	warnings []string
+	uncached bool // made from a .htaccess file too long to keep: not kept either
 }
 
 func (h *Handler) init() {
@@ -435,7 +436,7 @@ func (h *Handler) dirEntry(dir string) *dirEntry {
 		}
 		e.opts = h.options(&e.dir)
 	}
-	if h.ndirs.Load() < maxCachedDirs {
+	if !e.uncached && h.ndirs.Load() < maxCachedDirs {
 		if _, loaded := h.dirs.Swap(dir, e); !loaded {
 			h.ndirs.Add(1)
 		}

@@ -96,6 +96,7 @@ type accessFile struct {
 	opts     Options
 	list     string // the AllowOverrideList it was read under, joined
 	size     int64  // the bytes read
+	kept     bool   // in accessFiles (not too long for it)
 	sec      *section
 	openErr  error    // it could not be opened (not kept)
 	msg      string   // why it is refused ("" when it is not)
@@ -176,6 +177,7 @@ func (h *Handler) readAccessFile(e *dirEntry, p string) bool {
 			return false
 		}
 		e.warnings = append(e.warnings, af.warnings...)
+		e.uncached = e.uncached || !af.kept
 		e.dir.merge(&af.sec.conf)
 		e.files = append(e.files, af.sec.files...)
 		return true
@@ -201,16 +203,31 @@ func (h *Handler) parseAccessFile(st accessDep, p string, m *Dir) *accessFile {
 	}
 	af.sec, af.msg, af.warnings = compileAccessFile(st.path, src, p, m, h.ServerRoot)
 	af.size = int64(len(src))
-	if af.size <= maxKeptAccessFile && h.naccess.Load() < maxCachedDirs && h.accessBytes.Add(af.size) <= maxCachedAccessSize {
-		if old, loaded := h.accessFiles.Swap(af.state.path, af); loaded {
-			h.accessBytes.Add(-old.(*accessFile).size)
-		} else {
-			h.naccess.Add(1)
-		}
-	} else {
-		h.accessBytes.Add(-af.size)
-	}
+	h.keepAccess(af)
 	return af
+}
+
+// keepAccess keeps af in accessFiles, in place of the file's former parse,
+// when it is short enough and the files kept are not too many nor too long;
+// otherwise the former parse goes.
+func (h *Handler) keepAccess(af *accessFile) {
+	if old, loaded := h.accessFiles.LoadAndDelete(af.state.path); loaded {
+		h.accessBytes.Add(-old.(*accessFile).size)
+		h.naccess.Add(-1)
+	}
+	if af.size > maxKeptAccessFile || h.naccess.Load() >= maxCachedDirs {
+		return
+	}
+	if h.accessBytes.Add(af.size) > maxCachedAccessSize {
+		h.accessBytes.Add(-af.size)
+		return
+	}
+	af.kept = true
+	if old, loaded := h.accessFiles.Swap(af.state.path, af); loaded { // another goroutine's
+		h.accessBytes.Add(-old.(*accessFile).size)
+	} else {
+		h.naccess.Add(1)
+	}
 }
 
 // readAccess reads af's file as apache2's ap_pcfg_openfile opens it: what is

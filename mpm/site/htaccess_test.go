@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 
@@ -200,5 +201,26 @@ func TestAccessFileWarningEachRequest(t *testing.T) {
 	want := "AH02295: ForceType in .htaccess forbidden by AllowOverride"
 	if len(logged) != 2 || logged[0] != want || logged[1] != want {
 		t.Errorf("logged %q, want %q twice", logged, want)
+	}
+}
+
+// TestAccessFileLongNotKept: a file longer than maxKeptAccessFile is read at
+// each request, neither it nor its directory's configuration kept.
+func TestAccessFileLongNotKept(t *testing.T) {
+	long := strings.Repeat("# padding\n", maxKeptAccessFile/10+1) + "ForceType text/x-long\n"
+	h, docs := accessSite(t, nil, []string{"FileInfo"}, map[string]string{".htaccess": long, "sub/.htaccess": "ForceType text/x-short\n"})
+	first := configure(h, docs)
+	if again := configure(h, docs); again == first || again.ForceType != "text/x-long" {
+		t.Errorf("long file: %p then %p, ForceType %q", first, again, again.ForceType)
+	}
+	if _, ok := h.accessFiles.Load(filepath.Join(docs, ".htaccess")); ok {
+		t.Error("long file kept")
+	}
+	if n := h.accessBytes.Load(); n != 0 {
+		t.Errorf("%d bytes counted kept, want 0", n)
+	}
+	configure(h, docs+"/sub")
+	if _, ok := h.accessFiles.Load(filepath.Join(docs, "sub/.htaccess")); !ok {
+		t.Error("short file not kept")
 	}
 }
