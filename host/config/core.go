@@ -106,7 +106,6 @@ var Core = Table{
 	{Name: "CGIPassAuth", MinArgs: 1, MaxArgs: 1, Context: InDirectory, ArgsError: "CGIPassAuth must be On or Off", Check: checkOnOff("CGIPassAuth"),
 		Help: "Controls whether HTTP authorization headers, normally hidden, will be passed to scripts"},
 	{Name: "CGIVar", MinArgs: 2, MaxArgs: 2, Context: Anywhere, Help: "Controls how some CGI variables are set"},
-	{Name: "RemoveHandler", MinArgs: 1, MaxArgs: -1, Context: Anywhere, Module: "mod_mime.c", Help: "one or more file extensions"},
 	{Name: "Redirect", MinArgs: 1, MaxArgs: 3, Context: Anywhere, Help: "an optional status, then document to be redirected and destination URL"},
 	{Name: "RedirectMatch", MinArgs: 1, MaxArgs: 3, Context: Anywhere, Check: checkRedirectMatch,
 		Help: "an optional status, then a regular expression and destination URL"},
