@@ -270,11 +270,8 @@ func StartChild(spec ChildSpec) (*Process, error) {
 	if err != nil {
 		return nil, err
 	}
-	cmd, err := childCommand(exe, name, string(blob), stderr, files, spec.Credential)
+	cmd, err := execChild(exe, name, blob, stderr, files, spec.Credential)
 	if err != nil {
-		return nil, fmt.Errorf("start child %d: %w", spec.Slot, err)
-	}
-	if err := startChild(cmd); err != nil {
 		return nil, fmt.Errorf("start child %d: %w", spec.Slot, err)
 	}
 	return watchProcess(spec.Slot, cmd), nil
@@ -349,7 +346,11 @@ func RunChild(impl MPM) (status int, ok bool) {
 	fdOf := func(fd int) int { return fd }
 	// One P until ServeChild (see onOneP).
 	restore := onOneP()
-	if blob == earlyMarker {
+	if blob == earlyMarker || blob == socketMarker {
+		if err := guardSpec(); err != nil {
+			newLogger(impl.Describe(), os.Stderr).Error("cannot make the child non-dumpable before its spec", "error", err)
+			return 1, true
+		}
 		var err error
 		if blob, fdOf, err = receiveSpec(); err != nil {
 			if errors.Is(err, errNoSpec) {

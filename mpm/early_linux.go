@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -33,10 +34,12 @@ import (
 // credential instead of executing a new one. Early children nobody took
 // by the end of Run are told to exit.
 
-// earlyMarker is wire.ChildEnv's value in an early child; earlySocketFD is
-// its end of the socket the spec comes on.
+// earlyMarker is wire.ChildEnv's value in an early child, socketMarker in
+// one StartChild executes for its spec: both take the spec on a socket,
+// whose end is earlySocketFD in the child.
 const (
 	earlyMarker   = "early"
+	socketMarker  = "socket"
 	earlySocketFD = 4
 	maxEarly      = 4
 )
@@ -90,13 +93,19 @@ func startEarlyChild(cred *Credential) (*earlyChild, error) {
 	if err != nil {
 		return nil, err
 	}
+	return startSocketChild(exe, name, earlyMarker, hostLifelineFile(), originalStderr(), cred)
+}
+
+// startSocketChild executes a child that waits for its spec on a socket,
+// marked (wire.ChildEnv) as marker.
+func startSocketChild(exe, name, marker string, lifeline, stderr *os.File, cred *Credential) (*earlyChild, error) {
 	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return nil, fmt.Errorf("socketpair: %w", err)
 	}
-	ours, theirs := os.NewFile(uintptr(fds[0]), "early-spec"), os.NewFile(uintptr(fds[1]), "early-spec")
+	ours, theirs := os.NewFile(uintptr(fds[0]), "child-spec"), os.NewFile(uintptr(fds[1]), "child-spec")
 	defer theirs.Close()
-	cmd, err := childCommand(exe, name, earlyMarker, originalStderr(), []*os.File{hostLifelineFile(), theirs}, cred) // fds 3 and earlySocketFD
+	cmd, err := childCommand(exe, name, marker, stderr, []*os.File{lifeline, theirs}, cred) // fds 3 and earlySocketFD
 	if err != nil {
 		ours.Close()
 		return nil, err
@@ -106,6 +115,46 @@ func startEarlyChild(cred *Credential) (*earlyChild, error) {
 		return nil, err
 	}
 	return &earlyChild{cmd: cmd, conn: ours, cred: cred}, nil
+}
+
+// execChild executes a child for the spec blob and its descriptors files
+// (the lifeline first). The spec goes on a socket, never in the
+// environment, whose copy in /proc/PID/environ the child's user could read
+// while the child is dumpable; the child makes itself non-dumpable before
+// it reads the spec (guardSpec), and a socket cannot be opened through
+// /proc/PID/fd.
+func execChild(exe, name string, blob []byte, stderr *os.File, files []*os.File, cred *Credential) (*exec.Cmd, error) {
+	c, err := startSocketChild(exe, name, socketMarker, files[0], stderr, cred)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.handOver(blob, files[1:]); err != nil {
+		return nil, err
+	}
+	return c.cmd, nil
+}
+
+// guardSpec makes a child that is about to receive its spec (and maybe
+// TLS keys) non-dumpable: no process of its user may then ptrace it or
+// read its memory or descriptors through /proc, as apache2's children,
+// which change user without an exec, are not.
+//
+// A process of the same user may have attached (ptrace) between the exec
+// and this: it stays attached, so a traced child refuses to go on.
+func guardSpec() error {
+	if err := unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0); err != nil {
+		return err
+	}
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return err
+	}
+	for line := range strings.Lines(string(status)) {
+		if v, ok := strings.CutPrefix(line, "TracerPid:"); ok && strings.TrimSpace(v) != "0" {
+			return fmt.Errorf("traced by process %s", strings.TrimSpace(v))
+		}
+	}
+	return nil
 }
 
 // takeEarly returns a waiting early child that runs as cred, or nil.

@@ -11,7 +11,25 @@ import (
 )
 
 // Early children are Linux-only (see early_linux.go).
-const earlyMarker = "early"
+const (
+	earlyMarker  = "early"
+	socketMarker = "socket"
+)
+
+// execChild executes a child with the spec blob in its environment and
+// files as its descriptors from 3 on (Linux passes it on a socket).
+func execChild(exe, name string, blob []byte, stderr *os.File, files []*os.File, cred *Credential) (*exec.Cmd, error) {
+	cmd, err := childCommand(exe, name, string(blob), stderr, files, cred)
+	if err != nil {
+		return nil, err
+	}
+	if err := startChild(cmd); err != nil {
+		return nil, err
+	}
+	return cmd, nil
+}
+
+func guardSpec() error { return nil }
 
 type earlyChild struct{ cmd *exec.Cmd }
 

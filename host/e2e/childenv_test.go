@@ -1,19 +1,24 @@
 package e2e_test
 
 import (
+	"fmt"
+	"os"
+	"strings"
 	"testing"
 
 	"github.com/httpd-mpm/httpd-mpm/internal/testbin"
 )
 
 // TestChildSpecNotInEnvironment: a child's spec (its settings, TLS keys
-// included) reaches it in its environment, but nothing a configuration or a
-// .htaccess file can name reads it there: %{ENV:...} in mod_rewrite and
-// PassEnv find it unset.
+// included) never is in its environment: not in /proc/PID/environ, which
+// the child's user could read, nor for what a configuration or a .htaccess
+// file can name (%{ENV:...} in mod_rewrite, PassEnv); and no other user
+// reads a child's /proc files (it is not dumpable).
 func TestChildSpecNotInEnvironment(t *testing.T) {
 	for _, m := range testbin.MPMs {
 		t.Run(m.Name, func(t *testing.T) {
 			in := start(t, newSite(t, m.Name, m.Module, `
+SetEnv PROBE s3cr3t-probe
 RewriteEngine On
 RewriteRule ^/hello\.txt$ - [E=spec:%{ENV:HTTPD_MPM_CHILD}]
 PassEnv HTTPD_MPM_CHILD
@@ -28,6 +33,22 @@ Header always set X-Passed "[%{HTTPD_MPM_CHILD}e]"
 				if v := resp.Header.Get(h); v != "[]" && v != "[(null)]" {
 					t.Errorf("%s: %.60q...: the child's spec leaked", h, v)
 				}
+			}
+			kids := children(in.pluginPid())
+			if len(kids) == 0 {
+				t.Fatal("no child process")
+			}
+			for _, pid := range kids {
+				env, err := os.ReadFile(fmt.Sprintf("/proc/%d/environ", pid))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if strings.Contains(string(env), "s3cr3t-probe") {
+					t.Errorf("child %d has its spec in its environment", pid)
+				}
+			}
+			if os.Geteuid() == 0 {
+				keysGuarded(t, kids)
 			}
 		})
 	}
