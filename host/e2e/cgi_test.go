@@ -38,6 +38,11 @@ var cgiScripts = map[string]string{
 	"sh/anything":    "#!/bin/sh\necho 'Content-Type: text/plain'\necho\necho \"sethandler $FROMSETENV $HTTP_AUTHORIZATION\"\n",
 	"pass/auth.cgi":  "#!/bin/sh\necho 'Content-Type: text/plain'\necho\necho \"auth $HTTP_AUTHORIZATION\"\n",
 	"docs/hello.txt": "hello\n",
+	// .htaccess files that take the handler away: the scripts are files.
+	"exec/noh/run.cgi":   "#!/bin/sh\necho 'Content-Type: text/plain'\necho\necho ran\n",
+	"exec/noh/.htaccess": "RemoveHandler .cgi\n",
+	"sh/none/anything":   "#!/bin/sh\necho 'Content-Type: text/plain'\necho\necho ran\n",
+	"sh/none/.htaccess":  "SetHandler none\n",
 }
 
 // cgiConf maps /cgi-bin/ as Debian's serve-cgi-bin.conf does, runs *.cgi
@@ -79,6 +84,12 @@ SetEnv FROMSETENV yes
 <Directory @DOCS@/pass>
 	Options ExecCGI
 	CGIPassAuth On
+</Directory>
+<Directory @DOCS@/exec/noh>
+	AllowOverride FileInfo
+</Directory>
+<Directory @DOCS@/sh/none>
+	AllowOverride FileInfo
 </Directory>
 `
 
@@ -125,6 +136,8 @@ func TestCGI(t *testing.T) {
 				get("/exec/page.txt"),
 				get("/sh/anything", "Authorization: Basic eDp5\r\n"),
 				get("/pass/auth.cgi", "Authorization: Basic eDp5\r\n"),
+				get("/exec/noh/run.cgi"),
+				get("/sh/none/anything"),
 			})
 			// A local redirect keeps the script's fields but ETag (apache2's
 			// err_headers_out), and serves the file with its own ETag.

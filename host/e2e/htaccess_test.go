@@ -75,7 +75,8 @@ func TestHtaccess(t *testing.T) {
 		"deny/x.txt": "x\n", "auth/x.txt": "x\n", "auth2/x.txt": "x\n", "noidx/f.txt": "f\n",
 		"limited/x.txt": "x\n", "syntax/x.txt": "x\n", "unclosed/x.txt": "x\n",
 		"nonfatal/x.txt": "x\n", "listed/x.txt": "x\n", "files/open.txt": "o\n", "files/secret.txt": "s\n",
-		"acl/x.txt": "x\n", "chg/x.txt": "x\n", "perm/x.txt": "x\n",
+		"acl/x.txt": "x\n", "chg/x.txt": "x\n", "perm/x.txt": "x\n", "zero/x.txt": "x\n", "isdir/x.txt": "x\n",
+		"mime/x.html": "<p>x</p>\n", "lrb/x.txt": "x\n", "ifexpr/x.txt": "x\n", "iffile/x.txt": "x\n",
 	}
 	p := startPair(t, 1, htaccessConf, docs)
 	pwfile := filepath.Join(filepath.Dir(p.apache.docs), "htpasswd")
@@ -100,6 +101,12 @@ func TestHtaccess(t *testing.T) {
 		"acl/.acl":           "Header set X-Acl acl\n",
 		"acl/.htaccess":      "Header set X-Acl htaccess\n",
 		"perm/.htaccess":     "Header set X-Perm yes\n",
+		"mime/.htaccess":     "AddType text/plain .html\n",
+		"lrb/.htaccess":      "LimitRequestBody 10\n",
+		"ifexpr/.htaccess": "<If \"%{QUERY_STRING} == 'deny'\">\n  Require all denied\n</If>\n" +
+			"<ElseIf \"%{QUERY_STRING} == 'hdr'\">\n  Header set X-If elseif\n</ElseIf>\n<Else>\n  Header set X-If else\n</Else>\n",
+		"iffile/.htaccess": "<IfFile /etc/passwd>\n  Header set X-F yes\n</IfFile>\n<IfFile !/nonexistent>\n  Header set X-G yes\n</IfFile>\n" +
+			"<IfFile /nonexistent>\n  Require all denied\n</IfFile>\n",
 	}
 	for name, body := range access {
 		write(t, filepath.Join(p.apache.docs, name), body)
@@ -108,6 +115,10 @@ func TestHtaccess(t *testing.T) {
 	// A file the server may not read (mode 0: the children run as nobody
 	// under root) is a 403.
 	must(t, os.Chmod(filepath.Join(p.apache.docs, "perm/.htaccess"), 0))
+	// Files that are not regular are refused (403, AH00554) rather than
+	// read: a link to /dev/zero, which would never end, and a directory.
+	must(t, os.Symlink("/dev/zero", filepath.Join(p.apache.docs, "zero/.htaccess")))
+	must(t, os.Mkdir(filepath.Join(p.apache.docs, "isdir/.htaccess"), 0o755))
 	basic := func(path, credentials string) string {
 		return "GET " + path + " HTTP/1.1\r\nHost: main.test\r\nAuthorization: Basic " +
 			base64.StdEncoding.EncodeToString([]byte(credentials)) + "\r\nConnection: close\r\n\r\n"
@@ -131,12 +142,21 @@ func TestHtaccess(t *testing.T) {
 		get("/syntax/x.txt", "main.test"),
 		get("/unclosed/x.txt", "main.test"),
 		get("/nonfatal/x.txt", "main.test"),
+		get("/nonfatal/x.txt", "main.test"),
 		get("/listed/old", "main.test"),
 		get("/listed/x.txt", "main.test"),
 		get("/files/open.txt", "main.test"),
 		get("/files/secret.txt", "main.test"),
 		get("/acl/x.txt", "main.test"),
 		get("/perm/x.txt", "main.test"),
+		get("/zero/x.txt", "main.test"),
+		get("/isdir/x.txt", "main.test"),
+		get("/mime/x.html", "main.test"),
+		get("/ifexpr/x.txt?deny", "main.test"),
+		get("/ifexpr/x.txt?hdr", "main.test"),
+		get("/ifexpr/x.txt", "main.test"),
+		get("/iffile/x.txt", "main.test"),
+		"POST /lrb/x.txt HTTP/1.1\r\nHost: main.test\r\nContent-Length: 20\r\nConnection: close\r\n\r\n01234567890123456789",
 	}
 	p.compareEach(reqs, (*diffServer).headerAnswer)
 	bodies := []diffRequest{
@@ -145,13 +165,25 @@ func TestHtaccess(t *testing.T) {
 	}
 	p.check(bodies)
 
-	// The same file changed (size and time), broken, then removed: each
-	// request sees it as it is then.
+	// The same file changed (size and time), replaced by one of the same
+	// size and time (as cp -p leaves it), made unreadable, broken, then
+	// removed: each request sees it as it is then.
 	chg := filepath.Join(p.apache.docs, "chg/.htaccess")
-	for _, body := range []string{"Header set X-V one\n", "Header set X-V second\n", "Header set X-V third\nBogus\n", ""} {
-		if body == "" {
+	for _, body := range []string{"Header set X-V one\n", "Header set X-V second\n", "same", "chmod", "Header set X-V third\nBogus\n", ""} {
+		switch body {
+		case "":
 			must(t, os.Remove(chg))
-		} else {
+		case "same":
+			fi, err := os.Stat(chg)
+			must(t, err)
+			other := chg + ".new"
+			write(t, other, "Header set X-V SECOND\n")
+			must(t, os.Chmod(other, 0o644))
+			must(t, os.Chtimes(other, fi.ModTime(), fi.ModTime()))
+			must(t, os.Rename(other, chg))
+		case "chmod":
+			must(t, os.Chmod(chg, 0))
+		default:
 			write(t, chg, body)
 			must(t, os.Chmod(chg, 0o644))
 		}
@@ -164,12 +196,22 @@ func TestHtaccess(t *testing.T) {
 			return !strings.Contains(l, ".htaccess") && !strings.Contains(l, "not allowed here")
 		})
 	}
+	// The Nonfatal= warning is logged at each request (the file is read at
+	// each in apache2).
+	warned := map[string]int{}
 	for _, s := range []*diffServer{p.apache, p.ours} {
 		b, err := os.ReadFile(filepath.Join(s.root, "logs", "error_log"))
 		must(t, err)
+		warned[s.name] = strings.Count(string(b), "AH02295: Header in .htaccess forbidden by AllowOverride")
 		if !strings.Contains(string(b), "[core:warn] [pid ") || !strings.Contains(string(b), "] AH02295: Header in .htaccess forbidden by AllowOverride\n") {
 			t.Errorf("%s error_log: no AH02295 warning for nonfatal/.htaccess", s.name)
 		}
+		if !strings.Contains(string(b), "[core:error] [pid ") || !strings.Contains(string(b), "] AH00554: Access to file "+s.docs+"/zero/.htaccess denied by server: not a regular file\n") {
+			t.Errorf("%s error_log: no AH00554 line for zero/.htaccess", s.name)
+		}
+	}
+	if warned[p.apache.name] != warned[p.ours.name] {
+		t.Errorf("AH02295 warnings: apache %d, ours %d", warned[p.apache.name], warned[p.ours.name])
 	}
 	want, got := lines(p.apache), lines(p.ours)
 	if !slices.Equal(got, want) {

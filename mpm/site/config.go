@@ -141,9 +141,9 @@ const (
 )
 
 var optionNames = map[string]Options{
-	"indexes": OptIndexes, "includes": OptIncludes, "includesnoexec": OptIncludesNoExec,
+	"indexes": OptIndexes, "includes": OptIncludes | OptIncludesNoExec, "includesnoexec": OptIncludesNoExec,
 	"followsymlinks": OptFollowSymLinks, "symlinksifownermatch": OptSymLinksIfOwnerMatch,
-	"execcgi": OptExecCGI, "multiviews": OptMultiViews, "runscripts": OptExecCGI,
+	"execcgi": OptExecCGI, "multiviews": OptMultiViews, "runscripts": OptMultiViews | OptExecCGI,
 }
 
 // dir is what one level (the top level or one section) sets.
@@ -670,6 +670,18 @@ func redirectStatus(s string) (int, bool) {
 
 // set applies one directive of a level.
 func (d *dir) set(x Directive, inLocation bool) error {
+	if err := d.apply(x, inLocation); err != errUnhandled {
+		return err
+	}
+	return nil // another package's directive
+}
+
+// errUnhandled is apply's answer for a directive it does not apply.
+var errUnhandled = errors.New("not a per-directory directive of site")
+
+// apply applies x to d; errUnhandled when site does not apply it per
+// directory.
+func (d *dir) apply(x Directive, inLocation bool) error {
 	a := x.Args
 	switch strings.ToLower(x.Name) {
 	case "options":
@@ -810,6 +822,8 @@ func (d *dir) set(x Directive, inLocation bool) error {
 			}
 			d.redirects = append(d.redirects, r)
 		}
+	default:
+		return errUnhandled
 	}
 	return nil
 }

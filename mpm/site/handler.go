@@ -47,6 +47,7 @@ type Handler struct {
 	// accessFiles are the .htaccess files read (path -> *accessFile).
 	accessFiles sync.Map
 	naccess     atomic.Int32
+	accessBytes atomic.Int64 // the length of the files in accessFiles
 }
 
 // maxCachedDirs bounds the per-directory cache.
@@ -62,6 +63,10 @@ type dirEntry struct {
 	// for and not found too), nil when no level reads them.
 	deps   []accessDep
 	failed bool // a .htaccess file refuses every request (opts answers it)
+	// warnings are the Nonfatal= lines of its .htaccess files, logged at
+	// each request as apache2 reads the files at each.
+	warnings []string
+	uncached bool // made from a .htaccess file too long to keep: not kept either
 }
 
 func (h *Handler) init() {
@@ -365,6 +370,9 @@ func (a *alias) match(p string) (root, rel string, ok bool) {
 func (h *Handler) Configure(r *http.Request, dir, name string) *static.Options {
 	h.init()
 	e := h.dirEntry(dir)
+	for _, w := range e.warnings {
+		h.logAccess(nil, static.LevelWarn, nil, w)
+	}
 	if e.failed {
 		return e.opts
 	}
@@ -431,7 +439,7 @@ func (h *Handler) dirEntry(dir string) *dirEntry {
 		}
 		e.opts = h.options(&e.dir)
 	}
-	if h.ndirs.Load() < maxCachedDirs {
+	if !e.uncached && h.ndirs.Load() < maxCachedDirs {
 		if _, loaded := h.dirs.Swap(dir, e); !loaded {
 			h.ndirs.Add(1)
 		}

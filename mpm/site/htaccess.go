@@ -2,6 +2,7 @@ package site
 
 import (
 	"errors"
+	"io"
 	"io/fs"
 	"net/http"
 	"os"
@@ -26,17 +27,43 @@ import (
 // A directory's merged configuration is kept (Handler.dirs) with the state
 // of the files it was made from (deps): each use stats them again, one
 // stat(2) per level that reads files and name looked for, and a change
-// (size, modification time, a file appearing or going) remakes it. Parsed
+// (size, modification or change time, inode, device, a file appearing or
+// going) remakes it: a copy with the same size and time (cp -p, tar) is
+// another inode or change time. Parsed
 // files are kept by path with the same state (Handler.accessFiles). With
 // every AllowOverride None, nothing of this runs.
 
 // accessDep is the state of one .htaccess file when an entry was made.
 type accessDep struct {
-	path   string
-	exists bool
-	size   int64
-	mtime  int64 // UnixNano
+	path     string
+	exists   bool
+	regular  bool
+	size     int64
+	mtime    int64 // UnixNano
+	ctime    int64 // UnixNano
+	dev, ino uint64
 }
+
+// depOf is the state of the file path described by fi.
+func depOf(path string, fi fs.FileInfo) accessDep {
+	d := accessDep{path: path, exists: true, regular: fi.Mode().IsRegular(), size: fi.Size(), mtime: fi.ModTime().UnixNano()}
+	d.dev, d.ino, d.ctime = fileID(fi)
+	return d
+}
+
+// maxAccessFileSize bounds what is read of one .htaccess file; a longer one
+// is refused (apache2 reads any length). maxCachedAccessSize bounds the
+// files a child keeps parsed (each at most maxKeptAccessFile long): the
+// rest are read again at each request, as apache2 reads every file.
+const (
+	maxAccessFileSize   = 8 << 20
+	maxKeptAccessFile   = 256 << 10
+	maxCachedAccessSize = 16 << 20
+)
+
+// errNotRegular is apache2's APR_EBADF for a .htaccess file that is not a
+// regular file (a directory, a device, a FIFO).
+var errNotRegular = syscall.EBADF
 
 // stateOf is path's state now; err is the error of a file that exists but
 // cannot be looked at (not ENOENT nor ENOTDIR).
@@ -48,7 +75,7 @@ func stateOf(path string) (accessDep, error) {
 		}
 		return accessDep{path: path}, err
 	}
-	return accessDep{path: path, exists: true, size: fi.Size(), mtime: fi.ModTime().UnixNano()}, nil
+	return depOf(path, fi), nil
 }
 
 // fresh reports whether every file the entry was made from is as it was.
@@ -68,6 +95,8 @@ type accessFile struct {
 	override Override
 	opts     Options
 	list     string // the AllowOverrideList it was read under, joined
+	size     int64  // the bytes read
+	kept     bool   // in accessFiles (not too long for it)
 	sec      *section
 	openErr  error    // it could not be opened (not kept)
 	msg      string   // why it is refused ("" when it is not)
@@ -126,6 +155,9 @@ func (h *Handler) readAccessFile(e *dirEntry, p string) bool {
 				e.deps[len(e.deps)-1].mtime = -1 // gone since the stat
 				continue
 			}
+			if err == nil && af.state != st {
+				e.deps[len(e.deps)-1] = af.state // changed since the stat
+			}
 		}
 		if err != nil {
 			// Looked at again at each request: a change of permissions
@@ -144,9 +176,8 @@ func (h *Handler) readAccessFile(e *dirEntry, p string) bool {
 			e.opts = h.failure(http.StatusInternalServerError, static.LevelAlert, nil, file+": "+af.msg)
 			return false
 		}
-		for _, w := range af.warnings {
-			h.logAccess(nil, static.LevelWarn, nil, w)
-		}
+		e.warnings = append(e.warnings, af.warnings...)
+		e.uncached = e.uncached || !af.kept
 		e.dir.merge(&af.sec.conf)
 		e.files = append(e.files, af.sec.files...)
 		return true
@@ -165,18 +196,69 @@ func (h *Handler) parseAccessFile(st accessDep, p string, m *Dir) *accessFile {
 		}
 	}
 	af := &accessFile{state: st, override: m.Override, opts: m.OverrideOptions, list: list}
-	src, err := os.ReadFile(st.path)
+	src, err := h.readAccess(af)
 	if err != nil {
 		af.openErr = err
 		return af
 	}
 	af.sec, af.msg, af.warnings = compileAccessFile(st.path, src, p, m, h.ServerRoot)
-	if h.naccess.Load() < maxCachedDirs {
-		if _, loaded := h.accessFiles.Swap(st.path, af); !loaded {
-			h.naccess.Add(1)
-		}
-	}
+	af.size = int64(len(src))
+	h.keepAccess(af)
 	return af
+}
+
+// keepAccess keeps af in accessFiles, in place of the file's former parse,
+// when it is short enough and the files kept are not too many nor too long;
+// otherwise the former parse goes.
+func (h *Handler) keepAccess(af *accessFile) {
+	if old, loaded := h.accessFiles.LoadAndDelete(af.state.path); loaded {
+		h.accessBytes.Add(-old.(*accessFile).size)
+		h.naccess.Add(-1)
+	}
+	if af.size > maxKeptAccessFile || h.naccess.Load() >= maxCachedDirs {
+		return
+	}
+	if h.accessBytes.Add(af.size) > maxCachedAccessSize {
+		h.accessBytes.Add(-af.size)
+		return
+	}
+	af.kept = true
+	if old, loaded := h.accessFiles.Swap(af.state.path, af); loaded { // another goroutine's
+		h.accessBytes.Add(-old.(*accessFile).size)
+	} else {
+		h.naccess.Add(1)
+	}
+}
+
+// readAccess reads af's file as apache2's ap_pcfg_openfile opens it: what is
+// opened must be a regular file (told by the descriptor, which is what is
+// read: a symbolic link to /dev/zero, a directory or a FIFO is refused), and
+// at most maxAccessFileSize bytes of it are read. af.state becomes the
+// state of what was opened.
+func (h *Handler) readAccess(af *accessFile) ([]byte, error) {
+	// O_NONBLOCK: opening a FIFO does not wait for a writer.
+	f, err := os.OpenFile(af.state.path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	af.state = depOf(af.state.path, fi)
+	if !af.state.regular {
+		h.logAccess(nil, static.LevelError, nil, "AH00554: Access to file "+af.state.path+" denied by server: not a regular file")
+		return nil, errNotRegular
+	}
+	src, err := io.ReadAll(io.LimitReader(f, maxAccessFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(src) > maxAccessFileSize {
+		return nil, errors.New("longer than " + strconv.Itoa(maxAccessFileSize) + " bytes")
+	}
+	return src, nil
 }
 
 // failure is the settings of a request refused for a .htaccess file: status,
@@ -227,6 +309,8 @@ func compileAccessFile(file string, src []byte, p string, m *Dir, root string) (
 		lname := strings.ToLower(name)
 		class, known := overrides[lname]
 		switch {
+		case class&m.Override != 0 && refused(lname, name) != "", !known && refused(lname, name) != "":
+			return false, refused(lname, name), ""
 		case !known && m.Override&overrideNonfatalUnknown != 0:
 			return false, "", "AH02296: Unknown directive " + name + " perhaps misspelled or defined by a module not included in the server configuration"
 		case !known:
@@ -240,9 +324,9 @@ func compileAccessFile(file string, src []byte, p string, m *Dir, root string) (
 			}
 		}
 		if m.Override&overrideNonfatalOverride != 0 {
-			return false, "", "AH02295: " + name + " in .htaccess forbidden by AllowOverride"
+			return false, "", "AH02295: " + apacheName(name) + " in .htaccess forbidden by AllowOverride"
 		}
-		return false, name + " not allowed here", ""
+		return false, apacheName(name) + " not allowed here", ""
 	}
 	lines, long := apconf.ReadLines(file, src, apconf.MaxHtaccessLine)
 	if long != nil {
@@ -288,13 +372,23 @@ func compileAccessFile(file string, src []byte, p string, m *Dir, root string) (
 				stack = append(stack, frame{name: name, line: ln.First, cond: true})
 				continue
 			}
-			switch strings.ToLower(name) {
-			case "ifmodule", "ifdefine":
+			switch k := strings.ToLower(name); k {
+			case "ifdirective", "ifsection":
+				// Fail closed: what such a section holds may restrict.
+				return nil, "<" + name + "> is not supported in .htaccess files by this server", nil
+			case "ifmodule", "ifdefine", "iffile":
 				if len(args) == 0 {
 					return nil, "<" + name + "> directive requires additional arguments", nil
 				}
 				arg, not := strings.CutPrefix(args[0], "!")
-				holds := strings.EqualFold(name, "ifmodule") && apconf.Loaded(arg)
+				holds := k == "ifmodule" && apconf.Loaded(arg)
+				if k == "iffile" {
+					if !filepath.IsAbs(arg) {
+						arg = filepath.Join(root, arg) // ap_server_root_relative
+					}
+					_, err := os.Stat(arg)
+					holds = err == nil
+				}
 				into := cur.sec
 				if holds == not {
 					into = nil
@@ -302,8 +396,11 @@ func compileAccessFile(file string, src []byte, p string, m *Dir, root string) (
 				stack = append(stack, frame{sec: into, name: name, line: ln.First, cond: true})
 				continue
 			}
-			if len(args) == 0 && !strings.HasPrefix(strings.ToLower(name), "require") {
+			switch k := strings.ToLower(name); {
+			case len(args) == 0 && !strings.HasPrefix(k, "require") && k != "else":
 				return nil, "<" + name + "> directive requires additional arguments", nil
+			case len(args) > 1 && (k == "if" || k == "elseif"):
+				return nil, "Multiple <" + name + "> arguments not supported.", nil
 			}
 			n := Section{Kind: name, Pattern: strings.Join(args, " "), File: file, Line: ln.First}
 			if k := strings.ToLower(name); k == "files" || k == "filesmatch" {
@@ -371,9 +468,6 @@ func checkOptionsAllowed(args []string, allowed Options) string {
 			bit = 0
 		default:
 			bit = optionNames[strings.ToLower(w)]
-		}
-		if strings.EqualFold(w, "includes") {
-			bit |= OptIncludesNoExec
 		}
 		if allowed&bit != bit {
 			return "Option " + w + " not allowed here"

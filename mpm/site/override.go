@@ -2,6 +2,7 @@ package site
 
 import (
 	"errors"
+	"slices"
 	"strings"
 )
 
@@ -31,9 +32,12 @@ var overrides = map[string]Override{
 	"options": OverrideOptions, "errordocument": OverrideFileInfo, "forcetype": OverrideFileInfo,
 	"sethandler": OverrideFileInfo, "defaulttype": OverrideFileInfo, "fileetag": OverrideFileInfo,
 	"adddefaultcharset": OverrideFileInfo, "setoutputfilter": OverrideFileInfo, "setinputfilter": OverrideFileInfo,
-	"acceptpathinfo": OverrideFileInfo, "cgipassauth": OverrideAuthConfig,
+	"acceptpathinfo": OverrideFileInfo, "cgipassauth": OverrideAuthConfig, "cgivar": OverrideFileInfo,
+	"sslrequiressl":   OverrideAuthConfig,
 	"serversignature": OverrideAll, "limitrequestbody": OverrideAll,
 	"<files": OverrideAll, "<filesmatch": OverrideAll, "<ifmodule": OverrideAll, "<ifdefine": OverrideAll,
+	"<if": OverrideAll, "<elseif": OverrideAll, "<else": OverrideAll, "<iffile": OverrideAll,
+	"<ifdirective": OverrideAll, "<ifsection": OverrideAll,
 	"<limit": OverrideLimit | OverrideAuthConfig, "<limitexcept": OverrideLimit | OverrideAuthConfig,
 	// mod_authz_core, mod_access_compat, mod_authn_core, mod_auth_basic, mod_authn_file, mod_authz_groupfile
 	"require": OverrideAuthConfig, "authmerging": OverrideAuthConfig, "<requireall": OverrideAuthConfig,
@@ -65,7 +69,7 @@ var overrides = map[string]Override{
 	"rewritecond": OverrideFileInfo, "rewriterule": OverrideFileInfo,
 	"setenv": OverrideFileInfo, "unsetenv": OverrideFileInfo, "passenv": OverrideFileInfo,
 	"setenvif": OverrideFileInfo, "setenvifnocase": OverrideFileInfo, "browsermatch": OverrideFileInfo,
-	"browsermatchnocase": OverrideFileInfo,
+	"browsermatchnocase": OverrideFileInfo, "setenvifexpr": OverrideFileInfo,
 	// Known, never in a .htaccess file.
 	"allowoverride": 0, "allowoverridelist": 0, "accessfilename": 0, "documentroot": 0, "servername": 0,
 	"serveralias": 0, "serveradmin": 0, "alias": 0, "aliasmatch": 0, "scriptalias": 0, "rewritemap": 0,
@@ -73,7 +77,75 @@ var overrides = map[string]Override{
 	"includeoptional": 0, "errorlog": 0, "customlog": 0, "user": 0, "group": 0, "typesconfig": 0,
 	"<directory": 0, "<directorymatch": 0, "<location": 0, "<locationmatch": 0, "<virtualhost": 0,
 	"deflatecompressionlevel": 0, "deflatebuffersize": 0, "deflatememlevel": 0, "deflatewindowsize": 0,
-	"deflatealteretag": 0,
+	"deflatealteretag": 0, "scriptaliasmatch": 0, "cachenegotiateddocs": 0, "cgiscripttimeout": 0,
+	"cgidscripttimeout": 0,
+}
+
+// notApplied are the directives of overrides that apache2 applies in a
+// .htaccess file and this server does not: a file that holds one is refused
+// (500, whatever Nonfatal= says) rather than served as if the line were not
+// there. ignored are those apache2 itself reads and ignores.
+var (
+	notApplied = map[string]bool{
+		"acceptpathinfo": true, "directoryslash": true, "fallbackresource": true,
+		"setinputfilter": true, "addinputfilter": true, "removeinputfilter": true,
+	}
+	ignored = map[string]bool{"defaulttype": true} // 2.4: "Ignoring deprecated use of DefaultType"
+)
+
+// restricting are the prefixes of directives this server does not know that
+// apache2's modules register for .htaccess files to restrict access (mod_ssl,
+// the other authentication and authorization modules, mod_session): unknown,
+// a file with one is refused whatever Nonfatal= says, never served without it.
+var restricting = []string{"ssl", "authdigest", "authdbm", "authdbd", "authldap", "authform", "authzdbm",
+	"authzdbd", "authzldap", "authnzfcgi", "session", "limitxmlrequestbody"}
+
+// refused says why a directive of a .htaccess file is refused whatever
+// Nonfatal= says ("" when it is not).
+func refused(lname, name string) string {
+	_, known := overrides[lname]
+	if notApplied[lname] || !known && slices.ContainsFunc(restricting, func(p string) bool { return strings.HasPrefix(lname, p) }) {
+		return name + " is not applied in .htaccess files by this server"
+	}
+	return ""
+}
+
+// registered are the names of overrides as apache2's modules register them,
+// which its messages use ("order not allowed here", "Header in .htaccess
+// forbidden by AllowOverride").
+var registered = func() map[string]string {
+	m := map[string]string{}
+	for _, n := range strings.Fields(`
+	<Directory <DirectoryMatch <Else <ElseIf <Files <FilesMatch <If <IfDefine <IfDirective <IfFile <IfModule
+	<IfSection <Limit <LimitExcept <Location <LocationMatch <RequireAll <RequireAny <RequireNone <VirtualHost
+	AcceptPathInfo AccessFileName AddAlt AddAltByEncoding AddAltByType AddCharset AddDefaultCharset AddDescription
+	AddEncoding AddHandler AddIcon AddIconByEncoding AddIconByType AddInputFilter AddLanguage AddOutputFilter
+	AddOutputFilterByType AddType Alias AliasMatch allow AllowOverride AllowOverrideList AuthBasicAuthoritative
+	AuthBasicProvider AuthGroupFile AuthMerging AuthName AuthType AuthUserFile BrowserMatch BrowserMatchNoCase
+	CacheNegotiatedDocs CGIDScriptTimeout CGIPassAuth CGIScriptTimeout CGIVar CustomLog DefaultIcon
+	DefaultLanguage DefaultType DeflateAlterEtag DeflateBufferSize DeflateCompressionLevel DeflateMemLevel
+	DeflateWindowSize deny DirectoryIndex DirectorySlash DocumentRoot ErrorDocument ErrorLog ExpiresActive
+	ExpiresByType ExpiresDefault FallbackResource FancyIndexing FileETag ForceLanguagePriority ForceType Group
+	Header HeaderName HostnameLookups Include IncludeOptional IndexHeadInsert IndexIgnore IndexIgnoreReset
+	IndexOptions IndexOrderDefault IndexStyleSheet LanguagePriority LimitRequestBody Listen LoadModule LogLevel
+	MultiviewsMatch Options order PassEnv ReadmeName Redirect RedirectMatch RedirectPermanent RedirectTemp
+	RemoveCharset RemoveEncoding RemoveHandler RemoveInputFilter RemoveLanguage RemoveOutputFilter RemoveType
+	RequestHeader Require RewriteBase RewriteCond RewriteEngine RewriteMap RewriteOptions RewriteRule Satisfy
+	ScriptAlias ScriptAliasMatch ServerAdmin ServerAlias ServerName ServerSignature SetEnv SetEnvIf SetEnvIfExpr
+	SetEnvIfNoCase SetHandler SetInputFilter SetOutputFilter SSLRequireSSL TypesConfig UnsetEnv UseCanonicalName
+	User
+	`) {
+		m[strings.ToLower(n)] = n
+	}
+	return m
+}()
+
+// apacheName is the registered name of a directive written name.
+func apacheName(name string) string {
+	if n, ok := registered[strings.ToLower(name)]; ok {
+		return n
+	}
+	return name
 }
 
 // apacheOptAll is apache2's OPT_ALL, what "AllowOverride Options" lets a
@@ -88,9 +160,10 @@ const defaultOverrideOpts = apacheOptAll | OptSymLinksIfOwnerMatch | OptMultiVie
 func (d *dir) setOverride(args []string) error {
 	d.override, d.overrideSet, d.overrideOpts = 0, true, defaultOverrideOpts
 	for _, w := range args {
+		// apache2 compares the word before any '=' ("Limit=x" is Limit).
 		k, v, hasValue := strings.Cut(w, "=")
 		switch {
-		case strings.EqualFold(w, "limit"):
+		case strings.EqualFold(k, "limit"):
 			d.override |= OverrideLimit
 		case strings.EqualFold(k, "options"):
 			d.override |= OverrideOptions
@@ -108,11 +181,11 @@ func (d *dir) setOverride(args []string) error {
 					}
 				}
 			}
-		case strings.EqualFold(w, "fileinfo"):
+		case strings.EqualFold(k, "fileinfo"):
 			d.override |= OverrideFileInfo
-		case strings.EqualFold(w, "authconfig"):
+		case strings.EqualFold(k, "authconfig"):
 			d.override |= OverrideAuthConfig
-		case strings.EqualFold(w, "indexes"):
+		case strings.EqualFold(k, "indexes"):
 			d.override |= OverrideIndexes
 		case strings.EqualFold(k, "nonfatal"):
 			switch {
@@ -125,9 +198,9 @@ func (d *dir) setOverride(args []string) error {
 			case strings.EqualFold(v, "all"):
 				d.override |= overrideNonfatalOverride | overrideNonfatalUnknown
 			}
-		case strings.EqualFold(w, "none"):
+		case strings.EqualFold(k, "none"):
 			d.override = 0
-		case strings.EqualFold(w, "all"):
+		case strings.EqualFold(k, "all"):
 			d.override = OverrideAll
 		default:
 			return errors.New("Illegal override option " + w)
