@@ -373,10 +373,11 @@ func compileAccessFile(file string, src []byte, p string, m *Dir, root string) (
 				continue
 			}
 			switch k := strings.ToLower(name); k {
-			case "ifdirective", "ifsection":
-				// Fail closed: what such a section holds may restrict.
+			case "ifdirective", "ifsection", "ifdefine":
+				// Fail closed: what such a section holds may restrict (a child
+				// knows no -D or Define names to evaluate <IfDefine> with).
 				return nil, "<" + name + "> is not supported in .htaccess files by this server", nil
-			case "ifmodule", "ifdefine", "iffile":
+			case "ifmodule", "iffile":
 				if len(args) == 0 {
 					return nil, "<" + name + "> directive requires additional arguments", nil
 				}

@@ -116,6 +116,7 @@ func TestAccessFileRefused(t *testing.T) {
 		{[]string{"All"}, "php_value x 1\n", 500, "Invalid command 'php_value', perhaps misspelled or defined by a module not included in the server configuration"},
 		{[]string{"All", "Nonfatal=Unknown"}, "php_value x 1\n", 0, ""},
 		{[]string{"All", "Nonfatal=Unknown"}, "<IfDirective !Foo>\nRequire all denied\n</IfDirective>\n", 500, "<IfDirective> is not supported in .htaccess files by this server"},
+		{[]string{"All", "Nonfatal=Unknown"}, "<IfDefine !X>\nRequire all denied\n</IfDefine>\n", 500, "<IfDefine> is not supported in .htaccess files by this server"},
 		{[]string{"All", "Nonfatal=Unknown"}, "<If \"-n %{QUERY_STRING}\">\nForceType text/x-q\n</If>\n<Else>\nForceType text/x-noq\n</Else>\n", 0, ""},
 		{[]string{"All", "Nonfatal=Unknown"}, "SSLRequire %{SSL_CIPHER} =~ m/RC4/\n", 500, "SSLRequire is not applied in .htaccess files by this server"},
 		{[]string{"All", "Nonfatal=All"}, "AcceptPathInfo Off\n", 500, "AcceptPathInfo is not applied in .htaccess files by this server"},
