@@ -183,36 +183,26 @@ func (p *parser) lookupErr(msg string) {
 	}
 }
 
-func (p *parser) expr() *node {
-	left := p.and()
-	if p.failed() {
-		return nil
-	}
-	if p.tok.t == tOpOr {
-		if !p.push(2) {
-			return nil
-		}
-		defer p.pop(2)
-		p.advance()
-		right := p.expr()
-		return &node{op: opOr, a: left, b: right}
-	}
-	return left
-}
+func (p *parser) expr() *node { return p.chain(p.and, tOpOr, opOr) }
 
-func (p *parser) and() *node {
-	left := p.not()
+func (p *parser) and() *node { return p.chain(p.not, tOpAnd, opAnd) }
+
+// chain parses operand (t operand)* as a right-leaning chain of op, as
+// bison's right-recursive rules for || and && build it (two more symbols on
+// its stack per operator).
+func (p *parser) chain(operand func() *node, t tok, o op) *node {
+	left := operand()
 	if p.failed() {
 		return nil
 	}
-	if p.tok.t == tOpAnd {
+	if p.tok.t == t {
 		if !p.push(2) {
 			return nil
 		}
 		defer p.pop(2)
 		p.advance()
-		right := p.and()
-		return &node{op: opAnd, a: left, b: right}
+		right := p.chain(operand, t, o)
+		return &node{op: o, a: left, b: right}
 	}
 	return left
 }
