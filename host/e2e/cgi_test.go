@@ -312,11 +312,13 @@ AddHandler cgi-script .cgi .old
 // AddHandler or SetHandler runs; its source is never sent.
 func TestCGITopLevelHandler(t *testing.T) {
 	script := "#!/bin/sh\necho 'Content-Type: text/plain'\necho\necho \"ran $SCRIPT_NAME\"\n"
-	docs := map[string]string{"top/run.cgi": script, "top/run.old": script, "vh/run.cgi": script, "vh/run.pl": script, "vh/run.old": script, "sh/any": script,
+	docs := map[string]string{"top/run.cgi": script, "top/run.old": script, "top/dir.cgi/index.html": "the index\n", "top/.cgi": script, "vh/run.cgi": script, "vh/run.pl": script, "vh/run.old": script, "sh/any": script,
 		"top/url.cgi": "#!/bin/sh\necho 'Content-Type: text/plain'\necho\necho \"url $SCRIPT_URL uri $SCRIPT_URI\"\n"}
 	p := startPairMPM(t, "event", 1, cgiTopConf, docs)
 	for name := range docs {
-		must(t, os.Chmod(filepath.Join(p.apache.docs, name), 0o755))
+		if !strings.HasSuffix(name, ".html") {
+			must(t, os.Chmod(filepath.Join(p.apache.docs, name), 0o755))
+		}
 	}
 	get := func(host, path string) diffRequest {
 		return diffRequest{Raw: "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n"}
@@ -332,5 +334,38 @@ func TestCGITopLevelHandler(t *testing.T) {
 		// mod_rewrite's SCRIPT_URL and SCRIPT_URI: the URL-path before the rules.
 		get("rw.test:@P0@", "/other"),
 		get("main.test", "/url.cgi"),
+		// mod_mime gives no directory a handler (its index is served), and
+		// a leading dot is part of the base name: ".cgi" has no extension.
+		get("main.test", "/dir.cgi/"),
+		get("main.test", "/.cgi"),
 	})
+}
+
+// cgiHtaccessConf loads mod_cgid and lets .htaccess files name handlers;
+// nothing else in the configuration mentions CGI.
+const cgiHtaccessConf = `ServerName main.test
+Listen 127.0.0.1:@P0@
+LoadModule cgid_module ` + apacheModuleDir + `/mod_cgid.so
+DocumentRoot @DOCS@
+<Directory @DOCS@>
+	Options +ExecCGI
+	AllowOverride FileInfo
+</Directory>
+`
+
+// TestCGIHandlerFromHtaccess: a script whose handler only a .htaccess file's
+// AddHandler names runs (a .cgi elsewhere is a plain file).
+func TestCGIHandlerFromHtaccess(t *testing.T) {
+	script := "#!/bin/sh\necho 'Content-Type: text/plain'\necho\necho \"ran $SCRIPT_NAME\"\n"
+	docs := map[string]string{"ht/.htaccess": "AddHandler cgi-script .cgi\n", "ht/run.cgi": script, "plain/run.cgi": script}
+	p := startPairMPM(t, "event", 1, cgiHtaccessConf, docs)
+	for _, name := range []string{"ht/run.cgi", "plain/run.cgi"} {
+		must(t, os.Chmod(filepath.Join(p.apache.docs, name), 0o755))
+	}
+	get := func(path string) diffRequest {
+		return diffRequest{Raw: "GET " + path + " HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n"}
+	}
+	ran := get("/ht/run.cgi")
+	ran.Want = "ran /ht/run.cgi"
+	p.check([]diffRequest{ran, get("/plain/run.cgi")})
 }

@@ -66,14 +66,15 @@ type Handler struct {
 
 var _ static.ContentHandler = (*Handler)(nil)
 
-// Handles reports whether the file name runs as a script: its handler is
-// cgi-script (SetHandler, AddHandler, or a ScriptAlias's).
-func (h *Handler) Handles(name string) bool {
-	x := h.Dir.Handler(name) // mod_mime's and SetHandler's override mod_alias's
-	if x == "" {
+// Handles reports whether a file with the handler handler runs as a script:
+// cgi-script (SetHandler, AddHandler), or none under a ScriptAlias (whose
+// cgi-script a SetHandler or AddHandler overrides, as mod_mime's does
+// mod_alias's).
+func (h *Handler) Handles(handler string) bool {
+	if handler == "" {
 		return h.ScriptAliased
 	}
-	return x == scriptHandler
+	return handler == scriptHandler
 }
 
 // logNumbers are the AH numbers of one module's refusals.

@@ -2,7 +2,6 @@ package cgi
 
 import (
 	"errors"
-	"maps"
 	"strconv"
 	"strings"
 	"time"
@@ -77,13 +76,12 @@ func atol(s string) int64 {
 	return n
 }
 
-// Dir is one level's (or a merged configuration's) settings that decide
-// whether and how a file runs as a CGI script: core's SetHandler, mod_mime's
-// AddHandler and RemoveHandler, core's CGIPassAuth and CGIVar, and mod_cgi's
-// CGIScriptTimeout.
+// Dir is one level's (or a merged configuration's) settings of how a file
+// runs as a CGI script: core's CGIPassAuth and CGIVar, and mod_cgi's
+// CGIScriptTimeout. Whether a file runs as one is its handler's matter
+// (SetHandler, AddHandler: package static resolves it, Handler.Handles
+// answers for cgi-script).
 type Dir struct {
-	handler  *string           // SetHandler; "none" leaves AddHandler's
-	handlers map[string]string // extension (lowercase, no dot) -> handler, "" removed
 	passAuth *bool
 	// currentURI is CGIVar REQUEST_URI current-uri (nil: not set).
 	currentURI *bool
@@ -91,43 +89,11 @@ type Dir struct {
 }
 
 // DirDirectives are the directives Dir.Set reads.
-var DirDirectives = []string{"SetHandler", "AddHandler", "RemoveHandler", "CGIPassAuth", "CGIVar", "CGIScriptTimeout", "CGIDScriptTimeout"}
-
-// IsDirective reports whether name is one of Dir's directives.
-func IsDirective(name string) bool {
-	for _, n := range DirDirectives {
-		if strings.EqualFold(n, name) {
-			return true
-		}
-	}
-	return false
-}
+var DirDirectives = []string{"CGIPassAuth", "CGIVar", "CGIScriptTimeout", "CGIDScriptTimeout"}
 
 // Set reads one line, with apache2's messages for what it refuses.
 func (d *Dir) Set(name string, args []string) error {
 	switch strings.ToLower(name) {
-	case "sethandler":
-		if len(args) == 1 {
-			h := args[0]
-			d.handler = &h
-		}
-	case "addhandler", "removehandler":
-		h := ""
-		exts := args
-		if strings.EqualFold(name, "addhandler") {
-			if len(args) < 2 {
-				return nil
-			}
-			h, exts = strings.ToLower(args[0]), args[1:]
-		}
-		m := maps.Clone(d.handlers)
-		if m == nil {
-			m = make(map[string]string, len(exts))
-		}
-		for _, e := range exts {
-			m[strings.ToLower(strings.TrimPrefix(e, "."))] = h
-		}
-		d.handlers = m
 	case "cgipassauth":
 		if len(args) != 1 || !strings.EqualFold(args[0], "on") && !strings.EqualFold(args[0], "off") {
 			return errors.New("CGIPassAuth must be On or Off")
@@ -189,25 +155,13 @@ func parseTimeout(args []string) (time.Duration, bool) {
 
 // Empty reports whether d sets nothing.
 func (d *Dir) Empty() bool {
-	return d.handler == nil && d.handlers == nil && d.passAuth == nil && d.currentURI == nil && d.timeout == 0
+	return d.passAuth == nil && d.currentURI == nil && d.timeout == 0
 }
 
-// Merge is d with over on top: each setting over has replaces d's, its
-// AddHandler extensions are added to (or, RemoveHandler, taken out of) d's.
+// Merge is d with over on top: each setting over has replaces d's.
 func (d Dir) Merge(over *Dir) Dir {
 	if over.Empty() {
 		return d
-	}
-	if over.handler != nil {
-		d.handler = over.handler
-	}
-	if over.handlers != nil {
-		m := maps.Clone(d.handlers)
-		if m == nil {
-			m = make(map[string]string, len(over.handlers))
-		}
-		maps.Copy(m, over.handlers)
-		d.handlers = m
 	}
 	if over.passAuth != nil {
 		d.passAuth = over.passAuth
@@ -223,39 +177,3 @@ func (d Dir) Merge(over *Dir) Dir {
 
 // scriptHandler is the handler name mod_cgi answers for.
 const scriptHandler = "cgi-script"
-
-// Handler is the handler for the file name under d: SetHandler's (unless
-// "none"), else the AddHandler of one of the name's extensions (mod_mime
-// looks at every extension after the first dot: "a.cgi.txt" has "cgi"
-// and "txt", the last one with a handler winning); "" for none.
-func (d *Dir) Handler(name string) string {
-	if d.handler != nil && *d.handler != "none" {
-		return *d.handler
-	}
-	if len(d.handlers) == 0 {
-		return ""
-	}
-	h := ""
-	_, exts, ok := strings.Cut(name, ".")
-	for ok {
-		var ext string
-		ext, exts, ok = strings.Cut(exts, ".")
-		if v := d.handlers[strings.ToLower(ext)]; v != "" {
-			h = v // RemoveHandler's "" leaves an earlier extension's
-		}
-	}
-	return h
-}
-
-// Scripts reports whether some file may run as a script under d.
-func (d *Dir) Scripts() bool {
-	if d.handler != nil && *d.handler != "none" {
-		return *d.handler == scriptHandler
-	}
-	for _, v := range d.handlers {
-		if v == scriptHandler {
-			return true
-		}
-	}
-	return false
-}

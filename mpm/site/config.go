@@ -99,7 +99,7 @@ var Directives = append([]string{
 	"DeflateCompressionLevel", "DeflateBufferSize", "DeflateMemLevel", "DeflateWindowSize", "DeflateAlterETag",
 	"SSLRequireSSL",
 	"AccessFileName",
-	"ScriptAlias", "ScriptAliasMatch",
+	"ScriptAlias", "ScriptAliasMatch", "SetHandler",
 }, slices.Concat(autoindex.Names, cgi.Directives, cgi.DirDirectives, proxy.Directives)...)
 
 // UseCanonicalName is the server's UseCanonicalName among its top-level directives
@@ -173,7 +173,7 @@ type dir struct {
 	mimeRemove           []mimeRemoval
 	neg                  negotiation.Config // LanguagePriority, ForceLanguagePriority
 	handler              *string            // SetHandler
-	cgi                  cgi.Dir            // SetHandler, AddHandler, CGIPassAuth, ...
+	cgi                  cgi.Dir            // CGIPassAuth, CGIVar, CGIScriptTimeout
 	bodyLimit            *int64             // LimitRequestBody, the engine's -1 for Apache's 0
 	signature            *http1.Signature   // ServerSignature
 	ifs                  []*section         // <If>, <ElseIf>, <Else>, in config order
@@ -312,14 +312,7 @@ func Compile(server []Directive, sections []Section) (*Config, error) {
 			continue
 		}
 		if isMIME(d.Name) {
-			// The static handler has mod_mime's table (SetMIME); the CGI
-			// handler needs AddHandler and RemoveHandler too.
-			if n := strings.ToLower(d.Name); n == "addhandler" || n == "removehandler" {
-				if err := c.server.cgi.Set(d.Name, d.Args); err != nil {
-					errs = append(errs, posError(d, err))
-				}
-			}
-			continue
+			continue // the static handler's table (SetMIME)
 		}
 		if isSetEnvIf(d.Name) || isRedirect(d.Name) {
 			continue // the server's, done by top (SetEnvIf, Redirect)
@@ -373,19 +366,19 @@ func Compile(server []Directive, sections []Section) (*Config, error) {
 	c.server.rewrite = c.rewrite.PerDir()
 	c.responses = c.server.responds() || len(c.server.ifs) > 0
 	c.filters = c.server.deflate.Enables()
-	c.scripts = c.cgi.Module != "" && (!c.server.cgi.Empty() || slices.ContainsFunc(c.aliases, func(a alias) bool { return a.script }))
+	// Any file may run as a script once a module is loaded: its handler is
+	// seen per request (SetHandler, AddHandler at any level, .htaccess).
+	c.scripts = c.cgi.Module != ""
 	c.deflate.Env = requestEnv // no-gzip, gzip-only-text/html, force-gzip (SetEnvIf, BrowserMatch)
 	for _, group := range [][]*section{c.dirs, c.dirRegex, c.files, c.locations} {
 		for _, sec := range group {
 			c.responses = c.responses || sec.conf.responds() || len(sec.conf.ifs) > 0
 			c.rewrites = c.rewrites || !sec.conf.rewrite.Empty()
 			c.filters = c.filters || sec.conf.deflate.Enables()
-			c.scripts = c.scripts || c.cgi.Module != "" && !sec.conf.cgi.Empty()
 			for _, f := range sec.files {
 				c.responses = c.responses || f.conf.responds() || len(f.conf.ifs) > 0
 				c.rewrites = c.rewrites || !f.conf.rewrite.Empty()
 				c.filters = c.filters || f.conf.deflate.Enables()
-				c.scripts = c.scripts || c.cgi.Module != "" && !f.conf.cgi.Empty()
 			}
 		}
 	}
@@ -787,10 +780,7 @@ func (d *dir) apply(x Directive, inLocation bool) error {
 	case "addhandler", "removehandler":
 		// mod_mime's handler by extension: type-map runs through the
 		// default handler, cgi-script through package cgi.
-		if err := d.setMIME(x, inLocation); err != nil {
-			return err
-		}
-		return d.cgi.Set(x.Name, a)
+		return d.setMIME(x, inLocation)
 	case "languagepriority", "forcelanguagepriority", "cachenegotiateddocs":
 		return d.neg.Set(x.Name, a)
 	case "sethandler":
@@ -801,7 +791,6 @@ func (d *dir) apply(x Directive, inLocation bool) error {
 			}
 			d.handler = &h
 		}
-		return d.cgi.Set(x.Name, a)
 	case "cgipassauth", "cgivar", "cgiscripttimeout", "cgidscripttimeout":
 		return d.cgi.Set(x.Name, a)
 	case "allowoverride":

@@ -464,9 +464,7 @@ func (h *Handler) options(d *Dir) *static.Options {
 		MultiViews:           d.Options&OptMultiViews != 0,
 		BodyLimit:            d.BodyLimit,
 		Signature:            d.Signature,
-	}
-	if d.Handler == "type-map" {
-		o.SetHandler = d.Handler
+		SetHandler:           d.Handler,
 	}
 	if !d.Negotiation.Empty() {
 		n := d.Negotiation
@@ -497,7 +495,7 @@ func (h *Handler) options(d *Dir) *static.Options {
 			o.Filter = f
 		}
 	}
-	if h.Config.scripts && !d.CGI.Empty() {
+	if h.Config.scripts {
 		o.Handler = h.scriptHandler(d, false)
 	}
 	if len(d.ErrorDocuments) > 0 {

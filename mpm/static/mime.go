@@ -240,6 +240,17 @@ func (h *Handler) encoding(rel string, o *Options) string {
 	return enc
 }
 
+// fileHandler is the handler of the file rel under o, as apache2's r->handler
+// after the fixups: SetHandler's, else, for a file that is not a directory,
+// that of its last extension with one (AddHandler and RemoveHandler at each
+// level, mod_mime's find_ct); "" for none.
+func (h *Handler) fileHandler(rel string, dir bool, o *Options) string {
+	if dir {
+		return o.SetHandler
+	}
+	return h.handler(rel, o)
+}
+
 // handler is the handler of rel's last element: SetHandler's, else that of
 // the last extension with one (AddHandler); "" for none.
 func (h *Handler) handler(rel string, o *Options) string {

@@ -229,8 +229,10 @@ type Options struct {
 	// MIME, if set, is what sections say of extensions over the Handler's
 	// own maps (mod_mime in <Directory>, <Files>, <Location>).
 	MIME *MIME
-	// SetHandler is SetHandler's handler when it is "type-map" (the one
-	// that runs here through the default handler; CGI's is Handler).
+	// SetHandler is SetHandler's handler, lowercase ("" for none or
+	// "none"): over AddHandler's, it names the handler of every file under
+	// these settings. type-map runs here through the default handler; the
+	// others are Handler's to take.
 	SetHandler string
 	// MultiViews negotiates a request for a file that does not exist
 	// among the files named after it (Options MultiViews), with
@@ -259,8 +261,10 @@ type Options struct {
 // more path (path info, which only a handler takes) and a directory without
 // an index file.
 type ContentHandler interface {
-	// Handles reports whether it answers for the file named name.
-	Handles(name string) bool
+	// Handles reports whether it answers for a file whose handler is
+	// handler, as mod_mime and core resolve it (SetHandler, else AddHandler
+	// for a file that is not a directory): "" for none.
+	Handles(handler string) bool
 	// Serve answers r for t.
 	Serve(w http.ResponseWriter, r *http.Request, t *Target)
 }
@@ -278,11 +282,7 @@ type Target struct {
 // handle asks o's ContentHandler to answer r for rel below root, and reports
 // whether it did.
 func (h *Handler) handle(w http.ResponseWriter, r *http.Request, o *Options, croot, rel, info string, missing, dir bool) bool {
-	name := rel[strings.LastIndexByte(rel, '/')+1:]
-	if dir {
-		name = filepath.Base(croot + rel)
-	}
-	if o.Handler == nil || !o.Handler.Handles(name) {
+	if o.Handler == nil || !o.Handler.Handles(h.fileHandler(rel, dir, o)) {
 		return false
 	}
 	file := croot + rel
@@ -536,7 +536,7 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 		// handler is one.
 		if n := pathInfo(root, rel); n > 0 {
 			i := strings.LastIndexByte(rel[:n], '/')
-			if fo := h.options(r, conf, croot+rel[:i], rel[i+1:n]); fo.Handler != nil && fo.Handler.Handles(rel[i+1:n]) {
+			if fo := h.options(r, conf, croot+rel[:i], rel[i+1:n]); fo.Handler != nil && fo.Handler.Handles(h.fileHandler(rel[:n], false, fo)) {
 				h.serveInfo(w, r, root, croot, rel[:n], rel[n:], false, conf)
 				return
 			}
