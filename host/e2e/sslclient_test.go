@@ -86,7 +86,8 @@ func newClientCerts(t testing.TB) clientCerts {
 
 // sslClientConf has three TLS ports: @P0@ requires a client certificate
 // from the CA, @P1@ takes any (optional_no_ca), @P2@ one from the CA if
-// given (optional). A CGI script prints mod_ssl's variables (+StdEnvVars,
+// given (optional), @P3@ requires one at depth 0 (self-signed and trusted:
+// none here). A CGI script prints mod_ssl's variables (+StdEnvVars,
 // +ExportCertData on @P0@), the access log prints some with %{...}x and
 // %{...}c, and /alice is for alice only (Require expr on SSL_CLIENT_S_DN_CN).
 const sslClientConf = `LoadModule ssl_module /usr/lib/apache2/modules/mod_ssl.so
@@ -95,6 +96,7 @@ ServerName main.test
 Listen 127.0.0.1:@P0@ https
 Listen 127.0.0.1:@P1@ https
 Listen 127.0.0.1:@P2@ https
+Listen 127.0.0.1:@P3@ https
 DocumentRoot @DOCS@/main
 SSLSessionCache none
 SSLCipherSuite HIGH:!aNULL
@@ -134,6 +136,12 @@ CustomLog logs/sslvars_log sslvars
     <Location /none>
         SSLOptions -StdEnvVars
     </Location>
+</VirtualHost>
+<VirtualHost *:@P3@>
+    ServerName tls.test
+    SSLEngine on
+    SSLVerifyClient require
+    SSLVerifyDepth 0
 </VirtualHost>
 `
 
@@ -187,7 +195,7 @@ func TestSSLClientCert(t *testing.T) {
 			docs := map[string]string{"main/env.cgi": sslEnvScript, "main/none/env.cgi": sslEnvScript,
 				"main/alice/index.html": "hello alice\n", "main/index.html": "main\n",
 				"certs/server.crt": c.server.certPEM, "certs/server.key": c.server.keyPEM, "certs/ca.crt": c.ca.certPEM}
-			p := startPairMPM(t, mpm, 3, sslClientConf, docs)
+			p := startPairMPM(t, mpm, 4, sslClientConf, docs)
 			for _, n := range []string{"main/env.cgi", "main/none/env.cgi"} {
 				must(t, os.Chmod(filepath.Join(p.apache.docs, n), 0o755))
 			}
@@ -214,6 +222,8 @@ func TestSSLClientCert(t *testing.T) {
 				{2, &c.mallory, 0, "/env.cgi", false},
 				{2, &c.alice, 0, "/env.cgi", true},
 				{2, &c.alice, 0, "/none/env.cgi", true},
+				{3, &c.alice, 0, "/index.html", false}, // one CA above: too deep
+				{3, &c.alice, tls.VersionTLS12, "/index.html", false},
 			} {
 				req := "GET " + r.path + " HTTP/1.1\r\nHost: tls.test\r\nConnection: close\r\n\r\n"
 				name := "nobody"
