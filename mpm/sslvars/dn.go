@@ -4,9 +4,9 @@ import (
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"encoding/hex"
+	"fmt"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 )
 
 type pkixAttr = pkix.AttributeTypeAndValue
@@ -108,9 +108,9 @@ func escape2253(sb *strings.Builder, s string, escMSB bool) {
 		case c < 0x20 || c == 0x7f:
 			sb.WriteString("\\" + strings.ToUpper(hex.EncodeToString([]byte{c})))
 		case c >= 0x80 && escMSB:
-			r, n := utf8.DecodeRuneInString(s[i:])
-			sb.WriteString("\\U" + strings.ToUpper(strconv.FormatInt(int64(r)|0x10000, 16)[1:]))
-			i += n - 1
+			// UTF8_CONVERT first: each byte of the UTF-8, as openssl x509
+			// -nameopt RFC2253 prints it.
+			fmt.Fprintf(sb, "\\%02X", c)
 		default:
 			sb.WriteByte(c)
 		}
