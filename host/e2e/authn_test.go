@@ -123,6 +123,7 @@ var authnUsers = []struct{ user, flag, password string }{
 	{"dave", "-2", "dave's"},    // $5$
 	{"erin", "-5", "érin"},      // $6$
 	{"plain", "-p", "plain"},    // plaintext: refused on Linux
+	{"frank", "-d", "frankpw"},  // traditional DES crypt
 }
 
 // TestAuthnBasic: Basic authentication as apache2 2.4.71 answers it (status,
@@ -193,6 +194,8 @@ func TestAuthnBasic(t *testing.T) {
 		basic("/valid/missing.txt", "alice:alice pw"),
 		basic("/valid/", "dave:dave's"),
 		basic("/valid/sub/s.txt", "erin:érin"),
+		basic("/valid/sub/s.txt", "frank:frankpw"),
+		basic("/valid/sub/s.txt", "frank:frankpX"),
 		get("/valid/sub/s.txt", "main.test"),
 		basic("/valid/bob.txt", "alice:alice pw"),
 		basic("/valid/bob.txt", "bob:bob:pw"),
