@@ -12,6 +12,7 @@ import (
 	"syscall"
 
 	"github.com/httpd-mpm/httpd-mpm/internal/apconf"
+	"github.com/httpd-mpm/httpd-mpm/internal/filestamp"
 	"github.com/httpd-mpm/httpd-mpm/mpm/authz"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
 )
@@ -48,7 +49,7 @@ type accessDep struct {
 // depOf is the state of the file path described by fi.
 func depOf(path string, fi fs.FileInfo) accessDep {
 	d := accessDep{path: path, exists: true, regular: fi.Mode().IsRegular(), size: fi.Size(), mtime: fi.ModTime().UnixNano()}
-	d.dev, d.ino, d.ctime = fileID(fi)
+	d.dev, d.ino, d.ctime = filestamp.ID(fi)
 	return d
 }
 
