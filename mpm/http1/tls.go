@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"crypto/tls"
 	"errors"
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -24,8 +25,69 @@ const fakeRequest = "GET / HTTP/1.0\r\n\r\n"
 // startTLS makes cn serve TLS with cfg over its accepted connection: the
 // handshake runs on the first read (ServeRequest's wait for a request).
 func (cn *Conn) startTLS(cfg *tls.Config) {
-	cn.tc = tls.Server(cn.rwc, cfg)
+	cn.tc = tls.Server(&probeConn{Conn: cn.rwc}, cfg)
 	cn.rwc = cn.tc
+}
+
+// probeConn is the connection under a tls.Conn: it passes everything through,
+// except that while probe is set a read returns errProbe at once, without
+// touching the socket. Quiet uses it to ask the tls.Conn, without blocking,
+// whether it holds anything of a next request.
+type probeConn struct {
+	net.Conn
+	probe bool
+}
+
+func (p *probeConn) Read(b []byte) (int, error) {
+	if p.probe {
+		return 0, errProbe
+	}
+	return p.Conn.Read(b)
+}
+
+// errProbe is a temporary net.Error, which a tls.Conn returns without
+// recording it (the connection stays usable), as it does a read deadline.
+var errProbe = probeError{}
+
+type probeError struct{}
+
+func (probeError) Error() string   { return "tls probe: no input without waiting" }
+func (probeError) Timeout() bool   { return true }
+func (probeError) Temporary() bool { return true }
+
+// Quiet reports whether nothing of a next request is held by c, so that an MPM
+// may wait for the connection's next bytes on its socket alone (park it in a
+// poller) instead of in ServeRequest: Buffered() == 0 and, over TLS, the
+// tls.Conn holds no input that a read would return without the socket. Call it
+// between requests, before Release.
+//
+// A tls.Conn reads ahead: it may hold whole records read from the socket but
+// not decrypted yet (its raw input) and decrypted bytes not read yet, and the
+// socket shows neither. Quiet asks it with one read whose source fails at once
+// (probeConn, errProbe): a tls.Conn reads while it has nothing to return,
+// decrypting every whole record it holds, and asks its source only when what
+// is left is less than a record. So a read that fails with errProbe means no
+// bytes are waiting in the tls.Conn and any record it has begun needs more from
+// the socket, which makes the socket readable (the invariant a parked
+// connection needs). Decrypted bytes are moved into c's buffer instead
+// (Buffered then counts them: a pipelined request, served at once), and any
+// other error (the client's close_notify, a bad record) is left for the next
+// ServeRequest, which meets it again: either way Quiet reports false.
+func (c *Conn) Quiet() bool {
+	if c.Buffered() > 0 {
+		return false
+	}
+	if c.tc == nil {
+		return true
+	}
+	if c.br == nil || c.plain {
+		return false
+	}
+	p := c.tc.NetConn().(*probeConn)
+	p.probe = true
+	_, err := c.br.Peek(1)
+	p.probe = false
+	return err == errProbe
 }
 
 // TLS is the connection's TLS state once its handshake is done, nil on a
@@ -54,7 +116,7 @@ func (c *Conn) plainOnTLS(err error) bool {
 	if !errors.As(err, &rh) || rh.Conn == nil || c.nreq.Load() != 0 {
 		return false
 	}
-	c.rwc = rh.Conn
+	c.rwc = rh.Conn.(*probeConn).Conn
 	c.tc = nil
 	c.plain = true
 	c.rwc.SetWriteDeadline(time.Now().Add(c.base.timeout))
