@@ -17,13 +17,13 @@ import (
 
 // tlsEventSite is an event site of one child with n workers, its plain port
 // (in.addr, server-status) and a TLS virtual host on another port, returned.
-// KeepAliveTimeout is long and AsyncRequestWorkerFactor high, so that the
-// child takes many idle connections.
-func tlsEventSite(t *testing.T, n int) (root string, tlsAddr string) {
+// KeepAliveTimeout is ka and AsyncRequestWorkerFactor high, so that
+// the child takes many idle connections.
+func tlsEventSite(t *testing.T, n int, ka string) (root string, tlsAddr string) {
 	t.Helper()
 	port := freePorts(t, 1)[0]
 	tlsAddr = "127.0.0.1:" + strconv.Itoa(port)
-	root = eventSite(t, oneChild(n)+"KeepAliveTimeout 60\nAsyncRequestWorkerFactor 100\n"+
+	root = eventSite(t, oneChild(n)+"KeepAliveTimeout "+ka+"\nAsyncRequestWorkerFactor 100\n"+
 		"Listen "+tlsAddr+"\n<VirtualHost *:"+strconv.Itoa(port)+">\n"+
 		"SSLEngine on\nSSLCertificateFile tls/cert.pem\nSSLCertificateKeyFile tls/key.pem\n</VirtualHost>\n")
 	cert, key := selfSigned(t, "localhost")
@@ -56,7 +56,7 @@ func openIdleTLS(t *testing.T, addr string) *idleConn {
 // TLS state, some after being reduced to their descriptor).
 func TestEventTLSIdleHoldsNoWorker(t *testing.T) {
 	const n = 50
-	root, addr := tlsEventSite(t, 4)
+	root, addr := tlsEventSite(t, 4, "60")
 	in := start(t, root)
 	conns := make([]*idleConn, 0, n)
 	defer func() {
@@ -110,7 +110,7 @@ func TestEventTLSIdleHoldsNoWorker(t *testing.T) {
 // which the socket does not show: the connection must not be parked then),
 // and when they come one by one with the connection parked between them.
 func TestEventTLSPipelined(t *testing.T) {
-	root, addr := tlsEventSite(t, 4)
+	root, addr := tlsEventSite(t, 4, "60")
 	start(t, root)
 	// Without dynamic record sizing, one write is one record (up to 16 KiB).
 	c, err := tls.DialWithDialer(&net.Dialer{Timeout: 5 * time.Second}, "tcp", addr,
@@ -154,5 +154,42 @@ func TestEventTLSPipelined(t *testing.T) {
 		if code, err := ic.get("/hello.txt?again" + strconv.Itoa(i)); err != nil || code != 200 {
 			t.Fatalf("request %d after an idle wait: %d %v", i, code, err)
 		}
+	}
+}
+
+// TestEventTLSKeepAliveTimeout: a parked TLS connection idle for
+// KeepAliveTimeout is closed with a close_notify alert before the end of
+// stream, as apache2's mod_ssl does (and a TLS connection closed by its
+// worker), whether it was still whole (a KeepAliveTimeout below the loop's
+// hot hold of 200 ms) or reduced to its descriptor.
+func TestEventTLSKeepAliveTimeout(t *testing.T) {
+	for _, ka := range []string{"100ms", "1"} {
+		t.Run(ka, func(t *testing.T) { tlsKeepAliveTimeout(t, ka) })
+	}
+}
+
+func tlsKeepAliveTimeout(t *testing.T, ka string) {
+	root, addr := tlsEventSite(t, 4, ka)
+	start(t, root)
+	raw, err := net.Dial("tcp", addr)
+	must(t, err)
+	cc := &countingConn{Conn: raw}
+	c := tls.Client(cc, &tls.Config{ServerName: "localhost", InsecureSkipVerify: true})
+	defer c.Close()
+	ic := &idleConn{Conn: c, br: bufio.NewReader(c)}
+	if code, err := ic.get("/hello.txt"); err != nil || code != 200 {
+		t.Fatalf("keep-alive request over TLS: %d %v", code, err)
+	}
+	// The server's session tickets (TLS 1.3) follow the handshake, before
+	// the answer: the bytes counted from here are those after the answer.
+	before := cc.read
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	_, err = ic.br.ReadByte()
+	if err != io.EOF {
+		t.Fatalf("idle TLS connection after KeepAliveTimeout: %v, want the server's end of stream", err)
+	}
+	// A TLS 1.3 alert record: 5 header bytes, 2 of alert, 1 of type, 16 of tag.
+	if got := cc.read - before; got != 24 {
+		t.Errorf("%d bytes before the end of stream, want a close_notify alert (24)", got)
 	}
 }

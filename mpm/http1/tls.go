@@ -45,6 +45,40 @@ func (p *probeConn) Read(b []byte) (int, error) {
 	return p.Conn.Read(b)
 }
 
+// Write passes b on, but while probe is set only as much as the socket takes
+// at once (see closeNotifyNow), when the connection can tell.
+func (p *probeConn) Write(b []byte) (int, error) {
+	if p.probe {
+		if nb, ok := p.Conn.(NonblockingWriter); ok {
+			n, err := nb.TryWrite(b)
+			if err == nil && n < len(b) {
+				err = errProbe
+			}
+			return n, err
+		}
+	}
+	return p.Conn.Write(b)
+}
+
+// CloseNotify sends the TLS close_notify alert on an idle TLS connection that an
+// MPM closes itself (after Finish), as tls.Conn.Close would and as mod_ssl does,
+// as far as the socket takes it at once: it never waits. It does nothing on a
+// plain connection.
+func (c *Conn) CloseNotify() { closeNotifyNow(c.tc) }
+
+// CloseNotify is Conn.CloseNotify for a detached connection.
+func (st Idle) CloseNotify() { closeNotifyNow(st.tc) }
+
+func closeNotifyNow(tc *tls.Conn) {
+	if tc == nil {
+		return
+	}
+	p := tc.NetConn().(*probeConn)
+	p.probe = true
+	tc.CloseWrite() // nothing before the handshake is done
+	p.probe = false
+}
+
 // errProbe is a temporary net.Error, which a tls.Conn returns without
 // recording it (the connection stays usable), as it does a read deadline.
 var errProbe = probeError{}

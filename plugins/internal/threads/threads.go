@@ -329,7 +329,9 @@ func (ch *child) serve(hc *http1.Conn, c *conn, ws scoreboard.Worker) {
 			if ch.board != nil {
 				ws.SetStatus(scoreboard.Closing)
 			}
-			if c == nil {
+			if c == nil || hc.IsTLS() {
+				// TLS: the worker sends close_notify (waiting for room
+				// as crypto/tls's Close does) and lingers, as under worker.
 				ch.closeConn(hc)
 				return
 			}
