@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -35,11 +36,11 @@ func (cn *Conn) startTLS(cfg *tls.Config) {
 // whether it holds anything of a next request.
 type probeConn struct {
 	net.Conn
-	probe bool
+	probe atomic.Bool // atomic: Close may write (close_notify) from another goroutine
 }
 
 func (p *probeConn) Read(b []byte) (int, error) {
-	if p.probe {
+	if p.probe.Load() {
 		return 0, errProbe
 	}
 	return p.Conn.Read(b)
@@ -48,7 +49,7 @@ func (p *probeConn) Read(b []byte) (int, error) {
 // Write passes b on, but while probe is set only as much as the socket takes
 // at once (see closeNotifyNow), when the connection can tell.
 func (p *probeConn) Write(b []byte) (int, error) {
-	if p.probe {
+	if p.probe.Load() {
 		if nb, ok := p.Conn.(NonblockingWriter); ok {
 			n, err := nb.TryWrite(b)
 			if err == nil && n < len(b) {
@@ -74,9 +75,9 @@ func closeNotifyNow(tc *tls.Conn) {
 		return
 	}
 	p := tc.NetConn().(*probeConn)
-	p.probe = true
+	p.probe.Store(true)
 	tc.CloseWrite() // nothing before the handshake is done
-	p.probe = false
+	p.probe.Store(false)
 }
 
 // errProbe is a temporary net.Error, which a tls.Conn returns without
@@ -118,9 +119,9 @@ func (c *Conn) Quiet() bool {
 		return false
 	}
 	p := c.tc.NetConn().(*probeConn)
-	p.probe = true
+	p.probe.Store(true)
 	_, err := c.br.Peek(1)
-	p.probe = false
+	p.probe.Store(false)
 	return err == errProbe
 }
 
