@@ -324,7 +324,7 @@ func TestSSLConfigErrors(t *testing.T) {
 
 // TestGracefulRestartTLS: keep-alive clients send requests back to back over
 // TLS, without retrying, through graceful restarts; not one request fails,
-// with any MPM (event serves a TLS connection on one worker for its life).
+// with any MPM (event parks the idle TLS connections in its loop).
 func TestGracefulRestartTLS(t *testing.T) {
 	for _, m := range testbin.MPMs {
 		t.Run(m.Name, func(t *testing.T) {

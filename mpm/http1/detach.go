@@ -1,6 +1,9 @@
 package http1
 
-import "net"
+import (
+	"crypto/tls"
+	"net"
+)
 
 // Idle is what a connection waiting for its next request needs from its Conn: the
 // counts that span its requests (requests started, responses sent with keep-alive,
@@ -10,13 +13,17 @@ import "net"
 type Idle struct {
 	requests   int64
 	keepalives int
+	// tc is the connection's TLS state (keys, sequence numbers), which a
+	// resumed TLS connection goes on with; nil on a plain connection.
+	tc *tls.Conn
 }
 
 // Detach ends c while its connection waits for its next request, without closing the
 // connection, and returns what Server.Resume needs to serve that request on a new Conn.
 // It succeeds only between requests: the last ServeRequest returned true and nothing of
 // a next request is buffered (Buffered() == 0) and nothing of the last response is
-// left unsent (Unsent() == nil); otherwise it returns false and c is
+// left unsent (Unsent() == nil) and, over TLS, Quiet() said so before Release;
+// otherwise it returns false and c is
 // unchanged. After Detach c is finished: it reports nothing more through ConnState, its
 // Close does nothing and ServeRequest returns net.ErrClosed. The caller owns c.NetConn()
 // and either gives it to Resume or closes it itself.
@@ -28,16 +35,17 @@ func (c *Conn) Detach() (Idle, bool) {
 	c.releaseLocked()
 	c.mu.Unlock()
 	c.cancel()
-	return Idle{requests: c.nreq.Load(), keepalives: c.keepalives}, true
+	return Idle{requests: c.nreq.Load(), keepalives: c.keepalives, tc: c.tc}, true
 }
 
 // Resume wraps a connection that Detach gave up, to serve its next request. The new
 // Conn carries on the detached one's counts, so the keep-alive wait, the Keep-Alive
 // header's max and MaxKeepAliveRequests are as if the connection had never been
-// detached. It starts in StateIdle and, unlike NewConn, reports nothing until its next
+// detached; a TLS connection goes on with its TLS state (c is still the connection
+// under it, as NetConn was before Detach was given it). It starts in StateIdle and, unlike NewConn, reports nothing until its next
 // request begins. Safe for concurrent use.
 func (s *Server) Resume(c net.Conn, st Idle) *Conn {
-	cn := s.wrap(c)
+	cn := s.wrap(c, st.tc)
 	cn.nreq.Store(st.requests)
 	cn.keepalives = st.keepalives
 	cn.state.Store(int32(StateIdle))

@@ -14,9 +14,10 @@
 //			break
 //		}
 //		// 3. StateIdle: prefork and worker simply loop; the event MPM may check
-//		//    c.Buffered(), call c.Release() and park the socket until it is
-//		//    readable again, or even give c up with c.Detach() and serve the
-//		//    next request on srv.Resume(nc, idle).
+//		//    c.Quiet() (nothing buffered, over TLS in the tls.Conn too), call
+//		//    c.Release() and park the socket until it is readable again, or even
+//		//    give c up with c.Detach() and serve the next request on
+//		//    srv.Resume(nc, idle).
 //	}
 //	// With Server.WriteCompletion, before 3 (and before closing): if c.Unsent()
 //	// is not nil, the MPM writes that rest of the response itself (see Unsent).

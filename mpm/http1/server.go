@@ -401,17 +401,20 @@ func (s State) String() string {
 // NewConn wraps an accepted connection. The Conn owns c from now on and closes it in
 // Close. NewConn reports StateNew through ConnState. Safe for concurrent use.
 func (s *Server) NewConn(c net.Conn) *Conn {
-	cn := s.wrap(c)
+	cn := s.wrap(c, nil)
 	cn.setState(StateNew)
 	return cn
 }
 
-// wrap makes the Conn for c without reporting a state (NewConn, Resume).
-func (s *Server) wrap(c net.Conn) *Conn {
+// wrap makes the Conn for c without reporting a state (NewConn, Resume); tc
+// is the TLS state of a resumed TLS connection, else nil.
+func (s *Server) wrap(c net.Conn, tc *tls.Conn) *Conn {
 	s.init()
 	cn := &Conn{srv: s, rwc: c, base: &s.cfg.host}
 	cn.cw.c, cn.cr.c = cn, cn
-	if s.TLS != nil {
+	if tc != nil {
+		cn.tc, cn.rwc = tc, tc
+	} else if s.TLS != nil {
 		if cfg := s.TLS(cn); cfg != nil {
 			cn.startTLS(cfg)
 		}

@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"crypto/tls"
 	"errors"
+	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -24,8 +26,103 @@ const fakeRequest = "GET / HTTP/1.0\r\n\r\n"
 // startTLS makes cn serve TLS with cfg over its accepted connection: the
 // handshake runs on the first read (ServeRequest's wait for a request).
 func (cn *Conn) startTLS(cfg *tls.Config) {
-	cn.tc = tls.Server(cn.rwc, cfg)
+	cn.tc = tls.Server(&probeConn{Conn: cn.rwc}, cfg)
 	cn.rwc = cn.tc
+}
+
+// probeConn is the connection under a tls.Conn: it passes everything through,
+// except that while probe is set a read returns errProbe at once, without
+// touching the socket. Quiet uses it to ask the tls.Conn, without blocking,
+// whether it holds anything of a next request.
+type probeConn struct {
+	net.Conn
+	probe atomic.Bool // atomic: Close may write (close_notify) from another goroutine
+}
+
+func (p *probeConn) Read(b []byte) (int, error) {
+	if p.probe.Load() {
+		return 0, errProbe
+	}
+	return p.Conn.Read(b)
+}
+
+// Write passes b on, but while probe is set only as much as the socket takes
+// at once (see closeNotifyNow), when the connection can tell.
+func (p *probeConn) Write(b []byte) (int, error) {
+	if p.probe.Load() {
+		if nb, ok := p.Conn.(NonblockingWriter); ok {
+			n, err := nb.TryWrite(b)
+			if err == nil && n < len(b) {
+				err = errProbe
+			}
+			return n, err
+		}
+	}
+	return p.Conn.Write(b)
+}
+
+// CloseNotify sends the TLS close_notify alert on an idle TLS connection that an
+// MPM closes itself (after Finish), as tls.Conn.Close would and as mod_ssl does,
+// as far as the socket takes it at once: it never waits. It does nothing on a
+// plain connection.
+func (c *Conn) CloseNotify() { closeNotifyNow(c.tc) }
+
+// CloseNotify is Conn.CloseNotify for a detached connection.
+func (st Idle) CloseNotify() { closeNotifyNow(st.tc) }
+
+func closeNotifyNow(tc *tls.Conn) {
+	if tc == nil {
+		return
+	}
+	p := tc.NetConn().(*probeConn)
+	p.probe.Store(true)
+	tc.CloseWrite() // nothing before the handshake is done
+	p.probe.Store(false)
+}
+
+// errProbe is a temporary net.Error, which a tls.Conn returns without
+// recording it (the connection stays usable), as it does a read deadline.
+var errProbe = probeError{}
+
+type probeError struct{}
+
+func (probeError) Error() string   { return "tls probe: no input without waiting" }
+func (probeError) Timeout() bool   { return true }
+func (probeError) Temporary() bool { return true }
+
+// Quiet reports whether nothing of a next request is held by c, so that an MPM
+// may wait for the connection's next bytes on its socket alone (park it in a
+// poller) instead of in ServeRequest: Buffered() == 0 and, over TLS, the
+// tls.Conn holds no input that a read would return without the socket. Call it
+// between requests, before Release.
+//
+// A tls.Conn reads ahead: it may hold whole records read from the socket but
+// not decrypted yet (its raw input) and decrypted bytes not read yet, and the
+// socket shows neither. Quiet asks it with one read whose source fails at once
+// (probeConn, errProbe): a tls.Conn reads while it has nothing to return,
+// decrypting every whole record it holds, and asks its source only when what
+// is left is less than a record. So a read that fails with errProbe means no
+// bytes are waiting in the tls.Conn and any record it has begun needs more from
+// the socket, which makes the socket readable (the invariant a parked
+// connection needs). Decrypted bytes are moved into c's buffer instead
+// (Buffered then counts them: a pipelined request, served at once), and any
+// other error (the client's close_notify, a bad record) is left for the next
+// ServeRequest, which meets it again: either way Quiet reports false.
+func (c *Conn) Quiet() bool {
+	if c.Buffered() > 0 {
+		return false
+	}
+	if c.tc == nil {
+		return true
+	}
+	if c.br == nil || c.plain {
+		return false
+	}
+	p := c.tc.NetConn().(*probeConn)
+	p.probe.Store(true)
+	_, err := c.br.Peek(1)
+	p.probe.Store(false)
+	return err == errProbe
 }
 
 // TLS is the connection's TLS state once its handshake is done, nil on a
@@ -59,7 +156,7 @@ func (c *Conn) plainOnTLS(err error) bool {
 	if !errors.As(err, &rh) || rh.Conn == nil || c.nreq.Load() != 0 {
 		return false
 	}
-	c.rwc = rh.Conn
+	c.rwc = rh.Conn.(*probeConn).Conn
 	c.tc = nil
 	c.plain = true
 	c.rwc.SetWriteDeadline(time.Now().Add(c.base.timeout))

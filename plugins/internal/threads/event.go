@@ -842,8 +842,9 @@ func (l *loop) expireParkedLocked(lst *fdList, now, ka int64) {
 // (its event is in the poller's next batch or was in this one after the
 // connection's state was read; either way the client sent a request that
 // must be answered). The close is a lingering one: the write side is shut
-// down and what the client still sends is read and discarded, so that a
-// request crossing the close meets an end of stream, not a reset.
+// down (after a TLS connection's close_notify) and what the client still
+// sends is read and discarded, so that a request crossing the close meets an
+// end of stream, not a reset.
 func (l *loop) closeParkedLocked(fd int32) {
 	s := &l.slots[fd]
 	if s.c.Readable() {
@@ -851,11 +852,14 @@ func (l *loop) closeParkedLocked(fd int32) {
 		l.link(fd, pending)
 		return
 	}
-	c, hc := s.c, s.hc
+	c, hc, idle := s.c, s.hc, s.idle
 	l.unlink(fd)
 	s.c, s.hc, s.idle = nil, nil, http1.Idle{}
 	if hc != nil {
 		hc.Finish() // no lingering: it was idle, its last response kept it open
+		hc.CloseNotify()
+	} else {
+		idle.CloseNotify()
 	}
 	if c.CloseWrite() == nil && l.lingerLocked(c) == nil {
 		return

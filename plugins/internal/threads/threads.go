@@ -279,11 +279,10 @@ func (ch *child) worker(i int) {
 			}
 			hc.Tag = ws
 		}
-		// Only the event loop's connections go back to it; a TLS one stays
-		// with this worker for its whole life, keep-alive waits included (a
-		// tls.Conn keeps state the loop's raw socket does not see).
+		// Only the event loop's connections go back to it, TLS ones too
+		// (see serve).
 		ec := j.c
-		if ch.loop == nil || hc.IsTLS() {
+		if ch.loop == nil {
 			ec = nil
 		}
 		ch.serving[i].Store(hc) // a wait that starts after the drain is bounded by itself
@@ -330,7 +329,9 @@ func (ch *child) serve(hc *http1.Conn, c *conn, ws scoreboard.Worker) {
 			if ch.board != nil {
 				ws.SetStatus(scoreboard.Closing)
 			}
-			if c == nil {
+			if c == nil || hc.IsTLS() {
+				// TLS: the worker sends close_notify (waiting for room
+				// as crypto/tls's Close does) and lingers, as under worker.
 				ch.closeConn(hc)
 				return
 			}
@@ -342,7 +343,11 @@ func (ch *child) serve(hc *http1.Conn, c *conn, ws scoreboard.Worker) {
 			ch.closed()
 			return
 		}
-		if c != nil && hc.Buffered() == 0 {
+		// Parked only when the socket alone tells when the next request
+		// comes: nothing of it is buffered, here or, over TLS, in the
+		// tls.Conn (Quiet; what it had decrypted is then buffered and
+		// served at once).
+		if c != nil && hc.Quiet() {
 			hc.Release()
 			hc.Tag = nil
 			if err := ch.loop.park(hc, c); err != nil {
