@@ -67,14 +67,15 @@ type Handler struct {
 var _ static.ContentHandler = (*Handler)(nil)
 
 // Handles reports whether a file with the handler handler runs as a script:
-// cgi-script (SetHandler, AddHandler), or none under a ScriptAlias (whose
-// cgi-script a SetHandler or AddHandler overrides, as mod_mime's does
-// mod_alias's).
+// cgi-script (SetHandler, AddHandler), application/x-httpd-cgi (mod_cgi's
+// CGI_MAGIC_TYPE: a file of that type and no handler), or none under a
+// ScriptAlias (whose cgi-script a SetHandler or AddHandler overrides, as
+// mod_mime's does mod_alias's).
 func (h *Handler) Handles(handler string) bool {
 	if handler == "" {
 		return h.ScriptAliased
 	}
-	return handler == scriptHandler
+	return handler == scriptHandler || handler == magicType
 }
 
 // logNumbers are the AH numbers of one module's refusals.

@@ -282,7 +282,7 @@ type Target struct {
 // handle asks o's ContentHandler to answer r for rel below root, and reports
 // whether it did.
 func (h *Handler) handle(w http.ResponseWriter, r *http.Request, o *Options, croot, rel, info string, missing, dir bool) bool {
-	if o.Handler == nil || !o.Handler.Handles(h.fileHandler(rel, dir, o)) {
+	if !h.handles(o, rel, dir) {
 		return false
 	}
 	file := croot + rel
@@ -290,6 +290,26 @@ func (h *Handler) handle(w http.ResponseWriter, r *http.Request, o *Options, cro
 		Error: func(w http.ResponseWriter, r *http.Request, status int) { h.error(w, r, status, o) }}
 	o.Handler.Serve(w, r, t)
 	return true
+}
+
+// handles reports whether o's ContentHandler answers for the file rel: by its
+// handler, else, for a file with none, by its media type (apache2's
+// ap_invoke_handler takes r->content_type for an unset r->handler, which is
+// how mod_cgi runs an application/x-httpd-cgi file).
+func (h *Handler) handles(o *Options, rel string, dir bool) bool {
+	if o.Handler == nil {
+		return false
+	}
+	hd := h.fileHandler(rel, dir, o)
+	if o.Handler.Handles(hd) {
+		return true
+	}
+	if hd != "" || dir {
+		return false
+	}
+	ct, _, _ := strings.Cut(h.mimeType(rel, o), ";")
+	ct = strings.TrimRight(ct, " \t")
+	return ct != "" && o.Handler.Handles(ct)
 }
 
 // pathInfo finds, for a path rel below root that does not exist, the
@@ -536,7 +556,7 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 		// handler is one.
 		if n := pathInfo(root, rel); n > 0 {
 			i := strings.LastIndexByte(rel[:n], '/')
-			if fo := h.options(r, conf, croot+rel[:i], rel[i+1:n]); fo.Handler != nil && fo.Handler.Handles(h.fileHandler(rel[:n], false, fo)) {
+			if fo := h.options(r, conf, croot+rel[:i], rel[i+1:n]); h.handles(fo, rel[:n], false) {
 				h.serveInfo(w, r, root, croot, rel[:n], rel[n:], false, conf)
 				return
 			}
