@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // cgiMoreConf runs *.cgi by AddHandler in h/, by its content type alone
@@ -28,11 +29,17 @@ DocumentRoot @DOCS@
 </Directory>
 `
 
-// TestCGIMore: a script with a malformed header ends the connection (apache2's
-// 500 drops it), and a script known only by its content type runs.
+// TestCGIMore: a script's ETag and Last-Modified meet the request's
+// conditionals as apache2's (304, 412; not with a Status nor for a POST), a
+// script with a malformed header ends the connection (apache2's 500 drops
+// it), and a script known only by its content type runs.
 func TestCGIMore(t *testing.T) {
 	script := "#!/bin/sh\necho 'Content-Type: text/plain'\necho\necho \"ran $SCRIPT_NAME\"\n"
 	docs := map[string]string{"h/bad.cgi": "#!/bin/sh\necho 'this is not a header'\necho\n", "h/run.cgi": script,
+		"h/lm.cgi": "#!/bin/sh\necho 'Content-Type: text/plain'\necho 'Last-Modified: Mon, 02 Jan 2006 15:04:05 GMT'\necho 'ETag: \"v1\"'\n" +
+			"echo 'X-Other: y'\necho 'Set-Cookie: a=1'\necho\necho body\n",
+		"h/st.cgi":  "#!/bin/sh\necho 'Status: 200 OK'\necho 'Content-Type: text/plain'\necho 'ETag: \"v1\"'\necho\necho body\n",
+		"h/now.cgi": "#!/bin/sh\necho 'Content-Type: text/plain'\necho\necho body\n",
 		"t/run.cgi": script, "t/noexec/run.cgi": script, "hello.txt": "hello\n"}
 	p := startPairMPM(t, "event", 1, cgiMoreConf, docs)
 	for name := range docs {
@@ -41,6 +48,30 @@ func TestCGIMore(t *testing.T) {
 		}
 	}
 	keep := func(path string) string { return "GET " + path + " HTTP/1.1\r\nHost: main.test\r\n\r\n" }
+	cond := func(method, path, field string) diffRequest {
+		return diffRequest{Raw: method + " " + path + " HTTP/1.1\r\nHost: main.test\r\n" + field + "\r\nConnection: close\r\n\r\n"}
+	}
+	const lm = "Mon, 02 Jan 2006 15:04:05 GMT"
+	p.check([]diffRequest{
+		cond("GET", "/h/lm.cgi", `If-None-Match: "v1"`),
+		cond("HEAD", "/h/lm.cgi", `If-None-Match: "v1"`),
+		cond("GET", "/h/lm.cgi", `If-None-Match: "v2"`),
+		cond("GET", "/h/lm.cgi", "If-Modified-Since: "+lm),
+		cond("GET", "/h/lm.cgi", "If-Modified-Since: Sun, 01 Jan 2006 15:04:05 GMT"),
+		cond("GET", "/h/lm.cgi", `If-Match: "v2"`),
+		cond("GET", "/h/lm.cgi", "If-Unmodified-Since: Sun, 01 Jan 2006 15:04:05 GMT"),
+		cond("POST", "/h/lm.cgi", "If-None-Match: \"v1\"\r\nContent-Length: 0"),
+		cond("GET", "/h/st.cgi", `If-None-Match: "v1"`),
+		cond("GET", "/h/now.cgi", "If-Modified-Since: "+lm),
+		cond("GET", "/h/now.cgi", "If-None-Match: *"),
+	})
+	// The 304 carries the script's fields (err_headers_out's too), no body.
+	for _, s := range []*diffServer{p.apache, p.ours} {
+		raw, _ := s.exchange(t, "127.0.0.1", 0, cond("GET", "/h/lm.cgi", `If-None-Match: "v1"`).Raw, 10*time.Second)
+		if text := raw.String(); !strings.HasPrefix(text, "HTTP/1.1 304 ") || !strings.Contains(strings.ToLower(text), "\r\netag: \"v1\"\r\n") || !strings.Contains(text, "\r\nSet-Cookie: a=1\r\n") || !strings.Contains(text, "\r\nX-Other: y\r\n") || strings.Contains(text, "body") {
+			t.Errorf("%s: the 304 of a script: %q", s.name, text)
+		}
+	}
 	last := "GET /hello.txt HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n"
 	p.check([]diffRequest{
 		{Raw: keep("/h/bad.cgi") + last, Connection: true},
