@@ -36,7 +36,7 @@ var ah01630 = regexp.MustCompile(`\[client [0-9.]+:\d+\] (AH01630: .*)$`)
 func TestNegotiationDeniedLoggedOnce(t *testing.T) {
 	docs := map[string]string{"page.html.en": "en\n", "page.html.fr": "fr\n", "only.html.fr": "fr\n",
 		"idx/index.html.en": "en\n", "idx/index.html.fr": "fr\n",
-		"m.var": "URI: m\n\nURI: m.txt.fr\nContent-Type: text/plain\nContent-Language: fr\n\nURI: no/m.txt\nContent-Type: text/html\n",
+		"m.var":    "URI: m\n\nURI: m.txt.fr\nContent-Type: text/plain\nContent-Language: fr\n\nURI: no/m.txt\nContent-Type: text/html\n",
 		"m.txt.fr": "fr\n", "no/m.txt": "no\n", "no/x.html": "x\n", "t.var.fr": "URI: t\n"}
 	p := startPair(t, 1, negDeniedConf, docs)
 	h := func(path string, fields ...string) diffRequest {
