@@ -455,6 +455,8 @@ func (h *Handler) options(d *Dir) *static.Options {
 		FollowSymLinks:       d.Options&OptFollowSymLinks != 0,
 		SymLinksIfOwnerMatch: d.Options&OptSymLinksIfOwnerMatch != 0,
 		DirectoryIndex:       d.DirectoryIndex,
+		NoDirectorySlash:     d.NoDirectorySlash,
+		AcceptPathInfo:       d.AcceptPathInfo,
 		ForceType:            d.ForceType,
 		DefaultCharset:       d.DefaultCharset,
 		FileETag:             d.FileETag.Fields(),

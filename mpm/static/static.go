@@ -202,6 +202,11 @@ type Options struct {
 	FollowSymLinks, SymLinksIfOwnerMatch bool
 	// DirectoryIndex replaces the Handler's when not nil.
 	DirectoryIndex []string
+	// NoDirectorySlash is DirectorySlash Off: a directory named without its
+	// trailing slash is not redirected to it (nor its index served).
+	NoDirectorySlash bool
+	// AcceptPathInfo is AcceptPathInfo's setting: path info after a file.
+	AcceptPathInfo PathInfo
 	// ForceType, if set, is the Content-Type of every file (ForceType).
 	ForceType string
 	// DefaultCharset, if set, is added as "; charset=" to a text/plain or text/html
@@ -254,6 +259,15 @@ type Options struct {
 	Signature *http1.Signature
 }
 
+// PathInfo is AcceptPathInfo's setting (apache2's r->used_path_info).
+type PathInfo uint8
+
+const (
+	PathInfoDefault PathInfo = iota // the handler's choice: the default handler refuses path info
+	PathInfoOn                      // the default handler serves the file, path info or not
+	PathInfoOff                     // every handler refuses path info (404)
+)
+
 // ContentHandler answers for files in place of the default handler, as
 // apache2's handlers other than the default one do (mod_cgi's cgi-script).
 // It is asked once the request passed the access checks, mod_dir's redirect
@@ -274,7 +288,9 @@ type Target struct {
 	Filename string // as configured (apache2's r->filename), symlinks not resolved
 	PathInfo string // the rest of the path after Filename, "" for none
 	Missing  bool   // no such file
-	Dir      bool   // a directory
+	// AcceptPathInfo is the file's AcceptPathInfo.
+	AcceptPathInfo PathInfo
+	Dir            bool // a directory
 	// Error answers an error status as the settings say (ErrorDocument).
 	Error func(w http.ResponseWriter, r *http.Request, status int)
 }
@@ -286,7 +302,7 @@ func (h *Handler) handle(w http.ResponseWriter, r *http.Request, o *Options, cro
 		return false
 	}
 	file := croot + rel
-	t := &Target{Filename: file, PathInfo: info, Missing: missing, Dir: dir,
+	t := &Target{Filename: file, PathInfo: info, Missing: missing, Dir: dir, AcceptPathInfo: o.AcceptPathInfo,
 		Error: func(w http.ResponseWriter, r *http.Request, status int) { h.error(w, r, status, o) }}
 	o.Handler.Serve(w, r, t)
 	return true
@@ -551,12 +567,12 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 		i := strings.LastIndexByte(rel, '/')
 		o = h.options(r, conf, croot+rel[:max(i, 0)], rel[i+1:])
 	}
-	if status == http.StatusNotFound && o.Handler != nil && walk {
+	if status == http.StatusNotFound && (o.Handler != nil || o.AcceptPathInfo == PathInfoOn) && walk {
 		// A handler takes path info: the file the path starts with, if its
-		// handler is one.
+		// handler is one, or the default handler under AcceptPathInfo On.
 		if n := pathInfo(root, rel); n > 0 {
 			i := strings.LastIndexByte(rel[:n], '/')
-			if fo := h.options(r, conf, croot+rel[:i], rel[i+1:n]); h.handles(fo, rel[:n], false) {
+			if fo := h.options(r, conf, croot+rel[:i], rel[i+1:n]); fo.AcceptPathInfo == PathInfoOn || h.handles(fo, rel[:n], false) {
 				h.serveInfo(w, r, root, croot, rel[:n], rel[n:], false, conf)
 				return
 			}
@@ -602,7 +618,8 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 			o = &forced
 		}
 	}
-	if status == 0 && fi.kind == kindDir && !strings.HasSuffix(rel, "/") {
+	noSlash := status == 0 && fi.kind == kindDir && !strings.HasSuffix(rel, "/")
+	if noSlash && !o.NoDirectorySlash {
 		h.redirectSlash(w, r, o)
 		return
 	}
@@ -628,8 +645,9 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 			return
 		}
 	}
-	if info != "" {
-		// Only a handler takes path info.
+	if info != "" && o.AcceptPathInfo != PathInfoOn {
+		// Only a handler takes path info, or the default handler under
+		// AcceptPathInfo On.
 		h.serveInfo(w, r, root, croot, rel+info, "", false, conf)
 		return
 	}
@@ -673,6 +691,9 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 		index := h.DirectoryIndex
 		if o.DirectoryIndex != nil {
 			index = o.DirectoryIndex
+		}
+		if noSlash {
+			index = nil // DirectorySlash Off: mod_dir looks for no index
 		}
 		var idx *os.File
 		var idxe *cachedFile
@@ -743,6 +764,9 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 				}
 				h.listDirectory(w, r, f, root, croot, rel, conf, o)
 				return
+			}
+			if noSlash {
+				index = []string{"none"} // mod_dir left no note of the names tried
 			}
 			h.logNoIndex(r, croot+rel, index)
 			h.error(w, r, http.StatusForbidden, o)
