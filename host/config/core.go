@@ -54,6 +54,7 @@ var Core = Table{
 	{Name: "DirectoryIndex", MinArgs: 0, MaxArgs: -1, Context: Anywhere, Help: "a list of file names"},
 	{Name: "DirectorySlash", MinArgs: 1, MaxArgs: 1, Context: Anywhere, ArgsError: "DirectorySlash must be On or Off",
 		Check: checkOnOff("DirectorySlash"), Module: "mod_dir.c", Help: "On or Off"},
+	{Name: "FallbackResource", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Module: "mod_dir.c", Help: "Set a default handler"},
 	{Name: "AcceptPathInfo", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Check: checkAcceptPathInfo,
 		Help: "Set to on or off for PATH_INFO to be accepted by handlers, or default for the per-handler preference"},
 	{Name: "TypesConfig", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Help: "the MIME types config file"},

@@ -36,12 +36,29 @@ DocumentRoot @DOCS@
 <Directory @DOCS@/ht>
 	AllowOverride FileInfo Indexes
 </Directory>
+<Directory @DOCS@/fb>
+	FallbackResource /fb/fb.html
+</Directory>
+<Directory @DOCS@/fb/off>
+	FallbackResource disabled
+</Directory>
+<Directory @DOCS@/fb/rel>
+	FallbackResource fb.html
+</Directory>
+<Directory @DOCS@/fbmiss>
+	FallbackResource /fbmiss/none.html
+</Directory>
+<Directory @DOCS@/fb/app>
+	FallbackResource /fb/app/app.cgi
+</Directory>
 `
 
 // TestDirectorySlashAcceptPathInfo: DirectorySlash Off serves a directory
 // named without its slash as apache2 does (no redirect, no index: a listing
 // or 403), AcceptPathInfo On serves a file followed by path info, Off
-// refuses it to a script (404), from <Directory> and from .htaccess files.
+// refuses it to a script (404), FallbackResource serves a missing file
+// without a handler (and a missing index) from its URL, from <Directory> and
+// from .htaccess files.
 func TestDirectorySlashAcceptPathInfo(t *testing.T) {
 	script := "#!/bin/sh\necho 'Content-Type: text/plain'\necho\necho \"ran $SCRIPT_NAME $PATH_INFO\"\n"
 	docs := map[string]string{
@@ -50,6 +67,9 @@ func TestDirectorySlashAcceptPathInfo(t *testing.T) {
 		"ht/on/.htaccess": "AcceptPathInfo On\n", "ht/on/a.html": "a\n",
 		"ht/off/.htaccess": "AcceptPathInfo Off\n", "ht/off/run.cgi": script,
 		"ht/ns/.htaccess": "DirectorySlash Off\n", "ht/ns/d/index.html": "idx\n",
+		"fb/fb.html": "fallback\n", "fb/off/x.txt": "x\n", "fb/rel/fb.html": "relative\n", "fb/d/index.html": "idx\n",
+		"fb/app/app.cgi": "#!/bin/sh\necho 'Content-Type: text/plain'\necho\necho \"app $SCRIPT_NAME $REQUEST_URI $QUERY_STRING $PATH_INFO\"\n",
+		"ht/fb/.htaccess": "FallbackResource /fb/fb.html\n",
 	}
 	p := startPairMPM(t, "event", 1, pathInfoConf, docs)
 	for name := range docs {
@@ -67,7 +87,15 @@ func TestDirectorySlashAcceptPathInfo(t *testing.T) {
 		h("/off/a.html/x"), h("/off/run.cgi/x"), want("/off/run.cgi", "ran /off/run.cgi"),
 		h("/a.html/x"), want("/run.cgi/x", "ran /run.cgi /x"),
 		want("/ht/on/a.html/x", "a"), h("/ht/off/run.cgi/x"), h("/ht/ns/d"),
+		want("/fb/nothere?q=1", "fallback"), want("/fb/", "fallback"), want("/fb/d/", "idx"), h("/fb/fb.html/x"),
+		h("/fb/off/nothere"), h("/fb/x.cgi"), want("/fb/sub/deep", "fallback"), want("/fb/rel/x", "relative"),
+		want("/fb/app/some/where?a=b", "app /fb/app/app.cgi"), want("/ht/fb/nothere", "fallback"), h("/fb/d"),
 	})
+	// A fallback that does not exist either: 404, no loop (apache2 nests
+	// subrequests to its limit and answers 500).
+	if got := p.ours.ask(t, "127.0.0.1", 0, h("/fbmiss/x").Raw); len(got) != 1 || got[0].Status != 404 {
+		t.Errorf("a missing fallback: %v", got)
+	}
 	must(t, p.apache.stop())
 	must(t, p.ours.stop())
 	// The refusals' lines: mod_cgid's AH01266, mod_autoindex's AH01276.

@@ -87,7 +87,7 @@ type Section struct {
 // Directives names the top-level directives this package interprets; the host sends
 // these (and every directive inside a section).
 var Directives = append([]string{
-	"Options", "DirectoryIndex", "DirectorySlash", "AcceptPathInfo", "ErrorDocument", "ForceType", "DefaultType", "FileETag",
+	"Options", "DirectoryIndex", "DirectorySlash", "AcceptPathInfo", "FallbackResource", "ErrorDocument", "ForceType", "DefaultType", "FileETag",
 	"AddCharset", "AddLanguage", "AddEncoding", "AddHandler", "RemoveCharset", "RemoveLanguage", // SetMIME
 	"RemoveEncoding", "RemoveHandler", "DefaultLanguage", "MultiviewsMatch",
 	"LanguagePriority", "ForceLanguagePriority", "CacheNegotiatedDocs",
@@ -155,6 +155,7 @@ type dir struct {
 	indexSet             bool
 	slash                *bool            // DirectorySlash
 	pathInfo             *static.PathInfo // AcceptPathInfo
+	fallback             *string          // FallbackResource: "" for disabled
 	errorDocs            map[int]string
 	forceType            *string
 	charset              *string // AddDefaultCharset: "" for Off
@@ -194,6 +195,7 @@ type Dir struct {
 	DirectoryIndex   []string        // nil: the server's
 	NoDirectorySlash bool            // DirectorySlash Off
 	AcceptPathInfo   static.PathInfo // AcceptPathInfo
+	Fallback         string          // FallbackResource, "" for none
 	ErrorDocuments   map[int]string
 	ForceType        string // "" none
 	DefaultCharset   string // AddDefaultCharset's charset, "" for Off
@@ -736,6 +738,15 @@ func (d *dir) apply(x Directive, inLocation bool) error {
 		}
 		on := strings.EqualFold(a[0], "on")
 		d.slash = &on
+	case "fallbackresource":
+		if len(a) != 1 {
+			return errors.New("FallbackResource takes one argument, Set a default handler")
+		}
+		u := a[0]
+		if strings.EqualFold(u, "disabled") {
+			u = ""
+		}
+		d.fallback = &u
 	case "acceptpathinfo":
 		var p static.PathInfo
 		switch {
@@ -895,6 +906,9 @@ func (m *Dir) merge(d *dir) {
 	}
 	if d.pathInfo != nil {
 		m.AcceptPathInfo = *d.pathInfo
+	}
+	if d.fallback != nil {
+		m.Fallback = *d.fallback
 	}
 	m.mergeErrorDocuments(d)
 	if d.forceType != nil {

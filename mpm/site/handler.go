@@ -85,8 +85,9 @@ func (h *Handler) init() {
 }
 
 // internalRedirect serves r anew for the local URL uri, as apache2's
-// ap_internal_redirect (a type map's variant): the answer's fields set so
-// far stay.
+// ap_internal_redirect (a type map's variant, FallbackResource's URL): the
+// answer's fields set so far stay, and so does the request line
+// (REQUEST_URI, THE_REQUEST).
 func (h *Handler) internalRedirect(w http.ResponseWriter, r *http.Request, uri string) {
 	u, err := url.ParseRequestURI(uri)
 	if err != nil {
@@ -94,7 +95,7 @@ func (h *Handler) internalRedirect(w http.ResponseWriter, r *http.Request, uri s
 		return
 	}
 	r2 := r.WithContext(r.Context())
-	r2.URL, r2.RequestURI = u, uri
+	r2.URL = u
 	h.ServeHTTP(w, r2)
 }
 
@@ -457,6 +458,7 @@ func (h *Handler) options(d *Dir) *static.Options {
 		DirectoryIndex:       d.DirectoryIndex,
 		NoDirectorySlash:     d.NoDirectorySlash,
 		AcceptPathInfo:       d.AcceptPathInfo,
+		Fallback:             d.Fallback,
 		ForceType:            d.ForceType,
 		DefaultCharset:       d.DefaultCharset,
 		FileETag:             d.FileETag.Fields(),
@@ -472,7 +474,7 @@ func (h *Handler) options(d *Dir) *static.Options {
 		n := d.Negotiation
 		o.Negotiation = &n
 	}
-	if o.SetHandler != "" || o.MIME != nil || h.Static.Handlers != nil {
+	if o.SetHandler != "" || o.MIME != nil || h.Static.Handlers != nil || o.Fallback != "" {
 		o.Redirect = h.redirectFn
 	}
 	if p := d.Authz.Policy(h.log, authn.For(d.Auth, h.log)); p != nil && !o.Denied {

@@ -207,6 +207,9 @@ type Options struct {
 	NoDirectorySlash bool
 	// AcceptPathInfo is AcceptPathInfo's setting: path info after a file.
 	AcceptPathInfo PathInfo
+	// Fallback is FallbackResource's URL ("" for none): a file that does
+	// not exist and has no handler is served from it through Redirect.
+	Fallback string
 	// ForceType, if set, is the Content-Type of every file (ForceType).
 	ForceType string
 	// DefaultCharset, if set, is added as "; charset=" to a text/plain or text/html
@@ -326,6 +329,29 @@ func (h *Handler) handles(o *Options, rel string, dir bool) bool {
 	ct, _, _ := strings.Cut(h.mimeType(rel, o), ";")
 	ct = strings.TrimRight(ct, " \t")
 	return ct != "" && o.Handler.Handles(ct)
+}
+
+// fallback serves r from FallbackResource's URL, as mod_dir's fixup_dflt
+// does for rel, a file that does not exist (the request's, or an index
+// file's subrequest), when it has no handler; false when that does not apply
+// (the URL is r's own: a fallback that does not exist either is a 404).
+func (h *Handler) fallback(w http.ResponseWriter, r *http.Request, o *Options, rel string) bool {
+	if o.Redirect == nil || h.fileHandler(rel, false, o) != "" {
+		return false
+	}
+	u := o.Fallback
+	if u[0] != '/' {
+		// ap_sub_req_lookup_uri: relative to the request's directory.
+		u = r.URL.Path[:strings.LastIndexByte(r.URL.Path, '/')+1] + u
+	}
+	if p, _, _ := strings.Cut(u, "?"); p == r.URL.Path {
+		return false
+	}
+	if r.URL.RawQuery != "" {
+		u += "?" + r.URL.RawQuery
+	}
+	o.Redirect(w, r, u)
+	return true
 }
 
 // pathInfo finds, for a path rel below root that does not exist, the
@@ -682,6 +708,9 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 		}
 		return
 	}
+	if status == http.StatusNotFound && o.Fallback != "" && errors.Is(oerr, syscall.ENOENT) && h.fallback(w, r, o, rel) {
+		return
+	}
 	if status != 0 {
 		h.logOpenError(r, root, croot, rel, oerr)
 		h.error(w, r, status, o)
@@ -703,8 +732,10 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 			}
 			g, gi, ge, st, gerr := h.open(root, rel+name)
 			if st == http.StatusNotFound && errors.Is(gerr, syscall.ENOENT) {
-				// mod_dir's subrequest for the index may negotiate it.
-				if io := h.options(r, conf, strings.TrimSuffix(croot+rel, "/"), name); io.MultiViews {
+				// mod_dir's subrequest for the index may negotiate it, else
+				// fall back to FallbackResource's.
+				io := h.options(r, conf, strings.TrimSuffix(croot+rel, "/"), name)
+				if io.MultiViews {
 					c := h.multiviews(w, r, root, croot, rel+name, conf, true)
 					if c.status == http.StatusNotAcceptable && len(index) == 1 {
 						h.error(w, r, c.status, o)
@@ -724,6 +755,9 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 					for _, k := range []string{"Vary", "TCN", "Alternates", "Content-Location"} {
 						delete(w.Header(), k)
 					}
+				}
+				if io.Fallback != "" && h.fallback(w, r, io, rel+name) {
+					return
 				}
 			}
 			if st == 0 && gi.kind == kindRegular {
