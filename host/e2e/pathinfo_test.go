@@ -45,6 +45,9 @@ DocumentRoot @DOCS@
 <Directory @DOCS@/fb/rel>
 	FallbackResource fb.html
 </Directory>
+<Directory @DOCS@/fb/two>
+	DirectoryIndex index.html index.htm
+</Directory>
 <Directory @DOCS@/fbmiss>
 	FallbackResource /fbmiss/none.html
 </Directory>
@@ -67,8 +70,8 @@ func TestDirectorySlashAcceptPathInfo(t *testing.T) {
 		"ht/on/.htaccess": "AcceptPathInfo On\n", "ht/on/a.html": "a\n",
 		"ht/off/.htaccess": "AcceptPathInfo Off\n", "ht/off/run.cgi": script,
 		"ht/ns/.htaccess": "DirectorySlash Off\n", "ht/ns/d/index.html": "idx\n",
-		"fb/fb.html": "fallback\n", "fb/off/x.txt": "x\n", "fb/rel/fb.html": "relative\n", "fb/d/index.html": "idx\n",
-		"fb/app/app.cgi": "#!/bin/sh\necho 'Content-Type: text/plain'\necho\necho \"app $SCRIPT_NAME $REQUEST_URI $QUERY_STRING $PATH_INFO\"\n",
+		"fb/fb.html": "fallback\n", "fb/off/x.txt": "x\n", "fb/rel/fb.html": "relative\n", "fb/d/index.html": "idx\n", "fb/two/index.htm": "second\n",
+		"fb/app/app.cgi":  "#!/bin/sh\necho 'Content-Type: text/plain'\necho\necho \"app $SCRIPT_NAME $REQUEST_URI $QUERY_STRING $PATH_INFO\"\n",
 		"ht/fb/.htaccess": "FallbackResource /fb/fb.html\n",
 	}
 	p := startPairMPM(t, "event", 1, pathInfoConf, docs)
@@ -89,7 +92,7 @@ func TestDirectorySlashAcceptPathInfo(t *testing.T) {
 		want("/ht/on/a.html/x", "a"), h("/ht/off/run.cgi/x"), h("/ht/ns/d"),
 		want("/fb/nothere?q=1", "fallback"), want("/fb/", "fallback"), want("/fb/d/", "idx"), h("/fb/fb.html/x"),
 		h("/fb/off/nothere"), h("/fb/x.cgi"), want("/fb/sub/deep", "fallback"), want("/fb/rel/x", "relative"),
-		want("/fb/app/some/where?a=b", "app /fb/app/app.cgi"), want("/ht/fb/nothere", "fallback"), h("/fb/d"),
+		want("/fb/app/some/where?a=b", "app /fb/app/app.cgi"), want("/ht/fb/nothere", "fallback"), h("/fb/d"), want("/fb/two/", "fallback"),
 	})
 	// A fallback that does not exist either: 404, no loop (apache2 nests
 	// subrequests to its limit and answers 500).
