@@ -20,6 +20,10 @@ DocumentRoot @DOCS@
 </Directory>
 <Directory @DOCS@/h>
 	AddHandler cgi-script .cgi
+	SetEnv FOO bar
+</Directory>
+<Directory @DOCS@/e>
+	ErrorDocument 404 /h/show.cgi
 </Directory>
 <Directory @DOCS@/t>
 	AddType application/x-httpd-cgi .cgi
@@ -29,7 +33,8 @@ DocumentRoot @DOCS@
 </Directory>
 `
 
-// TestCGIMore: a script's ETag and Last-Modified meet the request's
+// TestCGIMore: REDIRECT_STATUS, REDIRECT_URL, REDIRECT_QUERY_STRING and the
+// renamed variables after an internal redirect, a script's ETag and Last-Modified meet the request's
 // conditionals as apache2's (304, 412; not with a Status nor for a POST), a
 // script with a malformed header ends the connection (apache2's 500 drops
 // it), and a script known only by its content type runs.
@@ -40,7 +45,13 @@ func TestCGIMore(t *testing.T) {
 			"echo 'X-Other: y'\necho 'Set-Cookie: a=1'\necho\necho body\n",
 		"h/st.cgi":  "#!/bin/sh\necho 'Status: 200 OK'\necho 'Content-Type: text/plain'\necho 'ETag: \"v1\"'\necho\necho body\n",
 		"h/now.cgi": "#!/bin/sh\necho 'Content-Type: text/plain'\necho\necho body\n",
-		"t/run.cgi": script, "t/noexec/run.cgi": script, "hello.txt": "hello\n"}
+		"t/run.cgi": script,
+		"h/show.cgi": "#!/bin/sh\necho 'Content-Type: text/plain'\necho\n" +
+			"echo \"status=$REDIRECT_STATUS url=$REDIRECT_URL qs=${REDIRECT_QUERY_STRING-unset} rfoo=${REDIRECT_FOO-unset} foo=$FOO uri=$REQUEST_URI\"\n",
+		"e/x.txt":    "x\n",
+		"h/renv.cgi": "#!/bin/sh\necho 'Content-Type: text/plain'\necho\nenv | grep '^REDIRECT_' | grep -v '^REDIRECT_REMOTE_PORT=\\|^REDIRECT_SERVER_SOFTWARE=' | sort\n",
+		"h/loc2.cgi": "#!/bin/sh\necho 'Location: /h/renv.cgi'\necho\n",
+		"h/loc.cgi":  "#!/bin/sh\necho 'Location: /h/show.cgi?x=1'\necho\n", "t/noexec/run.cgi": script, "hello.txt": "hello\n"}
 	p := startPairMPM(t, "event", 1, cgiMoreConf, docs)
 	for name := range docs {
 		if strings.HasSuffix(name, ".cgi") {
@@ -73,6 +84,16 @@ func TestCGIMore(t *testing.T) {
 		}
 	}
 	last := "GET /hello.txt HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n"
+	// REDIRECT_* after an internal redirect: a script's Location, an
+	// ErrorDocument (the original request's variables renamed).
+	p.check([]diffRequest{
+		{Raw: keep("/h/loc.cgi?a%20b=c") + last, Want: "status=200 url=/h/loc.cgi qs=a%20b=c rfoo=bar foo=bar"},
+		{Raw: keep("/h/loc.cgi") + last, Want: "qs= rfoo=bar"},
+		{Raw: "GET /h/loc2.cgi?z HTTP/1.1\r\nHost: main.test:@P0@\r\n\r\n" + last, Want: "REDIRECT_HTTP_HOST=main.test"},
+		{Raw: keep("/e/nothere%20x?q") + last, Want: "status=404 url=/e/nothere x qs=q rfoo=unset foo=bar"},
+		{Raw: keep("/h/show.cgi") + last, Want: "status= url= qs=unset rfoo=unset foo=bar"},
+		{Raw: keep("/e/nothere") + last},
+	})
 	p.check([]diffRequest{
 		{Raw: keep("/h/bad.cgi") + last, Connection: true},
 		{Raw: keep("/h/nothere.cgi") + last, Connection: true},

@@ -31,6 +31,7 @@ type script struct {
 	stdout  *os.File
 	out     *bufio.Reader
 	timeout time.Duration
+	env     []string      // the script's environment, NAME=value
 	errDone chan struct{} // closed when stderr is read to its end
 	errStop chan struct{} // closed to stop logging stderr
 	logged  sync.WaitGroup
@@ -40,7 +41,8 @@ type script struct {
 func run(h *Handler, w http.ResponseWriter, r *http.Request, t *static.Target) {
 	s := &script{h: h, r: r, file: t.Filename, timeout: h.timeout(r, http1.Timeout(r))}
 	nph := strings.HasPrefix(baseName(t.Filename), "nph-")
-	if err := s.start(h.environ(r, t), arguments(t.Filename, r.URL.RawQuery)); err != nil {
+	s.env = h.environ(r, t)
+	if err := s.start(s.env, arguments(t.Filename, r.URL.RawQuery)); err != nil {
 		s.startFailed(w, r, t, err)
 		return
 	}
@@ -334,6 +336,16 @@ func (s *script) respond(w http.ResponseWriter, r *http.Request, t *static.Targe
 		// error page, those of headers_out (ETag, ...) are not.
 		apply(out, hd.errFields)
 		if strings.HasPrefix(loc, "/") {
+			// The script's variables are the request's (apache2's mod_cgi
+			// adds them to r->subprocess_env), which the redirect renames
+			// REDIRECT_NAME.
+			if e := http1.Env(r); e != nil {
+				for _, kv := range s.env {
+					if k, v, _ := strings.Cut(kv, "="); k != "TZ" {
+						e.Set(k, v)
+					}
+				}
+			}
 			s.h.Site.Redirect(w, r, loc)
 			return
 		}

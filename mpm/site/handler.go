@@ -11,6 +11,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -511,6 +512,23 @@ func (h *Handler) options(d *Dir) *static.Options {
 	return o
 }
 
+// renameEnv is apache2's rename_original_env at an internal redirect: each
+// of the request's variables becomes REDIRECT_NAME (the new request's
+// fixups set theirs again), and REDIRECT_STATUS is the status so far.
+func renameEnv(r *http.Request, status int) {
+	e := http1.Env(r)
+	if e == nil {
+		return
+	}
+	var kv []string
+	e.Each(func(name, value string) { kv = append(kv, name, value) })
+	e.Reset()
+	for i := 0; i < len(kv); i += 2 {
+		e.Set("REDIRECT_"+kv[i], kv[i+1])
+	}
+	e.Set("REDIRECT_STATUS", strconv.Itoa(status))
+}
+
 // inErrorDocument marks the internal request that serves a local ErrorDocument.
 type inErrorDocument struct{}
 
@@ -528,9 +546,9 @@ func (h *Handler) errorDocument(w http.ResponseWriter, r *http.Request, status i
 		if err != nil {
 			return false
 		}
-		r2 := r.WithContext(context.WithValue(r.Context(), inErrorDocument{}, true))
+		r2 := r.WithContext(context.WithValue(static.WithPrevious(r.Context(), r), inErrorDocument{}, true))
 		r2.URL = u
-		r2.RequestURI = doc
+		renameEnv(r, status)
 		if r2.Method != http.MethodHead {
 			r2.Method = http.MethodGet
 		}
@@ -598,6 +616,10 @@ func (s *statusWriter) Write(p []byte) (int, error) {
 	s.WriteHeader(http.StatusOK)
 	return s.ResponseWriter.Write(p)
 }
+
+// Unwrap lets http.ResponseController reach the engine's writer (a CGI
+// script's output flushes as it comes).
+func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
 // ReadFrom keeps the engine's sendfile path.
 func (s *statusWriter) ReadFrom(src io.Reader) (int64, error) {
