@@ -53,6 +53,11 @@ var Core = Table{
 	{Name: "TransferLog", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Help: "the filename of the access log"},
 	{Name: "DocumentRoot", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Help: "Root directory of the document tree"},
 	{Name: "DirectoryIndex", MinArgs: 0, MaxArgs: -1, Context: Anywhere, Help: "a list of file names"},
+	{Name: "DirectorySlash", MinArgs: 1, MaxArgs: 1, Context: Anywhere, ArgsError: "DirectorySlash must be On or Off",
+		Check: checkOnOff("DirectorySlash"), Module: "mod_dir.c", Help: "On or Off"},
+	{Name: "FallbackResource", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Module: "mod_dir.c", Help: "Set a default handler"},
+	{Name: "AcceptPathInfo", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Check: checkAcceptPathInfo,
+		Help: "Set to on or off for PATH_INFO to be accepted by handlers, or default for the per-handler preference"},
 	{Name: "TypesConfig", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Help: "the MIME types config file"},
 	{Name: "AddType", MinArgs: 2, MaxArgs: -1, Context: Anywhere, Help: "a mime type followed by one or more file extensions"},
 	// mod_mime's per-extension metadata, at every level (OR_FILEINFO).
@@ -630,6 +635,13 @@ func checkOnOff(name string) func([]string) error {
 		}
 		return nil
 	}
+}
+
+func checkAcceptPathInfo(args []string) error {
+	if !oneOf(args[0], "on", "off", "default") {
+		return errors.New("AcceptPathInfo must be set to on, off or default")
+	}
+	return nil
 }
 
 func checkKeepAliveTimeout(args []string) error {

@@ -67,22 +67,23 @@ type Handler struct {
 var _ static.ContentHandler = (*Handler)(nil)
 
 // Handles reports whether a file with the handler handler runs as a script:
-// cgi-script (SetHandler, AddHandler), or none under a ScriptAlias (whose
-// cgi-script a SetHandler or AddHandler overrides, as mod_mime's does
-// mod_alias's).
+// cgi-script (SetHandler, AddHandler), application/x-httpd-cgi (mod_cgi's
+// CGI_MAGIC_TYPE: a file of that type and no handler), or none under a
+// ScriptAlias (whose cgi-script a SetHandler or AddHandler overrides, as
+// mod_mime's does mod_alias's).
 func (h *Handler) Handles(handler string) bool {
 	if handler == "" {
 		return h.ScriptAliased
 	}
-	return handler == scriptHandler
+	return handler == scriptHandler || handler == magicType
 }
 
 // logNumbers are the AH numbers of one module's refusals.
-type logNumbers struct{ execOff, notFound, isDir string }
+type logNumbers struct{ execOff, notFound, isDir, pathInfoOff string }
 
 var numbers = map[string]logNumbers{
-	"cgi":  {"AH02809", "AH02811", "AH02812"},
-	"cgid": {"AH01262", "AH01264", "AH01265"},
+	"cgi":  {"AH02809", "AH02811", "AH02812", "AH02813"},
+	"cgid": {"AH01262", "AH01264", "AH01265", "AH01266"},
 }
 
 // Serve runs the script t names for r.
@@ -97,6 +98,9 @@ func (h *Handler) Serve(w http.ResponseWriter, r *http.Request, t *static.Target
 		return
 	case t.Dir:
 		h.scriptError(w, r, t, http.StatusForbidden, n.isDir, "attempt to invoke directory as script")
+		return
+	case t.AcceptPathInfo == static.PathInfoOff && t.PathInfo != "":
+		h.scriptError(w, r, t, http.StatusNotFound, n.pathInfoOff, "AcceptPathInfo off disallows user's path")
 		return
 	}
 	run(h, w, r, t)

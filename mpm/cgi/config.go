@@ -177,3 +177,7 @@ func (d Dir) Merge(over *Dir) Dir {
 
 // scriptHandler is the handler name mod_cgi answers for.
 const scriptHandler = "cgi-script"
+
+// magicType is the media type mod_cgi runs as a script when the file has
+// no handler (CGI_MAGIC_TYPE).
+const magicType = "application/x-httpd-cgi"

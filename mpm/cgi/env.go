@@ -129,6 +129,12 @@ func (h *Handler) environ(r *http.Request, t *static.Target) []string {
 		e.set("PATH_INFO", t.PathInfo)
 		e.set("PATH_TRANSLATED", h.Site.Translate(r, apuri.EscapePath(t.PathInfo, false)))
 	}
+	if p := static.PreviousOf(r); p != nil {
+		e.set("REDIRECT_URL", p.Path)
+		if p.HasQuery {
+			e.set("REDIRECT_QUERY_STRING", p.RawQuery)
+		}
+	}
 
 	out := make([]string, 0, len(e.kv)/2+1)
 	if _, ok := e.get("TZ"); !ok {

@@ -31,6 +31,7 @@ type script struct {
 	stdout  *os.File
 	out     *bufio.Reader
 	timeout time.Duration
+	env     []string      // the script's environment, NAME=value
 	errDone chan struct{} // closed when stderr is read to its end
 	errStop chan struct{} // closed to stop logging stderr
 	logged  sync.WaitGroup
@@ -40,7 +41,8 @@ type script struct {
 func run(h *Handler, w http.ResponseWriter, r *http.Request, t *static.Target) {
 	s := &script{h: h, r: r, file: t.Filename, timeout: h.timeout(r, http1.Timeout(r))}
 	nph := strings.HasPrefix(baseName(t.Filename), "nph-")
-	if err := s.start(h.environ(r, t), arguments(t.Filename, r.URL.RawQuery)); err != nil {
+	s.env = h.environ(r, t)
+	if err := s.start(s.env, arguments(t.Filename, r.URL.RawQuery)); err != nil {
 		s.startFailed(w, r, t, err)
 		return
 	}
@@ -311,6 +313,22 @@ func (s *script) respond(w http.ResponseWriter, r *http.Request, t *static.Targe
 		return
 	}
 	out := w.Header()
+	if status == 0 && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		// ap_scan_script_header_err's ap_meets_conditions, unless Status
+		// overrides it: 304 with the script's fields, 412 as an error.
+		if st := static.MeetsConditions(r, hd.etag, hd.lastModified); st != 0 {
+			s.discard()
+			if st == http.StatusNotModified {
+				apply(out, hd.fields)
+				apply(out, hd.errFields)
+				w.WriteHeader(st)
+				return
+			}
+			apply(out, hd.errFields)
+			t.Error(w, r, st)
+			return
+		}
+	}
 	loc := hd.location
 	if loc != "" && (status == 0 || status == http.StatusOK) {
 		s.discard()
@@ -318,6 +336,16 @@ func (s *script) respond(w http.ResponseWriter, r *http.Request, t *static.Targe
 		// error page, those of headers_out (ETag, ...) are not.
 		apply(out, hd.errFields)
 		if strings.HasPrefix(loc, "/") {
+			// The script's variables are the request's (apache2's mod_cgi
+			// adds them to r->subprocess_env), which the redirect renames
+			// REDIRECT_NAME.
+			if e := http1.Env(r); e != nil {
+				for _, kv := range s.env {
+					if k, v, _ := strings.Cut(kv, "="); k != "TZ" {
+						e.Set(k, v)
+					}
+				}
+			}
 			s.h.Site.Redirect(w, r, loc)
 			return
 		}
@@ -362,6 +390,8 @@ type scriptHeader struct {
 	// and errFields (Set-Cookie and the others: err_headers_out) are name,
 	// value pairs passed on.
 	fields, errFields []string
+	etag              string    // ETag's value, "" for none
+	lastModified      time.Time // Last-Modified's time, zero for none
 }
 
 // apply sets the fields kv (name, value pairs) in out.
@@ -419,12 +449,16 @@ func (s *script) header(r *http.Request) (hd scriptHeader, status, ret int) {
 			// Dropped: the body is framed as it comes.
 		case strings.EqualFold(k, "Content-Range"), strings.EqualFold(k, "ETag"):
 			hd.fields = setField(hd.fields, k, v)
+			if strings.EqualFold(k, "ETag") {
+				hd.etag = v
+			}
 		case strings.EqualFold(k, "Last-Modified"):
 			if tm, err := http.ParseTime(v); err == nil {
 				if now := time.Now(); tm.After(now) {
 					tm = now
 				}
 				hd.fields = setField(hd.fields, "Last-Modified", tm.UTC().Format(http.TimeFormat))
+				hd.lastModified = tm
 			} else {
 				s.h.log(r, static.LevelInfo, nil, "AH10247: Ignored invalid header value: Last-Modified: '"+v+"'")
 			}

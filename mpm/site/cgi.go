@@ -103,8 +103,9 @@ func (h *Handler) Redirect(w http.ResponseWriter, r *http.Request, u string) {
 		http1.WriteError(w, r, http.StatusInternalServerError, "")
 		return
 	}
-	r2 := r.WithContext(context.WithValue(r.Context(), redirects{}, n+1))
+	r2 := r.WithContext(context.WithValue(static.WithPrevious(r.Context(), r), redirects{}, n+1))
 	r2.URL = target
+	renameEnv(r, http.StatusOK)
 	// REQUEST_URI stays the request line's (apache2's the_request).
 	if r2.Method != http.MethodHead {
 		r2.Method = http.MethodGet

@@ -88,7 +88,7 @@ type Section struct {
 // Directives names the top-level directives this package interprets; the host sends
 // these (and every directive inside a section).
 var Directives = append([]string{
-	"Options", "DirectoryIndex", "ErrorDocument", "ForceType", "DefaultType", "FileETag",
+	"Options", "DirectoryIndex", "DirectorySlash", "AcceptPathInfo", "FallbackResource", "ErrorDocument", "ForceType", "DefaultType", "FileETag",
 	"AddCharset", "AddLanguage", "AddEncoding", "AddHandler", "RemoveCharset", "RemoveLanguage", // SetMIME
 	"RemoveEncoding", "RemoveHandler", "DefaultLanguage", "MultiviewsMatch",
 	"LanguagePriority", "ForceLanguagePriority", "CacheNegotiatedDocs",
@@ -154,6 +154,9 @@ type dir struct {
 	authz                authz.Level // Require, <RequireAll>..., AuthMerging, Order, Allow, Deny, Satisfy
 	index                []string    // nil: not set
 	indexSet             bool
+	slash                *bool            // DirectorySlash
+	pathInfo             *static.PathInfo // AcceptPathInfo
+	fallback             *string          // FallbackResource: "" for disabled
 	errorDocs            map[int]string
 	forceType            *string
 	charset              *string // AddDefaultCharset: "" for Off
@@ -189,34 +192,37 @@ type dir struct {
 
 // Dir is the merged configuration for one request path.
 type Dir struct {
-	Options        Options
-	Authz          authz.Level
-	DirectoryIndex []string // nil: the server's
-	ErrorDocuments map[int]string
-	ForceType      string // "" none
-	DefaultCharset string // AddDefaultCharset's charset, "" for Off
-	FileETag       static.ETagConfig
-	Redirect       *redirect
-	Redirects      []redirect     // the directories' (mod_alias's fixup), deeper levels' first
-	Headers        headers.Config // Header and RequestHeader actions, outer levels' first
-	Expires        expires.Config
-	Auth           authn.Config
-	Autoindex      *autoindex.Config // nil: no mod_autoindex directive applies
-	Rewrite        rewrite.Dir       // per-directory mod_rewrite
-	Env            env.Setting       // mod_env's variables, set at the fixups
-	SetEnvIf       env.Conditions    // the sections' SetEnvIf lines, at the header parser
-	Deflate        deflate.Dir
-	RequireSSL     bool               // SSLRequireSSL: 403 for a request not over TLS
-	SSLOptions     sslvars.Setting    // SSLOptions: the variables mod_ssl's fixup exports
-	MIME           *static.MIME       // the sections' mod_mime lines, nil for none
-	Negotiation    negotiation.Config // LanguagePriority, ForceLanguagePriority
-	Handler        string             // SetHandler
-	CGI            cgi.Dir
-	BodyLimit      *int64           // nil: the server's
-	Signature      *http1.Signature // nil: the server's
-	ifs            []*section       // the levels' <If> sections, for applyIfs
-	exprRedirect   *exprRedirect    // a Redirect inside <If>
-	vary           []string         // the request fields applyIfs' conditions read
+	Options          Options
+	Authz            authz.Level
+	DirectoryIndex   []string        // nil: the server's
+	NoDirectorySlash bool            // DirectorySlash Off
+	AcceptPathInfo   static.PathInfo // AcceptPathInfo
+	Fallback         string          // FallbackResource, "" for none
+	ErrorDocuments   map[int]string
+	ForceType        string // "" none
+	DefaultCharset   string // AddDefaultCharset's charset, "" for Off
+	FileETag         static.ETagConfig
+	Redirect         *redirect
+	Redirects        []redirect     // the directories' (mod_alias's fixup), deeper levels' first
+	Headers          headers.Config // Header and RequestHeader actions, outer levels' first
+	Expires          expires.Config
+	Auth             authn.Config
+	Autoindex        *autoindex.Config // nil: no mod_autoindex directive applies
+	Rewrite          rewrite.Dir       // per-directory mod_rewrite
+	Env              env.Setting       // mod_env's variables, set at the fixups
+	SetEnvIf         env.Conditions    // the sections' SetEnvIf lines, at the header parser
+	Deflate          deflate.Dir
+	RequireSSL       bool               // SSLRequireSSL: 403 for a request not over TLS
+	SSLOptions       sslvars.Setting    // SSLOptions: the variables mod_ssl's fixup exports
+	MIME             *static.MIME       // the sections' mod_mime lines, nil for none
+	Negotiation      negotiation.Config // LanguagePriority, ForceLanguagePriority
+	Handler          string             // SetHandler
+	CGI              cgi.Dir
+	BodyLimit        *int64           // nil: the server's
+	Signature        *http1.Signature // nil: the server's
+	ifs              []*section       // the levels' <If> sections, for applyIfs
+	exprRedirect     *exprRedirect    // a Redirect inside <If>
+	vary             []string         // the request fields applyIfs' conditions read
 	// Override, OverrideOptions and OverrideList say what a .htaccess file
 	// may hold (AllowOverride, AllowOverrideList).
 	Override        Override
@@ -734,6 +740,36 @@ func (d *dir) apply(x Directive, inLocation bool) error {
 			}
 			d.charset = &cs
 		}
+	case "directoryslash":
+		if len(a) != 1 || !strings.EqualFold(a[0], "on") && !strings.EqualFold(a[0], "off") {
+			return errors.New("DirectorySlash must be On or Off")
+		}
+		on := strings.EqualFold(a[0], "on")
+		d.slash = &on
+	case "fallbackresource":
+		if len(a) != 1 {
+			return errors.New("FallbackResource takes one argument, Set a default handler")
+		}
+		u := a[0]
+		if strings.EqualFold(u, "disabled") {
+			u = ""
+		}
+		d.fallback = &u
+	case "acceptpathinfo":
+		var p static.PathInfo
+		switch {
+		case len(a) != 1:
+			return errors.New("AcceptPathInfo takes one argument, Set to on or off for PATH_INFO to be accepted by handlers, or default for the per-handler preference")
+		case strings.EqualFold(a[0], "on"):
+			p = static.PathInfoOn
+		case strings.EqualFold(a[0], "off"):
+			p = static.PathInfoOff
+		case strings.EqualFold(a[0], "default"):
+			p = static.PathInfoDefault
+		default:
+			return errors.New("AcceptPathInfo must be set to on, off or default")
+		}
+		d.pathInfo = &p
 	case "fileetag":
 		e, err := static.ParseFileETag(a)
 		if err != nil {
@@ -872,6 +908,15 @@ func (m *Dir) merge(d *dir) {
 	m.Auth = m.Auth.Merge(&d.auth)
 	if d.indexSet {
 		m.DirectoryIndex = d.index
+	}
+	if d.slash != nil {
+		m.NoDirectorySlash = !*d.slash
+	}
+	if d.pathInfo != nil {
+		m.AcceptPathInfo = *d.pathInfo
+	}
+	if d.fallback != nil {
+		m.Fallback = *d.fallback
 	}
 	m.mergeErrorDocuments(d)
 	if d.forceType != nil {

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -85,8 +86,9 @@ func (h *Handler) init() {
 }
 
 // internalRedirect serves r anew for the local URL uri, as apache2's
-// ap_internal_redirect (a type map's variant): the answer's fields set so
-// far stay.
+// ap_internal_redirect (a type map's variant, FallbackResource's URL): the
+// answer's fields set so far stay, and so does the request line
+// (REQUEST_URI, THE_REQUEST).
 func (h *Handler) internalRedirect(w http.ResponseWriter, r *http.Request, uri string) {
 	u, err := url.ParseRequestURI(uri)
 	if err != nil {
@@ -94,7 +96,7 @@ func (h *Handler) internalRedirect(w http.ResponseWriter, r *http.Request, uri s
 		return
 	}
 	r2 := r.WithContext(r.Context())
-	r2.URL, r2.RequestURI = u, uri
+	r2.URL = u
 	h.ServeHTTP(w, r2)
 }
 
@@ -455,6 +457,9 @@ func (h *Handler) options(d *Dir) *static.Options {
 		FollowSymLinks:       d.Options&OptFollowSymLinks != 0,
 		SymLinksIfOwnerMatch: d.Options&OptSymLinksIfOwnerMatch != 0,
 		DirectoryIndex:       d.DirectoryIndex,
+		NoDirectorySlash:     d.NoDirectorySlash,
+		AcceptPathInfo:       d.AcceptPathInfo,
+		Fallback:             d.Fallback,
 		ForceType:            d.ForceType,
 		DefaultCharset:       d.DefaultCharset,
 		FileETag:             d.FileETag.Fields(),
@@ -470,7 +475,7 @@ func (h *Handler) options(d *Dir) *static.Options {
 		n := d.Negotiation
 		o.Negotiation = &n
 	}
-	if o.SetHandler != "" || o.MIME != nil || h.Static.Handlers != nil {
+	if o.SetHandler != "" || o.MIME != nil || h.Static.Handlers != nil || o.Fallback != "" {
 		o.Redirect = h.redirectFn
 	}
 	if p := d.Authz.Policy(h.log, authn.For(d.Auth, h.log)); p != nil && !o.Denied {
@@ -507,6 +512,23 @@ func (h *Handler) options(d *Dir) *static.Options {
 	return o
 }
 
+// renameEnv is apache2's rename_original_env at an internal redirect: each
+// of the request's variables becomes REDIRECT_NAME (the new request's
+// fixups set theirs again), and REDIRECT_STATUS is the status so far.
+func renameEnv(r *http.Request, status int) {
+	e := http1.Env(r)
+	if e == nil {
+		return
+	}
+	var kv []string
+	e.Each(func(name, value string) { kv = append(kv, name, value) })
+	e.Reset()
+	for i := 0; i < len(kv); i += 2 {
+		e.Set("REDIRECT_"+kv[i], kv[i+1])
+	}
+	e.Set("REDIRECT_STATUS", strconv.Itoa(status))
+}
+
 // inErrorDocument marks the internal request that serves a local ErrorDocument.
 type inErrorDocument struct{}
 
@@ -524,9 +546,9 @@ func (h *Handler) errorDocument(w http.ResponseWriter, r *http.Request, status i
 		if err != nil {
 			return false
 		}
-		r2 := r.WithContext(context.WithValue(r.Context(), inErrorDocument{}, true))
+		r2 := r.WithContext(context.WithValue(static.WithPrevious(r.Context(), r), inErrorDocument{}, true))
 		r2.URL = u
-		r2.RequestURI = doc
+		renameEnv(r, status)
 		if r2.Method != http.MethodHead {
 			r2.Method = http.MethodGet
 		}
@@ -594,6 +616,10 @@ func (s *statusWriter) Write(p []byte) (int, error) {
 	s.WriteHeader(http.StatusOK)
 	return s.ResponseWriter.Write(p)
 }
+
+// Unwrap lets http.ResponseController reach the engine's writer (a CGI
+// script's output flushes as it comes).
+func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
 // ReadFrom keeps the engine's sendfile path.
 func (s *statusWriter) ReadFrom(src io.Reader) (int64, error) {

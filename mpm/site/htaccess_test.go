@@ -119,7 +119,7 @@ func TestAccessFileRefused(t *testing.T) {
 		{[]string{"All", "Nonfatal=Unknown"}, "<IfDefine !X>\nRequire all denied\n</IfDefine>\n", 500, "<IfDefine> is not supported in .htaccess files by this server"},
 		{[]string{"All", "Nonfatal=Unknown"}, "<If \"-n %{QUERY_STRING}\">\nForceType text/x-q\n</If>\n<Else>\nForceType text/x-noq\n</Else>\n", 0, ""},
 		{[]string{"All", "Nonfatal=Unknown"}, "SSLRequire %{SSL_CIPHER} =~ m/RC4/\n", 500, "SSLRequire is not applied in .htaccess files by this server"},
-		{[]string{"All", "Nonfatal=All"}, "AcceptPathInfo Off\n", 500, "AcceptPathInfo is not applied in .htaccess files by this server"},
+		{[]string{"All", "Nonfatal=All"}, "SetInputFilter x\n", 500, "SetInputFilter is not applied in .htaccess files by this server"},
 		{[]string{"All"}, "DocumentRoot /tmp\n", 500, "DocumentRoot not allowed here"},
 		{[]string{"All"}, "ErrorDocument 404\n", 500, "ErrorDocument takes two arguments, Change responses for HTTP errors"},
 		{[]string{"All"}, "<IfModule mod_rewrite.c>\nRewriteEngine On\n</IfModule>\n<IfModule !mod_rewrite.c>\nFoo\n</IfModule>\n", 0, ""},

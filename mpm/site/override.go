@@ -87,7 +87,6 @@ var overrides = map[string]Override{
 // there. ignored are those apache2 itself reads and ignores.
 var (
 	notApplied = map[string]bool{
-		"acceptpathinfo": true, "directoryslash": true, "fallbackresource": true,
 		"setinputfilter": true, "addinputfilter": true, "removeinputfilter": true,
 	}
 	ignored = map[string]bool{"defaulttype": true} // 2.4: "Ignoring deprecated use of DefaultType"

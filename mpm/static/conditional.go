@@ -6,6 +6,18 @@ import (
 	"time"
 )
 
+// MeetsConditions is ap_meets_conditions for an answer another handler makes
+// (a CGI script's) with the entity tag etag ("" for none) and the
+// modification time lm (zero: none, now as apache2 takes it): 0 to proceed,
+// 304 or 412.
+func MeetsConditions(r *http.Request, etag string, lm time.Time) int {
+	now := time.Now()
+	if lm.IsZero() {
+		lm = now
+	}
+	return checkConditions(r, etag, lm, now)
+}
+
 // checkConditions evaluates the preconditions of RFC 9110 §13.2.2 in apache2's order
 // (ap_meets_conditions) and returns 0 to proceed, 304 or 412.
 func checkConditions(r *http.Request, etag string, lm, now time.Time) int {

@@ -202,6 +202,14 @@ type Options struct {
 	FollowSymLinks, SymLinksIfOwnerMatch bool
 	// DirectoryIndex replaces the Handler's when not nil.
 	DirectoryIndex []string
+	// NoDirectorySlash is DirectorySlash Off: a directory named without its
+	// trailing slash is not redirected to it (nor its index served).
+	NoDirectorySlash bool
+	// AcceptPathInfo is AcceptPathInfo's setting: path info after a file.
+	AcceptPathInfo PathInfo
+	// Fallback is FallbackResource's URL ("" for none): a file that does
+	// not exist and has no handler is served from it through Redirect.
+	Fallback string
 	// ForceType, if set, is the Content-Type of every file (ForceType).
 	ForceType string
 	// DefaultCharset, if set, is added as "; charset=" to a text/plain or text/html
@@ -254,6 +262,15 @@ type Options struct {
 	Signature *http1.Signature
 }
 
+// PathInfo is AcceptPathInfo's setting (apache2's r->used_path_info).
+type PathInfo uint8
+
+const (
+	PathInfoDefault PathInfo = iota // the handler's choice: the default handler refuses path info
+	PathInfoOn                      // the default handler serves the file, path info or not
+	PathInfoOff                     // every handler refuses path info (404)
+)
+
 // ContentHandler answers for files in place of the default handler, as
 // apache2's handlers other than the default one do (mod_cgi's cgi-script).
 // It is asked once the request passed the access checks, mod_dir's redirect
@@ -274,7 +291,9 @@ type Target struct {
 	Filename string // as configured (apache2's r->filename), symlinks not resolved
 	PathInfo string // the rest of the path after Filename, "" for none
 	Missing  bool   // no such file
-	Dir      bool   // a directory
+	// AcceptPathInfo is the file's AcceptPathInfo.
+	AcceptPathInfo PathInfo
+	Dir            bool // a directory
 	// Error answers an error status as the settings say (ErrorDocument).
 	Error func(w http.ResponseWriter, r *http.Request, status int)
 }
@@ -282,13 +301,56 @@ type Target struct {
 // handle asks o's ContentHandler to answer r for rel below root, and reports
 // whether it did.
 func (h *Handler) handle(w http.ResponseWriter, r *http.Request, o *Options, croot, rel, info string, missing, dir bool) bool {
-	if o.Handler == nil || !o.Handler.Handles(h.fileHandler(rel, dir, o)) {
+	if !h.handles(o, rel, dir) {
 		return false
 	}
 	file := croot + rel
-	t := &Target{Filename: file, PathInfo: info, Missing: missing, Dir: dir,
+	t := &Target{Filename: file, PathInfo: info, Missing: missing, Dir: dir, AcceptPathInfo: o.AcceptPathInfo,
 		Error: func(w http.ResponseWriter, r *http.Request, status int) { h.error(w, r, status, o) }}
 	o.Handler.Serve(w, r, t)
+	return true
+}
+
+// handles reports whether o's ContentHandler answers for the file rel: by its
+// handler, else, for a file with none, by its media type (apache2's
+// ap_invoke_handler takes r->content_type for an unset r->handler, which is
+// how mod_cgi runs an application/x-httpd-cgi file).
+func (h *Handler) handles(o *Options, rel string, dir bool) bool {
+	if o.Handler == nil {
+		return false
+	}
+	hd := h.fileHandler(rel, dir, o)
+	if o.Handler.Handles(hd) {
+		return true
+	}
+	if hd != "" || dir {
+		return false
+	}
+	ct, _, _ := strings.Cut(h.mimeType(rel, o), ";")
+	ct = strings.TrimRight(ct, " \t")
+	return ct != "" && o.Handler.Handles(ct)
+}
+
+// fallback serves r from FallbackResource's URL, as mod_dir's fixup_dflt
+// does for rel, a file that does not exist (the request's, or an index
+// file's subrequest), when it has no handler; false when that does not apply
+// (the URL is r's own: a fallback that does not exist either is a 404).
+func (h *Handler) fallback(w http.ResponseWriter, r *http.Request, o *Options, rel string) bool {
+	if o.Redirect == nil || h.fileHandler(rel, false, o) != "" {
+		return false
+	}
+	u := o.Fallback
+	if u[0] != '/' {
+		// ap_sub_req_lookup_uri: relative to the request's directory.
+		u = r.URL.Path[:strings.LastIndexByte(r.URL.Path, '/')+1] + u
+	}
+	if p, _, _ := strings.Cut(u, "?"); p == r.URL.Path {
+		return false
+	}
+	if r.URL.RawQuery != "" {
+		u += "?" + r.URL.RawQuery
+	}
+	o.Redirect(w, r, u)
 	return true
 }
 
@@ -531,12 +593,12 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 		i := strings.LastIndexByte(rel, '/')
 		o = h.options(r, conf, croot+rel[:max(i, 0)], rel[i+1:])
 	}
-	if status == http.StatusNotFound && o.Handler != nil && walk {
+	if status == http.StatusNotFound && (o.Handler != nil || o.AcceptPathInfo == PathInfoOn) && walk {
 		// A handler takes path info: the file the path starts with, if its
-		// handler is one.
+		// handler is one, or the default handler under AcceptPathInfo On.
 		if n := pathInfo(root, rel); n > 0 {
 			i := strings.LastIndexByte(rel[:n], '/')
-			if fo := h.options(r, conf, croot+rel[:i], rel[i+1:n]); fo.Handler != nil && fo.Handler.Handles(h.fileHandler(rel[:n], false, fo)) {
+			if fo := h.options(r, conf, croot+rel[:i], rel[i+1:n]); fo.AcceptPathInfo == PathInfoOn || h.handles(fo, rel[:n], false) {
 				h.serveInfo(w, r, root, croot, rel[:n], rel[n:], false, conf)
 				return
 			}
@@ -582,7 +644,8 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 			o = &forced
 		}
 	}
-	if status == 0 && fi.kind == kindDir && !strings.HasSuffix(rel, "/") {
+	noSlash := status == 0 && fi.kind == kindDir && !strings.HasSuffix(rel, "/")
+	if noSlash && !o.NoDirectorySlash {
 		h.redirectSlash(w, r, o)
 		return
 	}
@@ -608,8 +671,9 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 			return
 		}
 	}
-	if info != "" {
-		// Only a handler takes path info.
+	if info != "" && o.AcceptPathInfo != PathInfoOn {
+		// Only a handler takes path info, or the default handler under
+		// AcceptPathInfo On.
 		h.serveInfo(w, r, root, croot, rel+info, "", false, conf)
 		return
 	}
@@ -644,6 +708,9 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 		}
 		return
 	}
+	if status == http.StatusNotFound && o.Fallback != "" && errors.Is(oerr, syscall.ENOENT) && h.fallback(w, r, o, rel) {
+		return
+	}
 	if status != 0 {
 		h.logOpenError(r, root, croot, rel, oerr)
 		h.error(w, r, status, o)
@@ -654,6 +721,9 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 		if o.DirectoryIndex != nil {
 			index = o.DirectoryIndex
 		}
+		if noSlash {
+			index = nil // DirectorySlash Off: mod_dir looks for no index
+		}
 		var idx *os.File
 		var idxe *cachedFile
 		for _, name := range index {
@@ -662,8 +732,10 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 			}
 			g, gi, ge, st, gerr := h.open(root, rel+name)
 			if st == http.StatusNotFound && errors.Is(gerr, syscall.ENOENT) {
-				// mod_dir's subrequest for the index may negotiate it.
-				if io := h.options(r, conf, strings.TrimSuffix(croot+rel, "/"), name); io.MultiViews {
+				// mod_dir's subrequest for the index may negotiate it, else
+				// fall back to FallbackResource's.
+				io := h.options(r, conf, strings.TrimSuffix(croot+rel, "/"), name)
+				if io.MultiViews {
 					c := h.multiviews(w, r, root, croot, rel+name, conf, true)
 					if c.status == http.StatusNotAcceptable && len(index) == 1 {
 						h.error(w, r, c.status, o)
@@ -683,6 +755,9 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 					for _, k := range []string{"Vary", "TCN", "Alternates", "Content-Location"} {
 						delete(w.Header(), k)
 					}
+				}
+				if io.Fallback != "" && h.fallback(w, r, io, rel+name) {
+					return
 				}
 			}
 			if st == 0 && gi.kind == kindRegular {
@@ -723,6 +798,9 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 				}
 				h.listDirectory(w, r, f, root, croot, rel, conf, o)
 				return
+			}
+			if noSlash {
+				index = []string{"none"} // mod_dir left no note of the names tried
 			}
 			h.logNoIndex(r, croot+rel, index)
 			h.error(w, r, http.StatusForbidden, o)
