@@ -317,3 +317,51 @@ func testProxyFCGI(t *testing.T, mpm string) {
 		}
 	}
 }
+
+// TestProxyFCGIReuse: mod_proxy_fcgi opens a connection per request unless
+// the worker says enablereuse=on; then connections are kept and reused
+// (FCGI_KEEP_CONN), for apache2 and for ours.
+func TestProxyFCGIReuse(t *testing.T) {
+	var mu sync.Mutex
+	var conns int
+	once, err := net.Listen("tcp", "127.0.0.1:0")
+	must(t, err)
+	stdFCGI(t, once, &conns, &mu)
+	kept, err := net.Listen("tcp", "127.0.0.1:0")
+	must(t, err)
+	stdFCGI(t, kept, &conns, &mu)
+	conf := `ServerName main.test
+Listen 127.0.0.1:@P0@
+DocumentRoot @DOCS@
+LoadModule proxy_module /usr/lib/apache2/modules/mod_proxy.so
+LoadModule proxy_fcgi_module /usr/lib/apache2/modules/mod_proxy_fcgi.so
+ProxyPass /once/ fcgi://` + once.Addr().String() + `/std/
+ProxyPass /kept/ fcgi://` + kept.Addr().String() + `/std/ enablereuse=on
+`
+	p := startPair(t, 1, conf, map[string]string{"a.txt": "a\n"})
+	const n = 20
+	for _, s := range []*diffServer{p.apache, p.ours} {
+		for _, path := range []string{"/once/x", "/kept/x"} {
+			mu.Lock()
+			conns = 0
+			mu.Unlock()
+			for range n {
+				a := s.ask(t, "127.0.0.1", 0, "GET "+path+" HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n")
+				if len(a) != 1 || a[0].Status != 200 || !strings.HasPrefix(a[0].Body, "GET ") {
+					t.Fatalf("%s %s: %v", s.name, path, a)
+				}
+			}
+			mu.Lock()
+			got := conns
+			mu.Unlock()
+			switch {
+			case path == "/once/x" && got != n:
+				t.Errorf("%s: %d requests to %s opened %d backend connections, want one each", s.name, n, path, got)
+			case path == "/kept/x" && got >= n:
+				t.Errorf("%s: %d requests to %s (enablereuse=on) opened %d backend connections, none reused", s.name, n, path, got)
+			default:
+				t.Logf("%s: %d requests to %s opened %d backend connections", s.name, n, path, got)
+			}
+		}
+	}
+}
