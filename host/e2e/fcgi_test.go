@@ -45,6 +45,10 @@ ProxyPass /slow/ fcgi://@SLOW@/slow/ timeout=1
         SetHandler "proxy:fcgi://@RAW@"
     </FilesMatch>
 </Directory>
+ScriptAlias /cgi-bin/ @DOCS@/cgi/
+<Directory @DOCS@/cgi>
+    CGIPassAuth On
+</Directory>
 <VirtualHost 127.0.0.1:@P0@>
     ServerName main.test
 </VirtualHost>
@@ -246,12 +250,18 @@ func testProxyFCGI(t *testing.T, mpm string) {
 	dead := freePorts(t, 1)[0]
 	conf := strings.NewReplacer("@RAW@", raw.Addr().String(), "@SOCK@", sock, "@STD@", std.Addr().String(), "@SLOW@", slow.Addr().String(),
 		"@DEAD@", "127.0.0.1:"+strconv.Itoa(dead)).Replace(fcgiConf)
+	// A ScriptAlias beside the handler: its CGIPassAuth holds.
+	cgiModule := "cgid"
 	if mpm == "prefork" {
 		conf += "StartServers 2\n"
+		cgiModule = "cgi"
 	}
+	conf = "LoadModule " + cgiModule + "_module " + apacheModuleDir + "/mod_" + cgiModule + ".so\n" + conf
 	p := startPairMPM(t, mpm, 1, conf, map[string]string{
 		"a.txt": "a\n", "x.php": "<?php ?>\n", "sub/y.php": "<?php ?>\n", "tcp/z.php": "<?php ?>\n",
+		"cgi/auth.cgi": "#!/bin/sh\necho 'Content-Type: text/plain'\necho\necho \"auth=$HTTP_AUTHORIZATION\"\n",
 	})
+	must(t, os.Chmod(filepath.Join(p.apache.docs, "cgi/auth.cgi"), 0o755))
 	chunks := func(parts ...string) string {
 		var b strings.Builder
 		for _, s := range parts {
@@ -287,6 +297,13 @@ func testProxyFCGI(t *testing.T, mpm string) {
 		"GET /std/big HTTP/1.0\r\nHost: main.test\r\n\r\n",
 		"GET /down/x HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
 		"GET /slow/x HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
+	}
+	// The script's framing depends on how its output comes: its body only.
+	for _, s := range []*diffServer{p.apache, p.ours} {
+		a := s.ask(t, "127.0.0.1", 0, "GET /cgi-bin/auth.cgi HTTP/1.1\r\nHost: main.test\r\nAuthorization: Basic eDp5\r\nConnection: close\r\n\r\n")
+		if len(a) != 1 || a[0].Status != 200 || a[0].Body != "auth=Basic eDp5\n" {
+			t.Errorf("%s: /cgi-bin/auth.cgi: %v", s.name, a)
+		}
 	}
 	rport := strconv.Itoa(raw.Addr().(*net.TCPAddr).Port)
 	sport := strconv.Itoa(std.Addr().(*net.TCPAddr).Port)
