@@ -31,6 +31,7 @@ var Modules = []Module{
 	{"status_module", "mod_status.c"},
 	{"proxy_module", "mod_proxy.c"},
 	{"proxy_http_module", "mod_proxy_http.c"},
+	{"proxy_fcgi_module", "mod_proxy_fcgi.c"},
 	{"unixd_module", "mod_unixd.c"},
 	{"log_config_module", "mod_log_config.c"},
 	{"alias_module", "mod_alias.c"},

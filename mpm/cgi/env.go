@@ -52,6 +52,35 @@ const defaultPath = "/bin:/usr/bin:/usr/ucb:/usr/bsd:/usr/local/bin"
 // ap_add_cgi_vars over them, then ap_create_environment's names (every
 // character but letters and digits made '_', TZ from the server's).
 func (h *Handler) environ(r *http.Request, t *static.Target) []string {
+	e := Environ(r, h.Site, &h.Dir, t.Filename, t.PathInfo)
+	out := make([]string, 0, len(e)/2+1)
+	if !hasName(e, "TZ") {
+		if tz, ok := os.LookupEnv("TZ"); ok {
+			out = append(out, "TZ="+tz)
+		}
+	}
+	for i := 0; i+1 < len(e); i += 2 {
+		out = append(out, envName(e[i])+"="+e[i+1])
+	}
+	return out
+}
+
+func hasName(kv []string, name string) bool {
+	for i := 0; i < len(kv); i += 2 {
+		if strings.EqualFold(kv[i], name) {
+			return true
+		}
+	}
+	return false
+}
+
+// Environ is a gateway's environment as name, value pairs in apache2's
+// order (r->subprocess_env): the request's variables (mod_env,
+// mod_setenvif), then ap_add_common_vars and ap_add_cgi_vars over them, for
+// the script filename (SCRIPT_FILENAME) with the path info pathInfo, under
+// the directory settings dir (CGIPassAuth, CGIVar). mod_cgi and
+// mod_proxy_fcgi both send it.
+func Environ(r *http.Request, site Site, dir *Dir, filename, pathInfo string) []string {
 	var e table
 	if vars := http1.Env(r); vars != nil {
 		vars.Each(func(name, value string) { e.set(name, value) })
@@ -67,7 +96,7 @@ func (h *Handler) environ(r *http.Request, t *static.Target) []string {
 			common.set("CONTENT_LENGTH", v)
 		case strings.EqualFold(name, "Proxy"):
 		case strings.EqualFold(name, "Authorization"), strings.EqualFold(name, "Proxy-Authorization"):
-			if h.Dir.passAuth != nil && *h.Dir.passAuth {
+			if dir.passAuth != nil && *dir.passAuth {
 				if n := httpName(name); n != "" {
 					common.set(n, v)
 				}
@@ -94,13 +123,13 @@ func (h *Handler) environ(r *http.Request, t *static.Target) []string {
 	common.set("SERVER_ADDR", local)
 	common.set("SERVER_PORT", http1.ServerPort(r))
 	common.set("REMOTE_ADDR", remote)
-	common.set("DOCUMENT_ROOT", h.Site.DocumentRoot())
+	common.set("DOCUMENT_ROOT", site.DocumentRoot())
 	common.set("REQUEST_SCHEME", scheme(r))
-	prefix, root := h.Site.Context(r)
+	prefix, root := site.Context(r)
 	common.set("CONTEXT_PREFIX", prefix)
 	common.set("CONTEXT_DOCUMENT_ROOT", root)
 	common.set("SERVER_ADMIN", http1.ServerAdmin(r))
-	common.set("SCRIPT_FILENAME", t.Filename)
+	common.set("SCRIPT_FILENAME", filename)
 	common.set("REMOTE_PORT", rport)
 	if c := http1.ConnFromRequest(r); c != nil {
 		if user, ok := c.User(); ok {
@@ -118,16 +147,16 @@ func (h *Handler) environ(r *http.Request, t *static.Target) []string {
 	e.set("REQUEST_METHOD", r.Method)
 	e.set("QUERY_STRING", r.URL.RawQuery)
 	uri := r.RequestURI
-	if h.Dir.currentURI != nil && *h.Dir.currentURI {
+	if dir.currentURI != nil && *dir.currentURI {
 		uri = r.URL.Path
 	}
 	e.set("REQUEST_URI", uri)
-	if t.PathInfo == "" {
+	if pathInfo == "" {
 		e.set("SCRIPT_NAME", r.URL.Path)
 	} else {
-		e.set("SCRIPT_NAME", r.URL.Path[:findPathInfo(r.URL.Path, t.PathInfo)])
-		e.set("PATH_INFO", t.PathInfo)
-		e.set("PATH_TRANSLATED", h.Site.Translate(r, apuri.EscapePath(t.PathInfo, false)))
+		e.set("SCRIPT_NAME", r.URL.Path[:findPathInfo(r.URL.Path, pathInfo)])
+		e.set("PATH_INFO", pathInfo)
+		e.set("PATH_TRANSLATED", site.Translate(r, apuri.EscapePath(pathInfo, false)))
 	}
 	if p := static.PreviousOf(r); p != nil {
 		e.set("REDIRECT_URL", p.Path)
@@ -136,16 +165,7 @@ func (h *Handler) environ(r *http.Request, t *static.Target) []string {
 		}
 	}
 
-	out := make([]string, 0, len(e.kv)/2+1)
-	if _, ok := e.get("TZ"); !ok {
-		if tz, ok := os.LookupEnv("TZ"); ok {
-			out = append(out, "TZ="+tz)
-		}
-	}
-	for i := 0; i < len(e.kv); i += 2 {
-		out = append(out, envName(e.kv[i])+"="+e.kv[i+1])
-	}
-	return out
+	return e.kv
 }
 
 // fromServer is env2env: name from the request's variables, else the

@@ -353,21 +353,7 @@ func (s *script) respond(w http.ResponseWriter, r *http.Request, t *static.Targe
 		t.Error(w, r, http.StatusFound)
 		return
 	}
-	apply(out, hd.fields)
-	apply(out, hd.errFields)
-	if loc != "" {
-		out["Location"] = []string{loc}
-	}
-	if status == 0 {
-		status = http.StatusOK
-	}
-	if hd.contentType != "" {
-		out["Content-Type"] = []string{hd.contentType}
-	}
-	if hd.statusLine != "" {
-		http1.SetStatusLine(w, hd.statusLine)
-	}
-	w.WriteHeader(status)
+	hd.WriteHeader(w, status)
 	flush := func() error { return http.NewResponseController(w).Flush() }
 	if err := s.stream(w, flush); err != nil {
 		s.kill()
@@ -380,118 +366,6 @@ func (s *script) discard() {
 	if _, err := io.Copy(io.Discard, s.out); err != nil {
 		s.kill()
 	}
-}
-
-// scriptHeader is what the script's header says.
-type scriptHeader struct {
-	contentType, location string
-	statusLine            string // Status's value, apache2's r->status_line
-	// fields (ETag, Last-Modified, Content-Range: apache2's headers_out)
-	// and errFields (Set-Cookie and the others: err_headers_out) are name,
-	// value pairs passed on.
-	fields, errFields []string
-	etag              string    // ETag's value, "" for none
-	lastModified      time.Time // Last-Modified's time, zero for none
-}
-
-// apply sets the fields kv (name, value pairs) in out.
-func apply(out http.Header, kv []string) {
-	for i := 0; i < len(kv); i += 2 {
-		k := http.CanonicalHeaderKey(kv[i])
-		out[k] = append(out[k], kv[i+1])
-	}
-}
-
-// header reads the script's header as ap_scan_script_header_err does:
-// status is Status's (0 without), ret an error status to answer with
-// instead (500 for a bad header or none, 504 for a script too slow).
-func (s *script) header(r *http.Request) (hd scriptHeader, status, ret int) {
-	var merged merger
-	first := true
-	name := baseName(s.file)
-	for {
-		line, err := s.line()
-		if err != nil {
-			if errors.Is(err, os.ErrDeadlineExceeded) {
-				s.h.log(r, static.LevelError, nil, "Script timed out before returning headers: "+name)
-				return hd, 0, http.StatusGatewayTimeout
-			}
-			msg := "Premature end of script headers"
-			if first {
-				msg = "End of script output before headers"
-			}
-			s.h.log(r, static.LevelError, nil, msg+": "+name)
-			return hd, 0, http.StatusInternalServerError
-		}
-		if line == "" {
-			break
-		}
-		k, v, ok := strings.Cut(line, ":")
-		if !ok {
-			s.h.log(r, static.LevelError, nil, "malformed header from script '"+name+"': Bad header: "+cut(line, 30))
-			return hd, 0, http.StatusInternalServerError
-		}
-		v = strings.TrimLeft(v, " \t\r\n\v\f")
-		first = false
-		switch {
-		case strings.EqualFold(k, "Content-Type"):
-			hd.contentType = contentTypeLower(strings.TrimRight(v, " \t\r\n\v\f"))
-		case strings.EqualFold(k, "Status"):
-			status = atoi(v)
-			hd.statusLine = v
-			if status < 100 || status > 599 {
-				s.h.log(r, static.LevelError, nil, "Invalid status line from script '"+name+"': "+cut(v, 30))
-				status = http.StatusInternalServerError
-			}
-		case strings.EqualFold(k, "Location"):
-			hd.location = v
-		case strings.EqualFold(k, "Content-Length"), strings.EqualFold(k, "Transfer-Encoding"):
-			// Dropped: the body is framed as it comes.
-		case strings.EqualFold(k, "Content-Range"), strings.EqualFold(k, "ETag"):
-			hd.fields = setField(hd.fields, k, v)
-			if strings.EqualFold(k, "ETag") {
-				hd.etag = v
-			}
-		case strings.EqualFold(k, "Last-Modified"):
-			if tm, err := http.ParseTime(v); err == nil {
-				if now := time.Now(); tm.After(now) {
-					tm = now
-				}
-				hd.fields = setField(hd.fields, "Last-Modified", tm.UTC().Format(http.TimeFormat))
-				hd.lastModified = tm
-			} else {
-				s.h.log(r, static.LevelInfo, nil, "AH10247: Ignored invalid header value: Last-Modified: '"+v+"'")
-			}
-		case strings.EqualFold(k, "Set-Cookie"):
-			hd.errFields = append(hd.errFields, "Set-Cookie", v)
-		default:
-			merged.add(k, v)
-		}
-	}
-	hd.errFields = merged.appendTo(hd.errFields)
-	return hd, status, 0
-}
-
-// line reads one header line: up to '\n' or maxLine bytes, every CR left
-// out (getsfunc_BRIGADE); a line cut by the end of the output is an error.
-func (s *script) line() (string, error) {
-	var b []byte
-	for len(b) < maxLine {
-		c, err := s.out.ReadByte()
-		if err != nil {
-			if err == io.EOF {
-				err = io.ErrUnexpectedEOF
-			}
-			return "", err
-		}
-		if c == '\n' {
-			break
-		}
-		if c != '\r' {
-			b = append(b, c)
-		}
-	}
-	return string(b), nil
 }
 
 func setField(kv []string, k, v string) []string {

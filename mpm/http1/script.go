@@ -38,9 +38,11 @@ func ServerPort(r *http.Request) string {
 	if on && id.port != "" {
 		return id.port
 	}
-	if a, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
-		if _, port := splitHostPort(a.String()); port != "" {
-			return port
+	if on {
+		if a, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
+			if _, port := splitHostPort(a.String()); port != "" {
+				return port
+			}
 		}
 	}
 	if id != nil && id.port != "" {

@@ -391,22 +391,57 @@ func (c *Config) worker(u string, s *workerSettings) (*worker, error) {
 	return w, nil
 }
 
-// newWorker makes a worker for the backend URL u with the parameters s.
+// newWorker makes a worker for the backend URL u with the parameters s: an
+// http:// or fcgi:// URL, the latter perhaps after "unix:/path|" (a unix
+// domain socket).
 func newWorker(u string, s *workerSettings) (*worker, error) {
+	sock, u := deSocket(u)
 	pu, err := url.Parse(u)
 	if err != nil || pu.Host == "" {
 		return nil, errors.New("ProxyPass URL must be absolute!")
 	}
 	scheme := strings.ToLower(pu.Scheme)
-	if scheme != "http" {
-		return nil, errors.New("ProxyPass " + scheme + ": scheme not provided here (only http://)")
+	if scheme != "http" && scheme != "fcgi" {
+		return nil, errors.New("ProxyPass " + scheme + ": scheme not provided here (only http:// and fcgi://)")
+	}
+	if sock != "" && scheme != "fcgi" {
+		return nil, errors.New("ProxyPass unix:" + sock + "|" + scheme + ": only fcgi:// over a unix domain socket here")
 	}
 	port := pu.Port()
 	if port == "" {
-		port = "80"
+		port = defaultPort[scheme]
 	}
 	host := strings.ToLower(pu.Hostname())
-	return &worker{name: scheme + "://" + host + ":" + port, host: host, port: port, settings: *s}, nil
+	name := scheme + "://" + host + ":" + port
+	if sock != "" {
+		name = "unix:" + sock + "|" + name
+	}
+	w := &worker{name: name, url: u, scheme: scheme, host: host, port: port, sock: sock, settings: *s}
+	if sock != "" {
+		w.url = "unix:" + sock + "|" + u
+	}
+	if scheme == "fcgi" && !s.reuseSet {
+		// mod_proxy_fcgi reuses a connection only with enablereuse=on
+		// (or disablereuse=off).
+		w.settings.disableReuse = true
+	}
+	return w, nil
+}
+
+// defaultPort is each scheme's port (ap_proxy_port_of_scheme).
+var defaultPort = map[string]string{"http": "80", "fcgi": "8000"}
+
+// deSocket splits "unix:/path|scheme://..." into the socket's path and the
+// URL (ap_proxy_de_socketfy); sock is "" for a URL without one.
+func deSocket(u string) (sock, rest string) {
+	if len(u) < 5 || !strings.EqualFold(u[:5], "unix:") {
+		return "", u
+	}
+	sock, rest, ok := strings.Cut(u[5:], "|")
+	if !ok {
+		return "", u
+	}
+	return sock, rest
 }
 
 // match maps the URL-path p (decoded, normalized) and the query through the

@@ -14,8 +14,11 @@ const maxIdle = 64
 // worker is one backend (scheme, host and port) as mod_proxy's worker: its
 // parameters, its idle connections in this process, and its error state.
 type worker struct {
-	name       string // "http://host:port"
+	name       string // "http://host:port", "unix:/path|fcgi://host:port"
+	url        string // the URL of the line that made it
+	scheme     string // "http" or "fcgi"
 	host, port string
+	sock       string // a unix domain socket's path, "" for TCP
 	settings   workerSettings
 
 	mu   sync.Mutex
@@ -104,7 +107,11 @@ func (w *worker) dial(connectTimeout, timeout time.Duration) (*bconn, error) {
 	if w.settings.keepalive {
 		d.KeepAlive = 0
 	}
-	nc, err := d.Dial("tcp", net.JoinHostPort(w.host, w.port))
+	network, addr := "tcp", net.JoinHostPort(w.host, w.port)
+	if w.sock != "" {
+		network, addr = "unix", w.sock
+	}
+	nc, err := d.Dial(network, addr)
 	if err != nil {
 		return nil, err
 	}

@@ -24,8 +24,14 @@ const maxMemSpool = 16384
 // Target is a request mapped to a backend.
 type Target struct {
 	URL string // "http://host:port/path?query"
-	w   *worker
-	bad *refusal // a substitution naming no valid backend
+	// Params, for an fcgi:// backend, is the environment sent to it
+	// (package cgi's Environ) for r->filename filename; PathInfo its
+	// path info (the handler form's).
+	Params   func(filename, pathInfo string) []string
+	PathInfo string
+	w        *worker
+	bad      *refusal // a substitution naming no valid backend
+	generic  bool     // SetHandler "proxy:..." served by the default worker
 }
 
 // Match maps the clean URL-path p and the query through ProxyPass and
@@ -76,7 +82,8 @@ func (c *Config) Serve(w http.ResponseWriter, r *http.Request, t *Target, log st
 		http1.WriteProxyError(w, r, b.status, b.reason)
 		return
 	}
-	pu, err := url.Parse(t.URL)
+	_, u := deSocket(t.URL)
+	pu, err := url.Parse(u)
 	if err != nil || pu.Host == "" {
 		http1.WriteError(w, r, http.StatusBadRequest, "")
 		return
@@ -113,22 +120,12 @@ func (c *Config) Serve(w http.ResponseWriter, r *http.Request, t *Target, log st
 			}
 		}
 	}
+	timeout, connectTimeout := c.timeouts(r, wk)
+	if wk.scheme == "fcgi" {
+		c.serveFCGI(w, r, t, pu, pre, bodyDone, chunked, timeout, connectTimeout, logf)
+		return
+	}
 	head := c.requestHead(r, pu, pre, bodyDone, chunked, wk)
-
-	timeout := wk.settings.timeout
-	if timeout == 0 {
-		timeout = c.timeout
-	}
-	if conn := http1.ConnFromRequest(r); timeout == 0 && conn != nil {
-		timeout = conn.Timeout() // the server's Timeout
-	}
-	if timeout <= 0 {
-		timeout = 60 * time.Second
-	}
-	connectTimeout := wk.settings.connectTimeout
-	if connectTimeout == 0 {
-		connectTimeout = timeout
-	}
 
 	var resp *http.Response
 	var bc *bconn
@@ -172,6 +169,26 @@ func (c *Config) Serve(w http.ResponseWriter, r *http.Request, t *Target, log st
 		return
 	}
 	c.answer(w, r, resp, bc, wk)
+}
+
+// timeouts are the worker's I/O timeout (its timeout=, else ProxyTimeout,
+// else the server's Timeout) and its connection timeout.
+func (c *Config) timeouts(r *http.Request, wk *worker) (timeout, connectTimeout time.Duration) {
+	timeout = wk.settings.timeout
+	if timeout == 0 && c != nil {
+		timeout = c.timeout
+	}
+	if conn := http1.ConnFromRequest(r); timeout == 0 && conn != nil {
+		timeout = conn.Timeout() // the server's Timeout
+	}
+	if timeout <= 0 {
+		timeout = 60 * time.Second
+	}
+	connectTimeout = wk.settings.connectTimeout
+	if connectTimeout == 0 {
+		connectTimeout = timeout
+	}
+	return timeout, connectTimeout
 }
 
 // isTimeout says whether err is a timeout.

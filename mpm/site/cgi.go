@@ -33,14 +33,25 @@ type scriptAliased struct {
 func (s scriptAliased) Configure(r *http.Request, dir, name string) *static.Options {
 	o := s.conf.Configure(r, dir, name)
 	c := *o
-	if ch, ok := c.Handler.(*cgi.Handler); ok {
+	if pf, ok := c.Handler.(*proxyFiles); ok {
+		// A proxy's SetHandler still applies; cgi-script answers the rest.
+		x := *pf
+		x.next = s.aliased(x.next)
+		c.Handler = &x
+		return &c
+	}
+	c.Handler = s.aliased(c.Handler)
+	return &c
+}
+
+// aliased is the cgi-script handler h as under a ScriptAlias.
+func (s scriptAliased) aliased(h static.ContentHandler) static.ContentHandler {
+	if ch, ok := h.(*cgi.Handler); ok {
 		x := *ch
 		x.ScriptAliased = true
-		c.Handler = &x
-	} else {
-		c.Handler = s.h.scriptHandler(&Dir{}, true)
+		return &x
 	}
-	return &c
+	return s.h.scriptHandler(&Dir{}, true)
 }
 
 // Context is the script's CONTEXT_PREFIX and CONTEXT_DOCUMENT_ROOT: those of

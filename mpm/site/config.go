@@ -294,12 +294,16 @@ type Config struct {
 	accessNames []string
 	// proxy is mod_proxy's configuration, nil without a ProxyPass.
 	proxy *proxy.Config
+	// handlerProxy serves SetHandler "proxy:..." when no ProxyPass is set;
+	// proxyFiles says that a section of the configuration files sets one.
+	handlerProxy *proxy.Config
+	proxyFiles   bool
 }
 
 // Compile builds the configuration from the top-level directives and the sections.
 // Errors name the directive's file and line.
 func Compile(server []Directive, sections []Section) (*Config, error) {
-	c := &Config{}
+	c := &Config{handlerProxy: &proxy.Config{}}
 	var errs []error
 	var px proxy.Config
 	for _, d := range server {
@@ -378,13 +382,16 @@ func Compile(server []Directive, sections []Section) (*Config, error) {
 	// Any file may run as a script once a module is loaded: its handler is
 	// seen per request (SetHandler, AddHandler at any level, .htaccess).
 	c.scripts = c.cgi.Module != ""
+	c.proxyFiles = c.server.proxiesFiles()
 	c.deflate.Env = requestEnv // no-gzip, gzip-only-text/html, force-gzip (SetEnvIf, BrowserMatch)
 	for _, group := range [][]*section{c.dirs, c.dirRegex, c.files, c.locations} {
 		for _, sec := range group {
 			c.responses = c.responses || sec.conf.responds() || len(sec.conf.ifs) > 0
 			c.rewrites = c.rewrites || !sec.conf.rewrite.Empty()
 			c.filters = c.filters || sec.conf.deflate.Enables()
+			c.proxyFiles = c.proxyFiles || sec.conf.proxiesFiles()
 			for _, f := range sec.files {
+				c.proxyFiles = c.proxyFiles || f.conf.proxiesFiles()
 				c.responses = c.responses || f.conf.responds() || len(f.conf.ifs) > 0
 				c.rewrites = c.rewrites || !f.conf.rewrite.Empty()
 				c.filters = c.filters || f.conf.deflate.Enables()
@@ -829,7 +836,12 @@ func (d *dir) apply(x Directive, inLocation bool) error {
 		return d.neg.Set(x.Name, a)
 	case "sethandler":
 		if len(a) == 1 {
-			h := strings.ToLower(a[0])
+			// core.c: lowercased, but for a handler naming a unix
+			// domain socket (whose path is case-sensitive).
+			h := a[0]
+			if !strings.HasPrefix(h, "proxy:unix") {
+				h = strings.ToLower(h)
+			}
 			if h == "none" {
 				h = ""
 			}

@@ -182,6 +182,7 @@ func (h *Handler) proxy(w http.ResponseWriter, r *http.Request, p string, t *pro
 	if o.Response != nil {
 		o.Response.Fixup(r)
 	}
+	t.Params = h.params(r, &m)
 	h.Config.proxy.Serve(w, r, t, h.Static.LogError)
 }
 
@@ -503,6 +504,7 @@ func (h *Handler) options(d *Dir) *static.Options {
 	if h.Config.scripts {
 		o.Handler = h.scriptHandler(d, false)
 	}
+	o.Handler = h.proxyHandler(d, o.Handler)
 	if len(d.ErrorDocuments) > 0 {
 		docs := d.ErrorDocuments
 		o.Error = func(w http.ResponseWriter, r *http.Request, status int) bool {

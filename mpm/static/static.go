@@ -293,7 +293,8 @@ type Target struct {
 	Missing  bool   // no such file
 	// AcceptPathInfo is the file's AcceptPathInfo.
 	AcceptPathInfo PathInfo
-	Dir            bool // a directory
+	Dir            bool   // a directory
+	Handler        string // the handler that Handles answered for
 	// Error answers an error status as the settings say (ErrorDocument).
 	Error func(w http.ResponseWriter, r *http.Request, status int)
 }
@@ -301,34 +302,42 @@ type Target struct {
 // handle asks o's ContentHandler to answer r for rel below root, and reports
 // whether it did.
 func (h *Handler) handle(w http.ResponseWriter, r *http.Request, o *Options, croot, rel, info string, missing, dir bool) bool {
-	if !h.handles(o, rel, dir) {
+	handler, ok := h.handles(o, rel, dir)
+	if !ok {
 		return false
 	}
 	file := croot + rel
-	t := &Target{Filename: file, PathInfo: info, Missing: missing, Dir: dir, AcceptPathInfo: o.AcceptPathInfo,
+	t := &Target{Filename: file, PathInfo: info, Missing: missing, Dir: dir, AcceptPathInfo: o.AcceptPathInfo, Handler: handler,
 		Error: func(w http.ResponseWriter, r *http.Request, status int) { h.error(w, r, status, o) }}
 	o.Handler.Serve(w, r, t)
 	return true
 }
 
-// handles reports whether o's ContentHandler answers for the file rel: by its
-// handler, else, for a file with none, by its media type (apache2's
+// handles reports whether o's ContentHandler answers for the file rel, and
+// the handler it answers for: the file's handler, else, for a file with
+// none, its media type (apache2's
 // ap_invoke_handler takes r->content_type for an unset r->handler, which is
 // how mod_cgi runs an application/x-httpd-cgi file).
-func (h *Handler) handles(o *Options, rel string, dir bool) bool {
+func (h *Handler) handles(o *Options, rel string, dir bool) (string, bool) {
 	if o.Handler == nil {
-		return false
+		return "", false
 	}
 	hd := h.fileHandler(rel, dir, o)
 	if o.Handler.Handles(hd) {
-		return true
+		return hd, true
 	}
 	if hd != "" || dir {
-		return false
+		return "", false
 	}
 	ct, _, _ := strings.Cut(h.mimeType(rel, o), ";")
 	ct = strings.TrimRight(ct, " \t")
-	return ct != "" && o.Handler.Handles(ct)
+	return ct, ct != "" && o.Handler.Handles(ct)
+}
+
+// handled reports whether o's ContentHandler answers for the file rel.
+func (h *Handler) handled(o *Options, rel string) bool {
+	_, ok := h.handles(o, rel, false)
+	return ok
 }
 
 // fallback serves r from FallbackResource's URL, as mod_dir's fixup_dflt
@@ -598,7 +607,7 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 		// handler is one, or the default handler under AcceptPathInfo On.
 		if n := pathInfo(root, rel); n > 0 {
 			i := strings.LastIndexByte(rel[:n], '/')
-			if fo := h.options(r, conf, croot+rel[:i], rel[i+1:n]); fo.AcceptPathInfo == PathInfoOn || h.handles(fo, rel[:n], false) {
+			if fo := h.options(r, conf, croot+rel[:i], rel[i+1:n]); fo.AcceptPathInfo == PathInfoOn || h.handled(fo, rel[:n]) {
 				h.serveInfo(w, r, root, croot, rel[:n], rel[n:], false, conf)
 				return
 			}

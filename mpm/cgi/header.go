@@ -1,0 +1,160 @@
+package cgi
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
+	"github.com/httpd-mpm/httpd-mpm/mpm/static"
+)
+
+// Header is what a script's header says.
+type Header struct {
+	contentType, location string
+	statusLine            string // Status's value, apache2's r->status_line
+	// fields (ETag, Last-Modified, Content-Range: apache2's headers_out)
+	// and errFields (Set-Cookie and the others: err_headers_out) are name,
+	// value pairs passed on.
+	fields, errFields []string
+	etag              string    // ETag's value, "" for none
+	lastModified      time.Time // Last-Modified's time, zero for none
+}
+
+// Location is the header's Location ("" for none).
+func (hd *Header) Location() string { return hd.location }
+
+// WriteHeader answers with the header and status (0: 200), as mod_cgi
+// does for a script that is not redirected.
+func (hd *Header) WriteHeader(w http.ResponseWriter, status int) {
+	out := w.Header()
+	apply(out, hd.fields)
+	apply(out, hd.errFields)
+	if hd.location != "" {
+		out["Location"] = []string{hd.location}
+	}
+	if status == 0 {
+		status = http.StatusOK
+	}
+	if hd.contentType != "" {
+		out["Content-Type"] = []string{hd.contentType}
+	}
+	if hd.statusLine != "" {
+		http1.SetStatusLine(w, hd.statusLine)
+	}
+	w.WriteHeader(status)
+}
+
+// apply sets the fields kv (name, value pairs) in out.
+func apply(out http.Header, kv []string) {
+	for i := 0; i < len(kv); i += 2 {
+		k := http.CanonicalHeaderKey(kv[i])
+		out[k] = append(out[k], kv[i+1])
+	}
+}
+
+// header reads the script's header as ap_scan_script_header_err does:
+// status is Status's (0 without), ret an error status to answer with
+// instead (500 for a bad header or none, 504 for a script too slow).
+func (s *script) header(r *http.Request) (hd Header, status, ret int) {
+	log := func(level static.Level, msg string) { s.h.log(r, level, nil, msg) }
+	hd, status, ret, _ = ScanHeader(s.out, baseName(s.file), log)
+	return hd, status, ret
+}
+
+// ScanHeader reads a CGI header from br as ap_scan_script_header_err does,
+// logging its complaints about the script name with log: status is
+// Status's (0 without), ret an error status to answer with instead (500 for
+// a bad header or none, 504 for a read past its deadline) and err the read
+// error that ended it early.
+func ScanHeader(br *bufio.Reader, name string, log func(level static.Level, msg string)) (hd Header, status, ret int, err error) {
+	var merged merger
+	first := true
+	for {
+		line, err := readLine(br)
+		if err != nil {
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				log(static.LevelError, "Script timed out before returning headers: "+name)
+				return hd, 0, http.StatusGatewayTimeout, err
+			}
+			msg := "Premature end of script headers"
+			if first {
+				msg = "End of script output before headers"
+			}
+			log(static.LevelError, msg+": "+name)
+			return hd, 0, http.StatusInternalServerError, err
+		}
+		if line == "" {
+			break
+		}
+		k, v, ok := strings.Cut(line, ":")
+		if !ok {
+			log(static.LevelError, "malformed header from script '"+name+"': Bad header: "+cut(line, 30))
+			return hd, 0, http.StatusInternalServerError, nil
+		}
+		v = strings.TrimLeft(v, " \t\r\n\v\f")
+		first = false
+		switch {
+		case strings.EqualFold(k, "Content-Type"):
+			hd.contentType = contentTypeLower(strings.TrimRight(v, " \t\r\n\v\f"))
+		case strings.EqualFold(k, "Status"):
+			status = atoi(v)
+			hd.statusLine = v
+			if status < 100 || status > 599 {
+				log(static.LevelError, "Invalid status line from script '"+name+"': "+cut(v, 30))
+				status = http.StatusInternalServerError
+			}
+		case strings.EqualFold(k, "Location"):
+			hd.location = v
+		case strings.EqualFold(k, "Content-Length"), strings.EqualFold(k, "Transfer-Encoding"):
+			// Dropped: the body is framed as it comes.
+		case strings.EqualFold(k, "Content-Range"), strings.EqualFold(k, "ETag"):
+			hd.fields = setField(hd.fields, k, v)
+			if strings.EqualFold(k, "ETag") {
+				hd.etag = v
+			}
+		case strings.EqualFold(k, "Last-Modified"):
+			if tm, err := http.ParseTime(v); err == nil {
+				if now := time.Now(); tm.After(now) {
+					tm = now
+				}
+				hd.fields = setField(hd.fields, "Last-Modified", tm.UTC().Format(http.TimeFormat))
+				hd.lastModified = tm
+			} else {
+				log(static.LevelInfo, "AH10247: Ignored invalid header value: Last-Modified: '"+v+"'")
+			}
+		case strings.EqualFold(k, "Set-Cookie"):
+			hd.errFields = append(hd.errFields, "Set-Cookie", v)
+		default:
+			merged.add(k, v)
+		}
+	}
+	hd.errFields = merged.appendTo(hd.errFields)
+	return hd, status, 0, nil
+}
+
+// line reads one header line: up to '\n' or maxLine bytes, every CR left
+// out (getsfunc_BRIGADE); a line cut by the end of the output is an error.
+func readLine(br *bufio.Reader) (string, error) {
+	var b []byte
+	for len(b) < maxLine {
+		c, err := br.ReadByte()
+		if err != nil {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return "", err
+		}
+		if c == '\n' {
+			break
+		}
+		if c != '\r' {
+			b = append(b, c)
+		}
+	}
+	return string(b), nil
+}

@@ -1,0 +1,257 @@
+package proxy
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/httpd-mpm/httpd-mpm/mpm/cgi"
+	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
+	"github.com/httpd-mpm/httpd-mpm/mpm/proxy/fcgi"
+	"github.com/httpd-mpm/httpd-mpm/mpm/static"
+)
+
+// logFunc logs one error line as a module's.
+type logFunc func(module string, err error, format string, args ...any)
+
+// serveFCGI is mod_proxy_fcgi: r sent to t's FastCGI backend as apache2
+// 2.4.71 sends it (the environment, the body as FCGI_STDIN) and its answer
+// read as a CGI script's, streamed.
+func (c *Config) serveFCGI(w http.ResponseWriter, r *http.Request, t *Target, pu *url.URL, pre []byte, bodyDone, chunked bool,
+	timeout, connectTimeout time.Duration, logf logFunc) {
+	wk := t.w
+	// The request's length as mod_proxy_fcgi leaves it after its prefetch.
+	switch {
+	case bodyDone && (len(pre) > 0 || r.ContentLength > 0 || chunked):
+		r.Header["Content-Length"] = []string{strconv.Itoa(len(pre))}
+		delete(r.Header, "Transfer-Encoding")
+	case chunked:
+		r.Header["Transfer-Encoding"] = []string{strings.Join(r.TransferEncoding, ", ")}
+	}
+	if t.generic {
+		// The default reverse worker keeps no connection (apache2's
+		// ap_proxy_pre_request says so to the modules after it).
+		if e := http1.Env(r); e != nil {
+			e.Set("proxy-nokeepalive", "1")
+		}
+	}
+	filename := fcgiFilename(pu)
+	var params []string
+	if t.Params != nil {
+		params = t.Params(filename, t.PathInfo)
+	}
+	portStr := "" // apache2 2.4.71 names no port in these lines
+
+	bc := wk.get()
+	if bc == nil {
+		var err error
+		bc, err = wk.dial(connectTimeout, timeout)
+		if err != nil {
+			if wk.sock != "" {
+				logf("proxy", err, "AH02454: FCGI: attempt to connect to Unix domain socket %s (%s:%s) failed", wk.sock, wk.host, wk.port)
+			} else {
+				logf("proxy", err, "AH00957: FCGI: attempt to connect to %s:%s (%s:%s) failed", wk.host, wk.port, wk.host, wk.port)
+			}
+			logf("proxy_fcgi", nil, "AH01079: failed to make connection to backend: %s", wk.host)
+			http1.WriteError(w, r, http.StatusServiceUnavailable, "")
+			return
+		}
+	}
+	bc.timeout = timeout
+	keep := !wk.settings.disableReuse
+	if err := fcgi.WriteBegin(bc.bw, keep); err != nil {
+		bc.Close()
+		logf("proxy_fcgi", err, "AH01073: Failed Writing Request to %s:", portStr)
+		http1.WriteError(w, r, http.StatusServiceUnavailable, "")
+		return
+	}
+	if err := fcgi.WriteParams(bc.bw, params); err != nil {
+		bc.Close()
+		logf("proxy_fcgi", nil, "AH02536: %s", err.Error())
+		logf("proxy_fcgi", nil, "AH01074: Failed writing Environment to %s:", portStr)
+		http1.WriteError(w, r, http.StatusServiceUnavailable, "")
+		return
+	}
+	dispatchErr := func(err error, what string) {
+		bc.Close()
+		if what != "" {
+			what = "(" + what + ")"
+		}
+		logf("proxy_fcgi", err, "AH01075: Error dispatching request to %s: %s", portStr, what)
+	}
+	stdin := fcgi.Stdin{W: bc.bw}
+	if _, err := stdin.Write(pre); err != nil {
+		dispatchErr(err, "sending stdin")
+		http1.WriteError(w, r, http.StatusServiceUnavailable, "")
+		return
+	}
+	if !bodyDone {
+		if _, err := io.Copy(stdin, bodyReader{r.Body}); err != nil {
+			var be bodyError
+			if errors.As(err, &be) {
+				dispatchErr(be.err, "reading input brigade")
+				http1.WriteError(w, r, http.StatusBadRequest, "")
+				return
+			}
+			dispatchErr(err, "sending stdin")
+			http1.WriteError(w, r, fcgiStatus(err), "")
+			return
+		}
+	}
+	if err := stdin.Close(); err != nil {
+		dispatchErr(err, "sending empty stdin")
+		http1.WriteError(w, r, fcgiStatus(err), "")
+		return
+	}
+
+	rd := &fcgi.Reader{R: bc.br,
+		Stderr: func(p []byte) { logf("proxy_fcgi", nil, "AH01071: Got error '%s'", p) },
+		Bogus:  func(typ byte) { logf("proxy_fcgi", nil, "AH01072: Got bogus record %d", typ) },
+	}
+	br := bufio.NewReaderSize(rd, 8192)
+	// The header's complaints are logged once it is known that the
+	// backend, not the connection, made them.
+	var lines []string
+	hd, status, ret, err := cgi.ScanHeader(br, baseName(filename), func(_ static.Level, msg string) { lines = append(lines, msg) })
+	if err != nil && !rd.Done() {
+		if errors.Is(err, fcgi.ErrBogus) {
+			logf("proxy_fcgi", nil, "AH01068: Got %s", err.Error())
+			dispatchErr(nil, "")
+		} else if isTimeout(err) {
+			dispatchErr(err, "polling")
+		} else {
+			logf("proxy_fcgi", nil, "AH01067: Failed to read FastCGI header")
+			dispatchErr(nil, "")
+		}
+		http1.WriteError(w, r, fcgiStatus(err), "")
+		return
+	}
+	for _, l := range lines {
+		if i := strings.Index(l, "Bad header: "); i >= 0 {
+			l = l[:i+len("Bad header: ")] // apache2 2.4.71 shows none of the line here
+		}
+		logf("proxy_fcgi", nil, "%s", l)
+	}
+	if ret != 0 {
+		// apache2 answers the status alone, without a page.
+		logf("proxy_fcgi", nil, "AH01070: Error parsing script headers")
+		dispatchErr(syscall.EINVAL, "")
+		w.Header()["Content-Length"] = []string{"0"}
+		w.WriteHeader(ret)
+		return
+	}
+	hd.WriteHeader(w, status)
+	dst := io.Writer(flushWriter{w})
+	if r.Method == http.MethodHead || status == http.StatusNotModified || status == http.StatusPreconditionFailed {
+		dst = io.Discard
+	}
+	if _, err := io.Copy(dst, br); err != nil {
+		bc.Close()
+		panic(http.ErrAbortHandler) // the client sees the answer cut short, as from apache2
+	}
+	if keep && rd.Done() && bc.br.Buffered() == 0 {
+		wk.put(bc)
+		return
+	}
+	bc.Close()
+}
+
+// fcgiStatus is the status for a failed exchange: 504 for a timeout, else 503.
+func fcgiStatus(err error) int {
+	if isTimeout(err) {
+		return http.StatusGatewayTimeout
+	}
+	return http.StatusServiceUnavailable
+}
+
+// bodyError is an error reading the client's body.
+type bodyError struct{ err error }
+
+func (e bodyError) Error() string { return e.err.Error() }
+
+// bodyReader marks its reader's errors as the client's.
+type bodyReader struct{ r io.Reader }
+
+func (b bodyReader) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil && err != io.EOF {
+		err = bodyError{err}
+	}
+	return n, err
+}
+
+// fcgiFilename is r->filename as mod_proxy_fcgi's canon makes it:
+// "proxy:fcgi://host[:port]/path", the port left out when it is 8000, the
+// query left out.
+func fcgiFilename(pu *url.URL) string {
+	host := strings.ToLower(pu.Hostname())
+	if strings.IndexByte(host, ':') >= 0 {
+		host = "[" + host + "]"
+	}
+	if p := pu.Port(); p != "" && p != defaultPort["fcgi"] {
+		host += ":" + p
+	}
+	path := pu.EscapedPath()
+	if pu.Opaque != "" {
+		path = pu.Opaque
+	}
+	if !strings.HasPrefix(path, "/") {
+		path = "/" + path
+	}
+	return "proxy:fcgi://" + host + path
+}
+
+// baseName is apr_filepath_name_get: the part after the last slash.
+func baseName(file string) string { return file[strings.LastIndexByte(file, '/')+1:] }
+
+// ForHandler is the Target of a file served with the handler "proxy:URL"
+// (SetHandler "proxy:fcgi://127.0.0.1:9000", "proxy:unix:/path|fcgi://x"),
+// as mod_proxy's handler maps it: the URL with the file's name appended.
+// The worker is a ProxyPass line's for the same backend, else a generic one
+// (no reuse). Nil for a URL it cannot serve.
+func (c *Config) ForHandler(handler, filename, pathInfo string) *Target {
+	u, ok := strings.CutPrefix(handler, "proxy:")
+	if !ok {
+		return nil
+	}
+	u = strings.TrimSuffix(u, "/") + canon(filename)
+	w, generic, err := c.handlerWorker(u)
+	if err != nil {
+		return nil
+	}
+	return &Target{URL: u, w: w, PathInfo: pathInfo, generic: generic}
+}
+
+// handlerWorker finds the worker of a handler's backend: a ProxyPass
+// line's, else a generic one.
+func (c *Config) handlerWorker(u string) (w *worker, generic bool, err error) {
+	w, err = newWorker(u, &genericSettings)
+	if err != nil {
+		return nil, false, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	// As apache2's ap_proxy_get_worker: a ProxyPass line's worker when its
+	// URL starts the handler's.
+	if old := c.workers[w.name]; old != nil && len(u) >= len(old.url) && strings.EqualFold(u[:len(old.url)], old.url) {
+		return old, false, nil
+	}
+	key := fmt.Sprintf("handler %s", w.name)
+	if old := c.dollarWorkers[key]; old != nil {
+		return old, true, nil
+	}
+	if c.dollarWorkers == nil {
+		c.dollarWorkers = map[string]*worker{}
+	}
+	if len(c.dollarWorkers) < maxDollarWorkers {
+		c.dollarWorkers[key] = w
+	}
+	return w, true, nil
+}

@@ -1,0 +1,68 @@
+package site
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/httpd-mpm/httpd-mpm/mpm/cgi"
+	"github.com/httpd-mpm/httpd-mpm/mpm/static"
+)
+
+// proxyFiles answers for the files whose handler is "proxy:..." (mod_proxy's
+// handler form, as Debian's php-fpm.conf sets it: SetHandler
+// "proxy:unix:/run/php/php8.2-fpm.sock|fcgi://localhost"), and passes the
+// others on to next.
+type proxyFiles struct {
+	h    *Handler
+	d    *Dir
+	next static.ContentHandler // nil: none
+}
+
+var _ static.ContentHandler = (*proxyFiles)(nil)
+
+func (p *proxyFiles) Handles(handler string) bool {
+	if strings.HasPrefix(handler, "proxy:") {
+		return true
+	}
+	return p.next != nil && p.next.Handles(handler)
+}
+
+func (p *proxyFiles) Serve(w http.ResponseWriter, r *http.Request, t *static.Target) {
+	if !strings.HasPrefix(t.Handler, "proxy:") {
+		p.next.Serve(w, r, t)
+		return
+	}
+	px := p.h.Config.proxy
+	if px == nil {
+		px = p.h.Config.handlerProxy
+	}
+	pt := px.ForHandler(t.Handler, t.Filename, t.PathInfo)
+	if pt == nil {
+		// No scheme handler takes the URL: apache2's 500 from mod_proxy.
+		t.Error(w, r, http.StatusInternalServerError)
+		return
+	}
+	pt.Params = p.h.params(r, p.d)
+	px.Serve(w, r, pt, p.h.Static.LogError)
+}
+
+// params is the environment of a FastCGI request under the settings d
+// (CGIPassAuth, CGIVar).
+func (h *Handler) params(r *http.Request, d *Dir) func(filename, pathInfo string) []string {
+	return func(filename, pathInfo string) []string {
+		return cgi.Environ(r, h, &d.CGI, filename, pathInfo)
+	}
+}
+
+// proxyHandler is the handler under d: proxyFiles over next when a
+// section of the configuration (or d, which a .htaccess file may have set)
+// has a proxy's SetHandler, else next.
+func (h *Handler) proxyHandler(d *Dir, next static.ContentHandler) static.ContentHandler {
+	if !h.Config.proxyFiles && !strings.HasPrefix(d.Handler, "proxy:") {
+		return next
+	}
+	return &proxyFiles{h: h, d: d, next: next}
+}
+
+// proxiesFiles says whether d's SetHandler is a proxy's.
+func (d *dir) proxiesFiles() bool { return d.handler != nil && strings.HasPrefix(*d.handler, "proxy:") }
