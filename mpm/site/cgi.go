@@ -33,14 +33,40 @@ type scriptAliased struct {
 func (s scriptAliased) Configure(r *http.Request, dir, name string) *static.Options {
 	o := s.conf.Configure(r, dir, name)
 	c := *o
-	if ch, ok := c.Handler.(*cgi.Handler); ok {
-		x := *ch
-		x.ScriptAliased = true
-		c.Handler = &x
+	if hs, ok := c.Handler.(handlers); ok {
+		hs.next = s.aliased(hs.next)
+		c.Handler = hs
 	} else {
-		c.Handler = s.h.scriptHandler(&Dir{}, true)
+		c.Handler = s.aliased(c.Handler)
 	}
 	return &c
+}
+
+// aliased is mod_cgi's handler ch (if any) for a ScriptAlias.
+func (s scriptAliased) aliased(ch static.ContentHandler) *cgi.Handler {
+	if ch, ok := ch.(*cgi.Handler); ok {
+		x := *ch
+		x.ScriptAliased = true
+		return &x
+	}
+	return s.h.scriptHandler(&Dir{}, true)
+}
+
+// handlers asks first, then next (mod_cgi's, may be nil).
+type handlers struct {
+	first, next static.ContentHandler
+}
+
+func (hs handlers) Handles(handler string) bool {
+	return hs.first.Handles(handler) || hs.next != nil && hs.next.Handles(handler)
+}
+
+func (hs handlers) Serve(w http.ResponseWriter, r *http.Request, t *static.Target) {
+	if hs.first.Handles(t.Handler) {
+		hs.first.Serve(w, r, t)
+		return
+	}
+	hs.next.Serve(w, r, t)
 }
 
 // Context is the script's CONTEXT_PREFIX and CONTEXT_DOCUMENT_ROOT: those of

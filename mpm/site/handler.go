@@ -33,6 +33,10 @@ type Handler struct {
 	// ServerRoot is what relative AuthUserFile and AuthGroupFile names in
 	// .htaccess files are taken from ("": the working directory).
 	ServerRoot string
+	// Content, if set, answers the handlers it Handles (mod_status's
+	// server-status) ahead of mod_cgi, as any handler: once the request is
+	// rewritten, aliased, let in and fixed up. Set it before serving.
+	Content static.ContentHandler
 
 	once    sync.Once
 	base    Dir          // the top level, merged over Apache's defaults
@@ -497,6 +501,9 @@ func (h *Handler) options(d *Dir) *static.Options {
 	}
 	if h.Config.scripts {
 		o.Handler = h.scriptHandler(d, false)
+	}
+	if h.Content != nil {
+		o.Handler = handlers{h.Content, o.Handler}
 	}
 	if len(d.ErrorDocuments) > 0 {
 		docs := d.ErrorDocuments

@@ -275,6 +275,7 @@ type Target struct {
 	PathInfo string // the rest of the path after Filename, "" for none
 	Missing  bool   // no such file
 	Dir      bool   // a directory
+	Handler  string // the file's handler, as Handles was asked
 	// Error answers an error status as the settings say (ErrorDocument).
 	Error func(w http.ResponseWriter, r *http.Request, status int)
 }
@@ -282,11 +283,15 @@ type Target struct {
 // handle asks o's ContentHandler to answer r for rel below root, and reports
 // whether it did.
 func (h *Handler) handle(w http.ResponseWriter, r *http.Request, o *Options, croot, rel, info string, missing, dir bool) bool {
-	if o.Handler == nil || !o.Handler.Handles(h.fileHandler(rel, dir, o)) {
+	if o.Handler == nil {
+		return false
+	}
+	name := h.fileHandler(rel, dir, o)
+	if !o.Handler.Handles(name) {
 		return false
 	}
 	file := croot + rel
-	t := &Target{Filename: file, PathInfo: info, Missing: missing, Dir: dir,
+	t := &Target{Filename: file, PathInfo: info, Missing: missing, Dir: dir, Handler: name,
 		Error: func(w http.ResponseWriter, r *http.Request, status int) { h.error(w, r, status, o) }}
 	o.Handler.Serve(w, r, t)
 	return true
