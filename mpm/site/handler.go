@@ -352,6 +352,11 @@ func (a *alias) match(p string) (root, rel string, ok bool) {
 		if !ok {
 			return "", "", false
 		}
+		if rest != "" && !strings.HasPrefix(rest, "/") && !strings.HasSuffix(a.target, "/") {
+			// Alias /al/ DIR: mod_alias concatenates, "/al/x" is DIR+"x".
+			f := a.target + rest
+			return filepath.Dir(f), "/" + filepath.Base(f), true
+		}
 		if !strings.HasPrefix(rest, "/") && (rest != "" || strings.HasSuffix(p, "/")) {
 			// "/icons/" through Alias /icons/ DIR/ is DIR's "/", not a
 			// path to redirect to its slash form.
