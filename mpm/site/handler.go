@@ -4,6 +4,7 @@ import (
 	"context"
 	"github.com/httpd-mpm/httpd-mpm/internal/apuri"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/netip"
@@ -551,11 +552,21 @@ func (h *Handler) errorDocument(w http.ResponseWriter, r *http.Request, status i
 			held[i] = r.Header[k]
 			delete(r.Header, k)
 		}
-		h.ServeHTTP(&statusWriter{ResponseWriter: w, status: status}, r2)
+		fields := w.Header().Clone()
+		sw := &statusWriter{ResponseWriter: w, status: status}
+		h.ServeHTTP(sw, r2)
 		for i, k := range errorDocConditions {
 			if held[i] != nil {
 				r.Header[k] = held[i]
 			}
+		}
+		if sw.failed != 0 {
+			// The document itself is refused: the error's own page says so,
+			// with the fields the answer had before.
+			hd := w.Header()
+			clear(hd)
+			maps.Copy(hd, fields)
+			http1.WriteRecursiveError(w, r, status)
 		}
 		return true
 	case !strings.ContainsRune(doc, ' ') && strings.Contains(doc, "://") && status != http.StatusUnauthorized:
@@ -578,11 +589,13 @@ func (h *Handler) errorDocument(w http.ResponseWriter, r *http.Request, status i
 // without.
 var errorDocConditions = [...]string{"Range", "If-Range", "If-Match", "If-None-Match", "If-Modified-Since", "If-Unmodified-Since"}
 
-// statusWriter answers an ErrorDocument's own 200 with the error's status.
+// statusWriter answers an ErrorDocument's own 200 with the error's status;
+// an error of its own is held back (failed).
 type statusWriter struct {
 	http.ResponseWriter
 	status int
 	wrote  bool
+	failed int
 }
 
 func (s *statusWriter) WriteHeader(code int) {
@@ -590,6 +603,10 @@ func (s *statusWriter) WriteHeader(code int) {
 		return
 	}
 	s.wrote = true
+	if code >= http.StatusBadRequest {
+		s.failed = code
+		return
+	}
 	s.ResponseWriter.WriteHeader(s.MapStatus(code))
 }
 
@@ -604,12 +621,18 @@ func (s *statusWriter) MapStatus(code int) int {
 
 func (s *statusWriter) Write(p []byte) (int, error) {
 	s.WriteHeader(http.StatusOK)
+	if s.failed != 0 {
+		return len(p), nil
+	}
 	return s.ResponseWriter.Write(p)
 }
 
 // ReadFrom keeps the engine's sendfile path.
 func (s *statusWriter) ReadFrom(src io.Reader) (int64, error) {
 	s.WriteHeader(http.StatusOK)
+	if s.failed != 0 {
+		return io.Copy(io.Discard, src)
+	}
 	if rf, ok := s.ResponseWriter.(io.ReaderFrom); ok {
 		return rf.ReadFrom(src)
 	}
