@@ -1,6 +1,10 @@
 package e2e_test
 
-import "testing"
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
 
 // errorDocRefusedConf points ErrorDocuments at local URLs that are refused
 // themselves.
@@ -38,5 +42,30 @@ func TestErrorDocumentRefused(t *testing.T) {
 		{Raw: get("/nope", "main.test"), Want: "Additionally, a 404 Not Found"},
 		{Raw: get("/secret/b.txt", "main.test"), Want: "Additionally, a 403 Forbidden"},
 		{Raw: request("HEAD", "/nope", "main.test", "")},
+	})
+}
+
+// errorDocCGIConf points ErrorDocument 404 at a CGI script.
+const errorDocCGIConf = `ServerName main.test
+Listen 127.0.0.1:@P0@
+LoadModule cgid_module ` + apacheModuleDir + `/mod_cgid.so
+DocumentRoot @DOCS@
+<Directory @DOCS@>
+	Options +ExecCGI
+	AddHandler cgi-script .cgi
+	Require all granted
+</Directory>
+ErrorDocument 404 /ecg/e.cgi
+`
+
+// TestErrorDocumentCGI: an ErrorDocument that is a CGI script runs it and
+// answers its output with the error's status.
+func TestErrorDocumentCGI(t *testing.T) {
+	p := startPair(t, 1, errorDocCGIConf, map[string]string{
+		"ecg/e.cgi": "#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\nERRCGI\\n'\n",
+	})
+	must(t, os.Chmod(filepath.Join(p.apache.docs, "ecg/e.cgi"), 0o755))
+	p.check([]diffRequest{
+		{Raw: get("/nope-at-all", "main.test"), Want: "ERRCGI"},
 	})
 }
