@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
-	"path/filepath"
-	"strings"
-	"time"
+	"slices"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 	"github.com/httpd-mpm/httpd-mpm/mpm/scoreboard"
@@ -161,27 +159,20 @@ func headerFilter(main *vserver, table *vhostTable) func(c *http1.Conn, r *http.
 // HTTPServer is NewHTTPServer for a child process. With the parent's
 // scoreboard it also keeps that scoreboard current (scoreboard.Instrument:
 // the MPM sets each connection's Tag to the Worker record serving it) and
-// answers mod_status's "server-status" handler at the <Location> paths the
-// config gives it with SetHandler (a virtual host's own and the main server's).
+// answers mod_status's "server-status" handler wherever SetHandler gives it,
+// when some <Location> of the server does: as apache2's handlers, after
+// mod_rewrite, mod_alias, the access checks and the fixups.
 func (c *Child) HTTPServer() (*http1.Server, error) {
 	if c.Scoreboard == nil {
 		return NewHTTPServer(c.Config)
 	}
 	core := c.Config.Core
-	st := &status.Handler{Board: c.Scoreboard, MPM: c.MPM, Software: core.Software, Built: core.ServerBuilt, Extended: core.ExtendedStatus}
+	st := statusHandler{&status.Handler{Board: c.Scoreboard, MPM: c.MPM, Software: core.Software, Built: core.ServerBuilt, Extended: core.ExtendedStatus}}
 	wrap := func(next http.Handler, docRoot string, handlers []Handler, logError static.LogFunc) http.Handler {
-		var paths []string
-		for _, h := range handlers {
-			if h.Name == "server-status" {
-				paths = append(paths, h.Path)
-			}
+		if sh, ok := next.(*site.Handler); ok && slices.ContainsFunc(handlers, func(h Handler) bool { return h.Name == "server-status" }) {
+			sh.Content = st
 		}
-		if len(paths) == 0 {
-			return next
-		}
-		loc := &locations{paths: paths, h: st, next: next, docRoot: strings.TrimSuffix(filepath.Clean(docRoot), "/"), logError: logError}
-		loc.conf, _ = next.(static.Configurer) // the per-path configuration, if any
-		return loc
+		return next
 	}
 	srv, err := newHTTPServer(c.Config, wrap)
 	if err != nil {
@@ -191,70 +182,11 @@ func (c *Child) HTTPServer() (*http1.Server, error) {
 	return srv, nil
 }
 
-// locations sends requests under any of paths to h, others to next, with
-// <Location>'s matching: "/a" covers "/a", "/a/" and "/a/b", not "/ab".
-// The per-path configuration's Require applies to them as to files: the
-// URL maps below DocumentRoot as Apache maps r->filename, so <Directory>,
-// <Files> and <Location> sections all count, merged in Apache's order.
-type locations struct {
-	paths   []string
-	h       http.Handler
-	next    http.Handler
-	conf    static.Configurer // nil without per-path configuration
-	docRoot string
-	// logError is the static handlers' LogError, for AH01630 and AH01797.
-	logError static.LogFunc
-}
+// statusHandler is mod_status's handler, "server-status".
+type statusHandler struct{ h http.Handler }
 
-func (l *locations) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path == "*" {
-		l.next.ServeHTTP(w, r)
-		return
-	}
-	p, status := static.Normalize(r)
-	if status != 0 {
-		http1.WriteError(w, r, status, "")
-		return
-	}
-	for _, loc := range l.paths {
-		base := strings.TrimSuffix(loc, "/")
-		if p == loc || p == base || strings.HasPrefix(p, base+"/") {
-			status, resp := l.check(w, r)
-			if status != 0 {
-				http1.WriteError(w, r, status, "")
-				return
-			}
-			if resp != nil {
-				resp.Fixup(r)
-			}
-			l.h.ServeHTTP(w, r)
-			return
-		}
-	}
-	l.next.ServeHTTP(w, r)
-}
+func (s statusHandler) Handles(handler string) bool { return handler == "server-status" }
 
-// check reports the status the per-path access settings (Require, Allow and Deny)
-// answer r with (0 to serve it), and else the per-path Response (Header, Expires*)
-// of the status page, made the one r answers with.
-func (l *locations) check(w http.ResponseWriter, r *http.Request) (int, static.Response) {
-	if l.conf == nil {
-		return 0, nil
-	}
-	rel, status := static.CleanPath(r.URL)
-	if status != 0 {
-		return http.StatusForbidden, nil
-	}
-	i := strings.LastIndexByte(rel, '/')
-	o := l.conf.Configure(r, l.docRoot+rel[:max(i, 0)], rel[i+1:])
-	if o == nil {
-		return 0, nil
-	}
-	if o.Response != nil {
-		o.Response.Answer(r, time.Time{})
-	}
-	if status := o.CheckAccess(w, r, l.logError, l.docRoot+rel); status != 0 {
-		return status, nil
-	}
-	return 0, o.Response
+func (s statusHandler) Serve(w http.ResponseWriter, r *http.Request, _ *static.Target) {
+	s.h.ServeHTTP(w, r)
 }

@@ -97,6 +97,8 @@ RedirectMatch ^/mm/(.*)$ http://x.example/t/$1
 AliasMatch ^/al/x(.*)$ @DOCS@/al/x.txt$1
 AliasMatch ^/am/(.*)$ @DOCS@/al/x.txt$1
 AliasMatch ^/ad/(.*)$ @DOCS@/al/$1
+Alias /al2/ @DOCS@/al
+Alias /al3/ @DOCS@/al/
 <Location /lr>
     Redirect "http://x.example/a b<c>%7e?q=a b#f g"
 </Location>
@@ -158,6 +160,17 @@ func TestAliasMatchSlash(t *testing.T) {
 		reqs = append(reqs, diffRequest{Raw: get(path, "main.test")})
 	}
 	p.check(reqs)
+}
+
+// TestAliasConcat: Alias with a slash after the URL-path only concatenates as
+// mod_alias does: "/al2/ok.txt" is @DOCS@/alok.txt, not @DOCS@/al/ok.txt.
+func TestAliasConcat(t *testing.T) {
+	p := startPair(t, 1, dotAllConf, map[string]string{"al/ok.txt": "in al\n", "alok.txt": "concatenated\n", "alsub/x.txt": "alsub\n"})
+	p.check([]diffRequest{
+		{Raw: get("/al2/ok.txt", "main.test"), Want: "concatenated"},
+		{Raw: get("/al2/sub/x.txt", "main.test"), Want: "alsub"},
+		{Raw: get("/al3/ok.txt", "main.test"), Want: "in al"},
+	})
 }
 
 // TestRewriteHeaderCRLF: a RewriteRule whose Location ([R,NE]) or

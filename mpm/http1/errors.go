@@ -74,6 +74,17 @@ func WriteErrorDocument(w http.ResponseWriter, r *http.Request, status int, text
 	writePage(w, r, status, []byte(text))
 }
 
+// WriteRecursiveError answers r with the page of status for a request whose
+// ErrorDocument for status failed itself: apache2's recursive error, whose
+// "Additionally" paragraph names status again, not the document's error.
+func WriteRecursiveError(w http.ResponseWriter, r *http.Request, status int) {
+	var s *Server
+	if c := ConnFromRequest(r); c != nil {
+		s = c.srv
+	}
+	writePage(w, r, status, appendErrorPageAfter(nil, s, r, status, status))
+}
+
 // writePage sends an error page; for HEAD only its status and type, as
 // apache2's ap_send_error_response stops before the page: no body, hence no
 // Content-Length (one already set on w is removed).

@@ -33,25 +33,51 @@ type scriptAliased struct {
 func (s scriptAliased) Configure(r *http.Request, dir, name string) *static.Options {
 	o := s.conf.Configure(r, dir, name)
 	c := *o
-	if pf, ok := c.Handler.(*proxyFiles); ok {
-		// A proxy's SetHandler still applies; cgi-script answers the rest.
-		x := *pf
-		x.next = s.aliased(x.next)
-		c.Handler = &x
-		return &c
-	}
 	c.Handler = s.aliased(c.Handler)
 	return &c
 }
 
-// aliased is the cgi-script handler h as under a ScriptAlias.
-func (s scriptAliased) aliased(h static.ContentHandler) static.ContentHandler {
-	if ch, ok := h.(*cgi.Handler); ok {
-		x := *ch
-		x.ScriptAliased = true
-		return &x
+// aliased is the chain of handlers ch with mod_cgi's as under a ScriptAlias
+// (answering for files without a handler): a copy of ch's, else one added
+// last.
+func (s scriptAliased) aliased(ch static.ContentHandler) static.ContentHandler {
+	switch x := ch.(type) {
+	case handlers:
+		x.next = s.aliased(x.next)
+		return x
+	case *cgi.Handler:
+		y := *x
+		y.ScriptAliased = true
+		return &y
+	case nil:
+		return s.h.scriptHandler(&Dir{}, true)
 	}
-	return s.h.scriptHandler(&Dir{}, true)
+	return handlers{ch, s.h.scriptHandler(&Dir{}, true)}
+}
+
+// handlers asks first, then next (may be nil).
+type handlers struct {
+	first, next static.ContentHandler
+}
+
+// chain is first before next (nil: first alone).
+func chain(first, next static.ContentHandler) static.ContentHandler {
+	if next == nil {
+		return first
+	}
+	return handlers{first, next}
+}
+
+func (hs handlers) Handles(handler string) bool {
+	return hs.first.Handles(handler) || hs.next != nil && hs.next.Handles(handler)
+}
+
+func (hs handlers) Serve(w http.ResponseWriter, r *http.Request, t *static.Target) {
+	if hs.first.Handles(t.Handler) {
+		hs.first.Serve(w, r, t)
+		return
+	}
+	hs.next.Serve(w, r, t)
 }
 
 // Context is the script's CONTEXT_PREFIX and CONTEXT_DOCUMENT_ROOT: those of

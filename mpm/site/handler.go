@@ -4,6 +4,7 @@ import (
 	"context"
 	"github.com/httpd-mpm/httpd-mpm/internal/apuri"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/netip"
@@ -34,6 +35,10 @@ type Handler struct {
 	// ServerRoot is what relative AuthUserFile and AuthGroupFile names in
 	// .htaccess files are taken from ("": the working directory).
 	ServerRoot string
+	// Content, if set, answers the handlers it Handles (mod_status's
+	// server-status) ahead of mod_cgi, as any handler: once the request is
+	// rewritten, aliased, let in and fixed up. Set it before serving.
+	Content static.ContentHandler
 
 	once    sync.Once
 	base    Dir          // the top level, merged over Apache's defaults
@@ -351,6 +356,11 @@ func (a *alias) match(p string) (root, rel string, ok bool) {
 		if !ok {
 			return "", "", false
 		}
+		if rest != "" && !strings.HasPrefix(rest, "/") && !strings.HasSuffix(a.target, "/") {
+			// Alias /al/ DIR: mod_alias concatenates, "/al/x" is DIR+"x".
+			f := a.target + rest
+			return filepath.Dir(f), "/" + filepath.Base(f), true
+		}
 		if !strings.HasPrefix(rest, "/") && (rest != "" || strings.HasSuffix(p, "/")) {
 			// "/icons/" through Alias /icons/ DIR/ is DIR's "/", not a
 			// path to redirect to its slash form.
@@ -505,6 +515,9 @@ func (h *Handler) options(d *Dir) *static.Options {
 		o.Handler = h.scriptHandler(d, false)
 	}
 	o.Handler = h.proxyHandler(d, o.Handler)
+	if h.Content != nil {
+		o.Handler = chain(h.Content, o.Handler)
+	}
 	if len(d.ErrorDocuments) > 0 {
 		docs := d.ErrorDocuments
 		o.Error = func(w http.ResponseWriter, r *http.Request, status int) bool {
@@ -563,11 +576,21 @@ func (h *Handler) errorDocument(w http.ResponseWriter, r *http.Request, status i
 			held[i] = r.Header[k]
 			delete(r.Header, k)
 		}
-		h.ServeHTTP(&statusWriter{ResponseWriter: w, status: status}, r2)
+		fields := w.Header().Clone()
+		sw := &statusWriter{ResponseWriter: w, status: status}
+		h.ServeHTTP(sw, r2)
 		for i, k := range errorDocConditions {
 			if held[i] != nil {
 				r.Header[k] = held[i]
 			}
+		}
+		if sw.failed != 0 {
+			// The document itself is refused: the error's own page says so,
+			// with the fields the answer had before.
+			hd := w.Header()
+			clear(hd)
+			maps.Copy(hd, fields)
+			http1.WriteRecursiveError(w, r, status)
 		}
 		return true
 	case !strings.ContainsRune(doc, ' ') && strings.Contains(doc, "://") && status != http.StatusUnauthorized:
@@ -590,11 +613,13 @@ func (h *Handler) errorDocument(w http.ResponseWriter, r *http.Request, status i
 // without.
 var errorDocConditions = [...]string{"Range", "If-Range", "If-Match", "If-None-Match", "If-Modified-Since", "If-Unmodified-Since"}
 
-// statusWriter answers an ErrorDocument's own 200 with the error's status.
+// statusWriter answers an ErrorDocument's own 200 with the error's status;
+// an error of its own is held back (failed).
 type statusWriter struct {
 	http.ResponseWriter
 	status int
 	wrote  bool
+	failed int
 }
 
 func (s *statusWriter) WriteHeader(code int) {
@@ -602,6 +627,10 @@ func (s *statusWriter) WriteHeader(code int) {
 		return
 	}
 	s.wrote = true
+	if code >= http.StatusBadRequest {
+		s.failed = code
+		return
+	}
 	s.ResponseWriter.WriteHeader(s.MapStatus(code))
 }
 
@@ -616,6 +645,9 @@ func (s *statusWriter) MapStatus(code int) int {
 
 func (s *statusWriter) Write(p []byte) (int, error) {
 	s.WriteHeader(http.StatusOK)
+	if s.failed != 0 {
+		return len(p), nil
+	}
 	return s.ResponseWriter.Write(p)
 }
 
@@ -626,6 +658,9 @@ func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 // ReadFrom keeps the engine's sendfile path.
 func (s *statusWriter) ReadFrom(src io.Reader) (int64, error) {
 	s.WriteHeader(http.StatusOK)
+	if s.failed != 0 {
+		return io.Copy(io.Discard, src)
+	}
 	if rf, ok := s.ResponseWriter.(io.ReaderFrom); ok {
 		return rf.ReadFrom(src)
 	}

@@ -10,28 +10,17 @@ import (
 
 // proxyFiles answers for the files whose handler is "proxy:..." (mod_proxy's
 // handler form, as Debian's php-fpm.conf sets it: SetHandler
-// "proxy:unix:/run/php/php8.2-fpm.sock|fcgi://localhost"), and passes the
-// others on to next.
+// "proxy:unix:/run/php/php8.2-fpm.sock|fcgi://localhost").
 type proxyFiles struct {
-	h    *Handler
-	d    *Dir
-	next static.ContentHandler // nil: none
+	h *Handler
+	d *Dir
 }
 
 var _ static.ContentHandler = (*proxyFiles)(nil)
 
-func (p *proxyFiles) Handles(handler string) bool {
-	if strings.HasPrefix(handler, "proxy:") {
-		return true
-	}
-	return p.next != nil && p.next.Handles(handler)
-}
+func (p *proxyFiles) Handles(handler string) bool { return strings.HasPrefix(handler, "proxy:") }
 
 func (p *proxyFiles) Serve(w http.ResponseWriter, r *http.Request, t *static.Target) {
-	if !strings.HasPrefix(t.Handler, "proxy:") {
-		p.next.Serve(w, r, t)
-		return
-	}
 	px := p.h.Config.proxy
 	if px == nil {
 		px = p.h.Config.handlerProxy
@@ -54,14 +43,14 @@ func (h *Handler) params(r *http.Request, d *Dir) func(filename, pathInfo string
 	}
 }
 
-// proxyHandler is the handler under d: proxyFiles over next when a
+// proxyHandler is the handler under d: proxyFiles before next when a
 // section of the configuration (or d, which a .htaccess file may have set)
 // has a proxy's SetHandler, else next.
 func (h *Handler) proxyHandler(d *Dir, next static.ContentHandler) static.ContentHandler {
 	if !h.Config.proxyFiles && !strings.HasPrefix(d.Handler, "proxy:") {
 		return next
 	}
-	return &proxyFiles{h: h, d: d, next: next}
+	return chain(&proxyFiles{h: h, d: d}, next)
 }
 
 // proxiesFiles says whether d's SetHandler is a proxy's.

@@ -602,13 +602,23 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 		i := strings.LastIndexByte(rel, '/')
 		o = h.options(r, conf, croot+rel[:max(i, 0)], rel[i+1:])
 	}
-	if status == http.StatusNotFound && (o.Handler != nil || o.AcceptPathInfo == PathInfoOn) && walk {
+	if status == http.StatusNotFound && walk && (o.Handler != nil || o.AcceptPathInfo == PathInfoOn || errors.Is(oerr, syscall.ENOTDIR)) {
 		// A handler takes path info: the file the path starts with, if its
 		// handler is one, or the default handler under AcceptPathInfo On.
 		if n := pathInfo(root, rel); n > 0 {
 			i := strings.LastIndexByte(rel[:n], '/')
-			if fo := h.options(r, conf, croot+rel[:i], rel[i+1:n]); fo.AcceptPathInfo == PathInfoOn || h.handled(fo, rel[:n]) {
+			fo := h.options(r, conf, croot+rel[:i], rel[i+1:n])
+			if fo.AcceptPathInfo == PathInfoOn || h.handled(fo, rel[:n]) {
 				h.serveInfo(w, r, root, croot, rel[:n], rel[n:], false, conf)
+				return
+			}
+			// Else the file's own access settings (its <Files>) still
+			// apply, as apache2's directory walk stops at the file.
+			if st, why := fo.check(w, r); st != 0 {
+				if why != nil && h.logs(LevelError) {
+					h.logRefusals(r, why, croot+rel[:n])
+				}
+				h.error(w, r, st, fo)
 				return
 			}
 		}
