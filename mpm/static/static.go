@@ -491,6 +491,30 @@ func (h *Handler) options(r *http.Request, conf Configurer, dir, name string) *O
 	return &h.defaults
 }
 
+// subOptions is options for the file name in dir as apache2's subrequest
+// for the URL-path uri sees it (a DirectoryIndex file, a negotiated variant):
+// the <Location> sections that apply are uri's, not r's.
+func (h *Handler) subOptions(r *http.Request, conf Configurer, uri, dir, name string) *Options {
+	if conf == nil || uri == r.URL.Path {
+		return h.options(r, conf, dir, name)
+	}
+	sub := *r
+	u := *r.URL
+	u.Path, u.RawPath = uri, ""
+	sub.URL = &u
+	return h.options(&sub, conf, dir, name)
+}
+
+// subURL is the URL-path of the file name beside rel, the file (or, ending
+// in "/", the directory) r's URL-path names.
+func subURL(r *http.Request, rel, name string) string {
+	p := r.URL.Path
+	if i := strings.LastIndexByte(rel, '/'); i >= 0 && strings.HasSuffix(p, rel[i:]) {
+		return p[:len(p)-len(rel[i:])+1] + name
+	}
+	return p[:strings.LastIndexByte(p, '/')+1] + name
+}
+
 // answer and fixup call o's Response, if any.
 func answer(r *http.Request, o *Options, mtime time.Time) {
 	if o.Response != nil {
@@ -663,7 +687,7 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 			g, gi, ge, st, gerr := h.open(root, rel+name)
 			if st == http.StatusNotFound && errors.Is(gerr, syscall.ENOENT) {
 				// mod_dir's subrequest for the index may negotiate it.
-				if io := h.options(r, conf, strings.TrimSuffix(croot+rel, "/"), name); io.MultiViews {
+				if io := h.subOptions(r, conf, subURL(r, rel, name), strings.TrimSuffix(croot+rel, "/"), name); io.MultiViews {
 					c := h.multiviews(w, r, root, croot, rel+name, conf, true)
 					if c.status == http.StatusNotAcceptable && len(index) == 1 {
 						h.error(w, r, c.status, o)
@@ -689,7 +713,7 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 				idx, idxe, fi, rel = g, ge, gi, rel+name
 				// apache2 serves the index through a subrequest: the file's own
 				// settings (<Files>, ForceType) apply.
-				o = h.options(r, conf, strings.TrimSuffix(croot+rel[:len(rel)-len(name)], "/"), name)
+				o = h.subOptions(r, conf, subURL(r, rel[:len(rel)-len(name)], name), strings.TrimSuffix(croot+rel[:len(rel)-len(name)], "/"), name)
 				answer(r, o, fi.mtime)
 				// mod_dir's fast internal redirect gives the request the index's
 				// URI: the access log's %U is "/dir/index.html", not "/dir/".

@@ -1,0 +1,84 @@
+package e2e_test
+
+import "testing"
+
+// subrequestConf protects files by their URL (<Location>, <LocationMatch>)
+// that are also reached through a URL of their own: a MultiViews variant, a
+// type map's variant and a DirectoryIndex file are apache2's subrequests
+// for their own URLs, so those sections apply to them.
+const subrequestConf = `LoadModule autoindex_module /usr/lib/apache2/modules/mod_autoindex.so
+Listen 127.0.0.1:@P0@
+DocumentRoot @DOCS@
+<Directory />
+    AllowOverride None
+    Require all denied
+</Directory>
+<Directory @DOCS@>
+    Require all granted
+</Directory>
+<Directory @DOCS@/mv>
+    Options +MultiViews
+</Directory>
+AddHandler type-map .var
+<LocationMatch "^/mv/conf\.bak\.txt$">
+    Require all denied
+</LocationMatch>
+<Location /mv/notes.txt>
+    Require all denied
+</Location>
+<LocationMatch "\.sql$">
+    Require all denied
+</LocationMatch>
+<Location /ixl/index.html>
+    Require all denied
+</Location>
+<LocationMatch "^/ixl2/index\.html$">
+    AuthType Basic
+    AuthName x
+    AuthUserFile @DOCS@/htpasswd
+    Require valid-user
+</LocationMatch>
+<Location /ixh/index.html>
+    Header set X-Loc index
+</Location>
+<Location /mv/index.html.en>
+    Require all denied
+</Location>
+<Location /tm/secret.txt>
+    Require all denied
+</Location>
+`
+
+// TestSubrequestLocations: apache2's subrequest for a variant or an index
+// file walks its own URL's <Location> sections.
+func TestSubrequestLocations(t *testing.T) {
+	p := startPair(t, 1, subrequestConf, map[string]string{
+		"htpasswd":         "u:{SHA}qUqP5cyxm6YcTAhz05Hph5gvu9M=\n",
+		"mv/conf.bak.txt":  "MV SECRET\n",
+		"mv/notes.txt":     "NOTES\n",
+		"mv/db-backup.sql": "SQL\n",
+		"mv/open.txt":      "OPEN\n",
+		"mv/index.html.en": "MV INDEX\n",
+		"ixl/index.html":   "IXL\n",
+		"ixl2/index.html":  "IXL2\n",
+		"ixh/index.html":   "IXH\n",
+		"tm/page.var":      "URI: secret.txt\nContent-Type: text/plain\n\nURI: other.txt\nContent-Type: text/html\n",
+		"tm/secret.txt":    "TM SECRET\n",
+		"tm/other.txt":     "TM OTHER\n",
+		"tm/open.var":      "URI: other.txt\nContent-Type: text/plain\n",
+	})
+	p.check([]diffRequest{
+		{Raw: get("/mv/conf.bak.txt", "x")},
+		{Raw: get("/mv/conf", "x")},
+		{Raw: get("/mv/conf.bak", "x")},
+		{Raw: get("/mv/notes", "x")},
+		{Raw: get("/mv/db-backup", "x")},
+		{Raw: get("/mv/open", "x"), Want: "OPEN"},
+		{Raw: get("/mv/", "x")},
+		{Raw: get("/ixl/", "x")},
+		{Raw: get("/ixl2/", "x")},
+		{Raw: get("/ixh/", "x"), Want: "IXH"},
+		{Raw: request("GET", "/tm/page.var", "x", "", "Accept: text/plain")},
+		{Raw: get("/tm/open.var", "x"), Want: "TM OTHER"},
+	})
+}
