@@ -47,25 +47,54 @@ AddHandler type-map .var
 <Location /tm/secret.txt>
     Require all denied
 </Location>
+<Files "*.secret">
+    Require all denied
+</Files>
+<Files "auth.html">
+    AuthType Basic
+    AuthName files
+    AuthUserFile @DOCS@/htpasswd
+    Require valid-user
+</Files>
+<Directory @DOCS@/ix>
+    Options Indexes
+    DirectoryIndex a.secret index.html
+</Directory>
+<Directory @DOCS@/ix/auth>
+    DirectoryIndex auth.html index.html
+</Directory>
+<Directory @DOCS@/ix/auth2>
+    DirectoryIndex auth.html index.html
+</Directory>
+<Directory @DOCS@/ix/auth1>
+    DirectoryIndex auth.html
+</Directory>
 `
 
 // TestSubrequestLocations: apache2's subrequest for a variant or an index
 // file walks its own URL's <Location> sections.
 func TestSubrequestLocations(t *testing.T) {
 	p := startPair(t, 1, subrequestConf, map[string]string{
-		"htpasswd":         "u:{SHA}qUqP5cyxm6YcTAhz05Hph5gvu9M=\n",
-		"mv/conf.bak.txt":  "MV SECRET\n",
-		"mv/notes.txt":     "NOTES\n",
-		"mv/db-backup.sql": "SQL\n",
-		"mv/open.txt":      "OPEN\n",
-		"mv/index.html.en": "MV INDEX\n",
-		"ixl/index.html":   "IXL\n",
-		"ixl2/index.html":  "IXL2\n",
-		"ixh/index.html":   "IXH\n",
-		"tm/page.var":      "URI: secret.txt\nContent-Type: text/plain\n\nURI: other.txt\nContent-Type: text/html\n",
-		"tm/secret.txt":    "TM SECRET\n",
-		"tm/other.txt":     "TM OTHER\n",
-		"tm/open.var":      "URI: other.txt\nContent-Type: text/plain\n",
+		"htpasswd":           "u:{SHA}qUqP5cyxm6YcTAhz05Hph5gvu9M=\n",
+		"mv/conf.bak.txt":    "MV SECRET\n",
+		"mv/notes.txt":       "NOTES\n",
+		"mv/db-backup.sql":   "SQL\n",
+		"mv/open.txt":        "OPEN\n",
+		"mv/index.html.en":   "MV INDEX\n",
+		"ixl/index.html":     "IXL\n",
+		"ixl2/index.html":    "IXL2\n",
+		"ixh/index.html":     "IXH\n",
+		"tm/page.var":        "URI: secret.txt\nContent-Type: text/plain\n\nURI: other.txt\nContent-Type: text/html\n",
+		"tm/secret.txt":      "TM SECRET\n",
+		"tm/other.txt":       "TM OTHER\n",
+		"ix/a/a.secret":      "A SECRET\n",
+		"ix/a/index.html":    "IX A\n",
+		"ix/none/other.txt":  "OTHER\n",
+		"ix/auth/auth.html":  "AUTH\n",
+		"ix/auth/index.html": "IX AUTH\n",
+		"ix/auth2/auth.html": "AUTH\n",
+		"ix/auth1/auth.html": "AUTH\n",
+		"tm/open.var":        "URI: other.txt\nContent-Type: text/plain\n",
 	})
 	p.check([]diffRequest{
 		{Raw: get("/mv/conf.bak.txt", "x")},
@@ -80,5 +109,10 @@ func TestSubrequestLocations(t *testing.T) {
 		{Raw: get("/ixh/", "x"), Want: "IXH"},
 		{Raw: request("GET", "/tm/page.var", "x", "", "Accept: text/plain")},
 		{Raw: get("/tm/open.var", "x"), Want: "TM OTHER"},
+		{Raw: get("/ix/a/", "x"), Want: "IX A"},
+		{Raw: get("/ix/none/", "x")},
+		{Raw: get("/ix/auth/", "x"), Want: "IX AUTH"},
+		{Raw: get("/ix/auth2/", "x")},
+		{Raw: get("/ix/auth1/", "x")},
 	})
 }

@@ -680,14 +680,34 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 		}
 		var idx *os.File
 		var idxe *cachedFile
+		refused := 0 // mod_dir's error_notfound: the last candidate's refusal
 		for _, name := range index {
 			if strings.ContainsRune(name, '/') {
 				continue
 			}
+			// mod_dir's subrequest for the name checks access first, file or
+			// not; a refusal moves on to the next name (with a single name, a
+			// 401 is the answer, its challenge included).
+			io := h.subOptions(r, conf, subURL(r, rel, name), strings.TrimSuffix(croot+rel, "/"), name)
+			cw := w
+			if len(index) > 1 {
+				cw = nil
+			}
+			if st, why := io.check(cw, r); st != 0 || why != nil {
+				h.logRefusals(r, why, croot+rel+name)
+				if st == http.StatusUnauthorized && len(index) == 1 {
+					h.error(w, r, st, o)
+					return
+				}
+				if st != 0 {
+					refused = st
+					continue
+				}
+			}
 			g, gi, ge, st, gerr := h.open(root, rel+name)
 			if st == http.StatusNotFound && errors.Is(gerr, syscall.ENOENT) {
 				// mod_dir's subrequest for the index may negotiate it.
-				if io := h.subOptions(r, conf, subURL(r, rel, name), strings.TrimSuffix(croot+rel, "/"), name); io.MultiViews {
+				if io.MultiViews {
 					c := h.multiviews(w, r, root, croot, rel+name, conf, true)
 					if c.status == http.StatusNotAcceptable && len(index) == 1 {
 						h.error(w, r, c.status, o)
@@ -712,8 +732,8 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 			if st == 0 && gi.kind == kindRegular {
 				idx, idxe, fi, rel = g, ge, gi, rel+name
 				// apache2 serves the index through a subrequest: the file's own
-				// settings (<Files>, ForceType) apply.
-				o = h.subOptions(r, conf, subURL(r, rel[:len(rel)-len(name)], name), strings.TrimSuffix(croot+rel[:len(rel)-len(name)], "/"), name)
+				// settings (<Files>, <Location>, ForceType) apply.
+				o = io
 				answer(r, o, fi.mtime)
 				// mod_dir's fast internal redirect gives the request the index's
 				// URI: the access log's %U is "/dir/index.html", not "/dir/".
@@ -725,6 +745,17 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 			if g != nil {
 				h.done(g, ge)
 			}
+			if st != 0 && st != http.StatusNotFound {
+				// apache2 chose the file by its stat and fails to open it.
+				h.logOpenError(r, root, croot, rel+name, gerr)
+				h.error(w, r, st, o)
+				return
+			}
+		}
+		if idx == nil && refused != 0 {
+			// No listing when a name was refused.
+			h.error(w, r, refused, o)
+			return
 		}
 		if idx == nil {
 			if o.Handler != nil && h.handle(w, r, o, croot, rel, "", false, true) {
@@ -754,13 +785,6 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 		}
 		defer h.done(idx, idxe)
 		f, fe = idx, idxe
-		if st, why := o.check(w, r); st != 0 || why != nil {
-			h.logRefusals(r, why, croot+rel)
-			if st != 0 {
-				h.error(w, r, st, o)
-				return
-			}
-		}
 		if o.Handler != nil {
 			fixup(r, o)
 			if h.handle(w, r, o, croot, rel, "", false, false) {
