@@ -63,6 +63,32 @@ AddHandler type-map .var
 <Directory @DOCS@/ix/auth>
     DirectoryIndex auth.html index.html
 </Directory>
+<Directory @DOCS@/secret>
+    Require all denied
+</Directory>
+<Directory @DOCS@/private>
+    AuthType Basic
+    AuthName private
+    AuthUserFile @DOCS@/htpasswd
+    Require valid-user
+</Directory>
+Alias /al/ @DOCS@/aliased/
+<Directory @DOCS@/dix>
+    Options Indexes
+    DirectoryIndex /secret/a.txt /sub/x.secret /index.html
+</Directory>
+<Directory @DOCS@/dix/private>
+    DirectoryIndex /private/p.txt
+</Directory>
+<Directory @DOCS@/dix/missing>
+    DirectoryIndex /nope.html
+</Directory>
+<Directory @DOCS@/dix/alias>
+    DirectoryIndex /al/x.txt
+</Directory>
+<Directory @DOCS@/dix/rel>
+    DirectoryIndex sub/in.txt
+</Directory>
 <Directory @DOCS@/ix/auth2>
     DirectoryIndex auth.html index.html
 </Directory>
@@ -94,6 +120,16 @@ func TestSubrequestLocations(t *testing.T) {
 		"ix/auth/index.html": "IX AUTH\n",
 		"ix/auth2/auth.html": "AUTH\n",
 		"ix/auth1/auth.html": "AUTH\n",
+		"index.html":         "ROOT INDEX\n",
+		"secret/a.txt":       "SECRET A\n",
+		"sub/x.secret":       "X SECRET\n",
+		"private/p.txt":      "PRIVATE\n",
+		"aliased/x.txt":      "ALIASED\n",
+		"dix/db-backup.sql":  "SQL\n",
+		"dix/private/o.txt":  "O\n",
+		"dix/missing/o.txt":  "O\n",
+		"dix/alias/o.txt":    "O\n",
+		"dix/rel/sub/in.txt": "REL IN\n",
 		"tm/open.var":        "URI: other.txt\nContent-Type: text/plain\n",
 	})
 	p.check([]diffRequest{
@@ -114,5 +150,11 @@ func TestSubrequestLocations(t *testing.T) {
 		{Raw: get("/ix/auth/", "x"), Want: "IX AUTH"},
 		{Raw: get("/ix/auth2/", "x")},
 		{Raw: get("/ix/auth1/", "x")},
+		{Raw: get("/dix/", "x"), Want: "ROOT INDEX"},
+		{Raw: get("/dix/?q=1", "x"), Want: "ROOT INDEX"},
+		{Raw: get("/dix/private/", "x")},
+		{Raw: get("/dix/missing/", "x"), NoBody: true},
+		{Raw: get("/dix/alias/", "x"), Want: "ALIASED"},
+		{Raw: get("/dix/rel/", "x"), Want: "REL IN"},
 	})
 }

@@ -683,6 +683,12 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 		refused := 0 // mod_dir's error_notfound: the last candidate's refusal
 		for _, name := range index {
 			if strings.ContainsRune(name, '/') {
+				// A URL: mod_dir's subrequest maps it as any request.
+				if st := h.indexURL(w, r, name, len(index) == 1, o); st <= 0 {
+					return
+				} else if st != http.StatusNotFound {
+					refused = st
+				}
 				continue
 			}
 			// mod_dir's subrequest for the name checks access first, file or
