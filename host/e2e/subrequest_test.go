@@ -89,6 +89,18 @@ Alias /al/ @DOCS@/aliased/
 <Directory @DOCS@/dix/rel>
     DirectoryIndex sub/in.txt
 </Directory>
+<Directory @DOCS@/lst>
+    Options Indexes
+</Directory>
+<Location /lst/denied/index.html>
+    Require all denied
+</Location>
+<Directory @DOCS@/lst/den2>
+    DirectoryIndex x.secret
+</Directory>
+<Directory @DOCS@/lst/den3>
+    DirectoryIndex x.secret index.html
+</Directory>
 <Directory @DOCS@/ix/auth2>
     DirectoryIndex auth.html index.html
 </Directory>
@@ -101,36 +113,42 @@ Alias /al/ @DOCS@/aliased/
 // file walks its own URL's <Location> sections.
 func TestSubrequestLocations(t *testing.T) {
 	p := startPair(t, 1, subrequestConf, map[string]string{
-		"htpasswd":           "u:{SHA}qUqP5cyxm6YcTAhz05Hph5gvu9M=\n",
-		"mv/conf.bak.txt":    "MV SECRET\n",
-		"mv/notes.txt":       "NOTES\n",
-		"mv/db-backup.sql":   "SQL\n",
-		"mv/open.txt":        "OPEN\n",
-		"mv/index.html.en":   "MV INDEX\n",
-		"ixl/index.html":     "IXL\n",
-		"ixl2/index.html":    "IXL2\n",
-		"ixh/index.html":     "IXH\n",
-		"tm/page.var":        "URI: secret.txt\nContent-Type: text/plain\n\nURI: other.txt\nContent-Type: text/html\n",
-		"tm/secret.txt":      "TM SECRET\n",
-		"tm/other.txt":       "TM OTHER\n",
-		"ix/a/a.secret":      "A SECRET\n",
-		"ix/a/index.html":    "IX A\n",
-		"ix/none/other.txt":  "OTHER\n",
-		"ix/auth/auth.html":  "AUTH\n",
-		"ix/auth/index.html": "IX AUTH\n",
-		"ix/auth2/auth.html": "AUTH\n",
-		"ix/auth1/auth.html": "AUTH\n",
-		"index.html":         "ROOT INDEX\n",
-		"secret/a.txt":       "SECRET A\n",
-		"sub/x.secret":       "X SECRET\n",
-		"private/p.txt":      "PRIVATE\n",
-		"aliased/x.txt":      "ALIASED\n",
-		"dix/db-backup.sql":  "SQL\n",
-		"dix/private/o.txt":  "O\n",
-		"dix/missing/o.txt":  "O\n",
-		"dix/alias/o.txt":    "O\n",
-		"dix/rel/sub/in.txt": "REL IN\n",
-		"tm/open.var":        "URI: other.txt\nContent-Type: text/plain\n",
+		"htpasswd":              "u:{SHA}qUqP5cyxm6YcTAhz05Hph5gvu9M=\n",
+		"mv/conf.bak.txt":       "MV SECRET\n",
+		"mv/notes.txt":          "NOTES\n",
+		"mv/db-backup.sql":      "SQL\n",
+		"mv/open.txt":           "OPEN\n",
+		"mv/index.html.en":      "MV INDEX\n",
+		"ixl/index.html":        "IXL\n",
+		"ixl2/index.html":       "IXL2\n",
+		"ixh/index.html":        "IXH\n",
+		"tm/page.var":           "URI: secret.txt\nContent-Type: text/plain\n\nURI: other.txt\nContent-Type: text/html\n",
+		"tm/secret.txt":         "TM SECRET\n",
+		"tm/other.txt":          "TM OTHER\n",
+		"ix/a/a.secret":         "A SECRET\n",
+		"ix/a/index.html":       "IX A\n",
+		"ix/none/other.txt":     "OTHER\n",
+		"ix/auth/auth.html":     "AUTH\n",
+		"ix/auth/index.html":    "IX AUTH\n",
+		"ix/auth2/auth.html":    "AUTH\n",
+		"ix/auth1/auth.html":    "AUTH\n",
+		"index.html":            "ROOT INDEX\n",
+		"secret/a.txt":          "SECRET A\n",
+		"sub/x.secret":          "X SECRET\n",
+		"private/p.txt":         "PRIVATE\n",
+		"aliased/x.txt":         "ALIASED\n",
+		"dix/db-backup.sql":     "SQL\n",
+		"dix/private/o.txt":     "O\n",
+		"dix/missing/o.txt":     "O\n",
+		"dix/alias/o.txt":       "O\n",
+		"dix/rel/sub/in.txt":    "REL IN\n",
+		"lst/f.txt":             "F\n",
+		"lst/open/o.txt":        "O\n",
+		"lst/denied/index.html": "DENIED\n",
+		"lst/den2/x.secret":     "X\n",
+		"lst/den3/x.secret":     "X\n",
+		"lst/den3/index.html":   "DEN3\n",
+		"tm/open.var":           "URI: other.txt\nContent-Type: text/plain\n",
 	})
 	p.check([]diffRequest{
 		{Raw: get("/mv/conf.bak.txt", "x")},
@@ -156,5 +174,6 @@ func TestSubrequestLocations(t *testing.T) {
 		{Raw: get("/dix/missing/", "x"), NoBody: true},
 		{Raw: get("/dix/alias/", "x"), Want: "ALIASED"},
 		{Raw: get("/dix/rel/", "x"), Want: "REL IN"},
+		{Raw: get("/lst/", "x"), Want: "den3/"},
 	})
 }

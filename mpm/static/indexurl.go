@@ -91,3 +91,47 @@ func (p *indexProbe) Write(b []byte) (int, error) {
 	}
 	return p.w.Write(b)
 }
+
+// indexNames are the DirectoryIndex names under o.
+func (h *Handler) indexNames(o *Options) []string {
+	if o.DirectoryIndex != nil {
+		return o.DirectoryIndex
+	}
+	return h.DirectoryIndex
+}
+
+// indexName is the access check of mod_dir's subrequest for the index name
+// of the directory rel (ending in "/") r names, file or not: the name's
+// settings, and the status of a refusal (logged; w, if not nil, gets an
+// authentication challenge).
+func (h *Handler) indexName(w http.ResponseWriter, r *http.Request, conf Configurer, croot, rel, name string) (*Options, int) {
+	io := h.subOptions(r, conf, subURL(r, rel, name), strings.TrimSuffix(croot+rel, "/"), name)
+	st, why := io.check(w, r)
+	h.logRefusals(r, why, croot+rel+name)
+	return io, st
+}
+
+// indexRefusal is what mod_dir's search for the index of the directory rel
+// (ending in "/") that r names, under o, answers without serving it: 0 when
+// it finds a file or nothing is refused, else the last refusal. Names with
+// a "/" are not looked up.
+func (h *Handler) indexRefusal(r *http.Request, root, croot, rel string, conf Configurer, o *Options) int {
+	refused := 0
+	for _, name := range h.indexNames(o) {
+		if strings.ContainsRune(name, '/') {
+			continue
+		}
+		if _, st := h.indexName(nil, r, conf, croot, rel, name); st != 0 {
+			refused = st
+			continue
+		}
+		f, fi, fe, st, _ := h.open(root, rel+name)
+		if f != nil {
+			h.done(f, fe)
+		}
+		if st == 0 && fi.kind == kindRegular || st != 0 && st != http.StatusNotFound {
+			return 0
+		}
+	}
+	return refused
+}

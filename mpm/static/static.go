@@ -498,11 +498,16 @@ func (h *Handler) subOptions(r *http.Request, conf Configurer, uri, dir, name st
 	if conf == nil || uri == r.URL.Path {
 		return h.options(r, conf, dir, name)
 	}
-	sub := *r
+	return h.options(atPath(r, uri), conf, dir, name)
+}
+
+// atPath is a copy of r for the URL-path p (a subrequest's).
+func atPath(r *http.Request, p string) *http.Request {
+	sub := r.WithContext(r.Context())
 	u := *r.URL
-	u.Path, u.RawPath = uri, ""
+	u.Path, u.RawPath = p, ""
 	sub.URL = &u
-	return h.options(&sub, conf, dir, name)
+	return sub
 }
 
 // subURL is the URL-path of the file name beside rel, the file (or, ending
@@ -674,10 +679,7 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 		return
 	}
 	if fi.kind == kindDir {
-		index := h.DirectoryIndex
-		if o.DirectoryIndex != nil {
-			index = o.DirectoryIndex
-		}
+		index := h.indexNames(o)
 		var idx *os.File
 		var idxe *cachedFile
 		refused := 0 // mod_dir's error_notfound: the last candidate's refusal
@@ -694,21 +696,18 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 			// mod_dir's subrequest for the name checks access first, file or
 			// not; a refusal moves on to the next name (with a single name, a
 			// 401 is the answer, its challenge included).
-			io := h.subOptions(r, conf, subURL(r, rel, name), strings.TrimSuffix(croot+rel, "/"), name)
 			cw := w
 			if len(index) > 1 {
 				cw = nil
 			}
-			if st, why := io.check(cw, r); st != 0 || why != nil {
-				h.logRefusals(r, why, croot+rel+name)
-				if st == http.StatusUnauthorized && len(index) == 1 {
-					h.error(w, r, st, o)
-					return
-				}
-				if st != 0 {
-					refused = st
-					continue
-				}
+			io, st := h.indexName(cw, r, conf, croot, rel, name)
+			if st == http.StatusUnauthorized && len(index) == 1 {
+				h.error(w, r, st, o)
+				return
+			}
+			if st != 0 {
+				refused = st
+				continue
 			}
 			g, gi, ge, st, gerr := h.open(root, rel+name)
 			if st == http.StatusNotFound && errors.Is(gerr, syscall.ENOENT) {
