@@ -33,8 +33,13 @@ func tlsSettings(s *config.Server, c *mpm.Core) []config.Diagnostic {
 			}
 			return nil
 		}
+		depth := 1 // mod_ssl's default
+		if ssl.VerifyDepthSet {
+			depth = ssl.VerifyDepth
+		}
 		return &mpm.TLS{Certificate: f.Certificate, Key: f.Key, MinVersion: ssl.MinVersion, MaxVersion: ssl.MaxVersion,
-			CipherSuites: suites, HonorCipherOrder: ssl.HonorCipherOrder, Name: name}
+			CipherSuites: suites, HonorCipherOrder: ssl.HonorCipherOrder, Name: name,
+			VerifyClient: int(ssl.VerifyClient), VerifyDepth: depth, CACertificates: f.CACertificates}
 	}
 	c.TLS = load(s.SSL, sslServerName(s.ServerName, ""), nil)
 	for i, v := range s.VirtualHosts {

@@ -3,10 +3,13 @@ package mpm
 import (
 	"bytes"
 	"crypto/tls"
+	"crypto/x509"
+	"errors"
 	"fmt"
 	"net/http"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
+	"github.com/httpd-mpm/httpd-mpm/mpm/sslvars"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
 )
 
@@ -31,7 +34,21 @@ type TLS struct {
 	HonorCipherOrder bool
 	// Name is the server as apache2 names it in mod_ssl's messages, "host:port".
 	Name string
+	// VerifyClient is SSLVerifyClient (VerifyNone...), VerifyDepth
+	// SSLVerifyDepth: the CA certificates allowed above the client's.
+	VerifyClient, VerifyDepth int `json:",omitempty"`
+	// CACertificates are SSLCACertificateFile's and SSLCACertificatePath's
+	// PEM, the roots a client certificate is verified against.
+	CACertificates []byte `json:",omitempty"`
 }
+
+// SSLVerifyClient's levels, as config.VerifyClient's.
+const (
+	VerifyNone = iota
+	VerifyOptional
+	VerifyRequire
+	VerifyOptionalNoCA
+)
 
 // config is the crypto/tls configuration for t, served as HTTP/1.1 (no h2).
 func (t *TLS) config() (*tls.Config, error) {
@@ -39,13 +56,44 @@ func (t *TLS) config() (*tls.Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("certificate and key of %s: %w", t.Name, err)
 	}
-	return &tls.Config{
+	cfg := &tls.Config{
 		Certificates: []tls.Certificate{cert},
 		MinVersion:   t.MinVersion,
 		MaxVersion:   t.MaxVersion,
 		CipherSuites: t.CipherSuites,
 		NextProtos:   []string{"http/1.1"},
-	}, nil
+	}
+	if t.VerifyClient == VerifyNone {
+		return cfg, nil
+	}
+	roots := x509.NewCertPool()
+	roots.AppendCertsFromPEM(t.CACertificates) // none: every certificate fails, as apache2's
+	cfg.ClientCAs = roots
+	switch t.VerifyClient {
+	case VerifyOptional:
+		cfg.ClientAuth = tls.VerifyClientCertIfGiven
+	case VerifyRequire:
+		cfg.ClientAuth = tls.RequireAndVerifyClientCert
+	case VerifyOptionalNoCA:
+		// Any certificate: SSL_CLIENT_VERIFY tells whether it verified.
+		cfg.ClientAuth = tls.RequestClientCert
+		return cfg, nil
+	}
+	depth := t.VerifyDepth
+	cfg.VerifyConnection = func(cs tls.ConnectionState) error {
+		// SSLVerifyDepth: at most depth certificates above the client's,
+		// the trusted one included (a self-signed trusted one is depth 0).
+		for _, chain := range cs.VerifiedChains {
+			if len(chain)-1 <= depth {
+				return nil
+			}
+		}
+		if len(cs.VerifiedChains) == 0 {
+			return nil // no certificate (optional)
+		}
+		return errors.New("certificate chain too long")
+	}
+	return cfg, nil
 }
 
 // compatible is mod_ssl's ssl_server_compatible, as far as these settings go:
@@ -58,7 +106,8 @@ func (t *TLS) compatible(o *TLS) bool {
 		return false
 	}
 	return bytes.Equal(t.Certificate, o.Certificate) && bytes.Equal(t.Key, o.Key) &&
-		t.MinVersion == o.MinVersion && t.MaxVersion == o.MaxVersion
+		t.MinVersion == o.MinVersion && t.MaxVersion == o.MaxVersion &&
+		t.VerifyClient == o.VerifyClient && t.VerifyDepth == o.VerifyDepth && bytes.Equal(t.CACertificates, o.CACertificates)
 }
 
 // setupTLS gives srv its http1.Server.TLS when the main server or a virtual
@@ -85,12 +134,17 @@ func setupTLS(srv *http1.Server, main *vserver, table *vhostTable) error {
 			return err
 		}
 		s.tls, any = cfg, true
+		s.sslServer = &sslvars.Server{Leaf: cfg.Certificates[0].Leaf, Roots: cfg.ClientCAs}
 	}
 	if !any {
 		return nil
 	}
 	if table == nil {
-		srv.TLS = func(*http1.Conn) *tls.Config { return main.tls }
+		src := sslvars.Source(func(string) *sslvars.Server { return main.sslServer })
+		srv.TLS = func(c *http1.Conn) *tls.Config {
+			c.SetTLSInfo(src)
+			return main.tls
+		}
 		return nil
 	}
 	for _, s := range servers {
@@ -107,7 +161,17 @@ func setupTLS(srv *http1.Server, main *vserver, table *vhostTable) error {
 			return nil, nil
 		}
 	}
-	srv.TLS = func(c *http1.Conn) *tls.Config { return table.pick(c.LocalAddr(), "").tls }
+	srv.TLS = func(c *http1.Conn) *tls.Config {
+		local := c.LocalAddr()
+		c.SetTLSInfo(sslvars.Source(func(sni string) *sslvars.Server {
+			// The server whose certificate the handshake sent (above).
+			if by := table.pick(local, sni); sni != "" && by.tls != nil {
+				return by.sslServer
+			}
+			return table.pick(local, "").sslServer
+		}))
+		return table.pick(local, "").tls
+	}
 	return nil
 }
 
@@ -123,6 +187,7 @@ func (t *vhostTable) misdirected(w http.ResponseWriter, r *http.Request, c *http
 		// A client that named a server in its SNI must name one in the request
 		// too (HTTP/1.0 without Host): 400, AH02031.
 		c.Env().Unset("HTTPS")
+		c.Env().Unset("SSL_TLS_SNI")
 		if s.logError != nil {
 			s.logError(r, static.LevelError, "ssl", nil, "AH02031: Hostname "+sni+
 				" provided via SNI, but no hostname provided in HTTP request")
@@ -135,6 +200,7 @@ func (t *vhostTable) misdirected(w http.ResponseWriter, r *http.Request, c *http
 		return false
 	}
 	c.Env().Unset("HTTPS")
+	c.Env().Unset("SSL_TLS_SNI")
 	if s.logError != nil {
 		how := sni + " provided via SNI"
 		if sni == "" {

@@ -10,6 +10,7 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/mpm/accesslog"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 	"github.com/httpd-mpm/httpd-mpm/mpm/site"
+	"github.com/httpd-mpm/httpd-mpm/mpm/sslvars"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
 	"github.com/httpd-mpm/httpd-mpm/mpm/wildcard"
 )
@@ -121,7 +122,8 @@ type vserver struct {
 	// crypto/tls form, nil until setupTLS.
 	tlsSettings *TLS
 	tls         *tls.Config
-	logError    static.LogFunc // its requests' error lines
+	sslServer   *sslvars.Server // what mod_ssl's variables read of it
+	logError    static.LogFunc  // its requests' error lines
 }
 
 // matches is vhost.c's matches_aliases: host is the ServerName or a ServerAlias.

@@ -18,6 +18,7 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/mpm/negotiation"
 	"github.com/httpd-mpm/httpd-mpm/mpm/proxy"
 	"github.com/httpd-mpm/httpd-mpm/mpm/rewrite"
+	"github.com/httpd-mpm/httpd-mpm/mpm/sslvars"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
 )
 
@@ -267,7 +268,19 @@ var Core = Table{
 		Help: "SSL Pseudo Random Number Generator (PRNG) seeding source ('startup|connect builtin|file:/path|exec:/path [bytes]')"},
 	{Name: "SSLPassPhraseDialog", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Module: "mod_ssl.c",
 		Help: "SSL dialog mechanism for the pass phrase query ('builtin', '|/path/to/pipe_program', or '/path/to/cgi_program')"},
-	{Name: "SSLOptions", MinArgs: 0, MaxArgs: -1, Context: Anywhere, Module: "mod_ssl.c",
+	{Name: "SSLVerifyClient", MinArgs: 1, MaxArgs: 1, Check: checkVerifyClient, Within: serverOnlySSL("SSLVerifyClient"),
+		Context: ServerConfig | InVirtualHost | InDirectory, Module: "mod_ssl.c",
+		Help: "SSL Client verify type ('none', 'optional', 'require', 'optional_no_ca')"},
+	{Name: "SSLVerifyDepth", MinArgs: 1, MaxArgs: 1, Check: checkVerifyDepth, Within: serverOnlySSL("SSLVerifyDepth"),
+		Context: ServerConfig | InVirtualHost | InDirectory, Module: "mod_ssl.c",
+		Help: "SSL Client verify depth ('N' - number of intermediate certificates)"},
+	{Name: "SSLCACertificateFile", MinArgs: 1, MaxArgs: 1, Within: serverOnlySSL("SSLCACertificateFile"),
+		Context: ServerConfig | InVirtualHost | InDirectory, Module: "mod_ssl.c",
+		Help: "SSL CA Certificate file ('/path/to/file' - PEM encoded)"},
+	{Name: "SSLCACertificatePath", MinArgs: 1, MaxArgs: 1, Within: serverOnlySSL("SSLCACertificatePath"),
+		Context: ServerConfig | InVirtualHost | InDirectory, Module: "mod_ssl.c",
+		Help: "SSL CA Certificate path ('/path/to/dir' - contains PEM encoded files)"},
+	{Name: "SSLOptions", MinArgs: 0, MaxArgs: -1, Context: Anywhere, Check: checkSSLOptions, Module: "mod_ssl.c",
 		Help: "Set one or more options to configure the SSL engine('[+-]option[=value] ...' - see manual)"},
 	{Name: "SSLRequireSSL", MinArgs: 0, MaxArgs: 0, Context: InDirectory, ArgsError: "SSLRequireSSL takes no arguments", Module: "mod_ssl.c",
 		Help: "Require the SSL protocol for the per-directory context (no arguments)"},
@@ -596,6 +609,12 @@ func checkSSLEngine(args []string) error {
 		return errors.New("Argument must be On, Off, or Optional")
 	}
 	return nil
+}
+
+// checkSSLOptions is mod_ssl's ssl_cmd_SSLOptions.
+func checkSSLOptions(args []string) error {
+	var s sslvars.Setting
+	return s.Parse(args)
 }
 
 // checkSSLProtocol is mod_ssl's ssl_cmd_protocol_parse.

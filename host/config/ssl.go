@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"os"
+	"path/filepath"
 	"strings"
 )
 
@@ -21,6 +22,82 @@ type SSL struct {
 	// CipherSuite is the last SSLCipherSuite line for TLS 1.2 (one argument,
 	// or "SSL" first), nil without.
 	CipherSuite *Directive
+	// VerifyClient is SSLVerifyClient (VerifyNone without), VerifyDepth
+	// SSLVerifyDepth (-1 without: mod_ssl's default, 1).
+	VerifyClient   VerifyClient
+	VerifyDepth    int
+	VerifyDepthSet bool
+	// CACertificateFile and CACertificatePath are the last such lines, nil
+	// without.
+	CACertificateFile, CACertificatePath *Directive
+}
+
+// VerifyClient is an SSLVerifyClient level.
+type VerifyClient int
+
+const (
+	VerifyNone VerifyClient = iota
+	VerifyOptional
+	VerifyRequire
+	VerifyOptionalNoCA
+)
+
+// ParseVerifyClient reads SSLVerifyClient's argument as mod_ssl's
+// ssl_cmd_verify_parse (case-insensitive).
+func ParseVerifyClient(arg string) (VerifyClient, error) {
+	switch strings.ToLower(arg) {
+	case "none", "off":
+		return VerifyNone, nil
+	case "optional":
+		return VerifyOptional, nil
+	case "require", "on":
+		return VerifyRequire, nil
+	case "optional_no_ca":
+		return VerifyOptionalNoCA, nil
+	}
+	return 0, errors.New("SSLVerifyClient: Invalid argument '" + arg + "'")
+}
+
+// parseVerifyDepth reads SSLVerifyDepth's argument as mod_ssl (atoi, at
+// least 0).
+func parseVerifyDepth(arg string) (int, error) {
+	n := atoi(arg)
+	if n < 0 {
+		return 0, errors.New("SSLVerifyDepth: Invalid argument '" + arg + "'")
+	}
+	return n, nil
+}
+
+// checkVerifyClient is SSLVerifyClient's Check.
+func checkVerifyClient(args []string) error {
+	_, err := ParseVerifyClient(args[0])
+	return err
+}
+
+// checkVerifyDepth is SSLVerifyDepth's Check.
+func checkVerifyDepth(args []string) error {
+	_, err := parseVerifyDepth(args[0])
+	return err
+}
+
+// serverOnlySSL is the Within of mod_ssl's lines that crypto/tls can apply
+// only at the handshake: in a <Directory>, <Location> or <Files> section
+// apache2 renegotiates (TLS 1.2) or asks after the handshake (TLS 1.3), and
+// crypto/tls's server does neither; the CA lines apache2 refuses there itself.
+func serverOnlySSL(name string) func([]string) error {
+	return func(enclosing []string) error {
+		for _, e := range enclosing {
+			if strings.EqualFold(e, "VirtualHost") {
+				continue
+			}
+			if strings.HasPrefix(strings.ToLower(name), "sslca") {
+				return errors.New("Your SSL library does not have support for per-directory CA")
+			}
+			return errors.New(name + " in <" + e + "> is not supported by httpd-mpm: " +
+				"crypto/tls can neither renegotiate nor ask for a client certificate after the handshake")
+		}
+		return nil
+	}
 }
 
 // applySSL takes in d if it is one of SSL's directives.
@@ -51,6 +128,22 @@ func (s *SSL) apply(d *Directive) bool {
 			s.CipherSuite = d
 		}
 		// "TLSv1.3 ...": accepted, crypto/tls has its own TLS 1.3 suites.
+	case "sslverifyclient":
+		if one {
+			if v, err := ParseVerifyClient(a[0]); err == nil {
+				s.VerifyClient = v
+			}
+		}
+	case "sslverifydepth":
+		if one {
+			if n, err := parseVerifyDepth(a[0]); err == nil {
+				s.VerifyDepth, s.VerifyDepthSet = n, true
+			}
+		}
+	case "sslcacertificatefile":
+		s.CACertificateFile = d
+	case "sslcacertificatepath":
+		s.CACertificatePath = d
 	case "sslsessioncache", "sslsessioncachetimeout", "sslsessiontickets", "sslrandomseed", "sslpassphrasedialog":
 		// Accepted: crypto/tls keeps no session cache.
 	default:
@@ -120,6 +213,9 @@ func SSLProtocolVersions(args []string) (lo, hi uint16, err error) {
 // SSLCertificateChainFile's) and key, read and checked by ReadSSL.
 type SSLFiles struct {
 	Certificate, Key []byte
+	// CACertificates are SSLCACertificateFile's PEM blocks and those of the
+	// files in SSLCACertificatePath, nil without either.
+	CACertificates []byte
 }
 
 // ReadSSL reads the files of a server with SSLEngine on (root resolves
@@ -143,6 +239,15 @@ func (s SSL) ReadSSL(root, name string, at *Directive, checked map[*Directive]bo
 		return b
 	}
 	cert, key, chain := read(s.CertificateFile), read(s.CertificateKeyFile), read(s.CertificateChainFile)
+	f.CACertificates = read(s.CACertificateFile)
+	if d := s.CACertificatePath; d != nil && len(d.Args) == 1 {
+		b, err := readCADir(absPath(root, d.Args[0]))
+		if err != nil && !checked[d] {
+			checked[d] = true
+			errs = append(errs, d.diag(d.Name+": directory '"+absPath(root, d.Args[0])+"' does not exist"))
+		}
+		f.CACertificates = append(f.CACertificates, b...)
+	}
 	if len(errs) > 0 {
 		return f, errs
 	}
@@ -184,4 +289,21 @@ func readSSLFile(path string) ([]byte, error) {
 		err = errors.New("empty")
 	}
 	return b, err
+}
+
+// readCADir is the PEM of the regular files in an SSLCACertificatePath
+// directory, each followed by a newline (OpenSSL looks its hashed names up
+// there; reading every file trusts the same certificates).
+func readCADir(dir string) ([]byte, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []byte
+	for _, e := range ents {
+		if b, err := os.ReadFile(filepath.Join(dir, e.Name())); err == nil {
+			out = append(append(out, b...), '\n')
+		}
+	}
+	return out, nil
 }

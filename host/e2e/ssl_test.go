@@ -274,6 +274,10 @@ func TestSSLConfigErrors(t *testing.T) {
 		{"protocol", "SSLCertificateFile @R@/a.crt\nSSLProtocol all -TLSv9", true},
 		{"mismatch", "SSLCertificateFile @R@/a.crt\nSSLCertificateKeyFile @R@/b.key", false},
 		{"no certificate", "", false},
+		{"verify client", "SSLCertificateFile @R@/a.crt\nSSLCertificateKeyFile @R@/a.key\nSSLVerifyClient maybe", true},
+		{"verify depth", "SSLCertificateFile @R@/a.crt\nSSLCertificateKeyFile @R@/a.key\nSSLVerifyDepth -1", true},
+		{"missing CA file", "SSLCertificateFile @R@/a.crt\nSSLCertificateKeyFile @R@/a.key\nSSLCACertificateFile @R@/nope.pem", true},
+		{"options", "SSLCertificateFile @R@/a.crt\nSSLCertificateKeyFile @R@/a.key\nSSLOptions +StdEnvVars +Bogus", true},
 	} {
 		t.Run(strings.ReplaceAll(c.name, " ", "_"), func(t *testing.T) {
 			body := "TypesConfig /etc/mime.types\nServerName main.test\nListen 127.0.0.1:" + strconv.Itoa(freePorts(t, 1)[0]) + " https\nDocumentRoot @R@\n" +

@@ -161,7 +161,8 @@ func tlsToProto(t *mpm.TLS) *mpmv1.TLS {
 		return nil
 	}
 	out := &mpmv1.TLS{Certificate: t.Certificate, Key: t.Key, MinVersion: uint32(t.MinVersion),
-		MaxVersion: uint32(t.MaxVersion), HonorCipherOrder: t.HonorCipherOrder, Name: t.Name}
+		MaxVersion: uint32(t.MaxVersion), HonorCipherOrder: t.HonorCipherOrder, Name: t.Name,
+		VerifyClient: int32(t.VerifyClient), VerifyDepth: int32(t.VerifyDepth), CaCertificates: t.CACertificates}
 	for _, c := range t.CipherSuites {
 		out.CipherSuites = append(out.CipherSuites, uint32(c))
 	}

@@ -2,6 +2,7 @@ package accesslog
 
 import (
 	"net"
+	"net/http"
 	"net/netip"
 	"os"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
+	"github.com/httpd-mpm/httpd-mpm/mpm/sslvars"
 )
 
 var pid = strconv.Itoa(os.Getpid())
@@ -155,6 +157,11 @@ func (it *item) append(b []byte, e *Entry) []byte {
 			return appendEscaped(b, v)
 		}
 		return append(b, '-')
+	case 'x', 'c':
+		if v := sslItem(it.kind, it.text, e.Request); v != "" {
+			return appendEscaped(b, v)
+		}
+		return append(b, '-')
 	case 'X':
 		if e.KeepAlive {
 			return append(b, '+')
@@ -163,6 +170,42 @@ func (it *item) append(b []byte, e *Entry) []byte {
 	}
 	// %l and what this server does not have.
 	return append(b, '-')
+}
+
+// sslItem is mod_ssl's %{name}x (ssl_var_lookup's SSL_* and HTTPS) and
+// %{name}c (its compatibility names), "" for none.
+func sslItem(kind byte, name string, r *http.Request) string {
+	c, ok := sslvars.FromRequest(r)
+	if kind == 'x' {
+		if name == "HTTPS" {
+			if ok {
+				return "on"
+			}
+			return "off"
+		}
+		if !ok {
+			return ""
+		}
+		v, _ := sslvars.Lookup(c, name, false)
+		return v
+	}
+	if !ok {
+		return ""
+	}
+	switch name {
+	case "version":
+		name = "SSL_PROTOCOL"
+	case "cipher":
+		name = "SSL_CIPHER"
+	case "subjectdn", "clientcert":
+		name = "SSL_CLIENT_S_DN"
+	case "issuerdn", "cacert":
+		name = "SSL_CLIENT_I_DN"
+	default: // errcode is "-", errstr the verify error crypto/tls ended the handshake with
+		return ""
+	}
+	v, _ := sslvars.Lookup(c, name, false)
+	return v
 }
 
 // appendValues appends a header's values as Apache's table lookup shows them: the

@@ -70,8 +70,9 @@ type item struct {
 // errRanOff is Apache's message for a format that ends inside a directive.
 var errRanOff = errors.New("Ran off end of LogFormat parsing args to some directive")
 
-// known are the directive letters mod_log_config 2.4 (with mod_logio) registers.
-const known = "aABbCDefhHiIklLmnoOpPqrRsStTuUvVX^"
+// known are the directive letters mod_log_config 2.4 (with mod_logio and
+// mod_ssl's c and x) registers.
+const known = "aABbcCDefhHiIklLmnoOpPqrRsStTuUvVxX^"
 
 // Parse parses a LogFormat string. Its errors are Apache's words.
 func Parse(s string) (*Format, error) {

@@ -376,6 +376,10 @@ var funcs = map[string]strFunc{
 		s := sha1.Sum([]byte(a))
 		return hex.EncodeToString(s[:])
 	},
+	"ssl": func(ev *eval, a string) string { // mod_ssl's SSL(): ssl_var_lookup
+		v, _ := ev.q.Var(a)
+		return v
+	},
 	"file":     fileFunc,
 	"filesize": filesize,
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/httpd-mpm/httpd-mpm/mpm/env"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
+	"github.com/httpd-mpm/httpd-mpm/mpm/sslvars"
 )
 
 // Request is what an expression sees of a request: apache2's request_rec
@@ -51,7 +52,22 @@ func init() {
 }
 
 // KnownVar reports whether ap_expr knows the variable name (any case).
-func KnownVar(name string) bool { return varNames[strings.ToUpper(name)] }
+func KnownVar(name string) bool { return varNames[strings.ToUpper(name)] || isSSLVar(name) }
+
+// isSSLVar says whether name is one of mod_ssl's (ssl_expr_lookup: "SSL_"
+// and more, any case).
+func isSSLVar(name string) bool { return len(name) > 4 && strings.EqualFold(name[:4], "SSL_") }
+
+// sslVar is mod_ssl's variable name for the request, "" on a plain
+// connection.
+func sslVar(r *http.Request, name string) string {
+	c, ok := sslvars.FromRequest(r)
+	if !ok {
+		return ""
+	}
+	v, _ := sslvars.Lookup(c, name, false)
+	return v
+}
 
 // varFields are the HTTP_* variables and the fields they read.
 var varFields = map[string]string{
@@ -77,6 +93,9 @@ func (q *Request) Header(name string) string {
 // the name is one this server gives a value for.
 func (q *Request) Var(name string) (string, bool) {
 	r := q.R
+	if isSSLVar(name) {
+		return sslVar(r, name), true
+	}
 	upper := strings.ToUpper(name)
 	if f, ok := varFields[upper]; ok {
 		return q.Header(f), true

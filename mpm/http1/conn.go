@@ -94,6 +94,7 @@ type Conn struct {
 	inMark, outMark int64
 
 	tc        *tls.Conn         // rwc when the connection serves TLS (Server.TLS)
+	tlsInfo   any               // what the MPM attached to the TLS connection (SetTLSInfo)
 	plain     bool              // a plain HTTP client on a TLS port: answered 400 (plainOnTLS)
 	nb        NonblockingWriter // rwc's, when it has one
 	try       bool              // writes go to tryWrite (flushing a response's end)
@@ -430,6 +431,9 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 	c.env.Reset()
 	if c.tc != nil {
 		c.env.Set("HTTPS", "on") // mod_ssl's, for every request over TLS
+		if st := c.tmpl.TLS; st != nil && st.ServerName != "" {
+			c.env.Set("SSL_TLS_SNI", st.ServerName) // and the client's SNI
+		}
 	}
 	c.inMark, c.outMark = c.in-int64(c.br.Buffered()), c.out+int64(c.bw.Buffered())
 	if pipelined {

@@ -32,6 +32,11 @@ func (cn *Conn) startTLS(cfg *tls.Config) {
 // plain connection (and before the handshake).
 func (c *Conn) TLS() *tls.ConnectionState { return c.tmpl.TLS }
 
+// SetTLSInfo attaches v to the connection's TLS (mod_ssl's SSLConnRec: the
+// server whose certificate the handshake sent); TLSInfo returns it.
+func (c *Conn) SetTLSInfo(v any) { c.tlsInfo = v }
+func (c *Conn) TLSInfo() any     { return c.tlsInfo }
+
 // IsTLS reports whether c was set up for TLS (Server.TLS gave it a config),
 // whether or not its handshake is done.
 func (c *Conn) IsTLS() bool { return c.tc != nil }

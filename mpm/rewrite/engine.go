@@ -781,6 +781,9 @@ func (e *engine) variable(name string) string {
 	if len(name) > 5 && name[4] == ':' && strings.EqualFold(name[:4], "HTTP") {
 		return e.header(name[5:])
 	}
+	if len(name) > 4 && name[3] == ':' && strings.EqualFold(name[:3], "SSL") {
+		name = name[4:] // mod_ssl's ssl_var_lookup: SSL_*, HTTPS and the rest below
+	}
 	switch strings.ToUpper(name) {
 	case "HTTP_HOST":
 		return e.header("Host")

@@ -59,6 +59,7 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/mpm/negotiation"
 	"github.com/httpd-mpm/httpd-mpm/mpm/proxy"
 	"github.com/httpd-mpm/httpd-mpm/mpm/rewrite"
+	"github.com/httpd-mpm/httpd-mpm/mpm/sslvars"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
 )
 
@@ -97,7 +98,7 @@ var Directives = append([]string{
 	"SetEnv", "UnsetEnv", "PassEnv", "SetEnvIf", "SetEnvIfNoCase", "BrowserMatch", "BrowserMatchNoCase", "SetEnvIfExpr",
 	"AddOutputFilterByType", "SetOutputFilter", "AddOutputFilter", "RemoveOutputFilter",
 	"DeflateCompressionLevel", "DeflateBufferSize", "DeflateMemLevel", "DeflateWindowSize", "DeflateAlterETag",
-	"SSLRequireSSL",
+	"SSLRequireSSL", "SSLOptions",
 	"AccessFileName",
 	"ScriptAlias", "ScriptAliasMatch", "SetHandler",
 }, slices.Concat(autoindex.Names, cgi.Directives, cgi.DirDirectives, proxy.Directives)...)
@@ -168,8 +169,9 @@ type dir struct {
 	setenvif             env.Conditions // SetEnvIf and the like, in sections only
 	deflate              deflate.Dir    // output filters: DEFLATE
 	autoindex            autoindex.Config
-	requireSSL           bool         // SSLRequireSSL
-	mime                 *static.MIME // mod_mime's lines in a section
+	requireSSL           bool             // SSLRequireSSL
+	sslOptions           *sslvars.Setting // SSLOptions
+	mime                 *static.MIME     // mod_mime's lines in a section
 	mimeRemove           []mimeRemoval
 	neg                  negotiation.Config // LanguagePriority, ForceLanguagePriority
 	handler              *string            // SetHandler
@@ -205,6 +207,7 @@ type Dir struct {
 	SetEnvIf       env.Conditions    // the sections' SetEnvIf lines, at the header parser
 	Deflate        deflate.Dir
 	RequireSSL     bool               // SSLRequireSSL: 403 for a request not over TLS
+	SSLOptions     sslvars.Setting    // SSLOptions: the variables mod_ssl's fixup exports
 	MIME           *static.MIME       // the sections' mod_mime lines, nil for none
 	Negotiation    negotiation.Config // LanguagePriority, ForceLanguagePriority
 	Handler        string             // SetHandler
@@ -706,6 +709,11 @@ func (d *dir) apply(x Directive, inLocation bool) error {
 		d.errorDocs[code] = a[1]
 	case "sslrequiressl":
 		d.requireSSL = true
+	case "ssloptions":
+		if d.sslOptions == nil {
+			d.sslOptions = &sslvars.Setting{}
+		}
+		return d.sslOptions.Parse(a)
 	case "forcetype":
 		if len(a) == 1 {
 			t := strings.ToLower(a[0])
@@ -879,6 +887,9 @@ func (m *Dir) merge(d *dir) {
 		m.Redirect = d.redirect
 	}
 	m.RequireSSL = m.RequireSSL || d.requireSSL // mod_ssl's merge: once set, set below
+	if d.sslOptions != nil {
+		m.SSLOptions = d.sslOptions.Merge(m.SSLOptions)
+	}
 	if len(d.redirects) > 0 {
 		m.Redirects = append(slices.Clip(d.redirects), m.Redirects...)
 	}
@@ -921,7 +932,7 @@ func (m *Dir) merge(d *dir) {
 // responds reports whether the level has a mod_headers, mod_expires, mod_env
 // or mod_setenvif line.
 func (d *dir) responds() bool {
-	return !d.headers.Empty() || !d.expires.Empty() || !d.env.Empty() || !d.setenvif.Empty()
+	return !d.headers.Empty() || !d.expires.Empty() || !d.env.Empty() || !d.setenvif.Empty() || d.sslOptions != nil
 }
 
 // mergeErrorDocuments applies the ErrorDocuments of the level d on top of m's

@@ -33,7 +33,7 @@ var overrides = map[string]Override{
 	"sethandler": OverrideFileInfo, "defaulttype": OverrideFileInfo, "fileetag": OverrideFileInfo,
 	"adddefaultcharset": OverrideFileInfo, "setoutputfilter": OverrideFileInfo, "setinputfilter": OverrideFileInfo,
 	"acceptpathinfo": OverrideFileInfo, "cgipassauth": OverrideAuthConfig, "cgivar": OverrideFileInfo,
-	"sslrequiressl":   OverrideAuthConfig,
+	"sslrequiressl": OverrideAuthConfig, "ssloptions": OverrideOptions,
 	"serversignature": OverrideAll, "limitrequestbody": OverrideAll,
 	"<files": OverrideAll, "<filesmatch": OverrideAll, "<ifmodule": OverrideAll, "<ifdefine": OverrideAll,
 	"<if": OverrideAll, "<elseif": OverrideAll, "<else": OverrideAll, "<iffile": OverrideAll,
@@ -132,7 +132,7 @@ var registered = func() map[string]string {
 	RemoveCharset RemoveEncoding RemoveHandler RemoveInputFilter RemoveLanguage RemoveOutputFilter RemoveType
 	RequestHeader Require RewriteBase RewriteCond RewriteEngine RewriteMap RewriteOptions RewriteRule Satisfy
 	ScriptAlias ScriptAliasMatch ServerAdmin ServerAlias ServerName ServerSignature SetEnv SetEnvIf SetEnvIfExpr
-	SetEnvIfNoCase SetHandler SetInputFilter SetOutputFilter SSLRequireSSL TypesConfig UnsetEnv UseCanonicalName
+	SetEnvIfNoCase SetHandler SetInputFilter SetOutputFilter SSLOptions SSLRequireSSL TypesConfig UnsetEnv UseCanonicalName
 	User
 	`) {
 		m[strings.ToLower(n)] = n

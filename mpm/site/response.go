@@ -7,6 +7,7 @@ import (
 
 	"github.com/httpd-mpm/httpd-mpm/mpm/headers"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
+	"github.com/httpd-mpm/httpd-mpm/mpm/sslvars"
 )
 
 // response is the static.Response and http1.HeaderFilter of one merged
@@ -22,7 +23,8 @@ type response struct {
 
 // newResponse is d's response, nil when d has no such directive.
 func newResponse(d *Dir) *response {
-	if d.Headers.Empty() && !d.Expires.Enabled() && d.Env.Empty() && d.SetEnvIf.Empty() && len(d.vary) == 0 {
+	if d.Headers.Empty() && !d.Expires.Enabled() && d.Env.Empty() && d.SetEnvIf.Empty() && len(d.vary) == 0 &&
+		d.SSLOptions.Set&(sslvars.StdEnvVars|sslvars.ExportCertData) == 0 {
 		return nil
 	}
 	return &response{headers: &d.Headers, dir: d}
@@ -57,11 +59,18 @@ func (p *response) filterWith(r *http.Request, mtime time.Time) {
 	}
 }
 
-// Fixup sets the SetEnv variables, then applies the RequestHeader actions
-// to r's fields.
+// Fixup sets the SetEnv variables, mod_ssl's (SSLOptions +StdEnvVars,
+// +ExportCertData), then applies the RequestHeader actions to r's fields.
 func (p *response) Fixup(r *http.Request) {
 	if p == nil {
 		return
+	}
+	if o := p.dir.SSLOptions.Set; o&(sslvars.StdEnvVars|sslvars.ExportCertData) != 0 {
+		if c, ok := sslvars.FromRequest(r); ok {
+			if e := http1.Env(r); e != nil {
+				sslvars.Export(c, o, e.Set)
+			}
+		}
 	}
 	if !p.dir.Env.Empty() {
 		if e := http1.Env(r); e != nil {

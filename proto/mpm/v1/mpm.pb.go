@@ -979,8 +979,12 @@ type TLS struct {
 	CipherSuites     []uint32               `protobuf:"varint,5,rep,packed,name=cipher_suites,json=cipherSuites,proto3" json:"cipher_suites,omitempty"`        // SSLCipherSuite mapped to crypto/tls suites; empty: Go's
 	HonorCipherOrder bool                   `protobuf:"varint,6,opt,name=honor_cipher_order,json=honorCipherOrder,proto3" json:"honor_cipher_order,omitempty"` // SSLHonorCipherOrder (accepted: Go orders suites itself)
 	Name             string                 `protobuf:"bytes,7,opt,name=name,proto3" json:"name,omitempty"`                                                    // "host:port" as apache2 names it in its messages
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// SSLVerifyClient: 0 none, 1 optional, 2 require, 3 optional_no_ca.
+	VerifyClient   int32  `protobuf:"varint,20,opt,name=verify_client,json=verifyClient,proto3" json:"verify_client,omitempty"`
+	VerifyDepth    int32  `protobuf:"varint,21,opt,name=verify_depth,json=verifyDepth,proto3" json:"verify_depth,omitempty"`         // SSLVerifyDepth (the host sets mod_ssl's default, 1)
+	CaCertificates []byte `protobuf:"bytes,22,opt,name=ca_certificates,json=caCertificates,proto3" json:"ca_certificates,omitempty"` // SSLCACertificateFile's and SSLCACertificatePath's PEM
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *TLS) Reset() {
@@ -1060,6 +1064,27 @@ func (x *TLS) GetName() string {
 		return x.Name
 	}
 	return ""
+}
+
+func (x *TLS) GetVerifyClient() int32 {
+	if x != nil {
+		return x.VerifyClient
+	}
+	return 0
+}
+
+func (x *TLS) GetVerifyDepth() int32 {
+	if x != nil {
+		return x.VerifyDepth
+	}
+	return 0
+}
+
+func (x *TLS) GetCaCertificates() []byte {
+	if x != nil {
+		return x.CaCertificates
+	}
+	return nil
 }
 
 // VirtualHost is one <VirtualHost> section as the host resolved it: what it
@@ -2501,7 +2526,7 @@ const file_proto_mpm_v1_mpm_proto_rawDesc = "" +
 	"\x03tls\x18\x85\a \x01(\v2\x11.httpd.mpm.v1.TLSR\x03tls\x1a;\n" +
 	"\rAddTypesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xe2\x01\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xd3\x02\n" +
 	"\x03TLS\x12 \n" +
 	"\vcertificate\x18\x01 \x01(\fR\vcertificate\x12\x10\n" +
 	"\x03key\x18\x02 \x01(\fR\x03key\x12\x1f\n" +
@@ -2511,7 +2536,10 @@ const file_proto_mpm_v1_mpm_proto_rawDesc = "" +
 	"maxVersion\x12#\n" +
 	"\rcipher_suites\x18\x05 \x03(\rR\fcipherSuites\x12,\n" +
 	"\x12honor_cipher_order\x18\x06 \x01(\bR\x10honorCipherOrder\x12\x12\n" +
-	"\x04name\x18\a \x01(\tR\x04name\"\x95\x05\n" +
+	"\x04name\x18\a \x01(\tR\x04name\x12#\n" +
+	"\rverify_client\x18\x14 \x01(\x05R\fverifyClient\x12!\n" +
+	"\fverify_depth\x18\x15 \x01(\x05R\vverifyDepth\x12'\n" +
+	"\x0fca_certificates\x18\x16 \x01(\fR\x0ecaCertificates\"\x95\x05\n" +
 	"\vVirtualHost\x123\n" +
 	"\x05addrs\x18\x01 \x03(\v2\x1d.httpd.mpm.v1.VirtualHostAddrR\x05addrs\x12\x1f\n" +
 	"\vserver_name\x18\x02 \x01(\tR\n" +
