@@ -109,6 +109,11 @@ func (h *Handler) listDirectory(w http.ResponseWriter, r *http.Request, dir *os.
 			p += "/"
 		}
 		allowed := h.checkEntry(sub, eo, o, p) == 0
+		if allowed && isDir && h.indexRefusal(sub, root, croot, rel+name+"/", conf, eo) != 0 {
+			// The entry's subrequest runs mod_dir's search, whose refusal
+			// is the subrequest's status.
+			allowed = false
+		}
 		if !allowed && !l.ShowForbidden() {
 			continue
 		}
@@ -211,12 +216,9 @@ func fieldNoParam(ct string) string {
 // lists, as mod_autoindex makes it: r's fields and the entry's URL-path
 // (which the error log lines about it name).
 func entryRequest(r *http.Request, name string, isDir bool) *http.Request {
-	sub := r.WithContext(r.Context())
-	u := *r.URL
-	u.Path, u.RawPath = strings.TrimSuffix(u.Path, "/")+"/"+name, ""
+	p := strings.TrimSuffix(r.URL.Path, "/") + "/" + name
 	if isDir {
-		u.Path += "/"
+		p += "/"
 	}
-	sub.URL = &u
-	return sub
+	return atPath(r, p)
 }

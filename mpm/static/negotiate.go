@@ -70,7 +70,7 @@ func (h *Handler) multiviews(w http.ResponseWriter, r *http.Request, root, croot
 		if err != nil || !fi.Mode().IsRegular() {
 			continue
 		}
-		o := h.options(r, conf, croot+dir, name)
+		o := h.subOptions(r, conf, subURL(r, rel, name), croot+dir, name)
 		if st, why := o.check(nil, r); st != 0 || why != nil {
 			if why != nil && h.logs(LevelError) { // the variant's subrequest logs its refusal
 				h.logRefusals(r, why, croot+dir+"/"+name)
@@ -121,7 +121,7 @@ func (h *Handler) multiviews(w http.ResponseWriter, r *http.Request, root, croot
 		return chosen{}
 	}
 	negotiation.Sort(vars)
-	o := h.options(r, conf, croot+dir, base)
+	o := h.subOptions(r, conf, subURL(r, rel, base), croot+dir, base)
 	c := h.choose(w, r, root+dir, croot+rel, vars, transparent, true, o.Negotiation)
 	if c.name != "" {
 		c.vlv = dirValidator(root + dir)
@@ -240,7 +240,8 @@ func (h *Handler) serveTypeMap(w http.ResponseWriter, r *http.Request, root, cro
 		h.invalidURI(w, r, c.name, o)
 		return
 	}
-	if st := h.refused(w, r, root, croot, nrel, conf); st != 0 {
+	vuri, _ := CleanPath(&url.URL{Path: r.URL.Path[:strings.LastIndexByte(r.URL.Path, '/')+1] + c.name})
+	if st := h.refused(w, r, root, croot, nrel, vuri, conf); st != 0 {
 		dropNegotiation(w.Header())
 		h.error(w, r, st, o)
 		return
@@ -322,11 +323,11 @@ func (h *Handler) invalidURI(w http.ResponseWriter, r *http.Request, name string
 }
 
 // refused is the status of a type map variant's subrequest for nrel (a
-// clean path below root), 0 when it may be served: its own access settings
-// (logged as apache2's) and symlink options.
-func (h *Handler) refused(w http.ResponseWriter, r *http.Request, root, croot, nrel string, conf Configurer) int {
+// clean path below root) at the URL-path uri, 0 when it may be served: its
+// own access settings (logged as apache2's) and symlink options.
+func (h *Handler) refused(w http.ResponseWriter, r *http.Request, root, croot, nrel, uri string, conf Configurer) int {
 	j := strings.LastIndexByte(nrel, '/')
-	o := h.options(r, conf, croot+nrel[:j], nrel[j+1:])
+	o := h.subOptions(r, conf, uri, croot+nrel[:j], nrel[j+1:])
 	st, why := o.check(w, r)
 	if why != nil {
 		h.logRefusals(r, why, croot+nrel)
@@ -367,17 +368,18 @@ func (h *Handler) variant(w http.ResponseWriter, r *http.Request, root, croot, r
 	if strings.ContainsRune(name, '/') || strings.HasPrefix(name, ".") {
 		nrel, _ = CleanPath(&url.URL{Path: nrel})
 	}
+	uri := subURL(r, rel, nrel[i+1:])
 	if mapped {
-		if st := h.refused(w, r, root, croot, nrel, conf); st != 0 {
+		if st := h.refused(w, r, root, croot, nrel, uri, conf); st != 0 {
 			dropNegotiation(w.Header())
 			h.error(w, r, st, h.options(r, conf, croot+dir, rel[i+1:]))
 			return nil, meta{}, nil, nil, "", false
 		}
 	}
 	j := strings.LastIndexByte(nrel, '/')
-	o := h.options(r, conf, croot+nrel[:j], nrel[j+1:])
-	if p := r.URL.Path; strings.HasSuffix(p, rel[i:]) {
-		r.URL.Path, r.URL.RawPath = p[:len(p)-len(rel[i:])]+nrel[i:], ""
+	o := h.subOptions(r, conf, uri, croot+nrel[:j], nrel[j+1:])
+	if strings.HasSuffix(r.URL.Path, rel[i:]) {
+		r.URL.Path, r.URL.RawPath = uri, ""
 	}
 	f, fi, fe, st, err := h.open(root, nrel)
 	if st != 0 {

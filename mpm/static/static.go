@@ -562,6 +562,35 @@ func (h *Handler) options(r *http.Request, conf Configurer, dir, name string) *O
 	return &h.defaults
 }
 
+// subOptions is options for the file name in dir as apache2's subrequest
+// for the URL-path uri sees it (a DirectoryIndex file, a negotiated variant):
+// the <Location> sections that apply are uri's, not r's.
+func (h *Handler) subOptions(r *http.Request, conf Configurer, uri, dir, name string) *Options {
+	if conf == nil || uri == r.URL.Path {
+		return h.options(r, conf, dir, name)
+	}
+	return h.options(atPath(r, uri), conf, dir, name)
+}
+
+// atPath is a copy of r for the URL-path p (a subrequest's).
+func atPath(r *http.Request, p string) *http.Request {
+	sub := r.WithContext(r.Context())
+	u := *r.URL
+	u.Path, u.RawPath = p, ""
+	sub.URL = &u
+	return sub
+}
+
+// subURL is the URL-path of the file name beside rel, the file (or, ending
+// in "/", the directory) r's URL-path names.
+func subURL(r *http.Request, rel, name string) string {
+	p := r.URL.Path
+	if i := strings.LastIndexByte(rel, '/'); i >= 0 && strings.HasSuffix(p, rel[i:]) {
+		return p[:len(p)-len(rel[i:])+1] + name
+	}
+	return p[:strings.LastIndexByte(p, '/')+1] + name
+}
+
 // answer and fixup call o's Response, if any.
 func answer(r *http.Request, o *Options, mtime time.Time) {
 	if o.Response != nil {
@@ -736,24 +765,43 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 		return
 	}
 	if fi.kind == kindDir {
-		index := h.DirectoryIndex
-		if o.DirectoryIndex != nil {
-			index = o.DirectoryIndex
-		}
+		index := h.indexNames(o)
 		if noSlash {
 			index = nil // DirectorySlash Off: mod_dir looks for no index
 		}
 		var idx *os.File
 		var idxe *cachedFile
+		refused := 0 // mod_dir's error_notfound: the last candidate's refusal
 		for _, name := range index {
 			if strings.ContainsRune(name, '/') {
+				// A URL: mod_dir's subrequest maps it as any request.
+				if st := h.indexURL(w, r, name, len(index) == 1, o); st <= 0 {
+					return
+				} else if st != http.StatusNotFound {
+					refused = st
+				}
+				continue
+			}
+			// mod_dir's subrequest for the name checks access first, file or
+			// not; a refusal moves on to the next name (with a single name, a
+			// 401 is the answer, its challenge included).
+			cw := w
+			if len(index) > 1 {
+				cw = nil
+			}
+			io, st := h.indexName(cw, r, conf, croot, rel, name)
+			if st == http.StatusUnauthorized && len(index) == 1 {
+				h.error(w, r, st, o)
+				return
+			}
+			if st != 0 {
+				refused = st
 				continue
 			}
 			g, gi, ge, st, gerr := h.open(root, rel+name)
 			if st == http.StatusNotFound && errors.Is(gerr, syscall.ENOENT) {
 				// mod_dir's subrequest for the index may negotiate it, else
 				// fall back to FallbackResource's.
-				io := h.options(r, conf, strings.TrimSuffix(croot+rel, "/"), name)
 				if io.MultiViews {
 					c := h.multiviews(w, r, root, croot, rel+name, conf, true)
 					if c.status == http.StatusNotAcceptable && len(index) == 1 {
@@ -782,8 +830,8 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 			if st == 0 && gi.kind == kindRegular {
 				idx, idxe, fi, rel = g, ge, gi, rel+name
 				// apache2 serves the index through a subrequest: the file's own
-				// settings (<Files>, ForceType) apply.
-				o = h.options(r, conf, strings.TrimSuffix(croot+rel[:len(rel)-len(name)], "/"), name)
+				// settings (<Files>, <Location>, ForceType) apply.
+				o = io
 				answer(r, o, fi.mtime)
 				// mod_dir's fast internal redirect gives the request the index's
 				// URI: the access log's %U is "/dir/index.html", not "/dir/".
@@ -795,6 +843,17 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 			if g != nil {
 				h.done(g, ge)
 			}
+			if st != 0 && st != http.StatusNotFound {
+				// apache2 chose the file by its stat and fails to open it.
+				h.logOpenError(r, root, croot, rel+name, gerr)
+				h.error(w, r, st, o)
+				return
+			}
+		}
+		if idx == nil && refused != 0 {
+			// No listing when a name was refused.
+			h.error(w, r, refused, o)
+			return
 		}
 		if idx == nil {
 			if o.Handler != nil && h.handle(w, r, o, croot, rel, "", false, true) {
@@ -827,13 +886,6 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 		}
 		defer h.done(idx, idxe)
 		f, fe = idx, idxe
-		if st, why := o.check(w, r); st != 0 || why != nil {
-			h.logRefusals(r, why, croot+rel)
-			if st != 0 {
-				h.error(w, r, st, o)
-				return
-			}
-		}
 		if o.Handler != nil {
 			fixup(r, o)
 			if h.handle(w, r, o, croot, rel, "", false, false) {

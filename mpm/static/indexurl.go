@@ -1,0 +1,137 @@
+package static
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// maxIndexDepth bounds DirectoryIndex URLs leading to directories whose
+// index is a URL again (apache2's LimitInternalRecursion default).
+const maxIndexDepth = 10
+
+type indexDepthKey struct{}
+
+// indexURL serves the DirectoryIndex name holding a "/" (a URL-path, from
+// the server's root when it starts with "/", else from r's directory) as
+// mod_dir does: its subrequest is mapped as any request (Alias, handlers,
+// <Location>), and a file it finds is served in r's place. Its answer is
+// kept back until its status is known: a success or a redirect (with a
+// single name, a 401 or 406 too) is the answer, and indexURL returns 0;
+// else the status, for the search to go on.
+func (h *Handler) indexURL(w http.ResponseWriter, r *http.Request, name string, single bool, o *Options) int {
+	if o.Redirect == nil {
+		return http.StatusNotFound
+	}
+	depth, _ := r.Context().Value(indexDepthKey{}).(int)
+	if depth >= maxIndexDepth {
+		if h.logs(LevelError) {
+			h.LogError(r, LevelError, "core", nil, "AH00124: Request exceeded the limit of 10 subrequest nesting levels due to probable configuration error. Use 'LimitInternalRecursion' to increase the limit if necessary. Use 'LogLevel debug' to get a backtrace.")
+		}
+		return http.StatusInternalServerError
+	}
+	uri := (&url.URL{Path: name}).EscapedPath()
+	if !strings.HasPrefix(name, "/") {
+		uri = r.URL.EscapedPath() + uri
+	}
+	if r.URL.RawQuery != "" {
+		uri += "?" + r.URL.RawQuery
+	}
+	p := &indexProbe{w: w, hd: w.Header().Clone(), single: single}
+	o.Redirect(p, r.WithContext(context.WithValue(r.Context(), indexDepthKey{}, depth+1)), uri)
+	if p.pass {
+		return 0
+	}
+	if p.status == 0 {
+		p.WriteHeader(http.StatusOK)
+		return 0
+	}
+	return p.status
+}
+
+// indexProbe holds back the answer to a DirectoryIndex URL until its
+// status says whether it is r's answer (pass) or dropped.
+type indexProbe struct {
+	w      http.ResponseWriter
+	hd     http.Header
+	status int
+	single bool
+	pass   bool
+}
+
+func (p *indexProbe) Header() http.Header { return p.hd }
+
+func (p *indexProbe) WriteHeader(code int) {
+	if code < 200 {
+		p.w.WriteHeader(code)
+		return
+	}
+	if p.status != 0 {
+		return
+	}
+	p.status = code
+	if code < 400 || p.single && (code == http.StatusUnauthorized || code == http.StatusNotAcceptable) {
+		p.pass = true
+		dst := p.w.Header()
+		clear(dst)
+		for k, v := range p.hd {
+			dst[k] = v
+		}
+		p.w.WriteHeader(code)
+	}
+}
+
+func (p *indexProbe) Write(b []byte) (int, error) {
+	if p.status == 0 {
+		p.WriteHeader(http.StatusOK)
+	}
+	if !p.pass {
+		return len(b), nil
+	}
+	return p.w.Write(b)
+}
+
+// indexNames are the DirectoryIndex names under o.
+func (h *Handler) indexNames(o *Options) []string {
+	if o.DirectoryIndex != nil {
+		return o.DirectoryIndex
+	}
+	return h.DirectoryIndex
+}
+
+// indexName is the access check of mod_dir's subrequest for the index name
+// of the directory rel (ending in "/") r names, file or not: the name's
+// settings, and the status of a refusal (logged; w, if not nil, gets an
+// authentication challenge).
+func (h *Handler) indexName(w http.ResponseWriter, r *http.Request, conf Configurer, croot, rel, name string) (*Options, int) {
+	io := h.subOptions(r, conf, subURL(r, rel, name), strings.TrimSuffix(croot+rel, "/"), name)
+	st, why := io.check(w, r)
+	h.logRefusals(r, why, croot+rel+name)
+	return io, st
+}
+
+// indexRefusal is what mod_dir's search for the index of the directory rel
+// (ending in "/") that r names, under o, answers without serving it: 0 when
+// it finds a file or nothing is refused, else the last refusal. Names with
+// a "/" are not looked up.
+func (h *Handler) indexRefusal(r *http.Request, root, croot, rel string, conf Configurer, o *Options) int {
+	refused := 0
+	for _, name := range h.indexNames(o) {
+		if strings.ContainsRune(name, '/') {
+			continue
+		}
+		if _, st := h.indexName(nil, r, conf, croot, rel, name); st != 0 {
+			refused = st
+			continue
+		}
+		f, fi, fe, st, _ := h.open(root, rel+name)
+		if f != nil {
+			h.done(f, fe)
+		}
+		if st == 0 && fi.kind == kindRegular || st != 0 && st != http.StatusNotFound {
+			return 0
+		}
+	}
+	return refused
+}
