@@ -227,7 +227,7 @@ func siteDirective(d *config.Directive) site.Directive {
 func siteSection(d *config.Directive, root string) (site.Section, bool) {
 	kind := strings.ToLower(d.Name)
 	switch kind {
-	case "directory", "directorymatch", "files", "filesmatch", "location", "locationmatch", "if", "elseif", "else":
+	case "directory", "directorymatch", "files", "filesmatch", "location", "locationmatch", "proxy", "proxymatch", "if", "elseif", "else":
 	default:
 		return site.Section{}, false
 	}

@@ -316,6 +316,16 @@ var Core = Table{
 	// Accepted (Debian's status.conf sets it): there is no proxy section in the status page.
 	{Name: "ProxyStatus", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Check: checkProxyStatus, Module: "mod_proxy.c",
 		Help: "Configure Status: proxy status to one of: on | off | full"},
+	// mod_proxy_balancer's members and parameters (checked by package site,
+	// which knows the enclosing <Proxy> section).
+	{Name: "BalancerMember", MinArgs: 0, MaxArgs: -1, Context: Anywhere, Module: "mod_proxy.c",
+		Help: "A balancer name and scheme with list of params"},
+	{Name: "ProxySet", MinArgs: 0, MaxArgs: -1, Context: Anywhere, Module: "mod_proxy.c",
+		Help: "A balancer or worker name with list of params"},
+	{Name: "Proxy", Section: true, MinArgs: 1, MaxArgs: -1, Context: ServerConfig | InVirtualHost, Module: "mod_proxy.c",
+		Help: "Container for directives affecting resources located in the proxied location"},
+	{Name: "ProxyMatch", Section: true, MinArgs: 1, MaxArgs: -1, Context: ServerConfig | InVirtualHost, Module: "mod_proxy.c",
+		Help: "Container for directives affecting resources located in the proxied location"},
 	{Name: "ProxyVia", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Check: checkProxy("ProxyVia"), Module: "mod_proxy.c",
 		Help: "Configure Via: proxy header header to one of: on | off | block | full"},
 	{Name: "SetHandler", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Help: "a handler name that overrides any other configured handler"},

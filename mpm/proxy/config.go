@@ -35,7 +35,7 @@ import (
 var Directives = []string{
 	"ProxyPass", "ProxyPassMatch", "ProxyPassReverse", "ProxyPassReverseCookieDomain",
 	"ProxyPassReverseCookiePath", "ProxyPreserveHost", "ProxyRequests", "ProxyTimeout",
-	"ProxyAddHeaders", "ProxyVia",
+	"ProxyAddHeaders", "ProxyVia", "BalancerMember", "ProxySet",
 }
 
 // IsDirective says whether name is one of Directives.
@@ -66,6 +66,7 @@ type pass struct {
 	real    string         // the backend URL; "!" excludes
 	noquery bool
 	w       *worker
+	b       *balancer       // a balancer:// URL
 	dollar  *workerSettings // ProxyPassMatch with substitutions: its workers' parameters
 }
 
@@ -87,6 +88,7 @@ type Config struct {
 	mu            sync.Mutex
 	workers       map[string]*worker // by "http://host:port"
 	dollarWorkers map[string]*worker
+	balancers     map[string]*balancer // by "balancer://name"
 }
 
 // Empty says whether nothing is proxied.
@@ -102,8 +104,25 @@ func (c *Config) SetLocation(name string, args []string, loc string, regex bool)
 	return c.set(name, args, loc, regex)
 }
 
+// SetProxy reads one directive of a <Proxy> or <ProxyMatch> section whose
+// URL is u: BalancerMember and ProxySet apply to it (the others are not read
+// there).
+func (c *Config) SetProxy(name string, args []string, u string) error {
+	switch strings.ToLower(name) {
+	case "balancermember":
+		return c.addMember(args, u)
+	case "proxyset":
+		return c.proxySet(args, u)
+	}
+	return nil
+}
+
 func (c *Config) set(name string, args []string, loc string, regex bool) error {
 	switch strings.ToLower(name) {
+	case "balancermember":
+		return c.addMember(args, "")
+	case "proxyset":
+		return c.proxySet(args, "")
 	case "proxypass", "proxypassmatch":
 		return c.addPass(regex || strings.EqualFold(name, "proxypassmatch"), args, loc)
 	case "proxypassreverse":
@@ -232,6 +251,17 @@ func (c *Config) addPass(isRegex bool, args []string, loc string) error {
 		p.re = re
 	}
 	if r == "!" {
+		c.add(p, loc != "")
+		return nil
+	}
+	if _, ok := balancerName(r); ok {
+		b := c.balancer(r)
+		for _, kv := range params {
+			if err := b.set(kv[0], kv[1]); err != nil {
+				return errors.New("ProxyPass " + err.Error())
+			}
+		}
+		p.b = b
 		c.add(p, loc != "")
 		return nil
 	}
@@ -413,7 +443,7 @@ func newWorker(u string, s *workerSettings) (*worker, error) {
 // ProxyPass lines: the backend URL and its worker, ok false when none maps it
 // or a "!" line excludes it. A ProxyPassMatch substitution naming no valid
 // backend gives bad, the refusal to answer with.
-func (c *Config) match(p, query string) (target string, w *worker, bad *refusal, ok bool) {
+func (c *Config) match(p, query string) (target string, w *worker, b *balancer, bad *refusal, ok bool) {
 	for i := range c.passes {
 		e := &c.passes[i]
 		var found string
@@ -423,7 +453,7 @@ func (c *Config) match(p, query string) (target string, w *worker, bad *refusal,
 				continue
 			}
 			if e.real == "!" {
-				return "", nil, nil, false
+				return "", nil, nil, nil, false
 			}
 			found = string(e.re.ExpandString(nil, dollars(e.real), p, m))
 			if found == e.real {
@@ -434,7 +464,7 @@ func (c *Config) match(p, query string) (target string, w *worker, bad *refusal,
 				// (the query is only the request's).
 				var bad *refusal
 				if found, bad = canonPath(found); bad != nil {
-					return "", nil, bad, true
+					return "", nil, nil, bad, true
 				}
 			}
 		} else {
@@ -443,23 +473,26 @@ func (c *Config) match(p, query string) (target string, w *worker, bad *refusal,
 				continue
 			}
 			if e.real == "!" {
-				return "", nil, nil, false
+				return "", nil, nil, nil, false
 			}
 			found = e.real + canon(p[n:])
 		}
 		if query != "" && !e.noquery {
 			found += "?" + query
 		}
+		if e.b != nil {
+			return found, nil, e.b, nil, true
+		}
 		w := e.w
 		if w == nil {
 			var err error
 			if w, err = c.dollarWorker(found, e.dollar); err != nil {
-				return "", nil, nil, false
+				return "", nil, nil, nil, false
 			}
 		}
-		return found, w, nil, true
+		return found, w, nil, nil, true
 	}
-	return "", nil, nil, false
+	return "", nil, nil, nil, false
 }
 
 // dollarWorker is the worker of a backend a ProxyPassMatch substitution

@@ -16,6 +16,7 @@ const maxIdle = 64
 type worker struct {
 	name       string // "http://host:port"
 	host, port string
+	path       string // a BalancerMember's URL path, without its last '/'
 	settings   workerSettings
 
 	mu   sync.Mutex

@@ -23,8 +23,9 @@ const maxMemSpool = 16384
 
 // Target is a request mapped to a backend.
 type Target struct {
-	URL string // "http://host:port/path?query"
+	URL string // "http://host:port/path?query", or "balancer://name/path?query"
 	w   *worker
+	b   *balancer
 	bad *refusal // a substitution naming no valid backend
 }
 
@@ -34,11 +35,11 @@ func (c *Config) Match(p, query string) *Target {
 	if c.Empty() {
 		return nil
 	}
-	u, w, bad, ok := c.match(p, query)
+	u, w, b, bad, ok := c.match(p, query)
 	if !ok {
 		return nil
 	}
-	return &Target{URL: u, w: w, bad: bad}
+	return &Target{URL: u, w: w, b: b, bad: bad}
 }
 
 // ForURL is the Target of the absolute URL a RewriteRule [P] gives (its path
@@ -76,43 +77,114 @@ func (c *Config) Serve(w http.ResponseWriter, r *http.Request, t *Target, log st
 		http1.WriteProxyError(w, r, b.status, b.reason)
 		return
 	}
-	pu, err := url.Parse(t.URL)
-	if err != nil || pu.Host == "" {
-		http1.WriteError(w, r, http.StatusBadRequest, "")
+	pre, bodyDone, ok := prefetch(w, r, t, logf)
+	if !ok {
 		return
 	}
-	wk := t.w
+	if t.b == nil {
+		if !c.forward(w, r, t.URL, t.w, pre, bodyDone, logf, nil) {
+			http1.WriteError(w, r, http.StatusServiceUnavailable, "")
+		}
+		return
+	}
+	c.balance(w, r, t, pre, bodyDone, logf)
+}
 
-	// The body: the first maxMemSpool bytes read ahead.
-	var pre []byte
-	bodyDone := true
+// logFunc logs one of apache2's error lines for a request.
+type logFunc func(module string, err error, format string, args ...any)
+
+// prefetch reads the first maxMemSpool bytes of r's body; bodyDone says it
+// is all there. False when the request was answered (a body cut short or
+// badly framed).
+func prefetch(w http.ResponseWriter, r *http.Request, t *Target, logf logFunc) (pre []byte, bodyDone, ok bool) {
+	bodyDone = true
 	chunked := len(r.TransferEncoding) > 0
-	if r.Body != nil && r.Body != http.NoBody && (r.ContentLength != 0 || chunked) {
-		pre = make([]byte, maxMemSpool)
-		n, err := io.ReadFull(r.Body, pre)
-		pre = pre[:n]
-		switch {
-		case err == io.EOF || err == io.ErrUnexpectedEOF:
-			if r.ContentLength > 0 && int64(n) < r.ContentLength {
-				// The client went away mid-body.
-				http1.WriteError(w, r, http.StatusBadRequest, "")
-				return
-			}
-		case err != nil:
-			// A body the client frames badly (say a bare LF in its chunks).
-			client, _, _ := net.SplitHostPort(r.RemoteAddr)
-			logf("proxy", err, "AH01095: prefetch request body failed to %s (%s) from %s ()",
-				net.JoinHostPort(t.w.host, t.w.port), t.w.host, client)
+	if r.Body == nil || r.Body == http.NoBody || (r.ContentLength == 0 && !chunked) {
+		return nil, true, true
+	}
+	pre = make([]byte, maxMemSpool)
+	n, err := io.ReadFull(r.Body, pre)
+	pre = pre[:n]
+	switch {
+	case err == io.EOF || err == io.ErrUnexpectedEOF:
+		if r.ContentLength > 0 && int64(n) < r.ContentLength {
+			// The client went away mid-body.
 			http1.WriteError(w, r, http.StatusBadRequest, "")
-			return
-		default:
-			var one [1]byte
-			if m, _ := io.ReadFull(r.Body, one[:]); m == 1 {
-				pre = append(pre, one[0])
-				bodyDone = false
+			return nil, false, false
+		}
+	case err != nil:
+		// A body the client frames badly (say a bare LF in its chunks).
+		client, _, _ := net.SplitHostPort(r.RemoteAddr)
+		host, port := "", ""
+		if pu, perr := url.Parse(t.URL); perr == nil {
+			host, port = pu.Hostname(), pu.Port()
+			if t.w != nil {
+				host, port = t.w.host, t.w.port
 			}
 		}
+		logf("proxy", err, "AH01095: prefetch request body failed to %s (%s) from %s ()",
+			net.JoinHostPort(host, port), host, client)
+		http1.WriteError(w, r, http.StatusBadRequest, "")
+		return nil, false, false
+	default:
+		var one [1]byte
+		if m, _ := io.ReadFull(r.Body, one[:]); m == 1 {
+			pre = append(pre, one[0])
+			bodyDone = false
+		}
 	}
+	return pre, bodyDone, true
+}
+
+// balance serves r through t's balancer as mod_proxy_balancer does: a
+// member chosen, and on a connection refused it put in error and another
+// tried, up to maxattempts; 503 when none is left.
+func (c *Config) balance(w http.ResponseWriter, r *http.Request, t *Target, pre []byte, bodyDone bool, logf logFunc) {
+	b := t.b
+	for attempt := 0; ; attempt++ {
+		m, why := b.pick(r, t.URL)
+		if m == nil {
+			logf("proxy_balancer", nil, "%s", why)
+			http1.WriteError(w, r, http.StatusServiceUnavailable, "")
+			return
+		}
+		if e := http1.Env(r); e != nil {
+			e.Set("BALANCER_NAME", b.name)
+			e.Set("BALANCER_WORKER_NAME", m.w.name+m.w.path)
+			e.Set("BALANCER_WORKER_ROUTE", m.route)
+			if b.sticky != "" && b.route(r, t.URL) != m.route {
+				e.Set("BALANCER_ROUTE_CHANGED", "1")
+			}
+		}
+		fail := func() {
+			if b.fail(m) {
+				logf("proxy", nil, "AH00959: ap_proxy_connect_backend disabling worker for (%s:%s) for %ds",
+					m.w.host, m.w.port, int(m.retryTime().Seconds()))
+			}
+		}
+		answered := c.forward(w, r, b.memberURL(m, t.URL), m.w, pre, bodyDone, logf, fail)
+		b.done(m)
+		if answered {
+			return
+		}
+		if m.usable() || attempt >= b.attempts() {
+			http1.WriteError(w, r, http.StatusServiceUnavailable, "")
+			return
+		}
+	}
+}
+
+// forward sends r to the backend URL u through the worker wk and passes
+// its answer on. False, with nothing written, when the backend cannot be
+// reached (apache2's 503): connectFailed (if not nil) is called then, after
+// the AH00957 line.
+func (c *Config) forward(w http.ResponseWriter, r *http.Request, u string, wk *worker, pre []byte, bodyDone bool, logf logFunc, connectFailed func()) bool {
+	pu, err := url.Parse(u)
+	if err != nil || pu.Host == "" {
+		http1.WriteError(w, r, http.StatusBadRequest, "")
+		return true
+	}
+	chunked := len(r.TransferEncoding) > 0
 	head := c.requestHead(r, pu, pre, bodyDone, chunked, wk)
 
 	timeout := wk.settings.timeout
@@ -141,14 +213,16 @@ func (c *Config) Serve(w http.ResponseWriter, r *http.Request, t *Target, log st
 				msg := "DNS lookup failure for: " + wk.host
 				logf("proxy", nil, "AH00898: %s returned by %s", msg, r.URL.Path)
 				http1.WriteProxyError(w, r, http.StatusInternalServerError, msg)
-				return
+				return true
 			}
 			if err != nil {
 				addr := net.JoinHostPort(wk.host, wk.port)
 				logf("proxy", err, "AH00957: http: attempt to connect to %s (%s:%s) failed", addr, wk.host, wk.port)
+				if connectFailed != nil {
+					connectFailed()
+				}
 				logf("proxy_http", nil, "AH01114: HTTP: failed to make connection to backend: %s", wk.host)
-				http1.WriteError(w, r, http.StatusServiceUnavailable, "")
-				return
+				return false
 			}
 		}
 		bc.timeout = timeout
@@ -169,9 +243,10 @@ func (c *Config) Serve(w http.ResponseWriter, r *http.Request, t *Target, log st
 		}
 		logf("proxy", nil, "AH00898: Error reading from remote server returned by %s", r.URL.Path)
 		http1.WriteProxyError(w, r, http.StatusBadGateway, "Error reading from remote server")
-		return
+		return true
 	}
 	c.answer(w, r, resp, bc, wk)
+	return true
 }
 
 // isTimeout says whether err is a timeout.

@@ -283,8 +283,10 @@ type Config struct {
 	// (AllowOverride, AllowOverrideList); accessNames are AccessFileName's.
 	htaccess    bool
 	accessNames []string
-	// proxy is mod_proxy's configuration, nil without a ProxyPass.
-	proxy *proxy.Config
+	// proxy is mod_proxy's configuration, nil without a ProxyPass;
+	// proxies are the <Proxy> and <ProxyMatch> sections.
+	proxy   *proxy.Config
+	proxies []*section
 }
 
 // Compile builds the configuration from the top-level directives and the sections.
@@ -332,6 +334,17 @@ func Compile(server []Directive, sections []Section) (*Config, error) {
 			continue
 		}
 		if sec == nil {
+			continue
+		}
+		if sec.kind == "proxy" {
+			for _, d := range s.Directives {
+				if proxy.IsDirective(d.Name) {
+					if err := px.SetProxy(d.Name, d.Args, sec.pattern); err != nil {
+						errs = append(errs, posError(d, err))
+					}
+				}
+			}
+			c.proxies = append(c.proxies, sec)
 			continue
 		}
 		if sec.kind == "location" {
@@ -437,6 +450,13 @@ func compileSection(s Section, errs *[]error) (*section, error) {
 		sec.kind = "files"
 	case "location", "locationmatch":
 		sec.kind = "location"
+	case "proxy", "proxymatch":
+		// mod_proxy's proxysection: the URL without a "proxy:" prefix.
+		sec.kind = "proxy"
+		if len(s.Pattern) >= 6 && strings.EqualFold(s.Pattern[:6], "proxy:") {
+			sec.pattern = s.Pattern[6:]
+		}
+		s.Pattern = sec.pattern
 	case "if", "elseif", "else":
 		var err error
 		if sec, err = compileIf(s, errs); err != nil {
