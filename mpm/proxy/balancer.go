@@ -90,9 +90,13 @@ func balancerName(u string) (string, bool) {
 	return prefix + strings.ToLower(rest), true
 }
 
-// balancer finds or defines the balancer u names.
+// balancer finds or defines the balancer u names (BalancerMember takes
+// any name, as apache2's).
 func (c *Config) balancer(u string) *balancer {
-	name, _ := balancerName(u)
+	name, ok := balancerName(u)
+	if !ok {
+		name = strings.ToLower(u)
+	}
 	if b := c.balancers[name]; b != nil {
 		return b
 	}
@@ -177,9 +181,6 @@ func (c *Config) addMember(args []string, section string) error {
 	}
 	if name == "" {
 		return errors.New("BalancerMember must define remote proxy server")
-	}
-	if _, ok := balancerName(path); !ok {
-		return errors.New("BalancerMember Invalid balancer name (" + strings.ToLower(path) + "): must begin with 'balancer://'")
 	}
 	b := c.balancer(path)
 	var s workerSettings
@@ -273,29 +274,63 @@ func (c *Config) proxySet(args []string, section string) error {
 			return errors.New("ProxySet requires at least 2 arguments, A balancer or worker name with list of params")
 		}
 		name, args = args[0], args[1:]
-	}
-	_, isBalancer := balancerName(name)
-	var b *balancer
-	if isBalancer {
-		n, _ := balancerName(name)
-		if b = c.balancers[n]; b == nil && section == "" {
-			return errors.New("ProxySet can not find '" + name + "' Balancer.")
+		if !c.defined(name) {
+			kind := "Worker"
+			if _, ok := balancerName(name); ok {
+				kind = "Balancer"
+			}
+			return errors.New("ProxySet can not find '" + name + "' " + kind + ".")
 		}
-		b = c.balancer(name)
 	}
-	for _, word := range args {
+	return c.params(name, args, "ProxySet: ", "Invalid ProxySet parameter. Parameter must be in the form 'key=value'")
+}
+
+// defined says whether the balancer or worker u names is defined.
+func (c *Config) defined(u string) bool {
+	if n, ok := balancerName(u); ok {
+		return c.balancers[n] != nil
+	}
+	w, err := newWorker(u, &workerSettings{})
+	return err == nil && c.workers[w.name] != nil
+}
+
+// SetSection reads the parameters a <Proxy URL key=value...> section
+// (kind "Proxy" or "ProxyMatch") gives its balancer or worker.
+func (c *Config) SetSection(kind, u string, params []string) error {
+	if len(params) == 0 {
+		return nil
+	}
+	switch {
+	case strings.EqualFold(kind, "proxymatch"):
+		return errors.New("Multiple <ProxyMatch> arguments not (yet) supported.")
+	case strings.ContainsAny(u, "*?["):
+		return errors.New("<" + kind + "> arguments are not supported for wildchar url.")
+	case !strings.Contains(u, ":"):
+		return errors.New("<" + kind + "> arguments are not supported for non url.")
+	}
+	return c.params(u, params, "<"+kind+" ", "Invalid Proxy parameter. Parameter must be in the form 'key=value'")
+}
+
+// params applies key=value words to the balancer or worker u names; an
+// error is prefix, the parameter's message, the word and u.
+func (c *Config) params(u string, words []string, prefix, notKV string) error {
+	var b *balancer
+	if _, ok := balancerName(u); ok {
+		b = c.balancer(u)
+	}
+	for _, word := range words {
 		k, v, ok := strings.Cut(word, "=")
 		if !ok {
-			return errors.New("Invalid ProxySet parameter. Parameter must be in the form 'key=value'")
+			return errors.New(notKV)
 		}
 		var err error
 		if b != nil {
 			err = b.set(k, v)
 		} else {
-			err = c.setWorkerParam(name, k, v)
+			err = c.setWorkerParam(u, k, v)
 		}
 		if err != nil {
-			return errors.New("ProxySet: " + err.Error() + " " + k + "=" + v + "; " + name)
+			return errors.New(prefix + err.Error() + " " + k + "=" + v + "; " + u)
 		}
 	}
 	return nil

@@ -105,9 +105,13 @@ func (c *Config) SetLocation(name string, args []string, loc string, regex bool)
 }
 
 // SetProxy reads one directive of a <Proxy> or <ProxyMatch> section whose
-// URL is u: BalancerMember and ProxySet apply to it (the others are not read
-// there).
+// URL is u: BalancerMember and ProxySet apply to it, and a directive named
+// "<Proxy" or "<ProxyMatch" carries the section's own key=value words (the
+// others are not read there).
 func (c *Config) SetProxy(name string, args []string, u string) error {
+	if kind, ok := strings.CutPrefix(name, "<"); ok {
+		return c.SetSection(kind, u, args)
+	}
 	switch strings.ToLower(name) {
 	case "balancermember":
 		return c.addMember(args, u)

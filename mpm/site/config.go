@@ -338,10 +338,8 @@ func Compile(server []Directive, sections []Section) (*Config, error) {
 		}
 		if sec.kind == "proxy" {
 			for _, d := range s.Directives {
-				if proxy.IsDirective(d.Name) {
-					if err := px.SetProxy(d.Name, d.Args, sec.pattern); err != nil {
-						errs = append(errs, posError(d, err))
-					}
+				if err := px.SetProxy(d.Name, d.Args, sec.pattern); err != nil {
+					errs = append(errs, posError(d, err))
 				}
 			}
 			c.proxies = append(c.proxies, sec)
