@@ -80,14 +80,33 @@ ProxyPass /b/ http://@B@/
 <ProxyMatch ^balancer://dis/.*\.hidden>
     Require all denied
 </ProxyMatch>
+ErrorDocument 404 /missing.html
+ProxyPass /eo/ http://@A@/
+ProxyPass /eoall/ http://@A@/
+<Location /eo/>
+    ProxyErrorOverride On 404
+    ProxyErrorOverride 401
+</Location>
+<Location /eoall/>
+    ProxyErrorOverride On
+</Location>
 `
 
-// balancerBackend answers every request with its name and the request line.
+// balancerBackend answers every request with its name and the request
+// line; /status/N with status N (a 401 with its WWW-Authenticate).
 func balancerBackend(t *testing.T, name string) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	must(t, err)
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
+		w.Header().Set("X-Backend", name)
+		if code, ok := strings.CutPrefix(r.URL.Path, "/status/"); ok {
+			n, _ := strconv.Atoi(code)
+			if n == 401 {
+				w.Header().Set("WWW-Authenticate", `Basic realm="back"`)
+			}
+			w.WriteHeader(n)
+		}
 		io.WriteString(w, name+" "+r.Method+" "+r.RequestURI+"\n")
 	})}
 	go srv.Serve(ln)
@@ -117,7 +136,7 @@ func testBalancer(t *testing.T, mpm string) {
 	if mpm == "prefork" {
 		conf += "StartServers 2\n"
 	}
-	p := startPairMPM(t, mpm, 1, conf, map[string]string{"a.txt": "a\n"})
+	p := startPairMPM(t, mpm, 1, conf, map[string]string{"a.txt": "a\n", "missing.html": "local error page\n"})
 	run := func(n int, path string, fields string) string {
 		var req strings.Builder
 		for i := range n {
@@ -152,6 +171,19 @@ func testBalancer(t *testing.T, mpm string) {
 			t.Errorf("%.60q:\n apache: %s\n ours:   %s", req, want, got)
 		} else {
 			t.Logf("%.60q: both %s", req, want)
+		}
+	}
+	// ProxyErrorOverride: the backend's errors answered with the local
+	// ErrorDocument or error page, the others passed on.
+	for _, path := range []string{"/eo/status/404", "/eo/status/401", "/eo/status/500", "/eo/status/200",
+		"/eoall/status/500", "/eoall/status/404", "/eoall/status/302", "/eoall/x"} {
+		for _, method := range []string{"GET", "HEAD"} {
+			req := method + " " + path + " HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n"
+			want := p.apache.proxyAnswer(t, req)
+			got := p.ours.proxyAnswer(t, req)
+			if got != want {
+				t.Errorf("%s %s:\n apache: %s\n ours:   %s", method, path, want, got)
+			}
 		}
 	}
 	must(t, p.apache.stop())

@@ -27,6 +27,10 @@ type Target struct {
 	w   *worker
 	b   *balancer
 	bad *refusal // a substitution naming no valid backend
+	// ErrorOverride is ProxyErrorOverride for the request; ErrorPage then
+	// answers in place of a backend's error (ErrorDocument).
+	ErrorOverride ErrorOverride
+	ErrorPage     func(w http.ResponseWriter, r *http.Request, status int)
 }
 
 // Match maps the clean URL-path p and the query through ProxyPass and
@@ -82,7 +86,7 @@ func (c *Config) Serve(w http.ResponseWriter, r *http.Request, t *Target, log st
 		return
 	}
 	if t.b == nil {
-		if !c.forward(w, r, t.URL, t.w, pre, bodyDone, logf, nil) {
+		if !c.forward(w, r, t, t.URL, t.w, pre, bodyDone, logf, nil) {
 			http1.WriteError(w, r, http.StatusServiceUnavailable, "")
 		}
 		return
@@ -162,7 +166,7 @@ func (c *Config) balance(w http.ResponseWriter, r *http.Request, t *Target, pre 
 					m.w.host, m.w.port, int(m.retryTime().Seconds()))
 			}
 		}
-		answered := c.forward(w, r, b.memberURL(m, t.URL), m.w, pre, bodyDone, logf, fail)
+		answered := c.forward(w, r, t, b.memberURL(m, t.URL), m.w, pre, bodyDone, logf, fail)
 		b.done(m)
 		if answered {
 			return
@@ -178,7 +182,7 @@ func (c *Config) balance(w http.ResponseWriter, r *http.Request, t *Target, pre 
 // its answer on. False, with nothing written, when the backend cannot be
 // reached (apache2's 503): connectFailed (if not nil) is called then, after
 // the AH00957 line.
-func (c *Config) forward(w http.ResponseWriter, r *http.Request, u string, wk *worker, pre []byte, bodyDone bool, logf logFunc, connectFailed func()) bool {
+func (c *Config) forward(w http.ResponseWriter, r *http.Request, t *Target, u string, wk *worker, pre []byte, bodyDone bool, logf logFunc, connectFailed func()) bool {
 	pu, err := url.Parse(u)
 	if err != nil || pu.Host == "" {
 		http1.WriteError(w, r, http.StatusBadRequest, "")
@@ -243,6 +247,10 @@ func (c *Config) forward(w http.ResponseWriter, r *http.Request, u string, wk *w
 		}
 		logf("proxy", nil, "AH00898: Error reading from remote server returned by %s", r.URL.Path)
 		http1.WriteProxyError(w, r, http.StatusBadGateway, "Error reading from remote server")
+		return true
+	}
+	if t.ErrorPage != nil && t.ErrorOverride.Should(resp.StatusCode) {
+		c.override(w, r, t, resp, bc, wk)
 		return true
 	}
 	c.answer(w, r, resp, bc, wk)
@@ -493,6 +501,24 @@ func (c *Config) answer(w http.ResponseWriter, r *http.Request, resp *http.Respo
 		return
 	}
 	wk.put(bc)
+}
+
+// override answers in place of the backend's error resp, as mod_proxy_http
+// with ProxyErrorOverride: the answer's body read and dropped (its
+// connection kept), its fields dropped but a 401's WWW-Authenticate, the
+// server's own error answer for its status.
+func (c *Config) override(w http.ResponseWriter, r *http.Request, t *Target, resp *http.Response, bc *bconn, wk *worker) {
+	_, err := io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if err != nil || resp.Close {
+		bc.Close()
+	} else {
+		wk.put(bc)
+	}
+	if v := resp.Header["Www-Authenticate"]; resp.StatusCode == http.StatusUnauthorized && len(v) > 0 {
+		w.Header()["Www-Authenticate"] = v
+	}
+	t.ErrorPage(w, r, resp.StatusCode)
 }
 
 // flushWriter flushes after each write: a streamed answer goes on as it comes.

@@ -99,7 +99,7 @@ var Directives = append([]string{
 	"DeflateCompressionLevel", "DeflateBufferSize", "DeflateMemLevel", "DeflateWindowSize", "DeflateAlterETag",
 	"SSLRequireSSL",
 	"AccessFileName",
-	"ScriptAlias", "ScriptAliasMatch", "SetHandler",
+	"ScriptAlias", "ScriptAliasMatch", "SetHandler", "ProxyErrorOverride",
 }, slices.Concat(autoindex.Names, cgi.Directives, cgi.DirDirectives, proxy.Directives)...)
 
 // UseCanonicalName is the server's UseCanonicalName among its top-level directives
@@ -178,6 +178,7 @@ type dir struct {
 	signature            *http1.Signature   // ServerSignature
 	ifs                  []*section         // <If>, <ElseIf>, <Else>, in config order
 	exprRedirect         *exprRedirect
+	proxyErrors          proxy.ErrorOverride // ProxyErrorOverride
 	// AllowOverride and AllowOverrideList, in <Directory> sections
 	override     Override
 	overrideSet  bool
@@ -214,6 +215,7 @@ type Dir struct {
 	ifs            []*section       // the levels' <If> sections, for applyIfs
 	exprRedirect   *exprRedirect    // a Redirect inside <If>
 	vary           []string         // the request fields applyIfs' conditions read
+	ProxyErrors    proxy.ErrorOverride
 	// Override, OverrideOptions and OverrideList say what a .htaccess file
 	// may hold (AllowOverride, AllowOverrideList).
 	Override        Override
@@ -697,6 +699,8 @@ func (d *dir) apply(x Directive, inLocation bool) error {
 	switch strings.ToLower(x.Name) {
 	case "options":
 		return d.setOptions(a)
+	case "proxyerroroverride":
+		return d.proxyErrors.Add(a)
 	case "require", "authmerging", "order", "allow", "deny", "satisfy":
 		return d.authz.Add(authz.Item{Name: x.Name, Args: a, File: x.File, Line: x.Line})
 	case "authtype", "authname", "authbasicprovider", "authbasicauthoritative", "authuserfile", "authgroupfile":
@@ -884,6 +888,9 @@ func (m *Dir) merge(d *dir) {
 		m.DirectoryIndex = d.index
 	}
 	m.mergeErrorDocuments(d)
+	if d.proxyErrors.Set || len(d.proxyErrors.Codes) > 0 {
+		m.ProxyErrors = m.ProxyErrors.Merge(d.proxyErrors)
+	}
 	if d.forceType != nil {
 		m.ForceType = *d.forceType
 	}

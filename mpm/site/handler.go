@@ -186,6 +186,14 @@ func (h *Handler) proxy(w http.ResponseWriter, r *http.Request, p string, t *pro
 	if o.Response != nil {
 		o.Response.Fixup(r)
 	}
+	if m.ProxyErrors.On {
+		t.ErrorOverride = m.ProxyErrors
+		t.ErrorPage = func(w http.ResponseWriter, r *http.Request, st int) {
+			if o.Error == nil || !o.Error(w, r, st) {
+				http1.WriteError(w, r, st, "")
+			}
+		}
+	}
 	h.Config.proxy.Serve(w, r, t, h.Static.LogError)
 }
 
