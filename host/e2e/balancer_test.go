@@ -81,6 +81,7 @@ ProxyPass /b/ http://@B@/
     Require all denied
 </ProxyMatch>
 ErrorDocument 404 /missing.html
+ProxyPass /raw/ http://@RAW@/
 ProxyPass /eo/ http://@A@/
 ProxyPass /eoall/ http://@A@/
 <Location /eo/>
@@ -114,6 +115,39 @@ func balancerBackend(t *testing.T, name string) string {
 	return ln.Addr().String()
 }
 
+// rawBackend answers /name and /value with a field whose name or value
+// has a bare CR.
+func rawBackend(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	must(t, err)
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				br := bufio.NewReader(c)
+				line, _ := br.ReadString('\n')
+				for {
+					l, err := br.ReadString('\n')
+					if err != nil || l == "\r\n" {
+						break
+					}
+				}
+				field := "X-A: a\rb"
+				if strings.Contains(line, "/name") {
+					field = "X\rA: ab"
+				}
+				io.WriteString(c, "HTTP/1.1 200 OK\r\n"+field+"\r\nContent-Length: 2\r\n\r\nok")
+			}()
+		}
+	}()
+	return ln.Addr().String()
+}
+
 // TestBalancer: mod_proxy_balancer with mod_lbmethod_byrequests as apache2
 // 2.4.71 does it, under each MPM: which backend answers each of a run of
 // requests (loadfactor, a disabled member, sticky sessions by the ROUTEID
@@ -131,7 +165,7 @@ func TestBalancer(t *testing.T) {
 func testBalancer(t *testing.T, mpm string) {
 	a, b, c := balancerBackend(t, "A"), balancerBackend(t, "B"), balancerBackend(t, "C")
 	dead := freePorts(t, 2)
-	conf := strings.NewReplacer("@A@", a, "@B@", b, "@C@", c,
+	conf := strings.NewReplacer("@A@", a, "@B@", b, "@C@", c, "@RAW@", rawBackend(t),
 		"@D1@", "127.0.0.1:"+strconv.Itoa(dead[0]), "@D2@", "127.0.0.1:"+strconv.Itoa(dead[1])).Replace(balancerConf)
 	if mpm == "prefork" {
 		conf += "StartServers 2\n"
@@ -184,6 +218,16 @@ func testBalancer(t *testing.T, mpm string) {
 			if got != want {
 				t.Errorf("%s %s:\n apache: %s\n ours:   %s", method, path, want, got)
 			}
+		}
+	}
+	// A field with a bare CR in its name or value: apache2's HTTP output
+	// filter refuses it (500, the connection closed).
+	for _, path := range []string{"/raw/value", "/raw/name"} {
+		req := "GET " + path + " HTTP/1.1\r\nHost: main.test\r\n\r\n"
+		want := p.apache.ask(t, "127.0.0.1", 0, req)
+		got := p.ours.ask(t, "127.0.0.1", 0, req)
+		if len(want) != 1 || len(got) != 1 || got[0].Status != want[0].Status || want[0].Status != 500 || got[0].Connection != want[0].Connection {
+			t.Errorf("%s: apache %v, ours %v", path, want, got)
 		}
 	}
 	must(t, p.apache.stop())

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"net/textproto"
 	"net/url"
 	"strconv"
 	"strings"
@@ -238,6 +239,14 @@ func (c *Config) forward(w http.ResponseWriter, r *http.Request, t *Target, u st
 		if bc.reused && bodyDone && attempt == 0 && !isTimeout(err) {
 			continue // a keep-alive race: once more on a new connection
 		}
+		if msg := badField(err); msg != "" {
+			// apache2 passes the field on and its HTTP output filter
+			// refuses the answer: 500.
+			logf("http", nil, "%s", msg)
+			w.Header().Set("Connection", "close")
+			http1.WriteError(w, r, http.StatusInternalServerError, "")
+			return true
+		}
 		// A timeout too is a 502 in apache2 2.4.71 (not 504).
 		var long *fieldTooLong
 		if errors.As(err, &long) {
@@ -255,6 +264,42 @@ func (c *Config) forward(w http.ResponseWriter, r *http.Request, t *Target, u st
 	}
 	c.answer(w, r, resp, bc, wk)
 	return true
+}
+
+// badField is apache2's HTTP output filter's line (AH02429, AH02430) for a
+// field of a backend's answer whose name or value has bytes HTTP does not
+// allow there (a bare CR, say), when err is Go's refusal of such a line;
+// "" otherwise.
+func badField(err error) string {
+	var pe textproto.ProtocolError
+	if !errors.As(err, &pe) {
+		return ""
+	}
+	quoted, ok := strings.CutPrefix(string(pe), "malformed MIME header line: ")
+	if !ok {
+		return ""
+	}
+	line, uerr := strconv.Unquote(quoted)
+	if uerr != nil {
+		return ""
+	}
+	name, value, ok := strings.Cut(line, ":")
+	if !ok {
+		return ""
+	}
+	if name == "" || strings.IndexFunc(name, func(c rune) bool { return c >= 0x80 || !keepToken(byte(c)) }) >= 0 {
+		return "AH02429: Response header name '" + name + "' contains invalid characters, aborting request"
+	}
+	return "AH02430: Response header '" + name + "' value of '" + strings.TrimLeft(value, " \t") + "' contains invalid characters, aborting request"
+}
+
+// keepToken says whether c may be in an HTTP token (a field's name).
+func keepToken(c byte) bool {
+	switch {
+	case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		return true
+	}
+	return strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
 }
 
 // isTimeout says whether err is a timeout.
