@@ -82,6 +82,8 @@ ProxyPass /b/ http://@B@/
 </ProxyMatch>
 ErrorDocument 404 /missing.html
 ProxyPass /raw/ http://@RAW@/
+SetEnvIf Request_URI ^/b/nk proxy-nokeepalive
+SetEnvIf Request_URI ^/b/ten force-proxy-request-1.0
 ProxyPass /eo/ http://@A@/
 ProxyPass /eoall/ http://@A@/
 <Location /eo/>
@@ -108,7 +110,7 @@ func balancerBackend(t *testing.T, name string) string {
 			}
 			w.WriteHeader(n)
 		}
-		io.WriteString(w, name+" "+r.Method+" "+r.RequestURI+"\n")
+		io.WriteString(w, name+" "+r.Method+" "+r.RequestURI+" "+r.Proto+" "+strings.Join(r.Header["Connection"], ",")+"\n")
 	})}
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
@@ -196,6 +198,8 @@ func testBalancer(t *testing.T, mpm string) {
 		run(2, "/nofail/x", "Cookie: ROUTEID=.a\r\n"),
 		run(2, "/b/secret", ""),
 		run(2, "/b/open", ""),
+		run(2, "/b/nk", ""),
+		run(2, "/b/ten", ""),
 		run(2, "/dis/y.hidden", ""),
 	}
 	for _, req := range reqs {

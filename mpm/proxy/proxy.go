@@ -190,7 +190,9 @@ func (c *Config) forward(w http.ResponseWriter, r *http.Request, t *Target, u st
 		return true
 	}
 	chunked := len(r.TransferEncoding) > 0
-	head := c.requestHead(r, pu, pre, bodyDone, chunked, wk)
+	force10, noReuse, fresh := noKeepAlive(r)
+	noReuse = noReuse || wk.settings.disableReuse
+	head := c.requestHead(r, pu, pre, bodyDone, chunked, force10, noReuse)
 
 	timeout := wk.settings.timeout
 	if timeout == 0 {
@@ -210,7 +212,10 @@ func (c *Config) forward(w http.ResponseWriter, r *http.Request, t *Target, u st
 	var resp *http.Response
 	var bc *bconn
 	for attempt := 0; ; attempt++ {
-		bc = wk.get()
+		bc = nil
+		if !fresh {
+			bc = wk.get()
+		}
 		if bc == nil {
 			bc, err = wk.dial(connectTimeout, timeout)
 			var dnsErr *net.DNSError
@@ -262,8 +267,30 @@ func (c *Config) forward(w http.ResponseWriter, r *http.Request, t *Target, u st
 		c.override(w, r, t, resp, bc, wk)
 		return true
 	}
+	if noReuse {
+		resp.Close = true // the connection is not kept for another request
+	}
 	c.answer(w, r, resp, bc, wk)
 	return true
+}
+
+// noKeepAlive reads the variables by which apache2 does not keep a backend
+// connection for another request: force-proxy-request-1.0 (an HTTP/1.0
+// request, force10) and proxy-nokeepalive; and proxy-initial-not-pooled, by
+// which a client connection's first request takes no idle connection
+// (fresh).
+func noKeepAlive(r *http.Request) (force10, noReuse, fresh bool) {
+	e := http1.Env(r)
+	if e == nil || e.Len() == 0 {
+		return false, false, false
+	}
+	force10 = e.Has("force-proxy-request-1.0")
+	noReuse = force10 || e.Has("proxy-nokeepalive")
+	if e.Has("proxy-initial-not-pooled") {
+		conn := http1.ConnFromRequest(r)
+		fresh = conn != nil && conn.Requests() <= 1
+	}
+	return force10, noReuse, fresh
 }
 
 // badField is apache2's HTTP output filter's line (AH02429, AH02430) for a
@@ -310,7 +337,7 @@ func isTimeout(err error) bool {
 
 // requestHead is the request line and fields sent to the backend, as
 // ap_proxy_create_hdrbrgd and mod_proxy_http write them.
-func (c *Config) requestHead(r *http.Request, pu *url.URL, pre []byte, bodyDone, chunked bool, wk *worker) []byte {
+func (c *Config) requestHead(r *http.Request, pu *url.URL, pre []byte, bodyDone, chunked, force10, noReuse bool) []byte {
 	h := r.Header.Clone()
 	if h == nil {
 		h = http.Header{}
@@ -367,7 +394,11 @@ func (c *Config) requestHead(r *http.Request, pu *url.URL, pre []byte, bodyDone,
 	if pu.RawQuery != "" || pu.ForceQuery {
 		uri += "?" + pu.RawQuery
 	}
-	b.WriteString(r.Method + " " + uri + " HTTP/1.1\r\nHost: " + host + "\r\n")
+	proto := " HTTP/1.1\r\nHost: "
+	if force10 {
+		proto = " HTTP/1.0\r\nHost: "
+	}
+	b.WriteString(r.Method + " " + uri + proto + host + "\r\n")
 	h.Write(&b)
 	switch {
 	case bodyDone && (len(pre) > 0 || r.ContentLength > 0 || chunked):
@@ -377,9 +408,12 @@ func (c *Config) requestHead(r *http.Request, pu *url.URL, pre []byte, bodyDone,
 	case !bodyDone:
 		b.WriteString("Content-Length: " + strconv.FormatInt(r.ContentLength, 10) + "\r\n")
 	}
-	if wk.settings.disableReuse {
+	switch {
+	case force10: // no Connection field: HTTP/1.0 closes
+		b.WriteString("\r\n")
+	case noReuse:
 		b.WriteString("Connection: close\r\n\r\n")
-	} else {
+	default:
 		b.WriteString("Connection: Keep-Alive\r\n\r\n")
 	}
 	return []byte(b.String())
