@@ -108,7 +108,7 @@ func serve(o *options, cfg *config.Config, srv *config.Server, mod config.Module
 	report := time.NewTicker(10 * time.Second) // mod_systemd's monitor interval
 	defer report.Stop()
 
-	crashes := 0
+	var crashes crashCount
 	for {
 		select {
 		case now := <-report.C:
@@ -146,18 +146,18 @@ func serve(o *options, cfg *config.Config, srv *config.Server, mod config.Module
 			s.stop(false)
 			return 0
 		case <-s.cur.gen.Exited():
-			crashes++
+			n := crashes.add(time.Now())
 			log.Printf("core", errorlog.Error, "MPM plugin %s (pid %d) exited unexpectedly: %s", s.cur.module.Name, s.cur.gen.Pid(), s.cur.gen.ExitState())
 			if oneProcess {
 				s.stop(false)
 				return 1
 			}
-			if crashes > 5 {
-				log.Printf("core", errorlog.Emerg, "MPM plugin %s keeps exiting; giving up after %d restarts", s.cur.module.Name, crashes-1)
+			if n > 5 {
+				log.Printf("core", errorlog.Emerg, "MPM plugin %s keeps exiting; giving up after %d restarts", s.cur.module.Name, n-1)
 				s.stop(false)
 				return 1
 			}
-			time.Sleep(time.Duration(crashes*crashes) * 100 * time.Millisecond)
+			time.Sleep(time.Duration(n*n) * 100 * time.Millisecond)
 			old := s.cur
 			next, err := s.start(old.cfg, old.srv, old.module, s.log.Ref())
 			if err != nil {
@@ -169,10 +169,29 @@ func serve(o *options, cfg *config.Config, srv *config.Server, mod config.Module
 			// so that signals keep being handled meanwhile.
 			go old.kill()
 			s.cur = next
-		case <-time.After(time.Minute):
-			crashes = 0
 		}
 	}
+}
+
+// crashCount counts the MPM plugin's unexpected exits that follow each other
+// within crashQuiet: after a quiet spell the count starts again, so only a
+// plugin that keeps dying makes httpd give up.
+type crashCount struct {
+	n    int
+	last time.Time
+}
+
+// crashQuiet is the spell without an exit that forgets the earlier ones.
+const crashQuiet = time.Minute
+
+// add counts an exit at now and returns the count.
+func (c *crashCount) add(now time.Time) int {
+	if now.Sub(c.last) > crashQuiet {
+		c.n = 0
+	}
+	c.n++
+	c.last = now
+	return c.n
 }
 
 // bind makes sure there are sockets for every Listen, reusing the ones

@@ -2,11 +2,13 @@ package autoindex
 
 import (
 	"bytes"
-	"github.com/httpd-mpm/httpd-mpm/internal/apuri"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/httpd-mpm/httpd-mpm/internal/aphtml"
+	"github.com/httpd-mpm/httpd-mpm/internal/apuri"
 )
 
 // Entry is one directory entry as the caller looked it up (apache2's
@@ -138,8 +140,8 @@ func emitPlain(b *strings.Builder, text string) {
 
 var escapePlain = strings.NewReplacer("<", "&lt;", ">", "&gt;", "&", "&amp;").Replace
 
-// escapeHTML is apache2's ap_escape_html: only <, >, & and " are escaped.
-var escapeHTML = strings.NewReplacer("<", "&lt;", ">", "&gt;", "&", "&amp;", `"`, "&quot;").Replace
+// escapeHTML is apache2's ap_escape_html.
+var escapeHTML = aphtml.Escape
 
 // link is emit_link.
 func (l *Listing) link(b *strings.Builder, anchor string, column byte) {

@@ -1,7 +1,6 @@
 package cgi
 
 import (
-	"html"
 	"net"
 	"net/http"
 	"net/netip"
@@ -9,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/httpd-mpm/httpd-mpm/internal/aphtml"
 	"github.com/httpd-mpm/httpd-mpm/internal/apuri"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
@@ -89,7 +89,7 @@ func (h *Handler) environ(r *http.Request, t *static.Target) []string {
 	if strings.IndexByte(host, ':') >= 0 {
 		host = "[" + host + "]"
 	}
-	common.set("SERVER_NAME", html.EscapeString(host))
+	common.set("SERVER_NAME", aphtml.Escape(host))
 	local, remote, rport := addrs(r)
 	common.set("SERVER_ADDR", local)
 	common.set("SERVER_PORT", http1.ServerPort(r))

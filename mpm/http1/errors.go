@@ -1,10 +1,11 @@
 package http1
 
 import (
-	"html"
 	"net"
 	"net/http"
 	"strconv"
+
+	"github.com/httpd-mpm/httpd-mpm/internal/aphtml"
 )
 
 // WriteError answers r with apache2's error page for status: the same HTML apache2
@@ -21,7 +22,7 @@ import (
 //
 // Outside the engine (a plain net/http server) it works the same, without signature.
 func WriteError(w http.ResponseWriter, r *http.Request, status int, detail string) {
-	writeErrorPage(w, r, status, html.EscapeString(detail))
+	writeErrorPage(w, r, status, aphtml.Escape(detail))
 }
 
 // WriteProxyError answers r as mod_proxy's ap_proxyerror: the page of
@@ -36,7 +37,7 @@ func WriteProxyError(w http.ResponseWriter, r *http.Request, status int, message
 	if c := ConnFromRequest(r); c != nil {
 		s = c.srv
 	}
-	notes := "The proxy server could not handle the request<p>Reason: <strong>" + html.EscapeString(message) + "</strong></p>"
+	notes := "The proxy server could not handle the request<p>Reason: <strong>" + aphtml.Escape(message) + "</strong></p>"
 	b := append(make([]byte, 0, 512), errorPageHead...)
 	b = strconv.AppendInt(b, int64(status), 10)
 	b = append(b, " Proxy Error</title>\n</head><body>\n<h1>Proxy Error</h1>\n"...)
@@ -139,16 +140,16 @@ func appendSignature(b []byte, s *Server, r *http.Request, prefix string) []byte
 		host, port := signatureHostPort(s, r)
 		b = append(b, prefix...)
 		b = append(b, "<address>"...)
-		b = append(b, html.EscapeString(s.Software)...)
+		b = append(b, aphtml.Escape(s.Software)...)
 		b = append(b, " Server at "...)
 		if sig == SignatureEMail {
 			b = append(b, `<a href="mailto:`...)
-			b = append(b, html.EscapeString(serverAdmin(s, r))...)
+			b = append(b, aphtml.Escape(serverAdmin(s, r))...)
 			b = append(b, `">`...)
-			b = append(b, html.EscapeString(host)...)
+			b = append(b, aphtml.Escape(host)...)
 			b = append(b, "</a>"...)
 		} else {
-			b = append(b, html.EscapeString(host)...)
+			b = append(b, aphtml.Escape(host)...)
 		}
 		b = append(b, " Port "...)
 		b = append(b, port...)
@@ -166,7 +167,7 @@ func serverAdmin(s *Server, r *http.Request) string {
 
 // appendCanned appends apache2's status-specific text (get_canned_error_string).
 func appendCanned(b []byte, s *Server, r *http.Request, status int, notes, location string) []byte {
-	esc := html.EscapeString
+	esc := aphtml.Escape
 	withNotes := func(b []byte, prefix string) []byte {
 		b = append(b, prefix...)
 		b = append(b, notes...)

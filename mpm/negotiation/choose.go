@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/httpd-mpm/httpd-mpm/internal/aphtml"
 	"github.com/httpd-mpm/httpd-mpm/internal/apuri"
 )
 
@@ -528,8 +529,8 @@ func List(vars []Variant) string {
 	return b.String()
 }
 
-// escapeHTML is apache2's ap_escape_html: <, >, & and " only.
-var escapeHTML = strings.NewReplacer("<", "&lt;", ">", "&gt;", "&", "&amp;", `"`, "&quot;").Replace
+// escapeHTML is apache2's ap_escape_html.
+var escapeHTML = aphtml.Escape
 
 // Sort puts MultiViews variants in apache2's order: by source quality,
 // highest first, then by name.

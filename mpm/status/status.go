@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/httpd-mpm/httpd-mpm/internal/aphtml"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 	"github.com/httpd-mpm/httpd-mpm/mpm/scoreboard"
 )
@@ -471,13 +472,8 @@ func kbyteOut(kb uint64) string {
 	return fmt.Sprintf("%.1f GB", float64(kb)/mbyte)
 }
 
-func esc(s string) string {
-	if !strings.ContainsAny(s, "<>&\"") {
-		return s
-	}
-	r := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "\"", "&quot;")
-	return r.Replace(s)
-}
+// esc is apache2's ap_escape_html.
+var esc = aphtml.Escape
 
 // loadAvg reads /proc/loadavg (zeros where there is none).
 func loadAvg() [3]float64 {
