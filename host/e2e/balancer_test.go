@@ -82,6 +82,8 @@ ProxyPass /b/ http://@B@/
 </ProxyMatch>
 ErrorDocument 404 /missing.html
 ProxyPass /raw/ http://@RAW@/
+RewriteEngine On
+RewriteRule ^/rwb/(.*)$ balancer://dis/$1 [P]
 SetEnvIf Request_URI ^/b/nk proxy-nokeepalive
 SetEnvIf Request_URI ^/b/ten force-proxy-request-1.0
 ProxyPass /eo/ http://@A@/
@@ -198,6 +200,7 @@ func testBalancer(t *testing.T, mpm string) {
 		run(2, "/nofail/x", "Cookie: ROUTEID=.a\r\n"),
 		run(2, "/b/secret", ""),
 		run(2, "/b/open", ""),
+		run(2, "/rwb/x", ""),
 		run(2, "/b/nk", ""),
 		run(2, "/b/ten", ""),
 		run(2, "/dis/y.hidden", ""),

@@ -50,10 +50,16 @@ func (c *Config) Match(p, query string) *Target {
 // ForURL is the Target of the absolute URL a RewriteRule [P] gives (its path
 // escaped as mod_proxy's canonicalization does), served as apache2 2.4.71
 // serves it (seen in a <VirtualHost>): by a generic worker, a connection per
-// request, whatever ProxyPass lines name the backend. Nil for a URL it
-// cannot proxy.
+// request, whatever ProxyPass lines name the backend; a balancer:// URL by
+// its balancer. Nil for a URL it cannot proxy.
 func (c *Config) ForURL(u string) *Target {
 	u = canonURL(u)
+	if name, ok := balancerName(u); ok {
+		if b := c.balancers[name]; b != nil {
+			return &Target{URL: u, b: b}
+		}
+		return nil
+	}
 	w, err := c.dollarWorker(u, &genericSettings)
 	if err != nil {
 		return nil
