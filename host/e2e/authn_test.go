@@ -123,6 +123,7 @@ var authnUsers = []struct{ user, flag, password string }{
 	{"dave", "-2", "dave's"},    // $5$
 	{"erin", "-5", "érin"},      // $6$
 	{"plain", "-p", "plain"},    // plaintext: refused on Linux
+	{"frank", "-d", "frankpw"},  // traditional DES crypt
 }
 
 // TestAuthnBasic: Basic authentication as apache2 2.4.71 answers it (status,
@@ -193,6 +194,8 @@ func TestAuthnBasic(t *testing.T) {
 		basic("/valid/missing.txt", "alice:alice pw"),
 		basic("/valid/", "dave:dave's"),
 		basic("/valid/sub/s.txt", "erin:érin"),
+		basic("/valid/sub/s.txt", "frank:frankpw"),
+		basic("/valid/sub/s.txt", "frank:frankpX"),
 		get("/valid/sub/s.txt", "main.test"),
 		basic("/valid/bob.txt", "alice:alice pw"),
 		basic("/valid/bob.txt", "bob:bob:pw"),
@@ -293,4 +296,67 @@ func requestErrors(t *testing.T, s *diffServer) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// authnChangeConf protects u/ by a password file and g/ by a group file too.
+const authnChangeConf = `ServerName main.test
+Listen 127.0.0.1:@P0@
+DocumentRoot @DOCS@
+<Directory @DOCS@>
+    AuthType Basic
+    AuthName change
+    AuthUserFile @DOCS@/../auth/htpasswd
+    AuthGroupFile @DOCS@/../auth/groups
+</Directory>
+<Directory @DOCS@/u>
+    Require valid-user
+</Directory>
+<Directory @DOCS@/g>
+    Require group staff
+</Directory>
+`
+
+// TestAuthnFileChange: a change to AuthUserFile or AuthGroupFile counts from
+// the next request on, as apache2 reads them at every request: a hash
+// changed, then a group changed keeping the file's size.
+func TestAuthnFileChange(t *testing.T) {
+	htpasswd, err := exec.LookPath("htpasswd")
+	if err != nil {
+		t.Fatal("htpasswd not installed (apache2-utils)")
+	}
+	p := startPair(t, 1, authnChangeConf, map[string]string{"u/x.txt": "u\n", "g/x.txt": "g\n"})
+	dir := filepath.Join(filepath.Dir(p.apache.docs), "auth")
+	must(t, os.MkdirAll(dir, 0o755))
+	must(t, os.Chmod(dir, 0o755))
+	pwfile, groups := filepath.Join(dir, "htpasswd"), filepath.Join(dir, "groups")
+	setPassword := func(pw string, create bool) {
+		args := []string{"-b"}
+		if create {
+			args = append(args, "-c")
+		}
+		if out, err := exec.Command(htpasswd, append(args, pwfile, "bob", pw)...).CombinedOutput(); err != nil {
+			t.Fatalf("htpasswd: %v\n%s", err, out)
+		}
+		must(t, os.Chmod(pwfile, 0o644))
+	}
+	setPassword("one", true)
+	write(t, groups, "staff: bob\n")
+	must(t, os.Chmod(groups, 0o644))
+	ask := func(path, credentials string, want int) {
+		t.Helper()
+		req := "GET " + path + " HTTP/1.1\r\nHost: main.test\r\nAuthorization: Basic " +
+			base64.StdEncoding.EncodeToString([]byte(credentials)) + "\r\nConnection: close\r\n\r\n"
+		for _, s := range []*diffServer{p.apache, p.ours} {
+			if got := s.ask(t, "127.0.0.1", 0, req)[0].Status; got != want {
+				t.Errorf("%s: %s as %q: %d, want %d", s.name, path, credentials, got, want)
+			}
+		}
+	}
+	ask("/u/x.txt", "bob:one", 200)
+	ask("/g/x.txt", "bob:one", 200)
+	setPassword("two", false)
+	ask("/u/x.txt", "bob:one", 401)
+	ask("/u/x.txt", "bob:two", 200)
+	write(t, groups, "staff: eve\n")
+	ask("/g/x.txt", "bob:two", 401)
 }

@@ -351,3 +351,69 @@ func TestAuthzIPv6(t *testing.T) {
 		t.Errorf("error_log access lines:\napache:\n  %s\nours:\n  %s", strings.Join(want, "\n  "), strings.Join(got, "\n  "))
 	}
 }
+
+// limitMethodsConf names methods apache2 does not know in <Limit> and
+// <LimitExcept>, which register them each with its own number: a method no
+// <Limit> named is M_INVALID, outside every <Limit> and inside every
+// <LimitExcept>; methods are case-sensitive. A .htaccess file cannot
+// register a method.
+const limitMethodsConf = `LoadModule cgid_module ` + apacheModuleDir + `/mod_cgid.so
+ServerName main.test
+Listen 127.0.0.1:@P0@
+DocumentRoot @DOCS@
+<Directory @DOCS@>
+    Options +ExecCGI
+    AddHandler cgi-script .cgi
+    AllowOverride All
+    Require all granted
+</Directory>
+<Directory @DOCS@/except>
+    <LimitExcept GET FOO>
+        Require all denied
+    </LimitExcept>
+</Directory>
+<Directory @DOCS@/limit>
+    <Limit FOO>
+        Require all denied
+    </Limit>
+</Directory>
+<Directory @DOCS@/compat>
+    <LimitExcept GET FOO>
+        Order deny,allow
+        Deny from all
+    </LimitExcept>
+</Directory>
+<Directory @DOCS@/compatlimit>
+    <Limit FOO>
+        Order deny,allow
+        Deny from all
+    </Limit>
+</Directory>
+`
+
+// TestLimitMethods: apache2 and ours let the same methods through <Limit> and
+// <LimitExcept> sections naming methods of their own, in httpd.conf and in
+// .htaccess files.
+func TestLimitMethods(t *testing.T) {
+	const script = "#!/bin/sh\necho 'Content-Type: text/plain'\necho\necho \"ran $REQUEST_METHOD\"\n"
+	dirs := []string{"except", "limit", "compat", "compatlimit", "ht", "htlimit", "htbad"}
+	docs := map[string]string{
+		"ht/.htaccess":      "<LimitExcept GET FOO>\nRequire all denied\n</LimitExcept>\n",
+		"htlimit/.htaccess": "<Limit FOO>\nRequire all denied\n</Limit>\n",
+		"htbad/.htaccess":   "<Limit GET BAZ>\nRequire all denied\n</Limit>\n",
+	}
+	for _, d := range dirs {
+		docs[d+"/m.cgi"] = script
+	}
+	p := startPair(t, 1, limitMethodsConf, docs)
+	for _, d := range dirs {
+		must(t, os.Chmod(filepath.Join(p.apache.docs, d, "m.cgi"), 0o755))
+	}
+	var reqs []diffRequest
+	for _, d := range dirs {
+		for _, m := range []string{"GET", "FOO", "BAR", "get", "foo", "POST"} {
+			reqs = append(reqs, diffRequest{Raw: request(m, "/"+d+"/m.cgi", "main.test", "")})
+		}
+	}
+	p.check(reqs)
+}

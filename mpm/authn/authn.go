@@ -15,7 +15,7 @@
 // apache2's r->user is.
 //
 // Password files are read when first needed and again when they change
-// (looked at once a second at most, see textFile); hashes are checked by
+// (looked at, stat, at every request, see textFile); hashes are checked by
 // Match on the request's goroutine, as apache2 does (a bcrypt check costs
 // about as much CPU in both); no check's outcome is remembered.
 package authn
@@ -28,7 +28,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm/authz"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
@@ -203,7 +202,7 @@ func (a *Authenticator) Authenticate(w http.ResponseWriter, r *http.Request) int
 		l.log(static.LevelError, "authn_file", nil, "AH01619: AuthUserFile not specified in the configuration")
 		return a.notAuthenticated(l)
 	}
-	st := userFile(a.cfg.UserFile).state(time.Now())
+	st := userFile(a.cfg.UserFile).state()
 	if st.err != nil {
 		l.log(static.LevelError, "authn_file", errno(st.err), "AH01620: Could not open password file: "+a.cfg.UserFile)
 		return a.notAuthenticated(l)
@@ -274,7 +273,7 @@ func (c groupChecker) Check(r *http.Request, log *authz.Log) authz.Result {
 		l.log(static.LevelError, "authz_groupfile", nil, "AH01664: No group file was specified in the configuration")
 		return authz.Denied
 	}
-	st := groupFile(file).state(time.Now())
+	st := groupFile(file).state()
 	if st.err != nil {
 		l.log(static.LevelError, "authz_groupfile", errno(st.err), "AH01665: Could not open group file: "+file)
 		return authz.Denied

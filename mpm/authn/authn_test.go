@@ -9,7 +9,6 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm/authz"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
@@ -84,36 +83,51 @@ func TestConfigMerge(t *testing.T) {
 	}
 }
 
-// TestUserFileReread: a changed file is read again once a second has passed
-// since it was last looked at, not before.
+// TestUserFileReread: a changed file is read again at the next look, even
+// when the change keeps its size and modification time; a file gone is an
+// error at once.
 func TestUserFileReread(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "users")
 	if err := os.WriteFile(path, []byte("alice:one\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	f := &textFile{path: path, parse: parseUsers}
-	now := time.Now()
-	user := func(at time.Time) string {
-		s := f.state(at)
+	user := func() string {
+		s := f.state()
 		if s.err != nil {
 			return s.err.Error()
 		}
 		return s.parsed.(map[string]string)["alice"]
 	}
-	if got := user(now); got != "one" {
+	if got := user(); got != "one" {
 		t.Fatalf("alice's hash %q", got)
 	}
-	if err := os.WriteFile(path, []byte("alice:two, longer\n"), 0o644); err != nil {
+	fi, err := os.Stat(path)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if got := user(now.Add(recheck / 2)); got != "one" {
-		t.Errorf("looked at again within %v: %q", recheck, got)
+	if err := os.WriteFile(path, []byte("alice:two\n"), 0o644); err != nil {
+		t.Fatal(err)
 	}
-	if got := user(now.Add(recheck)); got != "two, longer" {
-		t.Errorf("after %v: %q, want the new hash", recheck, got)
+	// The same size and modification time: the change time tells.
+	if err := os.Chtimes(path, fi.ModTime(), fi.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	if got := user(); got != "two" {
+		t.Errorf("after a change of the same size and time: %q, want the new hash", got)
+	}
+	if err := os.WriteFile(path, []byte("alice:three, longer\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := user(); got != "three, longer" {
+		t.Errorf("after a change: %q, want the new hash", got)
+	}
+	first := f.cur.Load()
+	if user(); f.cur.Load() != first {
+		t.Error("an unchanged file was read again")
 	}
 	os.Remove(path)
-	if got := user(now.Add(3 * recheck)); !strings.Contains(got, "no such file") {
+	if got := user(); !strings.Contains(got, "no such file") {
 		t.Errorf("removed file: %q", got)
 	}
 }

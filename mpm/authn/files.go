@@ -3,37 +3,33 @@ package authn
 import (
 	"bytes"
 	"errors"
+	"io"
 	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/httpd-mpm/httpd-mpm/internal/filestamp"
 	"syscall"
-	"time"
 )
 
 // A textFile is an AuthUserFile or AuthGroupFile, read and parsed once and
-// read again when it changes: it is looked at (stat) at most once a second,
-// as the static file cache looks at files, so a change is seen within a
-// second (apache2 reads the file on every request). Safe for concurrent use.
+// read again when it changes: it is looked at (stat) at every request, as
+// apache2 reads it at every request, so no answer comes from a former
+// content. Safe for concurrent use.
 type textFile struct {
 	path  string
 	parse func(data []byte) any
-	mu    sync.Mutex // held while the file is looked at and read
+	mu    sync.Mutex // held while the file is read
 	cur   atomic.Pointer[fileState]
 }
 
-// fileState is what a textFile held when last looked at.
+// fileState is what a textFile held when last read.
 type fileState struct {
-	checked time.Time
-	mtime   time.Time
-	size    int64
-	ino     uint64
-	parsed  any   // parse's result; nil when err
-	err     error // why the file could not be read
+	stamp  filestamp.Stamp // of what was read
+	parsed any             // parse's result; nil when err
+	err    error           // why the file could not be read
 }
-
-// recheck is how long a fileState is used without looking at the file.
-const recheck = time.Second
 
 // files are the textFiles of this process by kind and path: every server and
 // section naming the same file shares one.
@@ -57,37 +53,45 @@ func sharedFile(k fileKey, parse func([]byte) any) *textFile {
 }
 
 // state is the file's content as parsed, read again if it changed.
-func (f *textFile) state(now time.Time) *fileState {
-	if s := f.cur.Load(); s != nil && now.Sub(s.checked) < recheck && now.Sub(s.checked) >= 0 {
+func (f *textFile) state() *fileState {
+	fi, err := os.Stat(f.path)
+	if err != nil {
+		return &fileState{err: err}
+	}
+	stamp := filestamp.Of(fi)
+	if s := f.cur.Load(); s != nil && s.stamp == stamp {
 		return s
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	old := f.cur.Load()
-	if old != nil && now.Sub(old.checked) < recheck && now.Sub(old.checked) >= 0 {
-		return old // another goroutine looked meanwhile
+	if s := f.cur.Load(); s != nil && s.stamp == stamp {
+		return s // another goroutine read it meanwhile
 	}
-	s := &fileState{checked: now}
-	fi, err := os.Stat(f.path)
-	if err == nil {
-		s.mtime, s.size = fi.ModTime(), fi.Size()
-		if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-			s.ino = uint64(st.Ino)
-		}
-		if old != nil && old.err == nil && old.mtime.Equal(s.mtime) && old.size == s.size && old.ino == s.ino {
-			s.parsed = old.parsed
-			f.cur.Store(s)
-			return s
-		}
-		var data []byte
-		data, err = os.ReadFile(f.path)
-		if err == nil {
-			s.parsed = f.parse(data)
-		}
+	s, err := f.read()
+	if err != nil {
+		return &fileState{err: err}
 	}
-	s.err = err
 	f.cur.Store(s)
 	return s
+}
+
+// read reads and parses the file; the stamp is the open file's, so that a
+// change made while it is read shows at the next look.
+func (f *textFile) read() (*fileState, error) {
+	fd, err := os.Open(f.path)
+	if err != nil {
+		return nil, err
+	}
+	defer fd.Close()
+	fi, err := fd.Stat()
+	if err != nil {
+		return nil, err
+	}
+	data, err := io.ReadAll(fd)
+	if err != nil {
+		return nil, err
+	}
+	return &fileState{stamp: filestamp.Of(fi), parsed: f.parse(data)}, nil
 }
 
 // errno is err's system error number, as apache2 prints it before a message

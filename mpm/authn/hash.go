@@ -17,10 +17,11 @@ import (
 // Match reports whether password matches hash, a password field as htpasswd
 // writes it, as apr_password_validate decides on Linux: bcrypt ($2y$, $2a$,
 // $2b$), Apache's MD5 ($apr1$), SHA-1 ({SHA}), and what glibc's crypt(3)
-// would check: MD5-crypt ($1$), SHA-256-crypt ($5$) and SHA-512-crypt ($6$).
-// Other schemes (traditional DES crypt, yescrypt, ...) never match, nor does
-// plaintext, as on Linux. Comparisons take
-// a time independent of where the hashes differ.
+// would check: MD5-crypt ($1$), SHA-256-crypt ($5$), SHA-512-crypt ($6$)
+// and traditional DES crypt (13 characters, htpasswd -d). yescrypt ($y$),
+// which Debian's libxcrypt checks too, never matches here; nor does
+// plaintext, as on Linux. Comparisons take a time independent of where the
+// hashes differ.
 func Match(password, hash string) bool {
 	var got string
 	switch {
@@ -37,6 +38,8 @@ func Match(password, hash string) bool {
 		got = shaCrypt(password, hash, "$5$", sha256.New, sha256Order[:])
 	case strings.HasPrefix(hash, "$6$"):
 		got = shaCrypt(password, hash, "$6$", sha512.New, sha512Order[:])
+	case len(hash) == 13:
+		got = desCrypt(password, hash)
 	default:
 		return false
 	}

@@ -250,7 +250,7 @@ func (l *Level) addLimit(it Item, lim uint64) error {
 		if m == "TRACE" && !except {
 			return errors.New("TRACE cannot be controlled by <Limit>, see TraceEnable")
 		}
-		mask |= methodBit(m)
+		mask |= registerMethod(m)
 	}
 	if except {
 		mask = ^mask

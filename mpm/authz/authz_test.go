@@ -376,3 +376,39 @@ func TestLimit(t *testing.T) {
 		t.Errorf("<Limit TRACE>: %v", err)
 	}
 }
+
+// TestLimitOwnMethods: a method apache2 does not know that a <Limit> names is
+// a method of its own (ap_method_register); the others, and other cases of
+// it, are M_INVALID: in every <LimitExcept>, in no <Limit>. Require method
+// then knows it too.
+func TestLimitOwnMethods(t *testing.T) {
+	except := level(t, "<LimitExcept GET XLIMITA>", "Require all denied", "Order deny,allow", "Deny from all", "</LimitExcept>")
+	only := level(t, "<Limit XLIMITA>", "Require all denied", "</Limit>")
+	for _, c := range []struct {
+		method               string
+		wantExcept, wantOnly int
+	}{
+		{"GET", 0, 0},
+		{"XLIMITA", 0, 403},
+		{"XLIMITB", 403, 0},
+		{"xlimita", 403, 0},
+		{"get", 403, 0},
+		{"POST", 403, 0},
+	} {
+		if got := status(except, req(c.method, "10.0.0.1:1")); got != c.wantExcept {
+			t.Errorf("<LimitExcept GET XLIMITA>: %s: %d, want %d", c.method, got, c.wantExcept)
+		}
+		if got := status(only, req(c.method, "10.0.0.1:1")); got != c.wantOnly {
+			t.Errorf("<Limit XLIMITA>: %s: %d, want %d", c.method, got, c.wantOnly)
+		}
+	}
+	if !MethodKnown("XLIMITA") || MethodKnown("XLIMITC") || MethodKnown("xlimita") {
+		t.Error("MethodKnown")
+	}
+	if _, err := parseMethod([]string{"XLIMITA"}); err != nil {
+		t.Errorf("Require method XLIMITA: %v", err)
+	}
+	if _, err := parseMethod([]string{"XLIMITC"}); err == nil || err.Error() != "Invalid Method 'XLIMITC'" {
+		t.Errorf("Require method XLIMITC: %v", err)
+	}
+}

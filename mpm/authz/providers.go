@@ -2,10 +2,13 @@ package authz
 
 import (
 	"errors"
+	"maps"
 	"net"
 	"net/http"
 	"net/netip"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
@@ -60,11 +63,24 @@ var methodBits = func() map[string]uint64 {
 	return m
 }()
 
-// allMethods are every method's bits; otherMethods is the bit of the methods apache2
-// does not know.
+// allMethods are every method's bits.
+const allMethods = ^uint64(0)
+
+// invalidMethod is the bit of M_INVALID, the number of a method apache2 neither
+// knows nor had registered; the methods a <Limit> names that apache2 does not
+// know are registered (ap_method_register) with the numbers after it, up to
+// lastMethod (then they too are M_INVALID).
 const (
-	allMethods   = ^uint64(0)
-	otherMethods = uint64(1) << 62
+	invalidMethod = uint64(1) << 26
+	lastMethod    = 62
+)
+
+// registered are the methods <Limit> and <LimitExcept> registered, with their
+// bits; it is only added to (apache2 forgets them on a restart: so many
+// different names are not expected that this matters).
+var (
+	registered   atomic.Pointer[map[string]uint64]
+	registerLock sync.Mutex
 )
 
 // methodBit is the bit of the method m (case matters, as in apache2).
@@ -72,8 +88,44 @@ func methodBit(m string) uint64 {
 	if b, ok := methodBits[m]; ok {
 		return b
 	}
-	return otherMethods
+	if r := registered.Load(); r != nil {
+		if b, ok := (*r)[m]; ok {
+			return b
+		}
+	}
+	return invalidMethod
 }
+
+// registerMethod is m's bit, giving m the next one if it has none.
+func registerMethod(m string) uint64 {
+	if b := methodBit(m); b != invalidMethod {
+		return b
+	}
+	registerLock.Lock()
+	defer registerLock.Unlock()
+	old := registered.Load()
+	if old != nil {
+		if b, ok := (*old)[m]; ok {
+			return b
+		}
+	}
+	next := map[string]uint64{}
+	if old != nil {
+		next = maps.Clone(*old)
+	}
+	n := 27 + len(next)
+	if n > lastMethod {
+		return invalidMethod
+	}
+	next[m] = uint64(1) << n
+	registered.Store(&next)
+	return next[m]
+}
+
+// MethodKnown reports whether apache2 would know the method m in a .htaccess
+// file: one of its own or one a <Limit> of the server's configuration named (a
+// .htaccess file cannot register methods).
+func MethodKnown(m string) bool { return methodBit(m) != invalidMethod }
 
 type methodChecker uint64
 
@@ -87,8 +139,8 @@ func (m methodChecker) Check(r *http.Request, _ *Log) Result {
 func parseMethod(args []string) (Checker, error) {
 	var m methodChecker
 	for _, a := range args {
-		bit, ok := methodBits[a]
-		if !ok {
+		bit := methodBit(a)
+		if bit == invalidMethod {
 			return nil, errors.New("Invalid Method '" + a + "'")
 		}
 		m |= methodChecker(bit)

@@ -12,6 +12,8 @@ import (
 	"syscall"
 
 	"github.com/httpd-mpm/httpd-mpm/internal/apconf"
+	"github.com/httpd-mpm/httpd-mpm/internal/filestamp"
+	"github.com/httpd-mpm/httpd-mpm/mpm/authz"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
 )
 
@@ -47,7 +49,7 @@ type accessDep struct {
 // depOf is the state of the file path described by fi.
 func depOf(path string, fi fs.FileInfo) accessDep {
 	d := accessDep{path: path, exists: true, regular: fi.Mode().IsRegular(), size: fi.Size(), mtime: fi.ModTime().UnixNano()}
-	d.dev, d.ino, d.ctime = fileID(fi)
+	d.dev, d.ino, d.ctime = filestamp.ID(fi)
 	return d
 }
 
@@ -441,6 +443,9 @@ func compileAccessFile(file string, src []byte, p string, m *Dir, root string) (
 		f := stack[len(stack)-1]
 		return nil, file + ":" + strconv.Itoa(f.line) + ": <" + f.name + "> was not closed.", nil
 	}
+	if msg := unregisteredMethod(top); msg != "" {
+		return nil, msg, nil
+	}
 	var errs []error
 	sec, err := compileSection(top, &errs)
 	if err != nil {
@@ -454,6 +459,29 @@ func compileAccessFile(file string, src []byte, p string, m *Dir, root string) (
 		return nil, errs[0].Error(), nil
 	}
 	return sec, "", warnings
+}
+
+// unregisteredMethod is core's refusal of a <Limit> or <LimitExcept> in a
+// .htaccess file naming a method the server does not know ("" when none does):
+// only the server's configuration registers methods.
+func unregisteredMethod(s Section) string {
+	for _, n := range s.Sections {
+		if authz.IsLimit(n.Kind) {
+			kind := "Limit"
+			if strings.EqualFold(n.Kind, "limitexcept") {
+				kind = "LimitExcept"
+			}
+			for _, m := range strings.Fields(n.Pattern) {
+				if !authz.MethodKnown(m) {
+					return "Could not register method '" + m + "' for <" + kind + " from .htaccess configuration"
+				}
+			}
+		}
+		if msg := unregisteredMethod(n); msg != "" {
+			return msg
+		}
+	}
+	return ""
 }
 
 // checkOptionsAllowed is core's check of an Options line in a .htaccess file:

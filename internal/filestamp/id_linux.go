@@ -1,14 +1,14 @@
-package site
+package filestamp
 
 import (
 	"io/fs"
 	"syscall"
 )
 
-// fileID is what tells a file from another of the same size and time: its
+// ID is what tells a file from another of the same size and time: its
 // device, inode and change time (which every write, rename over it and
 // chmod moves).
-func fileID(fi fs.FileInfo) (dev, ino uint64, ctime int64) {
+func ID(fi fs.FileInfo) (dev, ino uint64, ctime int64) {
 	if s, ok := fi.Sys().(*syscall.Stat_t); ok {
 		return uint64(s.Dev), s.Ino, s.Ctim.Nano()
 	}
