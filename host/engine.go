@@ -227,11 +227,11 @@ func siteDirective(d *config.Directive) site.Directive {
 func siteSection(d *config.Directive, root string) (site.Section, bool) {
 	kind := strings.ToLower(d.Name)
 	switch kind {
-	case "directory", "directorymatch", "files", "filesmatch", "location", "locationmatch", "if", "elseif", "else":
+	case "directory", "directorymatch", "files", "filesmatch", "location", "locationmatch", "proxy", "proxymatch", "if", "elseif", "else":
 	default:
 		return site.Section{}, false
 	}
-	if len(d.Args) == 0 && kind != "else" {
+	if len(d.Args) == 0 && kind != "else" && kind != "proxy" && kind != "proxymatch" {
 		return site.Section{}, false
 	}
 	sec := site.Section{Kind: d.Name, Regex: strings.HasSuffix(kind, "match"), File: d.File, Line: d.Line}
@@ -263,6 +263,12 @@ func siteSection(d *config.Directive, root string) (site.Section, bool) {
 			sd.Args = []string{f}
 		}
 		sec.Directives = append(sec.Directives, sd)
+	}
+	if (kind == "proxy" || kind == "proxymatch") && len(d.Args) > 1 {
+		// <Proxy URL key=value...>: the parameters, applied after the
+		// section's lines, as a directive named after the section
+		// (package proxy's SetProxy reads it).
+		sec.Directives = append(sec.Directives, site.Directive{Name: "<" + d.Name, Args: d.Args[1:], File: d.File, Line: d.Line})
 	}
 	return sec, true
 }

@@ -334,6 +334,20 @@ var Core = Table{
 	// Accepted (Debian's status.conf sets it): there is no proxy section in the status page.
 	{Name: "ProxyStatus", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Check: checkProxyStatus, Module: "mod_proxy.c",
 		Help: "Configure Status: proxy status to one of: on | off | full"},
+	// mod_proxy_balancer's members and parameters (checked by package site,
+	// which knows the enclosing <Proxy> section).
+	{Name: "BalancerMember", MinArgs: 0, MaxArgs: -1, Context: Anywhere, Module: "mod_proxy.c",
+		Help: "A balancer name and scheme with list of params"},
+	{Name: "ProxySet", MinArgs: 0, MaxArgs: -1, Context: Anywhere, Module: "mod_proxy.c",
+		Help: "A balancer or worker name with list of params"},
+	{Name: "Proxy", Section: true, MinArgs: 0, MaxArgs: -1, Context: ServerConfig | InVirtualHost, Module: "mod_proxy.c",
+		Help: "Container for directives affecting resources located in the proxied location"},
+	{Name: "ProxyMatch", Section: true, MinArgs: 0, MaxArgs: -1, Context: ServerConfig | InVirtualHost, Module: "mod_proxy.c",
+		Help: "Container for directives affecting resources located in the proxied location"},
+	// ProxyErrorOverride's words are checked by package site (a line's
+	// codes may follow another line's On).
+	{Name: "ProxyErrorOverride", MinArgs: 1, MaxArgs: -1, Context: ServerConfig | InDirectory | InVirtualHost,
+		Module: "mod_proxy.c", Help: "use our error handling pages instead of the servers' we are proxying"},
 	{Name: "ProxyVia", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Check: checkProxy("ProxyVia"), Module: "mod_proxy.c",
 		Help: "Configure Via: proxy header header to one of: on | off | block | full"},
 	{Name: "SetHandler", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Help: "a handler name that overrides any other configured handler"},

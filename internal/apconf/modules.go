@@ -32,6 +32,11 @@ var Modules = []Module{
 	{"proxy_module", "mod_proxy.c"},
 	{"proxy_http_module", "mod_proxy_http.c"},
 	{"proxy_fcgi_module", "mod_proxy_fcgi.c"},
+	{"proxy_balancer_module", "mod_proxy_balancer.c"},
+	{"lbmethod_byrequests_module", "mod_lbmethod_byrequests.c"},
+	// mod_proxy_balancer's shared memory provider, which Debian's a2enmod
+	// proxy_balancer enables: accepted (the balancer's state is per child).
+	{"slotmem_shm_module", "mod_slotmem_shm.c"},
 	{"unixd_module", "mod_unixd.c"},
 	{"log_config_module", "mod_log_config.c"},
 	{"alias_module", "mod_alias.c"},

@@ -35,7 +35,7 @@ import (
 var Directives = []string{
 	"ProxyPass", "ProxyPassMatch", "ProxyPassReverse", "ProxyPassReverseCookieDomain",
 	"ProxyPassReverseCookiePath", "ProxyPreserveHost", "ProxyRequests", "ProxyTimeout",
-	"ProxyAddHeaders", "ProxyVia",
+	"ProxyAddHeaders", "ProxyVia", "BalancerMember", "ProxySet",
 }
 
 // IsDirective says whether name is one of Directives.
@@ -66,6 +66,7 @@ type pass struct {
 	real    string         // the backend URL; "!" excludes
 	noquery bool
 	w       *worker
+	b       *balancer       // a balancer:// URL
 	dollar  *workerSettings // ProxyPassMatch with substitutions: its workers' parameters
 }
 
@@ -87,6 +88,7 @@ type Config struct {
 	mu            sync.Mutex
 	workers       map[string]*worker // by "http://host:port"
 	dollarWorkers map[string]*worker
+	balancers     map[string]*balancer // by "balancer://name"
 }
 
 // Empty says whether nothing is proxied.
@@ -102,8 +104,29 @@ func (c *Config) SetLocation(name string, args []string, loc string, regex bool)
 	return c.set(name, args, loc, regex)
 }
 
+// SetProxy reads one directive of a <Proxy> or <ProxyMatch> section whose
+// URL is u: BalancerMember and ProxySet apply to it, and a directive named
+// "<Proxy" or "<ProxyMatch" carries the section's own key=value words (the
+// others are not read there).
+func (c *Config) SetProxy(name string, args []string, u string) error {
+	if kind, ok := strings.CutPrefix(name, "<"); ok {
+		return c.SetSection(kind, u, args)
+	}
+	switch strings.ToLower(name) {
+	case "balancermember":
+		return c.addMember(args, u)
+	case "proxyset":
+		return c.proxySet(args, u)
+	}
+	return nil
+}
+
 func (c *Config) set(name string, args []string, loc string, regex bool) error {
 	switch strings.ToLower(name) {
+	case "balancermember":
+		return c.addMember(args, "")
+	case "proxyset":
+		return c.proxySet(args, "")
 	case "proxypass", "proxypassmatch":
 		return c.addPass(regex || strings.EqualFold(name, "proxypassmatch"), args, loc)
 	case "proxypassreverse":
@@ -232,6 +255,17 @@ func (c *Config) addPass(isRegex bool, args []string, loc string) error {
 		p.re = re
 	}
 	if r == "!" {
+		c.add(p, loc != "")
+		return nil
+	}
+	if _, ok := balancerName(r); ok {
+		b := c.balancer(r)
+		for _, kv := range params {
+			if err := b.set(kv[0], kv[1]); err != nil {
+				return errors.New("ProxyPass " + err.Error())
+			}
+		}
+		p.b = b
 		c.add(p, loc != "")
 		return nil
 	}
@@ -448,7 +482,7 @@ func deSocket(u string) (sock, rest string) {
 // ProxyPass lines: the backend URL and its worker, ok false when none maps it
 // or a "!" line excludes it. A ProxyPassMatch substitution naming no valid
 // backend gives bad, the refusal to answer with.
-func (c *Config) match(p, query string) (target string, w *worker, bad *refusal, ok bool) {
+func (c *Config) match(p, query string) (target string, w *worker, b *balancer, bad *refusal, ok bool) {
 	for i := range c.passes {
 		e := &c.passes[i]
 		var found string
@@ -458,7 +492,7 @@ func (c *Config) match(p, query string) (target string, w *worker, bad *refusal,
 				continue
 			}
 			if e.real == "!" {
-				return "", nil, nil, false
+				return "", nil, nil, nil, false
 			}
 			found = string(e.re.ExpandString(nil, dollars(e.real), p, m))
 			if found == e.real {
@@ -469,7 +503,7 @@ func (c *Config) match(p, query string) (target string, w *worker, bad *refusal,
 				// (the query is only the request's).
 				var bad *refusal
 				if found, bad = canonPath(found); bad != nil {
-					return "", nil, bad, true
+					return "", nil, nil, bad, true
 				}
 			}
 		} else {
@@ -478,23 +512,26 @@ func (c *Config) match(p, query string) (target string, w *worker, bad *refusal,
 				continue
 			}
 			if e.real == "!" {
-				return "", nil, nil, false
+				return "", nil, nil, nil, false
 			}
 			found = e.real + canon(p[n:])
 		}
 		if query != "" && !e.noquery {
 			found += "?" + query
 		}
+		if e.b != nil {
+			return found, nil, e.b, nil, true
+		}
 		w := e.w
 		if w == nil {
 			var err error
 			if w, err = c.dollarWorker(found, e.dollar); err != nil {
-				return "", nil, nil, false
+				return "", nil, nil, nil, false
 			}
 		}
-		return found, w, nil, true
+		return found, w, nil, nil, true
 	}
-	return "", nil, nil, false
+	return "", nil, nil, nil, false
 }
 
 // dollarWorker is the worker of a backend a ProxyPassMatch substitution

@@ -18,15 +18,11 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
 )
 
-// logFunc logs one error line as a module's.
-type logFunc func(module string, err error, format string, args ...any)
-
 // serveFCGI is mod_proxy_fcgi: r sent to t's FastCGI backend as apache2
 // 2.4.71 sends it (the environment, the body as FCGI_STDIN) and its answer
 // read as a CGI script's, streamed.
-func (c *Config) serveFCGI(w http.ResponseWriter, r *http.Request, t *Target, pu *url.URL, pre []byte, bodyDone, chunked bool,
+func (c *Config) serveFCGI(w http.ResponseWriter, r *http.Request, t *Target, wk *worker, pu *url.URL, pre []byte, bodyDone, chunked bool,
 	timeout, connectTimeout time.Duration, logf logFunc) {
-	wk := t.w
 	// The request's length as mod_proxy_fcgi leaves it after its prefetch.
 	switch {
 	case bodyDone && (len(pre) > 0 || r.ContentLength > 0 || chunked):

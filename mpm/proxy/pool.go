@@ -19,6 +19,7 @@ type worker struct {
 	scheme     string // "http" or "fcgi"
 	host, port string
 	sock       string // a unix domain socket's path, "" for TCP
+	path       string // a BalancerMember's URL path, without its last '/'
 	settings   workerSettings
 
 	mu   sync.Mutex

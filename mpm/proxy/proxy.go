@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"net/textproto"
 	"net/url"
 	"strconv"
 	"strings"
@@ -23,15 +24,20 @@ const maxMemSpool = 16384
 
 // Target is a request mapped to a backend.
 type Target struct {
-	URL string // "http://host:port/path?query"
+	URL string // "http://host:port/path?query", or "balancer://name/path?query"
 	// Params, for an fcgi:// backend, is the environment sent to it
 	// (package cgi's Environ) for r->filename filename; PathInfo its
 	// path info (the handler form's).
 	Params   func(filename, pathInfo string) []string
 	PathInfo string
 	w        *worker
+	b        *balancer
 	bad      *refusal // a substitution naming no valid backend
 	generic  bool     // SetHandler "proxy:..." served by the default worker
+	// ErrorOverride is ProxyErrorOverride for the request; ErrorPage then
+	// answers in place of a backend's error (ErrorDocument).
+	ErrorOverride ErrorOverride
+	ErrorPage     func(w http.ResponseWriter, r *http.Request, status int)
 }
 
 // Match maps the clean URL-path p and the query through ProxyPass and
@@ -40,20 +46,26 @@ func (c *Config) Match(p, query string) *Target {
 	if c.Empty() {
 		return nil
 	}
-	u, w, bad, ok := c.match(p, query)
+	u, w, b, bad, ok := c.match(p, query)
 	if !ok {
 		return nil
 	}
-	return &Target{URL: u, w: w, bad: bad}
+	return &Target{URL: u, w: w, b: b, bad: bad}
 }
 
 // ForURL is the Target of the absolute URL a RewriteRule [P] gives (its path
 // escaped as mod_proxy's canonicalization does), served as apache2 2.4.71
 // serves it (seen in a <VirtualHost>): by a generic worker, a connection per
-// request, whatever ProxyPass lines name the backend. Nil for a URL it
-// cannot proxy.
+// request, whatever ProxyPass lines name the backend; a balancer:// URL by
+// its balancer. Nil for a URL it cannot proxy.
 func (c *Config) ForURL(u string) *Target {
 	u = canonURL(u)
+	if name, ok := balancerName(u); ok {
+		if b := c.balancers[name]; b != nil {
+			return &Target{URL: u, b: b}
+		}
+		return nil
+	}
 	w, err := c.dollarWorker(u, &genericSettings)
 	if err != nil {
 		return nil
@@ -82,55 +94,131 @@ func (c *Config) Serve(w http.ResponseWriter, r *http.Request, t *Target, log st
 		http1.WriteProxyError(w, r, b.status, b.reason)
 		return
 	}
-	_, u := deSocket(t.URL)
+	pre, bodyDone, ok := prefetch(w, r, t, logf)
+	if !ok {
+		return
+	}
+	if t.b == nil {
+		if !c.forward(w, r, t, t.URL, t.w, pre, bodyDone, logf, nil) {
+			http1.WriteError(w, r, http.StatusServiceUnavailable, "")
+		}
+		return
+	}
+	c.balance(w, r, t, pre, bodyDone, logf)
+}
+
+// logFunc logs one of apache2's error lines for a request.
+type logFunc func(module string, err error, format string, args ...any)
+
+// prefetch reads the first maxMemSpool bytes of r's body; bodyDone says it
+// is all there. False when the request was answered (a body cut short or
+// badly framed).
+func prefetch(w http.ResponseWriter, r *http.Request, t *Target, logf logFunc) (pre []byte, bodyDone, ok bool) {
+	bodyDone = true
+	chunked := len(r.TransferEncoding) > 0
+	if r.Body == nil || r.Body == http.NoBody || (r.ContentLength == 0 && !chunked) {
+		return nil, true, true
+	}
+	pre = make([]byte, maxMemSpool)
+	n, err := io.ReadFull(r.Body, pre)
+	pre = pre[:n]
+	switch {
+	case err == io.EOF || err == io.ErrUnexpectedEOF:
+		if r.ContentLength > 0 && int64(n) < r.ContentLength {
+			// The client went away mid-body.
+			http1.WriteError(w, r, http.StatusBadRequest, "")
+			return nil, false, false
+		}
+	case err != nil:
+		// A body the client frames badly (say a bare LF in its chunks).
+		client, _, _ := net.SplitHostPort(r.RemoteAddr)
+		host, port := "", ""
+		if pu, perr := url.Parse(t.URL); perr == nil {
+			host, port = pu.Hostname(), pu.Port()
+			if t.w != nil {
+				host, port = t.w.host, t.w.port
+			}
+		}
+		logf("proxy", err, "AH01095: prefetch request body failed to %s (%s) from %s ()",
+			net.JoinHostPort(host, port), host, client)
+		http1.WriteError(w, r, http.StatusBadRequest, "")
+		return nil, false, false
+	default:
+		var one [1]byte
+		if m, _ := io.ReadFull(r.Body, one[:]); m == 1 {
+			pre = append(pre, one[0])
+			bodyDone = false
+		}
+	}
+	return pre, bodyDone, true
+}
+
+// balance serves r through t's balancer as mod_proxy_balancer does: a
+// member chosen, and on a connection refused it put in error and another
+// tried, up to maxattempts; 503 when none is left.
+func (c *Config) balance(w http.ResponseWriter, r *http.Request, t *Target, pre []byte, bodyDone bool, logf logFunc) {
+	b := t.b
+	for attempt := 0; ; attempt++ {
+		m, why := b.pick(r, t.URL)
+		if m == nil {
+			logf("proxy_balancer", nil, "%s", why)
+			http1.WriteError(w, r, http.StatusServiceUnavailable, "")
+			return
+		}
+		if e := http1.Env(r); e != nil {
+			e.Set("BALANCER_NAME", b.name)
+			e.Set("BALANCER_WORKER_NAME", m.w.name+m.w.path)
+			e.Set("BALANCER_WORKER_ROUTE", m.route)
+			if b.sticky != "" && b.route(r, t.URL) != m.route {
+				e.Set("BALANCER_ROUTE_CHANGED", "1")
+			}
+		}
+		fail := func() {
+			if b.fail(m) {
+				logf("proxy", nil, "AH00959: ap_proxy_connect_backend disabling worker for (%s:%s) for %ds",
+					m.w.host, m.w.port, int(m.retryTime().Seconds()))
+			}
+		}
+		answered := c.forward(w, r, t, b.memberURL(m, t.URL), m.w, pre, bodyDone, logf, fail)
+		b.done(m)
+		if answered {
+			return
+		}
+		if m.usable() || attempt >= b.attempts() {
+			http1.WriteError(w, r, http.StatusServiceUnavailable, "")
+			return
+		}
+	}
+}
+
+// forward sends r to the backend URL u through the worker wk and passes
+// its answer on. False, with nothing written, when the backend cannot be
+// reached (apache2's 503): connectFailed (if not nil) is called then, after
+// the AH00957 line.
+func (c *Config) forward(w http.ResponseWriter, r *http.Request, t *Target, u string, wk *worker, pre []byte, bodyDone bool, logf logFunc, connectFailed func()) bool {
+	_, u = deSocket(u)
 	pu, err := url.Parse(u)
 	if err != nil || pu.Host == "" {
 		http1.WriteError(w, r, http.StatusBadRequest, "")
-		return
+		return true
 	}
-	wk := t.w
-
-	// The body: the first maxMemSpool bytes read ahead.
-	var pre []byte
-	bodyDone := true
 	chunked := len(r.TransferEncoding) > 0
-	if r.Body != nil && r.Body != http.NoBody && (r.ContentLength != 0 || chunked) {
-		pre = make([]byte, maxMemSpool)
-		n, err := io.ReadFull(r.Body, pre)
-		pre = pre[:n]
-		switch {
-		case err == io.EOF || err == io.ErrUnexpectedEOF:
-			if r.ContentLength > 0 && int64(n) < r.ContentLength {
-				// The client went away mid-body.
-				http1.WriteError(w, r, http.StatusBadRequest, "")
-				return
-			}
-		case err != nil:
-			// A body the client frames badly (say a bare LF in its chunks).
-			client, _, _ := net.SplitHostPort(r.RemoteAddr)
-			logf("proxy", err, "AH01095: prefetch request body failed to %s (%s) from %s ()",
-				net.JoinHostPort(t.w.host, t.w.port), t.w.host, client)
-			http1.WriteError(w, r, http.StatusBadRequest, "")
-			return
-		default:
-			var one [1]byte
-			if m, _ := io.ReadFull(r.Body, one[:]); m == 1 {
-				pre = append(pre, one[0])
-				bodyDone = false
-			}
-		}
-	}
 	timeout, connectTimeout := c.timeouts(r, wk)
 	if wk.scheme == "fcgi" {
-		c.serveFCGI(w, r, t, pu, pre, bodyDone, chunked, timeout, connectTimeout, logf)
-		return
+		c.serveFCGI(w, r, t, wk, pu, pre, bodyDone, chunked, timeout, connectTimeout, logf)
+		return true
 	}
-	head := c.requestHead(r, pu, pre, bodyDone, chunked, wk)
+	force10, noReuse, fresh := noKeepAlive(r)
+	noReuse = noReuse || wk.settings.disableReuse
+	head := c.requestHead(r, pu, pre, bodyDone, chunked, force10, noReuse)
 
 	var resp *http.Response
 	var bc *bconn
 	for attempt := 0; ; attempt++ {
-		bc = wk.get()
+		bc = nil
+		if !fresh {
+			bc = wk.get()
+		}
 		if bc == nil {
 			bc, err = wk.dial(connectTimeout, timeout)
 			var dnsErr *net.DNSError
@@ -138,14 +226,16 @@ func (c *Config) Serve(w http.ResponseWriter, r *http.Request, t *Target, log st
 				msg := "DNS lookup failure for: " + wk.host
 				logf("proxy", nil, "AH00898: %s returned by %s", msg, r.URL.Path)
 				http1.WriteProxyError(w, r, http.StatusInternalServerError, msg)
-				return
+				return true
 			}
 			if err != nil {
 				addr := net.JoinHostPort(wk.host, wk.port)
 				logf("proxy", err, "AH00957: http: attempt to connect to %s (%s:%s) failed", addr, wk.host, wk.port)
+				if connectFailed != nil {
+					connectFailed()
+				}
 				logf("proxy_http", nil, "AH01114: HTTP: failed to make connection to backend: %s", wk.host)
-				http1.WriteError(w, r, http.StatusServiceUnavailable, "")
-				return
+				return false
 			}
 		}
 		bc.timeout = timeout
@@ -157,6 +247,14 @@ func (c *Config) Serve(w http.ResponseWriter, r *http.Request, t *Target, log st
 		if bc.reused && bodyDone && attempt == 0 && !isTimeout(err) {
 			continue // a keep-alive race: once more on a new connection
 		}
+		if msg := badField(err); msg != "" {
+			// apache2 passes the field on and its HTTP output filter
+			// refuses the answer: 500.
+			logf("http", nil, "%s", msg)
+			w.Header().Set("Connection", "close")
+			http1.WriteError(w, r, http.StatusInternalServerError, "")
+			return true
+		}
 		// A timeout too is a 502 in apache2 2.4.71 (not 504).
 		var long *fieldTooLong
 		if errors.As(err, &long) {
@@ -166,9 +264,72 @@ func (c *Config) Serve(w http.ResponseWriter, r *http.Request, t *Target, log st
 		}
 		logf("proxy", nil, "AH00898: Error reading from remote server returned by %s", r.URL.Path)
 		http1.WriteProxyError(w, r, http.StatusBadGateway, "Error reading from remote server")
-		return
+		return true
+	}
+	if t.ErrorPage != nil && t.ErrorOverride.Should(resp.StatusCode) {
+		c.override(w, r, t, resp, bc, wk)
+		return true
+	}
+	if noReuse {
+		resp.Close = true // the connection is not kept for another request
 	}
 	c.answer(w, r, resp, bc, wk)
+	return true
+}
+
+// noKeepAlive reads the variables by which apache2 does not keep a backend
+// connection for another request: force-proxy-request-1.0 (an HTTP/1.0
+// request, force10) and proxy-nokeepalive; and proxy-initial-not-pooled, by
+// which a client connection's first request takes no idle connection
+// (fresh).
+func noKeepAlive(r *http.Request) (force10, noReuse, fresh bool) {
+	e := http1.Env(r)
+	if e == nil || e.Len() == 0 {
+		return false, false, false
+	}
+	force10 = e.Has("force-proxy-request-1.0")
+	noReuse = force10 || e.Has("proxy-nokeepalive")
+	if e.Has("proxy-initial-not-pooled") {
+		conn := http1.ConnFromRequest(r)
+		fresh = conn != nil && conn.Requests() <= 1
+	}
+	return force10, noReuse, fresh
+}
+
+// badField is apache2's HTTP output filter's line (AH02429, AH02430) for a
+// field of a backend's answer whose name or value has bytes HTTP does not
+// allow there (a bare CR, say), when err is Go's refusal of such a line;
+// "" otherwise.
+func badField(err error) string {
+	var pe textproto.ProtocolError
+	if !errors.As(err, &pe) {
+		return ""
+	}
+	quoted, ok := strings.CutPrefix(string(pe), "malformed MIME header line: ")
+	if !ok {
+		return ""
+	}
+	line, uerr := strconv.Unquote(quoted)
+	if uerr != nil {
+		return ""
+	}
+	name, value, ok := strings.Cut(line, ":")
+	if !ok {
+		return ""
+	}
+	if name == "" || strings.IndexFunc(name, func(c rune) bool { return c >= 0x80 || !keepToken(byte(c)) }) >= 0 {
+		return "AH02429: Response header name '" + name + "' contains invalid characters, aborting request"
+	}
+	return "AH02430: Response header '" + name + "' value of '" + strings.TrimLeft(value, " \t") + "' contains invalid characters, aborting request"
+}
+
+// keepToken says whether c may be in an HTTP token (a field's name).
+func keepToken(c byte) bool {
+	switch {
+	case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		return true
+	}
+	return strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
 }
 
 // timeouts are the worker's I/O timeout (its timeout=, else ProxyTimeout,
@@ -199,7 +360,7 @@ func isTimeout(err error) bool {
 
 // requestHead is the request line and fields sent to the backend, as
 // ap_proxy_create_hdrbrgd and mod_proxy_http write them.
-func (c *Config) requestHead(r *http.Request, pu *url.URL, pre []byte, bodyDone, chunked bool, wk *worker) []byte {
+func (c *Config) requestHead(r *http.Request, pu *url.URL, pre []byte, bodyDone, chunked, force10, noReuse bool) []byte {
 	h := r.Header.Clone()
 	if h == nil {
 		h = http.Header{}
@@ -256,7 +417,11 @@ func (c *Config) requestHead(r *http.Request, pu *url.URL, pre []byte, bodyDone,
 	if pu.RawQuery != "" || pu.ForceQuery {
 		uri += "?" + pu.RawQuery
 	}
-	b.WriteString(r.Method + " " + uri + " HTTP/1.1\r\nHost: " + host + "\r\n")
+	proto := " HTTP/1.1\r\nHost: "
+	if force10 {
+		proto = " HTTP/1.0\r\nHost: "
+	}
+	b.WriteString(r.Method + " " + uri + proto + host + "\r\n")
 	h.Write(&b)
 	switch {
 	case bodyDone && (len(pre) > 0 || r.ContentLength > 0 || chunked):
@@ -266,9 +431,12 @@ func (c *Config) requestHead(r *http.Request, pu *url.URL, pre []byte, bodyDone,
 	case !bodyDone:
 		b.WriteString("Content-Length: " + strconv.FormatInt(r.ContentLength, 10) + "\r\n")
 	}
-	if wk.settings.disableReuse {
+	switch {
+	case force10: // no Connection field: HTTP/1.0 closes
+		b.WriteString("\r\n")
+	case noReuse:
 		b.WriteString("Connection: close\r\n\r\n")
-	} else {
+	default:
 		b.WriteString("Connection: Keep-Alive\r\n\r\n")
 	}
 	return []byte(b.String())
@@ -435,6 +603,24 @@ func (c *Config) answer(w http.ResponseWriter, r *http.Request, resp *http.Respo
 		return
 	}
 	wk.put(bc)
+}
+
+// override answers in place of the backend's error resp, as mod_proxy_http
+// with ProxyErrorOverride: the answer's body read and dropped (its
+// connection kept), its fields dropped but a 401's WWW-Authenticate, the
+// server's own error answer for its status.
+func (c *Config) override(w http.ResponseWriter, r *http.Request, t *Target, resp *http.Response, bc *bconn, wk *worker) {
+	_, err := io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if err != nil || resp.Close {
+		bc.Close()
+	} else {
+		wk.put(bc)
+	}
+	if v := resp.Header["Www-Authenticate"]; resp.StatusCode == http.StatusUnauthorized && len(v) > 0 {
+		w.Header()["Www-Authenticate"] = v
+	}
+	t.ErrorPage(w, r, resp.StatusCode)
 }
 
 // flushWriter flushes after each write: a streamed answer goes on as it comes.

@@ -100,7 +100,7 @@ var Directives = append([]string{
 	"DeflateCompressionLevel", "DeflateBufferSize", "DeflateMemLevel", "DeflateWindowSize", "DeflateAlterETag",
 	"SSLRequireSSL", "SSLOptions",
 	"AccessFileName",
-	"ScriptAlias", "ScriptAliasMatch", "SetHandler",
+	"ScriptAlias", "ScriptAliasMatch", "SetHandler", "ProxyErrorOverride",
 }, slices.Concat(autoindex.Names, cgi.Directives, cgi.DirDirectives, proxy.Directives)...)
 
 // UseCanonicalName is the server's UseCanonicalName among its top-level directives
@@ -183,6 +183,7 @@ type dir struct {
 	signature            *http1.Signature   // ServerSignature
 	ifs                  []*section         // <If>, <ElseIf>, <Else>, in config order
 	exprRedirect         *exprRedirect
+	proxyErrors          proxy.ErrorOverride // ProxyErrorOverride
 	// AllowOverride and AllowOverrideList, in <Directory> sections
 	override     Override
 	overrideSet  bool
@@ -223,6 +224,7 @@ type Dir struct {
 	ifs              []*section       // the levels' <If> sections, for applyIfs
 	exprRedirect     *exprRedirect    // a Redirect inside <If>
 	vary             []string         // the request fields applyIfs' conditions read
+	ProxyErrors      proxy.ErrorOverride
 	// Override, OverrideOptions and OverrideList say what a .htaccess file
 	// may hold (AllowOverride, AllowOverrideList).
 	Override        Override
@@ -292,8 +294,10 @@ type Config struct {
 	// (AllowOverride, AllowOverrideList); accessNames are AccessFileName's.
 	htaccess    bool
 	accessNames []string
-	// proxy is mod_proxy's configuration, nil without a ProxyPass.
-	proxy *proxy.Config
+	// proxy is mod_proxy's configuration, nil without a ProxyPass;
+	// proxies are the <Proxy> and <ProxyMatch> sections.
+	proxy   *proxy.Config
+	proxies []*section
 	// handlerProxy serves SetHandler "proxy:..." when no ProxyPass is set;
 	// proxyFiles says that a section of the configuration files sets one.
 	handlerProxy *proxy.Config
@@ -345,6 +349,15 @@ func Compile(server []Directive, sections []Section) (*Config, error) {
 			continue
 		}
 		if sec == nil {
+			continue
+		}
+		if sec.kind == "proxy" {
+			for _, d := range s.Directives {
+				if err := px.SetProxy(d.Name, d.Args, sec.pattern); err != nil {
+					errs = append(errs, posError(d, err))
+				}
+			}
+			c.proxies = append(c.proxies, sec)
 			continue
 		}
 		if sec.kind == "location" {
@@ -453,6 +466,13 @@ func compileSection(s Section, errs *[]error) (*section, error) {
 		sec.kind = "files"
 	case "location", "locationmatch":
 		sec.kind = "location"
+	case "proxy", "proxymatch":
+		// mod_proxy's proxysection: the URL without a "proxy:" prefix.
+		sec.kind = "proxy"
+		if len(s.Pattern) >= 6 && strings.EqualFold(s.Pattern[:6], "proxy:") {
+			sec.pattern = s.Pattern[6:]
+		}
+		s.Pattern = sec.pattern
 	case "if", "elseif", "else":
 		var err error
 		if sec, err = compileIf(s, errs); err != nil {
@@ -695,6 +715,8 @@ func (d *dir) apply(x Directive, inLocation bool) error {
 	switch strings.ToLower(x.Name) {
 	case "options":
 		return d.setOptions(a)
+	case "proxyerroroverride":
+		return d.proxyErrors.Add(a)
 	case "require", "authmerging", "order", "allow", "deny", "satisfy":
 		return d.authz.Add(authz.Item{Name: x.Name, Args: a, File: x.File, Line: x.Line})
 	case "authtype", "authname", "authbasicprovider", "authbasicauthoritative", "authuserfile", "authgroupfile":
@@ -931,6 +953,9 @@ func (m *Dir) merge(d *dir) {
 		m.Fallback = *d.fallback
 	}
 	m.mergeErrorDocuments(d)
+	if d.proxyErrors.Set || len(d.proxyErrors.Codes) > 0 {
+		m.ProxyErrors = m.ProxyErrors.Merge(d.proxyErrors)
+	}
 	if d.forceType != nil {
 		m.ForceType = *d.forceType
 	}

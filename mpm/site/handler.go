@@ -24,6 +24,7 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 	"github.com/httpd-mpm/httpd-mpm/mpm/proxy"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
+	"github.com/httpd-mpm/httpd-mpm/mpm/wildcard"
 )
 
 // Handler serves a site: Redirect and Alias first (mod_alias), then the file with the
@@ -169,6 +170,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // request maps to no file: no <Directory> nor <Files> applies).
 func (h *Handler) proxy(w http.ResponseWriter, r *http.Request, p string, t *proxy.Target) {
 	m := h.base
+	for _, x := range h.Config.proxies {
+		if x.matchProxy(t.URL) {
+			m.merge(&x.conf)
+		}
+	}
 	for _, l := range h.Config.locations {
 		if l.matchURL(p) {
 			m.merge(&l.conf)
@@ -188,6 +194,14 @@ func (h *Handler) proxy(w http.ResponseWriter, r *http.Request, p string, t *pro
 		o.Response.Fixup(r)
 	}
 	t.Params = h.params(r, &m)
+	if m.ProxyErrors.On {
+		t.ErrorOverride = m.ProxyErrors
+		t.ErrorPage = func(w http.ResponseWriter, r *http.Request, st int) {
+			if o.Error == nil || !o.Error(w, r, st) {
+				http1.WriteError(w, r, st, "")
+			}
+		}
+	}
 	h.Config.proxy.Serve(w, r, t, h.Static.LogError)
 }
 
@@ -724,6 +738,19 @@ func (s *section) matchURL(p string) bool {
 	}
 	n := len(s.pattern)
 	return n == len(p) || n == 0 || s.pattern[n-1] == '/' || p[n] == '/'
+}
+
+// matchProxy is mod_proxy's proxy_walk test of a <Proxy> or <ProxyMatch>
+// section against the backend URL u: the regex, the wildcard pattern, or
+// the URL as a prefix (case matters).
+func (s *section) matchProxy(u string) bool {
+	switch {
+	case s.re != nil:
+		return s.re.MatchString(u)
+	case s.wild:
+		return wildcard.Match(u, s.pattern, false)
+	}
+	return strings.HasPrefix(u, s.pattern)
 }
 
 // envRequest is r's attributes for SetEnvIf, with uri as Request_URI.

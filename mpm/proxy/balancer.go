@@ -1,0 +1,555 @@
+package proxy
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Member status flags (BalancerMember status=, as apache2's PROXY_WORKER_*).
+const (
+	stIgnoreErrors = 1 << iota // I
+	stDisabled                 // D
+	stStopped                  // S
+	stInError                  // E
+	stStandby                  // H
+	stSpare                    // R
+	stDrain                    // N
+	stHCFail                   // C
+)
+
+// statusFlags are the letters of status= and their flags.
+var statusFlags = map[byte]int{'I': stIgnoreErrors, 'D': stDisabled, 'S': stStopped, 'E': stInError,
+	'H': stStandby, 'R': stSpare, 'N': stDrain, 'C': stHCFail}
+
+// defaultRetry is how long a member stays in error (PROXY_WORKER_DEFAULT_RETRY).
+const defaultRetry = 60 * time.Second
+
+// member is one BalancerMember: its worker and its load-balancing state
+// (kept per child here; apache2 keeps it in shared memory).
+type member struct {
+	w        *worker
+	route    string
+	factor   int // loadfactor × 100
+	status   int
+	errTime  time.Time
+	lbstatus int
+	busy     int
+}
+
+// usable is PROXY_WORKER_IS_USABLE.
+func (m *member) usable() bool { return m.status&(stDisabled|stStopped|stInError|stHCFail) == 0 }
+
+// retry is ap_proxy_retry_worker: a member in error becomes usable again
+// once its retry time has passed.
+func (m *member) retry(now time.Time) {
+	if m.status&stInError == 0 || m.status&stStopped != 0 {
+		return
+	}
+	if r := m.retryTime(); r == 0 || now.After(m.errTime.Add(r)) {
+		m.status &^= stInError
+	}
+}
+
+// retryTime is the member's retry= (60s by default).
+func (m *member) retryTime() time.Duration {
+	if m.w.settings.retrySet {
+		return m.w.settings.retry
+	}
+	return defaultRetry
+}
+
+// balancer is one balancer://name with its members and ProxySet parameters.
+type balancer struct {
+	name         string // "balancer://app", lowercase
+	mu           sync.Mutex
+	members      []*member
+	sticky       string // the cookie
+	stickyPath   string // the path parameter
+	sep          byte   // stickysessionsep; 0 for Off
+	nofailover   bool
+	maxAttempts  int
+	maxSet       bool
+	lbmethodName string
+}
+
+// balancerName is a balancer URL's name: "balancer://" and its host, lowercase.
+func balancerName(u string) (string, bool) {
+	const prefix = "balancer://"
+	if len(u) <= len(prefix) || !strings.EqualFold(u[:len(prefix)], prefix) {
+		return "", false
+	}
+	rest := u[len(prefix):]
+	if i := strings.IndexByte(rest, '/'); i >= 0 {
+		rest = rest[:i]
+	}
+	return prefix + strings.ToLower(rest), true
+}
+
+// balancer finds or defines the balancer u names (BalancerMember takes
+// any name, as apache2's).
+func (c *Config) balancer(u string) *balancer {
+	name, ok := balancerName(u)
+	if !ok {
+		name = strings.ToLower(u)
+	}
+	if b := c.balancers[name]; b != nil {
+		return b
+	}
+	if c.balancers == nil {
+		c.balancers = map[string]*balancer{}
+	}
+	b := &balancer{name: name, sep: '.', lbmethodName: "byrequests"}
+	c.balancers[name] = b
+	return b
+}
+
+// setBalancerParam is set_balancer_param for the parameters applied here.
+func (b *balancer) set(key, val string) error {
+	switch strings.ToLower(key) {
+	case "stickysession":
+		cookie, path, ok := strings.Cut(val, "|")
+		b.sticky, b.stickyPath = cookie, cookie
+		if ok {
+			b.stickyPath = path
+		}
+	case "stickysessionsep":
+		switch {
+		case len(val) == 1:
+			b.sep = val[0]
+		case strings.EqualFold(val, "off"):
+			b.sep = 0
+		default:
+			return errors.New("stickysessionsep must be a single character or Off")
+		}
+	case "nofailover":
+		on, err := onOff(val, "failover must be On|Off")
+		b.nofailover = on
+		return err
+	case "maxattempts":
+		n, _ := strconv.Atoi(val)
+		if n < 0 {
+			return errors.New("maximum number of attempts must be a positive number")
+		}
+		b.maxAttempts, b.maxSet = n, true
+	case "lbmethod":
+		// Only mod_lbmethod_byrequests is compiled in.
+		if !strings.EqualFold(val, "byrequests") {
+			return errors.New("unknown lbmethod")
+		}
+	case "timeout":
+		if n, _ := strconv.Atoi(val); n < 1 {
+			return errors.New("timeout must be at least one second")
+		}
+	case "scolonpathdelim", "failontimeout", "forcerecovery":
+		_, err := onOff(val, strings.ToLower(key)+" must be On|Off")
+		return err
+	case "failonstatus", "nonce", "growth":
+		// Accepted, not applied here.
+	default:
+		return errors.New("unknown Balancer parameter")
+	}
+	return nil
+}
+
+// addMember is BalancerMember: args are [balancer] URL key=value..., the
+// balancer given by the <Proxy> section (section) or as the first word.
+func (c *Config) addMember(args []string, section string) error {
+	path, name := section, ""
+	var params [][2]string
+	for _, word := range args {
+		k, v, ok := strings.Cut(word, "=")
+		switch {
+		case ok:
+			params = append(params, [2]string{k, v})
+		case path == "":
+			path = word
+		case name == "":
+			name = word
+		case section != "":
+			return errors.New("BalancerMember can not have a balancer name when defined in a location")
+		default:
+			return errors.New("Invalid BalancerMember parameter. Parameter must be in the form 'key=value'")
+		}
+	}
+	if path == "" {
+		return errors.New("BalancerMember must define balancer name when outside <Proxy > section")
+	}
+	if name == "" {
+		return errors.New("BalancerMember must define remote proxy server")
+	}
+	b := c.balancer(path)
+	var s workerSettings
+	m := &member{factor: 100}
+	for _, kv := range params {
+		if err := m.set(&s, kv[0], kv[1]); err != nil {
+			return errors.New("BalancerMember " + err.Error())
+		}
+	}
+	w, err := newWorker(name, &s)
+	if err != nil {
+		return errors.New("BalancerMember " + strings.TrimPrefix(err.Error(), "ProxyPass "))
+	}
+	for _, old := range b.members {
+		if old.w.name == w.name {
+			return nil // apache2 shares the worker and ignores the parameters
+		}
+	}
+	// A member's URL path is put before the request's.
+	if pu, err := url.Parse(name); err == nil {
+		w.path = strings.TrimSuffix(pu.EscapedPath(), "/")
+	}
+	m.w = w
+	b.members = append(b.members, m)
+	return nil
+}
+
+// set reads one of a member's parameters: its balancing ones here, the
+// others as a worker's.
+func (m *member) set(s *workerSettings, key, val string) error {
+	switch strings.ToLower(key) {
+	case "loadfactor":
+		f, _ := strconv.ParseFloat(val, 64)
+		n := int(f * 100)
+		if n < 100 || n > 10000 {
+			return errors.New("LoadFactor must be a number between 1..100")
+		}
+		m.factor = n
+	case "route":
+		if len(val) >= 64 {
+			return errors.New("Route length must be < 64 characters")
+		}
+		m.route = val
+	case "status":
+		return m.setStatus(val)
+	default:
+		return s.set(key, val)
+	}
+	return nil
+}
+
+// setStatus reads status=: flag letters, each set after '+' (the default)
+// or cleared after '-'.
+func (m *member) setStatus(val string) error {
+	set := true
+	for i := 0; i < len(val); i++ {
+		switch val[i] {
+		case '+':
+			set = true
+			i++
+		case '-':
+			set = false
+			i++
+		}
+		if i >= len(val) {
+			return errors.New("Unknown status parameter option")
+		}
+		c := val[i]
+		if c >= 'a' && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		f, ok := statusFlags[c]
+		if !ok {
+			return errors.New("Unknown status parameter option")
+		}
+		if set {
+			m.status |= f
+		} else {
+			m.status &^= f
+		}
+	}
+	return nil
+}
+
+// proxySet is ProxySet: args are [URL] key=value..., the URL given by the
+// <Proxy> section (section) or as the first word.
+func (c *Config) proxySet(args []string, section string) error {
+	name := section
+	if name == "" {
+		if len(args) == 0 {
+			return errors.New("ProxySet requires at least 2 arguments, A balancer or worker name with list of params")
+		}
+		name, args = args[0], args[1:]
+		if !c.defined(name) {
+			kind := "Worker"
+			if _, ok := balancerName(name); ok {
+				kind = "Balancer"
+			}
+			return errors.New("ProxySet can not find '" + name + "' " + kind + ".")
+		}
+	}
+	return c.params(name, args, "ProxySet: ", "Invalid ProxySet parameter. Parameter must be in the form 'key=value'")
+}
+
+// defined says whether the balancer or worker u names is defined.
+func (c *Config) defined(u string) bool {
+	if n, ok := balancerName(u); ok {
+		return c.balancers[n] != nil
+	}
+	w, err := newWorker(u, &workerSettings{})
+	return err == nil && c.workers[w.name] != nil
+}
+
+// SetSection reads the parameters a <Proxy URL key=value...> section
+// (kind "Proxy" or "ProxyMatch") gives its balancer or worker.
+func (c *Config) SetSection(kind, u string, params []string) error {
+	if len(params) == 0 {
+		return nil
+	}
+	switch {
+	case strings.EqualFold(kind, "proxymatch"):
+		return errors.New("Multiple <ProxyMatch> arguments not (yet) supported.")
+	case strings.ContainsAny(u, "*?["):
+		return errors.New("<" + kind + "> arguments are not supported for wildchar url.")
+	case !strings.Contains(u, ":"):
+		return errors.New("<" + kind + "> arguments are not supported for non url.")
+	}
+	return c.params(u, params, "<"+kind+" ", "Invalid Proxy parameter. Parameter must be in the form 'key=value'")
+}
+
+// params applies key=value words to the balancer or worker u names; an
+// error is prefix, the parameter's message, the word and u.
+func (c *Config) params(u string, words []string, prefix, notKV string) error {
+	var b *balancer
+	if _, ok := balancerName(u); ok {
+		b = c.balancer(u)
+	}
+	for _, word := range words {
+		k, v, ok := strings.Cut(word, "=")
+		if !ok {
+			return errors.New(notKV)
+		}
+		var err error
+		if b != nil {
+			err = b.set(k, v)
+		} else {
+			err = c.setWorkerParam(u, k, v)
+		}
+		if err != nil {
+			return errors.New(prefix + err.Error() + " " + k + "=" + v + "; " + u)
+		}
+	}
+	return nil
+}
+
+// setWorkerParam is ProxySet on a worker: its parameter applied to the
+// worker of URL u (defined here when no ProxyPass has yet).
+func (c *Config) setWorkerParam(u, key, val string) error {
+	var s workerSettings
+	w, err := c.worker(u, &s)
+	if err != nil {
+		return err
+	}
+	return w.settings.set(key, val)
+}
+
+// pick is proxy_balancer_pre_request's choice of a member for r's URL u
+// (the sticky session's route, else byrequests), or nil with the AH line
+// that says why none.
+func (b *balancer) pick(r *http.Request, u string) (m *member, why string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	now := time.Now()
+	route := b.route(r, u)
+	if route != "" {
+		if m = b.routeMember(route, now); m != nil {
+			total := 0
+			for _, o := range b.members {
+				if o.usable() {
+					o.lbstatus += o.factor
+					total += o.factor
+				}
+			}
+			m.lbstatus -= total
+		} else if b.nofailover {
+			for _, o := range b.members {
+				if o.route == route {
+					return nil, "AH01167: " + b.name + ": All workers are in error state for route (" + route + ")"
+				}
+			}
+		}
+	}
+	if m == nil {
+		if m = b.byrequests(now); m == nil {
+			if len(b.members) == 0 {
+				return nil, "AH01171: " + b.name + ": No workers in balancer"
+			}
+			return nil, "AH01170: " + b.name + ": All workers are in error state"
+		}
+	}
+	m.busy++
+	return m, ""
+}
+
+// route is the sticky session's route in r: the path parameter of u, else
+// the cookie, after the separator.
+func (b *balancer) route(r *http.Request, u string) string {
+	if b.sticky == "" {
+		return ""
+	}
+	v, ok := pathParam(u, b.stickyPath)
+	if !ok {
+		v, ok = cookieParam(r.Header.Get("Cookie"), b.sticky)
+	}
+	if !ok {
+		return ""
+	}
+	if b.sep != 0 {
+		i := strings.IndexByte(v, b.sep)
+		if i < 0 {
+			return ""
+		}
+		v = v[i+1:]
+	}
+	return v
+}
+
+// pathParam is get_path_param: name=value in u, up to '?' or '&'.
+func pathParam(u, name string) (string, bool) {
+	for i := strings.Index(u, name); i >= 0; {
+		rest := u[i+len(name):]
+		if strings.HasPrefix(rest, "=") && len(rest) > 1 {
+			v := rest[1:]
+			v = strings.TrimLeft(v, "?&")
+			if j := strings.IndexAny(v, "?&"); j >= 0 {
+				v = v[:j]
+			}
+			return v, v != ""
+		}
+		j := strings.Index(u[i+1:], name)
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	return "", false
+}
+
+// cookieParam is get_cookie_param: the value of the cookie name in a Cookie
+// field, up to ';' or ','.
+func cookieParam(cookies, name string) (string, bool) {
+	for i := strings.Index(cookies, name); i >= 0; {
+		if i == 0 || strings.IndexByte(";, \t\r\n\v\f", cookies[i-1]) >= 0 {
+			rest := strings.TrimLeft(cookies[i+len(name):], " \t\r\n\v\f")
+			if strings.HasPrefix(rest, "=") && len(rest) > 1 {
+				v := rest[1:]
+				if j := strings.IndexAny(v, ";,"); j >= 0 {
+					v = v[:j]
+				}
+				return v, true
+			}
+		}
+		j := strings.Index(cookies[i+1:], name)
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	return "", false
+}
+
+// routeMember is find_route_worker: the usable member of that route, the
+// non-standby ones first.
+func (b *balancer) routeMember(route string, now time.Time) *member {
+	for _, standby := range [2]bool{false, true} {
+		for _, m := range b.members {
+			if (m.status&stStandby != 0) != standby || m.route != route {
+				continue
+			}
+			m.retry(now)
+			if m.usable() {
+				return m
+			}
+		}
+	}
+	return nil
+}
+
+// byrequests is mod_lbmethod_byrequests over ap_proxy_balancer_get_best_worker
+// (one lbset): the usable member whose lbstatus, raised by its factor,
+// is highest; spares for unusable members, hot standbys when none.
+func (b *balancer) byrequests(now time.Time) *member {
+	var best *member
+	var spares, standbys []*member
+	unusable, total := 0, 0
+	isBest := func(m *member) {
+		m.lbstatus += m.factor
+		total += m.factor
+		if best == nil || m.lbstatus > best.lbstatus {
+			best = m
+		}
+	}
+	for _, m := range b.members {
+		if m.status&stDrain != 0 {
+			if m.status&(stSpare|stStandby) == 0 {
+				unusable++
+			}
+			continue
+		}
+		if !m.usable() {
+			m.retry(now)
+		}
+		switch {
+		case m.status&stSpare != 0:
+			if m.usable() {
+				spares = append(spares, m)
+			}
+		case m.status&stStandby != 0:
+			if m.usable() {
+				standbys = append(standbys, m)
+			}
+		case m.usable():
+			isBest(m)
+		default:
+			unusable++
+		}
+	}
+	for i := 0; i < len(spares) && i < unusable; i++ {
+		isBest(spares[i])
+	}
+	if best == nil {
+		for _, m := range standbys {
+			isBest(m)
+		}
+	}
+	if best != nil {
+		best.lbstatus -= total
+	}
+	return best
+}
+
+// fail puts m in error, unless its status says to ignore errors.
+func (b *balancer) fail(m *member) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if m.status&stIgnoreErrors != 0 || !m.usable() {
+		return false
+	}
+	m.status |= stInError
+	m.errTime = time.Now()
+	return true
+}
+
+// done is the end of a request m served.
+func (b *balancer) done(m *member) {
+	b.mu.Lock()
+	m.busy--
+	b.mu.Unlock()
+}
+
+// attempts is how many more members a request may try after its first.
+func (b *balancer) attempts() int {
+	if b.maxSet {
+		return b.maxAttempts
+	}
+	return max(len(b.members)-1, 0)
+}
+
+// memberURL is balancer_fixup: the member's URL in place of the balancer's name.
+func (b *balancer) memberURL(m *member, u string) string {
+	return m.w.name + m.w.path + u[len(b.name):]
+}
