@@ -262,13 +262,6 @@ func testProxyFCGI(t *testing.T, mpm string) {
 		"cgi/auth.cgi": "#!/bin/sh\necho 'Content-Type: text/plain'\necho\necho \"auth=$HTTP_AUTHORIZATION\"\n",
 	})
 	must(t, os.Chmod(filepath.Join(p.apache.docs, "cgi/auth.cgi"), 0o755))
-	chunks := func(parts ...string) string {
-		var b strings.Builder
-		for _, s := range parts {
-			fmt.Fprintf(&b, "%x\r\n%s\r\n", len(s), s)
-		}
-		return b.String() + "0\r\n\r\n"
-	}
 	large := strings.Repeat("x", 40000)
 	reqs := []string{
 		"GET /app/echo?q=1&r=%20 HTTP/1.1\r\nHost: main.test\r\nX-Custom: c\r\nProxy: http://evil/\r\nAuthorization: Basic eDp5\r\nConnection: close\r\n\r\n",

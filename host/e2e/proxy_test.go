@@ -199,13 +199,6 @@ func testProxy(t *testing.T, mpm string) {
 	// The backend's port, written back for the comparison.
 	bport := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
 	p := startPairMPM(t, mpm, 1, conf, map[string]string{"a.txt": "a\n", "app/skip/s.txt": "skip\n"})
-	chunks := func(parts ...string) string {
-		var b strings.Builder
-		for _, s := range parts {
-			fmt.Fprintf(&b, "%x\r\n%s\r\n", len(s), s)
-		}
-		return b.String() + "0\r\n\r\n"
-	}
 	large := strings.Repeat("x", 40000)
 	reqs := []string{
 		"GET /app/echo?q=1&r=%20 HTTP/1.1\r\nHost: main.test\r\nX-Custom: c\r\nConnection: close, X-Hop\r\nX-Hop: gone\r\nKeep-Alive: 300\r\nTE: trailers\r\nProxy-Connection: x\r\nX-Forwarded-For: 10.0.0.1\r\n\r\n",
@@ -345,4 +338,13 @@ ProxyPass /noreuse/ http://127.0.0.2:` + port + `/ disablereuse=on
 			}
 		}
 	}
+}
+
+// chunks is a chunked body of parts, with its last chunk.
+func chunks(parts ...string) string {
+	var b strings.Builder
+	for _, s := range parts {
+		fmt.Fprintf(&b, "%x\r\n%s\r\n", len(s), s)
+	}
+	return b.String() + "0\r\n\r\n"
 }
