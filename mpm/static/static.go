@@ -38,6 +38,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"net/url"
@@ -363,24 +364,29 @@ func (h *Handler) fallback(w http.ResponseWriter, r *http.Request, o *Options, r
 	return true
 }
 
-// pathInfo finds, for a path rel below root that does not exist, the
-// regular file it starts with (apache2's directory walk): rel[:n] is that
-// file and rel[n:] the path info; n is 0 when there is none.
-func pathInfo(root, rel string) int {
+// pathInfo finds, for a path rel below root that does not exist, where
+// apache2's directory walk stops: at the regular file rel starts with
+// (file true), else at the first segment that does not exist (file false).
+// rel[:n] is that name and rel[n:] the path info; n is 0 when the walk
+// stops at rel's last segment or finds something else in the way.
+func pathInfo(root, rel string) (n int, file bool) {
 	for i := len(rel) - 1; i > 0; i-- {
 		if rel[i] != '/' {
 			continue
 		}
 		fi, err := os.Stat(root + rel[:i])
 		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				n = i // the walk stops at the first missing segment
+			}
 			continue
 		}
 		if fi.Mode().IsRegular() {
-			return i
+			return i, true
 		}
-		return 0
+		return n, false
 	}
-	return 0
+	return n, false
 }
 
 // OutputFilter rewrites the body of an answer, as apache2's content output
@@ -631,19 +637,26 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 		i := strings.LastIndexByte(rel, '/')
 		o = h.options(r, conf, croot+rel[:max(i, 0)], rel[i+1:])
 	}
-	if status == http.StatusNotFound && walk && (o.Handler != nil || o.AcceptPathInfo == PathInfoOn || errors.Is(oerr, syscall.ENOTDIR)) {
+	// A path through a file (ENOTDIR) is that file's with path info: the
+	// file's handler, not rel's, is the one that may answer.
+	stopped := errors.Is(oerr, syscall.ENOTDIR)
+	if status == http.StatusNotFound && walk && (o.Handler != nil || o.AcceptPathInfo == PathInfoOn || stopped) {
 		// A handler takes path info: the file the path starts with, if its
 		// handler is one, or the default handler under AcceptPathInfo On.
-		if n := pathInfo(root, rel); n > 0 {
+		if n, file := pathInfo(root, rel); n > 0 {
 			i := strings.LastIndexByte(rel[:n], '/')
 			fo := h.options(r, conf, croot+rel[:i], rel[i+1:n])
-			if fo.AcceptPathInfo == PathInfoOn || h.handled(fo, rel[:n]) {
+			if h.handled(fo, rel[:n]) || file && fo.AcceptPathInfo == PathInfoOn {
 				h.serveInfo(w, r, root, croot, rel[:n], rel[n:], false, conf)
 				return
 			}
-			// Else the file's own access settings (its <Files>) still
-			// apply, as apache2's directory walk stops at the file.
-			if st, why := fo.check(w, r); st != 0 {
+			// Else no handler answers: apache2's walk stopped at rel[:n]
+			// (rel's own handler is not asked), and a file's own access
+			// settings (its <Files>) still apply.
+			stopped = true
+			if !file {
+				// o's access settings apply
+			} else if st, why := fo.check(w, r); st != 0 {
 				if why != nil && h.logs(LevelError) {
 					h.logRefusals(r, why, croot+rel[:n])
 				}
@@ -714,7 +727,7 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 		}
 	}
 	fixup(r, o)
-	if o.Handler != nil && r.Method != http.MethodOptions && (status == 0 && fi.kind != kindDir || status == http.StatusNotFound) {
+	if o.Handler != nil && r.Method != http.MethodOptions && (status == 0 && fi.kind != kindDir || status == http.StatusNotFound && !stopped) {
 		if h.handle(w, r, o, croot, rel, info, status != 0, false) {
 			return
 		}
