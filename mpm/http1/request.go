@@ -46,6 +46,25 @@ var (
 	errBareLF      = errors.New("line not terminated by CRLF")
 )
 
+// mergedTooLong reports whether a repeated field of h, its values joined
+// with ", " as apache2 merges them, is longer than limit (apache2's check
+// after merging, AH00560).
+func mergedTooLong(h http.Header, limit int) bool {
+	for _, vs := range h {
+		if len(vs) < 2 {
+			continue
+		}
+		n := 2 * (len(vs) - 1)
+		for _, v := range vs {
+			n += len(v)
+		}
+		if n > limit {
+			return true
+		}
+	}
+	return false
+}
+
 // The fields that decide framing and routing, looked up while the header is built.
 const (
 	spHost = iota
@@ -244,6 +263,7 @@ func (p *parser) readRequest(br *bufio.Reader, cfg *limits, req *http.Request, v
 		last    string
 		nv      int
 		scanDup = len(p.fields) <= 32
+		merged  bool // a name is repeated
 	)
 	for fi, f := range p.fields {
 		if f.fold {
@@ -272,6 +292,7 @@ func (p *parser) readRequest(br *bufio.Reader, cfg *limits, req *http.Request, v
 		}
 		if dup {
 			h[k] = append(h[k], v)
+			merged = true
 		} else {
 			vals[nv] = v
 			h[k] = vals[nv : nv+1 : nv+1]
@@ -283,6 +304,9 @@ func (p *parser) readRequest(br *bufio.Reader, cfg *limits, req *http.Request, v
 				spec[x].i = nv - 1
 			}
 		}
+	}
+	if merged && mergedTooLong(h, cfg.fieldLimit-1) {
+		return info, errFieldLong // apache2 2.4.71's notes are the same
 	}
 	var fv [nSpecial][]string
 	for x := range spec {
