@@ -61,7 +61,11 @@ func writeErrorPage(w http.ResponseWriter, r *http.Request, status int, notes st
 	if c := ConnFromRequest(r); c != nil {
 		s = c.srv
 	}
-	body := appendErrorPage(make([]byte, 0, 512), s, r, status, notes, w.Header().Get("Location"))
+	reason := statusText(status)
+	if rw, ok := w.(*response); ok && rw.reason != "" && atoiStatus(rw.reason) == status {
+		reason = rw.reason[4:] // apache2's page is titled with r->status_line
+	}
+	body := appendErrorPage(make([]byte, 0, 512), s, r, status, reason, notes, w.Header().Get("Location"))
 	writePage(w, r, status, body)
 }
 
@@ -107,8 +111,7 @@ const errorPageHead = `<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01//EN" "http:/
 <title>`
 
 // appendErrorPage renders apache2's ap_send_error_response page.
-func appendErrorPage(b []byte, s *Server, r *http.Request, status int, notes, location string) []byte {
-	reason := statusText(status)
+func appendErrorPage(b []byte, s *Server, r *http.Request, status int, reason, notes, location string) []byte {
 	b = append(b, errorPageHead...)
 	b = strconv.AppendInt(b, int64(status), 10)
 	b = append(b, ' ')
@@ -357,7 +360,7 @@ func appendVariants(b []byte, r *http.Request) []byte {
 // naming first before the signature.
 func appendErrorPageAfter(b []byte, s *Server, r *http.Request, status, first int) []byte {
 	const end = "</body></html>\n"
-	b = appendErrorPage(b, s, r, status, "", "")
+	b = appendErrorPage(b, s, r, status, statusText(status), "", "")
 	cut := len(b) - len(end) - len(appendSignature(nil, s, r, "<hr>\n"))
 	tail := string(b[cut:])
 	b = append(b[:cut], "<p>Additionally, a "...)

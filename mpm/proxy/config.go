@@ -671,6 +671,7 @@ type refusal struct {
 	status int
 	reason string
 	canon  bool
+	module string // a scheme's refusal: reason is its line (with its AH number), logged for module
 }
 
 // canonPath canonicalizes a substituted backend URL as apache2's

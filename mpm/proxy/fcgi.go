@@ -38,7 +38,7 @@ func (c *Config) serveFCGI(w http.ResponseWriter, r *http.Request, t *Target, wk
 			e.Set("proxy-nokeepalive", "1")
 		}
 	}
-	filename := fcgiFilename(pu)
+	filename := fcgiFilename(pu, t.rawPath)
 	var params []string
 	if t.Params != nil {
 		params = t.Params(filename, t.PathInfo)
@@ -68,9 +68,13 @@ func (c *Config) serveFCGI(w http.ResponseWriter, r *http.Request, t *Target, wk
 		http1.WriteError(w, r, http.StatusServiceUnavailable, "")
 		return
 	}
-	if err := fcgi.WriteParams(bc.bw, params); err != nil {
+	skip := func(name string) {
+		if t.log != nil {
+			t.log(r, static.LevelWarn, "proxy_fcgi", nil, "AH02536: couldn't encode envvar '"+name+"' in 16384 bytes")
+		}
+	}
+	if err := fcgi.WriteParams(bc.bw, params, skip); err != nil {
 		bc.Close()
-		logf("proxy_fcgi", nil, "AH02536: %s", err.Error())
 		logf("proxy_fcgi", nil, "AH01074: Failed writing Environment to %s:", portStr)
 		http1.WriteError(w, r, http.StatusServiceUnavailable, "")
 		return
@@ -129,6 +133,18 @@ func (c *Config) serveFCGI(w http.ResponseWriter, r *http.Request, t *Target, wk
 		http1.WriteError(w, r, fcgiStatus(err), "")
 		return
 	}
+	if err != nil {
+		// The request ended within the header: apache2 never reads it,
+		// and its handler answers nothing (an empty 200).
+		if keep && bc.br.Buffered() == 0 {
+			wk.put(bc)
+		} else {
+			bc.Close()
+		}
+		w.Header()["Content-Length"] = []string{"0"}
+		w.WriteHeader(http.StatusOK)
+		return
+	}
 	for _, l := range lines {
 		if i := strings.Index(l, "Bad header: "); i >= 0 {
 			l = l[:i+len("Bad header: ")] // apache2 2.4.71 shows none of the line here
@@ -141,6 +157,19 @@ func (c *Config) serveFCGI(w http.ResponseWriter, r *http.Request, t *Target, wk
 		dispatchErr(syscall.EINVAL, "")
 		w.Header()["Content-Length"] = []string{"0"}
 		w.WriteHeader(ret)
+		return
+	}
+	if t.overrides(status) {
+		// ProxyErrorOverride: the backend's page is read and dropped,
+		// and the server's own (an ErrorDocument) answers.
+		_, err := io.Copy(io.Discard, br)
+		if err == nil && keep && rd.Done() && bc.br.Buffered() == 0 {
+			wk.put(bc)
+		} else {
+			bc.Close()
+		}
+		hd.WriteErrorFields(w)
+		t.ErrorPage(w, r, status)
 		return
 	}
 	hd.WriteHeader(w, status)
@@ -185,8 +214,9 @@ func (b bodyReader) Read(p []byte) (int, error) {
 
 // fcgiFilename is r->filename as mod_proxy_fcgi's canon makes it:
 // "proxy:fcgi://host[:port]/path", the port left out when it is 8000, the
-// query left out.
-func fcgiFilename(pu *url.URL) string {
+// query left out; the path %-decoded when raw (the handler form's, a file's
+// name, which apache2 sends as it is).
+func fcgiFilename(pu *url.URL, raw bool) string {
 	host := strings.ToLower(pu.Hostname())
 	if strings.IndexByte(host, ':') >= 0 {
 		host = "[" + host + "]"
@@ -195,6 +225,9 @@ func fcgiFilename(pu *url.URL) string {
 		host += ":" + p
 	}
 	path := pu.EscapedPath()
+	if raw {
+		path = pu.Path
+	}
 	if pu.Opaque != "" {
 		path = pu.Opaque
 	}
@@ -222,7 +255,14 @@ func (c *Config) ForHandler(handler, filename, pathInfo string) *Target {
 	if err != nil {
 		return nil
 	}
-	return &Target{URL: u, w: w, PathInfo: pathInfo, generic: generic}
+	t := &Target{URL: u, w: w, PathInfo: pathInfo, generic: generic, rawPath: true}
+	if w.scheme == "fcgi" && strings.IndexFunc(filename, func(c rune) bool { return c < 0x20 || c == 0x7f || c == '?' }) >= 0 {
+		// mod_proxy_fcgi's canon takes the file's name as it is, and
+		// refuses one that could not be sent so.
+		t.bad = &refusal{status: http.StatusForbidden, module: "proxy_fcgi",
+			reason: "AH10414: To be forwarded path contains control characters or '?' (" + strings.TrimPrefix(filename, "/") + ")"}
+	}
+	return t
 }
 
 // handlerWorker finds the worker of a handler's backend: a ProxyPass

@@ -34,10 +34,21 @@ type Target struct {
 	b        *balancer
 	bad      *refusal // a substitution naming no valid backend
 	generic  bool     // SetHandler "proxy:..." served by the default worker
+	rawPath  bool     // the handler form's: SCRIPT_FILENAME is the file's name unescaped
+	log      static.LogFunc
 	// ErrorOverride is ProxyErrorOverride for the request; ErrorPage then
 	// answers in place of a backend's error (ErrorDocument).
 	ErrorOverride ErrorOverride
 	ErrorPage     func(w http.ResponseWriter, r *http.Request, status int)
+	// Error, if not nil, answers an error status of the request's own
+	// (an ErrorDocument's page).
+	Error func(w http.ResponseWriter, r *http.Request, status int)
+}
+
+// overrides says whether the server's own page answers in place of a
+// backend's answer of status (ProxyErrorOverride), whatever the backend.
+func (t *Target) overrides(status int) bool {
+	return t.ErrorPage != nil && t.ErrorOverride.Should(status)
 }
 
 // Match maps the clean URL-path p and the query through ProxyPass and
@@ -84,7 +95,19 @@ func (c *Config) Serve(w http.ResponseWriter, r *http.Request, t *Target, log st
 			log(r, static.LevelError, module, err, fmt.Sprintf(format, args...))
 		}
 	}
+	t.log = log
 	if b := t.bad; b != nil {
+		if b.module != "" {
+			// A scheme's canon refused the URL: the status, served as
+			// any other (an ErrorDocument for it).
+			logf(b.module, nil, "%s", b.reason)
+			if t.Error != nil {
+				t.Error(w, r, b.status)
+			} else {
+				http1.WriteError(w, r, b.status, "")
+			}
+			return
+		}
 		if b.canon {
 			logf("proxy_http", nil, "AH01083: %s", b.reason)
 			http1.WriteError(w, r, b.status, "")
@@ -266,7 +289,7 @@ func (c *Config) forward(w http.ResponseWriter, r *http.Request, t *Target, u st
 		http1.WriteProxyError(w, r, http.StatusBadGateway, "Error reading from remote server")
 		return true
 	}
-	if t.ErrorPage != nil && t.ErrorOverride.Should(resp.StatusCode) {
+	if t.overrides(resp.StatusCode) {
 		c.override(w, r, t, resp, bc, wk)
 		return true
 	}

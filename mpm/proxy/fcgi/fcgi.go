@@ -58,10 +58,19 @@ func pairLen(b []byte, n int) []byte {
 	return binary.BigEndian.AppendUint32(b, uint32(n)|1<<31)
 }
 
+// lenSize is the size of pairLen's encoding of n.
+func lenSize(n int) int {
+	if n < 128 {
+		return 1
+	}
+	return 4
+}
+
 // WriteParams writes the environment kv (name, value pairs) as FCGI_PARAMS
 // records of at most 16 KB each, then the empty one that ends them. A pair
-// longer than a record is an error, as apache2's AH02536.
-func WriteParams(w io.Writer, kv []string) error {
+// longer than a record is left out, skip told its name, as apache2 leaves it
+// out (its AH02536).
+func WriteParams(w io.Writer, kv []string, skip func(name string)) error {
 	buf := make([]byte, 8, 8+paramsMax)
 	flush := func(last bool) error {
 		n := len(buf) - 8
@@ -80,9 +89,12 @@ func WriteParams(w io.Writer, kv []string) error {
 	}
 	for i := 0; i+1 < len(kv); i += 2 {
 		k, v := kv[i], kv[i+1]
-		need := 8 + len(k) + len(v)
+		need := lenSize(len(k)) + lenSize(len(v)) + len(k) + len(v)
 		if need > paramsMax {
-			return fmt.Errorf("couldn't encode envvar '%s' in %d bytes", k, paramsMax)
+			if skip != nil {
+				skip(k)
+			}
+			continue
 		}
 		if len(buf)-8+need > paramsMax {
 			if err := flush(false); err != nil {

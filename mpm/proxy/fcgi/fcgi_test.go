@@ -13,7 +13,7 @@ import (
 func TestParamsSplit(t *testing.T) {
 	long := strings.Repeat("v", 9000)
 	var b bytes.Buffer
-	if err := WriteParams(&b, []string{"A", long, "B", long, "C", "c"}); err != nil {
+	if err := WriteParams(&b, []string{"A", long, "B", long, "C", "c"}, nil); err != nil {
 		t.Fatal(err)
 	}
 	var sizes []int
@@ -29,8 +29,20 @@ func TestParamsSplit(t *testing.T) {
 	if want := []int{1 + 4 + 1 + 9000, 1 + 4 + 1 + 9000 + 1 + 1 + 1 + 1, 0}; !equal(sizes, want) {
 		t.Errorf("records %v, want %v", sizes, want)
 	}
-	if err := WriteParams(io.Discard, []string{"X", strings.Repeat("v", 17000)}); err == nil {
-		t.Error("a pair past 16 KB was written")
+	// A pair past 16 KB is left out, the others sent; one that just fits
+	// (16384 bytes with its lengths) is sent.
+	b.Reset()
+	var skipped []string
+	fits := strings.Repeat("v", paramsMax-1-4-1)
+	err := WriteParams(&b, []string{"X", strings.Repeat("v", 17000), "Y", "y", "Z", fits}, func(name string) { skipped = append(skipped, name) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(skipped) != 1 || skipped[0] != "X" {
+		t.Errorf("skipped %q, want [X]", skipped)
+	}
+	if want := 8 + 4 + 8 + paramsMax + 8; b.Len() != want || !bytes.Contains(b.Bytes(), []byte{1, 1, 'Y', 'y'}) {
+		t.Errorf("%d bytes written, want %d with Y", b.Len(), want)
 	}
 }
 
