@@ -49,6 +49,17 @@ func (hd *Header) WriteHeader(w http.ResponseWriter, status int) {
 	w.WriteHeader(status)
 }
 
+// WriteErrorFields readies w for the server's own error answer in place of
+// the script's (ProxyErrorOverride), as apache2's ap_send_error_response
+// keeps of it: the fields of err_headers_out (Set-Cookie) and the status
+// line.
+func (hd *Header) WriteErrorFields(w http.ResponseWriter) {
+	apply(w.Header(), hd.errFields)
+	if hd.statusLine != "" {
+		http1.SetStatusLine(w, hd.statusLine)
+	}
+}
+
 // apply sets the fields kv (name, value pairs) in out.
 func apply(out http.Header, kv []string) {
 	for i := 0; i < len(kv); i += 2 {
@@ -106,8 +117,10 @@ func ScanHeader(br *bufio.Reader, name string, log func(level static.Level, msg 
 			hd.statusLine = v
 			if status < 100 || status > 599 {
 				log(static.LevelError, "Invalid status line from script '"+name+"': "+cut(v, 30))
-				status = http.StatusInternalServerError
 			}
+			if status < 100 || status > 999 {
+				status = http.StatusInternalServerError
+			} // else passed on, as apache2 does a three-digit one
 		case strings.EqualFold(k, "Location"):
 			hd.location = v
 		case strings.EqualFold(k, "Content-Length"), strings.EqualFold(k, "Transfer-Encoding"):
