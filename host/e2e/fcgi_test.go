@@ -45,6 +45,14 @@ ProxyPass /slow/ fcgi://@SLOW@/slow/ timeout=1
         SetHandler "proxy:fcgi://@RAW@"
     </FilesMatch>
 </Directory>
+<Directory @DOCS@/ovr>
+    ProxyErrorOverride On
+</Directory>
+<Location /app/ovr/>
+    ProxyErrorOverride On
+</Location>
+ErrorDocument 403 "refused here
+LimitRequestFieldSize 20000
 ScriptAlias /cgi-bin/ @DOCS@/cgi/
 <Directory @DOCS@/cgi>
     CGIPassAuth On
@@ -59,6 +67,7 @@ ScriptAlias /cgi-bin/ @DOCS@/cgi/
 // REMOTE_PORT and SERVER_SOFTWARE), and its body's length and digest; a
 // REQUEST_URI naming "stderr" writes two FCGI_STDERR records first,
 // "local" and "absolute" answer with a Location, "status" with a Status,
+// "odd" with Status 999, "early" ends the request in the header,
 // "badheader" with a line that is no field, "slow" sleeps 3 s first.
 func rawFCGI(t *testing.T, ln net.Listener) {
 	t.Cleanup(func() { ln.Close() })
@@ -128,8 +137,19 @@ func rawFCGIConn(c net.Conn) {
 			record(7, "first complaint")
 			record(7, "second\ncomplaint")
 		}
+		if strings.Contains(uri, "early") {
+			// FCGI_END_REQUEST in the middle of the header.
+			record(6, "Content-Type: text/pl")
+			out = append(out, 1, 3, 0, 1, 0, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+			if _, err := c.Write(out); err != nil || !keep {
+				return
+			}
+			continue
+		}
 		var head string
 		switch {
+		case strings.Contains(uri, "odd"):
+			head = "Status: 999 Odd\r\nContent-Type: text/plain\r\n"
 		case strings.Contains(uri, "local"):
 			head = "Location: /a.txt\r\n"
 		case strings.Contains(uri, "absolute"):
@@ -259,6 +279,7 @@ func testProxyFCGI(t *testing.T, mpm string) {
 	conf = "LoadModule " + cgiModule + "_module " + apacheModuleDir + "/mod_" + cgiModule + ".so\n" + conf
 	p := startPairMPM(t, mpm, 1, conf, map[string]string{
 		"a.txt": "a\n", "x.php": "<?php ?>\n", "sub/y.php": "<?php ?>\n", "tcp/z.php": "<?php ?>\n",
+		"a b.php": "", "pc%.php": "", "caf\u00e9.php": "", "q?.php": "", "nl\n.php": "", "ovr/status.php": "",
 		"cgi/auth.cgi": "#!/bin/sh\necho 'Content-Type: text/plain'\necho\necho \"auth=$HTTP_AUTHORIZATION\"\n",
 	})
 	must(t, os.Chmod(filepath.Join(p.apache.docs, "cgi/auth.cgi"), 0o755))
@@ -285,6 +306,29 @@ func testProxyFCGI(t *testing.T, mpm string) {
 		"GET /missing.php HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
 		"GET /tcp/z.php HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
 		"GET /a.txt HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
+		// The walk stops at a file or a missing directory: no handler of
+		// y.php's answers.
+		"GET /a.txt/y.php HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
+		"GET /nope/y.php HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
+		// The handler form sends the file's name as it is, and refuses
+		// one with a control character or '?'.
+		"GET /a%20b.php HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
+		"GET /pc%25.php HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
+		"GET /caf%C3%A9.php HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
+		"GET /q%3f.php?z=1 HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
+		"GET /nl%0a.php HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
+		"GET /nonexist%0a.php HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
+		// A variable past a 16 KB record is left out (AH02536); a field
+		// whose repeats merge past LimitRequestFieldSize is a 400.
+		"GET /app/echo HTTP/1.1\r\nHost: main.test\r\n" + strings.Repeat("X-A: "+strings.Repeat("a", 5500)+"\r\n", 3) + "Connection: close\r\n\r\n",
+		"GET /app/echo HTTP/1.1\r\nHost: main.test\r\n" + strings.Repeat("X-A: "+strings.Repeat("a", 5500)+"\r\n", 4) + "Connection: close\r\n\r\n",
+		// A status past 599 is passed on; a header cut short by the
+		// end of the request is an empty 200.
+		"GET /app/odd HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
+		"GET /app/early HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
+		// ProxyErrorOverride, both forms.
+		"GET /app/ovr/status HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
+		"GET /ovr/status.php HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
 		"POST /std/echo HTTP/1.1\r\nHost: main.test\r\nContent-Length: 80000\r\nConnection: close\r\n\r\n" + large + large,
 		"GET /std/big HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
 		"GET /std/big HTTP/1.0\r\nHost: main.test\r\n\r\n",
