@@ -695,7 +695,7 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 		}
 	}
 	if o.Rewrite != nil {
-		done, typ := o.Rewrite(w, r, croot+rel)
+		done, typ := o.Rewrite(w, r, croot+rel+info) // per-dir rules see the path info too, as apache2's
 		if done {
 			return
 		}
