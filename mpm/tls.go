@@ -262,6 +262,9 @@ func (t *vhostTable) misdirected(w http.ResponseWriter, r *http.Request, c *http
 		s.logError(r, static.LevelError, "ssl", nil, "AH02032: Hostname "+how+" and hostname "+http1.RequestHost(r.Host)+
 			" provided via HTTP have no compatible SSL setup for policy 'secure'")
 	}
+	// apache2 closes the connection after the 421 (the request's server
+	// cannot be the connection's).
+	w.Header().Set("Connection", "close")
 	http1.WriteError(w, r, http.StatusMisdirectedRequest, "")
 	return true
 }
