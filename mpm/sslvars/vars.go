@@ -436,6 +436,16 @@ func cipherVar(id uint16, rest string) string {
 // the server whose certificate the handshake sent for the client's SNI.
 type Source func(sni string) *Server
 
+// LegacyDN reports whether r's directory has SSLOptions
+// +LegacyDNStringFormat (as SetOptions kept it).
+func LegacyDN(r *http.Request) bool {
+	return Options(http1.TLSOptions(r))&LegacyDNStringFormat != 0
+}
+
+// SetOptions keeps o as the SSLOptions of r's directory, which the
+// variables read through Lookup for r (ap_expr's) follow.
+func SetOptions(r *http.Request, o Options) { http1.SetTLSOptions(r, uint8(o)) }
+
 // FromRequest is the TLS connection r came on, false for a plain one.
 func FromRequest(r *http.Request) (Conn, bool) {
 	if r == nil || r.TLS == nil {
