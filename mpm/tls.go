@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
+	"time"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 	"github.com/httpd-mpm/httpd-mpm/mpm/sslvars"
@@ -75,8 +77,12 @@ func (t *TLS) config() (*tls.Config, error) {
 	case VerifyRequire:
 		cfg.ClientAuth = tls.RequireAndVerifyClientCert
 	case VerifyOptionalNoCA:
-		// Any certificate: SSL_CLIENT_VERIFY tells whether it verified.
+		// A certificate of an unknown CA, or self-signed, goes through and
+		// SSL_CLIENT_VERIFY tells; any other fault refuses it, as apache2's.
 		cfg.ClientAuth = tls.RequestClientCert
+		cfg.VerifyConnection = func(cs tls.ConnectionState) error {
+			return verifyNoCA(cs.PeerCertificates, roots, t.VerifyDepth)
+		}
 		return cfg, nil
 	}
 	depth := t.VerifyDepth
@@ -94,6 +100,53 @@ func (t *TLS) config() (*tls.Config, error) {
 		return errors.New("certificate chain too long")
 	}
 	return cfg, nil
+}
+
+// verifyNoCA is mod_ssl's verify callback under SSLVerifyClient
+// optional_no_ca for the client's certificates certs (leaf first): only an
+// unknown issuer or a self-signed certificate is forgiven (ssl_verify_error_is_optional);
+// expiry, key usage and SSLVerifyDepth (depth certificates above the
+// client's) are enforced as for optional.
+func verifyNoCA(certs []*x509.Certificate, roots *x509.CertPool, depth int) error {
+	if len(certs) == 0 {
+		return nil
+	}
+	opts := x509.VerifyOptions{Roots: roots, Intermediates: x509.NewCertPool(),
+		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}
+	for _, c := range certs[1:] {
+		opts.Intermediates.AddCert(c)
+	}
+	chains, err := certs[0].Verify(opts)
+	if err == nil {
+		for _, chain := range chains {
+			if len(chain)-1 <= depth {
+				return nil
+			}
+		}
+		return errors.New("certificate chain too long")
+	}
+	if !errors.As(err, new(x509.UnknownAuthorityError)) {
+		return fmt.Errorf("client certificate: %w", err)
+	}
+	// Unknown issuer: crypto/x509 stopped before the checks OpenSSL goes on
+	// with on the chain the client sent.
+	if len(certs)-1 > depth {
+		return errors.New("certificate chain too long")
+	}
+	now := time.Now()
+	for _, c := range certs {
+		if now.Before(c.NotBefore) || now.After(c.NotAfter) {
+			return fmt.Errorf("client certificate %q: expired or not yet valid", c.Subject)
+		}
+	}
+	if leaf := certs[0]; len(leaf.ExtKeyUsage) > 0 || len(leaf.UnknownExtKeyUsage) > 0 {
+		if !slices.ContainsFunc(leaf.ExtKeyUsage, func(u x509.ExtKeyUsage) bool {
+			return u == x509.ExtKeyUsageClientAuth || u == x509.ExtKeyUsageAny
+		}) {
+			return fmt.Errorf("client certificate %q: not for client authentication", leaf.Subject)
+		}
+	}
+	return nil
 }
 
 // compatible is mod_ssl's ssl_server_compatible, as far as these settings go:
@@ -209,6 +262,9 @@ func (t *vhostTable) misdirected(w http.ResponseWriter, r *http.Request, c *http
 		s.logError(r, static.LevelError, "ssl", nil, "AH02032: Hostname "+how+" and hostname "+http1.RequestHost(r.Host)+
 			" provided via HTTP have no compatible SSL setup for policy 'secure'")
 	}
+	// apache2 closes the connection after the 421 (the request's server
+	// cannot be the connection's).
+	w.Header().Set("Connection", "close")
 	http1.WriteError(w, r, http.StatusMisdirectedRequest, "")
 	return true
 }

@@ -65,7 +65,7 @@ func sslVar(r *http.Request, name string) string {
 	if !ok {
 		return ""
 	}
-	v, _ := sslvars.Lookup(c, name, false)
+	v, _ := sslvars.Lookup(c, name, sslvars.LegacyDN(r))
 	return v
 }
 

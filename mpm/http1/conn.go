@@ -85,6 +85,7 @@ type Conn struct {
 	userSet    bool         // SetUser was called for the current request
 	sig        Signature    // SetSignature's, for the current request's error pages
 	sigSet     bool         // SetSignature was called for the current request
+	tlsOpts    uint8        // the current request's SetTLSOptions
 	env        env.Vars     // the current request's environment variables (Env)
 	sawEOF     bool         // the client closed its side
 	// Byte counts for mod_logio's %I and %O: in and out are the connection's totals
@@ -427,7 +428,7 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 	c.ident = nil
 	c.filter, c.filterSet, c.errorPage, c.variants = nil, false, false, ""
 	c.user, c.userSet = "", false
-	c.sigSet = false
+	c.sigSet, c.tlsOpts = false, 0
 	c.env.Reset()
 	if c.tc != nil {
 		c.env.Set("HTTPS", "on") // mod_ssl's, for every request over TLS

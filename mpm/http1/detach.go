@@ -16,6 +16,9 @@ type Idle struct {
 	// tc is the connection's TLS state (keys, sequence numbers), which a
 	// resumed TLS connection goes on with; nil on a plain connection.
 	tc *tls.Conn
+	// tlsInfo is what the MPM attached to tc (SetTLSInfo), which the
+	// resumed Conn's requests read as the detached one's did.
+	tlsInfo any
 }
 
 // Detach ends c while its connection waits for its next request, without closing the
@@ -35,7 +38,7 @@ func (c *Conn) Detach() (Idle, bool) {
 	c.releaseLocked()
 	c.mu.Unlock()
 	c.cancel()
-	return Idle{requests: c.nreq.Load(), keepalives: c.keepalives, tc: c.tc}, true
+	return Idle{requests: c.nreq.Load(), keepalives: c.keepalives, tc: c.tc, tlsInfo: c.tlsInfo}, true
 }
 
 // Resume wraps a connection that Detach gave up, to serve its next request. The new
@@ -46,6 +49,7 @@ func (c *Conn) Detach() (Idle, bool) {
 // request begins. Safe for concurrent use.
 func (s *Server) Resume(c net.Conn, st Idle) *Conn {
 	cn := s.wrap(c, st.tc)
+	cn.tlsInfo = st.tlsInfo
 	cn.nreq.Store(st.requests)
 	cn.keepalives = st.keepalives
 	cn.state.Store(int32(StateIdle))

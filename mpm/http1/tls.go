@@ -134,6 +134,22 @@ func (c *Conn) TLS() *tls.ConnectionState { return c.tmpl.TLS }
 func (c *Conn) SetTLSInfo(v any) { c.tlsInfo = v }
 func (c *Conn) TLSInfo() any     { return c.tlsInfo }
 
+// SetTLSOptions keeps o as the SSLOptions of r's directory (package
+// sslvars' bits), which mod_ssl's variables read for r; TLSOptions returns
+// them, 0 until set.
+func SetTLSOptions(r *http.Request, o uint8) {
+	if c := ConnFromRequest(r); c != nil {
+		c.tlsOpts = o
+	}
+}
+
+func TLSOptions(r *http.Request) uint8 {
+	if c := ConnFromRequest(r); c != nil {
+		return c.tlsOpts
+	}
+	return 0
+}
+
 // IsTLS reports whether c was set up for TLS (Server.TLS gave it a config),
 // whether or not its handshake is done.
 func (c *Conn) IsTLS() bool { return c.tc != nil }

@@ -23,6 +23,7 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/mpm/env"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 	"github.com/httpd-mpm/httpd-mpm/mpm/proxy"
+	"github.com/httpd-mpm/httpd-mpm/mpm/sslvars"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
 	"github.com/httpd-mpm/httpd-mpm/mpm/wildcard"
 )
@@ -505,6 +506,9 @@ func (h *Handler) options(d *Dir) *static.Options {
 	}
 	if p := d.Authz.Policy(h.log, authn.For(d.Auth, h.log)); p != nil && !o.Denied {
 		o.Access = p
+		if legacy := d.SSLOptions.Set & sslvars.LegacyDNStringFormat; legacy != 0 {
+			o.Access = sslAccess{p, legacy}
+		}
 	}
 	if h.Config.responses {
 		// Set even when empty: it then clears what an outer level set.
@@ -765,4 +769,16 @@ func envRequest(r *http.Request, uri string) *env.Request {
 		}
 	}
 	return q
+}
+
+// sslAccess is an Access whose checks (Require expr) read mod_ssl's
+// variables as the directory's SSLOptions format them.
+type sslAccess struct {
+	static.Access
+	opts sslvars.Options
+}
+
+func (a sslAccess) Check(w http.ResponseWriter, r *http.Request) (int, *static.Refusal) {
+	sslvars.SetOptions(r, a.opts)
+	return a.Access.Check(w, r)
 }

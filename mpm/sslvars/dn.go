@@ -117,7 +117,9 @@ func escape2253(sb *strings.Builder, s string, escMSB bool) {
 	}
 }
 
-// onelineDN is X509_NAME_oneline (+LegacyDNStringFormat): "/C=DE/CN=x".
+// onelineDN is X509_NAME_oneline (+LegacyDNStringFormat): "/C=DE/CN=x",
+// each value's bytes as OpenSSL writes them: "/" and "+" after a
+// backslash, a byte outside ' '..'~' as \xHH.
 func onelineDN(rdns pkix.RDNSequence) string {
 	var sb strings.Builder
 	for _, rdn := range rdns {
@@ -126,14 +128,30 @@ func onelineDN(rdns pkix.RDNSequence) string {
 			if j > 0 {
 				sep = "+"
 			}
-			sb.WriteString(sep + shortName(a.Type) + "=" + entryString(a.Value))
+			sb.WriteString(sep + shortName(a.Type) + "=")
+			s, ok := a.Value.(string)
+			if !ok {
+				sb.WriteString(entryString(a.Value))
+				continue
+			}
+			for i := 0; i < len(s); i++ {
+				switch c := s[i]; {
+				case c < ' ' || c > '~':
+					fmt.Fprintf(&sb, "\\x%02X", c)
+				case c == '/' || c == '+':
+					sb.WriteByte('\\')
+					sb.WriteByte(c)
+				default:
+					sb.WriteByte(c)
+				}
+			}
 		}
 	}
 	return sb.String()
 }
 
 // entryString is modssl_X509_NAME_ENTRY_to_string: UTF-8, control
-// characters escaped.
+// characters and the backslash escaped.
 func entryString(v any) string {
 	s, ok := v.(string)
 	if !ok {
@@ -142,9 +160,12 @@ func entryString(v any) string {
 	}
 	var sb strings.Builder
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == 0x7f {
+		switch c := s[i]; {
+		case c < 0x20 || c == 0x7f:
 			sb.WriteString("\\" + strings.ToUpper(hex.EncodeToString([]byte{c})))
-		} else {
+		case c == '\\':
+			sb.WriteString(`\\`)
+		default:
 			sb.WriteByte(c)
 		}
 	}

@@ -221,12 +221,13 @@ func (c Conn) verify() string {
 	if err == nil {
 		return "SUCCESS"
 	}
-	return "FAILED:" + verifyError(p, err)
+	return "FAILED:" + verifyError(c.State.PeerCertificates, err)
 }
 
 // verifyError is X509_verify_cert_error_string's words for why crypto/x509
-// refused p.
-func verifyError(p *x509.Certificate, err error) string {
+// refused the client's certificates sent (the leaf first).
+func verifyError(sent []*x509.Certificate, err error) string {
+	p := sent[0]
 	var inv x509.CertificateInvalidError
 	if errors.As(err, &inv) && inv.Reason == x509.Expired {
 		if time.Now().Before(p.NotBefore) {
@@ -239,7 +240,14 @@ func verifyError(p *x509.Certificate, err error) string {
 	}
 	var ua x509.UnknownAuthorityError
 	if errors.As(err, &ua) {
-		return "unable to get local issuer certificate"
+		// OpenSSL's chain stops at the leaf when the client sent not its
+		// issuer: X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE.
+		for _, i := range sent[1:] {
+			if bytes.Equal(i.RawSubject, p.RawIssuer) {
+				return "unable to get local issuer certificate"
+			}
+		}
+		return "unable to verify the first certificate"
 	}
 	return "certificate verify failed"
 }
@@ -435,6 +443,16 @@ func cipherVar(id uint16, rest string) string {
 // Source is what an MPM attaches to a TLS connection (http1's SetTLSInfo):
 // the server whose certificate the handshake sent for the client's SNI.
 type Source func(sni string) *Server
+
+// LegacyDN reports whether r's directory has SSLOptions
+// +LegacyDNStringFormat (as SetOptions kept it).
+func LegacyDN(r *http.Request) bool {
+	return Options(http1.TLSOptions(r))&LegacyDNStringFormat != 0
+}
+
+// SetOptions keeps o as the SSLOptions of r's directory, which the
+// variables read through Lookup for r (ap_expr's) follow.
+func SetOptions(r *http.Request, o Options) { http1.SetTLSOptions(r, uint8(o)) }
 
 // FromRequest is the TLS connection r came on, false for a plain one.
 func FromRequest(r *http.Request) (Conn, bool) {
