@@ -3,14 +3,14 @@ package authn
 import (
 	"bytes"
 	"errors"
-	"io"
 	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
-
-	"github.com/httpd-mpm/httpd-mpm/internal/filestamp"
 	"syscall"
+
+	"github.com/httpd-mpm/httpd-mpm/internal/apconf"
+	"github.com/httpd-mpm/httpd-mpm/internal/filestamp"
 )
 
 // A textFile is an AuthUserFile or AuthGroupFile, read and parsed once and
@@ -75,24 +75,22 @@ func (f *textFile) state() *fileState {
 	return s
 }
 
-// read reads and parses the file; the stamp is the open file's, so that a
-// change made while it is read shows at the next look.
+// read reads and parses the file as apache2's ap_pcfg_openfile opens it
+// (apconf.ReadFile: a regular file, at most maxFileSize bytes); the stamp is
+// the opened file's, so that a change made while it is read shows at the
+// next look.
 func (f *textFile) read() (*fileState, error) {
-	fd, err := os.Open(f.path)
-	if err != nil {
-		return nil, err
-	}
-	defer fd.Close()
-	fi, err := fd.Stat()
-	if err != nil {
-		return nil, err
-	}
-	data, err := io.ReadAll(fd)
+	data, fi, err := apconf.ReadFile(f.path, maxFileSize)
 	if err != nil {
 		return nil, err
 	}
 	return &fileState{stamp: filestamp.Of(fi), parsed: f.parse(data)}, nil
 }
+
+// maxFileSize bounds what is read of a password or group file (a .htaccess
+// file may name any path: /dev/zero would otherwise exhaust the child's
+// memory); apache2 reads any length.
+const maxFileSize = 64 << 20
 
 // errno is err's system error number, as apache2 prints it before a message
 // ("(2)No such file or directory: "); err itself when it has none.

@@ -2,7 +2,6 @@ package site
 
 import (
 	"errors"
-	"io"
 	"io/fs"
 	"net/http"
 	"os"
@@ -62,10 +61,6 @@ const (
 	maxKeptAccessFile   = 256 << 10
 	maxCachedAccessSize = 16 << 20
 )
-
-// errNotRegular is apache2's APR_EBADF for a .htaccess file that is not a
-// regular file (a directory, a device, a FIFO).
-var errNotRegular = syscall.EBADF
 
 // stateOf is path's state now; err is the error of a file that exists but
 // cannot be looked at (not ENOENT nor ENOTDIR).
@@ -232,35 +227,18 @@ func (h *Handler) keepAccess(af *accessFile) {
 	}
 }
 
-// readAccess reads af's file as apache2's ap_pcfg_openfile opens it: what is
-// opened must be a regular file (told by the descriptor, which is what is
-// read: a symbolic link to /dev/zero, a directory or a FIFO is refused), and
-// at most maxAccessFileSize bytes of it are read. af.state becomes the
-// state of what was opened.
+// readAccess reads af's file as apache2's ap_pcfg_openfile opens it
+// (apconf.ReadFile: a regular file, at most maxAccessFileSize bytes).
+// af.state becomes the state of what was opened.
 func (h *Handler) readAccess(af *accessFile) ([]byte, error) {
-	// O_NONBLOCK: opening a FIFO does not wait for a writer.
-	f, err := os.OpenFile(af.state.path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		return nil, err
+	src, fi, err := apconf.ReadFile(af.state.path, maxAccessFileSize)
+	if fi != nil {
+		af.state = depOf(af.state.path, fi)
 	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	af.state = depOf(af.state.path, fi)
-	if !af.state.regular {
+	if errors.Is(err, apconf.ErrNotRegular) {
 		h.logAccess(nil, static.LevelError, nil, "AH00554: Access to file "+af.state.path+" denied by server: not a regular file")
-		return nil, errNotRegular
 	}
-	src, err := io.ReadAll(io.LimitReader(f, maxAccessFileSize+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(src) > maxAccessFileSize {
-		return nil, errors.New("longer than " + strconv.Itoa(maxAccessFileSize) + " bytes")
-	}
-	return src, nil
+	return src, err
 }
 
 // failure is the settings of a request refused for a .htaccess file: status,
