@@ -1,0 +1,196 @@
+package e2e_test
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// earlyFCGI serves FastCGI on ln with answers that do not wait for the
+// request's body: a REQUEST_URI naming "refuse" reads one FCGI_STDIN record,
+// answers 413 and reads nothing more until the test ends; any other streams
+// 4 MiB before it reads the body, then ends with the body's length and
+// digest.
+func earlyFCGI(t *testing.T, ln net.Listener) {
+	quit := make(chan struct{})
+	t.Cleanup(func() { close(quit); ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go earlyFCGIConn(c, quit)
+		}
+	}()
+}
+
+func earlyFCGIConn(c net.Conn, quit <-chan struct{}) {
+	defer c.Close()
+	br := bufio.NewReader(c)
+	read := func() (byte, []byte, error) {
+		var h [8]byte
+		if _, err := io.ReadFull(br, h[:]); err != nil {
+			return 0, nil, err
+		}
+		n, pad := int(binary.BigEndian.Uint16(h[4:])), int(h[6])
+		content := make([]byte, n+pad)
+		_, err := io.ReadFull(br, content)
+		return h[1], content[:n], err
+	}
+	var uri []byte
+	for {
+		typ, content, err := read()
+		if err != nil {
+			return
+		}
+		if typ != 4 { // FCGI_PARAMS
+			continue
+		}
+		if len(content) == 0 {
+			break
+		}
+		uri = append(uri, content...) // the names and values: enough to find the URI's words
+	}
+	record := func(typ byte, p []byte) error {
+		_, err := c.Write(append([]byte{1, typ, 0, 1, byte(len(p) >> 8), byte(len(p)), 0, 0}, p...))
+		return err
+	}
+	stdout := func(s string) error {
+		for len(s) > 0 {
+			n := min(len(s), 32768)
+			if err := record(6, []byte(s[:n])); err != nil {
+				return err
+			}
+			s = s[n:]
+		}
+		return nil
+	}
+	end := func() {
+		record(6, nil)
+		record(3, make([]byte, 8)) // FCGI_END_REQUEST
+	}
+	if bytes.Contains(uri, []byte("refuse")) {
+		if _, _, err := read(); err != nil {
+			return
+		}
+		if stdout("Status: 413 Too Large\r\nContent-Type: text/plain\r\n\r\ntoo large\n") == nil {
+			end()
+		}
+		<-quit
+		return
+	}
+	if stdout("Content-Type: text/plain\r\n\r\n"+strings.Repeat("0123456789abcdef", 4<<20/16)) != nil {
+		return
+	}
+	sum := sha256.New()
+	n := 0
+	for {
+		typ, content, err := read()
+		if err != nil {
+			return
+		}
+		if typ == 5 { // FCGI_STDIN
+			if len(content) == 0 {
+				break
+			}
+			sum.Write(content)
+			n += len(content)
+		}
+	}
+	if stdout(fmt.Sprintf("\nbody %d %x\n", n, sum.Sum(nil))) == nil {
+		end()
+	}
+}
+
+// duplexAnswer sends head and a body of n bytes while it reads the answer
+// (a server may answer before it reads the body), and sums the answer up:
+// its status and its body (its length and digest when long).
+func (s *diffServer) duplexAnswer(t *testing.T, head string, body []byte) string {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(s.ports[0])), 5*time.Second)
+	must(t, err)
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(30 * time.Second))
+	go c.Write(append([]byte(s.fill(head)), body...))
+	var raw bytes.Buffer
+	raw.ReadFrom(c) // a reset after the answer (the body not all read) ends it too
+	resp, err := http.ReadResponse(bufio.NewReader(&raw), nil)
+	if err != nil {
+		return "unparseable: " + raw.String()
+	}
+	b, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	out := fmt.Sprintf("%d %s ", resp.StatusCode, resp.Header.Get("Content-Type"))
+	if err != nil {
+		out = "body error " + err.Error() + ": " + out
+	}
+	return out + sumUp(b)
+}
+
+// sumUp is b, or its length and digest when long.
+func sumUp(b []byte) string {
+	if len(b) > 4096 {
+		return fmt.Sprintf("%d bytes %x", len(b), sha256.Sum256(b))
+	}
+	return string(b)
+}
+
+// TestProxyFCGIEarlyAnswer: mod_proxy_fcgi reads the backend's answer while
+// it sends the request's body, as apache2's dispatch polls both ways, over a
+// unix socket whose small buffers a 4 MiB body fills: a backend that streams
+// 4 MiB before it reads the body gets it all and its answer gets through; one
+// that answers 413 after the body's first record, and then reads no more,
+// has its answer passed on, the rest of the body not sent.
+func TestProxyFCGIEarlyAnswer(t *testing.T) {
+	sockDir := filepath.Join(t.TempDir(), "run")
+	must(t, os.MkdirAll(sockDir, 0o755))
+	reachableByNobody(t, sockDir)
+	sock := filepath.Join(sockDir, "early.sock")
+	ln, err := net.Listen("unix", sock)
+	must(t, err)
+	must(t, os.Chmod(sock, 0o777))
+	earlyFCGI(t, ln)
+	conf := `ServerName main.test
+Listen 127.0.0.1:@P0@
+DocumentRoot @DOCS@
+LoadModule proxy_module /usr/lib/apache2/modules/mod_proxy.so
+LoadModule proxy_fcgi_module /usr/lib/apache2/modules/mod_proxy_fcgi.so
+ProxyPass /e/ unix:` + sock + `|fcgi://localhost/e/
+`
+	p := startPair(t, 1, conf, map[string]string{"a.txt": "a\n"})
+	body := bytes.Repeat([]byte("request body 0123456789\n"), 4<<20/24)
+	streamed := strings.Repeat("0123456789abcdef", 4<<20/16) + fmt.Sprintf("\nbody %d %x\n", len(body), sha256.Sum256(body))
+	sum := "200 text/plain " + sumUp([]byte(streamed))
+	for _, tc := range []struct {
+		head, want string
+	}{
+		{"POST /e/stream HTTP/1.1\r\nHost: main.test\r\nContent-Length: " + strconv.Itoa(len(body)) + "\r\nConnection: close\r\n\r\n", sum},
+		{"POST /e/stream HTTP/1.1\r\nHost: main.test\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n", sum},
+		{"POST /e/refuse HTTP/1.1\r\nHost: main.test\r\nContent-Length: " + strconv.Itoa(len(body)) + "\r\nConnection: close\r\n\r\n", "413 text/plain too large\n"},
+	} {
+		send := body
+		if strings.Contains(tc.head, "chunked") {
+			send = []byte(chunks(string(body[:len(body)/2]), string(body[len(body)/2:])))
+		}
+		want := p.apache.duplexAnswer(t, tc.head, send)
+		got := p.ours.duplexAnswer(t, tc.head, send)
+		if got != want {
+			t.Errorf("%.40q:\n apache: %s\n ours:   %s", tc.head, want, got)
+		}
+		if got != tc.want {
+			t.Errorf("%.40q: ours %s, want %s", tc.head, got, tc.want)
+		}
+	}
+}
