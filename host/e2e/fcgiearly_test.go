@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -192,5 +193,83 @@ ProxyPass /e/ unix:` + sock + `|fcgi://localhost/e/
 		if got != tc.want {
 			t.Errorf("%.40q: ours %s, want %s", tc.head, got, tc.want)
 		}
+	}
+}
+
+// TestProxyFCGIEnv: ProxyFCGIBackendType GENERIC (SCRIPT_FILENAME without
+// "proxy:fcgi://host", for ProxyPass and the handler form) and
+// ProxyFCGISetEnvIf (a value from its condition's match, a variable unset,
+// one line reading another's, the request's fields (and Vary), PATH_INFO,
+// a condition that cannot be evaluated: 503), compared with apache2 on
+// what the backend gets.
+func TestProxyFCGIEnv(t *testing.T) {
+	raw, err := net.Listen("tcp", "127.0.0.1:0")
+	must(t, err)
+	rawFCGI(t, raw)
+	conf := strings.ReplaceAll(`ServerName main.test
+Listen 127.0.0.1:@P0@
+DocumentRoot @DOCS@
+LoadModule proxy_module /usr/lib/apache2/modules/mod_proxy.so
+LoadModule proxy_fcgi_module /usr/lib/apache2/modules/mod_proxy_fcgi.so
+ProxyPass /app/ fcgi://@RAW@/srv/app/
+ProxyPass /gen/ fcgi://@RAW@/srv/gen/
+<Location /gen/>
+    ProxyFCGIBackendType GENERIC
+</Location>
+<Location /gen/vars>
+    ProxyFCGISetEnvIf true FN "%{SCRIPT_FILENAME} %{REQUEST_FILENAME} %{reqenv:SCRIPT_FILENAME}"
+</Location>
+<Location /gen/fpm>
+    ProxyFCGIBackendType FPM
+</Location>
+<Location /app/env>
+    ProxyFCGISetEnvIf "reqenv('SCRIPT_NAME') =~ m#^/app/(env)(.*)#" COVENV1 "$1-$2"
+    ProxyFCGISetEnvIf true !HTTP_X_DROP
+    ProxyFCGISetEnvIf "-n req('X-Set')" FROMHDR "%{req:X-Set} %{REQUEST_URI} %{SCRIPT_FILENAME}"
+    ProxyFCGISetEnvIf "reqenv('COVENV1') == 'env-/x'" CHAINED
+    ProxyFCGISetEnvIf false NEVER x
+    ProxyFCGISetEnvIf "%{QUERY_STRING} =~ /q=(\w+)/" QUERY_STRING "rewritten=$1"
+</Location>
+<Location /app/env/more>
+    ProxyFCGISetEnvIf true !COVENV1
+</Location>
+<Location /app/bad>
+    ProxyFCGISetEnvIf "file('/nonexistent/file') == 'x'" X y
+</Location>
+<Directory @DOCS@/h>
+    <FilesMatch "\.php$">
+        SetHandler "proxy:fcgi://@RAW@"
+    </FilesMatch>
+    ProxyFCGISetEnvIf "%{PATH_INFO} =~ m#^/(.+)#" PI "$1 %{SCRIPT_FILENAME} %{REQUEST_FILENAME} %{reqenv:SCRIPT_FILENAME}"
+</Directory>
+<Directory @DOCS@/h/gen>
+    ProxyFCGIBackendType GENERIC
+</Directory>
+`, "@RAW@", raw.Addr().String())
+	p := startPair(t, 1, conf, map[string]string{"a.txt": "a\n", "h/p.php": "", "h/gen/p.php": ""})
+	rport := strconv.Itoa(raw.Addr().(*net.TCPAddr).Port)
+	mask := strings.NewReplacer(rport, "@RP@")
+	for _, req := range []string{
+		"GET /gen/x?a=b HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
+		"GET /gen/vars HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
+		"GET /gen/fpm HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
+		"GET /app/env/x?q=word HTTP/1.1\r\nHost: main.test\r\nX-Drop: d\r\nX-Set: s\r\nConnection: close\r\n\r\n",
+		"GET /app/env/more HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
+		"GET /app/bad HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
+		"GET /h/p.php/more/info HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
+		"GET /h/gen/p.php/more HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
+	} {
+		want := mask.Replace(p.apache.proxyAnswer(t, req))
+		got := mask.Replace(p.ours.proxyAnswer(t, req))
+		if got != want {
+			t.Errorf("%.80q:\n apache: %s\n ours:   %s", req, want, got)
+		} else {
+			t.Logf("%.80q: both %s", req, want)
+		}
+	}
+	must(t, p.apache.stop())
+	must(t, p.ours.stop())
+	if want, got := p.apache.proxyCodes(t), p.ours.proxyCodes(t); !slices.Equal(got, want) {
+		t.Errorf("error_log AH numbers:\n apache: %v\n ours:   %v", want, got)
 	}
 }

@@ -39,10 +39,19 @@ func (c *Config) serveFCGI(w http.ResponseWriter, r *http.Request, t *Target, wk
 			e.Set("proxy-nokeepalive", "1")
 		}
 	}
-	filename := fcgiFilename(pu, t.rawPath)
+	// SCRIPT_FILENAME is the name GENERIC leaves; ProxyFCGISetEnvIf's
+	// %{SCRIPT_FILENAME} sees the whole one, as apache2's.
+	full := fcgiFilename(pu, t.rawPath)
+	filename := t.FCGI.scriptFilename(full)
 	var params []string
+	var envErr error // a ProxyFCGISetEnvIf condition that failed
 	if t.Params != nil {
 		params = t.Params(filename, t.PathInfo)
+		params, envErr = t.FCGI.fix(w, r, params, full, t.PathInfo, func(level static.Level, msg string) {
+			if t.log != nil {
+				t.log(r, level, "proxy_fcgi", nil, msg)
+			}
+		})
 	}
 	portStr := "" // apache2 2.4.71 names no port in these lines
 
@@ -73,6 +82,12 @@ func (c *Config) serveFCGI(w http.ResponseWriter, r *http.Request, t *Target, wk
 		if t.log != nil {
 			t.log(r, static.LevelWarn, "proxy_fcgi", nil, "AH02536: couldn't encode envvar '"+name+"' in 16384 bytes")
 		}
+	}
+	if envErr != nil {
+		bc.Close()
+		logf("proxy_fcgi", nil, "AH01074: Failed writing Environment to %s:", portStr)
+		http1.WriteError(w, r, http.StatusServiceUnavailable, "")
+		return
 	}
 	if err := fcgi.WriteParams(bc.bw, params, skip); err != nil {
 		bc.Close()
