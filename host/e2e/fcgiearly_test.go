@@ -200,7 +200,7 @@ ProxyPass /e/ unix:` + sock + `|fcgi://localhost/e/
 // "proxy:fcgi://host", for ProxyPass and the handler form) and
 // ProxyFCGISetEnvIf (a value from its condition's match, a variable unset,
 // one line reading another's, the request's fields (and Vary), PATH_INFO,
-// a condition that cannot be evaluated: 503), compared with apache2 on
+// a condition that cannot be evaluated: 503; both in a .htaccess file), compared with apache2 on
 // what the backend gets.
 func TestProxyFCGIEnv(t *testing.T) {
 	raw, err := net.Listen("tcp", "127.0.0.1:0")
@@ -242,11 +242,15 @@ ProxyPass /gen/ fcgi://@RAW@/srv/gen/
     </FilesMatch>
     ProxyFCGISetEnvIf "%{PATH_INFO} =~ m#^/(.+)#" PI "$1 %{SCRIPT_FILENAME} %{REQUEST_FILENAME} %{reqenv:SCRIPT_FILENAME}"
 </Directory>
+<Directory @DOCS@/h/ht>
+    AllowOverride FileInfo
+</Directory>
 <Directory @DOCS@/h/gen>
     ProxyFCGIBackendType GENERIC
 </Directory>
 `, "@RAW@", raw.Addr().String())
-	p := startPair(t, 1, conf, map[string]string{"a.txt": "a\n", "h/p.php": "", "h/gen/p.php": ""})
+	p := startPair(t, 1, conf, map[string]string{"a.txt": "a\n", "h/p.php": "", "h/gen/p.php": "",
+		"h/ht/p.php": "", "h/ht/.htaccess": "ProxyFCGIBackendType GENERIC\nProxyFCGISetEnvIf true HT \"%{REQUEST_URI}\"\n"})
 	rport := strconv.Itoa(raw.Addr().(*net.TCPAddr).Port)
 	mask := strings.NewReplacer(rport, "@RP@")
 	for _, req := range []string{
@@ -258,6 +262,7 @@ ProxyPass /gen/ fcgi://@RAW@/srv/gen/
 		"GET /app/bad HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
 		"GET /h/p.php/more/info HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
 		"GET /h/gen/p.php/more HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
+		"GET /h/ht/p.php HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
 	} {
 		want := mask.Replace(p.apache.proxyAnswer(t, req))
 		got := mask.Replace(p.ours.proxyAnswer(t, req))
