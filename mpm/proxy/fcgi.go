@@ -43,16 +43,6 @@ func (c *Config) serveFCGI(w http.ResponseWriter, r *http.Request, t *Target, wk
 	// %{SCRIPT_FILENAME} sees the whole one, as apache2's.
 	full := fcgiFilename(pu, t.rawPath)
 	filename := t.FCGI.scriptFilename(full)
-	var params []string
-	var envErr error // a ProxyFCGISetEnvIf condition that failed
-	if t.Params != nil {
-		params = t.Params(filename, t.PathInfo)
-		params, envErr = t.FCGI.fix(w, r, params, full, t.PathInfo, func(level static.Level, msg string) {
-			if t.log != nil {
-				t.log(r, level, "proxy_fcgi", nil, msg)
-			}
-		})
-	}
 	portStr := "" // apache2 2.4.71 names no port in these lines
 
 	bc := wk.get()
@@ -82,6 +72,17 @@ func (c *Config) serveFCGI(w http.ResponseWriter, r *http.Request, t *Target, wk
 		if t.log != nil {
 			t.log(r, static.LevelWarn, "proxy_fcgi", nil, "AH02536: couldn't encode envvar '"+name+"' in 16384 bytes")
 		}
+	}
+	// The environment, as apache2's send_environment makes it once connected.
+	var params []string
+	var envErr error // a ProxyFCGISetEnvIf condition that failed
+	if t.Params != nil {
+		params = t.Params(filename, t.PathInfo)
+		params, envErr = t.FCGI.fix(w, r, params, full, t.PathInfo, func(level static.Level, msg string) {
+			if t.log != nil {
+				t.log(r, level, "proxy_fcgi", nil, msg)
+			}
+		})
 	}
 	if envErr != nil {
 		bc.Close()
