@@ -29,6 +29,9 @@ ErrorDocument 404 "Missing %{REQUEST_URI} (%{QUERY_STRING}) %{REQUEST_METHOD}"
 <Location /hdr>
 	ErrorDocument 404 "Hdr %{HTTP:X-Which} %{tolower:%{HTTP_HOST}}"
 </Location>
+<Location /plain>
+	ErrorDocument 404 "100% sure, a\\b $1 %"
+</Location>
 <Location /fail>
 	ErrorDocument 404 "x %{file:/nonexistent/x}"
 </Location>
@@ -63,6 +66,7 @@ func TestErrorDocumentExpr(t *testing.T) {
 		{Raw: get("/mail/x?someone", "main.test")},
 		{Raw: request("GET", "/hdr/x", "Main.Test", "", "X-Which: one"), Want: "Hdr one main.test"},
 		{Raw: get("/fail/x", "main.test")},
+		{Raw: get("/plain/x", "main.test")},
 		{Raw: get("/auth/x", "main.test"), Want: "Login first at /auth/x"},
 		{Raw: get("/auth/url/x", "main.test"), Want: "Login first at /auth/url/x"},
 		{Raw: get("/ht/x", "main.test"), Want: "ht /ht/x"},
