@@ -343,24 +343,27 @@ func (h *Handler) handled(o *Options, rel string) bool {
 
 // fallback serves r from FallbackResource's URL, as mod_dir's fixup_dflt
 // does for rel, a file that does not exist (the request's, or an index
-// file's subrequest), when it has no handler; false when that does not apply
-// (the URL is r's own: a fallback that does not exist either is a 404).
+// file's subrequest), when it has no handler; false when that does not
+// apply. A URL that falls back again (to itself: a fallback that does not
+// exist either) nests as apache2's subrequests do, to their limit: a 500.
 func (h *Handler) fallback(w http.ResponseWriter, r *http.Request, o *Options, rel string) bool {
 	if o.Redirect == nil || h.fileHandler(rel, false, o) != "" {
 		return false
+	}
+	sr, ok := h.subrequest(r)
+	if !ok {
+		h.error(w, r, http.StatusInternalServerError, o)
+		return true
 	}
 	u := o.Fallback
 	if u[0] != '/' {
 		// ap_sub_req_lookup_uri: relative to the request's directory.
 		u = r.URL.Path[:strings.LastIndexByte(r.URL.Path, '/')+1] + u
 	}
-	if p, _, _ := strings.Cut(u, "?"); p == r.URL.Path {
-		return false
-	}
 	if r.URL.RawQuery != "" {
 		u += "?" + r.URL.RawQuery
 	}
-	o.Redirect(w, r, u)
+	o.Redirect(w, sr, u)
 	return true
 }
 
