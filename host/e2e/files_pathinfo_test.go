@@ -1,6 +1,10 @@
 package e2e_test
 
-import "testing"
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
 
 // filesPathInfoConf denies *.secret files with <Files>.
 const filesPathInfoConf = `ServerName main.test
@@ -32,5 +36,56 @@ func TestFilesPathInfo(t *testing.T) {
 		{Raw: get("/sub/ok.txt/more", "main.test")},
 		{Raw: get("/sub/nope/more", "main.test")},
 		{Raw: get("/rw/x.secret/", "main.test")},
+	})
+}
+
+// TestFilesAcceptPathInfo: AcceptPathInfo in <Files>, <FilesMatch> and an
+// .htaccess <Files> naming the file the path goes through decides its path
+// info, as apache2's file walk merges them before the handler asks (On
+// serves a file, Off refuses a script); a section naming the path info's
+// last segment does not apply.
+func TestFilesAcceptPathInfo(t *testing.T) {
+	script := "#!/bin/sh\necho 'Content-Type: text/plain'\necho\necho \"ran $SCRIPT_NAME $PATH_INFO\"\n"
+	p := startPair(t, 1, `ServerName main.test
+Listen 127.0.0.1:@P0@
+LoadModule cgid_module `+apacheModuleDir+`/mod_cgid.so
+DocumentRoot @DOCS@
+<Directory @DOCS@>
+	Require all granted
+	Options +ExecCGI
+	AddHandler cgi-script .cgi
+	AllowOverride FileInfo
+</Directory>
+<Files a.html>
+	AcceptPathInfo On
+</Files>
+<Files run.cgi>
+	AcceptPathInfo Off
+</Files>
+<Files x>
+	AcceptPathInfo On
+</Files>
+<Directory @DOCS@/d>
+	<FilesMatch "\.txt$">
+		AcceptPathInfo On
+	</FilesMatch>
+</Directory>
+`, map[string]string{"a.html": "a\n", "b.html": "b\n", "run.cgi": script, "go.cgi": script, "d/t.txt": "t\n", "d/u.html": "u\n",
+		"h/.htaccess": "<Files k.html>\nAcceptPathInfo On\n</Files>\n", "h/k.html": "k\n", "h/l.html": "l\n"})
+	for _, n := range []string{"run.cgi", "go.cgi"} {
+		must(t, os.Chmod(filepath.Join(p.apache.docs, n), 0o755))
+		must(t, os.Chmod(filepath.Join(p.ours.docs, n), 0o755))
+	}
+	p.check([]diffRequest{
+		{Raw: get("/a.html/x", "main.test")},
+		{Raw: get("/a.html/y/z", "main.test")},
+		{Raw: get("/b.html/x", "main.test")},
+		{Raw: get("/run.cgi/x", "main.test")},
+		{Raw: get("/go.cgi/x", "main.test")},
+		{Raw: get("/d/t.txt/x", "main.test")},
+		{Raw: get("/d/u.html/x.txt", "main.test")},
+		{Raw: get("/h/k.html/x", "main.test")},
+		{Raw: get("/h/l.html/x", "main.test")},
+		{Raw: get("/nodir/x", "main.test")},
 	})
 }
