@@ -929,7 +929,8 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 
 // symlinksAllowed checks the path below root for symlinks, as apache2 does without
 // Options FollowSymLinks: none may be one, or, with SymLinksIfOwnerMatch, each must
-// have the owner of its target. When not, rel[:n] is the component refused.
+// have the owner of its target. When not, rel[:n] is the component refused. The
+// check ends at a component that does not exist (the directory walk's end).
 func symlinksAllowed(root, rel string, ifOwner bool) (ok bool, n int) {
 	for i := 0; i < len(rel); {
 		j := strings.IndexByte(rel[i+1:], '/')
@@ -944,6 +945,9 @@ func symlinksAllowed(root, rel string, ifOwner bool) (ok bool, n int) {
 		}
 		p := root + rel[:j]
 		li, err := os.Lstat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			return true, len(rel)
+		}
 		if err != nil {
 			return false, j
 		}
