@@ -89,3 +89,45 @@ DocumentRoot @DOCS@
 		{Raw: get("/nodir/x", "main.test")},
 	})
 }
+
+// missingWalkConf has sections for directories that do not exist and for
+// the first missing name of a path.
+const missingWalkConf = `ServerName main.test
+Listen 127.0.0.1:@P0@
+DocumentRoot @DOCS@
+<Directory @DOCS@>
+	Require all granted
+</Directory>
+<Directory @DOCS@/gone>
+	Require all denied
+</Directory>
+<Directory @DOCS@/d/gone2>
+	ErrorDocument 404 "gone2's page"
+</Directory>
+<Directory @DOCS@/fbm>
+	FallbackResource /a.txt
+</Directory>
+<Files gone4>
+	Require all denied
+</Files>
+<DirectoryMatch "/gone3">
+	Require all denied
+</DirectoryMatch>
+`
+
+// TestMissingDirectoryWalk: apache2's directory walk stops at the first
+// name that does not exist, and the request has the settings of that name
+// (its <Files>), not those of the directories past it; a path through a
+// file has the file's.
+func TestMissingDirectoryWalk(t *testing.T) {
+	p := startPair(t, 1, missingWalkConf, map[string]string{"a.txt": "a\n", "d/b.txt": "b\n"})
+	p.check([]diffRequest{
+		{Raw: get("/gone/x", "main.test")},
+		{Raw: get("/d/gone2/x", "main.test")},
+		{Raw: get("/fbm/x", "main.test")},
+		{Raw: get("/gone4/y", "main.test")},
+		{Raw: get("/d/gone4/y/z", "main.test")},
+		{Raw: get("/a.txt/gone3/z", "main.test")},
+		{Raw: get("/d/b.txt/gone4", "main.test")},
+	})
+}

@@ -643,7 +643,8 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 	// A path through a file (ENOTDIR) is that file's with path info: the
 	// file's handler, not rel's, is the one that may answer.
 	stopped := errors.Is(oerr, syscall.ENOTDIR)
-	if status == http.StatusNotFound && walk && (o.Handler != nil || o.AcceptPathInfo == PathInfoOn || stopped) {
+	checked := false // o's access settings were applied
+	if status == http.StatusNotFound && walk && (o.Handler != nil || o.AcceptPathInfo == PathInfoOn || stopped || errors.Is(oerr, syscall.ENOENT)) {
 		// A handler takes path info: the file the path starts with, if its
 		// handler is one, or the default handler under AcceptPathInfo On.
 		if n, file := pathInfo(root, rel); n > 0 {
@@ -653,13 +654,12 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 				h.serveInfo(w, r, root, croot, rel[:n], rel[n:], false, conf)
 				return
 			}
-			// Else no handler answers: apache2's walk stopped at rel[:n]
-			// (rel's own handler is not asked), and a file's own access
-			// settings (its <Files>) still apply.
-			stopped = true
-			if !file {
-				// o's access settings apply
-			} else if st, why := fo.check(w, r); st != 0 {
+			// Else no handler answers: apache2's walk stopped at rel[:n], a
+			// file or the first name that does not exist, whose settings
+			// are the request's (<Files> for that name; no <Directory> of
+			// a directory that does not exist, no handler of rel's).
+			stopped, checked, o = true, true, fo
+			if st, why := fo.check(w, r); st != 0 {
 				if why != nil && h.logs(LevelError) {
 					h.logRefusals(r, why, croot+rel[:n])
 				}
@@ -675,7 +675,9 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 		}
 		o.Response.Answer(r, mtime)
 	}
-	if st, why := o.check(w, r); st != 0 || why != nil {
+	if checked {
+		// the walk's stop was checked above
+	} else if st, why := o.check(w, r); st != 0 || why != nil {
 		if why != nil && h.logs(LevelError) { // filename stats each directory on the path
 			if status == 0 {
 				h.logRefusals(r, why, croot+rel)
