@@ -113,14 +113,21 @@ DocumentRoot @DOCS@
 <DirectoryMatch "/gone3">
 	Require all denied
 </DirectoryMatch>
+<DirectoryMatch "/dm-">
+	<Files "*.txt">
+		Require all denied
+	</Files>
+</DirectoryMatch>
 `
 
 // TestMissingDirectoryWalk: apache2's directory walk stops at the first
 // name that does not exist, and the request has the settings of that name
 // (its <Files>), not those of the directories past it; a path through a
-// file has the file's.
+// file has the file's. <DirectoryMatch> regexes match the walk's file name
+// too (a file's, a missing name's), with their <Files>.
 func TestMissingDirectoryWalk(t *testing.T) {
-	p := startPair(t, 1, missingWalkConf, map[string]string{"a.txt": "a\n", "d/b.txt": "b\n"})
+	p := startPair(t, 1, missingWalkConf, map[string]string{"a.txt": "a\n", "d/b.txt": "b\n",
+		"gone3.txt": "g\n", "d/gone3.txt": "g\n", "dm-x.txt": "x\n", "dm-y.html": "y\n", "dm-d/z.txt": "z\n"})
 	p.check([]diffRequest{
 		{Raw: get("/gone/x", "main.test")},
 		{Raw: get("/d/gone2/x", "main.test")},
@@ -129,5 +136,12 @@ func TestMissingDirectoryWalk(t *testing.T) {
 		{Raw: get("/d/gone4/y/z", "main.test")},
 		{Raw: get("/a.txt/gone3/z", "main.test")},
 		{Raw: get("/d/b.txt/gone4", "main.test")},
+		{Raw: get("/gone3.txt", "main.test")},
+		{Raw: get("/d/gone3.txt", "main.test")},
+		{Raw: get("/gone3", "main.test")},
+		{Raw: get("/gone3/y", "main.test")},
+		{Raw: get("/dm-x.txt", "main.test")},
+		{Raw: get("/dm-y.html", "main.test"), Want: "y"},
+		{Raw: get("/dm-d/z.txt", "main.test")},
 	})
 }

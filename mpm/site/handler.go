@@ -11,6 +11,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -407,7 +408,21 @@ func (h *Handler) Configure(r *http.Request, dir, name string) *static.Options {
 	}
 	var m *Dir
 	if name != "" {
-		for _, f := range e.files {
+		files := e.files
+		// apache2 matches <DirectoryMatch> against the walk's file name: a
+		// regex may take a file its directory does not match.
+		for _, s := range h.Config.dirRegex {
+			if full := dir + "/" + name; s.re.MatchString(full) && !s.re.MatchString(full[:len(dir)+1]) {
+				if m == nil {
+					d := e.dir
+					m = &d
+					files = slices.Clone(files)
+				}
+				m.merge(&s.conf)
+				files = append(files, s.files...)
+			}
+		}
+		for _, f := range files {
 			if f.matchName(name) {
 				if m == nil {
 					d := e.dir
