@@ -72,3 +72,45 @@ func TestErrorDocumentExpr(t *testing.T) {
 		{Raw: get("/ht/x", "main.test"), Want: "ht /ht/x"},
 	})
 }
+
+// errorDocVarsConf reads, in ErrorDocument texts and a URL, the variables
+// apache2 fills from where its walk stopped (REQUEST_FILENAME, PATH_INFO),
+// the status, the page's type and the credentials (REMOTE_USER, AUTH_TYPE
+// as written in AuthType).
+const errorDocVarsConf = `ServerName main.test
+Listen 127.0.0.1:@P0@
+DocumentRoot @DOCS@
+<Directory @DOCS@>
+	Require all granted
+</Directory>
+ErrorDocument 404 "PI=%{PATH_INFO} RS=%{REQUEST_STATUS} RF=%{REQUEST_FILENAME} SF=%{SCRIPT_FILENAME} CT=%{CONTENT_TYPE} UA=%{HTTP_USER_AGENT}"
+<Location /url>
+	ErrorDocument 404 http://elsewhere.test/?RS=%{REQUEST_STATUS}&PI=%{PATH_INFO}&RF=%{REQUEST_FILENAME}
+</Location>
+<Directory @DOCS@/auth>
+	AuthType basic
+	AuthName x
+	AuthUserFile @DOCS@/htpasswd
+	Require user nobodyelse
+	ErrorDocument 401 "RU=%{REMOTE_USER} AT=%{AUTH_TYPE} RS=%{REQUEST_STATUS} RF=%{REQUEST_FILENAME}"
+</Directory>
+`
+
+// TestErrorDocumentRequestVars: an ErrorDocument's expression sees the
+// request as apache2's does when it answers.
+func TestErrorDocumentRequestVars(t *testing.T) {
+	p := startPair(t, 1, errorDocVarsConf, map[string]string{
+		"pub/file.txt": "file\n", "url/file.txt": "file\n", "auth/f.txt": "f\n",
+		"htpasswd": "u:$apr1$UaL4TEPj$GTA.iWm7CH3uGZg59VqWe/\n",
+	})
+	docs := p.apache.docs
+	p.check([]diffRequest{
+		{Raw: get("/pub/file.txt/pi", "main.test"), Want: "PI=/pi RS=404 RF=" + docs + "/pub/file.txt SF=" + docs + "/pub/file.txt CT=text/html; charset=iso-8859-1 UA="},
+		{Raw: get("/pub/nothere/x", "main.test"), Want: "PI=/x RS=404 RF=" + docs + "/pub/nothere "},
+		{Raw: request("GET", "/nope.txt", "main.test", "", "User-Agent: agent"), Want: "PI= RS=404 RF=" + docs + "/nope.txt "},
+		{Raw: get("/url/file.txt/pi", "main.test")},
+		{Raw: get("/auth/f.txt", "main.test"), Want: "RU= AT=basic RS=401 RF=" + docs + "/auth/f.txt"},
+		{Raw: request("GET", "/auth/f.txt", "main.test", "", "Authorization: Basic dTpw"), Want: "RU=u AT=basic RS=401"},
+		{Raw: request("GET", "/auth/f.txt", "main.test", "", "Authorization: Basic eno6d3Jvbmc="), Want: "RU=zz AT=basic RS=401"},
+	})
+}

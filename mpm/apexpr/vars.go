@@ -30,6 +30,8 @@ type Request struct {
 	Env *env.Vars
 	// Out is the response's fields (resp()); nil reads empty.
 	Out http.Header
+	// ContentType is CONTENT_TYPE (r->content_type), "" for none yet.
+	ContentType string
 	// Status is REQUEST_STATUS, 0 for none yet.
 	Status int
 	// Vary collects the request fields read (but Host), for the response's
@@ -182,6 +184,19 @@ func (q *Request) Var(name string) (string, bool) {
 		return strconv.Itoa(q.Status), true
 	case "SERVER_SOFTWARE":
 		return "Apache", true
+	case "REMOTE_USER":
+		if c := http1.ConnFromRequest(r); c != nil {
+			u, _ := c.User()
+			return u, true
+		}
+		return "", true
+	case "AUTH_TYPE":
+		if c := http1.ConnFromRequest(r); c != nil {
+			return c.AuthType(), true
+		}
+		return "", true
+	case "CONTENT_TYPE":
+		return q.ContentType, true
 	}
 	return "", false
 }

@@ -328,6 +328,9 @@ func escapeQuotes(s string) string {
 // basic reads r's Authorization field as mod_auth_basic's get_basic_auth: the
 // user and password sent, or the status to answer.
 func (a *Authenticator) basic(w http.ResponseWriter, r *http.Request, l logger) (user, password string, status int) {
+	if w != nil {
+		http1.SetAuthType(r, a.cfg.Type)
+	}
 	v := r.Header["Authorization"]
 	if len(v) == 0 {
 		a.Challenge(w, r)

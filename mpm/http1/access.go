@@ -47,5 +47,29 @@ func SetUser(r *http.Request, name string) {
 	}
 }
 
+// AuthType is the authentication type SetAuthType gave the current request
+// (apache2's r->ap_auth_type), "" for none.
+func (c *Conn) AuthType() string { return c.authType }
+
+// SetAuthType records the AuthType (as configured) that r's credentials are
+// checked under, credentials sent or not (apache2's r->ap_auth_type).
+func SetAuthType(r *http.Request, typ string) {
+	if c := ConnFromRequest(r); c != nil {
+		c.authType = typ
+	}
+}
+
+// Filename is the file name and path info SetFilename gave the current
+// request (apache2's r->filename and r->path_info).
+func (c *Conn) Filename() (name, pathInfo string) { return c.filename, c.pathInfo }
+
+// SetFilename records the file r maps to, where the directory walk stopped,
+// and the path after it (apache2's r->filename and r->path_info).
+func SetFilename(r *http.Request, name, pathInfo string) {
+	if c := ConnFromRequest(r); c != nil {
+		c.filename, c.pathInfo = name, pathInfo
+	}
+}
+
 // RemoteAddr is the client's address, "ip:port".
 func (c *Conn) RemoteAddr() string { return c.remoteAddr }

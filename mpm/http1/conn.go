@@ -83,6 +83,9 @@ type Conn struct {
 	variants   string       // the current request's variant list (SetVariantList)
 	user       string       // SetUser's, for the access log's %u
 	userSet    bool         // SetUser was called for the current request
+	authType   string       // SetAuthType's
+	filename   string       // SetFilename's
+	pathInfo   string       // SetFilename's
 	sig        Signature    // SetSignature's, for the current request's error pages
 	sigSet     bool         // SetSignature was called for the current request
 	tlsOpts    uint8        // the current request's SetTLSOptions
@@ -427,7 +430,8 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 	c.keepNext = false
 	c.ident = nil
 	c.filter, c.filterSet, c.errorPage, c.variants = nil, false, false, ""
-	c.user, c.userSet = "", false
+	c.user, c.userSet, c.authType = "", false, ""
+	c.filename, c.pathInfo = "", ""
 	c.sigSet, c.tlsOpts = false, 0
 	c.env.Reset()
 	if c.tc != nil {

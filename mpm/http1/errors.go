@@ -89,12 +89,16 @@ func WriteRecursiveError(w http.ResponseWriter, r *http.Request, status int) {
 	writePage(w, r, status, appendErrorPageAfter(nil, s, r, status, status))
 }
 
+// ErrorPageType is the Content-Type of the error pages and ErrorDocument
+// texts.
+const ErrorPageType = "text/html; charset=iso-8859-1"
+
 // writePage sends an error page; for HEAD only its status and type, as
 // apache2's ap_send_error_response stops before the page: no body, hence no
 // Content-Length (one already set on w is removed).
 func writePage(w http.ResponseWriter, r *http.Request, status int, body []byte) {
 	h := w.Header()
-	h["Content-Type"] = []string{"text/html; charset=iso-8859-1"}
+	h["Content-Type"] = []string{ErrorPageType}
 	markErrorPage(r)
 	if r.Method == http.MethodHead {
 		delete(h, "Content-Length")

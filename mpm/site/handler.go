@@ -590,7 +590,17 @@ func (h *Handler) errorDocument(w http.ResponseWriter, r *http.Request, status i
 	if !ok || r.Context().Value(inErrorDocument{}) != nil {
 		return false
 	}
-	doc, err := e.Text(&apexpr.Request{R: r, URI: r.URL.Path, Query: r.URL.RawQuery, DocumentRoot: h.docRoot, Env: http1.Env(r)})
+	// apache2's ap_die evaluates it before the status is the request's; a
+	// text is evaluated again as the error page is sent, with its type.
+	q := apexpr.Request{R: r, URI: r.URL.Path, Query: r.URL.RawQuery, DocumentRoot: h.docRoot, Env: http1.Env(r), Status: http.StatusOK}
+	if c := http1.ConnFromRequest(r); c != nil {
+		q.Filename, q.PathInfo = c.Filename()
+	}
+	doc, err := e.Text(&q)
+	if err == nil && strings.HasPrefix(doc, `"`) {
+		q.Status, q.ContentType = status, http1.ErrorPageType
+		doc, err = e.Text(&q)
+	}
 	if err != nil {
 		h.logRewrite(r, "core", "AH02841: core: ErrorDocument: can't evaluate require expression: "+err.Error())
 		return false

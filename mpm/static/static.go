@@ -613,6 +613,14 @@ func fixup(r *http.Request, o *Options) {
 	}
 }
 
+// noteFile notes the file r maps to and its path info (http1.SetFilename)
+// for an ErrorDocument of o's to read.
+func noteFile(r *http.Request, o *Options, name, info string) {
+	if o.Error != nil {
+		http1.SetFilename(r, name, info)
+	}
+}
+
 // error answers status through the ErrorDocument hook, else with apache2's page.
 func (h *Handler) error(w http.ResponseWriter, r *http.Request, status int, o *Options) {
 	if o.Error != nil && o.Error(w, r, status) {
@@ -640,6 +648,7 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 		i := strings.LastIndexByte(rel, '/')
 		o = h.options(r, conf, croot+rel[:max(i, 0)], rel[i+1:])
 	}
+	noteFile(r, o, croot+rel, info)
 	// A path through a file (ENOTDIR) is that file's with path info: the
 	// file's handler, not rel's, is the one that may answer.
 	stopped := errors.Is(oerr, syscall.ENOTDIR)
@@ -659,6 +668,7 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 			// are the request's (<Files> for that name; no <Directory> of
 			// a directory that does not exist, no handler of rel's).
 			stopped, checked, o = true, true, fo
+			noteFile(r, o, croot+rel[:n], rel[n:])
 			if st, why := fo.check(w, r); st != 0 {
 				if why != nil && h.logs(LevelError) {
 					h.logRefusals(r, why, croot+rel[:n])
