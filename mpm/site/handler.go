@@ -518,7 +518,7 @@ func (h *Handler) options(d *Dir) *static.Options {
 		n := d.Negotiation
 		o.Negotiation = &n
 	}
-	if o.SetHandler != "" || o.MIME != nil || h.Static.Handlers != nil || o.Fallback != "" {
+	if o.SetHandler != "" || o.MIME != nil || h.Static.Handlers != nil || o.Fallback != "" || indexURLs(o.DirectoryIndex, h.Static.DirectoryIndex) {
 		o.Redirect = h.redirectFn
 	}
 	if p := d.Authz.Policy(h.log, authn.For(d.Auth, h.log)); p != nil && !o.Denied {
@@ -562,6 +562,15 @@ func (h *Handler) options(d *Dir) *static.Options {
 	return o
 }
 
+// indexURLs says whether DirectoryIndex (else the server's) names a
+// URL-path, which mod_dir looks up as a request.
+func indexURLs(index, server []string) bool {
+	if index == nil {
+		index = server
+	}
+	return slices.ContainsFunc(index, func(name string) bool { return strings.IndexByte(name, '/') >= 0 })
+}
+
 // renameEnv is apache2's rename_original_env at an internal redirect: each
 // of the request's variables becomes REDIRECT_NAME (the new request's
 // fixups set theirs again), and REDIRECT_STATUS is the status so far.
@@ -587,7 +596,7 @@ type inErrorDocument struct{}
 // with the error's status, as GET), or any other URL (a 302 to it).
 func (h *Handler) errorDocument(w http.ResponseWriter, r *http.Request, status int, docs map[int]*apexpr.Expr) bool {
 	e, ok := docs[status]
-	if !ok || r.Context().Value(inErrorDocument{}) != nil {
+	if !ok || r.Context().Value(inErrorDocument{}) != nil || static.InSubrequest(r) {
 		return false
 	}
 	// apache2's ap_die evaluates it before the status is the request's; a

@@ -82,6 +82,8 @@ func (h *Handler) logOpenError(r *http.Request, root, croot, rel string, err err
 		if h.logs(LevelError) {
 			h.logSymlink(r, "AH00037", croot+rel)
 		}
+	case InSubrequest(r) && (errors.Is(err, syscall.ENOTDIR) || errors.Is(err, syscall.ENOENT)):
+		// mod_dir's lookup runs no handler: the main request's says so.
 	case errors.Is(err, syscall.ENOTDIR):
 		if h.logs(LevelInfo) {
 			h.LogError(r, LevelInfo, "core", nil, "AH00130: File does not exist: "+croot+rel)

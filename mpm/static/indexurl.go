@@ -2,9 +2,12 @@ package static
 
 import (
 	"context"
+	"maps"
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 )
 
 // maxSubreqDepth bounds the nesting of mod_dir's subrequests (DirectoryIndex
@@ -27,14 +30,34 @@ func (h *Handler) subrequest(r *http.Request) (*http.Request, bool) {
 	return r.WithContext(context.WithValue(r.Context(), subreqDepthKey{}, depth+1)), true
 }
 
+// InSubrequest reports whether r is one of mod_dir's subrequests (a
+// DirectoryIndex or FallbackResource URL's), whose answer is held back:
+// an error of its own is r's main request's to answer (ErrorDocument).
+func InSubrequest(r *http.Request) bool {
+	depth, _ := r.Context().Value(subreqDepthKey{}).(int)
+	return depth > 0
+}
+
 // indexURL serves the DirectoryIndex name holding a "/" (a URL-path, from
 // the server's root when it starts with "/", else from r's directory) as
 // mod_dir does: its subrequest is mapped as any request (Alias, handlers,
-// <Location>), and a file it finds is served in r's place. Its answer is
-// kept back until its status is known: a success or a redirect (with a
-// single name, a 401 or 406 too) is the answer, and indexURL returns 0;
-// else the status, for the search to go on.
+// <Location>), and a file it finds is served in r's place (0); else its
+// status, see lookup.
 func (h *Handler) indexURL(w http.ResponseWriter, r *http.Request, name string, single bool, o *Options) int {
+	uri := (&url.URL{Path: name}).EscapedPath()
+	if !strings.HasPrefix(name, "/") {
+		uri = r.URL.EscapedPath() + uri
+	}
+	return h.lookup(w, r, uri, single, o)
+}
+
+// lookup runs mod_dir's subrequest for uri (to which r's query is added)
+// with its answer held back until its status is known: a success (or a
+// 304) is r's answer, and lookup returns 0; else the status for r to go on
+// with, the subrequest's fields put on w when it is final for r (a
+// redirect; with a single name, a 401 or 406). A subrequest past the
+// nesting limit is a 500.
+func (h *Handler) lookup(w http.ResponseWriter, r *http.Request, uri string, single bool, o *Options) int {
 	if o.Redirect == nil {
 		return http.StatusNotFound
 	}
@@ -42,32 +65,64 @@ func (h *Handler) indexURL(w http.ResponseWriter, r *http.Request, name string, 
 	if !ok {
 		return http.StatusInternalServerError
 	}
-	uri := (&url.URL{Path: name}).EscapedPath()
-	if !strings.HasPrefix(name, "/") {
-		uri = r.URL.EscapedPath() + uri
-	}
 	if r.URL.RawQuery != "" {
 		uri += "?" + r.URL.RawQuery
 	}
-	p := &indexProbe{w: w, hd: w.Header().Clone(), single: single}
-	o.Redirect(p, sr, uri)
-	if p.pass {
-		return 0
+	var name, info string
+	c := http1.ConnFromRequest(r)
+	if c != nil {
+		name, info = c.Filename() // the subrequest's are its own
 	}
-	if p.status == 0 {
+	p := &indexProbe{w: w, hd: w.Header().Clone()}
+	o.Redirect(p, sr, uri)
+	if c != nil {
+		http1.SetFilename(r, name, info)
+	}
+	switch {
+	case p.pass:
+		return 0
+	case p.status == 0:
+		p.pass = true
 		p.WriteHeader(http.StatusOK)
 		return 0
+	case final(p.status, single):
+		dst := w.Header()
+		clear(dst)
+		maps.Copy(dst, p.hd)
 	}
 	return p.status
 }
 
-// indexProbe holds back the answer to a DirectoryIndex URL until its
+// indexStatus takes the status st of an index name's subrequest as
+// mod_dir's fixup_dir does, and reports whether r is answered: a success
+// (0) was; a final status is answered under o, r's settings; any other
+// but 404 is noted in refused, for the search to go on.
+func (h *Handler) indexStatus(w http.ResponseWriter, r *http.Request, st int, single bool, o *Options, refused *int) bool {
+	switch {
+	case st == 0:
+		return true
+	case final(st, single):
+		h.error(w, r, st, o)
+		return true
+	case st != http.StatusNotFound:
+		*refused = st
+	}
+	return false
+}
+
+// final reports whether mod_dir answers a request with its subrequest's
+// status st (and fields): a redirect, or, for a single DirectoryIndex
+// name, a 401 or 406.
+func final(st int, single bool) bool {
+	return st >= 300 && st < 400 || single && (st == http.StatusUnauthorized || st == http.StatusNotAcceptable)
+}
+
+// indexProbe holds back the answer to a mod_dir subrequest until its
 // status says whether it is r's answer (pass) or dropped.
 type indexProbe struct {
 	w      http.ResponseWriter
 	hd     http.Header
 	status int
-	single bool
 	pass   bool
 }
 
@@ -82,13 +137,11 @@ func (p *indexProbe) WriteHeader(code int) {
 		return
 	}
 	p.status = code
-	if code < 400 || p.single && (code == http.StatusUnauthorized || code == http.StatusNotAcceptable) {
+	if code < 300 || code == http.StatusNotModified {
 		p.pass = true
 		dst := p.w.Header()
 		clear(dst)
-		for k, v := range p.hd {
-			dst[k] = v
-		}
+		maps.Copy(dst, p.hd)
 		p.w.WriteHeader(code)
 	}
 }
@@ -101,6 +154,15 @@ func (p *indexProbe) Write(b []byte) (int, error) {
 		return len(b), nil
 	}
 	return p.w.Write(b)
+}
+
+// FlushError flushes an answer that is r's (a script's streamed output);
+// one held back has nothing to flush.
+func (p *indexProbe) FlushError() error {
+	if !p.pass {
+		return nil
+	}
+	return http.NewResponseController(p.w).Flush()
 }
 
 // indexNames are the DirectoryIndex names under o.

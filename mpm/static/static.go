@@ -341,30 +341,22 @@ func (h *Handler) handled(o *Options, rel string) bool {
 	return ok
 }
 
-// fallback serves r from FallbackResource's URL, as mod_dir's fixup_dflt
-// does for rel, a file that does not exist (the request's, or an index
-// file's subrequest), when it has no handler; false when that does not
-// apply. A URL that falls back again (to itself: a fallback that does not
-// exist either) nests as apache2's subrequests do, to their limit: a 500.
-func (h *Handler) fallback(w http.ResponseWriter, r *http.Request, o *Options, rel string) bool {
+// fallback looks FallbackResource's URL up, as mod_dir's fixup_dflt does
+// for rel, a file that does not exist (the request's, or an index file's
+// subrequest), when it has no handler: 0 when its answer is r's, else the
+// status for r (see lookup; 404: nothing falls back). A URL that falls
+// back again (to itself: a fallback that does not exist either) nests as
+// apache2's subrequests do, to their limit: a 500.
+func (h *Handler) fallback(w http.ResponseWriter, r *http.Request, o *Options, rel string) int {
 	if o.Redirect == nil || h.fileHandler(rel, false, o) != "" {
-		return false
-	}
-	sr, ok := h.subrequest(r)
-	if !ok {
-		h.error(w, r, http.StatusInternalServerError, o)
-		return true
+		return http.StatusNotFound
 	}
 	u := o.Fallback
 	if u[0] != '/' {
 		// ap_sub_req_lookup_uri: relative to the request's directory.
 		u = r.URL.Path[:strings.LastIndexByte(r.URL.Path, '/')+1] + u
 	}
-	if r.URL.RawQuery != "" {
-		u += "?" + r.URL.RawQuery
-	}
-	o.Redirect(w, sr, u)
-	return true
+	return h.lookup(w, r, u, false, o)
 }
 
 // pathInfo finds, for a path rel below root that does not exist, where
@@ -613,11 +605,11 @@ func fixup(r *http.Request, o *Options) {
 	}
 }
 
-// noteFile notes the file r maps to and its path info (http1.SetFilename)
-// for an ErrorDocument of o's to read.
-func noteFile(r *http.Request, o *Options, name, info string) {
+// noteFile notes the file r maps to, rel below croot, and its path info
+// (http1.SetFilename) for an ErrorDocument of o's to read.
+func noteFile(r *http.Request, o *Options, croot, rel, info string) {
 	if o.Error != nil {
-		http1.SetFilename(r, name, info)
+		http1.SetFilename(r, croot+rel, info)
 	}
 }
 
@@ -648,7 +640,7 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 		i := strings.LastIndexByte(rel, '/')
 		o = h.options(r, conf, croot+rel[:max(i, 0)], rel[i+1:])
 	}
-	noteFile(r, o, croot+rel, info)
+	noteFile(r, o, croot, rel, info)
 	// A path through a file (ENOTDIR) is that file's with path info: the
 	// file's handler, not rel's, is the one that may answer.
 	stopped := errors.Is(oerr, syscall.ENOTDIR)
@@ -668,7 +660,7 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 			// are the request's (<Files> for that name; no <Directory> of
 			// a directory that does not exist, no handler of rel's).
 			stopped, checked, o = true, true, fo
-			noteFile(r, o, croot+rel[:n], rel[n:])
+			noteFile(r, o, croot, rel[:n], rel[n:])
 			if st, why := fo.check(w, r); st != 0 {
 				if why != nil && h.logs(LevelError) {
 					h.logRefusals(r, why, croot+rel[:n])
@@ -784,8 +776,14 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 		}
 		return
 	}
-	if status == http.StatusNotFound && o.Fallback != "" && errors.Is(oerr, syscall.ENOENT) && h.fallback(w, r, o, rel) {
-		return
+	if status == http.StatusNotFound && o.Fallback != "" && errors.Is(oerr, syscall.ENOENT) {
+		// mod_dir's status for the URL is r's, answered as r's settings say.
+		if st := h.fallback(w, r, o, rel); st != http.StatusNotFound {
+			if st != 0 {
+				h.error(w, r, st, o)
+			}
+			return
+		}
 	}
 	if status != 0 {
 		h.logOpenError(r, root, croot, rel, oerr)
@@ -803,10 +801,8 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 		for _, name := range index {
 			if strings.ContainsRune(name, '/') {
 				// A URL: mod_dir's subrequest maps it as any request.
-				if st := h.indexURL(w, r, name, len(index) == 1, o); st <= 0 {
+				if h.indexStatus(w, r, h.indexURL(w, r, name, len(index) == 1, o), len(index) == 1, o, &refused) {
 					return
-				} else if st != http.StatusNotFound {
-					refused = st
 				}
 				continue
 			}
@@ -851,8 +847,14 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 						delete(w.Header(), k)
 					}
 				}
-				if io.Fallback != "" && h.fallback(w, r, io, rel+name) {
-					return
+				if io.Fallback != "" {
+					st := h.fallback(w, r, io, rel+name)
+					if h.indexStatus(w, r, st, len(index) == 1, o, &refused) {
+						return
+					}
+					if st != http.StatusNotFound {
+						continue
+					}
 				}
 			}
 			if st == 0 && gi.kind == kindRegular {
