@@ -186,7 +186,7 @@ func sslItem(kind byte, name string, r *http.Request) string {
 		if !ok {
 			return ""
 		}
-		v, _ := sslvars.Lookup(c, name, false)
+		v, _ := sslvars.Lookup(c, name, sslvars.LegacyDN(r))
 		return v
 	}
 	if !ok {
@@ -204,7 +204,7 @@ func sslItem(kind byte, name string, r *http.Request) string {
 	default: // errcode is "-", errstr the verify error crypto/tls ended the handshake with
 		return ""
 	}
-	v, _ := sslvars.Lookup(c, name, false)
+	v, _ := sslvars.Lookup(c, name, sslvars.LegacyDN(r))
 	return v
 }
 

@@ -261,6 +261,10 @@ type Options struct {
 	// server's (see http1.SetBodyLimit, http1.SetSignature).
 	BodyLimit *int64
 	Signature *http1.Signature
+	// TLSOptions are the SSLOptions (package sslvars' bits) that mod_ssl's
+	// variables read for a request over TLS under these settings (see
+	// http1.SetTLSOptions).
+	TLSOptions uint8
 }
 
 // PathInfo is AcceptPathInfo's setting (apache2's r->used_path_info).
@@ -561,6 +565,9 @@ func (h *Handler) options(r *http.Request, conf Configurer, dir, name string) *O
 			}
 			if o.Signature != nil {
 				http1.SetSignature(r, *o.Signature)
+			}
+			if r.TLS != nil {
+				http1.SetTLSOptions(r, o.TLSOptions)
 			}
 			return o
 		}
