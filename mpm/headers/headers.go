@@ -375,7 +375,7 @@ func (f format) expand(e *env.Vars, start time.Time, r *http.Request) string {
 				b = append(b, "(null)"...)
 			}
 		case 's':
-			if v := sslVar(r, it.lit); v != "" {
+			if v := sslvars.Var(r, it.lit); v != "" {
 				b = append(b, unwrap(v)...)
 			} else {
 				b = append(b, "(null)"...)
@@ -383,17 +383,6 @@ func (f format) expand(e *env.Vars, start time.Time, r *http.Request) string {
 		}
 	}
 	return string(b)
-}
-
-// sslVar is mod_ssl's variable name (SSL_*) for r as the request's
-// SSLOptions format it, "" without one (and on a plain connection).
-func sslVar(r *http.Request, name string) string {
-	c, ok := sslvars.FromRequest(r)
-	if !ok {
-		return ""
-	}
-	v, _ := sslvars.Lookup(c, name, sslvars.LegacyDN(r))
-	return v
 }
 
 // unwrap is mod_headers' unwrap_header: v with its CRs and LFs turned into

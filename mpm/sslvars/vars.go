@@ -471,6 +471,17 @@ func LegacyDN(r *http.Request) bool {
 // variables read through Lookup for r (ap_expr's) follow.
 func SetOptions(r *http.Request, o Options) { http1.SetTLSOptions(r, uint8(o)) }
 
+// Var is mod_ssl's variable name (SSL_*) for r, its DNs in the format of
+// r's SSLOptions: "" without a value, and on a plain connection.
+func Var(r *http.Request, name string) string {
+	c, ok := FromRequest(r)
+	if !ok {
+		return ""
+	}
+	v, _ := Lookup(c, name, LegacyDN(r))
+	return v
+}
+
 // FromRequest is the TLS connection r came on, false for a plain one.
 func FromRequest(r *http.Request) (Conn, bool) {
 	if r == nil || r.TLS == nil {
