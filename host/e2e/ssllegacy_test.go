@@ -15,8 +15,8 @@ import (
 // sslLegacyConf reads SSL_CLIENT_S_DN in an <If> condition, a Header
 // expr= value and %{...}s, a per-directory RewriteRule's %{SSL:...} and
 // the access log, under /leg/ with SSLOptions +LegacyDNStringFormat (but
-// for its z.html) and under /rfc/ without. No Require line: nothing but the readers sees the
-// directory's SSLOptions.
+// for the files of /leg/list/) and under /rfc/ without. No Require line:
+// nothing but the readers sees the directory's SSLOptions.
 const sslLegacyConf = `LoadModule ssl_module /usr/lib/apache2/modules/mod_ssl.so
 LoadModule autoindex_module /usr/lib/apache2/modules/mod_autoindex.so
 ServerName main.test
@@ -46,8 +46,10 @@ CustomLog logs/ssldn_log ssldn
 </Directory>
 <Directory @DOCS@/main/leg>
     SSLOptions +LegacyDNStringFormat
+</Directory>
+<Directory @DOCS@/main/leg/list>
     Options +Indexes
-    <Files "z.html">
+    <Files "*.html">
         SSLOptions -LegacyDNStringFormat
     </Files>
 </Directory>
@@ -84,13 +86,13 @@ func sslHeaders(t *testing.T, port int, cert *testCert, path string) string {
 func TestSSLLegacyDNReaders(t *testing.T) {
 	c := newClientCerts(t)
 	p := startPair(t, 1, sslLegacyConf, map[string]string{
-		"main/leg/a.html": "A\n", "main/leg/z.html": "Z\n", "main/rfc/a.html": "A\n",
+		"main/leg/a.html": "A\n", "main/leg/list/z.html": "Z\n", "main/rfc/a.html": "A\n",
 		"certs/server.crt": c.server.certPEM, "certs/server.key": c.server.keyPEM, "certs/ca.crt": c.ca.certPEM})
 	legacy := "X-Dn: /C=DE/L=Berlin/O=People/OU=Dev+OU=Ops/CN=alice/emailAddress=alice@example.test"
 	rfc := "X-Dn: emailAddress=alice@example.test,CN=alice,OU=Ops+OU=Dev,O=People,L=Berlin,C=DE"
-	// The listing of /leg/ checks z.html with its own settings, but answers
-	// with the directory's.
-	wants := map[string]string{"/leg/a.html": legacy, "/leg/": legacy, "/leg/z.html": rfc, "/rfc/a.html": rfc}
+	// The listing of /leg/list/ checks z.html under its own settings, but
+	// answers under the directory's.
+	wants := map[string]string{"/leg/a.html": legacy, "/leg/list/": legacy, "/leg/list/z.html": rfc, "/rfc/a.html": rfc}
 	for path, dn := range wants {
 		want := sslHeaders(t, p.apache.ports[0], &c.alice, path)
 		got := sslHeaders(t, p.ours.ports[0], &c.alice, path)

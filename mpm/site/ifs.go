@@ -91,8 +91,11 @@ func (h *Handler) applyIfs(r *http.Request, m *Dir, file string) *Dir {
 	d := *m
 	if r.TLS != nil {
 		// The conditions read mod_ssl's variables under the sections merged
-		// so far (static sets the final ones once Configure returns).
+		// so far (a subrequest's too: static sets the request's own when it
+		// answers under them).
+		prev := http1.TLSOptions(r)
 		sslvars.SetOptions(r, d.SSLOptions.Set)
+		defer http1.SetTLSOptions(r, prev)
 	}
 	q := apexpr.Request{R: r, URI: r.URL.Path, Query: r.URL.RawQuery, Filename: file, DocumentRoot: h.docRoot, Env: http1.Env(r)}
 	prev := -1

@@ -262,8 +262,8 @@ type Options struct {
 	BodyLimit *int64
 	Signature *http1.Signature
 	// TLSOptions are the SSLOptions (package sslvars' bits) that mod_ssl's
-	// variables read for a request over TLS under these settings (see
-	// http1.SetTLSOptions).
+	// variables read for a request over TLS answered under these settings
+	// (see http1.SetTLSOptions), and for their access check.
 	TLSOptions uint8
 }
 
@@ -454,6 +454,13 @@ func (o *Options) check(w http.ResponseWriter, r *http.Request) (int, *Refusal) 
 		return http.StatusForbidden, sslRequired
 	}
 	if o.Access != nil {
+		if r.TLS != nil {
+			// Require expr reads mod_ssl's variables under o's SSLOptions,
+			// a subrequest's (a listing's entry, an index) for its check only.
+			prev := http1.TLSOptions(r)
+			http1.SetTLSOptions(r, o.TLSOptions)
+			defer http1.SetTLSOptions(r, prev)
+		}
 		return o.Access.Check(w, r)
 	}
 	return 0, nil
@@ -566,9 +573,6 @@ func (h *Handler) options(r *http.Request, conf Configurer, dir, name string) *O
 			if o.Signature != nil {
 				http1.SetSignature(r, *o.Signature)
 			}
-			if r.TLS != nil {
-				http1.SetTLSOptions(r, o.TLSOptions)
-			}
 			return o
 		}
 	}
@@ -604,8 +608,13 @@ func subURL(r *http.Request, rel, name string) string {
 	return p[:strings.LastIndexByte(p, '/')+1] + name
 }
 
-// answer and fixup call o's Response, if any.
+// answer makes o the settings r is answered under: the SSLOptions its
+// mod_ssl variables follow, then o's Response, if any. fixup calls o's
+// Response, if any.
 func answer(r *http.Request, o *Options, mtime time.Time) {
+	if r.TLS != nil {
+		http1.SetTLSOptions(r, o.TLSOptions)
+	}
 	if o.Response != nil {
 		o.Response.Answer(r, mtime)
 	}
@@ -672,13 +681,11 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 			}
 		}
 	}
-	if o.Response != nil {
-		var mtime time.Time
-		if status == 0 {
-			mtime = fi.mtime
-		}
-		o.Response.Answer(r, mtime)
+	var mtime time.Time
+	if status == 0 {
+		mtime = fi.mtime
 	}
+	answer(r, o, mtime)
 	if st, why := o.check(w, r); st != 0 || why != nil {
 		if why != nil && h.logs(LevelError) { // filename stats each directory on the path
 			if status == 0 {
