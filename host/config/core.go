@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm/accesslog"
+	"github.com/httpd-mpm/httpd-mpm/mpm/apexpr"
 	"github.com/httpd-mpm/httpd-mpm/mpm/apregex"
 	"github.com/httpd-mpm/httpd-mpm/mpm/authn"
 	"github.com/httpd-mpm/httpd-mpm/mpm/autoindex"
@@ -348,6 +349,11 @@ var Core = Table{
 	// codes may follow another line's On).
 	{Name: "ProxyErrorOverride", MinArgs: 1, MaxArgs: -1, Context: ServerConfig | InDirectory | InVirtualHost,
 		Module: "mod_proxy.c", Help: "use our error handling pages instead of the servers' we are proxying"},
+	// mod_proxy_fcgi's, per directory (checked by package proxy).
+	{Name: "ProxyFCGIBackendType", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Module: "mod_proxy_fcgi.c",
+		Help: "Specify the type of FastCGI server: 'Generic', 'FPM'"},
+	{Name: "ProxyFCGISetEnvIf", MinArgs: 2, MaxArgs: 3, Context: Anywhere, Module: "mod_proxy_fcgi.c",
+		Help: "expr-condition env-name expr-value"},
 	{Name: "ProxyVia", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Check: checkProxy("ProxyVia"), Module: "mod_proxy.c",
 		Help: "Configure Via: proxy header header to one of: on | off | block | full"},
 	{Name: "SetHandler", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Help: "a handler name that overrides any other configured handler"},
@@ -571,10 +577,18 @@ func checkRewrite(name string) func(args []string) error {
 	}
 }
 
-// checkErrorDocument accepts a numeric status, as Apache's set_error_document.
+// checkErrorDocument accepts a numeric status and a string expression, as
+// Apache's set_error_document (which ignores a URL for a 401 unread).
 func checkErrorDocument(args []string) error {
-	if _, err := strconv.Atoi(args[0]); err != nil {
+	code, err := strconv.Atoi(args[0])
+	if err != nil {
 		return errors.New("Unsupported HTTP response code " + args[0])
+	}
+	if strings.EqualFold(args[1], "default") {
+		return nil
+	}
+	if _, remote, err := apexpr.ParseErrorDocument(args[1]); err != nil && !(remote && code == 401) {
+		return err
 	}
 	return nil
 }

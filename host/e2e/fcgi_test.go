@@ -48,6 +48,9 @@ ProxyPass /slow/ fcgi://@SLOW@/slow/ timeout=1
 <Directory @DOCS@/ovr>
     ProxyErrorOverride On
 </Directory>
+<Directory @DOCS@/ht>
+    AllowOverride FileInfo
+</Directory>
 <Location /app/ovr/>
     ProxyErrorOverride On
 </Location>
@@ -67,7 +70,7 @@ ScriptAlias /cgi-bin/ @DOCS@/cgi/
 // REMOTE_PORT and SERVER_SOFTWARE), and its body's length and digest; a
 // REQUEST_URI naming "stderr" writes two FCGI_STDERR records first,
 // "local" and "absolute" answer with a Location, "status" with a Status,
-// "odd" with Status 999, "early" ends the request in the header,
+// "odd" with Status 999, "unauth" with a 401 and its WWW-Authenticate, "early" ends the request in the header,
 // "badheader" with a line that is no field, "slow" sleeps 3 s first.
 func rawFCGI(t *testing.T, ln net.Listener) {
 	t.Cleanup(func() { ln.Close() })
@@ -158,6 +161,8 @@ func rawFCGIConn(c net.Conn) {
 			head = "Status: 404 Not Here\r\nContent-Type: text/plain\r\n"
 		case strings.Contains(uri, "badheader"):
 			head = "this is no field\r\n"
+		case strings.Contains(uri, "unauth"):
+			head = "Status: 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"fcgi\"\r\nX-Backend: raw\r\nContent-Type: text/plain\r\n"
 		default:
 			head = "Content-Type: text/plain\r\nContent-Length: 3\r\nX-Backend: raw\r\n"
 		}
@@ -280,6 +285,8 @@ func testProxyFCGI(t *testing.T, mpm string) {
 	p := startPairMPM(t, mpm, 1, conf, map[string]string{
 		"a.txt": "a\n", "x.php": "<?php ?>\n", "sub/y.php": "<?php ?>\n", "tcp/z.php": "<?php ?>\n",
 		"a b.php": "", "pc%.php": "", "caf\u00e9.php": "", "q?.php": "", "nl\n.php": "", "ovr/status.php": "",
+		"ht/f/.htaccess": "<FilesMatch \"\\.php$\">\nSetHandler \"proxy:fcgi://" + raw.Addr().String() + "\"\n</FilesMatch>\n", "ht/f/w.php": "",
+		"ht/s/.htaccess": "SetHandler \"proxy:fcgi://" + raw.Addr().String() + "/base\"\n", "ht/s/v.php": "", "ht/s/d/u.txt": "",
 		"cgi/auth.cgi": "#!/bin/sh\necho 'Content-Type: text/plain'\necho\necho \"auth=$HTTP_AUTHORIZATION\"\n",
 	})
 	must(t, os.Chmod(filepath.Join(p.apache.docs, "cgi/auth.cgi"), 0o755))
@@ -306,6 +313,16 @@ func testProxyFCGI(t *testing.T, mpm string) {
 		"GET /missing.php HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
 		"GET /tcp/z.php HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
 		"GET /a.txt HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
+		// The handler from .htaccess files: path info after the file.
+		"GET /ht/f/w.php/more/info?q=1 HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
+		"GET /ht/f/w.php HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
+		"GET /ht/s/v.php/x/y HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
+		"GET /ht/s/d/u.txt/z HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
+		"GET /ht/s/none/z HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
+		"GET /ht/s/ HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
+		"GET /ht/s/missing.txt HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
+		"GET /ht/s/missing.txt/x HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
+		"GET /ht/f/nope.php/x HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
 		// The walk stops at a file or a missing directory: no handler of
 		// y.php's answers.
 		"GET /a.txt/y.php HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
@@ -326,8 +343,12 @@ func testProxyFCGI(t *testing.T, mpm string) {
 		// end of the request is an empty 200.
 		"GET /app/odd HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
 		"GET /app/early HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
-		// ProxyErrorOverride, both forms.
+		// ProxyErrorOverride, both forms; a 401 keeps the backend's
+		// WWW-Authenticate (and its other fields: apache2's
+		// err_headers_out).
 		"GET /app/ovr/status HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
+		"GET /app/ovr/unauth HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
+		"GET /app/unauth HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
 		"GET /ovr/status.php HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
 		"POST /std/echo HTTP/1.1\r\nHost: main.test\r\nContent-Length: 80000\r\nConnection: close\r\n\r\n" + large + large,
 		"GET /std/big HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",

@@ -101,7 +101,7 @@ var Directives = append([]string{
 	"SSLRequireSSL", "SSLOptions",
 	"AccessFileName",
 	"ScriptAlias", "ScriptAliasMatch", "SetHandler", "ProxyErrorOverride",
-}, slices.Concat(autoindex.Names, cgi.Directives, cgi.DirDirectives, proxy.Directives)...)
+}, slices.Concat(autoindex.Names, cgi.Directives, cgi.DirDirectives, proxy.Directives, proxy.FCGIDirectives)...)
 
 // UseCanonicalName is the server's UseCanonicalName among its top-level directives
 // (the last one wins; Off without one). Inside sections it is not per-directory here:
@@ -157,7 +157,7 @@ type dir struct {
 	slash                *bool            // DirectorySlash
 	pathInfo             *static.PathInfo // AcceptPathInfo
 	fallback             *string          // FallbackResource: "" for disabled
-	errorDocs            map[int]string
+	errorDocs            map[int]*apexpr.Expr
 	forceType            *string
 	charset              *string // AddDefaultCharset: "" for Off
 	etag                 static.ETagConfig
@@ -184,6 +184,7 @@ type dir struct {
 	ifs                  []*section         // <If>, <ElseIf>, <Else>, in config order
 	exprRedirect         *exprRedirect
 	proxyErrors          proxy.ErrorOverride // ProxyErrorOverride
+	fcgi                 proxy.FCGIDir       // ProxyFCGIBackendType, ProxyFCGISetEnvIf
 	// AllowOverride and AllowOverrideList, in <Directory> sections
 	override     Override
 	overrideSet  bool
@@ -199,7 +200,7 @@ type Dir struct {
 	NoDirectorySlash bool            // DirectorySlash Off
 	AcceptPathInfo   static.PathInfo // AcceptPathInfo
 	Fallback         string          // FallbackResource, "" for none
-	ErrorDocuments   map[int]string
+	ErrorDocuments   map[int]*apexpr.Expr
 	ForceType        string // "" none
 	DefaultCharset   string // AddDefaultCharset's charset, "" for Off
 	FileETag         static.ETagConfig
@@ -225,6 +226,7 @@ type Dir struct {
 	exprRedirect     *exprRedirect    // a Redirect inside <If>
 	vary             []string         // the request fields applyIfs' conditions read
 	ProxyErrors      proxy.ErrorOverride
+	FCGI             proxy.FCGIDir // mod_proxy_fcgi's
 	// Override, OverrideOptions and OverrideList say what a .htaccess file
 	// may hold (AllowOverride, AllowOverrideList).
 	Override        Override
@@ -717,6 +719,8 @@ func (d *dir) apply(x Directive, inLocation bool) error {
 		return d.setOptions(a)
 	case "proxyerroroverride":
 		return d.proxyErrors.Add(a)
+	case "proxyfcgibackendtype", "proxyfcgisetenvif":
+		return d.fcgi.Add(x.Name, a, x.File, x.Line)
 	case "require", "authmerging", "order", "allow", "deny", "satisfy":
 		return d.authz.Add(authz.Item{Name: x.Name, Args: a, File: x.File, Line: x.Line})
 	case "authtype", "authname", "authbasicprovider", "authbasicauthoritative", "authuserfile", "authgroupfile":
@@ -738,10 +742,21 @@ func (d *dir) apply(x Directive, inLocation bool) error {
 		if err != nil {
 			return errors.New("Unsupported HTTP response code " + a[0])
 		}
-		if d.errorDocs == nil {
-			d.errorDocs = map[int]string{}
+		var e *apexpr.Expr // nil: "default", the server's own page again
+		if !strings.EqualFold(a[1], "default") {
+			var remote bool
+			e, remote, err = apexpr.ParseErrorDocument(a[1])
+			if remote && code == http.StatusUnauthorized {
+				return nil // apache2 ignores it (AH00113)
+			}
+			if err != nil {
+				return err
+			}
 		}
-		d.errorDocs[code] = a[1]
+		if d.errorDocs == nil {
+			d.errorDocs = map[int]*apexpr.Expr{}
+		}
+		d.errorDocs[code] = e
 	case "sslrequiressl":
 		d.requireSSL = true
 	case "ssloptions":
@@ -956,6 +971,7 @@ func (m *Dir) merge(d *dir) {
 	if d.proxyErrors.Set || len(d.proxyErrors.Codes) > 0 {
 		m.ProxyErrors = m.ProxyErrors.Merge(d.proxyErrors)
 	}
+	m.FCGI = m.FCGI.Merge(&d.fcgi)
 	if d.forceType != nil {
 		m.ForceType = *d.forceType
 	}
@@ -1023,12 +1039,12 @@ func (m *Dir) mergeErrorDocuments(d *dir) {
 	if len(d.errorDocs) == 0 {
 		return
 	}
-	docs := make(map[int]string, len(m.ErrorDocuments)+len(d.errorDocs))
+	docs := make(map[int]*apexpr.Expr, len(m.ErrorDocuments)+len(d.errorDocs))
 	for k, v := range m.ErrorDocuments {
 		docs[k] = v
 	}
 	for k, v := range d.errorDocs {
-		if strings.EqualFold(v, "default") {
+		if v == nil {
 			delete(docs, k)
 		} else {
 			docs[k] = v
