@@ -179,11 +179,15 @@ func TestBalancerChildren(t *testing.T) {
 		}},
 		{"dead member", func(s *diffServer) string {
 			return get(s, paths("/dead/x", 6)...) + fmt.Sprintf(" | %d AH00959", disabled(s))
-		}, func(got string) bool { return strings.Count(got, "200 A") == 6 && strings.HasSuffix(got, "| 1 AH00959") }},
+		}, func(got string) bool {
+			return strings.Count(got, "200 A") == 6 && strings.HasSuffix(got, "| 1 AH00959")
+		}},
 		{"dead member after retry", func(s *diffServer) string {
 			time.Sleep(1500 * time.Millisecond) // past retry=1
 			return get(s, paths("/dead/y", 4)...) + fmt.Sprintf(" | %d AH00959", disabled(s))
-		}, func(got string) bool { return strings.Count(got, "200 A") == 4 && strings.HasSuffix(got, "| 2 AH00959") }},
+		}, func(got string) bool {
+			return strings.Count(got, "200 A") == 4 && strings.HasSuffix(got, "| 2 AH00959")
+		}},
 		{"fcgi failover", func(s *diffServer) string { return get(s, paths("/fc/x", 4)...) }, func(got string) bool {
 			return strings.Count(got, "200 F /fc/x") == 4
 		}},
@@ -194,8 +198,12 @@ func TestBalancerChildren(t *testing.T) {
 			got := get(s, paths("/busy/x", 4)...)
 			release <- struct{}{}
 			return <-done + " | " + got
-		}, func(got string) bool { return strings.HasPrefix(got, "200 S /hold") && strings.Count(got, "200 B GET /x") == 4 }},
-		{"bytraffic", func(s *diffServer) string { return get(s, "/traffic/"+strings.Repeat("y", 4000), "/traffic/a", "/traffic/b", "/traffic/c") },
+		}, func(got string) bool {
+			return strings.HasPrefix(got, "200 S /hold") && strings.Count(got, "200 B GET /x") == 4
+		}},
+		{"bytraffic", func(s *diffServer) string {
+			return get(s, "/traffic/"+strings.Repeat("y", 4000), "/traffic/a", "/traffic/b", "/traffic/c")
+		},
 			func(got string) bool {
 				return strings.HasPrefix(got, "200 A GET /yyy") && strings.Count(got, "200 B GET") == 3
 			}},

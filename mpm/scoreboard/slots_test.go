@@ -21,7 +21,7 @@ func TestSlots(t *testing.T) {
 	}
 	same := b.Slot(42 + SlotCount) // starts at key 42's slot, then probes
 	same[3].Store(1)
-	if s1[3].Load() != 7 || c.Slot(42+SlotCount)[3].Load() != 1 {
+	if s1[3].Load() != 7 || c.Slot(42 + SlotCount)[3].Load() != 1 {
 		t.Errorf("colliding keys mixed")
 	}
 	if b.Slot(0)[5].Add(5); c.Slot(1)[5].Load() != 5 {
