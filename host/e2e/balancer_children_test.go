@@ -1,7 +1,7 @@
 package e2e_test
 
 import (
-	"bytes"
+	"bufio"
 	"fmt"
 	"io"
 	"net"
@@ -20,6 +20,9 @@ import (
 // @D2@), served by several prefork children that log their pid.
 const balancerChildrenConf = `ServerName main.test
 Listen 127.0.0.1:@P0@
+KeepAlive On
+KeepAliveTimeout 30
+MaxKeepAliveRequests 0
 DocumentRoot @DOCS@
 StartServers 4
 MinSpareServers 4
@@ -86,7 +89,7 @@ func holdBackend(t *testing.T, held chan<- struct{}, release <-chan struct{}) st
 
 // TestBalancerChildren: the balancers' state is shared by all the children
 // as apache2 2.4.71 keeps it in shared memory, compared with apache2 under
-// prefork, each request on a new connection, served by several children:
+// prefork, consecutive requests served by different children:
 // byrequests alternates over two members; a member that refuses
 // is put in error once (one AH00959) and skipped by every child until its
 // retry= has passed; an fcgi:// member that refuses fails over to the next
@@ -108,39 +111,54 @@ func TestBalancerChildren(t *testing.T) {
 		"@D1@", "127.0.0.1:"+strconv.Itoa(dead[0]), "@D2@", "127.0.0.1:"+strconv.Itoa(dead[1])).Replace(balancerChildrenConf)
 	p := startPairMPM(t, "prefork", 1, conf, map[string]string{"index.html": "local\n"})
 
-	// get sends each path on a new connection and returns the answers.
-	// The connections are opened four at a time before their requests are
-	// sent: each holds a prefork child, so that the requests of a batch are
-	// served by different children.
+	// get sends the paths in turn over three keep-alive connections and
+	// returns the answers. A prefork child serves one connection at a
+	// time, so each connection has a child of its own: consecutive
+	// requests are served by different children.
 	get := func(s *diffServer, paths ...string) string {
+		type conn struct {
+			net.Conn
+			br *bufio.Reader
+		}
+		var conns []conn
+		defer func() {
+			for _, c := range conns {
+				c.Close()
+			}
+		}()
 		var out []string
-		for len(paths) > 0 {
-			batch := paths[:min(4, len(paths))]
-			paths = paths[len(batch):]
-			var conns []net.Conn
-			for range batch {
+		for i, path := range paths {
+			if i < 3 {
 				c, err := net.DialTimeout("tcp", "127.0.0.1:"+strconv.Itoa(s.ports[0]), 5*time.Second)
 				must(t, err)
-				conns = append(conns, c)
+				conns = append(conns, conn{c, bufio.NewReader(c)})
 			}
-			for i, path := range batch {
-				c := conns[i]
-				c.SetDeadline(time.Now().Add(20 * time.Second))
-				io.WriteString(c, "GET "+path+" HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n")
-				var raw bytes.Buffer
-				raw.ReadFrom(c)
-				c.Close()
-				as := s.answers(&raw)
-				if len(as) != 1 {
-					out = append(out, as.String())
-					continue
-				}
-				body := as[0].Body
-				if len(body) > 40 {
-					body = body[:40]
-				}
-				out = append(out, strconv.Itoa(as[0].Status)+" "+strings.TrimSpace(body))
+			c := conns[i%3]
+			c.SetDeadline(time.Now().Add(20 * time.Second))
+			io.WriteString(c, "GET "+path+" HTTP/1.1\r\nHost: main.test\r\n\r\n")
+			resp, err := http.ReadResponse(c.br, nil)
+			if err != nil {
+				out = append(out, err.Error())
+				continue
 			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			out = append(out, strconv.Itoa(resp.StatusCode)+" "+strings.TrimSpace(string(body[:min(len(body), 40)])))
+		}
+		return strings.Join(out, " | ")
+	}
+	// getClosing sends each path on a connection of its own (Connection:
+	// close): apache2 counts a request of a keep-alive connection busy
+	// until the connection's next request.
+	getClosing := func(s *diffServer, paths ...string) string {
+		var out []string
+		for _, path := range paths {
+			as := s.ask(t, "127.0.0.1", 0, "GET "+path+" HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n")
+			if len(as) != 1 {
+				out = append(out, as.String())
+				continue
+			}
+			out = append(out, strconv.Itoa(as[0].Status)+" "+strings.TrimSpace(as[0].Body[:min(len(as[0].Body), 40)]))
 		}
 		return strings.Join(out, " | ")
 	}
@@ -156,16 +174,6 @@ func TestBalancerChildren(t *testing.T) {
 		b, err := os.ReadFile(filepath.Join(s.root, "logs/error_log"))
 		must(t, err)
 		return strings.Count(string(b), "AH00959")
-	}
-	// Four children serve before the test starts: then each request of a
-	// batch of get is served by a different child.
-	for _, s := range []*diffServer{p.apache, p.ours} {
-		if !eventually(20*time.Second, func() bool {
-			get(s, "/index.html", "/index.html", "/index.html", "/index.html")
-			return len(pidsServing(t, s, "/index.html")) >= 4
-		}) {
-			t.Fatalf("%s: four children never served", s.name)
-		}
 	}
 	type step struct {
 		name  string
@@ -192,10 +200,12 @@ func TestBalancerChildren(t *testing.T) {
 			return strings.Count(got, "200 F /fc/x") == 4
 		}},
 		{"bybusyness", func(s *diffServer) string {
+			// The child serving /busy/hold is busy: the others serve
+			// the rest.
 			done := make(chan string)
-			go func() { done <- get(s, "/busy/hold") }()
+			go func() { done <- getClosing(s, "/busy/hold") }()
 			<-held
-			got := get(s, paths("/busy/x", 4)...)
+			got := getClosing(s, paths("/busy/x", 4)...)
 			release <- struct{}{}
 			return <-done + " | " + got
 		}, func(got string) bool {
@@ -217,10 +227,9 @@ func TestBalancerChildren(t *testing.T) {
 		}
 	}
 	p.checkProxyCodes()
-	// byrequests' requests were served by several children (else they
-	// needed no shared state).
-	if n := len(pidsServing(t, p.ours, "/rr/")); n < 2 {
-		t.Errorf("%d child served /rr/", n)
+	// byrequests' requests were served by three children.
+	if n := len(pidsServing(t, p.ours, "/rr/")); n != 3 {
+		t.Errorf("%d children served /rr/, want 3", n)
 	}
 }
 
