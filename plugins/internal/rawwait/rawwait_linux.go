@@ -47,6 +47,13 @@ func spin(wait func(ms int) (ready, stop bool), timeout int) bool {
 		limit = min(limit, time.Duration(timeout)*time.Millisecond)
 	}
 	end := time.Now().Add(limit)
+	// Yield before the first slice too: sysmon preempts a goroutine it
+	// sees running for 10 ms without a reschedule, and the work before
+	// this wait plus a 9 ms slice would often be that long. Preemption
+	// is a signal (tgkill) that cuts the slice short (EINTR): measured, a
+	// busy child took one every ~60 ms without this, and a context
+	// switch more each time.
+	runtime.Gosched()
 	for {
 		left := time.Until(end)
 		if left <= 0 {
