@@ -348,6 +348,11 @@ var Core = Table{
 	// codes may follow another line's On).
 	{Name: "ProxyErrorOverride", MinArgs: 1, MaxArgs: -1, Context: ServerConfig | InDirectory | InVirtualHost,
 		Module: "mod_proxy.c", Help: "use our error handling pages instead of the servers' we are proxying"},
+	// mod_proxy_fcgi's, per directory (checked by package proxy).
+	{Name: "ProxyFCGIBackendType", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Module: "mod_proxy_fcgi.c",
+		Help: "Specify the type of FastCGI server: 'Generic', 'FPM'"},
+	{Name: "ProxyFCGISetEnvIf", MinArgs: 2, MaxArgs: 3, Context: Anywhere, Module: "mod_proxy_fcgi.c",
+		Help: "expr-condition env-name expr-value"},
 	{Name: "ProxyVia", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Check: checkProxy("ProxyVia"), Module: "mod_proxy.c",
 		Help: "Configure Via: proxy header header to one of: on | off | block | full"},
 	{Name: "SetHandler", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Help: "a handler name that overrides any other configured handler"},

@@ -67,7 +67,7 @@ ScriptAlias /cgi-bin/ @DOCS@/cgi/
 // REMOTE_PORT and SERVER_SOFTWARE), and its body's length and digest; a
 // REQUEST_URI naming "stderr" writes two FCGI_STDERR records first,
 // "local" and "absolute" answer with a Location, "status" with a Status,
-// "odd" with Status 999, "early" ends the request in the header,
+// "odd" with Status 999, "unauth" with a 401 and its WWW-Authenticate, "early" ends the request in the header,
 // "badheader" with a line that is no field, "slow" sleeps 3 s first.
 func rawFCGI(t *testing.T, ln net.Listener) {
 	t.Cleanup(func() { ln.Close() })
@@ -158,6 +158,8 @@ func rawFCGIConn(c net.Conn) {
 			head = "Status: 404 Not Here\r\nContent-Type: text/plain\r\n"
 		case strings.Contains(uri, "badheader"):
 			head = "this is no field\r\n"
+		case strings.Contains(uri, "unauth"):
+			head = "Status: 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"fcgi\"\r\nX-Backend: raw\r\nContent-Type: text/plain\r\n"
 		default:
 			head = "Content-Type: text/plain\r\nContent-Length: 3\r\nX-Backend: raw\r\n"
 		}
@@ -326,8 +328,12 @@ func testProxyFCGI(t *testing.T, mpm string) {
 		// end of the request is an empty 200.
 		"GET /app/odd HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
 		"GET /app/early HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
-		// ProxyErrorOverride, both forms.
+		// ProxyErrorOverride, both forms; a 401 keeps the backend's
+		// WWW-Authenticate (and its other fields: apache2's
+		// err_headers_out).
 		"GET /app/ovr/status HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
+		"GET /app/ovr/unauth HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
+		"GET /app/unauth HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
 		"GET /ovr/status.php HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
 		"POST /std/echo HTTP/1.1\r\nHost: main.test\r\nContent-Length: 80000\r\nConnection: close\r\n\r\n" + large + large,
 		"GET /std/big HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",

@@ -45,8 +45,29 @@ func (e *Expr) Eval(q *Request) (bool, error) {
 }
 
 // Text evaluates the string-valued expression e (ParseString) for q.
-func (e *Expr) Text(q *Request) (string, error) {
+func (e *Expr) Text(q *Request) (string, error) { return e.TextMatch(q, Match{}) }
+
+// Match is the last regular expression match with capturing parentheses of
+// an evaluation: what $0-$9 read.
+type Match struct {
+	src string
+	idx []int
+}
+
+// EvalMatch is Eval that also gives the condition's last match, for a
+// string expression's $0-$9 (apache2's ap_expr_exec_re).
+func (e *Expr) EvalMatch(q *Request) (bool, Match, error) {
 	ev := eval{q: q}
+	ok := ev.bool(e.root)
+	if ev.err != nil {
+		return false, Match{}, ev.err
+	}
+	return ok, Match{ev.src, ev.idx}, nil
+}
+
+// TextMatch is Text with $0-$9 taken from m (ap_expr_str_exec_re).
+func (e *Expr) TextMatch(q *Request, m Match) (string, error) {
+	ev := eval{q: q, src: m.src, idx: m.idx}
 	s := ev.word(e.root)
 	return s, ev.err
 }

@@ -22,7 +22,9 @@ type Request struct {
 	// Query is QUERY_STRING.
 	Query string
 	// Filename is REQUEST_FILENAME and SCRIPT_FILENAME.
-	Filename     string
+	Filename string
+	// PathInfo is PATH_INFO (r->path_info).
+	PathInfo     string
 	DocumentRoot string
 	// Env is the request's environment (reqenv(), env()); nil reads empty.
 	Env *env.Vars
@@ -167,6 +169,8 @@ func (q *Request) Var(name string) (string, bool) {
 		return q.Query, true
 	case "REQUEST_FILENAME", "SCRIPT_FILENAME":
 		return q.Filename, true
+	case "PATH_INFO":
+		return q.PathInfo, true
 	case "DOCUMENT_ROOT", "CONTEXT_DOCUMENT_ROOT":
 		return q.DocumentRoot, true
 	case "CONTEXT_PREFIX":

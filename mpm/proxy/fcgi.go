@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -40,11 +41,10 @@ func (c *Config) serveFCGI(w http.ResponseWriter, r *http.Request, t *Target, wk
 			e.Set("proxy-nokeepalive", "1")
 		}
 	}
-	filename := fcgiFilename(pu, t.rawPath)
-	var params []string
-	if t.Params != nil {
-		params = t.Params(filename, t.PathInfo)
-	}
+	// SCRIPT_FILENAME is the name GENERIC leaves; ProxyFCGISetEnvIf's
+	// %{SCRIPT_FILENAME} sees the whole one, as apache2's.
+	full := fcgiFilename(pu, t.rawPath)
+	filename := t.FCGI.scriptFilename(full)
 	portStr := "" // apache2 2.4.71 names no port in these lines
 
 	bc := wk.get()
@@ -77,6 +77,23 @@ func (c *Config) serveFCGI(w http.ResponseWriter, r *http.Request, t *Target, wk
 			t.log(r, static.LevelWarn, "proxy_fcgi", nil, "AH02536: couldn't encode envvar '"+name+"' in 16384 bytes")
 		}
 	}
+	// The environment, as apache2's send_environment makes it once connected.
+	var params []string
+	var envErr error // a ProxyFCGISetEnvIf condition that failed
+	if t.Params != nil {
+		params = t.Params(filename, t.PathInfo)
+		params, envErr = t.FCGI.fix(w, r, params, full, t.PathInfo, func(level static.Level, msg string) {
+			if t.log != nil {
+				t.log(r, level, "proxy_fcgi", nil, msg)
+			}
+		})
+	}
+	if envErr != nil {
+		bc.Close()
+		logf("proxy_fcgi", nil, "AH01074: Failed writing Environment to %s:", portStr)
+		http1.WriteError(w, r, http.StatusServiceUnavailable, "")
+		return true
+	}
 	if err := fcgi.WriteParams(bc.bw, params, skip); err != nil {
 		bc.Close()
 		logf("proxy_fcgi", nil, "AH01074: Failed writing Environment to %s:", portStr)
@@ -91,26 +108,37 @@ func (c *Config) serveFCGI(w http.ResponseWriter, r *http.Request, t *Target, wk
 		logf("proxy_fcgi", err, "AH01075: Error dispatching request to %s: %s", portStr, what)
 	}
 	stdin := fcgi.Stdin{W: bc.bw}
-	if _, err := stdin.Write(pre); err != nil {
-		dispatchErr(err, "sending stdin")
-		http1.WriteError(w, r, http.StatusServiceUnavailable, "")
-		return true
-	}
-	if !bodyDone {
-		if _, err := io.Copy(stdin, bodyReader{r.Body}); err != nil {
-			var be bodyError
-			if errors.As(err, &be) {
-				dispatchErr(be.err, "reading input brigade")
-				http1.WriteError(w, r, http.StatusBadRequest, "")
-				return true
-			}
-			dispatchErr(err, "sending stdin")
+	var snd *stdinSender
+	if bodyDone {
+		if what, err := sendStdin(stdin, pre, nil); err != nil {
+			dispatchErr(err, what)
 			http1.WriteError(w, r, fcgiStatus(err), "")
 			return true
 		}
+	} else {
+		// The rest of the body goes while the answer is read, as apache2's
+		// dispatch polls both ways: a backend may answer (or stream) before
+		// it has read a body larger than the sockets' buffers.
+		snd = &stdinSender{done: make(chan struct{})}
+		go snd.run(bc, stdin, pre, r.Body)
 	}
-	if err := stdin.Close(); err != nil {
-		dispatchErr(err, "sending empty stdin")
+	// sent stops the body's sending once the answer is read (or failed)
+	// and says whether it was all sent, the connection in step.
+	sent := func() bool { return snd.stop(bc) }
+	// sendFailed answers for a body that could not be sent, if that is
+	// what ended the exchange.
+	sendFailed := func() bool {
+		sent()
+		err := snd.failed()
+		if err == nil {
+			return false
+		}
+		if be, ok := err.(bodyError); ok {
+			dispatchErr(be.err, snd.what)
+			http1.WriteError(w, r, http.StatusBadRequest, "")
+			return true
+		}
+		dispatchErr(err, snd.what)
 		http1.WriteError(w, r, fcgiStatus(err), "")
 		return true
 	}
@@ -125,6 +153,9 @@ func (c *Config) serveFCGI(w http.ResponseWriter, r *http.Request, t *Target, wk
 	var lines []string
 	hd, status, ret, err := cgi.ScanHeader(br, baseName(filename), func(_ static.Level, msg string) { lines = append(lines, msg) })
 	if err != nil && !rd.Done() {
+		if sendFailed() {
+			return true
+		}
 		if errors.Is(err, fcgi.ErrBogus) {
 			logf("proxy_fcgi", nil, "AH01068: Got %s", err.Error())
 			dispatchErr(nil, "")
@@ -140,7 +171,7 @@ func (c *Config) serveFCGI(w http.ResponseWriter, r *http.Request, t *Target, wk
 	if err != nil {
 		// The request ended within the header: apache2 never reads it,
 		// and its handler answers nothing (an empty 200).
-		if keep && bc.br.Buffered() == 0 {
+		if sent() && keep && bc.br.Buffered() == 0 {
 			wk.put(bc)
 		} else {
 			bc.Close()
@@ -157,6 +188,7 @@ func (c *Config) serveFCGI(w http.ResponseWriter, r *http.Request, t *Target, wk
 	}
 	if ret != 0 {
 		// apache2 answers the status alone, without a page.
+		sent()
 		logf("proxy_fcgi", nil, "AH01070: Error parsing script headers")
 		dispatchErr(syscall.EINVAL, "")
 		w.Header()["Content-Length"] = []string{"0"}
@@ -167,7 +199,10 @@ func (c *Config) serveFCGI(w http.ResponseWriter, r *http.Request, t *Target, wk
 		// ProxyErrorOverride: the backend's page is read and dropped,
 		// and the server's own (an ErrorDocument) answers.
 		_, err := io.Copy(io.Discard, br)
-		if err == nil && keep && rd.Done() && bc.br.Buffered() == 0 {
+		if err != nil && sendFailed() {
+			return true
+		}
+		if sent() && err == nil && keep && rd.Done() && bc.br.Buffered() == 0 {
 			wk.put(bc)
 		} else {
 			bc.Close()
@@ -183,14 +218,107 @@ func (c *Config) serveFCGI(w http.ResponseWriter, r *http.Request, t *Target, wk
 	}
 	if _, err := io.Copy(dst, br); err != nil {
 		bc.Close()
+		if sent(); snd.failed() != nil {
+			dispatchErr(snd.failed(), snd.what)
+		}
 		panic(http.ErrAbortHandler) // the client sees the answer cut short, as from apache2
 	}
-	if keep && rd.Done() && bc.br.Buffered() == 0 {
+	if sent() && keep && rd.Done() && bc.br.Buffered() == 0 {
 		wk.put(bc)
 		return true
 	}
 	bc.Close()
 	return true
+}
+
+// sendStdin sends pre, then what body (nil: nothing) gives, as FCGI_STDIN
+// records, each piece as it comes, then the empty record; what says, in
+// apache2's words, what failed.
+func sendStdin(s fcgi.Stdin, pre []byte, body io.Reader) (what string, err error) {
+	if len(pre) > 0 {
+		if _, err := s.Write(pre); err != nil {
+			return "sending stdin", err
+		}
+	}
+	if body != nil {
+		if err := s.W.Flush(); err != nil {
+			return "sending stdin", err
+		}
+		buf := make([]byte, 8192) // apache2's AP_IOBUFSIZE reads
+		for {
+			n, rerr := body.Read(buf)
+			if n > 0 {
+				if _, err := s.Write(buf[:n]); err != nil {
+					return "sending stdin", err
+				}
+				if err := s.W.Flush(); err != nil {
+					return "sending stdin", err
+				}
+			}
+			if rerr == io.EOF {
+				break
+			}
+			if rerr != nil {
+				return "reading input brigade", bodyError{rerr}
+			}
+		}
+	}
+	if err := s.Close(); err != nil {
+		return "sending empty stdin", err
+	}
+	return "", nil
+}
+
+// stdinSender sends a request's body to the backend on a goroutine of its
+// own while the answer is read.
+type stdinSender struct {
+	done     chan struct{}
+	stopping atomic.Bool
+	// err, set before done is closed, is what failed (what: in apache2's
+	// words); own says it failed before stop was asked.
+	err  error
+	what string
+	own  bool
+}
+
+func (s *stdinSender) run(bc *bconn, st fcgi.Stdin, pre []byte, body io.Reader) {
+	s.what, s.err = sendStdin(st, pre, body)
+	var be bodyError
+	switch {
+	case errors.As(s.err, &be):
+		// The client's body failed: the answer's reader stops too. (A
+		// backend that stops reading is left to say so in its answer.)
+		s.own = true
+		bc.Close()
+	case s.err != nil:
+		s.own = !s.stopping.Load()
+	}
+	close(s.done)
+}
+
+// stop ends the sending, the connection closed if it still goes on (the
+// backend answered without reading all of the body), and waits for it; it
+// reports whether the whole body was sent. A nil s sent everything already.
+func (s *stdinSender) stop(bc *bconn) bool {
+	if s == nil {
+		return true
+	}
+	select {
+	case <-s.done:
+	default:
+		s.stopping.Store(true)
+		bc.Close()
+		<-s.done
+	}
+	return s.err == nil
+}
+
+// failed is the error that stopped the sending before the answer's end.
+func (s *stdinSender) failed() error {
+	if s == nil || !s.own {
+		return nil
+	}
+	return s.err
 }
 
 // fcgiStatus is the status for a failed exchange: 504 for a timeout, else 503.
@@ -205,17 +333,6 @@ func fcgiStatus(err error) int {
 type bodyError struct{ err error }
 
 func (e bodyError) Error() string { return e.err.Error() }
-
-// bodyReader marks its reader's errors as the client's.
-type bodyReader struct{ r io.Reader }
-
-func (b bodyReader) Read(p []byte) (int, error) {
-	n, err := b.r.Read(p)
-	if err != nil && err != io.EOF {
-		err = bodyError{err}
-	}
-	return n, err
-}
 
 // fcgiFilename is r->filename as mod_proxy_fcgi's canon makes it:
 // "proxy:fcgi://host[:port]/path", the port left out when it is 8000, the

@@ -30,12 +30,15 @@ type Target struct {
 	// path info (the handler form's).
 	Params   func(filename, pathInfo string) []string
 	PathInfo string
-	w        *worker
-	b        *balancer
-	bad      *refusal // a substitution naming no valid backend
-	generic  bool     // SetHandler "proxy:..." served by the default worker
-	rawPath  bool     // the handler form's: SCRIPT_FILENAME is the file's name unescaped
-	log      static.LogFunc
+	// FCGI is mod_proxy_fcgi's configuration for the request
+	// (ProxyFCGIBackendType, ProxyFCGISetEnvIf); nil for none.
+	FCGI    *FCGIDir
+	w       *worker
+	b       *balancer
+	bad     *refusal // a substitution naming no valid backend
+	generic bool     // SetHandler "proxy:..." served by the default worker
+	rawPath bool     // the handler form's: SCRIPT_FILENAME is the file's name unescaped
+	log     static.LogFunc
 	// ErrorOverride is ProxyErrorOverride for the request; ErrorPage then
 	// answers in place of a backend's error (ErrorDocument).
 	ErrorOverride ErrorOverride

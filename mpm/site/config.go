@@ -102,7 +102,7 @@ var Directives = append([]string{
 	"SSLRequireSSL", "SSLOptions",
 	"AccessFileName",
 	"ScriptAlias", "ScriptAliasMatch", "SetHandler", "ProxyErrorOverride",
-}, slices.Concat(autoindex.Names, cgi.Directives, cgi.DirDirectives, proxy.Directives)...)
+}, slices.Concat(autoindex.Names, cgi.Directives, cgi.DirDirectives, proxy.Directives, proxy.FCGIDirectives)...)
 
 // UseCanonicalName is the server's UseCanonicalName among its top-level directives
 // (the last one wins; Off without one). Inside sections it is not per-directory here:
@@ -185,6 +185,7 @@ type dir struct {
 	ifs                  []*section         // <If>, <ElseIf>, <Else>, in config order
 	exprRedirect         *exprRedirect
 	proxyErrors          proxy.ErrorOverride // ProxyErrorOverride
+	fcgi                 proxy.FCGIDir       // ProxyFCGIBackendType, ProxyFCGISetEnvIf
 	// AllowOverride and AllowOverrideList, in <Directory> sections
 	override     Override
 	overrideSet  bool
@@ -226,6 +227,7 @@ type Dir struct {
 	exprRedirect     *exprRedirect    // a Redirect inside <If>
 	vary             []string         // the request fields applyIfs' conditions read
 	ProxyErrors      proxy.ErrorOverride
+	FCGI             proxy.FCGIDir // mod_proxy_fcgi's
 	// Override, OverrideOptions and OverrideList say what a .htaccess file
 	// may hold (AllowOverride, AllowOverrideList).
 	Override        Override
@@ -729,6 +731,8 @@ func (d *dir) apply(x Directive, inLocation bool) error {
 		return d.setOptions(a)
 	case "proxyerroroverride":
 		return d.proxyErrors.Add(a)
+	case "proxyfcgibackendtype", "proxyfcgisetenvif":
+		return d.fcgi.Add(x.Name, a, x.File, x.Line)
 	case "require", "authmerging", "order", "allow", "deny", "satisfy":
 		return d.authz.Add(authz.Item{Name: x.Name, Args: a, File: x.File, Line: x.Line})
 	case "authtype", "authname", "authbasicprovider", "authbasicauthoritative", "authuserfile", "authgroupfile":
@@ -968,6 +972,7 @@ func (m *Dir) merge(d *dir) {
 	if d.proxyErrors.Set || len(d.proxyErrors.Codes) > 0 {
 		m.ProxyErrors = m.ProxyErrors.Merge(d.proxyErrors)
 	}
+	m.FCGI = m.FCGI.Merge(&d.fcgi)
 	if d.forceType != nil {
 		m.ForceType = *d.forceType
 	}

@@ -195,6 +195,7 @@ func (h *Handler) proxy(w http.ResponseWriter, r *http.Request, p string, t *pro
 		o.Response.Fixup(r)
 	}
 	t.Params = h.params(r, &m)
+	t.FCGI = &m.FCGI
 	if m.ProxyErrors.On {
 		t.ErrorOverride = m.ProxyErrors
 		t.ErrorPage = func(w http.ResponseWriter, r *http.Request, st int) {

@@ -28,8 +28,8 @@ const (
 // directive missing here is unknown in a .htaccess file ("Invalid command").
 // A directive added to this package gets its line here.
 var overrides = map[string]Override{
-	// mod_proxy
-	"proxyerroroverride": 0,
+	// mod_proxy, mod_proxy_fcgi
+	"proxyerroroverride": 0, "proxyfcgibackendtype": OverrideFileInfo, "proxyfcgisetenvif": OverrideFileInfo,
 	// core
 	"options": OverrideOptions, "errordocument": OverrideFileInfo, "forcetype": OverrideFileInfo,
 	"sethandler": OverrideFileInfo, "defaulttype": OverrideFileInfo, "fileetag": OverrideFileInfo,
@@ -119,7 +119,7 @@ var registered = func() map[string]string {
 	for _, n := range strings.Fields(`
 	<Directory <DirectoryMatch <Else <ElseIf <Files <FilesMatch <If <IfDefine <IfDirective <IfFile <IfModule
 	<IfSection <Limit <LimitExcept <Location <LocationMatch <RequireAll <RequireAny <RequireNone <VirtualHost
-	ProxyErrorOverride AcceptPathInfo AccessFileName AddAlt AddAltByEncoding AddAltByType AddCharset AddDefaultCharset AddDescription
+	ProxyErrorOverride ProxyFCGIBackendType ProxyFCGISetEnvIf AcceptPathInfo AccessFileName AddAlt AddAltByEncoding AddAltByType AddCharset AddDefaultCharset AddDescription
 	AddEncoding AddHandler AddIcon AddIconByEncoding AddIconByType AddInputFilter AddLanguage AddOutputFilter
 	AddOutputFilterByType AddType Alias AliasMatch allow AllowOverride AllowOverrideList AuthBasicAuthoritative
 	AuthBasicProvider AuthGroupFile AuthMerging AuthName AuthType AuthUserFile BrowserMatch BrowserMatchNoCase

@@ -32,6 +32,7 @@ func (p *proxyFiles) Serve(w http.ResponseWriter, r *http.Request, t *static.Tar
 		return
 	}
 	pt.Params = p.h.params(r, p.d)
+	pt.FCGI = &p.d.FCGI
 	pt.Error = t.Error
 	if p.d.ProxyErrors.On {
 		pt.ErrorOverride, pt.ErrorPage = p.d.ProxyErrors, t.Error
