@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm/accesslog"
+	"github.com/httpd-mpm/httpd-mpm/mpm/apexpr"
 	"github.com/httpd-mpm/httpd-mpm/mpm/apregex"
 	"github.com/httpd-mpm/httpd-mpm/mpm/authn"
 	"github.com/httpd-mpm/httpd-mpm/mpm/autoindex"
@@ -576,10 +577,18 @@ func checkRewrite(name string) func(args []string) error {
 	}
 }
 
-// checkErrorDocument accepts a numeric status, as Apache's set_error_document.
+// checkErrorDocument accepts a numeric status and a string expression, as
+// Apache's set_error_document (which ignores a URL for a 401 unread).
 func checkErrorDocument(args []string) error {
-	if _, err := strconv.Atoi(args[0]); err != nil {
+	code, err := strconv.Atoi(args[0])
+	if err != nil {
 		return errors.New("Unsupported HTTP response code " + args[0])
+	}
+	if strings.EqualFold(args[1], "default") {
+		return nil
+	}
+	if _, remote, err := apexpr.ParseErrorDocument(args[1]); err != nil && !(remote && code == 401) {
+		return err
 	}
 	return nil
 }

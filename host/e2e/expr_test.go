@@ -142,6 +142,9 @@ func TestExprConfigErrors(t *testing.T) {
 		"SetEnvIfExpr \"true\"\n",
 		"CustomLog logs/x_log common \"expr=foo('a')\"\n",
 		"<If \"true\">\nRedirect \"/x/%{NOPE}\"\n</If>\n",
+		"ErrorDocument 404 \"bad %{REQUEST_URI\"\n",
+		"<Location /x>\nErrorDocument 500 /x%{foo:bar}\n</Location>\n",
+		"ErrorDocument 403 %{NOPE}\n",
 		"<If \"" + strings.Repeat("(", 10000) + "true" + strings.Repeat(")", 10000) + "\">\n</If>\n",
 	} {
 		base := t.TempDir()

@@ -48,6 +48,9 @@ ProxyPass /slow/ fcgi://@SLOW@/slow/ timeout=1
 <Directory @DOCS@/ovr>
     ProxyErrorOverride On
 </Directory>
+<Directory @DOCS@/ht>
+    AllowOverride FileInfo
+</Directory>
 <Location /app/ovr/>
     ProxyErrorOverride On
 </Location>
@@ -282,6 +285,8 @@ func testProxyFCGI(t *testing.T, mpm string) {
 	p := startPairMPM(t, mpm, 1, conf, map[string]string{
 		"a.txt": "a\n", "x.php": "<?php ?>\n", "sub/y.php": "<?php ?>\n", "tcp/z.php": "<?php ?>\n",
 		"a b.php": "", "pc%.php": "", "caf\u00e9.php": "", "q?.php": "", "nl\n.php": "", "ovr/status.php": "",
+		"ht/f/.htaccess": "<FilesMatch \"\\.php$\">\nSetHandler \"proxy:fcgi://" + raw.Addr().String() + "\"\n</FilesMatch>\n", "ht/f/w.php": "",
+		"ht/s/.htaccess": "SetHandler \"proxy:fcgi://" + raw.Addr().String() + "/base\"\n", "ht/s/v.php": "", "ht/s/d/u.txt": "",
 		"cgi/auth.cgi": "#!/bin/sh\necho 'Content-Type: text/plain'\necho\necho \"auth=$HTTP_AUTHORIZATION\"\n",
 	})
 	must(t, os.Chmod(filepath.Join(p.apache.docs, "cgi/auth.cgi"), 0o755))
@@ -308,6 +313,16 @@ func testProxyFCGI(t *testing.T, mpm string) {
 		"GET /missing.php HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
 		"GET /tcp/z.php HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
 		"GET /a.txt HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
+		// The handler from .htaccess files: path info after the file.
+		"GET /ht/f/w.php/more/info?q=1 HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
+		"GET /ht/f/w.php HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
+		"GET /ht/s/v.php/x/y HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
+		"GET /ht/s/d/u.txt/z HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
+		"GET /ht/s/none/z HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
+		"GET /ht/s/ HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
+		"GET /ht/s/missing.txt HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
+		"GET /ht/s/missing.txt/x HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
+		"GET /ht/f/nope.php/x HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
 		// The walk stops at a file or a missing directory: no handler of
 		// y.php's answers.
 		"GET /a.txt/y.php HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",

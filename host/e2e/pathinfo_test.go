@@ -51,6 +51,15 @@ DocumentRoot @DOCS@
 <Directory @DOCS@/fbmiss>
 	FallbackResource /fbmiss/none.html
 </Directory>
+<Directory @DOCS@/cyc/a>
+	FallbackResource /cyc/b/x
+</Directory>
+<Directory @DOCS@/cyc/b>
+	FallbackResource /cyc/a/x
+</Directory>
+<Directory @DOCS@/cyc/c>
+	FallbackResource /cyc/none/x
+</Directory>
 <Directory @DOCS@/fb/app>
 	FallbackResource /fb/app/app.cgi
 </Directory>
@@ -71,6 +80,7 @@ func TestDirectorySlashAcceptPathInfo(t *testing.T) {
 		"ht/off/.htaccess": "AcceptPathInfo Off\n", "ht/off/run.cgi": script,
 		"ht/ns/.htaccess": "DirectorySlash Off\n", "ht/ns/d/index.html": "idx\n",
 		"fb/fb.html": "fallback\n", "fb/off/x.txt": "x\n", "fb/rel/fb.html": "relative\n", "fb/d/index.html": "idx\n", "fb/two/index.htm": "second\n",
+		"fbmiss/.keep": "", "cyc/a/.keep": "", "cyc/b/.keep": "", "cyc/c/.keep": "", "cyc/none/.keep": "",
 		"fb/app/app.cgi":  "#!/bin/sh\necho 'Content-Type: text/plain'\necho\necho \"app $SCRIPT_NAME $REQUEST_URI $QUERY_STRING $PATH_INFO\"\n",
 		"ht/fb/.htaccess": "FallbackResource /fb/fb.html\n",
 	}
@@ -94,11 +104,10 @@ func TestDirectorySlashAcceptPathInfo(t *testing.T) {
 		h("/fb/off/nothere"), h("/fb/x.cgi"), want("/fb/sub/deep", "fallback"), want("/fb/rel/x", "relative"),
 		want("/fb/app/some/where?a=b", "app /fb/app/app.cgi"), want("/ht/fb/nothere", "fallback"), h("/fb/d"), want("/fb/two/", "fallback"),
 	})
-	// A fallback that does not exist either: 404, no loop (apache2 nests
-	// subrequests to its limit and answers 500).
-	if got := p.ours.ask(t, "127.0.0.1", 0, h("/fbmiss/x").Raw); len(got) != 1 || got[0].Status != 404 {
-		t.Errorf("a missing fallback: %v", got)
-	}
+	// A fallback that falls back again, to itself or in a cycle: apache2
+	// nests subrequests to its limit and answers 500 (AH00125); one that
+	// does not exist but does not fall back: the request's 404.
+	p.check([]diffRequest{h("/fbmiss/x"), h("/fbmiss/"), h("/cyc/a/x"), h("/cyc/c/x")})
 	must(t, p.apache.stop())
 	must(t, p.ours.stop())
 	// The refusals' lines: mod_cgid's AH01266, mod_autoindex's AH01276.
@@ -114,5 +123,16 @@ func TestDirectorySlashAcceptPathInfo(t *testing.T) {
 	}
 	if want, got := lines(p.apache), lines(p.ours); !slices.Equal(got, want) || len(want) != 4 {
 		t.Errorf("error_log lines:\napache:\n  %s\nours:\n  %s", strings.Join(want, "\n  "), strings.Join(got, "\n  "))
+	}
+	nested := func(s *diffServer) (n int) {
+		for _, l := range s.logLines(t, "error_log") {
+			if strings.Contains(l, "AH00125: Request exceeded the limit of 10 subrequest nesting levels") {
+				n++
+			}
+		}
+		return n
+	}
+	if want, got := nested(p.apache), nested(p.ours); got != want || want != 3 {
+		t.Errorf("AH00125 lines: apache %d, ours %d", want, got)
 	}
 }

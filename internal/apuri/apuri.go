@@ -103,3 +103,19 @@ func unhex(c byte) byte {
 	}
 	return c - 'A' + 10
 }
+
+// IsURL is ap_is_url: s starts with a scheme (letters, digits, '+', '-' and
+// '.') and a ':'.
+func IsURL(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == ':':
+			return i > 0
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '+', c == '-', c == '.':
+		default:
+			return false
+		}
+	}
+	return false
+}

@@ -20,3 +20,14 @@ func TestEscapePath(t *testing.T) {
 		}
 	}
 }
+
+func TestIsURL(t *testing.T) {
+	for s, want := range map[string]bool{
+		"http://a/": true, "mailto:x": true, "a+b.c-d:": true,
+		"/a:b": false, ":x": false, "http": false, "h t:x": false, "": false,
+	} {
+		if got := IsURL(s); got != want {
+			t.Errorf("IsURL(%q) = %v, want %v", s, got, want)
+		}
+	}
+}

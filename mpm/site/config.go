@@ -158,7 +158,7 @@ type dir struct {
 	slash                *bool            // DirectorySlash
 	pathInfo             *static.PathInfo // AcceptPathInfo
 	fallback             *string          // FallbackResource: "" for disabled
-	errorDocs            map[int]string
+	errorDocs            map[int]*apexpr.Expr
 	forceType            *string
 	charset              *string // AddDefaultCharset: "" for Off
 	etag                 static.ETagConfig
@@ -201,7 +201,7 @@ type Dir struct {
 	NoDirectorySlash bool            // DirectorySlash Off
 	AcceptPathInfo   static.PathInfo // AcceptPathInfo
 	Fallback         string          // FallbackResource, "" for none
-	ErrorDocuments   map[int]string
+	ErrorDocuments   map[int]*apexpr.Expr
 	ForceType        string // "" none
 	DefaultCharset   string // AddDefaultCharset's charset, "" for Off
 	FileETag         static.ETagConfig
@@ -754,10 +754,21 @@ func (d *dir) apply(x Directive, inLocation bool) error {
 		if err != nil {
 			return errors.New("Unsupported HTTP response code " + a[0])
 		}
-		if d.errorDocs == nil {
-			d.errorDocs = map[int]string{}
+		var e *apexpr.Expr // nil: "default", the server's own page again
+		if !strings.EqualFold(a[1], "default") {
+			var remote bool
+			e, remote, err = apexpr.ParseErrorDocument(a[1])
+			if remote && code == http.StatusUnauthorized {
+				return nil // apache2 ignores it (AH00113)
+			}
+			if err != nil {
+				return err
+			}
 		}
-		d.errorDocs[code] = a[1]
+		if d.errorDocs == nil {
+			d.errorDocs = map[int]*apexpr.Expr{}
+		}
+		d.errorDocs[code] = e
 	case "sslrequiressl":
 		d.requireSSL = true
 	case "ssloptions":
@@ -1040,12 +1051,12 @@ func (m *Dir) mergeErrorDocuments(d *dir) {
 	if len(d.errorDocs) == 0 {
 		return
 	}
-	docs := make(map[int]string, len(m.ErrorDocuments)+len(d.errorDocs))
+	docs := make(map[int]*apexpr.Expr, len(m.ErrorDocuments)+len(d.errorDocs))
 	for k, v := range m.ErrorDocuments {
 		docs[k] = v
 	}
 	for k, v := range d.errorDocs {
-		if strings.EqualFold(v, "default") {
+		if v == nil {
 			delete(docs, k)
 		} else {
 			docs[k] = v

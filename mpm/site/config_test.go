@@ -181,10 +181,10 @@ func TestMerge(t *testing.T) {
 	docs2.set(d("ErrorDocument", "404", "default"), false)
 	m.merge(&docs1)
 	m.merge(&docs2)
-	if _, ok := m.ErrorDocuments[404]; ok || m.ErrorDocuments[500] != "/b.html" {
+	if _, ok := m.ErrorDocuments[404]; ok || m.ErrorDocuments[500].Source != "/b.html" {
 		t.Fatalf("ErrorDocuments %v", m.ErrorDocuments)
 	}
-	if docs1.errorDocs[404] != "/a.html" {
+	if docs1.errorDocs[404].Source != "/a.html" {
 		t.Fatal("merge changed a section's own map")
 	}
 	_ = http.StatusOK

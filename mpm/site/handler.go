@@ -2,7 +2,6 @@ package site
 
 import (
 	"context"
-	"github.com/httpd-mpm/httpd-mpm/internal/apuri"
 	"io"
 	"maps"
 	"net"
@@ -12,12 +11,15 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/httpd-mpm/httpd-mpm/internal/apuri"
+	"github.com/httpd-mpm/httpd-mpm/mpm/apexpr"
 	"github.com/httpd-mpm/httpd-mpm/mpm/authn"
 	"github.com/httpd-mpm/httpd-mpm/mpm/authz"
 	"github.com/httpd-mpm/httpd-mpm/mpm/env"
@@ -340,7 +342,7 @@ func (h *Handler) urlResponse(p string) *response {
 
 // urlErrorDocuments are the ErrorDocuments of the server merged with those of the
 // <Location> sections that cover the URL-path p.
-func (h *Handler) urlErrorDocuments(p string) map[int]string {
+func (h *Handler) urlErrorDocuments(p string) map[int]*apexpr.Expr {
 	m := Dir{ErrorDocuments: h.base.ErrorDocuments}
 	for _, l := range h.Config.locations {
 		if len(l.conf.errorDocs) > 0 && l.matchURL(p) {
@@ -407,7 +409,21 @@ func (h *Handler) Configure(r *http.Request, dir, name string) *static.Options {
 	}
 	var m *Dir
 	if name != "" {
-		for _, f := range e.files {
+		files := e.files
+		// apache2 matches <DirectoryMatch> against the walk's file name: a
+		// regex may take a file its directory does not match.
+		for _, s := range h.Config.dirRegex {
+			if full := dir + "/" + name; s.re.MatchString(full) && !s.re.MatchString(full[:len(dir)+1]) {
+				if m == nil {
+					d := e.dir
+					m = &d
+					files = slices.Clone(files)
+				}
+				m.merge(&s.conf)
+				files = append(files, s.files...)
+			}
+		}
+		for _, f := range files {
 			if f.matchName(name) {
 				if m == nil {
 					d := e.dir
@@ -569,13 +585,23 @@ type inErrorDocument struct{}
 // errorDocument answers status with ErrorDocument, as apache2's
 // ap_send_error_response does: a text (sent as text/html), a local URL (served
 // with the error's status, as GET), or any other URL (a 302 to it).
-func (h *Handler) errorDocument(w http.ResponseWriter, r *http.Request, status int, docs map[int]string) bool {
-	doc, ok := docs[status]
+func (h *Handler) errorDocument(w http.ResponseWriter, r *http.Request, status int, docs map[int]*apexpr.Expr) bool {
+	e, ok := docs[status]
 	if !ok || r.Context().Value(inErrorDocument{}) != nil {
 		return false
 	}
+	doc, err := e.Text(&apexpr.Request{R: r, URI: r.URL.Path, Query: r.URL.RawQuery, DocumentRoot: h.docRoot, Env: http1.Env(r)})
+	if err != nil {
+		h.logRewrite(r, "core", "AH02841: core: ErrorDocument: can't evaluate require expression: "+err.Error())
+		return false
+	}
 	switch {
-	case strings.HasPrefix(doc, "/") && !strings.ContainsRune(doc, ' '):
+	case strings.HasPrefix(doc, `"`):
+	case apuri.IsURL(doc):
+		w.Header()["Location"] = []string{doc}
+		http1.WriteError(w, r, http.StatusFound, "")
+		return true
+	case strings.HasPrefix(doc, "/"):
 		u, err := url.Parse(doc)
 		if err != nil {
 			return false
@@ -611,10 +637,6 @@ func (h *Handler) errorDocument(w http.ResponseWriter, r *http.Request, status i
 			maps.Copy(hd, fields)
 			http1.WriteRecursiveError(w, r, status)
 		}
-		return true
-	case !strings.ContainsRune(doc, ' ') && strings.Contains(doc, "://") && status != http.StatusUnauthorized:
-		w.Header()["Location"] = []string{doc}
-		http1.WriteError(w, r, http.StatusFound, "")
 		return true
 	}
 	body := strings.TrimPrefix(doc, `"`)

@@ -188,7 +188,7 @@ func parseExprRedirect(x Directive) (*exprRedirect, error) {
 // withExprRedirect is o's Rewrite followed by mod_alias's fixup_redir for
 // rd: mod_rewrite's per-directory rules run first, then the redirect
 // answers (with the ErrorDocuments docs).
-func (h *Handler) withExprRedirect(o *static.Options, rd *exprRedirect, docs map[int]string) {
+func (h *Handler) withExprRedirect(o *static.Options, rd *exprRedirect, docs map[int]*apexpr.Expr) {
 	rewrite := o.Rewrite
 	o.Rewrite = func(w http.ResponseWriter, r *http.Request, filename string) (bool, string) {
 		if rewrite != nil {

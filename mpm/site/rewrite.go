@@ -7,6 +7,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/httpd-mpm/httpd-mpm/mpm/apexpr"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 	"github.com/httpd-mpm/httpd-mpm/mpm/rewrite"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
@@ -162,7 +163,7 @@ func (h *Handler) logRewrite(r *http.Request, module, msg string) {
 // rewriteAnswer answers status (with the ErrorDocument for it, if any).
 // The Vary the conditions added is left out, as apache2 leaves out an error
 // page's headers_out (Set-Cookie, in err_headers_out, stays).
-func (h *Handler) rewriteAnswer(w http.ResponseWriter, r *http.Request, status int, docs map[int]string) {
+func (h *Handler) rewriteAnswer(w http.ResponseWriter, r *http.Request, status int, docs map[int]*apexpr.Expr) {
 	delete(w.Header(), "Vary")
 	if !h.errorDocument(w, r, status, docs) {
 		http1.WriteError(w, r, status, "")

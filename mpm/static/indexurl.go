@@ -7,11 +7,25 @@ import (
 	"strings"
 )
 
-// maxIndexDepth bounds DirectoryIndex URLs leading to directories whose
-// index is a URL again (apache2's LimitInternalRecursion default).
-const maxIndexDepth = 10
+// maxSubreqDepth bounds the nesting of mod_dir's subrequests (DirectoryIndex
+// URLs leading to directories whose index is a URL again, FallbackResource
+// URLs falling back again): apache2's LimitInternalRecursion default.
+const maxSubreqDepth = 10
 
-type indexDepthKey struct{}
+type subreqDepthKey struct{}
+
+// subrequest is r one subrequest deeper, false past maxSubreqDepth (with
+// apache2's AH00125 logged).
+func (h *Handler) subrequest(r *http.Request) (*http.Request, bool) {
+	depth, _ := r.Context().Value(subreqDepthKey{}).(int)
+	if depth >= maxSubreqDepth {
+		if h.logs(LevelError) {
+			h.LogError(r, LevelError, "core", nil, "AH00125: Request exceeded the limit of 10 subrequest nesting levels due to probable configuration error. Use 'LimitInternalRecursion' to increase the limit if necessary. Use 'LogLevel debug' to get a backtrace.")
+		}
+		return r, false
+	}
+	return r.WithContext(context.WithValue(r.Context(), subreqDepthKey{}, depth+1)), true
+}
 
 // indexURL serves the DirectoryIndex name holding a "/" (a URL-path, from
 // the server's root when it starts with "/", else from r's directory) as
@@ -24,11 +38,8 @@ func (h *Handler) indexURL(w http.ResponseWriter, r *http.Request, name string, 
 	if o.Redirect == nil {
 		return http.StatusNotFound
 	}
-	depth, _ := r.Context().Value(indexDepthKey{}).(int)
-	if depth >= maxIndexDepth {
-		if h.logs(LevelError) {
-			h.LogError(r, LevelError, "core", nil, "AH00124: Request exceeded the limit of 10 subrequest nesting levels due to probable configuration error. Use 'LimitInternalRecursion' to increase the limit if necessary. Use 'LogLevel debug' to get a backtrace.")
-		}
+	sr, ok := h.subrequest(r)
+	if !ok {
 		return http.StatusInternalServerError
 	}
 	uri := (&url.URL{Path: name}).EscapedPath()
@@ -39,7 +50,7 @@ func (h *Handler) indexURL(w http.ResponseWriter, r *http.Request, name string, 
 		uri += "?" + r.URL.RawQuery
 	}
 	p := &indexProbe{w: w, hd: w.Header().Clone(), single: single}
-	o.Redirect(p, r.WithContext(context.WithValue(r.Context(), indexDepthKey{}, depth+1)), uri)
+	o.Redirect(p, sr, uri)
 	if p.pass {
 		return 0
 	}

@@ -222,6 +222,17 @@ func (h *Handler) serveTypeMap(w http.ResponseWriter, r *http.Request, root, cro
 		h.error(w, r, st, o)
 		return
 	}
+	// find_content_length: a variant without Content-Length has its file's
+	// size (for the smallest's tie-break and Alternates' {length}), the
+	// URI joined to the map's directory as it is written.
+	dir := root + rel[:strings.LastIndexByte(rel, '/')+1]
+	for i := range vars {
+		if v := &vars[i]; v.Size < 0 && v.Body < 0 {
+			if fi, err := os.Stat(dir + v.Name); err == nil {
+				v.Size = fi.Size()
+			}
+		}
+	}
 	transparent := (r.Method == http.MethodGet || r.Method == http.MethodHead) && neighbours(vars)
 	c := h.choose(w, r, root, croot+rel, vars, transparent, false, o.Negotiation)
 	if c.status > 0 {

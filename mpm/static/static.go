@@ -343,24 +343,27 @@ func (h *Handler) handled(o *Options, rel string) bool {
 
 // fallback serves r from FallbackResource's URL, as mod_dir's fixup_dflt
 // does for rel, a file that does not exist (the request's, or an index
-// file's subrequest), when it has no handler; false when that does not apply
-// (the URL is r's own: a fallback that does not exist either is a 404).
+// file's subrequest), when it has no handler; false when that does not
+// apply. A URL that falls back again (to itself: a fallback that does not
+// exist either) nests as apache2's subrequests do, to their limit: a 500.
 func (h *Handler) fallback(w http.ResponseWriter, r *http.Request, o *Options, rel string) bool {
 	if o.Redirect == nil || h.fileHandler(rel, false, o) != "" {
 		return false
+	}
+	sr, ok := h.subrequest(r)
+	if !ok {
+		h.error(w, r, http.StatusInternalServerError, o)
+		return true
 	}
 	u := o.Fallback
 	if u[0] != '/' {
 		// ap_sub_req_lookup_uri: relative to the request's directory.
 		u = r.URL.Path[:strings.LastIndexByte(r.URL.Path, '/')+1] + u
 	}
-	if p, _, _ := strings.Cut(u, "?"); p == r.URL.Path {
-		return false
-	}
 	if r.URL.RawQuery != "" {
 		u += "?" + r.URL.RawQuery
 	}
-	o.Redirect(w, r, u)
+	o.Redirect(w, sr, u)
 	return true
 }
 
@@ -640,7 +643,8 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 	// A path through a file (ENOTDIR) is that file's with path info: the
 	// file's handler, not rel's, is the one that may answer.
 	stopped := errors.Is(oerr, syscall.ENOTDIR)
-	if status == http.StatusNotFound && walk && (o.Handler != nil || o.AcceptPathInfo == PathInfoOn || stopped) {
+	checked := false // o's access settings were applied
+	if status == http.StatusNotFound && walk && (o.Handler != nil || o.AcceptPathInfo == PathInfoOn || stopped || errors.Is(oerr, syscall.ENOENT)) {
 		// A handler takes path info: the file the path starts with, if its
 		// handler is one, or the default handler under AcceptPathInfo On.
 		if n, file := pathInfo(root, rel); n > 0 {
@@ -650,13 +654,12 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 				h.serveInfo(w, r, root, croot, rel[:n], rel[n:], false, conf)
 				return
 			}
-			// Else no handler answers: apache2's walk stopped at rel[:n]
-			// (rel's own handler is not asked), and a file's own access
-			// settings (its <Files>) still apply.
-			stopped = true
-			if !file {
-				// o's access settings apply
-			} else if st, why := fo.check(w, r); st != 0 {
+			// Else no handler answers: apache2's walk stopped at rel[:n], a
+			// file or the first name that does not exist, whose settings
+			// are the request's (<Files> for that name; no <Directory> of
+			// a directory that does not exist, no handler of rel's).
+			stopped, checked, o = true, true, fo
+			if st, why := fo.check(w, r); st != 0 {
 				if why != nil && h.logs(LevelError) {
 					h.logRefusals(r, why, croot+rel[:n])
 				}
@@ -672,7 +675,9 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 		}
 		o.Response.Answer(r, mtime)
 	}
-	if st, why := o.check(w, r); st != 0 || why != nil {
+	if checked {
+		// the walk's stop was checked above
+	} else if st, why := o.check(w, r); st != 0 || why != nil {
 		if why != nil && h.logs(LevelError) { // filename stats each directory on the path
 			if status == 0 {
 				h.logRefusals(r, why, croot+rel)
@@ -926,7 +931,8 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 
 // symlinksAllowed checks the path below root for symlinks, as apache2 does without
 // Options FollowSymLinks: none may be one, or, with SymLinksIfOwnerMatch, each must
-// have the owner of its target. When not, rel[:n] is the component refused.
+// have the owner of its target. When not, rel[:n] is the component refused. The
+// check ends at a component that does not exist (the directory walk's end).
 func symlinksAllowed(root, rel string, ifOwner bool) (ok bool, n int) {
 	for i := 0; i < len(rel); {
 		j := strings.IndexByte(rel[i+1:], '/')
@@ -941,6 +947,9 @@ func symlinksAllowed(root, rel string, ifOwner bool) (ok bool, n int) {
 		}
 		p := root + rel[:j]
 		li, err := os.Lstat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			return true, len(rel)
+		}
 		if err != nil {
 			return false, j
 		}
