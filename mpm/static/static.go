@@ -640,6 +640,18 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 		i := strings.LastIndexByte(rel, '/')
 		o = h.options(r, conf, croot+rel[:max(i, 0)], rel[i+1:])
 	}
+	// apache2's walk refuses a symlink as it meets it, before it knows
+	// whether the rest of the path exists, and before the access checks:
+	// a path that does not exist behind a refused symlink is refused too.
+	if !o.FollowSymLinks && (status == 0 || status == http.StatusNotFound || oerr == errOutside) {
+		if ok, n := symlinksAllowed(root, rel, o.SymLinksIfOwnerMatch); !ok {
+			if h.logs(LevelError) {
+				h.logSymlink(r, "AH00037", croot+rel[:n])
+			}
+			h.error(w, r, http.StatusForbidden, o)
+			return
+		}
+	}
 	// A path through a file (ENOTDIR) is that file's with path info: the
 	// file's handler, not rel's, is the one that may answer.
 	stopped := errors.Is(oerr, syscall.ENOTDIR)
@@ -687,15 +699,6 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 		}
 		if st != 0 {
 			h.error(w, r, st, o)
-			return
-		}
-	}
-	if status == 0 && !o.FollowSymLinks {
-		if ok, n := symlinksAllowed(root, rel, o.SymLinksIfOwnerMatch); !ok {
-			if h.logs(LevelError) {
-				h.logSymlink(r, "AH00037", croot+rel[:n])
-			}
-			h.error(w, r, http.StatusForbidden, o)
 			return
 		}
 	}
@@ -947,7 +950,7 @@ func symlinksAllowed(root, rel string, ifOwner bool) (ok bool, n int) {
 		}
 		p := root + rel[:j]
 		li, err := os.Lstat(p)
-		if errors.Is(err, fs.ErrNotExist) {
+		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) { // the rest is path info
 			return true, len(rel)
 		}
 		if err != nil {
