@@ -371,25 +371,32 @@ func (h *Handler) fallback(w http.ResponseWriter, r *http.Request, o *Options, r
 // apache2's directory walk stops: at the regular file rel starts with
 // (file true), else at the first segment that does not exist (file false).
 // rel[:n] is that name and rel[n:] the path info; n is 0 when the walk
-// stops at rel's last segment or finds something else in the way.
+// stops at rel's last segment or finds something else in the way. It costs
+// one stat when rel's directory exists, else one per name that exists from
+// root on, as apache2's walk, whatever the length of the rest.
 func pathInfo(root, rel string) (n int, file bool) {
-	for i := len(rel) - 1; i > 0; i-- {
+	if i := strings.LastIndexByte(rel, '/'); i > 0 {
+		if fi, err := os.Stat(root + rel[:i]); err == nil && fi.IsDir() {
+			return 0, false
+		}
+	}
+	for i := 1; i < len(rel); i++ {
 		if rel[i] != '/' {
 			continue
 		}
 		fi, err := os.Stat(root + rel[:i])
-		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				n = i // the walk stops at the first missing segment
-			}
-			continue
-		}
-		if fi.Mode().IsRegular() {
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return i, false // the walk stops at the first missing segment
+		case err != nil:
+			return 0, false
+		case fi.Mode().IsRegular():
 			return i, true
+		case !fi.IsDir():
+			return 0, false
 		}
-		return n, false
 	}
-	return n, false
+	return 0, false
 }
 
 // OutputFilter rewrites the body of an answer, as apache2's content output
