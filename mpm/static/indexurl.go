@@ -116,7 +116,8 @@ func (h *Handler) indexNames(o *Options) []string {
 // settings, and the status of a refusal (logged; w, if not nil, gets an
 // authentication challenge).
 func (h *Handler) indexName(w http.ResponseWriter, r *http.Request, conf Configurer, croot, rel, name string) (*Options, int) {
-	io := h.subOptions(r, conf, subURL(r, rel, name), strings.TrimSuffix(croot+rel, "/"), name)
+	dir := strings.TrimSuffix(croot+rel, "/")
+	io := h.subOptions(r, conf, subURL(r, rel, name), dir, name, Walk{Dir: dir, Path: r.URL.Path})
 	st, why := io.check(w, r)
 	h.logRefusals(r, why, croot+rel+name)
 	return io, st

@@ -221,6 +221,10 @@ type Options struct {
 	// Error, if set, may answer an error status itself (ErrorDocument) and then
 	// returns true; otherwise the engine's apache2 page is sent.
 	Error func(w http.ResponseWriter, r *http.Request, status int) bool
+	// WalkError is Error for a refusal of the directory walk itself (a
+	// symlink), before the directory's settings apply: apache2 answers it
+	// with the server's ErrorDocument only.
+	WalkError func(w http.ResponseWriter, r *http.Request, status int) bool
 	// Response, if set, takes part in every answer given under these settings
 	// (package site: Header, RequestHeader, Expires*).
 	Response Response
@@ -346,7 +350,7 @@ func (h *Handler) handled(o *Options, rel string) bool {
 // file's subrequest), when it has no handler; false when that does not
 // apply. A URL that falls back again (to itself: a fallback that does not
 // exist either) nests as apache2's subrequests do, to their limit: a 500.
-func (h *Handler) fallback(w http.ResponseWriter, r *http.Request, o *Options, rel string) bool {
+func (h *Handler) fallback(w http.ResponseWriter, r *http.Request, o *Options, rel string, main Walk) bool {
 	if o.Redirect == nil || h.fileHandler(rel, false, o) != "" {
 		return false
 	}
@@ -355,6 +359,7 @@ func (h *Handler) fallback(w http.ResponseWriter, r *http.Request, o *Options, r
 		h.error(w, r, http.StatusInternalServerError, o)
 		return true
 	}
+	sr = withWalk(sr, &main)
 	u := o.Fallback
 	if u[0] != '/' {
 		// ap_sub_req_lookup_uri: relative to the request's directory.
@@ -528,7 +533,14 @@ func (h *Handler) Serve(w http.ResponseWriter, r *http.Request, root, rel string
 	real, err := h.rootOf(root)
 	if err != nil {
 		i := strings.LastIndexByte(rel, '/')
-		o := h.options(r, conf, croot+rel[:max(i, 0)], rel[i+1:])
+		dir, name := croot+rel[:max(i, 0)], rel[i+1:]
+		if n, file := pathInfo("", croot+"/"); n > 0 && !file {
+			// The walk stops at the first name of the root that does
+			// not exist: its settings (<Files>) are the request's.
+			i = strings.LastIndexByte(croot[:n], '/')
+			dir, name = croot[:i], croot[i+1:n]
+		}
+		o := h.options(r, conf, dir, name)
 		answer(r, o, time.Time{})
 		if st, why := o.check(w, r); st != 0 || why != nil {
 			if why != nil && h.logs(LevelError) {
@@ -565,27 +577,39 @@ func (h *Handler) rootOf(root string) (string, error) {
 
 func (h *Handler) options(r *http.Request, conf Configurer, dir, name string) *Options {
 	if conf != nil {
-		if o := conf.Configure(r, dir, name); o != nil {
-			if o.BodyLimit != nil {
-				http1.SetBodyLimit(r, *o.BodyLimit)
-			}
-			if o.Signature != nil {
-				http1.SetSignature(r, *o.Signature)
-			}
-			return o
-		}
+		return h.configured(r, conf.Configure(r, dir, name))
 	}
 	return &h.defaults
+}
+
+// configured is o, a Configurer's answer for r, applied to r; nil is
+// the Handler's own settings.
+func (h *Handler) configured(r *http.Request, o *Options) *Options {
+	if o == nil {
+		return &h.defaults
+	}
+	if o.BodyLimit != nil {
+		http1.SetBodyLimit(r, *o.BodyLimit)
+	}
+	if o.Signature != nil {
+		http1.SetSignature(r, *o.Signature)
+	}
+	return o
 }
 
 // subOptions is options for the file name in dir as apache2's subrequest
 // for the URL-path uri sees it (a DirectoryIndex file, a negotiated variant):
 // the <Location> sections that apply are uri's, not r's.
-func (h *Handler) subOptions(r *http.Request, conf Configurer, uri, dir, name string) *Options {
+// main is the main request's walk.
+func (h *Handler) subOptions(r *http.Request, conf Configurer, uri, dir, name string, main Walk) *Options {
 	if conf == nil || uri == r.URL.Path {
 		return h.options(r, conf, dir, name)
 	}
-	return h.options(atPath(r, uri), conf, dir, name)
+	sub := atPath(r, uri)
+	if sc, ok := conf.(WalkConfigurer); ok {
+		return h.configured(sub, sc.ConfigureSub(sub, dir, name, main))
+	}
+	return h.options(sub, conf, dir, name)
 }
 
 // atPath is a copy of r for the URL-path p (a subrequest's).
@@ -642,7 +666,11 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 	}
 	var o *Options
 	if status == 0 && fi.kind == kindDir {
-		o = h.options(r, conf, strings.TrimSuffix(croot+rel, "/"), "")
+		if wc, ok := conf.(WalkConfigurer); ok && rel != "" && !strings.HasSuffix(rel, "/") {
+			o = h.configured(r, wc.ConfigureBare(r, croot+rel))
+		} else {
+			o = h.options(r, conf, strings.TrimSuffix(croot+rel, "/"), "")
+		}
 	} else {
 		i := strings.LastIndexByte(rel, '/')
 		o = h.options(r, conf, croot+rel[:max(i, 0)], rel[i+1:])
@@ -655,7 +683,9 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 			if h.logs(LevelError) {
 				h.logSymlink(r, "AH00037", croot+rel[:n])
 			}
-			h.error(w, r, http.StatusForbidden, o)
+			if o.WalkError == nil || !o.WalkError(w, r, http.StatusForbidden) {
+				http1.WriteError(w, r, http.StatusForbidden, "")
+			}
 			return
 		}
 	}
@@ -663,6 +693,7 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 	// file's handler, not rel's, is the one that may answer.
 	stopped := errors.Is(oerr, syscall.ENOTDIR)
 	checked := false // o's access settings were applied
+	stop := rel      // the file the walk stopped at
 	if status == http.StatusNotFound && walk && (o.Handler != nil || o.AcceptPathInfo == PathInfoOn || stopped || errors.Is(oerr, syscall.ENOENT)) {
 		// A handler takes path info: the file the path starts with, if its
 		// handler is one, or the default handler under AcceptPathInfo On.
@@ -677,7 +708,7 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 			// file or the first name that does not exist, whose settings
 			// are the request's (<Files> for that name; no <Directory> of
 			// a directory that does not exist, no handler of rel's).
-			stopped, checked, o = true, true, fo
+			stopped, checked, o, stop = true, true, fo, rel[:n]
 			if st, why := fo.check(w, r); st != 0 {
 				if why != nil && h.logs(LevelError) {
 					h.logRefusals(r, why, croot+rel[:n])
@@ -784,7 +815,7 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 		}
 		return
 	}
-	if status == http.StatusNotFound && o.Fallback != "" && errors.Is(oerr, syscall.ENOENT) && h.fallback(w, r, o, rel) {
+	if status == http.StatusNotFound && o.Fallback != "" && errors.Is(oerr, syscall.ENOENT) && h.fallback(w, r, o, rel, walkOf(r, croot, stop)) {
 		return
 	}
 	if status != 0 {
@@ -851,7 +882,7 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 						delete(w.Header(), k)
 					}
 				}
-				if io.Fallback != "" && h.fallback(w, r, io, rel+name) {
+				if io.Fallback != "" && h.fallback(w, r, io, rel+name, Walk{Dir: strings.TrimSuffix(croot+rel, "/"), Path: r.URL.Path}) {
 					return
 				}
 			}
