@@ -28,9 +28,10 @@ func NewHTTPServer(cfg *Config) (*http1.Server, error) {
 }
 
 // newHTTPServer is NewHTTPServer; wrap, if set, wraps the content handler of
-// every server (the main one and each virtual host), given its DocumentRoot,
+// every server (the main one and each virtual host), given its number (0 for
+// the main one, a virtual host's index plus one), its DocumentRoot,
 // the handlers its <Location> sections set and its request errors' LogError.
-func newHTTPServer(cfg *Config, wrap func(h http.Handler, docRoot string, handlers []Handler, logError static.LogFunc) http.Handler) (*http1.Server, error) {
+func newHTTPServer(cfg *Config, wrap func(h http.Handler, vhost int, docRoot string, handlers []Handler, logError static.LogFunc) http.Handler) (*http1.Server, error) {
 	var mime *static.MimeTypes
 	if cfg.Core.TypesConfig != "" {
 		m, err := static.ReadMimeTypes(cfg.Core.TypesConfig)
@@ -69,7 +70,7 @@ func newHTTPServer(cfg *Config, wrap func(h http.Handler, docRoot string, handle
 		if err != nil || wrap == nil {
 			return handler, err
 		}
-		return wrap(handler, docRoot, handlers, logError), nil
+		return wrap(handler, vhost, docRoot, handlers, logError), nil
 	}
 	canonical := site.UseCanonicalName(core.ServerDirectives)
 	main := newVserver(core.ServerName, core.ServerAdmin, nil, canonical, nil)
@@ -158,18 +159,27 @@ func headerFilter(main *vserver, table *vhostTable) func(c *http1.Conn, r *http.
 
 // HTTPServer is NewHTTPServer for a child process. With the parent's
 // scoreboard it also keeps that scoreboard current (scoreboard.Instrument:
-// the MPM sets each connection's Tag to the Worker record serving it) and
-// answers mod_status's "server-status" handler wherever SetHandler gives it,
-// when some <Location> of the server does: as apache2's handlers, after
-// mod_rewrite, mod_alias, the access checks and the fixups.
+// the MPM sets each connection's Tag to the Worker record serving it), keeps
+// the balancers' state in it (shared by all the children, see
+// site.Config.ShareBalancers) and answers mod_status's "server-status"
+// handler wherever SetHandler gives it, when some <Location> of the server
+// does: as apache2's handlers, after mod_rewrite, mod_alias, the access
+// checks and the fixups.
 func (c *Child) HTTPServer() (*http1.Server, error) {
 	if c.Scoreboard == nil {
 		return NewHTTPServer(c.Config)
 	}
 	core := c.Config.Core
 	st := statusHandler{&status.Handler{Board: c.Scoreboard, MPM: c.MPM, Software: core.Software, Built: core.ServerBuilt, Extended: core.ExtendedStatus}}
-	wrap := func(next http.Handler, docRoot string, handlers []Handler, logError static.LogFunc) http.Handler {
-		if sh, ok := next.(*site.Handler); ok && slices.ContainsFunc(handlers, func(h Handler) bool { return h.Name == "server-status" }) {
+	wrap := func(next http.Handler, vhost int, docRoot string, handlers []Handler, logError static.LogFunc) http.Handler {
+		sh, ok := next.(*site.Handler)
+		if !ok {
+			return next
+		}
+		if n := sh.Config.ShareBalancers(c.Scoreboard, vhost); n > 0 {
+			c.Log.Warn("balancer members beyond the scoreboard's slots keep their state per child", "members", n)
+		}
+		if slices.ContainsFunc(handlers, func(h Handler) bool { return h.Name == "server-status" }) {
 			sh.Content = st
 		}
 		return next

@@ -110,7 +110,7 @@ func TestVhostsShareFileCache(t *testing.T) {
 		{ServerName: "b.test", DocumentRoot: root, Addrs: []VirtualHostAddr{{Port: 80, Name: "*"}}},
 	}}}
 	var handlers []*static.Handler
-	wrap := func(h http.Handler, _ string, _ []Handler, _ static.LogFunc) http.Handler {
+	wrap := func(h http.Handler, _ int, _ string, _ []Handler, _ static.LogFunc) http.Handler {
 		sh, ok := h.(*static.Handler)
 		if !ok {
 			t.Fatalf("content handler %T, want *static.Handler", h)

@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -213,13 +212,7 @@ ProxyPass /raw/ fcgi://` + raw.Addr().String() + `/srv/
 			t.Errorf("%.40q: ours %s, want %s", tc.head, got, tc.want)
 		}
 	}
-	must(t, p.apache.stop())
-	must(t, p.ours.stop())
-	if want, got := p.apache.proxyCodes(t), p.ours.proxyCodes(t); !slices.Equal(got, want) {
-		t.Errorf("error_log AH numbers:\n apache: %v\n ours:   %v", want, got)
-	} else {
-		t.Logf("error_log AH numbers, both: %v", want)
-	}
+	p.checkProxyCodes()
 }
 
 // TestProxyFCGIEnv: ProxyFCGIBackendType GENERIC (SCRIPT_FILENAME without
@@ -298,9 +291,5 @@ ProxyPass /gen/ fcgi://@RAW@/srv/gen/
 			t.Logf("%.80q: both %s", req, want)
 		}
 	}
-	must(t, p.apache.stop())
-	must(t, p.ours.stop())
-	if want, got := p.apache.proxyCodes(t), p.ours.proxyCodes(t); !slices.Equal(got, want) {
-		t.Errorf("error_log AH numbers:\n apache: %v\n ours:   %v", want, got)
-	}
+	p.checkProxyCodes()
 }

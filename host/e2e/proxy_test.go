@@ -166,6 +166,20 @@ func (s *diffServer) proxyCodes(t *testing.T) []string {
 
 var ahCode = regexp.MustCompile(`AH\d{5}`)
 
+// checkProxyCodes stops both servers and compares the AH numbers of their
+// error logs' proxy lines.
+func (p *diffPair) checkProxyCodes() {
+	t := p.t
+	t.Helper()
+	must(t, p.apache.stop())
+	must(t, p.ours.stop())
+	if want, got := p.apache.proxyCodes(t), p.ours.proxyCodes(t); !slices.Equal(got, want) {
+		t.Errorf("error_log AH numbers:\n apache: %v\n ours:   %v", want, got)
+	} else {
+		t.Logf("error_log AH numbers, both: %v", want)
+	}
+}
+
 // TestProxy: ProxyPass, ProxyPassMatch, ProxyPass in <Location>, "!",
 // ProxyPassReverse (Location, Content-Location), the cookie maps,
 // ProxyPreserveHost, ProxyAddHeaders and RewriteRule [P] as apache2 2.4.71's mod_proxy_http
@@ -257,13 +271,7 @@ func testProxy(t *testing.T, mpm string) {
 			t.Logf("%.80q: both %s", req, want)
 		}
 	}
-	must(t, p.apache.stop())
-	must(t, p.ours.stop())
-	if want, got := p.apache.proxyCodes(t), p.ours.proxyCodes(t); !slices.Equal(got, want) {
-		t.Errorf("error_log AH numbers:\n apache: %v\n ours:   %v", want, got)
-	} else {
-		t.Logf("error_log AH numbers, both: %v", want)
-	}
+	p.checkProxyCodes()
 }
 
 // TestProxyKeepAlive: the connections to a backend are kept and reused

@@ -34,8 +34,11 @@ var Modules = []Module{
 	{"proxy_fcgi_module", "mod_proxy_fcgi.c"},
 	{"proxy_balancer_module", "mod_proxy_balancer.c"},
 	{"lbmethod_byrequests_module", "mod_lbmethod_byrequests.c"},
+	{"lbmethod_bybusyness_module", "mod_lbmethod_bybusyness.c"},
+	{"lbmethod_bytraffic_module", "mod_lbmethod_bytraffic.c"},
 	// mod_proxy_balancer's shared memory provider, which Debian's a2enmod
-	// proxy_balancer enables: accepted (the balancer's state is per child).
+	// proxy_balancer enables: accepted (the balancers' state is in the
+	// scoreboard's module slots).
 	{"slotmem_shm_module", "mod_slotmem_shm.c"},
 	{"unixd_module", "mod_unixd.c"},
 	{"log_config_module", "mod_log_config.c"},

@@ -4,12 +4,16 @@
 package testbin
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
+	"strings"
 	"sync"
+	"syscall"
 	"testing"
 
 	"github.com/httpd-mpm/httpd-mpm/internal/wire"
@@ -50,10 +54,7 @@ func Build(t testing.TB) (httpd, modules string) {
 			}
 			return
 		}
-		dir, err := os.MkdirTemp("", "httpd-testbin")
-		if err == nil {
-			err = os.Chmod(dir, 0o755) // children running as nobody exec from here
-		}
+		dir, err := tempDir("httpd-testbin")
 		if err != nil {
 			built.err = err
 			return
@@ -125,10 +126,7 @@ func buildOnce(t testing.TB, key, out string, args ...string) string {
 		return p
 	}
 	if plugins.dir == "" {
-		dir, err := os.MkdirTemp("", "httpd-testplugins")
-		if err == nil {
-			err = os.Chmod(dir, 0o755) // children running as nobody exec from here
-		}
+		dir, err := tempDir("httpd-testplugins")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -169,10 +167,7 @@ func reachableByOthers(dir string) bool {
 // publicCopy copies httpd and the modules directory into a fresh 0755
 // directory under the system temp dir.
 func publicCopy(httpd, modules string) (string, string, error) {
-	dir, err := os.MkdirTemp("", "httpd-testbin")
-	if err == nil {
-		err = os.Chmod(dir, 0o755)
-	}
+	dir, err := tempDir("httpd-testbin")
 	if err != nil {
 		return "", "", err
 	}
@@ -198,4 +193,33 @@ func publicCopy(httpd, modules string) (string, string, error) {
 	}
 	h := filepath.Join(dir, "httpd")
 	return h, dst, copyFile(httpd, h)
+}
+
+// tempDir makes a directory, mode 0755 (children running as nobody exec
+// from it), under the system temp dir for the binaries of this test
+// process: prefix-PID-random. A test process has no hook at its exit and
+// these hold ~150 MB, so each call first removes those of test processes
+// that are gone (a run that was killed, or that ended: every one).
+func tempDir(prefix string) (string, error) {
+	sweep(prefix)
+	dir, err := os.MkdirTemp("", fmt.Sprintf("%s-%d-", prefix, os.Getpid()))
+	if err == nil {
+		err = os.Chmod(dir, 0o755)
+	}
+	return dir, err
+}
+
+// sweep removes prefix-PID-* directories whose process no longer exists.
+func sweep(prefix string) {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), prefix+"-*-*"))
+	for _, d := range dirs {
+		rest := strings.TrimPrefix(filepath.Base(d), prefix+"-")
+		pid, err := strconv.Atoi(rest[:max(strings.IndexByte(rest, '-'), 0)])
+		if err != nil || pid <= 0 || pid == os.Getpid() {
+			continue
+		}
+		if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
+			os.RemoveAll(d)
+		}
+	}
 }

@@ -175,7 +175,7 @@ func (it *item) append(b []byte, e *Entry) []byte {
 // sslItem is mod_ssl's %{name}x (ssl_var_lookup's SSL_* and HTTPS) and
 // %{name}c (its compatibility names), "" for none.
 func sslItem(kind byte, name string, r *http.Request) string {
-	c, ok := sslvars.FromRequest(r)
+	ok := r != nil && r.TLS != nil
 	if kind == 'x' {
 		if name == "HTTPS" {
 			if ok {
@@ -183,11 +183,7 @@ func sslItem(kind byte, name string, r *http.Request) string {
 			}
 			return "off"
 		}
-		if !ok {
-			return ""
-		}
-		v, _ := sslvars.Lookup(c, name, false)
-		return v
+		return sslvars.Var(r, name)
 	}
 	if !ok {
 		return ""
@@ -204,8 +200,7 @@ func sslItem(kind byte, name string, r *http.Request) string {
 	default: // errcode is "-", errstr the verify error crypto/tls ended the handshake with
 		return ""
 	}
-	v, _ := sslvars.Lookup(c, name, false)
-	return v
+	return sslvars.Var(r, name)
 }
 
 // appendValues appends a header's values as Apache's table lookup shows them: the

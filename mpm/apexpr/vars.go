@@ -60,17 +60,6 @@ func KnownVar(name string) bool { return varNames[strings.ToUpper(name)] || isSS
 // and more, any case).
 func isSSLVar(name string) bool { return len(name) > 4 && strings.EqualFold(name[:4], "SSL_") }
 
-// sslVar is mod_ssl's variable name for the request, "" on a plain
-// connection.
-func sslVar(r *http.Request, name string) string {
-	c, ok := sslvars.FromRequest(r)
-	if !ok {
-		return ""
-	}
-	v, _ := sslvars.Lookup(c, name, sslvars.LegacyDN(r))
-	return v
-}
-
 // varFields are the HTTP_* variables and the fields they read.
 var varFields = map[string]string{
 	"HTTP_USER_AGENT": "User-Agent", "HTTP_PROXY_CONNECTION": "Proxy-Connection", "HTTP_REFERER": "Referer",
@@ -96,7 +85,7 @@ func (q *Request) Header(name string) string {
 func (q *Request) Var(name string) (string, bool) {
 	r := q.R
 	if isSSLVar(name) {
-		return sslVar(r, name), true
+		return sslvars.Var(r, name), true
 	}
 	upper := strings.ToUpper(name)
 	if f, ok := varFields[upper]; ok {

@@ -53,20 +53,20 @@ func Apply(actions []*Action, h http.Header, req http.Header, e *env.Vars, start
 		switch a.op {
 		case opAdd:
 			k := key(h, a.name)
-			h[k] = append(slices.Clip(h[k]), a.value.expand(e, start))
+			h[k] = append(slices.Clip(h[k]), a.valueFor(e, start, r, h, response))
 		case opAppend:
-			appendValue(h, a.name, a.value.expand(e, start))
+			appendValue(h, a.name, a.valueFor(e, start, r, h, response))
 		case opMerge:
-			v := a.value.expand(e, start)
+			v := a.valueFor(e, start, r, h, response)
 			k := key(h, a.name)
 			if len(h[k]) == 0 || !hasToken(h[k][0], v) {
 				appendValue(h, a.name, v)
 			}
 		case opSet:
-			set(h, a.name, a.value.expand(e, start))
+			set(h, a.name, a.valueFor(e, start, r, h, response))
 		case opSetIfEmpty:
 			if len(h[key(h, a.name)]) == 0 {
-				set(h, a.name, a.value.expand(e, start))
+				set(h, a.name, a.valueFor(e, start, r, h, response))
 			}
 		case opUnset:
 			unset(h, a.name)
@@ -85,11 +85,12 @@ func Apply(actions []*Action, h http.Header, req http.Header, e *env.Vars, start
 		case opEdit, opEditAll:
 			var out []string
 			var name string
+			repl := a.valueFor(e, start, r, h, response)
 			for k, vs := range h {
 				if strings.EqualFold(k, a.name) {
 					name = k
 					for _, v := range vs {
-						out = append(out, a.edit(v, e, start))
+						out = append(out, a.edit(v, repl))
 					}
 				}
 			}
@@ -102,11 +103,33 @@ func Apply(actions []*Action, h http.Header, req http.Header, e *env.Vars, start
 	return h
 }
 
+// valueFor is mod_headers' process_tags: the action's value for the
+// request r (nil: an expr= value is empty) with the variables e that started
+// at start; an expr= value reads the response's fields h when response says
+// they are.
+func (a *Action) valueFor(e *env.Vars, start time.Time, r *http.Request, h http.Header, response bool) string {
+	if a.exprV == nil {
+		return a.value.expand(e, start, r)
+	}
+	if r == nil {
+		return ""
+	}
+	q := apexpr.ForRequest(r)
+	q.Env = e
+	if response {
+		q.Out = h
+	}
+	v, err := a.exprV.Text(q)
+	if err != nil {
+		return "" // apache2 logs AH02557 "Can't evaluate value expression"
+	}
+	return v
+}
+
 // edit is mod_headers' process_regexp: the first match (edit) or every
 // match (edit*) replaced, $0-$9 in the replacement expanded (ap_pregsub:
 // "&" is literal in apache2 2.4).
-func (a *Action) edit(v string, e *env.Vars, start time.Time) string {
-	repl := a.value.expand(e, start)
+func (a *Action) edit(v, repl string) string {
 	var b []byte
 	rest := v
 	for {

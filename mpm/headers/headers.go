@@ -12,11 +12,12 @@
 // Supported: the actions set, setifempty, add, append, merge, unset, echo,
 // edit and edit*; the conditions onsuccess and always; an "env=[!]var"
 // clause (package env's variables of the request) or an "expr=" one
-// (package apexpr); in values the format
-// specifiers %%, %t, %D, %{VAR}e (the variable, "(null)" when unset) and
-// %{VAR}s ("(null)": no TLS) and the escapes \n, \r, \t, \\.
-// Refused with a message: "early", expr= values (string expressions), the note
-// action and the %l, %i and %b specifiers (load and scoreboard figures).
+// (package apexpr); values that are an "expr=" string expression, or with
+// the format specifiers %%, %t, %D, %{VAR}e (the variable, "(null)" when
+// unset) and %{VAR}s (mod_ssl's SSL_* variable, "(null)" when empty or not
+// over TLS) and the escapes \n, \r, \t, \\.
+// Refused with a message: "early", the note action and the %l, %i and %b
+// specifiers (load and scoreboard figures).
 package headers
 
 import (
@@ -30,6 +31,7 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/mpm/apexpr"
 	"github.com/httpd-mpm/httpd-mpm/mpm/apregex"
 	"github.com/httpd-mpm/httpd-mpm/mpm/env"
+	"github.com/httpd-mpm/httpd-mpm/mpm/sslvars"
 )
 
 // Kind says which list an action belongs to.
@@ -64,6 +66,7 @@ type Action struct {
 	envVar string       // env= clause: the variable, "" for none
 	envNot bool         // env=!var
 	expr   *apexpr.Expr // expr= clause
+	exprV  *apexpr.Expr // an expr= value (a string expression) in place of value
 }
 
 // Config is the actions of one level (or of a merged configuration), in order.
@@ -246,8 +249,13 @@ func Parse(kind Kind, args []string) (*Action, Kind, error) {
 		a.name = http.CanonicalHeaderKey(hdr)
 	}
 	if a.op != opUnset && a.op != opEcho {
-		if strings.HasPrefix(*value, "expr=") {
-			return nil, kind, errors.New("expr= values (apache2's ap_expr) are not supported by this server")
+		if v, ok := strings.CutPrefix(*value, "expr="); ok {
+			x, err := apexpr.ParseString(v)
+			if err != nil {
+				return nil, kind, errors.New("Can't parse value expression : " + err.Error())
+			}
+			a.exprV = x
+			return a, kind, nil
 		}
 		f, err := parseFormat(*value)
 		if err != nil {
@@ -320,9 +328,9 @@ func parseFormat(s string) (format, error) {
 		c := s[0]
 		s = s[1:]
 		switch c {
-		case 'e':
+		case 'e', 's':
 			f = append(f, item{spec: c, lit: arg})
-		case 't', 'D', 's':
+		case 't', 'D':
 			f = append(f, item{spec: c})
 		case 'l', 'i', 'b':
 			return nil, errors.New("Header format %" + string(c) + " (load and scoreboard figures) is not supported by this server")
@@ -345,8 +353,9 @@ func (f format) literal() (string, bool) {
 	return s, true
 }
 
-// expand renders f for a request with the variables e that started at start.
-func (f format) expand(e *env.Vars, start time.Time) string {
+// expand renders f for the request r with the variables e that started at
+// start.
+func (f format) expand(e *env.Vars, start time.Time, r *http.Request) string {
 	if s, ok := f.literal(); ok {
 		return s
 	}
@@ -361,13 +370,26 @@ func (f format) expand(e *env.Vars, start time.Time) string {
 			b = strconv.AppendInt(append(b, "D="...), time.Since(start).Microseconds(), 10)
 		case 'e':
 			if v, ok := e.Get(it.lit); ok {
-				b = append(b, v...)
+				b = append(b, unwrap(v)...)
 			} else {
 				b = append(b, "(null)"...)
 			}
 		case 's':
-			b = append(b, "(null)"...)
+			if v := sslvars.Var(r, it.lit); v != "" {
+				b = append(b, unwrap(v)...)
+			} else {
+				b = append(b, "(null)"...)
+			}
 		}
 	}
 	return string(b)
+}
+
+// unwrap is mod_headers' unwrap_header: v with its CRs and LFs turned into
+// spaces (a PEM certificate on one line).
+func unwrap(v string) string {
+	if strings.IndexByte(v, '\n') < 0 && strings.IndexByte(v, '\r') < 0 {
+		return v
+	}
+	return strings.NewReplacer("\r", " ", "\n", " ").Replace(v)
 }

@@ -155,3 +155,28 @@ func TestApplyExpr(t *testing.T) {
 		t.Errorf("bad expr=: %v", err)
 	}
 }
+
+// TestApplyExprValue: an expr= value is its string expression's for the
+// request (an edit's replacement too), and adds no Vary; %{VAR}e turns a
+// variable's line breaks into spaces; %{VAR}s is "(null)" off TLS.
+func TestApplyExprValue(t *testing.T) {
+	var e env.Vars
+	e.Set("PEM", "a\r\nb\nc")
+	c := mustConfig(t,
+		[]string{"Header", "set", "X-URI", "expr=%{REQUEST_URI} for %{HTTP_USER_AGENT}"},
+		[]string{"Header", "set", "X-Edit", "abc"},
+		[]string{"Header", "edit", "X-Edit", "b", "expr=%{REQUEST_METHOD}"},
+		[]string{"Header", "set", "X-Env", "%{PEM}e"},
+		[]string{"Header", "set", "X-SSL", "%{SSL_PROTOCOL}s"})
+	r := httptest.NewRequest("GET", "/x", nil)
+	r.Header.Set("User-Agent", "a bot")
+	got := Apply(c.Out, http.Header{}, r.Header, &e, time.Now(), r, true)
+	want := http.Header{"X-URI": {"/x for a bot"}, "X-Edit": {"aGETc"}, "X-Env": {"a  b c"}, "X-SSL": {"(null)"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	_, _, err := Parse(OnSuccess, []string{"set", "X", "expr=%{FOO}"})
+	if err == nil || err.Error() != "Can't parse value expression : Variable 'FOO' does not exist" {
+		t.Errorf("bad expr= value: %v", err)
+	}
+}

@@ -2,12 +2,17 @@ package proxy
 
 import (
 	"errors"
+	"fmt"
+	"hash/fnv"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
+
+	"github.com/httpd-mpm/httpd-mpm/mpm/scoreboard"
 )
 
 // Member status flags (BalancerMember status=, as apache2's PROXY_WORKER_*).
@@ -29,29 +34,55 @@ var statusFlags = map[byte]int{'I': stIgnoreErrors, 'D': stDisabled, 'S': stStop
 // defaultRetry is how long a member stays in error (PROXY_WORKER_DEFAULT_RETRY).
 const defaultRetry = 60 * time.Second
 
-// member is one BalancerMember: its worker and its load-balancing state
-// (kept per child here; apache2 keeps it in shared memory).
+// member is one BalancerMember: its worker, its configuration and its
+// load-balancing state (sh).
 type member struct {
-	w        *worker
-	route    string
-	factor   int // loadfactor × 100
-	status   int
-	errTime  time.Time
-	lbstatus int
-	busy     int
+	w      *worker
+	route  string
+	factor int // loadfactor × 100
+	status int // status=; the error state is sh's
+	sh     *memberState
+}
+
+// memberState is a member's state that apache2 keeps in shared memory:
+// words of a scoreboard slot that every child of the generation sees once
+// Config.Share put it there, else this process's own. Each word is read and
+// written with atomic operations.
+type memberState = [scoreboard.SlotWords]atomic.Int64
+
+// The words of a memberState.
+const (
+	shLBStatus    = iota // lbstatus
+	shElected            // times chosen
+	shBusy               // requests being served
+	shError              // 0: as status= says (E: in error since 0); > 0: in error since (unix ns); < 0: not in error
+	shTransferred        // bytes sent to the member
+	shRead               // bytes read from it
+)
+
+// inError is PROXY_WORKER_IN_ERROR.
+func (m *member) inError() bool {
+	e := m.sh[shError].Load()
+	if e == 0 {
+		return m.status&stInError != 0
+	}
+	return e > 0
 }
 
 // usable is PROXY_WORKER_IS_USABLE.
-func (m *member) usable() bool { return m.status&(stDisabled|stStopped|stInError|stHCFail) == 0 }
+func (m *member) usable() bool {
+	return m.status&(stDisabled|stStopped|stHCFail) == 0 && !m.inError()
+}
 
 // retry is ap_proxy_retry_worker: a member in error becomes usable again
 // once its retry time has passed.
 func (m *member) retry(now time.Time) {
-	if m.status&stInError == 0 || m.status&stStopped != 0 {
+	if !m.inError() || m.status&stStopped != 0 {
 		return
 	}
-	if r := m.retryTime(); r == 0 || now.After(m.errTime.Add(r)) {
-		m.status &^= stInError
+	e := m.sh[shError].Load()
+	if r := m.retryTime(); r == 0 || now.UnixNano() > max(e, 0)+int64(r) {
+		m.sh[shError].CompareAndSwap(e, -1)
 	}
 }
 
@@ -65,17 +96,30 @@ func (m *member) retryTime() time.Duration {
 
 // balancer is one balancer://name with its members and ProxySet parameters.
 type balancer struct {
-	name         string // "balancer://app", lowercase
-	mu           sync.Mutex
-	members      []*member
-	sticky       string // the cookie
-	stickyPath   string // the path parameter
-	sep          byte   // stickysessionsep; 0 for Off
-	nofailover   bool
-	maxAttempts  int
-	maxSet       bool
-	lbmethodName string
+	name        string // "balancer://app", lowercase
+	mu          sync.Mutex
+	members     []*member
+	sticky      string // the cookie
+	stickyPath  string // the path parameter
+	sep         byte   // stickysessionsep; 0 for Off
+	nofailover  bool
+	maxAttempts int
+	maxSet      bool
+	method      lbmethod
 }
+
+// lbmethod is a balancer's lbmethod=: mod_lbmethod_byrequests,
+// mod_lbmethod_bybusyness or mod_lbmethod_bytraffic.
+type lbmethod int
+
+const (
+	byRequests lbmethod = iota
+	byBusyness
+	byTraffic
+)
+
+// lbmethods are the lbmethod= names.
+var lbmethods = map[string]lbmethod{"byrequests": byRequests, "bybusyness": byBusyness, "bytraffic": byTraffic}
 
 // balancerName is a balancer URL's name: "balancer://" and its host, lowercase.
 func balancerName(u string) (string, bool) {
@@ -103,7 +147,7 @@ func (c *Config) balancer(u string) *balancer {
 	if c.balancers == nil {
 		c.balancers = map[string]*balancer{}
 	}
-	b := &balancer{name: name, sep: '.', lbmethodName: "byrequests"}
+	b := &balancer{name: name, sep: '.'}
 	c.balancers[name] = b
 	return b
 }
@@ -137,10 +181,12 @@ func (b *balancer) set(key, val string) error {
 		}
 		b.maxAttempts, b.maxSet = n, true
 	case "lbmethod":
-		// Only mod_lbmethod_byrequests is compiled in.
-		if !strings.EqualFold(val, "byrequests") {
+		// ap_lookup_provider: the name as the module registers it.
+		m, ok := lbmethods[val]
+		if !ok {
 			return errors.New("unknown lbmethod")
 		}
+		b.method = m
 	case "timeout":
 		if n, _ := strconv.Atoi(val); n < 1 {
 			return errors.New("timeout must be at least one second")
@@ -184,7 +230,7 @@ func (c *Config) addMember(args []string, section string) error {
 	}
 	b := c.balancer(path)
 	var s workerSettings
-	m := &member{factor: 100}
+	m := &member{factor: 100, sh: new(memberState)}
 	for _, kv := range params {
 		if err := m.set(&s, kv[0], kv[1]); err != nil {
 			return errors.New("BalancerMember " + err.Error())
@@ -203,6 +249,7 @@ func (c *Config) addMember(args []string, section string) error {
 	if pu, err := url.Parse(name); err == nil {
 		w.path = strings.TrimSuffix(pu.EscapedPath(), "/")
 	}
+	w.traffic = m.sh
 	m.w = w
 	b.members = append(b.members, m)
 	return nil
@@ -348,8 +395,9 @@ func (c *Config) setWorkerParam(u, key, val string) error {
 }
 
 // pick is proxy_balancer_pre_request's choice of a member for r's URL u
-// (the sticky session's route, else byrequests), or nil with the AH line
-// that says why none.
+// (the sticky session's route, else the lbmethod's), or nil with the AH
+// line that says why none. The lock orders the picks of this process; the
+// members' words are shared with the other children, each change atomic.
 func (b *balancer) pick(r *http.Request, u string) (m *member, why string) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -357,14 +405,14 @@ func (b *balancer) pick(r *http.Request, u string) (m *member, why string) {
 	route := b.route(r, u)
 	if route != "" {
 		if m = b.routeMember(route, now); m != nil {
-			total := 0
+			var total int64
 			for _, o := range b.members {
 				if o.usable() {
-					o.lbstatus += o.factor
-					total += o.factor
+					o.sh[shLBStatus].Add(int64(o.factor))
+					total += int64(o.factor)
 				}
 			}
-			m.lbstatus -= total
+			m.sh[shLBStatus].Add(-total)
 		} else if b.nofailover {
 			for _, o := range b.members {
 				if o.route == route {
@@ -374,14 +422,15 @@ func (b *balancer) pick(r *http.Request, u string) (m *member, why string) {
 		}
 	}
 	if m == nil {
-		if m = b.byrequests(now); m == nil {
+		if m = b.find(now); m == nil {
 			if len(b.members) == 0 {
 				return nil, "AH01171: " + b.name + ": No workers in balancer"
 			}
 			return nil, "AH01170: " + b.name + ": All workers are in error state"
 		}
 	}
-	m.busy++
+	m.sh[shElected].Add(1)
+	m.sh[shBusy].Add(1)
 	return m, ""
 }
 
@@ -469,17 +518,75 @@ func (b *balancer) routeMember(route string, now time.Time) *member {
 	return nil
 }
 
-// byrequests is mod_lbmethod_byrequests over ap_proxy_balancer_get_best_worker
-// (one lbset): the usable member whose lbstatus, raised by its factor,
-// is highest; spares for unusable members, hot standbys when none.
+// find is the lbmethod's finder: the best usable member, or nil.
+func (b *balancer) find(now time.Time) *member {
+	switch b.method {
+	case byBusyness:
+		return b.bybusyness(now)
+	case byTraffic:
+		return b.bytraffic(now)
+	}
+	return b.byrequests(now)
+}
+
+// byrequests is mod_lbmethod_byrequests: each usable member's lbstatus
+// raised by its factor, the highest chosen and lowered by their sum.
 func (b *balancer) byrequests(now time.Time) *member {
+	var total int64
+	best := b.best(now, func(m, best *member) bool {
+		lb := m.sh[shLBStatus].Add(int64(m.factor))
+		total += int64(m.factor)
+		return best == nil || lb > best.sh[shLBStatus].Load()
+	})
+	if best != nil {
+		best.sh[shLBStatus].Add(-total)
+	}
+	return best
+}
+
+// bybusyness is mod_lbmethod_bybusyness: the member serving the fewest
+// requests (of all the children), byrequests' lbstatus between equals.
+func (b *balancer) bybusyness(now time.Time) *member {
+	var total int64
+	best := b.best(now, func(m, best *member) bool {
+		lb := m.sh[shLBStatus].Add(int64(m.factor))
+		total += int64(m.factor)
+		if best == nil {
+			return true
+		}
+		busy, bestBusy := m.sh[shBusy].Load(), best.sh[shBusy].Load()
+		return busy < bestBusy || busy == bestBusy && lb > best.sh[shLBStatus].Load()
+	})
+	if best != nil {
+		best.sh[shLBStatus].Add(-total)
+	}
+	return best
+}
+
+// bytraffic is mod_lbmethod_bytraffic: the member with the fewest bytes
+// sent and read, each divided by its factor; the first among equals.
+func (b *balancer) bytraffic(now time.Time) *member {
+	var least int64
+	return b.best(now, func(m, best *member) bool {
+		f := int64(m.factor)
+		traffic := m.sh[shTransferred].Load()/f + m.sh[shRead].Load()/f
+		if best == nil || traffic < least {
+			least = traffic
+			return true
+		}
+		return false
+	})
+}
+
+// best is ap_proxy_balancer_get_best_worker (one lbset): among the usable
+// members, then the spares that stand in for unusable ones, else the hot
+// standbys, the last one isBest(member, best so far) prefers.
+func (b *balancer) best(now time.Time, isBest func(m, best *member) bool) *member {
 	var best *member
 	var spares, standbys []*member
-	unusable, total := 0, 0
-	isBest := func(m *member) {
-		m.lbstatus += m.factor
-		total += m.factor
-		if best == nil || m.lbstatus > best.lbstatus {
+	unusable := 0
+	consider := func(m *member) {
+		if isBest(m, best) {
 			best = m
 		}
 	}
@@ -503,42 +610,40 @@ func (b *balancer) byrequests(now time.Time) *member {
 				standbys = append(standbys, m)
 			}
 		case m.usable():
-			isBest(m)
+			consider(m)
 		default:
 			unusable++
 		}
 	}
 	for i := 0; i < len(spares) && i < unusable; i++ {
-		isBest(spares[i])
+		consider(spares[i])
 	}
 	if best == nil {
 		for _, m := range standbys {
-			isBest(m)
+			consider(m)
 		}
-	}
-	if best != nil {
-		best.lbstatus -= total
 	}
 	return best
 }
 
-// fail puts m in error, unless its status says to ignore errors.
+// fail puts m in error, unless its status says to ignore errors; false
+// when it was not usable (another child may have just put it in error).
 func (b *balancer) fail(m *member) bool {
-	b.mu.Lock()
-	defer b.mu.Unlock()
 	if m.status&stIgnoreErrors != 0 || !m.usable() {
 		return false
 	}
-	m.status |= stInError
-	m.errTime = time.Now()
-	return true
+	e := m.sh[shError].Load()
+	return e <= 0 && m.sh[shError].CompareAndSwap(e, time.Now().UnixNano())
 }
 
 // done is the end of a request m served.
 func (b *balancer) done(m *member) {
-	b.mu.Lock()
-	m.busy--
-	b.mu.Unlock()
+	for {
+		n := m.sh[shBusy].Load()
+		if n <= 0 || m.sh[shBusy].CompareAndSwap(n, n-1) {
+			return
+		}
+	}
 }
 
 // attempts is how many more members a request may try after its first.
@@ -552,4 +657,30 @@ func (b *balancer) attempts() int {
 // memberURL is balancer_fixup: the member's URL in place of the balancer's name.
 func (b *balancer) memberURL(m *member, u string) string {
 	return m.w.name + m.w.path + u[len(b.name):]
+}
+
+// Share puts the state of every balancer member (lbstatus, busy count,
+// error state and time, traffic) in module slots of board, which every
+// child of the generation sees, as apache2 keeps it in shared memory.
+// server tells the servers apart (0 the main one, a virtual host its index
+// plus one): each has its own balancers, as in apache2. Call it before
+// serving. It returns how many members found no free slot: their state
+// stays this process's.
+func (c *Config) Share(board *scoreboard.Board, server int) (unshared int) {
+	if c == nil || board == nil {
+		return 0
+	}
+	for _, b := range c.balancers {
+		for _, m := range b.members {
+			h := fnv.New64a()
+			fmt.Fprintf(h, "mod_proxy_balancer\x00%d\x00%s\x00%s%s", server, b.name, m.w.name, m.w.path)
+			sh := board.Slot(h.Sum64())
+			if sh == nil {
+				unshared++
+				continue
+			}
+			m.sh, m.w.traffic = sh, sh
+		}
+	}
+	return unshared
 }

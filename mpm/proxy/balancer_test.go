@@ -2,8 +2,13 @@ package proxy
 
 import (
 	"net/http"
+	"os"
 	"strings"
 	"testing"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/httpd-mpm/httpd-mpm/mpm/scoreboard"
 )
 
 // TestBalancerErrors: BalancerMember, ProxySet and <Proxy URL key=value>
@@ -22,9 +27,9 @@ func TestBalancerErrors(t *testing.T) {
 		{"", []string{"ProxySet", "balancer://nope", "lbmethod=byrequests"}, "ProxySet can not find 'balancer://nope' Balancer."},
 		{"", []string{"ProxySet", "http://b", "timeout=0"}, "ProxySet can not find 'http://b' Worker."},
 		{"", []string{"ProxyPass", "/", "balancer://x/", "nofailover=x"}, "ProxyPass failover must be On|Off"},
-		{"", []string{"ProxyPass", "/", "balancer://x/", "lbmethod=bybusyness"}, "ProxyPass unknown lbmethod"},
+		{"", []string{"ProxyPass", "/", "balancer://x/", "lbmethod=heartbeat"}, "ProxyPass unknown lbmethod"},
 		{"balancer://x", []string{"BalancerMember", "http://b", "extra"}, "BalancerMember can not have a balancer name when defined in a location"},
-		{"balancer://x", []string{"ProxySet", "lbmethod=bytraffic"}, "ProxySet: unknown lbmethod lbmethod=bytraffic; balancer://x"},
+		{"balancer://x", []string{"ProxySet", "lbmethod=ByTraffic"}, "ProxySet: unknown lbmethod lbmethod=ByTraffic; balancer://x"},
 		{"balancer://x", []string{"ProxySet", "bogus=1"}, "ProxySet: unknown Balancer parameter bogus=1; balancer://x"},
 		{"balancer://x", []string{"<Proxy", "bogus=1"}, "<Proxy unknown Balancer parameter bogus=1; balancer://x"},
 		{"balancer://x", []string{"<Proxy", "foo"}, "Invalid Proxy parameter. Parameter must be in the form 'key=value'"},
@@ -92,5 +97,137 @@ func TestByrequests(t *testing.T) {
 	b.fail(b.members[4])
 	if m, why := b.pick(&http.Request{Header: http.Header{}}, "balancer://w/x"); m != nil || !strings.HasPrefix(why, "AH01170") {
 		t.Errorf("all in error: %v %q", m, why)
+	}
+}
+
+// balancerOf builds the balancer balancer://w of members (BalancerMember's
+// arguments after the balancer's name) and ProxySet's params.
+func balancerOf(t *testing.T, members [][]string, params ...string) (*Config, *balancer) {
+	t.Helper()
+	c := new(Config)
+	for _, args := range members {
+		if err := c.Set("BalancerMember", append([]string{"balancer://w"}, args...)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(params) > 0 {
+		if err := c.Set("ProxySet", append([]string{"balancer://w"}, params...)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return c, c.balancers["balancer://w"]
+}
+
+// pickHost picks a member for a request without a route and ends its
+// request at once unless keep; "" when none.
+func pickHost(b *balancer, keep bool) string {
+	m, _ := b.pick(&http.Request{Header: http.Header{}}, "balancer://w/x")
+	if m == nil {
+		return ""
+	}
+	if !keep {
+		b.done(m)
+	}
+	return m.w.host
+}
+
+// TestBybusyness: mod_lbmethod_bybusyness sends a request to the member
+// with the fewest requests in progress, byrequests' order between equals.
+func TestBybusyness(t *testing.T) {
+	_, b := balancerOf(t, [][]string{{"http://a"}, {"http://b"}, {"http://c"}}, "lbmethod=bybusyness")
+	// Each request ends at once: all are equally idle, round robin.
+	var got []string
+	for range 6 {
+		got = append(got, pickHost(b, false))
+	}
+	if s := strings.Join(got, ""); s != "abcabc" {
+		t.Errorf("idle members: %s", s)
+	}
+	// Requests kept in progress: a, b, c busy once each, then a again.
+	got = got[:0]
+	for range 4 {
+		got = append(got, pickHost(b, true))
+	}
+	if s := strings.Join(got, ""); s != "abca" {
+		t.Errorf("busy members: %s", s)
+	}
+	// b's request ends: b is the least busy.
+	b.done(b.members[1])
+	if h := pickHost(b, true); h != "b" {
+		t.Errorf("after b's request ended: %s", h)
+	}
+}
+
+// TestBytraffic: mod_lbmethod_bytraffic sends a request to the member
+// that moved the fewest bytes, divided by its loadfactor; the first
+// among equals.
+func TestBytraffic(t *testing.T) {
+	_, b := balancerOf(t, [][]string{{"http://a"}, {"http://b", "loadfactor=2"}, {"http://c"}}, "lbmethod=bytraffic")
+	if h := pickHost(b, false); h != "a" {
+		t.Errorf("no traffic: %s, want the first", h)
+	}
+	a, bm, c := b.members[0], b.members[1], b.members[2]
+	a.sh[shRead].Add(1000)
+	bm.sh[shTransferred].Add(1000) // 1000 / 2
+	c.sh[shRead].Add(700)
+	if h := pickHost(b, false); h != "b" {
+		t.Errorf("a 1000, b 1000/2, c 700: %s", h)
+	}
+	bm.sh[shRead].Add(600) // (1000+600) / 2
+	if h := pickHost(b, false); h != "c" {
+		t.Errorf("a 1000, b 1600/2, c 700: %s", h)
+	}
+}
+
+// TestShare: two configurations of one balancer (two children) sharing a
+// board: byrequests alternates over the picks of both, a member put in
+// error by one is skipped by the other, and another server's balancer of
+// the same name keeps its own state.
+func TestShare(t *testing.T) {
+	board, err := scoreboard.Create(1, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer board.Close()
+	fd, err := unix.Dup(int(board.File().Fd()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := scoreboard.Open(os.NewFile(uintptr(fd), "dup"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	members := [][]string{{"http://a"}, {"http://b"}}
+	c1, b1 := balancerOf(t, members)
+	c2, b2 := balancerOf(t, members)
+	c3, b3 := balancerOf(t, members)
+	if n := c1.Share(board, 0) + c2.Share(other, 0) + c3.Share(other, 1); n != 0 {
+		t.Fatalf("%d members not shared", n)
+	}
+	var got []string
+	for i := range 6 {
+		b := b1
+		if i%3 != 0 {
+			b = b2
+		}
+		got = append(got, pickHost(b, false))
+	}
+	if s := strings.Join(got, ""); s != "ababab" {
+		t.Errorf("byrequests over two children: %s", s)
+	}
+	if !b1.fail(b1.members[0]) {
+		t.Fatal("a not put in error")
+	}
+	if b2.fail(b2.members[0]) {
+		t.Errorf("a put in error twice")
+	}
+	for range 3 {
+		if h := pickHost(b2, false); h != "b" {
+			t.Errorf("the other child picks %s, a member in error", h)
+		}
+	}
+	if h := pickHost(b3, false) + pickHost(b3, false); h != "ab" {
+		t.Errorf("another server's balancer: %s", h)
 	}
 }

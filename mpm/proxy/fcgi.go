@@ -21,9 +21,11 @@ import (
 
 // serveFCGI is mod_proxy_fcgi: r sent to t's FastCGI backend as apache2
 // 2.4.71 sends it (the environment, the body as FCGI_STDIN) and its answer
-// read as a CGI script's, streamed.
+// read as a CGI script's, streamed. False, with nothing written, when the
+// backend cannot be reached: connectFailed (if not nil) is called then,
+// as forward's.
 func (c *Config) serveFCGI(w http.ResponseWriter, r *http.Request, t *Target, wk *worker, pu *url.URL, pre []byte, bodyDone, chunked bool,
-	timeout, connectTimeout time.Duration, logf logFunc) {
+	timeout, connectTimeout time.Duration, logf logFunc, connectFailed func()) bool {
 	// The request's length as mod_proxy_fcgi leaves it after its prefetch.
 	switch {
 	case bodyDone && (len(pre) > 0 || r.ContentLength > 0 || chunked):
@@ -55,9 +57,11 @@ func (c *Config) serveFCGI(w http.ResponseWriter, r *http.Request, t *Target, wk
 			} else {
 				logf("proxy", err, "AH00957: FCGI: attempt to connect to %s:%s (%s:%s) failed", wk.host, wk.port, wk.host, wk.port)
 			}
+			if connectFailed != nil {
+				connectFailed()
+			}
 			logf("proxy_fcgi", nil, "AH01079: failed to make connection to backend: %s", wk.host)
-			http1.WriteError(w, r, http.StatusServiceUnavailable, "")
-			return
+			return false
 		}
 	}
 	bc.timeout = timeout
@@ -66,7 +70,7 @@ func (c *Config) serveFCGI(w http.ResponseWriter, r *http.Request, t *Target, wk
 		bc.Close()
 		logf("proxy_fcgi", err, "AH01073: Failed Writing Request to %s:", portStr)
 		http1.WriteError(w, r, http.StatusServiceUnavailable, "")
-		return
+		return true
 	}
 	skip := func(name string) {
 		if t.log != nil {
@@ -88,13 +92,13 @@ func (c *Config) serveFCGI(w http.ResponseWriter, r *http.Request, t *Target, wk
 		bc.Close()
 		logf("proxy_fcgi", nil, "AH01074: Failed writing Environment to %s:", portStr)
 		http1.WriteError(w, r, http.StatusServiceUnavailable, "")
-		return
+		return true
 	}
 	if err := fcgi.WriteParams(bc.bw, params, skip); err != nil {
 		bc.Close()
 		logf("proxy_fcgi", nil, "AH01074: Failed writing Environment to %s:", portStr)
 		http1.WriteError(w, r, http.StatusServiceUnavailable, "")
-		return
+		return true
 	}
 	dispatchErr := func(err error, what string) {
 		bc.Close()
@@ -109,7 +113,7 @@ func (c *Config) serveFCGI(w http.ResponseWriter, r *http.Request, t *Target, wk
 		if what, err := sendStdin(stdin, pre, nil); err != nil {
 			dispatchErr(err, what)
 			http1.WriteError(w, r, fcgiStatus(err), "")
-			return
+			return true
 		}
 	} else {
 		// The rest of the body goes while the answer is read, as apache2's
@@ -150,7 +154,7 @@ func (c *Config) serveFCGI(w http.ResponseWriter, r *http.Request, t *Target, wk
 	hd, status, ret, err := cgi.ScanHeader(br, baseName(filename), func(_ static.Level, msg string) { lines = append(lines, msg) })
 	if err != nil && !rd.Done() {
 		if sendFailed() {
-			return
+			return true
 		}
 		if errors.Is(err, fcgi.ErrBogus) {
 			logf("proxy_fcgi", nil, "AH01068: Got %s", err.Error())
@@ -162,7 +166,7 @@ func (c *Config) serveFCGI(w http.ResponseWriter, r *http.Request, t *Target, wk
 			dispatchErr(nil, "")
 		}
 		http1.WriteError(w, r, fcgiStatus(err), "")
-		return
+		return true
 	}
 	if err != nil {
 		// The request ended within the header: apache2 never reads it,
@@ -174,7 +178,7 @@ func (c *Config) serveFCGI(w http.ResponseWriter, r *http.Request, t *Target, wk
 		}
 		w.Header()["Content-Length"] = []string{"0"}
 		w.WriteHeader(http.StatusOK)
-		return
+		return true
 	}
 	for _, l := range lines {
 		if i := strings.Index(l, "Bad header: "); i >= 0 {
@@ -189,14 +193,14 @@ func (c *Config) serveFCGI(w http.ResponseWriter, r *http.Request, t *Target, wk
 		dispatchErr(syscall.EINVAL, "")
 		w.Header()["Content-Length"] = []string{"0"}
 		w.WriteHeader(ret)
-		return
+		return true
 	}
 	if t.overrides(status) {
 		// ProxyErrorOverride: the backend's page is read and dropped,
 		// and the server's own (an ErrorDocument) answers.
 		_, err := io.Copy(io.Discard, br)
 		if err != nil && sendFailed() {
-			return
+			return true
 		}
 		if sent() && err == nil && keep && rd.Done() && bc.br.Buffered() == 0 {
 			wk.put(bc)
@@ -205,7 +209,7 @@ func (c *Config) serveFCGI(w http.ResponseWriter, r *http.Request, t *Target, wk
 		}
 		hd.WriteErrorFields(w)
 		t.ErrorPage(w, r, status)
-		return
+		return true
 	}
 	hd.WriteHeader(w, status)
 	dst := io.Writer(flushWriter{w})
@@ -221,9 +225,10 @@ func (c *Config) serveFCGI(w http.ResponseWriter, r *http.Request, t *Target, wk
 	}
 	if sent() && keep && rd.Done() && bc.br.Buffered() == 0 {
 		wk.put(bc)
-		return
+		return true
 	}
 	bc.Close()
+	return true
 }
 
 // sendStdin sends pre, then what body (nil: nothing) gives, as FCGI_STDIN

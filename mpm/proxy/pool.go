@@ -21,6 +21,9 @@ type worker struct {
 	sock       string // a unix domain socket's path, "" for TCP
 	path       string // a BalancerMember's URL path, without its last '/'
 	settings   workerSettings
+	// traffic, for a balancer member, counts the bytes of its
+	// connections (mod_lbmethod_bytraffic's transferred and read).
+	traffic *memberState
 
 	mu   sync.Mutex
 	idle []*bconn
@@ -36,6 +39,7 @@ type bconn struct {
 	// headLeft, while positive, is what may still be read of an answer's
 	// head (see send): a backend cannot make a child buffer without end.
 	headLeft int64
+	traffic  *memberState // the worker's
 }
 
 // errHeadTooLarge is a backend answer's head past maxHead.
@@ -57,12 +61,19 @@ func (c *bconn) Read(p []byte) (int, error) {
 	if c.headLeft > 0 {
 		c.headLeft -= int64(n)
 	}
+	if c.traffic != nil {
+		c.traffic[shRead].Add(int64(n))
+	}
 	return n, err
 }
 
 func (c *bconn) Write(p []byte) (int, error) {
 	c.Conn.SetWriteDeadline(time.Now().Add(c.timeout))
-	return c.Conn.Write(p)
+	n, err := c.Conn.Write(p)
+	if c.traffic != nil {
+		c.traffic[shTransferred].Add(int64(n))
+	}
+	return n, err
 }
 
 // get returns an idle connection still open, or nil.
@@ -116,7 +127,7 @@ func (w *worker) dial(connectTimeout, timeout time.Duration) (*bconn, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &bconn{Conn: nc, timeout: timeout}
+	c := &bconn{Conn: nc, timeout: timeout, traffic: w.traffic}
 	c.br = bufio.NewReaderSize(c, 8192)
 	c.bw = bufio.NewWriterSize(c, 8192)
 	return c, nil

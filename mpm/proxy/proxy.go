@@ -231,8 +231,7 @@ func (c *Config) forward(w http.ResponseWriter, r *http.Request, t *Target, u st
 	chunked := len(r.TransferEncoding) > 0
 	timeout, connectTimeout := c.timeouts(r, wk)
 	if wk.scheme == "fcgi" {
-		c.serveFCGI(w, r, t, wk, pu, pre, bodyDone, chunked, timeout, connectTimeout, logf)
-		return true
+		return c.serveFCGI(w, r, t, wk, pu, pre, bodyDone, chunked, timeout, connectTimeout, logf, connectFailed)
 	}
 	force10, noReuse, fresh := noKeepAlive(r)
 	noReuse = noReuse || wk.settings.disableReuse

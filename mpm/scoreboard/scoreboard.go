@@ -1,7 +1,8 @@
 // Package scoreboard is the shared scoreboard of an MPM: one block of
 // shared memory (a memfd mapped MAP_SHARED by every process) holding a
 // global record, one process record per child slot and one worker record
-// per (child slot × ThreadLimit), as Apache's scoreboard does.
+// per (child slot × ThreadLimit), as Apache's scoreboard does, then the
+// module slots (see [Board.Slot]).
 //
 // # Who writes what
 //
@@ -12,7 +13,8 @@
 //   - A child opens the board from the inherited descriptor ([Open]) and
 //     writes only its own slot: the worker records of its threads, the
 //     per-process counters of its process record (connections, keep-alive,
-//     not-accepting) and its heartbeat ([Process.Beat]).
+//     not-accepting) and its heartbeat ([Process.Beat]). Any child may
+//     claim a module slot and write its words ([Board.Slot]).
 //   - Anyone (the parent's Status, a child's server-status handler) may read
 //     any record at any time.
 //
@@ -94,7 +96,7 @@ const (
 
 const (
 	magic   = 0x48545450_53423031 // "HTTPSB01"
-	version = 2                   // 2: heartbeat in the process record
+	version = 3                   // 2: heartbeat in the process record; 3: module slots
 )
 
 // header is the global record at offset 0.
@@ -163,7 +165,7 @@ func init() {
 
 // Size returns the bytes a board of serverLimit × threadLimit takes.
 func Size(serverLimit, threadLimit int) int {
-	return headerSize + serverLimit*processSize + serverLimit*threadLimit*workerSize
+	return slotsOffset(serverLimit, threadLimit) + SlotCount*slotSize
 }
 
 // Board is a mapped scoreboard. Its methods are safe for concurrent use by

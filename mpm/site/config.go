@@ -59,6 +59,7 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/mpm/negotiation"
 	"github.com/httpd-mpm/httpd-mpm/mpm/proxy"
 	"github.com/httpd-mpm/httpd-mpm/mpm/rewrite"
+	"github.com/httpd-mpm/httpd-mpm/mpm/scoreboard"
 	"github.com/httpd-mpm/httpd-mpm/mpm/sslvars"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
 )
@@ -424,6 +425,17 @@ func Compile(server []Directive, sections []Section) (*Config, error) {
 		}
 	}
 	return c, errors.Join(errs...)
+}
+
+// ShareBalancers puts the state of the server's balancer members in
+// board's module slots, shared by every child (proxy.Config.Share; server
+// is 0 for the main server, a virtual host's index plus one). It returns
+// how many members found no free slot.
+func (c *Config) ShareBalancers(board *scoreboard.Board, server int) int {
+	if c == nil || c.proxy == nil {
+		return 0
+	}
+	return c.proxy.Share(board, server)
 }
 
 // Error is a problem with one directive, in apache2's words, at its position.

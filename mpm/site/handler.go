@@ -115,6 +115,11 @@ func (h *Handler) internalRedirect(w http.ResponseWriter, r *http.Request, uri s
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.init()
 	c := h.Config
+	if r.TLS != nil {
+		// The server's SSLOptions until a section's apply (apache2's
+		// r->per_dir_config before the directory walk).
+		sslvars.SetOptions(r, h.base.SSLOptions.Set)
+	}
 	if !c.postRead.Empty() {
 		h.postRead(r)
 	}
@@ -187,6 +192,9 @@ func (h *Handler) proxy(w http.ResponseWriter, r *http.Request, p string, t *pro
 		}
 	}
 	o := h.options(&m)
+	if r.TLS != nil {
+		sslvars.SetOptions(r, sslvars.Options(o.TLSOptions))
+	}
 	if o.Response != nil {
 		o.Response.Answer(r, time.Time{})
 	}
@@ -586,6 +594,7 @@ func (h *Handler) options(d *Dir) *static.Options {
 		Signature:            d.Signature,
 		SetHandler:           d.Handler,
 		WalkError:            h.walkErrorFn,
+		TLSOptions:           uint8(d.SSLOptions.Set),
 	}
 	if !d.Negotiation.Empty() {
 		n := d.Negotiation
@@ -596,9 +605,6 @@ func (h *Handler) options(d *Dir) *static.Options {
 	}
 	if p := d.Authz.Policy(h.log, authn.For(d.Auth, h.log)); p != nil && !o.Denied {
 		o.Access = p
-		if legacy := d.SSLOptions.Set & sslvars.LegacyDNStringFormat; legacy != 0 {
-			o.Access = sslAccess{p, legacy}
-		}
 	}
 	if h.Config.responses {
 		// Set even when empty: it then clears what an outer level set.
@@ -872,16 +878,4 @@ func envRequest(r *http.Request, uri string) *env.Request {
 		}
 	}
 	return q
-}
-
-// sslAccess is an Access whose checks (Require expr) read mod_ssl's
-// variables as the directory's SSLOptions format them.
-type sslAccess struct {
-	static.Access
-	opts sslvars.Options
-}
-
-func (a sslAccess) Check(w http.ResponseWriter, r *http.Request) (int, *static.Refusal) {
-	sslvars.SetOptions(r, a.opts)
-	return a.Access.Check(w, r)
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/mpm/apexpr"
 	"github.com/httpd-mpm/httpd-mpm/mpm/env"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
+	"github.com/httpd-mpm/httpd-mpm/mpm/sslvars"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
 )
 
@@ -88,6 +89,14 @@ func inIf(d Directive) error {
 // fields the conditions read go to the answer's Vary.
 func (h *Handler) applyIfs(r *http.Request, m *Dir, file string) *Dir {
 	d := *m
+	if r.TLS != nil {
+		// The conditions read mod_ssl's variables under the sections merged
+		// so far (a subrequest's too: static sets the request's own when it
+		// answers under them).
+		prev := http1.TLSOptions(r)
+		sslvars.SetOptions(r, d.SSLOptions.Set)
+		defer http1.SetTLSOptions(r, prev)
+	}
 	q := apexpr.Request{R: r, URI: r.URL.Path, Query: r.URL.RawQuery, Filename: file, DocumentRoot: h.docRoot, Env: http1.Env(r)}
 	prev := -1
 	for i := 0; i < len(d.ifs); i++ { // a merged section may add its own (nested) ones

@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
+	"encoding/hex"
 	"encoding/pem"
 	"errors"
 	"net/http"
@@ -149,7 +150,7 @@ func Lookup(c Conn, name string, legacy bool) (string, bool) {
 	case strings.EqualFold(v, "PROTOCOL"):
 		return protocol(cs.Version), true
 	case strings.EqualFold(v, "SESSION_ID"):
-		return "", true // crypto/tls does not tell
+		return sessionID(cs), true
 	case strings.EqualFold(v, "SESSION_RESUMED"):
 		if cs.DidResume {
 			return "Resumed", true
@@ -194,6 +195,22 @@ func Lookup(c Conn, name string, legacy bool) (string, bool) {
 		return "false", true
 	}
 	return "", true
+}
+
+// sessionID is SSL_SESSION_ID. For TLS 1.3, OpenSSL's is 32 random bytes
+// of its own (on no message), new on each connection, resumed or not: here
+// 32 bytes the connection exports under a label of ours, as unique and as
+// stable. crypto/tls's TLS 1.2 sessions have no ID (tickets only), as
+// OpenSSL's that issue a ticket: "".
+func sessionID(cs *tls.ConnectionState) string {
+	if cs.Version < tls.VersionTLS13 {
+		return ""
+	}
+	b, err := cs.ExportKeyingMaterial("EXPORTER-httpd-mpm SSL_SESSION_ID", nil, 32)
+	if err != nil {
+		return ""
+	}
+	return hex.EncodeToString(b)
 }
 
 func hasPrefix(s, p string) bool { return len(s) >= len(p) && strings.EqualFold(s[:len(p)], p) }
@@ -453,6 +470,17 @@ func LegacyDN(r *http.Request) bool {
 // SetOptions keeps o as the SSLOptions of r's directory, which the
 // variables read through Lookup for r (ap_expr's) follow.
 func SetOptions(r *http.Request, o Options) { http1.SetTLSOptions(r, uint8(o)) }
+
+// Var is mod_ssl's variable name (SSL_*) for r, its DNs in the format of
+// r's SSLOptions: "" without a value, and on a plain connection.
+func Var(r *http.Request, name string) string {
+	c, ok := FromRequest(r)
+	if !ok {
+		return ""
+	}
+	v, _ := Lookup(c, name, LegacyDN(r))
+	return v
+}
 
 // FromRequest is the TLS connection r came on, false for a plain one.
 func FromRequest(r *http.Request) (Conn, bool) {

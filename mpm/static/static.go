@@ -265,6 +265,10 @@ type Options struct {
 	// server's (see http1.SetBodyLimit, http1.SetSignature).
 	BodyLimit *int64
 	Signature *http1.Signature
+	// TLSOptions are the SSLOptions (package sslvars' bits) that mod_ssl's
+	// variables read for a request over TLS answered under these settings
+	// (see http1.SetTLSOptions), and for their access check.
+	TLSOptions uint8
 }
 
 // PathInfo is AcceptPathInfo's setting (apache2's r->used_path_info).
@@ -465,6 +469,13 @@ func (o *Options) check(w http.ResponseWriter, r *http.Request) (int, *Refusal) 
 		return http.StatusForbidden, sslRequired
 	}
 	if o.Access != nil {
+		if r.TLS != nil {
+			// Require expr reads mod_ssl's variables under o's SSLOptions,
+			// a subrequest's (a listing's entry, an index) for its check only.
+			prev := http1.TLSOptions(r)
+			http1.SetTLSOptions(r, o.TLSOptions)
+			defer http1.SetTLSOptions(r, prev)
+		}
 		return o.Access.Check(w, r)
 	}
 	return 0, nil
@@ -631,8 +642,13 @@ func subURL(r *http.Request, rel, name string) string {
 	return p[:strings.LastIndexByte(p, '/')+1] + name
 }
 
-// answer and fixup call o's Response, if any.
+// answer makes o the settings r is answered under: the SSLOptions its
+// mod_ssl variables follow, then o's Response, if any. fixup calls o's
+// Response, if any.
 func answer(r *http.Request, o *Options, mtime time.Time) {
+	if r.TLS != nil {
+		http1.SetTLSOptions(r, o.TLSOptions)
+	}
 	if o.Response != nil {
 		o.Response.Answer(r, mtime)
 	}
@@ -718,13 +734,11 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 			}
 		}
 	}
-	if o.Response != nil {
-		var mtime time.Time
-		if status == 0 {
-			mtime = fi.mtime
-		}
-		o.Response.Answer(r, mtime)
+	var mtime time.Time
+	if status == 0 {
+		mtime = fi.mtime
 	}
+	answer(r, o, mtime)
 	if checked {
 		// the walk's stop was checked above
 	} else if st, why := o.check(w, r); st != 0 || why != nil {
