@@ -54,6 +54,8 @@ type Handler struct {
 	log      *authz.Log // for the access checks, the static handler's LogError
 	// redirectFn is internalRedirect, made once (static.Options.Redirect).
 	redirectFn func(w http.ResponseWriter, r *http.Request, uri string)
+	// walkErrorFn is walkError, made once (static.Options.WalkError).
+	walkErrorFn func(w http.ResponseWriter, r *http.Request, status int) bool
 	// accessFiles are the .htaccess files read (path -> *accessFile).
 	accessFiles sync.Map
 	naccess     atomic.Int32
@@ -91,6 +93,7 @@ func (h *Handler) init() {
 		h.baseResp = newResponse(&h.base)
 		h.docRoot = strings.TrimSuffix(filepath.Clean(h.Static.DocumentRoot), "/")
 		h.redirectFn = h.internalRedirect
+		h.walkErrorFn = h.walkError
 	})
 }
 
@@ -405,8 +408,59 @@ func (a *alias) match(p string) (root, rel string, ok bool) {
 }
 
 // Configure is the static.Configurer: the settings of the directory, then of the
-// <Files> and <Location> sections that apply.
+// <Files> and <Location> sections that apply. A FallbackResource or type
+// map's internal redirect takes the <DirectoryMatch> sections of its main
+// request's walk (see inherits).
 func (h *Handler) Configure(r *http.Request, dir, name string) *static.Options {
+	walk := name
+	if name != "" && len(h.Config.dirRegex) > 0 {
+		if m := static.WalkOf(r); m != nil && h.inherits(r, dir, m) {
+			walk = m.Name
+		}
+	}
+	return h.configure(r, dir, name, walk, false)
+}
+
+// ConfigureBare is the static.WalkConfigurer's settings of the directory
+// dir requested without its trailing slash: apache2's walk then matches
+// <Files> against its name and <DirectoryMatch> against it without the
+// slash ("/d$").
+func (h *Handler) ConfigureBare(r *http.Request, dir string) *static.Options {
+	return h.configure(r, dir, "", "", true)
+}
+
+// ConfigureSub is the static.SubConfigurer: Configure for a subrequest
+// (an index file, a negotiated variant) with main's <DirectoryMatch>
+// sections when it inherits them.
+func (h *Handler) ConfigureSub(r *http.Request, dir, name string, main static.Walk) *static.Options {
+	walk := name
+	if name != "" && len(h.Config.dirRegex) > 0 && h.inherits(r, dir, &main) {
+		walk = main.Name
+	}
+	return h.configure(r, dir, name, walk, false)
+}
+
+// inherits reports whether r, a subrequest for a file in dir, reuses the
+// directory walk of its main request, as apache2's walk cache does for a
+// file in the directory that walk ended in, under the same <Location>
+// sections: its <DirectoryMatch> sections are those matched against the
+// name the main request's walk stopped at, not against its own name.
+func (h *Handler) inherits(r *http.Request, dir string, main *static.Walk) bool {
+	if main.Dir != dir {
+		return false
+	}
+	for _, l := range h.Config.locations {
+		if l.matchURL(main.Path) != l.matchURL(r.URL.Path) {
+			return false
+		}
+	}
+	return true
+}
+
+// configure is Configure with walk the name <DirectoryMatch> regexes
+// match against in dir ("": none, the directory's own); bare is
+// ConfigureBare's.
+func (h *Handler) configure(r *http.Request, dir, name, walk string, bare bool) *static.Options {
 	h.init()
 	e := h.dirEntry(dir)
 	for _, w := range e.warnings {
@@ -416,12 +470,30 @@ func (h *Handler) Configure(r *http.Request, dir, name string) *static.Options {
 		return e.opts
 	}
 	var m *Dir
-	if name != "" {
+	fname := name // the name <Files> match
+	if bare {
+		fname = dir[strings.LastIndexByte(dir, '/')+1:]
+	}
+	if fname != "" {
 		files := e.files
 		// apache2 matches <DirectoryMatch> against the walk's file name: a
 		// regex may take a file its directory does not match.
+		// full is the walk's file name, slashed its directory's (matched
+		// by dirEntry).
+		var full, slashed string
+		switch {
+		case len(h.Config.dirRegex) == 0:
+		case bare:
+			full, slashed = dir, dir+"/"
+		case walk != "":
+			full = dir + "/" + walk
+			slashed = full[:len(dir)+1]
+		}
 		for _, s := range h.Config.dirRegex {
-			if full := dir + "/" + name; s.re.MatchString(full) && !s.re.MatchString(full[:len(dir)+1]) {
+			if full == "" {
+				break
+			}
+			if s.re.MatchString(full) && !s.re.MatchString(slashed) {
 				if m == nil {
 					d := e.dir
 					m = &d
@@ -432,7 +504,7 @@ func (h *Handler) Configure(r *http.Request, dir, name string) *static.Options {
 			}
 		}
 		for _, f := range files {
-			if f.matchName(name) {
+			if f.matchName(fname) {
 				if m == nil {
 					d := e.dir
 					m = &d
@@ -521,6 +593,7 @@ func (h *Handler) options(d *Dir) *static.Options {
 		BodyLimit:            d.BodyLimit,
 		Signature:            d.Signature,
 		SetHandler:           d.Handler,
+		WalkError:            h.walkErrorFn,
 		TLSOptions:           uint8(d.SSLOptions.Set),
 	}
 	if !d.Negotiation.Empty() {
@@ -575,6 +648,13 @@ func indexURLs(index, server []string) bool {
 		index = server
 	}
 	return slices.ContainsFunc(index, func(name string) bool { return strings.IndexByte(name, '/') >= 0 })
+}
+
+// walkError answers status, a refusal of the directory walk, with the
+// server's ErrorDocument only: apache2 resets the request's settings to
+// the server's before the walk (map_to_storage).
+func (h *Handler) walkError(w http.ResponseWriter, r *http.Request, status int) bool {
+	return h.errorDocument(w, r, status, h.base.ErrorDocuments)
 }
 
 // renameEnv is apache2's rename_original_env at an internal redirect: each

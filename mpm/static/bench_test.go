@@ -118,10 +118,14 @@ func BenchmarkMimeTypesLookup(b *testing.B) {
 	}
 }
 
-// denyAll is a Configurer that refuses every path (Require all denied).
+// denyAll is a Configurer that refuses every path (Require all denied),
+// with apache2's default Options FollowSymLinks (without it, the walk
+// looks at each name on the path for a symlink before the access checks).
 type denyAll struct{}
 
-func (denyAll) Configure(*http.Request, string, string) *Options { return &Options{Denied: true} }
+func (denyAll) Configure(*http.Request, string, string) *Options {
+	return &Options{Denied: true, FollowSymLinks: true}
+}
 
 // discard is a ResponseWriter that keeps nothing.
 type discard struct{ h http.Header }

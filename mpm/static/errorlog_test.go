@@ -278,3 +278,32 @@ func TestDeniedUnloggedLooksForNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestMissingPathWalkBounded: finding where apache2's walk stops in a path
+// that does not exist costs what the names that exist cost, not one stat
+// per segment of the rest: a missing name followed by 2000 more costs what
+// it does followed by 1000 (both longer than any buffer on the stack),
+// and so does one in a directory four deep.
+func TestMissingPathWalkBounded(t *testing.T) {
+	root := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(root, "a/b/c/d"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	h := &Handler{DocumentRoot: root}
+	allocs := func(rel string) float64 {
+		r, err := http.NewRequest("GET", rel, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := &discard{h: make(http.Header)}
+		return testing.AllocsPerRun(20, func() {
+			h.Serve(w, r, root, rel, nil)
+			clear(w.h)
+		})
+	}
+	for _, prefix := range []string{"/q", "/a/b/c/d/q"} {
+		if long, short := allocs(prefix+strings.Repeat("/q", 2000)), allocs(prefix+strings.Repeat("/q", 1000)); long != short {
+			t.Errorf("%s and 2000 more names allocates %v times, and 1000 more %v", prefix, long, short)
+		}
+	}
+}

@@ -48,7 +48,7 @@ func (h *Handler) indexURL(w http.ResponseWriter, r *http.Request, name string, 
 	if !strings.HasPrefix(name, "/") {
 		uri = r.URL.EscapedPath() + uri
 	}
-	return h.lookup(w, r, uri, single, o)
+	return h.lookup(w, r, uri, single, o, nil)
 }
 
 // lookup runs mod_dir's subrequest for uri (to which r's query is added)
@@ -57,13 +57,16 @@ func (h *Handler) indexURL(w http.ResponseWriter, r *http.Request, name string, 
 // with, the subrequest's fields put on w when it is final for r (a
 // redirect; with a single name, a 401 or 406). A subrequest past the
 // nesting limit is a 500.
-func (h *Handler) lookup(w http.ResponseWriter, r *http.Request, uri string, single bool, o *Options) int {
+func (h *Handler) lookup(w http.ResponseWriter, r *http.Request, uri string, single bool, o *Options, main *Walk) int {
 	if o.Redirect == nil {
 		return http.StatusNotFound
 	}
 	sr, ok := h.subrequest(r)
 	if !ok {
 		return http.StatusInternalServerError
+	}
+	if main != nil {
+		sr = withWalk(sr, main) // a fallback: see Walk
 	}
 	if r.URL.RawQuery != "" {
 		uri += "?" + r.URL.RawQuery
@@ -178,7 +181,8 @@ func (h *Handler) indexNames(o *Options) []string {
 // settings, and the status of a refusal (logged; w, if not nil, gets an
 // authentication challenge).
 func (h *Handler) indexName(w http.ResponseWriter, r *http.Request, conf Configurer, croot, rel, name string) (*Options, int) {
-	io := h.subOptions(r, conf, subURL(r, rel, name), strings.TrimSuffix(croot+rel, "/"), name)
+	dir := strings.TrimSuffix(croot+rel, "/")
+	io := h.subOptions(r, conf, subURL(r, rel, name), dir, name, Walk{Dir: dir, Path: r.URL.Path})
 	st, why := io.check(w, r)
 	h.logRefusals(r, why, croot+rel+name)
 	return io, st

@@ -70,7 +70,7 @@ func (h *Handler) multiviews(w http.ResponseWriter, r *http.Request, root, croot
 		if err != nil || !fi.Mode().IsRegular() {
 			continue
 		}
-		o := h.subOptions(r, conf, subURL(r, rel, name), croot+dir, name)
+		o := h.subOptions(r, conf, subURL(r, rel, name), croot+dir, name, walkOf(r, croot, rel))
 		if st, why := o.check(nil, r); st != 0 || why != nil {
 			if why != nil && h.logs(LevelError) { // the variant's subrequest logs its refusal
 				h.logRefusals(r, why, croot+dir+"/"+name)
@@ -121,7 +121,7 @@ func (h *Handler) multiviews(w http.ResponseWriter, r *http.Request, root, croot
 		return chosen{}
 	}
 	negotiation.Sort(vars)
-	o := h.subOptions(r, conf, subURL(r, rel, base), croot+dir, base)
+	o := h.subOptions(r, conf, subURL(r, rel, base), croot+dir, base, walkOf(r, croot, rel))
 	c := h.choose(w, r, root+dir, croot+rel, vars, transparent, true, o.Negotiation)
 	if c.name != "" {
 		c.vlv = dirValidator(root + dir)
@@ -252,7 +252,7 @@ func (h *Handler) serveTypeMap(w http.ResponseWriter, r *http.Request, root, cro
 		return
 	}
 	vuri, _ := CleanPath(&url.URL{Path: r.URL.Path[:strings.LastIndexByte(r.URL.Path, '/')+1] + c.name})
-	if st := h.refused(w, r, root, croot, nrel, vuri, conf); st != 0 {
+	if st := h.refused(w, r, root, croot, nrel, vuri, conf, walkOf(r, croot, rel)); st != 0 {
 		dropNegotiation(w.Header())
 		h.error(w, r, st, o)
 		return
@@ -264,7 +264,8 @@ func (h *Handler) serveTypeMap(w http.ResponseWriter, r *http.Request, root, cro
 		uri += "?" + r.URL.RawQuery
 	}
 	if o.Redirect != nil {
-		o.Redirect(w, r, uri)
+		main := walkOf(r, croot, rel)
+		o.Redirect(w, withWalk(r, &main), uri)
 		return
 	}
 	u, err := url.ParseRequestURI(uri)
@@ -336,9 +337,9 @@ func (h *Handler) invalidURI(w http.ResponseWriter, r *http.Request, name string
 // refused is the status of a type map variant's subrequest for nrel (a
 // clean path below root) at the URL-path uri, 0 when it may be served: its
 // own access settings (logged as apache2's) and symlink options.
-func (h *Handler) refused(w http.ResponseWriter, r *http.Request, root, croot, nrel, uri string, conf Configurer) int {
+func (h *Handler) refused(w http.ResponseWriter, r *http.Request, root, croot, nrel, uri string, conf Configurer, main Walk) int {
 	j := strings.LastIndexByte(nrel, '/')
-	o := h.subOptions(r, conf, uri, croot+nrel[:j], nrel[j+1:])
+	o := h.subOptions(r, conf, uri, croot+nrel[:j], nrel[j+1:], main)
 	st, why := o.check(w, r)
 	if why != nil {
 		h.logRefusals(r, why, croot+nrel)
@@ -381,14 +382,14 @@ func (h *Handler) variant(w http.ResponseWriter, r *http.Request, root, croot, r
 	}
 	uri := subURL(r, rel, nrel[i+1:])
 	if mapped {
-		if st := h.refused(w, r, root, croot, nrel, uri, conf); st != 0 {
+		if st := h.refused(w, r, root, croot, nrel, uri, conf, walkOf(r, croot, rel)); st != 0 {
 			dropNegotiation(w.Header())
 			h.error(w, r, st, h.options(r, conf, croot+dir, rel[i+1:]))
 			return nil, meta{}, nil, nil, "", false
 		}
 	}
 	j := strings.LastIndexByte(nrel, '/')
-	o := h.subOptions(r, conf, uri, croot+nrel[:j], nrel[j+1:])
+	o := h.subOptions(r, conf, uri, croot+nrel[:j], nrel[j+1:], walkOf(r, croot, rel))
 	if strings.HasSuffix(r.URL.Path, rel[i:]) {
 		r.URL.Path, r.URL.RawPath = uri, ""
 	}

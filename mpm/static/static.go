@@ -221,6 +221,10 @@ type Options struct {
 	// Error, if set, may answer an error status itself (ErrorDocument) and then
 	// returns true; otherwise the engine's apache2 page is sent.
 	Error func(w http.ResponseWriter, r *http.Request, status int) bool
+	// WalkError is Error for a refusal of the directory walk itself (a
+	// symlink), before the directory's settings apply: apache2 answers it
+	// with the server's ErrorDocument only.
+	WalkError func(w http.ResponseWriter, r *http.Request, status int) bool
 	// Response, if set, takes part in every answer given under these settings
 	// (package site: Header, RequestHeader, Expires*).
 	Response Response
@@ -350,8 +354,9 @@ func (h *Handler) handled(o *Options, rel string) bool {
 // subrequest), when it has no handler: 0 when its answer is r's, else the
 // status for r (see lookup; 404: nothing falls back). A URL that falls
 // back again (to itself: a fallback that does not exist either) nests as
-// apache2's subrequests do, to their limit: a 500.
-func (h *Handler) fallback(w http.ResponseWriter, r *http.Request, o *Options, rel string) int {
+// apache2's subrequests do, to their limit: a 500. The subrequest reuses
+// main, r's walk (see Walk).
+func (h *Handler) fallback(w http.ResponseWriter, r *http.Request, o *Options, rel string, main Walk) int {
 	if o.Redirect == nil || h.fileHandler(rel, false, o) != "" {
 		return http.StatusNotFound
 	}
@@ -360,32 +365,39 @@ func (h *Handler) fallback(w http.ResponseWriter, r *http.Request, o *Options, r
 		// ap_sub_req_lookup_uri: relative to the request's directory.
 		u = r.URL.Path[:strings.LastIndexByte(r.URL.Path, '/')+1] + u
 	}
-	return h.lookup(w, r, u, false, o)
+	return h.lookup(w, r, u, false, o, &main)
 }
 
 // pathInfo finds, for a path rel below root that does not exist, where
 // apache2's directory walk stops: at the regular file rel starts with
 // (file true), else at the first segment that does not exist (file false).
 // rel[:n] is that name and rel[n:] the path info; n is 0 when the walk
-// stops at rel's last segment or finds something else in the way.
+// stops at rel's last segment or finds something else in the way. It costs
+// one stat when rel's directory exists, else one per name that exists from
+// root on, as apache2's walk, whatever the length of the rest.
 func pathInfo(root, rel string) (n int, file bool) {
-	for i := len(rel) - 1; i > 0; i-- {
+	if i := strings.LastIndexByte(rel, '/'); i > 0 {
+		if fi, err := os.Stat(root + rel[:i]); err == nil && fi.IsDir() {
+			return 0, false
+		}
+	}
+	for i := 1; i < len(rel); i++ {
 		if rel[i] != '/' {
 			continue
 		}
 		fi, err := os.Stat(root + rel[:i])
-		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				n = i // the walk stops at the first missing segment
-			}
-			continue
-		}
-		if fi.Mode().IsRegular() {
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return i, false // the walk stops at the first missing segment
+		case err != nil:
+			return 0, false
+		case fi.Mode().IsRegular():
 			return i, true
+		case !fi.IsDir():
+			return 0, false
 		}
-		return n, false
 	}
-	return n, false
+	return 0, false
 }
 
 // OutputFilter rewrites the body of an answer, as apache2's content output
@@ -524,7 +536,14 @@ func (h *Handler) Serve(w http.ResponseWriter, r *http.Request, root, rel string
 	real, err := h.rootOf(root)
 	if err != nil {
 		i := strings.LastIndexByte(rel, '/')
-		o := h.options(r, conf, croot+rel[:max(i, 0)], rel[i+1:])
+		dir, name := croot+rel[:max(i, 0)], rel[i+1:]
+		if n, file := pathInfo("", croot+"/"); n > 0 && !file {
+			// The walk stops at the first name of the root that does
+			// not exist: its settings (<Files>) are the request's.
+			i = strings.LastIndexByte(croot[:n], '/')
+			dir, name = croot[:i], croot[i+1:n]
+		}
+		o := h.options(r, conf, dir, name)
 		answer(r, o, time.Time{})
 		if st, why := o.check(w, r); st != 0 || why != nil {
 			if why != nil && h.logs(LevelError) {
@@ -561,27 +580,39 @@ func (h *Handler) rootOf(root string) (string, error) {
 
 func (h *Handler) options(r *http.Request, conf Configurer, dir, name string) *Options {
 	if conf != nil {
-		if o := conf.Configure(r, dir, name); o != nil {
-			if o.BodyLimit != nil {
-				http1.SetBodyLimit(r, *o.BodyLimit)
-			}
-			if o.Signature != nil {
-				http1.SetSignature(r, *o.Signature)
-			}
-			return o
-		}
+		return h.configured(r, conf.Configure(r, dir, name))
 	}
 	return &h.defaults
+}
+
+// configured is o, a Configurer's answer for r, applied to r; nil is
+// the Handler's own settings.
+func (h *Handler) configured(r *http.Request, o *Options) *Options {
+	if o == nil {
+		return &h.defaults
+	}
+	if o.BodyLimit != nil {
+		http1.SetBodyLimit(r, *o.BodyLimit)
+	}
+	if o.Signature != nil {
+		http1.SetSignature(r, *o.Signature)
+	}
+	return o
 }
 
 // subOptions is options for the file name in dir as apache2's subrequest
 // for the URL-path uri sees it (a DirectoryIndex file, a negotiated variant):
 // the <Location> sections that apply are uri's, not r's.
-func (h *Handler) subOptions(r *http.Request, conf Configurer, uri, dir, name string) *Options {
+// main is the main request's walk.
+func (h *Handler) subOptions(r *http.Request, conf Configurer, uri, dir, name string, main Walk) *Options {
 	if conf == nil || uri == r.URL.Path {
 		return h.options(r, conf, dir, name)
 	}
-	return h.options(atPath(r, uri), conf, dir, name)
+	sub := atPath(r, uri)
+	if sc, ok := conf.(WalkConfigurer); ok {
+		return h.configured(sub, sc.ConfigureSub(sub, dir, name, main))
+	}
+	return h.options(sub, conf, dir, name)
 }
 
 // atPath is a copy of r for the URL-path p (a subrequest's).
@@ -651,16 +682,35 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 	}
 	var o *Options
 	if status == 0 && fi.kind == kindDir {
-		o = h.options(r, conf, strings.TrimSuffix(croot+rel, "/"), "")
+		if wc, ok := conf.(WalkConfigurer); ok && rel != "" && !strings.HasSuffix(rel, "/") {
+			o = h.configured(r, wc.ConfigureBare(r, croot+rel))
+		} else {
+			o = h.options(r, conf, strings.TrimSuffix(croot+rel, "/"), "")
+		}
 	} else {
 		i := strings.LastIndexByte(rel, '/')
 		o = h.options(r, conf, croot+rel[:max(i, 0)], rel[i+1:])
 	}
 	noteFile(r, o, croot, rel, info)
+	// apache2's walk refuses a symlink as it meets it, before it knows
+	// whether the rest of the path exists, and before the access checks:
+	// a path that does not exist behind a refused symlink is refused too.
+	if !o.FollowSymLinks && (status == 0 || status == http.StatusNotFound || oerr == errOutside) {
+		if ok, n := symlinksAllowed(root, rel, o.SymLinksIfOwnerMatch); !ok {
+			if h.logs(LevelError) {
+				h.logSymlink(r, "AH00037", croot+rel[:n])
+			}
+			if o.WalkError == nil || !o.WalkError(w, r, http.StatusForbidden) {
+				http1.WriteError(w, r, http.StatusForbidden, "")
+			}
+			return
+		}
+	}
 	// A path through a file (ENOTDIR) is that file's with path info: the
 	// file's handler, not rel's, is the one that may answer.
 	stopped := errors.Is(oerr, syscall.ENOTDIR)
 	checked := false // o's access settings were applied
+	stop := rel      // the file the walk stopped at
 	if status == http.StatusNotFound && walk && (o.Handler != nil || o.AcceptPathInfo == PathInfoOn || stopped || errors.Is(oerr, syscall.ENOENT)) {
 		// A handler takes path info: the file the path starts with, if its
 		// handler is one, or the default handler under AcceptPathInfo On.
@@ -675,7 +725,7 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 			// file or the first name that does not exist, whose settings
 			// are the request's (<Files> for that name; no <Directory> of
 			// a directory that does not exist, no handler of rel's).
-			stopped, checked, o = true, true, fo
+			stopped, checked, o, stop = true, true, fo, rel[:n]
 			noteFile(r, o, croot, rel[:n], rel[n:])
 			if st, why := fo.check(w, r); st != 0 {
 				if why != nil && h.logs(LevelError) {
@@ -703,15 +753,6 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 		}
 		if st != 0 {
 			h.error(w, r, st, o)
-			return
-		}
-	}
-	if status == 0 && !o.FollowSymLinks {
-		if ok, n := symlinksAllowed(root, rel, o.SymLinksIfOwnerMatch); !ok {
-			if h.logs(LevelError) {
-				h.logSymlink(r, "AH00037", croot+rel[:n])
-			}
-			h.error(w, r, http.StatusForbidden, o)
 			return
 		}
 	}
@@ -792,7 +833,7 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 	}
 	if status == http.StatusNotFound && o.Fallback != "" && errors.Is(oerr, syscall.ENOENT) {
 		// mod_dir's status for the URL is r's, answered as r's settings say.
-		if st := h.fallback(w, r, o, rel); st != http.StatusNotFound {
+		if st := h.fallback(w, r, o, rel, walkOf(r, croot, stop)); st != http.StatusNotFound {
 			if st != 0 {
 				h.error(w, r, st, o)
 			}
@@ -862,7 +903,7 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 					}
 				}
 				if io.Fallback != "" {
-					st := h.fallback(w, r, io, rel+name)
+					st := h.fallback(w, r, io, rel+name, Walk{Dir: strings.TrimSuffix(croot+rel, "/"), Path: r.URL.Path})
 					if h.indexStatus(w, r, st, len(index) == 1, o, &refused) {
 						return
 					}
@@ -973,7 +1014,7 @@ func symlinksAllowed(root, rel string, ifOwner bool) (ok bool, n int) {
 		}
 		p := root + rel[:j]
 		li, err := os.Lstat(p)
-		if errors.Is(err, fs.ErrNotExist) {
+		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) { // the rest is path info
 			return true, len(rel)
 		}
 		if err != nil {

@@ -1,0 +1,173 @@
+package e2e_test
+
+import "testing"
+
+// symlinkWalkConf refuses symlinks in the document root.
+const symlinkWalkConf = `ServerName main.test
+Listen 127.0.0.1:@P0@
+DocumentRoot @DOCS@
+ErrorDocument 403 "the server's 403"
+<Directory @DOCS@>
+	Options -FollowSymLinks
+	Require all granted
+	ErrorDocument 403 "the directory's 403"
+</Directory>
+<Directory @DOCS@/symfb>
+	FallbackResource /symfb/t.html
+</Directory>
+<Location /symfb>
+	ErrorDocument 403 "the location's 403"
+</Location>
+<Directory @DOCS@/own>
+	Options -FollowSymLinks +SymLinksIfOwnerMatch
+</Directory>
+`
+
+// TestSymlinkRefusedMissing: apache2's directory walk refuses a symlink
+// when it meets it, before it knows whether the rest of the path exists:
+// a missing path behind a refused symlink is a 403 too, not a 404 that
+// tells what exists outside the document root, nor a FallbackResource.
+// The refusal has the server's ErrorDocument only, none of a <Directory>
+// or <Location>.
+func TestSymlinkRefusedMissing(t *testing.T) {
+	p := startPair(t, 1, symlinkWalkConf, map[string]string{
+		"sym/etc":      symlinkTo + "/etc",
+		"sym/sec":      symlinkTo + "../secret",
+		"sym/dangle":   symlinkTo + "nothere",
+		"secret/s.txt": "s\n",
+		"symfb/t.html": "fallback\n",
+		"symfb/etc":    symlinkTo + "/etc",
+		"own/etc":      symlinkTo + "/etc",
+		"a.txt":        "a\n",
+	})
+	p.check([]diffRequest{
+		{Raw: get("/sym/etc/nonexist", "main.test")},
+		{Raw: get("/sym/etc/nonexist/x", "main.test")},
+		{Raw: get("/sym/etc/hostname", "main.test")},
+		{Raw: get("/sym/etc/hostname/x", "main.test")},
+		{Raw: request("OPTIONS", "/sym/etc/nonexist", "main.test", "")},
+		{Raw: get("/sym/sec/missing", "main.test")},
+		{Raw: get("/sym/dangle", "main.test")},
+		{Raw: get("/sym/dangle/x", "main.test")},
+		{Raw: get("/symfb/etc/nonexist", "main.test")},
+		{Raw: get("/symfb/nonexist", "main.test"), Want: "fallback"},
+		{Raw: get("/own/etc/nonexist", "main.test")},
+		{Raw: get("/a.txt/x", "main.test")},
+		{Raw: get("/symfb/etc/hostname", "main.test")},
+		{Raw: get("/nothere/x", "main.test")},
+	})
+}
+
+// subrequestWalkConf has <DirectoryMatch> sections that name files.
+const subrequestWalkConf = `ServerName main.test
+Listen 127.0.0.1:@P0@
+DocumentRoot @DOCS@
+<Directory @DOCS@>
+	Require all granted
+</Directory>
+<Directory @DOCS@/mv>
+	Options +MultiViews
+	AddHandler type-map .var
+</Directory>
+<DirectoryMatch "/mv/hid\.">
+	Require all denied
+</DirectoryMatch>
+<DirectoryMatch "/idx/index\.html$">
+	Require all denied
+</DirectoryMatch>
+<DirectoryMatch "/fbd/target">
+	Require all denied
+</DirectoryMatch>
+<Directory @DOCS@/fbd>
+	FallbackResource /fbd/target.html
+</Directory>
+<Location /loc/>
+	Header set X-Loc 1
+</Location>
+<DirectoryMatch "/loc/index\.html$">
+	Require all denied
+</DirectoryMatch>
+`
+
+// TestSubrequestWalkReused: a subrequest for a file in the directory its
+// main request's walk ended in (an index file, a MultiViews or type map
+// variant, FallbackResource's URL) reuses that walk, as apache2's walk
+// cache: <DirectoryMatch> regexes are not matched against its own name.
+// Requested itself, the file is refused.
+func TestSubrequestWalkReused(t *testing.T) {
+	p := startPair(t, 1, subrequestWalkConf, map[string]string{
+		"idx/index.html":  "index\n",
+		"mv/hid.txt":      "hid\n",
+		"mv/m.var":        "URI: hid.txt\nContent-Type: text/plain\n",
+		"fbd/target.html": "target\n",
+		"loc/index.html":  "loc\n",
+	})
+	p.check([]diffRequest{
+		{Raw: get("/idx/", "main.test"), Want: "index"},
+		{Raw: get("/idx/index.html", "main.test")},
+		{Raw: get("/mv/hid", "main.test"), Want: "hid"},
+		{Raw: get("/mv/hid.txt", "main.test")},
+		{Raw: get("/mv/m.var", "main.test"), Want: "hid"},
+		{Raw: get("/fbd/nothere", "main.test"), Want: "target"},
+		{Raw: get("/fbd/target.html", "main.test")},
+		{Raw: get("/loc/", "main.test"), Want: "loc"},
+	})
+}
+
+// bareDirConf has <Files> and <DirectoryMatch> sections naming
+// directories, and Aliases to directories that do not exist.
+const bareDirConf = `ServerName main.test
+Listen 127.0.0.1:@P0@
+DocumentRoot @DOCS@
+<Directory @DOCS@>
+	Require all granted
+</Directory>
+<Files "fdir">
+	Require all denied
+</Files>
+<DirectoryMatch "/dm2$">
+	Require all denied
+</DirectoryMatch>
+<Directory @DOCS@/off>
+	DirectorySlash Off
+	Options +Indexes
+</Directory>
+Alias /gone @DOCS@/nothere
+Alias /gone2 @DOCS@/nx/deeper
+Alias /gone3 @DOCS@/nothere3
+<Files "nothere">
+	Require all denied
+</Files>
+<Files "nx">
+	Require all denied
+</Files>
+`
+
+// TestBareDirectoryWalk: a directory named without its trailing slash is
+// the walk's file name: <Files> naming it and a <DirectoryMatch> anchored
+// at its end apply (403, not the redirect to its slash, nor a listing
+// under DirectorySlash Off); an Alias to a directory that does not exist
+// stops the walk at its first missing name, whose <Files> apply.
+func TestBareDirectoryWalk(t *testing.T) {
+	p := startPair(t, 1, bareDirConf, map[string]string{
+		"fdir/index.html": "fdir\n",
+		"dm2/index.html":  "dm2\n",
+		"off/fdir/a.txt":  "a\n",
+		"off/dm2/a.txt":   "a\n",
+		"d/a.txt":         "a\n",
+	})
+	p.check([]diffRequest{
+		{Raw: get("/fdir", "main.test")},
+		{Raw: get("/fdir/", "main.test"), Want: "fdir"},
+		{Raw: get("/dm2", "main.test")},
+		{Raw: get("/dm2/", "main.test"), Want: "dm2"},
+		{Raw: get("/off/fdir", "main.test")},
+		{Raw: get("/off/dm2", "main.test")},
+		{Raw: get("/d", "main.test")},
+		{Raw: get("/gone/z", "main.test")},
+		{Raw: get("/gone/", "main.test")},
+		{Raw: get("/gone", "main.test")},
+		{Raw: get("/gone2/z", "main.test")},
+		{Raw: get("/gone3/z", "main.test")},
+	})
+}
