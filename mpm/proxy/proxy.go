@@ -205,8 +205,13 @@ func (c *Config) balance(w http.ResponseWriter, r *http.Request, t *Target, pre 
 					m.w.host, m.w.port, int(m.retryTime().Seconds()))
 			}
 		}
-		answered := c.forward(w, r, t, b.memberURL(m, t.URL), m.w, pre, bodyDone, logf, fail)
-		b.done(m)
+		answered := func() bool {
+			// Deferred: a transfer that fails part way ends the request
+			// with a panic (http.ErrAbortHandler), and a member whose busy
+			// count stayed up would get nothing more from bybusyness.
+			defer b.done(m)
+			return c.forward(w, r, t, b.memberURL(m, t.URL), m.w, pre, bodyDone, logf, fail)
+		}()
 		if answered {
 			return
 		}
