@@ -259,13 +259,7 @@ func testProxyFCGI(t *testing.T, mpm string) {
 	}
 	rawFCGI(t, slow)
 	// A socket the unprivileged children reach, its path with capitals.
-	sockDir := filepath.Join(t.TempDir(), "Run")
-	must(t, os.MkdirAll(sockDir, 0o755))
-	reachableByNobody(t, sockDir)
-	sock := filepath.Join(sockDir, "PHP-fpm.sock")
-	uln, err := net.Listen("unix", sock)
-	must(t, err)
-	must(t, os.Chmod(sock, 0o777))
+	sock, uln := unixBackend(t, "Run", "PHP-fpm.sock")
 	rawFCGI(t, uln)
 	std, err := net.Listen("tcp", "127.0.0.1:0")
 	must(t, err)
@@ -433,4 +427,19 @@ ProxyPass /kept/ fcgi://` + kept.Addr().String() + `/std/ enablereuse=on
 			}
 		}
 	}
+}
+
+// unixBackend listens on a Unix socket dir/name in a fresh temporary
+// directory that the children (running as nobody) can reach, the socket
+// open to them too: a php-fpm's socket, as Debian makes it.
+func unixBackend(t *testing.T, dir, name string) (string, net.Listener) {
+	t.Helper()
+	sockDir := filepath.Join(t.TempDir(), dir)
+	must(t, os.MkdirAll(sockDir, 0o755))
+	reachableByNobody(t, sockDir)
+	sock := filepath.Join(sockDir, name)
+	ln, err := net.Listen("unix", sock)
+	must(t, err)
+	must(t, os.Chmod(sock, 0o777))
+	return sock, ln
 }

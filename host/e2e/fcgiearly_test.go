@@ -9,8 +9,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -161,13 +159,7 @@ func sumUp(b []byte) string {
 // has its answer passed on, the rest of the body not sent; a client whose
 // body stops short is a 400.
 func TestProxyFCGIEarlyAnswer(t *testing.T) {
-	sockDir := filepath.Join(t.TempDir(), "run")
-	must(t, os.MkdirAll(sockDir, 0o755))
-	reachableByNobody(t, sockDir)
-	sock := filepath.Join(sockDir, "early.sock")
-	ln, err := net.Listen("unix", sock)
-	must(t, err)
-	must(t, os.Chmod(sock, 0o777))
+	sock, ln := unixBackend(t, "run", "early.sock")
 	earlyFCGI(t, ln)
 	raw, err := net.Listen("tcp", "127.0.0.1:0")
 	must(t, err)
