@@ -85,13 +85,13 @@ type Config struct {
 	addHeadersOff bool
 	via           Via
 	timeout       time.Duration // ProxyTimeout; 0: the server's Timeout
+	mu            sync.Mutex
+	workers       map[string]*worker // by "http://host:port"
+	dollarWorkers map[string]*worker
+	balancers     map[string]*balancer // by "balancer://name"
+
 	// BalancerInherit Off and ProxyPassInherit Off (see Inherit).
-	balancerInheritOff bool
-	passInheritOff     bool
-	mu                 sync.Mutex
-	workers            map[string]*worker // by "http://host:port"
-	dollarWorkers      map[string]*worker
-	balancers          map[string]*balancer // by "balancer://name"
+	balancerInheritOff, passInheritOff bool
 }
 
 // Empty says whether nothing is proxied.

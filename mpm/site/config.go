@@ -299,11 +299,12 @@ type Config struct {
 	accessNames []string
 	// proxy is mod_proxy's configuration, nil without a ProxyPass;
 	// proxies are the <Proxy> and <ProxyMatch> sections.
-	proxy *proxy.Config
+	proxy   *proxy.Config
+	proxies []*section
+
 	// balancers is mod_proxy's configuration whether or not the server
 	// proxies: the balancers it defines, which its virtual hosts may use.
 	balancers *proxy.Config
-	proxies   []*section
 	// handlerProxy serves SetHandler "proxy:..." when no ProxyPass is set;
 	// proxyFiles says that a section of the configuration files sets one.
 	handlerProxy *proxy.Config
