@@ -147,7 +147,12 @@ func virtualHosts(cfg *config.Config, s *config.Server, main *mpm.Core) ([]mpm.V
 				own = append(own, siteDirective(d))
 			}
 		}
-		v.Sections = append(slices.Clip(main.Sections), v.Sections...)
+		inherits := inheritsProxies(main.ServerDirectives, own)
+		mainSections := main.Sections
+		if !inherits {
+			mainSections = withoutProxyDefinitions(mainSections)
+		}
+		v.Sections = append(slices.Clip(mainSections), v.Sections...)
 		v.Handlers = append(slices.Clip(main.Handlers), locationHandlers(cv.Section.Children)...)
 		for _, d := range own {
 			if isAliasOrRedirect(d.Name) {
@@ -155,9 +160,16 @@ func virtualHosts(cfg *config.Config, s *config.Server, main *mpm.Core) ([]mpm.V
 			}
 		}
 		for _, d := range main.ServerDirectives {
-			if !rewrite.IsDirective(d.Name) {
-				v.ServerDirectives = append(v.ServerDirectives, d)
+			if rewrite.IsDirective(d.Name) {
+				continue
 			}
+			if !inherits {
+				var ok bool
+				if d, ok = withoutProxyDefinition(d, false); !ok {
+					continue
+				}
+			}
+			v.ServerDirectives = append(v.ServerDirectives, d)
 		}
 		for _, d := range own {
 			if !isAliasOrRedirect(d.Name) && !rewrite.IsDirective(d.Name) {
@@ -209,6 +221,76 @@ func vhostRewrite(main, own []site.Directive) []site.Directive {
 		return append(append(out, mainRules...), rules...)
 	}
 	return append(out, rules...)
+}
+
+// inheritsProxies says whether a virtual host inherits the main server's
+// balancers and workers, as apache2's merge_proxy_config decides: unless
+// its BalancerInherit and ProxyPassInherit (its own lines, else the main
+// server's; the last one wins) are both Off.
+func inheritsProxies(main, own []site.Directive) bool {
+	on := func(name string) bool {
+		value := true
+		for _, ds := range [][]site.Directive{main, own} {
+			for _, d := range ds {
+				if strings.EqualFold(d.Name, name) && len(d.Args) > 0 {
+					value = !strings.EqualFold(d.Args[0], "off")
+				}
+			}
+		}
+		return value
+	}
+	return on("BalancerInherit") || on("ProxyPassInherit")
+}
+
+// withoutProxyDefinition is a line of the main server as a virtual host
+// that inherits neither its balancers nor its workers sees it: without
+// what defines them (BalancerMember, ProxySet, a <Proxy> section's
+// key=value words: false, the line is left out; a ProxyPass line's
+// key=value words, its worker's or balancer's parameters). The ProxyPass
+// itself is inherited, as in apache2: it reaches the virtual host's own
+// balancer of that name, or a worker with the default parameters.
+// In a section (inSection) a ProxyPass has no path of its own: its first
+// word is the URL; at the top level the path ("~" before a regex) and the
+// URL come first, whatever they hold, as in apache2's add_pass.
+func withoutProxyDefinition(d site.Directive, inSection bool) (site.Directive, bool) {
+	switch strings.ToLower(d.Name) {
+	case "balancermember", "proxyset", "<proxy", "<proxymatch":
+		return d, false
+	case "proxypass", "proxypassmatch":
+		positional := 2
+		if inSection {
+			positional = 1
+		}
+		var args []string
+		for i, a := range d.Args {
+			if i == 0 && a == "~" && !inSection {
+				positional++
+			}
+			if i < positional || !strings.Contains(a, "=") {
+				args = append(args, a)
+			}
+		}
+		d.Args = args
+	}
+	return d, true
+}
+
+// withoutProxyDefinitions is withoutProxyDefinition applied to sections
+// and the sections in them (copies: the main server keeps its own).
+func withoutProxyDefinitions(sections []site.Section) []site.Section {
+	out := make([]site.Section, 0, len(sections))
+	for _, sec := range sections {
+		var ds []site.Directive
+		for _, d := range sec.Directives {
+			if d, ok := withoutProxyDefinition(d, true); ok {
+				ds = append(ds, d)
+			}
+		}
+		sec.Directives = ds
+		sec.Sections = withoutProxyDefinitions(sec.Sections)
+		out = append(out, sec)
+	}
+	return out
 }
 
 func isSiteDirective(name string) bool {

@@ -8,6 +8,7 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/host/config"
 	"github.com/httpd-mpm/httpd-mpm/mpm"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
+	"github.com/httpd-mpm/httpd-mpm/mpm/site"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
 )
 
@@ -144,5 +145,70 @@ CustomLog logs/b_log common
 		if l := c.VirtualHosts[i].AccessLogs; len(l) != 1 || l[0].FD != want {
 			t.Errorf("vhost %d logs %+v, want descriptor %d", i, l, want)
 		}
+	}
+}
+
+// TestVirtualHostsProxyInherit: a virtual host whose BalancerInherit and
+// ProxyPassInherit are both Off (its own lines over the main server's)
+// gets the main server's ProxyPass lines without their parameters and
+// neither its BalancerMember and ProxySet lines nor its <Proxy> sections'
+// (their other lines stay), as apache2's merge_proxy_config leaves the
+// main server's balancers and workers out; either one On inherits all.
+func TestVirtualHostsProxyInherit(t *testing.T) {
+	src := `ServerName main.test
+ProxyPassInherit Off
+BalancerMember balancer://rr http://127.0.0.1:1
+ProxySet balancer://rr lbmethod=bytraffic
+ProxyPass /rr/ balancer://rr/ stickysession=ID
+ProxyPassMatch ~ ^/a=(.*) http://127.0.0.1:2/$1 timeout=5 nocanon
+<Proxy balancer://rr timeout=3>
+    BalancerMember http://127.0.0.1:3
+    Require all granted
+</Proxy>
+<Location /loc>
+    ProxyPass http://127.0.0.1:4/ retry=0
+</Location>
+<VirtualHost *:80>
+    ServerName off.test
+    BalancerInherit Off
+</VirtualHost>
+<VirtualHost *:80>
+    ServerName on.test
+</VirtualHost>
+`
+	cfg, err := config.Parse("/srv/httpd.conf", []byte(src), config.Options{ServerRoot: "/srv", LookupEnv: func(string) (string, bool) { return "", false }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, errs := config.Resolve(cfg)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	c, _ := coreSettings(cfg, s, &options{})
+	lines := func(ds []site.Directive) []string {
+		var out []string
+		for _, d := range ds {
+			out = append(out, d.Name+" "+strings.Join(d.Args, " "))
+		}
+		return out
+	}
+	off, on := c.VirtualHosts[0], c.VirtualHosts[1]
+	want := []string{"ProxyPassInherit Off", "ProxyPass /rr/ balancer://rr/", "ProxyPassMatch ~ ^/a=(.*) http://127.0.0.1:2/$1 nocanon", "BalancerInherit Off"}
+	if got := lines(off.ServerDirectives); !slices.Equal(got, want) {
+		t.Errorf("not inheriting: directives\n %q, want\n %q", got, want)
+	}
+	if len(off.Sections) != 2 || !slices.Equal(lines(off.Sections[0].Directives), []string{"Require all granted"}) ||
+		!slices.Equal(lines(off.Sections[1].Directives), []string{"ProxyPass http://127.0.0.1:4/"}) {
+		t.Errorf("not inheriting: sections %+v", off.Sections)
+	}
+	if got, want := lines(on.ServerDirectives), lines(c.ServerDirectives); !slices.Equal(got, want) {
+		t.Errorf("inheriting: directives\n %q, want the main server's\n %q", got, want)
+	}
+	if len(on.Sections) != 2 || len(on.Sections[0].Directives) != 3 || len(on.Sections[1].Directives[0].Args) != 2 {
+		t.Errorf("inheriting: sections %+v", on.Sections)
+	}
+	// The main server keeps its own.
+	if len(c.Sections[0].Directives) != 3 || len(c.Sections[1].Directives[0].Args) != 2 {
+		t.Errorf("main server's sections changed: %+v", c.Sections)
 	}
 }

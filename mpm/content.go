@@ -44,6 +44,9 @@ func newHTTPServer(cfg *Config, wrap func(h http.Handler, vhost int, docRoot str
 	// One open-file cache for all the servers, so that its bound on descriptors
 	// holds for the process whatever the number of virtual hosts.
 	files := new(static.FileCache)
+	// mainSite is the main server's per-path configuration, once built:
+	// its balancers are its virtual hosts'.
+	var mainSite *site.Config
 	// vhost is 0 for the main server, else the virtual host's index plus one.
 	content := func(s *vserver, vhost int, docRoot string, types map[string]string, trace http1.Trace, directives []site.Directive, sections []site.Section, handlers []Handler) (http.Handler, error) {
 		logError, logLevel := requestErrors(cfg, vhost)
@@ -66,6 +69,12 @@ func newHTTPServer(cfg *Config, wrap func(h http.Handler, vhost int, docRoot str
 		handler, err := siteHandler(directives, sections, h, core.ServerRoot)
 		if sh, ok := handler.(*site.Handler); ok {
 			s.filter = sh.HeaderFilter()
+			if vhost == 0 {
+				mainSite = sh.Config
+			} else {
+				// One state per balancer for the servers that inherit it.
+				sh.Config.InheritBalancers(mainSite)
+			}
 		}
 		if err != nil || wrap == nil {
 			return handler, err

@@ -335,6 +335,14 @@ var Core = Table{
 	// Accepted (Debian's status.conf sets it): there is no proxy section in the status page.
 	{Name: "ProxyStatus", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Check: checkProxyStatus, Module: "mod_proxy.c",
 		Help: "Configure Status: proxy status to one of: on | off | full"},
+	// FLAGs in apache2 (only the first word counts): whether a virtual host
+	// inherits the main server's balancers (package proxy, Config.Inherit).
+	{Name: "BalancerInherit", MinArgs: 1, MaxArgs: -1, Context: ServerConfig | InVirtualHost, ArgsError: "BalancerInherit must be On or Off",
+		Check: checkOnOff("BalancerInherit"), Module: "mod_proxy.c",
+		Help: "on if this server should inherit Balancers and Workers defined in the main server (Setting to off recommended if using the Balancer Manager)"},
+	{Name: "ProxyPassInherit", MinArgs: 1, MaxArgs: -1, Context: ServerConfig | InVirtualHost, ArgsError: "ProxyPassInherit must be On or Off",
+		Check: checkOnOff("ProxyPassInherit"), Module: "mod_proxy.c",
+		Help: "on if this server should inherit all ProxyPass directives defined in the main server (Setting to off recommended if using the Balancer Manager)"},
 	// mod_proxy_balancer's members and parameters (checked by package site,
 	// which knows the enclosing <Proxy> section).
 	{Name: "BalancerMember", MinArgs: 0, MaxArgs: -1, Context: Anywhere, Module: "mod_proxy.c",

@@ -99,6 +99,7 @@ type balancer struct {
 	name        string // "balancer://app", lowercase
 	mu          sync.Mutex
 	members     []*member
+	inherited   bool   // members are the main server's (Config.Inherit): its Share shares them
 	sticky      string // the cookie
 	stickyPath  string // the path parameter
 	sep         byte   // stickysessionsep; 0 for Off
@@ -659,18 +660,51 @@ func (b *balancer) memberURL(m *member, u string) string {
 	return m.w.name + m.w.path + u[len(b.name):]
 }
 
+// Inherit is apache2's merge of a virtual host's balancers with the main
+// server's (merge_proxy_config, merge_balancers): c is the virtual host's
+// configuration, compiled with the main server's lines before its own, and
+// main the main server's. Unless the virtual host inherits nothing
+// (BalancerInherit and ProxyPassInherit both Off, its own lines else the
+// main server's), each of its balancers of a name main defines takes main's
+// members, so that their state (lbstatus, busy count, error state,
+// traffic) is one for the main server and every virtual host that
+// inherits it, and the virtual host's own BalancerMember lines for it are
+// ignored, as apache2 ignores them; its parameters (lbmethod,
+// stickysession, ...) stay c's, the virtual host's over the main server's.
+// Call it before Share, with main built and never changed afterwards.
+func (c *Config) Inherit(main *Config) {
+	if c == nil || main == nil || c == main || !c.inherits() {
+		return
+	}
+	for name, b := range c.balancers {
+		if mb := main.balancers[name]; mb != nil {
+			b.members, b.inherited = mb.members, true
+		}
+	}
+}
+
+// inherits says whether a virtual host of this configuration inherits the
+// main server's balancers and workers: apache2's BalancerInherit or
+// ProxyPassInherit On (the default).
+func (c *Config) inherits() bool { return !c.balancerInheritOff || !c.passInheritOff }
+
 // Share puts the state of every balancer member (lbstatus, busy count,
 // error state and time, traffic) in module slots of board, which every
 // child of the generation sees, as apache2 keeps it in shared memory.
 // server tells the servers apart (0 the main one, a virtual host its index
-// plus one): each has its own balancers, as in apache2. Call it before
-// serving. It returns how many members found no free slot: their state
-// stays this process's.
+// plus one): a virtual host's own balancers have their own state, as in
+// apache2, but the members it inherits (Config.Inherit) are the main
+// server's, shared by the main server's Share, and take no slot of its
+// own. Call it before serving. It returns how many members found no free
+// slot: their state stays this process's.
 func (c *Config) Share(board *scoreboard.Board, server int) (unshared int) {
 	if c == nil || board == nil {
 		return 0
 	}
 	for _, b := range c.balancers {
+		if b.inherited {
+			continue
+		}
 		for _, m := range b.members {
 			h := fnv.New64a()
 			fmt.Fprintf(h, "mod_proxy_balancer\x00%d\x00%s\x00%s%s", server, b.name, m.w.name, m.w.path)

@@ -231,3 +231,94 @@ func TestShare(t *testing.T) {
 		t.Errorf("another server's balancer: %s", h)
 	}
 }
+
+// TestInherit: as apache2 2.4.71, virtual hosts that inherit the main
+// server's balancer (3000 of them, past the board's 4096 slots were each
+// to take its own) share its members' state: byrequests goes on from one
+// server to the next, a member put in error through one is skipped by the
+// others, and only the main server's two members take slots. A virtual
+// host's own BalancerMember for the inherited balancer is ignored; with
+// BalancerInherit and ProxyPassInherit Off its balancer of the same name
+// is its own.
+func TestInherit(t *testing.T) {
+	board, err := scoreboard.Create(1, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer board.Close()
+	mainLines := [][]string{
+		{"BalancerMember", "balancer://w", "http://a"},
+		{"BalancerMember", "balancer://w", "http://b"},
+		{"ProxyPass", "/w/", "balancer://w/"},
+	}
+	compile := func(lines ...[]string) *Config {
+		t.Helper()
+		c := new(Config)
+		for _, l := range lines {
+			if err := c.Set(l[0], l[1:]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return c
+	}
+	main := compile(mainLines...)
+	unshared := main.Share(board, 0)
+	var vhosts []*Config
+	for i := range 3000 {
+		v := compile(mainLines...)
+		v.Inherit(main)
+		unshared += v.Share(board, i+1)
+		vhosts = append(vhosts, v)
+	}
+	if unshared != 0 {
+		t.Errorf("%d members found no slot", unshared)
+	}
+	free := 0
+	for i := range uint64(scoreboard.SlotCount) {
+		if board.Slot(1<<40+i) != nil {
+			free++
+		}
+	}
+	if free != scoreboard.SlotCount-2 {
+		t.Errorf("%d slots taken, want 2", scoreboard.SlotCount-free)
+	}
+	var got []string
+	for i := range 6 {
+		got = append(got, pickHost(vhosts[i].balancers["balancer://w"], false))
+	}
+	if s := strings.Join(got, ""); s != "ababab" {
+		t.Errorf("byrequests over six virtual hosts: %s", s)
+	}
+	if mb := main.balancers["balancer://w"]; !mb.fail(mb.members[0]) {
+		t.Fatal("a not put in error")
+	}
+	for _, v := range vhosts[:3] {
+		if h := pickHost(v.balancers["balancer://w"], false); h != "b" {
+			t.Errorf("a virtual host picks %s, a member in error", h)
+		}
+	}
+
+	own := compile(append(mainLines, []string{"BalancerMember", "balancer://w", "http://c"}, []string{"ProxySet", "balancer://w", "lbmethod=bytraffic"})...)
+	own.Inherit(main)
+	if b := own.balancers["balancer://w"]; len(b.members) != 2 || b.method != byTraffic {
+		t.Errorf("a virtual host's own member of an inherited balancer: %d members, lbmethod %d", len(b.members), b.method)
+	}
+	for _, off := range [][][]string{
+		{{"BalancerInherit", "Off"}, {"ProxyPassInherit", "Off"}},
+		{{"BalancerInherit", "Off"}, {"ProxyPassInherit", "off"}, {"BalancerMember", "balancer://w", "http://c"}},
+	} {
+		v := compile(append(mainLines, off...)...)
+		v.Inherit(main)
+		b := v.balancers["balancer://w"]
+		if got := pickHost(b, false) + pickHost(b, false); got != "ab" {
+			t.Errorf("%v: a balancer not inherited picks %s, want its own state", off, got)
+		}
+	}
+	for _, on := range [][]string{{"BalancerInherit", "Off"}, {"ProxyPassInherit", "Off"}} {
+		v := compile(append(mainLines, on)...)
+		v.Inherit(main)
+		if !v.balancers["balancer://w"].inherited {
+			t.Errorf("%v alone: the balancer not inherited", on)
+		}
+	}
+}

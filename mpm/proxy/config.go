@@ -35,7 +35,7 @@ import (
 var Directives = []string{
 	"ProxyPass", "ProxyPassMatch", "ProxyPassReverse", "ProxyPassReverseCookieDomain",
 	"ProxyPassReverseCookiePath", "ProxyPreserveHost", "ProxyRequests", "ProxyTimeout",
-	"ProxyAddHeaders", "ProxyVia", "BalancerMember", "ProxySet",
+	"ProxyAddHeaders", "ProxyVia", "BalancerMember", "ProxySet", "BalancerInherit", "ProxyPassInherit",
 }
 
 // IsDirective says whether name is one of Directives.
@@ -89,6 +89,9 @@ type Config struct {
 	workers       map[string]*worker // by "http://host:port"
 	dollarWorkers map[string]*worker
 	balancers     map[string]*balancer // by "balancer://name"
+
+	// BalancerInherit Off and ProxyPassInherit Off (see Inherit).
+	balancerInheritOff, passInheritOff bool
 }
 
 // Empty says whether nothing is proxied.
@@ -156,6 +159,15 @@ func (c *Config) set(name string, args []string, loc string, regex bool) error {
 	case "proxyaddheaders":
 		on, err := flag(name, args)
 		c.addHeadersOff = !on
+		return err
+	case "balancerinherit", "proxypassinherit":
+		// FLAGs in apache2: only the first word counts.
+		on, err := flag(name, args[:min(len(args), 1)])
+		if strings.EqualFold(name, "balancerinherit") {
+			c.balancerInheritOff = !on
+		} else {
+			c.passInheritOff = !on
+		}
 		return err
 	case "proxyrequests":
 		on, err := flag(name, args)

@@ -301,6 +301,10 @@ type Config struct {
 	// proxies are the <Proxy> and <ProxyMatch> sections.
 	proxy   *proxy.Config
 	proxies []*section
+
+	// balancers is mod_proxy's configuration whether or not the server
+	// proxies: the balancers it defines, which its virtual hosts may use.
+	balancers *proxy.Config
 	// handlerProxy serves SetHandler "proxy:..." when no ProxyPass is set;
 	// proxyFiles says that a section of the configuration files sets one.
 	handlerProxy *proxy.Config
@@ -383,6 +387,7 @@ func Compile(server []Directive, sections []Section) (*Config, error) {
 			c.locations = append(c.locations, sec)
 		}
 	}
+	c.balancers = &px
 	if !px.Empty() || c.rewrites {
 		c.proxy = &px // RewriteRule [P] proxies too
 	}
@@ -427,15 +432,28 @@ func Compile(server []Directive, sections []Section) (*Config, error) {
 	return c, errors.Join(errs...)
 }
 
+// InheritBalancers makes a virtual host's configuration use the balancers
+// of main, the main server's, as apache2 does (proxy.Config.Inherit): one
+// state for a balancer's members in every server that inherits it. Call it
+// before ShareBalancers.
+func (c *Config) InheritBalancers(main *Config) {
+	if c == nil || main == nil {
+		return
+	}
+	c.balancers.Inherit(main.balancers)
+}
+
 // ShareBalancers puts the state of the server's balancer members in
 // board's module slots, shared by every child (proxy.Config.Share; server
-// is 0 for the main server, a virtual host's index plus one). It returns
-// how many members found no free slot.
+// is 0 for the main server, a virtual host's index plus one): those of the
+// main server's balancers even when it proxies nothing itself, those a
+// virtual host inherits only once, by the main server's. It returns how
+// many members found no free slot.
 func (c *Config) ShareBalancers(board *scoreboard.Board, server int) int {
-	if c == nil || c.proxy == nil {
+	if c == nil {
 		return 0
 	}
-	return c.proxy.Share(board, server)
+	return c.balancers.Share(board, server)
 }
 
 // Error is a problem with one directive, in apache2's words, at its position.
