@@ -92,6 +92,20 @@ func conformanceCases() []conformanceCase {
 		bad("chunk size overflow", "POST /hello.txt HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffffff3\r\nabc\r\n0\r\n\r\n"),
 		bad("chunk without CRLF after its data", "POST /hello.txt HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcX\r\n0\r\n\r\n"),
 		bad("bad Host", "GET /hello.txt HTTP/1.1\r\nHost: a b\r\n\r\n"),
+		// apache2's fix_hostname (AH00550): an empty label; a vhost name must not be
+		// read two ways.
+		bad("Host with two dots in a row", "GET /hello.txt HTTP/1.1\r\nHost: a..b\r\n\r\n"),
+		// apache2 (HttpProtocolOptions Strict, AH02422): a target with a user name
+		// would be routed by the part after the '@'.
+		bad("user name in an absolute-form target", "GET http://x@b/hello.txt HTTP/1.1\r\nHost: a\r\n\r\n"),
+		// The trailer section is read as header fields, as apache2's
+		// read_chunked_trailers does.
+		bad("trailer line without a colon", "POST /hello.txt HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\nX\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: a\r\n\r\n"),
+		bad("fold as the first trailer line", "POST /hello.txt HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\n X: t\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: a\r\n\r\n"),
+		bad("trailer name with a space", "POST /hello.txt HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\nX Y: t\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: a\r\n\r\n"),
+		bad("control byte in a trailer", "POST /hello.txt HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\nX: \x01\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: a\r\n\r\n"),
+		{name: "folded trailer after a field", raw: "POST /hello.txt HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\nX: t\r\n u\r\n\r\nGET /hello.txt HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
+			want: []wantResponse{{status: 200}, {status: 200}}, closes: true},
 		{name: "chunked on HTTP/1.0 closes after", raw: "POST /hello.txt HTTP/1.0\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
 			want: []wantResponse{{status: 200, header: map[string]string{"Connection": "close"}}}, closes: true},
 	}

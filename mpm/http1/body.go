@@ -2,6 +2,7 @@ package http1
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"io"
 	"net/http"
@@ -164,7 +165,7 @@ func (b *body) nextChunk(br *bufio.Reader) error {
 			if len(line) == 0 {
 				break
 			}
-			if total += len(line); total > maxTrailerBytes {
+			if total += len(line); total > maxTrailerBytes || !validTrailer(line, total == len(line)) {
 				return errBadChunk
 			}
 		}
@@ -177,6 +178,26 @@ func (b *body) nextChunk(br *bufio.Reader) error {
 	}
 	b.left = n
 	return nil
+}
+
+// validTrailer checks a trailer line as a header field line, as apache2
+// reads the trailer section (read_chunked_trailers with the request
+// headers' parser): a token name, a colon, a value without control
+// characters; a fold line (obs-fold) only after a field.
+func validTrailer(line []byte, first bool) bool {
+	if line[0] == ' ' || line[0] == '\t' {
+		return !first && validValue(line)
+	}
+	colon := bytes.IndexByte(line, ':')
+	if colon <= 0 {
+		return false
+	}
+	for _, c := range line[:colon] {
+		if !isTokenByte(c) {
+			return false
+		}
+	}
+	return validValue(line[colon+1:])
 }
 
 // chunkEnd consumes the CRLF after a chunk's data.

@@ -86,3 +86,28 @@ func TestBodyDrainAndClose(t *testing.T) {
 		t.Errorf("Read after Close: %v", err)
 	}
 }
+
+// TestValidTrailer: trailer lines are checked as header field lines, as
+// apache2 reads the trailer section (review9).
+func TestValidTrailer(t *testing.T) {
+	for _, tc := range []struct {
+		line  string
+		first bool
+		ok    bool
+	}{
+		{"X-T: t", true, true},
+		{"X-T:", true, true},
+		{" u", false, true},
+		{" u", true, false},
+		{"X", true, false},
+		{": t", true, false},
+		{"X Y: t", true, false},
+		{"X: a\x01b", true, false},
+		{"X: a\x7f", true, false},
+		{"\tu\x00", false, false},
+	} {
+		if got := validTrailer([]byte(tc.line), tc.first); got != tc.ok {
+			t.Errorf("validTrailer(%q, first=%v) = %v, want %v", tc.line, tc.first, got, tc.ok)
+		}
+	}
+}

@@ -366,7 +366,10 @@ func (p *parser) readRequest(br *bufio.Reader, cfg *limits, req *http.Request, v
 		req.URL = u
 	default:
 		u, err := url.ParseRequestURI(target)
-		if err != nil {
+		if err != nil || u.User != nil {
+			// A user name or password in the target is apache2's AH02422
+			// (HttpProtocolOptions Strict): the vhost would be chosen by
+			// the part after the '@', which a front end may read otherwise.
 			if target[0] != '/' {
 				req.Host = "" // apache2 rejects such a target before it reads Host
 			}
@@ -671,7 +674,8 @@ func parseContentLength(vs []string) (int64, bool) {
 }
 
 // validHost applies apache2's Host checks: a reg-name of letters, digits, '-', '.' and
-// '_', or a bracketed IPv6 literal, then an optional ":port" of 1 to 5 digits <= 65535.
+// '_' without two dots in a row, or a bracketed IPv6 literal, then an optional ":port"
+// of 1 to 5 digits <= 65535.
 func validHost(h string) bool {
 	i := 0
 	if strings.HasPrefix(h, "[") {
@@ -690,6 +694,9 @@ func validHost(h string) bool {
 			c := h[i]
 			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_') {
 				return false
+			}
+			if c == '.' && i > 0 && h[i-1] == '.' {
+				return false // apache2's fix_hostname: an empty label (AH00550)
 			}
 			i++
 		}
