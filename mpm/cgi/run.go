@@ -42,6 +42,16 @@ func run(h *Handler, w http.ResponseWriter, r *http.Request, t *static.Target) {
 	s := &script{h: h, r: r, file: t.Filename, timeout: h.timeout(r, http1.Timeout(r))}
 	nph := strings.HasPrefix(baseName(t.Filename), "nph-")
 	s.env = h.environ(r, t)
+	// The script's variables are the request's (apache2's mod_cgi adds them
+	// to r->subprocess_env): an internal redirect, by the script's Location
+	// or to an ErrorDocument, renames them REDIRECT_NAME.
+	if e := http1.Env(r); e != nil {
+		for _, kv := range s.env {
+			if k, v, _ := strings.Cut(kv, "="); k != "TZ" {
+				e.Set(k, v)
+			}
+		}
+	}
 	if err := s.start(s.env, arguments(t.Filename, r.URL.RawQuery)); err != nil {
 		s.startFailed(w, r, t, err)
 		return
@@ -336,16 +346,6 @@ func (s *script) respond(w http.ResponseWriter, r *http.Request, t *static.Targe
 		// error page, those of headers_out (ETag, ...) are not.
 		apply(out, hd.errFields)
 		if strings.HasPrefix(loc, "/") {
-			// The script's variables are the request's (apache2's mod_cgi
-			// adds them to r->subprocess_env), which the redirect renames
-			// REDIRECT_NAME.
-			if e := http1.Env(r); e != nil {
-				for _, kv := range s.env {
-					if k, v, _ := strings.Cut(kv, "="); k != "TZ" {
-						e.Set(k, v)
-					}
-				}
-			}
 			s.h.Site.Redirect(w, r, loc)
 			return
 		}

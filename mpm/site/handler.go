@@ -713,6 +713,11 @@ func (h *Handler) errorDocument(w http.ResponseWriter, r *http.Request, status i
 		}
 		r2 := r.WithContext(context.WithValue(static.WithPrevious(r.Context(), r), inErrorDocument{}, true))
 		r2.URL = u
+		// ap_die names the method in the request's variables, which the
+		// redirect renames REDIRECT_REQUEST_METHOD.
+		if e := http1.Env(r); e != nil {
+			e.Set("REQUEST_METHOD", r.Method)
+		}
 		renameEnv(r, status)
 		if r2.Method != http.MethodHead {
 			r2.Method = http.MethodGet
