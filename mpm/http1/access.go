@@ -47,6 +47,15 @@ func SetUser(r *http.Request, name string) {
 	}
 }
 
+// RestoreUser gives the current request back the user name and AuthType it
+// had before a subrequest's checks changed them: name and ok as User
+// returned them, typ as AuthType did. apache2's main request keeps its own
+// (r->user, r->ap_auth_type) when a subrequest's file becomes its answer
+// (ap_internal_fast_redirect).
+func (c *Conn) RestoreUser(name string, ok bool, typ string) {
+	c.user, c.userSet, c.authType = name, ok, typ
+}
+
 // AuthType is the authentication type SetAuthType gave the current request
 // (apache2's r->ap_auth_type), "" for none.
 func (c *Conn) AuthType() string { return c.authType }

@@ -285,8 +285,8 @@ func appendCanned(b []byte, s *Server, r *http.Request, status int, notes, locat
 // signatureHostPort is what apache2 shows in the signature and puts in URLs pointing
 // back at the server (ap_get_server_name and ap_get_server_port). With
 // UseCanonicalName Off: the request's host, lower-cased, without a trailing dot or
-// IPv6 brackets, and the port from Host, else from ServerName, else the scheme's
-// default. Without a usable Host it is ServerName's, else the connection's local
+// IPv6 brackets, and the port from Host (not for a request marked WithoutURIPort),
+// else from ServerName, else the scheme's default. Without a usable Host it is ServerName's, else the connection's local
 // address. On: ServerName's host and port, else the default port. DNS: the host is
 // the local address's reverse-DNS name, else ServerName's; the port is as with Off.
 func signatureHostPort(s *Server, r *http.Request) (host, port string) {
@@ -297,7 +297,9 @@ func signatureHostPort(s *Server, r *http.Request) (host, port string) {
 	}
 	if mode != CanonicalNameOn && r.Host != "" && validHost(r.Host) {
 		host = RequestHost(r.Host)
-		_, port = splitHostPort(r.Host)
+		if !withoutURIPort(r) {
+			_, port = splitHostPort(r.Host)
+		}
 	}
 	switch mode {
 	case CanonicalNameOn:
