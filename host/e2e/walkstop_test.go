@@ -1,6 +1,10 @@
 package e2e_test
 
-import "testing"
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
 
 // symlinkWalkConf refuses symlinks in the document root.
 const symlinkWalkConf = `ServerName main.test
@@ -169,5 +173,60 @@ func TestBareDirectoryWalk(t *testing.T) {
 		{Raw: get("/gone", "main.test")},
 		{Raw: get("/gone2/z", "main.test")},
 		{Raw: get("/gone3/z", "main.test")},
+	})
+}
+
+// scriptAliasWalkConf has <DirectoryMatch> and <Files> sections naming
+// an index script, a directory and a file of a ScriptAlias, reached
+// directly and through a RewriteRule [PT].
+const scriptAliasWalkConf = `ServerName main.test
+Listen 127.0.0.1:@P0@
+LoadModule cgid_module ` + apacheModuleDir + `/mod_cgid.so
+DocumentRoot @DOCS@
+<Directory @DOCS@>
+	Require all granted
+</Directory>
+ScriptAlias /sa/ @DOCS@/sadir/
+<Directory @DOCS@/sadir>
+	DirectoryIndex index.cgi
+	AllowOverride All
+</Directory>
+<DirectoryMatch "/sadir/index\.cgi$">
+	Require all denied
+</DirectoryMatch>
+<Files "sub">
+	Require all denied
+</Files>
+<DirectoryMatch "/rdir/index\.html$">
+	Require all denied
+</DirectoryMatch>
+RewriteEngine On
+RewriteRule ^/rs/(.*)$ /sa/$1 [PT]
+RewriteRule ^/rt/(.*)$ /rdir/$1 [PT,T=text/x-mine]
+`
+
+// TestScriptAliasWalk: a ScriptAlias's request walks as any other (and so
+// does one a RewriteRule gave a type): its index script's subrequest
+// reuses its walk (no <DirectoryMatch> of its own name), its directory
+// named without a slash is the walk's file name (<Files>: 403, not the
+// redirect to the slash); each requested itself is refused.
+func TestScriptAliasWalk(t *testing.T) {
+	script := "#!/bin/sh\necho 'Content-Type: text/plain'\necho\necho \"ran $SCRIPT_NAME $HT\"\n"
+	p := startPair(t, 1, scriptAliasWalkConf, map[string]string{
+		"sadir/index.cgi": script, "sadir/sub/x.cgi": script, "sadir/.htaccess": "SetEnv HT ht\n",
+		"rdir/index.html": "rdir\n",
+	})
+	for _, name := range []string{"sadir/index.cgi", "sadir/sub/x.cgi"} {
+		must(t, os.Chmod(filepath.Join(p.apache.docs, name), 0o755))
+	}
+	p.check([]diffRequest{
+		{Raw: get("/sa/", "main.test"), Want: "ran /sa/index.cgi ht"},
+		{Raw: get("/rs/", "main.test"), Want: "ran /sa/index.cgi ht"},
+		{Raw: get("/sa/index.cgi", "main.test"), Want: "Forbidden"},
+		{Raw: get("/sa/sub", "main.test"), Want: "Forbidden"},
+		{Raw: get("/rs/sub", "main.test"), Want: "Forbidden"},
+		{Raw: get("/sa/sub/x.cgi", "main.test"), Want: "ran /sa/sub/x.cgi ht"},
+		{Raw: get("/rt/", "main.test"), Want: "rdir"},
+		{Raw: get("/rt/index.html", "main.test"), Want: "Forbidden"},
 	})
 }
