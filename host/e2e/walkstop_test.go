@@ -230,3 +230,59 @@ func TestScriptAliasWalk(t *testing.T) {
 		{Raw: get("/rt/index.html", "main.test"), Want: "Forbidden"},
 	})
 }
+
+// redirectWalkConf refuses err.html and target.html by <DirectoryMatch>,
+// and reaches them by internal redirects: a local ErrorDocument, a
+// script's Location, per-directory rules (one behind a RewriteRule [PT]).
+const redirectWalkConf = `ServerName main.test
+Listen 127.0.0.1:@P0@
+LoadModule cgid_module ` + apacheModuleDir + `/mod_cgid.so
+DocumentRoot @DOCS@
+<Directory @DOCS@>
+	Require all granted
+	AllowOverride All
+	Options +ExecCGI
+	AddHandler cgi-script .cgi
+</Directory>
+<Directory @DOCS@/edir>
+	ErrorDocument 404 /edir/err.html
+</Directory>
+<DirectoryMatch "/err\.html$">
+	Require all denied
+</DirectoryMatch>
+<DirectoryMatch "/target\.html$">
+	Require all denied
+</DirectoryMatch>
+RewriteEngine On
+RewriteRule ^/spt/(.*)$ /sdir/$1 [PT]
+`
+
+// TestInternalRedirectWalk: an internal redirect to a file in the
+// directory its request's walk ended in reuses that walk, as apache2 hands
+// its walk cache on to the new request: the <DirectoryMatch> sections of
+// the file's own name do not apply (a local ErrorDocument, a script's
+// Location, a per-directory rule's URL); to a file elsewhere, they do.
+func TestInternalRedirectWalk(t *testing.T) {
+	p := startPair(t, 1, redirectWalkConf, map[string]string{
+		"edir/err.html": "err\n",
+		"h/loc.cgi":     "#!/bin/sh\necho 'Location: /h/target.html'\necho\n", "h/target.html": "target\n",
+		"h/loc2.cgi":     "#!/bin/sh\necho 'Location: /edir/err.html'\necho\n",
+		"rw/.htaccess":   "RewriteEngine On\nRewriteRule ^a$ target.html\nRewriteRule ^b$ /rw/target.html\nRewriteRule ^c$ /edir/err.html [PT]\n",
+		"rw/target.html": "rwt\n",
+		"sdir/.htaccess": "RewriteEngine On\nRewriteRule ^a$ target.html\n", "sdir/target.html": "st\n",
+	})
+	for _, name := range []string{"h/loc.cgi", "h/loc2.cgi"} {
+		must(t, os.Chmod(filepath.Join(p.apache.docs, name), 0o755))
+	}
+	p.check([]diffRequest{
+		{Raw: get("/edir/nothere", "main.test"), Want: "err"},
+		{Raw: get("/edir/err.html", "main.test"), Want: "Forbidden"},
+		{Raw: get("/h/loc.cgi", "main.test"), Want: "target"},
+		{Raw: get("/h/loc2.cgi", "main.test"), Want: "Forbidden"},
+		{Raw: get("/rw/a", "main.test"), Want: "rwt"},
+		{Raw: get("/rw/b", "main.test"), Want: "rwt"},
+		{Raw: get("/rw/c", "main.test"), Want: "Forbidden"},
+		{Raw: get("/spt/a", "main.test"), Want: "st"},
+		{Raw: get("/sdir/a", "main.test"), Want: "st"},
+	})
+}

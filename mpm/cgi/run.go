@@ -346,6 +346,9 @@ func (s *script) respond(w http.ResponseWriter, r *http.Request, t *static.Targe
 		// error page, those of headers_out (ETag, ...) are not.
 		apply(out, hd.errFields)
 		if strings.HasPrefix(loc, "/") {
+			// The walk ended at the script (apache2's r->filename), which
+			// the redirect's own walk may reuse.
+			http1.SetFilename(r, t.Filename, t.PathInfo)
 			s.h.Site.Redirect(w, r, loc)
 			return
 		}

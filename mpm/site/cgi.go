@@ -175,6 +175,7 @@ func (h *Handler) Redirect(w http.ResponseWriter, r *http.Request, u string) {
 	}
 	r2 := r.WithContext(context.WithValue(static.WithPrevious(r.Context(), r), redirects{}, n+1))
 	r2.URL = target
+	r2 = h.carryWalk(r, r2)
 	renameEnv(r, http.StatusOK)
 	// REQUEST_URI stays the request line's (apache2's the_request).
 	if r2.Method != http.MethodHead {

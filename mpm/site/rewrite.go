@@ -142,7 +142,7 @@ func (h *Handler) rewriteDir(d *Dir) func(w http.ResponseWriter, r *http.Request
 			st.depth++
 			r2 := r.Clone(r.Context())
 			r2.URL = u
-			h.ServeHTTP(w, r2)
+			h.ServeHTTP(w, h.carryWalk(r, r2))
 			return true, ""
 		}
 		return false, req.Type
