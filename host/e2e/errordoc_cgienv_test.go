@@ -28,21 +28,33 @@ DocumentRoot @DOCS@
 <Files deny.txt>
 	Require all denied
 </Files>
+<Directory @DOCS@/u>
+	AllowOverride All
+</Directory>
+ErrorDocument 403 /h/env.cgi
+Listen 127.0.0.1:@P1@
+<VirtualHost 127.0.0.1:@P1@>
+	ServerName plain.test
+	ErrorDocument 403 default
+</VirtualHost>
 `
 
 // TestErrorDocumentCGIEnv: a script serving a local ErrorDocument sees the
 // request's variables renamed REDIRECT_NAME as apache2's: the original
-// method (REDIRECT_REQUEST_METHOD, set by ap_die), and, after a script that
-// failed, that script's whole environment (mod_cgi put it in the request's
-// variables); the request's Content-Type stays CONTENT_TYPE.
+// method (REDIRECT_REQUEST_METHOD, set by ap_die), the error notes
+// (REDIRECT_ERROR_NOTES: a script's bad header, an unreadable .htaccess,
+// which the 403 page shows too), and, after a script that failed, that
+// script's whole environment (mod_cgi put it in the request's variables);
+// the request's Content-Type stays CONTENT_TYPE.
 func TestErrorDocumentCGIEnv(t *testing.T) {
 	// The environment less what must differ (the client's port, the
-	// software) and the error notes (not kept by ours).
+	// software).
 	env := "#!/bin/sh\necho 'Content-Type: text/plain'\necho\n" +
-		"env | grep -v '^\\(REDIRECT_\\)\\?\\(REMOTE_PORT\\|SERVER_SOFTWARE\\|ERROR_NOTES\\)=' | sort\n"
+		"env | grep -v '^\\(REDIRECT_\\)\\?\\(REMOTE_PORT\\|SERVER_SOFTWARE\\)=' | sort\n"
 	docs := map[string]string{"h/env.cgi": env, "e/deny.txt": "x\n",
-		"e/bad.cgi": "#!/bin/sh\necho 'this is not a header'\necho\n"}
-	p := startPair(t, 1, errorDocEnvConf, docs)
+		"e/bad.cgi": "#!/bin/sh\necho 'this is not a header'\necho\n", "u/.htaccess": "", "u/a.txt": "a\n"}
+	p := startPair(t, 2, errorDocEnvConf, docs)
+	must(t, os.Chmod(filepath.Join(p.apache.docs, "u/.htaccess"), 0))
 	for _, name := range []string{"h/env.cgi", "e/bad.cgi"} {
 		must(t, os.Chmod(filepath.Join(p.apache.docs, name), 0o755))
 	}
@@ -52,6 +64,8 @@ func TestErrorDocumentCGIEnv(t *testing.T) {
 			Want: "CONTENT_TYPE=application/x-www-form-urlencoded\n"},
 		{Raw: request("POST", "/e/nothere", "main.test", "a=b"), Want: "REDIRECT_REQUEST_METHOD=POST\n"},
 		{Raw: get("/e/deny.txt", "main.test"), Want: "REDIRECT_STATUS=403\n"},
-		{Raw: get("/e/bad.cgi?z", "main.test"), Want: "REDIRECT_SCRIPT_NAME=/e/bad.cgi\n"},
+		{Raw: get("/e/bad.cgi?z", "main.test"), Want: "REDIRECT_ERROR_NOTES=malformed header from script 'bad.cgi': Bad header: this is not a header\n"},
+		{Raw: get("/u/a.txt", "main.test"), Want: "REDIRECT_ERROR_NOTES=Server unable to read htaccess file, denying access to be safe\n"},
+		{Raw: get("/u/a.txt", "plain.test"), Port: 1, Want: "resource.Server unable to read htaccess file, denying access to be safe</p>"},
 	})
 }

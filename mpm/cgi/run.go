@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/httpd-mpm/httpd-mpm/internal/aphtml"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
 )
@@ -139,7 +140,9 @@ func (s *script) startFailed(w http.ResponseWriter, r *http.Request, t *static.T
 	} else {
 		s.h.logScript(r, static.LevelError, "AH01215", s.file, fmt.Sprintf("(%d)%s: exec of '%s' failed", int(errno), errText(err), s.file))
 	}
-	s.h.log(r, static.LevelError, nil, "End of script output before headers: "+baseName(s.file))
+	msg := "End of script output before headers: " + baseName(s.file)
+	s.h.log(r, static.LevelError, nil, msg)
+	http1.SetErrorNotes(r, aphtml.Escape(msg)) // logged APLOG_TOCLIENT
 	t.Error(w, r, http.StatusInternalServerError)
 }
 

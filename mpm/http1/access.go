@@ -80,5 +80,26 @@ func SetFilename(r *http.Request, name, pathInfo string) {
 	}
 }
 
+// SetErrorNotes records html as r's error notes (apache2's r->notes
+// "error-notes", which a module's message logged for the client sets):
+// the 403 page shows them, as do the pages WriteError shows its detail on
+// when that is empty, and a local ErrorDocument sees them as
+// REDIRECT_ERROR_NOTES. The first notes of a request stay. It does nothing
+// for a request that did not come from this engine.
+func SetErrorNotes(r *http.Request, html string) {
+	if c := ConnFromRequest(r); c != nil && c.errorNotes == "" {
+		c.errorNotes = html
+	}
+}
+
+// ErrorNotes are the notes SetErrorNotes gave the current request of r,
+// "" for none.
+func ErrorNotes(r *http.Request) string {
+	if c := ConnFromRequest(r); c != nil {
+		return c.errorNotes
+	}
+	return ""
+}
+
 // RemoteAddr is the client's address, "ip:port".
 func (c *Conn) RemoteAddr() string { return c.remoteAddr }

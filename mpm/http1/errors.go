@@ -16,8 +16,8 @@ import (
 // no Content-Length either (a Content-Length already set on w is removed).
 //
 // detail is plain text (it is HTML-escaped) shown where apache2 shows a request's
-// "error-notes": on the pages for 400, 411, 414, 451, 501 and 502; other pages ignore
-// it. Pages for 3xx link to the Location header already set on w. The 405, 411, 413 and
+// "error-notes": on the pages for 400, 403, 411, 414, 451, 501 and 502; other pages
+// ignore it. Without detail, those pages show the request's SetErrorNotes. Pages for 3xx link to the Location header already set on w. The 405, 411, 413 and
 // 501 pages name r.Method; the 417 page quotes r's Expect header.
 //
 // Outside the engine (a plain net/http server) it works the same, without signature.
@@ -60,6 +60,9 @@ func writeErrorPage(w http.ResponseWriter, r *http.Request, status int, notes st
 	var s *Server
 	if c := ConnFromRequest(r); c != nil {
 		s = c.srv
+		if notes == "" {
+			notes = c.errorNotes
+		}
 	}
 	reason := statusText(status)
 	if rw, ok := w.(*response); ok && rw.reason != "" && atoiStatus(rw.reason) == status {
@@ -206,7 +209,7 @@ func appendCanned(b []byte, s *Server, r *http.Request, status int, notes, locat
 	case http.StatusBadRequest:
 		return withNotes(b, "<p>Your browser sent a request that this server could not understand.<br />\n")
 	case http.StatusForbidden:
-		return append(b, "<p>You don't have permission to access this resource.</p>\n"...)
+		return withNotes(b, "<p>You don't have permission to access this resource.")
 	case http.StatusNotFound:
 		return append(b, "<p>The requested URL was not found on this server.</p>\n"...)
 	case http.StatusMethodNotAllowed:

@@ -735,10 +735,13 @@ func (h *Handler) errorDocument(w http.ResponseWriter, r *http.Request, status i
 		r2 := r.WithContext(context.WithValue(static.WithPrevious(r.Context(), r), inErrorDocument{}, true))
 		r2.URL = u
 		r2 = h.carryWalk(r, r2)
-		// ap_die names the method in the request's variables, which the
-		// redirect renames REDIRECT_REQUEST_METHOD.
+		// ap_die names the method and the error notes in the request's
+		// variables, which the redirect renames REDIRECT_*.
 		if e := http1.Env(r); e != nil {
 			e.Set("REQUEST_METHOD", r.Method)
+			if notes := http1.ErrorNotes(r); notes != "" {
+				e.Set("ERROR_NOTES", notes)
+			}
 		}
 		renameEnv(r, status)
 		if r2.Method != http.MethodHead {
