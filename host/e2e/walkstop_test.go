@@ -1,6 +1,10 @@
 package e2e_test
 
-import "testing"
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
 
 // symlinkWalkConf refuses symlinks in the document root.
 const symlinkWalkConf = `ServerName main.test
@@ -169,5 +173,116 @@ func TestBareDirectoryWalk(t *testing.T) {
 		{Raw: get("/gone", "main.test")},
 		{Raw: get("/gone2/z", "main.test")},
 		{Raw: get("/gone3/z", "main.test")},
+	})
+}
+
+// scriptAliasWalkConf has <DirectoryMatch> and <Files> sections naming
+// an index script, a directory and a file of a ScriptAlias, reached
+// directly and through a RewriteRule [PT].
+const scriptAliasWalkConf = `ServerName main.test
+Listen 127.0.0.1:@P0@
+LoadModule cgid_module ` + apacheModuleDir + `/mod_cgid.so
+DocumentRoot @DOCS@
+<Directory @DOCS@>
+	Require all granted
+</Directory>
+ScriptAlias /sa/ @DOCS@/sadir/
+<Directory @DOCS@/sadir>
+	DirectoryIndex index.cgi
+	AllowOverride All
+</Directory>
+<DirectoryMatch "/sadir/index\.cgi$">
+	Require all denied
+</DirectoryMatch>
+<Files "sub">
+	Require all denied
+</Files>
+<DirectoryMatch "/rdir/index\.html$">
+	Require all denied
+</DirectoryMatch>
+RewriteEngine On
+RewriteRule ^/rs/(.*)$ /sa/$1 [PT]
+RewriteRule ^/rt/(.*)$ /rdir/$1 [PT,T=text/x-mine]
+`
+
+// TestScriptAliasWalk: a ScriptAlias's request walks as any other (and so
+// does one a RewriteRule gave a type): its index script's subrequest
+// reuses its walk (no <DirectoryMatch> of its own name), its directory
+// named without a slash is the walk's file name (<Files>: 403, not the
+// redirect to the slash); each requested itself is refused.
+func TestScriptAliasWalk(t *testing.T) {
+	script := "#!/bin/sh\necho 'Content-Type: text/plain'\necho\necho \"ran $SCRIPT_NAME $HT\"\n"
+	p := startPair(t, 1, scriptAliasWalkConf, map[string]string{
+		"sadir/index.cgi": script, "sadir/sub/x.cgi": script, "sadir/.htaccess": "SetEnv HT ht\n",
+		"rdir/index.html": "rdir\n",
+	})
+	for _, name := range []string{"sadir/index.cgi", "sadir/sub/x.cgi"} {
+		must(t, os.Chmod(filepath.Join(p.apache.docs, name), 0o755))
+	}
+	p.check([]diffRequest{
+		{Raw: get("/sa/", "main.test"), Want: "ran /sa/index.cgi ht"},
+		{Raw: get("/rs/", "main.test"), Want: "ran /sa/index.cgi ht"},
+		{Raw: get("/sa/index.cgi", "main.test"), Want: "Forbidden"},
+		{Raw: get("/sa/sub", "main.test"), Want: "Forbidden"},
+		{Raw: get("/rs/sub", "main.test"), Want: "Forbidden"},
+		{Raw: get("/sa/sub/x.cgi", "main.test"), Want: "ran /sa/sub/x.cgi ht"},
+		{Raw: get("/rt/", "main.test"), Want: "rdir"},
+		{Raw: get("/rt/index.html", "main.test"), Want: "Forbidden"},
+	})
+}
+
+// redirectWalkConf refuses err.html and target.html by <DirectoryMatch>,
+// and reaches them by internal redirects: a local ErrorDocument, a
+// script's Location, per-directory rules (one behind a RewriteRule [PT]).
+const redirectWalkConf = `ServerName main.test
+Listen 127.0.0.1:@P0@
+LoadModule cgid_module ` + apacheModuleDir + `/mod_cgid.so
+DocumentRoot @DOCS@
+<Directory @DOCS@>
+	Require all granted
+	AllowOverride All
+	Options +ExecCGI
+	AddHandler cgi-script .cgi
+</Directory>
+<Directory @DOCS@/edir>
+	ErrorDocument 404 /edir/err.html
+</Directory>
+<DirectoryMatch "/err\.html$">
+	Require all denied
+</DirectoryMatch>
+<DirectoryMatch "/target\.html$">
+	Require all denied
+</DirectoryMatch>
+RewriteEngine On
+RewriteRule ^/spt/(.*)$ /sdir/$1 [PT]
+`
+
+// TestInternalRedirectWalk: an internal redirect to a file in the
+// directory its request's walk ended in reuses that walk, as apache2 hands
+// its walk cache on to the new request: the <DirectoryMatch> sections of
+// the file's own name do not apply (a local ErrorDocument, a script's
+// Location, a per-directory rule's URL); to a file elsewhere, they do.
+func TestInternalRedirectWalk(t *testing.T) {
+	p := startPair(t, 1, redirectWalkConf, map[string]string{
+		"edir/err.html": "err\n",
+		"h/loc.cgi":     "#!/bin/sh\necho 'Location: /h/target.html'\necho\n", "h/target.html": "target\n",
+		"h/loc2.cgi":     "#!/bin/sh\necho 'Location: /edir/err.html'\necho\n",
+		"rw/.htaccess":   "RewriteEngine On\nRewriteRule ^a$ target.html\nRewriteRule ^b$ /rw/target.html\nRewriteRule ^c$ /edir/err.html [PT]\n",
+		"rw/target.html": "rwt\n",
+		"sdir/.htaccess": "RewriteEngine On\nRewriteRule ^a$ target.html\n", "sdir/target.html": "st\n",
+	})
+	for _, name := range []string{"h/loc.cgi", "h/loc2.cgi"} {
+		must(t, os.Chmod(filepath.Join(p.apache.docs, name), 0o755))
+	}
+	p.check([]diffRequest{
+		{Raw: get("/edir/nothere", "main.test"), Want: "err"},
+		{Raw: get("/edir/err.html", "main.test"), Want: "Forbidden"},
+		{Raw: get("/h/loc.cgi", "main.test"), Want: "target"},
+		{Raw: get("/h/loc2.cgi", "main.test"), Want: "Forbidden"},
+		{Raw: get("/rw/a", "main.test"), Want: "rwt"},
+		{Raw: get("/rw/b", "main.test"), Want: "rwt"},
+		{Raw: get("/rw/c", "main.test"), Want: "Forbidden"},
+		{Raw: get("/spt/a", "main.test"), Want: "st"},
+		{Raw: get("/sdir/a", "main.test"), Want: "st"},
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/httpd-mpm/httpd-mpm/internal/aphtml"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
 )
@@ -72,7 +73,12 @@ func apply(out http.Header, kv []string) {
 // status is Status's (0 without), ret an error status to answer with
 // instead (500 for a bad header or none, 504 for a script too slow).
 func (s *script) header(r *http.Request) (hd Header, status, ret int) {
-	log := func(level static.Level, msg string) { s.h.log(r, level, nil, msg) }
+	log := func(level static.Level, msg string) {
+		s.h.log(r, level, nil, msg)
+		if level == static.LevelError {
+			http1.SetErrorNotes(r, aphtml.Escape(msg)) // logged APLOG_TOCLIENT
+		}
+	}
 	hd, status, ret, _ = ScanHeader(s.out, baseName(s.file), log)
 	return hd, status, ret
 }

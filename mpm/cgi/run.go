@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/httpd-mpm/httpd-mpm/internal/aphtml"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
 )
@@ -42,6 +43,16 @@ func run(h *Handler, w http.ResponseWriter, r *http.Request, t *static.Target) {
 	s := &script{h: h, r: r, file: t.Filename, timeout: h.timeout(r, http1.Timeout(r))}
 	nph := strings.HasPrefix(baseName(t.Filename), "nph-")
 	s.env = h.environ(r, t)
+	// The script's variables are the request's (apache2's mod_cgi adds them
+	// to r->subprocess_env): an internal redirect, by the script's Location
+	// or to an ErrorDocument, renames them REDIRECT_NAME.
+	if e := http1.Env(r); e != nil {
+		for _, kv := range s.env {
+			if k, v, _ := strings.Cut(kv, "="); k != "TZ" {
+				e.Set(k, v)
+			}
+		}
+	}
 	if err := s.start(s.env, arguments(t.Filename, r.URL.RawQuery)); err != nil {
 		s.startFailed(w, r, t, err)
 		return
@@ -129,7 +140,9 @@ func (s *script) startFailed(w http.ResponseWriter, r *http.Request, t *static.T
 	} else {
 		s.h.logScript(r, static.LevelError, "AH01215", s.file, fmt.Sprintf("(%d)%s: exec of '%s' failed", int(errno), errText(err), s.file))
 	}
-	s.h.log(r, static.LevelError, nil, "End of script output before headers: "+baseName(s.file))
+	msg := "End of script output before headers: " + baseName(s.file)
+	s.h.log(r, static.LevelError, nil, msg)
+	http1.SetErrorNotes(r, aphtml.Escape(msg)) // logged APLOG_TOCLIENT
 	t.Error(w, r, http.StatusInternalServerError)
 }
 
@@ -336,16 +349,9 @@ func (s *script) respond(w http.ResponseWriter, r *http.Request, t *static.Targe
 		// error page, those of headers_out (ETag, ...) are not.
 		apply(out, hd.errFields)
 		if strings.HasPrefix(loc, "/") {
-			// The script's variables are the request's (apache2's mod_cgi
-			// adds them to r->subprocess_env), which the redirect renames
-			// REDIRECT_NAME.
-			if e := http1.Env(r); e != nil {
-				for _, kv := range s.env {
-					if k, v, _ := strings.Cut(kv, "="); k != "TZ" {
-						e.Set(k, v)
-					}
-				}
-			}
+			// The walk ended at the script (apache2's r->filename), which
+			// the redirect's own walk may reuse.
+			http1.SetFilename(r, t.Filename, t.PathInfo)
 			s.h.Site.Redirect(w, r, loc)
 			return
 		}

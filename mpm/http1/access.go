@@ -47,6 +47,15 @@ func SetUser(r *http.Request, name string) {
 	}
 }
 
+// RestoreUser gives the current request back the user name and AuthType it
+// had before a subrequest's checks changed them: name and ok as User
+// returned them, typ as AuthType did. apache2's main request keeps its own
+// (r->user, r->ap_auth_type) when a subrequest's file becomes its answer
+// (ap_internal_fast_redirect).
+func (c *Conn) RestoreUser(name string, ok bool, typ string) {
+	c.user, c.userSet, c.authType = name, ok, typ
+}
+
 // AuthType is the authentication type SetAuthType gave the current request
 // (apache2's r->ap_auth_type), "" for none.
 func (c *Conn) AuthType() string { return c.authType }
@@ -69,6 +78,27 @@ func SetFilename(r *http.Request, name, pathInfo string) {
 	if c := ConnFromRequest(r); c != nil {
 		c.filename, c.pathInfo = name, pathInfo
 	}
+}
+
+// SetErrorNotes records html as r's error notes (apache2's r->notes
+// "error-notes", which a module's message logged for the client sets):
+// the 403 page shows them, as do the pages WriteError shows its detail on
+// when that is empty, and a local ErrorDocument sees them as
+// REDIRECT_ERROR_NOTES. The first notes of a request stay. It does nothing
+// for a request that did not come from this engine.
+func SetErrorNotes(r *http.Request, html string) {
+	if c := ConnFromRequest(r); c != nil && c.errorNotes == "" {
+		c.errorNotes = html
+	}
+}
+
+// ErrorNotes are the notes SetErrorNotes gave the current request of r,
+// "" for none.
+func ErrorNotes(r *http.Request) string {
+	if c := ConnFromRequest(r); c != nil {
+		return c.errorNotes
+	}
+	return ""
 }
 
 // RemoteAddr is the client's address, "ip:port".

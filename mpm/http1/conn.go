@@ -86,6 +86,7 @@ type Conn struct {
 	authType   string       // SetAuthType's
 	filename   string       // SetFilename's
 	pathInfo   string       // SetFilename's
+	errorNotes string       // SetErrorNotes's (HTML)
 	sig        Signature    // SetSignature's, for the current request's error pages
 	sigSet     bool         // SetSignature was called for the current request
 	tlsOpts    uint8        // the current request's SetTLSOptions
@@ -431,7 +432,7 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 	c.ident = nil
 	c.filter, c.filterSet, c.errorPage, c.variants = nil, false, false, ""
 	c.user, c.userSet, c.authType = "", false, ""
-	c.filename, c.pathInfo = "", ""
+	c.filename, c.pathInfo, c.errorNotes = "", "", ""
 	c.sigSet, c.tlsOpts = false, 0
 	c.env.Reset()
 	if c.tc != nil {

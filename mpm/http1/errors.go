@@ -16,8 +16,8 @@ import (
 // no Content-Length either (a Content-Length already set on w is removed).
 //
 // detail is plain text (it is HTML-escaped) shown where apache2 shows a request's
-// "error-notes": on the pages for 400, 411, 414, 451, 501 and 502; other pages ignore
-// it. Pages for 3xx link to the Location header already set on w. The 405, 411, 413 and
+// "error-notes": on the pages for 400, 403, 411, 414, 451, 501 and 502; other pages
+// ignore it. Without detail, those pages show the request's SetErrorNotes. Pages for 3xx link to the Location header already set on w. The 405, 411, 413 and
 // 501 pages name r.Method; the 417 page quotes r's Expect header.
 //
 // Outside the engine (a plain net/http server) it works the same, without signature.
@@ -60,6 +60,9 @@ func writeErrorPage(w http.ResponseWriter, r *http.Request, status int, notes st
 	var s *Server
 	if c := ConnFromRequest(r); c != nil {
 		s = c.srv
+		if notes == "" {
+			notes = c.errorNotes
+		}
 	}
 	reason := statusText(status)
 	if rw, ok := w.(*response); ok && rw.reason != "" && atoiStatus(rw.reason) == status {
@@ -206,7 +209,7 @@ func appendCanned(b []byte, s *Server, r *http.Request, status int, notes, locat
 	case http.StatusBadRequest:
 		return withNotes(b, "<p>Your browser sent a request that this server could not understand.<br />\n")
 	case http.StatusForbidden:
-		return append(b, "<p>You don't have permission to access this resource.</p>\n"...)
+		return withNotes(b, "<p>You don't have permission to access this resource.")
 	case http.StatusNotFound:
 		return append(b, "<p>The requested URL was not found on this server.</p>\n"...)
 	case http.StatusMethodNotAllowed:
@@ -285,8 +288,8 @@ func appendCanned(b []byte, s *Server, r *http.Request, status int, notes, locat
 // signatureHostPort is what apache2 shows in the signature and puts in URLs pointing
 // back at the server (ap_get_server_name and ap_get_server_port). With
 // UseCanonicalName Off: the request's host, lower-cased, without a trailing dot or
-// IPv6 brackets, and the port from Host, else from ServerName, else the scheme's
-// default. Without a usable Host it is ServerName's, else the connection's local
+// IPv6 brackets, and the port from Host (not for a request marked WithoutURIPort),
+// else from ServerName, else the scheme's default. Without a usable Host it is ServerName's, else the connection's local
 // address. On: ServerName's host and port, else the default port. DNS: the host is
 // the local address's reverse-DNS name, else ServerName's; the port is as with Off.
 func signatureHostPort(s *Server, r *http.Request) (host, port string) {
@@ -297,7 +300,9 @@ func signatureHostPort(s *Server, r *http.Request) (host, port string) {
 	}
 	if mode != CanonicalNameOn && r.Host != "" && validHost(r.Host) {
 		host = RequestHost(r.Host)
-		_, port = splitHostPort(r.Host)
+		if !withoutURIPort(r) {
+			_, port = splitHostPort(r.Host)
+		}
 	}
 	switch mode {
 	case CanonicalNameOn:

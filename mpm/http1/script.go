@@ -1,6 +1,7 @@
 package http1
 
 import (
+	"context"
 	"net"
 	"net/http"
 	"time"
@@ -21,8 +22,9 @@ func ServerSoftware(r *http.Request) string {
 }
 
 // ServerPort is apache2's ap_get_server_port for r (SERVER_PORT): with
-// UseCanonicalName Off or DNS the port of the Host field, else the
-// connection's local port; On: the ServerName's port, else the local port.
+// UseCanonicalName Off or DNS the port of the Host field (not for a request
+// marked WithoutURIPort), else the ServerName's, else the scheme's default;
+// On: the ServerName's port, else the local port.
 func ServerPort(r *http.Request) string {
 	var s *Server
 	if c := ConnFromRequest(r); c != nil {
@@ -30,7 +32,7 @@ func ServerPort(r *http.Request) string {
 	}
 	id := identity(s, r)
 	on := id != nil && id.canonical == CanonicalNameOn
-	if !on && r.Host != "" && validHost(r.Host) {
+	if !on && r.Host != "" && validHost(r.Host) && !withoutURIPort(r) {
 		if _, port := splitHostPort(r.Host); port != "" {
 			return port
 		}
@@ -49,6 +51,23 @@ func ServerPort(r *http.Request) string {
 		return id.port
 	}
 	return DefaultPort(id.schemeFor(r))
+}
+
+type uriPortKey struct{}
+
+// WithoutURIPort marks (without true) or unmarks the request of ctx as one
+// whose URI names no port, as apache2's subrequest for a URL-path
+// (ap_sub_req_lookup_uri parses a URI without host or port): under
+// UseCanonicalName Off or DNS, ServerPort and SelfURL then take the
+// ServerName's port, else the scheme's default, not the Host field's.
+func WithoutURIPort(ctx context.Context, without bool) context.Context {
+	return context.WithValue(ctx, uriPortKey{}, without)
+}
+
+// withoutURIPort says whether WithoutURIPort marked r's context.
+func withoutURIPort(r *http.Request) bool {
+	without, _ := r.Context().Value(uriPortKey{}).(bool)
+	return without
 }
 
 // ServerAdmin is the ServerAdmin of the server answering r, apache2's

@@ -31,10 +31,43 @@ type scriptAliased struct {
 }
 
 func (s scriptAliased) Configure(r *http.Request, dir, name string) *static.Options {
-	o := s.conf.Configure(r, dir, name)
+	return s.with(s.conf.Configure(r, dir, name))
+}
+
+// ConfigureSub and ConfigureBare make a ScriptAlias's request walk as any
+// other (static.WalkConfigurer): an index file's subrequest reuses its
+// walk, a directory named without its slash is the walk's file name.
+func (s scriptAliased) ConfigureSub(r *http.Request, dir, name string, main static.Walk) *static.Options {
+	return s.with(configureSub(s.conf, r, dir, name, main))
+}
+
+func (s scriptAliased) ConfigureBare(r *http.Request, dir string) *static.Options {
+	return s.with(configureBare(s.conf, r, dir))
+}
+
+// with is o with mod_cgi's handler as under a ScriptAlias.
+func (s scriptAliased) with(o *static.Options) *static.Options {
 	c := *o
 	c.Handler = s.aliased(c.Handler)
 	return &c
+}
+
+// configureSub is conf's static.WalkConfigurer ConfigureSub, else its
+// Configure.
+func configureSub(conf static.Configurer, r *http.Request, dir, name string, main static.Walk) *static.Options {
+	if wc, ok := conf.(static.WalkConfigurer); ok {
+		return wc.ConfigureSub(r, dir, name, main)
+	}
+	return conf.Configure(r, dir, name)
+}
+
+// configureBare is conf's static.WalkConfigurer ConfigureBare, else its
+// Configure for the directory.
+func configureBare(conf static.Configurer, r *http.Request, dir string) *static.Options {
+	if wc, ok := conf.(static.WalkConfigurer); ok {
+		return wc.ConfigureBare(r, dir)
+	}
+	return conf.Configure(r, dir, "")
 }
 
 // aliased is the chain of handlers ch with mod_cgi's as under a ScriptAlias
@@ -142,6 +175,7 @@ func (h *Handler) Redirect(w http.ResponseWriter, r *http.Request, u string) {
 	}
 	r2 := r.WithContext(context.WithValue(static.WithPrevious(r.Context(), r), redirects{}, n+1))
 	r2.URL = target
+	r2 = h.carryWalk(r, r2)
 	renameEnv(r, http.StatusOK)
 	// REQUEST_URI stays the request line's (apache2's the_request).
 	if r2.Method != http.MethodHead {

@@ -674,6 +674,27 @@ func renameEnv(r *http.Request, status int) {
 	e.Set("REDIRECT_STATUS", strconv.Itoa(status))
 }
 
+// carryWalk is r2, an internal redirect of r, with the walk r ended in
+// (the file http1.SetFilename noted, the one it stopped at) when there are
+// <DirectoryMatch> sections: apache2 hands its walk cache on to the new
+// request, which reuses that walk's matches for a file in the same
+// directory (see inherits).
+func (h *Handler) carryWalk(r, r2 *http.Request) *http.Request {
+	if len(h.Config.dirRegex) == 0 {
+		return r2
+	}
+	c := http1.ConnFromRequest(r)
+	if c == nil {
+		return r2
+	}
+	name, _ := c.Filename()
+	i := strings.LastIndexByte(name, '/')
+	if i < 0 {
+		return r2
+	}
+	return static.WithWalk(r2, &static.Walk{Dir: name[:i], Name: name[i+1:], Path: r.URL.Path})
+}
+
 // inErrorDocument marks the internal request that serves a local ErrorDocument.
 type inErrorDocument struct{}
 
@@ -713,6 +734,15 @@ func (h *Handler) errorDocument(w http.ResponseWriter, r *http.Request, status i
 		}
 		r2 := r.WithContext(context.WithValue(static.WithPrevious(r.Context(), r), inErrorDocument{}, true))
 		r2.URL = u
+		r2 = h.carryWalk(r, r2)
+		// ap_die names the method and the error notes in the request's
+		// variables, which the redirect renames REDIRECT_*.
+		if e := http1.Env(r); e != nil {
+			e.Set("REQUEST_METHOD", r.Method)
+			if notes := http1.ErrorNotes(r); notes != "" {
+				e.Set("ERROR_NOTES", notes)
+			}
+		}
 		renameEnv(r, status)
 		if r2.Method != http.MethodHead {
 			r2.Method = http.MethodGet

@@ -13,6 +13,7 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/internal/apconf"
 	"github.com/httpd-mpm/httpd-mpm/internal/filestamp"
 	"github.com/httpd-mpm/httpd-mpm/mpm/authz"
+	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
 )
 
@@ -242,9 +243,10 @@ func (h *Handler) readAccess(af *accessFile) ([]byte, error) {
 }
 
 // failure is the settings of a request refused for a .htaccess file: status,
-// with the line logged at level.
+// with the line logged at level, answered with the server's ErrorDocument
+// (apache2's walk fails before it gives the request any settings).
 func (h *Handler) failure(status int, level static.Level, err error, msg string) *static.Options {
-	return &static.Options{Access: &accessFailure{h: h, status: status, level: level, err: err, msg: msg}}
+	return &static.Options{Access: &accessFailure{h: h, status: status, level: level, err: err, msg: msg}, Error: h.walkErrorFn}
 }
 
 type accessFailure struct {
@@ -258,6 +260,10 @@ type accessFailure struct {
 func (f *accessFailure) Check(w http.ResponseWriter, r *http.Request) (int, *static.Refusal) {
 	if w != nil {
 		f.h.logAccess(r, f.level, f.err, f.msg)
+	}
+	if f.status == http.StatusForbidden {
+		// apache2's note for the 403 page and an ErrorDocument.
+		http1.SetErrorNotes(r, "Server unable to read htaccess file, denying access to be safe")
 	}
 	return f.status, nil
 }

@@ -142,7 +142,7 @@ func (h *Handler) rewriteDir(d *Dir) func(w http.ResponseWriter, r *http.Request
 			st.depth++
 			r2 := r.Clone(r.Context())
 			r2.URL = u
-			h.ServeHTTP(w, r2)
+			h.ServeHTTP(w, h.carryWalk(r, r2))
 			return true, ""
 		}
 		return false, req.Type
@@ -191,9 +191,24 @@ type typed struct {
 }
 
 func (t typed) Configure(r *http.Request, dir, name string) *static.Options {
-	o := *t.h.Configure(r, dir, name)
-	o.ForceType = t.typ
-	return &o
+	return t.with(t.h.Configure(r, dir, name))
+}
+
+// ConfigureSub and ConfigureBare make the request walk as any other
+// (static.WalkConfigurer).
+func (t typed) ConfigureSub(r *http.Request, dir, name string, main static.Walk) *static.Options {
+	return t.with(t.h.ConfigureSub(r, dir, name, main))
+}
+
+func (t typed) ConfigureBare(r *http.Request, dir string) *static.Options {
+	return t.with(t.h.ConfigureBare(r, dir))
+}
+
+// with is o with the rule's media type.
+func (t typed) with(o *static.Options) *static.Options {
+	c := *o
+	c.ForceType = t.typ
+	return &c
 }
 
 // setScriptURL sets mod_rewrite's SCRIPT_URL, the URL-path p before the

@@ -72,21 +72,31 @@ func (h *Handler) lookup(w http.ResponseWriter, r *http.Request, uri string, sin
 		uri += "?" + r.URL.RawQuery
 	}
 	var name, info string
+	held := &mainRequest{}
 	c := http1.ConnFromRequest(r)
 	if c != nil {
 		name, info = c.Filename() // the subrequest's are its own
+		held.user, held.userSet = c.User()
+		held.authType = c.AuthType()
 	}
+	sr = sr.WithContext(context.WithValue(http1.WithoutURIPort(sr.Context(), true), mainRequestKey{}, held))
 	p := &indexProbe{w: w, hd: w.Header().Clone()}
 	o.Redirect(p, sr, uri)
 	if c != nil {
 		http1.SetFilename(r, name, info)
+		c.RestoreUser(held.user, held.userSet, held.authType)
 	}
 	switch {
-	case p.pass:
-		return 0
 	case p.status == 0:
 		p.pass = true
 		p.WriteHeader(http.StatusOK)
+		fallthrough
+	case p.pass:
+		// The fast internal redirect gives r the subrequest's URI: the
+		// access log's %U is the URL's, not r's.
+		if u, err := url.ParseRequestURI(uri); err == nil {
+			r.URL.Path, r.URL.RawPath = u.Path, u.RawPath
+		}
 		return 0
 	case final(p.status, single):
 		dst := w.Header()
@@ -94,6 +104,34 @@ func (h *Handler) lookup(w http.ResponseWriter, r *http.Request, uri string, sin
 		maps.Copy(dst, p.hd)
 	}
 	return p.status
+}
+
+// mainRequest is what a subrequest of lookup's leaves of its main request:
+// apache2's ap_internal_fast_redirect gives the main request the
+// subrequest's file, handler and settings, not its user (r->user,
+// r->ap_auth_type) nor its parsed URI, whose missing port the subrequest's
+// own redirects took (http1.WithoutURIPort).
+type mainRequest struct {
+	user     string
+	userSet  bool
+	authType string
+}
+
+type mainRequestKey struct{}
+
+// fastRedirect is r, a subrequest of lookup's about to be answered by a
+// handler, as its main request: with the main request's user and AuthType
+// and the port of its Host field. Any other r is returned as it is.
+func fastRedirect(r *http.Request) *http.Request {
+	main, _ := r.Context().Value(mainRequestKey{}).(*mainRequest)
+	if main == nil {
+		return r
+	}
+	if c := http1.ConnFromRequest(r); c != nil {
+		c.RestoreUser(main.user, main.userSet, main.authType)
+	}
+	ctx := context.WithValue(http1.WithoutURIPort(r.Context(), false), mainRequestKey{}, (*mainRequest)(nil))
+	return r.WithContext(ctx)
 }
 
 // indexStatus takes the status st of an index name's subrequest as

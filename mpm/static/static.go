@@ -757,6 +757,10 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 		}
 	}
 	if o.Rewrite != nil {
+		if o.Error == nil {
+			// Noted for an internal redirect's walk (noteFile did with Error).
+			http1.SetFilename(r, croot+stop, info)
+		}
 		done, typ := o.Rewrite(w, r, croot+rel+info) // per-dir rules see the path info too, as apache2's
 		if done {
 			return
@@ -789,6 +793,7 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 		}
 	}
 	fixup(r, o)
+	r = fastRedirect(r)
 	if o.Handler != nil && r.Method != http.MethodOptions && (status == 0 && fi.kind != kindDir || status == http.StatusNotFound && !stopped) {
 		if h.handle(w, r, o, croot, rel, info, status != 0, false) {
 			return

@@ -34,6 +34,12 @@ func WalkOf(r *http.Request) *Walk {
 	return w
 }
 
+// WithWalk is r2, an internal redirect of a request whose walk ended in w
+// (a local ErrorDocument, a script's Location, a per-directory rule's
+// URL), noting that walk for its settings, as apache2's walk cache is
+// handed on to the new request.
+func WithWalk(r2 *http.Request, w *Walk) *http.Request { return withWalk(r2, w) }
+
 // withWalk is r noting the walk of its main request.
 func withWalk(r *http.Request, w *Walk) *http.Request {
 	return r.WithContext(context.WithValue(r.Context(), walkKey{}, w))
