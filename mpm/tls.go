@@ -2,6 +2,7 @@ package mpm
 
 import (
 	"bytes"
+	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -42,6 +43,18 @@ type TLS struct {
 	// CACertificates are SSLCACertificateFile's and SSLCACertificatePath's
 	// PEM, the roots a client certificate is verified against.
 	CACertificates []byte `json:",omitempty"`
+	// SessionCache is an SSLSessionCache other than none (mod_ssl's is
+	// global: the main server's line): a TLS 1.2 session that no ticket
+	// carries then has an ID, as OpenSSL's under a server cache.
+	SessionCache bool `json:",omitempty"`
+	// SessionTicketsOff is SSLSessionTickets off: no session tickets (so no
+	// resumption: crypto/tls keeps no server-side sessions).
+	SessionTicketsOff bool `json:",omitempty"`
+	// TicketKey encrypts its session tickets: random, set by the SDK at
+	// Configure, so that every child of a generation resumes the sessions
+	// of the others, as apache2's children share their parent's keys. Empty:
+	// each child's own (crypto/tls's default).
+	TicketKey []byte `json:",omitempty"`
 }
 
 // SSLVerifyClient's levels, as config.VerifyClient's.
@@ -64,6 +77,11 @@ func (t *TLS) config() (*tls.Config, error) {
 		MaxVersion:   t.MaxVersion,
 		CipherSuites: t.CipherSuites,
 		NextProtos:   []string{"http/1.1"},
+
+		SessionTicketsDisabled: t.SessionTicketsOff,
+	}
+	if len(t.TicketKey) == 32 {
+		cfg.SetSessionTicketKeys([][32]byte{[32]byte(t.TicketKey)})
 	}
 	if t.VerifyClient == VerifyNone {
 		return cfg, nil
@@ -187,15 +205,19 @@ func setupTLS(srv *http1.Server, main *vserver, table *vhostTable) error {
 			return err
 		}
 		s.tls, any = cfg, true
-		s.sslServer = &sslvars.Server{Leaf: cfg.Certificates[0].Leaf, Roots: cfg.ClientCAs}
+		s.sslServer = &sslvars.Server{Leaf: cfg.Certificates[0].Leaf, Roots: cfg.ClientCAs, SessionCache: s.tlsSettings.SessionCache}
 	}
 	if !any {
 		return nil
 	}
 	if table == nil {
 		src := sslvars.Source(func(string) *sslvars.Server { return main.sslServer })
+		main.tls.GetConfigForClient = func(hello *tls.ClientHelloInfo) (*tls.Config, error) {
+			noteTicket(hello, main.tls)
+			return nil, nil
+		}
 		srv.TLS = func(c *http1.Conn) *tls.Config {
-			c.SetTLSInfo(src)
+			c.SetTLSInfo(&sslvars.Handshake{Source: src})
 			return main.tls
 		}
 		return nil
@@ -204,28 +226,41 @@ func setupTLS(srv *http1.Server, main *vserver, table *vhostTable) error {
 		if s.tls == nil {
 			continue
 		}
+		own := s.tls
 		s.tls.GetConfigForClient = func(hello *tls.ClientHelloInfo) (*tls.Config, error) {
-			if hello.ServerName == "" {
-				return nil, nil
+			if hello.ServerName != "" {
+				if by := table.pick(hello.Conn.LocalAddr(), hello.ServerName); by.tls != nil {
+					noteTicket(hello, by.tls)
+					return by.tls, nil
+				}
 			}
-			if by := table.pick(hello.Conn.LocalAddr(), hello.ServerName); by.tls != nil {
-				return by.tls, nil
-			}
+			noteTicket(hello, own)
 			return nil, nil
 		}
 	}
 	srv.TLS = func(c *http1.Conn) *tls.Config {
 		local := c.LocalAddr()
-		c.SetTLSInfo(sslvars.Source(func(sni string) *sslvars.Server {
+		c.SetTLSInfo(&sslvars.Handshake{Source: func(sni string) *sslvars.Server {
 			// The server whose certificate the handshake sent (above).
 			if by := table.pick(local, sni); sni != "" && by.tls != nil {
 				return by.sslServer
 			}
 			return table.pick(local, "").sslServer
-		}))
+		}})
 		return table.pick(local, "").tls
 	}
 	return nil
+}
+
+// noteTicket records on hello's connection whether the handshake, served
+// with cfg, sends the client a TLS 1.2 session ticket (SSL_SESSION_ID
+// follows it).
+func noteTicket(hello *tls.ClientHelloInfo, cfg *tls.Config) {
+	if c := http1.HelloConn(hello); c != nil {
+		if h, ok := c.TLSInfo().(*sslvars.Handshake); ok {
+			h.Ticket = !cfg.SessionTicketsDisabled && sslvars.TicketOffered(hello)
+		}
+	}
 }
 
 // misdirected is mod_ssl's check of a request on a TLS connection
@@ -267,6 +302,21 @@ func (t *vhostTable) misdirected(w http.ResponseWriter, r *http.Request, c *http
 	w.Header().Set("Connection", "close")
 	http1.WriteError(w, r, http.StatusMisdirectedRequest, "")
 	return true
+}
+
+// newTicketKeys gives each TLS server of c a TicketKey of its own (see
+// TLS.TicketKey), before the MPM starts children.
+func (c *Core) newTicketKeys() {
+	give := func(t *TLS) {
+		if t != nil && len(t.TicketKey) == 0 {
+			t.TicketKey = make([]byte, 32)
+			rand.Read(t.TicketKey)
+		}
+	}
+	give(c.TLS)
+	for i := range c.VirtualHosts {
+		give(c.VirtualHosts[i].TLS)
+	}
 }
 
 // hasTLS reports whether the main server or a virtual host serves TLS.
