@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
@@ -210,6 +211,16 @@ func setupTLS(srv *http1.Server, main *vserver, table *vhostTable) error {
 	if !any {
 		return nil
 	}
+	srv.HandshakeFailed = func(c *http1.Conn, sni string, err error) {
+		s := main
+		if table != nil {
+			s = table.pick(c.LocalAddr(), "")
+			if by := table.pick(c.LocalAddr(), sni); sni != "" && by.tls != nil {
+				s = by
+			}
+		}
+		s.logHandshake(c, err)
+	}
 	if table == nil {
 		src := sslvars.Source(func(string) *sslvars.Server { return main.sslServer })
 		main.tls.GetConfigForClient = func(hello *tls.ClientHelloInfo) (*tls.Config, error) {
@@ -250,6 +261,27 @@ func setupTLS(srv *http1.Server, main *vserver, table *vhostTable) error {
 		return table.pick(local, "").tls
 	}
 	return nil
+}
+
+// logHandshake logs the failed handshake of c with s (the server the
+// client's SNI picked, else the connection's default) as mod_ssl's verify
+// callback does when a client certificate does not verify: AH02039 at
+// error, or at LogLevel info and above AH02276 at info with the
+// certificate's names, serial and dates. mod_ssl's other lines about a
+// handshake (AH02008 and the library's error at info) are not written.
+func (s *vserver) logHandshake(c *http1.Conn, err error) {
+	var bad *tls.CertificateVerificationError
+	if s.logError == nil || !errors.As(err, &bad) {
+		return
+	}
+	num, reason, cert := sslvars.VerifyFailure(bad.UnverifiedCertificates, bad.Err)
+	msg := "Certificate Verification: Error (" + strconv.Itoa(num) + "): " + reason
+	r := &http.Request{RemoteAddr: c.RemoteAddr()}
+	if s.logLevel >= static.LevelInfo {
+		s.logError(r, static.LevelInfo, "ssl", nil, "AH02276: "+msg+sslvars.CertSummary(cert))
+		return
+	}
+	s.logError(r, static.LevelError, "ssl", nil, "AH02039: "+msg)
 }
 
 // noteTicket records on hello's connection whether the handshake, served

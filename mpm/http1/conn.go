@@ -419,6 +419,11 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 			if err == io.EOF {
 				c.sawEOF = true
 			}
+			if c.tc != nil && c.tmpl.TLS == nil && c.srv.HandshakeFailed != nil {
+				if st := c.tc.ConnectionState(); !st.HandshakeComplete {
+					c.srv.HandshakeFailed(c, st.ServerName, err)
+				}
+			}
 			return false, nil
 		}
 		if c.tc != nil {

@@ -273,6 +273,9 @@ func verifyError(sent []*x509.Certificate, err error) string {
 		}
 		return "certificate has expired"
 	}
+	if errors.As(err, &inv) && inv.Reason == x509.IncompatibleUsage {
+		return "unsupported certificate purpose"
+	}
 	if bytes.Equal(p.RawIssuer, p.RawSubject) && p.CheckSignature(p.SignatureAlgorithm, p.RawTBSCertificate, p.Signature) == nil {
 		return "self-signed certificate"
 	}
@@ -288,6 +291,65 @@ func verifyError(sent []*x509.Certificate, err error) string {
 		return "unable to verify the first certificate"
 	}
 	return "certificate verify failed"
+}
+
+// verifyErrors are OpenSSL's X509_V_ERR numbers of verifyError's words.
+var verifyErrors = map[string]int{
+	"certificate is not yet valid": 9, "certificate has expired": 10, "self-signed certificate": 18,
+	"unable to get local issuer certificate": 20, "unable to verify the first certificate": 21,
+	"unsupported certificate purpose": 26,
+}
+
+// VerifyFailure is what mod_ssl's verify callback logs of the client's
+// certificates sent (the leaf first) that crypto/x509 refused with err
+// (AH02039, AH02276): OpenSSL's error number (1, unspecified, for a reason
+// not mapped) and X509_verify_cert_error_string's words, and the certificate
+// the error is about (X509_STORE_CTX_get_current_cert): the highest one
+// sent above the leaf for a missing issuer, else the leaf.
+func VerifyFailure(sent []*x509.Certificate, err error) (num int, reason string, cert *x509.Certificate) {
+	if len(sent) == 0 {
+		return 1, "unspecified certificate verification error", nil
+	}
+	reason = verifyError(sent, err)
+	if reason == "unable to verify the first certificate" {
+		// OpenSSL's callback sees this first; the other is where its
+		// verification ends when the callback forgives it (optional_no_ca).
+		reason = "unable to get local issuer certificate"
+	}
+	num, ok := verifyErrors[reason]
+	if !ok {
+		num = 1
+	}
+	cert = sent[0]
+	if num == 20 {
+		for linked := true; linked; {
+			linked = false
+			for _, i := range sent[1:] {
+				if bytes.Equal(i.RawSubject, cert.RawIssuer) && !bytes.Equal(i.RawSubject, cert.RawSubject) {
+					cert, linked = i, true
+					break
+				}
+			}
+		}
+	}
+	return num, reason, cert
+}
+
+// CertSummary is how mod_ssl's ssl_log_cxerror describes x after a message:
+// " [subject: DN / issuer: DN / serial: HEX / notbefore: TIME / notafter: TIME]",
+// the DNs in RFC 2253's format.
+func CertSummary(x *x509.Certificate) string {
+	if x == nil {
+		return " [certificate: -not available-]"
+	}
+	orEmpty := func(s string) string {
+		if s == "" {
+			return "-empty-"
+		}
+		return s
+	}
+	return " [subject: " + orEmpty(certVar(x, "S_DN", false)) + " / issuer: " + orEmpty(certVar(x, "I_DN", false)) +
+		" / serial: " + serial(x) + " / notbefore: " + asn1Time(x.NotBefore) + " / notafter: " + asn1Time(x.NotAfter) + "]"
 }
 
 func protocol(v uint16) string {
