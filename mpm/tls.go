@@ -106,19 +106,36 @@ func (t *TLS) config() (*tls.Config, error) {
 	}
 	depth := t.VerifyDepth
 	cfg.VerifyConnection = func(cs tls.ConnectionState) error {
-		// SSLVerifyDepth: at most depth certificates above the client's,
-		// the trusted one included (a self-signed trusted one is depth 0).
-		for _, chain := range cs.VerifiedChains {
-			if len(chain)-1 <= depth {
-				return nil
-			}
-		}
-		if len(cs.VerifiedChains) == 0 {
-			return nil // no certificate (optional)
-		}
-		return errors.New("certificate chain too long")
+		return checkDepth(cs.VerifiedChains, depth)
 	}
 	return cfg, nil
+}
+
+// checkDepth is SSLVerifyDepth for a client certificate's verified chains:
+// at most depth certificates above the client's, the trusted one included
+// (a self-signed trusted one is depth 0). No chain (no certificate) passes.
+func checkDepth(chains [][]*x509.Certificate, depth int) error {
+	shortest := 0
+	for i, chain := range chains {
+		if len(chain)-1 <= depth {
+			return nil
+		}
+		if i == 0 || len(chain) < shortest {
+			shortest = len(chain)
+		}
+	}
+	if len(chains) == 0 {
+		return nil
+	}
+	return chainTooLong{depth: shortest - 1, max: depth}
+}
+
+// chainTooLong is a handshake's error for a client certificate with more
+// certificates above it than SSLVerifyDepth allows.
+type chainTooLong struct{ depth, max int }
+
+func (e chainTooLong) Error() string {
+	return fmt.Sprintf("client certificate chain too long: %d certificates above it, at most %d", e.depth, e.max)
 }
 
 // verifyNoCA is mod_ssl's verify callback under SSLVerifyClient
@@ -137,32 +154,30 @@ func verifyNoCA(certs []*x509.Certificate, roots *x509.CertPool, depth int) erro
 	}
 	chains, err := certs[0].Verify(opts)
 	if err == nil {
-		for _, chain := range chains {
-			if len(chain)-1 <= depth {
-				return nil
-			}
-		}
-		return errors.New("certificate chain too long")
+		return checkDepth(chains, depth)
+	}
+	refused := func(err error) error {
+		return &tls.CertificateVerificationError{UnverifiedCertificates: certs, Err: err}
 	}
 	if !errors.As(err, new(x509.UnknownAuthorityError)) {
-		return fmt.Errorf("client certificate: %w", err)
+		return refused(err)
 	}
 	// Unknown issuer: crypto/x509 stopped before the checks OpenSSL goes on
 	// with on the chain the client sent.
 	if len(certs)-1 > depth {
-		return errors.New("certificate chain too long")
+		return chainTooLong{depth: len(certs) - 1, max: depth}
 	}
 	now := time.Now()
 	for _, c := range certs {
 		if now.Before(c.NotBefore) || now.After(c.NotAfter) {
-			return fmt.Errorf("client certificate %q: expired or not yet valid", c.Subject)
+			return refused(x509.CertificateInvalidError{Cert: c, Reason: x509.Expired})
 		}
 	}
 	if leaf := certs[0]; len(leaf.ExtKeyUsage) > 0 || len(leaf.UnknownExtKeyUsage) > 0 {
 		if !slices.ContainsFunc(leaf.ExtKeyUsage, func(u x509.ExtKeyUsage) bool {
 			return u == x509.ExtKeyUsageClientAuth || u == x509.ExtKeyUsageAny
 		}) {
-			return fmt.Errorf("client certificate %q: not for client authentication", leaf.Subject)
+			return refused(x509.CertificateInvalidError{Cert: leaf, Reason: x509.IncompatibleUsage})
 		}
 	}
 	return nil
@@ -267,16 +282,26 @@ func setupTLS(srv *http1.Server, main *vserver, table *vhostTable) error {
 // client's SNI picked, else the connection's default) as mod_ssl's verify
 // callback does when a client certificate does not verify: AH02039 at
 // error, or at LogLevel info and above AH02276 at info with the
-// certificate's names, serial and dates. mod_ssl's other lines about a
+// certificate's names, serial and dates; AH02040 at error for one deeper
+// than SSLVerifyDepth. mod_ssl's other lines about a
 // handshake (AH02008 and the library's error at info) are not written.
 func (s *vserver) logHandshake(c *http1.Conn, err error) {
+	if s.logError == nil {
+		return
+	}
+	r := &http.Request{RemoteAddr: c.RemoteAddr()}
+	var long chainTooLong
+	if errors.As(err, &long) {
+		s.logError(r, static.LevelError, "ssl", nil, fmt.Sprintf("AH02040: Certificate Verification: Certificate Chain too long "+
+			"(chain has %d certificates, but maximum allowed are only %d)", long.depth, long.max))
+		return
+	}
 	var bad *tls.CertificateVerificationError
-	if s.logError == nil || !errors.As(err, &bad) {
+	if !errors.As(err, &bad) {
 		return
 	}
 	num, reason, cert := sslvars.VerifyFailure(bad.UnverifiedCertificates, bad.Err)
 	msg := "Certificate Verification: Error (" + strconv.Itoa(num) + "): " + reason
-	r := &http.Request{RemoteAddr: c.RemoteAddr()}
 	if s.logLevel >= static.LevelInfo {
 		s.logError(r, static.LevelInfo, "ssl", nil, "AH02276: "+msg+sslvars.CertSummary(cert))
 		return

@@ -274,7 +274,7 @@ func verifyError(sent []*x509.Certificate, err error) string {
 		return "certificate has expired"
 	}
 	if errors.As(err, &inv) && inv.Reason == x509.IncompatibleUsage {
-		return "unsupported certificate purpose"
+		return "unsuitable certificate purpose"
 	}
 	if bytes.Equal(p.RawIssuer, p.RawSubject) && p.CheckSignature(p.SignatureAlgorithm, p.RawTBSCertificate, p.Signature) == nil {
 		return "self-signed certificate"
@@ -297,7 +297,7 @@ func verifyError(sent []*x509.Certificate, err error) string {
 var verifyErrors = map[string]int{
 	"certificate is not yet valid": 9, "certificate has expired": 10, "self-signed certificate": 18,
 	"unable to get local issuer certificate": 20, "unable to verify the first certificate": 21,
-	"unsupported certificate purpose": 26,
+	"unsuitable certificate purpose": 26,
 }
 
 // VerifyFailure is what mod_ssl's verify callback logs of the client's
