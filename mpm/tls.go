@@ -226,13 +226,12 @@ func setupTLS(srv *http1.Server, main *vserver, table *vhostTable) error {
 	if !any {
 		return nil
 	}
-	srv.HandshakeFailed = func(c *http1.Conn, sni string, err error) {
+	srv.HandshakeFailed = func(c *http1.Conn, err error) {
+		// mod_ssl logs with the connection's server (c->base_server), which
+		// the SNI does not change.
 		s := main
 		if table != nil {
 			s = table.pick(c.LocalAddr(), "")
-			if by := table.pick(c.LocalAddr(), sni); sni != "" && by.tls != nil {
-				s = by
-			}
 		}
 		s.logHandshake(c, err)
 	}
@@ -278,8 +277,8 @@ func setupTLS(srv *http1.Server, main *vserver, table *vhostTable) error {
 	return nil
 }
 
-// logHandshake logs the failed handshake of c with s (the server the
-// client's SNI picked, else the connection's default) as mod_ssl's verify
+// logHandshake logs the failed handshake of c, whose default server is s
+// (its error log and LogLevel), as mod_ssl's verify
 // callback does when a client certificate does not verify: AH02039 at
 // error, or at LogLevel info and above AH02276 at info with the
 // certificate's names, serial and dates; AH02040 at error for one deeper

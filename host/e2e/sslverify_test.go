@@ -280,7 +280,10 @@ func TestSSLVerifyLog(t *testing.T) {
 	}
 	for _, level := range []string{"warn", "info"} {
 		t.Run(level, func(t *testing.T) {
-			p := startPairMPM(t, "event", 1, sslVerifyConf+"LogLevel "+level+"\n", sslVerifyDocs(c))
+			// req.test's own ErrorLog gets none of the lines: mod_ssl logs
+			// with the connection's server, the port's first.
+			conf := strings.Replace(sslVerifyConf, "SSLVerifyClient require\n", "SSLVerifyClient require\n    ErrorLog logs/req_log\n", 1)
+			p := startPairMPM(t, "event", 1, conf+"LogLevel "+level+"\n", sslVerifyDocs(c))
 			for _, s := range []*diffServer{p.apache, p.ours} {
 				for _, cs := range cases {
 					if got := sslSequence(t, s.ports[0], cs.sni, cs.cert, cs.chain, 0, sslGet("/a.html", cs.sni)); got != "refused" {

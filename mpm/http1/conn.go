@@ -420,8 +420,8 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 				c.sawEOF = true
 			}
 			if c.tc != nil && c.tmpl.TLS == nil && c.srv.HandshakeFailed != nil {
-				if st := c.tc.ConnectionState(); !st.HandshakeComplete {
-					c.srv.HandshakeFailed(c, st.ServerName, err)
+				if !c.tc.ConnectionState().HandshakeComplete {
+					c.srv.HandshakeFailed(c, err)
 				}
 			}
 			return false, nil

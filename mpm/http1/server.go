@@ -213,10 +213,10 @@ type Server struct {
 
 	// HandshakeFailed, if set, is called when a TLS connection's handshake
 	// fails (not for a client speaking plain HTTP), before ServeRequest ends
-	// it: sni is the server name the client asked for ("" without), err the
-	// handshake's error (a *tls.CertificateVerificationError for a client
-	// certificate that did not verify, io.EOF for a client that left...).
-	HandshakeFailed func(c *Conn, sni string, err error)
+	// it, with the handshake's error (a *tls.CertificateVerificationError
+	// for a client certificate that did not verify, io.EOF for a client that
+	// left, ...).
+	HandshakeFailed func(c *Conn, err error)
 
 	once       sync.Once
 	drainStart atomic.Int64 // StartDraining's time, Unix ns; 0 until then
