@@ -278,12 +278,12 @@ func setupTLS(srv *http1.Server, main *vserver, table *vhostTable) error {
 }
 
 // logHandshake logs the failed handshake of c, whose default server is s
-// (its error log and LogLevel), as mod_ssl's verify
-// callback does when a client certificate does not verify: AH02039 at
-// error, or at LogLevel info and above AH02276 at info with the
-// certificate's names, serial and dates; AH02040 at error for one deeper
-// than SSLVerifyDepth. mod_ssl's other lines about a
-// handshake (AH02008 and the library's error at info) are not written.
+// (its error log and LogLevel), as mod_ssl's verify callback does when a
+// client certificate does not verify: AH02039 at error, or at LogLevel info
+// and above AH02276 at info with the certificate's names, serial and dates;
+// AH02040 at error for one deeper than SSLVerifyDepth. mod_ssl's other
+// lines about a handshake (AH01964, AH02008, the library's errors: info and
+// debug) are not written.
 func (s *vserver) logHandshake(c *http1.Conn, err error) {
 	if s.logError == nil {
 		return
