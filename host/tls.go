@@ -39,7 +39,8 @@ func tlsSettings(s *config.Server, c *mpm.Core) []config.Diagnostic {
 		}
 		return &mpm.TLS{Certificate: f.Certificate, Key: f.Key, MinVersion: ssl.MinVersion, MaxVersion: ssl.MaxVersion,
 			CipherSuites: suites, HonorCipherOrder: ssl.HonorCipherOrder, Name: name,
-			VerifyClient: int(ssl.VerifyClient), VerifyDepth: depth, CACertificates: f.CACertificates}
+			VerifyClient: int(ssl.VerifyClient), VerifyDepth: depth, CACertificates: f.CACertificates,
+			SessionCache: s.SSL.SessionCache, SessionTicketsOff: ssl.SessionTicketsOff}
 	}
 	c.TLS = load(s.SSL, sslServerName(s.ServerName, ""), nil)
 	for i, v := range s.VirtualHosts {

@@ -50,7 +50,7 @@ func newHTTPServer(cfg *Config, wrap func(h http.Handler, vhost int, docRoot str
 	// vhost is 0 for the main server, else the virtual host's index plus one.
 	content := func(s *vserver, vhost int, docRoot string, types map[string]string, trace http1.Trace, directives []site.Directive, sections []site.Section, handlers []Handler) (http.Handler, error) {
 		logError, logLevel := requestErrors(cfg, vhost)
-		s.logError = logError
+		s.logError, s.logLevel = logError, logLevel
 		h := &static.Handler{
 			DocumentRoot:   docRoot,
 			DirectoryIndex: core.DirectoryIndex,

@@ -250,7 +250,8 @@ func tlsFromProto(t *mpmv1.TLS) *TLS {
 	}
 	out := &TLS{Certificate: t.GetCertificate(), Key: t.GetKey(), MinVersion: uint16(t.GetMinVersion()),
 		MaxVersion: uint16(t.GetMaxVersion()), HonorCipherOrder: t.GetHonorCipherOrder(), Name: t.GetName(),
-		VerifyClient: int(t.GetVerifyClient()), VerifyDepth: int(t.GetVerifyDepth()), CACertificates: t.GetCaCertificates()}
+		VerifyClient: int(t.GetVerifyClient()), VerifyDepth: int(t.GetVerifyDepth()), CACertificates: t.GetCaCertificates(),
+		SessionCache: t.GetSessionCache(), SessionTicketsOff: t.GetSessionTicketsOff()}
 	for _, c := range t.GetCipherSuites() {
 		out.CipherSuites = append(out.CipherSuites, uint16(c))
 	}

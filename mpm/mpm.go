@@ -263,6 +263,7 @@ type Status struct {
 func configure(impl MPM, log hclog.Logger, cfg *Config) []Diagnostic {
 	setLevel(log, cfg.LogLevel)
 	cfg.Log = log
+	cfg.Core.newTicketKeys()
 	return append(impl.Configure(cfg), contentDiagnostics(&cfg.Core)...)
 }
 

@@ -2,12 +2,14 @@ package mpm
 
 import (
 	"bytes"
+	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
@@ -42,6 +44,18 @@ type TLS struct {
 	// CACertificates are SSLCACertificateFile's and SSLCACertificatePath's
 	// PEM, the roots a client certificate is verified against.
 	CACertificates []byte `json:",omitempty"`
+	// SessionCache is an SSLSessionCache other than none (mod_ssl's is
+	// global: the main server's line): a TLS 1.2 session that no ticket
+	// carries then has an ID, as OpenSSL's under a server cache.
+	SessionCache bool `json:",omitempty"`
+	// SessionTicketsOff is SSLSessionTickets off: no session tickets (so no
+	// resumption: crypto/tls keeps no server-side sessions).
+	SessionTicketsOff bool `json:",omitempty"`
+	// TicketKey encrypts its session tickets: random, set by the SDK at
+	// Configure, so that every child of a generation resumes the sessions
+	// of the others, as apache2's children share their parent's keys. Empty:
+	// each child's own (crypto/tls's default).
+	TicketKey []byte `json:",omitempty"`
 }
 
 // SSLVerifyClient's levels, as config.VerifyClient's.
@@ -64,6 +78,11 @@ func (t *TLS) config() (*tls.Config, error) {
 		MaxVersion:   t.MaxVersion,
 		CipherSuites: t.CipherSuites,
 		NextProtos:   []string{"http/1.1"},
+
+		SessionTicketsDisabled: t.SessionTicketsOff,
+	}
+	if len(t.TicketKey) == 32 {
+		cfg.SetSessionTicketKeys([][32]byte{[32]byte(t.TicketKey)})
 	}
 	if t.VerifyClient == VerifyNone {
 		return cfg, nil
@@ -87,19 +106,36 @@ func (t *TLS) config() (*tls.Config, error) {
 	}
 	depth := t.VerifyDepth
 	cfg.VerifyConnection = func(cs tls.ConnectionState) error {
-		// SSLVerifyDepth: at most depth certificates above the client's,
-		// the trusted one included (a self-signed trusted one is depth 0).
-		for _, chain := range cs.VerifiedChains {
-			if len(chain)-1 <= depth {
-				return nil
-			}
-		}
-		if len(cs.VerifiedChains) == 0 {
-			return nil // no certificate (optional)
-		}
-		return errors.New("certificate chain too long")
+		return checkDepth(cs.VerifiedChains, depth)
 	}
 	return cfg, nil
+}
+
+// checkDepth is SSLVerifyDepth for a client certificate's verified chains:
+// at most depth certificates above the client's, the trusted one included
+// (a self-signed trusted one is depth 0). No chain (no certificate) passes.
+func checkDepth(chains [][]*x509.Certificate, depth int) error {
+	shortest := 0
+	for i, chain := range chains {
+		if len(chain)-1 <= depth {
+			return nil
+		}
+		if i == 0 || len(chain) < shortest {
+			shortest = len(chain)
+		}
+	}
+	if len(chains) == 0 {
+		return nil
+	}
+	return chainTooLong{depth: shortest - 1, max: depth}
+}
+
+// chainTooLong is a handshake's error for a client certificate with more
+// certificates above it than SSLVerifyDepth allows.
+type chainTooLong struct{ depth, max int }
+
+func (e chainTooLong) Error() string {
+	return fmt.Sprintf("client certificate chain too long: %d certificates above it, at most %d", e.depth, e.max)
 }
 
 // verifyNoCA is mod_ssl's verify callback under SSLVerifyClient
@@ -118,32 +154,30 @@ func verifyNoCA(certs []*x509.Certificate, roots *x509.CertPool, depth int) erro
 	}
 	chains, err := certs[0].Verify(opts)
 	if err == nil {
-		for _, chain := range chains {
-			if len(chain)-1 <= depth {
-				return nil
-			}
-		}
-		return errors.New("certificate chain too long")
+		return checkDepth(chains, depth)
+	}
+	refused := func(err error) error {
+		return &tls.CertificateVerificationError{UnverifiedCertificates: certs, Err: err}
 	}
 	if !errors.As(err, new(x509.UnknownAuthorityError)) {
-		return fmt.Errorf("client certificate: %w", err)
+		return refused(err)
 	}
 	// Unknown issuer: crypto/x509 stopped before the checks OpenSSL goes on
 	// with on the chain the client sent.
 	if len(certs)-1 > depth {
-		return errors.New("certificate chain too long")
+		return chainTooLong{depth: len(certs) - 1, max: depth}
 	}
 	now := time.Now()
 	for _, c := range certs {
 		if now.Before(c.NotBefore) || now.After(c.NotAfter) {
-			return fmt.Errorf("client certificate %q: expired or not yet valid", c.Subject)
+			return refused(x509.CertificateInvalidError{Cert: c, Reason: x509.Expired})
 		}
 	}
 	if leaf := certs[0]; len(leaf.ExtKeyUsage) > 0 || len(leaf.UnknownExtKeyUsage) > 0 {
 		if !slices.ContainsFunc(leaf.ExtKeyUsage, func(u x509.ExtKeyUsage) bool {
 			return u == x509.ExtKeyUsageClientAuth || u == x509.ExtKeyUsageAny
 		}) {
-			return fmt.Errorf("client certificate %q: not for client authentication", leaf.Subject)
+			return refused(x509.CertificateInvalidError{Cert: leaf, Reason: x509.IncompatibleUsage})
 		}
 	}
 	return nil
@@ -187,15 +221,28 @@ func setupTLS(srv *http1.Server, main *vserver, table *vhostTable) error {
 			return err
 		}
 		s.tls, any = cfg, true
-		s.sslServer = &sslvars.Server{Leaf: cfg.Certificates[0].Leaf, Roots: cfg.ClientCAs}
+		s.sslServer = &sslvars.Server{Leaf: cfg.Certificates[0].Leaf, Roots: cfg.ClientCAs, SessionCache: s.tlsSettings.SessionCache}
 	}
 	if !any {
 		return nil
 	}
+	srv.HandshakeFailed = func(c *http1.Conn, err error) {
+		// mod_ssl logs with the connection's server (c->base_server), which
+		// the SNI does not change.
+		s := main
+		if table != nil {
+			s = table.pick(c.LocalAddr(), "")
+		}
+		s.logHandshake(c, err)
+	}
 	if table == nil {
 		src := sslvars.Source(func(string) *sslvars.Server { return main.sslServer })
+		main.tls.GetConfigForClient = func(hello *tls.ClientHelloInfo) (*tls.Config, error) {
+			noteTicket(hello, main.tls)
+			return nil, nil
+		}
 		srv.TLS = func(c *http1.Conn) *tls.Config {
-			c.SetTLSInfo(src)
+			c.SetTLSInfo(&sslvars.Handshake{Source: src})
 			return main.tls
 		}
 		return nil
@@ -204,28 +251,72 @@ func setupTLS(srv *http1.Server, main *vserver, table *vhostTable) error {
 		if s.tls == nil {
 			continue
 		}
+		own := s.tls
 		s.tls.GetConfigForClient = func(hello *tls.ClientHelloInfo) (*tls.Config, error) {
-			if hello.ServerName == "" {
-				return nil, nil
+			if hello.ServerName != "" {
+				if by := table.pick(hello.Conn.LocalAddr(), hello.ServerName); by.tls != nil {
+					noteTicket(hello, by.tls)
+					return by.tls, nil
+				}
 			}
-			if by := table.pick(hello.Conn.LocalAddr(), hello.ServerName); by.tls != nil {
-				return by.tls, nil
-			}
+			noteTicket(hello, own)
 			return nil, nil
 		}
 	}
 	srv.TLS = func(c *http1.Conn) *tls.Config {
 		local := c.LocalAddr()
-		c.SetTLSInfo(sslvars.Source(func(sni string) *sslvars.Server {
+		c.SetTLSInfo(&sslvars.Handshake{Source: func(sni string) *sslvars.Server {
 			// The server whose certificate the handshake sent (above).
 			if by := table.pick(local, sni); sni != "" && by.tls != nil {
 				return by.sslServer
 			}
 			return table.pick(local, "").sslServer
-		}))
+		}})
 		return table.pick(local, "").tls
 	}
 	return nil
+}
+
+// logHandshake logs the failed handshake of c, whose default server is s
+// (its error log and LogLevel), as mod_ssl's verify callback does when a
+// client certificate does not verify: AH02039 at error, or at LogLevel info
+// and above AH02276 at info with the certificate's names, serial and dates;
+// AH02040 at error for one deeper than SSLVerifyDepth. mod_ssl's other
+// lines about a handshake (AH01964, AH02008, the library's errors: info and
+// debug) are not written.
+func (s *vserver) logHandshake(c *http1.Conn, err error) {
+	if s.logError == nil {
+		return
+	}
+	r := &http.Request{RemoteAddr: c.RemoteAddr()}
+	var long chainTooLong
+	if errors.As(err, &long) {
+		s.logError(r, static.LevelError, "ssl", nil, fmt.Sprintf("AH02040: Certificate Verification: Certificate Chain too long "+
+			"(chain has %d certificates, but maximum allowed are only %d)", long.depth, long.max))
+		return
+	}
+	var bad *tls.CertificateVerificationError
+	if !errors.As(err, &bad) {
+		return
+	}
+	num, reason, cert := sslvars.VerifyFailure(bad.UnverifiedCertificates, bad.Err)
+	msg := "Certificate Verification: Error (" + strconv.Itoa(num) + "): " + reason
+	if s.logLevel >= static.LevelInfo {
+		s.logError(r, static.LevelInfo, "ssl", nil, "AH02276: "+msg+sslvars.CertSummary(cert))
+		return
+	}
+	s.logError(r, static.LevelError, "ssl", nil, "AH02039: "+msg)
+}
+
+// noteTicket records on hello's connection whether the handshake, served
+// with cfg, sends the client a TLS 1.2 session ticket (SSL_SESSION_ID
+// follows it).
+func noteTicket(hello *tls.ClientHelloInfo, cfg *tls.Config) {
+	if c := http1.HelloConn(hello); c != nil {
+		if h, ok := c.TLSInfo().(*sslvars.Handshake); ok {
+			h.Ticket = !cfg.SessionTicketsDisabled && sslvars.TicketOffered(hello)
+		}
+	}
 }
 
 // misdirected is mod_ssl's check of a request on a TLS connection
@@ -267,6 +358,21 @@ func (t *vhostTable) misdirected(w http.ResponseWriter, r *http.Request, c *http
 	w.Header().Set("Connection", "close")
 	http1.WriteError(w, r, http.StatusMisdirectedRequest, "")
 	return true
+}
+
+// newTicketKeys gives each TLS server of c a TicketKey of its own (see
+// TLS.TicketKey), before the MPM starts children.
+func (c *Core) newTicketKeys() {
+	give := func(t *TLS) {
+		if t != nil && len(t.TicketKey) == 0 {
+			t.TicketKey = make([]byte, 32)
+			rand.Read(t.TicketKey)
+		}
+	}
+	give(c.TLS)
+	for i := range c.VirtualHosts {
+		give(c.VirtualHosts[i].TLS)
+	}
 }
 
 // hasTLS reports whether the main server or a virtual host serves TLS.

@@ -124,6 +124,7 @@ type vserver struct {
 	tls         *tls.Config
 	sslServer   *sslvars.Server // what mod_ssl's variables read of it
 	logError    static.LogFunc  // its requests' error lines
+	logLevel    static.Level    // the level up to which logError wants them
 }
 
 // matches is vhost.c's matches_aliases: host is the ServerName or a ServerAlias.

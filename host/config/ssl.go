@@ -30,6 +30,10 @@ type SSL struct {
 	// CACertificateFile and CACertificatePath are the last such lines, nil
 	// without.
 	CACertificateFile, CACertificatePath *Directive
+	// SessionCache is an SSLSessionCache other than "none" (mod_ssl's
+	// sessions then have IDs); mod_ssl reads the line globally, so the main
+	// server's counts. SessionTicketsOff is SSLSessionTickets off.
+	SessionCache, SessionTicketsOff bool
 }
 
 // VerifyClient is an SSLVerifyClient level.
@@ -144,7 +148,15 @@ func (s *SSL) apply(d *Directive) bool {
 		s.CACertificateFile = d
 	case "sslcacertificatepath":
 		s.CACertificatePath = d
-	case "sslsessioncache", "sslsessioncachetimeout", "sslsessiontickets", "sslrandomseed", "sslpassphrasedialog":
+	case "sslsessioncache":
+		if one {
+			s.SessionCache = !strings.EqualFold(a[0], "none")
+		}
+	case "sslsessiontickets":
+		if one {
+			s.SessionTicketsOff = strings.EqualFold(a[0], "off")
+		}
+	case "sslsessioncachetimeout", "sslrandomseed", "sslpassphrasedialog":
 		// Accepted: crypto/tls keeps no session cache.
 	default:
 		return false

@@ -168,6 +168,10 @@ func TestSSL(t *testing.T) {
 				{"b.test", get("/", "b.test"), "b.test"},
 				{"", get("/", "a.test"), "a.test"},             // no SNI: the default server's
 				{"unknown.test", get("/", "a.test"), "a.test"}, // a name no server has
+				{"unknown.test", get("/", "b.test"), "a.test"}, // 421: the default server's is not b.test's
+				{"B.TEST", get("/", "b.test"), "b.test"},       // SNI matches in any case
+				{"B.TEST", get("/", "a.test"), "b.test"},       // 421, AH02032 naming B.TEST
+				{"b.test", get("/", "B.Test"), "b.test"},
 				{"b.test", get("/scheme", "b.test"), "b.test"},
 				{"a.test", get("/secure/", "a.test"), "a.test"},
 				{"a.test", get("/", "b.test"), "a.test"},               // 421
@@ -278,6 +282,8 @@ func TestSSLConfigErrors(t *testing.T) {
 		{"verify depth", "SSLCertificateFile @R@/a.crt\nSSLCertificateKeyFile @R@/a.key\nSSLVerifyDepth -1", true},
 		{"missing CA file", "SSLCertificateFile @R@/a.crt\nSSLCertificateKeyFile @R@/a.key\nSSLCACertificateFile @R@/nope.pem", true},
 		{"options", "SSLCertificateFile @R@/a.crt\nSSLCertificateKeyFile @R@/a.key\nSSLOptions +StdEnvVars +Bogus", true},
+		{"session cache", "SSLCertificateFile @R@/a.crt\nSSLCertificateKeyFile @R@/a.key\nSSLSessionCache none", true}, // global only
+		{"random seed", "SSLCertificateFile @R@/a.crt\nSSLCertificateKeyFile @R@/a.key\nSSLRandomSeed startup builtin", true},
 	} {
 		t.Run(strings.ReplaceAll(c.name, " ", "_"), func(t *testing.T) {
 			body := "TypesConfig /etc/mime.types\nServerName main.test\nListen 127.0.0.1:" + strconv.Itoa(freePorts(t, 1)[0]) + " https\nDocumentRoot @R@\n" +

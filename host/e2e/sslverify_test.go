@@ -14,6 +14,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -233,3 +235,98 @@ func TestSSLKeepAlive(t *testing.T) {
 		}
 	}
 }
+
+// sslVerifyLine is a line of mod_ssl's verify callback about a client's
+// certificate, with its level and the client's address.
+var sslVerifyLine = regexp.MustCompile(`\[ssl:(\w+)\] .*\[client ([0-9a-f.:]+?):\d+\] (AH02(?:039|040|276): .*)$`)
+
+// TestSSLVerifyLog compares with apache2 the error log's lines about client
+// certificates that fail the handshake (SSLVerifyClient require and
+// optional), at the default LogLevel (AH02039 at error) and at info
+// (AH02276, with the certificate's names, serial and dates), and that a
+// client without a certificate, one that leaves during the handshake and one
+// that speaks plain HTTP leave no such line.
+func TestSSLVerifyLog(t *testing.T) {
+	c := newClientCerts(t)
+	leaf := func(sub pkix.Name, parent *testCert, eku []x509.ExtKeyUsage, notAfter time.Time) testCert {
+		return issue(t, &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: sub, NotAfter: notAfter,
+			ExtKeyUsage: eku, KeyUsage: x509.KeyUsageDigitalSignature}, parent)
+	}
+	other := issue(t, &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: "Other CA"},
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}, nil)
+	otherInter := issue(t, &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: "Other Inter CA"},
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}, &other)
+	inter := issue(t, &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: "Inter CA"},
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}, &c.ca)
+	client := []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}
+	bob := pkix.Name{CommonName: "bob", Organization: []string{"People"}}
+	cases := []struct {
+		name, sni string
+		cert      *testCert
+		chain     []*x509.Certificate
+	}{
+		{"self-signed", "req.test", &c.mallory, nil},
+		{"other CA", "req.test", ptr(leaf(bob, &other, client, time.Time{})), nil},
+		{"other CA via intermediate", "opt.test", ptr(leaf(bob, &otherInter, client, time.Time{})), []*x509.Certificate{otherInter.cert}},
+		{"expired", "req.test", ptr(leaf(bob, &c.ca, client, time.Now().Add(-10*time.Minute))), nil},
+		{"no certificate", "req.test", nil, nil},
+		{"self-signed, optional", "opt.test", &c.mallory, nil},
+		{"server EKU", "req.test", ptr(leaf(bob, &c.ca, []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, time.Time{})), nil},
+		{"via intermediate (too deep)", "req.test", ptr(leaf(bob, &inter, client, time.Time{})), []*x509.Certificate{inter.cert}},
+		{"other CA expired, optional_no_ca", "noca.test", ptr(leaf(bob, &other, client, time.Now().Add(-10*time.Minute))), nil},
+		{"other CA server EKU, optional_no_ca", "noca.test", ptr(leaf(bob, &other, []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, time.Time{})), nil},
+		{"expired, optional_no_ca", "noca.test", ptr(leaf(bob, &c.ca, client, time.Now().Add(-10*time.Minute))), nil},
+		{"via intermediate (too deep), optional_no_ca", "noca.test", ptr(leaf(bob, &inter, client, time.Time{})), []*x509.Certificate{inter.cert}},
+	}
+	for _, level := range []string{"warn", "info"} {
+		t.Run(level, func(t *testing.T) {
+			// req.test's own ErrorLog gets none of the lines: mod_ssl logs
+			// with the connection's server, the port's first.
+			conf := strings.Replace(sslVerifyConf, "SSLVerifyClient require\n", "SSLVerifyClient require\n    ErrorLog logs/req_log\n", 1)
+			p := startPairMPM(t, "event", 1, conf+"LogLevel "+level+"\n", sslVerifyDocs(c))
+			for _, s := range []*diffServer{p.apache, p.ours} {
+				for _, cs := range cases {
+					if got := sslSequence(t, s.ports[0], cs.sni, cs.cert, cs.chain, 0, sslGet("/a.html", cs.sni)); got != "refused" {
+						t.Errorf("%s, %s: %q, want refused", s.name, cs.name, got)
+					}
+				}
+				// A client that leaves in the middle of its handshake, and one
+				// that speaks plain HTTP.
+				conn, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(s.ports[0]))
+				must(t, err)
+				conn.Write([]byte{0x16, 0x03, 0x01, 0x02, 0x00, 0x01})
+				conn.Close()
+				if as := s.ask(t, "127.0.0.1", 0, get("/", "req.test")); len(as) != 1 || as[0].Status != 400 {
+					t.Errorf("%s: plain HTTP: %v", s.name, as)
+				}
+			}
+			read := func(s *diffServer) []string {
+				var out []string
+				eventually(10*time.Second, func() bool {
+					b, err := os.ReadFile(filepath.Join(s.root, "logs", "error_log"))
+					must(t, err)
+					out = nil
+					for _, l := range strings.Split(string(b), "\n") {
+						if m := sslVerifyLine.FindStringSubmatch(l); m != nil {
+							out = append(out, m[1]+" "+m[2]+" "+m[3])
+						}
+					}
+					return len(out) >= 11
+				})
+				return out
+			}
+			// Sorted: ours may write a line after the client has gone on to
+			// the next case (a child logs once the handshake has failed).
+			want, got := read(p.apache), read(p.ours)
+			slices.Sort(want)
+			slices.Sort(got)
+			if len(want) != 11 || !slices.Equal(got, want) {
+				t.Errorf("error_log's verify lines:\napache:\n  %s\nours:\n  %s", strings.Join(want, "\n  "), strings.Join(got, "\n  "))
+			} else {
+				t.Logf("both:\n  %s", strings.Join(want, "\n  "))
+			}
+		})
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -162,7 +162,8 @@ func tlsToProto(t *mpm.TLS) *mpmv1.TLS {
 	}
 	out := &mpmv1.TLS{Certificate: t.Certificate, Key: t.Key, MinVersion: uint32(t.MinVersion),
 		MaxVersion: uint32(t.MaxVersion), HonorCipherOrder: t.HonorCipherOrder, Name: t.Name,
-		VerifyClient: int32(t.VerifyClient), VerifyDepth: int32(t.VerifyDepth), CaCertificates: t.CACertificates}
+		VerifyClient: int32(t.VerifyClient), VerifyDepth: int32(t.VerifyDepth), CaCertificates: t.CACertificates,
+		SessionCache: t.SessionCache, SessionTicketsOff: t.SessionTicketsOff}
 	for _, c := range t.CipherSuites {
 		out.CipherSuites = append(out.CipherSuites, uint32(c))
 	}

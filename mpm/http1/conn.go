@@ -420,6 +420,11 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 			if err == io.EOF {
 				c.sawEOF = true
 			}
+			if c.tc != nil && c.tmpl.TLS == nil && c.srv.HandshakeFailed != nil {
+				if !c.tc.ConnectionState().HandshakeComplete {
+					c.srv.HandshakeFailed(c, err)
+				}
+			}
 			return false, nil
 		}
 		if c.tc != nil {

@@ -211,6 +211,13 @@ type Server struct {
 	// it without its Conn (Detach, Resume). Unset: no cost per connection.
 	TLS func(c *Conn) *tls.Config
 
+	// HandshakeFailed, if set, is called when a TLS connection's handshake
+	// fails (not for a client speaking plain HTTP), before ServeRequest ends
+	// it, with the handshake's error (a *tls.CertificateVerificationError
+	// for a client certificate that did not verify, io.EOF for a client that
+	// left, ...).
+	HandshakeFailed func(c *Conn, err error)
+
 	once       sync.Once
 	drainStart atomic.Int64 // StartDraining's time, Unix ns; 0 until then
 	cfg        serverConfig

@@ -26,7 +26,7 @@ const fakeRequest = "GET / HTTP/1.0\r\n\r\n"
 // startTLS makes cn serve TLS with cfg over its accepted connection: the
 // handshake runs on the first read (ServeRequest's wait for a request).
 func (cn *Conn) startTLS(cfg *tls.Config) {
-	cn.tc = tls.Server(&probeConn{Conn: cn.rwc}, cfg)
+	cn.tc = tls.Server(&probeConn{Conn: cn.rwc, owner: cn}, cfg)
 	cn.rwc = cn.tc
 }
 
@@ -37,6 +37,17 @@ func (cn *Conn) startTLS(cfg *tls.Config) {
 type probeConn struct {
 	net.Conn
 	probe atomic.Bool // atomic: Close may write (close_notify) from another goroutine
+	owner *Conn       // the Conn whose handshake runs over it, nil once done
+}
+
+// HelloConn is the Conn whose TLS handshake hello belongs to, for a
+// tls.Config's GetConfigForClient (say, to note with SetTLSInfo what the
+// client offered); nil for a hello of another connection.
+func HelloConn(hello *tls.ClientHelloInfo) *Conn {
+	if p, ok := hello.Conn.(*probeConn); ok {
+		return p.owner
+	}
+	return nil
 }
 
 func (p *probeConn) Read(b []byte) (int, error) {
@@ -160,6 +171,7 @@ func (c *Conn) handshaken() {
 	if c.tmpl.TLS == nil {
 		st := c.tc.ConnectionState()
 		c.tmpl.TLS = &st
+		c.tc.NetConn().(*probeConn).owner = nil // a detached connection keeps no Conn
 	}
 }
 

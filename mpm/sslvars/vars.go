@@ -2,6 +2,7 @@ package sslvars
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -11,6 +12,7 @@ import (
 	"errors"
 	"net/http"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -25,12 +27,17 @@ type Server struct {
 	// Roots are SSLCACertificateFile's and SSLCACertificatePath's
 	// certificates, nil without.
 	Roots *x509.CertPool
+	// SessionCache is an SSLSessionCache other than none.
+	SessionCache bool
 }
 
 // Conn is a TLS connection as the variables see it.
 type Conn struct {
 	State  *tls.ConnectionState
 	Server *Server // nil: no SSL_SERVER_* variables
+	// Ticket reports that the handshake sent the client a TLS 1.2 session
+	// ticket (Handshake.Ticket).
+	Ticket bool
 }
 
 // Interface is SSL_VERSION_INTERFACE: the mod_ssl whose variables these are.
@@ -150,7 +157,7 @@ func Lookup(c Conn, name string, legacy bool) (string, bool) {
 	case strings.EqualFold(v, "PROTOCOL"):
 		return protocol(cs.Version), true
 	case strings.EqualFold(v, "SESSION_ID"):
-		return sessionID(cs), true
+		return c.sessionID(), true
 	case strings.EqualFold(v, "SESSION_RESUMED"):
 		if cs.DidResume {
 			return "Resumed", true
@@ -197,18 +204,32 @@ func Lookup(c Conn, name string, legacy bool) (string, bool) {
 	return "", true
 }
 
-// sessionID is SSL_SESSION_ID. For TLS 1.3, OpenSSL's is 32 random bytes
-// of its own (on no message), new on each connection, resumed or not: here
-// 32 bytes the connection exports under a label of ours, as unique and as
-// stable. crypto/tls's TLS 1.2 sessions have no ID (tickets only), as
-// OpenSSL's that issue a ticket: "".
-func sessionID(cs *tls.ConnectionState) string {
-	if cs.Version < tls.VersionTLS13 {
+// sessionIDLabel is the label SSL_SESSION_ID is exported under.
+const sessionIDLabel = "EXPORTER-httpd-mpm SSL_SESSION_ID"
+
+// sessionID is SSL_SESSION_ID, 64 hex digits when OpenSSL's session would
+// have an ID, as apache2 2.4.71's: over TLS 1.3 always (OpenSSL's is 32
+// random bytes of its own, new on each connection, resumed or not); over
+// TLS 1.2 for a resumed session, and for a new one under an SSLSessionCache
+// that no ticket carries (OpenSSL's ID is empty when it issues a ticket, or
+// without a server cache). The value is not OpenSSL's: 32 bytes the
+// connection exports under a label of ours (TLS 1.3, or TLS 1.2 with the
+// extended master secret), else (a TLS 1.2 client without it) a hash of its
+// tls-unique binding; so it is new on each connection, where OpenSSL's
+// stays the same across resumptions of a TLS 1.2 session. A TLS 1.2 session
+// resumed without the extended master secret has neither: "".
+func (c Conn) sessionID() string {
+	cs := c.State
+	if cs.Version < tls.VersionTLS13 && !cs.DidResume && (c.Server == nil || !c.Server.SessionCache || c.Ticket) {
 		return ""
 	}
-	b, err := cs.ExportKeyingMaterial("EXPORTER-httpd-mpm SSL_SESSION_ID", nil, 32)
+	b, err := cs.ExportKeyingMaterial(sessionIDLabel, nil, 32)
 	if err != nil {
-		return ""
+		if len(cs.TLSUnique) == 0 {
+			return ""
+		}
+		sum := sha256.Sum256(append([]byte(sessionIDLabel), cs.TLSUnique...))
+		b = sum[:]
 	}
 	return hex.EncodeToString(b)
 }
@@ -252,6 +273,9 @@ func verifyError(sent []*x509.Certificate, err error) string {
 		}
 		return "certificate has expired"
 	}
+	if errors.As(err, &inv) && inv.Reason == x509.IncompatibleUsage {
+		return "unsuitable certificate purpose"
+	}
 	if bytes.Equal(p.RawIssuer, p.RawSubject) && p.CheckSignature(p.SignatureAlgorithm, p.RawTBSCertificate, p.Signature) == nil {
 		return "self-signed certificate"
 	}
@@ -267,6 +291,65 @@ func verifyError(sent []*x509.Certificate, err error) string {
 		return "unable to verify the first certificate"
 	}
 	return "certificate verify failed"
+}
+
+// verifyErrors are OpenSSL's X509_V_ERR numbers of verifyError's words.
+var verifyErrors = map[string]int{
+	"certificate is not yet valid": 9, "certificate has expired": 10, "self-signed certificate": 18,
+	"unable to get local issuer certificate": 20, "unable to verify the first certificate": 21,
+	"unsuitable certificate purpose": 26,
+}
+
+// VerifyFailure is what mod_ssl's verify callback logs of the client's
+// certificates sent (the leaf first) that crypto/x509 refused with err
+// (AH02039, AH02276): OpenSSL's error number (1, unspecified, for a reason
+// not mapped) and X509_verify_cert_error_string's words, and the certificate
+// the error is about (X509_STORE_CTX_get_current_cert): the highest one
+// sent above the leaf for a missing issuer, else the leaf.
+func VerifyFailure(sent []*x509.Certificate, err error) (num int, reason string, cert *x509.Certificate) {
+	if len(sent) == 0 {
+		return 1, "unspecified certificate verification error", nil
+	}
+	reason = verifyError(sent, err)
+	if reason == "unable to verify the first certificate" {
+		// OpenSSL's callback sees this first; the other is where its
+		// verification ends when the callback forgives it (optional_no_ca).
+		reason = "unable to get local issuer certificate"
+	}
+	num, ok := verifyErrors[reason]
+	if !ok {
+		num = 1
+	}
+	cert = sent[0]
+	if num == 20 {
+		for linked := true; linked; {
+			linked = false
+			for _, i := range sent[1:] {
+				if bytes.Equal(i.RawSubject, cert.RawIssuer) && !bytes.Equal(i.RawSubject, cert.RawSubject) {
+					cert, linked = i, true
+					break
+				}
+			}
+		}
+	}
+	return num, reason, cert
+}
+
+// CertSummary is how mod_ssl's ssl_log_cxerror describes x after a message:
+// " [subject: DN / issuer: DN / serial: HEX / notbefore: TIME / notafter: TIME]",
+// the DNs in RFC 2253's format.
+func CertSummary(x *x509.Certificate) string {
+	if x == nil {
+		return " [certificate: -not available-]"
+	}
+	orEmpty := func(s string) string {
+		if s == "" {
+			return "-empty-"
+		}
+		return s
+	}
+	return " [subject: " + orEmpty(certVar(x, "S_DN", false)) + " / issuer: " + orEmpty(certVar(x, "I_DN", false)) +
+		" / serial: " + serial(x) + " / notbefore: " + asn1Time(x.NotBefore) + " / notafter: " + asn1Time(x.NotAfter) + "]"
 }
 
 func protocol(v uint16) string {
@@ -457,9 +540,30 @@ func cipherVar(id uint16, rest string) string {
 	return ""
 }
 
-// Source is what an MPM attaches to a TLS connection (http1's SetTLSInfo):
-// the server whose certificate the handshake sent for the client's SNI.
+// Source is the server whose certificate a handshake sent for the client's
+// SNI.
 type Source func(sni string) *Server
+
+// Handshake is what an MPM attaches to a TLS connection (http1's
+// SetTLSInfo), mod_ssl's SSLConnRec as far as the variables go; one per
+// connection.
+type Handshake struct {
+	Source Source
+	// Ticket reports that the handshake sends the client a TLS 1.2 session
+	// ticket: it offered the extension and SSLSessionTickets is on (set
+	// from the ClientHello, see TicketOffered).
+	Ticket bool
+}
+
+// extensionSessionTicket is the session_ticket extension's number (RFC 5077).
+const extensionSessionTicket = 35
+
+// TicketOffered reports whether hello offers a TLS 1.2 session ticket
+// extension, which crypto/tls answers with a ticket unless
+// SessionTicketsDisabled.
+func TicketOffered(hello *tls.ClientHelloInfo) bool {
+	return slices.Contains(hello.Extensions, extensionSessionTicket)
+}
 
 // LegacyDN reports whether r's directory has SSLOptions
 // +LegacyDNStringFormat (as SetOptions kept it).
@@ -489,8 +593,9 @@ func FromRequest(r *http.Request) (Conn, bool) {
 	}
 	c := Conn{State: r.TLS}
 	if hc := http1.ConnFromRequest(r); hc != nil {
-		if src, ok := hc.TLSInfo().(Source); ok {
-			c.Server = src(r.TLS.ServerName)
+		if h, ok := hc.TLSInfo().(*Handshake); ok {
+			c.Server = h.Source(r.TLS.ServerName)
+			c.Ticket = h.Ticket
 		}
 	}
 	return c, true

@@ -979,6 +979,10 @@ type TLS struct {
 	CipherSuites     []uint32               `protobuf:"varint,5,rep,packed,name=cipher_suites,json=cipherSuites,proto3" json:"cipher_suites,omitempty"`        // SSLCipherSuite mapped to crypto/tls suites; empty: Go's
 	HonorCipherOrder bool                   `protobuf:"varint,6,opt,name=honor_cipher_order,json=honorCipherOrder,proto3" json:"honor_cipher_order,omitempty"` // SSLHonorCipherOrder (accepted: Go orders suites itself)
 	Name             string                 `protobuf:"bytes,7,opt,name=name,proto3" json:"name,omitempty"`                                                    // "host:port" as apache2 names it in its messages
+	// SSLSessionCache other than none (global in mod_ssl: the main server's):
+	// a TLS 1.2 session without a ticket has an ID (SSL_SESSION_ID).
+	SessionCache      bool `protobuf:"varint,8,opt,name=session_cache,json=sessionCache,proto3" json:"session_cache,omitempty"`
+	SessionTicketsOff bool `protobuf:"varint,9,opt,name=session_tickets_off,json=sessionTicketsOff,proto3" json:"session_tickets_off,omitempty"` // SSLSessionTickets off
 	// SSLVerifyClient: 0 none, 1 optional, 2 require, 3 optional_no_ca.
 	VerifyClient   int32  `protobuf:"varint,20,opt,name=verify_client,json=verifyClient,proto3" json:"verify_client,omitempty"`
 	VerifyDepth    int32  `protobuf:"varint,21,opt,name=verify_depth,json=verifyDepth,proto3" json:"verify_depth,omitempty"`         // SSLVerifyDepth (the host sets mod_ssl's default, 1)
@@ -1064,6 +1068,20 @@ func (x *TLS) GetName() string {
 		return x.Name
 	}
 	return ""
+}
+
+func (x *TLS) GetSessionCache() bool {
+	if x != nil {
+		return x.SessionCache
+	}
+	return false
+}
+
+func (x *TLS) GetSessionTicketsOff() bool {
+	if x != nil {
+		return x.SessionTicketsOff
+	}
+	return false
 }
 
 func (x *TLS) GetVerifyClient() int32 {
@@ -2526,7 +2544,7 @@ const file_proto_mpm_v1_mpm_proto_rawDesc = "" +
 	"\x03tls\x18\x85\a \x01(\v2\x11.httpd.mpm.v1.TLSR\x03tls\x1a;\n" +
 	"\rAddTypesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xd3\x02\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xa8\x03\n" +
 	"\x03TLS\x12 \n" +
 	"\vcertificate\x18\x01 \x01(\fR\vcertificate\x12\x10\n" +
 	"\x03key\x18\x02 \x01(\fR\x03key\x12\x1f\n" +
@@ -2537,6 +2555,8 @@ const file_proto_mpm_v1_mpm_proto_rawDesc = "" +
 	"\rcipher_suites\x18\x05 \x03(\rR\fcipherSuites\x12,\n" +
 	"\x12honor_cipher_order\x18\x06 \x01(\bR\x10honorCipherOrder\x12\x12\n" +
 	"\x04name\x18\a \x01(\tR\x04name\x12#\n" +
+	"\rsession_cache\x18\b \x01(\bR\fsessionCache\x12.\n" +
+	"\x13session_tickets_off\x18\t \x01(\bR\x11sessionTicketsOff\x12#\n" +
 	"\rverify_client\x18\x14 \x01(\x05R\fverifyClient\x12!\n" +
 	"\fverify_depth\x18\x15 \x01(\x05R\vverifyDepth\x12'\n" +
 	"\x0fca_certificates\x18\x16 \x01(\fR\x0ecaCertificates\"\x95\x05\n" +
