@@ -520,28 +520,30 @@ func (s *server) closeUnused(srv *config.Server) {
 	}
 }
 
-// stop ends the current generation, then removes the pid file (as Apache
-// does once its children are reclaimed). A graceful stop closes the
-// listening sockets first (as Apache does), then drains, for at most
+// stop ends the current generation and removes the pid file. A hard stop
+// removes it once the generation has ended, as Apache does once its
+// children are reclaimed. A graceful stop closes the listening sockets and
+// removes the pid file first (as Apache does), then drains, for at most
 // GracefulShutdownTimeout if set. A plugin that does not stop in time, or
 // stops answering, is killed with its children (see end), as at once is
 // one still stopping when a second SIGTERM or SIGINT comes on sigs.
 func (s *server) stop(graceful bool, sigs <-chan os.Signal) {
 	notifyStopping()
+	timeout := 3 * time.Second
 	if graceful {
 		for _, socks := range s.sockets {
 			closeAll(socks)
 		}
-	}
-	timeout := 3 * time.Second
-	if graceful {
+		removePid(s.pidFile, s.log)
 		timeout = s.cur.srv.GracefulShutdownTimeout
 	}
 	s.end(s.cur, graceful, timeout, stopSignals(sigs))
 	for _, socks := range s.sockets {
 		closeAll(socks)
 	}
-	removePid(s.pidFile, s.log)
+	if !graceful {
+		removePid(s.pidFile, s.log)
+	}
 }
 
 // stopSignals passes on the SIGTERMs and SIGINTs that come on sigs and
