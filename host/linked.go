@@ -39,7 +39,12 @@ type generation interface {
 	Run(ctx context.Context) error
 	Watch(ctx context.Context, fn func(mpm.Status)) error
 	Stop(ctx context.Context, graceful bool, timeout time.Duration) error
+	// Ping returns nil if the MPM answers, even while it drains in Stop.
+	Ping(ctx context.Context) error
 	Kill()
+	// Abort ends an MPM that does not answer (Ping, Stop) without asking
+	// it anything.
+	Abort()
 }
 
 // linked is the MPM linked into this binary, running in the host's
@@ -149,6 +154,13 @@ func (l *linked) Stop(ctx context.Context, graceful bool, timeout time.Duration)
 	}
 	return nil
 }
+
+// Ping answers at once: the MPM runs in this process.
+func (l *linked) Ping(context.Context) error { return nil }
+
+// Abort is Kill: an MPM in this process cannot be killed apart from it,
+// and Kill bounds its waits.
+func (l *linked) Abort() { l.Kill() }
 
 // Kill ends the generation: an MPM still running is stopped at once (its
 // children get 2 s, as go-plugin gives a plugin), then the lifeline, the

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/httpd-mpm/httpd-mpm/host/config"
 	"github.com/httpd-mpm/httpd-mpm/host/errorlog"
@@ -43,6 +44,14 @@ type loaded struct {
 // error logs.
 func (l *loaded) kill() {
 	l.gen.Kill()
+	closeLogs(l.vhostLogs)
+	l.mainLog.Close()
+}
+
+// abort is kill for a plugin that does not answer: its process group is
+// killed first (generation.Abort).
+func (l *loaded) abort() {
+	l.gen.Abort()
 	closeLogs(l.vhostLogs)
 	l.mainLog.Close()
 }
@@ -123,6 +132,10 @@ func logLoaded(log *errorlog.Log, mod config.Module) {
 	}
 }
 
+// pluginStartTimeout bounds startPlugin and Run: a plugin that has not
+// answered by then is killed.
+const pluginStartTimeout = 30 * time.Second
+
 // startPlugin starts the MPM (its plugin, or the one linked into this
 // binary) with the listeners, validates every directive against the core
 // table and the MPM's own, and configures it. To serve (sockets given) the
@@ -182,7 +195,11 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 		p = lp
 	}
 	fail := func() (*loaded, error) {
-		p.Kill()
+		if ctx.Err() != nil {
+			p.Abort() // it may be frozen: Kill would wait for its answer
+		} else {
+			p.Kill()
+		}
 		return nil, &exitError{1}
 	}
 	if p.Describe().Module != mod.Name {
@@ -218,7 +235,11 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 	errorLogSettings(&mc.Core, srv, errLogs, func(i int) int { return launch.FileFD(len(sockets), nAccess+i) })
 	diags, err := p.Configure(ctx, mc)
 	if err != nil {
-		fmt.Fprintf(stderr, "%s: %s: %v\n", o.name, mod.Name, err)
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			fmt.Fprintf(stderr, "%s: %s: the MPM (pid %d) did not answer Configure within %s; killing it\n", o.name, mod.Name, p.Pid(), pluginStartTimeout)
+		} else {
+			fmt.Fprintf(stderr, "%s: %s: %v\n", o.name, mod.Name, err)
+		}
 		return fail()
 	}
 	bad := false

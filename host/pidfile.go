@@ -75,7 +75,9 @@ func signalServer(o *options, stdout, stderr io.Writer) int {
 	if o.signal == "restart" || o.signal == "graceful" {
 		// As Apache: the new config must pass the whole check (the MPM's
 		// directives included) before the running server is signalled.
-		l, err := startPlugin(context.Background(), o, cfg, srv, mod, nil, nil, log.PluginWriter(0, nil), stderr)
+		ctx, cancel := context.WithTimeout(context.Background(), pluginStartTimeout)
+		defer cancel()
+		l, err := startPlugin(ctx, o, cfg, srv, mod, nil, nil, log.PluginWriter(0, nil), stderr)
 		if err != nil {
 			return exitCode(err)
 		}

@@ -32,7 +32,8 @@ func run(o *options, stdout, stderr io.Writer) int {
 		}
 	}
 	if o.test || o.mode == modeSettings || o.mode == modeDirectives {
-		ctx := context.Background()
+		ctx, cancel := context.WithTimeout(context.Background(), pluginStartTimeout)
+		defer cancel()
 		// The plugin's own log lines at startup go to stderr, as Apache's
 		// startup messages do, at the -e level.
 		startupLog := errorlog.New(stderr, o.startLevel)

@@ -120,11 +120,11 @@ func serve(o *options, cfg *config.Config, srv *config.Server, mod config.Module
 			switch sig {
 			case syscall.SIGTERM, syscall.SIGINT:
 				log.Printf("core", errorlog.Info, "%s received: stopping %s", unix.SignalName(sig.(syscall.Signal)), s.cur.module.Name)
-				s.stop(false)
+				s.stop(false, sigs)
 				return 0
 			case syscall.SIGWINCH:
 				log.Printf("core", errorlog.Info, "%s received: stopping %s gracefully", unix.SignalName(sig.(syscall.Signal)), s.cur.module.Name)
-				s.stop(true)
+				s.stop(true, sigs)
 				return 0
 			case syscall.SIGUSR1, syscall.SIGHUP:
 				if oneProcess {
@@ -143,18 +143,18 @@ func serve(o *options, cfg *config.Config, srv *config.Server, mod config.Module
 		case <-s.cur.ended:
 			// Apache's -X exits when its one process does.
 			log.Printf("core", errorlog.Notice, "the one serving process (pid %d) has exited: shutting down (ONE_PROCESS mode, -X)", s.cur.lastPid.Load())
-			s.stop(false)
+			s.stop(false, sigs)
 			return 0
 		case <-s.cur.gen.Exited():
 			n := crashes.add(time.Now())
 			log.Printf("core", errorlog.Error, "MPM plugin %s (pid %d) exited unexpectedly: %s", s.cur.module.Name, s.cur.gen.Pid(), s.cur.gen.ExitState())
 			if oneProcess {
-				s.stop(false)
+				s.stop(false, sigs)
 				return 1
 			}
 			if n > 5 {
 				log.Printf("core", errorlog.Emerg, "MPM plugin %s keeps exiting; giving up after %d restarts", s.cur.module.Name, n-1)
-				s.stop(false)
+				s.stop(false, sigs)
 				return 1
 			}
 			time.Sleep(time.Duration(n*n) * 100 * time.Millisecond)
@@ -276,7 +276,7 @@ func (s *server) socketsFor(srv *config.Server) []*listen.Socket {
 // retires, as Apache's old children keep the file they were forked with, and
 // it is closed with the generation or at once if the start fails.
 func (s *server) start(cfg *config.Config, srv *config.Server, mod config.Module, main *errorlog.Log) (*loaded, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), pluginStartTimeout)
 	defer cancel()
 	var msgs strings.Builder
 	// The virtual hosts' ErrorLogs, opened anew for each generation: its
@@ -318,7 +318,11 @@ func (s *server) start(cfg *config.Config, srv *config.Server, mod config.Module
 	}
 	l.mainLog, l.vhostLogs = main, vlogs
 	if err := l.gen.Run(ctx); err != nil {
-		l.kill()
+		if ctx.Err() != nil {
+			l.abort() // it may be frozen: kill would wait for its answer
+		} else {
+			l.kill()
+		}
 		s.log.Printf("core", errorlog.Error, "AH02818: MPM run failed: %v", err)
 		return nil, &exitError{1}
 	}
@@ -409,17 +413,97 @@ func lines(s string) []string {
 	return out
 }
 
-// retire stops an old generation and ends its plugin process.
+// retire stops an old generation and ends its plugin process: at once
+// (3 s for its children) for HUP; for USR1 after draining, for at most
+// GracefulShutdownTimeout if set, else as long as its connections last,
+// as Apache's old children do. Either way a plugin that stops answering
+// is killed (see end), so a frozen one does not keep serving the old
+// configuration on the shared sockets.
 func (s *server) retire(l *loaded, graceful bool) {
-	ctx := context.Background()
 	timeout := time.Duration(0)
 	if !graceful {
 		timeout = 3 * time.Second
 	}
-	if err := l.gen.Stop(ctx, graceful, timeout); err != nil && !errors.Is(err, launch.ErrExited) {
-		s.log.Printf("core", errorlog.Warn, "stopping %s (pid %d): %v", l.module.Name, l.gen.Pid(), err)
+	s.end(l, graceful, timeout, nil)
+}
+
+// stopGrace is how long past the MPM's own stop timeout the host waits for
+// Stop to return before it kills the plugin's process group: with the 3 s
+// of a hard stop, 9 s, when apache2's ap_reclaim_child_processes SIGKILLs
+// the children that are left.
+const stopGrace = 6 * time.Second
+
+// pingEvery is how often, and pingTimeout how long, end checks that a
+// plugin still answers while Stop lasts: a plugin that drains answers, one
+// that is frozen does not and is killed.
+const (
+	pingEvery   = 5 * time.Second
+	pingTimeout = 10 * time.Second
+)
+
+// end stops l (draining first if graceful, its children given timeout, 0
+// for as long as draining lasts) and ends its plugin process. It kills the
+// plugin's process group instead (Abort) when Stop has not returned
+// stopGrace after timeout, when the plugin does not answer a ping within
+// pingTimeout, or when a signal comes on hurry (a second stop signal).
+func (s *server) end(l *loaded, graceful bool, timeout time.Duration, hurry <-chan os.Signal) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stopped := make(chan error, 1)
+	go func() { stopped <- l.gen.Stop(ctx, graceful, timeout) }()
+	var deadline <-chan time.Time
+	if timeout > 0 {
+		t := time.NewTimer(timeout + stopGrace)
+		defer t.Stop()
+		deadline = t.C
 	}
-	l.kill()
+	ping := time.NewTicker(pingEvery)
+	defer ping.Stop()
+	pinged := make(chan error, 1) // a ping's answer; one at a time
+	pinging := false
+	pid := l.gen.Pid()
+	abort := func(why string, a ...any) {
+		s.log.Printf("core", errorlog.Warn, "%s (pid %d) %s: killing its processes", l.module.Name, pid, fmt.Sprintf(why, a...))
+		cancel()
+		l.abort()
+	}
+	for {
+		select {
+		case err := <-stopped:
+			if err != nil && !errors.Is(err, launch.ErrExited) {
+				s.log.Printf("core", errorlog.Warn, "stopping %s (pid %d): %v", l.module.Name, pid, err)
+			}
+			l.kill()
+			return
+		case <-deadline:
+			abort("has not stopped %s after it was asked to", timeout+stopGrace)
+			return
+		case sig := <-hurry:
+			abort("is still stopping when %s came", unix.SignalName(sig.(syscall.Signal)))
+			return
+		case <-ping.C:
+			if pinging {
+				continue
+			}
+			pinging = true
+			go func() {
+				pctx, pcancel := context.WithTimeout(ctx, pingTimeout)
+				defer pcancel()
+				pinged <- l.gen.Ping(pctx)
+			}()
+		case err := <-pinged:
+			pinging = false
+			select {
+			case <-l.gen.Exited(): // Stop returns next
+				continue
+			default:
+			}
+			if err != nil && ctx.Err() == nil {
+				abort("does not answer while it stops (%v)", err)
+				return
+			}
+		}
+	}
 }
 
 // closeUnused closes sockets no Listen names any more.
@@ -436,28 +520,47 @@ func (s *server) closeUnused(srv *config.Server) {
 	}
 }
 
-// stop ends the current generation and removes the pid file. A graceful
-// stop closes the listening sockets first (as Apache does), then drains.
-func (s *server) stop(graceful bool) {
+// stop ends the current generation and removes the pid file. A hard stop
+// removes it once the generation has ended, as Apache does once its
+// children are reclaimed. A graceful stop closes the listening sockets and
+// removes the pid file first (as Apache does), then drains, for at most
+// GracefulShutdownTimeout if set. A plugin that does not stop in time, or
+// stops answering, is killed with its children (see end), as at once is
+// one still stopping when a second SIGTERM or SIGINT comes on sigs.
+func (s *server) stop(graceful bool, sigs <-chan os.Signal) {
 	notifyStopping()
+	timeout := 3 * time.Second
 	if graceful {
 		for _, socks := range s.sockets {
 			closeAll(socks)
 		}
-	}
-	removePid(s.pidFile, s.log)
-	ctx := context.Background()
-	timeout := 3 * time.Second
-	if graceful {
+		removePid(s.pidFile, s.log)
 		timeout = s.cur.srv.GracefulShutdownTimeout
 	}
-	if err := s.cur.gen.Stop(ctx, graceful, timeout); err != nil && !errors.Is(err, launch.ErrExited) {
-		s.log.Printf("core", errorlog.Warn, "stopping %s: %v", s.cur.module.Name, err)
-	}
-	s.cur.kill()
+	s.end(s.cur, graceful, timeout, stopSignals(sigs))
 	for _, socks := range s.sockets {
 		closeAll(socks)
 	}
+	if !graceful {
+		removePid(s.pidFile, s.log)
+	}
+}
+
+// stopSignals passes on the SIGTERMs and SIGINTs that come on sigs and
+// drops the others, from now on: after a stop the process exits.
+func stopSignals(sigs <-chan os.Signal) <-chan os.Signal {
+	out := make(chan os.Signal, 1)
+	go func() {
+		for sig := range sigs {
+			if sig == syscall.SIGTERM || sig == syscall.SIGINT {
+				select {
+				case out <- sig:
+				default:
+				}
+			}
+		}
+	}()
+	return out
 }
 
 // watch keeps a generation's latest status until its plugin exits. In

@@ -21,11 +21,14 @@ import (
 	"os/exec"
 	"slices"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
+	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/status"
 
 	"github.com/httpd-mpm/httpd-mpm/host/listen"
@@ -74,6 +77,7 @@ type Plugin struct {
 
 	client    *plugin.Client
 	rpc       mpmv1.MPMClient
+	conn      *grpc.ClientConn // the connection rpc speaks over
 	cmd       *exec.Cmd
 	lifeline  *os.File // write end; never written, closed by Kill
 	sockDir   string   // private directory of the plugin's gRPC socket
@@ -173,6 +177,9 @@ func Start(ctx context.Context, opts Options) (*Plugin, error) {
 		return nil, fmt.Errorf("%s: dispense mpm: %w", opts.Path, err)
 	}
 	p.rpc = raw.(mpmv1.MPMClient)
+	if g, ok := rpcClient.(*plugin.GRPCClient); ok {
+		p.conn = g.Conn
+	}
 	go func() {
 		waitExit(p.Pid(), client.Exited)
 		os.RemoveAll(p.sockDir)
@@ -182,7 +189,11 @@ func Start(ctx context.Context, opts Options) (*Plugin, error) {
 	defer cancel()
 	d, err := p.rpc.Describe(dctx, &mpmv1.DescribeRequest{HostApiVersions: []string{wire.APIVersion}})
 	if err != nil {
-		p.Kill()
+		if dctx.Err() != nil {
+			p.Abort() // it may be frozen: Kill would wait for its answer
+		} else {
+			p.Kill()
+		}
 		return nil, fmt.Errorf("%s: describe: %w", opts.Path, p.rpcErr(err))
 	}
 	p.Desc = descFromProto(d)
@@ -299,6 +310,36 @@ func (p *Plugin) Kill() {
 	p.client.Kill()
 	p.lifeline.Close()
 	os.RemoveAll(p.sockDir)
+}
+
+// Ping asks the plugin process's gRPC server whether it serves (go-plugin's
+// health service, answered apart from the MPM's calls): a plugin busy
+// draining in Stop answers, a frozen one does not and Ping returns when
+// ctx ends.
+func (p *Plugin) Ping(ctx context.Context) error {
+	if p.conn == nil {
+		return errors.New("ping: no gRPC connection")
+	}
+	_, err := healthpb.NewHealthClient(p.conn).Check(ctx, &healthpb.HealthCheckRequest{Service: plugin.GRPCServiceName})
+	if err != nil {
+		return fmt.Errorf("ping: %w", p.rpcErr(err))
+	}
+	return nil
+}
+
+// Abort ends a plugin that does not answer: SIGKILL to its process group
+// (the plugin and the children it forked, which stay in its group), then
+// Kill. Kill alone would wait for ever on a frozen plugin: go-plugin asks it
+// to shut down and waits for the answer until the process exits.
+func (p *Plugin) Abort() {
+	select {
+	case <-p.exited: // its pid, and maybe its group's, is no longer its own
+	default:
+		if pid := p.Pid(); pid > 0 {
+			_ = syscall.Kill(-pid, syscall.SIGKILL)
+		}
+	}
+	p.Kill()
 }
 
 // rpcErr maps a gRPC error from a dead plugin to ErrExited.
