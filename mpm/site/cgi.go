@@ -27,7 +27,7 @@ func (h *Handler) scriptHandler(d *Dir, aliased bool) *cgi.Handler {
 // mod_alias gives it the handler cgi-script.
 type scriptAliased struct {
 	h    *Handler
-	conf static.Configurer
+	conf static.WalkConfigurer
 }
 
 func (s scriptAliased) Configure(r *http.Request, dir, name string) *static.Options {
@@ -38,11 +38,11 @@ func (s scriptAliased) Configure(r *http.Request, dir, name string) *static.Opti
 // other (static.WalkConfigurer): an index file's subrequest reuses its
 // walk, a directory named without its slash is the walk's file name.
 func (s scriptAliased) ConfigureSub(r *http.Request, dir, name string, main static.Walk) *static.Options {
-	return s.with(configureSub(s.conf, r, dir, name, main))
+	return s.with(s.conf.ConfigureSub(r, dir, name, main))
 }
 
 func (s scriptAliased) ConfigureBare(r *http.Request, dir string) *static.Options {
-	return s.with(configureBare(s.conf, r, dir))
+	return s.with(s.conf.ConfigureBare(r, dir))
 }
 
 // with is o with mod_cgi's handler as under a ScriptAlias.
@@ -50,24 +50,6 @@ func (s scriptAliased) with(o *static.Options) *static.Options {
 	c := *o
 	c.Handler = s.aliased(c.Handler)
 	return &c
-}
-
-// configureSub is conf's static.WalkConfigurer ConfigureSub, else its
-// Configure.
-func configureSub(conf static.Configurer, r *http.Request, dir, name string, main static.Walk) *static.Options {
-	if wc, ok := conf.(static.WalkConfigurer); ok {
-		return wc.ConfigureSub(r, dir, name, main)
-	}
-	return conf.Configure(r, dir, name)
-}
-
-// configureBare is conf's static.WalkConfigurer ConfigureBare, else its
-// Configure for the directory.
-func configureBare(conf static.Configurer, r *http.Request, dir string) *static.Options {
-	if wc, ok := conf.(static.WalkConfigurer); ok {
-		return wc.ConfigureBare(r, dir)
-	}
-	return conf.Configure(r, dir, "")
 }
 
 // aliased is the chain of handlers ch with mod_cgi's as under a ScriptAlias

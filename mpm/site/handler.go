@@ -132,7 +132,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http1.WriteError(w, r, status, "")
 		return
 	}
-	var conf static.Configurer = h
+	var conf static.WalkConfigurer = h
 	if c.rewrite.Enabled() {
 		setScriptURL(r, p)
 	}

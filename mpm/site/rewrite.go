@@ -47,7 +47,7 @@ func (st *rewriteState) keep(req *rewrite.Request) {
 // (apache2's translate_name, before mod_alias). It returns true when it
 // answered r; otherwise r (maybe with the request state in its context) goes on
 // with the URL-path p and the Configurer conf (the [T=] type).
-func (h *Handler) rewriteServer(w http.ResponseWriter, r *http.Request, p string) (done bool, r2 *http.Request, p2 string, conf static.Configurer) {
+func (h *Handler) rewriteServer(w http.ResponseWriter, r *http.Request, p string) (done bool, r2 *http.Request, p2 string, conf static.WalkConfigurer) {
 	st, r := rewriteStateOf(r)
 	req := st.request(w, r, p, h.docRoot)
 	res := rewrite.Apply(&h.Config.rewrite, req)
