@@ -303,13 +303,43 @@ func (p *Plugin) Stop(ctx context.Context, graceful bool, timeout time.Duration)
 	return nil
 }
 
+// killGrace bounds Kill's polite part: go-plugin's Kill sends a shutdown
+// request and waits for its answer without a deadline, then 2 s for the
+// exit; a plugin that froze after its last answer never answers it.
+const killGrace = 5 * time.Second
+
 // Kill ends the plugin process (go-plugin's Kill: a shutdown request,
-// then SIGKILL after 2 s) and closes the lifeline. It is safe to call
-// more than once.
+// then SIGKILL after 2 s; the plugin's process group is SIGKILLed if that
+// has not ended within killGrace) and closes the lifeline. It is safe to
+// call more than once.
 func (p *Plugin) Kill() {
-	p.client.Kill()
+	done := make(chan struct{})
+	go func() {
+		p.client.Kill()
+		close(done)
+	}()
+	t := time.NewTimer(killGrace)
+	select {
+	case <-done:
+		t.Stop()
+	case <-t.C:
+		p.killGroup() // the shutdown request fails once the process is gone
+		<-done
+	}
 	p.lifeline.Close()
 	os.RemoveAll(p.sockDir)
+}
+
+// killGroup SIGKILLs the plugin's process group (the plugin and the
+// children it forked, which stay in its group) unless it has exited.
+func (p *Plugin) killGroup() {
+	select {
+	case <-p.exited: // its pid, and maybe its group's, is no longer its own
+	default:
+		if pid := p.Pid(); pid > 0 {
+			_ = syscall.Kill(-pid, syscall.SIGKILL)
+		}
+	}
 }
 
 // Ping asks the plugin process's gRPC server whether it serves (go-plugin's
@@ -327,18 +357,10 @@ func (p *Plugin) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Abort ends a plugin that does not answer: SIGKILL to its process group
-// (the plugin and the children it forked, which stay in its group), then
-// Kill. Kill alone would wait for ever on a frozen plugin: go-plugin asks it
-// to shut down and waits for the answer until the process exits.
+// Abort ends a plugin that does not answer at once: SIGKILL to its process
+// group, then Kill (which would first ask it to shut down, killGrace).
 func (p *Plugin) Abort() {
-	select {
-	case <-p.exited: // its pid, and maybe its group's, is no longer its own
-	default:
-		if pid := p.Pid(); pid > 0 {
-			_ = syscall.Kill(-pid, syscall.SIGKILL)
-		}
-	}
+	p.killGroup()
 	p.Kill()
 }
 

@@ -8,7 +8,9 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/httpd-mpm/httpd-mpm/internal/testbin"
 )
@@ -47,5 +49,37 @@ func TestSocketInPrivateDir(t *testing.T) {
 	p.Kill()
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
 		t.Errorf("socket directory %s still there after Kill (%v)", dir, err)
+	}
+}
+
+// TestKillFrozen: Kill ends a plugin that froze after its last answer (here
+// stopped from outside, SIGSTOP), which never answers go-plugin's shutdown
+// request: its process group is killed after killGrace instead of Kill
+// waiting for ever.
+func TestKillFrozen(t *testing.T) {
+	path := testbin.Plugin(t, "./plugins/prefork")
+	p, err := Start(context.Background(), Options{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Kill(p.Pid(), syscall.SIGSTOP); err != nil {
+		p.Kill()
+		t.Fatal(err)
+	}
+	killed := make(chan struct{})
+	go func() {
+		p.Kill()
+		close(killed)
+	}()
+	select {
+	case <-killed:
+	case <-time.After(killGrace + time.Minute):
+		syscall.Kill(-p.Pid(), syscall.SIGKILL)
+		t.Fatal("Kill did not return on a frozen plugin")
+	}
+	select {
+	case <-p.Exited():
+	case <-time.After(time.Minute):
+		t.Fatal("the frozen plugin did not exit after Kill")
 	}
 }
