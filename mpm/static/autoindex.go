@@ -21,7 +21,10 @@ const maxInclude = 1 << 20
 // denied directory or file, unless ShowForbidden) are left out, as
 // mod_autoindex leaves out what its subrequests may not see, and so are
 // entries that are neither files nor directories.
-func (h *Handler) listDirectory(w http.ResponseWriter, r *http.Request, dir *os.File, root, croot, rel string, conf Configurer, o *Options) {
+//
+// dir is only read from if it is not shared (an open-file cache entry's, whose
+// offset other requests may move): a shared one is opened again for the listing.
+func (h *Handler) listDirectory(w http.ResponseWriter, r *http.Request, dir *os.File, shared bool, root, croot, rel string, conf Configurer, o *Options) {
 	l := o.Autoindex.Listing(r.URL.RawQuery)
 	hd := w.Header()
 	hd["Content-Type"] = []string{l.ContentType()}
@@ -42,6 +45,15 @@ func (h *Handler) listDirectory(w http.ResponseWriter, r *http.Request, dir *os.
 		// apache2 answers before it reads the directory: no body, no length.
 		w.WriteHeader(http.StatusOK)
 		return
+	}
+	if shared {
+		own, err := reopenDir(dir)
+		if err != nil {
+			h.error(w, r, http.StatusForbidden, o)
+			return
+		}
+		defer own.Close()
+		dir = own
 	}
 	ents, err := dir.ReadDir(-1)
 	if err != nil {

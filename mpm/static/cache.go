@@ -19,10 +19,12 @@ import (
 //     over, as deployments replace files), or none (removed), or that became
 //     unreadable, is served as before for at most that long.
 //
-// Only regular files opened the plain way are kept (openPlain: no symlink on the path,
-// so the file is inside the root by its name alone); everything else is opened per
-// request as before. A descriptor is shared by the requests that use it at once, so it
-// is only read at explicit offsets (pread(2), sendfile(2) with an offset).
+// Only regular files and directories opened the plain way are kept (openPlain: no
+// symlink on the path, so the file is inside the root by its name alone); everything
+// else is opened per request as before. A descriptor is shared by the requests that use
+// it at once, so a file is only read at explicit offsets (pread(2), sendfile(2) with an
+// offset), and a directory, whose descriptor serves mostly its fstat (a request for "/"
+// that DirectoryIndex answers), is listed through a descriptor of its own.
 const cacheValid = time.Second
 
 // cacheMax is how many files a FileCache keeps open at most: a sixteenth of the

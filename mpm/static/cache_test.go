@@ -3,6 +3,7 @@ package static
 import (
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -218,5 +219,51 @@ func TestFileCacheShared(t *testing.T) {
 	shared.mu.Unlock()
 	if n != cacheMax {
 		t.Errorf("the shared cache holds %d files after 8 served by two handlers, want its bound %d", n, cacheMax)
+	}
+}
+
+// indexesConf lists directories without an index file.
+type indexesConf struct{}
+
+func (indexesConf) Configure(*http.Request, string, string) *Options {
+	return &Options{FollowSymLinks: true, Indexes: true}
+}
+
+// TestCachedDirectory: a directory's descriptor is kept, as a file's, so that a
+// request for "/dir/" answered by its index opens nothing but the index; a listing
+// reads a descriptor of its own, so that every listing is whole whatever the shared
+// one's offset, and a file added is listed while the entry is still valid.
+func TestCachedDirectory(t *testing.T) {
+	root, _ := docroot(t)
+	h := &Handler{DocumentRoot: root, Types: testTypes(), DirectoryIndex: []string{"index.html"}}
+	srv := siteLike(h, indexesConf{})
+	get := func(target string) *httptest.ResponseRecorder {
+		w := httptest.NewRecorder()
+		srv.ServeHTTP(w, request("GET", target))
+		return w
+	}
+	if w := get("/sub/"); w.Code != 200 || w.Body.String() != "<h1>idx</h1>\n" {
+		t.Fatalf("/sub/: %d %q", w.Code, w.Body.String())
+	}
+	dir := cached(h, "/sub/")
+	if dir == nil {
+		t.Fatal("a directory served by its index is not kept in the open-file cache")
+	}
+	if w := get("/sub/"); w.Code != 200 || cached(h, "/sub/") != dir {
+		t.Fatalf("/sub/ again: %d, entry %p, was %p", w.Code, cached(h, "/sub/"), dir)
+	}
+	for i, want := range []string{"other.txt", "other.txt", "added.txt"} {
+		if want == "added.txt" {
+			if err := os.WriteFile(filepath.Join(root, "noindex", want), nil, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		w := get("/noindex/")
+		if w.Code != 200 || !strings.Contains(w.Body.String(), `href="`+want+`"`) {
+			t.Errorf("listing %d: %d, %s missing from %q", i, w.Code, want, w.Body.String())
+		}
+		if i == 0 && cached(h, "/noindex/") == nil {
+			t.Fatal("a listed directory is not kept in the open-file cache")
+		}
 	}
 }

@@ -78,6 +78,21 @@ func openPlain(name string, flags int) (f *os.File, ok bool, err error) {
 	}
 }
 
+// reopenDir opens the directory f is open on again, as a descriptor of its own
+// (openat(2) of "." relative to f: the same directory, whatever its path names now).
+func reopenDir(f *os.File) (*os.File, error) {
+	for {
+		fd, err := unix.Openat(int(f.Fd()), ".", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+		switch err {
+		case nil:
+			return os.NewFile(uintptr(fd), f.Name()), nil
+		case unix.EINTR:
+			continue
+		}
+		return nil, &os.PathError{Op: "open", Path: f.Name(), Err: err}
+	}
+}
+
 // descriptorLimit is the process's RLIMIT_NOFILE (0 if unknown).
 func descriptorLimit() uint64 {
 	var rl syscall.Rlimit

@@ -29,5 +29,8 @@ func stat(f *os.File) (meta, error) {
 // sameOwner cannot tell owners apart here, so it never allows (SymLinksIfOwnerMatch).
 func sameOwner(a, b os.FileInfo) bool { return false }
 
+// reopenDir is never called here: nothing is cached (see openPlain).
+func reopenDir(f *os.File) (*os.File, error) { return os.Open(f.Name()) }
+
 // descriptorLimit is unknown here (and no file is cached: see openPlain).
 func descriptorLimit() uint64 { return 0 }

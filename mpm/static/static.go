@@ -964,7 +964,7 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 					w, done = o.Filter.Wrap(w, r, rel)
 					defer done()
 				}
-				h.listDirectory(w, r, f, root, croot, rel, conf, o)
+				h.listDirectory(w, r, f, fe != nil, root, croot, rel, conf, o)
 				return
 			}
 			if noSlash {
@@ -1137,9 +1137,10 @@ func containsEncodedSlash(raw string) bool {
 }
 
 // open opens DocumentRoot+rel and checks that the opened file really lies inside the
-// document root. status is 0, 403 or 404. A regular file may come from (or join) the
-// open-file cache: then e is its entry, f is shared and read at explicit offsets only,
-// and m is fresh from fstat. Give f back with done.
+// document root. status is 0, 403 or 404. A regular file or a directory may come from
+// (or join) the open-file cache: then e is its entry, f is shared (a file is read at
+// explicit offsets only, a directory listed through a descriptor of its own: see
+// listDirectory), and m is fresh from fstat. Give f back with done.
 // err is the reason for a status: the open error, or errOutside.
 func (h *Handler) open(root, rel string) (f *os.File, m meta, e *cachedFile, status int, err error) {
 	// root is a real path and rel a clean one: without a symlink or a dot segment
@@ -1151,7 +1152,7 @@ func (h *Handler) open(root, rel string) (f *os.File, m meta, e *cachedFile, sta
 		var kb [256]byte
 		key := append(append(kb[:0], root...), rel...)
 		if e := h.files.get(key, now); e != nil {
-			if m, err := stat(e.f); err == nil && m.kind == kindRegular {
+			if m, err := stat(e.f); err == nil && m.kind != kindOther {
 				return e.f, m, e, 0, nil
 			}
 			h.files.release(e)
@@ -1179,7 +1180,7 @@ func (h *Handler) open(root, rel string) (f *os.File, m meta, e *cachedFile, sta
 		f.Close()
 		return nil, meta{}, nil, errStatus(err), err
 	}
-	if plain && m.kind == kindRegular {
+	if plain && m.kind != kindOther {
 		e = h.files.put(name, f, now)
 	}
 	return f, m, e, 0, nil
