@@ -171,7 +171,8 @@ func headerFilter(main *vserver, table *vhostTable) func(c *http1.Conn, r *http.
 // the MPM sets each connection's Tag to the Worker record serving it), keeps
 // the balancers' state in it (shared by all the children, see
 // site.Config.ShareBalancers) and answers mod_status's "server-status"
-// handler wherever SetHandler gives it, when some <Location> of the server
+// and mod_proxy_balancer's "balancer-manager" handlers wherever SetHandler
+// gives them, when some <Location> of the server
 // does: as apache2's handlers, after mod_rewrite, mod_alias, the access
 // checks and the fixups.
 func (c *Child) HTTPServer() (*http1.Server, error) {
@@ -191,6 +192,9 @@ func (c *Child) HTTPServer() (*http1.Server, error) {
 		if slices.ContainsFunc(handlers, func(h Handler) bool { return h.Name == "server-status" }) {
 			sh.Content = st
 		}
+		if slices.ContainsFunc(handlers, func(h Handler) bool { return h.Name == "balancer-manager" }) {
+			sh.Content = contentHandlers{sh.Content, sh.Config.BalancerManager(core.Software, core.ServerBuilt, logError)}
+		}
 		return next
 	}
 	srv, err := newHTTPServer(c.Config, wrap)
@@ -199,6 +203,25 @@ func (c *Child) HTTPServer() (*http1.Server, error) {
 	}
 	scoreboard.Instrument(srv, core.ExtendedStatus)
 	return srv, nil
+}
+
+// contentHandlers answers with the first of its handlers that Handles the
+// request's handler (nil ones skipped).
+type contentHandlers []static.ContentHandler
+
+func (hs contentHandlers) Handles(handler string) bool { return hs.find(handler) != nil }
+
+func (hs contentHandlers) Serve(w http.ResponseWriter, r *http.Request, t *static.Target) {
+	hs.find(t.Handler).Serve(w, r, t)
+}
+
+func (hs contentHandlers) find(handler string) static.ContentHandler {
+	for _, h := range hs {
+		if h != nil && h.Handles(handler) {
+			return h
+		}
+	}
+	return nil
 }
 
 // statusHandler is mod_status's handler, "server-status".

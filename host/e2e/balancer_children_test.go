@@ -111,42 +111,7 @@ func TestBalancerChildren(t *testing.T) {
 		"@D1@", "127.0.0.1:"+strconv.Itoa(dead[0]), "@D2@", "127.0.0.1:"+strconv.Itoa(dead[1])).Replace(balancerChildrenConf)
 	p := startPairMPM(t, "prefork", 1, conf, map[string]string{"index.html": "local\n"})
 
-	// get sends the paths in turn over three keep-alive connections and
-	// returns the answers. A prefork child serves one connection at a
-	// time, so each connection has a child of its own: consecutive
-	// requests are served by different children.
-	get := func(s *diffServer, paths ...string) string {
-		type conn struct {
-			net.Conn
-			br *bufio.Reader
-		}
-		var conns []conn
-		defer func() {
-			for _, c := range conns {
-				c.Close()
-			}
-		}()
-		var out []string
-		for i, path := range paths {
-			if i < 3 {
-				c, err := net.DialTimeout("tcp", "127.0.0.1:"+strconv.Itoa(s.ports[0]), 5*time.Second)
-				must(t, err)
-				conns = append(conns, conn{c, bufio.NewReader(c)})
-			}
-			c := conns[i%3]
-			c.SetDeadline(time.Now().Add(20 * time.Second))
-			io.WriteString(c, "GET "+path+" HTTP/1.1\r\nHost: main.test\r\n\r\n")
-			resp, err := http.ReadResponse(c.br, nil)
-			if err != nil {
-				out = append(out, err.Error())
-				continue
-			}
-			body, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			out = append(out, strconv.Itoa(resp.StatusCode)+" "+strings.TrimSpace(string(body[:min(len(body), 40)])))
-		}
-		return strings.Join(out, " | ")
-	}
+	get := func(s *diffServer, paths ...string) string { return spreadGet(t, s, "", paths...) }
 	// getClosing sends each path on a connection of its own (Connection:
 	// close): apache2 counts a request of a keep-alive connection busy
 	// until the connection's next request.
@@ -231,6 +196,44 @@ func TestBalancerChildren(t *testing.T) {
 	if n := len(pidsServing(t, p.ours, "/rr/")); n != 3 {
 		t.Errorf("%d children served /rr/, want 3", n)
 	}
+}
+
+// spreadGet sends the paths in turn over three keep-alive connections to
+// s (Host main.test, then the header lines extra) and returns the
+// answers. A prefork child serves one connection at a time, so each
+// connection has a child of its own: consecutive requests are served by
+// different children.
+func spreadGet(t *testing.T, s *diffServer, extra string, paths ...string) string {
+	type conn struct {
+		net.Conn
+		br *bufio.Reader
+	}
+	var conns []conn
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	var out []string
+	for i, path := range paths {
+		if i < 3 {
+			c, err := net.DialTimeout("tcp", "127.0.0.1:"+strconv.Itoa(s.ports[0]), 5*time.Second)
+			must(t, err)
+			conns = append(conns, conn{c, bufio.NewReader(c)})
+		}
+		c := conns[i%3]
+		c.SetDeadline(time.Now().Add(20 * time.Second))
+		io.WriteString(c, "GET "+path+" HTTP/1.1\r\nHost: main.test\r\n"+extra+"\r\n")
+		resp, err := http.ReadResponse(c.br, nil)
+		if err != nil {
+			out = append(out, err.Error())
+			continue
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		out = append(out, strconv.Itoa(resp.StatusCode)+" "+strings.TrimSpace(string(body[:min(len(body), 40)])))
+	}
+	return strings.Join(out, " | ")
 }
 
 // pidsServing are the pids of s's logs/pids lines for paths under prefix.

@@ -37,11 +37,15 @@ const defaultRetry = 60 * time.Second
 // member is one BalancerMember: its worker, its configuration and its
 // load-balancing state (sh).
 type member struct {
-	w      *worker
-	route  string
-	factor int // loadfactor × 100
-	status int // status=; the error state is sh's
-	sh     *memberState
+	w     *worker
+	route string
+	// redirect is the route of the member that serves this one's sticky
+	// requests while it is unusable.
+	redirect  string
+	lbsetConf int
+	factor    int // loadfactor × 100
+	status    int // status=; the error state is sh's
+	sh        *memberState
 }
 
 // memberState is a member's state that apache2 keeps in shared memory:
@@ -58,7 +62,46 @@ const (
 	shError              // 0: as status= says (E: in error since 0); > 0: in error since (unix ns); < 0: not in error
 	shTransferred        // bytes sent to the member
 	shRead               // bytes read from it
+	// The settings balancer-manager changes; 0 while it has not.
+	shStatus                               // the status flags, with statusSet
+	shFactor                               // the loadfactor × 100
+	shLBSet                                // the lbset, plus one
+	shRoute                                // the route: a sharedString
+	shRedirect = shRoute + stringWords + 1 // the route redirect: a sharedString
+	shWords    = shRedirect + stringWords + 1
 )
+
+// statusSet marks a shStatus word that balancer-manager wrote.
+const statusSet = 1 << 40
+
+func init() {
+	if shWords > scoreboard.SlotWords {
+		panic("proxy: a member's words do not fit a scoreboard slot")
+	}
+}
+
+// flags are the member's status flags (the error state is sh's): status=,
+// or what balancer-manager set for every child.
+func (m *member) flags() int {
+	if f := m.sh[shStatus].Load(); f != 0 {
+		return int(f &^ statusSet)
+	}
+	return m.status
+}
+
+// lbFactor is the loadfactor × 100: loadfactor=, or balancer-manager's.
+func (m *member) lbFactor() int {
+	if f := m.sh[shFactor].Load(); f != 0 {
+		return int(f)
+	}
+	return m.factor
+}
+
+// routeName is the route: route=, or balancer-manager's.
+func (m *member) routeName() string { return loadString(m.sh, shRoute, m.route) }
+
+// redirectRoute is the route redirect: redirect=, or balancer-manager's.
+func (m *member) redirectRoute() string { return loadString(m.sh, shRedirect, m.redirect) }
 
 // inError is PROXY_WORKER_IN_ERROR.
 func (m *member) inError() bool {
@@ -71,13 +114,13 @@ func (m *member) inError() bool {
 
 // usable is PROXY_WORKER_IS_USABLE.
 func (m *member) usable() bool {
-	return m.status&(stDisabled|stStopped|stHCFail) == 0 && !m.inError()
+	return m.flags()&(stDisabled|stStopped|stHCFail) == 0 && !m.inError()
 }
 
 // retry is ap_proxy_retry_worker: a member in error becomes usable again
 // once its retry time has passed.
 func (m *member) retry(now time.Time) {
-	if !m.inError() || m.status&stStopped != 0 {
+	if !m.inError() || m.flags()&stStopped != 0 {
 		return
 	}
 	e := m.sh[shError].Load()
@@ -107,6 +150,15 @@ type balancer struct {
 	maxAttempts int
 	maxSet      bool
 	method      lbmethod
+	vpath       string // the path of the last ProxyPass to it ("/" for none)
+	timeout     int    // timeout=, seconds
+	nonce       string // nonce=, when nonceSet ("" for None)
+	nonceSet    bool
+	// bs is the balancer's state shared by the children (its nonce),
+	// words of a scoreboard slot once Config.Share put it there; main,
+	// for a balancer a virtual host inherits, is the main server's.
+	bs   *memberState
+	main *balancer
 }
 
 // lbmethod is a balancer's lbmethod=: mod_lbmethod_byrequests,
@@ -148,8 +200,9 @@ func (c *Config) balancer(u string) *balancer {
 	if c.balancers == nil {
 		c.balancers = map[string]*balancer{}
 	}
-	b := &balancer{name: name, sep: '.'}
+	b := &balancer{name: name, sep: '.', vpath: "/", bs: new(memberState)}
 	c.balancers[name] = b
+	c.balancerList = append(c.balancerList, b)
 	return b
 }
 
@@ -189,13 +242,23 @@ func (b *balancer) set(key, val string) error {
 		}
 		b.method = m
 	case "timeout":
-		if n, _ := strconv.Atoi(val); n < 1 {
+		n, _ := strconv.Atoi(val)
+		if n < 1 {
 			return errors.New("timeout must be at least one second")
 		}
+		b.timeout = n
 	case "scolonpathdelim", "failontimeout", "forcerecovery":
 		_, err := onOff(val, strings.ToLower(key)+" must be On|Off")
 		return err
-	case "failonstatus", "nonce", "growth":
+	case "nonce":
+		if len(val) >= 37 {
+			return errors.New("Provided nonce is too large")
+		}
+		b.nonce, b.nonceSet = val, true
+		if strings.EqualFold(val, "none") {
+			b.nonce = ""
+		}
+	case "failonstatus", "growth":
 		// Accepted, not applied here.
 	default:
 		return errors.New("unknown Balancer parameter")
@@ -272,6 +335,17 @@ func (m *member) set(s *workerSettings, key, val string) error {
 			return errors.New("Route length must be < 64 characters")
 		}
 		m.route = val
+	case "redirect":
+		if len(val) >= 64 {
+			return errors.New("Redirect length must be < 64 characters")
+		}
+		m.redirect = val
+	case "lbset":
+		n, _ := strconv.Atoi(val)
+		if n < 0 || n > 99 {
+			return errors.New("lbset must be between 0 and 99")
+		}
+		m.lbsetConf = n // shown; apache2's lbsets are not applied here
 	case "status":
 		return m.setStatus(val)
 	default:
@@ -402,21 +476,22 @@ func (c *Config) setWorkerParam(u, key, val string) error {
 func (b *balancer) pick(r *http.Request, u string) (m *member, why string) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	b.sync()
 	now := time.Now()
 	route := b.route(r, u)
 	if route != "" {
-		if m = b.routeMember(route, now); m != nil {
+		if m = b.routeMember(route, now, 0); m != nil {
 			var total int64
 			for _, o := range b.members {
 				if o.usable() {
-					o.sh[shLBStatus].Add(int64(o.factor))
-					total += int64(o.factor)
+					o.sh[shLBStatus].Add(int64(o.lbFactor()))
+					total += int64(o.lbFactor())
 				}
 			}
 			m.sh[shLBStatus].Add(-total)
-		} else if b.nofailover {
+		} else if b.noFailover() {
 			for _, o := range b.members {
-				if o.route == route {
+				if o.routeName() == route {
 					return nil, "AH01167: " + b.name + ": All workers are in error state for route (" + route + ")"
 				}
 			}
@@ -438,12 +513,13 @@ func (b *balancer) pick(r *http.Request, u string) (m *member, why string) {
 // route is the sticky session's route in r: the path parameter of u, else
 // the cookie, after the separator.
 func (b *balancer) route(r *http.Request, u string) string {
-	if b.sticky == "" {
+	sticky, stickyPath := b.stickyNames()
+	if sticky == "" {
 		return ""
 	}
-	v, ok := pathParam(u, b.stickyPath)
+	v, ok := pathParam(u, stickyPath)
 	if !ok {
-		v, ok = cookieParam(r.Header.Get("Cookie"), b.sticky)
+		v, ok = cookieParam(r.Header.Get("Cookie"), sticky)
 	}
 	if !ok {
 		return ""
@@ -503,16 +579,22 @@ func cookieParam(cookies, name string) (string, bool) {
 }
 
 // routeMember is find_route_worker: the usable member of that route, the
-// non-standby ones first.
-func (b *balancer) routeMember(route string, now time.Time) *member {
+// non-standby ones first; for an unusable one that has a route redirect,
+// the member of that route (recursion counts the redirects followed).
+func (b *balancer) routeMember(route string, now time.Time, recursion int) *member {
 	for _, standby := range [2]bool{false, true} {
 		for _, m := range b.members {
-			if (m.status&stStandby != 0) != standby || m.route != route {
+			if (m.flags()&stStandby != 0) != standby || m.routeName() != route || route == "" {
 				continue
 			}
 			m.retry(now)
 			if m.usable() {
 				return m
+			}
+			if redirect := m.redirectRoute(); redirect != "" && recursion < len(b.members) {
+				if r := b.routeMember(redirect, now, recursion+1); r != nil {
+					return r
+				}
 			}
 		}
 	}
@@ -521,7 +603,7 @@ func (b *balancer) routeMember(route string, now time.Time) *member {
 
 // find is the lbmethod's finder: the best usable member, or nil.
 func (b *balancer) find(now time.Time) *member {
-	switch b.method {
+	switch b.lbMethod() {
 	case byBusyness:
 		return b.bybusyness(now)
 	case byTraffic:
@@ -535,8 +617,8 @@ func (b *balancer) find(now time.Time) *member {
 func (b *balancer) byrequests(now time.Time) *member {
 	var total int64
 	best := b.best(now, func(m, best *member) bool {
-		lb := m.sh[shLBStatus].Add(int64(m.factor))
-		total += int64(m.factor)
+		lb := m.sh[shLBStatus].Add(int64(m.lbFactor()))
+		total += int64(m.lbFactor())
 		return best == nil || lb > best.sh[shLBStatus].Load()
 	})
 	if best != nil {
@@ -550,8 +632,8 @@ func (b *balancer) byrequests(now time.Time) *member {
 func (b *balancer) bybusyness(now time.Time) *member {
 	var total int64
 	best := b.best(now, func(m, best *member) bool {
-		lb := m.sh[shLBStatus].Add(int64(m.factor))
-		total += int64(m.factor)
+		lb := m.sh[shLBStatus].Add(int64(m.lbFactor()))
+		total += int64(m.lbFactor())
 		if best == nil {
 			return true
 		}
@@ -569,7 +651,7 @@ func (b *balancer) bybusyness(now time.Time) *member {
 func (b *balancer) bytraffic(now time.Time) *member {
 	var least int64
 	return b.best(now, func(m, best *member) bool {
-		f := int64(m.factor)
+		f := int64(m.lbFactor())
 		traffic := m.sh[shTransferred].Load()/f + m.sh[shRead].Load()/f
 		if best == nil || traffic < least {
 			least = traffic
@@ -592,8 +674,9 @@ func (b *balancer) best(now time.Time, isBest func(m, best *member) bool) *membe
 		}
 	}
 	for _, m := range b.members {
-		if m.status&stDrain != 0 {
-			if m.status&(stSpare|stStandby) == 0 {
+		f := m.flags()
+		if f&stDrain != 0 {
+			if f&(stSpare|stStandby) == 0 {
 				unusable++
 			}
 			continue
@@ -602,11 +685,11 @@ func (b *balancer) best(now time.Time, isBest func(m, best *member) bool) *membe
 			m.retry(now)
 		}
 		switch {
-		case m.status&stSpare != 0:
+		case f&stSpare != 0:
 			if m.usable() {
 				spares = append(spares, m)
 			}
-		case m.status&stStandby != 0:
+		case f&stStandby != 0:
 			if m.usable() {
 				standbys = append(standbys, m)
 			}
@@ -630,7 +713,7 @@ func (b *balancer) best(now time.Time, isBest func(m, best *member) bool) *membe
 // fail puts m in error, unless its status says to ignore errors; false
 // when it was not usable (another child may have just put it in error).
 func (b *balancer) fail(m *member) bool {
-	if m.status&stIgnoreErrors != 0 || !m.usable() {
+	if m.flags()&stIgnoreErrors != 0 || !m.usable() {
 		return false
 	}
 	e := m.sh[shError].Load()
@@ -649,6 +732,9 @@ func (b *balancer) done(m *member) {
 
 // attempts is how many more members a request may try after its first.
 func (b *balancer) attempts() int {
+	if n := b.shared()[bsMaxAttempts].Load(); n != 0 {
+		return int(n - 1)
+	}
 	if b.maxSet {
 		return b.maxAttempts
 	}
@@ -678,7 +764,7 @@ func (c *Config) Inherit(main *Config) {
 	}
 	for name, b := range c.balancers {
 		if mb := main.balancers[name]; mb != nil {
-			b.members, b.inherited = mb.members, true
+			b.members, b.inherited, b.main = mb.members, true, mb
 		}
 	}
 }
@@ -705,6 +791,14 @@ func (c *Config) Share(board *scoreboard.Board, server int) (unshared int) {
 		if b.inherited {
 			continue
 		}
+		h := fnv.New64a()
+		fmt.Fprintf(h, "mod_proxy_balancer\x00balancer\x00%d\x00%s", server, b.name)
+		if sh := board.Slot(h.Sum64()); sh != nil {
+			b.bs = sh
+		} else {
+			unshared++
+		}
+		b.makeNonce()
 		for _, m := range b.members {
 			h := fnv.New64a()
 			fmt.Fprintf(h, "mod_proxy_balancer\x00%d\x00%s\x00%s%s", server, b.name, m.w.name, m.w.path)

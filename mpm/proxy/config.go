@@ -89,6 +89,7 @@ type Config struct {
 	workers       map[string]*worker // by "http://host:port"
 	dollarWorkers map[string]*worker
 	balancers     map[string]*balancer // by "balancer://name"
+	balancerList  []*balancer          // in the order they were defined
 
 	// BalancerInherit Off and ProxyPassInherit Off (see Inherit).
 	balancerInheritOff, passInheritOff bool
@@ -277,7 +278,7 @@ func (c *Config) addPass(isRegex bool, args []string, loc string) error {
 				return errors.New("ProxyPass " + err.Error())
 			}
 		}
-		p.b = b
+		p.b, b.vpath = b, f
 		c.add(p, loc != "")
 		return nil
 	}

@@ -194,8 +194,9 @@ func (c *Config) balance(w http.ResponseWriter, r *http.Request, t *Target, pre 
 		if e := http1.Env(r); e != nil {
 			e.Set("BALANCER_NAME", b.name)
 			e.Set("BALANCER_WORKER_NAME", m.w.name+m.w.path)
-			e.Set("BALANCER_WORKER_ROUTE", m.route)
-			if b.sticky != "" && b.route(r, t.URL) != m.route {
+			route := m.routeName()
+			e.Set("BALANCER_WORKER_ROUTE", route)
+			if sticky, _ := b.stickyNames(); sticky != "" && b.route(r, t.URL) != route {
 				e.Set("BALANCER_ROUTE_CHANGED", "1")
 			}
 		}

@@ -96,7 +96,7 @@ const (
 
 const (
 	magic   = 0x48545450_53423031 // "HTTPSB01"
-	version = 3                   // 2: heartbeat in the process record; 3: module slots
+	version = 4                   // 2: heartbeat in the process record; 3: module slots; 4: 31-word slots
 )
 
 // header is the global record at offset 0.

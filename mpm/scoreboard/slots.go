@@ -7,17 +7,18 @@ import (
 
 // Module slots are shared words that the modules of the children keep per
 // key, as apache2's slotmem: mod_proxy_balancer's members (lbstatus,
-// busy, error state), which every child of the generation must see alike.
+// busy, error state, the settings balancer-manager changes), which every
+// child of the generation must see alike.
 // A slot is claimed by its key, a hash a module makes of what names the
 // record in the configuration: the children read the same configuration,
 // so they find the same slots whatever order they ask in. Slots are never
 // freed; the board, and so the slots, live for one generation.
 const (
 	// SlotWords is the number of words of a slot.
-	SlotWords = 7
+	SlotWords = 31
 	// SlotCount is the number of slots of a board.
 	SlotCount = 4096
-	slotSize  = 64
+	slotSize  = 256
 )
 
 // slotRec is one slot: its key (0 while free) and its words.

@@ -456,6 +456,14 @@ func (c *Config) ShareBalancers(board *scoreboard.Board, server int) int {
 	return c.balancers.Share(board, server)
 }
 
+// BalancerManager is mod_proxy_balancer's "balancer-manager" handler for
+// the server's balancers (those it inherits too): software and built are
+// the page's Server Version and Server Built, logError logs the requests
+// whose parameters it ignores (cross-site).
+func (c *Config) BalancerManager(software, built string, logError static.LogFunc) static.ContentHandler {
+	return c.balancers.Manager(software, built, logError)
+}
+
 // Error is a problem with one directive, in apache2's words, at its position.
 type Error struct {
 	File    string
