@@ -236,3 +236,99 @@ func TestBalancerManager(t *testing.T) {
 		}
 	}
 }
+
+// balancerNonceConf has a balancer whose nonce is None and one whose nonce
+// is set, and a virtual host with a balancer of its own that inherits the
+// main server's.
+const balancerNonceConf = `ServerName main.test
+Listen 127.0.0.1:@P0@
+DocumentRoot @DOCS@
+LoadModule proxy_module /usr/lib/apache2/modules/mod_proxy.so
+LoadModule proxy_http_module /usr/lib/apache2/modules/mod_proxy_http.so
+LoadModule slotmem_shm_module /usr/lib/apache2/modules/mod_slotmem_shm.so
+LoadModule proxy_balancer_module /usr/lib/apache2/modules/mod_proxy_balancer.so
+LoadModule lbmethod_byrequests_module /usr/lib/apache2/modules/mod_lbmethod_byrequests.so
+<Proxy balancer://none>
+    BalancerMember http://@A@ loadfactor=2 lbset=1 redirect=x
+    ProxySet nonce=None timeout=7 maxattempts=3 nofailover=On
+</Proxy>
+<Proxy balancer://fixed>
+    BalancerMember http://@A@ status=+D
+    BalancerMember http://@B@/sub/ status=+I
+    ProxySet nonce=0123456789 lbmethod=byrequests
+</Proxy>
+<Location "/balancer-manager">
+    SetHandler balancer-manager
+</Location>
+<VirtualHost *:@P0@>
+    ServerName vh.test
+    <Proxy balancer://own>
+        BalancerMember http://@B@ route=r1
+    </Proxy>
+    ProxyPass /own/ balancer://own/
+    <Location "/vmanager">
+        SetHandler balancer-manager
+    </Location>
+</VirtualHost>
+`
+
+// TestBalancerManagerNonce, compared with apache2 2.4.71: a balancer with
+// nonce=None shows an empty nonce and takes no edit (none matches), one
+// with nonce=VALUE shows it and takes edits with it; a GET's query edits
+// nothing (only b, w, nonce and xml are read from it); a virtual host's
+// manager shows the balancers it inherits and its own; ProxySet's
+// timeout, maxattempts and nofailover and the members' lbset, redirect
+// and status are shown.
+func TestBalancerManagerNonce(t *testing.T) {
+	a, b := balancerBackend(t, "A"), balancerBackend(t, "B")
+	conf := strings.NewReplacer("@A@", a, "@B@", b).Replace(balancerNonceConf)
+	p := startPairMPM(t, "prefork", 1, conf, map[string]string{"index.html": "local\n"})
+	ask := func(s *diffServer, host, req string) string {
+		as := s.ask(t, "127.0.0.1", 0, req)
+		if len(as) != 1 {
+			return as.String()
+		}
+		body := as[0].Body
+		for _, n := range managerNormal {
+			body = n.re.ReplaceAllString(body, n.with)
+		}
+		return strconv.Itoa(as[0].Status) + "\n" + body
+	}
+	get := func(host, path string) func(s *diffServer) string {
+		return func(s *diffServer) string {
+			return ask(s, host, "GET "+path+" HTTP/1.1\r\nHost: "+host+"\r\nReferer: http://"+host+"/\r\nConnection: close\r\n\r\n")
+		}
+	}
+	post := func(form string) func(s *diffServer) string {
+		return func(s *diffServer) string {
+			return ask(s, "main.test", "POST /balancer-manager HTTP/1.1\r\nHost: main.test\r\nReferer: http://main.test/\r\nConnection: close\r\n"+
+				"Content-Length: "+strconv.Itoa(len(form))+"\r\n\r\n"+form)
+		}
+	}
+	for _, st := range []struct {
+		name string
+		run  func(s *diffServer) string
+		want []string
+	}{
+		{"page", get("main.test", "/balancer-manager"), []string{"?b=none&amp;nonce=\">", "?b=fixed&amp;nonce=0123456789\">",
+			"<td>Init Dis </td>", "<td>Init Ign Ok </td>", "<td>On</td>\n<td>7</td><td>3</td>"}},
+		{"none: no edit", post("b=none&w=http://" + a + "&nonce=&w_status_D=1"), []string{"<td>2.00</td><td>1</td><td>Init Ok </td>"}},
+		{"none: no edit without nonce", post("b=none&w=http://" + a + "&w_status_D=1"), []string{"<td>2.00</td><td>1</td><td>Init Ok </td>"}},
+		{"fixed: edit", post("b=fixed&w=http://" + a + "&nonce=0123456789&w_status_D=0"), []string{"<td>1.00</td><td>0</td><td>Init Ok </td>"}},
+		{"member with a path", post("b=fixed&w=http://" + b + "/sub/&nonce=0123456789&w_status_I=0"), []string{"<td>1.00</td><td>0</td><td>Init Ok </td><td>"}},
+		{"GET edits nothing", get("main.test", "/balancer-manager?b=fixed&w=http://"+a+"&nonce=0123456789&w_status_D=1"), []string{"<h3>Edit worker settings for http://" + a + "</h3>"}},
+		{"xml", get("main.test", "/balancer-manager?xml=1"), []string{"<httpd:nonce></httpd:nonce>", "<httpd:nonce>0123456789</httpd:nonce>"}},
+		{"virtual host", get("vh.test", "/vmanager"), []string{"balancer://none", "balancer://own", "<td>r1</td>"}},
+	} {
+		want, got := st.run(p.apache), st.run(p.ours)
+		ok := got == want
+		for _, w := range st.want {
+			ok = ok && strings.Contains(got, w)
+		}
+		if !ok {
+			t.Errorf("%s:\n apache: %s\n ours:   %s", st.name, want, got)
+		} else {
+			t.Logf("%s: both %s", st.name, got)
+		}
+	}
+}

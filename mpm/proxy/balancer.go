@@ -767,6 +767,20 @@ func (c *Config) Inherit(main *Config) {
 			b.members, b.inherited, b.main = mb.members, true, mb
 		}
 	}
+	// The main server's balancers first, in its order, then the virtual
+	// host's own (balancer-manager's page).
+	list := make([]*balancer, 0, len(c.balancerList))
+	for _, mb := range main.balancerList {
+		if b := c.balancers[mb.name]; b != nil {
+			list = append(list, b)
+		}
+	}
+	for _, b := range c.balancerList {
+		if !b.inherited {
+			list = append(list, b)
+		}
+	}
+	c.balancerList = list
 }
 
 // inherits says whether a virtual host of this configuration inherits the

@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm/autoindex"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
@@ -23,22 +24,31 @@ const stringWords = 8
 
 // loadString reads the string kept in sh[seq+1:seq+1+stringWords], whose
 // sequence word sh[seq] is 0 while nobody stored one (conf holds then), odd
-// while a process writes it.
+// while a process writes it. A read that a write overlapped is read again;
+// a sequence word that stays odd (a writer killed in its write) is waited
+// for a second, then taken as it is.
 func loadString(sh *memberState, seq int, conf string) string {
-	for try := 0; ; try++ {
+	var stuck int64
+	var since time.Time
+	for {
 		s1 := sh[seq].Load()
 		if s1 == 0 {
 			return conf
 		}
-		if s1&1 != 0 && try < 10000 {
-			runtime.Gosched()
-			continue
+		if s1&1 != 0 {
+			if s1 != stuck {
+				stuck, since = s1, time.Now()
+			}
+			if time.Since(since) < time.Second {
+				runtime.Gosched()
+				continue
+			}
 		}
 		var b [stringWords * 8]byte
 		for i := range stringWords {
 			binary.LittleEndian.PutUint64(b[i*8:], uint64(sh[seq+1+i].Load()))
 		}
-		if sh[seq].Load() != s1 && try < 10000 {
+		if sh[seq].Load() != s1 {
 			continue
 		}
 		n := 0
@@ -196,10 +206,8 @@ func (b *balancer) stickyString() string {
 	return sticky
 }
 
-// displayName is ap_proxy_worker_name: the member's URL without its last '/'.
-func (m *member) displayName() string {
-	return strings.TrimSuffix(m.w.url, "/")
-}
+// displayName is ap_proxy_worker_name: the member's URL as given.
+func (m *member) displayName() string { return m.w.url }
 
 // Manager is mod_proxy_balancer's "balancer-manager" handler for the
 // balancers of one server (see Config.Manager).
@@ -319,7 +327,7 @@ func safeReferer(ref, server string) bool {
 func (b *balancer) member(name string) *member {
 	name = strings.TrimSuffix(name, "/")
 	for _, m := range b.members {
-		if strings.EqualFold(m.displayName(), name) || strings.EqualFold(m.w.name+m.w.path, name) {
+		if strings.EqualFold(strings.TrimSuffix(m.displayName(), "/"), name) || strings.EqualFold(m.w.name+m.w.path, name) {
 			return m
 		}
 	}
@@ -626,7 +634,7 @@ func (h *Manager) xml(w http.ResponseWriter, r *http.Request, host string) {
 			fmt.Fprintf(&sb, "      <httpd:stickysession>%s</httpd:stickysession>\n      <httpd:nofailover>%s</httpd:nofailover>\n", esc(b.stickyString()), onOffWord(b.noFailover()))
 		}
 		fmt.Fprintf(&sb, "      <httpd:timeout>%d</httpd:timeout>", b.timeoutSecs())
-		if b.maxSet || len(b.members) > 0 {
+		if b.maxSet || len(b.members) > 1 || b.shared()[bsMaxAttempts].Load() != 0 {
 			fmt.Fprintf(&sb, "      <httpd:maxattempts>%d</httpd:maxattempts>\n", b.attempts())
 		}
 		fmt.Fprintf(&sb, "      <httpd:lbmethod>%s</httpd:lbmethod>\n", b.lbMethodName())
