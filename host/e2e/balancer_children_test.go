@@ -15,10 +15,9 @@ import (
 	"time"
 )
 
-// balancerChildrenConf has balancers over the test's backends (@A@, @B@,
-// the holding @S@, the FastCGI @F@) and ports nothing listens on (@D1@,
-// @D2@), served by several prefork children that log their pid.
-const balancerChildrenConf = `ServerName main.test
+// preforkChildren is a main server main.test on @P0@ with keep-alive
+// connections and several prefork children.
+const preforkChildren = `ServerName main.test
 Listen 127.0.0.1:@P0@
 KeepAlive On
 KeepAliveTimeout 30
@@ -27,12 +26,12 @@ DocumentRoot @DOCS@
 StartServers 4
 MinSpareServers 4
 MaxSpareServers 8
-LoadModule proxy_module /usr/lib/apache2/modules/mod_proxy.so
-LoadModule proxy_http_module /usr/lib/apache2/modules/mod_proxy_http.so
-LoadModule proxy_fcgi_module /usr/lib/apache2/modules/mod_proxy_fcgi.so
-LoadModule slotmem_shm_module /usr/lib/apache2/modules/mod_slotmem_shm.so
-LoadModule proxy_balancer_module /usr/lib/apache2/modules/mod_proxy_balancer.so
-LoadModule lbmethod_byrequests_module /usr/lib/apache2/modules/mod_lbmethod_byrequests.so
+`
+
+// balancerChildrenConf has balancers over the test's backends (@A@, @B@,
+// the holding @S@, the FastCGI @F@) and ports nothing listens on (@D1@,
+// @D2@), served by several prefork children that log their pid.
+const balancerChildrenConf = preforkChildren + balancerModules + `LoadModule proxy_fcgi_module /usr/lib/apache2/modules/mod_proxy_fcgi.so
 LoadModule lbmethod_bybusyness_module /usr/lib/apache2/modules/mod_lbmethod_bybusyness.so
 LoadModule lbmethod_bytraffic_module /usr/lib/apache2/modules/mod_lbmethod_bytraffic.so
 LogFormat "%P %U" pids
@@ -140,12 +139,7 @@ func TestBalancerChildren(t *testing.T) {
 		must(t, err)
 		return strings.Count(string(b), "AH00959")
 	}
-	type step struct {
-		name  string
-		run   func(s *diffServer) string
-		check func(got string) bool
-	}
-	steps := []step{
+	steps := []diffStep{
 		{"byrequests", func(s *diffServer) string { return get(s, paths("/rr/x", 8)...) }, func(got string) bool {
 			return strings.Count(got, "200 A GET /x") == 4 && strings.Count(got, "200 B GET /x") == 4 &&
 				!strings.Contains(got, "A GET /x1 ") && !strings.Contains(got, "B GET /x0 ")
@@ -183,6 +177,26 @@ func TestBalancerChildren(t *testing.T) {
 				return strings.HasPrefix(got, "200 A GET /yyy") && strings.Count(got, "200 B GET") == 3
 			}},
 	}
+	p.runSteps(steps)
+	p.checkProxyCodes()
+	// byrequests' requests were served by three children.
+	if n := len(pidsServing(t, p.ours, "/rr/")); n != 3 {
+		t.Errorf("%d children served /rr/, want 3", n)
+	}
+}
+
+// diffStep is one step of a differential test: run on each server, the
+// same result wanted of both, which check must accept.
+type diffStep struct {
+	name  string
+	run   func(s *diffServer) string
+	check func(got string) bool
+}
+
+// runSteps runs each step on apache2, then on ours, and compares.
+func (p *diffPair) runSteps(steps []diffStep) {
+	t := p.t
+	t.Helper()
 	for _, st := range steps {
 		want, got := st.run(p.apache), st.run(p.ours)
 		if got != want || !st.check(got) {
@@ -190,11 +204,6 @@ func TestBalancerChildren(t *testing.T) {
 		} else {
 			t.Logf("%s: both %s", st.name, got)
 		}
-	}
-	p.checkProxyCodes()
-	// byrequests' requests were served by three children.
-	if n := len(pidsServing(t, p.ours, "/rr/")); n != 3 {
-		t.Errorf("%d children served /rr/, want 3", n)
 	}
 }
 

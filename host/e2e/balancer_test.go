@@ -12,6 +12,15 @@ import (
 	"time"
 )
 
+// balancerModules are the LoadModule lines of mod_proxy_balancer and
+// byrequests (apache2 needs them; ours accepts them).
+const balancerModules = `LoadModule proxy_module /usr/lib/apache2/modules/mod_proxy.so
+LoadModule proxy_http_module /usr/lib/apache2/modules/mod_proxy_http.so
+LoadModule slotmem_shm_module /usr/lib/apache2/modules/mod_slotmem_shm.so
+LoadModule proxy_balancer_module /usr/lib/apache2/modules/mod_proxy_balancer.so
+LoadModule lbmethod_byrequests_module /usr/lib/apache2/modules/mod_lbmethod_byrequests.so
+`
+
 // balancerConf has balancers over the test's three backends (@A@, @B@,
 // @C@, host:port) and ports nothing listens on (@D1@, @D2@).
 const balancerConf = `ServerName main.test
@@ -19,12 +28,7 @@ KeepAlive On
 MaxKeepAliveRequests 0
 Listen 127.0.0.1:@P0@
 DocumentRoot @DOCS@
-LoadModule proxy_module /usr/lib/apache2/modules/mod_proxy.so
-LoadModule proxy_http_module /usr/lib/apache2/modules/mod_proxy_http.so
-LoadModule slotmem_shm_module /usr/lib/apache2/modules/mod_slotmem_shm.so
-LoadModule proxy_balancer_module /usr/lib/apache2/modules/mod_proxy_balancer.so
-LoadModule lbmethod_byrequests_module /usr/lib/apache2/modules/mod_lbmethod_byrequests.so
-<Proxy "balancer://lf">
+` + balancerModules + `<Proxy "balancer://lf">
     BalancerMember http://@A@ loadfactor=1
     BalancerMember http://@B@ loadfactor=2
     BalancerMember http://@C@ loadfactor=3

@@ -22,12 +22,7 @@ DocumentRoot @DOCS@
 StartServers 3
 MinSpareServers 3
 MaxSpareServers 6
-LoadModule proxy_module /usr/lib/apache2/modules/mod_proxy.so
-LoadModule proxy_http_module /usr/lib/apache2/modules/mod_proxy_http.so
-LoadModule slotmem_shm_module /usr/lib/apache2/modules/mod_slotmem_shm.so
-LoadModule proxy_balancer_module /usr/lib/apache2/modules/mod_proxy_balancer.so
-LoadModule lbmethod_byrequests_module /usr/lib/apache2/modules/mod_lbmethod_byrequests.so
-<Proxy balancer://rr>
+` + balancerModules + `<Proxy balancer://rr>
     BalancerMember http://@A@
     BalancerMember http://@B@
 </Proxy>

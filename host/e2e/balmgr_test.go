@@ -12,21 +12,7 @@ import (
 // balancerManagerConf is a balancer of two backends (@A@ route a, @B@
 // route b) with a balancer-manager, served by several prefork children
 // that log their pid.
-const balancerManagerConf = `ServerName main.test
-Listen 127.0.0.1:@P0@
-KeepAlive On
-KeepAliveTimeout 30
-MaxKeepAliveRequests 0
-DocumentRoot @DOCS@
-StartServers 4
-MinSpareServers 4
-MaxSpareServers 8
-LoadModule proxy_module /usr/lib/apache2/modules/mod_proxy.so
-LoadModule proxy_http_module /usr/lib/apache2/modules/mod_proxy_http.so
-LoadModule slotmem_shm_module /usr/lib/apache2/modules/mod_slotmem_shm.so
-LoadModule proxy_balancer_module /usr/lib/apache2/modules/mod_proxy_balancer.so
-LoadModule lbmethod_byrequests_module /usr/lib/apache2/modules/mod_lbmethod_byrequests.so
-LoadModule lbmethod_bybusyness_module /usr/lib/apache2/modules/mod_lbmethod_bybusyness.so
+const balancerManagerConf = preforkChildren + balancerModules + `LoadModule lbmethod_bybusyness_module /usr/lib/apache2/modules/mod_lbmethod_bybusyness.so
 LoadModule lbmethod_bytraffic_module /usr/lib/apache2/modules/mod_lbmethod_bytraffic.so
 LogFormat "%P %U" pids
 CustomLog logs/pids pids
@@ -116,13 +102,8 @@ func TestBalancerManager(t *testing.T) {
 		}
 		return strconv.Itoa(as[0].Status) + " " + strings.Join(out, " ; ")
 	}
-	type step struct {
-		name  string
-		run   func(s *diffServer) string
-		check func(got string) bool
-	}
 	const initial = "200 a,,1.00,Init Ok  ; b,,1.00,Init Ok "
-	steps := []step{
+	steps := []diffStep{
 		{"page", func(s *diffServer) string { return page(s, "", "") }, func(got string) bool {
 			return strings.Contains(got, "<td>a</td><td></td><td>1.00</td><td>0</td><td>Init Ok </td>") &&
 				strings.Contains(got, "<h3>LoadBalancer Status for <a href=\"/balancer-manager?b=app&amp;nonce=NONCE\">balancer://app</a>")
@@ -213,14 +194,7 @@ func TestBalancerManager(t *testing.T) {
 			return normal(as[0].Status, as[0].Body)
 		}, func(got string) bool { return strings.Contains(got, "<td> (None) </td><td>On</td>") }},
 	}
-	for _, st := range steps {
-		want, got := st.run(p.apache), st.run(p.ours)
-		if got != want || !st.check(got) {
-			t.Errorf("%s:\n apache: %s\n ours:   %s", st.name, want, got)
-		} else {
-			t.Logf("%s: both %s", st.name, got)
-		}
-	}
+	p.runSteps(steps)
 	// Both log the cross-site request whose parameters they ignored.
 	for _, s := range []*diffServer{p.apache, p.ours} {
 		log, err := os.ReadFile(filepath.Join(s.root, "logs/error_log"))
@@ -243,12 +217,7 @@ func TestBalancerManager(t *testing.T) {
 const balancerNonceConf = `ServerName main.test
 Listen 127.0.0.1:@P0@
 DocumentRoot @DOCS@
-LoadModule proxy_module /usr/lib/apache2/modules/mod_proxy.so
-LoadModule proxy_http_module /usr/lib/apache2/modules/mod_proxy_http.so
-LoadModule slotmem_shm_module /usr/lib/apache2/modules/mod_slotmem_shm.so
-LoadModule proxy_balancer_module /usr/lib/apache2/modules/mod_proxy_balancer.so
-LoadModule lbmethod_byrequests_module /usr/lib/apache2/modules/mod_lbmethod_byrequests.so
-<Proxy balancer://none>
+` + balancerModules + `<Proxy balancer://none>
     BalancerMember http://@A@ loadfactor=2 lbset=1 redirect=x
     ProxySet nonce=None timeout=7 maxattempts=3 nofailover=On
 </Proxy>
