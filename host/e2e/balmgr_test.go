@@ -252,7 +252,7 @@ func TestBalancerManagerNonce(t *testing.T) {
 	a, b := balancerBackend(t, "A"), balancerBackend(t, "B")
 	conf := strings.NewReplacer("@A@", a, "@B@", b).Replace(balancerNonceConf)
 	p := startPairMPM(t, "prefork", 1, conf, map[string]string{"index.html": "local\n"})
-	ask := func(s *diffServer, host, req string) string {
+	ask := func(s *diffServer, req string) string {
 		as := s.ask(t, "127.0.0.1", 0, req)
 		if len(as) != 1 {
 			return as.String()
@@ -265,12 +265,12 @@ func TestBalancerManagerNonce(t *testing.T) {
 	}
 	get := func(host, path string) func(s *diffServer) string {
 		return func(s *diffServer) string {
-			return ask(s, host, "GET "+path+" HTTP/1.1\r\nHost: "+host+"\r\nReferer: http://"+host+"/\r\nConnection: close\r\n\r\n")
+			return ask(s, "GET "+path+" HTTP/1.1\r\nHost: "+host+"\r\nReferer: http://"+host+"/\r\nConnection: close\r\n\r\n")
 		}
 	}
 	post := func(form string) func(s *diffServer) string {
 		return func(s *diffServer) string {
-			return ask(s, "main.test", "POST /balancer-manager HTTP/1.1\r\nHost: main.test\r\nReferer: http://main.test/\r\nConnection: close\r\n"+
+			return ask(s, "POST /balancer-manager HTTP/1.1\r\nHost: main.test\r\nReferer: http://main.test/\r\nConnection: close\r\n"+
 				"Content-Length: "+strconv.Itoa(len(form))+"\r\n\r\n"+form)
 		}
 	}
@@ -287,6 +287,9 @@ func TestBalancerManagerNonce(t *testing.T) {
 		{"member with a path", post("b=fixed&w=http://" + b + "/sub/&nonce=0123456789&w_status_I=0"), []string{"<td>1.00</td><td>0</td><td>Init Ok </td><td>"}},
 		{"GET edits nothing", get("main.test", "/balancer-manager?b=fixed&w=http://"+a+"&nonce=0123456789&w_status_D=1"), []string{"<h3>Edit worker settings for http://" + a + "</h3>"}},
 		{"xml", get("main.test", "/balancer-manager?xml=1"), []string{"<httpd:nonce></httpd:nonce>", "<httpd:nonce>0123456789</httpd:nonce>"}},
+		{"PUT", func(s *diffServer) string {
+			return ask(s, "PUT /balancer-manager HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\nContent-Length: 0\r\n\r\n")
+		}, []string{"405"}},
 		{"virtual host", get("vh.test", "/vmanager"), []string{"balancer://none", "balancer://own", "<td>r1</td>"}},
 	} {
 		want, got := st.run(p.apache), st.run(p.ours)

@@ -232,7 +232,7 @@ func (h *Manager) Handles(handler string) bool { return handler == "balancer-man
 // those and xml=; from the body of a POST, every setting), then the page.
 func (h *Manager) Serve(w http.ResponseWriter, r *http.Request, t *static.Target) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodPost {
-		w.Header().Set("Allow", "GET,POST,OPTIONS")
+		w.Header().Set("Allow", static.AllowTrace) // apache2's default handler's
 		t.Error(w, r, http.StatusMethodNotAllowed)
 		return
 	}
