@@ -212,7 +212,7 @@ func TestBalancerManager(t *testing.T) {
 }
 
 // balancerNonceConf has a balancer whose nonce is None and one whose nonce
-// is set, and a virtual host with a balancer of its own that inherits the
+// is set, one whose first member refuses (@D@), and a virtual host with a balancer of its own that inherits the
 // main server's.
 const balancerNonceConf = `ServerName main.test
 Listen 127.0.0.1:@P0@
@@ -226,6 +226,11 @@ DocumentRoot @DOCS@
     BalancerMember http://@B@/sub/ status=+I
     ProxySet nonce=0123456789 lbmethod=byrequests
 </Proxy>
+<Proxy balancer://dead>
+    BalancerMember http://@D@
+    BalancerMember http://@A@
+</Proxy>
+ProxyPass /dead/ balancer://dead/
 <Location "/balancer-manager">
     SetHandler balancer-manager
 </Location>
@@ -247,10 +252,11 @@ DocumentRoot @DOCS@
 // nothing (only b, w, nonce and xml are read from it); a virtual host's
 // manager shows the balancers it inherits and its own; ProxySet's
 // timeout, maxattempts and nofailover and the members' lbset, redirect
-// and status are shown.
+// and status are shown; a member that refused is shown in error.
 func TestBalancerManagerNonce(t *testing.T) {
 	a, b := balancerBackend(t, "A"), balancerBackend(t, "B")
-	conf := strings.NewReplacer("@A@", a, "@B@", b).Replace(balancerNonceConf)
+	dead := "127.0.0.1:" + strconv.Itoa(freePorts(t, 1)[0])
+	conf := strings.NewReplacer("@A@", a, "@B@", b, "@D@", dead).Replace(balancerNonceConf)
 	p := startPairMPM(t, "prefork", 1, conf, map[string]string{"index.html": "local\n"})
 	ask := func(s *diffServer, req string) string {
 		as := s.ask(t, "127.0.0.1", 0, req)
@@ -287,6 +293,9 @@ func TestBalancerManagerNonce(t *testing.T) {
 		{"member with a path", post("b=fixed&w=http://" + b + "/sub/&nonce=0123456789&w_status_I=0"), []string{"<td>1.00</td><td>0</td><td>Init Ok </td><td>"}},
 		{"GET edits nothing", get("main.test", "/balancer-manager?b=fixed&w=http://"+a+"&nonce=0123456789&w_status_D=1"), []string{"<h3>Edit worker settings for http://" + a + "</h3>"}},
 		{"xml", get("main.test", "/balancer-manager?xml=1"), []string{"<httpd:nonce></httpd:nonce>", "<httpd:nonce>0123456789</httpd:nonce>"}},
+		{"member in error", func(s *diffServer) string {
+			return ask(s, "GET /dead/x HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n") + get("main.test", "/balancer-manager")(s)
+		}, []string{"A GET /x", "http://" + dead + "</a></td><td></td><td></td><td>1.00</td><td>0</td><td>Init Err </td><td>1</td>"}},
 		{"PUT", func(s *diffServer) string {
 			return ask(s, "PUT /balancer-manager HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\nContent-Length: 0\r\n\r\n")
 		}, []string{"405"}},

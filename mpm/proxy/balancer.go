@@ -6,6 +6,7 @@ import (
 	"hash/fnv"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -159,6 +160,9 @@ type balancer struct {
 	// for a balancer a virtual host inherits, is the main server's.
 	bs   *memberState
 	main *balancer
+	// file and line are where it was first named (Config.At).
+	file string
+	line int
 }
 
 // lbmethod is a balancer's lbmethod=: mod_lbmethod_byrequests,
@@ -200,9 +204,17 @@ func (c *Config) balancer(u string) *balancer {
 	if c.balancers == nil {
 		c.balancers = map[string]*balancer{}
 	}
-	b := &balancer{name: name, sep: '.', vpath: "/", bs: new(memberState)}
+	b := &balancer{name: name, sep: '.', vpath: "/", bs: new(memberState), file: c.file, line: c.line}
 	c.balancers[name] = b
-	c.balancerList = append(c.balancerList, b)
+	// Before the first one defined further down the same file.
+	i := len(c.balancerList)
+	for j, o := range c.balancerList {
+		if o.file == b.file && o.line > b.line {
+			i = j
+			break
+		}
+	}
+	c.balancerList = slices.Insert(c.balancerList, i, b)
 	return b
 }
 

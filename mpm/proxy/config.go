@@ -89,10 +89,22 @@ type Config struct {
 	workers       map[string]*worker // by "http://host:port"
 	dollarWorkers map[string]*worker
 	balancers     map[string]*balancer // by "balancer://name"
-	balancerList  []*balancer          // in the order they were defined
+	balancerList  []*balancer          // in the order of their lines (see At)
+	// file and line are the position of the directive being read (At).
+	file string
+	line int
 
 	// BalancerInherit Off and ProxyPassInherit Off (see Inherit).
 	balancerInheritOff, passInheritOff bool
+}
+
+// At tells c the position of the directive it reads next (Set, SetProxy,
+// SetLocation), and returns c: the balancers are listed (balancer-manager)
+// in the order of the lines that define them, as apache2 does, whatever
+// order the directives are read in.
+func (c *Config) At(file string, line int) *Config {
+	c.file, c.line = file, line
+	return c
 }
 
 // Empty says whether nothing is proxied.

@@ -319,7 +319,7 @@ func Compile(server []Directive, sections []Section) (*Config, error) {
 	var px proxy.Config
 	for _, d := range server {
 		if proxy.IsDirective(d.Name) {
-			if err := px.Set(d.Name, d.Args); err != nil {
+			if err := px.At(d.File, d.Line).Set(d.Name, d.Args); err != nil {
 				errs = append(errs, posError(d, err))
 			}
 			continue
@@ -360,7 +360,7 @@ func Compile(server []Directive, sections []Section) (*Config, error) {
 		}
 		if sec.kind == "proxy" {
 			for _, d := range s.Directives {
-				if err := px.SetProxy(d.Name, d.Args, sec.pattern); err != nil {
+				if err := px.At(d.File, d.Line).SetProxy(d.Name, d.Args, sec.pattern); err != nil {
 					errs = append(errs, posError(d, err))
 				}
 			}
@@ -370,7 +370,7 @@ func Compile(server []Directive, sections []Section) (*Config, error) {
 		if sec.kind == "location" {
 			for _, d := range s.Directives {
 				if proxy.IsDirective(d.Name) {
-					if err := px.SetLocation(d.Name, d.Args, s.Pattern, sec.re != nil); err != nil {
+					if err := px.At(d.File, d.Line).SetLocation(d.Name, d.Args, s.Pattern, sec.re != nil); err != nil {
 						errs = append(errs, posError(d, err))
 					}
 				}
