@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -292,20 +293,11 @@ func managerParams(input string, allowed []string) map[string]string {
 		}
 		k, v, _ := strings.Cut(kv, "=")
 		k, v = unescapeURL(k), unescapeURL(unescapeURL(v))
-		if allowed == nil || containsString(allowed, k) {
+		if allowed == nil || slices.Contains(allowed, k) {
 			params[k] = v
 		}
 	}
 	return params
-}
-
-func containsString(list []string, s string) bool {
-	for _, e := range list {
-		if e == s {
-			return true
-		}
-	}
-	return false
 }
 
 // unescapeURL is ap_unescape_url: %XX decoded, '+' left alone; a string
@@ -355,7 +347,11 @@ func (b *balancer) edit(m *member, params map[string]string) {
 		bs[bsMaxAttempts].Store(int64(n) + 1)
 	}
 	if n, ok := intParam(params, "b_sforce"); ok {
-		bs[bsNoFailover].Store(map[bool]int64{false: 1, true: 2}[n != 0])
+		v := int64(1)
+		if n != 0 {
+			v = 2
+		}
+		bs[bsNoFailover].Store(v)
 	}
 	if v := params["b_ss"]; v != "" && len(v) < stringWords*8-1 {
 		sticky, path := v, v
