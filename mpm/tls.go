@@ -279,8 +279,8 @@ func setupTLS(srv *http1.Server, main *vserver, table *vhostTable) error {
 
 // logHandshake logs the failed handshake of c, whose default server is s
 // (its error log and LogLevel), as mod_ssl's verify callback does when a
-// client certificate does not verify: AH02039 at error, or at LogLevel info
-// and above AH02276 at info with the certificate's names, serial and dates;
+// client certificate does not verify: AH02039 at error, or with ssl's level
+// info and above (LogLevel info, or ssl:info) AH02276 at info with the certificate's names, serial and dates;
 // AH02040 at error for one deeper than SSLVerifyDepth. mod_ssl's other
 // lines about a handshake (AH01964, AH02008, the library's errors: info and
 // debug) are not written.
@@ -301,7 +301,7 @@ func (s *vserver) logHandshake(c *http1.Conn, err error) {
 	}
 	num, reason, cert := sslvars.VerifyFailure(bad.UnverifiedCertificates, bad.Err)
 	msg := "Certificate Verification: Error (" + strconv.Itoa(num) + "): " + reason
-	if s.logLevel >= static.LevelInfo {
+	if s.logLevels.For("ssl") >= int(static.LevelInfo) {
 		s.logError(r, static.LevelInfo, "ssl", nil, "AH02276: "+msg+sslvars.CertSummary(cert))
 		return
 	}
