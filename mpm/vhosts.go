@@ -126,6 +126,7 @@ type vserver struct {
 	sslServer   *sslvars.Server // what mod_ssl's variables read of it
 	logError    static.LogFunc  // its requests' error lines
 	logLevels   loglevel.Levels // the server's LogLevel, which logError applies
+	sslInfo     bool            // ssl's level is info or above: AH01964 for each connection
 }
 
 // matches is vhost.c's matches_aliases: host is the ServerName or a ServerAlias.
