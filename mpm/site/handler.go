@@ -192,6 +192,7 @@ func (h *Handler) proxy(w http.ResponseWriter, r *http.Request, p string, t *pro
 			m.merge(&l.conf)
 		}
 	}
+	setLogConfig(r, m.log)
 	o := h.options(&m)
 	if r.TLS != nil {
 		sslvars.SetOptions(r, sslvars.Options(o.TLSOptions))
