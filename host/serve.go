@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/signal"
 	"runtime"
@@ -50,8 +51,13 @@ func serve(o *options, cfg *config.Config, srv *config.Server, mod config.Module
 	signal.Ignore(syscall.SIGPIPE, syscall.SIGXFSZ)
 
 	// Until ErrorLog is open, messages go to stderr as Apache's startup
-	// messages do, at LogLevel or the -e level, whichever shows more.
-	s.log = errorlog.New(stderr, max(errorlog.Level(levels.Level), o.startLevel)).SetModules(levels.Modules)
+	// messages do, at LogLevel or the -e level, whichever shows more (for
+	// every module).
+	startup := maps.Clone(levels.Modules)
+	for m, n := range startup {
+		startup[m] = max(n, int(o.startLevel))
+	}
+	s.log = errorlog.New(stderr, max(errorlog.Level(levels.Level), o.startLevel)).SetModules(startup)
 	if err := checkErrorLogDirs(srv); err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1

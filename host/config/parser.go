@@ -199,6 +199,13 @@ func (p *parser) readErr(u *unit, line int, msg string) {
 	})
 }
 
+// directiveErr records a directive's problem found while reading, which
+// apache2 reports as a directive's (AH00526), not in the one-line form.
+func (p *parser) directiveErr(u *unit, line int, msg string) {
+	p.readErr(u, line, msg)
+	p.errs[len(p.errs)-1].Reading = false
+}
+
 func (p *parser) warn(u *unit, line int, msg string) {
 	p.warns = append(p.warns, Diagnostic{File: u.file, Line: line, Message: msg, Includes: u.includes, Span: u.span, src: u.src})
 }
@@ -500,7 +507,7 @@ func (p *parser) command(u *unit, ln logicalLine, name string, args []string, cu
 		}
 	case "loglevel":
 		if msg := p.unknownLogModule(args); msg != "" {
-			p.readErr(u, ln.last, msg)
+			p.directiveErr(u, ln.last, msg)
 			return
 		}
 	}
