@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/signal"
 	"runtime"
@@ -19,6 +20,7 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/host/errorlog"
 	"github.com/httpd-mpm/httpd-mpm/host/launch"
 	"github.com/httpd-mpm/httpd-mpm/host/listen"
+	"github.com/httpd-mpm/httpd-mpm/internal/loglevel"
 	"github.com/httpd-mpm/httpd-mpm/mpm"
 )
 
@@ -42,15 +44,20 @@ type server struct {
 // serve binds, starts the MPM and supervises it until a stop signal.
 func serve(o *options, cfg *config.Config, srv *config.Server, mod config.Module, stderr io.Writer) int {
 	s := &server{o: o, sockets: map[string][]*listen.Socket{}, stderr: stderr}
-	level, _ := errorlog.ParseLevel(srv.LogLevel)
+	levels, _ := loglevel.Parse(srv.LogLevel)
 	// Signals are taken before anything starts, so none is lost.
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGWINCH)
 	signal.Ignore(syscall.SIGPIPE, syscall.SIGXFSZ)
 
 	// Until ErrorLog is open, messages go to stderr as Apache's startup
-	// messages do, at LogLevel or the -e level, whichever shows more.
-	s.log = errorlog.New(stderr, max(level, o.startLevel))
+	// messages do, at LogLevel or the -e level, whichever shows more (for
+	// every module).
+	startup := maps.Clone(levels.Modules)
+	for m, n := range startup {
+		startup[m] = max(n, int(o.startLevel))
+	}
+	s.log = errorlog.New(stderr, max(errorlog.Level(levels.Level), o.startLevel)).SetModules(startup)
 	if err := checkErrorLogDirs(srv); err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
@@ -69,7 +76,7 @@ func serve(o *options, cfg *config.Config, srv *config.Server, mod config.Module
 		}
 	}
 	s.activated = nil
-	log, err := openErrorLog(o.name, srv.ErrorLog, level)
+	log, err := openErrorLog(o.name, srv.ErrorLog, levels)
 	if err != nil {
 		fmt.Fprintf(stderr, "%v\nAH00015: Unable to open logs\n", err)
 		return 1
@@ -361,9 +368,9 @@ func (s *server) restart(graceful bool) {
 	// each restart: a file renamed away (rotated) is created anew.
 	var log *errorlog.Log
 	if err == nil {
-		level, _ := errorlog.ParseLevel(srv.LogLevel)
+		levels, _ := loglevel.Parse(srv.LogLevel)
 		var openErr error
-		if log, openErr = openErrorLog(s.o.name, srv.ErrorLog, level); openErr != nil {
+		if log, openErr = openErrorLog(s.o.name, srv.ErrorLog, levels); openErr != nil {
 			fmt.Fprintln(&msgs, openErr)
 			err = &exitError{1}
 		}

@@ -49,8 +49,9 @@ func newHTTPServer(cfg *Config, wrap func(h http.Handler, vhost int, docRoot str
 	var mainSite *site.Config
 	// vhost is 0 for the main server, else the virtual host's index plus one.
 	content := func(s *vserver, vhost int, docRoot string, types map[string]string, trace http1.Trace, directives []site.Directive, sections []site.Section, handlers []Handler) (http.Handler, error) {
-		logError, logLevel := requestErrors(cfg, vhost)
-		s.logError, s.logLevel = logError, logLevel
+		logError, logLevel := requestErrorsUpTo(cfg, vhost, site.LogLevelMax(sections))
+		levelName, _ := errorLogOf(cfg, vhost)
+		s.logError, s.logLevels = logError, serverLevels(levelName)
 		h := &static.Handler{
 			DocumentRoot:   docRoot,
 			DirectoryIndex: core.DirectoryIndex,

@@ -73,7 +73,7 @@ type Directive struct {
 type Config struct {
 	Core     Core
 	Settings []Setting
-	LogLevel string       // Apache LogLevel, e.g. "warn"
+	LogLevel string       // Apache LogLevel value: the level keyword first, then modules' own, e.g. "warn" or "warn core:info ssl:debug"
 	Log      hclog.Logger // the plugin's logger (not sent over the wire)
 
 	// linked is set by InProcess.Configure when the MPM runs in the host's

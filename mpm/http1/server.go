@@ -417,7 +417,7 @@ func (s *Server) NewConn(c net.Conn) *Conn {
 // is the TLS state of a resumed TLS connection, else nil.
 func (s *Server) wrap(c net.Conn, tc *tls.Conn) *Conn {
 	s.init()
-	cn := &Conn{srv: s, rwc: c, base: &s.cfg.host}
+	cn := &Conn{srv: s, rwc: c, base: &s.cfg.host, remoteAddr: remoteAddr(c)}
 	cn.cw.c, cn.cr.c = cn, cn
 	if tc != nil {
 		cn.tc, cn.rwc = tc, tc
@@ -432,7 +432,6 @@ func (s *Server) wrap(c net.Conn, tc *tls.Conn) *Conn {
 		}
 	}
 	cn.nb, _ = cn.rwc.(NonblockingWriter)
-	cn.remoteAddr = remoteAddr(c)
 	cn.keys = cn.keysBuf[:0]
 	cn.ctx = newConnContext(cn)
 	cn.tmpl = (&http.Request{}).WithContext(cn.ctx)

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/httpd-mpm/httpd-mpm/internal/apuri"
+	"github.com/httpd-mpm/httpd-mpm/internal/loglevel"
 	"github.com/httpd-mpm/httpd-mpm/mpm/apexpr"
 	"github.com/httpd-mpm/httpd-mpm/mpm/authn"
 	"github.com/httpd-mpm/httpd-mpm/mpm/authz"
@@ -191,6 +192,7 @@ func (h *Handler) proxy(w http.ResponseWriter, r *http.Request, p string, t *pro
 			m.merge(&l.conf)
 		}
 	}
+	setLogConfig(r, m.log)
 	o := h.options(&m)
 	if r.TLS != nil {
 		sslvars.SetOptions(r, sslvars.Options(o.TLSOptions))
@@ -525,6 +527,7 @@ func (h *Handler) configure(r *http.Request, dir, name, walk string, bare bool) 
 	}
 	if m == nil {
 		if len(e.dir.ifs) == 0 {
+			setLogConfig(r, e.dir.log)
 			return e.opts
 		}
 		m = &e.dir
@@ -532,7 +535,18 @@ func (h *Handler) configure(r *http.Request, dir, name, walk string, bare bool) 
 	if len(m.ifs) > 0 {
 		m = h.applyIfs(r, m, path.Join(dir, name))
 	}
+	setLogConfig(r, m.log)
 	return h.options(m)
+}
+
+// setLogConfig makes the LogLevel lines of the sections that apply to r
+// (nil: none) the levels of its error lines from now on, as apache2's
+// request walk sets r->log (see requestErrors in package mpm). A
+// subrequest's without any keep its main request's, as apache2's do.
+func setLogConfig(r *http.Request, log *loglevel.Levels) {
+	if log != nil {
+		http1.SetLogConfig(r, log)
+	}
 }
 
 func (h *Handler) dirEntry(dir string) *dirEntry {
