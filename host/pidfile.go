@@ -77,7 +77,7 @@ func signalServer(o *options, stdout, stderr io.Writer) int {
 		// directives included) before the running server is signalled.
 		ctx, cancel := context.WithTimeout(context.Background(), pluginStartTimeout)
 		defer cancel()
-		l, err := startPlugin(ctx, o, cfg, srv, mod, nil, nil, log.PluginWriter(0, nil), stderr)
+		l, err := startPlugin(ctx, o, cfg, srv, mod, nil, nil, log.PluginOutput(nil), stderr)
 		if err != nil {
 			return exitCode(err)
 		}

@@ -294,7 +294,7 @@ func (s *server) start(cfg *config.Config, srv *config.Server, mod config.Module
 		}
 		return nil, &exitError{1}
 	}
-	l, err := startPlugin(ctx, s.o, cfg, srv, mod, s.socketsFor(srv), &errorLogs{main: main, vhosts: vlogs}, main.PluginWriter(0, vlogs), &msgs)
+	l, err := startPlugin(ctx, s.o, cfg, srv, mod, s.socketsFor(srv), &errorLogs{main: main, vhosts: vlogs}, main.PluginOutput(vlogs), &msgs)
 	if msgs.Len() > 0 {
 		to := main // the log the generation serves with, or, if it does not, the one that goes on
 		if err != nil {
@@ -323,7 +323,7 @@ func (s *server) start(cfg *config.Config, srv *config.Server, mod config.Module
 		} else {
 			l.kill()
 		}
-		s.log.Printf("core", errorlog.Error, "AH02818: MPM run failed: %v", err)
+		s.log.Printf("core", errorlog.Error, "AH02818: MPM run failed: %v", pluginErr(mod.Name, err))
 		return nil, &exitError{1}
 	}
 	l.ended = make(chan struct{})
@@ -470,7 +470,10 @@ func (s *server) end(l *loaded, graceful bool, timeout time.Duration, hurry <-ch
 	for {
 		select {
 		case err := <-stopped:
-			if err != nil && !errors.Is(err, launch.ErrExited) {
+			switch {
+			case errors.As(err, new(*launch.ExitError)): // it died while it stopped
+				s.log.Printf("core", errorlog.Error, "%v", pluginErr(l.module.Name, err))
+			case err != nil && !errors.Is(err, launch.ErrExited):
 				s.log.Printf("core", errorlog.Warn, "stopping %s (pid %d): %v", l.module.Name, pid, err)
 			}
 			l.kill()
@@ -498,7 +501,7 @@ func (s *server) end(l *loaded, graceful bool, timeout time.Duration, hurry <-ch
 				continue
 			default:
 			}
-			if err != nil && ctx.Err() == nil {
+			if err != nil && ctx.Err() == nil && !errors.Is(err, launch.ErrExited) {
 				abort("does not answer while it stops (%v)", err)
 				return
 			}
