@@ -95,9 +95,7 @@ func serve(o *options, cfg *config.Config, srv *config.Server, mod config.Module
 	s.cur = l
 	logLoaded(errorlog.New(stderr, o.startLevel), mod)
 	s.pidFile = srv.PidFile
-	if err := writePid(srv.PidFile, log); err != nil {
-		log.Printf("core", errorlog.Error, "%v", err)
-	}
+	_ = writePid(srv.PidFile, o.name, log) // logged; apache2 exits, httpd serves on
 	oneProcess := o.oneProcess()
 	if !oneProcess { // Apache's -X serves before its MPM would log it
 		log.Printf("core", errorlog.Notice, "AH00094: Command line: '%s'", strings.Join(o.args, " "))
