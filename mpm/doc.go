@@ -83,8 +83,13 @@
 //     process has exited, or when ctx ends: then (and with graceful=false
 //     from the start) it stops at once, killing its children. On a graceful
 //     stop the host's GracefulShutdownTimeout is ctx's deadline (none on a
-//     graceful restart). After Stop returns,
-//     the host ends the plugin process; no further call comes.
+//     graceful restart). While a graceful Stop drains, the host may call
+//     Stop again with graceful=false (a second SIGTERM during a graceful
+//     stop, which apache2 turns into a hard stop): the MPM then ends its
+//     children at once (SIGTERM, SIGKILL a few seconds later), and the
+//     first Stop returns once they have exited; the host kills the
+//     plugin's process group if that takes longer than 9 s. After Stop
+//     returns, the host ends the plugin process; no further call comes.
 //
 // # Descriptors: who owns and closes what
 //
