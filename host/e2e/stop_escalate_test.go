@@ -18,19 +18,11 @@ import (
 // the process group) and, as apache2, without another AH line.
 func TestSecondTermHardensGracefulStop(t *testing.T) {
 	const size = 16 << 20
-	root := eventSite(t, oneChild(2)+"GracefulShutdownTimeout 600\n")
-	bigFile(t, root, "large.bin", size)
-	in := start(t, root)
-	c, resp := stalledGet(t, in, "/large.bin")
-	defer c.Close()
-	waitFor(t, "the download in write completion", 10*time.Second, func() (bool, string) {
-		a := in.auto()
-		return a.int("ConnsAsyncWriting") == 1, "ConnsAsyncWriting " + a.values["ConnsAsyncWriting"]
-	})
+	in, c, resp, _ := stalledDownload(t, "GracefulShutdownTimeout 600\n", size)
 	in.signal(syscall.SIGWINCH)
 	// The graceful stop has begun once the PID file is gone.
 	waitFor(t, "the graceful stop", 10*time.Second, func() (bool, string) {
-		_, err := os.Stat(filepath.Join(root, "run/httpd.pid"))
+		_, err := os.Stat(filepath.Join(in.root, "run/httpd.pid"))
 		return os.IsNotExist(err), "the PID file is still there"
 	})
 	in.signal(syscall.SIGTERM)
