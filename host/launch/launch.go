@@ -100,10 +100,10 @@ type Plugin struct {
 	diedOnce sync.Once
 }
 
-// noteDeath records how the process ended, the first time.
-func (p *Plugin) noteDeath(ws syscall.WaitStatus) {
+// noteDeath records how the process ended (exitState), the first time.
+func (p *Plugin) noteDeath(state string) {
 	p.diedOnce.Do(func() {
-		p.state = exitState(ws)
+		p.state = state
 		close(p.died)
 	})
 }
@@ -207,9 +207,13 @@ func Start(ctx context.Context, opts Options) (*Plugin, error) {
 		p.conn = g.Conn
 	}
 	go func() {
-		waitExit(p.Pid(), client.Exited, p.noteDeath)
+		waitExit(p.Pid(), client.Exited, func(ws syscall.WaitStatus) { p.noteDeath(exitState(ws)) })
 		// Without a pidfd: go-plugin has reaped it.
-		p.noteDeath(p.cmd.ProcessState.Sys().(syscall.WaitStatus))
+		state := "unknown"
+		if ps := p.cmd.ProcessState; ps != nil {
+			state = exitState(ps.Sys().(syscall.WaitStatus))
+		}
+		p.noteDeath(state)
 		os.RemoveAll(p.sockDir)
 		close(p.exited)
 	}()
