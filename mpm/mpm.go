@@ -26,7 +26,9 @@ type MPM interface {
 	// Status is a snapshot of the MPM's processes and workers.
 	Status() Status
 	// Stop ends serving: gracefully (drain) or at once. It returns when
-	// every child process has exited, or when ctx is done.
+	// every child process has exited, or when ctx is done. While a
+	// graceful Stop drains, a second Stop with graceful false may come
+	// (the host got a second SIGTERM): the stop is then hard, at once.
 	Stop(ctx context.Context, graceful bool) error
 }
 

@@ -254,6 +254,12 @@ func (l *Log) PluginWriter(defaultPid int, vhosts []*Log) io.Writer {
 	return &pluginWriter{log: l, pid: defaultPid, vhosts: vhosts}
 }
 
+// PluginOutput makes PluginWriters for the output streams of a plugin
+// process, given its pid (launch.Options.Output).
+func (l *Log) PluginOutput(vhosts []*Log) func(pid int) io.Writer {
+	return func(pid int) io.Writer { return l.PluginWriter(pid, vhosts) }
+}
+
 type pluginWriter struct {
 	log    *Log
 	pid    int
