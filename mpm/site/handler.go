@@ -744,9 +744,9 @@ func (h *Handler) errorDocument(w http.ResponseWriter, r *http.Request, status i
 			}
 		}
 		renameEnv(r, status)
-		if r2.Method != http.MethodHead {
-			r2.Method = http.MethodGet
-		}
+		// A GET whatever the method, HEAD too (the engine still sends no
+		// body for a HEAD), as ap_die.
+		r2.Method = http.MethodGet
 		r2.Body, r2.ContentLength = http.NoBody, 0
 		// apache2's internal redirect shares the request's fields (what
 		// RequestHeader does to them there, the access log sees); the
