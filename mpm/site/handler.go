@@ -695,6 +695,22 @@ func (h *Handler) carryWalk(r, r2 *http.Request) *http.Request {
 	return static.WithWalk(r2, &static.Walk{Dir: name[:i], Name: name[i+1:], Path: r.URL.Path})
 }
 
+// ServerErrorPage answers r with the server's own ErrorDocument for status
+// (its top level: no section applies yet), as apache2's ap_die answers what
+// its map_to_storage phase refuses, a TRACE, once the server's SetEnvIf
+// lines ran; false when the server has none for status. It is the
+// server's http1.Server.ErrorPage.
+func (h *Handler) ServerErrorPage(w http.ResponseWriter, r *http.Request, status int) bool {
+	h.init()
+	if _, ok := h.base.ErrorDocuments[status]; !ok {
+		return false
+	}
+	if !h.Config.postRead.Empty() {
+		h.postRead(r)
+	}
+	return h.errorDocument(w, r, status, h.base.ErrorDocuments)
+}
+
 // inErrorDocument marks the internal request that serves a local ErrorDocument.
 type inErrorDocument struct{}
 
