@@ -207,6 +207,10 @@ func (h *Handler) proxy(w http.ResponseWriter, r *http.Request, p string, t *pro
 	if o.Response != nil {
 		o.Response.Fixup(r)
 	}
+	// A DirectoryIndex or FallbackResource subrequest is answered as its
+	// main request (the Host's port in ProxyPassReverse's URLs), whatever
+	// the backend's status.
+	r = static.ProxyAnswer(r)
 	t.Params = h.params(r, &m)
 	t.FCGI = &m.FCGI
 	if m.ProxyErrors.On {
