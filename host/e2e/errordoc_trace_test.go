@@ -13,15 +13,7 @@ import (
 // which a refused TRACE never sees), none, and a file for the 413 of a
 // TRACE with a body under On, a script for the 413 past the 64 KiB of
 // Extended.
-const traceConf = `ServerName main.test
-Listen 127.0.0.1:@P0@
-LoadModule cgid_module ` + apacheModuleDir + `/mod_cgid.so
-DocumentRoot @DOCS@
-<Directory @DOCS@/h>
-	Options +ExecCGI
-	AddHandler cgi-script .cgi
-</Directory>
-<VirtualHost 127.0.0.1:@P0@>
+const traceConf = scriptSiteConf + `<VirtualHost 127.0.0.1:@P0@>
 	ServerName file.test
 	TraceEnable off
 	ErrorDocument 405 /err.html

@@ -4,15 +4,15 @@ import (
 	"bufio"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 )
 
-// headerOrderConf mixes Header always and onsuccess lines, at the server
-// level and in a <Location> with mod_expires, over the fields the handlers
-// set themselves (a file's, a script's, a redirect's, an error page's).
-const headerOrderConf = `ServerName main.test
+// scriptSiteConf is main.test on @P0@ with the scripts of @DOCS@/h run by
+// mod_cgid.
+const scriptSiteConf = `ServerName main.test
 Listen 127.0.0.1:@P0@
 LoadModule cgid_module ` + apacheModuleDir + `/mod_cgid.so
 DocumentRoot @DOCS@
@@ -20,7 +20,12 @@ DocumentRoot @DOCS@
 	Options +ExecCGI
 	AddHandler cgi-script .cgi
 </Directory>
-Header always set A 1
+`
+
+// headerOrderConf mixes Header always and onsuccess lines, at the server
+// level and in a <Location> with mod_expires, over the fields the handlers
+// set themselves (a file's, a script's, a redirect's, an error page's).
+const headerOrderConf = scriptSiteConf + `Header always set A 1
 Header always set Z 2
 Header set Y 5
 Header always set M 3
@@ -70,20 +75,11 @@ func (s *diffServer) fieldOrder(t *testing.T, req string) string {
 		case "date", "server", "last-modified", "etag", "expires":
 			value = " ..."
 		}
-		if !slicesContainsFold(headerOrderSkipped, name) {
+		if !slices.ContainsFunc(headerOrderSkipped, func(v string) bool { return strings.EqualFold(v, name) }) {
 			out = append(out, name+":"+value)
 		}
 	}
 	return strings.Join(out, "\n  ")
-}
-
-func slicesContainsFold(list []string, s string) bool {
-	for _, v := range list {
-		if strings.EqualFold(v, s) {
-			return true
-		}
-	}
-	return false
 }
 
 // TestHeaderOrder: the response fields come out in apache2's order: Date
@@ -104,8 +100,7 @@ func TestHeaderOrder(t *testing.T) {
 		"h/s.cgi":   script,
 		"h/u.cgi":   script,
 	}
-	bare := startPair(t, 1, "ServerName main.test\nListen 127.0.0.1:@P0@\nLoadModule cgid_module "+apacheModuleDir+"/mod_cgid.so\n"+
-		"DocumentRoot @DOCS@\n<Directory @DOCS@/h>\n\tOptions +ExecCGI\n\tAddHandler cgi-script .cgi\n</Directory>\n", docs)
+	bare := startPair(t, 1, scriptSiteConf, docs)
 	p := startPair(t, 1, headerOrderConf, docs)
 	for _, s := range []*diffServer{bare.apache, p.apache} {
 		for _, name := range []string{"h/s.cgi", "h/u.cgi"} {
