@@ -69,7 +69,7 @@ func newHTTPServer(cfg *Config, wrap func(h http.Handler, vhost int, docRoot str
 		site.SetMIME(h, directives)
 		handler, err := siteHandler(directives, sections, h, core.ServerRoot)
 		if sh, ok := handler.(*site.Handler); ok {
-			s.filter = sh.HeaderFilter()
+			s.filter, s.errorPage = sh.HeaderFilter(), sh.ServerErrorPage
 			if vhost == 0 {
 				mainSite = sh.Config
 			} else {
@@ -138,6 +138,7 @@ func newHTTPServer(cfg *Config, wrap func(h http.Handler, vhost int, docRoot str
 		srv.Identify, srv.BaseIdentity = table.identify, table.base
 	}
 	srv.HeaderFilter = headerFilter(main, table)
+	srv.ErrorPage = errorPage(main, table)
 	if err := setupTLS(srv, main, table); err != nil {
 		return nil, err
 	}
@@ -165,6 +166,23 @@ func headerFilter(main *vserver, table *vhostTable) func(c *http1.Conn, r *http.
 		return nil
 	}
 	return func(c *http1.Conn, r *http.Request) http1.HeaderFilter { return table.answered(c, r).filter }
+}
+
+// errorPage is http1.Server.ErrorPage: the ErrorDocuments of the server
+// that answers (nil when no server has per-path configuration).
+func errorPage(main *vserver, table *vhostTable) func(c *http1.Conn, w http.ResponseWriter, r *http.Request, status int) bool {
+	if table == nil {
+		if main.errorPage == nil {
+			return nil
+		}
+		return func(_ *http1.Conn, w http.ResponseWriter, r *http.Request, status int) bool {
+			return main.errorPage(w, r, status)
+		}
+	}
+	return func(c *http1.Conn, w http.ResponseWriter, r *http.Request, status int) bool {
+		s := table.answered(c, r)
+		return s.errorPage != nil && s.errorPage(w, r, status)
+	}
 }
 
 // HTTPServer is NewHTTPServer for a child process. With the parent's

@@ -116,9 +116,12 @@ type vserver struct {
 	id      *http1.Identity
 	handler http.Handler
 	filter  http1.HeaderFilter // the server level's Header and Expires*, nil without
-	logs    []accesslog.Log
-	logName string // ServerName as %v and %p see it
-	docRoot string
+	// errorPage answers a refused TRACE with the server's ErrorDocument
+	// (http1.Server.ErrorPage), nil without per-path configuration.
+	errorPage func(w http.ResponseWriter, r *http.Request, status int) bool
+	logs      []accesslog.Log
+	logName   string // ServerName as %v and %p see it
+	docRoot   string
 	// tlsSettings are its mod_ssl settings (nil: SSLEngine off); tls their
 	// crypto/tls form, nil until setupTLS.
 	tlsSettings *TLS

@@ -67,6 +67,7 @@ type Conn struct {
 	// keysBuf backs keys for the usual few response fields: no allocation
 	// per connection for them.
 	keysBuf [12]string
+	order   *FieldOrder // SetFieldOrder's, for the current request
 
 	nreq       atomic.Int64 // requests started
 	keepalives int          // responses sent with keep-alive
@@ -439,6 +440,7 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 	c.filter, c.filterSet, c.errorPage, c.variants = nil, false, false, ""
 	c.user, c.userSet, c.authType = "", false, ""
 	c.filename, c.pathInfo, c.errorNotes = "", "", ""
+	c.order = nil
 	c.sigSet, c.tlsOpts, c.logConf = false, 0, nil
 	c.env.Reset()
 	if c.tc != nil {

@@ -209,6 +209,10 @@ func (h *Handler) proxy(w http.ResponseWriter, r *http.Request, p string, t *pro
 	if o.Response != nil {
 		o.Response.Fixup(r)
 	}
+	// A DirectoryIndex or FallbackResource subrequest is answered as its
+	// main request (the Host's port in ProxyPassReverse's URLs), whatever
+	// the backend's status.
+	r = static.ProxyAnswer(r)
 	t.Params = h.params(r, &m)
 	t.FCGI = &m.FCGI
 	if m.ProxyErrors.On {
@@ -709,6 +713,22 @@ func (h *Handler) carryWalk(r, r2 *http.Request) *http.Request {
 	return static.WithWalk(r2, &static.Walk{Dir: name[:i], Name: name[i+1:], Path: r.URL.Path})
 }
 
+// ServerErrorPage answers r with the server's own ErrorDocument for status
+// (its top level: no section applies yet), as apache2's ap_die answers what
+// its map_to_storage phase refuses, a TRACE, once the server's SetEnvIf
+// lines ran; false when the server has none for status. It is the
+// server's http1.Server.ErrorPage.
+func (h *Handler) ServerErrorPage(w http.ResponseWriter, r *http.Request, status int) bool {
+	h.init()
+	if _, ok := h.base.ErrorDocuments[status]; !ok {
+		return false
+	}
+	if !h.Config.postRead.Empty() {
+		h.postRead(r)
+	}
+	return h.errorDocument(w, r, status, h.base.ErrorDocuments)
+}
+
 // inErrorDocument marks the internal request that serves a local ErrorDocument.
 type inErrorDocument struct{}
 
@@ -758,9 +778,9 @@ func (h *Handler) errorDocument(w http.ResponseWriter, r *http.Request, status i
 			}
 		}
 		renameEnv(r, status)
-		if r2.Method != http.MethodHead {
-			r2.Method = http.MethodGet
-		}
+		// A GET whatever the method, HEAD too (the engine still sends no
+		// body for a HEAD), as ap_die.
+		r2.Method = http.MethodGet
 		r2.Body, r2.ContentLength = http.NoBody, 0
 		// apache2's internal redirect shares the request's fields (what
 		// RequestHeader does to them there, the access log sees); the
