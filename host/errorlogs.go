@@ -12,6 +12,7 @@ import (
 
 	"github.com/httpd-mpm/httpd-mpm/host/config"
 	"github.com/httpd-mpm/httpd-mpm/host/errorlog"
+	"github.com/httpd-mpm/httpd-mpm/internal/loglevel"
 	"github.com/httpd-mpm/httpd-mpm/internal/pipedlog"
 	"github.com/httpd-mpm/httpd-mpm/mpm"
 )
@@ -51,8 +52,11 @@ func checkErrorLogDirs(srv *config.Server) error {
 
 // openErrorLog is errorlog.Open with Apache's message (AH00091) for a file
 // it cannot open; name is the program's name, as Apache's message has it.
-func openErrorLog(name, path string, level errorlog.Level) (*errorlog.Log, error) {
-	l, err := errorlog.Open(path, level)
+func openErrorLog(name, path string, levels loglevel.Levels) (*errorlog.Log, error) {
+	l, err := errorlog.Open(path, errorlog.Level(levels.Level))
+	if err == nil {
+		l.SetModules(levels.Modules)
+	}
 	if err != nil && errors.As(err, new(*fs.PathError)) {
 		err = fmt.Errorf("%sAH00091: %s: could not open error log file %s.", pipedlog.ErrnoPrefix(err), name, path)
 	}
@@ -71,7 +75,7 @@ func openErrorLog(name, path string, level errorlog.Level) (*errorlog.Log, error
 func openVhostLogs(name string, srv *config.Server) ([]*errorlog.Log, error) {
 	var logs []*errorlog.Log
 	opened := map[string]*errorlog.Log{}
-	level, _ := errorlog.ParseLevel(srv.LogLevel)
+	levels, _ := loglevel.Parse(srv.LogLevel)
 	for _, v := range srv.VirtualHosts {
 		if v.ErrorLog == "" || v.ErrorLog == srv.ErrorLog {
 			logs = append(logs, nil)
@@ -81,7 +85,7 @@ func openVhostLogs(name string, srv *config.Server) ([]*errorlog.Log, error) {
 			logs = append(logs, l)
 			continue
 		}
-		l, err := openErrorLog(name, v.ErrorLog, level)
+		l, err := openErrorLog(name, v.ErrorLog, levels)
 		if err != nil {
 			closeLogs(logs)
 			return nil, fmt.Errorf("%w\nAH00015: Unable to open logs", err)

@@ -141,7 +141,7 @@ const pluginStartTimeout = 30 * time.Second
 // table and the MPM's own, and configures it. To serve (sockets given) the
 // MPM gets the access logs, opened here, and the error logs errLogs, which
 // the caller opened and keeps.
-func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *config.Server, mod config.Module, sockets []*listen.Socket, errLogs *errorLogs, pluginStderr io.Writer, stderr io.Writer) (*loaded, error) {
+func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *config.Server, mod config.Module, sockets []*listen.Socket, errLogs *errorLogs, pluginOutput func(pid int) io.Writer, stderr io.Writer) (*loaded, error) {
 	pin, errs := modulePin(cfg, mod)
 	if len(errs) > 0 {
 		printErrors(stderr, o.name, errs)
@@ -166,14 +166,14 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 	credential := childCredential(srv)
 	var p generation
 	if StaticMPM != nil {
-		l, err := startLinked(sockets, logs, pluginStderr)
+		l, err := startLinked(sockets, logs, pluginOutput(0)) // its children's raw lines: pid unknown
 		if err != nil {
 			fmt.Fprintf(stderr, "%s: %s: %v\n", o.name, mod.Name, err)
 			return nil, &exitError{1}
 		}
 		p = l
 	} else {
-		opts := launch.Options{Path: mod.AbsPath, Listeners: sockets, Stderr: pluginStderr}
+		opts := launch.Options{Path: mod.AbsPath, Listeners: sockets, Output: pluginOutput}
 		if pin != nil {
 			opts.Checksum = pin.sum
 		}
@@ -238,7 +238,7 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			fmt.Fprintf(stderr, "%s: %s: the MPM (pid %d) did not answer Configure within %s; killing it\n", o.name, mod.Name, p.Pid(), pluginStartTimeout)
 		} else {
-			fmt.Fprintf(stderr, "%s: %s: %v\n", o.name, mod.Name, err)
+			fmt.Fprintf(stderr, "%s: %s: %v\n", o.name, mod.Name, pluginErr(mod.Name, err))
 		}
 		return fail()
 	}
@@ -255,6 +255,16 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 		return fail()
 	}
 	return &loaded{cfg: cfg, srv: srv, module: mod, gen: p, mpmCfg: mc}, nil
+}
+
+// pluginErr is err, or for a plugin process that has exited (a crash,
+// os.Exit, a signal) an error naming the plugin, its pid and how it ended.
+func pluginErr(name string, err error) error {
+	var ee *launch.ExitError
+	if errors.As(err, &ee) {
+		return fmt.Errorf("MPM plugin %s (pid %d) exited: %s", name, ee.Pid, ee.State)
+	}
+	return err
 }
 
 // missingFeature says what the configuration needs that an MPM honouring

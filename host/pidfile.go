@@ -13,6 +13,7 @@ import (
 	"syscall"
 
 	"github.com/httpd-mpm/httpd-mpm/host/errorlog"
+	"github.com/httpd-mpm/httpd-mpm/internal/pipedlog"
 )
 
 // readPid reads a PidFile.
@@ -41,17 +42,42 @@ func runningPid(path string) (int, bool) {
 	return pid, true
 }
 
-// writePid writes "%d\n" through a temp file and rename, mode 0644, as Apache.
-func writePid(path string, log *errorlog.Log) error {
+// writePid writes "%d\n", mode 0644, as apache2's ap_log_pid: through a
+// new file in the same directory (PATH.XXXXXX, made with O_CREAT|O_EXCL,
+// which follows no symlink: one planted in a logs directory others may
+// write cannot make httpd, as root, write through it) renamed to path, so
+// that no reader sees it half written and a symlink or stale file at path
+// is replaced, not followed. A failure is logged with apache2's messages
+// (name is httpd's name, as argv[0]) and returned.
+func writePid(path, name string, log *errorlog.Log) error {
 	if _, err := os.Stat(path); err == nil {
 		log.Printf("core", errorlog.Warn, "AH00098: pid file %s overwritten -- Unclean shutdown of previous Apache run?", path)
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644); err != nil {
-		return fmt.Errorf("AH00099: could not create %s: %w", tmp, err)
+	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*")
+	if err != nil {
+		tmp := path + ".XXXXXX"
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			tmp = pe.Path
+		}
+		log.Printf("core", errorlog.Error, "%sAH00099: could not create %s", pipedlog.ErrnoPrefix(err), tmp)
+		log.Printf("core", errorlog.Error, "AH00100: %s: could not log pid to file %s", name, path)
+		return err
 	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("AH00100: could not write pid file %s: %w", path, err)
+	_, err = f.WriteString(strconv.Itoa(os.Getpid()) + "\n")
+	if err == nil {
+		err = f.Chmod(0o644) // CreateTemp makes it 0600; apache2 sets 0644 too
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		log.Printf("core", errorlog.Error, "%sAH10231: %s: Failed creating pid file %s", pipedlog.ErrnoPrefix(err), name, f.Name())
+		return err
 	}
 	return nil
 }
@@ -77,7 +103,7 @@ func signalServer(o *options, stdout, stderr io.Writer) int {
 		// directives included) before the running server is signalled.
 		ctx, cancel := context.WithTimeout(context.Background(), pluginStartTimeout)
 		defer cancel()
-		l, err := startPlugin(ctx, o, cfg, srv, mod, nil, nil, log.PluginWriter(0, nil), stderr)
+		l, err := startPlugin(ctx, o, cfg, srv, mod, nil, nil, log.PluginOutput(nil), stderr)
 		if err != nil {
 			return exitCode(err)
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/signal"
 	"runtime"
@@ -19,6 +20,7 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/host/errorlog"
 	"github.com/httpd-mpm/httpd-mpm/host/launch"
 	"github.com/httpd-mpm/httpd-mpm/host/listen"
+	"github.com/httpd-mpm/httpd-mpm/internal/loglevel"
 	"github.com/httpd-mpm/httpd-mpm/mpm"
 )
 
@@ -42,15 +44,20 @@ type server struct {
 // serve binds, starts the MPM and supervises it until a stop signal.
 func serve(o *options, cfg *config.Config, srv *config.Server, mod config.Module, stderr io.Writer) int {
 	s := &server{o: o, sockets: map[string][]*listen.Socket{}, stderr: stderr}
-	level, _ := errorlog.ParseLevel(srv.LogLevel)
+	levels, _ := loglevel.Parse(srv.LogLevel)
 	// Signals are taken before anything starts, so none is lost.
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGWINCH)
 	signal.Ignore(syscall.SIGPIPE, syscall.SIGXFSZ)
 
 	// Until ErrorLog is open, messages go to stderr as Apache's startup
-	// messages do, at LogLevel or the -e level, whichever shows more.
-	s.log = errorlog.New(stderr, max(level, o.startLevel))
+	// messages do, at LogLevel or the -e level, whichever shows more (for
+	// every module).
+	startup := maps.Clone(levels.Modules)
+	for m, n := range startup {
+		startup[m] = max(n, int(o.startLevel))
+	}
+	s.log = errorlog.New(stderr, max(errorlog.Level(levels.Level), o.startLevel)).SetModules(startup)
 	if err := checkErrorLogDirs(srv); err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
@@ -69,7 +76,7 @@ func serve(o *options, cfg *config.Config, srv *config.Server, mod config.Module
 		}
 	}
 	s.activated = nil
-	log, err := openErrorLog(o.name, srv.ErrorLog, level)
+	log, err := openErrorLog(o.name, srv.ErrorLog, levels)
 	if err != nil {
 		fmt.Fprintf(stderr, "%v\nAH00015: Unable to open logs\n", err)
 		return 1
@@ -95,9 +102,7 @@ func serve(o *options, cfg *config.Config, srv *config.Server, mod config.Module
 	s.cur = l
 	logLoaded(errorlog.New(stderr, o.startLevel), mod)
 	s.pidFile = srv.PidFile
-	if err := writePid(srv.PidFile, log); err != nil {
-		log.Printf("core", errorlog.Error, "%v", err)
-	}
+	_ = writePid(srv.PidFile, o.name, log) // logged; apache2 exits, httpd serves on
 	oneProcess := o.oneProcess()
 	if !oneProcess { // Apache's -X serves before its MPM would log it
 		log.Printf("core", errorlog.Notice, "AH00094: Command line: '%s'", strings.Join(o.args, " "))
@@ -294,7 +299,7 @@ func (s *server) start(cfg *config.Config, srv *config.Server, mod config.Module
 		}
 		return nil, &exitError{1}
 	}
-	l, err := startPlugin(ctx, s.o, cfg, srv, mod, s.socketsFor(srv), &errorLogs{main: main, vhosts: vlogs}, main.PluginWriter(0, vlogs), &msgs)
+	l, err := startPlugin(ctx, s.o, cfg, srv, mod, s.socketsFor(srv), &errorLogs{main: main, vhosts: vlogs}, main.PluginOutput(vlogs), &msgs)
 	if msgs.Len() > 0 {
 		to := main // the log the generation serves with, or, if it does not, the one that goes on
 		if err != nil {
@@ -323,7 +328,7 @@ func (s *server) start(cfg *config.Config, srv *config.Server, mod config.Module
 		} else {
 			l.kill()
 		}
-		s.log.Printf("core", errorlog.Error, "AH02818: MPM run failed: %v", err)
+		s.log.Printf("core", errorlog.Error, "AH02818: MPM run failed: %v", pluginErr(mod.Name, err))
 		return nil, &exitError{1}
 	}
 	l.ended = make(chan struct{})
@@ -361,9 +366,9 @@ func (s *server) restart(graceful bool) {
 	// each restart: a file renamed away (rotated) is created anew.
 	var log *errorlog.Log
 	if err == nil {
-		level, _ := errorlog.ParseLevel(srv.LogLevel)
+		levels, _ := loglevel.Parse(srv.LogLevel)
 		var openErr error
-		if log, openErr = openErrorLog(s.o.name, srv.ErrorLog, level); openErr != nil {
+		if log, openErr = openErrorLog(s.o.name, srv.ErrorLog, levels); openErr != nil {
 			fmt.Fprintln(&msgs, openErr)
 			err = &exitError{1}
 		}
@@ -422,10 +427,14 @@ func lines(s string) []string {
 func (s *server) retire(l *loaded, graceful bool) {
 	timeout := time.Duration(0)
 	if !graceful {
-		timeout = 3 * time.Second
+		timeout = hardStopTimeout
 	}
 	s.end(l, graceful, timeout, nil)
 }
+
+// hardStopTimeout is the MPM's stop timeout for a hard stop (SIGTERM, or
+// SIGHUP for the old generation): its children are killed after it.
+const hardStopTimeout = 3 * time.Second
 
 // stopGrace is how long past the MPM's own stop timeout the host waits for
 // Stop to return before it kills the plugin's process group: with the 3 s
@@ -444,8 +453,12 @@ const (
 // end stops l (draining first if graceful, its children given timeout, 0
 // for as long as draining lasts) and ends its plugin process. It kills the
 // plugin's process group instead (Abort) when Stop has not returned
-// stopGrace after timeout, when the plugin does not answer a ping within
-// pingTimeout, or when a signal comes on hurry (a second stop signal).
+// stopGrace after timeout, or when the plugin does not answer a ping within
+// pingTimeout. A signal on hurry (a second stop signal) makes a graceful
+// stop hard, as apache2's event MPM does: the MPM is asked to Stop again,
+// at once (its children get SIGTERM, then SIGKILL after hardStopTimeout),
+// and killed if that has not ended stopGrace later. During a hard stop it
+// kills at once.
 func (s *server) end(l *loaded, graceful bool, timeout time.Duration, hurry <-chan os.Signal) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -470,7 +483,10 @@ func (s *server) end(l *loaded, graceful bool, timeout time.Duration, hurry <-ch
 	for {
 		select {
 		case err := <-stopped:
-			if err != nil && !errors.Is(err, launch.ErrExited) {
+			switch {
+			case errors.As(err, new(*launch.ExitError)): // it died while it stopped
+				s.log.Printf("core", errorlog.Error, "%v", pluginErr(l.module.Name, err))
+			case err != nil && !errors.Is(err, launch.ErrExited):
 				s.log.Printf("core", errorlog.Warn, "stopping %s (pid %d): %v", l.module.Name, pid, err)
 			}
 			l.kill()
@@ -479,8 +495,16 @@ func (s *server) end(l *loaded, graceful bool, timeout time.Duration, hurry <-ch
 			abort("has not stopped %s after it was asked to", timeout+stopGrace)
 			return
 		case sig := <-hurry:
-			abort("is still stopping when %s came", unix.SignalName(sig.(syscall.Signal)))
-			return
+			if !graceful {
+				abort("is still stopping when %s came", unix.SignalName(sig.(syscall.Signal)))
+				return
+			}
+			graceful = false
+			s.log.Printf("core", errorlog.Info, "%s received: stopping %s at once", unix.SignalName(sig.(syscall.Signal)), l.module.Name)
+			go func() { _ = l.gen.Stop(ctx, false, hardStopTimeout) }() // the first Stop returns once it is done
+			t := time.NewTimer(hardStopTimeout + stopGrace)
+			defer t.Stop()
+			deadline, timeout = t.C, hardStopTimeout
 		case <-ping.C:
 			if pinging {
 				continue
@@ -498,7 +522,7 @@ func (s *server) end(l *loaded, graceful bool, timeout time.Duration, hurry <-ch
 				continue
 			default:
 			}
-			if err != nil && ctx.Err() == nil {
+			if err != nil && ctx.Err() == nil && !errors.Is(err, launch.ErrExited) {
 				abort("does not answer while it stops (%v)", err)
 				return
 			}
@@ -525,11 +549,12 @@ func (s *server) closeUnused(srv *config.Server) {
 // children are reclaimed. A graceful stop closes the listening sockets and
 // removes the pid file first (as Apache does), then drains, for at most
 // GracefulShutdownTimeout if set. A plugin that does not stop in time, or
-// stops answering, is killed with its children (see end), as at once is
-// one still stopping when a second SIGTERM or SIGINT comes on sigs.
+// stops answering, is killed with its children (see end). A SIGTERM or
+// SIGINT on sigs makes a graceful stop hard, and kills at once a plugin
+// still in a hard stop.
 func (s *server) stop(graceful bool, sigs <-chan os.Signal) {
 	notifyStopping()
-	timeout := 3 * time.Second
+	timeout := hardStopTimeout
 	if graceful {
 		for _, socks := range s.sockets {
 			closeAll(socks)

@@ -49,8 +49,9 @@ func newHTTPServer(cfg *Config, wrap func(h http.Handler, vhost int, docRoot str
 	var mainSite *site.Config
 	// vhost is 0 for the main server, else the virtual host's index plus one.
 	content := func(s *vserver, vhost int, docRoot string, types map[string]string, trace http1.Trace, directives []site.Directive, sections []site.Section, handlers []Handler) (http.Handler, error) {
-		logError, logLevel := requestErrors(cfg, vhost)
-		s.logError, s.logLevel = logError, logLevel
+		logError, logLevel := requestErrorsUpTo(cfg, vhost, site.LogLevelMax(sections))
+		levelName, _ := errorLogOf(cfg, vhost)
+		s.logError, s.logLevels = logError, serverLevels(levelName)
 		h := &static.Handler{
 			DocumentRoot:   docRoot,
 			DirectoryIndex: core.DirectoryIndex,
@@ -68,7 +69,7 @@ func newHTTPServer(cfg *Config, wrap func(h http.Handler, vhost int, docRoot str
 		site.SetMIME(h, directives)
 		handler, err := siteHandler(directives, sections, h, core.ServerRoot)
 		if sh, ok := handler.(*site.Handler); ok {
-			s.filter = sh.HeaderFilter()
+			s.filter, s.errorPage = sh.HeaderFilter(), sh.ServerErrorPage
 			if vhost == 0 {
 				mainSite = sh.Config
 			} else {
@@ -137,6 +138,7 @@ func newHTTPServer(cfg *Config, wrap func(h http.Handler, vhost int, docRoot str
 		srv.Identify, srv.BaseIdentity = table.identify, table.base
 	}
 	srv.HeaderFilter = headerFilter(main, table)
+	srv.ErrorPage = errorPage(main, table)
 	if err := setupTLS(srv, main, table); err != nil {
 		return nil, err
 	}
@@ -164,6 +166,23 @@ func headerFilter(main *vserver, table *vhostTable) func(c *http1.Conn, r *http.
 		return nil
 	}
 	return func(c *http1.Conn, r *http.Request) http1.HeaderFilter { return table.answered(c, r).filter }
+}
+
+// errorPage is http1.Server.ErrorPage: the ErrorDocuments of the server
+// that answers (nil when no server has per-path configuration).
+func errorPage(main *vserver, table *vhostTable) func(c *http1.Conn, w http.ResponseWriter, r *http.Request, status int) bool {
+	if table == nil {
+		if main.errorPage == nil {
+			return nil
+		}
+		return func(_ *http1.Conn, w http.ResponseWriter, r *http.Request, status int) bool {
+			return main.errorPage(w, r, status)
+		}
+	}
+	return func(c *http1.Conn, w http.ResponseWriter, r *http.Request, status int) bool {
+		s := table.answered(c, r)
+		return s.errorPage != nil && s.errorPage(w, r, status)
+	}
 }
 
 // HTTPServer is NewHTTPServer for a child process. With the parent's

@@ -83,17 +83,24 @@
 //     process has exited, or when ctx ends: then (and with graceful=false
 //     from the start) it stops at once, killing its children. On a graceful
 //     stop the host's GracefulShutdownTimeout is ctx's deadline (none on a
-//     graceful restart). After Stop returns,
-//     the host ends the plugin process; no further call comes.
+//     graceful restart). While a graceful Stop drains, the host may call
+//     Stop again with graceful=false (a second SIGTERM during a graceful
+//     stop, which apache2 turns into a hard stop): the MPM then ends its
+//     children at once (SIGTERM, SIGKILL a few seconds later), and the
+//     first Stop returns once they have exited; the host kills the
+//     plugin's process group if that takes longer than 9 s. After Stop
+//     returns, the host ends the plugin process; no further call comes.
 //
 // # Descriptors: who owns and closes what
 //
 //   - fd 0 is not the MPM's. fd 1 is go-plugin's handshake channel: the
 //     plugin and its children never write to stdout (os.Stdout is
 //     redirected after the handshake; anything written there is a bug the
-//     conformance suite reports). fd 2 is the log: log with the
-//     hclog.Logger in [Config.Log] (JSON lines the host turns into ErrorLog
-//     entries at the LogLevel the config sets).
+//     conformance suite reports, and the host logs it as an error under
+//     the plugin's pid). fd 2 is the log: log with the hclog.Logger in
+//     [Config.Log] (JSON lines the host turns into ErrorLog entries at the
+//     LogLevel the config sets); any other line there, or written to
+//     os.Stderr, such as a panic's trace, is logged as an error too.
 //   - fd [LifelineFD] (3) is the read end of the host's lifeline pipe. The SDK
 //     owns it: it reads EOF when the host dies, and [Serve] then stops the
 //     MPM at once and exits. The MPM never closes it.

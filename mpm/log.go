@@ -9,6 +9,7 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 
+	"github.com/httpd-mpm/httpd-mpm/internal/loglevel"
 	"github.com/httpd-mpm/httpd-mpm/internal/wire"
 )
 
@@ -48,8 +49,13 @@ func newLogger(d Description, out io.Writer) hclog.Logger {
 	})
 }
 
-// setLevel maps an Apache LogLevel onto the logger.
+// setLevel maps an Apache LogLevel value onto the logger: its most verbose
+// level of any module ("warn mpm_event:debug" is debug), the host dropping
+// the lines a module's level does not want.
 func setLevel(log hclog.Logger, apache string) {
+	if l, err := loglevel.Parse(apache); err == nil {
+		apache = wire.LogLevelName(l.Max())
+	}
 	log.SetLevel(LevelFromApache(apache))
 }
 

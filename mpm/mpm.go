@@ -26,7 +26,9 @@ type MPM interface {
 	// Status is a snapshot of the MPM's processes and workers.
 	Status() Status
 	// Stop ends serving: gracefully (drain) or at once. It returns when
-	// every child process has exited, or when ctx is done.
+	// every child process has exited, or when ctx is done. While a
+	// graceful Stop drains, a second Stop with graceful false may come
+	// (the host got a second SIGTERM): the stop is then hard, at once.
 	Stop(ctx context.Context, graceful bool) error
 }
 
@@ -73,7 +75,7 @@ type Directive struct {
 type Config struct {
 	Core     Core
 	Settings []Setting
-	LogLevel string       // Apache LogLevel, e.g. "warn"
+	LogLevel string       // Apache LogLevel value: the level keyword first, then modules' own, e.g. "warn" or "warn core:info ssl:debug"
 	Log      hclog.Logger // the plugin's logger (not sent over the wire)
 
 	// linked is set by InProcess.Configure when the MPM runs in the host's

@@ -4,7 +4,9 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/httpd-mpm/httpd-mpm/internal/loglevel"
 	"github.com/httpd-mpm/httpd-mpm/internal/wire"
+	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
 )
 
@@ -12,7 +14,10 @@ import (
 // which they call it (see static.Handler.LogError), for the requests of one server:
 // vhost is the virtual host, its index in cfg.Core.VirtualHosts plus one, 0 for the
 // main server. Its LogLevel (the virtual host's, else the main one) decides which
-// errors are logged, as apache2's ap_log_rerror uses the request's server's. With
+// errors are logged, as apache2's ap_log_rerror uses the request's server's: a
+// line of module M is written up to M's own level, else the server's, or, once
+// the request's sections set levels (http1.SetLogConfig), up to theirs merged
+// over the server's. With
 // the server's error log handed over (Core.ErrorLog, VirtualHost.ErrorLog), the
 // process that serves the request writes each line to it (writeRequestErrors);
 // without (an older host), each error becomes one line of the MPM's logger at the
@@ -21,19 +26,27 @@ import (
 // own ErrorLog the host writes it to. Nil when the LogLevel wants no errors or
 // there is nowhere to write them.
 func requestErrors(cfg *Config, vhost int) (static.LogFunc, static.Level) {
+	return requestErrorsUpTo(cfg, vhost, loglevel.Unset)
+}
+
+// requestErrorsUpTo is requestErrors for a server whose sections' LogLevel
+// lines set levels up to sections (loglevel.Unset: none): the level it
+// returns is the most verbose of any module, in the server or a section.
+func requestErrorsUpTo(cfg *Config, vhost int, sections int) (static.LogFunc, static.Level) {
 	levelName, target := errorLogOf(cfg, vhost)
-	level := apacheLevel(levelName)
+	levels := serverLevels(levelName)
+	level := static.Level(max(levels.Max(), sections))
 	if level < static.LevelError {
 		return nil, 0
 	}
 	if f := target.file(); f != nil {
-		return writeRequestErrors(f), level
+		return filterLevels(levels, writeRequestErrors(f)), level
 	}
 	if cfg.Log == nil {
 		return nil, 0
 	}
 	log := cfg.Log
-	return func(r *http.Request, level static.Level, module string, err error, msg string) {
+	return filterLevels(levels, func(r *http.Request, level static.Level, module string, err error, msg string) {
 		line := requestLine(r, module, err, msg)
 		args := make([]any, 0, 10)
 		args = append(args, wire.ModuleField, line.Module, wire.ClientField, line.Client)
@@ -55,7 +68,24 @@ func requestErrors(cfg *Config, vhost int) (static.LogFunc, static.Level) {
 		default:
 			log.Info(msg, args...)
 		}
-	}, level
+	}), level
+}
+
+// filterLevels is write for the lines that server's levels, or those the
+// request's sections set over them (http1.LogConfig), want: apache2's
+// ap_log_rerror's check of the module's level in r->log.
+func filterLevels(server loglevel.Levels, write static.LogFunc) static.LogFunc {
+	return func(r *http.Request, level static.Level, module string, err error, msg string) {
+		want := server.For(module)
+		if r != nil {
+			if l, ok := http1.LogConfig(r).(*loglevel.Levels); ok {
+				want = l.Over(&server, module)
+			}
+		}
+		if int(level) <= want {
+			write(r, level, module, err, msg)
+		}
+	}
 }
 
 // errorLogOf is the LogLevel and the ErrorLog of a server (see requestErrors).
@@ -71,6 +101,16 @@ func errorLogOf(cfg *Config, vhost int) (string, ErrorLog) {
 		}
 	}
 	return levelName, target
+}
+
+// serverLevels is a server's LogLevel value (the host's canonical form,
+// "warn core:info"): warn, apache2's default, when it cannot be read, else
+// its first word's level, for every module.
+func serverLevels(s string) loglevel.Levels {
+	if l, err := loglevel.Parse(s); err == nil {
+		return l
+	}
+	return loglevel.Levels{Level: int(apacheLevel(s))}
 }
 
 // apacheLevel is the number of an Apache LogLevel (its first word; emerg is 0,

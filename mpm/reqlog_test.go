@@ -218,3 +218,38 @@ func TestRequestErrorsWritten(t *testing.T) {
 		t.Errorf("a long line: %d bytes, %d newlines: %.80q", len(got), strings.Count(got, "\n"), got)
 	}
 }
+
+// TestRequestErrorsModuleLevels: the LogFunc writes a module's lines up to
+// its own level, else the server's, and up to what the request's sections
+// set over them (http1.SetLogConfig); a server whose LogLevel wants no
+// error still logs when a section's level does.
+func TestRequestErrorsModuleLevels(t *testing.T) {
+	var out bytes.Buffer
+	log := hclog.New(&hclog.LoggerOptions{Name: "mpm_event", Output: &out, JSONFormat: true, Level: hclog.Info})
+	logError, level := requestErrors(&Config{LogLevel: "warn authz_core:crit core:info", Log: log}, 0)
+	if logError == nil || level != static.LevelInfo {
+		t.Fatalf("hook %v, level %d", logError != nil, level)
+	}
+	r := &http.Request{URL: &url.URL{Path: "/x"}, RemoteAddr: "127.0.0.1:1"}
+	logError(r, static.LevelInfo, "core", nil, "core info")
+	logError(r, static.LevelError, "authz_core", nil, "authz error")
+	logError(r, static.LevelInfo, "autoindex", nil, "autoindex info")
+	logError(r, static.LevelError, "autoindex", nil, "autoindex error")
+	var msgs []string
+	for _, l := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		var e map[string]any
+		if err := json.Unmarshal([]byte(l), &e); err != nil {
+			t.Fatal(err)
+		}
+		msgs = append(msgs, e["@message"].(string))
+	}
+	if got := strings.Join(msgs, "; "); got != "core info; autoindex error" {
+		t.Errorf("written: %s", got)
+	}
+	if hook, _ := requestErrors(&Config{LogLevel: "crit", Log: log}, 0); hook != nil {
+		t.Error("a hook at LogLevel crit")
+	}
+	if hook, level := requestErrorsUpTo(&Config{LogLevel: "crit", Log: log}, 0, int(static.LevelInfo)); hook == nil || level != static.LevelInfo {
+		t.Errorf("with a section at info: hook %v, level %d", hook != nil, level)
+	}
+}

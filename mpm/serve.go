@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-plugin"
+	"google.golang.org/grpc"
 
 	"github.com/httpd-mpm/httpd-mpm/internal/cloexec"
 	"github.com/httpd-mpm/httpd-mpm/internal/rpcwire"
@@ -80,12 +81,18 @@ func Serve(impl MPM, opts ...ServeOption) {
 	plugin.Serve(&plugin.ServeConfig{
 		HandshakeConfig: rpcwire.Handshake,
 		Plugins:         rpcwire.Plugins(srv),
-		GRPCServer:      plugin.DefaultGRPCServer,
+		GRPCServer:      grpcServer,
 		Logger:          log.Named("plugin"),
 	})
 	cancel()
 	discardEarly() // the host ended it before Run (a config error, say)
 	os.Exit(0)
+}
+
+// grpcServer is go-plugin's gRPC server taking the host's configuration,
+// however large (rpcwire.MaxConfig; gRPC's default is 4 MiB).
+func grpcServer(opts []grpc.ServerOption) *grpc.Server {
+	return plugin.DefaultGRPCServer(append(opts, grpc.MaxRecvMsgSize(rpcwire.MaxConfig)))
 }
 
 // A ServeOption changes how Serve runs the plugin.

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
@@ -226,6 +227,9 @@ func setupTLS(srv *http1.Server, main *vserver, table *vhostTable) error {
 	if !any {
 		return nil
 	}
+	for _, s := range servers {
+		s.sslInfo = s.logError != nil && s.logLevels.For("ssl") >= int(static.LevelInfo)
+	}
 	srv.HandshakeFailed = func(c *http1.Conn, err error) {
 		// mod_ssl logs with the connection's server (c->base_server), which
 		// the SNI does not change.
@@ -243,6 +247,9 @@ func setupTLS(srv *http1.Server, main *vserver, table *vhostTable) error {
 		}
 		srv.TLS = func(c *http1.Conn) *tls.Config {
 			c.SetTLSInfo(&sslvars.Handshake{Source: src})
+			if main.sslInfo {
+				main.logConnection(c)
+			}
 			return main.tls
 		}
 		return nil
@@ -272,18 +279,42 @@ func setupTLS(srv *http1.Server, main *vserver, table *vhostTable) error {
 			}
 			return table.pick(local, "").sslServer
 		}})
-		return table.pick(local, "").tls
+		s := table.pick(local, "")
+		if s.sslInfo {
+			s.logConnection(c)
+		}
+		return s.tls
 	}
 	return nil
 }
 
+// sslConnections counts the TLS connections this process served: the N
+// of AH01964 (apache2's is the connection's id, from the child's slot and
+// the thread's).
+var sslConnections atomic.Int64
+
+// logConnection logs the start of TLS connection c, whose default server
+// is s, as mod_ssl's pre_connection hook does when ssl's level is info or
+// above (s.sslInfo): "AH01964: Connection to child N established (server
+// NAME:PORT)", the server named as mod_ssl's vhost id, its ServerName's host
+// and port, else 443.
+func (s *vserver) logConnection(c *http1.Conn) {
+	_, host, port := http1.SplitServerName(s.logName)
+	if port == "" {
+		port = "443"
+	}
+	n := sslConnections.Add(1) - 1
+	s.logError(&http.Request{RemoteAddr: c.RemoteAddr()}, static.LevelInfo, "ssl", nil,
+		"AH01964: Connection to child "+strconv.FormatInt(n, 10)+" established (server "+host+":"+port+")")
+}
+
 // logHandshake logs the failed handshake of c, whose default server is s
 // (its error log and LogLevel), as mod_ssl's verify callback does when a
-// client certificate does not verify: AH02039 at error, or at LogLevel info
-// and above AH02276 at info with the certificate's names, serial and dates;
+// client certificate does not verify: AH02039 at error, or with ssl's level
+// info and above (LogLevel info, or ssl:info) AH02276 at info with the certificate's names, serial and dates;
 // AH02040 at error for one deeper than SSLVerifyDepth. mod_ssl's other
-// lines about a handshake (AH01964, AH02008, the library's errors: info and
-// debug) are not written.
+// lines about a handshake (AH01996, AH02008, the library's errors: info and
+// debug) are not written; AH01964 is logConnection's.
 func (s *vserver) logHandshake(c *http1.Conn, err error) {
 	if s.logError == nil {
 		return
@@ -301,7 +332,7 @@ func (s *vserver) logHandshake(c *http1.Conn, err error) {
 	}
 	num, reason, cert := sslvars.VerifyFailure(bad.UnverifiedCertificates, bad.Err)
 	msg := "Certificate Verification: Error (" + strconv.Itoa(num) + "): " + reason
-	if s.logLevel >= static.LevelInfo {
+	if s.logLevels.For("ssl") >= int(static.LevelInfo) {
 		s.logError(r, static.LevelInfo, "ssl", nil, "AH02276: "+msg+sslvars.CertSummary(cert))
 		return
 	}

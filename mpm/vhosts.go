@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"strings"
 
+	"github.com/httpd-mpm/httpd-mpm/internal/loglevel"
 	"github.com/httpd-mpm/httpd-mpm/mpm/accesslog"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 	"github.com/httpd-mpm/httpd-mpm/mpm/site"
@@ -84,10 +85,10 @@ type VirtualHost struct {
 	// ErrorLog is where its requests' errors go: its own ErrorLog, else the
 	// main server's (Core.ErrorLog; unset in the same cases).
 	ErrorLog ErrorLog
-	// LogLevel is its LogLevel (the level word), else the main server's
-	// (Config.LogLevel), which NewHTTPServer applies to its requests' errors
-	// as apache2 applies a virtual host's LogLevel. Empty from an older
-	// host: Config.LogLevel.
+	// LogLevel is its LogLevel lines merged over the main server's, in
+	// Config.LogLevel's form ("info ssl:debug"), which NewHTTPServer applies
+	// to its requests' errors as apache2 applies a virtual host's LogLevel.
+	// Empty from an older host: Config.LogLevel.
 	LogLevel string
 	// TLS is its mod_ssl settings (the section's over the main server's) when
 	// it has SSLEngine on, else nil.
@@ -115,16 +116,20 @@ type vserver struct {
 	id      *http1.Identity
 	handler http.Handler
 	filter  http1.HeaderFilter // the server level's Header and Expires*, nil without
-	logs    []accesslog.Log
-	logName string // ServerName as %v and %p see it
-	docRoot string
+	// errorPage answers a refused TRACE with the server's ErrorDocument
+	// (http1.Server.ErrorPage), nil without per-path configuration.
+	errorPage func(w http.ResponseWriter, r *http.Request, status int) bool
+	logs      []accesslog.Log
+	logName   string // ServerName as %v and %p see it
+	docRoot   string
 	// tlsSettings are its mod_ssl settings (nil: SSLEngine off); tls their
 	// crypto/tls form, nil until setupTLS.
 	tlsSettings *TLS
 	tls         *tls.Config
 	sslServer   *sslvars.Server // what mod_ssl's variables read of it
 	logError    static.LogFunc  // its requests' error lines
-	logLevel    static.Level    // the level up to which logError wants them
+	logLevels   loglevel.Levels // the server's LogLevel, which logError applies
+	sslInfo     bool            // ssl's level is info or above: AH01964 for each connection
 }
 
 // matches is vhost.c's matches_aliases: host is the ServerName or a ServerAlias.

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/httpd-mpm/httpd-mpm/internal/loglevel"
 	"github.com/httpd-mpm/httpd-mpm/mpm/accesslog"
 	"github.com/httpd-mpm/httpd-mpm/mpm/apexpr"
 	"github.com/httpd-mpm/httpd-mpm/mpm/apregex"
@@ -687,27 +688,14 @@ func checkKeepAliveTimeout(args []string) error {
 	return nil
 }
 
-// logLevels are Apache's level keywords, most severe first.
-var logLevels = []string{"emerg", "alert", "crit", "error", "warn", "notice", "info", "debug",
-	"trace1", "trace2", "trace3", "trace4", "trace5", "trace6", "trace7", "trace8"}
+const logLevelMessage = loglevel.Message
 
-const logLevelMessage = "Log level keyword must be one of emerg/alert/crit/error/warn/notice/info/debug/trace1/.../trace8"
-
-// checkLogLevel accepts "level" and "module:level" words. Module names are
-// not checked: they belong to modules the host does not know.
+// checkLogLevel accepts "level" and "module:level" words in apache2's words.
+// Whether the module is loaded is the parser's to check (checkLogModules):
+// it depends on the LoadModule lines before.
 func checkLogLevel(args []string) error {
-	for _, a := range args {
-		mod, level, ok := strings.Cut(a, ":")
-		switch {
-		case !ok && !oneOf(a, logLevels...):
-			return errors.New(logLevelMessage)
-		case ok && level == "":
-			return fmt.Errorf("Module specifier '%s' must be followed by a log level keyword", mod)
-		case ok && !oneOf(level, logLevels...):
-			return errors.New(a + ": " + logLevelMessage)
-		}
-	}
-	return nil
+	l := loglevel.Server()
+	return l.Apply(args)
 }
 
 func checkHostnameLookups(args []string) error {

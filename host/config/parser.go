@@ -6,6 +6,9 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/httpd-mpm/httpd-mpm/internal/apconf"
+	"github.com/httpd-mpm/httpd-mpm/internal/loglevel"
 )
 
 // Help texts of the directives handled while reading, as `httpd -L` prints
@@ -194,6 +197,13 @@ func (p *parser) readErr(u *unit, line int, msg string) {
 		Span:     u.span,
 		src:      u.src,
 	})
+}
+
+// directiveErr records a directive's problem found while reading, which
+// apache2 reports as a directive's (AH00526), not in the one-line form.
+func (p *parser) directiveErr(u *unit, line int, msg string) {
+	p.readErr(u, line, msg)
+	p.errs[len(p.errs)-1].Reading = false
 }
 
 func (p *parser) warn(u *unit, line int, msg string) {
@@ -495,6 +505,11 @@ func (p *parser) command(u *unit, ln logicalLine, name string, args []string, cu
 		if !p.serverRoot(u, ln, args) {
 			return
 		}
+	case "loglevel":
+		if msg := p.unknownLogModule(args); msg != "" {
+			p.directiveErr(u, ln.last, msg)
+			return
+		}
 	}
 	*cur = append(*cur, &Directive{Name: name, Args: args, File: u.file, Line: ln.first, endLine: ln.last, Span: u.span, src: u.src})
 }
@@ -578,6 +593,35 @@ func (p *parser) loadModule(u *unit, ln logicalLine, args []string) bool {
 		p.loaded[n] = true
 	}
 	return true
+}
+
+// unknownLogModule is apache2's error for a LogLevel line whose words name a
+// module that is not loaded at that point ("Cannot find module rewrite"),
+// "" when there is none. Words are read in order up to the first whose
+// level is bad, which Validate reports as apache2 reports it. A module is
+// named by its name, its source or its name without "_module", as
+// apache2's find_module finds it, case-sensitively.
+func (p *parser) unknownLogModule(args []string) string {
+	for _, w := range args {
+		i := strings.LastIndexByte(w, ':')
+		if i < 0 {
+			continue
+		}
+		if _, ok := loglevel.ParseWord(w[i+1:]); !ok {
+			return ""
+		}
+		if mod := w[:i]; !p.moduleLoaded(mod) && !p.moduleLoaded(mod+"_module") {
+			return "Cannot find module " + mod
+		}
+	}
+	return ""
+}
+
+// moduleLoaded reports whether a module of that name or source is loaded:
+// compiled in (whatever Options.Builtin says), linked in or named by a
+// LoadModule line before.
+func (p *parser) moduleLoaded(name string) bool {
+	return p.loaded[name] || apconf.Loaded(name) || slices.Contains(p.linked, name)
 }
 
 // moduleNames returns the names <IfModule> accepts for a loaded module: the

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/httpd-mpm/httpd-mpm/internal/loglevel"
 	"github.com/httpd-mpm/httpd-mpm/mpm/accesslog"
 )
 
@@ -164,8 +165,10 @@ type Server struct {
 	// TypesConfigAt locates the TypesConfig line in effect; it is zero when
 	// there is none and TypesConfig is the default.
 	TypesConfigAt Position
-	// LogLevel is the main level keyword, lowercased; per-module levels
-	// ("core:info") are not kept.
+	// LogLevel is the main server's LogLevel, its lines applied in order
+	// over apache2's default warn, in loglevel.Levels' canonical form: the
+	// level keyword, lowercased, then the modules' own levels, sorted
+	// ("warn core:info ssl:debug").
 	LogLevel string
 	// Listeners are the Listen directives in order.
 	Listeners []Listener
@@ -309,7 +312,7 @@ func Resolve(cfg *Config) (*Server, Errors) {
 				errs = append(errs, d.diag("DefaultRuntimeDir must be a valid directory, absolute or relative to ServerRoot"))
 			}
 		case "loglevel":
-			s.LogLevel = logLevelWord(a, s.LogLevel)
+			s.LogLevel = applyLogLevel(s.LogLevel, a)
 		case "listen":
 			if len(a) < 1 || len(a) > 2 {
 				continue
@@ -399,16 +402,14 @@ func Resolve(cfg *Config) (*Server, Errors) {
 	return s, errs
 }
 
-// logLevelWord is the level a LogLevel line with args sets (its last word
-// without a module, lowercased; per-module levels are not supported yet),
-// prev when it sets none.
-func logLevelWord(args []string, prev string) string {
-	for _, w := range args {
-		if !strings.Contains(w, ":") && oneOf(w, logLevels...) {
-			prev = strings.ToLower(w)
-		}
-	}
-	return prev
+// applyLogLevel is the LogLevel prev (canonical, see Server.LogLevel) with
+// a LogLevel line's args applied, as apache2's set_loglevel: a level keyword
+// sets every module's level, a "module:level" word one module's. A bad
+// word (Validate reports it) leaves the words before it applied.
+func applyLogLevel(prev string, args []string) string {
+	l, _ := loglevel.Parse(prev)
+	_ = l.Apply(args)
+	return l.String()
 }
 
 // errorLogPath is an ErrorLog argument resolved: a file path made absolute

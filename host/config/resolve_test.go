@@ -99,7 +99,7 @@ ServerName ignored
 	equal(t, "ErrorLog", s.ErrorLog, "|/usr/bin/rotatelogs x 86400")
 	equal(t, "TypesConfig", s.TypesConfig, "/etc/mime.types")
 	equal(t, "ListenAddrFile", s.ListenAddrFile, "/srv/run/addrs")
-	equal(t, "LogLevel", s.LogLevel, "info")
+	equal(t, "LogLevel", s.LogLevel, "info core:debug")
 	equal(t, "User", s.User, "www-data")
 	equal(t, "Group", s.Group, "www-data")
 	equal(t, "ListenBacklog", s.ListenBacklog, 1024)

@@ -30,8 +30,9 @@ type VirtualHost struct {
 	// (Server.ErrorLog), "" without one: then its requests' errors go to
 	// the main server's error log.
 	ErrorLog string
-	// LogLevel is the section's LogLevel (its level word, lowercased), else
-	// the main server's: the level of its requests' errors.
+	// LogLevel is the section's LogLevel lines applied over the main
+	// server's (Server.LogLevel's form), as apache2 merges a virtual host's
+	// log configuration: the levels of its requests' errors.
 	LogLevel string
 	// Section is the <VirtualHost> directive, with its children.
 	Section *Directive
@@ -71,7 +72,7 @@ func resolveVirtualHost(d *Directive, main *Server, mainLogs *logConfig, root st
 				v.ErrorLog = errorLogPath(root, a[0])
 			}
 		case "loglevel":
-			v.LogLevel = logLevelWord(a, v.LogLevel)
+			v.LogLevel = applyLogLevel(v.LogLevel, a)
 		case "logformat", "customlog", "transferlog":
 			logs.add(x)
 		}

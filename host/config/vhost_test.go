@@ -150,3 +150,35 @@ MaxKeepAliveRequests 3
 		t.Error("IsPerServer")
 	}
 }
+
+// TestResolveVirtualHostLogLevel checks that a virtual host's LogLevel lines
+// merge over the main server's as apache2's ap_merge_log_config does, the
+// main server's lines after the section included: modules' levels alone
+// keep the main level and the other modules' levels; a level keyword
+// replaces them all.
+func TestResolveVirtualHostLogLevel(t *testing.T) {
+	s, errs := resolveString(t, `LogLevel info authz_core:debug
+<VirtualHost *:80>
+LogLevel core:info ssl:debug
+</VirtualHost>
+<VirtualHost *:81>
+LogLevel core:debug error
+</VirtualHost>
+<VirtualHost *:82>
+LogLevel notice rewrite_module:trace3
+LogLevel mod_ssl.c:warn
+</VirtualHost>
+<VirtualHost *:83>
+</VirtualHost>
+LogLevel warn core:info
+`)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	equal(t, "main", s.LogLevel, "warn core:info")
+	var got []string
+	for _, v := range s.VirtualHosts {
+		got = append(got, v.LogLevel)
+	}
+	equal(t, "virtual hosts", got, []string{"warn core:info ssl:debug", "error", "notice rewrite:trace3 ssl:warn", "warn core:info"})
+}

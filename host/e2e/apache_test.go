@@ -398,17 +398,27 @@ func (s *diffServer) ask(t testing.TB, ip string, port int, req string) answers 
 func (s *diffServer) askFrom(t testing.TB, from, ip string, port int, req string) answers {
 	t.Helper()
 	raw, _ := s.exchangeFrom(t, from, ip, port, req, 10*time.Second)
-	return s.answers(raw)
+	return s.answersTo(raw, strings.HasPrefix(req, "HEAD "))
 }
 
 // answers reads the responses in raw, s's ports written back as @Pn@.
 func (s *diffServer) answers(raw *bytes.Buffer) answers {
+	return s.answersTo(raw, false)
+}
+
+// answersTo is answers where the first response answers a HEAD if head
+// is set: it has no body, whatever its Content-Length says.
+func (s *diffServer) answersTo(raw *bytes.Buffer, head bool) answers {
 	var out answers
 	for r := bufio.NewReader(bytes.NewReader(raw.Bytes())); ; {
 		if _, err := r.Peek(1); err != nil {
 			return out
 		}
-		resp, err := http.ReadResponse(r, nil)
+		var req *http.Request
+		if head && len(out) == 0 {
+			req = &http.Request{Method: http.MethodHead}
+		}
+		resp, err := http.ReadResponse(r, req)
 		if err != nil {
 			rest, _ := io.ReadAll(r)
 			return append(out, answer{Unparseable: string(rest)})

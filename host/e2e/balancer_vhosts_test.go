@@ -14,8 +14,9 @@ import (
 // virtual hosts that inherit them, one that defines its own balancer of
 // the same name (@C@, ignored: apache2 keeps the main server's members),
 // one with BalancerInherit Off alone (still inherits: ProxyPassInherit
-// is On) and one with both Off (its own balancer), served by several
-// prefork children.
+// is On) and one with both Off (its own balancers; the main server's
+// ProxyPass to a balancer it lacks finds none), served by several prefork
+// children.
 const balancerVhostsConf = `ServerName main.test
 Listen 127.0.0.1:@P0@
 DocumentRoot @DOCS@
@@ -32,6 +33,10 @@ ProxyPass /rr/ balancer://rr/
     BalancerMember http://@A@
 </Proxy>
 ProxyPass /dead/ balancer://dead/
+<Proxy balancer://only>
+    BalancerMember http://@A@
+</Proxy>
+ProxyPass /only/ balancer://only/
 <VirtualHost 127.0.0.1:@P0@>
     ServerName v1.test
 </VirtualHost>
@@ -69,7 +74,9 @@ ProxyPass /dead/ balancer://dead/
 // skipped through the others; a virtual host's own members of an
 // inherited balancer are ignored; BalancerInherit Off alone inherits (as
 // ProxyPassInherit On), both Off give the virtual host its own balancers,
-// with their own state (its member in error once more).
+// with their own state (its member in error once more), and the main
+// server's ProxyPass to a balancer only the main server has is a 500
+// (AH01144: no handler takes the URL).
 func TestBalancerVhosts(t *testing.T) {
 	a, b, c := balancerBackend(t, "A"), balancerBackend(t, "B"), balancerBackend(t, "C")
 	dead := freePorts(t, 1)
@@ -113,6 +120,9 @@ func TestBalancerVhosts(t *testing.T) {
 		{"own member in error", func(s *diffServer) string {
 			return get(s, "none.test /dead/x", "none.test /dead/x") + disabled(s)
 		}, "200 C GET /x | 200 C GET /x | 2 AH00959"},
+		{"main server's balancer", func(s *diffServer) string {
+			return get(s, "none.test /only/x", "v1.test /only/x")
+		}, "500 <!DOCTYPE HTML PUBLIC | 200 A GET /x"},
 	}
 	for _, st := range steps {
 		want, got := st.run(p.apache), st.run(p.ours)

@@ -45,6 +45,9 @@ Header set X-Answer proxied
 <Location /app/denied>
     Require all denied
 </Location>
+<Directory @DOCS@/fb>
+    FallbackResource /app/redir
+</Directory>
 <VirtualHost 127.0.0.1:@P0@>
     ServerName main.test
     RewriteEngine On
@@ -135,7 +138,7 @@ func (s *diffServer) proxyAnswer(t *testing.T, req string) string {
 	body, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	out := fmt.Sprintf("%d length %d te %v %s\n", resp.StatusCode, resp.ContentLength, resp.TransferEncoding,
-		strings.Join(fieldLines(resp.Header, headerFieldsSkipped), "\n"))
+		s.unfill(strings.Join(fieldLines(resp.Header, headerFieldsSkipped), "\n")))
 	if err != nil {
 		out += "body error " + err.Error() + "\n"
 	}
@@ -212,7 +215,7 @@ func testProxy(t *testing.T, mpm string) {
 	}
 	// The backend's port, written back for the comparison.
 	bport := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
-	p := startPairMPM(t, mpm, 1, conf, map[string]string{"a.txt": "a\n", "app/skip/s.txt": "skip\n"})
+	p := startPairMPM(t, mpm, 1, conf, map[string]string{"a.txt": "a\n", "app/skip/s.txt": "skip\n", "fb/f.txt": "f\n"})
 	large := strings.Repeat("x", 40000)
 	reqs := []string{
 		"GET /app/echo?q=1&r=%20 HTTP/1.1\r\nHost: main.test\r\nX-Custom: c\r\nConnection: close, X-Hop\r\nX-Hop: gone\r\nKeep-Alive: 300\r\nTE: trailers\r\nProxy-Connection: x\r\nX-Forwarded-For: 10.0.0.1\r\n\r\n",
@@ -226,6 +229,8 @@ func testProxy(t *testing.T, mpm string) {
 		"POST /app/echo HTTP/1.1\r\nHost: main.test\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n" + chunks(large, large),
 		"PUT /app/echo HTTP/1.1\r\nHost: main.test\r\nContent-Length: 80000\r\nConnection: close\r\n\r\n" + large + large,
 		"GET /app/redir HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
+		// A FallbackResource URL proxied: the Host's port in the reverse-mapped URLs.
+		"GET /fb/nothing HTTP/1.1\r\nHost: main.test:@P0@\r\nConnection: close\r\n\r\n",
 		"GET /app/cookie HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
 		"GET /app/big HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
 		"GET /app/notmod HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",

@@ -330,3 +330,51 @@ func TestSSLVerifyLog(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// sslConnLine is mod_ssl's AH01964 line for a new TLS connection, without
+// its connection number (apache2's is its child's slot and thread's).
+var sslConnLine = regexp.MustCompile(`\[(ssl:\w+)\] .*\[client ([0-9.]+):\d+\] (AH01964: Connection to child )\d+( established .*)$`)
+
+// TestSSLConnectionLog: with ssl's level at info (LogLevel warn ssl:info),
+// each TLS connection is logged at its start with its default server's name
+// (AH01964), as apache2's mod_ssl does, whatever the SNI picks, a plain HTTP
+// client on the TLS port too; with ssl's level at warn (LogLevel info
+// ssl:warn), none is.
+func TestSSLConnectionLog(t *testing.T) {
+	c := newClientCerts(t)
+	for _, tc := range []struct {
+		level string
+		lines int
+	}{{"warn ssl:info", 4}, {"info ssl:warn", 0}} { // 4: the start's probe, two TLS clients, a plain one
+		t.Run(tc.level, func(t *testing.T) {
+			p := startPairMPM(t, "event", 1, sslVerifyConf+"LogLevel "+tc.level+"\n", sslVerifyDocs(c))
+			for _, s := range []*diffServer{p.apache, p.ours} {
+				for _, sni := range []string{"opt.test", "noca.test"} {
+					if got := sslSequence(t, s.ports[0], sni, nil, nil, 0, sslGet("/a.html", sni)); !strings.Contains(got, "200") {
+						t.Errorf("%s, SNI %q: %q", s.name, sni, got)
+					}
+				}
+				if as := s.ask(t, "127.0.0.1", 0, get("/", "req.test")); len(as) != 1 || as[0].Status != 400 {
+					t.Errorf("%s: plain HTTP: %v", s.name, as)
+				}
+			}
+			must(t, p.apache.stop())
+			must(t, p.ours.stop())
+			read := func(s *diffServer) []string {
+				var out []string
+				for _, l := range s.logLines(t, "error_log") {
+					if m := sslConnLine.FindStringSubmatch(l); m != nil {
+						out = append(out, m[1]+" "+m[2]+" "+m[3]+"N"+m[4])
+					}
+				}
+				return out
+			}
+			want, got := read(p.apache), read(p.ours)
+			if len(want) != tc.lines || !slices.Equal(got, want) {
+				t.Errorf("AH01964 lines:\napache:\n  %s\nours:\n  %s", strings.Join(want, "\n  "), strings.Join(got, "\n  "))
+			} else {
+				t.Logf("both:\n  %s", strings.Join(want, "\n  "))
+			}
+		})
+	}
+}

@@ -215,6 +215,23 @@ func TestEventWriteCompletionTimeout(t *testing.T) {
 	}
 }
 
+// stalledDownload starts an event server of one child (with extra
+// config) and a download of size random bytes whose client does not read,
+// and returns once the child holds it in write completion.
+func stalledDownload(t *testing.T, extra string, size int) (*instance, net.Conn, *http.Response, []byte) {
+	t.Helper()
+	root := eventSite(t, oneChild(2)+extra)
+	data := bigFile(t, root, "large.bin", size)
+	in := start(t, root)
+	c, resp := stalledGet(t, in, "/large.bin")
+	t.Cleanup(func() { c.Close() })
+	waitFor(t, "the download in write completion", 10*time.Second, func() (bool, string) {
+		a := in.auto()
+		return a.int("ConnsAsyncWriting") == 1, "ConnsAsyncWriting " + a.values["ConnsAsyncWriting"]
+	})
+	return in, c, resp, data
+}
+
 // TestEventWriteCompletionStop: a graceful stop (WINCH) lets a download in
 // write completion finish, whole, before the server exits; a stop (TERM)
 // cuts it.
@@ -222,15 +239,7 @@ func TestEventWriteCompletionStop(t *testing.T) {
 	const size = 16 << 20
 	for name, sig := range map[string]syscall.Signal{"graceful-stop": syscall.SIGWINCH, "stop": syscall.SIGTERM} {
 		t.Run(name, func(t *testing.T) {
-			root := eventSite(t, oneChild(2)+"GracefulShutdownTimeout 60\n")
-			data := bigFile(t, root, "large.bin", size)
-			in := start(t, root)
-			c, resp := stalledGet(t, in, "/large.bin")
-			defer c.Close()
-			waitFor(t, "the download in write completion", 10*time.Second, func() (bool, string) {
-				a := in.auto()
-				return a.int("ConnsAsyncWriting") == 1, "ConnsAsyncWriting " + a.values["ConnsAsyncWriting"]
-			})
+			in, c, resp, data := stalledDownload(t, "GracefulShutdownTimeout 60\n", size)
 			in.signal(sig)
 			c.SetReadDeadline(time.Now().Add(30 * time.Second))
 			got, err := io.ReadAll(resp.Body)

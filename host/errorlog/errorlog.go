@@ -41,8 +41,8 @@ const (
 	Trace1
 )
 
-// ParseLevel parses an Apache LogLevel value (the first word; per-module
-// settings are not supported yet). Unknown names give Warn and false.
+// ParseLevel parses an Apache level keyword (-e's). Unknown names give
+// Warn and false. A LogLevel value with modules' levels is loglevel.Parse's.
 func ParseLevel(s string) (Level, bool) {
 	if n, ok := wire.ParseLogLevel(strings.ToLower(strings.TrimSpace(s))); ok {
 		return Level(n), true
@@ -59,8 +59,10 @@ type Log struct {
 	w     io.Writer
 	c     io.Closer
 	level Level
-	pid   int
-	now   func() time.Time
+	// modules are the levels of modules that have their own (SetModules).
+	modules map[string]int
+	pid     int
+	now     func() time.Time
 }
 
 // New writes to w at the given level.
@@ -142,7 +144,7 @@ func (l *Log) Ref() *Log {
 		s.refs++
 		s.mu.Unlock()
 	}
-	return &Log{w: l.w, c: l.c, level: l.level, pid: l.pid, now: l.now}
+	return &Log{w: l.w, c: l.c, level: l.level, modules: l.modules, pid: l.pid, now: l.now}
 }
 
 // Swap makes l write where next writes, at next's level, and closes what l
@@ -152,7 +154,7 @@ func (l *Log) Ref() *Log {
 func (l *Log) Swap(next *Log) error {
 	l.mu.Lock()
 	c := l.c
-	l.w, l.c, l.level = next.w, next.c, next.level
+	l.w, l.c, l.level, l.modules = next.w, next.c, next.level, next.modules
 	l.mu.Unlock()
 	if c != nil {
 		return c.Close()
@@ -167,10 +169,32 @@ func (l *Log) SetLevel(level Level) {
 	l.mu.Unlock()
 }
 
-// Enabled reports whether lines at level are written.
+// SetModules gives some modules levels of their own, by the names their
+// lines carry (apache2's "LogLevel warn core:info": modules maps "core" to
+// 6): their lines are written up to that level instead of l's. It returns l.
+func (l *Log) SetModules(modules map[string]int) *Log {
+	l.mu.Lock()
+	l.modules = modules
+	l.mu.Unlock()
+	return l
+}
+
+// Enabled reports whether lines at level are written (lines of a module
+// with a level of its own: ModuleEnabled).
 func (l *Log) Enabled(level Level) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	return level <= l.level
+}
+
+// ModuleEnabled reports whether module's lines at level are written, as
+// apache2's log.c filters them by the module's level, else the log's.
+func (l *Log) ModuleEnabled(module string, level Level) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if n, ok := l.modules[module]; ok {
+		return int(level) <= n
+	}
 	return level <= l.level
 }
 
@@ -194,7 +218,7 @@ func (l *Log) write(t time.Time, module string, level Level, pid int, msg string
 // writeLine writes line at level (its Level is set here), if the log's
 // level wants it.
 func (l *Log) writeLine(level Level, line *errline.Line) {
-	if level != Notice && !l.Enabled(level) { // notices always, as Apache's log.c
+	if level != Notice && !l.ModuleEnabled(line.Module, level) { // notices always, as Apache's log.c
 		return
 	}
 	line.Level = level.String()
@@ -228,6 +252,12 @@ func (l *Log) File() *os.File {
 // caller keeps ownership of vhosts (closes them once the plugin is gone).
 func (l *Log) PluginWriter(defaultPid int, vhosts []*Log) io.Writer {
 	return &pluginWriter{log: l, pid: defaultPid, vhosts: vhosts}
+}
+
+// PluginOutput makes PluginWriters for the output streams of a plugin
+// process, given its pid (launch.Options.Output).
+func (l *Log) PluginOutput(vhosts []*Log) func(pid int) io.Writer {
+	return func(pid int) io.Writer { return l.PluginWriter(pid, vhosts) }
 }
 
 type pluginWriter struct {

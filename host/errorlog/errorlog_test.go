@@ -289,3 +289,31 @@ func TestRef(t *testing.T) {
 		t.Errorf("old:\n%s\nnew:\n%s", oldText, newText)
 	}
 }
+
+// TestModuleLevels: a module with a level of its own (LogLevel warn
+// mpm_event:debug core:error) has its lines written up to that level, the
+// others up to the log's, for the host's lines and a plugin's alike; a
+// Ref and a Swap keep them.
+func TestModuleLevels(t *testing.T) {
+	var b bytes.Buffer
+	l := New(&b, Warn).SetModules(map[string]int{"mpm_event": int(Debug), "core": int(Error)})
+	l.Printf("core", Warn, "core warn")
+	l.Printf("core", Error, "core error")
+	l.Printf("so", Warn, "so warn")
+	l.Printf("so", Info, "so info")
+	w := l.Ref().PluginWriter(7, nil)
+	w.Write([]byte(`{"@level":"debug","@message":"event debug","@module":"mpm_event.child"}` + "\n"))
+	w.Write([]byte(`{"@level":"trace","@message":"event trace","@module":"mpm_event"}` + "\n"))
+	w.Write([]byte(`{"@level":"warn","@message":"request warn","@module":"mpm_event","apache_module":"core"}` + "\n"))
+	var next bytes.Buffer
+	nl := New(&next, Warn).SetModules(map[string]int{"core": int(Info)})
+	if err := l.Swap(nl); err != nil {
+		t.Fatal(err)
+	}
+	l.Printf("core", Info, "core info")
+	got := regexp.MustCompile(`(?m)^.*\] (\S+ \S+)$`).ReplaceAllString(strings.TrimSpace(b.String()+next.String()), "$1")
+	want := "core error\nso warn\nevent debug\ncore info"
+	if got != want {
+		t.Errorf("lines:\n%s\nwant:\n%s", got, want)
+	}
+}

@@ -26,6 +26,7 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
+	"golang.org/x/sys/unix"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
@@ -47,9 +48,17 @@ var ErrExited = errors.New("mpm plugin process exited")
 type Options struct {
 	Path      string           // the plugin executable (LoadModule's file)
 	Listeners []*listen.Socket // handed over as fds 4, 5, ... (fd 3 is the lifeline)
-	Stderr    io.Writer        // receives the plugin's stderr, line by line
+	// Output, if set, makes the writer of each stream of the plugin's
+	// output, given the plugin process's pid: its stderr (its log lines,
+	// the Go runtime's panic traces), and what it writes to os.Stderr and
+	// os.Stdout once it serves (go-plugin carries those over gRPC). It is
+	// called once per stream, at the stream's first write; each writer gets
+	// one stream's bytes in order, one Write at a time. Without it the
+	// output is discarded.
+	Output func(pid int) io.Writer
 	// Stdout, if set, receives what the plugin writes to os.Stdout after
-	// the handshake (it should write nothing; see package mpm).
+	// the handshake instead of Output (it should write nothing; see
+	// package mpm).
 	Stdout io.Writer
 	// Files are more descriptors for the plugin, handed over after the
 	// listeners: Files[i] is descriptor FileFD(len(Listeners), i) there.
@@ -83,6 +92,20 @@ type Plugin struct {
 	sockDir   string   // private directory of the plugin's gRPC socket
 	listeners []*listen.Socket
 	exited    chan struct{}
+	// died is closed once the process has ended, with state saying how
+	// (exitState); exited comes later, once go-plugin has read the end of
+	// its output, which its children may hold.
+	died     chan struct{}
+	state    string
+	diedOnce sync.Once
+}
+
+// noteDeath records how the process ended (exitState), the first time.
+func (p *Plugin) noteDeath(state string) {
+	p.diedOnce.Do(func() {
+		p.state = state
+		close(p.died)
+	})
 }
 
 // inherited, once, before the first plugin starts, makes the descriptors
@@ -147,21 +170,24 @@ func Start(ctx context.Context, opts Options) (*Plugin, error) {
 	}
 	cmd.ExtraFiles = append(cmd.ExtraFiles, opts.Files...)
 	cmd.SysProcAttr = sysProcAttr()
-	stderr := opts.Stderr
-	if stderr == nil {
-		stderr = io.Discard
+	p := &Plugin{cmd: cmd, lifeline: lw, sockDir: sockDir, listeners: opts.Listeners, exited: make(chan struct{}), died: make(chan struct{})}
+	stdout := opts.Stdout
+	if stdout == nil {
+		stdout = p.output(opts.Output)
 	}
 	client := plugin.NewClient(&plugin.ClientConfig{
 		HandshakeConfig:  rpcwire.Handshake,
 		Plugins:          rpcwire.Plugins(nil),
 		Cmd:              cmd,
 		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
-		Stderr:           stderr,
-		SyncStdout:       opts.Stdout,
+		Stderr:           p.output(opts.Output),
+		SyncStderr:       p.output(opts.Output),
+		SyncStdout:       stdout,
+		GRPCDialOptions:  []grpc.DialOption{grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(rpcwire.MaxAnswer))},
 		Logger:           hclog.New(&hclog.LoggerOptions{Level: hclog.Off, Output: io.Discard}),
 		StartTimeout:     15 * time.Second,
 	})
-	p := &Plugin{client: client, cmd: cmd, lifeline: lw, sockDir: sockDir, listeners: opts.Listeners, exited: make(chan struct{})}
+	p.client = client
 	var rpcClient plugin.ClientProtocol
 	onLauncher(func() { rpcClient, err = client.Client() })
 	if err != nil {
@@ -181,7 +207,13 @@ func Start(ctx context.Context, opts Options) (*Plugin, error) {
 		p.conn = g.Conn
 	}
 	go func() {
-		waitExit(p.Pid(), client.Exited)
+		waitExit(p.Pid(), client.Exited, func(ws syscall.WaitStatus) { p.noteDeath(exitState(ws)) })
+		// Without a pidfd: go-plugin has reaped it.
+		state := "unknown"
+		if ps := p.cmd.ProcessState; ps != nil {
+			state = exitState(ps.Sys().(syscall.WaitStatus))
+		}
+		p.noteDeath(state)
 		os.RemoveAll(p.sockDir)
 		close(p.exited)
 	}()
@@ -235,12 +267,66 @@ func (p *Plugin) Pid() int {
 // Exited is closed once the plugin process has exited.
 func (p *Plugin) Exited() <-chan struct{} { return p.exited }
 
-// ExitState describes how the process ended, once Exited is closed.
+// ExitState describes how the process ended ("exit status 2", "killed
+// by signal 9"), once Exited is closed.
 func (p *Plugin) ExitState() string {
-	if p.cmd.ProcessState == nil {
+	select {
+	case <-p.died:
+		return p.state
+	default:
 		return "unknown"
 	}
-	return p.cmd.ProcessState.String()
+}
+
+// exitState says how a process ended, as its wait status tells.
+func exitState(ws syscall.WaitStatus) string {
+	switch {
+	case ws.Signaled():
+		s := fmt.Sprintf("killed by signal %d (%s)", int(ws.Signal()), unix.SignalName(ws.Signal()))
+		if ws.CoreDump() {
+			s += ", core dumped"
+		}
+		return s
+	case ws.Exited():
+		return fmt.Sprintf("exit status %d", ws.ExitStatus())
+	}
+	return fmt.Sprintf("wait status %#x", uint32(ws))
+}
+
+// ExitError is the error of a call the plugin could not answer because
+// its process ended.
+type ExitError struct {
+	Pid   int
+	State string // how it ended: "exit status 2", "killed by signal 9 (SIGKILL)"
+}
+
+func (e *ExitError) Error() string {
+	return fmt.Sprintf("the MPM plugin process (pid %d) exited: %s", e.Pid, e.State)
+}
+
+// Is makes an ExitError an ErrExited.
+func (e *ExitError) Is(target error) bool { return target == ErrExited }
+
+// output makes the writer of one stream of the plugin's output: it calls
+// mk with the plugin's pid at the first write (the process has started by
+// then), or discards without mk.
+func (p *Plugin) output(mk func(pid int) io.Writer) io.Writer {
+	if mk == nil {
+		return io.Discard
+	}
+	return &lazyWriter{mk: func() io.Writer { return mk(p.Pid()) }}
+}
+
+// lazyWriter writes to the writer mk makes at the first Write.
+type lazyWriter struct {
+	once sync.Once
+	mk   func() io.Writer
+	w    io.Writer
+}
+
+func (l *lazyWriter) Write(b []byte) (int, error) {
+	l.once.Do(func() { l.w = l.mk() })
+	return l.w.Write(b)
 }
 
 // Configure sends the configuration and returns the plugin's diagnostics.
@@ -364,13 +450,43 @@ func (p *Plugin) Abort() {
 	p.Kill()
 }
 
-// rpcErr maps a gRPC error from a dead plugin to ErrExited.
+// exitWait is how long rpcErr waits, after the connection to the plugin
+// broke, for its process to end: the socket closes a moment before the
+// exit can be seen.
+const exitWait = 2 * time.Second
+
+// rpcErr maps a gRPC error from a plugin that has exited to an *ExitError
+// (how it ended), and one that hit rpcwire.MaxAnswer to a message that
+// says so.
 func (p *Plugin) rpcErr(err error) error {
-	if s, ok := status.FromError(err); ok {
-		if (s.Code() == codes.Unavailable || s.Code() == codes.Canceled) && p.client.Exited() {
-			return ErrExited
-		}
-		return errors.New(s.Message())
+	s, ok := status.FromError(err)
+	if !ok {
+		return err
 	}
-	return err
+	switch s.Code() {
+	case codes.Unavailable:
+		if e := p.exitError(exitWait); e != nil {
+			return e
+		}
+	case codes.Canceled:
+		if e := p.exitError(0); e != nil {
+			return e
+		}
+	case codes.ResourceExhausted:
+		return fmt.Errorf("%s (a message from the MPM plugin may have %d MiB, one to it %d MiB)", s.Message(), rpcwire.MaxAnswer>>20, rpcwire.MaxConfig>>20)
+	}
+	return errors.New(s.Message())
+}
+
+// exitError is the *ExitError of the plugin if its process has ended
+// within wait, else nil.
+func (p *Plugin) exitError(wait time.Duration) error {
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-p.died:
+	case <-t.C:
+		return nil
+	}
+	return &ExitError{Pid: p.Pid(), State: p.state}
 }

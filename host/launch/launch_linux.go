@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"sync"
 	"syscall"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 
@@ -56,18 +57,22 @@ func onLauncher(start func()) {
 }
 
 // waitExit returns once process pid has exited, without reaping it (go-plugin
-// does that), then once exited reports true. It sleeps in the runtime's
-// netpoller on a pidfd, which becomes readable at the exit; where pidfds
-// are not available it polls exited.
-func waitExit(pid int, exited func() bool) {
+// does that), then once exited reports true. It calls died with the
+// process's wait status as soon as the process has ended. It sleeps in the
+// runtime's netpoller on a pidfd, which becomes readable at the exit; where
+// pidfds are not available it polls exited and does not call died.
+func waitExit(pid int, exited func() bool, died func(syscall.WaitStatus)) {
 	if fd, err := unix.PidfdOpen(pid, unix.PIDFD_NONBLOCK); err == nil {
 		f := os.NewFile(uintptr(fd), "pidfd")
 		if rc, err := f.SyscallConn(); err == nil {
 			_ = rc.Read(func(fd uintptr) bool {
-				var info unix.Siginfo
-				err := unix.Waitid(unix.P_PIDFD, int(fd), &info, unix.WEXITED|unix.WNOHANG|unix.WNOWAIT, nil)
+				var info sigchldInfo
+				err := unix.Waitid(unix.P_PIDFD, int(fd), (*unix.Siginfo)(unsafe.Pointer(&info)), unix.WEXITED|unix.WNOHANG|unix.WNOWAIT, nil)
 				// Exited (SIGCHLD in info; nothing with WNOHANG while it runs), or
 				// reaped already (ECHILD).
+				if err == nil && info.Signo != 0 {
+					died(info.waitStatus())
+				}
 				return err != nil || info.Signo != 0
 			})
 		}
@@ -75,4 +80,33 @@ func waitExit(pid int, exited func() bool) {
 	}
 	// go-plugin's own Wait notes the exit just after the reaping.
 	pollExit(exited)
+}
+
+// sigchldInfo is Linux's siginfo_t as waitid fills it (SIGCHLD): the union
+// after si_code is aligned as a pointer.
+type sigchldInfo struct {
+	Signo, Errno, Code int32
+	_                  [unsafe.Sizeof(uintptr(0))/4 - 1]int32
+	Pid                int32
+	UID                uint32
+	Status             int32
+	_                  [128 - 3*4 - (unsafe.Sizeof(uintptr(0))/4-1)*4 - 3*4]byte
+}
+
+// si_code values of SIGCHLD (CLD_KILLED is 2).
+const (
+	cldExited = 1
+	cldDumped = 3
+)
+
+// waitStatus is the status wait(2) would report for info.
+func (info *sigchldInfo) waitStatus() syscall.WaitStatus {
+	switch info.Code {
+	case cldExited:
+		return syscall.WaitStatus(info.Status&0xff) << 8
+	case cldDumped:
+		return syscall.WaitStatus(info.Status&0x7f) | 0x80
+	default: // CLD_KILLED
+		return syscall.WaitStatus(info.Status & 0x7f)
+	}
 }

@@ -21,6 +21,19 @@ var Handshake = plugin.HandshakeConfig{
 	MagicCookieValue: wire.CookieValue,
 }
 
+// MaxAnswer bounds what the host receives from a plugin in one message
+// (gRPC's limit; go-plugin's own is 2 GiB): a plugin gone wrong cannot make
+// the host allocate more. The largest legitimate answer is a Status: a
+// byte per scoreboard worker and a pid per process, about 1.5 MiB for
+// 20000 processes of 64 threads.
+const MaxAnswer = 16 << 20
+
+// MaxConfig bounds what a plugin receives from the host in one message
+// (gRPC's default, 4 MiB, held some 4000 virtual hosts). The largest is the
+// configuration: about 1 KiB per virtual host of ten lines (9.9 MB for
+// 10000), so that some 250000 such virtual hosts fit.
+const MaxConfig = 256 << 20
+
 // GRPCPlugin adapts an mpmv1.MPMServer (plugin side) or hands out an
 // mpmv1.MPMClient (host side) for go-plugin.
 type GRPCPlugin struct {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -31,10 +32,10 @@ func (hd *Header) Location() string { return hd.location }
 
 // WriteHeader answers with the header and status (0: 200), as mod_cgi
 // does for a script that is not redirected.
-func (hd *Header) WriteHeader(w http.ResponseWriter, status int) {
+func (hd *Header) WriteHeader(w http.ResponseWriter, r *http.Request, status int) {
 	out := w.Header()
 	apply(out, hd.fields)
-	apply(out, hd.errFields)
+	hd.applyErr(out, r)
 	if hd.location != "" {
 		out["Location"] = []string{hd.location}
 	}
@@ -54,8 +55,8 @@ func (hd *Header) WriteHeader(w http.ResponseWriter, status int) {
 // the script's (ProxyErrorOverride), as apache2's ap_send_error_response
 // keeps of it: the fields of err_headers_out (Set-Cookie) and the status
 // line.
-func (hd *Header) WriteErrorFields(w http.ResponseWriter) {
-	apply(w.Header(), hd.errFields)
+func (hd *Header) WriteErrorFields(w http.ResponseWriter, r *http.Request) {
+	hd.applyErr(w.Header(), r)
 	if hd.statusLine != "" {
 		http1.SetStatusLine(w, hd.statusLine)
 	}
@@ -65,8 +66,36 @@ func (hd *Header) WriteErrorFields(w http.ResponseWriter) {
 func apply(out http.Header, kv []string) {
 	for i := 0; i < len(kv); i += 2 {
 		k := http.CanonicalHeaderKey(kv[i])
+		if k == "Etag" {
+			k = "ETag" // the spelling the engine and apache2's modules use
+		}
 		out[k] = append(out[k], kv[i+1])
 	}
+}
+
+// applyErr adds the fields of err_headers_out to out, and has them sent
+// first, as apache2 sends that table: in the order of their first lines,
+// Set-Cookie last (its cookie table goes after the others).
+func (hd *Header) applyErr(out http.Header, r *http.Request) {
+	if len(hd.errFields) == 0 {
+		return
+	}
+	apply(out, hd.errFields)
+	var names []string
+	cookies := false
+	for i := 0; i < len(hd.errFields); i += 2 {
+		k := http.CanonicalHeaderKey(hd.errFields[i])
+		switch {
+		case k == "Set-Cookie":
+			cookies = true
+		case !slices.Contains(names, k):
+			names = append(names, k)
+		}
+	}
+	if cookies {
+		names = append(names, "Set-Cookie")
+	}
+	http1.SetFieldOrder(r, &http1.FieldOrder{First: names})
 }
 
 // header reads the script's header as ap_scan_script_header_err does:

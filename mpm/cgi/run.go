@@ -333,11 +333,11 @@ func (s *script) respond(w http.ResponseWriter, r *http.Request, t *static.Targe
 			s.discard()
 			if st == http.StatusNotModified {
 				apply(out, hd.fields)
-				apply(out, hd.errFields)
+				hd.applyErr(out, r)
 				w.WriteHeader(st)
 				return
 			}
-			apply(out, hd.errFields)
+			hd.applyErr(out, r)
 			t.Error(w, r, st)
 			return
 		}
@@ -347,7 +347,7 @@ func (s *script) respond(w http.ResponseWriter, r *http.Request, t *static.Targe
 		s.discard()
 		// The fields of err_headers_out are kept by the redirect and the
 		// error page, those of headers_out (ETag, ...) are not.
-		apply(out, hd.errFields)
+		hd.applyErr(out, r)
 		if strings.HasPrefix(loc, "/") {
 			// The walk ended at the script (apache2's r->filename), which
 			// the redirect's own walk may reuse.
@@ -359,7 +359,7 @@ func (s *script) respond(w http.ResponseWriter, r *http.Request, t *static.Targe
 		t.Error(w, r, http.StatusFound)
 		return
 	}
-	hd.WriteHeader(w, status)
+	hd.WriteHeader(w, r, status)
 	flush := func() error { return http.NewResponseController(w).Flush() }
 	if err := s.stream(w, flush); err != nil {
 		s.kill()

@@ -157,6 +157,32 @@ func (a *Action) edit(v, repl string) string {
 	return string(append(b, rest...))
 }
 
+// Added is the names under which the actions may add a field to a table
+// (set, setifempty, add, append, merge), in their order, each once; echo's
+// are not known before it runs.
+func Added(actions []*Action) []string {
+	var names []string
+	for _, a := range actions {
+		switch a.op {
+		case opSet, opSetIfEmpty, opAdd, opAppend, opMerge:
+			if !slices.ContainsFunc(names, func(n string) bool { return strings.EqualFold(n, a.name) }) {
+				names = append(names, a.name)
+			}
+		}
+	}
+	return names
+}
+
+// Has reports whether h has a field name, in any spelling.
+func Has(h http.Header, name string) bool {
+	return len(Values(h, name)) > 0
+}
+
+// Values are the values of h's field name, in any spelling.
+func Values(h http.Header, name string) []string {
+	return h[key(h, name)]
+}
+
 // key is h's spelling of name, or name when h has none.
 func key(h http.Header, name string) string {
 	if _, ok := h[name]; ok {
@@ -176,6 +202,9 @@ func set(h http.Header, name, v string) {
 	unset(h, name)
 	h[k] = []string{v}
 }
+
+// Unset removes h's field name, in any spelling (apr_table_unset).
+func Unset(h http.Header, name string) { unset(h, name) }
 
 // unset is apr_table_unset.
 func unset(h http.Header, name string) {

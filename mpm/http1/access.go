@@ -80,6 +80,25 @@ func SetFilename(r *http.Request, name, pathInfo string) {
 	}
 }
 
+// SetLogConfig records what the sections that apply to r say of the levels
+// of its error lines (apache2's r->log, which a LogLevel in <Directory> or
+// <Location> sets), for the LogFunc that writes them: the engine keeps it
+// until the next request and never reads it. It does nothing for a request
+// that did not come from this engine.
+func SetLogConfig(r *http.Request, conf any) {
+	if c := ConnFromRequest(r); c != nil {
+		c.logConf = conf
+	}
+}
+
+// LogConfig is what SetLogConfig recorded for r, nil if nothing.
+func LogConfig(r *http.Request) any {
+	if c := ConnFromRequest(r); c != nil {
+		return c.logConf
+	}
+	return nil
+}
+
 // SetErrorNotes records html as r's error notes (apache2's r->notes
 // "error-notes", which a module's message logged for the client sets):
 // the 403 page shows them, as do the pages WriteError shows its detail on

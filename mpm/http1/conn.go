@@ -67,6 +67,7 @@ type Conn struct {
 	// keysBuf backs keys for the usual few response fields: no allocation
 	// per connection for them.
 	keysBuf [12]string
+	order   *FieldOrder // SetFieldOrder's, for the current request
 
 	nreq       atomic.Int64 // requests started
 	keepalives int          // responses sent with keep-alive
@@ -90,6 +91,7 @@ type Conn struct {
 	sig        Signature    // SetSignature's, for the current request's error pages
 	sigSet     bool         // SetSignature was called for the current request
 	tlsOpts    uint8        // the current request's SetTLSOptions
+	logConf    any          // the current request's SetLogConfig
 	env        env.Vars     // the current request's environment variables (Env)
 	sawEOF     bool         // the client closed its side
 	// Byte counts for mod_logio's %I and %O: in and out are the connection's totals
@@ -438,7 +440,8 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 	c.filter, c.filterSet, c.errorPage, c.variants = nil, false, false, ""
 	c.user, c.userSet, c.authType = "", false, ""
 	c.filename, c.pathInfo, c.errorNotes = "", "", ""
-	c.sigSet, c.tlsOpts = false, 0
+	c.order = nil
+	c.sigSet, c.tlsOpts, c.logConf = false, 0, nil
 	c.env.Reset()
 	if c.tc != nil {
 		c.env.Set("HTTPS", "on") // mod_ssl's, for every request over TLS

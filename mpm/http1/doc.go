@@ -59,7 +59,8 @@
 //   - TRACE is answered by the engine for every path, before the handler, as apache2's
 //     TraceEnable says (Server.TraceEnable; Off, the zero value, is the default here
 //     where apache2's is On): 405 with an empty Allow; or an echo of the request line
-//     and fields as received, as message/http (413 for a body unless Extended).
+//     and fields as received, as message/http (413 for a body unless Extended). A
+//     refusal is answered by Server.ErrorPage (the server's ErrorDocument) when set.
 //   - Virtual hosts: Server.Identify names a request's server once its head has parsed,
 //     and that Identity's HostConfig (KeepAlive, MaxKeepAliveRequests, ServerSignature,
 //     TraceEnable, LimitRequestBody, the body timeout, Timeout for the body and the

@@ -6,7 +6,9 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -464,9 +466,10 @@ func (w *response) commit() error {
 	} else if cfg.software != nil {
 		bw.Write(cfg.software)
 	}
+	sent := c.writeFirst(bw, h)
 	clDone := cl < 0
 	for _, k := range c.sortedKeys(h) {
-		if !clDone && headerRank(k) > rankContentLength {
+		if !clDone && c.rank(k) > rankContentLength {
 			writeContentLength(bw, cl)
 			clDone = true
 		}
@@ -474,7 +477,7 @@ func (w *response) commit() error {
 		case "Date", "Server", "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Content-Type":
 			continue
 		}
-		for _, v := range h[k] {
+		for _, v := range h[k][sent[k]:] {
 			writeField(bw, k, v)
 		}
 	}
@@ -581,7 +584,13 @@ func dropsConnection(code int) bool {
 // Header order: apache2 emits headers in the order modules add them; for the engine's
 // handlers that is Last-Modified, ETag, Accept-Ranges, others, Content-Length,
 // Content-Range, then Keep-Alive, Connection, Transfer-Encoding, Content-Type.
-const rankContentLength = 4
+// SetFieldOrder puts fields before all these (apache2's err_headers_out) and
+// between Content-Length and Content-Range (added by output filters).
+const (
+	rankContentLength = 4
+	rankLast          = 5                // + the index in FieldOrder.Last
+	rankContentRange  = rankLast + 1<<16 // after every FieldOrder.Last
+)
 
 func headerRank(k string) int {
 	switch k {
@@ -594,9 +603,89 @@ func headerRank(k string) int {
 	case "Content-Length":
 		return rankContentLength
 	case "Content-Range":
-		return 5
+		return rankContentRange
 	}
 	return 3
+}
+
+// rank is k's place in the header of the current response after the
+// FieldOrder.First fields: FieldOrder.Last's, else headerRank's.
+func (c *Conn) rank(k string) int {
+	if o := c.order; o != nil {
+		for i, f := range o.Last {
+			if strings.EqualFold(f, k) {
+				return rankLast + i
+			}
+		}
+	}
+	return headerRank(k)
+}
+
+// FieldOrder places fields in the header of a response as apache2's tables
+// order them (SetFieldOrder). Names match in any spelling.
+type FieldOrder struct {
+	// First are sent before every other field but Date and Server, in
+	// this order, each with the first Counts[i] of its values (apache2's
+	// err_headers_out, sent ahead of headers_out); the rest of its values
+	// keep the field's place otherwise.
+	First  []string
+	Counts []int
+	// Last go after the handler's fields and Content-Length, in this order
+	// (what output filters add to headers_out).
+	Last []string
+}
+
+// SetFieldOrder gives the fields of the response to r the order o; the
+// others keep the engine's. A HeaderFilter calls it; o is used until the
+// header is written. It does nothing for a request that did not come from
+// this engine.
+func SetFieldOrder(r *http.Request, o *FieldOrder) {
+	if c := ConnFromRequest(r); c != nil {
+		c.order = o
+	}
+}
+
+// FieldOrderOf is the FieldOrder the response to r has so far (nil: none),
+// such as a script's err_headers_out that a HeaderFilter goes on from.
+func FieldOrderOf(r *http.Request) *FieldOrder {
+	if c := ConnFromRequest(r); c != nil {
+		return c.order
+	}
+	return nil
+}
+
+// writeFirst writes the FieldOrder.First fields of h and returns, for the
+// fields written after them, how many of each one's values were sent
+// (nil: none).
+func (c *Conn) writeFirst(bw *bufio.Writer, h http.Header) map[string]int {
+	o := c.order
+	if o == nil || len(o.First) == 0 {
+		return nil
+	}
+	sent := make(map[string]int, len(o.First))
+	for i, name := range o.First {
+		k := name
+		if _, ok := h[k]; !ok {
+			for hk := range h {
+				if strings.EqualFold(hk, name) {
+					k = hk
+					break
+				}
+			}
+		}
+		if slices.Contains(engineFields, http.CanonicalHeaderKey(k)) || !validFieldName(k) {
+			continue
+		}
+		vs := h[k][sent[k]:]
+		if i < len(o.Counts) {
+			vs = vs[:min(o.Counts[i], len(vs))]
+		}
+		for _, v := range vs {
+			writeField(bw, k, v)
+		}
+		sent[k] += len(vs)
+	}
+	return sent
 }
 
 // sortedKeys returns h's valid field names in header order, in a slice reused per Conn.
@@ -610,7 +699,7 @@ func (c *Conn) sortedKeys(h http.Header) []string {
 		// insertion sort by (rank, name); headers are few
 		for i := len(keys) - 1; i > 0; i-- {
 			a, b := keys[i-1], keys[i]
-			ra, rb := headerRank(a), headerRank(b)
+			ra, rb := c.rank(a), c.rank(b)
 			if ra < rb || ra == rb && a <= b {
 				break
 			}

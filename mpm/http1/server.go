@@ -188,6 +188,15 @@ type Server struct {
 	// when the response is committed.
 	HeaderFilter func(c *Conn, r *http.Request) HeaderFilter
 
+	// ErrorPage, if set, answers a TRACE the engine refuses (405 under
+	// TraceEnable Off, 413 for a body it does not echo) as apache2 answers
+	// what its map_to_storage phase refuses: with the ErrorDocument for
+	// status of the server answering r, before any section applies. It
+	// returns false to leave the engine's own page. It runs on the
+	// goroutine serving the request, which it may answer as a handler does;
+	// ErrorNotes(r) says why the request was refused.
+	ErrorPage func(c *Conn, w http.ResponseWriter, r *http.Request, status int) bool
+
 	// Progress, if set, is called on the goroutine serving c each time the engine starts
 	// to wait on the network for it (the next request, a request head, each read of a body,
 	// each write of a response), with the current time. Each such wait is bounded
@@ -417,7 +426,7 @@ func (s *Server) NewConn(c net.Conn) *Conn {
 // is the TLS state of a resumed TLS connection, else nil.
 func (s *Server) wrap(c net.Conn, tc *tls.Conn) *Conn {
 	s.init()
-	cn := &Conn{srv: s, rwc: c, base: &s.cfg.host}
+	cn := &Conn{srv: s, rwc: c, base: &s.cfg.host, remoteAddr: remoteAddr(c)}
 	cn.cw.c, cn.cr.c = cn, cn
 	if tc != nil {
 		cn.tc, cn.rwc = tc, tc
@@ -432,7 +441,6 @@ func (s *Server) wrap(c net.Conn, tc *tls.Conn) *Conn {
 		}
 	}
 	cn.nb, _ = cn.rwc.(NonblockingWriter)
-	cn.remoteAddr = remoteAddr(c)
 	cn.keys = cn.keysBuf[:0]
 	cn.ctx = newConnContext(cn)
 	cn.tmpl = (&http.Request{}).WithContext(cn.ctx)

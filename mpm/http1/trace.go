@@ -15,12 +15,10 @@ func (c *Conn) serveTrace(w *response, req *http.Request) {
 	trace := c.host().trace
 	switch {
 	case trace == TraceOff:
-		// apache2 sends an empty Allow here.
-		c.hdr["Allow"] = []string{""}
-		writeErrorPage(w, req, http.StatusMethodNotAllowed, "")
+		c.refuseTrace(w, req, http.StatusMethodNotAllowed, "TRACE denied by server configuration")
 		return
 	case hasBody && trace != TraceExtended:
-		writeErrorPage(w, req, http.StatusRequestEntityTooLarge, "")
+		c.refuseTrace(w, req, http.StatusRequestEntityTooLarge, "TRACE with a request body is not allowed")
 		return
 	}
 	var body []byte
@@ -30,7 +28,7 @@ func (c *Conn) serveTrace(w *response, req *http.Request) {
 		var mbe *http.MaxBytesError
 		switch {
 		case len(body) > traceBodyMax || errors.As(err, &mbe):
-			writeErrorPage(w, req, http.StatusRequestEntityTooLarge, "")
+			c.refuseTrace(w, req, http.StatusRequestEntityTooLarge, "Extended TRACE request bodies cannot exceed 64k\n")
 			return
 		case err != nil:
 			w.closeAfter = true
@@ -43,4 +41,19 @@ func (c *Conn) serveTrace(w *response, req *http.Request) {
 	c.parser.trace = msg
 	w.Write(msg)
 	w.Write(body)
+}
+
+// refuseTrace answers req with status and notes as its error notes, as
+// ap_send_http_trace's refusals go to ap_die: with the server's
+// ErrorDocument (Server.ErrorPage), else the engine's page (a 405's with
+// the empty Allow apache2 sends).
+func (c *Conn) refuseTrace(w *response, req *http.Request, status int, notes string) {
+	SetErrorNotes(req, notes)
+	if page := c.srv.ErrorPage; page != nil && page(c, w, req, status) {
+		return
+	}
+	if status == http.StatusMethodNotAllowed {
+		c.hdr["Allow"] = []string{""}
+	}
+	writeErrorPage(w, req, status, "")
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -103,7 +104,7 @@ func start(t testing.TB, path string, opts Options) (*Server, []mpm.Diagnostic) 
 	defer cancel()
 	// As the host does to serve: an mpm.EarlyChildServer starts its first
 	// child while it is configured (no User/Group here: as the plugin's user).
-	p, err := launch.Start(ctx, launch.Options{Path: path, Listeners: s.sockets, Stderr: &s.stderr, Stdout: &s.stdout, EarlyChild: true})
+	p, err := launch.Start(ctx, launch.Options{Path: path, Listeners: s.sockets, Output: func(int) io.Writer { return &s.stderr }, Stdout: &s.stdout, EarlyChild: true})
 	if err != nil {
 		t.Fatalf("start %s: %v\n%s", path, err, s.stderr.String())
 	}

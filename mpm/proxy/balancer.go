@@ -163,6 +163,10 @@ type balancer struct {
 	// file and line are where it was first named (Config.At).
 	file string
 	line int
+	// onlyPassed: only ProxyPass lines name it (no BalancerMember, ProxySet
+	// or <Proxy> parameters); absent: the server does not have it after all
+	// (Config.Inherit), its ProxyPass answered as apache2's AH01144.
+	onlyPassed, absent bool
 }
 
 // lbmethod is a balancer's lbmethod=: mod_lbmethod_byrequests,
@@ -305,6 +309,7 @@ func (c *Config) addMember(args []string, section string) error {
 		return errors.New("BalancerMember must define remote proxy server")
 	}
 	b := c.balancer(path)
+	b.onlyPassed = false
 	var s workerSettings
 	m := &member{factor: 100, sh: new(memberState)}
 	for _, kv := range params {
@@ -451,6 +456,7 @@ func (c *Config) params(u string, words []string, prefix, notKV string) error {
 	var b *balancer
 	if _, ok := balancerName(u); ok {
 		b = c.balancer(u)
+		b.onlyPassed = false
 	}
 	for _, word := range words {
 		k, v, ok := strings.Cut(word, "=")
@@ -770,8 +776,20 @@ func (b *balancer) memberURL(m *member, u string) string {
 // ignored, as apache2 ignores them; its parameters (lbmethod,
 // stickysession, ...) stay c's, the virtual host's over the main server's.
 // Call it before Share, with main built and never changed afterwards.
+//
+// A virtual host that inherits nothing sees the main server's ProxyPass
+// lines but not the balancers they define in the main server: one of its
+// balancers that only ProxyPass lines name, one of them the main server's,
+// is absent, and a request it maps is answered 500 (AH01144: no scheme
+// handler takes the URL), as apache2 answers it.
 func (c *Config) Inherit(main *Config) {
-	if c == nil || main == nil || c == main || !c.inherits() {
+	if c == nil || main == nil || c == main {
+		return
+	}
+	if !c.inherits() {
+		for name, b := range c.balancers {
+			b.absent = b.onlyPassed && main.passesTo(name)
+		}
 		return
 	}
 	for name, b := range c.balancers {
@@ -793,6 +811,16 @@ func (c *Config) Inherit(main *Config) {
 		}
 	}
 	c.balancerList = list
+}
+
+// passesTo says whether a ProxyPass line of c maps to the balancer name.
+func (c *Config) passesTo(name string) bool {
+	for i := range c.passes {
+		if b := c.passes[i].b; b != nil && b.name == name {
+			return true
+		}
+	}
+	return false
 }
 
 // inherits says whether a virtual host of this configuration inherits the

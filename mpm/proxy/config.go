@@ -283,8 +283,10 @@ func (c *Config) addPass(isRegex bool, args []string, loc string) error {
 		c.add(p, loc != "")
 		return nil
 	}
-	if _, ok := balancerName(r); ok {
+	if name, ok := balancerName(r); ok {
+		_, named := c.balancers[name]
 		b := c.balancer(r)
+		b.onlyPassed = (!named || b.onlyPassed) && len(params) == 0
 		for _, kv := range params {
 			if err := b.set(kv[0], kv[1]); err != nil {
 				return errors.New("ProxyPass " + err.Error())

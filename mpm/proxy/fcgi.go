@@ -207,11 +207,11 @@ func (c *Config) serveFCGI(w http.ResponseWriter, r *http.Request, t *Target, wk
 		} else {
 			bc.Close()
 		}
-		hd.WriteErrorFields(w)
+		hd.WriteErrorFields(w, r)
 		t.ErrorPage(w, r, status)
 		return true
 	}
-	hd.WriteHeader(w, status)
+	hd.WriteHeader(w, r, status)
 	dst := io.Writer(flushWriter{w})
 	if r.Method == http.MethodHead || status == http.StatusNotModified || status == http.StatusPreconditionFailed {
 		dst = io.Discard

@@ -120,6 +120,20 @@ func (c *Config) Serve(w http.ResponseWriter, r *http.Request, t *Target, log st
 		http1.WriteProxyError(w, r, b.status, b.reason)
 		return
 	}
+	if t.b != nil && t.b.absent {
+		// No balancer of that name: apache2's proxy_balancer declines the
+		// URL, and no other scheme handler takes it.
+		if log != nil {
+			log(r, static.LevelWarn, "proxy", nil, "AH01144: No protocol handler was valid for the URL "+r.URL.Path+
+				" (scheme 'balancer'). If you are using a DSO version of mod_proxy, make sure the proxy submodules are included in the configuration using LoadModule.")
+		}
+		if t.Error != nil {
+			t.Error(w, r, http.StatusInternalServerError)
+		} else {
+			http1.WriteError(w, r, http.StatusInternalServerError, "")
+		}
+		return
+	}
 	pre, bodyDone, ok := prefetch(w, r, t, logf)
 	if !ok {
 		return

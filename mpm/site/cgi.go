@@ -160,9 +160,9 @@ func (h *Handler) Redirect(w http.ResponseWriter, r *http.Request, u string) {
 	r2 = h.carryWalk(r, r2)
 	renameEnv(r, http.StatusOK)
 	// REQUEST_URI stays the request line's (apache2's the_request).
-	if r2.Method != http.MethodHead {
-		r2.Method = http.MethodGet
-	}
+	// A GET whatever the method, HEAD too (the engine still sends no body
+	// for a HEAD), as mod_cgi's.
+	r2.Method = http.MethodGet
 	r2.Body, r2.ContentLength = http.NoBody, 0
 	delete(r.Header, "Content-Length")
 	h.ServeHTTP(w, r2)

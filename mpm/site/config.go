@@ -45,6 +45,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/httpd-mpm/httpd-mpm/internal/loglevel"
 	"github.com/httpd-mpm/httpd-mpm/mpm/apexpr"
 	"github.com/httpd-mpm/httpd-mpm/mpm/apregex"
 	"github.com/httpd-mpm/httpd-mpm/mpm/authn"
@@ -84,6 +85,25 @@ type Section struct {
 	Sections   []Section
 	File       string // where the section opens
 	Line       int
+}
+
+// LogLevelMax is the most verbose level (wire.ParseLogLevel's numbers) that a
+// LogLevel line in sections, or in the sections within them, sets for any
+// module, loglevel.Unset for none: a server's errors may be wanted up to it
+// (see Handler's setLogConfig).
+func LogLevelMax(sections []Section) int {
+	n := loglevel.Unset
+	for _, s := range sections {
+		for _, d := range s.Directives {
+			if strings.EqualFold(d.Name, "LogLevel") {
+				l := loglevel.Section()
+				_ = l.Apply(d.Args)
+				n = max(n, l.Max())
+			}
+		}
+		n = max(n, LogLevelMax(s.Sections))
+	}
+	return n
 }
 
 // Directives names the top-level directives this package interprets; the host sends
@@ -182,6 +202,7 @@ type dir struct {
 	cgi                  cgi.Dir            // CGIPassAuth, CGIVar, CGIScriptTimeout
 	bodyLimit            *int64             // LimitRequestBody, the engine's -1 for Apache's 0
 	signature            *http1.Signature   // ServerSignature
+	log                  *loglevel.Levels   // LogLevel, over the levels before (nil: none)
 	ifs                  []*section         // <If>, <ElseIf>, <Else>, in config order
 	exprRedirect         *exprRedirect
 	proxyErrors          proxy.ErrorOverride // ProxyErrorOverride
@@ -223,6 +244,7 @@ type Dir struct {
 	CGI              cgi.Dir
 	BodyLimit        *int64           // nil: the server's
 	Signature        *http1.Signature // nil: the server's
+	log              *loglevel.Levels // the LogLevel lines, merged (nil: the server's)
 	ifs              []*section       // the levels' <If> sections, for applyIfs
 	exprRedirect     *exprRedirect    // a Redirect inside <If>
 	vary             []string         // the request fields applyIfs' conditions read
@@ -924,6 +946,12 @@ func (d *dir) apply(x Directive, inLocation bool) error {
 		}
 	case "cgipassauth", "cgivar", "cgiscripttimeout", "cgidscripttimeout":
 		return d.cgi.Set(x.Name, a)
+	case "loglevel":
+		if d.log == nil {
+			l := loglevel.Section()
+			d.log = &l
+		}
+		return d.log.Apply(a)
 	case "allowoverride":
 		return d.setOverride(a)
 	case "allowoverridelist":
@@ -993,6 +1021,7 @@ func (m *Dir) merge(d *dir) {
 	m.Options = (m.Options &^ d.optRem) | d.optAdd
 	m.Authz = authz.Merge(m.Authz, d.authz)
 	m.Auth = m.Auth.Merge(&d.auth)
+	m.log = loglevel.Merge(m.log, d.log)
 	if d.indexSet {
 		m.DirectoryIndex = d.index
 	}

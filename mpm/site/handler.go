@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/httpd-mpm/httpd-mpm/internal/apuri"
+	"github.com/httpd-mpm/httpd-mpm/internal/loglevel"
 	"github.com/httpd-mpm/httpd-mpm/mpm/apexpr"
 	"github.com/httpd-mpm/httpd-mpm/mpm/authn"
 	"github.com/httpd-mpm/httpd-mpm/mpm/authz"
@@ -191,6 +192,7 @@ func (h *Handler) proxy(w http.ResponseWriter, r *http.Request, p string, t *pro
 			m.merge(&l.conf)
 		}
 	}
+	setLogConfig(r, m.log)
 	o := h.options(&m)
 	if r.TLS != nil {
 		sslvars.SetOptions(r, sslvars.Options(o.TLSOptions))
@@ -207,6 +209,10 @@ func (h *Handler) proxy(w http.ResponseWriter, r *http.Request, p string, t *pro
 	if o.Response != nil {
 		o.Response.Fixup(r)
 	}
+	// A DirectoryIndex or FallbackResource subrequest is answered as its
+	// main request (the Host's port in ProxyPassReverse's URLs), whatever
+	// the backend's status.
+	r = static.ProxyAnswer(r)
 	t.Params = h.params(r, &m)
 	t.FCGI = &m.FCGI
 	if m.ProxyErrors.On {
@@ -525,6 +531,7 @@ func (h *Handler) configure(r *http.Request, dir, name, walk string, bare bool) 
 	}
 	if m == nil {
 		if len(e.dir.ifs) == 0 {
+			setLogConfig(r, e.dir.log)
 			return e.opts
 		}
 		m = &e.dir
@@ -532,7 +539,18 @@ func (h *Handler) configure(r *http.Request, dir, name, walk string, bare bool) 
 	if len(m.ifs) > 0 {
 		m = h.applyIfs(r, m, path.Join(dir, name))
 	}
+	setLogConfig(r, m.log)
 	return h.options(m)
+}
+
+// setLogConfig makes the LogLevel lines of the sections that apply to r
+// (nil: none) the levels of its error lines from now on, as apache2's
+// request walk sets r->log (see requestErrors in package mpm). A
+// subrequest's without any keep its main request's, as apache2's do.
+func setLogConfig(r *http.Request, log *loglevel.Levels) {
+	if log != nil {
+		http1.SetLogConfig(r, log)
+	}
 }
 
 func (h *Handler) dirEntry(dir string) *dirEntry {
@@ -695,6 +713,22 @@ func (h *Handler) carryWalk(r, r2 *http.Request) *http.Request {
 	return static.WithWalk(r2, &static.Walk{Dir: name[:i], Name: name[i+1:], Path: r.URL.Path})
 }
 
+// ServerErrorPage answers r with the server's own ErrorDocument for status
+// (its top level: no section applies yet), as apache2's ap_die answers what
+// its map_to_storage phase refuses, a TRACE, once the server's SetEnvIf
+// lines ran; false when the server has none for status. It is the
+// server's http1.Server.ErrorPage.
+func (h *Handler) ServerErrorPage(w http.ResponseWriter, r *http.Request, status int) bool {
+	h.init()
+	if _, ok := h.base.ErrorDocuments[status]; !ok {
+		return false
+	}
+	if !h.Config.postRead.Empty() {
+		h.postRead(r)
+	}
+	return h.errorDocument(w, r, status, h.base.ErrorDocuments)
+}
+
 // inErrorDocument marks the internal request that serves a local ErrorDocument.
 type inErrorDocument struct{}
 
@@ -744,9 +778,9 @@ func (h *Handler) errorDocument(w http.ResponseWriter, r *http.Request, status i
 			}
 		}
 		renameEnv(r, status)
-		if r2.Method != http.MethodHead {
-			r2.Method = http.MethodGet
-		}
+		// A GET whatever the method, HEAD too (the engine still sends no
+		// body for a HEAD), as ap_die.
+		r2.Method = http.MethodGet
 		r2.Body, r2.ContentLength = http.NoBody, 0
 		// apache2's internal redirect shares the request's fields (what
 		// RequestHeader does to them there, the access log sees); the

@@ -2,6 +2,7 @@ package site
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -93,26 +94,81 @@ func (t *timed) FilterHeader(r *http.Request, status int, h http.Header, errorPa
 
 // filter is apache2's output filters on the way out: Expires for a status
 // below 400, the "always" actions on a table of their own (apache2's
-// err_headers_out, which the handler's fields are not in), the onsuccess
-// ones on h unless the response is an error page, then both tables
-// together, the "always" fields first.
+// err_headers_out, which holds only the fields a script put there), the
+// onsuccess ones on h unless the response is an error page, then both
+// tables together, the "always" fields first. The fields come out in
+// apache2's order (http1.SetFieldOrder): the script's err_headers_out and
+// the "always" fields in the order of their lines, the handler's, then
+// those mod_expires and the onsuccess actions added, in the order of their
+// actions.
 func (p *response) filter(r *http.Request, status int, h http.Header, errorPage bool, mtime time.Time) {
-	p.dir.Expires.Apply(h, status, time.Now(), mtime)
+	var order http1.FieldOrder
+	handler := http1.FieldOrderOf(r)
+	if handler != nil {
+		order.First = handler.First
+	}
+	if p.dir.Expires.Enabled() {
+		// mod_expires merges into a Cache-Control the handler set and sets
+		// Expires (apr_table_mergen, apr_table_setn).
+		cc, exp := headers.Has(h, "Cache-Control"), headers.Has(h, "Expires")
+		p.dir.Expires.Apply(h, status, time.Now(), mtime)
+		if !cc && headers.Has(h, "Cache-Control") {
+			order.Last = append(order.Last, "Cache-Control")
+		}
+		if !exp && headers.Has(h, "Expires") {
+			order.Last = append(order.Last, "Expires")
+		}
+	}
 	if len(p.dir.vary) > 0 && !errorPage {
 		http1.AddVary(h, strings.Join(p.dir.vary, ",")) // ap_expr_exec's, for the <If> conditions
 	}
-	hc := p.headers
-	if hc.Empty() {
-		return
+	if hc := p.headers; !hc.Empty() {
+		start := requestStart(r)
+		e := http1.Env(r)
+		// The script's err_headers_out is the table the "always" actions
+		// start from.
+		var errT http.Header
+		if handler != nil {
+			for _, n := range handler.First {
+				if vs := headers.Values(h, n); len(vs) > 0 {
+					if errT == nil {
+						errT = http.Header{}
+					}
+					errT[n] = vs
+					headers.Unset(h, n)
+				}
+			}
+		}
+		errT = headers.Apply(hc.Err, errT, r.Header, e, start, r, true)
+		if !errorPage && len(hc.Out) > 0 {
+			// The names the actions may add that h does not have yet: a
+			// field the handler set keeps its place (apr_table_set).
+			var added []string
+			for _, n := range headers.Added(hc.Out) {
+				if !headers.Has(h, n) {
+					added = append(added, n)
+				}
+			}
+			headers.Apply(hc.Out, h, r.Header, e, start, r, true)
+			order.Last = append(order.Last, added...)
+		}
+		order.First = nil
+		if errT != nil {
+			var names []string
+			if handler != nil {
+				names = handler.First
+			}
+			for _, n := range append(slices.Clip(names), headers.Added(hc.Err)...) {
+				if vs := headers.Values(errT, n); len(vs) > 0 && !slices.ContainsFunc(order.First, func(f string) bool { return strings.EqualFold(f, n) }) {
+					order.First = append(order.First, n)
+					order.Counts = append(order.Counts, len(vs))
+				}
+			}
+			headers.Overlay(h, errT)
+		}
 	}
-	start := requestStart(r)
-	e := http1.Env(r)
-	errT := headers.Apply(hc.Err, nil, r.Header, e, start, r, true)
-	if !errorPage {
-		headers.Apply(hc.Out, h, r.Header, e, start, r, true)
-	}
-	if errT != nil {
-		headers.Overlay(h, errT)
+	if order.First != nil || order.Last != nil {
+		http1.SetFieldOrder(r, &order)
 	}
 }
 

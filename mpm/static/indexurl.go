@@ -80,7 +80,7 @@ func (h *Handler) lookup(w http.ResponseWriter, r *http.Request, uri string, sin
 		held.authType = c.AuthType()
 	}
 	sr = sr.WithContext(context.WithValue(http1.WithoutURIPort(sr.Context(), true), mainRequestKey{}, held))
-	p := &indexProbe{w: w, hd: w.Header().Clone()}
+	p := &indexProbe{w: w, hd: w.Header().Clone(), main: held}
 	o.Redirect(p, sr, uri)
 	if c != nil {
 		http1.SetFilename(r, name, info)
@@ -115,9 +115,22 @@ type mainRequest struct {
 	user     string
 	userSet  bool
 	authType string
+	answered bool // the subrequest's answer is the main request's (ProxyAnswer)
 }
 
 type mainRequestKey struct{}
+
+// ProxyAnswer is r, a subrequest of a DirectoryIndex or FallbackResource
+// URL that mod_proxy answers (a ProxyPass), as its main request
+// (fastRedirect), whose answer is the main request's whatever its status:
+// apache2's mod_dir fast-redirects to a subrequest whose handler is
+// proxy-server before the handler runs. Any other r is returned as it is.
+func ProxyAnswer(r *http.Request) *http.Request {
+	if main, _ := r.Context().Value(mainRequestKey{}).(*mainRequest); main != nil {
+		main.answered = true
+	}
+	return fastRedirect(r)
+}
 
 // fastRedirect is r, a subrequest of lookup's about to be answered by a
 // handler, as its main request: with the main request's user and AuthType
@@ -165,6 +178,7 @@ type indexProbe struct {
 	hd     http.Header
 	status int
 	pass   bool
+	main   *mainRequest // the subrequest's
 }
 
 func (p *indexProbe) Header() http.Header { return p.hd }
@@ -178,7 +192,7 @@ func (p *indexProbe) WriteHeader(code int) {
 		return
 	}
 	p.status = code
-	if code < 300 || code == http.StatusNotModified {
+	if code < 300 || code == http.StatusNotModified || p.main != nil && p.main.answered {
 		p.pass = true
 		dst := p.w.Header()
 		clear(dst)

@@ -23,6 +23,7 @@ type MPM struct {
 	settings Settings
 	board    *scoreboard.Board
 	pool     *Pool
+	stopping bool // Stop was called
 }
 
 var (
@@ -112,10 +113,16 @@ func (m *MPM) Status() mpm.Status {
 // Stop implements mpm.MPM.
 func (m *MPM) Stop(ctx context.Context, graceful bool) error {
 	m.mu.Lock()
-	p := m.pool
+	p, again := m.pool, m.stopping
+	m.stopping = true
 	m.mu.Unlock()
 	if p == nil {
 		return nil
+	}
+	if again {
+		// A hard stop during a graceful one (a second SIGTERM): apache2
+		// logs nothing more; the first Stop closes the listeners.
+		return p.Stop(ctx, graceful)
 	}
 	switch {
 	case m.cfg.Core.OneProcess:

@@ -53,8 +53,10 @@ type Pool struct {
 	retired   map[*mpm.Process]bool
 	ending    map[*mpm.Process]*ending // hung children being ended
 	stopping  bool
-	spawnRate int // idle_spawn_rate
-	holdOff   int // hold_off_on_exponential_spawning
+	hurry     chan struct{} // closed by a hard Stop during a graceful one
+	stopped   chan struct{} // closed once the first Stop is done
+	spawnRate int           // idle_spawn_rate
+	holdOff   int           // hold_off_on_exponential_spawning
 	reported  struct{ maxWorkers, nearMax bool }
 	exits     chan *mpm.Process
 	quit      chan struct{}
@@ -80,6 +82,8 @@ func (p *Pool) Start() error {
 	p.spawnRate = 1
 	p.exits = make(chan *mpm.Process, 16)
 	p.quit = make(chan struct{})
+	p.hurry = make(chan struct{})
+	p.stopped = make(chan struct{})
 	p.loopDone = make(chan struct{})
 	if p.oneProcess() {
 		if err := p.spawnLocked(0); err != nil {
@@ -534,15 +538,36 @@ func (p *Pool) retire(slot int, proc *mpm.Process) {
 	_ = proc.Signal(syscall.SIGUSR1)
 }
 
+// hardStopWait is how long a hard stop waits for its children after
+// their SIGTERM before it kills them.
+const hardStopWait = 3 * time.Second
+
 // Stop ends every child: graceful sends SIGUSR1 and waits; otherwise
-// SIGTERM. Children still alive when ctx ends get SIGKILL. Stop returns
-// when all children have exited.
+// SIGTERM, and children still alive hardStopWait later get SIGKILL, as do
+// those still alive when ctx ends. Stop returns when all children have
+// exited. A hard Stop while a graceful one drains (apache2's SIGTERM during
+// a graceful stop) makes it hard: the children left get SIGTERM, and
+// SIGKILL hardStopWait later; it returns when the first Stop does, or
+// when its ctx ends. Any other later Stop returns at once.
 func (p *Pool) Stop(ctx context.Context, graceful bool) error {
 	p.mu.Lock()
 	if p.stopping {
 		p.mu.Unlock()
+		if graceful {
+			return nil
+		}
+		select {
+		case <-p.hurry:
+		default:
+			close(p.hurry)
+		}
+		select {
+		case <-p.stopped:
+		case <-ctx.Done():
+		}
 		return nil
 	}
+	defer close(p.stopped)
 	p.stopping = true
 	procs := make([]*mpm.Process, 0, len(p.procs))
 	for slot, proc := range p.procs {
@@ -559,20 +584,35 @@ func (p *Pool) Stop(ctx context.Context, graceful bool) error {
 	for _, proc := range procs {
 		_ = proc.Signal(sig)
 	}
+	hurry := p.hurry
 	if !graceful {
+		hurry = nil
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, 3*time.Second)
+		ctx, cancel = context.WithTimeout(ctx, hardStopWait)
 		defer cancel()
 	}
 	var err error
 	for _, proc := range procs {
-		select {
-		case <-proc.Done():
-		case <-ctx.Done():
-			p.Log.Warn(fmt.Sprintf("AH00046: child process %d still did not exit, sending a SIGKILL", proc.Pid))
-			_ = proc.Signal(syscall.SIGKILL)
-			<-proc.Done()
-			err = errors.Join(err, fmt.Errorf("child %d killed: %w", proc.Pid, ctx.Err()))
+	wait:
+		for {
+			select {
+			case <-proc.Done():
+				break wait
+			case <-hurry: // a hard Stop came: this one is hard from now on
+				hurry = nil
+				for _, q := range procs {
+					_ = q.Signal(syscall.SIGTERM)
+				}
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, hardStopWait)
+				defer cancel()
+			case <-ctx.Done():
+				p.Log.Warn(fmt.Sprintf("AH00046: child process %d still did not exit, sending a SIGKILL", proc.Pid))
+				_ = proc.Signal(syscall.SIGKILL)
+				<-proc.Done()
+				err = errors.Join(err, fmt.Errorf("child %d killed: %w", proc.Pid, ctx.Err()))
+				break wait
+			}
 		}
 	}
 	p.wg.Wait()
