@@ -212,7 +212,8 @@ func TestBalancerManager(t *testing.T) {
 }
 
 // balancerNonceConf has a balancer whose nonce is None and one whose nonce
-// is set, one whose first member refuses (@D@), and a virtual host with a balancer of its own that inherits the
+// is set, one whose first member refuses (@D@), a virtual host that
+// inherits nothing, and a virtual host with a balancer of its own that inherits the
 // main server's.
 const balancerNonceConf = `ServerName main.test
 Listen 127.0.0.1:@P0@
@@ -244,13 +245,23 @@ ProxyPass /dead/ balancer://dead/
         SetHandler balancer-manager
     </Location>
 </VirtualHost>
+<VirtualHost *:@P0@>
+    ServerName off.test
+    BalancerInherit Off
+    ProxyPassInherit Off
+    <Location "/offmanager">
+        SetHandler balancer-manager
+    </Location>
+</VirtualHost>
 `
 
 // TestBalancerManagerNonce, compared with apache2 2.4.71: a balancer with
 // nonce=None shows an empty nonce and takes no edit (none matches), one
 // with nonce=VALUE shows it and takes edits with it; a GET's query edits
 // nothing (only b, w, nonce and xml are read from it); a virtual host's
-// manager shows the balancers it inherits and its own; ProxySet's
+// manager shows the balancers it inherits and its own (none for one
+// that inherits nothing, though the main server's ProxyPass lines to
+// them apply there); ProxySet's
 // timeout, maxattempts and nofailover and the members' lbset, redirect
 // and status are shown; a member that refused is shown in error.
 func TestBalancerManagerNonce(t *testing.T) {
@@ -299,6 +310,7 @@ func TestBalancerManagerNonce(t *testing.T) {
 		{"PUT", func(s *diffServer) string {
 			return ask(s, "PUT /balancer-manager HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\nContent-Length: 0\r\n\r\n")
 		}, []string{"405"}},
+		{"virtual host that inherits nothing", get("off.test", "/offmanager"), []string{"are NOT inherited", "</dl>\n<hr />\n</body>"}},
 		{"virtual host", get("vh.test", "/vmanager"), []string{"balancer://none", "balancer://own", "<td>r1</td>"}},
 	} {
 		want, got := st.run(p.apache), st.run(p.ours)

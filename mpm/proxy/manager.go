@@ -225,6 +225,18 @@ func (c *Config) Manager(software, built string, logError static.LogFunc) *Manag
 	return &Manager{c: c, software: software, built: built, logError: logError}
 }
 
+// listed are the server's balancers, in order, but those it does not have
+// after all (see Config.Inherit).
+func (c *Config) listed() []*balancer {
+	var out []*balancer
+	for _, b := range c.balancerList {
+		if !b.absent {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
 // Handles says whether handler is "balancer-manager".
 func (h *Manager) Handles(handler string) bool { return handler == "balancer-manager" }
 
@@ -265,7 +277,9 @@ func (h *Manager) Serve(w http.ResponseWriter, r *http.Request, t *static.Target
 	var bsel *balancer
 	var wsel *member
 	if name, ok := params["b"]; ok {
-		bsel = h.c.balancers[strings.ToLower("balancer://"+name)]
+		if b := h.c.balancers[strings.ToLower("balancer://"+name)]; b != nil && !b.absent {
+			bsel = b
+		}
 	}
 	if name, ok := params["w"]; ok && bsel != nil {
 		wsel = bsel.member(name)
@@ -506,7 +520,7 @@ func (h *Manager) page(w http.ResponseWriter, r *http.Request, host string, bsel
 	fmt.Fprintf(&sb, "<dt>Balancer changes will NOT be persisted on restart.</dt><dt>Balancers are %sinherited from main server.</dt><dt>ProxyPass settings are %sinherited from main server.</dt></dl>\n",
 		not(!h.c.balancerInheritOff), not(!h.c.passInheritOff))
 	uri := escURI(r.URL.Path)
-	for _, b := range h.c.balancerList {
+	for _, b := range h.c.listed() {
 		short := strings.TrimPrefix(b.name, "balancer://")
 		nonce := b.nonceValue()
 		fmt.Fprintf(&sb, "<hr />\n<h3>LoadBalancer Status for <a href=\"%s?b=%s&amp;nonce=%s\">%s</a> [%s]</h3>\n", uri, short, nonce, b.name, b.safeName())
@@ -622,7 +636,7 @@ func (b *balancer) safeName() string {
 func (h *Manager) xml(w http.ResponseWriter, r *http.Request, host string) {
 	var sb strings.Builder
 	sb.WriteString("<?xml version='1.0' encoding='UTF-8' ?>\n<httpd:manager xmlns:httpd='http://httpd.apache.org'>\n  <httpd:balancers>\n")
-	for _, b := range h.c.balancerList {
+	for _, b := range h.c.listed() {
 		sb.WriteString("    <httpd:balancer>\n")
 		fmt.Fprintf(&sb, "      <httpd:name>%s</httpd:name>\n      <httpd:nonce>%s</httpd:nonce>\n", b.name, b.nonceValue())
 		sticky, _ := b.stickyNames()
