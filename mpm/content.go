@@ -206,7 +206,7 @@ func (c *Child) HTTPServer() (*http1.Server, error) {
 			return next
 		}
 		if n := sh.Config.ShareBalancers(c.Scoreboard, vhost); n > 0 {
-			c.Log.Warn("balancer members beyond the scoreboard's slots keep their state per child", "members", n)
+			c.Log.Warn("balancer members and balancers beyond the scoreboard's slots keep their state per child", "count", n)
 		}
 		if slices.ContainsFunc(handlers, func(h Handler) bool { return h.Name == "server-status" }) {
 			sh.Content = st

@@ -829,14 +829,17 @@ func (c *Config) passesTo(name string) bool {
 func (c *Config) inherits() bool { return !c.balancerInheritOff || !c.passInheritOff }
 
 // Share puts the state of every balancer member (lbstatus, busy count,
-// error state and time, traffic) in module slots of board, which every
-// child of the generation sees, as apache2 keeps it in shared memory.
+// error state and time, traffic, what balancer-manager sets) and of every
+// balancer (its nonce, what balancer-manager sets) in module slots of
+// board, which every child of the generation sees, as apache2 keeps it in
+// shared memory.
 // server tells the servers apart (0 the main one, a virtual host its index
 // plus one): a virtual host's own balancers have their own state, as in
 // apache2, but the members it inherits (Config.Inherit) are the main
 // server's, shared by the main server's Share, and take no slot of its
-// own. Call it before serving. It returns how many members found no free
-// slot: their state stays this process's.
+// own. Call it before serving. It returns how many members and balancers
+// found no free slot: their state (a balancer's nonce too) stays this
+// process's.
 func (c *Config) Share(board *scoreboard.Board, server int) (unshared int) {
 	if c == nil || board == nil {
 		return 0

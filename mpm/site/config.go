@@ -470,7 +470,7 @@ func (c *Config) InheritBalancers(main *Config) {
 // is 0 for the main server, a virtual host's index plus one): those of the
 // main server's balancers even when it proxies nothing itself, those a
 // virtual host inherits only once, by the main server's. It returns how
-// many members found no free slot.
+// many members and balancers found no free slot.
 func (c *Config) ShareBalancers(board *scoreboard.Board, server int) int {
 	if c == nil {
 		return 0
