@@ -48,9 +48,11 @@ func runningPid(path string) (int, bool) {
 // write cannot make httpd, as root, write through it) renamed to path, so
 // that no reader sees it half written and a symlink or stale file at path
 // is replaced, not followed. A failure is logged with apache2's messages
-// (name is httpd's name, as argv[0]) and returned.
-func writePid(path, name string, log *errorlog.Log) error {
-	if _, err := os.Stat(path); err == nil {
+// (name is httpd's name, as argv[0]) and returned. A file already at path
+// is warned about (AH00098) when first is set: apache2 warns only the first
+// time a process writes it, not at its restarts.
+func writePid(path, name string, first bool, log *errorlog.Log) error {
+	if _, err := os.Stat(path); err == nil && first {
 		log.Printf("core", errorlog.Warn, "AH00098: pid file %s overwritten -- Unclean shutdown of previous Apache run?", path)
 	}
 	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*")

@@ -30,7 +30,7 @@ func TestWritePidFollowsNoSymlink(t *testing.T) {
 		}
 	}
 	var logged bytes.Buffer
-	if err := writePid(path, "httpd", errorlog.New(&logged, errorlog.Warn)); err != nil {
+	if err := writePid(path, "httpd", true, errorlog.New(&logged, errorlog.Warn)); err != nil {
 		t.Fatal(err)
 	}
 	if b, _ := os.ReadFile(victim); string(b) != "precious\n" {
@@ -59,7 +59,7 @@ func TestWritePidFollowsNoSymlink(t *testing.T) {
 func TestWritePidFailure(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "nodir", "httpd.pid")
 	var logged bytes.Buffer
-	if err := writePid(path, "httpd", errorlog.New(&logged, errorlog.Warn)); err == nil {
+	if err := writePid(path, "httpd", true, errorlog.New(&logged, errorlog.Warn)); err == nil {
 		t.Fatal("writePid succeeded in a directory that does not exist")
 	}
 	for _, re := range []string{

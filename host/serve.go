@@ -102,7 +102,12 @@ func serve(o *options, cfg *config.Config, srv *config.Server, mod config.Module
 	s.cur = l
 	logLoaded(errorlog.New(stderr, o.startLevel), mod)
 	s.pidFile = srv.PidFile
-	_ = writePid(srv.PidFile, o.name, log) // logged; apache2 exits, httpd serves on
+	if err := writePid(srv.PidFile, o.name, true, log); err != nil {
+		// Logged (AH00099, AH00100); apache2 exits 1 there, before its
+		// children start: the generation is stopped.
+		s.abandon(l)
+		return 1
+	}
 	oneProcess := o.oneProcess()
 	if !oneProcess { // Apache's -X serves before its MPM would log it
 		log.Printf("core", errorlog.Notice, "AH00094: Command line: '%s'", strings.Join(o.args, " "))
@@ -137,13 +142,15 @@ func serve(o *options, cfg *config.Config, srv *config.Server, mod config.Module
 					log.Printf("core", errorlog.Info, "%s received: no restart in ONE_PROCESS mode (-X); ignored", unix.SignalName(sig.(syscall.Signal)))
 					continue
 				}
-				if sig == syscall.SIGHUP {
+				graceful := sig == syscall.SIGUSR1
+				if graceful {
+					log.Printf("core", errorlog.Notice, "AH00493: SIGUSR1 received.  Doing graceful restart")
+				} else {
 					log.Printf("core", errorlog.Notice, "AH00494: SIGHUP received.  Attempting to restart")
-					s.restart(false)
-					continue
 				}
-				log.Printf("core", errorlog.Notice, "AH00493: SIGUSR1 received.  Doing graceful restart")
-				s.restart(true)
+				if !s.restart(graceful) {
+					return 1
+				}
 			}
 		case <-s.cur.ended:
 			// Apache's -X exits when its one process does.
@@ -339,8 +346,10 @@ func (s *server) start(cfg *config.Config, srv *config.Server, mod config.Module
 // restart re-reads the config and starts the next MPM generation (which
 // may be a different MPM) on the same sockets, then retires the old one:
 // gracefully (drain) for USR1, at once for HUP. A broken config leaves the
-// running server as it is.
-func (s *server) restart(graceful bool) {
+// running server as it is. The PID file is written again (PidFile may have
+// changed); if it cannot be, restart stops everything, as apache2 exits 1
+// then, and returns false.
+func (s *server) restart(graceful bool) bool {
 	notifyReloading()
 	defer notifyReady() // either way, a generation serves
 	var msgs strings.Builder
@@ -388,23 +397,42 @@ func (s *server) restart(graceful bool) {
 			s.log.Printf("core", errorlog.Error, "%v", err)
 		}
 		s.log.Printf("core", errorlog.Error, "configuration not reloaded; still serving with the previous one")
-		return
+		return true
 	}
 	// The host's own lines go to the new main log once the new generation
 	// serves; until then, and if it does not, to the one in use.
 	next, err := s.start(cfg, srv, mod, log)
 	if err != nil {
 		s.log.Printf("core", errorlog.Error, "configuration not reloaded; still serving with the previous one")
-		return
+		return true
 	}
 	if err := s.log.Swap(log.Ref()); err != nil {
 		s.log.Printf("core", errorlog.Warn, "closing the previous error log: %v", err)
 	}
 	old := s.cur
 	s.cur = next
+	// As apache2's MPM run at each generation, which exits 1 when it
+	// fails (its old children go with it); the old PID file stays.
+	s.pidFile = srv.PidFile
+	if err := writePid(srv.PidFile, s.o.name, false, s.log); err != nil {
+		s.abandon(old)
+		s.abandon(next)
+		return false
+	}
 	s.log.Printf("core", errorlog.Notice, "%s serving; retiring %s (pid %d)", next.module.Name, old.module.Name, old.gen.Pid())
 	go s.retire(old, graceful)
 	s.closeUnused(srv)
+	return true
+}
+
+// abandon stops l at once (its children get hardStopTimeout) and closes
+// every listening socket, for an exit without removing the PID file, as
+// apache2's exit(1) when it cannot write it.
+func (s *server) abandon(l *loaded) {
+	s.end(l, false, hardStopTimeout, nil)
+	for _, socks := range s.sockets {
+		closeAll(socks)
+	}
 }
 
 // lines are the non-empty lines of s.

@@ -1,0 +1,134 @@
+package e2e_test
+
+import (
+	"net"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/httpd-mpm/httpd-mpm/internal/testserver"
+)
+
+// pidFileFailure matches apache2's two lines for a PID file it cannot
+// create in root/nodir.
+func pidFileFailure(t *testing.T, root, errorLog string) {
+	t.Helper()
+	path := regexp.QuoteMeta(filepath.Join(root, "nodir/httpd.pid"))
+	for _, re := range []string{
+		`\[core:error\] \[pid \d+\] \(2\)No such file or directory: AH00099: could not create ` + path + `\.\d+\n`,
+		`\[core:error\] \[pid \d+\] AH00100: httpd: could not log pid to file ` + path + `\n`,
+	} {
+		if !regexp.MustCompile(re).MatchString(errorLog) {
+			t.Errorf("error log lacks %s", re)
+		}
+	}
+}
+
+// refused checks that nothing listens on addr any more.
+func refused(t *testing.T, addr string) {
+	t.Helper()
+	if c, err := net.DialTimeout("tcp", addr, 5*time.Second); err == nil {
+		c.Close()
+		t.Errorf("%s still accepts connections", addr)
+	}
+}
+
+// TestPidFileUnwritableAtStart: a PidFile in a directory that does not
+// exist makes httpd log AH00099 and AH00100 and exit 1, as apache2 does,
+// with nothing left listening.
+func TestPidFileUnwritableAtStart(t *testing.T) {
+	httpd, _ := build(t)
+	root := newSite(t, "event", "mpm_event_module", "PidFile nodir/httpd.pid")
+	cmd := testserver.Command(httpd, root)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	srv, err := testserver.Start(cmd, root, "")
+	must(t, err)
+	t.Cleanup(func() { srv.Terminate(10 * time.Second) })
+	select {
+	case <-srv.Done:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("httpd still runs with a PID file it could not write%s", srv.LogTail(5))
+	}
+	if code := cmd.ProcessState.ExitCode(); code != 1 {
+		t.Errorf("exit code %d, want 1", code)
+	}
+	pidFileFailure(t, root, srv.ErrorLog())
+	b, err := os.ReadFile(filepath.Join(root, "run/addr"))
+	must(t, err)
+	refused(t, strings.TrimSpace(string(b)))
+}
+
+// TestPidFileUnwritableAtRestart: a restart whose new PidFile cannot be
+// written ends the server, exit 1, as apache2's (USR1 and HUP alike): the
+// old and the new generation's processes are gone, the old PID file stays.
+func TestPidFileUnwritableAtRestart(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGUSR1, syscall.SIGHUP} {
+		t.Run(sig.String(), func(t *testing.T) {
+			root := newSite(t, "event", "mpm_event_module", "")
+			in := start(t, root)
+			if kids := in.srv.Children(); len(kids) == 0 {
+				t.Fatal("no MPM children")
+			}
+			conf := filepath.Join(root, "httpd.conf")
+			b, err := os.ReadFile(conf)
+			must(t, err)
+			write(t, conf, string(b)+"PidFile nodir/httpd.pid\n")
+			in.signal(sig)
+			if code := in.wait(); code != 1 {
+				t.Errorf("exit code %d, want 1", code)
+			}
+			pidFileFailure(t, root, in.srv.ErrorLog())
+			if _, left := in.srv.WaitGone(time.Now(), 10*time.Second); len(left) > 0 {
+				t.Errorf("processes left running: %v", left)
+			}
+			refused(t, in.addr)
+			if b, err := os.ReadFile(filepath.Join(root, "run/httpd.pid")); err != nil || strings.TrimSpace(string(b)) != strconv.Itoa(in.cmd.Process.Pid) {
+				t.Errorf("the old PID file holds %q (%v), want the host's pid", b, err)
+			}
+		})
+	}
+}
+
+// TestPidFileRewrittenAtRestart: a restart writes PidFile again, as
+// apache2's MPM does at each generation: a PidFile changed meanwhile names
+// the new file, without AH00098 (apache2 warns only at start), and a stop
+// removes that one.
+func TestPidFileRewrittenAtRestart(t *testing.T) {
+	root := newSite(t, "event", "mpm_event_module", "")
+	in := start(t, root)
+	conf := filepath.Join(root, "httpd.conf")
+	b, err := os.ReadFile(conf)
+	must(t, err)
+	write(t, conf, string(b)+"PidFile run/other.pid\n")
+	in.signal(syscall.SIGUSR1)
+	other := filepath.Join(root, "run/other.pid")
+	pid := strconv.Itoa(in.cmd.Process.Pid)
+	if !eventually(20*time.Second, func() bool {
+		b, _ := os.ReadFile(other)
+		return strings.TrimSpace(string(b)) == pid
+	}) {
+		t.Fatalf("after USR1, %s does not hold the host's pid %s", other, pid)
+	}
+	// A second restart writes it again, over the file there.
+	in.signal(syscall.SIGUSR1)
+	if !eventually(20*time.Second, func() bool {
+		return strings.Count(in.srv.ErrorLog(), "AH00493") == 2 && strings.Count(in.srv.ErrorLog(), "serving; retiring") == 2
+	}) {
+		t.Fatal("the second graceful restart did not complete")
+	}
+	if strings.Contains(in.srv.ErrorLog(), "AH00098") {
+		t.Errorf("a restart warned about the PID file it wrote:\n%s", in.srv.ErrorLog())
+	}
+	in.signal(syscall.SIGTERM)
+	if code := in.wait(); code != 0 {
+		t.Errorf("exit code %d", code)
+	}
+	if _, err := os.Stat(other); !os.IsNotExist(err) {
+		t.Errorf("%s left after stop: %v", other, err)
+	}
+}
