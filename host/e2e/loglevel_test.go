@@ -1,6 +1,8 @@
 package e2e_test
 
 import (
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -51,8 +53,8 @@ LogLevel warn core:info
 `
 
 // requestLogLine is an error log line about a request: module:level, the
-// errno's text, if any, and the message.
-var requestLogLine = regexp.MustCompile(`\[(\w+:\w+)\] \[pid [^\]]*\] (\(\d+\)[^\[]*)?\[client [^\]]*\] (AH\d+: .*)$`)
+// errno's text, if any, and the message (with its AH number, if any).
+var requestLogLine = regexp.MustCompile(`\[(\w+:\w+)\] \[pid [^\]]*\] (\(\d+\)[^\[]*)?\[client [^\]]*\] (.*)$`)
 
 // TestLogLevelModules: per-module LogLevel words ("warn core:info",
 // "authz_core:crit") in the main server, a virtual host and sections decide
@@ -68,6 +70,14 @@ func TestLogLevelModules(t *testing.T) {
 		}
 	}
 	p.check(reqs)
+	p.sameRequestLines()
+}
+
+// sameRequestLines stops both servers and compares the lines of their
+// error logs about requests (requestLogLine), sorted.
+func (p *diffPair) sameRequestLines() {
+	t := p.t
+	t.Helper()
 	must(t, p.apache.stop())
 	must(t, p.ours.stop())
 	lines := func(s *diffServer) []string {
@@ -88,4 +98,43 @@ func TestLogLevelModules(t *testing.T) {
 	} else {
 		t.Logf("request lines, both:\n  %s", strings.Join(want, "\n  "))
 	}
+}
+
+// TestLogLevelSubrequest: the levels a mod_dir subrequest's sections set
+// (a FallbackResource URL into a <Directory> with "LogLevel core:info")
+// are the subrequest's own, as apache2's r->log: the main request's later
+// line (AH00128 at info) keeps the server's levels and is not logged. A
+// subrequest that answers (a DirectoryIndex URL's CGI script) does so as
+// its main request, with its levels: the script's stderr (AH01215) is
+// logged, though "cgid:crit" hides it when the script is asked for.
+func TestLogLevelSubrequest(t *testing.T) {
+	p := startPair(t, 1, `LoadModule cgid_module `+apacheModuleDir+`/mod_cgid.so
+DocumentRoot @DOCS@
+Listen 127.0.0.1:@P0@
+<Directory @DOCS@/f>
+    FallbackResource /idx/none.html
+</Directory>
+<Directory @DOCS@/idx>
+    LogLevel core:info cgid:crit
+    Options +ExecCGI
+    AddHandler cgi-script .cgi
+</Directory>
+<Directory @DOCS@/served>
+    DirectoryIndex /idx/page.cgi
+</Directory>
+<Directory @DOCS@/broken>
+    DirectoryIndex /idx/bad.cgi
+</Directory>
+LogLevel warn
+`, map[string]string{"f/x.txt": "x\n", "idx/page.cgi": "#!/bin/sh\necho oops >&2\necho 'Content-Type: text/plain'\necho\necho page\n", "served/x.txt": "x\n",
+		"idx/bad.cgi": "#!/bin/sh\nexit 0\n", "broken/x.txt": "x\n"})
+	for _, name := range []string{"idx/page.cgi", "idx/bad.cgi"} {
+		must(t, os.Chmod(filepath.Join(p.apache.docs, name), 0o755))
+	}
+	var reqs []diffRequest
+	for _, path := range []string{"/f/missing", "/served/", "/idx/missing", "/idx/page.cgi", "/broken/", "/idx/bad.cgi"} {
+		reqs = append(reqs, diffRequest{Raw: "GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"})
+	}
+	p.check(reqs)
+	p.sameRequestLines()
 }

@@ -78,6 +78,7 @@ func (h *Handler) lookup(w http.ResponseWriter, r *http.Request, uri string, sin
 		name, info = c.Filename() // the subrequest's are its own
 		held.user, held.userSet = c.User()
 		held.authType = c.AuthType()
+		held.logConf = http1.LogConfig(r)
 	}
 	sr = sr.WithContext(context.WithValue(http1.WithoutURIPort(sr.Context(), true), mainRequestKey{}, held))
 	p := &indexProbe{w: w, hd: w.Header().Clone(), main: held}
@@ -85,6 +86,7 @@ func (h *Handler) lookup(w http.ResponseWriter, r *http.Request, uri string, sin
 	if c != nil {
 		http1.SetFilename(r, name, info)
 		c.RestoreUser(held.user, held.userSet, held.authType)
+		http1.SetLogConfig(r, held.logConf)
 	}
 	switch {
 	case p.status == 0:
@@ -110,11 +112,13 @@ func (h *Handler) lookup(w http.ResponseWriter, r *http.Request, uri string, sin
 // apache2's ap_internal_fast_redirect gives the main request the
 // subrequest's file, handler and settings, not its user (r->user,
 // r->ap_auth_type) nor its parsed URI, whose missing port the subrequest's
-// own redirects took (http1.WithoutURIPort).
+// own redirects took (http1.WithoutURIPort), nor the levels its sections
+// set (r->log: the subrequest's walk sets its own).
 type mainRequest struct {
 	user     string
 	userSet  bool
 	authType string
+	logConf  any  // http1.LogConfig of the main request
 	answered bool // the subrequest's answer is the main request's (ProxyAnswer)
 }
 
@@ -133,8 +137,8 @@ func ProxyAnswer(r *http.Request) *http.Request {
 }
 
 // fastRedirect is r, a subrequest of lookup's about to be answered by a
-// handler, as its main request: with the main request's user and AuthType
-// and the port of its Host field. Any other r is returned as it is.
+// handler, as its main request: with the main request's user, AuthType and
+// error levels and the port of its Host field. Any other r is returned as it is.
 func fastRedirect(r *http.Request) *http.Request {
 	main, _ := r.Context().Value(mainRequestKey{}).(*mainRequest)
 	if main == nil {
@@ -142,6 +146,7 @@ func fastRedirect(r *http.Request) *http.Request {
 	}
 	if c := http1.ConnFromRequest(r); c != nil {
 		c.RestoreUser(main.user, main.userSet, main.authType)
+		http1.SetLogConfig(r, main.logConf)
 	}
 	ctx := context.WithValue(http1.WithoutURIPort(r.Context(), false), mainRequestKey{}, (*mainRequest)(nil))
 	return r.WithContext(ctx)
