@@ -138,3 +138,25 @@ LogLevel warn
 	p.check(reqs)
 	p.sameRequestLines()
 }
+
+// TestLogLevelLocationEarly: a <Location>'s LogLevel applies before the URL
+// is translated, as apache2 walks the locations first: an encoded slash or
+// NUL (404) is logged (core:info AH00026, with the URL as sent) under
+// "<Location /x> LogLevel core:info", not elsewhere at the server's warn.
+func TestLogLevelLocationEarly(t *testing.T) {
+	p := startPair(t, 1, `DocumentRoot @DOCS@
+Listen 127.0.0.1:@P0@
+RewriteEngine On
+RewriteRule ^/x/r(.*) /x/b$1
+<Location /x>
+    LogLevel core:info
+</Location>
+LogLevel warn
+`, map[string]string{"x/a.txt": "x\n"})
+	var reqs []diffRequest
+	for _, path := range []string{"/x/a%2fb?q=1", "/y/a%2fb", "/x/a%00b", "/x/rmissing", "/x/a.txt/more"} {
+		reqs = append(reqs, diffRequest{Raw: "GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"})
+	}
+	p.check(reqs)
+	p.sameRequestLines()
+}

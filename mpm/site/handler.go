@@ -53,6 +53,8 @@ type Handler struct {
 	// baseResp is the top level's response (Header, Expires*), nil without.
 	baseResp *response
 	log      *authz.Log // for the access checks, the static handler's LogError
+	// locationLogs says whether a <Location> sets LogLevel (earlyLogConfig).
+	locationLogs bool
 	// redirectFn is internalRedirect, made once (static.Options.Redirect).
 	redirectFn func(w http.ResponseWriter, r *http.Request, uri string)
 	// walkErrorFn is walkError, made once (static.Options.WalkError).
@@ -95,7 +97,27 @@ func (h *Handler) init() {
 		h.docRoot = strings.TrimSuffix(filepath.Clean(h.Static.DocumentRoot), "/")
 		h.redirectFn = h.internalRedirect
 		h.walkErrorFn = h.walkError
+		for _, l := range h.Config.locations {
+			h.locationLogs = h.locationLogs || l.conf.log != nil
+		}
 	})
+}
+
+// earlyLogConfig makes the LogLevel lines of the <Location> sections that
+// cover r's URL-path the levels of r's error lines until its file is
+// mapped: apache2 walks the locations before translating the URL, so
+// core's AH00026 and mod_rewrite's server-context lines follow them.
+func (h *Handler) earlyLogConfig(r *http.Request) {
+	if !h.locationLogs {
+		return
+	}
+	log := h.base.log
+	for _, l := range h.Config.locations {
+		if l.conf.log != nil && l.matchURL(r.URL.Path) {
+			log = loglevel.Merge(log, l.conf.log)
+		}
+	}
+	setLogConfig(r, log)
 }
 
 // internalRedirect serves r anew for the local URL uri, as apache2's
@@ -128,8 +150,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.Static.ServeHTTP(w, r)
 		return
 	}
+	h.earlyLogConfig(r)
 	p, status := static.Normalize(r)
 	if status != 0 {
+		if status == http.StatusNotFound && h.Static.LogError != nil && h.log.Level >= static.LevelInfo {
+			// An encoded slash or NUL, as apache2's ap_unescape_url says it.
+			h.Static.LogError(r, static.LevelInfo, "core", nil, "AH00026: found %2f (encoded '/') in URI path ("+r.RequestURI+"), returning 404")
+		}
 		http1.WriteError(w, r, status, "")
 		return
 	}
