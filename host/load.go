@@ -166,7 +166,7 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 	credential := childCredential(srv)
 	var p generation
 	if StaticMPM != nil {
-		l, err := startLinked(sockets, logs, pluginOutput(0)) // its children's raw lines: pid unknown
+		l, err := startLinked(sockets, logs, pluginOutput(0)) // every line carries its pid (children: mpm.InProcess)
 		if err != nil {
 			fmt.Fprintf(stderr, "%s: %s: %v\n", o.name, mod.Name, err)
 			return nil, &exitError{1}

@@ -1,9 +1,12 @@
 package mpm
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"runtime"
@@ -231,10 +234,11 @@ func StartChild(spec ChildSpec) (*Process, error) {
 	}
 	prog, lifeline, stderr := childProgram, hostLifelineFile(), originalStderr()
 	var log hclog.Logger
+	var linked *childIO
 	if spec.Config != nil {
 		log = spec.Config.Log
-		if l := spec.Config.linked; l != nil {
-			prog, lifeline, stderr = l.program, l.lifeline, l.stderr
+		if linked = spec.Config.linked; linked != nil {
+			prog, lifeline = linked.program, linked.lifeline
 		}
 	}
 	files := []*os.File{lifeline}
@@ -270,7 +274,22 @@ func StartChild(spec ChildSpec) (*Process, error) {
 	if err != nil {
 		return nil, err
 	}
+	var relay *os.File
+	if linked != nil {
+		// A pipe of its own, so that its plain lines (a panic) carry its pid.
+		if relay, stderr, err = os.Pipe(); err != nil {
+			return nil, fmt.Errorf("start child %d: stderr pipe: %w", spec.Slot, err)
+		}
+	}
 	cmd, err := execChild(exe, name, blob, stderr, files, spec.Credential)
+	if relay != nil {
+		stderr.Close()
+		if err != nil {
+			relay.Close()
+		} else {
+			linked.relay(relay, cmd.Process.Pid)
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("start child %d: %w", spec.Slot, err)
 	}
@@ -316,11 +335,80 @@ func watchProcess(slot int, cmd *exec.Cmd) *Process {
 }
 
 // childIO is what the children of an MPM run by InProcess inherit
-// instead of the plugin's lifeline descriptor and stderr, and the child
-// program they run, if not this binary.
+// instead of the plugin's lifeline descriptor, the child program they
+// run, if not this binary, and where their stderr goes: each child writes
+// to a pipe of its own, whose lines relay passes to log.
 type childIO struct {
-	lifeline, stderr *os.File
-	program          *program
+	lifeline *os.File
+	program  *program
+	log      io.Writer // InProcess's lineWriter
+
+	mu      sync.Mutex
+	relays  int           // relay goroutines still reading
+	closed  bool          // no more children: drained closes after the last relay
+	drained chan struct{} // InProcess.Drained
+}
+
+// relay writes the lines of r, the stderr of the child pid, to c.log until
+// the child and every process it passed the pipe to have closed it:
+// hclog's JSON lines as they are (they carry the child's pid), any other
+// (a panic, the runtime's SIGQUIT dump) as an error line with the pid.
+func (c *childIO) relay(r *os.File, pid int) {
+	c.mu.Lock()
+	c.relays++
+	c.mu.Unlock()
+	go func() {
+		defer c.relayDone()
+		defer r.Close()
+		br := bufio.NewReader(r)
+		for {
+			line, err := br.ReadBytes('\n')
+			if b := childLine(line, pid); b != nil {
+				_, _ = c.log.Write(b)
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+}
+
+func (c *childIO) relayDone() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.relays--
+	if c.relays == 0 && c.closed {
+		close(c.drained)
+	}
+}
+
+// close says no child starts any more: drained closes once the children
+// that hold a relay's pipe have all closed it.
+func (c *childIO) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return
+	}
+	c.closed = true
+	if c.relays == 0 {
+		close(c.drained)
+	}
+}
+
+// childLine is a line of a child's stderr as relay writes it (nil for an
+// empty one): an hclog JSON line as it is, else an hclog error line of the
+// text with the child's pid.
+func childLine(line []byte, pid int) []byte {
+	text := bytes.TrimRight(line, "\r\n")
+	if len(text) == 0 {
+		return nil
+	}
+	if text[0] == '{' && json.Valid(text) {
+		return append(text, '\n')
+	}
+	b, _ := json.Marshal(map[string]any{"@level": "error", "@message": string(text), "pid": pid})
+	return append(b, '\n')
 }
 
 // RunChild serves impl's child side if this process is a child started by

@@ -3,7 +3,6 @@
 package mpm
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -33,23 +32,22 @@ import (
 // image again (/proc/self/exe on Linux, named os.Executable()), whose
 // main must then call RunChild first. They
 // inherit Options.Lifeline instead of a plugin's descriptor [LifelineFD],
-// and their stderr goes, line by line, to Options.Log.
+// and their stderr goes, line by line, to Options.Log, through a pipe of
+// each child's own.
 type InProcess struct {
 	impl     MPM
 	log      *lineWriter
 	children *childIO
-
-	stderr  *os.File      // write end of the children's stderr pipe
-	drained chan struct{} // closed when the pipe's reader has ended
 }
 
 // InProcessOptions says where an MPM run by InProcess logs and what its
 // children hold on to.
 type InProcessOptions struct {
 	// Log receives the MPM's log lines and its children's stderr: hclog
-	// JSON lines, as a plugin writes them to its stderr (a child's panic
-	// is a plain line). Each Write is one whole line, and Writes never
-	// overlap. InProcess does not close it.
+	// JSON lines, as a plugin writes them to its stderr (a child's plain
+	// line, such as a panic, comes as an error line with the child's pid).
+	// Each Write is one whole line, and Writes never overlap. InProcess
+	// does not close it.
 	Log io.Writer
 	// Lifeline is the read end of a pipe whose write end the caller keeps
 	// open, close-on-exec, for as long as the MPM may have children. Each
@@ -72,31 +70,13 @@ func NewInProcess(impl MPM, opts InProcessOptions) (*InProcess, error) {
 	if opts.Log == nil || opts.Lifeline == nil {
 		return nil, errors.New("in-process MPM: Log and Lifeline are required")
 	}
-	r, w, err := os.Pipe()
-	if err != nil {
-		return nil, fmt.Errorf("children's stderr pipe: %w", err)
-	}
-	p := &InProcess{impl: impl, log: &lineWriter{w: opts.Log}, stderr: w, children: &childIO{lifeline: opts.Lifeline, stderr: w},
-		drained: make(chan struct{})}
+	log := &lineWriter{w: opts.Log}
+	p := &InProcess{impl: impl, log: log, children: &childIO{lifeline: opts.Lifeline, log: log, drained: make(chan struct{})}}
 	if opts.ChildProgram != "" {
 		if self, err := os.Executable(); err == nil {
 			p.children.program = pickChildProgram(opts.ChildProgram, self, newLogger(impl.Describe(), p.log).With("pid", os.Getpid()))
 		}
 	}
-	go func() {
-		defer close(p.drained)
-		defer r.Close()
-		br := bufio.NewReader(r)
-		for {
-			line, err := br.ReadBytes('\n')
-			if len(line) > 0 {
-				_, _ = p.log.Write(line)
-			}
-			if err != nil {
-				return
-			}
-		}
-	}()
 	return p, nil
 }
 
@@ -163,15 +143,18 @@ func (p *InProcess) Stop(ctx context.Context, graceful bool) error { return p.im
 
 // Close releases what NewInProcess set up, after Stop (or when Run never
 // came). Children that still run keep their stderr until they exit; the
-// last of their lines reach Log before the pipe's reader ends. Close does
+// last of their lines reach Log before their pipe's reader ends. Close does
 // not wait for that: Drained does.
-func (p *InProcess) Close() error { return p.stderr.Close() }
+func (p *InProcess) Close() error {
+	p.children.close()
+	return nil
+}
 
-// Drained is closed once the children's stderr pipe has been read to its
-// end and every line in it written to Options.Log: after Close, when no
-// child holds the pipe any more. A caller that closes what Log writes to
-// waits for it first (bounded: a child that does not exit keeps it open).
-func (p *InProcess) Drained() <-chan struct{} { return p.drained }
+// Drained is closed once the children's stderr pipes have been read to
+// their end and every line in them written to Options.Log: after Close,
+// when no child holds one any more. A caller that closes what Log writes
+// to waits for it first (bounded: a child that does not exit keeps it open).
+func (p *InProcess) Drained() <-chan struct{} { return p.children.drained }
 
 // lineWriter serializes Writes to w: the MPM's logger and the children's
 // stderr share it.

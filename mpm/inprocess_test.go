@@ -5,6 +5,7 @@ package mpm
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -194,22 +195,29 @@ func TestRunChildNotAChild(t *testing.T) {
 }
 
 // TestInProcessDrained: Drained waits, after Close, for the last line a child
-// still holding the stderr pipe writes, and then every line has reached Log.
+// still holding its stderr pipe writes, and then every line has reached Log,
+// a plain one as an hclog error line with the child's pid.
 func TestInProcessDrained(t *testing.T) {
 	ip, log, _ := newTestInProcess(t, &inProcessMPM{})
 	child := exec.Command("/bin/sh", "-c", "sleep 0.3; echo last line >&2")
-	child.Stderr = ip.children.stderr
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	child.Stderr = w
 	if err := child.Start(); err != nil {
 		t.Fatal(err)
 	}
 	defer child.Wait()
+	w.Close()
+	ip.children.relay(r, child.Process.Pid)
 	ip.Close()
 	select {
 	case <-ip.Drained():
 	case <-time.After(20 * time.Second):
 		t.Fatal("Drained not closed after the child exited")
 	}
-	if lines := log.all(); !slices.Contains(lines, "last line\n") {
+	if lines := log.all(); !slices.Contains(lines, fmt.Sprintf(`{"@level":"error","@message":"last line","pid":%d}`+"\n", child.Process.Pid)) {
 		t.Errorf("log lines %q lack the child's last one", lines)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -78,5 +79,25 @@ func TestLinkedMPM(t *testing.T) {
 				t.Errorf("children left after stop: %v of %v", slices.DeleteFunc(last, func(p int) bool { return !alive(p) }), last)
 			}
 		})
+	}
+}
+
+// TestLinkedChildStderrPid: with the MPM linked into httpd, the plain lines
+// a child writes to its stderr (here the Go runtime's SIGQUIT dump) are
+// logged with that child's pid, not pid 0.
+func TestLinkedChildStderrPid(t *testing.T) {
+	httpd := testbin.Static(t, "prefork")
+	root := newSite(t, "prefork", "mpm_prefork_module", "")
+	linkedSite(t, root)
+	in := startCmd(t, root, exec.Command(httpd, "-d", root, "-f", "httpd.conf", "-D", "FOREGROUND"))
+	var kids []int
+	if !eventually(10*time.Second, func() bool { kids = children(in.cmd.Process.Pid); return len(kids) > 0 }) {
+		t.Fatal("the host has no children")
+	}
+	child := kids[0]
+	must(t, syscall.Kill(child, syscall.SIGQUIT))
+	want := fmt.Sprintf("[mpm:error] [pid %d] SIGQUIT: quit\n", child)
+	if !eventually(10*time.Second, func() bool { return strings.Contains(in.srv.ErrorLog(), want) }) {
+		t.Errorf("error log lacks %q:\n%s", want, in.srv.ErrorLog())
 	}
 }
