@@ -197,6 +197,13 @@ type Server struct {
 	// ErrorNotes(r) says why the request was refused.
 	ErrorPage func(c *Conn, w http.ResponseWriter, r *http.Request, status int) bool
 
+	// ProxiesTrace, if set, reports whether mod_proxy answers r, a TRACE
+	// (its URL-path maps to a backend): the Handler then gets it, as
+	// apache2's mod_proxy takes such a request before the map_to_storage
+	// phase that echoes or refuses a TRACE, and answers it under
+	// TraceEnable itself.
+	ProxiesTrace func(c *Conn, r *http.Request) bool
+
 	// Progress, if set, is called on the goroutine serving c each time the engine starts
 	// to wait on the network for it (the next request, a request head, each read of a body,
 	// each write of a response), with the current time. Each such wait is bounded

@@ -204,6 +204,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Static.Serve(w, r, h.docRoot, p, conf)
 }
 
+// ProxiesTrace reports whether r, a TRACE, goes to mod_proxy: a ProxyPass
+// maps its URL-path (http1.Server.ProxiesTrace).
+func (h *Handler) ProxiesTrace(r *http.Request) bool {
+	if h.Config.proxy == nil {
+		return false
+	}
+	p, status := static.CleanPath(r.URL)
+	return status == 0 && h.Config.proxy.Match(p, r.URL.RawQuery) != nil
+}
+
 // proxy answers r from the backend t maps it to, under the server's settings
 // and those of the <Location> sections that cover the URL-path p (a proxied
 // request maps to no file: no <Directory> nor <Files> applies).
@@ -235,6 +245,20 @@ func (h *Handler) proxy(w http.ResponseWriter, r *http.Request, p string, t *pro
 	}
 	if o.Response != nil {
 		o.Response.Fixup(r)
+	}
+	if r.Method == http.MethodTrace && !h.Static.TraceEnabled {
+		// mod_proxy's handler refuses it (a body is not looked at: it
+		// is not read yet); TraceEnable On passes it on.
+		msg := "TRACE forbidden by server configuration"
+		if h.Static.LogError != nil {
+			h.Static.LogError(r, static.LevelError, "proxy", nil, "AH01139: "+msg)
+		}
+		http1.SetErrorNotes(r, msg)
+		w.Header()["Allow"] = []string{""}
+		if o.Error == nil || !o.Error(w, r, http.StatusMethodNotAllowed) {
+			http1.WriteError(w, r, http.StatusMethodNotAllowed, "")
+		}
+		return
 	}
 	// A DirectoryIndex or FallbackResource subrequest is answered as its
 	// main request (the Host's port in ProxyPassReverse's URLs), whatever
