@@ -95,19 +95,16 @@ func serve(o *options, cfg *config.Config, srv *config.Server, mod config.Module
 		log.Startup("AH00016: Configuration Failed")
 		return 1
 	}
-	l, err := s.start(cfg, srv, mod, log.Ref())
+	// The PID file is written once the MPM is configured, before it runs,
+	// as apache2's MPM writes it first thing: if it cannot be (AH00099,
+	// AH00100 logged), httpd exits 1 with nothing started.
+	s.pidFile = srv.PidFile
+	l, err := s.start(cfg, srv, mod, log.Ref(), func() error { return writePid(srv.PidFile, o.name, true, log) })
 	if err != nil {
 		return exitCode(err)
 	}
 	s.cur = l
 	logLoaded(errorlog.New(stderr, o.startLevel), mod)
-	s.pidFile = srv.PidFile
-	if err := writePid(srv.PidFile, o.name, true, log); err != nil {
-		// Logged (AH00099, AH00100); apache2 exits 1 there, before its
-		// children start: the generation is stopped.
-		s.abandon(l)
-		return 1
-	}
 	oneProcess := o.oneProcess()
 	if !oneProcess { // Apache's -X serves before its MPM would log it
 		log.Printf("core", errorlog.Notice, "AH00094: Command line: '%s'", strings.Join(o.args, " "))
@@ -171,7 +168,7 @@ func serve(o *options, cfg *config.Config, srv *config.Server, mod config.Module
 			}
 			time.Sleep(time.Duration(n*n) * 100 * time.Millisecond)
 			old := s.cur
-			next, err := s.start(old.cfg, old.srv, old.module, s.log.Ref())
+			next, err := s.start(old.cfg, old.srv, old.module, s.log.Ref(), nil)
 			if err != nil {
 				log.Printf("core", errorlog.Error, "could not restart the MPM: %v", err)
 				continue
@@ -287,7 +284,9 @@ func (s *server) socketsFor(srv *config.Server) []*listen.Socket {
 // anew), from here on: the generation's processes write to it until it
 // retires, as Apache's old children keep the file they were forked with, and
 // it is closed with the generation or at once if the start fails.
-func (s *server) start(cfg *config.Config, srv *config.Server, mod config.Module, main *errorlog.Log) (*loaded, error) {
+// beforeRun, if set, runs once the MPM is configured, before it runs: an
+// error it returns (it has logged it) ends the generation, exit 1.
+func (s *server) start(cfg *config.Config, srv *config.Server, mod config.Module, main *errorlog.Log, beforeRun func() error) (*loaded, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), pluginStartTimeout)
 	defer cancel()
 	var msgs strings.Builder
@@ -329,6 +328,10 @@ func (s *server) start(cfg *config.Config, srv *config.Server, mod config.Module
 		return nil, err
 	}
 	l.mainLog, l.vhostLogs = main, vlogs
+	if beforeRun != nil && beforeRun() != nil {
+		l.kill()
+		return nil, &exitError{1}
+	}
 	if err := l.gen.Run(ctx); err != nil {
 		if ctx.Err() != nil {
 			l.abort() // it may be frozen: kill would wait for its answer
@@ -401,24 +404,29 @@ func (s *server) restart(graceful bool) bool {
 	}
 	// The host's own lines go to the new main log once the new generation
 	// serves; until then, and if it does not, to the one in use.
-	next, err := s.start(cfg, srv, mod, log)
+	// As apache2's MPM at each generation, the PID file is written
+	// again before the new generation runs; apache2 exits 1 when it
+	// cannot be (its old children go with it), the old file left.
+	pidFailed := false
+	next, err := s.start(cfg, srv, mod, log, func() error {
+		err := writePid(srv.PidFile, s.o.name, false, log)
+		pidFailed = err != nil
+		return err
+	})
+	if pidFailed {
+		s.abandon(s.cur)
+		return false
+	}
 	if err != nil {
 		s.log.Printf("core", errorlog.Error, "configuration not reloaded; still serving with the previous one")
 		return true
 	}
+	s.pidFile = srv.PidFile
 	if err := s.log.Swap(log.Ref()); err != nil {
 		s.log.Printf("core", errorlog.Warn, "closing the previous error log: %v", err)
 	}
 	old := s.cur
 	s.cur = next
-	// As apache2's MPM run at each generation, which exits 1 when it
-	// fails (its old children go with it); the old PID file stays.
-	s.pidFile = srv.PidFile
-	if err := writePid(srv.PidFile, s.o.name, false, s.log); err != nil {
-		s.abandon(old)
-		s.abandon(next)
-		return false
-	}
 	s.log.Printf("core", errorlog.Notice, "%s serving; retiring %s (pid %d)", next.module.Name, old.module.Name, old.gen.Pid())
 	go s.retire(old, graceful)
 	s.closeUnused(srv)
@@ -427,7 +435,7 @@ func (s *server) restart(graceful bool) bool {
 
 // abandon stops l at once (its children get hardStopTimeout) and closes
 // every listening socket, for an exit without removing the PID file, as
-// apache2's exit(1) when it cannot write it.
+// apache2's exit(1) when it cannot write it at a restart.
 func (s *server) abandon(l *loaded) {
 	s.end(l, false, hardStopTimeout, nil)
 	for _, socks := range s.sockets {

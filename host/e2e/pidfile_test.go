@@ -40,7 +40,7 @@ func refused(t *testing.T, addr string) {
 
 // TestPidFileUnwritableAtStart: a PidFile in a directory that does not
 // exist makes httpd log AH00099 and AH00100 and exit 1, as apache2 does,
-// with nothing left listening.
+// before the MPM runs (no AH00489), with nothing left listening.
 func TestPidFileUnwritableAtStart(t *testing.T) {
 	httpd, _ := build(t)
 	root := newSite(t, "event", "mpm_event_module", "PidFile nodir/httpd.pid")
@@ -58,6 +58,9 @@ func TestPidFileUnwritableAtStart(t *testing.T) {
 		t.Errorf("exit code %d, want 1", code)
 	}
 	pidFileFailure(t, root, srv.ErrorLog())
+	if strings.Contains(srv.ErrorLog(), "resuming normal operations") {
+		t.Errorf("the MPM ran (apache2 writes the PID file before):\n%s", srv.ErrorLog())
+	}
 	b, err := os.ReadFile(filepath.Join(root, "run/addr"))
 	must(t, err)
 	refused(t, strings.TrimSpace(string(b)))
