@@ -41,13 +41,16 @@ DocumentRoot @DOCS@
 // as apache2's: passed to the backend under TraceEnable On (a body too:
 // mod_proxy has not read it when it checks) and Extended, refused under
 // Off with AH01139 (proxy:error) and a 405 the <Location>'s ErrorDocument
-// answers. A TRACE elsewhere is the engine's, as before.
+// answers. With "Max-Forwards: 0" it is core's, as apache2's mod_proxy
+// leaves it: echoed, or refused (not logged) with that ErrorDocument; a
+// Max-Forwards above 0 reaches the backend one less, whatever the method.
+// A TRACE elsewhere is the engine's, as before.
 func TestProxyTrace(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	must(t, err)
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
-		fmt.Fprintf(w, "backend: %s %s body %q\n", r.Method, r.RequestURI, body)
+		fmt.Fprintf(w, "backend: %s %s body %q max-forwards %q\n", r.Method, r.RequestURI, body, r.Header.Get("Max-Forwards"))
 	})}
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
@@ -57,8 +60,11 @@ func TestProxyTrace(t *testing.T) {
 		reqs = append(reqs,
 			diffRequest{Raw: "TRACE /p/x HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n"},
 			diffRequest{Raw: "TRACE /p/x HTTP/1.1\r\nHost: " + host + "\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc"},
-			diffRequest{Raw: "TRACE /local.txt HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n"})
+			diffRequest{Raw: "TRACE /local.txt HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n"},
+			diffRequest{Raw: "TRACE /p/x HTTP/1.1\r\nHost: " + host + "\r\nMax-Forwards: 0\r\nConnection: close\r\n\r\n"},
+			diffRequest{Raw: "TRACE /p/x HTTP/1.1\r\nHost: " + host + "\r\nMax-Forwards: 3\r\nConnection: close\r\n\r\n"})
 	}
+	reqs = append(reqs, diffRequest{Raw: "GET /p/x HTTP/1.1\r\nHost: off.test\r\nMax-Forwards: 7\r\nConnection: close\r\n\r\n"})
 	p.check(reqs)
 	p.sameRequestLines()
 }

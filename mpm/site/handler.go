@@ -205,13 +205,34 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // ProxiesTrace reports whether r, a TRACE, goes to mod_proxy: a ProxyPass
-// maps its URL-path (http1.Server.ProxiesTrace).
+// maps its URL-path (http1.Server.ProxiesTrace). One with "Max-Forwards:
+// 0" that TraceEnable lets through is the engine's to echo, as mod_proxy
+// has core answer it (ap_send_http_trace); one it refuses is refused by
+// proxy, under the request's sections.
 func (h *Handler) ProxiesTrace(r *http.Request) bool {
-	if h.Config.proxy == nil {
+	if h.Config.proxy == nil || h.Static.TraceEnabled && maxForwardsZero(r) {
 		return false
 	}
 	p, status := static.CleanPath(r.URL)
 	return status == 0 && h.Config.proxy.Match(p, r.URL.RawQuery) != nil
+}
+
+// maxForwardsZero reports whether r's Max-Forwards field says 0.
+func maxForwardsZero(r *http.Request) bool {
+	n, ok := maxForwards(r)
+	return ok && n == 0
+}
+
+// maxForwards is r's Max-Forwards field, false if it has none or one that
+// is not a number (read as apache2's apr_strtoi64: leading blanks, then
+// digits only).
+func maxForwards(r *http.Request) (int64, bool) {
+	v, ok := r.Header["Max-Forwards"]
+	if !ok || len(v) == 0 {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(strings.TrimLeft(v[0], " \t"), 10, 64)
+	return n, err == nil && n >= 0
 }
 
 // proxy answers r from the backend t maps it to, under the server's settings
@@ -248,9 +269,12 @@ func (h *Handler) proxy(w http.ResponseWriter, r *http.Request, p string, t *pro
 	}
 	if r.Method == http.MethodTrace && !h.Static.TraceEnabled {
 		// mod_proxy's handler refuses it (a body is not looked at: it
-		// is not read yet); TraceEnable On passes it on.
+		// is not read yet), or, with Max-Forwards 0, core's trace does
+		// (not logged); TraceEnable On passes it on.
 		msg := "TRACE forbidden by server configuration"
-		if h.Static.LogError != nil {
+		if maxForwardsZero(r) {
+			msg = "TRACE denied by server configuration"
+		} else if h.Static.LogError != nil {
 			h.Static.LogError(r, static.LevelError, "proxy", nil, "AH01139: "+msg)
 		}
 		http1.SetErrorNotes(r, msg)
@@ -259,6 +283,13 @@ func (h *Handler) proxy(w http.ResponseWriter, r *http.Request, p string, t *pro
 			http1.WriteError(w, r, http.StatusMethodNotAllowed, "")
 		}
 		return
+	}
+	if n, ok := maxForwards(r); ok && n > 0 {
+		// The backend gets one less, as from apache2's mod_proxy; the
+		// request's own field (the access log's) stays.
+		r = r.WithContext(r.Context())
+		r.Header = r.Header.Clone()
+		r.Header["Max-Forwards"] = []string{strconv.FormatInt(n-1, 10)}
 	}
 	// A DirectoryIndex or FallbackResource subrequest is answered as its
 	// main request (the Host's port in ProxyPassReverse's URLs), whatever
