@@ -106,9 +106,12 @@ func (p *diffPair) sameRequestLines() {
 // line (AH00128 at info) keeps the server's levels and is not logged. A
 // subrequest that answers (a DirectoryIndex URL's CGI script) does so as
 // its main request, with its levels: the script's stderr (AH01215) is
-// logged, though "cgid:crit" hides it when the script is asked for.
+// logged, though "cgid:crit" hides it when the script is asked for. A
+// DirectoryIndex name's subrequest into "<Files index.*> LogLevel crit"
+// leaves the main request's autoindex AH01276 logged.
 func TestLogLevelSubrequest(t *testing.T) {
 	p := startPair(t, 1, `LoadModule cgid_module `+apacheModuleDir+`/mod_cgid.so
+LoadModule autoindex_module `+apacheModuleDir+`/mod_autoindex.so
 DocumentRoot @DOCS@
 Listen 127.0.0.1:@P0@
 <Directory @DOCS@/f>
@@ -125,14 +128,20 @@ Listen 127.0.0.1:@P0@
 <Directory @DOCS@/broken>
     DirectoryIndex /idx/bad.cgi
 </Directory>
+<Directory @DOCS@/noidx>
+    Options -Indexes
+</Directory>
+<Files "index.*">
+    LogLevel crit
+</Files>
 LogLevel warn
 `, map[string]string{"f/x.txt": "x\n", "idx/page.cgi": "#!/bin/sh\necho oops >&2\necho 'Content-Type: text/plain'\necho\necho page\n", "served/x.txt": "x\n",
-		"idx/bad.cgi": "#!/bin/sh\nexit 0\n", "broken/x.txt": "x\n"})
+		"idx/bad.cgi": "#!/bin/sh\nexit 0\n", "broken/x.txt": "x\n", "noidx/x.txt": "x\n"})
 	for _, name := range []string{"idx/page.cgi", "idx/bad.cgi"} {
 		must(t, os.Chmod(filepath.Join(p.apache.docs, name), 0o755))
 	}
 	var reqs []diffRequest
-	for _, path := range []string{"/f/missing", "/served/", "/idx/missing", "/idx/page.cgi", "/broken/", "/idx/bad.cgi"} {
+	for _, path := range []string{"/f/missing", "/served/", "/idx/missing", "/idx/page.cgi", "/broken/", "/idx/bad.cgi", "/noidx/"} {
 		reqs = append(reqs, diffRequest{Raw: "GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"})
 	}
 	p.check(reqs)

@@ -110,12 +110,14 @@ func (h *Handler) listDirectory(w http.ResponseWriter, r *http.Request, dir *os.
 		// (ap_sub_req_lookup_dirent), so <Location> sections see the
 		// entry's path, and lists only what it would serve.
 		sub := entryRequest(r, name, isDir)
+		restore := keepLevels(r)
 		var eo *Options
 		if isDir {
 			eo = h.options(sub, conf, dirPath+"/"+name, "")
 		} else {
 			eo = h.options(sub, conf, dirPath, name)
 		}
+		restore()
 		p := dirPath + "/" + name
 		if isDir {
 			p += "/"
@@ -164,7 +166,9 @@ func (h *Handler) include(r *http.Request, root, croot, rel string, conf Configu
 	// the file's URL.
 	dirPath := strings.TrimSuffix(croot+rel, "/")
 	sub := entryRequest(r, name, false)
+	restore := keepLevels(r)
 	o := h.options(sub, conf, dirPath, name)
+	restore()
 	if h.checkEntry(sub, o, lo, dirPath+"/"+name) != 0 {
 		return autoindex.Include{}
 	}

@@ -603,8 +603,10 @@ func (h *Handler) configured(r *http.Request, o *Options) *Options {
 // subOptions is options for the file name in dir as apache2's subrequest
 // for the URL-path uri sees it (a DirectoryIndex file, a negotiated variant):
 // the <Location> sections that apply are uri's, not r's.
-// main is the main request's walk.
+// main is the main request's walk. r's error levels stay r's (see
+// keepLevels).
 func (h *Handler) subOptions(r *http.Request, conf Configurer, uri, dir, name string, main Walk) *Options {
+	defer keepLevels(r)()
 	if conf == nil || uri == r.URL.Path {
 		return h.options(r, conf, dir, name)
 	}
@@ -613,6 +615,14 @@ func (h *Handler) subOptions(r *http.Request, conf Configurer, uri, dir, name st
 		return h.configured(sub, sc.ConfigureSub(sub, dir, name, main))
 	}
 	return h.options(sub, conf, dir, name)
+}
+
+// keepLevels returns what gives r back the error levels it has now: a
+// subrequest's sections set levels of their own (apache2's r->log), which a
+// Configurer records on the connection the main request shares.
+func keepLevels(r *http.Request) (restore func()) {
+	levels := http1.LogConfig(r)
+	return func() { http1.SetLogConfig(r, levels) }
 }
 
 // atPath is a copy of r for the URL-path p (a subrequest's).
