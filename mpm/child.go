@@ -298,12 +298,16 @@ func StartChild(spec ChildSpec) (*Process, error) {
 
 // childCommand is the command that starts a child: exe, under the name
 // name (argv[0]), with the plugin's environment but for go-plugin's
-// variables, wire.ChildEnv=spec, stderr, the descriptors files from fd 3
+// variables, wire.ChildEnv=spec (and GOMAXPROCS=1 with wire.OnePEnv when
+// the environment sets no GOMAXPROCS), stderr, the descriptors files from fd 3
 // on, the parent-death signal and, if set, the credential cred.
 func childCommand(exe, name, spec string, stderr *os.File, files []*os.File, cred *Credential) (*exec.Cmd, error) {
 	cmd := exec.Command(exe)
 	cmd.Args[0] = name
 	cmd.Env = append(childEnviron(), wire.ChildEnv+"="+spec)
+	if _, set := os.LookupEnv("GOMAXPROCS"); !set {
+		cmd.Env = append(cmd.Env, "GOMAXPROCS=1", wire.OnePEnv+"=1") // see wire.OnePEnv
+	}
 	cmd.Stderr = stderr
 	cmd.ExtraFiles = files
 	cmd.SysProcAttr = childSysProcAttr()
@@ -431,6 +435,12 @@ func RunChild(impl MPM) (status int, ok bool) {
 	// environment) may read it from the environment. (/proc/PID/environ
 	// still has it: a child holding keys is not dumpable.)
 	os.Unsetenv(wire.ChildEnv)
+	if os.Getenv(wire.OnePEnv) != "" {
+		// The plugin's GOMAXPROCS=1 (not the server's), which gave the
+		// runtime one P from its start; onOneP keeps it until ServeChild.
+		os.Unsetenv("GOMAXPROCS")
+		os.Unsetenv(wire.OnePEnv)
+	}
 	fdOf := func(fd int) int { return fd }
 	// One P until ServeChild (see onOneP).
 	restore := onOneP()

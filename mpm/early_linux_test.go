@@ -312,7 +312,9 @@ func TestEarlyChildServes(t *testing.T) {
 
 // TestChildGOMAXPROCS: a child, early or not, runs on one P until its
 // ServeChild (onOneP), which then has the Ps it would have had: the
-// runtime's default, or GOMAXPROCS from the environment.
+// runtime's default, or GOMAXPROCS from the environment. Without one in
+// the environment, its runtime starts on one P (wire.OnePEnv), and
+// ServeChild sees no GOMAXPROCS.
 func TestChildGOMAXPROCS(t *testing.T) {
 	noSpare(t)
 	def := runtime.GOMAXPROCS(0)
@@ -339,14 +341,22 @@ func TestChildGOMAXPROCS(t *testing.T) {
 		return r
 	}
 	for _, early := range []bool{false, true} {
-		if r := serve(early); r.ProcsBefore != 1 || r.Procs != def {
-			t.Errorf("early %v: GOMAXPROCS %d before ServeChild, %d in it; want 1, then the default %d", early, r.ProcsBefore, r.Procs, def)
+		r := serve(early)
+		if r.ProcsAtStart != 1 || r.ProcsBefore != 1 || r.Procs != def {
+			t.Errorf("early %v: GOMAXPROCS %d at start, %d before ServeChild, %d in it; want 1, 1, then the default %d", early, r.ProcsAtStart, r.ProcsBefore, r.Procs, def)
+		}
+		if r.ProcsEnv != "" || r.OnePLeft != "" {
+			t.Errorf("early %v: the child serves with GOMAXPROCS=%q and %s=%q in its environment, want neither", early, r.ProcsEnv, wire.OnePEnv, r.OnePLeft)
 		}
 	}
 	t.Setenv("GOMAXPROCS", "3")
 	for _, early := range []bool{false, true} {
-		if r := serve(early); r.ProcsBefore != 1 || r.Procs != 3 {
-			t.Errorf("early %v, GOMAXPROCS=3: %d before ServeChild, %d in it; want 1, then 3", early, r.ProcsBefore, r.Procs)
+		r := serve(early)
+		if r.ProcsAtStart != 3 || r.ProcsBefore != 1 || r.Procs != 3 {
+			t.Errorf("early %v, GOMAXPROCS=3: %d at start, %d before ServeChild, %d in it; want 3, 1, then 3", early, r.ProcsAtStart, r.ProcsBefore, r.Procs)
+		}
+		if r.ProcsEnv != "3" || r.OnePLeft != "" {
+			t.Errorf("early %v, GOMAXPROCS=3: the child serves with GOMAXPROCS=%q and %s=%q, want 3 and none", early, r.ProcsEnv, wire.OnePEnv, r.OnePLeft)
 		}
 	}
 }

@@ -69,7 +69,14 @@ type childReport struct {
 	Graceful              bool           // Child.Graceful was closed when it accepted
 	Procs                 int            // runtime.GOMAXPROCS(0) in ServeChild
 	ProcsBefore           int            // ... when the child first called Describe, before ServeChild
+	ProcsAtStart          int            // ... as the test binary's package variables were initialized
+	ProcsEnv              string         // GOMAXPROCS in its environment while it serves
+	OnePLeft              string         // wire.OnePEnv in its environment while it serves
 }
+
+// startProcs is GOMAXPROCS as the runtime set it from the environment
+// the process was started with, before any code of the package ran.
+var startProcs = runtime.GOMAXPROCS(0)
 
 // describedProcs is GOMAXPROCS when testChildMPM.Describe was first
 // called in this process: in a child, before its ServeChild.
@@ -108,7 +115,8 @@ func (testChildMPM) ServeChild(c *Child) error {
 	r := childReport{
 		Pid: os.Getpid(), Slot: c.Slot, Generation: c.Generation, Extra: string(c.Extra),
 		Env: startEnv(wire.ChildEnv), EnvLeft: os.Getenv(wire.ChildEnv), ListenerFD: int(c.Listeners[0].File.Fd()), Scoreboard: c.Scoreboard != nil,
-		Procs: runtime.GOMAXPROCS(0), ProcsBefore: int(describedProcs.Load()),
+		Procs: runtime.GOMAXPROCS(0), ProcsBefore: int(describedProcs.Load()), ProcsAtStart: startProcs,
+		ProcsEnv: os.Getenv("GOMAXPROCS"), OnePLeft: os.Getenv(wire.OnePEnv),
 	}
 	if c.Scoreboard != nil {
 		c.Scoreboard.Process(c.Slot).SetPid(os.Getpid())
