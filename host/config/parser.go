@@ -598,13 +598,16 @@ func (p *parser) loadModule(u *unit, ln logicalLine, args []string) bool {
 // unknownLogModule is apache2's error for a LogLevel line whose words name a
 // module that is not loaded at that point ("Cannot find module rewrite"),
 // "" when there is none. Words are read in order up to the first whose
-// level is bad, which Validate reports as apache2 reports it. A module is
+// level is bad (bare or after a module), which Validate reports as apache2 reports it. A module is
 // named by its name, its source or its name without "_module", as
 // apache2's find_module finds it, case-sensitively.
 func (p *parser) unknownLogModule(args []string) string {
 	for _, w := range args {
 		i := strings.LastIndexByte(w, ':')
 		if i < 0 {
+			if _, ok := loglevel.ParseWord(w); !ok {
+				return "" // a bad level first: Validate's error
+			}
 			continue
 		}
 		if _, ok := loglevel.ParseWord(w[i+1:]); !ok {
