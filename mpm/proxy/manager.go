@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"fmt"
-	"html"
 	"io"
 	"net/http"
 	"net/url"
@@ -16,6 +15,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/httpd-mpm/httpd-mpm/internal/aphtml"
+	"github.com/httpd-mpm/httpd-mpm/internal/cnum"
 	"github.com/httpd-mpm/httpd-mpm/mpm/autoindex"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
@@ -310,8 +311,10 @@ func (h *Manager) Serve(w http.ResponseWriter, r *http.Request, t *static.Target
 		b.sync()
 	}
 	host, _ := http1.ServerHostPort(r)
-	// Parameters from another site's page are ignored (cross-site requests).
-	if ref := r.Header.Get("Referer"); len(params) > 0 && !safeReferer(ref, host) {
+	// Parameters from another site's page are ignored (cross-site
+	// requests), and logged so whether there are any or not (apache2's
+	// apr_table_elts is never NULL).
+	if ref := r.Header.Get("Referer"); !safeReferer(ref, host) {
 		if h.logError != nil {
 			if ref == "" {
 				ref = "(null)"
@@ -431,8 +434,7 @@ func intParam(params map[string]string, key string) (int, bool) {
 	if !ok {
 		return 0, false
 	}
-	n, _ := strconv.Atoi(strings.TrimSpace(v))
-	return n, true
+	return cnum.Atoi(v), true
 }
 
 // sync is the part of ap_proxy_sync_balancer that applies here: after a
@@ -461,9 +463,9 @@ func (b *balancer) sync() {
 // editMember is the member's part of balancer_process_balancer_worker.
 func (b *balancer) editMember(m *member, params map[string]string) {
 	if v, ok := params["w_lf"]; ok {
-		f, _ := strconv.ParseFloat(strings.TrimSpace(v), 64)
-		if n := int(f * 100); n >= 100 && n <= 10000 {
-			m.sh[shFactor].Store(int64(n))
+		// apache2's int of atof's times 100, which keeps 1 to 100.
+		if f := cnum.Atof(v) * 100; f >= 100 && f < 10001 {
+			m.sh[shFactor].Store(int64(f))
 			b.recalcFactors()
 		}
 	}
@@ -541,7 +543,7 @@ func (b *balancer) lbMethodName() string {
 	return "byrequests"
 }
 
-func esc(s string) string { return html.EscapeString(s) }
+func esc(s string) string { return aphtml.Escape(s) }
 
 // escURI is ap_escape_uri: a path escaped as apache2 does.
 func escURI(s string) string {
@@ -687,7 +689,7 @@ func (h *Manager) xml(w http.ResponseWriter, r *http.Request, host string) {
 		fmt.Fprintf(&sb, "      <httpd:name>%s</httpd:name>\n      <httpd:nonce>%s</httpd:nonce>\n", b.name, b.nonceValue())
 		sticky, _ := b.stickyNames()
 		if sticky != "" {
-			fmt.Fprintf(&sb, "      <httpd:stickysession>%s</httpd:stickysession>\n      <httpd:nofailover>%s</httpd:nofailover>\n", esc(b.stickyString()), onOffWord(b.noFailover()))
+			fmt.Fprintf(&sb, "      <httpd:stickysession>%s</httpd:stickysession>\n      <httpd:nofailover>%s</httpd:nofailover>\n", esc(sticky), onOffWord(b.noFailover()))
 		}
 		fmt.Fprintf(&sb, "      <httpd:timeout>%d</httpd:timeout>", b.timeoutSecs())
 		if b.maxSet || len(b.members) > 1 || b.shared()[bsMaxAttempts].Load() != 0 {
