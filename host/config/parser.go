@@ -123,6 +123,7 @@ func (p *parser) run(file string, src []byte) (*Config, error) {
 	if len(p.post) > 0 && !p.aborted {
 		p.parseUnit(commandLineUnit(p.post), &top)
 	}
+	numberDirectives(top, 0)
 	cfg := &Config{
 		File:        file,
 		ServerRoot:  p.root,
@@ -137,6 +138,17 @@ func (p *parser) run(file string, src []byte) (*Config, error) {
 		return cfg, p.errs
 	}
 	return cfg, nil
+}
+
+// numberDirectives sets the Seq of ds and of their children, in reading
+// order, from n+1 on, and returns the last one set.
+func numberDirectives(ds []*Directive, n int) int {
+	for _, d := range ds {
+		n++
+		d.Seq = n
+		n = numberDirectives(d.Children, n)
+	}
+	return n
 }
 
 func commandLineUnit(lines []string) *unit {

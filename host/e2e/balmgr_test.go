@@ -361,3 +361,39 @@ func TestBalancerManagerNonce(t *testing.T) {
 		}
 	}
 }
+
+// balancerIncludeConf has a balancer in a <Proxy> section of the main
+// file before an Include whose ProxyPass defines another.
+const balancerIncludeConf = `ServerName main.test
+Listen 127.0.0.1:@P0@
+DocumentRoot @DOCS@
+` + balancerModules + `<Proxy balancer://first>
+    BalancerMember http://@A@
+</Proxy>
+Include @DOCS@/extra.conf
+<Location "/balancer-manager">
+    SetHandler balancer-manager
+</Location>
+`
+
+// TestBalancerManagerIncludeOrder, compared with apache2 2.4.71: the
+// manager lists the balancers in the order their lines are read, an
+// included file's where the Include is.
+func TestBalancerManagerIncludeOrder(t *testing.T) {
+	a, b := balancerBackend(t, "A"), balancerBackend(t, "B")
+	conf := strings.NewReplacer("@A@", a).Replace(balancerIncludeConf)
+	extra := "ProxyPass /second/ balancer://second/\nBalancerMember balancer://second http://" + b + "\n"
+	p := startPairMPM(t, "prefork", 1, conf, map[string]string{"index.html": "local\n", "extra.conf": extra})
+	order := func(s *diffServer) string {
+		as := s.ask(t, "127.0.0.1", 0, "GET /balancer-manager HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n")
+		if len(as) != 1 {
+			return as.String()
+		}
+		var names []string
+		for _, m := range regexp.MustCompile(`>(balancer://[a-z]+)</a>`).FindAllStringSubmatch(as[0].Body, -1) {
+			names = append(names, m[1])
+		}
+		return strconv.Itoa(as[0].Status) + " " + strings.Join(names, " ")
+	}
+	p.runSteps([]diffStep{{"order", order, func(got string) bool { return got == "200 balancer://first balancer://second" }}})
+}
