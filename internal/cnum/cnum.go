@@ -11,15 +11,7 @@ import (
 // and a sign are skipped, conversion stops at the first other character,
 // text without digits is 0. It saturates where C would overflow.
 func Atoi(s string) int {
-	i := 0
-	for i < len(s) && (s[i] == ' ' || s[i] >= '\t' && s[i] <= '\r') {
-		i++
-	}
-	neg := false
-	if i < len(s) && (s[i] == '+' || s[i] == '-') {
-		neg = s[i] == '-'
-		i++
-	}
+	i, neg := signStart(s)
 	n := 0
 	for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
 		if n < 1<<40 {
@@ -37,14 +29,11 @@ func Atoi(s string) int {
 // digits with an optional "." and exponent, a "0x" hexadecimal one, "inf",
 // "infinity" or "nan"); text without one is 0.
 func Atof(s string) float64 {
-	i := 0
-	for i < len(s) && (s[i] == ' ' || s[i] >= '\t' && s[i] <= '\r') {
-		i++
+	start := 0
+	for start < len(s) && isSpace(s[start]) {
+		start++
 	}
-	start := i
-	if i < len(s) && (s[i] == '+' || s[i] == '-') {
-		i++
-	}
+	i, _ := signStart(s)
 	for _, w := range []string{"infinity", "inf", "nan"} {
 		if len(s)-i >= len(w) && strings.EqualFold(s[i:i+len(w)], w) {
 			f, _ := strconv.ParseFloat(s[start:i+len(w)], 64)
@@ -91,6 +80,21 @@ func Atof(s string) float64 {
 	}
 	return f // ±Inf or 0 out of range, as strtod's HUGE_VAL
 }
+
+// signStart is where the digits of s start, after C's white space and a
+// sign, and whether the sign is "-".
+func signStart(s string) (int, bool) {
+	i := 0
+	for i < len(s) && isSpace(s[i]) {
+		i++
+	}
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		return i + 1, s[i] == '-'
+	}
+	return i, false
+}
+
+func isSpace(c byte) bool { return c == ' ' || c >= '\t' && c <= '\r' }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
