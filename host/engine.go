@@ -303,7 +303,7 @@ func isAliasOrRedirect(name string) bool {
 }
 
 func siteDirective(d *config.Directive) site.Directive {
-	return site.Directive{Name: d.Name, Args: d.Args, File: d.File, Line: d.Line}
+	return site.Directive{Name: d.Name, Args: d.Args, File: d.File, Line: d.Line, Seq: d.Seq}
 }
 
 func siteSection(d *config.Directive, root string) (site.Section, bool) {
@@ -316,7 +316,7 @@ func siteSection(d *config.Directive, root string) (site.Section, bool) {
 	if len(d.Args) == 0 && kind != "else" && kind != "proxy" && kind != "proxymatch" {
 		return site.Section{}, false
 	}
-	sec := site.Section{Kind: d.Name, Regex: strings.HasSuffix(kind, "match"), File: d.File, Line: d.Line}
+	sec := site.Section{Kind: d.Name, Regex: strings.HasSuffix(kind, "match"), File: d.File, Line: d.Line, Seq: d.Seq}
 	if len(d.Args) > 0 {
 		sec.Pattern = d.Args[0]
 	}
@@ -350,7 +350,7 @@ func siteSection(d *config.Directive, root string) (site.Section, bool) {
 		// <Proxy URL key=value...>: the parameters, applied after the
 		// section's lines, as a directive named after the section
 		// (package proxy's SetProxy reads it).
-		sec.Directives = append(sec.Directives, site.Directive{Name: "<" + d.Name, Args: d.Args[1:], File: d.File, Line: d.Line})
+		sec.Directives = append(sec.Directives, site.Directive{Name: "<" + d.Name, Args: d.Args[1:], File: d.File, Line: d.Line, Seq: d.Seq})
 	}
 	return sec, true
 }
@@ -359,7 +359,7 @@ func siteSection(d *config.Directive, root string) (site.Section, bool) {
 // <LimitExcept> section for package site, with its lines and nested sections; a
 // <Limit>'s methods are its Pattern, separated by spaces.
 func authzSection(d *config.Directive) site.Section {
-	sec := site.Section{Kind: d.Name, Pattern: strings.Join(d.Args, " "), File: d.File, Line: d.Line}
+	sec := site.Section{Kind: d.Name, Pattern: strings.Join(d.Args, " "), File: d.File, Line: d.Line, Seq: d.Seq}
 	for _, x := range d.Children {
 		switch {
 		case x.IsSection() && (authz.IsSection(x.Name) || authz.IsLimit(x.Name)):

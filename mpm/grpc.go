@@ -217,7 +217,7 @@ func handlersFromProto(hs []*mpmv1.Handler) []Handler {
 func directivesFromProto(ss []*mpmv1.Setting) []site.Directive {
 	var out []site.Directive
 	for _, s := range ss {
-		out = append(out, site.Directive{Name: s.GetName(), Args: s.GetArgs(), File: s.GetFile(), Line: int(s.GetLine())})
+		out = append(out, site.Directive{Name: s.GetName(), Args: s.GetArgs(), File: s.GetFile(), Line: int(s.GetLine()), Seq: int(s.GetSeq())})
 	}
 	return out
 }
@@ -227,7 +227,7 @@ func sectionsFromProto(ss []*mpmv1.Section) []site.Section {
 	for _, s := range ss {
 		out = append(out, site.Section{Kind: s.GetKind(), Pattern: s.GetPattern(), Regex: s.GetRegex(),
 			Directives: directivesFromProto(s.GetDirectives()), Sections: sectionsFromProto(s.GetSections()),
-			File: s.GetFile(), Line: int(s.GetLine())})
+			File: s.GetFile(), Line: int(s.GetLine()), Seq: int(s.GetSeq())})
 	}
 	return out
 }

@@ -39,6 +39,10 @@ type Directive struct {
 	// Line is the 1-based line where the directive starts (the first line of
 	// a continued line).
 	Line int
+	// Seq is the directive's place in reading order, 1 for the first:
+	// included files' lines come where their Include is, a section's lines
+	// after the section's own.
+	Seq int
 	// Span is the directive's extent in an HCL file: the attribute, the list
 	// element or the block header it came from. It is zero in Apache syntax.
 	Span Span

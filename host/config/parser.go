@@ -123,6 +123,7 @@ func (p *parser) run(file string, src []byte) (*Config, error) {
 	if len(p.post) > 0 && !p.aborted {
 		p.parseUnit(commandLineUnit(p.post), &top)
 	}
+	numberDirectives(top, 0)
 	cfg := &Config{
 		File:        file,
 		ServerRoot:  p.root,
@@ -137,6 +138,17 @@ func (p *parser) run(file string, src []byte) (*Config, error) {
 		return cfg, p.errs
 	}
 	return cfg, nil
+}
+
+// numberDirectives sets the Seq of ds and of their children, in reading
+// order, from n+1 on, and returns the last one set.
+func numberDirectives(ds []*Directive, n int) int {
+	for _, d := range ds {
+		n++
+		d.Seq = n
+		n = numberDirectives(d.Children, n)
+	}
+	return n
 }
 
 func commandLineUnit(lines []string) *unit {
@@ -598,13 +610,16 @@ func (p *parser) loadModule(u *unit, ln logicalLine, args []string) bool {
 // unknownLogModule is apache2's error for a LogLevel line whose words name a
 // module that is not loaded at that point ("Cannot find module rewrite"),
 // "" when there is none. Words are read in order up to the first whose
-// level is bad, which Validate reports as apache2 reports it. A module is
+// level is bad (bare or after a module), which Validate reports as apache2 reports it. A module is
 // named by its name, its source or its name without "_module", as
 // apache2's find_module finds it, case-sensitively.
 func (p *parser) unknownLogModule(args []string) string {
 	for _, w := range args {
 		i := strings.LastIndexByte(w, ':')
 		if i < 0 {
+			if _, ok := loglevel.ParseWord(w); !ok {
+				return "" // a bad level first: Validate's error
+			}
 			continue
 		}
 		if _, ok := loglevel.ParseWord(w[i+1:]); !ok {

@@ -134,6 +134,7 @@ func TestReadErrors(t *testing.T) {
 		{"LogLevel module name is case-sensitive", "LogLevel INFO CORE:info\n",
 			[]string{"AH00526: Syntax error on line 1 of " + f + ":\nCannot find module CORE"}},
 		{"LogLevel bad level before unknown module", "LogLevel foo:bad bar:info\n", nil},
+		{"LogLevel bad bare level before unknown module", "LogLevel bogus foo:debug\n", nil},
 		{"UnDefine without argument", "UnDefine\n",
 			[]string{"httpd: Syntax error on line 1 of " + f + ": UnDefine takes one argument, Undefine the existence of a variable. Undo a Define."}},
 		{"Include without argument", "Include\n",

@@ -194,6 +194,9 @@ func TestBalancerManager(t *testing.T) {
 		}, func(got string) bool {
 			return strings.Contains(got, "<td>JSESSIONID|jsessionid</td><td>On</td>\n<td>5</td><td>0</td>\n<td>bytraffic</td>")
 		}},
+		{"xml stickysession", func(s *diffServer) string { return page(s, "?xml=1", referer) }, func(got string) bool {
+			return strings.Contains(got, "<httpd:stickysession>JSESSIONID</httpd:stickysession>")
+		}},
 		{"new sticky session, no failover", func(s *diffServer) string {
 			return post(s, "nonce=NONCE&w_status_D=1", referer) + " | " +
 				spreadGet(t, s, "Cookie: JSESSIONID=x.zz\r\n", "/app/nf0", "/app/nf1") + " | " +
@@ -206,6 +209,25 @@ func TestBalancerManager(t *testing.T) {
 			}
 			return normal(as[0].Status, as[0].Body)
 		}, func(got string) bool { return strings.Contains(got, "<td> (None) </td><td>On</td>") }},
+		// atoi and atof read the numbers' prefixes.
+		{"numbers with a suffix", func(s *diffServer) string {
+			as := send(s, "nonce=NONCE&b_tmo=10s&b_max=2x", referer)
+			if len(as) != 1 {
+				return as.String()
+			}
+			return normal(as[0].Status, as[0].Body) + post(s, "nonce=NONCE&w_lf=3.5x&w_ls=2s", referer)
+		}, func(got string) bool {
+			return strings.Contains(got, "<td>10</td><td>2</td>") && strings.Contains(got, ",3.50,")
+		}},
+		{"member page with a suffixed lbset", func(s *diffServer) string { return page(s, "", "") }, func(got string) bool {
+			return strings.Contains(got, "<td>3.50</td><td>2</td>")
+		}},
+		// ap_escape_html: &quot; and a ' as it is.
+		{"escaped route", func(s *diffServer) string {
+			return post(s, "nonce=NONCE&w_wr=q%22%27z%3C", referer) + " | " + page(s, "?b=app&w=http://"+a+"&nonce="+nonce(s), referer)
+		}, func(got string) bool {
+			return strings.Contains(got, "q&quot;'z&lt;,") && strings.Contains(got, `value="q&quot;'z&lt;"`)
+		}},
 	}
 	p.runSteps(steps)
 	// Both log the cross-site request whose parameters they ignored.
@@ -214,6 +236,11 @@ func TestBalancerManager(t *testing.T) {
 		must(t, err)
 		if !strings.Contains(string(log), "AH10187: ignoring params in balancer-manager cross-site access http://evil.test/: main.test") {
 			t.Errorf("%s: no AH10187 for http://evil.test/ in the error log:\n%s", s.name, log)
+		}
+		// Even a plain GET without a Referer is logged (apache2's
+		// apr_table_elts is never NULL), at level error.
+		if !regexp.MustCompile(`\[proxy_balancer:error\] .*AH10187: ignoring params in balancer-manager cross-site access \(null\): main.test\n`).Match(log) {
+			t.Errorf("%s: no AH10187 for a request without a Referer in the error log:\n%s", s.name, log)
 		}
 	}
 	// The requests after the edits were served by three children.
@@ -333,4 +360,40 @@ func TestBalancerManagerNonce(t *testing.T) {
 			t.Logf("%s: both %s", st.name, got)
 		}
 	}
+}
+
+// balancerIncludeConf has a balancer in a <Proxy> section of the main
+// file before an Include whose ProxyPass defines another.
+const balancerIncludeConf = `ServerName main.test
+Listen 127.0.0.1:@P0@
+DocumentRoot @DOCS@
+` + balancerModules + `<Proxy balancer://first>
+    BalancerMember http://@A@
+</Proxy>
+Include @DOCS@/extra.conf
+<Location "/balancer-manager">
+    SetHandler balancer-manager
+</Location>
+`
+
+// TestBalancerManagerIncludeOrder, compared with apache2 2.4.71: the
+// manager lists the balancers in the order their lines are read, an
+// included file's where the Include is.
+func TestBalancerManagerIncludeOrder(t *testing.T) {
+	a, b := balancerBackend(t, "A"), balancerBackend(t, "B")
+	conf := strings.NewReplacer("@A@", a).Replace(balancerIncludeConf)
+	extra := "ProxyPass /second/ balancer://second/\nBalancerMember balancer://second http://" + b + "\n"
+	p := startPairMPM(t, "prefork", 1, conf, map[string]string{"index.html": "local\n", "extra.conf": extra})
+	order := func(s *diffServer) string {
+		as := s.ask(t, "127.0.0.1", 0, "GET /balancer-manager HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n")
+		if len(as) != 1 {
+			return as.String()
+		}
+		var names []string
+		for _, m := range regexp.MustCompile(`>(balancer://[a-z]+)</a>`).FindAllStringSubmatch(as[0].Body, -1) {
+			names = append(names, m[1])
+		}
+		return strconv.Itoa(as[0].Status) + " " + strings.Join(names, " ")
+	}
+	p.runSteps([]diffStep{{"order", order, func(got string) bool { return got == "200 balancer://first balancer://second" }}})
 }

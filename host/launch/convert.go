@@ -122,7 +122,7 @@ func accessLogsToProto(ls []mpm.AccessLog) []*mpmv1.AccessLog {
 func directivesToProto(ds []site.Directive) []*mpmv1.Setting {
 	var out []*mpmv1.Setting
 	for _, d := range ds {
-		out = append(out, &mpmv1.Setting{Name: d.Name, Args: d.Args, File: d.File, Line: int32(d.Line)})
+		out = append(out, &mpmv1.Setting{Name: d.Name, Args: d.Args, File: d.File, Line: int32(d.Line), Seq: int32(d.Seq)})
 	}
 	return out
 }
@@ -132,7 +132,7 @@ func sectionsToProto(ss []site.Section) []*mpmv1.Section {
 	for _, s := range ss {
 		out = append(out, &mpmv1.Section{Kind: s.Kind, Pattern: s.Pattern, Regex: s.Regex,
 			Directives: directivesToProto(s.Directives), Sections: sectionsToProto(s.Sections),
-			File: s.File, Line: int32(s.Line)})
+			File: s.File, Line: int32(s.Line), Seq: int32(s.Seq)})
 	}
 	return out
 }

@@ -160,9 +160,9 @@ type balancer struct {
 	// for a balancer a virtual host inherits, is the main server's.
 	bs   *memberState
 	main *balancer
-	// file and line are where it was first named (Config.At).
-	file string
-	line int
+	// file, line and seq are where it was first named (Config.At).
+	file      string
+	line, seq int
 	// onlyPassed: only ProxyPass lines name it (no BalancerMember, ProxySet
 	// or <Proxy> parameters); absent: the server does not have it after all
 	// (Config.Inherit), its ProxyPass answered as apache2's AH01144.
@@ -208,12 +208,13 @@ func (c *Config) balancer(u string) *balancer {
 	if c.balancers == nil {
 		c.balancers = map[string]*balancer{}
 	}
-	b := &balancer{name: name, sep: '.', vpath: "/", bs: new(memberState), file: c.file, line: c.line}
+	b := &balancer{name: name, sep: '.', vpath: "/", bs: new(memberState), file: c.file, line: c.line, seq: c.seq}
 	c.balancers[name] = b
-	// Before the first one defined further down the same file.
+	// Before the first one defined further down: in reading order when
+	// it is known, else further down the same file.
 	i := len(c.balancerList)
 	for j, o := range c.balancerList {
-		if o.file == b.file && o.line > b.line {
+		if o.seq > 0 && b.seq > 0 && o.seq > b.seq || (o.seq == 0 || b.seq == 0) && o.file == b.file && o.line > b.line {
 			i = j
 			break
 		}

@@ -90,20 +90,21 @@ type Config struct {
 	dollarWorkers map[string]*worker
 	balancers     map[string]*balancer // by "balancer://name"
 	balancerList  []*balancer          // in the order of their lines (see At)
-	// file and line are the position of the directive being read (At).
-	file string
-	line int
+	// file, line and seq are the position of the directive being read (At).
+	file      string
+	line, seq int
 
 	// BalancerInherit Off and ProxyPassInherit Off (see Inherit).
 	balancerInheritOff, passInheritOff bool
 }
 
 // At tells c the position of the directive it reads next (Set, SetProxy,
-// SetLocation), and returns c: the balancers are listed (balancer-manager)
-// in the order of the lines that define them, as apache2 does, whatever
-// order the directives are read in.
-func (c *Config) At(file string, line int) *Config {
-	c.file, c.line = file, line
+// SetLocation): its file and line, and seq its place in reading order
+// across the included files (0 if unknown); it returns c. The balancers
+// are listed (balancer-manager) in the order of the lines that define
+// them, as apache2 does, whatever order the directives are read in.
+func (c *Config) At(file string, line, seq int) *Config {
+	c.file, c.line, c.seq = file, line, seq
 	return c
 }
 

@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"fmt"
-	"html"
 	"io"
 	"net/http"
 	"net/url"
@@ -12,8 +11,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/httpd-mpm/httpd-mpm/internal/aphtml"
+	"github.com/httpd-mpm/httpd-mpm/internal/cnum"
 	"github.com/httpd-mpm/httpd-mpm/mpm/autoindex"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
@@ -23,27 +26,59 @@ import (
 // apache2's PROXY_WORKER_MAX_ROUTE_SIZE.
 const stringWords = 8
 
+// stuckAfter is how long a sequence word may stay at one odd value before
+// its writer is taken as dead (killed in its write).
+const stuckAfter = time.Second
+
+// stuckWords remembers, for this process, the odd sequence values found
+// stuck (a writer killed between its two increments), so that reads do not
+// wait for them again: *atomic.Int64 -> int64.
+var stuckWords sync.Map
+
+// stringSpins counts the turns loadString and storeString waited for an odd
+// sequence word (the tests bound it).
+var stringSpins atomic.Int64
+
+// isStuck reports whether the odd value s of w was found stuck before.
+func isStuck(w *atomic.Int64, s int64) bool {
+	v, ok := stuckWords.Load(w)
+	return ok && v.(int64) == s
+}
+
+// waitOdd is one turn of waiting for the odd value s of w: false when s is
+// stuck (known, or unchanged for stuckAfter since *since, then remembered).
+// *at is the odd value *since is for.
+func waitOdd(w *atomic.Int64, s int64, at *int64, since *time.Time) bool {
+	if isStuck(w, s) {
+		return false
+	}
+	if s != *at {
+		*at, *since = s, time.Now()
+	}
+	if time.Since(*since) >= stuckAfter {
+		stuckWords.Store(w, s)
+		return false
+	}
+	stringSpins.Add(1)
+	runtime.Gosched()
+	return true
+}
+
 // loadString reads the string kept in sh[seq+1:seq+1+stringWords], whose
 // sequence word sh[seq] is 0 while nobody stored one (conf holds then), odd
 // while a process writes it. A read that a write overlapped is read again;
 // a sequence word that stays odd (a writer killed in its write) is waited
-// for a second, then taken as it is.
+// for stuckAfter once per process, then taken as it is.
 func loadString(sh *memberState, seq int, conf string) string {
-	var stuck int64
+	var at int64
 	var since time.Time
 	for {
 		s1 := sh[seq].Load()
 		if s1 == 0 {
 			return conf
 		}
-		if s1&1 != 0 {
-			if s1 != stuck {
-				stuck, since = s1, time.Now()
-			}
-			if time.Since(since) < time.Second {
-				runtime.Gosched()
-				continue
-			}
+		if s1&1 != 0 && waitOdd(&sh[seq], s1, &at, &since) {
+			continue
 		}
 		var b [stringWords * 8]byte
 		for i := range stringWords {
@@ -61,20 +96,32 @@ func loadString(sh *memberState, seq int, conf string) string {
 }
 
 // storeString keeps v (at most 63 bytes) for every process: see loadString.
+// A sequence word left odd by a dead writer is taken over (odd to the next
+// odd value, this writer's); a writer taken over, having stalled past
+// stuckAfter, does not complete the word.
 func storeString(sh *memberState, seq int, v string) {
+	var at, mine int64
+	var since time.Time
 	for {
 		s := sh[seq].Load()
-		if s&1 == 0 && sh[seq].CompareAndSwap(s, s+1) {
+		if s&1 == 0 {
+			if sh[seq].CompareAndSwap(s, s+1) {
+				mine = s + 1
+				break
+			}
+			continue
+		}
+		if !waitOdd(&sh[seq], s, &at, &since) && sh[seq].CompareAndSwap(s, s+2) {
+			mine = s + 2
 			break
 		}
-		runtime.Gosched()
 	}
 	var b [stringWords * 8]byte
 	copy(b[:len(b)-1], v)
 	for i := range stringWords {
 		sh[seq+1+i].Store(int64(binary.LittleEndian.Uint64(b[i*8:])))
 	}
-	sh[seq].Add(1)
+	sh[seq].CompareAndSwap(mine, mine+1)
 }
 
 // The words of a balancer's shared state (balancer.bs); the settings
@@ -264,8 +311,10 @@ func (h *Manager) Serve(w http.ResponseWriter, r *http.Request, t *static.Target
 		b.sync()
 	}
 	host, _ := http1.ServerHostPort(r)
-	// Parameters from another site's page are ignored (cross-site requests).
-	if ref := r.Header.Get("Referer"); len(params) > 0 && !safeReferer(ref, host) {
+	// Parameters from another site's page are ignored (cross-site
+	// requests), and logged so whether there are any or not (apache2's
+	// apr_table_elts is never NULL).
+	if ref := r.Header.Get("Referer"); !safeReferer(ref, host) {
 		if h.logError != nil {
 			if ref == "" {
 				ref = "(null)"
@@ -385,8 +434,7 @@ func intParam(params map[string]string, key string) (int, bool) {
 	if !ok {
 		return 0, false
 	}
-	n, _ := strconv.Atoi(strings.TrimSpace(v))
-	return n, true
+	return cnum.Atoi(v), true
 }
 
 // sync is the part of ap_proxy_sync_balancer that applies here: after a
@@ -415,9 +463,9 @@ func (b *balancer) sync() {
 // editMember is the member's part of balancer_process_balancer_worker.
 func (b *balancer) editMember(m *member, params map[string]string) {
 	if v, ok := params["w_lf"]; ok {
-		f, _ := strconv.ParseFloat(strings.TrimSpace(v), 64)
-		if n := int(f * 100); n >= 100 && n <= 10000 {
-			m.sh[shFactor].Store(int64(n))
+		// apache2's int of atof's times 100, which keeps 1 to 100.
+		if f := cnum.Atof(v) * 100; f >= 100 && f < 10001 {
+			m.sh[shFactor].Store(int64(f))
 			b.recalcFactors()
 		}
 	}
@@ -495,7 +543,7 @@ func (b *balancer) lbMethodName() string {
 	return "byrequests"
 }
 
-func esc(s string) string { return html.EscapeString(s) }
+func esc(s string) string { return aphtml.Escape(s) }
 
 // escURI is ap_escape_uri: a path escaped as apache2 does.
 func escURI(s string) string {
@@ -641,7 +689,7 @@ func (h *Manager) xml(w http.ResponseWriter, r *http.Request, host string) {
 		fmt.Fprintf(&sb, "      <httpd:name>%s</httpd:name>\n      <httpd:nonce>%s</httpd:nonce>\n", b.name, b.nonceValue())
 		sticky, _ := b.stickyNames()
 		if sticky != "" {
-			fmt.Fprintf(&sb, "      <httpd:stickysession>%s</httpd:stickysession>\n      <httpd:nofailover>%s</httpd:nofailover>\n", esc(b.stickyString()), onOffWord(b.noFailover()))
+			fmt.Fprintf(&sb, "      <httpd:stickysession>%s</httpd:stickysession>\n      <httpd:nofailover>%s</httpd:nofailover>\n", esc(sticky), onOffWord(b.noFailover()))
 		}
 		fmt.Fprintf(&sb, "      <httpd:timeout>%d</httpd:timeout>", b.timeoutSecs())
 		if b.maxSet || len(b.members) > 1 || b.shared()[bsMaxAttempts].Load() != 0 {

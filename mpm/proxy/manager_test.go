@@ -50,3 +50,44 @@ func TestSharedString(t *testing.T) {
 		t.Errorf("never stored: %q, want the configured value", got)
 	}
 }
+
+// TestSharedStringTorn: a writer killed between its two increments leaves
+// the sequence word odd. The first read waits for it once; later reads in
+// the process do not wait again, a store takes the word over, completes it
+// and is read back, and a store on a word nobody read yet takes it over
+// after the wait instead of spinning for ever.
+func TestSharedStringTorn(t *testing.T) {
+	var sh memberState
+	storeString(&sh, shRoute, "one")
+	sh[shRoute].Add(1) // the killed writer's first increment
+	if got := loadString(&sh, shRoute, "conf"); got != "one" {
+		t.Fatalf("torn word read as %q, want %q", got, "one")
+	}
+	spins := stringSpins.Load()
+	for range 100 {
+		if got := loadString(&sh, shRoute, "conf"); got != "one" {
+			t.Fatalf("torn word read again as %q, want %q", got, "one")
+		}
+	}
+	if n := stringSpins.Load() - spins; n != 0 {
+		t.Errorf("reads of a word known stuck waited %d turns, want 0", n)
+	}
+	storeString(&sh, shRoute, "two")
+	if s := sh[shRoute].Load(); s&1 != 0 {
+		t.Errorf("sequence word %d after a store, want even", s)
+	}
+	if got := loadString(&sh, shRoute, "conf"); got != "two" {
+		t.Errorf("after the store: %q, want %q", got, "two")
+	}
+	if n := stringSpins.Load() - spins; n != 0 {
+		t.Errorf("store and read of a word known stuck waited %d turns, want 0", n)
+	}
+
+	var fresh memberState
+	storeString(&fresh, shRedirect, "a")
+	fresh[shRedirect].Add(1)
+	storeString(&fresh, shRedirect, "b") // no read found it stuck: waits, then takes over
+	if got := loadString(&fresh, shRedirect, "conf"); got != "b" {
+		t.Errorf("store over a torn word nobody read: %q, want %q", got, "b")
+	}
+}

@@ -71,6 +71,7 @@ type Directive struct {
 	Args []string
 	File string
 	Line int
+	Seq  int // the line's place in reading order across files, 0 if unknown
 }
 
 // Section is one <Directory>, <DirectoryMatch>, <Files>, <FilesMatch>, <Location> or
@@ -85,6 +86,7 @@ type Section struct {
 	Sections   []Section
 	File       string // where the section opens
 	Line       int
+	Seq        int // the opening line's place in reading order, 0 if unknown
 }
 
 // LogLevelMax is the most verbose level (wire.ParseLogLevel's numbers) that a
@@ -341,7 +343,7 @@ func Compile(server []Directive, sections []Section) (*Config, error) {
 	var px proxy.Config
 	for _, d := range server {
 		if proxy.IsDirective(d.Name) {
-			if err := px.At(d.File, d.Line).Set(d.Name, d.Args); err != nil {
+			if err := px.At(d.File, d.Line, d.Seq).Set(d.Name, d.Args); err != nil {
 				errs = append(errs, posError(d, err))
 			}
 			continue
@@ -382,7 +384,7 @@ func Compile(server []Directive, sections []Section) (*Config, error) {
 		}
 		if sec.kind == "proxy" {
 			for _, d := range s.Directives {
-				if err := px.At(d.File, d.Line).SetProxy(d.Name, d.Args, sec.pattern); err != nil {
+				if err := px.At(d.File, d.Line, d.Seq).SetProxy(d.Name, d.Args, sec.pattern); err != nil {
 					errs = append(errs, posError(d, err))
 				}
 			}
@@ -392,7 +394,7 @@ func Compile(server []Directive, sections []Section) (*Config, error) {
 		if sec.kind == "location" {
 			for _, d := range s.Directives {
 				if proxy.IsDirective(d.Name) {
-					if err := px.At(d.File, d.Line).SetLocation(d.Name, d.Args, s.Pattern, sec.re != nil); err != nil {
+					if err := px.At(d.File, d.Line, d.Seq).SetLocation(d.Name, d.Args, s.Pattern, sec.re != nil); err != nil {
 						errs = append(errs, posError(d, err))
 					}
 				}

@@ -102,10 +102,15 @@ func (t *timed) FilterHeader(r *http.Request, status int, h http.Header, errorPa
 // those mod_expires and the onsuccess actions added, in the order of their
 // actions.
 func (p *response) filter(r *http.Request, status int, h http.Header, errorPage bool, mtime time.Time) {
-	var order http1.FieldOrder
+	// The order is gathered in locals and put on the heap only when there
+	// is one (most responses have none): SetFieldOrder keeps a pointer.
+	var first, added []string
+	var counts []int
+	var expLast [2]string // what mod_expires added, in its order
+	nExp := 0
 	handler := http1.FieldOrderOf(r)
 	if handler != nil {
-		order.First = handler.First
+		first = handler.First
 	}
 	if p.dir.Expires.Enabled() {
 		// mod_expires merges into a Cache-Control the handler set and sets
@@ -113,10 +118,12 @@ func (p *response) filter(r *http.Request, status int, h http.Header, errorPage 
 		cc, exp := headers.Has(h, "Cache-Control"), headers.Has(h, "Expires")
 		p.dir.Expires.Apply(h, status, time.Now(), mtime)
 		if !cc && headers.Has(h, "Cache-Control") {
-			order.Last = append(order.Last, "Cache-Control")
+			expLast[nExp] = "Cache-Control"
+			nExp++
 		}
 		if !exp && headers.Has(h, "Expires") {
-			order.Last = append(order.Last, "Expires")
+			expLast[nExp] = "Expires"
+			nExp++
 		}
 	}
 	if len(p.dir.vary) > 0 && !errorPage {
@@ -143,33 +150,48 @@ func (p *response) filter(r *http.Request, status int, h http.Header, errorPage 
 		if !errorPage && len(hc.Out) > 0 {
 			// The names the actions may add that h does not have yet: a
 			// field the handler set keeps its place (apr_table_set).
-			var added []string
 			for _, n := range headers.Added(hc.Out) {
 				if !headers.Has(h, n) {
 					added = append(added, n)
 				}
 			}
 			headers.Apply(hc.Out, h, r.Header, e, start, r, true)
-			order.Last = append(order.Last, added...)
 		}
-		order.First = nil
+		first = nil
 		if errT != nil {
 			var names []string
 			if handler != nil {
 				names = handler.First
 			}
 			for _, n := range append(slices.Clip(names), headers.Added(hc.Err)...) {
-				if vs := headers.Values(errT, n); len(vs) > 0 && !slices.ContainsFunc(order.First, func(f string) bool { return strings.EqualFold(f, n) }) {
-					order.First = append(order.First, n)
-					order.Counts = append(order.Counts, len(vs))
+				if vs := headers.Values(errT, n); len(vs) > 0 && !slices.ContainsFunc(first, func(f string) bool { return strings.EqualFold(f, n) }) {
+					first = append(first, n)
+					counts = append(counts, len(vs))
 				}
 			}
 			headers.Overlay(h, errT)
 		}
 	}
-	if order.First != nil || order.Last != nil {
-		http1.SetFieldOrder(r, &order)
+	if first == nil && nExp == 0 && len(added) == 0 {
+		return
 	}
+	// One allocation holds the order and mod_expires' names.
+	o := &fieldOrder{}
+	o.First, o.Counts = first, counts
+	if n := nExp + len(added); n > 0 {
+		if n <= len(o.last) {
+			o.Last = o.last[:0]
+		}
+		o.Last = append(append(o.Last, expLast[:nExp]...), added...)
+	}
+	http1.SetFieldOrder(r, &o.FieldOrder)
+}
+
+// fieldOrder is an http1.FieldOrder with room for the few names its Last
+// usually has.
+type fieldOrder struct {
+	http1.FieldOrder
+	last [2]string
 }
 
 // requestStart is when r's first byte arrived (apache2's r->request_time).

@@ -552,14 +552,16 @@ const hardStopWait = 3 * time.Second
 func (p *Pool) Stop(ctx context.Context, graceful bool) error {
 	p.mu.Lock()
 	if p.stopping {
+		if !graceful {
+			select { // under p.mu: two hard Stops do not both close it
+			case <-p.hurry:
+			default:
+				close(p.hurry)
+			}
+		}
 		p.mu.Unlock()
 		if graceful {
 			return nil
-		}
-		select {
-		case <-p.hurry:
-		default:
-			close(p.hurry)
 		}
 		select {
 		case <-p.stopped:

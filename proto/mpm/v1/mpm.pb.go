@@ -1555,6 +1555,7 @@ type Section struct {
 	Sections      []*Section             `protobuf:"bytes,5,rep,name=sections,proto3" json:"sections,omitempty"`     // nested sections (<Files> in <Directory>)
 	File          string                 `protobuf:"bytes,6,opt,name=file,proto3" json:"file,omitempty"`             // where the section opens
 	Line          int32                  `protobuf:"varint,7,opt,name=line,proto3" json:"line,omitempty"`
+	Seq           int32                  `protobuf:"varint,8,opt,name=seq,proto3" json:"seq,omitempty"` // the opening line's place in reading order (0: unknown)
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1634,6 +1635,13 @@ func (x *Section) GetFile() string {
 func (x *Section) GetLine() int32 {
 	if x != nil {
 		return x.Line
+	}
+	return 0
+}
+
+func (x *Section) GetSeq() int32 {
+	if x != nil {
+		return x.Seq
 	}
 	return 0
 }
@@ -1825,6 +1833,7 @@ type Setting struct {
 	Args          []string               `protobuf:"bytes,2,rep,name=args,proto3" json:"args,omitempty"`
 	File          string                 `protobuf:"bytes,3,opt,name=file,proto3" json:"file,omitempty"`
 	Line          int32                  `protobuf:"varint,4,opt,name=line,proto3" json:"line,omitempty"`
+	Seq           int32                  `protobuf:"varint,5,opt,name=seq,proto3" json:"seq,omitempty"` // the line's place in reading order (0: unknown)
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1883,6 +1892,13 @@ func (x *Setting) GetFile() string {
 func (x *Setting) GetLine() int32 {
 	if x != nil {
 		return x.Line
+	}
+	return 0
+}
+
+func (x *Setting) GetSeq() int32 {
+	if x != nil {
+		return x.Seq
 	}
 	return 0
 }
@@ -2608,7 +2624,7 @@ const file_proto_mpm_v1_mpm_proto_rawDesc = "" +
 	"Credential\x12\x10\n" +
 	"\x03uid\x18\x01 \x01(\rR\x03uid\x12\x10\n" +
 	"\x03gid\x18\x02 \x01(\rR\x03gid\x12\x16\n" +
-	"\x06groups\x18\x03 \x03(\rR\x06groups\"\xdf\x01\n" +
+	"\x06groups\x18\x03 \x03(\rR\x06groups\"\xf1\x01\n" +
 	"\aSection\x12\x12\n" +
 	"\x04kind\x18\x01 \x01(\tR\x04kind\x12\x18\n" +
 	"\apattern\x18\x02 \x01(\tR\apattern\x12\x14\n" +
@@ -2618,7 +2634,8 @@ const file_proto_mpm_v1_mpm_proto_rawDesc = "" +
 	"directives\x121\n" +
 	"\bsections\x18\x05 \x03(\v2\x15.httpd.mpm.v1.SectionR\bsections\x12\x12\n" +
 	"\x04file\x18\x06 \x01(\tR\x04file\x12\x12\n" +
-	"\x04line\x18\a \x01(\x05R\x04line\"i\n" +
+	"\x04line\x18\a \x01(\x05R\x04line\x12\x10\n" +
+	"\x03seq\x18\b \x01(\x05R\x03seq\"i\n" +
 	"\tAccessLog\x12\x16\n" +
 	"\x06target\x18\x01 \x01(\tR\x06target\x12\x16\n" +
 	"\x06format\x18\x02 \x01(\tR\x06format\x12\x0e\n" +
@@ -2629,12 +2646,13 @@ const file_proto_mpm_v1_mpm_proto_rawDesc = "" +
 	"\x02fd\x18\x02 \x01(\rR\x02fd\"1\n" +
 	"\aHandler\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x12\n" +
-	"\x04name\x18\x02 \x01(\tR\x04name\"Y\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\"k\n" +
 	"\aSetting\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n" +
 	"\x04args\x18\x02 \x03(\tR\x04args\x12\x12\n" +
 	"\x04file\x18\x03 \x01(\tR\x04file\x12\x12\n" +
-	"\x04line\x18\x04 \x01(\x05R\x04line\"\x82\x01\n" +
+	"\x04line\x18\x04 \x01(\x05R\x04line\x12\x10\n" +
+	"\x03seq\x18\x05 \x01(\x05R\x03seq\"\x82\x01\n" +
 	"\n" +
 	"Diagnostic\x122\n" +
 	"\bseverity\x18\x01 \x01(\x0e2\x16.httpd.mpm.v1.SeverityR\bseverity\x12\x18\n" +
