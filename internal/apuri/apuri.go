@@ -90,6 +90,25 @@ func Unescape(s string, keep2F bool) (string, bool) {
 	return b.String(), true
 }
 
+// Decode is ap_unescape_url's decoding where its result is used whatever
+// it returns (a CGI script's ISINDEX arguments, mod_proxy_balancer's form
+// fields): every %XX decoded, a bad escape kept as it is.
+func Decode(s string) string {
+	if strings.IndexByte(s, '%') < 0 {
+		return s
+	}
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) {
+			b = append(b, unhex(s[i+1])<<4|unhex(s[i+2]))
+			i += 2
+			continue
+		}
+		b = append(b, s[i])
+	}
+	return string(b)
+}
+
 func isHex(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
 }

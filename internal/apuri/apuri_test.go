@@ -31,3 +31,14 @@ func TestIsURL(t *testing.T) {
 		}
 	}
 }
+
+func TestDecode(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain": "plain", "a%20b": "a b", "%2Fx%2f": "/x/", "a+b": "a+b",
+		"bad%zzescape%41": "bad%zzescapeA", "end%4": "end%4", "%": "%", "%00": "\x00",
+	} {
+		if got := Decode(in); got != want {
+			t.Errorf("Decode(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

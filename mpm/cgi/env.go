@@ -292,38 +292,9 @@ func arguments(file, query string) []string {
 		if len(argv) >= 4094 {
 			break
 		}
-		argv = append(argv, escapeShell(unescape(w)))
+		argv = append(argv, escapeShell(apuri.Decode(w)))
 	}
 	return argv
-}
-
-// unescape is ap_unescape_url's decoding (a bad escape is kept as it is).
-func unescape(s string) string {
-	if strings.IndexByte(s, '%') < 0 {
-		return s
-	}
-	b := make([]byte, 0, len(s))
-	for i := 0; i < len(s); i++ {
-		if s[i] == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) {
-			b = append(b, unhex(s[i+1])<<4|unhex(s[i+2]))
-			i += 2
-			continue
-		}
-		b = append(b, s[i])
-	}
-	return string(b)
-}
-
-func isHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
-
-func unhex(c byte) byte {
-	switch {
-	case c >= 'a':
-		return c - 'a' + 10
-	case c >= 'A':
-		return c - 'A' + 10
-	}
-	return c - '0'
 }
 
 // escapeShell is ap_escape_shell_cmd: a backslash before each character a

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/httpd-mpm/httpd-mpm/internal/aphtml"
+	"github.com/httpd-mpm/httpd-mpm/internal/apuri"
 	"github.com/httpd-mpm/httpd-mpm/internal/cnum"
 	"github.com/httpd-mpm/httpd-mpm/mpm/autoindex"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
@@ -355,21 +356,12 @@ func managerParams(input string, allowed []string) map[string]string {
 			continue
 		}
 		k, v, _ := strings.Cut(kv, "=")
-		k, v = unescapeURL(k), unescapeURL(unescapeURL(v))
+		k, v = apuri.Decode(k), apuri.Decode(apuri.Decode(v))
 		if allowed == nil || slices.Contains(allowed, k) {
 			params[k] = v
 		}
 	}
 	return params
-}
-
-// unescapeURL is ap_unescape_url: %XX decoded, '+' left alone; a string
-// with a bad escape is kept as it is.
-func unescapeURL(s string) string {
-	if u, err := url.PathUnescape(s); err == nil {
-		return u
-	}
-	return s
 }
 
 // safeReferer is safe_referer: a Referer whose host is the server's name.
@@ -545,11 +537,6 @@ func (b *balancer) lbMethodName() string {
 
 func esc(s string) string { return aphtml.Escape(s) }
 
-// escURI is ap_escape_uri: a path escaped as apache2 does.
-func escURI(s string) string {
-	return strings.ReplaceAll((&url.URL{Path: s}).EscapedPath(), "%3A", ":")
-}
-
 // factorString is a loadfactor as "%.2f".
 func factorString(f int) string { return strconv.FormatFloat(float64(f)/100, 'f', 2, 64) }
 
@@ -567,7 +554,7 @@ func (h *Manager) page(w http.ResponseWriter, r *http.Request, host string, bsel
 	}
 	fmt.Fprintf(&sb, "<dt>Balancer changes will NOT be persisted on restart.</dt><dt>Balancers are %sinherited from main server.</dt><dt>ProxyPass settings are %sinherited from main server.</dt></dl>\n",
 		not(!h.c.balancerInheritOff), not(!h.c.passInheritOff))
-	uri := escURI(r.URL.Path)
+	uri := apuri.EscapePath(r.URL.Path, true)
 	for _, b := range h.c.listed() {
 		short := strings.TrimPrefix(b.name, "balancer://")
 		nonce := b.nonceValue()
@@ -583,7 +570,7 @@ func (h *Manager) page(w http.ResponseWriter, r *http.Request, host string, bsel
 			onOffWord(b.noFailover()), b.timeoutSecs(), b.attempts(), b.lbMethodName(), b.vpath)
 		sb.WriteString("\n\n<table><tr><th>Worker URL</th><th>Route</th><th>RouteRedir</th><th>Factor</th><th>Set</th><th>Status</th><th>Elected</th><th>Busy</th><th>Load</th><th>To</th><th>From</th></tr>\n")
 		for _, m := range b.members {
-			fmt.Fprintf(&sb, "<tr>\n<td><a href=\"%s?b=%s&amp;w=%s&amp;nonce=%s\">%s</a></td>", uri, short, escURI(m.displayName()), nonce, m.displayName())
+			fmt.Fprintf(&sb, "<tr>\n<td><a href=\"%s?b=%s&amp;w=%s&amp;nonce=%s\">%s</a></td>", uri, short, apuri.EscapePath(m.displayName(), true), nonce, m.displayName())
 			fmt.Fprintf(&sb, "<td>%s</td><td>%s</td><td>%s</td><td>%d</td><td>%s</td>", esc(m.routeName()), esc(m.redirectRoute()),
 				factorString(m.lbFactor()), m.lbset(), m.statusString())
 			fmt.Fprintf(&sb, "<td>%d</td><td>%d</td><td>%d</td><td>%s</td><td>%s</td></tr>\n", m.sh[shElected].Load(), m.sh[shBusy].Load(), m.sh[shLBStatus].Load(),
@@ -618,7 +605,7 @@ func (h *Manager) memberForm(sb *strings.Builder, r *http.Request, b *balancer, 
 		radio(sb, "w_status_"+string(c), f&statusFlags[byte(c)] != 0)
 	}
 	sb.WriteString("</tr></table></td></tr>\n<tr><td colspan='2'><input type=submit value='Submit'></td></tr>\n")
-	fmt.Fprintf(sb, "</table>\n<input type=hidden name='w' id='w' value=\"%s\">\n", escURI(m.displayName()))
+	fmt.Fprintf(sb, "</table>\n<input type=hidden name='w' id='w' value=\"%s\">\n", apuri.EscapePath(m.displayName(), true))
 	fmt.Fprintf(sb, "<input type=hidden name='b' id='b' value=\"%s\">\n", esc(strings.TrimPrefix(b.name, "balancer://")))
 	fmt.Fprintf(sb, "<input type=hidden name='nonce' id='nonce' value='%s'>\n</form>\n<hr />\n", b.nonceValue())
 }
