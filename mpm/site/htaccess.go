@@ -293,7 +293,7 @@ func compileAccessFile(file string, src []byte, p string, m *Dir, root string) (
 	// fatal or, under AllowOverride Nonfatal=, a warning.
 	allowed := func(name string) (ok bool, why, warning string) {
 		lname := strings.ToLower(name)
-		class, known := overrides[lname]
+		class, known := overrides()[lname]
 		switch {
 		case class&m.Override != 0 && refused(lname, name) != "", !known && refused(lname, name) != "":
 			return false, refused(lname, name), ""

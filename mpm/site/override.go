@@ -4,6 +4,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Override is a set of AllowOverride classes: which directives a .htaccess file
@@ -26,62 +27,65 @@ const (
 // hold, as apache2's modules register them (lower case); 0 marks a directive
 // this server knows that no .htaccess file may hold ("X not allowed here"). A
 // directive missing here is unknown in a .htaccess file ("Invalid command").
-// A directive added to this package gets its line here.
-var overrides = map[string]Override{
-	// mod_proxy, mod_proxy_fcgi
-	"proxyerroroverride": 0, "proxyfcgibackendtype": OverrideFileInfo, "proxyfcgisetenvif": OverrideFileInfo,
-	// core
-	"options": OverrideOptions, "errordocument": OverrideFileInfo, "forcetype": OverrideFileInfo,
-	"sethandler": OverrideFileInfo, "defaulttype": OverrideFileInfo, "fileetag": OverrideFileInfo,
-	"adddefaultcharset": OverrideFileInfo, "setoutputfilter": OverrideFileInfo, "setinputfilter": OverrideFileInfo,
-	"acceptpathinfo": OverrideFileInfo, "cgipassauth": OverrideAuthConfig, "cgivar": OverrideFileInfo,
-	"sslrequiressl": OverrideAuthConfig, "ssloptions": OverrideOptions,
-	"serversignature": OverrideAll, "limitrequestbody": OverrideAll,
-	"<files": OverrideAll, "<filesmatch": OverrideAll, "<ifmodule": OverrideAll, "<ifdefine": OverrideAll,
-	"<if": OverrideAll, "<elseif": OverrideAll, "<else": OverrideAll, "<iffile": OverrideAll,
-	"<ifdirective": OverrideAll, "<ifsection": OverrideAll,
-	"<limit": OverrideLimit | OverrideAuthConfig, "<limitexcept": OverrideLimit | OverrideAuthConfig,
-	// mod_authz_core, mod_access_compat, mod_authn_core, mod_auth_basic, mod_authn_file, mod_authz_groupfile
-	"require": OverrideAuthConfig, "authmerging": OverrideAuthConfig, "<requireall": OverrideAuthConfig,
-	"<requireany": OverrideAuthConfig, "<requirenone": OverrideAuthConfig, "satisfy": OverrideAuthConfig,
-	"order": OverrideLimit, "allow": OverrideLimit, "deny": OverrideLimit,
-	"authtype": OverrideAuthConfig, "authname": OverrideAuthConfig, "authbasicprovider": OverrideAuthConfig,
-	"authbasicauthoritative": OverrideAuthConfig, "authuserfile": OverrideAuthConfig, "authgroupfile": OverrideAuthConfig,
-	// mod_dir, mod_autoindex, mod_expires
-	"directoryindex": OverrideIndexes, "directoryslash": OverrideIndexes, "fallbackresource": OverrideIndexes,
-	"addicon": OverrideIndexes, "addiconbytype": OverrideIndexes, "addiconbyencoding": OverrideIndexes,
-	"addalt": OverrideIndexes, "addaltbytype": OverrideIndexes, "addaltbyencoding": OverrideIndexes,
-	"indexoptions": OverrideIndexes, "indexorderdefault": OverrideIndexes, "indexignore": OverrideIndexes,
-	"indexignorereset": OverrideIndexes, "adddescription": OverrideIndexes, "headername": OverrideIndexes,
-	"readmename": OverrideIndexes, "fancyindexing": OverrideAll, "defaulticon": OverrideIndexes,
-	"indexstylesheet": OverrideIndexes, "indexheadinsert": OverrideIndexes,
-	"expiresactive": OverrideIndexes, "expiresbytype": OverrideIndexes, "expiresdefault": OverrideIndexes,
-	// mod_mime, mod_filter, mod_headers, mod_alias, mod_rewrite, mod_env, mod_setenvif
-	"addtype": OverrideFileInfo, "addcharset": OverrideFileInfo, "addlanguage": OverrideFileInfo,
-	"addencoding": OverrideFileInfo, "addhandler": OverrideFileInfo, "addinputfilter": OverrideFileInfo,
-	"addoutputfilter": OverrideFileInfo, "removetype": OverrideFileInfo, "removecharset": OverrideFileInfo,
-	"removelanguage": OverrideFileInfo, "removeencoding": OverrideFileInfo, "removehandler": OverrideFileInfo,
-	"removeoutputfilter": OverrideFileInfo, "removeinputfilter": OverrideFileInfo, "defaultlanguage": OverrideFileInfo,
-	"addoutputfilterbytype": OverrideFileInfo, "multiviewsmatch": OverrideFileInfo,
-	"languagepriority": OverrideFileInfo, "forcelanguagepriority": OverrideFileInfo,
-	"header": OverrideFileInfo, "requestheader": OverrideFileInfo,
-	"redirect": OverrideFileInfo, "redirectmatch": OverrideFileInfo, "redirecttemp": OverrideFileInfo,
-	"redirectpermanent": OverrideFileInfo,
-	"rewriteengine":     OverrideFileInfo, "rewriteoptions": OverrideFileInfo, "rewritebase": OverrideFileInfo,
-	"rewritecond": OverrideFileInfo, "rewriterule": OverrideFileInfo,
-	"setenv": OverrideFileInfo, "unsetenv": OverrideFileInfo, "passenv": OverrideFileInfo,
-	"setenvif": OverrideFileInfo, "setenvifnocase": OverrideFileInfo, "browsermatch": OverrideFileInfo,
-	"browsermatchnocase": OverrideFileInfo, "setenvifexpr": OverrideFileInfo,
-	// Known, never in a .htaccess file.
-	"allowoverride": 0, "allowoverridelist": 0, "accessfilename": 0, "documentroot": 0, "servername": 0,
-	"serveralias": 0, "serveradmin": 0, "alias": 0, "aliasmatch": 0, "scriptalias": 0, "rewritemap": 0,
-	"usecanonicalname": 0, "hostnamelookups": 0, "loglevel": 0, "listen": 0, "loadmodule": 0, "include": 0,
-	"includeoptional": 0, "errorlog": 0, "customlog": 0, "user": 0, "group": 0, "typesconfig": 0,
-	"<directory": 0, "<directorymatch": 0, "<location": 0, "<locationmatch": 0, "<virtualhost": 0,
-	"deflatecompressionlevel": 0, "deflatebuffersize": 0, "deflatememlevel": 0, "deflatewindowsize": 0,
-	"deflatealteretag": 0, "scriptaliasmatch": 0, "cachenegotiateddocs": 0, "cgiscripttimeout": 0,
-	"cgidscripttimeout": 0,
-}
+// A directive added to this package gets its line here. It is built at its
+// first use (a .htaccess file, AllowOverrideList), not at every start.
+var overrides = sync.OnceValue(func() map[string]Override {
+	return map[string]Override{
+		// mod_proxy, mod_proxy_fcgi
+		"proxyerroroverride": 0, "proxyfcgibackendtype": OverrideFileInfo, "proxyfcgisetenvif": OverrideFileInfo,
+		// core
+		"options": OverrideOptions, "errordocument": OverrideFileInfo, "forcetype": OverrideFileInfo,
+		"sethandler": OverrideFileInfo, "defaulttype": OverrideFileInfo, "fileetag": OverrideFileInfo,
+		"adddefaultcharset": OverrideFileInfo, "setoutputfilter": OverrideFileInfo, "setinputfilter": OverrideFileInfo,
+		"acceptpathinfo": OverrideFileInfo, "cgipassauth": OverrideAuthConfig, "cgivar": OverrideFileInfo,
+		"sslrequiressl": OverrideAuthConfig, "ssloptions": OverrideOptions,
+		"serversignature": OverrideAll, "limitrequestbody": OverrideAll,
+		"<files": OverrideAll, "<filesmatch": OverrideAll, "<ifmodule": OverrideAll, "<ifdefine": OverrideAll,
+		"<if": OverrideAll, "<elseif": OverrideAll, "<else": OverrideAll, "<iffile": OverrideAll,
+		"<ifdirective": OverrideAll, "<ifsection": OverrideAll,
+		"<limit": OverrideLimit | OverrideAuthConfig, "<limitexcept": OverrideLimit | OverrideAuthConfig,
+		// mod_authz_core, mod_access_compat, mod_authn_core, mod_auth_basic, mod_authn_file, mod_authz_groupfile
+		"require": OverrideAuthConfig, "authmerging": OverrideAuthConfig, "<requireall": OverrideAuthConfig,
+		"<requireany": OverrideAuthConfig, "<requirenone": OverrideAuthConfig, "satisfy": OverrideAuthConfig,
+		"order": OverrideLimit, "allow": OverrideLimit, "deny": OverrideLimit,
+		"authtype": OverrideAuthConfig, "authname": OverrideAuthConfig, "authbasicprovider": OverrideAuthConfig,
+		"authbasicauthoritative": OverrideAuthConfig, "authuserfile": OverrideAuthConfig, "authgroupfile": OverrideAuthConfig,
+		// mod_dir, mod_autoindex, mod_expires
+		"directoryindex": OverrideIndexes, "directoryslash": OverrideIndexes, "fallbackresource": OverrideIndexes,
+		"addicon": OverrideIndexes, "addiconbytype": OverrideIndexes, "addiconbyencoding": OverrideIndexes,
+		"addalt": OverrideIndexes, "addaltbytype": OverrideIndexes, "addaltbyencoding": OverrideIndexes,
+		"indexoptions": OverrideIndexes, "indexorderdefault": OverrideIndexes, "indexignore": OverrideIndexes,
+		"indexignorereset": OverrideIndexes, "adddescription": OverrideIndexes, "headername": OverrideIndexes,
+		"readmename": OverrideIndexes, "fancyindexing": OverrideAll, "defaulticon": OverrideIndexes,
+		"indexstylesheet": OverrideIndexes, "indexheadinsert": OverrideIndexes,
+		"expiresactive": OverrideIndexes, "expiresbytype": OverrideIndexes, "expiresdefault": OverrideIndexes,
+		// mod_mime, mod_filter, mod_headers, mod_alias, mod_rewrite, mod_env, mod_setenvif
+		"addtype": OverrideFileInfo, "addcharset": OverrideFileInfo, "addlanguage": OverrideFileInfo,
+		"addencoding": OverrideFileInfo, "addhandler": OverrideFileInfo, "addinputfilter": OverrideFileInfo,
+		"addoutputfilter": OverrideFileInfo, "removetype": OverrideFileInfo, "removecharset": OverrideFileInfo,
+		"removelanguage": OverrideFileInfo, "removeencoding": OverrideFileInfo, "removehandler": OverrideFileInfo,
+		"removeoutputfilter": OverrideFileInfo, "removeinputfilter": OverrideFileInfo, "defaultlanguage": OverrideFileInfo,
+		"addoutputfilterbytype": OverrideFileInfo, "multiviewsmatch": OverrideFileInfo,
+		"languagepriority": OverrideFileInfo, "forcelanguagepriority": OverrideFileInfo,
+		"header": OverrideFileInfo, "requestheader": OverrideFileInfo,
+		"redirect": OverrideFileInfo, "redirectmatch": OverrideFileInfo, "redirecttemp": OverrideFileInfo,
+		"redirectpermanent": OverrideFileInfo,
+		"rewriteengine":     OverrideFileInfo, "rewriteoptions": OverrideFileInfo, "rewritebase": OverrideFileInfo,
+		"rewritecond": OverrideFileInfo, "rewriterule": OverrideFileInfo,
+		"setenv": OverrideFileInfo, "unsetenv": OverrideFileInfo, "passenv": OverrideFileInfo,
+		"setenvif": OverrideFileInfo, "setenvifnocase": OverrideFileInfo, "browsermatch": OverrideFileInfo,
+		"browsermatchnocase": OverrideFileInfo, "setenvifexpr": OverrideFileInfo,
+		// Known, never in a .htaccess file.
+		"allowoverride": 0, "allowoverridelist": 0, "accessfilename": 0, "documentroot": 0, "servername": 0,
+		"serveralias": 0, "serveradmin": 0, "alias": 0, "aliasmatch": 0, "scriptalias": 0, "rewritemap": 0,
+		"usecanonicalname": 0, "hostnamelookups": 0, "loglevel": 0, "listen": 0, "loadmodule": 0, "include": 0,
+		"includeoptional": 0, "errorlog": 0, "customlog": 0, "user": 0, "group": 0, "typesconfig": 0,
+		"<directory": 0, "<directorymatch": 0, "<location": 0, "<locationmatch": 0, "<virtualhost": 0,
+		"deflatecompressionlevel": 0, "deflatebuffersize": 0, "deflatememlevel": 0, "deflatewindowsize": 0,
+		"deflatealteretag": 0, "scriptaliasmatch": 0, "cachenegotiateddocs": 0, "cgiscripttimeout": 0,
+		"cgidscripttimeout": 0,
+	}
+})
 
 // notApplied are the directives of overrides that apache2 applies in a
 // .htaccess file and this server does not: a file that holds one is refused
@@ -104,7 +108,7 @@ var restricting = []string{"ssl", "authdigest", "authdbm", "authdbd", "authldap"
 // refused says why a directive of a .htaccess file is refused whatever
 // Nonfatal= says ("" when it is not).
 func refused(lname, name string) string {
-	_, known := overrides[lname]
+	_, known := overrides()[lname]
 	if notApplied[lname] || !known && slices.ContainsFunc(restricting, func(p string) bool { return strings.HasPrefix(lname, p) }) {
 		return name + " is not applied in .htaccess files by this server"
 	}
@@ -113,8 +117,8 @@ func refused(lname, name string) string {
 
 // registered are the names of overrides as apache2's modules register them,
 // which its messages use ("order not allowed here", "Header in .htaccess
-// forbidden by AllowOverride").
-var registered = func() map[string]string {
+// forbidden by AllowOverride"), built at its first use.
+var registered = sync.OnceValue(func() map[string]string {
 	m := map[string]string{}
 	for _, n := range strings.Fields(`
 	<Directory <DirectoryMatch <Else <ElseIf <Files <FilesMatch <If <IfDefine <IfDirective <IfFile <IfModule
@@ -139,11 +143,11 @@ var registered = func() map[string]string {
 		m[strings.ToLower(n)] = n
 	}
 	return m
-}()
+})
 
 // apacheName is the registered name of a directive written name.
 func apacheName(name string) string {
-	if n, ok := registered[strings.ToLower(name)]; ok {
+	if n, ok := registered()[strings.ToLower(name)]; ok {
 		return n
 	}
 	return name
@@ -221,7 +225,7 @@ func (d *dir) setOverrideList(args []string) error {
 			}
 			return nil
 		}
-		if c, ok := overrides[strings.ToLower(a)]; ok && c != 0 {
+		if c, ok := overrides()[strings.ToLower(a)]; ok && c != 0 {
 			d.overrideList = append(d.overrideList, strings.ToLower(a))
 		}
 	}

@@ -15,7 +15,7 @@ import (
 // overrides (a missing one would be unknown, and skipped under
 // Nonfatal=Unknown however much it restricts).
 func TestOverridesApplied(t *testing.T) {
-	for name, class := range overrides {
+	for name, class := range overrides() {
 		if class == 0 || strings.HasPrefix(name, "<") || notApplied[name] || ignored[name] {
 			continue
 		}
@@ -43,7 +43,7 @@ func TestOverridesApplied(t *testing.T) {
 		for _, c := range sw.Body.List {
 			for _, e := range c.(*ast.CaseClause).List {
 				name, _ := strconv.Unquote(e.(*ast.BasicLit).Value)
-				if _, ok := overrides[name]; !ok {
+				if _, ok := overrides()[name]; !ok {
 					t.Errorf("%s: applied by dir.apply, missing from overrides", name)
 				}
 			}
@@ -54,8 +54,8 @@ func TestOverridesApplied(t *testing.T) {
 // TestOverridesRegistered: each directive of overrides has apache2's
 // registered name, which its messages use.
 func TestOverridesRegistered(t *testing.T) {
-	for name := range overrides {
-		if _, ok := registered[name]; !ok {
+	for name := range overrides() {
+		if _, ok := registered()[name]; !ok {
 			t.Errorf("%s: no registered name", name)
 		}
 	}
