@@ -446,11 +446,15 @@ func RunChild(impl MPM) (status int, ok bool) {
 	fdOf := func(fd int) int { return fd }
 	// One P until ServeChild (see onOneP).
 	restore := onOneP()
+	var sig *childSignals
 	if blob == earlyMarker || blob == socketMarker {
-		// encoding/json's decoder of the spec is built while the child
-		// waits for it (an early child waits for the host's handshake);
-		// serveChild's Unmarshal then finds it.
+		// What does not depend on the spec is done while the child waits
+		// for it (an early child waits for the host's handshake): the
+		// lifeline's and SIGUSR1's watches (each starts a thread), and
+		// encoding/json's decoder of the spec, which serveChild's
+		// Unmarshal then finds built.
 		go warmSpec()
+		sig = watchChildSignals()
 		if err := guardSpec(); err != nil {
 			newLogger(impl.Describe(), os.Stderr).Error("cannot make the child non-dumpable before its spec", "error", err)
 			return 1, true
@@ -464,7 +468,7 @@ func RunChild(impl MPM) (status int, ok bool) {
 			return 1, true
 		}
 	}
-	return serveChild(impl, blob, fdOf, restore), true
+	return serveChild(impl, blob, fdOf, restore, sig), true
 }
 
 // onOneP sets GOMAXPROCS to 1 and returns what sets it back, as it was in
@@ -505,9 +509,28 @@ const (
 	childScoreboardFD = 4
 )
 
+// childSignals is what a child's host lifeline and SIGUSR1 do: graceful
+// is closed by drain, which SIGUSR1 calls.
+type childSignals struct {
+	graceful chan struct{}
+	drain    func()
+}
+
+// watchChildSignals exits the process when the host's lifeline (fd 3)
+// closes, the host being gone, and has SIGUSR1 call drain.
+func watchChildSignals() *childSignals {
+	watchLifeline(os.NewFile(childLifelineFD, "lifeline"), func() { os.Exit(0) }) // the host is gone
+	s := &childSignals{graceful: make(chan struct{})}
+	var once sync.Once
+	s.drain = func() { once.Do(func() { close(s.graceful) }) }
+	onGraceful(s.drain)
+	return s
+}
+
 // serveChild is the child side of StartChild. fdOf maps the descriptor
-// numbers of the spec (an executed child's) to this process's.
-func serveChild(impl MPM, blob string, fdOf func(int) int, restore func()) int {
+// numbers of the spec (an executed child's) to this process's. sig is
+// watchChildSignals' when RunChild called it already, else nil.
+func serveChild(impl MPM, blob string, fdOf func(int) int, restore func(), sig *childSignals) int {
 	cs, ok := impl.(ChildServer)
 	log := newLogger(impl.Describe(), os.Stderr)
 	if !ok {
@@ -539,8 +562,7 @@ func serveChild(impl MPM, blob string, fdOf func(int) int, restore func()) int {
 	}
 	c := &Child{
 		Slot: w.Slot, Generation: w.Generation, Log: log, Extra: w.Extra, MPM: impl.Describe().Name,
-		Config:   &Config{Core: w.Config.Core, Settings: w.Config.Settings, LogLevel: w.Config.LogLevel, Log: log},
-		graceful: make(chan struct{}),
+		Config: &Config{Core: w.Config.Core, Settings: w.Config.Settings, LogLevel: w.Config.LogLevel, Log: log},
 	}
 	fd := childScoreboardFD
 	if w.Scoreboard {
@@ -561,14 +583,14 @@ func serveChild(impl MPM, blob string, fdOf func(int) int, restore func()) int {
 		}
 		c.Listeners = append(c.Listeners, ln)
 	}
-	watchLifeline(os.NewFile(childLifelineFD, "lifeline"), func() { os.Exit(0) }) // the host is gone
-	var once sync.Once
-	drain := func() { once.Do(func() { close(c.graceful) }) }
-	onGraceful(drain)
+	if sig == nil {
+		sig = watchChildSignals()
+	}
+	c.graceful = sig.graceful
 	// SIGUSR1 stayed blocked from exec until onGraceful listened (see
 	// startChild); this covers systems without that.
 	if os.Getppid() != w.Parent {
-		drain()
+		sig.drain()
 	}
 	restore()
 	stopProfile := startProfile(c.MPM, log)
