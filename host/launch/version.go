@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/httpd-mpm/httpd-mpm/internal/wire"
 )
@@ -27,13 +28,15 @@ func (e *VersionError) Error() string {
 
 // handshakeVersion finds the plugin's protocol version in go-plugin's
 // handshake error ("incompatible API version with plugin. Plugin version:
-// 2, Client versions: [1]").
-var handshakeVersion = regexp.MustCompile(`(?i)incompatible API version with plugin\. Plugin version: (\d+)`)
+// 2, Client versions: [1]"), compiled when a handshake fails.
+var handshakeVersion = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)incompatible API version with plugin\. Plugin version: (\d+)`)
+})
 
 // protocolMismatch returns a *VersionError for a handshake that failed on
 // the protocol version, or nil.
 func protocolMismatch(err error) *VersionError {
-	m := handshakeVersion.FindStringSubmatch(err.Error())
+	m := handshakeVersion().FindStringSubmatch(err.Error())
 	if m == nil {
 		return nil
 	}

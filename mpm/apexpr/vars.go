@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm/env"
@@ -40,10 +41,10 @@ type Request struct {
 }
 
 // varNames are the variables apache2's core knows (util_expr_eval.c's
-// tables); a name outside them is a parse error.
-var varNames = map[string]bool{}
-
-func init() {
+// tables); a name outside them is a parse error. Built at its first use
+// (an expression in the configuration), not at every start.
+var varNames = sync.OnceValue(func() map[string]bool {
+	m := map[string]bool{}
 	for _, n := range strings.Fields(`TIME_YEAR TIME_MON TIME_DAY TIME_HOUR TIME_MIN TIME_SEC TIME_WDAY TIME
 		SERVER_SOFTWARE API_VERSION HTTP_USER_AGENT HTTP_PROXY_CONNECTION HTTP_REFERER HTTP_COOKIE
 		HTTP_FORWARDED HTTP_HOST HTTP_ACCEPT REQUEST_METHOD REQUEST_SCHEME REQUEST_URI REQUEST_FILENAME
@@ -51,12 +52,13 @@ func init() {
 		SCRIPT_FILENAME PATH_INFO QUERY_STRING IS_SUBREQ DOCUMENT_ROOT AUTH_TYPE THE_REQUEST CONTENT_TYPE
 		HANDLER REQUEST_LOG_ID SCRIPT_USER SCRIPT_GROUP DOCUMENT_URI LAST_MODIFIED CONTEXT_PREFIX
 		CONTEXT_DOCUMENT_ROOT REQUEST_STATUS REMOTE_ADDR REMOTE_PORT HTTPS IPV6 CONN_LOG_ID CONN_REMOTE_ADDR HTTP2`) {
-		varNames[n] = true
+		m[n] = true
 	}
-}
+	return m
+})
 
 // KnownVar reports whether ap_expr knows the variable name (any case).
-func KnownVar(name string) bool { return varNames[strings.ToUpper(name)] || isSSLVar(name) }
+func KnownVar(name string) bool { return varNames()[strings.ToUpper(name)] || isSSLVar(name) }
 
 // isSSLVar says whether name is one of mod_ssl's (ssl_expr_lookup: "SSL_"
 // and more, any case).

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm/apregex"
 )
@@ -93,8 +94,9 @@ func (c Conditions) Merge(over *Conditions) Conditions {
 }
 
 // headerName is what mod_setenvif takes for a field name; anything else
-// in the attribute is a regular expression over the names.
-var headerName = regexp.MustCompile(`^[-A-Za-z0-9_]*$`)
+// in the attribute is a regular expression over the names. Compiled at its
+// first use, not at every start.
+var headerName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[-A-Za-z0-9_]*$`) })
 
 // Add reads one SetEnvIf, SetEnvIfNoCase, BrowserMatch or
 // BrowserMatchNoCase line as mod_setenvif's add_setenvif_core does, with its
@@ -159,7 +161,7 @@ func newCond(directive, name, regex string, icase bool) (*cond, error) {
 		e.attr = a
 		return e, nil
 	}
-	if headerName.MatchString(name) {
+	if headerName().MatchString(name) {
 		e.key = http.CanonicalHeaderKey(name)
 		return e, nil
 	}

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -776,15 +777,18 @@ func writeInt(bw *bufio.Writer, n int64) {
 	bw.Write(strconv.AppendInt(bw.AvailableBuffer(), n, 10))
 }
 
-// Status lines, apache2's reason phrases (Go's differ only for 414).
-var statusLines = func() (t [600]string) {
+// Status lines, apache2's reason phrases (Go's differ only for 414),
+// built at the first response: not in a host or plugin process, which
+// link this package and never answer.
+var statusLines = sync.OnceValue(func() *[600]string {
+	var t [600]string
 	for code := 100; code < 600; code++ {
 		if txt := statusText(code); txt != "" {
 			t[code] = "HTTP/1.1 " + strconv.Itoa(code) + " " + txt + "\r\n"
 		}
 	}
-	return t
-}()
+	return &t
+})
 
 func statusText(code int) string {
 	if code == http.StatusRequestURITooLong {
@@ -796,8 +800,10 @@ func statusText(code int) string {
 func statusCode(code int) string { return strconv.Itoa(code) }
 
 func statusLine(code int) string {
-	if code >= 100 && code < 600 && statusLines[code] != "" {
-		return statusLines[code]
+	if code >= 100 && code < 600 {
+		if l := statusLines()[code]; l != "" {
+			return l
+		}
 	}
 	return "HTTP/1.1 " + strconv.Itoa(code) + " \r\n"
 }
