@@ -36,6 +36,14 @@ endif
 ifeq ($(MPM)$(SHARED),)
 $(error MPM= and MPMS_SHARED= leave no MPM to build)
 endif
+# Build tags of every program that links gRPC (the host, the plugins):
+# grpcnotrace leaves golang.org/x/net/trace (gRPC's optional request
+# tracing, off by default, and the HTTP handlers it registers) out of
+# them, a binary ~0.6-4 MB smaller with less to initialise at each start.
+# internal/wire.BuildTags is the same for the binaries tests and tools build.
+GOTAGS := grpcnotrace
+comma := ,
+space := $(subst ,, )
 # Evaluated only where used; the rule runs on the build machine for the target's GOOS.
 DEFAULT_MPM = $(shell env -u GOOS -u GOARCH $(GO) run ./internal/defaultmpm $$($(GO) env GOOS))
 
@@ -53,13 +61,13 @@ all: build ## build bin/httpd and modules/mod_mpm_*.so with their .child program
 build: ## build the host (MPM=NAME: with NAME linked in), the MPM plugins (MPMS_SHARED) and conf/httpd.conf
 	@echo "==> Building bin/httpd$(if $(MPM), with the $(MPM) MPM linked in)$(if $(SHARED), and modules/ ($(SHARED)))"
 	@mkdir -p bin modules
-	CGO_ENABLED=0 $(GO) build $(if $(MPM),-tags mpm_$(MPM)) -ldflags "-X github.com/httpd-mpm/httpd-mpm/host.Built=$$(date -u +%Y-%m-%dT%H:%M:%S)" -o bin/httpd ./cmd/httpd
+	CGO_ENABLED=0 $(GO) build -tags $(subst $(space),$(comma),$(strip $(GOTAGS) $(if $(MPM),mpm_$(MPM)))) -ldflags "-X github.com/httpd-mpm/httpd-mpm/host.Built=$$(date -u +%Y-%m-%dT%H:%M:%S)" -o bin/httpd ./cmd/httpd
 	$(if $(MPM),CGO_ENABLED=0 $(GO) build -tags mpmchild -o bin/mod_mpm_$(MPM).child ./plugins/$(MPM)/child)
 	@for m in $(SHARED); do \
-		echo "CGO_ENABLED=0 $(GO) build -o modules/mod_mpm_$$m.so ./plugins/$$m"; CGO_ENABLED=0 $(GO) build -o modules/mod_mpm_$$m.so ./plugins/$$m || exit 1; \
+		echo "CGO_ENABLED=0 $(GO) build -tags $(GOTAGS) -o modules/mod_mpm_$$m.so ./plugins/$$m"; CGO_ENABLED=0 $(GO) build -tags $(GOTAGS) -o modules/mod_mpm_$$m.so ./plugins/$$m || exit 1; \
 		echo "CGO_ENABLED=0 $(GO) build -tags mpmchild -o modules/mod_mpm_$$m.child ./plugins/$$m/child"; CGO_ENABLED=0 $(GO) build -tags mpmchild -o modules/mod_mpm_$$m.child ./plugins/$$m/child || exit 1; \
 	done
-	$(if $(SHARED),$(GO) -C examples/mpm-percore build -o $(CURDIR)/modules/mod_mpm_percore.so .)
+	$(if $(SHARED),$(GO) -C examples/mpm-percore build -tags $(GOTAGS) -o $(CURDIR)/modules/mod_mpm_percore.so .)
 	@$(MAKE) --no-print-directory conf
 
 # conf/.httpd.conf.made is what make last wrote: a conf/httpd.conf that

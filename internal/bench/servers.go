@@ -87,7 +87,7 @@ func (l *lab) linkedHttpd(mpm string) (string, error) {
 		return out, nil
 	}
 	for _, argv := range [][]string{
-		{"env", "CGO_ENABLED=0", "go", "build", "-tags", "mpm_" + mpm, "-o", out, "./cmd/httpd"},
+		{"env", "CGO_ENABLED=0", "go", "build", "-tags", "mpm_" + mpm + "," + wire.BuildTags, "-o", out, "./cmd/httpd"},
 		{"env", "CGO_ENABLED=0", "go", "build", "-tags", "mpmchild", "-o", child, "./plugins/" + mpm + "/child"},
 	} {
 		cmd := exec.Command(argv[0], argv[1:]...)

@@ -118,8 +118,8 @@ func run(ctx context.Context, o options, w io.Writer) (*result, error) {
 	httpd := filepath.Join(tmp, "httpd")
 	child := filepath.Join(root, "modules", wire.ChildProgram(o.MPM))
 	for _, args := range [][]string{
-		{"-tags", "mpmprofile", "-o", httpd, "./cmd/httpd"},
-		{"-tags", "mpmprofile", "-o", filepath.Join(root, "modules", "mod_mpm_"+o.MPM+".so"), "./plugins/" + o.MPM},
+		{"-tags", "mpmprofile," + wire.BuildTags, "-o", httpd, "./cmd/httpd"},
+		{"-tags", "mpmprofile," + wire.BuildTags, "-o", filepath.Join(root, "modules", "mod_mpm_"+o.MPM+".so"), "./plugins/" + o.MPM},
 		{"-tags", "mpmchild,mpmprofile", "-o", child, "./plugins/" + o.MPM + "/child"},
 	} {
 		cmd := exec.CommandContext(ctx, "go", append([]string{"build"}, args...)...)

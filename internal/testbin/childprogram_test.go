@@ -64,3 +64,28 @@ func TestChildProgramsHaveNoProfiler(t *testing.T) {
 		}
 	}
 }
+
+// httpd and the plugins are built with wire.BuildTags (the Makefile's
+// GOTAGS): grpcnotrace leaves golang.org/x/net/trace out of gRPC.
+func TestBuildTags(t *testing.T) {
+	httpd, modules := Build(t)
+	files := []string{httpd, filepath.Join(modules, ExampleFile)}
+	for _, m := range MPMs {
+		files = append(files, filepath.Join(modules, "mod_mpm_"+m.Name+".so"))
+	}
+	for _, file := range files {
+		bi, err := buildinfo.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tags := ""
+		for _, s := range bi.Settings {
+			if s.Key == "-tags" {
+				tags = s.Value
+			}
+		}
+		if !slices.Contains(strings.Split(tags, ","), wire.BuildTags) {
+			t.Errorf("%s built with -tags %q, want %s among them", filepath.Base(file), tags, wire.BuildTags)
+		}
+	}
+}

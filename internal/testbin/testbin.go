@@ -62,14 +62,14 @@ func Build(t testing.TB) (httpd, modules string) {
 		built.httpd = filepath.Join(dir, "httpd")
 		built.modules = filepath.Join(dir, "modules")
 		// As the Makefile builds them: without cgo.
-		cmds := [][]string{{"env", "CGO_ENABLED=0", "go", "build", "-o", built.httpd, "./cmd/httpd"}}
+		cmds := [][]string{{"env", "CGO_ENABLED=0", "go", "build", "-tags", wire.BuildTags, "-o", built.httpd, "./cmd/httpd"}}
 		for _, m := range MPMs {
 			cmds = append(cmds,
-				[]string{"env", "CGO_ENABLED=0", "go", "build", "-o", filepath.Join(built.modules, "mod_mpm_"+m.Name+".so"), "./plugins/" + m.Name},
+				[]string{"env", "CGO_ENABLED=0", "go", "build", "-tags", wire.BuildTags, "-o", filepath.Join(built.modules, "mod_mpm_"+m.Name+".so"), "./plugins/" + m.Name},
 				[]string{"env", "CGO_ENABLED=0", "go", "build", "-tags", "mpmchild", "-o", filepath.Join(built.modules, wire.ChildProgram(m.Name)), "./plugins/" + m.Name + "/child"})
 		}
 		// The example is a module of its own: built from its directory.
-		cmds = append(cmds, []string{"go", "-C", "examples/mpm-percore", "build", "-o", filepath.Join(built.modules, ExampleFile), "."})
+		cmds = append(cmds, []string{"go", "-C", "examples/mpm-percore", "build", "-tags", wire.BuildTags, "-o", filepath.Join(built.modules, ExampleFile), "."})
 		for _, c := range cmds {
 			cmd := exec.Command(c[0], c[1:]...)
 			cmd.Dir = RepoRoot()
@@ -102,18 +102,18 @@ var plugins struct {
 // returns the executable, mode 0755 in a directory of its own.
 func Plugin(t testing.TB, pkg string) string {
 	t.Helper()
-	return buildOnce(t, pkg, filepath.Base(pkg)+".so", pkg)
+	return buildOnce(t, pkg, filepath.Base(pkg)+".so", "-tags", wire.BuildTags, pkg)
 }
 
 // Static builds httpd with the MPM name linked in, and the MPM's child
 // program beside it (`make MPM=name`: CGO_ENABLED=0 go build -tags
-// mpm_name ./cmd/httpd), once per test process and returns the
+// grpcnotrace,mpm_name ./cmd/httpd), once per test process and returns the
 // executable, named httpd (messages say "httpd:") in a directory of its
 // own, reachable by the user children run as.
 func Static(t testing.TB, name string) string {
 	t.Helper()
 	buildOnce(t, "static child "+name, filepath.Join(name, wire.ChildProgram(name)), "-tags", "mpmchild", "./plugins/"+name+"/child")
-	return buildOnce(t, "static "+name, filepath.Join(name, "httpd"), "-tags", "mpm_"+name, "./cmd/httpd")
+	return buildOnce(t, "static "+name, filepath.Join(name, "httpd"), "-tags", wire.BuildTags+",mpm_"+name, "./cmd/httpd")
 }
 
 // buildOnce runs go build args -o DIR/out, without cgo, once per key and

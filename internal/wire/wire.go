@@ -71,6 +71,12 @@ var Roles = [...]string{ChildEnv, EarlyChildEnv, PinnedEnv, OnePEnv}
 // httpd when the MPM is linked in. The Makefile builds it under that name.
 func ChildProgram(mpm string) string { return "mod_mpm_" + mpm + ".child" }
 
+// BuildTags are the build tags of the host and the plugins, the
+// Makefile's GOTAGS, for the programs that tests and tools build:
+// grpcnotrace leaves gRPC's optional request tracing (golang.org/x/net/trace,
+// off by default, with the HTTP handlers it registers at init) out.
+const BuildTags = "grpcnotrace"
+
 // NoticeField marks an MPM's log line (an hclog field set to true) as an
 // Apache notice, which the host writes whatever the LogLevel, as Apache
 // writes APLOG_NOTICE; a plain hclog info line is Apache's info level.
