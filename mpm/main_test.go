@@ -53,6 +53,8 @@ type childOrder struct {
 	// AwaitGraceful makes the child wait (a minute at most) for
 	// Child.Graceful before it accepts.
 	AwaitGraceful bool
+	// OneP is what the child's ChildOnOneP answers.
+	OneP bool
 }
 
 // childReport is what a testChildMPM child writes to the one connection
@@ -97,7 +99,15 @@ func (testChildMPM) Status() Status                        { return Status{} }
 func (testChildMPM) Stop(context.Context, bool) error      { return nil }
 func (testChildMPM) EarlyChildren() int                    { return 2 }
 
-var _ EarlyChildServer = testChildMPM{}
+var (
+	_ EarlyChildServer = testChildMPM{}
+	_ OnePChildServer  = testChildMPM{}
+)
+
+func (testChildMPM) ChildOnOneP(c *Child) bool {
+	var o childOrder
+	return json.Unmarshal(c.Extra, &o) == nil && o.OneP
+}
 
 func (testChildMPM) ServeChild(c *Child) error {
 	var o childOrder

@@ -30,6 +30,7 @@ var (
 	_ mpm.MPM              = (*MPM)(nil)
 	_ mpm.ChildServer      = (*MPM)(nil)
 	_ mpm.EarlyChildServer = (*MPM)(nil)
+	_ mpm.OnePChildServer  = (*MPM)(nil)
 )
 
 // Describe implements mpm.MPM.
@@ -149,6 +150,10 @@ var apacheCodes = map[Kind]struct{ resuming, stop, gracefulStop, maxClients stri
 // EarlyChildren implements mpm.EarlyChildServer: the first child may be
 // started before the MPM is configured.
 func (m *MPM) EarlyChildren() int { return 1 }
+
+// ChildOnOneP implements mpm.OnePChildServer: a prefork child serves on
+// one P (prefork.ServeChild).
+func (m *MPM) ChildOnOneP(*mpm.Child) bool { return m.Kind == Prefork }
 
 // ServeChild implements mpm.ChildServer.
 func (m *MPM) ServeChild(c *mpm.Child) error {
