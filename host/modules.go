@@ -2,8 +2,10 @@ package host
 
 import (
 	"debug/elf"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -162,8 +164,13 @@ func selectMPM(cfg *config.Config) (config.Module, error) {
 // isApacheModule reports whether the file at path is a C shared object
 // (ELF, position independent, without a program interpreter) whose
 // dynamic symbols define name: an Apache module such as Debian's
-// /usr/lib/apache2/modules/mod_mpm_event.so. A plugin is a program.
+// /usr/lib/apache2/modules/mod_mpm_event.so. A plugin is a program, which
+// its ELF header tells, read alone (a start does not parse the plugin's
+// sections: 60-80 us).
 func isApacheModule(path, name string) bool {
+	if !sharedObject(path) {
+		return false
+	}
 	f, err := elf.Open(path)
 	if err != nil {
 		return false
@@ -182,6 +189,25 @@ func isApacheModule(path, name string) bool {
 		return false
 	}
 	return slices.ContainsFunc(syms, func(s elf.Symbol) bool { return s.Name == name && s.Section != elf.SHN_UNDEF })
+}
+
+// sharedObject reports whether the file at path starts with the ELF header
+// of a shared object (or of a position-independent executable: ET_DYN).
+func sharedObject(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	var h [18]byte // e_ident and e_type
+	if _, err := io.ReadFull(f, h[:]); err != nil || string(h[:4]) != elf.ELFMAG {
+		return false
+	}
+	var order binary.ByteOrder = binary.LittleEndian
+	if elf.Data(h[elf.EI_DATA]) == elf.ELFDATA2MSB {
+		order = binary.BigEndian
+	}
+	return elf.Type(order.Uint16(h[16:])) == elf.ET_DYN
 }
 
 // printMPMError writes AH00534 as Apache does, then (better than Apache)
