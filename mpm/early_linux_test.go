@@ -73,6 +73,13 @@ func loneEarly(t *testing.T) *earlyChild {
 	if err != nil {
 		t.Fatal(err)
 	}
+	reapAtEnd(t, c)
+	return c
+}
+
+// reapAtEnd closes c's socket at the end of the test, and kills and reaps
+// c unless the test reaped it (waitCmd).
+func reapAtEnd(t *testing.T, c *earlyChild) {
 	t.Cleanup(func() {
 		c.conn.Close()
 		if c.cmd.ProcessState == nil {
@@ -80,7 +87,6 @@ func loneEarly(t *testing.T) *earlyChild {
 			_ = c.cmd.Wait()
 		}
 	})
-	return c
 }
 
 // noSpare fails the test if early.spare holds a child: a test left one.

@@ -23,13 +23,7 @@ func TestEarlyChildHostGone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		c.conn.Close()
-		if c.cmd.ProcessState == nil {
-			_ = c.cmd.Process.Kill()
-			_ = c.cmd.Wait()
-		}
-	})
+	reapAtEnd(t, c)
 	awaitReceiving(t, c)
 	w.Close() // the host is gone; the plugin (this test) still holds the spec socket
 	if st := waitCmd(t, c.cmd); !st.Success() {
