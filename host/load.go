@@ -140,8 +140,9 @@ const pluginStartTimeout = 30 * time.Second
 // binary) with the listeners, validates every directive against the core
 // table and the MPM's own, and configures it. To serve (sockets given) the
 // MPM gets the access logs, opened here, and the error logs errLogs, which
-// the caller opened and keeps.
-func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *config.Server, mod config.Module, sockets []*listen.Socket, errLogs *errorLogs, pluginOutput func(pid int) io.Writer, stderr io.Writer) (*loaded, error) {
+// the caller opened and keeps. With preconfig set, a plugin to serve may
+// get its configuration at exec and run before Configure returns.
+func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *config.Server, mod config.Module, sockets []*listen.Socket, errLogs *errorLogs, pluginOutput func(pid int) io.Writer, stderr io.Writer, preconfig bool) (*loaded, error) {
 	pin, errs := modulePin(cfg, mod)
 	if len(errs) > 0 {
 		printErrors(stderr, o.name, errs)
@@ -180,7 +181,7 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 	var pre *mpm.Config
 	var core *mpm.Core
 	var vhostErrs []string
-	if StaticMPM == nil && sockets != nil {
+	if StaticMPM == nil && sockets != nil && preconfig {
 		if len(config.Validate(cfg, config.Core, provisionalTable(cfg))) == 0 {
 			c, errs := coreSettings(cfg, srv, o)
 			if len(tlsSettings(srv, &c)) == 0 {
