@@ -177,18 +177,22 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 	// To serve, a plugin gets its configuration at exec too when it passes
 	// every check but those of the MPM's own directives, which only
 	// Describe tells (launch.Options.Preconfig): it may then configure
-	// itself and start serving while the handshake goes on.
+	// itself and start serving while the handshake goes on. launch.Start
+	// makes it while the plugin starts, and returns after.
 	var pre *mpm.Config
 	var core *mpm.Core
 	var vhostErrs []string
-	if StaticMPM == nil && sockets != nil && preconfig {
-		if len(config.Validate(cfg, config.Core, provisionalTable(cfg))) == 0 {
-			c, errs := coreSettings(cfg, srv, o)
-			if len(tlsSettings(srv, &c)) == 0 {
-				core, vhostErrs = &c, errs
-				pre = mpmConfig(c, topLevelSettings(cfg))
-			}
+	preconfigure := func() *mpm.Config {
+		if len(config.Validate(cfg, config.Core, provisionalTable(cfg))) > 0 {
+			return nil
 		}
+		c, errs := coreSettings(cfg, srv, o)
+		if len(tlsSettings(srv, &c)) > 0 {
+			return nil
+		}
+		core, vhostErrs = &c, errs
+		pre = mpmConfig(c, topLevelSettings(cfg))
+		return pre
 	}
 	var p generation
 	if StaticMPM != nil {
@@ -213,7 +217,9 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 			opts.Files = append(slices.Clip(logs.files), errLogs.files()...)
 			defer logs.close() // the plugin has its own copies
 		}
-		opts.Preconfig, opts.CoreDirective = pre, isCoreDirective
+		if sockets != nil && preconfig {
+			opts.Preconfig, opts.CoreDirective = preconfigure, isCoreDirective
+		}
 		lp, err := launch.Start(ctx, opts)
 		if err != nil {
 			fmt.Fprintf(stderr, "%s: Syntax error on line %d of %s: Cannot load %s into server: %s\n", o.name, mod.Line, mod.File, mod.Path, loadError(err, pin))

@@ -153,6 +153,9 @@ func (s *server) preconfigure() {
 		s.log.Warn("cannot read the host's preconfiguration; waiting for Configure", "error", err)
 		return
 	}
+	if pre == nil {
+		return // the host sent none
+	}
 	req := pre.GetConfigure()
 	if req.GetApiVersion() != wire.APIVersion {
 		s.log.Debug("preconfiguration of another API version; waiting for Configure", "version", req.GetApiVersion())
@@ -178,8 +181,8 @@ func (s *server) preconfigure() {
 	}()
 }
 
-// readPreconfig reads and decodes the Preconfig on the descriptor fd (a
-// decimal number), and closes it.
+// readPreconfig reads the descriptor fd (a decimal number) to its end,
+// closes it and decodes the Preconfig it held: nil for nothing.
 func readPreconfig(fd string) (*mpmv1.Preconfig, error) {
 	n, err := strconv.Atoi(fd)
 	if err != nil || n <= LifelineFD {
@@ -193,6 +196,9 @@ func readPreconfig(fd string) (*mpmv1.Preconfig, error) {
 	}
 	if len(b) > rpcwire.MaxConfig {
 		return nil, fmt.Errorf("descriptor %d holds more than %d MiB", n, rpcwire.MaxConfig>>20)
+	}
+	if len(b) == 0 {
+		return nil, nil
 	}
 	pre := &mpmv1.Preconfig{}
 	if err := proto.Unmarshal(b, pre); err != nil {

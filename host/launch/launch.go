@@ -76,15 +76,17 @@ type Options struct {
 	// carry: the plugin hands an early child only a spec of its credential.
 	EarlyChild      bool
 	ChildCredential *mpm.Credential
-	// Preconfig, if set, is handed to the plugin at exec with the
-	// listeners' Run request (wire.PreconfigEnv), so that it may configure
-	// itself and start serving while the handshake goes on. Its Settings
-	// are every top-level directive, and CoreDirective says which names
-	// are the core's: the plugin keeps those it declares, and takes the
-	// Preconfig (Plugin.Preconfigured) only if it declares every other.
-	// Set it only to serve, once the configuration passed every check but
-	// those of the MPM's own directives.
-	Preconfig     *mpm.Config
+	// Preconfig, if set, makes the configuration to hand the plugin at
+	// exec with the listeners' Run request (wire.PreconfigEnv, a pipe), so
+	// that it may configure itself and start serving while the handshake
+	// goes on; nil for none. Start calls it once, concurrently with the
+	// plugin's start, and returns after it has. The Settings it makes are
+	// every top-level directive, and CoreDirective says which names are
+	// the core's: the plugin keeps those it declares, and takes the
+	// configuration (Plugin.Preconfigured) only if it declares every
+	// other. Set it only to serve; it should make a configuration only
+	// when that passed every check but those of the MPM's own directives.
+	Preconfig     func() *mpm.Config
 	CoreDirective func(name string) bool
 }
 
@@ -187,16 +189,15 @@ func Start(ctx context.Context, opts Options) (*Plugin, error) {
 	cmd.ExtraFiles = append(cmd.ExtraFiles, opts.Files...)
 	cmd.SysProcAttr = sysProcAttr()
 	p := &Plugin{cmd: cmd, lifeline: lw, sockDir: sockDir, listeners: opts.Listeners, exited: make(chan struct{}), died: make(chan struct{})}
+	var pre *preconfigPipe
 	if opts.Preconfig != nil {
-		pre, err := p.handOver(opts.Preconfig, opts.CoreDirective)
-		if err != nil {
+		if pre, err = p.handOver(opts.Preconfig, opts.CoreDirective); err != nil {
 			lw.Close()
 			os.RemoveAll(sockDir)
 			return nil, err
 		}
-		if pre != nil {
-			defer pre.Close() // the plugin has its copy
-		}
+		defer pre.r.Close() // the plugin has its copy
+		defer pre.abandon() // unless it read all: an older SDK's does not
 	}
 	stdout := opts.Stdout
 	if stdout == nil {
@@ -257,7 +258,10 @@ func Start(ctx context.Context, opts Options) (*Plugin, error) {
 	}
 	p.Desc = descFromProto(d)
 	p.features = d.GetFeatures()
-	p.preconfigured = p.pre != nil && d.GetPreconfigured()
+	if pre != nil {
+		<-pre.decided // it has, as the plugin answered after reading it all
+		p.preconfigured = p.pre != nil && d.GetPreconfigured()
+	}
 	if !slices.Contains(d.GetApiVersions(), wire.APIVersion) {
 		p.Kill()
 		return nil, &VersionError{Plugin: d.GetApiVersions(), Host: []string{wire.APIVersion}}
@@ -411,29 +415,75 @@ func (p *Plugin) runRequest() *mpmv1.RunRequest {
 	return req
 }
 
-// handOver adds the Preconfig of cfg to the plugin's descriptors and
-// environment (wire.PreconfigEnv) and returns the file, which the caller
-// closes once the plugin has started; nil if this system has no sealed
-// memory files (the plugin is then configured by Configure alone).
-func (p *Plugin) handOver(cfg *mpm.Config, core func(name string) bool) (*os.File, error) {
-	pre := &mpmv1.Preconfig{Configure: configureRequest(cfg), Run: p.runRequest()}
-	for i, s := range cfg.Settings {
-		if core != nil && core(s.Name) {
-			pre.CoreSettings = append(pre.CoreSettings, uint32(i))
-		}
-	}
-	b, err := proto.Marshal(pre)
+// preconfigBudget bounds how long the plugin waits for its Preconfig:
+// making it may take long (a virtual host's name resolved by a slow DNS),
+// and the plugin answers the handshake only once it has read it. Past the
+// budget it gets none, and is configured by Configure alone.
+const preconfigBudget = 500 * time.Millisecond
+
+// preconfigPipe carries a Preconfig to the plugin: r is its end, w ours.
+type preconfigPipe struct {
+	r, w    *os.File
+	made    chan struct{} // closed once the configuration is made
+	decided chan struct{} // closed once Plugin.pre is set, or will not be
+}
+
+// handOver adds a pipe to the plugin's descriptors and environment
+// (wire.PreconfigEnv) and writes to it the Preconfig of the configuration
+// that mk makes, which it calls concurrently with the plugin's start:
+// nothing if mk makes none or takes more than preconfigBudget.
+func (p *Plugin) handOver(mk func() *mpm.Config, core func(name string) bool) (*preconfigPipe, error) {
+	r, w, err := os.Pipe()
 	if err != nil {
-		return nil, fmt.Errorf("encode the preconfiguration: %w", err)
+		return nil, fmt.Errorf("preconfiguration pipe: %w", err)
 	}
-	f, err := sealedFile("httpd-mpm-preconfig", b)
-	if err != nil || f == nil {
-		return nil, err
-	}
-	p.pre = pre.Configure
+	pp := &preconfigPipe{r: r, w: w, made: make(chan struct{}), decided: make(chan struct{})}
 	p.cmd.Env = append(p.cmd.Env, fmt.Sprintf("%s=%d", wire.PreconfigEnv, mpm.LifelineFD+len(p.cmd.ExtraFiles)))
-	p.cmd.ExtraFiles = append(p.cmd.ExtraFiles, f)
-	return f, nil
+	p.cmd.ExtraFiles = append(p.cmd.ExtraFiles, r)
+	listeners := p.runRequest()
+	var cfg *mpm.Config
+	go func() {
+		defer close(pp.made)
+		cfg = mk()
+	}()
+	go func() {
+		defer w.Close() // the plugin reads to the end
+		t := time.NewTimer(preconfigBudget)
+		defer t.Stop()
+		select {
+		case <-pp.made:
+		case <-t.C:
+			close(pp.decided)
+			return
+		}
+		var b []byte
+		if cfg != nil {
+			pre := &mpmv1.Preconfig{Configure: configureRequest(cfg), Run: listeners}
+			for i, s := range cfg.Settings {
+				if core != nil && core(s.Name) {
+					pre.CoreSettings = append(pre.CoreSettings, uint32(i))
+				}
+			}
+			var err error
+			if b, err = proto.Marshal(pre); err == nil {
+				p.pre = pre.Configure
+			}
+		}
+		close(pp.decided)
+		if p.pre != nil {
+			_, _ = w.Write(b) // fails only if the plugin has gone, or does not read (abandon)
+		}
+	}()
+	return pp, nil
+}
+
+// abandon returns once the configuration is made, after it has ended a
+// write the plugin does not read (one from an older SDK: a write that fits
+// in the pipe has ended already).
+func (pp *preconfigPipe) abandon() {
+	<-pp.decided
+	pp.w.Close()
+	<-pp.made
 }
 
 // taken is the Configure request the plugin made of the Preconfig it took:

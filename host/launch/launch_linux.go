@@ -3,8 +3,6 @@
 package launch
 
 import (
-	"fmt"
-	"io"
 	"os"
 	"runtime"
 	"sync"
@@ -111,28 +109,4 @@ func (info *sigchldInfo) waitStatus() syscall.WaitStatus {
 	default: // CLD_KILLED
 		return syscall.WaitStatus(info.Status & 0x7f)
 	}
-}
-
-// sealedFile returns a memory file holding b, sealed against any change,
-// at offset 0, close-on-exec (exec.Cmd's ExtraFiles hands it over anyway).
-func sealedFile(name string, b []byte) (*os.File, error) {
-	fd, err := unix.MemfdCreate(name, unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING)
-	if err != nil {
-		return nil, fmt.Errorf("memfd for %s: %w", name, err)
-	}
-	f := os.NewFile(uintptr(fd), name)
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("write %s: %w", name, err)
-	}
-	const seals = unix.F_SEAL_SEAL | unix.F_SEAL_SHRINK | unix.F_SEAL_GROW | unix.F_SEAL_WRITE
-	if _, err := unix.FcntlInt(f.Fd(), unix.F_ADD_SEALS, seals); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("seal %s: %w", name, err)
-	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("rewind %s: %w", name, err)
-	}
-	return f, nil
 }

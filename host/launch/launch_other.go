@@ -2,10 +2,7 @@
 
 package launch
 
-import (
-	"os"
-	"syscall"
-)
+import "syscall"
 
 func sysProcAttr() *syscall.SysProcAttr { return &syscall.SysProcAttr{Setpgid: true} }
 
@@ -14,6 +11,3 @@ func onLauncher(start func()) { start() }
 
 // waitExit returns once exited reports true; died is not called.
 func waitExit(_ int, exited func() bool, _ func(syscall.WaitStatus)) { pollExit(exited) }
-
-// sealedFile returns nil: no sealed memory files here, so no Preconfig.
-func sealedFile(string, []byte) (*os.File, error) { return nil, nil }

@@ -60,10 +60,11 @@ const PinnedEnv = "HTTPD_MPM_PINNED"
 const OnePEnv = "HTTPD_MPM_ONE_P"
 
 // PreconfigEnv, set by the host in a plugin's environment when the plugin
-// is to serve, names the descriptor (a decimal number) of a sealed memfd
-// that holds a proto Preconfig: the configuration and listeners the host
-// would send with Configure and Run, which the plugin may take at once
-// (see the message's comment). The descriptor is the plugin's to close.
+// is to serve, names the descriptor (a decimal number) of a pipe on which
+// the host writes a proto Preconfig, or nothing, and then closes it: the
+// configuration and listeners it would send with Configure and Run, which
+// the plugin may take at once (see the message's comment). The plugin
+// reads it to the end before it answers the handshake, and closes it.
 const PreconfigEnv = "HTTPD_MPM_PRECONFIG"
 
 // Roles are the variables above that tell a process what it is and
