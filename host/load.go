@@ -140,8 +140,9 @@ const pluginStartTimeout = 30 * time.Second
 // binary) with the listeners, validates every directive against the core
 // table and the MPM's own, and configures it. To serve (sockets given) the
 // MPM gets the access logs, opened here, and the error logs errLogs, which
-// the caller opened and keeps.
-func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *config.Server, mod config.Module, sockets []*listen.Socket, errLogs *errorLogs, pluginOutput func(pid int) io.Writer, stderr io.Writer) (*loaded, error) {
+// the caller opened and keeps. With preconfig set, a plugin to serve may
+// get its configuration at exec and run before Configure returns.
+func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *config.Server, mod config.Module, sockets []*listen.Socket, errLogs *errorLogs, pluginOutput func(pid int) io.Writer, stderr io.Writer, preconfig bool) (*loaded, error) {
 	pin, errs := modulePin(cfg, mod)
 	if len(errs) > 0 {
 		printErrors(stderr, o.name, errs)
@@ -164,6 +165,35 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 		nAccess = len(logs.files)
 	}
 	credential := childCredential(srv)
+	mpmConfig := func(core mpm.Core, settings []mpm.Setting) *mpm.Config {
+		mc := &mpm.Config{Core: core, LogLevel: srv.LogLevel, Settings: settings}
+		mc.Core.Credential, _ = credential()
+		if logs != nil {
+			assignAccessLogs(&mc.Core, srv, logs.logs)
+		}
+		errorLogSettings(&mc.Core, srv, errLogs, func(i int) int { return launch.FileFD(len(sockets), nAccess+i) })
+		return mc
+	}
+	// To serve, a plugin gets its configuration at exec too when it passes
+	// every check but those of the MPM's own directives, which only
+	// Describe tells (launch.Options.Preconfig): it may then configure
+	// itself and start serving while the handshake goes on. launch.Start
+	// makes it while the plugin starts, and returns after.
+	var pre *mpm.Config
+	var core *mpm.Core
+	var vhostErrs []string
+	preconfigure := func() *mpm.Config {
+		if len(config.Validate(cfg, config.Core, provisionalTable(cfg))) > 0 {
+			return nil
+		}
+		c, errs := coreSettings(cfg, srv, o)
+		if len(tlsSettings(srv, &c)) > 0 {
+			return nil
+		}
+		core, vhostErrs = &c, errs
+		pre = mpmConfig(c, topLevelSettings(cfg))
+		return pre
+	}
 	var p generation
 	if StaticMPM != nil {
 		l, err := startLinked(sockets, logs, pluginOutput(0)) // every line carries its pid (children: mpm.InProcess)
@@ -186,6 +216,9 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 		if logs != nil {
 			opts.Files = append(slices.Clip(logs.files), errLogs.files()...)
 			defer logs.close() // the plugin has its own copies
+		}
+		if sockets != nil && preconfig {
+			opts.Preconfig, opts.CoreDirective = preconfigure, isCoreDirective
 		}
 		lp, err := launch.Start(ctx, opts)
 		if err != nil {
@@ -217,22 +250,27 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 		printErrors(stderr, o.name, errs)
 		return fail()
 	}
-	core, vhostErrs := coreSettings(cfg, srv, o)
+	ready := core != nil // made for the Preconfig: vhostErrs to print, TLS settings in
+	if !ready {
+		c, errs := coreSettings(cfg, srv, o)
+		core, vhostErrs = &c, errs
+	}
 	if sockets != nil { // to serve; -S prints them itself (printVhosts)
 		for _, msg := range vhostErrs {
 			fmt.Fprintln(stderr, msg) // Apache's AH00549, an error line of the main log
 		}
 	}
-	if errs := tlsSettings(srv, &core); len(errs) > 0 {
-		printErrors(stderr, o.name, errs)
-		return fail()
+	if !ready {
+		if errs := tlsSettings(srv, core); len(errs) > 0 {
+			printErrors(stderr, o.name, errs)
+			return fail()
+		}
 	}
-	mc := &mpm.Config{Core: core, LogLevel: srv.LogLevel, Settings: mpmSettings(cfg, table)}
-	mc.Core.Credential, _ = credential()
-	if logs != nil {
-		assignAccessLogs(&mc.Core, srv, logs.logs)
+	mc := pre
+	if mc == nil {
+		mc = mpmConfig(*core, nil)
 	}
-	errorLogSettings(&mc.Core, srv, errLogs, func(i int) int { return launch.FileFD(len(sockets), nAccess+i) })
+	mc.Settings = mpmSettings(cfg, table) // a plugin that took the Preconfig kept these of its Settings
 	diags, err := p.Configure(ctx, mc)
 	if err != nil {
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
@@ -326,6 +364,37 @@ func mpmTable(d mpm.Description) config.Table {
 		t = append(t, config.Spec{Name: dir.Name, MinArgs: lo, MaxArgs: hi, Context: config.ServerConfig, Help: dir.Help})
 	}
 	return t
+}
+
+// provisionalTable is the table of the directives that may be the MPM's
+// before Describe tells which are: every top-level one that is not the
+// core's, with any number of arguments. A configuration that passes
+// config.Validate with it and the core's has no error but maybe in the
+// MPM's directives or in a name the MPM does not declare, which a plugin
+// checks itself before it takes a Preconfig (launch.Options).
+func provisionalTable(cfg *config.Config) config.Table {
+	var t config.Table
+	for _, d := range cfg.Directives {
+		if !isCoreDirective(d.Name) {
+			t = append(t, config.Spec{Name: d.Name, MaxArgs: -1, Context: config.ServerConfig})
+		}
+	}
+	return t
+}
+
+// isCoreDirective says whether name is a directive or section of the core's.
+func isCoreDirective(name string) bool {
+	return config.Core.Lookup(name, false) != nil || config.Core.Lookup(name, true) != nil
+}
+
+// topLevelSettings are every top-level directive, as settings: those of a
+// Preconfig, of which the plugin keeps its own, as mpmSettings does.
+func topLevelSettings(cfg *config.Config) []mpm.Setting {
+	out := make([]mpm.Setting, 0, len(cfg.Directives))
+	for _, d := range cfg.Directives {
+		out = append(out, mpm.Setting{Name: d.Name, Args: d.Args, File: d.File, Line: d.Line})
+	}
+	return out
 }
 
 // mpmSettings collects the top-level directives the MPM declared.

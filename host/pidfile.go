@@ -84,6 +84,18 @@ func writePid(path, name string, first bool, log *errorlog.Log) error {
 	return nil
 }
 
+// pidFileWritable says whether writePid can make its new file in path's
+// directory: it makes one and removes it.
+func pidFileWritable(path string) bool {
+	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*")
+	if err != nil {
+		return false
+	}
+	f.Close()
+	os.Remove(f.Name())
+	return true
+}
+
 func removePid(path string, log *errorlog.Log) {
 	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		log.Printf("core", errorlog.Error, "AH00095: failed to remove PID file %s: %v", path, err)
@@ -105,7 +117,7 @@ func signalServer(o *options, stdout, stderr io.Writer) int {
 		// directives included) before the running server is signalled.
 		ctx, cancel := context.WithTimeout(context.Background(), pluginStartTimeout)
 		defer cancel()
-		l, err := startPlugin(ctx, o, cfg, srv, mod, nil, nil, log.PluginOutput(nil), stderr)
+		l, err := startPlugin(ctx, o, cfg, srv, mod, nil, nil, log.PluginOutput(nil), stderr, false)
 		if err != nil {
 			return exitCode(err)
 		}

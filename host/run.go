@@ -37,7 +37,7 @@ func run(o *options, stdout, stderr io.Writer) int {
 		// The plugin's own log lines at startup go to stderr, as Apache's
 		// startup messages do, at the -e level.
 		startupLog := errorlog.New(stderr, o.startLevel)
-		l, err := startPlugin(ctx, o, cfg, srv, mod, nil, nil, startupLog.PluginOutput(nil), stderr)
+		l, err := startPlugin(ctx, o, cfg, srv, mod, nil, nil, startupLog.PluginOutput(nil), stderr, false)
 		if err != nil {
 			if o.mode == modeSettings {
 				printSettings(stdout, nil)

@@ -305,7 +305,11 @@ func (s *server) start(cfg *config.Config, srv *config.Server, mod config.Module
 		}
 		return nil, &exitError{1}
 	}
-	l, err := startPlugin(ctx, s.o, cfg, srv, mod, s.socketsFor(srv), &errorLogs{main: main, vhosts: vlogs}, main.PluginOutput(vlogs), &msgs)
+	// The MPM may run before Configure returns (a Preconfig) unless the
+	// PID file, written before Run, looks unwritable: then apache2's order,
+	// nothing served before the failure, holds.
+	preconfig := beforeRun == nil || pidFileWritable(srv.PidFile)
+	l, err := startPlugin(ctx, s.o, cfg, srv, mod, s.socketsFor(srv), &errorLogs{main: main, vhosts: vlogs}, main.PluginOutput(vlogs), &msgs, preconfig)
 	if msgs.Len() > 0 {
 		to := main // the log the generation serves with, or, if it does not, the one that goes on
 		if err != nil {

@@ -70,6 +70,17 @@
 //     returns once the MPM accepts connections: the host reports readiness
 //     (sd_notify READY=1, the PidFile) only after that. An error from Run
 //     refuses to start the server. ctx ends if the host goes away.
+//     To serve (not for a check), the host also hands the plugin its
+//     configuration at exec when the config passed every check but those
+//     of the MPM's directives, which it learns only from Describe: [Serve]
+//     then calls Configure and Run itself before it answers the handshake,
+//     with the top-level directives that the MPM declares, if it declares
+//     every one that is not the core's with an argument count in range
+//     (else it waits for the host's Configure). The MPM's first children
+//     start while the host connects; the host then checks the config
+//     against the table as always (ending the plugin if that fails) and
+//     acknowledges Configure and Run. For the MPM the order is the same,
+//     but Describe may come while Run is still starting.
 //  5. Watch. While the MPM runs, the host watches it: [Serve] calls
 //     [MPM.Status] about once a second and streams the snapshot, which feeds
 //     sd_notify STATUS= and the host's view of the server. Status must be
@@ -232,6 +243,7 @@
 // # Concurrency
 //
 // The host calls Describe, Configure, Run and Stop one at a time, in that
-// order. Status may be called at any time after Run, concurrently with
-// Stop.
+// order, but that Describe may come during a Run that [Serve] started from
+// the configuration handed over at exec (see Lifecycle). Status may be
+// called at any time after Run, concurrently with Stop.
 package mpm

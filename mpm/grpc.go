@@ -4,17 +4,24 @@ package mpm
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"os"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
 
+	"github.com/httpd-mpm/httpd-mpm/internal/rpcwire"
 	"github.com/httpd-mpm/httpd-mpm/internal/wire"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 	"github.com/httpd-mpm/httpd-mpm/mpm/site"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
 	mpmv1 "github.com/httpd-mpm/httpd-mpm/proto/mpm/v1"
+	"google.golang.org/protobuf/proto"
 )
 
 // server adapts an MPM to the gRPC service. It is the only place in the
@@ -24,6 +31,15 @@ type server struct {
 	impl MPM
 	log  hclog.Logger
 	ctx  context.Context // ends when the host is gone
+	pre  *preconfig      // the Preconfig taken at exec, if any
+}
+
+// preconfig is what came of the Preconfig the plugin took at exec
+// (preconfigure): the diagnostics of its configuration, and its Run.
+type preconfig struct {
+	diags []Diagnostic
+	ran   chan struct{} // closed once Run has returned, or was not started
+	err   error         // Run's error (or why it did not start), once ran is closed
 }
 
 var _ mpmv1.MPMServer = (*server)(nil)
@@ -33,7 +49,7 @@ func (s *server) Describe(context.Context, *mpmv1.DescribeRequest) (*mpmv1.Descr
 	resp := &mpmv1.DescribeResponse{
 		Module: d.Module, Name: d.Name, Version: d.Version, Source: d.Source,
 		Threaded: d.Threaded, Forked: d.Forked, ApiVersions: []string{wire.APIVersion},
-		Features: wire.Features,
+		Features: wire.Features, Preconfigured: s.pre != nil,
 	}
 	for _, dir := range d.Directives {
 		lo, hi := dir.ArgRange()
@@ -49,12 +65,17 @@ func (s *server) Configure(_ context.Context, req *mpmv1.ConfigureRequest) (*mpm
 	if req.GetApiVersion() != wire.APIVersion {
 		return nil, fmt.Errorf("api version %q not supported (plugin speaks %s)", req.GetApiVersion(), wire.APIVersion)
 	}
-	cfg := &Config{Core: coreFromProto(req.GetCore()), LogLevel: req.GetLogLevel()}
-	for _, st := range req.GetSettings() {
-		cfg.Settings = append(cfg.Settings, Setting{Name: st.GetName(), Args: st.GetArgs(), File: st.GetFile(), Line: int(st.GetLine())})
+	var diags []Diagnostic
+	if req.GetPreconfigured() {
+		if s.pre == nil {
+			return nil, errors.New("configure: acknowledges a preconfiguration this plugin did not take")
+		}
+		diags = s.pre.diags
+	} else {
+		diags = configure(s.impl, s.log, configFromProto(req))
 	}
 	resp := &mpmv1.ConfigureResponse{}
-	for _, d := range configure(s.impl, s.log, cfg) {
+	for _, d := range diags {
 		sev := mpmv1.Severity_SEVERITY_ERROR
 		if d.Severity == SeverityWarning {
 			sev = mpmv1.Severity_SEVERITY_WARNING
@@ -64,7 +85,38 @@ func (s *server) Configure(_ context.Context, req *mpmv1.ConfigureRequest) (*mpm
 	return resp, nil
 }
 
-func (s *server) Run(_ context.Context, req *mpmv1.RunRequest) (*mpmv1.RunResponse, error) {
+// configFromProto is the Config a Configure request carries.
+func configFromProto(req *mpmv1.ConfigureRequest) *Config {
+	cfg := &Config{Core: coreFromProto(req.GetCore()), LogLevel: req.GetLogLevel()}
+	for _, st := range req.GetSettings() {
+		cfg.Settings = append(cfg.Settings, Setting{Name: st.GetName(), Args: st.GetArgs(), File: st.GetFile(), Line: int(st.GetLine())})
+	}
+	return cfg
+}
+
+func (s *server) Run(ctx context.Context, req *mpmv1.RunRequest) (*mpmv1.RunResponse, error) {
+	if req.GetPreconfigured() {
+		if s.pre == nil {
+			return nil, errors.New("run: acknowledges a preconfiguration this plugin did not take")
+		}
+		select {
+		case <-s.pre.ran:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		if s.pre.err != nil {
+			return nil, s.pre.err
+		}
+		return &mpmv1.RunResponse{}, nil
+	}
+	if err := s.run(req); err != nil {
+		return nil, err
+	}
+	return &mpmv1.RunResponse{}, nil
+}
+
+// run adopts the listeners of req and runs the MPM on them.
+func (s *server) run(req *mpmv1.RunRequest) error {
 	defer discardEarly() // they were for the children Run starts
 	table := make([]fdEntry, 0, len(req.GetListeners()))
 	for _, l := range req.GetListeners() {
@@ -72,15 +124,109 @@ func (s *server) Run(_ context.Context, req *mpmv1.RunRequest) (*mpmv1.RunRespon
 	}
 	ls, err := adoptListeners(table)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for i, l := range req.GetListeners() {
 		ls[i].Bucket = int(l.GetBucket())
 	}
-	if err := s.impl.Run(s.ctx, ls); err != nil {
-		return nil, err
+	return s.impl.Run(s.ctx, ls)
+}
+
+// preconfigure takes the Preconfig the host handed over at exec
+// (wire.PreconfigEnv), if there is one and the MPM declares each of its
+// settings that is not the core's, with a number of arguments in its
+// range: it configures the MPM from the settings it declares and, unless
+// that gives an error diagnostic, starts its Run, which then overlaps the
+// handshake. Otherwise the plugin waits for Configure and Run as without
+// one. The host acknowledges a Preconfig taken (Describe says so) with
+// Configure and Run requests that carry only `preconfigured`; it ends the
+// plugin if its own checks of the configuration, made once Describe has
+// told it the MPM's directives, fail.
+func (s *server) preconfigure() {
+	v, ok := os.LookupEnv(wire.PreconfigEnv)
+	if !ok {
+		return
 	}
-	return &mpmv1.RunResponse{}, nil
+	os.Unsetenv(wire.PreconfigEnv)
+	pre, err := readPreconfig(v)
+	if err != nil {
+		s.log.Warn("cannot read the host's preconfiguration; waiting for Configure", "error", err)
+		return
+	}
+	if pre == nil {
+		return // the host sent none
+	}
+	req := pre.GetConfigure()
+	if req.GetApiVersion() != wire.APIVersion {
+		s.log.Debug("preconfiguration of another API version; waiting for Configure", "version", req.GetApiVersion())
+		return
+	}
+	cfg := configFromProto(req)
+	var why string
+	if cfg.Settings, why = ownSettings(s.impl.Describe(), cfg.Settings, pre.GetCoreSettings()); why != "" {
+		s.log.Debug("preconfiguration not taken; waiting for Configure", "reason", why)
+		return
+	}
+	p := &preconfig{ran: make(chan struct{}), diags: configure(s.impl, s.log, cfg)}
+	s.pre = p
+	s.log.Debug("configured from the host's preconfiguration, ahead of the handshake")
+	if slices.ContainsFunc(p.diags, func(d Diagnostic) bool { return d.Severity == SeverityError }) {
+		p.err = errors.New("run: the configuration has errors")
+		close(p.ran)
+		return
+	}
+	go func() {
+		defer close(p.ran)
+		p.err = s.run(pre.GetRun())
+	}()
+}
+
+// readPreconfig reads the descriptor fd (a decimal number) to its end,
+// closes it and decodes the Preconfig it held: nil for nothing.
+func readPreconfig(fd string) (*mpmv1.Preconfig, error) {
+	n, err := strconv.Atoi(fd)
+	if err != nil || n <= LifelineFD {
+		return nil, fmt.Errorf("%s=%q: not a descriptor of the host's", wire.PreconfigEnv, fd)
+	}
+	f := os.NewFile(uintptr(n), "preconfig")
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, rpcwire.MaxConfig+1))
+	if err != nil {
+		return nil, fmt.Errorf("read descriptor %d: %w", n, err)
+	}
+	if len(b) > rpcwire.MaxConfig {
+		return nil, fmt.Errorf("descriptor %d holds more than %d MiB", n, rpcwire.MaxConfig>>20)
+	}
+	if len(b) == 0 {
+		return nil, nil
+	}
+	pre := &mpmv1.Preconfig{}
+	if err := proto.Unmarshal(b, pre); err != nil {
+		return nil, fmt.Errorf("decode descriptor %d: %w", n, err)
+	}
+	return pre, nil
+}
+
+// ownSettings returns the settings that are d's directives, or why the
+// Preconfig of settings is not to be taken: one that is not the core's
+// (its index is not in core) and not d's, or one of d's with a number of
+// arguments out of its range.
+func ownSettings(d Description, settings []Setting, core []uint32) ([]Setting, string) {
+	var own []Setting
+	for i, st := range settings {
+		j := slices.IndexFunc(d.Directives, func(dir Directive) bool { return strings.EqualFold(dir.Name, st.Name) })
+		switch {
+		case j < 0 && slices.Contains(core, uint32(i)):
+			continue
+		case j < 0:
+			return nil, fmt.Sprintf("%s (line %d of %s) is not a directive of this MPM", st.Name, st.Line, st.File)
+		}
+		if lo, hi := d.Directives[j].ArgRange(); len(st.Args) < lo || (hi >= 0 && len(st.Args) > hi) {
+			return nil, fmt.Sprintf("%s (line %d of %s) has %d arguments", st.Name, st.Line, st.File, len(st.Args))
+		}
+		own = append(own, st)
+	}
+	return own, ""
 }
 
 func (s *server) Watch(_ *mpmv1.WatchRequest, stream mpmv1.MPM_WatchServer) error {

@@ -78,6 +78,7 @@ func Serve(impl MPM, opts ...ServeOption) {
 		discardEarly()
 		os.Exit(1)
 	})
+	srv.preconfigure()
 	plugin.Serve(&plugin.ServeConfig{
 		HandshakeConfig: rpcwire.Handshake,
 		Plugins:         rpcwire.Plugins(srv),

@@ -20,6 +20,7 @@ import (
 	"os"
 	"os/exec"
 	"slices"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -31,6 +32,7 @@ import (
 	"google.golang.org/grpc/codes"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/httpd-mpm/httpd-mpm/host/listen"
 	"github.com/httpd-mpm/httpd-mpm/internal/cloexec"
@@ -74,6 +76,18 @@ type Options struct {
 	// carry: the plugin hands an early child only a spec of its credential.
 	EarlyChild      bool
 	ChildCredential *mpm.Credential
+	// Preconfig, if set, makes the configuration to hand the plugin at
+	// exec with the listeners' Run request (wire.PreconfigEnv, a pipe), so
+	// that it may configure itself and start serving while the handshake
+	// goes on; nil for none. Start calls it once, concurrently with the
+	// plugin's start, and returns after it has. The Settings it makes are
+	// every top-level directive, and CoreDirective says which names are
+	// the core's: the plugin keeps those it declares, and takes the
+	// configuration (Plugin.Preconfigured) only if it declares every
+	// other. Set it only to serve; it should make a configuration only
+	// when that passed every check but those of the MPM's own directives.
+	Preconfig     func() *mpm.Config
+	CoreDirective func(name string) bool
 }
 
 // Plugin is a running MPM plugin process. Its methods are safe for
@@ -92,6 +106,10 @@ type Plugin struct {
 	sockDir   string   // private directory of the plugin's gRPC socket
 	listeners []*listen.Socket
 	exited    chan struct{}
+	// pre is the Configure request handed over at exec (Options.Preconfig),
+	// preconfigured whether the plugin took it (Describe).
+	pre           *mpmv1.ConfigureRequest
+	preconfigured bool
 	// died is closed once the process has ended, with state saying how
 	// (exitState); exited comes later, once go-plugin has read the end of
 	// its output, which its children may hold.
@@ -171,6 +189,16 @@ func Start(ctx context.Context, opts Options) (*Plugin, error) {
 	cmd.ExtraFiles = append(cmd.ExtraFiles, opts.Files...)
 	cmd.SysProcAttr = sysProcAttr()
 	p := &Plugin{cmd: cmd, lifeline: lw, sockDir: sockDir, listeners: opts.Listeners, exited: make(chan struct{}), died: make(chan struct{})}
+	var pre *preconfigPipe
+	if opts.Preconfig != nil {
+		if pre, err = p.handOver(opts.Preconfig, opts.CoreDirective); err != nil {
+			lw.Close()
+			os.RemoveAll(sockDir)
+			return nil, err
+		}
+		defer pre.r.Close() // the plugin has its copy
+		defer pre.abandon() // unless it read all: an older SDK's does not
+	}
 	stdout := opts.Stdout
 	if stdout == nil {
 		stdout = p.output(opts.Output)
@@ -230,6 +258,10 @@ func Start(ctx context.Context, opts Options) (*Plugin, error) {
 	}
 	p.Desc = descFromProto(d)
 	p.features = d.GetFeatures()
+	if pre != nil {
+		<-pre.decided // it has, as the plugin answered after reading it all
+		p.preconfigured = p.pre != nil && d.GetPreconfigured()
+	}
 	if !slices.Contains(d.GetApiVersions(), wire.APIVersion) {
 		p.Kill()
 		return nil, &VersionError{Plugin: d.GetApiVersions(), Host: []string{wire.APIVersion}}
@@ -329,11 +361,26 @@ func (l *lazyWriter) Write(b []byte) (int, error) {
 	return l.w.Write(b)
 }
 
+// ErrPreconfigDiffers is Configure's error when the plugin took a
+// Preconfig other than cfg: it has configured itself from that one, and
+// only a new plugin process can take cfg.
+var ErrPreconfigDiffers = errors.New("the MPM plugin configured itself from another configuration than the one to send")
+
+// Preconfigured says whether the plugin took Options.Preconfig: it has
+// configured itself from it and, unless that gave an error diagnostic,
+// serves already. Configure and Run then only acknowledge it.
+func (p *Plugin) Preconfigured() bool { return p.preconfigured }
+
 // Configure sends the configuration and returns the plugin's diagnostics.
+// To a plugin that took the Preconfig (Preconfigured) it sends only an
+// acknowledgement, and returns ErrPreconfigDiffers if cfg is another.
 func (p *Plugin) Configure(ctx context.Context, cfg *mpm.Config) ([]mpm.Diagnostic, error) {
-	req := &mpmv1.ConfigureRequest{ApiVersion: wire.APIVersion, Core: coreToProto(cfg.Core), LogLevel: cfg.LogLevel}
-	for _, s := range cfg.Settings {
-		req.Settings = append(req.Settings, &mpmv1.Setting{Name: s.Name, Args: s.Args, File: s.File, Line: int32(s.Line)})
+	req := configureRequest(cfg)
+	if p.preconfigured {
+		if !proto.Equal(req, p.taken()) {
+			return nil, ErrPreconfigDiffers
+		}
+		req = &mpmv1.ConfigureRequest{ApiVersion: wire.APIVersion, Preconfigured: true}
 	}
 	resp, err := p.rpc.Configure(ctx, req)
 	if err != nil {
@@ -350,11 +397,112 @@ func (p *Plugin) Configure(ctx context.Context, cfg *mpm.Config) ([]mpm.Diagnost
 	return diags, nil
 }
 
-// Run hands over the listeners and returns once the MPM serves.
-func (p *Plugin) Run(ctx context.Context) error {
+// configureRequest is the Configure request that sends cfg.
+func configureRequest(cfg *mpm.Config) *mpmv1.ConfigureRequest {
+	req := &mpmv1.ConfigureRequest{ApiVersion: wire.APIVersion, Core: coreToProto(cfg.Core), LogLevel: cfg.LogLevel}
+	for _, s := range cfg.Settings {
+		req.Settings = append(req.Settings, &mpmv1.Setting{Name: s.Name, Args: s.Args, File: s.File, Line: int32(s.Line)})
+	}
+	return req
+}
+
+// runRequest is the Run request that hands over the listeners.
+func (p *Plugin) runRequest() *mpmv1.RunRequest {
 	req := &mpmv1.RunRequest{}
 	for i, l := range p.listeners {
 		req.Listeners = append(req.Listeners, &mpmv1.Listener{Fd: uint32(mpm.LifelineFD + 1 + i), Name: l.Name, Network: l.Network, Address: l.Addr, Bucket: uint32(l.Bucket)})
+	}
+	return req
+}
+
+// preconfigBudget bounds how long the plugin waits for its Preconfig:
+// making it may take long (a virtual host's name resolved by a slow DNS),
+// and the plugin answers the handshake only once it has read it. Past the
+// budget it gets none, and is configured by Configure alone.
+const preconfigBudget = 500 * time.Millisecond
+
+// preconfigPipe carries a Preconfig to the plugin: r is its end, w ours.
+type preconfigPipe struct {
+	r, w    *os.File
+	made    chan struct{} // closed once the configuration is made
+	decided chan struct{} // closed once Plugin.pre is set, or will not be
+}
+
+// handOver adds a pipe to the plugin's descriptors and environment
+// (wire.PreconfigEnv) and writes to it the Preconfig of the configuration
+// that mk makes, which it calls concurrently with the plugin's start:
+// nothing if mk makes none or takes more than preconfigBudget.
+func (p *Plugin) handOver(mk func() *mpm.Config, core func(name string) bool) (*preconfigPipe, error) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, fmt.Errorf("preconfiguration pipe: %w", err)
+	}
+	pp := &preconfigPipe{r: r, w: w, made: make(chan struct{}), decided: make(chan struct{})}
+	p.cmd.Env = append(p.cmd.Env, fmt.Sprintf("%s=%d", wire.PreconfigEnv, mpm.LifelineFD+len(p.cmd.ExtraFiles)))
+	p.cmd.ExtraFiles = append(p.cmd.ExtraFiles, r)
+	listeners := p.runRequest()
+	var cfg *mpm.Config
+	go func() {
+		defer close(pp.made)
+		cfg = mk()
+	}()
+	go func() {
+		defer w.Close() // the plugin reads to the end
+		t := time.NewTimer(preconfigBudget)
+		defer t.Stop()
+		select {
+		case <-pp.made:
+		case <-t.C:
+			close(pp.decided)
+			return
+		}
+		var b []byte
+		if cfg != nil {
+			pre := &mpmv1.Preconfig{Configure: configureRequest(cfg), Run: listeners}
+			for i, s := range cfg.Settings {
+				if core != nil && core(s.Name) {
+					pre.CoreSettings = append(pre.CoreSettings, uint32(i))
+				}
+			}
+			var err error
+			if b, err = proto.Marshal(pre); err == nil {
+				p.pre = pre.Configure
+			}
+		}
+		close(pp.decided)
+		if p.pre != nil {
+			_, _ = w.Write(b) // fails only if the plugin has gone, or does not read (abandon)
+		}
+	}()
+	return pp, nil
+}
+
+// abandon returns once the configuration is made, after it has ended a
+// write the plugin does not read (one from an older SDK: a write that fits
+// in the pipe has ended already).
+func (pp *preconfigPipe) abandon() {
+	<-pp.decided
+	pp.w.Close()
+	<-pp.made
+}
+
+// taken is the Configure request the plugin made of the Preconfig it took:
+// the settings it declares.
+func (p *Plugin) taken() *mpmv1.ConfigureRequest {
+	req := proto.CloneOf(p.pre)
+	req.Settings = slices.DeleteFunc(req.Settings, func(s *mpmv1.Setting) bool {
+		return !slices.ContainsFunc(p.Desc.Directives, func(d mpm.Directive) bool { return strings.EqualFold(d.Name, s.GetName()) })
+	})
+	return req
+}
+
+// Run hands over the listeners and returns once the MPM serves. To a
+// plugin that took the Preconfig it sends only an acknowledgement, which
+// returns once the Run the plugin started itself has.
+func (p *Plugin) Run(ctx context.Context) error {
+	req := p.runRequest()
+	if p.preconfigured {
+		req = &mpmv1.RunRequest{Preconfigured: true}
 	}
 	if _, err := p.rpc.Run(ctx, req); err != nil {
 		return fmt.Errorf("run: %w", p.rpcErr(err))

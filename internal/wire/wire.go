@@ -59,12 +59,20 @@ const PinnedEnv = "HTTPD_MPM_PINNED"
 // anything reads the environment, so the child sees the server's.
 const OnePEnv = "HTTPD_MPM_ONE_P"
 
+// PreconfigEnv, set by the host in a plugin's environment when the plugin
+// is to serve, names the descriptor (a decimal number) of a pipe on which
+// the host writes a proto Preconfig, or nothing, and then closes it: the
+// configuration and listeners it would send with Configure and Run, which
+// the plugin may take at once (see the message's comment). The plugin
+// reads it to the end before it answers the handshake, and closes it.
+const PreconfigEnv = "HTTPD_MPM_PRECONFIG"
+
 // Roles are the variables above that tell a process what it is and
 // whom it serves: a host drops them from the environment it inherited
 // before it starts a plugin (go-plugin passes that environment on after
 // the host's own settings, and the last of a name counts), and a plugin
 // from what its children inherit.
-var Roles = [...]string{ChildEnv, EarlyChildEnv, PinnedEnv, OnePEnv}
+var Roles = [...]string{ChildEnv, EarlyChildEnv, PinnedEnv, OnePEnv, PreconfigEnv}
 
 // ChildProgram is the file name of the built-in MPM mpm's child program
 // (see mpm.WithChildProgram): beside its plugin in modules/, and beside

@@ -347,7 +347,12 @@ type DescribeResponse struct {
 	// after its start (wire.Features): a plugin built with an older SDK lists
 	// fewer or none, and the host refuses a configuration that needs one it
 	// lacks rather than have it ignored.
-	Features      []string `protobuf:"bytes,9,rep,name=features,proto3" json:"features,omitempty"`
+	Features []string `protobuf:"bytes,9,rep,name=features,proto3" json:"features,omitempty"`
+	// The plugin took the Preconfig the host handed it at exec
+	// (wire.PreconfigEnv): it has configured itself from it and, unless that
+	// gave an error diagnostic, runs already. The host then sends Configure
+	// and Run with `preconfigured` set instead of the configuration again.
+	Preconfigured bool `protobuf:"varint,10,opt,name=preconfigured,proto3" json:"preconfigured,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -443,6 +448,13 @@ func (x *DescribeResponse) GetFeatures() []string {
 		return x.Features
 	}
 	return nil
+}
+
+func (x *DescribeResponse) GetPreconfigured() bool {
+	if x != nil {
+		return x.Preconfigured
+	}
+	return false
 }
 
 type Directive struct {
@@ -546,11 +558,14 @@ func (x *Directive) GetMaxArgs() int32 {
 }
 
 type ConfigureRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	ApiVersion    string                 `protobuf:"bytes,1,opt,name=api_version,json=apiVersion,proto3" json:"api_version,omitempty"`
-	Core          *Core                  `protobuf:"bytes,2,opt,name=core,proto3" json:"core,omitempty"`
-	Settings      []*Setting             `protobuf:"bytes,3,rep,name=settings,proto3" json:"settings,omitempty"`
-	LogLevel      string                 `protobuf:"bytes,4,opt,name=log_level,json=logLevel,proto3" json:"log_level,omitempty"`
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	ApiVersion string                 `protobuf:"bytes,1,opt,name=api_version,json=apiVersion,proto3" json:"api_version,omitempty"`
+	Core       *Core                  `protobuf:"bytes,2,opt,name=core,proto3" json:"core,omitempty"`
+	Settings   []*Setting             `protobuf:"bytes,3,rep,name=settings,proto3" json:"settings,omitempty"`
+	LogLevel   string                 `protobuf:"bytes,4,opt,name=log_level,json=logLevel,proto3" json:"log_level,omitempty"`
+	// Acknowledges the configuration of the Preconfig (the other fields but
+	// api_version are empty): the answer carries the diagnostics it gave.
+	Preconfigured bool `protobuf:"varint,5,opt,name=preconfigured,proto3" json:"preconfigured,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -611,6 +626,13 @@ func (x *ConfigureRequest) GetLogLevel() string {
 		return x.LogLevel
 	}
 	return ""
+}
+
+func (x *ConfigureRequest) GetPreconfigured() bool {
+	if x != nil {
+		return x.Preconfigured
+	}
+	return false
 }
 
 // Core is the host's resolved core configuration that the HTTP engine needs.
@@ -2092,8 +2114,11 @@ func (x *Listener) GetBucket() uint32 {
 }
 
 type RunRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Listeners     []*Listener            `protobuf:"bytes,1,rep,name=listeners,proto3" json:"listeners,omitempty"`
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	Listeners []*Listener            `protobuf:"bytes,1,rep,name=listeners,proto3" json:"listeners,omitempty"`
+	// Acknowledges the Preconfig's Run (listeners is empty): the answer
+	// comes once that Run has returned, with its error.
+	Preconfigured bool `protobuf:"varint,2,opt,name=preconfigured,proto3" json:"preconfigured,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2135,6 +2160,85 @@ func (x *RunRequest) GetListeners() []*Listener {
 	return nil
 }
 
+func (x *RunRequest) GetPreconfigured() bool {
+	if x != nil {
+		return x.Preconfigured
+	}
+	return false
+}
+
+// Preconfig is what the host hands a plugin at exec, on the descriptor
+// that wire.PreconfigEnv names, so that the MPM can configure itself and
+// start serving while the handshake goes on: the Configure and the Run
+// request the host would send, but that the host cannot know yet which
+// directives are the MPM's (Describe tells), so configure.settings holds
+// every top-level directive and core_settings the indices of those that
+// are the core's. The plugin keeps the settings it declares and takes the
+// Preconfig only if it declares every one that is not the core's, each
+// with a number of arguments in its range. The host sends one only when
+// its configuration passed every check but those of the MPM's directives;
+// once Describe has told them, it checks as always and ends the plugin if
+// it finds an error.
+type Preconfig struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Configure     *ConfigureRequest      `protobuf:"bytes,1,opt,name=configure,proto3" json:"configure,omitempty"`
+	Run           *RunRequest            `protobuf:"bytes,2,opt,name=run,proto3" json:"run,omitempty"`
+	CoreSettings  []uint32               `protobuf:"varint,3,rep,packed,name=core_settings,json=coreSettings,proto3" json:"core_settings,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Preconfig) Reset() {
+	*x = Preconfig{}
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Preconfig) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Preconfig) ProtoMessage() {}
+
+func (x *Preconfig) ProtoReflect() protoreflect.Message {
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Preconfig.ProtoReflect.Descriptor instead.
+func (*Preconfig) Descriptor() ([]byte, []int) {
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *Preconfig) GetConfigure() *ConfigureRequest {
+	if x != nil {
+		return x.Configure
+	}
+	return nil
+}
+
+func (x *Preconfig) GetRun() *RunRequest {
+	if x != nil {
+		return x.Run
+	}
+	return nil
+}
+
+func (x *Preconfig) GetCoreSettings() []uint32 {
+	if x != nil {
+		return x.CoreSettings
+	}
+	return nil
+}
+
 type RunResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	unknownFields protoimpl.UnknownFields
@@ -2143,7 +2247,7 @@ type RunResponse struct {
 
 func (x *RunResponse) Reset() {
 	*x = RunResponse{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[19]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2155,7 +2259,7 @@ func (x *RunResponse) String() string {
 func (*RunResponse) ProtoMessage() {}
 
 func (x *RunResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[19]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2168,7 +2272,7 @@ func (x *RunResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RunResponse.ProtoReflect.Descriptor instead.
 func (*RunResponse) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{19}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{20}
 }
 
 type WatchRequest struct {
@@ -2179,7 +2283,7 @@ type WatchRequest struct {
 
 func (x *WatchRequest) Reset() {
 	*x = WatchRequest{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[20]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2191,7 +2295,7 @@ func (x *WatchRequest) String() string {
 func (*WatchRequest) ProtoMessage() {}
 
 func (x *WatchRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[20]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2204,7 +2308,7 @@ func (x *WatchRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchRequest.ProtoReflect.Descriptor instead.
 func (*WatchRequest) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{20}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{21}
 }
 
 type Status struct {
@@ -2222,7 +2326,7 @@ type Status struct {
 
 func (x *Status) Reset() {
 	*x = Status{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[21]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2234,7 +2338,7 @@ func (x *Status) String() string {
 func (*Status) ProtoMessage() {}
 
 func (x *Status) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[21]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2247,7 +2351,7 @@ func (x *Status) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Status.ProtoReflect.Descriptor instead.
 func (*Status) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{21}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *Status) GetProcesses() int32 {
@@ -2313,7 +2417,7 @@ type Event struct {
 
 func (x *Event) Reset() {
 	*x = Event{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[22]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2325,7 +2429,7 @@ func (x *Event) String() string {
 func (*Event) ProtoMessage() {}
 
 func (x *Event) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[22]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2338,7 +2442,7 @@ func (x *Event) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Event.ProtoReflect.Descriptor instead.
 func (*Event) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{22}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *Event) GetUnixNano() int64 {
@@ -2399,7 +2503,7 @@ type StopRequest struct {
 
 func (x *StopRequest) Reset() {
 	*x = StopRequest{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[23]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2411,7 +2515,7 @@ func (x *StopRequest) String() string {
 func (*StopRequest) ProtoMessage() {}
 
 func (x *StopRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[23]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2424,7 +2528,7 @@ func (x *StopRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StopRequest.ProtoReflect.Descriptor instead.
 func (*StopRequest) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{23}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *StopRequest) GetGraceful() bool {
@@ -2449,7 +2553,7 @@ type StopResponse struct {
 
 func (x *StopResponse) Reset() {
 	*x = StopResponse{}
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[24]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2461,7 +2565,7 @@ func (x *StopResponse) String() string {
 func (*StopResponse) ProtoMessage() {}
 
 func (x *StopResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[24]
+	mi := &file_proto_mpm_v1_mpm_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2474,7 +2578,7 @@ func (x *StopResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StopResponse.ProtoReflect.Descriptor instead.
 func (*StopResponse) Descriptor() ([]byte, []int) {
-	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{24}
+	return file_proto_mpm_v1_mpm_proto_rawDescGZIP(), []int{25}
 }
 
 var File_proto_mpm_v1_mpm_proto protoreflect.FileDescriptor
@@ -2483,7 +2587,7 @@ const file_proto_mpm_v1_mpm_proto_rawDesc = "" +
 	"\n" +
 	"\x16proto/mpm/v1/mpm.proto\x12\fhttpd.mpm.v1\"=\n" +
 	"\x0fDescribeRequest\x12*\n" +
-	"\x11host_api_versions\x18\x01 \x03(\tR\x0fhostApiVersions\"\x9c\x02\n" +
+	"\x11host_api_versions\x18\x01 \x03(\tR\x0fhostApiVersions\"\xc2\x02\n" +
 	"\x10DescribeResponse\x12\x16\n" +
 	"\x06module\x18\x01 \x01(\tR\x06module\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x18\n" +
@@ -2495,7 +2599,9 @@ const file_proto_mpm_v1_mpm_proto_rawDesc = "" +
 	"directives\x18\a \x03(\v2\x17.httpd.mpm.v1.DirectiveR\n" +
 	"directives\x12\x16\n" +
 	"\x06source\x18\b \x01(\tR\x06source\x12\x1a\n" +
-	"\bfeatures\x18\t \x03(\tR\bfeatures\"\xdd\x01\n" +
+	"\bfeatures\x18\t \x03(\tR\bfeatures\x12$\n" +
+	"\rpreconfigured\x18\n" +
+	" \x01(\bR\rpreconfigured\"\xdd\x01\n" +
 	"\tDirective\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12)\n" +
 	"\x04kind\x18\x02 \x01(\x0e2\x15.httpd.mpm.v1.ArgKindR\x04kind\x12#\n" +
@@ -2504,13 +2610,14 @@ const file_proto_mpm_v1_mpm_proto_rawDesc = "" +
 	"\x03max\x18\x05 \x01(\x03R\x03max\x12\x12\n" +
 	"\x04help\x18\x06 \x01(\tR\x04help\x12\x19\n" +
 	"\bmin_args\x18\a \x01(\x05R\aminArgs\x12\x19\n" +
-	"\bmax_args\x18\b \x01(\x05R\amaxArgs\"\xab\x01\n" +
+	"\bmax_args\x18\b \x01(\x05R\amaxArgs\"\xd1\x01\n" +
 	"\x10ConfigureRequest\x12\x1f\n" +
 	"\vapi_version\x18\x01 \x01(\tR\n" +
 	"apiVersion\x12&\n" +
 	"\x04core\x18\x02 \x01(\v2\x12.httpd.mpm.v1.CoreR\x04core\x121\n" +
 	"\bsettings\x18\x03 \x03(\v2\x15.httpd.mpm.v1.SettingR\bsettings\x12\x1b\n" +
-	"\tlog_level\x18\x04 \x01(\tR\blogLevel\"\xc5\r\n" +
+	"\tlog_level\x18\x04 \x01(\tR\blogLevel\x12$\n" +
+	"\rpreconfigured\x18\x05 \x01(\bR\rpreconfigured\"\xc5\r\n" +
 	"\x04Core\x12\x1f\n" +
 	"\vserver_root\x18\x01 \x01(\tR\n" +
 	"serverRoot\x12\x1f\n" +
@@ -2666,10 +2773,15 @@ const file_proto_mpm_v1_mpm_proto_rawDesc = "" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x18\n" +
 	"\anetwork\x18\x03 \x01(\tR\anetwork\x12\x18\n" +
 	"\aaddress\x18\x04 \x01(\tR\aaddress\x12\x16\n" +
-	"\x06bucket\x18\x05 \x01(\rR\x06bucket\"B\n" +
+	"\x06bucket\x18\x05 \x01(\rR\x06bucket\"h\n" +
 	"\n" +
 	"RunRequest\x124\n" +
-	"\tlisteners\x18\x01 \x03(\v2\x16.httpd.mpm.v1.ListenerR\tlisteners\"\r\n" +
+	"\tlisteners\x18\x01 \x03(\v2\x16.httpd.mpm.v1.ListenerR\tlisteners\x12$\n" +
+	"\rpreconfigured\x18\x02 \x01(\bR\rpreconfigured\"\x9a\x01\n" +
+	"\tPreconfig\x12<\n" +
+	"\tconfigure\x18\x01 \x01(\v2\x1e.httpd.mpm.v1.ConfigureRequestR\tconfigure\x12*\n" +
+	"\x03run\x18\x02 \x01(\v2\x18.httpd.mpm.v1.RunRequestR\x03run\x12#\n" +
+	"\rcore_settings\x18\x03 \x03(\rR\fcoreSettings\"\r\n" +
 	"\vRunResponse\"\x0e\n" +
 	"\fWatchRequest\"\xe8\x01\n" +
 	"\x06Status\x12\x1c\n" +
@@ -2738,7 +2850,7 @@ func file_proto_mpm_v1_mpm_proto_rawDescGZIP() []byte {
 }
 
 var file_proto_mpm_v1_mpm_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_proto_mpm_v1_mpm_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
+var file_proto_mpm_v1_mpm_proto_msgTypes = make([]protoimpl.MessageInfo, 28)
 var file_proto_mpm_v1_mpm_proto_goTypes = []any{
 	(ArgKind)(0),                // 0: httpd.mpm.v1.ArgKind
 	(ServerSignature)(0),        // 1: httpd.mpm.v1.ServerSignature
@@ -2764,21 +2876,22 @@ var file_proto_mpm_v1_mpm_proto_goTypes = []any{
 	(*ConfigureResponse)(nil),   // 21: httpd.mpm.v1.ConfigureResponse
 	(*Listener)(nil),            // 22: httpd.mpm.v1.Listener
 	(*RunRequest)(nil),          // 23: httpd.mpm.v1.RunRequest
-	(*RunResponse)(nil),         // 24: httpd.mpm.v1.RunResponse
-	(*WatchRequest)(nil),        // 25: httpd.mpm.v1.WatchRequest
-	(*Status)(nil),              // 26: httpd.mpm.v1.Status
-	(*Event)(nil),               // 27: httpd.mpm.v1.Event
-	(*StopRequest)(nil),         // 28: httpd.mpm.v1.StopRequest
-	(*StopResponse)(nil),        // 29: httpd.mpm.v1.StopResponse
-	nil,                         // 30: httpd.mpm.v1.Core.AddTypesEntry
-	nil,                         // 31: httpd.mpm.v1.VirtualHostSettings.AddTypesEntry
+	(*Preconfig)(nil),           // 24: httpd.mpm.v1.Preconfig
+	(*RunResponse)(nil),         // 25: httpd.mpm.v1.RunResponse
+	(*WatchRequest)(nil),        // 26: httpd.mpm.v1.WatchRequest
+	(*Status)(nil),              // 27: httpd.mpm.v1.Status
+	(*Event)(nil),               // 28: httpd.mpm.v1.Event
+	(*StopRequest)(nil),         // 29: httpd.mpm.v1.StopRequest
+	(*StopResponse)(nil),        // 30: httpd.mpm.v1.StopResponse
+	nil,                         // 31: httpd.mpm.v1.Core.AddTypesEntry
+	nil,                         // 32: httpd.mpm.v1.VirtualHostSettings.AddTypesEntry
 }
 var file_proto_mpm_v1_mpm_proto_depIdxs = []int32{
 	7,  // 0: httpd.mpm.v1.DescribeResponse.directives:type_name -> httpd.mpm.v1.Directive
 	0,  // 1: httpd.mpm.v1.Directive.kind:type_name -> httpd.mpm.v1.ArgKind
 	9,  // 2: httpd.mpm.v1.ConfigureRequest.core:type_name -> httpd.mpm.v1.Core
 	19, // 3: httpd.mpm.v1.ConfigureRequest.settings:type_name -> httpd.mpm.v1.Setting
-	30, // 4: httpd.mpm.v1.Core.add_types:type_name -> httpd.mpm.v1.Core.AddTypesEntry
+	31, // 4: httpd.mpm.v1.Core.add_types:type_name -> httpd.mpm.v1.Core.AddTypesEntry
 	18, // 5: httpd.mpm.v1.Core.handlers:type_name -> httpd.mpm.v1.Handler
 	1,  // 6: httpd.mpm.v1.Core.server_signature:type_name -> httpd.mpm.v1.ServerSignature
 	2,  // 7: httpd.mpm.v1.Core.trace_enable:type_name -> httpd.mpm.v1.TraceEnable
@@ -2797,7 +2910,7 @@ var file_proto_mpm_v1_mpm_proto_depIdxs = []int32{
 	17, // 20: httpd.mpm.v1.VirtualHost.error_log:type_name -> httpd.mpm.v1.ErrorLog
 	12, // 21: httpd.mpm.v1.VirtualHost.settings:type_name -> httpd.mpm.v1.VirtualHostSettings
 	10, // 22: httpd.mpm.v1.VirtualHost.tls:type_name -> httpd.mpm.v1.TLS
-	31, // 23: httpd.mpm.v1.VirtualHostSettings.add_types:type_name -> httpd.mpm.v1.VirtualHostSettings.AddTypesEntry
+	32, // 23: httpd.mpm.v1.VirtualHostSettings.add_types:type_name -> httpd.mpm.v1.VirtualHostSettings.AddTypesEntry
 	1,  // 24: httpd.mpm.v1.VirtualHostSettings.server_signature:type_name -> httpd.mpm.v1.ServerSignature
 	2,  // 25: httpd.mpm.v1.VirtualHostSettings.trace_enable:type_name -> httpd.mpm.v1.TraceEnable
 	19, // 26: httpd.mpm.v1.Section.directives:type_name -> httpd.mpm.v1.Setting
@@ -2805,22 +2918,24 @@ var file_proto_mpm_v1_mpm_proto_depIdxs = []int32{
 	4,  // 28: httpd.mpm.v1.Diagnostic.severity:type_name -> httpd.mpm.v1.Severity
 	20, // 29: httpd.mpm.v1.ConfigureResponse.diagnostics:type_name -> httpd.mpm.v1.Diagnostic
 	22, // 30: httpd.mpm.v1.RunRequest.listeners:type_name -> httpd.mpm.v1.Listener
-	26, // 31: httpd.mpm.v1.Event.status:type_name -> httpd.mpm.v1.Status
-	5,  // 32: httpd.mpm.v1.MPM.Describe:input_type -> httpd.mpm.v1.DescribeRequest
-	8,  // 33: httpd.mpm.v1.MPM.Configure:input_type -> httpd.mpm.v1.ConfigureRequest
-	23, // 34: httpd.mpm.v1.MPM.Run:input_type -> httpd.mpm.v1.RunRequest
-	25, // 35: httpd.mpm.v1.MPM.Watch:input_type -> httpd.mpm.v1.WatchRequest
-	28, // 36: httpd.mpm.v1.MPM.Stop:input_type -> httpd.mpm.v1.StopRequest
-	6,  // 37: httpd.mpm.v1.MPM.Describe:output_type -> httpd.mpm.v1.DescribeResponse
-	21, // 38: httpd.mpm.v1.MPM.Configure:output_type -> httpd.mpm.v1.ConfigureResponse
-	24, // 39: httpd.mpm.v1.MPM.Run:output_type -> httpd.mpm.v1.RunResponse
-	27, // 40: httpd.mpm.v1.MPM.Watch:output_type -> httpd.mpm.v1.Event
-	29, // 41: httpd.mpm.v1.MPM.Stop:output_type -> httpd.mpm.v1.StopResponse
-	37, // [37:42] is the sub-list for method output_type
-	32, // [32:37] is the sub-list for method input_type
-	32, // [32:32] is the sub-list for extension type_name
-	32, // [32:32] is the sub-list for extension extendee
-	0,  // [0:32] is the sub-list for field type_name
+	8,  // 31: httpd.mpm.v1.Preconfig.configure:type_name -> httpd.mpm.v1.ConfigureRequest
+	23, // 32: httpd.mpm.v1.Preconfig.run:type_name -> httpd.mpm.v1.RunRequest
+	27, // 33: httpd.mpm.v1.Event.status:type_name -> httpd.mpm.v1.Status
+	5,  // 34: httpd.mpm.v1.MPM.Describe:input_type -> httpd.mpm.v1.DescribeRequest
+	8,  // 35: httpd.mpm.v1.MPM.Configure:input_type -> httpd.mpm.v1.ConfigureRequest
+	23, // 36: httpd.mpm.v1.MPM.Run:input_type -> httpd.mpm.v1.RunRequest
+	26, // 37: httpd.mpm.v1.MPM.Watch:input_type -> httpd.mpm.v1.WatchRequest
+	29, // 38: httpd.mpm.v1.MPM.Stop:input_type -> httpd.mpm.v1.StopRequest
+	6,  // 39: httpd.mpm.v1.MPM.Describe:output_type -> httpd.mpm.v1.DescribeResponse
+	21, // 40: httpd.mpm.v1.MPM.Configure:output_type -> httpd.mpm.v1.ConfigureResponse
+	25, // 41: httpd.mpm.v1.MPM.Run:output_type -> httpd.mpm.v1.RunResponse
+	28, // 42: httpd.mpm.v1.MPM.Watch:output_type -> httpd.mpm.v1.Event
+	30, // 43: httpd.mpm.v1.MPM.Stop:output_type -> httpd.mpm.v1.StopResponse
+	39, // [39:44] is the sub-list for method output_type
+	34, // [34:39] is the sub-list for method input_type
+	34, // [34:34] is the sub-list for extension type_name
+	34, // [34:34] is the sub-list for extension extendee
+	0,  // [0:34] is the sub-list for field type_name
 }
 
 func init() { file_proto_mpm_v1_mpm_proto_init() }
@@ -2828,7 +2943,7 @@ func file_proto_mpm_v1_mpm_proto_init() {
 	if File_proto_mpm_v1_mpm_proto != nil {
 		return
 	}
-	file_proto_mpm_v1_mpm_proto_msgTypes[22].OneofWrappers = []any{
+	file_proto_mpm_v1_mpm_proto_msgTypes[23].OneofWrappers = []any{
 		(*Event_Status)(nil),
 		(*Event_Message)(nil),
 	}
@@ -2838,7 +2953,7 @@ func file_proto_mpm_v1_mpm_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_proto_mpm_v1_mpm_proto_rawDesc), len(file_proto_mpm_v1_mpm_proto_rawDesc)),
 			NumEnums:      5,
-			NumMessages:   27,
+			NumMessages:   28,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
