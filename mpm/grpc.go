@@ -10,11 +10,11 @@ import (
 	"os"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
 
+	"github.com/httpd-mpm/httpd-mpm/internal/apconf"
 	"github.com/httpd-mpm/httpd-mpm/internal/rpcwire"
 	"github.com/httpd-mpm/httpd-mpm/internal/wire"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
@@ -214,7 +214,7 @@ func readPreconfig(fd string) (*mpmv1.Preconfig, error) {
 func ownSettings(d Description, settings []Setting, core []uint32) ([]Setting, string) {
 	var own []Setting
 	for i, st := range settings {
-		j := slices.IndexFunc(d.Directives, func(dir Directive) bool { return strings.EqualFold(dir.Name, st.Name) })
+		j := slices.IndexFunc(d.Directives, func(dir Directive) bool { return apconf.SameName(dir.Name, st.Name) })
 		switch {
 		case j < 0 && slices.Contains(core, uint32(i)):
 			continue

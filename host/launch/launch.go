@@ -20,7 +20,6 @@ import (
 	"os"
 	"os/exec"
 	"slices"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -35,6 +34,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/httpd-mpm/httpd-mpm/host/listen"
+	"github.com/httpd-mpm/httpd-mpm/internal/apconf"
 	"github.com/httpd-mpm/httpd-mpm/internal/cloexec"
 	"github.com/httpd-mpm/httpd-mpm/internal/rpcwire"
 	"github.com/httpd-mpm/httpd-mpm/internal/trust"
@@ -491,7 +491,7 @@ func (pp *preconfigPipe) abandon() {
 func (p *Plugin) taken() *mpmv1.ConfigureRequest {
 	req := proto.CloneOf(p.pre)
 	req.Settings = slices.DeleteFunc(req.Settings, func(s *mpmv1.Setting) bool {
-		return !slices.ContainsFunc(p.Desc.Directives, func(d mpm.Directive) bool { return strings.EqualFold(d.Name, s.GetName()) })
+		return !slices.ContainsFunc(p.Desc.Directives, func(d mpm.Directive) bool { return apconf.SameName(d.Name, s.GetName()) })
 	})
 	return req
 }
