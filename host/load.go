@@ -187,8 +187,8 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 			return nil
 		}
 		c, errs := coreSettings(cfg, srv, o)
-		if len(tlsSettings(srv, &c)) > 0 {
-			return nil
+		if len(tlsSettings(srv, &c)) > 0 || len(errs) > 0 {
+			return nil // errors to print before the MPM runs
 		}
 		core, vhostErrs = &c, errs
 		pre = mpmConfig(c, topLevelSettings(cfg))
@@ -218,7 +218,7 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 			defer logs.close() // the plugin has its own copies
 		}
 		if sockets != nil && preconfig {
-			opts.Preconfig, opts.CoreDirective = preconfigure, isCoreDirective
+			opts.Preconfig, opts.CoreDirective, opts.Module = preconfigure, isCoreDirective, mod.Name
 		}
 		lp, err := launch.Start(ctx, opts)
 		if err != nil {
