@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -15,6 +14,7 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/host/errorlog"
 	"github.com/httpd-mpm/httpd-mpm/host/launch"
 	"github.com/httpd-mpm/httpd-mpm/host/listen"
+	"github.com/httpd-mpm/httpd-mpm/internal/apconf"
 	"github.com/httpd-mpm/httpd-mpm/internal/wire"
 	"github.com/httpd-mpm/httpd-mpm/mpm"
 )
@@ -187,8 +187,8 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 			return nil
 		}
 		c, errs := coreSettings(cfg, srv, o)
-		if len(tlsSettings(srv, &c)) > 0 {
-			return nil
+		if len(tlsSettings(srv, &c)) > 0 || len(errs) > 0 {
+			return nil // errors to print before the MPM runs
 		}
 		core, vhostErrs = &c, errs
 		pre = mpmConfig(c, topLevelSettings(cfg))
@@ -218,7 +218,7 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 			defer logs.close() // the plugin has its own copies
 		}
 		if sockets != nil && preconfig {
-			opts.Preconfig, opts.CoreDirective = preconfigure, isCoreDirective
+			opts.Preconfig, opts.CoreDirective, opts.Module = preconfigure, isCoreDirective, mod.Name
 		}
 		lp, err := launch.Start(ctx, opts)
 		if err != nil {
@@ -399,13 +399,9 @@ func topLevelSettings(cfg *config.Config) []mpm.Setting {
 
 // mpmSettings collects the top-level directives the MPM declared.
 func mpmSettings(cfg *config.Config, table config.Table) []mpm.Setting {
-	names := map[string]bool{}
-	for _, s := range table {
-		names[strings.ToLower(s.Name)] = true
-	}
 	var out []mpm.Setting
 	for _, d := range cfg.Directives {
-		if names[strings.ToLower(d.Name)] {
+		if slices.ContainsFunc(table, func(s config.Spec) bool { return apconf.SameName(s.Name, d.Name) }) {
 			out = append(out, mpm.Setting{Name: d.Name, Args: d.Args, File: d.File, Line: d.Line})
 		}
 	}

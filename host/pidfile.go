@@ -85,8 +85,12 @@ func writePid(path, name string, first bool, log *errorlog.Log) error {
 }
 
 // pidFileWritable says whether writePid can make its new file in path's
-// directory: it makes one and removes it.
-func pidFileWritable(path string) bool {
+// directory (it makes one and removes it) and rename it to path (not a
+// directory), without a warning first (first: a file at path).
+func pidFileWritable(path string, first bool) bool {
+	if fi, err := os.Lstat(path); err == nil && (first || fi.IsDir()) {
+		return false
+	}
 	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*")
 	if err != nil {
 		return false

@@ -306,9 +306,10 @@ func (s *server) start(cfg *config.Config, srv *config.Server, mod config.Module
 		return nil, &exitError{1}
 	}
 	// The MPM may run before Configure returns (a Preconfig) unless the
-	// PID file, written before Run, looks unwritable: then apache2's order,
-	// nothing served before the failure, holds.
-	preconfig := beforeRun == nil || pidFileWritable(srv.PidFile)
+	// PID file, written before Run, looks unwritable or is there at start
+	// (AH00098): then apache2's order, its lines before the MPM's and
+	// nothing served before a failure, holds.
+	preconfig := beforeRun == nil || pidFileWritable(srv.PidFile, s.cur == nil)
 	l, err := startPlugin(ctx, s.o, cfg, srv, mod, s.socketsFor(srv), &errorLogs{main: main, vhosts: vlogs}, main.PluginOutput(vlogs), &msgs, preconfig)
 	if msgs.Len() > 0 {
 		to := main // the log the generation serves with, or, if it does not, the one that goes on

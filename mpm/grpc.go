@@ -10,11 +10,11 @@ import (
 	"os"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
 
+	"github.com/httpd-mpm/httpd-mpm/internal/apconf"
 	"github.com/httpd-mpm/httpd-mpm/internal/rpcwire"
 	"github.com/httpd-mpm/httpd-mpm/internal/wire"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
@@ -38,8 +38,9 @@ type server struct {
 // (preconfigure): the diagnostics of its configuration, and its Run.
 type preconfig struct {
 	diags []Diagnostic
-	ran   chan struct{} // closed once Run has returned, or was not started
-	err   error         // Run's error (or why it did not start), once ran is closed
+	run   *mpmv1.RunRequest // the Run the acknowledgement starts (diagnostics to print first), or nil
+	ran   chan struct{}     // closed once the Run started at exec has returned
+	err   error             // its error, once ran is closed
 }
 
 var _ mpmv1.MPMServer = (*server)(nil)
@@ -98,6 +99,12 @@ func (s *server) Run(ctx context.Context, req *mpmv1.RunRequest) (*mpmv1.RunResp
 	if req.GetPreconfigured() {
 		if s.pre == nil {
 			return nil, errors.New("run: acknowledges a preconfiguration this plugin did not take")
+		}
+		if s.pre.run != nil {
+			if err := s.run(s.pre.run); err != nil {
+				return nil, err
+			}
+			return &mpmv1.RunResponse{}, nil
 		}
 		select {
 		case <-s.pre.ran:
@@ -161,6 +168,10 @@ func (s *server) preconfigure() {
 		s.log.Debug("preconfiguration of another API version; waiting for Configure", "version", req.GetApiVersion())
 		return
 	}
+	if d := s.impl.Describe(); d.Module != pre.GetModule() {
+		s.log.Debug("preconfiguration for another module; waiting for Configure", "module", pre.GetModule())
+		return
+	}
 	cfg := configFromProto(req)
 	var why string
 	if cfg.Settings, why = ownSettings(s.impl.Describe(), cfg.Settings, pre.GetCoreSettings()); why != "" {
@@ -170,9 +181,10 @@ func (s *server) preconfigure() {
 	p := &preconfig{ran: make(chan struct{}), diags: configure(s.impl, s.log, cfg)}
 	s.pre = p
 	s.log.Debug("configured from the host's preconfiguration, ahead of the handshake")
-	if slices.ContainsFunc(p.diags, func(d Diagnostic) bool { return d.Severity == SeverityError }) {
-		p.err = errors.New("run: the configuration has errors")
-		close(p.ran)
+	if len(p.diags) > 0 {
+		// The host prints them before the MPM runs (and an error ends it):
+		// Run waits for its acknowledgement.
+		p.run = pre.GetRun()
 		return
 	}
 	go func() {
@@ -214,7 +226,7 @@ func readPreconfig(fd string) (*mpmv1.Preconfig, error) {
 func ownSettings(d Description, settings []Setting, core []uint32) ([]Setting, string) {
 	var own []Setting
 	for i, st := range settings {
-		j := slices.IndexFunc(d.Directives, func(dir Directive) bool { return strings.EqualFold(dir.Name, st.Name) })
+		j := slices.IndexFunc(d.Directives, func(dir Directive) bool { return apconf.SameName(dir.Name, st.Name) })
 		switch {
 		case j < 0 && slices.Contains(core, uint32(i)):
 			continue

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/httpd-mpm/httpd-mpm/internal/apconf"
 )
 
 // Context is a bit set of the places where a directive may appear.
@@ -61,7 +63,7 @@ type Table []Spec
 // nil.
 func (t Table) Lookup(name string, section bool) *Spec {
 	for i := range t {
-		if t[i].Section == section && strings.EqualFold(t[i].Name, name) {
+		if t[i].Section == section && apconf.SameName(t[i].Name, name) {
 			return &t[i]
 		}
 	}

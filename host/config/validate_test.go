@@ -31,6 +31,9 @@ func TestValidateMessages(t *testing.T) {
 		{"unknown keeps spelling", "fooBAR", "Invalid command 'fooBAR" + invalid},
 		{"unknown section", "<Foo x>\n</Foo>", "Invalid command '<Foo" + invalid},
 		{"plain name of a section", "Directory /x", "Invalid command 'Directory" + invalid},
+		// Names compare as apache2's strcasecmp: ASCII letters only.
+		{"long s is not s", "ſerverName a", "Invalid command 'ſerverName" + invalid},
+		{"Kelvin sign is not k", "\u212aeepAlive On", "Invalid command '\u212aeepAlive" + invalid},
 
 		// Argument counts, in each of Apache's wordings.
 		{"TAKE1", "ServerName a b", "ServerName takes one argument, The hostname and port of the server"},

@@ -1,12 +1,15 @@
 package e2e_test
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/httpd-mpm/httpd-mpm/internal/testbin"
+	"github.com/httpd-mpm/httpd-mpm/internal/testserver"
 )
 
 // preconfigLine is what a plugin logs (at debug) when it took the
@@ -48,5 +51,61 @@ func TestPreconfigured(t *testing.T) {
 				t.Fatalf("after the restart GET /hello.txt = %d %q", resp.StatusCode, body)
 			}
 		})
+	}
+}
+
+// TestPreconfigNotBeforeRefusal: a configuration the host refuses after
+// the plugin has started gets no MPM run before the refusal, as apache2
+// serves nothing then: a LoadModule name that is not the plugin's module,
+// a PidFile that is a directory (apache2 cannot rename its file onto it).
+// Nothing is served, no AH00489 logged, and httpd exits 1 with the error.
+func TestPreconfigNotBeforeRefusal(t *testing.T) {
+	httpd, _ := build(t)
+	for _, c := range []struct {
+		name, module, extra, want string
+	}{
+		{"module name", "mpm_worker_module", "", "Can't locate API module structure `mpm_worker_module'"},
+		{"PidFile a directory", "mpm_event_module", "PidFile piddir", "AH10231"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			root := newSite(t, "event", c.module, c.extra)
+			must(t, os.Mkdir(filepath.Join(root, "piddir"), 0o755))
+			cmd := testserver.Command(httpd, root)
+			var stderr testbin.SyncBuffer
+			cmd.Stderr = &stderr
+			srv, err := testserver.Start(cmd, root, "")
+			must(t, err)
+			t.Cleanup(func() { srv.Terminate(10 * time.Second) })
+			select {
+			case <-srv.Done:
+			case <-time.After(30 * time.Second):
+				t.Fatalf("httpd still runs%s", srv.LogTail(5))
+			}
+			if code := cmd.ProcessState.ExitCode(); code != 1 {
+				t.Errorf("exit code %d, want 1", code)
+			}
+			out := stderr.String() + srv.ErrorLog()
+			if !strings.Contains(out, c.want) {
+				t.Errorf("no %q in the output:\n%s", c.want, out)
+			}
+			if strings.Contains(out, "resuming normal operations") {
+				t.Errorf("the MPM ran before the refusal:\n%s", out)
+			}
+		})
+	}
+}
+
+// TestPreconfigWarningsFirst: the MPM's warnings about its directives are
+// logged before it runs (its AH00489), as apache2 logs them: a plugin
+// whose configuration gave diagnostics runs only once the host has printed
+// them.
+func TestPreconfigWarningsFirst(t *testing.T) {
+	root := newSite(t, "event", "mpm_event_module", "ThreadsPerChild 100000")
+	in := start(t, root)
+	var log string
+	eventually(10*time.Second, func() bool { log = in.srv.ErrorLog(); return strings.Contains(log, "AH00489") })
+	warn, run := strings.Index(log, "WARNING: ThreadsPerChild"), strings.Index(log, "AH00489")
+	if warn < 0 || run < 0 || warn > run {
+		t.Errorf("want the ThreadsPerChild warning before AH00489:\n%s", log)
 	}
 }

@@ -20,7 +20,6 @@ import (
 	"os"
 	"os/exec"
 	"slices"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -35,6 +34,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/httpd-mpm/httpd-mpm/host/listen"
+	"github.com/httpd-mpm/httpd-mpm/internal/apconf"
 	"github.com/httpd-mpm/httpd-mpm/internal/cloexec"
 	"github.com/httpd-mpm/httpd-mpm/internal/rpcwire"
 	"github.com/httpd-mpm/httpd-mpm/internal/trust"
@@ -88,6 +88,9 @@ type Options struct {
 	// when that passed every check but those of the MPM's own directives.
 	Preconfig     func() *mpm.Config
 	CoreDirective func(name string) bool
+	// Module is the module LoadModule names: a plugin takes the Preconfig
+	// only if its MPM is that module.
+	Module string
 }
 
 // Plugin is a running MPM plugin process. Its methods are safe for
@@ -191,7 +194,7 @@ func Start(ctx context.Context, opts Options) (*Plugin, error) {
 	p := &Plugin{cmd: cmd, lifeline: lw, sockDir: sockDir, listeners: opts.Listeners, exited: make(chan struct{}), died: make(chan struct{})}
 	var pre *preconfigPipe
 	if opts.Preconfig != nil {
-		if pre, err = p.handOver(opts.Preconfig, opts.CoreDirective); err != nil {
+		if pre, err = p.handOver(opts.Preconfig, opts.CoreDirective, opts.Module); err != nil {
 			lw.Close()
 			os.RemoveAll(sockDir)
 			return nil, err
@@ -432,7 +435,7 @@ type preconfigPipe struct {
 // (wire.PreconfigEnv) and writes to it the Preconfig of the configuration
 // that mk makes, which it calls concurrently with the plugin's start:
 // nothing if mk makes none or takes more than preconfigBudget.
-func (p *Plugin) handOver(mk func() *mpm.Config, core func(name string) bool) (*preconfigPipe, error) {
+func (p *Plugin) handOver(mk func() *mpm.Config, core func(name string) bool, module string) (*preconfigPipe, error) {
 	r, w, err := os.Pipe()
 	if err != nil {
 		return nil, fmt.Errorf("preconfiguration pipe: %w", err)
@@ -458,7 +461,7 @@ func (p *Plugin) handOver(mk func() *mpm.Config, core func(name string) bool) (*
 		}
 		var b []byte
 		if cfg != nil {
-			pre := &mpmv1.Preconfig{Configure: configureRequest(cfg), Run: listeners}
+			pre := &mpmv1.Preconfig{Configure: configureRequest(cfg), Run: listeners, Module: module}
 			for i, s := range cfg.Settings {
 				if core != nil && core(s.Name) {
 					pre.CoreSettings = append(pre.CoreSettings, uint32(i))
@@ -491,7 +494,7 @@ func (pp *preconfigPipe) abandon() {
 func (p *Plugin) taken() *mpmv1.ConfigureRequest {
 	req := proto.CloneOf(p.pre)
 	req.Settings = slices.DeleteFunc(req.Settings, func(s *mpmv1.Setting) bool {
-		return !slices.ContainsFunc(p.Desc.Directives, func(d mpm.Directive) bool { return strings.EqualFold(d.Name, s.GetName()) })
+		return !slices.ContainsFunc(p.Desc.Directives, func(d mpm.Directive) bool { return apconf.SameName(d.Name, s.GetName()) })
 	})
 	return req
 }

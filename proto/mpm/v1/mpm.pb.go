@@ -2174,16 +2174,19 @@ func (x *RunRequest) GetPreconfigured() bool {
 // directives are the MPM's (Describe tells), so configure.settings holds
 // every top-level directive and core_settings the indices of those that
 // are the core's. The plugin keeps the settings it declares and takes the
-// Preconfig only if it declares every one that is not the core's, each
-// with a number of arguments in its range. The host sends one only when
+// Preconfig only if its MPM is the module named and declares every setting
+// that is not the core's, each with a number of arguments in its range. The host sends one only when
 // its configuration passed every check but those of the MPM's directives;
 // once Describe has told them, it checks as always and ends the plugin if
 // it finds an error.
 type Preconfig struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Configure     *ConfigureRequest      `protobuf:"bytes,1,opt,name=configure,proto3" json:"configure,omitempty"`
-	Run           *RunRequest            `protobuf:"bytes,2,opt,name=run,proto3" json:"run,omitempty"`
-	CoreSettings  []uint32               `protobuf:"varint,3,rep,packed,name=core_settings,json=coreSettings,proto3" json:"core_settings,omitempty"`
+	state        protoimpl.MessageState `protogen:"open.v1"`
+	Configure    *ConfigureRequest      `protobuf:"bytes,1,opt,name=configure,proto3" json:"configure,omitempty"`
+	Run          *RunRequest            `protobuf:"bytes,2,opt,name=run,proto3" json:"run,omitempty"`
+	CoreSettings []uint32               `protobuf:"varint,3,rep,packed,name=core_settings,json=coreSettings,proto3" json:"core_settings,omitempty"`
+	// The module LoadModule names: a plugin whose MPM declares another does
+	// not take the Preconfig (the host refuses it).
+	Module        string `protobuf:"bytes,4,opt,name=module,proto3" json:"module,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2237,6 +2240,13 @@ func (x *Preconfig) GetCoreSettings() []uint32 {
 		return x.CoreSettings
 	}
 	return nil
+}
+
+func (x *Preconfig) GetModule() string {
+	if x != nil {
+		return x.Module
+	}
+	return ""
 }
 
 type RunResponse struct {
@@ -2777,11 +2787,12 @@ const file_proto_mpm_v1_mpm_proto_rawDesc = "" +
 	"\n" +
 	"RunRequest\x124\n" +
 	"\tlisteners\x18\x01 \x03(\v2\x16.httpd.mpm.v1.ListenerR\tlisteners\x12$\n" +
-	"\rpreconfigured\x18\x02 \x01(\bR\rpreconfigured\"\x9a\x01\n" +
+	"\rpreconfigured\x18\x02 \x01(\bR\rpreconfigured\"\xb2\x01\n" +
 	"\tPreconfig\x12<\n" +
 	"\tconfigure\x18\x01 \x01(\v2\x1e.httpd.mpm.v1.ConfigureRequestR\tconfigure\x12*\n" +
 	"\x03run\x18\x02 \x01(\v2\x18.httpd.mpm.v1.RunRequestR\x03run\x12#\n" +
-	"\rcore_settings\x18\x03 \x03(\rR\fcoreSettings\"\r\n" +
+	"\rcore_settings\x18\x03 \x03(\rR\fcoreSettings\x12\x16\n" +
+	"\x06module\x18\x04 \x01(\tR\x06module\"\r\n" +
 	"\vRunResponse\"\x0e\n" +
 	"\fWatchRequest\"\xe8\x01\n" +
 	"\x06Status\x12\x1c\n" +
