@@ -521,10 +521,12 @@ func (c *conn) TryWrite(p []byte) (int, error) {
 }
 
 // HoldForMore implements the engine's hint that a body from a file follows
-// the bytes it is about to write (see http1's flushBeforeFile): while on,
-// writes carry MSG_MORE (Linux; elsewhere nothing changes), so that the
-// headers leave in the body's first segments rather than in a small
-// segment of their own. The caller turns it off before it returns.
+// the bytes it is about to write (see http1's flushBeforeFile), or that the
+// connection is closed or shut down right after them (the last response
+// of a connection): while on, writes carry MSG_MORE (Linux; elsewhere
+// nothing changes), so that the headers leave in the body's first segments,
+// and a last response's end with the FIN, rather than in a small segment of
+// their own. The caller turns it off before it returns.
 func (c *conn) HoldForMore(on bool) { c.more = on }
 
 // TrySendFile implements http1.NonblockingWriter: it sends what the socket
