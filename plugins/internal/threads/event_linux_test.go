@@ -217,3 +217,31 @@ func TestLoopStoppingKeepsCold(t *testing.T) {
 		t.Errorf("at the end of the drain the cold connection is not closed (state %d)", l.slots[stopping].state)
 	}
 }
+
+// TestPollerWaitAllocatesNothing: a wait that finds nothing ready parks in
+// Go's netpoller until its timeout without allocating (the loop's turns
+// wait so about once per connection on a busy child), and a wake-up ends
+// the next wait with its event.
+func TestPollerWaitAllocatesNothing(t *testing.T) {
+	p, err := newPoller()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.close()
+	if p.(*epoller).conn == nil {
+		t.Fatal("the poller's set is not in Go's netpoller")
+	}
+	evs := make([]pollEvent, 8)
+	p.wait(evs, 1)
+	if n := testing.AllocsPerRun(20, func() {
+		if n, err := p.wait(evs, 1); n != 0 || err != nil {
+			t.Fatalf("wait on an empty set: %d events, %v", n, err)
+		}
+	}); n != 0 {
+		t.Errorf("a wait allocates %v times; want 0", n)
+	}
+	p.wake()
+	if n, err := p.wait(evs, 1000); n != 1 || err != nil || evs[0].tag != padWake {
+		t.Errorf("wait after wake: %d events (%v), %v; want the wake-up", n, evs[:max(n, 0)], err)
+	}
+}
