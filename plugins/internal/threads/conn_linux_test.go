@@ -487,3 +487,56 @@ func TestLastResponseLeavesWithFIN(t *testing.T) {
 		return
 	}
 }
+
+// TestAcceptConnAllocations: accepting a connection allocates its conn and
+// nothing else (the peer's address is decoded into it as a value), and the
+// conn names the client's address.
+func TestAcceptConnAllocations(t *testing.T) {
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	f, err := ln.(*net.TCPListener).File()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	lf := listenFD{fd: int(f.Fd()), nodelay: true}
+	if err := unix.SetNonblock(lf.fd, true); err != nil {
+		t.Fatal(err)
+	}
+	sa := &unix.SockaddrInet4{Port: ln.Addr().(*net.TCPAddr).Port, Addr: [4]byte{127, 0, 0, 1}}
+	var c *conn
+	var client int
+	accept := func() {
+		if client, err = unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0); err != nil {
+			t.Fatal(err)
+		}
+		if err := unix.Connect(client, sa); err != nil {
+			t.Fatal(err)
+		}
+		for c = nil; c == nil; {
+			if c, err = acceptConn(lf); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	accept()
+	local, err := unix.Getsockname(client)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := c.RemoteAddrPort(), sockaddrAddrPort(local); got != want || c.RemoteAddr().String() != want.String() {
+		t.Errorf("accepted a conn from %v (%v); want %v", got, c.RemoteAddr(), want)
+	}
+	c.Close()
+	unix.Close(client)
+	if n := testing.AllocsPerRun(50, func() {
+		accept()
+		c.Close()
+		unix.Close(client)
+	}); n != 1 {
+		t.Errorf("accepting a connection allocates %v times; want 1 (its conn)", n)
+	}
+}
