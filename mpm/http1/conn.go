@@ -35,10 +35,9 @@ const (
 )
 
 var (
-	readerPool sync.Pool // *bufio.Reader
-	writerPool sync.Pool // *bufio.Writer
-	pendPool   = sync.Pool{New: func() any { return new([pendSize]byte) }}
-	copyPool   = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+	bufsPool sync.Pool // *connBufs
+	pendPool = sync.Pool{New: func() any { return new([pendSize]byte) }}
+	copyPool = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
 )
 
 func getPend() []byte { return pendPool.Get().(*[pendSize]byte)[:] }
@@ -56,6 +55,7 @@ type Conn struct {
 	tmpl       *http.Request // carries ctx; copied into each request
 
 	mu     sync.Mutex // held by ServeRequest; owns the buffers below
+	bufs   *connBufs  // where br, bw, hdr and the parser's scratch come from; nil while released
 	br     *bufio.Reader
 	bw     *bufio.Writer
 	pend   []byte // body buffered before commit; nil until needed
@@ -259,9 +259,10 @@ func (c *Conn) Buffered() int {
 	return c.br.Buffered()
 }
 
-// Release returns the Conn's read and write buffers to shared pools while it is idle, so
-// that a parked connection holds none; the next ServeRequest takes them again. It does
-// nothing while Buffered() > 0, since those bytes belong to the next request.
+// Release returns the Conn's buffers (read, write, response header, parser) to a
+// shared pool while it is idle, so that a parked connection holds none; the next
+// ServeRequest takes them again. It does nothing while Buffered() > 0, since those
+// bytes belong to the next request.
 func (c *Conn) Release() {
 	if c.Buffered() > 0 {
 		return
@@ -271,16 +272,40 @@ func (c *Conn) Release() {
 	c.mu.Unlock()
 }
 
+// connBufs is what a Conn needs only while it serves a request: the read and write
+// buffers, the response header map and the parser's scratch space. It goes back to
+// bufsPool whole when the Conn is released or ends, so that a parked connection
+// holds none of it and a new connection (one request with Connection: close, say)
+// takes it ready-made rather than allocating and growing its own.
+type connBufs struct {
+	br     *bufio.Reader
+	bw     *bufio.Writer
+	hdr    http.Header
+	head   []byte
+	fields []field
+}
+
+// Scratch kept in bufsPool at most: an unusually large request head is not kept.
+const (
+	maxPooledHead   = 16 << 10
+	maxPooledFields = 128
+)
+
 func (c *Conn) releaseLocked() {
-	if c.br != nil {
-		c.br.Reset(nil)
-		readerPool.Put(c.br)
-		c.br = nil
-	}
-	if c.bw != nil {
-		c.bw.Reset(nil)
-		writerPool.Put(c.bw)
-		c.bw = nil
+	if b := c.bufs; b != nil {
+		b.br.Reset(nil)
+		b.bw.Reset(nil)
+		clear(b.hdr)
+		b.head, b.fields = c.parser.head[:0], c.parser.fields[:0]
+		if cap(b.head) > maxPooledHead {
+			b.head = nil
+		}
+		if cap(b.fields) > maxPooledFields {
+			b.fields = nil
+		}
+		c.bufs, c.br, c.bw, c.hdr = nil, nil, nil, nil
+		c.parser.head, c.parser.fields, c.parser.line = nil, nil, span{}
+		bufsPool.Put(b)
 	}
 	if c.pend != nil {
 		pendPool.Put((*[pendSize]byte)(c.pend))
@@ -289,25 +314,17 @@ func (c *Conn) releaseLocked() {
 }
 
 func (c *Conn) acquire() {
-	if c.br == nil {
-		if br, ok := readerPool.Get().(*bufio.Reader); ok {
-			br.Reset(&c.cr)
-			c.br = br
-		} else {
-			c.br = bufio.NewReaderSize(&c.cr, readBufSize)
-		}
+	if c.bufs != nil {
+		return
 	}
-	if c.bw == nil {
-		if bw, ok := writerPool.Get().(*bufio.Writer); ok {
-			bw.Reset(&c.cw)
-			c.bw = bw
-		} else {
-			c.bw = bufio.NewWriterSize(&c.cw, writeBufSize)
-		}
+	b, _ := bufsPool.Get().(*connBufs)
+	if b == nil {
+		b = &connBufs{br: bufio.NewReaderSize(nil, readBufSize), bw: bufio.NewWriterSize(nil, writeBufSize), hdr: make(http.Header, 8)}
 	}
-	if c.hdr == nil {
-		c.hdr = make(http.Header, 8)
-	}
+	b.br.Reset(&c.cr)
+	b.bw.Reset(&c.cw)
+	c.bufs, c.br, c.bw, c.hdr = b, b.br, b.bw, b.hdr
+	c.parser.head, c.parser.fields = b.head, b.fields
 }
 
 func (c *Conn) setState(s State) {
