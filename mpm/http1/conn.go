@@ -49,8 +49,8 @@ type Conn struct {
 	srv        *Server
 	rwc        net.Conn
 	remoteAddr string
-	local      atomic.Pointer[net.Addr] // LocalAddr's, once asked
-	ctx        *connContext
+	local      atomic.Value // LocalAddr's net.Addr, once asked
+	ctx        connContext
 	cancel     context.CancelFunc
 	tmpl       *http.Request // carries ctx; copied into each request
 
@@ -214,11 +214,10 @@ type connContext struct {
 	c *Conn
 }
 
-func newConnContext(c *Conn) *connContext {
-	ctx, cancel := context.WithCancel(context.Background())
-	cc := &connContext{Context: ctx, c: c}
-	c.cancel = cancel
-	return cc
+// init makes cc c's context (a field of c: no allocation of its own).
+func (cc *connContext) init(c *Conn) {
+	cc.Context, c.cancel = context.WithCancel(context.Background())
+	cc.c = c
 }
 
 func (cc *connContext) Value(key any) any {
@@ -238,11 +237,13 @@ func (c *Conn) NetConn() net.Conn { return c.rwc }
 // connection's local address does not change, and asking may cost a system
 // call (getsockname) and allocations each time. Safe for concurrent use.
 func (c *Conn) LocalAddr() net.Addr {
-	if a := c.local.Load(); a != nil {
-		return *a
+	if a, ok := c.local.Load().(net.Addr); ok {
+		return a
 	}
 	a := c.rwc.LocalAddr()
-	c.local.Store(&a)
+	if a != nil {
+		c.local.Store(a) // the interface's own pointer: no allocation
+	}
 	return a
 }
 
