@@ -28,12 +28,3 @@ func AcceptNonblock(lfd int) (int, netip.AddrPort, error) {
 	}
 	return nfd, sockaddrAddrPort(sa), nil
 }
-
-// rawGetsockname is getsockname(2) (an ordinary system call here).
-func rawGetsockname(fd int) (netip.AddrPort, error) {
-	sa, err := unix.Getsockname(fd)
-	if err != nil {
-		return netip.AddrPort{}, err
-	}
-	return sockaddrAddrPort(sa), nil
-}

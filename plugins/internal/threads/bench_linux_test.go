@@ -2,7 +2,6 @@ package threads
 
 import (
 	"bytes"
-	"net"
 	"os"
 	"path/filepath"
 	"testing"
@@ -17,26 +16,14 @@ import (
 // BenchmarkEventClose1K: one connection per op carrying one GET of a
 // 1 KiB file with Connection: close (the bench's close row), served by an
 // event child (loop, workers, http1, the content handlers, the scoreboard
-// with ExtendedStatus) in this process over loopback TCP. The client makes its system calls itself, allocating
-// nothing, so allocs/op is what the child allocates for a connection.
+// with ExtendedStatus) in this process over loopback TCP. The client makes
+// its system calls itself, allocating nothing, so allocs/op is what the
+// child allocates for a connection.
 func BenchmarkEventClose1K(b *testing.B) {
 	root := b.TempDir()
 	if err := os.WriteFile(filepath.Join(root, "1k.bin"), bytes.Repeat([]byte("0123456789abcdef"), 64), 0o644); err != nil {
 		b.Fatal(err)
 	}
-	ln, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	f, err := ln.(*net.TCPListener).File()
-	ln.Close()
-	if err != nil {
-		b.Fatal(err)
-	}
-	addr := ln.Addr().(*net.TCPAddr)
-	loops := make(chan *loop, 1)
-	testLoop = func(l *loop) { loops <- l }
-	defer func() { testLoop = nil }()
 	const workers = 4
 	board, err := scoreboard.Create(1, workers)
 	if err != nil {
@@ -45,24 +32,11 @@ func BenchmarkEventClose1K(b *testing.B) {
 	defer board.Close()
 	c := &mpm.Child{
 		Config:     &mpm.Config{Core: mpm.Core{DocumentRoot: root, KeepAlive: true, ServerName: "127.0.0.1", ExtendedStatus: true}},
-		Listeners:  []mpm.Listener{{Name: addr.String(), Network: "tcp4", Address: addr.String(), File: f}},
 		Log:        hclog.NewNullLogger(),
 		Scoreboard: board,
 	}
-	served := make(chan error, 1)
-	go func() { served <- Serve(c, Options{Workers: workers, Park: true}) }()
-	var l *loop
-	select {
-	case l = <-loops:
-	case err := <-served:
-		b.Fatalf("Serve returned %v before its loop ran", err)
-	}
-	defer func() {
-		l.ch.gracefulStop()
-		if err := <-served; err != nil {
-			b.Errorf("Serve: %v", err)
-		}
-	}()
+	addr, _, stop := startChild(b, c, workers)
+	defer stop()
 	sa := &unix.SockaddrInet4{Port: addr.Port, Addr: [4]byte{127, 0, 0, 1}}
 	req := []byte("GET /1k.bin HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: bench\r\nConnection: close\r\n\r\n")
 	buf := make([]byte, 4096)

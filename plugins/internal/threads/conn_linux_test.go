@@ -17,6 +17,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/httpd-mpm/httpd-mpm/mpm"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 )
 
@@ -492,21 +493,13 @@ func TestLastResponseLeavesWithFIN(t *testing.T) {
 // nothing else (the peer's address is decoded into it as a value), and the
 // conn names the client's address.
 func TestAcceptConnAllocations(t *testing.T) {
-	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	lfs, err := takeListeners([]mpm.Listener{listener(t, true)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
-	f, err := ln.(*net.TCPListener).File()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	lf := listenFD{fd: int(f.Fd()), nodelay: true}
-	if err := unix.SetNonblock(lf.fd, true); err != nil {
-		t.Fatal(err)
-	}
-	sa := &unix.SockaddrInet4{Port: ln.Addr().(*net.TCPAddr).Port, Addr: [4]byte{127, 0, 0, 1}}
+	defer closeListeners(lfs)
+	lf := lfs[0]
+	sa := &unix.SockaddrInet4{Port: lf.local.(*net.TCPAddr).Port, Addr: [4]byte{127, 0, 0, 1}}
 	var c *conn
 	var client int
 	accept := func() {
