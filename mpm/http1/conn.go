@@ -35,10 +35,9 @@ const (
 )
 
 var (
-	readerPool sync.Pool // *bufio.Reader
-	writerPool sync.Pool // *bufio.Writer
-	pendPool   = sync.Pool{New: func() any { return new([pendSize]byte) }}
-	copyPool   = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+	bufsPool sync.Pool // *connBufs
+	pendPool = sync.Pool{New: func() any { return new([pendSize]byte) }}
+	copyPool = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
 )
 
 func getPend() []byte { return pendPool.Get().(*[pendSize]byte)[:] }
@@ -50,12 +49,13 @@ type Conn struct {
 	srv        *Server
 	rwc        net.Conn
 	remoteAddr string
-	local      atomic.Pointer[net.Addr] // LocalAddr's, once asked
-	ctx        *connContext
+	local      atomic.Value // LocalAddr's net.Addr, once asked
+	ctx        connContext
 	cancel     context.CancelFunc
 	tmpl       *http.Request // carries ctx; copied into each request
 
 	mu     sync.Mutex // held by ServeRequest; owns the buffers below
+	bufs   *connBufs  // where br, bw, hdr and the parser's scratch come from; nil while released
 	br     *bufio.Reader
 	bw     *bufio.Writer
 	pend   []byte // body buffered before commit; nil until needed
@@ -214,11 +214,10 @@ type connContext struct {
 	c *Conn
 }
 
-func newConnContext(c *Conn) *connContext {
-	ctx, cancel := context.WithCancel(context.Background())
-	cc := &connContext{Context: ctx, c: c}
-	c.cancel = cancel
-	return cc
+// init makes cc c's context (a field of c: no allocation of its own).
+func (cc *connContext) init(c *Conn) {
+	cc.Context, c.cancel = context.WithCancel(context.Background())
+	cc.c = c
 }
 
 func (cc *connContext) Value(key any) any {
@@ -238,11 +237,13 @@ func (c *Conn) NetConn() net.Conn { return c.rwc }
 // connection's local address does not change, and asking may cost a system
 // call (getsockname) and allocations each time. Safe for concurrent use.
 func (c *Conn) LocalAddr() net.Addr {
-	if a := c.local.Load(); a != nil {
-		return *a
+	if a, ok := c.local.Load().(net.Addr); ok {
+		return a
 	}
 	a := c.rwc.LocalAddr()
-	c.local.Store(&a)
+	if a != nil {
+		c.local.Store(a) // the interface's own pointer: no allocation
+	}
 	return a
 }
 
@@ -259,9 +260,10 @@ func (c *Conn) Buffered() int {
 	return c.br.Buffered()
 }
 
-// Release returns the Conn's read and write buffers to shared pools while it is idle, so
-// that a parked connection holds none; the next ServeRequest takes them again. It does
-// nothing while Buffered() > 0, since those bytes belong to the next request.
+// Release returns the Conn's buffers (read, write, response header, parser) to a
+// shared pool while it is idle, so that a parked connection holds none; the next
+// ServeRequest takes them again. It does nothing while Buffered() > 0, since those
+// bytes belong to the next request.
 func (c *Conn) Release() {
 	if c.Buffered() > 0 {
 		return
@@ -271,16 +273,40 @@ func (c *Conn) Release() {
 	c.mu.Unlock()
 }
 
+// connBufs is what a Conn needs only while it serves a request: the read and write
+// buffers, the response header map and the parser's scratch space. It goes back to
+// bufsPool whole when the Conn is released or ends, so that a parked connection
+// holds none of it and a new connection (one request with Connection: close, say)
+// takes it ready-made rather than allocating and growing its own.
+type connBufs struct {
+	br     *bufio.Reader
+	bw     *bufio.Writer
+	hdr    http.Header
+	head   []byte
+	fields []field
+}
+
+// Scratch kept in bufsPool at most: an unusually large request head is not kept.
+const (
+	maxPooledHead   = 16 << 10
+	maxPooledFields = 128
+)
+
 func (c *Conn) releaseLocked() {
-	if c.br != nil {
-		c.br.Reset(nil)
-		readerPool.Put(c.br)
-		c.br = nil
-	}
-	if c.bw != nil {
-		c.bw.Reset(nil)
-		writerPool.Put(c.bw)
-		c.bw = nil
+	if b := c.bufs; b != nil {
+		b.br.Reset(nil)
+		b.bw.Reset(nil)
+		clear(b.hdr)
+		b.head, b.fields = c.parser.head[:0], c.parser.fields[:0]
+		if cap(b.head) > maxPooledHead {
+			b.head = nil
+		}
+		if cap(b.fields) > maxPooledFields {
+			b.fields = nil
+		}
+		c.bufs, c.br, c.bw, c.hdr = nil, nil, nil, nil
+		c.parser.head, c.parser.fields, c.parser.line = nil, nil, span{}
+		bufsPool.Put(b)
 	}
 	if c.pend != nil {
 		pendPool.Put((*[pendSize]byte)(c.pend))
@@ -289,25 +315,17 @@ func (c *Conn) releaseLocked() {
 }
 
 func (c *Conn) acquire() {
-	if c.br == nil {
-		if br, ok := readerPool.Get().(*bufio.Reader); ok {
-			br.Reset(&c.cr)
-			c.br = br
-		} else {
-			c.br = bufio.NewReaderSize(&c.cr, readBufSize)
-		}
+	if c.bufs != nil {
+		return
 	}
-	if c.bw == nil {
-		if bw, ok := writerPool.Get().(*bufio.Writer); ok {
-			bw.Reset(&c.cw)
-			c.bw = bw
-		} else {
-			c.bw = bufio.NewWriterSize(&c.cw, writeBufSize)
-		}
+	b, _ := bufsPool.Get().(*connBufs)
+	if b == nil {
+		b = &connBufs{br: bufio.NewReaderSize(nil, readBufSize), bw: bufio.NewWriterSize(nil, writeBufSize), hdr: make(http.Header, 8)}
 	}
-	if c.hdr == nil {
-		c.hdr = make(http.Header, 8)
-	}
+	b.br.Reset(&c.cr)
+	b.bw.Reset(&c.cw)
+	c.bufs, c.br, c.bw, c.hdr = b, b.br, b.bw, b.hdr
+	c.parser.head, c.parser.fields = b.head, b.fields
 }
 
 func (c *Conn) setState(s State) {

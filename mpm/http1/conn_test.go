@@ -176,8 +176,15 @@ func TestBufferedAndRelease(t *testing.T) {
 		t.Fatalf("Buffered() = %d", c.Buffered())
 	}
 	c.Release()
-	if c.br != nil || c.bw != nil || c.pend != nil {
-		t.Fatal("Release kept buffers")
+	// Nothing per request stays with an idle connection: not the buffers, the
+	// response header map or the parser's scratch (the next request, or
+	// another connection, takes them from the pool).
+	if c.br != nil || c.bw != nil || c.pend != nil || c.hdr != nil || c.parser.head != nil || c.parser.fields != nil {
+		t.Fatalf("Release kept buffers: br %v, bw %v, pend %v, hdr %v, head %q, fields %v",
+			c.br != nil, c.bw != nil, c.pend != nil, c.hdr, c.parser.head, c.parser.fields)
+	}
+	if line := c.RequestLine(); len(line) != 0 {
+		t.Errorf("RequestLine after Release: %q, want none", line)
 	}
 	go io.WriteString(client, "GET /3 HTTP/1.1\r\nHost: h\r\n\r\n")
 	if keep, _ := c.ServeRequest(); !keep {
@@ -185,6 +192,9 @@ func TestBufferedAndRelease(t *testing.T) {
 	}
 	if got := <-responses; got != "GET /3" {
 		t.Fatalf("third response after Release %q", got)
+	}
+	if line := string(c.RequestLine()); line != "GET /3 HTTP/1.1" {
+		t.Errorf("RequestLine after the third request: %q", line)
 	}
 }
 

@@ -137,6 +137,22 @@ func TestLocalAddrKept(t *testing.T) {
 	}
 }
 
+var sinkConn *Conn
+
+// TestLocalAddrAllocatesNothing: keeping the local address costs a Conn no
+// allocation of its own (the scoreboard asks it on every connection).
+func TestLocalAddrAllocatesNothing(t *testing.T) {
+	mc := &memConn{addr: net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 80}}
+	if n := testing.AllocsPerRun(100, func() {
+		sinkConn = &Conn{rwc: mc}
+		if a := sinkConn.LocalAddr(); a != &mc.addr || sinkConn.LocalAddr() != a {
+			t.Fatalf("LocalAddr %v, want %v, kept", a, &mc.addr)
+		}
+	}); n != 1 {
+		t.Errorf("a Conn that asked its LocalAddr allocated %v times; want 1 (the Conn)", n)
+	}
+}
+
 // kaConn sends req on a new connection to addr and reads its response,
 // leaving the connection open for the server to close.
 func kaConn(t *testing.T, addr, host string) (net.Conn, *bufio.Reader, *rawResponse) {

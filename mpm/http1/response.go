@@ -565,6 +565,17 @@ func (w *response) finish() error {
 		w.closeAfter = true // the client waits for bytes that will never come
 	}
 	w.finished = true
+	if !w.keep || w.closeAfter {
+		// The connection ends after this response, and nothing is written on it
+		// before the MPM closes it or shuts its sending side down: held for more
+		// (moreHolder), the response's last segment leaves with that FIN instead of
+		// before a bare FIN of its own (a packet less on both sides, as nginx's
+		// tcp_nopush cork does).
+		if h, ok := w.c.rwc.(moreHolder); ok {
+			h.HoldForMore(true)
+			defer h.HoldForMore(false)
+		}
+	}
 	if w.c.asyncWrites() {
 		return w.c.flushTry()
 	}

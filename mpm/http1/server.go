@@ -449,8 +449,8 @@ func (s *Server) wrap(c net.Conn, tc *tls.Conn) *Conn {
 	}
 	cn.nb, _ = cn.rwc.(NonblockingWriter)
 	cn.keys = cn.keysBuf[:0]
-	cn.ctx = newConnContext(cn)
-	cn.tmpl = (&http.Request{}).WithContext(cn.ctx)
+	cn.ctx.init(cn)
+	cn.tmpl = (&http.Request{}).WithContext(&cn.ctx)
 	return cn
 }
 

@@ -132,7 +132,8 @@ func (c *Conn) tryWrite(p []byte) (int, error) {
 }
 
 // moreHolder is a connection that can ask the kernel to hold what it writes back
-// until more follows (Linux: MSG_MORE). The threads package's connections are.
+// until more follows or the connection is closed or shut down, which sends it with
+// the FIN (Linux: MSG_MORE). The threads package's connections are.
 type moreHolder interface {
 	// HoldForMore(true) makes the writes that follow, until HoldForMore(false),
 	// leave a partial segment for the data after them.

@@ -2,13 +2,19 @@
 
 package threads
 
-import "golang.org/x/sys/unix"
+import (
+	"net/netip"
+
+	"golang.org/x/sys/unix"
+)
 
 // AcceptNonblock accepts a connection from the non-blocking listening
-// socket lfd as a non-blocking, close-on-exec descriptor.
-func AcceptNonblock(lfd int) (int, unix.Sockaddr, error) {
-	return unix.Accept4(lfd, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
+// socket lfd as a non-blocking, close-on-exec descriptor, with its peer's
+// address (the zero AddrPort for a peer that is not on the Internet).
+func AcceptNonblock(lfd int) (int, netip.AddrPort, error) {
+	nfd, sa, err := unix.Accept4(lfd, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
+	if err != nil {
+		return -1, netip.AddrPort{}, err
+	}
+	return nfd, sockaddrAddrPort(sa), nil
 }
-
-// rawGetsockname is getsockname(2) (an ordinary system call here).
-func rawGetsockname(fd int) (unix.Sockaddr, error) { return unix.Getsockname(fd) }

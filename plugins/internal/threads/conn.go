@@ -79,10 +79,10 @@ var (
 // has that as its LocalAddr.
 func acceptConn(lf listenFD) (*conn, error) {
 	for {
-		nfd, sa, err := AcceptNonblock(lf.fd)
+		nfd, peer, err := AcceptNonblock(lf.fd)
 		switch err {
 		case nil:
-			c := wrapConn(nfd, sa)
+			c := &conn{fd: nfd, raddr: peer}
 			c.laddr = lf.local
 			if !lf.nodelay {
 				c.noDelay()
@@ -105,16 +105,16 @@ func inheritsNoDelay(lfd int) bool {
 	return runtime.GOOS == "linux" && err == nil && on != 0
 }
 
-// wrapConn takes over an accepted non-blocking descriptor as it is.
-func wrapConn(fd int, sa unix.Sockaddr) *conn {
-	c := &conn{fd: fd}
+// sockaddrAddrPort is an Internet socket address as a netip.AddrPort; the
+// zero AddrPort for another.
+func sockaddrAddrPort(sa unix.Sockaddr) netip.AddrPort {
 	switch a := sa.(type) {
 	case *unix.SockaddrInet4:
-		c.raddr = netip.AddrPortFrom(netip.AddrFrom4(a.Addr), uint16(a.Port))
+		return netip.AddrPortFrom(netip.AddrFrom4(a.Addr), uint16(a.Port))
 	case *unix.SockaddrInet6:
-		c.raddr = netip.AddrPortFrom(netip.AddrFrom16(a.Addr), uint16(a.Port))
+		return netip.AddrPortFrom(netip.AddrFrom16(a.Addr), uint16(a.Port))
 	}
-	return c
+	return netip.AddrPort{}
 }
 
 // noDelay turns Nagle's algorithm off, as Go does on the connections it
@@ -464,17 +464,11 @@ func (c *conn) LocalAddr() net.Addr {
 	if c.laddr != nil {
 		return c.laddr
 	}
-	sa, err := rawGetsockname(c.fd)
-	if err != nil {
+	ap, err := rawGetsockname(c.fd)
+	if err != nil || !ap.IsValid() {
 		return &net.TCPAddr{}
 	}
-	switch a := sa.(type) {
-	case *unix.SockaddrInet4:
-		return &net.TCPAddr{IP: net.IP(a.Addr[:]).To16(), Port: a.Port}
-	case *unix.SockaddrInet6:
-		return &net.TCPAddr{IP: net.IP(a.Addr[:]), Port: a.Port}
-	}
-	return &net.TCPAddr{}
+	return tcpAddr(ap)
 }
 
 // RemoteAddr implements net.Conn.
@@ -521,10 +515,12 @@ func (c *conn) TryWrite(p []byte) (int, error) {
 }
 
 // HoldForMore implements the engine's hint that a body from a file follows
-// the bytes it is about to write (see http1's flushBeforeFile): while on,
-// writes carry MSG_MORE (Linux; elsewhere nothing changes), so that the
-// headers leave in the body's first segments rather than in a small
-// segment of their own. The caller turns it off before it returns.
+// the bytes it is about to write (see http1's flushBeforeFile), or that the
+// connection is closed or shut down right after them (the last response
+// of a connection): while on, writes carry MSG_MORE (Linux; elsewhere
+// nothing changes), so that the headers leave in the body's first segments,
+// and a last response's end with the FIN, rather than in a small segment of
+// their own. The caller turns it off before it returns.
 func (c *conn) HoldForMore(on bool) { c.more = on }
 
 // TrySendFile implements http1.NonblockingWriter: it sends what the socket

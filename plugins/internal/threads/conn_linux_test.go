@@ -3,10 +3,12 @@
 package threads
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +16,9 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/httpd-mpm/httpd-mpm/mpm"
+	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 )
 
 // pair returns a conn accepted raw from a loopback listener and the
@@ -407,5 +412,124 @@ func TestConnHoldForMore(t *testing.T) {
 	}
 	if c.more {
 		t.Error("HoldForMore(false) left the hint on")
+	}
+}
+
+// unsentBytes is how many bytes c's socket holds that have not been sent
+// yet (SIOCOUTQNSD).
+func unsentBytes(t *testing.T, c *conn) int {
+	t.Helper()
+	n, err := unix.IoctlGetInt(c.fd, unix.SIOCOUTQNSD)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestLastResponseLeavesWithFIN: the engine writes the last response of a
+// connection held for more (HoldForMore), so that the close that follows
+// sends its end with the FIN rather than before a bare FIN: when
+// ServeRequest returns, all of that response is still in the socket,
+// unsent, while a keep-alive response before it left at once. The close
+// sends it, and the client reads both responses, then the end.
+func TestLastResponseLeavesWithFIN(t *testing.T) {
+	body := bytes.Repeat([]byte("0123456789abcdef"), 64)
+	srv := &http1.Server{KeepAlive: true, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write(body)
+	})}
+	// As in TestConnHoldForMore, a held segment leaves by itself after a
+	// probe timer of at least 200 ms: a try that took longer than 100 ms
+	// (a descheduled test) does not count.
+	for try := 1; ; try++ {
+		c, client := pair(t)
+		hc := srv.NewConn(c)
+		if _, err := io.WriteString(client, "GET /a HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+			t.Fatal(err)
+		}
+		if keep, err := hc.ServeRequest(); !keep || err != nil {
+			t.Fatalf("keep-alive request: keep %v, %v", keep, err)
+		}
+		kept := unsentBytes(t, c)
+		if _, err := io.WriteString(client, "GET /b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"); err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		if keep, err := hc.ServeRequest(); keep || err != nil {
+			t.Fatalf("last request: keep %v, %v", keep, err)
+		}
+		held := unsentBytes(t, c)
+		late := time.Since(start) > 100*time.Millisecond
+		hc.Close()
+
+		client.SetReadDeadline(time.Now().Add(10 * time.Second))
+		br := bufio.NewReader(client)
+		for _, path := range []string{"/a", "/b"} {
+			resp, err := http.ReadResponse(br, nil)
+			if err != nil {
+				t.Fatalf("response to %s: %v", path, err)
+			}
+			got, err := io.ReadAll(resp.Body)
+			if err != nil || !bytes.Equal(got, body) {
+				t.Fatalf("body of %s: %d bytes, %v", path, len(got), err)
+			}
+		}
+		if n, err := br.Read(make([]byte, 1)); n != 0 || err != io.EOF {
+			t.Fatalf("after the last response the client read %d bytes, %v; want the end", n, err)
+		}
+		if late && try < 5 {
+			continue
+		}
+		if kept != 0 {
+			t.Errorf("%d bytes of the keep-alive response unsent when ServeRequest returned; want 0", kept)
+		}
+		if held <= len(body) {
+			t.Errorf("%d bytes of the last response unsent when ServeRequest returned; want all of it (more than its %d-byte body)", held, len(body))
+		}
+		return
+	}
+}
+
+// TestAcceptConnAllocations: accepting a connection allocates its conn and
+// nothing else (the peer's address is decoded into it as a value), and the
+// conn names the client's address.
+func TestAcceptConnAllocations(t *testing.T) {
+	lfs, err := takeListeners([]mpm.Listener{listener(t, true)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeListeners(lfs)
+	lf := lfs[0]
+	sa := &unix.SockaddrInet4{Port: lf.local.(*net.TCPAddr).Port, Addr: [4]byte{127, 0, 0, 1}}
+	var c *conn
+	var client int
+	accept := func() {
+		if client, err = unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0); err != nil {
+			t.Fatal(err)
+		}
+		if err := unix.Connect(client, sa); err != nil {
+			t.Fatal(err)
+		}
+		for c = nil; c == nil; {
+			if c, err = acceptConn(lf); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	accept()
+	local, err := unix.Getsockname(client)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := c.RemoteAddrPort(), sockaddrAddrPort(local); got != want || c.RemoteAddr().String() != want.String() {
+		t.Errorf("accepted a conn from %v (%v); want %v", got, c.RemoteAddr(), want)
+	}
+	c.Close()
+	unix.Close(client)
+	if n := testing.AllocsPerRun(50, func() {
+		accept()
+		c.Close()
+		unix.Close(client)
+	}); n != 1 {
+		t.Errorf("accepting a connection allocates %v times; want 1 (its conn)", n)
 	}
 }

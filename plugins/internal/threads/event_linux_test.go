@@ -19,39 +19,16 @@ import (
 // turn that does not end (here: the loop blocked on its lock after a
 // connection woke it) stops counting, and counts again once it ends.
 func TestLoopProgress(t *testing.T) {
-	ln, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := ln.(*net.TCPListener).File()
-	ln.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	loops := make(chan *loop, 1)
-	testLoop = func(l *loop) { loops <- l }
-	defer func() { testLoop = nil }()
 	c := &mpm.Child{
-		Config:    &mpm.Config{Core: mpm.Core{DocumentRoot: t.TempDir(), KeepAlive: true}},
-		Listeners: []mpm.Listener{{Name: addr, Network: "tcp4", Address: addr, File: f}},
-		Log:       hclog.NewNullLogger(),
+		Config: &mpm.Config{Core: mpm.Core{DocumentRoot: t.TempDir(), KeepAlive: true}},
+		Log:    hclog.NewNullLogger(),
 	}
-	served := make(chan error, 1)
-	go func() { served <- Serve(c, Options{Workers: 2, Park: true}) }()
+	tcpAddr, l, stop := startChild(t, c, 2)
+	addr := tcpAddr.String()
 	const stuck = time.Minute
 	late := func() time.Time { return time.Now().Add(2 * stuck) }
-	var l *loop
-	select {
-	case l = <-loops:
-	case err := <-served:
-		t.Fatalf("Serve returned %v before its loop ran", err)
-	}
 	defer func() {
-		l.ch.gracefulStop()
-		if err := <-served; err != nil {
-			t.Errorf("Serve: %v", err)
-		}
+		stop()
 		// Done (a draining child's workers may go on) is not stuck.
 		if !l.progressing(late(), stuck) {
 			t.Error("a loop that returned counts as stuck")
@@ -79,6 +56,42 @@ func TestLoopProgress(t *testing.T) {
 	if !testbin.Eventually(10*time.Second, func() bool { return l.progressing(late(), stuck) }) {
 		t.Error("the loop does not count as progressing once its turn ended")
 	}
+}
+
+// startChild runs c as an event child (Serve with Park and workers) in
+// this process, listening on a new loopback socket; it returns the
+// socket's address, the child's loop once it runs, and what stops the
+// child gracefully and checks what Serve returned.
+func startChild(tb testing.TB, c *mpm.Child, workers int) (*net.TCPAddr, *loop, func()) {
+	tb.Helper()
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	f, err := ln.(*net.TCPListener).File()
+	ln.Close()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	addr := ln.Addr().(*net.TCPAddr)
+	c.Listeners = []mpm.Listener{{Name: addr.String(), Network: "tcp4", Address: addr.String(), File: f}}
+	loops := make(chan *loop, 1)
+	testLoop = func(l *loop) { loops <- l }
+	defer func() { testLoop = nil }()
+	served := make(chan error, 1)
+	go func() { served <- Serve(c, Options{Workers: workers, Park: true}) }()
+	select {
+	case l := <-loops:
+		return addr, l, func() {
+			l.ch.gracefulStop()
+			if err := <-served; err != nil {
+				tb.Errorf("Serve: %v", err)
+			}
+		}
+	case err := <-served:
+		tb.Fatalf("Serve returned %v before its loop ran", err)
+	}
+	return nil, nil, nil
 }
 
 // TestLoopWaitClasses: parked connections are kept in one set of lists per
@@ -215,5 +228,33 @@ func TestLoopStoppingKeepsCold(t *testing.T) {
 	l.expireAllLocked(l.stopAt + int64(http1.DrainIdle))
 	if !closed(stoppingClient) {
 		t.Errorf("at the end of the drain the cold connection is not closed (state %d)", l.slots[stopping].state)
+	}
+}
+
+// TestPollerWaitAllocatesNothing: a wait that finds nothing ready parks in
+// Go's netpoller until its timeout without allocating (the loop's turns
+// wait so about once per connection on a busy child), and a wake-up ends
+// the next wait with its event.
+func TestPollerWaitAllocatesNothing(t *testing.T) {
+	p, err := newPoller()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.close()
+	if p.(*epoller).conn == nil {
+		t.Fatal("the poller's set is not in Go's netpoller")
+	}
+	evs := make([]pollEvent, 8)
+	p.wait(evs, 1)
+	if n := testing.AllocsPerRun(20, func() {
+		if n, err := p.wait(evs, 1); n != 0 || err != nil {
+			t.Fatalf("wait on an empty set: %d events, %v", n, err)
+		}
+	}); n != 0 {
+		t.Errorf("a wait allocates %v times; want 0", n)
+	}
+	p.wake()
+	if n, err := p.wait(evs, 1000); n != 1 || err != nil || evs[0].tag != padWake {
+		t.Errorf("wait after wake: %d events (%v), %v; want the wake-up", n, evs[:max(n, 0)], err)
 	}
 }

@@ -5,6 +5,7 @@ package threads
 import (
 	"fmt"
 	"net"
+	"net/netip"
 
 	"golang.org/x/sys/unix"
 
@@ -27,23 +28,21 @@ type listenFD struct {
 // boundAddr is fd's address when it is bound to a specific IP (then every
 // connection it accepts has it as its local address), or nil.
 func boundAddr(fd int) net.Addr {
-	sa, err := rawGetsockname(fd)
-	if err != nil {
+	ap, err := rawGetsockname(fd)
+	if err != nil || !ap.IsValid() {
 		return nil
 	}
-	var a *net.TCPAddr
-	switch sa := sa.(type) {
-	case *unix.SockaddrInet4:
-		a = &net.TCPAddr{IP: net.IP(sa.Addr[:]).To16(), Port: sa.Port}
-	case *unix.SockaddrInet6:
-		a = &net.TCPAddr{IP: net.IP(sa.Addr[:]), Port: sa.Port}
-	default:
-		return nil
+	if a := tcpAddr(ap); !a.IP.IsUnspecified() {
+		return a
 	}
-	if a.IP.IsUnspecified() {
-		return nil
-	}
-	return a
+	return nil
+}
+
+// tcpAddr is an Internet address as a *net.TCPAddr (an IPv4 one in its
+// 16-byte form, as net's own).
+func tcpAddr(ap netip.AddrPort) *net.TCPAddr {
+	ip := ap.Addr().As16()
+	return &net.TCPAddr{IP: ip[:], Port: int(ap.Port())}
 }
 
 // takeListeners takes over the child's listeners as bare descriptors:

@@ -32,6 +32,13 @@ type epoller struct {
 	// netpoller (the loop then blocks in epoll_wait).
 	set  *os.File
 	conn syscall.RawConn
+	// ready is pollReady, bound once: conn.Read's callback, which a closure
+	// made for each wait would allocate, with the results it sets (cur, n
+	// and err: the wait's events and what the last poll found).
+	ready func(uintptr) bool
+	cur   []unix.EpollEvent
+	n     int
+	err   error
 }
 
 func newPoller() (poller, error) {
@@ -45,7 +52,7 @@ func newPoller() (poller, error) {
 	if unix.SetNonblock(epfd, true) == nil {
 		p.set = os.NewFile(uintptr(epfd), "epoll")
 		if conn, err := p.set.SyscallConn(); err == nil && p.set.SetReadDeadline(time.Time{}) == nil {
-			p.conn = conn
+			p.conn, p.ready = conn, p.pollReady
 		}
 	}
 	return p, nil
@@ -102,10 +109,10 @@ func (p *epoller) wait(evs []pollEvent, timeout int) (int, error) {
 			deadline = time.Now().Add(time.Duration(timeout) * time.Millisecond)
 		}
 		p.set.SetReadDeadline(deadline)
-		rerr := p.conn.Read(func(uintptr) bool {
-			n, err = p.poll(raw)
-			return n > 0 || err != nil && err != unix.EINTR
-		})
+		p.cur, p.n, p.err = raw, 0, nil
+		rerr := p.conn.Read(p.ready)
+		n, err = p.n, p.err
+		p.cur, p.err = nil, nil
 		if errors.Is(rerr, os.ErrDeadlineExceeded) {
 			return 0, nil
 		} else if rerr != nil {
@@ -123,6 +130,13 @@ func (p *epoller) wait(evs []pollEvent, timeout int) (int, error) {
 		evs[i] = pollEvent{fd: ev.Fd, tag: ev.Pad}
 	}
 	return n, nil
+}
+
+// pollReady polls for the events of the wait in progress (cur) and reports
+// whether the wait is over: events, or an error other than EINTR.
+func (p *epoller) pollReady(uintptr) bool {
+	p.n, p.err = p.poll(p.cur)
+	return p.n > 0 || p.err != nil && p.err != unix.EINTR
 }
 
 func (p *epoller) wake() { wake(p.wakefd) }

@@ -4,6 +4,7 @@ package threads
 
 import (
 	"errors"
+	"net/netip"
 
 	"golang.org/x/sys/unix"
 )
@@ -19,3 +20,12 @@ func rawClose(fd int) error                                   { return unix.Clos
 
 // Unread cannot tell here: http1 then lingers (see rawio_linux.go).
 func (c *conn) Unread() (int, error) { return 0, errors.ErrUnsupported }
+
+// rawGetsockname is getsockname(2) (an ordinary system call here).
+func rawGetsockname(fd int) (netip.AddrPort, error) {
+	sa, err := unix.Getsockname(fd)
+	if err != nil {
+		return netip.AddrPort{}, err
+	}
+	return sockaddrAddrPort(sa), nil
+}

@@ -27,7 +27,8 @@ func rawWrite(fd int, p []byte) (int, error) { return rawIO(unix.SYS_WRITE, fd, 
 
 // rawSendMore is send(2) with MSG_MORE on a non-blocking descriptor: the
 // kernel keeps what does not fill a segment back until the next send
-// without the flag (the sendfile(2) of the body that follows) pushes it.
+// without the flag (the sendfile(2) of the body that follows) pushes it, or
+// a close or shutdown sends it with the FIN.
 func rawSendMore(fd int, p []byte) (int, error) {
 	var base unsafe.Pointer
 	if len(p) > 0 {
