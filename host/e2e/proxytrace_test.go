@@ -68,3 +68,53 @@ func TestProxyTrace(t *testing.T) {
 	p.check(reqs)
 	p.sameRequestLines()
 }
+
+// TestProxyMaxForwards: mod_proxy reads Max-Forwards as apache2's
+// proxy_handler does, for every method: one apr_strtoi64 cannot read
+// whole (letters, a trailing blank, a negative, too big, two fields
+// merged) is 400 "Proxy Error" with AH10188, even for a TRACE that
+// TraceEnable Off refuses; an empty one is 0; 0 is core's TRACE or
+// OPTIONS, and for any other method 400 with AH00898 (a proxy loop).
+func TestProxyMaxForwards(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	must(t, err)
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "backend: %s %s max-forwards %q\n", r.Method, r.RequestURI, r.Header.Get("Max-Forwards"))
+	})}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	p := startPair(t, 1, strings.ReplaceAll(proxyTraceConf, "@BE@", ln.Addr().String()), map[string]string{"a.txt": "a\n"})
+	var reqs []diffRequest
+	ask := func(method, host string, fields ...string) string {
+		return request(method, "/p/x", host, "", fields...)
+	}
+	for _, v := range []string{"abc", " 5", "5 ", "+5", "-1", "0x10", "", "9223372036854775807", "99999999999999999999", "00"} {
+		f := "Max-Forwards: " + v
+		reqs = append(reqs, diffRequest{Raw: ask("GET", "on.test", f)}, diffRequest{Raw: ask("TRACE", "off.test", f)})
+	}
+	reqs = append(reqs,
+		diffRequest{Raw: ask("GET", "on.test", "Max-Forwards: 2", "Max-Forwards: 3")},
+		diffRequest{Raw: ask("POST", "on.test", "Max-Forwards: 0"), Want: "Max-Forwards has reached zero - proxy loop?"},
+		diffRequest{Raw: ask("DELETE", "off.test", "Max-Forwards: 0")},
+		diffRequest{Raw: ask("OPTIONS", "on.test", "Max-Forwards: 0")},
+		diffRequest{Raw: ask("OPTIONS", "off.test", "Max-Forwards: 1")},
+		diffRequest{Raw: ask("TRACE", "ext.test", "Max-Forwards: 0")})
+	p.check(reqs)
+	raws := make([]string, len(reqs))
+	for i, r := range reqs {
+		raws[i] = r.Raw
+	}
+	p.compareEach(raws, (*diffServer).fieldOrder)
+	for _, msg := range []string{
+		"AH10188: Max-Forwards value 'abc' could not be parsed",
+		"AH00898: Max-Forwards request header could not be parsed returned by /p/x",
+		"AH00898: Max-Forwards has reached zero - proxy loop? returned by /p/x",
+	} {
+		if !strings.Contains(p.apache.srv.ErrorLog(), msg) {
+			t.Errorf("apache's error log has no %q", msg)
+		}
+		if !strings.Contains(p.ours.srv.ErrorLog(), msg) {
+			t.Errorf("ours has no %q", msg)
+		}
+	}
+}

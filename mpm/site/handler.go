@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"maps"
+	"math"
 	"net"
 	"net/http"
 	"net/netip"
@@ -18,6 +19,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/httpd-mpm/httpd-mpm/internal/aphtml"
 	"github.com/httpd-mpm/httpd-mpm/internal/apuri"
 	"github.com/httpd-mpm/httpd-mpm/internal/loglevel"
 	"github.com/httpd-mpm/httpd-mpm/mpm/apexpr"
@@ -219,20 +221,77 @@ func (h *Handler) ProxiesTrace(r *http.Request) bool {
 
 // maxForwardsZero reports whether r's Max-Forwards field says 0.
 func maxForwardsZero(r *http.Request) bool {
-	n, ok := maxForwards(r)
-	return ok && n == 0
+	n, ok, bad := maxForwards(r)
+	return ok && !bad && n == 0
 }
 
-// maxForwards is r's Max-Forwards field, false if it has none or one that
-// is not a number (read as apache2's apr_strtoi64: leading blanks, then
-// digits only).
-func maxForwards(r *http.Request) (int64, bool) {
+// maxForwards is r's Max-Forwards field as apache2's mod_proxy reads it
+// with apr_strtoi64 (its fields joined by ", ", as apache2 merges them):
+// blanks, a sign, then digits only, none being 0. ok is false if r has no
+// such field; bad is true for a value that is not all read, negative or out
+// of range (INT64_MAX included, strtoll's overflow value).
+func maxForwards(r *http.Request) (n int64, ok, bad bool) {
 	v, ok := r.Header["Max-Forwards"]
 	if !ok || len(v) == 0 {
-		return 0, false
+		return 0, false, false
 	}
-	n, err := strconv.ParseInt(strings.TrimLeft(v[0], " \t"), 10, 64)
-	return n, err == nil && n >= 0
+	s := strings.TrimLeft(strings.Join(v, ", "), " \t\n\v\f\r")
+	if s == "" {
+		return 0, true, false
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n, true, err != nil || n < 0 || n == math.MaxInt64
+}
+
+// proxyMaxForwards answers r, bound for mod_proxy, as apache2's
+// proxy_handler does when its Max-Forwards field cannot be read (400,
+// AH10188) or says 0: core's OPTIONS answer, or for any method but TRACE
+// (which ProxiesTrace left to the engine, or refused) a 400 for a proxy
+// loop. It reports whether it answered. Otherwise the field, if any, goes
+// to the backend one less.
+func (h *Handler) proxyMaxForwards(w http.ResponseWriter, r *http.Request, o *static.Options) (*http.Request, bool) {
+	n, ok, bad := maxForwards(r)
+	if !ok {
+		return r, false
+	}
+	msg := ""
+	switch {
+	case bad:
+		if h.Static.LogError != nil {
+			h.Static.LogError(r, static.LevelWarn, "proxy", nil,
+				"AH10188: Max-Forwards value '"+strings.Join(r.Header["Max-Forwards"], ", ")+"' could not be parsed")
+		}
+		msg = "Max-Forwards request header could not be parsed"
+	case n > 0:
+		// The backend gets one less; the request's own field (the
+		// access log's) stays.
+		r = r.WithContext(r.Context())
+		r.Header = r.Header.Clone()
+		r.Header["Max-Forwards"] = []string{strconv.FormatInt(n-1, 10)}
+		return r, false
+	case r.Method == http.MethodTrace:
+		return r, false
+	case r.Method == http.MethodOptions:
+		// ap_send_http_options: nothing allows a method here but TRACE.
+		allow := ""
+		if h.Static.TraceEnabled {
+			allow = http.MethodTrace
+		}
+		w.Header()["Allow"] = []string{allow}
+		w.Header()["Content-Length"] = []string{"0"}
+		w.WriteHeader(http.StatusOK)
+		return r, true
+	default:
+		msg = "Max-Forwards has reached zero - proxy loop?"
+	}
+	if h.Static.LogError != nil {
+		h.Static.LogError(r, static.LevelError, "proxy", nil, "AH00898: "+msg+" returned by "+r.URL.Path)
+	}
+	http1.SetErrorNotes(r, "The proxy server could not handle the request<p>Reason: <strong>"+aphtml.Escape(msg)+"</strong></p>")
+	if o.Error == nil || !o.Error(w, r, http.StatusBadRequest) {
+		http1.WriteProxyError(w, r, http.StatusBadRequest, msg)
+	}
+	return r, true
 }
 
 // proxy answers r from the backend t maps it to, under the server's settings
@@ -267,6 +326,10 @@ func (h *Handler) proxy(w http.ResponseWriter, r *http.Request, p string, t *pro
 	if o.Response != nil {
 		o.Response.Fixup(r)
 	}
+	r, done := h.proxyMaxForwards(w, r, o)
+	if done {
+		return
+	}
 	if r.Method == http.MethodTrace && !h.Static.TraceEnabled {
 		// mod_proxy's handler refuses it (a body is not looked at: it
 		// is not read yet), or, with Max-Forwards 0, core's trace does
@@ -283,13 +346,6 @@ func (h *Handler) proxy(w http.ResponseWriter, r *http.Request, p string, t *pro
 			http1.WriteError(w, r, http.StatusMethodNotAllowed, "")
 		}
 		return
-	}
-	if n, ok := maxForwards(r); ok && n > 0 {
-		// The backend gets one less, as from apache2's mod_proxy; the
-		// request's own field (the access log's) stays.
-		r = r.WithContext(r.Context())
-		r.Header = r.Header.Clone()
-		r.Header["Max-Forwards"] = []string{strconv.FormatInt(n-1, 10)}
 	}
 	// A DirectoryIndex or FallbackResource subrequest is answered as its
 	// main request (the Host's port in ProxyPassReverse's URLs), whatever
