@@ -6,8 +6,14 @@ import (
 	"net/http"
 )
 
-// traceBodyMax is how much body TraceEnable Extended echoes (apache2's 64 KiB).
-const traceBodyMax = 64 << 10
+// traceBodyMax is how much body TraceEnable Extended echoes when the
+// request declares its length (apache2's 64 KiB); traceChunkedMax when it is
+// chunked: ap_send_http_trace reads that into 73730 bytes and refuses the
+// body once fewer than 32 of them are left.
+const (
+	traceBodyMax    = 64 << 10
+	traceChunkedMax = 73730 - 32
+)
 
 // serveTrace answers a TRACE request as apache2's ap_send_http_trace does.
 func (c *Conn) serveTrace(w *response, req *http.Request) {
@@ -23,11 +29,15 @@ func (c *Conn) serveTrace(w *response, req *http.Request) {
 	}
 	var body []byte
 	if hasBody {
+		limit := traceBodyMax
+		if req.ContentLength < 0 {
+			limit = traceChunkedMax
+		}
 		var err error
-		body, err = io.ReadAll(io.LimitReader(req.Body, traceBodyMax+1))
+		body, err = io.ReadAll(io.LimitReader(req.Body, int64(limit)+1))
 		var mbe *http.MaxBytesError
 		switch {
-		case len(body) > traceBodyMax || errors.As(err, &mbe):
+		case len(body) > limit || errors.As(err, &mbe):
 			c.refuseTrace(w, req, http.StatusRequestEntityTooLarge, "Extended TRACE request bodies cannot exceed 64k\n")
 			return
 		case err != nil:
