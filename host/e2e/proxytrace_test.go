@@ -118,3 +118,86 @@ func TestProxyMaxForwards(t *testing.T) {
 		}
 	}
 }
+
+// rewriteTraceConf proxies /r with RewriteRule [P] in three virtual hosts,
+// one per TraceEnable, and has server-context rules that redirect or
+// refuse, a Redirect and a <Location> that denies /r/denied.
+const rewriteTraceConf = `LoadModule proxy_module /usr/lib/apache2/modules/mod_proxy.so
+LoadModule proxy_http_module /usr/lib/apache2/modules/mod_proxy_http.so
+LoadModule rewrite_module /usr/lib/apache2/modules/mod_rewrite.so
+ServerName main.test
+Listen 127.0.0.1:@P0@
+DocumentRoot @DOCS@
+<VirtualHost 127.0.0.1:@P0@>
+	ServerName on.test
+	TraceEnable on
+	RewriteEngine on
+	RewriteRule ^/r/(.*) http://@BE@/q/$1 [P]
+	RewriteRule ^/moved - [R=301]
+	RewriteRule ^/forbidden - [F]
+	RewriteRule ^/local /local.txt [PT]
+	Redirect /red /local.txt
+	<Location /r/denied>
+		Require all denied
+	</Location>
+</VirtualHost>
+<VirtualHost 127.0.0.1:@P0@>
+	ServerName off.test
+	TraceEnable off
+	ErrorDocument 405 "the server's
+	RewriteEngine on
+	RewriteRule ^/r/(.*) http://@BE@/q/$1 [P]
+	RewriteRule ^/forbidden - [F]
+	<Location /r>
+		ErrorDocument 405 "the location's
+	</Location>
+</VirtualHost>
+<VirtualHost 127.0.0.1:@P0@>
+	ServerName ext.test
+	TraceEnable extended
+	RewriteEngine on
+	RewriteRule ^/r/(.*) http://@BE@/q/$1 [P]
+</VirtualHost>
+`
+
+// TestRewriteProxyTrace: a TRACE goes through the translate phase before
+// core echoes or refuses it, as in apache2: one that a RewriteRule [P]
+// proxies is mod_proxy's as one ProxyPass maps (passed on, refused with
+// AH01139 under Off, core's with Max-Forwards 0: echoed, or refused under
+// the <Location>'s ErrorDocument, after the <Location>'s access checks);
+// one a rule or Redirect redirects or refuses gets that answer; the others
+// are core's, with the server's ErrorDocument.
+func TestRewriteProxyTrace(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	must(t, err)
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		fmt.Fprintf(w, "backend: %s %s body %q max-forwards %q\n", r.Method, r.RequestURI, body, r.Header.Get("Max-Forwards"))
+	})}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	p := startPair(t, 1, strings.ReplaceAll(rewriteTraceConf, "@BE@", ln.Addr().String()), map[string]string{"local.txt": "local\n"})
+	var reqs []diffRequest
+	for _, host := range []string{"on.test", "off.test", "ext.test"} {
+		reqs = append(reqs,
+			diffRequest{Raw: request("TRACE", "/r/x", host, "")},
+			diffRequest{Raw: request("TRACE", "/r/x", host, "abc")},
+			diffRequest{Raw: request("TRACE", "/local.txt", host, "")},
+			diffRequest{Raw: request("TRACE", "/forbidden", host, "")},
+			diffRequest{Raw: request("TRACE", "/r/x", host, "", "Max-Forwards: 0")},
+			diffRequest{Raw: request("TRACE", "/r/x", host, "", "Max-Forwards: 3")},
+			diffRequest{Raw: request("OPTIONS", "/r/x", host, "", "Max-Forwards: 0")})
+	}
+	reqs = append(reqs,
+		diffRequest{Raw: request("TRACE", "/moved", "on.test", "")},
+		diffRequest{Raw: request("TRACE", "/local", "on.test", "")},
+		diffRequest{Raw: request("TRACE", "/red", "on.test", "")},
+		diffRequest{Raw: request("TRACE", "/r/denied", "on.test", "", "Max-Forwards: 0")})
+	p.check(reqs)
+	raws := make([]string, len(reqs))
+	for i, r := range reqs {
+		raws[i] = r.Raw
+	}
+	p.compareEach(raws, (*diffServer).fieldOrder)
+	p.sameRequestLines()
+}

@@ -185,6 +185,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if r.Method == http.MethodTrace && http1.ServeTrace(w, r) {
+		// Translated, and not away: core's map_to_storage answers it.
+		return
+	}
 	for _, l := range c.locations {
 		if l.conf.redirect != nil && l.matchURL(p) {
 			// Its URL is escaped as RedirectMatch's substitution (mod_alias's try_redirect).
@@ -206,17 +210,22 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Static.Serve(w, r, h.docRoot, p, conf)
 }
 
-// ProxiesTrace reports whether r, a TRACE, goes to mod_proxy: a ProxyPass
-// maps its URL-path (http1.Server.ProxiesTrace). One with "Max-Forwards:
-// 0" that TraceEnable lets through is the engine's to echo, as mod_proxy
-// has core answer it (ap_send_http_trace); one it refuses is refused by
-// proxy, under the request's sections.
-func (h *Handler) ProxiesTrace(r *http.Request) bool {
-	if h.Config.proxy == nil || h.Static.TraceEnabled && maxForwardsZero(r) {
+// TranslatesTrace reports whether r, a TRACE, comes to ServeHTTP
+// (http1.Server.TranslatesTrace): when the server has RewriteRules,
+// Redirects or a ProxyPass that maps its URL-path, which apache2 applies
+// before core echoes or refuses it. ServeHTTP then answers it where core
+// would (http1.ServeTrace); mod_proxy answers one it proxies.
+func (h *Handler) TranslatesTrace(r *http.Request) bool {
+	c := h.Config
+	if r.URL.Path == "*" {
 		return false
 	}
 	p, status := static.CleanPath(r.URL)
-	return status == 0 && h.Config.proxy.Match(p, r.URL.RawQuery) != nil
+	if status != 0 {
+		return false
+	}
+	return c.rewrite.Enabled() && len(c.rewrite.Rules()) > 0 || len(c.redirects) > 0 ||
+		c.proxy != nil && c.proxy.Match(p, r.URL.RawQuery) != nil
 }
 
 // maxForwardsZero reports whether r's Max-Forwards field says 0.
@@ -245,10 +254,10 @@ func maxForwards(r *http.Request) (n int64, ok, bad bool) {
 
 // proxyMaxForwards answers r, bound for mod_proxy, as apache2's
 // proxy_handler does when its Max-Forwards field cannot be read (400,
-// AH10188) or says 0: core's OPTIONS answer, or for any method but TRACE
-// (which ProxiesTrace left to the engine, or refused) a 400 for a proxy
-// loop. It reports whether it answered. Otherwise the field, if any, goes
-// to the backend one less.
+// AH10188) or says 0: core's answer to a TRACE (echoed; refused by the
+// caller under TraceEnable Off) or an OPTIONS, and for any other method a
+// 400 for a proxy loop. It reports whether it answered. Otherwise the
+// field, if any, goes to the backend one less.
 func (h *Handler) proxyMaxForwards(w http.ResponseWriter, r *http.Request, o *static.Options) (*http.Request, bool) {
 	n, ok, bad := maxForwards(r)
 	if !ok {
@@ -270,7 +279,9 @@ func (h *Handler) proxyMaxForwards(w http.ResponseWriter, r *http.Request, o *st
 		r.Header["Max-Forwards"] = []string{strconv.FormatInt(n-1, 10)}
 		return r, false
 	case r.Method == http.MethodTrace:
-		return r, false
+		// Core's, under TraceEnable: echoed, or, Off, refused below
+		// under the request's sections.
+		return r, h.Static.TraceEnabled && http1.ServeTrace(w, r)
 	case r.Method == http.MethodOptions:
 		// ap_send_http_options: nothing allows a method here but TRACE.
 		allow := ""
@@ -892,6 +903,11 @@ func (h *Handler) errorDocument(w http.ResponseWriter, r *http.Request, status i
 	if err != nil {
 		h.logRewrite(r, "core", "AH02841: core: ErrorDocument: can't evaluate require expression: "+err.Error())
 		return false
+	}
+	if !strings.HasPrefix(doc, `"`) {
+		// Allow is a field of the page apache2 makes for a 405 or 501
+		// (a text ErrorDocument's too), not of a document's answer.
+		delete(w.Header(), "Allow")
 	}
 	switch {
 	case strings.HasPrefix(doc, `"`):
