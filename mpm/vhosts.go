@@ -122,9 +122,9 @@ type vserver struct {
 	// translatesTrace is http1.Server.TranslatesTrace for its requests,
 	// nil without per-path configuration.
 	translatesTrace func(r *http.Request) bool
-	logs         []accesslog.Log
-	logName      string // ServerName as %v and %p see it
-	docRoot      string
+	logs            []accesslog.Log
+	logName         string // ServerName as %v and %p see it
+	docRoot         string
 	// tlsSettings are its mod_ssl settings (nil: SSLEngine off); tls their
 	// crypto/tls form, nil until setupTLS.
 	tlsSettings *TLS
