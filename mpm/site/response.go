@@ -178,6 +178,9 @@ func (p *response) filter(r *http.Request, status int, h http.Header, errorPage 
 	// One allocation holds the order and mod_expires' names.
 	o := &fieldOrder{}
 	o.First, o.Counts = first, counts
+	if handler != nil {
+		o.Handler = handler.Handler
+	}
 	if n := nExp + len(added); n > 0 {
 		if n <= len(o.last) {
 			o.Last = o.last[:0]
