@@ -336,7 +336,7 @@ func (h *Manager) Serve(w http.ResponseWriter, r *http.Request, t *static.Target
 	}
 	if bsel != nil {
 		if nonce := bsel.nonceValue(); nonce != "" && params["nonce"] == nonce {
-			bsel.edit(wsel, params)
+			bsel.edit(wsel, params, h.c.methodLoaded)
 		}
 	}
 	if _, ok := params["xml"]; ok {
@@ -384,13 +384,13 @@ func (b *balancer) member(name string) *member {
 // edit is balancer_process_balancer_worker for the member's settings:
 // each written to the shared words at once, so that every child of the
 // generation sees it.
-func (b *balancer) edit(m *member, params map[string]string) {
+func (b *balancer) edit(m *member, params map[string]string, loaded func(lbmethod) bool) {
 	if m != nil {
 		b.editMember(m, params)
 	}
 	bs := b.shared()
 	if v, ok := params["b_lbm"]; ok {
-		if method, ok := lbmethods[v]; ok && method != b.lbMethod() {
+		if method, ok := lbmethods[v]; ok && loaded(method) && method != b.lbMethod() {
 			bs[bsMethod].Store(int64(method) + 1)
 			bs[bsNeedReset].Store(1)
 		}
@@ -620,6 +620,9 @@ func (h *Manager) balancerForm(sb *strings.Builder, r *http.Request, b *balancer
 	sb.WriteString("<tr><td>LBmethod:</td><td>\n<select name='b_lbm' id='b_lbm'>")
 	current := b.lbMethodName()
 	for _, name := range methodNames {
+		if !h.c.methodLoaded(lbmethods[name]) {
+			continue
+		}
 		selected := ""
 		if name == current {
 			selected = " selected "
