@@ -17,6 +17,7 @@ ProxyPass /plain http://@BE@/q
 <Location /p>
 	Header always set A-Always 1
 	Header set B-Set 2
+	Header echo ^X-Echo
 	Header append Vary Cookie
 	Header merge Cache-Control no-cache
 	Header set X-Backend replaced
@@ -30,7 +31,7 @@ ProxyPass /plain http://@BE@/q
 // order and spelling (Content-Type in its place, the Set-Cookie lines
 // last, a field a Header line sets or merges in its place, Vary's tokens
 // joined by "," as apache2's fixup_vary), then the fields Header lines
-// add.
+// add or echo, in the order of their lines.
 func TestProxyFieldOrder(t *testing.T) {
 	resp := "HTTP/1.1 200 OK\r\nZ-First: 1\r\nContent-Type: text/plain\r\nVary: Accept\r\nSet-Cookie: a=1\r\n" +
 		"X-Backend: b\r\nCache-Control: max-age=5\r\nLast-Modified: Mon, 02 Jan 2006 15:04:05 GMT\r\nETag: \"x\"\r\nSet-Cookie: b=2\r\n" +
