@@ -21,6 +21,9 @@ DocumentRoot @DOCS@
 	ServerName on.test
 	TraceEnable on
 	ProxyPass /p http://@BE@/q
+	<Files "h.txt">
+		SetHandler "proxy:http://@BE@"
+	</Files>
 </VirtualHost>
 <VirtualHost 127.0.0.1:@P0@>
 	ServerName off.test
@@ -83,7 +86,7 @@ func TestProxyMaxForwards(t *testing.T) {
 	})}
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
-	p := startPair(t, 1, strings.ReplaceAll(proxyTraceConf, "@BE@", ln.Addr().String()), map[string]string{"a.txt": "a\n"})
+	p := startPair(t, 1, strings.ReplaceAll(proxyTraceConf, "@BE@", ln.Addr().String()), map[string]string{"a.txt": "a\n", "h.txt": "h\n"})
 	var reqs []diffRequest
 	ask := func(method, host string, fields ...string) string {
 		return request(method, "/p/x", host, "", fields...)
@@ -98,7 +101,10 @@ func TestProxyMaxForwards(t *testing.T) {
 		diffRequest{Raw: ask("DELETE", "off.test", "Max-Forwards: 0")},
 		diffRequest{Raw: ask("OPTIONS", "on.test", "Max-Forwards: 0")},
 		diffRequest{Raw: ask("OPTIONS", "off.test", "Max-Forwards: 1")},
-		diffRequest{Raw: ask("TRACE", "ext.test", "Max-Forwards: 0")})
+		diffRequest{Raw: ask("TRACE", "ext.test", "Max-Forwards: 0")},
+		diffRequest{Raw: request("GET", "/h.txt", "on.test", "", "Max-Forwards: abc")},
+		diffRequest{Raw: request("GET", "/h.txt", "on.test", "", "Max-Forwards: 0")},
+		diffRequest{Raw: request("GET", "/h.txt", "on.test", "", "Max-Forwards: 4")})
 	p.check(reqs)
 	raws := make([]string, len(reqs))
 	for i, r := range reqs {

@@ -258,7 +258,9 @@ func maxForwards(r *http.Request) (n int64, ok, bad bool) {
 // caller under TraceEnable Off) or an OPTIONS, and for any other method a
 // 400 for a proxy loop. It reports whether it answered. Otherwise the
 // field, if any, goes to the backend one less.
-func (h *Handler) proxyMaxForwards(w http.ResponseWriter, r *http.Request, o *static.Options) (*http.Request, bool) {
+// fail answers the 400, with r's status line and error notes (see
+// http1.WriteError).
+func (h *Handler) proxyMaxForwards(w http.ResponseWriter, r *http.Request, fail func(status int)) (*http.Request, bool) {
 	n, ok, bad := maxForwards(r)
 	if !ok {
 		return r, false
@@ -299,9 +301,8 @@ func (h *Handler) proxyMaxForwards(w http.ResponseWriter, r *http.Request, o *st
 		h.Static.LogError(r, static.LevelError, "proxy", nil, "AH00898: "+msg+" returned by "+r.URL.Path)
 	}
 	http1.SetErrorNotes(r, "The proxy server could not handle the request<p>Reason: <strong>"+aphtml.Escape(msg)+"</strong></p>")
-	if o.Error == nil || !o.Error(w, r, http.StatusBadRequest) {
-		http1.WriteProxyError(w, r, http.StatusBadRequest, msg)
-	}
+	http1.SetStatusLine(w, "400 Proxy Error")
+	fail(http.StatusBadRequest)
 	return r, true
 }
 
@@ -337,7 +338,11 @@ func (h *Handler) proxy(w http.ResponseWriter, r *http.Request, p string, t *pro
 	if o.Response != nil {
 		o.Response.Fixup(r)
 	}
-	r, done := h.proxyMaxForwards(w, r, o)
+	r, done := h.proxyMaxForwards(w, r, func(st int) {
+		if o.Error == nil || !o.Error(w, r, st) {
+			http1.WriteError(w, r, st, "")
+		}
+	})
 	if done {
 		return
 	}
