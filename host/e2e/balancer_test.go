@@ -14,9 +14,18 @@ import (
 
 // balancerModules are the LoadModule lines of mod_proxy_balancer and
 // byrequests (apache2 needs them; ours accepts them).
-const balancerModules = `LoadModule proxy_module /usr/lib/apache2/modules/mod_proxy.so
+// proxyHTTPModules loads mod_proxy and mod_proxy_http.
+const proxyHTTPModules = `LoadModule proxy_module /usr/lib/apache2/modules/mod_proxy.so
 LoadModule proxy_http_module /usr/lib/apache2/modules/mod_proxy_http.so
-LoadModule slotmem_shm_module /usr/lib/apache2/modules/mod_slotmem_shm.so
+`
+
+// mainSite is main.test on @P0@ serving @DOCS@.
+const mainSite = `ServerName main.test
+Listen 127.0.0.1:@P0@
+DocumentRoot @DOCS@
+`
+
+const balancerModules = proxyHTTPModules + `LoadModule slotmem_shm_module /usr/lib/apache2/modules/mod_slotmem_shm.so
 LoadModule proxy_balancer_module /usr/lib/apache2/modules/mod_proxy_balancer.so
 LoadModule lbmethod_byrequests_module /usr/lib/apache2/modules/mod_lbmethod_byrequests.so
 `

@@ -9,10 +9,7 @@ import (
 
 // balancerMethodsConf is a balancer with a manager and only
 // mod_lbmethod_byrequests loaded (and mod_proxy_hcheck absent).
-const balancerMethodsConf = `ServerName main.test
-Listen 127.0.0.1:@P0@
-DocumentRoot @DOCS@
-` + balancerModules + `<Proxy balancer://app>
+const balancerMethodsConf = mainSite + balancerModules + `<Proxy balancer://app>
     BalancerMember http://@A@ route=a
 </Proxy>
 ProxyPass /app/ balancer://app/

@@ -7,12 +7,7 @@ import (
 
 // proxyOrderConf proxies /p to the test's backend (@BE@), with Header
 // lines of each kind over the backend's fields.
-const proxyOrderConf = `LoadModule proxy_module /usr/lib/apache2/modules/mod_proxy.so
-LoadModule proxy_http_module /usr/lib/apache2/modules/mod_proxy_http.so
-ServerName main.test
-Listen 127.0.0.1:@P0@
-DocumentRoot @DOCS@
-ProxyPass /p http://@BE@/q
+const proxyOrderConf = proxyHTTPModules + mainSite + `ProxyPass /p http://@BE@/q
 ProxyPass /plain http://@BE@/q
 <Location /p>
 	Header always set A-Always 1

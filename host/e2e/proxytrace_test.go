@@ -12,12 +12,7 @@ import (
 // proxyTraceConf proxies /p to the test's backend (@BE@) in three virtual
 // hosts, one per TraceEnable; the one with Off has a <Location>'s
 // ErrorDocument for 405.
-const proxyTraceConf = `LoadModule proxy_module /usr/lib/apache2/modules/mod_proxy.so
-LoadModule proxy_http_module /usr/lib/apache2/modules/mod_proxy_http.so
-ServerName main.test
-Listen 127.0.0.1:@P0@
-DocumentRoot @DOCS@
-<VirtualHost 127.0.0.1:@P0@>
+const proxyTraceConf = proxyHTTPModules + mainSite + `<VirtualHost 127.0.0.1:@P0@>
 	ServerName on.test
 	TraceEnable on
 	ProxyPass /p http://@BE@/q
@@ -49,15 +44,7 @@ DocumentRoot @DOCS@
 // Max-Forwards above 0 reaches the backend one less, whatever the method.
 // A TRACE elsewhere is the engine's, as before.
 func TestProxyTrace(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	must(t, err)
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		fmt.Fprintf(w, "backend: %s %s body %q max-forwards %q\n", r.Method, r.RequestURI, body, r.Header.Get("Max-Forwards"))
-	})}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	p := startPair(t, 1, strings.ReplaceAll(proxyTraceConf, "@BE@", ln.Addr().String()), map[string]string{"local.txt": "local\n"})
+	p := startBackendPair(t, proxyTraceConf, map[string]string{"local.txt": "local\n"})
 	var reqs []diffRequest
 	for _, host := range []string{"on.test", "off.test", "ext.test"} {
 		reqs = append(reqs,
@@ -79,14 +66,7 @@ func TestProxyTrace(t *testing.T) {
 // TraceEnable Off refuses; an empty one is 0; 0 is core's TRACE or
 // OPTIONS, and for any other method 400 with AH00898 (a proxy loop).
 func TestProxyMaxForwards(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	must(t, err)
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprintf(w, "backend: %s %s max-forwards %q\n", r.Method, r.RequestURI, r.Header.Get("Max-Forwards"))
-	})}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	p := startPair(t, 1, strings.ReplaceAll(proxyTraceConf, "@BE@", ln.Addr().String()), map[string]string{"a.txt": "a\n", "h.txt": "h\n"})
+	p := startBackendPair(t, proxyTraceConf, map[string]string{"a.txt": "a\n", "h.txt": "h\n"})
 	var reqs []diffRequest
 	ask := func(method, host string, fields ...string) string {
 		return request(method, "/p/x", host, "", fields...)
@@ -106,11 +86,7 @@ func TestProxyMaxForwards(t *testing.T) {
 		diffRequest{Raw: request("GET", "/h.txt", "on.test", "", "Max-Forwards: 0")},
 		diffRequest{Raw: request("GET", "/h.txt", "on.test", "", "Max-Forwards: 4")})
 	p.check(reqs)
-	raws := make([]string, len(reqs))
-	for i, r := range reqs {
-		raws[i] = r.Raw
-	}
-	p.compareEach(raws, (*diffServer).fieldOrder)
+	p.compareFields(reqs)
 	for _, msg := range []string{
 		"AH10188: Max-Forwards value 'abc' could not be parsed",
 		"AH00898: Max-Forwards request header could not be parsed returned by /p/x",
@@ -128,12 +104,7 @@ func TestProxyMaxForwards(t *testing.T) {
 // rewriteTraceConf proxies /r with RewriteRule [P] in three virtual hosts,
 // one per TraceEnable, and has server-context rules that redirect or
 // refuse, a Redirect and a <Location> that denies /r/denied.
-const rewriteTraceConf = `LoadModule proxy_module /usr/lib/apache2/modules/mod_proxy.so
-LoadModule proxy_http_module /usr/lib/apache2/modules/mod_proxy_http.so
-LoadModule rewrite_module /usr/lib/apache2/modules/mod_rewrite.so
-ServerName main.test
-Listen 127.0.0.1:@P0@
-DocumentRoot @DOCS@
+const rewriteTraceConf = proxyHTTPModules + mainSite + `LoadModule rewrite_module /usr/lib/apache2/modules/mod_rewrite.so
 <VirtualHost 127.0.0.1:@P0@>
 	ServerName on.test
 	TraceEnable on
@@ -174,15 +145,7 @@ DocumentRoot @DOCS@
 // one a rule or Redirect redirects or refuses gets that answer; the others
 // are core's, with the server's ErrorDocument.
 func TestRewriteProxyTrace(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	must(t, err)
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		fmt.Fprintf(w, "backend: %s %s body %q max-forwards %q\n", r.Method, r.RequestURI, body, r.Header.Get("Max-Forwards"))
-	})}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	p := startPair(t, 1, strings.ReplaceAll(rewriteTraceConf, "@BE@", ln.Addr().String()), map[string]string{"local.txt": "local\n"})
+	p := startBackendPair(t, rewriteTraceConf, map[string]string{"local.txt": "local\n"})
 	var reqs []diffRequest
 	for _, host := range []string{"on.test", "off.test", "ext.test"} {
 		reqs = append(reqs,
@@ -200,10 +163,38 @@ func TestRewriteProxyTrace(t *testing.T) {
 		diffRequest{Raw: request("TRACE", "/red", "on.test", "")},
 		diffRequest{Raw: request("TRACE", "/r/denied", "on.test", "", "Max-Forwards: 0")})
 	p.check(reqs)
+	p.compareFields(reqs)
+	p.sameRequestLines()
+}
+
+// startBackendPair starts a traceBackend and both servers on conf, its
+// host:port for @BE@, with the documents docs.
+func startBackendPair(t *testing.T, conf string, docs map[string]string) *diffPair {
+	t.Helper()
+	return startPair(t, 1, strings.ReplaceAll(conf, "@BE@", traceBackend(t)), docs)
+}
+
+// traceBackend is a backend on 127.0.0.1 that answers each request with
+// its method, URI, body and Max-Forwards field; it returns its host:port.
+func traceBackend(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	must(t, err)
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		fmt.Fprintf(w, "backend: %s %s body %q max-forwards %q\n", r.Method, r.RequestURI, body, r.Header.Get("Max-Forwards"))
+	})}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return ln.Addr().String()
+}
+
+// compareFields compares the status lines and fields (fieldOrder) of both
+// servers' answers to reqs.
+func (p *diffPair) compareFields(reqs []diffRequest) {
+	p.t.Helper()
 	raws := make([]string, len(reqs))
 	for i, r := range reqs {
 		raws[i] = r.Raw
 	}
 	p.compareEach(raws, (*diffServer).fieldOrder)
-	p.sameRequestLines()
 }
