@@ -1,7 +1,6 @@
 package e2e_test
 
 import (
-	"strconv"
 	"strings"
 	"testing"
 )
@@ -11,12 +10,7 @@ import (
 const balancerGrowthConf = preforkChildren + balancerModules + `<Proxy balancer://app>
     BalancerMember http://@A@
     ProxySet growth=2
-</Proxy>
-ProxyPass /app/ balancer://app/
-<Location "/balancer-manager">
-    SetHandler balancer-manager
-</Location>
-`
+` + appManager
 
 // TestBalancerManagerAddWorker, compared with apache2 2.4.71 under
 // prefork: with growth=2 the balancer form offers "Add New Worker"
@@ -27,32 +21,17 @@ ProxyPass /app/ balancer://app/
 func TestBalancerManagerAddWorker(t *testing.T) {
 	a, b, c := balancerBackend(t, "A"), balancerBackend(t, "B"), balancerBackend(t, "C")
 	p := startPairMPM(t, "prefork", 1, strings.ReplaceAll(balancerGrowthConf, "@A@", a), map[string]string{"index.html": "local\n"})
-	const head = "Host: main.test\r\nReferer: http://main.test/balancer-manager\r\nConnection: close\r\n"
-	raw := func(s *diffServer, query string) string {
-		as := s.ask(t, "127.0.0.1", 0, "GET /balancer-manager"+query+" HTTP/1.1\r\n"+head+"\r\n")
-		if len(as) != 1 {
-			return as.String()
-		}
-		return strconv.Itoa(as[0].Status) + "\n" + as[0].Body
-	}
 	form := func(s *diffServer) string {
-		return managerNormalize(raw(s, "?b=app&nonce="+managerNonce.FindString(raw(s, ""))))
+		return managerNormalize(managerGet(t, s, managerWithNonce(t, s, "?b=app&nonce=NONCE")))
 	}
 	post := func(body string) func(s *diffServer) string {
-		return func(s *diffServer) string {
-			body := strings.ReplaceAll(body, "NONCE", managerNonce.FindString(raw(s, "")))
-			as := s.ask(t, "127.0.0.1", 0, "POST /balancer-manager HTTP/1.1\r\n"+head+"Content-Length: "+strconv.Itoa(len(body))+"\r\n\r\n"+body)
-			if len(as) != 1 {
-				return as.String()
-			}
-			return strconv.Itoa(as[0].Status)
-		}
+		return func(s *diffServer) string { return managerPost(t, s, body) }
 	}
 	// pages asks several times (several children) for the page.
 	pages := func(s *diffServer) string {
 		var out []string
 		for range 6 {
-			out = append(out, managerNormalize(raw(s, "")))
+			out = append(out, managerNormalize(managerGet(t, s, "")))
 		}
 		return strings.Join(out, "\n----\n")
 	}

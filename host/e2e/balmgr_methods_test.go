@@ -11,7 +11,11 @@ import (
 // mod_lbmethod_byrequests loaded (and mod_proxy_hcheck absent).
 const balancerMethodsConf = mainSite + balancerModules + `<Proxy balancer://app>
     BalancerMember http://@A@ route=a
-</Proxy>
+` + appManager
+
+// appManager ends a <Proxy balancer://app> section, proxies /app/ to it
+// and serves the manager at /balancer-manager.
+const appManager = `</Proxy>
 ProxyPass /app/ balancer://app/
 <Location "/balancer-manager">
     SetHandler balancer-manager
@@ -25,23 +29,11 @@ ProxyPass /app/ balancer://app/
 func TestBalancerManagerMethods(t *testing.T) {
 	a := balancerBackend(t, "A")
 	p := startPairMPM(t, "prefork", 1, strings.ReplaceAll(balancerMethodsConf, "@A@", a), map[string]string{"index.html": "local\n"})
-	raw := func(s *diffServer, query string) string {
-		as := s.ask(t, "127.0.0.1", 0, "GET /balancer-manager"+query+" HTTP/1.1\r\nHost: main.test\r\nReferer: http://main.test/balancer-manager\r\nConnection: close\r\n\r\n")
-		if len(as) != 1 {
-			return as.String()
-		}
-		return strconv.Itoa(as[0].Status) + "\n" + as[0].Body
-	}
 	page := func(s *diffServer, query string) string {
-		if strings.Contains(query, "NONCE") {
-			query = strings.ReplaceAll(query, "NONCE", managerNonce.FindString(raw(s, "")))
-		}
-		return managerNormalize(raw(s, query))
+		return managerNormalize(managerGet(t, s, managerWithNonce(t, s, query)))
 	}
 	post := func(s *diffServer, form string) string {
-		form = strings.ReplaceAll(form, "NONCE", managerNonce.FindString(raw(s, "")))
-		s.ask(t, "127.0.0.1", 0, "POST /balancer-manager HTTP/1.1\r\nHost: main.test\r\nReferer: http://main.test/balancer-manager\r\n"+
-			"Content-Length: "+strconv.Itoa(len(form))+"\r\nConnection: close\r\n\r\n"+form)
+		managerPost(t, s, form)
 		return page(s, "?b=app&nonce=NONCE")
 	}
 	for _, q := range []string{"", "?b=app&nonce=NONCE", "?b=app&w=http://" + a + "&nonce=NONCE", "?xml=1", "POST b=app&nonce=NONCE&b_lbm=bytraffic"} {
@@ -61,3 +53,36 @@ func TestBalancerManagerMethods(t *testing.T) {
 
 // managerNonce is the nonce of a manager page.
 var managerNonce = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
+
+// managerHead are the fields of a request to main.test's manager from its
+// own page.
+const managerHead = "Host: main.test\r\nReferer: http://main.test/balancer-manager\r\nConnection: close\r\n"
+
+// managerGet is the status and body of s's answer to GET
+// /balancer-manager+query.
+func managerGet(t *testing.T, s *diffServer, query string) string {
+	as := s.ask(t, "127.0.0.1", 0, "GET /balancer-manager"+query+" HTTP/1.1\r\n"+managerHead+"\r\n")
+	if len(as) != 1 {
+		return as.String()
+	}
+	return strconv.Itoa(as[0].Status) + "\n" + as[0].Body
+}
+
+// managerWithNonce is text with NONCE replaced by the nonce of s's page.
+func managerWithNonce(t *testing.T, s *diffServer, text string) string {
+	if !strings.Contains(text, "NONCE") {
+		return text
+	}
+	return strings.ReplaceAll(text, "NONCE", managerNonce.FindString(managerGet(t, s, "")))
+}
+
+// managerPost posts form (NONCE: the page's) to s's manager and returns the
+// answer's status.
+func managerPost(t *testing.T, s *diffServer, form string) string {
+	form = managerWithNonce(t, s, form)
+	as := s.ask(t, "127.0.0.1", 0, "POST /balancer-manager HTTP/1.1\r\n"+managerHead+"Content-Length: "+strconv.Itoa(len(form))+"\r\n\r\n"+form)
+	if len(as) != 1 {
+		return as.String()
+	}
+	return strconv.Itoa(as[0].Status)
+}
