@@ -72,7 +72,7 @@ func TestBalancerManagerAddWorker(t *testing.T) {
 		{"virtual host", func(s *diffServer) string {
 			as := s.ask(t, "127.0.0.1", 0, "GET /vmanager HTTP/1.1\r\nHost: vh.test\r\nConnection: close\r\n\r\n")
 			return managerNormalize(as.bodies())
-		}, has("http://"+b+"/")},
+		}, has("http://" + b + "/")},
 		{"virtual host elects it", func(s *diffServer) string {
 			var out []string
 			for range 4 {
