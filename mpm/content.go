@@ -69,7 +69,7 @@ func newHTTPServer(cfg *Config, wrap func(h http.Handler, vhost int, docRoot str
 		site.SetMIME(h, directives)
 		handler, err := siteHandler(directives, sections, h, core.ServerRoot)
 		if sh, ok := handler.(*site.Handler); ok {
-			s.filter, s.errorPage, s.proxiesTrace = sh.HeaderFilter(), sh.ServerErrorPage, sh.ProxiesTrace
+			s.filter, s.errorPage, s.translatesTrace = sh.HeaderFilter(), sh.ServerErrorPage, sh.TranslatesTrace
 			if vhost == 0 {
 				mainSite = sh.Config
 			} else {
@@ -139,7 +139,7 @@ func newHTTPServer(cfg *Config, wrap func(h http.Handler, vhost int, docRoot str
 	}
 	srv.HeaderFilter = headerFilter(main, table)
 	srv.ErrorPage = errorPage(main, table)
-	srv.ProxiesTrace = proxiesTrace(main, table)
+	srv.TranslatesTrace = translatesTrace(main, table)
 	if err := setupTLS(srv, main, table); err != nil {
 		return nil, err
 	}
@@ -186,19 +186,19 @@ func errorPage(main *vserver, table *vhostTable) func(c *http1.Conn, w http.Resp
 	}
 }
 
-// proxiesTrace is http1.Server.ProxiesTrace: whether the server that
-// answers proxies the request (nil when no server has per-path
-// configuration).
-func proxiesTrace(main *vserver, table *vhostTable) func(c *http1.Conn, r *http.Request) bool {
+// translatesTrace is http1.Server.TranslatesTrace: whether the server that
+// answers translates the request's URL before core would answer it (nil
+// when no server has per-path configuration).
+func translatesTrace(main *vserver, table *vhostTable) func(c *http1.Conn, r *http.Request) bool {
 	if table == nil {
-		if main.proxiesTrace == nil {
+		if main.translatesTrace == nil {
 			return nil
 		}
-		return func(_ *http1.Conn, r *http.Request) bool { return main.proxiesTrace(r) }
+		return func(_ *http1.Conn, r *http.Request) bool { return main.translatesTrace(r) }
 	}
 	return func(c *http1.Conn, r *http.Request) bool {
 		s := table.answered(c, r)
-		return s.proxiesTrace != nil && s.proxiesTrace(r)
+		return s.translatesTrace != nil && s.translatesTrace(r)
 	}
 }
 

@@ -119,12 +119,12 @@ type vserver struct {
 	// errorPage answers a refused TRACE with the server's ErrorDocument
 	// (http1.Server.ErrorPage), nil without per-path configuration.
 	errorPage func(w http.ResponseWriter, r *http.Request, status int) bool
-	// proxiesTrace is http1.Server.ProxiesTrace for its requests, nil
-	// without per-path configuration.
-	proxiesTrace func(r *http.Request) bool
-	logs         []accesslog.Log
-	logName      string // ServerName as %v and %p see it
-	docRoot      string
+	// translatesTrace is http1.Server.TranslatesTrace for its requests,
+	// nil without per-path configuration.
+	translatesTrace func(r *http.Request) bool
+	logs            []accesslog.Log
+	logName         string // ServerName as %v and %p see it
+	docRoot         string
 	// tlsSettings are its mod_ssl settings (nil: SSLEngine off); tls their
 	// crypto/tls form, nil until setupTLS.
 	tlsSettings *TLS

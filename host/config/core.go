@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/httpd-mpm/httpd-mpm/internal/cnum"
 	"github.com/httpd-mpm/httpd-mpm/internal/loglevel"
 	"github.com/httpd-mpm/httpd-mpm/mpm/accesslog"
 	"github.com/httpd-mpm/httpd-mpm/mpm/apexpr"
@@ -344,6 +345,19 @@ var Core = Table{
 	{Name: "ProxyPassInherit", MinArgs: 1, MaxArgs: -1, Context: ServerConfig | InVirtualHost, ArgsError: "ProxyPassInherit must be On or Off",
 		Check: checkOnOff("ProxyPassInherit"), Module: "mod_proxy.c",
 		Help: "on if this server should inherit all ProxyPass directives defined in the main server (Setting to off recommended if using the Balancer Manager)"},
+	// Accepted, not applied: balancer-manager adds no balancer, and the
+	// balancers' state starts afresh at each restart.
+	{Name: "BalancerPersist", MinArgs: 1, MaxArgs: -1, Context: ServerConfig | InVirtualHost, ArgsError: "BalancerPersist must be On or Off",
+		Check: checkOnOff("BalancerPersist"), Module: "mod_proxy.c",
+		Help: "on if the balancer should persist changes on reboot/restart made via the Balancer Manager"},
+	{Name: "BalancerGrowth", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Module: "mod_proxy.c",
+		Check: func(args []string) error {
+			if n := cnum.Atoi(args[0]); n < 0 || n > 1000 {
+				return errors.New("BalancerGrowth must be between 0 and 1000")
+			}
+			return nil
+		},
+		Help: "Number of additional Balancers that can be added post-config"},
 	// mod_proxy_balancer's members and parameters (checked by package site,
 	// which knows the enclosing <Proxy> section).
 	{Name: "BalancerMember", MinArgs: 0, MaxArgs: -1, Context: Anywhere, Module: "mod_proxy.c",

@@ -47,6 +47,11 @@ func TestValidateMessages(t *testing.T) {
 		{"Listen none", "Listen", "Listen requires 1 or 2 arguments."},
 		{"Listen three", "Listen a b c", "Listen requires 1 or 2 arguments."},
 		{"FLAG none", "KeepAlive", "KeepAlive must be On or Off"},
+		{"BalancerPersist", "BalancerPersist maybe", "BalancerPersist must be On or Off"},
+		{"BalancerPersist On", "BalancerPersist On", ""},
+		{"BalancerGrowth", "BalancerGrowth 1001", "BalancerGrowth must be between 0 and 1000"},
+		{"BalancerGrowth atoi", "BalancerGrowth 3x", ""},
+		{"BalancerGrowth TAKE1", "BalancerGrowth", "BalancerGrowth takes one argument, Number of additional Balancers that can be added post-config"},
 		{"Mutex none", "Mutex", "Mutex requires at least a mechanism argument " + mutexMechanisms},
 		{"RAW_ARGS takes none", "DirectoryIndex", ""},
 

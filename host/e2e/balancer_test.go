@@ -14,9 +14,18 @@ import (
 
 // balancerModules are the LoadModule lines of mod_proxy_balancer and
 // byrequests (apache2 needs them; ours accepts them).
-const balancerModules = `LoadModule proxy_module /usr/lib/apache2/modules/mod_proxy.so
+// proxyHTTPModules loads mod_proxy and mod_proxy_http.
+const proxyHTTPModules = `LoadModule proxy_module /usr/lib/apache2/modules/mod_proxy.so
 LoadModule proxy_http_module /usr/lib/apache2/modules/mod_proxy_http.so
-LoadModule slotmem_shm_module /usr/lib/apache2/modules/mod_slotmem_shm.so
+`
+
+// mainSite is main.test on @P0@ serving @DOCS@.
+const mainSite = `ServerName main.test
+Listen 127.0.0.1:@P0@
+DocumentRoot @DOCS@
+`
+
+const balancerModules = proxyHTTPModules + `LoadModule slotmem_shm_module /usr/lib/apache2/modules/mod_slotmem_shm.so
 LoadModule proxy_balancer_module /usr/lib/apache2/modules/mod_proxy_balancer.so
 LoadModule lbmethod_byrequests_module /usr/lib/apache2/modules/mod_lbmethod_byrequests.so
 `
@@ -122,9 +131,9 @@ func balancerBackend(t *testing.T, name string) string {
 	return ln.Addr().String()
 }
 
-// rawBackend answers /name and /value with a field whose name or value
-// has a bare CR.
-func rawBackend(t *testing.T) string {
+// rawBackend answers each request, whatever its fields, with the bytes
+// answer gives for its request line, then closes the connection.
+func rawBackend(t *testing.T, answer func(line string) string) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	must(t, err)
 	t.Cleanup(func() { ln.Close() })
@@ -144,15 +153,23 @@ func rawBackend(t *testing.T) string {
 						break
 					}
 				}
-				field := "X-A: a\rb"
-				if strings.Contains(line, "/name") {
-					field = "X\rA: ab"
-				}
-				io.WriteString(c, "HTTP/1.1 200 OK\r\n"+field+"\r\nContent-Length: 2\r\n\r\nok")
+				io.WriteString(c, answer(line))
 			}()
 		}
 	}()
 	return ln.Addr().String()
+}
+
+// crBackend answers /name and /value with a field whose name or value
+// has a bare CR.
+func crBackend(t *testing.T) string {
+	return rawBackend(t, func(line string) string {
+		field := "X-A: a\rb"
+		if strings.Contains(line, "/name") {
+			field = "X\rA: ab"
+		}
+		return "HTTP/1.1 200 OK\r\n" + field + "\r\nContent-Length: 2\r\n\r\nok"
+	})
 }
 
 // TestBalancer: mod_proxy_balancer with mod_lbmethod_byrequests as apache2
@@ -172,7 +189,7 @@ func TestBalancer(t *testing.T) {
 func testBalancer(t *testing.T, mpm string) {
 	a, b, c := balancerBackend(t, "A"), balancerBackend(t, "B"), balancerBackend(t, "C")
 	dead := freePorts(t, 2)
-	conf := strings.NewReplacer("@A@", a, "@B@", b, "@C@", c, "@RAW@", rawBackend(t),
+	conf := strings.NewReplacer("@A@", a, "@B@", b, "@C@", c, "@RAW@", crBackend(t),
 		"@D1@", "127.0.0.1:"+strconv.Itoa(dead[0]), "@D2@", "127.0.0.1:"+strconv.Itoa(dead[1])).Replace(balancerConf)
 	if mpm == "prefork" {
 		conf += "StartServers 2\n"

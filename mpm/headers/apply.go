@@ -43,12 +43,35 @@ func (a *Action) applies(e *env.Vars, r *http.Request, h http.Header, response b
 // the request, for expr= clauses (nil: they do not hold); response says h
 // is a response's fields (resp() reads them).
 func Apply(actions []*Action, h http.Header, req http.Header, e *env.Vars, start time.Time, r *http.Request, response bool) http.Header {
+	return apply(actions, h, req, e, start, r, response, nil)
+}
+
+// ApplyAdding is Apply that also returns the names of the fields the
+// actions added to h, which it did not have before, in the order they were
+// added (an apache2 table appends them so), echo's included.
+func ApplyAdding(actions []*Action, h http.Header, req http.Header, e *env.Vars, start time.Time, r *http.Request, response bool) (http.Header, []string) {
+	var added []string
+	h = apply(actions, h, req, e, start, r, response, &added)
+	return h, added
+}
+
+// apply is Apply, noting in *added (if not nil) the names it adds.
+func apply(actions []*Action, h http.Header, req http.Header, e *env.Vars, start time.Time, r *http.Request, response bool, added *[]string) http.Header {
+	note := func(name string) {
+		if added != nil && !Has(h, name) && !slices.ContainsFunc(*added, func(n string) bool { return strings.EqualFold(n, name) }) {
+			*added = append(*added, name)
+		}
+	}
 	for _, a := range actions {
 		if !a.applies(e, r, h, response) {
 			continue
 		}
 		if h == nil {
 			h = http.Header{}
+		}
+		switch a.op {
+		case opAdd, opAppend, opMerge, opSet, opSetIfEmpty:
+			note(a.name)
 		}
 		switch a.op {
 		case opAdd:
@@ -79,6 +102,7 @@ func Apply(actions []*Action, h http.Header, req http.Header, e *env.Vars, start
 			}
 			slices.Sort(names)
 			for _, k := range names {
+				note(k)
 				hk := key(h, k)
 				h[hk] = append(slices.Clip(h[hk]), req[k]...)
 			}

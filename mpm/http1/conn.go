@@ -525,7 +525,7 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 		// (without saying so; this engine says Connection: close).
 		w.closeAfter = true
 		writeErrorPage(w, req, http.StatusExpectationFailed, "")
-	} else if req.Method == http.MethodTrace && (c.srv.ProxiesTrace == nil || !c.srv.ProxiesTrace(c, req)) {
+	} else if req.Method == http.MethodTrace && (c.srv.TranslatesTrace == nil || !c.srv.TranslatesTrace(c, req)) {
 		c.serveTrace(w, req)
 	} else if perr := c.runHandler(w, req); perr != nil {
 		err = perr

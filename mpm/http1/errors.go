@@ -27,8 +27,10 @@ func WriteError(w http.ResponseWriter, r *http.Request, status int, detail strin
 
 // WriteProxyError answers r as mod_proxy's ap_proxyerror: the page of
 // status titled "Proxy Error", its notes "The proxy server could not handle
-// the request" and the reason message (plain text, escaped).
+// the request" and the reason message (plain text, escaped), sent with
+// its status line ("502 Proxy Error").
 func WriteProxyError(w http.ResponseWriter, r *http.Request, status int, message string) {
+	SetStatusLine(w, strconv.Itoa(status)+" Proxy Error")
 	if r.Method == http.MethodHead {
 		writePage(w, r, status, nil)
 		return

@@ -400,6 +400,7 @@ func (w *response) copyBuffered(src io.Reader) (n int64, err error) {
 func (w *response) commit() error {
 	w.committed = true
 	w.filterHeader()
+	fixupVary(w.c.hdr)
 	var page []byte
 	if k, v, bad := badHeader(w.c.hdr); bad {
 		page = w.replaceBadHeader(k, v)
@@ -468,6 +469,10 @@ func (w *response) commit() error {
 		bw.Write(cfg.software)
 	}
 	sent := c.writeFirst(bw, h)
+	typeDone := w.noBody
+	if o := c.order; o != nil && len(o.Handler) > 0 {
+		sent, typeDone = c.writeHandler(bw, h, sent, typeDone)
+	}
 	clDone := cl < 0
 	for _, k := range c.sortedKeys(h) {
 		if !clDone && c.rank(k) > rankContentLength {
@@ -478,7 +483,7 @@ func (w *response) commit() error {
 		case "Date", "Server", "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Content-Type":
 			continue
 		}
-		for _, v := range h[k][sent[k]:] {
+		for _, v := range h[k][min(sent[k], len(h[k])):] {
 			writeField(bw, k, v)
 		}
 	}
@@ -502,7 +507,7 @@ func (w *response) commit() error {
 	if w.chunked {
 		bw.WriteString("Transfer-Encoding: chunked\r\n")
 	}
-	if v := h["Content-Type"]; len(v) > 0 && !w.noBody {
+	if v := h["Content-Type"]; len(v) > 0 && !typeDone {
 		writeField(bw, "Content-Type", v[0])
 	}
 	_, err := bw.WriteString("\r\n")
@@ -645,6 +650,11 @@ type FieldOrder struct {
 	// Last go after the handler's fields and Content-Length, in this order
 	// (what output filters add to headers_out).
 	Last []string
+	// Handler, if set, are the handler's fields in the order and spelling
+	// of its table (a backend's answer): sent after the First ones in this
+	// order, Content-Type in its place; the handler's other fields keep
+	// the engine's order, after them.
+	Handler []string
 }
 
 // SetFieldOrder gives the fields of the response to r the order o; the
@@ -698,6 +708,47 @@ func (c *Conn) writeFirst(bw *bufio.Writer, h http.Header) map[string]int {
 		sent[k] += len(vs)
 	}
 	return sent
+}
+
+// writeHandler writes the FieldOrder.Handler fields of h, each spelled as
+// named there, but those the engine writes itself (Content-Type, unless
+// typeDone, is one of them here), after the sent values of the First ones;
+// it returns sent with all of their values and whether Content-Type was
+// written.
+func (c *Conn) writeHandler(bw *bufio.Writer, h http.Header, sent map[string]int, typeDone bool) (map[string]int, bool) {
+	if sent == nil {
+		sent = make(map[string]int, len(c.order.Handler))
+	}
+	for _, name := range c.order.Handler {
+		k := http.CanonicalHeaderKey(name)
+		if _, ok := h[k]; !ok {
+			k = name
+			for hk := range h {
+				if strings.EqualFold(hk, name) {
+					k = hk
+					break
+				}
+			}
+		}
+		vs := h[k]
+		switch {
+		case len(vs) == 0 || !validFieldName(name):
+			continue
+		case k == "Content-Type":
+			if !typeDone {
+				writeField(bw, name, vs[0])
+				typeDone = true
+			}
+			continue
+		case slices.Contains(engineFields, http.CanonicalHeaderKey(k)):
+			continue
+		}
+		for _, v := range vs[min(sent[k], len(vs)):] {
+			writeField(bw, name, v)
+		}
+		sent[k] = len(vs)
+	}
+	return sent, typeDone
 }
 
 // sortedKeys returns h's valid field names in header order, in a slice reused per Conn.

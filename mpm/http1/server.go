@@ -197,12 +197,13 @@ type Server struct {
 	// ErrorNotes(r) says why the request was refused.
 	ErrorPage func(c *Conn, w http.ResponseWriter, r *http.Request, status int) bool
 
-	// ProxiesTrace, if set, reports whether mod_proxy answers r, a TRACE
-	// (its URL-path maps to a backend): the Handler then gets it, as
-	// apache2's mod_proxy takes such a request before the map_to_storage
-	// phase that echoes or refuses a TRACE, and answers it under
-	// TraceEnable itself.
-	ProxiesTrace func(c *Conn, r *http.Request) bool
+	// TranslatesTrace, if set, reports whether the Handler gets r, a TRACE,
+	// to translate its URL first, as apache2's translate_name phase
+	// (mod_rewrite, mod_alias's Redirect, mod_proxy) runs before the
+	// map_to_storage phase that echoes or refuses a TRACE: the Handler then
+	// answers it, a redirect, a refusal, the backend's answer, or, where
+	// core would, ServeTrace's. Otherwise the engine answers every TRACE.
+	TranslatesTrace func(c *Conn, r *http.Request) bool
 
 	// Progress, if set, is called on the goroutine serving c each time the engine starts
 	// to wait on the network for it (the next request, a request head, each read of a body,

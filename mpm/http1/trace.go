@@ -6,8 +6,29 @@ import (
 	"net/http"
 )
 
-// traceBodyMax is how much body TraceEnable Extended echoes (apache2's 64 KiB).
-const traceBodyMax = 64 << 10
+// traceBodyMax is how much body TraceEnable Extended echoes when the
+// request declares its length (apache2's 64 KiB); traceChunkedMax when it is
+// chunked: ap_send_http_trace reads that into 73730 bytes and refuses the
+// body once fewer than 32 of them are left.
+const (
+	traceBodyMax    = 64 << 10
+	traceChunkedMax = 73730 - 32
+)
+
+// ServeTrace answers r, a TRACE its Handler got (Server.TranslatesTrace),
+// as the engine answers the others: echoed or refused under TraceEnable,
+// as apache2's ap_send_http_trace. It reports false, and does nothing,
+// when w is not the engine's.
+// Like apache2's, it echoes the request as received, whatever r the Handler
+// derived from it.
+func ServeTrace(w http.ResponseWriter, r *http.Request) bool {
+	rw, ok := w.(*response)
+	if !ok || r.Method != http.MethodTrace || rw.committed || rw.wroteHeader {
+		return false
+	}
+	rw.c.serveTrace(rw, rw.req)
+	return true
+}
 
 // serveTrace answers a TRACE request as apache2's ap_send_http_trace does.
 func (c *Conn) serveTrace(w *response, req *http.Request) {
@@ -23,11 +44,15 @@ func (c *Conn) serveTrace(w *response, req *http.Request) {
 	}
 	var body []byte
 	if hasBody {
+		limit := traceBodyMax
+		if req.ContentLength < 0 {
+			limit = traceChunkedMax
+		}
 		var err error
-		body, err = io.ReadAll(io.LimitReader(req.Body, traceBodyMax+1))
+		body, err = io.ReadAll(io.LimitReader(req.Body, int64(limit)+1))
 		var mbe *http.MaxBytesError
 		switch {
-		case len(body) > traceBodyMax || errors.As(err, &mbe):
+		case len(body) > limit || errors.As(err, &mbe):
 			c.refuseTrace(w, req, http.StatusRequestEntityTooLarge, "Extended TRACE request bodies cannot exceed 64k\n")
 			return
 		case err != nil:
@@ -46,14 +71,15 @@ func (c *Conn) serveTrace(w *response, req *http.Request) {
 // refuseTrace answers req with status and notes as its error notes, as
 // ap_send_http_trace's refusals go to ap_die: with the server's
 // ErrorDocument (Server.ErrorPage), else the engine's page (a 405's with
-// the empty Allow apache2 sends).
+// the empty Allow apache2 sends with a page it makes, a text
+// ErrorDocument's too).
 func (c *Conn) refuseTrace(w *response, req *http.Request, status int, notes string) {
 	SetErrorNotes(req, notes)
-	if page := c.srv.ErrorPage; page != nil && page(c, w, req, status) {
-		return
-	}
 	if status == http.StatusMethodNotAllowed {
 		c.hdr["Allow"] = []string{""}
+	}
+	if page := c.srv.ErrorPage; page != nil && page(c, w, req, status) {
+		return
 	}
 	writeErrorPage(w, req, status, "")
 }

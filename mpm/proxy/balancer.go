@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/httpd-mpm/httpd-mpm/internal/cnum"
 	"github.com/httpd-mpm/httpd-mpm/mpm/scoreboard"
 )
 
@@ -167,6 +168,15 @@ type balancer struct {
 	// or <Proxy> parameters); absent: the server does not have it after all
 	// (Config.Inherit), its ProxyPass answered as apache2's AH01144.
 	onlyPassed, absent bool
+	// growth is growth=: how many members balancer-manager may add
+	// (b_nwrkr). Each has a slot of state (grown) and one that holds its
+	// URL (grownURL), shared by the children once Config.Share put them
+	// there; taken is how many added members this process took in
+	// (takeAdded).
+	growth   int
+	grown    []*memberState
+	grownURL []*memberState
+	taken    int
 }
 
 // lbmethod is a balancer's lbmethod=: mod_lbmethod_byrequests,
@@ -275,7 +285,13 @@ func (b *balancer) set(key, val string) error {
 		if strings.EqualFold(val, "none") {
 			b.nonce = ""
 		}
-	case "failonstatus", "growth":
+	case "growth":
+		n := cnum.Atoi(val)
+		if n < 1 || n > 100 {
+			return errors.New("growth must be between 1 and 100")
+		}
+		b.growth = n
+	case "failonstatus":
 		// Accepted, not applied here.
 	default:
 		return errors.New("unknown Balancer parameter")
@@ -327,14 +343,19 @@ func (c *Config) addMember(args []string, section string) error {
 			return nil // apache2 shares the worker and ignores the parameters
 		}
 	}
+	m.attach(w, name)
+	b.members = append(b.members, m)
+	return nil
+}
+
+// attach makes w, for URL u, the member's worker.
+func (m *member) attach(w *worker, u string) {
 	// A member's URL path is put before the request's.
-	if pu, err := url.Parse(name); err == nil {
+	if pu, err := url.Parse(u); err == nil {
 		w.path = strings.TrimSuffix(pu.EscapedPath(), "/")
 	}
 	w.traffic = m.sh
 	m.w = w
-	b.members = append(b.members, m)
-	return nil
 }
 
 // set reads one of a member's parameters: its balancing ones here, the
@@ -757,7 +778,8 @@ func (b *balancer) attempts() int {
 	if b.maxSet {
 		return b.maxAttempts
 	}
-	return max(len(b.members)-1, 0)
+	// The members configured: apache2 sets it at start.
+	return max(len(b.members)-b.root().taken-1, 0)
 }
 
 // memberURL is balancer_fixup: the member's URL in place of the balancer's name.
@@ -795,6 +817,7 @@ func (c *Config) Inherit(main *Config) {
 	}
 	for name, b := range c.balancers {
 		if mb := main.balancers[name]; mb != nil {
+			mb.initGrowth()
 			b.members, b.inherited, b.main = mb.members, true, mb
 		}
 	}
@@ -857,6 +880,18 @@ func (c *Config) Share(board *scoreboard.Board, server int) (unshared int) {
 			unshared++
 		}
 		b.makeNonce()
+		b.initGrowth()
+		for i := range b.growth {
+			for j, slots := range [2][]*memberState{b.grown, b.grownURL} {
+				h := fnv.New64a()
+				fmt.Fprintf(h, "mod_proxy_balancer\x00growth\x00%d\x00%s\x00%d\x00%d", server, b.name, i, j)
+				if sh := board.Slot(h.Sum64()); sh != nil {
+					slots[i] = sh
+				} else {
+					unshared++
+				}
+			}
+		}
 		for _, m := range b.members {
 			h := fnv.New64a()
 			fmt.Fprintf(h, "mod_proxy_balancer\x00%d\x00%s\x00%s%s", server, b.name, m.w.name, m.w.path)

@@ -96,6 +96,26 @@ type Config struct {
 
 	// BalancerInherit Off and ProxyPassInherit Off (see Inherit).
 	balancerInheritOff, passInheritOff bool
+
+	// methods has bit 1<<m for each lbmethod m a LoadModule line loads,
+	// modules is set once any LoadModule line is read (see LoadModule).
+	methods uint8
+	modules bool
+}
+
+// LoadModule reads the module name of a LoadModule line: balancer-manager
+// offers the lbmethods whose modules the lines load (all of them when c
+// reads none).
+func (c *Config) LoadModule(name string) {
+	c.modules = true
+	if m, ok := lbmethods[strings.TrimSuffix(strings.TrimPrefix(name, "lbmethod_"), "_module")]; ok {
+		c.methods |= 1 << m
+	}
+}
+
+// methodLoaded reports whether balancer-manager offers lbmethod m.
+func (c *Config) methodLoaded(m lbmethod) bool {
+	return !c.modules || c.methods&(1<<m) != 0
 }
 
 // At tells c the position of the directive it reads next (Set, SetProxy,

@@ -128,15 +128,16 @@ func storeString(sh *memberState, seq int, v string) {
 // The words of a balancer's shared state (balancer.bs); the settings
 // balancer-manager changes are 0 while it has not.
 const (
-	bsNonce       = iota                       // two words: the nonce's 128 bits
-	bsMethod      = iota + 1                   // the lbmethod, plus one
-	bsTimeout                                  // the timeout, seconds, plus one
-	bsMaxAttempts                              // maxattempts, plus one
-	bsNoFailover                               // nofailover: 1 Off, 2 On
-	bsNeedReset                                // 1 when the new lbmethod is to reset the members' state
-	bsSticky                                   // the stickysession cookie: a sharedString
-	bsStickyPath  = bsSticky + stringWords + 1 // its path parameter: a sharedString
-	bsWords       = bsStickyPath + stringWords + 1
+	bsNonce       = iota                           // two words: the nonce's 128 bits
+	bsMethod      = iota + 1                       // the lbmethod, plus one
+	bsTimeout                                      // the timeout, seconds, plus one
+	bsMaxAttempts                                  // maxattempts, plus one
+	bsNoFailover                                   // nofailover: 1 Off, 2 On
+	bsNeedReset                                    // 1 when the new lbmethod is to reset the members' state
+	bsSticky                                       // the stickysession cookie: a sharedString
+	bsStickyPath  = bsSticky + stringWords + 1     // its path parameter: a sharedString
+	bsAdded       = bsStickyPath + stringWords + 1 // how many members balancer-manager added (b_nwrkr)
+	bsWords       = bsAdded + 1
 )
 
 func init() {
@@ -309,7 +310,9 @@ func (h *Manager) Serve(w http.ResponseWriter, r *http.Request, t *static.Target
 		params = managerParams(r.URL.RawQuery, []string{"w", "b", "nonce", "xml"})
 	}
 	for _, b := range h.c.balancerList {
+		b.mu.Lock()
 		b.sync()
+		b.mu.Unlock()
 	}
 	host, _ := http1.ServerHostPort(r)
 	// Parameters from another site's page are ignored (cross-site
@@ -336,7 +339,16 @@ func (h *Manager) Serve(w http.ResponseWriter, r *http.Request, t *static.Target
 	}
 	if bsel != nil {
 		if nonce := bsel.nonceValue(); nonce != "" && params["nonce"] == nonce {
-			bsel.edit(wsel, params)
+			bsel.edit(wsel, params, h.c.methodLoaded)
+			if u, ok := params["b_nwrkr"]; ok && params["b_wyes"] == "1" {
+				if msg := bsel.addMember(u); msg != "" {
+					if h.logError != nil {
+						h.logError(r, static.LevelError, "proxy_balancer", nil, msg)
+					}
+					t.Error(w, r, http.StatusBadRequest)
+					return
+				}
+			}
 		}
 	}
 	if _, ok := params["xml"]; ok {
@@ -384,13 +396,13 @@ func (b *balancer) member(name string) *member {
 // edit is balancer_process_balancer_worker for the member's settings:
 // each written to the shared words at once, so that every child of the
 // generation sees it.
-func (b *balancer) edit(m *member, params map[string]string) {
+func (b *balancer) edit(m *member, params map[string]string, loaded func(lbmethod) bool) {
 	if m != nil {
 		b.editMember(m, params)
 	}
 	bs := b.shared()
 	if v, ok := params["b_lbm"]; ok {
-		if method, ok := lbmethods[v]; ok && method != b.lbMethod() {
+		if method, ok := lbmethods[v]; ok && loaded(method) && method != b.lbMethod() {
 			bs[bsMethod].Store(int64(method) + 1)
 			bs[bsNeedReset].Store(1)
 		}
@@ -420,6 +432,95 @@ func (b *balancer) edit(m *member, params map[string]string) {
 	}
 }
 
+// root is the balancer whose state b shows: the main server's for one a
+// virtual host inherits.
+func (b *balancer) root() *balancer {
+	if b.main != nil {
+		return b.main
+	}
+	return b
+}
+
+// initGrowth makes room for the members balancer-manager may add: the
+// members' slice grows no more (a virtual host that inherits the balancer
+// shares its array), and each growth slot is this process's until
+// Config.Share puts it in the scoreboard.
+func (b *balancer) initGrowth() {
+	if b.growth == 0 || len(b.grown) == b.growth {
+		return
+	}
+	b.members = slices.Grow(b.members, b.growth)
+	b.grown, b.grownURL = make([]*memberState, b.growth), make([]*memberState, b.growth)
+	for i := range b.growth {
+		b.grown[i], b.grownURL[i] = new(memberState), new(memberState)
+	}
+}
+
+// takeAdded takes in the members that balancer-manager added in any child
+// of the generation and this process has not yet (a virtual host's
+// balancer, the main server's). The caller holds b.mu.
+func (b *balancer) takeAdded() {
+	if mb := b.main; mb != nil {
+		mb.mu.Lock()
+		mb.takeAdded()
+		b.members = mb.members
+		mb.mu.Unlock()
+		return
+	}
+	for b.taken < min(int(b.bs[bsAdded].Load()), len(b.grown)) {
+		u := loadString(b.grownURL[b.taken], 0, "")
+		if u == "" {
+			return // its URL is being written
+		}
+		m := &member{factor: 100, sh: b.grown[b.taken]}
+		b.taken++
+		if w, err := newWorker(u, &workerSettings{}); err == nil {
+			m.attach(w, u)
+			if pu, err := url.Parse(u); err == nil {
+				// Its path whole, a final slash too: apache2 strips none
+				// from a worker balancer-manager defines.
+				w.path = pu.EscapedPath()
+			}
+			b.members = append(b.members, m)
+		}
+	}
+}
+
+// addMember is balancer-manager's b_nwrkr: a member for URL u, disabled,
+// in the balancer's next growth slot, which every child takes in
+// (takeAdded). It returns apache2's error line when u cannot be a worker's
+// URL (or is longer than 63 bytes), or the balancer has it or no room.
+func (b *balancer) addMember(u string) string {
+	b = b.root()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.initGrowth()
+	b.takeAdded()
+	full := "AH10164: " + b.name + ": failed to add worker " + u
+	if b.member(u) != nil || int(b.bs[bsAdded].Load()) >= b.growth {
+		return full
+	}
+	if _, err := newWorker(u, &workerSettings{}); err != nil || len(u) >= stringWords*8 {
+		return "AH10163: " + b.name + ": failed to add worker " + u
+	}
+	i := int(b.bs[bsAdded].Add(1)) - 1
+	if i >= b.growth {
+		b.bs[bsAdded].Add(-1)
+		return full
+	}
+	// New members are disabled, as apache2's.
+	b.grown[i][shStatus].Store(statusSet | stDisabled)
+	storeString(b.grownURL[i], 0, u)
+	b.takeAdded()
+	return ""
+}
+
+// canAdd reports whether balancer-manager may add a member (growth left).
+func (b *balancer) canAdd() bool {
+	b = b.root()
+	return int(b.bs[bsAdded].Load()) < b.growth
+}
+
 // intParam is atoi of the parameter key, if given.
 func intParam(params map[string]string, key string) (int, bool) {
 	v, ok := params[key]
@@ -429,11 +530,13 @@ func intParam(params map[string]string, key string) (int, bool) {
 	return cnum.Atoi(v), true
 }
 
-// sync is the part of ap_proxy_sync_balancer that applies here: after a
-// change of lbmethod, the first process that sees it resets the members'
-// state as the new lbmethod's reset does (byrequests' lbstatus, also
-// bybusyness' busy counts, bytraffic's bytes back to 0).
+// sync is the part of ap_proxy_sync_balancer that applies here: the
+// members balancer-manager added taken in (takeAdded); after a change of
+// lbmethod, the first process that sees it resets the members' state as
+// the new lbmethod's reset does (byrequests' lbstatus, also bybusyness'
+// busy counts, bytraffic's bytes back to 0). The caller holds b.mu.
 func (b *balancer) sync() {
+	b.takeAdded()
 	bs := b.shared()
 	if bs[bsNeedReset].Load() == 0 || !bs[bsNeedReset].CompareAndSwap(1, 0) {
 		return
@@ -560,7 +663,7 @@ func (h *Manager) page(w http.ResponseWriter, r *http.Request, host string, bsel
 		nonce := b.nonceValue()
 		fmt.Fprintf(&sb, "<hr />\n<h3>LoadBalancer Status for <a href=\"%s?b=%s&amp;nonce=%s\">%s</a> [%s]</h3>\n", uri, short, nonce, b.name, b.safeName())
 		sb.WriteString("\n\n<table><tr><th>MaxMembers</th><th>StickySession</th><th>DisableFailover</th><th>Timeout</th><th>FailoverAttempts</th><th>Method</th><th>Path</th><th>Active</th></tr>\n<tr>")
-		fmt.Fprintf(&sb, "<td>%d [%d Used]</td>\n", len(b.members), len(b.members))
+		fmt.Fprintf(&sb, "<td>%d [%d Used]</td>\n", len(b.members)-b.root().taken+b.root().growth, len(b.members))
 		if sticky, _ := b.stickyNames(); sticky == "" {
 			sb.WriteString("<td> (None) ")
 		} else {
@@ -620,6 +723,9 @@ func (h *Manager) balancerForm(sb *strings.Builder, r *http.Request, b *balancer
 	sb.WriteString("<tr><td>LBmethod:</td><td>\n<select name='b_lbm' id='b_lbm'>")
 	current := b.lbMethodName()
 	for _, name := range methodNames {
+		if !h.c.methodLoaded(lbmethods[name]) {
+			continue
+		}
 		selected := ""
 		if name == current {
 			selected = " selected "
@@ -633,6 +739,10 @@ func (h *Manager) balancerForm(sb *strings.Builder, r *http.Request, b *balancer
 	radio(sb, "b_sforce", b.noFailover())
 	sb.WriteString("</tr>\n")
 	fmt.Fprintf(sb, "<tr><td>Sticky Session:</td><td><input name='b_ss' id='b_ss' size=64 type=text value =\"%s\">&nbsp;&nbsp;&nbsp;&nbsp;(Use '-' to delete)</td></tr>\n", esc(b.stickyString()))
+	if b.canAdd() {
+		sb.WriteString("<tr><td>Add New Worker:</td><td><input name='b_nwrkr' id='b_nwrkr' size=32 type=text>" +
+			"&nbsp;&nbsp;&nbsp;&nbsp;Are you sure? <input name='b_wyes' id='b_wyes' type=checkbox value='1'></td></tr>")
+	}
 	sb.WriteString("<tr><td colspan=2><input type=submit value='Submit'></td></tr>\n")
 	fmt.Fprintf(sb, "</table>\n<input type=hidden name='b' id='b' value=\"%s\">\n", esc(strings.TrimPrefix(b.name, "balancer://")))
 	fmt.Fprintf(sb, "<input type=hidden name='nonce' id='nonce' value='%s'>\n</form>\n<hr />\n", b.nonceValue())
@@ -679,7 +789,7 @@ func (h *Manager) xml(w http.ResponseWriter, r *http.Request, host string) {
 			fmt.Fprintf(&sb, "      <httpd:stickysession>%s</httpd:stickysession>\n      <httpd:nofailover>%s</httpd:nofailover>\n", esc(sticky), onOffWord(b.noFailover()))
 		}
 		fmt.Fprintf(&sb, "      <httpd:timeout>%d</httpd:timeout>", b.timeoutSecs())
-		if b.maxSet || len(b.members) > 1 || b.shared()[bsMaxAttempts].Load() != 0 {
+		if b.maxSet || len(b.members)-b.root().taken > 1 || b.shared()[bsMaxAttempts].Load() != 0 {
 			fmt.Fprintf(&sb, "      <httpd:maxattempts>%d</httpd:maxattempts>\n", b.attempts())
 		}
 		fmt.Fprintf(&sb, "      <httpd:lbmethod>%s</httpd:lbmethod>\n", b.lbMethodName())

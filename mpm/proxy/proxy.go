@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"net/netip"
 	"net/textproto"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -258,6 +260,7 @@ func (c *Config) forward(w http.ResponseWriter, r *http.Request, t *Target, u st
 	head := c.requestHead(r, pu, pre, bodyDone, chunked, force10, noReuse)
 
 	var resp *http.Response
+	var names []string
 	var bc *bconn
 	for attempt := 0; ; attempt++ {
 		bc = nil
@@ -284,7 +287,7 @@ func (c *Config) forward(w http.ResponseWriter, r *http.Request, t *Target, u st
 			}
 		}
 		bc.timeout = timeout
-		resp, err = send(bc, head, pre, r.Body, bodyDone, chunked, r.Method)
+		resp, names, err = send(bc, head, pre, r.Body, bodyDone, chunked, r.Method)
 		if err == nil {
 			break
 		}
@@ -318,7 +321,7 @@ func (c *Config) forward(w http.ResponseWriter, r *http.Request, t *Target, u st
 	if noReuse {
 		resp.Close = true // the connection is not kept for another request
 	}
-	c.answer(w, r, resp, bc, wk)
+	c.answer(w, r, resp, names, bc, wk)
 	return true
 }
 
@@ -515,45 +518,82 @@ func via(r *http.Request, v Via) string {
 
 // send writes the request and reads the answer's head (interim 1xx answers
 // skipped).
-func send(bc *bconn, head, pre []byte, body io.Reader, bodyDone, chunked bool, method string) (*http.Response, error) {
+func send(bc *bconn, head, pre []byte, body io.Reader, bodyDone, chunked bool, method string) (*http.Response, []string, error) {
 	bw := bc.bw
 	bw.Write(head)
 	if !bodyDone && chunked {
 		cw := &chunkWriter{w: bw}
 		cw.Write(pre)
 		if _, err := io.Copy(cw, body); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		bw.WriteString("0\r\n\r\n")
 	} else {
 		bw.Write(pre)
 		if !bodyDone {
 			if _, err := io.Copy(bw, body); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		}
 	}
 	if err := bw.Flush(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	bc.headLeft = maxHead + 1
 	defer func() { bc.headLeft = 0 }()
 	for {
+		names := peekFieldNames(bc.br)
 		resp, err := http.ReadResponse(bc.br, &http.Request{Method: method})
 		if err != nil {
 			if err == io.EOF {
 				err = io.ErrUnexpectedEOF
 			}
-			return nil, err
+			return nil, nil, err
 		}
 		if err := fieldsFit(resp.Header); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if resp.StatusCode >= 100 && resp.StatusCode < 200 && resp.StatusCode != http.StatusSwitchingProtocols {
 			continue
 		}
-		return resp, nil
+		return resp, names, nil
 	}
+}
+
+// peekFieldNames are the names of the fields of the answer head br holds
+// next, in their order and spelling (each once), read without consuming
+// it; nil when the head does not fit in br's buffer or cannot be read.
+func peekFieldNames(br *bufio.Reader) []string {
+	var head []byte
+	for n := 1; head == nil; n = br.Buffered() + 1 {
+		if n > br.Size() {
+			return nil
+		}
+		if _, err := br.Peek(n); err != nil {
+			return nil
+		}
+		b, _ := br.Peek(br.Buffered())
+		if i := bytes.Index(b, []byte("\n\r\n")); i >= 0 {
+			head = b[:i+1]
+		} else if i := bytes.Index(b, []byte("\n\n")); i >= 0 {
+			head = b[:i+1]
+		}
+	}
+	var names []string
+	for i, line := range bytes.Split(head, []byte("\n")) {
+		if i == 0 || len(line) == 0 || line[0] == ' ' || line[0] == '\t' {
+			continue // the status line, a continuation
+		}
+		k, _, ok := bytes.Cut(line, []byte(":"))
+		if !ok {
+			continue
+		}
+		name := string(bytes.TrimRight(k, " \t"))
+		if !slices.ContainsFunc(names, func(n string) bool { return strings.EqualFold(n, name) }) {
+			names = append(names, name)
+		}
+	}
+	return names
 }
 
 // maxField is the longest field line of a backend's answer, as apache2's
@@ -602,8 +642,10 @@ func (c *chunkWriter) Write(p []byte) (int, error) {
 // responseHop are the fields of a backend's answer never passed on.
 var responseHop = [...]string{"Connection", "Keep-Alive", "Proxy-Authenticate", "Te", "Trailer", "Upgrade", "Transfer-Encoding"}
 
-// answer passes the backend's answer on, streaming its body.
-func (c *Config) answer(w http.ResponseWriter, r *http.Request, resp *http.Response, bc *bconn, wk *worker) {
+// answer passes the backend's answer on, streaming its body. Its fields
+// keep the order and spelling of names, the backend's, the Set-Cookie
+// lines last, as apache2's mod_proxy_http puts them in headers_out.
+func (c *Config) answer(w http.ResponseWriter, r *http.Request, resp *http.Response, names []string, bc *bconn, wk *worker) {
 	out := w.Header()
 	for _, v := range resp.Header["Connection"] {
 		for _, tok := range strings.Split(v, ",") {
@@ -633,6 +675,12 @@ func (c *Config) answer(w http.ResponseWriter, r *http.Request, resp *http.Respo
 		for i, v := range out["Set-Cookie"] {
 			out["Set-Cookie"][i] = c.reverseCookie(v)
 		}
+	}
+	if names != nil {
+		if i := slices.IndexFunc(names, func(n string) bool { return strings.EqualFold(n, "Set-Cookie") }); i >= 0 {
+			names = append(slices.Delete(names, i, i+1), "Set-Cookie")
+		}
+		http1.SetFieldOrder(r, &http1.FieldOrder{Handler: names})
 	}
 	w.WriteHeader(resp.StatusCode)
 	var err error

@@ -348,6 +348,9 @@ func Compile(server []Directive, sections []Section) (*Config, error) {
 			}
 			continue
 		}
+		if strings.EqualFold(d.Name, "LoadModule") && len(d.Args) > 0 {
+			px.LoadModule(d.Args[0])
+		}
 		if rewrite.IsDirective(d.Name) {
 			c.rewrites = true
 			if err := c.rewrite.Set(d.Name, d.Args, true); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"maps"
+	"math"
 	"net"
 	"net/http"
 	"net/netip"
@@ -18,6 +19,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/httpd-mpm/httpd-mpm/internal/aphtml"
 	"github.com/httpd-mpm/httpd-mpm/internal/apuri"
 	"github.com/httpd-mpm/httpd-mpm/internal/loglevel"
 	"github.com/httpd-mpm/httpd-mpm/mpm/apexpr"
@@ -183,6 +185,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if r.Method == http.MethodTrace && http1.ServeTrace(w, r) {
+		// Translated, and not away: core's map_to_storage answers it.
+		return
+	}
 	for _, l := range c.locations {
 		if l.conf.redirect != nil && l.matchURL(p) {
 			// Its URL is escaped as RedirectMatch's substitution (mod_alias's try_redirect).
@@ -204,35 +210,100 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Static.Serve(w, r, h.docRoot, p, conf)
 }
 
-// ProxiesTrace reports whether r, a TRACE, goes to mod_proxy: a ProxyPass
-// maps its URL-path (http1.Server.ProxiesTrace). One with "Max-Forwards:
-// 0" that TraceEnable lets through is the engine's to echo, as mod_proxy
-// has core answer it (ap_send_http_trace); one it refuses is refused by
-// proxy, under the request's sections.
-func (h *Handler) ProxiesTrace(r *http.Request) bool {
-	if h.Config.proxy == nil || h.Static.TraceEnabled && maxForwardsZero(r) {
+// TranslatesTrace reports whether r, a TRACE, comes to ServeHTTP
+// (http1.Server.TranslatesTrace): when the server has RewriteRules,
+// Redirects or a ProxyPass that maps its URL-path, which apache2 applies
+// before core echoes or refuses it. ServeHTTP then answers it where core
+// would (http1.ServeTrace); mod_proxy answers one it proxies.
+func (h *Handler) TranslatesTrace(r *http.Request) bool {
+	c := h.Config
+	if r.URL.Path == "*" {
 		return false
 	}
 	p, status := static.CleanPath(r.URL)
-	return status == 0 && h.Config.proxy.Match(p, r.URL.RawQuery) != nil
+	if status != 0 {
+		return false
+	}
+	return c.rewrite.Enabled() && len(c.rewrite.Rules()) > 0 || len(c.redirects) > 0 ||
+		c.proxy != nil && c.proxy.Match(p, r.URL.RawQuery) != nil
 }
 
 // maxForwardsZero reports whether r's Max-Forwards field says 0.
 func maxForwardsZero(r *http.Request) bool {
-	n, ok := maxForwards(r)
-	return ok && n == 0
+	n, ok, bad := maxForwards(r)
+	return ok && !bad && n == 0
 }
 
-// maxForwards is r's Max-Forwards field, false if it has none or one that
-// is not a number (read as apache2's apr_strtoi64: leading blanks, then
-// digits only).
-func maxForwards(r *http.Request) (int64, bool) {
+// maxForwards is r's Max-Forwards field as apache2's mod_proxy reads it
+// with apr_strtoi64 (its fields joined by ", ", as apache2 merges them):
+// blanks, a sign, then digits only, none being 0. ok is false if r has no
+// such field; bad is true for a value that is not all read, negative or out
+// of range (INT64_MAX included, strtoll's overflow value).
+func maxForwards(r *http.Request) (n int64, ok, bad bool) {
 	v, ok := r.Header["Max-Forwards"]
 	if !ok || len(v) == 0 {
-		return 0, false
+		return 0, false, false
 	}
-	n, err := strconv.ParseInt(strings.TrimLeft(v[0], " \t"), 10, 64)
-	return n, err == nil && n >= 0
+	s := strings.TrimLeft(strings.Join(v, ", "), " \t\n\v\f\r")
+	if s == "" {
+		return 0, true, false
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n, true, err != nil || n < 0 || n == math.MaxInt64
+}
+
+// proxyMaxForwards answers r, bound for mod_proxy, as apache2's
+// proxy_handler does when its Max-Forwards field cannot be read (400,
+// AH10188) or says 0: core's answer to a TRACE (echoed; refused by the
+// caller under TraceEnable Off) or an OPTIONS, and for any other method a
+// 400 for a proxy loop. It reports whether it answered. Otherwise the
+// field, if any, goes to the backend one less.
+// fail answers the 400, with r's status line and error notes (see
+// http1.WriteError).
+func (h *Handler) proxyMaxForwards(w http.ResponseWriter, r *http.Request, fail func(status int)) (*http.Request, bool) {
+	n, ok, bad := maxForwards(r)
+	if !ok {
+		return r, false
+	}
+	msg := ""
+	switch {
+	case bad:
+		if h.Static.LogError != nil {
+			h.Static.LogError(r, static.LevelWarn, "proxy", nil,
+				"AH10188: Max-Forwards value '"+strings.Join(r.Header["Max-Forwards"], ", ")+"' could not be parsed")
+		}
+		msg = "Max-Forwards request header could not be parsed"
+	case n > 0:
+		// The backend gets one less; the request's own field (the
+		// access log's) stays.
+		r = r.WithContext(r.Context())
+		r.Header = r.Header.Clone()
+		r.Header["Max-Forwards"] = []string{strconv.FormatInt(n-1, 10)}
+		return r, false
+	case r.Method == http.MethodTrace:
+		// Core's, under TraceEnable: echoed, or, Off, refused below
+		// under the request's sections.
+		return r, h.Static.TraceEnabled && http1.ServeTrace(w, r)
+	case r.Method == http.MethodOptions:
+		// ap_send_http_options: nothing allows a method here but TRACE.
+		allow := ""
+		if h.Static.TraceEnabled {
+			allow = http.MethodTrace
+		}
+		w.Header()["Allow"] = []string{allow}
+		w.Header()["Content-Length"] = []string{"0"}
+		w.WriteHeader(http.StatusOK)
+		return r, true
+	default:
+		msg = "Max-Forwards has reached zero - proxy loop?"
+	}
+	if h.Static.LogError != nil {
+		h.Static.LogError(r, static.LevelError, "proxy", nil, "AH00898: "+msg+" returned by "+r.URL.Path)
+	}
+	http1.SetErrorNotes(r, "The proxy server could not handle the request<p>Reason: <strong>"+aphtml.Escape(msg)+"</strong></p>")
+	http1.SetStatusLine(w, "400 Proxy Error")
+	fail(http.StatusBadRequest)
+	return r, true
 }
 
 // proxy answers r from the backend t maps it to, under the server's settings
@@ -267,6 +338,14 @@ func (h *Handler) proxy(w http.ResponseWriter, r *http.Request, p string, t *pro
 	if o.Response != nil {
 		o.Response.Fixup(r)
 	}
+	r, done := h.proxyMaxForwards(w, r, func(st int) {
+		if o.Error == nil || !o.Error(w, r, st) {
+			http1.WriteError(w, r, st, "")
+		}
+	})
+	if done {
+		return
+	}
 	if r.Method == http.MethodTrace && !h.Static.TraceEnabled {
 		// mod_proxy's handler refuses it (a body is not looked at: it
 		// is not read yet), or, with Max-Forwards 0, core's trace does
@@ -283,13 +362,6 @@ func (h *Handler) proxy(w http.ResponseWriter, r *http.Request, p string, t *pro
 			http1.WriteError(w, r, http.StatusMethodNotAllowed, "")
 		}
 		return
-	}
-	if n, ok := maxForwards(r); ok && n > 0 {
-		// The backend gets one less, as from apache2's mod_proxy; the
-		// request's own field (the access log's) stays.
-		r = r.WithContext(r.Context())
-		r.Header = r.Header.Clone()
-		r.Header["Max-Forwards"] = []string{strconv.FormatInt(n-1, 10)}
 	}
 	// A DirectoryIndex or FallbackResource subrequest is answered as its
 	// main request (the Host's port in ProxyPassReverse's URLs), whatever
@@ -836,6 +908,11 @@ func (h *Handler) errorDocument(w http.ResponseWriter, r *http.Request, status i
 	if err != nil {
 		h.logRewrite(r, "core", "AH02841: core: ErrorDocument: can't evaluate require expression: "+err.Error())
 		return false
+	}
+	if !strings.HasPrefix(doc, `"`) {
+		// Allow is a field of the page apache2 makes for a 405 or 501
+		// (a text ErrorDocument's too), not of a document's answer.
+		delete(w.Header(), "Allow")
 	}
 	switch {
 	case strings.HasPrefix(doc, `"`):

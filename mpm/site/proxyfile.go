@@ -37,6 +37,10 @@ func (p *proxyFiles) Serve(w http.ResponseWriter, r *http.Request, t *static.Tar
 	if p.d.ProxyErrors.On {
 		pt.ErrorOverride, pt.ErrorPage = p.d.ProxyErrors, t.Error
 	}
+	r, done := p.h.proxyMaxForwards(w, r, func(st int) { t.Error(w, r, st) })
+	if done {
+		return
+	}
 	px.Serve(w, r, pt, p.h.Static.LogError)
 }
 

@@ -148,14 +148,10 @@ func (p *response) filter(r *http.Request, status int, h http.Header, errorPage 
 		}
 		errT = headers.Apply(hc.Err, errT, r.Header, e, start, r, true)
 		if !errorPage && len(hc.Out) > 0 {
-			// The names the actions may add that h does not have yet: a
-			// field the handler set keeps its place (apr_table_set).
-			for _, n := range headers.Added(hc.Out) {
-				if !headers.Has(h, n) {
-					added = append(added, n)
-				}
-			}
-			headers.Apply(hc.Out, h, r.Header, e, start, r, true)
+			// The names the actions add that h did not have, in their
+			// order (echo's too): a field the handler set keeps its place
+			// (apr_table_set).
+			_, added = headers.ApplyAdding(hc.Out, h, r.Header, e, start, r, true)
 		}
 		first = nil
 		if errT != nil {
@@ -178,6 +174,9 @@ func (p *response) filter(r *http.Request, status int, h http.Header, errorPage 
 	// One allocation holds the order and mod_expires' names.
 	o := &fieldOrder{}
 	o.First, o.Counts = first, counts
+	if handler != nil {
+		o.Handler = handler.Handler
+	}
 	if n := nExp + len(added); n > 0 {
 		if n <= len(o.last) {
 			o.Last = o.last[:0]

@@ -1,0 +1,41 @@
+package e2e_test
+
+import (
+	"strings"
+	"testing"
+)
+
+// proxyOrderConf proxies /p to the test's backend (@BE@), with Header
+// lines of each kind over the backend's fields.
+const proxyOrderConf = proxyHTTPModules + mainSite + `ProxyPass /p http://@BE@/q
+ProxyPass /plain http://@BE@/q
+<Location /p>
+	Header always set A-Always 1
+	Header set B-Set 2
+	Header echo ^X-Echo
+	Header append Vary Cookie
+	Header merge Cache-Control no-cache
+	Header set X-Backend replaced
+	Header always add Z-Added z
+	RequestHeader set X-Req r
+</Location>
+`
+
+// TestProxyFieldOrder: a proxied answer's fields come out in apache2's
+// order: Date, Server, the Header always fields, the backend's in its
+// order and spelling (Content-Type in its place, the Set-Cookie lines
+// last, a field a Header line sets or merges in its place, Vary's tokens
+// joined by "," as apache2's fixup_vary), then the fields Header lines
+// add or echo, in the order of their lines.
+func TestProxyFieldOrder(t *testing.T) {
+	resp := "HTTP/1.1 200 OK\r\nZ-First: 1\r\nContent-Type: text/plain\r\nVary: Accept\r\nSet-Cookie: a=1\r\n" +
+		"X-Backend: b\r\nCache-Control: max-age=5\r\nLast-Modified: Mon, 02 Jan 2006 15:04:05 GMT\r\nETag: \"x\"\r\nSet-Cookie: b=2\r\n" +
+		"Link: </l>\r\nA-Mid: m\r\nServer: backend\r\nDate: Mon, 02 Jan 2006 15:04:05 GMT\r\nContent-Length: 3\r\nConnection: close\r\n\r\nhi\n"
+	be := rawBackend(t, func(string) string { return resp })
+	p := startPair(t, 1, strings.ReplaceAll(proxyOrderConf, "@BE@", be), map[string]string{"a.txt": "a\n"})
+	p.compareEach([]string{
+		request("GET", "/p/x", "main.test", "", "X-Echo-1: e1", "X-Echo-2: e2"),
+		request("GET", "/plain/x", "main.test", ""),
+		request("HEAD", "/p/x", "main.test", ""),
+	}, (*diffServer).fieldOrder)
+}
