@@ -14,15 +14,16 @@ import (
 )
 
 // startPreconfigured starts the prefork plugin with the Preconfig mk makes
-// (ServerName the core's only directive) and returns it with whether mk had
-// returned when Start did.
-func startPreconfigured(t *testing.T, mk func() *mpm.Config) (*Plugin, bool) {
+// (ServerName the core's only directive) for the module named, and returns
+// it with whether mk had returned when Start did.
+func startPreconfigured(t *testing.T, module string, mk func() *mpm.Config) (*Plugin, bool) {
 	t.Helper()
 	var made atomic.Bool
 	p, err := Start(context.Background(), Options{
 		Path:          testbin.Plugin(t, "./plugins/prefork"),
 		Preconfig:     func() *mpm.Config { defer made.Store(true); return mk() },
 		CoreDirective: func(name string) bool { return name == "ServerName" },
+		Module:        module,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -47,7 +48,7 @@ func preconfig(lines ...string) *mpm.Config {
 // acknowledges the configuration of those, and refuses another.
 func TestPreconfigTaken(t *testing.T) {
 	full := preconfig("ServerName", "x", "StartServers", "2")
-	p, made := startPreconfigured(t, func() *mpm.Config { return full })
+	p, made := startPreconfigured(t, "mpm_prefork_module", func() *mpm.Config { return full })
 	if !made {
 		t.Error("Start returned before the Preconfig was made")
 	}
@@ -66,15 +67,19 @@ func TestPreconfigTaken(t *testing.T) {
 }
 
 // TestPreconfigDeclined: a plugin does not take a Preconfig with a
-// directive that is neither its own nor the core's (the host will refuse
-// the configuration), nor one made after preconfigBudget; Start still
-// returns only once it is made.
+// directive that is neither its own nor the core's, nor one for another
+// module (the host will refuse the configuration), nor one made after
+// preconfigBudget; Start still returns only once it is made.
 func TestPreconfigDeclined(t *testing.T) {
-	p, _ := startPreconfigured(t, func() *mpm.Config { return preconfig("Bogus", "1", "StartServers", "2") })
+	p, _ := startPreconfigured(t, "mpm_prefork_module", func() *mpm.Config { return preconfig("Bogus", "1", "StartServers", "2") })
 	if p.Preconfigured() {
 		t.Error("the plugin took a Preconfig with a directive that is not its own")
 	}
-	p, made := startPreconfigured(t, func() *mpm.Config {
+	p, _ = startPreconfigured(t, "mpm_worker_module", func() *mpm.Config { return preconfig("StartServers", "2") })
+	if p.Preconfigured() {
+		t.Error("the prefork plugin took a Preconfig for mpm_worker_module")
+	}
+	p, made := startPreconfigured(t, "mpm_prefork_module", func() *mpm.Config {
 		time.Sleep(preconfigBudget + 300*time.Millisecond)
 		return preconfig("StartServers", "2")
 	})
