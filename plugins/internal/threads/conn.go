@@ -65,6 +65,12 @@ type conn struct {
 	// the data that follows (HoldForMore); only the goroutine serving the
 	// connection sets it, around one flush.
 	more bool
+	// held is set while bytes written with more may wait in the send queue
+	// (no plain write or sendfile pushed them since): closing the socket
+	// then must shut its sending side down first, or a byte the client
+	// sends meanwhile, unread, makes close(2) reset the connection and drop
+	// them.
+	held atomic.Bool
 }
 
 var (
@@ -334,6 +340,7 @@ func (c *conn) writeSome(p []byte) (int, error) {
 		}
 		if n > 0 {
 			done += n
+			c.held.Store(c.more)
 		}
 		switch err {
 		case nil, unix.EINTR:
@@ -420,6 +427,10 @@ func (c *conn) Close() error {
 	if c.refs > 0 {
 		// End the wait of the operation in progress; it closes fd.
 		return unix.Shutdown(c.fd, unix.SHUT_RDWR)
+	}
+	if c.held.Load() {
+		// Send what is held, with the FIN, before a close that may reset.
+		_ = unix.Shutdown(c.fd, unix.SHUT_WR)
 	}
 	return c.closeFD()
 }
@@ -550,6 +561,7 @@ func (c *conn) sendfileSome(f *os.File, off, n int64) (int64, error) {
 			k, err := rawSendfile(c.fd, int(sfd), &pos, int(min(n-done, 1<<30)))
 			if k > 0 {
 				done += int64(k)
+				c.held.Store(false) // its last segment pushes what was held
 			}
 			switch {
 			case err == nil && k == 0:

@@ -533,3 +533,50 @@ func TestAcceptConnAllocations(t *testing.T) {
 		t.Errorf("accepting a connection allocates %v times; want 1 (its conn)", n)
 	}
 }
+
+// TestHeldResponseSurvivesLateByte: a last response held for the FIN
+// (HoldForMore) reaches the client even when the client sent a byte after
+// its request that the server never read: close(2) of a socket with unread
+// input resets the connection and drops what its send queue holds, so
+// Close first shuts the sending side down, which sends the held bytes and
+// the FIN (as a plain write had sent them before the close).
+func TestHeldResponseSurvivesLateByte(t *testing.T) {
+	body := bytes.Repeat([]byte("0123456789abcdef"), 64)
+	srv := &http1.Server{KeepAlive: true, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write(body)
+	})}
+	c, client := pair(t)
+	hc := srv.NewConn(c)
+	if _, err := io.WriteString(client, "GET /b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	if keep, err := hc.ServeRequest(); keep || err != nil {
+		t.Fatalf("last request: keep %v, %v", keep, err)
+	}
+	// The late byte is in the server's receive queue, unread, before the close.
+	if _, err := client.Write([]byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	if !eventuallyTrue(func() bool { n, _ := unix.IoctlGetInt(c.fd, unix.SIOCINQ); return n > 0 }) {
+		t.Fatal("the client's late byte did not arrive")
+	}
+	hc.Close()
+	client.SetReadDeadline(time.Now().Add(10 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(client), nil)
+	if err != nil {
+		t.Fatalf("response: %v", err)
+	}
+	if got, err := io.ReadAll(resp.Body); err != nil || !bytes.Equal(got, body) {
+		t.Fatalf("body: %d bytes, %v; want all %d", len(got), err, len(body))
+	}
+}
+
+// eventuallyTrue polls cond for up to 10 s.
+func eventuallyTrue(cond func() bool) bool {
+	for end := time.Now().Add(10 * time.Second); time.Now().Before(end); time.Sleep(time.Millisecond) {
+		if cond() {
+			return true
+		}
+	}
+	return cond()
+}
