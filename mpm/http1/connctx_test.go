@@ -110,3 +110,33 @@ func TestRequestContext(t *testing.T) {
 		}
 	}
 }
+
+// TestDateIsRequestTime: a response's Date is when its request arrived, as
+// apache2's r->request_time, also when the handler answers in a later second.
+func TestDateIsRequestTime(t *testing.T) {
+	arrived := make(chan time.Time, 1)
+	srv := newTestServer()
+	srv.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := ConnFromRequest(r).RequestStart()
+		arrived <- start
+		time.Sleep(time.Until(start.Truncate(time.Second).Add(time.Second + 50*time.Millisecond)))
+		io.WriteString(w, "ok")
+	})
+	addr := serve(t, srv)
+	nc, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	io.WriteString(nc, "GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
+	nc.SetReadDeadline(time.Now().Add(10 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(nc), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	start := <-arrived
+	if got, want := resp.Header.Get("Date"), start.UTC().Format(http.TimeFormat); got != want {
+		t.Errorf("Date %q; want %q, when the request arrived", got, want)
+	}
+}
