@@ -1,7 +1,6 @@
 package http1
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"io"
@@ -68,16 +67,7 @@ func TestRequestContext(t *testing.T) {
 	})
 	addr := serve(t, srv)
 	for _, path := range []string{"/derived", "/late"} {
-		nc, err := net.Dial("tcp", addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		io.WriteString(nc, "GET "+path+" HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
-		nc.SetReadDeadline(time.Now().Add(10 * time.Second))
-		if _, err := io.ReadAll(bufio.NewReader(nc)); err != nil {
-			t.Fatal(err)
-		}
-		nc.Close()
+		exchangeRaw(t, addr, "GET "+path+" HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n", 1)
 		s := <-got
 		ctx := s.r.Context()
 		if s.errBefore != nil || s.hasDeadline {
@@ -122,19 +112,8 @@ func TestDateIsRequestTime(t *testing.T) {
 		time.Sleep(time.Until(start.Truncate(time.Second).Add(time.Second + 50*time.Millisecond)))
 		io.WriteString(w, "ok")
 	})
-	addr := serve(t, srv)
-	nc, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	io.WriteString(nc, "GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
-	nc.SetReadDeadline(time.Now().Add(10 * time.Second))
-	resp, err := http.ReadResponse(bufio.NewReader(nc), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
+	resps, _ := exchangeRaw(t, serve(t, srv), "GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n", 1)
+	resp := resps[0]
 	start := <-arrived
 	if got, want := resp.Header.Get("Date"), start.UTC().Format(http.TimeFormat); got != want {
 		t.Errorf("Date %q; want %q, when the request arrived", got, want)
