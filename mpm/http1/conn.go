@@ -51,8 +51,7 @@ type Conn struct {
 	remoteAddr string
 	local      atomic.Value // LocalAddr's net.Addr, once asked
 	ctx        connContext
-	cancel     context.CancelFunc
-	tmpl       *http.Request // carries ctx; copied into each request
+	tmpl       http.Request // carries ctx; copied into each request (a field: no allocation)
 
 	mu     sync.Mutex // held by ServeRequest; owns the buffers below
 	bufs   *connBufs  // where br, bw, hdr and the parser's scratch come from; nil while released
@@ -208,16 +207,87 @@ func ConnFromRequest(r *http.Request) *Conn {
 }
 
 // connContext is the context of every request of one Conn: canceled by Close, and
-// answering http.LocalAddrContextKey and connKey without a chain of WithValue.
+// answering http.LocalAddrContextKey and connKey without a chain of WithValue. It is
+// a field of its Conn and allocates nothing until asked for its Done channel (most
+// requests never are) or given an AfterFunc: context.WithCancel would cost two
+// allocations a connection.
 type connContext struct {
-	context.Context
-	c *Conn
+	c        *Conn
+	mu       sync.Mutex
+	canceled bool
+	done     chan struct{}   // made at the first Done; closed by cancel
+	after    map[*int]func() // AfterFunc's, run by cancel
 }
 
-// init makes cc c's context (a field of c: no allocation of its own).
-func (cc *connContext) init(c *Conn) {
-	cc.Context, c.cancel = context.WithCancel(context.Background())
-	cc.c = c
+// closedDone is the Done channel of a context canceled before anyone asked for it.
+var closedDone = func() chan struct{} { ch := make(chan struct{}); close(ch); return ch }()
+
+// init makes cc c's context.
+func (cc *connContext) init(c *Conn) { cc.c = c }
+
+func (cc *connContext) Deadline() (time.Time, bool) { return time.Time{}, false }
+
+func (cc *connContext) Done() <-chan struct{} {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	if cc.done == nil {
+		if cc.canceled {
+			cc.done = closedDone
+		} else {
+			cc.done = make(chan struct{})
+		}
+	}
+	return cc.done
+}
+
+func (cc *connContext) Err() error {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	if cc.canceled {
+		return context.Canceled
+	}
+	return nil
+}
+
+// AfterFunc arranges for f to run in its own goroutine once cc is canceled, as
+// context.AfterFunc does; context.WithCancel and the like on a request's context
+// use it instead of a goroutine waiting on Done.
+func (cc *connContext) AfterFunc(f func()) (stop func() bool) {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	if cc.canceled {
+		go f()
+		return func() bool { return false }
+	}
+	key := new(int)
+	if cc.after == nil {
+		cc.after = make(map[*int]func())
+	}
+	cc.after[key] = f
+	return func() bool {
+		cc.mu.Lock()
+		defer cc.mu.Unlock()
+		_, ok := cc.after[key]
+		delete(cc.after, key)
+		return ok
+	}
+}
+
+// cancel ends cc (once): Done closes, Err is context.Canceled, the AfterFuncs run.
+func (cc *connContext) cancel() {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	if cc.canceled {
+		return
+	}
+	cc.canceled = true
+	if cc.done != nil {
+		close(cc.done)
+	}
+	for _, f := range cc.after {
+		go f()
+	}
+	cc.after = nil
 }
 
 func (cc *connContext) Value(key any) any {
@@ -227,7 +297,7 @@ func (cc *connContext) Value(key any) any {
 	case http.LocalAddrContextKey:
 		return cc.c.LocalAddr()
 	}
-	return cc.Context.Value(key)
+	return nil
 }
 
 // NetConn returns the wrapped connection.
@@ -480,7 +550,7 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 
 	ex := new(exchange)
 	req := &ex.req
-	*req = *c.tmpl
+	*req = c.tmpl
 	req.URL = &ex.url
 	req.RemoteAddr = c.remoteAddr
 	w := &ex.resp
@@ -648,7 +718,7 @@ func (c *Conn) Close() error {
 	if !c.closed.CompareAndSwap(false, true) {
 		return nil
 	}
-	c.cancel()
+	c.ctx.cancel()
 	var err error
 	if c.mu.TryLock() {
 		c.dropUnsent()

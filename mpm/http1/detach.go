@@ -37,7 +37,7 @@ func (c *Conn) Detach() (Idle, bool) {
 	c.mu.Lock()
 	c.releaseLocked()
 	c.mu.Unlock()
-	c.cancel()
+	c.ctx.cancel()
 	return Idle{requests: c.nreq.Load(), keepalives: c.keepalives, tc: c.tc, tlsInfo: c.tlsInfo}, true
 }
 
@@ -75,7 +75,7 @@ func (c *Conn) Finish() (linger bool) {
 	if !c.closed.CompareAndSwap(false, true) {
 		return false
 	}
-	c.cancel()
+	c.ctx.cancel()
 	c.mu.Lock()
 	linger = c.linger && !c.sawEOF
 	c.dropUnsent()

@@ -461,7 +461,7 @@ func (w *response) commit() error {
 	if v := h["Date"]; len(v) > 0 {
 		writeField(bw, "Date", v[0])
 	} else {
-		bw.Write(dateLine())
+		bw.Write(dateLine(c.start))
 	}
 	if v := h["Server"]; len(v) > 0 {
 		writeField(bw, "Server", v[0])
@@ -870,16 +870,24 @@ func statusLine(code int) string {
 	return "HTTP/1.1 " + strconv.Itoa(code) + " \r\n"
 }
 
-// dateLine returns "Date: <IMF-fixdate>\r\n", formatted at most once per second.
-func dateLine() []byte {
-	now := time.Now()
+// dateLine returns "Date: <IMF-fixdate>\r\n" for the request that started at now
+// (apache2 dates a response with its r->request_time, not with when it is
+// sent: no clock read here), formatted at most once per second; the zero now
+// reads the clock.
+func dateLine(now time.Time) []byte {
+	if now.IsZero() {
+		now = time.Now()
+	}
 	sec := now.Unix()
-	if d := dateCache.Load(); d != nil && d.sec == sec {
-		return d.line
+	cached := dateCache.Load()
+	if cached != nil && cached.sec == sec {
+		return cached.line
 	}
 	d := &cachedDate{sec: sec, line: now.UTC().AppendFormat([]byte("Date: "), http.TimeFormat)}
 	d.line = append(d.line, '\r', '\n')
-	dateCache.Store(d)
+	if cached == nil || cached.sec < sec { // a request older than the cache's second does not replace it
+		dateCache.Store(d)
+	}
 	return d.line
 }
 

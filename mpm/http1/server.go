@@ -451,7 +451,7 @@ func (s *Server) wrap(c net.Conn, tc *tls.Conn) *Conn {
 	cn.nb, _ = cn.rwc.(NonblockingWriter)
 	cn.keys = cn.keysBuf[:0]
 	cn.ctx.init(cn)
-	cn.tmpl = (&http.Request{}).WithContext(&cn.ctx)
+	cn.tmpl = *(&http.Request{}).WithContext(&cn.ctx) // WithContext's copy stays on the stack
 	return cn
 }
 

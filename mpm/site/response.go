@@ -116,7 +116,7 @@ func (p *response) filter(r *http.Request, status int, h http.Header, errorPage 
 		// mod_expires merges into a Cache-Control the handler set and sets
 		// Expires (apr_table_mergen, apr_table_setn).
 		cc, exp := headers.Has(h, "Cache-Control"), headers.Has(h, "Expires")
-		p.dir.Expires.Apply(h, status, time.Now(), mtime)
+		p.dir.Expires.Apply(h, status, requestStart(r), mtime) // the request's time, as Date
 		if !cc && headers.Has(h, "Cache-Control") {
 			expLast[nExp] = "Cache-Control"
 			nExp++

@@ -1274,17 +1274,33 @@ func containsFold(s, sub string) bool {
 	return false
 }
 
+// requestTime is when r arrived (apache2's r->request_time, http1's
+// RequestStart: no clock read), or now for a request from elsewhere.
+func requestTime(r *http.Request) time.Time {
+	if c := http1.ConnFromRequest(r); c != nil {
+		if t := c.RequestStart(); !t.IsZero() {
+			return t
+		}
+	}
+	return time.Now()
+}
+
 // serveFile sends a regular file with apache2's headers, conditional requests and
 // single ranges. fe is f's open-file cache entry, if any; ct its Content-Type.
 // vlv, when not "", is a negotiated answer's variant list validator, which
 // apache2 joins to the ETag.
 func (h *Handler) serveFile(w http.ResponseWriter, r *http.Request, f *os.File, fi meta, fe *cachedFile, rel, ct string, o *Options, vlv string) {
-	now := time.Now()
+	now := requestTime(r) // apache2's r->request_time: ETag, conditions
 	mtime := fi.mtime
 	size := fi.size
 	lm := mtime
-	if lm.After(now) {
-		lm = now // apache2 never announces a Last-Modified in the future
+	if !lm.Before(now) {
+		// apache2's ap_rationalize_mtime: a file not older than the request is
+		// dated no later than the clock, read again for it (never a
+		// Last-Modified in the future).
+		if t := time.Now(); lm.After(t) {
+			lm = t
+		}
 	}
 
 	// Last-Modified, ETag and the size share one string; the value slices share one array.
