@@ -382,10 +382,22 @@ func safeReferer(ref, server string) bool {
 	return err == nil && u.Hostname() != "" && strings.EqualFold(u.Hostname(), server)
 }
 
+// list is the balancer's members now, the ones balancer-manager added
+// taken in, read under the lock that the picks that take them in hold.
+func (b *balancer) list() []*member {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.takeAdded()
+	return b.members
+}
+
 // member finds the member named name (ap_proxy_get_worker).
-func (b *balancer) member(name string) *member {
+func (b *balancer) member(name string) *member { return memberIn(b.list(), name) }
+
+// memberIn finds the member of members named name.
+func memberIn(members []*member, name string) *member {
 	name = strings.TrimSuffix(name, "/")
-	for _, m := range b.members {
+	for _, m := range members {
 		if strings.EqualFold(strings.TrimSuffix(m.displayName(), "/"), name) || strings.EqualFold(m.w.name+m.w.path, name) {
 			return m
 		}
@@ -463,7 +475,10 @@ func (b *balancer) takeAdded() {
 	if mb := b.main; mb != nil {
 		mb.mu.Lock()
 		mb.takeAdded()
-		b.members = mb.members
+		if len(b.members) != len(mb.members) {
+			// Only then: the page reads them under b.mu, the picks too.
+			b.members = mb.members
+		}
 		mb.mu.Unlock()
 		return
 	}
@@ -497,7 +512,7 @@ func (b *balancer) addMember(u string) string {
 	b.initGrowth()
 	b.takeAdded()
 	full := "AH10164: " + b.name + ": failed to add worker " + u
-	if b.member(u) != nil || int(b.bs[bsAdded].Load()) >= b.growth {
+	if memberIn(b.members, u) != nil || int(b.bs[bsAdded].Load()) >= b.growth {
 		return full
 	}
 	if _, err := newWorker(u, &workerSettings{}); err != nil || len(u) >= stringWords*8 {
@@ -589,13 +604,14 @@ func (b *balancer) editMember(m *member, params map[string]string) {
 // recalcFactors is recalc_factors: each member's lbstatus set to its load
 // factor (a lone member's factor to 100).
 func (b *balancer) recalcFactors() {
-	if len(b.members) == 1 {
-		m := b.members[0]
+	members := b.list()
+	if len(members) == 1 {
+		m := members[0]
 		m.sh[shFactor].Store(100)
 		m.sh[shLBStatus].Store(100)
 		return
 	}
-	for _, m := range b.members {
+	for _, m := range members {
 		m.sh[shLBStatus].Store(int64(m.lbFactor()))
 	}
 }
@@ -663,7 +679,8 @@ func (h *Manager) page(w http.ResponseWriter, r *http.Request, host string, bsel
 		nonce := b.nonceValue()
 		fmt.Fprintf(&sb, "<hr />\n<h3>LoadBalancer Status for <a href=\"%s?b=%s&amp;nonce=%s\">%s</a> [%s]</h3>\n", uri, short, nonce, b.name, b.safeName())
 		sb.WriteString("\n\n<table><tr><th>MaxMembers</th><th>StickySession</th><th>DisableFailover</th><th>Timeout</th><th>FailoverAttempts</th><th>Method</th><th>Path</th><th>Active</th></tr>\n<tr>")
-		fmt.Fprintf(&sb, "<td>%d [%d Used]</td>\n", len(b.members)-b.root().taken+b.root().growth, len(b.members))
+		members := b.list()
+		fmt.Fprintf(&sb, "<td>%d [%d Used]</td>\n", b.root().configured+b.root().growth, len(members))
 		if sticky, _ := b.stickyNames(); sticky == "" {
 			sb.WriteString("<td> (None) ")
 		} else {
@@ -672,7 +689,7 @@ func (h *Manager) page(w http.ResponseWriter, r *http.Request, host string, bsel
 		fmt.Fprintf(&sb, "</td><td>%s</td>\n<td>%d</td><td>%d</td>\n<td>%s</td>\n<td>%s</td>\n<td>Yes</td>\n</tr>\n</table>\n<br />",
 			onOffWord(b.noFailover()), b.timeoutSecs(), b.attempts(), b.lbMethodName(), b.vpath)
 		sb.WriteString("\n\n<table><tr><th>Worker URL</th><th>Route</th><th>RouteRedir</th><th>Factor</th><th>Set</th><th>Status</th><th>Elected</th><th>Busy</th><th>Load</th><th>To</th><th>From</th></tr>\n")
-		for _, m := range b.members {
+		for _, m := range members {
 			fmt.Fprintf(&sb, "<tr>\n<td><a href=\"%s?b=%s&amp;w=%s&amp;nonce=%s\">%s</a></td>", uri, short, apuri.EscapePath(m.displayName(), true), nonce, m.displayName())
 			fmt.Fprintf(&sb, "<td>%s</td><td>%s</td><td>%s</td><td>%d</td><td>%s</td>", esc(m.routeName()), esc(m.redirectRoute()),
 				factorString(m.lbFactor()), m.lbset(), m.statusString())
@@ -789,7 +806,7 @@ func (h *Manager) xml(w http.ResponseWriter, r *http.Request, host string) {
 			fmt.Fprintf(&sb, "      <httpd:stickysession>%s</httpd:stickysession>\n      <httpd:nofailover>%s</httpd:nofailover>\n", esc(sticky), onOffWord(b.noFailover()))
 		}
 		fmt.Fprintf(&sb, "      <httpd:timeout>%d</httpd:timeout>", b.timeoutSecs())
-		if b.maxSet || len(b.members)-b.root().taken > 1 || b.shared()[bsMaxAttempts].Load() != 0 {
+		if b.maxSet || b.root().configured > 1 || b.shared()[bsMaxAttempts].Load() != 0 {
 			fmt.Fprintf(&sb, "      <httpd:maxattempts>%d</httpd:maxattempts>\n", b.attempts())
 		}
 		fmt.Fprintf(&sb, "      <httpd:lbmethod>%s</httpd:lbmethod>\n", b.lbMethodName())
@@ -797,7 +814,7 @@ func (h *Manager) xml(w http.ResponseWriter, r *http.Request, host string) {
 			sb.WriteString("      <httpd:scolonpathdelim>Off</httpd:scolonpathdelim>\n")
 		}
 		sb.WriteString("      <httpd:workers>\n")
-		for _, m := range b.members {
+		for _, m := range b.list() {
 			lf := factorString(m.lbFactor())
 			sb.WriteString("        <httpd:worker>\n")
 			fmt.Fprintf(&sb, "          <httpd:name>%s</httpd:name>\n          <httpd:scheme>%s</httpd:scheme>\n          <httpd:hostname>%s</httpd:hostname>\n", m.displayName(), m.w.scheme, m.w.host)
