@@ -20,6 +20,7 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/internal/cnum"
 	"github.com/httpd-mpm/httpd-mpm/mpm/autoindex"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
+	"github.com/httpd-mpm/httpd-mpm/mpm/scoreboard"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
 )
 
@@ -71,6 +72,15 @@ func waitOdd(w *atomic.Int64, s int64, at *int64, since *time.Time) bool {
 // a sequence word that stays odd (a writer killed in its write) is waited
 // for stuckAfter once per process, then taken as it is.
 func loadString(sh *memberState, seq int, conf string) string {
+	return loadWords(sh, seq, stringWords, conf)
+}
+
+// urlWords is how many words hold an added member's URL: the rest of its
+// slot after the sequence word, 239 bytes and a NUL.
+const urlWords = scoreboard.SlotWords - 1
+
+// loadWords is loadString of a string kept in n words (n <= urlWords).
+func loadWords(sh *memberState, seq, n int, conf string) string {
 	var at int64
 	var since time.Time
 	for {
@@ -81,18 +91,19 @@ func loadString(sh *memberState, seq int, conf string) string {
 		if s1&1 != 0 && waitOdd(&sh[seq], s1, &at, &since) {
 			continue
 		}
-		var b [stringWords * 8]byte
-		for i := range stringWords {
+		var buf [urlWords * 8]byte
+		b := buf[:n*8]
+		for i := range n {
 			binary.LittleEndian.PutUint64(b[i*8:], uint64(sh[seq+1+i].Load()))
 		}
 		if sh[seq].Load() != s1 {
 			continue
 		}
-		n := 0
-		for n < len(b) && b[n] != 0 {
-			n++
+		end := 0
+		for end < len(b) && b[end] != 0 {
+			end++
 		}
-		return string(b[:n])
+		return string(b[:end])
 	}
 }
 
@@ -100,7 +111,11 @@ func loadString(sh *memberState, seq int, conf string) string {
 // A sequence word left odd by a dead writer is taken over (odd to the next
 // odd value, this writer's); a writer taken over, having stalled past
 // stuckAfter, does not complete the word.
-func storeString(sh *memberState, seq int, v string) {
+func storeString(sh *memberState, seq int, v string) { storeWords(sh, seq, stringWords, v) }
+
+// storeWords is storeString of a string kept in n words (n <= urlWords):
+// at most n*8-1 bytes of v.
+func storeWords(sh *memberState, seq, n int, v string) {
 	var at, mine int64
 	var since time.Time
 	for {
@@ -117,9 +132,10 @@ func storeString(sh *memberState, seq int, v string) {
 			break
 		}
 	}
-	var b [stringWords * 8]byte
+	var buf [urlWords * 8]byte
+	b := buf[:n*8]
 	copy(b[:len(b)-1], v)
-	for i := range stringWords {
+	for i := range n {
 		sh[seq+1+i].Store(int64(binary.LittleEndian.Uint64(b[i*8:])))
 	}
 	sh[seq].CompareAndSwap(mine, mine+1)
@@ -483,7 +499,7 @@ func (b *balancer) takeAdded() {
 		return
 	}
 	for b.taken < min(int(b.bs[bsAdded].Load()), len(b.grown)) {
-		u := loadString(b.grownURL[b.taken], 0, "")
+		u := loadWords(b.grownURL[b.taken], 0, urlWords, "")
 		if u == "" {
 			return // its URL is being written
 		}
@@ -504,7 +520,8 @@ func (b *balancer) takeAdded() {
 // addMember is balancer-manager's b_nwrkr: a member for URL u, disabled,
 // in the balancer's next growth slot, which every child takes in
 // (takeAdded). It returns apache2's error line when u cannot be a worker's
-// URL (or is longer than 63 bytes), or the balancer has it or no room.
+// URL (or is longer than 239 bytes), or the balancer has it (or one whose URL
+// u starts with) or no room.
 func (b *balancer) addMember(u string) string {
 	b = b.root()
 	b.mu.Lock()
@@ -512,10 +529,10 @@ func (b *balancer) addMember(u string) string {
 	b.initGrowth()
 	b.takeAdded()
 	full := "AH10164: " + b.name + ": failed to add worker " + u
-	if memberIn(b.members, u) != nil || int(b.bs[bsAdded].Load()) >= b.growth {
+	if memberIn(b.members, u) != nil || underMember(b.members, u) || int(b.bs[bsAdded].Load()) >= b.growth {
 		return full
 	}
-	if _, err := newWorker(u, &workerSettings{}); err != nil || len(u) >= stringWords*8 {
+	if _, err := newWorker(u, &workerSettings{}); err != nil || len(u) >= urlWords*8 {
 		return "AH10163: " + b.name + ": failed to add worker " + u
 	}
 	i := int(b.bs[bsAdded].Add(1)) - 1
@@ -525,9 +542,39 @@ func (b *balancer) addMember(u string) string {
 	}
 	// New members are disabled, as apache2's.
 	b.grown[i][shStatus].Store(statusSet | stDisabled)
-	storeString(b.grownURL[i], 0, u)
+	storeWords(b.grownURL[i], 0, urlWords, u)
 	b.takeAdded()
 	return ""
+}
+
+// underMember reports whether u starts with a member's URL, its scheme
+// and host compared without case, as ap_proxy_get_worker finds the
+// worker for u (the longest such URL, at least u's scheme://host[:port]).
+func underMember(members []*member, u string) bool {
+	u, host := lowerHost(u)
+	if host < 0 {
+		return false
+	}
+	for _, m := range members {
+		if name, _ := lowerHost(m.displayName()); len(name) >= host && strings.HasPrefix(u, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// lowerHost is URL u with its scheme://host[:port] in lower case, and that
+// part's length (-1 when u has no "://").
+func lowerHost(u string) (string, int) {
+	i := strings.Index(u, "://")
+	if i < 0 {
+		return u, -1
+	}
+	host := len(u)
+	if j := strings.IndexByte(u[i+3:], '/'); j >= 0 {
+		host = i + 3 + j
+	}
+	return strings.ToLower(u[:host]) + u[host:], host
 }
 
 // canAdd reports whether balancer-manager may add a member (growth left).

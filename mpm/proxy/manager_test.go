@@ -186,3 +186,53 @@ func TestManagerPicksRace(t *testing.T) {
 	close(stop)
 	wg.Wait()
 }
+
+// TestManagerAddThroughVirtualHost: a member added through a virtual
+// host's balancer-manager (the main server's balancer, inherited) is on
+// the page that answers the add, as apache2 2.4.71 shows it ("4 [3
+// Used]"), and a URL under an existing member's is refused as apache2
+// refuses it (AH10164).
+func TestManagerAddThroughVirtualHost(t *testing.T) {
+	_, vhost, h := inheritedManager(t)
+	nonce := vhost.balancers["balancer://w"].nonceValue()
+	code, page := managerPage(h, http.MethodPost, "b=w&nonce="+nonce+"&b_wyes=1&b_nwrkr=http%3A%2F%2F127.0.0.1%3A3%2F")
+	if code != http.StatusOK || !strings.Contains(page, "4 [3 Used]") || !strings.Contains(page, ">http://127.0.0.1:3/</a>") {
+		t.Errorf("after the add: %d %s", code, page)
+	}
+}
+
+// TestManagerAddUnderMember: as apache2 2.4.71 (ap_proxy_get_worker's
+// longest prefix), an added URL that starts with a member's URL, its
+// scheme and host in any case, is refused with AH10164 (before its
+// length is), one that only shares the host is added; a URL of 239 bytes
+// is added (apache2 takes longer ones still).
+func TestManagerAddUnderMember(t *testing.T) {
+	main, _, _ := inheritedManager(t)
+	b := main.balancers["balancer://w"]
+	b.growth = 0
+	if err := main.Set("ProxySet", []string{"balancer://w", "growth=8"}); err != nil {
+		t.Fatal(err)
+	}
+	b.grown = nil
+	b.initGrowth()
+	long := "http://127.0.0.1:6/" + strings.Repeat("x", 239-len("http://127.0.0.1:6/"))
+	for _, tc := range []struct{ u, want string }{
+		{"http://127.0.0.1:1/sub", "AH10164"},
+		{"HTTP://127.0.0.1:1/", "AH10164"},
+		{"http://127.0.0.1:2x", "AH10163"},
+		{"http://127.0.0.1:3/a", ""},
+		{"http://127.0.0.1:3/ab", "AH10164"},
+		{"http://127.0.0.1:3/", ""},
+		{"http://127.0.0.1:9", ""},
+		{long, ""},
+		{long + "/y", "AH10164"},
+		{"http://127.0.0.1:7/" + strings.Repeat("y", 240-len("http://127.0.0.1:7/")), "AH10163"},
+	} {
+		if msg := b.addMember(tc.u); !strings.HasPrefix(msg, tc.want) || (tc.want == "") != (msg == "") {
+			t.Errorf("add %s: %q, want %s", tc.u, msg, tc.want)
+		}
+	}
+	if got := b.list()[len(b.list())-1].displayName(); got != long {
+		t.Errorf("last member %q, want %q", got, long)
+	}
+}
