@@ -646,6 +646,18 @@ func (c *Conn) lastLines(k string) int {
 	return n
 }
 
+// fieldKey is h's spelling of name (name itself when h has it, or none).
+func fieldKey(h http.Header, name string) string {
+	if _, ok := h[name]; !ok {
+		for hk := range h {
+			if strings.EqualFold(hk, name) {
+				return hk
+			}
+		}
+	}
+	return name
+}
+
 // writeLast writes the FieldOrder.Last lines of h, each the next of its
 // name's last values (lastLines), but those the engine writes itself and
 // those sent already.
@@ -655,15 +667,7 @@ func (c *Conn) writeLast(bw *bufio.Writer, h http.Header, sent map[string]int) {
 		return
 	}
 	for i, name := range o.Last {
-		k := name
-		if _, ok := h[k]; !ok {
-			for hk := range h {
-				if strings.EqualFold(hk, name) {
-					k = hk
-					break
-				}
-			}
-		}
+		k := fieldKey(h, name)
 		switch k {
 		case "Date", "Server", "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Content-Type":
 			continue
@@ -731,15 +735,7 @@ func (c *Conn) writeFirst(bw *bufio.Writer, h http.Header) map[string]int {
 	}
 	sent := make(map[string]int, len(o.First))
 	for i, name := range o.First {
-		k := name
-		if _, ok := h[k]; !ok {
-			for hk := range h {
-				if strings.EqualFold(hk, name) {
-					k = hk
-					break
-				}
-			}
-		}
+		k := fieldKey(h, name)
 		if slices.Contains(engineFields, http.CanonicalHeaderKey(k)) || !validFieldName(k) {
 			continue
 		}
