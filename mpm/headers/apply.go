@@ -161,8 +161,13 @@ func apply(actions []*Action, h http.Header, req http.Header, e *env.Vars, start
 				}
 			}
 			if name != "" {
+				// Unset, then each edited value added at the end.
+				drop(a.name, false)
 				unset(h, a.name)
 				h[name] = out
+				for range out {
+					line(name)
+				}
 			}
 		}
 	}
