@@ -39,3 +39,59 @@ func TestProxyFieldOrder(t *testing.T) {
 		request("HEAD", "/p/x", "main.test", ""),
 	}, (*diffServer).fieldOrder)
 }
+
+// lineOrderConf adds fields whose names repeat or that the handler (a
+// file, a backend) sent already, sets and unsets some of them.
+const lineOrderConf = proxyHTTPModules + mainSite + `ProxyPass /p http://@BE@/q
+<Location /s>
+	Header add X-A 1
+	Header echo ^X-Q
+	Header add Accept-Ranges foo
+	Header add X-B 2
+	Header add X-A 3
+	Header add X-C 1
+	Header add X-C 2
+	Header set X-C 3
+	Header add X-D 1
+	Header unset X-D
+	Header add X-D 2
+	Header append X-A 4
+	Header merge X-B 5
+	Header edit X-C 3 three
+	Header setifempty X-F f
+	Header add Accept-Ranges again
+	Header set Accept-Ranges none
+</Location>
+<Location /e>
+	ExpiresActive On
+	ExpiresDefault A60
+	Header add Cache-Control x
+	Header add Expires y
+	Header add X-G g
+	Header unset Cache-Control
+</Location>
+<Location /p>
+	Header add X-E fromclient
+	Header add Zeta added
+	Header set Alpha set
+	Header add Alpha again
+</Location>
+`
+
+// TestFieldLineOrder: as in apache2's tables, each field line a Header
+// line adds goes at the end, after the handler's fields and the lines
+// added before it, even when its name repeats or the handler (a static
+// file, a backend) sent that name: the handler's keep their place; a line
+// set again keeps the place of its first one, one unset goes, one edited
+// goes to the end (review13).
+func TestFieldLineOrder(t *testing.T) {
+	resp := "HTTP/1.1 200 OK\r\nZeta: z\r\nX-E: echoed?\r\nContent-Type: text/plain\r\nAlpha: a\r\nSet-Cookie: a=1\r\n" +
+		"Content-Length: 3\r\nConnection: close\r\n\r\nhi\n"
+	be := rawBackend(t, func(string) string { return resp })
+	p := startPair(t, 1, strings.ReplaceAll(lineOrderConf, "@BE@", be), map[string]string{"s/a.txt": "a\n", "e/a.txt": "e\n"})
+	p.compareEach([]string{
+		request("GET", "/s/a.txt", "main.test", "", "X-Q: q", "X-Q2: q2"),
+		request("GET", "/e/a.txt", "main.test", ""),
+		request("GET", "/p/x", "main.test", ""),
+	}, (*diffServer).fieldOrder)
+}

@@ -46,21 +46,51 @@ func Apply(actions []*Action, h http.Header, req http.Header, e *env.Vars, start
 	return apply(actions, h, req, e, start, r, response, nil)
 }
 
-// ApplyAdding is Apply that also returns the names of the fields the
-// actions added to h, which it did not have before, in the order they were
-// added (an apache2 table appends them so), echo's included.
-func ApplyAdding(actions []*Action, h http.Header, req http.Header, e *env.Vars, start time.Time, r *http.Request, response bool) (http.Header, []string) {
-	var added []string
-	h = apply(actions, h, req, e, start, r, response, &added)
-	return h, added
+// ApplyAdding is Apply that also keeps track of the field lines added to
+// h after its others, as an apache2 table appends them: lines names them
+// in their order, each line one of the last values of its name in h (those
+// before it, such as mod_expires', are given), and the actions' new lines
+// are appended, echo's included, a name once per line; a line set again
+// keeps its place, one unset goes. It returns h and the lines.
+func ApplyAdding(actions []*Action, h http.Header, req http.Header, e *env.Vars, start time.Time, r *http.Request, response bool, lines []string) (http.Header, []string) {
+	h = apply(actions, h, req, e, start, r, response, &lines)
+	return h, lines
 }
 
-// apply is Apply, noting in *added (if not nil) the names it adds.
+// apply is Apply, keeping track in *added (if not nil) of the lines it adds
+// (ApplyAdding).
 func apply(actions []*Action, h http.Header, req http.Header, e *env.Vars, start time.Time, r *http.Request, response bool, added *[]string) http.Header {
-	note := func(name string) {
-		if added != nil && !Has(h, name) && !slices.ContainsFunc(*added, func(n string) bool { return strings.EqualFold(n, name) }) {
+	line := func(name string) {
+		if added != nil {
 			*added = append(*added, name)
 		}
+	}
+	// drop removes name's lines, but its first when all of name's values
+	// are added lines (apr_table_set keeps the first line's place).
+	drop := func(name string, keepFirst bool) {
+		if added == nil {
+			return
+		}
+		lines := *added
+		if keepFirst {
+			n := 0
+			for _, l := range lines {
+				if strings.EqualFold(l, name) {
+					n++
+				}
+			}
+			keepFirst = n > 0 && n == len(Values(h, name))
+		}
+		*added = slices.DeleteFunc(lines, func(l string) bool {
+			if !strings.EqualFold(l, name) {
+				return false
+			}
+			if keepFirst {
+				keepFirst = false
+				return false
+			}
+			return true
+		})
 	}
 	for _, a := range actions {
 		if !a.applies(e, r, h, response) {
@@ -70,28 +100,38 @@ func apply(actions []*Action, h http.Header, req http.Header, e *env.Vars, start
 			h = http.Header{}
 		}
 		switch a.op {
-		case opAdd, opAppend, opMerge, opSet, opSetIfEmpty:
-			note(a.name)
-		}
-		switch a.op {
 		case opAdd:
 			k := key(h, a.name)
 			h[k] = append(slices.Clip(h[k]), a.valueFor(e, start, r, h, response))
+			line(a.name)
 		case opAppend:
+			if !Has(h, a.name) {
+				line(a.name)
+			}
 			appendValue(h, a.name, a.valueFor(e, start, r, h, response))
 		case opMerge:
 			v := a.valueFor(e, start, r, h, response)
 			k := key(h, a.name)
+			if len(h[k]) == 0 {
+				line(a.name)
+			}
 			if len(h[k]) == 0 || !hasToken(h[k][0], v) {
 				appendValue(h, a.name, v)
 			}
 		case opSet:
+			if Has(h, a.name) {
+				drop(a.name, true)
+			} else {
+				line(a.name)
+			}
 			set(h, a.name, a.valueFor(e, start, r, h, response))
 		case opSetIfEmpty:
 			if len(h[key(h, a.name)]) == 0 {
+				line(a.name)
 				set(h, a.name, a.valueFor(e, start, r, h, response))
 			}
 		case opUnset:
+			drop(a.name, false)
 			unset(h, a.name)
 		case opEcho:
 			names := make([]string, 0, len(req))
@@ -102,7 +142,9 @@ func apply(actions []*Action, h http.Header, req http.Header, e *env.Vars, start
 			}
 			slices.Sort(names)
 			for _, k := range names {
-				note(k)
+				for range req[k] {
+					line(k)
+				}
 				hk := key(h, k)
 				h[hk] = append(slices.Clip(h[hk]), req[k]...)
 			}
@@ -119,8 +161,13 @@ func apply(actions []*Action, h http.Header, req http.Header, e *env.Vars, start
 				}
 			}
 			if name != "" {
+				// Unset, then each edited value added at the end.
+				drop(a.name, false)
 				unset(h, a.name)
 				h[name] = out
+				for range out {
+					line(name)
+				}
 			}
 		}
 	}

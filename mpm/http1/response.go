@@ -473,22 +473,30 @@ func (w *response) commit() error {
 	if o := c.order; o != nil && len(o.Handler) > 0 {
 		sent, typeDone = c.writeHandler(bw, h, sent, typeDone)
 	}
-	clDone := cl < 0
+	clDone, lastDone := cl < 0, false
 	for _, k := range c.sortedKeys(h) {
-		if !clDone && c.rank(k) > rankContentLength {
+		if !clDone && headerRank(k) > rankContentLength {
 			writeContentLength(bw, cl)
 			clDone = true
+		}
+		if !lastDone && headerRank(k) >= rankContentRange {
+			c.writeLast(bw, h, sent)
+			lastDone = true
 		}
 		switch k {
 		case "Date", "Server", "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Content-Type":
 			continue
 		}
-		for _, v := range h[k][min(sent[k], len(h[k])):] {
+		end := len(h[k]) - c.lastLines(k)
+		for _, v := range h[k][min(sent[k], max(end, 0)):max(end, 0)] {
 			writeField(bw, k, v)
 		}
 	}
 	if !clDone {
 		writeContentLength(bw, cl)
+	}
+	if !lastDone {
+		c.writeLast(bw, h, sent)
 	}
 	if w.keep {
 		if w.info.kaToken {
@@ -605,8 +613,7 @@ func dropsConnection(code int) bool {
 // between Content-Length and Content-Range (added by output filters).
 const (
 	rankContentLength = 4
-	rankLast          = 5                // + the index in FieldOrder.Last
-	rankContentRange  = rankLast + 1<<16 // after every FieldOrder.Last
+	rankContentRange  = 5 // after every FieldOrder.Last line
 )
 
 func headerRank(k string) int {
@@ -625,17 +632,57 @@ func headerRank(k string) int {
 	return 3
 }
 
-// rank is k's place in the header of the current response after the
-// FieldOrder.First fields: FieldOrder.Last's, else headerRank's.
-func (c *Conn) rank(k string) int {
+// lastLines is how many of k's values, its last ones, are FieldOrder.Last
+// lines of the current response.
+func (c *Conn) lastLines(k string) int {
+	n := 0
 	if o := c.order; o != nil {
-		for i, f := range o.Last {
+		for _, f := range o.Last {
 			if strings.EqualFold(f, k) {
-				return rankLast + i
+				n++
 			}
 		}
 	}
-	return headerRank(k)
+	return n
+}
+
+// fieldKey is h's spelling of name (name itself when h has it, or none).
+func fieldKey(h http.Header, name string) string {
+	if _, ok := h[name]; !ok {
+		for hk := range h {
+			if strings.EqualFold(hk, name) {
+				return hk
+			}
+		}
+	}
+	return name
+}
+
+// writeLast writes the FieldOrder.Last lines of h, each the next of its
+// name's last values (lastLines), but those the engine writes itself and
+// those sent already.
+func (c *Conn) writeLast(bw *bufio.Writer, h http.Header, sent map[string]int) {
+	o := c.order
+	if o == nil {
+		return
+	}
+	for i, name := range o.Last {
+		k := fieldKey(h, name)
+		switch k {
+		case "Date", "Server", "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Content-Type":
+			continue
+		}
+		before := 0
+		for _, f := range o.Last[:i] {
+			if strings.EqualFold(f, name) {
+				before++
+			}
+		}
+		vs := h[k]
+		if j := len(vs) - c.lastLines(name) + before; j >= 0 && j >= sent[k] && j < len(vs) && validFieldName(k) {
+			writeField(bw, k, vs[j])
+		}
+	}
 }
 
 // FieldOrder places fields in the header of a response as apache2's tables
@@ -647,8 +694,10 @@ type FieldOrder struct {
 	// keep the field's place otherwise.
 	First  []string
 	Counts []int
-	// Last go after the handler's fields and Content-Length, in this order
-	// (what output filters add to headers_out).
+	// Last are field lines that go after the handler's fields and
+	// Content-Length, in this order (what output filters add to
+	// headers_out): each the next of the last values of its name, as many
+	// as it has lines here; the name's values before them keep its place.
 	Last []string
 	// Handler, if set, are the handler's fields in the order and spelling
 	// of its table (a backend's answer): sent after the First ones in this
@@ -686,15 +735,7 @@ func (c *Conn) writeFirst(bw *bufio.Writer, h http.Header) map[string]int {
 	}
 	sent := make(map[string]int, len(o.First))
 	for i, name := range o.First {
-		k := name
-		if _, ok := h[k]; !ok {
-			for hk := range h {
-				if strings.EqualFold(hk, name) {
-					k = hk
-					break
-				}
-			}
-		}
+		k := fieldKey(h, name)
 		if slices.Contains(engineFields, http.CanonicalHeaderKey(k)) || !validFieldName(k) {
 			continue
 		}
@@ -712,9 +753,9 @@ func (c *Conn) writeFirst(bw *bufio.Writer, h http.Header) map[string]int {
 
 // writeHandler writes the FieldOrder.Handler fields of h, each spelled as
 // named there, but those the engine writes itself (Content-Type, unless
-// typeDone, is one of them here), after the sent values of the First ones;
-// it returns sent with all of their values and whether Content-Type was
-// written.
+// typeDone, is one of them here), after the sent values of the First ones
+// and without the FieldOrder.Last lines; it returns sent with all of those
+// values and whether Content-Type was written.
 func (c *Conn) writeHandler(bw *bufio.Writer, h http.Header, sent map[string]int, typeDone bool) (map[string]int, bool) {
 	if sent == nil {
 		sent = make(map[string]int, len(c.order.Handler))
@@ -743,10 +784,11 @@ func (c *Conn) writeHandler(bw *bufio.Writer, h http.Header, sent map[string]int
 		case slices.Contains(engineFields, http.CanonicalHeaderKey(k)):
 			continue
 		}
-		for _, v := range vs[min(sent[k], len(vs)):] {
+		end := max(len(vs)-c.lastLines(k), 0) // the FieldOrder.Last lines go later
+		for _, v := range vs[min(sent[k], end):end] {
 			writeField(bw, name, v)
 		}
-		sent[k] = len(vs)
+		sent[k] = max(sent[k], end)
 	}
 	return sent, typeDone
 }
@@ -762,7 +804,7 @@ func (c *Conn) sortedKeys(h http.Header) []string {
 		// insertion sort by (rank, name); headers are few
 		for i := len(keys) - 1; i > 0; i-- {
 			a, b := keys[i-1], keys[i]
-			ra, rb := c.rank(a), c.rank(b)
+			ra, rb := headerRank(a), headerRank(b)
 			if ra < rb || ra == rb && a <= b {
 				break
 			}

@@ -144,6 +144,7 @@ type balancer struct {
 	name        string // "balancer://app", lowercase
 	mu          sync.Mutex
 	members     []*member
+	configured  int    // how many members BalancerMember lines define (the others balancer-manager added)
 	inherited   bool   // members are the main server's (Config.Inherit): its Share shares them
 	sticky      string // the cookie
 	stickyPath  string // the path parameter
@@ -345,6 +346,7 @@ func (c *Config) addMember(args []string, section string) error {
 	}
 	m.attach(w, name)
 	b.members = append(b.members, m)
+	b.configured++
 	return nil
 }
 
@@ -779,7 +781,7 @@ func (b *balancer) attempts() int {
 		return b.maxAttempts
 	}
 	// The members configured: apache2 sets it at start.
-	return max(len(b.members)-b.root().taken-1, 0)
+	return max(b.root().configured-1, 0)
 }
 
 // memberURL is balancer_fixup: the member's URL in place of the balancer's name.

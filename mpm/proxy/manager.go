@@ -20,6 +20,7 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/internal/cnum"
 	"github.com/httpd-mpm/httpd-mpm/mpm/autoindex"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
+	"github.com/httpd-mpm/httpd-mpm/mpm/scoreboard"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
 )
 
@@ -71,6 +72,15 @@ func waitOdd(w *atomic.Int64, s int64, at *int64, since *time.Time) bool {
 // a sequence word that stays odd (a writer killed in its write) is waited
 // for stuckAfter once per process, then taken as it is.
 func loadString(sh *memberState, seq int, conf string) string {
+	return loadWords(sh, seq, stringWords, conf)
+}
+
+// urlWords is how many words hold an added member's URL: the rest of its
+// slot after the sequence word, 239 bytes and a NUL.
+const urlWords = scoreboard.SlotWords - 1
+
+// loadWords is loadString of a string kept in n words (n <= urlWords).
+func loadWords(sh *memberState, seq, n int, conf string) string {
 	var at int64
 	var since time.Time
 	for {
@@ -81,18 +91,19 @@ func loadString(sh *memberState, seq int, conf string) string {
 		if s1&1 != 0 && waitOdd(&sh[seq], s1, &at, &since) {
 			continue
 		}
-		var b [stringWords * 8]byte
-		for i := range stringWords {
+		var buf [urlWords * 8]byte
+		b := buf[:n*8]
+		for i := range n {
 			binary.LittleEndian.PutUint64(b[i*8:], uint64(sh[seq+1+i].Load()))
 		}
 		if sh[seq].Load() != s1 {
 			continue
 		}
-		n := 0
-		for n < len(b) && b[n] != 0 {
-			n++
+		end := 0
+		for end < len(b) && b[end] != 0 {
+			end++
 		}
-		return string(b[:n])
+		return string(b[:end])
 	}
 }
 
@@ -100,7 +111,11 @@ func loadString(sh *memberState, seq int, conf string) string {
 // A sequence word left odd by a dead writer is taken over (odd to the next
 // odd value, this writer's); a writer taken over, having stalled past
 // stuckAfter, does not complete the word.
-func storeString(sh *memberState, seq int, v string) {
+func storeString(sh *memberState, seq int, v string) { storeWords(sh, seq, stringWords, v) }
+
+// storeWords is storeString of a string kept in n words (n <= urlWords):
+// at most n*8-1 bytes of v.
+func storeWords(sh *memberState, seq, n int, v string) {
 	var at, mine int64
 	var since time.Time
 	for {
@@ -117,9 +132,10 @@ func storeString(sh *memberState, seq int, v string) {
 			break
 		}
 	}
-	var b [stringWords * 8]byte
+	var buf [urlWords * 8]byte
+	b := buf[:n*8]
 	copy(b[:len(b)-1], v)
-	for i := range stringWords {
+	for i := range n {
 		sh[seq+1+i].Store(int64(binary.LittleEndian.Uint64(b[i*8:])))
 	}
 	sh[seq].CompareAndSwap(mine, mine+1)
@@ -382,10 +398,22 @@ func safeReferer(ref, server string) bool {
 	return err == nil && u.Hostname() != "" && strings.EqualFold(u.Hostname(), server)
 }
 
+// list is the balancer's members now, the ones balancer-manager added
+// taken in, read under the lock that the picks that take them in hold.
+func (b *balancer) list() []*member {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.takeAdded()
+	return b.members
+}
+
 // member finds the member named name (ap_proxy_get_worker).
-func (b *balancer) member(name string) *member {
+func (b *balancer) member(name string) *member { return memberIn(b.list(), name) }
+
+// memberIn finds the member of members named name.
+func memberIn(members []*member, name string) *member {
 	name = strings.TrimSuffix(name, "/")
-	for _, m := range b.members {
+	for _, m := range members {
 		if strings.EqualFold(strings.TrimSuffix(m.displayName(), "/"), name) || strings.EqualFold(m.w.name+m.w.path, name) {
 			return m
 		}
@@ -463,12 +491,15 @@ func (b *balancer) takeAdded() {
 	if mb := b.main; mb != nil {
 		mb.mu.Lock()
 		mb.takeAdded()
-		b.members = mb.members
+		if len(b.members) != len(mb.members) {
+			// Only then: the page reads them under b.mu, the picks too.
+			b.members = mb.members
+		}
 		mb.mu.Unlock()
 		return
 	}
 	for b.taken < min(int(b.bs[bsAdded].Load()), len(b.grown)) {
-		u := loadString(b.grownURL[b.taken], 0, "")
+		u := loadWords(b.grownURL[b.taken], 0, urlWords, "")
 		if u == "" {
 			return // its URL is being written
 		}
@@ -489,7 +520,8 @@ func (b *balancer) takeAdded() {
 // addMember is balancer-manager's b_nwrkr: a member for URL u, disabled,
 // in the balancer's next growth slot, which every child takes in
 // (takeAdded). It returns apache2's error line when u cannot be a worker's
-// URL (or is longer than 63 bytes), or the balancer has it or no room.
+// URL (or is longer than 239 bytes), or the balancer has it (or one whose URL
+// u starts with) or no room.
 func (b *balancer) addMember(u string) string {
 	b = b.root()
 	b.mu.Lock()
@@ -497,10 +529,10 @@ func (b *balancer) addMember(u string) string {
 	b.initGrowth()
 	b.takeAdded()
 	full := "AH10164: " + b.name + ": failed to add worker " + u
-	if b.member(u) != nil || int(b.bs[bsAdded].Load()) >= b.growth {
+	if memberIn(b.members, u) != nil || underMember(b.members, u) || int(b.bs[bsAdded].Load()) >= b.growth {
 		return full
 	}
-	if _, err := newWorker(u, &workerSettings{}); err != nil || len(u) >= stringWords*8 {
+	if _, err := newWorker(u, &workerSettings{}); err != nil || len(u) >= urlWords*8 {
 		return "AH10163: " + b.name + ": failed to add worker " + u
 	}
 	i := int(b.bs[bsAdded].Add(1)) - 1
@@ -510,9 +542,39 @@ func (b *balancer) addMember(u string) string {
 	}
 	// New members are disabled, as apache2's.
 	b.grown[i][shStatus].Store(statusSet | stDisabled)
-	storeString(b.grownURL[i], 0, u)
+	storeWords(b.grownURL[i], 0, urlWords, u)
 	b.takeAdded()
 	return ""
+}
+
+// underMember reports whether u starts with a member's URL, its scheme
+// and host compared without case, as ap_proxy_get_worker finds the
+// worker for u (the longest such URL, at least u's scheme://host[:port]).
+func underMember(members []*member, u string) bool {
+	u, host := lowerHost(u)
+	if host < 0 {
+		return false
+	}
+	for _, m := range members {
+		if name, _ := lowerHost(m.displayName()); len(name) >= host && strings.HasPrefix(u, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// lowerHost is URL u with its scheme://host[:port] in lower case, and that
+// part's length (-1 when u has no "://").
+func lowerHost(u string) (string, int) {
+	i := strings.Index(u, "://")
+	if i < 0 {
+		return u, -1
+	}
+	host := len(u)
+	if j := strings.IndexByte(u[i+3:], '/'); j >= 0 {
+		host = i + 3 + j
+	}
+	return strings.ToLower(u[:host]) + u[host:], host
 }
 
 // canAdd reports whether balancer-manager may add a member (growth left).
@@ -589,13 +651,14 @@ func (b *balancer) editMember(m *member, params map[string]string) {
 // recalcFactors is recalc_factors: each member's lbstatus set to its load
 // factor (a lone member's factor to 100).
 func (b *balancer) recalcFactors() {
-	if len(b.members) == 1 {
-		m := b.members[0]
+	members := b.list()
+	if len(members) == 1 {
+		m := members[0]
 		m.sh[shFactor].Store(100)
 		m.sh[shLBStatus].Store(100)
 		return
 	}
-	for _, m := range b.members {
+	for _, m := range members {
 		m.sh[shLBStatus].Store(int64(m.lbFactor()))
 	}
 }
@@ -663,7 +726,8 @@ func (h *Manager) page(w http.ResponseWriter, r *http.Request, host string, bsel
 		nonce := b.nonceValue()
 		fmt.Fprintf(&sb, "<hr />\n<h3>LoadBalancer Status for <a href=\"%s?b=%s&amp;nonce=%s\">%s</a> [%s]</h3>\n", uri, short, nonce, b.name, b.safeName())
 		sb.WriteString("\n\n<table><tr><th>MaxMembers</th><th>StickySession</th><th>DisableFailover</th><th>Timeout</th><th>FailoverAttempts</th><th>Method</th><th>Path</th><th>Active</th></tr>\n<tr>")
-		fmt.Fprintf(&sb, "<td>%d [%d Used]</td>\n", len(b.members)-b.root().taken+b.root().growth, len(b.members))
+		members := b.list()
+		fmt.Fprintf(&sb, "<td>%d [%d Used]</td>\n", b.root().configured+b.root().growth, len(members))
 		if sticky, _ := b.stickyNames(); sticky == "" {
 			sb.WriteString("<td> (None) ")
 		} else {
@@ -672,7 +736,7 @@ func (h *Manager) page(w http.ResponseWriter, r *http.Request, host string, bsel
 		fmt.Fprintf(&sb, "</td><td>%s</td>\n<td>%d</td><td>%d</td>\n<td>%s</td>\n<td>%s</td>\n<td>Yes</td>\n</tr>\n</table>\n<br />",
 			onOffWord(b.noFailover()), b.timeoutSecs(), b.attempts(), b.lbMethodName(), b.vpath)
 		sb.WriteString("\n\n<table><tr><th>Worker URL</th><th>Route</th><th>RouteRedir</th><th>Factor</th><th>Set</th><th>Status</th><th>Elected</th><th>Busy</th><th>Load</th><th>To</th><th>From</th></tr>\n")
-		for _, m := range b.members {
+		for _, m := range members {
 			fmt.Fprintf(&sb, "<tr>\n<td><a href=\"%s?b=%s&amp;w=%s&amp;nonce=%s\">%s</a></td>", uri, short, apuri.EscapePath(m.displayName(), true), nonce, m.displayName())
 			fmt.Fprintf(&sb, "<td>%s</td><td>%s</td><td>%s</td><td>%d</td><td>%s</td>", esc(m.routeName()), esc(m.redirectRoute()),
 				factorString(m.lbFactor()), m.lbset(), m.statusString())
@@ -789,7 +853,7 @@ func (h *Manager) xml(w http.ResponseWriter, r *http.Request, host string) {
 			fmt.Fprintf(&sb, "      <httpd:stickysession>%s</httpd:stickysession>\n      <httpd:nofailover>%s</httpd:nofailover>\n", esc(sticky), onOffWord(b.noFailover()))
 		}
 		fmt.Fprintf(&sb, "      <httpd:timeout>%d</httpd:timeout>", b.timeoutSecs())
-		if b.maxSet || len(b.members)-b.root().taken > 1 || b.shared()[bsMaxAttempts].Load() != 0 {
+		if b.maxSet || b.root().configured > 1 || b.shared()[bsMaxAttempts].Load() != 0 {
 			fmt.Fprintf(&sb, "      <httpd:maxattempts>%d</httpd:maxattempts>\n", b.attempts())
 		}
 		fmt.Fprintf(&sb, "      <httpd:lbmethod>%s</httpd:lbmethod>\n", b.lbMethodName())
@@ -797,7 +861,7 @@ func (h *Manager) xml(w http.ResponseWriter, r *http.Request, host string) {
 			sb.WriteString("      <httpd:scolonpathdelim>Off</httpd:scolonpathdelim>\n")
 		}
 		sb.WriteString("      <httpd:workers>\n")
-		for _, m := range b.members {
+		for _, m := range b.list() {
 			lf := factorString(m.lbFactor())
 			sb.WriteString("        <httpd:worker>\n")
 			fmt.Fprintf(&sb, "          <httpd:name>%s</httpd:name>\n          <httpd:scheme>%s</httpd:scheme>\n          <httpd:hostname>%s</httpd:hostname>\n", m.displayName(), m.w.scheme, m.w.host)

@@ -148,10 +148,11 @@ func (p *response) filter(r *http.Request, status int, h http.Header, errorPage 
 		}
 		errT = headers.Apply(hc.Err, errT, r.Header, e, start, r, true)
 		if !errorPage && len(hc.Out) > 0 {
-			// The names the actions add that h did not have, in their
-			// order (echo's too): a field the handler set keeps its place
-			// (apr_table_set).
-			_, added = headers.ApplyAdding(hc.Out, h, r.Header, e, start, r, true)
+			// The field lines the actions add, after mod_expires' (a
+			// copy: expLast stays on the stack), in their order, echo's
+			// too, each at the end even if h had its name: a field the
+			// handler set keeps its place (apr_table_set).
+			_, added = headers.ApplyAdding(hc.Out, h, r.Header, e, start, r, true, slices.Clone(expLast[:nExp]))
 		}
 		first = nil
 		if errT != nil {
@@ -168,7 +169,10 @@ func (p *response) filter(r *http.Request, status int, h http.Header, errorPage 
 			headers.Overlay(h, errT)
 		}
 	}
-	if first == nil && nExp == 0 && len(added) == 0 {
+	if added == nil {
+		added = expLast[:nExp]
+	}
+	if first == nil && len(added) == 0 {
 		return
 	}
 	// One allocation holds the order and mod_expires' names.
@@ -177,11 +181,11 @@ func (p *response) filter(r *http.Request, status int, h http.Header, errorPage 
 	if handler != nil {
 		o.Handler = handler.Handler
 	}
-	if n := nExp + len(added); n > 0 {
+	if n := len(added); n > 0 {
 		if n <= len(o.last) {
 			o.Last = o.last[:0]
 		}
-		o.Last = append(append(o.Last, expLast[:nExp]...), added...)
+		o.Last = append(o.Last, added...)
 	}
 	http1.SetFieldOrder(r, &o.FieldOrder)
 }
