@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -416,6 +417,39 @@ func TestStartupLevel(t *testing.T) {
 				t.Errorf("-e %q: AH01575 on stderr is %v:\n%s", level, got, in.stderr)
 			}
 		})
+	}
+}
+
+// TestChildrenKeepGenerationTypes: the children a generation starts
+// serve the TypesConfig file as it read it, as apache2's, which its parent
+// reads at start-up: children started after the file changed, here after
+// their predecessors were killed, still serve the types it had.
+func TestChildrenKeepGenerationTypes(t *testing.T) {
+	root := newSite(t, "prefork", "mpm_prefork_module", "TypesConfig mime.types")
+	types := filepath.Join(root, "mime.types")
+	write(t, types, "text/x-test\ttst\n")
+	write(t, filepath.Join(root, "htdocs/a.tst"), "test\n")
+	in := start(t, root)
+	if resp, _ := in.get("/a.tst"); resp.Header.Get("Content-Type") != "text/x-test" {
+		t.Fatalf("before: Content-Type %q", resp.Header.Get("Content-Type"))
+	}
+	write(t, types, "text/x-other\ttst\n")
+	plugin := in.pluginPid()
+	old := children(plugin)
+	for _, pid := range old {
+		must(t, syscall.Kill(pid, syscall.SIGKILL))
+	}
+	var kids []int
+	if !eventually(10*time.Second, func() bool {
+		kids = children(plugin)
+		return len(kids) >= 3 && !slices.ContainsFunc(kids, func(pid int) bool { return slices.Contains(old, pid) })
+	}) {
+		t.Fatalf("children %v, killed %v: want 3 new ones", kids, old)
+	}
+	for range 3 { // whichever child takes the connection
+		if resp, _ := in.get("/a.tst"); resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/x-test" {
+			t.Fatalf("after: %d, Content-Type %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
 	}
 }
 
