@@ -420,12 +420,11 @@ func TestStartupLevel(t *testing.T) {
 	}
 }
 
-// TestChildrenKeepGenerationTypes: the children a generation starts
-// serve the TypesConfig file as it read it, as apache2's, which its parent
-// reads at start-up: children started after the file changed, here after
-// their predecessors were killed, still serve the types it had.
-func TestChildrenKeepGenerationTypes(t *testing.T) {
-	root := newSite(t, "prefork", "mpm_prefork_module", "TypesConfig mime.types")
+// startWithTypes starts mpm on a site whose TypesConfig (returned) gives
+// /a.tst the type text/x-test, and checks that it does.
+func startWithTypes(t *testing.T, mpm, module string) (*instance, string) {
+	t.Helper()
+	root := newSite(t, mpm, module, "TypesConfig mime.types")
 	types := filepath.Join(root, "mime.types")
 	write(t, types, "text/x-test\ttst\n")
 	write(t, filepath.Join(root, "htdocs/a.tst"), "test\n")
@@ -433,6 +432,15 @@ func TestChildrenKeepGenerationTypes(t *testing.T) {
 	if resp, _ := in.get("/a.tst"); resp.Header.Get("Content-Type") != "text/x-test" {
 		t.Fatalf("before: Content-Type %q", resp.Header.Get("Content-Type"))
 	}
+	return in, types
+}
+
+// TestChildrenKeepGenerationTypes: the children a generation starts
+// serve the TypesConfig file as it read it, as apache2's, which its parent
+// reads at start-up: children started after the file changed, here after
+// their predecessors were killed, still serve the types it had.
+func TestChildrenKeepGenerationTypes(t *testing.T) {
+	in, types := startWithTypes(t, "prefork", "mpm_prefork_module")
 	write(t, types, "text/x-other\ttst\n")
 	plugin := in.pluginPid()
 	old := children(plugin)
@@ -458,15 +466,9 @@ func TestChildrenKeepGenerationTypes(t *testing.T) {
 // exits there (AH00020); we go on serving with the old config, its types
 // included, as for any other broken reload.
 func TestReloadMissingTypesConfig(t *testing.T) {
-	root := newSite(t, "event", "mpm_event_module", "TypesConfig mime.types")
-	types := filepath.Join(root, "mime.types")
-	write(t, types, "text/x-test\ttst\n")
-	write(t, filepath.Join(root, "htdocs/a.tst"), "test\n")
-	in := start(t, root)
+	in, types := startWithTypes(t, "event", "mpm_event_module")
+	root := in.root
 	plugin := in.pluginPid()
-	if resp, _ := in.get("/a.tst"); resp.Header.Get("Content-Type") != "text/x-test" {
-		t.Fatalf("before: Content-Type %q", resp.Header.Get("Content-Type"))
-	}
 	must(t, os.Remove(types))
 	in.signal(syscall.SIGUSR1)
 	want := "] (2)No such file or directory: AH01597: could not open mime types config file " + types + ". (TypesConfig on line "
