@@ -22,6 +22,7 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/internal/wire"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 	"github.com/httpd-mpm/httpd-mpm/mpm/scoreboard"
+	"github.com/httpd-mpm/httpd-mpm/mpm/static"
 )
 
 // ChildServer is implemented by an MPM whose processes are children of
@@ -196,6 +197,7 @@ type childWire struct {
 	Listeners  []listenerWire
 	Extra      json.RawMessage
 	Scoreboard bool // fd childScoreboardFD holds the board; listeners follow it
+	MimeTypes  int  // the descriptor of the generation's sealed TypesConfig file (sharedTypes), 0 for none
 	Parent     int  // the plugin process's pid
 }
 
@@ -265,6 +267,12 @@ func StartChild(spec ChildSpec) (*Process, error) {
 		files = append(files, l.File)
 	}
 	files = passLogs(files, &w.Config.Core)
+	if spec.Config != nil {
+		if f := spec.Config.types.file(spec.Config.Core.TypesConfig); f != nil {
+			w.MimeTypes = childLifelineFD + len(files)
+			files = append(files, f)
+		}
+	}
 	var err error
 	if spec.Extra != nil {
 		if w.Extra, err = json.Marshal(spec.Extra); err != nil {
@@ -571,6 +579,7 @@ func serveChild(impl MPM, blob string, fdOf func(int) int, restore func(), sig *
 		need = max(need, *fd-childLifelineFD)
 		*fd = fdOf(*fd)
 	}
+	need = max(need, w.MimeTypes-childLifelineFD)
 	if need > 0 && fdOf(childLifelineFD+need) < 0 {
 		log.Error("child descriptors missing", "want", need)
 		return 1
@@ -578,6 +587,14 @@ func serveChild(impl MPM, blob string, fdOf func(int) int, restore func(), sig *
 	c := &Child{
 		Slot: w.Slot, Generation: w.Generation, Log: log, Extra: w.Extra, MPM: impl.Describe().Name,
 		Config: &Config{Core: w.Config.Core, Settings: w.Config.Settings, LogLevel: w.Config.LogLevel, Log: log},
+	}
+	if w.MimeTypes > 0 {
+		text, err := mapSealed(fdOf(w.MimeTypes))
+		if err != nil {
+			log.Error("map the TypesConfig file shared by the parent", "error", err)
+			return 1
+		}
+		c.Config.mime = static.ParseMimeTypes(text)
 	}
 	fd := childScoreboardFD
 	if w.Scoreboard {

@@ -32,8 +32,8 @@ func NewHTTPServer(cfg *Config) (*http1.Server, error) {
 // the main one, a virtual host's index plus one), its DocumentRoot,
 // the handlers its <Location> sections set and its request errors' LogError.
 func newHTTPServer(cfg *Config, wrap func(h http.Handler, vhost int, docRoot string, handlers []Handler, logError static.LogFunc) http.Handler) (*http1.Server, error) {
-	var mime *static.MimeTypes
-	if cfg.Core.TypesConfig != "" {
+	mime := cfg.mime
+	if mime == nil && cfg.Core.TypesConfig != "" {
 		m, err := static.ReadMimeTypes(cfg.Core.TypesConfig)
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("TypesConfig %s: %w", cfg.Core.TypesConfig, err)

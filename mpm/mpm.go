@@ -81,6 +81,11 @@ type Config struct {
 	// linked is set by InProcess.Configure when the MPM runs in the host's
 	// process: StartChild then passes its lifeline and stderr to children.
 	linked *childIO
+	// types is the TypesConfig file Configure's caller shares with the
+	// children (see sharedTypes); nil if the Config was not configured.
+	types *sharedTypes
+	// mime is, in a child, the TypesConfig file its parent shared.
+	mime *static.MimeTypes
 }
 
 // Core is the host's resolved core configuration.
@@ -265,6 +270,7 @@ type Status struct {
 func configure(impl MPM, log hclog.Logger, cfg *Config) []Diagnostic {
 	setLevel(log, cfg.LogLevel)
 	cfg.Log = log
+	cfg.types = new(sharedTypes)
 	cfg.Core.newTicketKeys()
 	return append(impl.Configure(cfg), contentDiagnostics(&cfg.Core)...)
 }

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -419,20 +420,55 @@ func TestStartupLevel(t *testing.T) {
 	}
 }
 
+// startWithTypes starts mpm on a site whose TypesConfig (returned) gives
+// /a.tst the type text/x-test, and checks that it does.
+func startWithTypes(t *testing.T, mpm, module string) (*instance, string) {
+	t.Helper()
+	root := newSite(t, mpm, module, "TypesConfig mime.types")
+	types := filepath.Join(root, "mime.types")
+	write(t, types, "text/x-test\ttst\n")
+	write(t, filepath.Join(root, "htdocs/a.tst"), "test\n")
+	in := start(t, root)
+	if resp, _ := in.get("/a.tst"); resp.Header.Get("Content-Type") != "text/x-test" {
+		t.Fatalf("before: Content-Type %q", resp.Header.Get("Content-Type"))
+	}
+	return in, types
+}
+
+// TestChildrenKeepGenerationTypes: the children a generation starts
+// serve the TypesConfig file as it read it, as apache2's, which its parent
+// reads at start-up: children started after the file changed, here after
+// their predecessors were killed, still serve the types it had.
+func TestChildrenKeepGenerationTypes(t *testing.T) {
+	in, types := startWithTypes(t, "prefork", "mpm_prefork_module")
+	write(t, types, "text/x-other\ttst\n")
+	plugin := in.pluginPid()
+	old := children(plugin)
+	for _, pid := range old {
+		must(t, syscall.Kill(pid, syscall.SIGKILL))
+	}
+	var kids []int
+	if !eventually(10*time.Second, func() bool {
+		kids = children(plugin)
+		return len(kids) >= 3 && !slices.ContainsFunc(kids, func(pid int) bool { return slices.Contains(old, pid) })
+	}) {
+		t.Fatalf("children %v, killed %v: want 3 new ones", kids, old)
+	}
+	for range 3 { // whichever child takes the connection
+		if resp, _ := in.get("/a.tst"); resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/x-test" {
+			t.Fatalf("after: %d, Content-Type %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
+	}
+}
+
 // TestReloadMissingTypesConfig: a TypesConfig file gone at a graceful
 // restart is mod_mime's AH01597 in the error log, with its line. Apache
 // exits there (AH00020); we go on serving with the old config, its types
 // included, as for any other broken reload.
 func TestReloadMissingTypesConfig(t *testing.T) {
-	root := newSite(t, "event", "mpm_event_module", "TypesConfig mime.types")
-	types := filepath.Join(root, "mime.types")
-	write(t, types, "text/x-test\ttst\n")
-	write(t, filepath.Join(root, "htdocs/a.tst"), "test\n")
-	in := start(t, root)
+	in, types := startWithTypes(t, "event", "mpm_event_module")
+	root := in.root
 	plugin := in.pluginPid()
-	if resp, _ := in.get("/a.tst"); resp.Header.Get("Content-Type") != "text/x-test" {
-		t.Fatalf("before: Content-Type %q", resp.Header.Get("Content-Type"))
-	}
 	must(t, os.Remove(types))
 	in.signal(syscall.SIGUSR1)
 	want := "] (2)No such file or directory: AH01597: could not open mime types config file " + types + ". (TypesConfig on line "
