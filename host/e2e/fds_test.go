@@ -22,7 +22,8 @@ const markerFD = 20
 // TestPluginDescriptors reads from /proc what the MPM parent and its
 // children hold, under every MPM, and checks each descriptor against what
 // it may be: stdio, the lifeline, the listeners, the scoreboard, and
-// things a process made itself (epoll, eventfd, pidfd, its own pipes and
+// things a process made itself (epoll, eventfd, pidfd, the MPM parent's
+// sealed copy of TypesConfig, its own pipes and
 // sockets, the Go runtime's cgroup files, in a child the files of the
 // document root it served, kept open for a second by the static handler),
 // and the error log, which the host opened for them and which the children
@@ -76,10 +77,11 @@ func TestPluginDescriptors(t *testing.T) {
 			lifeline, stdout, stderr := pluginFDs[3], pluginFDs[1], pluginFDs[2]
 			errorLog := filepath.Join(root, "logs/error_log")
 			// The MPM parent: what it shares with the host is stdio, the
-			// lifeline and the listener; the rest (the scoreboard too) it
-			// made itself.
+			// lifeline and the listener; the rest (the scoreboard and the
+			// sealed copy of TypesConfig for its children too) it made
+			// itself.
 			for fd, target := range pluginFDs {
-				ok := ownKind(target) || listeners[target] || strings.HasPrefix(target, "/memfd:httpd-scoreboard")
+				ok := ownKind(target) || listeners[target] || strings.HasPrefix(target, "/memfd:httpd-scoreboard") || strings.HasPrefix(target, "/memfd:mime.types")
 				switch {
 				case target == errorLog:
 					ok = true // handed over for the children (mpm.ErrorLog)

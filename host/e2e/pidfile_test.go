@@ -3,6 +3,7 @@ package e2e_test
 import (
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -38,6 +39,24 @@ func refused(t *testing.T, addr string) {
 	}
 }
 
+// exitsWith1 starts httpd's cmd on root and checks that it exits 1 within
+// 30 s, as it does on a configuration it refuses.
+func exitsWith1(t *testing.T, cmd *exec.Cmd, root string) *testserver.Server {
+	t.Helper()
+	srv, err := testserver.Start(cmd, root, "")
+	must(t, err)
+	t.Cleanup(func() { srv.Terminate(10 * time.Second) })
+	select {
+	case <-srv.Done:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("httpd still runs%s", srv.LogTail(5))
+	}
+	if code := cmd.ProcessState.ExitCode(); code != 1 {
+		t.Errorf("exit code %d, want 1", code)
+	}
+	return srv
+}
+
 // TestPidFileUnwritableAtStart: a PidFile in a directory that does not
 // exist makes httpd log AH00099 and AH00100 and exit 1, as apache2 does,
 // before the MPM runs (no AH00489), with nothing left listening.
@@ -46,17 +65,7 @@ func TestPidFileUnwritableAtStart(t *testing.T) {
 	root := newSite(t, "event", "mpm_event_module", "PidFile nodir/httpd.pid")
 	cmd := testserver.Command(httpd, root)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	srv, err := testserver.Start(cmd, root, "")
-	must(t, err)
-	t.Cleanup(func() { srv.Terminate(10 * time.Second) })
-	select {
-	case <-srv.Done:
-	case <-time.After(30 * time.Second):
-		t.Fatalf("httpd still runs with a PID file it could not write%s", srv.LogTail(5))
-	}
-	if code := cmd.ProcessState.ExitCode(); code != 1 {
-		t.Errorf("exit code %d, want 1", code)
-	}
+	srv := exitsWith1(t, cmd, root)
 	pidFileFailure(t, root, srv.ErrorLog())
 	if strings.Contains(srv.ErrorLog(), "resuming normal operations") {
 		t.Errorf("the MPM ran (apache2 writes the PID file before):\n%s", srv.ErrorLog())

@@ -73,17 +73,7 @@ func TestPreconfigNotBeforeRefusal(t *testing.T) {
 			cmd := testserver.Command(httpd, root)
 			var stderr testbin.SyncBuffer
 			cmd.Stderr = &stderr
-			srv, err := testserver.Start(cmd, root, "")
-			must(t, err)
-			t.Cleanup(func() { srv.Terminate(10 * time.Second) })
-			select {
-			case <-srv.Done:
-			case <-time.After(30 * time.Second):
-				t.Fatalf("httpd still runs%s", srv.LogTail(5))
-			}
-			if code := cmd.ProcessState.ExitCode(); code != 1 {
-				t.Errorf("exit code %d, want 1", code)
-			}
+			srv := exitsWith1(t, cmd, root)
 			out := stderr.String() + srv.ErrorLog()
 			if !strings.Contains(out, c.want) {
 				t.Errorf("no %q in the output:\n%s", c.want, out)
