@@ -161,7 +161,12 @@ func FuzzRunRequest(f *testing.F) {
 		}()
 		seen := map[uint32]bool{}
 		valid, firstBad := true, len(req.Listeners)
-		for i, ln := range req.Listeners {
+		if req.GetPreconfigured() {
+			// Acknowledges a Preconfig this server did not take: refused
+			// before any listener is adopted.
+			valid, firstBad = false, 0
+		}
+		for i, ln := range req.Listeners[:firstBad] {
 			k := kind[int(ln.Fd)]
 			if seen[ln.Fd] || (k != fdTCPListener && k != fdUnixListener) {
 				valid, firstBad = false, i
