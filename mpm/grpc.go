@@ -168,13 +168,14 @@ func (s *server) preconfigure() {
 		s.log.Debug("preconfiguration of another API version; waiting for Configure", "version", req.GetApiVersion())
 		return
 	}
-	if d := s.impl.Describe(); d.Module != pre.GetModule() {
+	d := s.impl.Describe()
+	if d.Module != pre.GetModule() {
 		s.log.Debug("preconfiguration for another module; waiting for Configure", "module", pre.GetModule())
 		return
 	}
 	cfg := configFromProto(req)
 	var why string
-	if cfg.Settings, why = ownSettings(s.impl.Describe(), cfg.Settings, pre.GetCoreSettings()); why != "" {
+	if cfg.Settings, why = ownSettings(d, cfg.Settings, pre.GetCoreSettings()); why != "" {
 		s.log.Debug("preconfiguration not taken; waiting for Configure", "reason", why)
 		return
 	}
