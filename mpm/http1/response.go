@@ -679,8 +679,8 @@ func (c *Conn) writeLast(bw *bufio.Writer, h http.Header, sent map[string]int) {
 			}
 		}
 		vs := h[k]
-		if j := len(vs) - c.lastLines(name) + before; j >= 0 && j >= sent[k] && j < len(vs) && validFieldName(k) {
-			writeField(bw, k, vs[j])
+		if j := len(vs) - c.lastLines(name) + before; j >= 0 && j >= sent[k] && j < len(vs) && validFieldName(name) {
+			writeField(bw, name, vs[j]) // spelled as its Header line
 		}
 	}
 }
@@ -736,7 +736,7 @@ func (c *Conn) writeFirst(bw *bufio.Writer, h http.Header) map[string]int {
 	sent := make(map[string]int, len(o.First))
 	for i, name := range o.First {
 		k := fieldKey(h, name)
-		if slices.Contains(engineFields, http.CanonicalHeaderKey(k)) || !validFieldName(k) {
+		if slices.Contains(engineFields, http.CanonicalHeaderKey(k)) || !validFieldName(name) {
 			continue
 		}
 		vs := h[k][sent[k]:]
@@ -744,7 +744,7 @@ func (c *Conn) writeFirst(bw *bufio.Writer, h http.Header) map[string]int {
 			vs = vs[:min(o.Counts[i], len(vs))]
 		}
 		for _, v := range vs {
-			writeField(bw, k, v)
+			writeField(bw, name, v) // spelled as its line (a script's, a Header line's)
 		}
 		sent[k] += len(vs)
 	}
