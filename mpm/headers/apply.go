@@ -228,6 +228,20 @@ func (a *Action) edit(v, repl string) string {
 	return string(append(b, rest...))
 }
 
+// SetsType reports whether one of actions may change the response's type
+// (set, setifempty or edit on Content-Type: mod_headers calls
+// ap_set_content_type for those); add, append and merge only put a line
+// in the table, whose value the type replaces when the header is sent.
+func SetsType(actions []*Action) bool {
+	return slices.ContainsFunc(actions, func(a *Action) bool {
+		switch a.op {
+		case opSet, opSetIfEmpty, opEdit, opEditAll:
+			return strings.EqualFold(a.name, "Content-Type")
+		}
+		return false
+	})
+}
+
 // Added is the names under which the actions may add a field to a table
 // (set, setifempty, add, append, merge), in their order, each once; echo's
 // are not known before it runs.

@@ -468,8 +468,8 @@ func (w *response) commit() error {
 	} else if cfg.software != nil {
 		bw.Write(cfg.software)
 	}
-	sent := c.writeFirst(bw, h)
 	typeDone := w.noBody
+	sent := c.writeFirst(bw, h, &typeDone)
 	if o := c.order; o != nil && len(o.Handler) > 0 {
 		sent, typeDone = c.writeHandler(bw, h, sent, typeDone)
 	}
@@ -480,7 +480,7 @@ func (w *response) commit() error {
 			clDone = true
 		}
 		if !lastDone && headerRank(k) >= rankContentRange {
-			c.writeLast(bw, h, sent)
+			c.writeLast(bw, h, sent, &typeDone)
 			lastDone = true
 		}
 		switch k {
@@ -496,7 +496,7 @@ func (w *response) commit() error {
 		writeContentLength(bw, cl)
 	}
 	if !lastDone {
-		c.writeLast(bw, h, sent)
+		c.writeLast(bw, h, sent, &typeDone)
 	}
 	if w.keep {
 		if w.info.kaToken {
@@ -660,13 +660,17 @@ func fieldKey(h http.Header, name string) string {
 
 // writeLast writes the FieldOrder.Last lines of h, each the next of its
 // name's last values (lastLines), but those the engine writes itself and
-// those sent already.
-func (c *Conn) writeLast(bw *bufio.Writer, h http.Header, sent map[string]int) {
+// those sent already; a Content-Type line is the place of the type unless
+// typeDone (writeType).
+func (c *Conn) writeLast(bw *bufio.Writer, h http.Header, sent map[string]int, typeDone *bool) {
 	o := c.order
 	if o == nil {
 		return
 	}
 	for i, name := range o.Last {
+		if writeType(bw, h, name, typeDone) {
+			continue
+		}
 		k := fieldKey(h, name)
 		switch k {
 		case "Date", "Server", "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Content-Type":
@@ -725,16 +729,34 @@ func FieldOrderOf(r *http.Request) *FieldOrder {
 	return nil
 }
 
-// writeFirst writes the FieldOrder.First fields of h and returns, for the
-// fields written after them, how many of each one's values were sent
-// (nil: none).
-func (c *Conn) writeFirst(bw *bufio.Writer, h http.Header) map[string]int {
+// writeType writes, when name is Content-Type, the response's type at
+// this place, spelled so, unless *typeDone (then nothing), and reports
+// whether name is Content-Type: as apache2 sets the type on the first
+// Content-Type line of its table (apr_table_setn), dropping the others.
+func writeType(bw *bufio.Writer, h http.Header, name string, typeDone *bool) bool {
+	if !strings.EqualFold(name, "Content-Type") {
+		return false
+	}
+	if v := h["Content-Type"]; len(v) > 0 && !*typeDone && validFieldName(name) {
+		writeField(bw, name, v[0])
+		*typeDone = true
+	}
+	return true
+}
+
+// writeFirst writes the FieldOrder.First fields of h (Content-Type at its
+// place, writeType) and returns, for the fields written after them, how
+// many of each one's values were sent (nil: none).
+func (c *Conn) writeFirst(bw *bufio.Writer, h http.Header, typeDone *bool) map[string]int {
 	o := c.order
 	if o == nil || len(o.First) == 0 {
 		return nil
 	}
 	sent := make(map[string]int, len(o.First))
 	for i, name := range o.First {
+		if writeType(bw, h, name, typeDone) {
+			continue
+		}
 		k := fieldKey(h, name)
 		if slices.Contains(engineFields, http.CanonicalHeaderKey(k)) || !validFieldName(name) {
 			continue

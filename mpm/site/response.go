@@ -130,6 +130,13 @@ func (p *response) filter(r *http.Request, status int, h http.Header, errorPage 
 		http1.AddVary(h, strings.Join(p.dir.vary, ",")) // ap_expr_exec's, for the <If> conditions
 	}
 	if hc := p.headers; !hc.Empty() {
+		// The handler's type (r->content_type) stays the response's unless
+		// an action sets it: the lines add, append and merge put under
+		// Content-Type only give it its place (the first one's) and spelling.
+		ct := h["Content-Type"]
+		if len(ct) > 0 && !headers.SetsType(hc.Err) && !headers.SetsType(hc.Out) {
+			defer func() { h["Content-Type"] = ct[:1:1] }()
+		}
 		start := requestStart(r)
 		e := http1.Env(r)
 		// The script's err_headers_out is the table the "always" actions
