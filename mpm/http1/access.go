@@ -11,6 +11,18 @@ import (
 // RequestStart is when the first byte of the current request arrived.
 func (c *Conn) RequestStart() time.Time { return c.start }
 
+// RequestTime is the time of r (apache2's r->request_time: Date, Expires,
+// conditions, %-formats; RequestStart), or now for a request that did not
+// come from this engine.
+func RequestTime(r *http.Request) time.Time {
+	if c := ConnFromRequest(r); c != nil {
+		if t := c.RequestStart(); !t.IsZero() {
+			return t
+		}
+	}
+	return time.Now()
+}
+
 // RequestLine is the request line as received, without CRLF (apache2's the_request,
 // which %r logs); empty when none was read. The bytes are the Conn's: do not keep them.
 func (c *Conn) RequestLine() []byte {

@@ -81,7 +81,7 @@ func (p *response) Fixup(r *http.Request) {
 	if len(p.headers.In) == 0 {
 		return
 	}
-	r.Header = headers.Apply(p.headers.In, r.Header, nil, http1.Env(r), requestStart(r), r, false)
+	r.Header = headers.Apply(p.headers.In, r.Header, nil, http1.Env(r), http1.RequestTime(r), r, false)
 }
 
 func (p *response) FilterHeader(r *http.Request, status int, h http.Header, errorPage bool) {
@@ -116,7 +116,7 @@ func (p *response) filter(r *http.Request, status int, h http.Header, errorPage 
 		// mod_expires merges into a Cache-Control the handler set and sets
 		// Expires (apr_table_mergen, apr_table_setn).
 		cc, exp := headers.Has(h, "Cache-Control"), headers.Has(h, "Expires")
-		p.dir.Expires.Apply(h, status, requestStart(r), mtime) // the request's time, as Date
+		p.dir.Expires.Apply(h, status, http1.RequestTime(r), mtime) // the request's time, as Date
 		if !cc && headers.Has(h, "Cache-Control") {
 			expLast[nExp] = "Cache-Control"
 			nExp++
@@ -137,7 +137,7 @@ func (p *response) filter(r *http.Request, status int, h http.Header, errorPage 
 		if len(ct) > 0 && !headers.SetsType(hc.Err) && !headers.SetsType(hc.Out) {
 			defer func() { h["Content-Type"] = ct[:1:1] }()
 		}
-		start := requestStart(r)
+		start := http1.RequestTime(r)
 		e := http1.Env(r)
 		// The script's err_headers_out is the table the "always" actions
 		// start from.
@@ -202,14 +202,6 @@ func (p *response) filter(r *http.Request, status int, h http.Header, errorPage 
 type fieldOrder struct {
 	http1.FieldOrder
 	last [2]string
-}
-
-// requestStart is when r's first byte arrived (apache2's r->request_time).
-func requestStart(r *http.Request) time.Time {
-	if c := http1.ConnFromRequest(r); c != nil {
-		return c.RequestStart()
-	}
-	return time.Now()
 }
 
 // HeaderFilter is the filter of the server's own level (no section), for

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 )
 
 // MeetsConditions is ap_meets_conditions for an answer another handler makes
@@ -14,7 +16,7 @@ func MeetsConditions(r *http.Request, etag string, lm time.Time) int {
 	if lm.IsZero() {
 		lm = time.Now()
 	}
-	return checkConditions(r, etag, lm, requestTime(r))
+	return checkConditions(r, etag, lm, http1.RequestTime(r))
 }
 
 // condition is apache2's ap_condition_e: how a precondition field of the

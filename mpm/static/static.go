@@ -1274,23 +1274,12 @@ func containsFold(s, sub string) bool {
 	return false
 }
 
-// requestTime is when r arrived (apache2's r->request_time, http1's
-// RequestStart: no clock read), or now for a request from elsewhere.
-func requestTime(r *http.Request) time.Time {
-	if c := http1.ConnFromRequest(r); c != nil {
-		if t := c.RequestStart(); !t.IsZero() {
-			return t
-		}
-	}
-	return time.Now()
-}
-
 // serveFile sends a regular file with apache2's headers, conditional requests and
 // single ranges. fe is f's open-file cache entry, if any; ct its Content-Type.
 // vlv, when not "", is a negotiated answer's variant list validator, which
 // apache2 joins to the ETag.
 func (h *Handler) serveFile(w http.ResponseWriter, r *http.Request, f *os.File, fi meta, fe *cachedFile, rel, ct string, o *Options, vlv string) {
-	now := requestTime(r) // apache2's r->request_time: ETag, conditions
+	now := http1.RequestTime(r) // apache2's r->request_time: ETag, conditions
 	mtime := fi.mtime
 	size := fi.size
 	lm := mtime
@@ -1471,7 +1460,7 @@ func WriteRanges(w http.ResponseWriter, r *http.Request, body []byte) bool {
 		ct = v[0]
 	}
 	size := int64(len(body))
-	status, start, length, done := serveRanges(w, r, bytes.NewReader(body), size, ct, etag, lm, requestTime(r), false)
+	status, start, length, done := serveRanges(w, r, bytes.NewReader(body), size, ct, etag, lm, http1.RequestTime(r), false)
 	if done {
 		return true
 	}
