@@ -461,7 +461,7 @@ func (w *response) commit() error {
 	if v := h["Date"]; len(v) > 0 {
 		writeField(bw, "Date", v[0])
 	} else {
-		bw.Write(dateLine(c.start))
+		bw.Write(dateLine(c.reqTime))
 	}
 	if v := h["Server"]; len(v) > 0 {
 		writeField(bw, "Server", v[0])

@@ -435,7 +435,7 @@ func (s *Server) NewConn(c net.Conn) *Conn {
 func (s *Server) wrap(c net.Conn, tc *tls.Conn) *Conn {
 	s.init()
 	cn := &Conn{srv: s, rwc: c, base: &s.cfg.host, remoteAddr: remoteAddr(c)}
-	cn.cw.c, cn.cr.c = cn, cn
+	cn.cw.c, cn.cr.c, cn.parser.conn = cn, cn, cn
 	if tc != nil {
 		cn.tc, cn.rwc = tc, tc
 	} else if s.TLS != nil {
