@@ -703,10 +703,12 @@ type FieldOrder struct {
 	// headers_out): each the next of the last values of its name, as many
 	// as it has lines here; the name's values before them keep its place.
 	Last []string
-	// Handler, if set, are the handler's fields in the order and spelling
-	// of its table (a backend's answer): sent after the First ones in this
-	// order, Content-Type in its place; the handler's other fields keep
-	// the engine's order, after them.
+	// Handler, if set, are the handler's field lines in the order and
+	// spelling of its table (a backend's answer), a name once per line:
+	// sent after the First ones in this order, each the next of its name's
+	// values, Content-Type in its place; the handler's other fields, and
+	// the values of a name beyond its lines here, keep the engine's order,
+	// after them.
 	Handler []string
 }
 
@@ -773,11 +775,11 @@ func (c *Conn) writeFirst(bw *bufio.Writer, h http.Header, typeDone *bool) map[s
 	return sent
 }
 
-// writeHandler writes the FieldOrder.Handler fields of h, each spelled as
-// named there, but those the engine writes itself (Content-Type, unless
-// typeDone, is one of them here), after the sent values of the First ones
-// and without the FieldOrder.Last lines; it returns sent with all of those
-// values and whether Content-Type was written.
+// writeHandler writes the FieldOrder.Handler lines of h, each the next
+// value of its name, spelled as named there, but those the engine writes
+// itself (Content-Type, unless typeDone, is one of them here), after the
+// sent values of the First ones and without the FieldOrder.Last lines; it
+// returns sent with those values and whether Content-Type was written.
 func (c *Conn) writeHandler(bw *bufio.Writer, h http.Header, sent map[string]int, typeDone bool) (map[string]int, bool) {
 	if sent == nil {
 		sent = make(map[string]int, len(c.order.Handler))
@@ -807,10 +809,10 @@ func (c *Conn) writeHandler(bw *bufio.Writer, h http.Header, sent map[string]int
 			continue
 		}
 		end := max(len(vs)-c.lastLines(k), 0) // the FieldOrder.Last lines go later
-		for _, v := range vs[min(sent[k], end):end] {
-			writeField(bw, name, v)
+		if i := sent[k]; i < end {
+			writeField(bw, name, vs[i]) // the name's next line
+			sent[k] = i + 1
 		}
-		sent[k] = max(sent[k], end)
 	}
 	return sent, typeDone
 }
