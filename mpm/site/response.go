@@ -130,12 +130,26 @@ func (p *response) filter(r *http.Request, status int, h http.Header, errorPage 
 		http1.AddVary(h, strings.Join(p.dir.vary, ",")) // ap_expr_exec's, for the <If> conditions
 	}
 	if hc := p.headers; !hc.Empty() {
-		// The handler's type (r->content_type) stays the response's unless
-		// an action sets it: the lines add, append and merge put under
-		// Content-Type only give it its place (the first one's) and spelling.
-		ct := h["Content-Type"]
-		if len(ct) > 0 && !headers.SetsType(hc.Err) && !headers.SetsType(hc.Out) {
-			defer func() { h["Content-Type"] = ct[:1:1] }()
+		// The handler's type is r->content_type, not a line of the table
+		// (but a backend's Content-Type, which is one): the actions do not
+		// see it, only set, setifempty and edit change it, and the lines
+		// they put under that name give it their place and spelling
+		// (apache2 sets it on the first one).
+		var typ *string
+		if ct := h["Content-Type"]; len(ct) > 0 {
+			if handler == nil || len(handler.Handler) == 0 {
+				delete(h, "Content-Type")
+			}
+			t := ct[0]
+			typ = &t
+			defer func() {
+				headers.Unset(h, "Content-Type")
+				if t == ct[0] {
+					h["Content-Type"] = ct[:1:1]
+				} else {
+					h["Content-Type"] = []string{t}
+				}
+			}()
 		}
 		start := http1.RequestTime(r)
 		e := http1.Env(r)
@@ -153,13 +167,13 @@ func (p *response) filter(r *http.Request, status int, h http.Header, errorPage 
 				}
 			}
 		}
-		errT = headers.Apply(hc.Err, errT, r.Header, e, start, r, true)
+		errT = headers.ApplyType(hc.Err, errT, r.Header, e, start, r, true, typ)
 		if !errorPage && len(hc.Out) > 0 {
 			// The field lines the actions add, after mod_expires' (a
 			// copy: expLast stays on the stack), in their order, echo's
 			// too, each at the end even if h had its name: a field the
 			// handler set keeps its place (apr_table_set).
-			_, added = headers.ApplyAdding(hc.Out, h, r.Header, e, start, r, true, slices.Clone(expLast[:nExp]))
+			_, added = headers.ApplyAdding(hc.Out, h, r.Header, e, start, r, true, slices.Clone(expLast[:nExp]), typ)
 		}
 		first = nil
 		if errT != nil {
