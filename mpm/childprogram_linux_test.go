@@ -1,16 +1,22 @@
 package mpm
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/hashicorp/go-hclog"
+
+	"github.com/httpd-mpm/httpd-mpm/internal/testbin"
 	"github.com/httpd-mpm/httpd-mpm/internal/trust"
 	"github.com/httpd-mpm/httpd-mpm/internal/wire"
 )
@@ -174,4 +180,99 @@ func awaitExecuted(t *testing.T, pid int) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+// The first children start from the child program while its build check
+// still runs; when the check fails, an early child of it is never handed
+// a spec: StartChild ends it and executes this process's own image.
+func TestEarlyChildProgramOfAnotherBuild(t *testing.T) {
+	noSpare(t)
+	path := useProgram(t)
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := make(chan struct{})
+	prog := &program{path: path, checked: fi, built: checked}
+	childProgram = prog
+	c := offerEarly(t, nil) // does not wait for the check
+	awaitExecuted(t, c.cmd.Process.Pid)
+	if exe, err := os.Readlink("/proc/" + strconv.Itoa(c.cmd.Process.Pid) + "/exe"); err != nil || exe != path {
+		t.Fatalf("the early child runs %q (%v), want the child program %q", exe, err, path)
+	}
+	prog.buildErr = errors.New("built from another Go version")
+	close(checked)
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, addr := tcpListenerFile(t)
+	p := startTestChild(t, ChildSpec{Slot: 3, Extra: childOrder{Tag: "another build"}, Listeners: []Listener{{Name: "t", Network: "tcp4", Address: addr, File: f}}})
+	if p.Pid == c.cmd.Process.Pid {
+		t.Fatalf("the early child of a child program of another build got the spec")
+	}
+	awaitExecuted(t, p.Pid)
+	if exe, err := os.Readlink("/proc/" + strconv.Itoa(p.Pid) + "/exe"); err != nil || exe != self {
+		t.Errorf("the child runs %q (%v), want this binary %q", exe, err, self)
+	}
+	if r := ask(t, p, addr); r.Slot != 3 {
+		t.Errorf("report %+v, want slot 3", r)
+	}
+	if !testbin.Eventually(bound, func() bool { return gone(c.cmd.Process.Pid) }) {
+		t.Errorf("the early child %d of the other build was not ended and reaped", c.cmd.Process.Pid)
+	}
+	noSpare(t)
+}
+
+// A child program of another build passes the checks made before the
+// first children start; its build check, in the background, then fails:
+// the plugin warns as it did when it checked before starting any, and
+// children run the plugin's own image.
+func TestChildProgramOfAnotherBuild(t *testing.T) {
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatal(err) // the go tool runs these tests
+	}
+	b, err := os.ReadFile(goTool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := copyOfSelf(t, 0o755)
+	if err := os.WriteFile(path, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	self := copyOfSelf(t, 0o755)
+	var out lockedBuffer
+	prog := pickChildProgram(path, self, hclog.New(&hclog.LoggerOptions{Output: &out, Level: hclog.Debug}))
+	if prog == nil {
+		t.Fatalf("a child program of another build was refused before its build check")
+	}
+	if prog.sameBuild() || !strings.Contains(fmt.Sprint(prog.buildErr), "built from another") {
+		t.Errorf("build check of the go tool: %v; want built from another main module or Go version", prog.buildErr)
+	}
+	if exe, _, err := childExecutable(prog, nil); err != nil || exe == path {
+		t.Errorf("children run %q (%v), want this process's image", exe, err)
+	}
+	want := "children run " + filepath.Base(self) + ", not the child program: " + path + ": built from another"
+	if !testbin.Eventually(bound, func() bool { return strings.Contains(out.String(), want) }) {
+		t.Errorf("log %q; want a warning %q", out.String(), want)
+	}
+}
+
+// lockedBuffer is a bytes.Buffer for writers on other goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

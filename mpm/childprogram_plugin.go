@@ -56,6 +56,12 @@ func pickChildProgram(path, self string, log hclog.Logger) *program {
 		log.Debug(fmt.Sprintf("children run %s, not the child program %s: %v", filepath.Base(self), path, err))
 	case err != nil:
 		log.Warn(fmt.Sprintf("children run %s, not the child program: %v", filepath.Base(self), err))
+	default:
+		go func() {
+			if !prog.sameBuild() {
+				log.Warn(fmt.Sprintf("children run %s, not the child program: %v", filepath.Base(self), prog.buildErr))
+			}
+		}()
 	}
 	return prog
 }
@@ -63,7 +69,9 @@ func pickChildProgram(path, self string, log hclog.Logger) *program {
 var errPinned = errors.New("LoadModuleChecksum pins the plugin file")
 
 // usableChildProgram returns the child program at path as checked, or why
-// it may not be used instead of the binary self.
+// it may not be used instead of the binary self. Whether it was built with
+// self (builtTogether, a fraction of a millisecond that would delay the
+// first child) is checked in the background: see program.sameBuild.
 func usableChildProgram(path, self string) (*program, error) {
 	if os.Getenv(wire.PinnedEnv) != "" {
 		return nil, errPinned
@@ -76,10 +84,14 @@ func usableChildProgram(path, self string) (*program, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", real, err)
 	}
-	if err := builtTogether(real, filepath.Base(self)); err != nil {
-		return nil, fmt.Errorf("%s: %w", real, err)
-	}
-	return &program{path: real, checked: fi}, nil
+	p := &program{path: real, checked: fi, built: make(chan struct{})}
+	go func() {
+		defer close(p.built)
+		if err := builtTogether(real, filepath.Base(self)); err != nil {
+			p.buildErr = fmt.Errorf("%s: %w", real, err)
+		}
+	}()
+	return p, nil
 }
 
 // executableAs returns the child program's file information, or an error

@@ -119,6 +119,9 @@ type serveConfig struct{ childProgram string }
 // a pin, or a plugin file that breaks the trust rules itself). A child
 // program replaced once checked (an upgrade while the plugin runs) is not
 // used for later children of this plugin: they run the plugin's own image.
+// The sources are compared while the first children (EarlyChildServer)
+// start from the program, which has passed the other checks: if they
+// differ, those children are ended before they get anything.
 func WithChildProgram(name string) ServeOption {
 	return func(c *serveConfig) { c.childProgram = name }
 }
