@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -242,8 +241,14 @@ func TestChildProgramOfAnotherBuild(t *testing.T) {
 		t.Fatal(err)
 	}
 	self := copyOfSelf(t, 0o755)
-	var out lockedBuffer
-	prog := pickChildProgram(path, self, hclog.New(&hclog.LoggerOptions{Output: &out, Level: hclog.Debug}))
+	var buf bytes.Buffer
+	out := &lineWriter{w: &buf}
+	logged := func() string {
+		out.mu.Lock()
+		defer out.mu.Unlock()
+		return buf.String()
+	}
+	prog := pickChildProgram(path, self, hclog.New(&hclog.LoggerOptions{Output: out, Level: hclog.Debug}))
 	if prog == nil {
 		t.Fatalf("a child program of another build was refused before its build check")
 	}
@@ -254,25 +259,7 @@ func TestChildProgramOfAnotherBuild(t *testing.T) {
 		t.Errorf("children run %q (%v), want this process's image", exe, err)
 	}
 	want := "children run " + filepath.Base(self) + ", not the child program: " + path + ": built from another"
-	if !testbin.Eventually(bound, func() bool { return strings.Contains(out.String(), want) }) {
-		t.Errorf("log %q; want a warning %q", out.String(), want)
+	if !testbin.Eventually(bound, func() bool { return strings.Contains(logged(), want) }) {
+		t.Errorf("log %q; want a warning %q", logged(), want)
 	}
-}
-
-// lockedBuffer is a bytes.Buffer for writers on other goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }

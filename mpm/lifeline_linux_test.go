@@ -16,21 +16,8 @@ import (
 // (status 0) when the host's lifeline closes, though its spec socket is
 // still open: it watches the lifeline while it waits, as once it serves.
 func TestEarlyChildHostGone(t *testing.T) {
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
-	exe, name, err := childExecutable(childProgram, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := startSocketChild(exe, name, earlyMarker, r, originalStderr(), nil)
+	c, r, w := lifelineChild(t)
 	r.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	reapAtEnd(t, c)
 	awaitReceiving(t, c)
 	w.Close() // the host is gone; the plugin (this test) still holds the spec socket
 	if st := waitCmd(t, c.cmd); !st.Success() {
@@ -48,21 +35,7 @@ func TestEarlyChildHostGone(t *testing.T) {
 // first accept); the plugin's description stays blocking, and the child
 // still exits when the host's end closes.
 func TestEarlyChildLifelineOwnDescription(t *testing.T) {
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
-	exe, name, err := childExecutable(childProgram, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := startSocketChild(exe, name, earlyMarker, r, originalStderr(), nil)
-	if err != nil {
-		r.Close()
-		t.Fatal(err)
-	}
-	reapAtEnd(t, c)
+	c, r, w := lifelineChild(t)
 	pid := c.cmd.Process.Pid
 	if !testbin.Eventually(bound, func() bool { return receivingSpec(pid) && inSyscall(pid, unix.SYS_EPOLL_PWAIT, -1) }) {
 		t.Fatalf("early child %d never waited for its spec with a thread in the runtime's poller", pid)
@@ -81,6 +54,28 @@ func TestEarlyChildLifelineOwnDescription(t *testing.T) {
 	if st := waitCmd(t, c.cmd); !st.Success() {
 		t.Errorf("early child exited %v when the host's lifeline closed, want status 0", st)
 	}
+}
+
+// lifelineChild starts an early child whose lifeline is a new pipe, read
+// end r, write end w (closed at the end of the test).
+func lifelineChild(t *testing.T) (c *earlyChild, r, w *os.File) {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	exe, name, err := childExecutable(childProgram, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err = startSocketChild(exe, name, earlyMarker, r, originalStderr(), nil)
+	if err != nil {
+		r.Close()
+		t.Fatal(err)
+	}
+	reapAtEnd(t, c)
+	return c, r, w
 }
 
 // inSyscall reports whether a thread of process pid sits in system call
