@@ -32,7 +32,7 @@ type program struct {
 
 // sameBuild waits for p's build check and reports whether it passed. Only
 // an early child, which gets no spec before it passes, is started from p
-// before that (earlyExecutable).
+// before that (startEarlyChild, takeEarly).
 func (p *program) sameBuild() bool {
 	if p.built != nil {
 		<-p.built
@@ -52,9 +52,10 @@ func (p *program) unchanged() bool {
 
 // childExecutable returns the file a child of this process executes and
 // the name it runs under (its argv[0]): prog if it is still the file that
-// was checked and passed its build check, else this process's own image (ownImage: the code running
-// here even if the file was replaced since, so that parent and children
-// agree on their spec). log, if not nil, hears once that prog changed.
+// was checked and it passed its build check (it waits for that), else this
+// process's own image (ownImage: the code running here even if the file
+// was replaced since, so that parent and children agree on their spec).
+// log, if not nil, hears once that prog changed.
 func childExecutable(prog *program, log hclog.Logger) (path, name string, err error) {
 	if prog != nil && prog.sameBuild() {
 		if prog.unchanged() {
