@@ -23,21 +23,6 @@ type program struct {
 	path    string
 	checked os.FileInfo
 	changed sync.Once // logs that it changed
-	// built, if not nil, is closed once the check that the program was
-	// built with this binary (builtTogether) has ended, buildErr holding
-	// why not. It runs while the first children start (see sameBuild).
-	built    chan struct{}
-	buildErr error
-}
-
-// sameBuild waits for p's build check and reports whether it passed. Only
-// an early child, which gets no spec before it passes, is started from p
-// before that (startEarlyChild, takeEarly).
-func (p *program) sameBuild() bool {
-	if p.built != nil {
-		<-p.built
-	}
-	return p.buildErr == nil
 }
 
 // unchanged reports whether p's path still holds the file that was
@@ -52,12 +37,11 @@ func (p *program) unchanged() bool {
 
 // childExecutable returns the file a child of this process executes and
 // the name it runs under (its argv[0]): prog if it is still the file that
-// was checked and it passed its build check (it waits for that), else this
-// process's own image (ownImage: the code running here even if the file
-// was replaced since, so that parent and children agree on their spec).
-// log, if not nil, hears once that prog changed.
+// was checked, else this process's own image (ownImage: the code running
+// here even if the file was replaced since, so that parent and children
+// agree on their spec). log, if not nil, hears once that prog changed.
 func childExecutable(prog *program, log hclog.Logger) (path, name string, err error) {
-	if prog != nil && prog.sameBuild() {
+	if prog != nil {
 		if prog.unchanged() {
 			return prog.path, prog.path, nil
 		}

@@ -3,7 +3,6 @@ package mpm
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -15,7 +14,6 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 
-	"github.com/httpd-mpm/httpd-mpm/internal/testbin"
 	"github.com/httpd-mpm/httpd-mpm/internal/trust"
 	"github.com/httpd-mpm/httpd-mpm/internal/wire"
 )
@@ -181,85 +179,46 @@ func awaitExecuted(t *testing.T, pid int) {
 	}
 }
 
-// The first children start from the child program while its build check
-// still runs; when the check fails, an early child of it is never handed
-// a spec: StartChild ends it and executes this process's own image.
+// The first children start from the child program before it is checked to
+// be of this build: when it is not, checkBuild ends them (they have no
+// spec), warns, and later children run this process's own image.
 func TestEarlyChildProgramOfAnotherBuild(t *testing.T) {
 	noSpare(t)
-	path := useProgram(t)
-	fi, err := os.Stat(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	checked := make(chan struct{})
-	prog := &program{path: path, checked: fi, built: checked}
-	childProgram = prog
-	c := offerEarly(t, nil) // does not wait for the check
-	awaitExecuted(t, c.cmd.Process.Pid)
-	if exe, err := os.Readlink("/proc/" + strconv.Itoa(c.cmd.Process.Pid) + "/exe"); err != nil || exe != path {
-		t.Fatalf("the early child runs %q (%v), want the child program %q", exe, err, path)
-	}
-	prog.buildErr = errors.New("built from another Go version")
-	close(checked)
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, addr := tcpListenerFile(t)
-	p := startTestChild(t, ChildSpec{Slot: 3, Extra: childOrder{Tag: "another build"}, Listeners: []Listener{{Name: "t", Network: "tcp4", Address: addr, File: f}}})
-	if p.Pid == c.cmd.Process.Pid {
-		t.Fatalf("the early child of a child program of another build got the spec")
-	}
-	awaitExecuted(t, p.Pid)
-	if exe, err := os.Readlink("/proc/" + strconv.Itoa(p.Pid) + "/exe"); err != nil || exe != self {
-		t.Errorf("the child runs %q (%v), want this binary %q", exe, err, self)
-	}
-	if r := ask(t, p, addr); r.Slot != 3 {
-		t.Errorf("report %+v, want slot 3", r)
-	}
-	if !testbin.Eventually(bound, func() bool { return gone(c.cmd.Process.Pid) }) {
-		t.Errorf("the early child %d of the other build was not ended and reaped", c.cmd.Process.Pid)
-	}
-	noSpare(t)
-}
-
-// A child program of another build passes the checks made before the
-// first children start; its build check, in the background, then fails:
-// the plugin warns as it did when it checked before starting any, and
-// children run the plugin's own image.
-func TestChildProgramOfAnotherBuild(t *testing.T) {
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		t.Fatal(err) // the go tool runs these tests
-	}
-	b, err := os.ReadFile(goTool)
+	other, err := os.ReadFile("/bin/true") // no Go build information
 	if err != nil {
 		t.Fatal(err)
 	}
 	path := copyOfSelf(t, 0o755)
-	if err := os.WriteFile(path, b, 0o755); err != nil {
+	if err := os.WriteFile(path, other, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	self := copyOfSelf(t, 0o755)
 	var buf bytes.Buffer
 	out := &lineWriter{w: &buf}
-	logged := func() string {
-		out.mu.Lock()
-		defer out.mu.Unlock()
-		return buf.String()
+	t.Cleanup(func() { childProgram = nil })
+	checkBuild := childProgramAt(path, self, hclog.New(&hclog.LoggerOptions{Output: out, Level: hclog.Debug}))
+	if childProgram == nil || childProgram.path != path {
+		t.Fatalf("child program %+v before the build check, want %s", childProgram, path)
 	}
-	prog := pickChildProgram(path, self, hclog.New(&hclog.LoggerOptions{Output: out, Level: hclog.Debug}))
-	if prog == nil {
-		t.Fatalf("a child program of another build was refused before its build check")
+	c := offerEarly(t, nil)
+	if c.cmd.Path != path {
+		t.Errorf("the early child executed %s, want the child program %s", c.cmd.Path, path)
 	}
-	if prog.sameBuild() || !strings.Contains(fmt.Sprint(prog.buildErr), "built from another") {
-		t.Errorf("build check of the go tool: %v; want built from another main module or Go version", prog.buildErr)
+	checkBuild()
+	if childProgram != nil {
+		t.Errorf("child program %s of another build still used", childProgram.path)
 	}
-	if exe, _, err := childExecutable(prog, nil); err != nil || exe == path {
+	noSpare(t)
+	if c.cmd.ProcessState == nil {
+		t.Errorf("the early child %d of the other build was not ended and reaped", c.cmd.Process.Pid)
+	}
+	if exe, _, err := childExecutable(childProgram, nil); err != nil || exe == path {
 		t.Errorf("children run %q (%v), want this process's image", exe, err)
 	}
-	want := "children run " + filepath.Base(self) + ", not the child program: " + path + ": built from another"
-	if !testbin.Eventually(bound, func() bool { return strings.Contains(logged(), want) }) {
-		t.Errorf("log %q; want a warning %q", logged(), want)
+	out.mu.Lock()
+	logged := buf.String()
+	out.mu.Unlock()
+	if want := "children run " + filepath.Base(self) + ", not the child program: " + path + ": read its build information"; !strings.Contains(logged, want) {
+		t.Errorf("log %q; want a warning %q", logged, want)
 	}
 }

@@ -50,7 +50,6 @@ type earlyChild struct {
 	cmd  *exec.Cmd
 	conn *os.File
 	cred *Credential // what it runs as; nil: the plugin's user
-	prog *program    // what it executed, if not this process's image
 }
 
 var early struct {
@@ -90,28 +89,12 @@ func startEarlyChildren(impl MPM, log hclog.Logger) {
 	}
 }
 
-// startEarlyChild starts an early child as cred. It executes the child
-// program while its build check still runs (program.sameBuild): the
-// program passed the trust rules, and the child gets no spec unless the
-// check passes (takeEarly).
 func startEarlyChild(cred *Credential) (*earlyChild, error) {
-	prog := childProgram
-	var exe, name string
-	if prog != nil && prog.unchanged() {
-		exe, name = prog.path, prog.path
-	} else {
-		prog = nil
-		var err error
-		if exe, name, err = childExecutable(nil, nil); err != nil {
-			return nil, err
-		}
-	}
-	c, err := startSocketChild(exe, name, earlyMarker, hostLifelineFile(), originalStderr(), cred)
+	exe, name, err := childExecutable(childProgram, nil)
 	if err != nil {
 		return nil, err
 	}
-	c.prog = prog
-	return c, nil
+	return startSocketChild(exe, name, earlyMarker, hostLifelineFile(), originalStderr(), cred)
 }
 
 // startSocketChild executes a child that waits for its spec on a socket,
@@ -213,23 +196,10 @@ func guardSpec() error {
 	return nil
 }
 
-// takeEarly returns a waiting early child that runs as cred, or nil. It
-// waits for the child program's build check first: early children of a
-// program that failed it are dropped.
+// takeEarly returns a waiting early child that runs as cred, or nil.
 func takeEarly(cred *Credential) *earlyChild {
-	if childProgram != nil {
-		childProgram.sameBuild()
-	}
 	early.mu.Lock()
 	defer early.mu.Unlock()
-	// Those of a child program of another build never get a spec.
-	early.spare = slices.DeleteFunc(early.spare, func(c *earlyChild) bool {
-		if c.prog != nil && !c.prog.sameBuild() {
-			c.drop()
-			return true
-		}
-		return false
-	})
 	for i, c := range early.spare {
 		if c.cred.equal(cred) {
 			early.spare = slices.Delete(early.spare, i, i+1)
