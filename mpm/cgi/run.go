@@ -276,13 +276,16 @@ func (s *script) raw(w http.ResponseWriter) {
 		http1.WriteError(w, s.r, http.StatusInternalServerError, "")
 		return
 	}
-	if err := s.stream(c, c.Flush); err != nil {
+	if err := s.stream(c, c.Flush); err != nil || c.Flush() != nil {
 		s.kill()
 	}
 }
 
 // stream copies the script's output to dst, flushing when the script has
 // nothing more at once (apache2's CGI bucket, read without blocking first).
+// It does not flush at the output's end: a response whose whole body came
+// before any wait then gets its Content-Length from the engine, as from
+// apache2's content-length filter when no flush went before the end.
 func (s *script) stream(dst io.Writer, flush func() error) error {
 	buf := make([]byte, 8192)
 	for {
@@ -291,9 +294,8 @@ func (s *script) stream(dst io.Writer, flush func() error) error {
 		if s.out.Buffered() > 0 {
 			n, err = s.out.Read(buf)
 		} else {
-			s.stdout.SetReadDeadline(time.Now())
-			n, err = s.stdout.Read(buf)
-			if errors.Is(err, os.ErrDeadlineExceeded) {
+			n, err = readNow(s.stdout, buf)
+			if err == errWouldBlock {
 				if ferr := flush(); ferr != nil {
 					return ferr
 				}
@@ -306,7 +308,7 @@ func (s *script) stream(dst io.Writer, flush func() error) error {
 			}
 		}
 		if err == io.EOF {
-			return flush()
+			return nil
 		}
 		if err != nil {
 			if errors.Is(err, os.ErrDeadlineExceeded) {
@@ -315,6 +317,39 @@ func (s *script) stream(dst io.Writer, flush func() error) error {
 			return err
 		}
 	}
+}
+
+// errWouldBlock is readNow's answer when the pipe holds nothing yet.
+var errWouldBlock = errors.New("cgi: nothing to read yet")
+
+// readNow reads what the pipe f holds now, without waiting (a read with a
+// deadline already past would not even look: the poller refuses it first).
+func readNow(f *os.File, p []byte) (int, error) {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	var rerr error
+	err = rc.Read(func(fd uintptr) bool {
+		for {
+			n, rerr = syscall.Read(int(fd), p)
+			if rerr != syscall.EINTR {
+				return true
+			}
+		}
+	})
+	switch {
+	case errors.Is(err, os.ErrDeadlineExceeded) || rerr == syscall.EAGAIN:
+		return 0, errWouldBlock
+	case err != nil:
+		return 0, err
+	case rerr != nil:
+		return 0, rerr
+	case n == 0:
+		return 0, io.EOF
+	}
+	return n, nil
 }
 
 // respond reads the script's header and answers with it and its body.

@@ -43,7 +43,7 @@ func (a *Action) applies(e *env.Vars, r *http.Request, h http.Header, response b
 // the request, for expr= clauses (nil: they do not hold); response says h
 // is a response's fields (resp() reads them).
 func Apply(actions []*Action, h http.Header, req http.Header, e *env.Vars, start time.Time, r *http.Request, response bool) http.Header {
-	return apply(actions, h, req, e, start, r, response, nil, nil)
+	return apply(actions, h, req, e, start, r, response, nil, nil, nil)
 }
 
 // ApplyType is Apply that also changes *typ, the response's type (apache2's
@@ -52,7 +52,7 @@ func Apply(actions []*Action, h http.Header, req http.Header, e *env.Vars, start
 // and merge only put a line in h, whose value the type replaces when the
 // header is sent.
 func ApplyType(actions []*Action, h http.Header, req http.Header, e *env.Vars, start time.Time, r *http.Request, response bool, typ *string) http.Header {
-	return apply(actions, h, req, e, start, r, response, nil, typ)
+	return apply(actions, h, req, e, start, r, response, nil, typ, nil)
 }
 
 // ApplyAdding is Apply that also keeps track of the field lines added to
@@ -63,13 +63,31 @@ func ApplyType(actions []*Action, h http.Header, req http.Header, e *env.Vars, s
 // keeps its place, one unset goes. It returns h and the lines. typ is as
 // ApplyType's.
 func ApplyAdding(actions []*Action, h http.Header, req http.Header, e *env.Vars, start time.Time, r *http.Request, response bool, lines []string, typ *string) (http.Header, []string) {
-	h = apply(actions, h, req, e, start, r, response, &lines, typ)
+	h = apply(actions, h, req, e, start, r, response, &lines, typ, nil)
 	return h, lines
 }
 
+// ApplyAlways is Apply for the "always" actions on a response's
+// err_headers_out table h, but for echo, which adds to out, the response's
+// other table (apache2's echo adds to r->headers_out whatever the table of
+// its line), and appends the names of its lines to lines, in their order.
+// It returns h and lines. typ is as ApplyType's.
+func ApplyAlways(actions []*Action, h, out http.Header, req http.Header, e *env.Vars, start time.Time, r *http.Request, lines []string, typ *string) (http.Header, []string) {
+	h = apply(actions, h, req, e, start, r, true, nil, typ, &echoTarget{out, &lines})
+	return h, lines
+}
+
+// echoTarget is where echo adds its fields when not to the table the other
+// actions change: h, its lines' names appended to *lines.
+type echoTarget struct {
+	h     http.Header
+	lines *[]string
+}
+
 // apply is Apply, keeping track in *added (if not nil) of the lines it adds
-// (ApplyAdding) and in *typ (if not nil) of the type (ApplyType).
-func apply(actions []*Action, h http.Header, req http.Header, e *env.Vars, start time.Time, r *http.Request, response bool, added *[]string, typ *string) http.Header {
+// (ApplyAdding), in *typ (if not nil) of the type (ApplyType); echo adds to
+// echo's table if set (ApplyAlways).
+func apply(actions []*Action, h http.Header, req http.Header, e *env.Vars, start time.Time, r *http.Request, response bool, added *[]string, typ *string, echo *echoTarget) http.Header {
 	isType := func(name string) bool { return typ != nil && strings.EqualFold(name, "Content-Type") }
 	line := func(name string) {
 		if added != nil {
@@ -153,19 +171,21 @@ func apply(actions []*Action, h http.Header, req http.Header, e *env.Vars, start
 			drop(a.name, false)
 			unset(h, a.name)
 		case opEcho:
-			names := make([]string, 0, len(req))
-			for k := range req {
-				if a.re.MatchString(k) {
-					names = append(names, k)
-				}
+			// apache2's apr_table_do over r->headers_in: one line per
+			// matching field, in the request's order, a repeated one's
+			// values joined at its first place.
+			to, toLine := h, line
+			if echo != nil {
+				to, toLine = echo.h, func(name string) { *echo.lines = append(*echo.lines, name) }
 			}
-			slices.Sort(names)
-			for _, k := range names {
-				for range req[k] {
-					line(k)
+			for _, k := range requestOrder(req, r) {
+				vs := req[k]
+				if len(vs) == 0 || !a.re.MatchString(k) {
+					continue
 				}
-				hk := key(h, k)
-				h[hk] = append(slices.Clip(h[hk]), req[k]...)
+				toLine(k)
+				hk := key(to, k)
+				to[hk] = append(slices.Clip(to[hk]), strings.Join(vs, ", "))
 			}
 		case opEdit, opEditAll:
 			var out []string
@@ -248,6 +268,25 @@ func (a *Action) edit(v, repl string) string {
 		return v
 	}
 	return string(append(b, rest...))
+}
+
+// requestOrder is the names of the request fields req in the order the
+// request r had them (http1.RequestFieldNames), then those it did not have
+// (RequestHeader's, or all of them for a request not from the engine) in
+// name order.
+func requestOrder(req http.Header, r *http.Request) []string {
+	var names []string
+	if r != nil {
+		names = http1.RequestFieldNames(r)
+	}
+	n := len(names)
+	for k := range req {
+		if !slices.Contains(names[:n], k) {
+			names = append(names, k)
+		}
+	}
+	slices.Sort(names[n:])
+	return names
 }
 
 // Added is the names under which the actions may add a field to a table

@@ -48,6 +48,8 @@ func TestApply(t *testing.T) {
 		{"edit* every match, groups, & literal", []string{"Header", "edit*", "X", "a(.)", "[&$1]"}, http.Header{"X": {"a1-a2-a"}}, nil, http.Header{"X": {"[&1]-[&2]-a"}}},
 		{"edit no match", []string{"Header", "edit", "X", "z", "y"}, http.Header{"X": {"abc"}}, nil, http.Header{"X": {"abc"}}},
 		{"echo matching request fields", []string{"Header", "echo", "^X-E"}, http.Header{}, http.Header{"X-Echo": {"1"}, "Other": {"2"}}, http.Header{"X-Echo": {"1"}}},
+		// apache2's r->headers_in holds a repeated field as one line.
+		{"echo a repeated field as one line", []string{"Header", "echo", "^X-E"}, http.Header{}, http.Header{"X-Echo": {"1", "2"}}, http.Header{"X-Echo": {"1, 2"}}},
 		{"env= never holds", []string{"Header", "set", "X", "1", "env=HTTPS"}, http.Header{}, nil, http.Header{}},
 		{"env=! always holds", []string{"Header", "set", "X", "1", "env=!HTTPS"}, http.Header{}, nil, http.Header{"X": {"1"}}},
 		{"formats", []string{"Header", "set", "X", `%t\t%%\\%{A}e %{B}s\q`}, http.Header{}, nil, http.Header{"X": {"t=1700000000123456\t%\\(null) (null)\\q"}}},

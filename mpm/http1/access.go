@@ -2,6 +2,7 @@ package http1
 
 import (
 	"net/http"
+	"slices"
 	"time"
 )
 
@@ -37,6 +38,29 @@ func RequestTime(r *http.Request) time.Time {
 // which %r logs); empty when none was read. The bytes are the Conn's: do not keep them.
 func (c *Conn) RequestLine() []byte {
 	return c.parser.head[c.parser.line.start:c.parser.line.end]
+}
+
+// RequestFieldNames are the names of r's header fields in the order their first lines
+// came, each once, spelled as in its Header: apache2's r->headers_in order, in which a
+// repeated field is one entry at its first place. Nil for a request that did not come
+// from this engine; valid while r is being answered.
+func RequestFieldNames(r *http.Request) []string {
+	c := ConnFromRequest(r)
+	if c == nil || c.bufs == nil {
+		return nil
+	}
+	p := &c.parser
+	names := make([]string, 0, len(p.fields))
+	for _, f := range p.fields {
+		if f.fold {
+			continue
+		}
+		k := p.head[f.name.start:f.name.end]
+		if !slices.ContainsFunc(names, func(n string) bool { return n == string(k) }) {
+			names = append(names, string(k))
+		}
+	}
+	return names
 }
 
 // ResponseHeader is the header of the response just written, as the handler (or the

@@ -26,12 +26,14 @@ const (
 	writeBufSize = 8192
 )
 
-// Lingering close (apache2's ap_lingering_close, bounded): after a response that closed
-// the connection, read and discard what the client still sends for a while so that the
-// close does not turn into a reset that destroys the response in flight.
+// Lingering close (apache2's ap_lingering_close): after a response that closed the
+// connection, read and discard what the client still sends, so that the close does not
+// turn into a reset that destroys the response in flight. It ends at the client's end
+// of stream, after lingerTimeout without a byte, or lingerLimit after it began
+// (apache2's SECONDS_TO_LINGER and MAX_SECS_TO_LINGER).
 const (
 	lingerTimeout = 2 * time.Second
-	lingerMax     = 256 << 10
+	lingerLimit   = 30 * time.Second
 )
 
 var (
@@ -71,6 +73,7 @@ type Conn struct {
 	nreq       atomic.Int64 // requests started
 	keepalives int          // responses sent with keep-alive
 	linger     bool         // the last response closed the connection
+	clientDone bool         // ... after a request that asked for it, read whole (shutForLinger)
 	start      time.Time    // when the first byte of the current request arrived
 	reqTime    time.Time    // when its request line was read (apache2's r->request_time)
 	startIn    int64        // in when start was taken
@@ -631,10 +634,8 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 		return false, ferr
 	}
 	if !keepAlive {
-		// A client that asked for the close sends nothing after its request (RFC 9112
-		// section 9.6): when that request was read whole and nothing follows it, the
-		// close needs no linger (nginx's rule; apache2 always lingers).
-		c.linger = !(w.info.clientClose && err == nil && (w.body == nil || w.body.eof) && !c.inputPending())
+		c.linger = true
+		c.clientDone = w.info.clientClose && err == nil && (w.body == nil || w.body.eof)
 		return false, err
 	}
 	c.setState(StateIdle)
@@ -713,9 +714,10 @@ func (c *Conn) writeContinue() error {
 }
 
 // Close closes the connection; it is idempotent and reports StateClosed once. After a
-// response that closed the connection it lingers (apache2's lingering close, bounded
-// to 2 s and 256 KiB): shuts down the write side, discards what the client still sends,
-// then closes, so that the client reads the whole response instead of a reset. Called
+// response that closed the connection it lingers (apache2's lingering close, see
+// shutForLinger): shuts down the write side, discards what the client still sends until
+// its end, 2 s without a byte or 30 s in all, then closes, so that the client reads the
+// whole response instead of a reset. Called
 // while ServeRequest runs on another goroutine, it closes at once, which aborts it.
 func (c *Conn) Close() error {
 	if !c.closed.CompareAndSwap(false, true) {
@@ -735,6 +737,28 @@ func (c *Conn) Close() error {
 	return err
 }
 
+// shutForLinger starts the close of c after a response that closed it (apache2's
+// ap_start_lingering_close): it shuts the sending side down, which sends what is
+// still queued with the FIN, and reports whether a lingering close must follow. It
+// does not when the client has ended its side or, unlike apache2 (which always
+// lingers), when the client can lose none of the response to a reset: it asked for
+// the close (RFC 9112 section 9.6: it sends nothing more), its request was read whole,
+// nothing it sent waits unread (close(2) would answer that with a reset at once), and
+// every byte of the response is acknowledged (a reset, if the client sends after all,
+// would destroy what is not). These are asked of the socket at the close,
+// once the response is all written: a client may send while a large one is on its way.
+// It reports false, having shut nothing down, when c's connection has no CloseWrite.
+func (c *Conn) shutForLinger() bool {
+	if !c.linger || c.sawEOF {
+		return false
+	}
+	cw, ok := c.rwc.(interface{ CloseWrite() error })
+	if !ok || cw.CloseWrite() != nil {
+		return false
+	}
+	return !c.clientDone || c.inputPending() || c.inFlight()
+}
+
 // inputPending reports whether the client sent bytes that are not read yet: buffered
 // here, or in the socket's receive queue (a close would answer them with a reset). It
 // asks rwc's Unread method (bytes in the receive queue, FIONREAD) or, failing that,
@@ -751,12 +775,47 @@ func (c *Conn) inputPending() bool {
 	return err != nil || n > 0
 }
 
+// inFlight reports, once c's sending side is shut down, whether the client has not
+// acknowledged all the response yet, sent or still queued. It asks rwc's Unacked
+// method (SIOCOUTQ) or, failing that, its descriptor through syscall.Conn; when
+// neither can tell, it says yes. The count takes the FIN as one byte, and holds it
+// whenever any byte of the response is unacknowledged (acknowledgements are
+// cumulative): one is the FIN alone, which a client may acknowledge late.
+func (c *Conn) inFlight() bool {
+	if u, ok := c.rwc.(interface{ Unacked() (int, error) }); ok {
+		n, err := u.Unacked()
+		return err != nil || n > 1
+	}
+	n, err := unackedBytes(c.rwc)
+	return err != nil || n > 1
+}
+
 func (c *Conn) lingerClose() error {
-	if c.linger && !c.sawEOF {
-		if cw, ok := c.rwc.(interface{ CloseWrite() error }); ok && cw.CloseWrite() == nil {
-			c.rwc.SetReadDeadline(time.Now().Add(lingerTimeout))
-			io.CopyN(io.Discard, c.rwc, lingerMax)
-		}
+	if c.shutForLinger() {
+		c.discardRest()
 	}
 	return c.rwc.Close()
+}
+
+// discardRest reads and drops what the client sends after the write side was shut
+// down, until its end of stream, an error, lingerTimeout without a byte, or lingerLimit
+// in all (apache2's ap_lingering_close).
+func (c *Conn) discardRest() {
+	bp := copyPool.Get().(*[]byte)
+	defer copyPool.Put(bp)
+	now := time.Now()
+	end := now.Add(lingerLimit)
+	for {
+		deadline := now.Add(lingerTimeout)
+		if deadline.After(end) {
+			deadline = end
+		}
+		c.rwc.SetReadDeadline(deadline)
+		if n, err := c.rwc.Read(*bp); n == 0 || err != nil {
+			return
+		}
+		if now = time.Now(); !now.Before(end) {
+			return
+		}
+	}
 }

@@ -57,27 +57,32 @@ func (s *Server) Resume(c net.Conn, st Idle) *Conn {
 }
 
 // The bounds of the lingering close Close does, for an MPM that does it itself after
-// Finish: discard what the client still sends for up to LingerTimeout and LingerBytes.
+// Finish: discard what the client still sends until it ends its side, for up to
+// LingerTimeout without a byte and LingerLimit in all.
 const (
 	LingerTimeout = lingerTimeout
-	LingerBytes   = lingerMax
+	LingerLimit   = lingerLimit
 )
 
 // Finish ends c as Close does (StateClosed, buffers back to the pools, the requests'
 // context done) but leaves its connection open and hands it to the caller, so that an
 // MPM can do the lingering close without holding a worker. linger reports what Close
-// would have done: true when the last response closed the connection while the client
-// may still be sending (shut the write side down, discard what arrives up to
-// LingerTimeout and LingerBytes, then close), false when the connection can simply be
-// closed. Only the goroutine serving c may call it, not concurrently with ServeRequest;
-// on a Conn already closed or detached it returns false and does nothing.
+// would do next: true when the last response closed the connection and the client may
+// still send and so lose some of the response to a reset; Finish has then shut the
+// sending side down (CloseWrite), and the caller discards what arrives until the
+// client's end of stream, LingerTimeout without a byte or LingerLimit in all, then
+// closes. False: the connection can simply be closed (its sending side may be shut
+// down). Call it once the response is all written: it asks the socket what the client
+// sent and acknowledged. Only the goroutine serving c may call it, not concurrently
+// with ServeRequest; on a Conn already closed or detached it returns false and does
+// nothing.
 func (c *Conn) Finish() (linger bool) {
 	if !c.closed.CompareAndSwap(false, true) {
 		return false
 	}
 	c.ctx.cancel()
 	c.mu.Lock()
-	linger = c.linger && !c.sawEOF
+	linger = c.shutForLinger()
 	c.dropUnsent()
 	c.releaseLocked()
 	c.mu.Unlock()

@@ -78,8 +78,9 @@ func TestDetachResume(t *testing.T) {
 }
 
 // TestFinish: Finish reports StateClosed and whether to linger, and leaves the
-// connection open for the caller. Over loopback TCP: whether the client sent more is
-// also asked of the socket's receive queue.
+// connection open for the caller, its sending side shut down when it lingers. Over
+// loopback TCP: whether the client sent more is also asked of the socket's receive
+// queue, and whether it has taken the response of its send queue.
 func TestFinish(t *testing.T) {
 	for _, c := range []struct {
 		name, req       string
@@ -87,9 +88,13 @@ func TestFinish(t *testing.T) {
 		// handler, if set, serves the request; client is the test's end.
 		handler      func(client net.Conn, w http.ResponseWriter, r *http.Request)
 		keep, linger bool
+		// unread: the client reads the response only after Finish, so that
+		// the response is still in the server's send queue.
+		unread bool
 	}{
 		{name: "keep-alive", req: "GET /a HTTP/1.1\r\nHost: h\r\n\r\n", serverKeepAlive: true, keep: true},
-		// The client asked for the close: it sends nothing more, no linger.
+		// The client asked for the close and took the response: it sends nothing
+		// more, no linger.
 		{name: "client close", req: "GET /a HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n", serverKeepAlive: true},
 		{name: "HTTP/1.0", req: "GET /a HTTP/1.0\r\n\r\n", serverKeepAlive: true},
 		// Something follows the request although the client asked for the close:
@@ -99,6 +104,12 @@ func TestFinish(t *testing.T) {
 			handler: func(client net.Conn, w http.ResponseWriter, r *http.Request) {
 				client.Write([]byte("\r\n"))
 				waitUnread(t, w)
+			}},
+		// The client asked for the close but has not taken the response yet: if it
+		// sent after all, a reset would destroy what it has not received.
+		{name: "client close, response in flight", req: "GET /a HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n", serverKeepAlive: true, linger: true, unread: true,
+			handler: func(_ net.Conn, w http.ResponseWriter, r *http.Request) {
+				w.Write(make([]byte, 2<<20))
 			}},
 		// The server closes a connection the client wanted kept: it may be sending more.
 		{name: "server close", req: "GET /a HTTP/1.1\r\nHost: h\r\n\r\n", linger: true},
@@ -114,22 +125,51 @@ func TestFinish(t *testing.T) {
 			if c.handler != nil {
 				srv.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { c.handler(client, w, r) })
 			}
-			hc := srv.NewConn(a)
+			var hc *Conn
+			if c.unread {
+				// Room for the whole response in the send queue.
+				if err := a.(*net.TCPConn).SetWriteBuffer(4 << 20); err != nil {
+					t.Fatal(err)
+				}
+				hc = srv.NewConn(a)
+			} else {
+				// The response leaves and the client's kernel acknowledges it
+				// whatever the test's scheduling: Finish is asked after that.
+				hc = srv.NewConn(ackedConn{a.(*net.TCPConn)})
+			}
+			read := make(chan struct{})
+			got := make(chan *rawResponse, 1)
 			go func() {
 				io.WriteString(client, c.req)
-				readRawResponse(bufio.NewReader(client), "GET")
+				if c.unread {
+					<-read
+				}
+				r, _ := readRawResponse(bufio.NewReader(client), "GET")
+				got <- r
 			}()
 			if keep, err := hc.ServeRequest(); keep != c.keep || err != nil {
 				t.Fatalf("ServeRequest %v, %v", keep, err)
 			}
-			if got := hc.Finish(); got != c.linger {
-				t.Errorf("Finish = %v, want %v", got, c.linger)
+			linger := hc.Finish()
+			if linger != c.linger {
+				t.Errorf("Finish = %v, want %v", linger, c.linger)
 			}
 			if hc.Finish() {
 				t.Error("a second Finish wants to linger")
 			}
 			if got := log.String(); got != "new,active,idle,closed" && got != "new,active,closed" {
 				t.Errorf("states %s", got)
+			}
+			close(read)
+			if r := <-got; r == nil {
+				t.Error("the client did not get the response")
+			}
+			if linger {
+				// The sending side is shut down: after the response, the end.
+				client.SetReadDeadline(time.Now().Add(10 * time.Second))
+				if n, err := client.Read(make([]byte, 1)); err != io.EOF {
+					t.Errorf("after the response: %d, %v; want EOF", n, err)
+				}
 			}
 			// The connection is still open: the caller owns it.
 			go client.Write([]byte("x"))
@@ -138,6 +178,20 @@ func TestFinish(t *testing.T) {
 				t.Errorf("the connection after Finish: %d, %v", n, err)
 			}
 		})
+	}
+}
+
+// ackedConn is a loopback connection whose Unacked waits (up to 10 s) until the
+// peer has acknowledged all that was sent but the FIN: a test's client that reads
+// the response has then taken it, however the test's goroutines were scheduled.
+type ackedConn struct{ *net.TCPConn }
+
+func (c ackedConn) Unacked() (int, error) {
+	for end := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+		n, err := unackedBytes(c.TCPConn)
+		if err != nil || n <= 1 || time.Now().After(end) {
+			return n, err
+		}
 	}
 }
 

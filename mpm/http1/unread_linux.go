@@ -10,7 +10,15 @@ import (
 
 // unreadBytes is how many bytes wait in c's receive queue (FIONREAD), for a
 // connection with a descriptor (syscall.Conn).
-func unreadBytes(c net.Conn) (int, error) {
+func unreadBytes(c net.Conn) (int, error) { return queueBytes(c, unix.SIOCINQ) }
+
+// unackedBytes is how many bytes c's send queue holds that the peer has not
+// acknowledged, sent or not (SIOCOUTQ), for a connection with a descriptor
+// (syscall.Conn).
+func unackedBytes(c net.Conn) (int, error) { return queueBytes(c, unix.SIOCOUTQ) }
+
+// queueBytes asks c's descriptor the size of a queue with ioctl(2) req.
+func queueBytes(c net.Conn, req uint) (int, error) {
 	sc, ok := c.(syscall.Conn)
 	if !ok {
 		return 0, errors.ErrUnsupported
@@ -20,6 +28,6 @@ func unreadBytes(c net.Conn) (int, error) {
 		return 0, err
 	}
 	n := 0
-	cerr := rc.Control(func(fd uintptr) { n, err = unix.IoctlGetInt(int(fd), unix.SIOCINQ) })
+	cerr := rc.Control(func(fd uintptr) { n, err = unix.IoctlGetInt(int(fd), req) })
 	return n, errors.Join(cerr, err)
 }

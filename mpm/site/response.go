@@ -167,13 +167,26 @@ func (p *response) filter(r *http.Request, status int, h http.Header, errorPage 
 				}
 			}
 		}
-		errT = headers.ApplyType(hc.Err, errT, r.Header, e, start, r, true, typ)
+		// The "always" echo lines go to h, after mod_expires' lines (a
+		// copy: expLast stays on the stack).
+		var lines []string
+		if len(hc.Err) > 0 {
+			errT, lines = headers.ApplyAlways(hc.Err, errT, h, r.Header, e, start, r, nil, typ)
+			if len(lines) > 0 {
+				lines = append(slices.Clone(expLast[:nExp]), lines...)
+			}
+		}
 		if !errorPage && len(hc.Out) > 0 {
-			// The field lines the actions add, after mod_expires' (a
-			// copy: expLast stays on the stack), in their order, echo's
-			// too, each at the end even if h had its name: a field the
-			// handler set keeps its place (apr_table_set).
-			_, added = headers.ApplyAdding(hc.Out, h, r.Header, e, start, r, true, slices.Clone(expLast[:nExp]), typ)
+			// The field lines the actions add, after those, in their
+			// order, echo's too, each at the end even if h had its name: a
+			// field the handler set keeps its place (apr_table_set).
+			if lines == nil {
+				lines = slices.Clone(expLast[:nExp])
+			}
+			_, lines = headers.ApplyAdding(hc.Out, h, r.Header, e, start, r, true, lines, typ)
+		}
+		if lines != nil {
+			added = lines
 		}
 		first = nil
 		if errT != nil {

@@ -441,13 +441,18 @@ func (c *conn) isClosed() bool {
 	return c.closed
 }
 
-// CloseWrite shuts down the sending side (lingering close).
+// CloseWrite shuts down the sending side (lingering close), which sends
+// what is held with the FIN.
 func (c *conn) CloseWrite() error {
 	if err := c.acquire("shutdown"); err != nil {
 		return err
 	}
 	defer c.release()
-	return unix.Shutdown(c.fd, unix.SHUT_WR)
+	if err := unix.Shutdown(c.fd, unix.SHUT_WR); err != nil {
+		return err
+	}
+	c.held.Store(false) // Close need not shut it down again
+	return nil
 }
 
 // Readable reports whether the client has sent something not read yet: a

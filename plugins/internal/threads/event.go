@@ -112,7 +112,7 @@ type slot struct {
 	since      int64       // park time (writing: last progress), ns since loop.start
 	prev, next int32       // in its list
 	seq        int32       // poller tag (≥ 0), so a stale event is ignored
-	discarded  int32       // lingering: bytes read and thrown away
+	lingerEnd  uint32      // lingering: when it ends at the latest, ms since loop.start (mod 2³²)
 	state      uint8
 	keep       bool   // writing: the connection is kept alive after the response
 	class      uint32 // hot, cold, writing: its waitClass
@@ -353,9 +353,10 @@ func (l *loop) parkLocked(hc *http1.Conn, c *conn) error {
 }
 
 // linger takes over the lingering close of a connection whose sending
-// side the worker has shut down: the loop discards what the client still
-// sends, up to http1.LingerBytes, and closes it at the client's end or
-// after http1.LingerTimeout (Apache's lingering close, without a worker).
+// side is shut down (http1.Conn.Finish): the loop discards what the client still
+// sends and closes it at the client's end, after http1.LingerTimeout
+// without a byte or http1.LingerLimit in all (Apache's lingering close,
+// without a worker).
 // On error the caller still owns c.
 func (l *loop) linger(c *conn) error {
 	l.mu.Lock()
@@ -372,7 +373,7 @@ func (l *loop) lingerLocked(c *conn) error {
 	if err != nil {
 		return err
 	}
-	s.discarded = 0
+	s.lingerEnd = uint32((s.since + int64(http1.LingerLimit)) / int64(time.Millisecond))
 	l.link(int32(c.fd), lingering)
 	l.ch.lingering.Add(1)
 	return nil
@@ -462,7 +463,7 @@ func (l *loop) completedLocked(fd int32) {
 		hc.Release()
 		err = l.parkLocked(hc, c)
 	default:
-		if hc.Finish() && c.CloseWrite() == nil {
+		if hc.Finish() { // its sending side is shut down
 			err = l.lingerLocked(c)
 		} else {
 			c.Close()
@@ -478,26 +479,43 @@ func (l *loop) completedLocked(fd int32) {
 	}
 }
 
+// lingerBudget bounds what the loop reads from one lingering connection
+// per event, so that a client that keeps sending does not hold up the
+// others (its socket stays readable: the next turn reads on).
+const lingerBudget = 256 << 10
+
 // discardLocked reads what a lingering connection sent and closes it at
-// its end, on an error or past http1.LingerBytes.
+// its end or on an error. While the client sends, http1.LingerTimeout
+// counts from its last bytes, up to the lingering close's end.
 func (l *loop) discardLocked(fd int32) {
 	s := &l.slots[fd]
 	if l.scratch == nil {
 		l.scratch = make([]byte, 16<<10)
 	}
-	for {
+	for read := 0; ; {
 		n, err := unix.Read(int(fd), l.scratch)
 		switch {
 		case n > 0:
-			if s.discarded += int32(n); s.discarded < http1.LingerBytes {
+			if read += n; read < lingerBudget {
 				continue
 			}
 		case err == unix.EINTR:
 			continue
-		case err == unix.EAGAIN:
-			return // more may come
+		case err != unix.EAGAIN:
+			l.closeLocked(fd)
+			return
 		}
-		l.closeLocked(fd)
+		if read == 0 {
+			return
+		}
+		now := l.now()
+		if int32(s.lingerEnd-uint32(now/int64(time.Millisecond))) <= 0 {
+			l.closeLocked(fd)
+			return
+		}
+		l.unlink(fd)
+		s.since = now
+		l.link(fd, lingering)
 		return
 	}
 }

@@ -18,8 +18,10 @@ func rawSendMore(fd int, p []byte) (int, error)               { return unix.Writ
 func rawSendfile(out, in int, off *int64, n int) (int, error) { return unix.Sendfile(out, in, off, n) }
 func rawClose(fd int) error                                   { return unix.Close(fd) }
 
-// Unread cannot tell here: http1 then lingers (see rawio_linux.go).
-func (c *conn) Unread() (int, error) { return 0, errors.ErrUnsupported }
+// Unread and Unacked cannot tell here: http1 then lingers (see
+// rawio_linux.go).
+func (c *conn) Unread() (int, error)  { return 0, errors.ErrUnsupported }
+func (c *conn) Unacked() (int, error) { return 0, errors.ErrUnsupported }
 
 // rawGetsockname is getsockname(2) (an ordinary system call here).
 func rawGetsockname(fd int) (netip.AddrPort, error) {

@@ -83,9 +83,16 @@ func rawSendfile(out, in int, off *int64, n int) (int, error) {
 
 // Unread is how many bytes wait in the socket's receive queue (SIOCINQ):
 // http1 asks before it closes without lingering. ioctl(2) does not wait.
-func (c *conn) Unread() (int, error) {
+func (c *conn) Unread() (int, error) { return c.ioctlInt(unix.SIOCINQ) }
+
+// Unacked is how many bytes the socket's send queue holds that the client
+// has not acknowledged, sent or not (SIOCOUTQ): http1 asks before it closes
+// without lingering.
+func (c *conn) Unacked() (int, error) { return c.ioctlInt(unix.SIOCOUTQ) }
+
+func (c *conn) ioctlInt(req uintptr) (int, error) {
 	var n int32
-	if _, _, e := syscall.RawSyscall(unix.SYS_IOCTL, uintptr(c.fd), unix.SIOCINQ, uintptr(unsafe.Pointer(&n))); e != 0 {
+	if _, _, e := syscall.RawSyscall(unix.SYS_IOCTL, uintptr(c.fd), req, uintptr(unsafe.Pointer(&n))); e != 0 {
 		return 0, e
 	}
 	return int(n), nil

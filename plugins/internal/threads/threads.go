@@ -335,8 +335,9 @@ func (ch *child) serve(hc *http1.Conn, c *conn, ws scoreboard.Worker) {
 				ch.closeConn(hc)
 				return
 			}
-			// Event: the loop does the lingering close, not this worker.
-			if hc.Finish() && c.CloseWrite() == nil && ch.loop.linger(c) == nil {
+			// Event: the loop does the lingering close, not this worker
+			// (Finish has shut the sending side down).
+			if hc.Finish() && ch.loop.linger(c) == nil {
 				return
 			}
 			c.Close()

@@ -1,0 +1,27 @@
+package e2e_test
+
+import "testing"
+
+// TestHeaderEchoOrder: Header echo copies the matching request fields in
+// the order the request has them, as apache2's (apr_table_do over
+// r->headers_in, in which a repeated field is one line, its values joined
+// at its first place), not in name order; after the fields other Header
+// lines set before it, and before those set after it; Header always
+// echo's too, before the onsuccess lines' fields (apache2's echo adds to
+// r->headers_out whatever the line's table), and on an error page.
+func TestHeaderEchoOrder(t *testing.T) {
+	p := startPair(t, 1, `ServerName main.test
+Listen 127.0.0.1:@P0@
+DocumentRoot @DOCS@
+Header set X-Before b
+Header echo ^X-
+Header always echo ^Y-
+Header set X-After a
+`, map[string]string{"a.txt": "a\n"})
+	p.compareEach([]string{
+		request("GET", "/a.txt", "main.test", "", "X-Zed: 1", "Y-Two: 2", "X-Mid: 3", "Other: 4", "X-Alpha: 5", "Y-One: 6"),
+		request("GET", "/a.txt", "main.test", "", "X-Zed: 1", "X-Alpha: 2", "X-Zed: 3", "Other: 4", "X-Alpha: 5"),
+		request("GET", "/nothere", "main.test", "", "Y-Zed: 1", "X-Zed: 1", "Y-Alpha: 2"),
+		request("GET", "/a.txt", "main.test", "", "X-Before: mine", "X-After: mine"),
+	}, (*diffServer).fieldOrder)
+}

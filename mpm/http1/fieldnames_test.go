@@ -1,0 +1,25 @@
+package http1
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// TestRequestFieldNames: the request's field names in the order their
+// first lines came, each once, canonical; nil for a request from elsewhere.
+func TestRequestFieldNames(t *testing.T) {
+	srv := newTestServer()
+	got := make(chan string, 1)
+	srv.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got <- strings.Join(RequestFieldNames(r), ",")
+	})
+	addr := serve(t, srv)
+	exchangeRaw(t, addr, "GET / HTTP/1.1\r\nx-zed: 1\r\nHost: h\r\nB: 2\r\n folded\r\nX-Zed: 3\r\nAlpha: 4\r\nConnection: close\r\n\r\n", 1)
+	if g, want := <-got, "X-Zed,Host,B,Alpha,Connection"; g != want {
+		t.Errorf("RequestFieldNames = %s, want %s", g, want)
+	}
+	if n := RequestFieldNames(&http.Request{Header: http.Header{"A": {"1"}}}); n != nil {
+		t.Errorf("a request from elsewhere: %q", n)
+	}
+}
