@@ -49,7 +49,8 @@ type Conn struct {
 	srv        *Server
 	rwc        net.Conn
 	remoteAddr string
-	local      atomic.Value // LocalAddr's net.Addr, once asked
+	addrBuf    [len("255.255.255.255:65535")]byte // remoteAddr's bytes for an IPv4 peer (see remoteAddr)
+	local      atomic.Value                       // LocalAddr's net.Addr, once asked
 	ctx        connContext
 	tmpl       http.Request // carries ctx; copied into each request (a field: no allocation)
 
