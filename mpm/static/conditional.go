@@ -27,7 +27,7 @@ func checkConditions(r *http.Request, etag string, lm, now time.Time) int {
 		if !etagListMatches(im, etag, true) {
 			return http.StatusPreconditionFailed
 		}
-	} else if ius := h.Get("If-Unmodified-Since"); ius != "" {
+	} else if ius := first(h, "If-Unmodified-Since"); ius != "" {
 		if t, err := http.ParseTime(ius); err == nil && lm.Unix() > t.Unix() {
 			return http.StatusPreconditionFailed
 		}
@@ -41,13 +41,23 @@ func checkConditions(r *http.Request, etag string, lm, now time.Time) int {
 		}
 		return 0 // If-None-Match given and not matched: If-Modified-Since is ignored
 	}
-	if ims := h.Get("If-Modified-Since"); ims != "" && getOrHead {
+	if ims := first(h, "If-Modified-Since"); ims != "" && getOrHead {
 		t, err := http.ParseTime(ims)
 		if err == nil && t.Unix() <= now.Unix() && lm.Unix() <= t.Unix() {
 			return http.StatusNotModified
 		}
 	}
 	return 0
+}
+
+// first is h's first value of the canonical name k: Header.Get without its
+// canonicalization of k, a scan of the name on every call (the request's
+// names are canonical already: http1's parser made them so).
+func first(h http.Header, k string) string {
+	if vs := h[k]; len(vs) > 0 {
+		return vs[0]
+	}
+	return ""
 }
 
 // etagListMatches reports whether one of the entity tags in the field values matches
