@@ -1,6 +1,7 @@
 package mpm
 
 import (
+	"bytes"
 	"errors"
 	"io/fs"
 	"os"
@@ -10,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hashicorp/go-hclog"
 
 	"github.com/httpd-mpm/httpd-mpm/internal/trust"
 	"github.com/httpd-mpm/httpd-mpm/internal/wire"
@@ -173,5 +176,49 @@ func awaitExecuted(t *testing.T, pid int) {
 			t.Fatalf("child %d has not executed its image within 10s", pid)
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// The first children start from the child program before it is checked to
+// be of this build: when it is not, checkBuild ends them (they have no
+// spec), warns, and later children run this process's own image.
+func TestEarlyChildProgramOfAnotherBuild(t *testing.T) {
+	noSpare(t)
+	other, err := os.ReadFile("/bin/true") // no Go build information
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := copyOfSelf(t, 0o755)
+	if err := os.WriteFile(path, other, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	self := copyOfSelf(t, 0o755)
+	var buf bytes.Buffer
+	out := &lineWriter{w: &buf}
+	t.Cleanup(func() { childProgram = nil })
+	checkBuild := childProgramAt(path, self, hclog.New(&hclog.LoggerOptions{Output: out, Level: hclog.Debug}))
+	if childProgram == nil || childProgram.path != path {
+		t.Fatalf("child program %+v before the build check, want %s", childProgram, path)
+	}
+	c := offerEarly(t, nil)
+	if c.cmd.Path != path {
+		t.Errorf("the early child executed %s, want the child program %s", c.cmd.Path, path)
+	}
+	checkBuild()
+	if childProgram != nil {
+		t.Errorf("child program %s of another build still used", childProgram.path)
+	}
+	noSpare(t)
+	if c.cmd.ProcessState == nil {
+		t.Errorf("the early child %d of the other build was not ended and reaped", c.cmd.Process.Pid)
+	}
+	if exe, _, err := childExecutable(childProgram, nil); err != nil || exe == path {
+		t.Errorf("children run %q (%v), want this process's image", exe, err)
+	}
+	out.mu.Lock()
+	logged := buf.String()
+	out.mu.Unlock()
+	if want := "children run " + filepath.Base(self) + ", not the child program: " + path + ": read its build information"; !strings.Contains(logged, want) {
+		t.Errorf("log %q; want a warning %q", logged, want)
 	}
 }

@@ -21,43 +21,74 @@ import (
 
 // useChildProgram makes StartChild execute the child program name (in the
 // directory of this executable) if it may and can (see WithChildProgram),
-// and logs why not otherwise. An empty name keeps this binary.
-func useChildProgram(name string, log hclog.Logger) {
+// and logs why not otherwise. An empty name keeps this binary. It checks
+// all but the build (builtTogether): Serve calls checkBuild once the early
+// children have started, from the program (see childProgramAt).
+func useChildProgram(name string, log hclog.Logger) (checkBuild func()) {
 	if name == "" {
-		return
+		return func() {}
 	}
 	if name != filepath.Base(name) || name == ".." {
 		log.Warn(fmt.Sprintf("children run the plugin binary, not the child program: %q is not a file name", name))
-		return
+		return func() {}
 	}
 	exe, err := os.Executable()
 	if err != nil {
 		log.Warn(fmt.Sprintf("children run the plugin binary, not the child program: find own executable: %v", err))
-		return
+		return func() {}
 	}
-	childProgram = pickChildProgram(filepath.Join(filepath.Dir(exe), name), exe, log)
+	return childProgramAt(filepath.Join(filepath.Dir(exe), name), exe, log)
+}
+
+// childProgramAt makes the child program at path childProgram if children
+// may execute it instead of self, but for the check that it was built with
+// this binary, which checkBuild makes: if that fails, checkBuild warns, sets
+// childProgram back to nil and ends the early children, which have not got
+// a spec yet. The check takes a fraction of a millisecond, which the first
+// child's start then overlaps instead of following.
+func childProgramAt(path, self string, log hclog.Logger) (checkBuild func()) {
+	prog, err := checkedChildProgram(path, self)
+	if err != nil {
+		childProgramRefused(path, self, err, log)
+		return func() {}
+	}
+	childProgram = prog
+	return func() {
+		if err := builtTogether(prog.path, filepath.Base(self)); err != nil {
+			childProgram = nil
+			discardEarly()
+			childProgramRefused(path, self, fmt.Errorf("%s: %w", prog.path, err), log)
+		}
+	}
 }
 
 // pickChildProgram returns the child program at path if children may
 // execute it instead of self, the binary they would run otherwise; if not,
-// it logs why and returns nil. A file that is missing or a pinned plugin
-// is not worth a warning, nor a child program the trust rules refuse when
-// self breaks them too (httpd run by root from a user's checkout, say).
+// it logs why (childProgramRefused) and returns nil.
 func pickChildProgram(path, self string, log hclog.Logger) *program {
 	prog, err := usableChildProgram(path, self)
+	if err != nil {
+		childProgramRefused(path, self, err, log)
+	}
+	return prog
+}
+
+// childProgramRefused logs why children run self, not the child program
+// at path: err. A file that is missing or a pinned plugin is not worth a
+// warning, nor a child program the trust rules refuse when self breaks
+// them too (httpd run by root from a user's checkout, say).
+func childProgramRefused(path, self string, err error, log hclog.Logger) {
 	quiet := errors.Is(err, errPinned) || errors.Is(err, fs.ErrNotExist)
 	var te *trust.TrustError
 	if errors.As(err, &te) {
 		_, selfErr := trust.Trusted(self, "")
 		quiet = selfErr != nil
 	}
-	switch {
-	case quiet:
+	if quiet {
 		log.Debug(fmt.Sprintf("children run %s, not the child program %s: %v", filepath.Base(self), path, err))
-	case err != nil:
+	} else {
 		log.Warn(fmt.Sprintf("children run %s, not the child program: %v", filepath.Base(self), err))
 	}
-	return prog
 }
 
 var errPinned = errors.New("LoadModuleChecksum pins the plugin file")
@@ -65,6 +96,18 @@ var errPinned = errors.New("LoadModuleChecksum pins the plugin file")
 // usableChildProgram returns the child program at path as checked, or why
 // it may not be used instead of the binary self.
 func usableChildProgram(path, self string) (*program, error) {
+	p, err := checkedChildProgram(path, self)
+	if err != nil {
+		return nil, err
+	}
+	if err := builtTogether(p.path, filepath.Base(self)); err != nil {
+		return nil, fmt.Errorf("%s: %w", p.path, err)
+	}
+	return p, nil
+}
+
+// checkedChildProgram is usableChildProgram but for builtTogether.
+func checkedChildProgram(path, self string) (*program, error) {
 	if os.Getenv(wire.PinnedEnv) != "" {
 		return nil, errPinned
 	}
@@ -74,9 +117,6 @@ func usableChildProgram(path, self string) (*program, error) {
 	}
 	fi, err := executableAs(real, self)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", real, err)
-	}
-	if err := builtTogether(real, filepath.Base(self)); err != nil {
 		return nil, fmt.Errorf("%s: %w", real, err)
 	}
 	return &program{path: real, checked: fi}, nil

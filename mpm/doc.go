@@ -128,9 +128,11 @@
 //     for its life: the MPM never closes them; [StartChild] passes them on,
 //     and [NewHTTPServer] writes the requests' access lines and error lines
 //     to them in the process that serves.
-//   - A child started by [StartChild] gets the lifeline as fd 3, then the
-//     scoreboard if given, then its listeners; it owns those copies. Its
-//     stdin and stdout are /dev/null and its stderr is the plugin's log.
+//   - A child started by [StartChild] gets the lifeline as fd 3 (on Linux an
+//     open file description of its own, non-blocking, which the SDK waits on
+//     through the runtime's poller), then the scoreboard if given, then its
+//     listeners; it owns those copies. Its stdin and stdout are /dev/null
+//     and its stderr is the plugin's log.
 //     An early child ([EarlyChildServer]) has the same, except that the
 //     scoreboard, listeners and logs arrive later, at whatever
 //     numbers are free (fd 4 is the socket they come on until then).

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -105,6 +106,10 @@ func startSocketChild(exe, name, marker string, lifeline, stderr *os.File, cred 
 	}
 	ours, theirs := os.NewFile(uintptr(fds[0]), "child-spec"), os.NewFile(uintptr(fds[1]), "child-spec")
 	defer theirs.Close()
+	if own, err := pollableCopy(lifeline); err == nil {
+		defer own.Close()
+		lifeline = own
+	}
 	cmd, err := childCommand(exe, name, marker, stderr, []*os.File{lifeline, theirs}, cred) // fds 3 and earlySocketFD
 	if err != nil {
 		ours.Close()
@@ -115,6 +120,40 @@ func startSocketChild(exe, name, marker string, lifeline, stderr *os.File, cred 
 		return nil, err
 	}
 	return &earlyChild{cmd: cmd, conn: ours, cred: cred}, nil
+}
+
+// pollableCopy is a new open file description of the pipe f reads,
+// opened through /proc/self/fd, close-on-exec and non-blocking, to hand a
+// child as its lifeline; it fails unless f is a pipe. The child's
+// os.NewFile of it then reads it through the runtime's poller; the
+// *os.File returned here does not know it is non-blocking, so os/exec
+// passes it on as it is.
+//
+// The host's lifeline reaches the plugin and every child as one open file
+// description, which must stay blocking: O_NONBLOCK is the description's,
+// and a read elsewhere that expects to block would fail with EAGAIN. A
+// goroutine blocked in a read of it holds an OS thread and, until the
+// runtime's monitor takes it back (20 µs to 10 ms later), the P it ran
+// on: on a child's one P (onOneP), the goroutine on its way to the first
+// accept waited for that.
+func pollableCopy(f *os.File) (*os.File, error) {
+	var st unix.Stat_t
+	if err := unix.Fstat(int(f.Fd()), &st); err != nil {
+		return nil, err
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFIFO {
+		return nil, errors.New("not a pipe")
+	}
+	fd, err := unix.Open("/proc/self/fd/"+strconv.Itoa(int(f.Fd())), unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, err
+	}
+	own := os.NewFile(uintptr(fd), f.Name()) // blocking when made: not pollable here
+	if err := unix.SetNonblock(fd, true); err != nil {
+		own.Close()
+		return nil, err
+	}
+	return own, nil
 }
 
 // execChild executes a child for the spec blob and its descriptors files

@@ -8,7 +8,6 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
@@ -194,20 +193,7 @@ func ask(t *testing.T, p *Process, addr string) childReport {
 
 // receivingSpec reports whether a thread of process pid sits in recvmsg on
 // the early spec socket: the child is up and waits for its spec.
-func receivingSpec(pid int) bool {
-	tasks, _ := filepath.Glob("/proc/" + strconv.Itoa(pid) + "/task/*/syscall")
-	for _, task := range tasks {
-		b, err := os.ReadFile(task)
-		if err != nil {
-			continue
-		}
-		f := strings.Fields(string(b))
-		if len(f) > 1 && f[0] == strconv.Itoa(unix.SYS_RECVMSG) && f[1] == "0x"+strconv.Itoa(earlySocketFD) {
-			return true
-		}
-	}
-	return false
-}
+func receivingSpec(pid int) bool { return inSyscall(pid, unix.SYS_RECVMSG, earlySocketFD) }
 
 func awaitReceiving(t *testing.T, c *earlyChild) {
 	t.Helper()

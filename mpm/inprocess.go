@@ -38,6 +38,7 @@ type InProcess struct {
 	impl     MPM
 	log      *lineWriter
 	children *childIO
+	types    []*sharedTypes // the Configs', closed by Close
 }
 
 // InProcessOptions says where an MPM run by InProcess logs and what its
@@ -91,7 +92,9 @@ func (p *InProcess) Describe() Description { return p.impl.Describe() }
 func (p *InProcess) Configure(cfg *Config) []Diagnostic {
 	c := *cfg
 	c.linked = p.children
-	return configure(p.impl, newLogger(p.impl.Describe(), p.log).With("pid", os.Getpid()), &c)
+	diags := configure(p.impl, newLogger(p.impl.Describe(), p.log).With("pid", os.Getpid()), &c)
+	p.types = append(p.types, c.types)
+	return diags
 }
 
 // Run hands the MPM duplicates of the listeners' Files, each checked to be
@@ -147,6 +150,9 @@ func (p *InProcess) Stop(ctx context.Context, graceful bool) error { return p.im
 // not wait for that: Drained does.
 func (p *InProcess) Close() error {
 	p.children.close()
+	for _, t := range p.types {
+		t.close() // the sealed TypesConfig: one per generation otherwise, until the GC
+	}
 	return nil
 }
 

@@ -49,7 +49,7 @@ func Serve(impl MPM, opts ...ServeOption) {
 	if capErr != nil {
 		log.Warn("cannot limit the MPM parent's capabilities; it keeps them all", "error", capErr)
 	}
-	useChildProgram(sc.childProgram, log)
+	checkBuild := useChildProgram(sc.childProgram, log)
 	// The host owns signals: a terminal's Ctrl-C or systemd's stop signal
 	// reaches the host, which drains this plugin through Stop.
 	signal.Ignore(syscall.SIGINT, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGWINCH, syscall.SIGPIPE)
@@ -62,6 +62,7 @@ func Serve(impl MPM, opts ...ServeOption) {
 	signal.Notify(make(chan os.Signal, 1), syscall.SIGTERM)
 	// While plugin.Serve answers the handshake:
 	startEarlyChildren(impl, log)
+	checkBuild() // while the first child starts
 	go func() {
 		rpcwire.WarmProto()
 		warmSpec()
@@ -119,6 +120,9 @@ type serveConfig struct{ childProgram string }
 // a pin, or a plugin file that breaks the trust rules itself). A child
 // program replaced once checked (an upgrade while the plugin runs) is not
 // used for later children of this plugin: they run the plugin's own image.
+// The sources are compared once the first children (EarlyChildServer)
+// have started from the program, which passed the other checks: if they
+// differ, those children are ended before they got anything.
 func WithChildProgram(name string) ServeOption {
 	return func(c *serveConfig) { c.childProgram = name }
 }

@@ -33,3 +33,16 @@ func (s *sharedTypes) file(path string) *os.File {
 	})
 	return s.f
 }
+
+// close closes the sealed copy, if made, once the generation has no child
+// to start any more (its children hold their own descriptors); no copy is
+// made after it.
+func (s *sharedTypes) close() {
+	if s == nil {
+		return
+	}
+	s.once.Do(func() {})
+	if s.f != nil {
+		s.f.Close()
+	}
+}

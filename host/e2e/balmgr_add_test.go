@@ -100,3 +100,27 @@ func TestBalancerManagerAddWorker(t *testing.T) {
 		}
 	}
 }
+
+// TestBalancerManagerAddNames, compared with apache2 2.4.71: a URL is
+// refused only when a member's URL is the start of it (so /app beside a
+// member /app/ is taken), and the member added is named with its scheme
+// and host in lower case (review14).
+func TestBalancerManagerAddNames(t *testing.T) {
+	conf := mainSite + balancerModules + `<Proxy balancer://app>
+    BalancerMember http://127.0.0.1:6
+    BalancerMember http://127.0.0.1:7/app/
+    ProxySet growth=5
+` + appManager
+	p := startPair(t, 1, conf, map[string]string{"index.html": "local\n"})
+	post := func(body string) func(s *diffServer) string {
+		return func(s *diffServer) string { return managerPost(t, s, body) }
+	}
+	has := func(sub string) func(string) bool { return func(got string) bool { return strings.Contains(got, sub) } }
+	p.runSteps([]diffStep{
+		{"beside /app/", post("b=app&nonce=NONCE&b_wyes=1&b_nwrkr=http://127.0.0.1:7/app"), has("200")},
+		{"host in capitals", post("b=app&nonce=NONCE&b_wyes=1&b_nwrkr=HTTP://LOCALHOST:6/Ab"), has("200")},
+		{"under a member", post("b=app&nonce=NONCE&b_wyes=1&b_nwrkr=http://127.0.0.1:6/x"), has("400")},
+		{"under an added one", post("b=app&nonce=NONCE&b_wyes=1&b_nwrkr=http://localhost:6/Abc"), has("400")},
+		{"listed", func(s *diffServer) string { return managerNormalize(managerGet(t, s, "")) }, has(">http://localhost:6/Ab</a>")},
+	})
+}

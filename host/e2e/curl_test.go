@@ -1,10 +1,13 @@
 package e2e_test
 
 import (
+	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestCurlRangesAndConditionals: curl's own range and conditional requests, under every
@@ -22,6 +25,10 @@ func TestCurlRangesAndConditionals(t *testing.T) {
 			}
 			return strings.ReplaceAll(string(out), "\r\n", "\n")
 		}
+		// A file changed within a minute has weak date validators for
+		// apache2 (If-Range with its date fails): this one is older.
+		old := time.Now().Add(-time.Hour)
+		must(t, os.Chtimes(filepath.Join(in.root, "htdocs/hello.txt"), old, old))
 		url := in.url("/hello.txt")
 		if out := curl("-r", "0-4", url); !strings.HasPrefix(out, "HTTP/1.1 206 Partial Content\n") ||
 			!strings.Contains(out, "\nContent-Range: bytes 0-4/13\n") || !strings.HasSuffix(out, "\n\nhello") {

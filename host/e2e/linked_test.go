@@ -101,3 +101,32 @@ func TestLinkedChildStderrPid(t *testing.T) {
 		t.Errorf("error log lacks %q:\n%s", want, in.srv.ErrorLog())
 	}
 }
+
+// TestLinkedTypesClosed: with the MPM linked into httpd, the sealed copy
+// of TypesConfig a generation shares with its children is closed when the
+// generation ends: after graceful restarts the host holds only the
+// current generation's, not one per restart until the GC finalizes them
+// (review14).
+func TestLinkedTypesClosed(t *testing.T) {
+	httpd := testbin.Static(t, "prefork")
+	root := newSite(t, "prefork", "mpm_prefork_module", "")
+	linkedSite(t, root)
+	in := startCmd(t, root, exec.Command(httpd, "-d", root, "-f", "httpd.conf", "-D", "FOREGROUND"))
+	host := in.cmd.Process.Pid
+	resuming := func() int { return strings.Count(in.srv.ErrorLog(), "resuming normal operations") }
+	for i := 1; i <= 3; i++ {
+		in.signal(syscall.SIGUSR1)
+		if !eventually(20*time.Second, func() bool { return resuming() > i && len(children(host)) > 0 }) {
+			t.Fatalf("restart %d: %d \"resuming\" lines, children %v", i, resuming(), children(host))
+		}
+	}
+	n := 0
+	for _, target := range fdTable(host) {
+		if strings.HasPrefix(target, "/memfd:mime.types") {
+			n++
+		}
+	}
+	if n > 1 {
+		t.Errorf("the host holds %d copies of TypesConfig after 3 restarts, want at most 1: %s", n, describe(fdTable(host)))
+	}
+}

@@ -1,8 +1,10 @@
 package e2e_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // proxyOrderConf proxies /p to the test's backend (@BE@), with Header
@@ -94,4 +96,36 @@ func TestFieldLineOrder(t *testing.T) {
 		request("GET", "/e/a.txt", "main.test", ""),
 		request("GET", "/p/x", "main.test", ""),
 	}, (*diffServer).fieldOrder)
+}
+
+// backendFields is s's answer to req, its field lines as sent but Server
+// and the framing's (the backend's Date comes through).
+func (s *diffServer) backendFields(t *testing.T, req string) string {
+	t.Helper()
+	raw, _ := s.exchange(t, "127.0.0.1", 0, req, 10*time.Second)
+	head, _, _ := strings.Cut(raw.String(), "\r\n\r\n")
+	var out []string
+	for _, line := range strings.Split(head, "\r\n") {
+		name, _, _ := strings.Cut(line, ":")
+		if !strings.EqualFold(name, "Server") && !slices.ContainsFunc(headerOrderSkipped, func(v string) bool { return strings.EqualFold(v, name) }) {
+			out = append(out, line)
+		}
+	}
+	return strings.Join(out, "\n  ")
+}
+
+// TestProxyRepeatedFields: a backend's field lines whose names repeat keep
+// its order, not grouped by name (the Set-Cookie lines last), and its
+// Date, Expires and Last-Modified in RFC 850 or asctime form come out in
+// RFC 1123 form, as apache2's mod_proxy_http writes them (review14).
+func TestProxyRepeatedFields(t *testing.T) {
+	resp := "HTTP/1.1 200 OK\r\nDate: Sunday, 06-Nov-94 08:49:37 GMT\r\nX-A: 1\r\nSet-Cookie: a=1\r\nX-B: 2\r\nx-a: 3\r\n" +
+		"Expires: Sun Nov  6 09:49:37 1994\r\nSet-Cookie: b=2\r\nX-B: 4\r\nLast-Modified: not a date\r\nContent-Type: text/plain\r\n" +
+		"Content-Length: 3\r\nConnection: close\r\n\r\nhi\n"
+	be := rawBackend(t, func(string) string { return resp })
+	p := startPair(t, 1, strings.ReplaceAll(proxyOrderConf, "@BE@", be), map[string]string{"a.txt": "a\n"})
+	p.compareEach([]string{
+		request("GET", "/plain/x", "main.test", ""),
+		request("GET", "/p/x", "main.test", ""),
+	}, (*diffServer).backendFields)
 }

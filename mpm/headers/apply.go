@@ -43,7 +43,16 @@ func (a *Action) applies(e *env.Vars, r *http.Request, h http.Header, response b
 // the request, for expr= clauses (nil: they do not hold); response says h
 // is a response's fields (resp() reads them).
 func Apply(actions []*Action, h http.Header, req http.Header, e *env.Vars, start time.Time, r *http.Request, response bool) http.Header {
-	return apply(actions, h, req, e, start, r, response, nil)
+	return apply(actions, h, req, e, start, r, response, nil, nil)
+}
+
+// ApplyType is Apply that also changes *typ, the response's type (apache2's
+// r->content_type, which is no field of h), as mod_headers does for set,
+// setifempty and edit on Content-Type (ap_set_content_type); add, append
+// and merge only put a line in h, whose value the type replaces when the
+// header is sent.
+func ApplyType(actions []*Action, h http.Header, req http.Header, e *env.Vars, start time.Time, r *http.Request, response bool, typ *string) http.Header {
+	return apply(actions, h, req, e, start, r, response, nil, typ)
 }
 
 // ApplyAdding is Apply that also keeps track of the field lines added to
@@ -51,15 +60,17 @@ func Apply(actions []*Action, h http.Header, req http.Header, e *env.Vars, start
 // in their order, each line one of the last values of its name in h (those
 // before it, such as mod_expires', are given), and the actions' new lines
 // are appended, echo's included, a name once per line; a line set again
-// keeps its place, one unset goes. It returns h and the lines.
-func ApplyAdding(actions []*Action, h http.Header, req http.Header, e *env.Vars, start time.Time, r *http.Request, response bool, lines []string) (http.Header, []string) {
-	h = apply(actions, h, req, e, start, r, response, &lines)
+// keeps its place, one unset goes. It returns h and the lines. typ is as
+// ApplyType's.
+func ApplyAdding(actions []*Action, h http.Header, req http.Header, e *env.Vars, start time.Time, r *http.Request, response bool, lines []string, typ *string) (http.Header, []string) {
+	h = apply(actions, h, req, e, start, r, response, &lines, typ)
 	return h, lines
 }
 
 // apply is Apply, keeping track in *added (if not nil) of the lines it adds
-// (ApplyAdding).
-func apply(actions []*Action, h http.Header, req http.Header, e *env.Vars, start time.Time, r *http.Request, response bool, added *[]string) http.Header {
+// (ApplyAdding) and in *typ (if not nil) of the type (ApplyType).
+func apply(actions []*Action, h http.Header, req http.Header, e *env.Vars, start time.Time, r *http.Request, response bool, added *[]string, typ *string) http.Header {
+	isType := func(name string) bool { return typ != nil && strings.EqualFold(name, "Content-Type") }
 	line := func(name string) {
 		if added != nil {
 			*added = append(*added, name)
@@ -124,11 +135,19 @@ func apply(actions []*Action, h http.Header, req http.Header, e *env.Vars, start
 			} else {
 				line(a.name)
 			}
-			set(h, a.name, a.valueFor(e, start, r, h, response))
+			v := a.valueFor(e, start, r, h, response)
+			if isType(a.name) {
+				*typ = v
+			}
+			set(h, a.name, v)
 		case opSetIfEmpty:
 			if len(h[key(h, a.name)]) == 0 {
 				line(a.name)
-				set(h, a.name, a.valueFor(e, start, r, h, response))
+				v := a.valueFor(e, start, r, h, response)
+				if isType(a.name) {
+					*typ = v
+				}
+				set(h, a.name, v)
 			}
 		case opUnset:
 			drop(a.name, false)
@@ -152,6 +171,9 @@ func apply(actions []*Action, h http.Header, req http.Header, e *env.Vars, start
 			var out []string
 			var name string
 			repl := a.valueFor(e, start, r, h, response)
+			if isType(a.name) && *typ != "" {
+				*typ = a.edit(*typ, repl)
+			}
 			for k, vs := range h {
 				if strings.EqualFold(k, a.name) {
 					name = k

@@ -8,8 +8,30 @@ import (
 // Accessors for a Server.RequestDone hook (an access log): they describe the request
 // just answered and are valid only until the next ServeRequest.
 
-// RequestStart is when the first byte of the current request arrived.
-func (c *Conn) RequestStart() time.Time { return c.start }
+// RequestStart is the time of the current request, apache2's
+// r->request_time: when its request line was read (or failed to be).
+func (c *Conn) RequestStart() time.Time { return c.reqTime }
+
+// lineRead takes the request's time once its request line is read: the
+// time of its first byte, unless more of the line had to be read from the
+// connection since (a line sent slowly or in pieces).
+func (c *Conn) lineRead() {
+	if c.in != c.startIn {
+		c.reqTime = time.Now()
+	}
+}
+
+// RequestTime is the time of r (apache2's r->request_time: Date, Expires,
+// conditions, %-formats; RequestStart), or now for a request that did not
+// come from this engine.
+func RequestTime(r *http.Request) time.Time {
+	if c := ConnFromRequest(r); c != nil {
+		if t := c.RequestStart(); !t.IsZero() {
+			return t
+		}
+	}
+	return time.Now()
+}
 
 // RequestLine is the request line as received, without CRLF (apache2's the_request,
 // which %r logs); empty when none was read. The bytes are the Conn's: do not keep them.

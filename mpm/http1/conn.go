@@ -72,6 +72,8 @@ type Conn struct {
 	keepalives int          // responses sent with keep-alive
 	linger     bool         // the last response closed the connection
 	start      time.Time    // when the first byte of the current request arrived
+	reqTime    time.Time    // when its request line was read (apache2's r->request_time)
+	startIn    int64        // in when start was taken
 	bodyStart  time.Time    // when the current request's body first waited for the network
 	bodyBytes  int64        // body bytes of the current request read so far
 	keepNext   bool         // the current response keeps the connection open
@@ -526,6 +528,7 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 		}
 	}
 	c.start = c.progress(time.Now())
+	c.reqTime, c.startIn = c.start, c.in
 	c.bodyStart, c.bodyBytes = time.Time{}, 0
 	c.keepNext = false
 	c.ident = nil

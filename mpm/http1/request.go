@@ -117,7 +117,8 @@ type parser struct {
 	// trace is, for a TRACE request only, its request line and fields as received
 	// (names in their own case, obs-fold joined), CRLF-terminated: the echo's body.
 	trace []byte
-	line  span // the request line in head; empty until it is read
+	line  span  // the request line in head; empty until it is read
+	conn  *Conn // told when the request line is read (lineRead); nil: none
 }
 
 // reqInfo carries what the engine needs beyond the *http.Request.
@@ -145,6 +146,9 @@ func (p *parser) readRequest(br *bufio.Reader, cfg *limits, req *http.Request, v
 	for blank := 0; ; blank++ {
 		var err error
 		line, err = p.readLine(br, cfg.lineLimit)
+		if p.conn != nil && (err != nil || line.end > line.start) {
+			p.conn.lineRead()
+		}
 		if err != nil {
 			switch err {
 			case errLineTooLong:

@@ -463,15 +463,15 @@ func (w *response) commit() error {
 	if v := h["Date"]; len(v) > 0 {
 		writeField(bw, "Date", v[0])
 	} else {
-		bw.Write(dateLine(c.start))
+		bw.Write(dateLine(c.reqTime))
 	}
 	if v := h["Server"]; len(v) > 0 {
 		writeField(bw, "Server", v[0])
 	} else if cfg.software != nil {
 		bw.Write(cfg.software)
 	}
-	sent := c.writeFirst(bw, h)
 	typeDone := w.noBody
+	sent := c.writeFirst(bw, h, &typeDone)
 	if o := c.order; o != nil && len(o.Handler) > 0 {
 		sent, typeDone = c.writeHandler(bw, h, sent, typeDone)
 	}
@@ -482,7 +482,7 @@ func (w *response) commit() error {
 			clDone = true
 		}
 		if !lastDone && headerRank(k) >= rankContentRange {
-			c.writeLast(bw, h, sent)
+			c.writeLast(bw, h, sent, &typeDone)
 			lastDone = true
 		}
 		switch k {
@@ -498,7 +498,7 @@ func (w *response) commit() error {
 		writeContentLength(bw, cl)
 	}
 	if !lastDone {
-		c.writeLast(bw, h, sent)
+		c.writeLast(bw, h, sent, &typeDone)
 	}
 	if w.keep {
 		if w.info.kaToken {
@@ -662,13 +662,17 @@ func fieldKey(h http.Header, name string) string {
 
 // writeLast writes the FieldOrder.Last lines of h, each the next of its
 // name's last values (lastLines), but those the engine writes itself and
-// those sent already.
-func (c *Conn) writeLast(bw *bufio.Writer, h http.Header, sent map[string]int) {
+// those sent already; a Content-Type line is the place of the type unless
+// typeDone (writeType).
+func (c *Conn) writeLast(bw *bufio.Writer, h http.Header, sent map[string]int, typeDone *bool) {
 	o := c.order
 	if o == nil {
 		return
 	}
 	for i, name := range o.Last {
+		if writeType(bw, h, name, typeDone) {
+			continue
+		}
 		k := fieldKey(h, name)
 		switch k {
 		case "Date", "Server", "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Content-Type":
@@ -681,8 +685,8 @@ func (c *Conn) writeLast(bw *bufio.Writer, h http.Header, sent map[string]int) {
 			}
 		}
 		vs := h[k]
-		if j := len(vs) - c.lastLines(name) + before; j >= 0 && j >= sent[k] && j < len(vs) && validFieldName(k) {
-			writeField(bw, k, vs[j])
+		if j := len(vs) - c.lastLines(name) + before; j >= 0 && j >= sent[k] && j < len(vs) && validFieldName(name) {
+			writeField(bw, name, vs[j]) // spelled as its Header line
 		}
 	}
 }
@@ -701,10 +705,12 @@ type FieldOrder struct {
 	// headers_out): each the next of the last values of its name, as many
 	// as it has lines here; the name's values before them keep its place.
 	Last []string
-	// Handler, if set, are the handler's fields in the order and spelling
-	// of its table (a backend's answer): sent after the First ones in this
-	// order, Content-Type in its place; the handler's other fields keep
-	// the engine's order, after them.
+	// Handler, if set, are the handler's field lines in the order and
+	// spelling of its table (a backend's answer), a name once per line:
+	// sent after the First ones in this order, each the next of its name's
+	// values, Content-Type in its place; the handler's other fields, and
+	// the values of a name beyond its lines here, keep the engine's order,
+	// after them.
 	Handler []string
 }
 
@@ -727,18 +733,36 @@ func FieldOrderOf(r *http.Request) *FieldOrder {
 	return nil
 }
 
-// writeFirst writes the FieldOrder.First fields of h and returns, for the
-// fields written after them, how many of each one's values were sent
-// (nil: none).
-func (c *Conn) writeFirst(bw *bufio.Writer, h http.Header) map[string]int {
+// writeType writes, when name is Content-Type, the response's type at
+// this place, spelled so, unless *typeDone (then nothing), and reports
+// whether name is Content-Type: as apache2 sets the type on the first
+// Content-Type line of its table (apr_table_setn), dropping the others.
+func writeType(bw *bufio.Writer, h http.Header, name string, typeDone *bool) bool {
+	if !strings.EqualFold(name, "Content-Type") {
+		return false
+	}
+	if v := h["Content-Type"]; len(v) > 0 && !*typeDone && validFieldName(name) {
+		writeField(bw, name, v[0])
+		*typeDone = true
+	}
+	return true
+}
+
+// writeFirst writes the FieldOrder.First fields of h (Content-Type at its
+// place, writeType) and returns, for the fields written after them, how
+// many of each one's values were sent (nil: none).
+func (c *Conn) writeFirst(bw *bufio.Writer, h http.Header, typeDone *bool) map[string]int {
 	o := c.order
 	if o == nil || len(o.First) == 0 {
 		return nil
 	}
 	sent := make(map[string]int, len(o.First))
 	for i, name := range o.First {
+		if writeType(bw, h, name, typeDone) {
+			continue
+		}
 		k := fieldKey(h, name)
-		if slices.Contains(engineFields, http.CanonicalHeaderKey(k)) || !validFieldName(k) {
+		if slices.Contains(engineFields, http.CanonicalHeaderKey(k)) || !validFieldName(name) {
 			continue
 		}
 		vs := h[k][sent[k]:]
@@ -746,18 +770,18 @@ func (c *Conn) writeFirst(bw *bufio.Writer, h http.Header) map[string]int {
 			vs = vs[:min(o.Counts[i], len(vs))]
 		}
 		for _, v := range vs {
-			writeField(bw, k, v)
+			writeField(bw, name, v) // spelled as its line (a script's, a Header line's)
 		}
 		sent[k] += len(vs)
 	}
 	return sent
 }
 
-// writeHandler writes the FieldOrder.Handler fields of h, each spelled as
-// named there, but those the engine writes itself (Content-Type, unless
-// typeDone, is one of them here), after the sent values of the First ones
-// and without the FieldOrder.Last lines; it returns sent with all of those
-// values and whether Content-Type was written.
+// writeHandler writes the FieldOrder.Handler lines of h, each the next
+// value of its name, spelled as named there, but those the engine writes
+// itself (Content-Type, unless typeDone, is one of them here), after the
+// sent values of the First ones and without the FieldOrder.Last lines; it
+// returns sent with those values and whether Content-Type was written.
 func (c *Conn) writeHandler(bw *bufio.Writer, h http.Header, sent map[string]int, typeDone bool) (map[string]int, bool) {
 	if sent == nil {
 		sent = make(map[string]int, len(c.order.Handler))
@@ -787,10 +811,10 @@ func (c *Conn) writeHandler(bw *bufio.Writer, h http.Header, sent map[string]int
 			continue
 		}
 		end := max(len(vs)-c.lastLines(k), 0) // the FieldOrder.Last lines go later
-		for _, v := range vs[min(sent[k], end):end] {
-			writeField(bw, name, v)
+		if i := sent[k]; i < end {
+			writeField(bw, name, vs[i]) // the name's next line
+			sent[k] = i + 1
 		}
-		sent[k] = max(sent[k], end)
 	}
 	return sent, typeDone
 }

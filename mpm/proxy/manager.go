@@ -520,8 +520,9 @@ func (b *balancer) takeAdded() {
 // addMember is balancer-manager's b_nwrkr: a member for URL u, disabled,
 // in the balancer's next growth slot, which every child takes in
 // (takeAdded). It returns apache2's error line when u cannot be a worker's
-// URL (or is longer than 239 bytes), or the balancer has it (or one whose URL
-// u starts with) or no room.
+// URL (or is longer than 239 bytes), or the balancer has a member whose
+// URL u starts with (ap_proxy_get_worker: "/app" is not "/app/'s") or no
+// room. The member's URL has its scheme and host in lower case.
 func (b *balancer) addMember(u string) string {
 	b = b.root()
 	b.mu.Lock()
@@ -529,7 +530,7 @@ func (b *balancer) addMember(u string) string {
 	b.initGrowth()
 	b.takeAdded()
 	full := "AH10164: " + b.name + ": failed to add worker " + u
-	if memberIn(b.members, u) != nil || underMember(b.members, u) || int(b.bs[bsAdded].Load()) >= b.growth {
+	if underMember(b.members, u) || int(b.bs[bsAdded].Load()) >= b.growth {
 		return full
 	}
 	if _, err := newWorker(u, &workerSettings{}); err != nil || len(u) >= urlWords*8 {
@@ -542,7 +543,8 @@ func (b *balancer) addMember(u string) string {
 	}
 	// New members are disabled, as apache2's.
 	b.grown[i][shStatus].Store(statusSet | stDisabled)
-	storeWords(b.grownURL[i], 0, urlWords, u)
+	lower, _ := lowerHost(u) // the worker's name, as ap_proxy_define_worker makes it
+	storeWords(b.grownURL[i], 0, urlWords, lower)
 	b.takeAdded()
 	return ""
 }

@@ -560,9 +560,10 @@ func send(bc *bconn, head, pre []byte, body io.Reader, bodyDone, chunked bool, m
 	}
 }
 
-// peekFieldNames are the names of the fields of the answer head br holds
-// next, in their order and spelling (each once), read without consuming
-// it; nil when the head does not fit in br's buffer or cannot be read.
+// peekFieldNames are the names of the field lines of the answer head br
+// holds next, in their order and spelling (a name once per line), read
+// without consuming it; nil when the head does not fit in br's buffer or
+// cannot be read.
 func peekFieldNames(br *bufio.Reader) []string {
 	var head []byte
 	for n := 1; head == nil; n = br.Buffered() + 1 {
@@ -588,10 +589,7 @@ func peekFieldNames(br *bufio.Reader) []string {
 		if !ok {
 			continue
 		}
-		name := string(bytes.TrimRight(k, " \t"))
-		if !slices.ContainsFunc(names, func(n string) bool { return strings.EqualFold(n, name) }) {
-			names = append(names, name)
-		}
+		names = append(names, string(bytes.TrimRight(k, " \t")))
 	}
 	return names
 }
@@ -676,9 +674,20 @@ func (c *Config) answer(w http.ResponseWriter, r *http.Request, resp *http.Respo
 			out["Set-Cookie"][i] = c.reverseCookie(v)
 		}
 	}
+	for _, k := range [...]string{"Date", "Expires", "Last-Modified"} {
+		for i, v := range out[k] {
+			if t, err := http.ParseTime(v); err == nil {
+				out[k][i] = t.UTC().Format(http.TimeFormat) // date_canon: RFC 850 and asctime dates to RFC 1123
+			}
+		}
+	}
 	if names != nil {
-		if i := slices.IndexFunc(names, func(n string) bool { return strings.EqualFold(n, "Set-Cookie") }); i >= 0 {
-			names = append(slices.Delete(names, i, i+1), "Set-Cookie")
+		isCookie := func(n string) bool { return strings.EqualFold(n, "Set-Cookie") }
+		if n := len(names); slices.ContainsFunc(names, isCookie) {
+			names = slices.DeleteFunc(names, isCookie)
+			for range n - len(names) {
+				names = append(names, "Set-Cookie")
+			}
 		}
 		http1.SetFieldOrder(r, &http1.FieldOrder{Handler: names})
 	}

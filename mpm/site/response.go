@@ -81,7 +81,7 @@ func (p *response) Fixup(r *http.Request) {
 	if len(p.headers.In) == 0 {
 		return
 	}
-	r.Header = headers.Apply(p.headers.In, r.Header, nil, http1.Env(r), requestStart(r), r, false)
+	r.Header = headers.Apply(p.headers.In, r.Header, nil, http1.Env(r), http1.RequestTime(r), r, false)
 }
 
 func (p *response) FilterHeader(r *http.Request, status int, h http.Header, errorPage bool) {
@@ -116,7 +116,7 @@ func (p *response) filter(r *http.Request, status int, h http.Header, errorPage 
 		// mod_expires merges into a Cache-Control the handler set and sets
 		// Expires (apr_table_mergen, apr_table_setn).
 		cc, exp := headers.Has(h, "Cache-Control"), headers.Has(h, "Expires")
-		p.dir.Expires.Apply(h, status, requestStart(r), mtime) // the request's time, as Date
+		p.dir.Expires.Apply(h, status, http1.RequestTime(r), mtime) // the request's time, as Date
 		if !cc && headers.Has(h, "Cache-Control") {
 			expLast[nExp] = "Cache-Control"
 			nExp++
@@ -130,7 +130,28 @@ func (p *response) filter(r *http.Request, status int, h http.Header, errorPage 
 		http1.AddVary(h, strings.Join(p.dir.vary, ",")) // ap_expr_exec's, for the <If> conditions
 	}
 	if hc := p.headers; !hc.Empty() {
-		start := requestStart(r)
+		// The handler's type is r->content_type, not a line of the table
+		// (but a backend's Content-Type, which is one): the actions do not
+		// see it, only set, setifempty and edit change it, and the lines
+		// they put under that name give it their place and spelling
+		// (apache2 sets it on the first one).
+		var typ *string
+		if ct := h["Content-Type"]; len(ct) > 0 {
+			if handler == nil || len(handler.Handler) == 0 {
+				delete(h, "Content-Type")
+			}
+			t := ct[0]
+			typ = &t
+			defer func() {
+				headers.Unset(h, "Content-Type")
+				if t == ct[0] {
+					h["Content-Type"] = ct[:1:1]
+				} else {
+					h["Content-Type"] = []string{t}
+				}
+			}()
+		}
+		start := http1.RequestTime(r)
 		e := http1.Env(r)
 		// The script's err_headers_out is the table the "always" actions
 		// start from.
@@ -146,13 +167,13 @@ func (p *response) filter(r *http.Request, status int, h http.Header, errorPage 
 				}
 			}
 		}
-		errT = headers.Apply(hc.Err, errT, r.Header, e, start, r, true)
+		errT = headers.ApplyType(hc.Err, errT, r.Header, e, start, r, true, typ)
 		if !errorPage && len(hc.Out) > 0 {
 			// The field lines the actions add, after mod_expires' (a
 			// copy: expLast stays on the stack), in their order, echo's
 			// too, each at the end even if h had its name: a field the
 			// handler set keeps its place (apr_table_set).
-			_, added = headers.ApplyAdding(hc.Out, h, r.Header, e, start, r, true, slices.Clone(expLast[:nExp]))
+			_, added = headers.ApplyAdding(hc.Out, h, r.Header, e, start, r, true, slices.Clone(expLast[:nExp]), typ)
 		}
 		first = nil
 		if errT != nil {
@@ -195,14 +216,6 @@ func (p *response) filter(r *http.Request, status int, h http.Header, errorPage 
 type fieldOrder struct {
 	http1.FieldOrder
 	last [2]string
-}
-
-// requestStart is when r's first byte arrived (apache2's r->request_time).
-func requestStart(r *http.Request) time.Time {
-	if c := http1.ConnFromRequest(r); c != nil {
-		return c.RequestStart()
-	}
-	return time.Now()
 }
 
 // HeaderFilter is the filter of the server's own level (no section), for

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 )
 
 // MeetsConditions is ap_meets_conditions for an answer another handler makes
@@ -11,53 +13,80 @@ import (
 // modification time lm (zero: none, now as apache2 takes it): 0 to proceed,
 // 304 or 412.
 func MeetsConditions(r *http.Request, etag string, lm time.Time) int {
-	now := time.Now()
 	if lm.IsZero() {
-		lm = now
+		lm = time.Now()
 	}
-	return checkConditions(r, etag, lm, now)
+	return checkConditions(r, etag, lm, http1.RequestTime(r))
 }
 
-// checkConditions evaluates the preconditions of RFC 9110 §13.2.2 in apache2's order
-// (ap_meets_conditions) and returns 0 to proceed, 304 or 412.
+// condition is apache2's ap_condition_e: how a precondition field of the
+// request compared (none: the request has no such field).
+type condition int
+
+const (
+	condNone condition = iota
+	condNoMatch
+	condWeak
+	condStrong
+)
+
+// checkConditions is apache2's ap_meets_conditions, in its order and with
+// its comparisons (not quite RFC 9110 §13.2.2's): etag is the answer's
+// entity tag ("" for none), lm its Last-Modified, now the request's time
+// (r->request_time); 0 to proceed, 304 or 412.
 func checkConditions(r *http.Request, etag string, lm, now time.Time) int {
 	h := r.Header
-	getOrHead := r.Method == http.MethodGet || r.Method == http.MethodHead
-	if im, ok := h["If-Match"]; ok {
-		if !etagListMatches(im, etag, true) {
-			return http.StatusPreconditionFailed
-		}
-	} else if ius := first(h, "If-Unmodified-Since"); ius != "" {
-		if t, err := http.ParseTime(ius); err == nil && lm.Unix() > t.Unix() {
+	get := r.Method == http.MethodGet || r.Method == http.MethodHead // M_GET
+	_, hasRange := h["Range"]
+	mtime, reqtime := lm.Unix(), now.Unix()
+	// A validator less than a minute older than the request is weak, and
+	// weak matches do not count with a Range.
+	recent := reqtime < mtime+60
+	if v, ok := h["If-Match"]; ok {
+		if !strings.HasPrefix(v[0], "*") && !etagListMatches(v, etag, true) {
 			return http.StatusPreconditionFailed
 		}
 	}
-	if inm, ok := h["If-None-Match"]; ok {
-		if etagListMatches(inm, etag, false) {
-			if getOrHead {
-				return http.StatusNotModified
-			}
+	notModified := -1 // unset
+	if v, ok := h["If-Unmodified-Since"]; ok {
+		t, err := http.ParseTime(v[0])
+		if err != nil || mtime <= t.Unix() || recent && hasRange {
+			notModified = 0
+		} else {
 			return http.StatusPreconditionFailed
 		}
-		return 0 // If-None-Match given and not matched: If-Modified-Since is ignored
 	}
-	if ims := first(h, "If-Modified-Since"); ims != "" && getOrHead {
-		t, err := http.ParseTime(ims)
-		if err == nil && t.Unix() <= now.Unix() && lm.Unix() <= t.Unix() {
-			return http.StatusNotModified
+	if v, ok := h["If-None-Match"]; ok {
+		// Weak comparison for GET and HEAD, but not with a Range.
+		match := strings.HasPrefix(v[0], "*") || etag != "" && etagListMatches(v, etag, !get || hasRange)
+		switch {
+		case !match:
+			notModified = 0
+		case !get:
+			return http.StatusPreconditionFailed
+		case notModified != 0:
+			notModified = 1
 		}
+	}
+	if v, ok := h["If-Modified-Since"]; ok {
+		var ims int64 // APR_DATE_BAD
+		if t, err := http.ParseTime(v[0]); err == nil {
+			ims = t.Unix()
+		}
+		switch {
+		case ims < mtime || ims > reqtime || recent && hasRange:
+			notModified = 0
+		case get && notModified != 0:
+			notModified = 1
+		}
+	}
+	if ifRange(r, etag, lm, now) != condNone {
+		return 0 // the byterange filter decides (ifRangeHolds)
+	}
+	if notModified == 1 {
+		return http.StatusNotModified
 	}
 	return 0
-}
-
-// first is h's first value of the canonical name k: Header.Get without its
-// canonicalization of k, a scan of the name on every call (the request's
-// names are canonical already: http1's parser made them so).
-func first(h http.Header, k string) string {
-	if vs := h[k]; len(vs) > 0 {
-		return vs[0]
-	}
-	return ""
 }
 
 // etagListMatches reports whether one of the entity tags in the field values matches
@@ -101,18 +130,32 @@ func etagListMatches(values []string, etag string, strong bool) bool {
 	return false
 }
 
-// ifRangeHolds evaluates If-Range: without it, or when its validator still matches,
-// the Range applies; otherwise the whole file is sent.
-func ifRangeHolds(r *http.Request, etag string, lm time.Time) bool {
-	v := r.Header.Get("If-Range")
-	if v == "" {
-		return true
+// ifRangeHolds is the byterange filter's If-Range check: without it, or
+// when its validator still matches, the Range applies; otherwise the whole
+// file is sent.
+func ifRangeHolds(r *http.Request, etag string, lm, now time.Time) bool {
+	return ifRange(r, etag, lm, now) != condNoMatch
+}
+
+// ifRange is apache2's ap_condition_if_range: an If-Range with a Range
+// matches strongly when it is etag, the same string (a weak tag is taken
+// for a date), or the date lm when lm is a minute older than now.
+func ifRange(r *http.Request, etag string, lm, now time.Time) condition {
+	v, ok := r.Header["If-Range"]
+	if _, hasRange := r.Header["Range"]; !ok || !hasRange {
+		return condNone
 	}
-	if strings.HasPrefix(v, `"`) || strings.HasPrefix(v, "W/") {
-		return !strings.HasPrefix(v, "W/") && !strings.HasPrefix(etag, "W/") && v == etag
+	if strings.HasPrefix(v[0], `"`) {
+		if etag != "" && v[0] == etag {
+			return condStrong
+		}
+		return condNoMatch
 	}
-	t, err := http.ParseTime(v)
-	return err == nil && t.Unix() == lm.Unix()
+	t, err := http.ParseTime(v[0])
+	if err == nil && t.Unix() == lm.Unix() && now.Unix() >= lm.Unix()+60 {
+		return condStrong
+	}
+	return condNoMatch
 }
 
 // byteRange is one range of a file: length bytes from start.

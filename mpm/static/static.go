@@ -1274,23 +1274,12 @@ func containsFold(s, sub string) bool {
 	return false
 }
 
-// requestTime is when r arrived (apache2's r->request_time, http1's
-// RequestStart: no clock read), or now for a request from elsewhere.
-func requestTime(r *http.Request) time.Time {
-	if c := http1.ConnFromRequest(r); c != nil {
-		if t := c.RequestStart(); !t.IsZero() {
-			return t
-		}
-	}
-	return time.Now()
-}
-
 // serveFile sends a regular file with apache2's headers, conditional requests and
 // single ranges. fe is f's open-file cache entry, if any; ct its Content-Type.
 // vlv, when not "", is a negotiated answer's variant list validator, which
 // apache2 joins to the ETag.
 func (h *Handler) serveFile(w http.ResponseWriter, r *http.Request, f *os.File, fi meta, fe *cachedFile, rel, ct string, o *Options, vlv string) {
-	now := requestTime(r) // apache2's r->request_time: ETag, conditions
+	now := http1.RequestTime(r) // apache2's r->request_time: ETag, conditions
 	mtime := fi.mtime
 	size := fi.size
 	lm := mtime
@@ -1378,7 +1367,7 @@ func (h *Handler) serveFile(w http.ResponseWriter, r *http.Request, f *os.File, 
 	status, start, length := http.StatusOK, int64(0), size
 	if !transform {
 		var done bool
-		status, start, length, done = serveRanges(w, r, f, size, ct, etag, lm, true)
+		status, start, length, done = serveRanges(w, r, f, size, ct, etag, lm, now, true)
 		if done {
 			return
 		}
@@ -1403,17 +1392,18 @@ func (h *Handler) serveFile(w http.ResponseWriter, r *http.Request, f *os.File, 
 }
 
 // serveRanges applies r's Range, as apache2's byterange filter, to a body
-// of size bytes read from ra with the validators etag and lm: done when it
+// of size bytes read from ra with the validators etag and lm (now: the
+// request's time, If-Range's minute): done when it
 // answered (several ranges, or none satisfiable: a 416 with Content-Range
 // when unsatisfied says so), else the status, start and length to send, with
 // Content-Range set for a 206.
-func serveRanges(w http.ResponseWriter, r *http.Request, ra io.ReaderAt, size int64, ct, etag string, lm time.Time, unsatisfied bool) (status int, start, length int64, done bool) {
+func serveRanges(w http.ResponseWriter, r *http.Request, ra io.ReaderAt, size int64, ct, etag string, lm, now time.Time, unsatisfied bool) (status int, start, length int64, done bool) {
 	status, length = http.StatusOK, size
 	if r.Method != http.MethodGet && r.Method != http.MethodHead { // apache2 honours Range on HEAD too
 		return status, 0, length, false
 	}
 	rg := r.Header["Range"]
-	if len(rg) != 1 || !ifRangeHolds(r, etag, lm) {
+	if len(rg) != 1 || !ifRangeHolds(r, etag, lm, now) {
 		return status, 0, length, false
 	}
 	ranges, ok, satisfiable := parseRanges(rg[0], size)
@@ -1470,7 +1460,7 @@ func WriteRanges(w http.ResponseWriter, r *http.Request, body []byte) bool {
 		ct = v[0]
 	}
 	size := int64(len(body))
-	status, start, length, done := serveRanges(w, r, bytes.NewReader(body), size, ct, etag, lm, false)
+	status, start, length, done := serveRanges(w, r, bytes.NewReader(body), size, ct, etag, lm, http1.RequestTime(r), false)
 	if done {
 		return true
 	}

@@ -1,0 +1,74 @@
+package e2e_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// typeLinesConf has Header lines that add, set or always add Content-Type
+// over a file, the 404 page, a script and a backend's answer.
+const typeLinesConf = proxyHTTPModules + scriptSiteConf + `ProxyPass /p http://@BE@/q
+<Location /a>
+	Header always add Content-Type cta
+	Header always add X-A a
+</Location>
+<Location /h>
+	ExpiresActive On
+	ExpiresDefault A60
+	Header add Content-Type extra
+	Header add X-A one
+	Header always set X-B b
+</Location>
+<Location /set>
+	Header always set Content-Type cts
+</Location>
+<Location /oset>
+	Header add X-A 1
+	Header set Content-Type cto
+	Header add X-B 2
+</Location>
+<Directory @DOCS@/sie>
+	Options +ExecCGI
+	AddHandler cgi-script .cgi
+</Directory>
+<Location /sie>
+	Header add X-A 1
+	Header setifempty Content-Type sie
+	Header merge Content-Type m
+</Location>
+<Location /p>
+	Header always add content-type cta
+	Header add X-A one
+	Header add Content-Type ct2
+</Location>
+`
+
+// TestContentTypeLines: as apache2 sets the response's type on the first
+// Content-Type line of its table (err_headers_out's before headers_out's),
+// a Content-Type that Header add or always add gives only that line's
+// place and spelling to the handler's type (a file's, the 404 page's, a
+// script's, a backend's), which is no line of the table: set and
+// setifempty change the type, at their line's place (review14).
+func TestContentTypeLines(t *testing.T) {
+	script := "#!/bin/sh\necho 'Content-Type: text/plain'\necho 'X-Script: 1'\necho\necho hi\n"
+	resp := "HTTP/1.1 200 OK\r\nX-First: 1\r\nContent-Type: text/plain\r\nX-Last: 2\r\n" +
+		"Content-Length: 3\r\nConnection: close\r\n\r\nhi\n"
+	be := rawBackend(t, func(string) string { return resp })
+	docs := map[string]string{"a/f.txt": "a\n", "h/f.txt": "h\n", "h/s.cgi": script, "set/f.txt": "s\n", "oset/f.txt": "o\n", "sie/f.txt": "s\n", "sie/s.cgi": script}
+	p := startPair(t, 1, strings.ReplaceAll(typeLinesConf, "@BE@", be), docs)
+	must(t, os.Chmod(filepath.Join(p.apache.docs, "h/s.cgi"), 0o755))
+	must(t, os.Chmod(filepath.Join(p.apache.docs, "sie/s.cgi"), 0o755))
+	p.compareEach([]string{
+		request("GET", "/a/f.txt", "main.test", ""),
+		request("GET", "/a/missing", "main.test", ""),
+		request("GET", "/h/f.txt", "main.test", ""),
+		request("GET", "/h/s.cgi", "main.test", ""),
+		request("GET", "/set/f.txt", "main.test", ""),
+		request("GET", "/oset/f.txt", "main.test", ""),
+		request("GET", "/sie/f.txt", "main.test", ""),
+		request("GET", "/sie/s.cgi", "main.test", ""),
+		request("GET", "/p/x", "main.test", ""),
+	}, (*diffServer).fieldOrder)
+}
