@@ -26,7 +26,11 @@ func (c addrPortConn) RemoteAddrPort() netip.AddrPort { return c.ap }
 // net.TCPAddr.String does, an IPv4-mapped IPv6 peer (a dual-stack listener)
 // as IPv4 included.
 func TestRemoteAddr(t *testing.T) {
-	for _, s := range []string{"127.0.0.1:50470", "[::1]:8080", "[::ffff:192.0.2.7]:443", "[2001:db8::1]:1"} {
+	remoteAddr := func(c net.Conn) string {
+		var buf [len("255.255.255.255:65535")]byte
+		return remoteAddr(c, &buf)
+	}
+	for _, s := range []string{"127.0.0.1:50470", "[::1]:8080", "[::ffff:192.0.2.7]:443", "[2001:db8::1]:1", "255.255.255.255:65535", "0.0.0.0:0", "10.20.3.0:9"} {
 		ap := netip.MustParseAddrPort(s)
 		tcp := net.TCPAddrFromAddrPort(ap)
 		want := tcp.String()

@@ -72,32 +72,39 @@ type Conn struct {
 
 	nreq       atomic.Int64 // requests started
 	keepalives int          // responses sent with keep-alive
-	linger     bool         // the last response closed the connection
-	clientDone bool         // ... after a request that asked for it, read whole (shutForLinger)
 	start      time.Time    // when the first byte of the current request arrived
 	reqTime    time.Time    // when its request line was read (apache2's r->request_time)
 	startIn    int64        // in when start was taken
 	bodyStart  time.Time    // when the current request's body first waited for the network
 	bodyBytes  int64        // body bytes of the current request read so far
-	keepNext   bool         // the current response keeps the connection open
 	ident      *Identity    // who answers the current request; nil: the Server
 	base       *hostConf    // its BaseIdentity's, else the Server's: head limits and Timeout
 	filter     HeaderFilter // the current response's, from SetHeaderFilter
-	filterSet  bool         // SetHeaderFilter was called for the current request
-	errorPage  bool         // the current response is an error page (WriteError)
 	variants   string       // the current request's variant list (SetVariantList)
 	user       string       // SetUser's, for the access log's %u
-	userSet    bool         // SetUser was called for the current request
 	authType   string       // SetAuthType's
 	filename   string       // SetFilename's
 	pathInfo   string       // SetFilename's
 	errorNotes string       // SetErrorNotes's (HTML)
 	sig        Signature    // SetSignature's, for the current request's error pages
-	sigSet     bool         // SetSignature was called for the current request
-	tlsOpts    uint8        // the current request's SetTLSOptions
 	logConf    any          // the current request's SetLogConfig
 	env        env.Vars     // the current request's environment variables (Env)
 	sawEOF     bool         // the client closed its side
+	// addrBuf holds remoteAddr's bytes for an IPv4 peer (see remoteAddr). It
+	// and the flags of the current request and connection sit here together,
+	// beside sawEOF, not each flag beside its kin: alone each took 8 bytes
+	// with its padding, and the Conn with the allocator's 8-byte header fits
+	// in the 1280-byte size class only without them.
+	addrBuf    [len("255.255.255.255:65535")]byte
+	linger     bool  // the last response closed the connection
+	clientDone bool  // ... after a request that asked for it, read whole (shutForLinger)
+	keepNext   bool  // the current response keeps the connection open
+	filterSet  bool  // SetHeaderFilter was called for the current request
+	errorPage  bool  // the current response is an error page (WriteError)
+	userSet    bool  // SetUser was called for the current request
+	sigSet     bool  // SetSignature was called for the current request
+	tlsOpts    uint8 // the current request's SetTLSOptions
+	plain      bool  // a plain HTTP client on a TLS port: answered 400 (plainOnTLS)
 	// Byte counts for mod_logio's %I and %O: in and out are the connection's totals
 	// (read from rwc; handed to it or left to the MPM as unsent), inMark and outMark
 	// where the current request started in them.
@@ -106,7 +113,6 @@ type Conn struct {
 
 	tc        *tls.Conn         // rwc when the connection serves TLS (Server.TLS)
 	tlsInfo   any               // what the MPM attached to the TLS connection (SetTLSInfo)
-	plain     bool              // a plain HTTP client on a TLS port: answered 400 (plainOnTLS)
 	nb        NonblockingWriter // rwc's, when it has one
 	try       bool              // writes go to tryWrite (flushing a response's end)
 	unsentSet bool              // unsent holds the rest of the last response

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"testing"
 	"time"
 )
@@ -17,14 +18,38 @@ func TestNewConnAllocations(t *testing.T) {
 	srv := newTestServer()
 	srv.init()
 	mc := &memConn{addr: net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 80}}
-	addrAllocs := testing.AllocsPerRun(100, func() { sinkString = remoteAddr(mc) })
+	var buf [len("255.255.255.255:65535")]byte
+	addrAllocs := testing.AllocsPerRun(100, func() { sinkString = remoteAddr(mc, &buf) })
 	if n := testing.AllocsPerRun(100, func() {
 		sinkConn = srv.NewConn(mc)
 		sinkConn.Close()
 	}); n != 1+addrAllocs {
 		t.Errorf("NewConn and Close allocated %v times; want %v (the Conn and %v for its address)", n, 1+addrAllocs, addrAllocs)
 	}
+	// An IPv4 peer known as a netip.AddrPort (the threads MPMs' conns) is
+	// written in the Conn itself: the Conn is the one allocation.
+	ac := &addrPortMemConn{mc, netip.MustParseAddrPort("192.0.2.10:50123")}
+	if n := testing.AllocsPerRun(100, func() {
+		sinkConn = srv.NewConn(ac)
+		sinkConn.Close()
+	}); n != 1 {
+		t.Errorf("NewConn and Close with an IPv4 AddrPortConn allocated %v times; want 1 (the Conn)", n)
+	}
+	// Each Conn's address is its own and stays as written.
+	a := srv.NewConn(ac)
+	b := srv.NewConn(&addrPortMemConn{mc, netip.MustParseAddrPort("10.0.0.1:1")})
+	if a.RemoteAddr() != "192.0.2.10:50123" || b.RemoteAddr() != "10.0.0.1:1" {
+		t.Errorf("RemoteAddr: got %q and %q, want 192.0.2.10:50123 and 10.0.0.1:1", a.RemoteAddr(), b.RemoteAddr())
+	}
 }
+
+// addrPortMemConn is a memConn that knows its peer as an AddrPort.
+type addrPortMemConn struct {
+	*memConn
+	ap netip.AddrPort
+}
+
+func (c *addrPortMemConn) RemoteAddrPort() netip.AddrPort { return c.ap }
 
 var sinkString string
 

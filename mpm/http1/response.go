@@ -402,8 +402,10 @@ func (w *response) commit() error {
 	w.filterHeader()
 	fixupVary(w.c.hdr)
 	var page []byte
-	if k, v, bad := badHeader(w.c.hdr); bad {
+	keys, k, v, bad := w.c.checkedKeys(w.c.hdr)
+	if bad {
 		page = w.replaceBadHeader(k, v)
+		keys = w.c.sortedKeys(w.c.hdr)
 	}
 	c := w.c
 	cfg := &c.srv.cfg
@@ -474,7 +476,7 @@ func (w *response) commit() error {
 		sent, typeDone = c.writeHandler(bw, h, sent, typeDone)
 	}
 	clDone, lastDone := cl < 0, false
-	for _, k := range c.sortedKeys(h) {
+	for _, k := range keys {
 		if !clDone && headerRank(k) > rankContentLength {
 			writeContentLength(bw, cl)
 			clDone = true
@@ -821,21 +823,46 @@ func (c *Conn) writeHandler(bw *bufio.Writer, h http.Header, sent map[string]int
 func (c *Conn) sortedKeys(h http.Header) []string {
 	keys := c.keys[:0]
 	for k := range h {
-		if !validFieldName(k) {
-			continue
-		}
-		keys = append(keys, k)
-		// insertion sort by (rank, name); headers are few
-		for i := len(keys) - 1; i > 0; i-- {
-			a, b := keys[i-1], keys[i]
-			ra, rb := headerRank(a), headerRank(b)
-			if ra < rb || ra == rb && a <= b {
-				break
-			}
-			keys[i-1], keys[i] = b, a
+		if validFieldName(k) {
+			keys = insertKey(keys, k)
 		}
 	}
 	c.keys = keys
+	return keys
+}
+
+// checkedKeys is sortedKeys and apache2's header filter check in one pass
+// over h: h's field names in header order, or the first field it refuses
+// (bad: a name that is not a token, v empty, or a value badValue refuses).
+func (c *Conn) checkedKeys(h http.Header) (keys []string, k, v string, bad bool) {
+	keys = c.keys[:0]
+	for k, vs := range h {
+		if !validFieldName(k) {
+			return nil, k, "", true
+		}
+		if v, ok := badValue(vs); ok {
+			return nil, k, v, true
+		}
+		keys = insertKey(keys, k)
+	}
+	c.keys = keys
+	return keys, "", "", false
+}
+
+// insertKey appends k to keys, sorted by (rank, name): an insertion sort,
+// headers are few.
+func insertKey(keys []string, k string) []string {
+	keys = append(keys, k)
+	rk := headerRank(k)
+	i := len(keys) - 1
+	for ; i > 0; i-- {
+		a := keys[i-1]
+		if ra := headerRank(a); ra < rk || ra == rk && a <= k {
+			break
+		}
+		keys[i] = a
+	}
+	keys[i] = k
 	return keys
 }
 
@@ -964,30 +991,25 @@ type cachedDate struct {
 
 var dateCache atomic.Pointer[cachedDate]
 
-// badHeader finds a response field apache2's header filter refuses (its
-// check_headers, AH02429/AH02430): a name that is not a token, or a value with
-// a control character other than HT (a CR LF followed by SP or HT, a fold,
-// passes there and is written here as spaces).
-func badHeader(h http.Header) (k, v string, bad bool) {
-	for k, vs := range h {
-		if !validFieldName(k) {
-			return k, "", true
-		}
-		for _, v := range vs {
-			for i := 0; i < len(v); i++ {
-				c := v[i]
-				if c >= ' ' && c != 0x7f || c == '\t' {
-					continue
-				}
-				if c == '\r' && i+2 < len(v) && v[i+1] == '\n' && (v[i+2] == ' ' || v[i+2] == '\t') {
-					i += 2
-					continue
-				}
-				return k, v, true
+// badValue is the first of vs that apache2's header filter refuses (its
+// check_headers, AH02430): one with a control character other than HT (a CR
+// LF followed by SP or HT, a fold, passes there and is written here as
+// spaces). A name that is not a token (AH02429) is validFieldName's.
+func badValue(vs []string) (string, bool) {
+	for _, v := range vs {
+		for i := 0; i < len(v); i++ {
+			c := v[i]
+			if c >= ' ' && c != 0x7f || c == '\t' {
+				continue
 			}
+			if c == '\r' && i+2 < len(v) && v[i+1] == '\n' && (v[i+2] == ' ' || v[i+2] == '\t') {
+				i += 2
+				continue
+			}
+			return v, true
 		}
 	}
-	return "", "", false
+	return "", false
 }
 
 // replaceBadHeader answers 500 in place of a response whose field k is

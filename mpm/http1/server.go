@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 )
 
 // Apache's compiled-in defaults, used when the matching Server field is zero.
@@ -434,7 +435,8 @@ func (s *Server) NewConn(c net.Conn) *Conn {
 // is the TLS state of a resumed TLS connection, else nil.
 func (s *Server) wrap(c net.Conn, tc *tls.Conn) *Conn {
 	s.init()
-	cn := &Conn{srv: s, rwc: c, base: &s.cfg.host, remoteAddr: remoteAddr(c)}
+	cn := &Conn{srv: s, rwc: c, base: &s.cfg.host}
+	cn.remoteAddr = remoteAddr(c, &cn.addrBuf)
 	cn.cw.c, cn.cr.c, cn.parser.conn = cn, cn, cn
 	if tc != nil {
 		cn.tc, cn.rwc = tc, tc
@@ -465,11 +467,26 @@ type AddrPortConn interface {
 }
 
 // remoteAddr is c's peer as net.TCPAddr.String writes it ("127.0.0.1:80",
-// "[::1]:80"; an IPv4-mapped IPv6 address as IPv4), "" without one.
-func remoteAddr(c net.Conn) string {
+// "[::1]:80"; an IPv4-mapped IPv6 address as IPv4), "" without one. An IPv4
+// peer of an AddrPortConn is written in buf, which the string then shares:
+// buf is a new Conn's (addrBuf), written once, here, and never again, so the
+// string stays immutable and the Conn needs no allocation for it.
+func remoteAddr(c net.Conn, buf *[len("255.255.255.255:65535")]byte) string {
 	if ac, ok := c.(AddrPortConn); ok {
 		if ap := ac.RemoteAddrPort(); ap.IsValid() {
-			return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port()).String()
+			a := ap.Addr().Unmap()
+			if a.Is4() {
+				b := buf[:0]
+				for i, o := range a.As4() {
+					if i > 0 {
+						b = append(b, '.')
+					}
+					b = strconv.AppendUint(b, uint64(o), 10)
+				}
+				b = strconv.AppendUint(append(b, ':'), uint64(ap.Port()), 10)
+				return unsafe.String(unsafe.SliceData(b), len(b))
+			}
+			return netip.AddrPortFrom(a, ap.Port()).String()
 		}
 	}
 	if a := c.RemoteAddr(); a != nil {

@@ -708,7 +708,7 @@ func (l *loop) dispatchLocked() bool {
 		j := job{c: s.c, hc: s.hc, idle: s.idle, resume: s.hc == nil}
 		l.unlink(fd)
 		s.c, s.hc, s.idle = nil, nil, http1.Idle{}
-		l.ch.work <- j
+		l.ch.hand(j)
 	}
 	return true
 }
@@ -768,7 +768,7 @@ func (l *loop) acceptLocked(ready uint64) (busy bool) {
 		}
 		<-l.ch.idle // only the loop takes idle workers
 		l.ch.opened()
-		l.ch.work <- job{c: c, fresh: true}
+		l.ch.hand(job{c: c, fresh: true})
 		l.onAccept()
 	}
 	return false

@@ -1,8 +1,11 @@
 package threads
 
 import (
+	"bytes"
 	"io"
 	"net"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -11,6 +14,7 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/internal/testbin"
 	"github.com/httpd-mpm/httpd-mpm/mpm"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
+	"github.com/httpd-mpm/httpd-mpm/mpm/scoreboard"
 )
 
 // TestLoopProgress: an event child's loop counts as progressing (for the
@@ -256,5 +260,55 @@ func TestPollerWaitAllocatesNothing(t *testing.T) {
 	p.wake()
 	if n, err := p.wait(evs, 1000); n != 1 || err != nil || evs[0].tag != padWake {
 		t.Errorf("wait after wake: %d events (%v), %v; want the wake-up", n, evs[:max(n, 0)], err)
+	}
+}
+
+// TestMostRecentIdleWorkerServes: a connection goes to the worker that
+// became idle last, so that one worker serves connections that come one
+// at a time (its stack and data warm), not every worker in turn.
+func TestMostRecentIdleWorkerServes(t *testing.T) {
+	root := t.TempDir()
+	if err := os.WriteFile(filepath.Join(root, "f.txt"), []byte("hello\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const workers = 4
+	board, err := scoreboard.Create(1, workers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Not closed: the child's workers, which hold their records, outlive
+	// its Serve in this process.
+	c := &mpm.Child{
+		Config:     &mpm.Config{Core: mpm.Core{DocumentRoot: root, KeepAlive: true, ServerName: "127.0.0.1"}},
+		Log:        hclog.NewNullLogger(),
+		Scoreboard: board,
+	}
+	addr, l, stop := startChild(t, c, workers)
+	defer stop()
+	const n = 12
+	for i := range n {
+		// Every worker idle again (the last one's token back) before the next.
+		if !testbin.Eventually(10*time.Second, func() bool { return len(l.ch.idle) == workers }) {
+			t.Fatalf("request %d: the workers did not all become idle", i)
+		}
+		conn, err := net.Dial("tcp4", addr.String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.WriteString(conn, "GET /f.txt HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := io.ReadAll(conn)
+		conn.Close()
+		if err != nil || !bytes.HasPrefix(resp, []byte("HTTP/1.1 200 ")) {
+			t.Fatalf("request %d: %q, %v", i, resp, err)
+		}
+	}
+	var got []uint64
+	for i := range workers {
+		got = append(got, board.Worker(0, i).Info().MyAccesses)
+	}
+	if got[0] != n {
+		t.Errorf("requests served by each worker: %v; want all %d by worker 0", got, n)
 	}
 }

@@ -57,17 +57,24 @@ type job struct {
 
 // child is one serving process.
 type child struct {
-	srv    *http1.Server
-	log    func(msg string, args ...any) // errors
-	debug  func(msg string, args ...any)
-	idle   chan struct{} // one token per idle worker
-	work   chan job
-	loop   *loop // nil without Park
-	active sync.WaitGroup
-	opt    Options
-	board  *scoreboard.Board
-	slot   int
-	conns  atomic.Int64 // open connections
+	srv   *http1.Server
+	log   func(msg string, args ...any) // errors
+	debug func(msg string, args ...any)
+	idle  chan struct{} // one token per idle worker
+	// idlers are the idle workers, the most recently idle last: whoever
+	// took a token hands its connection to the last (hand). Each worker
+	// has its own inbox, so that the few workers a light load needs serve
+	// it (their stacks and data warm in the caches), not every worker in
+	// turn, as one shared channel's queue of receivers did.
+	idleMu  sync.Mutex
+	idlers  []int32
+	inboxes []chan job
+	loop    *loop // nil without Park
+	active  sync.WaitGroup
+	opt     Options
+	board   *scoreboard.Board
+	slot    int
+	conns   atomic.Int64 // open connections
 	// lingering counts connections in lingering close, which Apache
 	// leaves out of the connection limit.
 	lingering atomic.Int64
@@ -92,7 +99,8 @@ func Serve(c *mpm.Child, opt Options) error {
 	}
 	n := max(opt.Workers, 1)
 	ch := &child{
-		srv: srv, log: c.Log.Error, debug: c.Log.Debug, idle: make(chan struct{}, n), work: make(chan job, n),
+		srv: srv, log: c.Log.Error, debug: c.Log.Debug, idle: make(chan struct{}, n),
+		idlers: make([]int32, 0, n), inboxes: make([]chan job, n),
 		opt: opt, board: c.Scoreboard, slot: c.Slot, stop: make(chan struct{}),
 		serving: make([]atomic.Pointer[http1.Conn], n),
 	}
@@ -135,8 +143,9 @@ func Serve(c *mpm.Child, opt Options) error {
 			lns = append(lns, ln)
 		}
 	}
-	for i := range n {
-		ch.idle <- struct{}{}
+	for i := n - 1; i >= 0; i-- { // worker 0 serves first
+		ch.inboxes[i] = make(chan job, 1)
+		ch.ready(i)
 		go ch.worker(i)
 	}
 	go func() {
@@ -229,9 +238,9 @@ func (ch *child) acceptLoop(ln acceptSource, onAccept func()) {
 		ch.opened()
 		onAccept()
 		if c, ok := nc.(*conn); ok {
-			ch.work <- job{c: c, fresh: true}
+			ch.hand(job{c: c, fresh: true})
 		} else {
-			ch.work <- job{hc: ch.srv.NewConn(nc)}
+			ch.hand(job{hc: ch.srv.NewConn(nc)})
 		}
 	}
 }
@@ -263,7 +272,7 @@ func (ch *child) worker(i int) {
 		ws = ch.board.Worker(ch.slot, i)
 		ws.SetStatus(scoreboard.Ready)
 	}
-	for j := range ch.work {
+	for j := range ch.inboxes[i] {
 		hc := j.hc
 		switch {
 		case j.fresh:
@@ -295,11 +304,30 @@ func (ch *child) worker(i int) {
 				ws.SetStatus(scoreboard.Ready)
 			}
 		}
-		ch.idle <- struct{}{}
+		ch.ready(i)
 		if ch.loop != nil {
 			ch.loop.maybeWake()
 		}
 	}
+}
+
+// ready makes worker i idle: the last of the idlers, then a token in idle,
+// so that whoever takes a token finds an idler.
+func (ch *child) ready(i int) {
+	ch.idleMu.Lock()
+	ch.idlers = append(ch.idlers, int32(i))
+	ch.idleMu.Unlock()
+	ch.idle <- struct{}{}
+}
+
+// hand gives j to the most recently idle worker; the caller took a token
+// from idle.
+func (ch *child) hand(j job) {
+	ch.idleMu.Lock()
+	i := ch.idlers[len(ch.idlers)-1]
+	ch.idlers = ch.idlers[:len(ch.idlers)-1]
+	ch.idleMu.Unlock()
+	ch.inboxes[i] <- j
 }
 
 // serve answers requests on hc until it closes or, in the event child
