@@ -9,7 +9,17 @@ import (
 	"net/netip"
 	"testing"
 	"time"
+	"unsafe"
 )
+
+// TestConnSizeClass: a Conn with the allocator's 8-byte header fits in the
+// 1280-byte size class (a field more had made it 1312 bytes: a 1408-byte
+// allocation per connection).
+func TestConnSizeClass(t *testing.T) {
+	if n := unsafe.Sizeof(Conn{}); n+8 > 1280 {
+		t.Errorf("a Conn is %d bytes; with the allocator's header it no longer fits in 1280 (see addrBuf's comment)", n)
+	}
+}
 
 // TestNewConnAllocations: a Conn costs one allocation of its own beside its
 // client's address string (the request template and the context are fields of
