@@ -351,3 +351,54 @@ func TestEventTimeoutStalledReader(t *testing.T) {
 		t.Fatalf("the client got the whole file (%d bytes) without reading", n)
 	}
 }
+
+// TestEventGracefulStopShortensLinger: a graceful stop (WINCH) ends a
+// lingering close 2 s (http1.LingerTimeout) after it began even if the
+// client keeps trickling bytes, as apache2 event ("Dying, force short
+// timeout"), instead of holding the stop up until the 30 s limit.
+func TestEventGracefulStopShortensLinger(t *testing.T) {
+	// KeepAlive Off: the server closes a connection the client meant to
+	// keep, so it lingers.
+	in := start(t, eventSite(t, oneChild(1)+"KeepAlive Off\n"))
+	c, err := net.Dial("tcp", in.addr)
+	must(t, err)
+	defer c.Close()
+	fmt.Fprintf(c, "GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if b, err := io.ReadAll(c); err != nil || !strings.Contains(string(b), "hello, world") {
+		t.Fatalf("response: %q %v", b, err)
+	}
+	// A byte every 0.5 s: LingerTimeout never passes without one.
+	stop := make(chan struct{})
+	trickled := make(chan error, 1)
+	go func() {
+		tick := time.NewTicker(500 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				trickled <- nil
+				return
+			case <-tick.C:
+			}
+			if _, err := c.Write([]byte("x")); err != nil {
+				trickled <- err
+				return
+			}
+		}
+	}()
+	defer func() { close(stop); <-trickled }()
+	waitFor(t, "the connection lingering", 10*time.Second, func() (bool, string) {
+		a := in.auto()
+		return a.int("ConnsAsyncClosing") == 1, "ConnsAsyncClosing " + a.values["ConnsAsyncClosing"]
+	})
+	in.signal(syscall.SIGWINCH)
+	select {
+	case <-in.done:
+	case <-time.After(15 * time.Second):
+		t.Fatal("the graceful stop did not end within 15 s of the signal: the trickling client holds it")
+	}
+	if code := in.cmd.ProcessState.ExitCode(); code != 0 {
+		t.Errorf("exit code %d", code)
+	}
+}

@@ -509,7 +509,7 @@ func (l *loop) discardLocked(fd int32) {
 			return
 		}
 		now := l.now()
-		if int32(s.lingerEnd-uint32(now/int64(time.Millisecond))) <= 0 {
+		if l.lingerOver(s, now) {
 			l.closeLocked(fd)
 			return
 		}
@@ -579,6 +579,12 @@ func (l *loop) timeoutLocked() int {
 	}
 	if l.lingering.head >= 0 {
 		next = min(next, l.slots[l.lingering.head].since+int64(http1.LingerTimeout)-now)
+		if l.stopping {
+			for fd := l.lingering.head; fd >= 0; fd = l.slots[fd].next {
+				end := int64(int32(l.lingerEnd(&l.slots[fd]) - uint32(now/int64(time.Millisecond))))
+				next = min(next, end*int64(time.Millisecond))
+			}
+		}
 	}
 	if l.backoff > 0 {
 		next = min(next, l.backoff-now)
@@ -834,6 +840,32 @@ func (l *loop) expireAllLocked(now int64) {
 		l.expireLocked(&c.writing, now, c.wt)
 	}
 	l.expireLocked(&l.lingering, now, int64(http1.LingerTimeout))
+	if l.stopping {
+		for fd := l.lingering.head; fd >= 0; {
+			next := l.slots[fd].next
+			if l.lingerOver(&l.slots[fd], now) {
+				l.closeLocked(fd)
+			}
+			fd = next
+		}
+	}
+}
+
+// lingerEnd is when the lingering close of s ends at the latest (ms since
+// loop.start, mod 2³²): http1.LingerLimit after it began, and in a stopping
+// child http1.LingerTimeout after it began (apache2 event's "Dying, force
+// short timeout"), so that a client that trickles bytes does not hold a
+// graceful stop or restart up for LingerLimit.
+func (l *loop) lingerEnd(s *slot) uint32 {
+	if l.stopping {
+		return s.lingerEnd - uint32((http1.LingerLimit-http1.LingerTimeout)/time.Millisecond)
+	}
+	return s.lingerEnd
+}
+
+// lingerOver reports whether the lingering close of s is over at now.
+func (l *loop) lingerOver(s *slot, now int64) bool {
+	return int32(l.lingerEnd(s)-uint32(now/int64(time.Millisecond))) <= 0
 }
 
 // idleEnd is when a connection parked at since has waited long enough
