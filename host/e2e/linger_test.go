@@ -25,7 +25,7 @@ func TestLingeringClose(t *testing.T) {
 	big := strings.Repeat("0123456789abcdef", 1<<16) // 1 MiB
 	for _, mpm := range []string{"prefork", "worker", "event"} {
 		t.Run(mpm, func(t *testing.T) {
-			p := startPairMPM(t, mpm, 1, "Listen 127.0.0.1:@P0@\nDocumentRoot @DOCS@\nLimitRequestBody 1000\n",
+			p := startPairMPM(t, mpm, 1, "Listen 127.0.0.1:@P0@\nDocumentRoot @DOCS@\nLimitRequestBody 1000\nKeepAlive On\nKeepAliveTimeout 1\n",
 				map[string]string{"big.txt": big, "hello.txt": "hello\n"})
 			for _, s := range []*diffServer{p.apache, p.ours} {
 				addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(s.ports[0]))
@@ -39,6 +39,7 @@ func TestLingeringClose(t *testing.T) {
 					t.Run("400", func(t *testing.T) {
 						sendAllThenRead(t, addr, "GET /hello.txt HTTP/1.1\r\nHost: x\r\nBad header\r\n\r\n", 8<<20, 400)
 					})
+					t.Run("request crossing the keep-alive close", func(t *testing.T) { crossKeepAliveClose(t, addr) })
 				})
 			}
 		})
@@ -121,5 +122,39 @@ func sendAllThenRead(t *testing.T, addr, head string, n int, code int) {
 	}
 	if body, err := io.ReadAll(resp.Body); err != nil || !strings.Contains(string(body), "</html>") {
 		t.Fatalf("response body %q: %v", body, err)
+	}
+}
+
+// crossKeepAliveClose gets a keep-alive response, waits for the server to
+// close the idle connection at KeepAliveTimeout, then sends a request (one
+// that crossed the close) and more bytes: the server, lingering, takes them,
+// and the client then reads the end of stream, not a reset.
+func crossKeepAliveClose(t *testing.T, addr string) {
+	c, err := net.Dial("tcp", addr)
+	must(t, err)
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(30 * time.Second))
+	br := bufio.NewReader(c)
+	_, err = io.WriteString(c, "GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+	must(t, err)
+	resp, err := http.ReadResponse(br, nil)
+	must(t, err)
+	if body, err := io.ReadAll(resp.Body); err != nil || string(body) != "hello\n" {
+		t.Fatalf("the first response: %q %v", body, err)
+	}
+	if resp.Close {
+		t.Fatal("the first response closed the connection; want it kept alive")
+	}
+	if n, err := br.Read(make([]byte, 1)); n != 0 || err != io.EOF {
+		t.Fatalf("waiting for the keep-alive close: %d bytes, %v, want the end of stream", n, err)
+	}
+	for i, b := range []string{"GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n", "x", "y"} {
+		if _, err := io.WriteString(c, b); err != nil {
+			t.Fatalf("send %d after the close: %v", i, err)
+		}
+		time.Sleep(200 * time.Millisecond) // a reset, if any, is back by then
+	}
+	if n, err := c.Read(make([]byte, 1)); n != 0 || err != io.EOF {
+		t.Fatalf("after sending across the close: %d bytes, %v, want the end of stream", n, err)
 	}
 }

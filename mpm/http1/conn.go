@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"runtime"
 	"runtime/debug"
 	"sync"
@@ -520,6 +521,11 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 		if err != nil {
 			if err == io.EOF {
 				c.sawEOF = true
+			} else if errors.Is(err, os.ErrDeadlineExceeded) {
+				// The wait is over (KeepAliveTimeout, Timeout, a drain): the close
+				// lingers, as apache2's always does, so that a request crossing it
+				// meets an end of stream, not a reset.
+				c.linger, c.clientDone = true, false
 			}
 			if c.tc != nil && c.tmpl.TLS == nil && c.srv.HandshakeFailed != nil {
 				if !c.tc.ConnectionState().HandshakeComplete {
