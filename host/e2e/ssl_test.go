@@ -10,6 +10,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"fmt"
+	"io"
 	"math/big"
 	"net"
 	"os"
@@ -408,5 +409,52 @@ func keysGuarded(t *testing.T, kids []int) {
 		if eventually(10*time.Second, func() bool { return !readable() }); readable() {
 			t.Errorf("user nobody reads child %d's environment (%d bytes)", pid, len(out))
 		}
+	}
+}
+
+// TestTLSCloseSendsFIN: after a TLS response that closes the connection,
+// the server sends close_notify and the TCP FIN at once, then lingers, as
+// apache2 does, with every MPM: the FIN does not wait for the lingering
+// close's end (here 30 s: the client sends a byte every 0.5 s).
+func TestTLSCloseSendsFIN(t *testing.T) {
+	for _, m := range testbin.MPMs {
+		t.Run(m.Name, func(t *testing.T) {
+			// KeepAlive Off: the server closes a connection the client meant to
+			// keep, so it lingers.
+			root := newSite(t, m.Name, m.Module, "KeepAlive Off\nSSLEngine on\nSSLCertificateFile tls/cert.pem\nSSLCertificateKeyFile tls/key.pem\n")
+			cert, key := selfSigned(t, "localhost")
+			must(t, os.MkdirAll(filepath.Join(root, "tls"), 0o755))
+			write(t, filepath.Join(root, "tls/cert.pem"), cert)
+			write(t, filepath.Join(root, "tls/key.pem"), key)
+			in := start(t, root)
+			raw, err := net.Dial("tcp", in.addr)
+			must(t, err)
+			defer raw.Close()
+			raw.SetDeadline(time.Now().Add(30 * time.Second))
+			c := tls.Client(raw, &tls.Config{ServerName: "localhost", InsecureSkipVerify: true})
+			_, err = io.WriteString(c, "GET /hello.txt HTTP/1.1\r\nHost: localhost\r\n\r\n")
+			must(t, err)
+			if b, err := io.ReadAll(c); err != nil || !strings.Contains(string(b), "hello, world") {
+				t.Fatalf("response: %q %v", b, err) // io.EOF at close_notify
+			}
+			stop := make(chan struct{})
+			defer close(stop)
+			go func() {
+				for {
+					select {
+					case <-stop:
+						return
+					case <-time.After(500 * time.Millisecond):
+					}
+					if _, err := c.Write([]byte("x")); err != nil { // a TLS record: the linger goes on
+						return
+					}
+				}
+			}()
+			raw.SetReadDeadline(time.Now().Add(10 * time.Second))
+			if n, err := raw.Read(make([]byte, 1)); n != 0 || err != io.EOF {
+				t.Fatalf("after close_notify: %d bytes, %v; want the TCP end of stream (FIN) at once", n, err)
+			}
+		})
 	}
 }

@@ -768,6 +768,9 @@ func (c *Conn) shutForLinger() bool {
 	if !ok || cw.CloseWrite() != nil {
 		return false
 	}
+	if c.tc != nil {
+		closeWriteUnder(c.tc)
+	}
 	return !c.clientDone || c.inputPending() || c.inFlight()
 }
 

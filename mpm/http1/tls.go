@@ -91,6 +91,16 @@ func closeNotifyNow(tc *tls.Conn) {
 	p.probe.Store(false)
 }
 
+// closeWriteUnder shuts down the sending side of the connection under tc, whose
+// CloseWrite sends only close_notify: the FIN follows it at once, as from apache2,
+// instead of at the end of the lingering close (when that connection has a
+// CloseWrite: otherwise it is sent at the close).
+func closeWriteUnder(tc *tls.Conn) {
+	if cw, ok := tc.NetConn().(*probeConn).Conn.(interface{ CloseWrite() error }); ok {
+		cw.CloseWrite()
+	}
+}
+
 // errProbe is a temporary net.Error, which a tls.Conn returns without
 // recording it (the connection stays usable), as it does a read deadline.
 var errProbe = probeError{}
