@@ -286,23 +286,32 @@ func TestEventBusyClosesKeepAlive(t *testing.T) {
 	}
 }
 
+// lingeringConn starts an event server with one child of one worker and
+// returns a connection it has answered and lingers on: its response is read
+// to the end of stream, the client neither sends nor closes.
+func lingeringConn(t *testing.T) (*instance, net.Conn) {
+	t.Helper()
+	// KeepAlive Off: the server closes a connection the client meant to keep,
+	// so it lingers (a client that asked for the close is not lingered on).
+	in := start(t, eventSite(t, oneChild(1)+"KeepAlive Off\n"))
+	c, err := net.Dial("tcp", in.addr)
+	must(t, err)
+	t.Cleanup(func() { c.Close() })
+	fmt.Fprintf(c, "GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if b, err := io.ReadAll(c); err != nil || !strings.Contains(string(b), "hello, world") {
+		t.Fatalf("response: %q %v", b, err) // the server shut its side down: EOF
+	}
+	return in, c
+}
+
 // TestEventLingeringCloseHoldsNoWorker: after a response that closes the
 // connection, the lingering close (discarding what the client still sends
 // until it closes, at most 2 s) is the listener's: with the only worker
 // free, server-status is answered and counts the connection in
 // ConnsAsyncClosing.
 func TestEventLingeringCloseHoldsNoWorker(t *testing.T) {
-	// KeepAlive Off: the server closes a connection the client meant to keep,
-	// so it lingers (a client that asked for the close is not lingered on).
-	in := start(t, eventSite(t, oneChild(1)+"KeepAlive Off\n"))
-	c, err := net.Dial("tcp", in.addr)
-	must(t, err)
-	defer c.Close()
-	fmt.Fprintf(c, "GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n")
-	c.SetReadDeadline(time.Now().Add(10 * time.Second))
-	if b, err := io.ReadAll(c); err != nil || !strings.Contains(string(b), "hello, world") {
-		t.Fatalf("response: %q %v", b, err) // the server shut its side down: EOF
-	}
+	in, _ := lingeringConn(t)
 	// The client neither closes nor sends: the server lingers, while the
 	// status request has the only worker.
 	waitFor(t, "the connection lingering", 10*time.Second, func() (bool, string) {
@@ -357,17 +366,7 @@ func TestEventTimeoutStalledReader(t *testing.T) {
 // client keeps trickling bytes, as apache2 event ("Dying, force short
 // timeout"), instead of holding the stop up until the 30 s limit.
 func TestEventGracefulStopShortensLinger(t *testing.T) {
-	// KeepAlive Off: the server closes a connection the client meant to
-	// keep, so it lingers.
-	in := start(t, eventSite(t, oneChild(1)+"KeepAlive Off\n"))
-	c, err := net.Dial("tcp", in.addr)
-	must(t, err)
-	defer c.Close()
-	fmt.Fprintf(c, "GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n")
-	c.SetReadDeadline(time.Now().Add(10 * time.Second))
-	if b, err := io.ReadAll(c); err != nil || !strings.Contains(string(b), "hello, world") {
-		t.Fatalf("response: %q %v", b, err)
-	}
+	in, c := lingeringConn(t)
 	// A byte every 0.5 s: LingerTimeout never passes without one.
 	stop := make(chan struct{})
 	trickled := make(chan error, 1)
