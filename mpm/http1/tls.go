@@ -96,7 +96,11 @@ func closeNotifyNow(tc *tls.Conn) {
 // instead of at the end of the lingering close (when that connection has a
 // CloseWrite: otherwise it is sent at the close).
 func closeWriteUnder(tc *tls.Conn) {
-	if cw, ok := tc.NetConn().(*probeConn).Conn.(interface{ CloseWrite() error }); ok {
+	pc, ok := tc.NetConn().(*probeConn)
+	if !ok {
+		return
+	}
+	if cw, ok := pc.Conn.(interface{ CloseWrite() error }); ok {
 		cw.CloseWrite()
 	}
 }
