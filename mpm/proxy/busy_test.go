@@ -43,3 +43,53 @@ func TestBusyEndsOnAbort(t *testing.T) {
 		t.Errorf("busy count after an aborted answer: %d, want 0", n)
 	}
 }
+
+// TestBusyEndsBeforeLastFlush: the last bytes of an answer of known length
+// are not flushed before its member's busy count is down (they go when the
+// handler returns), as apache2 holds a small last write until the end of
+// the request: a client that had the whole answer and asked the
+// balancer-manager page next saw the member still busy with it
+// (TestBalancerManager's Busy column, now and then).
+func TestBusyEndsBeforeLastFlush(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			buf := make([]byte, 4096)
+			c.Read(buf)
+			c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhelloworld"))
+			c.Close()
+		}
+	}()
+	c, b := balancerOf(t, [][]string{{"http://" + ln.Addr().String()}})
+	tg := &Target{URL: "balancer://w/x", b: b}
+	w := &flushSpy{ResponseRecorder: httptest.NewRecorder(), busy: func() int64 { return b.members[0].sh[shBusy].Load() }}
+	c.Serve(w, httptest.NewRequest("GET", "/x", nil), tg, nil)
+	if got := w.Body.String(); got != "helloworld" {
+		t.Fatalf("body %q, want helloworld", got)
+	}
+	if w.wholeWhileBusy {
+		t.Error("the whole answer was flushed while its member was still busy with it")
+	}
+}
+
+// flushSpy notes a Flush of the whole 10-byte answer while busy() > 0.
+type flushSpy struct {
+	*httptest.ResponseRecorder
+	busy           func() int64
+	wholeWhileBusy bool
+}
+
+func (f *flushSpy) Flush() {
+	if f.Body.Len() == 10 && f.busy() > 0 {
+		f.wholeWhileBusy = true
+	}
+	f.ResponseRecorder.Flush()
+}

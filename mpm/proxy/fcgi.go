@@ -212,7 +212,7 @@ func (c *Config) serveFCGI(w http.ResponseWriter, r *http.Request, t *Target, wk
 		return true
 	}
 	hd.WriteHeader(w, r, status)
-	dst := io.Writer(flushWriter{w})
+	dst := io.Writer(&flushWriter{w: w, left: -1})
 	if r.Method == http.MethodHead || status == http.StatusNotModified || status == http.StatusPreconditionFailed {
 		dst = io.Discard
 	}

@@ -694,7 +694,7 @@ func (c *Config) answer(w http.ResponseWriter, r *http.Request, resp *http.Respo
 	w.WriteHeader(resp.StatusCode)
 	var err error
 	if r.Method != http.MethodHead {
-		_, err = io.Copy(flushWriter{w}, resp.Body)
+		_, err = io.Copy(&flushWriter{w: w, left: resp.ContentLength}, resp.Body)
 	}
 	resp.Body.Close()
 	if err != nil || resp.Close {
@@ -725,12 +725,24 @@ func (c *Config) override(w http.ResponseWriter, r *http.Request, t *Target, res
 	t.ErrorPage(w, r, resp.StatusCode)
 }
 
-// flushWriter flushes after each write: a streamed answer goes on as it comes.
-type flushWriter struct{ w http.ResponseWriter }
+// flushWriter flushes after each write: a streamed answer goes on as it
+// comes, but for its last bytes when left, what the backend still has to
+// send (-1: unknown), says there are no more. Those go when the handler
+// returns, after the balancer member is released (its busy count down), as
+// apache2's core output filter holds a small last write until the end of
+// the request: a client that has the whole answer and asks the
+// balancer-manager page next never sees the member busy with it.
+type flushWriter struct {
+	w    http.ResponseWriter
+	left int64
+}
 
-func (f flushWriter) Write(p []byte) (int, error) {
+func (f *flushWriter) Write(p []byte) (int, error) {
 	n, err := f.w.Write(p)
-	if fl, ok := f.w.(http.Flusher); ok && err == nil {
+	if f.left >= 0 {
+		f.left -= int64(n)
+	}
+	if fl, ok := f.w.(http.Flusher); ok && err == nil && f.left != 0 {
 		fl.Flush()
 	}
 	return n, err
