@@ -11,24 +11,8 @@ import (
 // backend sends 5 bytes of a 100000-byte body) still ends its member's
 // busy count, or bybusyness would send that member nothing more.
 func TestBusyEndsOnAbort(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			buf := make([]byte, 4096)
-			c.Read(buf)
-			c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\nshort"))
-			c.Close()
-		}
-	}()
-	c, b := balancerOf(t, [][]string{{"http://" + ln.Addr().String()}}, "lbmethod=bybusyness")
+	addr := answering(t, "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\nshort")
+	c, b := balancerOf(t, [][]string{{"http://" + addr}}, "lbmethod=bybusyness")
 	tg := &Target{URL: "balancer://w/x", b: b}
 	r := httptest.NewRequest("GET", "/x", nil)
 	func() {
@@ -51,24 +35,8 @@ func TestBusyEndsOnAbort(t *testing.T) {
 // balancer-manager page next saw the member still busy with it
 // (TestBalancerManager's Busy column, now and then).
 func TestBusyEndsBeforeLastFlush(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			buf := make([]byte, 4096)
-			c.Read(buf)
-			c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhelloworld"))
-			c.Close()
-		}
-	}()
-	c, b := balancerOf(t, [][]string{{"http://" + ln.Addr().String()}})
+	addr := answering(t, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhelloworld")
+	c, b := balancerOf(t, [][]string{{"http://" + addr}})
 	tg := &Target{URL: "balancer://w/x", b: b}
 	w := &flushSpy{ResponseRecorder: httptest.NewRecorder(), busy: func() int64 { return b.members[0].sh[shBusy].Load() }}
 	c.Serve(w, httptest.NewRequest("GET", "/x", nil), tg, nil)
@@ -92,4 +60,29 @@ func (f *flushSpy) Flush() {
 		f.wholeWhileBusy = true
 	}
 	f.ResponseRecorder.Flush()
+}
+
+// answering is the address of a backend on 127.0.0.1 that reads a request
+// and answers every connection with answer, then closes it; it stops with
+// the test.
+func answering(t *testing.T, answer string) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			buf := make([]byte, 4096)
+			c.Read(buf)
+			c.Write([]byte(answer))
+			c.Close()
+		}
+	}()
+	return ln.Addr().String()
 }
