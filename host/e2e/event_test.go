@@ -2,6 +2,7 @@ package e2e_test
 
 import (
 	"bufio"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -287,44 +288,62 @@ func TestEventBusyClosesKeepAlive(t *testing.T) {
 }
 
 // lingeringConn starts an event server with one child of one worker and
-// returns a connection it has answered and lingers on: its response is read
-// to the end of stream, the client neither sends nor closes.
-func lingeringConn(t *testing.T) (*instance, net.Conn) {
+// returns a connection it has answered and lingers on, plain or over TLS:
+// its response is read to the end of stream (TLS: close_notify), the
+// client neither sends nor closes.
+func lingeringConn(t *testing.T, overTLS bool) (*instance, net.Conn) {
 	t.Helper()
 	// KeepAlive Off: the server closes a connection the client meant to keep,
 	// so it lingers (a client that asked for the close is not lingered on).
-	in := start(t, eventSite(t, oneChild(1)+"KeepAlive Off\n"))
-	c, err := net.Dial("tcp", in.addr)
-	must(t, err)
+	const off = "KeepAlive Off\n"
+	var in *instance
+	var c net.Conn
+	if overTLS {
+		root, addr := tlsEventSite(t, 1, "5", off)
+		in = start(t, root)
+		tc, err := tls.DialWithDialer(&net.Dialer{Timeout: 5 * time.Second}, "tcp", addr,
+			&tls.Config{ServerName: "localhost", InsecureSkipVerify: true})
+		must(t, err)
+		c = tc
+	} else {
+		in = start(t, eventSite(t, oneChild(1)+off))
+		var err error
+		c, err = net.Dial("tcp", in.addr)
+		must(t, err)
+	}
 	t.Cleanup(func() { c.Close() })
 	fmt.Fprintf(c, "GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n")
 	c.SetReadDeadline(time.Now().Add(10 * time.Second))
 	if b, err := io.ReadAll(c); err != nil || !strings.Contains(string(b), "hello, world") {
-		t.Fatalf("response: %q %v", b, err) // the server shut its side down: EOF
+		t.Fatalf("response: %q %v", b, err) // the server shut its side down: EOF (over TLS at close_notify)
 	}
 	return in, c
 }
 
 // TestEventLingeringCloseHoldsNoWorker: after a response that closes the
 // connection, the lingering close (discarding what the client still sends
-// until it closes, at most 2 s) is the listener's: with the only worker
-// free, server-status is answered and counts the connection in
+// until it closes, at most 2 s) is the listener's, over TLS too: with the
+// only worker free, server-status is answered and counts the connection in
 // ConnsAsyncClosing.
 func TestEventLingeringCloseHoldsNoWorker(t *testing.T) {
-	in, _ := lingeringConn(t)
-	// The client neither closes nor sends: the server lingers, while the
-	// status request has the only worker.
-	waitFor(t, "the connection lingering", 10*time.Second, func() (bool, string) {
-		a := in.auto()
-		return a.int("ConnsAsyncClosing") == 1 && a.int("ConnsTotal") == 2,
-			fmt.Sprintf("ConnsAsyncClosing %s, ConnsTotal %s", a.values["ConnsAsyncClosing"], a.values["ConnsTotal"])
-	})
-	// At most 2 s later it is closed.
-	waitFor(t, "nothing lingering", 10*time.Second, func() (bool, string) {
-		a := in.auto()
-		return a.int("ConnsAsyncClosing") == 0 && a.int("ConnsTotal") == 1,
-			fmt.Sprintf("ConnsAsyncClosing %s, ConnsTotal %s", a.values["ConnsAsyncClosing"], a.values["ConnsTotal"])
-	})
+	for _, overTLS := range []bool{false, true} {
+		t.Run(map[bool]string{false: "plain", true: "TLS"}[overTLS], func(t *testing.T) {
+			in, _ := lingeringConn(t, overTLS)
+			// The client neither closes nor sends: the server lingers, while
+			// the status request has the only worker.
+			waitFor(t, "the connection lingering", 10*time.Second, func() (bool, string) {
+				a := in.auto()
+				return a.int("ConnsAsyncClosing") == 1 && a.int("ConnsTotal") == 2,
+					fmt.Sprintf("ConnsAsyncClosing %s, ConnsTotal %s", a.values["ConnsAsyncClosing"], a.values["ConnsTotal"])
+			})
+			// At most 2 s later it is closed.
+			waitFor(t, "nothing lingering", 10*time.Second, func() (bool, string) {
+				a := in.auto()
+				return a.int("ConnsAsyncClosing") == 0 && a.int("ConnsTotal") == 1,
+					fmt.Sprintf("ConnsAsyncClosing %s, ConnsTotal %s", a.values["ConnsAsyncClosing"], a.values["ConnsTotal"])
+			})
+		})
+	}
 }
 
 // TestEventTimeoutStalledReader: a client that stops reading a large
@@ -364,9 +383,18 @@ func TestEventTimeoutStalledReader(t *testing.T) {
 // TestEventGracefulStopShortensLinger: a graceful stop (WINCH) ends a
 // lingering close 2 s (http1.LingerTimeout) after it began even if the
 // client keeps trickling bytes, as apache2 event ("Dying, force short
-// timeout"), instead of holding the stop up until the 30 s limit.
+// timeout"), instead of holding the stop up until the 30 s limit; over TLS
+// too (a worker lingered on TLS connections itself, for 30 s).
 func TestEventGracefulStopShortensLinger(t *testing.T) {
-	in, c := lingeringConn(t)
+	for _, overTLS := range []bool{false, true} {
+		t.Run(map[bool]string{false: "plain", true: "TLS"}[overTLS], func(t *testing.T) {
+			gracefulStopShortensLinger(t, overTLS)
+		})
+	}
+}
+
+func gracefulStopShortensLinger(t *testing.T, overTLS bool) {
+	in, c := lingeringConn(t, overTLS)
 	// A byte every 0.5 s: LingerTimeout never passes without one.
 	stop := make(chan struct{})
 	trickled := make(chan error, 1)

@@ -18,12 +18,12 @@ import (
 // tlsEventSite is an event site of one child with n workers, its plain port
 // (in.addr, server-status) and a TLS virtual host on another port, returned.
 // KeepAliveTimeout is ka and AsyncRequestWorkerFactor high, so that
-// the child takes many idle connections.
-func tlsEventSite(t *testing.T, n int, ka string) (root string, tlsAddr string) {
+// the child takes many idle connections; extra is added to the server config.
+func tlsEventSite(t *testing.T, n int, ka, extra string) (root string, tlsAddr string) {
 	t.Helper()
 	port := freePorts(t, 1)[0]
 	tlsAddr = "127.0.0.1:" + strconv.Itoa(port)
-	root = eventSite(t, oneChild(n)+"KeepAliveTimeout "+ka+"\nAsyncRequestWorkerFactor 100\n"+
+	root = eventSite(t, oneChild(n)+extra+"KeepAliveTimeout "+ka+"\nAsyncRequestWorkerFactor 100\n"+
 		"Listen "+tlsAddr+"\n<VirtualHost *:"+strconv.Itoa(port)+">\n"+
 		"SSLEngine on\nSSLCertificateFile tls/cert.pem\nSSLCertificateKeyFile tls/key.pem\n</VirtualHost>\n")
 	cert, key := selfSigned(t, "localhost")
@@ -56,7 +56,7 @@ func openIdleTLS(t *testing.T, addr string) *idleConn {
 // TLS state, some after being reduced to their descriptor).
 func TestEventTLSIdleHoldsNoWorker(t *testing.T) {
 	const n = 50
-	root, addr := tlsEventSite(t, 4, "60")
+	root, addr := tlsEventSite(t, 4, "60", "")
 	in := start(t, root)
 	conns := make([]*idleConn, 0, n)
 	defer func() {
@@ -110,7 +110,7 @@ func TestEventTLSIdleHoldsNoWorker(t *testing.T) {
 // which the socket does not show: the connection must not be parked then),
 // and when they come one by one with the connection parked between them.
 func TestEventTLSPipelined(t *testing.T) {
-	root, addr := tlsEventSite(t, 4, "60")
+	root, addr := tlsEventSite(t, 4, "60", "")
 	start(t, root)
 	// Without dynamic record sizing, one write is one record (up to 16 KiB).
 	c, err := tls.DialWithDialer(&net.Dialer{Timeout: 5 * time.Second}, "tcp", addr,
@@ -169,7 +169,7 @@ func TestEventTLSKeepAliveTimeout(t *testing.T) {
 }
 
 func tlsKeepAliveTimeout(t *testing.T, ka string) {
-	root, addr := tlsEventSite(t, 4, ka)
+	root, addr := tlsEventSite(t, 4, ka, "")
 	start(t, root)
 	raw, err := net.Dial("tcp", addr)
 	must(t, err)

@@ -357,14 +357,17 @@ func (ch *child) serve(hc *http1.Conn, c *conn, ws scoreboard.Worker) {
 			if ch.board != nil {
 				ws.SetStatus(scoreboard.Closing)
 			}
-			if c == nil || hc.IsTLS() {
-				// TLS: the worker sends close_notify (waiting for room
-				// as crypto/tls's Close does) and lingers, as under worker.
+			if c == nil {
 				ch.closeConn(hc)
 				return
 			}
-			// Event: the loop does the lingering close, not this worker
-			// (Finish has shut the sending side down).
+			// Event: the loop does the lingering close, not this worker.
+			// Finish has shut the sending side down (over TLS after
+			// close_notify, which it waits to send as crypto/tls's Close
+			// does); what the client still sends is discarded unread, TLS
+			// records too, as apache2 event does after mod_ssl's
+			// close_notify. A worker that lingered itself was held up to
+			// 30 s by a client that kept sending.
 			if hc.Finish() && ch.loop.linger(c) == nil {
 				return
 			}
