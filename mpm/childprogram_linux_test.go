@@ -16,6 +16,7 @@ import (
 
 	"github.com/httpd-mpm/httpd-mpm/internal/trust"
 	"github.com/httpd-mpm/httpd-mpm/internal/wire"
+	"github.com/httpd-mpm/httpd-mpm/mpm/internal/prestart"
 )
 
 // copyOfSelf copies the test binary (a child program of testChildMPM, as
@@ -64,7 +65,7 @@ func TestUsableChildProgram(t *testing.T) {
 		t.Errorf("a missing file: %v; want not-exist", err)
 	}
 	t.Setenv(wire.PinnedEnv, "1")
-	if _, err := usableChildProgram(good, plugin); !errors.Is(err, errPinned) {
+	if _, err := usableChildProgram(good, plugin); !errors.Is(err, prestart.ErrPinned) {
 		t.Errorf("pinned: %v; want errPinned", err)
 	}
 }

@@ -11,12 +11,11 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"slices"
-	"syscall"
 
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/httpd-mpm/httpd-mpm/internal/trust"
-	"github.com/httpd-mpm/httpd-mpm/internal/wire"
+	"github.com/httpd-mpm/httpd-mpm/mpm/internal/prestart"
 )
 
 // useChildProgram makes StartChild execute the child program name (in the
@@ -78,7 +77,7 @@ func pickChildProgram(path, self string, log hclog.Logger) *program {
 // warning, nor a child program the trust rules refuse when self breaks
 // them too (httpd run by root from a user's checkout, say).
 func childProgramRefused(path, self string, err error, log hclog.Logger) {
-	quiet := errors.Is(err, errPinned) || errors.Is(err, fs.ErrNotExist)
+	quiet := errors.Is(err, prestart.ErrPinned) || errors.Is(err, fs.ErrNotExist)
 	var te *trust.TrustError
 	if errors.As(err, &te) {
 		_, selfErr := trust.Trusted(self, "")
@@ -90,8 +89,6 @@ func childProgramRefused(path, self string, err error, log hclog.Logger) {
 		log.Warn(fmt.Sprintf("children run %s, not the child program: %v", filepath.Base(self), err))
 	}
 }
-
-var errPinned = errors.New("LoadModuleChecksum pins the plugin file")
 
 // usableChildProgram returns the child program at path as checked, or why
 // it may not be used instead of the binary self.
@@ -106,44 +103,14 @@ func usableChildProgram(path, self string) (*program, error) {
 	return p, nil
 }
 
-// checkedChildProgram is usableChildProgram but for builtTogether.
+// checkedChildProgram is usableChildProgram but for builtTogether
+// (prestart.Check).
 func checkedChildProgram(path, self string) (*program, error) {
-	if os.Getenv(wire.PinnedEnv) != "" {
-		return nil, errPinned
-	}
-	real, err := trust.Trusted(path, "an MPM's child program")
+	p, err := prestart.Check(path, self)
 	if err != nil {
 		return nil, err
 	}
-	fi, err := executableAs(real, self)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", real, err)
-	}
-	return &program{path: real, checked: fi}, nil
-}
-
-// executableAs returns the child program's file information, or an error
-// unless whoever may execute self may execute the child program too:
-// children run as User and Group, which could execute self.
-func executableAs(child, self string) (os.FileInfo, error) {
-	c, err := os.Stat(child)
-	if err != nil {
-		return nil, err
-	}
-	p, err := os.Stat(self)
-	if err != nil {
-		return nil, err
-	}
-	name := filepath.Base(self)
-	cs, ok1 := c.Sys().(*syscall.Stat_t)
-	ps, ok2 := p.Sys().(*syscall.Stat_t)
-	if ok1 && ok2 && (cs.Uid != ps.Uid || cs.Gid != ps.Gid) {
-		return nil, fmt.Errorf("owned by %d:%d, %s by %d:%d: children may not be allowed to execute it", cs.Uid, cs.Gid, name, ps.Uid, ps.Gid)
-	}
-	if missing := p.Mode().Perm() & 0o111 &^ c.Mode().Perm(); missing != 0 {
-		return nil, fmt.Errorf("mode %04o lacks execute permission %04o that %s (mode %04o) has", uint32(c.Mode().Perm()), uint32(missing), name, uint32(p.Mode().Perm()))
-	}
-	return c, nil
+	return &program{path: p.Path, checked: p.Checked}, nil
 }
 
 // builtTogether reports an error unless the program at path was built
