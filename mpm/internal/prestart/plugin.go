@@ -26,6 +26,9 @@ type Result struct {
 	// starting it failed.
 	Child *Child
 	Err   error
+	// build is the comparison of Program's build with this binary's
+	// (BuiltWith), begun when the child was started.
+	build func() error
 }
 
 var (

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/httpd-mpm/httpd-mpm/internal/cloexec"
 	"github.com/httpd-mpm/httpd-mpm/internal/wire"
@@ -44,6 +45,11 @@ func start() Result {
 	if r.ProgramErr != nil {
 		return r
 	}
+	// Whether it was built with this binary decides only whether the child
+	// gets a spec (mpm's checkBuild): compared meanwhile.
+	built := make(chan error, 1)
+	go func() { built <- BuiltTogether(r.Program.Path, filepath.Base(self)) }()
+	r.build = sync.OnceValue(func() error { return <-built })
 	cmd, conn, err := Socket(r.Program.Path, r.Program.Path, EarlyMarker, Lifeline(), os.Stderr, cred)
 	if err != nil {
 		r.Err = fmt.Errorf("%s: %w", r.Program.Path, err)
