@@ -106,6 +106,7 @@ type Conn struct {
 	sigSet     bool  // SetSignature was called for the current request
 	tlsOpts    uint8 // the current request's SetTLSOptions
 	plain      bool  // a plain HTTP client on a TLS port: answered 400 (plainOnTLS)
+	typeLines  bool  // the response being committed has no type (FieldOrder.NoType)
 	// Byte counts for mod_logio's %I and %O: in and out are the connection's totals
 	// (read from rwc; handed to it or left to the MPM as unsent), inMark and outMark
 	// where the current request started in them.
