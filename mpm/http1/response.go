@@ -479,6 +479,12 @@ func (w *response) commit() error {
 	clDone, lastDone := cl < 0, false
 	for _, k := range keys {
 		if !clDone && headerRank(k) > rankContentLength {
+			if c.errorPage && !lastDone {
+				// apache2's content-length filter sets an error page's
+				// length after mod_expires and the Header echo lines.
+				c.writeLast(bw, h, sent, &typeDone)
+				lastDone = true
+			}
 			writeContentLength(bw, cl)
 			clDone = true
 		}
@@ -494,6 +500,10 @@ func (w *response) commit() error {
 		for _, v := range h[k][min(sent[k], max(end, 0)):max(end, 0)] {
 			writeField(bw, k, v)
 		}
+	}
+	if !lastDone && c.errorPage {
+		c.writeLast(bw, h, sent, &typeDone)
+		lastDone = true
 	}
 	if !clDone {
 		writeContentLength(bw, cl)
