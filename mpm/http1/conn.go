@@ -585,7 +585,7 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 	}
 	host := c.host()
 	if perr == nil && req.ContentLength > 0 && host.maxBody >= 0 && req.ContentLength > host.maxBody {
-		perr = &protoError{status: http.StatusRequestEntityTooLarge}
+		perr = &protoError{status: http.StatusRequestEntityTooLarge, unframed: true}
 	}
 	if perr != nil {
 		keep, err := c.answerProtoError(w, perr)
@@ -708,7 +708,7 @@ func (c *Conn) answerProtoError(w *response, perr *protoError) (bool, error) {
 	}
 	req.Body = http.NoBody
 	w.head = req.Method == http.MethodHead
-	w.closeAfter = true
+	w.closeAfter, w.unframed = true, perr.unframed
 	writeErrorPage(w, req, perr.status, perr.notes)
 	c.linger = true
 	if err := w.finish(); err != nil {

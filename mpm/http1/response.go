@@ -48,6 +48,11 @@ type response struct {
 	// check at commit and an error page took its place (badHeader).
 	discard bool
 	keep    bool // keep-alive was announced
+	// unframed sends an error page without a Content-Length, the close
+	// ending it, as apache2 sends the one its HTTP_IN filter answers a
+	// request body with (bail_out_on_error: over LimitRequestBody or
+	// malformed chunks), in the middle of the body's read.
+	unframed bool
 
 	reason   string // SetStatusLine's "404 Not Here", "" for the standard one
 	declared int64  // handler's Content-Length: -1 none, -2 not looked up yet
@@ -417,8 +422,13 @@ func (w *response) commit() error {
 	}
 
 	cl := int64(-1)
+	if c.errorPage && w.body != nil && w.body.bailedOut() {
+		w.unframed = true
+	}
 	switch {
 	case w.noBody:
+	case w.unframed && c.errorPage:
+		w.closeAfter = true
 	case w.declaredLength() >= 0:
 		cl = w.declared
 	case w.handlerDone && w.head:
