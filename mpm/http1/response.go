@@ -483,10 +483,10 @@ func (w *response) commit() error {
 	c.typeLines = w.noBody || c.order != nil && c.order.NoType
 	typeDone := c.typeLines
 	sent := c.writeFirst(bw, h, &typeDone)
-	if o := c.order; o != nil && len(o.Handler) > 0 {
-		sent, typeDone = c.writeHandler(bw, h, sent, typeDone)
-	}
 	clDone, lastDone := cl < 0, false
+	if o := c.order; o != nil && len(o.Handler) > 0 {
+		sent, typeDone, clDone = c.writeHandler(bw, h, sent, typeDone, cl)
+	}
 	for _, k := range keys {
 		if !clDone && headerRank(k) > rankContentLength {
 			if c.errorPage && !lastDone {
@@ -816,9 +816,12 @@ func (c *Conn) writeFirst(bw *bufio.Writer, h http.Header, typeDone *bool) map[s
 // writeHandler writes the FieldOrder.Handler lines of h, each the next
 // value of its name, spelled as named there, but those the engine writes
 // itself (Content-Type, unless typeDone or typeLines, is one of them here), after the
-// sent values of the First ones and without the FieldOrder.Last lines; it
-// returns sent with those values and whether Content-Type was written.
-func (c *Conn) writeHandler(bw *bufio.Writer, h http.Header, sent map[string]int, typeDone bool) (map[string]int, bool) {
+// sent values of the First ones and without the FieldOrder.Last lines, the
+// length cl (if not -1) at its line's place, as apache2 keeps a backend's
+// Content-Length line in its table; it returns sent with those values and
+// whether Content-Type and Content-Length were written.
+func (c *Conn) writeHandler(bw *bufio.Writer, h http.Header, sent map[string]int, typeDone bool, cl int64) (map[string]int, bool, bool) {
+	clDone := cl < 0
 	if sent == nil {
 		sent = make(map[string]int, len(c.order.Handler))
 	}
@@ -843,6 +846,15 @@ func (c *Conn) writeHandler(bw *bufio.Writer, h http.Header, sent map[string]int
 				typeDone = true
 			}
 			continue
+		case k == "Content-Length":
+			if !clDone {
+				bw.WriteString(name) // spelled as the backend's line
+				bw.WriteString(": ")
+				writeInt(bw, cl)
+				bw.WriteString("\r\n")
+				clDone = true
+			}
+			continue
 		case c.enginesField(k):
 			continue
 		}
@@ -852,7 +864,7 @@ func (c *Conn) writeHandler(bw *bufio.Writer, h http.Header, sent map[string]int
 			sent[k] = i + 1
 		}
 	}
-	return sent, typeDone
+	return sent, typeDone, clDone
 }
 
 // sortedKeys returns h's valid field names in header order, in a slice reused per Conn.
