@@ -17,17 +17,27 @@ LimitRequestBody 10
 <Location /server-status>
 	SetHandler server-status
 </Location>
+<Directory @DOCS@/doc>
+	LimitRequestBody 4
+	ErrorDocument 413 "too big
+	ErrorDocument 400 "bad one
+</Directory>
+<Location /local>
+	LimitRequestBody 4
+	ErrorDocument 413 /x.txt
+</Location>
 `
 
 // TestBodyErrorFraming: the error page apache2's HTTP_IN filter answers a
 // request body with (bail_out_on_error: over LimitRequestBody, the
 // server's or a directory's, with a Content-Length or chunked, or
 // malformed chunks) has no Content-Length, the close ends it, whatever the
-// handler (a file, a missing one, a script, server-status); an error found
-// in the request's header (a bad Content-Length) keeps its length
-// (parity16).
+// handler (a file, a missing one, a script, server-status), a text
+// ErrorDocument too, which a file's answers; a local ErrorDocument's file
+// keeps its length, and so does an error found in the request's header (a
+// bad Content-Length) (parity16).
 func TestBodyErrorFraming(t *testing.T) {
-	docs := map[string]string{"x.txt": "x\n", "small/x.txt": "s\n", "h/s.cgi": "#!/bin/sh\necho 'Content-Type: text/plain'\necho\ncat\n"}
+	docs := map[string]string{"x.txt": "x\n", "small/x.txt": "s\n", "doc/x.txt": "d\n", "local/x.txt": "l\n", "h/s.cgi": "#!/bin/sh\necho 'Content-Type: text/plain'\necho\ncat\n"}
 	p := startPair(t, 1, bodyErrorConf, docs)
 	must(t, os.Chmod(filepath.Join(p.apache.docs, "h/s.cgi"), 0o755))
 	next := "GET /x.txt HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n"
@@ -51,6 +61,9 @@ func TestBodyErrorFraming(t *testing.T) {
 		{"400 bad chunk", post("/x.txt", "Transfer-Encoding: chunked") + "zz\r\nabc\r\n0\r\n\r\n"},
 		{"400 script bad chunk", post("/h/s.cgi", "Transfer-Encoding: chunked") + "zz\r\nabc\r\n0\r\n\r\n"},
 		{"400 bad Content-Length", post("/x.txt", "Content-Length: abc")},
+		{"413 text ErrorDocument", post("/doc/x.txt", "Content-Length: 6") + "123456"},
+		{"400 text ErrorDocument", post("/doc/x.txt", "Transfer-Encoding: chunked") + "zz\r\nabc\r\n0\r\n\r\n"},
+		{"413 local ErrorDocument", post("/local/x.txt", "Content-Length: 6") + "123456"},
 	}
 	for _, tc := range cases {
 		reqs := []string{tc.req, next}
