@@ -76,3 +76,38 @@ func TestBodyErrorFraming(t *testing.T) {
 		}
 	}
 }
+
+// TestBodyLimitErrorDocument: a body over the server's LimitRequestBody is
+// answered with the server's ErrorDocument for 413, a text one without
+// Content-Length, a local one with its file's (parity16).
+func TestBodyLimitErrorDocument(t *testing.T) {
+	p := startPair(t, 1, `ServerName main.test
+Listen 127.0.0.1:@P0@
+DocumentRoot @DOCS@
+LimitRequestBody 10
+ErrorDocument 413 "too big
+<VirtualHost *:@P0@>
+	ServerName main.test
+	DocumentRoot @DOCS@
+</VirtualHost>
+<VirtualHost *:@P0@>
+	ServerName local.test
+	DocumentRoot @DOCS@
+	ErrorDocument 413 /err.txt
+</VirtualHost>
+`, map[string]string{"x.txt": "x\n", "err.txt": "err\n"})
+	body := strings.Repeat("b", 100)
+	for _, req := range []string{
+		"POST /x.txt HTTP/1.1\r\nHost: main.test\r\nContent-Length: 100\r\n\r\n" + body,
+		"HEAD /x.txt HTTP/1.1\r\nHost: main.test\r\nContent-Length: 100\r\n\r\n" + body,
+		"POST /x.txt HTTP/1.1\r\nHost: local.test\r\nContent-Length: 100\r\n\r\n" + body,
+	} {
+		want := p.apache.askFraming(t, []string{req}, false)
+		got := p.ours.askFraming(t, []string{req}, false)
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("%.60q:\n  apache: %s\n  ours:   %s", req, strings.Join(want, "\n          "), strings.Join(got, "\n          "))
+		} else {
+			t.Logf("%.60q: both %s", req, strings.Join(want, "\n    then "))
+		}
+	}
+}

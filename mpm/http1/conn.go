@@ -709,7 +709,11 @@ func (c *Conn) answerProtoError(w *response, perr *protoError) (bool, error) {
 	req.Body = http.NoBody
 	w.head = req.Method == http.MethodHead
 	w.closeAfter, w.unframed = true, perr.unframed
-	writeErrorPage(w, req, perr.status, perr.notes)
+	// A body over the server's LimitRequestBody comes from a request read
+	// whole: apache2 answers it with the ErrorDocument (the server's here).
+	if page := c.srv.ErrorPage; !perr.unframed || page == nil || !page(c, w, req, perr.status) {
+		writeErrorPage(w, req, perr.status, perr.notes)
+	}
 	c.linger = true
 	if err := w.finish(); err != nil {
 		return false, err
