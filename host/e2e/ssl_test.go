@@ -1,6 +1,7 @@
 package e2e_test
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -13,6 +14,7 @@ import (
 	"io"
 	"math/big"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -454,6 +456,47 @@ func TestTLSCloseSendsFIN(t *testing.T) {
 			raw.SetReadDeadline(time.Now().Add(10 * time.Second))
 			if n, err := raw.Read(make([]byte, 1)); n != 0 || err != io.EOF {
 				t.Fatalf("after close_notify: %d bytes, %v; want the TCP end of stream (FIN) at once", n, err)
+			}
+		})
+	}
+}
+
+// TestTLSCloseNotifyAnswered: a client that ends a TLS keep-alive connection
+// with close_notify gets the server's close_notify before the end of
+// stream, as from apache2's mod_ssl, under every MPM (under event, once
+// the lingering close was the event loop's, only the socket was closed).
+func TestTLSCloseNotifyAnswered(t *testing.T) {
+	for _, m := range testbin.MPMs {
+		t.Run(m.Name, func(t *testing.T) {
+			root := newSite(t, m.Name, m.Module, "SSLEngine on\nSSLCertificateFile tls/cert.pem\nSSLCertificateKeyFile tls/key.pem\n")
+			cert, key := selfSigned(t, "localhost")
+			must(t, os.MkdirAll(filepath.Join(root, "tls"), 0o755))
+			write(t, filepath.Join(root, "tls/cert.pem"), cert)
+			write(t, filepath.Join(root, "tls/key.pem"), key)
+			in := start(t, root)
+			raw, err := net.Dial("tcp", in.addr)
+			must(t, err)
+			defer raw.Close()
+			raw.SetDeadline(time.Now().Add(30 * time.Second))
+			counted := &countingConn{Conn: raw}
+			c := tls.Client(counted, &tls.Config{ServerName: "localhost", InsecureSkipVerify: true})
+			_, err = io.WriteString(c, "GET /hello.txt HTTP/1.1\r\nHost: localhost\r\n\r\n")
+			must(t, err)
+			resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+			must(t, err)
+			body, err := io.ReadAll(resp.Body)
+			if err != nil || !strings.Contains(string(body), "hello, world") || resp.Close {
+				t.Fatalf("keep-alive response: %q %v (close %v)", body, err, resp.Close)
+			}
+			must(t, c.CloseWrite()) // close_notify
+			before := counted.read
+			if b, err := io.ReadAll(c); len(b) != 0 || err != nil {
+				t.Fatalf("after close_notify: %q %v; want the end of stream", b, err)
+			}
+			// crypto/tls reads an end of stream without close_notify as
+			// io.EOF too: the record is what tells them apart.
+			if got := counted.read - before; got < 5 {
+				t.Fatalf("%d bytes after the client's close_notify; want the server's close_notify record before the end of stream", got)
 			}
 		})
 	}

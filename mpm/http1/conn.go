@@ -765,8 +765,14 @@ func (c *Conn) Close() error {
 // would destroy what is not). These are asked of the socket at the close,
 // once the response is all written: a client may send while a large one is on its way.
 // It reports false, having shut nothing down, when c's connection has no CloseWrite.
+// Over TLS it has sent close_notify whenever it reports false.
 func (c *Conn) shutForLinger() bool {
 	if !c.linger || c.sawEOF {
+		if c.tc != nil {
+			// No linger, but close_notify is owed as tls.Conn's Close
+			// sends it (Finish's caller closes only the socket under it).
+			_ = c.tc.CloseWrite()
+		}
 		return false
 	}
 	cw, ok := c.rwc.(interface{ CloseWrite() error })
