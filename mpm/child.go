@@ -55,14 +55,16 @@ type ChildServer interface {
 // StartChild has them. An MPM that relies on those (pinning each child to
 // a CPU, say) does not implement EarlyChildServer.
 //
-// The first may have started before that, before the plugin's packages
-// were initialised (before gRPC's), when the plugin's file is named
-// mod_mpm_X.so and a child program mod_mpm_X.child is beside it that
-// passes the checks WithChildProgram lists but the build's: the SDK starts
-// one child from it then, not knowing the MPM yet. Serve counts it as the
-// first of EarlyChildren if the MPM is an EarlyChildServer and names that
-// file with WithChildProgram, and ends it otherwise (it never gets a spec);
-// a plugin of another name, or without such a file, gets none.
+// The first may have started before that, before most of the plugin's
+// packages were initialised, when the plugin's main imports package
+// mpm/earlystart, its file is named mod_mpm_X.so and a child program
+// mod_mpm_X.child is beside it that passes the checks WithChildProgram
+// lists but the build's: the SDK starts one child from it then, not
+// knowing the MPM yet. Serve counts it as the first of EarlyChildren if
+// the MPM is an EarlyChildServer and names that file with
+// WithChildProgram, and ends it otherwise (it never gets a spec); a plugin
+// that does not import mpm/earlystart, of another name, or without such a
+// file, gets none.
 type EarlyChildServer interface {
 	ChildServer
 	// EarlyChildren is how many children may be started ahead of need

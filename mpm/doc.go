@@ -137,8 +137,9 @@
 //     scoreboard, listeners and logs arrive later, at whatever
 //     numbers are free (fd 4 is the socket they come on until then).
 //   - Every descriptor the plugin inherited is made close-on-exec before
-//     its packages are initialised (see [EarlyChildServer]): children get
-//     only what [StartChild] hands them.
+//     any child starts (by package mpm/earlystart's init if the plugin
+//     imports it, see [EarlyChildServer]; else first thing in [Serve]):
+//     children get only what [StartChild] hands them.
 //
 // # Process lifetime
 //

@@ -38,11 +38,12 @@ func Serve(impl MPM, opts ...ServeOption) {
 		explain(d)
 		os.Exit(1)
 	}
-	// Done first, in package prestart's init (on Linux): run this binary
-	// again with only the capabilities a parent needs; make what the host
-	// handed over (lifeline, listeners, logs) close-on-exec, so that it
-	// reaches a child only through StartChild, which passes each on by
-	// number; start the first child.
+	// Done first, by package earlystart's init if the plugin imports it,
+	// else here: run this binary again with only the capabilities a parent
+	// needs; make what the host handed over (lifeline, listeners, logs)
+	// close-on-exec, so that it reaches a child only through StartChild,
+	// which passes each on by number; (earlystart, on Linux) start the
+	// first child.
 	pre := prestart.Plugin()
 	saveOriginalStderr()
 	log := newLogger(d, originalStderr()).With("pid", os.Getpid())

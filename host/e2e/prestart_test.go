@@ -15,7 +15,7 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/internal/wire"
 )
 
-// The plugin's first child starts from its init (package mpm/internal/prestart),
+// The plugin's first child starts from the init of package mpm/earlystart,
 // before the plugin's heavy packages are initialised: the plugin says so in
 // an info line of the error log, naming the child.
 var prestartedLine = regexp.MustCompile(`\[mpm_prefork:info\] \[pid (\d+)\] child (\d+), started before the plugin's packages were initialised, is its first early child`)
@@ -165,5 +165,30 @@ func TestPrestartedChildConfigRefused(t *testing.T) {
 	}
 	if !eventually(10*time.Second, func() bool { return ppid(pre) < 0 }) {
 		t.Errorf("the prestarted child %d is still there (parent %d) after httpd exited", pre, ppid(pre))
+	}
+}
+
+// TestHostWithPluginCookie: httpd started with go-plugin's cookie in its
+// environment is still the host and keeps its capabilities: the init that
+// starts a plugin's first child (and limits the plugin's capabilities
+// first) is in a package only the plugins import. When the host linked it,
+// it took itself for a plugin and dropped them (it could not bind port 80).
+func TestHostWithPluginCookie(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root: capabilities")
+	}
+	httpd, _ := build(t)
+	root := newSite(t, "prefork", "mpm_prefork_module", "")
+	cmd := testserver.Command(httpd, root)
+	cmd.Env = append(os.Environ(), wire.CookieKey+"="+wire.CookieValue)
+	in := startCmd(t, root, cmd)
+	host, self := procStatus(in.cmd.Process.Pid), procStatus(os.Getpid())
+	for _, key := range []string{"CapPrm", "CapEff", "CapBnd"} {
+		if host[key] != self[key] {
+			t.Errorf("host %s = %s, want its starter's %s", key, host[key], self[key])
+		}
+	}
+	if code, _, err := testserver.Get(in.addr, "/hello.txt", 5*time.Second); err != nil || code != 200 {
+		t.Errorf("GET: %d %v", code, err)
 	}
 }

@@ -6,6 +6,7 @@ package main
 import (
 	"github.com/httpd-mpm/httpd-mpm/internal/wire"
 	"github.com/httpd-mpm/httpd-mpm/mpm"
+	_ "github.com/httpd-mpm/httpd-mpm/mpm/earlystart" // the first child starts before most package inits
 	"github.com/httpd-mpm/httpd-mpm/plugins/builtin"
 )
 

@@ -37,12 +37,22 @@ var (
 	result Result
 )
 
-// Plugin returns what the init did (see Result). The first call gets the
-// Child and owns it; later ones get none. Where no init ran (not Linux) it
-// does what the init does but start a child: in a plugin it limits the
-// capabilities and marks the inherited descriptors.
+// Early does, once and only in a plugin the host started (go-plugin's
+// cookie set, not a child), what Serve does first: it limits the
+// capabilities, marks the inherited descriptors close-on-exec and, on
+// Linux when the host asked for early children, starts one child (see the
+// package comment). Package mpm/earlystart's init calls it, in the plugins
+// whose main package imports it; never in the host, which links package
+// mpm but not that one.
+func Early() { once.Do(func() { result = start(true) }) }
+
+// Plugin returns what Early did (see Result). The first call gets the
+// Child and owns it; later ones get none. When Early did not run (the
+// plugin does not import mpm/earlystart) it does what Early does but
+// start a child: in a plugin it limits the capabilities and marks the
+// inherited descriptors.
 func Plugin() Result {
-	once.Do(func() { result = start() })
+	once.Do(func() { result = start(false) })
 	mu.Lock()
 	defer mu.Unlock()
 	r := result

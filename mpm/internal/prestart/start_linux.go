@@ -12,24 +12,18 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/internal/wire"
 )
 
-// init does what a plugin does first, before the packages that take
-// milliseconds to initialise (see the package comment).
-func init() {
-	once.Do(func() { result = start() })
-}
-
 // start limits a plugin's capabilities (executing it again), makes its
 // inherited descriptors close-on-exec, which must precede any exec, and,
-// when the host asked for early children, starts one from the child
-// program beside the plugin's file if it passes Check.
-func start() Result {
+// with child, when the host asked for early children, starts one from the
+// child program beside the plugin's file if it passes Check.
+func start(child bool) Result {
 	if !isPlugin() {
 		return Result{}
 	}
 	r := Result{Plugin: true, CapErr: LimitCapabilities()}
 	cloexec.Inherited()
 	cred, asked, err := EarlyCredential()
-	if !asked || err != nil {
+	if !child || !asked || err != nil {
 		return r // Serve warns of a bad credential
 	}
 	self, err := os.Executable()

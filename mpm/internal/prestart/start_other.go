@@ -6,7 +6,7 @@ import "github.com/httpd-mpm/httpd-mpm/internal/cloexec"
 
 // start is what a plugin does first: children start ahead of need only on
 // Linux.
-func start() Result {
+func start(bool) Result {
 	if !isPlugin() {
 		return Result{}
 	}
