@@ -10,9 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
-	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -21,6 +19,7 @@ import (
 
 	"github.com/httpd-mpm/httpd-mpm/internal/wire"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
+	"github.com/httpd-mpm/httpd-mpm/mpm/internal/prestart"
 	"github.com/httpd-mpm/httpd-mpm/mpm/scoreboard"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
 )
@@ -55,6 +54,15 @@ type ChildServer interface {
 // CPU affinity as they were then, not as the goroutine that calls
 // StartChild has them. An MPM that relies on those (pinning each child to
 // a CPU, say) does not implement EarlyChildServer.
+//
+// The first may have started before that, before the plugin's packages
+// were initialised (before gRPC's), when the plugin's file is named
+// mod_mpm_X.so and a child program mod_mpm_X.child is beside it that
+// passes the checks WithChildProgram lists but the build's: the SDK starts
+// one child from it then, not knowing the MPM yet. Serve counts it as the
+// first of EarlyChildren if the MPM is an EarlyChildServer and names that
+// file with WithChildProgram, and ends it otherwise (it never gets a spec);
+// a plugin of another name, or without such a file, gets none.
 type EarlyChildServer interface {
 	ChildServer
 	// EarlyChildren is how many children may be started ahead of need
@@ -187,7 +195,7 @@ func (p *Process) Signal(sig os.Signal) error {
 
 // LifelineFD is the descriptor on which the host hands the plugin the read
 // end of its lifeline pipe. Listeners follow it; their numbers are in Run.
-const LifelineFD = 3
+const LifelineFD = prestart.LifelineFD
 
 // childWire is the spec as it travels in the child's environment.
 type childWire struct {
@@ -218,7 +226,7 @@ var hostLifeline struct {
 }
 
 func hostLifelineFile() *os.File {
-	hostLifeline.once.Do(func() { hostLifeline.f = os.NewFile(LifelineFD, "lifeline") })
+	hostLifeline.once.Do(func() { hostLifeline.f = prestart.Lifeline() })
 	return hostLifeline.f
 }
 
@@ -318,27 +326,9 @@ func StartChild(spec ChildSpec) (*Process, error) {
 	return watchProcess(spec.Slot, cmd), nil
 }
 
-// childCommand is the command that starts a child: exe, under the name
-// name (argv[0]), with the plugin's environment but for go-plugin's
-// variables, wire.ChildEnv=spec (and GOMAXPROCS=1 with wire.OnePEnv when
-// the environment sets no GOMAXPROCS), stderr, the descriptors files from fd 3
-// on, the parent-death signal and, if set, the credential cred.
+// childCommand is prestart.Command for a child of credential cred.
 func childCommand(exe, name, spec string, stderr *os.File, files []*os.File, cred *Credential) (*exec.Cmd, error) {
-	cmd := exec.Command(exe)
-	cmd.Args[0] = name
-	cmd.Env = append(childEnviron(), wire.ChildEnv+"="+spec)
-	if _, set := os.LookupEnv("GOMAXPROCS"); !set {
-		cmd.Env = append(cmd.Env, "GOMAXPROCS=1", wire.OnePEnv+"=1") // see wire.OnePEnv
-	}
-	cmd.Stderr = stderr
-	cmd.ExtraFiles = files
-	cmd.SysProcAttr = childSysProcAttr()
-	if cred != nil {
-		if err := setCredential(cmd, cred); err != nil {
-			return nil, fmt.Errorf("as uid %d: %w", cred.Uid, err)
-		}
-	}
-	return cmd, nil
+	return prestart.Command(exe, name, spec, stderr, files, cred.sys())
 }
 
 // warmSpec builds encoding/json's encoder of the child spec, which the
@@ -511,20 +501,6 @@ func onOneP() (restore func()) {
 	return runtime.SetDefaultGOMAXPROCS // with its updates as the CPU limit changes
 }
 
-// childEnviron is this process's environment without go-plugin's variables
-// and the host's messages to the plugin.
-func childEnviron() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		name, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(name, "PLUGIN_") || name == wire.CookieKey || slices.Contains(wire.Roles[:], name) {
-			continue
-		}
-		env = append(env, kv)
-	}
-	return env
-}
-
 // Child descriptors: fd 3 is the host's lifeline, then the scoreboard if
 // there is one, then the listeners.
 const (
@@ -620,7 +596,7 @@ func serveChild(impl MPM, blob string, fdOf func(int) int, restore func(), sig *
 	}
 	c.graceful = sig.graceful
 	// SIGUSR1 stayed blocked from exec until onGraceful listened (see
-	// startChild); this covers systems without that.
+	// prestart.Start); this covers systems without that.
 	if os.Getppid() != w.Parent {
 		sig.drain()
 	}

@@ -4,19 +4,13 @@ package mpm
 
 import (
 	"os"
-	"os/exec"
 	"os/signal"
-	"runtime"
 	"syscall"
 
 	"golang.org/x/sys/unix"
-)
 
-// childSysProcAttr asks the kernel for SIGUSR1 (graceful) when the plugin
-// process dies: the child finishes its requests instead of cutting them.
-func childSysProcAttr() *syscall.SysProcAttr {
-	return &syscall.SysProcAttr{Pdeathsig: syscall.SIGUSR1}
-}
+	"github.com/httpd-mpm/httpd-mpm/mpm/internal/prestart"
+)
 
 // onGraceful calls f once on the first SIGUSR1; later ones are ignored.
 // SIGINT is ignored: a terminal's Ctrl-C is the host's business.
@@ -30,26 +24,9 @@ func onGraceful(f func()) {
 	}()
 }
 
-// startChild starts cmd with SIGUSR1 blocked. Go drops a SIGUSR1 that
-// arrives before signal.Notify, so a child asked to finish (or whose
-// parent died) while it was still starting would never drain; blocked, the
-// signal waits until onGraceful listens. The child inherits the signal
-// mask of the thread that starts it.
-func startChild(cmd *exec.Cmd) error {
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	var usr1, old unix.Sigset_t
-	usr1.Val[(unix.SIGUSR1-1)/64] |= 1 << ((unix.SIGUSR1 - 1) % 64)
-	if err := unix.PthreadSigmask(unix.SIG_BLOCK, &usr1, &old); err != nil {
-		return cmd.Start()
-	}
-	defer unix.PthreadSigmask(unix.SIG_SETMASK, &old, nil)
-	return cmd.Start()
-}
-
 // ownImage is the file that executes the code this process runs, even if
 // its path now holds another: the kernel's /proc/self/exe.
-func ownImage() string { return selfExe }
+func ownImage() string { return prestart.SelfExe }
 
 // guardKeys makes a child that holds TLS private keys non-dumpable, as
 // apache2's children are after setuid: its memory and /proc files (environ,

@@ -16,6 +16,7 @@ import (
 
 	"github.com/httpd-mpm/httpd-mpm/internal/trust"
 	"github.com/httpd-mpm/httpd-mpm/internal/wire"
+	"github.com/httpd-mpm/httpd-mpm/mpm/internal/prestart"
 )
 
 // copyOfSelf copies the test binary (a child program of testChildMPM, as
@@ -64,28 +65,28 @@ func TestUsableChildProgram(t *testing.T) {
 		t.Errorf("a missing file: %v; want not-exist", err)
 	}
 	t.Setenv(wire.PinnedEnv, "1")
-	if _, err := usableChildProgram(good, plugin); !errors.Is(err, errPinned) {
+	if _, err := usableChildProgram(good, plugin); !errors.Is(err, prestart.ErrPinned) {
 		t.Errorf("pinned: %v; want errPinned", err)
 	}
 }
 
-// builtTogether tells a program of another build from this one's.
+// prestart.BuiltTogether tells a program of another build from this one's.
 func TestBuiltTogether(t *testing.T) {
-	if err := builtTogether(copyOfSelf(t, 0o755), "self"); err != nil {
+	if err := prestart.BuiltTogether(copyOfSelf(t, 0o755), "self"); err != nil {
 		t.Errorf("a copy of this binary: %v", err)
 	}
 	goTool, err := exec.LookPath("go")
 	if err != nil {
 		t.Fatal(err) // the go tool runs these tests
 	}
-	if err := builtTogether(goTool, "self"); err == nil || !strings.Contains(err.Error(), "built from another") || !strings.Contains(err.Error(), "than self") {
+	if err := prestart.BuiltTogether(goTool, "self"); err == nil || !strings.Contains(err.Error(), "built from another") || !strings.Contains(err.Error(), "than self") {
 		t.Errorf("the go tool: %v; want built from another main module or Go version", err)
 	}
 	script := filepath.Join(t.TempDir(), "script")
 	if err := os.WriteFile(script, []byte("#!/bin/sh\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := builtTogether(script, "self"); err == nil || !strings.Contains(err.Error(), "build information") {
+	if err := prestart.BuiltTogether(script, "self"); err == nil || !strings.Contains(err.Error(), "build information") {
 		t.Errorf("a shell script: %v; want no build information", err)
 	}
 }

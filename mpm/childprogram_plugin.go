@@ -3,26 +3,22 @@
 package mpm
 
 import (
-	"debug/buildinfo"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime/debug"
-	"slices"
-	"syscall"
 
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/httpd-mpm/httpd-mpm/internal/trust"
-	"github.com/httpd-mpm/httpd-mpm/internal/wire"
+	"github.com/httpd-mpm/httpd-mpm/mpm/internal/prestart"
 )
 
 // useChildProgram makes StartChild execute the child program name (in the
 // directory of this executable) if it may and can (see WithChildProgram),
 // and logs why not otherwise. An empty name keeps this binary. It checks
-// all but the build (builtTogether): Serve calls checkBuild once the early
+// all but the build (prestart.BuiltTogether): Serve calls checkBuild once the early
 // children have started, from the program (see childProgramAt).
 func useChildProgram(name string, log hclog.Logger) (checkBuild func()) {
 	if name == "" {
@@ -44,8 +40,9 @@ func useChildProgram(name string, log hclog.Logger) (checkBuild func()) {
 // may execute it instead of self, but for the check that it was built with
 // this binary, which checkBuild makes: if that fails, checkBuild warns, sets
 // childProgram back to nil and ends the early children, which have not got
-// a spec yet. The check takes a fraction of a millisecond, which the first
-// child's start then overlaps instead of following.
+// a spec yet. The check takes a fraction of a millisecond; for the
+// program package prestart's init started a child from, it began there
+// and ran while the plugin initialised (prestart.BuiltWith).
 func childProgramAt(path, self string, log hclog.Logger) (checkBuild func()) {
 	prog, err := checkedChildProgram(path, self)
 	if err != nil {
@@ -54,7 +51,7 @@ func childProgramAt(path, self string, log hclog.Logger) (checkBuild func()) {
 	}
 	childProgram = prog
 	return func() {
-		if err := builtTogether(prog.path, filepath.Base(self)); err != nil {
+		if err := prestart.BuiltWith(prog.path, filepath.Base(self)); err != nil {
 			childProgram = nil
 			discardEarly()
 			childProgramRefused(path, self, fmt.Errorf("%s: %w", prog.path, err), log)
@@ -78,7 +75,7 @@ func pickChildProgram(path, self string, log hclog.Logger) *program {
 // warning, nor a child program the trust rules refuse when self breaks
 // them too (httpd run by root from a user's checkout, say).
 func childProgramRefused(path, self string, err error, log hclog.Logger) {
-	quiet := errors.Is(err, errPinned) || errors.Is(err, fs.ErrNotExist)
+	quiet := errors.Is(err, prestart.ErrPinned) || errors.Is(err, fs.ErrNotExist)
 	var te *trust.TrustError
 	if errors.As(err, &te) {
 		_, selfErr := trust.Trusted(self, "")
@@ -91,8 +88,6 @@ func childProgramRefused(path, self string, err error, log hclog.Logger) {
 	}
 }
 
-var errPinned = errors.New("LoadModuleChecksum pins the plugin file")
-
 // usableChildProgram returns the child program at path as checked, or why
 // it may not be used instead of the binary self.
 func usableChildProgram(path, self string) (*program, error) {
@@ -100,103 +95,18 @@ func usableChildProgram(path, self string) (*program, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := builtTogether(p.path, filepath.Base(self)); err != nil {
+	if err := prestart.BuiltTogether(p.path, filepath.Base(self)); err != nil {
 		return nil, fmt.Errorf("%s: %w", p.path, err)
 	}
 	return p, nil
 }
 
-// checkedChildProgram is usableChildProgram but for builtTogether.
+// checkedChildProgram is usableChildProgram but for prestart.BuiltTogether
+// (prestart.Check).
 func checkedChildProgram(path, self string) (*program, error) {
-	if os.Getenv(wire.PinnedEnv) != "" {
-		return nil, errPinned
-	}
-	real, err := trust.Trusted(path, "an MPM's child program")
+	p, err := prestart.Check(path, self)
 	if err != nil {
 		return nil, err
 	}
-	fi, err := executableAs(real, self)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", real, err)
-	}
-	return &program{path: real, checked: fi}, nil
-}
-
-// executableAs returns the child program's file information, or an error
-// unless whoever may execute self may execute the child program too:
-// children run as User and Group, which could execute self.
-func executableAs(child, self string) (os.FileInfo, error) {
-	c, err := os.Stat(child)
-	if err != nil {
-		return nil, err
-	}
-	p, err := os.Stat(self)
-	if err != nil {
-		return nil, err
-	}
-	name := filepath.Base(self)
-	cs, ok1 := c.Sys().(*syscall.Stat_t)
-	ps, ok2 := p.Sys().(*syscall.Stat_t)
-	if ok1 && ok2 && (cs.Uid != ps.Uid || cs.Gid != ps.Gid) {
-		return nil, fmt.Errorf("owned by %d:%d, %s by %d:%d: children may not be allowed to execute it", cs.Uid, cs.Gid, name, ps.Uid, ps.Gid)
-	}
-	if missing := p.Mode().Perm() & 0o111 &^ c.Mode().Perm(); missing != 0 {
-		return nil, fmt.Errorf("mode %04o lacks execute permission %04o that %s (mode %04o) has", uint32(c.Mode().Perm()), uint32(missing), name, uint32(p.Mode().Perm()))
-	}
-	return c, nil
-}
-
-// builtTogether reports an error unless the program at path was built
-// from what this binary (named self in messages) was: the same Go version, main module, VCS state
-// and versions of the modules both use. A plugin updated without its child
-// program would otherwise hand its spec to older code. Two builds from a
-// checkout with uncommitted changes (vcs.modified) at one revision look
-// alike whatever the changes: `make build` builds both files together.
-func builtTogether(path, self string) error {
-	theirs, err := buildinfo.ReadFile(path)
-	if err != nil {
-		return fmt.Errorf("read its build information: %w", err)
-	}
-	ours, ok := debug.ReadBuildInfo()
-	if !ok {
-		return errors.New("this binary has no build information")
-	}
-	differ := func(what, a, b string) error {
-		return fmt.Errorf("built from another %s (%s) than %s (%s)", what, a, self, b)
-	}
-	if ours.GoVersion != theirs.GoVersion {
-		return differ("Go version", theirs.GoVersion, ours.GoVersion)
-	}
-	if ours.Main.Path != theirs.Main.Path || ours.Main.Version != theirs.Main.Version || ours.Main.Sum != theirs.Main.Sum {
-		return differ("main module", theirs.Main.Path+"@"+theirs.Main.Version, ours.Main.Path+"@"+ours.Main.Version)
-	}
-	for _, key := range []string{"vcs.revision", "vcs.time", "vcs.modified"} {
-		if a, b := setting(theirs, key), setting(ours, key); a != b {
-			return differ(key, a, b)
-		}
-	}
-	for _, d := range theirs.Deps {
-		i := slices.IndexFunc(ours.Deps, func(o *debug.Module) bool { return o.Path == d.Path })
-		if i >= 0 && version(ours.Deps[i]) != version(d) {
-			return differ("version of "+d.Path, version(d), version(ours.Deps[i]))
-		}
-	}
-	return nil
-}
-
-func setting(bi *debug.BuildInfo, key string) string {
-	for _, s := range bi.Settings {
-		if s.Key == key {
-			return s.Value
-		}
-	}
-	return ""
-}
-
-// version is a module's version as the build used it, after replacements.
-func version(m *debug.Module) string {
-	if m.Replace != nil {
-		return m.Replace.Path + "@" + m.Replace.Version + " " + m.Replace.Sum
-	}
-	return m.Version + " " + m.Sum
+	return &program{path: p.Path, checked: p.Checked}, nil
 }

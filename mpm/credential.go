@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/httpd-mpm/httpd-mpm/internal/nss"
 )
@@ -25,6 +26,22 @@ func (c *Credential) equal(o *Credential) bool {
 		return c == o
 	}
 	return c.Uid == o.Uid && c.Gid == o.Gid && slices.Equal(c.Groups, o.Groups)
+}
+
+// sys is c as the credential an exec.Cmd starts with; nil for nil.
+func (c *Credential) sys() *syscall.Credential {
+	if c == nil {
+		return nil
+	}
+	return &syscall.Credential{Uid: c.Uid, Gid: c.Gid, Groups: c.Groups}
+}
+
+// credentialOf is sys's reverse.
+func credentialOf(s *syscall.Credential) *Credential {
+	if s == nil {
+		return nil
+	}
+	return &Credential{Uid: s.Uid, Gid: s.Gid, Groups: s.Groups}
 }
 
 // ChildCredential is the credential children drop to: the one the host

@@ -136,8 +136,9 @@
 //     An early child ([EarlyChildServer]) has the same, except that the
 //     scoreboard, listeners and logs arrive later, at whatever
 //     numbers are free (fd 4 is the socket they come on until then).
-//   - [Serve] makes every descriptor the plugin inherited close-on-exec:
-//     children get only what [StartChild] hands them.
+//   - Every descriptor the plugin inherited is made close-on-exec before
+//     its packages are initialised (see [EarlyChildServer]): children get
+//     only what [StartChild] hands them.
 //
 // # Process lifetime
 //
@@ -224,8 +225,9 @@
 // # Privileges
 //
 // Started as root (the host runs as root to bind ports and drop its
-// children to User/Group), [Serve] keeps only the capabilities an MPM
-// parent needs before anything else runs: CAP_SETUID and CAP_SETGID, to
+// children to User/Group), a plugin keeps only the capabilities an MPM
+// parent needs before anything else runs (in the init of a package the SDK
+// imports, before the packages of gRPC are initialised): CAP_SETUID and CAP_SETGID, to
 // start children as User and Group ([ChildSpec.Credential]), and CAP_KILL,
 // to signal them. The host starts it with only those in its bounding set,
 // so that it has no others from exec on; started with more, it drops the

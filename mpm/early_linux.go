@@ -3,7 +3,6 @@
 package mpm
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,7 +10,6 @@ import (
 	"os/exec"
 	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -19,7 +17,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 	"golang.org/x/sys/unix"
 
-	"github.com/httpd-mpm/httpd-mpm/internal/wire"
+	"github.com/httpd-mpm/httpd-mpm/mpm/internal/prestart"
 )
 
 // Early children. Starting a child is an exec of the plugin binary whose
@@ -39,9 +37,9 @@ import (
 // one StartChild executes for its spec: both take the spec on a socket,
 // whose end is earlySocketFD in the child.
 const (
-	earlyMarker   = "early"
+	earlyMarker   = prestart.EarlyMarker
 	socketMarker  = "socket"
-	earlySocketFD = 4
+	earlySocketFD = prestart.SocketFD
 	maxEarly      = 4
 )
 
@@ -53,29 +51,39 @@ type earlyChild struct {
 }
 
 var early struct {
-	mu    sync.Mutex
-	spare []*earlyChild
+	mu       sync.Mutex
+	spare    []*earlyChild
+	dropping sync.WaitGroup // dropAll of children nobody wanted
 }
 
 // startEarlyChildren starts as many early children as impl allows
 // (EarlyChildServer) if the host asked for them: wire.EarlyChildEnv holds
-// the children's credential. Serve has made the plugin's inherited
-// descriptors close-on-exec: an early child gets only the ones StartChild
-// hands it.
-func startEarlyChildren(impl MPM, log hclog.Logger) {
-	v, asked := os.LookupEnv(wire.EarlyChildEnv)
-	ec, ok := impl.(EarlyChildServer)
-	if !asked || !ok {
-		return
+// the children's credential. pre, if not nil, is the child prestart's init
+// started from the child program it expected (see package prestart): it
+// counts as the first when impl wants early children and StartChild would
+// run that program (childProgram, which Serve set before); otherwise it is
+// ended in the background, and discardEarly waits for it. Serve has made
+// the plugin's inherited descriptors close-on-exec: an early child gets
+// only the ones StartChild hands it.
+func startEarlyChildren(impl MPM, log hclog.Logger, pre *prestart.Child) {
+	n := 0
+	sysCred, asked, err := prestart.EarlyCredential()
+	if err != nil {
+		log.Warn("no early child", "error", err)
 	}
-	n := min(ec.EarlyChildren(), maxEarly)
-	if n <= 0 {
-		return
+	if ec, ok := impl.(EarlyChildServer); ok && asked && err == nil {
+		n = min(ec.EarlyChildren(), maxEarly)
 	}
-	var cred *Credential
-	if err := json.Unmarshal([]byte(v), &cred); err != nil {
-		log.Warn("bad early child credential from the host; no early child", "error", err)
-		return
+	cred := credentialOf(sysCred)
+	if pre != nil {
+		c := &earlyChild{cmd: pre.Cmd, conn: pre.Conn, cred: credentialOf(pre.Cred)}
+		if n > 0 && childProgram != nil && pre.Cmd.Path == childProgram.path {
+			offerEarlyChild(c)
+			log.Info(fmt.Sprintf("child %d, started before the plugin's packages were initialised, is its first early child", pre.Cmd.Process.Pid))
+			n--
+		} else {
+			early.dropping.Go(func() { dropAll([]*earlyChild{c}) })
+		}
 	}
 	for range n {
 		c, err := startEarlyChild(cred)
@@ -83,10 +91,15 @@ func startEarlyChildren(impl MPM, log hclog.Logger) {
 			log.Warn("cannot start a child ahead of need", "error", err)
 			return
 		}
-		early.mu.Lock()
-		early.spare = append(early.spare, c)
-		early.mu.Unlock()
+		offerEarlyChild(c)
 	}
+}
+
+// offerEarlyChild puts c in early.spare, for StartChild.
+func offerEarlyChild(c *earlyChild) {
+	early.mu.Lock()
+	early.spare = append(early.spare, c)
+	early.mu.Unlock()
 }
 
 func startEarlyChild(cred *Credential) (*earlyChild, error) {
@@ -98,62 +111,13 @@ func startEarlyChild(cred *Credential) (*earlyChild, error) {
 }
 
 // startSocketChild executes a child that waits for its spec on a socket,
-// marked (wire.ChildEnv) as marker.
+// marked (wire.ChildEnv) as marker (prestart.Socket).
 func startSocketChild(exe, name, marker string, lifeline, stderr *os.File, cred *Credential) (*earlyChild, error) {
-	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		return nil, fmt.Errorf("socketpair: %w", err)
-	}
-	ours, theirs := os.NewFile(uintptr(fds[0]), "child-spec"), os.NewFile(uintptr(fds[1]), "child-spec")
-	defer theirs.Close()
-	if own, err := pollableCopy(lifeline); err == nil {
-		defer own.Close()
-		lifeline = own
-	}
-	cmd, err := childCommand(exe, name, marker, stderr, []*os.File{lifeline, theirs}, cred) // fds 3 and earlySocketFD
-	if err != nil {
-		ours.Close()
-		return nil, err
-	}
-	if err := startChild(cmd); err != nil {
-		ours.Close()
-		return nil, err
-	}
-	return &earlyChild{cmd: cmd, conn: ours, cred: cred}, nil
-}
-
-// pollableCopy is a new open file description of the pipe f reads,
-// opened through /proc/self/fd, close-on-exec and non-blocking, to hand a
-// child as its lifeline; it fails unless f is a pipe. The child's
-// os.NewFile of it then reads it through the runtime's poller; the
-// *os.File returned here does not know it is non-blocking, so os/exec
-// passes it on as it is.
-//
-// The host's lifeline reaches the plugin and every child as one open file
-// description, which must stay blocking: O_NONBLOCK is the description's,
-// and a read elsewhere that expects to block would fail with EAGAIN. A
-// goroutine blocked in a read of it holds an OS thread and, until the
-// runtime's monitor takes it back (20 µs to 10 ms later), the P it ran
-// on: on a child's one P (onOneP), the goroutine on its way to the first
-// accept waited for that.
-func pollableCopy(f *os.File) (*os.File, error) {
-	var st unix.Stat_t
-	if err := unix.Fstat(int(f.Fd()), &st); err != nil {
-		return nil, err
-	}
-	if st.Mode&unix.S_IFMT != unix.S_IFIFO {
-		return nil, errors.New("not a pipe")
-	}
-	fd, err := unix.Open("/proc/self/fd/"+strconv.Itoa(int(f.Fd())), unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	cmd, conn, err := prestart.Socket(exe, name, marker, lifeline, stderr, cred.sys())
 	if err != nil {
 		return nil, err
 	}
-	own := os.NewFile(uintptr(fd), f.Name()) // blocking when made: not pollable here
-	if err := unix.SetNonblock(fd, true); err != nil {
-		own.Close()
-		return nil, err
-	}
-	return own, nil
+	return &earlyChild{cmd: cmd, conn: conn, cred: cred}, nil
 }
 
 // execChild executes a child for the spec blob and its descriptors files
@@ -211,21 +175,29 @@ func takeEarly(cred *Credential) *earlyChild {
 
 // discardEarly tells the early children nobody took to exit (their
 // socket closes: one that waits for its spec exits 0 at once, one still
-// starting when it gets there) and reaps them, waiting up to a second in
-// all; those still running then are killed and reaped in the background.
-// The plugin calls it when Run returns and before it exits, so that no
-// early child outlives it unreaped (the host may be PID 1, which reaps no
-// orphans it did not start).
+// starting when it gets there) and reaps them (dropAll), and waits for the
+// ends of the unwanted ones startEarlyChildren began. The plugin calls it
+// when Run returns and before it exits, so that no early child outlives it
+// unreaped (the host may be PID 1, which reaps no orphans it did not
+// start).
 func discardEarly() {
 	early.mu.Lock()
 	spare := early.spare
 	early.spare = nil
 	early.mu.Unlock()
-	if len(spare) == 0 {
+	dropAll(spare)
+	early.dropping.Wait()
+}
+
+// dropAll closes the sockets of cs and reaps them, waiting up to a second
+// in all; those still running then are killed and reaped in the
+// background.
+func dropAll(cs []*earlyChild) {
+	if len(cs) == 0 {
 		return
 	}
-	done := make(chan struct{}, len(spare))
-	for _, c := range spare {
+	done := make(chan struct{}, len(cs))
+	for _, c := range cs {
 		c.conn.Close()
 		go func() {
 			_ = c.cmd.Wait()
@@ -234,11 +206,11 @@ func discardEarly() {
 	}
 	limit := time.NewTimer(time.Second)
 	defer limit.Stop()
-	for range spare {
+	for range cs {
 		select {
 		case <-done:
 		case <-limit.C:
-			for _, c := range spare {
+			for _, c := range cs {
 				_ = c.cmd.Process.Kill() // reaped by its goroutine
 			}
 			return

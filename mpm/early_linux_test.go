@@ -366,21 +366,21 @@ func TestStartEarlyChildren(t *testing.T) {
 		return slices.Clone(early.spare)
 	}
 	log := hclog.NewNullLogger()
-	startEarlyChildren(testChildMPM{}, log)
+	startEarlyChildren(testChildMPM{}, log, nil)
 	if n := len(spare()); n != 0 {
 		t.Fatalf("%d early children unasked", n)
 	}
 	t.Setenv(wire.EarlyChildEnv, "{")
-	startEarlyChildren(testChildMPM{}, log)
+	startEarlyChildren(testChildMPM{}, log, nil)
 	if n := len(spare()); n != 0 {
 		t.Fatalf("%d early children for a credential that is not JSON", n)
 	}
 	t.Setenv(wire.EarlyChildEnv, "null")
-	startEarlyChildren(&runRecorder{}, log)
+	startEarlyChildren(&runRecorder{}, log, nil)
 	if n := len(spare()); n != 0 {
 		t.Fatalf("%d early children of an MPM that is no EarlyChildServer", n)
 	}
-	startEarlyChildren(testChildMPM{}, log)
+	startEarlyChildren(testChildMPM{}, log, nil)
 	cs, want := spare(), testChildMPM{}.EarlyChildren()
 	if len(cs) != want {
 		t.Fatalf("%d early children, want %d", len(cs), want)

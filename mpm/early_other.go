@@ -8,6 +8,8 @@ import (
 	"os/exec"
 
 	"github.com/hashicorp/go-hclog"
+
+	"github.com/httpd-mpm/httpd-mpm/mpm/internal/prestart"
 )
 
 // Early children are Linux-only (see early_linux.go).
@@ -23,7 +25,7 @@ func execChild(exe, name string, blob []byte, stderr *os.File, files []*os.File,
 	if err != nil {
 		return nil, err
 	}
-	if err := startChild(cmd); err != nil {
+	if err := prestart.Start(cmd); err != nil {
 		return nil, err
 	}
 	return cmd, nil
@@ -35,7 +37,7 @@ type earlyChild struct{ cmd *exec.Cmd }
 
 func (*earlyChild) drop() {}
 
-func startEarlyChildren(MPM, hclog.Logger) {}
+func startEarlyChildren(MPM, hclog.Logger, *prestart.Child) {}
 
 func takeEarly(*Credential) *earlyChild { return nil }
 

@@ -271,6 +271,9 @@ func configure(impl MPM, log hclog.Logger, cfg *Config) []Diagnostic {
 	setLevel(log, cfg.LogLevel)
 	cfg.Log = log
 	cfg.types = new(sharedTypes)
+	// Read while the MPM configures and runs, not when it starts its
+	// first child, which waits for it.
+	go cfg.types.file(cfg.Core.TypesConfig)
 	cfg.Core.newTicketKeys()
 	return append(impl.Configure(cfg), contentDiagnostics(&cfg.Core)...)
 }

@@ -14,8 +14,8 @@ import (
 	"github.com/hashicorp/go-plugin"
 	"google.golang.org/grpc"
 
-	"github.com/httpd-mpm/httpd-mpm/internal/cloexec"
 	"github.com/httpd-mpm/httpd-mpm/internal/rpcwire"
+	"github.com/httpd-mpm/httpd-mpm/mpm/internal/prestart"
 )
 
 // Serve runs the plugin: it answers the host's handshake and serves the
@@ -38,16 +38,19 @@ func Serve(impl MPM, opts ...ServeOption) {
 		explain(d)
 		os.Exit(1)
 	}
-	// Before anything else: on success this does not return but runs
-	// this binary again with only the capabilities a parent needs.
-	capErr := limitCapabilities()
-	// What the host handed over (lifeline, listeners, logs) reaches a
-	// child only through StartChild, which passes each on by number.
-	cloexec.Inherited()
+	// Done first, in package prestart's init (on Linux): run this binary
+	// again with only the capabilities a parent needs; make what the host
+	// handed over (lifeline, listeners, logs) close-on-exec, so that it
+	// reaches a child only through StartChild, which passes each on by
+	// number; start the first child.
+	pre := prestart.Plugin()
 	saveOriginalStderr()
 	log := newLogger(d, originalStderr()).With("pid", os.Getpid())
-	if capErr != nil {
-		log.Warn("cannot limit the MPM parent's capabilities; it keeps them all", "error", capErr)
+	if pre.CapErr != nil {
+		log.Warn("cannot limit the MPM parent's capabilities; it keeps them all", "error", pre.CapErr)
+	}
+	if pre.Err != nil {
+		log.Warn("cannot start a child ahead of need", "error", pre.Err)
 	}
 	checkBuild := useChildProgram(sc.childProgram, log)
 	// The host owns signals: a terminal's Ctrl-C or systemd's stop signal
@@ -61,7 +64,7 @@ func Serve(impl MPM, opts ...ServeOption) {
 	// channel: the signal package drops what does not fit, never blocks.
 	signal.Notify(make(chan os.Signal, 1), syscall.SIGTERM)
 	// While plugin.Serve answers the handshake:
-	startEarlyChildren(impl, log)
+	startEarlyChildren(impl, log, pre.Child)
 	checkBuild() // while the first child starts
 	go func() {
 		rpcwire.WarmProto()

@@ -20,6 +20,8 @@ type sharedTypes struct {
 }
 
 // file returns the sealed copy of path, made at the first call, or nil.
+// configure makes that call when it configures a generation; StartChild's
+// waits for it if it has not finished.
 func (s *sharedTypes) file(path string) *os.File {
 	if s == nil || path == "" {
 		return nil

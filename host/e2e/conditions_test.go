@@ -15,7 +15,8 @@ import (
 // If-Range do not match), If-None-Match compares strongly with a Range, an
 // If-Range with a Range leaves the choice to the byterange filter whatever
 // If-None-Match or If-Modified-Since say, a non-matching If-None-Match or
-// a holding If-Unmodified-Since rules a 304 out (review14). The files'
+// a holding If-Unmodified-Since rules a 304 out (review14); a "*" in If-Match or
+// If-None-Match counts only at the start of the field (parity16). The files'
 // modification times are set: one old, one ten seconds before the test.
 func TestConditionsAsApache(t *testing.T) {
 	p := startPair(t, 1, mainSite, map[string]string{"old.txt": "0123456789\n", "new.txt": "0123456789\n"})
@@ -54,6 +55,10 @@ func TestConditionsAsApache(t *testing.T) {
 		get("/old.txt", "If-Modified-Since: "+future),                             // 200
 		get("/old.txt", `If-Match: "other"`),                                      // 412
 		get("/old.txt", "If-Match: *", "If-Unmodified-Since: "+before),            // 412
+		get("/old.txt", `If-Match: "other", *`),                                   // 412: "*" counts first only
+		get("/old.txt", `If-None-Match: "other", *`),                              // 200
+		get("/old.txt", `If-None-Match: "other"`, "If-None-Match: *"),             // 200
+		get("/old.txt", "If-None-Match: *, "+oldTag),                              // 304
 		request("HEAD", "/old.txt", "main.test", "", "If-None-Match: "+oldTag),    // 304
 		request("POST", "/old.txt", "main.test", "", "If-None-Match: W/"+oldTag),  // 200: strong
 		request("POST", "/old.txt", "main.test", "", "If-None-Match: "+oldTag),    // 412

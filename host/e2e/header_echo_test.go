@@ -8,7 +8,8 @@ import "testing"
 // at its first place), not in name order; after the fields other Header
 // lines set before it, and before those set after it; Header always
 // echo's too, before the onsuccess lines' fields (apache2's echo adds to
-// r->headers_out whatever the line's table), and on an error page.
+// r->headers_out whatever the line's table), and on an error page, where
+// they and mod_expires' fields come before the Content-Length.
 func TestHeaderEchoOrder(t *testing.T) {
 	p := startPair(t, 1, `ServerName main.test
 Listen 127.0.0.1:@P0@
@@ -17,6 +18,11 @@ Header set X-Before b
 Header echo ^X-
 Header always echo ^Y-
 Header set X-After a
+Redirect /old /a.txt
+<Location /old>
+	ExpiresActive On
+	ExpiresDefault A60
+</Location>
 `, map[string]string{"a.txt": "a\n"})
 	p.compareEach([]string{
 		request("GET", "/a.txt", "main.test", "", "X-Zed: 1", "Y-Two: 2", "X-Mid: 3", "Other: 4", "X-Alpha: 5", "Y-One: 6"),
@@ -24,4 +30,11 @@ Header set X-After a
 		request("GET", "/nothere", "main.test", "", "Y-Zed: 1", "X-Zed: 1", "Y-Alpha: 2"),
 		request("GET", "/a.txt", "main.test", "", "X-Before: mine", "X-After: mine"),
 	}, (*diffServer).fieldOrder)
+	// An error page's echoed fields and mod_expires' come before its
+	// Content-Length, a file's after it (parity16).
+	p.compareEach([]string{
+		request("GET", "/nothere", "main.test", "", "Y-Zed: 1", "X-Zed: 1", "Y-Alpha: 2"),
+		request("GET", "/old", "main.test", "", "Y-Zed: 1"),
+		request("GET", "/a.txt", "main.test", "", "Y-Zed: 1", "X-Zed: 1"),
+	}, (*diffServer).framedFieldOrder)
 }

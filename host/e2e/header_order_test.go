@@ -60,6 +60,20 @@ var headerOrderSkipped = []string{"content-length", "transfer-encoding", "connec
 // (Date, Server, Last-Modified, ETag, Expires) hidden.
 func (s *diffServer) fieldOrder(t *testing.T, req string) string {
 	t.Helper()
+	return s.fieldLines(t, req, headerOrderSkipped)
+}
+
+// framedFieldOrder is fieldOrder with the framing's fields too
+// (Content-Length, Transfer-Encoding, Connection, Keep-Alive).
+func (s *diffServer) framedFieldOrder(t *testing.T, req string) string {
+	t.Helper()
+	return s.fieldLines(t, req, nil)
+}
+
+// fieldLines is the response's status line and fields but those skipped,
+// in their order, the time-dependent values hidden.
+func (s *diffServer) fieldLines(t *testing.T, req string, skipped []string) string {
+	t.Helper()
 	raw, _ := s.exchange(t, "127.0.0.1", 0, req, 10*time.Second)
 	r := bufio.NewReader(raw)
 	status, _ := r.ReadString('\n')
@@ -75,7 +89,7 @@ func (s *diffServer) fieldOrder(t *testing.T, req string) string {
 		case "date", "server", "last-modified", "etag", "expires":
 			value = " ..."
 		}
-		if !slices.ContainsFunc(headerOrderSkipped, func(v string) bool { return strings.EqualFold(v, name) }) {
+		if !slices.ContainsFunc(skipped, func(v string) bool { return strings.EqualFold(v, name) }) {
 			out = append(out, name+":"+value)
 		}
 	}

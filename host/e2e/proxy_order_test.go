@@ -27,19 +27,33 @@ ProxyPass /plain http://@BE@/q
 // order: Date, Server, the Header always fields, the backend's in its
 // order and spelling (Content-Type in its place, the Set-Cookie lines
 // last, a field a Header line sets or merges in its place, Vary's tokens
-// joined by "," as apache2's fixup_vary), then the fields Header lines
-// add or echo, in the order of their lines.
+// joined by "," as apache2's fixup_vary, its Content-Length too), then the
+// fields Header lines add or echo, in the order of their lines.
 func TestProxyFieldOrder(t *testing.T) {
 	resp := "HTTP/1.1 200 OK\r\nZ-First: 1\r\nContent-Type: text/plain\r\nVary: Accept\r\nSet-Cookie: a=1\r\n" +
 		"X-Backend: b\r\nCache-Control: max-age=5\r\nLast-Modified: Mon, 02 Jan 2006 15:04:05 GMT\r\nETag: \"x\"\r\nSet-Cookie: b=2\r\n" +
 		"Link: </l>\r\nA-Mid: m\r\nServer: backend\r\nDate: Mon, 02 Jan 2006 15:04:05 GMT\r\nContent-Length: 3\r\nConnection: close\r\n\r\nhi\n"
-	be := rawBackend(t, func(string) string { return resp })
+	lengthFirst := "HTTP/1.1 200 OK\r\ncontent-length: 3\r\nZ-First: 1\r\nContent-Type: text/plain\r\nA-Mid: m\r\nConnection: close\r\n\r\nhi\n"
+	be := rawBackend(t, func(line string) string {
+		if strings.Contains(line, "/q/len ") {
+			return lengthFirst
+		}
+		return resp
+	})
 	p := startPair(t, 1, strings.ReplaceAll(proxyOrderConf, "@BE@", be), map[string]string{"a.txt": "a\n"})
 	p.compareEach([]string{
 		request("GET", "/p/x", "main.test", "", "X-Echo-1: e1", "X-Echo-2: e2"),
 		request("GET", "/plain/x", "main.test", ""),
 		request("HEAD", "/p/x", "main.test", ""),
 	}, (*diffServer).fieldOrder)
+	// The backend's Content-Length line keeps its place and spelling
+	// (parity16).
+	p.compareEach([]string{
+		request("GET", "/plain/x", "main.test", ""),
+		request("GET", "/plain/len", "main.test", ""),
+		request("HEAD", "/plain/len", "main.test", ""),
+		request("GET", "/p/len", "main.test", ""),
+	}, (*diffServer).framedFieldOrder)
 }
 
 // lineOrderConf adds fields whose names repeat or that the handler (a

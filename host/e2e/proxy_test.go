@@ -361,3 +361,29 @@ func chunks(parts ...string) string {
 	}
 	return b.String() + "0\r\n\r\n"
 }
+
+// TestProxyPassWholeSegment: a ProxyPass prefix covers its last segment
+// whole, as apache2's alias_match: "/app" maps "/app" and "/app/x" but not
+// "/app2" or "/appx/y", which are files (404 here); "/dir/" maps
+// "/dir/x" and not "/dirx" (parity16).
+func TestProxyPassWholeSegment(t *testing.T) {
+	be := rawBackend(t, func(string) string {
+		return "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nbe\n"
+	})
+	conf := strings.ReplaceAll(proxyHTTPModules+`ServerName main.test
+Listen 127.0.0.1:@P0@
+DocumentRoot @DOCS@
+ProxyPass /app http://@BE@/q
+ProxyPass /dir/ http://@BE@/d/
+`, "@BE@", be)
+	p := startPair(t, 1, conf, map[string]string{"a.txt": "a\n"})
+	p.compareEach([]string{
+		get("/app", "main.test"),
+		get("/app/x", "main.test"),
+		get("/app//x", "main.test"),
+		get("/app2", "main.test"),
+		get("/appx/y", "main.test"),
+		get("/dir/x", "main.test"),
+		get("/dirx", "main.test"),
+	}, (*diffServer).statusLine)
+}

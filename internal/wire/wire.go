@@ -79,6 +79,17 @@ var Roles = [...]string{ChildEnv, EarlyChildEnv, PinnedEnv, OnePEnv, PreconfigEn
 // httpd when the MPM is linked in. The Makefile builds it under that name.
 func ChildProgram(mpm string) string { return "mod_mpm_" + mpm + ".child" }
 
+// ChildProgramOf is the file name of the child program of the plugin file
+// named plugin by ChildProgram's convention: mod_mpm_X.child for
+// mod_mpm_X.so, "" for a name of another form.
+func ChildProgramOf(plugin string) string {
+	const prefix, suffix = "mod_mpm_", ".so"
+	if len(plugin) <= len(prefix)+len(suffix) || plugin[:len(prefix)] != prefix || plugin[len(plugin)-len(suffix):] != suffix {
+		return ""
+	}
+	return ChildProgram(plugin[len(prefix) : len(plugin)-len(suffix)])
+}
+
 // BuildTags are the build tags of the host and the plugins, the
 // Makefile's GOTAGS, for the programs that tests and tools build:
 // grpcnotrace leaves gRPC's optional request tracing (golang.org/x/net/trace,

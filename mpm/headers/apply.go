@@ -48,9 +48,10 @@ func Apply(actions []*Action, h http.Header, req http.Header, e *env.Vars, start
 
 // ApplyType is Apply that also changes *typ, the response's type (apache2's
 // r->content_type, which is no field of h), as mod_headers does for set,
-// setifempty and edit on Content-Type (ap_set_content_type); add, append
-// and merge only put a line in h, whose value the type replaces when the
-// header is sent.
+// setifempty and edit on Content-Type (ap_set_content_type), and unset,
+// which leaves it "" (none, as apache2 2.4.71 does); add, append and merge
+// only put a line in h, whose value the type replaces when the header is
+// sent.
 func ApplyType(actions []*Action, h http.Header, req http.Header, e *env.Vars, start time.Time, r *http.Request, response bool, typ *string) http.Header {
 	return apply(actions, h, req, e, start, r, response, nil, typ, nil)
 }
@@ -168,6 +169,9 @@ func apply(actions []*Action, h http.Header, req http.Header, e *env.Vars, start
 				set(h, a.name, v)
 			}
 		case opUnset:
+			if isType(a.name) {
+				*typ = "" // apache2 2.4.71 drops the type too: no Content-Type is sent
+			}
 			drop(a.name, false)
 			unset(h, a.name)
 		case opEcho:

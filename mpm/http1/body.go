@@ -136,6 +136,13 @@ func SetBodyLimit(r *http.Request, n int64) {
 	}
 }
 
+// bailedOut reports whether reading the body failed as apache2's HTTP_IN
+// filter answers itself (bail_out_on_error): past LimitRequestBody or on
+// malformed chunks.
+func (b *body) bailedOut() bool {
+	return b.tooLarge || b.err == errBadChunk
+}
+
 func (b *body) fail(err error) error {
 	if isTimeout(err) {
 		b.timedOut = true

@@ -106,6 +106,7 @@ type Conn struct {
 	sigSet     bool  // SetSignature was called for the current request
 	tlsOpts    uint8 // the current request's SetTLSOptions
 	plain      bool  // a plain HTTP client on a TLS port: answered 400 (plainOnTLS)
+	typeLines  bool  // the response being committed has no type (FieldOrder.NoType)
 	// Byte counts for mod_logio's %I and %O: in and out are the connection's totals
 	// (read from rwc; handed to it or left to the MPM as unsent), inMark and outMark
 	// where the current request started in them.
@@ -584,7 +585,7 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 	}
 	host := c.host()
 	if perr == nil && req.ContentLength > 0 && host.maxBody >= 0 && req.ContentLength > host.maxBody {
-		perr = &protoError{status: http.StatusRequestEntityTooLarge}
+		perr = &protoError{status: http.StatusRequestEntityTooLarge, unframed: true}
 	}
 	if perr != nil {
 		keep, err := c.answerProtoError(w, perr)
@@ -707,8 +708,12 @@ func (c *Conn) answerProtoError(w *response, perr *protoError) (bool, error) {
 	}
 	req.Body = http.NoBody
 	w.head = req.Method == http.MethodHead
-	w.closeAfter = true
-	writeErrorPage(w, req, perr.status, perr.notes)
+	w.closeAfter, w.unframed = true, perr.unframed
+	// A body over the server's LimitRequestBody comes from a request read
+	// whole: apache2 answers it with the ErrorDocument (the server's here).
+	if page := c.srv.ErrorPage; !perr.unframed || page == nil || !page(c, w, req, perr.status) {
+		writeErrorPage(w, req, perr.status, perr.notes)
+	}
 	c.linger = true
 	if err := w.finish(); err != nil {
 		return false, err

@@ -48,6 +48,11 @@ type response struct {
 	// check at commit and an error page took its place (badHeader).
 	discard bool
 	keep    bool // keep-alive was announced
+	// unframed sends an error page without a Content-Length, the close
+	// ending it, as apache2 sends the one its HTTP_IN filter answers a
+	// request body with (bail_out_on_error: over LimitRequestBody or
+	// malformed chunks), in the middle of the body's read.
+	unframed bool
 
 	reason   string // SetStatusLine's "404 Not Here", "" for the standard one
 	declared int64  // handler's Content-Length: -1 none, -2 not looked up yet
@@ -417,8 +422,13 @@ func (w *response) commit() error {
 	}
 
 	cl := int64(-1)
+	if c.errorPage && w.body != nil && w.body.bailedOut() {
+		w.unframed = true
+	}
 	switch {
 	case w.noBody:
+	case w.unframed && c.errorPage:
+		w.closeAfter = true
 	case w.declaredLength() >= 0:
 		cl = w.declared
 	case w.handlerDone && w.head:
@@ -470,14 +480,21 @@ func (w *response) commit() error {
 	} else if cfg.software != nil {
 		bw.Write(cfg.software)
 	}
-	typeDone := w.noBody
+	c.typeLines = w.noBody || c.order != nil && c.order.NoType
+	typeDone := c.typeLines
 	sent := c.writeFirst(bw, h, &typeDone)
-	if o := c.order; o != nil && len(o.Handler) > 0 {
-		sent, typeDone = c.writeHandler(bw, h, sent, typeDone)
-	}
 	clDone, lastDone := cl < 0, false
+	if o := c.order; o != nil && len(o.Handler) > 0 {
+		sent, typeDone, clDone = c.writeHandler(bw, h, sent, typeDone, cl)
+	}
 	for _, k := range keys {
 		if !clDone && headerRank(k) > rankContentLength {
+			if c.errorPage && !lastDone {
+				// apache2's content-length filter sets an error page's
+				// length after mod_expires and the Header echo lines.
+				c.writeLast(bw, h, sent, &typeDone)
+				lastDone = true
+			}
 			writeContentLength(bw, cl)
 			clDone = true
 		}
@@ -493,6 +510,10 @@ func (w *response) commit() error {
 		for _, v := range h[k][min(sent[k], max(end, 0)):max(end, 0)] {
 			writeField(bw, k, v)
 		}
+	}
+	if !lastDone && c.errorPage {
+		c.writeLast(bw, h, sent, &typeDone)
+		lastDone = true
 	}
 	if !clDone {
 		writeContentLength(bw, cl)
@@ -663,19 +684,19 @@ func fieldKey(h http.Header, name string) string {
 // writeLast writes the FieldOrder.Last lines of h, each the next of its
 // name's last values (lastLines), but those the engine writes itself and
 // those sent already; a Content-Type line is the place of the type unless
-// typeDone (writeType).
+// typeDone (writeType), or one of the lines when the response has no type
+// (typeLines).
 func (c *Conn) writeLast(bw *bufio.Writer, h http.Header, sent map[string]int, typeDone *bool) {
 	o := c.order
 	if o == nil {
 		return
 	}
 	for i, name := range o.Last {
-		if writeType(bw, h, name, typeDone) {
+		if !c.typeLines && writeType(bw, h, name, typeDone) {
 			continue
 		}
 		k := fieldKey(h, name)
-		switch k {
-		case "Date", "Server", "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Content-Type":
+		if c.enginesField(k) {
 			continue
 		}
 		before := 0
@@ -712,6 +733,13 @@ type FieldOrder struct {
 	// the values of a name beyond its lines here, keep the engine's order,
 	// after them.
 	Handler []string
+	// NoType says the response has no type (apache2's r->content_type
+	// NULL, as after Header unset Content-Type): the values of its
+	// Content-Type field are lines of the tables, each sent at a place of
+	// that name in First, Handler or Last as another field's values are,
+	// none elsewhere. A response without a body (204, 304) is always so:
+	// apache2 drops the type there, not the lines.
+	NoType bool
 }
 
 // SetFieldOrder gives the fields of the response to r the order o; the
@@ -748,9 +776,17 @@ func writeType(bw *bufio.Writer, h http.Header, name string, typeDone *bool) boo
 	return true
 }
 
+// enginesField reports whether the engine writes the field k itself, not
+// at the places FieldOrder gives: Content-Type is one unless the response
+// has no type (typeLines).
+func (c *Conn) enginesField(k string) bool {
+	ck := http.CanonicalHeaderKey(k)
+	return slices.Contains(engineFields, ck) && !(c.typeLines && ck == "Content-Type")
+}
+
 // writeFirst writes the FieldOrder.First fields of h (Content-Type at its
-// place, writeType) and returns, for the fields written after them, how
-// many of each one's values were sent (nil: none).
+// place, writeType, unless typeLines) and returns, for the fields written
+// after them, how many of each one's values were sent (nil: none).
 func (c *Conn) writeFirst(bw *bufio.Writer, h http.Header, typeDone *bool) map[string]int {
 	o := c.order
 	if o == nil || len(o.First) == 0 {
@@ -758,11 +794,11 @@ func (c *Conn) writeFirst(bw *bufio.Writer, h http.Header, typeDone *bool) map[s
 	}
 	sent := make(map[string]int, len(o.First))
 	for i, name := range o.First {
-		if writeType(bw, h, name, typeDone) {
+		if !c.typeLines && writeType(bw, h, name, typeDone) {
 			continue
 		}
 		k := fieldKey(h, name)
-		if slices.Contains(engineFields, http.CanonicalHeaderKey(k)) || !validFieldName(name) {
+		if c.enginesField(k) || !validFieldName(name) {
 			continue
 		}
 		vs := h[k][sent[k]:]
@@ -779,10 +815,13 @@ func (c *Conn) writeFirst(bw *bufio.Writer, h http.Header, typeDone *bool) map[s
 
 // writeHandler writes the FieldOrder.Handler lines of h, each the next
 // value of its name, spelled as named there, but those the engine writes
-// itself (Content-Type, unless typeDone, is one of them here), after the
-// sent values of the First ones and without the FieldOrder.Last lines; it
-// returns sent with those values and whether Content-Type was written.
-func (c *Conn) writeHandler(bw *bufio.Writer, h http.Header, sent map[string]int, typeDone bool) (map[string]int, bool) {
+// itself (Content-Type, unless typeDone or typeLines, is one of them here), after the
+// sent values of the First ones and without the FieldOrder.Last lines, the
+// length cl (if not -1) at its line's place, as apache2 keeps a backend's
+// Content-Length line in its table; it returns sent with those values and
+// whether Content-Type and Content-Length were written.
+func (c *Conn) writeHandler(bw *bufio.Writer, h http.Header, sent map[string]int, typeDone bool, cl int64) (map[string]int, bool, bool) {
+	clDone := cl < 0
 	if sent == nil {
 		sent = make(map[string]int, len(c.order.Handler))
 	}
@@ -801,13 +840,22 @@ func (c *Conn) writeHandler(bw *bufio.Writer, h http.Header, sent map[string]int
 		switch {
 		case len(vs) == 0 || !validFieldName(name):
 			continue
-		case k == "Content-Type":
+		case k == "Content-Type" && !c.typeLines:
 			if !typeDone {
 				writeField(bw, name, vs[0])
 				typeDone = true
 			}
 			continue
-		case slices.Contains(engineFields, http.CanonicalHeaderKey(k)):
+		case k == "Content-Length":
+			if !clDone {
+				bw.WriteString(name) // spelled as the backend's line
+				bw.WriteString(": ")
+				writeInt(bw, cl)
+				bw.WriteString("\r\n")
+				clDone = true
+			}
+			continue
+		case c.enginesField(k):
 			continue
 		}
 		end := max(len(vs)-c.lastLines(k), 0) // the FieldOrder.Last lines go later
@@ -816,7 +864,7 @@ func (c *Conn) writeHandler(bw *bufio.Writer, h http.Header, sent map[string]int
 			sent[k] = i + 1
 		}
 	}
-	return sent, typeDone
+	return sent, typeDone, clDone
 }
 
 // sortedKeys returns h's valid field names in header order, in a slice reused per Conn.

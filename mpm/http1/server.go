@@ -190,7 +190,9 @@ type Server struct {
 	HeaderFilter func(c *Conn, r *http.Request) HeaderFilter
 
 	// ErrorPage, if set, answers a TRACE the engine refuses (405 under
-	// TraceEnable Off, 413 for a body it does not echo) as apache2 answers
+	// TraceEnable Off, 413 for a body it does not echo), and a request
+	// whose Content-Length is over the server's LimitRequestBody (413),
+	// as apache2 answers
 	// what its map_to_storage phase refuses: with the ErrorDocument for
 	// status of the server answering r, before any section applies. It
 	// returns false to leave the engine's own page. It runs on the

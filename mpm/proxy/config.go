@@ -653,8 +653,10 @@ func aliasMatch(p, fake string) int {
 		i++
 		j++
 	}
-	// A prefix ending with a letter covers "/app" and "/app2" alike, as apache2's.
-	if i == 0 {
+	// The prefix's last segment matches whole: "/app" covers "/app" and
+	// "/app/x", not "/app2" (apache2's "last alias path component matched
+	// all the way").
+	if i == 0 || fake[len(fake)-1] != '/' && i < len(p) && p[i] != '/' {
 		return 0
 	}
 	return i

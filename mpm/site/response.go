@@ -106,6 +106,7 @@ func (p *response) filter(r *http.Request, status int, h http.Header, errorPage 
 	// is one (most responses have none): SetFieldOrder keeps a pointer.
 	var first, added []string
 	var counts []int
+	noType := false
 	var expLast [2]string // what mod_expires added, in its order
 	nExp := 0
 	handler := http1.FieldOrderOf(r)
@@ -136,20 +137,13 @@ func (p *response) filter(r *http.Request, status int, h http.Header, errorPage 
 		// they put under that name give it their place and spelling
 		// (apache2 sets it on the first one).
 		var typ *string
-		if ct := h["Content-Type"]; len(ct) > 0 {
+		ct := h["Content-Type"]
+		if len(ct) > 0 {
 			if handler == nil || len(handler.Handler) == 0 {
 				delete(h, "Content-Type")
 			}
 			t := ct[0]
 			typ = &t
-			defer func() {
-				headers.Unset(h, "Content-Type")
-				if t == ct[0] {
-					h["Content-Type"] = ct[:1:1]
-				} else {
-					h["Content-Type"] = []string{t}
-				}
-			}()
 		}
 		start := http1.RequestTime(r)
 		e := http1.Env(r)
@@ -202,6 +196,9 @@ func (p *response) filter(r *http.Request, status int, h http.Header, errorPage 
 			}
 			headers.Overlay(h, errT)
 		}
+		if typ != nil {
+			noType = settleType(h, ct[:1:1], *typ, status)
+		}
 	}
 	if added == nil {
 		added = expLast[:nExp]
@@ -211,7 +208,7 @@ func (p *response) filter(r *http.Request, status int, h http.Header, errorPage 
 	}
 	// One allocation holds the order and mod_expires' names.
 	o := &fieldOrder{}
-	o.First, o.Counts = first, counts
+	o.First, o.Counts, o.NoType = first, counts, noType
 	if handler != nil {
 		o.Handler = handler.Handler
 	}
@@ -222,6 +219,31 @@ func (p *response) filter(r *http.Request, status int, h http.Header, errorPage 
 		o.Last = append(o.Last, added...)
 	}
 	http1.SetFieldOrder(r, &o.FieldOrder)
+}
+
+// settleType leaves in h the Content-Type field apache2's header filter
+// sends, once the actions ran on h's lines (those of both tables, the
+// "always" ones first) with the handler's type ct (one value) set aside
+// and changed to t: the type, at the place of the first line, or, when the
+// response has no type (t empty after Header unset, or a 204 or 304 answer,
+// whose type apache2 drops), the lines as they are, each at its own place
+// (http1.FieldOrder.NoType, which it reports).
+func settleType(h http.Header, ct []string, t string, status int) bool {
+	if t == "" || status == http.StatusNoContent || status == http.StatusNotModified {
+		lines := headers.Values(h, "Content-Type")
+		headers.Unset(h, "Content-Type")
+		if len(lines) > 0 {
+			h["Content-Type"] = lines
+		}
+		return true
+	}
+	headers.Unset(h, "Content-Type")
+	if t == ct[0] {
+		h["Content-Type"] = ct
+	} else {
+		h["Content-Type"] = []string{t}
+	}
+	return false
 }
 
 // fieldOrder is an http1.FieldOrder with room for the few names its Last

@@ -90,32 +90,18 @@ func checkConditions(r *http.Request, etag string, lm, now time.Time) int {
 }
 
 // etagListMatches reports whether one of the entity tags in the field values matches
-// etag ("*" matches any). Strong comparison fails for weak tags on either side.
+// etag, as apache2's ap_find_etag_strong and ap_find_etag_weak: a "*" is no tag there
+// (the callers honour it only as the first byte of the field, as ap_meets_conditions),
+// and no tag matches an answer without one (FileETag None). Strong comparison fails for
+// weak tags on either side.
 func etagListMatches(values []string, etag string, strong bool) bool {
-	if etag == "" { // FileETag None: only "*" matches
-		for _, v := range values {
-			if strings.TrimSpace(v) == "*" {
-				return true
-			}
-		}
-		return false
-	}
-	if strong && strings.HasPrefix(etag, "W/") {
-		// A weak tag never matches strongly, but "*" still matches an existing file.
-		for _, v := range values {
-			if strings.TrimSpace(v) == "*" {
-				return true
-			}
-		}
+	if etag == "" || strong && strings.HasPrefix(etag, "W/") {
 		return false
 	}
 	opaque := strings.TrimPrefix(etag, "W/")
 	for _, v := range values {
 		for _, t := range strings.Split(v, ",") {
 			t = strings.TrimSpace(t)
-			if t == "*" {
-				return true
-			}
 			if strings.HasPrefix(t, "W/") {
 				if strong {
 					continue

@@ -821,7 +821,7 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 	// for.
 	if r.ContentLength != 0 {
 		if _, err := io.Copy(io.Discard, r.Body); err != nil {
-			http1.WriteError(w, r, BodyStatus(err), "")
+			h.error(w, r, BodyStatus(err), o) // its ErrorDocument, as apache2's ap_die
 			return
 		}
 	}

@@ -428,11 +428,11 @@ func (c *conn) Close() error {
 	c.closed = true
 	if c.refs > 0 {
 		// End the wait of the operation in progress; it closes fd.
-		return unix.Shutdown(c.fd, unix.SHUT_RDWR)
+		return rawShutdown(c.fd, unix.SHUT_RDWR)
 	}
 	if c.held.Load() {
 		// Send what is held, with the FIN, before a close that may reset.
-		_ = unix.Shutdown(c.fd, unix.SHUT_WR)
+		_ = rawShutdown(c.fd, unix.SHUT_WR)
 	}
 	return c.closeFD()
 }
@@ -450,7 +450,7 @@ func (c *conn) CloseWrite() error {
 		return err
 	}
 	defer c.release()
-	if err := unix.Shutdown(c.fd, unix.SHUT_WR); err != nil {
+	if err := rawShutdown(c.fd, unix.SHUT_WR); err != nil {
 		return err
 	}
 	c.held.Store(false) // Close need not shut it down again

@@ -503,7 +503,7 @@ func (l *loop) discardLocked(fd int32) {
 		l.scratch = make([]byte, 16<<10)
 	}
 	for read := 0; ; {
-		n, err := unix.Read(int(fd), l.scratch)
+		n, err := rawRead(int(fd), l.scratch)
 		switch {
 		case n > 0:
 			if read += n; read < lingerBudget {

@@ -17,6 +17,7 @@ func rawWrite(fd int, p []byte) (int, error)                  { return unix.Writ
 func rawSendMore(fd int, p []byte) (int, error)               { return unix.Write(fd, p) } // no MSG_MORE here
 func rawSendfile(out, in int, off *int64, n int) (int, error) { return unix.Sendfile(out, in, off, n) }
 func rawClose(fd int) error                                   { return unix.Close(fd) }
+func rawShutdown(fd, how int) error                           { return unix.Shutdown(fd, how) }
 
 // Unread and Unacked cannot tell here: http1 then lingers (see
 // rawio_linux.go).

@@ -17,7 +17,11 @@ import (
 // event child's CPU). A raw call keeps the P and leaves sysmon asleep.
 // Waiting is never done this way: that stays with poll(2) in conn.wait.
 // The same holds for what the event loop and the acceptors call on every
-// connection: accept4 on a non-blocking listener, epoll_ctl, and close.
+// connection: accept4 on a non-blocking listener, epoll_ctl, shutdown, the
+// reads of a lingering close, and close. Each ordinary call a child makes
+// while its Ps are all idle also wakes sysmon from its deep sleep, to poll
+// every 20 µs for a while: one shutdown per Connection: close request kept
+// it at ~10 % of an event child's CPU.
 
 // rawRead is read(2) on a non-blocking descriptor.
 func rawRead(fd int, p []byte) (int, error) { return rawIO(unix.SYS_READ, fd, p) }
@@ -57,6 +61,15 @@ func rawIO(trap uintptr, fd int, p []byte) (int, error) {
 // hands the socket's end to the kernel and returns at once.
 func rawClose(fd int) error {
 	if _, _, e := syscall.RawSyscall(unix.SYS_CLOSE, uintptr(fd), 0, 0); e != 0 {
+		return e
+	}
+	return nil
+}
+
+// rawShutdown is shutdown(2) of a connection's socket, which queues the FIN
+// (and ends a wait on the socket) without waiting itself.
+func rawShutdown(fd, how int) error {
+	if _, _, e := syscall.RawSyscall(unix.SYS_SHUTDOWN, uintptr(fd), uintptr(how), 0); e != 0 {
 		return e
 	}
 	return nil

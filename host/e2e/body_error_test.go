@@ -1,0 +1,113 @@
+package e2e_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// bodyErrorConf: keep-alive on, a LimitRequestBody of 10 bytes for the
+// server and of 4 in small/, scripts in h/ and server-status.
+const bodyErrorConf = scriptSiteConf + `KeepAlive On
+LimitRequestBody 10
+<Directory @DOCS@/small>
+	LimitRequestBody 4
+</Directory>
+<Location /server-status>
+	SetHandler server-status
+</Location>
+<Directory @DOCS@/doc>
+	LimitRequestBody 4
+	ErrorDocument 413 "too big
+	ErrorDocument 400 "bad one
+</Directory>
+<Location /local>
+	LimitRequestBody 4
+	ErrorDocument 413 /x.txt
+</Location>
+`
+
+// TestBodyErrorFraming: the error page apache2's HTTP_IN filter answers a
+// request body with (bail_out_on_error: over LimitRequestBody, the
+// server's or a directory's, with a Content-Length or chunked, or
+// malformed chunks) has no Content-Length, the close ends it, whatever the
+// handler (a file, a missing one, a script, server-status), a text
+// ErrorDocument too, which a file's answers; a local ErrorDocument's file
+// keeps its length, and so does an error found in the request's header (a
+// bad Content-Length) (parity16).
+func TestBodyErrorFraming(t *testing.T) {
+	docs := map[string]string{"x.txt": "x\n", "small/x.txt": "s\n", "doc/x.txt": "d\n", "local/x.txt": "l\n", "h/s.cgi": "#!/bin/sh\necho 'Content-Type: text/plain'\necho\ncat\n"}
+	p := startPair(t, 1, bodyErrorConf, docs)
+	must(t, os.Chmod(filepath.Join(p.apache.docs, "h/s.cgi"), 0o755))
+	next := "GET /x.txt HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n"
+	body := strings.Repeat("b", 100)
+	post := func(path string, fields ...string) string {
+		return "POST " + path + " HTTP/1.1\r\nHost: main.test\r\n" + strings.Join(fields, "\r\n") + "\r\n\r\n"
+	}
+	withLength := func(path string) string { return post(path, "Content-Length: 100") + body }
+	chunked := func(path string) string {
+		return post(path, "Transfer-Encoding: chunked") + "64\r\n" + body + "\r\n0\r\n\r\n"
+	}
+	cases := []struct{ name, req string }{
+		{"413 file", withLength("/x.txt")},
+		{"413 file chunked", chunked("/x.txt")},
+		{"413 missing file", withLength("/nope")},
+		{"413 script", withLength("/h/s.cgi")},
+		{"413 script chunked", chunked("/h/s.cgi")},
+		{"413 server-status", withLength("/server-status")},
+		{"413 directory's limit", post("/small/x.txt", "Content-Length: 6") + "123456"},
+		{"413 HTTP/1.0", "POST /x.txt HTTP/1.0\r\nContent-Length: 100\r\n\r\n" + body},
+		{"400 bad chunk", post("/x.txt", "Transfer-Encoding: chunked") + "zz\r\nabc\r\n0\r\n\r\n"},
+		{"400 script bad chunk", post("/h/s.cgi", "Transfer-Encoding: chunked") + "zz\r\nabc\r\n0\r\n\r\n"},
+		{"400 bad Content-Length", post("/x.txt", "Content-Length: abc")},
+		{"413 text ErrorDocument", post("/doc/x.txt", "Content-Length: 6") + "123456"},
+		{"400 text ErrorDocument", post("/doc/x.txt", "Transfer-Encoding: chunked") + "zz\r\nabc\r\n0\r\n\r\n"},
+		{"413 local ErrorDocument", post("/local/x.txt", "Content-Length: 6") + "123456"},
+	}
+	for _, tc := range cases {
+		reqs := []string{tc.req, next}
+		want := p.apache.askFraming(t, reqs, false)
+		got := p.ours.askFraming(t, reqs, false)
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("%s:\n  apache: %s\n  ours:   %s", tc.name, strings.Join(want, "\n          "), strings.Join(got, "\n          "))
+		} else {
+			t.Logf("%s: both %s", tc.name, strings.Join(want, "\n    then "))
+		}
+	}
+}
+
+// TestBodyLimitErrorDocument: a body over the server's LimitRequestBody is
+// answered with the server's ErrorDocument for 413, a text one without
+// Content-Length, a local one with its file's (parity16).
+func TestBodyLimitErrorDocument(t *testing.T) {
+	p := startPair(t, 1, `ServerName main.test
+Listen 127.0.0.1:@P0@
+DocumentRoot @DOCS@
+LimitRequestBody 10
+ErrorDocument 413 "too big
+<VirtualHost *:@P0@>
+	ServerName main.test
+	DocumentRoot @DOCS@
+</VirtualHost>
+<VirtualHost *:@P0@>
+	ServerName local.test
+	DocumentRoot @DOCS@
+	ErrorDocument 413 /err.txt
+</VirtualHost>
+`, map[string]string{"x.txt": "x\n", "err.txt": "err\n"})
+	body := strings.Repeat("b", 100)
+	for _, req := range []string{
+		"POST /x.txt HTTP/1.1\r\nHost: main.test\r\nContent-Length: 100\r\n\r\n" + body,
+		"HEAD /x.txt HTTP/1.1\r\nHost: main.test\r\nContent-Length: 100\r\n\r\n" + body,
+		"POST /x.txt HTTP/1.1\r\nHost: local.test\r\nContent-Length: 100\r\n\r\n" + body,
+	} {
+		want := p.apache.askFraming(t, []string{req}, false)
+		got := p.ours.askFraming(t, []string{req}, false)
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("%.60q:\n  apache: %s\n  ours:   %s", req, strings.Join(want, "\n          "), strings.Join(got, "\n          "))
+		} else {
+			t.Logf("%.60q: both %s", req, strings.Join(want, "\n    then "))
+		}
+	}
+}

@@ -1,0 +1,15 @@
+//go:build !linux && !mpmchild
+
+package prestart
+
+import "github.com/httpd-mpm/httpd-mpm/internal/cloexec"
+
+// start is what a plugin does first: children start ahead of need only on
+// Linux.
+func start() Result {
+	if !isPlugin() {
+		return Result{}
+	}
+	cloexec.Inherited()
+	return Result{Plugin: true, CapErr: LimitCapabilities()}
+}
