@@ -309,6 +309,12 @@ const (
 	evPark   = wantRead | parkMode
 	evLinger = wantRead
 	evWrite  = wantWrite
+	// evQuiet: a connection a worker has, edge-triggered parked before,
+	// after bytes came (see turnLocked). Not nothing: the kernel reports a
+	// hang-up or error whatever is asked, and level-triggered (no edge) it
+	// did on every turn, so that a client's reset while the worker was
+	// busy elsewhere (a CGI, a backend) spun the loop until it closed.
+	evQuiet = parkMode
 )
 
 // armLocked puts c's descriptor in the set for events and makes its free
@@ -629,7 +635,7 @@ func (l *loop) turnLocked(events []pollEvent) (done bool) {
 				// which arms it again and so looks at what came.
 				if !s.early && evPark&edge != 0 {
 					s.early = true
-					_ = l.poll.arm(int(fd), 0, s.seq, true)
+					_ = l.poll.arm(int(fd), evQuiet, s.seq, true)
 				}
 			case s.state == hot || s.state == cold:
 				l.unlink(fd)
