@@ -42,8 +42,10 @@ type conn struct {
 	refs   int32 // operations using fd
 	closed bool
 	// armed is set once fd is in the loop's poller; later parks re-arm
-	// it. Only the loop's lock holder touches it.
-	armed bool
+	// it. armedAs is what it was last armed for (0 after a failed arm).
+	// Only the loop's lock holder touches them.
+	armed   bool
+	armedAs interest
 	// raw makes a wait start with rawwait.Poll (a prefork child's
 	// connection: see NewAcceptor); set before use.
 	raw bool

@@ -115,6 +115,7 @@ type slot struct {
 	lingerEnd  uint32      // lingering: when it ends at the latest, ms since loop.start (mod 2³²)
 	state      uint8
 	keep       bool   // writing: the connection is kept alive after the response
+	early      bool   // free: its edge-triggered park reported bytes (see armLocked)
 	class      uint32 // hot, cold, writing: its waitClass
 }
 
@@ -305,15 +306,27 @@ func (l *loop) showParked() {
 // for room in the socket (level-triggered: the loop may stop before the
 // socket is full, to be fair to the others).
 const (
-	evPark   = wantRead | once
+	evPark   = wantRead | parkMode
 	evLinger = wantRead
 	evWrite  = wantWrite
+	// evQuiet: a connection a worker has, edge-triggered parked before,
+	// after bytes came (see turnLocked). Not nothing: the kernel reports a
+	// hang-up or error whatever is asked, and level-triggered (no edge) it
+	// did on every turn, so that a client's reset while the worker was
+	// busy elsewhere (a CGI, a backend) spun the loop until it closed.
+	evQuiet = parkMode
 )
 
 // armLocked puts c's descriptor in the set for events and makes its free
 // slot c's, with a new sequence number so that events of its earlier
 // registration are ignored. Armed under the lock: the loop cannot close
 // (and the kernel reuse) the descriptor before the slot says what it is.
+//
+// A park of a connection parked edge-triggered before (parkMode edge), and
+// served since, changes nothing in the set (a system call less per
+// keep-alive request): it is still armed, under the same sequence number,
+// and what arrived while a worker had it either was reported then (early:
+// armed again, which reports it now) or is reported from now on.
 func (l *loop) armLocked(c *conn, events interest) (*slot, error) {
 	fd := int32(c.fd)
 	l.grow(fd)
@@ -321,11 +334,14 @@ func (l *loop) armLocked(c *conn, events interest) (*slot, error) {
 	if s.state != free {
 		return nil, fmt.Errorf("descriptor %d parked twice", fd)
 	}
-	s.seq = (s.seq + 1) & 0x7fffffff // never a pad value
-	if err := l.poll.arm(c.fd, events, s.seq, c.armed); err != nil {
-		return nil, err
+	if c.armedAs != events || events&edge == 0 || s.early {
+		s.seq = (s.seq + 1) & 0x7fffffff // never a pad value
+		if err := l.poll.arm(c.fd, events, s.seq, c.armed); err != nil {
+			c.armedAs = 0 // maybe left as it was: arm again next time
+			return nil, err
+		}
+		c.armed, c.armedAs, s.early = true, events, false
 	}
-	c.armed = true
 	s.c, s.since = c, l.now()
 	return s, nil
 }
@@ -613,6 +629,14 @@ func (l *loop) turnLocked(events []pollEvent) (done bool) {
 			switch {
 			case s.seq != ev.tag:
 				// stale: closed or taken since
+			case s.state == free:
+				// A worker has it, still armed edge-triggered (a request
+				// body, a pipelined request): quiet until its next park,
+				// which arms it again and so looks at what came.
+				if !s.early && evPark&edge != 0 {
+					s.early = true
+					_ = l.poll.arm(int(fd), evQuiet, s.seq, true)
+				}
 			case s.state == hot || s.state == cold:
 				l.unlink(fd)
 				l.link(fd, pending)

@@ -1,11 +1,14 @@
 package threads
 
 import (
+	"bufio"
 	"bytes"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -80,7 +83,12 @@ func startChild(tb testing.TB, c *mpm.Child, workers int) (*net.TCPAddr, *loop, 
 	addr := ln.Addr().(*net.TCPAddr)
 	c.Listeners = []mpm.Listener{{Name: addr.String(), Network: "tcp4", Address: addr.String(), File: f}}
 	loops := make(chan *loop, 1)
-	testLoop = func(l *loop) { loops <- l }
+	testLoop = func(l *loop) {
+		if testWrapPoller != nil {
+			l.poll = testWrapPoller(l.poll)
+		}
+		loops <- l
+	}
 	defer func() { testLoop = nil }()
 	served := make(chan error, 1)
 	go func() { served <- Serve(c, Options{Workers: workers, Park: true}) }()
@@ -96,6 +104,106 @@ func startChild(tb testing.TB, c *mpm.Child, workers int) (*net.TCPAddr, *loop, 
 		tb.Fatalf("Serve returned %v before its loop ran", err)
 	}
 	return nil, nil, nil
+}
+
+// testWrapPoller, if set, wraps the poller of the loop startChild starts
+// (before the loop runs).
+var testWrapPoller func(poller) poller
+
+// countingPoller counts the arms of connections (not of listeners).
+type countingPoller struct {
+	poller
+	arms atomic.Int32
+}
+
+func (p *countingPoller) arm(fd int, in interest, tag int32, added bool) error {
+	if tag >= 0 {
+		p.arms.Add(1)
+	}
+	return p.poller.arm(fd, in, tag, added)
+}
+
+// TestParkStaysArmed: a keep-alive connection served and parked again is
+// not armed again in the loop's poller (edge-triggered, it still is): one
+// arm for its first park, none for the next ones, so that a keep-alive
+// request costs no epoll_ctl. Bytes that arrive while a worker has it (a
+// request body) quiet it until its next park, which arms it again: the
+// request after them is still served.
+func TestParkStaysArmed(t *testing.T) {
+	root := t.TempDir()
+	if err := os.WriteFile(filepath.Join(root, "f.txt"), []byte("hello\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := &mpm.Child{
+		Config: &mpm.Config{Core: mpm.Core{DocumentRoot: root, KeepAlive: true, ServerName: "127.0.0.1"}},
+		Log:    hclog.NewNullLogger(),
+	}
+	counter := &countingPoller{}
+	testWrapPoller = func(p poller) poller { counter.poller = p; return counter }
+	defer func() { testWrapPoller = nil }()
+	addr, l, stop := startChild(t, c, 2)
+	defer stop()
+	conn, err := net.Dial("tcp4", addr.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	br := bufio.NewReader(conn)
+	parked := func() bool {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		return l.parked == 1
+	}
+	get := func(i int) {
+		t.Helper()
+		if _, err := io.WriteString(conn, "GET /f.txt HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"); err != nil {
+			t.Fatal(err)
+		}
+		readResponse(t, br, i, "hello\n")
+		if !testbin.Eventually(10*time.Second, parked) {
+			t.Fatalf("request %d: the connection was not parked after its response", i)
+		}
+	}
+	const n = 5
+	for i := range n {
+		get(i)
+	}
+	if got := counter.arms.Load(); got != 1 {
+		t.Errorf("%d keep-alive requests on one connection: %d arms; want 1 (its first park)", n, got)
+	}
+	// A body that comes once a worker has the connection.
+	if _, err := io.WriteString(conn, "POST /f.txt HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	if !testbin.Eventually(10*time.Second, func() bool { return !parked() }) {
+		t.Fatal("the connection was not taken from the park for its request")
+	}
+	if _, err := io.WriteString(conn, "hello"); err != nil {
+		t.Fatal(err)
+	}
+	readResponse(t, br, n, "")
+	if !testbin.Eventually(10*time.Second, parked) {
+		t.Fatal("the connection was not parked after the POST")
+	}
+	get(n + 1)
+}
+
+// readResponse reads one response from br and checks it is a 2xx or, when
+// body is empty, any status with a Content-Length body; else its body.
+func readResponse(t *testing.T, br *bufio.Reader, i int, body string) {
+	t.Helper()
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatalf("request %d: %v", i, err)
+	}
+	b, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatalf("request %d: body: %v", i, err)
+	}
+	if body != "" && (resp.StatusCode != http.StatusOK || string(b) != body) {
+		t.Fatalf("request %d: %d %q; want 200 %q", i, resp.StatusCode, b, body)
+	}
 }
 
 // TestLoopWaitClasses: parked connections are kept in one set of lists per

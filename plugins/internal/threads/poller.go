@@ -27,6 +27,10 @@ const (
 	wantRead  interest = 1 << iota // readable, or the peer's end
 	wantWrite                      // room in the socket's buffer
 	once                           // one event, then nothing until armed again
+	// edge reports each change (new bytes, the peer's end), not a state,
+	// and stays armed (epoll's EPOLLET): a parked connection served and
+	// parked again needs no new arm; only the epoller has it (parkMode).
+	edge
 )
 
 // Tags of what is not a connection (a connection's tag is its slot's

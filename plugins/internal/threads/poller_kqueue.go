@@ -91,6 +91,10 @@ func (p *kqueuePoller) arm(fd int, in interest, tag int32, added bool) error {
 	return p.change(changes...)
 }
 
+// parkMode is how a parked connection waits for its next request: one
+// event, then armed again at the next park.
+const parkMode = once
+
 func (p *kqueuePoller) disarm(fd int) error {
 	var ev unix.Kevent_t
 	unix.SetKevent(&ev, fd, unix.EVFILT_READ, unix.EV_DELETE)

@@ -69,6 +69,9 @@ func (p *epoller) arm(fd int, in interest, tag int32, added bool) error {
 	if in&once != 0 {
 		events |= unix.EPOLLONESHOT
 	}
+	if in&edge != 0 {
+		events |= unix.EPOLLET
+	}
 	op := unix.EPOLL_CTL_ADD
 	if added {
 		op = unix.EPOLL_CTL_MOD
@@ -78,6 +81,11 @@ func (p *epoller) arm(fd int, in interest, tag int32, added bool) error {
 	}
 	return nil
 }
+
+// parkMode is how a parked connection waits for its next request:
+// edge-triggered, so that it stays armed while a worker serves it (see
+// loop.armLocked).
+const parkMode = edge
 
 func (p *epoller) disarm(fd int) error {
 	if err := rawEpollCtl(p.epfd, unix.EPOLL_CTL_DEL, fd, &unix.EpollEvent{}); err != nil {
