@@ -29,7 +29,7 @@ type Program struct {
 // may execute self may not execute it (other owner or group, fewer execute
 // permissions). It does not compare their builds: that needs the file's
 // build information, which mpm reads once children started from it. If
-// the init checked path already, Check returns what it found.
+// Early checked path already, Check returns what it found.
 func Check(path, self string) (*Program, error) {
 	if result.Path != "" && result.Path == path {
 		return result.Program, result.ProgramErr
@@ -77,7 +77,7 @@ func executableAs(child, self string) (os.FileInfo, error) {
 }
 
 // BuiltWith is BuiltTogether for a program Check passed. For the one the
-// init started a child from, it waits for the comparison the init began
+// init (Early) started a child from, it waits for the comparison begun
 // then, which ran while the plugin's other packages initialised, instead
 // of making it again.
 func BuiltWith(path, self string) error {

@@ -9,14 +9,14 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/internal/wire"
 )
 
-// Result is what the init did in a plugin process.
+// Result is what Early (or, without it, Plugin) did in a plugin process.
 type Result struct {
 	// Plugin is set in a plugin the host started: its capabilities were
 	// limited (CapErr if that failed) and its inherited descriptors
 	// made close-on-exec.
 	Plugin bool
 	CapErr error
-	// Path is the child program the init checked, "" if it checked none
+	// Path is the child program Early checked, "" if it checked none
 	// (not to serve, or a plugin file not named as wire.ChildProgramOf
 	// expects); Program is its result, or ProgramErr why it is refused.
 	Path       string
