@@ -7,8 +7,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -25,11 +23,8 @@ func tlsEventSite(t *testing.T, n int, ka, extra string) (root string, tlsAddr s
 	tlsAddr = "127.0.0.1:" + strconv.Itoa(port)
 	root = eventSite(t, oneChild(n)+extra+"KeepAliveTimeout "+ka+"\nAsyncRequestWorkerFactor 100\n"+
 		"Listen "+tlsAddr+"\n<VirtualHost *:"+strconv.Itoa(port)+">\n"+
-		"SSLEngine on\nSSLCertificateFile tls/cert.pem\nSSLCertificateKeyFile tls/key.pem\n</VirtualHost>\n")
-	cert, key := selfSigned(t, "localhost")
-	must(t, os.MkdirAll(filepath.Join(root, "tls"), 0o755))
-	write(t, filepath.Join(root, "tls/cert.pem"), cert)
-	write(t, filepath.Join(root, "tls/key.pem"), key)
+		sslOn+"</VirtualHost>\n")
+	tlsKeys(t, root)
 	return root, tlsAddr
 }
 

@@ -51,6 +51,20 @@ func selfSigned(t testing.TB, name string) (certPEM, keyPEM string) {
 		string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}))
 }
 
+// sslOn is the server config of a site served over TLS with the key pair
+// tlsKeys writes.
+const sslOn = "SSLEngine on\nSSLCertificateFile tls/cert.pem\nSSLCertificateKeyFile tls/key.pem\n"
+
+// tlsKeys writes a self-signed certificate for localhost and its key to
+// root's tls/cert.pem and tls/key.pem.
+func tlsKeys(t *testing.T, root string) {
+	t.Helper()
+	cert, key := selfSigned(t, "localhost")
+	must(t, os.MkdirAll(filepath.Join(root, "tls"), 0o755))
+	write(t, filepath.Join(root, "tls/cert.pem"), cert)
+	write(t, filepath.Join(root, "tls/key.pem"), key)
+}
+
 // sslConf is Debian's default-ssl site in small: a TLS port with two
 // name-based virtual hosts, a.test (certificate and key files) and b.test
 // (key in the certificate's file), Debian's ssl.conf server lines, and a
@@ -337,16 +351,13 @@ func TestSSLConfigErrors(t *testing.T) {
 func TestGracefulRestartTLS(t *testing.T) {
 	for _, m := range testbin.MPMs {
 		t.Run(m.Name, func(t *testing.T) {
-			extra := drainMPMs + "KeepAliveTimeout 60\nSSLEngine on\nSSLCertificateFile tls/cert.pem\nSSLCertificateKeyFile tls/key.pem\n"
+			extra := drainMPMs + "KeepAliveTimeout 60\n" + sslOn
 			if os.Geteuid() == 0 {
 				extra += "User nobody\nGroup #65534\n"
 			}
 			root := newSite(t, m.Name, m.Module, extra)
 			reachableByNobody(t, root)
-			cert, key := selfSigned(t, "localhost")
-			must(t, os.MkdirAll(filepath.Join(root, "tls"), 0o755))
-			write(t, filepath.Join(root, "tls/cert.pem"), cert)
-			write(t, filepath.Join(root, "tls/key.pem"), key)
+			tlsKeys(t, root)
 			in := start(t, root)
 			first := in.pluginPid()
 			if os.Geteuid() == 0 {
@@ -414,6 +425,21 @@ func keysGuarded(t *testing.T, kids []int) {
 	}
 }
 
+// tlsSiteConn starts a site of MPM m (of testbin.MPMs) served over TLS (sslOn, tlsKeys) with
+// extra in its config and returns a TCP connection to it, closed at the
+// test's end, with a 30 s deadline.
+func tlsSiteConn(t *testing.T, m struct{ Name, Module string }, extra string) net.Conn {
+	t.Helper()
+	root := newSite(t, m.Name, m.Module, extra+sslOn)
+	tlsKeys(t, root)
+	in := start(t, root)
+	raw, err := net.Dial("tcp", in.addr)
+	must(t, err)
+	t.Cleanup(func() { raw.Close() })
+	raw.SetDeadline(time.Now().Add(30 * time.Second))
+	return raw
+}
+
 // TestTLSCloseSendsFIN: after a TLS response that closes the connection,
 // the server sends close_notify and the TCP FIN at once, then lingers, as
 // apache2 does, with every MPM: the FIN does not wait for the lingering
@@ -423,18 +449,9 @@ func TestTLSCloseSendsFIN(t *testing.T) {
 		t.Run(m.Name, func(t *testing.T) {
 			// KeepAlive Off: the server closes a connection the client meant to
 			// keep, so it lingers.
-			root := newSite(t, m.Name, m.Module, "KeepAlive Off\nSSLEngine on\nSSLCertificateFile tls/cert.pem\nSSLCertificateKeyFile tls/key.pem\n")
-			cert, key := selfSigned(t, "localhost")
-			must(t, os.MkdirAll(filepath.Join(root, "tls"), 0o755))
-			write(t, filepath.Join(root, "tls/cert.pem"), cert)
-			write(t, filepath.Join(root, "tls/key.pem"), key)
-			in := start(t, root)
-			raw, err := net.Dial("tcp", in.addr)
-			must(t, err)
-			defer raw.Close()
-			raw.SetDeadline(time.Now().Add(30 * time.Second))
+			raw := tlsSiteConn(t, m, "KeepAlive Off\n")
 			c := tls.Client(raw, &tls.Config{ServerName: "localhost", InsecureSkipVerify: true})
-			_, err = io.WriteString(c, "GET /hello.txt HTTP/1.1\r\nHost: localhost\r\n\r\n")
+			_, err := io.WriteString(c, "GET /hello.txt HTTP/1.1\r\nHost: localhost\r\n\r\n")
 			must(t, err)
 			if b, err := io.ReadAll(c); err != nil || !strings.Contains(string(b), "hello, world") {
 				t.Fatalf("response: %q %v", b, err) // io.EOF at close_notify
@@ -468,19 +485,10 @@ func TestTLSCloseSendsFIN(t *testing.T) {
 func TestTLSCloseNotifyAnswered(t *testing.T) {
 	for _, m := range testbin.MPMs {
 		t.Run(m.Name, func(t *testing.T) {
-			root := newSite(t, m.Name, m.Module, "SSLEngine on\nSSLCertificateFile tls/cert.pem\nSSLCertificateKeyFile tls/key.pem\n")
-			cert, key := selfSigned(t, "localhost")
-			must(t, os.MkdirAll(filepath.Join(root, "tls"), 0o755))
-			write(t, filepath.Join(root, "tls/cert.pem"), cert)
-			write(t, filepath.Join(root, "tls/key.pem"), key)
-			in := start(t, root)
-			raw, err := net.Dial("tcp", in.addr)
-			must(t, err)
-			defer raw.Close()
-			raw.SetDeadline(time.Now().Add(30 * time.Second))
+			raw := tlsSiteConn(t, m, "")
 			counted := &countingConn{Conn: raw}
 			c := tls.Client(counted, &tls.Config{ServerName: "localhost", InsecureSkipVerify: true})
-			_, err = io.WriteString(c, "GET /hello.txt HTTP/1.1\r\nHost: localhost\r\n\r\n")
+			_, err := io.WriteString(c, "GET /hello.txt HTTP/1.1\r\nHost: localhost\r\n\r\n")
 			must(t, err)
 			resp, err := http.ReadResponse(bufio.NewReader(c), nil)
 			must(t, err)
