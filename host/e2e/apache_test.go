@@ -177,9 +177,12 @@ func (s *diffServer) fill(text string) string {
 	return strings.NewReplacer(pairs...).Replace(text)
 }
 
-// unfill writes the server's port numbers in text back as @Pn@.
+// unfill writes the server's port numbers in text back as @Pn@, but not
+// in the test's directory (the parent of the shared documents), whose
+// random name may hold a port's digits: it stays as it is.
 func (s *diffServer) unfill(text string) string {
-	var pairs []string
+	dir := filepath.Dir(s.docs)
+	pairs := []string{dir, dir}
 	for i, p := range s.ports {
 		pairs = append(pairs, strconv.Itoa(p), fmt.Sprintf("@P%d@", i))
 	}
@@ -596,4 +599,16 @@ func (s *diffServer) logLines(t testing.TB, name string) []string {
 	}
 	slices.Sort(lines)
 	return lines
+}
+
+// TestUnfillKeepsTestDir: unfill writes ports back as @Pn@ but leaves the
+// test's directory alone, whose random name may hold a port's digits
+// (TestLogLevelModules failed once: a path became .../TestLogLevelModules1@P2@8181/...).
+func TestUnfillKeepsTestDir(t *testing.T) {
+	s := &diffServer{docs: "/tmp/TestX1429858181/001/docs", ports: []int{42985}}
+	in := "127.0.0.1:42985 File does not exist: /tmp/TestX1429858181/001/docs/missing, /tmp/TestX1429858181/001/ours/x"
+	want := "127.0.0.1:@P0@ File does not exist: /tmp/TestX1429858181/001/docs/missing, /tmp/TestX1429858181/001/ours/x"
+	if got := s.unfill(in); got != want {
+		t.Errorf("unfill(%q) = %q; want %q", in, got, want)
+	}
 }
