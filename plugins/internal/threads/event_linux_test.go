@@ -131,30 +131,11 @@ func (p *countingPoller) arm(fd int, in interest, tag int32, added bool) error {
 // request body) quiet it until its next park, which arms it again: the
 // request after them is still served.
 func TestParkStaysArmed(t *testing.T) {
-	root := t.TempDir()
-	if err := os.WriteFile(filepath.Join(root, "f.txt"), []byte("hello\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	c := &mpm.Child{
-		Config: &mpm.Config{Core: mpm.Core{DocumentRoot: root, KeepAlive: true, ServerName: "127.0.0.1"}},
-		Log:    hclog.NewNullLogger(),
-	}
 	counter := &countingPoller{}
 	testWrapPoller = func(p poller) poller { counter.poller = p; return counter }
 	defer func() { testWrapPoller = nil }()
-	addr, l, stop := startChild(t, c, 2)
-	defer stop()
-	conn, err := net.Dial("tcp4", addr.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	br := bufio.NewReader(conn)
-	parked := func() bool {
-		l.mu.Lock()
-		defer l.mu.Unlock()
-		return l.parked == 1
-	}
+	conn, br, l := helloConn(t, 0)
+	parked := func() bool { return parkedOne(l) }
 	get := func(i int) {
 		t.Helper()
 		if _, err := io.WriteString(conn, "GET /f.txt HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"); err != nil {
@@ -191,6 +172,36 @@ func TestParkStaysArmed(t *testing.T) {
 		t.Fatal("the connection was not parked after the POST")
 	}
 	get(n + 1)
+}
+
+// helloConn starts a keep-alive child of 2 workers serving /f.txt
+// ("hello\n") with KeepAliveTimeout ka (0: the default) and returns a
+// connection to it, its reader and the child's loop; all end with the test.
+func helloConn(t *testing.T, ka time.Duration) (net.Conn, *bufio.Reader, *loop) {
+	t.Helper()
+	root := t.TempDir()
+	if err := os.WriteFile(filepath.Join(root, "f.txt"), []byte("hello\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := &mpm.Child{
+		Config: &mpm.Config{Core: mpm.Core{DocumentRoot: root, KeepAlive: true, KeepAliveTimeout: ka, ServerName: "127.0.0.1"}},
+		Log:    hclog.NewNullLogger(),
+	}
+	addr, l, stop := startChild(t, c, 2)
+	t.Cleanup(stop)
+	conn, err := net.Dial("tcp4", addr.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn, bufio.NewReader(conn), l
+}
+
+// parkedOne reports whether l has exactly one connection parked.
+func parkedOne(l *loop) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.parked == 1
 }
 
 // readResponse reads one response from br and checks it is a 2xx or, when
@@ -432,27 +443,12 @@ func TestMostRecentIdleWorkerServes(t *testing.T) {
 // park, not when KeepAliveTimeout (60 s here) ends the wait. An
 // edge-triggered park that skipped epoll_ctl saw no new edge for it.
 func TestPipelinedAfterFullRead(t *testing.T) {
-	root := t.TempDir()
-	if err := os.WriteFile(filepath.Join(root, "f.txt"), []byte("hello\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	c := &mpm.Child{
-		Config: &mpm.Config{Core: mpm.Core{DocumentRoot: root, KeepAlive: true, KeepAliveTimeout: time.Minute, ServerName: "127.0.0.1"}},
-		Log:    hclog.NewNullLogger(),
-	}
-	addr, l, stop := startChild(t, c, 2)
-	defer stop()
-	conn, err := net.Dial("tcp4", addr.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	br := bufio.NewReader(conn)
+	conn, br, l := helloConn(t, time.Minute)
 	if _, err := io.WriteString(conn, "GET /f.txt HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"); err != nil {
 		t.Fatal(err)
 	}
 	readResponse(t, br, 0, "hello\n")
-	if !testbin.Eventually(10*time.Second, func() bool { l.mu.Lock(); defer l.mu.Unlock(); return l.parked == 1 }) {
+	if !testbin.Eventually(10*time.Second, func() bool { return parkedOne(l) }) {
 		t.Fatal("the connection was not parked after its first response")
 	}
 	body := strings.Repeat("x", 8192)
