@@ -138,7 +138,7 @@ func progress(r result) {
 	case r.Failed != "":
 		fmt.Fprintf(os.Stderr, "    %-32s FAILED: %s\n", r.Target.Name, r.Failed)
 	case r.Scenario.Run == runStartup:
-		fmt.Fprintf(os.Stderr, "    %-32s median %s, slowest %s\n", r.Target.Name, fmtDur(r.P50), fmtDur(r.P99))
+		fmt.Fprintf(os.Stderr, "    %-32s median %s, slowest %s, CPU %s to the first 200\n", r.Target.Name, fmtDur(r.P50), fmtDur(r.P99), fmtDur(r.StartCPU))
 	default:
 		fmt.Fprintf(os.Stderr, "    %-32s %s req/s, p50 %s, p99 %s, errors %d, PSS %.1f MiB\n",
 			r.Target.Name, fmtInt(int64(r.RPS)), fmtDur(r.P50), fmtDur(r.P99), r.Errors, float64(r.PSS)/(1<<20))

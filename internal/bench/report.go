@@ -207,6 +207,47 @@ func (rep *report) costCells() [][]string {
 	return out
 }
 
+// startHeader heads the table of what a start cost the server.
+var startHeader = []string{"server", "start → first 200", "CPU to the first 200", "CPU ours÷Apache", "CPU ours÷nginx"}
+
+// startCells are the rows of the start cost table: every start row with
+// the time to the first 200, the CPU time the server's tree used until
+// then and, for ours, that CPU time over the peers' (lower is better).
+func (rep *report) startCells() [][]string {
+	var out [][]string
+	for _, r := range rep.Rows {
+		if r.Scenario.Run != runStartup {
+			continue
+		}
+		c := []string{r.Target.Name, "—", "—", "", ""}
+		if r.Failed == "" {
+			c[1], c[2] = fmtDur(r.P50), fmtDur(r.StartCPU)
+		}
+		if r.Target.Kind == kindOurs {
+			for i, peer := range peers(r.Target) {
+				c[3+i] = "—"
+				if q, found := rep.pairedRatio(r, peer, startCPU); r.Failed == "" && found {
+					c[3+i] = fmt.Sprintf("%.2f×", q)
+				}
+			}
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// startCPU is r's CPU time to its first 200 in ms, 0 without one.
+func startCPU(r result) float64 { return float64(r.StartCPU) / float64(time.Millisecond) }
+
+// startLegend explains the start cost table.
+const startLegend = "CPU to the first 200: user + system CPU time that every live thread of the server's process tree " +
+	"had run when the first 200 arrived, from its exec (the first field of /proc/PID/task/*/schedstat, nanoseconds, " +
+	"summed over the tree; ours: host, MPM plugin process and the children started so far; Apache: parent and " +
+	"children; nginx: master and workers); the median of the starts, which need not be the start of the median time. " +
+	"A thread or process that exited before is not counted. When a start keeps more processes busy than the machine " +
+	"has cores, its time to the first 200 cannot be shorter than this CPU time divided by the cores. Ratios: ours ÷ " +
+	"peer in the same round, the median over rounds; lower is better."
+
 // cpuPerRequest is r's CPU µs per request, 0 without a measurement.
 func cpuPerRequest(r result) float64 {
 	cpu, _, _ := r.perRequest()
@@ -370,6 +411,11 @@ func (rep *report) Text() string {
 		textTable(&b, append([][]string{costHeader}, cost...))
 		b.WriteString("\n" + costLegend + "\n")
 	}
+	if start := rep.startCells(); len(start) > 0 {
+		b.WriteString("\n")
+		textTable(&b, append([][]string{startHeader}, start...))
+		b.WriteString("\n" + startLegend + "\n")
+	}
 	if idle := rep.idleCells(); len(idle) > 0 {
 		b.WriteString("\n")
 		textTable(&b, append([][]string{idleHeader}, idle...))
@@ -488,6 +534,11 @@ func (rep *report) Markdown() string {
 		b.WriteString("## CPU time and context switches per request\n\n")
 		mdTable(&b, append([][]string{costHeader}, cost...))
 		b.WriteString("\n" + costLegend + "\n\n")
+	}
+	if start := rep.startCells(); len(start) > 0 {
+		b.WriteString("## CPU time of a start\n\n")
+		mdTable(&b, append([][]string{startHeader}, start...))
+		b.WriteString("\n" + startLegend + "\n\n")
 	}
 	if idle := rep.idleCells(); len(idle) > 0 {
 		b.WriteString("## Idle keep-alive connections\n\n")

@@ -62,7 +62,8 @@ func sample() *report {
 			// target 0, 40 for target 1, ...; 25,000 switches: 0.5 each.
 			result{Scenario: scenarioByID("ka-1k"), Target: t, loadResult: loadResult{Requests: 50000, RPS: float64(10000 * (i + 1)), P50: time.Millisecond, P99: 3 * time.Millisecond}, PSS: 20 << 20,
 				Cost: &proctree.Usage{CPU: int64(i+1) * proctree.TicksPerSecond, Switches: 25000}},
-			result{Scenario: scenarioByID("startup"), Target: t, loadResult: loadResult{P50: time.Duration(i+1) * 10 * time.Millisecond}})
+			result{Scenario: scenarioByID("startup"), Target: t, loadResult: loadResult{P50: time.Duration(i+1) * 10 * time.Millisecond},
+				StartCPU: time.Duration(i+1) * 4 * time.Millisecond})
 	}
 	rep.Rows = append(rep.Rows, result{Scenario: scenarioByID("close-1k"), Target: ts[0], Failed: "did not start: x"})
 	rep.sortRows()
@@ -138,6 +139,39 @@ func TestCostTable(t *testing.T) {
 	}
 	if txt := rep.Text(); !strings.Contains(txt, "CPU/req ours÷nginx") || !strings.Contains(txt, costLegend) {
 		t.Errorf("terminal output lacks the cost table:\n%s", txt)
+	}
+}
+
+func TestStartTable(t *testing.T) {
+	rep := sample()
+	cells := rep.startCells()
+	if len(cells) != len(allTargets()) {
+		t.Fatalf("start table has %d rows: %q", len(cells), cells)
+	}
+	want := map[string][]string{
+		// ours-prefork: target 0, 4 ms of CPU; apache-prefork target 1,
+		// 8 ms; nginx target 6, 28 ms.
+		"ours-prefork":   {"10.00ms", "4.00ms", "0.50×", "0.14×"},
+		"apache-prefork": {"20.00ms", "8.00ms", "", ""},
+		"nginx":          {"70.00ms", "28.00ms", "", ""},
+	}
+	seen := 0
+	for _, c := range cells {
+		if w, ok := want[c[0]]; ok {
+			seen++
+			if strings.Join(c[1:], "|") != strings.Join(w, "|") {
+				t.Errorf("%s = %q, want %q", c[0], c[1:], w)
+			}
+		}
+	}
+	if seen != len(want) {
+		t.Errorf("start table lacks rows: %q", cells)
+	}
+	if md := rep.Markdown(); !strings.Contains(md, "## CPU time of a start") || !strings.Contains(md, "| ours-prefork | 10.00ms | 4.00ms | 0.50× | 0.14× |") {
+		t.Errorf("markdown lacks the start table:\n%s", md)
+	}
+	if txt := rep.Text(); !strings.Contains(txt, startLegend) {
+		t.Errorf("terminal output lacks the start table:\n%s", txt)
 	}
 }
 

@@ -67,11 +67,15 @@ type result struct {
 	PSS int64 // bytes, whole process tree, after the load
 	// Cost is what the whole process tree used during the measured load
 	// (wrk rows; nil elsewhere or when the load failed).
-	Cost   *proctree.Usage
-	Idle   *idleResult
-	Failed string // why there is no measurement
-	Note   string
-	Round  int // which round measured it, from 0 (runRounds)
+	Cost *proctree.Usage
+	// StartCPU is, on a start row, the median over the starts of the CPU
+	// time the server's process tree had used when the first 200 came
+	// (proctree.Tree.RunTime: every live thread, from its exec).
+	StartCPU time.Duration
+	Idle     *idleResult
+	Failed   string // why there is no measurement
+	Note     string
+	Round    int // which round measured it, from 0 (runRounds)
 }
 
 // idleResult is what an idle row measured about its idle connections.
@@ -221,11 +225,12 @@ func (l *lab) benchWrk(ctx context.Context, t target, scs []scenario, p plan) []
 }
 
 // benchStartup starts the server p.Starts times and reports the median
-// (P50) and slowest (P99 column) time from exec to the first 200, and the
-// memory of the idle server right after it.
+// (P50) and slowest (P99 column) time from exec to the first 200, the
+// median CPU time the process tree used until then, and the memory of the
+// idle server right after it.
 func (l *lab) benchStartup(ctx context.Context, t target, sc scenario, p plan) result {
 	r := result{Scenario: sc, Target: t}
-	var times []time.Duration
+	var times, cpu []time.Duration
 	for range p.Starts {
 		s, err := l.start(t)
 		if err != nil {
@@ -234,6 +239,7 @@ func (l *lab) benchStartup(ctx context.Context, t target, sc scenario, p plan) r
 		}
 		d, err := s.ready(ctx, sc.Path, 30*time.Second)
 		if err == nil {
+			cpu = append(cpu, proctree.Of(s.Pid()).RunTime()) // before anything else reads /proc
 			r.PSS = s.pss()
 		}
 		if serr := s.stop(); serr != nil && r.Note == "" {
@@ -246,8 +252,10 @@ func (l *lab) benchStartup(ctx context.Context, t target, sc scenario, p plan) r
 		times = append(times, d)
 	}
 	slices.Sort(times)
+	slices.Sort(cpu)
 	r.P50 = times[len(times)/2]
 	r.P99 = times[len(times)-1]
+	r.StartCPU = cpu[len(cpu)/2]
 	return r
 }
 

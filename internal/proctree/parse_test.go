@@ -25,6 +25,8 @@ func fakeProc(t *testing.T, procs map[int]fakeProcess) {
 			status := fmt.Sprintf("Name:\t%s\nState:\tS (sleeping)\nThreads:\t%d\nvoluntary_ctxt_switches:\t%d\nnonvoluntary_ctxt_switches:\t%d\n",
 				p.name, len(p.switches), sw[0], sw[1])
 			write(t, filepath.Join(d, "task", fmt.Sprint(pid+i), "status"), status)
+			// schedstat(5): run time, wait time (ns), time slices.
+			write(t, filepath.Join(d, "task", fmt.Sprint(pid+i), "schedstat"), fmt.Sprintf("%d 777 %d\n", p.runNs, i+1))
 		}
 	}
 	old := procRoot
@@ -38,6 +40,7 @@ type fakeProcess struct {
 	name                         string
 	utime, stime, cutime, cstime int64
 	switches                     [][2]int64 // per thread: voluntary, nonvoluntary
+	runNs                        int64      // per thread: CPU time run (schedstat)
 }
 
 func write(t *testing.T, path, text string) {
@@ -53,9 +56,9 @@ func write(t *testing.T, path, text string) {
 func TestUsageOfAFakeTree(t *testing.T) {
 	fakeProc(t, map[int]fakeProcess{
 		// A host with two threads, whose reaped children used 7 ticks.
-		100: {ppid: 1, state: 'S', name: "httpd", utime: 10, stime: 5, cutime: 4, cstime: 3, switches: [][2]int64{{100, 10}, {20, 2}}},
+		100: {ppid: 1, state: 'S', name: "httpd", utime: 10, stime: 5, cutime: 4, cstime: 3, switches: [][2]int64{{100, 10}, {20, 2}}, runNs: 1500000},
 		// Its child, named to trip a parser that stops at the first ')'.
-		200: {ppid: 100, state: 'R', name: "mpm) S 1 (x", utime: 1000, stime: 500, switches: [][2]int64{{7, 1}}},
+		200: {ppid: 100, state: 'R', name: "mpm) S 1 (x", utime: 1000, stime: 500, switches: [][2]int64{{7, 1}}, runNs: 250000},
 		// A grandchild that exited and is not yet reaped: it counts as
 		// itself (no threads left: no switches).
 		300: {ppid: 200, state: 'Z', name: "child", utime: 30, stime: 20},
@@ -81,6 +84,15 @@ func TestUsageOfAFakeTree(t *testing.T) {
 	}
 	if tree := Of(100); len(tree) != 2 || tree[0].Pid != 100 || tree[1].Pid != 200 {
 		t.Errorf("Of(100) = %+v, want the host and its live child, not the zombie", tree)
+	}
+	if d := RunTime(100); d != 3*time.Millisecond {
+		t.Errorf("RunTime(100) = %v, want its two threads' 1.5ms each", d)
+	}
+	if d := Of(100).RunTime(); d != 3250*time.Microsecond {
+		t.Errorf("Of(100).RunTime() = %v, want 3ms + 250µs (the zombie has no threads, 400 is not in the tree)", d)
+	}
+	if d := RunTime(999); d != 0 {
+		t.Errorf("RunTime(a missing pid) = %v", d)
 	}
 	if u := UsageOf(999); u != (Usage{}) {
 		t.Errorf("UsageOf(a missing pid) = %+v", u)

@@ -43,6 +43,11 @@ func TestTreeOfARealChild(t *testing.T) {
 	if proctree.RSS(self) <= 0 || tree.RSS() < proctree.RSS(self) {
 		t.Errorf("RSS(self) = %d, tree %d", proctree.RSS(self), tree.RSS())
 	}
+	// This test process has run (its runtime and this test at least):
+	// schedstat is readable and counts in the tree's sum.
+	if d := proctree.RunTime(self); d <= 0 || tree.RunTime() < d {
+		t.Errorf("RunTime(self) = %v, tree %v", d, tree.RunTime())
+	}
 	if fds := proctree.FDs(self); len(fds) < 3 {
 		t.Errorf("FDs(self) = %v, want at least stdin, stdout, stderr", fds)
 	}
@@ -68,8 +73,8 @@ func TestTreeOfARealChild(t *testing.T) {
 	if _, ok := proctree.Stat(kid); ok {
 		t.Errorf("Stat of a reaped process succeeds")
 	}
-	if proctree.Of(kid) != nil || proctree.RSS(kid) != 0 || proctree.Threads(kid) != -1 {
-		t.Errorf("a reaped process still has a tree, memory or threads")
+	if proctree.Of(kid) != nil || proctree.RSS(kid) != 0 || proctree.Threads(kid) != -1 || proctree.RunTime(kid) != 0 {
+		t.Errorf("a reaped process still has a tree, memory, threads or run time")
 	}
 }
 
