@@ -130,12 +130,15 @@ func (p *countingPoller) arm(fd int, in interest, tag int32, added bool) error {
 // arm for its first park, none for the next ones, so that a keep-alive
 // request costs no epoll_ctl. Bytes that arrive while a worker has it (a
 // request body) quiet it until its next park, which arms it again: the
-// request after them is still served.
+// request after them is still served at once.
 func TestParkStaysArmed(t *testing.T) {
 	counter := &countingPoller{}
 	testWrapPoller = func(p poller) poller { counter.poller = p; return counter }
 	defer func() { testWrapPoller = nil }()
-	conn, br, l := helloConn(t, 0)
+	conn, br, l := helloConn(t, time.Minute)
+	// Well before KeepAliveTimeout, whose last look (closeParkedLocked)
+	// would serve a request the park failed to report.
+	conn.SetReadDeadline(time.Now().Add(20 * time.Second))
 	parked := func() bool { return parkedOne(l) }
 	get := func(i int) {
 		t.Helper()
@@ -494,4 +497,45 @@ func padRequest(method, body string, total int) string {
 	}
 	head += "X-Pad: "
 	return head + strings.Repeat("p", total-len(head)-len("\r\n\r\n")-len(body)) + "\r\n\r\n" + body
+}
+
+// TestStaleWakeParksAgain: a parked connection reported readable for bytes
+// that its last request's reads took already (an edge-triggered park may
+// report them only after the park; here the loop is handed such an event)
+// goes back to the park at once, its worker free, instead of holding that
+// worker until the client's next request; that request is then served.
+func TestStaleWakeParksAgain(t *testing.T) {
+	conn, br, l := helloConn(t, time.Minute)
+	conn.SetReadDeadline(time.Now().Add(20 * time.Second))
+	if _, err := io.WriteString(conn, "GET /f.txt HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	readResponse(t, br, 0, "hello\n")
+	if !testbin.Eventually(10*time.Second, func() bool { return parkedOne(l) }) {
+		t.Fatal("the connection was not parked after its response")
+	}
+	l.mu.Lock()
+	fd := -1
+	for i := range l.slots {
+		if s := &l.slots[i]; s.state == hot || s.state == cold {
+			fd = i
+		}
+	}
+	if fd < 0 {
+		l.mu.Unlock()
+		t.Fatal("no parked slot")
+	}
+	l.turnLocked([]pollEvent{{fd: int32(fd), tag: l.slots[fd].seq}}) // a wake-up with nothing to read
+	taken := l.parked == 0
+	l.mu.Unlock()
+	if !taken {
+		t.Fatal("the event did not take the connection from the park")
+	}
+	if !testbin.Eventually(10*time.Second, func() bool { return parkedOne(l) && len(l.ch.idle) == 2 }) {
+		t.Fatal("the connection woken with nothing to read was not parked again, its worker free")
+	}
+	if _, err := io.WriteString(conn, "GET /f.txt HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	readResponse(t, br, 1, "hello\n")
 }
