@@ -338,6 +338,9 @@ const (
 // came). A read that filled its buffer (a request of exactly the buffer's
 // size, a body read to its Content-Length, a TLS record read to its end)
 // may have left bytes that came with the ones it read: the park arms again.
+// An event for bytes the worker read itself, taken only after the park,
+// wakes the connection for nothing: its worker parks it again at once
+// (http1.Conn.SkipIdleWait) after a read that found nothing.
 //
 // Bytes the worker read into its buffers (a pipelined request, TLS records
 // read ahead) are not in the socket: it serves them before it parks

@@ -83,11 +83,11 @@ func (p *epoller) arm(fd int, in interest, tag int32, added bool) error {
 }
 
 // parkMode is how a parked connection waits for its next request:
-// edge-triggered, so that it stays armed while a worker serves it and
-// parking it again needs no epoll_ctl when nothing can be in the socket
-// that arrived before its last event (see loop.armLocked: the worker's
-// last read was short; otherwise the park arms it again, which looks at
-// what is there: TestPipelinedAfterFullRead).
+// edge-triggered, so that it stays armed while a worker serves it, and
+// parking it again needs no epoll_ctl when the worker's last read of the
+// socket was short (see loop.armLocked); after a read that filled its
+// buffer the park arms it again, which looks at the bytes that read may
+// have left (TestPipelinedAfterFullRead).
 const parkMode = edge
 
 func (p *epoller) disarm(fd int) error {
