@@ -7,8 +7,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -29,18 +27,11 @@ import (
 // The client's deadline (10 s) is well under KeepAliveTimeout: a lost
 // wake-up fails the test, whatever the speed.
 func TestEventParkLeftoverBytes(t *testing.T) {
-	root, tlsAddr := tlsEventSite(t, 4, "30", "LoadModule cgid_module modules/mod_cgid.so\n")
-	must(t, os.Mkdir(filepath.Join(root, "cgi"), 0o755))
-	for name, body := range map[string]string{
+	root, tlsAddr := tlsEventSite(t, 4, "30", "")
+	cgiBin(t, root, map[string]string{
 		"cat.cgi":  "#!/bin/sh\necho 'Content-Type: text/plain'\necho\nexec cat\n",
 		"slow.cgi": "#!/bin/sh\nsleep 1\necho 'Content-Type: text/plain'\necho\necho slow\n",
-	} {
-		must(t, os.WriteFile(filepath.Join(root, "cgi", name), []byte(body), 0o755))
-	}
-	conf, err := os.OpenFile(filepath.Join(root, "httpd.conf"), os.O_APPEND|os.O_WRONLY, 0)
-	must(t, err)
-	fmt.Fprintf(conf, "ScriptAlias /cgi-bin/ %s/cgi/\n<Directory %s/cgi>\nRequire all granted\n</Directory>\n", root, root)
-	must(t, conf.Close())
+	}, "")
 	in := start(t, root)
 
 	const get = "GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n"
