@@ -198,6 +198,20 @@ func cgiLogLines(t *testing.T, s *diffServer) []string {
 	return out
 }
 
+// cgiBin writes scripts (name: body) into root's cgi/, executable, and
+// adds to its httpd.conf mod_cgid, extra, and /cgi-bin/ mapped to cgi/.
+func cgiBin(t *testing.T, root string, scripts map[string]string, extra string) {
+	t.Helper()
+	must(t, os.Mkdir(filepath.Join(root, "cgi"), 0o755))
+	for name, body := range scripts {
+		must(t, os.WriteFile(filepath.Join(root, "cgi", name), []byte(body), 0o755))
+	}
+	conf, err := os.OpenFile(filepath.Join(root, "httpd.conf"), os.O_APPEND|os.O_WRONLY, 0)
+	must(t, err)
+	fmt.Fprintf(conf, "LoadModule cgid_module modules/mod_cgid.so\n%sScriptAlias /cgi-bin/ %s/cgi/\n<Directory %s/cgi>\nRequire all granted\n</Directory>\n", extra, root, root)
+	must(t, conf.Close())
+}
+
 // TestCGIKills: a script silent for longer than Timeout is a 504 and is
 // killed, one whose client goes away is killed, and one whose background
 // child keeps its output open is killed with that child (its process group)
@@ -213,14 +227,7 @@ func TestCGIKills(t *testing.T) {
 		"bg.cgi":     "#!/bin/sh\necho 'Content-Type: text/plain'\necho\necho body\nsleep 30 &\necho $! > " + pids + "/bg\n",
 		"stall.cgi":  "#!/bin/sh\necho 'Content-Type: text/plain'\necho\necho begun\nexec sleep 30\n",
 	}
-	must(t, os.Mkdir(filepath.Join(root, "cgi"), 0o755))
-	for name, body := range scripts {
-		must(t, os.WriteFile(filepath.Join(root, "cgi", name), []byte(body), 0o755))
-	}
-	conf, err := os.OpenFile(filepath.Join(root, "httpd.conf"), os.O_APPEND|os.O_WRONLY, 0)
-	must(t, err)
-	fmt.Fprintf(conf, "LoadModule cgid_module modules/mod_cgid.so\nTimeout 2\nScriptAlias /cgi-bin/ %s/cgi/\n<Directory %s/cgi>\nRequire all granted\n</Directory>\n", root, root)
-	must(t, conf.Close())
+	cgiBin(t, root, scripts, "Timeout 2\n")
 	in := start(t, root)
 	pidOf := func(name string) int {
 		var pid int

@@ -118,6 +118,7 @@ type Conn struct {
 	nb        NonblockingWriter // rwc's, when it has one
 	try       bool              // writes go to tryWrite (flushing a response's end)
 	unsentSet bool              // unsent holds the rest of the last response
+	noWait    bool              // the next ServeRequest does not wait for a first byte (SkipIdleWait)
 	unsent    Unsent
 
 	state  atomic.Int32
@@ -476,6 +477,18 @@ func (c *Conn) EndIdleWait() {
 	c.idle.Store(idleCut)
 }
 
+// SkipIdleWait makes the next ServeRequest of a keep-alive connection not wait for a
+// request's first byte: when none can be read at once, it returns keepAlive true
+// without serving a request, and the MPM waits for the connection's next bytes again
+// (Quiet holds). For an MPM whose poller may report a connection readable for bytes
+// that its last request's reads took already (an edge-triggered poller that reported
+// them only after the MPM parked the connection): its worker then goes back to its
+// work at once instead of waiting there for the client's next request. The
+// connection's Read must look at the socket before its deadline (a past deadline
+// makes it fail only when it would wait), as the event child's connections do; a
+// net.TCPConn fails at once.
+func (c *Conn) SkipIdleWait() { c.noWait = true }
+
 // ServeRequest reads exactly one request, runs the handler, writes the full response,
 // and reports whether the connection may carry another request.
 //
@@ -504,14 +517,19 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 	}
 
 	// Wait for the first byte of the request.
+	noWait := c.noWait
+	c.noWait = false
 	pipelined := c.br.Buffered() > 0 && c.nreq.Load() > 0
 	if c.br.Buffered() == 0 {
-		if c.nreq.Load() == 0 {
+		switch {
+		case noWait && c.nreq.Load() > 0:
+			c.rwc.SetReadDeadline(time.Unix(0, 1)) // past: a read that would wait fails at once
+		case c.nreq.Load() == 0:
 			c.rwc.SetReadDeadline(c.progress(time.Now()).Add(c.base.timeout))
 			if c.tc != nil { // the handshake writes too
 				c.tc.SetWriteDeadline(time.Now().Add(c.base.timeout))
 			}
-		} else {
+		default:
 			c.idleWait()
 		}
 		_, err := c.br.Peek(1)
@@ -520,6 +538,9 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 			_, err = c.br.Peek(1)
 		}
 		if err != nil {
+			if noWait && errors.Is(err, os.ErrDeadlineExceeded) {
+				return true, nil // nothing yet: the MPM waits again
+			}
 			if err == io.EOF {
 				c.sawEOF = true
 			} else if errors.Is(err, os.ErrDeadlineExceeded) {

@@ -46,6 +46,13 @@ type conn struct {
 	// Only the loop's lock holder touches them.
 	armed   bool
 	armedAs interest
+	// full says that the last read of the socket filled its buffer, so
+	// that bytes may still wait in it (a park must then arm it again: see
+	// loop.armLocked); after a short read, or EAGAIN, the socket was empty.
+	// Set by Read, which only the goroutine serving the connection calls;
+	// read at a park, by that goroutine or by the loop it handed the
+	// connection to under the loop's lock.
+	full bool
 	// raw makes a wait start with rawwait.Poll (a prefork child's
 	// connection: see NewAcceptor); set before use.
 	raw bool
@@ -263,6 +270,7 @@ func (c *conn) readNetpoll(p []byte) (int, error) {
 	case rerr == nil && n == 0:
 		return 0, io.EOF
 	case rerr == nil:
+		c.full = n == len(p)
 		return n, nil
 	case c.isClosed():
 		return 0, c.opError("read", net.ErrClosed)
@@ -288,9 +296,11 @@ func (c *conn) Read(p []byte) (int, error) {
 		case err == nil && n == 0:
 			return 0, io.EOF
 		case err == nil:
+			c.full = n == len(p)
 			return n, nil
 		case err == unix.EINTR:
 		case err == unix.EAGAIN:
+			c.full = false
 			if c.netpoll {
 				if err := c.registerNetpoll(); err != nil {
 					return 0, c.opError("read", err)

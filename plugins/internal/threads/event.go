@@ -323,10 +323,31 @@ const (
 // (and the kernel reuse) the descriptor before the slot says what it is.
 //
 // A park of a connection parked edge-triggered before (parkMode edge), and
-// served since, changes nothing in the set (a system call less per
-// keep-alive request): it is still armed, under the same sequence number,
-// and what arrived while a worker had it either was reported then (early:
-// armed again, which reports it now) or is reported from now on.
+// served since, may change nothing in the set (a system call less per
+// keep-alive request): it is still armed, under the same sequence number.
+// Edge-triggered, the set reports bytes that arrive while the arm stands
+// (epoll queues the descriptor at each arrival until the loop takes the
+// event), not bytes that were there before, which only an arm (epoll_ctl)
+// looks at. So the park skips the arm only when every byte now in the
+// socket arrived after the worker's last read of it, and that read was
+// short or found nothing (conn.full false; a TLS connection's reads of its
+// records are such reads too): the socket was empty then, and each later
+// arrival queued an event that the loop takes either now, after the park
+// (the connection is served), or took while the worker had it (early:
+// quieted, see turnLocked; this park arms it again, which looks at what
+// came). A read that filled its buffer (a request of exactly the buffer's
+// size, a body read to its Content-Length, a TLS record read to its end)
+// may have left bytes that came with the ones it read: the park arms again.
+// An event for bytes the worker read itself, taken only after the park,
+// wakes the connection for nothing: its worker parks it again at once
+// (http1.Conn.SkipIdleWait) after a read that found nothing.
+//
+// Bytes the worker read into its buffers (a pipelined request, TLS records
+// read ahead) are not in the socket: it serves them before it parks
+// (http1.Conn.Quiet). Not covered: TCP urgent data ends a read short at
+// its mark with bytes behind it; a client that sends it between requests
+// waits for its next bytes or KeepAliveTimeout's last look
+// (closeParkedLocked), which serves them.
 func (l *loop) armLocked(c *conn, events interest) (*slot, error) {
 	fd := int32(c.fd)
 	l.grow(fd)
@@ -334,7 +355,7 @@ func (l *loop) armLocked(c *conn, events interest) (*slot, error) {
 	if s.state != free {
 		return nil, fmt.Errorf("descriptor %d parked twice", fd)
 	}
-	if c.armedAs != events || events&edge == 0 || s.early {
+	if c.armedAs != events || events&edge == 0 || s.early || c.full {
 		s.seq = (s.seq + 1) & 0x7fffffff // never a pad value
 		if err := l.poll.arm(c.fd, events, s.seq, c.armed); err != nil {
 			c.armedAs = 0 // maybe left as it was: arm again next time

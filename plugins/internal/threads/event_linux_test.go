@@ -3,6 +3,7 @@ package threads
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -129,12 +130,15 @@ func (p *countingPoller) arm(fd int, in interest, tag int32, added bool) error {
 // arm for its first park, none for the next ones, so that a keep-alive
 // request costs no epoll_ctl. Bytes that arrive while a worker has it (a
 // request body) quiet it until its next park, which arms it again: the
-// request after them is still served.
+// request after them is still served at once.
 func TestParkStaysArmed(t *testing.T) {
 	counter := &countingPoller{}
 	testWrapPoller = func(p poller) poller { counter.poller = p; return counter }
 	defer func() { testWrapPoller = nil }()
-	conn, br, l := helloConn(t, 0)
+	conn, br, l := helloConn(t, time.Minute)
+	// Well before KeepAliveTimeout, whose last look (closeParkedLocked)
+	// would serve a request the park failed to report.
+	conn.SetReadDeadline(time.Now().Add(20 * time.Second))
 	parked := func() bool { return parkedOne(l) }
 	get := func(i int) {
 		t.Helper()
@@ -438,25 +442,100 @@ func TestMostRecentIdleWorkerServes(t *testing.T) {
 }
 
 // TestPipelinedAfterFullRead: a request that is in the socket when the
-// worker's last read stopped exactly at the previous request's end (here its
-// 8 KiB body, read to its Content-Length) is answered at once after the
-// park, not when KeepAliveTimeout (60 s here) ends the wait. An
-// edge-triggered park that skipped epoll_ctl saw no new edge for it.
+// worker's last read of the request before it filled its buffer (which
+// ends exactly at that request's end) is answered at once after the park,
+// not when KeepAliveTimeout (60 s here) ends the wait: an edge-triggered
+// park that skipped epoll_ctl saw no new edge for it. Each case parks the
+// connection, then sends its request and a GET in one write: a request of
+// exactly the engine's read buffer, a body read to its Content-Length, a
+// request whose headers and body fill the buffer, a chunked body whose end
+// ends the buffer; and two requests that one read takes (the second is
+// served from the buffer, with no park and no wake-up).
 func TestPipelinedAfterFullRead(t *testing.T) {
+	const buf = 4096 // http1's read buffer
+	get := "GET /f.txt HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+	chunked := func(total int) string {
+		head := "POST /f.txt HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+		n := total - len(head) - len("400\r\n\r\n0\r\n\r\n")
+		return head + fmt.Sprintf("%x\r\n", n) + strings.Repeat("x", n) + "\r\n0\r\n\r\n"
+	}
+	for _, tc := range []struct{ name, req string }{
+		{"request of the buffer's size", padRequest("GET", "", buf)},
+		{"body read to its Content-Length", "GET /f.txt HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 8192\r\n\r\n" + strings.Repeat("x", 8192)},
+		{"headers and body filling the buffer", padRequest("POST", strings.Repeat("b", 1000), buf)},
+		{"chunked body ending the buffer", chunked(buf)},
+		{"two requests in one read", get},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if strings.HasSuffix(tc.name, "buffer") && len(tc.req) != buf {
+				t.Fatalf("a request of %d bytes; want %d", len(tc.req), buf)
+			}
+			conn, br, l := helloConn(t, time.Minute)
+			if _, err := io.WriteString(conn, get); err != nil {
+				t.Fatal(err)
+			}
+			readResponse(t, br, 0, "hello\n")
+			if !testbin.Eventually(10*time.Second, func() bool { return parkedOne(l) }) {
+				t.Fatal("the connection was not parked after its first response")
+			}
+			if _, err := io.WriteString(conn, tc.req+get); err != nil {
+				t.Fatal(err)
+			}
+			conn.SetReadDeadline(time.Now().Add(20 * time.Second)) // well before KeepAliveTimeout
+			readResponse(t, br, 1, "")
+			readResponse(t, br, 2, "hello\n")
+		})
+	}
+}
+
+// padRequest is a request for /f.txt with body (and its Content-Length if
+// any), padded with a header to total bytes.
+func padRequest(method, body string, total int) string {
+	head := method + " /f.txt HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+	if body != "" {
+		head += fmt.Sprintf("Content-Length: %d\r\n", len(body))
+	}
+	head += "X-Pad: "
+	return head + strings.Repeat("p", total-len(head)-len("\r\n\r\n")-len(body)) + "\r\n\r\n" + body
+}
+
+// TestStaleWakeParksAgain: a parked connection reported readable for bytes
+// that its last request's reads took already (an edge-triggered park may
+// report them only after the park; here the loop is handed such an event)
+// goes back to the park at once, its worker free, instead of holding that
+// worker until the client's next request; that request is then served.
+func TestStaleWakeParksAgain(t *testing.T) {
 	conn, br, l := helloConn(t, time.Minute)
+	conn.SetReadDeadline(time.Now().Add(20 * time.Second))
 	if _, err := io.WriteString(conn, "GET /f.txt HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"); err != nil {
 		t.Fatal(err)
 	}
 	readResponse(t, br, 0, "hello\n")
 	if !testbin.Eventually(10*time.Second, func() bool { return parkedOne(l) }) {
-		t.Fatal("the connection was not parked after its first response")
+		t.Fatal("the connection was not parked after its response")
 	}
-	body := strings.Repeat("x", 8192)
-	if _, err := io.WriteString(conn, "GET /f.txt HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 8192\r\n\r\n"+body+
-		"GET /f.txt HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"); err != nil {
+	l.mu.Lock()
+	fd := -1
+	for i := range l.slots {
+		if s := &l.slots[i]; s.state == hot || s.state == cold {
+			fd = i
+		}
+	}
+	if fd < 0 {
+		l.mu.Unlock()
+		t.Fatal("no parked slot")
+	}
+	l.turnLocked([]pollEvent{{fd: int32(fd), tag: l.slots[fd].seq}}) // a wake-up with nothing to read
+	taken := l.parked == 0
+	l.mu.Unlock()
+	if !taken {
+		t.Fatal("the event did not take the connection from the park")
+	}
+	if !testbin.Eventually(10*time.Second, func() bool { return parkedOne(l) && len(l.ch.idle) == 2 }) {
+		t.Fatal("the connection woken with nothing to read was not parked again, its worker free")
+	}
+	if _, err := io.WriteString(conn, "GET /f.txt HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"); err != nil {
 		t.Fatal(err)
 	}
-	conn.SetReadDeadline(time.Now().Add(20 * time.Second)) // well before KeepAliveTimeout
 	readResponse(t, br, 1, "hello\n")
-	readResponse(t, br, 2, "hello\n")
 }

@@ -82,16 +82,13 @@ func (p *epoller) arm(fd int, in interest, tag int32, added bool) error {
 	return nil
 }
 
-// parkMode is how a parked connection waits for its next request: one
-// event, then nothing until armed again (EPOLLONESHOT; each park is an
-// epoll_ctl, which also looks at what is already in the socket).
-// Edge-triggered (edge: a park without epoll_ctl, see loop.armLocked) lost
-// wake-ups: a request already in the socket when the worker's last read
-// filled its buffer (a request of exactly 4 KiB, a body read to its
-// Content-Length) made no new edge, and waited for KeepAliveTimeout
-// (TestPipelinedAfterFullRead). Do not turn it on again without arming at
-// a park whenever the last read may have left bytes behind.
-const parkMode = once
+// parkMode is how a parked connection waits for its next request:
+// edge-triggered, so that it stays armed while a worker serves it, and
+// parking it again needs no epoll_ctl when the worker's last read of the
+// socket was short (see loop.armLocked); after a read that filled its
+// buffer the park arms it again, which looks at the bytes that read may
+// have left (TestPipelinedAfterFullRead).
+const parkMode = edge
 
 func (p *epoller) disarm(fd int) error {
 	if err := rawEpollCtl(p.epfd, unix.EPOLL_CTL_DEL, fd, &unix.EpollEvent{}); err != nil {

@@ -280,6 +280,11 @@ func (ch *child) worker(i int) {
 		case j.resume:
 			hc = ch.srv.Resume(j.c, j.idle)
 		}
+		if !j.fresh && ch.loop != nil {
+			// Woken from the park: maybe for bytes its last request's
+			// reads took (see loop.armLocked); then it is parked again.
+			hc.SkipIdleWait()
+		}
 		if ch.board != nil {
 			if hc.Requests() == 0 {
 				ws.NewConnection()
