@@ -66,14 +66,21 @@ func TestBodyErrorFraming(t *testing.T) {
 		{"413 local ErrorDocument", post("/local/x.txt", "Content-Length: 6") + "123456"},
 	}
 	for _, tc := range cases {
-		reqs := []string{tc.req, next}
-		want := p.apache.askFraming(t, reqs, false)
-		got := p.ours.askFraming(t, reqs, false)
-		if strings.Join(got, "\n") != strings.Join(want, "\n") {
-			t.Errorf("%s:\n  apache: %s\n  ours:   %s", tc.name, strings.Join(want, "\n          "), strings.Join(got, "\n          "))
-		} else {
-			t.Logf("%s: both %s", tc.name, strings.Join(want, "\n    then "))
-		}
+		p.checkFraming(tc.name, tc.req, next)
+	}
+}
+
+// checkFraming sends reqs on one connection to apache2, then to ours, and
+// reports whether ours answers them as apache2 did (askFraming).
+func (p *diffPair) checkFraming(name string, reqs ...string) {
+	t := p.t
+	t.Helper()
+	want := p.apache.askFraming(t, reqs, false)
+	got := p.ours.askFraming(t, reqs, false)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("%s:\n  apache: %s\n  ours:   %s", name, strings.Join(want, "\n          "), strings.Join(got, "\n          "))
+	} else {
+		t.Logf("%s: both %s", name, strings.Join(want, "\n    then "))
 	}
 }
 
@@ -184,14 +191,7 @@ func TestBodyDiscardParity(t *testing.T) {
 	var reqs []diffRequest
 	for _, tc := range cases {
 		reqs = append(reqs, diffRequest{Raw: strings.Replace(tc.req, "\r\n\r\n", "\r\nConnection: close\r\n\r\n", 1), Want: tc.want})
-		pair := []string{tc.req, next}
-		want := p.apache.askFraming(t, pair, false)
-		got := p.ours.askFraming(t, pair, false)
-		if strings.Join(got, "\n") != strings.Join(want, "\n") {
-			t.Errorf("%s:\n  apache: %s\n  ours:   %s", tc.name, strings.Join(want, "\n          "), strings.Join(got, "\n          "))
-		} else {
-			t.Logf("%s: both %s", tc.name, strings.Join(want, "\n    then "))
-		}
+		p.checkFraming(tc.name, tc.req, next)
 	}
 	p.check(reqs)
 }

@@ -683,13 +683,13 @@ func (c *Conn) runHandler(w *response, req *http.Request) (err error) {
 	return nil
 }
 
-// finalizeBody reads what the handler left of the request body before its
-// response, none of which has gone out yet (c.out is still c.outMark), does,
-// as apache2's ap_finalize_request_protocol discards it: a body that fails then
-// (malformed chunks, over LimitRequestBody, a timeout) is answered instead, with
-// the page that names the handler's answer as a recursive error ("Additionally,
-// a 302 Found error was encountered ..."), or, after a 200, as any error
-// (Server.ErrorPage).
+// finalizeBody reads what the handler left of the request body before the
+// response goes out, as apache2's ap_finalize_request_protocol discards it; the
+// caller checks that none of the response was written yet (c.out is still
+// c.outMark). A body that fails then (malformed chunks, over LimitRequestBody, a
+// timeout) is answered instead, with the page that names the handler's answer as
+// a recursive error ("Additionally, a 302 Found error was encountered ..."), or,
+// after a 200, as any error (Server.ErrorPage).
 func (c *Conn) finalizeBody(w *response, req *http.Request) {
 	status := w.status
 	if !w.wroteHeader {
