@@ -265,6 +265,14 @@ type statusHandler struct{ h http.Handler }
 
 func (s statusHandler) Handles(handler string) bool { return handler == "server-status" }
 
-func (s statusHandler) Serve(w http.ResponseWriter, r *http.Request, _ *static.Target) {
+func (s statusHandler) Serve(w http.ResponseWriter, r *http.Request, t *static.Target) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		// apache2's declines all but GET for the default handler, which
+		// discards the body first: one that fails is answered so.
+		if st := http1.DiscardBody(r, http.StatusOK); st != 0 {
+			t.Error(w, r, st)
+			return
+		}
+	}
 	s.h.ServeHTTP(w, r)
 }

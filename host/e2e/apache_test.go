@@ -46,7 +46,8 @@ func apacheBin(t testing.TB) string {
 const apacheModuleDir = "/usr/lib/apache2/modules"
 
 // apacheHead is what only Apache's config says: the event MPM and the
-// modules for the directives the tests use (log_config is compiled into
+// modules for the directives the tests use and those ours has built in
+// (mod_autoindex: its listings and refusals; log_config is compiled into
 // Debian's apache2), the pid file, and the runtime files kept in the
 // ServerRoot (%[1]s).
 const apacheHead = `LoadModule mpm_event_module ` + apacheModuleDir + `/mod_mpm_event.so
@@ -70,6 +71,7 @@ LoadModule setenvif_module ` + apacheModuleDir + `/mod_setenvif.so
 LoadModule filter_module ` + apacheModuleDir + `/mod_filter.so
 LoadModule deflate_module ` + apacheModuleDir + `/mod_deflate.so
 LoadModule negotiation_module ` + apacheModuleDir + `/mod_negotiation.so
+LoadModule autoindex_module ` + apacheModuleDir + `/mod_autoindex.so
 PidFile run/httpd.pid
 DefaultRuntimeDir %[1]s/run
 Mutex file:%[1]s/run default

@@ -15,10 +15,8 @@ import (
 // ShowForbidden, and ScanHTMLTitles (a title ending in an unterminated
 // entity is left out: apache2's terminate_description then reads past the
 // string, and what it writes depends on memory). IndexOptions words without + or - drop the +/- words
-// before them (as in apache2), so those come last. mod_autoindex is named in the shared body: apache2 loads
-// it, ours has it built in.
-const autoindexConf = `LoadModule autoindex_module /usr/lib/apache2/modules/mod_autoindex.so
-ServerName localhost
+// before them (as in apache2), so those come last.
+const autoindexConf = `ServerName localhost
 Listen 127.0.0.1:@P0@
 DocumentRoot @DOCS@
 ServerSignature On
@@ -175,8 +173,7 @@ func TestAutoindex(t *testing.T) {
 // their own settings, which apache2 checks with a subrequest for each
 // entry's URL: <Location> sections for an entry, a Require ip for the
 // readme, a title of a refused file under ShowForbidden.
-const autoindexAccessConf = `LoadModule autoindex_module /usr/lib/apache2/modules/mod_autoindex.so
-ServerName localhost
+const autoindexAccessConf = `ServerName localhost
 Listen 127.0.0.1:@P0@
 DocumentRoot @DOCS@
 <Directory @DOCS@>

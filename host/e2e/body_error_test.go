@@ -66,14 +66,21 @@ func TestBodyErrorFraming(t *testing.T) {
 		{"413 local ErrorDocument", post("/local/x.txt", "Content-Length: 6") + "123456"},
 	}
 	for _, tc := range cases {
-		reqs := []string{tc.req, next}
-		want := p.apache.askFraming(t, reqs, false)
-		got := p.ours.askFraming(t, reqs, false)
-		if strings.Join(got, "\n") != strings.Join(want, "\n") {
-			t.Errorf("%s:\n  apache: %s\n  ours:   %s", tc.name, strings.Join(want, "\n          "), strings.Join(got, "\n          "))
-		} else {
-			t.Logf("%s: both %s", tc.name, strings.Join(want, "\n    then "))
-		}
+		p.checkFraming(tc.name, tc.req, next)
+	}
+}
+
+// checkFraming sends reqs on one connection to apache2, then to ours, and
+// reports whether ours answers them as apache2 did (askFraming).
+func (p *diffPair) checkFraming(name string, reqs ...string) {
+	t := p.t
+	t.Helper()
+	want := p.apache.askFraming(t, reqs, false)
+	got := p.ours.askFraming(t, reqs, false)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("%s:\n  apache: %s\n  ours:   %s", name, strings.Join(want, "\n          "), strings.Join(got, "\n          "))
+	} else {
+		t.Logf("%s: both %s", name, strings.Join(want, "\n    then "))
 	}
 }
 
@@ -110,4 +117,81 @@ ErrorDocument 413 "too big
 			t.Logf("%.60q: both %s", req, strings.Join(want, "\n    then "))
 		}
 	}
+}
+
+// bodyDiscardConf: a server's LimitRequestBody and ErrorDocument for 413, a
+// <Location> with its own ErrorDocument, one that lifts the limit, refusals
+// with and without a local ErrorDocument, a Redirect, and a ProxyPass (to the
+// server itself) under a <Location> with a lower limit.
+const bodyDiscardConf = `ServerName main.test
+Listen 127.0.0.1:@P0@
+DocumentRoot @DOCS@
+KeepAlive On
+LimitRequestBody 10
+ErrorDocument 413 /srv413.txt
+<Location /sub>
+	ErrorDocument 413 /loc413.txt
+</Location>
+<Location /big>
+	LimitRequestBody 0
+</Location>
+<Location /deny>
+	Require all denied
+</Location>
+<Location /deny2>
+	Require all denied
+	ErrorDocument 403 /x.txt
+</Location>
+Redirect /red http://example.com/
+LoadModule proxy_module ` + apacheModuleDir + `/mod_proxy.so
+LoadModule proxy_http_module ` + apacheModuleDir + `/mod_proxy_http.so
+ProxyPass /px/ http://127.0.0.1:@P0@/ disablereuse=On
+<Location /px/small>
+	LimitRequestBody 4
+</Location>
+`
+
+// TestBodyDiscardParity: apache2 reads a request body when a handler does
+// (a <Location>'s ErrorDocument and LimitRequestBody then apply, not only
+// the server's), and discards what a handler left before the answer goes
+// out (ap_finalize_request_protocol): a body that fails then (malformed
+// chunks, over LimitRequestBody) is answered in place of the handler's
+// answer (a Redirect's 302, a 403), as a recursive error ("Additionally, a
+// 302 Found error was encountered ..."), and the connection closes; a local
+// ErrorDocument's own read fails the document; mod_proxy's read of a body
+// over the server's limit is a 413, and a <Location>'s limit does not apply
+// to it (apache2 sets its HTTP_IN filter's limit before the sections)
+// (parity17).
+func TestBodyDiscardParity(t *testing.T) {
+	docs := map[string]string{"x.txt": "x\n", "srv413.txt": "server 413\n", "loc413.txt": "location 413\n",
+		"sub/x.txt": "s\n", "small/x.txt": "s\n", "big/x.txt": "b\n", "deny/x.txt": "d\n", "deny2/x.txt": "d\n"}
+	p := startPair(t, 1, bodyDiscardConf, docs)
+	body := strings.Repeat("b", 100)
+	post := func(path, fields, rest string) string {
+		return "POST " + path + " HTTP/1.1\r\nHost: main.test\r\n" + fields + "\r\n\r\n" + rest
+	}
+	withLength := func(path string) string { return post(path, "Content-Length: 100", body) }
+	badChunk := func(path string) string { return post(path, "Transfer-Encoding: chunked", "zz\r\nabc\r\n0\r\n\r\n") }
+	cases := []struct{ name, req, want string }{
+		{"413 <Location>'s ErrorDocument", withLength("/sub/x.txt"), "location 413"},
+		{"413 server's ErrorDocument", withLength("/x.txt"), "server 413"},
+		{"<Location> lifts the limit", withLength("/big/x.txt"), "b\n"},
+		{"413 after a redirect", withLength("/red"), "Additionally, a 302 Found"},
+		{"413 chunked after a redirect", post("/red", "Transfer-Encoding: chunked", "14\r\n"+body[:20]+"\r\n0\r\n\r\n"), "Additionally, a 302 Found"},
+		{"400 after a redirect", badChunk("/red"), "Additionally, a 302 Found"},
+		{"redirect with a whole body", post("/red", "Content-Length: 5", "12345"), "The document has moved"},
+		{"400 after a 403", badChunk("/deny/x.txt"), "Additionally, a 403 Forbidden"},
+		{"413 after a 403", withLength("/deny/x.txt"), "Additionally, a 403 Forbidden"},
+		{"local ErrorDocument fails on the body", badChunk("/deny2/x.txt"), "Additionally, a 403 Forbidden"},
+		{"413 proxied", withLength("/px/x.txt"), "server 413"},
+		{"413 proxied chunked", post("/px/x.txt", "Transfer-Encoding: chunked", "14\r\n"+body[:20]+"\r\n0\r\n\r\n"), "server 413"},
+		{"proxied past a <Location>'s limit", post("/px/small/x.txt", "Content-Length: 6", "123456"), "s\n"},
+	}
+	next := "GET /x.txt HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n"
+	var reqs []diffRequest
+	for _, tc := range cases {
+		reqs = append(reqs, diffRequest{Raw: strings.Replace(tc.req, "\r\n\r\n", "\r\nConnection: close\r\n\r\n", 1), Want: tc.want})
+		p.checkFraming(tc.name, tc.req, next)
+	}
+	p.check(reqs)
 }

@@ -13,10 +13,9 @@ import (
 // htaccessConf lets .htaccess files (and .acl ones, looked for first) be read
 // below the documents with every class, in one directory with FileInfo only,
 // in one with AuthConfig and Nonfatal=Override, and in one with none but
-// AllowOverrideList Redirect. apache2 loads mod_autoindex (Options -Indexes
-// in a .htaccess file turns its listings off); ours has it built in.
-const htaccessConf = `LoadModule autoindex_module ` + apacheModuleDir + `/mod_autoindex.so
-ServerName main.test
+// AllowOverrideList Redirect (Options -Indexes in a .htaccess file turns
+// mod_autoindex's listings off).
+const htaccessConf = `ServerName main.test
 Listen 127.0.0.1:@P0@
 DocumentRoot @DOCS@
 AccessFileName .acl .htaccess

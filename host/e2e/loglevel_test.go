@@ -111,7 +111,6 @@ func (p *diffPair) sameRequestLines() {
 // leaves the main request's autoindex AH01276 logged.
 func TestLogLevelSubrequest(t *testing.T) {
 	p := startPair(t, 1, `LoadModule cgid_module `+apacheModuleDir+`/mod_cgid.so
-LoadModule autoindex_module `+apacheModuleDir+`/mod_autoindex.so
 DocumentRoot @DOCS@
 Listen 127.0.0.1:@P0@
 <Directory @DOCS@/f>

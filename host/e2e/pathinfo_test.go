@@ -13,9 +13,6 @@ import (
 const pathInfoConf = `ServerName main.test
 Listen 127.0.0.1:@P0@
 LoadModule cgid_module ` + apacheModuleDir + `/mod_cgid.so
-<IfModule !mod_autoindex.c>
-	LoadModule autoindex_module ` + apacheModuleDir + `/mod_autoindex.so
-</IfModule>
 DocumentRoot @DOCS@
 <Directory @DOCS@>
 	Options +ExecCGI

@@ -18,7 +18,6 @@ import (
 // for the files of /leg/list/) and under /rfc/ without. No Require line:
 // nothing but the readers sees the directory's SSLOptions.
 const sslLegacyConf = `LoadModule ssl_module /usr/lib/apache2/modules/mod_ssl.so
-LoadModule autoindex_module /usr/lib/apache2/modules/mod_autoindex.so
 ServerName main.test
 Listen 127.0.0.1:@P0@ https
 DocumentRoot @DOCS@/main

@@ -6,8 +6,7 @@ import "testing"
 // that are also reached through a URL of their own: a MultiViews variant, a
 // type map's variant and a DirectoryIndex file are apache2's subrequests
 // for their own URLs, so those sections apply to them.
-const subrequestConf = `LoadModule autoindex_module /usr/lib/apache2/modules/mod_autoindex.so
-Listen 127.0.0.1:@P0@
+const subrequestConf = `Listen 127.0.0.1:@P0@
 DocumentRoot @DOCS@
 <Directory />
     AllowOverride None

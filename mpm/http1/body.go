@@ -67,6 +67,9 @@ func (b *body) read1(p []byte) (n int, err error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
+	if b.overLimit() {
+		return 0, b.err
+	}
 	if b.expect100 {
 		b.expect100 = false
 		if b.resp != nil && !b.resp.committed {
@@ -120,20 +123,58 @@ func (b *body) read1(p []byte) (n int, err error) {
 }
 
 // SetBodyLimit sets the LimitRequestBody of r's body (-1: unlimited), over its
-// server's: apache2's per-directory one. A Content-Length over it fails the first
-// read, before any byte is read or "100 Continue" sent, as apache2's HTTP_IN filter
-// does; a handler that gives up on the body gets the engine's 413. It does nothing
-// for a body that did not come from this engine.
+// server's: apache2's per-directory one. A Content-Length over the limit in force
+// fails the first read, before any byte is read or "100 Continue" sent, as apache2's
+// HTTP_IN filter does; a handler that gives up on the body gets the engine's 413. It
+// does nothing for a body that did not come from this engine.
 func SetBodyLimit(r *http.Request, n int64) {
-	b, ok := r.Body.(*body)
-	if !ok {
-		return
+	if b, ok := r.Body.(*body); ok {
+		b.limit = n
 	}
-	b.limit = n
-	if n >= 0 && !b.chunked && b.err == nil && b.read+b.left > n {
-		b.tooLarge = true
-		b.err = &http.MaxBytesError{Limit: n}
+}
+
+// overLimit fails a body whose Content-Length is over its limit, before any of
+// it is read.
+func (b *body) overLimit() bool {
+	if b.limit < 0 || b.chunked || b.read+b.left <= b.limit {
+		return false
 	}
+	b.tooLarge = true
+	b.err = &http.MaxBytesError{Limit: b.limit}
+	return true
+}
+
+// DiscardBody reads the rest of r's body as apache2's ap_discard_request_body
+// does for a request answered with status, such as the internal redirect to a
+// local ErrorDocument, and returns the status that answers a body failing then
+// (413 over LimitRequestBody, 408 for a timeout, else 400), or 0: see
+// body.discard. It does nothing, and returns 0, for a body that did not come from
+// this engine.
+func DiscardBody(r *http.Request, status int) int {
+	if b, ok := r.Body.(*body); ok {
+		return b.discard(status)
+	}
+	return 0
+}
+
+// discard reads the rest of the body, at most maxDrain bytes, and returns the
+// status of its failure (413, 408, 400), or 0 when it was read whole, is longer
+// than that (the connection closes after the response instead), had failed
+// before (a handler saw that), or was not read: status closes the connection
+// anyway (apache2's ap_status_drops_connection), or the client still waits for
+// "100 Continue" (it is closed after the response, as apache2 does after a
+// refusal).
+func (b *body) discard(status int) int {
+	if b.eof || b.err != nil || b.expect100 || dropsConnection(status) || b.drain() || b.err == nil {
+		return 0
+	}
+	switch {
+	case b.tooLarge:
+		return http.StatusRequestEntityTooLarge
+	case b.timedOut:
+		return http.StatusRequestTimeout
+	}
+	return http.StatusBadRequest
 }
 
 // bailedOut reports whether reading the body failed as apache2's HTTP_IN
@@ -278,7 +319,7 @@ func (b *body) drain() bool {
 	if b.eof {
 		return true
 	}
-	if b.err != nil || b.expect100 {
+	if b.err != nil || b.expect100 || b.overLimit() {
 		return false // broken, or the client still waits for 100-continue
 	}
 	br := b.c.br

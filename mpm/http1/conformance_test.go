@@ -495,10 +495,28 @@ func conformanceCases() []convCase {
 			closed: true,
 		},
 		{
-			name:   "body over LimitRequestBody is 413",
+			// As apache2's HTTP_IN filter, the read fails (before "100
+			// Continue"); the handler answers.
+			name:   "body over LimitRequestBody fails the handler's read",
 			tweak:  func(s *Server) { s.LimitRequestBody = 10 },
-			raw:    "POST /echo HTTP/1.1\r\nHost: h\r\nContent-Length: 11\r\n\r\n",
+			raw:    "POST /echo HTTP/1.1\r\nHost: h\r\nContent-Length: 11\r\nExpect: 100-continue\r\n\r\n",
+			want:   []wantResp{{status: "HTTP/1.1 500 Internal Server Error", body: "http: request body too large\n"}},
+			closed: true,
+		},
+		{
+			// apache2 discards the body a handler left before the response
+			// goes out (ap_finalize_request_protocol): its failure answers.
+			name:   "body over LimitRequestBody a handler ignored is 413",
+			tweak:  func(s *Server) { s.LimitRequestBody = 10 },
+			raw:    "POST /ignore HTTP/1.1\r\nHost: h\r\nContent-Length: 11\r\n\r\n01234567890",
 			want:   []wantResp{{status: "HTTP/1.1 413 Request Entity Too Large", body: "~The requested resource does not allow request data with POST requests"}},
+			closed: true,
+		},
+		{
+			name: "malformed chunks after an error page are a recursive 400",
+			raw:  "POST /404 HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n",
+			want: []wantResp{{status: "HTTP/1.1 400 Bad Request", header: map[string]string{"Connection": "close", "Content-Length": absent},
+				body: "~<p>Additionally, a 404 Not Found\nerror was encountered"}},
 			closed: true,
 		},
 		{

@@ -605,9 +605,6 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 		c.ident = c.srv.Identify(c, req) // Apache's ap_update_vhost_from_headers
 	}
 	host := c.host()
-	if perr == nil && req.ContentLength > 0 && host.maxBody >= 0 && req.ContentLength > host.maxBody {
-		perr = &protoError{status: http.StatusRequestEntityTooLarge, unframed: true}
-	}
 	if perr != nil {
 		keep, err := c.answerProtoError(w, perr)
 		c.requestDone(w)
@@ -639,6 +636,9 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 		c.serveTrace(w, req)
 	} else if perr := c.runHandler(w, req); perr != nil {
 		err = perr
+	}
+	if w.body != nil && !w.finished && c.out == c.outMark {
+		c.finalizeBody(w, req)
 	}
 	if w.body != nil && !w.committed && !w.wroteHeader {
 		// The handler gave up on a body that was too large or too slow: say so.
@@ -696,13 +696,37 @@ func (c *Conn) runHandler(w *response, req *http.Request) (err error) {
 				w.finished = true
 				return
 			}
-			clear(c.hdr)
-			w.wroteHeader, w.pendN, w.headN, w.declared = false, 0, 0, -2
+			w.reset()
 			writeErrorPage(w, req, http.StatusInternalServerError, "")
 		}
 	}()
 	c.srv.Handler.ServeHTTP(w, req)
 	return nil
+}
+
+// finalizeBody reads what the handler left of the request body before the
+// response goes out, as apache2's ap_finalize_request_protocol discards it; the
+// caller checks that none of the response was written yet (c.out is still
+// c.outMark). A body that fails then (malformed chunks, over LimitRequestBody, a
+// timeout) is answered instead, with the page that names the handler's answer as
+// a recursive error ("Additionally, a 302 Found error was encountered ..."), or,
+// after a 200, as any error (Server.ErrorPage).
+func (c *Conn) finalizeBody(w *response, req *http.Request) {
+	status := w.status
+	if !w.wroteHeader {
+		status = http.StatusOK
+	}
+	failed := w.body.discard(status)
+	if failed == 0 {
+		return
+	}
+	w.reset()
+	w.closeAfter = true
+	if status != http.StatusOK {
+		writePage(w, req, failed, appendErrorPageAfter(nil, c.srv, req, failed, status))
+	} else if page := c.srv.ErrorPage; page == nil || !page(c, w, req, failed) {
+		writeErrorPage(w, req, failed, "")
+	}
 }
 
 // answerProtoError answers (or silently drops) a request the handler never sees.
@@ -729,12 +753,8 @@ func (c *Conn) answerProtoError(w *response, perr *protoError) (bool, error) {
 	}
 	req.Body = http.NoBody
 	w.head = req.Method == http.MethodHead
-	w.closeAfter, w.unframed = true, perr.unframed
-	// A body over the server's LimitRequestBody comes from a request read
-	// whole: apache2 answers it with the ErrorDocument (the server's here).
-	if page := c.srv.ErrorPage; !perr.unframed || page == nil || !page(c, w, req, perr.status) {
-		writeErrorPage(w, req, perr.status, perr.notes)
-	}
+	w.closeAfter = true
+	writeErrorPage(w, req, perr.status, perr.notes)
 	c.linger = true
 	if err := w.finish(); err != nil {
 		return false, err

@@ -34,7 +34,15 @@
 //     valid Host; an absolute-form target's authority replaces it.
 //   - Limits have apache2's defaults: LimitRequestLine 8190 (414), LimitRequestFieldSize
 //     8190 and LimitRequestFields 100 (400 with apache2's note), LimitRequestBody 1 GiB
-//     (413). Like apache2, a line of exactly limit+1 bytes is still accepted.
+//     (413). Like apache2, a line of exactly limit+1 bytes is still accepted. A body
+//     over LimitRequestBody fails its read (the handler's, or the engine's, below).
+//   - As apache2's ap_finalize_request_protocol, the engine reads what the handler left
+//     of a request body before a response none of which has gone out (up to 256 KiB;
+//     not after a status that closes the connection, nor while the client waits for
+//     "100 Continue"): a body that fails then (malformed chunks 400, over
+//     LimitRequestBody 413, a timeout 408) is answered instead, with apache2's
+//     recursive error page naming the handler's status ("Additionally, a 302 Found
+//     error was encountered ..."), or after a 200 as Server.ErrorPage says.
 //   - Keep-alive is ap_set_keepalive: HTTP/1.0 needs the keep-alive token and a known
 //     length (a HEAD answer has no body to delimit); "Keep-Alive: timeout=T, max=M" and "Connection: Keep-Alive" are sent only
 //     to clients that sent the token (apache2 sends neither to a plain HTTP/1.1

@@ -18,9 +18,6 @@ type protoError struct {
 	status int
 	notes  string
 	err    error // underlying I/O error, if any
-	// unframed sends the error page without a Content-Length, the close
-	// ending it (response.unframed).
-	unframed bool
 }
 
 func (e *protoError) Error() string {

@@ -108,6 +108,26 @@ func (w *response) writeInformational(code int) {
 	}
 }
 
+// reset drops the response the handler made, none of which has gone out, for
+// another: its status, header fields and body, and, once committed, what
+// commit wrote into the Conn's buffer, which then holds nothing else (the
+// caller checks that none of it was written: c.out is c.outMark).
+func (w *response) reset() {
+	c := w.c
+	clear(c.hdr)
+	w.wroteHeader, w.noBody, w.reason = false, false, ""
+	w.pendN, w.headN, w.declared = 0, 0, -2
+	if !w.committed {
+		return
+	}
+	c.bw.Reset(&c.cw)
+	if w.keep {
+		c.keepalives--
+	}
+	w.committed, w.keep, w.chunked, w.unframed, w.discard = false, false, false, false, false
+	w.cl, w.written = -1, 0
+}
+
 // declaredLength returns the Content-Length the handler set, or -1.
 func (w *response) declaredLength() int64 {
 	if w.declared == -2 {

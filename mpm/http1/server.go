@@ -136,9 +136,11 @@ type Server struct {
 	LimitRequestFieldSize int
 	// LimitRequestFields bounds the number of header fields; more are answered 400.
 	LimitRequestFields int
-	// LimitRequestBody bounds the request body in bytes: a larger Content-Length is
-	// answered 413 before the handler runs; a chunked body that grows past it makes
-	// Body.Read fail with *http.MaxBytesError.
+	// LimitRequestBody bounds the request body in bytes (SetBodyLimit sets a
+	// request's own): the first Body.Read of a larger Content-Length, and the read
+	// of a chunked body that grows past it, fail with *http.MaxBytesError, as
+	// apache2's HTTP_IN filter; a body the handler leaves unread fails so when the
+	// engine reads it after the handler (see the package comment).
 	LimitRequestBody int64
 
 	// WriteCompletion is the MPM's opt-in to write completion (Apache event's
@@ -190,11 +192,11 @@ type Server struct {
 	HeaderFilter func(c *Conn, r *http.Request) HeaderFilter
 
 	// ErrorPage, if set, answers a TRACE the engine refuses (405 under
-	// TraceEnable Off, 413 for a body it does not echo), and a request
-	// whose Content-Length is over the server's LimitRequestBody (413),
-	// as apache2 answers
+	// TraceEnable Off, 413 for a body it does not echo), as apache2 answers
 	// what its map_to_storage phase refuses: with the ErrorDocument for
-	// status of the server answering r, before any section applies. It
+	// status of the server answering r, before any section applies; and a
+	// body the handler left that fails when the engine reads it after a 200
+	// answer (400, 408, 413). It
 	// returns false to leave the engine's own page. It runs on the
 	// goroutine serving the request, which it may answer as a handler does;
 	// ErrorNotes(r) says why the request was refused.

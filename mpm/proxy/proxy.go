@@ -171,6 +171,15 @@ func prefetch(w http.ResponseWriter, r *http.Request, t *Target, logf logFunc) (
 			http1.WriteError(w, r, http.StatusBadRequest, "")
 			return nil, false, false
 		}
+	case errors.As(err, new(*http.MaxBytesError)):
+		// Over LimitRequestBody: apache2's HTTP_IN filter answers it (with
+		// the ErrorDocument), and mod_proxy logs nothing of its own.
+		if t.Error != nil {
+			t.Error(w, r, http.StatusRequestEntityTooLarge)
+		} else {
+			http1.WriteError(w, r, http.StatusRequestEntityTooLarge, "")
+		}
+		return nil, false, false
 	case err != nil:
 		// A body the client frames badly (say a bare LF in its chunks).
 		client, _, _ := net.SplitHostPort(r.RemoteAddr)

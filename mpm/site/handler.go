@@ -369,13 +369,13 @@ func (h *Handler) proxy(w http.ResponseWriter, r *http.Request, p string, t *pro
 	r = static.ProxyAnswer(r)
 	t.Params = h.params(r, &m)
 	t.FCGI = &m.FCGI
-	if m.ProxyErrors.On {
-		t.ErrorOverride = m.ProxyErrors
-		t.ErrorPage = func(w http.ResponseWriter, r *http.Request, st int) {
-			if o.Error == nil || !o.Error(w, r, st) {
-				http1.WriteError(w, r, st, "")
-			}
+	t.Error = func(w http.ResponseWriter, r *http.Request, st int) {
+		if o.Error == nil || !o.Error(w, r, st) {
+			http1.WriteError(w, r, st, "")
 		}
+	}
+	if m.ProxyErrors.On {
+		t.ErrorOverride, t.ErrorPage = m.ProxyErrors, t.Error
 	}
 	h.Config.proxy.Serve(w, r, t, h.Static.LogError)
 }
@@ -924,6 +924,13 @@ func (h *Handler) errorDocument(w http.ResponseWriter, r *http.Request, status i
 		u, err := url.Parse(doc)
 		if err != nil {
 			return false
+		}
+		if http1.DiscardBody(r, status) != 0 {
+			// The document's default handler discards the request's body
+			// first, as apache2's does: a body that fails then fails the
+			// document, which the error's own page says.
+			http1.WriteRecursiveError(w, r, status)
+			return true
 		}
 		r2 := r.WithContext(context.WithValue(static.WithPrevious(r.Context(), r), inErrorDocument{}, true))
 		r2.URL = u
