@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/httpd-mpm/httpd-mpm/internal/errline"
+	"github.com/httpd-mpm/httpd-mpm/internal/loglevel"
 	"github.com/httpd-mpm/httpd-mpm/internal/wire"
 
 	"github.com/httpd-mpm/httpd-mpm/internal/pipedlog"
@@ -55,19 +56,19 @@ func (l Level) String() string { return wire.LogLevelName(int(l)) }
 // Log is an error log. It is safe for concurrent use; each line is written
 // with one Write call so that lines from several writers never interleave.
 type Log struct {
-	mu    sync.Mutex
-	w     io.Writer
-	c     io.Closer
-	level Level
-	// modules are the levels of modules that have their own (SetModules).
-	modules map[string]int
-	pid     int
-	now     func() time.Time
+	mu sync.Mutex
+	w  io.Writer
+	c  io.Closer
+	// levels are the log's level (SetLevel) and the modules' own
+	// (SetModules).
+	levels loglevel.Levels
+	pid    int
+	now    func() time.Time
 }
 
 // New writes to w at the given level.
 func New(w io.Writer, level Level) *Log {
-	return &Log{w: w, level: level, pid: os.Getpid(), now: time.Now}
+	return &Log{w: w, levels: loglevel.Levels{Level: int(level)}, pid: os.Getpid(), now: time.Now}
 }
 
 // Open opens an ErrorLog target: a file path (appended to, created 0640),
@@ -144,7 +145,7 @@ func (l *Log) Ref() *Log {
 		s.refs++
 		s.mu.Unlock()
 	}
-	return &Log{w: l.w, c: l.c, level: l.level, modules: l.modules, pid: l.pid, now: l.now}
+	return &Log{w: l.w, c: l.c, levels: l.levels, pid: l.pid, now: l.now}
 }
 
 // Swap makes l write where next writes, at next's level, and closes what l
@@ -154,7 +155,7 @@ func (l *Log) Ref() *Log {
 func (l *Log) Swap(next *Log) error {
 	l.mu.Lock()
 	c := l.c
-	l.w, l.c, l.level, l.modules = next.w, next.c, next.level, next.modules
+	l.w, l.c, l.levels = next.w, next.c, next.levels
 	l.mu.Unlock()
 	if c != nil {
 		return c.Close()
@@ -165,7 +166,7 @@ func (l *Log) Swap(next *Log) error {
 // SetLevel changes the level (a reload may change LogLevel).
 func (l *Log) SetLevel(level Level) {
 	l.mu.Lock()
-	l.level = level
+	l.levels.Level = int(level)
 	l.mu.Unlock()
 }
 
@@ -174,7 +175,7 @@ func (l *Log) SetLevel(level Level) {
 // 6): their lines are written up to that level instead of l's. It returns l.
 func (l *Log) SetModules(modules map[string]int) *Log {
 	l.mu.Lock()
-	l.modules = modules
+	l.levels.Modules = modules
 	l.mu.Unlock()
 	return l
 }
@@ -184,7 +185,7 @@ func (l *Log) SetModules(modules map[string]int) *Log {
 func (l *Log) Enabled(level Level) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return level <= l.level
+	return int(level) <= l.levels.Level
 }
 
 // ModuleEnabled reports whether module's lines at level are written, as
@@ -192,10 +193,7 @@ func (l *Log) Enabled(level Level) bool {
 func (l *Log) ModuleEnabled(module string, level Level) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if n, ok := l.modules[module]; ok {
-		return int(level) <= n
-	}
-	return level <= l.level
+	return int(level) <= l.levels.For(module)
 }
 
 // Printf writes one line from the host itself.
