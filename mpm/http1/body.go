@@ -163,9 +163,13 @@ func DiscardBody(r *http.Request, status int) int {
 // before (a handler saw that), or was not read: status closes the connection
 // anyway (apache2's ap_status_drops_connection), or the client still waits for
 // "100 Continue" (it is closed after the response, as apache2 does after a
-// refusal).
+// refusal). A Content-Length over the limit is a 413 even then: apache2's
+// HTTP_IN filter checks it before it would send "100 Continue".
 func (b *body) discard(status int) int {
-	if b.eof || b.err != nil || b.expect100 || dropsConnection(status) || b.drain() || b.err == nil {
+	if b.eof || b.err != nil || dropsConnection(status) {
+		return 0
+	}
+	if !b.overLimit() && (b.expect100 || b.drain() || b.err == nil) {
 		return 0
 	}
 	switch {

@@ -513,6 +513,33 @@ func conformanceCases() []convCase {
 			closed: true,
 		},
 		{
+			// apache2's HTTP_IN filter refuses a Content-Length over the
+			// limit before it would send "100 Continue" (review20).
+			name:   "body over LimitRequestBody with Expect a handler ignored is 413",
+			tweak:  func(s *Server) { s.LimitRequestBody = 10 },
+			raw:    "POST /ignore HTTP/1.1\r\nHost: h\r\nContent-Length: 11\r\nExpect: 100-continue\r\n\r\n",
+			want:   []wantResp{{status: "HTTP/1.1 413 Request Entity Too Large", body: "~The requested resource does not allow request data with POST requests"}},
+			closed: true,
+		},
+		{
+			name:  "body over LimitRequestBody with Expect after an error page is a recursive 413",
+			tweak: func(s *Server) { s.LimitRequestBody = 10 },
+			raw:   "POST /404 HTTP/1.1\r\nHost: h\r\nContent-Length: 11\r\nExpect: 100-continue\r\n\r\n",
+			want: []wantResp{{status: "HTTP/1.1 413 Request Entity Too Large", header: map[string]string{"Connection": "close", "Content-Length": absent},
+				body: "~<p>Additionally, a 404 Not Found\nerror was encountered"}},
+			closed: true,
+		},
+		{
+			// The body stalls past Timeout while it is discarded: a recursive
+			// 408, without a Content-Length as apache2 sends it (review20).
+			name:  "a body stalled after an error page is a recursive 408, unframed",
+			tweak: func(s *Server) { s.Timeout = 300 * time.Millisecond },
+			raw:   "POST /404 HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\nabc",
+			want: []wantResp{{status: "HTTP/1.1 408 Request Timeout", header: map[string]string{"Connection": "close", "Content-Length": absent},
+				body: "~<p>Additionally, a 404 Not Found\nerror was encountered"}},
+			closed: true,
+		},
+		{
 			name: "malformed chunks after an error page are a recursive 400",
 			raw:  "POST /404 HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n",
 			want: []wantResp{{status: "HTTP/1.1 400 Bad Request", header: map[string]string{"Connection": "close", "Content-Length": absent},

@@ -723,6 +723,9 @@ func (c *Conn) finalizeBody(w *response, req *http.Request) {
 	w.reset()
 	w.closeAfter = true
 	if status != http.StatusOK {
+		// apache2 sends the recursive page without a Content-Length, the
+		// close ending it, whatever the failure (a 408 too).
+		w.unframed = true
 		writePage(w, req, failed, appendErrorPageAfter(nil, c.srv, req, failed, status))
 	} else if page := c.srv.ErrorPage; page == nil || !page(c, w, req, failed) {
 		writeErrorPage(w, req, failed, "")

@@ -39,10 +39,12 @@
 //   - As apache2's ap_finalize_request_protocol, the engine reads what the handler left
 //     of a request body before a response none of which has gone out (up to 256 KiB;
 //     not after a status that closes the connection, nor while the client waits for
-//     "100 Continue"): a body that fails then (malformed chunks 400, over
-//     LimitRequestBody 413, a timeout 408) is answered instead, with apache2's
-//     recursive error page naming the handler's status ("Additionally, a 302 Found
-//     error was encountered ..."), or after a 200 as Server.ErrorPage says.
+//     "100 Continue", though a Content-Length over LimitRequestBody is refused then
+//     too): a body that fails then (malformed chunks 400, over LimitRequestBody 413,
+//     a timeout 408) is answered instead, with apache2's recursive error page naming
+//     the handler's status ("Additionally, a 302 Found error was encountered ...",
+//     sent without a Content-Length, the close ending it), or after a 200 as
+//     Server.ErrorPage says.
 //   - Keep-alive is ap_set_keepalive: HTTP/1.0 needs the keep-alive token and a known
 //     length (a HEAD answer has no body to delimit); "Keep-Alive: timeout=T, max=M" and "Connection: Keep-Alive" are sent only
 //     to clients that sent the token (apache2 sends neither to a plain HTTP/1.1
