@@ -135,6 +135,11 @@ ErrorDocument 413 /srv413.txt
 <Location /big>
 	LimitRequestBody 0
 </Location>
+<Location /tiny>
+	LimitRequestBody 4
+</Location>
+Redirect /big/red http://example.com/
+Redirect /tiny/red http://example.com/
 <Location /deny>
 	Require all denied
 </Location>
@@ -161,7 +166,8 @@ ProxyPass /px/ http://127.0.0.1:@P0@/ disablereuse=On
 // ErrorDocument's own read fails the document; mod_proxy's read of a body
 // over the server's limit is a 413, and a <Location>'s limit does not apply
 // to it (apache2 sets its HTTP_IN filter's limit before the sections)
-// (parity17).
+// (parity17); the Locations' limit applies to a Redirect's answer (apache2
+// walks them before translate_name; review20).
 func TestBodyDiscardParity(t *testing.T) {
 	docs := map[string]string{"x.txt": "x\n", "srv413.txt": "server 413\n", "loc413.txt": "location 413\n",
 		"sub/x.txt": "s\n", "small/x.txt": "s\n", "big/x.txt": "b\n", "deny/x.txt": "d\n", "deny2/x.txt": "d\n"}
@@ -180,6 +186,9 @@ func TestBodyDiscardParity(t *testing.T) {
 		{"413 chunked after a redirect", post("/red", "Transfer-Encoding: chunked", "14\r\n"+body[:20]+"\r\n0\r\n\r\n"), "Additionally, a 302 Found"},
 		{"400 after a redirect", badChunk("/red"), "Additionally, a 302 Found"},
 		{"redirect with a whole body", post("/red", "Content-Length: 5", "12345"), "The document has moved"},
+		// apache2 walks the Locations before the Redirect (review20).
+		{"a <Location>'s lifted limit before a redirect", withLength("/big/red"), "The document has moved"},
+		{"a <Location>'s lower limit before a redirect", post("/tiny/red", "Content-Length: 5", "12345"), "Additionally, a 302 Found"},
 		{"400 after a 403", badChunk("/deny/x.txt"), "Additionally, a 403 Forbidden"},
 		{"413 after a 403", withLength("/deny/x.txt"), "Additionally, a 403 Forbidden"},
 		{"local ErrorDocument fails on the body", badChunk("/deny2/x.txt"), "Additionally, a 403 Forbidden"},

@@ -57,6 +57,9 @@ type Handler struct {
 	log      *authz.Log // for the access checks, the static handler's LogError
 	// locationLogs says whether a <Location> sets LogLevel (earlyLogConfig).
 	locationLogs bool
+	// locationBodyLimits says whether a <Location> sets LimitRequestBody
+	// (earlyBodyLimit).
+	locationBodyLimits bool
 	// redirectFn is internalRedirect, made once (static.Options.Redirect).
 	redirectFn func(w http.ResponseWriter, r *http.Request, uri string)
 	// walkErrorFn is walkError, made once (static.Options.WalkError).
@@ -101,6 +104,7 @@ func (h *Handler) init() {
 		h.walkErrorFn = h.walkError
 		for _, l := range h.Config.locations {
 			h.locationLogs = h.locationLogs || l.conf.log != nil
+			h.locationBodyLimits = h.locationBodyLimits || l.conf.bodyLimit != nil
 		}
 	})
 }
@@ -120,6 +124,26 @@ func (h *Handler) earlyLogConfig(r *http.Request) {
 		}
 	}
 	setLogConfig(r, log)
+}
+
+// earlyBodyLimit makes the LimitRequestBody of the last <Location> section
+// that covers the URL-path p and sets one r's body limit until its file is
+// mapped: apache2 walks the locations before translating the URL, so an
+// answer made before the walk here (mod_alias's Redirect) discards the body
+// under that limit.
+func (h *Handler) earlyBodyLimit(r *http.Request, p string) {
+	if !h.locationBodyLimits {
+		return
+	}
+	var limit *int64
+	for _, l := range h.Config.locations {
+		if l.conf.bodyLimit != nil && l.matchURL(p) {
+			limit = l.conf.bodyLimit
+		}
+	}
+	if limit != nil {
+		http1.SetBodyLimit(r, *limit)
+	}
 }
 
 // internalRedirect serves r anew for the local URL uri, as apache2's
@@ -179,6 +203,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	// Not for mod_proxy's requests, whose body apache2 reads under the
+	// server's limit, nor yet for mod_rewrite's answers (a difference).
+	h.earlyBodyLimit(r, p)
 	for i := range c.redirects {
 		if target, ok := c.redirects[i].match(p); ok {
 			h.redirect(w, r, &c.redirects[i], target, p)
