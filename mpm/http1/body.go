@@ -42,6 +42,7 @@ type body struct {
 
 	tooLarge bool // the body grew past limit
 	timedOut bool // a read timed out
+	gaveUp   bool // drain met more than maxDrain bytes: the connection closes
 }
 
 func (b *body) Read(p []byte) (int, error) {
@@ -318,13 +319,14 @@ func parseChunkSize(line []byte) (int64, bool) {
 }
 
 // drain discards the rest of the body, at most maxDrain bytes, and reports whether the
-// connection is still in sync (the whole body was consumed).
+// connection is still in sync (the whole body was consumed). Once it gave up over
+// maxDrain it does not try again (the engine calls it before the answer and after).
 func (b *body) drain() bool {
 	if b.eof {
 		return true
 	}
-	if b.err != nil || b.expect100 || b.overLimit() {
-		return false // broken, or the client still waits for 100-continue
+	if b.err != nil || b.expect100 || b.gaveUp || b.overLimit() {
+		return false // broken, the client still waits for 100-continue, or too long
 	}
 	br := b.c.br
 	budget := int64(maxDrain)
@@ -339,6 +341,7 @@ func (b *body) drain() bool {
 			}
 		}
 		if b.left > budget {
+			b.gaveUp = true
 			return false
 		}
 		b.c.refreshReadDeadline()

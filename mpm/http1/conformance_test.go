@@ -540,6 +540,15 @@ func conformanceCases() []convCase {
 			closed: true,
 		},
 		{
+			// The engine reads at most maxDrain bytes of a body the handler
+			// left, once: over that the connection closes after the answer
+			// (review20: a second drain after the answer read another 256 KiB).
+			name:   "a chunked body over maxDrain a handler ignored closes the connection",
+			raw:    "POST /ignore HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n" + strings.Repeat("19000\r\n"+strings.Repeat("c", 0x19000)+"\r\n", 3) + "0\r\n\r\nGET /after HTTP/1.1\r\nHost: h\r\n\r\n",
+			want:   []wantResp{{status: "HTTP/1.1 200 OK", body: "ignored the body"}},
+			closed: true,
+		},
+		{
 			name: "malformed chunks after an error page are a recursive 400",
 			raw:  "POST /404 HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n",
 			want: []wantResp{{status: "HTTP/1.1 400 Bad Request", header: map[string]string{"Connection": "close", "Content-Length": absent},
