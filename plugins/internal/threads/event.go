@@ -658,9 +658,14 @@ func (l *loop) turnLocked(events []pollEvent) (done bool) {
 					s.early = true
 					_ = l.poll.arm(int(fd), evQuiet, s.seq, true)
 				}
-			case s.state == hot || s.state == cold:
-				l.unlink(fd)
-				l.link(fd, pending)
+			case s.state == hot || s.state == cold || s.state == pending:
+				if ev.hup {
+					s.early = true // a read that returns data leaves the FIN: arm again at the next park
+				}
+				if s.state != pending {
+					l.unlink(fd)
+					l.link(fd, pending)
+				}
 			case s.state == lingering:
 				l.discardLocked(fd)
 			case s.state == writing:

@@ -11,10 +11,12 @@ import (
 	"path/filepath"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
+	"golang.org/x/sys/unix"
 
 	"github.com/httpd-mpm/httpd-mpm/internal/testbin"
 	"github.com/httpd-mpm/httpd-mpm/mpm"
@@ -538,4 +540,33 @@ func TestStaleWakeParksAgain(t *testing.T) {
 		t.Fatal(err)
 	}
 	readResponse(t, br, 1, "hello\n")
+}
+
+// TestParkedHalfCloseClosed: a keep-alive client that sends its next
+// request with its FIN (data and FIN in one segment: TCP_CORK, write,
+// shutdown) gets its answer and then the server's end of stream at once,
+// not after KeepAliveTimeout (60 s here): a read that returns data leaves the
+// FIN behind it, so the park must arm again (review19).
+func TestParkedHalfCloseClosed(t *testing.T) {
+	conn, br, l := helloConn(t, time.Minute)
+	conn.SetReadDeadline(time.Now().Add(20 * time.Second))
+	get := "GET /f.txt HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+	if _, err := io.WriteString(conn, get); err != nil {
+		t.Fatal(err)
+	}
+	readResponse(t, br, 0, "hello\n")
+	if !testbin.Eventually(10*time.Second, func() bool { return parkedOne(l) }) {
+		t.Fatal("not parked")
+	}
+	rc, _ := conn.(syscall.Conn).SyscallConn()
+	rc.Control(func(fd uintptr) { unix.SetsockoptInt(int(fd), unix.IPPROTO_TCP, unix.TCP_CORK, 1) })
+	if _, err := io.WriteString(conn, get); err != nil {
+		t.Fatal(err)
+	}
+	conn.(*net.TCPConn).CloseWrite()
+	readResponse(t, br, 1, "hello\n")
+	start := time.Now()
+	if _, err := br.ReadByte(); err != io.EOF {
+		t.Fatalf("after %v: %v; want the server's end of stream", time.Since(start), err)
+	}
 }

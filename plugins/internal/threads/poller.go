@@ -44,4 +44,5 @@ const (
 // pollEvent is a ready descriptor and the tag it was armed with.
 type pollEvent struct {
 	fd, tag int32
+	hup     bool // the peer's end of stream (or a hang-up) was there when reported
 }

@@ -138,7 +138,7 @@ func (p *epoller) wait(evs []pollEvent, timeout int) (int, error) {
 			var b [8]byte
 			_, _ = rawRead(p.wakefd, b[:])
 		}
-		evs[i] = pollEvent{fd: ev.Fd, tag: ev.Pad}
+		evs[i] = pollEvent{fd: ev.Fd, tag: ev.Pad, hup: ev.Events&(unix.EPOLLRDHUP|unix.EPOLLHUP|unix.EPOLLERR) != 0}
 	}
 	return n, nil
 }
