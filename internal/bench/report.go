@@ -194,14 +194,8 @@ func (rep *report) costCells() [][]string {
 		if ok {
 			c[2], c[3] = fmt.Sprintf("%.1f", cpu), fmt.Sprintf("%.2f", sw)
 		}
-		if r.Target.Kind == kindOurs {
-			for i, peer := range peers(r.Target) {
-				c[4+i] = "—"
-				if q, found := rep.pairedRatio(r, peer, cpuPerRequest); ok && found {
-					c[4+i] = fmt.Sprintf("%.2f×", q)
-				}
-			}
-		}
+		q := rep.peerRatios(r, ok, cpuPerRequest)
+		c[4], c[5] = q[0], q[1]
 		out = append(out, c)
 	}
 	return out
@@ -223,14 +217,8 @@ func (rep *report) startCells() [][]string {
 		if r.Failed == "" {
 			c[1], c[2] = fmtDur(r.P50), fmtDur(r.StartCPU)
 		}
-		if r.Target.Kind == kindOurs {
-			for i, peer := range peers(r.Target) {
-				c[3+i] = "—"
-				if q, found := rep.pairedRatio(r, peer, startCPU); r.Failed == "" && found {
-					c[3+i] = fmt.Sprintf("%.2f×", q)
-				}
-			}
-		}
+		q := rep.peerRatios(r, r.Failed == "", startCPU)
+		c[3], c[4] = q[0], q[1]
 		out = append(out, c)
 	}
 	return out
@@ -247,6 +235,23 @@ const startLegend = "CPU to the first 200: user + system CPU time that every liv
 	"A thread or process that exited before is not counted. When a start keeps more processes busy than the machine " +
 	"has cores, its time to the first 200 cannot be shorter than this CPU time divided by the cores. Ratios: ours ÷ " +
 	"peer in the same round, the median over rounds; lower is better."
+
+// peerRatios are, for a row of ours, value(r) over each peer's (Apache with
+// the same MPM, nginx; pairedRatio) as table cells: "—" when r has no
+// measurement (ok false) or a peer has none; empty for a peer's own row.
+func (rep *report) peerRatios(r result, ok bool, value func(result) float64) [2]string {
+	var out [2]string
+	if r.Target.Kind != kindOurs {
+		return out
+	}
+	for i, peer := range peers(r.Target) {
+		out[i] = "—"
+		if q, found := rep.pairedRatio(r, peer, value); ok && found {
+			out[i] = fmt.Sprintf("%.2f×", q)
+		}
+	}
+	return out
+}
 
 // cpuPerRequest is r's CPU µs per request, 0 without a measurement.
 func cpuPerRequest(r result) float64 {
