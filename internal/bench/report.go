@@ -114,6 +114,9 @@ var header = []string{"scenario", "server", "req/s", "p50", "p99", "errors", "PS
 // ratio is ours over the peer on the same scenario: req/s for load rows
 // (higher is better), startup time for the startup row (lower is better).
 func (rep *report) ratio(r result, peer target) string {
+	if r.Idle.blocked() && r.RPS == 0 {
+		return "—" // the MPM's design, not its speed: see the legend
+	}
 	if q, ok := rep.pairedRatio(r, peer, ratioValue(r.Scenario)); ok {
 		return fmt.Sprintf("%.2f×", q)
 	}
@@ -292,7 +295,7 @@ func (rep *report) idleCells() [][]string {
 		c := []string{fmtInt(int64(r.Scenario.Idle)), r.Target.Name, "—", "—", "—", "—", "—", "—"}
 		if r.Idle != nil {
 			c[2], c[3] = fmtInt(int64(r.Idle.Held)), fmtInt(int64(r.Idle.Usable))
-			if r.Idle.Held > 0 {
+			if r.Idle.Held > 0 && !r.Idle.blocked() {
 				c[4] = fmtBytes(r.Idle.PerConn())
 			}
 		}
@@ -320,7 +323,9 @@ const idleLegend = "Idle rows: before the load, the client opens that many conne
 	"one more request on each: \"usable after\" counts the 2xx answers. PSS per idle connection: proportional memory (PSS) of the " +
 	"whole process tree with the idle connections open (1 s after the last) minus just before opening them, on a " +
 	"server warmed up by the load without them, divided by the connections held; it is within about ±1 MiB ÷ connections " +
-	"of noise (the heap of a Go server breathes), so the 10,000 row says more. \"Without\" is the same load on the " +
+	"of noise (the heap of a Go server breathes), so the 10,000 row says more; a server that held fewer than asked shows " +
+	"none: its opening waited 2 s for a connection no worker took, while the tree's memory moved for other reasons " +
+	"(prefork's children return tens of MiB of heap after the warm-up load). \"Without\" is the same load on the " +
 	"same server with no idle connection, run just before opening them."
 
 // linkedHeader heads the table of the two forms of one MPM: plugin and
@@ -509,6 +514,8 @@ func legend(p plan) string {
 		"Start row: p50 = median and p99 = slowest of %d starts, exec → first 200 on GET; PSS of the idle server. "+
 		"Restart rows: %d keep-alive clients (Go, one request at a time) for %v, graceful restart at 1/3 and 2/3 "+
 		"(SIGUSR1; nginx SIGHUP); errors = every request that did not get a 2xx, and every refused connect. "+
+		"Idle rows of prefork and worker: the idle connections take every worker (each holds one connection, as in "+
+		"Apache's same MPMs: \"held\" in the idle table), the load then gets nothing, and no ratio is shown. "+
 		"The MPM swap rows are ours only: Apache refuses to change its MPM on a graceful restart (AH00534). "+
 		"PSS: proportional set size of the whole process tree after the load (a page shared by n processes counts 1/n in each; summed resident sizes would count the Go binary's text once per child). Ratios: ours ÷ peer, req/s (higher is better) except the start row "+
 		"(time: lower is better); with rounds, the median of each round's ratio (ours and the peer run in the same round, not the two median rows); req/s depends on what else runs on the machine, CPU time per request (next table) "+

@@ -237,15 +237,29 @@ func TestIdleTable(t *testing.T) {
 		result{Scenario: scenarioByID("idle-10k"), Target: ts[2], loadResult: loadResult{RPS: 0},
 			Idle: &idleResult{Want: 10000, Held: 128, Usable: 128, BaseRPS: 30000, PSSBefore: 50 << 20, PSSHeld: 50 << 20}},
 		result{Scenario: scenarioByID("idle-10k"), Target: ts[4], loadResult: loadResult{RPS: 9500},
-			Idle: &idleResult{Want: 10000, Held: 10000, Usable: 10000, BaseRPS: 10000, PSSBefore: 50 << 20, PSSHeld: 50<<20 + 1_000_000}})
+			Idle: &idleResult{Want: 10000, Held: 10000, Usable: 10000, BaseRPS: 10000, PSSBefore: 50 << 20, PSSHeld: 50<<20 + 1_000_000}},
+		result{Scenario: scenarioByID("idle-10k"), Target: ts[6], loadResult: loadResult{RPS: 9000},
+			Idle: &idleResult{Want: 10000, Held: 10000, Usable: 10000, BaseRPS: 9500, PSSBefore: 20 << 20, PSSHeld: 20 << 20}})
 	rep.sortRows()
+	for _, r := range rep.Rows {
+		if r.Scenario.ID != "idle-10k" || r.Target.Kind != kindOurs {
+			continue
+		}
+		// The worker row: every worker held, no ratio (not 0.00×);
+		// the event row: its ratio to nginx.
+		want := map[string]string{"ours-worker": "—", "ours-event": "1.06×"}[r.Target.Name]
+		if c := rep.cells(r); c[8] != want {
+			t.Errorf("%s: ours/nginx = %q, want %q", r.Target.Name, c[8], want)
+		}
+	}
 	cells := rep.idleCells()
-	if len(cells) != 2 {
+	if len(cells) != 3 {
 		t.Fatalf("idle table has %d rows", len(cells))
 	}
 	want := [][]string{
-		{"10,000", "ours-worker", "128", "128", "0 B", "30,000", "0", "0%"},
+		{"10,000", "ours-worker", "128", "128", "—", "30,000", "0", "0%"},
 		{"10,000", "ours-event", "10,000", "10,000", "100 B", "10,000", "9,500", "95%"},
+		{"10,000", "nginx", "10,000", "10,000", "0 B", "9,500", "9,000", "95%"},
 	}
 	for i := range want {
 		if strings.Join(cells[i], "|") != strings.Join(want[i], "|") {

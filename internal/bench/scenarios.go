@@ -100,6 +100,11 @@ func (r result) perRequest() (cpuMicros, switches float64, ok bool) {
 	return float64(r.Cost.CPUTime()) / float64(time.Microsecond) / n, float64(r.Cost.Switches) / n, true
 }
 
+// blocked is whether the idle connections took every worker: the server
+// stopped answering new ones before the count was reached, as an MPM that
+// gives each connection a worker (prefork, worker) does.
+func (r *idleResult) blocked() bool { return r != nil && r.Held < r.Want }
+
 // PerConn is the resident memory per idle connection, in bytes.
 func (r *idleResult) PerConn() float64 {
 	if r == nil || r.Held == 0 {
