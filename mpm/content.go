@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
+	"os"
 	"slices"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
@@ -23,8 +24,29 @@ import (
 // does (AH01597), so this is the default file (conf/mime.types) missing,
 // which Apache would refuse too, or a file removed since. Any other
 // failure to read it is an error.
+//
+// It refuses to build a server in a process that runs as root when User
+// and Group name another user (Core.Credential): that process would serve
+// the documents as root. Serve from children started with
+// ChildSpec.Credential set to Core.ChildCredential, as the built-in MPMs
+// do; an MPM that serves in its own process drops to that credential
+// itself before it calls NewHTTPServer.
 func NewHTTPServer(cfg *Config) (*http1.Server, error) {
 	return newHTTPServer(cfg, nil)
+}
+
+// processEUID is os.Geteuid; tests replace it.
+var processEUID = os.Geteuid
+
+// checkNotRoot refuses to serve as root when User and Group say otherwise:
+// the plugin process runs as root when httpd does (to start children as
+// User), and only children started with the Credential drop it.
+func checkNotRoot(core *Core) error {
+	cred := core.Credential
+	if cred == nil || cred.Uid == 0 || processEUID() != 0 {
+		return nil
+	}
+	return fmt.Errorf("refusing to serve as root: User %q and Group %q are uid %d gid %d; serve from children started with mpm.ChildSpec.Credential (Core.ChildCredential), or drop to that credential before mpm.NewHTTPServer", core.User, core.Group, cred.Uid, cred.Gid)
 }
 
 // newHTTPServer is NewHTTPServer; wrap, if set, wraps the content handler of
@@ -32,6 +54,9 @@ func NewHTTPServer(cfg *Config) (*http1.Server, error) {
 // the main one, a virtual host's index plus one), its DocumentRoot,
 // the handlers its <Location> sections set and its request errors' LogError.
 func newHTTPServer(cfg *Config, wrap func(h http.Handler, vhost int, docRoot string, handlers []Handler, logError static.LogFunc) http.Handler) (*http1.Server, error) {
+	if err := checkNotRoot(&cfg.Core); err != nil {
+		return nil, err
+	}
 	mime := cfg.mime
 	if mime == nil && cfg.Core.TypesConfig != "" {
 		m, err := static.ReadMimeTypes(cfg.Core.TypesConfig)

@@ -245,6 +245,16 @@
 // it: the host binds every Listen. Linked into the host ([InProcess]), the
 // MPM's parent side is the host itself, which keeps its privileges.
 //
+// So the plugin process is still uid 0: an MPM that answered requests in it
+// would read the documents as root, whatever User says. [NewHTTPServer]
+// refuses to build a server in a root process when User and Group name
+// another user (Core.Credential). Serve from children started with
+// ChildSpec.Credential set to [Core.ChildCredential]; an MPM without
+// children drops to that credential itself in Run (syscall.Setgroups,
+// Setgid, then Setuid: Go applies them to every thread on Linux) before
+// it calls NewHTTPServer. Linked into the host, whose process it must not
+// drop, such an MPM cannot serve with User set.
+//
 // # Concurrency
 //
 // The host calls Describe, Configure, Run and Stop one at a time, in that

@@ -1,0 +1,38 @@
+package mpm
+
+import (
+	"strings"
+	"testing"
+)
+
+// A process that runs as root while User and Group name another user must
+// not serve: it would read the documents as root (a 0600 file of root's
+// would be served where the built-in MPMs' children answer 403).
+func TestNewHTTPServerRefusesRoot(t *testing.T) {
+	defer func(f func() int) { processEUID = f }(processEUID)
+	nobody := &Credential{Uid: 65534, Gid: 65534, Groups: []uint32{65534}}
+	for _, tc := range []struct {
+		name   string
+		euid   int
+		cred   *Credential
+		refuse bool
+	}{
+		{"root with User nobody", 0, nobody, true},
+		{"root with User root", 0, &Credential{}, false},
+		{"root without User", 0, nil, false},
+		{"a child dropped to nobody", 65534, nobody, false},
+	} {
+		processEUID = func() int { return tc.euid }
+		cfg := &Config{Core: Core{DocumentRoot: t.TempDir(), User: "nobody", Group: "nogroup", Credential: tc.cred}}
+		_, err := NewHTTPServer(cfg)
+		_, childErr := (&Child{Config: cfg}).HTTPServer()
+		for _, e := range []error{err, childErr} {
+			switch {
+			case tc.refuse && (e == nil || !strings.Contains(e.Error(), "refusing to serve as root: User \"nobody\" and Group \"nogroup\" are uid 65534 gid 65534")):
+				t.Errorf("%s: %v; want a refusal naming User, Group and the credential", tc.name, e)
+			case !tc.refuse && e != nil:
+				t.Errorf("%s: %v", tc.name, e)
+			}
+		}
+	}
+}
