@@ -25,6 +25,16 @@ import (
 // which Apache would refuse too, or a file removed since. Any other
 // failure to read it is an error.
 //
+// Some of the server's hook fields are already set: RequestDone writes the
+// access logs; Identify, BaseIdentity, HeaderFilter, ErrorPage, TLS and
+// ErrorLog carry the virtual hosts, Header lines, ErrorDocument, mod_ssl and
+// the error log. An MPM that wants a hook of its own (say, RequestDone to
+// count requests for Status) calls the one it found from its own; one that
+// overwrites RequestDone loses the access logs. It answers no
+// "server-status" or "balancer-manager"
+// handler (a request for one is answered from the files: 404 for
+// /server-status): those need a scoreboard, see Child.HTTPServer.
+//
 // It refuses to build a server in a process that runs as root when User
 // and Group name another user (Core.Credential): that process would serve
 // the documents as root. Serve from children started with

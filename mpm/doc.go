@@ -2,9 +2,10 @@
 // for httpd-mpm: a plugin executable that the httpd host starts when the
 // config says `LoadModule mpm_NAME_module modules/mod_mpm_NAME.so`. An MPM
 // decides how connections are accepted and scheduled (processes, threads,
-// goroutines, epoll); package http1 turns each connection's bytes into
-// requests and responses, and NewHTTPServer configures it from the host's
-// settings.
+// goroutines, epoll); package http1 (import path
+// github.com/httpd-mpm/httpd-mpm/mpm/http1, as every package named here is
+// under mpm/) turns each connection's bytes into requests and responses,
+// and NewHTTPServer configures it from the host's settings.
 //
 // A complete MPM is a type that implements [MPM] (and [ChildServer] if it
 // runs child processes) and a main function that calls [Serve]:
@@ -91,8 +92,10 @@
 //     a connection that stays idle for [http1.DrainIdle] from the stop (or
 //     KeepAliveTimeout, if shorter: [http1.Server.StartDraining]); it never
 //     resets a connection a client may be sending on. Stop returns when every child
-//     process has exited, or when ctx ends: then (and with graceful=false
-//     from the start) it stops at once, killing its children. On a graceful
+//     process has exited (for an MPM that serves in its own process: every
+//     connection it serves has closed), or when ctx ends: then (and with
+//     graceful=false from the start) it stops at once, killing its children
+//     (closing its connections). On a graceful
 //     stop the host's GracefulShutdownTimeout is ctx's deadline (none on a
 //     graceful restart). While a graceful Stop drains, the host may call
 //     Stop again with graceful=false (a second SIGTERM during a graceful
