@@ -39,8 +39,7 @@ import (
 // and Group name another user (Core.Credential): that process would serve
 // the documents as root. Serve from children started with
 // ChildSpec.Credential set to Core.ChildCredential, as the built-in MPMs
-// do; an MPM that serves in its own process drops to that credential
-// itself before it calls NewHTTPServer.
+// do (see Privileges in the package documentation).
 func NewHTTPServer(cfg *Config) (*http1.Server, error) {
 	return newHTTPServer(cfg, nil)
 }
@@ -56,7 +55,7 @@ func checkNotRoot(core *Core) error {
 	if cred == nil || cred.Uid == 0 || processEUID() != 0 {
 		return nil
 	}
-	return fmt.Errorf("refusing to serve as root: User %q and Group %q are uid %d gid %d; serve from children started with mpm.ChildSpec.Credential (Core.ChildCredential), or drop to that credential before mpm.NewHTTPServer", core.User, core.Group, cred.Uid, cred.Gid)
+	return fmt.Errorf("refusing to serve as root: User %q and Group %q are uid %d gid %d; serve from child processes started with mpm.ChildSpec.Credential set to Core.ChildCredential()", core.User, core.Group, cred.Uid, cred.Gid)
 }
 
 // newHTTPServer is NewHTTPServer; wrap, if set, wraps the content handler of

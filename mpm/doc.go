@@ -251,12 +251,12 @@
 // So the plugin process is still uid 0: an MPM that answered requests in it
 // would read the documents as root, whatever User says. [NewHTTPServer]
 // refuses to build a server in a root process when User and Group name
-// another user (Core.Credential). Serve from children started with
-// ChildSpec.Credential set to [Core.ChildCredential]; an MPM without
-// children drops to that credential itself in Run (syscall.Setgroups,
-// Setgid, then Setuid: Go applies them to every thread on Linux) before
-// it calls NewHTTPServer. Linked into the host, whose process it must not
-// drop, such an MPM cannot serve with User set.
+// another user (Core.Credential): serve from children started with
+// ChildSpec.Credential set to [Core.ChildCredential]. An MPM that serves
+// in its own process (no children) does so only where httpd is not root or
+// no User is set. It cannot drop to the credential itself in Run: Run may
+// come before the handshake (see Lifecycle), when go-plugin may not have
+// made its socket yet, in a directory only root may enter.
 //
 // # Concurrency
 //
