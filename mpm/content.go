@@ -55,7 +55,7 @@ func checkNotRoot(core *Core) error {
 	if cred == nil || cred.Uid == 0 || processEUID() != 0 {
 		return nil
 	}
-	return fmt.Errorf("refusing to serve as root: User %q and Group %q are uid %d gid %d; serve from child processes started with mpm.ChildSpec.Credential set to Core.ChildCredential()", core.User, core.Group, cred.Uid, cred.Gid)
+	return fmt.Errorf("refusing to serve as root while User %q and Group %q (uid %d, gid %d) are set: this MPM serves in a process that did not drop to them (an MPM serves as User from children started with mpm.ChildSpec.Credential)", core.User, core.Group, cred.Uid, cred.Gid)
 }
 
 // newHTTPServer is NewHTTPServer; wrap, if set, wraps the content handler of

@@ -28,7 +28,7 @@ func TestNewHTTPServerRefusesRoot(t *testing.T) {
 		_, childErr := (&Child{Config: cfg}).HTTPServer()
 		for _, e := range []error{err, childErr} {
 			switch {
-			case tc.refuse && (e == nil || !strings.Contains(e.Error(), "refusing to serve as root: User \"nobody\" and Group \"nogroup\" are uid 65534 gid 65534")):
+			case tc.refuse && (e == nil || !strings.Contains(e.Error(), "refusing to serve as root while User \"nobody\" and Group \"nogroup\" (uid 65534, gid 65534) are set")):
 				t.Errorf("%s: %v; want a refusal naming User, Group and the credential", tc.name, e)
 			case !tc.refuse && e != nil:
 				t.Errorf("%s: %v", tc.name, e)
