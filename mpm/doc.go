@@ -15,11 +15,12 @@
 //	var _ mpm.MPM = (*MyMPM)(nil) // compile-time check
 //
 // Package mpmtest is the conformance suite every MPM should pass from its
-// own `go test`. Two third-party MPMs in the repository, each a module of its
-// own built only on this SDK, show the two ways: examples/mpm-minimal serves
-// in the plugin process, a goroutine per connection (the shortest complete
-// MPM, which cannot serve as User: see Privileges); examples/mpm-percore runs child
-// processes as User with a scoreboard (server-status).
+// own `go test`. Two third-party MPMs in the repository, each a module of
+// its own built only on this SDK, show the two ways: examples/mpm-minimal
+// serves in the plugin process, a goroutine per connection (the shortest
+// complete MPM, which cannot serve as User: see Privileges);
+// examples/mpm-percore runs child processes as User with a scoreboard
+// (server-status).
 //
 // # Stability
 //
