@@ -247,7 +247,11 @@ const (
 )
 
 // Diagnostic is a problem found in the configuration. File and Line come
-// from the Setting it is about, when there is one.
+// from the Setting it is about, when there is one. The host prints an
+// error as Apache's syntax errors ("AH00526: Syntax error on line N of
+// FILE:", then Message) and refuses the configuration; a warning as
+// "Warning on line N of FILE: Message", or Message alone without a File.
+// Both go to stderr, and on a graceful restart to the error log.
 type Diagnostic struct {
 	Severity Severity
 	Message  string
