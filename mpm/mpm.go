@@ -250,8 +250,8 @@ const (
 // from the Setting it is about, when there is one. The host prints an
 // error as Apache's syntax errors ("AH00526: Syntax error on line N of
 // FILE:", then Message) and refuses the configuration; a warning as
-// "Warning on line N of FILE: Message", or Message alone without a File.
-// Both go to stderr, and on a graceful restart to the error log.
+// "Warning on line N of FILE: Message". Either is Message alone without a
+// File. Both go to stderr, and on a graceful restart to the error log.
 type Diagnostic struct {
 	Severity Severity
 	Message  string
