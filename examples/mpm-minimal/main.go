@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
@@ -99,16 +100,22 @@ func (m *Minimal) Run(ctx context.Context, listeners []mpm.Listener) error {
 }
 
 func (m *Minimal) accept(ln net.Listener, slots chan struct{}) {
+	var backoff time.Duration
 	for {
 		slots <- struct{}{}
 		nc, err := ln.Accept()
 		if err != nil {
 			<-slots
-			if !errors.Is(err, net.ErrClosed) {
-				m.cfg.Log.Error("accept failed", "error", err)
+			if errors.Is(err, net.ErrClosed) { // Stop
+				return
 			}
-			return
+			// Out of descriptors, say: try again, a little later each time.
+			backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
+			m.cfg.Log.Error("accept failed; retrying", "error", err, "in", backoff)
+			time.Sleep(backoff)
+			continue
 		}
+		backoff = 0
 		c := m.srv.NewConn(nc)
 		m.mu.Lock()
 		if m.stopped { // accepted while Stop closed the listeners
