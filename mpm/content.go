@@ -51,8 +51,18 @@ var processEUID = os.Geteuid
 // the plugin process runs as root when httpd does (to start children as
 // User), and only children started with the Credential drop it.
 func checkNotRoot(core *Core) error {
+	if processEUID() != 0 {
+		return nil
+	}
 	cred := core.Credential
-	if cred == nil || cred.Uid == 0 || processEUID() != 0 {
+	if cred == nil && (core.User != "" || core.Group != "") {
+		// A host that resolved none (an older one): as ChildCredential would.
+		var err error
+		if cred, err = ChildCredential(core.User, core.Group); err != nil {
+			return fmt.Errorf("refusing to serve as root: %w", err)
+		}
+	}
+	if cred == nil || cred.Uid == 0 {
 		return nil
 	}
 	return fmt.Errorf("refusing to serve as root while User %q and Group %q (uid %d, gid %d) are set: this MPM serves in a process that did not drop to them (an MPM serves as User from children started with mpm.ChildSpec.Credential)", core.User, core.Group, cred.Uid, cred.Gid)

@@ -1,6 +1,7 @@
 package mpm
 
 import (
+	"os"
 	"strings"
 	"testing"
 )
@@ -12,18 +13,22 @@ func TestNewHTTPServerRefusesRoot(t *testing.T) {
 	defer func(f func() int) { processEUID = f }(processEUID)
 	nobody := &Credential{Uid: 65534, Gid: 65534, Groups: []uint32{65534}}
 	for _, tc := range []struct {
-		name   string
-		euid   int
-		cred   *Credential
-		refuse bool
+		name        string
+		euid        int
+		user, group string
+		cred        *Credential
+		refuse      bool
 	}{
-		{"root with User nobody", 0, nobody, true},
-		{"root with User root", 0, &Credential{}, false},
-		{"root without User", 0, nil, false},
-		{"a child dropped to nobody", 65534, nobody, false},
+		{"root with User nobody", 0, "nobody", "nogroup", nobody, true},
+		{"root with User root", 0, "nobody", "nogroup", &Credential{}, false},
+		{"root without User", 0, "", "", nil, false},
+		{"a child dropped to nobody", 65534, "nobody", "nogroup", nobody, false},
+		// A host that resolved no credential: the SDK resolves User and
+		// Group itself, as ChildCredential does (only as root).
+		{"root, User nobody unresolved", 0, "nobody", "nogroup", nil, os.Geteuid() == 0},
 	} {
 		processEUID = func() int { return tc.euid }
-		cfg := &Config{Core: Core{DocumentRoot: t.TempDir(), User: "nobody", Group: "nogroup", Credential: tc.cred}}
+		cfg := &Config{Core: Core{DocumentRoot: t.TempDir(), User: tc.user, Group: tc.group, Credential: tc.cred}}
 		_, err := NewHTTPServer(cfg)
 		_, childErr := (&Child{Config: cfg}).HTTPServer()
 		for _, e := range []error{err, childErr} {

@@ -102,10 +102,8 @@ func (m *Minimal) Run(ctx context.Context, listeners []mpm.Listener) error {
 func (m *Minimal) accept(ln net.Listener, slots chan struct{}) {
 	var backoff time.Duration
 	for {
-		slots <- struct{}{}
 		nc, err := ln.Accept()
 		if err != nil {
-			<-slots
 			if errors.Is(err, net.ErrClosed) { // Stop
 				return
 			}
@@ -116,6 +114,9 @@ func (m *Minimal) accept(ln net.Listener, slots chan struct{}) {
 			continue
 		}
 		backoff = 0
+		// A slot once accepted: taken before Accept, one would sit idle in
+		// each listener that gets no connection.
+		slots <- struct{}{}
 		c := m.srv.NewConn(nc)
 		m.mu.Lock()
 		if m.stopped { // accepted while Stop closed the listeners
