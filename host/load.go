@@ -285,10 +285,8 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 		if d.Severity == mpm.SeverityError {
 			bad = true
 			config.WriteDiagnostics(stderr, []config.Diagnostic{cfg.Locate(d.File, d.Line, d.Message)})
-		} else if d.File != "" {
-			fmt.Fprintf(stderr, "Warning on line %d of %s: %s\n", d.Line, d.File, d.Message)
 		} else {
-			fmt.Fprintln(stderr, d.Message) // as Apache's MPMs warn (AH00180, ...)
+			fmt.Fprintln(stderr, d.Message)
 		}
 	}
 	if bad {

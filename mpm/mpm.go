@@ -249,9 +249,9 @@ const (
 // Diagnostic is a problem found in the configuration. File and Line come
 // from the Setting it is about, when there is one. The host prints an
 // error as Apache's syntax errors ("AH00526: Syntax error on line N of
-// FILE:", then Message) and refuses the configuration; a warning as
-// "Warning on line N of FILE: Message". Either is Message alone without a
-// File. Both go to stderr, and on a graceful restart to the error log.
+// FILE:", then Message; Message alone without a File) and refuses the
+// configuration; a warning as its Message alone, as Apache's MPMs print
+// theirs. Both go to stderr, and on a graceful restart to the error log.
 type Diagnostic struct {
 	Severity Severity
 	Message  string

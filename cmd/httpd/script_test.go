@@ -31,7 +31,6 @@ func TestScript(t *testing.T) {
 	apiv2 := testbin.Plugin(t, "./internal/testbin/testdata/apiv2")
 	oldSDK := testbin.Plugin(t, "./internal/testbin/testdata/oldsdk")
 	frozen := testbin.Plugin(t, "./internal/testbin/testdata/frozen")
-	warner := testbin.Plugin(t, "./internal/testbin/testdata/warner")
 	eventSum, err := launch.Checksum(filepath.Join(modules, "mod_mpm_event.so"))
 	if err != nil {
 		t.Fatal(err)
@@ -45,7 +44,6 @@ func TestScript(t *testing.T) {
 			e.Setenv("APIV2", apiv2)        // a plugin that speaks only MPM API v2
 			e.Setenv("OLDSDK", oldSDK)      // a plugin from an SDK without wire.Features
 			e.Setenv("FROZEN", frozen)      // a plugin that stops itself (SIGSTOP) in Configure
-			e.Setenv("WARNER", warner)      // a plugin whose Configure warns, with and without a position
 			e.Setenv("EVENT_SUM", eventSum) // sha256:HEX of mod_mpm_event.so
 			e.Setenv("STATIC_PREFORK", staticPrefork)
 			e.Setenv("STATIC_EVENT", staticEvent)
