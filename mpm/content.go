@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
+	"os"
 	"slices"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
@@ -23,8 +24,48 @@ import (
 // does (AH01597), so this is the default file (conf/mime.types) missing,
 // which Apache would refuse too, or a file removed since. Any other
 // failure to read it is an error.
+//
+// Some of the server's hook fields are already set: RequestDone writes the
+// access logs; Identify, BaseIdentity, HeaderFilter, ErrorPage, TLS and
+// ErrorLog carry the virtual hosts, Header lines, ErrorDocument, mod_ssl and
+// the error log. An MPM that wants a hook of its own (say, RequestDone to
+// count requests for Status) calls the one it found from its own; one that
+// overwrites RequestDone loses the access logs. It answers no
+// "server-status" or "balancer-manager"
+// handler (a request for one is answered from the files: 404 for
+// /server-status): those need a scoreboard, see Child.HTTPServer.
+//
+// It refuses to build a server in a process that runs as root when User
+// and Group name another user (Core.Credential): that process would serve
+// the documents as root. Serve from children started with
+// ChildSpec.Credential set to Core.ChildCredential, as the built-in MPMs
+// do (see Privileges in the package documentation).
 func NewHTTPServer(cfg *Config) (*http1.Server, error) {
 	return newHTTPServer(cfg, nil)
+}
+
+// processEUID is os.Geteuid; tests replace it.
+var processEUID = os.Geteuid
+
+// checkNotRoot refuses to serve as root when User and Group say otherwise:
+// the plugin process runs as root when httpd does (to start children as
+// User), and only children started with the Credential drop it.
+func checkNotRoot(core *Core) error {
+	if processEUID() != 0 {
+		return nil
+	}
+	cred := core.Credential
+	if cred == nil && (core.User != "" || core.Group != "") {
+		// A host that resolved none (an older one): as ChildCredential would.
+		var err error
+		if cred, err = ChildCredential(core.User, core.Group); err != nil {
+			return fmt.Errorf("refusing to serve as root: %w", err)
+		}
+	}
+	if cred == nil || cred.Uid == 0 {
+		return nil
+	}
+	return fmt.Errorf("refusing to serve as root while User %q and Group %q (uid %d, gid %d) are set: this MPM serves in a process that did not drop to them (an MPM serves as User from children started with mpm.ChildSpec.Credential)", core.User, core.Group, cred.Uid, cred.Gid)
 }
 
 // newHTTPServer is NewHTTPServer; wrap, if set, wraps the content handler of
@@ -32,6 +73,9 @@ func NewHTTPServer(cfg *Config) (*http1.Server, error) {
 // the main one, a virtual host's index plus one), its DocumentRoot,
 // the handlers its <Location> sections set and its request errors' LogError.
 func newHTTPServer(cfg *Config, wrap func(h http.Handler, vhost int, docRoot string, handlers []Handler, logError static.LogFunc) http.Handler) (*http1.Server, error) {
+	if err := checkNotRoot(&cfg.Core); err != nil {
+		return nil, err
+	}
 	mime := cfg.mime
 	if mime == nil && cfg.Core.TypesConfig != "" {
 		m, err := static.ReadMimeTypes(cfg.Core.TypesConfig)

@@ -2,9 +2,10 @@
 // for httpd-mpm: a plugin executable that the httpd host starts when the
 // config says `LoadModule mpm_NAME_module modules/mod_mpm_NAME.so`. An MPM
 // decides how connections are accepted and scheduled (processes, threads,
-// goroutines, epoll); package http1 turns each connection's bytes into
-// requests and responses, and NewHTTPServer configures it from the host's
-// settings.
+// goroutines, epoll); package http1 (import path
+// github.com/httpd-mpm/httpd-mpm/mpm/http1, as every package named here is
+// under mpm/) turns each connection's bytes into requests and responses,
+// and NewHTTPServer configures it from the host's settings.
 //
 // A complete MPM is a type that implements [MPM] (and [ChildServer] if it
 // runs child processes) and a main function that calls [Serve]:
@@ -14,8 +15,12 @@
 //	var _ mpm.MPM = (*MyMPM)(nil) // compile-time check
 //
 // Package mpmtest is the conformance suite every MPM should pass from its
-// own `go test`; examples/mpm-percore in the repository is a third-party MPM
-// in its own module, built only on this SDK.
+// own `go test`. Two third-party MPMs in the repository, each a module of
+// its own built only on this SDK, show the two ways: examples/mpm-minimal
+// serves in the plugin process, a goroutine per connection (the shortest
+// complete MPM, which cannot serve as User: see Privileges);
+// examples/mpm-percore runs child processes as User with a scoreboard
+// (server-status).
 //
 // # Stability
 //
@@ -91,8 +96,10 @@
 //     a connection that stays idle for [http1.DrainIdle] from the stop (or
 //     KeepAliveTimeout, if shorter: [http1.Server.StartDraining]); it never
 //     resets a connection a client may be sending on. Stop returns when every child
-//     process has exited, or when ctx ends: then (and with graceful=false
-//     from the start) it stops at once, killing its children. On a graceful
+//     process has exited (for an MPM that serves in its own process: every
+//     connection it serves has closed), or when ctx ends: then (and with
+//     graceful=false from the start) it stops at once, killing its children
+//     (closing its connections). On a graceful
 //     stop the host's GracefulShutdownTimeout is ctx's deadline (none on a
 //     graceful restart). While a graceful Stop drains, the host may call
 //     Stop again with graceful=false (a second SIGTERM during a graceful
@@ -244,6 +251,16 @@
 // An MPM that needs more (binding its own privileged port, say) cannot have
 // it: the host binds every Listen. Linked into the host ([InProcess]), the
 // MPM's parent side is the host itself, which keeps its privileges.
+//
+// So the plugin process is still uid 0: an MPM that answered requests in it
+// would read the documents as root, whatever User says. [NewHTTPServer]
+// refuses to build a server in a root process when User and Group name
+// another user (Core.Credential): serve from children started with
+// ChildSpec.Credential set to [Core.ChildCredential]. An MPM that serves
+// in its own process (no children) does so only where httpd is not root or
+// no User is set. It cannot drop to the credential itself in Run: Run may
+// come before the handshake (see Lifecycle), when go-plugin may not have
+// made its socket yet, in a directory only root may enter.
 //
 // # Concurrency
 //

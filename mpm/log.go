@@ -84,6 +84,12 @@ func LevelFromApache(apache string) hclog.Level {
 // an Info line still costs its encoding and a write: log nothing per
 // request at Info (Debug and Trace lines stop in the MPM below their
 // LogLevel). Safe for concurrent use, as log is.
+//
+// Those startup and shutdown notices are the MPM's to write, as in Apache
+// (the built-in MPMs write Apache's, with its AH numbers); the host writes
+// only its own (AH00094 "Command line", AH00493 "SIGUSR1 received"), so
+// an MPM that writes none leaves no line in the error log at LogLevel
+// notice when it starts serving or stops.
 func Notice(log hclog.Logger, msg string, args ...any) {
 	log.Info(msg, append(args[:len(args):len(args)], wire.NoticeField, true)...) // never into the caller's array
 }

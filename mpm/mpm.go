@@ -26,7 +26,9 @@ type MPM interface {
 	// Status is a snapshot of the MPM's processes and workers.
 	Status() Status
 	// Stop ends serving: gracefully (drain) or at once. It returns when
-	// every child process has exited, or when ctx is done. While a
+	// every child process has exited (an MPM that serves in its own
+	// process: every connection it serves has closed, since the host
+	// then ends the process), or when ctx is done. While a
 	// graceful Stop drains, a second Stop with graceful false may come
 	// (the host got a second SIGTERM): the stop is then hard, at once.
 	Stop(ctx context.Context, graceful bool) error
@@ -245,7 +247,11 @@ const (
 )
 
 // Diagnostic is a problem found in the configuration. File and Line come
-// from the Setting it is about, when there is one.
+// from the Setting it is about, when there is one. The host prints an
+// error as Apache's syntax errors ("AH00526: Syntax error on line N of
+// FILE:", then Message; Message alone without a File) and refuses the
+// configuration; a warning as its Message alone, as Apache's MPMs print
+// theirs. Both go to stderr, and on a graceful restart to the error log.
 type Diagnostic struct {
 	Severity Severity
 	Message  string
@@ -253,15 +259,32 @@ type Diagnostic struct {
 	Line     int
 }
 
-// Status is a snapshot of the MPM's processes and workers.
+// Status is a snapshot of the MPM's processes and workers, as Apache's
+// scoreboard counts them: it feeds sd_notify STATUS= ("Idle/Busy workers"
+// as percentages of their sum, requests and bytes per second) and, in
+// ONE_PROCESS mode, tells the host when the one process has ended (Pids).
+// A worker is whatever serves one connection at a time (a thread, a
+// goroutine's slot under a connection limit). The conformance suite
+// (package mpm/mpmtest) wants at least one worker, TotalAccesses counting
+// every request answered, and a Scoreboard at least BusyWorkers+IdleWorkers
+// long.
 type Status struct {
-	Processes     int
-	BusyWorkers   int
-	IdleWorkers   int
+	Processes   int // serving processes
+	BusyWorkers int // workers serving a request (or a connection) now
+	IdleWorkers int // workers ready to take a connection
+	// TotalAccesses and TotalBytes count the requests answered and their
+	// body bytes since Run (http1.Server.RequestDone gives both).
 	TotalAccesses uint64
 	TotalBytes    uint64
-	Scoreboard    string
-	Pids          []int
+	// Scoreboard is one character per worker, as mod_status prints it:
+	// '_' waiting, 'S' starting, 'R' reading, 'W' writing (serving),
+	// 'K' keep-alive, 'D' DNS lookup, 'C' closing, 'L' logging,
+	// 'G' gracefully finishing, 'I' idle cleanup, '.' an open slot with
+	// no worker.
+	Scoreboard string
+	// Pids are the serving processes: the children, or the plugin's own
+	// pid if it serves itself.
+	Pids []int
 }
 
 // configure is Configure as both forms call it: the MPM logs through log

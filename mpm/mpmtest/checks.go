@@ -213,7 +213,7 @@ func checkStatus(t *testing.T, path string, opts Options) {
 		t.Errorf("Processes = %d; want at least 1", st.Processes)
 	}
 	if st.BusyWorkers+st.IdleWorkers < 1 {
-		t.Errorf("BusyWorkers %d + IdleWorkers %d: want at least one worker", st.BusyWorkers, st.IdleWorkers)
+		t.Errorf("BusyWorkers %d + IdleWorkers %d: want at least one worker (see mpm.Status: a worker serves one connection at a time)", st.BusyWorkers, st.IdleWorkers)
 	}
 	if strings.Trim(st.Scoreboard, scoreboardChars) != "" {
 		t.Errorf("Scoreboard %q has characters outside %q", st.Scoreboard, scoreboardChars)
