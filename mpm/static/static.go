@@ -1386,8 +1386,14 @@ func (h *Handler) serveFile(w http.ResponseWriter, r *http.Request, f *os.File, 
 	}
 	// The engine gets an *io.SectionReader over the *os.File, which it reads at
 	// explicit offsets (f may be shared): sendfile(2), or for a small file one pread
-	// into its buffer behind the headers.
-	fr.sr = *io.NewSectionReader(f, start, length)
+	// into its buffer behind the headers; a small cached file is copied there from
+	// its mapping instead (cachedFile.view).
+	if b := fe.view(size); b != nil {
+		fr.mem.b = b
+		fr.sr = *io.NewSectionReader(&fr.mem, start, length)
+	} else {
+		fr.sr = *io.NewSectionReader(f, start, length)
+	}
 	io.Copy(w, &fr.sr)
 }
 
@@ -1478,4 +1484,5 @@ func WriteRanges(w http.ResponseWriter, r *http.Request, body []byte) bool {
 type fileReply struct {
 	vals [6]string
 	sr   io.SectionReader
+	mem  memFile
 }
