@@ -35,7 +35,7 @@ import (
 // place included, at the same moment; the request's fstat still gives the length. As with
 // apache2's mmap (EnableMMAP, on by default), a file truncated between that fstat and the
 // copy reads as zeros up to the end of its last page, and beyond it faults (SIGBUS): the
-// fault is caught (memFile.ReadAt) and the body ends short, as a short pread's does.
+// fault is caught (fileMap.ReadAt) and the body ends short, as a short pread's does.
 const cacheValid = time.Second
 
 // mapMax is the size of a cached file's mapping (one page on most machines), and the
@@ -79,13 +79,14 @@ type cachedFile struct {
 	mapping atomic.Pointer[fileMap]
 }
 
-// fileMap is a mapFile mapping.
+// fileMap is a mapFile mapping of a file's first mapMax bytes, an io.ReaderAt.
 type fileMap struct{ b []byte }
 
-// view returns the file's first size bytes, read through a mapping of it, or nil when
-// it is not mapped: size is over mapMax (or none), or mapping failed. The caller holds e
-// in use (get, put), which keeps the mapping.
-func (e *cachedFile) view(size int64) []byte {
+// view returns the file's mapping when a file of size bytes (its fstat's) is read from
+// it, or nil: size is over mapMax (or none), or mapping failed. Read it only within
+// size (an io.SectionReader), and only while e is in use (get, put): that keeps the
+// mapping.
+func (e *cachedFile) view(size int64) *fileMap {
 	if e == nil || size <= 0 || size > mapMax {
 		return nil
 	}
@@ -100,7 +101,7 @@ func (e *cachedFile) view(size int64) []byte {
 	if m.b == nil {
 		return nil
 	}
-	return m.b[:size]
+	return m
 }
 
 // close unmaps and closes the file of an entry that is out of the map and unused.
@@ -111,13 +112,10 @@ func (e *cachedFile) close() {
 	e.f.Close() // a close(2) of a regular file does not block
 }
 
-// memFile is an io.ReaderAt over a view of a file.
-type memFile struct{ b []byte }
-
-// ReadAt copies from the view. A fault of the copy (the file was truncated below a page
-// it reads since its fstat) ends the read at offset off with io.EOF: the body ends
+// ReadAt copies from the mapping. A fault of the copy (the file was truncated below a
+// page it reads since its fstat) ends the read at offset off with io.EOF: the body ends
 // short, and the engine closes the connection after it.
-func (m *memFile) ReadAt(p []byte, off int64) (n int, err error) {
+func (m *fileMap) ReadAt(p []byte, off int64) (n int, err error) {
 	if off < 0 || off >= int64(len(m.b)) {
 		return 0, io.EOF
 	}

@@ -22,16 +22,15 @@ func TestMappedFileTruncated(t *testing.T) {
 	}
 	var c FileCache
 	e := c.put(p, f, time.Now())
-	b := e.view(1000)
-	if b == nil {
+	m := e.view(1000)
+	if m == nil {
 		t.Fatal("not mapped")
 	}
 	if err := os.Truncate(p, 0); err != nil {
 		t.Fatal(err)
 	}
 	buf := make([]byte, 1000)
-	mf := memFile{b: b}
-	if n, err := mf.ReadAt(buf, 0); n != 0 || err != io.EOF {
+	if n, err := m.ReadAt(buf, 0); n != 0 || err != io.EOF {
 		t.Errorf("ReadAt of a truncated mapping: %d, %v; want 0, EOF", n, err)
 	}
 	c.mu.Lock()

@@ -1388,9 +1388,8 @@ func (h *Handler) serveFile(w http.ResponseWriter, r *http.Request, f *os.File, 
 	// explicit offsets (f may be shared): sendfile(2), or for a small file one pread
 	// into its buffer behind the headers; a small cached file is copied there from
 	// its mapping instead (cachedFile.view).
-	if b := fe.view(size); b != nil {
-		fr.mem.b = b
-		fr.sr = *io.NewSectionReader(&fr.mem, start, length)
+	if m := fe.view(size); m != nil {
+		fr.sr = *io.NewSectionReader(m, start, length)
 	} else {
 		fr.sr = *io.NewSectionReader(f, start, length)
 	}
@@ -1484,5 +1483,4 @@ func WriteRanges(w http.ResponseWriter, r *http.Request, body []byte) bool {
 type fileReply struct {
 	vals [6]string
 	sr   io.SectionReader
-	mem  memFile
 }
