@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -265,5 +266,60 @@ func TestCachedDirectory(t *testing.T) {
 		if i == 0 && cached(h, "/noindex/") == nil {
 			t.Fatal("a listed directory is not kept in the open-file cache")
 		}
+	}
+}
+
+// TestSmallFileMapped: a small cached file is read from a mapping of it (no pread per
+// request), which shows a change in place at once, as a read does; a file that grows
+// past the mapping, and a larger one, are read from the file, whole.
+func TestSmallFileMapped(t *testing.T) {
+	root, _ := docroot(t)
+	h := &Handler{DocumentRoot: root, Types: testTypes()}
+	addr := serveStatic(t, h)
+	p := filepath.Join(root, "hello.txt")
+	if r := do(t, addr, "GET", "/hello.txt"); r.StatusCode != 200 || r.body != "hello\n" {
+		t.Fatalf("status %d body %q", r.StatusCode, r.body)
+	}
+	e := cached(h, "/hello.txt")
+	if e == nil {
+		t.Fatal("not cached")
+	}
+	if m := e.mapping.Load(); runtime.GOOS == "linux" && (m == nil || m.b == nil) {
+		t.Fatal("a small cached file is not mapped")
+	}
+	same := mtime.Add(time.Hour)
+	for _, body := range []string{"HELLO\n", "hellO\n", strings.Repeat("y", mapMax), strings.Repeat("z", mapMax+1), strings.Repeat("w", 3*mapMax)} {
+		// Written in place, with the same length and date where it can: only the
+		// bytes tell the versions apart.
+		f, err := os.OpenFile(p, os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.WriteAt([]byte(body), 0); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		if err := os.Chtimes(p, same, same); err != nil {
+			t.Fatal(err)
+		}
+		r := do(t, addr, "GET", "/hello.txt")
+		if r.StatusCode != 200 || r.body != body {
+			t.Errorf("after writing %d bytes in place: status %d, body of %d bytes %.10q..., want %.10q...", len(body), r.StatusCode, len(r.body), r.body, body)
+		}
+		if cached(h, "/hello.txt") != e {
+			t.Fatal("the entry was replaced: the test would not read through the mapping")
+		}
+	}
+	big := strings.Repeat("b", mapMax+1)
+	if err := os.WriteFile(filepath.Join(root, "big.txt"), []byte(big), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if r := do(t, addr, "GET", "/big.txt"); r.StatusCode != 200 || r.body != big {
+			t.Errorf("file over mapMax: status %d, body of %d bytes", r.StatusCode, len(r.body))
+		}
+	}
+	if e := cached(h, "/big.txt"); e == nil || e.mapping.Load() != nil {
+		t.Error("a file over mapMax was mapped, or not cached")
 	}
 }

@@ -1386,8 +1386,13 @@ func (h *Handler) serveFile(w http.ResponseWriter, r *http.Request, f *os.File, 
 	}
 	// The engine gets an *io.SectionReader over the *os.File, which it reads at
 	// explicit offsets (f may be shared): sendfile(2), or for a small file one pread
-	// into its buffer behind the headers.
-	fr.sr = *io.NewSectionReader(f, start, length)
+	// into its buffer behind the headers; a small cached file is copied there from
+	// its mapping instead (cachedFile.view).
+	if m := fe.view(size); m != nil {
+		fr.sr = *io.NewSectionReader(m, start, length)
+	} else {
+		fr.sr = *io.NewSectionReader(f, start, length)
+	}
 	io.Copy(w, &fr.sr)
 }
 
