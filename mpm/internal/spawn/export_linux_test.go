@@ -1,0 +1,7 @@
+package spawn
+
+var (
+	ParseCredential    = parseCredential
+	PlainlyTrusted     = plainlyTrusted
+	ParentCapabilities = uint64(parentCapabilities)
+)
