@@ -56,8 +56,9 @@ var early struct {
 
 // startEarlyChildren starts as many early children as impl allows
 // (EarlyChildServer) if the host asked for them: wire.EarlyChildEnv holds
-// the children's credential. pre, if not nil, is the child prestart's init
-// started from the child program it expected (see package prestart): it
+// the children's credential. pre, if not nil, is the child package
+// earlystart's init started from the child program it expected (see
+// spawn.First): it
 // counts as the first when impl wants early children and StartChild would
 // run that program (childProgram, which Serve set before); otherwise it is
 // ended in the background, and discardEarly waits for it. Serve has made

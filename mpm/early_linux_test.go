@@ -4,7 +4,6 @@ package mpm
 
 import (
 	"encoding/json"
-	"github.com/httpd-mpm/httpd-mpm/mpm/internal/prestart"
 	"io"
 	"net"
 	"os"
@@ -22,6 +21,7 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/internal/proctree"
 	"github.com/httpd-mpm/httpd-mpm/internal/testbin"
 	"github.com/httpd-mpm/httpd-mpm/internal/wire"
+	"github.com/httpd-mpm/httpd-mpm/mpm/internal/prestart"
 	"github.com/httpd-mpm/httpd-mpm/mpm/scoreboard"
 )
 

@@ -6,15 +6,11 @@ import (
 	"syscall"
 )
 
-// close_range(2) and its flag: the same number on every Linux architecture
-// (syscalls added since 5.1 share it), and not in package syscall. Package
+// close_range(2)'s flag; its number is sysCloseRange. Package
 // golang.org/x/sys/unix has both, but a package that imports it is
 // initialised late in a plugin (see mpm/internal/spawn), and this one must
 // not be.
-const (
-	sysCloseRange     = 436
-	closeRangeCloexec = 1 << 2
-)
+const closeRangeCloexec = 1 << 2
 
 // Inherited marks every descriptor from 3 up close-on-exec. The
 // descriptors Go opens are close-on-exec already; inherited ones are not.

@@ -4,4 +4,5 @@ var (
 	ParseCredential    = parseCredential
 	PlainlyTrusted     = plainlyTrusted
 	ParentCapabilities = uint64(parentCapabilities)
+	CapabilitiesKept   = capabilitiesKept
 )

@@ -5,11 +5,12 @@
 // Go initialises a program's packages one at a time, each time the one
 // with the smallest import path among those whose imports are done. This
 // package imports nothing that package os does not already need but
-// strconv and internal/wire (which imports nothing): a package init that
-// calls First (mpm/earlystart's) is ready right after os and runs before
-// the plugin's gRPC, protobuf, go-plugin and net/http packages are
-// initialised, nearly two milliseconds of CPU here, which the child's own
-// start then overlaps. TestEarlystartImports keeps it so.
+// strconv, internal/wire (which imports nothing) and internal/cloexec (os,
+// strconv, syscall): a package init that calls First (mpm/earlystart's) is
+// ready right after os and runs before the plugin's gRPC, protobuf,
+// go-plugin and net/http packages are initialised, nearly two milliseconds
+// of CPU here, which the child's own start then overlaps.
+// TestEarlystartInitialisedEarly (internal/testbin) keeps it so.
 package spawn
 
 import (

@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 
@@ -50,66 +52,113 @@ func TestParentCapabilities(t *testing.T) {
 	}
 }
 
+// TestCapabilitiesKept: First starts nothing in a plugin that holds a
+// capability beyond an MPM parent's (Serve then limits them and executes
+// the plugin again, which would orphan a child started before): what
+// capabilitiesKept says of this process is what its CapPrm says.
+func TestCapabilitiesKept(t *testing.T) {
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var prm uint64
+	for line := range strings.Lines(string(status)) {
+		if v, ok := strings.CutPrefix(line, "CapPrm:"); ok {
+			if prm, err = strconv.ParseUint(strings.TrimSpace(v), 16, 64); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if want := prm&^spawn.ParentCapabilities == 0; spawn.CapabilitiesKept() != want {
+		t.Fatalf("capabilitiesKept = %v with CapPrm %#x, want %v", !want, prm, want)
+	}
+}
+
 // TestPlainlyTrusted: a child program beside the plugin file that no one
-// but root or this user can change, with the plugin file's owner and at
-// least its execute permissions, may start before Serve checks it; every
-// such one passes trust.Trusted and prestart.Check, and a looser one does
-// not start.
+// but root or this user can change, with the plugin file's owner and group
+// and at least its execute permissions, may start before Serve checks it;
+// every such one passes trust.Trusted and prestart.Check, and a looser one
+// does not start. The cases that change owners need root (CI runs as
+// root).
 func TestPlainlyTrusted(t *testing.T) {
-	for _, tc := range []struct {
+	type files struct{ top, dir, child, self string } // top: a directory above dir
+	chown := func(uid, gid int, paths ...string) error {
+		for _, p := range paths {
+			if err := os.Chown(p, uid, gid); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	type trustCase struct {
 		name  string
-		setup func(dir, child, self string) error
+		setup func(f files) error
 		ok    bool
-	}{
-		{"plain", func(dir, child, self string) error { return nil }, true},
-		{"writable by others", func(dir, child, self string) error { return os.Chmod(child, 0o757) }, false},
-		{"writable by its group", func(dir, child, self string) error {
-			if err := os.Chown(child, -1, 33); err != nil {
+	}
+	cases := []trustCase{
+		{"plain", func(f files) error { return nil }, true},
+		{"writable by others", func(f files) error { return os.Chmod(f.child, 0o757) }, false},
+		{"directory writable by others", func(f files) error { return os.Chmod(f.dir, 0o777) }, false},
+		{"directory above writable by others", func(f files) error { return os.Chmod(f.top, 0o777) }, false},
+		{"sticky directory writable by others", func(f files) error { return os.Chmod(f.dir, os.ModeSticky|0o777) }, true},
+		{"fewer execute permissions", func(f files) error { return os.Chmod(f.child, 0o700) }, false},
+		{"a symbolic link", func(f files) error {
+			real := filepath.Join(f.dir, "real.child")
+			if err := os.Rename(f.child, real); err != nil {
 				return err
 			}
-			return os.Chmod(child, 0o775)
+			return os.Symlink(real, f.child)
 		}, false},
-		{"directory writable by others", func(dir, child, self string) error { return os.Chmod(dir, 0o777) }, false},
-		{"sticky directory writable by others", func(dir, child, self string) error { return os.Chmod(dir, os.ModeSticky|0o777) }, true},
-		{"fewer execute permissions", func(dir, child, self string) error { return os.Chmod(child, 0o700) }, false},
-		{"a symbolic link", func(dir, child, self string) error {
-			real := filepath.Join(dir, "real.child")
-			if err := os.Rename(child, real); err != nil {
-				return err
-			}
-			return os.Symlink(real, child)
-		}, false},
-		{"another group than the plugin's", func(dir, child, self string) error { return os.Chown(child, -1, 33) }, false},
-		{"missing", func(dir, child, self string) error { return os.Remove(child) }, false},
-	} {
+		{"missing", func(f files) error { return os.Remove(f.child) }, false},
+	}
+	if os.Geteuid() == 0 {
+		cases = append(cases,
+			trustCase{"another group than the plugin's", func(f files) error { return chown(-1, 33, f.child) }, false},
+			trustCase{"both owned by another user", func(f files) error { return chown(33, 33, f.child, f.self) }, false},
+			trustCase{"writable by a group not root's", func(f files) error {
+				if err := chown(0, 33, f.child, f.self); err != nil {
+					return err
+				}
+				return os.Chmod(f.child, 0o775)
+			}, false},
+			trustCase{"writable by root's group", func(f files) error {
+				if err := chown(0, 0, f.child, f.self); err != nil {
+					return err
+				}
+				return os.Chmod(f.child, 0o775)
+			}, true},
+		)
+	}
+	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := filepath.Join(t.TempDir(), "modules")
-			if err := os.Mkdir(dir, 0o755); err != nil {
+			top := filepath.Join(t.TempDir(), "top")
+			dir := filepath.Join(top, "modules")
+			if err := os.MkdirAll(dir, 0o755); err != nil {
 				t.Fatal(err)
 			}
-			self, child := filepath.Join(dir, "mod_mpm_x.so"), filepath.Join(dir, "mod_mpm_x.child")
-			for _, f := range []string{self, child} {
-				if err := os.WriteFile(f, []byte("#!/bin/true\n"), 0o755); err != nil {
+			f := files{top: top, dir: dir, self: filepath.Join(dir, "mod_mpm_x.so"), child: filepath.Join(dir, "mod_mpm_x.child")}
+			for _, p := range []string{f.self, f.child} {
+				if err := os.WriteFile(p, []byte("#!/bin/true\n"), 0o755); err != nil {
 					t.Fatal(err)
 				}
-				if err := os.Chmod(f, 0o755); err != nil { // whatever the umask
+				if err := os.Chmod(p, 0o755); err != nil { // whatever the umask
 					t.Fatal(err)
 				}
 			}
-			if err := tc.setup(dir, child, self); err != nil {
+			if err := tc.setup(f); err != nil {
 				t.Fatal(err)
 			}
-			t.Cleanup(func() { os.Chmod(dir, 0o755) })
-			if got := spawn.PlainlyTrusted(child, self); got != tc.ok {
+			t.Cleanup(func() { os.Chmod(top, 0o755); os.Chmod(dir, 0o755) })
+			if got := spawn.PlainlyTrusted(f.child, f.self); got != tc.ok {
 				t.Fatalf("plainlyTrusted = %v, want %v", got, tc.ok)
 			}
 			if !tc.ok {
 				return
 			}
-			if _, err := trust.Trusted(child, "a child program"); err != nil {
+			if _, err := trust.Trusted(f.child, "a child program"); err != nil {
 				t.Errorf("trust.Trusted refuses what plainlyTrusted accepts: %v", err)
 			}
-			if _, err := prestart.Check(child, self); err != nil {
+			if _, err := prestart.Check(f.child, f.self); err != nil {
 				t.Errorf("prestart.Check refuses what plainlyTrusted accepts: %v", err)
 			}
 		})
