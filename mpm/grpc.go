@@ -143,12 +143,8 @@ func (s *server) run(req *mpmv1.RunRequest) error {
 // (wire.PreconfigEnv), if there is one and the MPM declares each of its
 // settings that is not the core's, with a number of arguments in its
 // range: it configures the MPM from the settings it declares and, unless
-// that gives an error diagnostic, runs it, before the handshake: Run
-// returns once the MPM serves, and the host waits for the handshake
-// anyway. (Run in a goroutine beside the handshake, its first child
-// started about 1.3 ms later on this 2-core machine: the goroutine waited
-// for a core while the handshake, the first child and the host had them.)
-// Otherwise the plugin waits for Configure and Run as without
+// that gives an error diagnostic, starts its Run, which then overlaps the
+// handshake. Otherwise the plugin waits for Configure and Run as without
 // one. The host acknowledges a Preconfig taken (Describe says so) with
 // Configure and Run requests that carry only `preconfigured`; it ends the
 // plugin if its own checks of the configuration, made once Describe has
@@ -192,8 +188,10 @@ func (s *server) preconfigure() {
 		p.run = pre.GetRun()
 		return
 	}
-	p.err = s.run(pre.GetRun())
-	close(p.ran)
+	go func() {
+		defer close(p.ran)
+		p.err = s.run(pre.GetRun())
+	}()
 }
 
 // readPreconfig reads the descriptor fd (a decimal number) to its end,

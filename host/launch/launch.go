@@ -144,16 +144,6 @@ func scrubInherited() {
 	}
 }
 
-// startTimeout bounds the plugin's start up to its handshake: 15 s, or
-// 30 s (host's pluginStartTimeout, its bound of a start and Run) when it
-// gets a Preconfig, since a plugin that takes it runs its MPM first.
-func startTimeout(opts Options) time.Duration {
-	if opts.Preconfig != nil {
-		return 30 * time.Second
-	}
-	return 15 * time.Second
-}
-
 // Start checks that the plugin file can be trusted (see package trust) and has
 // the pinned checksum, executes it, completes the handshake and calls
 // Describe. It refuses a plugin that speaks no API version of this host's
@@ -226,7 +216,7 @@ func Start(ctx context.Context, opts Options) (*Plugin, error) {
 		SyncStdout:       stdout,
 		GRPCDialOptions:  []grpc.DialOption{grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(rpcwire.MaxAnswer))},
 		Logger:           hclog.New(&hclog.LoggerOptions{Level: hclog.Off, Output: io.Discard}),
-		StartTimeout:     startTimeout(opts),
+		StartTimeout:     15 * time.Second,
 	})
 	p.client = client
 	var rpcClient plugin.ClientProtocol
