@@ -169,7 +169,7 @@ type Process struct {
 	Slot int
 	Pid  int
 
-	cmd   *exec.Cmd
+	proc  *os.Process
 	done  chan struct{}
 	mu    sync.Mutex
 	state *os.ProcessState
@@ -192,7 +192,7 @@ func (p *Process) Signal(sig os.Signal) error {
 		return nil
 	default:
 	}
-	return p.cmd.Process.Signal(sig)
+	return p.proc.Signal(sig)
 }
 
 // LifelineFD is the descriptor on which the host hands the plugin the read
@@ -298,7 +298,7 @@ func StartChild(spec ChildSpec) (*Process, error) {
 		// the spec (it died) is dropped; the next, or an exec, serves.
 		for ec := takeEarly(spec.Credential); ec != nil; ec = takeEarly(spec.Credential) {
 			if err := ec.handOver(blob, files[1:]); err == nil {
-				return watchProcess(spec.Slot, ec.cmd), nil
+				return watchProcess(spec.Slot, ec.Process), nil
 			}
 		}
 	}
@@ -313,19 +313,19 @@ func StartChild(spec ChildSpec) (*Process, error) {
 			return nil, fmt.Errorf("start child %d: stderr pipe: %w", spec.Slot, err)
 		}
 	}
-	cmd, err := execChild(exe, name, blob, stderr, files, spec.Credential)
+	proc, err := execChild(exe, name, blob, stderr, files, spec.Credential)
 	if relay != nil {
 		stderr.Close()
 		if err != nil {
 			relay.Close()
 		} else {
-			linked.relay(relay, cmd.Process.Pid)
+			linked.relay(relay, proc.Pid)
 		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("start child %d: %w", spec.Slot, err)
 	}
-	return watchProcess(spec.Slot, cmd), nil
+	return watchProcess(spec.Slot, proc), nil
 }
 
 // childCommand is prestart.Command for a child of credential cred.
@@ -342,12 +342,12 @@ func childCommand(exe, name, spec string, stderr *os.File, files []*os.File, cre
 func warmSpec() { _, _ = json.Marshal(childWire{}) }
 
 // watchProcess is the Process of a started child, reaped when it exits.
-func watchProcess(slot int, cmd *exec.Cmd) *Process {
-	p := &Process{Slot: slot, Pid: cmd.Process.Pid, cmd: cmd, done: make(chan struct{})}
+func watchProcess(slot int, proc *os.Process) *Process {
+	p := &Process{Slot: slot, Pid: proc.Pid, proc: proc, done: make(chan struct{})}
 	go func() {
-		_ = cmd.Wait()
+		state, _ := proc.Wait()
 		p.mu.Lock()
-		p.state = cmd.ProcessState
+		p.state = state
 		p.mu.Unlock()
 		close(p.done)
 	}()

@@ -123,8 +123,8 @@ func TestStartChildRunsChildProgram(t *testing.T) {
 		t.Errorf("report %+v, want slot 1", r)
 	}
 	c := offerEarly(t, nil)
-	awaitExecuted(t, c.cmd.Process.Pid)
-	if exe, err := os.Readlink("/proc/" + strconv.Itoa(c.cmd.Process.Pid) + "/exe"); err != nil || exe != prog {
+	awaitExecuted(t, c.Process.Pid)
+	if exe, err := os.Readlink("/proc/" + strconv.Itoa(c.Process.Pid) + "/exe"); err != nil || exe != prog {
 		t.Errorf("the early child runs %q (%v), want the child program %q", exe, err, prog)
 	}
 }
@@ -202,16 +202,16 @@ func TestEarlyChildProgramOfAnotherBuild(t *testing.T) {
 		t.Fatalf("child program %+v before the build check, want %s", childProgram, path)
 	}
 	c := offerEarly(t, nil)
-	if c.cmd.Path != path {
-		t.Errorf("the early child executed %s, want the child program %s", c.cmd.Path, path)
+	if c.Path != path {
+		t.Errorf("the early child executed %s, want the child program %s", c.Path, path)
 	}
 	checkBuild()
 	if childProgram != nil {
 		t.Errorf("child program %s of another build still used", childProgram.path)
 	}
 	noSpare(t)
-	if c.cmd.ProcessState == nil {
-		t.Errorf("the early child %d of the other build was not ended and reaped", c.cmd.Process.Pid)
+	if c.State() == nil {
+		t.Errorf("the early child %d of the other build was not ended and reaped", c.Process.Pid)
 	}
 	if exe, _, err := childExecutable(childProgram, nil); err != nil || exe == path {
 		t.Errorf("children run %q (%v), want this process's image", exe, err)

@@ -41,8 +41,8 @@ func useChildProgram(name string, log hclog.Logger) (checkBuild func()) {
 // this binary, which checkBuild makes: if that fails, checkBuild warns, sets
 // childProgram back to nil and ends the early children, which have not got
 // a spec yet. The check takes a fraction of a millisecond; for the
-// program package prestart's init started a child from, it began there
-// and ran while the plugin initialised (prestart.BuiltWith).
+// program spawn.First started a child from, prestart.Plugin began it in
+// the background (prestart.BuiltWith).
 func childProgramAt(path, self string, log hclog.Logger) (checkBuild func()) {
 	prog, err := checkedChildProgram(path, self)
 	if err != nil {

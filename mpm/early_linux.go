@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"runtime"
 	"slices"
 	"strings"
@@ -43,10 +42,9 @@ const (
 	maxEarly      = 4
 )
 
-// earlyChild is a started child waiting for its spec on conn.
+// earlyChild is a started child waiting for its spec on Conn.
 type earlyChild struct {
-	cmd  *exec.Cmd
-	conn *os.File
+	*prestart.Child
 	cred *Credential // what it runs as; nil: the plugin's user
 }
 
@@ -58,8 +56,9 @@ var early struct {
 
 // startEarlyChildren starts as many early children as impl allows
 // (EarlyChildServer) if the host asked for them: wire.EarlyChildEnv holds
-// the children's credential. pre, if not nil, is the child prestart's init
-// started from the child program it expected (see package prestart): it
+// the children's credential. pre, if not nil, is the child package
+// earlystart's init started from the child program it expected (see
+// spawn.First): it
 // counts as the first when impl wants early children and StartChild would
 // run that program (childProgram, which Serve set before); otherwise it is
 // ended in the background, and discardEarly waits for it. Serve has made
@@ -76,10 +75,10 @@ func startEarlyChildren(impl MPM, log hclog.Logger, pre *prestart.Child) {
 	}
 	cred := credentialOf(sysCred)
 	if pre != nil {
-		c := &earlyChild{cmd: pre.Cmd, conn: pre.Conn, cred: credentialOf(pre.Cred)}
-		if n > 0 && childProgram != nil && pre.Cmd.Path == childProgram.path {
+		c := &earlyChild{pre, credentialOf(pre.Cred)}
+		if n > 0 && childProgram != nil && c.Path == childProgram.path {
 			offerEarlyChild(c)
-			log.Info(fmt.Sprintf("child %d, started before the plugin's packages were initialised, is its first early child", pre.Cmd.Process.Pid))
+			log.Info(fmt.Sprintf("child %d, started before the plugin's packages were initialised, is its first early child", c.Process.Pid))
 			n--
 		} else {
 			early.dropping.Go(func() { dropAll([]*earlyChild{c}) })
@@ -113,11 +112,11 @@ func startEarlyChild(cred *Credential) (*earlyChild, error) {
 // startSocketChild executes a child that waits for its spec on a socket,
 // marked (wire.ChildEnv) as marker (prestart.Socket).
 func startSocketChild(exe, name, marker string, lifeline, stderr *os.File, cred *Credential) (*earlyChild, error) {
-	cmd, conn, err := prestart.Socket(exe, name, marker, lifeline, stderr, cred.sys())
+	c, err := prestart.Socket(exe, name, marker, lifeline, stderr, cred.sys())
 	if err != nil {
 		return nil, err
 	}
-	return &earlyChild{cmd: cmd, conn: conn, cred: cred}, nil
+	return &earlyChild{c, cred}, nil
 }
 
 // execChild executes a child for the spec blob and its descriptors files
@@ -126,7 +125,7 @@ func startSocketChild(exe, name, marker string, lifeline, stderr *os.File, cred 
 // while the child is dumpable; the child makes itself non-dumpable before
 // it reads the spec (guardSpec), and a socket cannot be opened through
 // /proc/PID/fd.
-func execChild(exe, name string, blob []byte, stderr *os.File, files []*os.File, cred *Credential) (*exec.Cmd, error) {
+func execChild(exe, name string, blob []byte, stderr *os.File, files []*os.File, cred *Credential) (*os.Process, error) {
 	c, err := startSocketChild(exe, name, socketMarker, files[0], stderr, cred)
 	if err != nil {
 		return nil, err
@@ -134,7 +133,7 @@ func execChild(exe, name string, blob []byte, stderr *os.File, files []*os.File,
 	if err := c.handOver(blob, files[1:]); err != nil {
 		return nil, err
 	}
-	return c.cmd, nil
+	return c.Process, nil
 }
 
 // guardSpec makes a child that is about to receive its spec (and maybe
@@ -198,9 +197,9 @@ func dropAll(cs []*earlyChild) {
 	}
 	done := make(chan struct{}, len(cs))
 	for _, c := range cs {
-		c.conn.Close()
+		c.Conn.Close()
 		go func() {
-			_ = c.cmd.Wait()
+			_ = c.Wait()
 			done <- struct{}{}
 		}()
 	}
@@ -211,7 +210,7 @@ func dropAll(cs []*earlyChild) {
 		case <-done:
 		case <-limit.C:
 			for _, c := range cs {
-				_ = c.cmd.Process.Kill() // reaped by its goroutine
+				_ = c.Process.Kill() // reaped by its goroutine
 			}
 			return
 		}
@@ -220,8 +219,8 @@ func dropAll(cs []*earlyChild) {
 
 // drop closes c's socket, which makes it exit, and reaps it.
 func (c *earlyChild) drop() {
-	c.conn.Close()
-	go func() { _ = c.cmd.Wait() }()
+	c.Conn.Close()
+	go func() { _ = c.Wait() }()
 }
 
 // handOver sends c its spec and the descriptors files, which an executed
@@ -233,17 +232,17 @@ func (c *earlyChild) handOver(blob []byte, files []*os.File) error {
 	for i, f := range files {
 		fds[i] = int(f.Fd())
 	}
-	err := unix.Sendmsg(int(c.conn.Fd()), []byte{0}, unix.UnixRights(fds...), nil, unix.MSG_NOSIGNAL)
+	err := unix.Sendmsg(int(c.Conn.Fd()), []byte{0}, unix.UnixRights(fds...), nil, unix.MSG_NOSIGNAL)
 	runtime.KeepAlive(files)
 	if err != nil {
 		c.drop()
-		return fmt.Errorf("hand the spec to child %d: %w", c.cmd.Process.Pid, err)
+		return fmt.Errorf("hand the spec to child %d: %w", c.Process.Pid, err)
 	}
 	go func() {
-		if _, err := c.conn.Write(blob); err != nil {
-			_ = c.cmd.Process.Kill() // it would wait for the rest forever
+		if _, err := c.Conn.Write(blob); err != nil {
+			_ = c.Process.Kill() // it would wait for the rest forever
 		}
-		c.conn.Close()
+		c.Conn.Close()
 	}()
 	return nil
 }

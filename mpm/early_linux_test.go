@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"os"
-	"os/exec"
 	"runtime"
 	"slices"
 	"strconv"
@@ -22,6 +21,7 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/internal/proctree"
 	"github.com/httpd-mpm/httpd-mpm/internal/testbin"
 	"github.com/httpd-mpm/httpd-mpm/internal/wire"
+	"github.com/httpd-mpm/httpd-mpm/mpm/internal/prestart"
 	"github.com/httpd-mpm/httpd-mpm/mpm/scoreboard"
 )
 
@@ -55,9 +55,9 @@ func offerEarly(t *testing.T, label *Credential) *earlyChild {
 		}
 		early.mu.Unlock()
 		if i >= 0 {
-			_ = c.cmd.Process.Kill()
-			c.conn.Close()
-			_ = c.cmd.Wait()
+			_ = c.Process.Kill()
+			c.Conn.Close()
+			_ = c.Wait()
 		}
 	})
 	return c
@@ -80,10 +80,10 @@ func loneEarly(t *testing.T) *earlyChild {
 // c unless the test reaped it (waitCmd).
 func reapAtEnd(t *testing.T, c *earlyChild) {
 	t.Cleanup(func() {
-		c.conn.Close()
-		if c.cmd.ProcessState == nil {
-			_ = c.cmd.Process.Kill()
-			_ = c.cmd.Wait()
+		c.Conn.Close()
+		if c.State() == nil {
+			_ = c.Process.Kill()
+			_ = c.Wait()
 		}
 	})
 }
@@ -133,22 +133,22 @@ func exited(t *testing.T, p *Process) *os.ProcessState {
 	return st
 }
 
-// waitCmd waits for cmd (which nobody else waits for) to exit; past the
+// waitChild waits for c (which nobody else waits for) to exit; past the
 // bound it kills it and fails the test.
-func waitCmd(t *testing.T, cmd *exec.Cmd) *os.ProcessState {
+func waitChild(t *testing.T, c *prestart.Child) *os.ProcessState {
 	t.Helper()
 	done := make(chan struct{})
 	go func() {
-		_ = cmd.Wait()
+		_ = c.Wait()
 		close(done)
 	}()
 	select {
 	case <-done:
-		return cmd.ProcessState
+		return c.State()
 	case <-time.After(bound):
-		_ = cmd.Process.Kill()
+		_ = c.Process.Kill()
 		<-done
-		t.Fatalf("child %d did not exit (killed)", cmd.Process.Pid)
+		t.Fatalf("child %d did not exit (killed)", c.Process.Pid)
 		return nil
 	}
 }
@@ -197,8 +197,8 @@ func receivingSpec(pid int) bool { return inSyscall(pid, unix.SYS_RECVMSG, early
 
 func awaitReceiving(t *testing.T, c *earlyChild) {
 	t.Helper()
-	if !testbin.Eventually(bound, func() bool { return receivingSpec(c.cmd.Process.Pid) }) {
-		t.Fatalf("early child %d never waited for its spec", c.cmd.Process.Pid)
+	if !testbin.Eventually(bound, func() bool { return receivingSpec(c.Process.Pid) }) {
+		t.Fatalf("early child %d never waited for its spec", c.Process.Pid)
 	}
 }
 
@@ -255,7 +255,7 @@ func TestEarlyChildServes(t *testing.T) {
 	defer b.Close()
 	c := offerEarly(t, nil)
 	awaitReceiving(t, c)
-	pid := c.cmd.Process.Pid
+	pid := c.Process.Pid
 	specSocket := proctree.FDs(pid)[earlySocketFD]
 	if !strings.HasPrefix(specSocket, "socket:") {
 		t.Fatalf("early child's fd %d is %q, want the spec socket", earlySocketFD, specSocket)
@@ -387,7 +387,7 @@ func TestStartEarlyChildren(t *testing.T) {
 	}
 	for _, c := range cs {
 		if c.cred != nil {
-			t.Errorf("early child %d of credential %+v, want none", c.cmd.Process.Pid, c.cred)
+			t.Errorf("early child %d of credential %+v, want none", c.Process.Pid, c.cred)
 		}
 		awaitReceiving(t, c)
 	}
@@ -430,7 +430,7 @@ func TestEarlyChildOfAnotherCredential(t *testing.T) {
 
 	plain := offerEarly(t, nil)
 	if c := takeEarly(&Credential{Uid: 12345, Gid: 12345}); c != nil {
-		t.Fatalf("takeEarly of another credential took the early child %d that runs as the plugin", c.cmd.Process.Pid)
+		t.Fatalf("takeEarly of another credential took the early child %d that runs as the plugin", c.Process.Pid)
 	}
 	if c := takeEarly(nil); c != plain {
 		t.Fatalf("takeEarly(nil) = %v, want the early child of no credential", c)
@@ -440,7 +440,7 @@ func TestEarlyChildOfAnotherCredential(t *testing.T) {
 	labelled := offerEarly(t, other)
 	p := startTestChild(t, ChildSpec{Slot: 1, Extra: childOrder{Tag: "exec"},
 		Listeners: []Listener{{Name: "t", Network: "tcp4", Address: addr, File: f}}})
-	if p.Pid == labelled.cmd.Process.Pid {
+	if p.Pid == labelled.Process.Pid {
 		t.Fatalf("StartChild without a credential took the early child of uid %d", other.Uid)
 	}
 	r := ask(t, p, addr)
@@ -454,8 +454,8 @@ func TestEarlyChildOfAnotherCredential(t *testing.T) {
 	same := &Credential{Uid: other.Uid, Gid: other.Gid, Groups: slices.Clone(other.Groups)}
 	p = startTestChild(t, ChildSpec{Slot: 2, Credential: same, Extra: childOrder{Tag: "taken"},
 		Listeners: []Listener{{Name: "t", Network: "tcp4", Address: addr, File: f}}})
-	if p.Pid != labelled.cmd.Process.Pid {
-		t.Fatalf("StartChild of an equal credential started %d, want the early child %d", p.Pid, labelled.cmd.Process.Pid)
+	if p.Pid != labelled.Process.Pid {
+		t.Fatalf("StartChild of an equal credential started %d, want the early child %d", p.Pid, labelled.Process.Pid)
 	}
 	if r := ask(t, p, addr); r.Pid != p.Pid || r.Env != earlyMarker || r.Slot != 2 {
 		t.Errorf("report %+v: want the early child %d in slot 2", r, p.Pid)
@@ -469,13 +469,13 @@ func TestEarlyChildOfAnotherCredential(t *testing.T) {
 // zombie: nobody reaps it but whoever takes it).
 func killEarly(t *testing.T, c *earlyChild) {
 	t.Helper()
-	pid := c.cmd.Process.Pid
-	if err := c.cmd.Process.Kill(); err != nil {
+	pid := c.Process.Pid
+	if err := c.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
 	// Its leader thread is a zombie before the others are gone; the
 	// socket's far end closes with the last one.
-	if !testbin.Eventually(bound, func() bool { return procState(pid) == 'Z' && peerClosed(c.conn) }) {
+	if !testbin.Eventually(bound, func() bool { return procState(pid) == 'Z' && peerClosed(c.Conn) }) {
 		t.Fatalf("early child %d not dead after SIGKILL: state %c", pid, procState(pid))
 	}
 }
@@ -493,8 +493,8 @@ func TestEarlyChildDeadFallsBack(t *testing.T) {
 	awaitReceiving(t, alive)
 	killEarly(t, dead)
 	p := startTestChild(t, ChildSpec{Slot: 0, Extra: childOrder{Tag: "next"}, Listeners: listeners})
-	if p.Pid != alive.cmd.Process.Pid {
-		t.Fatalf("StartChild started %d, want the live early child %d (%d is dead)", p.Pid, alive.cmd.Process.Pid, dead.cmd.Process.Pid)
+	if p.Pid != alive.Process.Pid {
+		t.Fatalf("StartChild started %d, want the live early child %d (%d is dead)", p.Pid, alive.Process.Pid, dead.Process.Pid)
 	}
 	if r := ask(t, p, addr); r.Pid != p.Pid || r.Env != earlyMarker {
 		t.Errorf("report %+v: want the early child %d", r, p.Pid)
@@ -507,7 +507,7 @@ func TestEarlyChildDeadFallsBack(t *testing.T) {
 	awaitReceiving(t, last)
 	killEarly(t, last)
 	p = startTestChild(t, ChildSpec{Slot: 1, Extra: childOrder{Tag: "exec"}, Listeners: listeners})
-	if p.Pid == last.cmd.Process.Pid {
+	if p.Pid == last.Process.Pid {
 		t.Fatalf("StartChild returned the dead early child %d", p.Pid)
 	}
 	if r := ask(t, p, addr); r.Pid != p.Pid || r.Env == earlyMarker || r.Slot != 1 {
@@ -520,7 +520,7 @@ func TestEarlyChildDeadFallsBack(t *testing.T) {
 		t.Errorf("a dead early child is still offered")
 	}
 	for _, c := range []*earlyChild{dead, last} {
-		if pid := c.cmd.Process.Pid; !testbin.Eventually(bound, func() bool { return gone(pid) }) {
+		if pid := c.Process.Pid; !testbin.Eventually(bound, func() bool { return gone(pid) }) {
 			t.Errorf("the dead early child %d is not reaped: state %c", pid, procState(pid))
 		}
 	}
@@ -531,8 +531,8 @@ func TestEarlyChildDeadFallsBack(t *testing.T) {
 func TestEarlyChildNoSpec(t *testing.T) {
 	c := loneEarly(t)
 	awaitReceiving(t, c)
-	c.conn.Close()
-	if st := waitCmd(t, c.cmd); !st.Success() {
+	c.Conn.Close()
+	if st := waitChild(t, c.Child); !st.Success() {
 		t.Errorf("early child exited %v without a spec, want status 0", st)
 	}
 }
@@ -555,7 +555,7 @@ func TestEarlyChildMissingDescriptors(t *testing.T) {
 	if err := c.handOver(blob, []*os.File{f}); err != nil {
 		t.Fatal(err)
 	}
-	if st := waitCmd(t, c.cmd); st.ExitCode() != 1 {
+	if st := waitChild(t, c.Child); st.ExitCode() != 1 {
 		t.Errorf("early child short of a descriptor ended %v, want exit status 1", st)
 	}
 }
@@ -592,14 +592,14 @@ func discardOnce(t *testing.T) bool {
 		t.Errorf("discardEarly left an early child offered")
 	}
 	for _, c := range cs {
-		pid := c.cmd.Process.Pid
+		pid := c.Process.Pid
 		if !testbin.Eventually(bound, func() bool { return gone(pid) }) {
 			t.Errorf("discarded early child %d not reaped: state %c", pid, procState(pid))
 		}
 		if !within {
 			continue
 		}
-		if st := c.cmd.ProcessState; st == nil {
+		if st := c.State(); st == nil {
 			t.Errorf("early child %d not reaped when discardEarly returned", pid)
 		} else if !st.Success() {
 			t.Errorf("discarded early child %d exited %v, want status 0", pid, st)
@@ -613,10 +613,10 @@ func discardOnce(t *testing.T) bool {
 func TestEarlyChildSIGTERM(t *testing.T) {
 	c := loneEarly(t)
 	awaitReceiving(t, c)
-	if err := c.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	if err := c.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	st := waitCmd(t, c.cmd)
+	st := waitChild(t, c.Child)
 	if ws := st.Sys().(syscall.WaitStatus); !ws.Signaled() || ws.Signal() != syscall.SIGTERM {
 		t.Errorf("early child ended %v after SIGTERM, want killed by it", st)
 	}
@@ -630,13 +630,13 @@ func TestEarlyChildHoldsSIGUSR1(t *testing.T) {
 	f, addr := tcpListenerFile(t)
 	c := offerEarly(t, nil)
 	awaitReceiving(t, c)
-	if err := c.cmd.Process.Signal(syscall.SIGUSR1); err != nil {
+	if err := c.Process.Signal(syscall.SIGUSR1); err != nil {
 		t.Fatal(err)
 	}
 	p := startTestChild(t, ChildSpec{Slot: 0, Extra: childOrder{Tag: "drain", AwaitGraceful: true},
 		Listeners: []Listener{{Name: "t", Network: "tcp4", Address: addr, File: f}}})
-	if p.Pid != c.cmd.Process.Pid {
-		t.Fatalf("StartChild started %d, want the early child %d", p.Pid, c.cmd.Process.Pid)
+	if p.Pid != c.Process.Pid {
+		t.Fatalf("StartChild started %d, want the early child %d", p.Pid, c.Process.Pid)
 	}
 	if r := ask(t, p, addr); r.Pid != p.Pid || !r.Graceful {
 		t.Errorf("report %+v: want the early child %d, draining", r, p.Pid)

@@ -5,7 +5,6 @@ package mpm
 import (
 	"errors"
 	"os"
-	"os/exec"
 
 	"github.com/hashicorp/go-hclog"
 
@@ -20,7 +19,7 @@ const (
 
 // execChild executes a child with the spec blob in its environment and
 // files as its descriptors from 3 on (Linux passes it on a socket).
-func execChild(exe, name string, blob []byte, stderr *os.File, files []*os.File, cred *Credential) (*exec.Cmd, error) {
+func execChild(exe, name string, blob []byte, stderr *os.File, files []*os.File, cred *Credential) (*os.Process, error) {
 	cmd, err := childCommand(exe, name, string(blob), stderr, files, cred)
 	if err != nil {
 		return nil, err
@@ -28,12 +27,12 @@ func execChild(exe, name string, blob []byte, stderr *os.File, files []*os.File,
 	if err := prestart.Start(cmd); err != nil {
 		return nil, err
 	}
-	return cmd, nil
+	return cmd.Process, nil
 }
 
 func guardSpec() error { return nil }
 
-type earlyChild struct{ cmd *exec.Cmd }
+type earlyChild struct{ *prestart.Child }
 
 func (*earlyChild) drop() {}
 

@@ -20,10 +20,10 @@ func TestEarlyChildHostGone(t *testing.T) {
 	r.Close()
 	awaitReceiving(t, c)
 	w.Close() // the host is gone; the plugin (this test) still holds the spec socket
-	if st := waitCmd(t, c.cmd); !st.Success() {
+	if st := waitChild(t, c.Child); !st.Success() {
 		t.Errorf("early child exited %v when the host's lifeline closed, want status 0", st)
 	}
-	if !peerClosed(c.conn) {
+	if !peerClosed(c.Conn) {
 		t.Errorf("the early child's spec socket is still open")
 	}
 }
@@ -36,7 +36,7 @@ func TestEarlyChildHostGone(t *testing.T) {
 // still exits when the host's end closes.
 func TestEarlyChildLifelineOwnDescription(t *testing.T) {
 	c, r, w := lifelineChild(t)
-	pid := c.cmd.Process.Pid
+	pid := c.Process.Pid
 	if !testbin.Eventually(bound, func() bool { return receivingSpec(pid) && inSyscall(pid, unix.SYS_EPOLL_PWAIT, -1) }) {
 		t.Fatalf("early child %d never waited for its spec with a thread in the runtime's poller", pid)
 	}
@@ -51,7 +51,7 @@ func TestEarlyChildLifelineOwnDescription(t *testing.T) {
 	}
 	r.Close()
 	w.Close()
-	if st := waitCmd(t, c.cmd); !st.Success() {
+	if st := waitChild(t, c.Child); !st.Success() {
 		t.Errorf("early child exited %v when the host's lifeline closed, want status 0", st)
 	}
 }

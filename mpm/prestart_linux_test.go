@@ -23,22 +23,22 @@ func prestartedChild(t *testing.T) *prestart.Child {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd, conn, err := prestart.Socket(exe, name, earlyMarker, hostLifelineFile(), originalStderr(), nil)
+	c, err := prestart.Socket(exe, name, earlyMarker, hostLifelineFile(), originalStderr(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	reapAtEnd(t, &earlyChild{cmd: cmd, conn: conn})
-	return &prestart.Child{Cmd: cmd, Conn: conn}
+	reapAtEnd(t, &earlyChild{Child: c})
+	return c
 }
 
 // asChildProgram makes pre's executable the child program for the test.
 func asChildProgram(t *testing.T, pre *prestart.Child) {
 	t.Helper()
-	fi, err := os.Stat(pre.Cmd.Path)
+	fi, err := os.Stat(pre.Path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	childProgram = &program{path: pre.Cmd.Path, checked: fi}
+	childProgram = &program{path: pre.Path, checked: fi}
 	t.Cleanup(func() { childProgram = nil })
 }
 
@@ -59,13 +59,13 @@ func TestPrestartedChildAdopted(t *testing.T) {
 	if want := (testChildMPM{}).EarlyChildren(); len(spare) != want {
 		t.Fatalf("%d early children, want %d with the prestarted one", len(spare), want)
 	}
-	if spare[0].cmd != pre.Cmd {
-		t.Fatalf("the first early child is %d, want the prestarted %d", spare[0].cmd.Process.Pid, pre.Cmd.Process.Pid)
+	if spare[0].Child != pre {
+		t.Fatalf("the first early child is %d, want the prestarted %d", spare[0].Process.Pid, pre.Process.Pid)
 	}
 	p := startTestChild(t, ChildSpec{Slot: 0, Extra: childOrder{Tag: "prestarted"},
 		Listeners: []Listener{{Name: "t", Network: "tcp4", Address: addr, File: f}}})
-	if p.Pid != pre.Cmd.Process.Pid {
-		t.Fatalf("StartChild started %d, want the prestarted child %d", p.Pid, pre.Cmd.Process.Pid)
+	if p.Pid != pre.Process.Pid {
+		t.Fatalf("StartChild started %d, want the prestarted child %d", p.Pid, pre.Process.Pid)
 	}
 	if r := ask(t, p, addr); r.Pid != p.Pid || r.Env != earlyMarker {
 		t.Errorf("report %+v: want the prestarted child %d, env %q", r, p.Pid, earlyMarker)
@@ -99,20 +99,20 @@ func TestPrestartedChildUnwanted(t *testing.T) {
 			}
 			startEarlyChildren(tc.impl, hclog.NewNullLogger(), pre)
 			early.mu.Lock()
-			offered := slices.ContainsFunc(early.spare, func(c *earlyChild) bool { return c.cmd == pre.Cmd })
+			offered := slices.ContainsFunc(early.spare, func(c *earlyChild) bool { return c.Child == pre })
 			early.mu.Unlock()
 			discardEarly()
 			if offered {
-				t.Errorf("the prestarted child %d was offered", pre.Cmd.Process.Pid)
+				t.Errorf("the prestarted child %d was offered", pre.Process.Pid)
 			}
-			st := pre.Cmd.ProcessState
+			st := pre.State()
 			if st == nil {
-				t.Fatalf("the prestarted child %d was not reaped when discardEarly returned", pre.Cmd.Process.Pid)
+				t.Fatalf("the prestarted child %d was not reaped when discardEarly returned", pre.Process.Pid)
 			}
 			if ws := st.Sys().(syscall.WaitStatus); ws.Signaled() && ws.Signal() == syscall.SIGKILL {
 				t.Logf("discardEarly reached its limit and killed the child (a loaded machine?)")
 			} else if !st.Success() {
-				t.Errorf("the prestarted child %d exited %v, want status 0", pre.Cmd.Process.Pid, st)
+				t.Errorf("the prestarted child %d exited %v, want status 0", pre.Process.Pid, st)
 			}
 		})
 	}

@@ -38,12 +38,11 @@ func Serve(impl MPM, opts ...ServeOption) {
 		explain(d)
 		os.Exit(1)
 	}
-	// Done first, by package earlystart's init if the plugin imports it,
-	// else here: run this binary again with only the capabilities a parent
+	// First: run this binary again with only the capabilities a parent
 	// needs; make what the host handed over (lifeline, listeners, logs)
 	// close-on-exec, so that it reaches a child only through StartChild,
-	// which passes each on by number; (earlystart, on Linux) start the
-	// first child.
+	// which passes each on by number; take the first child package
+	// earlystart's init started, if the plugin imports it (on Linux).
 	pre := prestart.Plugin()
 	saveOriginalStderr()
 	log := newLogger(d, originalStderr()).With("pid", os.Getpid())

@@ -4,14 +4,18 @@ import (
 	"os"
 	"strconv"
 	"syscall"
-
-	"golang.org/x/sys/unix"
 )
+
+// close_range(2)'s flag; its number is sysCloseRange. Package
+// golang.org/x/sys/unix has both, but a package that imports it is
+// initialised late in a plugin (see mpm/internal/spawn), and this one must
+// not be.
+const closeRangeCloexec = 1 << 2
 
 // Inherited marks every descriptor from 3 up close-on-exec. The
 // descriptors Go opens are close-on-exec already; inherited ones are not.
 func Inherited() {
-	if unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC) == nil {
+	if _, _, e := syscall.Syscall(sysCloseRange, 3, ^uintptr(0), closeRangeCloexec); e == 0 {
 		return
 	}
 	// Before Linux 5.11: one by one.

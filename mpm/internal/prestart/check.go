@@ -29,7 +29,8 @@ type Program struct {
 // may execute self may not execute it (other owner or group, fewer execute
 // permissions). It does not compare their builds: that needs the file's
 // build information, which mpm reads once children started from it. If
-// Early checked path already, Check returns what it found.
+// Plugin checked path already (the program of the child spawn.First
+// started), Check returns what it found.
 func Check(path, self string) (*Program, error) {
 	if result.Path != "" && result.Path == path {
 		return result.Program, result.ProgramErr
@@ -76,10 +77,9 @@ func executableAs(child, self string) (os.FileInfo, error) {
 	return c, nil
 }
 
-// BuiltWith is BuiltTogether for a program Check passed. For the one the
-// init (Early) started a child from, it waits for the comparison begun
-// then, which ran while the plugin's other packages initialised, instead
-// of making it again.
+// BuiltWith is BuiltTogether for a program Check passed. For the one
+// spawn.First started a child from, it waits for the comparison Plugin
+// began in the background, instead of making it again.
 func BuiltWith(path, self string) error {
 	if result.build != nil && result.Program != nil && result.Program.Path == path {
 		return result.build()

@@ -1,25 +1,9 @@
-// Package prestart starts a plugin's first child before most of the
-// plugin's packages are initialised (Early, through package
-// mpm/earlystart), and holds what starting any child of an MPM needs (the
-// command, its environment, descriptors and credential), which package mpm
-// uses for every child.
-//
-// Go initialises a program's packages one at a time, each time the one
-// with the smallest import path among those whose imports are done. This
-// package's imports are the standard library, golang.org/x/sys/unix and
-// small packages of this module, but some of them (os/exec, path/filepath)
-// sort after google.golang.org: the protobuf packages and some of gRPC's
-// that are ready first are initialised before it. What follows it in a
-// plugin (the rest of gRPC, go-plugin, net/http, hclog, this module's
-// packages: about a fifth of the plugin's initialisation time, the part a
-// child started earlier overlaps) is the gain. In a plugin the host
-// started to serve (go-plugin's cookie and wire.EarlyChildEnv set, not a
-// child) Early limits the plugin's capabilities (re-executing it, see
-// LimitCapabilities), marks its inherited descriptors close-on-exec, and
-// starts one child from the child program the plugin most likely names
-// (wire.ChildProgramOf: mod_mpm_X.child beside mod_mpm_X.so) if that file
-// passes Check. The child waits on a socket for its spec, as mpm's early
-// children do; mpm.Serve adopts it as one of them or ends it (see Plugin).
+// Package prestart is what a plugin does first (Plugin: limit its
+// capabilities, mark its inherited descriptors close-on-exec, take the
+// child package mpm/earlystart started, see package spawn) and what
+// starting any child of an MPM needs (the command, its environment,
+// descriptors and credential, the checks of a child program), which
+// package mpm uses for every child.
 package prestart
 
 import (
@@ -28,20 +12,14 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"slices"
-	"strings"
-	"sync"
 	"syscall"
 
 	"github.com/httpd-mpm/httpd-mpm/internal/wire"
+	"github.com/httpd-mpm/httpd-mpm/mpm/internal/spawn"
 )
 
 // Child is a started child that waits for its spec on Conn.
-type Child struct {
-	Cmd  *exec.Cmd
-	Conn *os.File
-	Cred *syscall.Credential // what it runs as; nil: the plugin's user
-}
+type Child = spawn.Child
 
 // EarlyCredential is the credential the host asks early children to run as
 // (wire.EarlyChildEnv, nil for the plugin's user), and whether it asks for
@@ -59,19 +37,10 @@ func EarlyCredential() (cred *syscall.Credential, asked bool, err error) {
 
 // LifelineFD is the descriptor on which the host hands the plugin the read
 // end of its lifeline pipe.
-const LifelineFD = 3
+const LifelineFD = spawn.LifelineFD
 
-var lifeline struct {
-	once sync.Once
-	f    *os.File
-}
-
-// Lifeline is the plugin's descriptor LifelineFD as a file, made once: a
-// second *os.File of it would close the descriptor when collected.
-func Lifeline() *os.File {
-	lifeline.once.Do(func() { lifeline.f = os.NewFile(LifelineFD, "lifeline") })
-	return lifeline.f
-}
+// Lifeline is the plugin's descriptor LifelineFD as a file (spawn.Lifeline).
+func Lifeline() *os.File { return spawn.Lifeline() }
 
 // Command is the command that starts a child: exe, under the name
 // name (argv[0]), with this process's environment but for go-plugin's
@@ -81,33 +50,15 @@ func Lifeline() *os.File {
 func Command(exe, name, spec string, stderr *os.File, files []*os.File, cred *syscall.Credential) (*exec.Cmd, error) {
 	cmd := exec.Command(exe)
 	cmd.Args[0] = name
-	cmd.Env = append(Environ(), wire.ChildEnv+"="+spec)
-	if _, set := os.LookupEnv("GOMAXPROCS"); !set {
-		cmd.Env = append(cmd.Env, "GOMAXPROCS=1", wire.OnePEnv+"=1") // see wire.OnePEnv
-	}
+	cmd.Env = spawn.ChildEnviron(spec)
 	cmd.Stderr = stderr
 	cmd.ExtraFiles = files
-	cmd.SysProcAttr = sysProcAttr()
-	if cred != nil {
-		if err := setCredential(cmd, cred); err != nil {
-			return nil, fmt.Errorf("as uid %d: %w", cred.Uid, err)
-		}
+	attr, err := sysProcAttr(cred)
+	if err != nil {
+		return nil, fmt.Errorf("as uid %d: %w", cred.Uid, err)
 	}
+	cmd.SysProcAttr = attr
 	return cmd, nil
-}
-
-// Environ is this process's environment without go-plugin's variables
-// and the host's messages to the plugin.
-func Environ() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		name, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(name, "PLUGIN_") || name == wire.CookieKey || slices.Contains(wire.Roles[:], name) {
-			continue
-		}
-		env = append(env, kv)
-	}
-	return env
 }
 
 // ErrPinned is why a plugin whose file the host pinned (LoadModuleChecksum)

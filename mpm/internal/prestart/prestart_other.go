@@ -8,9 +8,13 @@ import (
 	"syscall"
 )
 
-func sysProcAttr() *syscall.SysProcAttr { return nil }
-
-func setCredential(*exec.Cmd, *syscall.Credential) error { return errors.ErrUnsupported }
+// sysProcAttr cannot set a credential here.
+func sysProcAttr(c *syscall.Credential) (*syscall.SysProcAttr, error) {
+	if c != nil {
+		return nil, errors.ErrUnsupported
+	}
+	return nil, nil
+}
 
 // Start starts cmd.
 func Start(cmd *exec.Cmd) error { return cmd.Start() }

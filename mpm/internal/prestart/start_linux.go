@@ -3,52 +3,39 @@
 package prestart
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
 
 	"github.com/httpd-mpm/httpd-mpm/internal/cloexec"
-	"github.com/httpd-mpm/httpd-mpm/internal/wire"
+	"github.com/httpd-mpm/httpd-mpm/mpm/internal/spawn"
 )
 
-// start limits a plugin's capabilities (executing it again), makes its
-// inherited descriptors close-on-exec, which must precede any exec, and,
-// with child, when the host asked for early children, starts one from the
-// child program beside the plugin's file if it passes Check.
-func start(child bool) Result {
-	if !isPlugin() {
+// start is what a plugin does first: limit its capabilities, mark its
+// inherited descriptors close-on-exec, and take the child package
+// mpm/earlystart's init started (spawn.First), with the full checks of its
+// program (check) and, in the background, of its build (BuiltTogether).
+func start() Result {
+	if !spawn.IsPlugin() {
 		return Result{}
 	}
 	r := Result{Plugin: true, CapErr: LimitCapabilities()}
 	cloexec.Inherited()
-	cred, asked, err := EarlyCredential()
-	if !child || !asked || err != nil {
-		return r // Serve warns of a bad credential
+	c, err := spawn.TakeFirst()
+	if c == nil {
+		r.Err = err
+		return r
 	}
+	r.Child, r.Path = c, c.Path
 	self, err := os.Executable()
 	if err != nil {
+		r.ProgramErr = err
 		return r
 	}
-	name := wire.ChildProgramOf(filepath.Base(self))
-	if name == "" {
-		return r
+	if r.Program, r.ProgramErr = check(c.Path, self); r.ProgramErr == nil {
+		built := make(chan error, 1)
+		go func() { built <- BuiltTogether(r.Program.Path, filepath.Base(self)) }()
+		r.build = sync.OnceValue(func() error { return <-built })
 	}
-	r.Path = filepath.Join(filepath.Dir(self), name)
-	r.Program, r.ProgramErr = check(r.Path, self)
-	if r.ProgramErr != nil {
-		return r
-	}
-	// Whether it was built with this binary decides only whether the child
-	// gets a spec (mpm's checkBuild): compared meanwhile.
-	built := make(chan error, 1)
-	go func() { built <- BuiltTogether(r.Program.Path, filepath.Base(self)) }()
-	r.build = sync.OnceValue(func() error { return <-built })
-	cmd, conn, err := Socket(r.Program.Path, r.Program.Path, EarlyMarker, Lifeline(), os.Stderr, cred)
-	if err != nil {
-		r.Err = fmt.Errorf("%s: %w", r.Program.Path, err)
-		return r
-	}
-	r.Child = &Child{Cmd: cmd, Conn: conn, Cred: cred}
 	return r
 }

@@ -2,12 +2,15 @@
 
 package prestart
 
-import "github.com/httpd-mpm/httpd-mpm/internal/cloexec"
+import (
+	"github.com/httpd-mpm/httpd-mpm/internal/cloexec"
+	"github.com/httpd-mpm/httpd-mpm/mpm/internal/spawn"
+)
 
 // start is what a plugin does first: children start ahead of need only on
 // Linux.
-func start(bool) Result {
-	if !isPlugin() {
+func start() Result {
+	if !spawn.IsPlugin() {
 		return Result{}
 	}
 	cloexec.Inherited()

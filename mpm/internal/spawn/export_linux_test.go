@@ -1,0 +1,8 @@
+package spawn
+
+var (
+	ParseCredential    = parseCredential
+	PlainlyTrusted     = plainlyTrusted
+	ParentCapabilities = uint64(parentCapabilities)
+	CapabilitiesKept   = capabilitiesKept
+)
