@@ -295,6 +295,22 @@ type ContentHandler interface {
 	Serve(w http.ResponseWriter, r *http.Request, t *Target)
 }
 
+// Decliner is a ContentHandler that leaves some requests for the files it
+// Handles to the default handler, as apache2's handlers decline (mod_status's
+// takes GET and HEAD only).
+type Decliner interface {
+	// Declines reports whether the default handler answers r, whose
+	// file's handler is handler, in its place.
+	Declines(r *http.Request, handler string) bool
+}
+
+// Declines reports whether ch, which Handles handler, leaves r to the default
+// handler (see Decliner).
+func Declines(ch ContentHandler, r *http.Request, handler string) bool {
+	d, ok := ch.(Decliner)
+	return ok && d.Declines(r, handler)
+}
+
 // Target is the file a ContentHandler answers for.
 type Target struct {
 	Filename string // as configured (apache2's r->filename), symlinks not resolved
@@ -312,7 +328,7 @@ type Target struct {
 // whether it did.
 func (h *Handler) handle(w http.ResponseWriter, r *http.Request, o *Options, croot, rel, info string, missing, dir bool) bool {
 	handler, ok := h.handles(o, rel, dir)
-	if !ok {
+	if !ok || Declines(o.Handler, r, handler) {
 		return false
 	}
 	file := croot + rel
