@@ -78,6 +78,7 @@ func (b *body) read1(p []byte) (n int, err error) {
 				b.err = err
 				return 0, err
 			}
+			b.resp.continued = true
 		}
 	}
 	br := b.c.br

@@ -619,7 +619,7 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 		if !info.chunked {
 			b.left = req.ContentLength
 		}
-		b.expect100 = info.expectContinue
+		b.expect100 = info.expectContinue && req.ProtoMinor >= 1 // HTTP/1.0 knows no 1xx
 		req.Body = b
 		w.body = b
 	} else {
@@ -628,8 +628,9 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 	w.head = req.Method == http.MethodHead
 
 	if info.expect {
-		// apache2 answers an unknown expectation itself, then closes the connection
-		// (without saying so; this engine says Connection: close).
+		// apache2 answers an unknown expectation itself, HTTP/1.0's too, then
+		// closes the connection (without saying so, or, to an HTTP/1.0 client that
+		// asked for keep-alive, announcing it; this engine says Connection: close).
 		w.closeAfter = true
 		writeErrorPage(w, req, http.StatusExpectationFailed, "")
 	} else if req.Method == http.MethodTrace && (c.srv.TranslatesTrace == nil || !c.srv.TranslatesTrace(c, req)) {

@@ -79,9 +79,11 @@
 //     every request line and header read with the limits and Timeout of the connection's
 //     Server.BaseIdentity (apache2's c->base_server), and the wait for the next request
 //     is the identity's KeepAliveTimeout only if it sets its own, else the base's.
-//   - A request body is read with "100 Continue" sent on the handler's first Read; what
-//     the handler leaves unread is discarded up to 256 KiB before the next request,
-//     otherwise the connection closes.
+//   - A request body is read with "100 Continue" sent on the handler's first Read (to an
+//     HTTP/1.1 client, before any of the response); what the handler leaves unread is
+//     discarded up to 256 KiB before the next request, otherwise the connection closes.
+//     As apache2's ap_set_keepalive, a request with "Expect: 100-continue" that got no
+//     "100 Continue" (HTTP/1.0, no body, a body left unread) closes the connection.
 //
 // Deliberate differences from apache2: HTTP/0.9 requests and HTTP major versions other
 // than 1 are refused (400, 505) where apache2 serves them; a request with both

@@ -124,8 +124,8 @@ type parser struct {
 // reqInfo carries what the engine needs beyond the *http.Request.
 type reqInfo struct {
 	chunked        bool // body is chunked
-	expectContinue bool // "Expect: 100-continue" on HTTP/1.1
-	expect         bool // an Expect header other than 100-continue on HTTP/1.1 (answer 417)
+	expectContinue bool // "Expect: 100-continue" (apache2's r->expecting_100)
+	expect         bool // a non-empty Expect header other than 100-continue (answer 417)
 	kaToken        bool // Connection carries keep-alive
 	clientClose    bool // the client ends the connection after this request (close, or HTTP/1.0 without keep-alive)
 	closeAfter     bool // framing forces closing after the response (TE on HTTP/1.0)
@@ -426,11 +426,16 @@ func (p *parser) readRequest(br *bufio.Reader, cfg *limits, req *http.Request, v
 		req.ContentLength = n
 	}
 
-	// Expect (HTTP/1.1 only; apache2 ignores it on 1.0).
-	if minor >= 1 && len(expV) > 0 {
-		if len(expV) == 1 && strings.EqualFold(expV[0], "100-continue") {
-			info.expectContinue = req.ContentLength != 0
-		} else {
+	// Expect, on any version, as apache2's ap_check_request_header reads its
+	// fields merged: empty, it is ignored.
+	if len(expV) > 0 {
+		v := expV[0]
+		if len(expV) > 1 {
+			v = strings.Join(expV, ", ")
+		}
+		if strings.EqualFold(v, "100-continue") {
+			info.expectContinue = true
+		} else if v != "" {
 			info.expect = true
 		}
 	}

@@ -146,9 +146,27 @@ func TestReadRequest(t *testing.T) {
 					t.Errorf("info %+v", info)
 				}
 			}},
-		{name: "expect on 1.0 is ignored", raw: "PUT / HTTP/1.0\r\nExpect: foo\r\n\r\n",
+		{name: "unknown expectation on 1.0", raw: "PUT / HTTP/1.0\r\nExpect: foo\r\n\r\n",
+			check: func(t *testing.T, _ *http.Request, info reqInfo) {
+				if !info.expect || info.expectContinue {
+					t.Errorf("info %+v", info)
+				}
+			}},
+		{name: "expect 100-continue on 1.0, no body", raw: "GET / HTTP/1.0\r\nExpect: 100-continue\r\n\r\n",
+			check: func(t *testing.T, _ *http.Request, info reqInfo) {
+				if !info.expectContinue || info.expect {
+					t.Errorf("info %+v", info)
+				}
+			}},
+		{name: "empty expectation is ignored", raw: "GET / HTTP/1.1\r\nHost: h\r\nExpect: \r\n\r\n",
 			check: func(t *testing.T, _ *http.Request, info reqInfo) {
 				if info.expect || info.expectContinue {
+					t.Errorf("info %+v", info)
+				}
+			}},
+		{name: "two expectations", raw: "GET / HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nExpect: 100-continue\r\n\r\n",
+			check: func(t *testing.T, _ *http.Request, info reqInfo) {
+				if !info.expect || info.expectContinue {
 					t.Errorf("info %+v", info)
 				}
 			}},
