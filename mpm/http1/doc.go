@@ -31,7 +31,10 @@
 //     "HTTP/" DIGIT "." DIGIT, CRLF line ends (a bare LF is 400), tokens as field names
 //     (no space before the colon), no control characters in values, obs-fold joined with
 //     one space, at most 10 empty lines before a request. HTTP/1.1 needs exactly one
-//     valid Host; an absolute-form target's authority replaces it.
+//     valid Host; an absolute-form target's authority replaces it. A chunked
+//     Transfer-Encoding with a (valid) Content-Length is read as chunked, the
+//     Content-Length dropped from the request, and the connection closes after the
+//     response, as apache2's ap_read_request does.
 //   - Limits have apache2's defaults: LimitRequestLine 8190 (414), LimitRequestFieldSize
 //     8190 and LimitRequestFields 100 (400 with apache2's note), LimitRequestBody 1 GiB
 //     (413). Like apache2, a line of exactly limit+1 bytes is still accepted. A body
@@ -86,9 +89,9 @@
 //     "100 Continue" (HTTP/1.0, no body, a body left unread) closes the connection.
 //
 // Deliberate differences from apache2: HTTP/0.9 requests and HTTP major versions other
-// than 1 are refused (400, 505) where apache2 serves them; a request with both
-// Transfer-Encoding and Content-Length is refused with 400 (apache2 drops the
-// Content-Length and closes afterwards); an unknown Expect gets 417 with
+// than 1 are refused (400, 505) where apache2 serves them; a Transfer-Encoding other
+// than one "chunked" field is refused with 400 (apache2 takes any list of codings that
+// ends in chunked, two fields too, and reads the body as chunked); an unknown Expect gets 417 with
 // "Connection: close" (apache2 closes without saying so); request trailers are read and
 // discarded; responses carry no trailers; there is no Hijacker and no request-context
 // cancellation when the client goes away (the context ends with Close).

@@ -128,7 +128,7 @@ type reqInfo struct {
 	expect         bool // a non-empty Expect header other than 100-continue (answer 417)
 	kaToken        bool // Connection carries keep-alive
 	clientClose    bool // the client ends the connection after this request (close, or HTTP/1.0 without keep-alive)
-	closeAfter     bool // framing forces closing after the response (TE on HTTP/1.0)
+	closeAfter     bool // framing forces closing after the response (TE on HTTP/1.0, TE with CL)
 }
 
 // readRequest reads one request head from br and fills req's Method, URL, Proto,
@@ -406,8 +406,16 @@ func (p *parser) readRequest(br *bufio.Reader, cfg *limits, req *http.Request, v
 	// Framing (RFC 9112 §6.3). apache2 rejects bad framing before it looks at Host,
 	// so these error pages name the ServerName: req.Host is cleared for them.
 	req.ContentLength = 0
+	if len(clV) > 0 {
+		n, ok := parseContentLength(clV)
+		if !ok {
+			req.Host = ""
+			return info, errBadRequest
+		}
+		req.ContentLength = n
+	}
 	if len(teV) > 0 {
-		if len(clV) > 0 || len(teV) != 1 || !strings.EqualFold(teV[0], "chunked") {
+		if len(teV) != 1 || !strings.EqualFold(teV[0], "chunked") {
 			req.Host = ""
 			return info, errBadRequest
 		}
@@ -417,13 +425,13 @@ func (p *parser) readRequest(br *bufio.Reader, cfg *limits, req *http.Request, v
 		if minor == 0 {
 			info.closeAfter = true
 		}
-	} else if len(clV) > 0 {
-		n, ok := parseContentLength(clV)
-		if !ok {
-			req.Host = ""
-			return info, errBadRequest
+		if len(clV) > 0 {
+			// The chunks frame the body: apache2 (ap_read_request) drops the
+			// Content-Length and closes the connection after the response, so
+			// that nothing after the body is read as a request.
+			delete(h, "Content-Length")
+			info.closeAfter = true
 		}
-		req.ContentLength = n
 	}
 
 	// Expect, on any version, as apache2's ap_check_request_header reads its

@@ -209,7 +209,13 @@ func TestReadRequest(t *testing.T) {
 		{name: "two Content-Length", raw: "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\n", status: 400},
 		{name: "signed Content-Length", raw: "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: +1\r\n\r\n", status: 400},
 		{name: "huge Content-Length", raw: "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 99999999999999999999\r\n\r\n", status: 400},
-		{name: "TE and CL", raw: "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nContent-Length: 1\r\n\r\n", status: 400},
+		{name: "TE and CL: chunked, closed after", raw: "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nContent-Length: 1\r\n\r\n",
+			check: func(t *testing.T, r *http.Request, info reqInfo) {
+				if !info.chunked || !info.closeAfter || r.ContentLength != -1 || r.Header["Content-Length"] != nil {
+					t.Errorf("info %+v, ContentLength %d, header %v", info, r.ContentLength, r.Header)
+				}
+			}},
+		{name: "TE and a bad CL", raw: "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nContent-Length: x\r\n\r\n", status: 400},
 		{name: "TE gzip, chunked", raw: "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", status: 400},
 		{name: "bad escape", raw: "GET /%zz HTTP/1.1\r\nHost: h\r\n\r\n", status: 400},
 		{name: "EOF before anything", raw: "", status: -1},
