@@ -11,14 +11,13 @@ import (
 // other method, which apache2's default handler then answers as for the file
 // the URL maps to, once it discarded the body (a "100 Continue" first when
 // asked): a POST to no file is a 404, to a file the file; a PUT or DELETE is
-// a 405 with Allow, an OPTIONS the Allow, an unknown method a 501; the
-// connection stays open (parity18).
+// a 405 with Allow (TRACE in it: TraceEnable is On by default), an OPTIONS
+// the Allow, an unknown method a 501; the connection stays open (parity18).
 func TestStatusMethodsParity(t *testing.T) {
 	p := startPair(t, 1, `ServerName main.test
 Listen 127.0.0.1:@P0@
 DocumentRoot @DOCS@
 KeepAlive On
-TraceEnable On
 <Location /server-status>
 	SetHandler server-status
 </Location>

@@ -25,8 +25,6 @@
 //     FollowSymLinks would serve it, and logged as a symlink refused (AH00037). Never
 //     leaving the root is a hard rule here.
 //     Symlinks that stay inside it are followed as Options say.
-//   - TRACE is answered by the engine (http1.Server.TraceEnable, off by default, which
-//     apache2's is not); Allow names it only with TraceEnabled.
 //   - A 416 answer carries Content-Range: bytes */size (RFC 9110) and a Content-Length;
 //     apache2 sends its error page chunked without Content-Range.
 //   - Recently served files stay open for up to a second (see cache.go): a file
