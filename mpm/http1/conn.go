@@ -680,7 +680,7 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 // requestDone reports a request that got a response to Server.RequestDone.
 func (c *Conn) requestDone(w *response) {
 	if h := c.srv.RequestDone; h != nil && w.status != 0 {
-		h(c, w.req, w.status, w.written)
+		h(c, w.req, w.status, w.written+w.dropped)
 	}
 }
 
@@ -720,6 +720,9 @@ func (c *Conn) finalizeBody(w *response, req *http.Request) {
 	failed := w.body.discard(status)
 	if failed == 0 {
 		return
+	}
+	if status != http.StatusOK && !w.head {
+		w.dropped = w.written + int64(w.pendN)
 	}
 	w.reset()
 	w.closeAfter = true

@@ -63,8 +63,12 @@ type response struct {
 	declared int64  // handler's Content-Length: -1 none, -2 not looked up yet
 	cl       int64  // Content-Length in force after commit, -1 none
 	written  int64  // body bytes passed to the connection after commit
-	pendN    int    // body bytes held in c.pend before commit
-	headN    int64  // bytes a HEAD handler wrote (counted, discarded)
+	// dropped is what a response that another replaced had written of its
+	// body, which apache2's r->bytes_sent, the access log's %b, still
+	// counts (the 302 page a recursive error replaced).
+	dropped int64
+	pendN   int   // body bytes held in c.pend before commit
+	headN   int64 // bytes a HEAD handler wrote (counted, discarded)
 }
 
 // Header returns the response header map. As net/http's, it must not be used after the
