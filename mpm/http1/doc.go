@@ -86,7 +86,9 @@
 //     HTTP/1.1 client, before any of the response); what the handler leaves unread is
 //     discarded up to 256 KiB before the next request, otherwise the connection closes.
 //     As apache2's ap_set_keepalive, a request with "Expect: 100-continue" that got no
-//     "100 Continue" (HTTP/1.0, no body, a body left unread) closes the connection.
+//     "100 Continue" (HTTP/1.0, no body, a body left unread) closes the connection (a
+//     difference: after a 2xx answer apache2 sends it and reads the body, keeping the
+//     connection).
 //
 // Deliberate differences from apache2: HTTP/0.9 requests and HTTP major versions other
 // than 1 are refused (400, 505) where apache2 serves them; a Transfer-Encoding other
