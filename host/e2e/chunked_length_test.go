@@ -3,7 +3,6 @@ package e2e_test
 import (
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 )
 
@@ -21,9 +20,7 @@ func TestChunkedWithLengthParity(t *testing.T) {
 	must(t, os.Chmod(filepath.Join(p.apache.docs, "h/env.cgi"), 0o755))
 	next := "GET /x.txt HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n"
 	const chunks = "3\r\nabc\r\n0\r\n\r\n"
-	req := func(line string, fields ...string) string {
-		return line + "\r\n" + strings.Join(fields, "\r\n") + "\r\n\r\n" + chunks
-	}
+	req := func(line string, fields ...string) string { return rawRequest(line, fields...) + chunks }
 	const (
 		host = "Host: main.test"
 		te   = "Transfer-Encoding: chunked"

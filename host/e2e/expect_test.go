@@ -1,9 +1,6 @@
 package e2e_test
 
-import (
-	"strings"
-	"testing"
-)
+import "testing"
 
 // TestExpectParity: apache2 sends "100 Continue" to an HTTP/1.1 client only,
 // when a handler reads the body, and keeps the connection after an "Expect:
@@ -21,9 +18,7 @@ KeepAlive On
 Redirect /red http://example.com/
 `, map[string]string{"x.txt": "x\n"})
 	next := "GET /x.txt HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n"
-	req := func(line string, fields ...string) string {
-		return line + "\r\n" + strings.Join(fields, "\r\n") + "\r\n\r\n"
-	}
+	req := rawRequest
 	const (
 		post10 = "POST /x.txt HTTP/1.0"
 		post11 = "POST /x.txt HTTP/1.1"

@@ -27,7 +27,7 @@ KeepAlive On
 `, map[string]string{"x.txt": "x\n", "y.txt": "y\n"})
 	next := "GET /y.txt HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n"
 	ask := func(method, path string, fields ...string) string {
-		return method + " " + path + " HTTP/1.1\r\nHost: main.test\r\n" + strings.Join(fields, "\r\n") + "\r\n\r\n"
+		return rawRequest(method+" "+path+" HTTP/1.1", append([]string{"Host: main.test"}, fields...)...)
 	}
 	withBody := func(method, path string, fields ...string) string {
 		return ask(method, path, append(fields, "Content-Length: 3")...) + "abc"

@@ -22,6 +22,14 @@ func parse(raw string) (*http.Request, reqInfo, *protoError) {
 }
 
 func TestReadRequest(t *testing.T) {
+	// expects checks the Expect flags: "100-continue" (cont), another (other).
+	expects := func(cont, other bool) func(*testing.T, *http.Request, reqInfo) {
+		return func(t *testing.T, _ *http.Request, info reqInfo) {
+			if info.expectContinue != cont || info.expect != other {
+				t.Errorf("info %+v", info)
+			}
+		}
+	}
 	cases := []struct {
 		name   string
 		raw    string
@@ -141,41 +149,17 @@ func TestReadRequest(t *testing.T) {
 				}
 			}},
 		{name: "expect 100-continue", raw: "PUT / HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\nExpect: 100-Continue\r\n\r\n",
-			check: func(t *testing.T, _ *http.Request, info reqInfo) {
-				if !info.expectContinue || info.expect {
-					t.Errorf("info %+v", info)
-				}
-			}},
+			check: expects(true, false)},
 		{name: "unknown expectation on 1.0", raw: "PUT / HTTP/1.0\r\nExpect: foo\r\n\r\n",
-			check: func(t *testing.T, _ *http.Request, info reqInfo) {
-				if !info.expect || info.expectContinue {
-					t.Errorf("info %+v", info)
-				}
-			}},
+			check: expects(false, true)},
 		{name: "expect 100-continue on 1.0, no body", raw: "GET / HTTP/1.0\r\nExpect: 100-continue\r\n\r\n",
-			check: func(t *testing.T, _ *http.Request, info reqInfo) {
-				if !info.expectContinue || info.expect {
-					t.Errorf("info %+v", info)
-				}
-			}},
+			check: expects(true, false)},
 		{name: "empty expectation is ignored", raw: "GET / HTTP/1.1\r\nHost: h\r\nExpect: \r\n\r\n",
-			check: func(t *testing.T, _ *http.Request, info reqInfo) {
-				if info.expect || info.expectContinue {
-					t.Errorf("info %+v", info)
-				}
-			}},
+			check: expects(false, false)},
 		{name: "two expectations", raw: "GET / HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nExpect: 100-continue\r\n\r\n",
-			check: func(t *testing.T, _ *http.Request, info reqInfo) {
-				if !info.expect || info.expectContinue {
-					t.Errorf("info %+v", info)
-				}
-			}},
+			check: expects(false, true)},
 		{name: "unknown expectation", raw: "GET / HTTP/1.1\r\nHost: h\r\nExpect: foo\r\n\r\n",
-			check: func(t *testing.T, _ *http.Request, info reqInfo) {
-				if !info.expect {
-					t.Errorf("info %+v", info)
-				}
-			}},
+			check: expects(false, true)},
 		{name: "up to 10 blank lines before the request", raw: strings.Repeat("\r\n", 10) + "GET / HTTP/1.1\r\nHost: h\r\n\r\n"},
 		{name: "11 blank lines", raw: strings.Repeat("\r\n", 11) + "GET / HTTP/1.1\r\nHost: h\r\n\r\n", status: 400},
 		{name: "100 fields pass", raw: "GET / HTTP/1.1\r\nHost: h\r\n" + strings.Repeat("X: y\r\n", 99) + "\r\n"},
