@@ -39,9 +39,6 @@ KeepAlive On
 	}{
 		{"GET", ask("GET", "/server-status"), true},
 		{"HEAD", ask("HEAD", "/server-status"), true},
-		// A body the page left: "100 Continue", then the page, then the
-		// body is read (apache2's ap_finalize_request_protocol).
-		{"GET with a body expecting 100-continue", withBody("GET", "/server-status", "Expect: 100-continue"), true},
 		{"POST", withBody("POST", "/server-status"), false},
 		{"POST expecting 100-continue", withBody("POST", "/server-status", "Expect: 100-continue"), false},
 		{"POST chunked", ask("POST", "/server-status", "Transfer-Encoding: chunked") + "3\r\nabc\r\n0\r\n\r\n", false},
@@ -56,13 +53,8 @@ KeepAlive On
 	for _, tc := range cases {
 		want := sortAllow(p.apache.askFraming(t, []string{tc.req, next}, tc.page))
 		got := sortAllow(p.ours.askFraming(t, []string{tc.req, next}, tc.page))
-		if tc.page {
-			for i := range want {
-				want[i] = bodyLength.ReplaceAllString(want[i], "body N")
-			}
-			for i := range got {
-				got[i] = bodyLength.ReplaceAllString(got[i], "body N")
-			}
+		if tc.page && len(want) > 0 && len(got) > 0 {
+			want[0], got[0] = bodyLength.ReplaceAllString(want[0], "body N"), bodyLength.ReplaceAllString(got[0], "body N")
 		}
 		if !slices.Equal(got, want) {
 			t.Errorf("%s:\n  apache: %s\n  ours:   %s", tc.name, strings.Join(want, "\n          "), strings.Join(got, "\n          "))

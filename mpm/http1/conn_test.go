@@ -341,21 +341,13 @@ func TestBodyNotAllowed(t *testing.T) {
 	}
 }
 
-// TestExpectContinueUnread: a handler answers without reading the body. A 2xx
-// answer gets "100 Continue" first and the body is read after it, the connection
-// kept, as apache2's ap_finalize_request_protocol does; another gets none, and
-// the connection closes (the client may or may not send the body).
-func TestExpectContinueUnread(t *testing.T) {
+func TestExpectContinueUnreadCloses(t *testing.T) {
 	srv := newTestServer()
 	addr := serve(t, srv)
-	resps, closed := exchangeRaw(t, addr, "POST /ignore HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\nhello"+
-		"GET /ignore HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n", 3)
-	if resps[0].StatusLine != "HTTP/1.1 100 Continue" || resps[1].StatusLine != "HTTP/1.1 200 OK" || resps[1].Header.Get("Connection") == "close" ||
-		resps[2].StatusLine != "HTTP/1.1 200 OK" || !closed {
-		t.Errorf("%q, %q Connection=%q, %q closed=%v", resps[0].StatusLine, resps[1].StatusLine, resps[1].Header.Get("Connection"), resps[2].StatusLine, closed)
-	}
-	resps, closed = exchangeRaw(t, addr, "POST /304 HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n", 1)
-	if resps[0].StatusLine != "HTTP/1.1 304 Not Modified" || resps[0].Header.Get("Connection") != "close" || !closed {
+	// The handler never reads the body, so no 100 Continue goes out and the client may
+	// or may not send the body: the engine must close.
+	resps, closed := exchangeRaw(t, addr, "POST /ignore HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n", 1)
+	if resps[0].StatusLine != "HTTP/1.1 200 OK" || resps[0].Header.Get("Connection") != "close" || !closed {
 		t.Errorf("%q Connection=%q closed=%v", resps[0].StatusLine, resps[0].Header.Get("Connection"), closed)
 	}
 }

@@ -85,11 +85,10 @@
 //   - A request body is read with "100 Continue" sent on the handler's first Read (to an
 //     HTTP/1.1 client, before any of the response); what the handler leaves unread is
 //     discarded up to 256 KiB before the next request, otherwise the connection closes.
-//     A 2xx answer to a handler that left such a body unread gets "100 Continue" ahead
-//     of it, and the body is read after it, as apache2's ap_finalize_request_protocol
-//     discards it. As apache2's ap_set_keepalive, a request with "Expect:
-//     100-continue" that got no "100 Continue" (HTTP/1.0, no body, a body another
-//     answer left unread) closes the connection.
+//     As apache2's ap_set_keepalive, a request with "Expect: 100-continue" that got no
+//     "100 Continue" (HTTP/1.0, no body, a body left unread) closes the connection (a
+//     difference: after a 2xx answer apache2 sends it and reads the body, keeping the
+//     connection).
 //
 // Deliberate differences from apache2: HTTP/0.9 requests and HTTP major versions other
 // than 1 are refused (400, 505) where apache2 serves them; a Transfer-Encoding other

@@ -482,15 +482,6 @@ func (w *response) commit() error {
 		cl = -1
 	}
 	w.cl = cl
-	if b := w.body; b != nil && b.expect100 && w.status >= 200 && w.status < 300 {
-		// apache2 discards the body a 2xx answer left before the answer goes
-		// out (ap_finalize_request_protocol), sending "100 Continue" first: sent
-		// here, before the answer's head, the body is read after it (drain).
-		if err := c.writeContinue(); err != nil {
-			return err
-		}
-		b.expect100, w.continued = false, true
-	}
 	w.keep = w.keepAlive(http10)
 	if w.keep {
 		c.keepalives++
