@@ -12,7 +12,9 @@ import (
 // the URL maps to, once it discarded the body (a "100 Continue" first when
 // asked): a POST to no file is a 404, to a file the file; a PUT or DELETE is
 // a 405 with Allow (TRACE in it: TraceEnable is On by default), an OPTIONS
-// the Allow, an unknown method a 501; the connection stays open (parity18).
+// the Allow, an unknown method a 501; the connection stays open (parity18). A
+// GET whose Content-Length is over LimitRequestBody is a 413, no 100 sent
+// (parity18fix).
 func TestStatusMethodsParity(t *testing.T) {
 	p := startPair(t, 1, `ServerName main.test
 Listen 127.0.0.1:@P0@
@@ -20,6 +22,7 @@ DocumentRoot @DOCS@
 KeepAlive On
 <Location /server-status>
 	SetHandler server-status
+	LimitRequestBody 5
 </Location>
 <Location /x.txt>
 	SetHandler server-status
@@ -49,6 +52,9 @@ KeepAlive On
 		{"GET over a file", ask("GET", "/x.txt"), true},
 		{"POST over a file", withBody("POST", "/x.txt"), false},
 		{"PUT over a file", withBody("PUT", "/x.txt", "Expect: 100-continue"), false},
+		// A Content-Length over LimitRequestBody the handler left unread is a
+		// 413, without a 100 (README lists the chunked bodies left unread).
+		{"GET expecting 100-continue, length over the limit", ask("GET", "/server-status?auto", "Expect: 100-continue", "Content-Length: 10") + "0123456789", false},
 	}
 	for _, tc := range cases {
 		want := sortAllow(p.apache.askFraming(t, []string{tc.req, next}, tc.page))
