@@ -616,6 +616,7 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 		b.c, b.resp, b.limit = c, w, host.maxBody
 		b.chunked = info.chunked
 		b.chunkHdr = info.chunked
+		b.leave = info.leaveBody
 		if !info.chunked {
 			b.left = req.ContentLength
 		}

@@ -34,7 +34,10 @@
 //     valid Host; an absolute-form target's authority replaces it. A chunked
 //     Transfer-Encoding with a (valid) Content-Length is read as chunked, the
 //     Content-Length dropped from the request, and the connection closes after the
-//     response, as apache2's ap_read_request does.
+//     response, as apache2's ap_read_request does; only a handler that reads the body
+//     (a script's) reads it then: the engine's discards (DiscardAll, DiscardBody and
+//     the one after the handler) leave it unread and send no "100 Continue", as
+//     apache2's ap_discard_request_body on a connection it closes.
 //   - Limits have apache2's defaults: LimitRequestLine 8190 (414), LimitRequestFieldSize
 //     8190 and LimitRequestFields 100 (400 with apache2's note), LimitRequestBody 1 GiB
 //     (413). Like apache2, a line of exactly limit+1 bytes is still accepted. A body

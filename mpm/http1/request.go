@@ -129,6 +129,7 @@ type reqInfo struct {
 	kaToken        bool // Connection carries keep-alive
 	clientClose    bool // the client ends the connection after this request (close, or HTTP/1.0 without keep-alive)
 	closeAfter     bool // framing forces closing after the response (TE on HTTP/1.0, TE with CL)
+	leaveBody      bool // TE with CL: nothing but the handler reads the body (apache2's AP_CONN_CLOSE)
 }
 
 // readRequest reads one request head from br and fills req's Method, URL, Proto,
@@ -428,9 +429,11 @@ func (p *parser) readRequest(br *bufio.Reader, cfg *limits, req *http.Request, v
 		if len(clV) > 0 {
 			// The chunks frame the body: apache2 (ap_read_request) drops the
 			// Content-Length and closes the connection after the response, so
-			// that nothing after the body is read as a request.
+			// that nothing after the body is read as a request; and it never
+			// discards that body (ap_discard_request_body does nothing then):
+			// only a handler that reads it, a script's, reads it.
 			delete(h, "Content-Length")
-			info.closeAfter = true
+			info.closeAfter, info.leaveBody = true, true
 		}
 	}
 

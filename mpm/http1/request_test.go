@@ -144,7 +144,7 @@ func TestReadRequest(t *testing.T) {
 			}},
 		{name: "chunked on 1.0 closes after", raw: "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n",
 			check: func(t *testing.T, _ *http.Request, info reqInfo) {
-				if !info.chunked || !info.closeAfter {
+				if !info.chunked || !info.closeAfter || info.leaveBody {
 					t.Errorf("info %+v", info)
 				}
 			}},
@@ -193,9 +193,9 @@ func TestReadRequest(t *testing.T) {
 		{name: "two Content-Length", raw: "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\n", status: 400},
 		{name: "signed Content-Length", raw: "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: +1\r\n\r\n", status: 400},
 		{name: "huge Content-Length", raw: "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 99999999999999999999\r\n\r\n", status: 400},
-		{name: "TE and CL: chunked, closed after", raw: "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nContent-Length: 1\r\n\r\n",
+		{name: "TE and CL: chunked, closed after, left unread", raw: "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nContent-Length: 1\r\n\r\n",
 			check: func(t *testing.T, r *http.Request, info reqInfo) {
-				if !info.chunked || !info.closeAfter || r.ContentLength != -1 || r.Header["Content-Length"] != nil {
+				if !info.chunked || !info.closeAfter || !info.leaveBody || r.ContentLength != -1 || r.Header["Content-Length"] != nil {
 					t.Errorf("info %+v, ContentLength %d, header %v", info, r.ContentLength, r.Header)
 				}
 			}},

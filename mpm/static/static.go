@@ -832,9 +832,9 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 
 	// apache2's default handler reads and discards a request body before it answers,
 	// whatever the answer, which also sends the "100 Continue" a client may be waiting
-	// for.
+	// for (not one the connection leaves unread: see http1.DiscardAll).
 	if r.ContentLength != 0 {
-		if _, err := io.Copy(io.Discard, r.Body); err != nil {
+		if err := http1.DiscardAll(r); err != nil {
 			h.error(w, r, BodyStatus(err), o) // its ErrorDocument, as apache2's ap_die
 			return
 		}
