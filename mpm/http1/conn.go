@@ -634,7 +634,7 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 		// asked for keep-alive, announcing it; this engine says Connection: close).
 		w.closeAfter = true
 		writeErrorPage(w, req, http.StatusExpectationFailed, "")
-	} else if req.Method == http.MethodTrace && (c.srv.TranslatesTrace == nil || !c.srv.TranslatesTrace(c, req)) {
+	} else if req.Method == http.MethodTrace && c.answersTrace(req) {
 		c.serveTrace(w, req)
 	} else if perr := c.runHandler(w, req); perr != nil {
 		err = perr
@@ -676,6 +676,14 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 	}
 	c.setState(StateIdle)
 	return true, nil
+}
+
+// answersTrace reports whether the engine answers req, a TRACE, itself: not
+// a TRACE of "*", which the handler refuses as it refuses "*" to all but
+// OPTIONS (400, as apache2's ap_parse_request_line, whatever TraceEnable
+// says), nor one the handler translates (Server.TranslatesTrace).
+func (c *Conn) answersTrace(req *http.Request) bool {
+	return req.RequestURI != "*" && (c.srv.TranslatesTrace == nil || !c.srv.TranslatesTrace(c, req))
 }
 
 // requestDone reports a request that got a response to Server.RequestDone.

@@ -73,10 +73,13 @@
 //     take the method from the request line even when the rest of the head is refused
 //     (as apache2 does), so a refused HEAD gets no page.
 //   - TRACE is answered by the engine for every path, before the handler, as apache2's
-//     TraceEnable says (Server.TraceEnable; Off, the zero value, is the default here
-//     where apache2's is On): 405 with an empty Allow; or an echo of the request line
-//     and fields as received, as message/http (413 for a body unless Extended). A
-//     refusal is answered by Server.ErrorPage (the server's ErrorDocument) when set.
+//     TraceEnable says (Server.TraceEnable; its zero value is Off, the configuration's
+//     default On, as apache2's): 405 with an empty Allow; or an echo of the request
+//     line and fields as received, as message/http (413 for a body unless Extended). A
+//     refusal is answered by Server.ErrorPage (the server's ErrorDocument) when set. A
+//     TRACE of "*" goes to the handler, which answers 400, as apache2. Differences: the
+//     echo has a Content-Length (apache2 sends it chunked), and to an absolute-form
+//     target it keeps the Host field as received (apache2 echoes the target's host).
 //   - Virtual hosts: Server.Identify names a request's server once its head has parsed,
 //     and that Identity's HostConfig (KeepAlive, MaxKeepAliveRequests, ServerSignature,
 //     TraceEnable, LimitRequestBody, the body timeout, Timeout for the body and the
