@@ -35,6 +35,10 @@ KeepAliveTimeout     = 5
 MaxKeepAliveRequests = 100
 Timeout              = 60
 
+# TRACE echoes a request back (TraceEnable On, Apache's default); refused
+# here, as Debian's security.conf does.
+TraceEnable = "Off"
+
 IfModule "mpm_prefork_module" {
   StartServers = 5
 }

@@ -291,6 +291,10 @@ type contentHandlers []static.ContentHandler
 
 func (hs contentHandlers) Handles(handler string) bool { return hs.find(handler) != nil }
 
+func (hs contentHandlers) Declines(r *http.Request, handler string) bool {
+	return static.Declines(hs.find(handler), r, handler)
+}
+
 func (hs contentHandlers) Serve(w http.ResponseWriter, r *http.Request, t *static.Target) {
 	hs.find(t.Handler).Serve(w, r, t)
 }
@@ -309,14 +313,13 @@ type statusHandler struct{ h http.Handler }
 
 func (s statusHandler) Handles(handler string) bool { return handler == "server-status" }
 
-func (s statusHandler) Serve(w http.ResponseWriter, r *http.Request, t *static.Target) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		// apache2's declines all but GET for the default handler, which
-		// discards the body first: one that fails is answered so.
-		if st := http1.DiscardBody(r, http.StatusOK); st != 0 {
-			t.Error(w, r, st)
-			return
-		}
-	}
+// Declines all but GET and HEAD, as apache2's: the default handler answers
+// them as for the file the URL maps to (a 404 for a POST to none, a 405 for a
+// PUT, the Allow of an OPTIONS), after it discards the body.
+func (s statusHandler) Declines(r *http.Request, _ string) bool {
+	return r.Method != http.MethodGet && r.Method != http.MethodHead
+}
+
+func (s statusHandler) Serve(w http.ResponseWriter, r *http.Request, _ *static.Target) {
 	s.h.ServeHTTP(w, r)
 }

@@ -128,8 +128,8 @@ type Core struct {
 	Banner string
 	// ServerSignature is Apache's ServerSignature; the zero value is Off.
 	ServerSignature http1.Signature
-	// TraceEnable is Apache's TraceEnable; the zero value, TraceOff, is the
-	// default here (Apache's is On).
+	// TraceEnable is Apache's TraceEnable; the zero value is TraceOff (the
+	// host passes On when the config says nothing, Apache's default).
 	TraceEnable http1.Trace
 	// FileETag is the ETag components of FileETag; zero is Apache's
 	// default, MTime Size.

@@ -39,8 +39,7 @@ type PerServer struct {
 	MaxKeepAliveRequests int
 	// ServerSignature is "off" (the default), "on" or "email".
 	ServerSignature string
-	// TraceEnable is "off", "on" or "extended". The default here is "off";
-	// Apache's is "on".
+	// TraceEnable is "on" (the default, as Apache's), "off" or "extended".
 	TraceEnable string
 	// LimitRequestBody is bytes (default 1 GiB), where 0 means unlimited, as
 	// in Apache.
@@ -249,7 +248,7 @@ func Resolve(cfg *Config) (*Server, Errors) {
 		ListenTCPDeferAccept: 30,
 		PerServer: PerServer{
 			AddTypes: map[string]string{}, KeepAlive: true, MaxKeepAliveRequests: 100,
-			ServerSignature: "off", TraceEnable: "off", LimitRequestBody: 1 << 30,
+			ServerSignature: "off", TraceEnable: "on", LimitRequestBody: 1 << 30,
 			LimitRequestLine: 8190, LimitRequestFieldSize: 8190, LimitRequestFields: 100,
 			KeepAliveTimeout: 5 * time.Second, Timeout: 60 * time.Second,
 		},

@@ -33,7 +33,7 @@ func TestResolveDefaults(t *testing.T) {
 		DirectoryIndex:       []string{"index.html"},
 		PerServer: PerServer{
 			AddTypes: map[string]string{}, KeepAlive: true, MaxKeepAliveRequests: 100,
-			ServerSignature: "off", TraceEnable: "off", LimitRequestBody: 1 << 30,
+			ServerSignature: "off", TraceEnable: "on", LimitRequestBody: 1 << 30,
 			LimitRequestLine: 8190, LimitRequestFieldSize: 8190, LimitRequestFields: 100,
 			KeepAliveTimeout: 5 * time.Second, Timeout: 60 * time.Second,
 		},

@@ -130,7 +130,7 @@ MaxKeepAliveRequests 3
 		t.Fatal(errs)
 	}
 	main := PerServer{AddTypes: map[string]string{"a": "text/x-a"}, KeepAlive: false, MaxKeepAliveRequests: 3,
-		ServerSignature: "off", TraceEnable: "off", LimitRequestBody: 100,
+		ServerSignature: "off", TraceEnable: "on", LimitRequestBody: 100,
 		LimitRequestLine: 8190, LimitRequestFieldSize: 8190, LimitRequestFields: 100,
 		KeepAliveTimeout: 2 * time.Second, OwnKeepAliveTimeout: true, Timeout: 9 * time.Second}
 	equal(t, "main", s.PerServer, main)

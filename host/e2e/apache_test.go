@@ -533,6 +533,18 @@ func request(method, path, host, body string, fields ...string) string {
 	return b.String()
 }
 
+// rawRequest is the head of a request: its line and fields as given (no
+// Connection field added), without a body.
+func rawRequest(line string, fields ...string) string {
+	var b strings.Builder
+	b.WriteString(line + "\r\n")
+	for _, f := range fields {
+		b.WriteString(f + "\r\n")
+	}
+	b.WriteString("\r\n")
+	return b.String()
+}
+
 // check sends each request to Apache, then to ours, and reports every
 // answer of ours that differs from Apache's.
 func (p *diffPair) check(reqs []diffRequest) {

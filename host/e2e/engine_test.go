@@ -98,14 +98,17 @@ LimitRequestBody 10
 	})
 }
 
-// TestEngineDefaults: without the directives, TRACE is refused (TraceEnable Off is the
-// default here), the Server header is the full banner, error pages have no signature
-// and the ETag is Apache's default (size-mtime).
+// TestEngineDefaults: without the directives, TRACE is echoed (TraceEnable On, as
+// apache2's default), the Server header is the full banner, error pages have no
+// signature and the ETag is Apache's default (size-mtime).
 func TestEngineDefaults(t *testing.T) {
 	forEachMPM(t, func(t *testing.T, in *instance, _ string) {
 		out := in.raw("TRACE / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
-		if statusLine(out) != "HTTP/1.1 405 Method Not Allowed" || !strings.Contains(out, "\r\nAllow: \r\n") {
+		if statusLine(out) != "HTTP/1.1 200 OK" || !strings.Contains(out, "Content-Type: message/http\r\n") {
 			t.Errorf("TRACE by default: %q", out)
+		}
+		if out := in.raw("OPTIONS /hello.txt HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n"); !strings.Contains(out, "\r\nAllow: GET,POST,OPTIONS,HEAD,TRACE\r\n") {
+			t.Errorf("OPTIONS by default: %q", out)
 		}
 		resp, body := in.get("/missing")
 		if got := resp.Header.Get("Server"); !strings.HasPrefix(got, "httpd-mpm/") || !strings.HasSuffix(got, " (Unix)") {

@@ -12,7 +12,7 @@ import (
 // file and a script for the 405 of TraceEnable Off (and a <Location>'s,
 // which a refused TRACE never sees), none, and a file for the 413 of a
 // TRACE with a body under On, a script for the 413 past the 64 KiB of
-// Extended.
+// Extended; and one without TraceEnable (On, apache2's default).
 const traceConf = scriptSiteConf + `<VirtualHost 127.0.0.1:@P0@>
 	ServerName file.test
 	TraceEnable off
@@ -45,6 +45,10 @@ const traceConf = scriptSiteConf + `<VirtualHost 127.0.0.1:@P0@>
 	TraceEnable extended
 	ErrorDocument 413 /h/env.cgi
 </VirtualHost>
+<VirtualHost 127.0.0.1:@P0@>
+	ServerName default.test
+	ErrorDocument 413 /err.html
+</VirtualHost>
 `
 
 // TestErrorDocumentTrace: a TRACE that TraceEnable refuses (405 when Off,
@@ -52,7 +56,8 @@ const traceConf = scriptSiteConf + `<VirtualHost 127.0.0.1:@P0@>
 // the ErrorDocument of its virtual host's own level, as apache2's ap_die
 // answers what map_to_storage refuses, once the server's SetEnvIf ran: a
 // script sees the error notes and the method; the TRACEs allowed still
-// echo.
+// echo, by default too (TraceEnable On, as apache2's; parity18). A TRACE of
+// "*" is a 400, whatever TraceEnable says (parity18fix).
 func TestErrorDocumentTrace(t *testing.T) {
 	env := "#!/bin/sh\necho 'Content-Type: text/plain'\necho\n" +
 		"echo \"$REQUEST_METHOD $REDIRECT_REQUEST_METHOD $REDIRECT_STATUS $REDIRECT_URL $REDIRECT_SEEN\"\necho \"$REDIRECT_ERROR_NOTES\"\n"
@@ -70,6 +75,10 @@ func TestErrorDocumentTrace(t *testing.T) {
 		{Raw: trace("on.test", ""), Want: "TRACE /a.txt HTTP/1.1\r\nHost: on.test\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n"},
 		{Raw: trace("on.test", "hello"), Want: "<p>the error document</p>"},
 		{Raw: trace("ext.test", "hello"), Want: "Connection: close\r\n\r\nhello"},
+		{Raw: trace("default.test", ""), Want: "TRACE /a.txt HTTP/1.1\r\nHost: default.test\r\n"},
+		{Raw: trace("default.test", "hello"), Want: "<p>the error document</p>"},
+		{Raw: request("TRACE", "*", "default.test", ""), Want: "could not understand"},
+		{Raw: request("TRACE", "*", "file.test", ""), Want: "could not understand"},
 	})
 	// Chunked, so that apache2 reads it all (one too long by its length
 	// it would not read, and the close could reset the answer), past the

@@ -9,9 +9,9 @@ import (
 	"testing"
 )
 
-// proxyTraceConf proxies /p to the test's backend (@BE@) in three virtual
-// hosts, one per TraceEnable; the one with Off has a <Location>'s
-// ErrorDocument for 405.
+// proxyTraceConf proxies /p to the test's backend (@BE@) in four virtual
+// hosts, one per TraceEnable and one without (On, apache2's default); the
+// one with Off has a <Location>'s ErrorDocument for 405.
 const proxyTraceConf = proxyHTTPModules + mainSite + `<VirtualHost 127.0.0.1:@P0@>
 	ServerName on.test
 	TraceEnable on
@@ -33,6 +33,10 @@ const proxyTraceConf = proxyHTTPModules + mainSite + `<VirtualHost 127.0.0.1:@P0
 	TraceEnable extended
 	ProxyPass /p http://@BE@/q
 </VirtualHost>
+<VirtualHost 127.0.0.1:@P0@>
+	ServerName default.test
+	ProxyPass /p http://@BE@/q
+</VirtualHost>
 `
 
 // TestProxyTrace: a TRACE to a URL that ProxyPass maps goes to mod_proxy,
@@ -42,11 +46,12 @@ const proxyTraceConf = proxyHTTPModules + mainSite + `<VirtualHost 127.0.0.1:@P0
 // answers. With "Max-Forwards: 0" it is core's, as apache2's mod_proxy
 // leaves it: echoed, or refused (not logged) with that ErrorDocument; a
 // Max-Forwards above 0 reaches the backend one less, whatever the method.
-// A TRACE elsewhere is the engine's, as before.
+// A TRACE elsewhere is the engine's, as before: echoed by default too
+// (parity18).
 func TestProxyTrace(t *testing.T) {
 	p := startBackendPair(t, proxyTraceConf, map[string]string{"local.txt": "local\n"})
 	var reqs []diffRequest
-	for _, host := range []string{"on.test", "off.test", "ext.test"} {
+	for _, host := range []string{"on.test", "off.test", "ext.test", "default.test"} {
 		reqs = append(reqs,
 			diffRequest{Raw: "TRACE /p/x HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n"},
 			diffRequest{Raw: "TRACE /p/x HTTP/1.1\r\nHost: " + host + "\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc"},

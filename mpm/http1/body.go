@@ -35,6 +35,7 @@ type body struct {
 	limit   int64 // -1 = unlimited
 
 	expect100 bool // "100-continue" not yet answered
+	leave     bool // the connection closes unread: discards neither read it nor send 100
 	chunkHdr  bool // chunked: the next chunk-size line is due
 	eof       bool // all of the body was read
 	closed    bool // handler closed it or the handler returned
@@ -78,6 +79,7 @@ func (b *body) read1(p []byte) (n int, err error) {
 				b.err = err
 				return 0, err
 			}
+			b.resp.continued = true
 		}
 	}
 	br := b.c.br
@@ -150,12 +152,25 @@ func (b *body) overLimit() bool {
 // local ErrorDocument, and returns the status that answers a body failing then
 // (413 over LimitRequestBody, 408 for a timeout, else 400), or 0: see
 // body.discard. It does nothing, and returns 0, for a body that did not come from
-// this engine.
+// this engine, or one it leaves unread (see DiscardAll).
 func DiscardBody(r *http.Request, status int) int {
 	if b, ok := r.Body.(*body); ok {
 		return b.discard(status)
 	}
 	return 0
+}
+
+// DiscardAll reads and discards all of r's body, as apache2's default handler
+// does with ap_discard_request_body before it answers, which sends the "100
+// Continue" a client may be waiting for. It reads nothing, and returns nil, for
+// a body the connection leaves unread (a chunked request with a Content-Length,
+// apache2's AP_CONN_CLOSE).
+func DiscardAll(r *http.Request) error {
+	if b, ok := r.Body.(*body); ok && b.leave {
+		return nil
+	}
+	_, err := io.Copy(io.Discard, r.Body)
+	return err
 }
 
 // discard reads the rest of the body, at most maxDrain bytes, and returns the
@@ -167,7 +182,7 @@ func DiscardBody(r *http.Request, status int) int {
 // refusal). A Content-Length over the limit is a 413 even then: apache2's
 // HTTP_IN filter checks it before it would send "100 Continue".
 func (b *body) discard(status int) int {
-	if b.eof || b.err != nil || dropsConnection(status) {
+	if b.eof || b.err != nil || b.leave || dropsConnection(status) {
 		return 0
 	}
 	if !b.overLimit() && (b.expect100 || b.drain() || b.err == nil) {
@@ -325,8 +340,8 @@ func (b *body) drain() bool {
 	if b.eof {
 		return true
 	}
-	if b.err != nil || b.expect100 || b.gaveUp || b.overLimit() {
-		return false // broken, the client still waits for 100-continue, or too long
+	if b.err != nil || b.expect100 || b.gaveUp || b.leave || b.overLimit() {
+		return false // broken, the client still waits for 100-continue, too long, or left
 	}
 	br := b.c.br
 	budget := int64(maxDrain)

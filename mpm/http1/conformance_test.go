@@ -300,9 +300,10 @@ func conformanceCases() []convCase {
 			closed: true,
 		},
 		{
-			name:   "Transfer-Encoding with Content-Length is 400 and close",
-			raw:    "POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n",
-			want:   []wantResp{{status: "HTTP/1.1 400 Bad Request", header: map[string]string{"Connection": "close"}}},
+			name: "Transfer-Encoding with Content-Length: chunked, without the length, and close",
+			raw:  "POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n3\r\nabc\r\n0\r\n\r\nGET /echo HTTP/1.1\r\nHost: h\r\n\r\n",
+			want: []wantResp{{status: "HTTP/1.1 200 OK", header: map[string]string{"Connection": "close"},
+				body: "method=POST path=/echo query= proto=HTTP/1.1 1.1 host=h uri=/echo cl=-1 te=[chunked] close=false\nHost=[\"h\"]\nTransfer-Encoding=[\"chunked\"]\nbody=\"abc\"\n"}},
 			closed: true,
 		},
 		{

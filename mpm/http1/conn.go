@@ -616,10 +616,11 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 		b.c, b.resp, b.limit = c, w, host.maxBody
 		b.chunked = info.chunked
 		b.chunkHdr = info.chunked
+		b.leave = info.leaveBody
 		if !info.chunked {
 			b.left = req.ContentLength
 		}
-		b.expect100 = info.expectContinue
+		b.expect100 = info.expectContinue && req.ProtoMinor >= 1 // HTTP/1.0 knows no 1xx
 		req.Body = b
 		w.body = b
 	} else {
@@ -628,11 +629,12 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 	w.head = req.Method == http.MethodHead
 
 	if info.expect {
-		// apache2 answers an unknown expectation itself, then closes the connection
-		// (without saying so; this engine says Connection: close).
+		// apache2 answers an unknown expectation itself, HTTP/1.0's too, then
+		// closes the connection (without saying so, or, to an HTTP/1.0 client that
+		// asked for keep-alive, announcing it; this engine says Connection: close).
 		w.closeAfter = true
 		writeErrorPage(w, req, http.StatusExpectationFailed, "")
-	} else if req.Method == http.MethodTrace && (c.srv.TranslatesTrace == nil || !c.srv.TranslatesTrace(c, req)) {
+	} else if req.Method == http.MethodTrace && c.answersTrace(req) {
 		c.serveTrace(w, req)
 	} else if perr := c.runHandler(w, req); perr != nil {
 		err = perr
@@ -676,10 +678,18 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 	return true, nil
 }
 
+// answersTrace reports whether the engine answers req, a TRACE, itself: not
+// a TRACE of "*", which the handler refuses as it refuses "*" to all but
+// OPTIONS (400, as apache2's ap_parse_request_line, whatever TraceEnable
+// says), nor one the handler translates (Server.TranslatesTrace).
+func (c *Conn) answersTrace(req *http.Request) bool {
+	return req.RequestURI != "*" && (c.srv.TranslatesTrace == nil || !c.srv.TranslatesTrace(c, req))
+}
+
 // requestDone reports a request that got a response to Server.RequestDone.
 func (c *Conn) requestDone(w *response) {
 	if h := c.srv.RequestDone; h != nil && w.status != 0 {
-		h(c, w.req, w.status, w.written)
+		h(c, w.req, w.status, w.written+w.dropped)
 	}
 }
 
@@ -719,6 +729,9 @@ func (c *Conn) finalizeBody(w *response, req *http.Request) {
 	failed := w.body.discard(status)
 	if failed == 0 {
 		return
+	}
+	if status != http.StatusOK && !w.head {
+		w.dropped = w.written + int64(w.pendN)
 	}
 	w.reset()
 	w.closeAfter = true

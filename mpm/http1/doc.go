@@ -31,7 +31,13 @@
 //     "HTTP/" DIGIT "." DIGIT, CRLF line ends (a bare LF is 400), tokens as field names
 //     (no space before the colon), no control characters in values, obs-fold joined with
 //     one space, at most 10 empty lines before a request. HTTP/1.1 needs exactly one
-//     valid Host; an absolute-form target's authority replaces it.
+//     valid Host; an absolute-form target's authority replaces it. A chunked
+//     Transfer-Encoding with a (valid) Content-Length is read as chunked, the
+//     Content-Length dropped from the request, and the connection closes after the
+//     response, as apache2's ap_read_request does; only a handler that reads the body
+//     (a script's) reads it then: the engine's discards (DiscardAll, DiscardBody and
+//     the one after the handler) leave it unread and send no "100 Continue", as
+//     apache2's ap_discard_request_body on a connection it closes.
 //   - Limits have apache2's defaults: LimitRequestLine 8190 (414), LimitRequestFieldSize
 //     8190 and LimitRequestFields 100 (400 with apache2's note), LimitRequestBody 1 GiB
 //     (413). Like apache2, a line of exactly limit+1 bytes is still accepted. A body
@@ -67,10 +73,13 @@
 //     take the method from the request line even when the rest of the head is refused
 //     (as apache2 does), so a refused HEAD gets no page.
 //   - TRACE is answered by the engine for every path, before the handler, as apache2's
-//     TraceEnable says (Server.TraceEnable; Off, the zero value, is the default here
-//     where apache2's is On): 405 with an empty Allow; or an echo of the request line
-//     and fields as received, as message/http (413 for a body unless Extended). A
-//     refusal is answered by Server.ErrorPage (the server's ErrorDocument) when set.
+//     TraceEnable says (Server.TraceEnable; its zero value is Off, the configuration's
+//     default On, as apache2's): 405 with an empty Allow; or an echo of the request
+//     line and fields as received, as message/http (413 for a body unless Extended). A
+//     refusal is answered by Server.ErrorPage (the server's ErrorDocument) when set. A
+//     TRACE of "*" goes to the handler, which answers 400, as apache2. Differences: the
+//     echo has a Content-Length (apache2 sends it chunked), and to an absolute-form
+//     target it keeps the Host field as received (apache2 echoes the target's host).
 //   - Virtual hosts: Server.Identify names a request's server once its head has parsed,
 //     and that Identity's HostConfig (KeepAlive, MaxKeepAliveRequests, ServerSignature,
 //     TraceEnable, LimitRequestBody, the body timeout, Timeout for the body and the
@@ -79,14 +88,18 @@
 //     every request line and header read with the limits and Timeout of the connection's
 //     Server.BaseIdentity (apache2's c->base_server), and the wait for the next request
 //     is the identity's KeepAliveTimeout only if it sets its own, else the base's.
-//   - A request body is read with "100 Continue" sent on the handler's first Read; what
-//     the handler leaves unread is discarded up to 256 KiB before the next request,
-//     otherwise the connection closes.
+//   - A request body is read with "100 Continue" sent on the handler's first Read (to an
+//     HTTP/1.1 client, before any of the response); what the handler leaves unread is
+//     discarded up to 256 KiB before the next request, otherwise the connection closes.
+//     As apache2's ap_set_keepalive, a request with "Expect: 100-continue" that got no
+//     "100 Continue" (HTTP/1.0, no body, a body left unread) closes the connection (a
+//     difference: after a 2xx answer apache2 sends it and reads the body, keeping the
+//     connection).
 //
 // Deliberate differences from apache2: HTTP/0.9 requests and HTTP major versions other
-// than 1 are refused (400, 505) where apache2 serves them; a request with both
-// Transfer-Encoding and Content-Length is refused with 400 (apache2 drops the
-// Content-Length and closes afterwards); an unknown Expect gets 417 with
+// than 1 are refused (400, 505) where apache2 serves them; a Transfer-Encoding other
+// than one "chunked" field is refused with 400 (apache2 takes any list of codings that
+// ends in chunked, two fields too, and reads the body as chunked); an unknown Expect gets 417 with
 // "Connection: close" (apache2 closes without saying so); request trailers are read and
 // discarded; responses carry no trailers; there is no Hijacker and no request-context
 // cancellation when the client goes away (the context ends with Close).

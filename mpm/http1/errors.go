@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/httpd-mpm/httpd-mpm/internal/aphtml"
 )
@@ -237,7 +238,7 @@ func appendCanned(b []byte, s *Server, r *http.Request, status int, notes, locat
 	case http.StatusExpectationFailed:
 		if v := r.Header["Expect"]; len(v) > 0 {
 			b = append(b, "<p>The expectation given in the Expect request-header\nfield could not be met by this server.\nThe client sent<pre>\n    Expect: "...)
-			b = append(b, esc(v[0])...)
+			b = append(b, esc(strings.Join(v, ", "))...) // apache2's merged fields
 			b = append(b, "\n</pre>\n"...)
 		} else {
 			b = append(b, "<p>No expectation was seen, the Expect request-header \nfield was not presented by the client.\n"...)

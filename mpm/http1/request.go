@@ -124,11 +124,12 @@ type parser struct {
 // reqInfo carries what the engine needs beyond the *http.Request.
 type reqInfo struct {
 	chunked        bool // body is chunked
-	expectContinue bool // "Expect: 100-continue" on HTTP/1.1
-	expect         bool // an Expect header other than 100-continue on HTTP/1.1 (answer 417)
+	expectContinue bool // "Expect: 100-continue" (apache2's r->expecting_100)
+	expect         bool // a non-empty Expect header other than 100-continue (answer 417)
 	kaToken        bool // Connection carries keep-alive
 	clientClose    bool // the client ends the connection after this request (close, or HTTP/1.0 without keep-alive)
-	closeAfter     bool // framing forces closing after the response (TE on HTTP/1.0)
+	closeAfter     bool // framing forces closing after the response (TE on HTTP/1.0, TE with CL)
+	leaveBody      bool // TE with CL: nothing but the handler reads the body (apache2's AP_CONN_CLOSE)
 }
 
 // readRequest reads one request head from br and fills req's Method, URL, Proto,
@@ -406,8 +407,16 @@ func (p *parser) readRequest(br *bufio.Reader, cfg *limits, req *http.Request, v
 	// Framing (RFC 9112 §6.3). apache2 rejects bad framing before it looks at Host,
 	// so these error pages name the ServerName: req.Host is cleared for them.
 	req.ContentLength = 0
+	if len(clV) > 0 {
+		n, ok := parseContentLength(clV)
+		if !ok {
+			req.Host = ""
+			return info, errBadRequest
+		}
+		req.ContentLength = n
+	}
 	if len(teV) > 0 {
-		if len(clV) > 0 || len(teV) != 1 || !strings.EqualFold(teV[0], "chunked") {
+		if len(teV) != 1 || !strings.EqualFold(teV[0], "chunked") {
 			req.Host = ""
 			return info, errBadRequest
 		}
@@ -417,20 +426,27 @@ func (p *parser) readRequest(br *bufio.Reader, cfg *limits, req *http.Request, v
 		if minor == 0 {
 			info.closeAfter = true
 		}
-	} else if len(clV) > 0 {
-		n, ok := parseContentLength(clV)
-		if !ok {
-			req.Host = ""
-			return info, errBadRequest
+		if len(clV) > 0 {
+			// The chunks frame the body: apache2 (ap_read_request) drops the
+			// Content-Length and closes the connection after the response, so
+			// that nothing after the body is read as a request; and it never
+			// discards that body (ap_discard_request_body does nothing then):
+			// only a handler that reads it, a script's, reads it.
+			delete(h, "Content-Length")
+			info.closeAfter, info.leaveBody = true, true
 		}
-		req.ContentLength = n
 	}
 
-	// Expect (HTTP/1.1 only; apache2 ignores it on 1.0).
-	if minor >= 1 && len(expV) > 0 {
-		if len(expV) == 1 && strings.EqualFold(expV[0], "100-continue") {
-			info.expectContinue = req.ContentLength != 0
-		} else {
+	// Expect, on any version, as apache2's ap_check_request_header reads its
+	// fields merged: empty, it is ignored.
+	if len(expV) > 0 {
+		v := expV[0]
+		if len(expV) > 1 {
+			v = strings.Join(expV, ", ")
+		}
+		if strings.EqualFold(v, "100-continue") {
+			info.expectContinue = true
+		} else if v != "" {
 			info.expect = true
 		}
 	}

@@ -22,6 +22,14 @@ func parse(raw string) (*http.Request, reqInfo, *protoError) {
 }
 
 func TestReadRequest(t *testing.T) {
+	// expects checks the Expect flags: "100-continue" (cont), another (other).
+	expects := func(cont, other bool) func(*testing.T, *http.Request, reqInfo) {
+		return func(t *testing.T, _ *http.Request, info reqInfo) {
+			if info.expectContinue != cont || info.expect != other {
+				t.Errorf("info %+v", info)
+			}
+		}
+	}
 	cases := []struct {
 		name   string
 		raw    string
@@ -136,28 +144,22 @@ func TestReadRequest(t *testing.T) {
 			}},
 		{name: "chunked on 1.0 closes after", raw: "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n",
 			check: func(t *testing.T, _ *http.Request, info reqInfo) {
-				if !info.chunked || !info.closeAfter {
+				if !info.chunked || !info.closeAfter || info.leaveBody {
 					t.Errorf("info %+v", info)
 				}
 			}},
 		{name: "expect 100-continue", raw: "PUT / HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\nExpect: 100-Continue\r\n\r\n",
-			check: func(t *testing.T, _ *http.Request, info reqInfo) {
-				if !info.expectContinue || info.expect {
-					t.Errorf("info %+v", info)
-				}
-			}},
-		{name: "expect on 1.0 is ignored", raw: "PUT / HTTP/1.0\r\nExpect: foo\r\n\r\n",
-			check: func(t *testing.T, _ *http.Request, info reqInfo) {
-				if info.expect || info.expectContinue {
-					t.Errorf("info %+v", info)
-				}
-			}},
+			check: expects(true, false)},
+		{name: "unknown expectation on 1.0", raw: "PUT / HTTP/1.0\r\nExpect: foo\r\n\r\n",
+			check: expects(false, true)},
+		{name: "expect 100-continue on 1.0, no body", raw: "GET / HTTP/1.0\r\nExpect: 100-continue\r\n\r\n",
+			check: expects(true, false)},
+		{name: "empty expectation is ignored", raw: "GET / HTTP/1.1\r\nHost: h\r\nExpect: \r\n\r\n",
+			check: expects(false, false)},
+		{name: "two expectations", raw: "GET / HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nExpect: 100-continue\r\n\r\n",
+			check: expects(false, true)},
 		{name: "unknown expectation", raw: "GET / HTTP/1.1\r\nHost: h\r\nExpect: foo\r\n\r\n",
-			check: func(t *testing.T, _ *http.Request, info reqInfo) {
-				if !info.expect {
-					t.Errorf("info %+v", info)
-				}
-			}},
+			check: expects(false, true)},
 		{name: "up to 10 blank lines before the request", raw: strings.Repeat("\r\n", 10) + "GET / HTTP/1.1\r\nHost: h\r\n\r\n"},
 		{name: "11 blank lines", raw: strings.Repeat("\r\n", 11) + "GET / HTTP/1.1\r\nHost: h\r\n\r\n", status: 400},
 		{name: "100 fields pass", raw: "GET / HTTP/1.1\r\nHost: h\r\n" + strings.Repeat("X: y\r\n", 99) + "\r\n"},
@@ -191,7 +193,13 @@ func TestReadRequest(t *testing.T) {
 		{name: "two Content-Length", raw: "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\n", status: 400},
 		{name: "signed Content-Length", raw: "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: +1\r\n\r\n", status: 400},
 		{name: "huge Content-Length", raw: "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 99999999999999999999\r\n\r\n", status: 400},
-		{name: "TE and CL", raw: "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nContent-Length: 1\r\n\r\n", status: 400},
+		{name: "TE and CL: chunked, closed after, left unread", raw: "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nContent-Length: 1\r\n\r\n",
+			check: func(t *testing.T, r *http.Request, info reqInfo) {
+				if !info.chunked || !info.closeAfter || !info.leaveBody || r.ContentLength != -1 || r.Header["Content-Length"] != nil {
+					t.Errorf("info %+v, ContentLength %d, header %v", info, r.ContentLength, r.Header)
+				}
+			}},
+		{name: "TE and a bad CL", raw: "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nContent-Length: x\r\n\r\n", status: 400},
 		{name: "TE gzip, chunked", raw: "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", status: 400},
 		{name: "bad escape", raw: "GET /%zz HTTP/1.1\r\nHost: h\r\n\r\n", status: 400},
 		{name: "EOF before anything", raw: "", status: -1},

@@ -48,6 +48,11 @@ type response struct {
 	// check at commit and an error page took its place (badHeader).
 	discard bool
 	keep    bool // keep-alive was announced
+	// continued: a "100 Continue" went out, which an "Expect: 100-continue"
+	// needs for the connection to be kept (apache2's ap_set_keepalive
+	// closes it while r->expecting_100 holds: after a request without a
+	// body, an HTTP/1.0 one, or one whose body was not read).
+	continued bool
 	// unframed sends an error page without a Content-Length, the close
 	// ending it, as apache2 sends the one its HTTP_IN filter answers a
 	// request body with (bail_out_on_error: over LimitRequestBody or
@@ -58,8 +63,12 @@ type response struct {
 	declared int64  // handler's Content-Length: -1 none, -2 not looked up yet
 	cl       int64  // Content-Length in force after commit, -1 none
 	written  int64  // body bytes passed to the connection after commit
-	pendN    int    // body bytes held in c.pend before commit
-	headN    int64  // bytes a HEAD handler wrote (counted, discarded)
+	// dropped is what a response that another replaced had written of its
+	// body, which apache2's r->bytes_sent, the access log's %b, still
+	// counts (the 302 page a recursive error replaced).
+	dropped int64
+	pendN   int   // body bytes held in c.pend before commit
+	headN   int64 // bytes a HEAD handler wrote (counted, discarded)
 }
 
 // Header returns the response header map. As net/http's, it must not be used after the
@@ -103,8 +112,11 @@ func (w *response) writeInformational(code int) {
 	}
 	bw.WriteString("\r\n")
 	w.c.flush()
-	if code == http.StatusContinue && w.body != nil {
-		w.body.expect100 = false
+	if code == http.StatusContinue {
+		w.continued = true
+		if w.body != nil {
+			w.body.expect100 = false
+		}
 	}
 }
 
@@ -592,6 +604,9 @@ func (w *response) keepAlive(http10 bool) bool {
 	}
 	if dropsConnection(w.status) || w.status < 200 {
 		return false // 101: the connection would change protocols, which is not offered
+	}
+	if w.info.expectContinue && !w.continued {
+		return false
 	}
 	for _, v := range c.hdr["Connection"] {
 		if hasToken(v, "close") {

@@ -87,6 +87,13 @@ func (hs handlers) Handles(handler string) bool {
 	return hs.first.Handles(handler) || hs.next != nil && hs.next.Handles(handler)
 }
 
+func (hs handlers) Declines(r *http.Request, handler string) bool {
+	if hs.first.Handles(handler) {
+		return static.Declines(hs.first, r, handler)
+	}
+	return static.Declines(hs.next, r, handler)
+}
+
 func (hs handlers) Serve(w http.ResponseWriter, r *http.Request, t *static.Target) {
 	if hs.first.Handles(t.Handler) {
 		hs.first.Serve(w, r, t)

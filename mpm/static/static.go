@@ -25,8 +25,6 @@
 //     FollowSymLinks would serve it, and logged as a symlink refused (AH00037). Never
 //     leaving the root is a hard rule here.
 //     Symlinks that stay inside it are followed as Options say.
-//   - TRACE is answered by the engine (http1.Server.TraceEnable, off by default, which
-//     apache2's is not); Allow names it only with TraceEnabled.
 //   - A 416 answer carries Content-Range: bytes */size (RFC 9110) and a Content-Length;
 //     apache2 sends its error page chunked without Content-Range.
 //   - Recently served files stay open for up to a second (see cache.go): a file
@@ -295,6 +293,22 @@ type ContentHandler interface {
 	Serve(w http.ResponseWriter, r *http.Request, t *Target)
 }
 
+// Decliner is a ContentHandler that leaves some requests for the files it
+// Handles to the default handler, as apache2's handlers decline (mod_status's
+// takes GET and HEAD only).
+type Decliner interface {
+	// Declines reports whether the default handler answers r, whose
+	// file's handler is handler, in its place.
+	Declines(r *http.Request, handler string) bool
+}
+
+// Declines reports whether ch, which Handles handler, leaves r to the default
+// handler (see Decliner).
+func Declines(ch ContentHandler, r *http.Request, handler string) bool {
+	d, ok := ch.(Decliner)
+	return ok && d.Declines(r, handler)
+}
+
 // Target is the file a ContentHandler answers for.
 type Target struct {
 	Filename string // as configured (apache2's r->filename), symlinks not resolved
@@ -312,7 +326,7 @@ type Target struct {
 // whether it did.
 func (h *Handler) handle(w http.ResponseWriter, r *http.Request, o *Options, croot, rel, info string, missing, dir bool) bool {
 	handler, ok := h.handles(o, rel, dir)
-	if !ok {
+	if !ok || Declines(o.Handler, r, handler) {
 		return false
 	}
 	file := croot + rel
@@ -818,9 +832,9 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 
 	// apache2's default handler reads and discards a request body before it answers,
 	// whatever the answer, which also sends the "100 Continue" a client may be waiting
-	// for.
+	// for (not one the connection leaves unread: see http1.DiscardAll).
 	if r.ContentLength != 0 {
-		if _, err := io.Copy(io.Discard, r.Body); err != nil {
+		if err := http1.DiscardAll(r); err != nil {
 			h.error(w, r, BodyStatus(err), o) // its ErrorDocument, as apache2's ap_die
 			return
 		}

@@ -21,7 +21,8 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/mpm/scoreboard"
 )
 
-// Handler serves server-status. Only GET and HEAD are answered (405 otherwise);
+// Handler serves server-status. Only GET and HEAD are answered (405 otherwise;
+// package mpm declines the others to the default handler, as apache2's mod_status);
 // HEAD gets GET's fields, the Content-Length too, without the body.
 type Handler struct {
 	Board    *scoreboard.Board

@@ -135,7 +135,7 @@ func (ServerSignature) EnumDescriptor() ([]byte, []int) {
 type TraceEnable int32
 
 const (
-	TraceEnable_TRACE_ENABLE_OFF      TraceEnable = 0 // the default here (Apache's is ON): TRACE is answered 405
+	TraceEnable_TRACE_ENABLE_OFF      TraceEnable = 0 // TRACE is answered 405 (the zero value; the default, as Apache's, is ON)
 	TraceEnable_TRACE_ENABLE_ON       TraceEnable = 1 // TRACE without a body is echoed as message/http
 	TraceEnable_TRACE_ENABLE_EXTENDED TraceEnable = 2 // TRACE with a body too
 )
