@@ -15,6 +15,7 @@ package spawn
 
 import (
 	"os"
+	"slices"
 	"sync"
 	"syscall"
 
@@ -69,7 +70,7 @@ func Environ() []string {
 				break
 			}
 		}
-		if hasPrefix(name, "PLUGIN_") || name == wire.CookieKey || isRole(name) {
+		if hasPrefix(name, "PLUGIN_") || name == wire.CookieKey || slices.Contains(wire.Roles[:], name) {
 			continue
 		}
 		env = append(env, kv)
@@ -88,16 +89,9 @@ func ChildEnviron(spec string) []string {
 	return env
 }
 
+// hasPrefix is strings.HasPrefix: package strings, which os does not
+// import, would be initialised late (slices is one of os's).
 func hasPrefix(s, prefix string) bool { return len(s) >= len(prefix) && s[:len(prefix)] == prefix }
-
-func isRole(name string) bool {
-	for _, r := range wire.Roles {
-		if name == r {
-			return true
-		}
-	}
-	return false
-}
 
 // LifelineFD is the descriptor on which the host hands the plugin the read
 // end of its lifeline pipe, and on which a child has it.
