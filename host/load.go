@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -285,6 +286,8 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 		if d.Severity == mpm.SeverityError {
 			bad = true
 			config.WriteDiagnostics(stderr, []config.Diagnostic{cfg.Locate(d.File, d.Line, d.Message)})
+		} else if w, ok := stderr.(warnWriter); ok {
+			w.Warn(strings.TrimSuffix(mod.Name, "_module"), d.Message)
 		} else {
 			fmt.Fprintln(stderr, d.Message)
 		}
@@ -293,6 +296,14 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 		return fail()
 	}
 	return &loaded{cfg: cfg, srv: srv, module: mod, gen: p, mpmCfg: mc}, nil
+}
+
+// warnWriter is a writer of startPlugin's error lines that takes the MPM's
+// warnings apart, to be logged at warn under the MPM's log module (apache2's
+// [mpm_event:warn]), whatever their words.
+type warnWriter interface {
+	io.Writer
+	Warn(module, msg string)
 }
 
 // pluginErr is err, or for a plugin process that has exited (a crash,

@@ -289,7 +289,7 @@ func (s *server) socketsFor(srv *config.Server) []*listen.Socket {
 func (s *server) start(cfg *config.Config, srv *config.Server, mod config.Module, main *errorlog.Log, beforeRun func() error) (*loaded, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), pluginStartTimeout)
 	defer cancel()
-	var msgs strings.Builder
+	var msgs startMessages
 	// The virtual hosts' ErrorLogs, opened anew for each generation: its
 	// children write to them until it retires, as the main one.
 	// One it cannot open is said in the main log as Apache's startup
@@ -311,20 +311,16 @@ func (s *server) start(cfg *config.Config, srv *config.Server, mod config.Module
 	// nothing served before a failure, holds.
 	preconfig := beforeRun == nil || pidFileWritable(srv.PidFile, s.cur == nil)
 	l, err := startPlugin(ctx, s.o, cfg, srv, mod, s.socketsFor(srv), &errorLogs{main: main, vhosts: vlogs}, main.PluginOutput(vlogs), &msgs, preconfig)
-	if msgs.Len() > 0 {
+	if len(msgs) > 0 {
 		to := main // the log the generation serves with, or, if it does not, the one that goes on
 		if err != nil {
 			to = s.log
 		}
-		for _, line := range strings.Split(strings.TrimRight(msgs.String(), "\n"), "\n") {
-			level := errorlog.Error
-			if strings.Contains(line, "WARNING:") {
-				level = errorlog.Warn
+		for _, m := range msgs {
+			to.Printf(m.module, m.level, "%s", m.text)
+			if s.cur == nil { // at startup the console sees them too
+				fmt.Fprintln(s.stderr, m.text)
 			}
-			to.Printf("core", level, "%s", line)
-		}
-		if s.cur == nil { // at startup the console sees them too
-			io.WriteString(s.stderr, msgs.String())
 		}
 	}
 	if err != nil {
@@ -648,5 +644,30 @@ func (s *server) watch(l *loaded) {
 func closeAll(socks []*listen.Socket) {
 	for _, sock := range socks {
 		sock.Close()
+	}
+}
+
+// startMessages are the lines startPlugin writes when a generation starts,
+// in order: its error lines, under core, and the MPM's warnings (Warn).
+type startMessages []startMessage
+
+type startMessage struct {
+	module string
+	level  errorlog.Level
+	text   string
+}
+
+// Write takes p's lines as errors.
+func (m *startMessages) Write(p []byte) (int, error) {
+	for _, line := range lines(string(p)) {
+		*m = append(*m, startMessage{"core", errorlog.Error, line})
+	}
+	return len(p), nil
+}
+
+// Warn takes a warning of the MPM whose log module is module.
+func (m *startMessages) Warn(module, msg string) {
+	for _, line := range lines(msg) {
+		*m = append(*m, startMessage{module, errorlog.Warn, line})
 	}
 }

@@ -251,7 +251,10 @@ const (
 // error as Apache's syntax errors ("AH00526: Syntax error on line N of
 // FILE:", then Message; Message alone without a File) and refuses the
 // configuration; a warning as its Message alone, as Apache's MPMs print
-// theirs. Both go to stderr, and on a graceful restart to the error log.
+// theirs. Both go to stderr at startup. When the host serves, a warning
+// also goes to the error log at warn under the MPM's module name without
+// "_module" ([mpm_event:warn]), at startup and at a graceful restart; a
+// refused configuration's errors at error.
 type Diagnostic struct {
 	Severity Severity
 	Message  string
