@@ -6,6 +6,8 @@ import (
 	"os"
 	"os/exec"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // detachEnv marks the re-executed daemon; its value is the readiness
@@ -60,9 +62,9 @@ func readyDetached() {
 	f.Write([]byte{'R'})
 	f.Close()
 	if null, err := os.OpenFile(os.DevNull, os.O_RDWR, 0); err == nil {
-		syscall.Dup2(int(null.Fd()), 0)
-		syscall.Dup2(int(null.Fd()), 1)
-		syscall.Dup2(int(null.Fd()), 2)
+		unix.Dup2(int(null.Fd()), 0)
+		unix.Dup2(int(null.Fd()), 1)
+		unix.Dup2(int(null.Fd()), 2)
 		null.Close()
 	}
 	os.Unsetenv(detachEnv)

@@ -7,6 +7,12 @@ import (
 	"strings"
 )
 
+// saturation is where Atoi stops adding digits: far above any count or size
+// Apache reads, and low enough that a caller may multiply it by 1024 (a KiB
+// count) without overflow on 64-bit platforms; one more digit never
+// overflows int.
+const saturation = 1 << min(40, strconv.IntSize-5)
+
 // Atoi is C's atoi, which Apache uses for most numbers: leading white space
 // and a sign are skipped, conversion stops at the first other character,
 // text without digits is 0. It saturates where C would overflow.
@@ -14,7 +20,7 @@ func Atoi(s string) int {
 	i, neg := signStart(s)
 	n := 0
 	for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
-		if n < 1<<40 {
+		if n < saturation {
 			n = n*10 + int(s[i]-'0')
 		}
 	}

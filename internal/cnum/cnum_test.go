@@ -12,10 +12,10 @@ func TestAtoi(t *testing.T) {
 		}
 	}
 	// Saturates instead of wrapping round.
-	if got := Atoi("99999999999999999999999999"); got < 1<<40 {
-		t.Errorf("Atoi of a huge number = %d, want it saturated above 1<<40", got)
+	if got := Atoi("99999999999999999999999999"); got < saturation {
+		t.Errorf("Atoi of a huge number = %d, want it saturated at or above %d", got, saturation)
 	}
-	if got := Atoi("-99999999999999999999999999"); got > -(1 << 40) {
+	if got := Atoi("-99999999999999999999999999"); got > -saturation {
 		t.Errorf("Atoi of a huge negative number = %d", got)
 	}
 }

@@ -5,20 +5,21 @@ import (
 	"os"
 	"syscall"
 	"time"
-	"unsafe"
+
+	"github.com/httpd-mpm/httpd-mpm/internal/rawstat"
 )
 
-// statKey is the content key of an *os.File: a raw fstat(2), as package
-// static's stat, without allocation.
+// statKey is the content key of an *os.File: fstat(2) without allocation,
+// as package static's stat.
 func statKey(ra io.ReaderAt) (fileKey, time.Time, bool) {
 	f, ok := ra.(*os.File)
 	if !ok {
 		return fileKey{}, time.Time{}, false
 	}
 	var st syscall.Stat_t
-	if _, _, e := syscall.RawSyscall(syscall.SYS_FSTAT, f.Fd(), uintptr(unsafe.Pointer(&st)), 0); e != 0 || st.Mode&syscall.S_IFMT != syscall.S_IFREG {
+	if e := rawstat.Fstat(f.Fd(), &st); e != 0 || st.Mode&syscall.S_IFMT != syscall.S_IFREG {
 		return fileKey{}, time.Time{}, false
 	}
-	mtime := time.Unix(st.Mtim.Sec, st.Mtim.Nsec)
-	return fileKey{dev: st.Dev, ino: st.Ino, size: st.Size, mtime: mtime.UnixNano()}, mtime, true
+	mtime := time.Unix(st.Mtim.Unix())
+	return fileKey{dev: uint64(st.Dev), ino: uint64(st.Ino), size: int64(st.Size), mtime: mtime.UnixNano()}, mtime, true
 }

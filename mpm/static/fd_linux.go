@@ -10,6 +10,8 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/httpd-mpm/httpd-mpm/internal/rawstat"
 )
 
 var atFDCWD = -100 // AT_FDCWD; a variable because uintptr(-100) is not a constant expression
@@ -29,17 +31,14 @@ func fdPath(f *os.File, buf []byte) (n int, ok bool) {
 	return int(r), true
 }
 
-// stat reads what serving needs from an open file without allocating a FileInfo. It
-// is a raw system call: fstat(2) of an open file does not wait (on a network file
-// system it may ask the server, holding the P meanwhile), and a raw call spares the
-// runtime's hand-off of the P and the wake-up of its monitor thread (see
-// plugins/internal/rawwait).
+// stat reads what serving needs from an open file without allocating a FileInfo:
+// rawstat.Fstat, a raw system call where it can be (see plugins/internal/rawwait).
 func stat(f *os.File) (meta, error) {
 	var st syscall.Stat_t
-	if _, _, e := syscall.RawSyscall(syscall.SYS_FSTAT, f.Fd(), uintptr(unsafe.Pointer(&st)), 0); e != 0 {
+	if e := rawstat.Fstat(f.Fd(), &st); e != 0 {
 		return meta{}, &os.PathError{Op: "fstat", Path: f.Name(), Err: e}
 	}
-	m := meta{ino: st.Ino, size: st.Size, mtime: time.Unix(st.Mtim.Sec, st.Mtim.Nsec)}
+	m := meta{ino: st.Ino, size: st.Size, mtime: time.Unix(st.Mtim.Unix())}
 	switch st.Mode & syscall.S_IFMT {
 	case syscall.S_IFREG:
 		m.kind = kindRegular

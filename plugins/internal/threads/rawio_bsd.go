@@ -4,7 +4,6 @@ package threads
 
 import (
 	"errors"
-	"net/netip"
 
 	"golang.org/x/sys/unix"
 )
@@ -23,12 +22,3 @@ func rawShutdown(fd, how int) error                           { return unix.Shut
 // rawio_linux.go).
 func (c *conn) Unread() (int, error)  { return 0, errors.ErrUnsupported }
 func (c *conn) Unacked() (int, error) { return 0, errors.ErrUnsupported }
-
-// rawGetsockname is getsockname(2) (an ordinary system call here).
-func rawGetsockname(fd int) (netip.AddrPort, error) {
-	sa, err := unix.Getsockname(fd)
-	if err != nil {
-		return netip.AddrPort{}, err
-	}
-	return sockaddrAddrPort(sa), nil
-}
