@@ -6,7 +6,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/httpd-mpm/httpd-mpm/internal/rawstat"
+	"github.com/httpd-mpm/httpd-mpm/internal/rawsys"
 )
 
 // statKey is the content key of an *os.File: fstat(2) without allocation,
@@ -17,7 +17,7 @@ func statKey(ra io.ReaderAt) (fileKey, time.Time, bool) {
 		return fileKey{}, time.Time{}, false
 	}
 	var st syscall.Stat_t
-	if e := rawstat.Fstat(f.Fd(), &st); e != 0 || st.Mode&syscall.S_IFMT != syscall.S_IFREG {
+	if e := rawsys.Fstat(f.Fd(), &st); e != 0 || st.Mode&syscall.S_IFMT != syscall.S_IFREG {
 		return fileKey{}, time.Time{}, false
 	}
 	mtime := time.Unix(st.Mtim.Unix())

@@ -6,9 +6,10 @@ import (
 	"net"
 	"os"
 	"syscall"
-	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/httpd-mpm/httpd-mpm/internal/rawsys"
 )
 
 // sendFileRaw sends n bytes of f from off on dst, a connection of Go's netpoller (its
@@ -59,15 +60,12 @@ func sendFileRaw(dst net.Conn, f *os.File, off, n int64) (sent int64, handled bo
 }
 
 // preadFull reads f from off into p until p is full or f ends (then fewer bytes and a
-// nil error), with pread(2) as a raw system call: a read of a regular file does not
-// wait for another party (a cold page cache waits for the disk, holding the P as the
-// thread is held anyway), and an ordinary call would hand the P off and wake the
-// runtime's monitor thread for each request (see plugins/internal/rawwait).
+// nil error), with rawsys.Pread: a raw system call where it can be.
 func preadFull(f *os.File, p []byte, off int64) (int, error) {
 	fd := f.Fd()
 	done := 0
 	for done < len(p) {
-		n, _, e := syscall.RawSyscall6(unix.SYS_PREAD64, fd, uintptr(unsafe.Pointer(&p[done])), uintptr(len(p)-done), uintptr(off+int64(done)), 0, 0)
+		n, e := rawsys.Pread(fd, p[done:], off+int64(done))
 		switch {
 		case e == unix.EINTR:
 		case e != 0:

@@ -11,7 +11,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/httpd-mpm/httpd-mpm/internal/rawstat"
+	"github.com/httpd-mpm/httpd-mpm/internal/rawsys"
 )
 
 var atFDCWD = -100 // AT_FDCWD; a variable because uintptr(-100) is not a constant expression
@@ -32,10 +32,10 @@ func fdPath(f *os.File, buf []byte) (n int, ok bool) {
 }
 
 // stat reads what serving needs from an open file without allocating a FileInfo:
-// rawstat.Fstat, a raw system call where it can be (see plugins/internal/rawwait).
+// rawsys.Fstat, a raw system call where it can be (see plugins/internal/rawwait).
 func stat(f *os.File) (meta, error) {
 	var st syscall.Stat_t
-	if e := rawstat.Fstat(f.Fd(), &st); e != 0 {
+	if e := rawsys.Fstat(f.Fd(), &st); e != 0 {
 		return meta{}, &os.PathError{Op: "fstat", Path: f.Name(), Err: e}
 	}
 	m := meta{ino: st.Ino, size: st.Size, mtime: time.Unix(st.Mtim.Unix())}

@@ -5,6 +5,8 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/httpd-mpm/httpd-mpm/internal/rawsys"
 )
 
 // The connection's descriptor is non-blocking, so its reads, writes and
@@ -84,14 +86,14 @@ func rawEpollCtl(epfd, op, fd int, ev *unix.EpollEvent) error {
 }
 
 // rawSendfile is sendfile(2) to a non-blocking socket from a regular
-// file. Its reads come from the page cache; a cold one waits for the disk
+// file (rawsys.Sendfile, a raw system call where it can be). Its reads come from the page cache; a cold one waits for the disk
 // holding the P, as a read(2) of the file would hold its thread.
 func rawSendfile(out, in int, off *int64, n int) (int, error) {
-	k, _, e := syscall.RawSyscall6(unix.SYS_SENDFILE, uintptr(out), uintptr(in), uintptr(unsafe.Pointer(off)), uintptr(n), 0, 0)
+	k, e := rawsys.Sendfile(out, in, off, n)
 	if e != 0 {
 		return -1, e
 	}
-	return int(k), nil
+	return k, nil
 }
 
 // Unread is how many bytes wait in the socket's receive queue (SIOCINQ):

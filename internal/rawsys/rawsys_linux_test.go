@@ -1,6 +1,7 @@
-package rawstat
+package rawsys
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -46,5 +47,41 @@ func TestFstat(t *testing.T) {
 	w.Close()
 	if e := Fstat(fd, &st); e != syscall.EBADF {
 		t.Errorf("Fstat of a closed descriptor: %v, want EBADF", e)
+	}
+}
+
+// TestPreadSendfile: Pread reads at an offset without moving the file's
+// offset; Sendfile sends from *off and advances it.
+func TestPreadSendfile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "f")
+	if err := os.WriteFile(path, []byte("0123456789abcdef"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	p := make([]byte, 4)
+	if n, e := Pread(f.Fd(), p, 10); e != 0 || string(p[:n]) != "abcd" {
+		t.Errorf("Pread at 10: %q, %v; want \"abcd\"", p[:n], e)
+	}
+	if n, e := Pread(f.Fd(), p, 14); e != 0 || string(p[:n]) != "ef" {
+		t.Errorf("Pread at 14: %q, %v; want \"ef\"", p[:n], e)
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	off := int64(3)
+	n, e := Sendfile(int(w.Fd()), int(f.Fd()), &off, 5)
+	w.Close()
+	got, _ := io.ReadAll(r)
+	if e != 0 || n != 5 || off != 8 || string(got) != "34567" {
+		t.Errorf("Sendfile from 3: %d, %v, off %d, sent %q; want 5, off 8, \"34567\"", n, e, off, got)
+	}
+	if pos, _ := f.Seek(0, io.SeekCurrent); pos != 0 {
+		t.Errorf("the file's offset moved to %d", pos)
 	}
 }
