@@ -341,17 +341,6 @@ func TestBodyNotAllowed(t *testing.T) {
 	}
 }
 
-func TestExpectContinueUnreadCloses(t *testing.T) {
-	srv := newTestServer()
-	addr := serve(t, srv)
-	// The handler never reads the body, so no 100 Continue goes out and the client may
-	// or may not send the body: the engine must close.
-	resps, closed := exchangeRaw(t, addr, "POST /ignore HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n", 1)
-	if resps[0].StatusLine != "HTTP/1.1 200 OK" || resps[0].Header.Get("Connection") != "close" || !closed {
-		t.Errorf("%q Connection=%q closed=%v", resps[0].StatusLine, resps[0].Header.Get("Connection"), closed)
-	}
-}
-
 func TestLargeUnreadBodyCloses(t *testing.T) {
 	srv := newTestServer()
 	addr := serve(t, srv)

@@ -176,7 +176,10 @@ func (w *response) Write(p []byte) (int, error) {
 		return len(p), nil
 	}
 	if !w.committed {
-		if w.declaredLength() < 0 && w.pendN+len(p) <= pendSize {
+		// A body of a declared length is held too while the client waits
+		// for "100 Continue": the engine may still send it, before the
+		// response, and read the body (body.continueUnread).
+		if (w.declaredLength() < 0 || w.body != nil && w.body.expect100) && w.pendN+len(p) <= pendSize {
 			if w.c.pend == nil {
 				w.c.pend = getPend()
 			}
