@@ -307,6 +307,32 @@ func conformanceCases() []convCase {
 			closed: true,
 		},
 		{
+			// apache2 (ap_is_chunked) reads any list that ends in chunked as
+			// chunks, the codings before it left to the handler, and keeps
+			// the connection.
+			name: "Transfer-Encoding gzip, chunked: chunked, the connection kept",
+			raw:  "POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip, chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\nGET /after HTTP/1.1\r\nHost: h\r\n\r\n",
+			want: []wantResp{
+				{status: "HTTP/1.1 200 OK", header: map[string]string{"Connection": absent}, body: "~te=[chunked] close=false\nHost=[\"h\"]\nTransfer-Encoding=[\"gzip, chunked\"]\nbody=\"abc\"\n"},
+				{status: "HTTP/1.1 200 OK", body: "GET /after"},
+			},
+		},
+		{
+			// apache2 keeps this one too; a front end may undo the chunks twice.
+			name: "Transfer-Encoding chunked twice: chunked, and close",
+			raw:  "POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\nGET /after HTTP/1.1\r\nHost: h\r\n\r\n",
+			want: []wantResp{
+				{status: "HTTP/1.1 200 OK", header: map[string]string{"Connection": "close"}, body: "~body=\"abc\"\n"},
+			},
+			closed: true,
+		},
+		{
+			name:   "Transfer-Encoding chunked, gzip is 400",
+			raw:    "POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked, gzip\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+			want:   []wantResp{{status: "HTTP/1.1 400 Bad Request"}},
+			closed: true,
+		},
+		{
 			name:   "unsupported transfer coding is 400",
 			raw:    "POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip\r\n\r\n",
 			want:   []wantResp{{status: "HTTP/1.1 400 Bad Request"}},

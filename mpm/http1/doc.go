@@ -101,9 +101,10 @@
 //     Content-Length over the 256 KiB drain limit gets no 100 either.
 //
 // Deliberate differences from apache2: HTTP/0.9 requests and HTTP major versions other
-// than 1 are refused (400, 505) where apache2 serves them; a Transfer-Encoding other
-// than one "chunked" field is refused with 400 (apache2 takes any list of codings that
-// ends in chunked, two fields too, and reads the body as chunked); an unknown Expect gets 417 with
+// than 1 are refused (400, 505) where apache2 serves them; a Transfer-Encoding list
+// that ends in chunked is read as chunked, as apache2 reads it, but closes the
+// connection after the response when chunked is in it twice or another element is not
+// a bare coding name, or on HTTP/1.0 (apache2 keeps it); an unknown Expect gets 417 with
 // "Connection: close" (apache2 closes without saying so); request trailers are read and
 // discarded; responses carry no trailers; there is no Hijacker and no request-context
 // cancellation when the client goes away (the context ends with Close).
