@@ -569,8 +569,18 @@ func conformanceCases() []convCase {
 			raw:   "POST /ignore HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 10\r\n\r\nabc",
 			want: []wantResp{
 				{status: "HTTP/1.1 100 Continue"},
-				{status: "HTTP/1.1 408 Request Timeout", header: map[string]string{"Connection": "close"}},
+				{status: "HTTP/1.1 408 Request Timeout", header: map[string]string{"Connection": "close", "Content-Length": absent}},
 			},
+			closed: true,
+		},
+		{
+			// apache2 sends that 408 without a Content-Length, as its 413 and
+			// 400 there, with or without Expect.
+			name:  "a body a 2xx answer left that stalls is a 408, unframed",
+			tweak: func(s *Server) { s.Timeout = 300 * time.Millisecond },
+			raw:   "POST /sized?n=100 HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\nabc",
+			want: []wantResp{{status: "HTTP/1.1 408 Request Timeout", header: map[string]string{"Connection": "close", "Content-Length": absent},
+				body: "~<p>Server timeout waiting for the HTTP request from the client.</p>"}},
 			closed: true,
 		},
 		// No 100 once some of the answer went out, or would have (apache2
