@@ -204,7 +204,9 @@ func (b *body) discard(status int) int {
 // none of the response went out yet (apache2's r->bytes_sent), so that the
 // 100 comes before it, and, unlike apache2, which reads a body of any
 // length, only for a chunked body or a Content-Length within maxDrain, which
-// drain reads whole. The response must not be committed either (its header
+// drain reads whole (chunks past maxDrain are left: the answer then says
+// "Connection: close", and the connection closes). The response must not be
+// committed either (its header
 // would say "Connection: close"): a response of a declared length waits
 // uncommitted while the client waits for a 100, up to pendSize (response.Write;
 // apache2 holds 8 KiB of a handler's output before any of it goes out). It

@@ -554,6 +554,25 @@ func conformanceCases() []convCase {
 			closed: true,
 		},
 		{
+			// Chunks past maxDrain are not read: the answer must say so
+			// (apache2 reads them all and keeps the connection).
+			name: "Expect: 100-continue, chunks past the drain limit a 2xx answer left: 100, then close",
+			raw:  "POST /ignore HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nTransfer-Encoding: chunked\r\n\r\n" + "40000\r\n" + strings.Repeat("a", 0x40000) + "\r\n10\r\n" + strings.Repeat("b", 16) + "\r\n0\r\n\r\n" + "GET /after HTTP/1.1\r\nHost: h\r\n\r\n",
+			want: []wantResp{
+				{status: "HTTP/1.1 100 Continue"},
+				{status: "HTTP/1.1 200 OK", header: map[string]string{"Connection": "close"}, body: "ignored the body"},
+			},
+			closed: true,
+		},
+		{
+			name: "chunks past the drain limit a 2xx answer left: close, said in the answer",
+			raw:  "POST /ignore HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n" + "40000\r\n" + strings.Repeat("a", 0x40000) + "\r\n10\r\n" + strings.Repeat("b", 16) + "\r\n0\r\n\r\n" + "GET /after HTTP/1.1\r\nHost: h\r\n\r\n",
+			want: []wantResp{
+				{status: "HTTP/1.1 200 OK", header: map[string]string{"Connection": "close"}, body: "ignored the body"},
+			},
+			closed: true,
+		},
+		{
 			name:  "Expect: 100-continue, chunks over LimitRequestBody a 2xx answer left are a 413 after a 100",
 			tweak: func(s *Server) { s.LimitRequestBody = 5 },
 			raw:   "POST /ignore HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nTransfer-Encoding: chunked\r\n\r\na\r\n0123456789\r\n0\r\n\r\n",

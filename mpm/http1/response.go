@@ -617,7 +617,7 @@ func (w *response) keepAlive(http10 bool) bool {
 		}
 	}
 	if b := w.body; b != nil && !b.eof {
-		if b.expect100 || b.err != nil || !b.chunked && b.left > maxDrain {
+		if b.expect100 || b.err != nil || b.gaveUp || !b.chunked && b.left > maxDrain {
 			return false
 		}
 	}
