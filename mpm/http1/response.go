@@ -179,7 +179,9 @@ func (w *response) Write(p []byte) (int, error) {
 		// A body of a declared length is held too while the client waits
 		// for "100 Continue": the engine may still send it, before the
 		// response, and read the body (body.continueUnread).
-		if (w.declaredLength() < 0 || w.body != nil && w.body.expect100) && w.pendN+len(p) <= pendSize {
+		// Not past the declared length: the write then fails as it would
+		// committed (http.ErrContentLength).
+		if cl := w.declaredLength(); (cl < 0 || w.body != nil && w.body.expect100 && int64(w.pendN+len(p)) <= cl) && w.pendN+len(p) <= pendSize {
 			if w.c.pend == nil {
 				w.c.pend = getPend()
 			}
