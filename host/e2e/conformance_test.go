@@ -85,7 +85,11 @@ func conformanceCases() []conformanceCase {
 		bad("hex Content-Length", "POST /hello.txt HTTP/1.1\r\nHost: a\r\nContent-Length: 0x3\r\n\r\nabc"),
 		bad("chunked not last", "POST /hello.txt HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n"),
 		bad("unknown coding", "POST /hello.txt HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: xchunked\r\n\r\n0\r\n\r\n"),
-		bad("two Transfer-Encoding fields", "POST /hello.txt HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
+		bad("two Transfer-Encoding fields, chunked not last", "POST /hello.txt HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n\r\n0\r\n\r\n"),
+		// Read as chunked, as apache2 reads them, but the connection closes
+		// after: a front end may undo the chunks twice.
+		{name: "two Transfer-Encoding fields, chunked twice", raw: "POST /hello.txt HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: a\r\n\r\n",
+			want: []wantResponse{{status: 200, header: map[string]string{"Connection": "close"}}}, closes: true},
 		bad("space before the colon", "POST /hello.txt HTTP/1.1\r\nHost: a\r\nTransfer-Encoding : chunked\r\n\r\n0\r\n\r\n"),
 		bad("fold before the first field", "POST /hello.txt HTTP/1.1\r\n Transfer-Encoding: chunked\r\nHost: a\r\n\r\n0\r\n\r\n"),
 		bad("bare LF line ends", "GET /hello.txt HTTP/1.1\nHost: a\n\n"),

@@ -46,3 +46,36 @@ Redirect /red http://example.com/
 		p.checkFraming(tc.name, tc.req, next)
 	}
 }
+
+// TestStalledBodyParity: a body that stalls past Timeout while it is
+// discarded is a 408 that closes; apache2 sends it without a Content-Length
+// after a 2xx answer (server-status's), after "100 Continue" when the client
+// waits for one, and with one when its default handler discards the body
+// before it answers (a file) (expect).
+func TestStalledBodyParity(t *testing.T) {
+	p := startPair(t, 1, `ServerName main.test
+Listen 127.0.0.1:@P0@
+DocumentRoot @DOCS@
+KeepAlive On
+Timeout 1
+<Location /server-status>
+	SetHandler server-status
+</Location>
+`, map[string]string{"x.txt": "x\n"})
+	req := rawRequest
+	const (
+		host   = "Host: main.test"
+		expect = "Expect: 100-continue"
+		body   = "Content-Length: 3"
+	)
+	cases := []struct{ name, req string }{
+		{"server-status", req("GET /server-status?auto HTTP/1.1", host, body) + "a"},
+		{"server-status, Expect", req("GET /server-status?auto HTTP/1.1", host, expect, body) + "a"},
+		{"server-status, Expect, chunked", req("GET /server-status?auto HTTP/1.1", host, expect, "Transfer-Encoding: chunked") + "3\r\na"},
+		{"file", req("GET /x.txt HTTP/1.1", host, body) + "a"},
+		{"file, Expect", req("GET /x.txt HTTP/1.1", host, expect, body) + "a"},
+	}
+	for _, tc := range cases {
+		p.checkFraming(tc.name, tc.req)
+	}
+}

@@ -178,14 +178,15 @@ func DiscardAll(r *http.Request) error {
 // than that (the connection closes after the response instead), had failed
 // before (a handler saw that), or was not read: status closes the connection
 // anyway (apache2's ap_status_drops_connection), or the client still waits for
-// "100 Continue" (it is closed after the response, as apache2 does after a
-// refusal). A Content-Length over the limit is a 413 even then: apache2's
-// HTTP_IN filter checks it before it would send "100 Continue".
+// "100 Continue" and gets none (see continueUnread; it is closed after the
+// response, as apache2 does after a refusal). A Content-Length over the limit
+// is a 413 even then: apache2's HTTP_IN filter checks it before it would send
+// "100 Continue".
 func (b *body) discard(status int) int {
 	if b.eof || b.err != nil || b.leave || dropsConnection(status) {
 		return 0
 	}
-	if !b.overLimit() && (b.expect100 || b.drain() || b.err == nil) {
+	if !b.overLimit() && (b.expect100 && !b.continueUnread(status) || b.drain() || b.err == nil) {
 		return 0
 	}
 	switch {
@@ -195,6 +196,33 @@ func (b *body) discard(status int) int {
 		return http.StatusRequestTimeout
 	}
 	return http.StatusBadRequest
+}
+
+// continueUnread sends the "100 Continue" a client still waits for before
+// the body a 2xx answer left unread is discarded, as apache2's HTTP_IN filter
+// sends it when ap_finalize_request_protocol discards that body: only when
+// none of the response went out yet (apache2's r->bytes_sent), so that the
+// 100 comes before it, and, unlike apache2, which reads a body of any
+// length, only for a chunked body or a Content-Length within maxDrain, which
+// drain reads whole (chunks past maxDrain are left: the answer then says
+// "Connection: close", and the connection closes). The response must not be
+// committed either (its header
+// would say "Connection: close"): a response of a declared length waits
+// uncommitted while the client waits for a 100, up to pendSize (response.Write;
+// apache2 holds 8 KiB of a handler's output before any of it goes out). It
+// reports whether the 100 went out; without it the body stays unread and the
+// connection closes after the response.
+func (b *body) continueUnread(status int) bool {
+	w, c := b.resp, b.c
+	if status < 200 || status > 299 || w == nil || w.committed || c.out != c.outMark || !b.chunked && b.left > maxDrain {
+		return false
+	}
+	if err := c.writeContinue(); err != nil {
+		b.fail(err)
+		return false
+	}
+	b.expect100, w.continued = false, true
+	return true
 }
 
 // bailedOut reports whether reading the body failed as apache2's HTTP_IN

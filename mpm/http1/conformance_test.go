@@ -307,6 +307,32 @@ func conformanceCases() []convCase {
 			closed: true,
 		},
 		{
+			// apache2 (ap_is_chunked) reads any list that ends in chunked as
+			// chunks, the codings before it left to the handler, and keeps
+			// the connection.
+			name: "Transfer-Encoding gzip, chunked: chunked, the connection kept",
+			raw:  "POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip, chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\nGET /after HTTP/1.1\r\nHost: h\r\n\r\n",
+			want: []wantResp{
+				{status: "HTTP/1.1 200 OK", header: map[string]string{"Connection": absent}, body: "~te=[chunked] close=false\nHost=[\"h\"]\nTransfer-Encoding=[\"gzip, chunked\"]\nbody=\"abc\"\n"},
+				{status: "HTTP/1.1 200 OK", body: "GET /after"},
+			},
+		},
+		{
+			// apache2 keeps this one too; a front end may undo the chunks twice.
+			name: "Transfer-Encoding chunked twice: chunked, and close",
+			raw:  "POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\nGET /after HTTP/1.1\r\nHost: h\r\n\r\n",
+			want: []wantResp{
+				{status: "HTTP/1.1 200 OK", header: map[string]string{"Connection": "close"}, body: "~body=\"abc\"\n"},
+			},
+			closed: true,
+		},
+		{
+			name:   "Transfer-Encoding chunked, gzip is 400",
+			raw:    "POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked, gzip\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+			want:   []wantResp{{status: "HTTP/1.1 400 Bad Request"}},
+			closed: true,
+		},
+		{
 			name:   "unsupported transfer coding is 400",
 			raw:    "POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip\r\n\r\n",
 			want:   []wantResp{{status: "HTTP/1.1 400 Bad Request"}},
@@ -493,6 +519,109 @@ func conformanceCases() []convCase {
 					body: apachePage("417 Expectation Failed", "Expectation Failed",
 						"<p>The expectation given in the Expect request-header\nfield could not be met by this server.\nThe client sent<pre>\n    Expect: foo\n</pre>\n</p><p>Only the 100-continue expectation is supported.</p>\n", "h Port 80")},
 			},
+			closed: true,
+		},
+		// apache2 discards the body a 2xx answer left unread before the
+		// answer goes out (ap_finalize_request_protocol), its HTTP_IN filter
+		// sending the "100 Continue" first, since none of the answer went out
+		// yet: the connection is kept, and a body that fails then is answered
+		// instead, as without Expect.
+		{
+			name: "Expect: 100-continue, a body a 2xx answer left is read after a 100",
+			raw:  "POST /ignore HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\nabcGET /after HTTP/1.1\r\nHost: h\r\n\r\n",
+			want: []wantResp{
+				{status: "HTTP/1.1 100 Continue"},
+				{status: "HTTP/1.1 200 OK", header: map[string]string{"Connection": absent}, body: "ignored the body"},
+				{status: "HTTP/1.1 200 OK", body: "GET /after"},
+			},
+		},
+		{
+			name: "Expect: 100-continue, a body an answer of a declared length left is read after a 100",
+			raw:  "POST /sized?n=100 HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\nGET /after HTTP/1.1\r\nHost: h\r\n\r\n",
+			want: []wantResp{
+				{status: "HTTP/1.1 100 Continue"},
+				{status: "HTTP/1.1 200 OK", header: map[string]string{"Connection": absent, "Content-Length": "100"}},
+				{status: "HTTP/1.1 200 OK", body: "GET /after"},
+			},
+		},
+		{
+			name: "Expect: 100-continue, malformed chunks a 2xx answer left are a 400 after a 100",
+			raw:  "POST /sized?n=100 HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n",
+			want: []wantResp{
+				{status: "HTTP/1.1 100 Continue"},
+				{status: "HTTP/1.1 400 Bad Request", header: map[string]string{"Connection": "close", "Content-Length": absent}, body: "~Your browser sent a request that this server could not understand."},
+			},
+			closed: true,
+		},
+		{
+			// Chunks past maxDrain are not read: the answer must say so
+			// (apache2 reads them all and keeps the connection).
+			name: "Expect: 100-continue, chunks past the drain limit a 2xx answer left: 100, then close",
+			raw:  "POST /ignore HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nTransfer-Encoding: chunked\r\n\r\n" + "40000\r\n" + strings.Repeat("a", 0x40000) + "\r\n10\r\n" + strings.Repeat("b", 16) + "\r\n0\r\n\r\n" + "GET /after HTTP/1.1\r\nHost: h\r\n\r\n",
+			want: []wantResp{
+				{status: "HTTP/1.1 100 Continue"},
+				{status: "HTTP/1.1 200 OK", header: map[string]string{"Connection": "close"}, body: "ignored the body"},
+			},
+			closed: true,
+		},
+		{
+			name: "chunks past the drain limit a 2xx answer left: close, said in the answer",
+			raw:  "POST /ignore HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n" + "40000\r\n" + strings.Repeat("a", 0x40000) + "\r\n10\r\n" + strings.Repeat("b", 16) + "\r\n0\r\n\r\n" + "GET /after HTTP/1.1\r\nHost: h\r\n\r\n",
+			want: []wantResp{
+				{status: "HTTP/1.1 200 OK", header: map[string]string{"Connection": "close"}, body: "ignored the body"},
+			},
+			closed: true,
+		},
+		{
+			name:  "Expect: 100-continue, chunks over LimitRequestBody a 2xx answer left are a 413 after a 100",
+			tweak: func(s *Server) { s.LimitRequestBody = 5 },
+			raw:   "POST /ignore HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nTransfer-Encoding: chunked\r\n\r\na\r\n0123456789\r\n0\r\n\r\n",
+			want: []wantResp{
+				{status: "HTTP/1.1 100 Continue"},
+				{status: "HTTP/1.1 413 Request Entity Too Large", header: map[string]string{"Connection": "close", "Content-Length": absent}},
+			},
+			closed: true,
+		},
+		{
+			name:  "Expect: 100-continue, a body a 2xx answer left that stalls is a 408 after a 100",
+			tweak: func(s *Server) { s.Timeout = 300 * time.Millisecond },
+			raw:   "POST /ignore HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 10\r\n\r\nabc",
+			want: []wantResp{
+				{status: "HTTP/1.1 100 Continue"},
+				{status: "HTTP/1.1 408 Request Timeout", header: map[string]string{"Connection": "close", "Content-Length": absent}},
+			},
+			closed: true,
+		},
+		{
+			// apache2 sends that 408 without a Content-Length, as its 413 and
+			// 400 there, with or without Expect.
+			name:  "a body a 2xx answer left that stalls is a 408, unframed",
+			tweak: func(s *Server) { s.Timeout = 300 * time.Millisecond },
+			raw:   "POST /sized?n=100 HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\nabc",
+			want: []wantResp{{status: "HTTP/1.1 408 Request Timeout", header: map[string]string{"Connection": "close", "Content-Length": absent},
+				body: "~<p>Server timeout waiting for the HTTP request from the client.</p>"}},
+			closed: true,
+		},
+		// No 100 once some of the answer went out, or would have (apache2
+		// holds 8 KiB of it, this engine 4 KiB of a declared length), nor for
+		// a length the engine would not read whole: the body stays unread
+		// and the connection closes.
+		{
+			name:   "Expect: 100-continue, an answer flushed before its end gets no 100 and closes",
+			raw:    "POST /flush HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n",
+			want:   []wantResp{{status: "HTTP/1.1 200 OK", header: map[string]string{"Connection": "close"}, body: "first,second"}},
+			closed: true,
+		},
+		{
+			name:   "Expect: 100-continue, an answer of a declared length over 4 KiB gets no 100 and closes",
+			raw:    "POST /sized?n=5000 HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n",
+			want:   []wantResp{{status: "HTTP/1.1 200 OK", header: map[string]string{"Connection": "close", "Content-Length": "5000"}}},
+			closed: true,
+		},
+		{
+			name:   "Expect: 100-continue, a length over maxDrain a 2xx answer left gets no 100 and closes",
+			raw:    "POST /ignore HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 300000\r\n\r\n",
+			want:   []wantResp{{status: "HTTP/1.1 200 OK", header: map[string]string{"Connection": "close"}, body: "ignored the body"}},
 			closed: true,
 		},
 		{

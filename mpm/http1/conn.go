@@ -740,7 +740,13 @@ func (c *Conn) finalizeBody(w *response, req *http.Request) {
 		// close ending it, whatever the failure (a 408 too).
 		w.unframed = true
 		writePage(w, req, failed, appendErrorPageAfter(nil, c.srv, req, failed, status))
-	} else if page := c.srv.ErrorPage; page == nil || !page(c, w, req, failed) {
+		return
+	}
+	// After a 200, apache2 sends a 408 without a Content-Length too, as the
+	// 413 and 400 its HTTP_IN filter answers (body.bailedOut); not the 408
+	// of a body its default handler discards before it answers.
+	w.unframed = failed == http.StatusRequestTimeout
+	if page := c.srv.ErrorPage; page == nil || !page(c, w, req, failed) {
 		writeErrorPage(w, req, failed, "")
 	}
 }

@@ -92,14 +92,19 @@
 //     HTTP/1.1 client, before any of the response); what the handler leaves unread is
 //     discarded up to 256 KiB before the next request, otherwise the connection closes.
 //     As apache2's ap_set_keepalive, a request with "Expect: 100-continue" that got no
-//     "100 Continue" (HTTP/1.0, no body, a body left unread) closes the connection (a
-//     difference: after a 2xx answer apache2 sends it and reads the body, keeping the
-//     connection).
+//     "100 Continue" (HTTP/1.0, no body, a body left unread) closes the connection. As
+//     apache2's ap_finalize_request_protocol, the body a 2xx answer left is read after
+//     the handler returns, a "100 Continue" first, before the answer goes out, which
+//     then keeps the connection, or is replaced by the 400, 413 or 408 of a body that
+//     fails; that is only while none of the answer went out: an answer of a declared
+//     length waits uncommitted for it up to 4 KiB (apache2 holds 8 KiB of any), and a
+//     Content-Length over the 256 KiB drain limit gets no 100 either.
 //
 // Deliberate differences from apache2: HTTP/0.9 requests and HTTP major versions other
-// than 1 are refused (400, 505) where apache2 serves them; a Transfer-Encoding other
-// than one "chunked" field is refused with 400 (apache2 takes any list of codings that
-// ends in chunked, two fields too, and reads the body as chunked); an unknown Expect gets 417 with
+// than 1 are refused (400, 505) where apache2 serves them; a Transfer-Encoding list
+// that ends in chunked is read as chunked, as apache2 reads it, but closes the
+// connection after the response when chunked is in it twice or another element is not
+// a bare coding name, or on HTTP/1.0 (apache2 keeps it); an unknown Expect gets 417 with
 // "Connection: close" (apache2 closes without saying so); request trailers are read and
 // discarded; responses carry no trailers; there is no Hijacker and no request-context
 // cancellation when the client goes away (the context ends with Close).

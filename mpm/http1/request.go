@@ -416,14 +416,23 @@ func (p *parser) readRequest(br *bufio.Reader, cfg *limits, req *http.Request, v
 		req.ContentLength = n
 	}
 	if len(teV) > 0 {
-		if len(teV) != 1 || !strings.EqualFold(teV[0], "chunked") {
+		te := teV[0]
+		if len(teV) > 1 {
+			te = strings.Join(teV, ", ") // as apache2 merges the fields
+		}
+		last, plain := chunkedLast(te)
+		if !last {
 			req.Host = ""
 			return info, errBadRequest
 		}
 		info.chunked = true
 		req.ContentLength = -1
 		req.TransferEncoding = []string{"chunked"}
-		if minor == 0 {
+		if minor == 0 || !plain {
+			// RFC 9112 §6.1: an HTTP/1.0 message's Transfer-Encoding makes its
+			// framing faulty; a list that a front end may read otherwise
+			// (chunked twice, an element that is not a bare coding name)
+			// too: the connection closes after the response (apache2 keeps it).
 			info.closeAfter = true
 		}
 		if len(clV) > 0 {
@@ -451,6 +460,36 @@ func (p *parser) readRequest(br *bufio.Reader, cfg *limits, req *http.Request, v
 		}
 	}
 	return info, nil
+}
+
+// chunkedLast reports whether te, a Transfer-Encoding list, ends in the
+// chunked coding, as apache2's ap_is_chunked decides it: "chunked" in any
+// case, alone or after a comma and spaces (so "gzip, chunked" and "identity,
+// chunked", not "chunked, gzip" nor "gzip chunked"), the body then read as
+// chunked whatever comes before. plain reports whether every other element
+// is a bare coding name (a token) other than chunked, empty ones skipped: a
+// list a front end reads as this engine does.
+func chunkedLast(te string) (last, plain bool) {
+	const name = "chunked"
+	n := len(te) - len(name)
+	if n < 0 || !strings.EqualFold(te[n:], name) {
+		return false, false
+	}
+	rest := strings.TrimRight(te[:n], " ")
+	if rest != "" && rest[len(rest)-1] != ',' {
+		return false, false
+	}
+	plain = true
+	for elem := range strings.SplitSeq(rest, ",") {
+		elem = strings.Trim(elem, " \t")
+		if elem == "" {
+			continue
+		}
+		if strings.EqualFold(elem, name) || strings.IndexFunc(elem, func(r rune) bool { return r >= 0x80 || !isTokenByte(byte(r)) }) >= 0 {
+			plain = false
+		}
+	}
+	return true, plain
 }
 
 // lineMethod is the method of the request line read so far, as apache2's

@@ -200,7 +200,26 @@ func TestReadRequest(t *testing.T) {
 				}
 			}},
 		{name: "TE and a bad CL", raw: "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nContent-Length: x\r\n\r\n", status: 400},
-		{name: "TE gzip, chunked", raw: "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", status: 400},
+		{name: "TE gzip, chunked: chunked, kept", raw: "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
+			check: func(t *testing.T, r *http.Request, info reqInfo) {
+				if !info.chunked || info.closeAfter || info.leaveBody || r.ContentLength != -1 || r.Header.Get("Transfer-Encoding") != "gzip, chunked" {
+					t.Errorf("info %+v, ContentLength %d, header %v", info, r.ContentLength, r.Header)
+				}
+			}},
+		{name: "TE in two fields, gzip then chunked: chunked, kept", raw: "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n",
+			check: func(t *testing.T, r *http.Request, info reqInfo) {
+				if !info.chunked || info.closeAfter || r.ContentLength != -1 {
+					t.Errorf("info %+v, ContentLength %d", info, r.ContentLength)
+				}
+			}},
+		{name: "TE chunked twice: chunked, closed after", raw: "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
+			check: func(t *testing.T, r *http.Request, info reqInfo) {
+				if !info.chunked || !info.closeAfter || info.leaveBody {
+					t.Errorf("info %+v", info)
+				}
+			}},
+		{name: "TE chunked, gzip", raw: "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked, gzip\r\n\r\n", status: 400},
+		{name: "TE chunked then gzip in two fields", raw: "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n\r\n", status: 400},
 		{name: "bad escape", raw: "GET /%zz HTTP/1.1\r\nHost: h\r\n\r\n", status: 400},
 		{name: "EOF before anything", raw: "", status: -1},
 		{name: "EOF in the request line", raw: "GET / HT", status: -1},
@@ -367,6 +386,41 @@ func TestSplitServerName(t *testing.T) {
 		s, h, p := SplitServerName(in)
 		if got := [3]string{s, h, p}; got != want {
 			t.Errorf("SplitServerName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestChunkedLast: Transfer-Encoding lists read as chunked, as apache2's
+// ap_is_chunked reads them (measured on apache2 2.4.71: each last one a 400),
+// and which of them a front end reads as this engine does (plain).
+func TestChunkedLast(t *testing.T) {
+	for _, tc := range []struct {
+		te          string
+		last, plain bool
+	}{
+		{"chunked", true, true},
+		{"Chunked", true, true},
+		{"CHUNKED", true, true},
+		{"gzip, chunked", true, true},
+		{"gzip,chunked", true, true},
+		{"identity, chunked", true, true},
+		{"gzip , chunked", true, true},
+		{", chunked", true, true},
+		{"gzip, deflate, chunked", true, true},
+		{"chunked, chunked", true, false},
+		{"gzip;q=1, chunked", true, false},
+		{"\"a\", chunked", true, false},
+		{"chunked, gzip", false, false},
+		{"chunked,", false, false},
+		{"gzip", false, false},
+		{"xchunked", false, false},
+		{"gzip chunked", false, false},
+		{"gzip,\tchunked", false, false},
+		{"chunked;q=1", false, false},
+		{"chunke", false, false},
+	} {
+		if last, plain := chunkedLast(tc.te); last != tc.last || plain != tc.plain {
+			t.Errorf("chunkedLast(%q) = %v, %v, want %v, %v", tc.te, last, plain, tc.last, tc.plain)
 		}
 	}
 }

@@ -176,7 +176,12 @@ func (w *response) Write(p []byte) (int, error) {
 		return len(p), nil
 	}
 	if !w.committed {
-		if w.declaredLength() < 0 && w.pendN+len(p) <= pendSize {
+		// A body of a declared length is held too while the client waits
+		// for "100 Continue": the engine may still send it, before the
+		// response, and read the body (body.continueUnread).
+		// Not past the declared length: the write then fails as it would
+		// committed (http.ErrContentLength).
+		if cl := w.declaredLength(); (cl < 0 || w.body != nil && w.body.expect100 && int64(w.pendN+len(p)) <= cl) && w.pendN+len(p) <= pendSize {
 			if w.c.pend == nil {
 				w.c.pend = getPend()
 			}
@@ -614,7 +619,7 @@ func (w *response) keepAlive(http10 bool) bool {
 		}
 	}
 	if b := w.body; b != nil && !b.eof {
-		if b.expect100 || b.err != nil || !b.chunked && b.left > maxDrain {
+		if b.expect100 || b.err != nil || b.gaveUp || !b.chunked && b.left > maxDrain {
 			return false
 		}
 	}
