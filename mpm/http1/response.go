@@ -515,6 +515,20 @@ func (w *response) commit() error {
 	c.typeLines = w.noBody || c.order != nil && c.order.NoType
 	typeDone := c.typeLines
 	sent := c.writeFirst(bw, h, &typeDone)
+	// A handler's "Connection: Upgrade" with its Upgrade field (mod_proxy_http
+	// relaying a backend's offer to upgrade) goes with the engine's own token,
+	// the Upgrade lines after it, as apache2's tables put them.
+	var upgrade []string
+	conn := ""
+	if up := h["Upgrade"]; len(up) > 0 {
+		if conn = connectionTokens(h["Connection"]); conn != "" {
+			upgrade = up
+			if sent == nil {
+				sent = make(map[string]int, 1)
+			}
+			sent["Upgrade"] = len(up)
+		}
+	}
 	clDone, lastDone := cl < 0, false
 	if o := c.order; o != nil && len(o.Handler) > 0 {
 		sent, typeDone, clDone = c.writeHandler(bw, h, sent, typeDone, cl)
@@ -553,6 +567,20 @@ func (w *response) commit() error {
 	if !lastDone {
 		c.writeLast(bw, h, sent, &typeDone)
 	}
+	if conn != "" {
+		bw.WriteString("Connection: ")
+		bw.WriteString(conn)
+		switch {
+		case !w.keep:
+			bw.WriteString(", close")
+		case w.info.kaToken:
+			bw.WriteString(", Keep-Alive")
+		}
+		bw.WriteString("\r\n")
+		for _, v := range upgrade {
+			writeField(bw, "Upgrade", v)
+		}
+	}
 	if w.keep {
 		if w.info.kaToken {
 			bw.WriteString("Keep-Alive: ")
@@ -562,9 +590,12 @@ func (w *response) commit() error {
 				bw.WriteString(", max=")
 				writeInt(bw, int64(m-c.keepalives+1))
 			}
-			bw.WriteString("\r\nConnection: Keep-Alive\r\n")
+			if conn == "" {
+				bw.WriteString("\r\nConnection: Keep-Alive")
+			}
+			bw.WriteString("\r\n")
 		}
-	} else {
+	} else if conn == "" {
 		bw.WriteString("Connection: close\r\n")
 	}
 	if w.chunked {
@@ -1117,4 +1148,19 @@ func (w *response) replaceBadHeader(k, v string) []byte {
 		w.declared = -1
 	}
 	return page
+}
+
+// connectionTokens are the tokens of a handler's Connection field lines but
+// close and keep-alive (the engine's own), joined with ", "; "" for none.
+func connectionTokens(lines []string) string {
+	var out []string
+	for _, v := range lines {
+		for _, t := range strings.Split(v, ",") {
+			t = strings.TrimSpace(t)
+			if t != "" && !strings.EqualFold(t, "close") && !strings.EqualFold(t, "keep-alive") && validFieldName(t) {
+				out = append(out, t)
+			}
+		}
+	}
+	return strings.Join(out, ", ")
 }

@@ -68,6 +68,9 @@ type pass struct {
 	w       *worker
 	b       *balancer       // a balancer:// URL
 	dollar  *workerSettings // ProxyPassMatch with substitutions: its workers' parameters
+	// upgrade is the line's upgrade= list ("*" for ANY), "" for none: kept
+	// with the line, as apache2's worker is the line's own URL.
+	upgrade string
 }
 
 // reverse is one ProxyPassReverse or ProxyPassReverseCookie* line.
@@ -283,6 +286,15 @@ func (c *Config) addPass(isRegex bool, args []string, loc string) error {
 				}
 				return errors.New("Invalid ProxyPass|ProxyPassMatch parameter. Parameter must be in the form 'key=value'.")
 			}
+			if strings.EqualFold(k, "upgrade") {
+				if len(v) >= maxUpgrade {
+					return fmt.Errorf("ProxyPass upgrade protocol length must be < %d characters", maxUpgrade)
+				}
+				if p.upgrade = v; strings.EqualFold(v, "ANY") {
+					p.upgrade = "*"
+				}
+				continue
+			}
 			params = append(params, [2]string{k, v})
 		}
 	}
@@ -408,6 +420,7 @@ func (s *workerSettings) set(key, val string) error {
 		"receivebuffersize", "ping", "lbset", "loadfactor", "route", "redirect", "status",
 		"hcmethod", "hcinterval", "hcpasses", "hcfails", "hcuri", "hcexpr", "hctemplate",
 		"responsefieldsize", "addressttl", "upgrade", "secret", "mapping":
+		// (ProxyPass's upgrade= is read with its line: addPass.)
 		// Accepted, not applied here.
 	default:
 		return errors.New("unknown Worker parameter")
@@ -483,8 +496,8 @@ func newWorker(u string, s *workerSettings) (*worker, error) {
 		return nil, errors.New("ProxyPass URL must be absolute!")
 	}
 	scheme := strings.ToLower(pu.Scheme)
-	if scheme != "http" && scheme != "fcgi" {
-		return nil, errors.New("ProxyPass " + scheme + ": scheme not provided here (only http:// and fcgi://)")
+	if scheme != "http" && scheme != "fcgi" && scheme != "ws" {
+		return nil, errors.New("ProxyPass " + scheme + ": scheme not provided here (only http://, ws:// and fcgi://)")
 	}
 	if sock != "" && scheme != "fcgi" {
 		return nil, errors.New("ProxyPass unix:" + sock + "|" + scheme + ": only fcgi:// over a unix domain socket here")
@@ -511,7 +524,10 @@ func newWorker(u string, s *workerSettings) (*worker, error) {
 }
 
 // defaultPort is each scheme's port (ap_proxy_port_of_scheme).
-var defaultPort = map[string]string{"http": "80", "fcgi": "8000"}
+var defaultPort = map[string]string{"http": "80", "ws": "80", "fcgi": "8000"}
+
+// maxUpgrade bounds an upgrade= value, as apache2's worker field.
+const maxUpgrade = 16
 
 // deSocket splits "unix:/path|scheme://..." into the socket's path and the
 // URL (ap_proxy_de_socketfy); sock is "" for a URL without one.
@@ -530,7 +546,7 @@ func deSocket(u string) (sock, rest string) {
 // ProxyPass lines: the backend URL and its worker, ok false when none maps it
 // or a "!" line excludes it. A ProxyPassMatch substitution naming no valid
 // backend gives bad, the refusal to answer with.
-func (c *Config) match(p, query string) (target string, w *worker, b *balancer, bad *refusal, ok bool) {
+func (c *Config) match(p, query string) (target string, w *worker, b *balancer, bad *refusal, upgrade string, ok bool) {
 	for i := range c.passes {
 		e := &c.passes[i]
 		var found string
@@ -540,7 +556,7 @@ func (c *Config) match(p, query string) (target string, w *worker, b *balancer, 
 				continue
 			}
 			if e.real == "!" {
-				return "", nil, nil, nil, false
+				return "", nil, nil, nil, "", false
 			}
 			found = string(e.re.ExpandString(nil, dollars(e.real), p, m))
 			if found == e.real {
@@ -551,7 +567,7 @@ func (c *Config) match(p, query string) (target string, w *worker, b *balancer, 
 				// (the query is only the request's).
 				var bad *refusal
 				if found, bad = canonPath(found); bad != nil {
-					return "", nil, nil, bad, true
+					return "", nil, nil, bad, "", true
 				}
 			}
 		} else {
@@ -560,7 +576,7 @@ func (c *Config) match(p, query string) (target string, w *worker, b *balancer, 
 				continue
 			}
 			if e.real == "!" {
-				return "", nil, nil, nil, false
+				return "", nil, nil, nil, "", false
 			}
 			found = e.real + canon(p[n:])
 		}
@@ -568,18 +584,18 @@ func (c *Config) match(p, query string) (target string, w *worker, b *balancer, 
 			found += "?" + query
 		}
 		if e.b != nil {
-			return found, nil, e.b, nil, true
+			return found, nil, e.b, nil, e.upgrade, true
 		}
 		w := e.w
 		if w == nil {
 			var err error
 			if w, err = c.dollarWorker(found, e.dollar); err != nil {
-				return "", nil, nil, nil, false
+				return "", nil, nil, nil, "", false
 			}
 		}
-		return found, w, nil, nil, true
+		return found, w, nil, nil, e.upgrade, true
 	}
-	return "", nil, nil, nil, false
+	return "", nil, nil, nil, "", false
 }
 
 // dollarWorker is the worker of a backend a ProxyPassMatch substitution

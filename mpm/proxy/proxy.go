@@ -38,6 +38,7 @@ type Target struct {
 	w       *worker
 	b       *balancer
 	bad     *refusal // a substitution naming no valid backend
+	upgrade string   // the ProxyPass line's upgrade= list ("*": any), "" none
 	generic bool     // SetHandler "proxy:..." served by the default worker
 	rawPath bool     // the handler form's: SCRIPT_FILENAME is the file's name unescaped
 	log     static.LogFunc
@@ -62,11 +63,11 @@ func (c *Config) Match(p, query string) *Target {
 	if c.Empty() {
 		return nil
 	}
-	u, w, b, bad, ok := c.match(p, query)
+	u, w, b, bad, upgrade, ok := c.match(p, query)
 	if !ok {
 		return nil
 	}
-	return &Target{URL: u, w: w, b: b, bad: bad}
+	return &Target{URL: u, w: w, b: b, bad: bad, upgrade: upgrade}
 }
 
 // ForURL is the Target of the absolute URL a RewriteRule [P] gives (its path
@@ -266,7 +267,13 @@ func (c *Config) forward(w http.ResponseWriter, r *http.Request, t *Target, u st
 	}
 	force10, noReuse, fresh := noKeepAlive(r)
 	noReuse = noReuse || wk.settings.disableReuse
-	head := c.requestHead(r, pu, pre, bodyDone, chunked, force10, noReuse)
+	// mod_proxy_http forwards the client's Upgrade field when the line's
+	// upgrade= list (a ws:// URL: "WebSocket") names it.
+	upgrade := ""
+	if v := r.Header.Get("Upgrade"); v != "" && !force10 && canUpgrade(t.upgrade, wk.scheme, v) {
+		upgrade = v
+	}
+	head := c.requestHead(r, pu, pre, bodyDone, chunked, force10, noReuse, upgrade)
 
 	var resp *http.Response
 	var names []string
@@ -323,6 +330,10 @@ func (c *Config) forward(w http.ResponseWriter, r *http.Request, t *Target, u st
 		http1.WriteProxyError(w, r, http.StatusBadGateway, "Error reading from remote server")
 		return true
 	}
+	if resp.StatusCode == http.StatusSwitchingProtocols {
+		c.switchProtocols(w, r, resp, names, bc, upgrade, timeout, logf)
+		return true
+	}
 	if t.overrides(resp.StatusCode) {
 		c.override(w, r, t, resp, bc, wk)
 		return true
@@ -330,7 +341,13 @@ func (c *Config) forward(w http.ResponseWriter, r *http.Request, t *Target, u st
 	if noReuse {
 		resp.Close = true // the connection is not kept for another request
 	}
-	c.answer(w, r, resp, names, bc, wk)
+	// An Upgrade the backend offers goes back to the client when the line
+	// could upgrade to it (a 426, say).
+	offer := resp.Header.Get("Upgrade")
+	if offer != "" && !canUpgrade(t.upgrade, wk.scheme, offer) {
+		offer = ""
+	}
+	c.answer(w, r, resp, names, bc, wk, offer)
 	return true
 }
 
@@ -417,7 +434,7 @@ func isTimeout(err error) bool {
 
 // requestHead is the request line and fields sent to the backend, as
 // ap_proxy_create_hdrbrgd and mod_proxy_http write them.
-func (c *Config) requestHead(r *http.Request, pu *url.URL, pre []byte, bodyDone, chunked, force10, noReuse bool) []byte {
+func (c *Config) requestHead(r *http.Request, pu *url.URL, pre []byte, bodyDone, chunked, force10, noReuse bool, upgrade string) []byte {
 	h := r.Header.Clone()
 	if h == nil {
 		h = http.Header{}
@@ -491,6 +508,8 @@ func (c *Config) requestHead(r *http.Request, pu *url.URL, pre []byte, bodyDone,
 	switch {
 	case force10: // no Connection field: HTTP/1.0 closes
 		b.WriteString("\r\n")
+	case upgrade != "":
+		b.WriteString("Connection: Upgrade\r\nUpgrade: " + upgrade + "\r\n\r\n")
 	case noReuse:
 		b.WriteString("Connection: close\r\n\r\n")
 	default:
@@ -652,7 +671,9 @@ var responseHop = [...]string{"Connection", "Keep-Alive", "Proxy-Authenticate", 
 // answer passes the backend's answer on, streaming its body. Its fields
 // keep the order and spelling of names, the backend's, the Set-Cookie
 // lines last, as apache2's mod_proxy_http puts them in headers_out.
-func (c *Config) answer(w http.ResponseWriter, r *http.Request, resp *http.Response, names []string, bc *bconn, wk *worker) {
+//
+// offer, if not "", is the Upgrade field sent back with "Connection: Upgrade".
+func (c *Config) answer(w http.ResponseWriter, r *http.Request, resp *http.Response, names []string, bc *bconn, wk *worker, offer string) {
 	out := w.Header()
 	for _, v := range resp.Header["Connection"] {
 		for _, tok := range strings.Split(v, ",") {
@@ -672,6 +693,9 @@ func (c *Config) answer(w http.ResponseWriter, r *http.Request, resp *http.Respo
 	}
 	if c.via == ViaOn || c.via == ViaFull {
 		mergen(out, "Via", via(r, c.via))
+	}
+	if offer != "" {
+		out["Connection"], out["Upgrade"] = []string{"Upgrade"}, []string{offer}
 	}
 	for _, k := range [...]string{"Location", "Content-Location", "Uri"} {
 		if v := out[k]; len(v) > 0 {

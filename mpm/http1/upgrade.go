@@ -1,0 +1,85 @@
+package http1
+
+import (
+	"errors"
+	"net/http"
+	"time"
+)
+
+// errNoSwitch is SwitchProtocols' refusal.
+var errNoSwitch = errors.New("http1: cannot switch protocols: not the engine's response, already started, or an HTTP/1.0 request")
+
+// SwitchProtocols answers the request of w with "101 Switching Protocols"
+// and the field lines fields ("Name: value\r\n" each, written as given, then
+// the empty line), as apache2's ap_send_interim_response sends a backend's
+// 101 (neither Date nor Server), and hands the client connection to the
+// handler for the protocol that follows (mod_proxy's tunnel): reads start
+// with what the client sent after the request's head. The access log sees
+// status 101 with no body bytes (%b "-"), the tunnel's bytes in %I and %O,
+// as apache2's; the connection closes once the handler returns. It fails,
+// having written nothing, when w is not the engine's, its response has
+// started, or the request is HTTP/1.0.
+func SwitchProtocols(w http.ResponseWriter, fields []byte) (*Tunnel, error) {
+	rw, ok := w.(*response)
+	if !ok || rw.committed || rw.finished || rw.wroteHeader || rw.req.ProtoMinor == 0 {
+		return nil, errNoSwitch
+	}
+	rw.status, rw.wroteHeader, rw.noBody = http.StatusSwitchingProtocols, true, true
+	rw.committed, rw.closeAfter, rw.cl, rw.pendN = true, true, -1, 0
+	c := rw.c
+	c.bw.WriteString(statusLine(http.StatusSwitchingProtocols))
+	c.bw.Write(fields)
+	c.bw.WriteString("\r\n")
+	if err := c.flush(); err != nil {
+		return nil, err
+	}
+	return &Tunnel{c: c}, nil
+}
+
+// A Tunnel is the client connection SwitchProtocols hands over. Read and
+// Write may be called from two goroutines at once (one each); the other
+// methods from either. Each Read and Write counts as progress of the
+// connection's worker (Server.Progress).
+type Tunnel struct{ c *Conn }
+
+// Read reads what the client sends; io.EOF once it has shut its side down.
+func (t *Tunnel) Read(p []byte) (int, error) {
+	c := t.c
+	c.progress(time.Now())
+	n, err := c.br.Read(p)
+	if n == 0 && err != nil && !isTimeout(err) {
+		c.sawEOF = true // nothing to linger for at the close
+	}
+	return n, err
+}
+
+// Write sends p to the client.
+func (t *Tunnel) Write(p []byte) (int, error) {
+	c := t.c
+	c.progress(time.Now())
+	n, err := c.rwc.Write(p)
+	c.out += int64(n)
+	return n, err
+}
+
+// CloseWrite shuts the sending side down (the client reads an end of
+// stream), when the connection can (over TLS, close_notify).
+func (t *Tunnel) CloseWrite() error {
+	if t.c.tc != nil {
+		return t.c.tc.CloseWrite()
+	}
+	if cw, ok := t.c.rwc.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return errors.ErrUnsupported
+}
+
+// SetReadDeadline and SetWriteDeadline bound the next reads and writes.
+func (t *Tunnel) SetReadDeadline(d time.Time) error  { return t.c.rwc.SetReadDeadline(d) }
+func (t *Tunnel) SetWriteDeadline(d time.Time) error { return t.c.rwc.SetWriteDeadline(d) }
+
+// Close ends the connection at once (an aborted tunnel): pending reads and
+// writes fail.
+func (t *Tunnel) Close() error {
+	return t.c.rwc.SetDeadline(time.Now())
+}
