@@ -222,6 +222,15 @@ func wsExchanges(t *testing.T, s *diffServer, records <-chan string) string {
 	io.WriteString(w.c, "late")
 	w.c.CloseWrite()
 	record()
+	// An HTTP/1.0 client, which knows no 1xx, gets no 101: the tunnel
+	// starts at once, as apache2's.
+	w = dialWS(t, s)
+	io.WriteString(w.c, "GET /ws/echo HTTP/1.0\r\nHost: main.test\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"+
+		"Sec-WebSocket-Key: "+wsKey+"\r\n\r\n")
+	out.WriteString(w.echo("old") + "\n")
+	w.c.CloseWrite()
+	out.WriteString(w.rest() + "\n")
+	record()
 	// Without upgrade= (and with a protocol the line does not name) the
 	// field is dropped and the backend's answer relayed; a backend's 403
 	// offering the upgrade is relayed with it where the line allows it.
@@ -289,5 +298,44 @@ func TestWebSocketIdleTimeout(t *testing.T) {
 				t.Errorf("apache:\n%s\nours:\n%s", outs[0], outs[1])
 			}
 		})
+	}
+}
+
+// TestWebSocketOutlivesTimeout: a tunnel bounded by a ProxyTimeout longer
+// than the server's Timeout stays open while quiet past the time after
+// which a child whose workers show no progress counts as hung
+// (mpm.HangTimeout: here 10 s; the parent ends it once its last beat is
+// that old): its prefork child is not ended, and bytes
+// still go both ways, as through apache2's.
+func TestWebSocketOutlivesTimeout(t *testing.T) {
+	be, records := wsBackend(t)
+	conf := strings.ReplaceAll(wsConf, "@BE@", be) + "Timeout 1\nProxyTimeout 60\n"
+	p := startPairMPM(t, "prefork", 1, conf, map[string]string{"a.txt": "a\n"})
+	servers := []*diffServer{p.apache, p.ours}
+	clients := make([]*wsClient, len(servers))
+	for i, s := range servers {
+		clients[i] = dialWS(t, s)
+		clients[i].handshake("/ws/echo", "Connection: Upgrade\r\nUpgrade: websocket\r\n")
+		clients[i].echo("before")
+	}
+	time.Sleep(26 * time.Second)
+	for i, w := range clients {
+		w.c.SetDeadline(time.Now().Add(10 * time.Second))
+		if _, err := io.WriteString(w.c, "after"); err != nil {
+			t.Fatalf("%s: %v", servers[i].name, err)
+		}
+		b := make([]byte, 5)
+		if _, err := io.ReadFull(w.br, b); err != nil || string(b) != "after" {
+			t.Errorf("%s: after the quiet time: %q %v", servers[i].name, b, err)
+		}
+		w.c.CloseWrite()
+		if got := w.rest(); got != `"" <nil>` {
+			t.Errorf("%s: the end: %s", servers[i].name, got)
+		}
+	}
+	for range servers {
+		if r := <-records; !strings.HasSuffix(r, `got "beforeafter"`) {
+			t.Errorf("a backend connection's record: %s", r)
+		}
 	}
 }

@@ -7,7 +7,7 @@ import (
 )
 
 // errNoSwitch is SwitchProtocols' refusal.
-var errNoSwitch = errors.New("http1: cannot switch protocols: not the engine's response, already started, or an HTTP/1.0 request")
+var errNoSwitch = errors.New("http1: cannot switch protocols: not the engine's response, or already started")
 
 // SwitchProtocols answers the request of w with "101 Switching Protocols"
 // and the field lines fields ("Name: value\r\n" each, written as given, then
@@ -16,31 +16,40 @@ var errNoSwitch = errors.New("http1: cannot switch protocols: not the engine's r
 // handler for the protocol that follows (mod_proxy's tunnel): reads start
 // with what the client sent after the request's head. The access log sees
 // status 101 with no body bytes (%b "-"), the tunnel's bytes in %I and %O,
-// as apache2's; the connection closes once the handler returns. It fails,
-// having written nothing, when w is not the engine's, its response has
-// started, or the request is HTTP/1.0.
+// as apache2's; the connection closes once the handler returns. To an
+// HTTP/1.0 client, which knows no 1xx, the head is not sent (the tunnel
+// starts at once, as apache2's). It fails, having written nothing, when w
+// is not the engine's or its response has started.
 func SwitchProtocols(w http.ResponseWriter, fields []byte) (*Tunnel, error) {
 	rw, ok := w.(*response)
-	if !ok || rw.committed || rw.finished || rw.wroteHeader || rw.req.ProtoMinor == 0 {
+	if !ok || rw.committed || rw.finished || rw.wroteHeader {
 		return nil, errNoSwitch
 	}
 	rw.status, rw.wroteHeader, rw.noBody = http.StatusSwitchingProtocols, true, true
 	rw.committed, rw.closeAfter, rw.cl, rw.pendN = true, true, -1, 0
 	c := rw.c
-	c.bw.WriteString(statusLine(http.StatusSwitchingProtocols))
-	c.bw.Write(fields)
-	c.bw.WriteString("\r\n")
-	if err := c.flush(); err != nil {
-		return nil, err
+	if rw.req.ProtoMinor > 0 {
+		c.bw.WriteString(statusLine(http.StatusSwitchingProtocols))
+		c.bw.Write(fields)
+		c.bw.WriteString("\r\n")
+		if err := c.flush(); err != nil {
+			return nil, err
+		}
 	}
 	return &Tunnel{c: c}, nil
 }
 
 // A Tunnel is the client connection SwitchProtocols hands over. Read and
 // Write may be called from two goroutines at once (one each); the other
-// methods from either. Each Read and Write counts as progress of the
-// connection's worker (Server.Progress).
+// methods from either. Each Read and Write, and Touch, counts as progress
+// of the connection's worker (Server.Progress, called from the goroutine
+// that calls them).
 type Tunnel struct{ c *Conn }
+
+// Touch reports a wait on the network about to start, as Read does: a
+// tunnel that waits longer than the server's Timeout calls it at least
+// that often, so its worker is not taken for hung.
+func (t *Tunnel) Touch() { t.c.progress(time.Now()) }
 
 // Read reads what the client sends; io.EOF once it has shut its side down.
 func (t *Tunnel) Read(p []byte) (int, error) {

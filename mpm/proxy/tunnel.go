@@ -3,6 +3,7 @@ package proxy
 import (
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -55,7 +56,6 @@ func (c *Config) switchProtocols(w http.ResponseWriter, r *http.Request, resp *h
 	}
 	e := http1.Env(r)
 	halfClose := e == nil || !e.Has("proxy-nohalfclose")
-	bc.timeout = timeout
 	runTunnel(tun, bc, timeout, halfClose)
 }
 
@@ -98,8 +98,50 @@ func switchFields(resp *http.Response, names []string, proto string) []byte {
 	return append(b, "Connection: Upgrade\r\nUpgrade: "+proto+"\r\n"...)
 }
 
-// tunnelBuf is the size of a tunnel's reads.
-const tunnelBuf = 16 << 10
+// tunnelBuf is the size of a tunnel's reads, and tunnelWake how long a
+// read waits at most before the tunnel shows that it is alive
+// (Tunnel.Touch): a tunnel may wait longer than the server's Timeout
+// (ProxyTimeout, timeout=), past which a worker that shows nothing is
+// taken for hung (mpm.HangTimeout, at least Timeout and 5 s).
+const (
+	tunnelBuf  = 16 << 10
+	tunnelWake = 4 * time.Second
+)
+
+// backendSide is a tunnel's backend connection: the bytes read with the
+// 101's head first, then the socket, each read waiting until until()
+// says, each write up to timeout; counted for the worker's traffic as
+// bconn's.
+type backendSide struct {
+	bc      *bconn
+	timeout time.Duration
+	until   func() (time.Time, error)
+}
+
+func (b backendSide) Read(p []byte) (int, error) {
+	if b.bc.br.Buffered() > 0 {
+		return b.bc.br.Read(p)
+	}
+	d, err := b.until()
+	if err != nil {
+		return 0, err
+	}
+	b.bc.Conn.SetReadDeadline(d)
+	n, err := b.bc.Conn.Read(p)
+	if b.bc.traffic != nil {
+		b.bc.traffic[shRead].Add(int64(n))
+	}
+	return n, err
+}
+
+func (b backendSide) Write(p []byte) (int, error) {
+	b.bc.Conn.SetWriteDeadline(time.Now().Add(b.timeout))
+	n, err := b.bc.Conn.Write(p)
+	if b.bc.traffic != nil {
+		b.bc.traffic[shTransferred].Add(int64(n))
+	}
+	return n, err
+}
 
 // runTunnel passes bytes both ways between the client and the backend
 // until each side has ended its stream, as apache2's ap_proxy_tunnel_run:
@@ -118,12 +160,21 @@ func runTunnel(client *http1.Tunnel, bc *bconn, timeout time.Duration, halfClose
 		}
 	}
 	idle := func() bool { return time.Since(time.Unix(0, last.Load())) >= timeout }
-	pump := func(dst io.Writer, src io.Reader, before func(), shutDst func() error) {
+	// until is when a read gives up waiting: at the idle timeout, or
+	// after tunnelWake to show the tunnel alive.
+	until := func() (time.Time, error) {
+		if ended.Load() {
+			return time.Time{}, net.ErrClosed
+		}
+		d, wake := time.Unix(0, last.Load()).Add(timeout), time.Now().Add(tunnelWake)
+		if wake.Before(d) {
+			d = wake
+		}
+		return d, nil
+	}
+	pump := func(dst io.Writer, src io.Reader, shutDst func() error) {
 		buf := make([]byte, tunnelBuf)
 		for {
-			if before != nil {
-				before()
-			}
 			n, err := src.Read(buf)
 			if n > 0 {
 				last.Store(time.Now().UnixNano())
@@ -138,7 +189,9 @@ func runTunnel(client *http1.Tunnel, bc *bconn, timeout time.Duration, halfClose
 			case ended.Load():
 				return
 			case isTimeout(err) && !idle():
-				// The other way is busy: wait on.
+				// Not idle for long enough, or the other way is busy:
+				// wait on, alive.
+				client.Touch()
 			case errors.Is(err, io.EOF) && halfClose:
 				if shutDst() != nil {
 					end()
@@ -154,13 +207,19 @@ func runTunnel(client *http1.Tunnel, bc *bconn, timeout time.Duration, halfClose
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		// The backend's bytes (those read with the 101's head first).
 		pump(writerFunc(func(p []byte) (int, error) {
 			client.SetWriteDeadline(time.Now().Add(timeout))
 			return client.Write(p)
-		}), bc.br, nil, client.CloseWrite)
+		}), backendSide{bc, timeout, until}, client.CloseWrite)
 	}()
-	pump(bc, client, func() { client.SetReadDeadline(time.Now().Add(timeout)) }, func() error {
+	pump(backendSide{bc, timeout, until}, readerFunc(func(p []byte) (int, error) {
+		d, err := until()
+		if err != nil {
+			return 0, err
+		}
+		client.SetReadDeadline(d)
+		return client.Read(p)
+	}), func() error {
 		if cw, ok := bc.Conn.(interface{ CloseWrite() error }); ok {
 			return cw.CloseWrite()
 		}
@@ -169,7 +228,11 @@ func runTunnel(client *http1.Tunnel, bc *bconn, timeout time.Duration, halfClose
 	wg.Wait()
 }
 
-// writerFunc is a func as an io.Writer.
-type writerFunc func(p []byte) (int, error)
+// writerFunc and readerFunc are funcs as an io.Writer and an io.Reader.
+type (
+	writerFunc func(p []byte) (int, error)
+	readerFunc func(p []byte) (int, error)
+)
 
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+func (f readerFunc) Read(p []byte) (int, error)  { return f(p) }
