@@ -15,20 +15,28 @@ import (
 )
 
 // wsConf proxies WebSockets to the test's backend (@BE@) as apache2 2.4.71
-// does: mod_proxy_http's upgrade= parameter, a ws:// URL (mod_proxy_wstunnel
-// loaded), and a line without upgrade=, which drops the field.
+// does: mod_proxy_http's upgrade= parameter (a line's, a balancer
+// member's), a ws:// URL (mod_proxy_wstunnel loaded), and a line without
+// upgrade=, which drops the field.
 const wsConf = `ServerName main.test
 Listen 127.0.0.1:@P0@
 DocumentRoot @DOCS@
 LoadModule proxy_module /usr/lib/apache2/modules/mod_proxy.so
 LoadModule proxy_http_module /usr/lib/apache2/modules/mod_proxy_http.so
 LoadModule proxy_wstunnel_module /usr/lib/apache2/modules/mod_proxy_wstunnel.so
+LoadModule proxy_balancer_module /usr/lib/apache2/modules/mod_proxy_balancer.so
+LoadModule slotmem_shm_module /usr/lib/apache2/modules/mod_slotmem_shm.so
+LoadModule lbmethod_byrequests_module /usr/lib/apache2/modules/mod_lbmethod_byrequests.so
 LogFormat "%h \"%r\" %>s %b %I %O" ws
 CustomLog logs/ws_log ws
 ProxyPass /ws/ http://@BE@/ws/ upgrade=websocket
 ProxyPass /any/ http://@BE@/any/ upgrade=ANY
 ProxyPass /wsu/ ws://@BE@/wsu/
 ProxyPass /plain/ http://@BE@/plain/
+<Proxy balancer://wsb>
+    BalancerMember http://@BE@ upgrade=websocket
+</Proxy>
+ProxyPass /bal/ balancer://wsb/bal/
 `
 
 // wsKey is RFC 6455's sample key.
@@ -201,7 +209,7 @@ func wsExchanges(t *testing.T, s *diffServer, records <-chan string) string {
 	}
 	// Each way of asking for the upgrade: echo both ways, the client ends
 	// its side first, the backend's end follows.
-	for _, path := range []string{"/ws/echo", "/any/echo", "/wsu/echo"} {
+	for _, path := range []string{"/ws/echo", "/any/echo", "/wsu/echo", "/bal/echo"} {
 		w := dialWS(t, s)
 		out.WriteString(w.handshake(path, "Connection: Upgrade\r\nUpgrade: websocket\r\n"))
 		out.WriteString(w.echo("hello") + " " + w.echo("world") + "\n")

@@ -101,6 +101,7 @@
 // than one "chunked" field is refused with 400 (apache2 takes any list of codings that
 // ends in chunked, two fields too, and reads the body as chunked); an unknown Expect gets 417 with
 // "Connection: close" (apache2 closes without saying so); request trailers are read and
-// discarded; responses carry no trailers; there is no Hijacker and no request-context
+// discarded; responses carry no trailers; there is no Hijacker (SwitchProtocols hands a
+// connection over after a 101, for mod_proxy's tunnel) and no request-context
 // cancellation when the client goes away (the context ends with Close).
 package http1

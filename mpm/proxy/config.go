@@ -1,6 +1,7 @@
 // Package proxy is mod_proxy with mod_proxy_http as apache2 2.4.71 does the
 // reverse-proxy case: ProxyPass (prefix, "!", key=value worker parameters,
-// the one-argument form inside <Location>), ProxyPassMatch, ProxyPassReverse,
+// the one-argument form inside <Location>; upgrade= and ws:// URLs proxy
+// WebSockets, tunnel.go), ProxyPassMatch, ProxyPassReverse,
 // ProxyPassReverseCookieDomain, ProxyPassReverseCookiePath, ProxyPreserveHost,
 // ProxyTimeout, ProxyAddHeaders, ProxyVia and ProxyRequests (Off only: no
 // forward proxy here), and RewriteRule [P]'s requests (ForURL).
@@ -286,15 +287,6 @@ func (c *Config) addPass(isRegex bool, args []string, loc string) error {
 				}
 				return errors.New("Invalid ProxyPass|ProxyPassMatch parameter. Parameter must be in the form 'key=value'.")
 			}
-			if strings.EqualFold(k, "upgrade") {
-				if len(v) >= maxUpgrade {
-					return fmt.Errorf("ProxyPass upgrade protocol length must be < %d characters", maxUpgrade)
-				}
-				if p.upgrade = v; strings.EqualFold(v, "ANY") {
-					p.upgrade = "*"
-				}
-				continue
-			}
 			params = append(params, [2]string{k, v})
 		}
 	}
@@ -335,6 +327,8 @@ func (c *Config) addPass(isRegex bool, args []string, loc string) error {
 			return errors.New("ProxyPass " + err.Error())
 		}
 	}
+	// upgrade= stays with the line (see pass.upgrade).
+	p.upgrade, s.upgrade = s.upgrade, ""
 	switch {
 	case loc != "":
 		// apache2 2.4.71 serves a section's ProxyPass with its generic
@@ -377,6 +371,7 @@ type workerSettings struct {
 	retry                   time.Duration
 	retrySet                bool
 	keepalive               bool
+	upgrade                 string // upgrade=: "*" for ANY, "" none
 	disableReuse            bool
 	reuseSet                bool // disablereuse or enablereuse given
 }
@@ -416,11 +411,17 @@ func (s *workerSettings) set(key, val string) error {
 		on, err := onOff(val, "EnableReuse must be On|Off")
 		s.disableReuse, s.reuseSet = !on, true
 		return err
+	case "upgrade":
+		if len(val) >= maxUpgrade {
+			return fmt.Errorf("upgrade protocol length must be < %d characters", maxUpgrade)
+		}
+		if s.upgrade = val; strings.EqualFold(val, "ANY") {
+			s.upgrade = "*"
+		}
 	case "max", "min", "smax", "ttl", "acquire", "flushpackets", "flushwait", "iobuffersize",
 		"receivebuffersize", "ping", "lbset", "loadfactor", "route", "redirect", "status",
 		"hcmethod", "hcinterval", "hcpasses", "hcfails", "hcuri", "hcexpr", "hctemplate",
-		"responsefieldsize", "addressttl", "upgrade", "secret", "mapping":
-		// (ProxyPass's upgrade= is read with its line: addPass.)
+		"responsefieldsize", "addressttl", "secret", "mapping":
 		// Accepted, not applied here.
 	default:
 		return errors.New("unknown Worker parameter")

@@ -269,8 +269,13 @@ func (c *Config) forward(w http.ResponseWriter, r *http.Request, t *Target, u st
 	noReuse = noReuse || wk.settings.disableReuse
 	// mod_proxy_http forwards the client's Upgrade field when the line's
 	// upgrade= list (a ws:// URL: "WebSocket") names it.
+	// A balancer member's own upgrade= serves the lines to its balancer.
+	upgrades := t.upgrade
+	if upgrades == "" {
+		upgrades = wk.settings.upgrade
+	}
 	upgrade := ""
-	if v := r.Header.Get("Upgrade"); v != "" && !force10 && canUpgrade(t.upgrade, wk.scheme, v) {
+	if v := r.Header.Get("Upgrade"); v != "" && !force10 && canUpgrade(upgrades, wk.scheme, v) {
 		upgrade = v
 	}
 	head := c.requestHead(r, pu, pre, bodyDone, chunked, force10, noReuse, upgrade)
@@ -344,7 +349,7 @@ func (c *Config) forward(w http.ResponseWriter, r *http.Request, t *Target, u st
 	// An Upgrade the backend offers goes back to the client when the line
 	// could upgrade to it (a 426, say).
 	offer := resp.Header.Get("Upgrade")
-	if offer != "" && !canUpgrade(t.upgrade, wk.scheme, offer) {
+	if offer != "" && !canUpgrade(upgrades, wk.scheme, offer) {
 		offer = ""
 	}
 	c.answer(w, r, resp, names, bc, wk, offer)
