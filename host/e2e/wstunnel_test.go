@@ -58,85 +58,73 @@ func wsAccept(key string) string {
 // received, then "got" and every byte the backend read after it) goes to
 // the returned channel once it ends.
 func wsBackend(t *testing.T) (string, <-chan string) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	must(t, err)
-	t.Cleanup(func() { ln.Close() })
 	records := make(chan string, 100)
-	go func() {
+	be := serveEach(t, func(c net.Conn) {
+		c.SetDeadline(time.Now().Add(30 * time.Second))
+		br := bufio.NewReader(c)
+		var head strings.Builder
+		upgrade, key, path := "", "", ""
 		for {
-			c, err := ln.Accept()
+			line, err := br.ReadString('\n')
 			if err != nil {
 				return
 			}
-			go func() {
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(30 * time.Second))
-				br := bufio.NewReader(c)
-				var head strings.Builder
-				upgrade, key, path := "", "", ""
-				for {
-					line, err := br.ReadString('\n')
-					if err != nil {
-						return
-					}
-					if line == "\r\n" {
-						head.WriteString(line)
-						break
-					}
-					// The names canonical: ours sends the request's
-					// fields so spelled (apache2 as the client did).
-					if k, v, ok := strings.Cut(line, ":"); ok && path != "" {
-						line = textproto.CanonicalMIMEHeaderKey(k) + ":" + v
-					}
-					head.WriteString(line)
-					if path == "" {
-						path = strings.Fields(line)[1]
-					}
-					k, v, _ := strings.Cut(strings.TrimRight(line, "\r\n"), ": ")
-					switch strings.ToLower(k) {
-					case "upgrade":
-						upgrade = v
-					case "sec-websocket-key":
-						key = v
-					}
-				}
-				var got []byte
-				defer func() { records <- head.String() + "got " + strconv.Quote(string(got)) }()
-				switch {
-				case strings.Contains(path, "/no"):
-					io.WriteString(c, "HTTP/1.1 403 Forbidden\r\nContent-Length: 3\r\nUpgrade: websocket\r\nX-B: 1\r\n\r\nno\n")
-					return
-				case upgrade == "":
-					io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 6\r\nX-B: 1\r\n\r\nplain\n")
-					return
-				}
-				if strings.Contains(path, "/wrong") {
-					upgrade = "websocket"
-				}
-				fmt.Fprintf(c, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: %s\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: %s\r\nX-B: 1\r\n\r\n", upgrade, wsAccept(key))
-				tc := c.(*net.TCPConn)
-				if strings.Contains(path, "/push") {
-					io.WriteString(c, "pushed")
-					tc.CloseWrite()
-					got, _ = io.ReadAll(br)
-					return
-				}
-				buf := make([]byte, 4096)
-				for {
-					n, err := br.Read(buf)
-					got = append(got, buf[:n]...)
-					if n > 0 {
-						c.Write(buf[:n])
-					}
-					if err != nil {
-						tc.CloseWrite()
-						return
-					}
-				}
-			}()
+			if line == "\r\n" {
+				head.WriteString(line)
+				break
+			}
+			// The names canonical: ours sends the request's
+			// fields so spelled (apache2 as the client did).
+			if k, v, ok := strings.Cut(line, ":"); ok && path != "" {
+				line = textproto.CanonicalMIMEHeaderKey(k) + ":" + v
+			}
+			head.WriteString(line)
+			if path == "" {
+				path = strings.Fields(line)[1]
+			}
+			k, v, _ := strings.Cut(strings.TrimRight(line, "\r\n"), ": ")
+			switch strings.ToLower(k) {
+			case "upgrade":
+				upgrade = v
+			case "sec-websocket-key":
+				key = v
+			}
 		}
-	}()
-	return ln.Addr().String(), records
+		var got []byte
+		defer func() { records <- head.String() + "got " + strconv.Quote(string(got)) }()
+		switch {
+		case strings.Contains(path, "/no"):
+			io.WriteString(c, "HTTP/1.1 403 Forbidden\r\nContent-Length: 3\r\nUpgrade: websocket\r\nX-B: 1\r\n\r\nno\n")
+			return
+		case upgrade == "":
+			io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 6\r\nX-B: 1\r\n\r\nplain\n")
+			return
+		}
+		if strings.Contains(path, "/wrong") {
+			upgrade = "websocket"
+		}
+		fmt.Fprintf(c, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: %s\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: %s\r\nX-B: 1\r\n\r\n", upgrade, wsAccept(key))
+		tc := c.(*net.TCPConn)
+		if strings.Contains(path, "/push") {
+			io.WriteString(c, "pushed")
+			tc.CloseWrite()
+			got, _ = io.ReadAll(br)
+			return
+		}
+		buf := make([]byte, 4096)
+		for {
+			n, err := br.Read(buf)
+			got = append(got, buf[:n]...)
+			if n > 0 {
+				c.Write(buf[:n])
+			}
+			if err != nil {
+				tc.CloseWrite()
+				return
+			}
+		}
+	})
+	return be, records
 }
 
 // wsClient is a raw client connection to one server.
