@@ -6,8 +6,8 @@ import (
 	"time"
 )
 
-// errNoSwitch is SwitchProtocols' refusal.
-var errNoSwitch = errors.New("http1: cannot switch protocols: not the engine's response, or already started")
+// ErrCannotSwitch is SwitchProtocols' refusal, before it has written anything.
+var ErrCannotSwitch = errors.New("http1: cannot switch protocols: not the engine's response, or already started")
 
 // SwitchProtocols answers the request of w with "101 Switching Protocols"
 // and the field lines fields ("Name: value\r\n" each, written as given, then
@@ -18,12 +18,13 @@ var errNoSwitch = errors.New("http1: cannot switch protocols: not the engine's r
 // status 101 with no body bytes (%b "-"), the tunnel's bytes in %I and %O,
 // as apache2's; the connection closes once the handler returns. To an
 // HTTP/1.0 client, which knows no 1xx, the head is not sent (the tunnel
-// starts at once, as apache2's). It fails, having written nothing, when w
-// is not the engine's or its response has started.
+// starts at once, as apache2's). It fails with ErrCannotSwitch, having
+// written nothing, when w is not the engine's or its response has started;
+// with the write's error when the client is gone.
 func SwitchProtocols(w http.ResponseWriter, fields []byte) (*Tunnel, error) {
 	rw, ok := w.(*response)
 	if !ok || rw.committed || rw.finished || rw.wroteHeader {
-		return nil, errNoSwitch
+		return nil, ErrCannotSwitch
 	}
 	rw.status, rw.wroteHeader, rw.noBody = http.StatusSwitchingProtocols, true, true
 	rw.committed, rw.closeAfter, rw.cl, rw.pendN = true, true, -1, 0

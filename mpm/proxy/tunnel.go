@@ -46,7 +46,11 @@ func (c *Config) switchProtocols(w http.ResponseWriter, r *http.Request, resp *h
 	}
 	tun, err := http1.SwitchProtocols(w, switchFields(resp, names, got))
 	if err != nil {
+		if !errors.Is(err, http1.ErrCannotSwitch) {
+			panic(http.ErrAbortHandler) // the client is gone
+		}
 		logf("proxy_http", err, "AH10240: can't create tunnel for %s", got)
+		http1.WriteError(w, r, http.StatusInternalServerError, "")
 		return
 	}
 	// The larger of the client's and the backend's timeouts bounds the
