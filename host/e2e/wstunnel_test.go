@@ -17,7 +17,8 @@ import (
 // wsConf proxies WebSockets to the test's backend (@BE@) as apache2 2.4.71
 // does: mod_proxy_http's upgrade= parameter (a line's, a balancer
 // member's), a ws:// URL (mod_proxy_wstunnel loaded), and a line without
-// upgrade=, which drops the field.
+// upgrade=, which drops the field; and mod_proxy_wstunnel's older tunnel
+// (ProxyWebsocketFallbackToProxyHttp Off).
 const wsConf = `ServerName main.test
 Listen 127.0.0.1:@P0@
 DocumentRoot @DOCS@
@@ -37,6 +38,10 @@ ProxyPass /plain/ http://@BE@/plain/
     BalancerMember http://@BE@ upgrade=websocket
 </Proxy>
 ProxyPass /bal/ balancer://wsb/bal/
+ProxyPass /off/ ws://@BE@/off/
+<Location /off/>
+    ProxyWebsocketFallbackToProxyHttp Off
+</Location>
 `
 
 // wsKey is RFC 6455's sample key.
@@ -227,6 +232,22 @@ func wsExchanges(t *testing.T, s *diffServer, records <-chan string) string {
 	w.c.CloseWrite()
 	out.WriteString(w.rest() + "\n")
 	record()
+	// ProxyWebsocketFallbackToProxyHttp Off: the backend's answer passes
+	// unread, and the first end of stream ends the tunnel (no half-close);
+	// an Upgrade the line does not name is a 426; a request without one is
+	// not proxied (the file system's 404).
+	w = dialWS(t, s)
+	out.WriteString(w.handshake("/off/echo", "Connection: Upgrade\r\nUpgrade: websocket\r\n"))
+	out.WriteString(w.echo("hello") + "\n")
+	w.c.CloseWrite()
+	out.WriteString(w.rest() + "\n")
+	record()
+	for _, fields := range []string{"Connection: Upgrade\r\nUpgrade: foo\r\n", "Connection: close\r\n"} {
+		w := dialWS(t, s)
+		out.WriteString(w.handshake("/off/x", fields))
+		w.c.CloseWrite()
+		out.WriteString(w.rest() + "\n")
+	}
 	// Without upgrade= (and with a protocol the line does not name) the
 	// field is dropped and the backend's answer relayed; a backend's 403
 	// offering the upgrade is relayed with it where the line allows it.

@@ -517,7 +517,9 @@ func (w *response) commit() error {
 	sent := c.writeFirst(bw, h, &typeDone)
 	// A handler's "Connection: Upgrade" with its Upgrade field (mod_proxy_http
 	// relaying a backend's offer to upgrade) goes with the engine's own token,
-	// the Upgrade lines after it, as apache2's tables put them.
+	// the Upgrade lines after it, as apache2's tables put them: where the
+	// engine's Connection goes, or first for a FieldOrder.First "Connection"
+	// (err_headers_out: mod_proxy_wstunnel's 426).
 	var upgrade []string
 	conn := ""
 	if up := h["Upgrade"]; len(up) > 0 {
@@ -527,6 +529,10 @@ func (w *response) commit() error {
 				sent = make(map[string]int, 1)
 			}
 			sent["Upgrade"] = len(up)
+			if o := c.order; o != nil && slices.Contains(o.First, "Connection") {
+				w.writeConnection(bw, conn, upgrade)
+				upgrade = nil
+			}
 		}
 	}
 	clDone, lastDone := cl < 0, false
@@ -567,19 +573,8 @@ func (w *response) commit() error {
 	if !lastDone {
 		c.writeLast(bw, h, sent, &typeDone)
 	}
-	if conn != "" {
-		bw.WriteString("Connection: ")
-		bw.WriteString(conn)
-		switch {
-		case !w.keep:
-			bw.WriteString(", close")
-		case w.info.kaToken:
-			bw.WriteString(", Keep-Alive")
-		}
-		bw.WriteString("\r\n")
-		for _, v := range upgrade {
-			writeField(bw, "Upgrade", v)
-		}
+	if upgrade != nil {
+		w.writeConnection(bw, conn, upgrade)
 	}
 	if w.keep {
 		if w.info.kaToken {
@@ -1148,6 +1143,24 @@ func (w *response) replaceBadHeader(k, v string) []byte {
 		w.declared = -1
 	}
 	return page
+}
+
+// writeConnection writes the Connection field of a handler that set one
+// with the tokens conn (see connectionTokens), the engine's close or
+// Keep-Alive after them, then the Upgrade lines.
+func (w *response) writeConnection(bw *bufio.Writer, conn string, upgrade []string) {
+	bw.WriteString("Connection: ")
+	bw.WriteString(conn)
+	switch {
+	case !w.keep:
+		bw.WriteString(", close")
+	case w.info.kaToken:
+		bw.WriteString(", Keep-Alive")
+	}
+	bw.WriteString("\r\n")
+	for _, v := range upgrade {
+		writeField(bw, "Upgrade", v)
+	}
 }
 
 // connectionTokens are the tokens of a handler's Connection field lines but

@@ -40,6 +40,22 @@ func SwitchProtocols(w http.ResponseWriter, fields []byte) (*Tunnel, error) {
 	return &Tunnel{c: c}, nil
 }
 
+// TakeOver hands the client connection of w to the handler without an
+// answer of the engine's (mod_proxy_wstunnel's older tunnel, which relays a
+// backend's answer unread): the access log sees status 200 with no body
+// bytes (%b "-"), as apache2's; the connection closes once the handler
+// returns. It fails with ErrCannotSwitch when w is not the engine's or its
+// response has started.
+func TakeOver(w http.ResponseWriter) (*Tunnel, error) {
+	rw, ok := w.(*response)
+	if !ok || rw.committed || rw.finished || rw.wroteHeader {
+		return nil, ErrCannotSwitch
+	}
+	rw.status, rw.wroteHeader, rw.noBody = http.StatusOK, true, true
+	rw.committed, rw.closeAfter, rw.cl, rw.pendN = true, true, -1, 0
+	return &Tunnel{c: rw.c}, nil
+}
+
 // A Tunnel is the client connection SwitchProtocols hands over. Read and
 // Write may be called from two goroutines at once (one each); the other
 // methods from either. Each Read and Write, and Touch, counts as progress

@@ -49,6 +49,9 @@ type Target struct {
 	// Error, if not nil, answers an error status of the request's own
 	// (an ErrorDocument's page).
 	Error func(w http.ResponseWriter, r *http.Request, status int)
+	// WSTunnel (ProxyWebsocketFallbackToProxyHttp Off) serves a ws:// URL
+	// with mod_proxy_wstunnel's own tunnel (wstunnel).
+	WSTunnel bool
 }
 
 // overrides says whether the server's own page answers in place of a
@@ -69,6 +72,9 @@ func (c *Config) Match(p, query string) *Target {
 	}
 	return &Target{URL: u, w: w, b: b, bad: bad, upgrade: upgrade}
 }
+
+// WebSocket says whether t's backend is a ws:// URL.
+func (t *Target) WebSocket() bool { return t.w != nil && t.w.scheme == "ws" }
 
 // ForURL is the Target of the absolute URL a RewriteRule [P] gives (its path
 // escaped as mod_proxy's canonicalization does), served as apache2 2.4.71
@@ -267,6 +273,9 @@ func (c *Config) forward(w http.ResponseWriter, r *http.Request, t *Target, u st
 	}
 	force10, noReuse, fresh := noKeepAlive(r)
 	noReuse = noReuse || wk.settings.disableReuse
+	if wk.scheme == "ws" && t.WSTunnel {
+		return c.wstunnel(w, r, t, wk, pu, pre, bodyDone, chunked, force10, timeout, connectTimeout, logf, connectFailed)
+	}
 	// mod_proxy_http forwards the client's Upgrade field when the line's
 	// upgrade= list (a ws:// URL: "WebSocket") names it.
 	// A balancer member's own upgrade= serves the lines to its balancer.

@@ -1,16 +1,20 @@
 package proxy
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
+	"github.com/httpd-mpm/httpd-mpm/mpm/static"
 )
 
 // canUpgrade is ap_proxy_worker_can_upgrade: whether a ProxyPass line whose
@@ -240,3 +244,70 @@ type (
 
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
 func (f readerFunc) Read(p []byte) (int, error)  { return f(p) }
+
+// wstunnel serves a ws:// URL as mod_proxy_wstunnel does with
+// ProxyWebsocketFallbackToProxyHttp Off: a request whose Upgrade field the
+// line does not allow is a 426 offering the line's protocol (AH02900);
+// otherwise the request goes on a connection of its own, with the line's
+// protocol ("WebSocket" by default, the request's for ANY), and from then on
+// the bytes of both sides pass unread, the backend's answer too, until
+// either side ends its stream (no half-close) or fails. False when the
+// backend cannot be reached (as forward).
+func (c *Config) wstunnel(w http.ResponseWriter, r *http.Request, t *Target, wk *worker, pu *url.URL, pre []byte, bodyDone, chunked, force10 bool, timeout, connectTimeout time.Duration, logf logFunc, connectFailed func()) bool {
+	list := t.upgrade
+	if list == "" {
+		list = wk.settings.upgrade
+	}
+	proto := r.Header.Get("Upgrade")
+	if proto == "" || !canUpgrade(list, "ws", proto) {
+		offer := list
+		if offer == "" {
+			offer = "WebSocket"
+		}
+		if t.log != nil {
+			t.log(r, static.LevelInfo, "proxy_wstunnel", nil, fmt.Sprintf(
+				"AH02900: require upgrade for URL %s (Upgrade header is %s, expecting %s)", t.URL, orNA(proto), offer))
+		}
+		http1.SetFieldOrder(r, &http1.FieldOrder{First: []string{"Connection"}})
+		w.Header()["Connection"], w.Header()["Upgrade"] = []string{"Upgrade"}, []string{offer}
+		if t.Error != nil {
+			t.Error(w, r, http.StatusUpgradeRequired)
+		} else {
+			http1.WriteError(w, r, http.StatusUpgradeRequired, "")
+		}
+		return true
+	}
+	bc, err := wk.dial(connectTimeout, timeout)
+	if err != nil {
+		addr := net.JoinHostPort(wk.host, wk.port)
+		logf("proxy", err, "AH00957: WS: attempt to connect to %s (%s:%s) failed", addr, wk.host, wk.port)
+		if connectFailed != nil {
+			connectFailed()
+		}
+		logf("proxy_wstunnel", nil, "AH02452: failed to make connection to backend: %s", wk.host)
+		return false
+	}
+	defer bc.Close()
+	switch {
+	case strings.EqualFold(list, "NONE") || list == "":
+		list = "WebSocket"
+	case list == "*":
+		list = proto
+	}
+	head := c.requestHead(r, pu, pre, bodyDone, chunked, force10, false, proto)
+	head = append(bytes.TrimSuffix(head, []byte("Connection: Upgrade\r\nUpgrade: "+proto+"\r\n\r\n")),
+		"Upgrade: "+list+"\r\nConnection: Upgrade\r\n\r\n"...)
+	if _, err := bc.Write(append(head, pre...)); err != nil {
+		logf("proxy", err, "AH00898: Error writing to remote server returned by %s", r.URL.Path)
+		http1.WriteProxyError(w, r, http.StatusBadGateway, "Error writing to remote server")
+		return true
+	}
+	tun, err := http1.TakeOver(w)
+	if err != nil {
+		http1.WriteError(w, r, http.StatusInternalServerError, "")
+		return true
+	}
+	// apache2's older tunnel waits without a bound.
+	runTunnel(tun, bc, 1<<62, false)
+	return true
+}
