@@ -307,11 +307,7 @@ func (c *Config) forward(w http.ResponseWriter, r *http.Request, t *Target, u st
 				return true
 			}
 			if err != nil {
-				addr := net.JoinHostPort(wk.host, wk.port)
-				logf("proxy", err, "AH00957: http: attempt to connect to %s (%s:%s) failed", addr, wk.host, wk.port)
-				if connectFailed != nil {
-					connectFailed()
-				}
+				wk.connectFailed(err, "http", logf, connectFailed)
 				logf("proxy_http", nil, "AH01114: HTTP: failed to make connection to backend: %s", wk.host)
 				return false
 			}
@@ -363,6 +359,17 @@ func (c *Config) forward(w http.ResponseWriter, r *http.Request, t *Target, u st
 	}
 	c.answer(w, r, resp, names, bc, wk, offer)
 	return true
+}
+
+// connectFailed logs a failed connection to the worker's backend for the
+// scheme ("http", "WS") as ap_proxy_connect_backend (AH00957), then calls
+// then, if not nil.
+func (wk *worker) connectFailed(err error, scheme string, logf logFunc, then func()) {
+	addr := net.JoinHostPort(wk.host, wk.port)
+	logf("proxy", err, "AH00957: %s: attempt to connect to %s (%s:%s) failed", scheme, addr, wk.host, wk.port)
+	if then != nil {
+		then()
+	}
 }
 
 // noKeepAlive reads the variables by which apache2 does not keep a backend

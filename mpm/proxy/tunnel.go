@@ -279,11 +279,7 @@ func (c *Config) wstunnel(w http.ResponseWriter, r *http.Request, t *Target, wk 
 	}
 	bc, err := wk.dial(connectTimeout, timeout)
 	if err != nil {
-		addr := net.JoinHostPort(wk.host, wk.port)
-		logf("proxy", err, "AH00957: WS: attempt to connect to %s (%s:%s) failed", addr, wk.host, wk.port)
-		if connectFailed != nil {
-			connectFailed()
-		}
+		wk.connectFailed(err, "WS", logf, connectFailed)
 		logf("proxy_wstunnel", nil, "AH02452: failed to make connection to backend: %s", wk.host)
 		return false
 	}
