@@ -356,3 +356,68 @@ func TestWebSocketOutlivesTimeout(t *testing.T) {
 		}
 	}
 }
+
+// flood writes to the server without end and never reads: the first
+// error goes to the returned channel.
+func (w *wsClient) flood() <-chan error {
+	w.c.SetDeadline(time.Time{})
+	errs := make(chan error, 1)
+	go func() {
+		buf := make([]byte, 64<<10)
+		for {
+			if _, err := w.c.Write(buf); err != nil {
+				errs <- err
+				return
+			}
+		}
+	}()
+	return errs
+}
+
+// TestWebSocketWriteBounded: mod_proxy_wstunnel's older tunnel waits
+// without a bound for a byte either way, but a write to a client that
+// does not read gives up after Timeout and ends the tunnel (the client
+// floods, the backend echoes, nothing reads the echo). apache2's mostly
+// does too (AH03307), but not always: when the backend's side blocks first
+// its poll waits without a bound; so only ours is asserted.
+func TestWebSocketWriteBounded(t *testing.T) {
+	be, _ := wsBackend(t)
+	conf := strings.ReplaceAll(wsConf, "@BE@", be) + "Timeout 1\n"
+	p := startPairMPM(t, "event", 1, conf, map[string]string{"a.txt": "a\n"})
+	w := dialWS(t, p.ours)
+	w.handshake("/off/echo", "Connection: Upgrade\r\nUpgrade: websocket\r\n")
+	select {
+	case <-w.flood():
+	case <-time.After(20 * time.Second):
+		t.Errorf("the tunnel is still open after 20 s")
+	}
+}
+
+// TestWebSocketWriteWaitAlive: a tunnel whose writes both ways wait (the
+// client floods and never reads, the backend echoes) for longer than the
+// time after which a prefork child showing no progress counts as hung
+// (here 10 s), but less than its write timeout (ProxyTimeout 60): the
+// child is not ended, the connection stays open, as through apache2's.
+func TestWebSocketWriteWaitAlive(t *testing.T) {
+	be, _ := wsBackend(t)
+	conf := strings.ReplaceAll(wsConf, "@BE@", be) + "Timeout 1\nProxyTimeout 60\n"
+	p := startPairMPM(t, "prefork", 1, conf, map[string]string{"a.txt": "a\n"})
+	servers := []*diffServer{p.apache, p.ours}
+	errs := make([]<-chan error, len(servers))
+	for i, s := range servers {
+		w := dialWS(t, s)
+		w.handshake("/ws/echo", "Connection: Upgrade\r\nUpgrade: websocket\r\n")
+		errs[i] = w.flood()
+	}
+	time.Sleep(24 * time.Second)
+	for i, s := range servers {
+		select {
+		case err := <-errs[i]:
+			t.Errorf("%s: the tunnel ended: %v", s.name, err)
+		default:
+		}
+	}
+	if log := errorLog(t, p.ours.root); strings.Contains(log, "is hung") {
+		t.Errorf("ours: a child taken for hung:\n%s", log)
+	}
+}

@@ -216,7 +216,7 @@ type Server struct {
 	// by Timeout or KeepAliveTimeout, so a busy Conn with no Progress for longer than both
 	// is stuck outside the engine's waits: in a handler, on a disk, in a deadlock. It feeds
 	// a scoreboard's hang detection; it must be cheap and must not call back into the Conn.
-	// A Tunnel (SwitchProtocols) calls it from both of its goroutines, at least every few
+	// A Tunnel (SwitchProtocols) calls it from several goroutines, at least every few
 	// seconds while it waits, however long it may: it must then be safe for concurrent use.
 	Progress func(c *Conn, now time.Time)
 

@@ -104,6 +104,12 @@ func (t *Tunnel) CloseWrite() error {
 func (t *Tunnel) SetReadDeadline(d time.Time) error  { return t.c.rwc.SetReadDeadline(d) }
 func (t *Tunnel) SetWriteDeadline(d time.Time) error { return t.c.rwc.SetWriteDeadline(d) }
 
+// Abort, once nothing reads or writes the tunnel any more, has the
+// connection closed without lingering once the handler returns (apache2's
+// aborted connection): a tunnel ended by a failure or a timeout, whose
+// client may still be sending without end.
+func (t *Tunnel) Abort() { t.c.sawEOF = true }
+
 // Close ends the connection at once (an aborted tunnel): pending reads and
 // writes fail.
 func (t *Tunnel) Close() error {

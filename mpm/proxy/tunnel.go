@@ -64,7 +64,7 @@ func (c *Config) switchProtocols(w http.ResponseWriter, r *http.Request, resp *h
 	}
 	e := http1.Env(r)
 	halfClose := e == nil || !e.Has("proxy-nohalfclose")
-	runTunnel(tun, bc, timeout, halfClose)
+	runTunnel(tun, bc, timeout, timeout, halfClose)
 }
 
 func orNA(s string) string {
@@ -107,8 +107,8 @@ func switchFields(resp *http.Response, names []string, proto string) []byte {
 }
 
 // tunnelBuf is the size of a tunnel's reads, and tunnelWake how long a
-// read waits at most before the tunnel shows that it is alive
-// (Tunnel.Touch): a tunnel may wait longer than the server's Timeout
+// tunnel's wait on the network goes at most without it showing that it is
+// alive (Tunnel.Touch): a tunnel may wait longer than the server's Timeout
 // (ProxyTimeout, timeout=), past which a worker that shows nothing is
 // taken for hung (mpm.HangTimeout, at least Timeout and 5 s).
 const (
@@ -116,134 +116,184 @@ const (
 	tunnelWake = 4 * time.Second
 )
 
-// backendSide is a tunnel's backend connection: the bytes read with the
-// 101's head first, then the socket, each read waiting until until()
-// says, each write up to timeout; counted for the worker's traffic as
-// bconn's.
-type backendSide struct {
-	bc      *bconn
-	timeout time.Duration
-	until   func() (time.Time, error)
+// tunnel is the state runTunnel's two pumps share.
+type tunnel struct {
+	client *http1.Tunnel
+	bc     *bconn
+	// idle bounds the time without a byte either way, write each write.
+	idle, write time.Duration
+	last        atomic.Int64 // when a byte last went through, Unix nanoseconds
+	ended       atomic.Bool
+	writing     atomic.Int32 // writes under way
 }
 
-func (b backendSide) Read(p []byte) (int, error) {
-	if b.bc.br.Buffered() > 0 {
-		return b.bc.br.Read(p)
+// end ends the tunnel at once: the waits under way fail, and so do those
+// about to start (deadline).
+func (t *tunnel) end() {
+	if t.ended.CompareAndSwap(false, true) {
+		t.client.Close()
+		t.bc.Conn.SetDeadline(time.Now())
 	}
-	d, err := b.until()
-	if err != nil {
+}
+
+// deadline sets d with set, unless the tunnel has ended: checked after
+// setting it, so an end() between a wait's start and its deadline is not
+// undone by a later deadline.
+func (t *tunnel) deadline(set func(time.Time) error, d time.Time) error {
+	set(d)
+	if t.ended.Load() {
+		set(time.Now())
+		return net.ErrClosed
+	}
+	return nil
+}
+
+// until is when a read gives up waiting: at the idle timeout, or after
+// tunnelWake to show the tunnel alive.
+func (t *tunnel) until() time.Time {
+	d, wake := time.Unix(0, t.last.Load()).Add(t.idle), time.Now().Add(tunnelWake)
+	if wake.Before(d) {
+		return wake
+	}
+	return d
+}
+
+func (t *tunnel) isIdle() bool { return time.Since(time.Unix(0, t.last.Load())) >= t.idle }
+
+// writeTo writes p with write, bounded by the tunnel's write timeout; while
+// it waits the tunnel keeps its worker shown alive (keepAlive), since the
+// other pump may be waiting on a write too, or be done.
+func (t *tunnel) writeTo(set func(time.Time) error, write func([]byte) (int, error), p []byte) (int, error) {
+	if err := t.deadline(set, time.Now().Add(t.write)); err != nil {
 		return 0, err
 	}
-	b.bc.Conn.SetReadDeadline(d)
-	n, err := b.bc.Conn.Read(p)
-	if b.bc.traffic != nil {
-		b.bc.traffic[shRead].Add(int64(n))
+	t.writing.Add(1)
+	defer t.writing.Add(-1)
+	return write(p)
+}
+
+// keepAlive shows the tunnel alive every tunnelWake while a write waits,
+// until stop closes. A write is bounded by its deadline, so a tunnel stuck
+// for good still ends, and its worker shows no more progress.
+func (t *tunnel) keepAlive(stop <-chan struct{}) {
+	tick := time.NewTicker(tunnelWake)
+	defer tick.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-tick.C:
+			if t.writing.Load() > 0 {
+				t.client.Touch()
+			}
+		}
+	}
+}
+
+// backendSide is a tunnel's backend connection: the bytes read with the
+// 101's head first, then the socket, each read waiting until t.until(),
+// each write up to t.write; counted for the worker's traffic as bconn's.
+type backendSide struct{ t *tunnel }
+
+func (b backendSide) Read(p []byte) (int, error) {
+	bc := b.t.bc
+	if bc.br.Buffered() > 0 {
+		return bc.br.Read(p)
+	}
+	if err := b.t.deadline(bc.Conn.SetReadDeadline, b.t.until()); err != nil {
+		return 0, err
+	}
+	n, err := bc.Conn.Read(p)
+	if bc.traffic != nil {
+		bc.traffic[shRead].Add(int64(n))
 	}
 	return n, err
 }
 
 func (b backendSide) Write(p []byte) (int, error) {
-	b.bc.Conn.SetWriteDeadline(time.Now().Add(b.timeout))
-	n, err := b.bc.Conn.Write(p)
-	if b.bc.traffic != nil {
-		b.bc.traffic[shTransferred].Add(int64(n))
+	bc := b.t.bc
+	n, err := b.t.writeTo(bc.Conn.SetWriteDeadline, bc.Conn.Write, p)
+	if bc.traffic != nil {
+		bc.traffic[shTransferred].Add(int64(n))
 	}
 	return n, err
+}
+
+// clientSide is a tunnel's client connection, its reads and writes bounded
+// as backendSide's.
+type clientSide struct{ t *tunnel }
+
+func (c clientSide) Read(p []byte) (int, error) {
+	if err := c.t.deadline(c.t.client.SetReadDeadline, c.t.until()); err != nil {
+		return 0, err
+	}
+	return c.t.client.Read(p)
+}
+
+func (c clientSide) Write(p []byte) (int, error) {
+	return c.t.writeTo(c.t.client.SetWriteDeadline, c.t.client.Write, p)
 }
 
 // runTunnel passes bytes both ways between the client and the backend
 // until each side has ended its stream, as apache2's ap_proxy_tunnel_run:
 // a side's end of stream shuts the other's sending side down once what
 // it sent is through (half-close), or, without halfClose
-// (proxy-nohalfclose), ends the tunnel; timeout without a byte either way,
-// or a failure, ends it at once.
-func runTunnel(client *http1.Tunnel, bc *bconn, timeout time.Duration, halfClose bool) {
-	var last atomic.Int64 // when a byte last went through, Unix nanoseconds
-	var ended atomic.Bool
-	last.Store(time.Now().UnixNano())
-	end := func() {
-		if ended.CompareAndSwap(false, true) {
-			client.Close()
-			bc.Conn.SetDeadline(time.Now())
-		}
-	}
-	idle := func() bool { return time.Since(time.Unix(0, last.Load())) >= timeout }
-	// until is when a read gives up waiting: at the idle timeout, or
-	// after tunnelWake to show the tunnel alive.
-	until := func() (time.Time, error) {
-		if ended.Load() {
-			return time.Time{}, net.ErrClosed
-		}
-		d, wake := time.Unix(0, last.Load()).Add(timeout), time.Now().Add(tunnelWake)
-		if wake.Before(d) {
-			d = wake
-		}
-		return d, nil
-	}
+// (proxy-nohalfclose), ends the tunnel; idle without a byte either way, a
+// write waiting longer than write, or a failure, ends it at once.
+func runTunnel(client *http1.Tunnel, bc *bconn, idle, write time.Duration, halfClose bool) {
+	t := &tunnel{client: client, bc: bc, idle: idle, write: write}
+	t.last.Store(time.Now().UnixNano())
 	pump := func(dst io.Writer, src io.Reader, shutDst func() error) {
 		buf := make([]byte, tunnelBuf)
 		for {
 			n, err := src.Read(buf)
 			if n > 0 {
-				last.Store(time.Now().UnixNano())
+				t.last.Store(time.Now().UnixNano())
 				if _, werr := dst.Write(buf[:n]); werr != nil {
-					end()
+					t.end()
 					return
 				}
-				last.Store(time.Now().UnixNano())
+				t.last.Store(time.Now().UnixNano())
 			}
 			switch {
 			case err == nil:
-			case ended.Load():
+			case t.ended.Load():
 				return
-			case isTimeout(err) && !idle():
+			case isTimeout(err) && !t.isIdle():
 				// Not idle for long enough, or the other way is busy:
 				// wait on, alive.
 				client.Touch()
 			case errors.Is(err, io.EOF) && halfClose:
 				if shutDst() != nil {
-					end()
+					t.end()
 				}
 				return
 			default:
-				end()
+				t.end()
 				return
 			}
 		}
 	}
+	stop := make(chan struct{})
+	defer close(stop)
+	go t.keepAlive(stop)
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		pump(writerFunc(func(p []byte) (int, error) {
-			client.SetWriteDeadline(time.Now().Add(timeout))
-			return client.Write(p)
-		}), backendSide{bc, timeout, until}, client.CloseWrite)
+		pump(clientSide{t}, backendSide{t}, client.CloseWrite)
 	}()
-	pump(backendSide{bc, timeout, until}, readerFunc(func(p []byte) (int, error) {
-		d, err := until()
-		if err != nil {
-			return 0, err
-		}
-		client.SetReadDeadline(d)
-		return client.Read(p)
-	}), func() error {
+	pump(backendSide{t}, clientSide{t}, func() error {
 		if cw, ok := bc.Conn.(interface{ CloseWrite() error }); ok {
 			return cw.CloseWrite()
 		}
 		return errors.ErrUnsupported
 	})
 	wg.Wait()
+	if t.ended.Load() {
+		client.Abort()
+	}
 }
-
-// writerFunc and readerFunc are funcs as an io.Writer and an io.Reader.
-type (
-	writerFunc func(p []byte) (int, error)
-	readerFunc func(p []byte) (int, error)
-)
-
-func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
-func (f readerFunc) Read(p []byte) (int, error)  { return f(p) }
 
 // wstunnel serves a ws:// URL as mod_proxy_wstunnel does with
 // ProxyWebsocketFallbackToProxyHttp Off: a request whose Upgrade field the
@@ -303,7 +353,12 @@ func (c *Config) wstunnel(w http.ResponseWriter, r *http.Request, t *Target, wk 
 		http1.WriteError(w, r, http.StatusInternalServerError, "")
 		return true
 	}
-	// apache2's older tunnel waits without a bound.
-	runTunnel(tun, bc, 1<<62, false)
+	// apache2's older tunnel waits without a bound, but its writes are
+	// bounded by the client's and the backend's timeouts.
+	write := timeout
+	if conn := http1.ConnFromRequest(r); conn != nil {
+		write = max(write, conn.Timeout())
+	}
+	runTunnel(tun, bc, 1<<62, write, false)
 	return true
 }
