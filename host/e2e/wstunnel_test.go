@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http/httputil"
 	"net/textproto"
 	"strconv"
 	"strings"
@@ -419,5 +420,40 @@ func TestWebSocketWriteWaitAlive(t *testing.T) {
 	}
 	if log := errorLog(t, p.ours.root); strings.Contains(log, "is hung") {
 		t.Errorf("ours: a child taken for hung:\n%s", log)
+	}
+}
+
+// TestWebSocketChunkedBody: a chunked request body longer than what the
+// proxy reads ahead (16 KB) through the older tunnel reaches the backend
+// framed as the head says: chunked, all of it, then the tunnel. (apache2
+// sends neither Transfer-Encoding nor Content-Length, then the client's
+// chunks as they came.)
+func TestWebSocketChunkedBody(t *testing.T) {
+	be, records := wsBackend(t)
+	conf := strings.ReplaceAll(wsConf, "@BE@", be)
+	p := startPairMPM(t, "event", 1, conf, map[string]string{"a.txt": "a\n"})
+	body := strings.Repeat("0123456789abcdef", 1500) // 24000 bytes
+	w := dialWS(t, p.ours)
+	_, err := io.WriteString(w.c, "POST /off/echo HTTP/1.1\r\nHost: main.test\r\nConnection: Upgrade\r\n"+
+		"Upgrade: websocket\r\nTransfer-Encoding: chunked\r\n\r\n"+
+		fmt.Sprintf("%x\r\n%s\r\n%x\r\n%s\r\n0\r\n\r\n", 10000, body[:10000], len(body)-10000, body[10000:])+"after")
+	must(t, err)
+	w.c.CloseWrite()
+	w.rest()
+	rec := <-records
+	head, got, _ := strings.Cut(rec, "\r\n\r\ngot ")
+	if !strings.Contains(head, "\r\nTransfer-Encoding: chunked") {
+		t.Fatalf("the backend's request head:\n%s", head)
+	}
+	raw, err := strconv.Unquote(got)
+	must(t, err)
+	br := bufio.NewReader(strings.NewReader(raw))
+	dechunked, err := io.ReadAll(httputil.NewChunkedReader(br))
+	rest, _ := io.ReadAll(br)
+	if err != nil || string(dechunked) != body {
+		t.Errorf("the body the backend got: %d bytes, %v (want %d bytes)", len(dechunked), err, len(body))
+	}
+	if string(rest) != "\r\nafter" {
+		t.Errorf("after the body's last chunk: %.80q, want the trailer's end and the tunnel's bytes", rest)
 	}
 }

@@ -568,24 +568,7 @@ func via(r *http.Request, v Via) string {
 // send writes the request and reads the answer's head (interim 1xx answers
 // skipped).
 func send(bc *bconn, head, pre []byte, body io.Reader, bodyDone, chunked bool, method string) (*http.Response, []string, error) {
-	bw := bc.bw
-	bw.Write(head)
-	if !bodyDone && chunked {
-		cw := &chunkWriter{w: bw}
-		cw.Write(pre)
-		if _, err := io.Copy(cw, body); err != nil {
-			return nil, nil, err
-		}
-		bw.WriteString("0\r\n\r\n")
-	} else {
-		bw.Write(pre)
-		if !bodyDone {
-			if _, err := io.Copy(bw, body); err != nil {
-				return nil, nil, err
-			}
-		}
-	}
-	if err := bw.Flush(); err != nil {
+	if err := writeRequest(bc.bw, head, pre, body, bodyDone, chunked); err != nil {
 		return nil, nil, err
 	}
 	bc.headLeft = maxHead + 1
@@ -607,6 +590,29 @@ func send(bc *bconn, head, pre []byte, body io.Reader, bodyDone, chunked bool, m
 		}
 		return resp, names, nil
 	}
+}
+
+// writeRequest writes the request's head and its body to bw, and flushes:
+// pre, then the rest of body unless bodyDone, chunked again when the head
+// says so (requestHead).
+func writeRequest(bw *bufio.Writer, head, pre []byte, body io.Reader, bodyDone, chunked bool) error {
+	bw.Write(head)
+	if !bodyDone && chunked {
+		cw := &chunkWriter{w: bw}
+		cw.Write(pre)
+		if _, err := io.Copy(cw, body); err != nil {
+			return err
+		}
+		bw.WriteString("0\r\n\r\n")
+	} else {
+		bw.Write(pre)
+		if !bodyDone {
+			if _, err := io.Copy(bw, body); err != nil {
+				return err
+			}
+		}
+	}
+	return bw.Flush()
 }
 
 // peekFieldNames are the names of the field lines of the answer head br

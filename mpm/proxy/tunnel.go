@@ -343,7 +343,9 @@ func (c *Config) wstunnel(w http.ResponseWriter, r *http.Request, t *Target, wk 
 	head := c.requestHead(r, pu, pre, bodyDone, chunked, force10, false, proto)
 	head = append(bytes.TrimSuffix(head, []byte("Connection: Upgrade\r\nUpgrade: "+proto+"\r\n\r\n")),
 		"Upgrade: "+list+"\r\nConnection: Upgrade\r\n\r\n"...)
-	if _, err := bc.Write(append(head, pre...)); err != nil {
+	// The body whole before the tunnel: the head's framing (a chunked
+	// body chunked again) holds for all of it, not only what prefetch read.
+	if err := writeRequest(bc.bw, head, pre, r.Body, bodyDone, chunked); err != nil {
 		logf("proxy", err, "AH00898: Error writing to remote server returned by %s", r.URL.Path)
 		http1.WriteProxyError(w, r, http.StatusBadGateway, "Error writing to remote server")
 		return true
