@@ -124,6 +124,7 @@ type tunnel struct {
 	idle, write time.Duration
 	last        atomic.Int64 // when a byte last went through, Unix nanoseconds
 	ended       atomic.Bool
+	failed      atomic.Bool  // ended by a failure or a timeout, not an end of stream
 	writing     atomic.Int32 // writes under way
 }
 
@@ -239,7 +240,8 @@ func (c clientSide) Write(p []byte) (int, error) {
 // a side's end of stream shuts the other's sending side down once what
 // it sent is through (half-close), or, without halfClose
 // (proxy-nohalfclose), ends the tunnel; idle without a byte either way, a
-// write waiting longer than write, or a failure, ends it at once.
+// write waiting longer than write, or a failure, ends it at once, and the
+// client connection closes without lingering.
 func runTunnel(client *http1.Tunnel, bc *bconn, idle, write time.Duration, halfClose bool) {
 	t := &tunnel{client: client, bc: bc, idle: idle, write: write}
 	t.last.Store(time.Now().UnixNano())
@@ -250,6 +252,7 @@ func runTunnel(client *http1.Tunnel, bc *bconn, idle, write time.Duration, halfC
 			if n > 0 {
 				t.last.Store(time.Now().UnixNano())
 				if _, werr := dst.Write(buf[:n]); werr != nil {
+					t.failed.Store(true)
 					t.end()
 					return
 				}
@@ -265,10 +268,14 @@ func runTunnel(client *http1.Tunnel, bc *bconn, idle, write time.Duration, halfC
 				client.Touch()
 			case errors.Is(err, io.EOF) && halfClose:
 				if shutDst() != nil {
+					t.failed.Store(true)
 					t.end()
 				}
 				return
 			default:
+				if !errors.Is(err, io.EOF) {
+					t.failed.Store(true)
+				}
 				t.end()
 				return
 			}
@@ -290,7 +297,7 @@ func runTunnel(client *http1.Tunnel, bc *bconn, idle, write time.Duration, halfC
 		return errors.ErrUnsupported
 	})
 	wg.Wait()
-	if t.ended.Load() {
+	if t.failed.Load() {
 		client.Abort()
 	}
 }
