@@ -377,6 +377,11 @@ var Core = Table{
 		Help: "Specify the type of FastCGI server: 'Generic', 'FPM'"},
 	{Name: "ProxyFCGISetEnvIf", MinArgs: 2, MaxArgs: 3, Context: Anywhere, Module: "mod_proxy_fcgi.c",
 		Help: "expr-condition env-name expr-value"},
+	// mod_proxy_wstunnel's: Off serves ws:// URLs with its older tunnel
+	// (package site and proxy), On (the default) with mod_proxy_http's.
+	{Name: "ProxyWebsocketFallbackToProxyHttp", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InDirectory | InVirtualHost,
+		Check: checkOnOff("ProxyWebsocketFallbackToProxyHttp"), Module: "mod_proxy_wstunnel.c",
+		Help: "whether to let mod_proxy_http handle the upgrade and tunneling, On by default"},
 	{Name: "ProxyVia", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Check: checkProxy("ProxyVia"), Module: "mod_proxy.c",
 		Help: "Configure Via: proxy header header to one of: on | off | block | full"},
 	{Name: "SetHandler", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Help: "a handler name that overrides any other configured handler"},

@@ -134,6 +134,23 @@ func balancerBackend(t *testing.T, name string) string {
 // rawBackend answers each request, whatever its fields, with the bytes
 // answer gives for its request line, then closes the connection.
 func rawBackend(t *testing.T, answer func(line string) string) string {
+	return serveEach(t, func(c net.Conn) {
+		br := bufio.NewReader(c)
+		line, _ := br.ReadString('\n')
+		for {
+			l, err := br.ReadString('\n')
+			if err != nil || l == "\r\n" {
+				break
+			}
+		}
+		io.WriteString(c, answer(line))
+	})
+}
+
+// serveEach listens on 127.0.0.1 until the test ends, serving each
+// connection with serve on its own goroutine, then closing it; it returns
+// the listener's host:port.
+func serveEach(t *testing.T, serve func(c net.Conn)) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	must(t, err)
 	t.Cleanup(func() { ln.Close() })
@@ -145,15 +162,7 @@ func rawBackend(t *testing.T, answer func(line string) string) string {
 			}
 			go func() {
 				defer c.Close()
-				br := bufio.NewReader(c)
-				line, _ := br.ReadString('\n')
-				for {
-					l, err := br.ReadString('\n')
-					if err != nil || l == "\r\n" {
-						break
-					}
-				}
-				io.WriteString(c, answer(line))
+				serve(c)
 			}()
 		}
 	}()

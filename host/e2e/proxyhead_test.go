@@ -15,39 +15,25 @@ import (
 // bytes is a 502 (AH10124), and one that never ends is cut at the head
 // bound, a 502 too, not a child buffering it all; the child serves on.
 func TestProxyBackendHeadBounded(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				line, _ := bufio.NewReader(c).ReadString('\n')
-				switch {
-				case strings.Contains(line, "/long"):
-					fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nX-Big: %s\r\nContent-Length: 2\r\n\r\nok", strings.Repeat("a", 9000))
-				case strings.Contains(line, "/endless"):
-					fmt.Fprint(c, "HTTP/1.1 200 OK\r\nX-Big: ")
-					chunk := []byte(strings.Repeat("a", 64<<10))
-					for range 64 { // 4 MiB, more than the bound
-						if _, err := c.Write(chunk); err != nil {
-							return
-						}
-					}
-				default:
-					fmt.Fprint(c, "HTTP/1.1 200 OK\r\nX-Small: yes\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+	be := serveEach(t, func(c net.Conn) {
+		line, _ := bufio.NewReader(c).ReadString('\n')
+		switch {
+		case strings.Contains(line, "/long"):
+			fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nX-Big: %s\r\nContent-Length: 2\r\n\r\nok", strings.Repeat("a", 9000))
+		case strings.Contains(line, "/endless"):
+			fmt.Fprint(c, "HTTP/1.1 200 OK\r\nX-Big: ")
+			chunk := []byte(strings.Repeat("a", 64<<10))
+			for range 64 { // 4 MiB, more than the bound
+				if _, err := c.Write(chunk); err != nil {
+					return
 				}
-			}()
+			}
+		default:
+			fmt.Fprint(c, "HTTP/1.1 200 OK\r\nX-Small: yes\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
 		}
-	}()
+	})
 	m := testbin.MPMs[len(testbin.MPMs)-1]
-	in := start(t, newSite(t, m.Name, m.Module, "LoadModule proxy_module modules/mod_proxy.so\nLoadModule proxy_http_module modules/mod_proxy_http.so\nProxyPass /b/ http://"+ln.Addr().String()+"/\n"))
+	in := start(t, newSite(t, m.Name, m.Module, "LoadModule proxy_module modules/mod_proxy.so\nLoadModule proxy_http_module modules/mod_proxy_http.so\nProxyPass /b/ http://"+be+"/\n"))
 	for _, path := range []string{"/b/long", "/b/endless"} {
 		resp, _ := in.get(path)
 		if resp.StatusCode != 502 {

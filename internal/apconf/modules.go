@@ -32,6 +32,10 @@ var Modules = []Module{
 	{"proxy_module", "mod_proxy.c"},
 	{"proxy_http_module", "mod_proxy_http.c"},
 	{"proxy_fcgi_module", "mod_proxy_fcgi.c"},
+	// mod_proxy_wstunnel: ws:// URLs, served as 2.4.71 serves them by
+	// default (ProxyWebsocketFallbackToProxyHttp On), by mod_proxy_http's
+	// tunnel (package proxy).
+	{"proxy_wstunnel_module", "mod_proxy_wstunnel.c"},
 	{"proxy_balancer_module", "mod_proxy_balancer.c"},
 	{"lbmethod_byrequests_module", "mod_lbmethod_byrequests.c"},
 	{"lbmethod_bybusyness_module", "mod_lbmethod_bybusyness.c"},

@@ -106,6 +106,7 @@
 // connection after the response when chunked is in it twice or another element is not
 // a bare coding name, or on HTTP/1.0 (apache2 keeps it); an unknown Expect gets 417 with
 // "Connection: close" (apache2 closes without saying so); request trailers are read and
-// discarded; responses carry no trailers; there is no Hijacker and no request-context
+// discarded; responses carry no trailers; there is no Hijacker (SwitchProtocols hands a
+// connection over after a 101, for mod_proxy's tunnel) and no request-context
 // cancellation when the client goes away (the context ends with Close).
 package http1

@@ -520,6 +520,26 @@ func (w *response) commit() error {
 	c.typeLines = w.noBody || c.order != nil && c.order.NoType
 	typeDone := c.typeLines
 	sent := c.writeFirst(bw, h, &typeDone)
+	// A handler's "Connection: Upgrade" with its Upgrade field (mod_proxy_http
+	// relaying a backend's offer to upgrade) goes with the engine's own token,
+	// the Upgrade lines after it, as apache2's tables put them: where the
+	// engine's Connection goes, or first for a FieldOrder.First "Connection"
+	// (err_headers_out: mod_proxy_wstunnel's 426).
+	var upgrade []string
+	conn := ""
+	if up := h["Upgrade"]; len(up) > 0 {
+		if conn = connectionTokens(h["Connection"]); conn != "" {
+			upgrade = up
+			if sent == nil {
+				sent = make(map[string]int, 1)
+			}
+			sent["Upgrade"] = len(up)
+			if o := c.order; o != nil && slices.Contains(o.First, "Connection") {
+				w.writeConnection(bw, conn, upgrade)
+				upgrade = nil
+			}
+		}
+	}
 	clDone, lastDone := cl < 0, false
 	if o := c.order; o != nil && len(o.Handler) > 0 {
 		sent, typeDone, clDone = c.writeHandler(bw, h, sent, typeDone, cl)
@@ -558,6 +578,9 @@ func (w *response) commit() error {
 	if !lastDone {
 		c.writeLast(bw, h, sent, &typeDone)
 	}
+	if upgrade != nil {
+		w.writeConnection(bw, conn, upgrade)
+	}
 	if w.keep {
 		if w.info.kaToken {
 			bw.WriteString("Keep-Alive: ")
@@ -567,9 +590,12 @@ func (w *response) commit() error {
 				bw.WriteString(", max=")
 				writeInt(bw, int64(m-c.keepalives+1))
 			}
-			bw.WriteString("\r\nConnection: Keep-Alive\r\n")
+			if conn == "" {
+				bw.WriteString("\r\nConnection: Keep-Alive")
+			}
+			bw.WriteString("\r\n")
 		}
-	} else {
+	} else if conn == "" {
 		bw.WriteString("Connection: close\r\n")
 	}
 	if w.chunked {
@@ -1122,4 +1148,37 @@ func (w *response) replaceBadHeader(k, v string) []byte {
 		w.declared = -1
 	}
 	return page
+}
+
+// writeConnection writes the Connection field of a handler that set one
+// with the tokens conn (see connectionTokens), the engine's close or
+// Keep-Alive after them, then the Upgrade lines.
+func (w *response) writeConnection(bw *bufio.Writer, conn string, upgrade []string) {
+	bw.WriteString("Connection: ")
+	bw.WriteString(conn)
+	switch {
+	case !w.keep:
+		bw.WriteString(", close")
+	case w.info.kaToken:
+		bw.WriteString(", Keep-Alive")
+	}
+	bw.WriteString("\r\n")
+	for _, v := range upgrade {
+		writeField(bw, "Upgrade", v)
+	}
+}
+
+// connectionTokens are the tokens of a handler's Connection field lines but
+// close and keep-alive (the engine's own), joined with ", "; "" for none.
+func connectionTokens(lines []string) string {
+	var out []string
+	for _, v := range lines {
+		for _, t := range strings.Split(v, ",") {
+			t = strings.TrimSpace(t)
+			if t != "" && !strings.EqualFold(t, "close") && !strings.EqualFold(t, "keep-alive") && validFieldName(t) {
+				out = append(out, t)
+			}
+		}
+	}
+	return strings.Join(out, ", ")
 }

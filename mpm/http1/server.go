@@ -216,6 +216,8 @@ type Server struct {
 	// by Timeout or KeepAliveTimeout, so a busy Conn with no Progress for longer than both
 	// is stuck outside the engine's waits: in a handler, on a disk, in a deadlock. It feeds
 	// a scoreboard's hang detection; it must be cheap and must not call back into the Conn.
+	// A Tunnel (SwitchProtocols) calls it from several goroutines, at least every few
+	// seconds while it waits, however long it may: it must then be safe for concurrent use.
 	Progress func(c *Conn, now time.Time)
 
 	// ErrorLog, if set, receives the engine's own error reports (handler panics, handler

@@ -1,6 +1,7 @@
 // Package proxy is mod_proxy with mod_proxy_http as apache2 2.4.71 does the
 // reverse-proxy case: ProxyPass (prefix, "!", key=value worker parameters,
-// the one-argument form inside <Location>), ProxyPassMatch, ProxyPassReverse,
+// the one-argument form inside <Location>; upgrade= and ws:// URLs proxy
+// WebSockets, tunnel.go), ProxyPassMatch, ProxyPassReverse,
 // ProxyPassReverseCookieDomain, ProxyPassReverseCookiePath, ProxyPreserveHost,
 // ProxyTimeout, ProxyAddHeaders, ProxyVia and ProxyRequests (Off only: no
 // forward proxy here), and RewriteRule [P]'s requests (ForURL).
@@ -68,6 +69,9 @@ type pass struct {
 	w       *worker
 	b       *balancer       // a balancer:// URL
 	dollar  *workerSettings // ProxyPassMatch with substitutions: its workers' parameters
+	// upgrade is the line's upgrade= list ("*" for ANY), "" for none: kept
+	// with the line, as apache2's worker is the line's own URL.
+	upgrade string
 }
 
 // reverse is one ProxyPassReverse or ProxyPassReverseCookie* line.
@@ -323,6 +327,8 @@ func (c *Config) addPass(isRegex bool, args []string, loc string) error {
 			return errors.New("ProxyPass " + err.Error())
 		}
 	}
+	// upgrade= stays with the line (see pass.upgrade).
+	p.upgrade, s.upgrade = s.upgrade, ""
 	switch {
 	case loc != "":
 		// apache2 2.4.71 serves a section's ProxyPass with its generic
@@ -365,6 +371,7 @@ type workerSettings struct {
 	retry                   time.Duration
 	retrySet                bool
 	keepalive               bool
+	upgrade                 string // upgrade=: "*" for ANY, "" none
 	disableReuse            bool
 	reuseSet                bool // disablereuse or enablereuse given
 }
@@ -404,10 +411,17 @@ func (s *workerSettings) set(key, val string) error {
 		on, err := onOff(val, "EnableReuse must be On|Off")
 		s.disableReuse, s.reuseSet = !on, true
 		return err
+	case "upgrade":
+		if len(val) >= maxUpgrade {
+			return fmt.Errorf("upgrade protocol length must be < %d characters", maxUpgrade)
+		}
+		if s.upgrade = val; strings.EqualFold(val, "ANY") {
+			s.upgrade = "*"
+		}
 	case "max", "min", "smax", "ttl", "acquire", "flushpackets", "flushwait", "iobuffersize",
 		"receivebuffersize", "ping", "lbset", "loadfactor", "route", "redirect", "status",
 		"hcmethod", "hcinterval", "hcpasses", "hcfails", "hcuri", "hcexpr", "hctemplate",
-		"responsefieldsize", "addressttl", "upgrade", "secret", "mapping":
+		"responsefieldsize", "addressttl", "secret", "mapping":
 		// Accepted, not applied here.
 	default:
 		return errors.New("unknown Worker parameter")
@@ -483,8 +497,8 @@ func newWorker(u string, s *workerSettings) (*worker, error) {
 		return nil, errors.New("ProxyPass URL must be absolute!")
 	}
 	scheme := strings.ToLower(pu.Scheme)
-	if scheme != "http" && scheme != "fcgi" {
-		return nil, errors.New("ProxyPass " + scheme + ": scheme not provided here (only http:// and fcgi://)")
+	if scheme != "http" && scheme != "fcgi" && scheme != "ws" {
+		return nil, errors.New("ProxyPass " + scheme + ": scheme not provided here (only http://, ws:// and fcgi://)")
 	}
 	if sock != "" && scheme != "fcgi" {
 		return nil, errors.New("ProxyPass unix:" + sock + "|" + scheme + ": only fcgi:// over a unix domain socket here")
@@ -511,7 +525,10 @@ func newWorker(u string, s *workerSettings) (*worker, error) {
 }
 
 // defaultPort is each scheme's port (ap_proxy_port_of_scheme).
-var defaultPort = map[string]string{"http": "80", "fcgi": "8000"}
+var defaultPort = map[string]string{"http": "80", "ws": "80", "fcgi": "8000"}
+
+// maxUpgrade bounds an upgrade= value, as apache2's worker field.
+const maxUpgrade = 16
 
 // deSocket splits "unix:/path|scheme://..." into the socket's path and the
 // URL (ap_proxy_de_socketfy); sock is "" for a URL without one.
@@ -530,7 +547,7 @@ func deSocket(u string) (sock, rest string) {
 // ProxyPass lines: the backend URL and its worker, ok false when none maps it
 // or a "!" line excludes it. A ProxyPassMatch substitution naming no valid
 // backend gives bad, the refusal to answer with.
-func (c *Config) match(p, query string) (target string, w *worker, b *balancer, bad *refusal, ok bool) {
+func (c *Config) match(p, query string) (target string, w *worker, b *balancer, bad *refusal, upgrade string, ok bool) {
 	for i := range c.passes {
 		e := &c.passes[i]
 		var found string
@@ -540,7 +557,7 @@ func (c *Config) match(p, query string) (target string, w *worker, b *balancer, 
 				continue
 			}
 			if e.real == "!" {
-				return "", nil, nil, nil, false
+				return "", nil, nil, nil, "", false
 			}
 			found = string(e.re.ExpandString(nil, dollars(e.real), p, m))
 			if found == e.real {
@@ -551,7 +568,7 @@ func (c *Config) match(p, query string) (target string, w *worker, b *balancer, 
 				// (the query is only the request's).
 				var bad *refusal
 				if found, bad = canonPath(found); bad != nil {
-					return "", nil, nil, bad, true
+					return "", nil, nil, bad, "", true
 				}
 			}
 		} else {
@@ -560,7 +577,7 @@ func (c *Config) match(p, query string) (target string, w *worker, b *balancer, 
 				continue
 			}
 			if e.real == "!" {
-				return "", nil, nil, nil, false
+				return "", nil, nil, nil, "", false
 			}
 			found = e.real + canon(p[n:])
 		}
@@ -568,18 +585,18 @@ func (c *Config) match(p, query string) (target string, w *worker, b *balancer, 
 			found += "?" + query
 		}
 		if e.b != nil {
-			return found, nil, e.b, nil, true
+			return found, nil, e.b, nil, e.upgrade, true
 		}
 		w := e.w
 		if w == nil {
 			var err error
 			if w, err = c.dollarWorker(found, e.dollar); err != nil {
-				return "", nil, nil, nil, false
+				return "", nil, nil, nil, "", false
 			}
 		}
-		return found, w, nil, nil, true
+		return found, w, nil, nil, e.upgrade, true
 	}
-	return "", nil, nil, nil, false
+	return "", nil, nil, nil, "", false
 }
 
 // dollarWorker is the worker of a backend a ProxyPassMatch substitution

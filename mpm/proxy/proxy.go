@@ -38,6 +38,7 @@ type Target struct {
 	w       *worker
 	b       *balancer
 	bad     *refusal // a substitution naming no valid backend
+	upgrade string   // the ProxyPass line's upgrade= list ("*": any), "" none
 	generic bool     // SetHandler "proxy:..." served by the default worker
 	rawPath bool     // the handler form's: SCRIPT_FILENAME is the file's name unescaped
 	log     static.LogFunc
@@ -48,6 +49,9 @@ type Target struct {
 	// Error, if not nil, answers an error status of the request's own
 	// (an ErrorDocument's page).
 	Error func(w http.ResponseWriter, r *http.Request, status int)
+	// WSTunnel (ProxyWebsocketFallbackToProxyHttp Off) serves a ws:// URL
+	// with mod_proxy_wstunnel's own tunnel (wstunnel).
+	WSTunnel bool
 }
 
 // overrides says whether the server's own page answers in place of a
@@ -62,12 +66,15 @@ func (c *Config) Match(p, query string) *Target {
 	if c.Empty() {
 		return nil
 	}
-	u, w, b, bad, ok := c.match(p, query)
+	u, w, b, bad, upgrade, ok := c.match(p, query)
 	if !ok {
 		return nil
 	}
-	return &Target{URL: u, w: w, b: b, bad: bad}
+	return &Target{URL: u, w: w, b: b, bad: bad, upgrade: upgrade}
 }
+
+// WebSocket says whether t's backend is a ws:// URL.
+func (t *Target) WebSocket() bool { return t.w != nil && t.w.scheme == "ws" }
 
 // ForURL is the Target of the absolute URL a RewriteRule [P] gives (its path
 // escaped as mod_proxy's canonicalization does), served as apache2 2.4.71
@@ -266,7 +273,21 @@ func (c *Config) forward(w http.ResponseWriter, r *http.Request, t *Target, u st
 	}
 	force10, noReuse, fresh := noKeepAlive(r)
 	noReuse = noReuse || wk.settings.disableReuse
-	head := c.requestHead(r, pu, pre, bodyDone, chunked, force10, noReuse)
+	if wk.scheme == "ws" && t.WSTunnel {
+		return c.wstunnel(w, r, t, wk, pu, pre, bodyDone, chunked, force10, timeout, connectTimeout, logf, connectFailed)
+	}
+	// mod_proxy_http forwards the client's Upgrade field when the line's
+	// upgrade= list (a ws:// URL: "WebSocket") names it.
+	// A balancer member's own upgrade= serves the lines to its balancer.
+	upgrades := t.upgrade
+	if upgrades == "" {
+		upgrades = wk.settings.upgrade
+	}
+	upgrade := ""
+	if v := r.Header.Get("Upgrade"); v != "" && !force10 && canUpgrade(upgrades, wk.scheme, v) {
+		upgrade = v
+	}
+	head := c.requestHead(r, pu, pre, bodyDone, chunked, force10, noReuse, upgrade)
 
 	var resp *http.Response
 	var names []string
@@ -286,11 +307,7 @@ func (c *Config) forward(w http.ResponseWriter, r *http.Request, t *Target, u st
 				return true
 			}
 			if err != nil {
-				addr := net.JoinHostPort(wk.host, wk.port)
-				logf("proxy", err, "AH00957: http: attempt to connect to %s (%s:%s) failed", addr, wk.host, wk.port)
-				if connectFailed != nil {
-					connectFailed()
-				}
+				wk.connectFailed(err, "http", logf, connectFailed)
 				logf("proxy_http", nil, "AH01114: HTTP: failed to make connection to backend: %s", wk.host)
 				return false
 			}
@@ -323,6 +340,10 @@ func (c *Config) forward(w http.ResponseWriter, r *http.Request, t *Target, u st
 		http1.WriteProxyError(w, r, http.StatusBadGateway, "Error reading from remote server")
 		return true
 	}
+	if resp.StatusCode == http.StatusSwitchingProtocols {
+		c.switchProtocols(w, r, resp, names, bc, upgrade, timeout, logf)
+		return true
+	}
 	if t.overrides(resp.StatusCode) {
 		c.override(w, r, t, resp, bc, wk)
 		return true
@@ -330,8 +351,25 @@ func (c *Config) forward(w http.ResponseWriter, r *http.Request, t *Target, u st
 	if noReuse {
 		resp.Close = true // the connection is not kept for another request
 	}
-	c.answer(w, r, resp, names, bc, wk)
+	// An Upgrade the backend offers goes back to the client when the line
+	// could upgrade to it (a 426, say).
+	offer := resp.Header.Get("Upgrade")
+	if offer != "" && !canUpgrade(upgrades, wk.scheme, offer) {
+		offer = ""
+	}
+	c.answer(w, r, resp, names, bc, wk, offer)
 	return true
+}
+
+// connectFailed logs a failed connection to the worker's backend for the
+// scheme ("http", "WS") as ap_proxy_connect_backend (AH00957), then calls
+// then, if not nil.
+func (wk *worker) connectFailed(err error, scheme string, logf logFunc, then func()) {
+	addr := net.JoinHostPort(wk.host, wk.port)
+	logf("proxy", err, "AH00957: %s: attempt to connect to %s (%s:%s) failed", scheme, addr, wk.host, wk.port)
+	if then != nil {
+		then()
+	}
 }
 
 // noKeepAlive reads the variables by which apache2 does not keep a backend
@@ -417,7 +455,7 @@ func isTimeout(err error) bool {
 
 // requestHead is the request line and fields sent to the backend, as
 // ap_proxy_create_hdrbrgd and mod_proxy_http write them.
-func (c *Config) requestHead(r *http.Request, pu *url.URL, pre []byte, bodyDone, chunked, force10, noReuse bool) []byte {
+func (c *Config) requestHead(r *http.Request, pu *url.URL, pre []byte, bodyDone, chunked, force10, noReuse bool, upgrade string) []byte {
 	h := r.Header.Clone()
 	if h == nil {
 		h = http.Header{}
@@ -491,6 +529,8 @@ func (c *Config) requestHead(r *http.Request, pu *url.URL, pre []byte, bodyDone,
 	switch {
 	case force10: // no Connection field: HTTP/1.0 closes
 		b.WriteString("\r\n")
+	case upgrade != "":
+		b.WriteString("Connection: Upgrade\r\nUpgrade: " + upgrade + "\r\n\r\n")
 	case noReuse:
 		b.WriteString("Connection: close\r\n\r\n")
 	default:
@@ -528,24 +568,7 @@ func via(r *http.Request, v Via) string {
 // send writes the request and reads the answer's head (interim 1xx answers
 // skipped).
 func send(bc *bconn, head, pre []byte, body io.Reader, bodyDone, chunked bool, method string) (*http.Response, []string, error) {
-	bw := bc.bw
-	bw.Write(head)
-	if !bodyDone && chunked {
-		cw := &chunkWriter{w: bw}
-		cw.Write(pre)
-		if _, err := io.Copy(cw, body); err != nil {
-			return nil, nil, err
-		}
-		bw.WriteString("0\r\n\r\n")
-	} else {
-		bw.Write(pre)
-		if !bodyDone {
-			if _, err := io.Copy(bw, body); err != nil {
-				return nil, nil, err
-			}
-		}
-	}
-	if err := bw.Flush(); err != nil {
+	if err := writeRequest(bc.bw, head, pre, body, bodyDone, chunked); err != nil {
 		return nil, nil, err
 	}
 	bc.headLeft = maxHead + 1
@@ -567,6 +590,29 @@ func send(bc *bconn, head, pre []byte, body io.Reader, bodyDone, chunked bool, m
 		}
 		return resp, names, nil
 	}
+}
+
+// writeRequest writes the request's head and its body to bw, and flushes:
+// pre, then the rest of body unless bodyDone, chunked again when the head
+// says so (requestHead).
+func writeRequest(bw *bufio.Writer, head, pre []byte, body io.Reader, bodyDone, chunked bool) error {
+	bw.Write(head)
+	if !bodyDone && chunked {
+		cw := &chunkWriter{w: bw}
+		cw.Write(pre)
+		if _, err := io.Copy(cw, body); err != nil {
+			return err
+		}
+		bw.WriteString("0\r\n\r\n")
+	} else {
+		bw.Write(pre)
+		if !bodyDone {
+			if _, err := io.Copy(bw, body); err != nil {
+				return err
+			}
+		}
+	}
+	return bw.Flush()
 }
 
 // peekFieldNames are the names of the field lines of the answer head br
@@ -652,7 +698,9 @@ var responseHop = [...]string{"Connection", "Keep-Alive", "Proxy-Authenticate", 
 // answer passes the backend's answer on, streaming its body. Its fields
 // keep the order and spelling of names, the backend's, the Set-Cookie
 // lines last, as apache2's mod_proxy_http puts them in headers_out.
-func (c *Config) answer(w http.ResponseWriter, r *http.Request, resp *http.Response, names []string, bc *bconn, wk *worker) {
+//
+// offer, if not "", is the Upgrade field sent back with "Connection: Upgrade".
+func (c *Config) answer(w http.ResponseWriter, r *http.Request, resp *http.Response, names []string, bc *bconn, wk *worker, offer string) {
 	out := w.Header()
 	for _, v := range resp.Header["Connection"] {
 		for _, tok := range strings.Split(v, ",") {
@@ -672,6 +720,9 @@ func (c *Config) answer(w http.ResponseWriter, r *http.Request, resp *http.Respo
 	}
 	if c.via == ViaOn || c.via == ViaFull {
 		mergen(out, "Via", via(r, c.via))
+	}
+	if offer != "" {
+		out["Connection"], out["Upgrade"] = []string{"Upgrade"}, []string{offer}
 	}
 	for _, k := range [...]string{"Location", "Content-Location", "Uri"} {
 		if v := out[k]; len(v) > 0 {

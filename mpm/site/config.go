@@ -123,7 +123,7 @@ var Directives = append([]string{
 	"DeflateCompressionLevel", "DeflateBufferSize", "DeflateMemLevel", "DeflateWindowSize", "DeflateAlterETag",
 	"SSLRequireSSL", "SSLOptions",
 	"AccessFileName",
-	"ScriptAlias", "ScriptAliasMatch", "SetHandler", "ProxyErrorOverride",
+	"ScriptAlias", "ScriptAliasMatch", "SetHandler", "ProxyErrorOverride", "ProxyWebsocketFallbackToProxyHttp",
 }, slices.Concat(autoindex.Names, cgi.Directives, cgi.DirDirectives, proxy.Directives, proxy.FCGIDirectives)...)
 
 // UseCanonicalName is the server's UseCanonicalName among its top-level directives
@@ -209,6 +209,7 @@ type dir struct {
 	exprRedirect         *exprRedirect
 	proxyErrors          proxy.ErrorOverride // ProxyErrorOverride
 	fcgi                 proxy.FCGIDir       // ProxyFCGIBackendType, ProxyFCGISetEnvIf
+	wsTunnel             *bool               // ProxyWebsocketFallbackToProxyHttp Off
 	// AllowOverride and AllowOverrideList, in <Directory> sections
 	override     Override
 	overrideSet  bool
@@ -252,6 +253,9 @@ type Dir struct {
 	vary             []string         // the request fields applyIfs' conditions read
 	ProxyErrors      proxy.ErrorOverride
 	FCGI             proxy.FCGIDir // mod_proxy_fcgi's
+	// WSTunnel is ProxyWebsocketFallbackToProxyHttp Off: mod_proxy_wstunnel's
+	// own tunnel serves ws:// URLs (proxy.Target.WSTunnel).
+	WSTunnel bool
 	// Override, OverrideOptions and OverrideList say what a .htaccess file
 	// may hold (AllowOverride, AllowOverrideList).
 	Override        Override
@@ -786,6 +790,12 @@ func (d *dir) apply(x Directive, inLocation bool) error {
 		return d.proxyErrors.Add(a)
 	case "proxyfcgibackendtype", "proxyfcgisetenvif":
 		return d.fcgi.Add(x.Name, a, x.File, x.Line)
+	case "proxywebsocketfallbacktoproxyhttp":
+		if len(a) != 1 || !strings.EqualFold(a[0], "on") && !strings.EqualFold(a[0], "off") {
+			return errors.New("ProxyWebsocketFallbackToProxyHttp must be On or Off")
+		}
+		off := strings.EqualFold(a[0], "off")
+		d.wsTunnel = &off
 	case "require", "authmerging", "order", "allow", "deny", "satisfy":
 		return d.authz.Add(authz.Item{Name: x.Name, Args: a, File: x.File, Line: x.Line})
 	case "authtype", "authname", "authbasicprovider", "authbasicauthoritative", "authuserfile", "authgroupfile":
@@ -1044,6 +1054,9 @@ func (m *Dir) merge(d *dir) {
 		m.ProxyErrors = m.ProxyErrors.Merge(d.proxyErrors)
 	}
 	m.FCGI = m.FCGI.Merge(&d.fcgi)
+	if d.wsTunnel != nil {
+		m.WSTunnel = *d.wsTunnel
+	}
 	if d.forceType != nil {
 		m.ForceType = *d.forceType
 	}

@@ -198,7 +198,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if c.proxy != nil {
 		// mod_proxy translates after mod_rewrite, before mod_alias.
-		if t := c.proxy.Match(p, r.URL.RawQuery); t != nil {
+		if t := c.proxy.Match(p, r.URL.RawQuery); t != nil && !h.wsBypass(r, p, t) {
 			h.proxy(w, r, p, t)
 			return
 		}
@@ -253,6 +253,23 @@ func (h *Handler) TranslatesTrace(r *http.Request) bool {
 	}
 	return c.rewrite.Enabled() && len(c.rewrite.Rules()) > 0 || len(c.redirects) > 0 ||
 		c.proxy != nil && c.proxy.Match(p, r.URL.RawQuery) != nil
+}
+
+// wsBypass is mod_proxy_wstunnel's check_trans: with
+// ProxyWebsocketFallbackToProxyHttp Off (in the server or the <Location>
+// sections of p), a request without an Upgrade field is not proxied to a
+// ws:// URL.
+func (h *Handler) wsBypass(r *http.Request, p string, t *proxy.Target) bool {
+	if !t.WebSocket() || len(r.Header["Upgrade"]) > 0 {
+		return false
+	}
+	m := h.base
+	for _, l := range h.Config.locations {
+		if l.matchURL(p) {
+			m.merge(&l.conf)
+		}
+	}
+	return m.WSTunnel
 }
 
 // maxForwardsZero reports whether r's Max-Forwards field says 0.
@@ -396,6 +413,7 @@ func (h *Handler) proxy(w http.ResponseWriter, r *http.Request, p string, t *pro
 	r = static.ProxyAnswer(r)
 	t.Params = h.params(r, &m)
 	t.FCGI = &m.FCGI
+	t.WSTunnel = m.WSTunnel
 	t.Error = func(w http.ResponseWriter, r *http.Request, st int) {
 		if o.Error == nil || !o.Error(w, r, st) {
 			http1.WriteError(w, r, st, "")

@@ -33,6 +33,7 @@ var overrides = sync.OnceValue(func() map[string]Override {
 	return map[string]Override{
 		// mod_proxy, mod_proxy_fcgi
 		"proxyerroroverride": 0, "proxyfcgibackendtype": OverrideFileInfo, "proxyfcgisetenvif": OverrideFileInfo,
+		"proxywebsocketfallbacktoproxyhttp": 0, // mod_proxy_wstunnel
 		// core
 		"options": OverrideOptions, "errordocument": OverrideFileInfo, "forcetype": OverrideFileInfo,
 		"sethandler": OverrideFileInfo, "defaulttype": OverrideFileInfo, "fileetag": OverrideFileInfo,
@@ -123,7 +124,7 @@ var registered = sync.OnceValue(func() map[string]string {
 	for _, n := range strings.Fields(`
 	<Directory <DirectoryMatch <Else <ElseIf <Files <FilesMatch <If <IfDefine <IfDirective <IfFile <IfModule
 	<IfSection <Limit <LimitExcept <Location <LocationMatch <RequireAll <RequireAny <RequireNone <VirtualHost
-	ProxyErrorOverride ProxyFCGIBackendType ProxyFCGISetEnvIf AcceptPathInfo AccessFileName AddAlt AddAltByEncoding AddAltByType AddCharset AddDefaultCharset AddDescription
+	ProxyErrorOverride ProxyFCGIBackendType ProxyFCGISetEnvIf ProxyWebsocketFallbackToProxyHttp AcceptPathInfo AccessFileName AddAlt AddAltByEncoding AddAltByType AddCharset AddDefaultCharset AddDescription
 	AddEncoding AddHandler AddIcon AddIconByEncoding AddIconByType AddInputFilter AddLanguage AddOutputFilter
 	AddOutputFilterByType AddType Alias AliasMatch allow AllowOverride AllowOverrideList AuthBasicAuthoritative
 	AuthBasicProvider AuthGroupFile AuthMerging AuthName AuthType AuthUserFile BrowserMatch BrowserMatchNoCase
