@@ -83,6 +83,13 @@ func TestUsageCountsAReapedChild(t *testing.T) {
 		t.Skip("reads /proc")
 	}
 	self := os.Getpid()
+	// Ticks are sampled: a test process run alone may not have one yet.
+	// Burn CPU until it has, for at most 5 s.
+	for end := time.Now().Add(5 * time.Second); proctree.UsageOf(self).CPU <= 0 && time.Now().Before(end); {
+		for i := 0; i < 1_000_000; i++ {
+			spin++
+		}
+	}
 	before, stBefore := proctree.UsageOf(self), mustStat(t, self)
 	if before.CPU <= 0 || before.Switches <= 0 {
 		t.Fatalf("UsageOf(self) = %+v, want some CPU and context switches already", before)
@@ -108,6 +115,9 @@ func TestUsageCountsAReapedChild(t *testing.T) {
 		t.Errorf("context switches went down: %d → %d", before.Switches, after.Switches)
 	}
 }
+
+// spin is what the CPU burn writes, so the compiler keeps the loop.
+var spin int
 
 func mustStat(t *testing.T, pid int) proctree.Proc {
 	t.Helper()
