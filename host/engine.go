@@ -11,6 +11,7 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/mpm"
 	"github.com/httpd-mpm/httpd-mpm/mpm/authz"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
+	"github.com/httpd-mpm/httpd-mpm/mpm/remoteip"
 	"github.com/httpd-mpm/httpd-mpm/mpm/rewrite"
 	"github.com/httpd-mpm/httpd-mpm/mpm/site"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
@@ -75,7 +76,7 @@ func engineBodyLimit(n int64) int64 {
 func siteSettings(c *mpm.Core, cfg *config.Config, s *config.Server) {
 	for _, d := range cfg.Directives {
 		if !d.IsSection() && isSiteDirective(d.Name) {
-			sd := siteDirective(d)
+			sd := serverDirective(d, s.ServerRoot)
 			if strings.EqualFold(sd.Name, "ScriptLog") && len(sd.Args) == 1 && !filepath.IsAbs(sd.Args[0]) {
 				sd.Args = []string{filepath.Join(s.ServerRoot, sd.Args[0])} // ap_server_root_relative
 			}
@@ -144,7 +145,7 @@ func virtualHosts(cfg *config.Config, s *config.Server, main *mpm.Core) ([]mpm.V
 					v.Sections = append(v.Sections, ss)
 				}
 			case isSiteDirective(d.Name):
-				own = append(own, siteDirective(d))
+				own = append(own, serverDirective(d, s.ServerRoot))
 			}
 		}
 		inherits := inheritsProxies(main.ServerDirectives, own)
@@ -159,9 +160,10 @@ func virtualHosts(cfg *config.Config, s *config.Server, main *mpm.Core) ([]mpm.V
 				v.ServerDirectives = append(v.ServerDirectives, d)
 			}
 		}
+		ownProxies := slices.ContainsFunc(own, func(d site.Directive) bool { return remoteip.IsProxyDirective(d.Name) })
 		for _, d := range main.ServerDirectives {
-			if rewrite.IsDirective(d.Name) {
-				continue
+			if rewrite.IsDirective(d.Name) || ownProxies && remoteip.IsProxyDirective(d.Name) {
+				continue // a host's RemoteIP*Proxy list replaces the main server's
 			}
 			if !inherits {
 				var ok bool
@@ -300,6 +302,17 @@ func isSiteDirective(name string) bool {
 func isAliasOrRedirect(name string) bool {
 	n := strings.ToLower(name)
 	return strings.HasPrefix(n, "alias") || strings.HasPrefix(n, "scriptalias") || strings.HasPrefix(n, "redirect")
+}
+
+// serverDirective is siteDirective for a server-level line, with the file
+// name of a RemoteIP*ProxyList made absolute against root
+// (ap_server_root_relative).
+func serverDirective(d *config.Directive, root string) site.Directive {
+	sd := siteDirective(d)
+	if len(sd.Args) == 1 && remoteip.IsProxyDirective(sd.Name) && strings.HasSuffix(strings.ToLower(sd.Name), "list") {
+		sd.Args = []string{config.RootRelative(root, sd.Args[0])}
+	}
+	return sd
 }
 
 func siteDirective(d *config.Directive) site.Directive {

@@ -144,7 +144,14 @@ func (q *Request) Var(name string) (string, bool) {
 			}
 		}
 		return "", true
-	case "REMOTE_ADDR", "CONN_REMOTE_ADDR", "REMOTE_HOST":
+	case "CONN_REMOTE_ADDR":
+		addr := r.RemoteAddr
+		if c := http1.ConnFromRequest(r); c != nil {
+			addr = c.RemoteAddr() // the peer, not mod_remoteip's client
+		}
+		host, _, _ := net.SplitHostPort(addr)
+		return host, true
+	case "REMOTE_ADDR", "REMOTE_HOST":
 		host, _, _ := net.SplitHostPort(r.RemoteAddr)
 		return host, true
 	case "REMOTE_PORT":

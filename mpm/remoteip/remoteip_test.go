@@ -1,0 +1,135 @@
+package remoteip
+
+import (
+	"net/http"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func config(t *testing.T, lines ...[]string) *Config {
+	t.Helper()
+	c := &Config{}
+	for _, l := range lines {
+		if err := c.Set(l[0], l[1:]); err != nil {
+			t.Fatalf("%v: %v", l, err)
+		}
+	}
+	return c
+}
+
+// TestWalk: the cases apache2 2.4.71 was seen to answer so (logged %a, the
+// header left and RemoteIPProxiesHeader).
+func TestWalk(t *testing.T) {
+	none := config(t, []string{"RemoteIPHeader", "X-Forwarded-For"})
+	listed := config(t, []string{"RemoteIPHeader", "X-Forwarded-For"},
+		[]string{"RemoteIPInternalProxy", "127.0.0.1"}, []string{"RemoteIPTrustedProxy", "8.8.8.8"})
+	for _, tc := range []struct {
+		c                     *Config
+		value                 string
+		client, rest, proxies string
+		hasRest, ok           bool
+	}{
+		{none, "8.8.8.8", "8.8.8.8", "", "127.0.0.1", false, true},
+		{none, "1.2.3", "1.2.0.3", "", "127.0.0.1", false, true},
+		{none, "0x08080808", "8.8.8.8", "", "127.0.0.1", false, true},
+		{none, "010.8.8.8", "8.8.8.8", "", "127.0.0.1", false, true},
+		{none, "8.8.8.8:80", "", "", "", false, false},
+		{none, "[2001:db8::1]", "", "", "", false, false},
+		{none, "2001:4860::1", "2001:4860::1", "", "127.0.0.1", false, true},
+		{none, "::ffff:8.8.8.8", "8.8.8.8", "", "127.0.0.1", false, true},
+		{none, " 8.8.8.8 , 9.9.9.9  ", "8.8.8.8", "", "127.0.0.1, 9.9.9.9", false, true},
+		{none, "10.0.0.1, 9.9.9.9", "9.9.9.9", "10.0.0.1", "127.0.0.1", true, true},
+		{none, "junk, 9.9.9.9", "9.9.9.9", "junk", "127.0.0.1", true, true},
+		{none, "9.9.9.9,, 8.8.8.8", "8.8.8.8", "9.9.9.9,", "127.0.0.1", true, true},
+		{none, "  ,8.8.8.8", "8.8.8.8", "", "127.0.0.1", true, true},
+		{none, "host.example", "", "", "", false, false},
+		{none, "8.8.8.8, 1.1.1.1 x", "", "", "", false, false},
+		{none, "8.8.8.8,  junk  , 9.9.9.9", "9.9.9.9", "8.8.8.8,  junk", "127.0.0.1", true, true},
+		{listed, "::ffff:10.0.0.1", "10.0.0.1", "", "", false, true},
+		{listed, "10.1", "10.0.0.1", "", "", false, true},
+		{listed, "1.1.1.1 ,  ,8.8.8.8", "8.8.8.8", "1.1.1.1 ,  ", "", true, true},
+		{listed, "1.1.1.1, 10.0.0.2, 8.8.8.8, 10.0.0.1", "10.0.0.1", "1.1.1.1, 10.0.0.2, 8.8.8.8", "", true, true},
+		{listed, "1.1.1.1, 10.0.0.2, 8.8.8.8", "8.8.8.8", "1.1.1.1, 10.0.0.2", "", true, true},
+		{listed, "5.5.5.5, 9.9.9.9, 8.8.8.8", "9.9.9.9", "5.5.5.5", "8.8.8.8", true, true},
+	} {
+		res, ok := tc.c.Walk(netip.MustParseAddr("127.0.0.1"), tc.value)
+		if ok != tc.ok {
+			t.Errorf("%q: ok %v, want %v", tc.value, ok, tc.ok)
+			continue
+		}
+		if !ok {
+			continue
+		}
+		if res.Client.String() != tc.client || res.Rest != tc.rest || res.HasRest != tc.hasRest || res.Proxies != tc.proxies {
+			t.Errorf("%q: %s, rest %q (%v), proxies %q; want %s, %q (%v), %q",
+				tc.value, res.Client, res.Rest, res.HasRest, res.Proxies, tc.client, tc.rest, tc.hasRest, tc.proxies)
+		}
+	}
+}
+
+// TestWalkPeerNotListed: a peer outside the proxy list is the client.
+func TestWalkPeerNotListed(t *testing.T) {
+	c := config(t, []string{"RemoteIPHeader", "X-Forwarded-For"}, []string{"RemoteIPTrustedProxy", "10.0.0.0/8"})
+	if res, ok := c.Walk(netip.MustParseAddr("127.0.0.1"), "8.8.8.8"); ok {
+		t.Errorf("peer 127.0.0.1 outside 10/8 handed over %v", res)
+	}
+	// A trusted (not internal) proxy may not hand over a private address.
+	if res, ok := c.Walk(netip.MustParseAddr("10.1.2.3"), "192.168.1.1"); ok {
+		t.Errorf("trusted proxy handed over a private address: %v", res)
+	}
+}
+
+func TestApply(t *testing.T) {
+	c := config(t, []string{"RemoteIPHeader", "x-forwarded-for"}, []string{"RemoteIPProxiesHeader", "X-By"})
+	r := &http.Request{RemoteAddr: "127.0.0.1:5555", Header: http.Header{"X-Forwarded-For": {"8.8.8.8", "9.9.9.9"}}}
+	c.Apply(r)
+	if r.RemoteAddr != "8.8.8.8:0" || r.Header.Get("X-Forwarded-For") != "" || r.Header.Get("X-By") != "127.0.0.1, 9.9.9.9" {
+		t.Errorf("RemoteAddr %s, header %v", r.RemoteAddr, r.Header)
+	}
+	r = &http.Request{RemoteAddr: "127.0.0.1:5555", Header: http.Header{"X-Forwarded-For": {"10.0.0.1, 2001:4860::1"}}}
+	c.Apply(r)
+	if r.RemoteAddr != "[2001:4860::1]:0" || r.Header.Get("X-Forwarded-For") != "10.0.0.1" {
+		t.Errorf("RemoteAddr %s, header %v", r.RemoteAddr, r.Header)
+	}
+}
+
+// TestSetErrors: apache2 -t's messages for the same lines.
+func TestSetErrors(t *testing.T) {
+	dir := t.TempDir()
+	list := filepath.Join(dir, "list")
+	if err := os.WriteFile(list, []byte("10.0.0.1 # c\n\n  1.2.3.4/8 5.6.7.8/33\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ name, arg, want string }{
+		{"RemoteIPTrustedProxy", "10.0.0.0/33", "RemoteIP: Error parsing IP 10.0.0.0/33 (The specified network mask is invalid. error) for RemoteIPTrustedProxy"},
+		{"remoteiptrustedproxy", "300.1.1.1", "RemoteIP: Error parsing IP 300.1.1.1 (The specified IP address is invalid. error) for RemoteIPTrustedProxy"},
+		{"RemoteIPInternalProxy", "foo.invalid/8", "RemoteIP: Error parsing IP foo.invalid/8 the subnet /8 is invalid for RemoteIPInternalProxy"},
+		{"RemoteIPInternalProxy", "foo.invalid", "RemoteIP: Error parsing IP foo.invalid (Name or service not known error) for RemoteIPInternalProxy"},
+		{"RemoteIPInternalProxy", "1.2.3.4.5", "RemoteIP: Error parsing IP 1.2.3.4.5 (The specified IP address is invalid. error) for RemoteIPInternalProxy"},
+		{"RemoteIPTrustedProxyList", filepath.Join(dir, "none"), "RemoteIPTrustedProxyList: Could not open file " + filepath.Join(dir, "none") + ": No such file or directory"},
+		{"RemoteIPInternalProxyList", list, "RemoteIP: Error parsing IP 5.6.7.8/33 (The specified network mask is invalid. error) for RemoteIPInternalProxyList at line 3 of " + list},
+	} {
+		var c Config
+		err := c.Set(tc.name, []string{tc.arg})
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("%s %s: %v, want %s", tc.name, tc.arg, err, tc.want)
+		}
+	}
+	var c Config
+	for _, ok := range []string{"10.1", "1.2.3.4/255.255.0.0", "1.", "::1/64", "localhost"} {
+		if err := c.Set("RemoteIPInternalProxy", []string{ok}); err != nil {
+			t.Errorf("RemoteIPInternalProxy %s: %v", ok, err)
+		}
+	}
+}
+
+func TestMerge(t *testing.T) {
+	main := config(t, []string{"RemoteIPHeader", "X-Real-IP"}, []string{"RemoteIPInternalProxy", "10.0.0.1"})
+	vhost := config(t, []string{"RemoteIPTrustedProxy", "8.8.8.8"})
+	m := vhost.Merge(main)
+	if m.Header != "X-Real-Ip" || len(m.proxies) != 1 || m.proxies[0].internal {
+		t.Errorf("merged %+v", m)
+	}
+}
