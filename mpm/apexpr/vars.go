@@ -145,17 +145,13 @@ func (q *Request) Var(name string) (string, bool) {
 		}
 		return "", true
 	case "CONN_REMOTE_ADDR":
-		addr := r.RemoteAddr
-		if c := http1.ConnFromRequest(r); c != nil {
-			addr = c.RemoteAddr() // the peer, not mod_remoteip's client
-		}
-		host, _, _ := net.SplitHostPort(addr)
+		host, _, _ := net.SplitHostPort(http1.PeerAddr(r)) // the peer, not mod_remoteip's client
 		return host, true
 	case "REMOTE_ADDR", "REMOTE_HOST":
 		host, _, _ := net.SplitHostPort(r.RemoteAddr)
 		return host, true
 	case "REMOTE_PORT":
-		_, port, _ := net.SplitHostPort(r.RemoteAddr)
+		_, port, _ := net.SplitHostPort(http1.PeerAddr(r)) // ap_expr's is the peer's
 		return port, true
 	case "THE_REQUEST":
 		return r.Method + " " + r.RequestURI + " " + r.Proto, true

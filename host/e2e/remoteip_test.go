@@ -1,0 +1,146 @@
+package e2e_test
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// remoteIPDocs are the documents of TestRemoteIP: a script that shows what
+// CGI gets of the client (REMOTE_PORT only whether it is the peer's, whose
+// ports differ), files behind Require ip and Deny from, the target of
+// a rewrite on %{REMOTE_ADDR}, and a RemoteIPTrustedProxyList.
+var remoteIPDocs = map[string]string{
+	"bin/env.cgi": "#!/bin/sh\necho 'Content-Type: text/plain'\necho\necho \"REMOTE_ADDR=$REMOTE_ADDR\"\n" +
+		"[ \"$REMOTE_PORT\" -gt 0 ] && echo 'REMOTE_PORT is the peer'\necho \"XFF=$HTTP_X_FORWARDED_FOR BY=$HTTP_X_FORWARDED_BY REAL=$HTTP_X_REAL_IP\"\n",
+	"docs/only8/x.txt": "for 8.8.8.8\n",
+	"docs/deny9/x.txt": "not for 9.9.9.9\n",
+	"docs/yes.txt":     "rewritten for 8.8.8.8\n",
+	"proxies.txt":      "# the CDN\n8.8.8.0/24 # its edge\n\n127.0.0.3\n",
+}
+
+// remoteIPConf: the main server names the headers; open.test (the default
+// host) inherits them with no proxy list (every peer is a trusted proxy),
+// list.test has an internal proxy and a trusted list, real.test a header of
+// its own. Everything that shows the client is there: the access log (%a
+// and %h, the peer's %{c}a and %{c}h), the error log's [client], CGI,
+// Require ip, Deny from, rewrites on %{REMOTE_ADDR} and %{REMOTE_PORT} (0,
+// the client's), ap_expr's CONN_REMOTE_ADDR and REMOTE_PORT (the peer's),
+// SetEnvIf Remote_Addr, server-status; the headers as the handlers see them show in the CGI.
+const remoteIPConf = `LoadModule remoteip_module ` + apacheModuleDir + `/mod_remoteip.so
+LoadModule cgid_module ` + apacheModuleDir + `/mod_cgid.so
+ServerName main.test
+Listen 127.0.0.1:@P0@
+DocumentRoot @DOCS@/docs
+ScriptAlias /cgi-bin/ @DOCS@/bin/
+ExtendedStatus On
+RemoteIPHeader X-Forwarded-For
+RemoteIPProxiesHeader X-Forwarded-By
+LogFormat "%v %a %{c}a %h %{c}h \"%{X-Forwarded-For}i\" \"%{X-Forwarded-By}i\" \"%r\" %>s %{X-Eight}o %{X-Expr}o" rip
+CustomLog logs/access_log rip
+SetEnvIf Remote_Addr ^8\.8\.8\.8$ EIGHT=1
+Header always set X-Eight yes env=EIGHT
+Header always set X-Expr peer "expr=%{CONN_REMOTE_ADDR} == '127.0.0.1' && %{REMOTE_ADDR} == '8.8.8.8' && %{REMOTE_PORT} != '0'"
+<Directory @DOCS@>
+    Require all granted
+</Directory>
+<Directory @DOCS@/docs>
+    RewriteEngine On
+    RewriteCond %{REMOTE_ADDR} ^8\.8\.8\.8$
+    RewriteRule ^rw$ yes.txt [L]
+    RewriteCond %{REMOTE_PORT} ^0$
+    RewriteRule ^port0$ yes.txt [L]
+</Directory>
+<Location /only8>
+    Require ip 8.8.8.8
+</Location>
+<Location /deny9>
+    Order allow,deny
+    Allow from all
+    Deny from 9.9.9.9
+</Location>
+<Location /server-status>
+    SetHandler server-status
+</Location>
+<VirtualHost 127.0.0.1:@P0@>
+    ServerName open.test
+</VirtualHost>
+<VirtualHost 127.0.0.1:@P0@>
+    ServerName list.test
+    RemoteIPInternalProxy 127.0.0.2
+    RemoteIPTrustedProxyList @DOCS@/proxies.txt
+</VirtualHost>
+<VirtualHost 127.0.0.1:@P0@>
+    ServerName real.test
+    RemoteIPHeader X-Real-IP
+</VirtualHost>
+`
+
+// TestRemoteIP runs mod_remoteip beside apache2's on the same configuration
+// and compares the answers, the access log and the client of the error
+// log's lines, for clients that come from several loopback addresses
+// (proxies listed or not) with several X-Forwarded-For chains.
+func TestRemoteIP(t *testing.T) {
+	p := startPair(t, 1, remoteIPConf, remoteIPDocs)
+	must(t, os.Chmod(filepath.Join(p.apache.docs, "bin/env.cgi"), 0o755))
+	cases := []struct {
+		from, host string
+		fields     []string
+	}{
+		{"", "open.test", []string{"X-Forwarded-For: 8.8.8.8"}},
+		{"", "open.test", []string{"X-Forwarded-For: 10.0.0.1, 9.9.9.9"}},
+		{"", "open.test", []string{"X-Forwarded-For: 8.8.8.8, 10.0.0.1"}},
+		{"", "open.test", []string{"X-Forwarded-For: 9.9.9.9, junk, 8.8.8.8"}},
+		{"", "open.test", []string{"X-Forwarded-For: 9.9.9.9", "X-Forwarded-For: 8.8.8.8 , 0x08080808"}},
+		{"", "open.test", []string{"X-Forwarded-For: 1.1.1.1,, 8.8.8.8"}},
+		{"", "open.test", []string{"X-Forwarded-For: 8.8.8.8:80"}},
+		{"127.0.0.2", "list.test", []string{"X-Forwarded-For: 1.1.1.1, 10.0.0.2, 127.0.0.3"}},
+		{"127.0.0.2", "list.test", []string{"X-Forwarded-For: 10.0.0.9"}},
+		{"127.0.0.3", "list.test", []string{"X-Forwarded-For: 9.9.9.9, 8.8.8.8"}},
+		{"127.0.0.3", "list.test", []string{"X-Forwarded-For: 10.0.0.1, 8.8.8.8"}},
+		{"127.0.0.4", "list.test", []string{"X-Forwarded-For: 8.8.8.8"}},
+		{"", "real.test", []string{"X-Forwarded-For: 8.8.8.8", "X-Real-IP: 2001:4860::1"}},
+		{"", "real.test", []string{"X-Real-IP: 9.9.9.9"}},
+	}
+	var reqs []diffRequest
+	for _, c := range cases {
+		for _, path := range []string{"/cgi-bin/env.cgi", "/only8/x.txt", "/deny9/x.txt", "/rw", "/port0", "/nope"} {
+			reqs = append(reqs, diffRequest{From: c.from, Raw: request("GET", path, c.host, "", c.fields...)})
+		}
+	}
+	// server-status's Client column: the request asking shows its client.
+	reqs = append(reqs, diffRequest{Raw: request("GET", "/server-status", "open.test", "", "X-Forwarded-For: 8.8.8.8"), Want: ">8.8.8.8<", NoBody: true})
+	p.check(reqs)
+	p.checkLogs("access_log")
+	want, got := remoteIPClients(t, p.apache), remoteIPClients(t, p.ours)
+	if len(want) == 0 {
+		t.Error("apache2's error log has no line with a client")
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("error log clients:\napache:\n  %s\nours:\n  %s", strings.Join(want, "\n  "), strings.Join(got, "\n  "))
+	}
+}
+
+var clientField = regexp.MustCompile(`\[client ([^\]]*?):(\d+)\] (.*)$`)
+
+// remoteIPClients are the client fields and messages of s's error log, the
+// peer's own ports (which differ) written as "port", sorted.
+func remoteIPClients(t *testing.T, s *diffServer) []string {
+	var out []string
+	for _, l := range s.logLines(t, "error_log") {
+		m := clientField.FindStringSubmatch(l)
+		if m == nil {
+			continue
+		}
+		port := m[2]
+		if port != "0" {
+			port = "port"
+		}
+		out = append(out, m[1]+":"+port+" "+m[3])
+	}
+	slices.Sort(out)
+	return out
+}
