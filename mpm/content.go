@@ -28,7 +28,7 @@ import (
 // Some of the server's hook fields are already set: RequestDone writes the
 // access logs; Identify, BaseIdentity, HeaderFilter, ErrorPage, TLS and
 // ErrorLog carry the virtual hosts, Header lines, ErrorDocument, mod_ssl and
-// the error log. An MPM that wants a hook of its own (say, RequestDone to
+// the error log; PostRead, when a server has a RemoteIPHeader, mod_remoteip. An MPM that wants a hook of its own (say, RequestDone to
 // count requests for Status) calls the one it found from its own; one that
 // overwrites RequestDone loses the access logs. It answers no
 // "server-status" or "balancer-manager"
