@@ -345,10 +345,7 @@ func parseInetAton(s string) (netip.Addr, bool) {
 		base := 10
 		switch {
 		case len(p) > 1 && (p[:2] == "0x" || p[:2] == "0X"):
-			base, p = 16, p[2:]
-			if p == "" {
-				p = "0" // "0x" alone is 0 to strtoul
-			}
+			base, p = 16, p[2:] // "0x" alone is refused below, as glibc refuses it
 		case len(p) > 1 && p[0] == '0':
 			base, p = 8, p[1:]
 		}

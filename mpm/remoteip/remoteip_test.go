@@ -81,6 +81,30 @@ func TestWalkPeerNotListed(t *testing.T) {
 	}
 }
 
+// TestParseAddr: IPv4 forms as glibc 2.36's inet_aton reads them (checked
+// with Python's socket.inet_aton), IPv6 as getaddrinfo does.
+func TestParseAddr(t *testing.T) {
+	for in, want := range map[string]string{
+		"1.2.3.4": "1.2.3.4", "1.2.3": "1.2.0.3", "1.2": "1.0.0.2", "1": "0.0.0.1", "0": "0.0.0.0",
+		"0x1": "0.0.0.1", "0X1F.2": "31.0.0.2", "010.8.8.8": "8.8.8.8", "1.2.65535": "1.2.255.255",
+		"1.16777215": "1.255.255.255", "4294967295": "255.255.255.255", "0xffffffff": "255.255.255.255",
+		"0377.0377.0377.0377": "255.255.255.255", "00": "0.0.0.0",
+		"0x": "", "08.1.1.1": "", "0x100.1.1.1": "", "1.2.3.256": "", "1.2.65536": "", "1.16777216": "",
+		"4294967296": "", "1..2": "", ".1.2": "", "1.2.": "", "+1.2.3.4": "", "-1": "", "09": "",
+		"0x0x1": "", "1.2.3.4.5": "", "0400.1.1.1": "", "1e3": "", "abc": "", "": "",
+		"2001:db8::1": "2001:db8::1", "::ffff:8.8.8.8": "8.8.8.8", "[::1]": "", "fe80::1%lo": "", "8.8.8.8:80": "",
+	} {
+		a, ok := ParseAddr(in)
+		got := ""
+		if ok {
+			got = a.String()
+		}
+		if got != want {
+			t.Errorf("ParseAddr(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 func TestApply(t *testing.T) {
 	c := config(t, []string{"RemoteIPHeader", "x-forwarded-for"}, []string{"RemoteIPProxiesHeader", "X-By"})
 	r := &http.Request{RemoteAddr: "127.0.0.1:5555", Header: http.Header{"X-Forwarded-For": {"8.8.8.8", "9.9.9.9"}}}
