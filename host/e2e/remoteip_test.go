@@ -144,3 +144,34 @@ func remoteIPClients(t *testing.T, s *diffServer) []string {
 	slices.Sort(out)
 	return out
 }
+
+// remoteIPv6Conf lists an IPv6 internal proxy (the loopback) and an IPv6
+// trusted network.
+const remoteIPv6Conf = `LoadModule remoteip_module ` + apacheModuleDir + `/mod_remoteip.so
+ServerName main.test
+Listen [::1]:@P0@
+Listen 127.0.0.1:@P0@
+DocumentRoot @DOCS@
+LogFormat "%a %{c}a %h \"%{X-Forwarded-For}i\" \"%{X-By}i\" %>s" rip
+CustomLog logs/access_log rip
+RemoteIPHeader X-Forwarded-For
+RemoteIPProxiesHeader X-By
+RemoteIPInternalProxy ::1
+RemoteIPTrustedProxy 2001:4860::/32
+<Location /only8>
+    Require ip 8.8.8.8 2001:4860::5
+</Location>
+`
+
+// TestRemoteIPv6: an IPv6 peer, IPv6 entries (private ones: outside
+// 2000::/3) and an IPv4-mapped one, beside apache2.
+func TestRemoteIPv6(t *testing.T) {
+	p := startPair(t, 1, remoteIPv6Conf, map[string]string{"only8/x.txt": "x\n"})
+	var reqs []diffRequest
+	for _, xff := range []string{"8.8.8.8", "10.0.0.1, fd00::1", "9.9.9.9, 2001:4860::5", "fc00::1, 2001:4860::5", "::ffff:10.1.1.1"} {
+		reqs = append(reqs, diffRequest{IP: "::1", Raw: request("GET", "/only8/x.txt", "main.test", "", "X-Forwarded-For: "+xff)})
+	}
+	reqs = append(reqs, diffRequest{Raw: request("GET", "/only8/x.txt", "main.test", "", "X-Forwarded-For: 8.8.8.8")})
+	p.check(reqs)
+	p.checkLogs("access_log")
+}
