@@ -1,6 +1,7 @@
 package host
 
 import (
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -160,10 +161,14 @@ func virtualHosts(cfg *config.Config, s *config.Server, main *mpm.Core) ([]mpm.V
 				v.ServerDirectives = append(v.ServerDirectives, d)
 			}
 		}
-		ownProxies := slices.ContainsFunc(own, func(d site.Directive) bool { return remoteip.IsProxyDirective(d.Name) })
+		var mainProxies []site.Directive
 		for _, d := range main.ServerDirectives {
-			if rewrite.IsDirective(d.Name) || ownProxies && remoteip.IsProxyDirective(d.Name) {
-				continue // a host's RemoteIP*Proxy list replaces the main server's
+			if remoteip.IsProxyDirective(d.Name) {
+				mainProxies = append(mainProxies, d) // after the host's own, as apache2 2.4.71 merges them
+				continue
+			}
+			if rewrite.IsDirective(d.Name) {
+				continue
 			}
 			if !inherits {
 				var ok bool
@@ -178,6 +183,7 @@ func virtualHosts(cfg *config.Config, s *config.Server, main *mpm.Core) ([]mpm.V
 				v.ServerDirectives = append(v.ServerDirectives, d)
 			}
 		}
+		v.ServerDirectives = append(v.ServerDirectives, mainProxies...)
 		v.ServerDirectives = append(v.ServerDirectives, vhostRewrite(main.ServerDirectives, own)...)
 		out = append(out, v)
 	}
@@ -302,6 +308,24 @@ func isSiteDirective(name string) bool {
 func isAliasOrRedirect(name string) bool {
 	n := strings.ToLower(name)
 	return strings.HasPrefix(n, "alias") || strings.HasPrefix(n, "scriptalias") || strings.HasPrefix(n, "redirect")
+}
+
+// remoteIPMergeWarnings are apache2 2.4.71's AH10633 warnings for the
+// virtual hosts with RemoteIP*Proxy entries of their own when the main
+// server has some too, from the last host to the first as apache2 merges
+// them.
+func remoteIPMergeWarnings(directives []*config.Directive) []string {
+	isProxy := func(d *config.Directive) bool { return !d.IsSection() && remoteip.IsProxyDirective(d.Name) }
+	if !slices.ContainsFunc(directives, isProxy) {
+		return nil
+	}
+	var out []string
+	for _, d := range slices.Backward(directives) {
+		if d.IsSection() && strings.EqualFold(d.Name, "VirtualHost") && slices.ContainsFunc(d.Children, isProxy) {
+			out = append(out, fmt.Sprintf("AH10633: RemoteIP proxy entries are configured in both the main server and the virtual host defined at %s:%d, they are merged", d.File, d.Line))
+		}
+	}
+	return out
 }
 
 // serverDirective is siteDirective for a server-level line, with the file

@@ -256,6 +256,9 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 		core, vhostErrs = &c, errs
 	}
 	if sockets != nil { // to serve; -S prints them itself (printVhosts)
+		for _, msg := range remoteIPMergeWarnings(cfg.Directives) {
+			fmt.Fprintln(stderr, "[remoteip:warn] "+msg) // a warning of the main log
+		}
 		for _, msg := range vhostErrs {
 			fmt.Fprintln(stderr, msg) // Apache's AH00549, an error line of the main log
 		}

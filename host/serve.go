@@ -317,11 +317,14 @@ func (s *server) start(cfg *config.Config, srv *config.Server, mod config.Module
 			to = s.log
 		}
 		for _, line := range strings.Split(strings.TrimRight(msgs.String(), "\n"), "\n") {
-			level := errorlog.Error
+			module, level := "core", errorlog.Error
 			if strings.Contains(line, "WARNING:") {
 				level = errorlog.Warn
 			}
-			to.Printf("core", level, "%s", line)
+			if rest, ok := strings.CutPrefix(line, "[remoteip:warn] "); ok {
+				module, level, line = "remoteip", errorlog.Warn, rest
+			}
+			to.Printf(module, level, "%s", line)
 		}
 		if s.cur == nil { // at startup the console sees them too
 			io.WriteString(s.stderr, msgs.String())

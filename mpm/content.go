@@ -212,7 +212,9 @@ func remoteIPHook(main *vserver, table *vhostTable) func(c *http1.Conn, r *http.
 			s = table.answered(c, r)
 		}
 		if s.remoteIP != nil {
-			s.remoteIP.Apply(r)
+			for _, name := range s.remoteIP.Apply(r) {
+				c.SetTraceField(name, r.Header[name]) // apache2's TRACE echoes headers_in as mod_remoteip left it
+			}
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -152,26 +153,104 @@ ServerName main.test
 Listen [::1]:@P0@
 Listen 127.0.0.1:@P0@
 DocumentRoot @DOCS@
-LogFormat "%a %{c}a %h \"%{X-Forwarded-For}i\" \"%{X-By}i\" %>s" rip
+LogFormat "%a %{c}a %h \"%{X-Forwarded-For}i\" \"%{X-By}i\" %>s v6=%{X-V6}o" rip
 CustomLog logs/access_log rip
 RemoteIPHeader X-Forwarded-For
 RemoteIPProxiesHeader X-By
 RemoteIPInternalProxy ::1
 RemoteIPTrustedProxy 2001:4860::/32
+Header always set X-V6 "expr=%{IPV6}"
 <Location /only8>
     Require ip 8.8.8.8 2001:4860::5
+</Location>
+<Location /v6rw>
+    RewriteEngine On
+    RewriteCond %{IPV6} ^on$
+    RewriteRule .* - [F]
 </Location>
 `
 
 // TestRemoteIPv6: an IPv6 peer, IPv6 entries (private ones: outside
-// 2000::/3) and an IPv4-mapped one, beside apache2.
+// 2000::/3) and an IPv4-mapped one, beside apache2. ap_expr's %{IPV6} (the
+// X-V6 header) is the peer's, mod_rewrite's (/v6rw forbids on) the client's.
 func TestRemoteIPv6(t *testing.T) {
-	p := startPair(t, 1, remoteIPv6Conf, map[string]string{"only8/x.txt": "x\n"})
+	p := startPair(t, 1, remoteIPv6Conf, map[string]string{"only8/x.txt": "x\n", "v6rw/x.txt": "v6\n"})
 	var reqs []diffRequest
 	for _, xff := range []string{"8.8.8.8", "10.0.0.1, fd00::1", "9.9.9.9, 2001:4860::5", "fc00::1, 2001:4860::5", "::ffff:10.1.1.1"} {
-		reqs = append(reqs, diffRequest{IP: "::1", Raw: request("GET", "/only8/x.txt", "main.test", "", "X-Forwarded-For: "+xff)})
+		for _, path := range []string{"/only8/x.txt", "/v6rw/x.txt"} {
+			reqs = append(reqs, diffRequest{IP: "::1", Raw: request("GET", path, "main.test", "", "X-Forwarded-For: "+xff)})
+		}
 	}
 	reqs = append(reqs, diffRequest{Raw: request("GET", "/only8/x.txt", "main.test", "", "X-Forwarded-For: 8.8.8.8")})
+	reqs = append(reqs, diffRequest{Raw: request("GET", "/v6rw/x.txt", "main.test", "", "X-Forwarded-For: 2001:4860::5")})
 	p.check(reqs)
 	p.checkLogs("access_log")
+}
+
+// TestRemoteIPTrace: TRACE echoes the request's fields as mod_remoteip left
+// them, as apache2's does: the X-Forwarded-For rest (or none) and the
+// RemoteIPProxiesHeader it set over the client's, beside apache2.
+func TestRemoteIPTrace(t *testing.T) {
+	p := startPair(t, 1, `LoadModule remoteip_module `+apacheModuleDir+`/mod_remoteip.so
+ServerName main.test
+Listen 127.0.0.1:@P0@
+DocumentRoot @DOCS@
+TraceEnable On
+RemoteIPHeader X-Forwarded-For
+RemoteIPProxiesHeader X-By
+`, map[string]string{"x.txt": "x\n"})
+	p.check([]diffRequest{
+		{Raw: request("TRACE", "/x.txt", "main.test", "", "X-Forwarded-For: 9.9.9.9, 8.8.8.8", "X-By: spoof", "Accept: */*")},
+		{Raw: request("TRACE", "/x.txt", "main.test", "", "X-Forwarded-For: 8.8.8.8", "Accept: */*")},
+		{Raw: request("TRACE", "/x.txt", "main.test", "", "x-forwarded-for: 9.9.9.9", "Accept: */*", "X-Forwarded-For: 8.8.8.8")},
+		{Raw: request("TRACE", "/x.txt", "main.test", "", "X-Forwarded-For: junk", "X-By: spoof")},
+	})
+}
+
+// TestRemoteIPVhostMerge: a virtual host's RemoteIP*Proxy entries come
+// before the main server's, which it keeps (apache2 2.4.71 merges them and
+// warns AH10633 at startup, naming the host's <VirtualHost> line).
+func TestRemoteIPVhostMerge(t *testing.T) {
+	p := startPair(t, 1, `LoadModule remoteip_module `+apacheModuleDir+`/mod_remoteip.so
+ServerName main.test
+Listen 127.0.0.1:@P0@
+DocumentRoot @DOCS@
+RemoteIPHeader X-Forwarded-For
+RemoteIPInternalProxy 127.0.0.1
+LogFormat "%v %a" t
+CustomLog logs/access_log t
+<VirtualHost 127.0.0.1:@P0@>
+    ServerName first.test
+</VirtualHost>
+<VirtualHost 127.0.0.1:@P0@>
+    ServerName trusted.test
+    RemoteIPTrustedProxy 127.0.0.0/8
+</VirtualHost>
+<VirtualHost 127.0.0.1:@P0@>
+    ServerName other.test
+    RemoteIPTrustedProxy 10.9.9.9
+</VirtualHost>
+`, map[string]string{"x": "x"})
+	var reqs []diffRequest
+	for _, h := range []string{"first.test", "trusted.test", "other.test"} {
+		reqs = append(reqs, diffRequest{Raw: request("GET", "/x", h, "", "X-Forwarded-For: 10.0.0.1")})
+	}
+	p.check(reqs)
+	p.checkLogs("access_log")
+	conf := filepath.Join(p.ours.root, "httpd.conf")
+	b, err := os.ReadFile(conf)
+	must(t, err)
+	var at []string
+	for i, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, "<VirtualHost") {
+			at = append(at, conf+":"+strconv.Itoa(i+1))
+		}
+	}
+	// From the last host to the first, as apache2.
+	want := regexp.MustCompile(`\[remoteip:warn\] \[pid \d+\] AH10633: RemoteIP proxy entries are configured in both the main server and the virtual host defined at ` +
+		regexp.QuoteMeta(at[2]) + `, they are merged\n.*\[remoteip:warn\] \[pid \d+\] AH10633: RemoteIP proxy entries are configured in both the main server and the virtual host defined at ` +
+		regexp.QuoteMeta(at[1]) + `, they are merged\n`)
+	if log := p.ours.srv.ErrorLog(); !want.MatchString(log) || strings.Contains(log, at[0]) {
+		t.Errorf("the error log lacks apache2's AH10633 warnings for %s and %s (only):\n%s", at[2], at[1], log)
+	}
 }

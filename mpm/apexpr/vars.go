@@ -121,7 +121,7 @@ func (q *Request) Var(name string) (string, bool) {
 	case "HTTP2":
 		return "off", true
 	case "IPV6":
-		host, _, _ := net.SplitHostPort(r.RemoteAddr)
+		host, _, _ := net.SplitHostPort(http1.PeerAddr(r)) // the peer's (c->client_addr), not mod_remoteip's client
 		if ip := net.ParseIP(host); ip != nil && ip.To4() == nil {
 			return "on", true
 		}

@@ -6,8 +6,9 @@
 // Its directives are server-wide (main server and <VirtualHost>):
 // RemoteIPHeader, RemoteIPProxiesHeader, RemoteIPInternalProxy,
 // RemoteIPTrustedProxy and their *List forms, which read the addresses from a
-// file. A virtual host takes the main server's header names and proxy list
-// unless it sets its own (its list replaces the main server's whole).
+// file. A virtual host takes the main server's header names unless it sets
+// its own; its proxy list is its own entries followed by the main server's
+// (apache2 2.4.71 merges them, with its warning AH10633).
 package remoteip
 
 import (
@@ -54,7 +55,7 @@ func IsDirective(name string) bool {
 }
 
 // IsProxyDirective reports whether name (any case) adds to the proxy list: a
-// virtual host with one of its own does not inherit the main server's list.
+// virtual host's come before the main server's.
 func IsProxyDirective(name string) bool {
 	switch strings.ToLower(name) {
 	case "remoteipinternalproxy", "remoteiptrustedproxy", "remoteipinternalproxylist", "remoteiptrustedproxylist":
@@ -172,9 +173,10 @@ func (c *Config) Empty() bool {
 	return c.Header == "" && c.ProxiesHeader == "" && c.proxies == nil
 }
 
-// Merge is apache2's merge of a virtual host's settings (c) over the main
-// server's (main): each header name and the proxy list are the host's when it
-// set them, else the main server's.
+// Merge is apache2 2.4.71's merge of a virtual host's settings (c) over the
+// main server's (main): each header name is the host's when it set one, else
+// the main server's; the proxy list is the host's entries, then the main
+// server's.
 func (c *Config) Merge(main *Config) Config {
 	m := *c
 	if m.Header == "" {
@@ -183,9 +185,7 @@ func (c *Config) Merge(main *Config) Config {
 	if m.ProxiesHeader == "" {
 		m.ProxiesHeader = main.ProxiesHeader
 	}
-	if m.proxies == nil {
-		m.proxies = main.proxies
-	}
+	m.proxies = slices.Concat(c.proxies, main.proxies)
 	return m
 }
 
@@ -216,8 +216,10 @@ type Result struct {
 // no entry was taken: the request is left as it is.
 func (c *Config) Walk(peer netip.Addr, value string) (res Result, ok bool) {
 	internal := len(c.proxies) > 0
-	cur := peer.Unmap()
-	curText := cur.String()
+	// A zoned peer (fe80::1%eth0) is matched without its zone, as
+	// apr_ipsubnet_test compares the bytes alone (and authz's clientAddr).
+	curText := peer.Unmap().String()
+	cur := peer.Unmap().WithZone("")
 	var proxies []string
 	remote, more := value, true
 	for more {
@@ -277,15 +279,17 @@ func (c *Config) Walk(peer netip.Addr, value string) (res Result, ok bool) {
 // Apply walks r's header for r's peer (r.RemoteAddr) and, when an entry was
 // taken, makes the client r.RemoteAddr (port 0: apache2's "port is not
 // known"), leaves the rest in the header or removes it, and sets
-// ProxiesHeader to the trusted proxies walked past.
-func (c *Config) Apply(r *http.Request) {
+// ProxiesHeader to the trusted proxies walked past. It returns the names of
+// the fields it changed (r.Header holds their new values, none for one
+// removed).
+func (c *Config) Apply(r *http.Request) []string {
 	vals := r.Header[c.Header]
 	if len(vals) == 0 {
-		return
+		return nil
 	}
 	peer, err := netip.ParseAddrPort(r.RemoteAddr)
 	if err != nil {
-		return
+		return nil
 	}
 	value := vals[0]
 	if len(vals) > 1 {
@@ -293,9 +297,10 @@ func (c *Config) Apply(r *http.Request) {
 	}
 	res, ok := c.Walk(peer.Addr(), value)
 	if !ok {
-		return
+		return nil
 	}
 	r.RemoteAddr = netip.AddrPortFrom(res.Client, 0).String()
+	changed := []string{c.Header}
 	if res.HasRest {
 		r.Header[c.Header] = []string{res.Rest}
 	} else {
@@ -303,7 +308,9 @@ func (c *Config) Apply(r *http.Request) {
 	}
 	if res.Proxies != "" && c.ProxiesHeader != "" {
 		r.Header[c.ProxiesHeader] = []string{res.Proxies}
+		changed = append(changed, c.ProxiesHeader)
 	}
+	return changed
 }
 
 // Private reports whether a is an address only an internal proxy may hand

@@ -153,7 +153,17 @@ func TestMerge(t *testing.T) {
 	main := config(t, []string{"RemoteIPHeader", "X-Real-IP"}, []string{"RemoteIPInternalProxy", "10.0.0.1"})
 	vhost := config(t, []string{"RemoteIPTrustedProxy", "8.8.8.8"})
 	m := vhost.Merge(main)
-	if m.Header != "X-Real-Ip" || len(m.proxies) != 1 || m.proxies[0].internal {
+	if m.Header != "X-Real-Ip" || len(m.proxies) != 2 || m.proxies[0].internal || !m.proxies[1].internal {
 		t.Errorf("merged %+v", m)
+	}
+}
+
+// TestWalkZonedPeer: a link-local peer with its zone is matched as the
+// address alone, as apr_ipsubnet_test compares it.
+func TestWalkZonedPeer(t *testing.T) {
+	c := config(t, []string{"RemoteIPHeader", "X-Forwarded-For"}, []string{"RemoteIPTrustedProxy", "fe80::/10"})
+	res, ok := c.Walk(netip.MustParseAddr("fe80::1%eth0"), "8.8.8.8")
+	if !ok || res.Client != netip.MustParseAddr("8.8.8.8") || res.Proxies != "fe80::1%eth0" {
+		t.Errorf("walk from fe80::1%%eth0: %+v %v, want client 8.8.8.8", res, ok)
 	}
 }

@@ -806,6 +806,13 @@ func (e *engine) variable(name string) string {
 		// The client's (mod_remoteip's 0), where ap_expr's is the peer's.
 		_, port, _ := net.SplitHostPort(e.req.R.RemoteAddr)
 		return port
+	case "IPV6":
+		// The client's (r->useragent_addr), where ap_expr's is the peer's.
+		host, _, _ := net.SplitHostPort(e.req.R.RemoteAddr)
+		if ip := net.ParseIP(host); ip != nil && ip.To4() == nil {
+			return "on"
+		}
+		return "off"
 	}
 	q := apexpr.Request{R: e.req.R, URI: e.req.URI, Query: e.req.Query, Filename: e.filename, DocumentRoot: e.req.DocumentRoot}
 	v, _ := q.Var(name)
