@@ -328,13 +328,24 @@ func remoteIPMergeWarnings(directives []*config.Directive) []string {
 	return out
 }
 
-// serverDirective is siteDirective for a server-level line, with the file
-// name of a RemoteIP*ProxyList made absolute against root
-// (ap_server_root_relative).
+// serverDirective is siteDirective for a server-level line. A
+// RemoteIP*Proxy or RemoteIP*ProxyList line becomes the RemoteIP*Proxy line
+// of the subnets it stands for, its list file (relative to root,
+// ap_server_root_relative) read and its host names looked up here, once, as
+// apache2's parent does: the children, which may run as a User that cannot
+// read the file, neither open it nor look names up. A line that fails (the
+// configuration check has reported it) goes as it is.
 func serverDirective(d *config.Directive, root string) site.Directive {
 	sd := siteDirective(d)
-	if len(sd.Args) == 1 && remoteip.IsProxyDirective(sd.Name) && strings.HasSuffix(strings.ToLower(sd.Name), "list") {
-		sd.Args = []string{config.RootRelative(root, sd.Args[0])}
+	if !remoteip.IsProxyDirective(sd.Name) {
+		return sd
+	}
+	args := sd.Args
+	if len(args) == 1 && strings.HasSuffix(strings.ToLower(sd.Name), "list") {
+		args = []string{config.RootRelative(root, args[0])}
+	}
+	if name, nets, err := remoteip.Resolve(sd.Name, args); err == nil {
+		sd.Name, sd.Args = name, nets
 	}
 	return sd
 }

@@ -254,3 +254,39 @@ CustomLog logs/access_log t
 		t.Errorf("the error log lacks apache2's AH10633 warnings for %s and %s (only):\n%s", at[2], at[1], log)
 	}
 }
+
+// TestRemoteIPListUnreadable: a RemoteIP*ProxyList file only root may read
+// (0600), with a host name in it, serves as apache2's: the parent reads the
+// lists and looks the names up, as root, once; the children (User nobody
+// when the test runs as root) never open the file. An empty list is no list.
+func TestRemoteIPListUnreadable(t *testing.T) {
+	dir := t.TempDir()
+	list, empty := filepath.Join(dir, "proxies.txt"), filepath.Join(dir, "empty.txt")
+	must(t, os.WriteFile(list, []byte("# ours\n127.0.0.2 localhost\n"), 0o600))
+	must(t, os.WriteFile(empty, nil, 0o600))
+	p := startPair(t, 1, `LoadModule remoteip_module `+apacheModuleDir+`/mod_remoteip.so
+ServerName main.test
+Listen 127.0.0.1:@P0@
+DocumentRoot @DOCS@
+RemoteIPHeader X-Forwarded-For
+RemoteIPProxiesHeader X-By
+RemoteIPInternalProxyList `+list+`
+LogFormat "%v %a \"%{X-Forwarded-For}i\"" t
+CustomLog logs/access_log t
+<VirtualHost 127.0.0.1:@P0@>
+    ServerName first.test
+</VirtualHost>
+<VirtualHost 127.0.0.1:@P0@>
+    ServerName empty.test
+    RemoteIPTrustedProxyList `+empty+`
+</VirtualHost>
+`, map[string]string{"x": "x"})
+	var reqs []diffRequest
+	for _, from := range []string{"", "127.0.0.2", "127.0.0.3"} {
+		for _, h := range []string{"first.test", "empty.test"} {
+			reqs = append(reqs, diffRequest{From: from, Raw: request("GET", "/x", h, "", "X-Forwarded-For: 8.8.8.8, 10.0.0.1")})
+		}
+	}
+	p.check(reqs)
+	p.checkLogs("access_log")
+}

@@ -88,6 +88,28 @@ func (c *Config) Set(name string, args []string) error {
 	return nil
 }
 
+// Resolve is a RemoteIP*Proxy or RemoteIP*ProxyList line as the
+// RemoteIPInternalProxy or RemoteIPTrustedProxy line of the subnets it
+// stands for: the list's file read, host names looked up. The host calls it
+// once per configuration, as apache2's parent reads them (as root), so that
+// the children, which may not read the file, neither open it nor look
+// anything up.
+func Resolve(name string, args []string) (string, []string, error) {
+	var c Config
+	if err := c.Set(name, args); err != nil {
+		return "", nil, err
+	}
+	out := "RemoteIPTrustedProxy"
+	if strings.HasPrefix(strings.ToLower(name), "remoteipinternal") {
+		out = "RemoteIPInternalProxy"
+	}
+	nets := make([]string, len(c.proxies))
+	for i, p := range c.proxies {
+		nets[i] = p.net.String()
+	}
+	return out, nets, nil
+}
+
 // directiveName is name as apache2 spells it in its messages.
 func directiveName(name string) string {
 	for _, n := range Directives {
