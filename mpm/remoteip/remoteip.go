@@ -12,7 +12,6 @@
 package remoteip
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -24,6 +23,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/httpd-mpm/httpd-mpm/internal/apconf"
 	"github.com/httpd-mpm/httpd-mpm/mpm/authz"
 )
 
@@ -151,32 +151,28 @@ func (c *Config) addProxy(directive, arg string, internal bool) error {
 	return nil
 }
 
-// readList is apache2's proxylist_read: the words of each line of file, up to
-// a word that starts with '#', each an address for addProxy.
+// readList is apache2's proxylist_read: the words of each line of file
+// (ap_cfg_getline's lines, a backslash at the end continuing one, and
+// ap_getword_conf's words, quoted or not), up to a word that starts with
+// '#', each an address for addProxy.
 func (c *Config) readList(directive, file string, internal bool) error {
-	f, err := os.Open(file)
+	src, err := os.ReadFile(file)
 	if err != nil {
 		var pe *os.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
+		if errors.As(err, &pe) && pe.Op == "open" {
+			return fmt.Errorf("%s: Could not open file %s: %s", directive, file, errnoText(pe.Err))
 		}
-		return fmt.Errorf("%s: Could not open file %s: %s", directive, file, errnoText(err))
+		return fmt.Errorf("%s: reading %s: %w", directive, file, err)
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	for n := 1; sc.Scan(); n++ {
-		for _, w := range strings.Fields(sc.Text()) {
+	for _, l := range apconf.Lines(src) {
+		for _, w := range apconf.Words(l.Text) {
 			if strings.HasPrefix(w, "#") {
 				break
 			}
 			if err := c.addProxy(directive, w, internal); err != nil {
-				return fmt.Errorf("%w at line %d of %s", err, n, file)
+				return fmt.Errorf("%w at line %d of %s", err, l.Last, file)
 			}
 		}
-	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("%s: reading %s: %w", directive, file, err)
 	}
 	return nil
 }

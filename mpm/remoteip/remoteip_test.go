@@ -126,7 +126,18 @@ func TestSetErrors(t *testing.T) {
 	if err := os.WriteFile(list, []byte("10.0.0.1 # c\n\n  1.2.3.4/8 5.6.7.8/33\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// apache2 -t's answers: words may be quoted, a backslash at a line's
+	// end continues it (the error names its last line).
+	quoted, continued := filepath.Join(dir, "quoted"), filepath.Join(dir, "continued")
+	if err := os.WriteFile(quoted, []byte("10.0.0.1 \"8.8.8.0/24\" \\\n  127.0.0.3 \"1.2.3.4/33\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(continued, []byte("10.0.0.1 \\\n5.6.7.8/33\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct{ name, arg, want string }{
+		{"RemoteIPTrustedProxyList", quoted, "RemoteIP: Error parsing IP 1.2.3.4/33 (The specified network mask is invalid. error) for RemoteIPTrustedProxyList at line 2 of " + quoted},
+		{"RemoteIPTrustedProxyList", continued, "RemoteIP: Error parsing IP 5.6.7.8/33 (The specified network mask is invalid. error) for RemoteIPTrustedProxyList at line 2 of " + continued},
 		{"RemoteIPTrustedProxy", "10.0.0.0/33", "RemoteIP: Error parsing IP 10.0.0.0/33 (The specified network mask is invalid. error) for RemoteIPTrustedProxy"},
 		{"remoteiptrustedproxy", "300.1.1.1", "RemoteIP: Error parsing IP 300.1.1.1 (The specified IP address is invalid. error) for RemoteIPTrustedProxy"},
 		{"RemoteIPInternalProxy", "foo.invalid/8", "RemoteIP: Error parsing IP foo.invalid/8 the subnet /8 is invalid for RemoteIPInternalProxy"},
