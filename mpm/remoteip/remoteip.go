@@ -135,6 +135,10 @@ func (c *Config) addProxy(directive, arg string, internal bool) error {
 	if hasMask {
 		return fmt.Errorf("RemoteIP: Error parsing IP %s the subnet /%s is invalid for %s", arg, mask, directive)
 	}
+	if a, ok := parseInetAton(ip); ok { // getaddrinfo's numeric forms: 0x7f000001 is 127.0.0.1
+		c.proxies = append(c.proxies, proxy{netip.PrefixFrom(a, 32), internal})
+		return nil
+	}
 	addrs, err := net.DefaultResolver.LookupNetIP(context.Background(), "ip", ip)
 	if err != nil {
 		msg := err.Error()

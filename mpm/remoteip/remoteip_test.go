@@ -105,6 +105,16 @@ func TestParseAddr(t *testing.T) {
 	}
 }
 
+// TestHexProxy: a proxy written as inet_aton reads it (getaddrinfo's
+// numeric forms), as apache2 takes RemoteIPInternalProxy 0x7f000001 for
+// 127.0.0.1.
+func TestHexProxy(t *testing.T) {
+	c := config(t, []string{"RemoteIPInternalProxy", "0x7f000001", "012.0x1"})
+	if len(c.proxies) != 2 || c.proxies[0].net != netip.MustParsePrefix("127.0.0.1/32") || c.proxies[1].net != netip.MustParsePrefix("10.0.0.1/32") {
+		t.Errorf("proxies %v, want 127.0.0.1/32 10.0.0.1/32", c.proxies)
+	}
+}
+
 func TestApply(t *testing.T) {
 	c := config(t, []string{"RemoteIPHeader", "x-forwarded-for"}, []string{"RemoteIPProxiesHeader", "X-By"})
 	r := &http.Request{RemoteAddr: "127.0.0.1:5555", Header: http.Header{"X-Forwarded-For": {"8.8.8.8", "9.9.9.9"}}}
