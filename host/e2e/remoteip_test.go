@@ -264,23 +264,28 @@ func TestRemoteIPListUnreadable(t *testing.T) {
 	list, empty := filepath.Join(dir, "proxies.txt"), filepath.Join(dir, "empty.txt")
 	must(t, os.WriteFile(list, []byte("# ours\n127.0.0.2 localhost\n"), 0o600))
 	must(t, os.WriteFile(empty, nil, 0o600))
-	p := startPair(t, 1, `LoadModule remoteip_module `+apacheModuleDir+`/mod_remoteip.so
+	conf := `LoadModule remoteip_module ` + apacheModuleDir + `/mod_remoteip.so
 ServerName main.test
 Listen 127.0.0.1:@P0@
 DocumentRoot @DOCS@
 RemoteIPHeader X-Forwarded-For
 RemoteIPProxiesHeader X-By
-RemoteIPInternalProxyList `+list+`
+RemoteIPInternalProxyList ` + list + `
 LogFormat "%v %a \"%{X-Forwarded-For}i\"" t
-CustomLog logs/access_log t
+SetEnvIf Request_URI poll$ nolog
+CustomLog logs/access_log t env=!nolog
+<Location /only10>
+    Require ip 10.0.0.1
+</Location>
 <VirtualHost 127.0.0.1:@P0@>
     ServerName first.test
 </VirtualHost>
 <VirtualHost 127.0.0.1:@P0@>
     ServerName empty.test
-    RemoteIPTrustedProxyList `+empty+`
+    RemoteIPTrustedProxyList ` + empty + `
 </VirtualHost>
-`, map[string]string{"x": "x"})
+`
+	p := startPair(t, 1, conf, map[string]string{"x": "x", "only10/x": "10", "only10/poll": "10"})
 	var reqs []diffRequest
 	for _, from := range []string{"", "127.0.0.2", "127.0.0.3"} {
 		for _, h := range []string{"first.test", "empty.test"} {
@@ -288,5 +293,14 @@ CustomLog logs/access_log t
 		}
 	}
 	p.check(reqs)
+	// A graceful restart reads the list again: 127.0.0.3 becomes the
+	// internal proxy that hands over 10.0.0.1.
+	must(t, os.WriteFile(list, []byte("127.0.0.3\n"), 0o600))
+	only10 := request("GET", "/only10/x", "first.test", "", "X-Forwarded-For: 10.0.0.1")
+	p.reload(conf, func(s *diffServer) bool { // its polls are not logged
+		as := s.askFrom(t, "127.0.0.3", "127.0.0.1", 0, request("GET", "/only10/poll", "first.test", "", "X-Forwarded-For: 10.0.0.1"))
+		return len(as) == 1 && as[0].Status == 200
+	})
+	p.check([]diffRequest{{From: "127.0.0.3", Raw: only10}, {From: "127.0.0.2", Raw: only10}})
 	p.checkLogs("access_log")
 }
