@@ -66,7 +66,8 @@ func IsProxyDirective(name string) bool {
 
 // Set applies one directive, refusing it in apache2's words. A *List
 // directive's file is read now; a relative name is taken from the working
-// directory (the host makes it absolute against the ServerRoot).
+// directory (the host makes it absolute against the ServerRoot, and hands
+// the children the lines Resolve made of it instead).
 func (c *Config) Set(name string, args []string) error {
 	switch strings.ToLower(name) {
 	case "remoteipheader":
