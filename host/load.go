@@ -257,7 +257,7 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 	}
 	if sockets != nil { // to serve; -S prints them itself (printVhosts)
 		for _, msg := range remoteIPMergeWarnings(cfg.Directives) {
-			fmt.Fprintln(stderr, "[remoteip:warn] "+msg) // a warning of the main log
+			fmt.Fprintln(stderr, "[remoteip:warn] "+msg) // a warning of the main log only, as apache2's post_config logs it (not -t nor -S)
 		}
 		for _, msg := range vhostErrs {
 			fmt.Fprintln(stderr, msg) // Apache's AH00549, an error line of the main log

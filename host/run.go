@@ -95,9 +95,6 @@ func checkConfig(log *errorlog.Log, dumpVhosts bool, stdout, stderr io.Writer, c
 	} else {
 		_, msgs = readVhosts(cfg.Directives, sync.OnceValue(func() string { return mainHostname(srv.ServerName) }))
 	}
-	for _, msg := range remoteIPMergeWarnings(cfg.Directives) {
-		log.Printf("remoteip", errorlog.Warn, "%s", msg)
-	}
 	for _, msg := range msgs {
 		log.Printf("core", errorlog.Error, "%s", msg)
 	}

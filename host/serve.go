@@ -316,18 +316,22 @@ func (s *server) start(cfg *config.Config, srv *config.Server, mod config.Module
 		if err != nil {
 			to = s.log
 		}
+		var console strings.Builder
 		for _, line := range strings.Split(strings.TrimRight(msgs.String(), "\n"), "\n") {
-			module, level := "core", errorlog.Error
+			level := errorlog.Error
 			if strings.Contains(line, "WARNING:") {
 				level = errorlog.Warn
 			}
 			if rest, ok := strings.CutPrefix(line, "[remoteip:warn] "); ok {
-				module, level, line = "remoteip", errorlog.Warn, rest
+				// mod_remoteip's post_config warning: the error log's only.
+				to.Printf("remoteip", errorlog.Warn, "%s", rest)
+				continue
 			}
-			to.Printf(module, level, "%s", line)
+			to.Printf("core", level, "%s", line)
+			console.WriteString(line + "\n")
 		}
 		if s.cur == nil { // at startup the console sees them too
-			io.WriteString(s.stderr, msgs.String())
+			io.WriteString(s.stderr, console.String())
 		}
 	}
 	if err != nil {
