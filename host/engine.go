@@ -313,16 +313,26 @@ func isAliasOrRedirect(name string) bool {
 // remoteIPMergeWarnings are apache2 2.4.71's AH10633 warnings for the
 // virtual hosts with RemoteIP*Proxy entries of their own when the main
 // server has some too, from the last host to the first as apache2 merges
-// them.
-func remoteIPMergeWarnings(directives []*config.Directive) []string {
-	isProxy := func(d *config.Directive) bool { return !d.IsSection() && remoteip.IsProxyDirective(d.Name) }
-	if !slices.ContainsFunc(directives, isProxy) {
+// them. The entries are core's, the lists read (serverDirective): a line
+// that gives none (an empty list file) is no entry, as in apache2.
+func remoteIPMergeWarnings(core *mpm.Core) []string {
+	entries := func(ds []site.Directive) int {
+		n := 0
+		for _, d := range ds {
+			if remoteip.IsProxyDirective(d.Name) {
+				n += len(d.Args)
+			}
+		}
+		return n
+	}
+	main := entries(core.ServerDirectives)
+	if main == 0 {
 		return nil
 	}
 	var out []string
-	for _, d := range slices.Backward(directives) {
-		if d.IsSection() && strings.EqualFold(d.Name, "VirtualHost") && slices.ContainsFunc(d.Children, isProxy) {
-			out = append(out, fmt.Sprintf("AH10633: RemoteIP proxy entries are configured in both the main server and the virtual host defined at %s:%d, they are merged", d.File, d.Line))
+	for _, v := range slices.Backward(core.VirtualHosts) {
+		if entries(v.ServerDirectives) > main { // the host's own come before the main server's (virtualHosts)
+			out = append(out, fmt.Sprintf("AH10633: RemoteIP proxy entries are configured in both the main server and the virtual host defined at %s:%d, they are merged", v.File, v.Line))
 		}
 	}
 	return out

@@ -256,7 +256,7 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 		core, vhostErrs = &c, errs
 	}
 	if sockets != nil { // to serve; -S prints them itself (printVhosts)
-		for _, msg := range remoteIPMergeWarnings(cfg.Directives) {
+		for _, msg := range remoteIPMergeWarnings(core) {
 			fmt.Fprintln(stderr, "[remoteip:warn] "+msg) // a warning of the main log only, as apache2's post_config logs it (not -t nor -S)
 		}
 		for _, msg := range vhostErrs {
