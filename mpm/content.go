@@ -213,7 +213,7 @@ func remoteIPHook(main *vserver, table *vhostTable) func(c *http1.Conn, r *http.
 		}
 		if s.remoteIP != nil {
 			for _, name := range s.remoteIP.Apply(r) {
-				c.SetTraceField(name, r.Header[name]) // apache2's TRACE echoes headers_in as mod_remoteip left it
+				c.SetTraceField(name, r.Header[http.CanonicalHeaderKey(name)]) // apache2's TRACE echoes headers_in as mod_remoteip left it
 			}
 		}
 	}

@@ -189,7 +189,8 @@ func TestRemoteIPv6(t *testing.T) {
 
 // TestRemoteIPTrace: TRACE echoes the request's fields as mod_remoteip left
 // them, as apache2's does: the X-Forwarded-For rest (or none) and the
-// RemoteIPProxiesHeader it set over the client's, beside apache2.
+// RemoteIPProxiesHeader it set over the client's (an added line spelled as
+// configured, "x-by"), beside apache2.
 func TestRemoteIPTrace(t *testing.T) {
 	p := startPair(t, 1, `LoadModule remoteip_module `+apacheModuleDir+`/mod_remoteip.so
 ServerName main.test
@@ -197,7 +198,7 @@ Listen 127.0.0.1:@P0@
 DocumentRoot @DOCS@
 TraceEnable On
 RemoteIPHeader X-Forwarded-For
-RemoteIPProxiesHeader X-By
+RemoteIPProxiesHeader x-by
 `, map[string]string{"x.txt": "x\n"})
 	p.check([]diffRequest{
 		{Raw: request("TRACE", "/x.txt", "main.test", "", "X-Forwarded-For: 9.9.9.9, 8.8.8.8", "X-By: spoof", "Accept: */*")},

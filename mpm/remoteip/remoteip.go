@@ -32,7 +32,8 @@ type Config struct {
 	// Header is RemoteIPHeader's field name, "" for none (the module is then
 	// off).
 	Header string
-	// ProxiesHeader is RemoteIPProxiesHeader's, "" for none.
+	// ProxiesHeader is RemoteIPProxiesHeader's, spelled as configured (a
+	// TRACE echo's added line spells it so, as apache2's), "" for none.
 	ProxiesHeader string
 	// proxies are the RemoteIP*Proxy subnets in the order given; none means
 	// every peer is a trusted (not internal) proxy.
@@ -73,7 +74,7 @@ func (c *Config) Set(name string, args []string) error {
 	case "remoteipheader":
 		c.Header = http.CanonicalHeaderKey(args[0])
 	case "remoteipproxiesheader":
-		c.ProxiesHeader = http.CanonicalHeaderKey(args[0])
+		c.ProxiesHeader = args[0]
 	case "remoteipinternalproxy", "remoteiptrustedproxy":
 		internal := strings.EqualFold(name, "RemoteIPInternalProxy")
 		for _, a := range args {
@@ -303,7 +304,8 @@ func (c *Config) Walk(peer netip.Addr, value string) (res Result, ok bool) {
 // taken, makes the client r.RemoteAddr (port 0: apache2's "port is not
 // known"), leaves the rest in the header or removes it, and sets
 // ProxiesHeader to the trusted proxies walked past. It returns the names of
-// the fields it changed (r.Header holds their new values, none for one
+// the fields it changed, ProxiesHeader spelled as configured (r.Header
+// holds their new values under http.CanonicalHeaderKey's, none for one
 // removed).
 func (c *Config) Apply(r *http.Request) []string {
 	vals := r.Header[c.Header]
@@ -330,7 +332,7 @@ func (c *Config) Apply(r *http.Request) []string {
 		delete(r.Header, c.Header)
 	}
 	if res.Proxies != "" && c.ProxiesHeader != "" {
-		r.Header[c.ProxiesHeader] = []string{res.Proxies}
+		r.Header[http.CanonicalHeaderKey(c.ProxiesHeader)] = []string{res.Proxies}
 		changed = append(changed, c.ProxiesHeader)
 	}
 	return changed

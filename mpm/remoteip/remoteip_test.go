@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -126,6 +127,20 @@ func TestApply(t *testing.T) {
 	c.Apply(r)
 	if r.RemoteAddr != "[2001:4860::1]:0" || r.Header.Get("X-Forwarded-For") != "10.0.0.1" {
 		t.Errorf("RemoteAddr %s, header %v", r.RemoteAddr, r.Header)
+	}
+}
+
+// TestApplyProxiesHeaderSpelling: Apply names RemoteIPProxiesHeader as
+// configured, which a TRACE echo's added line keeps ("x-by: 127.0.0.1", as
+// apache2's), its value in r.Header under the canonical key.
+func TestApplyProxiesHeaderSpelling(t *testing.T) {
+	c := config(t, []string{"RemoteIPHeader", "X-Forwarded-For"}, []string{"RemoteIPProxiesHeader", "x-by"})
+	r := &http.Request{RemoteAddr: "127.0.0.1:5555", Header: http.Header{"X-Forwarded-For": {"8.8.8.8"}}}
+	if got := c.Apply(r); !slices.Equal(got, []string{"X-Forwarded-For", "x-by"}) {
+		t.Errorf("changed %q, want [X-Forwarded-For x-by]", got)
+	}
+	if got := r.Header["X-By"]; !slices.Equal(got, []string{"127.0.0.1"}) {
+		t.Errorf("X-By %q, want [127.0.0.1]", got)
 	}
 }
 
