@@ -160,7 +160,8 @@ func (c *Config) addProxy(directive, arg string, internal bool) error {
 // readList is apache2's proxylist_read: the words of each line of file
 // (ap_cfg_getline's lines, a backslash at the end continuing one, and
 // ap_getword_conf's words, quoted or not), up to a word that starts with
-// '#', each an address for addProxy.
+// '#' or an empty one ("", which ends proxylist_read's line too), each an
+// address for addProxy.
 func (c *Config) readList(directive, file string, internal bool) error {
 	src, err := os.ReadFile(file)
 	if err != nil {
@@ -172,7 +173,7 @@ func (c *Config) readList(directive, file string, internal bool) error {
 	}
 	for _, l := range apconf.Lines(src) {
 		for _, w := range apconf.Words(l.Text) {
-			if strings.HasPrefix(w, "#") {
+			if w == "" || strings.HasPrefix(w, "#") {
 				break
 			}
 			if err := c.addProxy(directive, w, internal); err != nil {

@@ -144,6 +144,20 @@ func TestApplyProxiesHeaderSpelling(t *testing.T) {
 	}
 }
 
+// TestListEmptyWord: an empty quoted word ends its line, as a '#' does
+// (apache2's proxylist_read stops at the first empty word): the words after
+// it are not read, the next line is.
+func TestListEmptyWord(t *testing.T) {
+	list := filepath.Join(t.TempDir(), "list")
+	if err := os.WriteFile(list, []byte("127.0.0.5 \"\" 300.1.1.1\n127.0.0.6\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	name, nets, err := Resolve("RemoteIPTrustedProxyList", []string{list})
+	if err != nil || name != "RemoteIPTrustedProxy" || !slices.Equal(nets, []string{"127.0.0.5/32", "127.0.0.6/32"}) {
+		t.Errorf("%s %q, %v; want RemoteIPTrustedProxy [127.0.0.5/32 127.0.0.6/32]", name, nets, err)
+	}
+}
+
 // TestSetErrors: apache2 -t's messages for the same lines.
 func TestSetErrors(t *testing.T) {
 	dir := t.TempDir()
