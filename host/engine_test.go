@@ -89,15 +89,7 @@ CustomLog logs/b_log common
 <VirtualHost *:82>
 </VirtualHost>
 `
-	cfg, err := config.Parse("/srv/httpd.conf", []byte(src), config.Options{ServerRoot: "/srv", LookupEnv: func(string) (string, bool) { return "", false }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, errs := config.Resolve(cfg)
-	if len(errs) > 0 {
-		t.Fatal(errs)
-	}
-	c, _ := coreSettings(cfg, s, &options{})
+	c, s := testCore(t, "/srv", "/srv/httpd.conf", src)
 	if len(c.VirtualHosts) != 3 {
 		t.Fatalf("%d virtual hosts, want 3", len(c.VirtualHosts))
 	}
@@ -179,15 +171,7 @@ ProxyPassMatch ~ ^/a=(.*) http://127.0.0.1:2/$1 timeout=5 nocanon
     ServerName on.test
 </VirtualHost>
 `
-	cfg, err := config.Parse("/srv/httpd.conf", []byte(src), config.Options{ServerRoot: "/srv", LookupEnv: func(string) (string, bool) { return "", false }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, errs := config.Resolve(cfg)
-	if len(errs) > 0 {
-		t.Fatal(errs)
-	}
-	c, _ := coreSettings(cfg, s, &options{})
+	c, _ := testCore(t, "/srv", "/srv/httpd.conf", src)
 	lines := func(ds []site.Directive) []string {
 		var out []string
 		for _, d := range ds {
@@ -239,15 +223,7 @@ func TestRemoteIPMergeWarnings(t *testing.T) {
 	} {
 		src := tc.main + "\nListen 80\n<VirtualHost *:80>\n" + tc.hosts + "\n</VirtualHost>\n<VirtualHost *:80>\n" + tc.hosts + "\n</VirtualHost>\n"
 		conf := filepath.Join(root, "httpd.conf")
-		cfg, err := config.Parse(conf, []byte(src), config.Options{ServerRoot: root, LookupEnv: func(string) (string, bool) { return "", false }})
-		if err != nil {
-			t.Fatal(err)
-		}
-		s, errs := config.Resolve(cfg)
-		if len(errs) > 0 {
-			t.Fatal(errs)
-		}
-		c, _ := coreSettings(cfg, s, &options{})
+		c, _ := testCore(t, root, conf, src)
 		var want []string
 		for _, line := range tc.want {
 			want = append(want, fmt.Sprintf("AH10633: RemoteIP proxy entries are configured in both the main server and the virtual host defined at %s:%d, they are merged", conf, line))
@@ -256,4 +232,20 @@ func TestRemoteIPMergeWarnings(t *testing.T) {
 			t.Errorf("main %q, hosts %q: warnings %q, want %q", tc.main, tc.hosts, got, want)
 		}
 	}
+}
+
+// testCore is the core settings (and the server) of the configuration src (file conf,
+// ServerRoot root), with no environment.
+func testCore(t *testing.T, root, conf, src string) (mpm.Core, *config.Server) {
+	t.Helper()
+	cfg, err := config.Parse(conf, []byte(src), config.Options{ServerRoot: root, LookupEnv: func(string) (string, bool) { return "", false }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, errs := config.Resolve(cfg)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	c, _ := coreSettings(cfg, s, &options{})
+	return c, s
 }
