@@ -1,6 +1,7 @@
 package host
 
 import (
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/mpm"
 	"github.com/httpd-mpm/httpd-mpm/mpm/authz"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
+	"github.com/httpd-mpm/httpd-mpm/mpm/remoteip"
 	"github.com/httpd-mpm/httpd-mpm/mpm/rewrite"
 	"github.com/httpd-mpm/httpd-mpm/mpm/site"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
@@ -75,7 +77,7 @@ func engineBodyLimit(n int64) int64 {
 func siteSettings(c *mpm.Core, cfg *config.Config, s *config.Server) {
 	for _, d := range cfg.Directives {
 		if !d.IsSection() && isSiteDirective(d.Name) {
-			sd := siteDirective(d)
+			sd := serverDirective(d, s.ServerRoot)
 			if strings.EqualFold(sd.Name, "ScriptLog") && len(sd.Args) == 1 && !filepath.IsAbs(sd.Args[0]) {
 				sd.Args = []string{filepath.Join(s.ServerRoot, sd.Args[0])} // ap_server_root_relative
 			}
@@ -144,7 +146,7 @@ func virtualHosts(cfg *config.Config, s *config.Server, main *mpm.Core) ([]mpm.V
 					v.Sections = append(v.Sections, ss)
 				}
 			case isSiteDirective(d.Name):
-				own = append(own, siteDirective(d))
+				own = append(own, serverDirective(d, s.ServerRoot))
 			}
 		}
 		inherits := inheritsProxies(main.ServerDirectives, own)
@@ -159,7 +161,12 @@ func virtualHosts(cfg *config.Config, s *config.Server, main *mpm.Core) ([]mpm.V
 				v.ServerDirectives = append(v.ServerDirectives, d)
 			}
 		}
+		var mainProxies []site.Directive
 		for _, d := range main.ServerDirectives {
+			if remoteip.IsProxyDirective(d.Name) {
+				mainProxies = append(mainProxies, d) // after the host's own, as apache2 2.4.71 merges them
+				continue
+			}
 			if rewrite.IsDirective(d.Name) {
 				continue
 			}
@@ -176,6 +183,7 @@ func virtualHosts(cfg *config.Config, s *config.Server, main *mpm.Core) ([]mpm.V
 				v.ServerDirectives = append(v.ServerDirectives, d)
 			}
 		}
+		v.ServerDirectives = append(v.ServerDirectives, mainProxies...)
 		v.ServerDirectives = append(v.ServerDirectives, vhostRewrite(main.ServerDirectives, own)...)
 		out = append(out, v)
 	}
@@ -300,6 +308,56 @@ func isSiteDirective(name string) bool {
 func isAliasOrRedirect(name string) bool {
 	n := strings.ToLower(name)
 	return strings.HasPrefix(n, "alias") || strings.HasPrefix(n, "scriptalias") || strings.HasPrefix(n, "redirect")
+}
+
+// remoteIPMergeWarnings are apache2 2.4.71's AH10633 warnings for the
+// virtual hosts with RemoteIP*Proxy entries of their own when the main
+// server has some too, from the last host to the first as apache2 merges
+// them. The entries are core's, the lists read (serverDirective): a line
+// that gives none (an empty list file) is no entry, as in apache2.
+func remoteIPMergeWarnings(core *mpm.Core) []string {
+	entries := func(ds []site.Directive) int {
+		n := 0
+		for _, d := range ds {
+			if remoteip.IsProxyDirective(d.Name) {
+				n += len(d.Args)
+			}
+		}
+		return n
+	}
+	main := entries(core.ServerDirectives)
+	if main == 0 {
+		return nil
+	}
+	var out []string
+	for _, v := range slices.Backward(core.VirtualHosts) {
+		if entries(v.ServerDirectives) > main { // the host's own come before the main server's (virtualHosts)
+			out = append(out, fmt.Sprintf("AH10633: RemoteIP proxy entries are configured in both the main server and the virtual host defined at %s:%d, they are merged", v.File, v.Line))
+		}
+	}
+	return out
+}
+
+// serverDirective is siteDirective for a server-level line. A
+// RemoteIP*Proxy or RemoteIP*ProxyList line becomes the RemoteIP*Proxy line
+// of the subnets it stands for, its list file (relative to root,
+// ap_server_root_relative) read and its host names looked up here, once, as
+// apache2's parent does: the children, which may run as a User that cannot
+// read the file, neither open it nor look names up. A line that fails (the
+// configuration check has reported it) goes as it is.
+func serverDirective(d *config.Directive, root string) site.Directive {
+	sd := siteDirective(d)
+	if !remoteip.IsProxyDirective(sd.Name) {
+		return sd
+	}
+	args := sd.Args
+	if len(args) == 1 && strings.HasSuffix(strings.ToLower(sd.Name), "list") {
+		args = []string{config.RootRelative(root, args[0])}
+	}
+	if name, nets, err := remoteip.Resolve(sd.Name, args); err == nil {
+		sd.Name, sd.Args = name, nets
+	}
+	return sd
 }
 
 func siteDirective(d *config.Directive) site.Directive {

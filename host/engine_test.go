@@ -1,6 +1,9 @@
 package host
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -86,15 +89,7 @@ CustomLog logs/b_log common
 <VirtualHost *:82>
 </VirtualHost>
 `
-	cfg, err := config.Parse("/srv/httpd.conf", []byte(src), config.Options{ServerRoot: "/srv", LookupEnv: func(string) (string, bool) { return "", false }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, errs := config.Resolve(cfg)
-	if len(errs) > 0 {
-		t.Fatal(errs)
-	}
-	c, _ := coreSettings(cfg, s, &options{})
+	c, s := testCore(t, "/srv", "/srv/httpd.conf", src)
 	if len(c.VirtualHosts) != 3 {
 		t.Fatalf("%d virtual hosts, want 3", len(c.VirtualHosts))
 	}
@@ -176,15 +171,7 @@ ProxyPassMatch ~ ^/a=(.*) http://127.0.0.1:2/$1 timeout=5 nocanon
     ServerName on.test
 </VirtualHost>
 `
-	cfg, err := config.Parse("/srv/httpd.conf", []byte(src), config.Options{ServerRoot: "/srv", LookupEnv: func(string) (string, bool) { return "", false }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, errs := config.Resolve(cfg)
-	if len(errs) > 0 {
-		t.Fatal(errs)
-	}
-	c, _ := coreSettings(cfg, s, &options{})
+	c, _ := testCore(t, "/srv", "/srv/httpd.conf", src)
 	lines := func(ds []site.Directive) []string {
 		var out []string
 		for _, d := range ds {
@@ -211,4 +198,54 @@ ProxyPassMatch ~ ^/a=(.*) http://127.0.0.1:2/$1 timeout=5 nocanon
 	if len(c.Sections[0].Directives) != 3 || len(c.Sections[1].Directives[0].Args) != 2 {
 		t.Errorf("main server's sections changed: %+v", c.Sections)
 	}
+}
+
+// TestRemoteIPMergeWarnings: AH10633 only for the hosts that end up with
+// proxy entries of their own when the main server has some too, as
+// apache2 2.4.71: a list file without addresses (empty, or comments only)
+// gives no entries, so no warning.
+func TestRemoteIPMergeWarnings(t *testing.T) {
+	root := t.TempDir()
+	for name, text := range map[string]string{"empty.txt": "", "comments.txt": "# none\n  # here\n", "one.txt": "127.0.0.2\n"} {
+		if err := os.WriteFile(filepath.Join(root, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		main, hosts string
+		want        []int // the <VirtualHost> lines warned about, last first
+	}{
+		{"RemoteIPInternalProxyList empty.txt", "RemoteIPTrustedProxy 127.0.0.1", nil},
+		{"RemoteIPInternalProxy 127.0.0.1", "RemoteIPTrustedProxyList comments.txt", nil},
+		{"RemoteIPInternalProxyList one.txt", "RemoteIPTrustedProxyList comments.txt", nil},
+		{"RemoteIPInternalProxyList one.txt", "RemoteIPTrustedProxy 127.0.0.1", []int{6, 3}},
+		{"RemoteIPInternalProxy 127.0.0.1", "RemoteIPTrustedProxyList one.txt", []int{6, 3}},
+	} {
+		src := tc.main + "\nListen 80\n<VirtualHost *:80>\n" + tc.hosts + "\n</VirtualHost>\n<VirtualHost *:80>\n" + tc.hosts + "\n</VirtualHost>\n"
+		conf := filepath.Join(root, "httpd.conf")
+		c, _ := testCore(t, root, conf, src)
+		var want []string
+		for _, line := range tc.want {
+			want = append(want, fmt.Sprintf("AH10633: RemoteIP proxy entries are configured in both the main server and the virtual host defined at %s:%d, they are merged", conf, line))
+		}
+		if got := remoteIPMergeWarnings(&c); !slices.Equal(got, want) {
+			t.Errorf("main %q, hosts %q: warnings %q, want %q", tc.main, tc.hosts, got, want)
+		}
+	}
+}
+
+// testCore is the core settings (and the server) of the configuration src (file conf,
+// ServerRoot root), with no environment.
+func testCore(t *testing.T, root, conf, src string) (mpm.Core, *config.Server) {
+	t.Helper()
+	cfg, err := config.Parse(conf, []byte(src), config.Options{ServerRoot: root, LookupEnv: func(string) (string, bool) { return "", false }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, errs := config.Resolve(cfg)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	c, _ := coreSettings(cfg, s, &options{})
+	return c, s
 }

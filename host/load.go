@@ -257,6 +257,11 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 		core, vhostErrs = &c, errs
 	}
 	if sockets != nil { // to serve; -S prints them itself (printVhosts)
+		if w, ok := stderr.(warnWriter); ok {
+			for _, msg := range remoteIPMergeWarnings(core) {
+				w.LogWarn("remoteip", msg) // the main log's only, as apache2's post_config logs it (not -t, -S nor the console)
+			}
+		}
 		for _, msg := range vhostErrs {
 			fmt.Fprintln(stderr, msg) // Apache's AH00549, an error line of the main log
 		}
@@ -298,12 +303,14 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 	return &loaded{cfg: cfg, srv: srv, module: mod, gen: p, mpmCfg: mc}, nil
 }
 
-// warnWriter is a writer of startPlugin's error lines that takes the MPM's
-// warnings apart, to be logged at warn under the MPM's log module (apache2's
-// [mpm_event:warn]), whatever their words.
+// warnWriter is a writer of startPlugin's error lines, when it serves, that
+// takes warnings apart: the MPM's, to be logged at warn under the MPM's log
+// module (apache2's [mpm_event:warn]) whatever their words, and on the
+// console at startup; and the error log's own (LogWarn).
 type warnWriter interface {
 	io.Writer
 	Warn(module, msg string)
+	LogWarn(module, msg string)
 }
 
 // pluginErr is err, or for a plugin process that has exited (a crash,

@@ -318,7 +318,7 @@ func (s *server) start(cfg *config.Config, srv *config.Server, mod config.Module
 		}
 		for _, m := range msgs {
 			to.Printf(m.module, m.level, "%s", m.text)
-			if s.cur == nil { // at startup the console sees them too
+			if s.cur == nil && !m.logOnly { // at startup the console sees them too
 				fmt.Fprintln(s.stderr, m.text)
 			}
 		}
@@ -648,19 +648,21 @@ func closeAll(socks []*listen.Socket) {
 }
 
 // startMessages are the lines startPlugin writes when a generation starts,
-// in order: its error lines, under core, and the MPM's warnings (Warn).
+// in order: its error lines, under core, the MPM's warnings (Warn) and the
+// error log's own warnings (LogWarn).
 type startMessages []startMessage
 
 type startMessage struct {
-	module string
-	level  errorlog.Level
-	text   string
+	module  string
+	level   errorlog.Level
+	text    string
+	logOnly bool // not on the console at startup
 }
 
 // Write takes p's lines as errors.
 func (m *startMessages) Write(p []byte) (int, error) {
 	for _, line := range lines(string(p)) {
-		*m = append(*m, startMessage{"core", errorlog.Error, line})
+		*m = append(*m, startMessage{module: "core", level: errorlog.Error, text: line})
 	}
 	return len(p), nil
 }
@@ -668,6 +670,14 @@ func (m *startMessages) Write(p []byte) (int, error) {
 // Warn takes a warning of the MPM whose log module is module.
 func (m *startMessages) Warn(module, msg string) {
 	for _, line := range lines(msg) {
-		*m = append(*m, startMessage{module, errorlog.Warn, line})
+		*m = append(*m, startMessage{module: module, level: errorlog.Warn, text: line})
+	}
+}
+
+// LogWarn takes a warning of module for the error log only (apache2's
+// post_config warnings, such as mod_remoteip's AH10633).
+func (m *startMessages) LogWarn(module, msg string) {
+	for _, line := range lines(msg) {
+		*m = append(*m, startMessage{module: module, level: errorlog.Warn, text: line, logOnly: true})
 	}
 }

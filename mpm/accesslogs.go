@@ -118,10 +118,13 @@ func accessLogHook(main *vserver, table *vhostTable) func(c *http1.Conn, r *http
 		e := accesslog.Entry{
 			Request: r, Line: c.RequestLine(), Status: status, BodyBytes: n,
 			Start: c.RequestStart(), End: time.Now(),
-			RemoteAddr: c.RemoteAddr(), LocalAddr: c.LocalAddr(), Header: c.ResponseHeader(),
+			RemoteAddr: c.RemoteAddr(), PeerAddr: c.RemoteAddr(), LocalAddr: c.LocalAddr(), Header: c.ResponseHeader(),
 			ServerName: s.logName, Requests: c.Requests(), KeepAlive: c.KeepingAlive(),
 			BytesIn: c.BytesIn(), BytesOut: c.BytesOut(),
 			Env: c.Env(),
+		}
+		if r != nil && r.RemoteAddr != "" {
+			e.RemoteAddr = r.RemoteAddr // mod_remoteip's client, if it set one
 		}
 		e.User, e.UserSet = c.User()
 		for i := range s.logs {

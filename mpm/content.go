@@ -28,7 +28,7 @@ import (
 // Some of the server's hook fields are already set: RequestDone writes the
 // access logs; Identify, BaseIdentity, HeaderFilter, ErrorPage, TLS and
 // ErrorLog carry the virtual hosts, Header lines, ErrorDocument, mod_ssl and
-// the error log. An MPM that wants a hook of its own (say, RequestDone to
+// the error log; PostRead, when a server has a RemoteIPHeader, mod_remoteip. An MPM that wants a hook of its own (say, RequestDone to
 // count requests for Status) calls the one it found from its own; one that
 // overwrites RequestDone loses the access logs. It answers no
 // "server-status" or "balancer-manager"
@@ -114,6 +114,7 @@ func newHTTPServer(cfg *Config, wrap func(h http.Handler, vhost int, docRoot str
 		handler, err := siteHandler(directives, sections, h, core.ServerRoot)
 		if sh, ok := handler.(*site.Handler); ok {
 			s.filter, s.errorPage, s.translatesTrace = sh.HeaderFilter(), sh.ServerErrorPage, sh.TranslatesTrace
+			s.remoteIP = sh.Config.RemoteIP()
 			if vhost == 0 {
 				mainSite = sh.Config
 			} else {
@@ -181,6 +182,7 @@ func newHTTPServer(cfg *Config, wrap func(h http.Handler, vhost int, docRoot str
 	if table != nil {
 		srv.Identify, srv.BaseIdentity = table.identify, table.base
 	}
+	srv.PostRead = remoteIPHook(main, table)
 	srv.HeaderFilter = headerFilter(main, table)
 	srv.ErrorPage = errorPage(main, table)
 	srv.TranslatesTrace = translatesTrace(main, table)
@@ -192,6 +194,29 @@ func newHTTPServer(cfg *Config, wrap func(h http.Handler, vhost int, docRoot str
 		srv.ErrorLog = func(format string, args ...any) { log.Error(fmt.Sprintf(format, args...)) }
 	}
 	return srv, nil
+}
+
+// remoteIPHook is http1.Server.PostRead: mod_remoteip's client address for
+// the requests of the servers that have a RemoteIPHeader (nil when none has).
+func remoteIPHook(main *vserver, table *vhostTable) func(c *http1.Conn, r *http.Request) {
+	servers := []*vserver{main}
+	if table != nil {
+		servers = append(servers, table.all...)
+	}
+	if !slices.ContainsFunc(servers, func(s *vserver) bool { return s.remoteIP != nil }) {
+		return nil
+	}
+	return func(c *http1.Conn, r *http.Request) {
+		s := main
+		if table != nil {
+			s = table.answered(c, r)
+		}
+		if s.remoteIP != nil {
+			for _, name := range s.remoteIP.Apply(r) {
+				c.SetTraceField(name, r.Header[http.CanonicalHeaderKey(name)]) // apache2's TRACE echoes headers_in as mod_remoteip left it
+			}
+		}
+	}
 }
 
 // headerFilter is http1.Server.HeaderFilter: the server level's Header and

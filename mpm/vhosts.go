@@ -10,6 +10,7 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/internal/loglevel"
 	"github.com/httpd-mpm/httpd-mpm/mpm/accesslog"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
+	"github.com/httpd-mpm/httpd-mpm/mpm/remoteip"
 	"github.com/httpd-mpm/httpd-mpm/mpm/site"
 	"github.com/httpd-mpm/httpd-mpm/mpm/sslvars"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
@@ -122,9 +123,11 @@ type vserver struct {
 	// translatesTrace is http1.Server.TranslatesTrace for its requests,
 	// nil without per-path configuration.
 	translatesTrace func(r *http.Request) bool
-	logs            []accesslog.Log
-	logName         string // ServerName as %v and %p see it
-	docRoot         string
+	// remoteIP is its mod_remoteip settings, nil without RemoteIPHeader.
+	remoteIP *remoteip.Config
+	logs     []accesslog.Log
+	logName  string // ServerName as %v and %p see it
+	docRoot  string
 	// tlsSettings are its mod_ssl settings (nil: SSLEngine off); tls their
 	// crypto/tls form, nil until setupTLS.
 	tlsSettings *TLS

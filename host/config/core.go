@@ -20,6 +20,7 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/mpm/headers"
 	"github.com/httpd-mpm/httpd-mpm/mpm/negotiation"
 	"github.com/httpd-mpm/httpd-mpm/mpm/proxy"
+	"github.com/httpd-mpm/httpd-mpm/mpm/remoteip"
 	"github.com/httpd-mpm/httpd-mpm/mpm/rewrite"
 	"github.com/httpd-mpm/httpd-mpm/mpm/sslvars"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
@@ -164,6 +165,24 @@ var Core = Table{
 		Help: "a MIME type followed by an expiry date code"},
 	{Name: "ExpiresDefault", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Check: checkExpires("ExpiresDefault"), Module: "mod_expires.c",
 		Help: "an expiry date code"},
+	{Name: "RemoteIPHeader", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Module: "mod_remoteip.c",
+		Help: "Specifies a request header to trust as the client IP, e.g. X-Forwarded-For"},
+	{Name: "RemoteIPProxiesHeader", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Module: "mod_remoteip.c",
+		Help: "Specifies a request header to record proxy IP's, e.g. X-Forwarded-By; if not given then do not record"},
+	{Name: "RemoteIPTrustedProxy", MinArgs: 1, MaxArgs: -1, Context: ServerConfig | InVirtualHost, Check: checkRemoteIP("RemoteIPTrustedProxy"),
+		Module: "mod_remoteip.c", Help: "Specifies one or more proxies which are trusted to present IP headers"},
+	{Name: "RemoteIPInternalProxy", MinArgs: 1, MaxArgs: -1, Context: ServerConfig | InVirtualHost, Check: checkRemoteIP("RemoteIPInternalProxy"),
+		Module: "mod_remoteip.c", Help: "Specifies one or more internal (transparent) proxies which are trusted to present IP headers"},
+	{Name: "RemoteIPTrustedProxyList", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, CheckFile: checkRemoteIPList("RemoteIPTrustedProxyList"),
+		Module: "mod_remoteip.c", Help: "The filename to read the list of trusted proxies, see the RemoteIPTrustedProxy directive"},
+	{Name: "RemoteIPInternalProxyList", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, CheckFile: checkRemoteIPList("RemoteIPInternalProxyList"),
+		Module: "mod_remoteip.c", Help: "The filename to read the list of internal proxies, see the RemoteIPInternalProxy directive"},
+	// The PROXY protocol is not implemented: refused rather than ignored (the
+	// peer's PROXY header would be read as a request).
+	{Name: "RemoteIPProxyProtocol", MinArgs: 1, MaxArgs: -1, Context: ServerConfig | InVirtualHost, Check: unsupported("RemoteIPProxyProtocol (the PROXY protocol)"),
+		Module: "mod_remoteip.c", Help: "Enable PROXY protocol handling ('on', 'off')"},
+	{Name: "RemoteIPProxyProtocolExceptions", MinArgs: 0, MaxArgs: -1, Context: ServerConfig | InVirtualHost, Check: unsupported("RemoteIPProxyProtocolExceptions (the PROXY protocol)"),
+		Module: "mod_remoteip.c", Help: "Disable PROXY protocol handling for this list of networks in CIDR format"},
 	{Name: "AuthType", MinArgs: 1, MaxArgs: 1, Context: InDirectory, Module: "mod_authn_core.c",
 		Help: `an HTTP authorization type (e.g., "Basic")`},
 	{Name: "AuthName", MinArgs: 1, MaxArgs: 1, Context: InDirectory, Module: "mod_authn_core.c",
@@ -551,6 +570,24 @@ func checkExpires(name string) func(args []string) error {
 	return func(args []string) error {
 		var c expires.Config
 		return c.Set(name, args)
+	}
+}
+
+// checkRemoteIP is mod_remoteip's check of RemoteIPTrustedProxy or
+// RemoteIPInternalProxy.
+func checkRemoteIP(name string) func(args []string) error {
+	return func(args []string) error {
+		var c remoteip.Config
+		return c.Set(name, args)
+	}
+}
+
+// checkRemoteIPList is mod_remoteip's reading of a RemoteIP*ProxyList file,
+// relative to the ServerRoot.
+func checkRemoteIPList(name string) func(root string, args []string) error {
+	return func(root string, args []string) error {
+		var c remoteip.Config
+		return c.Set(name, []string{RootRelative(root, args[0])})
 	}
 }
 
@@ -1008,4 +1045,12 @@ func parseReadTimeoutSpec(spec string) (secs, rate int, ok bool) {
 		}
 	}
 	return secs, rate, true
+}
+
+// unsupported refuses a directive this server accepts in name only: what
+// (the directive and its feature) is not supported.
+func unsupported(what string) func(args []string) error {
+	return func([]string) error {
+		return errors.New(what + " is not supported by this server")
+	}
 }

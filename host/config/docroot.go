@@ -35,7 +35,7 @@ func CheckDocumentRoots(cfg *Config) (warnings []string, errs Errors) {
 			if !strings.EqualFold(d.Name, "DocumentRoot") || len(d.Args) != 1 {
 				continue
 			}
-			path := rootRelative(cfg.ServerRoot, d.Args[0])
+			path := RootRelative(cfg.ServerRoot, d.Args[0])
 			if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 				continue
 			}
@@ -52,10 +52,10 @@ func CheckDocumentRoots(cfg *Config) (warnings []string, errs Errors) {
 	return warnings, errs
 }
 
-// rootRelative is Apache's ap_server_root_relative for the text of a
+// RootRelative is Apache's ap_server_root_relative for the text of a
 // message: p as written when absolute, else below root, with p's trailing
 // slash kept.
-func rootRelative(root, p string) string {
+func RootRelative(root, p string) string {
 	if filepath.IsAbs(p) {
 		return p
 	}

@@ -39,6 +39,10 @@ type Spec struct {
 	// Check optionally checks the argument values once their number is
 	// right. Its message is used verbatim.
 	Check func(args []string) error
+	// CheckFile, when set, checks the arguments instead of Check with the
+	// ServerRoot that relative file names are read from (a directive that
+	// reads a file as it is read, as RemoteIPTrustedProxyList).
+	CheckFile func(serverRoot string, args []string) error
 	// Help is the one-line help that `httpd -L` prints. Apache also quotes it
 	// in argument-count messages.
 	Help string
@@ -88,13 +92,14 @@ func (t Table) Lookup(name string, section bool) *Spec {
 //
 // Only the first problem of a directive is reported, as Apache would.
 func Validate(cfg *Config, tables ...Table) Errors {
-	v := &validator{tables: tables}
+	v := &validator{tables: tables, root: cfg.ServerRoot}
 	v.walk(cfg.Directives, nil)
 	return v.errs
 }
 
 type validator struct {
 	tables []Table
+	root   string // the ServerRoot, for Spec.CheckFile
 	errs   Errors
 }
 
@@ -118,7 +123,7 @@ func (v *validator) walk(list []*Directive, enclosing []string) {
 			v.add(d, "Invalid command '"+name+"', perhaps misspelled or defined by a module not included in the server configuration")
 			continue
 		}
-		if msg := checkDirective(d, s, enclosing); msg != "" {
+		if msg := checkDirective(d, s, enclosing, v.root); msg != "" {
 			v.add(d, msg)
 		}
 		for _, a := range d.Args {
@@ -158,7 +163,7 @@ func contextOf(enclosing []string) (Context, string) {
 // checkDirective returns the first problem of d, or "". The order follows
 // Apache: the context check of invoke_cmd, then the argument count, then
 // what the directive's own handler checks.
-func checkDirective(d *Directive, s *Spec, enclosing []string) string {
+func checkDirective(d *Directive, s *Spec, enclosing []string, root string) string {
 	display := s.Name
 	if s.Section {
 		display = "<" + s.Name
@@ -222,6 +227,11 @@ func checkDirective(d *Directive, s *Spec, enclosing []string) string {
 	}
 	if s.Check != nil {
 		if err := s.Check(d.Args); err != nil {
+			return err.Error()
+		}
+	}
+	if s.CheckFile != nil {
+		if err := s.CheckFile(root, d.Args); err != nil {
 			return err.Error()
 		}
 	}

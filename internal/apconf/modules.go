@@ -26,6 +26,7 @@ var Modules = []Module{
 	{"rewrite_module", "mod_rewrite.c"},
 	{"env_module", "mod_env.c"},
 	{"setenvif_module", "mod_setenvif.c"},
+	{"remoteip_module", "mod_remoteip.c"},
 	{"filter_module", "mod_filter.c"},
 	{"deflate_module", "mod_deflate.c"},
 	{"status_module", "mod_status.c"},

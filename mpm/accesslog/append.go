@@ -46,6 +46,9 @@ func (it *item) append(b []byte, e *Entry) []byte {
 	r := e.Request
 	switch it.kind {
 	case 'a', 'h':
+		if it.text == "c" && e.PeerAddr != "" {
+			return appendHost(b, e.PeerAddr) // the connection's, not mod_remoteip's
+		}
 		return appendHost(b, e.RemoteAddr)
 	case 'A':
 		return appendLocal(b, e.LocalAddr, false)

@@ -40,7 +40,8 @@ type Entry struct {
 	Status     int
 	BodyBytes  int64
 	Start, End time.Time
-	RemoteAddr string      // "ip:port"
+	RemoteAddr string      // the client, "ip:port" (mod_remoteip's, port 0, or the peer)
+	PeerAddr   string      // the connection's peer, "ip:port" (%{c}a, %{c}h); "" for RemoteAddr
 	LocalAddr  net.Addr    // the server's side of the connection, nil if unknown
 	Header     http.Header // the response header
 	ServerName string      // ServerName, "[scheme://]host[:port]" (%v, %p)

@@ -121,7 +121,7 @@ func (q *Request) Var(name string) (string, bool) {
 	case "HTTP2":
 		return "off", true
 	case "IPV6":
-		host, _, _ := net.SplitHostPort(r.RemoteAddr)
+		host, _, _ := net.SplitHostPort(http1.PeerAddr(r)) // the peer's (c->client_addr), not mod_remoteip's client
 		if ip := net.ParseIP(host); ip != nil && ip.To4() == nil {
 			return "on", true
 		}
@@ -144,11 +144,14 @@ func (q *Request) Var(name string) (string, bool) {
 			}
 		}
 		return "", true
-	case "REMOTE_ADDR", "CONN_REMOTE_ADDR", "REMOTE_HOST":
+	case "CONN_REMOTE_ADDR":
+		host, _, _ := net.SplitHostPort(http1.PeerAddr(r)) // the peer, not mod_remoteip's client
+		return host, true
+	case "REMOTE_ADDR", "REMOTE_HOST":
 		host, _, _ := net.SplitHostPort(r.RemoteAddr)
 		return host, true
 	case "REMOTE_PORT":
-		_, port, _ := net.SplitHostPort(r.RemoteAddr)
+		_, port, _ := net.SplitHostPort(http1.PeerAddr(r)) // ap_expr's is the peer's
 		return port, true
 	case "THE_REQUEST":
 		return r.Method + " " + r.RequestURI + " " + r.Proto, true

@@ -208,7 +208,7 @@ var (
 // (IPv4) "/netmask". errNotIP means it does not look like an address at all.
 func ParseSubnet(s string) (netip.Prefix, error) {
 	addr, mask, hasMask := strings.Cut(s, "/")
-	if !looksLikeIP(addr) {
+	if !LooksLikeIP(addr) {
 		return netip.Prefix{}, errNotIP
 	}
 	a, err := netip.ParseAddr(addr)
@@ -268,8 +268,8 @@ func atoi(s string) (int, bool) {
 	return n, true
 }
 
-// looksLikeIP is APR's test: anything with ':' or only digits and dots.
-func looksLikeIP(s string) bool {
+// LooksLikeIP is APR's test: anything with ':' or only digits and dots.
+func LooksLikeIP(s string) bool {
 	if s == "" {
 		return false
 	}

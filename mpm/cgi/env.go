@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/netip"
 	"os"
-	"strconv"
 	"strings"
 
 	"github.com/httpd-mpm/httpd-mpm/internal/aphtml"
@@ -227,13 +226,15 @@ func isAlnum(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
-// addrs are the connection's local IP, the client's IP and port.
+// addrs are the connection's local IP, the client's IP (mod_remoteip's, if
+// it set one) and the peer's port (apache2's c->client_addr->port).
 func addrs(r *http.Request) (local, remote, rport string) {
 	if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
-		remote, rport = ap.Addr().Unmap().String(), strconv.Itoa(int(ap.Port()))
+		remote = ap.Addr().Unmap().String()
 	} else {
-		remote, rport, _ = net.SplitHostPort(r.RemoteAddr)
+		remote, _, _ = net.SplitHostPort(r.RemoteAddr)
 	}
+	_, rport, _ = net.SplitHostPort(http1.PeerAddr(r))
 	if a, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
 		if ta, ok := a.(*net.TCPAddr); ok {
 			local = ta.AddrPort().Addr().Unmap().String()

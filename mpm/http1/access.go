@@ -166,5 +166,15 @@ func ErrorNotes(r *http.Request) string {
 	return ""
 }
 
-// RemoteAddr is the client's address, "ip:port".
+// RemoteAddr is the client's address, "ip:port": the connection's peer,
+// whatever mod_remoteip made of a request's r.RemoteAddr.
 func (c *Conn) RemoteAddr() string { return c.remoteAddr }
+
+// PeerAddr is the address of the peer r came from, "ip:port" (apache2's
+// c->client_addr): its connection's, else (no Conn) r.RemoteAddr.
+func PeerAddr(r *http.Request) string {
+	if c := ConnFromRequest(r); c != nil {
+		return c.remoteAddr
+	}
+	return r.RemoteAddr
+}

@@ -634,10 +634,15 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 		// asked for keep-alive, announcing it; this engine says Connection: close).
 		w.closeAfter = true
 		writeErrorPage(w, req, http.StatusExpectationFailed, "")
-	} else if req.Method == http.MethodTrace && c.answersTrace(req) {
-		c.serveTrace(w, req)
-	} else if perr := c.runHandler(w, req); perr != nil {
-		err = perr
+	} else {
+		if pr := c.srv.PostRead; pr != nil {
+			pr(c, req)
+		}
+		if req.Method == http.MethodTrace && c.answersTrace(req) {
+			c.serveTrace(w, req)
+		} else if perr := c.runHandler(w, req); perr != nil {
+			err = perr
+		}
 	}
 	if w.body != nil && !w.finished && c.out == c.outMark {
 		c.finalizeBody(w, req)

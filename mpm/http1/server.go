@@ -164,6 +164,13 @@ type Server struct {
 	// be kept after the call.
 	RequestDone func(c *Conn, r *http.Request, status int, bodyBytes int64)
 
+	// PostRead, if set, is called with each request read whole and sound
+	// (apache2's post_read_request hooks), after Identify and before the
+	// handler or the engine's TRACE answer: mod_remoteip sets the request's
+	// client address there (r.RemoteAddr), which the scoreboard, the access
+	// log's %a and %h and the error log then show.
+	PostRead func(c *Conn, r *http.Request)
+
 	// Identify, if set, names the server answering a request (Apache's virtual host);
 	// nil is the Server's own identity. The engine calls it once the request's head
 	// has parsed, before it checks LimitRequestBody or answers TRACE, and what it

@@ -1,9 +1,11 @@
 package http1
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"net/http"
+	"strings"
 )
 
 // traceBodyMax is how much body TraceEnable Extended echoes when the
@@ -82,4 +84,34 @@ func (c *Conn) refuseTrace(w *response, req *http.Request, status int, notes str
 		return
 	}
 	writeErrorPage(w, req, status, "")
+}
+
+// SetTraceField changes field name (any case) in what a TRACE request read
+// on c echoes, as apache2's apr_table_setn and apr_table_unset change
+// headers_in before ap_send_http_trace reads it: its first line takes
+// values joined by ", " (keeping the name as received) and the others go;
+// with no values every line goes; a field not received is added at the end.
+// It does nothing for another method.
+func (c *Conn) SetTraceField(name string, values []string) {
+	p := &c.parser
+	if len(p.trace) == 0 {
+		return
+	}
+	lines := bytes.Split(p.trace, []byte("\r\n"))
+	out := append([]byte(nil), lines[0]...)
+	done := len(values) == 0
+	for _, l := range lines[1:] {
+		n, _, _ := bytes.Cut(l, []byte(":"))
+		switch {
+		case !bytes.EqualFold(n, []byte(name)):
+			out = append(append(out, "\r\n"...), l...)
+		case !done:
+			out = append(append(append(append(out, "\r\n"...), n...), ": "...), strings.Join(values, ", ")...)
+			done = true
+		}
+	}
+	if !done {
+		out = append(append(append(append(out, "\r\n"...), name...), ": "...), strings.Join(values, ", ")...)
+	}
+	p.trace = out
 }

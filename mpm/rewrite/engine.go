@@ -6,6 +6,7 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/internal/cnum"
 	"github.com/httpd-mpm/httpd-mpm/mpm/apexpr"
 	"github.com/httpd-mpm/httpd-mpm/mpm/env"
+	"net"
 	"net/http"
 	"os"
 	"strconv"
@@ -801,6 +802,17 @@ func (e *engine) variable(name string) string {
 		return e.header("Proxy-Connection")
 	case "DOCUMENT_URI", "HTTP2", "CONN_LOG_ID", "REQUEST_LOG_ID":
 		return "" // ap_expr's, not mod_rewrite's
+	case "REMOTE_PORT":
+		// The client's (mod_remoteip's 0), where ap_expr's is the peer's.
+		_, port, _ := net.SplitHostPort(e.req.R.RemoteAddr)
+		return port
+	case "IPV6":
+		// The client's (r->useragent_addr), where ap_expr's is the peer's.
+		host, _, _ := net.SplitHostPort(e.req.R.RemoteAddr)
+		if ip := net.ParseIP(host); ip != nil && ip.To4() == nil {
+			return "on"
+		}
+		return "off"
 	}
 	q := apexpr.Request{R: e.req.R, URI: e.req.URI, Query: e.req.Query, Filename: e.filename, DocumentRoot: e.req.DocumentRoot}
 	v, _ := q.Var(name)

@@ -59,6 +59,7 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 	"github.com/httpd-mpm/httpd-mpm/mpm/negotiation"
 	"github.com/httpd-mpm/httpd-mpm/mpm/proxy"
+	"github.com/httpd-mpm/httpd-mpm/mpm/remoteip"
 	"github.com/httpd-mpm/httpd-mpm/mpm/rewrite"
 	"github.com/httpd-mpm/httpd-mpm/mpm/scoreboard"
 	"github.com/httpd-mpm/httpd-mpm/mpm/sslvars"
@@ -124,7 +125,16 @@ var Directives = append([]string{
 	"SSLRequireSSL", "SSLOptions",
 	"AccessFileName",
 	"ScriptAlias", "ScriptAliasMatch", "SetHandler", "ProxyErrorOverride", "ProxyWebsocketFallbackToProxyHttp",
-}, slices.Concat(autoindex.Names, cgi.Directives, cgi.DirDirectives, proxy.Directives, proxy.FCGIDirectives)...)
+}, slices.Concat(autoindex.Names, remoteip.Directives, cgi.Directives, cgi.DirDirectives, proxy.Directives, proxy.FCGIDirectives)...)
+
+// RemoteIP is the server's mod_remoteip settings, nil when it has no
+// RemoteIPHeader (requests keep their peer's address).
+func (c *Config) RemoteIP() *remoteip.Config {
+	if !c.remoteIP.Enabled() {
+		return nil
+	}
+	return &c.remoteIP
+}
 
 // UseCanonicalName is the server's UseCanonicalName among its top-level directives
 // (the last one wins; Off without one). Inside sections it is not per-directory here:
@@ -306,6 +316,8 @@ type Config struct {
 	// config: the main server's, then the virtual host's), applied as the
 	// request is read.
 	postRead env.Conditions
+	// remoteIP is mod_remoteip's settings (server level only).
+	remoteIP remoteip.Config
 	// responses: some level has a Header, RequestHeader or Expires* line, so
 	// every answer takes part (static.Options.Response).
 	responses bool
@@ -354,6 +366,12 @@ func Compile(server []Directive, sections []Section) (*Config, error) {
 		}
 		if strings.EqualFold(d.Name, "LoadModule") && len(d.Args) > 0 {
 			px.LoadModule(d.Args[0])
+		}
+		if remoteip.IsDirective(d.Name) {
+			if err := c.remoteIP.Set(d.Name, d.Args); err != nil {
+				errs = append(errs, posError(d, err))
+			}
+			continue
 		}
 		if rewrite.IsDirective(d.Name) {
 			c.rewrites = true

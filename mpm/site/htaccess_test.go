@@ -122,6 +122,7 @@ func TestAccessFileRefused(t *testing.T) {
 		{[]string{"All", "Nonfatal=All"}, "SetInputFilter x\n", 500, "SetInputFilter is not applied in .htaccess files by this server"},
 		{[]string{"All"}, "DocumentRoot /tmp\n", 500, "DocumentRoot not allowed here"},
 		{[]string{"All"}, "ProxyWebsocketFallbackToProxyHttp On\n", 500, "ProxyWebsocketFallbackToProxyHttp not allowed here"},
+		{[]string{"All"}, "remoteipheader X-Forwarded-For\n", 500, "RemoteIPHeader not allowed here"},
 		{[]string{"All"}, "ErrorDocument 404\n", 500, "ErrorDocument takes two arguments, Change responses for HTTP errors"},
 		{[]string{"All"}, "<IfModule mod_rewrite.c>\nRewriteEngine On\n</IfModule>\n<IfModule !mod_rewrite.c>\nFoo\n</IfModule>\n", 0, ""},
 	} {

@@ -84,7 +84,8 @@ var overrides = sync.OnceValue(func() map[string]Override {
 		"<directory": 0, "<directorymatch": 0, "<location": 0, "<locationmatch": 0, "<virtualhost": 0,
 		"deflatecompressionlevel": 0, "deflatebuffersize": 0, "deflatememlevel": 0, "deflatewindowsize": 0,
 		"deflatealteretag": 0, "scriptaliasmatch": 0, "cachenegotiateddocs": 0, "cgiscripttimeout": 0,
-		"cgidscripttimeout": 0,
+		"cgidscripttimeout": 0, "remoteipheader": 0, "remoteipproxiesheader": 0, "remoteipinternalproxy": 0,
+		"remoteiptrustedproxy": 0, "remoteipinternalproxylist": 0, "remoteiptrustedproxylist": 0,
 	}
 })
 
@@ -135,6 +136,7 @@ var registered = sync.OnceValue(func() map[string]string {
 	Header HeaderName HostnameLookups Include IncludeOptional IndexHeadInsert IndexIgnore IndexIgnoreReset
 	IndexOptions IndexOrderDefault IndexStyleSheet LanguagePriority LimitRequestBody Listen LoadModule LogLevel
 	MultiviewsMatch Options order PassEnv ReadmeName Redirect RedirectMatch RedirectPermanent RedirectTemp
+	RemoteIPHeader RemoteIPInternalProxy RemoteIPInternalProxyList RemoteIPProxiesHeader RemoteIPTrustedProxy RemoteIPTrustedProxyList
 	RemoveCharset RemoveEncoding RemoveHandler RemoveInputFilter RemoveLanguage RemoveOutputFilter RemoveType
 	RequestHeader Require RewriteBase RewriteCond RewriteEngine RewriteMap RewriteOptions RewriteRule Satisfy
 	ScriptAlias ScriptAliasMatch ServerAdmin ServerAlias ServerName ServerSignature SetEnv SetEnvIf SetEnvIfExpr
