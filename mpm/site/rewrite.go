@@ -140,8 +140,13 @@ func (h *Handler) rewriteDir(d *Dir) func(w http.ResponseWriter, r *http.Request
 				return true, ""
 			}
 			st.depth++
-			r2 := r.Clone(r.Context())
+			// apache2's redirect-handler makes it an ap_internal_redirect:
+			// the new request names this one in REDIRECT_URL and
+			// REDIRECT_QUERY_STRING and gets its variables as REDIRECT_*
+			// (a front controller's PHP sees them).
+			r2 := r.Clone(static.WithPrevious(r.Context(), r))
 			r2.URL = u
+			renameEnv(r, http.StatusOK)
 			h.ServeHTTP(w, h.carryWalk(r, r2))
 			return true, ""
 		}
