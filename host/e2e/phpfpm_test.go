@@ -362,16 +362,7 @@ func testPHPFPM(t *testing.T, mpm string) {
 		req("GET /slow.php"),
 	}
 	fpmPort := addr[strings.LastIndex(addr, ":")+1:]
-	mask := strings.NewReplacer(fpmPort, "@FPMPORT@")
-	for _, r := range reqs {
-		want := mask.Replace(p.apache.proxyAnswer(t, r))
-		got := mask.Replace(p.ours.proxyAnswer(t, r))
-		if got != want {
-			t.Errorf("%.90q:\n apache: %s\n ours:   %s", r, want, got)
-		} else {
-			t.Logf("%.90q: both %s", r, want)
-		}
-	}
+	p.compareProxyAnswers(reqs, strings.NewReplacer(fpmPort, "@FPMPORT@"))
 	// HTTP/1.0 reads the big answer to the close.
 	for _, s := range []*diffServer{p.apache, p.ours} {
 		a := s.proxyAnswer(t, "GET /big.php HTTP/1.0\r\nHost: main.test\r\n\r\n")
