@@ -858,7 +858,8 @@ func (h *Handler) walkError(w http.ResponseWriter, r *http.Request, status int) 
 
 // renameEnv is apache2's rename_original_env at an internal redirect: each
 // of the request's variables becomes REDIRECT_NAME (the new request's
-// fixups set theirs again), and REDIRECT_STATUS is the status so far.
+// fixups set theirs again), and REDIRECT_STATUS is the status so far;
+// over TLS, HTTPS and SSL_TLS_SNI are set again, as mod_ssl's fixups do.
 func renameEnv(r *http.Request, status int) {
 	e := http1.Env(r)
 	if e == nil {
@@ -871,6 +872,13 @@ func renameEnv(r *http.Request, status int) {
 		e.Set("REDIRECT_"+kv[i], kv[i+1])
 	}
 	e.Set("REDIRECT_STATUS", strconv.Itoa(status))
+	if r.TLS != nil {
+		// mod_ssl's fixups set these again for the new request.
+		e.Set("HTTPS", "on")
+		if r.TLS.ServerName != "" {
+			e.Set("SSL_TLS_SNI", r.TLS.ServerName)
+		}
+	}
 }
 
 // carryWalk is r2, an internal redirect of r, with the walk r ended in
