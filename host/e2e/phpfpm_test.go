@@ -109,10 +109,23 @@ func nobodyGroup(t *testing.T) string {
 // phpFPMConf is Debian's php8.x-fpm.conf (conf-available) around a
 // WordPress and a Laravel front controller in .htaccess files, a
 // ProxyPassMatch to the TCP pool and the two ways of passing
-// Authorization on.
-const phpFPMConf = `ServerName main.test
+// Authorization on, and a TLS port.
+const phpFPMConf = `LoadModule ssl_module /usr/lib/apache2/modules/mod_ssl.so
+ServerName main.test
 Listen 127.0.0.1:@P0@
+Listen 127.0.0.1:@P1@ https
 DocumentRoot @DOCS@
+SSLRandomSeed startup builtin
+SSLSessionCache none
+<VirtualHost *:@P1@>
+    ServerName main.test
+    SSLEngine on
+    SSLCertificateFile @DOCS@/certs/a.crt
+    SSLCertificateKeyFile @DOCS@/certs/a.key
+    <Directory @DOCS@/ssl>
+        SSLOptions +StdEnvVars
+    </Directory>
+</VirtualHost>
 LoadModule proxy_module /usr/lib/apache2/modules/mod_proxy.so
 LoadModule proxy_fcgi_module /usr/lib/apache2/modules/mod_proxy_fcgi.so
 DirectoryIndex index.php index.html
@@ -162,12 +175,13 @@ ProxyPassMatch ^/pm/(.*\.php(/.*)?)$ fcgi://@FPM@@DOCS@/pm/$1
 
 // phpDump prints the request as PHP sees it: $_SERVER (less what names
 // the server software or changes per connection, and php-fpm's own
-// variables), $_GET, $_POST, the
+// variables; mod_ssl's session id and library), $_GET, $_POST, the
 // uploaded files and the raw body.
 const phpDump = `<?php
 header('Content-Type: text/plain');
 $s = $_SERVER;
-foreach (['REMOTE_PORT', 'SERVER_SOFTWARE', 'SERVER_SIGNATURE', 'REQUEST_TIME', 'REQUEST_TIME_FLOAT', 'PATH', 'HOME', 'USER', 'argv', 'argc'] as $k) unset($s[$k]);
+foreach (['REMOTE_PORT', 'SERVER_SOFTWARE', 'SERVER_SIGNATURE', 'REQUEST_TIME', 'REQUEST_TIME_FLOAT', 'PATH', 'HOME', 'USER', 'argv', 'argc',
+    'SSL_SESSION_ID', 'SSL_VERSION_LIBRARY'] as $k) unset($s[$k]);
 ksort($s);
 foreach ($s as $k => $v) echo "$k=$v\n";
 echo 'GET=', json_encode($_GET), "\n";
@@ -279,9 +293,10 @@ func testPHPFPM(t *testing.T, mpm string) {
 		"wp/wp-content/up.txt": "up\n", "wp/wp-admin/index.php": phpDump,
 		"lv/.htaccess": laravelHtaccess, "lv/index.php": phpDump, "lv/robots.txt": "robots\n", "lv/css/app.css": "css\n",
 		"se/dump.php": phpDump, "se2/dump.php": phpDump, "cpa/dump.php": phpDump, "pm/dump.php": phpDump, "pm/sub/x.php": phpDump,
-		"generic/dump.php": phpDump, "fixed/dump.php": phpDump, "fb/index.php": phpDump, "iff/dump.php": phpDump,
+		"ssl/dump.php": phpDump, "generic/dump.php": phpDump, "fixed/dump.php": phpDump, "fb/index.php": phpDump, "iff/dump.php": phpDump,
 	}
-	p := startPairMPM(t, mpm, 1, conf, docs)
+	docs["certs/a.crt"], docs["certs/a.key"] = selfSigned(t, "main.test")
+	p := startPairMPM(t, mpm, 2, conf, docs)
 	const auth = "Authorization: Basic dXNlcjpwYXNz\r\n"
 	req := func(line string, fields ...string) string {
 		return line + " HTTP/1.1\r\nHost: main.test\r\n" + strings.Join(fields, "") + "Connection: close\r\n\r\n"
@@ -363,6 +378,16 @@ func testPHPFPM(t *testing.T, mpm string) {
 	}
 	fpmPort := addr[strings.LastIndex(addr, ":")+1:]
 	p.compareProxyAnswers(reqs, strings.NewReplacer(fpmPort, "@FPMPORT@"))
+	// Over TLS: HTTPS, and mod_ssl's variables with StdEnvVars.
+	for _, r := range []string{req("GET /dump.php/x?y"), req("GET /wp/a/post", auth), req("GET /ssl/dump.php"), req("GET /headers.php?to=/a.txt")} {
+		want := p.apache.askTLS(t, 1, "main.test", r).as.String()
+		got := p.ours.askTLS(t, 1, "main.test", r).as.String()
+		if got != want {
+			t.Errorf("TLS %.90q:\n apache: %s\n ours:   %s", r, want, got)
+		} else {
+			t.Logf("TLS %.90q: both %s", r, want)
+		}
+	}
 	// HTTP/1.0 reads the big answer to the close.
 	for _, s := range []*diffServer{p.apache, p.ours} {
 		a := s.proxyAnswer(t, "GET /big.php HTTP/1.0\r\nHost: main.test\r\n\r\n")
