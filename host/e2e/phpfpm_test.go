@@ -109,7 +109,7 @@ func nobodyGroup(t *testing.T) string {
 // phpFPMConf is Debian's php8.x-fpm.conf (conf-available) around a
 // WordPress and a Laravel front controller in .htaccess files, a
 // ProxyPassMatch to the TCP pool and the two ways of passing
-// Authorization on, and a TLS port.
+// Authorization on, a handler naming a <Proxy> worker, and a TLS port.
 const phpFPMConf = `LoadModule ssl_module /usr/lib/apache2/modules/mod_ssl.so
 ServerName main.test
 Listen 127.0.0.1:@P0@
@@ -164,6 +164,14 @@ DirectoryIndex index.php index.html
     CGIPassAuth On
 </Directory>
 ProxyPassMatch ^/pm/(.*\.php(/.*)?)$ fcgi://@FPM@@DOCS@/pm/$1
+<Proxy "unix:@SOCK@|fcgi://php-fpm">
+    ProxySet timeout=30
+</Proxy>
+<Directory @DOCS@/named>
+    <FilesMatch "\.php$">
+        SetHandler proxy:fcgi://php-fpm
+    </FilesMatch>
+</Directory>
 <Directory @DOCS@/generic>
     ProxyFCGIBackendType GENERIC
 </Directory>
@@ -294,7 +302,7 @@ func testPHPFPM(t *testing.T, mpm string) {
 		"lv/.htaccess": laravelHtaccess, "lv/index.php": phpDump, "lv/robots.txt": "robots\n", "lv/css/app.css": "css\n",
 		"se/dump.php": phpDump, "se2/dump.php": phpDump, "cpa/dump.php": phpDump, "pm/dump.php": phpDump, "pm/sub/x.php": phpDump,
 		"ssl/dump.php": phpDump, "generic/dump.php": phpDump, "fixed/dump.php": phpDump, "fb/index.php": phpDump,
-		"iff/dump.php": phpDump,
+		"iff/dump.php": phpDump, "named/dump.php": phpDump,
 	}
 	docs["certs/a.crt"], docs["certs/a.key"] = selfSigned(t, "main.test")
 	p := startPairMPM(t, mpm, 2, conf, docs)
@@ -337,6 +345,10 @@ func testPHPFPM(t *testing.T, mpm string) {
 		req("GET /pm/sub/x.php/more/info"),
 		req("GET /pm/missing.php"),
 		req("GET /generic/dump.php/pi"),
+		// The handler naming a <Proxy> worker of a socket (the httpd
+		// wiki's setup).
+		req("GET /named/dump.php/x?1"),
+		req("POST /named/dump.php", "Content-Length: 5\r\n") + "hello",
 		req("GET /fixed/dump.php/pi"),
 		// WordPress: pretty permalinks, files and directories as they
 		// are, wp-admin/ by its DirectoryIndex.
