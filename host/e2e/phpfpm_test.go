@@ -167,6 +167,9 @@ ProxyPassMatch ^/pm/(.*\.php(/.*)?)$ fcgi://@FPM@@DOCS@/pm/$1
 <Proxy "unix:@SOCK@|fcgi://php-fpm">
     ProxySet timeout=30
 </Proxy>
+<Directory @DOCS@/lim>
+    LimitRequestBody 1000
+</Directory>
 <Directory @DOCS@/named>
     <FilesMatch "\.php$">
         SetHandler proxy:fcgi://php-fpm
@@ -302,7 +305,7 @@ func testPHPFPM(t *testing.T, mpm string) {
 		"lv/.htaccess": laravelHtaccess, "lv/index.php": phpDump, "lv/robots.txt": "robots\n", "lv/css/app.css": "css\n",
 		"se/dump.php": phpDump, "se2/dump.php": phpDump, "cpa/dump.php": phpDump, "pm/dump.php": phpDump, "pm/sub/x.php": phpDump,
 		"ssl/dump.php": phpDump, "generic/dump.php": phpDump, "fixed/dump.php": phpDump, "fb/index.php": phpDump,
-		"iff/dump.php": phpDump, "named/dump.php": phpDump,
+		"iff/dump.php": phpDump, "named/dump.php": phpDump, "lim/dump.php": phpDump,
 	}
 	docs["certs/a.crt"], docs["certs/a.key"] = selfSigned(t, "main.test")
 	p := startPairMPM(t, mpm, 2, conf, docs)
@@ -386,6 +389,10 @@ func testPHPFPM(t *testing.T, mpm string) {
 		req("POST /dump.php", "Content-Type: "+mw.FormDataContentType()+"\r\nContent-Length: "+strconv.Itoa(form.Len())+"\r\n") + form.String(),
 		req("POST /dump.php", "Content-Type: "+mw.FormDataContentType()+"\r\nTransfer-Encoding: chunked\r\n") + chunks(form.String()[:70000], form.String()[70000:]),
 		req("PUT /pm/dump.php", "Content-Length: 5\r\n") + "hello",
+		// LimitRequestBody does not hold back what goes to PHP.
+		req("POST /lim/dump.php", "Content-Length: 5000\r\n") + strings.Repeat("x", 5000),
+		req("POST /lim/dump.php", "Transfer-Encoding: chunked\r\n") + chunks(strings.Repeat("x", 600), strings.Repeat("y", 600)),
+		req("POST /lim/a.txt", "Content-Length: 5000\r\n") + strings.Repeat("x", 5000),
 		req("GET /big.php"),
 		req("GET /slow.php"),
 	}
