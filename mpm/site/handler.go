@@ -1066,6 +1066,17 @@ func (s *statusWriter) Write(p []byte) (int, error) {
 // script's output flushes as it comes).
 func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
+// FlushError flushes the document's answer with the error's status; while
+// an error of the document's own is held back it flushes nothing (the
+// engine's writer would send its default 200).
+func (s *statusWriter) FlushError() error {
+	s.WriteHeader(http.StatusOK)
+	if s.failed != 0 {
+		return nil
+	}
+	return http.NewResponseController(s.ResponseWriter).Flush()
+}
+
 // ReadFrom keeps the engine's sendfile path.
 func (s *statusWriter) ReadFrom(src io.Reader) (int64, error) {
 	s.WriteHeader(http.StatusOK)
