@@ -178,6 +178,16 @@ ProxyPassMatch ^/pm/(.*\.php(/.*)?)$ fcgi://@FPM@@DOCS@/pm/$1
 <Directory @DOCS@/generic>
     ProxyFCGIBackendType GENERIC
 </Directory>
+SetEnv H_SRV srv
+<Directory @DOCS@/rw>
+    AllowOverride All
+</Directory>
+<Location /ed>
+    ErrorDocument 404 /rw/virtual/page
+</Location>
+<Location /ed2>
+    ErrorDocument 404 /rw/nf.php
+</Location>
 <Directory @DOCS@/fixed>
     ProxyFCGISetEnvIf "true" PATH_INFO
     ProxyFCGISetEnvIf "reqenv('SCRIPT_NAME') =~ m#^/fixed/(.*)#" X_SCRIPT "$1"
@@ -235,6 +245,16 @@ echo "after\n";
 const phpWarn = `<?php
 error_log("first complaint");
 echo "warned\n";
+`
+
+// phpNotFound answers 404 with a field of its own and flushes, an
+// ErrorDocument's script.
+const phpNotFound = `<?php
+http_response_code(404);
+header("X-Nf: 1");
+echo "custom\n";
+flush();
+echo "more\n";
 `
 
 // wordpressHtaccess and laravelHtaccess are the front controllers'
@@ -306,6 +326,7 @@ func testPHPFPM(t *testing.T, mpm string) {
 		"se/dump.php": phpDump, "se2/dump.php": phpDump, "cpa/dump.php": phpDump, "pm/dump.php": phpDump, "pm/sub/x.php": phpDump,
 		"ssl/dump.php": phpDump, "generic/dump.php": phpDump, "fixed/dump.php": phpDump, "fb/index.php": phpDump,
 		"iff/dump.php": phpDump, "named/dump.php": phpDump, "lim/dump.php": phpDump,
+		"rw/.htaccess": "SetEnv H_RW rw\n" + strings.ReplaceAll(wordpressHtaccess, "/wp/", "/rw/"), "rw/index.php": phpDump, "rw/nf.php": phpNotFound,
 	}
 	docs["certs/a.crt"], docs["certs/a.key"] = selfSigned(t, "main.test")
 	p := startPairMPM(t, mpm, 2, conf, docs)
@@ -365,6 +386,12 @@ func testPHPFPM(t *testing.T, mpm string) {
 		req("GET /wp/wp-admin/"),
 		req("GET /wp/wp-admin"),
 		req("POST /wp/wp-login.php", "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 19\r\n") + "log=admin&pwd=s%21t",
+		// A per-directory rewrite's internal redirect: SetEnv's variables
+		// (the server's, the .htaccess file's) come as REDIRECT_*, and
+		// REDIRECT_STATUS is the request's status (an ErrorDocument's).
+		req("GET /rw/virtual/page"),
+		req("GET /ed/missing"),
+		req("HEAD /ed/missing"),
 		// Laravel: the front controller, the trailing-slash redirect,
 		// the Authorization and X-XSRF-Token rules.
 		req("GET /lv/"),
@@ -413,6 +440,13 @@ func testPHPFPM(t *testing.T, mpm string) {
 		a := s.proxyAnswer(t, "GET /big.php HTTP/1.0\r\nHost: main.test\r\n\r\n")
 		if !strings.HasPrefix(a, "200 ") || !strings.Contains(a, fmt.Sprintf("%d bytes", 64*65536)) {
 			t.Errorf("%s: /big.php over HTTP/1.0: %.300s", s.name, a)
+		}
+	}
+	// An ErrorDocument's script answering 404 and flushing: apache2 sends
+	// the script's answer, ours the error's own page, but with its status.
+	for _, r := range []string{req("GET /ed2/missing"), req("HEAD /ed2/missing")} {
+		if a := p.ours.proxyAnswer(t, r); !strings.HasPrefix(a, "404 ") {
+			t.Errorf("ours: %.40q: %.300s, want a 404", r, a)
 		}
 	}
 	p.checkProxyCodes()

@@ -810,7 +810,7 @@ func (h *Handler) options(d *Dir) *static.Options {
 		o.Response = newResponse(d)
 	}
 	if h.Config.rewrites && d.Rewrite.Enabled() && d.Rewrite.Directory != "" && len(d.Rewrite.Rules()) > 0 {
-		o.Rewrite = h.rewriteDir(d)
+		o.Rewrite = h.rewriteDir(d, o.Response)
 	}
 
 	if d.exprRedirect != nil {
@@ -918,8 +918,19 @@ func (h *Handler) ServerErrorPage(w http.ResponseWriter, r *http.Request, status
 	return h.errorDocument(w, r, status, h.base.ErrorDocuments)
 }
 
-// inErrorDocument marks the internal request that serves a local ErrorDocument.
+// inErrorDocument marks the internal request that serves a local
+// ErrorDocument; its value is the error's status.
 type inErrorDocument struct{}
+
+// requestStatus is r's status so far, as apache2's r->status, which an
+// internal redirect hands on: the error's while an ErrorDocument is served,
+// else 200.
+func requestStatus(r *http.Request) int {
+	if s, ok := r.Context().Value(inErrorDocument{}).(int); ok {
+		return s
+	}
+	return http.StatusOK
+}
 
 // errorDocument answers status with ErrorDocument, as apache2's
 // ap_send_error_response does: a text (sent as text/html), a local URL (served
@@ -967,7 +978,7 @@ func (h *Handler) errorDocument(w http.ResponseWriter, r *http.Request, status i
 			http1.WriteRecursiveError(w, r, status)
 			return true
 		}
-		r2 := r.WithContext(context.WithValue(static.WithPrevious(r.Context(), r), inErrorDocument{}, true))
+		r2 := r.WithContext(context.WithValue(static.WithPrevious(r.Context(), r), inErrorDocument{}, status))
 		r2.URL = u
 		r2 = h.carryWalk(r, r2)
 		// ap_die names the method and the error notes in the request's
