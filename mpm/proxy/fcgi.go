@@ -424,12 +424,13 @@ func (c *Config) handlerWorker(u string) (w *worker, generic bool, err error) {
 }
 
 // socketWorker is the worker of a unix domain socket whose URL names
-// scheme://host:port name, the first by its socket's path when several do;
-// nil for none. c.mu is held.
+// scheme://host:port name, the one defined first when several do (as
+// apache2's ap_proxy_get_worker walks its workers); nil for none. c.mu is
+// held.
 func (c *Config) socketWorker(name string) *worker {
 	var found *worker
 	for _, w := range c.workers {
-		if w.sock != "" && strings.TrimPrefix(w.name, "unix:"+w.sock+"|") == name && (found == nil || w.sock < found.sock) {
+		if w.sock != "" && strings.TrimPrefix(w.name, "unix:"+w.sock+"|") == name && (found == nil || w.order < found.order) {
 			found = w
 		}
 	}
