@@ -181,6 +181,7 @@ ProxyPassMatch ^/pm/(.*\.php(/.*)?)$ fcgi://@FPM@@DOCS@/pm/$1
 SetEnv H_SRV srv
 <Directory @DOCS@/rw>
     AllowOverride All
+    RequestHeader append X-Rh one
 </Directory>
 <Location /ed>
     ErrorDocument 404 /rw/virtual/page
