@@ -22,6 +22,8 @@ test)
   command -v goaccess >/dev/null || need+=(goaccess)
   # the real Apache beside ours in the differential tests (host/e2e/apache_test.go)
   [ -x /usr/sbin/apache2 ] || need+=(apache2)
+  # a real PHP behind mod_proxy_fcgi (host/e2e/phpfpm_test.go): /usr/sbin/php-fpmX.Y
+  compgen -G '/usr/sbin/php-fpm*' >/dev/null || need+=(php-fpm)
   # go test -race needs cgo, hence a C compiler (Go from go.dev brings none).
   command -v gcc     >/dev/null || need+=(gcc libc6-dev) ;;
 *) echo "usage: deps.sh [run|profile|test]" >&2; exit 2 ;;

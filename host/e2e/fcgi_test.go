@@ -360,15 +360,7 @@ func testProxyFCGI(t *testing.T, mpm string) {
 	rport := strconv.Itoa(raw.Addr().(*net.TCPAddr).Port)
 	sport := strconv.Itoa(std.Addr().(*net.TCPAddr).Port)
 	mask := strings.NewReplacer(rport, "@RP@", sport, "@SP@")
-	for _, req := range reqs {
-		want := mask.Replace(p.apache.proxyAnswer(t, req))
-		got := mask.Replace(p.ours.proxyAnswer(t, req))
-		if got != want {
-			t.Errorf("%.80q:\n apache: %s\n ours:   %s", req, want, got)
-		} else {
-			t.Logf("%.80q: both %s", req, want)
-		}
-	}
+	p.compareProxyAnswers(reqs, mask)
 	p.checkProxyCodes()
 	for _, s := range []*diffServer{p.apache, p.ours} {
 		log, err := os.ReadFile(filepath.Join(s.root, "logs/error_log"))

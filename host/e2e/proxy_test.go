@@ -149,6 +149,22 @@ func (s *diffServer) proxyAnswer(t *testing.T, req string) string {
 	return out + text
 }
 
+// compareProxyAnswers sends each request to both servers and compares
+// their proxyAnswers, mask (the backends' ports, say) applied to both.
+func (p *diffPair) compareProxyAnswers(reqs []string, mask *strings.Replacer) {
+	t := p.t
+	t.Helper()
+	for _, req := range reqs {
+		want := mask.Replace(p.apache.proxyAnswer(t, req))
+		got := mask.Replace(p.ours.proxyAnswer(t, req))
+		if got != want {
+			t.Errorf("%.80q:\n apache: %s\n ours:   %s", req, want, got)
+		} else {
+			t.Logf("%.80q: both %s", req, want)
+		}
+	}
+}
+
 // proxyCodes are the AH numbers of mod_proxy's lines in s's error log, in order.
 func (s *diffServer) proxyCodes(t *testing.T) []string {
 	b, err := os.ReadFile(filepath.Join(s.root, "logs/error_log"))

@@ -483,6 +483,7 @@ func (c *Config) worker(u string, s *workerSettings) (*worker, error) {
 	if c.workers == nil {
 		c.workers = map[string]*worker{}
 	}
+	w.order = len(c.workers)
 	c.workers[w.name] = w
 	return w, nil
 }

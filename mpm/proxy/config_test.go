@@ -78,3 +78,21 @@ func TestReverse(t *testing.T) {
 		t.Errorf("%q, want %q", got, want)
 	}
 }
+
+// TestSocketWorkerFirstDefined: of two <Proxy> sections of unix domain
+// sockets with the same URL after '|', a handler naming that URL reaches
+// the section defined first, as apache2's, whatever the sockets' paths.
+func TestSocketWorkerFirstDefined(t *testing.T) {
+	for _, socks := range [][2]string{{"/run/z.sock", "/run/a.sock"}, {"/run/a.sock", "/run/z.sock"}} {
+		var c Config
+		for _, s := range socks {
+			if err := c.SetProxy("ProxySet", []string{"timeout=30"}, "unix:"+s+"|fcgi://dup"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		tg := c.ForHandler("proxy:fcgi://dup", "/srv/x.php", "")
+		if tg == nil || tg.w.sock != socks[0] {
+			t.Errorf("sections %v: target %+v, want the socket %s", socks, tg, socks[0])
+		}
+	}
+}

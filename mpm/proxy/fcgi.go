@@ -401,6 +401,15 @@ func (c *Config) handlerWorker(u string) (w *worker, generic bool, err error) {
 	if old := c.workers[w.name]; old != nil && len(u) >= len(old.url) && strings.EqualFold(u[:len(old.url)], old.url) {
 		return old, false, nil
 	}
+	// A worker of a unix domain socket goes by its URL alone, as apache2
+	// names it: "proxy:fcgi://php-fpm" reaches the socket of a
+	// <Proxy "unix:/run/php/php-fpm.sock|fcgi://php-fpm"> (the httpd
+	// wiki's php-fpm setup).
+	if old := c.socketWorker(w.name); old != nil && w.sock == "" {
+		if _, ou := deSocket(old.url); len(u) >= len(ou) && strings.EqualFold(u[:len(ou)], ou) {
+			return old, false, nil
+		}
+	}
 	key := fmt.Sprintf("handler %s", w.name)
 	if old := c.dollarWorkers[key]; old != nil {
 		return old, true, nil
@@ -412,4 +421,18 @@ func (c *Config) handlerWorker(u string) (w *worker, generic bool, err error) {
 		c.dollarWorkers[key] = w
 	}
 	return w, true, nil
+}
+
+// socketWorker is the worker of a unix domain socket whose URL names
+// scheme://host:port name, the one defined first when several do (as
+// apache2's ap_proxy_get_worker walks its workers); nil for none. c.mu is
+// held.
+func (c *Config) socketWorker(name string) *worker {
+	var found *worker
+	for _, w := range c.workers {
+		if w.sock != "" && strings.TrimPrefix(w.name, "unix:"+w.sock+"|") == name && (found == nil || w.order < found.order) {
+			found = w
+		}
+	}
+	return found
 }

@@ -21,6 +21,7 @@ type worker struct {
 	sock       string // a unix domain socket's path, "" for TCP
 	path       string // a BalancerMember's URL path, without its last '/'
 	settings   workerSettings
+	order      int // its place among the Config's workers, by definition
 	// traffic, for a balancer member, counts the bytes of its
 	// connections (mod_lbmethod_bytraffic's transferred and read).
 	traffic *memberState

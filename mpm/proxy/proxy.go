@@ -802,8 +802,11 @@ func (f *flushWriter) Write(p []byte) (int, error) {
 	if f.left >= 0 {
 		f.left -= int64(n)
 	}
-	if fl, ok := f.w.(http.Flusher); ok && err == nil && f.left != 0 {
-		fl.Flush()
+	if err == nil && f.left != 0 {
+		// Through the writers that wrap the connection's (mod_dir's
+		// FallbackResource subrequest's, an ErrorDocument's), which may
+		// flush by FlushError or Unwrap only.
+		http.NewResponseController(f.w).Flush()
 	}
 	return n, err
 }

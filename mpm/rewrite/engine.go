@@ -758,11 +758,13 @@ func closingCurly(s string, from int) int {
 	return -1
 }
 
-// header is lookup_header: a field's value, noted for Vary (Host never is).
+// header is lookup_header: a field's value, noted for Vary (Host never is)
+// by its name as the rule writes it (%{HTTP:x-xsrf-token} adds
+// "x-xsrf-token", as apache2's).
 func (e *engine) header(name string) string {
 	v := e.req.R.Header.Get(name)
 	if v != "" && !strings.EqualFold(name, "Host") {
-		e.varyThis = append(e.varyThis, http.CanonicalHeaderKey(name))
+		e.varyThis = append(e.varyThis, name)
 	}
 	return v
 }

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -128,6 +129,20 @@ func TestApplyLog(t *testing.T) {
 		if got := Apply(d, request(tt.uri, "")); got.Log != tt.want {
 			t.Errorf("%s: log %q, want %q", tt.rule, got.Log, tt.want)
 		}
+	}
+}
+
+// TestApplyVaryAsWritten: a %{HTTP:name} condition adds the field to Vary
+// by the name as the rule writes it (Laravel's %{HTTP:x-xsrf-token}),
+// as apache2's lookup_header; %{HTTP_USER_AGENT} by apache2's spelling.
+func TestApplyVaryAsWritten(t *testing.T) {
+	d := dir(t, true, "RewriteEngine On", "RewriteCond %{HTTP:x-xsrf-token} .", "RewriteCond %{HTTP_USER_AGENT} .", "RewriteRule ^/a$ /m")
+	req := request("/a", "", "X-Xsrf-Token", "t", "User-Agent", "u")
+	if got := Apply(d, req); got.Action != Local {
+		t.Fatalf("got %+v", got)
+	}
+	if v := req.Out.Values("Vary"); !slices.Equal(v, []string{"x-xsrf-token, User-Agent"}) {
+		t.Errorf("Vary %q, want x-xsrf-token, User-Agent", v)
 	}
 }
 

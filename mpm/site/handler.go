@@ -828,7 +828,7 @@ func (h *Handler) options(d *Dir) *static.Options {
 		o.Response = newResponse(d)
 	}
 	if h.Config.rewrites && d.Rewrite.Enabled() && d.Rewrite.Directory != "" && len(d.Rewrite.Rules()) > 0 {
-		o.Rewrite = h.rewriteDir(d)
+		o.Rewrite = h.rewriteDir(d, o.Response)
 	}
 
 	if d.exprRedirect != nil {
@@ -876,7 +876,8 @@ func (h *Handler) walkError(w http.ResponseWriter, r *http.Request, status int) 
 
 // renameEnv is apache2's rename_original_env at an internal redirect: each
 // of the request's variables becomes REDIRECT_NAME (the new request's
-// fixups set theirs again), and REDIRECT_STATUS is the status so far.
+// fixups set theirs again), and REDIRECT_STATUS is the status so far;
+// over TLS, HTTPS and SSL_TLS_SNI are set again, as mod_ssl's fixups do.
 func renameEnv(r *http.Request, status int) {
 	e := http1.Env(r)
 	if e == nil {
@@ -889,6 +890,13 @@ func renameEnv(r *http.Request, status int) {
 		e.Set("REDIRECT_"+kv[i], kv[i+1])
 	}
 	e.Set("REDIRECT_STATUS", strconv.Itoa(status))
+	if r.TLS != nil {
+		// mod_ssl's fixups set these again for the new request.
+		e.Set("HTTPS", "on")
+		if r.TLS.ServerName != "" {
+			e.Set("SSL_TLS_SNI", r.TLS.ServerName)
+		}
+	}
 }
 
 // carryWalk is r2, an internal redirect of r, with the walk r ended in
@@ -928,8 +936,19 @@ func (h *Handler) ServerErrorPage(w http.ResponseWriter, r *http.Request, status
 	return h.errorDocument(w, r, status, h.base.ErrorDocuments)
 }
 
-// inErrorDocument marks the internal request that serves a local ErrorDocument.
+// inErrorDocument marks the internal request that serves a local
+// ErrorDocument; its value is the error's status.
 type inErrorDocument struct{}
+
+// requestStatus is r's status so far, as apache2's r->status, which an
+// internal redirect hands on: the error's while an ErrorDocument is served,
+// else 200.
+func requestStatus(r *http.Request) int {
+	if s, ok := r.Context().Value(inErrorDocument{}).(int); ok {
+		return s
+	}
+	return http.StatusOK
+}
 
 // errorDocument answers status with ErrorDocument, as apache2's
 // ap_send_error_response does: a text (sent as text/html), a local URL (served
@@ -977,7 +996,7 @@ func (h *Handler) errorDocument(w http.ResponseWriter, r *http.Request, status i
 			http1.WriteRecursiveError(w, r, status)
 			return true
 		}
-		r2 := r.WithContext(context.WithValue(static.WithPrevious(r.Context(), r), inErrorDocument{}, true))
+		r2 := r.WithContext(context.WithValue(static.WithPrevious(r.Context(), r), inErrorDocument{}, status))
 		r2.URL = u
 		r2 = h.carryWalk(r, r2)
 		// ap_die names the method and the error notes in the request's
@@ -1075,6 +1094,17 @@ func (s *statusWriter) Write(p []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the engine's writer (a CGI
 // script's output flushes as it comes).
 func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// FlushError flushes the document's answer with the error's status; while
+// an error of the document's own is held back it flushes nothing (the
+// engine's writer would send its default 200).
+func (s *statusWriter) FlushError() error {
+	s.WriteHeader(http.StatusOK)
+	if s.failed != 0 {
+		return nil
+	}
+	return http.NewResponseController(s.ResponseWriter).Flush()
+}
 
 // ReadFrom keeps the engine's sendfile path.
 func (s *statusWriter) ReadFrom(src io.Reader) (int64, error) {

@@ -75,7 +75,7 @@ func inIf(d Directive) error {
 	switch {
 	case n == "require" || n == "header" || n == "requestheader" || n == "errordocument" || n == "forcetype" ||
 		n == "adddefaultcharset" || n == "setenv" || n == "unsetenv" || n == "passenv" || n == "options" ||
-		n == "directoryindex" || n == "fileetag" || strings.HasPrefix(n, "expires") || strings.HasPrefix(n, "auth") ||
+		n == "directoryindex" || n == "fileetag" || n == "sethandler" || strings.HasPrefix(n, "expires") || strings.HasPrefix(n, "auth") ||
 		n == "setenvif" || n == "setenvifnocase" || n == "browsermatch" || n == "browsermatchnocase" || n == "setenvifexpr" ||
 		n == "order" || n == "allow" || n == "deny" || n == "satisfy" ||
 		n == "redirect" || n == "redirecttemp" || n == "redirectpermanent":

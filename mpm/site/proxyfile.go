@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm/cgi"
+	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
 )
 
@@ -37,6 +38,9 @@ func (p *proxyFiles) Serve(w http.ResponseWriter, r *http.Request, t *static.Tar
 	if p.d.ProxyErrors.On {
 		pt.ErrorOverride, pt.ErrorPage = p.d.ProxyErrors, t.Error
 	}
+	// mod_proxy's handler makes the request a proxied one, whose body
+	// apache2's HTTP_IN filter reads without LimitRequestBody.
+	http1.SetBodyLimit(r, -1)
 	r, done := p.h.proxyMaxForwards(w, r, func(st int) { t.Error(w, r, st) })
 	if done {
 		return

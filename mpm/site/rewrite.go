@@ -99,8 +99,9 @@ func (h *Handler) rewriteServer(w http.ResponseWriter, r *http.Request, p string
 }
 
 // rewriteDir is static.Options.Rewrite for a directory whose merged
-// configuration d has per-directory rules (apache2's fixup hook).
-func (h *Handler) rewriteDir(d *Dir) func(w http.ResponseWriter, r *http.Request, filename string) (bool, string) {
+// configuration d has per-directory rules (apache2's fixup hook); resp
+// (if any) is d's fixups, which apache2 runs before the redirect handler.
+func (h *Handler) rewriteDir(d *Dir, resp static.Response) func(w http.ResponseWriter, r *http.Request, filename string) (bool, string) {
 	follow := d.Options&(OptFollowSymLinks|OptSymLinksIfOwnerMatch) != 0
 	return func(w http.ResponseWriter, r *http.Request, filename string) (bool, string) {
 		st, r := rewriteStateOf(r)
@@ -140,8 +141,20 @@ func (h *Handler) rewriteDir(d *Dir) func(w http.ResponseWriter, r *http.Request
 				return true, ""
 			}
 			st.depth++
-			r2 := r.Clone(r.Context())
+			// apache2's redirect-handler makes it an ap_internal_redirect:
+			// the new request names this one in REDIRECT_URL and
+			// REDIRECT_QUERY_STRING and gets its variables as REDIRECT_*
+			// (a front controller's PHP sees them), and REDIRECT_STATUS
+			// the request's status (an ErrorDocument's error).
+			// The other fixups (mod_env's SetEnv, mod_headers'
+			// RequestHeader) ran before the redirect handler: the new
+			// request sees their variables as REDIRECT_*.
+			if resp != nil {
+				resp.Fixup(r)
+			}
+			r2 := r.Clone(static.WithPrevious(r.Context(), r))
 			r2.URL = u
+			renameEnv(r, requestStatus(r))
 			h.ServeHTTP(w, h.carryWalk(r, r2))
 			return true, ""
 		}
