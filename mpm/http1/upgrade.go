@@ -22,12 +22,10 @@ var ErrCannotSwitch = errors.New("http1: cannot switch protocols: not the engine
 // written nothing, when w is not the engine's or its response has started;
 // with the write's error when the client is gone.
 func SwitchProtocols(w http.ResponseWriter, fields []byte) (*Tunnel, error) {
-	rw, ok := w.(*response)
-	if !ok || rw.committed || rw.finished || rw.wroteHeader {
-		return nil, ErrCannotSwitch
+	rw, err := takeOver(w, http.StatusSwitchingProtocols)
+	if err != nil {
+		return nil, err
 	}
-	rw.status, rw.wroteHeader, rw.noBody = http.StatusSwitchingProtocols, true, true
-	rw.committed, rw.closeAfter, rw.cl, rw.pendN = true, true, -1, 0
 	c := rw.c
 	if rw.req.ProtoMinor > 0 {
 		c.bw.WriteString(statusLine(http.StatusSwitchingProtocols))
@@ -47,13 +45,25 @@ func SwitchProtocols(w http.ResponseWriter, fields []byte) (*Tunnel, error) {
 // returns. It fails with ErrCannotSwitch when w is not the engine's or its
 // response has started.
 func TakeOver(w http.ResponseWriter) (*Tunnel, error) {
+	rw, err := takeOver(w, http.StatusOK)
+	if err != nil {
+		return nil, err
+	}
+	return &Tunnel{c: rw.c}, nil
+}
+
+// takeOver marks the engine's response w as answered with status and no body
+// the engine writes (the access log's status, %b "-"), its connection to close
+// once the handler returns; ErrCannotSwitch when w is not the engine's or its
+// response has started.
+func takeOver(w http.ResponseWriter, status int) (*response, error) {
 	rw, ok := w.(*response)
 	if !ok || rw.committed || rw.finished || rw.wroteHeader {
 		return nil, ErrCannotSwitch
 	}
-	rw.status, rw.wroteHeader, rw.noBody = http.StatusOK, true, true
+	rw.status, rw.wroteHeader, rw.noBody = status, true, true
 	rw.committed, rw.closeAfter, rw.cl, rw.pendN = true, true, -1, 0
-	return &Tunnel{c: rw.c}, nil
+	return rw, nil
 }
 
 // A Tunnel is the client connection SwitchProtocols hands over. Read and
