@@ -52,6 +52,9 @@ const drainMPMs = `
 </IfModule>
 `
 
+// drainStartServers is each MPM's StartServers in drainMPMs.
+var drainStartServers = map[string]int{"prefork": 10, "worker": 2, "event": 2}
+
 const drainClients = 8
 
 // idleCloseAfter is the shortest keep-alive idle time after which a

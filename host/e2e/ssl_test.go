@@ -361,7 +361,7 @@ func TestGracefulRestartTLS(t *testing.T) {
 			in := start(t, root)
 			first := in.pluginPid()
 			if os.Geteuid() == 0 {
-				keysGuarded(t, executedChildren(first, 1))
+				keysGuarded(t, executedChildren(first, drainStartServers[m.Name]))
 			}
 			stop := make(chan struct{})
 			var ok, retried int64
