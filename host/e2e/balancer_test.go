@@ -132,7 +132,9 @@ func balancerBackend(t *testing.T, name string) string {
 }
 
 // rawBackend answers each request, whatever its fields, with the bytes
-// answer gives for its request line, then closes the connection.
+// answer gives for its request line, then closes the connection: an
+// answer a proxy relays says "Connection: close", else the proxy may send
+// its next request on the connection as it closes (see wsBackend).
 func rawBackend(t *testing.T, answer func(line string) string) string {
 	return serveEach(t, func(c net.Conn) {
 		br := bufio.NewReader(c)
