@@ -40,6 +40,10 @@ RewriteRule ^/sub/(.*)\.txt$ /sub/$1.html [L]
 RewriteRule ^/skip/ - [S=1]
 RewriteRule ^/skip/ - [F]
 RewriteRule ^/typed$ /sub/s.txt [T=text/html,L]
+RewriteRule ^/todir/(.*)$ /sub/ [L]
+RewriteRule ^/todir2/(.*)$ /sub [L]
+RewriteRule ^/slashed/$ /sub [L]
+RewriteRule ^/ptdir/(.*)$ /aliased [PT]
 <Directory @DOCS@/app>
     RewriteEngine On
     RewriteBase /app/
@@ -99,6 +103,12 @@ func TestRewrite(t *testing.T) {
 		{Raw: get("/typed", "main.test")},
 		{Raw: get("/rel/go", "main.test")},
 		{Raw: get("/loopdir/a", "main.test")},
+		// mod_dir's trailing-slash redirect looks at the request's URL-path
+		// (r->uri), which a rule without [PT] does not change.
+		{Raw: get("/todir/x", "main.test"), Want: "main.test/todir/x/"},
+		{Raw: get("/todir2/x?q=1", "main.test"), Want: "main.test/todir2/x/?q=1"},
+		{Raw: get("/slashed/", "main.test")},
+		{Raw: get("/ptdir/x", "main.test"), Want: "main.test/aliased/"},
 	})
 	p.checkLogs("rw_log")
 }

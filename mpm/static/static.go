@@ -795,7 +795,7 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 			o = &forced
 		}
 	}
-	noSlash := status == 0 && fi.kind == kindDir && !strings.HasSuffix(rel, "/")
+	noSlash := status == 0 && fi.kind == kindDir && !strings.HasSuffix(r.URL.Path, "/")
 	if noSlash && !o.NoDirectorySlash {
 		h.redirectSlash(w, r, o)
 		return
