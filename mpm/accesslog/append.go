@@ -83,16 +83,13 @@ func (it *item) append(b []byte, e *Entry) []byte {
 		return appendEscaped(b, r.Proto)
 	case 'i':
 		if r != nil {
-			if v := r.Header[it.key]; len(v) > 0 {
+			if v := r.Header[http1.FieldKey(r.Header, it.key)]; len(v) > 0 {
 				return appendValues(b, v)
 			}
 		}
 		return append(b, '-')
 	case 'o':
-		if v := e.Header[it.key]; len(v) > 0 {
-			return appendValues(b, v)
-		}
-		return append(b, '-')
+		return appendOut(b, it.key, e.Header)
 	case 'k':
 		return strconv.AppendInt(b, int64(max(e.Requests-1, 0)), 10)
 	case 'm':
@@ -204,6 +201,24 @@ func sslItem(kind byte, name string, r *http.Request) string {
 		return ""
 	}
 	return sslvars.Var(r, name)
+}
+
+// appendOut is %{name}o, apache2's log_header_out: the name is looked up
+// in any spelling (a Header line may have set "x-foo"); Content-Type is the
+// response's type without its parameters (ap_field_noparam), Set-Cookie
+// every line joined with ", ", any other name its first line (apr_table_get).
+func appendOut(b []byte, name string, h http.Header) []byte {
+	v := h[http1.FieldKey(h, name)]
+	switch {
+	case len(v) == 0:
+		return append(b, '-')
+	case name == "Set-Cookie":
+		return appendValues(b, v)
+	case name == "Content-Type":
+		t, _, _ := strings.Cut(v[0], ";")
+		return appendEscaped(b, strings.TrimRight(t, " \t"))
+	}
+	return appendEscaped(b, v[0])
 }
 
 // appendValues appends a header's values as Apache's table lookup shows them: the

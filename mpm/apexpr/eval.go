@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/httpd-mpm/httpd-mpm/internal/apuri"
+	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 	"github.com/httpd-mpm/httpd-mpm/mpm/wildcard"
 )
 
@@ -370,7 +371,13 @@ var funcs = map[string]strFunc{
 	"req":        func(ev *eval, a string) string { return ev.q.Header(a) },
 	"http":       func(ev *eval, a string) string { return ev.q.Header(a) },
 	"req_novary": func(ev *eval, a string) string { return ev.q.R.Header.Get(a) },
-	"resp":       func(ev *eval, a string) string { return ev.q.Out.Get(a) },
+	"resp": func(ev *eval, a string) string {
+		// Any spelling: a Header line may have set "x-foo" (apr_table_get).
+		if vs := ev.q.Out[http1.FieldKey(ev.q.Out, a)]; len(vs) > 0 {
+			return vs[0]
+		}
+		return ""
+	},
 	"reqenv": func(ev *eval, a string) string {
 		v, _ := ev.q.Env.Get(a)
 		return v

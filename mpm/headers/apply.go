@@ -320,17 +320,7 @@ func Values(h http.Header, name string) []string {
 }
 
 // key is h's spelling of name, or name when h has none.
-func key(h http.Header, name string) string {
-	if _, ok := h[name]; ok {
-		return name
-	}
-	for k := range h {
-		if strings.EqualFold(k, name) {
-			return k
-		}
-	}
-	return name
-}
+func key(h http.Header, name string) string { return http1.FieldKey(h, name) }
 
 // set is apr_table_setn: one value, every other spelling gone.
 func set(h http.Header, name, v string) {

@@ -1,0 +1,39 @@
+package e2e_test
+
+import "testing"
+
+// logSpellingConf sets response fields under names spelled otherwise than
+// the LogFormat and the expressions that read them spell them, repeats
+// some (onsuccess and always lines, Set-Cookie) and logs the types of a
+// file and an error page.
+const logSpellingConf = mainSite + `Header set x-foo bar
+Header set X-BAR baz
+Header add X-Multi one
+Header add X-Multi two
+Header always set x-ERR e1
+Header always add X-Both always
+Header add X-Both onsuccess
+Header add Set-Cookie a=1
+Header add Set-Cookie b=2
+Header always add Set-Cookie c=3
+Header set X-Copy "expr=%{resp:X-Foo}"
+Header set X-If yes "expr=resp('X-FOO') == 'bar'"
+LogFormat "%>s %U foo=%{X-Foo}o bar=%{x-bar}o multi=%{X-Multi}o err=%{X-Err}o both=%{x-both}o cookie=%{set-cookie}o type=%{content-type}o copy=%{X-Copy}o if=%{x-if}o" spell
+CustomLog logs/spell_log spell
+`
+
+// TestLogResponseFieldSpelling: %{NAME}o and an expression's resp() find a
+// response field whatever the spelling of the Header line that set it
+// (apache2's tables compare names without regard to case), and log as
+// apache2's log_header_out does: the first line of a repeated name but
+// Set-Cookie's (all, joined with ", "), and Content-Type without its
+// parameters.
+func TestLogResponseFieldSpelling(t *testing.T) {
+	p := startPair(t, 1, logSpellingConf, map[string]string{"a.html": "<p>a</p>\n", "a.txt": "a\n"})
+	p.compareEach([]string{
+		get("/a.html", "main.test"),
+		get("/a.txt", "main.test"),
+		get("/missing", "main.test"),
+	}, (*diffServer).headerAnswer)
+	p.checkLogs("spell_log")
+}
