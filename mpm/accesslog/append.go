@@ -162,6 +162,11 @@ func (it *item) append(b []byte, e *Entry) []byte {
 			return appendEscaped(b, v)
 		}
 		return append(b, '-')
+	case 'n':
+		if v, ok := e.Notes.Get(it.text); ok {
+			return appendEscaped(b, v)
+		}
+		return append(b, '-')
 	case 'X':
 		if e.KeepAlive {
 			return append(b, '+')

@@ -4,8 +4,8 @@
 // interleave.
 //
 // Every directive of mod_log_config 2.4 parses. %{VAR}e is the request's environment
-// variable (package env). Those that describe something this
-// server does not have are logged as "-": %n (notes), %C
+// variable (package env), %{NAME}n its note (http1.Notes). Those that describe something this
+// server does not have are logged as "-": %C
 // (cookies), %R (handler), %f (file name), %L (log id), %^FB (time to first byte) and
 // %{...}^ti/^to (trailers). %l is always "-" (no identd). Nothing on the logging path allocates.
 package accesslog
@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm/env"
+	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 )
 
 // Nicknames that exist before any LogFormat line: Apache's stock httpd.conf defines
@@ -52,7 +53,8 @@ type Entry struct {
 	// User is the user name the request's credentials gave (%u), when UserSet.
 	User    string
 	UserSet bool
-	Env     *env.Vars // the request's environment variables, nil for none
+	Env     *env.Vars    // the request's environment variables, nil for none
+	Notes   *http1.Notes // the request's notes (%{NAME}n), nil for none
 }
 
 // Format is a parsed format string. It is safe for concurrent use.

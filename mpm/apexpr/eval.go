@@ -382,9 +382,16 @@ var funcs = map[string]strFunc{
 		v, _ := ev.q.Env.Get(a)
 		return v
 	},
-	"note":  func(*eval, string) string { return "" },
+	"note": func(ev *eval, a string) string {
+		v, _ := ev.q.note(a)
+		return v
+	},
 	"osenv": func(_ *eval, a string) string { return os.Getenv(a) },
 	"env": func(ev *eval, a string) string {
+		// ap_expr's env(): the note, else the variable, else the process's.
+		if v, ok := ev.q.note(a); ok {
+			return v
+		}
 		if v, ok := ev.q.Env.Get(a); ok {
 			return v
 		}

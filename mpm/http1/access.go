@@ -3,6 +3,7 @@ package http1
 import (
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -151,19 +152,92 @@ func LogConfig(r *http.Request) any {
 // when that is empty, and a local ErrorDocument sees them as
 // REDIRECT_ERROR_NOTES. The first notes of a request stay. It does nothing
 // for a request that did not come from this engine.
+// The notes are also the note "error-notes" (Note, the access log's
+// %{error-notes}n).
 func SetErrorNotes(r *http.Request, html string) {
-	if c := ConnFromRequest(r); c != nil && c.errorNotes == "" {
-		c.errorNotes = html
+	if c := ConnFromRequest(r); c != nil {
+		if v, _ := c.notes.Get(errorNotesName); v == "" {
+			c.notes.Set(errorNotesName, html)
+		}
 	}
 }
+
+// errorNotesName is the note of SetErrorNotes.
+const errorNotesName = "error-notes"
 
 // ErrorNotes are the notes SetErrorNotes gave the current request of r,
 // "" for none.
 func ErrorNotes(r *http.Request) string {
-	if c := ConnFromRequest(r); c != nil {
-		return c.errorNotes
+	v, _ := Note(r, errorNotesName)
+	return v
+}
+
+// Notes are a request's notes, apache2's r->notes: what a module leaves
+// for the access log (%{NAME}n) and ap_expr's note(), names compared
+// without regard to case. The zero Notes is empty; a nil *Notes reads as
+// empty.
+type Notes struct {
+	kv []string // name, value, name, value...
+}
+
+// Get is the value of the note name, and whether it is set.
+func (n *Notes) Get(name string) (string, bool) {
+	if n == nil {
+		return "", false
 	}
-	return ""
+	for i := 0; i < len(n.kv); i += 2 {
+		if strings.EqualFold(n.kv[i], name) {
+			return n.kv[i+1], true
+		}
+	}
+	return "", false
+}
+
+// Set sets the note name to value (apr_table_setn).
+func (n *Notes) Set(name, value string) {
+	for i := 0; i < len(n.kv); i += 2 {
+		if strings.EqualFold(n.kv[i], name) {
+			n.kv[i+1] = value
+			return
+		}
+	}
+	n.kv = append(n.kv, name, value)
+}
+
+// reset empties n, keeping its array.
+func (n *Notes) reset() {
+	clear(n.kv)
+	n.kv = n.kv[:0]
+}
+
+// Notes are the current request's notes; valid until the next request.
+func (c *Conn) Notes() *Notes { return &c.notes }
+
+// SetNote sets r's note name to value (apache2's apr_table_setn on
+// r->notes), for the access log's %{name}n and ap_expr's note(). It does
+// nothing for a request that did not come from this engine.
+func SetNote(r *http.Request, name, value string) {
+	if c := ConnFromRequest(r); c != nil {
+		c.notes.Set(name, value)
+	}
+}
+
+// ResetNotes empties r's notes, as an internal redirect starts a request
+// whose notes are empty (apache2's internal_internal_redirect): the
+// access log shows the last request's.
+func ResetNotes(r *http.Request) {
+	if c := ConnFromRequest(r); c != nil {
+		c.notes.reset()
+	}
+}
+
+// Note is r's note name (SetNote's, SetErrorNotes's "error-notes") and
+// whether it is set.
+func Note(r *http.Request, name string) (string, bool) {
+	if c := ConnFromRequest(r); c != nil {
+		return c.notes.Get(name)
+	}
+	return "", false
 }
 
 // RemoteAddr is the client's address, "ip:port": the connection's peer,
