@@ -157,7 +157,7 @@ func LogConfig(r *http.Request) any {
 func SetErrorNotes(r *http.Request, html string) {
 	if c := ConnFromRequest(r); c != nil {
 		if v, _ := c.notes.Get(errorNotesName); v == "" {
-			c.notes.Set(errorNotesName, html)
+			c.setNote(errorNotesName, html)
 		}
 	}
 }
@@ -206,19 +206,31 @@ func (n *Notes) Set(name, value string) {
 
 // reset empties n, keeping its array.
 func (n *Notes) reset() {
-	clear(n.kv)
-	n.kv = n.kv[:0]
+	if n != nil {
+		clear(n.kv)
+		n.kv = n.kv[:0]
+	}
 }
 
-// Notes are the current request's notes; valid until the next request.
-func (c *Conn) Notes() *Notes { return &c.notes }
+// setNote is Notes.Set on c's notes, made at the first (kept for the
+// connection's next requests: a Conn has no room for them in its size class).
+func (c *Conn) setNote(name, value string) {
+	if c.notes == nil {
+		c.notes = &Notes{}
+	}
+	c.notes.Set(name, value)
+}
+
+// Notes are the current request's notes (nil: none); valid until the next
+// request.
+func (c *Conn) Notes() *Notes { return c.notes }
 
 // SetNote sets r's note name to value (apache2's apr_table_setn on
 // r->notes), for the access log's %{name}n and ap_expr's note(). It does
 // nothing for a request that did not come from this engine.
 func SetNote(r *http.Request, name, value string) {
 	if c := ConnFromRequest(r); c != nil {
-		c.notes.Set(name, value)
+		c.setNote(name, value)
 	}
 }
 
