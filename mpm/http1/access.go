@@ -46,22 +46,43 @@ func (c *Conn) RequestLine() []byte {
 // repeated field is one entry at its first place. Nil for a request that did not come
 // from this engine; valid while r is being answered.
 func RequestFieldNames(r *http.Request) []string {
+	names, _ := requestFieldNames(r, false)
+	return names
+}
+
+// SentFieldNames are RequestFieldNames and, at the same index, each name
+// as the client spelled its first line ("x-my-header" for X-My-Header),
+// which apache2 keeps (mod_proxy forwards the fields so).
+func SentFieldNames(r *http.Request) (names, sent []string) {
+	return requestFieldNames(r, true)
+}
+
+// requestFieldNames is RequestFieldNames, and SentFieldNames' spellings if
+// withSent.
+func requestFieldNames(r *http.Request, withSent bool) (names, sent []string) {
 	c := ConnFromRequest(r)
 	if c == nil || c.bufs == nil {
-		return nil
+		return nil, nil
 	}
 	p := &c.parser
-	names := make([]string, 0, len(p.fields))
+	names = make([]string, 0, len(p.fields))
 	for _, f := range p.fields {
 		if f.fold {
 			continue
 		}
 		k := p.head[f.name.start:f.name.end]
-		if !slices.ContainsFunc(names, func(n string) bool { return n == string(k) }) {
-			names = append(names, string(k))
+		if slices.ContainsFunc(names, func(n string) bool { return n == string(k) }) {
+			continue
+		}
+		names = append(names, string(k))
+		if withSent {
+			if f.sent != 0 {
+				k = p.head[f.sent : f.sent+f.name.end-f.name.start]
+			}
+			sent = append(sent, string(k))
 		}
 	}
-	return names
+	return names, sent
 }
 
 // ResponseHeader is the header of the response just written, as the handler (or the

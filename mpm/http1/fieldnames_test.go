@@ -23,3 +23,20 @@ func TestRequestFieldNames(t *testing.T) {
 		t.Errorf("a request from elsewhere: %q", n)
 	}
 }
+
+// TestSentFieldNames: beside RequestFieldNames, each name as the client
+// spelled its first line, a folded value and the header map untouched by
+// the spellings kept.
+func TestSentFieldNames(t *testing.T) {
+	srv := newTestServer()
+	got := make(chan string, 1)
+	srv.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		names, sent := SentFieldNames(r)
+		got <- strings.Join(names, ",") + " " + strings.Join(sent, ",") + " " + strings.Join(r.Header["X-Zed"], "|") + " " + r.Header.Get("B")
+	})
+	addr := serve(t, srv)
+	exchangeRaw(t, addr, "GET / HTTP/1.1\r\nx-zed: 1\r\nHost: h\r\nb: 2\r\n folded\r\nX-Zed: 3\r\nALPHA-beta: 4\r\nConnection: close\r\n\r\n", 1)
+	if g, want := <-got, "X-Zed,Host,B,Alpha-Beta,Connection x-zed,Host,b,ALPHA-beta,Connection 1|3 2 folded"; g != want {
+		t.Errorf("got %q, want %q", g, want)
+	}
+}
