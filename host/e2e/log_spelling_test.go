@@ -1,6 +1,9 @@
 package e2e_test
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 // logSpellingConf sets response fields under names spelled otherwise than
 // the LogFormat and the expressions that read them spell them, repeats
@@ -36,4 +39,31 @@ func TestLogResponseFieldSpelling(t *testing.T) {
 		get("/missing", "main.test"),
 	}, (*diffServer).headerAnswer)
 	p.checkLogs("spell_log")
+}
+
+// setEnvIfNamesConf matches request field names with regexes, which
+// apache2 applies to each name as the client spelled it, the last
+// matching field in the order received winning.
+const setEnvIfNamesConf = mainSite + `SetEnvIf ^x-l ".+" LOW=$0
+SetEnvIf ^X-Up "." UP=$0
+SetEnvIf ^[Xx]-[Mm] "^.+$" LAST=$0
+LogFormat "%U low=%{LOW}e up=%{UP}e last=%{LAST}e" names
+CustomLog logs/names_log names
+`
+
+// TestSetEnvIfFieldNameRegex: a SetEnvIf whose attribute is a regex
+// matches the request's field names as the client spelled them (^x-l
+// matches x-low, not X-LOW) and takes the last matching field in the
+// order received, a repeated one's lines as one.
+func TestSetEnvIfFieldNameRegex(t *testing.T) {
+	p := startPair(t, 1, setEnvIfNamesConf, map[string]string{"a.txt": "a\n"})
+	for _, s := range []*diffServer{p.apache, p.ours} {
+		for _, req := range []string{
+			request("GET", "/a.txt?1", "main.test", "", "x-low: lo", "X-Mone: m1", "x-up: u", "x-mtwo: m2", "X-Mone: m3"),
+			request("GET", "/a.txt?2", "main.test", "", "X-LOW: lo", "X-Up: u", "x-mtwo: m2", "X-Mone: m1", "X-Mone: m3"),
+		} {
+			s.exchange(t, "127.0.0.1", 0, req, 10*time.Second)
+		}
+	}
+	p.checkLogs("names_log")
 }

@@ -228,6 +228,11 @@ type Request struct {
 	// RemoteIP and LocalIP are Remote_Addr (and Remote_Host: no lookups
 	// here) and Server_Addr.
 	RemoteIP, LocalIP string
+	// Fields, if set, are R's field names in the order received, each once,
+	// and at the same index each as the client spelled it
+	// (http1.SentFieldNames), which a header name regex matches as
+	// apache2's; nil names: not known.
+	Fields func(*http.Request) (names, sent []string)
 }
 
 // Apply is mod_setenvif's match_headers: each line in order, its variables
@@ -277,8 +282,20 @@ func (e *cond) value(v *Vars, q *Request) string {
 		return r.Proto
 	}
 	if e.nameRe != nil {
-		// apache2 takes the last matching field in the order received,
-		// which a map does not keep: here the greatest matching name.
+		if q.Fields != nil {
+			if names, sent := q.Fields(r); names != nil {
+				// apache2 takes the last field in r->headers_in whose name,
+				// as the client spelled it, matches.
+				val := ""
+				for i, k := range names {
+					if vs := r.Header[k]; len(vs) > 0 && e.nameRe.MatchString(sent[i]) {
+						val = strings.Join(vs, ", ")
+					}
+				}
+				return val
+			}
+		}
+		// Without the order received: the greatest matching name.
 		best := ""
 		for k := range r.Header {
 			if k > best && e.nameRe.MatchString(k) {

@@ -1194,7 +1194,7 @@ func (s *section) matchProxy(u string) bool {
 
 // envRequest is r's attributes for SetEnvIf, with uri as Request_URI.
 func envRequest(r *http.Request, uri string) *env.Request {
-	q := &env.Request{R: r, URI: uri, RemoteIP: r.RemoteAddr}
+	q := &env.Request{R: r, URI: uri, RemoteIP: r.RemoteAddr, Fields: http1.SentFieldNames}
 	if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
 		q.RemoteIP = ap.Addr().Unmap().String()
 	}
