@@ -1,6 +1,7 @@
 package e2e_test
 
 import (
+	"strconv"
 	"testing"
 	"time"
 )
@@ -66,4 +67,25 @@ func TestSetEnvIfFieldNameRegex(t *testing.T) {
 		}
 	}
 	p.checkLogs("names_log")
+}
+
+// TestLogCookie: %{NAME}C logs a cookie of the request's Cookie field as
+// apache2's log_cookie: the name compared without regard to case, the
+// value trimmed of blanks, a cookie without a value skipped, several Cookie
+// lines read as one joined with ", ".
+func TestLogCookie(t *testing.T) {
+	p := startPair(t, 1, mainSite+`LogFormat "%U sid=%{SID}C a=%{a}C b=%{b}C k=%{k}C" cookies
+CustomLog logs/cookies_log cookies
+`, map[string]string{"a.txt": "a\n"})
+	for _, s := range []*diffServer{p.apache, p.ours} {
+		for i, fields := range [][]string{
+			{"Cookie: sid=s1; a=1; b=2"},
+			{"Cookie:  Sid = x y ;a=; b ;k=v=w"},
+			{"Cookie: a=1", "Cookie: b=2"},
+			{},
+		} {
+			s.exchange(t, "127.0.0.1", 0, request("GET", "/a.txt?"+strconv.Itoa(i), "main.test", "", fields...), 10*time.Second)
+		}
+	}
+	p.checkLogs("cookies_log")
 }

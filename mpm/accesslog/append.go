@@ -157,6 +157,13 @@ func (it *item) append(b []byte, e *Entry) []byte {
 			return appendEscaped(b, v)
 		}
 		return append(b, '-')
+	case 'C':
+		if r != nil {
+			if v, ok := cookie(r.Header["Cookie"], it.text); ok {
+				return appendEscaped(b, v)
+			}
+		}
+		return append(b, '-')
 	case 'x', 'c':
 		if v := sslItem(it.kind, it.text, e.Request); v != "" {
 			return appendEscaped(b, v)
@@ -225,6 +232,37 @@ func appendOut(b []byte, name string, h http.Header) []byte {
 	}
 	return appendEscaped(b, v[0])
 }
+
+// cookie is %{name}C, apache2's log_cookie: the value of the first cookie
+// named name, compared without regard to case, in the Cookie field (its
+// lines joined with ", ", as apache2 merges them), a cookie being a
+// ";"-separated "name=value" with a name and a value, both trimmed of
+// blanks.
+func cookie(lines []string, name string) (string, bool) {
+	var s string
+	switch len(lines) {
+	case 0:
+		return "", false
+	case 1:
+		s = lines[0]
+	default:
+		s = strings.Join(lines, ", ")
+	}
+	for tok := range strings.SplitSeq(s, ";") {
+		tok = strings.TrimLeft(tok, "=") // apr_strtok skips leading delimiters
+		i := strings.IndexByte(tok, '=')
+		if i < 0 || i == len(tok)-1 {
+			continue // no value
+		}
+		if n := strings.TrimRight(strings.TrimLeft(tok[:i], " \t"), spaces); strings.EqualFold(n, name) {
+			return strings.TrimRight(strings.TrimLeft(tok[i+1:], " \t"), spaces), true
+		}
+	}
+	return "", false
+}
+
+// spaces are C's isspace.
+const spaces = " \t\n\v\f\r"
 
 // appendValues appends a header's values as Apache's table lookup shows them: the
 // values of a repeated field joined with ", ".

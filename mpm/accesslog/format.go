@@ -4,10 +4,11 @@
 // interleave.
 //
 // Every directive of mod_log_config 2.4 parses. %{VAR}e is the request's environment
-// variable (package env), %{NAME}n its note (http1.Notes). Those that describe something this
-// server does not have are logged as "-": %C
-// (cookies), %R (handler), %f (file name), %L (log id), %^FB (time to first byte) and
-// %{...}^ti/^to (trailers). %l is always "-" (no identd). Nothing on the logging path allocates.
+// variable (package env), %{NAME}n its note (http1.Notes), %{NAME}C its cookie. Those
+// that describe something this server does not have are logged as "-": %R (handler),
+// %f (file name), %L (log id), %^FB (time to first byte) and %{...}^ti/^to (trailers).
+// %l is always "-" (no identd). Nothing on the logging path allocates, but %C over a
+// request with several Cookie lines.
 package accesslog
 
 import (

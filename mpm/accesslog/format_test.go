@@ -200,3 +200,26 @@ func BenchmarkCombined(b *testing.B) {
 type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// TestCookie: %{NAME}C as apache2's log_cookie reads the Cookie field.
+func TestCookie(t *testing.T) {
+	for _, c := range []struct {
+		lines []string
+		name  string
+		want  string
+		ok    bool
+	}{
+		{[]string{"a=1; b=2"}, "b", "2", true},
+		{[]string{" SID = x y ;other=3"}, "sid", "x y", true},
+		{[]string{"a=; b"}, "a", "", false},
+		{[]string{"=a=1"}, "a", "1", true},
+		{[]string{"k=v=w"}, "k", "v=w", true},
+		{[]string{"a=1", "b=2"}, "a", "1, b=2", true},
+		{[]string{"a=1", "b=2"}, "b", "", false},
+		{nil, "a", "", false},
+	} {
+		if v, ok := cookie(c.lines, c.name); v != c.want || ok != c.ok {
+			t.Errorf("cookie(%q, %q) = %q, %v; want %q, %v", c.lines, c.name, v, ok, c.want, c.ok)
+		}
+	}
+}
