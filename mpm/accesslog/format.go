@@ -4,7 +4,7 @@
 // interleave.
 //
 // Every directive of mod_log_config 2.4 parses. %{VAR}e is the request's environment
-// variable (package env), %{NAME}n its note (http1.Notes), %{NAME}C its cookie. Those
+// variable (package env), %{NAME}n its note (http1.Conn.Notes), %{NAME}C its cookie. Those
 // that describe something this server does not have are logged as "-": %R (handler),
 // %f (file name), %L (log id), %^FB (time to first byte) and %{...}^ti/^to (trailers).
 // %l is always "-" (no identd). Nothing on the logging path allocates, but %C over a
@@ -19,7 +19,6 @@ import (
 	"time"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm/env"
-	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 )
 
 // Nicknames that exist before any LogFormat line: Apache's stock httpd.conf defines
@@ -54,8 +53,8 @@ type Entry struct {
 	// User is the user name the request's credentials gave (%u), when UserSet.
 	User    string
 	UserSet bool
-	Env     *env.Vars    // the request's environment variables, nil for none
-	Notes   *http1.Notes // the request's notes (%{NAME}n), nil for none
+	Env     *env.Vars // the request's environment variables, nil for none
+	Notes   *env.Vars // the request's notes (%{NAME}n: http1.Conn.Notes), nil for none
 }
 
 // Format is a parsed format string. It is safe for concurrent use.

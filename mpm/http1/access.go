@@ -3,8 +3,9 @@ package http1
 import (
 	"net/http"
 	"slices"
-	"strings"
 	"time"
+
+	"github.com/httpd-mpm/httpd-mpm/mpm/env"
 )
 
 // Accessors for a Server.RequestDone hook (an access log): they describe the request
@@ -193,58 +194,27 @@ func ErrorNotes(r *http.Request) string {
 	return v
 }
 
-// Notes are a request's notes, apache2's r->notes: what a module leaves
-// for the access log (%{NAME}n) and ap_expr's note(), names compared
-// without regard to case. The zero Notes is empty; a nil *Notes reads as
-// empty.
-type Notes struct {
-	kv []string // name, value, name, value...
-}
-
-// Get is the value of the note name, and whether it is set.
-func (n *Notes) Get(name string) (string, bool) {
-	if n == nil {
-		return "", false
-	}
-	for i := 0; i < len(n.kv); i += 2 {
-		if strings.EqualFold(n.kv[i], name) {
-			return n.kv[i+1], true
-		}
-	}
-	return "", false
-}
-
-// Set sets the note name to value (apr_table_setn).
-func (n *Notes) Set(name, value string) {
-	for i := 0; i < len(n.kv); i += 2 {
-		if strings.EqualFold(n.kv[i], name) {
-			n.kv[i+1] = value
-			return
-		}
-	}
-	n.kv = append(n.kv, name, value)
-}
-
-// reset empties n, keeping its array.
-func (n *Notes) reset() {
-	if n != nil {
-		clear(n.kv)
-		n.kv = n.kv[:0]
-	}
-}
-
-// setNote is Notes.Set on c's notes, made at the first (kept for the
+// setNote sets c's note name, the notes made at the first (kept for the
 // connection's next requests: a Conn has no room for them in its size class).
 func (c *Conn) setNote(name, value string) {
 	if c.notes == nil {
-		c.notes = &Notes{}
+		c.notes = &env.Vars{}
 	}
 	c.notes.Set(name, value)
 }
 
-// Notes are the current request's notes (nil: none); valid until the next
-// request.
-func (c *Conn) Notes() *Notes { return c.notes }
+// resetNotes empties c's notes.
+func (c *Conn) resetNotes() {
+	if c.notes != nil {
+		c.notes.Reset()
+	}
+}
+
+// Notes are the current request's notes, apache2's r->notes: what a module
+// leaves for the access log (%{NAME}n) and ap_expr's note(), a table of
+// names compared without regard to case as the environment's; nil for none.
+// Valid until the next request.
+func (c *Conn) Notes() *env.Vars { return c.notes }
 
 // SetNote sets r's note name to value (apache2's apr_table_setn on
 // r->notes), for the access log's %{name}n and ap_expr's note(). It does
@@ -260,7 +230,7 @@ func SetNote(r *http.Request, name, value string) {
 // access log shows the last request's.
 func ResetNotes(r *http.Request) {
 	if c := ConnFromRequest(r); c != nil {
-		c.notes.reset()
+		c.resetNotes()
 	}
 }
 

@@ -86,7 +86,7 @@ type Conn struct {
 	authType   string       // SetAuthType's
 	filename   string       // SetFilename's
 	pathInfo   string       // SetFilename's
-	notes      *Notes       // the current request's (SetNote, SetErrorNotes); nil until a first one
+	notes      *env.Vars    // the current request's notes (SetNote, SetErrorNotes); nil until a first one
 	sig        Signature    // SetSignature's, for the current request's error pages
 	logConf    any          // the current request's SetLogConfig
 	env        env.Vars     // the current request's environment variables (Env)
@@ -568,7 +568,7 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 	c.filter, c.filterSet, c.errorPage, c.variants = nil, false, false, ""
 	c.user, c.userSet, c.authType = "", false, ""
 	c.filename, c.pathInfo = "", ""
-	c.notes.reset()
+	c.resetNotes()
 	c.order = nil
 	c.sigSet, c.tlsOpts, c.logConf = false, 0, nil
 	c.env.Reset()
