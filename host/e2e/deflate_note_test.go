@@ -70,10 +70,5 @@ func TestDeflateFilterNote(t *testing.T) {
 		slices.Sort(out)
 		return out
 	}
-	want, got := masked(p.apache), masked(p.ours)
-	if !slices.Equal(got, want) {
-		t.Errorf("logs/notes_log (out, ratio and the compressed length masked):\napache:\n  %s\nours:\n  %s", strings.Join(want, "\n  "), strings.Join(got, "\n  "))
-	} else {
-		t.Logf("logs/notes_log, both:\n  %s", strings.Join(want, "\n  "))
-	}
+	compareLines(t, "logs/notes_log (sorted; out, ratio and the compressed length masked)", masked(p.apache), masked(p.ours))
 }
