@@ -88,8 +88,8 @@ func (hd *Header) applyErr(out http.Header, r *http.Request) {
 		switch {
 		case k == "Set-Cookie":
 			cookies = true
-		case !slices.Contains(names, k):
-			names = append(names, k)
+		case !slices.ContainsFunc(names, func(n string) bool { return strings.EqualFold(n, k) }):
+			names = append(names, hd.errFields[i]) // sent as the script spelled its first line
 		}
 	}
 	if cookies {
