@@ -174,6 +174,9 @@ func apply(actions []*Action, h http.Header, req http.Header, e *env.Vars, start
 			}
 			drop(a.name, false)
 			unset(h, a.name)
+			if !response && r != nil {
+				http1.RemovedField(r, a.name) // set again, it goes at the end
+			}
 		case opEcho:
 			// apache2's apr_table_do over r->headers_in: one line per
 			// matching field, in the request's order, a repeated one's
@@ -211,6 +214,9 @@ func apply(actions []*Action, h http.Header, req http.Header, e *env.Vars, start
 				// Unset, then each edited value added at the end.
 				drop(a.name, false)
 				unset(h, a.name)
+				if !response && r != nil {
+					http1.RemovedField(r, a.name)
+				}
 				h[name] = out
 				for range out {
 					line(name)

@@ -44,8 +44,9 @@ func (c *Conn) RequestLine() []byte {
 
 // RequestFieldNames are the names of r's header fields in the order their first lines
 // came, each once, spelled as in its Header: apache2's r->headers_in order, in which a
-// repeated field is one entry at its first place. Nil for a request that did not come
-// from this engine; valid while r is being answered.
+// repeated field is one entry at its first place; a field removed since (RemovedField)
+// is left out. Nil for a request that did not come from this engine; valid while r is
+// being answered.
 func RequestFieldNames(r *http.Request) []string {
 	names, _ := requestFieldNames(r, false)
 	return names
@@ -68,7 +69,7 @@ func requestFieldNames(r *http.Request, withSent bool) (names, sent []string) {
 	p := &c.parser
 	names = make([]string, 0, len(p.fields))
 	for _, f := range p.fields {
-		if f.fold {
+		if f.fold || f.gone {
 			continue
 		}
 		k := p.head[f.name.start:f.name.end]
@@ -84,6 +85,26 @@ func requestFieldNames(r *http.Request, withSent bool) (names, sent []string) {
 		}
 	}
 	return names, sent
+}
+
+// RemovedField records that r's field name (in any spelling) was removed
+// after the request was read (RequestHeader unset or edit, mod_remoteip):
+// RequestFieldNames leaves it out from then on, so that a field added again
+// under the name comes after the client's, no longer in the client's
+// spelling, as an apache2 table appends it. It does nothing for a request that did not come
+// from this engine.
+func RemovedField(r *http.Request, name string) {
+	c := ConnFromRequest(r)
+	if c == nil || c.bufs == nil {
+		return
+	}
+	p := &c.parser
+	k := http.CanonicalHeaderKey(name)
+	for i := range p.fields {
+		if f := &p.fields[i]; !f.fold && string(p.head[f.name.start:f.name.end]) == k {
+			f.gone = true
+		}
+	}
 }
 
 // ResponseHeader is the header of the response just written, as the handler (or the

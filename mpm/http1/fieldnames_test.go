@@ -40,3 +40,23 @@ func TestSentFieldNames(t *testing.T) {
 		t.Errorf("got %q, want %q", g, want)
 	}
 }
+
+// TestRemovedField: a field removed after the request was read, in any
+// spelling, is no longer among the client's names; the others keep their
+// places and spellings.
+func TestRemovedField(t *testing.T) {
+	srv := newTestServer()
+	got := make(chan string, 1)
+	srv.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		RemovedField(r, "x-ZED")
+		RemovedField(r, "Absent")
+		names, sent := SentFieldNames(r)
+		got <- strings.Join(names, ",") + " " + strings.Join(sent, ",")
+	})
+	addr := serve(t, srv)
+	exchangeRaw(t, addr, "GET / HTTP/1.1\r\nx-zed: 1\r\nHost: h\r\nb: 2\r\nX-Zed: 3\r\nConnection: close\r\n\r\n", 1)
+	if g, want := <-got, "Host,B,Connection Host,b,Connection"; g != want {
+		t.Errorf("got %q, want %q", g, want)
+	}
+	RemovedField(&http.Request{Header: http.Header{"A": {"1"}}}, "A") // a request from elsewhere: nothing to do
+}

@@ -111,6 +111,7 @@ type field struct {
 	sent int32
 	fold bool
 	odd  bool // the name is not in its canonical form until keepSpellings
+	gone bool // removed from the request after it was read (RemovedField)
 }
 
 // parser holds the per-connection scratch space for reading request heads. It is reused

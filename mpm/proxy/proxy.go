@@ -546,7 +546,8 @@ var proxyAdded = [...]string{"Via", "X-Forwarded-For", "X-Forwarded-Host", "X-Fo
 // writeFields writes the request fields h (r's, changed) as mod_proxy_http
 // forwards apache2's r->headers_in: those the client sent in its order and
 // spelling, a repeated one's lines as one (apache2 merges them as it reads
-// the request), then the others (RequestHeader's) in name order, then
+// the request), then the others (RequestHeader's, and those the client sent
+// that were removed since: http1.RemovedField) in name order, then
 // proxyAdded's. h is emptied.
 func writeFields(b *strings.Builder, h http.Header, r *http.Request) {
 	keys, sent := http1.SentFieldNames(r)

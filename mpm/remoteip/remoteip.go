@@ -333,6 +333,7 @@ func (c *Config) Apply(r *http.Request) []string {
 		r.Header[c.Header] = []string{res.Rest}
 	} else {
 		delete(r.Header, c.Header)
+		http1.RemovedField(r, c.Header) // mod_proxy's X-Forwarded-For is a new field
 	}
 	if res.Proxies != "" {
 		http1.SetNote(r, "remoteip-proxy-ip-list", res.Proxies) // for %{remoteip-proxy-ip-list}n
