@@ -69,6 +69,31 @@ func TestSetEnvIfFieldNameRegex(t *testing.T) {
 	p.checkLogs("names_log")
 }
 
+// TestSetEnvIfAddedFieldName: a SetEnvIf name regex also sees the fields
+// added after the request was read (mod_remoteip's RemoteIPProxiesHeader),
+// after the client's (spfix).
+func TestSetEnvIfAddedFieldName(t *testing.T) {
+	p := startPair(t, 1, `LoadModule remoteip_module `+apacheModuleDir+`/mod_remoteip.so
+`+mainSite+`RemoteIPHeader X-Forwarded-For
+RemoteIPProxiesHeader X-Forwarded-By
+RemoteIPTrustedProxy 127.0.0.1 8.8.8.8
+SetEnvIf ^X-Forwarded-B (.*) FB=$1
+SetEnvIf ^x-f (.*) XF=$1
+LogFormat "%U fb=%{FB}e xf=%{XF}e" added
+CustomLog logs/added_log added
+`, map[string]string{"a.txt": "a\n"})
+	for _, s := range []*diffServer{p.apache, p.ours} {
+		for i, fields := range [][]string{
+			{"X-Forwarded-For: 1.2.3.4, 8.8.8.8"},
+			{"x-forwarded-by: client", "X-Forwarded-For: 1.2.3.4, 8.8.8.8"},
+			{"X-Forwarded-For: 1.2.3.4"},
+		} {
+			s.exchange(t, "127.0.0.1", 0, request("GET", "/a.txt?"+strconv.Itoa(i), "main.test", "", fields...), 10*time.Second)
+		}
+	}
+	p.checkLogs("added_log")
+}
+
 // TestLogCookie: %{NAME}C logs a cookie of the request's Cookie field as
 // apache2's log_cookie: the name compared without regard to case, the
 // value trimmed of blanks, a cookie without a value skipped, several Cookie

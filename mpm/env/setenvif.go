@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 
@@ -285,33 +286,44 @@ func (e *cond) value(v *Vars, q *Request) string {
 		if q.Fields != nil {
 			if names, sent := q.Fields(r); names != nil {
 				// apache2 takes the last field in r->headers_in whose name,
-				// as the client spelled it, matches.
+				// as the client spelled it, matches; the fields added since
+				// (mod_remoteip's RemoteIPProxiesHeader, RequestHeader's)
+				// come after the client's, here in name order.
 				val := ""
 				for i, k := range names {
 					if vs := r.Header[k]; len(vs) > 0 && e.nameRe.MatchString(sent[i]) {
 						val = strings.Join(vs, ", ")
 					}
 				}
+				if k := e.lastName(r.Header, names); k != "" {
+					val = strings.Join(r.Header[k], ", ")
+				}
 				return val
 			}
 		}
 		// Without the order received: the greatest matching name.
-		best := ""
-		for k := range r.Header {
-			if k > best && e.nameRe.MatchString(k) {
-				best = k
-			}
+		if k := e.lastName(r.Header, nil); k != "" {
+			return r.Header[k][0]
 		}
-		if best == "" {
-			return ""
-		}
-		return r.Header[best][0]
+		return ""
 	}
 	if vs := r.Header[e.key]; len(vs) > 0 {
 		return vs[0]
 	}
 	x, _ := v.Get(e.name)
 	return x
+}
+
+// lastName is the greatest name of h that the name regex matches, but
+// those in skip (and those without values), "" for none.
+func (e *cond) lastName(h http.Header, skip []string) string {
+	best := ""
+	for k, vs := range h {
+		if k > best && len(vs) > 0 && e.nameRe.MatchString(k) && !slices.Contains(skip, k) {
+			best = k
+		}
+	}
+	return best
 }
 
 // AppendSubst is apache2's ap_pregsub: repl appended to b with "$0".."$9"
