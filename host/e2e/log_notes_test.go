@@ -20,14 +20,15 @@ ScriptAlias /ed/ @DOCS@/bin/
 </Location>
 Header always set X-Note "expr=%{note:error-notes}"
 Header always set X-Env "expr=%{env:error-notes}"
-LogFormat "%U %>s \"%{error-notes}n\" %{no-such-note}n \"%{X-Note}o\" \"%{X-Env}o\"" notes
+LogFormat "%U %>s \"%{error-notes}n\" \"%<{error-notes}n\" \"%>{error-notes}n\" %<{no-such-note}n %{no-such-note}n \"%{X-Note}o\" \"%{X-Env}o\"" notes
 CustomLog logs/notes_log notes
 `
 
 // TestLogNotes: %{NAME}n logs the request's note as apache2's: the
 // error-notes a script's bad header leaves, "-" for a note nothing set, and
 // none after an internal redirect to an ErrorDocument (a new request, whose
-// notes are empty); ap_expr's note() and env() read the same notes.
+// notes are empty) but for %<{NAME}n, which logs the original request's;
+// ap_expr's note() and env() read the same notes.
 func TestLogNotes(t *testing.T) {
 	p := startPair(t, 1, logNotesConf, map[string]string{
 		"bin/bad.cgi": "#!/bin/sh\nprintf 'Bad header line\\r\\n\\r\\nhi\\n'\n",

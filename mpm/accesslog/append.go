@@ -170,7 +170,11 @@ func (it *item) append(b []byte, e *Entry) []byte {
 		}
 		return append(b, '-')
 	case 'n':
-		if v, ok := e.Notes.Get(it.text); ok {
+		notes := e.Notes
+		if it.orig && e.OrigNotes != nil {
+			notes = e.OrigNotes
+		}
+		if v, ok := notes.Get(it.text); ok {
 			return appendEscaped(b, v)
 		}
 		return append(b, '-')

@@ -55,6 +55,9 @@ type Entry struct {
 	UserSet bool
 	Env     *env.Vars // the request's environment variables, nil for none
 	Notes   *env.Vars // the request's notes (%{NAME}n: http1.Conn.Notes), nil for none
+	// OrigNotes are the notes of the request an internal redirect started
+	// from (%<{NAME}n: http1.Conn.OrigNotes); Notes' when nil.
+	OrigNotes *env.Vars
 }
 
 // Format is a parsed format string. It is safe for concurrent use.
@@ -68,6 +71,7 @@ type item struct {
 	key      string // canonical header key for %i and %o
 	statuses []int  // status condition, nil for none
 	negate   bool
+	orig     bool // %<: the original request's (for %n, whose default is the final one's)
 }
 
 // errRanOff is Apache's message for a format that ends inside a directive.
@@ -108,6 +112,7 @@ outer:
 				it.negate = true
 				s = s[1:]
 			case c == '<' || c == '>':
+				it.orig = c == '<'
 				s = s[1:]
 			case c == ',':
 				s = s[1:]

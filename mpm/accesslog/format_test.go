@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/httpd-mpm/httpd-mpm/mpm/env"
 )
 
 var start = time.Date(2026, 11, 21, 22, 34, 10, 706194000, time.UTC)
@@ -200,6 +202,23 @@ func BenchmarkCombined(b *testing.B) {
 type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// TestOrigNotes: %{NAME}n and %>{NAME}n log the final request's notes,
+// %<{NAME}n the original request's (apache2's want_orig), the final's when
+// there are none of the original's.
+func TestOrigNotes(t *testing.T) {
+	e := entry("GET", "/", "HTTP/1.1", nil)
+	e.Notes, e.OrigNotes = &env.Vars{}, &env.Vars{}
+	e.Notes.Set("a", "final")
+	e.OrigNotes.Set("A", "orig")
+	if got, want := format(t, "%{a}n %>{a}n %<{a}n %<{b}n", e), "final final orig -"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	e.OrigNotes = nil
+	if got, want := format(t, "%<{a}n", e), "final"; got != want {
+		t.Errorf("without the original's: got %q, want %q", got, want)
+	}
+}
 
 // TestCookie: %{NAME}C as apache2's log_cookie reads the Cookie field.
 func TestCookie(t *testing.T) {

@@ -199,7 +199,7 @@ func LogConfig(r *http.Request) any {
 // %{error-notes}n).
 func SetErrorNotes(r *http.Request, html string) {
 	if c := ConnFromRequest(r); c != nil {
-		if v, _ := c.notes.Get(errorNotesName); v == "" {
+		if v, _ := c.notes.vars().Get(errorNotesName); v == "" {
 			c.setNote(errorNotesName, html)
 		}
 	}
@@ -215,19 +215,37 @@ func ErrorNotes(r *http.Request) string {
 	return v
 }
 
+// notes are a request's notes and, once an internal redirect reset them,
+// the original request's (apache2's r->notes of the first request of the
+// chain, which the access log's %<{NAME}n reads).
+type notes struct {
+	cur, orig  env.Vars
+	redirected bool
+}
+
+// vars are the current notes, nil for none.
+func (n *notes) vars() *env.Vars {
+	if n == nil {
+		return nil
+	}
+	return &n.cur
+}
+
 // setNote sets c's note name, the notes made at the first (kept for the
 // connection's next requests: a Conn has no room for them in its size class).
 func (c *Conn) setNote(name, value string) {
 	if c.notes == nil {
-		c.notes = &env.Vars{}
+		c.notes = &notes{}
 	}
-	c.notes.Set(name, value)
+	c.notes.cur.Set(name, value)
 }
 
-// resetNotes empties c's notes.
+// resetNotes empties c's notes, the original request's too.
 func (c *Conn) resetNotes() {
 	if c.notes != nil {
-		c.notes.Reset()
+		c.notes.cur.Reset()
+		c.notes.orig.Reset()
+		c.notes.redirected = false
 	}
 }
 
@@ -235,7 +253,17 @@ func (c *Conn) resetNotes() {
 // leaves for the access log (%{NAME}n) and ap_expr's note(), a table of
 // names compared without regard to case as the environment's; nil for none.
 // Valid until the next request.
-func (c *Conn) Notes() *env.Vars { return c.notes }
+func (c *Conn) Notes() *env.Vars { return c.notes.vars() }
+
+// OrigNotes are the notes of the request the current one was internally
+// redirected from, the first of the chain (the access log's %<{NAME}n);
+// Notes when it was not redirected.
+func (c *Conn) OrigNotes() *env.Vars {
+	if c.notes != nil && c.notes.redirected {
+		return &c.notes.orig
+	}
+	return c.Notes()
+}
 
 // SetNote sets r's note name to value (apache2's apr_table_setn on
 // r->notes), for the access log's %{name}n and ap_expr's note(). It does
@@ -248,18 +276,30 @@ func SetNote(r *http.Request, name, value string) {
 
 // ResetNotes empties r's notes, as an internal redirect starts a request
 // whose notes are empty (apache2's internal_internal_redirect): the
-// access log shows the last request's.
+// access log's %{NAME}n shows the last request's, %<{NAME}n those of the
+// first (OrigNotes).
 func ResetNotes(r *http.Request) {
-	if c := ConnFromRequest(r); c != nil {
-		c.resetNotes()
+	c := ConnFromRequest(r)
+	if c == nil {
+		return
 	}
+	if c.notes == nil {
+		c.notes = &notes{} // so that the original's stay none
+	}
+	n := c.notes
+	if n.redirected {
+		n.cur.Reset()
+		return
+	}
+	n.cur, n.orig = n.orig, n.cur // orig was empty
+	n.redirected = true
 }
 
 // Note is r's note name (SetNote's, SetErrorNotes's "error-notes") and
 // whether it is set.
 func Note(r *http.Request, name string) (string, bool) {
 	if c := ConnFromRequest(r); c != nil {
-		return c.notes.Get(name)
+		return c.notes.vars().Get(name)
 	}
 	return "", false
 }

@@ -86,7 +86,7 @@ type Conn struct {
 	authType   string       // SetAuthType's
 	filename   string       // SetFilename's
 	pathInfo   string       // SetFilename's
-	notes      *env.Vars    // the current request's notes (SetNote, SetErrorNotes); nil until a first one
+	notes      *notes       // the current request's notes (SetNote, SetErrorNotes), the original's; nil until a first one
 	sig        Signature    // SetSignature's, for the current request's error pages
 	logConf    any          // the current request's SetLogConfig
 	env        env.Vars     // the current request's environment variables (Env)
