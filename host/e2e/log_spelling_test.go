@@ -96,10 +96,10 @@ CustomLog logs/added_log added
 
 // TestLogCookie: %{NAME}C logs a cookie of the request's Cookie field as
 // apache2's log_cookie: the name compared without regard to case, the
-// value trimmed of blanks, a cookie without a value skipped, several Cookie
-// lines read as one joined with ", ".
+// value trimmed of blanks (but when a ';' ends the field), a cookie without
+// a value skipped, several Cookie lines read as one joined with ", ".
 func TestLogCookie(t *testing.T) {
-	p := startPair(t, 1, mainSite+`LogFormat "%U sid=%{SID}C a=%{a}C b=%{b}C k=%{k}C" cookies
+	p := startPair(t, 1, mainSite+`LogFormat "%U sid=%{SID}C a=%{a}C b=%{b}C k=%{k}C e=\"%{e}C\"" cookies
 CustomLog logs/cookies_log cookies
 `, map[string]string{"a.txt": "a\n"})
 	for _, s := range []*diffServer{p.apache, p.ours} {
@@ -108,6 +108,8 @@ CustomLog logs/cookies_log cookies
 			{"Cookie:  Sid = x y ;a=; b ;k=v=w"},
 			{"Cookie: a=1", "Cookie: b=2"},
 			{},
+			{"Cookie: a=1; B=2;c=;d; e = 5 ;"},
+			{"Cookie: e = 5 ;;"},
 		} {
 			s.exchange(t, "127.0.0.1", 0, request("GET", "/a.txt?"+strconv.Itoa(i), "main.test", "", fields...), 10*time.Second)
 		}

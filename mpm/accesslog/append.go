@@ -252,14 +252,22 @@ func cookie(lines []string, name string) (string, bool) {
 	default:
 		s = strings.Join(lines, ", ")
 	}
-	for tok := range strings.SplitSeq(s, ";") {
+	for s != "" {
+		tok, rest, semi := strings.Cut(s, ";")
+		s = rest
 		tok = strings.TrimLeft(tok, "=") // apr_strtok skips leading delimiters
 		i := strings.IndexByte(tok, '=')
 		if i < 0 || i == len(tok)-1 {
 			continue // no value
 		}
 		if n := strings.TrimRight(strings.TrimLeft(tok[:i], " \t"), spaces); strings.EqualFold(n, name) {
-			return strings.TrimRight(strings.TrimLeft(tok[i+1:], " \t"), spaces), true
+			v := strings.TrimLeft(tok[i+1:], " \t")
+			if semi && rest == "" {
+				// apache2's log_cookie looks for the blanks to trim from
+				// the ';' that ends the field, and finds none.
+				return v, true
+			}
+			return strings.TrimRight(v, spaces), true
 		}
 	}
 	return "", false

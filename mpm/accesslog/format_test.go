@@ -235,6 +235,9 @@ func TestCookie(t *testing.T) {
 		{[]string{"k=v=w"}, "k", "v=w", true},
 		{[]string{"a=1", "b=2"}, "a", "1, b=2", true},
 		{[]string{"a=1", "b=2"}, "b", "", false},
+		{[]string{"a=1; B=2;c=;d; e = 5 ;"}, "e", "5 ", true}, // a ';' last: the blanks stay
+		{[]string{"e = 5 ;;"}, "e", "5", true},
+		{[]string{"e = 5 "}, "e", "5", true},
 		{nil, "a", "", false},
 	} {
 		if v, ok := cookie(c.lines, c.name); v != c.want || ok != c.ok {
