@@ -105,9 +105,10 @@ func (s *diffServer) fieldLines(t *testing.T, req string, skipped []string) stri
 // mod_expires and the onsuccess lines added, in the order of their lines;
 // over a file, a 304, a 206, a HEAD, scripts, a redirect, the server's 404
 // page and mod_expires, and a script's fields without any Header line;
-// a script's field is spelled as its first line (zed, x-Script2, B).
+// a script's field is spelled as its first line (zed, x-Script2, B,
+// set-Cookie).
 func TestHeaderOrder(t *testing.T) {
-	script := "#!/bin/sh\necho 'Content-Type: text/plain'\necho 'X-Script: 1'\necho 'Set-Cookie: c=1'\necho 'B: script'\n" +
+	script := "#!/bin/sh\necho 'Content-Type: text/plain'\necho 'X-Script: 1'\necho 'set-Cookie: c=1'\necho 'B: script'\n" +
 		"echo 'ETag: \"e\"'\necho 'zed: z'\necho 'b: again'\necho 'x-Script2: 2'\necho\necho hi\n"
 	docs := map[string]string{
 		"a.txt":     "a\n",
