@@ -60,28 +60,44 @@ func SentFieldNames(r *http.Request) (names, sent []string) {
 }
 
 // requestFieldNames is RequestFieldNames, and SentFieldNames' spellings if
-// withSent.
+// withSent. A name is compared with the earlier ones as the parser does (a
+// map above 32 fields); the names are substrings of one copy of the head.
 func requestFieldNames(r *http.Request, withSent bool) (names, sent []string) {
 	c := ConnFromRequest(r)
 	if c == nil || c.bufs == nil {
 		return nil, nil
 	}
 	p := &c.parser
+	s := string(p.head)
 	names = make([]string, 0, len(p.fields))
-	for _, f := range p.fields {
+	if withSent {
+		sent = make([]string, 0, len(p.fields))
+	}
+	var seen map[string]struct{}
+	if len(p.fields) > 32 {
+		seen = make(map[string]struct{}, len(p.fields))
+	}
+	for fi, f := range p.fields {
 		if f.fold || f.gone {
 			continue
 		}
-		k := p.head[f.name.start:f.name.end]
-		if slices.ContainsFunc(names, func(n string) bool { return n == string(k) }) {
+		k := f.name.of(s)
+		if seen != nil {
+			if _, dup := seen[k]; dup {
+				continue
+			}
+			seen[k] = struct{}{}
+		} else if slices.ContainsFunc(p.fields[:fi], func(g field) bool {
+			return !g.fold && !g.gone && g.name.end-g.name.start == f.name.end-f.name.start && g.name.of(s) == k
+		}) {
 			continue
 		}
-		names = append(names, string(k))
+		names = append(names, k)
 		if withSent {
 			if f.sent != 0 {
-				k = p.head[f.sent : f.sent+f.name.end-f.name.start]
+				k = s[f.sent : f.sent+f.name.end-f.name.start]
 			}
-			sent = append(sent, string(k))
+			sent = append(sent, k)
 		}
 	}
 	return names, sent
