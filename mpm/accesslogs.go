@@ -121,7 +121,7 @@ func accessLogHook(main *vserver, table *vhostTable) func(c *http1.Conn, r *http
 			RemoteAddr: c.RemoteAddr(), PeerAddr: c.RemoteAddr(), LocalAddr: c.LocalAddr(), Header: c.ResponseHeader(),
 			ServerName: s.logName, Requests: c.Requests(), KeepAlive: c.KeepingAlive(),
 			BytesIn: c.BytesIn(), BytesOut: c.BytesOut(),
-			Env: c.Env(),
+			Env: c.Env(), Notes: c.Notes(), OrigNotes: c.OrigNotes(),
 		}
 		if r != nil && r.RemoteAddr != "" {
 			e.RemoteAddr = r.RemoteAddr // mod_remoteip's client, if it set one

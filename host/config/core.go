@@ -268,6 +268,8 @@ var Core = Table{
 		Module: "mod_deflate.c", Help: "Set the Deflate Memory Level (1-9)"},
 	{Name: "DeflateCompressionLevel", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Check: checkDeflate("DeflateCompressionLevel"),
 		Module: "mod_deflate.c", Help: "Set the Deflate Compression Level (1-9)"},
+	{Name: "DeflateFilterNote", MinArgs: 1, MaxArgs: 2, Context: ServerConfig | InVirtualHost, Check: checkDeflate("DeflateFilterNote"),
+		Module: "mod_deflate.c", Help: "Set a note to report on compression ratio"},
 	{Name: "DeflateAlterEtag", MinArgs: 1, MaxArgs: 1, Context: ServerConfig | InVirtualHost, Check: checkDeflate("DeflateAlterETag"),
 		Module: "mod_deflate.c", Help: "Set how mod_deflate should modify ETAG response headers: 'AddSuffix' (default), 'NoChange' (2.2.x behavior), 'Remove'"},
 	// mod_ssl (crypto/tls): the host reads the certificate and key files.

@@ -589,12 +589,18 @@ func (p *diffPair) checkLogs(names ...string) {
 	must(t, p.apache.stop())
 	must(t, p.ours.stop())
 	for _, log := range names {
-		want, got := p.apache.logLines(t, log), p.ours.logLines(t, log)
-		if !slices.Equal(got, want) {
-			t.Errorf("logs/%s (sorted):\napache:\n  %s\nours:\n  %s", log, strings.Join(want, "\n  "), strings.Join(got, "\n  "))
-		} else {
-			t.Logf("logs/%s, both:\n  %s", log, strings.Join(want, "\n  "))
-		}
+		compareLines(t, "logs/"+log+" (sorted)", p.apache.logLines(t, log), p.ours.logLines(t, log))
+	}
+}
+
+// compareLines reports, under label, lines of ours (got) that differ from
+// apache2's (want).
+func compareLines(t *testing.T, label string, want, got []string) {
+	t.Helper()
+	if !slices.Equal(got, want) {
+		t.Errorf("%s:\napache:\n  %s\nours:\n  %s", label, strings.Join(want, "\n  "), strings.Join(got, "\n  "))
+	} else {
+		t.Logf("%s, both:\n  %s", label, strings.Join(want, "\n  "))
 	}
 }
 

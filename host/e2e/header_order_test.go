@@ -104,10 +104,12 @@ func (s *diffServer) fieldLines(t *testing.T, req string, skipped []string) stri
 // line sets that the handler had keeps its place), then the fields
 // mod_expires and the onsuccess lines added, in the order of their lines;
 // over a file, a 304, a 206, a HEAD, scripts, a redirect, the server's 404
-// page and mod_expires, and a script's fields without any Header line.
+// page and mod_expires, and a script's fields without any Header line;
+// a script's field is spelled as its first line (zed, x-Script2, B,
+// set-Cookie).
 func TestHeaderOrder(t *testing.T) {
-	script := "#!/bin/sh\necho 'Content-Type: text/plain'\necho 'X-Script: 1'\necho 'Set-Cookie: c=1'\necho 'B: script'\n" +
-		"echo 'ETag: \"e\"'\necho 'Zed: z'\necho 'B: again'\necho\necho hi\n"
+	script := "#!/bin/sh\necho 'Content-Type: text/plain'\necho 'X-Script: 1'\necho 'set-Cookie: c=1'\necho 'B: script'\n" +
+		"echo 'ETag: \"e\"'\necho 'zed: z'\necho 'b: again'\necho 'x-Script2: 2'\necho\necho hi\n"
 	docs := map[string]string{
 		"a.txt":     "a\n",
 		"exp/e.txt": "e\n",

@@ -59,10 +59,5 @@ func TestNegotiationDeniedLoggedOnce(t *testing.T) {
 		slices.Sort(out)
 		return out
 	}
-	want, got := lines(p.apache), lines(p.ours)
-	if !slices.Equal(got, want) {
-		t.Errorf("AH01630 lines:\napache:\n  %s\nours:\n  %s", strings.Join(want, "\n  "), strings.Join(got, "\n  "))
-	} else {
-		t.Logf("AH01630 lines, both:\n  %s", strings.Join(want, "\n  "))
-	}
+	compareLines(t, "AH01630 lines", lines(p.apache), lines(p.ours))
 }

@@ -30,7 +30,7 @@ var remoteIPDocs = map[string]string{
 // and %h, the peer's %{c}a and %{c}h), the error log's [client], CGI,
 // Require ip, Deny from, rewrites on %{REMOTE_ADDR} and %{REMOTE_PORT} (0,
 // the client's), ap_expr's CONN_REMOTE_ADDR and REMOTE_PORT (the peer's),
-// SetEnvIf Remote_Addr, server-status; the headers as the handlers see them show in the CGI.
+// SetEnvIf Remote_Addr, server-status, the note remoteip-proxy-ip-list (%{..}n); the headers as the handlers see them show in the CGI.
 const remoteIPConf = `LoadModule remoteip_module ` + apacheModuleDir + `/mod_remoteip.so
 LoadModule cgid_module ` + apacheModuleDir + `/mod_cgid.so
 ServerName main.test
@@ -40,7 +40,7 @@ ScriptAlias /cgi-bin/ @DOCS@/bin/
 ExtendedStatus On
 RemoteIPHeader X-Forwarded-For
 RemoteIPProxiesHeader X-Forwarded-By
-LogFormat "%v %a %{c}a %h %{c}h \"%{X-Forwarded-For}i\" \"%{X-Forwarded-By}i\" \"%r\" %>s %{X-Eight}o %{X-Expr}o" rip
+LogFormat "%v %a %{c}a %h %{c}h \"%{X-Forwarded-For}i\" \"%{X-Forwarded-By}i\" \"%r\" %>s %{X-Eight}o %{X-Expr}o \"%{remoteip-proxy-ip-list}n\"" rip
 CustomLog logs/access_log rip
 SetEnvIf Remote_Addr ^8\.8\.8\.8$ EIGHT=1
 Header always set X-Eight yes env=EIGHT

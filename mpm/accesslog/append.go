@@ -83,16 +83,13 @@ func (it *item) append(b []byte, e *Entry) []byte {
 		return appendEscaped(b, r.Proto)
 	case 'i':
 		if r != nil {
-			if v := r.Header[it.key]; len(v) > 0 {
+			if v := r.Header[http1.FieldKey(r.Header, it.key)]; len(v) > 0 {
 				return appendValues(b, v)
 			}
 		}
 		return append(b, '-')
 	case 'o':
-		if v := e.Header[it.key]; len(v) > 0 {
-			return appendValues(b, v)
-		}
-		return append(b, '-')
+		return appendOut(b, it.key, e.Header)
 	case 'k':
 		return strconv.AppendInt(b, int64(max(e.Requests-1, 0)), 10)
 	case 'm':
@@ -160,8 +157,24 @@ func (it *item) append(b []byte, e *Entry) []byte {
 			return appendEscaped(b, v)
 		}
 		return append(b, '-')
+	case 'C':
+		if r != nil {
+			if v, ok := cookie(r.Header["Cookie"], it.text); ok {
+				return appendEscaped(b, v)
+			}
+		}
+		return append(b, '-')
 	case 'x', 'c':
 		if v := sslItem(it.kind, it.text, e.Request); v != "" {
+			return appendEscaped(b, v)
+		}
+		return append(b, '-')
+	case 'n':
+		notes := e.Notes
+		if it.orig && e.OrigNotes != nil {
+			notes = e.OrigNotes
+		}
+		if v, ok := notes.Get(it.text); ok {
 			return appendEscaped(b, v)
 		}
 		return append(b, '-')
@@ -205,6 +218,63 @@ func sslItem(kind byte, name string, r *http.Request) string {
 	}
 	return sslvars.Var(r, name)
 }
+
+// appendOut is %{name}o, apache2's log_header_out: the name is looked up
+// in any spelling (a Header line may have set "x-foo"); Content-Type is the
+// response's type without its parameters (ap_field_noparam), Set-Cookie
+// every line joined with ", ", any other name its first line (apr_table_get).
+func appendOut(b []byte, name string, h http.Header) []byte {
+	v := h[http1.FieldKey(h, name)]
+	switch {
+	case len(v) == 0:
+		return append(b, '-')
+	case name == "Set-Cookie":
+		return appendValues(b, v)
+	case name == "Content-Type":
+		t, _, _ := strings.Cut(v[0], ";")
+		return appendEscaped(b, strings.TrimRight(t, " \t"))
+	}
+	return appendEscaped(b, v[0])
+}
+
+// cookie is %{name}C, apache2's log_cookie: the value of the first cookie
+// named name, compared without regard to case, in the Cookie field (its
+// lines joined with ", ", as apache2 merges them), a cookie being a
+// ";"-separated "name=value" with a name and a value, both trimmed of
+// blanks.
+func cookie(lines []string, name string) (string, bool) {
+	var s string
+	switch len(lines) {
+	case 0:
+		return "", false
+	case 1:
+		s = lines[0]
+	default:
+		s = strings.Join(lines, ", ")
+	}
+	for s != "" {
+		tok, rest, semi := strings.Cut(s, ";")
+		s = rest
+		tok = strings.TrimLeft(tok, "=") // apr_strtok skips leading delimiters
+		i := strings.IndexByte(tok, '=')
+		if i < 0 || i == len(tok)-1 {
+			continue // no value
+		}
+		if n := strings.TrimRight(strings.TrimLeft(tok[:i], " \t"), spaces); strings.EqualFold(n, name) {
+			v := strings.TrimLeft(tok[i+1:], " \t")
+			if semi && rest == "" {
+				// apache2's log_cookie looks for the blanks to trim from
+				// the ';' that ends the field, and finds none.
+				return v, true
+			}
+			return strings.TrimRight(v, spaces), true
+		}
+	}
+	return "", false
+}
+
+// spaces are C's isspace.
+const spaces = " \t\n\v\f\r"
 
 // appendValues appends a header's values as Apache's table lookup shows them: the
 // values of a repeated field joined with ", ".

@@ -4,10 +4,11 @@
 // interleave.
 //
 // Every directive of mod_log_config 2.4 parses. %{VAR}e is the request's environment
-// variable (package env). Those that describe something this
-// server does not have are logged as "-": %n (notes), %C
-// (cookies), %R (handler), %f (file name), %L (log id), %^FB (time to first byte) and
-// %{...}^ti/^to (trailers). %l is always "-" (no identd). Nothing on the logging path allocates.
+// variable (package env), %{NAME}n its note (http1.Conn.Notes), %{NAME}C its cookie. Those
+// that describe something this server does not have are logged as "-": %R (handler),
+// %f (file name), %L (log id), %^FB (time to first byte) and %{...}^ti/^to (trailers).
+// %l is always "-" (no identd). Nothing on the logging path allocates, but %C over a
+// request with several Cookie lines.
 package accesslog
 
 import (
@@ -53,6 +54,10 @@ type Entry struct {
 	User    string
 	UserSet bool
 	Env     *env.Vars // the request's environment variables, nil for none
+	Notes   *env.Vars // the request's notes (%{NAME}n: http1.Conn.Notes), nil for none
+	// OrigNotes are the notes of the request an internal redirect started
+	// from (%<{NAME}n: http1.Conn.OrigNotes); Notes' when nil.
+	OrigNotes *env.Vars
 }
 
 // Format is a parsed format string. It is safe for concurrent use.
@@ -66,6 +71,7 @@ type item struct {
 	key      string // canonical header key for %i and %o
 	statuses []int  // status condition, nil for none
 	negate   bool
+	orig     bool // %<: the original request's (for %n, whose default is the final one's)
 }
 
 // errRanOff is Apache's message for a format that ends inside a directive.
@@ -106,6 +112,7 @@ outer:
 				it.negate = true
 				s = s[1:]
 			case c == '<' || c == '>':
+				it.orig = c == '<'
 				s = s[1:]
 			case c == ',':
 				s = s[1:]

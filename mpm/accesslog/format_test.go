@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/httpd-mpm/httpd-mpm/mpm/env"
 )
 
 var start = time.Date(2026, 11, 21, 22, 34, 10, 706194000, time.UTC)
@@ -200,3 +202,46 @@ func BenchmarkCombined(b *testing.B) {
 type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// TestOrigNotes: %{NAME}n and %>{NAME}n log the final request's notes,
+// %<{NAME}n the original request's (apache2's want_orig), the final's when
+// there are none of the original's.
+func TestOrigNotes(t *testing.T) {
+	e := entry("GET", "/", "HTTP/1.1", nil)
+	e.Notes, e.OrigNotes = &env.Vars{}, &env.Vars{}
+	e.Notes.Set("a", "final")
+	e.OrigNotes.Set("A", "orig")
+	if got, want := format(t, "%{a}n %>{a}n %<{a}n %<{b}n", e), "final final orig -"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	e.OrigNotes = nil
+	if got, want := format(t, "%<{a}n", e), "final"; got != want {
+		t.Errorf("without the original's: got %q, want %q", got, want)
+	}
+}
+
+// TestCookie: %{NAME}C as apache2's log_cookie reads the Cookie field.
+func TestCookie(t *testing.T) {
+	for _, c := range []struct {
+		lines []string
+		name  string
+		want  string
+		ok    bool
+	}{
+		{[]string{"a=1; b=2"}, "b", "2", true},
+		{[]string{" SID = x y ;other=3"}, "sid", "x y", true},
+		{[]string{"a=; b"}, "a", "", false},
+		{[]string{"=a=1"}, "a", "1", true},
+		{[]string{"k=v=w"}, "k", "v=w", true},
+		{[]string{"a=1", "b=2"}, "a", "1, b=2", true},
+		{[]string{"a=1", "b=2"}, "b", "", false},
+		{[]string{"a=1; B=2;c=;d; e = 5 ;"}, "e", "5 ", true}, // a ';' last: the blanks stay
+		{[]string{"e = 5 ;;"}, "e", "5", true},
+		{[]string{"e = 5 "}, "e", "5", true},
+		{nil, "a", "", false},
+	} {
+		if v, ok := cookie(c.lines, c.name); v != c.want || ok != c.ok {
+			t.Errorf("cookie(%q, %q) = %q, %v; want %q, %v", c.lines, c.name, v, ok, c.want, c.ok)
+		}
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/httpd-mpm/httpd-mpm/internal/apuri"
+	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 	"github.com/httpd-mpm/httpd-mpm/mpm/wildcard"
 )
 
@@ -370,14 +371,27 @@ var funcs = map[string]strFunc{
 	"req":        func(ev *eval, a string) string { return ev.q.Header(a) },
 	"http":       func(ev *eval, a string) string { return ev.q.Header(a) },
 	"req_novary": func(ev *eval, a string) string { return ev.q.R.Header.Get(a) },
-	"resp":       func(ev *eval, a string) string { return ev.q.Out.Get(a) },
+	"resp": func(ev *eval, a string) string {
+		// Any spelling: a Header line may have set "x-foo" (apr_table_get).
+		if vs := ev.q.Out[http1.FieldKey(ev.q.Out, a)]; len(vs) > 0 {
+			return vs[0]
+		}
+		return ""
+	},
 	"reqenv": func(ev *eval, a string) string {
 		v, _ := ev.q.Env.Get(a)
 		return v
 	},
-	"note":  func(*eval, string) string { return "" },
+	"note": func(ev *eval, a string) string {
+		v, _ := ev.q.note(a)
+		return v
+	},
 	"osenv": func(_ *eval, a string) string { return os.Getenv(a) },
 	"env": func(ev *eval, a string) string {
+		// ap_expr's env(): the note, else the variable, else the process's.
+		if v, ok := ev.q.note(a); ok {
+			return v
+		}
 		if v, ok := ev.q.Env.Get(a); ok {
 			return v
 		}

@@ -212,3 +212,12 @@ func SplitSelf(self string) (scheme, host, port string) {
 	}
 	return scheme, host, port
 }
+
+// note is the request's note name (http1.Note: apache2's r->notes), for
+// note() and env().
+func (q *Request) note(name string) (string, bool) {
+	if q.R == nil {
+		return "", false
+	}
+	return http1.Note(q.R, name)
+}

@@ -82,18 +82,20 @@ func (hd *Header) applyErr(out http.Header, r *http.Request) {
 	}
 	apply(out, hd.errFields)
 	var names []string
-	cookies := false
+	cookies := ""
 	for i := 0; i < len(hd.errFields); i += 2 {
 		k := http.CanonicalHeaderKey(hd.errFields[i])
 		switch {
 		case k == "Set-Cookie":
-			cookies = true
-		case !slices.Contains(names, k):
-			names = append(names, k)
+			if cookies == "" {
+				cookies = hd.errFields[i]
+			}
+		case !slices.ContainsFunc(names, func(n string) bool { return strings.EqualFold(n, k) }):
+			names = append(names, hd.errFields[i]) // sent as the script spelled its first line
 		}
 	}
-	if cookies {
-		names = append(names, "Set-Cookie")
+	if cookies != "" {
+		names = append(names, cookies)
 	}
 	http1.SetFieldOrder(r, &http1.FieldOrder{First: names})
 }
@@ -176,7 +178,7 @@ func ScanHeader(br *bufio.Reader, name string, log func(level static.Level, msg 
 				log(static.LevelInfo, "AH10247: Ignored invalid header value: Last-Modified: '"+v+"'")
 			}
 		case strings.EqualFold(k, "Set-Cookie"):
-			hd.errFields = append(hd.errFields, "Set-Cookie", v)
+			hd.errFields = append(hd.errFields, k, v) // sent as the script spells it
 		default:
 			merged.add(k, v)
 		}

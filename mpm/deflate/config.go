@@ -44,6 +44,11 @@ type Server struct {
 	MemLevel   int
 	WindowSize int
 	ETag       ETagMode
+	// NoteInput, NoteOutput and NoteRatio are DeflateFilterNote's names of
+	// the notes (the access log's %{NAME}n) a compressed answer leaves: the
+	// body's length, the deflate stream's (without gzip's header and
+	// trailer) and the second as a percentage of the first; "" for none.
+	NoteInput, NoteOutput, NoteRatio string
 	// Env, if set, looks up the request's environment variable (no-gzip,
 	// gzip-only-text/html, force-gzip, as SetEnvIf and BrowserMatch set
 	// them); nil: the request has none.
@@ -54,7 +59,8 @@ type Server struct {
 // Server.Set takes.
 func IsServerDirective(name string) bool {
 	switch strings.ToLower(name) {
-	case "deflatecompressionlevel", "deflatebuffersize", "deflatememlevel", "deflatewindowsize", "deflatealteretag":
+	case "deflatecompressionlevel", "deflatebuffersize", "deflatememlevel", "deflatewindowsize", "deflatealteretag",
+		"deflatefilternote":
 		return true
 	}
 	return false
@@ -62,6 +68,9 @@ func IsServerDirective(name string) bool {
 
 // Set applies one Deflate* directive; the messages are apache2's.
 func (s *Server) Set(name string, args []string) error {
+	if strings.EqualFold(name, "DeflateFilterNote") {
+		return s.setNote(args)
+	}
 	if len(args) != 1 {
 		return errors.New(name + " takes one argument")
 	}
@@ -101,6 +110,26 @@ func (s *Server) Set(name string, args []string) error {
 		}
 	default:
 		return errors.New("not a mod_deflate directive: " + name)
+	}
+	return nil
+}
+
+// setNote is DeflateFilterNote [Input|Output|Ratio] name (one word: the
+// ratio's name), as mod_deflate's deflate_set_note.
+func (s *Server) setNote(args []string) error {
+	switch {
+	case len(args) == 1:
+		s.NoteRatio = args[0]
+	case len(args) != 2:
+		return errors.New("DeflateFilterNote takes one or two arguments")
+	case strings.EqualFold(args[0], "ratio"):
+		s.NoteRatio = args[1]
+	case strings.EqualFold(args[0], "input"):
+		s.NoteInput = args[1]
+	case strings.EqualFold(args[0], "output"):
+		s.NoteOutput = args[1]
+	default:
+		return errors.New("Unknown note type " + args[0])
 	}
 	return nil
 }

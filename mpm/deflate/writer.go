@@ -54,6 +54,7 @@ type writer struct {
 	out     *[]byte // the compressed bytes, while they fit in the buffer
 	spilled bool    // the compressed bytes go straight to w
 	in      int64   // body bytes compressed so far
+	outN    int64   // bytes of the gzip stream so far
 	key     fileKey // the file compressed whole, when known
 	cached  bool    // out holds the file's compressed bytes from the cache
 	err     error
@@ -236,7 +237,8 @@ func (dw *writer) ReadFrom(src io.Reader) (int64, error) {
 				if b, ok := cache.get(dw.key); ok {
 					*dw.out = append(*dw.out, b...)
 					dw.cached = true
-					return src.(*io.SectionReader).Size(), nil
+					dw.in, dw.outN = src.(*io.SectionReader).Size(), int64(len(b))
+					return dw.in, nil
 				}
 			}
 		}
@@ -278,6 +280,7 @@ type sink writer
 
 func (s *sink) Write(p []byte) (int, error) {
 	dw := (*writer)(s)
+	dw.outN += int64(len(p))
 	if !dw.spilled {
 		if dw.in <= heldInput || len(*dw.out)+len(p) <= heldOutput {
 			*dw.out = append(*dw.out, p...)
@@ -346,6 +349,7 @@ func (dw *writer) finish() {
 	if !dw.cached {
 		dw.zw().Close()
 	}
+	dw.leaveNotes()
 	if dw.spilled || dw.err != nil {
 		return
 	}
@@ -362,6 +366,40 @@ func (dw *writer) finish() {
 	}
 	dw.sendStatus()
 	dw.w.Write(body)
+}
+
+// gzipFraming is the bytes of the gzip stream around the deflate stream:
+// gzHeader's 10 and the 8 of the trailer (CRC and length).
+const gzipFraming = 18
+
+// leaveNotes sets DeflateFilterNote's notes once the stream is closed, as
+// mod_deflate does at the end of the body: the lengths ("-" for none) and
+// the deflate stream's length as a percentage of the body's.
+func (dw *writer) leaveNotes() {
+	s := dw.f.srv
+	if s == nil || s.NoteInput == "" && s.NoteOutput == "" && s.NoteRatio == "" {
+		return
+	}
+	in, out := dw.in, max(dw.outN-gzipFraming, 0)
+	count := func(n int64) string {
+		if n > 0 {
+			return strconv.FormatInt(n, 10)
+		}
+		return "-"
+	}
+	if s.NoteInput != "" {
+		http1.SetNote(dw.r, s.NoteInput, count(in))
+	}
+	if s.NoteOutput != "" {
+		http1.SetNote(dw.r, s.NoteOutput, count(out))
+	}
+	if s.NoteRatio != "" {
+		ratio := "-"
+		if in > 0 {
+			ratio = strconv.FormatInt(out*100/in, 10)
+		}
+		http1.SetNote(dw.r, s.NoteRatio, ratio)
+	}
 }
 
 // Pools: gzip writers per level (index 1-9) and compressed-output buffers.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 
@@ -228,6 +229,11 @@ type Request struct {
 	// RemoteIP and LocalIP are Remote_Addr (and Remote_Host: no lookups
 	// here) and Server_Addr.
 	RemoteIP, LocalIP string
+	// Fields, if set, are R's field names in the order received, each once,
+	// and at the same index each as the client spelled it
+	// (http1.SentFieldNames), which a header name regex matches as
+	// apache2's; nil names: not known.
+	Fields func(*http.Request) (names, sent []string)
 }
 
 // Apply is mod_setenvif's match_headers: each line in order, its variables
@@ -277,24 +283,47 @@ func (e *cond) value(v *Vars, q *Request) string {
 		return r.Proto
 	}
 	if e.nameRe != nil {
-		// apache2 takes the last matching field in the order received,
-		// which a map does not keep: here the greatest matching name.
-		best := ""
-		for k := range r.Header {
-			if k > best && e.nameRe.MatchString(k) {
-				best = k
+		if q.Fields != nil {
+			if names, sent := q.Fields(r); names != nil {
+				// apache2 takes the last field in r->headers_in whose name,
+				// as the client spelled it, matches; the fields added since
+				// (mod_remoteip's RemoteIPProxiesHeader, RequestHeader's)
+				// come after the client's, here in name order.
+				val := ""
+				for i, k := range names {
+					if vs := r.Header[k]; len(vs) > 0 && e.nameRe.MatchString(sent[i]) {
+						val = strings.Join(vs, ", ")
+					}
+				}
+				if k := e.lastName(r.Header, names); k != "" {
+					val = strings.Join(r.Header[k], ", ")
+				}
+				return val
 			}
 		}
-		if best == "" {
-			return ""
+		// Without the order received: the greatest matching name.
+		if k := e.lastName(r.Header, nil); k != "" {
+			return r.Header[k][0]
 		}
-		return r.Header[best][0]
+		return ""
 	}
 	if vs := r.Header[e.key]; len(vs) > 0 {
 		return vs[0]
 	}
 	x, _ := v.Get(e.name)
 	return x
+}
+
+// lastName is the greatest name of h that the name regex matches, but
+// those in skip (and those without values), "" for none.
+func (e *cond) lastName(h http.Header, skip []string) string {
+	best := ""
+	for k, vs := range h {
+		if k > best && len(vs) > 0 && e.nameRe.MatchString(k) && !slices.Contains(skip, k) {
+			best = k
+		}
+	}
+	return best
 }
 
 // AppendSubst is apache2's ap_pregsub: repl appended to b with "$0".."$9"

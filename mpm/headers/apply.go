@@ -174,6 +174,9 @@ func apply(actions []*Action, h http.Header, req http.Header, e *env.Vars, start
 			}
 			drop(a.name, false)
 			unset(h, a.name)
+			if !response && r != nil {
+				http1.RemovedField(r, a.name) // set again, it goes at the end
+			}
 		case opEcho:
 			// apache2's apr_table_do over r->headers_in: one line per
 			// matching field, in the request's order, a repeated one's
@@ -182,13 +185,14 @@ func apply(actions []*Action, h http.Header, req http.Header, e *env.Vars, start
 			if echo != nil {
 				to, toLine = echo.h, func(name string) { *echo.lines = append(*echo.lines, name) }
 			}
-			for _, k := range requestOrder(req, r) {
-				vs := req[k]
-				if len(vs) == 0 || !a.re.MatchString(k) {
+			names, sent := requestOrder(req, r)
+			for i, k := range names {
+				vs, name := req[k], sent[i] // matched and sent as the client spelled it
+				if len(vs) == 0 || !a.re.MatchString(name) {
 					continue
 				}
-				toLine(k)
-				hk := key(to, k)
+				toLine(name)
+				hk := key(to, name)
 				to[hk] = append(slices.Clip(to[hk]), strings.Join(vs, ", "))
 			}
 		case opEdit, opEditAll:
@@ -210,6 +214,9 @@ func apply(actions []*Action, h http.Header, req http.Header, e *env.Vars, start
 				// Unset, then each edited value added at the end.
 				drop(a.name, false)
 				unset(h, a.name)
+				if !response && r != nil {
+					http1.RemovedField(r, a.name)
+				}
 				h[name] = out
 				for range out {
 					line(name)
@@ -277,11 +284,11 @@ func (a *Action) edit(v, repl string) string {
 // requestOrder is the names of the request fields req in the order the
 // request r had them (http1.RequestFieldNames), then those it did not have
 // (RequestHeader's, or all of them for a request not from the engine) in
-// name order.
-func requestOrder(req http.Header, r *http.Request) []string {
-	var names []string
+// name order; and, at the same index, each as the client spelled it
+// (http1.SentFieldNames; the name itself for the others).
+func requestOrder(req http.Header, r *http.Request) (names, sent []string) {
 	if r != nil {
-		names = http1.RequestFieldNames(r)
+		names, sent = http1.SentFieldNames(r)
 	}
 	n := len(names)
 	for k := range req {
@@ -290,7 +297,7 @@ func requestOrder(req http.Header, r *http.Request) []string {
 		}
 	}
 	slices.Sort(names[n:])
-	return names
+	return names, append(sent, names[n:]...)
 }
 
 // Added is the names under which the actions may add a field to a table
@@ -320,17 +327,7 @@ func Values(h http.Header, name string) []string {
 }
 
 // key is h's spelling of name, or name when h has none.
-func key(h http.Header, name string) string {
-	if _, ok := h[name]; ok {
-		return name
-	}
-	for k := range h {
-		if strings.EqualFold(k, name) {
-			return k
-		}
-	}
-	return name
-}
+func key(h http.Header, name string) string { return http1.FieldKey(h, name) }
 
 // set is apr_table_setn: one value, every other spelling gone.
 func set(h http.Header, name, v string) {

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"slices"
 	"time"
+
+	"github.com/httpd-mpm/httpd-mpm/mpm/env"
 )
 
 // Accessors for a Server.RequestDone hook (an access log): they describe the request
@@ -42,25 +44,83 @@ func (c *Conn) RequestLine() []byte {
 
 // RequestFieldNames are the names of r's header fields in the order their first lines
 // came, each once, spelled as in its Header: apache2's r->headers_in order, in which a
-// repeated field is one entry at its first place. Nil for a request that did not come
-// from this engine; valid while r is being answered.
+// repeated field is one entry at its first place; a field removed since (RemovedField)
+// is left out. Nil for a request that did not come from this engine; valid while r is
+// being answered.
 func RequestFieldNames(r *http.Request) []string {
+	names, _ := requestFieldNames(r, false)
+	return names
+}
+
+// SentFieldNames are RequestFieldNames and, at the same index, each name
+// as the client spelled its first line ("x-my-header" for X-My-Header),
+// which apache2 keeps (mod_proxy forwards the fields so).
+func SentFieldNames(r *http.Request) (names, sent []string) {
+	return requestFieldNames(r, true)
+}
+
+// requestFieldNames is RequestFieldNames, and SentFieldNames' spellings if
+// withSent. A name is compared with the earlier ones as the parser does (a
+// map above 32 fields); the names are substrings of one copy of the head.
+func requestFieldNames(r *http.Request, withSent bool) (names, sent []string) {
 	c := ConnFromRequest(r)
 	if c == nil || c.bufs == nil {
-		return nil
+		return nil, nil
 	}
 	p := &c.parser
-	names := make([]string, 0, len(p.fields))
-	for _, f := range p.fields {
-		if f.fold {
+	s := string(p.head)
+	names = make([]string, 0, len(p.fields))
+	if withSent {
+		sent = make([]string, 0, len(p.fields))
+	}
+	var seen map[string]struct{}
+	if len(p.fields) > 32 {
+		seen = make(map[string]struct{}, len(p.fields))
+	}
+	for fi, f := range p.fields {
+		if f.fold || f.gone {
 			continue
 		}
-		k := p.head[f.name.start:f.name.end]
-		if !slices.ContainsFunc(names, func(n string) bool { return n == string(k) }) {
-			names = append(names, string(k))
+		k := f.name.of(s)
+		if seen != nil {
+			if _, dup := seen[k]; dup {
+				continue
+			}
+			seen[k] = struct{}{}
+		} else if slices.ContainsFunc(p.fields[:fi], func(g field) bool {
+			return !g.fold && !g.gone && g.name.end-g.name.start == f.name.end-f.name.start && g.name.of(s) == k
+		}) {
+			continue
+		}
+		names = append(names, k)
+		if withSent {
+			if f.sent != 0 {
+				k = s[f.sent : f.sent+f.name.end-f.name.start]
+			}
+			sent = append(sent, k)
 		}
 	}
-	return names
+	return names, sent
+}
+
+// RemovedField records that r's field name (in any spelling) was removed
+// after the request was read (RequestHeader unset or edit, mod_remoteip):
+// RequestFieldNames leaves it out from then on, so that a field added again
+// under the name comes after the client's, no longer in the client's
+// spelling, as an apache2 table appends it. It does nothing for a request that did not come
+// from this engine.
+func RemovedField(r *http.Request, name string) {
+	c := ConnFromRequest(r)
+	if c == nil || c.bufs == nil {
+		return
+	}
+	p := &c.parser
+	k := http.CanonicalHeaderKey(name)
+	for i := range p.fields {
+		if f := &p.fields[i]; !f.fold && string(p.head[f.name.start:f.name.end]) == k {
+			f.gone = true
+		}
+	}
 }
 
 // ResponseHeader is the header of the response just written, as the handler (or the
@@ -151,19 +211,113 @@ func LogConfig(r *http.Request) any {
 // when that is empty, and a local ErrorDocument sees them as
 // REDIRECT_ERROR_NOTES. The first notes of a request stay. It does nothing
 // for a request that did not come from this engine.
+// The notes are also the note "error-notes" (Note, the access log's
+// %{error-notes}n).
 func SetErrorNotes(r *http.Request, html string) {
-	if c := ConnFromRequest(r); c != nil && c.errorNotes == "" {
-		c.errorNotes = html
+	if c := ConnFromRequest(r); c != nil {
+		if v, _ := c.notes.vars().Get(errorNotesName); v == "" {
+			c.setNote(errorNotesName, html)
+		}
 	}
 }
+
+// errorNotesName is the note of SetErrorNotes.
+const errorNotesName = "error-notes"
 
 // ErrorNotes are the notes SetErrorNotes gave the current request of r,
 // "" for none.
 func ErrorNotes(r *http.Request) string {
-	if c := ConnFromRequest(r); c != nil {
-		return c.errorNotes
+	v, _ := Note(r, errorNotesName)
+	return v
+}
+
+// notes are a request's notes and, once an internal redirect reset them,
+// the original request's (apache2's r->notes of the first request of the
+// chain, which the access log's %<{NAME}n reads).
+type notes struct {
+	cur, orig  env.Vars
+	redirected bool
+}
+
+// vars are the current notes, nil for none.
+func (n *notes) vars() *env.Vars {
+	if n == nil {
+		return nil
 	}
-	return ""
+	return &n.cur
+}
+
+// setNote sets c's note name, the notes made at the first (kept for the
+// connection's next requests: a Conn has no room for them in its size class).
+func (c *Conn) setNote(name, value string) {
+	if c.notes == nil {
+		c.notes = &notes{}
+	}
+	c.notes.cur.Set(name, value)
+}
+
+// resetNotes empties c's notes, the original request's too.
+func (c *Conn) resetNotes() {
+	if c.notes != nil {
+		c.notes.cur.Reset()
+		c.notes.orig.Reset()
+		c.notes.redirected = false
+	}
+}
+
+// Notes are the current request's notes, apache2's r->notes: what a module
+// leaves for the access log (%{NAME}n) and ap_expr's note(), a table of
+// names compared without regard to case as the environment's; nil for none.
+// Valid until the next request.
+func (c *Conn) Notes() *env.Vars { return c.notes.vars() }
+
+// OrigNotes are the notes of the request the current one was internally
+// redirected from, the first of the chain (the access log's %<{NAME}n);
+// Notes when it was not redirected.
+func (c *Conn) OrigNotes() *env.Vars {
+	if c.notes != nil && c.notes.redirected {
+		return &c.notes.orig
+	}
+	return c.Notes()
+}
+
+// SetNote sets r's note name to value (apache2's apr_table_setn on
+// r->notes), for the access log's %{name}n and ap_expr's note(). It does
+// nothing for a request that did not come from this engine.
+func SetNote(r *http.Request, name, value string) {
+	if c := ConnFromRequest(r); c != nil {
+		c.setNote(name, value)
+	}
+}
+
+// ResetNotes empties r's notes, as an internal redirect starts a request
+// whose notes are empty (apache2's internal_internal_redirect): the
+// access log's %{NAME}n shows the last request's, %<{NAME}n those of the
+// first (OrigNotes).
+func ResetNotes(r *http.Request) {
+	c := ConnFromRequest(r)
+	if c == nil {
+		return
+	}
+	if c.notes == nil {
+		c.notes = &notes{} // so that the original's stay none
+	}
+	n := c.notes
+	if n.redirected {
+		n.cur.Reset()
+		return
+	}
+	n.cur, n.orig = n.orig, n.cur // orig was empty
+	n.redirected = true
+}
+
+// Note is r's note name (SetNote's, SetErrorNotes's "error-notes") and
+// whether it is set.
+func Note(r *http.Request, name string) (string, bool) {
+	if c := ConnFromRequest(r); c != nil {
+		return c.notes.vars().Get(name)
+	}
+	return "", false
 }
 
 // RemoteAddr is the client's address, "ip:port": the connection's peer,

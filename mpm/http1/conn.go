@@ -86,7 +86,7 @@ type Conn struct {
 	authType   string       // SetAuthType's
 	filename   string       // SetFilename's
 	pathInfo   string       // SetFilename's
-	errorNotes string       // SetErrorNotes's (HTML)
+	notes      *notes       // the current request's notes (SetNote, SetErrorNotes), the original's; nil until a first one
 	sig        Signature    // SetSignature's, for the current request's error pages
 	logConf    any          // the current request's SetLogConfig
 	env        env.Vars     // the current request's environment variables (Env)
@@ -567,7 +567,8 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 	c.ident = nil
 	c.filter, c.filterSet, c.errorPage, c.variants = nil, false, false, ""
 	c.user, c.userSet, c.authType = "", false, ""
-	c.filename, c.pathInfo, c.errorNotes = "", "", ""
+	c.filename, c.pathInfo = "", ""
+	c.resetNotes()
 	c.order = nil
 	c.sigSet, c.tlsOpts, c.logConf = false, 0, nil
 	c.env.Reset()

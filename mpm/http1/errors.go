@@ -64,7 +64,7 @@ func writeErrorPage(w http.ResponseWriter, r *http.Request, status int, notes st
 	if c := ConnFromRequest(r); c != nil {
 		s = c.srv
 		if notes == "" {
-			notes = c.errorNotes
+			notes, _ = c.notes.vars().Get(errorNotesName)
 		}
 	}
 	reason := statusText(status)

@@ -106,13 +106,18 @@ func (s span) of(str string) string { return str[s.start:s.end] }
 // value of the field before it and has an empty name.
 type field struct {
 	name, value span
-	fold        bool
+	// sent is where head holds the name as the client spelled it, when
+	// that is not its canonical form (keepSpellings); 0 otherwise.
+	sent int32
+	fold bool
+	odd  bool // the name is not in its canonical form until keepSpellings
+	gone bool // removed from the request after it was read (RemovedField)
 }
 
 // parser holds the per-connection scratch space for reading request heads. It is reused
 // for every request; nothing handed to the handler points into it.
 type parser struct {
-	head   []byte // request line and field lines, CRLF stripped, names canonicalised
+	head   []byte // request line and field lines, CRLF stripped, names canonicalised (then the odd ones as sent)
 	fields []field
 	// trace is, for a TRACE request only, its request line and fields as received
 	// (names in their own case, obs-fold joined), CRLF-terminated: the echo's body.
@@ -183,6 +188,7 @@ func (p *parser) readRequest(br *bufio.Reader, cfg *limits, req *http.Request, v
 
 	// Field lines up to the empty line.
 	nfields := 0
+	odd := false         // some name is not in its canonical form
 	var fieldStart int32 // start of the field a fold line continues
 	for {
 		ln, err := p.readLine(br, cfg.fieldLimit)
@@ -227,9 +233,11 @@ func (p *parser) readRequest(br *bufio.Reader, cfg *limits, req *http.Request, v
 		if isTrace {
 			p.trace = append(append(p.trace, '\r', '\n'), b[:colon]...)
 		}
-		if !canonicalizeName(b[:colon]) {
+		valid, canonical := checkName(b[:colon])
+		if !valid {
 			return info, p.skipField(br, cfg)
 		}
+		odd = odd || !canonical
 		v := trimOWS(ln.start+int32(colon)+1, ln.end, p.head)
 		if !validValue(p.head[v.start:v.end]) {
 			return info, p.skipField(br, cfg)
@@ -243,7 +251,10 @@ func (p *parser) readRequest(br *bufio.Reader, cfg *limits, req *http.Request, v
 			p.skipField(br, cfg)
 			return info, errFieldCount
 		}
-		p.fields = append(p.fields, field{name: span{ln.start, ln.start + int32(colon)}, value: v})
+		p.fields = append(p.fields, field{name: span{ln.start, ln.start + int32(colon)}, value: v, odd: !canonical})
+	}
+	if odd {
+		p.keepSpellings()
 	}
 
 	// One string holds the whole head; everything below is a substring of it.
@@ -605,14 +616,28 @@ func internProto(p string) string {
 	return p
 }
 
-// canonicalizeName validates a field name as a token and rewrites it in place to
+// checkName reports whether a field name is a token, and whether it is in
 // http.CanonicalHeaderKey's form.
-func canonicalizeName(b []byte) bool {
+func checkName(b []byte) (valid, canonical bool) {
+	upper := true
+	canonical = true
+	for _, c := range b {
+		if !isTokenByte(c) {
+			return false, false
+		}
+		if upper && 'a' <= c && c <= 'z' || !upper && 'A' <= c && c <= 'Z' {
+			canonical = false
+		}
+		upper = c == '-'
+	}
+	return true, canonical
+}
+
+// canonicalizeName rewrites a field name (a token) in place to
+// http.CanonicalHeaderKey's form.
+func canonicalizeName(b []byte) {
 	upper := true
 	for i, c := range b {
-		if !isTokenByte(c) {
-			return false
-		}
 		if upper && 'a' <= c && c <= 'z' {
 			b[i] = c - ('a' - 'A')
 		} else if !upper && 'A' <= c && c <= 'Z' {
@@ -620,7 +645,21 @@ func canonicalizeName(b []byte) bool {
 		}
 		upper = c == '-'
 	}
-	return true
+}
+
+// keepSpellings rewrites the names of the fields not in their canonical
+// form (field.odd) to it, first appending each as sent to head (field.sent),
+// where SentFieldNames finds it: apache2 keeps the client's spelling.
+func (p *parser) keepSpellings() {
+	for i := range p.fields {
+		f := &p.fields[i]
+		if !f.odd {
+			continue
+		}
+		f.sent = int32(len(p.head))
+		p.head = append(p.head, p.head[f.name.start:f.name.end]...)
+		canonicalizeName(p.head[f.name.start:f.name.end])
+	}
 }
 
 func trimOWS(start, end int32, b []byte) span {

@@ -735,8 +735,11 @@ func (c *Conn) lastLines(k string) int {
 	return n
 }
 
-// fieldKey is h's spelling of name (name itself when h has it, or none).
-func fieldKey(h http.Header, name string) string {
+// FieldKey is h's spelling of the field name: name itself when h has it,
+// else the first key found that equals it but for case, else name. apache2's
+// tables compare names without regard to case, and a response's map may hold
+// a name spelled as the Header line that set it wrote it ("x-foo").
+func FieldKey(h http.Header, name string) string {
 	if _, ok := h[name]; !ok {
 		for hk := range h {
 			if strings.EqualFold(hk, name) {
@@ -761,7 +764,7 @@ func (c *Conn) writeLast(bw *bufio.Writer, h http.Header, sent map[string]int, t
 		if !c.typeLines && writeType(bw, h, name, typeDone) {
 			continue
 		}
-		k := fieldKey(h, name)
+		k := FieldKey(h, name)
 		if c.enginesField(k) {
 			continue
 		}
@@ -863,7 +866,7 @@ func (c *Conn) writeFirst(bw *bufio.Writer, h http.Header, typeDone *bool) map[s
 		if !c.typeLines && writeType(bw, h, name, typeDone) {
 			continue
 		}
-		k := fieldKey(h, name)
+		k := FieldKey(h, name)
 		if c.enginesField(k) || !validFieldName(name) {
 			continue
 		}

@@ -517,7 +517,7 @@ func (c *Config) requestHead(r *http.Request, pu *url.URL, pre []byte, bodyDone,
 		proto = " HTTP/1.0\r\nHost: "
 	}
 	b.WriteString(r.Method + " " + uri + proto + host + "\r\n")
-	h.Write(&b)
+	writeFields(&b, h, r)
 	switch {
 	case bodyDone && (len(pre) > 0 || r.ContentLength > 0 || chunked):
 		b.WriteString("Content-Length: " + strconv.Itoa(len(pre)) + "\r\n")
@@ -537,6 +537,37 @@ func (c *Config) requestHead(r *http.Request, pu *url.URL, pre []byte, bodyDone,
 		b.WriteString("Connection: Keep-Alive\r\n\r\n")
 	}
 	return []byte(b.String())
+}
+
+// proxyAdded are the fields the proxy adds to a request after the others,
+// in the order ap_proxy_create_hdrbrgd adds them.
+var proxyAdded = [...]string{"Via", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Server"}
+
+// writeFields writes the request fields h (r's, changed) as mod_proxy_http
+// forwards apache2's r->headers_in: those the client sent in its order and
+// spelling, a repeated one's lines as one (apache2 merges them as it reads
+// the request), then the others (RequestHeader's, and those the client sent
+// that were removed since: http1.RemovedField) in name order, then
+// proxyAdded's. h is emptied.
+func writeFields(b *strings.Builder, h http.Header, r *http.Request) {
+	keys, sent := http1.SentFieldNames(r)
+	for i, k := range keys {
+		if vs := h[k]; len(vs) > 0 {
+			b.WriteString(sent[i] + ": " + strings.Join(vs, ", ") + "\r\n")
+		}
+		delete(h, k)
+	}
+	var added [len(proxyAdded)][]string
+	for i, k := range proxyAdded {
+		added[i] = h[k]
+		delete(h, k)
+	}
+	h.Write(b)
+	for i, k := range proxyAdded {
+		for _, v := range added[i] {
+			b.WriteString(k + ": " + v + "\r\n")
+		}
+	}
 }
 
 // mergen is apr_table_mergen: v joined to the field's value with ", ".

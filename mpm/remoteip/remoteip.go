@@ -25,6 +25,7 @@ import (
 
 	"github.com/httpd-mpm/httpd-mpm/internal/apconf"
 	"github.com/httpd-mpm/httpd-mpm/mpm/authz"
+	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 )
 
 // Config is one server's mod_remoteip settings. The zero value does nothing.
@@ -303,8 +304,9 @@ func (c *Config) Walk(peer netip.Addr, value string) (res Result, ok bool) {
 
 // Apply walks r's header for r's peer (r.RemoteAddr) and, when an entry was
 // taken, makes the client r.RemoteAddr (port 0: apache2's "port is not
-// known"), leaves the rest in the header or removes it, and sets
-// ProxiesHeader to the trusted proxies walked past. It returns the names of
+// known"), leaves the rest in the header or removes it, and sets the note
+// "remoteip-proxy-ip-list" and ProxiesHeader to the trusted proxies walked
+// past. It returns the names of
 // the fields it changed, ProxiesHeader spelled as configured (r.Header
 // holds their new values under http.CanonicalHeaderKey's, none for one
 // removed).
@@ -331,10 +333,14 @@ func (c *Config) Apply(r *http.Request) []string {
 		r.Header[c.Header] = []string{res.Rest}
 	} else {
 		delete(r.Header, c.Header)
+		http1.RemovedField(r, c.Header) // mod_proxy's X-Forwarded-For is a new field
 	}
-	if res.Proxies != "" && c.ProxiesHeader != "" {
-		r.Header[http.CanonicalHeaderKey(c.ProxiesHeader)] = []string{res.Proxies}
-		changed = append(changed, c.ProxiesHeader)
+	if res.Proxies != "" {
+		http1.SetNote(r, "remoteip-proxy-ip-list", res.Proxies) // for %{remoteip-proxy-ip-list}n
+		if c.ProxiesHeader != "" {
+			r.Header[http.CanonicalHeaderKey(c.ProxiesHeader)] = []string{res.Proxies}
+			changed = append(changed, c.ProxiesHeader)
+		}
 	}
 	return changed
 }

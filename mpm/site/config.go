@@ -121,7 +121,7 @@ var Directives = append([]string{
 	"RewriteEngine", "RewriteOptions", "RewriteBase", "RewriteCond", "RewriteRule", "RewriteMap",
 	"SetEnv", "UnsetEnv", "PassEnv", "SetEnvIf", "SetEnvIfNoCase", "BrowserMatch", "BrowserMatchNoCase", "SetEnvIfExpr",
 	"AddOutputFilterByType", "SetOutputFilter", "AddOutputFilter", "RemoveOutputFilter",
-	"DeflateCompressionLevel", "DeflateBufferSize", "DeflateMemLevel", "DeflateWindowSize", "DeflateAlterETag",
+	"DeflateCompressionLevel", "DeflateBufferSize", "DeflateMemLevel", "DeflateWindowSize", "DeflateAlterETag", "DeflateFilterNote",
 	"SSLRequireSSL", "SSLOptions",
 	"AccessFileName",
 	"ScriptAlias", "ScriptAliasMatch", "SetHandler", "ProxyErrorOverride", "ProxyWebsocketFallbackToProxyHttp",

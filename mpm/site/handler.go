@@ -878,7 +878,9 @@ func (h *Handler) walkError(w http.ResponseWriter, r *http.Request, status int) 
 // of the request's variables becomes REDIRECT_NAME (the new request's
 // fixups set theirs again), and REDIRECT_STATUS is the status so far;
 // over TLS, HTTPS and SSL_TLS_SNI are set again, as mod_ssl's fixups do.
+// The new request's notes are empty.
 func renameEnv(r *http.Request, status int) {
+	http1.ResetNotes(r)
 	e := http1.Env(r)
 	if e == nil {
 		return
@@ -1192,7 +1194,7 @@ func (s *section) matchProxy(u string) bool {
 
 // envRequest is r's attributes for SetEnvIf, with uri as Request_URI.
 func envRequest(r *http.Request, uri string) *env.Request {
-	q := &env.Request{R: r, URI: uri, RemoteIP: r.RemoteAddr}
+	q := &env.Request{R: r, URI: uri, RemoteIP: r.RemoteAddr, Fields: http1.SentFieldNames}
 	if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
 		q.RemoteIP = ap.Addr().Unmap().String()
 	}

@@ -83,7 +83,7 @@ var overrides = sync.OnceValue(func() map[string]Override {
 		"includeoptional": 0, "errorlog": 0, "customlog": 0, "user": 0, "group": 0, "typesconfig": 0,
 		"<directory": 0, "<directorymatch": 0, "<location": 0, "<locationmatch": 0, "<virtualhost": 0,
 		"deflatecompressionlevel": 0, "deflatebuffersize": 0, "deflatememlevel": 0, "deflatewindowsize": 0,
-		"deflatealteretag": 0, "scriptaliasmatch": 0, "cachenegotiateddocs": 0, "cgiscripttimeout": 0,
+		"deflatealteretag": 0, "deflatefilternote": 0, "scriptaliasmatch": 0, "cachenegotiateddocs": 0, "cgiscripttimeout": 0,
 		"cgidscripttimeout": 0, "remoteipheader": 0, "remoteipproxiesheader": 0, "remoteipinternalproxy": 0,
 		"remoteiptrustedproxy": 0, "remoteipinternalproxylist": 0, "remoteiptrustedproxylist": 0,
 	}
@@ -130,7 +130,7 @@ var registered = sync.OnceValue(func() map[string]string {
 	AddOutputFilterByType AddType Alias AliasMatch allow AllowOverride AllowOverrideList AuthBasicAuthoritative
 	AuthBasicProvider AuthGroupFile AuthMerging AuthName AuthType AuthUserFile BrowserMatch BrowserMatchNoCase
 	CacheNegotiatedDocs CGIDScriptTimeout CGIPassAuth CGIScriptTimeout CGIVar CustomLog DefaultIcon
-	DefaultLanguage DefaultType DeflateAlterEtag DeflateBufferSize DeflateCompressionLevel DeflateMemLevel
+	DefaultLanguage DefaultType DeflateAlterEtag DeflateBufferSize DeflateCompressionLevel DeflateFilterNote DeflateMemLevel
 	DeflateWindowSize deny DirectoryIndex DirectorySlash DocumentRoot ErrorDocument ErrorLog ExpiresActive
 	ExpiresByType ExpiresDefault FallbackResource FancyIndexing FileETag ForceLanguagePriority ForceType Group
 	Header HeaderName HostnameLookups Include IncludeOptional IndexHeadInsert IndexIgnore IndexIgnoreReset
