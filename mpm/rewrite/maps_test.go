@@ -1,0 +1,211 @@
+package rewrite
+
+import (
+	"errors"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// mapDir is a server level with the map lines (split on spaces) before the
+// rule lines.
+func mapDir(t *testing.T, lines ...string) *Dir {
+	t.Helper()
+	return dir(t, true, append([]string{"RewriteEngine On"}, lines...)...)
+}
+
+// applyPath runs d on uri with d's maps and gives the local path.
+func applyPath(t *testing.T, d *Dir, uri string) (string, *Request) {
+	t.Helper()
+	req := request(uri, "")
+	req.Maps = d.Maps()
+	res := Apply(d, req)
+	return res.Path, req
+}
+
+func TestMapText(t *testing.T) {
+	tmp := t.TempDir()
+	file := filepath.Join(tmp, "map.txt")
+	long := strings.Repeat("v", 1100)
+	text := "a /A1\nb /B1\n# c /C\nb /B2\n  d /D\ne\ne /E2 extra\ttail\nlong " + long + "\n" +
+		strings.Repeat("x", 1020) + " y1\nw\t\t/W\r\n"
+	if err := os.WriteFile(file, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d := mapDir(t, "RewriteMap m txt:"+file, "RewriteRule ^/(.*) /${m:$1|def}")
+	for uri, want := range map[string]string{
+		"/a": "/A1", "/b": "/B1", "/c": "/def", "/#": "/def", "/d": "/def", "/e": "/E2", "/zz": "/def", "/": "/def",
+		"/w": "/W",
+		// A line over 1024 bytes is read as several (apache2's buffer).
+		"/long": "/" + long[:1024-len("long ")],
+	} {
+		if got, _ := applyPath(t, d, uri); got != want {
+			t.Errorf("%s: %q, want %q", uri, got, want)
+		}
+	}
+
+	// A new time reads the file again.
+	if err := os.WriteFile(file, []byte("a /A2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	later := time.Now().Add(time.Hour)
+	if err := os.Chtimes(file, later, later); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := applyPath(t, d, "/a"); got != "/A2" {
+		t.Errorf("/a after the edit: %q, want /A2", got)
+	}
+	if got, _ := applyPath(t, d, "/b"); got != "/def" {
+		t.Errorf("/b after the edit: %q, want /def", got)
+	}
+
+	// A missing file is no value, and an error (AH00661) at each lookup.
+	if err := os.Remove(file); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		got, req := applyPath(t, d, "/a")
+		if got != "/def" || len(req.MapErrors) != 1 || !errors.Is(req.MapErrors[0].Err, syscall.ENOENT) ||
+			req.MapErrors[0].Msg != "AH00661: mod_rewrite: can't access text RewriteMap file "+file {
+			t.Errorf("/a without the file: %q, %v", got, req.MapErrors)
+		}
+	}
+}
+
+// TestMapUnreadable: a map file that stat(2) sees but open(2) refuses (a
+// socket, which root cannot open either) is no value and AH00655, once per
+// key until the file changes, as apache2's cache.
+func TestMapUnreadable(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "map.sock")
+	ln, err := net.Listen("unix", file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	d := mapDir(t, "RewriteMap m "+file, "RewriteRule ^/(.*) /${m:$1|def}")
+	for i, uri := range []string{"/a", "/a", "/b"} {
+		got, req := applyPath(t, d, uri)
+		want := 1
+		if i == 1 {
+			want = 0 // apache2 keeps the failed key until the file changes
+		}
+		if got != "/def" || len(req.MapErrors) != want ||
+			want == 1 && req.MapErrors[0].Msg != "AH00655: mod_rewrite: can't open text RewriteMap file "+file {
+			t.Errorf("%s: %q, %v", uri, got, req.MapErrors)
+		}
+	}
+}
+
+func TestMapRandom(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "rnd.txt")
+	if err := os.WriteFile(file, []byte("x one|two|three\ny a||b\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d := mapDir(t, "RewriteMap r rnd:"+file, "RewriteRule ^/(.*) /${r:$1|def}")
+	for uri, values := range map[string][]string{"/x": {"/one", "/two", "/three"}, "/y": {"/a", "/def", "/b"}} {
+		seen := map[string]int{}
+		for range 300 {
+			got, _ := applyPath(t, d, uri)
+			seen[got]++
+		}
+		if len(seen) != len(values) {
+			t.Errorf("%s: %v, want each of %v", uri, seen, values)
+		}
+		for _, v := range values {
+			if seen[v] == 0 {
+				t.Errorf("%s: %v, never %s", uri, seen, v)
+			}
+		}
+	}
+}
+
+func TestMapInternal(t *testing.T) {
+	d := mapDir(t, "RewriteMap lc int:tolower", "RewriteMap uc int:toupper", "RewriteMap esc int:escape", "RewriteMap un int:unescape",
+		"RewriteRule ^/lc/(.*) /${lc:$1}", "RewriteRule ^/uc/(.*) /${uc:$1}", "RewriteRule ^/esc/(.*) /${esc:$1}",
+		"RewriteRule ^/un/(.*) /${un:$1}", "RewriteRule ^/nest/(.*) /${lc:${uc:$1}X|d}", "RewriteRule ^/none/(.*) /${nomap:$1}",
+		"RewriteRule ^/nodef/(.*) /${nomap:$1|d$1}", "RewriteRule ^/empty/(.*) /${lc:|d}", "RewriteRule ^/nocolon/(.*) /${lc}")
+	for uri, want := range map[string]string{
+		"/lc/AbÉ": "/abÉ", "/uc/aBé": "/ABé", "/esc/a b?%é/c": "/a%20b%3f%25%c3%a9/c", "/un/a%20b%zz%41%2F": "/a b%zzA/",
+		"/un/a%00b": "/a", "/nest/aB": "/abx", "/none/x": "/", "/nodef/x": "/dx", "/empty/x": "/", "/nocolon/x": "/${lc}",
+	} {
+		if got, _ := applyPath(t, d, uri); got != want {
+			t.Errorf("%s: %q, want %q", uri, got, want)
+		}
+	}
+}
+
+// TestMapQmark: a "?" a map brings into the substitution is a 403 unless
+// UnsafeAllow3F, as apache2's expanded "?"; one in the key is not counted.
+func TestMapQmark(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "map.txt")
+	if err := os.WriteFile(file, []byte("q /q?x=1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d := mapDir(t, "RewriteMap m txt:"+file, "RewriteRule ^/a/(.*) /${m:$1}", "RewriteRule ^/b/(.*) /${m:$1}?y=2")
+	req := request("/a/q", "")
+	req.Maps = d.Maps()
+	if res := Apply(d, req); res.Action != Status || res.Status != 403 {
+		t.Errorf("/a/q: %+v, want a 403", res)
+	}
+	req = request("/b/q", "")
+	req.Maps = d.Maps()
+	if res := Apply(d, req); res.Action != Status || res.Status != 403 {
+		t.Errorf("/b/q: %+v, want a 403 (the first ? came from the map)", res)
+	}
+}
+
+func TestMapConfig(t *testing.T) {
+	root := t.TempDir()
+	if err := os.WriteFile(filepath.Join(root, "map.txt"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"m", "txt:map.txt"}, ""},
+		{[]string{"m", "map.txt"}, ""},
+		{[]string{"m", "RND:map.txt"}, ""},
+		{[]string{"m", "txt:nofile"}, "RewriteMap: file for map m not found:" + root + "/nofile"},
+		{[]string{"m", "nofile"}, "RewriteMap: file for map m not found:" + root + "/nofile"},
+		{[]string{"m", "rnd:/nonexist"}, "RewriteMap: file for map m not found:/nonexist"},
+		{[]string{"m", "rnd:/a/../nonexist"}, "RewriteMap: file for map m not found:/nonexist"},
+		{[]string{"m", "int:tolower"}, ""},
+		{[]string{"m", "int:ToLower"}, "RewriteMap: internal map not found:ToLower"},
+		{[]string{"m", "dbd:select"}, "RewriteMap types dbd and fastdbd require mod_dbd!"},
+		{[]string{"m", "fastdbd:select"}, "RewriteMap types dbd and fastdbd require mod_dbd!"},
+		{[]string{"m", "dbm=sdbm:map"}, "RewriteMap: dbm maps are not supported by this server (only txt, rnd and int)"},
+		{[]string{"m", "prg:/bin/cat"}, "RewriteMap: prg maps (external programs) are not supported by this server (only txt, rnd and int)"},
+	} {
+		err := CheckMap(root, tt.args)
+		if got := errString(err); got != tt.want {
+			t.Errorf("%v: %q, want %q", tt.args, got, tt.want)
+		}
+	}
+	if got := MapSource("map.txt", "/srv"); got != "txt:/srv/map.txt" {
+		t.Errorf("MapSource: %q", got)
+	}
+	if got := MapSource("rnd:/a", "/srv"); got != "rnd:/a" {
+		t.Errorf("MapSource: %q", got)
+	}
+	var d Dir
+	if err := d.Set("RewriteMap", []string{"m", "int:tolower"}, false); errString(err) != "RewriteMap not allowed here" {
+		t.Errorf("in a section: %v", err)
+	}
+	// A later line of a name wins.
+	dd := mapDir(t, "RewriteMap m int:tolower", "RewriteMap m int:toupper", "RewriteRule ^/(.*) /${m:$1}")
+	if got, _ := applyPath(t, dd, "/aB"); got != "/AB" {
+		t.Errorf("duplicate name: %q, want /AB", got)
+	}
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
