@@ -132,12 +132,7 @@ func TestRewriteMap(t *testing.T) {
 			return !strings.Contains(l, "RewriteMap") && !strings.Contains(l, "not allowed here")
 		})
 	}
-	want, got := mapLines(p.apache), mapLines(p.ours)
-	if len(want) == 0 || !slices.Equal(got, want) {
-		t.Errorf("error_log map lines (sorted):\napache:\n  %s\nours:\n  %s", strings.Join(want, "\n  "), strings.Join(got, "\n  "))
-	} else {
-		t.Logf("error_log map lines, both:\n  %s", strings.Join(want, "\n  "))
-	}
+	sameLines(t, "error_log map lines (sorted)", mapLines(p.apache), mapLines(p.ours))
 }
 
 // TestRewriteMapRandom: an rnd map's value is one of the line's values,
