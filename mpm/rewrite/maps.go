@@ -26,13 +26,16 @@ type Map struct {
 	file string
 	fn   func(string) string // int:
 
-	mu      sync.Mutex
-	read    bool
-	mtime   time.Time         // of the file index was read from
-	index   map[string]string // the file's keys and values
-	openErr error             // why the file could not be read
-	// misses are the keys looked up since the file could not be read (as
-	// apache2's cache, which keeps a failed lookup until the file changes).
+	mu    sync.Mutex
+	read  bool
+	mtime time.Time // of the file index was read from
+	// index holds the file's keys and values when whole, else the keys
+	// looked up ("" for none).
+	index map[string]string
+	whole bool
+	// misses are the keys looked up that the file could not be opened for
+	// (as apache2's cache, which keeps a failed lookup until the file
+	// changes).
 	misses map[string]bool
 }
 
@@ -140,6 +143,11 @@ func (m *Map) lookup(key string, errs *[]MapError) (string, bool) {
 	return v, v != ""
 }
 
+// indexMax bounds the text maps a child reads whole into its memory at
+// their first lookup; a larger one is searched at each new key, as apache2
+// searches every map, the keys looked up kept.
+const indexMax = 1 << 20
+
 // text is a txt or rnd map's value for key ("" for none), the file read
 // again when its modification time changed.
 func (m *Map) text(key string, errs *[]MapError) string {
@@ -151,32 +159,42 @@ func (m *Map) text(key string, errs *[]MapError) string {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if !m.read || !fi.ModTime().Equal(m.mtime) {
-		m.read, m.mtime, m.misses = true, fi.ModTime(), nil
-		m.index, m.openErr = readTextMap(m.file)
+		m.read, m.mtime, m.index, m.misses = true, fi.ModTime(), nil, nil
+		m.whole = fi.Size() <= indexMax
+		if m.whole {
+			if m.index, err = readTextMap(m.file, nil); err != nil {
+				m.whole = false // read at each new key, as apache2 does (its mode may change, which its time does not show)
+			}
+		}
 	}
-	if m.openErr != nil && !m.misses[key] {
-		// A new key reads the file again, as apache2 does (its mode may
-		// have changed, which its time does not show).
-		m.index, m.openErr = readTextMap(m.file)
+	if v, ok := m.index[key]; ok || m.whole {
+		return v
 	}
-	if m.openErr == nil {
-		return m.index[key]
+	if m.misses[key] {
+		return ""
 	}
-	if !m.misses[key] {
+	found, err := readTextMap(m.file, &key)
+	if err != nil {
 		if m.misses == nil {
 			m.misses = map[string]bool{}
 		}
 		m.misses[key] = true
-		*errs = append(*errs, MapError{Err: m.openErr, Msg: "AH00655: mod_rewrite: can't open text RewriteMap file " + m.file})
+		*errs = append(*errs, MapError{Err: err, Msg: "AH00655: mod_rewrite: can't open text RewriteMap file " + m.file})
+		return ""
 	}
-	return ""
+	if m.index == nil {
+		m.index = map[string]string{}
+	}
+	m.index[key] = found[key]
+	return found[key]
 }
 
 // readTextMap reads a text map as lookup_map_txtfile reads it: lines of at
 // most txtLine bytes; "#" comments and lines starting with a space ignored;
 // the first word the key, the second its value (a line without one does
-// not count); the first line of a key wins.
-func readTextMap(file string) (map[string]string, error) {
+// not count); the first line of a key wins. With only, it stops at the
+// first line of that key.
+func readTextMap(file string, only *string) (map[string]string, error) {
 	f, err := os.Open(file)
 	if err != nil {
 		return nil, err
@@ -199,10 +217,13 @@ func readTextMap(file string) (map[string]string, error) {
 			for end < len(line) && !isSpace(line[end]) {
 				end++
 			}
-			if k < len(line) && end > v {
+			if k < len(line) && end > v && (only == nil || string(line[:k]) == *only) {
 				key := string(line[:k])
 				if _, dup := idx[key]; !dup {
 					idx[key] = string(line[v:end])
+				}
+				if only != nil {
+					return idx, nil
 				}
 			}
 		}

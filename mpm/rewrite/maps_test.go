@@ -209,3 +209,41 @@ func errString(err error) string {
 	}
 	return err.Error()
 }
+
+// TestMapLarge: a map over indexMax is searched per key (the first line of
+// a key wins, a line without a value does not count) and read again when
+// its time changes.
+func TestMapLarge(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "big.txt")
+	var b strings.Builder
+	b.WriteString("first /F1\ndup\ndup /D1\ndup /D2\n")
+	for i := 0; b.Len() <= indexMax; i++ {
+		b.WriteString("k" + strings.Repeat("x", 40) + string(rune('a'+i%26)) + " /v\n")
+	}
+	b.WriteString("last /L\n")
+	if err := os.WriteFile(file, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d := mapDir(t, "RewriteMap m txt:"+file, "RewriteRule ^/(.*) /${m:$1|def}")
+	for range 2 {
+		for uri, want := range map[string]string{"/first": "/F1", "/dup": "/D1", "/last": "/L", "/none": "/def", "/": "/def"} {
+			if got, _ := applyPath(t, d, uri); got != want {
+				t.Errorf("%s: %q, want %q", uri, got, want)
+			}
+		}
+	}
+	b.WriteString("none /N\n")
+	if err := os.WriteFile(file, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	later := time.Now().Add(time.Hour)
+	if err := os.Chtimes(file, later, later); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := applyPath(t, d, "/none"); got != "/N" {
+		t.Errorf("/none after the edit: %q, want /N", got)
+	}
+	if d.Maps()["m"].whole {
+		t.Error("a map over indexMax was read whole")
+	}
+}
