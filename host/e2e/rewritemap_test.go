@@ -11,11 +11,11 @@ import (
 
 // rewriteMapConf: RewriteMap's txt, rnd and int maps in RewriteRule
 // substitutions and RewriteCond test strings, nested, with and without
-// defaults, a map no line defines, a map value with a "?", a .htaccess file
-// using the server's map (and one defining a map: 500), and virtual hosts that
-// inherit the main server's maps (on their own port: the main server
-// answers the first) (Inherit: their own of a name win;
-// InheritBefore: the main server's win) or do not.
+// defaults, a map no line defines, a name defined twice (the later wins), a
+// map value with a "?", a .htaccess file using the server's map (and one
+// defining a map: 500), and virtual hosts on their own port (the main server
+// answers the first) that inherit the main server's maps (Inherit: their own
+// of a name win; InheritBefore: the main server's win) or do not.
 const rewriteMapConf = `ServerName main.test
 Listen 127.0.0.1:@P0@
 Listen 127.0.0.1:@P1@
@@ -33,6 +33,9 @@ RewriteMap esc int:escape
 RewriteMap unesc int:unescape
 RewriteMap pool rnd:@DOCS@/../maps/pool.txt
 RewriteMap gone txt:@DOCS@/../maps/gone.txt
+RewriteMap dup int:tolower
+RewriteMap dup int:toupper
+RewriteRule ^/dup/(.*) /x/${dup:$1} [R,L]
 RewriteRule ^/old/(.*) ${redirects:$1|/fallback.html} [R=301,L]
 RewriteRule ^/other/(.*) /x/${other:$1|none}/${other:${lc:$1}|none} [R,L]
 RewriteRule ^/lc/(.*) /x/${lc:$1}/${uc:${lc:$1}x} [R,L]
@@ -102,6 +105,7 @@ func TestRewriteMap(t *testing.T) {
 		{Raw: get("/local/a", "main.test"), Want: "<p>a</p>"},
 		{Raw: get("/local/q", "main.test")},
 		{Raw: get("/gone/a", "main.test")},
+		{Raw: get("/dup/aB", "main.test"), Want: "/x/AB"},
 		{Raw: request("GET", "/cond", "main.test", "", "X-Case: YES"), Want: "page"},
 		{Raw: request("GET", "/cond", "main.test", "", "X-Case: no")},
 		{Raw: get("/ht/about", "main.test")},
