@@ -80,7 +80,7 @@ func TestRewriteMap(t *testing.T) {
 		"bad/f":         "f\n",
 		"../maps/redirects.txt": "# old URLs\nabout /new/about.html\nteam /new/team.html\nteam /new/second.html\n" +
 			"  indented /indented\nnovalue\nnovalue /new/novalue.html extra words\nq /page.html?x=1\nabs http://else.test/p\n" +
-			"a /new/a.html\n",
+			"a /new/a.html\nnul /N\x00UL\nn\x00k /K\n",
 		"../maps/other.txt": "about /other/about\nAB /ab-upper\nab /ab-lower\n",
 		"../maps/pool.txt":  "servers one|two|three\n",
 		"../maps/gone.txt":  "a /a\n",
@@ -96,6 +96,8 @@ func TestRewriteMap(t *testing.T) {
 		{Raw: get("/old/", "main.test")},
 		{Raw: get("/old/abs", "main.test")},
 		{Raw: get("/old/a%20b", "main.test")},
+		{Raw: get("/old/nul", "main.test")},
+		{Raw: get("/old/n", "main.test")},
 		{Raw: get("/other/AB", "main.test")},
 		{Raw: get("/other/about", "main.test")},
 		{Raw: get("/lc/MiXeD%C3%89", "main.test")},

@@ -192,8 +192,8 @@ func (m *Map) text(key string, errs *[]MapError) string {
 // readTextMap reads a text map as lookup_map_txtfile reads it: lines of at
 // most txtLine bytes; "#" comments and lines starting with a space ignored;
 // the first word the key, the second its value (a line without one does
-// not count); the first line of a key wins. With only, it stops at the
-// first line of that key.
+// not count, nor one whose key a NUL ends); a NUL ends the value; the first
+// line of a key wins. With only, it stops at the first line of that key.
 func readTextMap(file string, only *string) (map[string]string, error) {
 	f, err := os.Open(file)
 	if err != nil {
@@ -205,19 +205,13 @@ func readTextMap(file string, only *string) (map[string]string, error) {
 	for {
 		line, err := readChunk(r)
 		if len(line) > 0 && line[0] != '#' && !isSpace(line[0]) {
-			k := 0
-			for k < len(line) && !isSpace(line[k]) {
-				k++
-			}
+			k := wordEnd(line, 0)
 			v := k
 			for v < len(line) && isSpace(line[v]) {
 				v++
 			}
-			end := v
-			for end < len(line) && !isSpace(line[end]) {
-				end++
-			}
-			if k < len(line) && end > v && (only == nil || string(line[:k]) == *only) {
+			end := wordEnd(line, v)
+			if k < len(line) && isSpace(line[k]) && end > v && (only == nil || string(line[:k]) == *only) {
 				key := string(line[:k])
 				if _, dup := idx[key]; !dup {
 					idx[key] = string(line[v:end])
@@ -231,6 +225,15 @@ func readTextMap(file string, only *string) (map[string]string, error) {
 			return idx, nil
 		}
 	}
+}
+
+// wordEnd is the end of the word at line[i:]: the first space or NUL (C's
+// end of string: apache2 reads a map line as one, a NUL ends the line).
+func wordEnd(line []byte, i int) int {
+	for i < len(line) && line[i] != 0 && !isSpace(line[i]) {
+		i++
+	}
+	return i
 }
 
 // readChunk is apr_file_gets with apache2's buffer: up to and including a

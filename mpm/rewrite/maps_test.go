@@ -247,3 +247,22 @@ func TestMapLarge(t *testing.T) {
 		t.Error("a map over indexMax was read whole")
 	}
 }
+
+// TestMapNul: a NUL ends a map line's value, and a key a NUL ends does not
+// count, as apache2 reads a line as a C string; in a small map and in one
+// over indexMax.
+func TestMapNul(t *testing.T) {
+	text := "nul /N\x00UL\nn\x00k /K\nnk /NK\nv \x00/V\nv /V2\n\x00x /X\n"
+	for _, pad := range []int{0, indexMax} {
+		file := filepath.Join(t.TempDir(), "map.txt")
+		if err := os.WriteFile(file, []byte(text+strings.Repeat("# pad\n", pad/6+1)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		d := mapDir(t, "RewriteMap m txt:"+file, "RewriteRule ^/(.*) /${m:$1|d}")
+		for uri, want := range map[string]string{"/nul": "/N", "/n": "/d", "/nk": "/NK", "/v": "/V2", "/x": "/d", "/": "/d"} {
+			if got, _ := applyPath(t, d, uri); got != want {
+				t.Errorf("size %d: %s: %q, want %q", len(text)+pad, uri, got, want)
+			}
+		}
+	}
+}
