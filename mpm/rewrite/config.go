@@ -139,6 +139,9 @@ func (d *Dir) Set(name string, args []string, server bool) error {
 		if err != nil {
 			return err
 		}
+		if m.file != "" {
+			m.cache = cacheOf(m.file)
+		}
 		if d.maps == nil {
 			d.maps = map[string]*Map{}
 		}

@@ -2,11 +2,13 @@ package rewrite
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -25,18 +27,39 @@ type Map struct {
 	// file is the absolute path of a txt or rnd map.
 	file string
 	fn   func(string) string // int:
+	// cache is the file's, shared by every map of it in the process (all
+	// virtual hosts and directories), as apache2's per-process map cache.
+	cache *fileCache
+}
 
+// fileCache is what a process knows of one text map file: its keys and
+// values when it is small, else the keys looked up (as apache2's cache).
+type fileCache struct {
+	file  string
 	mu    sync.Mutex
 	read  bool
-	mtime time.Time // of the file index was read from
-	// index holds the file's keys and values when whole, else the keys
-	// looked up ("" for none).
-	index map[string]string
-	whole bool
+	mtime time.Time // of the file the cache was read from
+	// index is the whole file's, nil for a file over indexMax (or one that
+	// could not be read whole).
+	index *textIndex
+	// keys are the keys looked up in a file without index ("" for none).
+	keys map[string]string
 	// misses are the keys looked up that the file could not be opened for
 	// (as apache2's cache, which keeps a failed lookup until the file
 	// changes).
 	misses map[string]bool
+}
+
+// fileCaches are the processes' fileCache by file.
+var fileCaches sync.Map
+
+// cacheOf is the process's cache of file.
+func cacheOf(file string) *fileCache {
+	if c, ok := fileCaches.Load(file); ok {
+		return c.(*fileCache)
+	}
+	c, _ := fileCaches.LoadOrStore(file, &fileCache{file: file})
+	return c.(*fileCache)
 }
 
 type mapKind uint8
@@ -143,9 +166,9 @@ func (m *Map) lookup(key string, errs *[]MapError) (string, bool) {
 	return v, v != ""
 }
 
-// indexMax bounds the text maps a child reads whole into its memory at
-// their first lookup; a larger one is searched at each new key, as apache2
-// searches every map, the keys looked up kept.
+// indexMax bounds the text maps a process indexes whole (their bytes and
+// an offset per line) at their first lookup; a larger one is searched at
+// each new key, as apache2 searches every map, the keys looked up kept.
 const indexMax = 1 << 20
 
 // text is a txt or rnd map's value for key ("" for none), the file read
@@ -156,73 +179,144 @@ func (m *Map) text(key string, errs *[]MapError) string {
 		*errs = append(*errs, MapError{Err: err, Msg: "AH00661: mod_rewrite: can't access text RewriteMap file " + m.file})
 		return ""
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if !m.read || !fi.ModTime().Equal(m.mtime) {
-		m.read, m.mtime, m.index, m.misses = true, fi.ModTime(), nil, nil
-		m.whole = fi.Size() <= indexMax
-		if m.whole {
-			if m.index, err = readTextMap(m.file, nil); err != nil {
-				m.whole = false // read at each new key, as apache2 does (its mode may change, which its time does not show)
-			}
+	c := m.cache
+	if c == nil {
+		c = cacheOf(m.file)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.read || !fi.ModTime().Equal(c.mtime) {
+		c.read, c.mtime, c.index, c.keys, c.misses = true, fi.ModTime(), nil, nil, nil
+		if fi.Size() <= indexMax {
+			// On an error, read at each new key, as apache2 does (its mode
+			// may change, which its time does not show).
+			c.index, _ = readIndex(c.file)
 		}
 	}
-	if v, ok := m.index[key]; ok || m.whole {
+	if c.index != nil {
+		return c.index.get(key)
+	}
+	if v, ok := c.keys[key]; ok {
 		return v
 	}
-	if m.misses[key] {
+	if c.misses[key] {
 		return ""
 	}
-	found, err := readTextMap(m.file, &key)
+	v, err := searchTextMap(c.file, key)
 	if err != nil {
-		if m.misses == nil {
-			m.misses = map[string]bool{}
+		if c.misses == nil {
+			c.misses = map[string]bool{}
 		}
-		m.misses[key] = true
-		*errs = append(*errs, MapError{Err: err, Msg: "AH00655: mod_rewrite: can't open text RewriteMap file " + m.file})
+		c.misses[key] = true
+		*errs = append(*errs, MapError{Err: err, Msg: "AH00655: mod_rewrite: can't open text RewriteMap file " + c.file})
 		return ""
 	}
-	if m.index == nil {
-		m.index = map[string]string{}
+	if c.keys == nil {
+		c.keys = map[string]string{}
 	}
-	m.index[key] = found[key]
-	return found[key]
+	c.keys[key] = v
+	return v
 }
 
-// readTextMap reads a text map as lookup_map_txtfile reads it: lines of at
-// most txtLine bytes; "#" comments and lines starting with a space ignored;
-// the first word the key, the second its value (a line without one does
-// not count, nor one whose key a NUL ends); a NUL ends the value; the first
-// line of a key wins. With only, it stops at the first line of that key.
-func readTextMap(file string, only *string) (map[string]string, error) {
-	f, err := os.Open(file)
+// textIndex is a small text map in memory: its bytes once and the offsets
+// of the lines that count, sorted by key, the first line of a key kept
+// (about 1.2 times the file's size, where a Go map of its keys and values
+// took 11).
+type textIndex struct {
+	data  []byte
+	lines []uint32
+}
+
+// readIndex reads file whole into a textIndex, its lines as searchTextMap's.
+func readIndex(file string) (*textIndex, error) {
+	data, err := os.ReadFile(file)
 	if err != nil {
 		return nil, err
 	}
+	x := &textIndex{data: data}
+	for off := 0; off < len(data); {
+		line := chunkAt(data, off)
+		if _, _, ok := parseLine(line); ok {
+			x.lines = append(x.lines, uint32(off))
+		}
+		off += len(line)
+	}
+	slices.SortStableFunc(x.lines, func(a, b uint32) int { return bytes.Compare(x.key(a), x.key(b)) })
+	x.lines = slices.CompactFunc(x.lines, func(a, b uint32) bool { return bytes.Equal(x.key(a), x.key(b)) })
+	x.lines = slices.Clip(x.lines)
+	return x, nil
+}
+
+// key is the key of the line at off.
+func (x *textIndex) key(off uint32) []byte {
+	line := chunkAt(x.data, int(off))
+	return line[:wordEnd(line, 0)]
+}
+
+// get is key's value, "" for none.
+func (x *textIndex) get(key string) string {
+	i, found := slices.BinarySearchFunc(x.lines, key, func(off uint32, key string) int { return compareKey(x.key(off), key) })
+	if !found {
+		return ""
+	}
+	line := chunkAt(x.data, int(x.lines[i]))
+	v, end, _ := parseLine(line)
+	return string(line[v:end])
+}
+
+// compareKey is bytes.Compare of b and s, without converting s.
+func compareKey(b []byte, s string) int {
+	for i := 0; i < len(b) && i < len(s); i++ {
+		if b[i] != s[i] {
+			return int(b[i]) - int(s[i])
+		}
+	}
+	return len(b) - len(s)
+}
+
+// chunkAt is the line readChunk reads at data[off:].
+func chunkAt(data []byte, off int) []byte {
+	line := data[off:min(len(data), off+txtLine)]
+	if nl := bytes.IndexByte(line, '\n'); nl >= 0 {
+		line = line[:nl+1]
+	}
+	return line
+}
+
+// parseLine is a map line's value, line[v:end], ok if the line counts:
+// not a "#" comment nor starting with a space; the first word the key, the
+// second its value (a line without one does not count, nor one whose key a
+// NUL ends); a NUL ends the value.
+func parseLine(line []byte) (v, end int, ok bool) {
+	if len(line) == 0 || line[0] == '#' || isSpace(line[0]) {
+		return 0, 0, false
+	}
+	k := wordEnd(line, 0)
+	v = k
+	for v < len(line) && isSpace(line[v]) {
+		v++
+	}
+	end = wordEnd(line, v)
+	return v, end, k < len(line) && isSpace(line[k]) && end > v
+}
+
+// searchTextMap is lookup_map_txtfile: key's value in the first of the
+// file's lines (of at most txtLine bytes, as parseLine's) for it, "" for
+// none.
+func searchTextMap(file, key string) (string, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return "", err
+	}
 	defer f.Close()
-	idx := map[string]string{}
 	r := bufio.NewReaderSize(f, 64<<10)
 	for {
 		line, err := readChunk(r)
-		if len(line) > 0 && line[0] != '#' && !isSpace(line[0]) {
-			k := wordEnd(line, 0)
-			v := k
-			for v < len(line) && isSpace(line[v]) {
-				v++
-			}
-			end := wordEnd(line, v)
-			if k < len(line) && isSpace(line[k]) && end > v && (only == nil || string(line[:k]) == *only) {
-				key := string(line[:k])
-				if _, dup := idx[key]; !dup {
-					idx[key] = string(line[v:end])
-				}
-				if only != nil {
-					return idx, nil
-				}
-			}
+		if v, end, ok := parseLine(line); ok && string(line[:wordEnd(line, 0)]) == key {
+			return string(line[v:end]), nil
 		}
 		if err != nil {
-			return idx, nil
+			return "", nil
 		}
 	}
 }

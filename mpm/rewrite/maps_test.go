@@ -2,9 +2,11 @@ package rewrite
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -243,7 +245,7 @@ func TestMapLarge(t *testing.T) {
 	if got, _ := applyPath(t, d, "/none"); got != "/N" {
 		t.Errorf("/none after the edit: %q, want /N", got)
 	}
-	if d.Maps()["m"].whole {
+	if d.Maps()["m"].cache.index != nil {
 		t.Error("a map over indexMax was read whole")
 	}
 }
@@ -264,5 +266,49 @@ func TestMapNul(t *testing.T) {
 				t.Errorf("size %d: %s: %q, want %q", len(text)+pad, uri, got, want)
 			}
 		}
+	}
+}
+
+// TestMapShared: the maps of one file in several servers (a virtual host
+// builds its own levels) share one cache, and a map of indexMax bytes
+// costs the process about its size (not a Go map of its lines per server).
+func TestMapShared(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "map.txt")
+	var b strings.Builder
+	for i := 0; b.Len() < indexMax-32; i++ {
+		fmt.Fprintf(&b, "k%06d /value%06d\n", i, i)
+	}
+	if err := os.WriteFile(file, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var ds []*Dir
+	for range 3 {
+		ds = append(ds, mapDir(t, "RewriteMap m txt:"+file, "RewriteMap r rnd:"+file, "RewriteRule ^/(.*) /${m:$1|def}"))
+	}
+	c := ds[0].Maps()["m"].cache
+	for _, d := range ds {
+		if d.Maps()["m"].cache != c || d.Maps()["r"].cache != c {
+			t.Fatal("the maps of one file have caches of their own")
+		}
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	got, _ := applyPath(t, ds[0], "/k000007")
+	runtime.ReadMemStats(&after)
+	if got != "/value000007" {
+		t.Errorf("/k000007: %q", got)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 2*indexMax {
+		t.Errorf("the first lookup allocated %d bytes for a map of %d", alloc, b.Len())
+	}
+	for i, d := range ds {
+		for uri, want := range map[string]string{"/k000000": "/value000000", "/k012345": "/value012345", "/k9": "/def", "/": "/def"} {
+			if got, _ := applyPath(t, d, uri); got != want {
+				t.Errorf("server %d: %s: %q, want %q", i, uri, got, want)
+			}
+		}
+	}
+	if c.index == nil {
+		t.Error("a map of indexMax bytes was not indexed")
 	}
 }
