@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -172,7 +173,10 @@ func (m *Map) lookup(key string, errs *[]MapError) (string, bool) {
 const indexMax = 1 << 20
 
 // text is a txt or rnd map's value for key ("" for none), the file read
-// again when its modification time changed.
+// again when its modification time changed. The file is read with the
+// cache unlocked (apache2 locks its cache only to get and set a value):
+// lookups that find their key go on meanwhile, and concurrent misses may
+// each read the file.
 func (m *Map) text(key string, errs *[]MapError) string {
 	fi, err := os.Stat(m.file)
 	if err != nil {
@@ -183,26 +187,44 @@ func (m *Map) text(key string, errs *[]MapError) string {
 	if c == nil {
 		c = cacheOf(m.file)
 	}
+	mtime := fi.ModTime()
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.read || !fi.ModTime().Equal(c.mtime) {
-		c.read, c.mtime, c.index, c.keys, c.misses = true, fi.ModTime(), nil, nil, nil
-		if fi.Size() <= indexMax {
-			// On an error, read at each new key, as apache2 does (its mode
-			// may change, which its time does not show).
-			c.index, _ = readIndex(c.file)
+	if c.read && mtime.Equal(c.mtime) {
+		x := c.index
+		v, hit := c.keys[key]
+		hit = hit || c.misses[key]
+		c.mu.Unlock()
+		switch {
+		case x != nil:
+			return x.get(key)
+		case hit:
+			return v
+		}
+		return c.search(key, mtime, errs)
+	}
+	c.mu.Unlock()
+	if fi.Size() <= indexMax {
+		// On an error, read at each new key, as apache2 does (its mode may
+		// change, which its time does not show).
+		if x, err := readIndex(c.file, fi.Size()); err == nil {
+			c.mu.Lock()
+			c.read, c.mtime, c.index, c.keys, c.misses = true, mtime, x, nil, nil
+			c.mu.Unlock()
+			return x.get(key)
 		}
 	}
-	if c.index != nil {
-		return c.index.get(key)
-	}
-	if v, ok := c.keys[key]; ok {
-		return v
-	}
-	if c.misses[key] {
-		return ""
-	}
+	return c.search(key, mtime, errs)
+}
+
+// search is key's value read from the file (the cache unlocked), then kept
+// for the file of mtime.
+func (c *fileCache) search(key string, mtime time.Time, errs *[]MapError) string {
 	v, err := searchTextMap(c.file, key)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.read || !mtime.Equal(c.mtime) {
+		c.read, c.mtime, c.index, c.keys, c.misses = true, mtime, nil, nil, nil
+	}
 	if err != nil {
 		if c.misses == nil {
 			c.misses = map[string]bool{}
@@ -218,6 +240,9 @@ func (m *Map) text(key string, errs *[]MapError) string {
 	return v
 }
 
+// openMap opens a map file to read it (a test's hook).
+var openMap = os.Open
+
 // textIndex is a small text map in memory: its bytes once and the offsets
 // of the lines that count, sorted by key, the first line of a key kept
 // (about 1.2 times the file's size, where a Go map of its keys and values
@@ -227,11 +252,26 @@ type textIndex struct {
 	lines []uint32
 }
 
-// readIndex reads file whole into a textIndex, its lines as searchTextMap's.
-func readIndex(file string) (*textIndex, error) {
-	data, err := os.ReadFile(file)
+// readIndex reads file (of about size bytes) whole into a textIndex, its lines as searchTextMap's.
+func readIndex(file string, size int64) (*textIndex, error) {
+	f, err := openMap(file)
 	if err != nil {
 		return nil, err
+	}
+	defer f.Close()
+	data := make([]byte, 0, size+1) // as os.ReadFile: one allocation if the size holds
+	for {
+		n, err := f.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)]
+		}
 	}
 	x := &textIndex{data: data}
 	for off := 0; off < len(data); {
@@ -304,7 +344,7 @@ func parseLine(line []byte) (v, end int, ok bool) {
 // file's lines (of at most txtLine bytes, as parseLine's) for it, "" for
 // none.
 func searchTextMap(file, key string) (string, error) {
-	f, err := os.Open(file)
+	f, err := openMap(file)
 	if err != nil {
 		return "", err
 	}

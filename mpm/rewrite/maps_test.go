@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -310,5 +311,72 @@ func TestMapShared(t *testing.T) {
 	}
 	if c.index == nil {
 		t.Error("a map of indexMax bytes was not indexed")
+	}
+}
+
+// blockFirstOpen makes the next map file opened wait until release is
+// closed (entered closed once it waits); the later ones open at once.
+func blockFirstOpen(t *testing.T) (entered, release chan struct{}) {
+	entered, release = make(chan struct{}), make(chan struct{})
+	var opened atomic.Bool
+	orig := openMap
+	openMap = func(file string) (*os.File, error) {
+		if opened.CompareAndSwap(false, true) {
+			close(entered)
+			<-release
+		}
+		return orig(file)
+	}
+	t.Cleanup(func() { openMap = orig })
+	return entered, release
+}
+
+// TestMapReadUnlocked: a lookup that reads the map file (a key new to a
+// large map, a small map whose time changed) does not hold the cache: a
+// lookup of a kept key, or one reading the file itself, ends meanwhile.
+func TestMapReadUnlocked(t *testing.T) {
+	tmp := t.TempDir()
+	large := filepath.Join(tmp, "large.txt")
+	if err := os.WriteFile(large, []byte("a /A\nb /B\n"+strings.Repeat("# pad\n", indexMax/6+1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	small := filepath.Join(tmp, "small.txt")
+	if err := os.WriteFile(small, []byte("a /A\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d := mapDir(t, "RewriteMap l txt:"+large, "RewriteMap s txt:"+small, "RewriteRule ^/l/(.*) /${l:$1|def}",
+		"RewriteRule ^/s/(.*) /${s:$1|def}")
+	for _, uri := range []string{"/l/a", "/s/a"} {
+		if got, _ := applyPath(t, d, uri); got != "/A" {
+			t.Fatalf("%s: %q", uri, got)
+		}
+	}
+	for _, tt := range []struct{ slow, fast, want string }{
+		{"/l/b", "/l/a", "/A"},
+		{"/s/a", "/s/a", "/A2"},
+	} {
+		if tt.slow == "/s/a" { // a new time: each lookup reads the file
+			if err := os.WriteFile(small, []byte("a /A2\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			later := time.Now().Add(time.Hour)
+			if err := os.Chtimes(small, later, later); err != nil {
+				t.Fatal(err)
+			}
+		}
+		entered, release := blockFirstOpen(t)
+		done := make(chan string)
+		go func() {
+			got, _ := applyPath(t, d, tt.slow)
+			done <- got
+		}()
+		<-entered
+		if got, _ := applyPath(t, d, tt.fast); got != tt.want {
+			t.Errorf("%s while %s reads: %q, want %q", tt.fast, tt.slow, got, tt.want)
+		}
+		close(release)
+		if got := <-done; got != "/B" && got != "/A2" {
+			t.Errorf("%s: %q", tt.slow, got)
+		}
 	}
 }
