@@ -12,7 +12,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"time"
+	"syscall"
 
 	"github.com/httpd-mpm/httpd-mpm/internal/apuri"
 )
@@ -39,7 +39,9 @@ type fileCache struct {
 	file  string
 	mu    sync.Mutex
 	read  bool
-	mtime time.Time // of the file the cache was read from
+	stamp fileStamp // of the file the cache was read from
+	// refused is the stamp of a file that is not a regular one, logged.
+	refused fileStamp
 	// index is the whole file's, nil for a file over indexMax (or one that
 	// could not be read whole).
 	index *textIndex
@@ -50,6 +52,27 @@ type fileCache struct {
 	// changes).
 	misses map[string]bool
 }
+
+// fileStamp tells a version of a map file: apache2 reads a map again when
+// its modification time changes; a new size or file (a rename within one
+// tick of the clock) also does here.
+type fileStamp struct {
+	mtime    int64
+	size     int64
+	ino, dev uint64
+}
+
+func stampOf(fi os.FileInfo) fileStamp {
+	st := fileStamp{mtime: fi.ModTime().UnixNano(), size: fi.Size()}
+	if sys, ok := fi.Sys().(*syscall.Stat_t); ok {
+		st.ino, st.dev = uint64(sys.Ino), uint64(sys.Dev)
+	}
+	return st
+}
+
+// errNotRegular refuses a map that is not a regular file (a device, a
+// FIFO), which apache2 reads without end.
+var errNotRegular = errors.New("not a regular file")
 
 // fileCaches are the processes' fileCache by file.
 var fileCaches sync.Map
@@ -97,11 +120,15 @@ func ParseMap(source, root string) (*Map, error) {
 	if !ok {
 		typ, rest = "", source
 	}
-	path := func() string { // ap_server_root_relative: "." and ".." resolved
-		if filepath.IsAbs(rest) || root == "" {
-			return filepath.Clean(rest)
+	path := func() string { // ap_server_root_relative: "." and ".." resolved, a final "/" kept
+		p := filepath.Clean(rest)
+		if !filepath.IsAbs(rest) && root != "" {
+			p = filepath.Join(root, rest)
 		}
-		return filepath.Join(root, rest)
+		if strings.HasSuffix(rest, "/") && !strings.HasSuffix(p, "/") {
+			p += "/"
+		}
+		return p
 	}
 	switch lt := strings.ToLower(typ); {
 	case lt == "txt":
@@ -173,7 +200,7 @@ func (m *Map) lookup(key string, errs *[]MapError) (string, bool) {
 const indexMax = 1 << 20
 
 // text is a txt or rnd map's value for key ("" for none), the file read
-// again when its modification time changed. The file is read with the
+// again when its stamp (time, size, inode) changed. The file is read with the
 // cache unlocked (apache2 locks its cache only to get and set a value):
 // lookups that find their key go on meanwhile, and concurrent misses may
 // each read the file.
@@ -187,9 +214,18 @@ func (m *Map) text(key string, errs *[]MapError) string {
 	if c == nil {
 		c = cacheOf(m.file)
 	}
-	mtime := fi.ModTime()
+	st := stampOf(fi)
 	c.mu.Lock()
-	if c.read && mtime.Equal(c.mtime) {
+	if !fi.Mode().IsRegular() {
+		logged := c.refused == st
+		c.refused = st
+		c.mu.Unlock()
+		if !logged { // once per version of the file
+			*errs = append(*errs, MapError{Err: errNotRegular, Msg: "AH00655: mod_rewrite: can't open text RewriteMap file " + c.file + " (" + errNotRegular.Error() + ")"})
+		}
+		return ""
+	}
+	if c.read && st == c.stamp {
 		x := c.index
 		v, hit := c.keys[key]
 		hit = hit || c.misses[key]
@@ -200,30 +236,30 @@ func (m *Map) text(key string, errs *[]MapError) string {
 		case hit:
 			return v
 		}
-		return c.search(key, mtime, errs)
+		return c.search(key, st, errs)
 	}
 	c.mu.Unlock()
 	if fi.Size() <= indexMax {
 		// On an error, read at each new key, as apache2 does (its mode may
 		// change, which its time does not show).
-		if x, err := readIndex(c.file, fi.Size()); err == nil {
+		if x, xst, err := readIndex(c.file, fi.Size()); err == nil {
 			c.mu.Lock()
-			c.read, c.mtime, c.index, c.keys, c.misses = true, mtime, x, nil, nil
+			c.read, c.stamp, c.index, c.keys, c.misses = true, xst, x, nil, nil
 			c.mu.Unlock()
 			return x.get(key)
 		}
 	}
-	return c.search(key, mtime, errs)
+	return c.search(key, st, errs)
 }
 
 // search is key's value read from the file (the cache unlocked), then kept
-// for the file of mtime.
-func (c *fileCache) search(key string, mtime time.Time, errs *[]MapError) string {
+// for the file of stamp st.
+func (c *fileCache) search(key string, st fileStamp, errs *[]MapError) string {
 	v, err := searchTextMap(c.file, key)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.read || !mtime.Equal(c.mtime) {
-		c.read, c.mtime, c.index, c.keys, c.misses = true, mtime, nil, nil, nil
+	if !c.read || st != c.stamp {
+		c.read, c.stamp, c.index, c.keys, c.misses = true, st, nil, nil, nil
 	}
 	if err != nil {
 		if c.misses == nil {
@@ -240,8 +276,28 @@ func (c *fileCache) search(key string, mtime time.Time, errs *[]MapError) string
 	return v
 }
 
-// openMap opens a map file to read it (a test's hook).
-var openMap = os.Open
+// openMap opens a map file to read it (a test's hook); without waiting for
+// a writer, were it a FIFO now.
+var openMap = func(file string) (*os.File, error) {
+	return os.OpenFile(file, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+}
+
+// openRegular opens file, a regular file, and gives its stamp.
+func openRegular(file string) (*os.File, fileStamp, error) {
+	f, err := openMap(file)
+	if err != nil {
+		return nil, fileStamp{}, err
+	}
+	fi, err := f.Stat()
+	if err == nil && !fi.Mode().IsRegular() {
+		err = fmt.Errorf("%s: %w", file, errNotRegular)
+	}
+	if err != nil {
+		f.Close()
+		return nil, fileStamp{}, err
+	}
+	return f, stampOf(fi), nil
+}
 
 // textIndex is a small text map in memory: its bytes once and the offsets
 // of the lines that count, sorted by key, the first line of a key kept
@@ -253,10 +309,10 @@ type textIndex struct {
 }
 
 // readIndex reads file (of about size bytes) whole into a textIndex, its lines as searchTextMap's.
-func readIndex(file string, size int64) (*textIndex, error) {
-	f, err := openMap(file)
+func readIndex(file string, size int64) (*textIndex, fileStamp, error) {
+	f, st, err := openRegular(file)
 	if err != nil {
-		return nil, err
+		return nil, st, err
 	}
 	defer f.Close()
 	data := make([]byte, 0, size+1) // as os.ReadFile: one allocation if the size holds
@@ -267,7 +323,7 @@ func readIndex(file string, size int64) (*textIndex, error) {
 			break
 		}
 		if err != nil {
-			return nil, err
+			return nil, st, err
 		}
 		if len(data) == cap(data) {
 			data = append(data, 0)[:len(data)]
@@ -284,7 +340,7 @@ func readIndex(file string, size int64) (*textIndex, error) {
 	slices.SortStableFunc(x.lines, func(a, b uint32) int { return bytes.Compare(x.key(a), x.key(b)) })
 	x.lines = slices.CompactFunc(x.lines, func(a, b uint32) bool { return bytes.Equal(x.key(a), x.key(b)) })
 	x.lines = slices.Clip(x.lines)
-	return x, nil
+	return x, st, nil
 }
 
 // key is the key of the line at off.
@@ -344,7 +400,7 @@ func parseLine(line []byte) (v, end int, ok bool) {
 // file's lines (of at most txtLine bytes, as parseLine's) for it, "" for
 // none.
 func searchTextMap(file, key string) (string, error) {
-	f, err := openMap(file)
+	f, _, err := openRegular(file)
 	if err != nil {
 		return "", err
 	}

@@ -79,16 +79,17 @@ func TestMapText(t *testing.T) {
 	}
 }
 
-// TestMapUnreadable: a map file that stat(2) sees but open(2) refuses (a
-// socket, which root cannot open either) is no value and AH00655, once per
-// key until the file changes, as apache2's cache.
+// TestMapUnreadable: a map file that stat(2) sees but open(2) refuses is
+// no value and AH00655, once per key until the file changes, as apache2's
+// cache.
 func TestMapUnreadable(t *testing.T) {
-	file := filepath.Join(t.TempDir(), "map.sock")
-	ln, err := net.Listen("unix", file)
-	if err != nil {
+	file := filepath.Join(t.TempDir(), "map.txt")
+	if err := os.WriteFile(file, []byte("a /A\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
+	orig := openMap
+	openMap = func(string) (*os.File, error) { return nil, syscall.EACCES } // chmod 0 does not stop root
+	t.Cleanup(func() { openMap = orig })
 	d := mapDir(t, "RewriteMap m "+file, "RewriteRule ^/(.*) /${m:$1|def}")
 	for i, uri := range []string{"/a", "/a", "/b"} {
 		got, req := applyPath(t, d, uri)
@@ -97,9 +98,76 @@ func TestMapUnreadable(t *testing.T) {
 			want = 0 // apache2 keeps the failed key until the file changes
 		}
 		if got != "/def" || len(req.MapErrors) != want ||
-			want == 1 && req.MapErrors[0].Msg != "AH00655: mod_rewrite: can't open text RewriteMap file "+file {
+			want == 1 && (req.MapErrors[0].Msg != "AH00655: mod_rewrite: can't open text RewriteMap file "+file ||
+				!errors.Is(req.MapErrors[0].Err, syscall.EACCES)) {
 			t.Errorf("%s: %q, %v", uri, got, req.MapErrors)
 		}
+	}
+}
+
+// TestMapNotRegular: a map that is not a regular file (a socket, a FIFO
+// without a writer, a device that never ends, a directory) is no value and
+// an error once, where apache2 waits or reads without end; a file turned
+// into one between stat and open is refused too, without waiting.
+func TestMapNotRegular(t *testing.T) {
+	tmp := t.TempDir()
+	sock := filepath.Join(tmp, "map.sock")
+	ln, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	fifo := filepath.Join(tmp, "map.fifo")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, file := range []string{sock, fifo, "/dev/zero", tmp} {
+		d := mapDir(t, "RewriteMap m txt:"+file, "RewriteRule ^/(.*) /${m:$1|def}")
+		for i, uri := range []string{"/a", "/a", "/b"} {
+			got, req := applyPath(t, d, uri)
+			want := 0
+			if i == 0 {
+				want = 1
+			}
+			if got != "/def" || len(req.MapErrors) != want || want == 1 &&
+				req.MapErrors[0].Msg != "AH00655: mod_rewrite: can't open text RewriteMap file "+file+" (not a regular file)" {
+				t.Errorf("%s %s: %q, %v", file, uri, got, req.MapErrors)
+			}
+		}
+	}
+	for _, file := range []string{fifo, "/dev/zero"} {
+		if _, err := searchTextMap(file, "a"); !errors.Is(err, errNotRegular) {
+			t.Errorf("%s opened: %v", file, err)
+		}
+		if _, _, err := readIndex(file, 0); !errors.Is(err, errNotRegular) {
+			t.Errorf("%s read: %v", file, err)
+		}
+	}
+}
+
+// TestMapRenamed: a map renamed over by another of the same size and time
+// is read again (a new file).
+func TestMapRenamed(t *testing.T) {
+	tmp := t.TempDir()
+	file, next := filepath.Join(tmp, "map.txt"), filepath.Join(tmp, "next.txt")
+	when := time.Now().Truncate(time.Second)
+	for name, text := range map[string]string{file: "a /A1\n", next: "a /A2\n"} {
+		if err := os.WriteFile(name, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(name, when, when); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d := mapDir(t, "RewriteMap m txt:"+file, "RewriteRule ^/(.*) /${m:$1|def}")
+	if got, _ := applyPath(t, d, "/a"); got != "/A1" {
+		t.Fatalf("/a: %q", got)
+	}
+	if err := os.Rename(next, file); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := applyPath(t, d, "/a"); got != "/A2" {
+		t.Errorf("/a after the rename: %q, want /A2", got)
 	}
 }
 
@@ -174,6 +242,8 @@ func TestMapConfig(t *testing.T) {
 		{[]string{"m", "map.txt"}, ""},
 		{[]string{"m", "RND:map.txt"}, ""},
 		{[]string{"m", "txt:nofile"}, "RewriteMap: file for map m not found:" + root + "/nofile"},
+		{[]string{"m", "txt:map.txt/"}, "RewriteMap: file for map m not found:" + root + "/map.txt/"},
+		{[]string{"m", "txt:" + root + "/./map.txt/"}, "RewriteMap: file for map m not found:" + root + "/map.txt/"},
 		{[]string{"m", "nofile"}, "RewriteMap: file for map m not found:" + root + "/nofile"},
 		{[]string{"m", "rnd:/nonexist"}, "RewriteMap: file for map m not found:/nonexist"},
 		{[]string{"m", "rnd:/a/../nonexist"}, "RewriteMap: file for map m not found:/nonexist"},
