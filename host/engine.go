@@ -194,23 +194,27 @@ func virtualHosts(cfg *config.Config, s *config.Server, main *mpm.Core) ([]mpm.V
 // server's merged in as apache2's config_server_merge does: the host's
 // RewriteEngine and RewriteOptions, else the main server's; the main server's
 // rules only with RewriteOptions Inherit (after the host's) or InheritBefore
-// (before them).
+// (before them). The main server's RewriteMap lines come with its rules: with
+// Inherit the host's own maps of a name win, with InheritBefore the main
+// server's (apache2's hash overlays; a later line of a name wins).
 func vhostRewrite(main, own []site.Directive) []site.Directive {
-	var engine, options, rules, mainEngine, mainOptions, mainRules []site.Directive
-	split := func(ds []site.Directive, engine, options, rules *[]site.Directive) {
+	var engine, options, rules, maps, mainEngine, mainOptions, mainRules, mainMaps []site.Directive
+	split := func(ds []site.Directive, engine, options, rules, maps *[]site.Directive) {
 		for _, d := range ds {
 			switch {
 			case strings.EqualFold(d.Name, "RewriteEngine"):
 				*engine = append(*engine, d)
 			case strings.EqualFold(d.Name, "RewriteOptions"):
 				*options = append(*options, d)
+			case strings.EqualFold(d.Name, "RewriteMap"):
+				*maps = append(*maps, d)
 			case rewrite.IsDirective(d.Name):
 				*rules = append(*rules, d)
 			}
 		}
 	}
-	split(main, &mainEngine, &mainOptions, &mainRules)
-	split(own, &engine, &options, &rules)
+	split(main, &mainEngine, &mainOptions, &mainRules, &mainMaps)
+	split(own, &engine, &options, &rules, &maps)
 	if len(engine) == 0 {
 		engine = mainEngine
 	}
@@ -224,11 +228,13 @@ func vhostRewrite(main, own []site.Directive) []site.Directive {
 	out := append(slices.Clip(engine), options...)
 	switch rewrite.Inheritance(words) {
 	case rewrite.OptInherit:
+		out = append(append(out, mainMaps...), maps...)
 		return append(append(out, rules...), mainRules...)
 	case rewrite.OptInheritBefore:
+		out = append(append(out, maps...), mainMaps...)
 		return append(append(out, mainRules...), rules...)
 	}
-	return append(out, rules...)
+	return append(append(out, maps...), rules...)
 }
 
 // inheritsProxies says whether a virtual host inherits the main server's
@@ -347,6 +353,12 @@ func remoteIPMergeWarnings(core *mpm.Core) []string {
 // configuration check has reported it) goes as it is.
 func serverDirective(d *config.Directive, root string) site.Directive {
 	sd := siteDirective(d)
+	if strings.EqualFold(sd.Name, "RewriteMap") && len(sd.Args) >= 2 {
+		// The map's file below the ServerRoot, which the children do not know.
+		sd.Args = slices.Clone(sd.Args)
+		sd.Args[1] = rewrite.MapSource(sd.Args[1], root)
+		return sd
+	}
 	if !remoteip.IsProxyDirective(sd.Name) {
 		return sd
 	}

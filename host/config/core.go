@@ -237,7 +237,7 @@ var Core = Table{
 		Help: "an input string and a to be applied regexp-pattern"},
 	{Name: "RewriteRule", MinArgs: 0, MaxArgs: -1, Context: Anywhere, Check: checkRewrite("RewriteRule"), Module: "mod_rewrite.c",
 		Help: "an URL-applied regexp-pattern and a substitution URL"},
-	{Name: "RewriteMap", MinArgs: 2, MaxArgs: 3, Context: ServerConfig | InVirtualHost, Check: checkRewrite("RewriteMap"), Module: "mod_rewrite.c",
+	{Name: "RewriteMap", MinArgs: 2, MaxArgs: 3, Context: ServerConfig | InVirtualHost, CheckFile: rewrite.CheckMap, Module: "mod_rewrite.c",
 		Help: "a mapname and a filename and options"},
 	{Name: "PassEnv", MinArgs: 1, MaxArgs: -1, Context: Anywhere, Module: "mod_env.c", Help: "a list of environment variables to pass to CGI."},
 	{Name: "SetEnv", MinArgs: 1, MaxArgs: 2, Context: Anywhere, Module: "mod_env.c",

@@ -41,7 +41,8 @@ var (
 const maxExpanded = 1 << 20
 
 // expandVars replaces each ${NAME} in s by lookup(NAME). An undefined name is
-// left as written and reported to undefined. The name runs to the first '}',
+// left as written and reported to undefined unless it holds a ':' (a
+// RewriteMap lookup, which apache2 does not warn about). The name runs to the first '}',
 // so "${${A}}" looks up "${A". A "${" without a '}' is left alone. ok is
 // false when the result would exceed maxExpanded; the text is then returned
 // unexpanded from that point.
@@ -68,7 +69,9 @@ func expandVars(s string, lookup func(string) (string, bool), undefined func(str
 			}
 			b.WriteString(v)
 		} else {
-			undefined(name)
+			if !strings.Contains(name, ":") { // mod_rewrite's ${map:key}: apache2 does not warn
+				undefined(name)
+			}
 			b.WriteString(s[i : i+3+j])
 		}
 		s = s[i+3+j:]

@@ -268,6 +268,7 @@ func TestVariables(t *testing.T) {
 		{"in directive name", "Define D Listen\n${D} 80", Options{}, "Listen[80]", nil},
 		{"in section", "Define P /x\n<Directory ${P}>\n</Directory>", Options{}, "Directory[/x]{}", nil},
 		{"undefined kept with a warning", "A x${Y}y", Options{}, "A[x${Y}y]", []string{"AH00111: Config variable ${Y} is not defined"}},
+		{"a map lookup kept without a warning", "A ${m:$1|x}", Options{}, "A[${m:$1|x}]", nil},
 		{"plain Define has no value", "Define X\nA ${X}", Options{}, "A[${X}]", []string{"AH00111: Config variable ${X} is not defined"}},
 		{"empty value is no value", "Define X \"\"\nA ${X}", Options{}, "A[${X}]", []string{"AH00111: Config variable ${X} is not defined"}},
 		{"-D has no value", "A ${FOO}", Options{Defines: []string{"FOO"}}, "A[${FOO}]", []string{"AH00111: Config variable ${FOO} is not defined"}},

@@ -604,6 +604,17 @@ func compareLines(t *testing.T, label string, want, got []string) {
 	}
 }
 
+// sameLines reports, under what, lines of ours (got) that differ from
+// Apache's (want), or none at all; else it logs them.
+func sameLines(t *testing.T, what string, want, got []string) {
+	t.Helper()
+	if len(want) == 0 || !slices.Equal(got, want) {
+		t.Errorf("%s:\napache:\n  %s\nours:\n  %s", what, strings.Join(want, "\n  "), strings.Join(got, "\n  "))
+	} else {
+		t.Logf("%s, both:\n  %s", what, strings.Join(want, "\n  "))
+	}
+}
+
 // logLines are the lines of the file logs/name in s's ServerRoot, s's
 // ports written back, sorted: one request at a time, but our children
 // each write their own.

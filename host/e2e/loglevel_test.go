@@ -92,12 +92,7 @@ func (p *diffPair) sameRequestLines() {
 		slices.Sort(out)
 		return out
 	}
-	want, got := lines(p.apache), lines(p.ours)
-	if len(want) == 0 || !slices.Equal(got, want) {
-		t.Errorf("request lines:\napache:\n  %s\nours:\n  %s", strings.Join(want, "\n  "), strings.Join(got, "\n  "))
-	} else {
-		t.Logf("request lines, both:\n  %s", strings.Join(want, "\n  "))
-	}
+	sameLines(t, "request lines", lines(p.apache), lines(p.ours))
 }
 
 // TestLogLevelSubrequest: the levels a mod_dir subrequest's sections set

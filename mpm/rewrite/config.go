@@ -7,8 +7,10 @@
 //
 // Patterns are Go regular expressions (RE2), not PCRE: a pattern RE2 cannot
 // compile (backreferences inside a pattern, lookaround) is refused at its
-// line. RewriteMap, the flag H (handler), the flag P (proxy) inside a section
-// and the -U/-F lookups (subrequests) are refused at their line; [P] in the
+// line. RewriteMap's txt:, rnd: and int: maps are looked up by ${NAME:key}
+// (maps.go); its dbm:, prg:, dbd: and fastdbd: maps, the flag H (handler), the
+// flag P (proxy) inside a section and the -U/-F lookups (subrequests) are
+// refused at their line; [P] in the
 // server context gives a Proxy result, which package site hands to package proxy.
 package rewrite
 
@@ -45,7 +47,8 @@ type Dir struct {
 	Directory string
 	rules     []*Rule
 	conds     []*cond // RewriteCond lines waiting for their RewriteRule
-	directive bool    // some Rewrite* line set this level
+	maps      map[string]*Map
+	directive bool // some Rewrite* line set this level
 }
 
 // Directives are the names Set interprets.
@@ -126,7 +129,23 @@ func (d *Dir) Set(name string, args []string, server bool) error {
 		r.conds, d.conds = d.conds, nil
 		d.rules = append(d.rules, r)
 	case "rewritemap":
-		return errors.New("RewriteMap is not supported by this server")
+		if !server {
+			return errors.New("RewriteMap not allowed here")
+		}
+		if len(args) < 2 || len(args) > 3 {
+			return errors.New("RewriteMap takes two or three arguments, a mapname and a filename and options")
+		}
+		m, err := ParseMap(args[1], "")
+		if err != nil {
+			return err
+		}
+		if m.file != "" {
+			m.cache = cacheOf(m.file)
+		}
+		if d.maps == nil {
+			d.maps = map[string]*Map{}
+		}
+		d.maps[args[0]] = m // a later line of the name wins, as in apache2
 	}
 	return nil
 }
@@ -171,6 +190,9 @@ func (d *Dir) Empty() bool { return !d.directive }
 
 // Enabled reports whether RewriteEngine is On.
 func (d *Dir) Enabled() bool { return d.engine > 0 }
+
+// Maps are the server level's RewriteMap lines by name (Request.Maps).
+func (d *Dir) Maps() map[string]*Map { return d.maps }
 
 // Rules are the level's rules (at the server level, the server context's).
 func (d *Dir) Rules() []*Rule { return d.rules }

@@ -37,6 +37,11 @@ type Request struct {
 	End bool
 	// Type is the T= media type of the last rule that set one.
 	Type string
+	// Maps are the server's RewriteMap lines (Dir.Maps of its level), which
+	// ${NAME:key} looks up in the server context and per directory.
+	Maps map[string]*Map
+	// MapErrors take the lookups' failures that apache2 logs.
+	MapErrors []MapError
 	// LimitRequestLine bounds a rewritten path at twice its size (apache2's
 	// guard against rules that grow it forever); 0 means 8190.
 	LimitRequestLine int
@@ -108,6 +113,7 @@ type engine struct {
 	// qFirstExpanded/qLastExpanded for the first and last one, qSeen once
 	// there is one.
 	qmarks uint8
+	nested int // inside a map's key or default
 }
 
 const (
@@ -116,8 +122,12 @@ const (
 	qLastExpanded
 )
 
-// note records a "?" of the substitution, from an expansion or written.
+// note records a "?" of the substitution, from an expansion or written
+// (not one of a map's key or default: apache2 does not track those).
 func (e *engine) note(expanded bool) {
+	if e.nested > 0 {
+		return
+	}
 	if e.qmarks&qSeen == 0 {
 		e.qmarks |= qSeen
 		if expanded {
@@ -684,8 +694,8 @@ func compareStrings(a, b string, nocase bool) int {
 	return strings.Compare(a, b)
 }
 
-// expand is do_expand: \c, %{VAR}, $N (the rule's groups), %N (the last
-// matched condition's groups). ${map:key} is left as written (no maps).
+// expand is do_expand: \c, %{VAR}, ${map:key|default}, $N (the rule's
+// groups), %N (the last matched condition's groups).
 func (e *engine) expand(in string, p *Rule) string {
 	if !strings.ContainsAny(in, `\$%`) {
 		if p != nil && strings.IndexByte(in, '?') >= 0 {
@@ -706,12 +716,21 @@ func (e *engine) expand(in string, p *Rule) string {
 			}
 		case (ch == '%' || ch == '$') && i+1 < len(in) && in[i+1] == '{':
 			end := closingCurly(in, i+2)
-			if end < 0 || ch == '$' {
+			colon := -1
+			if end >= 0 && ch == '$' {
+				colon = charInCurlies(in[:end], i+2, ':')
+			}
+			if end < 0 || ch == '$' && colon < 0 {
 				b.WriteString(in[i : i+2])
 				i++
 				continue
 			}
-			v := e.variable(in[i+2 : end])
+			var v string
+			if ch == '%' {
+				v = e.variable(in[i+2 : end])
+			} else {
+				v = e.mapLookup(in[i+2:colon], in[colon+1:end], p)
+			}
 			if p != nil && strings.IndexByte(v, '?') >= 0 {
 				e.note(true)
 			}
@@ -740,6 +759,50 @@ func (e *engine) expand(in string, p *Rule) string {
 		}
 	}
 	return b.String()
+}
+
+// mapLookup is ${name:spec}: spec is "key" or "key|default", both expanded
+// (the key first, the default only if the map has no value), with the rule's
+// [B] escaping but not counted as the substitution's "?".
+func (e *engine) mapLookup(name, spec string, p *Rule) string {
+	key, dflt := spec, ""
+	if bar := charInCurlies(spec, 0, '|'); bar >= 0 {
+		key, dflt = spec[:bar], spec[bar+1:]
+	}
+	e.nested++
+	defer func() { e.nested-- }()
+	key = e.expand(key, p)
+	var v string
+	ok := false
+	if m := e.req.Maps[name]; m != nil { // an unknown map has no value
+		v, ok = m.lookup(key, &e.req.MapErrors)
+	}
+	if !ok && dflt != "" {
+		v = e.expand(dflt, p)
+	}
+	return v
+}
+
+// charInCurlies is find_char_in_curlies: the index of c in s from from on,
+// outside any {...} nested there, -1 if a "}" closes the level first.
+func charInCurlies(s string, from int, c byte) int {
+	depth := 1
+	for i := from; i < len(s); i++ {
+		switch s[i] {
+		case c:
+			if depth == 1 {
+				return i
+			}
+		case '}':
+			depth--
+			if depth == 0 {
+				return -1
+			}
+		case '{':
+			depth++
+		}
+	}
+	return -1
 }
 
 func closingCurly(s string, from int) int {

@@ -34,9 +34,9 @@ func rewriteStateOf(r *http.Request) (*rewriteState, *http.Request) {
 	return st, r.WithContext(context.WithValue(r.Context(), rewriteKey{}, st))
 }
 
-func (st *rewriteState) request(w http.ResponseWriter, r *http.Request, uri, docRoot string) *rewrite.Request {
+func (st *rewriteState) request(w http.ResponseWriter, r *http.Request, uri, docRoot string, maps map[string]*rewrite.Map) *rewrite.Request {
 	return &rewrite.Request{R: r, URI: uri, Query: r.URL.RawQuery, HasQuery: r.URL.RawQuery != "" || r.URL.ForceQuery,
-		DocumentRoot: docRoot, Out: w.Header(), Env: http1.Env(r), End: st.end}
+		DocumentRoot: docRoot, Out: w.Header(), Env: http1.Env(r), End: st.end, Maps: maps}
 }
 
 func (st *rewriteState) keep(req *rewrite.Request) {
@@ -49,9 +49,10 @@ func (st *rewriteState) keep(req *rewrite.Request) {
 // with the URL-path p and the Configurer conf (the [T=] type).
 func (h *Handler) rewriteServer(w http.ResponseWriter, r *http.Request, p string) (done bool, r2 *http.Request, p2 string, conf static.WalkConfigurer) {
 	st, r := rewriteStateOf(r)
-	req := st.request(w, r, p, h.docRoot)
+	req := st.request(w, r, p, h.docRoot, h.Config.rewrite.Maps())
 	res := rewrite.Apply(&h.Config.rewrite, req)
 	st.keep(req)
+	h.logMapErrors(r, req)
 	conf = h
 	if req.Type != "" {
 		conf = typed{h, req.Type}
@@ -106,9 +107,10 @@ func (h *Handler) rewriteDir(d *Dir, resp static.Response) func(w http.ResponseW
 	return func(w http.ResponseWriter, r *http.Request, filename string) (bool, string) {
 		st, r := rewriteStateOf(r)
 		p, _ := static.CleanPath(r.URL)
-		req := st.request(w, r, p, h.docRoot)
+		req := st.request(w, r, p, h.docRoot, h.Config.rewrite.Maps())
 		res := rewrite.ApplyDir(&d.Rewrite, req, filename, follow)
 		st.keep(req)
+		h.logMapErrors(r, req)
 		if res.Action != rewrite.Declined {
 			// The access log's %q shows the query the rules left (its %U
 			// the URL-path asked for, also after an internal redirect).
@@ -170,6 +172,17 @@ func (h *Handler) logRewrite(r *http.Request, module, msg string) {
 	}
 	if msg != "" && h.Static.LogError != nil && level >= static.LevelError {
 		h.Static.LogError(r, static.LevelError, module, nil, msg)
+	}
+}
+
+// logMapErrors writes the RewriteMap lookups' failures (AH00661, AH00655)
+// to the error log at level error, as mod_rewrite's.
+func (h *Handler) logMapErrors(r *http.Request, req *rewrite.Request) {
+	if len(req.MapErrors) == 0 || h.Static.LogError == nil || h.Static.LogLevel != 0 && h.Static.LogLevel < static.LevelError {
+		return
+	}
+	for _, e := range req.MapErrors {
+		h.Static.LogError(r, static.LevelError, "rewrite", e.Err, e.Msg)
 	}
 }
 
