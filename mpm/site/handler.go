@@ -989,11 +989,11 @@ func (h *Handler) errorDocument(w http.ResponseWriter, r *http.Request, status i
 		if err != nil {
 			return false
 		}
-		if http1.DiscardBody(r, status) != 0 {
+		if failed := http1.DiscardBody(r, status); failed != 0 {
 			// The document's default handler discards the request's body
 			// first, as apache2's does: a body that fails then fails the
 			// document, which the error's own page says.
-			http1.WriteRecursiveError(w, r, status)
+			http1.WriteRecursiveError(w, r, status, failed)
 			return true
 		}
 		r2 := r.WithContext(context.WithValue(static.WithPrevious(r.Context(), r), inErrorDocument{}, status))
@@ -1034,7 +1034,7 @@ func (h *Handler) errorDocument(w http.ResponseWriter, r *http.Request, status i
 			hd := w.Header()
 			clear(hd)
 			maps.Copy(hd, fields)
-			http1.WriteRecursiveError(w, r, status)
+			http1.WriteRecursiveError(w, r, status, sw.failed)
 		}
 		return true
 	}
