@@ -378,7 +378,10 @@ func (s *script) respond(w http.ResponseWriter, r *http.Request, t *static.Targe
 		}
 	}
 	loc := hd.location
-	if loc != "" && (status == 0 || status == http.StatusOK) {
+	// mod_cgi redirects when r->status is 200 once the header is read:
+	// not for an ErrorDocument's script without a Status (its request has
+	// the error's), whose Location goes out as it is.
+	if loc != "" && (status == http.StatusOK || status == 0 && static.RequestStatus(r) == http.StatusOK) {
 		s.discard()
 		// The fields of err_headers_out are kept by the redirect and the
 		// error page, those of headers_out (ETag, ...) are not.

@@ -751,6 +751,9 @@ func (c *Config) answer(w http.ResponseWriter, r *http.Request, resp *http.Respo
 		}
 		http1.SetFieldOrder(r, &http1.FieldOrder{Handler: names})
 	}
+	// The backend's answer, an error status too, is the request's: no
+	// ErrorDocument replaces it without ProxyErrorOverride.
+	static.OwnAnswer(r, true)
 	w.WriteHeader(resp.StatusCode)
 	var err error
 	if r.Method != http.MethodHead {

@@ -52,8 +52,9 @@ func (h *Handler) indexURL(w http.ResponseWriter, r *http.Request, name string, 
 }
 
 // lookup runs mod_dir's subrequest for uri (to which r's query is added)
-// with its answer held back until its status is known: a success (or a
-// 304) is r's answer, and lookup returns 0; else the status for r to go on
+// with its answer held back until its status is known: a success, a 304 or
+// a content handler's own answer (OwnAnswer: a script's 404) is r's answer,
+// and lookup returns 0; else the status for r to go on
 // with, the subrequest's fields put on w when it is final for r (a
 // redirect; with a single name, a 401 or 406). A subrequest past the
 // nesting limit is a 500.
@@ -80,8 +81,9 @@ func (h *Handler) lookup(w http.ResponseWriter, r *http.Request, uri string, sin
 		held.authType = c.AuthType()
 		held.logConf = http1.LogConfig(r)
 	}
-	sr = sr.WithContext(context.WithValue(http1.WithoutURIPort(sr.Context(), true), mainRequestKey{}, held))
-	p := &indexProbe{w: w, hd: w.Header().Clone(), main: held}
+	ctx, hold := WithHold(context.WithValue(http1.WithoutURIPort(sr.Context(), true), mainRequestKey{}, held), 0)
+	sr = sr.WithContext(ctx)
+	p := &indexProbe{w: w, hd: w.Header().Clone(), main: held, hold: hold}
 	o.Redirect(p, sr, uri)
 	if c != nil {
 		http1.SetFilename(r, name, info)
@@ -177,13 +179,16 @@ func final(st int, single bool) bool {
 }
 
 // indexProbe holds back the answer to a mod_dir subrequest until its
-// status says whether it is r's answer (pass) or dropped.
+// status says whether it is r's answer (pass) or dropped: a handler's own
+// answer (a script's 404) is r's, as apache2's mod_dir fast-redirects r to
+// the file it found before its handler runs.
 type indexProbe struct {
 	w      http.ResponseWriter
 	hd     http.Header
 	status int
 	pass   bool
 	main   *mainRequest // the subrequest's
+	hold   *Hold
 }
 
 func (p *indexProbe) Header() http.Header { return p.hd }
@@ -197,7 +202,7 @@ func (p *indexProbe) WriteHeader(code int) {
 		return
 	}
 	p.status = code
-	if code < 300 || code == http.StatusNotModified || p.main != nil && p.main.answered {
+	if code < 300 || code == http.StatusNotModified || p.main != nil && p.main.answered || p.hold.Own() {
 		p.pass = true
 		dst := p.w.Header()
 		clear(dst)
