@@ -82,6 +82,9 @@ ErrorDocument 503 "top 503"
 <Location /e/proxy200>
 	ErrorDocument 404 /app/ok
 </Location>
+<Location /e/poe200>
+	ErrorDocument 404 /poe/ok
+</Location>
 <Directory @DOCS@/fb>
 	FallbackResource /fb/index.php
 	ErrorDocument 404 "fb text"
@@ -136,7 +139,9 @@ var framing = regexp.MustCompile(`length -?\d+ te \[\w*\]|(?m)^body error unexpe
 // is, an error status included: served as a local ErrorDocument (its
 // status, else the error's; a Location without a Status not followed), as
 // a FallbackResource or a DirectoryIndex URL (not the request's
-// ErrorDocument), or directly. A document whose handler fails gets the
+// ErrorDocument), or directly; a document's backend under a
+// ProxyErrorOverride that covers the error keeps the error's status (but
+// for a HEAD), as mod_proxy_http. A document whose handler fails gets the
 // error's "Additionally" page, which the access log shows with the
 // failure's status and no body (%b "-"), as apache2 logs its last request;
 // a ProxyErrorOverride backend's error, a static 404 and a failing
@@ -178,10 +183,11 @@ func TestErrorDocumentScript(t *testing.T) {
 		"/e/php404/m", "/e/php200/m", "/e/phpplain/m", "/e/php503/m", "/e/proxy404/m", "/e/proxy200/m",
 		"/fb/some/page", "/fbc/some/page", "/fbp/some", "/di/", "/di2/",
 		"/s/nf.cgi", "/s/s500.cgi", "/s/nf.php", "/s/s503.php", "/app/nf", "/poe/nf", "/s/noexec.cgi", "/s/bad.cgi", "/nothing",
+		"/e/poe200/m",
 	} {
 		reqs = append(reqs, req("GET "+path))
 	}
-	reqs = append(reqs, req("HEAD /e/cgi404/m"), req("HEAD /e/php404/m"))
+	reqs = append(reqs, req("HEAD /e/cgi404/m"), req("HEAD /e/php404/m"), req("HEAD /e/poe200/m"))
 	for _, req := range reqs {
 		want := framing.ReplaceAllString(p.apache.proxyAnswer(t, req), "")
 		got := framing.ReplaceAllString(p.ours.proxyAnswer(t, req), "")
