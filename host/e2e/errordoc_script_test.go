@@ -32,6 +32,9 @@ CustomLog logs/access_log "%>s %b %B %U"
 <FilesMatch "\.php$">
 	SetHandler "proxy:unix:@SOCK@|fcgi://localhost"
 </FilesMatch>
+<FilesMatch "\.fphp$">
+	SetHandler "proxy:fcgi://@FCGI@"
+</FilesMatch>
 ProxyPass /app/ http://@BACKEND@/
 <Location /poe>
 	ProxyPass http://@BACKEND@
@@ -85,6 +88,9 @@ ErrorDocument 503 "top 503"
 <Location /e/poe200>
 	ErrorDocument 404 /poe/ok
 </Location>
+<Location /e/badheader>
+	ErrorDocument 404 /f/x.fphp
+</Location>
 <Directory @DOCS@/fb>
 	FallbackResource /fb/index.php
 	ErrorDocument 404 "fb text"
@@ -104,6 +110,10 @@ ErrorDocument 503 "top 503"
 <Directory @DOCS@/di2>
 	DirectoryIndex /di2/index.php
 	ErrorDocument 404 "di2 text"
+</Directory>
+<Directory @DOCS@/fbbadheader>
+	FallbackResource /f/x.fphp
+	ErrorDocument 500 "fbbadheader text"
 </Directory>
 `
 
@@ -145,11 +155,16 @@ var framing = regexp.MustCompile(`length -?\d+ te \[\w*\]|(?m)^body error unexpe
 // error's "Additionally" page, which the access log shows with the
 // failure's status and no body (%b "-"), as apache2 logs its last request;
 // a ProxyErrorOverride backend's error, a static 404 and a failing
-// script's 500 still get the ErrorDocument.
+// script's 500 still get the ErrorDocument. An FCGI backend's bad header
+// is a bare 500 (mod_proxy_fcgi sent it already), as a document or a
+// FallbackResource too.
 func TestErrorDocumentScript(t *testing.T) {
 	sock, _ := startPHPFPM(t)
 	ln := errorDocBackend(t)
-	conf := strings.NewReplacer("@SOCK@", sock, "@BACKEND@", ln.Addr().String()).Replace(errorDocScriptConf)
+	fl, err := net.Listen("tcp", "127.0.0.1:0")
+	must(t, err)
+	rawFCGI(t, fl)
+	conf := strings.NewReplacer("@SOCK@", sock, "@BACKEND@", ln.Addr().String(), "@FCGI@", fl.Addr().String()).Replace(errorDocScriptConf)
 	cgi := func(status, body string) string {
 		s := "#!/bin/sh\n"
 		if status != "" {
@@ -171,6 +186,7 @@ func TestErrorDocumentScript(t *testing.T) {
 		"fbp/x.txt":     "x\n",
 		"di/index.php":  "<?php http_response_code(404); echo \"di php 404\\n\";",
 		"di2/index.php": "<?php http_response_code(404); echo \"di2 php 404\\n\";",
+		"f/x.fphp":      "x", "fbbadheader/y": "y",
 	}
 	p := startPair(t, 1, conf, docs)
 	for _, name := range []string{"s/nf.cgi", "s/s500.cgi", "s/s200.cgi", "s/plain.cgi", "s/redir.cgi", "s/bad.cgi", "fbc/index.cgi"} {
@@ -183,7 +199,7 @@ func TestErrorDocumentScript(t *testing.T) {
 		"/e/php404/m", "/e/php200/m", "/e/phpplain/m", "/e/php503/m", "/e/proxy404/m", "/e/proxy200/m",
 		"/fb/some/page", "/fbc/some/page", "/fbp/some", "/di/", "/di2/",
 		"/s/nf.cgi", "/s/s500.cgi", "/s/nf.php", "/s/s503.php", "/app/nf", "/poe/nf", "/s/noexec.cgi", "/s/bad.cgi", "/nothing",
-		"/e/poe200/m",
+		"/e/poe200/m", "/e/badheader/m", "/fbbadheader/zz",
 	} {
 		reqs = append(reqs, req("GET "+path))
 	}
