@@ -111,6 +111,15 @@ ErrorDocument 503 "top 503"
 	DirectoryIndex /di2/index.php
 	ErrorDocument 404 "di2 text"
 </Directory>
+<Directory @DOCS@/fbx>
+	FallbackResource /fbx/nothere.php
+	ErrorDocument 404 "fbx text"
+</Directory>
+<Directory @DOCS@/dix>
+	DirectoryIndex /f/nothere.fphp
+	ErrorDocument 403 "dix 403"
+	ErrorDocument 404 "dix 404"
+</Directory>
 <Directory @DOCS@/fbbadheader>
 	FallbackResource /f/x.fphp
 	ErrorDocument 500 "fbbadheader text"
@@ -149,9 +158,10 @@ var framing = regexp.MustCompile(`length -?\d+ te \[\w*\]|(?m)^body error unexpe
 // is, an error status included: served as a local ErrorDocument (its
 // status, else the error's; a Location without a Status not followed), as
 // a FallbackResource or a DirectoryIndex URL (not the request's
-// ErrorDocument), or directly; a document's backend under a
-// ProxyErrorOverride that covers the error keeps the error's status (but
-// for a HEAD), as mod_proxy_http. A document whose handler fails gets the
+// ErrorDocument; one that does not exist is not run, as mod_dir
+// fast-redirects only to a regular file), or directly; a document's
+// backend under a ProxyErrorOverride that covers the error keeps the
+// error's status (but for a HEAD), as mod_proxy_http. A document whose handler fails gets the
 // error's "Additionally" page, which the access log shows with the
 // failure's status and no body (%b "-"), as apache2 logs its last request;
 // a ProxyErrorOverride backend's error, a static 404 and a failing
@@ -186,7 +196,7 @@ func TestErrorDocumentScript(t *testing.T) {
 		"fbp/x.txt":     "x\n",
 		"di/index.php":  "<?php http_response_code(404); echo \"di php 404\\n\";",
 		"di2/index.php": "<?php http_response_code(404); echo \"di2 php 404\\n\";",
-		"f/x.fphp":      "x", "fbbadheader/y": "y",
+		"fbx/y":         "y", "dix/y": "y", "f/x.fphp": "x", "fbbadheader/y": "y",
 	}
 	p := startPair(t, 1, conf, docs)
 	for _, name := range []string{"s/nf.cgi", "s/s500.cgi", "s/s200.cgi", "s/plain.cgi", "s/redir.cgi", "s/bad.cgi", "fbc/index.cgi"} {
@@ -199,7 +209,7 @@ func TestErrorDocumentScript(t *testing.T) {
 		"/e/php404/m", "/e/php200/m", "/e/phpplain/m", "/e/php503/m", "/e/proxy404/m", "/e/proxy200/m",
 		"/fb/some/page", "/fbc/some/page", "/fbp/some", "/di/", "/di2/",
 		"/s/nf.cgi", "/s/s500.cgi", "/s/nf.php", "/s/s503.php", "/app/nf", "/poe/nf", "/s/noexec.cgi", "/s/bad.cgi", "/nothing",
-		"/e/poe200/m", "/e/badheader/m", "/fbbadheader/zz",
+		"/e/poe200/m", "/fbx/zz", "/dix/", "/e/badheader/m", "/fbbadheader/zz",
 	} {
 		reqs = append(reqs, req("GET "+path))
 	}

@@ -43,7 +43,7 @@ func (scriptHandler) Serve(w http.ResponseWriter, r *http.Request, t *static.Tar
 func scriptSite(t *testing.T) *Handler {
 	t.Helper()
 	docs := t.TempDir()
-	for _, name := range []string{"s/nf.script", "s/ok.script", "s/plain.script", "s/broken.script", "fb/x", "fbfail/x"} {
+	for _, name := range []string{"s/nf.script", "s/ok.script", "s/plain.script", "s/broken.script", "fb/x", "fbfail/x", "fbmissing/x"} {
 		p := filepath.Join(docs, name)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			t.Fatal(err)
@@ -61,6 +61,7 @@ func scriptSite(t *testing.T) *Handler {
 		{Kind: "Directory", Pattern: docs + "/s", Directives: []Directive{d("SetHandler", "script")}},
 		{Kind: "Directory", Pattern: docs + "/fb", Directives: []Directive{d("FallbackResource", "/s/nf.script")}},
 		{Kind: "Directory", Pattern: docs + "/fbfail", Directives: []Directive{d("FallbackResource", "/s/broken.script")}},
+		{Kind: "Directory", Pattern: docs + "/fbmissing", Directives: []Directive{d("FallbackResource", "/s/nothere.script")}},
 		loc("/enf", "/s/nf.script"), loc("/eok", "/s/ok.script"), loc("/eplain", "/s/plain.script"), loc("/ebroken", "/s/broken.script"),
 	})
 	if err != nil {
@@ -109,10 +110,13 @@ func TestErrorDocumentOwnAnswer(t *testing.T) {
 // TestFallbackOwnAnswer: a FallbackResource script's own error answer is
 // the request's (apache2's mod_dir fast-redirects to the file it found
 // before the script runs), not the request's ErrorDocument; a fallback
-// whose handler fails is answered with the request's ErrorDocument.
+// whose handler fails is answered with the request's ErrorDocument. A
+// fallback script that does not exist is not run (mod_dir fast-redirects
+// only to a regular file): the request's own 404 answers.
 func TestFallbackOwnAnswer(t *testing.T) {
 	checkScriptAnswers(t, []scriptAnswer{
 		{"/fb/some/page", 404, "script's 404\n", "1"},
 		{"/fbfail/some/page", 500, "server's 500", ""},
+		{"/fbmissing/some/page", 404, "server's 404", ""},
 	})
 }

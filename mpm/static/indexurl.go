@@ -138,6 +138,13 @@ func ProxyAnswer(r *http.Request) *http.Request {
 	return fastRedirect(r)
 }
 
+// inLookup reports whether r is a subrequest of lookup's not yet
+// fast-redirected to.
+func inLookup(r *http.Request) bool {
+	main, _ := r.Context().Value(mainRequestKey{}).(*mainRequest)
+	return main != nil
+}
+
 // fastRedirect is r, a subrequest of lookup's about to be answered by a
 // handler, as its main request: with the main request's user, AuthType and
 // error levels and the port of its Host field. Any other r is returned as it is.

@@ -816,6 +816,14 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 			status, oerr, vlv = 0, nil, c.vlv
 		}
 	}
+	if status == http.StatusNotFound && !stopped && inLookup(r) {
+		// mod_dir fast-redirects r to its subrequest only for a regular
+		// file (or a ProxyPass): for one that does not exist no handler
+		// runs (a script's handler would answer for it), and the lookup
+		// found nothing.
+		w.WriteHeader(http.StatusNotFound)
+		return
+	}
 	fixup(r, o)
 	r = fastRedirect(r)
 	if o.Handler != nil && r.Method != http.MethodOptions && (status == 0 && fi.kind != kindDir || status == http.StatusNotFound && !stopped) {
