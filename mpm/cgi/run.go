@@ -398,6 +398,12 @@ func (s *script) respond(w http.ResponseWriter, r *http.Request, t *static.Targe
 		return
 	}
 	hd.WriteHeader(w, r, status)
+	if status == http.StatusNotModified || status == http.StatusNoContent {
+		// No body goes with these: apache2's header filter drops the
+		// script's.
+		s.discard()
+		return
+	}
 	flush := func() error { return http.NewResponseController(w).Flush() }
 	if err := s.stream(w, flush); err != nil {
 		s.kill()
