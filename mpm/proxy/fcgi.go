@@ -216,7 +216,7 @@ func (c *Config) serveFCGI(w http.ResponseWriter, r *http.Request, t *Target, wk
 	}
 	hd.WriteHeader(w, r, status)
 	dst := io.Writer(&flushWriter{w: w, left: -1})
-	if r.Method == http.MethodHead || status == http.StatusNotModified || status == http.StatusPreconditionFailed {
+	if r.Method == http.MethodHead || status == http.StatusNoContent || status == http.StatusNotModified || status == http.StatusPreconditionFailed {
 		dst = io.Discard
 	}
 	if _, err := io.Copy(dst, br); err != nil {
