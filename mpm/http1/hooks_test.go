@@ -79,7 +79,7 @@ func TestRequestDoneRecursiveError(t *testing.T) {
 		KeepAlive: true,
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if r.URL.Path == "/failed" {
-				WriteRecursiveError(w, r, http.StatusNotFound, http.StatusInternalServerError)
+				WriteRecursiveError(w, r, http.StatusNotFound, http.StatusForbidden)
 				return
 			}
 			io.WriteString(w, "hello")
@@ -98,8 +98,32 @@ func TestRequestDoneRecursiveError(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if want := []done{{500, 0}, {200, 5}}; len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
+	if want := []done{{403, 0}, {200, 5}}; len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
 		t.Errorf("RequestDone calls %+v, want %+v", got, want)
+	}
+}
+
+// TestRecursiveErrorDropsConnection: a failed local ErrorDocument whose
+// failure is a status apache2 drops the connection for (a 500) closes the
+// connection after the error's page, as ap_die, which sets r->status to
+// the failure's.
+func TestRecursiveErrorDropsConnection(t *testing.T) {
+	srv := &Server{
+		KeepAlive: true,
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/failed" {
+				WriteRecursiveError(w, r, http.StatusNotFound, http.StatusInternalServerError)
+				return
+			}
+			io.WriteString(w, "hello")
+		}),
+	}
+	nc := dialServer(t, srv)
+	io.WriteString(nc, "GET /failed HTTP/1.1\r\nHost: x\r\n\r\nGET /a HTTP/1.1\r\nHost: x\r\n\r\n")
+	out, _ := io.ReadAll(nc)
+	if !strings.HasPrefix(string(out), "HTTP/1.1 404 Not Found\r\n") || !strings.Contains(string(out), "\r\nConnection: close\r\n") ||
+		strings.Contains(string(out), "hello") {
+		t.Errorf("answer %q, want the 404 page with Connection: close, and no more", out)
 	}
 }
 
