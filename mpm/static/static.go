@@ -818,11 +818,14 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 	}
 	if status == http.StatusNotFound && !stopped && inLookup(r) {
 		// mod_dir fast-redirects r to its subrequest only for a regular
-		// file (or a ProxyPass): for one that does not exist no handler
-		// runs (a script's handler would answer for it), and the lookup
-		// found nothing.
-		w.WriteHeader(http.StatusNotFound)
-		return
+		// file (or a ProxyPass): for one that does not exist but has a
+		// handler (a script's, which would answer for it) none runs, and
+		// the lookup found nothing. Without one the subrequest's own
+		// FallbackResource applies, below.
+		if _, ok := h.handles(o, rel, false); ok {
+			w.WriteHeader(http.StatusNotFound)
+			return
+		}
 	}
 	fixup(r, o)
 	r = fastRedirect(r)
