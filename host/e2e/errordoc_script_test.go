@@ -120,6 +120,10 @@ ErrorDocument 503 "top 503"
 	ErrorDocument 403 "dix 403"
 	ErrorDocument 404 "dix 404"
 </Directory>
+<Directory @DOCS@/fbcbad>
+	FallbackResource /s/bad.cgi
+	ErrorDocument 500 "fbcbad text"
+</Directory>
 <Directory @DOCS@/fbbadheader>
 	FallbackResource /f/x.fphp
 	ErrorDocument 500 "fbbadheader text"
@@ -196,7 +200,7 @@ func TestErrorDocumentScript(t *testing.T) {
 		"fbp/x.txt":     "x\n",
 		"di/index.php":  "<?php http_response_code(404); echo \"di php 404\\n\";",
 		"di2/index.php": "<?php http_response_code(404); echo \"di2 php 404\\n\";",
-		"fbx/y":         "y", "dix/y": "y", "f/x.fphp": "x", "fbbadheader/y": "y",
+		"fbx/y":         "y", "dix/y": "y", "f/x.fphp": "x", "fbbadheader/y": "y", "fbcbad/y": "y",
 	}
 	p := startPair(t, 1, conf, docs)
 	for _, name := range []string{"s/nf.cgi", "s/s500.cgi", "s/s200.cgi", "s/plain.cgi", "s/redir.cgi", "s/bad.cgi", "fbc/index.cgi"} {
@@ -209,7 +213,7 @@ func TestErrorDocumentScript(t *testing.T) {
 		"/e/php404/m", "/e/php200/m", "/e/phpplain/m", "/e/php503/m", "/e/proxy404/m", "/e/proxy200/m",
 		"/fb/some/page", "/fbc/some/page", "/fbp/some", "/di/", "/di2/",
 		"/s/nf.cgi", "/s/s500.cgi", "/s/nf.php", "/s/s503.php", "/app/nf", "/poe/nf", "/s/noexec.cgi", "/s/bad.cgi", "/nothing",
-		"/e/poe200/m", "/fbx/zz", "/dix/", "/e/badheader/m", "/fbbadheader/zz",
+		"/e/poe200/m", "/fbx/zz", "/dix/", "/e/badheader/m", "/fbbadheader/zz", "/fbcbad/zz",
 	} {
 		reqs = append(reqs, req("GET "+path))
 	}

@@ -60,7 +60,8 @@ func scriptSite(t *testing.T) *Handler {
 		{Kind: "Directory", Pattern: docs, Directives: []Directive{d("Require", "all", "granted")}},
 		{Kind: "Directory", Pattern: docs + "/s", Directives: []Directive{d("SetHandler", "script")}},
 		{Kind: "Directory", Pattern: docs + "/fb", Directives: []Directive{d("FallbackResource", "/s/nf.script")}},
-		{Kind: "Directory", Pattern: docs + "/fbfail", Directives: []Directive{d("FallbackResource", "/s/broken.script")}},
+		{Kind: "Directory", Pattern: docs + "/fbfail", Directives: []Directive{d("FallbackResource", "/s/broken.script"),
+			d("ErrorDocument", "500", `"fbfail's 500`)}},
 		{Kind: "Directory", Pattern: docs + "/fbmissing", Directives: []Directive{d("FallbackResource", "/s/nothere.script")}},
 		loc("/enf", "/s/nf.script"), loc("/eok", "/s/ok.script"), loc("/eplain", "/s/plain.script"), loc("/ebroken", "/s/broken.script"),
 	})
@@ -110,7 +111,8 @@ func TestErrorDocumentOwnAnswer(t *testing.T) {
 // TestFallbackOwnAnswer: a FallbackResource script's own error answer is
 // the request's (apache2's mod_dir fast-redirects to the file it found
 // before the script runs), not the request's ErrorDocument; a fallback
-// whose handler fails is answered with the request's ErrorDocument. A
+// whose handler fails is answered with the fallback's ErrorDocument (the
+// fast redirect gave the request its settings), not the directory's. A
 // fallback script that does not exist is not run (mod_dir fast-redirects
 // only to a regular file): the request's own 404 answers.
 func TestFallbackOwnAnswer(t *testing.T) {

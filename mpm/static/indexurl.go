@@ -31,11 +31,11 @@ func (h *Handler) subrequest(r *http.Request) (*http.Request, bool) {
 }
 
 // InSubrequest reports whether r is one of mod_dir's subrequests (a
-// DirectoryIndex or FallbackResource URL's), whose answer is held back:
-// an error of its own is r's main request's to answer (ErrorDocument).
+// DirectoryIndex or FallbackResource URL's) not fast-redirected to, whose
+// answer is held back: an error of its own is r's main request's to answer
+// (ErrorDocument).
 func InSubrequest(r *http.Request) bool {
-	depth, _ := r.Context().Value(subreqDepthKey{}).(int)
-	return depth > 0
+	return inLookup(r)
 }
 
 // indexURL serves the DirectoryIndex name holding a "/" (a URL-path, from
@@ -121,21 +121,18 @@ type mainRequest struct {
 	userSet  bool
 	authType string
 	logConf  any  // http1.LogConfig of the main request
-	answered bool // the subrequest's answer is the main request's (ProxyAnswer)
+	answered bool // the subrequest's answer is the main request's (fastRedirect)
 }
 
 type mainRequestKey struct{}
 
 // ProxyAnswer is r, a subrequest of a DirectoryIndex or FallbackResource
 // URL that mod_proxy answers (a ProxyPass), as its main request
-// (fastRedirect), whose answer is the main request's whatever its status:
-// apache2's mod_dir fast-redirects to a subrequest whose handler is
-// proxy-server before the handler runs. Any other r is returned as it is.
+// (fastRedirect): apache2's mod_dir fast-redirects to a subrequest whose
+// handler is proxy-server before the handler runs. Any other r is returned
+// as it is.
 func ProxyAnswer(r *http.Request) *http.Request {
-	if main, _ := r.Context().Value(mainRequestKey{}).(*mainRequest); main != nil {
-		main.answered = true
-	}
-	return fastRedirect(r)
+	return fastRedirect(r, true)
 }
 
 // inLookup reports whether r is a subrequest of lookup's not yet
@@ -147,11 +144,17 @@ func inLookup(r *http.Request) bool {
 
 // fastRedirect is r, a subrequest of lookup's about to be answered by a
 // handler, as its main request: with the main request's user, AuthType and
-// error levels and the port of its Host field. Any other r is returned as it is.
-func fastRedirect(r *http.Request) *http.Request {
+// error levels and the port of its Host field. When found (a regular file,
+// a ProxyPass: what apache2's mod_dir fast-redirects to), its answer is the
+// main request's whatever its status, an error answered under its own
+// settings (ErrorDocument). Any other r is returned as it is.
+func fastRedirect(r *http.Request, found bool) *http.Request {
 	main, _ := r.Context().Value(mainRequestKey{}).(*mainRequest)
 	if main == nil {
 		return r
+	}
+	if found {
+		main.answered = true
 	}
 	if c := http1.ConnFromRequest(r); c != nil {
 		c.RestoreUser(main.user, main.userSet, main.authType)

@@ -828,7 +828,7 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 		}
 	}
 	fixup(r, o)
-	r = fastRedirect(r)
+	r = fastRedirect(r, status == 0 && fi.kind == kindRegular || stopped)
 	if o.Handler != nil && r.Method != http.MethodOptions && (status == 0 && fi.kind != kindDir || status == http.StatusNotFound && !stopped) {
 		if h.handle(w, r, o, croot, rel, info, status != 0, false) {
 			return
