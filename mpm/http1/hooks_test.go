@@ -77,13 +77,7 @@ func TestRequestDoneRecursiveError(t *testing.T) {
 	var got []done
 	srv := &Server{
 		KeepAlive: true,
-		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.URL.Path == "/failed" {
-				WriteRecursiveError(w, r, http.StatusNotFound, http.StatusForbidden)
-				return
-			}
-			io.WriteString(w, "hello")
-		}),
+		Handler:   failedDocument(http.StatusForbidden),
 		RequestDone: func(c *Conn, r *http.Request, status int, n int64) {
 			mu.Lock()
 			got = append(got, done{status, n})
@@ -103,6 +97,19 @@ func TestRequestDoneRecursiveError(t *testing.T) {
 	}
 }
 
+// failedDocument answers /failed with the 404 page of a local ErrorDocument
+// that failed with failed (WriteRecursiveError), anything else with
+// "hello".
+func failedDocument(failed int) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/failed" {
+			WriteRecursiveError(w, r, http.StatusNotFound, failed)
+			return
+		}
+		io.WriteString(w, "hello")
+	})
+}
+
 // TestRecursiveErrorDropsConnection: a failed local ErrorDocument whose
 // failure is a status apache2 drops the connection for (a 500) closes the
 // connection after the error's page, as ap_die, which sets r->status to
@@ -110,13 +117,7 @@ func TestRequestDoneRecursiveError(t *testing.T) {
 func TestRecursiveErrorDropsConnection(t *testing.T) {
 	srv := &Server{
 		KeepAlive: true,
-		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.URL.Path == "/failed" {
-				WriteRecursiveError(w, r, http.StatusNotFound, http.StatusInternalServerError)
-				return
-			}
-			io.WriteString(w, "hello")
-		}),
+		Handler:   failedDocument(http.StatusInternalServerError),
 	}
 	nc := dialServer(t, srv)
 	io.WriteString(nc, "GET /failed HTTP/1.1\r\nHost: x\r\n\r\nGET /a HTTP/1.1\r\nHost: x\r\n\r\n")
