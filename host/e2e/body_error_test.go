@@ -128,7 +128,7 @@ const bodyDiscardConf = `ServerName main.test
 Listen 127.0.0.1:@P0@
 DocumentRoot @DOCS@
 KeepAlive On
-SetEnvIf Request_URI ^/(red|big/red|tiny/red|deny/) logbytes
+SetEnvIf Request_URI ^/(red|big/red|tiny/red|deny/|deny2/) logbytes
 CustomLog logs/bytes_log "%r %>s %b" env=logbytes
 LimitRequestBody 10
 ErrorDocument 413 /srv413.txt
@@ -172,7 +172,8 @@ ProxyPass /px/ http://127.0.0.1:@P0@/ disablereuse=On
 // (parity17); the Locations' limit applies to a Redirect's answer (apache2
 // walks them before translate_name; review20). The access log's %b of a
 // recursive error counts the page it replaced too, as apache2's
-// r->bytes_sent (parity18).
+// r->bytes_sent (parity18); that of a local ErrorDocument that failed on the
+// body is "-", its %>s the failure's, as apache2 logs the document's request.
 func TestBodyDiscardParity(t *testing.T) {
 	docs := map[string]string{"x.txt": "x\n", "srv413.txt": "server 413\n", "loc413.txt": "location 413\n",
 		"sub/x.txt": "s\n", "small/x.txt": "s\n", "big/x.txt": "b\n", "deny/x.txt": "d\n", "deny2/x.txt": "d\n"}

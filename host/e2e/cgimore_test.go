@@ -25,6 +25,13 @@ DocumentRoot @DOCS@
 <Directory @DOCS@/e>
 	ErrorDocument 404 /h/show.cgi
 </Directory>
+<Directory @DOCS@/e2>
+	ErrorDocument 404 /h/bad.cgi
+</Directory>
+<Directory @DOCS@/e3>
+	ErrorDocument 404 /h/noexec.cgi
+	ErrorDocument 500 /h/run.cgi
+</Directory>
 <Directory @DOCS@/t>
 	AddType application/x-httpd-cgi .cgi
 </Directory>
@@ -37,7 +44,8 @@ DocumentRoot @DOCS@
 // renamed variables after an internal redirect, a script's ETag and Last-Modified meet the request's
 // conditionals as apache2's (304, 412; not with a Status nor for a POST), a
 // script with a malformed header ends the connection (apache2's 500 drops
-// it), and a script known only by its content type runs.
+// it; so does an ErrorDocument's, under the error's "Additionally" page), a script's Status 304 or 204 goes out without its body, and a script
+// known only by its content type runs.
 func TestCGIMore(t *testing.T) {
 	script := "#!/bin/sh\necho 'Content-Type: text/plain'\necho\necho \"ran $SCRIPT_NAME\"\n"
 	docs := map[string]string{"h/bad.cgi": "#!/bin/sh\necho 'this is not a header'\necho\n", "h/run.cgi": script,
@@ -51,13 +59,17 @@ func TestCGIMore(t *testing.T) {
 		"e/x.txt":    "x\n",
 		"h/renv.cgi": "#!/bin/sh\necho 'Content-Type: text/plain'\necho\nenv | grep '^REDIRECT_' | grep -v '^REDIRECT_REMOTE_PORT=\\|^REDIRECT_SERVER_SOFTWARE=' | sort\n",
 		"h/loc2.cgi": "#!/bin/sh\necho 'Location: /h/renv.cgi'\necho\n",
-		"h/loc.cgi":  "#!/bin/sh\necho 'Location: /h/show.cgi?x=1'\necho\n", "t/noexec/run.cgi": script, "hello.txt": "hello\n"}
+		"h/loc.cgi":  "#!/bin/sh\necho 'Location: /h/show.cgi?x=1'\necho\n", "t/noexec/run.cgi": script, "hello.txt": "hello\n",
+		"h/s304.cgi":   "#!/bin/sh\necho 'Status: 304 NM'\necho 'ETag: \"v1\"'\necho\necho body\n",
+		"h/noexec.cgi": script, "e2/x.txt": "x\n", "e3/x.txt": "x\n",
+		"h/s204.cgi": "#!/bin/sh\necho 'Status: 204'\necho 'X-S: 1'\necho\necho body\n"}
 	p := startPairMPM(t, "event", 1, cgiMoreConf, docs)
 	for name := range docs {
 		if strings.HasSuffix(name, ".cgi") {
 			must(t, os.Chmod(filepath.Join(p.apache.docs, name), 0o755))
 		}
 	}
+	must(t, os.Chmod(filepath.Join(p.apache.docs, "h/noexec.cgi"), 0o644))
 	keep := func(path string) string { return "GET " + path + " HTTP/1.1\r\nHost: main.test\r\n\r\n" }
 	cond := func(method, path, field string) diffRequest {
 		return diffRequest{Raw: method + " " + path + " HTTP/1.1\r\nHost: main.test\r\n" + field + "\r\nConnection: close\r\n\r\n"}
@@ -96,6 +108,10 @@ func TestCGIMore(t *testing.T) {
 	})
 	p.check([]diffRequest{
 		{Raw: keep("/h/bad.cgi") + last, Connection: true},
+		{Raw: keep("/e2/nothere") + last, Connection: true},
+		{Raw: keep("/e3/nothere") + last, Connection: true},
+		{Raw: keep("/h/s304.cgi") + last, Connection: true},
+		{Raw: keep("/h/s204.cgi") + last, Connection: true},
 		{Raw: keep("/h/nothere.cgi") + last, Connection: true},
 		{Raw: keep("/t/run.cgi") + last, Want: "ran /t/run.cgi", Connection: true},
 		{Raw: keep("/t/run.cgi/more?q") + keep("/t/noexec/run.cgi") + last, Connection: true},

@@ -71,7 +71,7 @@ ScriptAlias /cgi-bin/ @DOCS@/cgi/
 // REQUEST_URI naming "stderr" writes two FCGI_STDERR records first,
 // "local" and "absolute" answer with a Location, "status" with a Status,
 // "odd" with Status 999, "unauth" with a 401 and its WWW-Authenticate, "early" ends the request in the header,
-// "badheader" with a line that is no field, "slow" sleeps 3 s first.
+// "badheader" with a line that is no field, "s204" with a 204 and a body, "slow" sleeps 3 s first.
 func rawFCGI(t *testing.T, ln net.Listener) {
 	t.Cleanup(func() { ln.Close() })
 	go func() {
@@ -161,6 +161,8 @@ func rawFCGIConn(c net.Conn) {
 			head = "Status: 404 Not Here\r\nContent-Type: text/plain\r\n"
 		case strings.Contains(uri, "badheader"):
 			head = "this is no field\r\n"
+		case strings.Contains(uri, "s204"):
+			head = "Status: 204 No Content\r\nX-Backend: raw\r\n"
 		case strings.Contains(uri, "unauth"):
 			head = "Status: 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"fcgi\"\r\nX-Backend: raw\r\nContent-Type: text/plain\r\n"
 		default:
@@ -337,6 +339,8 @@ func testProxyFCGI(t *testing.T, mpm string) {
 		// end of the request is an empty 200.
 		"GET /app/odd HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
 		"GET /app/early HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
+		// A 204 goes out without the body the backend sends.
+		"GET /app/s204 HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
 		// ProxyErrorOverride, both forms; a 401 keeps the backend's
 		// WWW-Authenticate (and its other fields: apache2's
 		// err_headers_out).

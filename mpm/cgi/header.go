@@ -39,14 +39,17 @@ func (hd *Header) WriteHeader(w http.ResponseWriter, r *http.Request, status int
 	if hd.location != "" {
 		out["Location"] = []string{hd.location}
 	}
-	if status == 0 {
-		status = http.StatusOK
-	}
 	if hd.contentType != "" {
 		out["Content-Type"] = []string{hd.contentType}
 	}
 	if hd.statusLine != "" {
 		http1.SetStatusLine(w, hd.statusLine)
+	}
+	// The script's answer, an error status too, is the request's: no
+	// ErrorDocument replaces it (mod_cgi returns OK).
+	static.OwnAnswer(r, status != 0)
+	if status == 0 {
+		status = http.StatusOK
 	}
 	w.WriteHeader(status)
 }

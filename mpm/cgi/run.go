@@ -378,7 +378,10 @@ func (s *script) respond(w http.ResponseWriter, r *http.Request, t *static.Targe
 		}
 	}
 	loc := hd.location
-	if loc != "" && (status == 0 || status == http.StatusOK) {
+	// mod_cgi redirects when r->status is 200 once the header is read:
+	// not for an ErrorDocument's script without a Status (its request has
+	// the error's), whose Location goes out as it is.
+	if loc != "" && (status == http.StatusOK || status == 0 && static.RequestStatus(r) == http.StatusOK) {
 		s.discard()
 		// The fields of err_headers_out are kept by the redirect and the
 		// error page, those of headers_out (ETag, ...) are not.
@@ -395,6 +398,12 @@ func (s *script) respond(w http.ResponseWriter, r *http.Request, t *static.Targe
 		return
 	}
 	hd.WriteHeader(w, r, status)
+	if status == http.StatusNotModified || status == http.StatusNoContent {
+		// No body goes with these: apache2's header filter drops the
+		// script's.
+		s.discard()
+		return
+	}
 	flush := func() error { return http.NewResponseController(w).Flush() }
 	if err := s.stream(w, flush); err != nil {
 		s.kill()

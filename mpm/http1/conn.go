@@ -119,6 +119,11 @@ type Conn struct {
 	try       bool              // writes go to tryWrite (flushing a response's end)
 	unsentSet bool              // unsent holds the rest of the last response
 	noWait    bool              // the next ServeRequest does not wait for a first byte (SkipIdleWait)
+	// logStatus is the status the access log shows for the current
+	// request, with no body bytes, when its local ErrorDocument failed
+	// (WriteRecursiveError); 0 for the response's own. Here, not beside
+	// the flags above: it fills padding.
+	logStatus uint16
 	unsent    Unsent
 
 	state  atomic.Int32
@@ -566,6 +571,7 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 	c.keepNext = false
 	c.ident = nil
 	c.filter, c.filterSet, c.errorPage, c.variants = nil, false, false, ""
+	c.logStatus = 0
 	c.user, c.userSet, c.authType = "", false, ""
 	c.filename, c.pathInfo = "", ""
 	c.resetNotes()
@@ -695,6 +701,10 @@ func (c *Conn) answersTrace(req *http.Request) bool {
 // requestDone reports a request that got a response to Server.RequestDone.
 func (c *Conn) requestDone(w *response) {
 	if h := c.srv.RequestDone; h != nil && w.status != 0 {
+		if c.logStatus != 0 {
+			h(c, w.req, int(c.logStatus), 0)
+			return
+		}
 		h(c, w.req, w.status, w.written+w.dropped)
 	}
 }

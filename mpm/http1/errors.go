@@ -85,12 +85,16 @@ func WriteErrorDocument(w http.ResponseWriter, r *http.Request, status int, text
 }
 
 // WriteRecursiveError answers r with the page of status for a request whose
-// ErrorDocument for status failed itself: apache2's recursive error, whose
-// "Additionally" paragraph names status again, not the document's error.
-func WriteRecursiveError(w http.ResponseWriter, r *http.Request, status int) {
+// ErrorDocument for status failed itself, with the status failed: apache2's
+// recursive error, whose "Additionally" paragraph names status again, not
+// the document's error. As apache2 sends that page as the first request's
+// and logs the last one's, the access log shows failed as %>s and no body
+// (%b "-").
+func WriteRecursiveError(w http.ResponseWriter, r *http.Request, status, failed int) {
 	var s *Server
 	if c := ConnFromRequest(r); c != nil {
 		s = c.srv
+		c.logStatus = uint16(failed)
 	}
 	writePage(w, r, status, appendErrorPageAfter(nil, s, r, status, status))
 }

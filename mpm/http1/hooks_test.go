@@ -63,6 +63,71 @@ func TestRequestDone(t *testing.T) {
 	}
 }
 
+// TestRequestDoneRecursiveError: the page of a failed local ErrorDocument
+// (WriteRecursiveError) goes out with the error's status, but the hook sees
+// the document's failure as the status and no body bytes, as apache2 logs
+// its last request (%>s, %b "-"); the next request on the connection is
+// its own again.
+func TestRequestDoneRecursiveError(t *testing.T) {
+	type done struct {
+		status int
+		bytes  int64
+	}
+	var mu sync.Mutex
+	var got []done
+	srv := &Server{
+		KeepAlive: true,
+		Handler:   failedDocument(http.StatusForbidden),
+		RequestDone: func(c *Conn, r *http.Request, status int, n int64) {
+			mu.Lock()
+			got = append(got, done{status, n})
+			mu.Unlock()
+		},
+	}
+	nc := dialServer(t, srv)
+	io.WriteString(nc, "GET /failed HTTP/1.1\r\nHost: x\r\n\r\nGET /a HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+	out, _ := io.ReadAll(nc)
+	if !strings.HasPrefix(string(out), "HTTP/1.1 404 Not Found\r\n") || !strings.Contains(string(out), "Additionally, a 404 Not Found") {
+		t.Errorf("answer %q, want the 404 page with its Additionally paragraph", out)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if want := []done{{403, 0}, {200, 5}}; len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
+		t.Errorf("RequestDone calls %+v, want %+v", got, want)
+	}
+}
+
+// failedDocument answers /failed with the 404 page of a local ErrorDocument
+// that failed with failed (WriteRecursiveError), anything else with
+// "hello".
+func failedDocument(failed int) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/failed" {
+			WriteRecursiveError(w, r, http.StatusNotFound, failed)
+			return
+		}
+		io.WriteString(w, "hello")
+	})
+}
+
+// TestRecursiveErrorDropsConnection: a failed local ErrorDocument whose
+// failure is a status apache2 drops the connection for (a 500) closes the
+// connection after the error's page, as ap_die, which sets r->status to
+// the failure's.
+func TestRecursiveErrorDropsConnection(t *testing.T) {
+	srv := &Server{
+		KeepAlive: true,
+		Handler:   failedDocument(http.StatusInternalServerError),
+	}
+	nc := dialServer(t, srv)
+	io.WriteString(nc, "GET /failed HTTP/1.1\r\nHost: x\r\n\r\nGET /a HTTP/1.1\r\nHost: x\r\n\r\n")
+	out, _ := io.ReadAll(nc)
+	if !strings.HasPrefix(string(out), "HTTP/1.1 404 Not Found\r\n") || !strings.Contains(string(out), "\r\nConnection: close\r\n") ||
+		strings.Contains(string(out), "hello") {
+		t.Errorf("answer %q, want the 404 page with Connection: close, and no more", out)
+	}
+}
+
 // TestProgress: the hook runs on every wait on the network of a request
 // (its first byte, its head, each write of its response), with the Conn.
 func TestProgress(t *testing.T) {

@@ -636,6 +636,9 @@ func (w *response) keepAlive(http10 bool) bool {
 	if dropsConnection(w.status) || w.status < 200 {
 		return false // 101: the connection would change protocols, which is not offered
 	}
+	if dropsConnection(int(c.logStatus)) {
+		return false // a failed ErrorDocument's: ap_die's r->status is the failure's
+	}
 	if w.info.expectContinue && !w.continued {
 		return false
 	}

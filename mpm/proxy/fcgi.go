@@ -187,11 +187,14 @@ func (c *Config) serveFCGI(w http.ResponseWriter, r *http.Request, t *Target, wk
 		logf("proxy_fcgi", nil, "%s", l)
 	}
 	if ret != 0 {
-		// apache2 answers the status alone, without a page.
+		// apache2 answers the status alone, without a page: mod_proxy_fcgi
+		// has sent it already and returns AP_FILTER_ERROR, for which no
+		// ErrorDocument answers (a local ErrorDocument's, a fallback's).
 		sent()
 		logf("proxy_fcgi", nil, "AH01070: Error parsing script headers")
 		dispatchErr(syscall.EINVAL, "")
 		w.Header()["Content-Length"] = []string{"0"}
+		static.OwnAnswer(r, true)
 		w.WriteHeader(ret)
 		return true
 	}
@@ -213,7 +216,7 @@ func (c *Config) serveFCGI(w http.ResponseWriter, r *http.Request, t *Target, wk
 	}
 	hd.WriteHeader(w, r, status)
 	dst := io.Writer(&flushWriter{w: w, left: -1})
-	if r.Method == http.MethodHead || status == http.StatusNotModified || status == http.StatusPreconditionFailed {
+	if r.Method == http.MethodHead || status == http.StatusNoContent || status == http.StatusNotModified || status == http.StatusPreconditionFailed {
 		dst = io.Discard
 	}
 	if _, err := io.Copy(dst, br); err != nil {

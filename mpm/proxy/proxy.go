@@ -357,8 +357,21 @@ func (c *Config) forward(w http.ResponseWriter, r *http.Request, t *Target, u st
 	if offer != "" && !canUpgrade(upgrades, wk.scheme, offer) {
 		offer = ""
 	}
-	c.answer(w, r, resp, names, bc, wk, offer)
+	c.answer(w, r, resp, t.answerStatus(r, resp.StatusCode), names, bc, wk, offer)
 	return true
+}
+
+// answerStatus is the status of the answer to r passing on a backend's
+// answer of status backend: a local ErrorDocument's error status when
+// ProxyErrorOverride would override it and a body is sent (not for a HEAD,
+// a 204 or a 304), as mod_proxy_http keeps an error status when "the error
+// document is itself reverse proxied and was successful"; else backend.
+func (t *Target) answerStatus(r *http.Request, backend int) int {
+	st := static.RequestStatus(r)
+	if backend != http.StatusNoContent && backend != http.StatusNotModified && !static.HeaderOnly(r) && t.overrides(st) {
+		return st
+	}
+	return backend
 }
 
 // connectFailed logs a failed connection to the worker's backend for the
@@ -726,12 +739,12 @@ func (c *chunkWriter) Write(p []byte) (int, error) {
 // responseHop are the fields of a backend's answer never passed on.
 var responseHop = [...]string{"Connection", "Keep-Alive", "Proxy-Authenticate", "Te", "Trailer", "Upgrade", "Transfer-Encoding"}
 
-// answer passes the backend's answer on, streaming its body. Its fields
+// answer passes the backend's answer on with status, streaming its body. Its fields
 // keep the order and spelling of names, the backend's, the Set-Cookie
 // lines last, as apache2's mod_proxy_http puts them in headers_out.
 //
 // offer, if not "", is the Upgrade field sent back with "Connection: Upgrade".
-func (c *Config) answer(w http.ResponseWriter, r *http.Request, resp *http.Response, names []string, bc *bconn, wk *worker, offer string) {
+func (c *Config) answer(w http.ResponseWriter, r *http.Request, resp *http.Response, status int, names []string, bc *bconn, wk *worker, offer string) {
 	out := w.Header()
 	for _, v := range resp.Header["Connection"] {
 		for _, tok := range strings.Split(v, ",") {
@@ -782,7 +795,10 @@ func (c *Config) answer(w http.ResponseWriter, r *http.Request, resp *http.Respo
 		}
 		http1.SetFieldOrder(r, &http1.FieldOrder{Handler: names})
 	}
-	w.WriteHeader(resp.StatusCode)
+	// The backend's answer, an error status too, is the request's: no
+	// ErrorDocument replaces it without ProxyErrorOverride.
+	static.OwnAnswer(r, true)
+	w.WriteHeader(status)
 	var err error
 	if r.Method != http.MethodHead {
 		_, err = io.Copy(&flushWriter{w: w, left: resp.ContentLength}, resp.Body)

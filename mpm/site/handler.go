@@ -939,18 +939,8 @@ func (h *Handler) ServerErrorPage(w http.ResponseWriter, r *http.Request, status
 }
 
 // inErrorDocument marks the internal request that serves a local
-// ErrorDocument; its value is the error's status.
+// ErrorDocument (its status so far, the error's: static.RequestStatus).
 type inErrorDocument struct{}
-
-// requestStatus is r's status so far, as apache2's r->status, which an
-// internal redirect hands on: the error's while an ErrorDocument is served,
-// else 200.
-func requestStatus(r *http.Request) int {
-	if s, ok := r.Context().Value(inErrorDocument{}).(int); ok {
-		return s
-	}
-	return http.StatusOK
-}
 
 // errorDocument answers status with ErrorDocument, as apache2's
 // ap_send_error_response does: a text (sent as text/html), a local URL (served
@@ -991,14 +981,15 @@ func (h *Handler) errorDocument(w http.ResponseWriter, r *http.Request, status i
 		if err != nil {
 			return false
 		}
-		if http1.DiscardBody(r, status) != 0 {
+		if failed := http1.DiscardBody(r, status); failed != 0 {
 			// The document's default handler discards the request's body
 			// first, as apache2's does: a body that fails then fails the
 			// document, which the error's own page says.
-			http1.WriteRecursiveError(w, r, status)
+			http1.WriteRecursiveError(w, r, status, failed)
 			return true
 		}
-		r2 := r.WithContext(context.WithValue(static.WithPrevious(r.Context(), r), inErrorDocument{}, status))
+		ctx, hold := static.WithHold(context.WithValue(static.WithPrevious(r.Context(), r), inErrorDocument{}, true), status)
+		r2 := r.WithContext(ctx)
 		r2.URL = u
 		r2 = h.carryWalk(r, r2)
 		// ap_die names the method and the error notes in the request's
@@ -1023,7 +1014,7 @@ func (h *Handler) errorDocument(w http.ResponseWriter, r *http.Request, status i
 			delete(r.Header, k)
 		}
 		fields := w.Header().Clone()
-		sw := &statusWriter{ResponseWriter: w, status: status}
+		sw := &statusWriter{ResponseWriter: w, status: status, hold: hold}
 		h.ServeHTTP(sw, r2)
 		for i, k := range errorDocConditions {
 			if held[i] != nil {
@@ -1036,7 +1027,7 @@ func (h *Handler) errorDocument(w http.ResponseWriter, r *http.Request, status i
 			hd := w.Header()
 			clear(hd)
 			maps.Copy(hd, fields)
-			http1.WriteRecursiveError(w, r, status)
+			http1.WriteRecursiveError(w, r, status, sw.failed)
 		}
 		return true
 	}
@@ -1056,10 +1047,14 @@ func (h *Handler) errorDocument(w http.ResponseWriter, r *http.Request, status i
 var errorDocConditions = [...]string{"Range", "If-Range", "If-Match", "If-None-Match", "If-Modified-Since", "If-Unmodified-Since"}
 
 // statusWriter answers an ErrorDocument's own 200 with the error's status;
-// an error of its own is held back (failed).
+// an error of its own is held back (failed), unless its content handler
+// answers itself (hold): a script's or a backend's answer is sent as it is,
+// with its status if it gave one (apache2's r->status, which the document's
+// request inherits from the error).
 type statusWriter struct {
 	http.ResponseWriter
 	status int
+	hold   *static.Hold
 	wrote  bool
 	failed int
 }
@@ -1069,17 +1064,18 @@ func (s *statusWriter) WriteHeader(code int) {
 		return
 	}
 	s.wrote = true
-	if code >= http.StatusBadRequest {
+	if code >= http.StatusBadRequest && !s.hold.Own() {
 		s.failed = code
 		return
 	}
 	s.ResponseWriter.WriteHeader(s.MapStatus(code))
 }
 
-// MapStatus is the status code becomes: the error's for a 200. An output
-// filter below (package deflate) sees the status the answer will have.
+// MapStatus is the status code becomes: the error's for a 200 the
+// handler did not give explicitly. An output filter below (package
+// deflate) sees the status the answer will have.
 func (s *statusWriter) MapStatus(code int) int {
-	if code == http.StatusOK {
+	if code == http.StatusOK && !s.hold.Explicit() {
 		return s.status
 	}
 	return code

@@ -31,11 +31,11 @@ func (h *Handler) subrequest(r *http.Request) (*http.Request, bool) {
 }
 
 // InSubrequest reports whether r is one of mod_dir's subrequests (a
-// DirectoryIndex or FallbackResource URL's), whose answer is held back:
-// an error of its own is r's main request's to answer (ErrorDocument).
+// DirectoryIndex or FallbackResource URL's) not fast-redirected to, whose
+// answer is held back: an error of its own is r's main request's to answer
+// (ErrorDocument).
 func InSubrequest(r *http.Request) bool {
-	depth, _ := r.Context().Value(subreqDepthKey{}).(int)
-	return depth > 0
+	return inLookup(r)
 }
 
 // indexURL serves the DirectoryIndex name holding a "/" (a URL-path, from
@@ -52,8 +52,9 @@ func (h *Handler) indexURL(w http.ResponseWriter, r *http.Request, name string, 
 }
 
 // lookup runs mod_dir's subrequest for uri (to which r's query is added)
-// with its answer held back until its status is known: a success (or a
-// 304) is r's answer, and lookup returns 0; else the status for r to go on
+// with its answer held back until its status is known: a success, a 304 or
+// a content handler's own answer (OwnAnswer: a script's 404) is r's answer,
+// and lookup returns 0; else the status for r to go on
 // with, the subrequest's fields put on w when it is final for r (a
 // redirect; with a single name, a 401 or 406). A subrequest past the
 // nesting limit is a 500.
@@ -80,8 +81,9 @@ func (h *Handler) lookup(w http.ResponseWriter, r *http.Request, uri string, sin
 		held.authType = c.AuthType()
 		held.logConf = http1.LogConfig(r)
 	}
-	sr = sr.WithContext(context.WithValue(http1.WithoutURIPort(sr.Context(), true), mainRequestKey{}, held))
-	p := &indexProbe{w: w, hd: w.Header().Clone(), main: held}
+	ctx, hold := WithHold(context.WithValue(http1.WithoutURIPort(sr.Context(), true), mainRequestKey{}, held), 0)
+	sr = sr.WithContext(ctx)
+	p := &indexProbe{w: w, hd: w.Header().Clone(), main: held, hold: hold}
 	o.Redirect(p, sr, uri)
 	if c != nil {
 		http1.SetFilename(r, name, info)
@@ -119,30 +121,40 @@ type mainRequest struct {
 	userSet  bool
 	authType string
 	logConf  any  // http1.LogConfig of the main request
-	answered bool // the subrequest's answer is the main request's (ProxyAnswer)
+	answered bool // the subrequest's answer is the main request's (fastRedirect)
 }
 
 type mainRequestKey struct{}
 
 // ProxyAnswer is r, a subrequest of a DirectoryIndex or FallbackResource
 // URL that mod_proxy answers (a ProxyPass), as its main request
-// (fastRedirect), whose answer is the main request's whatever its status:
-// apache2's mod_dir fast-redirects to a subrequest whose handler is
-// proxy-server before the handler runs. Any other r is returned as it is.
+// (fastRedirect): apache2's mod_dir fast-redirects to a subrequest whose
+// handler is proxy-server before the handler runs. Any other r is returned
+// as it is.
 func ProxyAnswer(r *http.Request) *http.Request {
-	if main, _ := r.Context().Value(mainRequestKey{}).(*mainRequest); main != nil {
-		main.answered = true
-	}
-	return fastRedirect(r)
+	return fastRedirect(r, true)
+}
+
+// inLookup reports whether r is a subrequest of lookup's not yet
+// fast-redirected to.
+func inLookup(r *http.Request) bool {
+	main, _ := r.Context().Value(mainRequestKey{}).(*mainRequest)
+	return main != nil
 }
 
 // fastRedirect is r, a subrequest of lookup's about to be answered by a
 // handler, as its main request: with the main request's user, AuthType and
-// error levels and the port of its Host field. Any other r is returned as it is.
-func fastRedirect(r *http.Request) *http.Request {
+// error levels and the port of its Host field. When found (a regular file,
+// a ProxyPass: what apache2's mod_dir fast-redirects to), its answer is the
+// main request's whatever its status, an error answered under its own
+// settings (ErrorDocument). Any other r is returned as it is.
+func fastRedirect(r *http.Request, found bool) *http.Request {
 	main, _ := r.Context().Value(mainRequestKey{}).(*mainRequest)
 	if main == nil {
 		return r
+	}
+	if found {
+		main.answered = true
 	}
 	if c := http1.ConnFromRequest(r); c != nil {
 		c.RestoreUser(main.user, main.userSet, main.authType)
@@ -177,13 +189,16 @@ func final(st int, single bool) bool {
 }
 
 // indexProbe holds back the answer to a mod_dir subrequest until its
-// status says whether it is r's answer (pass) or dropped.
+// status says whether it is r's answer (pass) or dropped: a handler's own
+// answer (a script's 404) is r's, as apache2's mod_dir fast-redirects r to
+// the file it found before its handler runs.
 type indexProbe struct {
 	w      http.ResponseWriter
 	hd     http.Header
 	status int
 	pass   bool
 	main   *mainRequest // the subrequest's
+	hold   *Hold
 }
 
 func (p *indexProbe) Header() http.Header { return p.hd }
@@ -197,7 +212,7 @@ func (p *indexProbe) WriteHeader(code int) {
 		return
 	}
 	p.status = code
-	if code < 300 || code == http.StatusNotModified || p.main != nil && p.main.answered {
+	if code < 300 || code == http.StatusNotModified || p.main != nil && p.main.answered || p.hold.Own() {
 		p.pass = true
 		dst := p.w.Header()
 		clear(dst)

@@ -12,6 +12,9 @@ type Previous struct {
 	Path     string // its URL-path, decoded (r->uri)
 	RawQuery string // its query
 	HasQuery bool   // whether it had one ("?" alone too)
+	// HeaderOnly is whether it is a HEAD, whose answer has no body: its
+	// redirect, a GET, keeps apache2's r->header_only.
+	HeaderOnly bool
 }
 
 type previousKey struct{}
@@ -20,7 +23,14 @@ type previousKey struct{}
 // from.
 func WithPrevious(ctx context.Context, r *http.Request) context.Context {
 	return context.WithValue(ctx, previousKey{}, &Previous{Path: r.URL.Path, RawQuery: r.URL.RawQuery,
-		HasQuery: r.URL.RawQuery != "" || r.URL.ForceQuery})
+		HasQuery: r.URL.RawQuery != "" || r.URL.ForceQuery, HeaderOnly: HeaderOnly(r)})
+}
+
+// HeaderOnly reports whether r's answer has no body: r is a HEAD, or the
+// internal redirect of one (apache2's r->header_only).
+func HeaderOnly(r *http.Request) bool {
+	p := PreviousOf(r)
+	return r.Method == http.MethodHead || p != nil && p.HeaderOnly
 }
 
 // PreviousOf is the request r's internal redirect came from, nil for none.

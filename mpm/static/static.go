@@ -816,8 +816,19 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 			status, oerr, vlv = 0, nil, c.vlv
 		}
 	}
+	if status == http.StatusNotFound && !stopped && inLookup(r) {
+		// mod_dir fast-redirects r to its subrequest only for a regular
+		// file (or a ProxyPass): for one that does not exist but has a
+		// handler (a script's, which would answer for it) none runs, and
+		// the lookup found nothing. Without one the subrequest's own
+		// FallbackResource applies, below.
+		if _, ok := h.handles(o, rel, false); ok {
+			w.WriteHeader(http.StatusNotFound)
+			return
+		}
+	}
 	fixup(r, o)
-	r = fastRedirect(r)
+	r = fastRedirect(r, status == 0 && fi.kind == kindRegular || stopped)
 	if o.Handler != nil && r.Method != http.MethodOptions && (status == 0 && fi.kind != kindDir || status == http.StatusNotFound && !stopped) {
 		if h.handle(w, r, o, croot, rel, info, status != 0, false) {
 			return
