@@ -343,18 +343,18 @@ type Config struct {
 	proxies []*section
 
 	// balancers is mod_proxy's configuration whether or not the server
-	// proxies: the balancers it defines, which its virtual hosts may use.
+	// proxies: the balancers it defines, which its virtual hosts may use,
+	// and the workers of its <Proxy> sections.
 	balancers *proxy.Config
-	// handlerProxy serves SetHandler "proxy:..." when no ProxyPass is set;
-	// proxyFiles says that a section of the configuration files sets one.
-	handlerProxy *proxy.Config
-	proxyFiles   bool
+	// proxyFiles says that a section of the configuration files sets
+	// SetHandler "proxy:...", served with balancers.
+	proxyFiles bool
 }
 
 // Compile builds the configuration from the top-level directives and the sections.
 // Errors name the directive's file and line.
 func Compile(server []Directive, sections []Section) (*Config, error) {
-	c := &Config{handlerProxy: &proxy.Config{}}
+	c := &Config{}
 	var errs []error
 	var px proxy.Config
 	for _, d := range server {
