@@ -385,7 +385,6 @@ func TestCGIDirectoryIndexFixups(t *testing.T) {
 	conf := `ServerName main.test
 Listen 127.0.0.1:@P0@
 LoadModule cgid_module ` + apacheModuleDir + `/mod_cgid.so
-LoadModule headers_module ` + apacheModuleDir + `/mod_headers.so
 DocumentRoot @DOCS@
 RequestHeader append X-RH s
 DirectoryIndex index.cgi

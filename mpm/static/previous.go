@@ -12,6 +12,9 @@ type Previous struct {
 	Path     string // its URL-path, decoded (r->uri)
 	RawQuery string // its query
 	HasQuery bool   // whether it had one ("?" alone too)
+	// Depth is how many internal redirects led to the request that came
+	// from it: 1 when it is the first request.
+	Depth int
 }
 
 type previousKey struct{}
@@ -19,8 +22,21 @@ type previousKey struct{}
 // WithPrevious is ctx noting r as the request an internal redirect comes
 // from.
 func WithPrevious(ctx context.Context, r *http.Request) context.Context {
+	depth := 1
+	if p, ok := r.Context().Value(previousKey{}).(*Previous); ok {
+		depth = p.Depth + 1
+	}
 	return context.WithValue(ctx, previousKey{}, &Previous{Path: r.URL.Path, RawQuery: r.URL.RawQuery,
-		HasQuery: r.URL.RawQuery != "" || r.URL.ForceQuery})
+		HasQuery: r.URL.RawQuery != "" || r.URL.ForceQuery, Depth: depth})
+}
+
+// Redirects is how many internal redirects led to r (apache2's r->prev
+// chain, which LimitInternalRecursion bounds).
+func Redirects(r *http.Request) int {
+	if p := PreviousOf(r); p != nil {
+		return p.Depth
+	}
+	return 0
 }
 
 // PreviousOf is the request r's internal redirect came from, nil for none.
