@@ -88,11 +88,17 @@ func WriteErrorDocument(w http.ResponseWriter, r *http.Request, status int, text
 // ErrorDocument for status failed itself: apache2's recursive error, whose
 // "Additionally" paragraph names status again, not the document's error.
 func WriteRecursiveError(w http.ResponseWriter, r *http.Request, status int) {
+	WriteRecursiveErrorOf(w, r, status, status)
+}
+
+// WriteRecursiveErrorOf answers r with the page of status, whose
+// "Additionally" paragraph names failed.
+func WriteRecursiveErrorOf(w http.ResponseWriter, r *http.Request, status, failed int) {
 	var s *Server
 	if c := ConnFromRequest(r); c != nil {
 		s = c.srv
 	}
-	writePage(w, r, status, appendErrorPageAfter(nil, s, r, status, status))
+	writePage(w, r, status, appendErrorPageAfter(nil, s, r, status, failed))
 }
 
 // ErrorPageType is the Content-Type of the error pages and ErrorDocument

@@ -996,6 +996,12 @@ func (h *Handler) errorDocument(w http.ResponseWriter, r *http.Request, status i
 			http1.WriteRecursiveError(w, r, status)
 			return true
 		}
+		if h.recursionExceeded(r) {
+			// apache2's ap_die answers the redirect's failure: a 500
+			// whose page names status as the document's.
+			http1.WriteRecursiveErrorOf(w, r, http.StatusInternalServerError, status)
+			return true
+		}
 		r2 := r.WithContext(context.WithValue(static.WithPrevious(r.Context(), r), inErrorDocument{}, status))
 		r2.URL = u
 		r2 = h.carryWalk(r, r2)
