@@ -316,6 +316,8 @@ var Core = Table{
 	{Name: "UseCanonicalName", MinArgs: 1, MaxArgs: 1, Context: Anywhere, Check: checkUseCanonicalName,
 		Help: "How to work out the ServerName : Port when constructing URLs"},
 	{Name: "Options", MinArgs: 0, MaxArgs: -1, Context: Anywhere, Check: checkOptions, Help: "Set a number of attributes for a given directory"},
+	{Name: "LimitInternalRecursion", MinArgs: 1, MaxArgs: 2, Context: ServerConfig | InVirtualHost, Check: checkRecursionLimit,
+		Help: "maximum recursion depth of internal redirects and subrequests"},
 	{Name: "AccessFileName", MinArgs: 1, MaxArgs: -1, Context: ServerConfig | InVirtualHost,
 		Help: "Name(s) of per-directory config files (default: .htaccess)"},
 	{Name: "AllowOverride", MinArgs: 0, MaxArgs: -1, Context: InDirectory, Check: checkAllowOverride,
@@ -773,6 +775,17 @@ func checkServerTokens(args []string) error {
 func checkServerSignature(args []string) error {
 	if !oneOf(args[0], "on", "off", "email") {
 		return errors.New("ServerSignature: use one of: off | on | email")
+	}
+	return nil
+}
+
+// checkRecursionLimit is set_recursion_limit's check of its numbers (read
+// as atoi reads them).
+func checkRecursionLimit(args []string) error {
+	for _, a := range args {
+		if atoi(a) <= 0 {
+			return errors.New("The recursion limit must be greater than zero.")
+		}
 	}
 	return nil
 }

@@ -376,3 +376,56 @@ func TestCGIHandlerFromHtaccess(t *testing.T) {
 	ran.Want = "ran /ht/run.cgi"
 	p.check([]diffRequest{ran, get("/plain/run.cgi")})
 }
+
+// TestCGIDirectoryIndexFixups: a directory's index served by a script
+// (DirectoryIndex index.cgi) gets the request's fields as the directory's
+// fixups left them, once: the index's subrequest runs its own on a copy
+// apache2 drops (HTTP_X_RH is "s", not "s, s").
+func TestCGIDirectoryIndexFixups(t *testing.T) {
+	conf := `ServerName main.test
+Listen 127.0.0.1:@P0@
+LoadModule cgid_module ` + apacheModuleDir + `/mod_cgid.so
+DocumentRoot @DOCS@
+RequestHeader append X-RH s
+DirectoryIndex index.cgi
+<Directory @DOCS@/cgi>
+	Options +ExecCGI
+	AddHandler cgi-script .cgi
+</Directory>
+`
+	script := "#!/bin/sh\necho 'Content-Type: text/plain'\necho\necho \"ran $SCRIPT_NAME rh $HTTP_X_RH\"\n"
+	p := startPairMPM(t, "event", 1, conf, map[string]string{"cgi/index.cgi": script})
+	must(t, os.Chmod(filepath.Join(p.apache.docs, "cgi/index.cgi"), 0o755))
+	p.check([]diffRequest{
+		{Raw: "GET /cgi/ HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n", Want: "ran /cgi/index.cgi rh s\n"},
+		{Raw: "GET /cgi/index.cgi HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n", Want: "ran /cgi/index.cgi rh s\n"},
+	})
+}
+
+// TestCGISetEnvAfterSetEnvIf: SetEnv of a variable SetEnvIf set first
+// (mod_env's fixup overlays the table): a lookup (%{SE}e) finds
+// SetEnvIf's value, a script's environment and a redirect's REDIRECT_SE
+// SetEnv's, as apache2's.
+func TestCGISetEnvAfterSetEnvIf(t *testing.T) {
+	conf := `ServerName main.test
+Listen 127.0.0.1:@P0@
+LoadModule cgid_module ` + apacheModuleDir + `/mod_cgid.so
+DocumentRoot @DOCS@
+SetEnvIf Request_URI . SE=early
+SetEnv SE late
+Header always set X-SE "%{SE}e"
+<Directory @DOCS@/cgi>
+	Options +ExecCGI
+	AddHandler cgi-script .cgi
+	RewriteEngine On
+	RewriteRule ^go$ /cgi/env.cgi [L]
+</Directory>
+`
+	script := "#!/bin/sh\necho 'Content-Type: text/plain'\necho\necho \"SE=$SE REDIRECT_SE=$REDIRECT_SE\"\n"
+	p := startPairMPM(t, "event", 1, conf, map[string]string{"cgi/env.cgi": script})
+	must(t, os.Chmod(filepath.Join(p.apache.docs, "cgi/env.cgi"), 0o755))
+	p.check([]diffRequest{
+		{Raw: "GET /cgi/env.cgi HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n", Want: "SE=late REDIRECT_SE=\n"},
+		{Raw: "GET /cgi/go HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n", Want: "SE=late REDIRECT_SE=late\n"},
+	})
+}

@@ -457,3 +457,42 @@ func testPHPFPM(t *testing.T, mpm string) {
 		}
 	}
 }
+
+// phpFPMWikiConf is the httpd wiki's php-fpm setup: a <Proxy> section
+// naming the pool's socket, and SetHandler naming its worker, without a
+// ProxyPass.
+const phpFPMWikiConf = `ServerName main.test
+Listen 127.0.0.1:@P0@
+DocumentRoot @DOCS@
+LoadModule proxy_module /usr/lib/apache2/modules/mod_proxy.so
+LoadModule proxy_fcgi_module /usr/lib/apache2/modules/mod_proxy_fcgi.so
+<Proxy "unix:@SOCK@|fcgi://php-fpm">
+    ProxySet timeout=5
+</Proxy>
+<FilesMatch \.php$>
+    SetHandler proxy:fcgi://php-fpm
+</FilesMatch>
+`
+
+// TestPHPFPMWiki: the httpd wiki's php-fpm setup, without a ProxyPass: the
+// handler reaches the socket of the <Proxy> section's worker, as apache2's;
+// and so it does with a ProxyPass line to a path of the same socket's URL
+// before the section (the status page's), whose worker's URL does not
+// start the handler's.
+func TestPHPFPMWiki(t *testing.T) {
+	sock, _ := startPHPFPM(t)
+	for name, pre := range map[string]string{"alone": "", "status": "ProxyPass /fpm-status unix:@SOCK@|fcgi://php-fpm/fpm-status\n"} {
+		t.Run(name, func(t *testing.T) {
+			conf := strings.ReplaceAll(strings.Replace(phpFPMWikiConf, "<Proxy", pre+"<Proxy", 1), "@SOCK@", sock)
+			p := startPairMPM(t, "event", 1, conf, map[string]string{"dump.php": phpDump, "d/y.php": phpDump})
+			req := func(line string) string { return line + " HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n" }
+			p.compareProxyAnswers([]string{req("GET /dump.php/x?1"), req("GET /d/y.php")}, strings.NewReplacer())
+			for _, s := range []*diffServer{p.apache, p.ours} {
+				if a := s.proxyAnswer(t, req("GET /d/y.php")); !strings.Contains(a, "FPM_POOL=unix") {
+					t.Errorf("%s: /d/y.php: %.300s", s.name, a)
+				}
+			}
+			p.checkProxyCodes()
+		})
+	}
+}

@@ -59,7 +59,9 @@ func wsAccept(key string) string {
 // client's end of stream, which it answers with its own; /push sends
 // "pushed" and ends its side first, then reads what still comes; a path
 // with /no answers 403 offering the upgrade, one with /wrong switches to
-// websocket whatever the request asked; a request without Upgrade
+// websocket whatever the request asked; after its 101 one with /gone
+// closes, one with /deaf neither reads nor writes for 15 s, one with
+// /quiet reads but never writes; a request without Upgrade
 // gets a plain 200. Each connection's record (the request's head as
 // received, then "got" and every byte the backend read after it) goes to
 // the returned channel once it ends. An answer that is not a 101 says
@@ -115,6 +117,16 @@ func wsBackend(t *testing.T) (string, <-chan string) {
 		}
 		fmt.Fprintf(c, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: %s\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: %s\r\nX-B: 1\r\n\r\n", upgrade, wsAccept(key))
 		tc := c.(*net.TCPConn)
+		switch {
+		case strings.Contains(path, "/gone"):
+			return
+		case strings.Contains(path, "/deaf"):
+			time.Sleep(15 * time.Second)
+			return
+		case strings.Contains(path, "/quiet"):
+			got, _ = io.ReadAll(br)
+			return
+		}
 		if strings.Contains(path, "/push") {
 			io.WriteString(c, "pushed")
 			tc.CloseWrite()
@@ -427,6 +439,53 @@ func TestWebSocketWriteWaitAlive(t *testing.T) {
 	}
 }
 
+// TestWebSocketEndLingers: a tunnel ended by its timeout or by a failure
+// on the backend's side closes the client connection as any other, with a
+// lingering close, as apache2's, which skips it only when the client
+// connection failed: a quiet tunnel timed out, whose client sends after
+// the timeout, reads the end of stream, not a reset; a client sending to a
+// backend that never reads reads the end of stream once the write timed
+// out; and one sending on after the backend closed sees no broken pipe.
+func TestWebSocketEndLingers(t *testing.T) {
+	be, _ := wsBackend(t)
+	conf := strings.ReplaceAll(wsConf, "@BE@", be) + "Timeout 4\nProxyTimeout 4\n"
+	p := startPairMPM(t, "event", 1, conf, map[string]string{"a.txt": "a\n"})
+	var outs [2]string
+	for i, s := range []*diffServer{p.apache, p.ours} {
+		var out strings.Builder
+		for _, path := range []string{"/ws/quiet", "/off/quiet"} {
+			w := dialWS(t, s)
+			w.handshake(path, "Connection: Upgrade\r\nUpgrade: websocket\r\n")
+			time.Sleep(5 * time.Second)
+			_, err := io.WriteString(w.c, "late")
+			w.c.CloseWrite()
+			fmt.Fprintf(&out, "%s: %v %s\n", path, err, w.rest())
+		}
+		w := dialWS(t, s)
+		w.handshake("/ws/deaf", "Connection: Upgrade\r\nUpgrade: websocket\r\n")
+		w.flood()
+		fmt.Fprintf(&out, "/ws/deaf: %s\n", w.rest())
+		w.c.Close()
+		w = dialWS(t, s)
+		w.handshake("/ws/gone", "Connection: Upgrade\r\nUpgrade: websocket\r\n")
+		fmt.Fprintf(&out, "/ws/gone: %s", w.rest())
+		var err error
+		for range 20 {
+			if _, err = io.WriteString(w.c, "more"); err != nil {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		fmt.Fprintf(&out, " then %v\n", err)
+		outs[i] = out.String()
+	}
+	if outs[0] != outs[1] {
+		t.Errorf("apache:\n%s\nours:\n%s", outs[0], outs[1])
+	} else {
+		t.Logf("both:\n%s", outs[0])
+	}
+}
+
 // TestWebSocketChunkedBody: a chunked request body longer than what the
 // proxy reads ahead (16 KB) through the older tunnel reaches the backend
 // framed as the head says: chunked, all of it, then the tunnel. (apache2
@@ -459,5 +518,24 @@ func TestWebSocketChunkedBody(t *testing.T) {
 	}
 	if string(rest) != "\r\nafter" {
 		t.Errorf("after the body's last chunk: %.80q, want the trailer's end and the tunnel's bytes", rest)
+	}
+}
+
+// TestWebSocketBodyLimit: through the older tunnel, a chunked body past
+// LimitRequestBody beyond what the proxy reads ahead is a 413, as any
+// proxied request's here (apache2 sets no limit for a proxied request and
+// sends it whole: a difference README.md states).
+func TestWebSocketBodyLimit(t *testing.T) {
+	be, _ := wsBackend(t)
+	conf := strings.ReplaceAll(wsConf, "@BE@", be) + "LimitRequestBody 20000\n"
+	p := startPairMPM(t, "event", 1, conf, map[string]string{"a.txt": "a\n"})
+	body := strings.Repeat("0123456789abcdef", 1500) // 24000 bytes
+	w := dialWS(t, p.ours)
+	_, err := io.WriteString(w.c, "POST /off/echo HTTP/1.1\r\nHost: main.test\r\nConnection: Upgrade\r\n"+
+		"Upgrade: websocket\r\nTransfer-Encoding: chunked\r\n\r\n"+
+		fmt.Sprintf("%x\r\n%s\r\n%x\r\n%s\r\n0\r\n\r\n", 10000, body[:10000], len(body)-10000, body[10000:]))
+	must(t, err)
+	if got := w.rest(); !strings.HasPrefix(got, `"HTTP/1.1 413 `) {
+		t.Errorf("the answer: %.120s", got)
 	}
 }

@@ -67,7 +67,8 @@ func TestConditionErrors(t *testing.T) {
 }
 
 // TestSetting: mod_env's merge (UnsetEnv removes what an outer level set)
-// and its fixup (a variable set before keeps its value).
+// and its fixup (a variable set before keeps its value for a lookup, the
+// later entry follows it).
 func TestSetting(t *testing.T) {
 	var outer, inner Setting
 	must := func(err error) {
@@ -86,8 +87,19 @@ func TestSetting(t *testing.T) {
 	var v Vars
 	v.Set("c", "early")
 	m.Apply(&v)
-	if got, want := vars(&v), "c=early A=2 ENV_TEST_PASSED=p"; got != want {
+	if got, want := vars(&v), "c=early A=2 C=3 ENV_TEST_PASSED=p"; got != want {
 		t.Errorf("got %s, want %s", got, want)
+	}
+	if got, _ := v.Get("C"); got != "early" {
+		t.Errorf("C looked up: %q, want the first entry's", got)
+	}
+	m.Apply(&v) // the fixups again (a redirect's request): nothing added
+	if got, want := vars(&v), "c=early A=2 C=3 ENV_TEST_PASSED=p"; got != want {
+		t.Errorf("applied twice: got %s, want %s", got, want)
+	}
+	v.Set("C", "set")
+	if got, want := vars(&v), "c=set A=2 ENV_TEST_PASSED=p"; got != want {
+		t.Errorf("after Set: got %s, want %s", got, want)
 	}
 	if got := vars(&Vars{kv: outer.vars}); got != "A=1 B= C=3" {
 		t.Errorf("the merge changed the outer level: %s", got)

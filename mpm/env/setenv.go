@@ -70,11 +70,14 @@ func (s Setting) Merge(over *Setting) Setting {
 }
 
 // Apply is mod_env's fixup: the variables added to v after those it has
-// (apache2 overlays the tables, and a lookup finds the first entry: a
-// variable set before, by SetEnvIf, keeps its value).
+// (apache2 overlays the tables): a lookup finds the first entry, so a
+// variable set before, by SetEnvIf or E=, keeps its value there (Get), but
+// a script's environment and a redirect's REDIRECT_ names take the later,
+// SetEnv's (Each). An entry already last with its value is not added again
+// (the fixups of an index or a redirect's request run once more).
 func (s *Setting) Apply(v *Vars) {
 	for i := 0; i < len(s.vars); i += 2 {
-		if !v.Has(s.vars[i]) {
+		if val, ok := v.last(s.vars[i]); !ok || val != s.vars[i+1] {
 			v.kv = append(v.kv, s.vars[i], s.vars[i+1])
 		}
 	}

@@ -18,7 +18,8 @@ type Vars struct {
 	kv []string // name, value, name, value, ...
 }
 
-// Get is the value of name and whether it is set.
+// Get is the value of name and whether it is set: its first entry's when
+// mod_env's fixup added another (Setting.Apply), as apr_table_get.
 func (v *Vars) Get(name string) (string, bool) {
 	if v == nil {
 		return "", false
@@ -37,7 +38,17 @@ func (v *Vars) Has(name string) bool {
 	return ok
 }
 
-// Len is the number of variables set.
+// last is the value of name's last entry, and whether it has one.
+func (v *Vars) last(name string) (string, bool) {
+	for i := len(v.kv) - 2; i >= 0; i -= 2 {
+		if strings.EqualFold(v.kv[i], name) {
+			return v.kv[i+1], true
+		}
+	}
+	return "", false
+}
+
+// Len is the number of entries.
 func (v *Vars) Len() int {
 	if v == nil {
 		return 0
@@ -48,16 +59,28 @@ func (v *Vars) Len() int {
 // Set gives name the value (apr_table_setn).
 func (v *Vars) Set(name, value string) { v.kv = setPair(v.kv, name, value) }
 
-// setPair is the name and value pairs kv with name's value replaced, or the
-// pair appended.
+// setPair is the name and value pairs kv with name's value replaced (its
+// first entry's, the others removed), or the pair appended.
 func setPair(kv []string, name, value string) []string {
 	for i := 0; i < len(kv); i += 2 {
 		if strings.EqualFold(kv[i], name) {
 			kv[i+1] = value
-			return kv
+			return dropAfter(kv, i+2, name)
 		}
 	}
 	return append(kv, name, value)
+}
+
+// dropAfter is kv without the entries of name from from on, in place.
+func dropAfter(kv []string, from int, name string) []string {
+	out := kv[:from]
+	for i := from; i < len(kv); i += 2 {
+		if !strings.EqualFold(kv[i], name) {
+			out = append(out, kv[i], kv[i+1])
+		}
+	}
+	clear(kv[len(out):])
+	return out
 }
 
 // Unset removes name (apr_table_unset).
@@ -80,7 +103,9 @@ func (v *Vars) Reset() {
 	}
 }
 
-// Each calls f with each variable, in the order they were set.
+// Each calls f with each entry, in the order they were set: a variable
+// mod_env's fixup set again comes twice, and a gateway's environment takes
+// the later (ap_create_environment's, as a redirect's REDIRECT_ names).
 func (v *Vars) Each(f func(name, value string)) {
 	if v == nil {
 		return

@@ -91,12 +91,26 @@ func WriteErrorDocument(w http.ResponseWriter, r *http.Request, status int, text
 // and logs the last one's, the access log shows failed as %>s and no body
 // (%b "-").
 func WriteRecursiveError(w http.ResponseWriter, r *http.Request, status, failed int) {
+	writeRecursiveError(w, r, status, status, failed)
+}
+
+// WriteRecursiveErrorOf answers r with the page of status, whose
+// "Additionally" paragraph names first (apache2's ap_die for an
+// ErrorDocument's redirect past LimitInternalRecursion: a 500 naming the
+// error), logged as the answer's status.
+func WriteRecursiveErrorOf(w http.ResponseWriter, r *http.Request, status, first int) {
+	writeRecursiveError(w, r, status, first, 0)
+}
+
+// writeRecursiveError writes the page of status naming first; logged, if
+// not 0, is the status the access log shows.
+func writeRecursiveError(w http.ResponseWriter, r *http.Request, status, first, logged int) {
 	var s *Server
 	if c := ConnFromRequest(r); c != nil {
 		s = c.srv
-		c.logStatus = uint16(failed)
+		c.logStatus = uint16(logged)
 	}
-	writePage(w, r, status, appendErrorPageAfter(nil, s, r, status, status))
+	writePage(w, r, status, appendErrorPageAfter(nil, s, r, status, first))
 }
 
 // ErrorPageType is the Content-Type of the error pages and ErrorDocument

@@ -116,8 +116,8 @@ func (t *Tunnel) SetWriteDeadline(d time.Time) error { return t.c.rwc.SetWriteDe
 
 // Abort, once nothing reads or writes the tunnel any more, has the
 // connection closed without lingering once the handler returns (apache2's
-// aborted connection): a tunnel ended by a failure or a timeout, whose
-// client may still be sending without end.
+// aborted connection): a tunnel ended by a failure of the client connection
+// (a write to it failing or timing out).
 func (t *Tunnel) Abort() { t.c.sawEOF = true }
 
 // Close ends the connection at once (an aborted tunnel): pending reads and

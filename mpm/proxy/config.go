@@ -24,6 +24,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -97,6 +98,7 @@ type Config struct {
 	// file, line and seq are the position of the directive being read (At).
 	file      string
 	line, seq int
+	defs      int // the workers' definitions so far (workerDef.n)
 
 	// BalancerInherit Off and ProxyPassInherit Off (see Inherit).
 	balancerInheritOff, passInheritOff bool
@@ -477,13 +479,19 @@ func (c *Config) worker(u string, s *workerSettings) (*worker, error) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	_, bare := deSocket(u)
+	c.defs++
+	def := workerDef{url: bare, seq: c.seq, n: c.defs}
 	if old := c.workers[w.name]; old != nil {
+		if !slices.ContainsFunc(old.defs, func(d workerDef) bool { return hasPrefixFold(bare, d.url) }) {
+			old.defs = append(old.defs, def)
+		}
 		return old, nil
 	}
 	if c.workers == nil {
 		c.workers = map[string]*worker{}
 	}
-	w.order = len(c.workers)
+	w.defs = []workerDef{def}
 	c.workers[w.name] = w
 	return w, nil
 }

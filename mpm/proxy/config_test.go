@@ -96,3 +96,29 @@ func TestSocketWorkerFirstDefined(t *testing.T) {
 		}
 	}
 }
+
+// TestSocketWorkerFileOrder: of two <Proxy> sections of sockets named by
+// the same URL, read in another order than the file's (a top-level line
+// is read before the sections), a handler reaches the one first in the
+// file; and a ProxyPass line's worker whose URL has a path the handler's
+// does not start is not taken for it.
+func TestSocketWorkerFileOrder(t *testing.T) {
+	var c Config
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(c.At("a.conf", 9, 9).Set("ProxyPass", []string{"/fpm-status", "unix:/run/pass.sock|fcgi://dup/fpm-status"}))
+	must(c.At("a.conf", 5, 5).SetProxy("ProxySet", []string{"timeout=30"}, "unix:/run/z.sock|fcgi://dup"))
+	must(c.At("a.conf", 2, 2).SetProxy("ProxySet", []string{"timeout=30"}, "unix:/run/a.sock|fcgi://dup"))
+	tg := c.ForHandler("proxy:fcgi://dup", "/srv/x.php", "")
+	if tg == nil || tg.w.sock != "/run/a.sock" {
+		t.Errorf("target %+v, want the socket /run/a.sock", tg)
+	}
+	tg = c.ForHandler("proxy:fcgi://dup", "/fpm-status", "")
+	if tg == nil || tg.w.sock != "/run/pass.sock" {
+		t.Errorf("/fpm-status: target %+v, want the socket /run/pass.sock", tg)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -399,19 +400,19 @@ func (c *Config) handlerWorker(u string) (w *worker, generic bool, err error) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	// As apache2's ap_proxy_get_worker: a ProxyPass line's worker when its
-	// URL starts the handler's.
-	if old := c.workers[w.name]; old != nil && len(u) >= len(old.url) && strings.EqualFold(u[:len(old.url)], old.url) {
-		return old, false, nil
-	}
-	// A worker of a unix domain socket goes by its URL alone, as apache2
-	// names it: "proxy:fcgi://php-fpm" reaches the socket of a
+	// As apache2's ap_proxy_get_worker: a handler naming a socket takes
+	// the worker of that socket whose URL starts its own; one naming none,
+	// the worker of a ProxyPass line or <Proxy> section whose URL (after
+	// the socket's '|') starts its own the longest way, the one defined
+	// first of equals: "proxy:fcgi://php-fpm" reaches the socket of a
 	// <Proxy "unix:/run/php/php-fpm.sock|fcgi://php-fpm"> (the httpd
 	// wiki's php-fpm setup).
-	if old := c.socketWorker(w.name); old != nil && w.sock == "" {
-		if _, ou := deSocket(old.url); len(u) >= len(ou) && strings.EqualFold(u[:len(ou)], ou) {
+	if _, bare := deSocket(u); w.sock != "" {
+		if old := c.workers[w.name]; old != nil && slices.ContainsFunc(old.defs, func(d workerDef) bool { return hasPrefixFold(bare, d.url) }) {
 			return old, false, nil
 		}
+	} else if old := c.longestWorker(u); old != nil {
+		return old, false, nil
 	}
 	key := fmt.Sprintf("handler %s", w.name)
 	if old := c.dollarWorkers[key]; old != nil {
@@ -426,16 +427,32 @@ func (c *Config) handlerWorker(u string) (w *worker, generic bool, err error) {
 	return w, true, nil
 }
 
-// socketWorker is the worker of a unix domain socket whose URL names
-// scheme://host:port name, the one defined first when several do (as
-// apache2's ap_proxy_get_worker walks its workers); nil for none. c.mu is
-// held.
-func (c *Config) socketWorker(name string) *worker {
+// longestWorker is the worker one of whose URLs starts u (a URL without
+// a socket) the longest way, at least to the end of its host and port; of
+// equals, the one defined first; nil for none. c.mu is held.
+func (c *Config) longestWorker(u string) *worker {
+	hostEnd := len(u)
+	if i := strings.Index(u, "://"); i >= 0 {
+		if j := strings.IndexByte(u[i+3:], '/'); j >= 0 {
+			hostEnd = i + 3 + j
+		}
+	}
 	var found *worker
+	var best workerDef
 	for _, w := range c.workers {
-		if w.sock != "" && strings.TrimPrefix(w.name, "unix:"+w.sock+"|") == name && (found == nil || w.order < found.order) {
-			found = w
+		for _, d := range w.defs {
+			if len(d.url) < hostEnd || !hasPrefixFold(u, d.url) {
+				continue
+			}
+			if found == nil || len(d.url) > len(best.url) || len(d.url) == len(best.url) && d.before(best) {
+				found, best = w, d
+			}
 		}
 	}
 	return found
+}
+
+// hasPrefixFold is strings.HasPrefix ignoring case.
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }

@@ -21,13 +21,32 @@ type worker struct {
 	sock       string // a unix domain socket's path, "" for TCP
 	path       string // a BalancerMember's URL path, without its last '/'
 	settings   workerSettings
-	order      int // its place among the Config's workers, by definition
+	// defs are the URLs of the lines that define or share it, without
+	// the socket: the names apache2's workers would go by (a line whose
+	// URL none of them starts defines a worker of its own there).
+	defs []workerDef
 	// traffic, for a balancer member, counts the bytes of its
 	// connections (mod_lbmethod_bytraffic's transferred and read).
 	traffic *memberState
 
 	mu   sync.Mutex
 	idle []*bconn
+}
+
+// workerDef is a URL defining a worker and where its line is: seq its
+// place in reading order (Config.At; 0 unknown), n among the definitions.
+type workerDef struct {
+	url    string
+	seq, n int
+}
+
+// before says whether d's line comes before e's in the configuration
+// files: by seq when both are known, else by the order they were read in.
+func (d workerDef) before(e workerDef) bool {
+	if d.seq > 0 && e.seq > 0 {
+		return d.seq < e.seq
+	}
+	return d.n < e.n
 }
 
 // bconn is a connection to a backend.

@@ -124,7 +124,7 @@ type tunnel struct {
 	idle, write time.Duration
 	last        atomic.Int64 // when a byte last went through, Unix nanoseconds
 	ended       atomic.Bool
-	failed      atomic.Bool  // ended by a failure or a timeout, not an end of stream
+	failed      atomic.Bool  // ended by a failure of the client connection
 	writing     atomic.Int32 // writes under way
 }
 
@@ -240,20 +240,29 @@ func (c clientSide) Write(p []byte) (int, error) {
 // a side's end of stream shuts the other's sending side down once what
 // it sent is through (half-close), or, without halfClose
 // (proxy-nohalfclose), ends the tunnel; idle without a byte either way, a
-// write waiting longer than write, or a failure, ends it at once, and the
-// client connection closes without lingering.
+// write waiting longer than write, or a failure, ends it at once. The
+// client connection then closes as any other, lingering, unless it is the
+// client connection that failed (a write to it failing or timing out:
+// apache2's aborted connection), which closes at once.
 func runTunnel(client *http1.Tunnel, bc *bconn, idle, write time.Duration, halfClose bool) {
 	t := &tunnel{client: client, bc: bc, idle: idle, write: write}
 	t.last.Store(time.Now().UnixNano())
-	pump := func(dst io.Writer, src io.Reader, shutDst func() error) {
+	// fail ends the tunnel; a failure of the client connection, unless it
+	// comes of the tunnel's end, has it closed without lingering.
+	fail := func(toClient bool) {
+		if toClient && !t.ended.Load() {
+			t.failed.Store(true)
+		}
+		t.end()
+	}
+	pump := func(dst io.Writer, src io.Reader, toClient bool, shutDst func() error) {
 		buf := make([]byte, tunnelBuf)
 		for {
 			n, err := src.Read(buf)
 			if n > 0 {
 				t.last.Store(time.Now().UnixNano())
 				if _, werr := dst.Write(buf[:n]); werr != nil {
-					t.failed.Store(true)
-					t.end()
+					fail(toClient)
 					return
 				}
 				t.last.Store(time.Now().UnixNano())
@@ -268,14 +277,11 @@ func runTunnel(client *http1.Tunnel, bc *bconn, idle, write time.Duration, halfC
 				client.Touch()
 			case errors.Is(err, io.EOF) && halfClose:
 				if shutDst() != nil {
-					t.failed.Store(true)
-					t.end()
+					fail(toClient)
 				}
 				return
 			default:
-				if !errors.Is(err, io.EOF) {
-					t.failed.Store(true)
-				}
+				// An end of stream, a timeout, or a failure to read.
 				t.end()
 				return
 			}
@@ -288,9 +294,9 @@ func runTunnel(client *http1.Tunnel, bc *bconn, idle, write time.Duration, halfC
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		pump(clientSide{t}, backendSide{t}, client.CloseWrite)
+		pump(clientSide{t}, backendSide{t}, true, client.CloseWrite)
 	}()
-	pump(backendSide{t}, clientSide{t}, func() error {
+	pump(backendSide{t}, clientSide{t}, false, func() error {
 		if cw, ok := bc.Conn.(interface{ CloseWrite() error }); ok {
 			return cw.CloseWrite()
 		}

@@ -123,7 +123,7 @@ var Directives = append([]string{
 	"AddOutputFilterByType", "SetOutputFilter", "AddOutputFilter", "RemoveOutputFilter",
 	"DeflateCompressionLevel", "DeflateBufferSize", "DeflateMemLevel", "DeflateWindowSize", "DeflateAlterETag", "DeflateFilterNote",
 	"SSLRequireSSL", "SSLOptions",
-	"AccessFileName",
+	"AccessFileName", "LimitInternalRecursion",
 	"ScriptAlias", "ScriptAliasMatch", "SetHandler", "ProxyErrorOverride", "ProxyWebsocketFallbackToProxyHttp",
 }, slices.Concat(autoindex.Names, remoteip.Directives, cgi.Directives, cgi.DirDirectives, proxy.Directives, proxy.FCGIDirectives)...)
 
@@ -343,18 +343,20 @@ type Config struct {
 	proxies []*section
 
 	// balancers is mod_proxy's configuration whether or not the server
-	// proxies: the balancers it defines, which its virtual hosts may use.
+	// proxies: the balancers it defines, which its virtual hosts may use,
+	// and the workers of its <Proxy> sections.
 	balancers *proxy.Config
-	// handlerProxy serves SetHandler "proxy:..." when no ProxyPass is set;
-	// proxyFiles says that a section of the configuration files sets one.
-	handlerProxy *proxy.Config
-	proxyFiles   bool
+	// redirectLimit is LimitInternalRecursion's first number, 0 unset.
+	redirectLimit int
+	// proxyFiles says that a section of the configuration files sets
+	// SetHandler "proxy:...", served with balancers.
+	proxyFiles bool
 }
 
 // Compile builds the configuration from the top-level directives and the sections.
 // Errors name the directive's file and line.
 func Compile(server []Directive, sections []Section) (*Config, error) {
-	c := &Config{handlerProxy: &proxy.Config{}}
+	c := &Config{}
 	var errs []error
 	var px proxy.Config
 	for _, d := range server {
@@ -686,6 +688,20 @@ func (c *Config) top(d Directive) error {
 		return addSetEnvIfExpr(&c.postRead, a)
 	case "accessfilename":
 		c.accessNames = a
+	case "limitinternalrecursion":
+		// The host checked the numbers (set_recursion_limit); the
+		// second bounds subrequests, which nest no deeper than one here.
+		n := 0
+		for _, ch := range strings.TrimSpace(a[0]) {
+			if ch < '0' || ch > '9' || n > 1<<20 {
+				break
+			}
+			n = n*10 + int(ch-'0')
+		}
+		if n <= 0 {
+			return errors.New("the recursion limit must be greater than zero")
+		}
+		c.redirectLimit = n
 	default:
 		if deflate.IsServerDirective(d.Name) {
 			return c.deflate.Set(d.Name, a)

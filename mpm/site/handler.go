@@ -988,6 +988,12 @@ func (h *Handler) errorDocument(w http.ResponseWriter, r *http.Request, status i
 			http1.WriteRecursiveError(w, r, status, failed)
 			return true
 		}
+		if h.recursionExceeded(r) {
+			// apache2's ap_die answers the redirect's failure: a 500
+			// whose page names status as the document's.
+			http1.WriteRecursiveErrorOf(w, r, http.StatusInternalServerError, status)
+			return true
+		}
 		ctx, hold := static.WithHold(context.WithValue(static.WithPrevious(r.Context(), r), inErrorDocument{}, true), status)
 		r2 := r.WithContext(ctx)
 		r2.URL = u

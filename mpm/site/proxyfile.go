@@ -22,10 +22,9 @@ var _ static.ContentHandler = (*proxyFiles)(nil)
 func (p *proxyFiles) Handles(handler string) bool { return strings.HasPrefix(handler, "proxy:") }
 
 func (p *proxyFiles) Serve(w http.ResponseWriter, r *http.Request, t *static.Target) {
-	px := p.h.Config.proxy
-	if px == nil {
-		px = p.h.Config.handlerProxy
-	}
+	// Without a ProxyPass, the workers of the <Proxy> sections still
+	// serve the handler (the httpd wiki's php-fpm setup).
+	px := p.h.Config.balancers
 	pt := px.ForHandler(t.Handler, t.Filename, t.PathInfo)
 	if pt == nil {
 		// No scheme handler takes the URL: apache2's 500 from mod_proxy.

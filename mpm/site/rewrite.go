@@ -14,17 +14,13 @@ import (
 )
 
 // rewriteState is what mod_rewrite keeps for a request across its internal
-// redirects: [END] and the redirect depth (E= variables live in the
-// request's environment, http1.Env).
+// redirects: [END] (E= variables live in the request's environment,
+// http1.Env).
 type rewriteState struct {
-	end   bool
-	depth int
+	end bool
 }
 
 type rewriteKey struct{}
-
-// maxInternalRedirects is apache2's LimitInternalRecursion default.
-const maxInternalRedirects = 10
 
 func rewriteStateOf(r *http.Request) (*rewriteState, *http.Request) {
 	if st, ok := r.Context().Value(rewriteKey{}).(*rewriteState); ok {
@@ -136,13 +132,10 @@ func (h *Handler) rewriteDir(d *Dir, resp static.Response) func(w http.ResponseW
 				h.rewriteAnswer(w, r, http.StatusBadRequest, d.ErrorDocuments)
 				return true, ""
 			}
-			if st.depth >= maxInternalRedirects {
-				h.logRewrite(r, "core", "AH00124: Request exceeded the limit of 10 internal redirects due to probable configuration error. "+
-					"Use 'LimitInternalRecursion' to increase the limit if necessary. Use 'LogLevel debug' to get a backtrace.")
+			if h.recursionExceeded(r) {
 				h.rewriteAnswer(w, r, http.StatusInternalServerError, d.ErrorDocuments)
 				return true, ""
 			}
-			st.depth++
 			// apache2's redirect-handler makes it an ap_internal_redirect:
 			// the new request names this one in REDIRECT_URL and
 			// REDIRECT_QUERY_STRING and gets its variables as REDIRECT_*

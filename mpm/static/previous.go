@@ -15,6 +15,9 @@ type Previous struct {
 	// HeaderOnly is whether it is a HEAD, whose answer has no body: its
 	// redirect, a GET, keeps apache2's r->header_only.
 	HeaderOnly bool
+	// Depth is how many internal redirects led to the request that came
+	// from it: 1 when it is the first request.
+	Depth int
 }
 
 type previousKey struct{}
@@ -22,8 +25,12 @@ type previousKey struct{}
 // WithPrevious is ctx noting r as the request an internal redirect comes
 // from.
 func WithPrevious(ctx context.Context, r *http.Request) context.Context {
+	depth := 1
+	if p, ok := r.Context().Value(previousKey{}).(*Previous); ok {
+		depth = p.Depth + 1
+	}
 	return context.WithValue(ctx, previousKey{}, &Previous{Path: r.URL.Path, RawQuery: r.URL.RawQuery,
-		HasQuery: r.URL.RawQuery != "" || r.URL.ForceQuery, HeaderOnly: HeaderOnly(r)})
+		HasQuery: r.URL.RawQuery != "" || r.URL.ForceQuery, HeaderOnly: HeaderOnly(r), Depth: depth})
 }
 
 // HeaderOnly reports whether r's answer has no body: r is a HEAD, or the
@@ -31,6 +38,15 @@ func WithPrevious(ctx context.Context, r *http.Request) context.Context {
 func HeaderOnly(r *http.Request) bool {
 	p := PreviousOf(r)
 	return r.Method == http.MethodHead || p != nil && p.HeaderOnly
+}
+
+// Redirects is how many internal redirects led to r (apache2's r->prev
+// chain, which LimitInternalRecursion bounds).
+func Redirects(r *http.Request) int {
+	if p := PreviousOf(r); p != nil {
+		return p.Depth
+	}
+	return 0
 }
 
 // PreviousOf is the request r's internal redirect came from, nil for none.

@@ -676,6 +676,18 @@ func fixup(r *http.Request, o *Options) {
 	}
 }
 
+// indexFixup runs o's fixups, a directory's index file's, as apache2's
+// subrequest for the index does: on a copy of the request's fields, which
+// the request does not take over (ap_internal_fast_redirect takes the
+// subrequest's environment, not its fields); the directory's fixups have
+// already run on them.
+func indexFixup(r *http.Request, o *Options) {
+	hdr := r.Header
+	r.Header = hdr.Clone()
+	fixup(r, o)
+	r.Header = hdr
+}
+
 // noteFile notes the file r maps to, rel below croot, and its path info
 // (http1.SetFilename) for an ErrorDocument of o's to read.
 func noteFile(r *http.Request, o *Options, croot, rel, info string) {
@@ -1012,7 +1024,7 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 		defer h.done(idx, idxe)
 		f, fe = idx, idxe
 		if o.Handler != nil {
-			fixup(r, o)
+			indexFixup(r, o)
 			if h.handle(w, r, o, croot, rel, "", false, false) {
 				return
 			}
