@@ -382,20 +382,8 @@ func TestCGIHandlerFromHtaccess(t *testing.T) {
 // fixups left them, once: the index's subrequest runs its own on a copy
 // apache2 drops (HTTP_X_RH is "s", not "s, s").
 func TestCGIDirectoryIndexFixups(t *testing.T) {
-	conf := `ServerName main.test
-Listen 127.0.0.1:@P0@
-LoadModule cgid_module ` + apacheModuleDir + `/mod_cgid.so
-DocumentRoot @DOCS@
-RequestHeader append X-RH s
-DirectoryIndex index.cgi
-<Directory @DOCS@/cgi>
-	Options +ExecCGI
-	AddHandler cgi-script .cgi
-</Directory>
-`
-	script := "#!/bin/sh\necho 'Content-Type: text/plain'\necho\necho \"ran $SCRIPT_NAME rh $HTTP_X_RH\"\n"
-	p := startPairMPM(t, "event", 1, conf, map[string]string{"cgi/index.cgi": script})
-	must(t, os.Chmod(filepath.Join(p.apache.docs, "cgi/index.cgi"), 0o755))
+	p := startCGIPair(t, "RequestHeader append X-RH s\nDirectoryIndex index.cgi\n", "", "cgi/index.cgi",
+		"echo \"ran $SCRIPT_NAME rh $HTTP_X_RH\"")
 	p.check([]diffRequest{
 		{Raw: "GET /cgi/ HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n", Want: "ran /cgi/index.cgi rh s\n"},
 		{Raw: "GET /cgi/index.cgi HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n", Want: "ran /cgi/index.cgi rh s\n"},
@@ -407,25 +395,31 @@ DirectoryIndex index.cgi
 // SetEnvIf's value, a script's environment and a redirect's REDIRECT_SE
 // SetEnv's, as apache2's.
 func TestCGISetEnvAfterSetEnvIf(t *testing.T) {
-	conf := `ServerName main.test
-Listen 127.0.0.1:@P0@
-LoadModule cgid_module ` + apacheModuleDir + `/mod_cgid.so
-DocumentRoot @DOCS@
-SetEnvIf Request_URI . SE=early
-SetEnv SE late
-Header always set X-SE "%{SE}e"
-<Directory @DOCS@/cgi>
-	Options +ExecCGI
-	AddHandler cgi-script .cgi
-	RewriteEngine On
-	RewriteRule ^go$ /cgi/env.cgi [L]
-</Directory>
-`
-	script := "#!/bin/sh\necho 'Content-Type: text/plain'\necho\necho \"SE=$SE REDIRECT_SE=$REDIRECT_SE\"\n"
-	p := startPairMPM(t, "event", 1, conf, map[string]string{"cgi/env.cgi": script})
-	must(t, os.Chmod(filepath.Join(p.apache.docs, "cgi/env.cgi"), 0o755))
+	p := startCGIPair(t, "SetEnvIf Request_URI . SE=early\nSetEnv SE late\nHeader always set X-SE \"%{SE}e\"\n",
+		"\tRewriteEngine On\n\tRewriteRule ^go$ /cgi/env.cgi [L]\n", "cgi/env.cgi", "echo \"SE=$SE REDIRECT_SE=$REDIRECT_SE\"")
 	p.check([]diffRequest{
 		{Raw: "GET /cgi/env.cgi HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n", Want: "SE=late REDIRECT_SE=\n"},
 		{Raw: "GET /cgi/go HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n", Want: "SE=late REDIRECT_SE=late\n"},
 	})
+}
+
+// startCGIPair starts apache2 and ours (event) on a main server with the
+// lines server, a <Directory @DOCS@/cgi> running *.cgi scripts with the
+// lines dir too, and the executable script name (below the documents) whose
+// text/plain answer the shell line body prints.
+func startCGIPair(t *testing.T, server, dir, name, body string) *diffPair {
+	t.Helper()
+	conf := `ServerName main.test
+Listen 127.0.0.1:@P0@
+LoadModule cgid_module ` + apacheModuleDir + `/mod_cgid.so
+DocumentRoot @DOCS@
+` + server + `<Directory @DOCS@/cgi>
+	Options +ExecCGI
+	AddHandler cgi-script .cgi
+` + dir + `</Directory>
+`
+	script := "#!/bin/sh\necho 'Content-Type: text/plain'\necho\n" + body + "\n"
+	p := startPairMPM(t, "event", 1, conf, map[string]string{name: script})
+	must(t, os.Chmod(filepath.Join(p.apache.docs, name), 0o755))
+	return p
 }
