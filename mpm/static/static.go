@@ -855,8 +855,12 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 
 	// apache2's default handler reads and discards a request body before it answers,
 	// whatever the answer, which also sends the "100 Continue" a client may be waiting
-	// for (not one the connection leaves unread: see http1.DiscardAll).
-	if r.ContentLength != 0 {
+	// for (not one the connection leaves unread: see http1.DiscardAll). Not when
+	// mod_dir may hand r to another URL (FallbackResource, DirectoryIndex): its
+	// fixup does before any handler, and the script there reads the body.
+	redirectable := status == http.StatusNotFound && o.Fallback != "" && errors.Is(oerr, syscall.ENOENT) ||
+		status == 0 && fi.kind == kindDir
+	if r.ContentLength != 0 && !redirectable {
 		if err := http1.DiscardAll(r); err != nil {
 			h.error(w, r, BodyStatus(err), o) // its ErrorDocument, as apache2's ap_die
 			return
