@@ -88,6 +88,12 @@ ErrorDocument 503 "top 503"
 <Location /e/poe200>
 	ErrorDocument 404 /poe/ok
 </Location>
+<Directory @DOCS@/so>
+	ProxyErrorOverride On
+</Directory>
+<Location /e/php404o>
+	ErrorDocument 404 /so/nf.php
+</Location>
 <Location /e/badheader>
 	ErrorDocument 404 /f/x.fphp
 </Location>
@@ -193,6 +199,7 @@ func TestErrorDocumentScript(t *testing.T) {
 		"s/noexec.cgi": cgi("", "noexec"), "s/bad.cgi": "#!/bin/sh\necho 'not a header'\necho\n",
 		"s/nf.php":      "<?php http_response_code(404); header('X-S: 1'); echo \"php nf\\n\";",
 		"s/s200.php":    "<?php http_response_code(200); echo \"php 200\\n\";",
+		"so/nf.php":     "<?php http_response_code(404); echo \"php so nf\\n\";",
 		"s/plain.php":   "<?php echo \"php plain \", $_SERVER['REDIRECT_STATUS'], \"\\n\";",
 		"s/s503.php":    "<?php http_response_code(503); echo \"php 503\\n\";",
 		"fb/index.php":  "<?php http_response_code(404); echo \"fb php 404\\n\";",
@@ -213,7 +220,7 @@ func TestErrorDocumentScript(t *testing.T) {
 		"/e/php404/m", "/e/php200/m", "/e/phpplain/m", "/e/php503/m", "/e/proxy404/m", "/e/proxy200/m",
 		"/fb/some/page", "/fbc/some/page", "/fbp/some", "/di/", "/di2/",
 		"/s/nf.cgi", "/s/s500.cgi", "/s/nf.php", "/s/s503.php", "/app/nf", "/poe/nf", "/s/noexec.cgi", "/s/bad.cgi", "/nothing",
-		"/e/poe200/m", "/fbx/zz", "/dix/", "/e/badheader/m", "/fbbadheader/zz", "/fbcbad/zz",
+		"/e/poe200/m", "/e/php404o/m", "/fbx/zz", "/dix/", "/e/badheader/m", "/fbbadheader/zz", "/fbcbad/zz",
 	} {
 		reqs = append(reqs, req("GET "+path))
 	}

@@ -199,9 +199,11 @@ func (c *Config) serveFCGI(w http.ResponseWriter, r *http.Request, t *Target, wk
 		w.WriteHeader(ret)
 		return true
 	}
-	if t.overrides(status) {
+	if t.overrides(status) && static.PreviousOf(r) == nil {
 		// ProxyErrorOverride: the backend's page is read and dropped,
-		// and the server's own (an ErrorDocument) answers.
+		// and the server's own (an ErrorDocument) answers; not for an
+		// internal redirect's request, an ErrorDocument's above all, as
+		// mod_proxy_fcgi's ap_is_initial_req.
 		_, err := io.Copy(io.Discard, br)
 		if err != nil && sendFailed() {
 			return true
