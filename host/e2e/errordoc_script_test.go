@@ -88,6 +88,21 @@ ErrorDocument 503 "top 503"
 <Location /e/poe200>
 	ErrorDocument 404 /poe/ok
 </Location>
+<Location /dead/>
+	ProxyPass http://127.0.0.1:1/
+	ErrorDocument 503 "dead 503"
+</Location>
+<Location /dead2/>
+	ProxyPass http://127.0.0.1:1/
+	ErrorDocument 503 /s/plain.cgi
+</Location>
+<Directory @DOCS@/down>
+	<FilesMatch "\.php$">
+		SetHandler "proxy:unix:/nonexistent/php.sock|fcgi://localhost"
+	</FilesMatch>
+	FallbackResource /down/index.php
+	ErrorDocument 503 "down 503"
+</Directory>
 <Directory @DOCS@/so>
 	ProxyErrorOverride On
 </Directory>
@@ -197,17 +212,18 @@ func TestErrorDocumentScript(t *testing.T) {
 		"s/nf.cgi": cgi("404 Nope", "cgi nf"), "s/s500.cgi": cgi("500 Bad", "cgi 500"), "s/s200.cgi": cgi("200 OK", "cgi 200"),
 		"s/plain.cgi": cgi("", "cgi plain"), "s/redir.cgi": "#!/bin/sh\necho 'Location: /a.txt'\necho\n",
 		"s/noexec.cgi": cgi("", "noexec"), "s/bad.cgi": "#!/bin/sh\necho 'not a header'\necho\n",
-		"s/nf.php":      "<?php http_response_code(404); header('X-S: 1'); echo \"php nf\\n\";",
-		"s/s200.php":    "<?php http_response_code(200); echo \"php 200\\n\";",
-		"so/nf.php":     "<?php http_response_code(404); echo \"php so nf\\n\";",
-		"s/plain.php":   "<?php echo \"php plain \", $_SERVER['REDIRECT_STATUS'], \"\\n\";",
-		"s/s503.php":    "<?php http_response_code(503); echo \"php 503\\n\";",
-		"fb/index.php":  "<?php http_response_code(404); echo \"fb php 404\\n\";",
-		"fbc/index.cgi": cgi("404 Nope", "fbc cgi 404"),
-		"fbp/x.txt":     "x\n",
-		"di/index.php":  "<?php http_response_code(404); echo \"di php 404\\n\";",
-		"di2/index.php": "<?php http_response_code(404); echo \"di2 php 404\\n\";",
-		"fbx/y":         "y", "dix/y": "y", "f/x.fphp": "x", "fbbadheader/y": "y", "fbcbad/y": "y",
+		"s/nf.php":       "<?php http_response_code(404); header('X-S: 1'); echo \"php nf\\n\";",
+		"s/s200.php":     "<?php http_response_code(200); echo \"php 200\\n\";",
+		"down/index.php": "<?php echo 1;",
+		"so/nf.php":      "<?php http_response_code(404); echo \"php so nf\\n\";",
+		"s/plain.php":    "<?php echo \"php plain \", $_SERVER['REDIRECT_STATUS'], \"\\n\";",
+		"s/s503.php":     "<?php http_response_code(503); echo \"php 503\\n\";",
+		"fb/index.php":   "<?php http_response_code(404); echo \"fb php 404\\n\";",
+		"fbc/index.cgi":  cgi("404 Nope", "fbc cgi 404"),
+		"fbp/x.txt":      "x\n",
+		"di/index.php":   "<?php http_response_code(404); echo \"di php 404\\n\";",
+		"di2/index.php":  "<?php http_response_code(404); echo \"di2 php 404\\n\";",
+		"fbx/y":          "y", "dix/y": "y", "f/x.fphp": "x", "fbbadheader/y": "y", "fbcbad/y": "y",
 	}
 	p := startPair(t, 1, conf, docs)
 	for _, name := range []string{"s/nf.cgi", "s/s500.cgi", "s/s200.cgi", "s/plain.cgi", "s/redir.cgi", "s/bad.cgi", "fbc/index.cgi"} {
@@ -220,7 +236,7 @@ func TestErrorDocumentScript(t *testing.T) {
 		"/e/php404/m", "/e/php200/m", "/e/phpplain/m", "/e/php503/m", "/e/proxy404/m", "/e/proxy200/m",
 		"/fb/some/page", "/fbc/some/page", "/fbp/some", "/di/", "/di2/",
 		"/s/nf.cgi", "/s/s500.cgi", "/s/nf.php", "/s/s503.php", "/app/nf", "/poe/nf", "/s/noexec.cgi", "/s/bad.cgi", "/nothing",
-		"/e/poe200/m", "/e/php404o/m", "/fbx/zz", "/dix/", "/e/badheader/m", "/fbbadheader/zz", "/fbcbad/zz",
+		"/e/poe200/m", "/e/php404o/m", "/dead/x", "/dead2/x", "/down/zz", "/down/index.php", "/fbx/zz", "/dix/", "/e/badheader/m", "/fbbadheader/zz", "/fbcbad/zz",
 	} {
 		reqs = append(reqs, req("GET "+path))
 	}

@@ -70,7 +70,7 @@ func (c *Config) serveFCGI(w http.ResponseWriter, r *http.Request, t *Target, wk
 	if err := fcgi.WriteBegin(bc.bw, keep); err != nil {
 		bc.Close()
 		logf("proxy_fcgi", err, "AH01073: Failed Writing Request to %s:", portStr)
-		http1.WriteError(w, r, http.StatusServiceUnavailable, "")
+		t.fail(w, r, http.StatusServiceUnavailable)
 		return true
 	}
 	skip := func(name string) {
@@ -92,13 +92,13 @@ func (c *Config) serveFCGI(w http.ResponseWriter, r *http.Request, t *Target, wk
 	if envErr != nil {
 		bc.Close()
 		logf("proxy_fcgi", nil, "AH01074: Failed writing Environment to %s:", portStr)
-		http1.WriteError(w, r, http.StatusServiceUnavailable, "")
+		t.fail(w, r, http.StatusServiceUnavailable)
 		return true
 	}
 	if err := fcgi.WriteParams(bc.bw, params, skip); err != nil {
 		bc.Close()
 		logf("proxy_fcgi", nil, "AH01074: Failed writing Environment to %s:", portStr)
-		http1.WriteError(w, r, http.StatusServiceUnavailable, "")
+		t.fail(w, r, http.StatusServiceUnavailable)
 		return true
 	}
 	dispatchErr := func(err error, what string) {

@@ -54,6 +54,17 @@ type Target struct {
 	WSTunnel bool
 }
 
+// fail answers status, an error of the request's own (a backend that
+// cannot be reached, say), through its ErrorDocument if any, as apache2's
+// ap_die does with the status a proxy handler returns.
+func (t *Target) fail(w http.ResponseWriter, r *http.Request, status int) {
+	if t.Error != nil {
+		t.Error(w, r, status)
+		return
+	}
+	http1.WriteError(w, r, status, "")
+}
+
 // overrides says whether the server's own page answers in place of a
 // backend's answer of status (ProxyErrorOverride), whatever the backend.
 func (t *Target) overrides(status int) bool {
@@ -113,11 +124,7 @@ func (c *Config) Serve(w http.ResponseWriter, r *http.Request, t *Target, log st
 			// A scheme's canon refused the URL: the status, served as
 			// any other (an ErrorDocument for it).
 			logf(b.module, nil, "%s", b.reason)
-			if t.Error != nil {
-				t.Error(w, r, b.status)
-			} else {
-				http1.WriteError(w, r, b.status, "")
-			}
+			t.fail(w, r, b.status)
 			return
 		}
 		if b.canon {
@@ -136,11 +143,7 @@ func (c *Config) Serve(w http.ResponseWriter, r *http.Request, t *Target, log st
 			log(r, static.LevelWarn, "proxy", nil, "AH01144: No protocol handler was valid for the URL "+r.URL.Path+
 				" (scheme 'balancer'). If you are using a DSO version of mod_proxy, make sure the proxy submodules are included in the configuration using LoadModule.")
 		}
-		if t.Error != nil {
-			t.Error(w, r, http.StatusInternalServerError)
-		} else {
-			http1.WriteError(w, r, http.StatusInternalServerError, "")
-		}
+		t.fail(w, r, http.StatusInternalServerError)
 		return
 	}
 	pre, bodyDone, ok := prefetch(w, r, t, logf)
@@ -149,7 +152,7 @@ func (c *Config) Serve(w http.ResponseWriter, r *http.Request, t *Target, log st
 	}
 	if t.b == nil {
 		if !c.forward(w, r, t, t.URL, t.w, pre, bodyDone, logf, nil) {
-			http1.WriteError(w, r, http.StatusServiceUnavailable, "")
+			t.fail(w, r, http.StatusServiceUnavailable)
 		}
 		return
 	}
@@ -181,11 +184,7 @@ func prefetch(w http.ResponseWriter, r *http.Request, t *Target, logf logFunc) (
 	case errors.As(err, new(*http.MaxBytesError)):
 		// Over LimitRequestBody: apache2's HTTP_IN filter answers it (with
 		// the ErrorDocument), and mod_proxy logs nothing of its own.
-		if t.Error != nil {
-			t.Error(w, r, http.StatusRequestEntityTooLarge)
-		} else {
-			http1.WriteError(w, r, http.StatusRequestEntityTooLarge, "")
-		}
+		t.fail(w, r, http.StatusRequestEntityTooLarge)
 		return nil, false, false
 	case err != nil:
 		// A body the client frames badly (say a bare LF in its chunks).
@@ -220,7 +219,7 @@ func (c *Config) balance(w http.ResponseWriter, r *http.Request, t *Target, pre 
 		m, why := b.pick(r, t.URL)
 		if m == nil {
 			logf("proxy_balancer", nil, "%s", why)
-			http1.WriteError(w, r, http.StatusServiceUnavailable, "")
+			t.fail(w, r, http.StatusServiceUnavailable)
 			return
 		}
 		if e := http1.Env(r); e != nil {
@@ -249,7 +248,7 @@ func (c *Config) balance(w http.ResponseWriter, r *http.Request, t *Target, pre 
 			return
 		}
 		if m.usable() || attempt >= b.attempts() {
-			http1.WriteError(w, r, http.StatusServiceUnavailable, "")
+			t.fail(w, r, http.StatusServiceUnavailable)
 			return
 		}
 	}

@@ -333,11 +333,7 @@ func (c *Config) wstunnel(w http.ResponseWriter, r *http.Request, t *Target, wk 
 		}
 		http1.SetFieldOrder(r, &http1.FieldOrder{First: []string{"Connection"}})
 		w.Header()["Connection"], w.Header()["Upgrade"] = []string{"Upgrade"}, []string{offer}
-		if t.Error != nil {
-			t.Error(w, r, http.StatusUpgradeRequired)
-		} else {
-			http1.WriteError(w, r, http.StatusUpgradeRequired, "")
-		}
+		t.fail(w, r, http.StatusUpgradeRequired)
 		return true
 	}
 	bc, err := wk.dial(connectTimeout, timeout)
