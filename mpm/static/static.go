@@ -858,13 +858,26 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 	// for (not one the connection leaves unread: see http1.DiscardAll). Not when
 	// mod_dir may hand r to another URL (FallbackResource, DirectoryIndex): its
 	// fixup does before any handler, and the script there reads the body.
+	// A directory discards it where it answers itself (a static index, a
+	// listing, a refusal).
+	discard := func() bool {
+		if r.ContentLength != 0 {
+			if err := http1.DiscardAll(r); err != nil {
+				h.error(w, r, BodyStatus(err), o) // its ErrorDocument, as apache2's ap_die
+				return false
+			}
+		}
+		return true
+	}
 	redirectable := status == http.StatusNotFound && o.Fallback != "" && errors.Is(oerr, syscall.ENOENT) ||
 		status == 0 && fi.kind == kindDir
-	if r.ContentLength != 0 && !redirectable {
-		if err := http1.DiscardAll(r); err != nil {
-			h.error(w, r, BodyStatus(err), o) // its ErrorDocument, as apache2's ap_die
-			return
-		}
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodPost:
+	default:
+		redirectable = false // answered below, before mod_dir's turn
+	}
+	if !redirectable && !discard() {
+		return
 	}
 	switch r.Method {
 	case http.MethodGet, http.MethodHead, http.MethodPost:
@@ -993,11 +1006,16 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 		}
 		if idx == nil && refused != 0 {
 			// No listing when a name was refused.
-			h.error(w, r, refused, o)
+			if discard() {
+				h.error(w, r, refused, o)
+			}
 			return
 		}
 		if idx == nil {
 			if o.Handler != nil && h.handle(w, r, o, croot, rel, "", false, true) {
+				return
+			}
+			if !discard() {
 				return
 			}
 			if r.Method == http.MethodPost {
@@ -1032,6 +1050,9 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 			if h.handle(w, r, o, croot, rel, "", false, false) {
 				return
 			}
+		}
+		if !discard() {
+			return
 		}
 	}
 	if fi.kind != kindRegular {
