@@ -424,10 +424,11 @@ DocumentRoot @DOCS@
 	return p
 }
 
-// TestCGIFallbackPostBody: a POST to a URL that FallbackResource or
-// DirectoryIndex hands to a script reaches the script with its body, as
-// apache2's mod_dir redirects before any handler (ours discarded it first:
-// a front controller's forms lost their fields, php-fpm's answer a 400).
+// TestCGIFallbackPostBody: a POST (or a PUT, DELETE, PATCH) to a URL that
+// FallbackResource or DirectoryIndex hands to a script reaches the script
+// with its body, as apache2's mod_dir redirects before any handler (ours
+// discarded the body first: a front controller's forms lost their fields,
+// php-fpm's answer a 400; and refused other methods with a 405).
 func TestCGIFallbackPostBody(t *testing.T) {
 	p := startCGIPair(t, "", "\tFallbackResource /cgi/cat.cgi\n\tDirectoryIndex cat.cgi\n", "cgi/cat.cgi",
 		"echo \"len=$CONTENT_LENGTH body=$(head -c \"$CONTENT_LENGTH\")\"")
@@ -439,5 +440,10 @@ func TestCGIFallbackPostBody(t *testing.T) {
 		{Raw: post("/cgi/zz", "abc=1"), Want: "len=5 body=abc=1\n"},
 		{Raw: post("/cgi/", "abc=22"), Want: "len=6 body=abc=22\n"},
 		{Raw: post("/cgi/cat.cgi", "abc=333"), Want: "len=7 body=abc=333\n"},
+		// Whatever the method: mod_dir's fixups come before the default
+		// handler's refusal (REST front controllers' PUT and DELETE).
+		{Raw: "PUT" + strings.TrimPrefix(post("/cgi/zz", "abc=1"), "POST"), Want: "len=5 body=abc=1\n"},
+		{Raw: "DELETE" + strings.TrimPrefix(post("/cgi/", "abc=1"), "POST"), Want: "len=5 body=abc=1\n"},
+		{Raw: "PATCH /cgi/nothing/x HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n"},
 	})
 }

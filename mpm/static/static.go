@@ -858,46 +858,43 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 	// for (not one the connection leaves unread: see http1.DiscardAll). Not when
 	// mod_dir may hand r to another URL (FallbackResource, DirectoryIndex): its
 	// fixup does before any handler, and the script there reads the body.
-	// A directory discards it where it answers itself (a static index, a
-	// listing, a refusal).
-	discard := func() bool {
+	// own is the default handler's part before it answers r itself: the
+	// body discarded, a method it does not serve refused, OPTIONS answered
+	// (false: r was answered). A request mod_dir may hand to another URL
+	// (FallbackResource, DirectoryIndex), whatever its method, gets it only
+	// where none took it (a static index, a listing, a refusal, not found).
+	own := func() bool {
 		if r.ContentLength != 0 {
 			if err := http1.DiscardAll(r); err != nil {
 				h.error(w, r, BodyStatus(err), o) // its ErrorDocument, as apache2's ap_die
 				return false
 			}
 		}
-		return true
+		switch r.Method {
+		case http.MethodGet, http.MethodHead, http.MethodPost:
+			return true
+		case http.MethodOptions:
+			hd := w.Header()
+			hd["Allow"] = []string{h.allow()}
+			hd["Content-Length"] = []string{"0"}
+			if status == 0 && fi.kind != kindDir {
+				if ct := h.contentType(rel, o); ct != "" {
+					hd["Content-Type"] = []string{ct}
+				}
+			}
+		default:
+			w.Header()["Allow"] = []string{h.allow()}
+			if knownMethods[r.Method] {
+				h.error(w, r, http.StatusMethodNotAllowed, o)
+			} else {
+				h.error(w, r, http.StatusNotImplemented, o)
+			}
+		}
+		return false
 	}
 	redirectable := status == http.StatusNotFound && o.Fallback != "" && errors.Is(oerr, syscall.ENOENT) ||
 		status == 0 && fi.kind == kindDir
-	switch r.Method {
-	case http.MethodGet, http.MethodHead, http.MethodPost:
-	default:
-		redirectable = false // answered below, before mod_dir's turn
-	}
-	if !redirectable && !discard() {
-		return
-	}
-	switch r.Method {
-	case http.MethodGet, http.MethodHead, http.MethodPost:
-	case http.MethodOptions:
-		hd := w.Header()
-		hd["Allow"] = []string{h.allow()}
-		hd["Content-Length"] = []string{"0"}
-		if status == 0 && fi.kind != kindDir {
-			if ct := h.contentType(rel, o); ct != "" {
-				hd["Content-Type"] = []string{ct}
-			}
-		}
-		return
-	default:
-		w.Header()["Allow"] = []string{h.allow()}
-		if knownMethods[r.Method] {
-			h.error(w, r, http.StatusMethodNotAllowed, o)
-		} else {
-			h.error(w, r, http.StatusNotImplemented, o)
-		}
+	if !redirectable && !own() {
 		return
 	}
 	if status == http.StatusNotFound && o.Fallback != "" && errors.Is(oerr, syscall.ENOENT) {
@@ -910,6 +907,9 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 		}
 	}
 	if status != 0 {
+		if redirectable && !own() {
+			return
+		}
 		h.logOpenError(r, root, croot, rel, oerr)
 		h.error(w, r, status, o)
 		return
@@ -1006,7 +1006,7 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 		}
 		if idx == nil && refused != 0 {
 			// No listing when a name was refused.
-			if discard() {
+			if own() {
 				h.error(w, r, refused, o)
 			}
 			return
@@ -1015,7 +1015,7 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 			if o.Handler != nil && h.handle(w, r, o, croot, rel, "", false, true) {
 				return
 			}
-			if !discard() {
+			if !own() {
 				return
 			}
 			if r.Method == http.MethodPost {
@@ -1051,7 +1051,7 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 				return
 			}
 		}
-		if !discard() {
+		if !own() {
 			return
 		}
 	}
