@@ -3,6 +3,7 @@ package e2e_test
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -73,10 +74,35 @@ func TestBodyErrorFraming(t *testing.T) {
 // checkFraming sends reqs on one connection to apache2, then to ours, and
 // reports whether ours answers them as apache2 did (askFraming).
 func (p *diffPair) checkFraming(name string, reqs ...string) {
+	p.t.Helper()
+	p.compareFraming(name, reqs, func(s []string) []string { return s })
+}
+
+// checkScriptFraming is checkFraming for a CGI script's answers: where an
+// answer closes the connection, its Content-Length is left out of the
+// comparison. Either server sends one only when the script has ended
+// before its first flush, which is timing: the same script's answer came
+// close-delimited from one server and with "Content-Length: 12" from the
+// other, and apache2 drops even the script's own Content-Length at times.
+func (p *diffPair) checkScriptFraming(name string, reqs ...string) {
+	p.t.Helper()
+	p.compareFraming(name, reqs, func(lines []string) []string {
+		for i, l := range lines {
+			if strings.Contains(l, "Connection: close") {
+				lines[i] = contentLengthField.ReplaceAllString(l, "")
+			}
+		}
+		return lines
+	})
+}
+
+var contentLengthField = regexp.MustCompile(`Content-Length: [0-9]+(, )?`)
+
+func (p *diffPair) compareFraming(name string, reqs []string, norm func([]string) []string) {
 	t := p.t
 	t.Helper()
-	want := p.apache.askFraming(t, reqs, false)
-	got := p.ours.askFraming(t, reqs, false)
+	want := norm(p.apache.askFraming(t, reqs, false))
+	got := norm(p.ours.askFraming(t, reqs, false))
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("%s:\n  apache: %s\n  ours:   %s", name, strings.Join(want, "\n          "), strings.Join(got, "\n          "))
 	} else {
