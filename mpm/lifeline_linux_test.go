@@ -3,6 +3,7 @@ package mpm
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -88,6 +89,14 @@ func inSyscall(pid, nr, fd int) bool {
 			continue
 		}
 		f := strings.Fields(string(b))
+		if runtime.GOARCH == "386" && nr == unix.SYS_RECVMSG && len(f) > 1 && f[0] == "102" { // socketcall on 386
+			// Go on 386 calls recvmsg through socketcall(2): its first
+			// argument is the call (17), the descriptor is in memory.
+			if f[1] == "0x11" {
+				return true
+			}
+			continue
+		}
 		if len(f) > 1 && f[0] == strconv.Itoa(nr) && (fd < 0 || f[1] == "0x"+strconv.FormatInt(int64(fd), 16)) {
 			return true
 		}

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -525,12 +526,16 @@ func TestAcceptConnAllocations(t *testing.T) {
 	}
 	c.Close()
 	unix.Close(client)
+	want := 1.0 // its conn
+	if runtime.GOARCH == "386" {
+		want = 3 // and unix.Accept4's (accept_accept4.go): its Sockaddr and the raw one it escapes
+	}
 	if n := testing.AllocsPerRun(50, func() {
 		accept()
 		c.Close()
 		unix.Close(client)
-	}); n != 1 {
-		t.Errorf("accepting a connection allocates %v times; want 1 (its conn)", n)
+	}); n != want {
+		t.Errorf("accepting a connection allocates %v times; want %v", n, want)
 	}
 }
 
