@@ -79,3 +79,43 @@ Timeout 1
 		p.checkFraming(tc.name, tc.req)
 	}
 }
+
+// TestDirectoryBodyParity: a request with a body (and Expect: 100-continue)
+// to a directory gets what apache2's modules answer before its default
+// handler would read the body: mod_dir's 403 for an index file access
+// control refuses, whatever the method, and mod_autoindex's 403 to a GET or
+// HEAD where Options -Indexes forbids a listing, both without a 100 and
+// closing the connection; a listing, a POST's 404 and a refused method
+// read the body as the default handler does; OPTIONS types the directory
+// httpd/unix-directory (review41).
+func TestDirectoryBodyParity(t *testing.T) {
+	p := startPair(t, 1, `ServerName main.test
+Listen 127.0.0.1:@P0@
+DocumentRoot @DOCS@
+KeepAlive On
+<Directory @DOCS@/noidx>
+	Options -Indexes
+</Directory>
+<Directory @DOCS@/list>
+	Options +Indexes
+</Directory>
+<Directory @DOCS@/refused>
+	<Files index.html>
+		Require all denied
+	</Files>
+</Directory>
+`, map[string]string{"x.txt": "x\n", "noidx/a.txt": "a\n", "list/a.txt": "a\n", "refused/index.html": "r\n"})
+	next := "GET /x.txt HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n"
+	const (
+		host   = "Host: main.test"
+		expect = "Expect: 100-continue"
+		body   = "Content-Length: 3"
+	)
+	for _, dir := range []string{"/noidx/", "/list/", "/refused/"} {
+		for _, method := range []string{"GET", "HEAD", "POST", "PUT", "OPTIONS", "FOO"} {
+			line := method + " " + dir + " HTTP/1.1"
+			p.compareFraming(method+" "+dir, []string{rawRequest(line, host, body) + "abc", next}, sortAllow)
+			p.compareFraming(method+" "+dir+", Expect", []string{rawRequest(line, host, expect, body) + "abc", next}, sortAllow)
+		}
+	}
+}

@@ -877,7 +877,10 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 			hd := w.Header()
 			hd["Allow"] = []string{h.allow()}
 			hd["Content-Length"] = []string{"0"}
-			if status == 0 && fi.kind != kindDir {
+			if status == 0 && fi.kind == kindDir {
+				// apache2's directory_walk types a directory.
+				hd["Content-Type"] = []string{"httpd/unix-directory"}
+			} else if status == 0 {
 				if ct := h.contentType(rel, o); ct != "" {
 					hd["Content-Type"] = []string{ct}
 				}
@@ -1005,14 +1008,23 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 			}
 		}
 		if idx == nil && refused != 0 {
-			// No listing when a name was refused.
-			if own() {
-				h.error(w, r, refused, o)
-			}
+			// No listing when a name was refused: mod_dir's fixup answers
+			// before a handler looks at the method or reads the body.
+			h.error(w, r, refused, o)
 			return
 		}
 		if idx == nil {
 			if o.Handler != nil && h.handle(w, r, o, croot, rel, "", false, true) {
+				return
+			}
+			if !o.Indexes && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+				// mod_autoindex refuses a GET before the default handler
+				// would read the body.
+				if noSlash {
+					index = []string{"none"} // mod_dir left no note of the names tried
+				}
+				h.logNoIndex(r, croot+rel, index)
+				h.error(w, r, http.StatusForbidden, o)
 				return
 			}
 			if !own() {
@@ -1027,20 +1039,12 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 				h.error(w, r, http.StatusNotFound, o)
 				return
 			}
-			if o.Indexes {
-				if o.Filter != nil {
-					var done func()
-					w, done = o.Filter.Wrap(w, r, rel)
-					defer done()
-				}
-				h.listDirectory(w, r, f, fe != nil, root, croot, rel, conf, o)
-				return
+			if o.Filter != nil {
+				var done func()
+				w, done = o.Filter.Wrap(w, r, rel)
+				defer done()
 			}
-			if noSlash {
-				index = []string{"none"} // mod_dir left no note of the names tried
-			}
-			h.logNoIndex(r, croot+rel, index)
-			h.error(w, r, http.StatusForbidden, o)
+			h.listDirectory(w, r, f, fe != nil, root, croot, rel, conf, o)
 			return
 		}
 		defer h.done(idx, idxe)
