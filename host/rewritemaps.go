@@ -68,7 +68,7 @@ func (m *mapPrograms) assign(c *mpm.Core) error {
 		if !engineOn(*l) {
 			continue
 		}
-		for _, d := range *l {
+		for _, d := range winningMaps(*l) {
 			if isProgramMap(d) && !slices.ContainsFunc(want, func(w site.Directive) bool { return w.Seq == d.Seq }) {
 				want = append(want, d)
 			}
@@ -114,6 +114,24 @@ func cmpDuration(d, dflt time.Duration) time.Duration {
 
 func isProgramMap(d site.Directive) bool {
 	return strings.EqualFold(d.Name, "RewriteMap") && len(d.Args) >= 2 && len(d.Args[1]) >= 4 && strings.EqualFold(d.Args[1][:4], "prg:")
+}
+
+// winningMaps are the RewriteMap lines of a server that define its maps:
+// the last of each name (a virtual host's lines are ordered so that the
+// one apache2's merge keeps is last). apache2 starts no program for a line
+// another of its name replaces.
+func winningMaps(l []site.Directive) []site.Directive {
+	last := map[string]site.Directive{}
+	for _, d := range l {
+		if strings.EqualFold(d.Name, "RewriteMap") && len(d.Args) >= 2 {
+			last[d.Args[0]] = d
+		}
+	}
+	out := make([]site.Directive, 0, len(last))
+	for _, d := range last {
+		out = append(out, d)
+	}
+	return out
 }
 
 // engineOn is a server's RewriteEngine, its last line (a virtual host's
