@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/httpd-mpm/httpd-mpm/internal/testbin"
 )
 
 // mapProgram is a RewriteMap program: it says on stderr (the error log)
@@ -173,10 +175,10 @@ func currentUser(t *testing.T) string {
 	return strings.TrimSpace(string(out))
 }
 
-// prgSite is a site whose /f/KEY serves the file a map program names (a
-// 404 without a value).
-func prgSite(t *testing.T, program, extra string) *instance {
-	root := newSite(t, "event", "mpm_event_module", "RewriteEngine On\nRewriteMap m prg:maps/prog.sh\n"+
+// prgSite is a site on MPM m whose /f/KEY serves the file a map program
+// names (a 404 without a value).
+func prgSite(t *testing.T, m struct{ Name, Module string }, program, extra string) *instance {
+	root := newSite(t, m.Name, m.Module, "RewriteEngine On\nRewriteMap m prg:maps/prog.sh\n"+
 		"RewriteRule ^/f/(.*) /${m:$1|missing} [L]\n"+extra)
 	must(t, os.MkdirAll(filepath.Join(root, "maps"), 0o755))
 	must(t, os.WriteFile(filepath.Join(root, "maps/prog.sh"), []byte(program), 0o755))
@@ -191,9 +193,16 @@ func programs(t *testing.T, s string) []string {
 
 // TestRewriteMapProgramGracefulLoad: ab's requests, each looking a key up,
 // all succeed through two graceful restarts; each restart starts the
-// program again and the old one ends once its generation has.
+// program again and the old one ends once its generation has; with every
+// MPM.
 func TestRewriteMapProgramGracefulLoad(t *testing.T) {
-	in := prgSite(t, "#!/bin/sh\nwhile read -r k; do echo hello.txt; done\n", "")
+	for _, m := range testbin.MPMs {
+		t.Run(m.Name, func(t *testing.T) { prgGracefulLoad(t, m) })
+	}
+}
+
+func prgGracefulLoad(t *testing.T, m struct{ Name, Module string }) {
+	in := prgSite(t, m, "#!/bin/sh\nwhile read -r k; do echo hello.txt; done\n", "")
 	if _, body := in.get("/f/x"); body != "hello, world\n" {
 		t.Fatalf("/f/x: %q, want hello.txt's", body)
 	}
@@ -210,6 +219,9 @@ func TestRewriteMapProgramGracefulLoad(t *testing.T) {
 	}
 	if err := <-done; err != nil {
 		t.Fatalf("ab: %v\n%s", err, out.String())
+	}
+	if i := strings.Index(out.String(), "Complete requests:"); i >= 0 {
+		t.Log(strings.SplitN(out.String()[i:], "\n", 2)[0])
 	}
 	// A lookup without the program's answer serves "missing": a 404.
 	if !strings.Contains(out.String(), "Failed requests:        0") || strings.Contains(out.String(), "Non-2xx") ||
@@ -240,7 +252,7 @@ func TestRewriteMapProgramGracefulLoad(t *testing.T) {
 // lookups without asking it, until its late answer has come (dropped);
 // then it answers again. apache2 waits without end.
 func TestRewriteMapProgramLate(t *testing.T) {
-	in := prgSite(t, mapProgram, "Timeout 1\nRewriteRule ^/k/(.*) /x/${m:$1|DEF} [R,L]\n")
+	in := prgSite(t, testbin.MPMs[0], mapProgram, "Timeout 1\nRewriteRule ^/k/(.*) /x/${m:$1|DEF} [R,L]\n")
 	loc := func(path string) string {
 		c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 		resp, err := c.Get(in.url(path))
