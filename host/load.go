@@ -203,6 +203,9 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 		}
 		core, vhostErrs = &c, errs
 		pre = mpmConfig(c, topLevelSettings(cfg))
+		if maps != nil && maps.err != nil {
+			pre = nil // a map program that did not start: nothing served
+		}
 		return pre
 	}
 	var p generation
@@ -291,7 +294,11 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 	}
 	mc.Settings = mpmSettings(cfg, table) // a plugin that took the Preconfig kept these of its Settings
 	if maps != nil && maps.err != nil {
-		fmt.Fprintln(stderr, maps.err)
+		if w, ok := stderr.(moduleErrorWriter); ok {
+			w.ModuleError("rewrite", maps.err.Error()) // apache2's [rewrite:error]
+		} else {
+			fmt.Fprintln(stderr, maps.err)
+		}
 		return fail()
 	}
 	diags, err := p.Configure(ctx, mc)
@@ -328,6 +335,12 @@ type warnWriter interface {
 	io.Writer
 	Warn(module, msg string)
 	LogWarn(module, msg string)
+}
+
+// moduleErrorWriter is a writer of startPlugin's error lines that logs a
+// module's error under that module.
+type moduleErrorWriter interface {
+	ModuleError(module, msg string)
 }
 
 // pluginErr is err, or for a plugin process that has exited (a crash,

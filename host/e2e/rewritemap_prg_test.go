@@ -283,15 +283,31 @@ func TestRewriteMapProgramLate(t *testing.T) {
 	}
 }
 
-// TestRewriteMapProgramCannotStart: a program that cannot be executed
-// stops the start, as apache2's AH00654.
+// TestRewriteMapProgramCannotStart: a program that cannot be executed, or
+// whose user does not exist (as root), stops the start, as apache2's
+// AH00654, logged under rewrite, before the MPM serves.
 func TestRewriteMapProgramCannotStart(t *testing.T) {
-	root := newSite(t, "event", "mpm_event_module", "RewriteEngine On\nRewriteMap m prg:maps/prog.sh\n")
-	must(t, os.MkdirAll(filepath.Join(root, "maps"), 0o755))
-	must(t, os.WriteFile(filepath.Join(root, "maps/prog.sh"), []byte("not a program\n"), 0o644))
-	httpd, _ := build(t)
-	out, err := exec.Command(httpd, "-d", root, "-f", filepath.Join(root, "httpd.conf"), "-X").CombinedOutput()
-	if err == nil || !strings.Contains(string(out), "AH00654: mod_rewrite: could not start RewriteMap program "+filepath.Join(root, "maps/prog.sh")) {
-		t.Errorf("httpd -X: %v\n%s", err, out)
+	cases := []struct{ line, mode string }{{"RewriteMap m prg:maps/prog.sh", "0644"}}
+	if os.Geteuid() == 0 {
+		cases = append(cases, struct{ line, mode string }{"RewriteMap m prg:maps/prog.sh nosuchuser:nogroup", "0755"})
+	}
+	for _, c := range cases {
+		root := newSite(t, "event", "mpm_event_module", "RewriteEngine On\n"+c.line+"\n")
+		must(t, os.MkdirAll(filepath.Join(root, "maps"), 0o755))
+		mode := os.FileMode(0o644)
+		if c.mode == "0755" {
+			mode = 0o755
+		}
+		must(t, os.WriteFile(filepath.Join(root, "maps/prog.sh"), []byte("#!/bin/sh\ncat\n"), mode))
+		httpd, _ := build(t)
+		out, err := exec.Command(httpd, "-d", root, "-f", filepath.Join(root, "httpd.conf"), "-X").CombinedOutput()
+		if err == nil || !strings.Contains(string(out), "AH00654: mod_rewrite: could not start RewriteMap program "+filepath.Join(root, "maps/prog.sh")) {
+			t.Errorf("%s (%s): httpd -X: %v\n%s", c.line, c.mode, err, out)
+		}
+		// Logged as apache2's, before anything is served.
+		log, _ := os.ReadFile(filepath.Join(root, "logs/error_log"))
+		if !strings.Contains(string(log), "[rewrite:error]") || !strings.Contains(string(log), "AH00654") || strings.Contains(string(log), "resuming normal operations") {
+			t.Errorf("%s (%s): error_log:\n%s", c.line, c.mode, log)
+		}
 	}
 }
