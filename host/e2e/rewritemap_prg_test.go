@@ -300,9 +300,9 @@ func TestRewriteMapProgramCannotStart(t *testing.T) {
 		}
 		must(t, os.WriteFile(filepath.Join(root, "maps/prog.sh"), []byte("#!/bin/sh\ncat\n"), mode))
 		httpd, _ := build(t)
-		out, err := exec.Command(httpd, "-d", root, "-f", filepath.Join(root, "httpd.conf"), "-X").CombinedOutput()
+		out, err := exec.Command(httpd, "-d", root, "-f", filepath.Join(root, "httpd.conf"), "-D", "FOREGROUND").CombinedOutput()
 		if err == nil || !strings.Contains(string(out), "AH00654: mod_rewrite: could not start RewriteMap program "+filepath.Join(root, "maps/prog.sh")) {
-			t.Errorf("%s (%s): httpd -X: %v\n%s", c.line, c.mode, err, out)
+			t.Errorf("%s (%s): httpd -D FOREGROUND: %v\n%s", c.line, c.mode, err, out)
 		}
 		// Logged as apache2's, before anything is served.
 		log, _ := os.ReadFile(filepath.Join(root, "logs/error_log"))
