@@ -2,6 +2,7 @@ package host
 
 import (
 	"bufio"
+	"cmp"
 	"errors"
 	"fmt"
 	"net"
@@ -41,8 +42,20 @@ type mapPrograms struct {
 	timeout time.Duration
 
 	dir   string
-	progs map[int]*mapProgram // by the RewriteMap line's Seq
-	err   error               // the first program that could not start
+	progs map[lineKey]*mapProgram
+	err   error // the first program that could not start
+}
+
+// lineKey tells a RewriteMap line, which a virtual host that inherits the
+// main server's maps holds a copy of.
+type lineKey struct {
+	file       string
+	line, seq  int
+	name, spec string
+}
+
+func keyOf(d site.Directive) lineKey {
+	return lineKey{d.File, d.Line, d.Seq, d.Args[0], d.Args[1]}
 }
 
 func newMapPrograms(root string, log *errorlog.Log) *mapPrograms {
@@ -69,33 +82,32 @@ func (m *mapPrograms) assign(c *mpm.Core) error {
 			continue
 		}
 		for _, d := range winningMaps(*l) {
-			if isProgramMap(d) && !slices.ContainsFunc(want, func(w site.Directive) bool { return w.Seq == d.Seq }) {
+			if isProgramMap(d) && !slices.ContainsFunc(want, func(w site.Directive) bool { return keyOf(w) == keyOf(d) }) {
 				want = append(want, d)
 			}
 		}
 	}
 	slices.SortFunc(want, func(a, b site.Directive) int { return a.Seq - b.Seq })
 	for _, d := range want {
-		if _, ok := m.progs[d.Seq]; ok || m.err != nil {
+		if _, ok := m.progs[keyOf(d)]; ok || m.err != nil {
 			continue
 		}
-		p, err := m.start(d, c.Credential)
+		p, err := m.start(d, c.Credential, cmp.Or(c.Timeout, 60*time.Second))
 		if err != nil {
 			m.err = err
 			break
 		}
 		if m.progs == nil {
-			m.progs = map[int]*mapProgram{}
+			m.progs = map[lineKey]*mapProgram{}
 		}
-		m.progs[d.Seq] = p
-		p.timeout = cmpDuration(c.Timeout, 60*time.Second)
+		m.progs[keyOf(d)] = p
 	}
 	for _, l := range lists {
 		for i, d := range *l {
 			if !isProgramMap(d) {
 				continue
 			}
-			if p := m.progs[d.Seq]; p != nil {
+			if p := m.progs[keyOf(d)]; p != nil {
 				(*l)[i].Args = rewrite.ProgramSocket(d.Args, p.socket)
 			} else {
 				(*l)[i].Args = slices.Clone(d.Args[:2])
@@ -103,13 +115,6 @@ func (m *mapPrograms) assign(c *mpm.Core) error {
 		}
 	}
 	return m.err
-}
-
-func cmpDuration(d, dflt time.Duration) time.Duration {
-	if d <= 0 {
-		return dflt
-	}
-	return d
 }
 
 func isProgramMap(d site.Directive) bool {
@@ -148,8 +153,8 @@ func engineOn(l []site.Directive) bool {
 
 // start starts d's program (rewritemap_program_child) and listens for the
 // children. children is their credential (nil: the host's), whose user
-// alone may enter the sockets' directory.
-func (m *mapPrograms) start(d site.Directive, children *mpm.Credential) (*mapProgram, error) {
+// alone may enter the sockets' directory; timeout bounds a lookup.
+func (m *mapPrograms) start(d site.Directive, children *mpm.Credential, timeout time.Duration) (*mapProgram, error) {
 	argv := pipedlog.SplitArgs(d.Args[1][4:])
 	if len(argv) == 0 {
 		return nil, fmt.Errorf("RewriteMap: bad path to prg map: %s", d.Args[1][4:])
@@ -179,7 +184,7 @@ func (m *mapPrograms) start(d site.Directive, children *mpm.Credential) (*mapPro
 		}
 		m.dir = dir
 	}
-	socket := filepath.Join(m.dir, strconv.Itoa(d.Seq))
+	socket := filepath.Join(m.dir, strconv.Itoa(len(m.progs)))
 	ln, err := net.Listen("unix", socket)
 	if err == nil && children != nil {
 		err = os.Chown(socket, int(children.Uid), int(children.Gid))
@@ -224,7 +229,7 @@ func (m *mapPrograms) start(d site.Directive, children *mpm.Credential) (*mapPro
 		return nil, fail(err)
 	}
 	p := &mapProgram{
-		name: d.Args[0], path: argv[0], log: m.log, cmd: cmd, in: inW, socket: socket, ln: ln,
+		name: d.Args[0], path: argv[0], log: m.log, cmd: cmd, in: inW, socket: socket, ln: ln, timeout: timeout,
 		lines: make(chan string), done: make(chan struct{}), exited: make(chan struct{}), conns: map[net.Conn]bool{},
 	}
 	go func() {
