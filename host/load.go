@@ -33,6 +33,8 @@ type loaded struct {
 	// closed once the plugin has ended.
 	mainLog   *errorlog.Log
 	vhostLogs []*errorlog.Log
+	// maps are its RewriteMap programs, ended with it.
+	maps *mapPrograms
 
 	// In ONE_PROCESS mode (-X) ended is closed once Status reports no
 	// pids: the MPM's one serving process, lastPid, has exited.
@@ -45,6 +47,7 @@ type loaded struct {
 // error logs.
 func (l *loaded) kill() {
 	l.gen.Kill()
+	l.maps.close()
 	closeLogs(l.vhostLogs)
 	l.mainLog.Close()
 }
@@ -53,6 +56,7 @@ func (l *loaded) kill() {
 // killed first (generation.Abort).
 func (l *loaded) abort() {
 	l.gen.Abort()
+	l.maps.close()
 	closeLogs(l.vhostLogs)
 	l.mainLog.Close()
 }
@@ -166,11 +170,17 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 		nAccess = len(logs.files)
 	}
 	credential := childCredential(srv)
+	// RewriteMap programs are started only to serve, as the access logs.
+	var maps *mapPrograms
+	if logs != nil {
+		maps = newMapPrograms(srv.ServerRoot, errLogs.main)
+	}
 	mpmConfig := func(core mpm.Core, settings []mpm.Setting) *mpm.Config {
 		mc := &mpm.Config{Core: core, LogLevel: srv.LogLevel, Settings: settings}
 		mc.Core.Credential, _ = credential()
 		if logs != nil {
 			assignAccessLogs(&mc.Core, srv, logs.logs)
+			maps.assign(&mc.Core) // its error is checked before Configure
 		}
 		errorLogSettings(&mc.Core, srv, errLogs, func(i int) int { return launch.FileFD(len(sockets), nAccess+i) })
 		return mc
@@ -193,6 +203,9 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 		}
 		core, vhostErrs = &c, errs
 		pre = mpmConfig(c, topLevelSettings(cfg))
+		if maps != nil && maps.err != nil {
+			pre = nil // a map program that did not start: nothing served
+		}
 		return pre
 	}
 	var p generation
@@ -200,6 +213,7 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 		l, err := startLinked(sockets, logs, pluginOutput(0)) // every line carries its pid (children: mpm.InProcess)
 		if err != nil {
 			fmt.Fprintf(stderr, "%s: %s: %v\n", o.name, mod.Name, err)
+			maps.close()
 			return nil, &exitError{1}
 		}
 		p = l
@@ -224,11 +238,13 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 		lp, err := launch.Start(ctx, opts)
 		if err != nil {
 			fmt.Fprintf(stderr, "%s: Syntax error on line %d of %s: Cannot load %s into server: %s\n", o.name, mod.Line, mod.File, mod.Path, loadError(err, pin))
+			maps.close()
 			return nil, &exitError{1}
 		}
 		p = lp
 	}
 	fail := func() (*loaded, error) {
+		defer maps.close()
 		if ctx.Err() != nil {
 			p.Abort() // it may be frozen: Kill would wait for its answer
 		} else {
@@ -277,6 +293,14 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 		mc = mpmConfig(*core, nil)
 	}
 	mc.Settings = mpmSettings(cfg, table) // a plugin that took the Preconfig kept these of its Settings
+	if maps != nil && maps.err != nil {
+		if w, ok := stderr.(moduleErrorWriter); ok {
+			w.ModuleError("rewrite", maps.err.Error()) // apache2's [rewrite:error]
+		} else {
+			fmt.Fprintln(stderr, maps.err)
+		}
+		return fail()
+	}
 	diags, err := p.Configure(ctx, mc)
 	if err != nil {
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
@@ -300,7 +324,7 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 	if bad {
 		return fail()
 	}
-	return &loaded{cfg: cfg, srv: srv, module: mod, gen: p, mpmCfg: mc}, nil
+	return &loaded{cfg: cfg, srv: srv, module: mod, gen: p, mpmCfg: mc, maps: maps}, nil
 }
 
 // warnWriter is a writer of startPlugin's error lines, when it serves, that
@@ -311,6 +335,12 @@ type warnWriter interface {
 	io.Writer
 	Warn(module, msg string)
 	LogWarn(module, msg string)
+}
+
+// moduleErrorWriter is a writer of startPlugin's error lines that logs a
+// module's error under that module.
+type moduleErrorWriter interface {
+	ModuleError(module, msg string)
 }
 
 // pluginErr is err, or for a plugin process that has exited (a crash,

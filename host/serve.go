@@ -674,6 +674,13 @@ func (m *startMessages) Warn(module, msg string) {
 	}
 }
 
+// ModuleError takes an error of module, for the error log and the console.
+func (m *startMessages) ModuleError(module, msg string) {
+	for _, line := range lines(msg) {
+		*m = append(*m, startMessage{module: module, level: errorlog.Error, text: line})
+	}
+}
+
 // LogWarn takes a warning of module for the error log only (apache2's
 // post_config warnings, such as mod_remoteip's AH10633).
 func (m *startMessages) LogWarn(module, msg string) {

@@ -17,6 +17,7 @@ package rewrite
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -141,6 +142,9 @@ func (d *Dir) Set(name string, args []string, server bool) error {
 		}
 		if m.file != "" {
 			m.cache = cacheOf(m.file)
+		}
+		if m.kind == mapPrg && len(args) == 3 && filepath.IsAbs(args[2]) {
+			m.prg = prgClientOf(args[2]) // the socket the host put there (ProgramSocket)
 		}
 		if d.maps == nil {
 			d.maps = map[string]*Map{}

@@ -3,6 +3,7 @@ package rewrite
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -15,12 +16,14 @@ import (
 	"syscall"
 
 	"github.com/httpd-mpm/httpd-mpm/internal/apuri"
+	"github.com/httpd-mpm/httpd-mpm/internal/pipedlog"
 )
 
 // Map is one RewriteMap, looked up by ${NAME:key|default}: a text file
 // (txt:, or a path with no type), a text file of values to pick from at
-// random (rnd:) or one of apache2's internal functions (int:toupper,
-// tolower, escape, unescape). A text file is read by the process that looks
+// random (rnd:), one of apache2's internal functions (int:toupper,
+// tolower, escape, unescape) or an external program (prg:, which the host
+// runs and children ask through a socket: see [ProgramSocket]). A text file is read by the process that looks
 // a key up (a child, as its User, as apache2's children), again once its
 // modification time changes. A Map is safe for concurrent use.
 type Map struct {
@@ -31,6 +34,11 @@ type Map struct {
 	// cache is the file's, shared by every map of it in the process (all
 	// virtual hosts and directories), as apache2's per-process map cache.
 	cache *fileCache
+	// program is a prg map's program (its path, below the ServerRoot) and
+	// prg its client, nil where the program was not started (the lookups
+	// have no value, as apache2's when RewriteEngine is not on).
+	program string
+	prg     *prgClient
 }
 
 // fileCache is what a process knows of one text map file: its keys and
@@ -92,6 +100,7 @@ const (
 	mapTxt mapKind = iota
 	mapRnd
 	mapInt
+	mapPrg
 )
 
 // MapError is a failure of a map lookup that apache2 writes to the error
@@ -144,9 +153,14 @@ func ParseMap(source, root string) (*Map, error) {
 	case lt == "dbd" || lt == "fastdbd":
 		return nil, errors.New("RewriteMap types dbd and fastdbd require mod_dbd!")
 	case strings.HasPrefix(strings.ToLower(source), "dbm"):
-		return nil, errors.New("RewriteMap: dbm maps are not supported by this server (only txt, rnd and int)")
+		return nil, errors.New("RewriteMap: dbm maps are not supported by this server (only txt, rnd, int and prg)")
 	case lt == "prg":
-		return nil, errors.New("RewriteMap: prg maps (external programs) are not supported by this server (only txt, rnd and int)")
+		argv := pipedlog.SplitArgs(rest)
+		if len(argv) == 0 || argv[0] == "" {
+			return nil, fmt.Errorf("RewriteMap: bad path to prg map: %s", rest)
+		}
+		rest = argv[0]
+		return &Map{kind: mapPrg, program: path()}, nil
 	}
 	rest = source // apache2 takes any other word for a path
 	return &Map{kind: mapTxt, file: path()}, nil
@@ -156,8 +170,8 @@ func ParseMap(source, root string) (*Map, error) {
 // that does not know root.
 func MapSource(source, root string) string {
 	m, err := ParseMap(source, root)
-	if err != nil || m.kind == mapInt {
-		return source
+	if err != nil || m.kind == mapInt || m.kind == mapPrg {
+		return source // a program's line is the host's to run
 	}
 	if m.kind == mapRnd {
 		return "rnd:" + m.file
@@ -173,9 +187,9 @@ func CheckMap(root string, args []string) error {
 	if err != nil {
 		return err
 	}
-	if m.file != "" {
-		if _, err := os.Stat(m.file); err != nil {
-			return fmt.Errorf("RewriteMap: file for map %s not found:%s", args[0], m.file)
+	if f := cmp.Or(m.file, m.program); f != "" {
+		if _, err := os.Stat(f); err != nil {
+			return fmt.Errorf("RewriteMap: file for map %s not found:%s", args[0], f)
 		}
 	}
 	return nil
@@ -184,8 +198,11 @@ func CheckMap(root string, args []string) error {
 // lookup is lookup_map: the value for key, false for none (then the
 // default applies). errs takes what apache2 logs.
 func (m *Map) lookup(key string, errs *[]MapError) (string, bool) {
-	if m.kind == mapInt {
+	switch m.kind {
+	case mapInt:
 		return m.fn(key), true
+	case mapPrg:
+		return m.prg.lookup(key)
 	}
 	v := m.text(key, errs)
 	if m.kind == mapRnd && v != "" {

@@ -251,8 +251,12 @@ func TestMapConfig(t *testing.T) {
 		{[]string{"m", "int:ToLower"}, "RewriteMap: internal map not found:ToLower"},
 		{[]string{"m", "dbd:select"}, "RewriteMap types dbd and fastdbd require mod_dbd!"},
 		{[]string{"m", "fastdbd:select"}, "RewriteMap types dbd and fastdbd require mod_dbd!"},
-		{[]string{"m", "dbm=sdbm:map"}, "RewriteMap: dbm maps are not supported by this server (only txt, rnd and int)"},
-		{[]string{"m", "prg:/bin/cat"}, "RewriteMap: prg maps (external programs) are not supported by this server (only txt, rnd and int)"},
+		{[]string{"m", "dbm=sdbm:map"}, "RewriteMap: dbm maps are not supported by this server (only txt, rnd, int and prg)"},
+		{[]string{"m", "prg:/bin/cat"}, ""},
+		{[]string{"m", "PRG:/bin/cat -u", "nobody:nogroup"}, ""},
+		{[]string{"m", "prg:/nonexist arg"}, "RewriteMap: file for map m not found:/nonexist"},
+		{[]string{"m", "prg:'bin prog' arg"}, "RewriteMap: file for map m not found:" + root + "/bin prog"},
+		{[]string{"m", "prg:"}, "RewriteMap: bad path to prg map: "},
 	} {
 		err := CheckMap(root, tt.args)
 		if got := errString(err); got != tt.want {

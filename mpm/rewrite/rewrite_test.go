@@ -269,7 +269,7 @@ func TestSetErrors(t *testing.T) {
 		{`RewriteRule (a)\1 b`, "no backreferences or lookaround", true},
 		{"RewriteRule (?=a) b", "no backreferences or lookaround", true},
 		{"RewriteCond a -F", "-F (a subrequest lookup) is not supported", true},
-		{"RewriteMap m prg:/bin/cat", "prg maps (external programs) are not supported", true},
+		{"RewriteMap m prg:", "RewriteMap: bad path to prg map: ", true},
 		{"RewriteMap m int:x y z", "RewriteMap takes two or three arguments", true},
 	} {
 		f := strings.Fields(tt.line)

@@ -1,0 +1,478 @@
+package host
+
+import (
+	"bufio"
+	"cmp"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/httpd-mpm/httpd-mpm/host/config"
+	"github.com/httpd-mpm/httpd-mpm/host/errorlog"
+	"github.com/httpd-mpm/httpd-mpm/internal/pipedlog"
+	"github.com/httpd-mpm/httpd-mpm/mpm"
+	"github.com/httpd-mpm/httpd-mpm/mpm/rewrite"
+	"github.com/httpd-mpm/httpd-mpm/mpm/site"
+)
+
+// mapPrograms are a generation's RewriteMap prg: programs. As apache2's
+// parent (run_rewritemap_programs), the host starts each once, when the
+// generation starts, for the map lines of the servers whose RewriteEngine
+// is on; the program's stdin and stdout are pipes, its stderr the main error
+// log, its working directory the program's own, its user the host's (root
+// when it binds port 80, as apache2's) or the line's user:group. The
+// children of the generation ask a program through a Unix socket in a
+// directory only their User may enter; the host writes one key at a time to
+// the program and reads its answer (apache2's rewrite-map mutex). The
+// programs end with the generation (a graceful restart starts new ones for
+// the new generation, the old children keep theirs while they drain).
+type mapPrograms struct {
+	root    string
+	log     *errorlog.Log
+	stderr  *os.File
+	timeout time.Duration
+
+	dir   string
+	progs map[lineKey]*mapProgram
+	err   error // the first program that could not start
+}
+
+// lineKey tells a RewriteMap line, which a virtual host that inherits the
+// main server's maps holds a copy of.
+type lineKey struct {
+	file       string
+	line, seq  int
+	name, spec string
+}
+
+func keyOf(d site.Directive) lineKey {
+	return lineKey{d.File, d.Line, d.Seq, d.Args[0], d.Args[1]}
+}
+
+func newMapPrograms(root string, log *errorlog.Log) *mapPrograms {
+	m := &mapPrograms{root: root, log: log, stderr: log.File()}
+	if m.stderr == nil {
+		m.stderr = os.Stderr
+	}
+	return m
+}
+
+// assign starts the programs c's servers need and gives their RewriteMap
+// lines the sockets the children ask them on (rewrite.ProgramSocket); a prg
+// line of servers whose RewriteEngine is not on keeps no third argument: no
+// program was started for it, its lookups have no value (as apache2's). It
+// returns the first error starting a program (apache2's AH00654, fatal).
+func (m *mapPrograms) assign(c *mpm.Core) error {
+	lists := []*[]site.Directive{&c.ServerDirectives}
+	for i := range c.VirtualHosts {
+		lists = append(lists, &c.VirtualHosts[i].ServerDirectives)
+	}
+	var want []site.Directive
+	for _, l := range lists {
+		if !engineOn(*l) {
+			continue
+		}
+		for _, d := range winningMaps(*l) {
+			if isProgramMap(d) && !slices.ContainsFunc(want, func(w site.Directive) bool { return keyOf(w) == keyOf(d) }) {
+				want = append(want, d)
+			}
+		}
+	}
+	slices.SortFunc(want, func(a, b site.Directive) int { return a.Seq - b.Seq })
+	for _, d := range want {
+		if _, ok := m.progs[keyOf(d)]; ok || m.err != nil {
+			continue
+		}
+		p, err := m.start(d, c.Credential, cmp.Or(c.Timeout, 60*time.Second))
+		if err != nil {
+			m.err = err
+			break
+		}
+		if m.progs == nil {
+			m.progs = map[lineKey]*mapProgram{}
+		}
+		m.progs[keyOf(d)] = p
+	}
+	for _, l := range lists {
+		for i, d := range *l {
+			if !isProgramMap(d) {
+				continue
+			}
+			if p := m.progs[keyOf(d)]; p != nil {
+				(*l)[i].Args = rewrite.ProgramSocket(d.Args, p.socket)
+			} else {
+				(*l)[i].Args = slices.Clone(d.Args[:2])
+			}
+		}
+	}
+	return m.err
+}
+
+func isProgramMap(d site.Directive) bool {
+	return strings.EqualFold(d.Name, "RewriteMap") && len(d.Args) >= 2 && len(d.Args[1]) >= 4 && strings.EqualFold(d.Args[1][:4], "prg:")
+}
+
+// winningMaps are the RewriteMap lines of a server that define its maps:
+// the last of each name (a virtual host's lines are ordered so that the
+// one apache2's merge keeps is last). apache2 starts no program for a line
+// another of its name replaces.
+func winningMaps(l []site.Directive) []site.Directive {
+	last := map[string]site.Directive{}
+	for _, d := range l {
+		if strings.EqualFold(d.Name, "RewriteMap") && len(d.Args) >= 2 {
+			last[d.Args[0]] = d
+		}
+	}
+	out := make([]site.Directive, 0, len(last))
+	for _, d := range last {
+		out = append(out, d)
+	}
+	return out
+}
+
+// engineOn is a server's RewriteEngine, its last line (a virtual host's
+// lines carry the main server's unless it has its own).
+func engineOn(l []site.Directive) bool {
+	on := false
+	for _, d := range l {
+		if strings.EqualFold(d.Name, "RewriteEngine") && len(d.Args) == 1 {
+			on = strings.EqualFold(d.Args[0], "on")
+		}
+	}
+	return on
+}
+
+// start starts d's program (rewritemap_program_child) and listens for the
+// children. children is their credential (nil: the host's), whose user
+// alone may enter the sockets' directory; timeout bounds a lookup.
+func (m *mapPrograms) start(d site.Directive, children *mpm.Credential, timeout time.Duration) (*mapProgram, error) {
+	argv := pipedlog.SplitArgs(d.Args[1][4:])
+	if len(argv) == 0 {
+		return nil, fmt.Errorf("RewriteMap: bad path to prg map: %s", d.Args[1][4:])
+	}
+	argv[0] = config.RootRelative(m.root, argv[0])
+	fail := func(err error) error {
+		return fmt.Errorf("%sAH00654: mod_rewrite: could not start RewriteMap program %s", pipedlog.ErrnoPrefix(err), argv[0])
+	}
+	var cred *syscall.Credential
+	if len(d.Args) == 3 && os.Geteuid() == 0 {
+		user, group, _ := strings.Cut(d.Args[2], ":")
+		c, err := mpm.ChildCredential(user, group)
+		if err != nil {
+			return nil, fmt.Errorf("%w\n%w", err, fail(err))
+		}
+		if c != nil {
+			cred = &syscall.Credential{Uid: c.Uid, Gid: c.Gid, Groups: c.Groups}
+		}
+	}
+	if m.dir == "" {
+		dir, err := os.MkdirTemp("", "httpd-rewritemap-")
+		if err == nil && children != nil {
+			err = os.Chown(dir, int(children.Uid), int(children.Gid))
+		}
+		if err != nil {
+			return nil, fail(err)
+		}
+		m.dir = dir
+	}
+	socket := filepath.Join(m.dir, strconv.Itoa(len(m.progs)))
+	ln, err := net.Listen("unix", socket)
+	if err == nil && children != nil {
+		err = os.Chown(socket, int(children.Uid), int(children.Gid))
+	}
+	if err != nil {
+		if ln != nil {
+			ln.Close()
+		}
+		return nil, fail(err)
+	}
+	inR, inW, err := os.Pipe()
+	if err != nil {
+		ln.Close()
+		return nil, fail(err)
+	}
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		ln.Close()
+		inR.Close()
+		inW.Close()
+		return nil, fail(err)
+	}
+	cmd := exec.Command(argv[0])
+	cmd.Args, cmd.Dir = argv, filepath.Dir(argv[0])
+	// The server's environment, without the PWD os/exec would set to Dir
+	// (apache2 changes directory only: a shell's pwd is the physical one).
+	cmd.Env = slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "PWD=") })
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = inR, outW, m.stderr
+	// Its own process group: a terminal's Ctrl-C is the server's to handle.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Credential: cred}
+	err = cmd.Start()
+	inR.Close()
+	outW.Close()
+	if err != nil {
+		ln.Close()
+		inW.Close()
+		outR.Close()
+		var ee *exec.Error
+		if errors.As(err, &ee) {
+			err = ee.Err
+		}
+		return nil, fail(err)
+	}
+	p := &mapProgram{
+		name: d.Args[0], path: argv[0], log: m.log, cmd: cmd, in: inW, socket: socket, ln: ln, timeout: timeout,
+		lines: make(chan string), done: make(chan struct{}), exited: make(chan struct{}), conns: map[net.Conn]bool{},
+	}
+	go func() {
+		p.waitErr = cmd.Wait()
+		close(p.exited)
+	}()
+	go p.read(outR)
+	go p.serve()
+	return p, nil
+}
+
+// close ends the programs (apache2's kill after timeout: SIGTERM, SIGKILL 3
+// s later; their stdin is closed first, which ends a program that reads
+// to the end) and the sockets.
+func (m *mapPrograms) close() {
+	if m == nil {
+		return
+	}
+	var wg sync.WaitGroup
+	for _, p := range m.progs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p.close()
+		}()
+	}
+	wg.Wait()
+	if m.dir != "" {
+		os.RemoveAll(m.dir)
+	}
+}
+
+// mapProgram is one running program and the socket it is asked on.
+type mapProgram struct {
+	name, path string
+	log        *errorlog.Log
+	cmd        *exec.Cmd
+	in         *os.File
+	socket     string
+	ln         net.Listener
+	timeout    time.Duration
+
+	lines   chan string   // the program's answers, by read
+	done    chan struct{} // closed by close
+	exited  chan struct{} // closed once the program has been reaped
+	waitErr error
+
+	mu sync.Mutex // one key at a time
+	// overdue counts the answers that did not come in time: the next
+	// lines the program writes are theirs, dropped.
+	overdue int
+	dead    bool
+
+	connMu sync.Mutex
+	conns  map[net.Conn]bool
+	closed bool
+}
+
+// maxAnswer bounds an answer kept (apache2 reads any length); the rest of a
+// longer line is dropped.
+const maxAnswer = 1 << 20
+
+// read passes the program's lines to lookup until it ends.
+func (p *mapProgram) read(out *os.File) {
+	defer out.Close()
+	defer close(p.lines)
+	r := bufio.NewReaderSize(out, 4096)
+	var line []byte
+	for {
+		chunk, err := r.ReadSlice('\n')
+		if len(line)+len(chunk) <= maxAnswer+1 {
+			line = append(line, chunk...)
+		}
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		if err != nil {
+			return // EOF: the program has ended (a last line without newline is lost, as it never completes)
+		}
+		s := string(line[:len(line)-1])
+		if line[len(line)-1] != '\n' { // cut at maxAnswer
+			s = string(line[:min(len(line), maxAnswer)])
+		}
+		line = line[:0]
+		select {
+		case p.lines <- s:
+		case <-p.done:
+			return
+		}
+	}
+}
+
+// lookup is lookup_map_program on the host's side: key written, the
+// answer read. apache2 waits for the answer without end; here for the
+// server's Timeout, after which the lookup has no value and so have the
+// next ones, without asking, until the late answer has come (it is
+// dropped). A program that has ended gives an empty value, as apache2's
+// reads of its closed pipe do (not the default), logged once.
+func (p *mapProgram) lookup(key string) (string, bool) {
+	if strings.IndexByte(key, '\n') >= 0 {
+		return "", false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for p.overdue > 0 && !p.dead {
+		select {
+		case _, ok := <-p.lines:
+			if !ok {
+				p.ended()
+				break
+			}
+			p.overdue--
+			continue
+		default:
+		}
+		break
+	}
+	if p.dead {
+		return "", true
+	}
+	if p.overdue > 0 {
+		return "", false
+	}
+	p.in.SetWriteDeadline(time.Now().Add(p.timeout))
+	if _, err := p.in.Write([]byte(key + "\n")); err != nil {
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			p.log.Printf("rewrite", errorlog.Error, "mod_rewrite: RewriteMap program %s (map %s) did not read key %q within %s: lookups have no value until it answers", p.path, p.name, key, p.timeout)
+			p.overdue++ // what it reads later is a key to answer
+			return "", false
+		}
+		p.ended()
+		return "", true
+	}
+	t := time.NewTimer(p.timeout)
+	defer t.Stop()
+	select {
+	case v, ok := <-p.lines:
+		if !ok {
+			p.ended()
+			return "", true
+		}
+		if strings.EqualFold(v, "NULL") {
+			return "", false
+		}
+		return v, true
+	case <-t.C:
+		p.log.Printf("rewrite", errorlog.Error, "mod_rewrite: RewriteMap program %s (map %s) did not answer key %q within %s: lookups have no value until it does", p.path, p.name, key, p.timeout)
+		p.overdue++
+		return "", false
+	}
+}
+
+// ended marks the program gone and logs it, with how it ended if it has
+// been reaped by then.
+func (p *mapProgram) ended() {
+	if p.dead {
+		return
+	}
+	p.dead = true
+	select {
+	case <-p.done: // ended by close: nothing to report
+		return
+	default:
+	}
+	how := ""
+	select {
+	case <-p.exited:
+		if p.waitErr != nil {
+			how = " (" + p.waitErr.Error() + ")"
+		} else {
+			how = " (exit status 0)"
+		}
+	case <-time.After(time.Second):
+	}
+	p.log.Printf("rewrite", errorlog.Error, "mod_rewrite: RewriteMap program %s (map %s) has ended%s: its lookups give an empty value until the server restarts", p.path, p.name, how)
+}
+
+// serve answers the children's connections.
+func (p *mapProgram) serve() {
+	for {
+		c, err := p.ln.Accept()
+		if err != nil {
+			return
+		}
+		p.connMu.Lock()
+		if p.closed {
+			p.connMu.Unlock()
+			c.Close()
+			return
+		}
+		p.conns[c] = true
+		p.connMu.Unlock()
+		go p.answer(c)
+	}
+}
+
+// answer serves one child's connection: a line per key, a line per answer.
+func (p *mapProgram) answer(c net.Conn) {
+	defer func() {
+		p.connMu.Lock()
+		delete(p.conns, c)
+		p.connMu.Unlock()
+		c.Close()
+	}()
+	r := bufio.NewReader(c)
+	w := bufio.NewWriter(c)
+	for {
+		key, err := r.ReadString('\n')
+		if err != nil {
+			return
+		}
+		v, ok := p.lookup(key[:len(key)-1])
+		if ok {
+			w.WriteString("+")
+			w.WriteString(v)
+		} else {
+			w.WriteString("-")
+		}
+		w.WriteString("\n")
+		if w.Flush() != nil {
+			return
+		}
+	}
+}
+
+// close ends the program and its connections.
+func (p *mapProgram) close() {
+	p.ln.Close()
+	p.connMu.Lock()
+	p.closed = true
+	for c := range p.conns {
+		c.Close()
+	}
+	p.connMu.Unlock()
+	close(p.done)
+	p.in.Close()
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	t := time.NewTimer(3 * time.Second)
+	defer t.Stop()
+	select {
+	case <-p.exited:
+	case <-t.C:
+		p.cmd.Process.Kill()
+		<-p.exited
+	}
+}

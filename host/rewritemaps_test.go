@@ -1,0 +1,155 @@
+package host
+
+import (
+	"bufio"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/httpd-mpm/httpd-mpm/host/errorlog"
+	"github.com/httpd-mpm/httpd-mpm/mpm"
+	"github.com/httpd-mpm/httpd-mpm/mpm/site"
+)
+
+// syncBuf is a log's writer for the tests.
+type syncBuf struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuf) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuf) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// startTestMaps starts the programs of lines (RewriteMap arguments) for a
+// main server with RewriteEngine on, the program a shell script.
+func startTestMaps(t *testing.T, script string, timeout time.Duration) (*mpm.Core, *syncBuf) {
+	t.Helper()
+	dir := t.TempDir()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(os.WriteFile(filepath.Join(dir, "prog.sh"), []byte(script), 0o755))
+	var log syncBuf
+	m := newMapPrograms(dir, errorlog.New(&log, errorlog.Info))
+	t.Cleanup(m.close)
+	c := &mpm.Core{Timeout: timeout, ServerDirectives: []site.Directive{
+		{Name: "RewriteEngine", Args: []string{"on"}, Seq: 1},
+		{Name: "RewriteMap", Args: []string{"m", "prg:prog.sh"}, Seq: 2},
+		{Name: "RewriteMap", Args: []string{"old", "prg:prog.sh"}, Seq: 3},
+		{Name: "RewriteMap", Args: []string{"old", "int:tolower"}, Seq: 4}, // replaces it: no program
+	}}
+	must(m.assign(c))
+	if n := len(m.progs); n != 1 {
+		t.Fatalf("%d programs started, want 1", n)
+	}
+	return c, &log
+}
+
+// ask sends key on a new connection to the map's socket and reads the
+// answer line.
+func ask(t *testing.T, socket, key string) string {
+	t.Helper()
+	c, err := net.Dial("unix", socket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	fmt.Fprintf(c, "%s\n", key)
+	line, err := bufio.NewReader(c).ReadString('\n')
+	if err != nil {
+		t.Fatalf("%s: %v", key, err)
+	}
+	return strings.TrimSuffix(line, "\n")
+}
+
+// TestMapProgramOneKeyAtATime: many connections asking at once each get
+// the answer to their own key, from one program.
+func TestMapProgramOneKeyAtATime(t *testing.T) {
+	c, _ := startTestMaps(t, "#!/bin/sh\nwhile read -r k; do echo \"v-$k\"; done\n", time.Minute)
+	d := c.ServerDirectives[1]
+	if len(d.Args) != 3 || !filepath.IsAbs(d.Args[2]) {
+		t.Fatalf("the map's line: %q, want its socket third", d.Args)
+	}
+	if got := c.ServerDirectives[2].Args; len(got) != 2 {
+		t.Errorf("the replaced line: %q, want no socket", got)
+	}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			conn, err := net.Dial("unix", d.Args[2])
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer conn.Close()
+			r := bufio.NewReader(conn)
+			for i := range 200 {
+				key := fmt.Sprintf("g%d-%d", g, i)
+				fmt.Fprintf(conn, "%s\n", key)
+				line, err := r.ReadString('\n')
+				if err != nil || line != "+v-"+key+"\n" {
+					t.Errorf("%s: %q, %v", key, line, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// TestMapProgramAnswers: NULL, an empty line, a key with a newline, a late
+// answer (dropped, no value meanwhile) and the program's end.
+func TestMapProgramAnswers(t *testing.T) {
+	c, log := startTestMaps(t, "#!/bin/sh\nwhile read -r k; do case $k in\n"+
+		"null) echo NULL;; empty) echo;; die) exit 3;; slow) sleep 1; echo late;;\n"+
+		"*) echo \"v-$k\";; esac; done\n", 500*time.Millisecond)
+	sock := c.ServerDirectives[1].Args[2]
+	for _, tt := range []struct{ key, want string }{
+		{"a", "+v-a"}, {"null", "-"}, {"empty", "+"}, {"a\rb", "+v-a\rb"},
+		{"slow", "-"}, // no answer in time
+		{"x", "-"},    // not asked: the program owes an answer
+	} {
+		if got := ask(t, sock, tt.key); got != tt.want {
+			t.Errorf("%q: %q, want %q", tt.key, got, tt.want)
+		}
+	}
+	if !strings.Contains(log.String(), `did not answer key "slow" within 500ms`) {
+		t.Errorf("log:\n%s", log)
+	}
+	// Once its late answer has come (dropped), it answers again.
+	deadline := time.Now().Add(20 * time.Second)
+	for ask(t, sock, "b") != "+v-b" {
+		if time.Now().After(deadline) {
+			t.Fatal("the program never answered again after its late answer")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if got := ask(t, sock, "die"); got != "+" {
+		t.Errorf("die: %q, want an empty value (apache2's read of the closed pipe)", got)
+	}
+	if got := ask(t, sock, "c"); got != "+" {
+		t.Errorf("after its end: %q, want an empty value", got)
+	}
+	if !strings.Contains(log.String(), "has ended (exit status 3)") {
+		t.Errorf("log:\n%s", log)
+	}
+}
