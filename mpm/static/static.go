@@ -60,6 +60,10 @@ const (
 	AllowTrace = "GET,POST,OPTIONS,HEAD,TRACE"
 )
 
+// dirType is the media type mod_mime gives a directory (apache2's
+// DIR_MAGIC_TYPE), which its default handler's OPTIONS answer keeps.
+const dirType = "httpd/unix-directory"
+
 func (h *Handler) allow() string {
 	if h.TraceEnabled {
 		return AllowTrace
@@ -841,7 +845,7 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 	}
 	fixup(r, o)
 	r = fastRedirect(r, status == 0 && fi.kind == kindRegular || stopped)
-	if o.Handler != nil && r.Method != http.MethodOptions && (status == 0 && fi.kind != kindDir || status == http.StatusNotFound && !stopped) {
+	if o.Handler != nil && (status == 0 && fi.kind != kindDir || status == http.StatusNotFound && !stopped) {
 		if h.handle(w, r, o, croot, rel, info, status != 0, false) {
 			return
 		}
@@ -877,7 +881,9 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 			hd := w.Header()
 			hd["Allow"] = []string{h.allow()}
 			hd["Content-Length"] = []string{"0"}
-			if status == 0 && fi.kind != kindDir {
+			if status == 0 && fi.kind == kindDir {
+				hd["Content-Type"] = []string{dirType} // mod_mime's type of a directory, kept
+			} else if status == 0 {
 				if ct := h.contentType(rel, o); ct != "" {
 					hd["Content-Type"] = []string{ct}
 				}
