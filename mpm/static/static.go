@@ -686,10 +686,11 @@ func fixup(r *http.Request, o *Options) {
 // subrequest's environment, not its fields); the directory's fixups have
 // already run on them.
 func indexFixup(r *http.Request, o *Options) {
-	hdr := r.Header
+	hdr, lines := r.Header, http1.RequestLines(r)
 	r.Header = hdr.Clone()
 	fixup(r, o)
 	r.Header = hdr
+	http1.SetRequestLines(r, lines)
 }
 
 // noteFile notes the file r maps to, rel below croot, and its path info
