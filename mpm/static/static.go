@@ -121,6 +121,9 @@ type Handler struct {
 	// ErrorLog, if set, is the server's error log itself, for what apache2
 	// writes there as it comes: a CGI script's standard error under mod_cgid.
 	ErrorLog *os.File
+	// SubrequestLimit bounds the nesting of mod_dir's subrequests
+	// (LimitInternalRecursion's second number); 0 is apache2's default, 10.
+	SubrequestLimit int
 	// Files, if set, is the open-file cache this Handler shares with others (those of
 	// every virtual host of a server), so that the cache's bound on open descriptors
 	// holds for all of them together; nil gives the Handler a cache of its own.
