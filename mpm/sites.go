@@ -19,6 +19,7 @@ func siteHandler(directives []site.Directive, sections []site.Section, h *static
 	if err != nil {
 		return nil, err
 	}
+	h.SubrequestLimit = c.SubrequestLimit()
 	return &site.Handler{Static: h, Config: c, ServerRoot: serverRoot}, nil
 }
 

@@ -72,6 +72,7 @@ type parser struct {
 	aborted     bool // an include recursion was found; stop reading
 	included    []Included
 	pre, post   []string
+	top         *[]*Directive // the main server's directives
 }
 
 func newParser(opts Options, fsys fileSystem) *parser {
@@ -109,6 +110,7 @@ func newParser(opts Options, fsys fileSystem) *parser {
 // run reads the -C lines, the main file and the -c lines, in that order.
 func (p *parser) run(file string, src []byte) (*Config, error) {
 	var top []*Directive
+	p.top = &top
 	if len(p.pre) > 0 {
 		p.parseUnit(commandLineUnit(p.pre), &top)
 	}
@@ -522,8 +524,34 @@ func (p *parser) command(u *unit, ln logicalLine, name string, args []string, cu
 			p.directiveErr(u, ln.last, msg)
 			return
 		}
+	case "limitinternalrecursion":
+		if cur == p.top {
+			p.recursionWarnings(u, ln, args)
+		}
 	}
 	*cur = append(*cur, &Directive{Name: name, Args: args, File: u.file, Line: ln.first, endLine: ln.last, Span: u.span, src: u.src})
+}
+
+// recursionWarnings are set_recursion_limit's warnings of low limits, as
+// apache2 says them while it reads the main server's line (a virtual
+// host's go to its error log, which is not open yet: apache2 says nothing);
+// Validate reports a limit that is no number above zero.
+func (p *parser) recursionWarnings(u *unit, ln logicalLine, args []string) {
+	if len(args) < 1 || len(args) > 2 {
+		return
+	}
+	n := atoi(args[0])
+	if n <= 0 {
+		return
+	}
+	if n < 4 {
+		p.warn(u, ln.last, "AH00119: Limiting internal redirects to very low numbers may cause normal requests to fail.")
+	}
+	if len(args) == 2 {
+		if n = atoi(args[1]); n > 0 && n < 4 {
+			p.warn(u, ln.last, "AH00120: Limiting the subrequest depth to a very low level may cause normal requests to fail.")
+		}
+	}
 }
 
 // takeOne reports whether args hold exactly one non-empty argument, which is

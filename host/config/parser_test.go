@@ -306,6 +306,32 @@ func TestWarningPosition(t *testing.T) {
 	equal(t, "position", Position{w.File, w.Line}, Position{"/srv/httpd.conf", 3})
 }
 
+// TestRecursionWarnings: set_recursion_limit's warnings of the main
+// server's low limits (a virtual host's are not said: apache2 logs them to
+// its error log, not open yet), none for a limit Validate refuses.
+func TestRecursionWarnings(t *testing.T) {
+	const redirects = "AH00119: Limiting internal redirects to very low numbers may cause normal requests to fail."
+	const subreqs = "AH00120: Limiting the subrequest depth to a very low level may cause normal requests to fail."
+	for _, tt := range []struct {
+		src  string
+		want []string
+	}{
+		{"LimitInternalRecursion 4", nil},
+		{"LimitInternalRecursion 3", []string{redirects}},
+		{"LimitInternalRecursion 3x", []string{redirects}},
+		{"LimitInternalRecursion 2 3", []string{redirects, subreqs}},
+		{"LimitInternalRecursion 5 1", []string{subreqs}},
+		{"LimitInternalRecursion 0 1", nil},
+		{"LimitInternalRecursion 1 0", []string{redirects}},
+		{"LimitInternalRecursion 1 1 1", nil},
+		{"<IfDefine !X>\nLimitInternalRecursion 1\n</IfDefine>", []string{redirects}},
+		{"<VirtualHost *:80>\nLimitInternalRecursion 1 1\n</VirtualHost>", nil},
+	} {
+		cfg, _ := parseString(t, tt.src, Options{})
+		equal(t, tt.src, messages(cfg.Warnings), tt.want)
+	}
+}
+
 func TestDefinesTable(t *testing.T) {
 	cfg, _ := parseString(t, "Define A 1\nDefine B\nDefine C 3\nUnDefine C\nUnDefine D", Options{Defines: []string{"D", "E"}})
 	equal(t, "defines", cfg.Defines, map[string]string{"A": "1", "B": "", "E": ""})

@@ -346,6 +346,9 @@ func TestBalancerManagerNonce(t *testing.T) {
 		{"PUT", func(s *diffServer) string {
 			return ask(s, "PUT /balancer-manager HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\nContent-Length: 0\r\n\r\n")
 		}, []string{"405"}},
+		{"OPTIONS", func(s *diffServer) string {
+			return ask(s, "OPTIONS /balancer-manager HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n")
+		}, []string{"200"}},
 		{"virtual host that inherits nothing", get("off.test", "/offmanager"), []string{"are NOT inherited", "</dl>\n<hr />\n</body>"}},
 		{"virtual host", get("vh.test", "/vmanager"), []string{"balancer://none", "balancer://own", "<td>r1</td>"}},
 	} {

@@ -447,3 +447,47 @@ func TestCGIFallbackPostBody(t *testing.T) {
 		{Raw: "PATCH /cgi/nothing/x HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n"},
 	})
 }
+
+// TestCGIOptions: an OPTIONS request reaches the script it names (mod_cgi
+// runs it whatever the method) and the one mod_dir hands it to
+// (FallbackResource, DirectoryIndex), with its query; a missing script is
+// mod_cgi's 404. The default handler answers the rest: a static file's
+// type, a directory's httpd/unix-directory (ours ran no script and sent
+// no type for a directory).
+func TestCGIOptions(t *testing.T) {
+	p := startCGIPair(t, "<Directory @DOCS@/st>\n\tFallbackResource /st/i.html\n</Directory>\n<Directory @DOCS@/ns>\n\tDirectorySlash Off\n</Directory>\n",
+		"\tFallbackResource /cgi/cat.cgi\n\tDirectoryIndex cat.cgi\n", "cgi/cat.cgi", "echo \"ran $REQUEST_METHOD $REQUEST_URI\"")
+	d := p.apache.docs // ours serves the same
+	must(t, os.MkdirAll(filepath.Join(d, "st/d"), 0o755))
+	must(t, os.MkdirAll(filepath.Join(d, "ns/d"), 0o755))
+	write(t, filepath.Join(d, "st/i.html"), "x")
+	write(t, filepath.Join(d, "st/d/index.html"), "x")
+	o := func(path, want string) diffRequest {
+		return diffRequest{Raw: request("OPTIONS", path, "main.test", ""), Want: want}
+	}
+	p.check([]diffRequest{
+		o("/cgi/zz", "ran OPTIONS /cgi/zz\n"), o("/cgi/zz?a=b", "ran OPTIONS /cgi/zz?a=b\n"), o("/cgi/zz/x", "ran OPTIONS /cgi/zz/x\n"),
+		o("/cgi/", "ran OPTIONS /cgi/\n"), o("/cgi/?a=b", "ran OPTIONS /cgi/?a=b\n"),
+		o("/cgi/cat.cgi", "ran OPTIONS /cgi/cat.cgi\n"), o("/cgi/cat.cgi/pi", "ran OPTIONS /cgi/cat.cgi/pi\n"),
+		o("/cgi/no.cgi", "Not Found"), o("/cgi", "Moved"), o("/nothing", ""),
+		o("/st/zz", ""), o("/st/", ""), o("/st/d/", ""), o("/", ""), o("/ns/", ""), o("/ns/d", ""), o("/ns/d/", ""),
+	})
+}
+
+// TestCGIAddedFields: a script's HTTP_* variables are r->headers_in's
+// entries in its order, those RequestHeader added after the client's; a
+// value add gives a field the client sent, or one added before, is an
+// entry of its own: apache2's environment then has the name twice (ours
+// had one variable, the values joined). With a variable set before
+// (SetEnv), ap_add_common_vars sets the entries over it, the last one
+// winning at the first one's place. The script prints its environment as
+// exec received it.
+func TestCGIAddedFields(t *testing.T) {
+	p := startCGIPair(t, requestHeaderLines, "\t<Files s.cgi>\n\t\tSetEnv SE 1\n\t</Files>\n", "cgi/e.cgi",
+		"tr '\\000' '\\n' </proc/$$/environ | grep -E '^(HTTP_|SE=)'")
+	must(t, os.Symlink("e.cgi", filepath.Join(p.apache.docs, "cgi/s.cgi")))
+	p.check([]diffRequest{
+		{Raw: "GET /cgi/e.cgi" + requestHeaderRequest, Want: "HTTP_X_CLIENT_ADD=1\nHTTP_X_CLIENT_APP=1, f\n"},
+		{Raw: "GET /cgi/s.cgi" + requestHeaderRequest, Want: "HTTP_X_CLIENT_ADD=e\nHTTP_X_CLIENT_APP=1, f\n"},
+	})
+}

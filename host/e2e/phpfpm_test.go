@@ -363,6 +363,11 @@ func testPHPFPM(t *testing.T, mpm string) {
 		req("GET /se2/dump.php"),
 		req("GET /fb/some/page?x=1"),
 		req("GET /fb/"),
+		// OPTIONS too reaches the script mod_dir hands the request to
+		// (FallbackResource, DirectoryIndex), as any PHP file's handler.
+		req("OPTIONS /fb/some/page?x=1"),
+		req("OPTIONS /sub/"),
+		req("OPTIONS /dump.php"),
 		req("GET /iff/dump.php/pi"),
 		req("GET /iff/missing.php"),
 		req("GET /warn.php"),

@@ -45,13 +45,43 @@ RequestHeader unset x-gone
 // (X-Forwarded-For) or RequestHeader unset or edit removed is not the
 // client's any more: set again, or merged into by mod_proxy, it reaches
 // the backend after the client's fields, as apache2's table appends it
-// (spfix). The fields added are spelled canonically and in the order of
-// their names here, where ours and apache2's agree (README).
+// (spfix).
 func TestProxyRemovedFieldSpelling(t *testing.T) {
 	be := headEchoBackend(t)
 	p := startPair(t, 1, strings.ReplaceAll(proxyRemovedConf, "@BE@", be), map[string]string{"a.txt": "a\n"})
 	p.compareBackendHead(t, "GET /r/x HTTP/1.1\r\nHost: main.test\r\nx-forwarded-for: 1.2.3.4\r\nX-Un: 1\r\nx-rep: one\r\n"+
 		"X-Ed: one\r\nx-gone: 1\r\nuser-agent: t\r\nConnection: close\r\n\r\n")
+}
+
+// requestHeaderLines add fields the client did not send and change those
+// it did (x-client-*), in each way, some names twice.
+const requestHeaderLines = `RequestHeader set x-new-set a
+RequestHeader append X-New-App b
+RequestHeader add x-NEW-add c
+RequestHeader set X-Client-Set d
+RequestHeader add X-Client-Add e
+RequestHeader append x-client-app f
+RequestHeader setifempty a-empty g
+RequestHeader add x-NEW-add c2
+RequestHeader set x-new-set a2
+RequestHeader merge X-MERGE m
+`
+
+// requestHeaderRequest sends the x-client-* fields requestHeaderLines
+// change.
+const requestHeaderRequest = " HTTP/1.1\r\nHost: main.test\r\nx-client-set: 1\r\nx-client-add: 1\r\nX-Client-App: 1\r\n" +
+	"user-agent: t\r\nConnection: close\r\n\r\n"
+
+// TestProxyAddedFieldSpelling: the fields RequestHeader adds reach a
+// mod_proxy_http backend as apache2's r->headers_in holds them: after the
+// client's, in the order of the actions and spelled as their lines
+// (x-NEW-add), a field set again at its first place, a value add gives a
+// field the client sent a line of its own at the end (ours sent them in
+// name order, spelled canonically, the value joined to the client's line).
+func TestProxyAddedFieldSpelling(t *testing.T) {
+	be := headEchoBackend(t)
+	p := startPair(t, 1, proxyHTTPModules+mainSite+"ProxyPass /p http://"+be+"/q\n"+requestHeaderLines, map[string]string{"a.txt": "a\n"})
+	p.compareBackendHead(t, "GET /p/x"+requestHeaderRequest)
 }
 
 // headEchoBackend is a backend that answers each request with the head it

@@ -26,14 +26,27 @@ func (t *table) index(name string) int {
 	return -1
 }
 
-// set replaces name's value, or adds it.
+// set replaces name's value, or adds it (apr_table_setn: a name's later
+// entries go).
 func (t *table) set(name, value string) {
-	if i := t.index(name); i >= 0 {
-		t.kv[i+1] = value
+	i := t.index(name)
+	if i < 0 {
+		t.kv = append(t.kv, name, value)
 		return
 	}
-	t.kv = append(t.kv, name, value)
+	t.kv[i+1] = value
+	for j := i + 2; j < len(t.kv); {
+		if strings.EqualFold(t.kv[j], name) {
+			t.kv = append(t.kv[:j], t.kv[j+2:]...)
+			continue
+		}
+		j += 2
+	}
 }
+
+// add appends an entry for name, whether it has one or not
+// (apr_table_addn).
+func (t *table) add(name, value string) { t.kv = append(t.kv, name, value) }
 
 // get is name's value.
 func (t *table) get(name string) (string, bool) {
@@ -84,28 +97,30 @@ func Environ(r *http.Request, site Site, dir *Dir, filename, pathInfo string) []
 	if vars := http1.Env(r); vars != nil {
 		vars.Each(func(name, value string) { e.set(name, value) })
 	}
-	// ap_add_common_vars: the request's fields first.
+	// ap_add_common_vars: the request's fields first, an entry each in
+	// r->headers_in's order (a field RequestHeader add gave a line of its
+	// own has two), straight into the variables when there are none yet,
+	// else set over them, the last entry of a name winning.
 	var common table
-	for name, values := range r.Header {
-		v := strings.Join(values, ", ")
+	http1.RequestFields(r, r.Header, nil, func(name, v string) {
 		switch {
 		case strings.EqualFold(name, "Content-Type"):
-			common.set("CONTENT_TYPE", v)
+			common.add("CONTENT_TYPE", v)
 		case strings.EqualFold(name, "Content-Length"):
-			common.set("CONTENT_LENGTH", v)
+			common.add("CONTENT_LENGTH", v)
 		case strings.EqualFold(name, "Proxy"):
 		case strings.EqualFold(name, "Authorization"), strings.EqualFold(name, "Proxy-Authorization"):
 			if dir.passAuth != nil && *dir.passAuth {
 				if n := httpName(name); n != "" {
-					common.set(n, v)
+					common.add(n, v)
 				}
 			}
 		default:
 			if n := httpName(name); n != "" {
-				common.set(n, v)
+				common.add(n, v)
 			}
 		}
-	}
+	})
 	if _, ok := r.Header["Host"]; !ok && r.Host != "" {
 		common.set("HTTP_HOST", r.Host)
 	}
@@ -136,8 +151,12 @@ func Environ(r *http.Request, site Site, dir *Dir, filename, pathInfo string) []
 			common.set("AUTH_TYPE", "Basic")
 		}
 	}
-	for i := 0; i < len(common.kv); i += 2 {
-		e.set(common.kv[i], common.kv[i+1])
+	if len(e.kv) == 0 {
+		e = common
+	} else {
+		for i := 0; i < len(common.kv); i += 2 {
+			e.set(common.kv[i], common.kv[i+1])
+		}
 	}
 
 	// ap_add_cgi_vars.

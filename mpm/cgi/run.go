@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
@@ -27,7 +26,7 @@ type script struct {
 	h       *Handler
 	r       *http.Request
 	file    string
-	cmd     *exec.Cmd
+	proc    *os.Process
 	stdin   *os.File
 	stdout  *os.File
 	out     *bufio.Reader
@@ -92,12 +91,12 @@ func (s *script) start(env, argv []string) error {
 		outW.Close()
 		return err
 	}
-	s.cmd = &exec.Cmd{
-		Path: s.file, Args: argv, Env: env, Dir: s.file[:strings.LastIndexByte(s.file, '/')+1],
-		Stdin: inR, Stdout: outW, Stderr: errW,
-		SysProcAttr: &syscall.SysProcAttr{Setpgid: true},
-	}
-	err = s.cmd.Start()
+	// os.StartProcess, not exec.Cmd, whose Start keeps one entry of a
+	// name: apache2's environment may have two (Environ).
+	s.proc, err = os.StartProcess(s.file, argv, &os.ProcAttr{
+		Dir: s.file[:strings.LastIndexByte(s.file, '/')+1], Env: env, Files: []*os.File{inR, outW, errW},
+		Sys: &syscall.SysProcAttr{Setpgid: true},
+	})
 	inR.Close()
 	outW.Close()
 	if errR != nil {
@@ -226,11 +225,11 @@ func (s *script) end() {
 	}
 	close(s.errStop)
 	s.stdout.Close()
-	cmd := s.cmd
+	proc := s.proc
 	go func() {
 		done := make(chan struct{})
 		go func() {
-			cmd.Wait()
+			proc.Wait()
 			close(done)
 		}()
 		select {
@@ -239,11 +238,11 @@ func (s *script) end() {
 		case <-time.After(time.Second):
 		}
 		// APR_KILL_AFTER_TIMEOUT: SIGTERM, then SIGKILL 3 s later.
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+		syscall.Kill(-proc.Pid, syscall.SIGTERM)
 		select {
 		case <-done:
 		case <-time.After(3 * time.Second):
-			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			syscall.Kill(-proc.Pid, syscall.SIGKILL)
 			<-done
 		}
 	}()
@@ -252,8 +251,8 @@ func (s *script) end() {
 
 // kill ends the script's process group at once.
 func (s *script) kill() {
-	if s.cmd != nil && s.cmd.Process != nil {
-		syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
+	if s.proc != nil {
+		syscall.Kill(-s.proc.Pid, syscall.SIGKILL)
 	}
 }
 

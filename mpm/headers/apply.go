@@ -68,6 +68,17 @@ func ApplyAdding(actions []*Action, h http.Header, req http.Header, e *env.Vars,
 	return h, lines
 }
 
+// ApplyRequest runs the RequestHeader actions on r's fields, and keeps
+// track of the lines they add after the client's (http1.RequestLines), as
+// ApplyAdding does: apache2's r->headers_in appends them in the order of
+// the actions, spelled as their lines, a value add gives a field the client
+// sent its own line.
+func ApplyRequest(actions []*Action, r *http.Request) {
+	lines := slices.Clone(http1.RequestLines(r)) // a subrequest's copy may be dropped
+	r.Header = apply(actions, r.Header, nil, http1.Env(r), http1.RequestTime(r), r, false, &lines, nil, nil)
+	http1.SetRequestLines(r, lines)
+}
+
 // ApplyAlways is Apply for the "always" actions on a response's
 // err_headers_out table h, but for echo, which adds to out, the response's
 // other table (apache2's echo adds to r->headers_out whatever the table of
@@ -133,17 +144,17 @@ func apply(actions []*Action, h http.Header, req http.Header, e *env.Vars, start
 		case opAdd:
 			k := key(h, a.name)
 			h[k] = append(slices.Clip(h[k]), a.valueFor(e, start, r, h, response))
-			line(a.name)
+			line(a.line)
 		case opAppend:
 			if !Has(h, a.name) {
-				line(a.name)
+				line(a.line)
 			}
 			appendValue(h, a.name, a.valueFor(e, start, r, h, response))
 		case opMerge:
 			v := a.valueFor(e, start, r, h, response)
 			k := key(h, a.name)
 			if len(h[k]) == 0 {
-				line(a.name)
+				line(a.line)
 			}
 			if len(h[k]) == 0 || !hasToken(h[k][0], v) {
 				appendValue(h, a.name, v)
@@ -152,7 +163,7 @@ func apply(actions []*Action, h http.Header, req http.Header, e *env.Vars, start
 			if Has(h, a.name) {
 				drop(a.name, true)
 			} else {
-				line(a.name)
+				line(a.line)
 			}
 			v := a.valueFor(e, start, r, h, response)
 			if isType(a.name) {
@@ -161,7 +172,7 @@ func apply(actions []*Action, h http.Header, req http.Header, e *env.Vars, start
 			set(h, a.name, v)
 		case opSetIfEmpty:
 			if len(h[key(h, a.name)]) == 0 {
-				line(a.name)
+				line(a.line)
 				v := a.valueFor(e, start, r, h, response)
 				if isType(a.name) {
 					*typ = v
@@ -282,13 +293,21 @@ func (a *Action) edit(v, repl string) string {
 }
 
 // requestOrder is the names of the request fields req in the order the
-// request r had them (http1.RequestFieldNames), then those it did not have
-// (RequestHeader's, or all of them for a request not from the engine) in
-// name order; and, at the same index, each as the client spelled it
-// (http1.SentFieldNames; the name itself for the others).
+// request r had them (http1.RequestFieldNames), then those RequestHeader
+// added (http1.RequestLines) in their order, then the others (all of them
+// for a request not from the engine) in name order; and, at the same
+// index, each as the client spelled it (http1.SentFieldNames), as its
+// line did, or the name itself.
 func requestOrder(req http.Header, r *http.Request) (names, sent []string) {
+	var lines []string
 	if r != nil {
 		names, sent = http1.SentFieldNames(r)
+		lines = http1.RequestLines(r)
+	}
+	for _, l := range lines {
+		if k := http.CanonicalHeaderKey(l); !slices.Contains(names, k) {
+			names, sent = append(names, k), append(sent, l)
+		}
 	}
 	n := len(names)
 	for k := range req {

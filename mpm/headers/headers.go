@@ -61,6 +61,7 @@ const (
 type Action struct {
 	op     op
 	name   string // field name (canonical for RequestHeader)
+	line   string // the name as the line spells it, which an added line keeps
 	value  format // the value, or edit's replacement
 	re     *regexp.Regexp
 	envVar string       // env= clause: the variable, "" for none
@@ -244,7 +245,7 @@ func Parse(kind Kind, args []string) (*Action, Kind, error) {
 	}
 	// A response field keeps the spelling written (apache2 sends it so); a
 	// request field gets Go's canonical form, in which the engine keeps them.
-	a.name = hdr
+	a.name, a.line = hdr, hdr
 	if kind == Request {
 		a.name = http.CanonicalHeaderKey(hdr)
 	}

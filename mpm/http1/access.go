@@ -3,6 +3,7 @@ package http1
 import (
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm/env"
@@ -119,6 +120,94 @@ func RemovedField(r *http.Request, name string) {
 	for i := range p.fields {
 		if f := &p.fields[i]; !f.fold && string(p.head[f.name.start:f.name.end]) == k {
 			f.gone = true
+		}
+	}
+}
+
+// RequestLines are the names of the lines added to r's fields after the
+// request was read (RequestHeader's set, add, append...), spelled as added,
+// in their order: each one of the last values of its name in r's Header, as
+// an apache2 table appends an entry (SetRequestLines). Nil for none, or for
+// a request that did not come from this engine.
+func RequestLines(r *http.Request) []string {
+	if c := ConnFromRequest(r); c != nil && c.reqLines != nil {
+		return *c.reqLines
+	}
+	return nil
+}
+
+// SetRequestLines records RequestLines for r, until the next request. It
+// does nothing for a request that did not come from this engine.
+func SetRequestLines(r *http.Request, lines []string) {
+	if c := ConnFromRequest(r); c != nil {
+		if c.reqLines == nil {
+			if lines == nil {
+				return
+			}
+			c.reqLines = new([]string)
+		}
+		*c.reqLines = lines
+	}
+}
+
+// RequestFields calls fn with each entry apache2's r->headers_in holds for
+// the request fields h (r's, or a copy the caller changed), in its order:
+// the fields the client sent, in its order and spelling, a repeated one's
+// values joined with ", " (apache2 merges them as it reads the request),
+// but for the values of lines added since; then those lines (RequestLines),
+// each with its value, spelled as added; then h's other fields, in name
+// order, a repeated one's values joined. The names in held (canonical) are left out of the
+// last two, for the caller to pass after.
+func RequestFields(r *http.Request, h http.Header, held []string, fn func(name, value string)) {
+	names, sent := SentFieldNames(r)
+	lines := RequestLines(r)
+	count := func(k string) int {
+		n := 0
+		for _, l := range lines {
+			if strings.EqualFold(l, k) {
+				n++
+			}
+		}
+		return n
+	}
+	for i, k := range names {
+		vs := h[k]
+		if n := len(vs) - count(k); n > 0 {
+			if n == 1 {
+				fn(sent[i], vs[0])
+			} else {
+				fn(sent[i], strings.Join(vs[:n], ", "))
+			}
+		}
+	}
+	for i, l := range lines {
+		k := http.CanonicalHeaderKey(l)
+		if slices.Contains(held, k) {
+			continue
+		}
+		before := 0
+		for _, m := range lines[:i] {
+			if strings.EqualFold(m, l) {
+				before++
+			}
+		}
+		vs := h[k]
+		if j := len(vs) - count(l) + before; j >= 0 && j < len(vs) {
+			fn(l, vs[j])
+		}
+	}
+	var rest []string
+	for k := range h {
+		if !slices.Contains(names, k) && !slices.Contains(held, k) && !slices.ContainsFunc(lines, func(l string) bool { return strings.EqualFold(l, k) }) {
+			rest = append(rest, k)
+		}
+	}
+	slices.Sort(rest)
+	for _, k := range rest {
+		if vs := h[k]; len(vs) == 1 {
+			fn(k, vs[0])
+		} else if len(vs) > 1 {
+			fn(k, strings.Join(vs, ", "))
 		}
 	}
 }

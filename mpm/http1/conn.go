@@ -70,6 +70,9 @@ type Conn struct {
 	// per connection for them.
 	keysBuf [12]string
 	order   *FieldOrder // SetFieldOrder's, for the current request
+	// reqLines are SetRequestLines', for the current request (a pointer:
+	// the Conn's size class, see addrBuf).
+	reqLines *[]string
 
 	nreq       atomic.Int64 // requests started
 	keepalives int          // responses sent with keep-alive
@@ -575,7 +578,7 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 	c.user, c.userSet, c.authType = "", false, ""
 	c.filename, c.pathInfo = "", ""
 	c.resetNotes()
-	c.order = nil
+	c.order, c.reqLines = nil, nil
 	c.sigSet, c.tlsOpts, c.logConf = false, 0, nil
 	c.env.Reset()
 	if c.tc != nil {

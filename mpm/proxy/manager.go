@@ -305,15 +305,16 @@ func (c *Config) listed() []*balancer {
 // Handles says whether handler is "balancer-manager".
 func (h *Manager) Handles(handler string) bool { return handler == "balancer-manager" }
 
+// Declines all but GET, HEAD and POST, as balancer_handler: the default
+// handler answers them (a 405, the Allow of an OPTIONS).
+func (h *Manager) Declines(r *http.Request, _ string) bool {
+	return r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodPost
+}
+
 // Serve is balancer_handler: GET and POST, the edit of a member or a
 // balancer when b=, w= and nonce= say so (from the query of a GET, only
 // those and xml=; from the body of a POST, every setting), then the page.
 func (h *Manager) Serve(w http.ResponseWriter, r *http.Request, t *static.Target) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodPost {
-		w.Header().Set("Allow", static.AllowTrace) // apache2's default handler's
-		t.Error(w, r, http.StatusMethodNotAllowed)
-		return
-	}
 	var params map[string]string
 	if r.Method == http.MethodPost {
 		body, err := io.ReadAll(io.LimitReader(r.Body, 1024))

@@ -556,30 +556,33 @@ func (c *Config) requestHead(r *http.Request, pu *url.URL, pre []byte, bodyDone,
 var proxyAdded = [...]string{"Via", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Server"}
 
 // writeFields writes the request fields h (r's, changed) as mod_proxy_http
-// forwards apache2's r->headers_in: those the client sent in its order and
-// spelling, a repeated one's lines as one (apache2 merges them as it reads
-// the request), then the others (RequestHeader's, and those the client sent
-// that were removed since: http1.RemovedField) in name order, then
-// proxyAdded's. h is emptied.
+// forwards apache2's r->headers_in (http1.RequestFields): those the client
+// sent in its order and spelling, a repeated one's lines as one (apache2
+// merges them as it reads the request), then the lines RequestHeader
+// added, in their order and spelling (a field the client sent that was
+// removed since, http1.RemovedField, among them), then the others in name
+// order, then proxyAdded's.
 func writeFields(b *strings.Builder, h http.Header, r *http.Request) {
-	keys, sent := http1.SentFieldNames(r)
-	for i, k := range keys {
-		if vs := h[k]; len(vs) > 0 {
-			b.WriteString(sent[i] + ": " + strings.Join(vs, ", ") + "\r\n")
-		}
-		delete(h, k)
-	}
-	var added [len(proxyAdded)][]string
-	for i, k := range proxyAdded {
-		added[i] = h[k]
-		delete(h, k)
-	}
-	h.Write(b)
-	for i, k := range proxyAdded {
-		for _, v := range added[i] {
-			b.WriteString(k + ": " + v + "\r\n")
+	http1.RequestFields(r, h, proxyAdded[:], func(name, v string) {
+		b.WriteString(name + ": " + fieldValue(v) + "\r\n")
+	})
+	keys, _ := http1.SentFieldNames(r)
+	for _, k := range proxyAdded {
+		if !slices.Contains(keys, k) {
+			for _, v := range h[k] {
+				b.WriteString(k + ": " + fieldValue(v) + "\r\n")
+			}
 		}
 	}
+}
+
+// fieldValue is v as http.Header.Write writes it: a newline a space, the
+// spaces around trimmed.
+func fieldValue(v string) string {
+	if strings.ContainsAny(v, "\r\n") {
+		v = strings.NewReplacer("\r", " ", "\n", " ").Replace(v)
+	}
+	return strings.Trim(v, " \t")
 }
 
 // mergen is apr_table_mergen: v joined to the field's value with ", ".

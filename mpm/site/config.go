@@ -346,8 +346,9 @@ type Config struct {
 	// proxies: the balancers it defines, which its virtual hosts may use,
 	// and the workers of its <Proxy> sections.
 	balancers *proxy.Config
-	// redirectLimit is LimitInternalRecursion's first number, 0 unset.
-	redirectLimit int
+	// redirectLimit is LimitInternalRecursion's first number, subreqLimit
+	// its second (else its first); 0 unset.
+	redirectLimit, subreqLimit int
 	// proxyFiles says that a section of the configuration files sets
 	// SetHandler "proxy:...", served with balancers.
 	proxyFiles bool
@@ -689,19 +690,19 @@ func (c *Config) top(d Directive) error {
 	case "accessfilename":
 		c.accessNames = a
 	case "limitinternalrecursion":
-		// The host checked the numbers (set_recursion_limit); the
-		// second bounds subrequests, which nest no deeper than one here.
-		n := 0
-		for _, ch := range strings.TrimSpace(a[0]) {
-			if ch < '0' || ch > '9' || n > 1<<20 {
-				break
-			}
-			n = n*10 + int(ch-'0')
-		}
+		// The host checked the numbers (set_recursion_limit): the first
+		// bounds internal redirects, the second (else the first, as
+		// apache2's) the nesting of subrequests.
+		n := recursionLimit(a[0])
 		if n <= 0 {
 			return errors.New("the recursion limit must be greater than zero")
 		}
-		c.redirectLimit = n
+		c.redirectLimit, c.subreqLimit = n, n
+		if len(a) > 1 {
+			if c.subreqLimit = recursionLimit(a[1]); c.subreqLimit <= 0 {
+				return errors.New("the recursion limit must be greater than zero")
+			}
+		}
 	default:
 		if deflate.IsServerDirective(d.Name) {
 			return c.deflate.Set(d.Name, a)
@@ -709,6 +710,22 @@ func (c *Config) top(d Directive) error {
 	}
 	return nil
 }
+
+// recursionLimit is a LimitInternalRecursion number as atoi reads it.
+func recursionLimit(a string) int {
+	n := 0
+	for _, ch := range strings.TrimSpace(a) {
+		if ch < '0' || ch > '9' || n > 1<<20 {
+			break
+		}
+		n = n*10 + int(ch-'0')
+	}
+	return n
+}
+
+// SubrequestLimit is LimitInternalRecursion's bound on the nesting of
+// subrequests, 0 unset (static.Handler.SubrequestLimit).
+func (c *Config) SubrequestLimit() int { return c.subreqLimit }
 
 // isRedirect says whether name is one of mod_alias's Redirect directives.
 func isRedirect(name string) bool {

@@ -81,7 +81,7 @@ func (p *response) Fixup(r *http.Request) {
 	if len(p.headers.In) == 0 {
 		return
 	}
-	r.Header = headers.Apply(p.headers.In, r.Header, nil, http1.Env(r), http1.RequestTime(r), r, false)
+	headers.ApplyRequest(p.headers.In, r)
 }
 
 func (p *response) FilterHeader(r *http.Request, status int, h http.Header, errorPage bool) {

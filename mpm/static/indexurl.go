@@ -5,25 +5,32 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 )
 
-// maxSubreqDepth bounds the nesting of mod_dir's subrequests (DirectoryIndex
-// URLs leading to directories whose index is a URL again, FallbackResource
-// URLs falling back again): apache2's LimitInternalRecursion default.
-const maxSubreqDepth = 10
+// defaultSubreqDepth bounds the nesting of mod_dir's subrequests
+// (DirectoryIndex URLs leading to directories whose index is a URL again,
+// FallbackResource URLs falling back again) without a
+// LimitInternalRecursion: apache2's default.
+const defaultSubreqDepth = 10
 
 type subreqDepthKey struct{}
 
-// subrequest is r one subrequest deeper, false past maxSubreqDepth (with
-// apache2's AH00125 logged).
+// subrequest is r one subrequest deeper, false past SubrequestLimit (with
+// apache2's AH00125 logged, naming the limit).
 func (h *Handler) subrequest(r *http.Request) (*http.Request, bool) {
+	limit := h.SubrequestLimit
+	if limit <= 0 {
+		limit = defaultSubreqDepth
+	}
 	depth, _ := r.Context().Value(subreqDepthKey{}).(int)
-	if depth >= maxSubreqDepth {
+	if depth >= limit {
 		if h.logs(LevelError) {
-			h.LogError(r, LevelError, "core", nil, "AH00125: Request exceeded the limit of 10 subrequest nesting levels due to probable configuration error. Use 'LimitInternalRecursion' to increase the limit if necessary. Use 'LogLevel debug' to get a backtrace.")
+			h.LogError(r, LevelError, "core", nil, "AH00125: Request exceeded the limit of "+strconv.Itoa(limit)+" subrequest nesting levels due to probable configuration error. "+
+				"Use 'LimitInternalRecursion' to increase the limit if necessary. Use 'LogLevel debug' to get a backtrace.")
 		}
 		return r, false
 	}

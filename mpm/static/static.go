@@ -60,6 +60,10 @@ const (
 	AllowTrace = "GET,POST,OPTIONS,HEAD,TRACE"
 )
 
+// dirType is the media type mod_mime gives a directory (apache2's
+// DIR_MAGIC_TYPE), which its default handler's OPTIONS answer keeps.
+const dirType = "httpd/unix-directory"
+
 func (h *Handler) allow() string {
 	if h.TraceEnabled {
 		return AllowTrace
@@ -117,6 +121,9 @@ type Handler struct {
 	// ErrorLog, if set, is the server's error log itself, for what apache2
 	// writes there as it comes: a CGI script's standard error under mod_cgid.
 	ErrorLog *os.File
+	// SubrequestLimit bounds the nesting of mod_dir's subrequests
+	// (LimitInternalRecursion's second number); 0 is apache2's default, 10.
+	SubrequestLimit int
 	// Files, if set, is the open-file cache this Handler shares with others (those of
 	// every virtual host of a server), so that the cache's bound on open descriptors
 	// holds for all of them together; nil gives the Handler a cache of its own.
@@ -682,10 +689,11 @@ func fixup(r *http.Request, o *Options) {
 // subrequest's environment, not its fields); the directory's fixups have
 // already run on them.
 func indexFixup(r *http.Request, o *Options) {
-	hdr := r.Header
+	hdr, lines := r.Header, http1.RequestLines(r)
 	r.Header = hdr.Clone()
 	fixup(r, o)
 	r.Header = hdr
+	http1.SetRequestLines(r, lines)
 }
 
 // noteFile notes the file r maps to, rel below croot, and its path info
@@ -841,7 +849,7 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 	}
 	fixup(r, o)
 	r = fastRedirect(r, status == 0 && fi.kind == kindRegular || stopped)
-	if o.Handler != nil && r.Method != http.MethodOptions && (status == 0 && fi.kind != kindDir || status == http.StatusNotFound && !stopped) {
+	if o.Handler != nil && (status == 0 && fi.kind != kindDir || status == http.StatusNotFound && !stopped) {
 		if h.handle(w, r, o, croot, rel, info, status != 0, false) {
 			return
 		}
@@ -878,8 +886,7 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 			hd["Allow"] = []string{h.allow()}
 			hd["Content-Length"] = []string{"0"}
 			if status == 0 && fi.kind == kindDir {
-				// apache2's directory_walk types a directory.
-				hd["Content-Type"] = []string{"httpd/unix-directory"}
+				hd["Content-Type"] = []string{dirType} // mod_mime's type of a directory, kept
 			} else if status == 0 {
 				if ct := h.contentType(rel, o); ct != "" {
 					hd["Content-Type"] = []string{ct}
