@@ -45,6 +45,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/httpd-mpm/httpd-mpm/internal/cnum"
 	"github.com/httpd-mpm/httpd-mpm/internal/loglevel"
 	"github.com/httpd-mpm/httpd-mpm/mpm/apexpr"
 	"github.com/httpd-mpm/httpd-mpm/mpm/apregex"
@@ -690,16 +691,17 @@ func (c *Config) top(d Directive) error {
 	case "accessfilename":
 		c.accessNames = a
 	case "limitinternalrecursion":
-		// The host checked the numbers (set_recursion_limit): the first
+		// The host checked the numbers (set_recursion_limit, read as
+		// atoi reads them: "+5" is 5): the first
 		// bounds internal redirects, the second (else the first, as
 		// apache2's) the nesting of subrequests.
-		n := recursionLimit(a[0])
+		n := cnum.Atoi(a[0])
 		if n <= 0 {
 			return errors.New("the recursion limit must be greater than zero")
 		}
 		c.redirectLimit, c.subreqLimit = n, n
 		if len(a) > 1 {
-			if c.subreqLimit = recursionLimit(a[1]); c.subreqLimit <= 0 {
+			if c.subreqLimit = cnum.Atoi(a[1]); c.subreqLimit <= 0 {
 				return errors.New("the recursion limit must be greater than zero")
 			}
 		}
@@ -709,18 +711,6 @@ func (c *Config) top(d Directive) error {
 		}
 	}
 	return nil
-}
-
-// recursionLimit is a LimitInternalRecursion number as atoi reads it.
-func recursionLimit(a string) int {
-	n := 0
-	for _, ch := range strings.TrimSpace(a) {
-		if ch < '0' || ch > '9' || n > 1<<20 {
-			break
-		}
-		n = n*10 + int(ch-'0')
-	}
-	return n
 }
 
 // SubrequestLimit is LimitInternalRecursion's bound on the nesting of

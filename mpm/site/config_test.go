@@ -189,3 +189,29 @@ func TestMerge(t *testing.T) {
 	}
 	_ = http.StatusOK
 }
+
+// TestRecursionLimitNumbers: LimitInternalRecursion's numbers are read as
+// apache2's atoi reads them (a sign, blanks, trailing text), the second
+// defaulting to the first.
+func TestRecursionLimitNumbers(t *testing.T) {
+	for _, c := range []struct {
+		args              []string
+		redirects, subreq int
+	}{
+		{[]string{"+5"}, 5, 5},
+		{[]string{" 7x"}, 7, 7},
+		{[]string{"3", "+2"}, 3, 2},
+	} {
+		cfg, err := Compile([]Directive{d("LimitInternalRecursion", c.args...)}, nil)
+		if err != nil {
+			t.Errorf("%q: %v", c.args, err)
+			continue
+		}
+		if cfg.redirectLimit != c.redirects || cfg.SubrequestLimit() != c.subreq {
+			t.Errorf("%q: limits %d, %d; want %d, %d", c.args, cfg.redirectLimit, cfg.SubrequestLimit(), c.redirects, c.subreq)
+		}
+	}
+	if _, err := Compile([]Directive{d("LimitInternalRecursion", "-1")}, nil); err == nil {
+		t.Error("-1: no error")
+	}
+}
