@@ -39,13 +39,11 @@ func canUpgrade(list, scheme, proto string) bool {
 // with a 502 unless it switches to the protocol the request asked for
 // (upgrade, "" when none was forwarded); else relayed, and the client and
 // backend connections joined in a tunnel until both sides are done.
-func (c *Config) switchProtocols(w http.ResponseWriter, r *http.Request, resp *http.Response, names []string, bc *bconn, upgrade string, timeout time.Duration, logf logFunc) {
+func (c *Config) switchProtocols(w http.ResponseWriter, r *http.Request, t *Target, resp *http.Response, names []string, bc *bconn, upgrade string, timeout time.Duration, logf logFunc) {
 	defer bc.Close() // never reused
 	got := resp.Header.Get("Upgrade")
 	if upgrade == "" || !strings.EqualFold(got, upgrade) {
-		msg := "Unexpected Upgrade: " + orNA(got) + " (expecting " + orNA(upgrade) + ")"
-		logf("proxy", nil, "AH00898: %s returned by %s", msg, r.URL.Path)
-		http1.WriteProxyError(w, r, http.StatusBadGateway, msg)
+		t.proxyError(w, r, logf, nil, http.StatusBadGateway, "Unexpected Upgrade: "+orNA(got)+" (expecting "+orNA(upgrade)+")")
 		return
 	}
 	tun, err := http1.SwitchProtocols(w, switchFields(resp, names, got))
@@ -54,7 +52,7 @@ func (c *Config) switchProtocols(w http.ResponseWriter, r *http.Request, resp *h
 			panic(http.ErrAbortHandler) // the client is gone
 		}
 		logf("proxy_http", err, "AH10240: can't create tunnel for %s", got)
-		http1.WriteError(w, r, http.StatusInternalServerError, "")
+		t.fail(w, r, http.StatusInternalServerError)
 		return
 	}
 	// The larger of the client's and the backend's timeouts bounds the
@@ -355,13 +353,12 @@ func (c *Config) wstunnel(w http.ResponseWriter, r *http.Request, t *Target, wk 
 	// The body whole before the tunnel: the head's framing (a chunked
 	// body chunked again) holds for all of it, not only what prefetch read.
 	if err := writeRequest(bc.bw, head, pre, r.Body, bodyDone, chunked); err != nil {
-		logf("proxy", err, "AH00898: Error writing to remote server returned by %s", r.URL.Path)
-		http1.WriteProxyError(w, r, http.StatusBadGateway, "Error writing to remote server")
+		t.proxyError(w, r, logf, err, http.StatusBadGateway, "Error writing to remote server")
 		return true
 	}
 	tun, err := http1.TakeOver(w)
 	if err != nil {
-		http1.WriteError(w, r, http.StatusInternalServerError, "")
+		t.fail(w, r, http.StatusInternalServerError)
 		return true
 	}
 	// apache2's older tunnel waits without a bound, but its writes are
