@@ -18,7 +18,8 @@ import (
 // it sees (/cX/) and none (/nX/): a backend that closes without answering
 // (502), one whose answer has a field with a bare CR (500), a host name
 // that does not resolve (500), an FCGI backend that closes after the
-// request (503) and a 101 for another protocol (502).
+// request (503), a 101 for another protocol (502), ProxyErrorOverride of a
+// backend's "500 Oops" and "401 Unauth".
 const proxyErrConf = `ServerName main.test
 Listen 127.0.0.1:@P0@
 DocumentRoot @DOCS@
@@ -75,6 +76,21 @@ ProxyPass /cup/ http://@UP2@/ upgrade=websocket
 <Location /cf/>
 	ProxyPass fcgi://@FCGI@/x/
 	ErrorDocument 503 /env.cgi
+</Location>
+<Location /o/>
+	ProxyPass http://@BACKEND@/
+	ProxyErrorOverride On
+	ErrorDocument 500 "o 500"
+	ErrorDocument 401 "o 401"
+</Location>
+<Location /ou/>
+	ProxyPass http://@BACKEND@/
+	ProxyErrorOverride On
+	ErrorDocument 500 /maint.html
+</Location>
+<Location /on/>
+	ProxyPass http://@BACKEND@/
+	ProxyErrorOverride On
 </Location>
 `
 
@@ -133,7 +149,9 @@ func closingFCGI(t *testing.T) string {
 // (502) with the status line "NNN Proxy Error" on the page and a text
 // ErrorDocument, the standard one for a local URL, whose script sees the
 // reason in REDIRECT_ERROR_NOTES; a backend's field with a bare CR (500)
-// and an FCGI backend that closes after the request (503) likewise. Status lines, fields, bodies,
+// and an FCGI backend that closes after the request (503) likewise;
+// ProxyErrorOverride keeps the backend's status line on the page and a
+// text, not its fields (a 401's WWW-Authenticate but). Status lines, fields, bodies,
 // the access log and the error log's AH numbers are compared with apache2's.
 func TestProxyErrorDocument(t *testing.T) {
 	// The upgrade= lines have backends of their own: apache2 ignores the
@@ -155,6 +173,7 @@ func TestProxyErrorDocument(t *testing.T) {
 		"/t/close", "/u/close", "/c/close", "/n/close",
 		"/t/badfield", "/u/badfield", "/c/badfield", "/n/badfield",
 		"/tdns/x", "/cdns/x", "/ndns/x", "/tf/x", "/cf/x",
+		"/o/e500", "/ou/e500", "/on/e500", "/o/e401", "/on/e401",
 	} {
 		reqs = append(reqs, req("GET "+path, ""))
 	}

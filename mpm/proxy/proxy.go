@@ -827,7 +827,9 @@ func (c *Config) answer(w http.ResponseWriter, r *http.Request, resp *http.Respo
 // override answers in place of the backend's error resp, as mod_proxy_http
 // with ProxyErrorOverride: the answer's body read and dropped (its
 // connection kept), its fields dropped but a 401's WWW-Authenticate, the
-// server's own error answer for its status.
+// server's own error answer for its status, with the backend's status line
+// (apache2's r->status_line: "500 Oops" on the page and an ErrorDocument's
+// text, not a local ErrorDocument's request).
 func (c *Config) override(w http.ResponseWriter, r *http.Request, t *Target, resp *http.Response, bc *bconn, wk *worker) {
 	_, err := io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
@@ -839,6 +841,7 @@ func (c *Config) override(w http.ResponseWriter, r *http.Request, t *Target, res
 	if v := resp.Header["Www-Authenticate"]; resp.StatusCode == http.StatusUnauthorized && len(v) > 0 {
 		w.Header()["Www-Authenticate"] = v
 	}
+	http1.SetStatusLine(w, resp.Status)
 	t.ErrorPage(w, r, resp.StatusCode)
 }
 
