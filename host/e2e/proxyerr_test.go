@@ -19,7 +19,8 @@ import (
 // (502), one whose answer has a field with a bare CR (500), a host name
 // that does not resolve (500), an FCGI backend that closes after the
 // request (503), a 101 for another protocol (502), ProxyErrorOverride of a
-// backend's "500 Oops" and "401 Unauth".
+// backend's "500 Oops" and "401 Unauth", and mod_proxy_wstunnel's older
+// tunnel to a backend that closes without a byte.
 const proxyErrConf = `ServerName main.test
 Listen 127.0.0.1:@P0@
 DocumentRoot @DOCS@
@@ -27,6 +28,7 @@ LoadModule cgid_module /usr/lib/apache2/modules/mod_cgid.so
 LoadModule proxy_module /usr/lib/apache2/modules/mod_proxy.so
 LoadModule proxy_http_module /usr/lib/apache2/modules/mod_proxy_http.so
 LoadModule proxy_fcgi_module /usr/lib/apache2/modules/mod_proxy_fcgi.so
+LoadModule proxy_wstunnel_module /usr/lib/apache2/modules/mod_proxy_wstunnel.so
 CustomLog logs/access_log "%>s %b %U"
 <Directory @DOCS@>
 	Options +ExecCGI
@@ -92,6 +94,20 @@ ProxyPass /cup/ http://@UP2@/ upgrade=websocket
 	ProxyPass http://@BACKEND@/
 	ProxyErrorOverride On
 </Location>
+<Location /tw/>
+	ProxyPass ws://@BACKEND@/close/
+	ProxyWebsocketFallbackToProxyHttp Off
+	ErrorDocument 502 "ws 502"
+</Location>
+<Location /uw/>
+	ProxyPass ws://@BACKEND@/close/
+	ProxyWebsocketFallbackToProxyHttp Off
+	ErrorDocument 502 /maint.html
+</Location>
+<Location /nw/>
+	ProxyPass ws://@BACKEND@/close/
+	ProxyWebsocketFallbackToProxyHttp Off
+</Location>
 `
 
 // misbehavingBackend answers each request as its path says: "close" closes
@@ -151,7 +167,9 @@ func closingFCGI(t *testing.T) string {
 // reason in REDIRECT_ERROR_NOTES; a backend's field with a bare CR (500)
 // and an FCGI backend that closes after the request (503) likewise;
 // ProxyErrorOverride keeps the backend's status line on the page and a
-// text, not its fields (a 401's WWW-Authenticate but). Status lines, fields, bodies,
+// text, not its fields (a 401's WWW-Authenticate but); and the older
+// tunnel, the backend closing without a byte, sends the 502's page or
+// ErrorDocument without head and logs a 502. Status lines, fields, bodies,
 // the access log and the error log's AH numbers are compared with apache2's.
 func TestProxyErrorDocument(t *testing.T) {
 	// The upgrade= lines have backends of their own: apache2 ignores the
@@ -179,7 +197,7 @@ func TestProxyErrorDocument(t *testing.T) {
 	}
 	reqs = append(reqs, req("HEAD /t/close", ""), req("HEAD /n/close", ""))
 	const upgrade = "Upgrade: websocket\r\n"
-	for _, path := range []string{"/tup/wrong101", "/cup/wrong101"} {
+	for _, path := range []string{"/tup/wrong101", "/cup/wrong101", "/tw/x", "/uw/x", "/nw/x"} {
 		reqs = append(reqs, req("GET "+path, upgrade))
 	}
 	for _, req := range reqs {
