@@ -19,8 +19,9 @@ import (
 // (502), one whose answer has a field with a bare CR (500), a host name
 // that does not resolve (500), an FCGI backend that closes after the
 // request (503), a 101 for another protocol (502), ProxyErrorOverride of a
-// backend's "500 Oops" and "401 Unauth", and mod_proxy_wstunnel's older
-// tunnel to a backend that closes without a byte.
+// backend's "500 Oops" and "401 Unauth", a ProxyPassMatch whose port
+// mod_proxy_http's canon refuses (400) and a body badly chunked (400), and
+// mod_proxy_wstunnel's older tunnel to a backend that closes without a byte.
 const proxyErrConf = `ServerName main.test
 Listen 127.0.0.1:@P0@
 DocumentRoot @DOCS@
@@ -42,6 +43,10 @@ ProxyPass /cup/ http://@UP2@/ upgrade=websocket
 <Location /tup/>
 	ErrorDocument 502 "up 502"
 </Location>
+ProxyPassMatch ^/pm/([^/]*)/(.*)$ http://127.0.0.1:$1/$2
+<LocationMatch ^/pm/>
+	ErrorDocument 400 "pm 400"
+</LocationMatch>
 <Location /t/>
 	ProxyPass http://@BACKEND@/
 	ErrorDocument 500 "t 500"
@@ -165,7 +170,8 @@ func closingFCGI(t *testing.T) string {
 // (502) with the status line "NNN Proxy Error" on the page and a text
 // ErrorDocument, the standard one for a local URL, whose script sees the
 // reason in REDIRECT_ERROR_NOTES; a backend's field with a bare CR (500)
-// and an FCGI backend that closes after the request (503) likewise;
+// an FCGI backend that closes after the request (503), a backend URL
+// with a bad port and a request body badly chunked (400) likewise;
 // ProxyErrorOverride keeps the backend's status line on the page and a
 // text, not its fields (a 401's WWW-Authenticate but); and the older
 // tunnel, the backend closing without a byte, sends the 502's page or
@@ -195,7 +201,9 @@ func TestProxyErrorDocument(t *testing.T) {
 	} {
 		reqs = append(reqs, req("GET "+path, ""))
 	}
-	reqs = append(reqs, req("HEAD /t/close", ""), req("HEAD /n/close", ""))
+	_, port, _ := strings.Cut(backend, ":")
+	reqs = append(reqs, req("HEAD /t/close", ""), req("HEAD /n/close", ""), req("GET /pm/99999/x", ""),
+		req("POST /pm/"+port+"/x", "Transfer-Encoding: chunked\r\n")+"zz\r\nabc\r\n0\r\n\r\n")
 	const upgrade = "Upgrade: websocket\r\n"
 	for _, path := range []string{"/tup/wrong101", "/cup/wrong101", "/tw/x", "/uw/x", "/nw/x"} {
 		reqs = append(reqs, req("GET "+path, upgrade))

@@ -144,7 +144,7 @@ func (c *Config) Serve(w http.ResponseWriter, r *http.Request, t *Target, log st
 		}
 		if b.canon {
 			logf("proxy_http", nil, "AH01083: %s", b.reason)
-			http1.WriteError(w, r, b.status, "")
+			t.fail(w, r, b.status)
 			return
 		}
 		t.proxyError(w, r, logf, nil, b.status, b.reason)
@@ -212,7 +212,7 @@ func prefetch(w http.ResponseWriter, r *http.Request, t *Target, logf logFunc) (
 		}
 		logf("proxy", err, "AH01095: prefetch request body failed to %s (%s) from %s ()",
 			net.JoinHostPort(host, port), host, client)
-		http1.WriteError(w, r, http.StatusBadRequest, "")
+		t.fail(w, r, http.StatusBadRequest) // through the ErrorDocument, as apache2's ap_die
 		return nil, false, false
 	default:
 		var one [1]byte
