@@ -2,6 +2,7 @@ package e2e_test
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/sha256"
 	"fmt"
 	"io"
@@ -131,6 +132,20 @@ func proxyBackend(t *testing.T, ln net.Listener) {
 func (s *diffServer) proxyAnswer(t *testing.T, req string) string {
 	t.Helper()
 	raw, _ := s.exchange(t, "127.0.0.1", 0, req, 20*time.Second)
+	return s.describeAnswer(raw)
+}
+
+// statusAnswer is proxyAnswer after the answer's first line, its status
+// line ("HTTP/1.1 502 Proxy Error").
+func (s *diffServer) statusAnswer(t *testing.T, req string) string {
+	t.Helper()
+	raw, _ := s.exchange(t, "127.0.0.1", 0, req, 20*time.Second)
+	line, _, _ := strings.Cut(raw.String(), "\r\n")
+	return line + "\n" + s.describeAnswer(raw)
+}
+
+// describeAnswer is proxyAnswer's text of the answer raw.
+func (s *diffServer) describeAnswer(raw *bytes.Buffer) string {
 	resp, err := http.ReadResponse(bufio.NewReader(raw), nil)
 	if err != nil {
 		return "unparseable: " + raw.String()

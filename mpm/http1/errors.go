@@ -29,49 +29,67 @@ func WriteError(w http.ResponseWriter, r *http.Request, status int, detail strin
 // WriteProxyError answers r as mod_proxy's ap_proxyerror: the page of
 // status titled "Proxy Error", its notes "The proxy server could not handle
 // the request" and the reason message (plain text, escaped), sent with
-// its status line ("502 Proxy Error").
+// its status line ("502 Proxy Error"). It is SetProxyError and WriteError.
 func WriteProxyError(w http.ResponseWriter, r *http.Request, status int, message string) {
-	SetStatusLine(w, strconv.Itoa(status)+" Proxy Error")
-	if r.Method == http.MethodHead {
-		writePage(w, r, status, nil)
-		return
-	}
-	var s *Server
-	if c := ConnFromRequest(r); c != nil {
-		s = c.srv
-	}
-	notes := "The proxy server could not handle the request<p>Reason: <strong>" + aphtml.Escape(message) + "</strong></p>"
-	b := append(make([]byte, 0, 512), errorPageHead...)
-	b = strconv.AppendInt(b, int64(status), 10)
-	b = append(b, " Proxy Error</title>\n</head><body>\n<h1>Proxy Error</h1>\n"...)
-	if status == http.StatusInternalServerError {
-		// apache2's page for a status without its own text: the notes alone.
-		b = append(append(b, notes...), "<p />\n"...)
-	} else {
-		b = appendCanned(b, s, r, status, notes, w.Header().Get("Location"))
-	}
-	b = appendSignature(b, s, r, "<hr>\n")
-	writePage(w, r, status, append(b, "</body></html>\n"...))
+	SetProxyError(w, r, status, message)
+	writeErrorPageOf(w, r, status, proxyNotes(message), true)
 }
+
+// SetProxyError prepares the error answer of status to r as mod_proxy's
+// ap_proxyerror does for the reason message (plain text): the request's
+// error notes (SetErrorNotes, replaced) "The proxy server could not handle
+// the request" and the reason, which its error page shows (a status without
+// a text of its own, 500, shows them alone), and the status line "NNN Proxy
+// Error". The answer then goes as apache2's ap_die sends the status the
+// proxy handler returns: WriteError's page, or an ErrorDocument's text with
+// that status line, or its local URL (a new request: the standard status
+// line), a script there seeing the notes as REDIRECT_ERROR_NOTES.
+func SetProxyError(w http.ResponseWriter, r *http.Request, status int, message string) {
+	if c := ConnFromRequest(r); c != nil {
+		c.setNote(errorNotesName, proxyNotes(message))
+		c.setNote(verboseErrorName, "*")
+	}
+	SetStatusLine(w, strconv.Itoa(status)+" Proxy Error")
+}
+
+// proxyNotes are ap_proxyerror's error notes for the reason message.
+func proxyNotes(message string) string {
+	return "The proxy server could not handle the request<p>Reason: <strong>" + aphtml.Escape(message) + "</strong></p>"
+}
+
+// verboseErrorName is the note by which a page of a status without its own
+// text shows the error notes alone (apache2's "verbose-error-to" "*").
+const verboseErrorName = "verbose-error-to"
 
 // writeErrorPage is WriteError with notes already in HTML.
 func writeErrorPage(w http.ResponseWriter, r *http.Request, status int, notes string) {
+	writeErrorPageOf(w, r, status, notes, false)
+}
+
+// writeErrorPageOf is writeErrorPage; proxy says the page is
+// ap_proxyerror's ("Proxy Error", the notes shown) where the status line and
+// notes cannot be kept on the request (outside the engine).
+func writeErrorPageOf(w http.ResponseWriter, r *http.Request, status int, notes string, proxy bool) {
 	if r.Method == http.MethodHead {
 		writePage(w, r, status, nil)
 		return
 	}
 	var s *Server
+	verbose := proxy
 	if c := ConnFromRequest(r); c != nil {
 		s = c.srv
 		if notes == "" {
 			notes, _ = c.notes.vars().Get(errorNotesName)
 		}
+		verbose = verbose || c.notes.vars().Has(verboseErrorName)
 	}
 	reason := statusText(status)
 	if rw, ok := w.(*response); ok && rw.reason != "" && atoiStatus(rw.reason) == status {
 		reason = rw.reason[4:] // apache2's page is titled with r->status_line
+	} else if proxy {
+		reason = "Proxy Error"
 	}
-	body := appendErrorPage(make([]byte, 0, 512), s, r, status, reason, notes, w.Header().Get("Location"))
+	body := appendErrorPage(make([]byte, 0, 512), s, r, status, reason, notes, verbose, w.Header().Get("Location"))
 	writePage(w, r, status, body)
 }
 
@@ -139,7 +157,7 @@ const errorPageHead = `<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01//EN" "http:/
 <title>`
 
 // appendErrorPage renders apache2's ap_send_error_response page.
-func appendErrorPage(b []byte, s *Server, r *http.Request, status int, reason, notes, location string) []byte {
+func appendErrorPage(b []byte, s *Server, r *http.Request, status int, reason, notes string, verbose bool, location string) []byte {
 	b = append(b, errorPageHead...)
 	b = strconv.AppendInt(b, int64(status), 10)
 	b = append(b, ' ')
@@ -147,7 +165,7 @@ func appendErrorPage(b []byte, s *Server, r *http.Request, status int, reason, n
 	b = append(b, "</title>\n</head><body>\n<h1>"...)
 	b = append(b, reason...)
 	b = append(b, "</h1>\n"...)
-	b = appendCanned(b, s, r, status, notes, location)
+	b = appendCanned(b, s, r, status, notes, verbose, location)
 	b = appendSignature(b, s, r, "<hr>\n")
 	return append(b, "</body></html>\n"...)
 }
@@ -207,8 +225,10 @@ func serverAdmin(s *Server, r *http.Request) string {
 	return "[no address given]"
 }
 
-// appendCanned appends apache2's status-specific text (get_canned_error_string).
-func appendCanned(b []byte, s *Server, r *http.Request, status int, notes, location string) []byte {
+// appendCanned appends apache2's status-specific text (get_canned_error_string),
+// notes where it shows a request's error notes, and, verbose, those alone for a
+// status without a text of its own.
+func appendCanned(b []byte, s *Server, r *http.Request, status int, notes string, verbose bool, location string) []byte {
 	esc := aphtml.Escape
 	withNotes := func(b []byte, prefix string) []byte {
 		b = append(b, prefix...)
@@ -300,7 +320,11 @@ func appendCanned(b []byte, s *Server, r *http.Request, status int, notes, locat
 	case http.StatusNetworkAuthenticationRequired:
 		return append(b, "<p>The client needs to authenticate to gain\nnetwork access.</p>\n"...)
 	}
-	// 500 and every status without its own text.
+	// 500 and every status without its own text: the notes alone when
+	// they are to be shown (ap_proxyerror's).
+	if verbose && notes != "" {
+		return append(append(b, notes...), "<p />\n"...)
+	}
 	b = append(b, "<p>The server encountered an internal error or\nmisconfiguration and was unable to complete\nyour request.</p>\n<p>Please contact the server administrator at \n "...)
 	b = append(b, esc(serverAdmin(s, r))...)
 	return append(b, " to inform them of the time this error occurred,\n and the actions you performed just before this error.</p>\n<p>More information about this error may be available\nin the server error log.</p>\n"...)
@@ -390,7 +414,7 @@ func appendVariants(b []byte, r *http.Request) []byte {
 // naming first before the signature.
 func appendErrorPageAfter(b []byte, s *Server, r *http.Request, status, first int) []byte {
 	const end = "</body></html>\n"
-	b = appendErrorPage(b, s, r, status, statusText(status), "", "")
+	b = appendErrorPage(b, s, r, status, statusText(status), "", false, "")
 	cut := len(b) - len(end) - len(appendSignature(nil, s, r, "<hr>\n"))
 	tail := string(b[cut:])
 	b = append(b[:cut], "<p>Additionally, a "...)

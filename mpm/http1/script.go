@@ -125,10 +125,15 @@ func (r *rawWriter) Flush() error { return r.w.c.flush() }
 // SetStatusLine gives the response of w the status line line ("404 Not
 // Here", a CGI script's Status) in place of the standard one, as apache2
 // sends r->status_line: only when it is the three digits of the status the
-// response is sent with, a space and a reason without CR or LF. It does
+// response is sent with, a space and a reason without CR or LF; "" goes
+// back to the standard one (an internal redirect's new request). It does
 // nothing when w is not the engine's or its response has started.
 func SetStatusLine(w http.ResponseWriter, line string) {
 	rw, ok := w.(*response)
+	if ok && line == "" && !rw.committed && !rw.finished {
+		rw.reason = ""
+		return
+	}
 	if !ok || rw.committed || rw.finished || len(line) <= 4 || line[3] != ' ' || needsSanitize(line) {
 		return
 	}

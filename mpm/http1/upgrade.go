@@ -35,7 +35,7 @@ func SwitchProtocols(w http.ResponseWriter, fields []byte) (*Tunnel, error) {
 			return nil, err
 		}
 	}
-	return &Tunnel{c: c}, nil
+	return &Tunnel{c: c, rw: rw}, nil
 }
 
 // TakeOver hands the client connection of w to the handler without an
@@ -49,7 +49,7 @@ func TakeOver(w http.ResponseWriter) (*Tunnel, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Tunnel{c: rw.c}, nil
+	return &Tunnel{c: rw.c, rw: rw}, nil
 }
 
 // takeOver marks the engine's response w as answered with status and no body
@@ -71,7 +71,32 @@ func takeOver(w http.ResponseWriter, status int) (*response, error) {
 // methods from either. Each Read and Write, and Touch, counts as progress
 // of the connection's worker (Server.Progress, called from the goroutine
 // that calls them).
-type Tunnel struct{ c *Conn }
+type Tunnel struct {
+	c  *Conn
+	rw *response
+}
+
+// Headless, once nothing reads or writes the tunnel any more, answers the
+// request with an error after all, as apache2's mod_proxy_wstunnel does
+// when its tunnel ends before the backend sent a byte: the access log's
+// status becomes status (%b still "-"), and what is written to the
+// ResponseWriter it returns (an error page, an ErrorDocument) goes to the
+// client as its body only, without status line or fields, as apache2's
+// answer through the connection's filters alone.
+func (t *Tunnel) Headless(status int) http.ResponseWriter {
+	t.rw.status = status
+	return &headless{t: t, h: http.Header{}}
+}
+
+// headless is Headless' ResponseWriter.
+type headless struct {
+	t *Tunnel
+	h http.Header
+}
+
+func (h *headless) Header() http.Header         { return h.h }
+func (h *headless) WriteHeader(int)             {}
+func (h *headless) Write(p []byte) (int, error) { return h.t.Write(p) }
 
 // Touch reports a wait on the network about to start, as Read does: a
 // tunnel that waits longer than the server's Timeout calls it at least

@@ -742,7 +742,8 @@ func canonURL(u string) string {
 
 // A refusal is the answer to a substituted backend URL apache2 refuses:
 // status with reason as its proxy error page (AH00898), or, for a URL
-// proxy_http_canon refuses (AH01083), a plain 400 with reason logged.
+// proxy_http_canon refuses (AH01083), a plain 400 (through the ErrorDocument)
+// with reason logged.
 type refusal struct {
 	status int
 	reason string

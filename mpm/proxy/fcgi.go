@@ -113,7 +113,7 @@ func (c *Config) serveFCGI(w http.ResponseWriter, r *http.Request, t *Target, wk
 	if bodyDone {
 		if what, err := sendStdin(stdin, pre, nil); err != nil {
 			dispatchErr(err, what)
-			http1.WriteError(w, r, fcgiStatus(err), "")
+			t.fail(w, r, fcgiStatus(err))
 			return true
 		}
 	} else {
@@ -136,11 +136,11 @@ func (c *Config) serveFCGI(w http.ResponseWriter, r *http.Request, t *Target, wk
 		}
 		if be, ok := err.(bodyError); ok {
 			dispatchErr(be.err, snd.what)
-			http1.WriteError(w, r, http.StatusBadRequest, "")
+			t.fail(w, r, http.StatusBadRequest)
 			return true
 		}
 		dispatchErr(err, snd.what)
-		http1.WriteError(w, r, fcgiStatus(err), "")
+		t.fail(w, r, fcgiStatus(err))
 		return true
 	}
 
@@ -166,7 +166,7 @@ func (c *Config) serveFCGI(w http.ResponseWriter, r *http.Request, t *Target, wk
 			logf("proxy_fcgi", nil, "AH01067: Failed to read FastCGI header")
 			dispatchErr(nil, "")
 		}
-		http1.WriteError(w, r, fcgiStatus(err), "")
+		t.fail(w, r, fcgiStatus(err))
 		return true
 	}
 	if err != nil {

@@ -65,6 +65,21 @@ func (t *Target) fail(w http.ResponseWriter, r *http.Request, status int) {
 	http1.WriteError(w, r, status, "")
 }
 
+// proxyError answers status for the reason msg as mod_proxy's ap_proxyerror
+// (AH00898, with err) and ap_die: the status line "NNN Proxy Error" and the error
+// notes naming msg, on apache2's "Proxy Error" page or through the
+// request's ErrorDocument (its text with that status line; a local URL's
+// script sees the notes).
+func (t *Target) proxyError(w http.ResponseWriter, r *http.Request, logf logFunc, err error, status int, msg string) {
+	logf("proxy", err, "AH00898: %s returned by %s", msg, r.URL.Path)
+	if t.Error == nil {
+		http1.WriteProxyError(w, r, status, msg)
+		return
+	}
+	http1.SetProxyError(w, r, status, msg)
+	t.Error(w, r, status)
+}
+
 // overrides says whether the server's own page answers in place of a
 // backend's answer of status (ProxyErrorOverride), whatever the backend.
 func (t *Target) overrides(status int) bool {
@@ -129,11 +144,10 @@ func (c *Config) Serve(w http.ResponseWriter, r *http.Request, t *Target, log st
 		}
 		if b.canon {
 			logf("proxy_http", nil, "AH01083: %s", b.reason)
-			http1.WriteError(w, r, b.status, "")
+			t.fail(w, r, b.status)
 			return
 		}
-		logf("proxy", nil, "AH00898: %s returned by %s", b.reason, r.URL.Path)
-		http1.WriteProxyError(w, r, b.status, b.reason)
+		t.proxyError(w, r, logf, nil, b.status, b.reason)
 		return
 	}
 	if t.b != nil && t.b.absent {
@@ -198,7 +212,7 @@ func prefetch(w http.ResponseWriter, r *http.Request, t *Target, logf logFunc) (
 		}
 		logf("proxy", err, "AH01095: prefetch request body failed to %s (%s) from %s ()",
 			net.JoinHostPort(host, port), host, client)
-		http1.WriteError(w, r, http.StatusBadRequest, "")
+		t.fail(w, r, http.StatusBadRequest) // through the ErrorDocument, as apache2's ap_die
 		return nil, false, false
 	default:
 		var one [1]byte
@@ -300,9 +314,7 @@ func (c *Config) forward(w http.ResponseWriter, r *http.Request, t *Target, u st
 			bc, err = wk.dial(connectTimeout, timeout)
 			var dnsErr *net.DNSError
 			if errors.As(err, &dnsErr) {
-				msg := "DNS lookup failure for: " + wk.host
-				logf("proxy", nil, "AH00898: %s returned by %s", msg, r.URL.Path)
-				http1.WriteProxyError(w, r, http.StatusInternalServerError, msg)
+				t.proxyError(w, r, logf, nil, http.StatusInternalServerError, "DNS lookup failure for: "+wk.host)
 				return true
 			}
 			if err != nil {
@@ -322,10 +334,10 @@ func (c *Config) forward(w http.ResponseWriter, r *http.Request, t *Target, u st
 		}
 		if msg := badField(err); msg != "" {
 			// apache2 passes the field on and its HTTP output filter
-			// refuses the answer: 500.
+			// refuses the answer: 500, through the ErrorDocument.
 			logf("http", nil, "%s", msg)
 			w.Header().Set("Connection", "close")
-			http1.WriteError(w, r, http.StatusInternalServerError, "")
+			t.fail(w, r, http.StatusInternalServerError)
 			return true
 		}
 		// A timeout too is a 502 in apache2 2.4.71 (not 504).
@@ -335,12 +347,11 @@ func (c *Config) forward(w http.ResponseWriter, r *http.Request, t *Target, u st
 		} else {
 			logf("proxy_http", err, "AH01102: error reading status line from remote server %s:%s", wk.host, wk.port)
 		}
-		logf("proxy", nil, "AH00898: Error reading from remote server returned by %s", r.URL.Path)
-		http1.WriteProxyError(w, r, http.StatusBadGateway, "Error reading from remote server")
+		t.proxyError(w, r, logf, nil, http.StatusBadGateway, "Error reading from remote server")
 		return true
 	}
 	if resp.StatusCode == http.StatusSwitchingProtocols {
-		c.switchProtocols(w, r, resp, names, bc, upgrade, timeout, logf)
+		c.switchProtocols(w, r, t, resp, names, bc, upgrade, timeout, logf)
 		return true
 	}
 	if t.overrides(resp.StatusCode) {
@@ -819,7 +830,9 @@ func (c *Config) answer(w http.ResponseWriter, r *http.Request, resp *http.Respo
 // override answers in place of the backend's error resp, as mod_proxy_http
 // with ProxyErrorOverride: the answer's body read and dropped (its
 // connection kept), its fields dropped but a 401's WWW-Authenticate, the
-// server's own error answer for its status.
+// server's own error answer for its status, with the backend's status line
+// (apache2's r->status_line: "500 Oops" on the page and an ErrorDocument's
+// text, not a local ErrorDocument's request).
 func (c *Config) override(w http.ResponseWriter, r *http.Request, t *Target, resp *http.Response, bc *bconn, wk *worker) {
 	_, err := io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
@@ -831,6 +844,7 @@ func (c *Config) override(w http.ResponseWriter, r *http.Request, t *Target, res
 	if v := resp.Header["Www-Authenticate"]; resp.StatusCode == http.StatusUnauthorized && len(v) > 0 {
 		w.Header()["Www-Authenticate"] = v
 	}
+	http1.SetStatusLine(w, resp.Status)
 	t.ErrorPage(w, r, resp.StatusCode)
 }
 

@@ -39,13 +39,11 @@ func canUpgrade(list, scheme, proto string) bool {
 // with a 502 unless it switches to the protocol the request asked for
 // (upgrade, "" when none was forwarded); else relayed, and the client and
 // backend connections joined in a tunnel until both sides are done.
-func (c *Config) switchProtocols(w http.ResponseWriter, r *http.Request, resp *http.Response, names []string, bc *bconn, upgrade string, timeout time.Duration, logf logFunc) {
+func (c *Config) switchProtocols(w http.ResponseWriter, r *http.Request, t *Target, resp *http.Response, names []string, bc *bconn, upgrade string, timeout time.Duration, logf logFunc) {
 	defer bc.Close() // never reused
 	got := resp.Header.Get("Upgrade")
 	if upgrade == "" || !strings.EqualFold(got, upgrade) {
-		msg := "Unexpected Upgrade: " + orNA(got) + " (expecting " + orNA(upgrade) + ")"
-		logf("proxy", nil, "AH00898: %s returned by %s", msg, r.URL.Path)
-		http1.WriteProxyError(w, r, http.StatusBadGateway, msg)
+		t.proxyError(w, r, logf, nil, http.StatusBadGateway, "Unexpected Upgrade: "+orNA(got)+" (expecting "+orNA(upgrade)+")")
 		return
 	}
 	tun, err := http1.SwitchProtocols(w, switchFields(resp, names, got))
@@ -54,7 +52,7 @@ func (c *Config) switchProtocols(w http.ResponseWriter, r *http.Request, resp *h
 			panic(http.ErrAbortHandler) // the client is gone
 		}
 		logf("proxy_http", err, "AH10240: can't create tunnel for %s", got)
-		http1.WriteError(w, r, http.StatusInternalServerError, "")
+		t.fail(w, r, http.StatusInternalServerError)
 		return
 	}
 	// The larger of the client's and the backend's timeouts bounds the
@@ -125,6 +123,7 @@ type tunnel struct {
 	last        atomic.Int64 // when a byte last went through, Unix nanoseconds
 	ended       atomic.Bool
 	failed      atomic.Bool  // ended by a failure of the client connection
+	replied     atomic.Bool  // the backend sent a byte
 	writing     atomic.Int32 // writes under way
 }
 
@@ -243,8 +242,9 @@ func (c clientSide) Write(p []byte) (int, error) {
 // write waiting longer than write, or a failure, ends it at once. The
 // client connection then closes as any other, lingering, unless it is the
 // client connection that failed (a write to it failing or timing out:
-// apache2's aborted connection), which closes at once.
-func runTunnel(client *http1.Tunnel, bc *bconn, idle, write time.Duration, halfClose bool) {
+// apache2's aborted connection), which closes at once. It reports whether
+// the backend sent a byte.
+func runTunnel(client *http1.Tunnel, bc *bconn, idle, write time.Duration, halfClose bool) (replied bool) {
 	t := &tunnel{client: client, bc: bc, idle: idle, write: write}
 	t.last.Store(time.Now().UnixNano())
 	// fail ends the tunnel; a failure of the client connection, unless it
@@ -260,6 +260,9 @@ func runTunnel(client *http1.Tunnel, bc *bconn, idle, write time.Duration, halfC
 		for {
 			n, err := src.Read(buf)
 			if n > 0 {
+				if toClient {
+					t.replied.Store(true)
+				}
 				t.last.Store(time.Now().UnixNano())
 				if _, werr := dst.Write(buf[:n]); werr != nil {
 					fail(toClient)
@@ -306,6 +309,7 @@ func runTunnel(client *http1.Tunnel, bc *bconn, idle, write time.Duration, halfC
 	if t.failed.Load() {
 		client.Abort()
 	}
+	return t.replied.Load()
 }
 
 // wstunnel serves a ws:// URL as mod_proxy_wstunnel does with
@@ -314,7 +318,8 @@ func runTunnel(client *http1.Tunnel, bc *bconn, idle, write time.Duration, halfC
 // otherwise the request goes on a connection of its own, with the line's
 // protocol ("WebSocket" by default, the request's for ANY), and from then on
 // the bytes of both sides pass unread, the backend's answer too, until
-// either side ends its stream (no half-close) or fails. False when the
+// either side ends its stream (no half-close) or fails; a backend that sent
+// nothing by then gets the client a 502, its body alone. False when the
 // backend cannot be reached (as forward).
 func (c *Config) wstunnel(w http.ResponseWriter, r *http.Request, t *Target, wk *worker, pu *url.URL, pre []byte, bodyDone, chunked, force10 bool, timeout, connectTimeout time.Duration, logf logFunc, connectFailed func()) bool {
 	list := t.upgrade
@@ -355,13 +360,12 @@ func (c *Config) wstunnel(w http.ResponseWriter, r *http.Request, t *Target, wk 
 	// The body whole before the tunnel: the head's framing (a chunked
 	// body chunked again) holds for all of it, not only what prefetch read.
 	if err := writeRequest(bc.bw, head, pre, r.Body, bodyDone, chunked); err != nil {
-		logf("proxy", err, "AH00898: Error writing to remote server returned by %s", r.URL.Path)
-		http1.WriteProxyError(w, r, http.StatusBadGateway, "Error writing to remote server")
+		t.proxyError(w, r, logf, err, http.StatusBadGateway, "Error writing to remote server")
 		return true
 	}
 	tun, err := http1.TakeOver(w)
 	if err != nil {
-		http1.WriteError(w, r, http.StatusInternalServerError, "")
+		t.fail(w, r, http.StatusInternalServerError)
 		return true
 	}
 	// apache2's older tunnel waits without a bound, but its writes are
@@ -370,6 +374,12 @@ func (c *Config) wstunnel(w http.ResponseWriter, r *http.Request, t *Target, wk 
 	if conn := http1.ConnFromRequest(r); conn != nil {
 		write = max(write, conn.Timeout())
 	}
-	runTunnel(tun, bc, 1<<62, write, false)
+	if !runTunnel(tun, bc, 1<<62, write, false) {
+		// The backend sent nothing (it closed, say): apache2's handler
+		// returns a 502, which goes out through the connection's filters
+		// alone (the tunnel's): the page or ErrorDocument without head.
+		tun.SetWriteDeadline(time.Now().Add(write))
+		t.fail(tun.Headless(http.StatusBadGateway), r, http.StatusBadGateway)
+	}
 	return true
 }

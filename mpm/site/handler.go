@@ -19,7 +19,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/httpd-mpm/httpd-mpm/internal/aphtml"
 	"github.com/httpd-mpm/httpd-mpm/internal/apuri"
 	"github.com/httpd-mpm/httpd-mpm/internal/loglevel"
 	"github.com/httpd-mpm/httpd-mpm/mpm/apexpr"
@@ -344,8 +343,7 @@ func (h *Handler) proxyMaxForwards(w http.ResponseWriter, r *http.Request, fail 
 	if h.Static.LogError != nil {
 		h.Static.LogError(r, static.LevelError, "proxy", nil, "AH00898: "+msg+" returned by "+r.URL.Path)
 	}
-	http1.SetErrorNotes(r, "The proxy server could not handle the request<p>Reason: <strong>"+aphtml.Escape(msg)+"</strong></p>")
-	http1.SetStatusLine(w, "400 Proxy Error")
+	http1.SetProxyError(w, r, http.StatusBadRequest, msg)
 	fail(http.StatusBadRequest)
 	return r, true
 }
@@ -1020,6 +1018,9 @@ func (h *Handler) errorDocument(w http.ResponseWriter, r *http.Request, status i
 			delete(r.Header, k)
 		}
 		fields := w.Header().Clone()
+		// The document's request is a new one: the standard status line,
+		// not the error's (ap_proxyerror's "502 Proxy Error").
+		http1.SetStatusLine(w, "")
 		sw := &statusWriter{ResponseWriter: w, status: status, hold: hold}
 		h.ServeHTTP(sw, r2)
 		for i, k := range errorDocConditions {
