@@ -428,15 +428,23 @@ DocumentRoot @DOCS@
 // FallbackResource or DirectoryIndex hands to a script reaches the script
 // with its body, as apache2's mod_dir redirects before any handler (ours
 // discarded the body first: a front controller's forms lost their fields,
-// php-fpm's answer a 400; and refused other methods with a 405).
+// php-fpm's answer a 400; and refused other methods with a 405). Where
+// the fallback or the index is a static file, its answer reads the body
+// (the default handler's ap_discard_request_body) whatever the method, a
+// large one and one the client sends after "100 Continue" too, and the
+// next request on the kept-alive connection is answered (review41).
 func TestCGIFallbackPostBody(t *testing.T) {
-	p := startCGIPair(t, "", "\tFallbackResource /cgi/cat.cgi\n\tDirectoryIndex cat.cgi\n", "cgi/cat.cgi",
+	p := startCGIPair(t, "KeepAlive On\n<Directory @DOCS@/static>\n\tFallbackResource /static/index.html\n\tDirectoryIndex index.html\n</Directory>\n",
+		"\tFallbackResource /cgi/cat.cgi\n\tDirectoryIndex cat.cgi\n", "cgi/cat.cgi",
 		"echo \"len=$CONTENT_LENGTH body=$(head -c \"$CONTENT_LENGTH\")\"")
+	must(t, os.MkdirAll(filepath.Join(p.apache.docs, "static"), 0o755)) // both servers' documents
+	must(t, os.WriteFile(filepath.Join(p.apache.docs, "static/index.html"), []byte("<p>index</p>\n"), 0o644))
+	must(t, os.WriteFile(filepath.Join(p.apache.docs, "static/next.txt"), []byte("the next one\n"), 0o644))
 	post := func(path, body string) string {
 		return "POST " + path + " HTTP/1.1\r\nHost: main.test\r\nContent-Type: application/x-www-form-urlencoded\r\n" +
 			"Content-Length: " + strconv.Itoa(len(body)) + "\r\nConnection: close\r\n\r\n" + body
 	}
-	p.check([]diffRequest{
+	reqs := []diffRequest{
 		{Raw: post("/cgi/zz", "abc=1"), Want: "len=5 body=abc=1\n"},
 		{Raw: post("/cgi/", "abc=22"), Want: "len=6 body=abc=22\n"},
 		{Raw: post("/cgi/cat.cgi", "abc=333"), Want: "len=7 body=abc=333\n"},
@@ -445,7 +453,31 @@ func TestCGIFallbackPostBody(t *testing.T) {
 		{Raw: "PUT" + strings.TrimPrefix(post("/cgi/zz", "abc=1"), "POST"), Want: "len=5 body=abc=1\n"},
 		{Raw: "DELETE" + strings.TrimPrefix(post("/cgi/", "abc=1"), "POST"), Want: "len=5 body=abc=1\n"},
 		{Raw: "PATCH /cgi/nothing/x HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n"},
-	})
+	}
+	// Kept alive: each request with a body, then a GET on the connection.
+	next := "GET /static/next.txt HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n"
+	keep := func(method, path, body string, more ...string) diffRequest {
+		raw := method + strings.TrimPrefix(post(path, body), "POST")
+		raw = strings.Replace(raw, "Connection: close\r\n", strings.Join(more, ""), 1)
+		return diffRequest{Raw: raw + next, Want: "the next one\n", Connection: true}
+	}
+	const expect = "Expect: 100-continue\r\n"
+	reqs = append(reqs, keep("POST", "/cgi/zz", "abc=1"), keep("PUT", "/cgi/", "abc=1", expect))
+	for _, path := range []string{"/static/zz", "/static/"} {
+		for _, method := range []string{"POST", "GET", "PUT", "DELETE", "OPTIONS"} {
+			reqs = append(reqs, keep(method, path, "abc=1"))
+		}
+		reqs = append(reqs, keep("POST", path, "abc=1", expect), keep("PUT", path, "abc=1", expect))
+	}
+	p.check(reqs)
+	// A body beyond what the engine drains after a handler (256 KiB),
+	// compared by its answers' framing: the static answer reads it whole.
+	large := strings.Repeat("a", 300<<10)
+	for _, path := range []string{"/static/zz", "/static/"} {
+		for _, method := range []string{"POST", "GET", "PUT"} {
+			p.compareFraming(method+" "+path+" with 300 KiB", []string{keep(method, path, large).Raw}, sortAllow)
+		}
+	}
 }
 
 // TestCGIOptions: an OPTIONS request reaches the script it names (mod_cgi

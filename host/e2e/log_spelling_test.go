@@ -48,7 +48,7 @@ func TestLogResponseFieldSpelling(t *testing.T) {
 const setEnvIfNamesConf = mainSite + `SetEnvIf ^x-l ".+" LOW=$0
 SetEnvIf ^X-Up "." UP=$0
 SetEnvIf ^[Xx]-[Mm] "^.+$" LAST=$0
-LogFormat "%U low=%{LOW}e up=%{UP}e last=%{LAST}e" names
+LogFormat "%U%q low=%{LOW}e up=%{UP}e last=%{LAST}e" names
 CustomLog logs/names_log names
 `
 
@@ -71,7 +71,8 @@ func TestSetEnvIfFieldNameRegex(t *testing.T) {
 
 // TestSetEnvIfAddedFieldName: a SetEnvIf name regex also sees the fields
 // added after the request was read (mod_remoteip's RemoteIPProxiesHeader),
-// after the client's (spfix).
+// after the client's (spfix). Each line logs its query: the lines are
+// compared sorted, and a result given to the wrong request must show.
 func TestSetEnvIfAddedFieldName(t *testing.T) {
 	p := startPair(t, 1, `LoadModule remoteip_module `+apacheModuleDir+`/mod_remoteip.so
 `+mainSite+`RemoteIPHeader X-Forwarded-For
@@ -79,7 +80,7 @@ RemoteIPProxiesHeader X-Forwarded-By
 RemoteIPTrustedProxy 127.0.0.1 8.8.8.8
 SetEnvIf ^X-Forwarded-B (.*) FB=$1
 SetEnvIf ^x-f (.*) XF=$1
-LogFormat "%U fb=%{FB}e xf=%{XF}e" added
+LogFormat "%U%q fb=%{FB}e xf=%{XF}e" added
 CustomLog logs/added_log added
 `, map[string]string{"a.txt": "a\n"})
 	for _, s := range []*diffServer{p.apache, p.ours} {
@@ -99,7 +100,7 @@ CustomLog logs/added_log added
 // value trimmed of blanks (but when a ';' ends the field), a cookie without
 // a value skipped, several Cookie lines read as one joined with ", ".
 func TestLogCookie(t *testing.T) {
-	p := startPair(t, 1, mainSite+`LogFormat "%U sid=%{SID}C a=%{a}C b=%{b}C k=%{k}C e=\"%{e}C\"" cookies
+	p := startPair(t, 1, mainSite+`LogFormat "%U%q sid=%{SID}C a=%{a}C b=%{b}C k=%{k}C e=\"%{e}C\"" cookies
 CustomLog logs/cookies_log cookies
 `, map[string]string{"a.txt": "a\n"})
 	for _, s := range []*diffServer{p.apache, p.ours} {

@@ -62,14 +62,18 @@ func SentFieldNames(r *http.Request) (names, sent []string) {
 
 // requestFieldNames is RequestFieldNames, and SentFieldNames' spellings if
 // withSent. A name is compared with the earlier ones as the parser does (a
-// map above 32 fields); the names are substrings of one copy of the head.
+// map above 32 fields); the names are substrings of the head's string, the
+// one readRequest made for the Header (parser.str): two slices, no copy.
 func requestFieldNames(r *http.Request, withSent bool) (names, sent []string) {
 	c := ConnFromRequest(r)
 	if c == nil || c.bufs == nil {
 		return nil, nil
 	}
 	p := &c.parser
-	s := string(p.head)
+	s := p.str
+	if len(s) != len(p.head) {
+		s = string(p.head) // a head refused before it was whole (its fields as far as read)
+	}
 	names = make([]string, 0, len(p.fields))
 	if withSent {
 		sent = make([]string, 0, len(p.fields))

@@ -120,7 +120,7 @@ func BenchmarkParseRequest(b *testing.B) {
 		br.Reset(rd)
 		ex := new(exchange)
 		ex.req.URL = &ex.url
-		if _, perr := p.readRequest(br, &s.cfg.host.limits, &ex.req, ex.vals[:]); perr != nil {
+		if _, perr := p.readRequest(nil, br, &s.cfg.host.limits, &ex.req, ex.vals[:]); perr != nil {
 			b.Fatal(perr)
 		}
 	}
@@ -164,6 +164,29 @@ func BenchmarkConnClose1K(b *testing.B) {
 		}
 		c.Close()
 	}
+}
+
+// BenchmarkSentFieldNames: SentFieldNames on a browser-like request with a
+// 4 KiB Cookie and two names spelled in lower case (its allocations: the two
+// slices, whatever the head's size).
+func BenchmarkSentFieldNames(b *testing.B) {
+	srv := benchServer()
+	req := strings.Replace(benchRequest, "Connection: keep-alive\r\n",
+		"cookie: "+strings.Repeat("k=v; ", 800)+"k=v\r\nx-requested-with: XMLHttpRequest\r\nConnection: close\r\n", 1)
+	srv.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if names, sent := SentFieldNames(r); len(names) != 8 || sent[5] != "cookie" {
+				b.Fatalf("names %q, sent %q", names, sent)
+			}
+		}
+	})
+	mc := &memConn{req: []byte(req), addr: net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 50000}}
+	c := srv.NewConn(mc)
+	if keep, err := c.ServeRequest(); keep || err != nil {
+		b.Fatal(keep, err)
+	}
+	c.Close()
 }
 
 func (m *memConn) RemoteAddrPort() netip.AddrPort { return m.addr.AddrPort() }

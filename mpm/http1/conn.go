@@ -397,7 +397,7 @@ func (c *Conn) releaseLocked() {
 			b.fields = nil
 		}
 		c.bufs, c.br, c.bw, c.hdr = nil, nil, nil, nil
-		c.parser.head, c.parser.fields, c.parser.line = nil, nil, span{}
+		c.parser.head, c.parser.fields, c.parser.line, c.parser.str = nil, nil, span{}, ""
 		bufsPool.Put(b)
 	}
 	if c.pend != nil {
@@ -606,7 +606,7 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 	w := &ex.resp
 	w.c, w.req, w.declared = c, req, -2
 
-	info, perr := c.parser.readRequest(c.br, &c.base.limits, req, ex.vals[:])
+	info, perr := c.parser.readRequest(c, c.br, &c.base.limits, req, ex.vals[:])
 	if c.plain && perr == nil {
 		perr = errPlainOnTLS
 	}

@@ -117,13 +117,17 @@ type field struct {
 // parser holds the per-connection scratch space for reading request heads. It is reused
 // for every request; nothing handed to the handler points into it.
 type parser struct {
-	head   []byte // request line and field lines, CRLF stripped, names canonicalised (then the odd ones as sent)
+	head []byte // request line and field lines, CRLF stripped, names canonicalised (then the odd ones as sent)
+	// str is head's one string copy once the head is whole, of which the
+	// request's RequestURI and Header are substrings (and so SentFieldNames'
+	// names); "" until then. A string, not a view of head:
+	// the next request reuses head, and the names may outlive it.
+	str    string
 	fields []field
 	// trace is, for a TRACE request only, its request line and fields as received
 	// (names in their own case, obs-fold joined), CRLF-terminated: the echo's body.
 	trace []byte
-	line  span  // the request line in head; empty until it is read
-	conn  *Conn // told when the request line is read (lineRead); nil: none
+	line  span // the request line in head; empty until it is read
 }
 
 // reqInfo carries what the engine needs beyond the *http.Request.
@@ -141,8 +145,11 @@ type reqInfo struct {
 // ProtoMajor, ProtoMinor, Header, Host, RequestURI, ContentLength, TransferEncoding and
 // Close. Header values get their one-element slices from vals when it is long enough.
 // On a *protoError with status 0 the connection is dropped without a response.
-func (p *parser) readRequest(br *bufio.Reader, cfg *limits, req *http.Request, vals []string) (info reqInfo, perr *protoError) {
+// c, if not nil, is told when the request line is read (lineRead): an argument,
+// not a field of the parser, which is one of c's (TestConnSizeClass).
+func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.Request, vals []string) (info reqInfo, perr *protoError) {
 	p.head = p.head[:0]
+	p.str = ""
 	p.fields = p.fields[:0]
 	p.trace = p.trace[:0]
 	p.line = span{}
@@ -152,8 +159,8 @@ func (p *parser) readRequest(br *bufio.Reader, cfg *limits, req *http.Request, v
 	for blank := 0; ; blank++ {
 		var err error
 		line, err = p.readLine(br, cfg.lineLimit)
-		if p.conn != nil && (err != nil || line.end > line.start) {
-			p.conn.lineRead()
+		if c != nil && (err != nil || line.end > line.start) {
+			c.lineRead()
 		}
 		if err != nil {
 			switch err {
@@ -259,6 +266,7 @@ func (p *parser) readRequest(br *bufio.Reader, cfg *limits, req *http.Request, v
 
 	// One string holds the whole head; everything below is a substring of it.
 	s := string(p.head)
+	p.str = s
 	req.Method = internMethod(s[:mEnd])
 	req.RequestURI = s[tStart:tEnd]
 	req.Proto = internProto(s[tEnd+1 : line.end])

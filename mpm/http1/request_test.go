@@ -17,7 +17,7 @@ func parse(raw string) (*http.Request, reqInfo, *protoError) {
 	var p parser
 	req := &http.Request{URL: new(url.URL)}
 	br := bufio.NewReaderSize(strings.NewReader(raw), readBufSize)
-	info, perr := p.readRequest(br, &s.cfg.host.limits, req, nil)
+	info, perr := p.readRequest(nil, br, &s.cfg.host.limits, req, nil)
 	return req, info, perr
 }
 
@@ -251,11 +251,11 @@ func TestParserReuse(t *testing.T) {
 	var p parser
 	br := bufio.NewReader(strings.NewReader("GET /first HTTP/1.1\r\nHost: a\r\nX: 1\r\n\r\nGET /second HTTP/1.1\r\nHost: b\r\nX: 2\r\n\r\n"))
 	r1 := &http.Request{URL: new(url.URL)}
-	if _, perr := p.readRequest(br, &s.cfg.host.limits, r1, nil); perr != nil {
+	if _, perr := p.readRequest(nil, br, &s.cfg.host.limits, r1, nil); perr != nil {
 		t.Fatal(perr)
 	}
 	r2 := &http.Request{URL: new(url.URL)}
-	if _, perr := p.readRequest(br, &s.cfg.host.limits, r2, nil); perr != nil {
+	if _, perr := p.readRequest(nil, br, &s.cfg.host.limits, r2, nil); perr != nil {
 		t.Fatal(perr)
 	}
 	if r1.URL.Path != "/first" || r1.Host != "a" || r1.Header.Get("X") != "1" {

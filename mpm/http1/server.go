@@ -450,7 +450,7 @@ func (s *Server) wrap(c net.Conn, tc *tls.Conn) *Conn {
 	s.init()
 	cn := &Conn{srv: s, rwc: c, base: &s.cfg.host}
 	cn.remoteAddr = remoteAddr(c, &cn.addrBuf)
-	cn.cw.c, cn.cr.c, cn.parser.conn = cn, cn, cn
+	cn.cw.c, cn.cr.c = cn, cn
 	if tc != nil {
 		cn.tc, cn.rwc = tc, tc
 	} else if s.TLS != nil {
