@@ -70,10 +70,7 @@ func requestFieldNames(r *http.Request, withSent bool) (names, sent []string) {
 		return nil, nil
 	}
 	p := &c.parser
-	s := p.str
-	if len(s) != len(p.head) {
-		s = string(p.head) // a head refused before it was whole (its fields as far as read)
-	}
+	s := p.headString()
 	names = make([]string, 0, len(p.fields))
 	if withSent {
 		sent = make([]string, 0, len(p.fields))

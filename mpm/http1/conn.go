@@ -397,7 +397,7 @@ func (c *Conn) releaseLocked() {
 			b.fields = nil
 		}
 		c.bufs, c.br, c.bw, c.hdr = nil, nil, nil, nil
-		c.parser.head, c.parser.fields, c.parser.line, c.parser.str = nil, nil, span{}, ""
+		c.parser.head, c.parser.fields, c.parser.line, c.parser.str = nil, nil, span{}, nil
 		bufsPool.Put(b)
 	}
 	if c.pend != nil {

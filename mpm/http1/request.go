@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"unsafe"
 )
 
 // protoError is a request the engine answers itself (status != 0) or drops silently
@@ -45,6 +46,16 @@ var (
 	errLineTooLong = errors.New("line too long")
 	errBareLF      = errors.New("line not terminated by CRLF")
 )
+
+// headString is the head's string readRequest made (parser.str), or a copy
+// of the head as far as it was read when it made none (a head refused before
+// it was whole).
+func (p *parser) headString() string {
+	if p.str == nil {
+		return string(p.head)
+	}
+	return unsafe.String(p.str, len(p.head))
+}
 
 // mergedTooLong reports whether a repeated field of h, its values joined
 // with ", " as apache2 merges them, is longer than limit (apache2's check
@@ -118,11 +129,13 @@ type field struct {
 // for every request; nothing handed to the handler points into it.
 type parser struct {
 	head []byte // request line and field lines, CRLF stripped, names canonicalised (then the odd ones as sent)
-	// str is head's one string copy once the head is whole, of which the
-	// request's RequestURI and Header are substrings (and so SentFieldNames'
-	// names); "" until then. A string, not a view of head:
-	// the next request reuses head, and the names may outlive it.
-	str    string
+	// str is the data of head's one string copy (len(head) bytes) once the
+	// head is whole, of which the request's RequestURI and Header are
+	// substrings (and so SentFieldNames' names); nil until then (headString).
+	// A string's, not a view of head: the next request reuses head, and the
+	// names may outlive it. A pointer, not a string: 8 bytes less keep a Conn
+	// in its size class (TestConnSizeClass).
+	str    *byte
 	fields []field
 	// trace is, for a TRACE request only, its request line and fields as received
 	// (names in their own case, obs-fold joined), CRLF-terminated: the echo's body.
@@ -149,7 +162,7 @@ type reqInfo struct {
 // not a field of the parser, which is one of c's (TestConnSizeClass).
 func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.Request, vals []string) (info reqInfo, perr *protoError) {
 	p.head = p.head[:0]
-	p.str = ""
+	p.str = nil
 	p.fields = p.fields[:0]
 	p.trace = p.trace[:0]
 	p.line = span{}
@@ -266,7 +279,7 @@ func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.R
 
 	// One string holds the whole head; everything below is a substring of it.
 	s := string(p.head)
-	p.str = s
+	p.str = unsafe.StringData(s)
 	req.Method = internMethod(s[:mEnd])
 	req.RequestURI = s[tStart:tEnd]
 	req.Proto = internProto(s[tEnd+1 : line.end])
