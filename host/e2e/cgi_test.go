@@ -377,17 +377,45 @@ func TestCGIHandlerFromHtaccess(t *testing.T) {
 	p.check([]diffRequest{ran, get("/plain/run.cgi")})
 }
 
-// TestCGIDirectoryIndexFixups: a directory's index served by a script
-// (DirectoryIndex index.cgi) gets the request's fields as the directory's
-// fixups left them, once: the index's subrequest runs its own on a copy
-// apache2 drops (HTTP_X_RH is "s", not "s, s").
+// TestCGIDirectoryIndexFixups: a directory's index (DirectoryIndex
+// index.cgi, a script's, or index.html, a file's) gets the fixups apache2's
+// mod_dir fast redirect leaves: mod_headers' fixup runs after mod_dir's
+// (dir_module loaded first), once, under the index's settings, its <Files>
+// lines included (HTTP_X_RH is "s, f": not "s, s", the directory's and the
+// index's, nor "s", the directory's alone); the index's subrequest adds the
+// variables the request lacks (BAR), the request's own entries following
+// its (FOO stays "dir", for the script as for %{FOO}e). The access log
+// compares the fields, the variables and the Header line's answer.
 func TestCGIDirectoryIndexFixups(t *testing.T) {
-	p := startCGIPair(t, "RequestHeader append X-RH s\nDirectoryIndex index.cgi\n", "", "cgi/index.cgi",
-		"echo \"ran $SCRIPT_NAME rh $HTTP_X_RH\"")
+	p := startCGIPair(t, `RequestHeader append X-RH s
+DirectoryIndex index.cgi
+<Files index.cgi>
+	RequestHeader append X-RH f
+	SetEnv FOO files
+</Files>
+<Directory @DOCS@/st>
+	DirectoryIndex index.html
+	SetEnv FOO dir
+	RequestHeader append X-RH d
+</Directory>
+<Files index.html>
+	SetEnv BAR files
+	SetEnv FOO files2
+	RequestHeader append X-RH fi
+</Files>
+Header always set X-E "%{FOO}e %{BAR}e"
+LogFormat "%U rh=%{X-RH}i foo=%{FOO}e bar=%{BAR}e x=%{X-E}o" fixups
+CustomLog logs/fixups_log fixups
+`, "\tSetEnv FOO dir\n", "cgi/index.cgi", "echo \"ran $SCRIPT_NAME rh $HTTP_X_RH foo $FOO\"")
+	must(t, os.MkdirAll(filepath.Join(p.apache.docs, "st"), 0o755))
+	must(t, os.WriteFile(filepath.Join(p.apache.docs, "st/index.html"), []byte("static index\n"), 0o644))
 	p.check([]diffRequest{
-		{Raw: "GET /cgi/ HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n", Want: "ran /cgi/index.cgi rh s\n"},
-		{Raw: "GET /cgi/index.cgi HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n", Want: "ran /cgi/index.cgi rh s\n"},
+		{Raw: "GET /cgi/ HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n", Want: "ran /cgi/index.cgi rh s, f foo dir\n"},
+		{Raw: "GET /cgi/index.cgi HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n", Want: "ran /cgi/index.cgi rh s, f foo files\n"},
+		{Raw: "GET /st/ HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n", Want: "static index\n"},
+		{Raw: "GET /st/index.html HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n", Want: "static index\n"},
 	})
+	p.checkLogs("fixups_log")
 }
 
 // TestCGISetEnvAfterSetEnvIf: SetEnv of a variable SetEnvIf set first

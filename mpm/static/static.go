@@ -37,6 +37,7 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
@@ -676,12 +677,51 @@ func fixup(r *http.Request, o *Options) {
 	}
 }
 
-// indexFixup runs o's fixups, a directory's index file's, as apache2's
-// subrequest for the index does: on a copy of the request's fields, which
-// the request does not take over (ap_internal_fast_redirect takes the
-// subrequest's environment, not its fields); the directory's fixups have
-// already run on them.
-func indexFixup(r *http.Request, o *Options) {
+// IndexFixer is a Response whose fixups apache2 runs on both sides of
+// mod_dir's, which fast-redirects a directory's request to its index file
+// (fixup_dir and mod_headers' fixup are both APR_HOOK_LAST, dir_module
+// loaded first): mod_env's and mod_ssl's run before it, under the
+// directory's settings, and again in the index's subrequest, whose
+// variables the request takes; mod_headers' after it, on the request,
+// under the index's settings only.
+type IndexFixer interface {
+	// ChangesFields reports whether Fixup changes r's fields.
+	ChangesFields() bool
+	// IndexFixup is Fixup under the settings of the index file r was
+	// fast-redirected to, on r's fields as they were before its
+	// directory's Fixup: the variables r lacks are added (r's own entries
+	// follow the subrequest's), then the fields are changed.
+	IndexFixup(r *http.Request)
+}
+
+// dirFields is what indexFixup needs of the fields of r, a directory's
+// request that may be fast-redirected to an index (index), before o's
+// fixups change them: a copy, or nil when they do not.
+func dirFields(r *http.Request, o *Options, index bool) http.Header {
+	if !index {
+		return nil
+	}
+	if f, ok := o.Response.(IndexFixer); !ok || !f.ChangesFields() {
+		return nil
+	}
+	return r.Header.Clone()
+}
+
+// indexFixup runs o's fixups, a directory's index file's, for r,
+// fast-redirected to it (see IndexFixer); pre, if not nil, is r's fields
+// before the directory's fixups changed them (dirFields), given back to r
+// in place (the map is the one the access log reads). A Response that is
+// no IndexFixer runs its fixups on a copy of r's fields, as the
+// subrequest, whose fields the request does not take over.
+func indexFixup(r *http.Request, o *Options, pre http.Header) {
+	if pre != nil {
+		clear(r.Header)
+		maps.Copy(r.Header, pre)
+	}
+	if f, ok := o.Response.(IndexFixer); ok {
+		f.IndexFixup(r)
+		return
+	}
 	hdr := r.Header
 	r.Header = hdr.Clone()
 	fixup(r, o)
@@ -839,6 +879,7 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 			return
 		}
 	}
+	dirHdr := dirFields(r, o, status == 0 && fi.kind == kindDir && !noSlash)
 	fixup(r, o)
 	r = fastRedirect(r, status == 0 && fi.kind == kindRegular || stopped)
 	if o.Handler != nil && r.Method != http.MethodOptions && (status == 0 && fi.kind != kindDir || status == http.StatusNotFound && !stopped) {
@@ -1049,8 +1090,8 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 		}
 		defer h.done(idx, idxe)
 		f, fe = idx, idxe
+		indexFixup(r, o, dirHdr)
 		if o.Handler != nil {
-			indexFixup(r, o)
 			if h.handle(w, r, o, croot, rel, "", false, false) {
 				return
 			}
