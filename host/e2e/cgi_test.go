@@ -3,6 +3,8 @@ package e2e_test
 import (
 	"fmt"
 	"net"
+	"net/http"
+	"net/http/fcgi"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -419,16 +421,44 @@ CustomLog logs/fixups_log fixups
 }
 
 // TestCGISetEnvAfterSetEnvIf: SetEnv of a variable SetEnvIf set first
-// (mod_env's fixup overlays the table): a lookup (%{SE}e) finds
-// SetEnvIf's value, a script's environment and a redirect's REDIRECT_SE
-// SetEnv's, as apache2's.
+// (mod_env's fixup overlays the table): a lookup (%{SE}e in Header and
+// CustomLog) finds SetEnvIf's value, a script's environment and a
+// redirect's REDIRECT_SE SetEnv's, as apache2's; once a CGI script or a
+// FastCGI backend ran, the lookups find SetEnv's too (mod_cgi and
+// mod_proxy_fcgi build the environment in the request's table, which
+// ap_add_common_vars compresses, the last entry winning), and the
+// variables the gateway added (ProxyFCGISetEnvIf's NEWV). The access log
+// compares the lookups and the Header line's answer.
 func TestCGISetEnvAfterSetEnvIf(t *testing.T) {
-	p := startCGIPair(t, "SetEnvIf Request_URI . SE=early\nSetEnv SE late\nHeader always set X-SE \"%{SE}e\"\n",
-		"\tRewriteEngine On\n\tRewriteRule ^go$ /cgi/env.cgi [L]\n", "cgi/env.cgi", "echo \"SE=$SE REDIRECT_SE=$REDIRECT_SE\"")
+	backend, err := net.Listen("tcp", "127.0.0.1:0")
+	must(t, err)
+	t.Cleanup(func() { backend.Close() })
+	go fcgi.Serve(backend, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		fmt.Fprintf(w, "fcgi SE=%s\n", fcgi.ProcessEnv(r)["SE"])
+	}))
+	p := startCGIPair(t, `LoadModule proxy_module `+apacheModuleDir+`/mod_proxy.so
+LoadModule proxy_fcgi_module `+apacheModuleDir+`/mod_proxy_fcgi.so
+SetEnvIf Request_URI . SE=early
+SetEnv SE late
+Header always set X-SE "%{SE}e"
+LogFormat "%U se=%{SE}e new=%{NEWV}e x=%{X-SE}o" se
+CustomLog logs/se_log se
+<Files x.php>
+	SetHandler "proxy:fcgi://`+backend.Addr().String()+`"
+	ProxyFCGISetEnvIf "true" NEWV n
+</Files>
+`, "\tRewriteEngine On\n\tRewriteRule ^go$ /cgi/env.cgi [L]\n", "cgi/env.cgi", "echo \"SE=$SE REDIRECT_SE=$REDIRECT_SE\"")
+	for name, text := range map[string]string{"x.php": "<?php ?>\n", "s.txt": "static\n"} {
+		must(t, os.WriteFile(filepath.Join(p.apache.docs, name), []byte(text), 0o644))
+	}
 	p.check([]diffRequest{
 		{Raw: "GET /cgi/env.cgi HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n", Want: "SE=late REDIRECT_SE=\n"},
 		{Raw: "GET /cgi/go HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n", Want: "SE=late REDIRECT_SE=late\n"},
+		{Raw: "GET /x.php HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n", Want: "fcgi SE=late\n"},
+		{Raw: "GET /s.txt HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n", Want: "static\n"},
 	})
+	p.checkLogs("se_log")
 }
 
 // startCGIPair starts apache2 and ours (event) on a main server with the
