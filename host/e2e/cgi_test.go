@@ -386,8 +386,10 @@ func TestCGIHandlerFromHtaccess(t *testing.T) {
 // lines included (HTTP_X_RH is "s, f": not "s, s", the directory's and the
 // index's, nor "s", the directory's alone); the index's subrequest adds the
 // variables the request lacks (BAR), the request's own entries following
-// its (FOO stays "dir", for the script as for %{FOO}e). The access log
-// compares the fields, the variables and the Header line's answer.
+// its (FOO stays "dir", for the script as for %{FOO}e). The same for a
+// FallbackResource URL and a DirectoryIndex URL (after one not found, whose
+// fixups leave nothing). The access log compares the fields, the variables
+// and the Header line's answer.
 func TestCGIDirectoryIndexFixups(t *testing.T) {
 	p := startCGIPair(t, `RequestHeader append X-RH s
 DirectoryIndex index.cgi
@@ -405,17 +407,31 @@ DirectoryIndex index.cgi
 	SetEnv FOO files2
 	RequestHeader append X-RH fi
 </Files>
+<Directory @DOCS@/fb>
+	FallbackResource /cgi/index.cgi
+	SetEnv FOO fbdir
+	RequestHeader append X-RH fb
+</Directory>
+<Directory @DOCS@/du>
+	DirectoryIndex /missing.html /cgi/index.cgi
+	SetEnv BAR du
+	RequestHeader append X-RH du
+</Directory>
 Header always set X-E "%{FOO}e %{BAR}e"
 LogFormat "%U rh=%{X-RH}i foo=%{FOO}e bar=%{BAR}e x=%{X-E}o" fixups
 CustomLog logs/fixups_log fixups
 `, "\tSetEnv FOO dir\n", "cgi/index.cgi", "echo \"ran $SCRIPT_NAME rh $HTTP_X_RH foo $FOO\"")
-	must(t, os.MkdirAll(filepath.Join(p.apache.docs, "st"), 0o755))
+	for _, d := range []string{"st", "fb", "du"} {
+		must(t, os.MkdirAll(filepath.Join(p.apache.docs, d), 0o755))
+	}
 	must(t, os.WriteFile(filepath.Join(p.apache.docs, "st/index.html"), []byte("static index\n"), 0o644))
 	p.check([]diffRequest{
-		{Raw: "GET /cgi/ HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n", Want: "ran /cgi/index.cgi rh s, f foo dir\n"},
-		{Raw: "GET /cgi/index.cgi HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n", Want: "ran /cgi/index.cgi rh s, f foo files\n"},
-		{Raw: "GET /st/ HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n", Want: "static index\n"},
-		{Raw: "GET /st/index.html HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n", Want: "static index\n"},
+		{Raw: get("/cgi/", "main.test"), Want: "ran /cgi/index.cgi rh s, f foo dir\n"},
+		{Raw: get("/cgi/index.cgi", "main.test"), Want: "ran /cgi/index.cgi rh s, f foo files\n"},
+		{Raw: get("/st/", "main.test"), Want: "static index\n"},
+		{Raw: get("/st/index.html", "main.test"), Want: "static index\n"},
+		{Raw: get("/fb/missing", "main.test"), Want: "ran /cgi/index.cgi rh s, f foo fbdir\n"},
+		{Raw: get("/du/", "main.test"), Want: "ran /cgi/index.cgi rh s, f foo files\n"},
 	})
 	p.checkLogs("fixups_log")
 }
@@ -453,10 +469,10 @@ CustomLog logs/se_log se
 		must(t, os.WriteFile(filepath.Join(p.apache.docs, name), []byte(text), 0o644))
 	}
 	p.check([]diffRequest{
-		{Raw: "GET /cgi/env.cgi HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n", Want: "SE=late REDIRECT_SE=\n"},
-		{Raw: "GET /cgi/go HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n", Want: "SE=late REDIRECT_SE=late\n"},
-		{Raw: "GET /x.php HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n", Want: "fcgi SE=late\n"},
-		{Raw: "GET /s.txt HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n", Want: "static\n"},
+		{Raw: get("/cgi/env.cgi", "main.test"), Want: "SE=late REDIRECT_SE=\n"},
+		{Raw: get("/cgi/go", "main.test"), Want: "SE=late REDIRECT_SE=late\n"},
+		{Raw: get("/x.php", "main.test"), Want: "fcgi SE=late\n"},
+		{Raw: get("/s.txt", "main.test"), Want: "static\n"},
 	})
 	p.checkLogs("se_log")
 }

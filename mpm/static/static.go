@@ -371,7 +371,7 @@ func (h *Handler) handled(o *Options, rel string) bool {
 // back again (to itself: a fallback that does not exist either) nests as
 // apache2's subrequests do, to their limit: a 500. The subrequest reuses
 // main, r's walk (see Walk).
-func (h *Handler) fallback(w http.ResponseWriter, r *http.Request, o *Options, rel string, main Walk) int {
+func (h *Handler) fallback(w http.ResponseWriter, r *http.Request, o *Options, rel string, main Walk, pre http.Header) int {
 	if o.Redirect == nil || h.fileHandler(rel, false, o) != "" {
 		return http.StatusNotFound
 	}
@@ -380,7 +380,7 @@ func (h *Handler) fallback(w http.ResponseWriter, r *http.Request, o *Options, r
 		// ap_sub_req_lookup_uri: relative to the request's directory.
 		u = r.URL.Path[:strings.LastIndexByte(r.URL.Path, '/')+1] + u
 	}
-	return h.lookup(w, r, u, false, o, &main)
+	return h.lookup(w, r, u, false, o, &main, pre)
 }
 
 // pathInfo finds, for a path rel below root that does not exist, where
@@ -728,6 +728,22 @@ func indexFixup(r *http.Request, o *Options, pre http.Header) {
 	r.Header = hdr
 }
 
+// Fixup runs resp's fixups for r, a nil resp none: IndexFixup's for a
+// subrequest of mod_dir's (a DirectoryIndex or FallbackResource URL's), which
+// runs them on its main request's fields as they were before the main
+// request's own (see lookup) and is fast-redirected to when found, as for
+// an index file.
+func Fixup(r *http.Request, resp Response) {
+	if resp == nil {
+		return
+	}
+	if f, ok := resp.(IndexFixer); ok && inLookup(r) {
+		f.IndexFixup(r)
+		return
+	}
+	resp.Fixup(r)
+}
+
 // noteFile notes the file r maps to, rel below croot, and its path info
 // (http1.SetFilename) for an ErrorDocument of o's to read.
 func noteFile(r *http.Request, o *Options, croot, rel, info string) {
@@ -879,8 +895,9 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 			return
 		}
 	}
-	dirHdr := dirFields(r, o, status == 0 && fi.kind == kindDir && !noSlash)
-	fixup(r, o)
+	// mod_dir may fast-redirect r to an index or a FallbackResource.
+	dirHdr := dirFields(r, o, status == 0 && fi.kind == kindDir && !noSlash || status == http.StatusNotFound && o.Fallback != "")
+	Fixup(r, o.Response)
 	r = fastRedirect(r, status == 0 && fi.kind == kindRegular || stopped)
 	if o.Handler != nil && r.Method != http.MethodOptions && (status == 0 && fi.kind != kindDir || status == http.StatusNotFound && !stopped) {
 		if h.handle(w, r, o, croot, rel, info, status != 0, false) {
@@ -943,7 +960,7 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 	}
 	if status == http.StatusNotFound && o.Fallback != "" && errors.Is(oerr, syscall.ENOENT) {
 		// mod_dir's status for the URL is r's, answered as r's settings say.
-		if st := h.fallback(w, r, o, rel, walkOf(r, croot, stop)); st != http.StatusNotFound {
+		if st := h.fallback(w, r, o, rel, walkOf(r, croot, stop), dirHdr); st != http.StatusNotFound {
 			if st != 0 {
 				h.error(w, r, st, o)
 			}
@@ -969,7 +986,7 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 		for _, name := range index {
 			if strings.ContainsRune(name, '/') {
 				// A URL: mod_dir's subrequest maps it as any request.
-				if h.indexStatus(w, r, h.indexURL(w, r, name, len(index) == 1, o), len(index) == 1, o, &refused) {
+				if h.indexStatus(w, r, h.indexURL(w, r, name, len(index) == 1, o, dirHdr), len(index) == 1, o, &refused) {
 					return
 				}
 				continue
@@ -1016,7 +1033,7 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 					}
 				}
 				if io.Fallback != "" {
-					st := h.fallback(w, r, io, rel+name, Walk{Dir: strings.TrimSuffix(croot+rel, "/"), Path: r.URL.Path})
+					st := h.fallback(w, r, io, rel+name, Walk{Dir: strings.TrimSuffix(croot+rel, "/"), Path: r.URL.Path}, dirHdr)
 					if h.indexStatus(w, r, st, len(index) == 1, o, &refused) {
 						return
 					}
