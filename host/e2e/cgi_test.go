@@ -3,6 +3,8 @@ package e2e_test
 import (
 	"fmt"
 	"net"
+	"net/http"
+	"net/http/fcgi"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -377,30 +379,102 @@ func TestCGIHandlerFromHtaccess(t *testing.T) {
 	p.check([]diffRequest{ran, get("/plain/run.cgi")})
 }
 
-// TestCGIDirectoryIndexFixups: a directory's index served by a script
-// (DirectoryIndex index.cgi) gets the request's fields as the directory's
-// fixups left them, once: the index's subrequest runs its own on a copy
-// apache2 drops (HTTP_X_RH is "s", not "s, s").
+// TestCGIDirectoryIndexFixups: a directory's index (DirectoryIndex
+// index.cgi, a script's, or index.html, a file's) gets the fixups apache2's
+// mod_dir fast redirect leaves: mod_headers' fixup runs after mod_dir's
+// (dir_module loaded first), once, under the index's settings, its <Files>
+// lines included (HTTP_X_RH is "s, f": not "s, s", the directory's and the
+// index's, nor "s", the directory's alone); the index's subrequest adds the
+// variables the request lacks (BAR), the request's own entries following
+// its (FOO stays "dir", for the script as for %{FOO}e). The same for a
+// FallbackResource URL and a DirectoryIndex URL (after one not found, whose
+// fixups leave nothing). The access log compares the fields, the variables
+// and the Header line's answer.
 func TestCGIDirectoryIndexFixups(t *testing.T) {
-	p := startCGIPair(t, "RequestHeader append X-RH s\nDirectoryIndex index.cgi\n", "", "cgi/index.cgi",
-		"echo \"ran $SCRIPT_NAME rh $HTTP_X_RH\"")
+	p := startCGIPair(t, `RequestHeader append X-RH s
+DirectoryIndex index.cgi
+<Files index.cgi>
+	RequestHeader append X-RH f
+	SetEnv FOO files
+</Files>
+<Directory @DOCS@/st>
+	DirectoryIndex index.html
+	SetEnv FOO dir
+	RequestHeader append X-RH d
+</Directory>
+<Files index.html>
+	SetEnv BAR files
+	SetEnv FOO files2
+	RequestHeader append X-RH fi
+</Files>
+<Directory @DOCS@/fb>
+	FallbackResource /cgi/index.cgi
+	SetEnv FOO fbdir
+	RequestHeader append X-RH fb
+</Directory>
+<Directory @DOCS@/du>
+	DirectoryIndex /missing.html /cgi/index.cgi
+	SetEnv BAR du
+	RequestHeader append X-RH du
+</Directory>
+Header always set X-E "%{FOO}e %{BAR}e"
+LogFormat "%U rh=%{X-RH}i foo=%{FOO}e bar=%{BAR}e x=%{X-E}o" fixups
+CustomLog logs/fixups_log fixups
+`, "\tSetEnv FOO dir\n", "cgi/index.cgi", "echo \"ran $SCRIPT_NAME rh $HTTP_X_RH foo $FOO\"")
+	for _, d := range []string{"st", "fb", "du"} {
+		must(t, os.MkdirAll(filepath.Join(p.apache.docs, d), 0o755))
+	}
+	must(t, os.WriteFile(filepath.Join(p.apache.docs, "st/index.html"), []byte("static index\n"), 0o644))
 	p.check([]diffRequest{
-		{Raw: "GET /cgi/ HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n", Want: "ran /cgi/index.cgi rh s\n"},
-		{Raw: "GET /cgi/index.cgi HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n", Want: "ran /cgi/index.cgi rh s\n"},
+		{Raw: get("/cgi/", "main.test"), Want: "ran /cgi/index.cgi rh s, f foo dir\n"},
+		{Raw: get("/cgi/index.cgi", "main.test"), Want: "ran /cgi/index.cgi rh s, f foo files\n"},
+		{Raw: get("/st/", "main.test"), Want: "static index\n"},
+		{Raw: get("/st/index.html", "main.test"), Want: "static index\n"},
+		{Raw: get("/fb/missing", "main.test"), Want: "ran /cgi/index.cgi rh s, f foo fbdir\n"},
+		{Raw: get("/du/", "main.test"), Want: "ran /cgi/index.cgi rh s, f foo files\n"},
 	})
+	p.checkLogs("fixups_log")
 }
 
 // TestCGISetEnvAfterSetEnvIf: SetEnv of a variable SetEnvIf set first
-// (mod_env's fixup overlays the table): a lookup (%{SE}e) finds
-// SetEnvIf's value, a script's environment and a redirect's REDIRECT_SE
-// SetEnv's, as apache2's.
+// (mod_env's fixup overlays the table): a lookup (%{SE}e in Header and
+// CustomLog) finds SetEnvIf's value, a script's environment and a
+// redirect's REDIRECT_SE SetEnv's, as apache2's; once a CGI script or a
+// FastCGI backend ran, the lookups find SetEnv's too (mod_cgi and
+// mod_proxy_fcgi build the environment in the request's table, which
+// ap_add_common_vars compresses, the last entry winning), and the
+// variables the gateway added (ProxyFCGISetEnvIf's NEWV). The access log
+// compares the lookups and the Header line's answer.
 func TestCGISetEnvAfterSetEnvIf(t *testing.T) {
-	p := startCGIPair(t, "SetEnvIf Request_URI . SE=early\nSetEnv SE late\nHeader always set X-SE \"%{SE}e\"\n",
-		"\tRewriteEngine On\n\tRewriteRule ^go$ /cgi/env.cgi [L]\n", "cgi/env.cgi", "echo \"SE=$SE REDIRECT_SE=$REDIRECT_SE\"")
+	backend, err := net.Listen("tcp", "127.0.0.1:0")
+	must(t, err)
+	t.Cleanup(func() { backend.Close() })
+	go fcgi.Serve(backend, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		fmt.Fprintf(w, "fcgi SE=%s\n", fcgi.ProcessEnv(r)["SE"])
+	}))
+	p := startCGIPair(t, `LoadModule proxy_module `+apacheModuleDir+`/mod_proxy.so
+LoadModule proxy_fcgi_module `+apacheModuleDir+`/mod_proxy_fcgi.so
+SetEnvIf Request_URI . SE=early
+SetEnv SE late
+Header always set X-SE "%{SE}e"
+LogFormat "%U se=%{SE}e new=%{NEWV}e x=%{X-SE}o" se
+CustomLog logs/se_log se
+<Files x.php>
+	SetHandler "proxy:fcgi://`+backend.Addr().String()+`"
+	ProxyFCGISetEnvIf "true" NEWV n
+</Files>
+`, "\tRewriteEngine On\n\tRewriteRule ^go$ /cgi/env.cgi [L]\n", "cgi/env.cgi", "echo \"SE=$SE REDIRECT_SE=$REDIRECT_SE\"")
+	for name, text := range map[string]string{"x.php": "<?php ?>\n", "s.txt": "static\n"} {
+		must(t, os.WriteFile(filepath.Join(p.apache.docs, name), []byte(text), 0o644))
+	}
 	p.check([]diffRequest{
-		{Raw: "GET /cgi/env.cgi HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n", Want: "SE=late REDIRECT_SE=\n"},
-		{Raw: "GET /cgi/go HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n", Want: "SE=late REDIRECT_SE=late\n"},
+		{Raw: get("/cgi/env.cgi", "main.test"), Want: "SE=late REDIRECT_SE=\n"},
+		{Raw: get("/cgi/go", "main.test"), Want: "SE=late REDIRECT_SE=late\n"},
+		{Raw: get("/x.php", "main.test"), Want: "fcgi SE=late\n"},
+		{Raw: get("/s.txt", "main.test"), Want: "static\n"},
 	})
+	p.checkLogs("se_log")
 }
 
 // startCGIPair starts apache2 and ours (event) on a main server with the

@@ -101,6 +101,12 @@ func TestSetting(t *testing.T) {
 	if got, want := vars(&v), "c=set A=2 ENV_TEST_PASSED=p"; got != want {
 		t.Errorf("after Set: got %s, want %s", got, want)
 	}
+	var idx Vars // an index's subrequest: only what the request lacks
+	idx.Set("C", "dir")
+	m.ApplyIndex(&idx)
+	if got, want := vars(&idx), "C=dir A=2 ENV_TEST_PASSED=p"; got != want {
+		t.Errorf("ApplyIndex: got %s, want %s", got, want)
+	}
 	if got := vars(&Vars{kv: outer.vars}); got != "A=1 B= C=3" {
 		t.Errorf("the merge changed the outer level: %s", got)
 	}

@@ -83,6 +83,19 @@ func (s *Setting) Apply(v *Vars) {
 	}
 }
 
+// ApplyIndex is Apply in mod_dir's subrequest for a directory's index
+// file, whose table the request takes with its own entries after it
+// (ap_internal_fast_redirect overlays them): only the variables v lacks
+// are added, and v's keep their values, for a lookup and for a script
+// alike.
+func (s *Setting) ApplyIndex(v *Vars) {
+	for i := 0; i < len(s.vars); i += 2 {
+		if !v.Has(s.vars[i]) {
+			v.kv = append(v.kv, s.vars[i], s.vars[i+1])
+		}
+	}
+}
+
 // without is the pairs kv without name, in a new array when it changes.
 func without(kv []string, name string) []string {
 	var out []string

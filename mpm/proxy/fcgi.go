@@ -95,6 +95,16 @@ func (c *Config) serveFCGI(w http.ResponseWriter, r *http.Request, t *Target, wk
 		t.fail(w, r, http.StatusServiceUnavailable)
 		return true
 	}
+	if e := http1.Env(r); e != nil && t.Params != nil {
+		// apache2's send_environment builds it in r->subprocess_env
+		// (ap_add_common_vars compresses the table, a variable's last entry
+		// winning), which the request keeps: %{VAR}e in Header or CustomLog
+		// sees it, as after a CGI script.
+		e.Reset()
+		for i := 0; i+1 < len(params); i += 2 {
+			e.Set(params[i], params[i+1])
+		}
+	}
 	if err := fcgi.WriteParams(bc.bw, params, skip); err != nil {
 		bc.Close()
 		logf("proxy_fcgi", nil, "AH01074: Failed writing Environment to %s:", portStr)

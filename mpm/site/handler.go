@@ -377,9 +377,7 @@ func (h *Handler) proxy(w http.ResponseWriter, r *http.Request, p string, t *pro
 		}
 		return
 	}
-	if o.Response != nil {
-		o.Response.Fixup(r)
-	}
+	static.Fixup(r, o.Response)
 	r, done := h.proxyMaxForwards(w, r, func(st int) {
 		if o.Error == nil || !o.Error(w, r, st) {
 			http1.WriteError(w, r, st, "")

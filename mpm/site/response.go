@@ -9,6 +9,7 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/mpm/headers"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 	"github.com/httpd-mpm/httpd-mpm/mpm/sslvars"
+	"github.com/httpd-mpm/httpd-mpm/mpm/static"
 )
 
 // response is the static.Response and http1.HeaderFilter of one merged
@@ -21,6 +22,8 @@ type response struct {
 	headers *headers.Config
 	dir     *Dir // the merged configuration (Expires, Env, SetEnvIf)
 }
+
+var _ static.IndexFixer = (*response)(nil)
 
 // newResponse is d's response, nil when d has no such directive.
 func newResponse(d *Dir) *response {
@@ -62,19 +65,41 @@ func (p *response) filterWith(r *http.Request, mtime time.Time) {
 
 // Fixup sets the SetEnv variables, mod_ssl's (SSLOptions +StdEnvVars,
 // +ExportCertData), then applies the RequestHeader actions to r's fields.
-func (p *response) Fixup(r *http.Request) {
+func (p *response) Fixup(r *http.Request) { p.fixup(r, false) }
+
+// IndexFixup is Fixup under the settings of the index file mod_dir
+// fast-redirected r to (static.IndexFixer): the variables its subrequest
+// sets that r lacks, then the RequestHeader actions, mod_headers' fixup
+// running on r after mod_dir's.
+func (p *response) IndexFixup(r *http.Request) { p.fixup(r, true) }
+
+// ChangesFields reports whether Fixup changes r's fields (RequestHeader).
+func (p *response) ChangesFields() bool { return p != nil && len(p.headers.In) > 0 }
+
+// fixup is Fixup, or IndexFixup when index is set.
+func (p *response) fixup(r *http.Request, index bool) {
 	if p == nil {
 		return
 	}
-	if o := p.dir.SSLOptions.Set; o&(sslvars.StdEnvVars|sslvars.ExportCertData) != 0 {
-		if c, ok := sslvars.FromRequest(r); ok {
-			if e := http1.Env(r); e != nil {
-				sslvars.Export(c, o, e.Set)
+	if e := http1.Env(r); e != nil {
+		if o := p.dir.SSLOptions.Set; o&(sslvars.StdEnvVars|sslvars.ExportCertData) != 0 {
+			if c, ok := sslvars.FromRequest(r); ok {
+				set := e.Set
+				if index {
+					set = func(name, value string) {
+						if !e.Has(name) {
+							e.Set(name, value)
+						}
+					}
+				}
+				sslvars.Export(c, o, set)
 			}
 		}
-	}
-	if !p.dir.Env.Empty() {
-		if e := http1.Env(r); e != nil {
+		switch {
+		case p.dir.Env.Empty():
+		case index:
+			p.dir.Env.ApplyIndex(e)
+		default:
 			p.dir.Env.Apply(e)
 		}
 	}

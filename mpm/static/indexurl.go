@@ -50,12 +50,12 @@ func InSubrequest(r *http.Request) bool {
 // mod_dir does: its subrequest is mapped as any request (Alias, handlers,
 // <Location>), and a file it finds is served in r's place (0); else its
 // status, see lookup.
-func (h *Handler) indexURL(w http.ResponseWriter, r *http.Request, name string, single bool, o *Options) int {
+func (h *Handler) indexURL(w http.ResponseWriter, r *http.Request, name string, single bool, o *Options, pre fields) int {
 	uri := (&url.URL{Path: name}).EscapedPath()
 	if !strings.HasPrefix(name, "/") {
 		uri = r.URL.EscapedPath() + uri
 	}
-	return h.lookup(w, r, uri, single, o, nil)
+	return h.lookup(w, r, uri, single, o, nil, pre)
 }
 
 // lookup runs mod_dir's subrequest for uri (to which r's query is added)
@@ -65,7 +65,7 @@ func (h *Handler) indexURL(w http.ResponseWriter, r *http.Request, name string, 
 // with, the subrequest's fields put on w when it is final for r (a
 // redirect; with a single name, a 401 or 406). A subrequest past the
 // nesting limit is a 500.
-func (h *Handler) lookup(w http.ResponseWriter, r *http.Request, uri string, single bool, o *Options, main *Walk) int {
+func (h *Handler) lookup(w http.ResponseWriter, r *http.Request, uri string, single bool, o *Options, main *Walk, pre fields) int {
 	if o.Redirect == nil {
 		return http.StatusNotFound
 	}
@@ -91,7 +91,16 @@ func (h *Handler) lookup(w http.ResponseWriter, r *http.Request, uri string, sin
 	ctx, hold := WithHold(context.WithValue(http1.WithoutURIPort(sr.Context(), true), mainRequestKey{}, held), 0)
 	sr = sr.WithContext(ctx)
 	p := &indexProbe{w: w, hd: w.Header().Clone(), main: held, hold: hold}
+	// The subrequest's fixups run on r's fields as they were before r's
+	// own changed them (pre, if it holds them: mod_headers runs after
+	// mod_dir, under the settings r is fast-redirected to); r keeps its
+	// own when it is not.
+	own := saveFields(r)
+	pre.restore(r)
 	o.Redirect(p, sr, uri)
+	if p.status != 0 && !p.pass {
+		own.restore(r)
+	}
 	if c != nil {
 		http1.SetFilename(r, name, info)
 		c.RestoreUser(held.user, held.userSet, held.authType)

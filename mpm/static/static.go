@@ -37,11 +37,13 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -377,7 +379,7 @@ func (h *Handler) handled(o *Options, rel string) bool {
 // back again (to itself: a fallback that does not exist either) nests as
 // apache2's subrequests do, to their limit: a 500. The subrequest reuses
 // main, r's walk (see Walk).
-func (h *Handler) fallback(w http.ResponseWriter, r *http.Request, o *Options, rel string, main Walk) int {
+func (h *Handler) fallback(w http.ResponseWriter, r *http.Request, o *Options, rel string, main Walk, pre fields) int {
 	if o.Redirect == nil || h.fileHandler(rel, false, o) != "" {
 		return http.StatusNotFound
 	}
@@ -386,7 +388,7 @@ func (h *Handler) fallback(w http.ResponseWriter, r *http.Request, o *Options, r
 		// ap_sub_req_lookup_uri: relative to the request's directory.
 		u = r.URL.Path[:strings.LastIndexByte(r.URL.Path, '/')+1] + u
 	}
-	return h.lookup(w, r, u, false, o, &main)
+	return h.lookup(w, r, u, false, o, &main, pre)
 }
 
 // pathInfo finds, for a path rel below root that does not exist, where
@@ -683,17 +685,91 @@ func fixup(r *http.Request, o *Options) {
 	}
 }
 
-// indexFixup runs o's fixups, a directory's index file's, as apache2's
-// subrequest for the index does: on a copy of the request's fields, which
-// the request does not take over (ap_internal_fast_redirect takes the
-// subrequest's environment, not its fields); the directory's fixups have
-// already run on them.
-func indexFixup(r *http.Request, o *Options) {
+// IndexFixer is a Response whose fixups apache2 runs on both sides of
+// mod_dir's, which fast-redirects a directory's request to its index file
+// (fixup_dir and mod_headers' fixup are both APR_HOOK_LAST, dir_module
+// loaded first): mod_env's and mod_ssl's run before it, under the
+// directory's settings, and again in the index's subrequest, whose
+// variables the request takes; mod_headers' after it, on the request,
+// under the index's settings only.
+type IndexFixer interface {
+	// ChangesFields reports whether Fixup changes r's fields.
+	ChangesFields() bool
+	// IndexFixup is Fixup under the settings of the index file r was
+	// fast-redirected to, on r's fields as they were before its
+	// directory's Fixup: the variables r lacks are added (r's own entries
+	// follow the subrequest's), then the fields are changed.
+	IndexFixup(r *http.Request)
+}
+
+// fields is a copy of a request's fields and of the lines added to them
+// (http1.RequestLines); the zero value holds none.
+type fields struct {
+	h     http.Header
+	lines []string
+}
+
+// saveFields copies r's fields.
+func saveFields(r *http.Request) fields {
+	return fields{r.Header.Clone(), slices.Clone(http1.RequestLines(r))}
+}
+
+// restore gives r the fields f holds, in place (the map is the one the
+// access log reads); nothing when f holds none.
+func (f fields) restore(r *http.Request) {
+	if f.h == nil {
+		return
+	}
+	clear(r.Header)
+	maps.Copy(r.Header, f.h)
+	http1.SetRequestLines(r, slices.Clone(f.lines))
+}
+
+// dirFields is what indexFixup needs of the fields of r, a directory's
+// request that may be fast-redirected to an index (index), before o's
+// fixups change them: a copy, or none when they do not.
+func dirFields(r *http.Request, o *Options, index bool) fields {
+	if !index {
+		return fields{}
+	}
+	if f, ok := o.Response.(IndexFixer); !ok || !f.ChangesFields() {
+		return fields{}
+	}
+	return saveFields(r)
+}
+
+// indexFixup runs o's fixups, a directory's index file's, for r,
+// fast-redirected to it (see IndexFixer); pre is r's fields before the
+// directory's fixups changed them (dirFields), given back to r first. A
+// Response that is no IndexFixer runs its fixups on a copy of r's fields,
+// as the subrequest, whose fields the request does not take over.
+func indexFixup(r *http.Request, o *Options, pre fields) {
+	pre.restore(r)
+	if f, ok := o.Response.(IndexFixer); ok {
+		f.IndexFixup(r)
+		return
+	}
 	hdr, lines := r.Header, http1.RequestLines(r)
 	r.Header = hdr.Clone()
 	fixup(r, o)
 	r.Header = hdr
 	http1.SetRequestLines(r, lines)
+}
+
+// Fixup runs resp's fixups for r, a nil resp none: IndexFixup's for a
+// subrequest of mod_dir's (a DirectoryIndex or FallbackResource URL's), which
+// runs them on its main request's fields as they were before the main
+// request's own (see lookup) and is fast-redirected to when found, as for
+// an index file.
+func Fixup(r *http.Request, resp Response) {
+	if resp == nil {
+		return
+	}
+	if f, ok := resp.(IndexFixer); ok && inLookup(r) {
+		f.IndexFixup(r)
+		return
+	}
+	resp.Fixup(r)
 }
 
 // noteFile notes the file r maps to, rel below croot, and its path info
@@ -847,7 +923,9 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 			return
 		}
 	}
-	fixup(r, o)
+	// mod_dir may fast-redirect r to an index or a FallbackResource.
+	dirHdr := dirFields(r, o, status == 0 && fi.kind == kindDir && !noSlash || status == http.StatusNotFound && o.Fallback != "")
+	Fixup(r, o.Response)
 	r = fastRedirect(r, status == 0 && fi.kind == kindRegular || stopped)
 	if o.Handler != nil && (status == 0 && fi.kind != kindDir || status == http.StatusNotFound && !stopped) {
 		if h.handle(w, r, o, croot, rel, info, status != 0, false) {
@@ -909,7 +987,7 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 	}
 	if status == http.StatusNotFound && o.Fallback != "" && errors.Is(oerr, syscall.ENOENT) {
 		// mod_dir's status for the URL is r's, answered as r's settings say.
-		if st := h.fallback(w, r, o, rel, walkOf(r, croot, stop)); st != http.StatusNotFound {
+		if st := h.fallback(w, r, o, rel, walkOf(r, croot, stop), dirHdr); st != http.StatusNotFound {
 			if st != 0 {
 				h.error(w, r, st, o)
 			}
@@ -935,7 +1013,7 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 		for _, name := range index {
 			if strings.ContainsRune(name, '/') {
 				// A URL: mod_dir's subrequest maps it as any request.
-				if h.indexStatus(w, r, h.indexURL(w, r, name, len(index) == 1, o), len(index) == 1, o, &refused) {
+				if h.indexStatus(w, r, h.indexURL(w, r, name, len(index) == 1, o, dirHdr), len(index) == 1, o, &refused) {
 					return
 				}
 				continue
@@ -982,7 +1060,7 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 					}
 				}
 				if io.Fallback != "" {
-					st := h.fallback(w, r, io, rel+name, Walk{Dir: strings.TrimSuffix(croot+rel, "/"), Path: r.URL.Path})
+					st := h.fallback(w, r, io, rel+name, Walk{Dir: strings.TrimSuffix(croot+rel, "/"), Path: r.URL.Path}, dirHdr)
 					if h.indexStatus(w, r, st, len(index) == 1, o, &refused) {
 						return
 					}
@@ -1056,8 +1134,8 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 		}
 		defer h.done(idx, idxe)
 		f, fe = idx, idxe
+		indexFixup(r, o, dirHdr)
 		if o.Handler != nil {
-			indexFixup(r, o)
 			if h.handle(w, r, o, croot, rel, "", false, false) {
 				return
 			}
