@@ -17,6 +17,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode"
 )
 
 // fcgiConf maps URLs to the test's FastCGI backends: @RAW@ (rawFCGI, which
@@ -438,4 +439,68 @@ func unixBackend(t *testing.T, dir, name string) (string, net.Listener) {
 	must(t, err)
 	must(t, os.Chmod(sock, 0o777))
 	return sock, ln
+}
+
+// fcgiPathCaseConf: a ProxyPass line's worker whose URL's path differs
+// from a handler's (the backend's URL and the file's path) in case only, the
+// same with the path in the same case for another backend, and a <Proxy>
+// section naming a socket (where nothing listens) for each backend's host.
+const fcgiPathCaseConf = `ServerName main.test
+Listen 127.0.0.1:@P0@
+DocumentRoot @DOCS@
+LoadModule proxy_module /usr/lib/apache2/modules/mod_proxy.so
+LoadModule proxy_fcgi_module /usr/lib/apache2/modules/mod_proxy_fcgi.so
+ProxyPass /a fcgi://@A@@TMPCASE@
+ProxyPass /b fcgi://@B@@TMP@
+<Proxy "unix:@DOCS@/../none.sock|fcgi://@A@">
+    ProxySet timeout=5
+</Proxy>
+<Proxy "unix:@DOCS@/../none.sock|fcgi://@B@">
+    ProxySet timeout=5
+</Proxy>
+<Files "a.php">
+    SetHandler "proxy:fcgi://@A@"
+</Files>
+<Files "b.php">
+    SetHandler "proxy:fcgi://@B@"
+</Files>
+`
+
+// TestProxyFCGIWorkerPathCase: a handler's URL takes the worker whose URL
+// starts it with its path in the same case only, as apache2's
+// ap_proxy_get_worker (which lowers the scheme and host alone): a.php's
+// reaches the section's socket (503, AH02454), b.php's the ProxyPass line's
+// TCP worker.
+func TestProxyFCGIWorkerPathCase(t *testing.T) {
+	tmp := os.TempDir()
+	swapped := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' {
+			return r - 'a' + 'A'
+		}
+		return unicode.ToLower(r)
+	}, tmp)
+	if swapped == tmp {
+		t.Skipf("%s has no letters", tmp)
+	}
+	a, err := net.Listen("tcp", "127.0.0.1:0")
+	must(t, err)
+	rawFCGI(t, a)
+	b, err := net.Listen("tcp", "127.0.0.1:0")
+	must(t, err)
+	rawFCGI(t, b)
+	conf := strings.NewReplacer("@A@", a.Addr().String(), "@B@", b.Addr().String(), "@TMPCASE@", swapped,
+		"@TMP@", tmp).Replace(fcgiPathCaseConf)
+	p := startPairMPM(t, "event", 1, conf, map[string]string{"a.php": "", "b.php": ""})
+	req := func(path string) string {
+		return "GET " + path + " HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n"
+	}
+	p.compareProxyAnswers([]string{req("/a.php"), req("/b.php")}, strings.NewReplacer())
+	for _, s := range []*diffServer{p.apache, p.ours} {
+		for path, want := range map[string]string{"/a.php": "503 ", "/b.php": "200 "} {
+			if got := s.proxyAnswer(t, req(path)); !strings.HasPrefix(got, want) {
+				t.Errorf("%s: %s: %.200s", s.name, path, got)
+			}
+		}
+	}
+	p.checkProxyCodes()
 }

@@ -12,10 +12,11 @@ import (
 // rewriteMapConf: RewriteMap's txt, rnd and int maps in RewriteRule
 // substitutions and RewriteCond test strings, nested, with and without
 // defaults, a map no line defines, a name defined twice (the later wins), a
-// map value with a "?", a .htaccess file using the server's map (and one
-// defining a map: 500), and virtual hosts on their own port (the main server
-// answers the first) that inherit the main server's maps (Inherit: their own
-// of a name win; InheritBefore: the main server's win) or do not.
+// map value with a "?", a directory as a map (no value, nothing logged), a
+// .htaccess file using the server's map (and one defining a map: 500), and
+// virtual hosts on their own port (the main server answers the first) that
+// inherit the main server's maps (Inherit: their own of a name win;
+// InheritBefore: the main server's win) or do not.
 const rewriteMapConf = `ServerName main.test
 Listen 127.0.0.1:@P0@
 Listen 127.0.0.1:@P1@
@@ -33,6 +34,7 @@ RewriteMap esc int:escape
 RewriteMap unesc int:unescape
 RewriteMap pool rnd:@DOCS@/../maps/pool.txt
 RewriteMap gone txt:@DOCS@/../maps/gone.txt
+RewriteMap dir txt:@DOCS@/../maps
 RewriteMap dup int:tolower
 RewriteMap dup int:toupper
 RewriteRule ^/dup/(.*) /x/${dup:$1} [R,L]
@@ -45,6 +47,7 @@ RewriteRule ^/pool$ /${pool:servers|none} [R,L]
 RewriteRule ^/nomap/(.*) /x/${nomap:$1}-${nomap:$1|d$1} [R,L]
 RewriteRule ^/local/(.*) ${redirects:$1} [L]
 RewriteRule ^/gone/(.*) /x/${gone:$1|fallback} [R,L]
+RewriteRule ^/dir/(.*) /x/${dir:$1|none} [R,L]
 RewriteCond ${lc:%{HTTP:X-Case}} =yes
 RewriteRule ^/cond$ /page.html [L]
 <VirtualHost *:@P1@>
@@ -107,6 +110,8 @@ func TestRewriteMap(t *testing.T) {
 		{Raw: get("/local/a", "main.test"), Want: "<p>a</p>"},
 		{Raw: get("/local/q", "main.test")},
 		{Raw: get("/gone/a", "main.test")},
+		{Raw: get("/dir/a", "main.test"), Want: "/x/none"},
+		{Raw: get("/dir/b", "main.test"), Want: "/x/none"},
 		{Raw: get("/dup/aB", "main.test"), Want: "/x/AB"},
 		{Raw: request("GET", "/cond", "main.test", "", "X-Case: YES"), Want: "page"},
 		{Raw: request("GET", "/cond", "main.test", "", "X-Case: no")},

@@ -24,7 +24,6 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -481,9 +480,10 @@ func (c *Config) worker(u string, s *workerSettings) (*worker, error) {
 	defer c.mu.Unlock()
 	_, bare := deSocket(u)
 	c.defs++
-	def := workerDef{url: bare, seq: c.seq, n: c.defs}
+	name, _ := lowerHost(bare) // apache2's worker's name, but for its port
+	def := workerDef{url: name, seq: c.seq, n: c.defs}
 	if old := c.workers[w.name]; old != nil {
-		if !slices.ContainsFunc(old.defs, func(d workerDef) bool { return hasPrefixFold(bare, d.url) }) {
+		if !old.definedBy(bare) {
 			old.defs = append(old.defs, def)
 		}
 		return old, nil

@@ -122,3 +122,44 @@ func TestSocketWorkerFileOrder(t *testing.T) {
 		t.Errorf("/fpm-status: target %+v, want the socket /run/pass.sock", tg)
 	}
 }
+
+// TestWorkerPathCase: a handler's URL takes a worker whose URL starts it
+// with the scheme and host in any case but the path in the same case, as
+// apache2's ap_proxy_get_worker: a ProxyPass to fcgi://127.0.0.1:18499/WORK
+// is not the worker of a file under /work, which a <Proxy> section's
+// socket for the host serves.
+func TestWorkerPathCase(t *testing.T) {
+	var c Config
+	for _, err := range []error{
+		c.At("a.conf", 1, 1).Set("ProxyPass", []string{"/st", "fcgi://127.0.0.1:18499/WORK"}),
+		c.At("a.conf", 2, 2).SetProxy("ProxySet", []string{"timeout=5"}, "unix:/run/php.sock|fcgi://127.0.0.1:18499"),
+		c.At("a.conf", 4, 4).Set("ProxyPass", []string{"/up", "FCGI://Back.Example:9000/App/"}),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tt := range []struct{ handler, file, sock string }{
+		{"proxy:fcgi://127.0.0.1:18499", "/work/x.php", "/run/php.sock"},
+		{"proxy:fcgi://127.0.0.1:18499", "/WORK/x.php", ""},
+		{"proxy:unix:/run/php.sock|FCGI://127.0.0.1:18499", "/work/x.php", "/run/php.sock"},
+	} {
+		tg := c.ForHandler(tt.handler, tt.file, "")
+		if tg == nil || tg.generic || tg.w.sock != tt.sock {
+			t.Errorf("%s %s: target %+v, want the worker of socket %q", tt.handler, tt.file, tg, tt.sock)
+		}
+	}
+	pass := c.ForHandler("proxy:fcgi://back.example:9000", "/App/x.php", "")
+	for _, tt := range []struct {
+		handler, file string
+		same          bool
+	}{
+		{"proxy:fcgi://BACK.example:9000", "/App/y.php", true},
+		{"proxy:fcgi://back.example:9000", "/app/x.php", false},
+	} {
+		tg := c.ForHandler(tt.handler, tt.file, "")
+		if tg == nil || pass == nil || (tg.w == pass.w && !tg.generic) != tt.same {
+			t.Errorf("%s %s: target %+v, the ProxyPass line's worker %v", tt.handler, tt.file, tg, tt.same)
+		}
+	}
+}

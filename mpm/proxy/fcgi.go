@@ -420,7 +420,7 @@ func (c *Config) handlerWorker(u string) (w *worker, generic bool, err error) {
 	// <Proxy "unix:/run/php/php-fpm.sock|fcgi://php-fpm"> (the httpd
 	// wiki's php-fpm setup).
 	if _, bare := deSocket(u); w.sock != "" {
-		if old := c.workers[w.name]; old != nil && slices.ContainsFunc(old.defs, func(d workerDef) bool { return hasPrefixFold(bare, d.url) }) {
+		if old := c.workers[w.name]; old != nil && old.definedBy(bare) {
 			return old, false, nil
 		}
 	} else if old := c.longestWorker(u); old != nil {
@@ -441,19 +441,19 @@ func (c *Config) handlerWorker(u string) (w *worker, generic bool, err error) {
 
 // longestWorker is the worker one of whose URLs starts u (a URL without
 // a socket) the longest way, at least to the end of its host and port; of
-// equals, the one defined first; nil for none. c.mu is held.
+// equals, the one defined first; nil for none. As apache2's
+// ap_proxy_get_worker, the scheme and host are compared in lower case, the
+// path as it is. c.mu is held.
 func (c *Config) longestWorker(u string) *worker {
-	hostEnd := len(u)
-	if i := strings.Index(u, "://"); i >= 0 {
-		if j := strings.IndexByte(u[i+3:], '/'); j >= 0 {
-			hostEnd = i + 3 + j
-		}
+	u, hostEnd := lowerHost(u)
+	if hostEnd < 0 {
+		return nil
 	}
 	var found *worker
 	var best workerDef
 	for _, w := range c.workers {
 		for _, d := range w.defs {
-			if len(d.url) < hostEnd || !hasPrefixFold(u, d.url) {
+			if len(d.url) < hostEnd || !strings.HasPrefix(u, d.url) {
 				continue
 			}
 			if found == nil || len(d.url) > len(best.url) || len(d.url) == len(best.url) && d.before(best) {
@@ -464,7 +464,9 @@ func (c *Config) longestWorker(u string) *worker {
 	return found
 }
 
-// hasPrefixFold is strings.HasPrefix ignoring case.
-func hasPrefixFold(s, prefix string) bool {
-	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+// definedBy says whether one of w's URLs starts u (a URL without a
+// socket), its scheme and host compared in lower case, its path as it is.
+func (w *worker) definedBy(u string) bool {
+	u, _ = lowerHost(u)
+	return slices.ContainsFunc(w.defs, func(d workerDef) bool { return strings.HasPrefix(u, d.url) })
 }

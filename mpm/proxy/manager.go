@@ -577,7 +577,10 @@ func lowerHost(u string) (string, int) {
 	if j := strings.IndexByte(u[i+3:], '/'); j >= 0 {
 		host = i + 3 + j
 	}
-	return strings.ToLower(u[:host]) + u[host:], host
+	if l := strings.ToLower(u[:host]); l != u[:host] {
+		return l + u[host:], host
+	}
+	return u, host
 }
 
 // canAdd reports whether balancer-manager may add a member (growth left).

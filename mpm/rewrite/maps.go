@@ -59,6 +59,19 @@ type fileCache struct {
 	// (as apache2's cache, which keeps a failed lookup until the file
 	// changes).
 	misses map[string]bool
+	// building is the index being read, nil for none.
+	building *indexBuild
+}
+
+// indexBuild is one read of a small map file into its index, for the
+// version of the file a lookup found (stamp): the lookups that miss on that
+// version meanwhile wait for it rather than read the file themselves.
+type indexBuild struct {
+	stamp fileStamp
+	done  chan struct{} // closed once index is set
+	index *textIndex    // nil if the file could not be indexed
+	// waiters are the lookups waiting for it (c.mu held), for tests.
+	waiters int
 }
 
 // fileStamp tells a version of a map file: apache2 reads a map again when
@@ -78,9 +91,16 @@ func stampOf(fi os.FileInfo) fileStamp {
 	return st
 }
 
-// errNotRegular refuses a map that is not a regular file (a device, a
-// FIFO), which apache2 reads without end.
+// errNotRegular refuses a map that is not a regular file nor a directory
+// (a device, a FIFO), which apache2 reads without end or waits for.
 var errNotRegular = errors.New("not a regular file")
+
+// errDir is a map that is a directory: apache2 opens it, its first read
+// fails (EISDIR) and it is a map without lines, nothing logged.
+var errDir = errors.New("a directory")
+
+// errTooLarge is a map over indexMax, not indexed.
+var errTooLarge = errors.New("over the size indexed")
 
 // fileCaches are the processes' fileCache by file.
 var fileCaches sync.Map
@@ -219,8 +239,9 @@ const indexMax = 1 << 20
 // text is a txt or rnd map's value for key ("" for none), the file read
 // again when its stamp (time, size, inode) changed. The file is read with the
 // cache unlocked (apache2 locks its cache only to get and set a value):
-// lookups that find their key go on meanwhile, and concurrent misses may
-// each read the file.
+// lookups that find their key go on meanwhile. A small file is read once per
+// version: the first lookup to miss on it indexes it, the others wait for
+// that (apache2 has each read the file); a large one is searched per key.
 func (m *Map) text(key string, errs *[]MapError) string {
 	fi, err := os.Stat(m.file)
 	if err != nil {
@@ -233,7 +254,7 @@ func (m *Map) text(key string, errs *[]MapError) string {
 	}
 	st := stampOf(fi)
 	c.mu.Lock()
-	if !fi.Mode().IsRegular() {
+	if !fi.Mode().IsRegular() && !fi.IsDir() {
 		logged := c.refused == st
 		c.refused = st
 		c.mu.Unlock()
@@ -255,18 +276,42 @@ func (m *Map) text(key string, errs *[]MapError) string {
 		}
 		return c.search(key, st, errs)
 	}
+	if fi.Size() > indexMax {
+		c.mu.Unlock()
+		return c.search(key, st, errs)
+	}
+	if b := c.building; b != nil && b.stamp == st {
+		b.waiters++
+		c.mu.Unlock()
+		<-b.done
+		if b.index != nil {
+			return b.index.get(key)
+		}
+		return c.search(key, st, errs)
+	}
+	// A build of an older version under way is left to end unused.
+	b := &indexBuild{stamp: st, done: make(chan struct{})}
+	c.building = b
 	c.mu.Unlock()
-	if fi.Size() <= indexMax {
-		// On an error, read at each new key, as apache2 does (its mode may
-		// change, which its time does not show).
-		if x, xst, err := readIndex(c.file, fi.Size()); err == nil {
-			c.mu.Lock()
+	x, xst, err := readIndex(c.file)
+	c.mu.Lock()
+	if err == nil {
+		b.index = x
+	}
+	if c.building == b {
+		c.building = nil
+		if err == nil {
 			c.read, c.stamp, c.index, c.keys, c.misses = true, xst, x, nil, nil
-			c.mu.Unlock()
-			return x.get(key)
 		}
 	}
-	return c.search(key, st, errs)
+	c.mu.Unlock()
+	close(b.done)
+	if err != nil {
+		// Searched per key (the waiters too), as apache2 reads the file at
+		// each lookup (its mode may change, which its time does not show).
+		return c.search(key, st, errs)
+	}
+	return x.get(key)
 }
 
 // search is key's value read from the file (the cache unlocked), then kept
@@ -299,14 +344,20 @@ var openMap = func(file string) (*os.File, error) {
 	return os.OpenFile(file, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 }
 
-// openRegular opens file, a regular file, and gives its stamp.
+// openRegular opens file, a regular file, and gives its stamp; errDir
+// (with the stamp) for a directory.
 func openRegular(file string) (*os.File, fileStamp, error) {
 	f, err := openMap(file)
 	if err != nil {
 		return nil, fileStamp{}, err
 	}
 	fi, err := f.Stat()
-	if err == nil && !fi.Mode().IsRegular() {
+	switch {
+	case err != nil:
+	case fi.IsDir():
+		f.Close()
+		return nil, stampOf(fi), errDir
+	case !fi.Mode().IsRegular():
 		err = fmt.Errorf("%s: %w", file, errNotRegular)
 	}
 	if err != nil {
@@ -325,16 +376,25 @@ type textIndex struct {
 	lines []uint32
 }
 
-// readIndex reads file (of about size bytes) whole into a textIndex, its lines as searchTextMap's.
-func readIndex(file string, size int64) (*textIndex, fileStamp, error) {
+// readIndex reads file whole into a textIndex, its lines as
+// searchTextMap's; errTooLarge for a file over indexMax, however much it
+// held when stat looked (a directory is one without lines).
+func readIndex(file string) (*textIndex, fileStamp, error) {
 	f, st, err := openRegular(file)
+	if errors.Is(err, errDir) {
+		return &textIndex{}, st, nil
+	}
 	if err != nil {
 		return nil, st, err
 	}
 	defer f.Close()
-	data := make([]byte, 0, size+1) // as os.ReadFile: one allocation if the size holds
+	if st.size > indexMax {
+		return nil, st, errTooLarge
+	}
+	r := io.LimitReader(f, indexMax+1)
+	data := make([]byte, 0, st.size+1) // as os.ReadFile: one allocation if the size holds
 	for {
-		n, err := f.Read(data[len(data):cap(data)])
+		n, err := r.Read(data[len(data):cap(data)])
 		data = data[:len(data)+n]
 		if err == io.EOF {
 			break
@@ -345,6 +405,9 @@ func readIndex(file string, size int64) (*textIndex, fileStamp, error) {
 		if len(data) == cap(data) {
 			data = append(data, 0)[:len(data)]
 		}
+	}
+	if len(data) > indexMax {
+		return nil, st, errTooLarge
 	}
 	x := &textIndex{data: data}
 	for off := 0; off < len(data); {
@@ -418,6 +481,9 @@ func parseLine(line []byte) (v, end int, ok bool) {
 // none.
 func searchTextMap(file, key string) (string, error) {
 	f, _, err := openRegular(file)
+	if errors.Is(err, errDir) {
+		return "", nil
+	}
 	if err != nil {
 		return "", err
 	}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -105,10 +106,10 @@ func TestMapUnreadable(t *testing.T) {
 	}
 }
 
-// TestMapNotRegular: a map that is not a regular file (a socket, a FIFO
-// without a writer, a device that never ends, a directory) is no value and
-// an error once, where apache2 waits or reads without end; a file turned
-// into one between stat and open is refused too, without waiting.
+// TestMapNotRegular: a map that is not a regular file nor a directory (a
+// socket, a FIFO without a writer, a device that never ends) is no value
+// and an error once, where apache2 waits or reads without end; a file
+// turned into one between stat and open is refused too, without waiting.
 func TestMapNotRegular(t *testing.T) {
 	tmp := t.TempDir()
 	sock := filepath.Join(tmp, "map.sock")
@@ -121,7 +122,7 @@ func TestMapNotRegular(t *testing.T) {
 	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	for _, file := range []string{sock, fifo, "/dev/zero", tmp} {
+	for _, file := range []string{sock, fifo, "/dev/zero"} {
 		d := mapDir(t, "RewriteMap m txt:"+file, "RewriteRule ^/(.*) /${m:$1|def}")
 		for i, uri := range []string{"/a", "/a", "/b"} {
 			got, req := applyPath(t, d, uri)
@@ -139,9 +140,38 @@ func TestMapNotRegular(t *testing.T) {
 		if _, err := searchTextMap(file, "a"); !errors.Is(err, errNotRegular) {
 			t.Errorf("%s opened: %v", file, err)
 		}
-		if _, _, err := readIndex(file, 0); !errors.Is(err, errNotRegular) {
+		if _, _, err := readIndex(file); !errors.Is(err, errNotRegular) {
 			t.Errorf("%s read: %v", file, err)
 		}
+	}
+}
+
+// TestMapDirectory: a directory used as a map has no value and logs
+// nothing, as apache2's (its open succeeds, its first read fails with
+// EISDIR), and so does a file that is a directory when opened.
+func TestMapDirectory(t *testing.T) {
+	tmp := t.TempDir()
+	file := filepath.Join(tmp, "map.txt")
+	if err := os.WriteFile(file, []byte("a /A\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []string{"txt:" + tmp, "rnd:" + tmp, "txt:" + tmp + "/"} {
+		d := mapDir(t, "RewriteMap m "+m, "RewriteRule ^/(.*) /${m:$1|def}")
+		for _, uri := range []string{"/a", "/a", "/b", "/"} {
+			if got, req := applyPath(t, d, uri); got != "/def" || len(req.MapErrors) != 0 {
+				t.Errorf("%s %s: %q, %v", m, uri, got, req.MapErrors)
+			}
+		}
+	}
+	orig := openMap
+	openMap = func(string) (*os.File, error) { return orig(tmp) } // replaced by a directory after stat
+	t.Cleanup(func() { openMap = orig })
+	d := mapDir(t, "RewriteMap m txt:"+file, "RewriteRule ^/(.*) /${m:$1|def}")
+	if got, req := applyPath(t, d, "/a"); got != "/def" || len(req.MapErrors) != 0 {
+		t.Errorf("a map that is a directory when opened: %q, %v", got, req.MapErrors)
+	}
+	if v, err := searchTextMap(file, "a"); v != "" || err != nil {
+		t.Errorf("a map that is a directory when searched: %q, %v", v, err)
 	}
 }
 
@@ -406,8 +436,8 @@ func blockFirstOpen(t *testing.T) (entered, release chan struct{}) {
 }
 
 // TestMapReadUnlocked: a lookup that reads the map file (a key new to a
-// large map, a small map whose time changed) does not hold the cache: a
-// lookup of a kept key, or one reading the file itself, ends meanwhile.
+// large map) does not hold the cache: a lookup of a kept key ends
+// meanwhile, and so does one of another map (whose file changed).
 func TestMapReadUnlocked(t *testing.T) {
 	tmp := t.TempDir()
 	large := filepath.Join(tmp, "large.txt")
@@ -425,19 +455,17 @@ func TestMapReadUnlocked(t *testing.T) {
 			t.Fatalf("%s: %q", uri, got)
 		}
 	}
+	if err := os.WriteFile(small, []byte("a /A2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	later := time.Now().Add(time.Hour)
+	if err := os.Chtimes(small, later, later); err != nil {
+		t.Fatal(err)
+	}
 	for _, tt := range []struct{ slow, fast, want string }{
 		{"/l/b", "/l/a", "/A"},
-		{"/s/a", "/s/a", "/A2"},
+		{"/l/b2", "/s/a", "/A2"},
 	} {
-		if tt.slow == "/s/a" { // a new time: each lookup reads the file
-			if err := os.WriteFile(small, []byte("a /A2\n"), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			later := time.Now().Add(time.Hour)
-			if err := os.Chtimes(small, later, later); err != nil {
-				t.Fatal(err)
-			}
-		}
 		entered, release := blockFirstOpen(t)
 		done := make(chan string)
 		go func() {
@@ -449,8 +477,114 @@ func TestMapReadUnlocked(t *testing.T) {
 			t.Errorf("%s while %s reads: %q, want %q", tt.fast, tt.slow, got, tt.want)
 		}
 		close(release)
-		if got := <-done; got != "/B" && got != "/A2" {
+		if got := <-done; got != "/B" && got != "/def" {
 			t.Errorf("%s: %q", tt.slow, got)
 		}
+	}
+}
+
+// TestMapHerd: the lookups that miss on a small map's new version while
+// one reads it (after the start, after each change) wait for that read:
+// the file is read once per version, whatever the number of lookups.
+func TestMapHerd(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "map.txt")
+	d := mapDir(t, "RewriteMap m txt:"+file, "RewriteRule ^/(.*) /${m:$1|def}")
+	c := d.Maps()["m"].cache
+	const n = 64
+	for version := range 2 {
+		var b strings.Builder
+		for i := range n / 2 {
+			fmt.Fprintf(&b, "k%d /v%d.%d\n", i, version, i)
+		}
+		if err := os.WriteFile(file, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		later := time.Now().Add(time.Duration(version) * time.Hour)
+		if err := os.Chtimes(file, later, later); err != nil {
+			t.Fatal(err)
+		}
+		var opens atomic.Int32
+		entered, release := blockFirstOpen(t)
+		counted := openMap
+		openMap = func(file string) (*os.File, error) { opens.Add(1); return counted(file) }
+		got := make([]string, n)
+		var wg sync.WaitGroup
+		var ended atomic.Int32
+		for i := range n {
+			wg.Go(func() {
+				got[i], _ = applyPath(t, d, fmt.Sprintf("/k%d", i))
+				ended.Add(1)
+			})
+		}
+		<-entered
+		for { // until each other lookup waits for the first or has ended
+			c.mu.Lock()
+			waiting := 0
+			if c.building != nil {
+				waiting = c.building.waiters
+			}
+			c.mu.Unlock()
+			if waiting+int(ended.Load()) >= n-1 {
+				break
+			}
+			runtime.Gosched()
+		}
+		close(release)
+		wg.Wait()
+		if o := opens.Load(); o != 1 {
+			t.Errorf("version %d: %d lookups read the map %d times", version, n, o)
+		}
+		for i, v := range got {
+			want := "/def"
+			if i < n/2 {
+				want = fmt.Sprintf("/v%d.%d", version, i)
+			}
+			if v != want {
+				t.Errorf("version %d: /k%d: %q, want %q", version, i, v, want)
+			}
+		}
+		openMap = counted
+	}
+}
+
+// TestMapGrown: a small map that has grown past indexMax by the time it is
+// opened (replaced, appended to) is searched per key, not read whole.
+func TestMapGrown(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "map.txt")
+	if err := os.WriteFile(file, []byte("a /A\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	orig := openMap
+	t.Cleanup(func() { openMap = orig })
+	growOnce := func() { // the next open appends past indexMax first
+		openMap = func(name string) (*os.File, error) {
+			openMap = orig
+			f, err := os.OpenFile(name, os.O_WRONLY|os.O_APPEND, 0)
+			if err != nil {
+				return nil, err
+			}
+			defer f.Close()
+			if _, err := f.WriteString(strings.Repeat("# pad\n", indexMax/6) + "b /B\n"); err != nil {
+				return nil, err
+			}
+			return orig(name)
+		}
+	}
+	growOnce()
+	if _, _, err := readIndex(file); !errors.Is(err, errTooLarge) {
+		t.Errorf("a map grown past indexMax when opened: %v", err)
+	}
+	if err := os.WriteFile(file, []byte("a /A\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d := mapDir(t, "RewriteMap m txt:"+file, "RewriteRule ^/(.*) /${m:$1|def}")
+	growOnce()
+	for uri, want := range map[string]string{"/a": "/A", "/b": "/B", "/c": "/def"} {
+		if got, req := applyPath(t, d, uri); got != want || len(req.MapErrors) != 0 {
+			t.Errorf("%s: %q, want %q (%v)", uri, got, want, req.MapErrors)
+		}
+	}
+	if c := d.Maps()["m"].cache; c.index != nil {
+		t.Error("a map grown past indexMax was indexed")
 	}
 }
