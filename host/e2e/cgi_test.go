@@ -597,3 +597,17 @@ func TestCGIAddedFields(t *testing.T) {
 		{Raw: "GET /cgi/s.cgi" + requestHeaderRequest, Want: "HTTP_X_CLIENT_ADD=e\nHTTP_X_CLIENT_APP=1, f\n"},
 	})
 }
+
+// TestCGIAddedRepeated: RequestHeader's append, merge and edit change a
+// field the client sent on two lines as one entry, as apache2 merges them
+// when it reads the request (ours appended to the first line, merged a
+// value the second line had, edited each line), and a script sees it so.
+func TestCGIAddedRepeated(t *testing.T) {
+	p := startCGIPair(t, "RequestHeader append X-Rep a\nRequestHeader merge X-Mrg 2\nRequestHeader edit x-ed \"^1, 2$\" 12\n"+
+		"RequestHeader add X-New a\nRequestHeader add x-new b\nRequestHeader edit X-NEW ^b$ B\n", "", "cgi/e.cgi",
+		"tr '\\000' '\\n' </proc/$$/environ | grep -E '^HTTP_X'")
+	p.check([]diffRequest{
+		{Raw: "GET /cgi/e.cgi HTTP/1.1\r\nHost: main.test\r\nX-Rep: 1\r\nx-mrg: 1\r\nX-Ed: 1\r\nx-rep: 2\r\nX-MRG: 2\r\nx-ed: 2\r\nConnection: close\r\n\r\n",
+			Want: "HTTP_X_REP=1, 2, a\n"},
+	})
+}

@@ -133,12 +133,18 @@ func apply(actions []*Action, h http.Header, req http.Header, e *env.Vars, start
 			return true
 		})
 	}
+	// A request's field the client sent on several lines is one entry
+	// (http1.MergeSent) for append, merge and edit.
+	request := !response && r != nil && added != nil
 	for _, a := range actions {
 		if !a.applies(e, r, h, response) {
 			continue
 		}
 		if h == nil {
 			h = http.Header{}
+		}
+		if request && (a.op == opAppend || a.op == opMerge || a.op == opEdit || a.op == opEditAll) {
+			http1.MergeSent(r, h, a.name, *added)
 		}
 		switch a.op {
 		case opAdd:
@@ -222,20 +228,52 @@ func apply(actions []*Action, h http.Header, req http.Header, e *env.Vars, start
 				}
 			}
 			if name != "" {
-				// Unset, then each edited value added at the end.
+				// Unset, then each edited value added at the end, in
+				// the spelling of its entry: the client's, or its line's.
+				var spell []string
+				if request {
+					spell = entryNames(r, a.name, out, *added)
+				}
 				drop(a.name, false)
 				unset(h, a.name)
 				if !response && r != nil {
 					http1.RemovedField(r, a.name)
 				}
 				h[name] = out
-				for range out {
-					line(name)
+				for i := range out {
+					if i < len(spell) {
+						line(spell[i])
+					} else {
+						line(name)
+					}
 				}
 			}
 		}
 	}
 	return h
+}
+
+// entryNames are the names of the entries of r's field k whose values are
+// vs, in their order, as the request's table spells them: first those
+// that are no added line (the client's, in its spelling), then those of
+// lines.
+func entryNames(r *http.Request, k string, vs []string, lines []string) []string {
+	var names []string
+	for _, l := range lines {
+		if strings.EqualFold(l, k) {
+			names = append(names, l)
+		}
+	}
+	if n := len(vs) - len(names); n > 0 {
+		client, ok := http1.SentName(r, k)
+		if !ok {
+			client = k
+		}
+		for range n {
+			names = slices.Insert(names, 0, client)
+		}
+	}
+	return names
 }
 
 // valueFor is mod_headers' process_tags: the action's value for the

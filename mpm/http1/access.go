@@ -151,29 +151,113 @@ func SetRequestLines(r *http.Request, lines []string) {
 	}
 }
 
+// SentName is the client's spelling of r's field k (canonical) when the
+// client sent it and it was not removed since (RemovedField); ok is false
+// otherwise, and for a request that did not come from this engine.
+func SentName(r *http.Request, k string) (name string, ok bool) {
+	c := ConnFromRequest(r)
+	if c == nil || c.bufs == nil {
+		return "", false
+	}
+	p := &c.parser
+	s := p.headString()
+	for _, f := range p.fields {
+		if f.fold || f.gone || int(f.name.end-f.name.start) != len(k) || f.name.of(s) != k {
+			continue
+		}
+		if f.sent != 0 {
+			return s[f.sent : int(f.sent)+len(k)], true
+		}
+		return k, true
+	}
+	return "", false
+}
+
+// MergeSent joins into one the values of h's field k (canonical) that the
+// client sent on several lines, the values of the lines added since
+// (RequestLines) left after it: apache2 merges a repeated field into one
+// r->headers_in entry as it reads the request, which RequestHeader's
+// append, merge and edit and mod_proxy's apr_table_mergen then change as
+// one. h is r's fields, or a copy, and lines its added lines
+// (RequestLines, or those of the changes under way).
+func MergeSent(r *http.Request, h http.Header, k string, lines []string) {
+	vs := h[k]
+	if len(vs) < 2 {
+		return
+	}
+	if _, ok := SentName(r, k); !ok {
+		return
+	}
+	if n := len(vs) - countLines(lines, k); n > 1 {
+		h[k] = append([]string{strings.Join(vs[:n], ", ")}, vs[n:]...)
+	}
+}
+
+// FirstValue is apr_table_get on apache2's r->headers_in for r's fields h
+// (r's, or a copy): the value of the field k's (canonical) first entry,
+// the client's lines joined by ", " unless RequestHeader's lines
+// (RequestLines) are all it has; ok is false when h has none.
+func FirstValue(r *http.Request, h http.Header, k string) (v string, ok bool) {
+	vs := h[k]
+	if len(vs) == 0 {
+		return "", false
+	}
+	n := len(vs) - countLines(RequestLines(r), k)
+	if n <= 1 {
+		return vs[0], true
+	}
+	return strings.Join(vs[:n], ", "), true
+}
+
+// SetFirst is apr_table_setn on apache2's r->headers_in for r's fields h
+// (r's, or a copy): the field k (canonical) gets v at its first entry's
+// place, its other entries go, the lines RequestHeader added for them too
+// (RequestLines).
+func SetFirst(r *http.Request, h http.Header, k, v string) {
+	lines := RequestLines(r)
+	if n := countLines(lines, k); n > 0 {
+		keep := n == len(h[k]) // only lines: the first stays
+		out := make([]string, 0, len(lines))
+		for _, l := range lines {
+			if strings.EqualFold(l, k) {
+				if !keep {
+					continue
+				}
+				keep = false
+			}
+			out = append(out, l)
+		}
+		SetRequestLines(r, out)
+	}
+	h[k] = []string{v}
+}
+
+// countLines is how many of lines name k, in any spelling.
+func countLines(lines []string, k string) int {
+	n := 0
+	for _, l := range lines {
+		if strings.EqualFold(l, k) {
+			n++
+		}
+	}
+	return n
+}
+
 // RequestFields calls fn with each entry apache2's r->headers_in holds for
 // the request fields h (r's, or a copy the caller changed), in its order:
 // the fields the client sent, in its order and spelling, a repeated one's
 // values joined with ", " (apache2 merges them as it reads the request),
 // but for the values of lines added since; then those lines (RequestLines),
 // each with its value, spelled as added; then h's other fields, in name
-// order, a repeated one's values joined. The names in held (canonical) are left out of the
-// last two, for the caller to pass after.
+// order, a repeated one's values joined. The names in held (canonical,
+// fields neither the client sent nor a line added) are left out of the
+// last, for the caller to pass after.
 func RequestFields(r *http.Request, h http.Header, held []string, fn func(name, value string)) {
 	names, sent := SentFieldNames(r)
 	lines := RequestLines(r)
-	count := func(k string) int {
-		n := 0
-		for _, l := range lines {
-			if strings.EqualFold(l, k) {
-				n++
-			}
-		}
-		return n
-	}
 	for i, k := range names {
 		vs := h[k]
-		if n := len(vs) - count(k); n > 0 {
+		if n := len(vs) - countLines(lines, k); n > 0 {
 			if n == 1 {
 				fn(sent[i], vs[0])
 			} else {
@@ -182,18 +266,8 @@ func RequestFields(r *http.Request, h http.Header, held []string, fn func(name, 
 		}
 	}
 	for i, l := range lines {
-		k := http.CanonicalHeaderKey(l)
-		if slices.Contains(held, k) {
-			continue
-		}
-		before := 0
-		for _, m := range lines[:i] {
-			if strings.EqualFold(m, l) {
-				before++
-			}
-		}
-		vs := h[k]
-		if j := len(vs) - count(l) + before; j >= 0 && j < len(vs) {
+		vs := h[http.CanonicalHeaderKey(l)]
+		if j := len(vs) - countLines(lines, l) + countLines(lines[:i], l); j >= 0 && j < len(vs) {
 			fn(l, vs[j])
 		}
 	}

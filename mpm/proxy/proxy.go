@@ -496,7 +496,14 @@ func (c *Config) requestHead(r *http.Request, pu *url.URL, pre []byte, bodyDone,
 	for _, k := range [...]string{"Connection", "Keep-Alive", "Upgrade", "Trailer", "Te", "Expect"} {
 		delete(h, k)
 	}
-	host := r.Host
+	// apache2's saved_host: the Host field's first entry, which
+	// RequestHeader may have changed (an absolute target's host replaces
+	// the client's field).
+	saved := r.Host
+	if v, ok := http1.FirstValue(r, r.Header, "Host"); ok && r.URL.Host == "" {
+		saved = v
+	}
+	host := saved
 	if !c.preserveHost || host == "" {
 		host = pu.Host
 		if pu.Port() == "80" {
@@ -507,22 +514,24 @@ func (c *Config) requestHead(r *http.Request, pu *url.URL, pre []byte, bodyDone,
 		}
 	}
 	delete(h, "Host")
+	// The fields the proxy adds that r did not have, which go last.
+	var fresh [len(proxyAdded)]string
 	switch c.via {
 	case ViaBlock:
 		delete(h, "Via")
 	case ViaOn, ViaFull:
-		mergen(h, "Via", via(r, c.via))
+		fresh[0] = mergen(r, h, "Via", via(r, c.via))
 	}
 	if !c.addHeadersOff {
 		ip := r.RemoteAddr
 		if ap, err := netip.ParseAddrPort(ip); err == nil {
 			ip = ap.Addr().Unmap().String()
 		}
-		mergen(h, "X-Forwarded-For", ip)
-		if r.Host != "" {
-			mergen(h, "X-Forwarded-Host", r.Host)
+		fresh[1] = mergen(r, h, "X-Forwarded-For", ip)
+		if saved != "" {
+			fresh[2] = mergen(r, h, "X-Forwarded-Host", saved)
 		}
-		mergen(h, "X-Forwarded-Server", http1.ServerHostname(r))
+		fresh[3] = mergen(r, h, "X-Forwarded-Server", http1.ServerHostname(r))
 	}
 	var b strings.Builder
 	uri := pu.EscapedPath()
@@ -540,7 +549,7 @@ func (c *Config) requestHead(r *http.Request, pu *url.URL, pre []byte, bodyDone,
 		proto = " HTTP/1.0\r\nHost: "
 	}
 	b.WriteString(r.Method + " " + uri + proto + host + "\r\n")
-	writeFields(&b, h, r)
+	writeFields(&b, h, r, fresh[:])
 	switch {
 	case bodyDone && (len(pre) > 0 || r.ContentLength > 0 || chunked):
 		b.WriteString("Content-Length: " + strconv.Itoa(len(pre)) + "\r\n")
@@ -562,8 +571,8 @@ func (c *Config) requestHead(r *http.Request, pu *url.URL, pre []byte, bodyDone,
 	return []byte(b.String())
 }
 
-// proxyAdded are the fields the proxy adds to a request after the others,
-// in the order ap_proxy_create_hdrbrgd adds them.
+// proxyAdded are the fields the proxy adds to a request, in the order
+// ap_proxy_create_hdrbrgd adds them: after the others when r had none.
 var proxyAdded = [...]string{"Via", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Server"}
 
 // writeFields writes the request fields h (r's, changed) as mod_proxy_http
@@ -572,17 +581,15 @@ var proxyAdded = [...]string{"Via", "X-Forwarded-For", "X-Forwarded-Host", "X-Fo
 // merges them as it reads the request), then the lines RequestHeader
 // added, in their order and spelling (a field the client sent that was
 // removed since, http1.RemovedField, among them), then the others in name
-// order, then proxyAdded's.
-func writeFields(b *strings.Builder, h http.Header, r *http.Request) {
-	http1.RequestFields(r, h, proxyAdded[:], func(name, v string) {
+// order, then fresh's, the proxy's own that r had not (proxyAdded's order,
+// "" for one it merged into r's or did not add).
+func writeFields(b *strings.Builder, h http.Header, r *http.Request, fresh []string) {
+	http1.RequestFields(r, h, fresh, func(name, v string) {
 		b.WriteString(name + ": " + fieldValue(v) + "\r\n")
 	})
-	keys, _ := http1.SentFieldNames(r)
-	for _, k := range proxyAdded {
-		if !slices.Contains(keys, k) {
-			for _, v := range h[k] {
-				b.WriteString(k + ": " + fieldValue(v) + "\r\n")
-			}
+	for _, k := range fresh {
+		for _, v := range h[k] {
+			b.WriteString(k + ": " + fieldValue(v) + "\r\n")
 		}
 	}
 }
@@ -596,8 +603,23 @@ func fieldValue(v string) string {
 	return strings.Trim(v, " \t")
 }
 
-// mergen is apr_table_mergen: v joined to the field's value with ", ".
-func mergen(h http.Header, k, v string) {
+// mergen is apr_table_mergen on r's fields h (a copy): v joined with ", "
+// to the value of the field's first entry (the client's, its repeated lines
+// one: http1.MergeSent), or, when h has none, a new field. It returns k if
+// the field is new, else "".
+func mergen(r *http.Request, h http.Header, k, v string) string {
+	http1.MergeSent(r, h, k, http1.RequestLines(r))
+	if old := h[k]; len(old) > 0 {
+		old[0] += ", " + v // h is r's fields cloned: the values are its own
+		return ""
+	}
+	h[k] = []string{v}
+	return k
+}
+
+// mergeAll is v joined to the values of h's field k, all made one, with
+// ", " (the answer's Via).
+func mergeAll(h http.Header, k, v string) {
 	if old := h[k]; len(old) > 0 {
 		h[k] = []string{strings.Join(old, ", ") + ", " + v}
 		return
@@ -776,7 +798,7 @@ func (c *Config) answer(w http.ResponseWriter, r *http.Request, resp *http.Respo
 		delete(out, "Content-Length") // the backend's, if any, is not the body's
 	}
 	if c.via == ViaOn || c.via == ViaFull {
-		mergen(out, "Via", via(r, c.via))
+		mergeAll(out, "Via", via(r, c.via))
 	}
 	if offer != "" {
 		out["Connection"], out["Upgrade"] = []string{"Upgrade"}, []string{offer}

@@ -278,16 +278,17 @@ func maxForwardsZero(r *http.Request) bool {
 }
 
 // maxForwards is r's Max-Forwards field as apache2's mod_proxy reads it
-// with apr_strtoi64 (its fields joined by ", ", as apache2 merges them):
+// with apr_strtoi64 (its first entry, http1.FirstValue: the client's
+// lines joined by ", ", as apache2 merges them):
 // blanks, a sign, then digits only, none being 0. ok is false if r has no
 // such field; bad is true for a value that is not all read, negative or out
 // of range (INT64_MAX included, strtoll's overflow value).
 func maxForwards(r *http.Request) (n int64, ok, bad bool) {
-	v, ok := r.Header["Max-Forwards"]
-	if !ok || len(v) == 0 {
+	v, ok := http1.FirstValue(r, r.Header, "Max-Forwards")
+	if !ok {
 		return 0, false, false
 	}
-	s := strings.TrimLeft(strings.Join(v, ", "), " \t\n\v\f\r")
+	s := strings.TrimLeft(v, " \t\n\v\f\r")
 	if s == "" {
 		return 0, true, false
 	}
@@ -311,9 +312,10 @@ func (h *Handler) proxyMaxForwards(w http.ResponseWriter, r *http.Request, fail 
 	msg := ""
 	switch {
 	case bad:
+		first, _ := http1.FirstValue(r, r.Header, "Max-Forwards")
 		if h.Static.LogError != nil {
 			h.Static.LogError(r, static.LevelWarn, "proxy", nil,
-				"AH10188: Max-Forwards value '"+strings.Join(r.Header["Max-Forwards"], ", ")+"' could not be parsed")
+				"AH10188: Max-Forwards value '"+first+"' could not be parsed")
 		}
 		msg = "Max-Forwards request header could not be parsed"
 	case n > 0:
@@ -321,7 +323,7 @@ func (h *Handler) proxyMaxForwards(w http.ResponseWriter, r *http.Request, fail 
 		// access log's) stays.
 		r = r.WithContext(r.Context())
 		r.Header = r.Header.Clone()
-		r.Header["Max-Forwards"] = []string{strconv.FormatInt(n-1, 10)}
+		http1.SetFirst(r, r.Header, "Max-Forwards", strconv.FormatInt(n-1, 10))
 		return r, false
 	case r.Method == http.MethodTrace:
 		// Core's, under TraceEnable: echoed, or, Off, refused below
