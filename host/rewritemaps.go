@@ -31,7 +31,7 @@ import (
 // log, its working directory the program's own, its user the host's (root
 // when it binds port 80, as apache2's) or the line's user:group. The
 // children of the generation ask a program through a Unix socket in a
-// directory only their User may enter; the host writes one key at a time to
+// directory the host keeps its own (socketDir); the host writes one key at a time to
 // the program and reads its answer (apache2's rewrite-map mutex). The
 // programs end with the generation (a graceful restart starts new ones for
 // the new generation, the old children keep theirs while they drain).
@@ -41,7 +41,7 @@ type mapPrograms struct {
 	stderr  *os.File
 	timeout time.Duration
 
-	dir   string
+	dir   *socketDir
 	progs map[lineKey]*mapProgram
 	err   error // the first program that could not start
 }
@@ -101,6 +101,12 @@ func (m *mapPrograms) assign(c *mpm.Core) error {
 			m.progs = map[lineKey]*mapProgram{}
 		}
 		m.progs[keyOf(d)] = p
+	}
+	if m.err == nil && m.dir != nil {
+		// Every socket is the children's: their group may now enter.
+		if err := m.dir.open(c.Credential); err != nil {
+			m.err = fmt.Errorf("AH00654: mod_rewrite: could not open the RewriteMap programs' socket directory %s: %w", m.dir.path, err)
+		}
 	}
 	for _, l := range lists {
 		for i, d := range *l {
@@ -174,25 +180,16 @@ func (m *mapPrograms) start(d site.Directive, children *mpm.Credential, timeout 
 			cred = &syscall.Credential{Uid: c.Uid, Gid: c.Gid, Groups: c.Groups}
 		}
 	}
-	if m.dir == "" {
-		dir, err := os.MkdirTemp("", "httpd-rewritemap-")
-		if err == nil && children != nil {
-			err = os.Chown(dir, int(children.Uid), int(children.Gid))
-		}
+	if m.dir == nil {
+		dir, err := newSocketDir()
 		if err != nil {
 			return nil, fail(err)
 		}
 		m.dir = dir
 	}
-	socket := filepath.Join(m.dir, strconv.Itoa(len(m.progs)))
-	ln, err := net.Listen("unix", socket)
-	if err == nil && children != nil {
-		err = os.Chown(socket, int(children.Uid), int(children.Gid))
-	}
+	name := strconv.Itoa(len(m.progs))
+	ln, err := m.dir.listen(name, children)
 	if err != nil {
-		if ln != nil {
-			ln.Close()
-		}
 		return nil, fail(err)
 	}
 	inR, inW, err := os.Pipe()
@@ -229,7 +226,7 @@ func (m *mapPrograms) start(d site.Directive, children *mpm.Credential, timeout 
 		return nil, fail(err)
 	}
 	p := &mapProgram{
-		name: d.Args[0], path: argv[0], log: m.log, cmd: cmd, in: inW, socket: socket, ln: ln, timeout: timeout,
+		name: d.Args[0], path: argv[0], log: m.log, cmd: cmd, in: inW, socket: filepath.Join(m.dir.path, name), ln: ln, timeout: timeout,
 		lines: make(chan string), done: make(chan struct{}), exited: make(chan struct{}), conns: map[net.Conn]bool{},
 	}
 	go func() {
@@ -257,9 +254,8 @@ func (m *mapPrograms) close() {
 		}()
 	}
 	wg.Wait()
-	if m.dir != "" {
-		os.RemoveAll(m.dir)
-	}
+	m.dir.remove()
+	m.progs, m.dir = nil, nil // a second close has nothing to end
 }
 
 // mapProgram is one running program and the socket it is asked on.
