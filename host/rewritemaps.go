@@ -403,19 +403,65 @@ func (p *mapProgram) ended() {
 	p.log.Printf("rewrite", errorlog.Error, "mod_rewrite: RewriteMap program %s (map %s) has ended%s: its lookups give an empty value until the server restarts", p.path, p.name, how)
 }
 
-// serve answers the children's connections.
+// maxProgramConns bounds a program's connections: the children's kept
+// ones (rewrite's maxIdlePrg a process) and those of a lookup under way. A
+// connection beyond is closed at once (its lookup has no value), logged
+// once until the count is below again.
+const maxProgramConns = 4096
+
+// longKeys bounds the connections that may hold a key longer than their
+// reader's buffer at once (each up to rewrite.MaxProgramKey): the others
+// wait, their keys in the socket's buffer, so that a user who may connect
+// (the children's) cannot make the host hold more than this many keys.
+var longKeys = make(chan struct{}, 4)
+
+// serve answers the children's connections. An error accepting (too many
+// open files) is retried after a pause, 5 ms doubling to 1 s, as
+// net/http's Server.Serve, logged once a burst.
 func (p *mapProgram) serve() {
+	var delay time.Duration
+	full := false
 	for {
 		c, err := p.ln.Accept()
 		if err != nil {
-			return
+			select {
+			case <-p.done:
+				return
+			default:
+			}
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			if delay == 0 {
+				delay = 5 * time.Millisecond
+				p.log.Printf("rewrite", errorlog.Error, "mod_rewrite: RewriteMap program %s (map %s): accept: %v: retrying", p.path, p.name, err)
+			} else {
+				delay = min(2*delay, time.Second)
+			}
+			select {
+			case <-time.After(delay):
+			case <-p.done:
+				return
+			}
+			continue
 		}
+		delay = 0
 		p.connMu.Lock()
 		if p.closed {
 			p.connMu.Unlock()
 			c.Close()
 			return
 		}
+		if len(p.conns) >= maxProgramConns {
+			p.connMu.Unlock()
+			c.Close()
+			if !full {
+				p.log.Printf("rewrite", errorlog.Error, "mod_rewrite: RewriteMap program %s (map %s): %d connections: closing new ones", p.path, p.name, maxProgramConns)
+			}
+			full = true
+			continue
+		}
+		full = false
 		p.conns[c] = true
 		p.connMu.Unlock()
 		go p.answer(c)
@@ -423,6 +469,9 @@ func (p *mapProgram) serve() {
 }
 
 // answer serves one child's connection: a line per key, a line per answer.
+// A key longer than rewrite.MaxProgramKey closes the connection; so does
+// one whose end does not come within the timeout once it is longer than
+// the reader's buffer.
 func (p *mapProgram) answer(c net.Conn) {
 	defer func() {
 		p.connMu.Lock()
@@ -430,22 +479,45 @@ func (p *mapProgram) answer(c net.Conn) {
 		p.connMu.Unlock()
 		c.Close()
 	}()
-	r := bufio.NewReader(c)
-	w := bufio.NewWriter(c)
+	r := bufio.NewReaderSize(c, 4096)
+	var long []byte // a key longer than r's buffer
+	var out []byte
 	for {
-		key, err := r.ReadString('\n')
+		key, err := r.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			select {
+			case longKeys <- struct{}{}:
+			case <-p.done:
+				return
+			}
+			c.SetReadDeadline(time.Now().Add(p.timeout))
+			long = append(long[:0], key...)
+			for err == bufio.ErrBufferFull && len(long) <= rewrite.MaxProgramKey {
+				key, err = r.ReadSlice('\n')
+				long = append(long, key...)
+			}
+			c.SetReadDeadline(time.Time{})
+			key = long
+			if err != nil || len(key) > rewrite.MaxProgramKey+1 {
+				<-longKeys
+				return
+			}
+		}
 		if err != nil {
 			return
 		}
-		v, ok := p.lookup(key[:len(key)-1])
-		if ok {
-			w.WriteString("+")
-			w.WriteString(v)
-		} else {
-			w.WriteString("-")
+		v, ok := p.lookup(string(key[:len(key)-1]))
+		if long != nil {
+			long = nil // not kept: a long key is rare
+			<-longKeys
 		}
-		w.WriteString("\n")
-		if w.Flush() != nil {
+		out = out[:0]
+		if ok {
+			out = append(append(out, '+'), v...)
+		} else {
+			out = append(out, '-')
+		}
+		if _, err := c.Write(append(out, '\n')); err != nil {
 			return
 		}
 	}

@@ -279,3 +279,34 @@ func TestMapProgramLongTMPDIR(t *testing.T) {
 		t.Errorf("answer %q", got)
 	}
 }
+
+// TestMapProgramLongKey: a key longer than rewrite.MaxProgramKey closes
+// its connection without the host keeping it (review42 sent 400 MiB
+// without a newline: the host grew to 852 MB); a long key within the
+// bound is answered, and so are the others.
+func TestMapProgramLongKey(t *testing.T) {
+	c, _ := startTestMaps(t, "#!/bin/sh\nwhile read -r k; do echo \"${#k}\"; done\n", time.Minute)
+	sock := c.ServerDirectives[1].Args[2]
+	conn, err := net.Dial("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	go func() {
+		chunk := []byte(strings.Repeat("a", 64<<10))
+		for i := 0; i < 64; i++ { // 4 MiB, no newline
+			if _, err := conn.Write(chunk); err != nil {
+				return
+			}
+		}
+	}()
+	if n, err := conn.Read(make([]byte, 1)); err == nil {
+		t.Errorf("a key of 4 MiB: read %d bytes, want the connection closed", n)
+	}
+	if got := ask(t, sock, strings.Repeat("b", 100_000)); got != "+100000" {
+		t.Errorf("a key of 100000 bytes: %q", got)
+	}
+	if got := ask(t, sock, "k"); got != "+1" {
+		t.Errorf("after: %q", got)
+	}
+}
