@@ -28,7 +28,7 @@ import (
 // parent (run_rewritemap_programs), the host starts each once, when the
 // generation starts, for the map lines of the servers whose RewriteEngine
 // is on; the program's stdin and stdout are pipes, its stderr the main error
-// log, its working directory the program's own, its user the host's (root
+// log, its working directory the program's own, its environment empty, its user the host's (root
 // when it binds port 80, as apache2's) or the line's user:group. The
 // children of the generation ask a program through a Unix socket in a
 // directory the host keeps its own (socketDir); the host writes one key at a time to
@@ -206,9 +206,10 @@ func (m *mapPrograms) start(d site.Directive, children *mpm.Credential, timeout 
 	}
 	cmd := exec.Command(argv[0])
 	cmd.Args, cmd.Dir = argv, filepath.Dir(argv[0])
-	// The server's environment, without the PWD os/exec would set to Dir
-	// (apache2 changes directory only: a shell's pwd is the physical one).
-	cmd.Env = slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "PWD=") })
+	// An empty environment, as apache2's (apr_proc_create with a NULL env
+	// for an APR_PROGRAM: execve's is empty); not even the PWD os/exec
+	// would set to Dir (a shell's pwd is then the physical one).
+	cmd.Env = []string{}
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = inR, outW, m.stderr
 	// Its own process group: a terminal's Ctrl-C is the server's to handle.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Credential: cred}

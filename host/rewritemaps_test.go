@@ -310,3 +310,13 @@ func TestMapProgramLongKey(t *testing.T) {
 		t.Errorf("after: %q", got)
 	}
 }
+
+// TestMapProgramEnvironment: the program's environment is empty, as
+// apache2's (execve with no environment), not the server's.
+func TestMapProgramEnvironment(t *testing.T) {
+	t.Setenv("MAPTEST_FOO", "bar")
+	c, _ := startTestMaps(t, "#!/bin/sh\nwhile read -r k; do echo \"$(env | grep -v '^PWD=' | wc -l):${MAPTEST_FOO}\"; done\n", time.Minute)
+	if got := ask(t, c.ServerDirectives[1].Args[2], "k"); got != "+0:" {
+		t.Errorf("the program's variables (but the shell's PWD) and MAPTEST_FOO: %q, want \"+0:\"", got)
+	}
+}
