@@ -304,7 +304,15 @@ func (p *mapProgram) read(out *os.File) {
 			continue
 		}
 		if err != nil {
-			return // EOF: the program has ended (a last line without newline is lost, as it never completes)
+			// EOF: the program has ended. What it wrote last without a
+			// newline is an answer, as apache2 reads one up to the end.
+			if len(line) > 0 {
+				select {
+				case p.lines <- string(line[:min(len(line), maxAnswer)]):
+				case <-p.done:
+				}
+			}
+			return
 		}
 		s := string(line[:len(line)-1])
 		if line[len(line)-1] != '\n' { // cut at maxAnswer
@@ -326,6 +334,7 @@ func (p *mapProgram) read(out *os.File) {
 // dropped). A program that has ended gives an empty value, as apache2's
 // reads of its closed pipe do (not the default), logged once.
 func (p *mapProgram) lookup(key string) (string, bool) {
+	key = rewrite.ProgramKey(key)
 	if strings.IndexByte(key, '\n') >= 0 {
 		return "", false
 	}
@@ -351,10 +360,17 @@ func (p *mapProgram) lookup(key string) (string, bool) {
 		return "", false
 	}
 	p.in.SetWriteDeadline(time.Now().Add(p.timeout))
-	if _, err := p.in.Write([]byte(key + "\n")); err != nil {
+	line := []byte(key + "\n")
+	if n, err := p.in.Write(line); err != nil {
 		if errors.Is(err, os.ErrDeadlineExceeded) {
-			p.log.Printf("rewrite", errorlog.Error, "mod_rewrite: RewriteMap program %s (map %s) did not read key %q within %s: lookups have no value until it answers", p.path, p.name, key, p.timeout)
-			p.overdue++ // what it reads later is a key to answer
+			p.log.Printf("rewrite", errorlog.Error, "mod_rewrite: RewriteMap program %s (map %s) did not read key %.200q within %s: lookups have no value until it answers", p.path, p.name, key, p.timeout)
+			// The rest of the key (all of it if none was written) is
+			// written while the program reads it, as apache2 would wait:
+			// the program owes its answer, and the next key goes after
+			// it (a key cut short would put it out of step for good).
+			p.in.SetWriteDeadline(time.Time{})
+			go p.in.Write(line[n:]) // an error (the program's end, close) is read's EOF
+			p.overdue++
 			return "", false
 		}
 		p.ended()
@@ -373,7 +389,7 @@ func (p *mapProgram) lookup(key string) (string, bool) {
 		}
 		return v, true
 	case <-t.C:
-		p.log.Printf("rewrite", errorlog.Error, "mod_rewrite: RewriteMap program %s (map %s) did not answer key %q within %s: lookups have no value until it does", p.path, p.name, key, p.timeout)
+		p.log.Printf("rewrite", errorlog.Error, "mod_rewrite: RewriteMap program %s (map %s) did not answer key %.200q within %s: lookups have no value until it does", p.path, p.name, key, p.timeout)
 		p.overdue++
 		return "", false
 	}

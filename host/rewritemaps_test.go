@@ -320,3 +320,52 @@ func TestMapProgramEnvironment(t *testing.T) {
 		t.Errorf("the program's variables (but the shell's PWD) and MAPTEST_FOO: %q, want \"+0:\"", got)
 	}
 }
+
+// TestMapProgramLastWords: what a program writes before it ends without a
+// newline is the answer, as apache2 reads it (review42: apache2 redirects
+// to /x/partial); a key with a NUL byte is sent up to it (apache2 sends a C
+// string).
+func TestMapProgramLastWords(t *testing.T) {
+	c, _ := startTestMaps(t, "#!/bin/sh\nwhile read -r k; do case $k in\n"+
+		"die) printf partial; exit 0;;\n*) echo \"v-$k\";; esac; done\n", time.Minute)
+	sock := c.ServerDirectives[1].Args[2]
+	for _, tt := range []struct{ key, want string }{
+		{"a\x00b", "+v-a"}, {"die", "+partial"}, {"after", "+"},
+	} {
+		if got := ask(t, sock, tt.key); got != tt.want {
+			t.Errorf("%q: %q, want %q", tt.key, got, tt.want)
+		}
+	}
+}
+
+// TestMapProgramKeyNotRead: a key the program does not read within the
+// timeout (longer than the pipe's buffer: only part of it was written) has
+// no value; the rest is written as the program reads, so that it stays in
+// step: its answer to that key is dropped, the next keys are answered.
+func TestMapProgramKeyNotRead(t *testing.T) {
+	gate := filepath.Join(t.TempDir(), "go")
+	c, log := startTestMaps(t, "#!/bin/sh\nwhile [ ! -e "+gate+" ]; do sleep 0.05; done\n"+
+		"while read -r k; do echo \"${#k}\"; done\n", 300*time.Millisecond)
+	sock := c.ServerDirectives[1].Args[2]
+	if got := ask(t, sock, strings.Repeat("b", 200_000)); got != "-" {
+		t.Errorf("a key not read: %q, want no value", got)
+	}
+	if !strings.Contains(log.String(), "did not read key") {
+		t.Errorf("log:\n%s", log)
+	}
+	if err := os.WriteFile(gate, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for ask(t, sock, "k") != "+1" {
+		if time.Now().After(deadline) {
+			t.Fatal("the program never answered in step again")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	for _, key := range []string{"kk", "kkk"} {
+		if got := ask(t, sock, key); got != fmt.Sprintf("+%d", len(key)) {
+			t.Errorf("%q: %q", key, got)
+		}
+	}
+}

@@ -26,6 +26,15 @@ import (
 // sends one.
 const MaxProgramKey = 1 << 20
 
+// ProgramKey is the key sent for key: the part before a NUL byte, as
+// apache2 writes the key as a C string (strlen).
+func ProgramKey(key string) string {
+	if i := strings.IndexByte(key, 0); i >= 0 {
+		return key[:i]
+	}
+	return key
+}
+
 // ProgramSocket is the RewriteMap line the host gives the children for a
 // prg map whose program it started and serves at socket (an absolute path).
 func ProgramSocket(args []string, socket string) []string {
@@ -65,6 +74,7 @@ func prgClientOf(socket string) *prgClient {
 // started or cannot be reached (the host has ended it: a generation that
 // retires).
 func (p *prgClient) lookup(key string) (string, bool) {
+	key = ProgramKey(key)
 	if p == nil || strings.IndexByte(key, '\n') >= 0 || len(key) > MaxProgramKey {
 		return "", false
 	}
