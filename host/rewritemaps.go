@@ -434,9 +434,10 @@ var longKeys = make(chan struct{}, 4)
 
 // serve answers the children's connections. An error accepting (too many
 // open files) is retried after a pause, 5 ms doubling to 1 s, as
-// net/http's Server.Serve, logged once a burst.
+// net/http's Server.Serve, logged once a burst (at most once a minute).
 func (p *mapProgram) serve() {
 	var delay time.Duration
+	var logged time.Time
 	full := false
 	for {
 		c, err := p.ln.Accept()
@@ -451,9 +452,12 @@ func (p *mapProgram) serve() {
 			}
 			if delay == 0 {
 				delay = 5 * time.Millisecond
-				p.log.Printf("rewrite", errorlog.Error, "mod_rewrite: RewriteMap program %s (map %s): accept: %v: retrying", p.path, p.name, err)
 			} else {
 				delay = min(2*delay, time.Second)
+			}
+			if delay == 5*time.Millisecond && time.Since(logged) >= time.Minute {
+				logged = time.Now()
+				p.log.Printf("rewrite", errorlog.Error, "mod_rewrite: RewriteMap program %s (map %s): accept: %v: retrying", p.path, p.name, err)
 			}
 			select {
 			case <-time.After(delay):
