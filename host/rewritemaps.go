@@ -28,10 +28,10 @@ import (
 // parent (run_rewritemap_programs), the host starts each once, when the
 // generation starts, for the map lines of the servers whose RewriteEngine
 // is on; the program's stdin and stdout are pipes, its stderr the main error
-// log, its working directory the program's own, its user the host's (root
+// log, its working directory the program's own, its environment empty, its user the host's (root
 // when it binds port 80, as apache2's) or the line's user:group. The
 // children of the generation ask a program through a Unix socket in a
-// directory only their User may enter; the host writes one key at a time to
+// directory the host keeps its own (socketDir); the host writes one key at a time to
 // the program and reads its answer (apache2's rewrite-map mutex). The
 // programs end with the generation (a graceful restart starts new ones for
 // the new generation, the old children keep theirs while they drain).
@@ -41,7 +41,7 @@ type mapPrograms struct {
 	stderr  *os.File
 	timeout time.Duration
 
-	dir   string
+	dir   *socketDir
 	progs map[lineKey]*mapProgram
 	err   error // the first program that could not start
 }
@@ -101,6 +101,12 @@ func (m *mapPrograms) assign(c *mpm.Core) error {
 			m.progs = map[lineKey]*mapProgram{}
 		}
 		m.progs[keyOf(d)] = p
+	}
+	if m.err == nil && m.dir != nil {
+		// Every socket is the children's: their group may now enter.
+		if err := m.dir.open(c.Credential); err != nil {
+			m.err = fmt.Errorf("AH00654: mod_rewrite: could not open the RewriteMap programs' socket directory %s: %w", m.dir.path, err)
+		}
 	}
 	for _, l := range lists {
 		for i, d := range *l {
@@ -174,25 +180,16 @@ func (m *mapPrograms) start(d site.Directive, children *mpm.Credential, timeout 
 			cred = &syscall.Credential{Uid: c.Uid, Gid: c.Gid, Groups: c.Groups}
 		}
 	}
-	if m.dir == "" {
-		dir, err := os.MkdirTemp("", "httpd-rewritemap-")
-		if err == nil && children != nil {
-			err = os.Chown(dir, int(children.Uid), int(children.Gid))
-		}
+	if m.dir == nil {
+		dir, err := newSocketDir()
 		if err != nil {
 			return nil, fail(err)
 		}
 		m.dir = dir
 	}
-	socket := filepath.Join(m.dir, strconv.Itoa(len(m.progs)))
-	ln, err := net.Listen("unix", socket)
-	if err == nil && children != nil {
-		err = os.Chown(socket, int(children.Uid), int(children.Gid))
-	}
+	name := strconv.Itoa(len(m.progs))
+	ln, err := m.dir.listen(name, children)
 	if err != nil {
-		if ln != nil {
-			ln.Close()
-		}
 		return nil, fail(err)
 	}
 	inR, inW, err := os.Pipe()
@@ -209,9 +206,10 @@ func (m *mapPrograms) start(d site.Directive, children *mpm.Credential, timeout 
 	}
 	cmd := exec.Command(argv[0])
 	cmd.Args, cmd.Dir = argv, filepath.Dir(argv[0])
-	// The server's environment, without the PWD os/exec would set to Dir
-	// (apache2 changes directory only: a shell's pwd is the physical one).
-	cmd.Env = slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "PWD=") })
+	// An empty environment, as apache2's (apr_proc_create with a NULL env
+	// for an APR_PROGRAM: execve's is empty); not even the PWD os/exec
+	// would set to Dir (a shell's pwd is then the physical one).
+	cmd.Env = []string{}
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = inR, outW, m.stderr
 	// Its own process group: a terminal's Ctrl-C is the server's to handle.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Credential: cred}
@@ -229,7 +227,7 @@ func (m *mapPrograms) start(d site.Directive, children *mpm.Credential, timeout 
 		return nil, fail(err)
 	}
 	p := &mapProgram{
-		name: d.Args[0], path: argv[0], log: m.log, cmd: cmd, in: inW, socket: socket, ln: ln, timeout: timeout,
+		name: d.Args[0], path: argv[0], log: m.log, cmd: cmd, in: inW, socket: filepath.Join(m.dir.path, name), ln: ln, timeout: timeout,
 		lines: make(chan string), done: make(chan struct{}), exited: make(chan struct{}), conns: map[net.Conn]bool{},
 	}
 	go func() {
@@ -257,9 +255,8 @@ func (m *mapPrograms) close() {
 		}()
 	}
 	wg.Wait()
-	if m.dir != "" {
-		os.RemoveAll(m.dir)
-	}
+	m.dir.remove()
+	m.progs, m.dir = nil, nil // a second close has nothing to end
 }
 
 // mapProgram is one running program and the socket it is asked on.
@@ -307,7 +304,15 @@ func (p *mapProgram) read(out *os.File) {
 			continue
 		}
 		if err != nil {
-			return // EOF: the program has ended (a last line without newline is lost, as it never completes)
+			// EOF: the program has ended. What it wrote last without a
+			// newline is an answer, as apache2 reads one up to the end.
+			if len(line) > 0 {
+				select {
+				case p.lines <- string(line[:min(len(line), maxAnswer)]):
+				case <-p.done:
+				}
+			}
+			return
 		}
 		s := string(line[:len(line)-1])
 		if line[len(line)-1] != '\n' { // cut at maxAnswer
@@ -329,6 +334,7 @@ func (p *mapProgram) read(out *os.File) {
 // dropped). A program that has ended gives an empty value, as apache2's
 // reads of its closed pipe do (not the default), logged once.
 func (p *mapProgram) lookup(key string) (string, bool) {
+	key = rewrite.ProgramKey(key)
 	if strings.IndexByte(key, '\n') >= 0 {
 		return "", false
 	}
@@ -354,10 +360,17 @@ func (p *mapProgram) lookup(key string) (string, bool) {
 		return "", false
 	}
 	p.in.SetWriteDeadline(time.Now().Add(p.timeout))
-	if _, err := p.in.Write([]byte(key + "\n")); err != nil {
+	line := []byte(key + "\n")
+	if n, err := p.in.Write(line); err != nil {
 		if errors.Is(err, os.ErrDeadlineExceeded) {
-			p.log.Printf("rewrite", errorlog.Error, "mod_rewrite: RewriteMap program %s (map %s) did not read key %q within %s: lookups have no value until it answers", p.path, p.name, key, p.timeout)
-			p.overdue++ // what it reads later is a key to answer
+			p.log.Printf("rewrite", errorlog.Error, "mod_rewrite: RewriteMap program %s (map %s) did not read key %.200q within %s: lookups have no value until it answers", p.path, p.name, key, p.timeout)
+			// The rest of the key (all of it if none was written) is
+			// written while the program reads it, as apache2 would wait:
+			// the program owes its answer, and the next key goes after
+			// it (a key cut short would put it out of step for good).
+			p.in.SetWriteDeadline(time.Time{})
+			go p.in.Write(line[n:]) // an error (the program's end, close) is read's EOF
+			p.overdue++
 			return "", false
 		}
 		p.ended()
@@ -376,7 +389,7 @@ func (p *mapProgram) lookup(key string) (string, bool) {
 		}
 		return v, true
 	case <-t.C:
-		p.log.Printf("rewrite", errorlog.Error, "mod_rewrite: RewriteMap program %s (map %s) did not answer key %q within %s: lookups have no value until it does", p.path, p.name, key, p.timeout)
+		p.log.Printf("rewrite", errorlog.Error, "mod_rewrite: RewriteMap program %s (map %s) did not answer key %.200q within %s: lookups have no value until it does", p.path, p.name, key, p.timeout)
 		p.overdue++
 		return "", false
 	}
@@ -407,19 +420,69 @@ func (p *mapProgram) ended() {
 	p.log.Printf("rewrite", errorlog.Error, "mod_rewrite: RewriteMap program %s (map %s) has ended%s: its lookups give an empty value until the server restarts", p.path, p.name, how)
 }
 
-// serve answers the children's connections.
+// maxProgramConns bounds a program's connections: the children's kept
+// ones (rewrite's maxIdlePrg a process) and those of a lookup under way. A
+// connection beyond is closed at once (its lookup has no value), logged
+// once until the count is below again.
+const maxProgramConns = 4096
+
+// longKeys bounds the connections that may hold a key longer than their
+// reader's buffer at once (each up to rewrite.MaxProgramKey): the others
+// wait, their keys in the socket's buffer, so that a user who may connect
+// (the children's) cannot make the host hold more than this many keys.
+var longKeys = make(chan struct{}, 4)
+
+// serve answers the children's connections. An error accepting (too many
+// open files) is retried after a pause, 5 ms doubling to 1 s, as
+// net/http's Server.Serve, logged once a burst (at most once a minute).
 func (p *mapProgram) serve() {
+	var delay time.Duration
+	var logged time.Time
+	full := false
 	for {
 		c, err := p.ln.Accept()
 		if err != nil {
-			return
+			select {
+			case <-p.done:
+				return
+			default:
+			}
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			if delay == 0 {
+				delay = 5 * time.Millisecond
+			} else {
+				delay = min(2*delay, time.Second)
+			}
+			if delay == 5*time.Millisecond && time.Since(logged) >= time.Minute {
+				logged = time.Now()
+				p.log.Printf("rewrite", errorlog.Error, "mod_rewrite: RewriteMap program %s (map %s): accept: %v: retrying", p.path, p.name, err)
+			}
+			select {
+			case <-time.After(delay):
+			case <-p.done:
+				return
+			}
+			continue
 		}
+		delay = 0
 		p.connMu.Lock()
 		if p.closed {
 			p.connMu.Unlock()
 			c.Close()
 			return
 		}
+		if len(p.conns) >= maxProgramConns {
+			p.connMu.Unlock()
+			c.Close()
+			if !full {
+				p.log.Printf("rewrite", errorlog.Error, "mod_rewrite: RewriteMap program %s (map %s): %d connections: closing new ones", p.path, p.name, maxProgramConns)
+			}
+			full = true
+			continue
+		}
+		full = false
 		p.conns[c] = true
 		p.connMu.Unlock()
 		go p.answer(c)
@@ -427,6 +490,9 @@ func (p *mapProgram) serve() {
 }
 
 // answer serves one child's connection: a line per key, a line per answer.
+// A key longer than rewrite.MaxProgramKey closes the connection; so does
+// one whose end does not come within the timeout once it is longer than
+// the reader's buffer.
 func (p *mapProgram) answer(c net.Conn) {
 	defer func() {
 		p.connMu.Lock()
@@ -434,22 +500,45 @@ func (p *mapProgram) answer(c net.Conn) {
 		p.connMu.Unlock()
 		c.Close()
 	}()
-	r := bufio.NewReader(c)
-	w := bufio.NewWriter(c)
+	r := bufio.NewReaderSize(c, 4096)
+	var long []byte // a key longer than r's buffer
+	var out []byte
 	for {
-		key, err := r.ReadString('\n')
+		key, err := r.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			select {
+			case longKeys <- struct{}{}:
+			case <-p.done:
+				return
+			}
+			c.SetReadDeadline(time.Now().Add(p.timeout))
+			long = append(long[:0], key...)
+			for err == bufio.ErrBufferFull && len(long) <= rewrite.MaxProgramKey {
+				key, err = r.ReadSlice('\n')
+				long = append(long, key...)
+			}
+			c.SetReadDeadline(time.Time{})
+			key = long
+			if err != nil || len(key) > rewrite.MaxProgramKey+1 {
+				<-longKeys
+				return
+			}
+		}
 		if err != nil {
 			return
 		}
-		v, ok := p.lookup(key[:len(key)-1])
-		if ok {
-			w.WriteString("+")
-			w.WriteString(v)
-		} else {
-			w.WriteString("-")
+		v, ok := p.lookup(string(key[:len(key)-1]))
+		if long != nil {
+			long = nil // not kept: a long key is rare
+			<-longKeys
 		}
-		w.WriteString("\n")
-		if w.Flush() != nil {
+		out = out[:0]
+		if ok {
+			out = append(append(out, '+'), v...)
+		} else {
+			out = append(out, '-')
+		}
+		if _, err := c.Write(append(out, '\n')); err != nil {
 			return
 		}
 	}

@@ -2,14 +2,18 @@ package host
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/httpd-mpm/httpd-mpm/host/errorlog"
 	"github.com/httpd-mpm/httpd-mpm/mpm"
@@ -151,5 +155,217 @@ func TestMapProgramAnswers(t *testing.T) {
 	}
 	if !strings.Contains(log.String(), "has ended (exit status 3)") {
 		t.Errorf("log:\n%s", log)
+	}
+}
+
+// asUser runs f on a thread whose file system identity is uid:gid (without
+// root's file capabilities), as a process of that user would.
+func asUser(t *testing.T, uid, gid int, f func() error) error {
+	t.Helper()
+	errc := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread() // never unlocked: the thread ends with the goroutine
+		unix.Setfsgid(gid)
+		unix.Setfsuid(uid)
+		if got, _ := unix.SetfsuidRetUid(-1); got != uid {
+			errc <- fmt.Errorf("setfsuid(%d): fsuid is %d", uid, got)
+			return
+		}
+		errc <- f()
+	}()
+	return <-errc
+}
+
+// TestMapProgramSocketOwners: as root with children running as another
+// user, the sockets' directory stays root's (the children's group may
+// only enter it), each socket is the children's user's alone, so that
+// the user can neither put a symbolic link where root would make and
+// chown a socket (review42's escalation) nor take a name in advance, and
+// another user cannot ask.
+func TestMapProgramSocketOwners(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root")
+	}
+	const uid, gid = 65534, 65534
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "prog.sh"), []byte("#!/bin/sh\nwhile read -r k; do echo \"v-$k\"; done\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var log syncBuf
+	m := newMapPrograms(dir, errorlog.New(&log, errorlog.Info))
+	t.Cleanup(m.close)
+	c := &mpm.Core{Credential: &mpm.Credential{Uid: uid, Gid: gid, Groups: []uint32{gid}}, ServerDirectives: []site.Directive{
+		{Name: "RewriteEngine", Args: []string{"on"}, Seq: 1},
+		{Name: "RewriteMap", Args: []string{"a", "prg:prog.sh"}, Seq: 2},
+		{Name: "RewriteMap", Args: []string{"b", "prg:prog.sh"}, Seq: 3},
+	}}
+	if err := m.assign(c); err != nil {
+		t.Fatal(err)
+	}
+	sock := c.ServerDirectives[1].Args[2]
+	sdir := filepath.Dir(sock)
+	var st unix.Stat_t
+	if err := unix.Lstat(sdir, &st); err != nil {
+		t.Fatal(err)
+	}
+	if st.Uid != 0 || st.Gid != gid || st.Mode&0o7777 != 0o710 {
+		t.Errorf("%s: owner %d:%d mode %#o, want 0:%d 0710", sdir, st.Uid, st.Gid, st.Mode&0o7777, gid)
+	}
+	for _, d := range c.ServerDirectives[1:] {
+		if err := unix.Lstat(d.Args[2], &st); err != nil {
+			t.Fatal(err)
+		}
+		if st.Mode&unix.S_IFMT != unix.S_IFSOCK || st.Uid != uid || st.Gid != gid || st.Mode&0o777 != 0o600 {
+			t.Errorf("%s: mode %#o owner %d:%d, want a socket 0600 %d:%d", d.Args[2], st.Mode, st.Uid, st.Gid, uid, gid)
+		}
+	}
+	// The children's user asks, but cannot add a name.
+	err := asUser(t, uid, gid, func() error {
+		if err := os.Symlink("/etc/shadow", filepath.Join(sdir, "2")); !errors.Is(err, os.ErrPermission) {
+			return fmt.Errorf("symlink in the directory: %v, want permission denied", err)
+		}
+		if err := os.Remove(sock); !errors.Is(err, os.ErrPermission) {
+			return fmt.Errorf("remove the socket: %v, want permission denied", err)
+		}
+		conn, err := net.Dial("unix", sock)
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		fmt.Fprintf(conn, "k\n")
+		line, err := bufio.NewReader(conn).ReadString('\n')
+		if line != "+v-k\n" {
+			return fmt.Errorf("answer %q, %v", line, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Errorf("as the children's user: %v", err)
+	}
+	// Another user cannot even reach it.
+	err = asUser(t, 12345, 12345, func() error {
+		if conn, err := net.Dial("unix", sock); !errors.Is(err, os.ErrPermission) {
+			if conn != nil {
+				conn.Close()
+			}
+			return fmt.Errorf("dial: %v, want permission denied", err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Errorf("as another user: %v", err)
+	}
+	m.close()
+	if _, err := os.Lstat(sdir); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("after close: %s: %v, want it removed", sdir, err)
+	}
+}
+
+// TestMapProgramLongTMPDIR: a TMPDIR too long for a socket's path
+// (sun_path) makes the sockets under /tmp, where every start failed
+// (AH00654).
+func TestMapProgramLongTMPDIR(t *testing.T) {
+	long := filepath.Join(t.TempDir(), strings.Repeat("d", 100))
+	if err := os.Mkdir(long, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("TMPDIR", long)
+	c, _ := startTestMaps(t, "#!/bin/sh\nwhile read -r k; do echo \"v-$k\"; done\n", time.Minute)
+	sock := c.ServerDirectives[1].Args[2]
+	if !strings.HasPrefix(sock, "/tmp/httpd-rewritemap-") {
+		t.Errorf("socket %s, want it under /tmp", sock)
+	}
+	if got := ask(t, sock, "k"); got != "+v-k" {
+		t.Errorf("answer %q", got)
+	}
+}
+
+// TestMapProgramLongKey: a key longer than rewrite.MaxProgramKey closes
+// its connection without the host keeping it (review42 sent 400 MiB
+// without a newline: the host grew to 852 MB); a long key within the
+// bound is answered, and so are the others.
+func TestMapProgramLongKey(t *testing.T) {
+	c, _ := startTestMaps(t, "#!/bin/sh\nwhile read -r k; do echo \"${#k}\"; done\n", time.Minute)
+	sock := c.ServerDirectives[1].Args[2]
+	conn, err := net.Dial("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	go func() {
+		chunk := []byte(strings.Repeat("a", 64<<10))
+		for i := 0; i < 64; i++ { // 4 MiB, no newline
+			if _, err := conn.Write(chunk); err != nil {
+				return
+			}
+		}
+	}()
+	if n, err := conn.Read(make([]byte, 1)); err == nil {
+		t.Errorf("a key of 4 MiB: read %d bytes, want the connection closed", n)
+	}
+	if got := ask(t, sock, strings.Repeat("b", 100_000)); got != "+100000" {
+		t.Errorf("a key of 100000 bytes: %q", got)
+	}
+	if got := ask(t, sock, "k"); got != "+1" {
+		t.Errorf("after: %q", got)
+	}
+}
+
+// TestMapProgramEnvironment: the program's environment is empty, as
+// apache2's (execve with no environment), not the server's.
+func TestMapProgramEnvironment(t *testing.T) {
+	t.Setenv("MAPTEST_FOO", "bar")
+	c, _ := startTestMaps(t, "#!/bin/sh\nwhile read -r k; do echo \"$(env | grep -v '^PWD=' | wc -l):${MAPTEST_FOO}\"; done\n", time.Minute)
+	if got := ask(t, c.ServerDirectives[1].Args[2], "k"); got != "+0:" {
+		t.Errorf("the program's variables (but the shell's PWD) and MAPTEST_FOO: %q, want \"+0:\"", got)
+	}
+}
+
+// TestMapProgramLastWords: what a program writes before it ends without a
+// newline is the answer, as apache2 reads it (review42: apache2 redirects
+// to /x/partial); a key with a NUL byte is sent up to it (apache2 sends a C
+// string).
+func TestMapProgramLastWords(t *testing.T) {
+	c, _ := startTestMaps(t, "#!/bin/sh\nwhile read -r k; do case $k in\n"+
+		"die) printf partial; exit 0;;\n*) echo \"v-$k\";; esac; done\n", time.Minute)
+	sock := c.ServerDirectives[1].Args[2]
+	for _, tt := range []struct{ key, want string }{
+		{"a\x00b", "+v-a"}, {"die", "+partial"}, {"after", "+"},
+	} {
+		if got := ask(t, sock, tt.key); got != tt.want {
+			t.Errorf("%q: %q, want %q", tt.key, got, tt.want)
+		}
+	}
+}
+
+// TestMapProgramKeyNotRead: a key the program does not read within the
+// timeout (longer than the pipe's buffer: only part of it was written) has
+// no value; the rest is written as the program reads, so that it stays in
+// step: its answer to that key is dropped, the next keys are answered.
+func TestMapProgramKeyNotRead(t *testing.T) {
+	gate := filepath.Join(t.TempDir(), "go")
+	c, log := startTestMaps(t, "#!/bin/sh\nwhile [ ! -e "+gate+" ]; do sleep 0.05; done\n"+
+		"while read -r k; do echo \"${#k}\"; done\n", 300*time.Millisecond)
+	sock := c.ServerDirectives[1].Args[2]
+	if got := ask(t, sock, strings.Repeat("b", 200_000)); got != "-" {
+		t.Errorf("a key not read: %q, want no value", got)
+	}
+	if !strings.Contains(log.String(), "did not read key") {
+		t.Errorf("log:\n%s", log)
+	}
+	if err := os.WriteFile(gate, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for ask(t, sock, "k") != "+1" {
+		if time.Now().After(deadline) {
+			t.Fatal("the program never answered in step again")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	for _, key := range []string{"kk", "kkk"} {
+		if got := ask(t, sock, key); got != fmt.Sprintf("+%d", len(key)) {
+			t.Errorf("%q: %q", key, got)
+		}
 	}
 }

@@ -16,7 +16,8 @@ import (
 
 // mapProgram is a RewriteMap program: it says on stderr (the error log)
 // who started it, where and with what arguments, then answers a line per
-// key: "die" ends it, "empty" is an empty line, "null"/"Null" say NULL,
+// key: "die" ends it, "partial" too after it writes "partial" without a
+// newline, "env" counts its variables but PWD, "empty" is an empty line, "null"/"Null" say NULL,
 // "who" its user, "args" its arguments, "pwd" its directory, "hang" a late
 // "late" (3 s), others "v-KEY".
 const mapProgram = `#!/bin/sh
@@ -24,6 +25,8 @@ echo "map program started as $(id -un) in $(pwd) with $# args: $*" >&2
 while read -r k; do
   case "$k" in
     die) exit 0;;
+    partial) printf partial; exit 0;;
+    env) env | grep -v '^PWD=' | wc -l;;
     empty) echo "";;
     null) echo NULL;;
     Null) echo Null;;
@@ -64,10 +67,15 @@ RewriteMap p "prg:/bin/sh @DOCS@/../maps/prog.sh a1 'two words'"
 RewriteMap count "prg:/bin/sh @DOCS@/../maps/prog.sh replaced"
 RewriteMap count "prg:/bin/sh @DOCS@/../maps/count.sh"
 RewriteMap dying "prg:/bin/sh @DOCS@/../maps/prog.sh"
+RewriteMap last "prg:/bin/sh @DOCS@/../maps/prog.sh"
+RewriteMap unesc int:unescape
 %s
 RewriteRule ^/p/(.*) /x/${p:$1|DEF} [R,L]
 RewriteRule ^/count/(.*) /x/${count:$1} [R,L]
 RewriteRule ^/dying/(.*) /x/${dying:$1|DEF} [R,L]
+RewriteRule ^/last/(.*) /x/${last:$1|DEF} [R,L]
+RewriteCond %%{QUERY_STRING} (.+)
+RewriteRule ^/unesc$ /x/${p:${unesc:%%1}|DEF} [R,L]
 RewriteRule ^/who$ /x/${who:who|DEF} [R,L]
 RewriteCond ${p:%%{HTTP:X-Key}} =v-yes
 RewriteRule ^/cond$ /page.html [L]
@@ -127,6 +135,11 @@ func TestRewriteMapProgram(t *testing.T) {
 		{Raw: get("/dying/a", "main.test")},
 		{Raw: get("/dying/die", "main.test")}, // it ends: an empty value
 		{Raw: get("/dying/b", "main.test")},
+		{Raw: get("/last/partial", "main.test"), Want: "/x/partial"}, // its last words without newline
+		{Raw: get("/last/b", "main.test")},
+		{Raw: get("/p/env", "main.test"), Want: "/x/0"},            // no environment
+		{Raw: get("/unesc?a%00b", "main.test"), Want: "/x/v-a"},    // up to the NUL
+		{Raw: get("/unesc?a%00%0Ab", "main.test"), Want: "/x/v-a"}, // its newline after is not seen
 	}
 	if os.Geteuid() == 0 {
 		reqs = append(reqs, diffRequest{Raw: get("/who", "main.test"), Want: "/x/nobody"})
@@ -149,12 +162,12 @@ func TestRewriteMapProgram(t *testing.T) {
 				t.Errorf("%s: error_log lacks the program's line %q:\n%s", s.name, want, log)
 			}
 		}
-		want := 2 // p and dying; who's too as root; not the replaced count's nor off.test's
+		want := 3 // p, dying and last; who's too as root; not the replaced count's nor off.test's
 		if os.Geteuid() == 0 {
 			want++
 		}
 		if n := strings.Count(log, "map program started"); n != want || strings.Contains(log, "args: replaced") {
-			t.Errorf("%s: %d map programs started, want %d (p, dying, who as root; not the replaced count's nor off.test's)", s.name, n, want)
+			t.Errorf("%s: %d map programs started, want %d (p, dying, last, who as root; not the replaced count's nor off.test's)", s.name, n, want)
 		}
 	}
 

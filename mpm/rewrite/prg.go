@@ -19,6 +19,22 @@ import (
 // answers a line per key: "+" and the value, or "-" for no value (the
 // program's NULL, a program not answering in time).
 
+// MaxProgramKey bounds a key asked of a program (apache2 sends any
+// length): the longest a request can make is well below, its line and
+// fields being bounded (LimitRequestLine, LimitRequestFieldSize); a longer
+// key has no value without asking, and the host closes a connection that
+// sends one.
+const MaxProgramKey = 1 << 20
+
+// ProgramKey is the key sent for key: the part before a NUL byte, as
+// apache2 writes the key as a C string (strlen).
+func ProgramKey(key string) string {
+	if i := strings.IndexByte(key, 0); i >= 0 {
+		return key[:i]
+	}
+	return key
+}
+
 // ProgramSocket is the RewriteMap line the host gives the children for a
 // prg map whose program it started and serves at socket (an absolute path).
 func ProgramSocket(args []string, socket string) []string {
@@ -58,7 +74,8 @@ func prgClientOf(socket string) *prgClient {
 // started or cannot be reached (the host has ended it: a generation that
 // retires).
 func (p *prgClient) lookup(key string) (string, bool) {
-	if p == nil || strings.IndexByte(key, '\n') >= 0 {
+	key = ProgramKey(key)
+	if p == nil || strings.IndexByte(key, '\n') >= 0 || len(key) > MaxProgramKey {
 		return "", false
 	}
 	for range 2 { // once more on a new connection if an idle one has gone

@@ -57,6 +57,8 @@ func TestMapProgram(t *testing.T) {
 		{"/m/a\nb", "/DEF", "-"}, // a newline: not asked
 		{"/off/a", "/DEF", "-"},  // no program started
 		{"/m/b", "/v-b", "b"},    // on the connection kept
+		{"/m/c\x00d\ne", "/v-c", "c"}, // the part before a NUL, as apache2's strlen; its newline after is not seen
+		{"/m/" + strings.Repeat("k", MaxProgramKey+1), "/DEF", "-"}, // too long: not asked
 	} {
 		if got, _ := applyPath(t, d, tt.uri); got != tt.want {
 			t.Errorf("%s: %q, want %q", tt.uri, got, tt.want)
