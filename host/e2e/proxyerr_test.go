@@ -99,6 +99,21 @@ ProxyPassMatch ^/pm/([^/]*)/(.*)$ http://127.0.0.1:$1/$2
 	ProxyPass http://@BACKEND@/
 	ProxyErrorOverride On
 </Location>
+<Location /x/>
+	ProxyPass http://@BACKEND@/
+	ErrorDocument 400 /missing.html
+	ErrorDocument 500 /missing.html
+	ErrorDocument 502 /missing.html
+</Location>
+<Location /xdns/>
+	ProxyPass http://nonexistent.invalid/
+	ErrorDocument 500 /missing.html
+</Location>
+<Location /ox/>
+	ProxyPass http://@BACKEND@/
+	ProxyErrorOverride On
+	ErrorDocument 500 /missing.html
+</Location>
 <Location /tw/>
 	ProxyPass ws://@BACKEND@/close/
 	ProxyWebsocketFallbackToProxyHttp Off
@@ -208,6 +223,12 @@ func TestProxyErrorDocument(t *testing.T) {
 	for _, path := range []string{"/tup/wrong101", "/cup/wrong101", "/tw/x", "/uw/x", "/nw/x"} {
 		reqs = append(reqs, req("GET "+path, upgrade))
 	}
+	// An ErrorDocument that fails itself: the error's page with its status
+	// line and notes, and the paragraph naming the document's failure.
+	for _, line := range []string{"GET /x/close", "HEAD /x/close", "GET /xdns/x", "HEAD /xdns/x", "GET /ox/e500", "HEAD /ox/e500"} {
+		reqs = append(reqs, req(line, ""))
+	}
+	reqs = append(reqs, req("GET /x/y", "Max-Forwards: 0\r\n"), req("HEAD /x/y", "Max-Forwards: 0\r\n"))
 	for _, req := range reqs {
 		want := framing.ReplaceAllString(p.apache.statusAnswer(t, req), "")
 		got := framing.ReplaceAllString(p.ours.statusAnswer(t, req), "")

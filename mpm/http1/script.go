@@ -140,6 +140,15 @@ func SetStatusLine(w http.ResponseWriter, line string) {
 	rw.reason = line
 }
 
+// StatusLine is the status line SetStatusLine gave w's response, "" for
+// the standard one or when w is not the engine's.
+func StatusLine(w http.ResponseWriter) string {
+	if rw, ok := w.(*response); ok {
+		return rw.reason
+	}
+	return ""
+}
+
 // atoiStatus is the status code a status line starts with, 0 for none.
 func atoiStatus(line string) int {
 	if len(line) < 4 || line[3] != ' ' {
