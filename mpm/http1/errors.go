@@ -442,12 +442,21 @@ func appendErrorPageAfter(b []byte, s *Server, r *http.Request, status, first in
 	return append(b, tail...)
 }
 
-// pageReason is the reason an error page of status is titled with, the
-// response's status line (apache2's r->status_line) when it has status's
-// code; "" for the standard one.
+// pageReason is the reason an error page of status is titled with, apache2's
+// ap_send_error_response's r->status_line when it accepts it: the three
+// digits of status, then nothing or a space, then nothing or a letter or
+// digit ("500 <b>x</b>" is sent as the status line but not shown). An
+// empty reason is "Unknown Reason", in the status line too. It is "" for
+// the standard one.
 func pageReason(w http.ResponseWriter, status int) string {
-	if rw, ok := w.(*response); ok && rw.reason != "" && atoiStatus(rw.reason) == status {
-		return rw.reason[4:]
+	rw, ok := w.(*response)
+	if !ok || len(rw.reason) < 3 || statusDigits(rw.reason) != status || len(rw.reason) > 3 && rw.reason[3] != ' ' {
+		return ""
 	}
-	return ""
+	if len(rw.reason) <= 4 {
+		rw.reason = rw.reason[:3] + " Unknown Reason"
+	} else if c := rw.reason[4]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
+		return ""
+	}
+	return rw.reason[4:]
 }
