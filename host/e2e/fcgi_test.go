@@ -158,6 +158,10 @@ func rawFCGIConn(c net.Conn) {
 			head = "Location: /a.txt\r\n"
 		case strings.Contains(uri, "absolute"):
 			head = "Location: http://elsewhere.test/x\r\n"
+		case strings.Contains(uri, "tagstatus"):
+			head = "Status: 500 <b>x</b>\r\nContent-Type: text/plain\r\n"
+		case strings.Contains(uri, "barestatus"):
+			head = "Status: 500\r\nContent-Type: text/plain\r\n"
 		case strings.Contains(uri, "status"):
 			head = "Status: 404 Not Here\r\nContent-Type: text/plain\r\n"
 		case strings.Contains(uri, "badheader"):
@@ -347,6 +351,10 @@ func testProxyFCGI(t *testing.T, mpm string) {
 		// err_headers_out).
 		"GET /app/ovr/status HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
 		"GET /app/ovr/unauth HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
+		// The page is titled with a Status whose reason starts with a
+		// letter or digit only; "Unknown Reason" for none.
+		"GET /app/ovr/tagstatus HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
+		"GET /app/ovr/barestatus HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
 		"GET /app/unauth HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
 		"GET /ovr/status.php HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n",
 		"POST /std/echo HTTP/1.1\r\nHost: main.test\r\nContent-Length: 80000\r\nConnection: close\r\n\r\n" + large + large,

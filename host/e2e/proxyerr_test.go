@@ -19,9 +19,10 @@ import (
 // (502), one whose answer has a field with a bare CR (500), a host name
 // that does not resolve (500), an FCGI backend that closes after the
 // request (503), a 101 for another protocol (502), ProxyErrorOverride of a
-// backend's "500 Oops" and "401 Unauth", a ProxyPassMatch whose port
-// mod_proxy_http's canon refuses (400) and a body badly chunked (400), and
-// mod_proxy_wstunnel's older tunnel to a backend that closes without a byte.
+// backend's "500 Oops" and "401 Unauth" (and odd reasons: oddReasons), a
+// ProxyPassMatch whose port mod_proxy_http's canon refuses (400) and a body
+// badly chunked (400), mod_proxy_wstunnel's older tunnel to a backend that
+// closes without a byte, and a local ErrorDocument that is missing (/xX/).
 const proxyErrConf = `ServerName main.test
 Listen 127.0.0.1:@P0@
 DocumentRoot @DOCS@
@@ -99,6 +100,21 @@ ProxyPassMatch ^/pm/([^/]*)/(.*)$ http://127.0.0.1:$1/$2
 	ProxyPass http://@BACKEND@/
 	ProxyErrorOverride On
 </Location>
+<Location /x/>
+	ProxyPass http://@BACKEND@/
+	ErrorDocument 400 /missing.html
+	ErrorDocument 500 /missing.html
+	ErrorDocument 502 /missing.html
+</Location>
+<Location /xdns/>
+	ProxyPass http://nonexistent.invalid/
+	ErrorDocument 500 /missing.html
+</Location>
+<Location /ox/>
+	ProxyPass http://@BACKEND@/
+	ProxyErrorOverride On
+	ErrorDocument 500 /missing.html
+</Location>
 <Location /tw/>
 	ProxyPass ws://@BACKEND@/close/
 	ProxyWebsocketFallbackToProxyHttp Off
@@ -115,9 +131,14 @@ ProxyPassMatch ^/pm/([^/]*)/(.*)$ http://127.0.0.1:$1/$2
 </Location>
 `
 
+// oddReasons are the reasons after "HTTP/1.1 500" of misbehavingBackend's
+// "e500_NAME".
+var oddReasons = map[string]string{"tag": " <b>x</b>", "dash": " -x", "empty": " ", "bare": ""}
+
 // misbehavingBackend answers each request as its path says: "close" closes
 // without a byte, "badfield" sends a field with a bare CR, "wrong101" a 101
-// for another protocol, "e500" and "e401" errors with fields of their own.
+// for another protocol, "e500", "e500_NAME" (oddReasons) and "e401" errors
+// with fields of their own.
 // It returns its host:port.
 func misbehavingBackend(t *testing.T) string {
 	return serveEach(t, func(c net.Conn) {
@@ -136,6 +157,10 @@ func misbehavingBackend(t *testing.T) string {
 			io.WriteString(c, "HTTP/1.1 200 OK\r\nX-B: a\rb\r\nContent-Length: 2\r\n\r\nok")
 		case strings.Contains(line, "wrong101"):
 			io.WriteString(c, "HTTP/1.1 101 Switching\r\nUpgrade: other\r\nConnection: Upgrade\r\n\r\n")
+		case strings.Contains(line, "e500_"):
+			_, name, _ := strings.Cut(line, "e500_")
+			name, _, _ = strings.Cut(name, " ")
+			io.WriteString(c, "HTTP/1.1 500"+oddReasons[name]+"\r\n"+fields)
 		case strings.Contains(line, "e500"):
 			io.WriteString(c, "HTTP/1.1 500 Oops\r\n"+fields)
 		case strings.Contains(line, "e401"):
@@ -186,9 +211,12 @@ func TestProxyErrorDocument(t *testing.T) {
 		"maint.html": "maint page\n",
 		"env.cgi": "#!/bin/sh\necho 'Content-Type: text/plain'\necho\n" +
 			"echo \"status $REDIRECT_STATUS url $REDIRECT_URL notes $REDIRECT_ERROR_NOTES\"\n",
+		"st.cgi": "#!/bin/sh\necho 'Status: 500 <b>x</b>'\necho 'Content-Type: text/plain'\necho\necho script\n",
 	}
 	p := startPair(t, 1, conf, docs)
-	must(t, os.Chmod(filepath.Join(p.apache.docs, "env.cgi"), 0o755))
+	for _, name := range []string{"env.cgi", "st.cgi"} {
+		must(t, os.Chmod(filepath.Join(p.apache.docs, name), 0o755))
+	}
 	req := func(line, extra string) string {
 		return line + " HTTP/1.1\r\nHost: main.test\r\n" + extra + "Connection: close\r\n\r\n"
 	}
@@ -207,6 +235,19 @@ func TestProxyErrorDocument(t *testing.T) {
 	const upgrade = "Upgrade: websocket\r\n"
 	for _, path := range []string{"/tup/wrong101", "/cup/wrong101", "/tw/x", "/uw/x", "/nw/x"} {
 		reqs = append(reqs, req("GET "+path, upgrade))
+	}
+	// An ErrorDocument that fails itself: the error's page with its status
+	// line and notes, and the paragraph naming the document's failure.
+	for _, line := range []string{"GET /x/close", "HEAD /x/close", "GET /xdns/x", "HEAD /xdns/x", "GET /ox/e500", "HEAD /ox/e500"} {
+		reqs = append(reqs, req(line, ""))
+	}
+	reqs = append(reqs, req("GET /x/y", "Max-Forwards: 0\r\n"), req("HEAD /x/y", "Max-Forwards: 0\r\n"))
+	// A backend's reason that does not start with a letter or digit is
+	// sent but does not title the page; an empty one is "Unknown Reason"
+	// on a page, not with a text ErrorDocument or for HEAD.
+	for _, line := range []string{"GET /on/e500_tag", "GET /on/e500_dash", "GET /on/e500_empty", "GET /on/e500_bare",
+		"HEAD /on/e500_empty", "GET /o/e500_empty", "GET /o/e500_bare", "GET /st.cgi"} {
+		reqs = append(reqs, req(line, ""))
 	}
 	for _, req := range reqs {
 		want := framing.ReplaceAllString(p.apache.statusAnswer(t, req), "")

@@ -83,11 +83,12 @@ func writeErrorPageOf(w http.ResponseWriter, r *http.Request, status int, notes 
 		}
 		verbose = verbose || c.notes.vars().Has(verboseErrorName)
 	}
-	reason := statusText(status)
-	if rw, ok := w.(*response); ok && rw.reason != "" && atoiStatus(rw.reason) == status {
-		reason = rw.reason[4:] // apache2's page is titled with r->status_line
-	} else if proxy {
-		reason = "Proxy Error"
+	reason := pageReason(w, status)
+	if reason == "" {
+		reason = statusText(status)
+		if proxy {
+			reason = "Proxy Error"
+		}
 	}
 	body := appendErrorPage(make([]byte, 0, 512), s, r, status, reason, notes, verbose, w.Header().Get("Location"))
 	writePage(w, r, status, body)
@@ -121,14 +122,26 @@ func WriteRecursiveErrorOf(w http.ResponseWriter, r *http.Request, status, first
 }
 
 // writeRecursiveError writes the page of status naming first; logged, if
-// not 0, is the status the access log shows.
+// not 0, is the status the access log shows. As apache2's ap_send_error_response for ap_die's first request, the page
+// is titled with the response's status line (SetStatusLine, which an
+// ErrorDocument's handler restores when the document fails: "502 Proxy
+// Error") and shows the first request's notes (OrigNotes: a proxy error's
+// reason).
 func writeRecursiveError(w http.ResponseWriter, r *http.Request, status, first, logged int) {
 	var s *Server
+	notes, verbose := "", false
 	if c := ConnFromRequest(r); c != nil {
 		s = c.srv
 		c.logStatus = uint16(logged)
+		orig := c.OrigNotes()
+		notes, _ = orig.Get(errorNotesName)
+		verbose = orig.Has(verboseErrorName)
 	}
-	writePage(w, r, status, appendErrorPageAfter(nil, s, r, status, first))
+	reason := ""
+	if r.Method != http.MethodHead { // apache2 stops before the title
+		reason = pageReason(w, status)
+	}
+	writePage(w, r, status, appendErrorPageAfter(nil, s, r, status, first, reason, notes, verbose))
 }
 
 // ErrorPageType is the Content-Type of the error pages and ErrorDocument
@@ -411,10 +424,14 @@ func appendVariants(b []byte, r *http.Request) []byte {
 
 // appendErrorPageAfter is the page of status sent while answering another
 // status, first (apache2's recursive error): status's page, with a paragraph
-// naming first before the signature.
-func appendErrorPageAfter(b []byte, s *Server, r *http.Request, status, first int) []byte {
+// naming first before the signature; reason ("" for the standard one),
+// notes and verbose as appendErrorPage's.
+func appendErrorPageAfter(b []byte, s *Server, r *http.Request, status, first int, reason, notes string, verbose bool) []byte {
 	const end = "</body></html>\n"
-	b = appendErrorPage(b, s, r, status, statusText(status), "", false, "")
+	if reason == "" {
+		reason = statusText(status)
+	}
+	b = appendErrorPage(b, s, r, status, reason, notes, verbose, "")
 	cut := len(b) - len(end) - len(appendSignature(nil, s, r, "<hr>\n"))
 	tail := string(b[cut:])
 	b = append(b[:cut], "<p>Additionally, a "...)
@@ -423,4 +440,23 @@ func appendErrorPageAfter(b []byte, s *Server, r *http.Request, status, first in
 	b = append(b, statusText(first)...)
 	b = append(b, "\nerror was encountered while trying to use an ErrorDocument to handle the request.</p>\n"...)
 	return append(b, tail...)
+}
+
+// pageReason is the reason an error page of status is titled with, apache2's
+// ap_send_error_response's r->status_line when it accepts it: the three
+// digits of status, then nothing or a space, then nothing or a letter or
+// digit ("500 <b>x</b>" is sent as the status line but not shown). An
+// empty reason is "Unknown Reason", in the status line too. It is "" for
+// the standard one.
+func pageReason(w http.ResponseWriter, status int) string {
+	rw, ok := w.(*response)
+	if !ok || len(rw.reason) < 3 || statusDigits(rw.reason) != status || len(rw.reason) > 3 && rw.reason[3] != ' ' {
+		return ""
+	}
+	if len(rw.reason) <= 4 {
+		rw.reason = rw.reason[:3] + " Unknown Reason"
+	} else if c := rw.reason[4]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
+		return ""
+	}
+	return rw.reason[4:]
 }

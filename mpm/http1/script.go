@@ -125,24 +125,45 @@ func (r *rawWriter) Flush() error { return r.w.c.flush() }
 // SetStatusLine gives the response of w the status line line ("404 Not
 // Here", a CGI script's Status) in place of the standard one, as apache2
 // sends r->status_line: only when it is the three digits of the status the
-// response is sent with, a space and a reason without CR or LF; "" goes
-// back to the standard one (an internal redirect's new request). It does
-// nothing when w is not the engine's or its response has started.
+// response is sent with, a space and a reason without CR or LF, an empty
+// one too ("500 " goes as it is; "500", the digits alone, is kept but sent
+// as the standard line, as apache2's validate_status_line; an error page
+// makes either "500 Unknown Reason"); "" goes back to the standard one (an
+// internal redirect's new request). It does nothing when w is not the
+// engine's or its response has started.
 func SetStatusLine(w http.ResponseWriter, line string) {
 	rw, ok := w.(*response)
 	if ok && line == "" && !rw.committed && !rw.finished {
 		rw.reason = ""
 		return
 	}
-	if !ok || rw.committed || rw.finished || len(line) <= 4 || line[3] != ' ' || needsSanitize(line) {
+	if !ok || rw.committed || rw.finished || len(line) < 3 || len(line) > 3 && line[3] != ' ' || needsSanitize(line) {
 		return
 	}
 	rw.reason = line
 }
 
+// StatusLine is the status line SetStatusLine gave w's response, "" for
+// the standard one or when w is not the engine's.
+func StatusLine(w http.ResponseWriter) string {
+	if rw, ok := w.(*response); ok {
+		return rw.reason
+	}
+	return ""
+}
+
 // atoiStatus is the status code a status line starts with, 0 for none.
 func atoiStatus(line string) int {
 	if len(line) < 4 || line[3] != ' ' {
+		return 0
+	}
+	return statusDigits(line)
+}
+
+// statusDigits is the number line's first three bytes are, 0 if they are
+// not digits.
+func statusDigits(line string) int {
+	if len(line) < 3 {
 		return 0
 	}
 	n := 0

@@ -866,7 +866,14 @@ func (c *Config) override(w http.ResponseWriter, r *http.Request, t *Target, res
 	if v := resp.Header["Www-Authenticate"]; resp.StatusCode == http.StatusUnauthorized && len(v) > 0 {
 		w.Header()["Www-Authenticate"] = v
 	}
-	http1.SetStatusLine(w, resp.Status)
+	// apache2 reads the status line without its trailing blanks and puts
+	// back the space an empty reason lacks: "500 ", which an error page
+	// titles "500 Unknown Reason".
+	line := strings.TrimRight(resp.Status, " \t")
+	if len(line) == 3 {
+		line += " "
+	}
+	http1.SetStatusLine(w, line)
 	t.ErrorPage(w, r, resp.StatusCode)
 }
 

@@ -1019,7 +1019,9 @@ func (h *Handler) errorDocument(w http.ResponseWriter, r *http.Request, status i
 		}
 		fields := w.Header().Clone()
 		// The document's request is a new one: the standard status line,
-		// not the error's (ap_proxyerror's "502 Proxy Error").
+		// not the error's (ap_proxyerror's "502 Proxy Error"), which the
+		// error's own page has again when the document fails.
+		line := http1.StatusLine(w)
 		http1.SetStatusLine(w, "")
 		sw := &statusWriter{ResponseWriter: w, status: status, hold: hold}
 		h.ServeHTTP(sw, r2)
@@ -1034,6 +1036,7 @@ func (h *Handler) errorDocument(w http.ResponseWriter, r *http.Request, status i
 			hd := w.Header()
 			clear(hd)
 			maps.Copy(hd, fields)
+			http1.SetStatusLine(w, line)
 			http1.WriteRecursiveError(w, r, status, sw.failed)
 		}
 		return true
