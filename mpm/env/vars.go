@@ -103,6 +103,20 @@ func (v *Vars) Reset() {
 	}
 }
 
+// Entries is a copy of v's entries, for Restore.
+func (v *Vars) Entries() []string {
+	if v == nil || len(v.kv) == 0 {
+		return nil
+	}
+	return append([]string(nil), v.kv...)
+}
+
+// Restore makes v's entries those Entries returned, in place.
+func (v *Vars) Restore(entries []string) {
+	v.Reset()
+	v.kv = append(v.kv, entries...)
+}
+
 // Each calls f with each entry, in the order they were set: a variable
 // mod_env's fixup set again comes twice, and a gateway's environment takes
 // the later (ap_create_environment's, as a redirect's REDIRECT_ names).

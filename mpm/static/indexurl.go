@@ -96,10 +96,17 @@ func (h *Handler) lookup(w http.ResponseWriter, r *http.Request, uri string, sin
 	// mod_dir, under the settings r is fast-redirected to); r keeps its
 	// own when it is not.
 	own := saveFields(r)
+	// A subrequest that finds nothing leaves r's variables as they were,
+	// as apache2's, whose subrequest has a table of its own.
+	e := http1.Env(r)
+	vars := e.Entries()
 	pre.restore(r)
 	o.Redirect(p, sr, uri)
 	if p.status != 0 && !p.pass {
 		own.restore(r)
+		if e != nil {
+			e.Restore(vars)
+		}
 	}
 	if c != nil {
 		http1.SetFilename(r, name, info)

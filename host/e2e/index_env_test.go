@@ -1,0 +1,43 @@
+package e2e_test
+
+import "testing"
+
+// TestIndexLookupEnv: a DirectoryIndex or FallbackResource URL that finds
+// nothing leaves the request's variables as they were, as apache2's
+// subrequest, whose table is its own: the SetEnv of the URL's <Location>
+// neither shows in the log nor hides the value of the index found next
+// (review45).
+func TestIndexLookupEnv(t *testing.T) {
+	p := startPair(t, 1, mainSite+`
+<Location /nope.html>
+	SetEnv FOO nope
+</Location>
+<Directory @DOCS@/e1>
+	SetEnv BAR e1
+	DirectoryIndex /nope.html
+</Directory>
+<Directory @DOCS@/e2>
+	DirectoryIndex /nope.html index.html
+</Directory>
+<Directory @DOCS@/e3>
+	FallbackResource /nope.html
+</Directory>
+<Directory @DOCS@/e4>
+	DirectoryIndex /nope.html /e4b/
+</Directory>
+<Directory @DOCS@/e4b>
+	SetEnv FOO e4b
+</Directory>
+<Files index.html>
+	SetEnv BAR idx
+</Files>
+LogFormat "%r %>s foo=%{FOO}e bar=%{BAR}e" envlog
+CustomLog logs/env_log envlog
+`, map[string]string{"e1/x": "x", "e2/index.html": "i2\n", "e3/x": "x", "e4/x": "x", "e4b/index.html": "i4b\n"})
+	var reqs []diffRequest
+	for _, path := range []string{"/e1/", "/e2/", "/e3/missing", "/e3/", "/e4/"} {
+		reqs = append(reqs, diffRequest{Raw: get(path, "main.test")})
+	}
+	p.check(reqs)
+	p.checkLogs("env_log")
+}
