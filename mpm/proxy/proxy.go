@@ -496,15 +496,17 @@ func (c *Config) requestHead(r *http.Request, pu *url.URL, pre []byte, bodyDone,
 	for _, k := range [...]string{"Connection", "Keep-Alive", "Upgrade", "Trailer", "Te", "Expect"} {
 		delete(h, k)
 	}
-	// apache2's saved_host: the Host field's first entry, which
-	// RequestHeader may have changed (an absolute target's host replaces
-	// the client's field).
-	saved := r.Host
-	if v, ok := http1.FirstValue(r, r.Header, "Host"); ok && r.URL.Host == "" {
-		saved = v
-	}
+	// apache2's saved_host: the Host field's first entry, as RequestHeader
+	// left it (the parser put an absolute-form target's host in it); none
+	// when the request has no Host field (HTTP/1.0 without one, or
+	// RequestHeader unset it): then no X-Forwarded-Host, and
+	// ProxyPreserveHost sends the ServerName (apache2's AH01092).
+	saved, _ := http1.FirstValue(r, r.Header, "Host")
 	host := saved
-	if !c.preserveHost || host == "" {
+	if c.preserveHost && host == "" {
+		host = http1.ServerHostname(r)
+	}
+	if !c.preserveHost {
 		host = pu.Host
 		if pu.Port() == "80" {
 			host = strings.TrimSuffix(host, ":80")
