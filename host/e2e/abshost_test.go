@@ -23,7 +23,8 @@ SetEnvIf Host ^abs ABS_HOST=1
 // does (AH02417, HttpProtocolOptions Strict): lowercased, one trailing dot
 // dropped, an IPv6 address in brackets, the target's port as written; a
 // request without a Host field gets none. A script's HTTP_HOST, SetEnvIf
-// Host and the access log's %{Host}i see it (ours: the client's field).
+// Host, the access log's %{Host}i and TRACE's echo see it (ours: the
+// client's field).
 func TestAbsoluteTargetHostField(t *testing.T) {
 	script := "#!/bin/sh\necho 'Content-Type: text/plain'\necho\necho \"host=$HTTP_HOST abs=$ABS_HOST\"\n"
 	p := startPair(t, 1, absHostConf, map[string]string{"h/host.cgi": script})
@@ -34,6 +35,8 @@ func TestAbsoluteTargetHostField(t *testing.T) {
 		{Raw: rawRequest("GET http://[::1]:81/h/host.cgi HTTP/1.1", "Host: main.test", "Connection: close"), Want: "host=[::1]:81 abs=\n"},
 		{Raw: rawRequest("GET http://abs.test/h/host.cgi HTTP/1.0"), Want: "host= abs=\n"},
 		{Raw: rawRequest("GET /h/host.cgi HTTP/1.1", "Host: Abs.Test.", "Connection: close"), Want: "host=Abs.Test. abs=\n"},
+		// TRACE echoes headers_in: the field, in the client's spelling, with the target's host.
+		{Raw: rawRequest("TRACE http://Abs.test:81/h/x HTTP/1.1", "X-A: 1", "host: main.test", "Connection: close"), Want: "\r\nhost: abs.test:81\r\n"},
 	})
 	p.checkLogs("host_log")
 }

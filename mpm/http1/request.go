@@ -488,6 +488,9 @@ func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.R
 		// for. The field keeps its place and the client's spelling; hostV
 		// shares h's slice. Without a Host field none is added.
 		hostV[0] = targetHostField(req.URL.Host)
+		if isTrace {
+			p.setTraceField("Host", hostV) // apache2's echo of headers_in
+		}
 	}
 
 	// Expect, on any version, as apache2's ap_check_request_header reads its
