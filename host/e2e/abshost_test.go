@@ -3,6 +3,8 @@ package e2e_test
 import (
 	"os"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -47,7 +49,7 @@ func TestAbsoluteTargetHostField(t *testing.T) {
 // saved_host; ours took the target's host, so that a client could get by
 // `RequestHeader set Host`); without a field (RequestHeader unset, or
 // HTTP/1.0 without one), no X-Forwarded-Host, and under ProxyPreserveHost
-// the ServerName (AH01092). The client's spelling of the field stays.
+// the ServerName, logged as AH01092. The client's spelling of the field stays.
 func TestAbsoluteTargetProxyHost(t *testing.T) {
 	sections := "<Location /s>\nRequestHeader set Host set.test\n</Location>\n" +
 		"<Location /u>\nRequestHeader unset Host\n</Location>\n"
@@ -62,6 +64,31 @@ func TestAbsoluteTargetProxyHost(t *testing.T) {
 				p.compareBackendHead(t, "GET "+path+" HTTP/1.0\r\nuser-agent: t\r\n\r\n")
 				p.compareBackendHead(t, "GET "+path+" HTTP/1.1\r\nHost: main.test\r\nuser-agent: t\r\nConnection: close\r\n\r\n")
 			}
+			must(t, p.apache.stop())
+			must(t, p.ours.stop())
+			want, got := noHostWarnings(t, p.apache), noHostWarnings(t, p.ours)
+			if preserve == "On" {
+				sameLines(t, "AH01092 lines", want, got)
+			} else {
+				compareLines(t, "AH01092 lines", want, got)
+			}
 		})
 	}
+}
+
+// noHostWarning is mod_proxy's AH01092 line of an error log: level and message.
+var noHostWarning = regexp.MustCompile(`\[(proxy:\w+)\] .*(AH01092: .*)$`)
+
+// noHostWarnings are s's AH01092 lines (level, message), in order.
+func noHostWarnings(t *testing.T, s *diffServer) []string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(s.root, "logs", "error_log"))
+	must(t, err)
+	var out []string
+	for _, l := range strings.Split(string(b), "\n") {
+		if m := noHostWarning.FindStringSubmatch(l); m != nil {
+			out = append(out, m[1]+" "+m[2])
+		}
+	}
+	return out
 }

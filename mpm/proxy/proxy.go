@@ -300,6 +300,7 @@ func (c *Config) forward(w http.ResponseWriter, r *http.Request, t *Target, u st
 	if v := r.Header.Get("Upgrade"); v != "" && !force10 && canUpgrade(upgrades, wk.scheme, v) {
 		upgrade = v
 	}
+	c.warnNoHost(r, t)
 	head := c.requestHead(r, pu, pre, bodyDone, chunked, force10, noReuse, upgrade)
 
 	var resp *http.Response
@@ -474,6 +475,18 @@ func (c *Config) timeouts(r *http.Request, wk *worker) (timeout, connectTimeout 
 func isTimeout(err error) bool {
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// warnNoHost logs apache2's AH01092 for a request that requestHead sends
+// the ServerName as its Host: ProxyPreserveHost with no Host field.
+func (c *Config) warnNoHost(r *http.Request, t *Target) {
+	if !c.preserveHost || t.log == nil {
+		return
+	}
+	if v, _ := http1.FirstValue(r, r.Header, "Host"); v == "" {
+		t.log(r, static.LevelWarn, "proxy", nil, "AH01092: no HTTP 0.9 request (with no host line) on incoming request and preserve host set forcing hostname to be "+
+			http1.ServerHostname(r)+" for uri "+r.URL.Path)
+	}
 }
 
 // requestHead is the request line and fields sent to the backend, as
