@@ -4,7 +4,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strings"
 	"testing"
 )
 
@@ -82,13 +81,5 @@ var noHostWarning = regexp.MustCompile(`\[(proxy:\w+)\] .*(AH01092: .*)$`)
 // noHostWarnings are s's AH01092 lines (level, message), in order.
 func noHostWarnings(t *testing.T, s *diffServer) []string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(s.root, "logs", "error_log"))
-	must(t, err)
-	var out []string
-	for _, l := range strings.Split(string(b), "\n") {
-		if m := noHostWarning.FindStringSubmatch(l); m != nil {
-			out = append(out, m[1]+" "+m[2])
-		}
-	}
-	return out
+	return errorLogLines(t, s, noHostWarning)
 }
