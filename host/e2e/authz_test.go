@@ -246,12 +246,20 @@ var accessLine = regexp.MustCompile(`\[((?:authz_core|authz_host|access_compat):
 // authzLogLines are s's access lines (module:level, client, message), in order.
 func authzLogLines(t *testing.T, s *diffServer) []string {
 	t.Helper()
+	return errorLogLines(t, s, accessLine)
+}
+
+// errorLogLines are the lines of s's error log that re matches, each as
+// its submatches joined by spaces, the documents' directory written
+// @DOCS@, in order.
+func errorLogLines(t *testing.T, s *diffServer, re *regexp.Regexp) []string {
+	t.Helper()
 	b, err := os.ReadFile(filepath.Join(s.root, "logs", "error_log"))
 	must(t, err)
 	var out []string
 	for _, l := range strings.Split(string(b), "\n") {
-		if m := accessLine.FindStringSubmatch(l); m != nil {
-			out = append(out, m[1]+" "+m[2]+" "+strings.ReplaceAll(m[3], s.docs, "@DOCS@"))
+		if m := re.FindStringSubmatch(l); m != nil {
+			out = append(out, strings.ReplaceAll(strings.Join(m[1:], " "), s.docs, "@DOCS@"))
 		}
 	}
 	return out

@@ -256,17 +256,10 @@ func TestSSLCipherSuite(t *testing.T) {
 // sslLine is mod_ssl's error line of a request refused by SSLRequireSSL.
 var sslLine = regexp.MustCompile(`\[(ssl:\w+)\] .*\[client ([0-9a-f.:]+?):\d+\] (AH0(?:2219|2031|2032): .*)$`)
 
+// sslLogLines are s's sslLine lines (module:level, client, message), in order.
 func sslLogLines(t *testing.T, s *diffServer) []string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(s.root, "logs", "error_log"))
-	must(t, err)
-	var out []string
-	for _, l := range strings.Split(string(b), "\n") {
-		if m := sslLine.FindStringSubmatch(l); m != nil {
-			out = append(out, m[1]+" "+m[2]+" "+strings.ReplaceAll(m[3], s.docs, "@DOCS@"))
-		}
-	}
-	return out
+	return errorLogLines(t, s, sslLine)
 }
 
 // TestSSLConfigErrors: mod_ssl's configuration errors, against apache2's. A

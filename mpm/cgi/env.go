@@ -121,9 +121,6 @@ func Environ(r *http.Request, site Site, dir *Dir, filename, pathInfo string) []
 			}
 		}
 	})
-	if _, ok := r.Header["Host"]; !ok && r.Host != "" {
-		common.set("HTTP_HOST", r.Host)
-	}
 	fromServer(&common, &e, "PATH", defaultPath)
 	fromServer(&common, &e, "LD_LIBRARY_PATH", "")
 	common.set("SERVER_SIGNATURE", http1.SignatureLine(r))

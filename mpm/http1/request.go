@@ -385,6 +385,7 @@ func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.R
 		req.Host = hostV[0]
 	}
 	target := req.RequestURI
+	absHost := false // the target names the host
 	switch {
 	case target[0] == '/' && fastPath(target):
 		u := req.URL
@@ -427,6 +428,7 @@ func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.R
 			return info, errBadRequest
 		}
 		req.Host = req.URL.Host
+		absHost = true
 		if minor == 1 && len(hostV) == 0 {
 			// apache2 (ap_read_request) wants the Host field of an HTTP/1.1 request
 			// even when the target names the host; its page names that host.
@@ -475,6 +477,19 @@ func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.R
 			// only a handler that reads it, a script's, reads it.
 			delete(h, "Content-Length")
 			info.closeAfter, info.leaveBody = true, true
+		}
+	}
+
+	if absHost && len(hostV) == 1 {
+		// apache2 (ap_update_vhost_from_headers, HttpProtocolOptions Strict,
+		// AH02417) replaces the Host field of an absolute-form request with
+		// the target's host, so that %{Host}i, a script's HTTP_HOST,
+		// RequestHeader and the proxy see the host the request was served
+		// for. The field keeps its place and the client's spelling; hostV
+		// shares h's slice. Without a Host field none is added.
+		hostV[0] = targetHostField(req.URL.Host)
+		if isTrace {
+			p.setTraceField("Host", hostV) // apache2's echo of headers_in
 		}
 	}
 
@@ -790,6 +805,21 @@ func parseContentLength(vs []string) (int64, bool) {
 		n = n*10 + int64(c-'0')
 	}
 	return n, true
+}
+
+// targetHostField is the Host field apache2's construct_host_header makes
+// from an absolute-form target's authority a (validHost's form): its host
+// as fix_hostname leaves it (lowercased, one trailing dot dropped), an IPv6
+// address in brackets, then the port as written, when a names one.
+func targetHostField(a string) string {
+	if a[0] == '[' {
+		i := strings.IndexByte(a, ']')
+		return "[" + RequestHost(a) + "]" + a[i+1:]
+	}
+	if i := strings.IndexByte(a, ':'); i >= 0 {
+		return RequestHost(a) + a[i:]
+	}
+	return RequestHost(a)
 }
 
 // validHost applies apache2's Host checks: a reg-name of letters, digits, '-', '.' and

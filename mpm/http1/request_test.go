@@ -87,11 +87,30 @@ func TestReadRequest(t *testing.T) {
 				if r.Host != "Other:81" || r.URL.Scheme != "http" || r.URL.Path != "/p" || r.URL.RawQuery != "q" {
 					t.Errorf("host %q URL %#v", r.Host, r.URL)
 				}
+				// apache2's AH02417: the target's host replaces the field.
+				if h := r.Header["Host"]; len(h) != 1 || h[0] != "other:81" {
+					t.Errorf("Host field %q", h)
+				}
+			}},
+		{name: "absolute form, an IPv6 target", raw: "GET http://[::1]:081/p HTTP/1.1\r\nhost: h\r\n\r\n",
+			check: func(t *testing.T, r *http.Request, _ reqInfo) {
+				if h := r.Header["Host"]; len(h) != 1 || h[0] != "[::1]:081" {
+					t.Errorf("Host field %q", h)
+				}
 			}},
 		{name: "absolute form without Host (HTTP/1.2; 1.1 wants Host)", raw: "GET http://o/p HTTP/1.2\r\n\r\n",
 			check: func(t *testing.T, r *http.Request, _ reqInfo) {
 				if r.Host != "o" {
 					t.Errorf("host %q", r.Host)
+				}
+				if h, ok := r.Header["Host"]; ok {
+					t.Errorf("Host field %q added", h)
+				}
+			}},
+		{name: "absolute form, another scheme: Host stays", raw: "GET https://Other./p HTTP/1.1\r\nHost: H.test\r\n\r\n",
+			check: func(t *testing.T, r *http.Request, _ reqInfo) {
+				if h := r.Header["Host"]; len(h) != 1 || h[0] != "H.test" || r.Host != "H.test" {
+					t.Errorf("host %q, Host field %q", r.Host, h)
 				}
 			}},
 		{name: "CONNECT authority form", raw: "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n",

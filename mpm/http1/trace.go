@@ -92,8 +92,9 @@ func (c *Conn) refuseTrace(w *response, req *http.Request, status int, notes str
 // values joined by ", " (keeping the name as received) and the others go;
 // with no values every line goes; a field not received is added at the end.
 // It does nothing for another method.
-func (c *Conn) SetTraceField(name string, values []string) {
-	p := &c.parser
+func (c *Conn) SetTraceField(name string, values []string) { c.parser.setTraceField(name, values) }
+
+func (p *parser) setTraceField(name string, values []string) {
 	if len(p.trace) == 0 {
 		return
 	}

@@ -300,6 +300,7 @@ func (c *Config) forward(w http.ResponseWriter, r *http.Request, t *Target, u st
 	if v := r.Header.Get("Upgrade"); v != "" && !force10 && canUpgrade(upgrades, wk.scheme, v) {
 		upgrade = v
 	}
+	c.warnNoHost(r, t)
 	head := c.requestHead(r, pu, pre, bodyDone, chunked, force10, noReuse, upgrade)
 
 	var resp *http.Response
@@ -476,6 +477,18 @@ func isTimeout(err error) bool {
 	return errors.As(err, &ne) && ne.Timeout()
 }
 
+// warnNoHost logs apache2's AH01092 for a request that requestHead sends
+// the ServerName as its Host: ProxyPreserveHost with no Host field.
+func (c *Config) warnNoHost(r *http.Request, t *Target) {
+	if !c.preserveHost || t.log == nil {
+		return
+	}
+	if v, _ := http1.FirstValue(r, r.Header, "Host"); v == "" {
+		t.log(r, static.LevelWarn, "proxy", nil, "AH01092: no HTTP 0.9 request (with no host line) on incoming request and preserve host set forcing hostname to be "+
+			http1.ServerHostname(r)+" for uri "+r.URL.Path)
+	}
+}
+
 // requestHead is the request line and fields sent to the backend, as
 // ap_proxy_create_hdrbrgd and mod_proxy_http write them.
 func (c *Config) requestHead(r *http.Request, pu *url.URL, pre []byte, bodyDone, chunked, force10, noReuse bool, upgrade string) []byte {
@@ -496,15 +509,17 @@ func (c *Config) requestHead(r *http.Request, pu *url.URL, pre []byte, bodyDone,
 	for _, k := range [...]string{"Connection", "Keep-Alive", "Upgrade", "Trailer", "Te", "Expect"} {
 		delete(h, k)
 	}
-	// apache2's saved_host: the Host field's first entry, which
-	// RequestHeader may have changed (an absolute target's host replaces
-	// the client's field).
-	saved := r.Host
-	if v, ok := http1.FirstValue(r, r.Header, "Host"); ok && r.URL.Host == "" {
-		saved = v
-	}
+	// apache2's saved_host: the Host field's first entry, as RequestHeader
+	// left it (the parser put an absolute-form target's host in it); none
+	// when the request has no Host field (HTTP/1.0 without one, or
+	// RequestHeader unset it): then no X-Forwarded-Host, and
+	// ProxyPreserveHost sends the ServerName (apache2's AH01092).
+	saved, _ := http1.FirstValue(r, r.Header, "Host")
 	host := saved
-	if !c.preserveHost || host == "" {
+	if c.preserveHost && host == "" {
+		host = http1.ServerHostname(r)
+	}
+	if !c.preserveHost {
 		host = pu.Host
 		if pu.Port() == "80" {
 			host = strings.TrimSuffix(host, ":80")

@@ -354,6 +354,7 @@ func (c *Config) wstunnel(w http.ResponseWriter, r *http.Request, t *Target, wk 
 	case list == "*":
 		list = proto
 	}
+	c.warnNoHost(r, t)
 	head := c.requestHead(r, pu, pre, bodyDone, chunked, force10, false, proto)
 	head = append(bytes.TrimSuffix(head, []byte("Connection: Upgrade\r\nUpgrade: "+proto+"\r\n\r\n")),
 		"Upgrade: "+list+"\r\nConnection: Upgrade\r\n\r\n"...)
