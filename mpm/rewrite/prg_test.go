@@ -54,9 +54,9 @@ func TestMapProgram(t *testing.T) {
 		{"/m/a", "/v-a", "a"},
 		{"/m/none", "/DEF", "none"},
 		{"/m/", "/v-", ""},
-		{"/m/a\nb", "/DEF", "-"}, // a newline: not asked
-		{"/off/a", "/DEF", "-"},  // no program started
-		{"/m/b", "/v-b", "b"},    // on the connection kept
+		{"/m/a\nb", "/DEF", "-"},      // a newline: not asked
+		{"/off/a", "/DEF", "-"},       // no program started
+		{"/m/b", "/v-b", "b"},         // on the connection kept
 		{"/m/c\x00d\ne", "/v-c", "c"}, // the part before a NUL, as apache2's strlen; its newline after is not seen
 		{"/m/" + strings.Repeat("k", MaxProgramKey+1), "/DEF", "-"}, // too long: not asked
 	} {
