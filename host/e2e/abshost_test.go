@@ -48,11 +48,13 @@ func TestAbsoluteTargetHostField(t *testing.T) {
 // saved_host; ours took the target's host, so that a client could get by
 // `RequestHeader set Host`); without a field (RequestHeader unset, or
 // HTTP/1.0 without one), no X-Forwarded-Host, and under ProxyPreserveHost
-// the ServerName, logged as AH01092. The client's spelling of the field stays.
+// the ServerName, logged as AH01092; an empty field (RequestHeader set Host "")
+// is sent as it is (review46). The client's spelling of the field stays.
 func TestAbsoluteTargetProxyHost(t *testing.T) {
 	sections := "<Location /s>\nRequestHeader set Host set.test\n</Location>\n" +
-		"<Location /u>\nRequestHeader unset Host\n</Location>\n"
-	paths := []string{"/s/x", "/u/x", "/p/x"}
+		"<Location /u>\nRequestHeader unset Host\n</Location>\n" +
+		"<Location /e>\nRequestHeader set Host \"\"\n</Location>\n"
+	paths := []string{"/s/x", "/u/x", "/e/x", "/p/x"}
 	for _, preserve := range []string{"On", "Off"} {
 		t.Run("ProxyPreserveHost"+preserve, func(t *testing.T) {
 			be := headEchoBackend(t)

@@ -483,7 +483,7 @@ func (c *Config) warnNoHost(r *http.Request, t *Target) {
 	if !c.preserveHost || t.log == nil {
 		return
 	}
-	if v, _ := http1.FirstValue(r, r.Header, "Host"); v == "" {
+	if _, ok := http1.FirstValue(r, r.Header, "Host"); !ok {
 		t.log(r, static.LevelWarn, "proxy", nil, "AH01092: no HTTP 0.9 request (with no host line) on incoming request and preserve host set forcing hostname to be "+
 			http1.ServerHostname(r)+" for uri "+r.URL.Path)
 	}
@@ -513,10 +513,11 @@ func (c *Config) requestHead(r *http.Request, pu *url.URL, pre []byte, bodyDone,
 	// left it (the parser put an absolute-form target's host in it); none
 	// when the request has no Host field (HTTP/1.0 without one, or
 	// RequestHeader unset it): then no X-Forwarded-Host, and
-	// ProxyPreserveHost sends the ServerName (apache2's AH01092).
-	saved, _ := http1.FirstValue(r, r.Header, "Host")
+	// ProxyPreserveHost sends the ServerName (apache2's AH01092). An
+	// empty one (RequestHeader set Host "") is sent as it is.
+	saved, hasHost := http1.FirstValue(r, r.Header, "Host")
 	host := saved
-	if c.preserveHost && host == "" {
+	if c.preserveHost && !hasHost {
 		host = http1.ServerHostname(r)
 	}
 	if !c.preserveHost {
@@ -543,7 +544,7 @@ func (c *Config) requestHead(r *http.Request, pu *url.URL, pre []byte, bodyDone,
 			ip = ap.Addr().Unmap().String()
 		}
 		fresh[1] = mergen(r, h, "X-Forwarded-For", ip)
-		if saved != "" {
+		if hasHost {
 			fresh[2] = mergen(r, h, "X-Forwarded-Host", saved)
 		}
 		fresh[3] = mergen(r, h, "X-Forwarded-Server", http1.ServerHostname(r))
