@@ -119,7 +119,7 @@ func accessLogHook(main *vserver, table *vhostTable) func(c *http1.Conn, r *http
 			Request: r, Line: c.RequestLine(), Status: status, BodyBytes: n,
 			Start: c.RequestStart(), End: time.Now(),
 			RemoteAddr: c.RemoteAddr(), PeerAddr: c.RemoteAddr(), LocalAddr: c.LocalAddr(), Header: c.ResponseHeader(),
-			ServerName: s.logName, Requests: c.Requests(), KeepAlive: c.KeepingAlive(),
+			ServerName: s.logName, CanonicalName: s.canonicalName, Requests: c.Requests(), KeepAlive: c.KeepingAlive(),
 			BytesIn: c.BytesIn(), BytesOut: c.BytesOut(),
 			Env: c.Env(), Notes: c.Notes(), OrigNotes: c.OrigNotes(),
 		}

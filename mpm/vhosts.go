@@ -127,7 +127,9 @@ type vserver struct {
 	remoteIP *remoteip.Config
 	logs     []accesslog.Log
 	logName  string // ServerName as %v and %p see it
-	docRoot  string
+	// canonicalName is UseCanonicalName On (accesslog.Entry.CanonicalName).
+	canonicalName bool
+	docRoot       string
 	// tlsSettings are its mod_ssl settings (nil: SSLEngine off); tls their
 	// crypto/tls form, nil until setupTLS.
 	tlsSettings *TLS
@@ -323,7 +325,7 @@ func newVserver(serverName, serverAdmin string, aliases []string, canonical http
 		id = id.WithConfig(*conf)
 	}
 	_, host, _ := http1.SplitServerName(serverName)
-	s := &vserver{name: http1.RequestHost(host), id: id, logName: serverName}
+	s := &vserver{name: http1.RequestHost(host), id: id, logName: serverName, canonicalName: canonical == http1.CanonicalNameOn}
 	for _, a := range aliases {
 		a = strings.ToLower(a)
 		if strings.ContainsAny(a, "*?") {

@@ -1,8 +1,11 @@
 package e2e_test
 
 import (
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -204,4 +207,37 @@ func TestUseCanonicalName(t *testing.T) {
 		diffRequest{Port: 1, Raw: "GET http://d.test:4444/sub HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"},
 	)
 	p.check(reqs)
+}
+
+// TestUseCanonicalNameCGI: a CGI script's SERVER_NAME and SERVER_PORT and the
+// access log's %V and %p (ap_get_server_name and ap_get_server_port) under
+// canonicalConf: with On, ServerName's host and port, else 80, whatever the
+// Host field or an absolute target names (not the listening port); Off
+// (w.test, and the main server in a second run) takes Host's.
+func TestUseCanonicalNameCGI(t *testing.T) {
+	script := "#!/bin/sh\necho 'Content-Type: text/plain'\necho\necho \"host=$HTTP_HOST sn=$SERVER_NAME sp=$SERVER_PORT\"\n"
+	conf := canonicalConf + `LoadModule cgid_module ` + apacheModuleDir + `/mod_cgid.so
+LogFormat "%{Host}i|%V|%v|%p" hostlog
+CustomLog logs/host_log hostlog
+<Directory @DOCS@/h>
+    Options +ExecCGI
+    AddHandler cgi-script .cgi
+</Directory>
+`
+	// Off in the main server too (n.test then inherits Off).
+	for _, conf := range []string{conf, strings.Replace(conf, "UseCanonicalName On\n", "UseCanonicalName Off\n", 1)} {
+		p := startPair(t, 2, conf, map[string]string{"h/host.cgi": script})
+		must(t, os.Chmod(filepath.Join(p.apache.docs, "h/host.cgi"), 0o755))
+		var reqs []diffRequest
+		for _, host := range []string{"main.test", "other.test:81", "v.test", "v.test:82", "w.test", "w.test:83", "n.test:84"} {
+			for port := range 2 {
+				reqs = append(reqs,
+					diffRequest{Port: port, Raw: rawRequest("GET /h/host.cgi HTTP/1.1", "Host: "+host, "Connection: close")},
+					diffRequest{Port: port, Raw: rawRequest("GET http://"+host+"/h/host.cgi HTTP/1.1", "Host: main.test", "Connection: close")})
+			}
+		}
+		reqs = append(reqs, diffRequest{Port: 1, Raw: "GET /h/host.cgi HTTP/1.0\r\n\r\n"})
+		p.check(reqs)
+		p.checkLogs("host_log")
+	}
 }

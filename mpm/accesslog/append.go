@@ -140,7 +140,7 @@ func (it *item) append(b []byte, e *Entry) []byte {
 		}
 		return appendEscaped(b, host)
 	case 'V':
-		if r != nil && r.Host != "" {
+		if !e.CanonicalName && r != nil && r.Host != "" {
 			return appendEscaped(b, http1.RequestHost(r.Host))
 		}
 		return (&item{kind: 'v'}).append(b, e)

@@ -46,10 +46,13 @@ type Entry struct {
 	LocalAddr  net.Addr    // the server's side of the connection, nil if unknown
 	Header     http.Header // the response header
 	ServerName string      // ServerName, "[scheme://]host[:port]" (%v, %p)
-	Requests   int         // requests served on the connection, this one included
-	BytesIn    int64       // bytes of the connection the request took (%I)
-	BytesOut   int64       // bytes of the response, header included (%O)
-	KeepAlive  bool        // the connection stays open after this response
+	// CanonicalName is UseCanonicalName On: %V is then ServerName's host
+	// (%v), not the request's (apache2's ap_get_server_name).
+	CanonicalName bool
+	Requests      int   // requests served on the connection, this one included
+	BytesIn       int64 // bytes of the connection the request took (%I)
+	BytesOut      int64 // bytes of the response, header included (%O)
+	KeepAlive     bool  // the connection stays open after this response
 	// User is the user name the request's credentials gave (%u), when UserSet.
 	User    string
 	UserSet bool

@@ -118,6 +118,12 @@ func TestDirectives(t *testing.T) {
 	if got := format(t, "%V", e); got != "a.example" {
 		t.Errorf("%%V = %q", got)
 	}
+	// UseCanonicalName On: %V is the ServerName's host, as %v.
+	e.CanonicalName = true
+	if got := format(t, "%V", e); got != "plain.example" {
+		t.Errorf("UseCanonicalName On: %%V = %q", got)
+	}
+	e.CanonicalName = false
 	e.RemoteAddr = "[::1]:5555"
 	e.LocalAddr = &net.TCPAddr{IP: net.IPv6loopback, Port: 80}
 	if got := format(t, "%h %A %{remote}p", e); got != "::1 ::1 5555" {

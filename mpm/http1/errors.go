@@ -358,9 +358,6 @@ func signatureHostPort(s *Server, r *http.Request) (host, port string) {
 	}
 	if mode != CanonicalNameOn && r.Host != "" && validHost(r.Host) {
 		host = RequestHost(r.Host)
-		if !withoutURIPort(r) {
-			_, port = splitHostPort(r.Host)
-		}
 	}
 	switch mode {
 	case CanonicalNameOn:
@@ -384,13 +381,7 @@ func signatureHostPort(s *Server, r *http.Request) (host, port string) {
 			host = "localhost"
 		}
 	}
-	if port == "" && id != nil {
-		port = id.port
-	}
-	if port == "" {
-		port = DefaultPort(id.schemeFor(r))
-	}
-	return host, port
+	return host, serverPort(id, r)
 }
 
 // ServerHostPort returns the host and port apache2 uses when it builds a URL pointing

@@ -2,7 +2,6 @@ package http1
 
 import (
 	"context"
-	"net"
 	"net/http"
 	"time"
 )
@@ -24,27 +23,22 @@ func ServerSoftware(r *http.Request) string {
 // ServerPort is apache2's ap_get_server_port for r (SERVER_PORT): with
 // UseCanonicalName Off or DNS the port of the Host field (not for a request
 // marked WithoutURIPort), else the ServerName's, else the scheme's default;
-// On: the ServerName's port, else the local port.
+// On: the ServerName's port, else the scheme's default, as %p (apache2's
+// local-port fallback is UseCanonicalPhysicalPort On's, which we lack).
 func ServerPort(r *http.Request) string {
 	var s *Server
 	if c := ConnFromRequest(r); c != nil {
 		s = c.srv
 	}
-	id := identity(s, r)
+	return serverPort(identity(s, r), r)
+}
+
+// serverPort is ServerPort for the server id names (signatureHostPort's port).
+func serverPort(id *Identity, r *http.Request) string {
 	on := id != nil && id.canonical == CanonicalNameOn
 	if !on && r.Host != "" && validHost(r.Host) && !withoutURIPort(r) {
 		if _, port := splitHostPort(r.Host); port != "" {
 			return port
-		}
-	}
-	if on && id.port != "" {
-		return id.port
-	}
-	if on {
-		if a, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
-			if _, port := splitHostPort(a.String()); port != "" {
-				return port
-			}
 		}
 	}
 	if id != nil && id.port != "" {
