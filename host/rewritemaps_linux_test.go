@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/httpd-mpm/httpd-mpm/host/errorlog"
+	"github.com/httpd-mpm/httpd-mpm/internal/testbin"
 	"github.com/httpd-mpm/httpd-mpm/mpm"
 	"github.com/httpd-mpm/httpd-mpm/mpm/site"
 )
@@ -50,7 +51,7 @@ func TestMapProgramSocketOwners(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "prog.sh"), []byte("#!/bin/sh\nwhile read -r k; do echo \"v-$k\"; done\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	var log syncBuf
+	var log testbin.SyncBuffer
 	m := newMapPrograms(dir, errorlog.New(&log, errorlog.Info))
 	t.Cleanup(m.close)
 	c := &mpm.Core{Credential: &mpm.Credential{Uid: uid, Gid: gid, Groups: []uint32{gid}}, ServerDirectives: []site.Directive{

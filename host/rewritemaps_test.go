@@ -12,31 +12,14 @@ import (
 	"time"
 
 	"github.com/httpd-mpm/httpd-mpm/host/errorlog"
+	"github.com/httpd-mpm/httpd-mpm/internal/testbin"
 	"github.com/httpd-mpm/httpd-mpm/mpm"
 	"github.com/httpd-mpm/httpd-mpm/mpm/site"
 )
 
-// syncBuf is a log's writer for the tests.
-type syncBuf struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuf) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // startTestMaps starts the programs of lines (RewriteMap arguments) for a
 // main server with RewriteEngine on, the program a shell script.
-func startTestMaps(t *testing.T, script string, timeout time.Duration) (*mpm.Core, *syncBuf) {
+func startTestMaps(t *testing.T, script string, timeout time.Duration) (*mpm.Core, *testbin.SyncBuffer) {
 	t.Helper()
 	dir := t.TempDir()
 	must := func(err error) {
@@ -46,7 +29,7 @@ func startTestMaps(t *testing.T, script string, timeout time.Duration) (*mpm.Cor
 		}
 	}
 	must(os.WriteFile(filepath.Join(dir, "prog.sh"), []byte(script), 0o755))
-	var log syncBuf
+	var log testbin.SyncBuffer
 	m := newMapPrograms(dir, errorlog.New(&log, errorlog.Info))
 	t.Cleanup(m.close)
 	c := &mpm.Core{Timeout: timeout, ServerDirectives: []site.Directive{
