@@ -702,20 +702,23 @@ type IndexFixer interface {
 	IndexFixup(r *http.Request)
 }
 
-// fields is a copy of a request's fields and of the lines added to them
-// (http1.RequestLines); the zero value holds none.
+// fields is a copy of a request's fields, of the lines added to them
+// (http1.RequestLines) and of the names of the client's fields removed
+// (http1.RemovedFields); the zero value holds none.
 type fields struct {
-	h     http.Header
-	lines []string
+	h       http.Header
+	lines   []string
+	removed []string
 }
 
 // saveFields copies r's fields.
 func saveFields(r *http.Request) fields {
-	return fields{r.Header.Clone(), slices.Clone(http1.RequestLines(r))}
+	return fields{r.Header.Clone(), slices.Clone(http1.RequestLines(r)), http1.RemovedFields(r)}
 }
 
 // restore gives r the fields f holds, in place (the map is the one the
-// access log reads); nothing when f holds none.
+// access log reads), the client's fields removed since f was saved the
+// client's again; nothing when f holds none.
 func (f fields) restore(r *http.Request) {
 	if f.h == nil {
 		return
@@ -723,6 +726,7 @@ func (f fields) restore(r *http.Request) {
 	clear(r.Header)
 	maps.Copy(r.Header, f.h)
 	http1.SetRequestLines(r, slices.Clone(f.lines))
+	http1.SetRemovedFields(r, f.removed)
 }
 
 // dirFields is what indexFixup needs of the fields of r, a directory's
@@ -749,11 +753,12 @@ func indexFixup(r *http.Request, o *Options, pre fields) {
 		f.IndexFixup(r)
 		return
 	}
-	hdr, lines := r.Header, http1.RequestLines(r)
+	hdr, lines, removed := r.Header, http1.RequestLines(r), http1.RemovedFields(r)
 	r.Header = hdr.Clone()
 	fixup(r, o)
 	r.Header = hdr
 	http1.SetRequestLines(r, lines)
+	http1.SetRemovedFields(r, removed)
 }
 
 // Fixup runs resp's fixups for r, a nil resp none: IndexFixup's for a
