@@ -25,6 +25,9 @@ func TestIndexLookupEnv(t *testing.T) {
 <Directory @DOCS@/e4>
 	DirectoryIndex /nope.html /e4b/
 </Directory>
+<Directory @DOCS@/e5>
+	DirectoryIndex /nope2/ index.html
+</Directory>
 <Directory @DOCS@/e4b>
 	SetEnv FOO e4b
 </Directory>
@@ -33,9 +36,9 @@ func TestIndexLookupEnv(t *testing.T) {
 </Files>
 LogFormat "%r %>s foo=%{FOO}e bar=%{BAR}e" envlog
 CustomLog logs/env_log envlog
-`, map[string]string{"e1/x": "x", "e2/index.html": "i2\n", "e3/x": "x", "e4/x": "x", "e4b/index.html": "i4b\n"})
+`, map[string]string{"e1/x": "x", "e2/index.html": "i2\n", "e3/x": "x", "e4/x": "x", "e4b/index.html": "i4b\n", "e5/index.html": "i5\n"})
 	var reqs []diffRequest
-	for _, path := range []string{"/e1/", "/e2/", "/e3/missing", "/e3/", "/e4/"} {
+	for _, path := range []string{"/e1/", "/e2/", "/e3/missing", "/e3/", "/e4/", "/e5/"} {
 		reqs = append(reqs, diffRequest{Raw: get(path, "main.test")})
 	}
 	p.check(reqs)

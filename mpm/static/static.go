@@ -834,8 +834,9 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 	// A path through a file (ENOTDIR) is that file's with path info: the
 	// file's handler, not rel's, is the one that may answer.
 	stopped := errors.Is(oerr, syscall.ENOTDIR)
-	checked := false // o's access settings were applied
-	stop := rel      // the file the walk stopped at
+	atFile := stopped // ... at a file, which mod_dir may fast-redirect to
+	checked := false  // o's access settings were applied
+	stop := rel       // the file the walk stopped at
 	if status == http.StatusNotFound && walk && (o.Handler != nil || o.AcceptPathInfo == PathInfoOn || stopped || errors.Is(oerr, syscall.ENOENT)) {
 		// A handler takes path info: the file the path starts with, if its
 		// handler is one, or the default handler under AcceptPathInfo On.
@@ -850,7 +851,7 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 			// file or the first name that does not exist, whose settings
 			// are the request's (<Files> for that name; no <Directory> of
 			// a directory that does not exist, no handler of rel's).
-			stopped, checked, o, stop = true, true, fo, rel[:n]
+			stopped, atFile, checked, o, stop = true, file, true, fo, rel[:n]
 			noteFile(r, o, croot, rel[:n], rel[n:])
 			if st, why := fo.check(w, r); st != 0 {
 				if why != nil && h.logs(LevelError) {
@@ -931,7 +932,7 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 	// mod_dir may fast-redirect r to an index or a FallbackResource.
 	dirHdr := dirFields(r, o, status == 0 && fi.kind == kindDir && !noSlash || status == http.StatusNotFound && o.Fallback != "")
 	Fixup(r, o.Response)
-	r = fastRedirect(r, status == 0 && fi.kind == kindRegular || stopped)
+	r = fastRedirect(r, status == 0 && fi.kind == kindRegular || atFile)
 	if o.Handler != nil && (status == 0 && fi.kind != kindDir || status == http.StatusNotFound && !stopped) {
 		if h.handle(w, r, o, croot, rel, info, status != 0, false) {
 			return
