@@ -125,6 +125,50 @@ func RemovedField(r *http.Request, name string) {
 	}
 }
 
+// RemovedFields are the names (canonical, each once) of r's fields the
+// client sent that were removed since (RemovedField), nil for none or for a
+// request that did not come from this engine: what SetRemovedFields gives
+// back to a request whose fields are restored (apache2's main request
+// keeps its own r->headers_in when a subrequest's copy changed). Valid
+// while r is being answered.
+func RemovedFields(r *http.Request) []string {
+	c := ConnFromRequest(r)
+	if c == nil || c.bufs == nil {
+		return nil
+	}
+	p := &c.parser
+	var names []string
+	for _, f := range p.fields {
+		if !f.gone || f.fold {
+			continue
+		}
+		if names == nil {
+			names = make([]string, 0, 2)
+		}
+		if k := f.name.of(p.headString()); !slices.Contains(names, k) {
+			names = append(names, k)
+		}
+	}
+	return names
+}
+
+// SetRemovedFields makes the client's fields named in names (RemovedFields)
+// r's removed ones, and only those: the others are the client's again, in
+// their place and spelling. It does nothing for a request that did not
+// come from this engine.
+func SetRemovedFields(r *http.Request, names []string) {
+	c := ConnFromRequest(r)
+	if c == nil || c.bufs == nil {
+		return
+	}
+	p := &c.parser
+	for i := range p.fields {
+		if f := &p.fields[i]; !f.fold {
+			f.gone = len(names) > 0 && slices.Contains(names, string(p.head[f.name.start:f.name.end]))
+		}
+	}
+}
+
 // RequestLines are the names of the lines added to r's fields after the
 // request was read (RequestHeader's set, add, append...), spelled as added,
 // in their order: each one of the last values of its name in r's Header, as

@@ -1,6 +1,7 @@
 package http1
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -60,6 +61,32 @@ func TestRemovedField(t *testing.T) {
 		t.Errorf("got %q, want %q", g, want)
 	}
 	RemovedField(&http.Request{Header: http.Header{"A": {"1"}}}, "A") // a request from elsewhere: nothing to do
+}
+
+// TestRemovedFieldsRestored: SetRemovedFields gives back the removed marks
+// RemovedFields saved: a field removed since is the client's again, in its
+// place and spelling, and one removed before stays removed.
+func TestRemovedFieldsRestored(t *testing.T) {
+	srv := newTestServer()
+	got := make(chan string, 1)
+	srv.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		none := RemovedFields(r)
+		RemovedField(r, "b")
+		saved := RemovedFields(r)
+		RemovedField(r, "x-zed")
+		all := RemovedFields(r)
+		SetRemovedFields(r, saved)
+		names, sent := SentFieldNames(r)
+		got <- fmt.Sprint(none == nil, saved, all) + " " + strings.Join(names, ",") + " " + strings.Join(sent, ",")
+	})
+	addr := serve(t, srv)
+	exchangeRaw(t, addr, "GET / HTTP/1.1\r\nx-zed: 1\r\nHost: h\r\nb: 2\r\nX-Zed: 3\r\nConnection: close\r\n\r\n", 1)
+	if g, want := <-got, "true [B] [X-Zed B] X-Zed,Host,Connection x-zed,Host,Connection"; g != want {
+		t.Errorf("got %q, want %q", g, want)
+	}
+	if RemovedFields(&http.Request{Header: http.Header{"A": {"1"}}}) != nil { // a request from elsewhere
+		t.Error("a request from elsewhere has removed fields")
+	}
 }
 
 // TestOrigNotes: an internal redirect (ResetNotes) starts the request's

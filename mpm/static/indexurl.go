@@ -120,8 +120,11 @@ func (h *Handler) lookup(w http.ResponseWriter, r *http.Request, uri string, sin
 		fallthrough
 	case p.pass:
 		// The fast internal redirect gives r the subrequest's URI: the
-		// access log's %U is the URL's, not r's.
-		if u, err := url.ParseRequestURI(uri); err == nil {
+		// access log's %U is the URL's, not r's, or the URI of what the
+		// subrequest was fast-redirected to in turn (a directory's index).
+		if u := held.url; u != nil {
+			r.URL.Path, r.URL.RawPath = u.Path, u.RawPath
+		} else if u, err := url.ParseRequestURI(uri); err == nil {
 			r.URL.Path, r.URL.RawPath = u.Path, u.RawPath
 		}
 		return 0
@@ -145,6 +148,10 @@ type mainRequest struct {
 	authType string
 	logConf  any  // http1.LogConfig of the main request
 	answered bool // the subrequest's answer is the main request's (fastRedirect)
+	// url is the subrequest's URL as its handler sees it (fastRedirect),
+	// whose path a fast redirect of its own (a directory's index file)
+	// changes in place: apache2's rr->uri, which the main request takes.
+	url *url.URL
 }
 
 type mainRequestKey struct{}
@@ -179,6 +186,7 @@ func fastRedirect(r *http.Request, found bool) *http.Request {
 	if found {
 		main.answered = true
 	}
+	main.url = r.URL
 	if c := http1.ConnFromRequest(r); c != nil {
 		c.RestoreUser(main.user, main.userSet, main.authType)
 		http1.SetLogConfig(r, main.logConf)

@@ -702,20 +702,23 @@ type IndexFixer interface {
 	IndexFixup(r *http.Request)
 }
 
-// fields is a copy of a request's fields and of the lines added to them
-// (http1.RequestLines); the zero value holds none.
+// fields is a copy of a request's fields, of the lines added to them
+// (http1.RequestLines) and of the names of the client's fields removed
+// (http1.RemovedFields); the zero value holds none.
 type fields struct {
-	h     http.Header
-	lines []string
+	h       http.Header
+	lines   []string
+	removed []string
 }
 
 // saveFields copies r's fields.
 func saveFields(r *http.Request) fields {
-	return fields{r.Header.Clone(), slices.Clone(http1.RequestLines(r))}
+	return fields{r.Header.Clone(), slices.Clone(http1.RequestLines(r)), http1.RemovedFields(r)}
 }
 
 // restore gives r the fields f holds, in place (the map is the one the
-// access log reads); nothing when f holds none.
+// access log reads), the client's fields removed since f was saved the
+// client's again; nothing when f holds none.
 func (f fields) restore(r *http.Request) {
 	if f.h == nil {
 		return
@@ -723,6 +726,7 @@ func (f fields) restore(r *http.Request) {
 	clear(r.Header)
 	maps.Copy(r.Header, f.h)
 	http1.SetRequestLines(r, slices.Clone(f.lines))
+	http1.SetRemovedFields(r, f.removed)
 }
 
 // dirFields is what indexFixup needs of the fields of r, a directory's
@@ -749,11 +753,12 @@ func indexFixup(r *http.Request, o *Options, pre fields) {
 		f.IndexFixup(r)
 		return
 	}
-	hdr, lines := r.Header, http1.RequestLines(r)
+	hdr, lines, removed := r.Header, http1.RequestLines(r), http1.RemovedFields(r)
 	r.Header = hdr.Clone()
 	fixup(r, o)
 	r.Header = hdr
 	http1.SetRequestLines(r, lines)
+	http1.SetRemovedFields(r, removed)
 }
 
 // Fixup runs resp's fixups for r, a nil resp none: IndexFixup's for a
@@ -829,8 +834,9 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 	// A path through a file (ENOTDIR) is that file's with path info: the
 	// file's handler, not rel's, is the one that may answer.
 	stopped := errors.Is(oerr, syscall.ENOTDIR)
-	checked := false // o's access settings were applied
-	stop := rel      // the file the walk stopped at
+	atFile := stopped // ... at a file, which mod_dir may fast-redirect to
+	checked := false  // o's access settings were applied
+	stop := rel       // the file the walk stopped at
 	if status == http.StatusNotFound && walk && (o.Handler != nil || o.AcceptPathInfo == PathInfoOn || stopped || errors.Is(oerr, syscall.ENOENT)) {
 		// A handler takes path info: the file the path starts with, if its
 		// handler is one, or the default handler under AcceptPathInfo On.
@@ -845,7 +851,7 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 			// file or the first name that does not exist, whose settings
 			// are the request's (<Files> for that name; no <Directory> of
 			// a directory that does not exist, no handler of rel's).
-			stopped, checked, o, stop = true, true, fo, rel[:n]
+			stopped, atFile, checked, o, stop = true, file, true, fo, rel[:n]
 			noteFile(r, o, croot, rel[:n], rel[n:])
 			if st, why := fo.check(w, r); st != 0 {
 				if why != nil && h.logs(LevelError) {
@@ -926,7 +932,7 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 	// mod_dir may fast-redirect r to an index or a FallbackResource.
 	dirHdr := dirFields(r, o, status == 0 && fi.kind == kindDir && !noSlash || status == http.StatusNotFound && o.Fallback != "")
 	Fixup(r, o.Response)
-	r = fastRedirect(r, status == 0 && fi.kind == kindRegular || stopped)
+	r = fastRedirect(r, status == 0 && fi.kind == kindRegular || atFile)
 	if o.Handler != nil && (status == 0 && fi.kind != kindDir || status == http.StatusNotFound && !stopped) {
 		if h.handle(w, r, o, croot, rel, info, status != 0, false) {
 			return
