@@ -85,3 +85,54 @@ func noHostWarnings(t *testing.T, s *diffServer) []string {
 	t.Helper()
 	return errorLogLines(t, s, noHostWarning)
 }
+
+// absPortConf names the main server with a port (8080), so that a
+// script's SERVER_PORT and a redirect tell the scheme's port from the
+// ServerName's; it logs the Host field, %V, %p, %U, the query, the
+// status, the type, whether SetEnvIf saw the URL-path "*", and Allow.
+const absPortConf = `ServerName main.test:8080
+Listen 127.0.0.1:@P0@
+DocumentRoot @DOCS@
+LoadModule cgid_module ` + apacheModuleDir + `/mod_cgid.so
+LogFormat "%{Host}i %V %p %U%q %>s type=%{Content-Type}o star=%{STAR}e Allow: %{Allow}o" abslog
+CustomLog logs/abs_log abslog
+SetEnvIf Request_URI ^\*$ STAR=1
+<Directory @DOCS@/h>
+	Options +ExecCGI
+	AddHandler cgi-script .cgi
+</Directory>
+`
+
+// absPortScript prints the Host field, SERVER_NAME and SERVER_PORT.
+const absPortScript = "#!/bin/sh\necho 'Content-Type: text/plain'\necho\necho \"host=$HTTP_HOST name=$SERVER_NAME port=$SERVER_PORT\"\n"
+
+// TestAbsoluteTargetEmptyPort: an absolute-form target's empty port
+// ("http://abs.test:/") is its scheme's, as apache2's apr_uri_parse
+// reads it: the Host field becomes "abs.test:", %V and SERVER_NAME
+// abs.test, SERVER_PORT 80 (not the ServerName's 8080, which a target
+// without a port gets), and a redirect leaves the port out (ours: 400).
+// In a Host field an empty port or port 0 is a 400 (apr_parse_addr_port)
+// unless the target names the host; port 0 in a target is served.
+func TestAbsoluteTargetEmptyPort(t *testing.T) {
+	p := startPair(t, 1, absPortConf, map[string]string{"h/env.cgi": absPortScript, "h/x/a.txt": "a\n"})
+	must(t, os.Chmod(filepath.Join(p.apache.docs, "h/env.cgi"), 0o755))
+	p.check([]diffRequest{
+		{Raw: rawRequest("GET http://ABS.test:/h/env.cgi HTTP/1.1", "Host: main.test", "Connection: close"), Want: "host=abs.test: name=abs.test port=80\n"},
+		{Raw: rawRequest("GET http://[::1]:/h/env.cgi?q HTTP/1.1", "Host: main.test", "Connection: close"), Want: "host=[::1]: name=[::1] port=80\n"},
+		{Raw: rawRequest("GET http://abs.test:/h/env.cgi HTTP/1.0"), Want: "host= name=abs.test port=80\n"},
+		{Raw: rawRequest("GET http://abs.test/h/env.cgi HTTP/1.1", "Host: main.test", "Connection: close"), Want: "host=abs.test name=abs.test port=8080\n"},
+		{Raw: rawRequest("GET http://abs.test:/h/x HTTP/1.1", "Host: main.test", "Connection: close")},
+		{Raw: rawRequest("GET http://abs.test/h/x HTTP/1.1", "Host: main.test", "Connection: close")},
+		{Raw: rawRequest("GET http://abs.test:0/h/env.cgi HTTP/1.1", "Host: main.test:0", "Connection: close"), Want: "host=abs.test:0 name=abs.test port=0\n"},
+		{Raw: rawRequest("GET http://abs.test/h/env.cgi HTTP/1.1", "Host: main.test:", "Connection: close"), Want: "host=abs.test name=abs.test port=8080\n"},
+		{Raw: rawRequest("GET /h/env.cgi HTTP/1.1", "Host: abs.test:", "Connection: close"), Want: "Bad Request"},
+		{Raw: rawRequest("GET /h/env.cgi HTTP/1.0", "Host: abs.test:"), Want: "Bad Request"},
+		{Raw: rawRequest("GET /h/env.cgi HTTP/1.1", "Host: abs.test:00", "Connection: close"), Want: "Bad Request"},
+		{Raw: rawRequest("GET /h/env.cgi HTTP/1.1", "Host: [::1]:0", "Connection: close"), Want: "Bad Request"},
+		// A port with leading zeros is a number to SERVER_PORT and redirects (ours kept the zeros).
+		{Raw: rawRequest("GET /h/env.cgi HTTP/1.1", "Host: abs.test:081", "Connection: close"), Want: "host=abs.test:081 name=abs.test port=81\n"},
+		{Raw: rawRequest("GET http://abs.test:0081/h/x HTTP/1.1", "Host: main.test", "Connection: close")},
+		{Raw: rawRequest("GET /h/env.cgi HTTP/1.1", "Host: abs.test:000", "Connection: close"), Want: "Bad Request"},
+	})
+	p.checkLogs("abs_log")
+}

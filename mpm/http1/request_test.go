@@ -98,6 +98,40 @@ func TestReadRequest(t *testing.T) {
 					t.Errorf("Host field %q", h)
 				}
 			}},
+		{name: "absolute form, an empty port: the scheme's", raw: "GET http://O.test:/p HTTP/1.1\r\nHost: h\r\n\r\n",
+			check: func(t *testing.T, r *http.Request, _ reqInfo) {
+				// apache2: HTTP_HOST "o.test:", SERVER_PORT 80 (ServerPort).
+				if r.Host != "O.test:" || r.URL.Path != "/p" {
+					t.Errorf("host %q URL %#v", r.Host, r.URL)
+				}
+				if h := r.Header["Host"]; len(h) != 1 || h[0] != "o.test:" {
+					t.Errorf("Host field %q", h)
+				}
+			}},
+		{name: "absolute form, an IPv6 target with an empty port", raw: "GET http://[::1]:/p HTTP/1.1\r\nHost: h\r\n\r\n",
+			check: func(t *testing.T, r *http.Request, _ reqInfo) {
+				if h := r.Header["Host"]; r.Host != "[::1]:" || len(h) != 1 || h[0] != "[::1]:" {
+					t.Errorf("host %q, Host field %q", r.Host, h)
+				}
+			}},
+		{name: "absolute form, port 0", raw: "GET http://o:0/p HTTP/1.1\r\nHost: h\r\n\r\n",
+			check: func(t *testing.T, r *http.Request, _ reqInfo) {
+				if h := r.Header["Host"]; r.Host != "o:0" || len(h) != 1 || h[0] != "o:0" {
+					t.Errorf("host %q, Host field %q", r.Host, h)
+				}
+			}},
+		{name: "absolute form, two Host fields", raw: "GET http://o/p HTTP/1.1\r\nHost: h:\r\nHost: h:0\r\n\r\n", status: 400},
+		{name: "absolute form, Host with an empty port", raw: "GET http://o/p HTTP/1.1\r\nHost: h:\r\n\r\n",
+			check: func(t *testing.T, r *http.Request, _ reqInfo) {
+				if h := r.Header["Host"]; r.Host != "o" || len(h) != 1 || h[0] != "o" {
+					t.Errorf("host %q, Host field %q", r.Host, h)
+				}
+			}},
+		{name: "absolute form, Host with port 0", raw: "GET http://o/p HTTP/1.1\r\nHost: h:0\r\n\r\n"},
+		{name: "absolute form, another scheme, Host with an empty port", raw: "GET https://o/p HTTP/1.1\r\nHost: h:\r\n\r\n", status: 400},
+		{name: "absolute form, two colons", raw: "GET http://o::/p HTTP/1.1\r\nHost: h\r\n\r\n", status: 400},
+		{name: "absolute form, an empty host", raw: "GET http://:/p HTTP/1.1\r\nHost: h\r\n\r\n", status: 400},
+		{name: "CONNECT with an empty port", raw: "CONNECT o: HTTP/1.1\r\nHost: h\r\n\r\n", status: 400},
 		{name: "absolute form without Host (HTTP/1.2; 1.1 wants Host)", raw: "GET http://o/p HTTP/1.2\r\n\r\n",
 			check: func(t *testing.T, r *http.Request, _ reqInfo) {
 				if r.Host != "o" {
@@ -207,6 +241,11 @@ func TestReadRequest(t *testing.T) {
 		{name: "missing Host", raw: "GET / HTTP/1.1\r\n\r\n", status: 400},
 		{name: "empty Host", raw: "GET / HTTP/1.1\r\nHost:\r\n\r\n", status: 400},
 		{name: "bad Host port", raw: "GET / HTTP/1.1\r\nHost: h:x\r\n\r\n", status: 400},
+		{name: "Host with an empty port", raw: "GET / HTTP/1.1\r\nHost: h:\r\n\r\n", status: 400},
+		{name: "Host port 0", raw: "GET / HTTP/1.1\r\nHost: h:00\r\n\r\n", status: 400},
+		{name: "Host IPv6 port 0", raw: "GET / HTTP/1.1\r\nHost: [::0]:0\r\n\r\n", status: 400},
+		{name: "Host IPv6 ending in 0", raw: "GET / HTTP/1.1\r\nHost: [::0]\r\n\r\n"},
+		{name: "Host port 010", raw: "GET / HTTP/1.1\r\nHost: h:010\r\n\r\n"},
 		{name: "Host port too big", raw: "GET / HTTP/1.1\r\nHost: h:65536\r\n\r\n", status: 400},
 		{name: "Host with userinfo", raw: "GET / HTTP/1.1\r\nHost: u@h\r\n\r\n", status: 400},
 		{name: "two Content-Length", raw: "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\n", status: 400},
@@ -291,6 +330,7 @@ func FuzzReadRequest(f *testing.F) {
 	}
 	f.Add("GET http://h/ HTTP/1.1\r\nHost: h\r\nX: a\r\n b\r\n\r\n")
 	f.Add("OPTIONS * HTTP/1.0\r\n\r\n")
+	f.Add("OPTIONS http://h:?q HTTP/1.1\r\nHost: h\r\n\r\n")
 	f.Add("CONNECT h:1 HTTP/1.1\r\nHost: h:1\r\n\r\n")
 	f.Add("GET /%41?%zz HTTP/1.1\r\nHost: [::1]:80\r\n\r\n")
 	f.Fuzz(func(t *testing.T, raw string) {
