@@ -32,7 +32,7 @@
 //     (no space before the colon), no control characters in values, obs-fold joined with
 //     one space, at most 10 empty lines before a request. HTTP/1.1 needs exactly one
 //     valid Host; an absolute-form target's authority replaces it (an empty port is
-//     the scheme's). A chunked
+//     the scheme's; without a path the target is "*" to OPTIONS). A chunked
 //     Transfer-Encoding with a (valid) Content-Length is read as chunked, the
 //     Content-Length dropped from the request, and the connection closes after the
 //     response, as apache2's ap_read_request does; only a handler that reads the body

@@ -418,6 +418,17 @@ func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.R
 			}
 			return info, errBadRequest
 		}
+		if u.Opaque != "" {
+			// "http:x": a path that does not start with '/' (apache2's
+			// ap_parse_request_line, RFC 9112 §3.2).
+			return info, errBadRequest
+		}
+		if u.Path == "" && req.Method == http.MethodOptions {
+			// An absolute-form target without a path names the server
+			// itself to OPTIONS, as "*" (apache2's ap_parse_uri, RFC 9112
+			// §3.2.4); to the other methods, "/".
+			u.Path = "*"
+		}
 		req.URL = u
 	}
 	if badHost {
