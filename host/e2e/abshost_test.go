@@ -160,14 +160,39 @@ func TestAbsoluteTargetWithoutPath(t *testing.T) {
 		{Raw: rawRequest("GET http:index.html HTTP/1.1", "Host: main.test", "Connection: close"), Want: "Bad Request"},
 		{Raw: rawRequest("OPTIONS http:x HTTP/1.1", "Host: main.test", "Connection: close"), Want: "Bad Request"},
 	})
+	p.checkServedLogs("abs_log")
+}
+
+// TestAbsoluteTargetScheme: a target of another scheme than http and
+// https is a 400, as apache2's ap_post_read_request (without a forward
+// proxy) makes it (ours served it); https on a plain connection leaves
+// the Host field in charge.
+func TestAbsoluteTargetScheme(t *testing.T) {
+	p := startPair(t, 1, absPortConf, map[string]string{"h/env.cgi": absPortScript})
+	must(t, os.Chmod(filepath.Join(p.apache.docs, "h/env.cgi"), 0o755))
+	p.check([]diffRequest{
+		{Raw: rawRequest("GET ftp://abs.test/h/env.cgi HTTP/1.1", "Host: main.test", "Connection: close"), Want: "Bad Request"},
+		{Raw: rawRequest("OPTIONS httpx://abs.test HTTP/1.1", "Host: main.test", "Connection: close"), Want: "Bad Request"},
+		{Raw: rawRequest("GET HTTPS://abs.test/h/env.cgi HTTP/1.1", "Host: main.test", "Connection: close"), Want: "host=main.test name=main.test port=8080\n"},
+		{Raw: rawRequest("GET HTTP://abs.test/h/env.cgi HTTP/1.1", "Host: main.test", "Connection: close"), Want: "host=abs.test name=abs.test port=8080\n"},
+	})
+	p.checkServedLogs("abs_log")
+}
+
+// checkServedLogs is checkLogs for the lines of answers other than 400:
+// apache2 logs the target or path of a target it refuses as %U, without
+// the Host field when it refuses it before it reads the fields (ours "/"
+// and the field, as for every refused target). The order of apache2's
+// Allow varies from run to run (a hash table's): sorted.
+func (p *diffPair) checkServedLogs(names ...string) {
+	t := p.t
+	t.Helper()
 	must(t, p.apache.stop())
 	must(t, p.ours.stop())
-	// The lines of the refused targets aside: apache2 logs a target it
-	// refuses before it reads the fields as %U, without a Host field (ours
-	// "/" and the field, as for every refused target). The order of
-	// apache2's Allow varies from run to run (a hash table's): sorted.
-	served := func(s *diffServer) []string {
-		return sortAllow(slices.DeleteFunc(s.logLines(t, "abs_log"), func(l string) bool { return strings.Contains(l, " 400 ") }))
+	served := func(s *diffServer, log string) []string {
+		return sortAllow(slices.DeleteFunc(s.logLines(t, log), func(l string) bool { return strings.Contains(l, " 400 ") }))
 	}
-	compareLines(t, "logs/abs_log (sorted), 400s aside", served(p.apache), served(p.ours))
+	for _, log := range names {
+		compareLines(t, "logs/"+log+" (sorted), 400s aside", served(p.apache, log), served(p.ours, log))
+	}
 }

@@ -418,6 +418,11 @@ func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.R
 			}
 			return info, errBadRequest
 		}
+		if u.Scheme != "" && !strings.EqualFold(u.Scheme, "http") && !strings.EqualFold(u.Scheme, "https") {
+			// apache2's ap_post_read_request serves http and https alone
+			// but to a forward proxy (ProxyRequests On, which we lack).
+			return info, errBadRequest
+		}
 		if u.Opaque != "" {
 			// "http:x": a path that does not start with '/' (apache2's
 			// ap_parse_request_line, RFC 9112 §3.2).

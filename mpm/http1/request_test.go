@@ -156,6 +156,13 @@ func TestReadRequest(t *testing.T) {
 					t.Errorf("host %q URL %#v", r.Host, r.URL)
 				}
 			}},
+		{name: "another scheme than http and https", raw: "GET ftp://o/p HTTP/1.1\r\nHost: h\r\n\r\n", status: 400},
+		{name: "HTTPS on a plain connection: Host stays", raw: "GET HTTPS://o/p HTTP/1.0\r\n\r\n",
+			check: func(t *testing.T, r *http.Request, _ reqInfo) {
+				if r.Host != "" || r.URL.Path != "/p" {
+					t.Errorf("host %q URL %#v", r.Host, r.URL)
+				}
+			}},
 		{name: "a scheme without //", raw: "GET http:p HTTP/1.1\r\nHost: h\r\n\r\n", status: 400},
 		{name: "a scheme without //, OPTIONS", raw: "OPTIONS http:p HTTP/1.1\r\nHost: h\r\n\r\n", status: 400},
 		{name: "absolute form without Host (HTTP/1.2; 1.1 wants Host)", raw: "GET http://o/p HTTP/1.2\r\n\r\n",
@@ -357,6 +364,7 @@ func FuzzReadRequest(f *testing.F) {
 	f.Add("GET http://h/ HTTP/1.1\r\nHost: h\r\nX: a\r\n b\r\n\r\n")
 	f.Add("OPTIONS * HTTP/1.0\r\n\r\n")
 	f.Add("OPTIONS http://h:?q HTTP/1.1\r\nHost: h\r\n\r\n")
+	f.Add("GET https://o/ HTTP/1.0\r\n\r\n")
 	f.Add("CONNECT h:1 HTTP/1.1\r\nHost: h:1\r\n\r\n")
 	f.Add("GET /%41?%zz HTTP/1.1\r\nHost: [::1]:80\r\n\r\n")
 	f.Fuzz(func(t *testing.T, raw string) {
@@ -430,6 +438,12 @@ func FuzzReadRequest(f *testing.F) {
 		}
 		// Where net/http also accepts the request, it must see the same thing.
 		if hr, err := http.ReadRequest(bufio.NewReader(strings.NewReader(raw))); err == nil {
+			if hr.URL.Host != "" && !strings.EqualFold(hr.URL.Scheme, "http") {
+				// A target of another scheme than the connection's (https here)
+				// leaves the Host field in charge (apache2's ap_parse_uri);
+				// net/http takes the target's host.
+				hr.Host = r.Host
+			}
 			if hr.Method == http.MethodOptions && hr.URL.Host != "" && hr.URL.Path == "" && r.URL.Path == "*" {
 				// An absolute-form target without a path is "*" to OPTIONS (apache2's
 				// ap_parse_uri); net/http leaves the path empty.
