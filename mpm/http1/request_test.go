@@ -2,6 +2,7 @@ package http1
 
 import (
 	"bufio"
+	"crypto/tls"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -464,6 +465,28 @@ func FuzzReadRequest(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestServerPort: the port of the request's host as apache2's
+// ap_get_server_port gives it (UseCanonicalName Off, no ServerName): a
+// number, an empty one (an absolute-form target's) the scheme's.
+func TestServerPort(t *testing.T) {
+	for _, tc := range []struct {
+		host string
+		tls  bool
+		want string
+	}{
+		{"o", false, "80"}, {"o", true, "443"}, {"o:", false, "80"}, {"[::1]:", true, "443"},
+		{"o:81", true, "81"}, {"o:081", false, "81"}, {"o:0", false, "0"}, {"o:000", false, "0"},
+	} {
+		r := &http.Request{Host: tc.host}
+		if tc.tls {
+			r.TLS = &tls.ConnectionState{}
+		}
+		if got := ServerPort(r); got != tc.want {
+			t.Errorf("ServerPort(%q, TLS %v) = %q, want %q", tc.host, tc.tls, got, tc.want)
+		}
+	}
 }
 
 // TestRequestHost: fix_hostname's form, and stable when applied again (a host from
