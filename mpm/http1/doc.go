@@ -31,7 +31,8 @@
 //     "HTTP/" DIGIT "." DIGIT, CRLF line ends (a bare LF is 400), tokens as field names
 //     (no space before the colon), no control characters in values, obs-fold joined with
 //     one space, at most 10 empty lines before a request. HTTP/1.1 needs exactly one
-//     valid Host; an absolute-form target's authority replaces it. A chunked
+//     valid Host; an absolute-form target's authority replaces it (an empty port is
+//     the scheme's; without a path the target is "*" to OPTIONS). A chunked
 //     Transfer-Encoding with a (valid) Content-Length is read as chunked, the
 //     Content-Length dropped from the request, and the connection closes after the
 //     response, as apache2's ap_read_request does; only a handler that reads the body
@@ -77,9 +78,8 @@
 //     default On, as apache2's): 405 with an empty Allow; or an echo of the request
 //     line and fields as received, as message/http (413 for a body unless Extended). A
 //     refusal is answered by Server.ErrorPage (the server's ErrorDocument) when set. A
-//     TRACE of "*" goes to the handler, which answers 400, as apache2. Differences: the
-//     echo has a Content-Length (apache2 sends it chunked), and to an absolute-form
-//     target it keeps the Host field as received (apache2 echoes the target's host).
+//     TRACE of "*" goes to the handler, which answers 400, as apache2. Difference: the
+//     echo has a Content-Length (apache2 sends it chunked).
 //   - Virtual hosts: Server.Identify names a request's server once its head has parsed,
 //     and that Identity's HostConfig (KeepAlive, MaxKeepAliveRequests, ServerSignature,
 //     TraceEnable, LimitRequestBody, the body timeout, Timeout for the body and the

@@ -376,11 +376,16 @@ func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.R
 	// page names it), so it is set first; a bad or missing Host is refused once the
 	// URL is read, which the access log's %U shows, as apache2's does.
 	badHost := false
+	// An empty port or port 0 in the field: valid (RFC 9110 §7.2), but
+	// refused by apache2 (apr_parse_addr_port) unless the target names the host.
+	strictHost := false
 	switch {
 	case len(hostV) > 1:
 		badHost = true
 	case len(hostV) == 1 && !validHost(hostV[0]):
 		badHost = true
+	case len(hostV) == 1 && (hostV[0][len(hostV[0])-1] == ':' || zeroPort(hostV[0])):
+		strictHost = true
 	case len(hostV) == 1:
 		req.Host = hostV[0]
 	}
@@ -413,6 +418,22 @@ func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.R
 			}
 			return info, errBadRequest
 		}
+		if u.Scheme != "" && !strings.EqualFold(u.Scheme, "http") && !strings.EqualFold(u.Scheme, "https") {
+			// apache2's ap_post_read_request serves http and https alone
+			// but to a forward proxy (ProxyRequests On, which we lack).
+			return info, errBadRequest
+		}
+		if u.Opaque != "" {
+			// "http:x": a path that does not start with '/' (apache2's
+			// ap_parse_request_line, RFC 9112 §3.2).
+			return info, errBadRequest
+		}
+		if u.Path == "" && req.Method == http.MethodOptions {
+			// An absolute-form target without a path names the server
+			// itself to OPTIONS, as "*" (apache2's ap_parse_uri, RFC 9112
+			// §3.2.4); to the other methods, "/".
+			u.Path = "*"
+		}
 		req.URL = u
 	}
 	if badHost {
@@ -423,7 +444,9 @@ func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.R
 		// when its scheme is the connection's (https over TLS), as apache2's
 		// ap_parse_uri decides: "https://c.test/x" on a plain connection (and
 		// "http://c.test/x" on a TLS one) leaves the Host header in charge.
-		if !validHost(req.URL.Host) {
+		// An empty port is the scheme's (apache2's apr_uri_parse; see
+		// serverPort), but CONNECT wants one.
+		if !validHost(req.URL.Host) || req.Method == http.MethodConnect && strings.HasSuffix(req.URL.Host, ":") {
 			req.Host = ""
 			return info, errBadRequest
 		}
@@ -434,7 +457,7 @@ func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.R
 			// even when the target names the host; its page names that host.
 			return info, errBadRequest
 		}
-	} else if req.Host == "" && minor >= 1 {
+	} else if strictHost || req.Host == "" && minor >= 1 {
 		return info, errBadRequest
 	}
 
@@ -824,7 +847,8 @@ func targetHostField(a string) string {
 
 // validHost applies apache2's Host checks: a reg-name of letters, digits, '-', '.' and
 // '_' without two dots in a row, or a bracketed IPv6 literal, then an optional ":port"
-// of 1 to 5 digits <= 65535.
+// of up to 5 digits <= 65535. An empty port, which apache2 takes in a target, not in
+// a Host field, is valid here (RFC 9110 §7.2), as port 0.
 func validHost(h string) bool {
 	i := 0
 	if strings.HasPrefix(h, "[") {
@@ -860,7 +884,7 @@ func validHost(h string) bool {
 		return false
 	}
 	port := h[i+1:]
-	if port == "" || len(port) > 5 {
+	if len(port) > 5 {
 		return false
 	}
 	n := 0
@@ -871,6 +895,12 @@ func validHost(h string) bool {
 		n = n*10 + int(c-'0')
 	}
 	return n <= 65535
+}
+
+// zeroPort reports whether h, a valid host (validHost), names port 0.
+func zeroPort(h string) bool {
+	i := strings.LastIndexByte(h, ':')
+	return i >= 0 && i < len(h)-1 && strings.Trim(h[i+1:], "0") == ""
 }
 
 func isHex(c byte) bool {

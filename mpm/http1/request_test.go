@@ -2,6 +2,7 @@ package http1
 
 import (
 	"bufio"
+	"crypto/tls"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -98,6 +99,73 @@ func TestReadRequest(t *testing.T) {
 					t.Errorf("Host field %q", h)
 				}
 			}},
+		{name: "absolute form, an empty port: the scheme's", raw: "GET http://O.test:/p HTTP/1.1\r\nHost: h\r\n\r\n",
+			check: func(t *testing.T, r *http.Request, _ reqInfo) {
+				// apache2: HTTP_HOST "o.test:", SERVER_PORT 80 (ServerPort).
+				if r.Host != "O.test:" || r.URL.Path != "/p" {
+					t.Errorf("host %q URL %#v", r.Host, r.URL)
+				}
+				if h := r.Header["Host"]; len(h) != 1 || h[0] != "o.test:" {
+					t.Errorf("Host field %q", h)
+				}
+			}},
+		{name: "absolute form, an IPv6 target with an empty port", raw: "GET http://[::1]:/p HTTP/1.1\r\nHost: h\r\n\r\n",
+			check: func(t *testing.T, r *http.Request, _ reqInfo) {
+				if h := r.Header["Host"]; r.Host != "[::1]:" || len(h) != 1 || h[0] != "[::1]:" {
+					t.Errorf("host %q, Host field %q", r.Host, h)
+				}
+			}},
+		{name: "absolute form, port 0", raw: "GET http://o:0/p HTTP/1.1\r\nHost: h\r\n\r\n",
+			check: func(t *testing.T, r *http.Request, _ reqInfo) {
+				if h := r.Header["Host"]; r.Host != "o:0" || len(h) != 1 || h[0] != "o:0" {
+					t.Errorf("host %q, Host field %q", r.Host, h)
+				}
+			}},
+		{name: "absolute form, two Host fields", raw: "GET http://o/p HTTP/1.1\r\nHost: h:\r\nHost: h:0\r\n\r\n", status: 400},
+		{name: "absolute form, Host with an empty port", raw: "GET http://o/p HTTP/1.1\r\nHost: h:\r\n\r\n",
+			check: func(t *testing.T, r *http.Request, _ reqInfo) {
+				if h := r.Header["Host"]; r.Host != "o" || len(h) != 1 || h[0] != "o" {
+					t.Errorf("host %q, Host field %q", r.Host, h)
+				}
+			}},
+		{name: "absolute form, Host with port 0", raw: "GET http://o/p HTTP/1.1\r\nHost: h:0\r\n\r\n"},
+		{name: "absolute form, another scheme, Host with an empty port", raw: "GET https://o/p HTTP/1.1\r\nHost: h:\r\n\r\n", status: 400},
+		{name: "absolute form, two colons", raw: "GET http://o::/p HTTP/1.1\r\nHost: h\r\n\r\n", status: 400},
+		{name: "absolute form, an empty host", raw: "GET http://:/p HTTP/1.1\r\nHost: h\r\n\r\n", status: 400},
+		{name: "CONNECT with an empty port", raw: "CONNECT o: HTTP/1.1\r\nHost: h\r\n\r\n", status: 400},
+		{name: "absolute form without a path", raw: "GET http://o?q HTTP/1.1\r\nHost: h\r\n\r\n",
+			check: func(t *testing.T, r *http.Request, _ reqInfo) {
+				if r.Host != "o" || r.URL.Path != "" || r.URL.RawQuery != "q" {
+					t.Errorf("host %q URL %#v", r.Host, r.URL)
+				}
+			}},
+		{name: "absolute form with the path /, OPTIONS, an empty port", raw: "OPTIONS http://o:/?q HTTP/1.1\r\nHost: h\r\n\r\n",
+			check: func(t *testing.T, r *http.Request, _ reqInfo) {
+				if r.URL.Path != "/" {
+					t.Errorf("URL %#v", r.URL)
+				}
+			}},
+		{name: "absolute form without a path, OPTIONS: asterisk", raw: "OPTIONS HTTP://o HTTP/1.1\r\nHost: h\r\n\r\n",
+			check: func(t *testing.T, r *http.Request, _ reqInfo) {
+				if r.Host != "o" || r.URL.Path != "*" || r.URL.EscapedPath() != "*" {
+					t.Errorf("host %q URL %#v", r.Host, r.URL)
+				}
+			}},
+		{name: "absolute form without a path, OPTIONS, another scheme", raw: "OPTIONS https://o?q HTTP/1.1\r\nHost: h\r\n\r\n",
+			check: func(t *testing.T, r *http.Request, _ reqInfo) {
+				if r.Host != "h" || r.URL.Path != "*" || r.URL.RawQuery != "q" {
+					t.Errorf("host %q URL %#v", r.Host, r.URL)
+				}
+			}},
+		{name: "another scheme than http and https", raw: "GET ftp://o/p HTTP/1.1\r\nHost: h\r\n\r\n", status: 400},
+		{name: "HTTPS on a plain connection: Host stays", raw: "GET HTTPS://o/p HTTP/1.0\r\n\r\n",
+			check: func(t *testing.T, r *http.Request, _ reqInfo) {
+				if r.Host != "" || r.URL.Path != "/p" {
+					t.Errorf("host %q URL %#v", r.Host, r.URL)
+				}
+			}},
+		{name: "a scheme without //", raw: "GET http:p HTTP/1.1\r\nHost: h\r\n\r\n", status: 400},
+		{name: "a scheme without //, OPTIONS", raw: "OPTIONS http:p HTTP/1.1\r\nHost: h\r\n\r\n", status: 400},
 		{name: "absolute form without Host (HTTP/1.2; 1.1 wants Host)", raw: "GET http://o/p HTTP/1.2\r\n\r\n",
 			check: func(t *testing.T, r *http.Request, _ reqInfo) {
 				if r.Host != "o" {
@@ -207,6 +275,11 @@ func TestReadRequest(t *testing.T) {
 		{name: "missing Host", raw: "GET / HTTP/1.1\r\n\r\n", status: 400},
 		{name: "empty Host", raw: "GET / HTTP/1.1\r\nHost:\r\n\r\n", status: 400},
 		{name: "bad Host port", raw: "GET / HTTP/1.1\r\nHost: h:x\r\n\r\n", status: 400},
+		{name: "Host with an empty port", raw: "GET / HTTP/1.1\r\nHost: h:\r\n\r\n", status: 400},
+		{name: "Host port 0", raw: "GET / HTTP/1.1\r\nHost: h:00\r\n\r\n", status: 400},
+		{name: "Host IPv6 port 0", raw: "GET / HTTP/1.1\r\nHost: [::0]:0\r\n\r\n", status: 400},
+		{name: "Host IPv6 ending in 0", raw: "GET / HTTP/1.1\r\nHost: [::0]\r\n\r\n"},
+		{name: "Host port 010", raw: "GET / HTTP/1.1\r\nHost: h:010\r\n\r\n"},
 		{name: "Host port too big", raw: "GET / HTTP/1.1\r\nHost: h:65536\r\n\r\n", status: 400},
 		{name: "Host with userinfo", raw: "GET / HTTP/1.1\r\nHost: u@h\r\n\r\n", status: 400},
 		{name: "two Content-Length", raw: "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\n", status: 400},
@@ -291,6 +364,8 @@ func FuzzReadRequest(f *testing.F) {
 	}
 	f.Add("GET http://h/ HTTP/1.1\r\nHost: h\r\nX: a\r\n b\r\n\r\n")
 	f.Add("OPTIONS * HTTP/1.0\r\n\r\n")
+	f.Add("OPTIONS http://h:?q HTTP/1.1\r\nHost: h\r\n\r\n")
+	f.Add("GET https://o/ HTTP/1.0\r\n\r\n")
 	f.Add("CONNECT h:1 HTTP/1.1\r\nHost: h:1\r\n\r\n")
 	f.Add("GET /%41?%zz HTTP/1.1\r\nHost: [::1]:80\r\n\r\n")
 	f.Fuzz(func(t *testing.T, raw string) {
@@ -364,6 +439,17 @@ func FuzzReadRequest(f *testing.F) {
 		}
 		// Where net/http also accepts the request, it must see the same thing.
 		if hr, err := http.ReadRequest(bufio.NewReader(strings.NewReader(raw))); err == nil {
+			if hr.URL.Host != "" && !strings.EqualFold(hr.URL.Scheme, "http") {
+				// A target of another scheme than the connection's (https here)
+				// leaves the Host field in charge (apache2's ap_parse_uri);
+				// net/http takes the target's host.
+				hr.Host = r.Host
+			}
+			if hr.Method == http.MethodOptions && hr.URL.Host != "" && hr.URL.Path == "" && r.URL.Path == "*" {
+				// An absolute-form target without a path is "*" to OPTIONS (apache2's
+				// ap_parse_uri); net/http leaves the path empty.
+				hr.URL.Path = "*"
+			}
 			if hr.Method != r.Method || hr.RequestURI != r.RequestURI || hr.URL.String() != r.URL.String() || hr.Host != r.Host {
 				t.Fatalf("net/http sees %s %s (host %q), we see %s %s (host %q)", hr.Method, hr.URL, hr.Host, r.Method, r.URL, r.Host)
 			}
@@ -379,6 +465,28 @@ func FuzzReadRequest(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestServerPort: the port of the request's host as apache2's
+// ap_get_server_port gives it (UseCanonicalName Off, no ServerName): a
+// number, an empty one (an absolute-form target's) the scheme's.
+func TestServerPort(t *testing.T) {
+	for _, tc := range []struct {
+		host string
+		tls  bool
+		want string
+	}{
+		{"o", false, "80"}, {"o", true, "443"}, {"o:", false, "80"}, {"[::1]:", true, "443"},
+		{"o:81", true, "81"}, {"o:081", false, "81"}, {"o:0", false, "0"}, {"o:000", false, "0"},
+	} {
+		r := &http.Request{Host: tc.host}
+		if tc.tls {
+			r.TLS = &tls.ConnectionState{}
+		}
+		if got := ServerPort(r); got != tc.want {
+			t.Errorf("ServerPort(%q, TLS %v) = %q, want %q", tc.host, tc.tls, got, tc.want)
+		}
+	}
 }
 
 // TestRequestHost: fix_hostname's form, and stable when applied again (a host from

@@ -3,6 +3,7 @@ package http1
 import (
 	"context"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -22,7 +23,8 @@ func ServerSoftware(r *http.Request) string {
 
 // ServerPort is apache2's ap_get_server_port for r (SERVER_PORT): with
 // UseCanonicalName Off or DNS the port of the Host field (not for a request
-// marked WithoutURIPort), else the ServerName's, else the scheme's default;
+// marked WithoutURIPort; an empty one, which only an absolute-form target
+// gives, is the scheme's default), else the ServerName's, else the scheme's default;
 // On: the ServerName's port, else the scheme's default, as %p (apache2's
 // local-port fallback is UseCanonicalPhysicalPort On's, which we lack).
 func ServerPort(r *http.Request) string {
@@ -38,7 +40,16 @@ func serverPort(id *Identity, r *http.Request) string {
 	on := id != nil && id.canonical == CanonicalNameOn
 	if !on && r.Host != "" && validHost(r.Host) && !withoutURIPort(r) {
 		if _, port := splitHostPort(r.Host); port != "" {
+			// A number, as apache2 keeps it: "081" is 81.
+			if port = strings.TrimLeft(port, "0"); port == "" {
+				port = "0"
+			}
 			return port
+		}
+		if r.Host[len(r.Host)-1] == ':' {
+			// An absolute-form target's empty port: its scheme's, as
+			// apache2's apr_uri_parse sets it (not the ServerName's).
+			return DefaultPort(connScheme(r))
 		}
 	}
 	if id != nil && id.port != "" {

@@ -171,7 +171,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !c.postRead.Empty() {
 		h.postRead(r)
 	}
-	if r.URL.Path == "*" && r.URL.Host == "" {
+	if r.URL.Path == "*" {
 		h.Static.ServeHTTP(w, r)
 		return
 	}

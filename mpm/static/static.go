@@ -523,7 +523,7 @@ type Configurer interface {
 // ServeHTTP answers r from DocumentRoot.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.init()
-	if r.URL.Path == "*" && r.URL.Host == "" {
+	if r.URL.Path == "*" {
 		if r.Method == http.MethodOptions {
 			w.Header()["Content-Length"] = []string{"0"}
 			return
