@@ -114,7 +114,7 @@ func (m *mapPrograms) assign(c *mpm.Core) error {
 				continue
 			}
 			if p := m.progs[keyOf(d)]; p != nil {
-				(*l)[i].Args = rewrite.ProgramSocket(d.Args, p.socket)
+				(*l)[i].Args = rewrite.ProgramSocket(d.Args, p.socket, p.timeout)
 			} else {
 				(*l)[i].Args = slices.Clone(d.Args[:2])
 			}

@@ -67,8 +67,8 @@ func ask(t *testing.T, socket, key string) string {
 func TestMapProgramOneKeyAtATime(t *testing.T) {
 	c, _ := startTestMaps(t, "#!/bin/sh\nwhile read -r k; do echo \"v-$k\"; done\n", time.Minute)
 	d := c.ServerDirectives[1]
-	if len(d.Args) != 3 || !filepath.IsAbs(d.Args[2]) {
-		t.Fatalf("the map's line: %q, want its socket third", d.Args)
+	if len(d.Args) != 4 || !filepath.IsAbs(d.Args[2]) || d.Args[3] != "60000" {
+		t.Fatalf("the map's line: %q, want its socket third, the timeout in ms fourth", d.Args)
 	}
 	if got := c.ServerDirectives[2].Args; len(got) != 2 {
 		t.Errorf("the replaced line: %q, want no socket", got)
