@@ -243,6 +243,9 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 		}
 		p = lp
 	}
+	// The programs answer its children (and it) only; those that asked
+	// while it started waited for its pid.
+	maps.serveFor(p.Pid())
 	fail := func() (*loaded, error) {
 		defer maps.close()
 		if ctx.Err() != nil {

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -35,11 +36,16 @@ import (
 // the program and reads its answer (apache2's rewrite-map mutex). The
 // programs end with the generation (a graceful restart starts new ones for
 // the new generation, the old children keep theirs while they drain).
+// Only the generation's MPM process and its children may ask (mapPeers):
+// the children's User, which the sockets admit, is also a CGI script's.
 type mapPrograms struct {
 	root    string
 	log     *errorlog.Log
 	stderr  *os.File
 	timeout time.Duration
+	// idle is how long a connection may wait for its next key.
+	idle  time.Duration
+	peers *mapPeers
 
 	dir   *socketDir
 	progs map[lineKey]*mapProgram
@@ -59,7 +65,7 @@ func keyOf(d site.Directive) lineKey {
 }
 
 func newMapPrograms(root string, log *errorlog.Log) *mapPrograms {
-	m := &mapPrograms{root: root, log: log, stderr: log.File()}
+	m := &mapPrograms{root: root, log: log, stderr: log.File(), idle: programIdle, peers: &mapPeers{ready: make(chan struct{})}}
 	if m.stderr == nil {
 		m.stderr = os.Stderr
 	}
@@ -114,13 +120,69 @@ func (m *mapPrograms) assign(c *mpm.Core) error {
 				continue
 			}
 			if p := m.progs[keyOf(d)]; p != nil {
-				(*l)[i].Args = rewrite.ProgramSocket(d.Args, p.socket)
+				(*l)[i].Args = rewrite.ProgramSocket(d.Args, p.socket, p.timeout)
 			} else {
 				(*l)[i].Args = slices.Clone(d.Args[:2])
 			}
 		}
 	}
 	return m.err
+}
+
+// serveFor lets the programs answer the MPM process pid (the plugin's; the
+// host's own where the MPM is linked in) and its children: connections
+// wait until it is known, and others are closed.
+func (m *mapPrograms) serveFor(pid int) {
+	if m == nil {
+		return
+	}
+	m.peers.once.Do(func() {
+		m.peers.pid = pid
+		close(m.peers.ready)
+	})
+}
+
+// mapPeers is who may ask a generation's programs: the MPM process, once
+// serveFor has named it, and its children (peerOf). Every child of the
+// generation is one, the early ones too (spawn.First runs in the plugin,
+// before its main); a CGI script is a child's child, refused. Where the
+// MPM is linked in, the host's other children (the programs, piped
+// loggers: the administrator's) pass too.
+type mapPeers struct {
+	ready chan struct{} // closed once pid is known
+	pid   int
+	once  sync.Once
+
+	mu     sync.Mutex
+	logged time.Time // the last refusal logged
+}
+
+// admit waits for the MPM's pid and tells whether c's peer may ask; a
+// refusal is logged at most once a minute (a generation's maps together).
+func (p *mapProgram) admit(c net.Conn) bool {
+	select {
+	case <-p.peers.ready:
+	case <-p.done:
+		return false
+	}
+	uc, ok := c.(*net.UnixConn)
+	if !ok {
+		return false
+	}
+	pid, uid, ok := peerOf(uc, p.peers.pid)
+	if ok {
+		return true
+	}
+	p.peers.mu.Lock()
+	log := time.Since(p.peers.logged) >= time.Minute
+	if log {
+		p.peers.logged = time.Now()
+	}
+	p.peers.mu.Unlock()
+	if log {
+		p.log.Printf("rewrite", errorlog.Error, "mod_rewrite: RewriteMap program %s (map %s): closed a connection from pid %d (uid %d): not the MPM process %d nor one of its children (logged at most once a minute)", p.path, p.name, pid, uid, p.peers.pid)
+	}
+	return false
 }
 
 func isProgramMap(d site.Directive) bool {
@@ -228,6 +290,7 @@ func (m *mapPrograms) start(d site.Directive, children *mpm.Credential, timeout 
 	}
 	p := &mapProgram{
 		name: d.Args[0], path: argv[0], log: m.log, cmd: cmd, in: inW, socket: filepath.Join(m.dir.path, name), ln: ln, timeout: timeout,
+		idle: m.idle, peers: m.peers,
 		lines: make(chan string), done: make(chan struct{}), exited: make(chan struct{}), conns: map[net.Conn]bool{},
 	}
 	go func() {
@@ -268,6 +331,8 @@ type mapProgram struct {
 	socket     string
 	ln         net.Listener
 	timeout    time.Duration
+	idle       time.Duration
+	peers      *mapPeers
 
 	lines   chan string   // the program's answers, by read
 	done    chan struct{} // closed by close
@@ -283,6 +348,7 @@ type mapProgram struct {
 	connMu sync.Mutex
 	conns  map[net.Conn]bool
 	closed bool
+	full   time.Time // the last "closing new ones" logged
 }
 
 // maxAnswer bounds an answer kept (apache2 reads any length); the rest of a
@@ -421,15 +487,38 @@ func (p *mapProgram) ended() {
 }
 
 // maxProgramConns bounds a program's connections: the children's kept
-// ones (rewrite's maxIdlePrg a process) and those of a lookup under way. A
-// connection beyond is closed at once (its lookup has no value), logged
-// once until the count is below again.
+// ones (rewrite's maxIdlePrg a process) and those of a lookup under way;
+// programConnLimit bounds those of every program together. A connection
+// beyond is closed at once (its lookup has no value), logged at most once
+// a minute.
 const maxProgramConns = 4096
+
+// programConns counts the open connections of all the programs of every
+// generation: descriptors of the host, which also needs some to restart.
+var programConns atomic.Int64
+
+// programConnLimit is a quarter of the host's limit of open files (its
+// soft RLIMIT_NOFILE, which Go's runtime raises to the hard one), at least 64.
+var programConnLimit = sync.OnceValue(func() int64 {
+	var r syscall.Rlimit
+	n := int64(1 << 22)
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &r); err == nil && int64(r.Cur) > 0 {
+		n = min(n, int64(r.Cur))
+	}
+	return max(n/4, 64)
+})
+
+// programIdle is how long the host keeps a connection that sends no key
+// (rewrite's prgClient keeps idle ones, and reconnects when one has been
+// closed).
+var programIdle = time.Minute
 
 // longKeys bounds the connections that may hold a key longer than their
 // reader's buffer at once (each up to rewrite.MaxProgramKey): the others
-// wait, their keys in the socket's buffer, so that a user who may connect
-// (the children's) cannot make the host hold more than this many keys.
+// wait, their keys in the socket's buffer, so that a peer cannot make the
+// host hold more than this many keys. One child could hold all four (a
+// child has no long keys: its requests' lines and fields are bounded far
+// below).
 var longKeys = make(chan struct{}, 4)
 
 // serve answers the children's connections. An error accepting (too many
@@ -438,7 +527,6 @@ var longKeys = make(chan struct{}, 4)
 func (p *mapProgram) serve() {
 	var delay time.Duration
 	var logged time.Time
-	full := false
 	for {
 		c, err := p.ln.Accept()
 		if err != nil {
@@ -467,22 +555,32 @@ func (p *mapProgram) serve() {
 			continue
 		}
 		delay = 0
+		if !p.admit(c) {
+			c.Close()
+			continue
+		}
 		p.connMu.Lock()
 		if p.closed {
 			p.connMu.Unlock()
 			c.Close()
 			return
 		}
-		if len(p.conns) >= maxProgramConns {
+		n := len(p.conns)
+		if n >= maxProgramConns || programConns.Add(1) > programConnLimit() {
+			if n < maxProgramConns {
+				programConns.Add(-1)
+			}
+			log := time.Since(p.full) >= time.Minute
+			if log {
+				p.full = time.Now()
+			}
 			p.connMu.Unlock()
 			c.Close()
-			if !full {
-				p.log.Printf("rewrite", errorlog.Error, "mod_rewrite: RewriteMap program %s (map %s): %d connections: closing new ones", p.path, p.name, maxProgramConns)
+			if log {
+				p.log.Printf("rewrite", errorlog.Error, "mod_rewrite: RewriteMap program %s (map %s): %d connections (at most %d, %d for all the maps): closing new ones (logged at most once a minute)", p.path, p.name, n, maxProgramConns, programConnLimit())
 			}
-			full = true
 			continue
 		}
-		full = false
 		p.conns[c] = true
 		p.connMu.Unlock()
 		go p.answer(c)
@@ -492,18 +590,20 @@ func (p *mapProgram) serve() {
 // answer serves one child's connection: a line per key, a line per answer.
 // A key longer than rewrite.MaxProgramKey closes the connection; so does
 // one whose end does not come within the timeout once it is longer than
-// the reader's buffer.
+// the reader's buffer, and a connection idle for p.idle.
 func (p *mapProgram) answer(c net.Conn) {
 	defer func() {
 		p.connMu.Lock()
 		delete(p.conns, c)
 		p.connMu.Unlock()
+		programConns.Add(-1)
 		c.Close()
 	}()
 	r := bufio.NewReaderSize(c, 4096)
 	var long []byte // a key longer than r's buffer
 	var out []byte
 	for {
+		c.SetReadDeadline(time.Now().Add(p.idle))
 		key, err := r.ReadSlice('\n')
 		if err == bufio.ErrBufferFull {
 			select {
@@ -517,7 +617,6 @@ func (p *mapProgram) answer(c net.Conn) {
 				key, err = r.ReadSlice('\n')
 				long = append(long, key...)
 			}
-			c.SetReadDeadline(time.Time{})
 			key = long
 			if err != nil || len(key) > rewrite.MaxProgramKey+1 {
 				<-longKeys
@@ -544,7 +643,11 @@ func (p *mapProgram) answer(c net.Conn) {
 	}
 }
 
-// close ends the program and its connections.
+// close ends the program and its connections: SIGTERM to its process
+// group (it was started as its leader: the processes it started, a shell
+// script's, end with it), SIGKILL to the group 3 s later if the program
+// has not ended. A program that had ended before is not signalled: its
+// pid may be another's by now.
 func (p *mapProgram) close() {
 	p.ln.Close()
 	p.connMu.Lock()
@@ -555,13 +658,19 @@ func (p *mapProgram) close() {
 	p.connMu.Unlock()
 	close(p.done)
 	p.in.Close()
-	p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.exited:
+		return
+	default:
+	}
+	pgid := p.cmd.Process.Pid
+	syscall.Kill(-pgid, syscall.SIGTERM)
 	t := time.NewTimer(3 * time.Second)
 	defer t.Stop()
 	select {
 	case <-p.exited:
 	case <-t.C:
-		p.cmd.Process.Kill()
+		syscall.Kill(-pgid, syscall.SIGKILL)
 		<-p.exited
 	}
 }

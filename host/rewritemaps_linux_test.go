@@ -4,15 +4,21 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/httpd-mpm/httpd-mpm/host/errorlog"
+	"github.com/httpd-mpm/httpd-mpm/internal/proctree"
 	"github.com/httpd-mpm/httpd-mpm/internal/testbin"
 	"github.com/httpd-mpm/httpd-mpm/mpm"
 	"github.com/httpd-mpm/httpd-mpm/mpm/site"
@@ -53,6 +59,7 @@ func TestMapProgramSocketOwners(t *testing.T) {
 	}
 	var log testbin.SyncBuffer
 	m := newMapPrograms(dir, errorlog.New(&log, errorlog.Info))
+	m.serveFor(os.Getpid()) // asUser's thread is the test process's
 	t.Cleanup(m.close)
 	c := &mpm.Core{Credential: &mpm.Credential{Uid: uid, Gid: gid, Groups: []uint32{gid}}, ServerDirectives: []site.Directive{
 		{Name: "RewriteEngine", Args: []string{"on"}, Seq: 1},
@@ -118,5 +125,222 @@ func TestMapProgramSocketOwners(t *testing.T) {
 	m.close()
 	if _, err := os.Lstat(sdir); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("after close: %s: %v, want it removed", sdir, err)
+	}
+}
+
+// prgPeerEnv makes the test binary a peer of a map's socket
+// (TestMapProgramPeerHelper): "ask N SOCKET" opens N connections, asks
+// key k on each and prints how many were answered and closed; "via N
+// SOCKET" has its own child do that (a child's child, as a CGI script).
+const prgPeerEnv = "HTTPD_TEST_PRG_PEER"
+
+func TestMapProgramPeerHelper(t *testing.T) {
+	f := strings.Fields(os.Getenv(prgPeerEnv))
+	if len(f) != 3 {
+		return // not a helper
+	}
+	if f[0] == "via" {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestMapProgramPeerHelper$")
+		cmd.Env = append(os.Environ(), prgPeerEnv+"=ask "+f[1]+" "+f[2])
+		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+		if err := cmd.Run(); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	n, _ := strconv.Atoi(f[1])
+	answered, closed := 0, 0
+	for range n {
+		c, err := net.Dial("unix", f[2])
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close() // held until all are asked
+		fmt.Fprintf(c, "k\n")
+		line, err := bufio.NewReader(c).ReadString('\n')
+		switch {
+		case line == "+v-k\n":
+			answered++
+		case errors.Is(err, io.EOF) || errors.Is(err, unix.ECONNRESET):
+			closed++
+		default:
+			t.Fatalf("answer %q, %v", line, err)
+		}
+	}
+	fmt.Printf("peer: answered=%d closed=%d\n", answered, closed)
+}
+
+// peerAsk runs the helper (mode "ask" or "via") on socket and returns
+// what it printed.
+func peerAsk(t *testing.T, mode string, n int, socket string) string {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestMapProgramPeerHelper$")
+	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%s %d %s", prgPeerEnv, mode, n, socket))
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("helper %s: %v\n%s", mode, err, out)
+	}
+	for line := range strings.Lines(string(out)) {
+		if s, ok := strings.CutPrefix(line, "peer: "); ok {
+			return strings.TrimSpace(s)
+		}
+	}
+	t.Fatalf("helper %s printed no answer:\n%s", mode, out)
+	return ""
+}
+
+const echoProgram = "#!/bin/sh\nwhile read -r k; do echo \"v-$k\"; done\n"
+
+// TestMapProgramPeers: the MPM process's children are answered; a child's
+// child (a CGI script, which runs as the children's User) is not: each of
+// its connections is closed at once, the first refusal logged (once a
+// minute at most), so that it cannot hold the connections the children
+// need (review47).
+func TestMapProgramPeers(t *testing.T) {
+	c, log, _ := startTestMapsFor(t, echoProgram, time.Minute, os.Getpid(), programIdle)
+	sock := c.ServerDirectives[1].Args[2]
+	if got := peerAsk(t, "ask", 3, sock); got != "answered=3 closed=0" {
+		t.Errorf("a child: %s, want every key answered", got)
+	}
+	if got := peerAsk(t, "via", 50, sock); got != "answered=0 closed=50" {
+		t.Errorf("a child's child: %s, want every connection closed", got)
+	}
+	peerAsk(t, "via", 5, sock)
+	if n := strings.Count(log.String(), "closed a connection from pid"); n != 1 {
+		t.Errorf("%d refusals logged, want 1:\n%s", n, log)
+	}
+	if got := ask(t, sock, "k"); got != "+v-k" {
+		t.Errorf("the MPM process: %q", got)
+	}
+}
+
+// TestMapProgramStranger: a process that is neither the MPM process nor
+// its child (the test, for an MPM that is its sleeping child) is closed
+// without an answer, logged with its pid and uid.
+func TestMapProgramStranger(t *testing.T) {
+	sleep := exec.Command("sleep", "60")
+	if err := sleep.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sleep.Process.Kill(); sleep.Wait() })
+	c, log, _ := startTestMapsFor(t, echoProgram, time.Minute, sleep.Process.Pid, programIdle)
+	conn, err := net.Dial("unix", c.ServerDirectives[1].Args[2])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "k\n")
+	if line, err := bufio.NewReader(conn).ReadString('\n'); line != "" || err == nil {
+		t.Errorf("answer %q, %v: want the connection closed", line, err)
+	}
+	want := fmt.Sprintf("closed a connection from pid %d (uid %d): not the MPM process %d", os.Getpid(), os.Getuid(), sleep.Process.Pid)
+	if !strings.Contains(log.String(), want) {
+		t.Errorf("log lacks %q:\n%s", want, log)
+	}
+}
+
+// TestMapProgramIdle: a connection that sends no key for the idle time is
+// closed (rewrite's client asks again on a new one).
+func TestMapProgramIdle(t *testing.T) {
+	c, _, _ := startTestMapsFor(t, echoProgram, time.Minute, os.Getpid(), 200*time.Millisecond)
+	conn, err := net.Dial("unix", c.ServerDirectives[1].Args[2])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	r := bufio.NewReader(conn)
+	fmt.Fprintf(conn, "k\n")
+	if line, err := r.ReadString('\n'); line != "+v-k\n" {
+		t.Fatalf("answer %q, %v", line, err)
+	}
+	conn.SetReadDeadline(time.Now().Add(20 * time.Second))
+	if _, err := r.ReadByte(); !errors.Is(err, io.EOF) {
+		t.Errorf("an idle connection: %v, want it closed by the host", err)
+	}
+}
+
+// TestMapProgramConnLimit: beyond the connections of all the maps the
+// host's open files allow, a new one is closed, logged once (not once each
+// time the count dips below: review47 saw 1665 lines in 5 s); once one has
+// ended, a new one is answered.
+func TestMapProgramConnLimit(t *testing.T) {
+	deadline := time.Now().Add(10 * time.Second)
+	for programConns.Load() != 0 { // the earlier tests' connections end
+		if time.Now().After(deadline) {
+			t.Fatalf("%d connections of earlier tests still open", programConns.Load())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	old := programConnLimit
+	programConnLimit = func() int64 { return 3 }
+	t.Cleanup(func() { programConnLimit = old })
+	c, log, _ := startTestMapsFor(t, echoProgram, time.Minute, os.Getpid(), programIdle)
+	sock := c.ServerDirectives[1].Args[2]
+	try := func() (net.Conn, string) {
+		conn, err := net.Dial("unix", sock)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(conn, "k\n")
+		line, _ := bufio.NewReader(conn).ReadString('\n')
+		return conn, line
+	}
+	var held []net.Conn
+	for range 3 {
+		conn, line := try()
+		defer conn.Close()
+		if line != "+v-k\n" {
+			t.Fatalf("within the limit: %q", line)
+		}
+		held = append(held, conn)
+	}
+	for range 5 {
+		conn, line := try()
+		conn.Close()
+		if line != "" {
+			t.Errorf("beyond the limit: %q, want the connection closed", line)
+		}
+	}
+	if n := strings.Count(log.String(), "closing new ones"); n != 1 {
+		t.Errorf("%d lines, want 1:\n%s", n, log)
+	}
+	held[0].Close()
+	for {
+		conn, line := try()
+		conn.Close()
+		if line == "+v-k\n" {
+			break
+		}
+		if time.Now().After(deadline.Add(10 * time.Second)) {
+			t.Fatal("no connection answered after one of those held ended")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestMapProgramGroupEnds: closing the programs ends the processes a
+// program started too (its process group), not only the program.
+func TestMapProgramGroupEnds(t *testing.T) {
+	bg := filepath.Join(t.TempDir(), "bg")
+	_, _, m := startTestMapsFor(t, "#!/bin/sh\nsleep 300 &\necho $! > "+bg+"\nexec sleep 300\n", time.Minute, os.Getpid(), programIdle)
+	var pid int
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		b, _ := os.ReadFile(bg)
+		if n, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil {
+			pid = n
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the program's background process never started")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	m.close()
+	for proctree.Alive(pid) {
+		if time.Now().After(deadline.Add(10 * time.Second)) {
+			t.Fatalf("the program's background process %d still runs after close", pid)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

@@ -18,8 +18,17 @@ import (
 )
 
 // startTestMaps starts the programs of lines (RewriteMap arguments) for a
-// main server with RewriteEngine on, the program a shell script.
+// main server with RewriteEngine on, the program a shell script; the test
+// process is the MPM's, whose children and itself the programs answer.
 func startTestMaps(t *testing.T, script string, timeout time.Duration) (*mpm.Core, *testbin.SyncBuffer) {
+	t.Helper()
+	c, log, _ := startTestMapsFor(t, script, timeout, os.Getpid(), programIdle)
+	return c, log
+}
+
+// startTestMapsFor is startTestMaps for the MPM process pid, connections
+// idle for idle closed.
+func startTestMapsFor(t *testing.T, script string, timeout time.Duration, pid int, idle time.Duration) (*mpm.Core, *testbin.SyncBuffer, *mapPrograms) {
 	t.Helper()
 	dir := t.TempDir()
 	must := func(err error) {
@@ -31,6 +40,8 @@ func startTestMaps(t *testing.T, script string, timeout time.Duration) (*mpm.Cor
 	must(os.WriteFile(filepath.Join(dir, "prog.sh"), []byte(script), 0o755))
 	var log testbin.SyncBuffer
 	m := newMapPrograms(dir, errorlog.New(&log, errorlog.Info))
+	m.idle = idle
+	m.serveFor(pid)
 	t.Cleanup(m.close)
 	c := &mpm.Core{Timeout: timeout, ServerDirectives: []site.Directive{
 		{Name: "RewriteEngine", Args: []string{"on"}, Seq: 1},
@@ -42,7 +53,7 @@ func startTestMaps(t *testing.T, script string, timeout time.Duration) (*mpm.Cor
 	if n := len(m.progs); n != 1 {
 		t.Fatalf("%d programs started, want 1", n)
 	}
-	return c, &log
+	return c, &log, m
 }
 
 // ask sends key on a new connection to the map's socket and reads the
@@ -67,8 +78,8 @@ func ask(t *testing.T, socket, key string) string {
 func TestMapProgramOneKeyAtATime(t *testing.T) {
 	c, _ := startTestMaps(t, "#!/bin/sh\nwhile read -r k; do echo \"v-$k\"; done\n", time.Minute)
 	d := c.ServerDirectives[1]
-	if len(d.Args) != 3 || !filepath.IsAbs(d.Args[2]) {
-		t.Fatalf("the map's line: %q, want its socket third", d.Args)
+	if len(d.Args) != 4 || !filepath.IsAbs(d.Args[2]) || d.Args[3] != "60000" {
+		t.Fatalf("the map's line: %q, want its socket third, the timeout in ms fourth", d.Args)
 	}
 	if got := c.ServerDirectives[2].Args; len(got) != 2 {
 		t.Errorf("the replaced line: %q, want no socket", got)

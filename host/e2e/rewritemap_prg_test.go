@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/httpd-mpm/httpd-mpm/internal/testbin"
+	"github.com/httpd-mpm/httpd-mpm/internal/testserver"
 )
 
 // mapProgram is a RewriteMap program: it says on stderr (the error log)
@@ -322,5 +323,73 @@ func TestRewriteMapProgramCannotStart(t *testing.T) {
 		if !strings.Contains(string(log), "[rewrite:error]") || !strings.Contains(string(log), "AH00654") || strings.Contains(string(log), "resuming normal operations") {
 			t.Errorf("%s (%s): error_log:\n%s", c.line, c.mode, log)
 		}
+	}
+}
+
+// cgiHolder is a CGI script that opens 100 connections to the socket its
+// query string names, asks a key on each and keeps them all until it has
+// done, as review47's hold.py: it says how many were answered, closed
+// without an answer or could not connect.
+const cgiHolder = `#!/usr/bin/perl
+use strict;
+use IO::Socket::UNIX;
+$SIG{PIPE} = 'IGNORE';
+my ($answered, $closed, $failed) = (0, 0, 0);
+my @held;
+for (1 .. 100) {
+  my $s = IO::Socket::UNIX->new(Type => SOCK_STREAM(), Peer => $ENV{QUERY_STRING});
+  if (!$s) { $failed++; next; }
+  $s->autoflush(1);
+  print $s "k\n";
+  my $line = <$s>;
+  if (defined $line) { $answered++; } else { $closed++; }
+  push @held, $s;
+}
+print "Content-Type: text/plain\n\nanswered=$answered closed=$closed failed=$failed\n";
+`
+
+// TestRewriteMapProgramStranger: a CGI script runs as the children's User,
+// whom a prg map's socket admits, but is not a child of the MPM process:
+// each of its connections is closed at once (logged once), so it cannot
+// hold the connections the children need (review47), and the children's
+// lookups keep their answers.
+func TestRewriteMapProgramStranger(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root: the CGI script runs as User nobody")
+	}
+	if _, err := os.Stat("/usr/bin/perl"); err != nil {
+		t.Skip("needs /usr/bin/perl")
+	}
+	tmp, err := os.MkdirTemp("/tmp", "prgcgi-") // the server's TMPDIR: its sockets' directory in it
+	must(t, err)
+	t.Cleanup(func() { os.RemoveAll(tmp) })
+	must(t, os.Chmod(tmp, 0o755))
+	root := newSite(t, "event", "mpm_event_module", "User nobody\nGroup #65534\nRewriteEngine On\nRewriteMap m prg:maps/prog.sh\n"+
+		"RewriteRule ^/f/(.*) /x/${m:$1|DEF} [R,L]\n")
+	must(t, os.MkdirAll(filepath.Join(root, "maps"), 0o755))
+	must(t, os.WriteFile(filepath.Join(root, "maps/prog.sh"), []byte(mapProgram), 0o755))
+	cgiBin(t, root, map[string]string{"hold.cgi": cgiHolder}, "")
+	reachableByNobody(t, root)
+	httpd, _ := build(t)
+	cmd := testserver.Command(httpd, root)
+	cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
+	in := startCmd(t, root, cmd)
+
+	socks, _ := filepath.Glob(filepath.Join(tmp, "httpd-rewritemap-*", "0"))
+	if len(socks) != 1 {
+		t.Fatalf("sockets in the server's TMPDIR: %q, want one", socks)
+	}
+	resp, body := in.get("/cgi-bin/hold.cgi?" + socks[0])
+	if resp.StatusCode != 200 || body != "answered=0 closed=100 failed=0\n" {
+		t.Errorf("the CGI script: %d %q, want its 100 connections closed unanswered", resp.StatusCode, body)
+	}
+	for _, key := range []string{"a", "b", "c"} {
+		if resp, _ := in.get("/f/" + key); resp.Header.Get("Location") != "/x/v-"+key && !strings.HasSuffix(resp.Header.Get("Location"), "/x/v-"+key) {
+			t.Errorf("/f/%s: %d %q, want the program's value", key, resp.StatusCode, resp.Header.Get("Location"))
+		}
+	}
+	log := in.srv.ErrorLog()
+	if n := strings.Count(log, "closed a connection from pid"); n != 1 || !strings.Contains(log, "(uid 65534): not the MPM process") {
+		t.Errorf("%d refusals logged, want 1 of uid 65534:\n%s", n, log)
 	}
 }

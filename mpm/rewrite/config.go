@@ -17,7 +17,6 @@ package rewrite
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -133,7 +132,8 @@ func (d *Dir) Set(name string, args []string, server bool) error {
 		if !server {
 			return errors.New("RewriteMap not allowed here")
 		}
-		if len(args) < 2 || len(args) > 3 {
+		socket, timeout, fromHost := programLine(args[min(2, len(args)):])
+		if len(args) < 2 || len(args) > 3 && !fromHost {
 			return errors.New("RewriteMap takes two or three arguments, a mapname and a filename and options")
 		}
 		m, err := ParseMap(args[1], "")
@@ -143,8 +143,8 @@ func (d *Dir) Set(name string, args []string, server bool) error {
 		if m.file != "" {
 			m.cache = cacheOf(m.file)
 		}
-		if m.kind == mapPrg && len(args) == 3 && filepath.IsAbs(args[2]) {
-			m.prg = prgClientOf(args[2]) // the socket the host put there (ProgramSocket)
+		if m.kind == mapPrg && fromHost {
+			m.prg = prgClientOf(socket, timeout) // the socket the host put there (ProgramSocket)
 		}
 		if d.maps == nil {
 			d.maps = map[string]*Map{}

@@ -3,21 +3,28 @@ package rewrite
 import (
 	"bufio"
 	"net"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // A prg map's program (RewriteMap NAME prg:/path [user:group]) is started
 // by the host, once per generation, as apache2's parent starts it; the
 // children of a generation ask it through a Unix socket the host listens on
-// and names in the line it sends them (the third argument: ProgramSocket).
+// and names in the line it sends them (the third argument: ProgramSocket),
+// with the server's Timeout (the fourth), which bounds a lookup.
 // The host writes one key at a time to the program, so that one request's
 // key and answer are never mixed with another's (apache2's rewrite-map
 // mutex).
 //
 // The protocol on the socket is a line per key, the key then "\n"; the host
 // answers a line per key: "+" and the value, or "-" for no value (the
-// program's NULL, a program not answering in time).
+// program's NULL, a program not answering in time). The host closes a
+// connection that has sent no key for a while (a minute), and any that is
+// not from the generation's MPM process or one of its children; a client
+// that finds a kept connection closed asks again on a new one.
 
 // MaxProgramKey bounds a key asked of a program (apache2 sends any
 // length): the longest a request can make is well below, its line and
@@ -36,15 +43,37 @@ func ProgramKey(key string) string {
 }
 
 // ProgramSocket is the RewriteMap line the host gives the children for a
-// prg map whose program it started and serves at socket (an absolute path).
-func ProgramSocket(args []string, socket string) []string {
-	return []string{args[0], args[1], socket}
+// prg map whose program it started and serves at socket (an absolute
+// path), timeout being the server's Timeout, which bounds a lookup on the
+// host's side.
+func ProgramSocket(args []string, socket string, timeout time.Duration) []string {
+	return []string{args[0], args[1], socket, strconv.FormatInt(timeout.Milliseconds(), 10)}
+}
+
+// programLine is the socket and timeout of a line ProgramSocket made
+// (args after the map's name and source); ok false for another line.
+func programLine(args []string) (socket string, timeout time.Duration, ok bool) {
+	if len(args) < 1 || len(args) > 2 || !filepath.IsAbs(args[0]) {
+		return "", 0, false
+	}
+	timeout = 60 * time.Second // a host that sent none: apache2's default Timeout
+	if len(args) == 2 {
+		ms, err := strconv.ParseInt(args[1], 10, 64)
+		if err != nil || ms <= 0 {
+			return "", 0, false
+		}
+		timeout = time.Duration(ms) * time.Millisecond
+	}
+	return args[0], timeout, true
 }
 
 // prgClient asks a map program through its socket; idle connections are
-// kept for the next lookups.
+// kept for the next lookups. A lookup waits for its answer twice the
+// server's Timeout at most: the host's own bound on writing the key to
+// the program and on reading its answer, each Timeout.
 type prgClient struct {
 	socket string
+	wait   time.Duration
 	mu     sync.Mutex
 	idle   []*prgConn
 }
@@ -60,11 +89,11 @@ const maxIdlePrg = 16
 // prgClients are the process's clients by socket.
 var prgClients sync.Map
 
-func prgClientOf(socket string) *prgClient {
+func prgClientOf(socket string, timeout time.Duration) *prgClient {
 	if c, ok := prgClients.Load(socket); ok {
 		return c.(*prgClient)
 	}
-	c, _ := prgClients.LoadOrStore(socket, &prgClient{socket: socket})
+	c, _ := prgClients.LoadOrStore(socket, &prgClient{socket: socket, wait: 2 * timeout})
 	return c.(*prgClient)
 }
 
@@ -72,21 +101,26 @@ func prgClientOf(socket string) *prgClient {
 // newline has no value without asking (it would put the program out of
 // step, as apache2 refuses it); so has any key when the program was not
 // started or cannot be reached (the host has ended it: a generation that
-// retires).
+// retires), or does not answer in time. A kept connection the host has
+// closed (idle too long) is dropped with the others kept, which are as
+// old, and the key asked again on a new one.
 func (p *prgClient) lookup(key string) (string, bool) {
 	key = ProgramKey(key)
 	if p == nil || strings.IndexByte(key, '\n') >= 0 || len(key) > MaxProgramKey {
 		return "", false
 	}
-	for range 2 { // once more on a new connection if an idle one has gone
-		c, reused, err := p.get()
+	fresh := false
+	for range 2 { // once more on a new connection if a kept one has gone
+		c, reused, err := p.get(fresh)
 		if err != nil {
 			return "", false
 		}
-		line, err := c.ask(key)
+		line, err := c.ask(key, p.wait)
 		if err != nil {
 			c.c.Close()
-			if reused {
+			if reused && !isTimeout(err) {
+				p.dropIdle()
+				fresh = true
 				continue
 			}
 			return "", false
@@ -100,7 +134,16 @@ func (p *prgClient) lookup(key string) (string, bool) {
 	return "", false
 }
 
-func (c *prgConn) ask(key string) (string, error) {
+// isTimeout tells an error of a deadline passed.
+func isTimeout(err error) bool {
+	ne, ok := err.(net.Error)
+	return ok && ne.Timeout()
+}
+
+func (c *prgConn) ask(key string, wait time.Duration) (string, error) {
+	if wait > 0 {
+		c.c.SetDeadline(time.Now().Add(wait))
+	}
 	if _, err := c.c.Write([]byte(key + "\n")); err != nil {
 		return "", err
 	}
@@ -111,9 +154,10 @@ func (c *prgConn) ask(key string) (string, error) {
 	return line[:len(line)-1], nil
 }
 
-func (p *prgClient) get() (*prgConn, bool, error) {
+// get is a kept connection, or unless fresh is false a new one.
+func (p *prgClient) get(fresh bool) (*prgConn, bool, error) {
 	p.mu.Lock()
-	if n := len(p.idle); n > 0 {
+	if n := len(p.idle); n > 0 && !fresh {
 		c := p.idle[n-1]
 		p.idle = p.idle[:n-1]
 		p.mu.Unlock()
@@ -125,6 +169,17 @@ func (p *prgClient) get() (*prgConn, bool, error) {
 		return nil, false, err
 	}
 	return &prgConn{c: nc, r: bufio.NewReader(nc)}, false, nil
+}
+
+// dropIdle closes the kept connections.
+func (p *prgClient) dropIdle() {
+	p.mu.Lock()
+	idle := p.idle
+	p.idle = nil
+	p.mu.Unlock()
+	for _, c := range idle {
+		c.c.Close()
+	}
 }
 
 func (p *prgClient) put(c *prgConn) {

@@ -5,7 +5,9 @@ import (
 	"net"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 // fakeProgramHost answers on a Unix socket as the host does for a map
@@ -73,5 +75,118 @@ func TestMapProgram(t *testing.T) {
 				t.Errorf("%s: not asked, want %q", tt.uri, tt.asked)
 			}
 		}
+	}
+}
+
+// TestMapProgramTimeoutArgument: the line ProgramSocket makes carries the
+// server's Timeout; the client waits twice it for an answer.
+func TestMapProgramTimeoutArgument(t *testing.T) {
+	sock, _ := fakeProgramHost(t)
+	args := ProgramSocket([]string{"m", "prg:/bin/cat"}, sock, 1500*time.Millisecond)
+	d := mapDir(t, "RewriteMap "+strings.Join(args, " "), "RewriteRule ^/m/(.*) /${m:$1|DEF}")
+	if got, _ := applyPath(t, d, "/m/a"); got != "/v-a" {
+		t.Errorf("/m/a: %q", got)
+	}
+	if c := d.Maps()["m"].prg; c == nil || c.wait != 3*time.Second {
+		t.Errorf("client %+v, want one waiting 3s", c)
+	}
+}
+
+// closingHost is a host that answers "+v-KEY" and closes every
+// connection when told to (as the host closes idle ones), or never
+// answers (silent).
+type closingHost struct {
+	sock   string
+	mu     sync.Mutex
+	conns  []net.Conn
+	silent bool
+}
+
+func newClosingHost(t *testing.T, silent bool) *closingHost {
+	h := &closingHost{sock: filepath.Join(t.TempDir(), "m"), silent: silent}
+	ln, err := net.Listen("unix", h.sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close(); h.closeAll() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			h.mu.Lock()
+			h.conns = append(h.conns, c)
+			h.mu.Unlock()
+			go func() {
+				r := bufio.NewReader(c)
+				for {
+					k, err := r.ReadString('\n')
+					if err != nil {
+						return
+					}
+					if !h.silent {
+						c.Write([]byte("+v-" + strings.TrimSuffix(k, "\n") + "\n"))
+					}
+				}
+			}()
+		}
+	}()
+	return h
+}
+
+func (h *closingHost) closeAll() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, c := range h.conns {
+		c.Close()
+	}
+	h.conns = nil
+}
+
+// TestMapProgramReconnects: kept connections the host has closed (idle
+// too long) are dropped, and the key asked on a new one: all three kept
+// are stale, where two retries on kept ones gave no value.
+func TestMapProgramReconnects(t *testing.T) {
+	h := newClosingHost(t, false)
+	p := &prgClient{socket: h.sock, wait: 10 * time.Second}
+	var kept []*prgConn
+	for range 3 {
+		c, reused, err := p.get(false)
+		if err != nil || reused {
+			t.Fatalf("get: reused %v, %v", reused, err)
+		}
+		if line, err := c.ask("a", p.wait); line != "+v-a" {
+			t.Fatalf("ask: %q, %v", line, err)
+		}
+		kept = append(kept, c)
+	}
+	for _, c := range kept {
+		p.put(c)
+	}
+	h.closeAll()
+	for _, key := range []string{"b", "c"} {
+		if v, ok := p.lookup(key); !ok || v != "v-"+key {
+			t.Errorf("lookup %s after the host closed the kept connections: %q, %v", key, v, ok)
+		}
+	}
+	p.mu.Lock()
+	n := len(p.idle)
+	p.mu.Unlock()
+	if n != 1 {
+		t.Errorf("%d connections kept, want the new one", n)
+	}
+}
+
+// TestMapProgramClientDeadline: a host that does not answer within the
+// wait gives no value, and the connection, out of step, is not kept.
+func TestMapProgramClientDeadline(t *testing.T) {
+	h := newClosingHost(t, true)
+	p := &prgClient{socket: h.sock, wait: 200 * time.Millisecond}
+	if v, ok := p.lookup("a"); ok {
+		t.Errorf("lookup without an answer: %q, want no value", v)
+	}
+	if len(p.idle) != 0 {
+		t.Errorf("%d connections kept after a lookup that timed out", len(p.idle))
 	}
 }

@@ -271,6 +271,8 @@ func TestSetErrors(t *testing.T) {
 		{"RewriteCond a -F", "-F (a subrequest lookup) is not supported", true},
 		{"RewriteMap m prg:", "RewriteMap: bad path to prg map: ", true},
 		{"RewriteMap m int:x y z", "RewriteMap takes two or three arguments", true},
+		{"RewriteMap m prg:/bin/cat user:group 500", "RewriteMap takes two or three arguments", true}, // only the host's socket and timeout
+		{"RewriteMap m prg:/bin/cat /abs/socket 0", "RewriteMap takes two or three arguments", true},
 	} {
 		f := strings.Fields(tt.line)
 		var d Dir

@@ -1,0 +1,57 @@
+package host
+
+import (
+	"net"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/httpd-mpm/httpd-mpm/internal/proctree"
+)
+
+// peerOf tells the process at the other end of c, as it was when it
+// connected (SO_PEERCRED): its pid and uid, and whether it is mpm itself
+// or one of its children: its parent in /proc/PID/stat is mpm. Where the
+// kernel gives a pidfd of that process (SO_PEERPIDFD, Linux 6.5), a pid
+// that its process left by exiting, and another took before /proc was
+// read, does not pass: that process must still run once its parent has
+// been read. On an older kernel that race is open: a peer that exits at
+// once after connecting, its pid taken by a new child of the MPM in the
+// meantime, passes.
+func peerOf(c *net.UnixConn, mpm int) (pid, uid int, ok bool) {
+	raw, err := c.SyscallConn()
+	if err != nil {
+		return -1, -1, false
+	}
+	var cred *unix.Ucred
+	var credErr error
+	pidfd := -1
+	err = raw.Control(func(fd uintptr) {
+		cred, credErr = unix.GetsockoptUcred(int(fd), unix.SOL_SOCKET, unix.SO_PEERCRED)
+		if credErr == nil {
+			if n, err := unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_PEERPIDFD); err == nil {
+				pidfd = n // close-on-exec, as every pidfd
+			}
+		}
+	})
+	if pidfd >= 0 {
+		defer unix.Close(pidfd)
+	}
+	if err != nil || credErr != nil || cred.Pid <= 0 {
+		return -1, -1, false // a peer in another pid namespace has pid 0
+	}
+	pid, uid = int(cred.Pid), int(cred.Uid)
+	if pid != mpm {
+		p, found := proctree.Stat(pid)
+		if !found || p.PPid != mpm || p.State == 'Z' {
+			return pid, uid, false
+		}
+	}
+	if pidfd >= 0 {
+		// A pidfd is readable once its process has exited.
+		fds := []unix.PollFd{{Fd: int32(pidfd), Events: unix.POLLIN}}
+		if n, err := unix.Poll(fds, 0); err != nil || n != 0 {
+			return pid, uid, false
+		}
+	}
+	return pid, uid, true
+}
