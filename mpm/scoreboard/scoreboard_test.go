@@ -1,6 +1,7 @@
 package scoreboard
 
 import (
+	"errors"
 	"os"
 	"strings"
 	"sync"
@@ -130,7 +131,7 @@ func TestOpenRejectsOtherMemory(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.Write(make([]byte, 8192))
-	if _, err := Open(f); err != ErrLayout {
+	if _, err := Open(f); !errors.Is(err, ErrLayout) {
 		t.Errorf("Open(zeros) = %v, want ErrLayout", err)
 	}
 }
