@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/httpd-mpm/httpd-mpm/internal/errline"
 )
 
 // linesBuffer keeps the lines written to it.
@@ -219,6 +221,42 @@ func TestInProcessDrained(t *testing.T) {
 	}
 	if lines := log.all(); !slices.Contains(lines, fmt.Sprintf(`{"@level":"error","@message":"last line","pid":%d}`+"\n", child.Process.Pid)) {
 		t.Errorf("log lines %q lack the child's last one", lines)
+	}
+}
+
+// TestInProcessRelayLongLine: a child writing 1 MiB to its stderr without
+// a newline does not make the relay hold it whole: it comes out as error
+// lines of errline.MaxLine bytes (16 of them), then the rest as a line.
+func TestInProcessRelayLongLine(t *testing.T) {
+	ip, log, _ := newTestInProcess(t, &inProcessMPM{})
+	child := exec.Command("/bin/sh", "-c", "head -c 1048576 /dev/zero | tr '\\0' x >&2; printf end >&2")
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	child.Stderr = w
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer child.Wait()
+	w.Close()
+	ip.children.relay(r, child.Process.Pid)
+	ip.Close()
+	select {
+	case <-ip.Drained():
+	case <-time.After(20 * time.Second):
+		t.Fatal("Drained not closed after the child exited")
+	}
+	lines := log.all()
+	piece := fmt.Sprintf(`{"@level":"error","@message":%q,"pid":%d}`+"\n", strings.Repeat("x", errline.MaxLine), child.Process.Pid)
+	last := fmt.Sprintf(`{"@level":"error","@message":"end","pid":%d}`+"\n", child.Process.Pid)
+	if len(lines) != 17 || lines[16] != last {
+		t.Fatalf("%d log lines, want 17 ending in %q", len(lines), last)
+	}
+	for i, l := range lines[:16] {
+		if l != piece {
+			t.Fatalf("line %d is %d bytes, want the %d of a piece of MaxLine", i, len(l), len(piece))
+		}
 	}
 }
 
