@@ -137,6 +137,13 @@ func (p *Plugin) noteDeath(state string) {
 // override them.
 var inherited sync.Once
 
+// ScrubInherited does it now, if not done yet: host.Main calls it first
+// thing, so that nothing httpd starts, in either form (a plugin, a child
+// of the MPM linked in, a piped logger, a RewriteMap program), inherits a
+// descriptor httpd was started with (an `exec 200</etc/shadow` before
+// starting it would reach children running as User).
+func ScrubInherited() { inherited.Do(scrubInherited) }
+
 func scrubInherited() {
 	cloexec.Inherited()
 	for _, name := range wire.Roles {
@@ -159,7 +166,7 @@ func Start(ctx context.Context, opts Options) (*Plugin, error) {
 			return nil, err
 		}
 	}
-	inherited.Do(scrubInherited)
+	ScrubInherited()
 	sockDir, err := os.MkdirTemp("", "httpd-mpm-")
 	if err != nil {
 		return nil, fmt.Errorf("plugin socket directory: %w", err)
