@@ -165,3 +165,28 @@ func TestKStartPidFileUnwritable(t *testing.T) {
 	must(t, err)
 	refused(t, strings.TrimSpace(string(b)))
 }
+
+// TestListenAddrFileFollowsNoSymlink: a symlink planted at ListenAddrFile's
+// path (its directory may be one User can write) is replaced by the file,
+// as the PID file is, not written through: its target keeps its contents.
+func TestListenAddrFileFollowsNoSymlink(t *testing.T) {
+	root := newSite(t, "event", "mpm_event_module", "")
+	victim := filepath.Join(root, "victim")
+	write(t, victim, "precious\n")
+	addrFile := filepath.Join(root, "run/addr")
+	os.Remove(addrFile)
+	must(t, os.Symlink(victim, addrFile))
+	in := start(t, root)
+	if resp, _ := in.get("/hello.txt", "Connection", "close"); resp.StatusCode != 200 {
+		t.Fatalf("GET /hello.txt: %d", resp.StatusCode)
+	}
+	if b, _ := os.ReadFile(victim); string(b) != "precious\n" {
+		t.Errorf("the symlink's target now holds %q", b)
+	}
+	fi, err := os.Lstat(addrFile)
+	must(t, err)
+	b, _ := os.ReadFile(addrFile)
+	if !fi.Mode().IsRegular() || fi.Mode().Perm() != 0o644 || !strings.Contains(string(b), ":") {
+		t.Errorf("ListenAddrFile is %v holding %q, want a regular file of mode 0644 with the address", fi.Mode(), b)
+	}
+}
