@@ -36,6 +36,7 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/host/listen"
 	"github.com/httpd-mpm/httpd-mpm/internal/apconf"
 	"github.com/httpd-mpm/httpd-mpm/internal/cloexec"
+	"github.com/httpd-mpm/httpd-mpm/internal/privdir"
 	"github.com/httpd-mpm/httpd-mpm/internal/rpcwire"
 	"github.com/httpd-mpm/httpd-mpm/internal/trust"
 	"github.com/httpd-mpm/httpd-mpm/internal/wire"
@@ -106,7 +107,9 @@ type Plugin struct {
 	conn      *grpc.ClientConn // the connection rpc speaks over
 	cmd       *exec.Cmd
 	lifeline  *os.File // write end; never written, closed by Kill
-	sockDir   string   // private directory of the plugin's gRPC socket
+	sockDir   string   // private directory of the plugin's gRPC socket (privdir.Make)
+	sockFD    int      // the directory, open
+	sockGone  sync.Once
 	listeners []*listen.Socket
 	exited    chan struct{}
 	// pre is the Configure request handed over at exec (Options.Preconfig),
@@ -167,13 +170,13 @@ func Start(ctx context.Context, opts Options) (*Plugin, error) {
 		}
 	}
 	ScrubInherited()
-	sockDir, err := os.MkdirTemp("", "httpd-mpm-")
+	sockDir, sockFD, err := privdir.Make("", "httpd-mpm-")
 	if err != nil {
 		return nil, fmt.Errorf("plugin socket directory: %w", err)
 	}
 	lr, lw, err := os.Pipe()
 	if err != nil {
-		os.RemoveAll(sockDir)
+		privdir.RemoveAll(sockFD, sockDir)
 		return nil, fmt.Errorf("lifeline pipe: %w", err)
 	}
 	defer lr.Close()
@@ -198,12 +201,12 @@ func Start(ctx context.Context, opts Options) (*Plugin, error) {
 	}
 	cmd.ExtraFiles = append(cmd.ExtraFiles, opts.Files...)
 	cmd.SysProcAttr = sysProcAttr()
-	p := &Plugin{cmd: cmd, lifeline: lw, sockDir: sockDir, listeners: opts.Listeners, exited: make(chan struct{}), died: make(chan struct{})}
+	p := &Plugin{cmd: cmd, lifeline: lw, sockDir: sockDir, sockFD: sockFD, listeners: opts.Listeners, exited: make(chan struct{}), died: make(chan struct{})}
 	var pre *preconfigPipe
 	if opts.Preconfig != nil {
 		if pre, err = p.handOver(opts.Preconfig, opts.CoreDirective, opts.Module); err != nil {
 			lw.Close()
-			os.RemoveAll(sockDir)
+			p.removeSockDir()
 			return nil, err
 		}
 		defer pre.r.Close() // the plugin has its copy
@@ -252,7 +255,7 @@ func Start(ctx context.Context, opts Options) (*Plugin, error) {
 			state = exitState(ps.Sys().(syscall.WaitStatus))
 		}
 		p.noteDeath(state)
-		os.RemoveAll(p.sockDir)
+		p.removeSockDir()
 		close(p.exited)
 	}()
 	dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
@@ -571,7 +574,12 @@ func (p *Plugin) Kill() {
 		<-done
 	}
 	p.lifeline.Close()
-	os.RemoveAll(p.sockDir)
+	p.removeSockDir()
+}
+
+// removeSockDir removes the socket directory, once.
+func (p *Plugin) removeSockDir() {
+	p.sockGone.Do(func() { privdir.RemoveAll(p.sockFD, p.sockDir) })
 }
 
 // killGroup SIGKILLs the plugin's process group (the plugin and the
