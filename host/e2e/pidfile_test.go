@@ -190,3 +190,29 @@ func TestListenAddrFileFollowsNoSymlink(t *testing.T) {
 		t.Errorf("ListenAddrFile is %v holding %q, want a regular file of mode 0644 with the address", fi.Mode(), b)
 	}
 }
+
+// TestRootWithoutUserWarns: started as root with no User directive, the
+// children keep uid 0 (apache2's would fail with AH02155): the error log
+// says so at start, once per generation; with User set it does not.
+func TestRootWithoutUserWarns(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root")
+	}
+	const warning = "[unixd:warn] [pid "
+	const words = "httpd runs as root and no User directive is set"
+	root := newSite(t, "event", "mpm_event_module", "")
+	in := start(t, root)
+	if log := in.srv.ErrorLog(); strings.Count(log, warning) != 1 || !strings.Contains(log, words) {
+		t.Errorf("error log without User lacks the one warning %q:\n%s", words, log)
+	}
+	if strings.Contains(in.stderr.String(), words) {
+		t.Errorf("the warning reached the console: %s", in.stderr)
+	}
+
+	root = newSite(t, "event", "mpm_event_module", "User nobody\nGroup #65534\n")
+	reachableByNobody(t, root)
+	in = start(t, root)
+	if log := in.srv.ErrorLog(); strings.Contains(log, words) {
+		t.Errorf("error log with User warns:\n%s", log)
+	}
+}
