@@ -145,14 +145,7 @@ func TestLinkedInheritedDescriptor(t *testing.T) {
 	root := newSite(t, "prefork", "mpm_prefork_module", extra)
 	reachableByNobody(t, root)
 	linkedSite(t, root)
-	pr, pw, err := os.Pipe()
-	must(t, err)
-	defer pr.Close()
-	defer pw.Close()
-	cmd := exec.Command(httpd, "-d", root, "-f", "httpd.conf", "-D", "FOREGROUND")
-	cmd.ExtraFiles = make([]*os.File, markerFD-2)
-	cmd.ExtraFiles[markerFD-3] = pr
-	in := startCmd(t, root, cmd)
+	in := startCmd(t, root, withMarker(t, exec.Command(httpd, "-d", root, "-f", "httpd.conf", "-D", "FOREGROUND")))
 	host := in.cmd.Process.Pid
 	if resp, _ := in.get("/hello.txt", "Connection", "close"); resp.StatusCode != 200 {
 		t.Fatalf("GET /hello.txt: %d", resp.StatusCode)
