@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/httpd-mpm/httpd-mpm/host/errorlog"
+	"github.com/httpd-mpm/httpd-mpm/host/launch"
 	"github.com/httpd-mpm/httpd-mpm/mpm"
 )
 
@@ -66,6 +67,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 			return status
 		}
 	}
+	launch.ScrubInherited()
 	o, err := parseArgs(args)
 	if err != nil {
 		if !errors.Is(err, errUsage) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -280,6 +281,9 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 			for _, msg := range remoteIPMergeWarnings(core) {
 				w.LogWarn("remoteip", msg) // the main log's only, as apache2's post_config logs it (not -t, -S nor the console)
 			}
+			if msg := rootChildrenWarning(os.Geteuid(), srv.User); msg != "" {
+				w.LogWarn("unixd", msg)
+			}
 		}
 		for _, msg := range vhostErrs {
 			fmt.Fprintln(stderr, msg) // Apache's AH00549, an error line of the main log
@@ -328,6 +332,21 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 		return fail()
 	}
 	return &loaded{cfg: cfg, srv: srv, module: mod, gen: p, mpmCfg: mc, maps: maps}, nil
+}
+
+// rootChildrenWarning is the warning for a server started as root (euid)
+// with no User: its children, and the CGI scripts and other programs they
+// run, keep uid 0 and the MPM parent's capabilities. apache2 would use its compiled-in default, User #-1,
+// and its children would fail (AH02155); here they serve, as root, which
+// is what the test suites do, so it is a warning, not a refusal. "" when
+// there is nothing to warn of.
+func rootChildrenWarning(euid int, user string) string {
+	if euid != 0 || user != "" {
+		return ""
+	}
+	return "httpd runs as root and no User directive is set: the MPM's children, and the CGI scripts and programs they run, " +
+		"keep uid 0 (root's files are theirs) with CAP_SETUID, CAP_SETGID and CAP_KILL (apache2 would use User #-1 " +
+		"and its children would fail with AH02155); set User and Group to an unprivileged user"
 }
 
 // warnWriter is a writer of startPlugin's error lines, when it serves, that

@@ -55,9 +55,9 @@ func writePid(path, name string, first bool, log *errorlog.Log) error {
 	if _, err := os.Stat(path); err == nil && first {
 		log.Printf("core", errorlog.Warn, "AH00098: pid file %s overwritten -- Unclean shutdown of previous Apache run?", path)
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*")
-	if err != nil {
-		tmp := path + ".XXXXXX"
+	tmp, err := replaceFile(path, []byte(strconv.Itoa(os.Getpid())+"\n"))
+	if err != nil && tmp == "" {
+		tmp = path + ".XXXXXX"
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
 			tmp = pe.Path
@@ -66,9 +66,28 @@ func writePid(path, name string, first bool, log *errorlog.Log) error {
 		log.Printf("core", errorlog.Error, "AH00100: %s: could not log pid to file %s", name, path)
 		return err
 	}
-	_, err = f.WriteString(strconv.Itoa(os.Getpid()) + "\n")
+	if err != nil {
+		log.Printf("core", errorlog.Error, "%sAH10231: %s: Failed creating pid file %s", pipedlog.ErrnoPrefix(err), name, tmp)
+		return err
+	}
+	return nil
+}
+
+// replaceFile puts data, mode 0644, at path through a new file in the
+// same directory (made with O_CREAT|O_EXCL, which follows no symlink)
+// renamed to path, so that a symlink or other file planted at path is
+// replaced, never written through (httpd writes as root into directories
+// others may write), and no reader sees the file half written. It returns
+// the new file's name, "" when it could not be made (err says why); on an
+// error it leaves no new file behind.
+func replaceFile(path string, data []byte) (tmp string, err error) {
+	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*")
+	if err != nil {
+		return "", err
+	}
+	_, err = f.Write(data)
 	if err == nil {
-		err = f.Chmod(0o644) // CreateTemp makes it 0600; apache2 sets 0644 too
+		err = f.Chmod(0o644) // CreateTemp makes it 0600
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
@@ -78,10 +97,8 @@ func writePid(path, name string, first bool, log *errorlog.Log) error {
 	}
 	if err != nil {
 		os.Remove(f.Name())
-		log.Printf("core", errorlog.Error, "%sAH10231: %s: Failed creating pid file %s", pipedlog.ErrnoPrefix(err), name, f.Name())
-		return err
 	}
-	return nil
+	return f.Name(), err
 }
 
 // pidFileWritable says whether writePid can make its new file in path's

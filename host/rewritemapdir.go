@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/httpd-mpm/httpd-mpm/internal/privdir"
 	"github.com/httpd-mpm/httpd-mpm/mpm"
 )
 
@@ -23,9 +24,8 @@ import (
 // the children's group may enter it (0710); each socket is its user's alone
 // (0600).
 type socketDir struct {
-	path  string
-	fd    int // the directory, opened after it was made
-	names []string
+	path string
+	fd   int // the directory, opened after it was made
 }
 
 // maxSocketPath is the longest path of a Unix socket on every system
@@ -42,29 +42,14 @@ func socketBase() string {
 	return base
 }
 
-// newSocketDir makes the directory, 0700 and the host's, and opens it.
+// newSocketDir makes the directory, 0700 and the host's, and opens it
+// (privdir.Make).
 func newSocketDir() (*socketDir, error) {
-	path, err := os.MkdirTemp(socketBase(), "httpd-rewritemap-")
+	path, fd, err := privdir.Make(socketBase(), "httpd-rewritemap-")
 	if err != nil {
 		return nil, err
 	}
-	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
-	if err != nil {
-		os.Remove(path)
-		return nil, fmt.Errorf("open %s: %w", path, err)
-	}
-	d := &socketDir{path: path, fd: fd}
-	var st unix.Stat_t
-	if err := unix.Fstat(fd, &st); err != nil {
-		d.remove()
-		return nil, fmt.Errorf("stat %s: %w", path, err)
-	}
-	if st.Uid != uint32(os.Geteuid()) || st.Mode&0o077 != 0 {
-		// Not the one made: its parent let another user replace it.
-		unix.Close(fd)
-		return nil, fmt.Errorf("%s: replaced after it was made (owner %d, mode %#o)", path, st.Uid, st.Mode&0o7777)
-	}
-	return d, nil
+	return &socketDir{path: path, fd: fd}, nil
 }
 
 // listen makes the socket name in the directory and gives it to the
@@ -76,7 +61,6 @@ func (d *socketDir) listen(name string, children *mpm.Credential) (*net.UnixList
 		return nil, err
 	}
 	ln.SetUnlinkOnClose(false) // remove unlinks it, through the directory
-	d.names = append(d.names, name)
 	fail := func(op string, err error) (*net.UnixListener, error) {
 		ln.Close()
 		return nil, fmt.Errorf("%s %s: %w", op, path, err)
@@ -121,9 +105,5 @@ func (d *socketDir) remove() {
 	if d == nil {
 		return
 	}
-	for _, name := range d.names {
-		unix.Unlinkat(d.fd, name, 0)
-	}
-	unix.Close(d.fd)
-	unix.Rmdir(d.path) // an empty directory only
+	privdir.RemoveAll(d.fd, d.path)
 }

@@ -239,7 +239,9 @@ func (s *server) bind(cfg *config.Config, srv *config.Server) error {
 		return errors.New("no Listen directive")
 	}
 	if srv.ListenAddrFile != "" {
-		if err := os.WriteFile(srv.ListenAddrFile, []byte(strings.Join(addrs, "\n")+"\n"), 0o644); err != nil {
+		// Through a new file renamed over it, as the PID file: its
+		// directory may be one User can write.
+		if _, err := replaceFile(srv.ListenAddrFile, []byte(strings.Join(addrs, "\n")+"\n")); err != nil {
 			return fmt.Errorf("ListenAddrFile: %w", err)
 		}
 	}

@@ -1,7 +1,6 @@
 package mpm
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 
+	"github.com/httpd-mpm/httpd-mpm/internal/errline"
 	"github.com/httpd-mpm/httpd-mpm/internal/wire"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 	"github.com/httpd-mpm/httpd-mpm/mpm/internal/prestart"
@@ -380,17 +380,21 @@ func (c *childIO) relay(r *os.File, pid int) {
 	go func() {
 		defer c.relayDone()
 		defer r.Close()
-		br := bufio.NewReader(r)
-		for {
-			line, err := br.ReadBytes('\n')
-			if b := childLine(line, pid); b != nil {
-				_, _ = c.log.Write(b)
-			}
-			if err != nil {
-				return
-			}
-		}
+		relayLines(c.log, r, pid)
 	}()
+}
+
+// relayLines copies the lines of r to log as childLine makes them until r
+// ends; a line is at most errline.MaxLine bytes (a longer one is cut
+// there), so a child writing without a newline cannot grow the reader.
+func relayLines(log io.Writer, r io.Reader, pid int) {
+	s := errline.Splitter{Line: func(line []byte) {
+		if b := childLine(line, pid); b != nil {
+			_, _ = log.Write(b)
+		}
+	}}
+	_, _ = io.Copy(&s, r)
+	s.Flush()
 }
 
 func (c *childIO) relayDone() {

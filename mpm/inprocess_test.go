@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/httpd-mpm/httpd-mpm/internal/errline"
 )
 
 // linesBuffer keeps the lines written to it.
@@ -198,8 +200,36 @@ func TestRunChildNotAChild(t *testing.T) {
 // still holding its stderr pipe writes, and then every line has reached Log,
 // a plain one as an hclog error line with the child's pid.
 func TestInProcessDrained(t *testing.T) {
+	lines, pid := relayedChild(t, "sleep 0.3; echo last line >&2")
+	if !slices.Contains(lines, fmt.Sprintf(`{"@level":"error","@message":"last line","pid":%d}`+"\n", pid)) {
+		t.Errorf("log lines %q lack the child's last one", lines)
+	}
+}
+
+// TestInProcessRelayLongLine: a child writing 1 MiB to its stderr without
+// a newline does not make the relay hold it whole: it comes out as error
+// lines of errline.MaxLine bytes (16 of them), then the rest as a line.
+func TestInProcessRelayLongLine(t *testing.T) {
+	lines, pid := relayedChild(t, "head -c 1048576 /dev/zero | tr '\\0' x >&2; printf end >&2")
+	piece := fmt.Sprintf(`{"@level":"error","@message":%q,"pid":%d}`+"\n", strings.Repeat("x", errline.MaxLine), pid)
+	last := fmt.Sprintf(`{"@level":"error","@message":"end","pid":%d}`+"\n", pid)
+	if len(lines) != 17 || lines[16] != last {
+		t.Fatalf("%d log lines, want 17 ending in %q", len(lines), last)
+	}
+	for i, l := range lines[:16] {
+		if l != piece {
+			t.Fatalf("line %d is %d bytes, want the %d of a piece of MaxLine", i, len(l), len(piece))
+		}
+	}
+}
+
+// relayedChild runs script in a shell whose stderr an InProcess relays,
+// closes the InProcess and waits for Drained; it returns the lines logged
+// and the child's pid.
+func relayedChild(t *testing.T, script string) ([]string, int) {
+	t.Helper()
 	ip, log, _ := newTestInProcess(t, &inProcessMPM{})
-	child := exec.Command("/bin/sh", "-c", "sleep 0.3; echo last line >&2")
+	child := exec.Command("/bin/sh", "-c", script)
 	r, w, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
@@ -217,9 +247,7 @@ func TestInProcessDrained(t *testing.T) {
 	case <-time.After(20 * time.Second):
 		t.Fatal("Drained not closed after the child exited")
 	}
-	if lines := log.all(); !slices.Contains(lines, fmt.Sprintf(`{"@level":"error","@message":"last line","pid":%d}`+"\n", child.Process.Pid)) {
-		t.Errorf("log lines %q lack the child's last one", lines)
-	}
+	return log.all(), child.Process.Pid
 }
 
 // newTestInProcess runs m through NewInProcess with a log buffer and a lifeline

@@ -40,15 +40,8 @@ func TestPluginDescriptors(t *testing.T) {
 		t.Run(m.Name, func(t *testing.T) {
 			root := newSite(t, m.Name, m.Module, extra)
 			reachableByNobody(t, root)
-			pr, pw, err := os.Pipe()
-			must(t, err)
-			defer pr.Close()
-			defer pw.Close()
 			httpd, _ := build(t)
-			cmd := exec.Command(httpd, "-d", root, "-f", "httpd.conf", "-D", "FOREGROUND")
-			cmd.ExtraFiles = make([]*os.File, markerFD-2)
-			cmd.ExtraFiles[markerFD-3] = pr
-			in := startCmd(t, root, cmd)
+			in := startCmd(t, root, withMarker(t, exec.Command(httpd, "-d", root, "-f", "httpd.conf", "-D", "FOREGROUND")))
 			host := in.cmd.Process.Pid
 			if resp, _ := in.get("/hello.txt", "Connection", "close"); resp.StatusCode != 200 {
 				t.Fatalf("GET /hello.txt: %d", resp.StatusCode)
@@ -188,6 +181,17 @@ func shares(fds map[int]string, target string) bool {
 		}
 	}
 	return false
+}
+
+// withMarker gives cmd a pipe at markerFD, as inherited (not close-on-exec);
+// the test closes it at its end.
+func withMarker(t testing.TB, cmd *exec.Cmd) *exec.Cmd {
+	pr, pw, err := os.Pipe()
+	must(t, err)
+	t.Cleanup(func() { pr.Close(); pw.Close() })
+	cmd.ExtraFiles = make([]*os.File, markerFD-2)
+	cmd.ExtraFiles[markerFD-3] = pr
+	return cmd
 }
 
 // fdTable is proctree.FDs: what each descriptor of pid points at.

@@ -130,3 +130,48 @@ func TestLinkedTypesClosed(t *testing.T) {
 		t.Errorf("the host holds %d copies of TypesConfig after 3 restarts, want at most 1: %s", n, describe(fdTable(host)))
 	}
 }
+
+// TestLinkedInheritedDescriptor: with the MPM linked into httpd, a
+// descriptor httpd inherited without close-on-exec (a shell's `exec
+// 20<file`) reaches none of the processes it starts: not the MPM's
+// children, which run as User, nor a piped logger. (The plugin form:
+// TestPluginDescriptors.)
+func TestLinkedInheritedDescriptor(t *testing.T) {
+	httpd := testbin.Static(t, "prefork")
+	extra := `CustomLog "|/bin/cat" common` + "\n"
+	if os.Geteuid() == 0 {
+		extra += "User nobody\nGroup #65534\n"
+	}
+	root := newSite(t, "prefork", "mpm_prefork_module", extra)
+	reachableByNobody(t, root)
+	linkedSite(t, root)
+	in := startCmd(t, root, withMarker(t, exec.Command(httpd, "-d", root, "-f", "httpd.conf", "-D", "FOREGROUND")))
+	host := in.cmd.Process.Pid
+	if resp, _ := in.get("/hello.txt", "Connection", "close"); resp.StatusCode != 200 {
+		t.Fatalf("GET /hello.txt: %d", resp.StatusCode)
+	}
+	marker := fdTable(host)[markerFD]
+	if !strings.HasPrefix(marker, "pipe:") {
+		t.Fatalf("host fd %d is %q, want the test's pipe", markerFD, marker)
+	}
+	var procs []int
+	var walk func(int)
+	walk = func(pid int) {
+		for _, k := range children(pid) {
+			procs = append(procs, k)
+			walk(k)
+		}
+	}
+	walk(host)
+	logger := false
+	for _, p := range procs {
+		cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", p))
+		logger = logger || strings.Contains(string(cmdline), "/bin/cat")
+		if fds := fdTable(p); shares(fds, marker) {
+			t.Errorf("process %d (%q) holds the descriptor httpd inherited:%s", p, cmdline, describe(fds))
+		}
+	}
+	if len(procs) < 2 || !logger {
+		t.Errorf("want the MPM's children and the piped logger under the host, got %v", procs)
+	}
+}

@@ -165,3 +165,54 @@ func TestKStartPidFileUnwritable(t *testing.T) {
 	must(t, err)
 	refused(t, strings.TrimSpace(string(b)))
 }
+
+// TestListenAddrFileFollowsNoSymlink: a symlink planted at ListenAddrFile's
+// path (its directory may be one User can write) is replaced by the file,
+// as the PID file is, not written through: its target keeps its contents.
+func TestListenAddrFileFollowsNoSymlink(t *testing.T) {
+	root := newSite(t, "event", "mpm_event_module", "")
+	victim := filepath.Join(root, "victim")
+	write(t, victim, "precious\n")
+	addrFile := filepath.Join(root, "run/addr")
+	os.Remove(addrFile)
+	must(t, os.Symlink(victim, addrFile))
+	in := start(t, root)
+	if resp, _ := in.get("/hello.txt", "Connection", "close"); resp.StatusCode != 200 {
+		t.Fatalf("GET /hello.txt: %d", resp.StatusCode)
+	}
+	if b, _ := os.ReadFile(victim); string(b) != "precious\n" {
+		t.Errorf("the symlink's target now holds %q", b)
+	}
+	fi, err := os.Lstat(addrFile)
+	must(t, err)
+	b, _ := os.ReadFile(addrFile)
+	if !fi.Mode().IsRegular() || fi.Mode().Perm() != 0o644 || !strings.Contains(string(b), ":") {
+		t.Errorf("ListenAddrFile is %v holding %q, want a regular file of mode 0644 with the address", fi.Mode(), b)
+	}
+}
+
+// TestRootWithoutUserWarns: started as root with no User directive, the
+// children keep uid 0 (apache2's would fail with AH02155): the error log
+// says so at start, once per generation; with User set it does not.
+func TestRootWithoutUserWarns(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root")
+	}
+	const warning = "[unixd:warn] [pid "
+	const words = "httpd runs as root and no User directive is set"
+	root := newSite(t, "event", "mpm_event_module", "")
+	in := start(t, root)
+	if log := in.srv.ErrorLog(); strings.Count(log, warning) != 1 || !strings.Contains(log, words) {
+		t.Errorf("error log without User lacks the one warning %q:\n%s", words, log)
+	}
+	if strings.Contains(in.stderr.String(), words) {
+		t.Errorf("the warning reached the console: %s", in.stderr)
+	}
+
+	root = newSite(t, "event", "mpm_event_module", "User nobody\nGroup #65534\n")
+	reachableByNobody(t, root)
+	in = start(t, root)
+	if log := in.srv.ErrorLog(); strings.Contains(log, words) {
+		t.Errorf("error log with User warns:\n%s", log)
+	}
+}

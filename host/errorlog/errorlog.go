@@ -249,7 +249,9 @@ func (l *Log) File() *os.File {
 // is N goes to vhosts[N-1] when that is not nil, any other line to l. The
 // caller keeps ownership of vhosts (closes them once the plugin is gone).
 func (l *Log) PluginWriter(defaultPid int, vhosts []*Log) io.Writer {
-	return &pluginWriter{log: l, pid: defaultPid, vhosts: vhosts}
+	p := &pluginWriter{log: l, pid: defaultPid, vhosts: vhosts}
+	p.split.Line = p.line
+	return p
 }
 
 // PluginOutput makes PluginWriters for the output streams of a plugin
@@ -262,25 +264,10 @@ type pluginWriter struct {
 	log    *Log
 	pid    int
 	vhosts []*Log
-	buf    []byte
+	split  errline.Splitter // lines of at most errline.MaxLine bytes: no newline in sight, what we have is a line
 }
 
-func (p *pluginWriter) Write(b []byte) (int, error) {
-	p.buf = append(p.buf, b...)
-	for {
-		i := bytes.IndexByte(p.buf, '\n')
-		if i < 0 {
-			break
-		}
-		p.line(p.buf[:i])
-		p.buf = p.buf[i+1:]
-	}
-	if len(p.buf) > 64<<10 { // no newline in sight: flush what we have
-		p.line(p.buf)
-		p.buf = nil
-	}
-	return len(b), nil
-}
+func (p *pluginWriter) Write(b []byte) (int, error) { return p.split.Write(b) }
 
 // hclogLevels maps hclog levels onto Apache's.
 // An info line marked wire.NoticeField (mpm.Notice) is a notice.

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/httpd-mpm/httpd-mpm/internal/errline"
 )
 
 func TestPrintfFormat(t *testing.T) {
@@ -45,6 +47,30 @@ func TestPluginWriter(t *testing.T) {
 	for i, re := range checks {
 		if !regexp.MustCompile(re).MatchString(lines[i]) {
 			t.Errorf("line %d %q does not match %s", i, lines[i], re)
+		}
+	}
+}
+
+// TestPluginWriterLongLine: a plugin writing without a newline is logged in
+// pieces of errline.MaxLine bytes, however large one Write is: the writer
+// never holds more.
+func TestPluginWriterLongLine(t *testing.T) {
+	var b bytes.Buffer
+	l := New(&b, Info)
+	w := l.PluginWriter(7, nil)
+	w.Write(bytes.Repeat([]byte("x"), 3*errline.MaxLine+10))
+	w.Write([]byte("y\n"))
+	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	if len(lines) != 4 {
+		t.Fatalf("%d lines, want 4", len(lines))
+	}
+	for i, line := range lines {
+		want := strings.Repeat("x", errline.MaxLine)
+		if i == 3 {
+			want = "xxxxxxxxxxy"
+		}
+		if !strings.HasSuffix(line, "] [mpm:error] [pid 7] "+want) {
+			t.Errorf("line %d: %d bytes, ends %q", i, len(line), line[max(len(line)-20, 0):])
 		}
 	}
 }

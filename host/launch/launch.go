@@ -36,6 +36,7 @@ import (
 	"github.com/httpd-mpm/httpd-mpm/host/listen"
 	"github.com/httpd-mpm/httpd-mpm/internal/apconf"
 	"github.com/httpd-mpm/httpd-mpm/internal/cloexec"
+	"github.com/httpd-mpm/httpd-mpm/internal/privdir"
 	"github.com/httpd-mpm/httpd-mpm/internal/rpcwire"
 	"github.com/httpd-mpm/httpd-mpm/internal/trust"
 	"github.com/httpd-mpm/httpd-mpm/internal/wire"
@@ -106,7 +107,9 @@ type Plugin struct {
 	conn      *grpc.ClientConn // the connection rpc speaks over
 	cmd       *exec.Cmd
 	lifeline  *os.File // write end; never written, closed by Kill
-	sockDir   string   // private directory of the plugin's gRPC socket
+	sockDir   string   // private directory of the plugin's gRPC socket (privdir.Make)
+	sockFD    int      // the directory, open
+	sockGone  sync.Once
 	listeners []*listen.Socket
 	exited    chan struct{}
 	// pre is the Configure request handed over at exec (Options.Preconfig),
@@ -137,6 +140,13 @@ func (p *Plugin) noteDeath(state string) {
 // override them.
 var inherited sync.Once
 
+// ScrubInherited does it now, if not done yet: host.Main calls it first
+// thing, so that nothing httpd starts, in either form (a plugin, a child
+// of the MPM linked in, a piped logger, a RewriteMap program), inherits a
+// descriptor httpd was started with (an `exec 200</etc/shadow` before
+// starting it would reach children running as User).
+func ScrubInherited() { inherited.Do(scrubInherited) }
+
 func scrubInherited() {
 	cloexec.Inherited()
 	for _, name := range wire.Roles {
@@ -159,14 +169,14 @@ func Start(ctx context.Context, opts Options) (*Plugin, error) {
 			return nil, err
 		}
 	}
-	inherited.Do(scrubInherited)
-	sockDir, err := os.MkdirTemp("", "httpd-mpm-")
+	ScrubInherited()
+	sockDir, sockFD, err := privdir.Make("", "httpd-mpm-")
 	if err != nil {
 		return nil, fmt.Errorf("plugin socket directory: %w", err)
 	}
 	lr, lw, err := os.Pipe()
 	if err != nil {
-		os.RemoveAll(sockDir)
+		privdir.RemoveAll(sockFD, sockDir)
 		return nil, fmt.Errorf("lifeline pipe: %w", err)
 	}
 	defer lr.Close()
@@ -191,12 +201,12 @@ func Start(ctx context.Context, opts Options) (*Plugin, error) {
 	}
 	cmd.ExtraFiles = append(cmd.ExtraFiles, opts.Files...)
 	cmd.SysProcAttr = sysProcAttr()
-	p := &Plugin{cmd: cmd, lifeline: lw, sockDir: sockDir, listeners: opts.Listeners, exited: make(chan struct{}), died: make(chan struct{})}
+	p := &Plugin{cmd: cmd, lifeline: lw, sockDir: sockDir, sockFD: sockFD, listeners: opts.Listeners, exited: make(chan struct{}), died: make(chan struct{})}
 	var pre *preconfigPipe
 	if opts.Preconfig != nil {
 		if pre, err = p.handOver(opts.Preconfig, opts.CoreDirective, opts.Module); err != nil {
 			lw.Close()
-			os.RemoveAll(sockDir)
+			p.removeSockDir()
 			return nil, err
 		}
 		defer pre.r.Close() // the plugin has its copy
@@ -245,7 +255,7 @@ func Start(ctx context.Context, opts Options) (*Plugin, error) {
 			state = exitState(ps.Sys().(syscall.WaitStatus))
 		}
 		p.noteDeath(state)
-		os.RemoveAll(p.sockDir)
+		p.removeSockDir()
 		close(p.exited)
 	}()
 	dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
@@ -564,7 +574,12 @@ func (p *Plugin) Kill() {
 		<-done
 	}
 	p.lifeline.Close()
-	os.RemoveAll(p.sockDir)
+	p.removeSockDir()
+}
+
+// removeSockDir removes the socket directory, once.
+func (p *Plugin) removeSockDir() {
+	p.sockGone.Do(func() { privdir.RemoveAll(p.sockFD, p.sockDir) })
 }
 
 // killGroup SIGKILLs the plugin's process group (the plugin and the

@@ -14,11 +14,16 @@ import (
 // workers each, in a memfd mapped shared; every record starts zero (free
 // slots, Dead workers). The MPM parent calls it once and hands File() to
 // each child.
+//
+// The memfd is sealed against shrinking and growing (and against further
+// seals): children, which run as User, hold its descriptor, and a board
+// cut short under the parent's mapping would kill the parent with SIGBUS
+// on its next read of the lost pages.
 func Create(serverLimit, threadLimit int) (*Board, error) {
 	if err := checkLimits(serverLimit, threadLimit); err != nil {
 		return nil, err
 	}
-	fd, err := unix.MemfdCreate("httpd-scoreboard", unix.MFD_CLOEXEC)
+	fd, err := unix.MemfdCreate("httpd-scoreboard", unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING)
 	if err != nil {
 		return nil, fmt.Errorf("scoreboard: memfd_create: %w", err)
 	}
@@ -27,6 +32,10 @@ func Create(serverLimit, threadLimit int) (*Board, error) {
 	if err := unix.Ftruncate(fd, int64(size)); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("scoreboard: ftruncate %d: %w", size, err)
+	}
+	if _, err := unix.FcntlInt(uintptr(fd), unix.F_ADD_SEALS, boardSeals|unix.F_SEAL_SEAL); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("scoreboard: seal: %w", err)
 	}
 	mem, err := unix.Mmap(fd, 0, size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
 	if err != nil {
@@ -38,9 +47,20 @@ func Create(serverLimit, threadLimit int) (*Board, error) {
 	return b, nil
 }
 
+// boardSeals are the seals a board's memfd must carry: its size is fixed.
+const boardSeals = unix.F_SEAL_SHRINK | unix.F_SEAL_GROW
+
 // Open maps the board a parent created, from an inherited descriptor. The
-// Board takes ownership of f.
+// Board takes ownership of f. It refuses a file whose size is not sealed
+// (see Create), with ErrLayout: its pages could vanish under the mapping.
 func Open(f *os.File) (*Board, error) {
+	seals, err := unix.FcntlInt(f.Fd(), unix.F_GET_SEALS, 0)
+	if err != nil {
+		return nil, fmt.Errorf("%w: seals: %w", ErrLayout, err)
+	}
+	if seals&boardSeals != boardSeals {
+		return nil, fmt.Errorf("%w: size not sealed (seals %#x)", ErrLayout, seals)
+	}
 	var st unix.Stat_t
 	if err := unix.Fstat(int(f.Fd()), &st); err != nil {
 		return nil, fmt.Errorf("scoreboard: fstat: %w", err)

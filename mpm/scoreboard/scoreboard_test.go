@@ -1,7 +1,9 @@
 package scoreboard
 
 import (
+	"errors"
 	"os"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -130,7 +132,7 @@ func TestOpenRejectsOtherMemory(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.Write(make([]byte, 8192))
-	if _, err := Open(f); err != ErrLayout {
+	if _, err := Open(f); !errors.Is(err, ErrLayout) {
 		t.Errorf("Open(zeros) = %v, want ErrLayout", err)
 	}
 }
@@ -227,4 +229,51 @@ func createShared(t *testing.T, serverLimit, threadLimit int) (parent, child *Bo
 	}
 	t.Cleanup(func() { c.Close() })
 	return b, c
+}
+
+// TestSummaryCorruptHeader: a child that writes nonsense into the global
+// record (it can write the whole board) does not make the parent's
+// Summary allocate by it: the scoreboard string stays within the
+// ServerLimit × ThreadLimit the parent created, and the counts stay
+// right.
+func TestSummaryCorruptHeader(t *testing.T) {
+	const servers, threads = 3, 4
+	b, c := createShared(t, servers, threads)
+	b.Global().SetLimits(Limits{MaxRequestWorkers: 8, ThreadsPerChild: 4, MaxDaemons: 2})
+	b.Process(0).Prepare(0)
+	b.Process(0).SetPid(4242)
+	for j := range threads {
+		b.Worker(0, j).Reset(0)
+		c.Worker(0, j).SetStatus(Ready)
+	}
+	c.Worker(0, 1).SetStatus(BusyWrite)
+	if s := b.Summary(); s.Scoreboard != "_W__...." {
+		t.Fatalf("before: scoreboard %q", s.Scoreboard)
+	}
+
+	// The "child" writes the largest values into every header word.
+	h := c.header()
+	h.maxWorkers.Store(0xFFFFFFFF)
+	h.threads.Store(0xFFFFFFFF)
+	h.maxDaemons.Store(0xFFFFFFFF)
+	h.serverLimit.Store(0xFFFFFFFF)
+	h.threadLimit.Store(0xFFFFFFFF)
+	h.generation.Store(0xFFFFFFFF)
+
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	s := b.Summary()
+	runtime.ReadMemStats(&after)
+	if n := after.TotalAlloc - before.TotalAlloc; n > 1<<20 {
+		t.Errorf("Summary allocated %d bytes over a corrupt header", n)
+	}
+	if len(s.Scoreboard) != servers*threads {
+		t.Errorf("scoreboard %q (%d), want one character per record (%d)", s.Scoreboard, len(s.Scoreboard), servers*threads)
+	}
+	if s.Processes != 1 || len(s.Pids) != 1 || s.Pids[0] != 4242 || s.BusyWorkers != 1 {
+		t.Errorf("summary %+v", s)
+	}
+	if b.ServerLimit() != servers || b.ThreadLimit() != threads {
+		t.Errorf("parent's limits now %d×%d", b.ServerLimit(), b.ThreadLimit())
+	}
 }

@@ -22,7 +22,9 @@ type Summary struct {
 	// ThreadsPerChild), which Apache leaves out: MaxRequestWorkers
 	// characters plus any live worker beyond.
 	Scoreboard string
-	// Pids of the live children, in slot order.
+	// Pids of the live children, in slot order, as the board says: a child
+	// can write any number there, so they are for reports, never for
+	// signals (an MPM signals the pids it started).
 	Pids []int
 	// Conns adds up the children's connection counters.
 	Conns Conns
@@ -40,7 +42,10 @@ func (b *Board) Summary() Summary {
 	if threads <= 0 {
 		threads = b.threadLimit
 	}
-	sb := make([]byte, 0, max(lim.MaxRequestWorkers, 16))
+	// The global record is in memory every child can write: its numbers
+	// only steer the counting, and what is allocated is bounded by the
+	// limits this Board was created or opened with, never by them.
+	sb := make([]byte, 0, min(max(lim.MaxRequestWorkers, 16), b.serverLimit*b.threadLimit))
 	for i := 0; i < b.serverLimit; i++ {
 		p := b.Process(i)
 		pid := p.Pid()
