@@ -610,13 +610,14 @@ func writeFields(b *strings.Builder, h http.Header, r *http.Request, fresh []str
 	}
 }
 
-// fieldValue is v as http.Header.Write writes it: a newline a space, the
-// spaces around trimmed.
+// fieldValue is v as mod_proxy_http writes it, blanks around kept (a
+// RequestHeader value's, or the ", " apr_table_mergen joins an empty one
+// with: X-Forwarded-Host "main.test, "), a CR or LF a space.
 func fieldValue(v string) string {
 	if strings.ContainsAny(v, "\r\n") {
 		v = strings.NewReplacer("\r", " ", "\n", " ").Replace(v)
 	}
-	return strings.Trim(v, " \t")
+	return v
 }
 
 // mergen is apr_table_mergen on r's fields h (a copy): v joined with ", "
