@@ -122,3 +122,24 @@ func (s *diffServer) backendHead(t *testing.T, req string) string {
 	_, body, _ := strings.Cut(raw.String(), "\r\n\r\n")
 	return body
 }
+
+// proxyBlanksConf proxies /b; RequestHeader leaves blanks at the ends of
+// values: an empty value appended (Host, a client's field), one set with
+// spaces around it.
+const proxyBlanksConf = proxyHTTPModules + mainSite + `ProxyPass /b http://@BE@/q
+RequestHeader append Host ""
+RequestHeader append X-App ""
+RequestHeader set X-Sp "  sp  "
+RequestHeader set X-Empty ""
+`
+
+// TestProxyFieldBlanks: mod_proxy_http sends the request's values as
+// they are, the blanks at their ends kept (ours trimmed them): the Host
+// RequestHeader appended nothing to gives X-Forwarded-Host "main.test, ",
+// a value set with spaces around keeps them, an empty one is an empty
+// field.
+func TestProxyFieldBlanks(t *testing.T) {
+	be := headEchoBackend(t)
+	p := startPair(t, 1, strings.ReplaceAll(proxyBlanksConf, "@BE@", be), map[string]string{"a.txt": "a\n"})
+	p.compareBackendHead(t, "GET /b/x HTTP/1.1\r\nHost: main.test\r\nX-App: a\r\nuser-agent: t\r\nConnection: close\r\n\r\n")
+}

@@ -301,15 +301,18 @@ func (a *Action) valueFor(e *env.Vars, start time.Time, r *http.Request, h http.
 
 // edit is mod_headers' process_regexp: the first match (edit) or every
 // match (edit*) replaced, $0-$9 in the replacement expanded (ap_pregsub:
-// "&" is literal in apache2 2.4).
+// "&" is literal in apache2 2.4). A match whose replacement is empty may
+// leave an empty value, which apache2 keeps: sent as an empty field.
 func (a *Action) edit(v, repl string) string {
 	var b []byte
+	matched := false
 	rest := v
 	for {
 		m := a.re.FindStringSubmatchIndex(rest)
 		if m == nil {
 			break
 		}
+		matched = true
 		b = append(b, rest[:m[0]]...)
 		b = env.AppendSubst(b, repl, rest, m)
 		if a.op == opEdit || m[1] == len(rest) && m[0] == m[1] {
@@ -324,7 +327,7 @@ func (a *Action) edit(v, repl string) string {
 		}
 		rest = rest[m[1]:]
 	}
-	if b == nil {
+	if !matched {
 		return v
 	}
 	return string(append(b, rest...))

@@ -47,6 +47,12 @@ func TestApply(t *testing.T) {
 		// apache2 2.4.71 answers "[&1]-[&2]-a": ap_pregsub knows $N only.
 		{"edit* every match, groups, & literal", []string{"Header", "edit*", "X", "a(.)", "[&$1]"}, http.Header{"X": {"a1-a2-a"}}, nil, http.Header{"X": {"[&1]-[&2]-a"}}},
 		{"edit no match", []string{"Header", "edit", "X", "z", "y"}, http.Header{"X": {"abc"}}, nil, http.Header{"X": {"abc"}}},
+		// A match replaced with nothing: apache2 2.4.71 keeps what is left,
+		// an empty value too (sent as an empty field).
+		{"edit to a suffix", []string{"Header", "edit", "Location", `^http://internal\.example`, ""}, http.Header{"Location": {"http://internal.example/path"}}, nil, http.Header{"Location": {"/path"}}},
+		{"edit to empty", []string{"Header", "edit", "X", ".*", ""}, http.Header{"X": {"abc"}}, nil, http.Header{"X": {""}}},
+		{"edit* to empty", []string{"Header", "edit*", "X", "^abc", ""}, http.Header{"X": {"abcabc"}}, nil, http.Header{"X": {""}}},
+		{"edit one of two values to empty", []string{"Header", "edit", "Set-Cookie", "^a=1$", ""}, http.Header{"Set-Cookie": {"a=1", "b=2"}}, nil, http.Header{"Set-Cookie": {"", "b=2"}}},
 		{"echo matching request fields", []string{"Header", "echo", "^X-E"}, http.Header{}, http.Header{"X-Echo": {"1"}, "Other": {"2"}}, http.Header{"X-Echo": {"1"}}},
 		// apache2's r->headers_in holds a repeated field as one line.
 		{"echo a repeated field as one line", []string{"Header", "echo", "^X-E"}, http.Header{}, http.Header{"X-Echo": {"1", "2"}}, http.Header{"X-Echo": {"1, 2"}}},

@@ -758,7 +758,7 @@ func (c *Conn) finalizeBody(w *response, req *http.Request) {
 		// apache2 sends the recursive page without a Content-Length, the
 		// close ending it, whatever the failure (a 408 too).
 		w.unframed = true
-		writePage(w, req, failed, appendErrorPageAfter(nil, c.srv, req, failed, status, "", "", false))
+		writePage(w, req, failed, appendErrorPageAfter(nil, c.srv, req, failed, status, ' ', "", "", false))
 		return
 	}
 	// After a 200, apache2 sends a 408 without a Content-Length too, as the

@@ -83,14 +83,14 @@ func writeErrorPageOf(w http.ResponseWriter, r *http.Request, status int, notes 
 		}
 		verbose = verbose || c.notes.vars().Has(verboseErrorName)
 	}
-	reason := pageReason(w, status)
+	reason, blank := pageReason(w, status)
 	if reason == "" {
 		reason = statusText(status)
 		if proxy {
 			reason = "Proxy Error"
 		}
 	}
-	body := appendErrorPage(make([]byte, 0, 512), s, r, status, reason, notes, verbose, w.Header().Get("Location"))
+	body := appendErrorPage(make([]byte, 0, 512), s, r, status, blank, reason, notes, verbose, w.Header().Get("Location"))
 	writePage(w, r, status, body)
 }
 
@@ -137,11 +137,11 @@ func writeRecursiveError(w http.ResponseWriter, r *http.Request, status, first, 
 		notes, _ = orig.Get(errorNotesName)
 		verbose = orig.Has(verboseErrorName)
 	}
-	reason := ""
+	reason, blank := "", byte(' ')
 	if r.Method != http.MethodHead { // apache2 stops before the title
-		reason = pageReason(w, status)
+		reason, blank = pageReason(w, status)
 	}
-	writePage(w, r, status, appendErrorPageAfter(nil, s, r, status, first, reason, notes, verbose))
+	writePage(w, r, status, appendErrorPageAfter(nil, s, r, status, first, blank, reason, notes, verbose))
 }
 
 // ErrorPageType is the Content-Type of the error pages and ErrorDocument
@@ -169,11 +169,13 @@ const errorPageHead = `<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01//EN" "http:/
 <html><head>
 <title>`
 
-// appendErrorPage renders apache2's ap_send_error_response page.
-func appendErrorPage(b []byte, s *Server, r *http.Request, status int, reason, notes string, verbose bool, location string) []byte {
+// appendErrorPage renders apache2's ap_send_error_response page, titled
+// status, blank (the status line's: a space, or a tab a backend sent) and
+// reason, which heads it too.
+func appendErrorPage(b []byte, s *Server, r *http.Request, status int, blank byte, reason, notes string, verbose bool, location string) []byte {
 	b = append(b, errorPageHead...)
 	b = strconv.AppendInt(b, int64(status), 10)
-	b = append(b, ' ')
+	b = append(b, blank)
 	b = append(b, reason...)
 	b = append(b, "</title>\n</head><body>\n<h1>"...)
 	b = append(b, reason...)
@@ -416,13 +418,13 @@ func appendVariants(b []byte, r *http.Request) []byte {
 // appendErrorPageAfter is the page of status sent while answering another
 // status, first (apache2's recursive error): status's page, with a paragraph
 // naming first before the signature; reason ("" for the standard one),
-// notes and verbose as appendErrorPage's.
-func appendErrorPageAfter(b []byte, s *Server, r *http.Request, status, first int, reason, notes string, verbose bool) []byte {
+// blank, notes and verbose as appendErrorPage's.
+func appendErrorPageAfter(b []byte, s *Server, r *http.Request, status, first int, blank byte, reason, notes string, verbose bool) []byte {
 	const end = "</body></html>\n"
 	if reason == "" {
-		reason = statusText(status)
+		reason, blank = statusText(status), ' '
 	}
-	b = appendErrorPage(b, s, r, status, reason, notes, verbose, "")
+	b = appendErrorPage(b, s, r, status, blank, reason, notes, verbose, "")
 	cut := len(b) - len(end) - len(appendSignature(nil, s, r, "<hr>\n"))
 	tail := string(b[cut:])
 	b = append(b[:cut], "<p>Additionally, a "...)
@@ -435,19 +437,19 @@ func appendErrorPageAfter(b []byte, s *Server, r *http.Request, status, first in
 
 // pageReason is the reason an error page of status is titled with, apache2's
 // ap_send_error_response's r->status_line when it accepts it: the three
-// digits of status, then nothing or a space, then nothing or a letter or
-// digit ("500 <b>x</b>" is sent as the status line but not shown). An
-// empty reason is "Unknown Reason", in the status line too. It is "" for
-// the standard one.
-func pageReason(w http.ResponseWriter, status int) string {
+// digits of status, then nothing or a blank, then nothing or a letter or
+// digit ("500 <b>x</b>" is sent as the status line but not shown); and the
+// blank that comes before it in the title ("500\tTab"). An empty reason is
+// "Unknown Reason", in the status line too. It is "" for the standard one.
+func pageReason(w http.ResponseWriter, status int) (reason string, blank byte) {
 	rw, ok := w.(*response)
-	if !ok || len(rw.reason) < 3 || statusDigits(rw.reason) != status || len(rw.reason) > 3 && rw.reason[3] != ' ' {
-		return ""
+	if !ok || len(rw.reason) < 3 || statusDigits(rw.reason) != status || len(rw.reason) > 3 && !isBlank(rw.reason[3]) {
+		return "", ' '
 	}
 	if len(rw.reason) <= 4 {
 		rw.reason = rw.reason[:3] + " Unknown Reason"
 	} else if c := rw.reason[4]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
-		return ""
+		return "", ' '
 	}
-	return rw.reason[4:]
+	return rw.reason[4:], rw.reason[3]
 }

@@ -1143,7 +1143,7 @@ func (w *response) replaceBadHeader(k, v string) []byte {
 	} else {
 		c.srv.logf("http1: AH02429: Response header name '%s' contains invalid characters, aborting request", k)
 	}
-	page := appendErrorPageAfter(make([]byte, 0, 1024), c.srv, w.req, http.StatusInternalServerError, w.status, "", "", false)
+	page := appendErrorPageAfter(make([]byte, 0, 1024), c.srv, w.req, http.StatusInternalServerError, w.status, ' ', "", "", false)
 	clear(c.hdr)
 	w.status = http.StatusInternalServerError
 	w.pendN, w.headN = 0, 0

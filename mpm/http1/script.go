@@ -133,20 +133,26 @@ func (r *rawWriter) Flush() error { return r.w.c.flush() }
 // response is sent with, a space and a reason without CR or LF, an empty
 // one too ("500 " goes as it is; "500", the digits alone, is kept but sent
 // as the standard line, as apache2's validate_status_line; an error page
-// makes either "500 Unknown Reason"); "" goes back to the standard one (an
-// internal redirect's new request). It does nothing when w is not the
-// engine's or its response has started.
+// makes either "500 Unknown Reason"); one with a tab or another blank for
+// the space ("500\tTab", a backend's) is kept too, for an error page's
+// title, but sent as the standard line, as apache2 2.4.71 does; "" goes
+// back to the standard one (an internal redirect's new request). It does
+// nothing when w is not the engine's or its response has started.
 func SetStatusLine(w http.ResponseWriter, line string) {
 	rw, ok := w.(*response)
 	if ok && line == "" && !rw.committed && !rw.finished {
 		rw.reason = ""
 		return
 	}
-	if !ok || rw.committed || rw.finished || len(line) < 3 || len(line) > 3 && line[3] != ' ' || needsSanitize(line) {
+	if !ok || rw.committed || rw.finished || len(line) < 3 || len(line) > 3 && !isBlank(line[3]) || needsSanitize(line) {
 		return
 	}
 	rw.reason = line
 }
+
+// isBlank is apr_isspace but for CR and LF: a space, a tab, a vertical
+// tab or a form feed.
+func isBlank(c byte) bool { return c == ' ' || c == '\t' || c == '\v' || c == '\f' }
 
 // StatusLine is the status line SetStatusLine gave w's response, "" for
 // the standard one or when w is not the engine's.

@@ -610,13 +610,14 @@ func writeFields(b *strings.Builder, h http.Header, r *http.Request, fresh []str
 	}
 }
 
-// fieldValue is v as http.Header.Write writes it: a newline a space, the
-// spaces around trimmed.
+// fieldValue is v as mod_proxy_http writes it, blanks around kept (a
+// RequestHeader value's, or the ", " apr_table_mergen joins an empty one
+// with: X-Forwarded-Host "main.test, "), a CR or LF a space.
 func fieldValue(v string) string {
 	if strings.ContainsAny(v, "\r\n") {
 		v = strings.NewReplacer("\r", " ", "\n", " ").Replace(v)
 	}
-	return strings.Trim(v, " \t")
+	return v
 }
 
 // mergen is apr_table_mergen on r's fields h (a copy): v joined with ", "
@@ -670,7 +671,19 @@ func send(bc *bconn, head, pre []byte, body io.Reader, bodyDone, chunked bool, m
 	defer func() { bc.headLeft = 0 }()
 	for {
 		names := peekFieldNames(bc.br)
-		resp, err := http.ReadResponse(bc.br, &http.Request{Method: method})
+		raw := bufferedLine(bc.br) // what peekFieldNames could read: no read more
+		line := string(bytes.TrimSuffix(raw, []byte("\r")))
+		status, ok := statusLine(line)
+		src := bc.br
+		if ok && len(line) > 12 && line[12] != ' ' && line[9] != '1' {
+			// "HTTP/1.1 500\tTab": apache2 takes the status from the
+			// three digits whatever follows them, Go refuses the line.
+			// Read from the line with a space there, then from the
+			// connection, which takes no other request: src reads ahead.
+			bc.br.Discard(len(raw) + 1)
+			src = bufio.NewReader(io.MultiReader(strings.NewReader(line[:12]+" "+line[13:]+"\n"), bc.br))
+		}
+		resp, err := http.ReadResponse(src, &http.Request{Method: method})
 		if err != nil {
 			if err == io.EOF {
 				err = io.ErrUnexpectedEOF
@@ -683,8 +696,38 @@ func send(bc *bconn, head, pre []byte, body io.Reader, bodyDone, chunked bool, m
 		if resp.StatusCode >= 100 && resp.StatusCode < 200 && resp.StatusCode != http.StatusSwitchingProtocols {
 			continue
 		}
+		if ok {
+			resp.Status = status
+		}
+		resp.Close = resp.Close || src != bc.br
 		return resp, names, nil
 	}
+}
+
+// statusLine is mod_proxy_http's status line (r->status_line) of a
+// backend's answer whose first line is line, ok when that is "HTTP/#.#
+// ###...": what follows "HTTP/1.1 ", as the backend sent it (blanks at the
+// end kept: "500 Oops  ", "500  "), a space added after three digits
+// alone ("500 ").
+func statusLine(line string) (status string, ok bool) {
+	if len(line) < 12 || !strings.HasPrefix(line, "HTTP/") || line[6] != '.' || line[8] != ' ' ||
+		!isDigits(line[5:6]) || !isDigits(line[7:8]) || !isDigits(line[9:12]) {
+		return "", false
+	}
+	if len(line) == 12 {
+		return line[9:] + " ", true
+	}
+	return line[9:], true
+}
+
+// isDigits reports whether s is ASCII digits only.
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // writeRequest writes the request's head and its body to bw, and flushes:
@@ -742,6 +785,17 @@ func peekFieldNames(br *bufio.Reader) []string {
 		names = append(names, string(bytes.TrimRight(k, " \t")))
 	}
 	return names
+}
+
+// bufferedLine is the first line br holds, without its LF, read without
+// consuming it and without reading (valid until br is read); nil when br
+// holds no whole line.
+func bufferedLine(br *bufio.Reader) []byte {
+	b, _ := br.Peek(br.Buffered())
+	if i := bytes.IndexByte(b, '\n'); i >= 0 {
+		return b[:i]
+	}
+	return nil
 }
 
 // maxField is the longest field line of a backend's answer, as apache2's
@@ -849,6 +903,9 @@ func (c *Config) answer(w http.ResponseWriter, r *http.Request, resp *http.Respo
 	// The backend's answer, an error status too, is the request's: no
 	// ErrorDocument replaces it without ProxyErrorOverride.
 	static.OwnAnswer(r, true)
+	// Sent with the backend's status line (send: "200 Fine  ", "500 "), as
+	// apache2's r->status_line, when it is status's and valid.
+	http1.SetStatusLine(w, resp.Status)
 	w.WriteHeader(status)
 	var err error
 	if r.Method != http.MethodHead {
@@ -882,14 +939,9 @@ func (c *Config) override(w http.ResponseWriter, r *http.Request, t *Target, res
 	if v := resp.Header["Www-Authenticate"]; resp.StatusCode == http.StatusUnauthorized && len(v) > 0 {
 		w.Header()["Www-Authenticate"] = v
 	}
-	// apache2 reads the status line without its trailing blanks and puts
-	// back the space an empty reason lacks: "500 ", which an error page
-	// titles "500 Unknown Reason".
-	line := strings.TrimRight(resp.Status, " \t")
-	if len(line) == 3 {
-		line += " "
-	}
-	http1.SetStatusLine(w, line)
+	// The backend's status line (send): "500 Oops  ", an empty reason's
+	// "500 ", which an error page titles "500 Unknown Reason".
+	http1.SetStatusLine(w, resp.Status)
 	t.ErrorPage(w, r, resp.StatusCode)
 }
 
