@@ -119,7 +119,7 @@ func TestDirectives(t *testing.T) {
 		t.Errorf("%%V = %q", got)
 	}
 	// UseCanonicalName On: %V is the ServerName's host, as %v.
-	e.CanonicalName = true
+	e.CanonicalName, e.ServerName = true, "plain.example"
 	if got := format(t, "%V", e); got != "plain.example" {
 		t.Errorf("UseCanonicalName On: %%V = %q", got)
 	}
