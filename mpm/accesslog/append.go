@@ -42,6 +42,15 @@ func (f *Format) Append(b []byte, e *Entry) []byte {
 	return b
 }
 
+// origStatus is the status of the first request of e's chain of internal
+// redirects.
+func (e *Entry) origStatus() int {
+	if e.OrigStatus != 0 {
+		return e.OrigStatus
+	}
+	return e.Status
+}
+
 func (it *item) append(b []byte, e *Entry) []byte {
 	r := e.Request
 	switch it.kind {
@@ -125,6 +134,10 @@ func (it *item) append(b []byte, e *Entry) []byte {
 	case 'r':
 		return appendEscapedBytes(b, e.Line)
 	case 's':
+		// The original request's unless %>s, as apache2's.
+		if it.which != '>' {
+			return strconv.AppendInt(b, int64(e.origStatus()), 10)
+		}
 		return strconv.AppendInt(b, int64(e.Status), 10)
 	case 't':
 		return appendTime(b, it.text, e)
@@ -171,7 +184,7 @@ func (it *item) append(b []byte, e *Entry) []byte {
 		return append(b, '-')
 	case 'n':
 		notes := e.Notes
-		if it.orig && e.OrigNotes != nil {
+		if it.which == '<' && e.OrigNotes != nil {
 			notes = e.OrigNotes
 		}
 		if v, ok := notes.Get(it.text); ok {

@@ -94,6 +94,14 @@ func TestDirectives(t *testing.T) {
 		}
 	}
 	e.User, e.UserSet = "", false
+	// After an internal redirect (a local ErrorDocument for a 404 that a
+	// script answers with 200), %s and %<s are the first request's status,
+	// %>s the last one's; a condition tests the last one's.
+	e.Status, e.OrigStatus = 200, 404
+	if got := format(t, "%s %<s %>s %200s %!200>s %404s", e); got != "404 404 200 404 - -" {
+		t.Errorf("redirected %%s = %q", got)
+	}
+	e.Status, e.OrigStatus = 200, 0
 	e.KeepAlive, e.Requests = false, 3
 	if got := format(t, "%X %k", e); got != "- 2" {
 		t.Errorf("%%X %%k = %q", got)

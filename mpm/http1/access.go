@@ -401,6 +401,8 @@ func ErrorNotes(r *http.Request) string {
 type notes struct {
 	cur, orig  env.Vars
 	redirected bool
+	origStatus int      // the first request's status at its redirect (OrigStatus)
+	origEnv    env.Vars // the first request's environment at its redirect (OrigEnv)
 }
 
 // vars are the current notes, nil for none.
@@ -426,6 +428,8 @@ func (c *Conn) resetNotes() {
 		c.notes.cur.Reset()
 		c.notes.orig.Reset()
 		c.notes.redirected = false
+		c.notes.origStatus = 0
+		c.notes.origEnv.Reset()
 	}
 }
 
@@ -454,11 +458,15 @@ func SetNote(r *http.Request, name, value string) {
 	}
 }
 
-// ResetNotes empties r's notes, as an internal redirect starts a request
-// whose notes are empty (apache2's internal_internal_redirect): the
-// access log's %{NAME}n shows the last request's, %<{NAME}n those of the
-// first (OrigNotes).
-func ResetNotes(r *http.Request) {
+// InternalRedirect records that r is redirected internally with status,
+// the status it has so far, as apache2's internal_internal_redirect starts
+// a new request: its notes are empty (the access log's %{NAME}n shows the
+// last request's, %<{NAME}n those of the first: OrigNotes), and the first
+// request of the chain keeps the status it had (the access log's %s:
+// OrigStatus) and its environment variables (OrigEnv), which the caller may
+// then rename for the new request. It does nothing for a request that did
+// not come from this engine.
+func InternalRedirect(r *http.Request, status int) {
 	c := ConnFromRequest(r)
 	if c == nil {
 		return
@@ -473,6 +481,30 @@ func ResetNotes(r *http.Request) {
 	}
 	n.cur, n.orig = n.orig, n.cur // orig was empty
 	n.redirected = true
+	n.origStatus = status
+	n.origEnv.CopyFrom(&c.env)
+}
+
+// OrigEnv are the environment variables the first request of the current
+// one's chain of internal redirects had when it was redirected: what
+// apache2's CustomLog env= and expr= conditions test (they see the
+// original request). Env when the current request was not redirected.
+func (c *Conn) OrigEnv() *env.Vars {
+	if c.notes != nil && c.notes.redirected {
+		return &c.notes.origEnv
+	}
+	return c.Env()
+}
+
+// OrigStatus is the status the first request of the current one's chain
+// of internal redirects had when it was redirected (InternalRedirect): what
+// apache2's access log shows as %s, the original request's, where %>s is
+// the last one's. 0 when the current request was not redirected.
+func (c *Conn) OrigStatus() int {
+	if c.notes != nil && c.notes.redirected {
+		return c.notes.origStatus
+	}
+	return 0
 }
 
 // Note is r's note name (SetNote's, SetErrorNotes's "error-notes") and

@@ -876,9 +876,10 @@ func (h *Handler) walkError(w http.ResponseWriter, r *http.Request, status int) 
 // of the request's variables becomes REDIRECT_NAME (the new request's
 // fixups set theirs again), and REDIRECT_STATUS is the status so far;
 // over TLS, HTTPS and SSL_TLS_SNI are set again, as mod_ssl's fixups do.
-// The new request's notes are empty.
+// The new request's notes are empty, and the access log's %s shows the
+// first request's status (http1.InternalRedirect).
 func renameEnv(r *http.Request, status int) {
-	http1.ResetNotes(r)
+	http1.InternalRedirect(r, status)
 	e := http1.Env(r)
 	if e == nil {
 		return
