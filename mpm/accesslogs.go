@@ -127,6 +127,7 @@ func accessLogHook(main *vserver, table *vhostTable) func(c *http1.Conn, r *http
 			e.RemoteAddr = r.RemoteAddr // mod_remoteip's client, if it set one
 		}
 		e.User, e.UserSet = c.User()
+		e.Method, e.OrigMethod = c.Methods()
 		for i := range s.logs {
 			s.logs[i].Write(&e)
 		}

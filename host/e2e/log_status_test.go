@@ -15,11 +15,11 @@ import (
 // handler fails, one that is missing or refused), mod_rewrite's per-directory
 // redirects, a script's local Location, a type map's variant, and the fast
 // redirects of DirectoryIndex and FallbackResource; mod_proxy's own errors
-// through ErrorDocuments. The log shows the original request's status, the
-// final one's and a status condition (on the final status); CustomLog
-// conditions test the original request's status and variables.
+// through ErrorDocuments. The log shows the original request's status and
+// method, the final one's and a status condition (on the final status);
+// CustomLog conditions test the original request's status and variables.
 const logStatusConf = mainSite + proxyHTTPModules + `LoadModule cgid_module ` + apacheModuleDir + `/mod_cgid.so
-LogFormat "%U %<s %s %>s %404s %!200>s %b" st
+LogFormat "%U %<s %s %>s %404s %!200>s %b %<m %m %>m" st
 CustomLog logs/status_log st
 CustomLog logs/expr_log "%U %s %>s" "expr=%{REQUEST_STATUS} == 404"
 SetEnvIf Request_URI ^/rw/ rwreq
@@ -116,7 +116,9 @@ func logStatusBackend(t *testing.T) net.Listener {
 // gives), a type map's variant; DirectoryIndex and FallbackResource are fast
 // redirects, one request. A status condition tests the final status; the
 // CustomLog conditions (expr=, env=) the first request as it was when it
-// was redirected: its status, its variables (not the REDIRECT_ ones).
+// was redirected: its status, its variables (not the REDIRECT_ ones). %m is
+// the final request's method (a local ErrorDocument's GET, for a POST or a
+// HEAD), %<m the original's (but a script's Location makes it a GET).
 func TestLogStatusRedirects(t *testing.T) {
 	ln := logStatusBackend(t)
 	conf := strings.NewReplacer("@BACKEND@", ln.Addr().String()).Replace(logStatusConf)
@@ -150,7 +152,8 @@ func TestLogStatusRedirects(t *testing.T) {
 	} {
 		reqs = append(reqs, get(path, "main.test"))
 	}
-	reqs = append(reqs, request("POST", "/st/post", "main.test", "x"), request("POST", "/s/redir.cgi", "main.test", "x"), request("HEAD", "/cgi503/head", "main.test", ""))
+	reqs = append(reqs, request("POST", "/st/post", "main.test", "x"), request("POST", "/s/redir.cgi", "main.test", "x"), request("HEAD", "/cgi503/head", "main.test", ""),
+		request("POST", "/rw/b", "main.test", "x"), request("POST", "/rw/c", "main.test", "x"), request("HEAD", "/s/redir.cgi", "main.test", ""))
 	// The answers without their status lines (a script's reason is not
 	// kept here as an ErrorDocument or a FallbackResource) nor framing.
 	p.compareEach(reqs, func(s *diffServer, t *testing.T, req string) string {

@@ -102,10 +102,18 @@ func (it *item) append(b []byte, e *Entry) []byte {
 	case 'k':
 		return strconv.AppendInt(b, int64(max(e.Requests-1, 0)), 10)
 	case 'm':
-		if r == nil || r.Method == "" {
+		// The last request's unless %<m, as apache2's.
+		m := e.Method
+		if it.which == '<' {
+			m = e.OrigMethod
+		}
+		if m == "" && r != nil {
+			m = r.Method
+		}
+		if m == "" {
 			return append(b, '-')
 		}
-		return appendEscaped(b, r.Method)
+		return appendEscaped(b, m)
 	case 'p':
 		switch it.text {
 		case "remote":

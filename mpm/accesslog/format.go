@@ -43,6 +43,10 @@ type Entry struct {
 	// redirected internally (%s, %<s: http1.Conn.OrigStatus), 0 for
 	// Status.
 	OrigStatus int
+	// Method and OrigMethod are the methods of the last and the first
+	// request of a chain of internal redirects (%m, %<m:
+	// http1.Conn.Methods), "" for Request's.
+	Method, OrigMethod string
 	BodyBytes  int64
 	Start, End time.Time
 	RemoteAddr string      // the client, "ip:port" (mod_remoteip's, port 0, or the peer)

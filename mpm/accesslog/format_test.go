@@ -102,6 +102,13 @@ func TestDirectives(t *testing.T) {
 		t.Errorf("redirected %%s = %q", got)
 	}
 	e.Status, e.OrigStatus = 200, 0
+	// %m is the last request's method (a local ErrorDocument's GET), %<m
+	// the first one's.
+	e.Request.Method, e.Method = "POST", "GET"
+	if got := format(t, "%m %>m %<m", e); got != "GET GET POST" {
+		t.Errorf("redirected %%m = %q", got)
+	}
+	e.Request.Method, e.Method = "GET", ""
 	e.KeepAlive, e.Requests = false, 3
 	if got := format(t, "%X %k", e); got != "- 2" {
 		t.Errorf("%%X %%k = %q", got)

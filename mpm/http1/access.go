@@ -403,6 +403,9 @@ type notes struct {
 	redirected bool
 	origStatus int      // the first request's status at its redirect (OrigStatus)
 	origEnv    env.Vars // the first request's environment at its redirect (OrigEnv)
+	// method and origMethod are the last and the first request's
+	// methods when not the request's own (Methods).
+	method, origMethod string
 }
 
 // vars are the current notes, nil for none.
@@ -430,6 +433,7 @@ func (c *Conn) resetNotes() {
 		c.notes.redirected = false
 		c.notes.origStatus = 0
 		c.notes.origEnv.Reset()
+		c.notes.method, c.notes.origMethod = "", ""
 	}
 }
 
@@ -464,9 +468,10 @@ func SetNote(r *http.Request, name, value string) {
 // last request's, %<{NAME}n those of the first: OrigNotes), and the first
 // request of the chain keeps the status it had (the access log's %s:
 // OrigStatus) and its environment variables (OrigEnv), which the caller may
-// then rename for the new request. It does nothing for a request that did
-// not come from this engine.
-func InternalRedirect(r *http.Request, status int) {
+// then rename for the new request. method is the new request's method when
+// it is not r's (a local ErrorDocument's GET: Methods), else "". It does
+// nothing for a request that did not come from this engine.
+func InternalRedirect(r *http.Request, status int, method string) {
 	c := ConnFromRequest(r)
 	if c == nil {
 		return
@@ -475,6 +480,9 @@ func InternalRedirect(r *http.Request, status int) {
 		c.notes = &notes{} // so that the original's stay none
 	}
 	n := c.notes
+	if method != "" {
+		n.method = method
+	}
 	if n.redirected {
 		n.cur.Reset()
 		return
@@ -483,6 +491,36 @@ func InternalRedirect(r *http.Request, status int) {
 	n.redirected = true
 	n.origStatus = status
 	n.origEnv.CopyFrom(&c.env)
+}
+
+// SetMethod records that r's method is now method, as mod_cgi makes a
+// request a GET before its redirect to a script's local Location: the
+// access log's %m shows it for the last request, %<m for the first. It
+// does nothing for a request that did not come from this engine.
+func SetMethod(r *http.Request, method string) {
+	c := ConnFromRequest(r)
+	if c == nil {
+		return
+	}
+	if c.notes == nil {
+		c.notes = &notes{}
+	}
+	c.notes.method = method
+	if !c.notes.redirected {
+		c.notes.origMethod = method
+	}
+}
+
+// Methods are the methods of the last and the first request of the
+// current one's chain of internal redirects, when an internal redirect or
+// a handler made them other than the request's (a local ErrorDocument's
+// request is a GET: InternalRedirect, SetMethod): the access log's %m and
+// %<m; "" for the request's own.
+func (c *Conn) Methods() (last, first string) {
+	if c.notes == nil {
+		return "", ""
+	}
+	return c.notes.method, c.notes.origMethod
 }
 
 // OrigEnv are the environment variables the first request of the current

@@ -875,9 +875,10 @@ func (h *Handler) walkError(w http.ResponseWriter, r *http.Request, status int) 
 // fixups set theirs again), and REDIRECT_STATUS is the status so far;
 // over TLS, HTTPS and SSL_TLS_SNI are set again, as mod_ssl's fixups do.
 // The new request's notes are empty, and the access log's %s shows the
-// first request's status (http1.InternalRedirect).
-func renameEnv(r *http.Request, status int) {
-	http1.InternalRedirect(r, status)
+// first request's status (http1.InternalRedirect); method is the new
+// request's method when it is not r's, else "".
+func renameEnv(r *http.Request, status int, method string) {
+	http1.InternalRedirect(r, status, method)
 	e := http1.Env(r)
 	if e == nil {
 		return
@@ -1003,9 +1004,10 @@ func (h *Handler) errorDocument(w http.ResponseWriter, r *http.Request, status i
 				e.Set("ERROR_NOTES", notes)
 			}
 		}
-		renameEnv(r, status)
 		// A GET whatever the method, HEAD too (the engine still sends no
-		// body for a HEAD), as ap_die.
+		// body for a HEAD), as ap_die, which then gives r its method
+		// again (the access log's %<m, %m the document's GET).
+		renameEnv(r, status, http.MethodGet)
 		r2.Method = http.MethodGet
 		r2.Body, r2.ContentLength = http.NoBody, 0
 		// apache2's internal redirect shares the request's fields (what

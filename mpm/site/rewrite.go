@@ -149,7 +149,7 @@ func (h *Handler) rewriteDir(d *Dir, resp static.Response) func(w http.ResponseW
 			}
 			r2 := r.Clone(static.WithPrevious(r.Context(), r))
 			r2.URL = u
-			renameEnv(r, static.RequestStatus(r))
+			renameEnv(r, static.RequestStatus(r), "")
 			h.ServeHTTP(w, h.carryWalk(r, r2))
 			return true, ""
 		}

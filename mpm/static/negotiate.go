@@ -265,7 +265,7 @@ func (h *Handler) serveTypeMap(w http.ResponseWriter, r *http.Request, root, cro
 	}
 	// mod_negotiation's internal redirect to the variant: a request of its
 	// own, the map's keeping its status (the access log's %s).
-	http1.InternalRedirect(r, RequestStatus(r))
+	http1.InternalRedirect(r, RequestStatus(r), "")
 	if o.Redirect != nil {
 		main := walkOf(r, croot, rel)
 		o.Redirect(w, withWalk(r, &main), uri)
