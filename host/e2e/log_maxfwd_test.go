@@ -1,6 +1,7 @@
 package e2e_test
 
 import (
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,10 +11,12 @@ import (
 // logMaxForwardsConf proxies /p to the trace backend (@BE@), a file by its
 // handler, and has backends that refuse, whose ErrorDocuments are proxied
 // themselves or a CGI script that prints its Max-Forwards; TraceEnable is
-// Off. The log shows the request's fields that mod_proxy
-// sets or adds for the backend.
+// Off; /f/ goes to a FastCGI backend (@RAW@). The log shows the request's
+// fields that mod_proxy sets or adds for the backend.
 const logMaxForwardsConf = proxyHTTPModules + mainSite + `LoadModule cgid_module ` + apacheModuleDir + `/mod_cgid.so
-CustomLog logs/mf_log "%m %U %>s mf=%{Max-Forwards}i xff=%{X-Forwarded-For}i xfh=%{X-Forwarded-Host}i via=%{Via}i host=%{Host}i"
+LoadModule proxy_fcgi_module ` + apacheModuleDir + `/mod_proxy_fcgi.so
+CustomLog logs/mf_log "%m %U %>s mf=%{Max-Forwards}i xff=%{X-Forwarded-For}i xfh=%{X-Forwarded-Host}i via=%{Via}i host=%{Host}i cl=%{Content-Length}i te=%{Transfer-Encoding}i"
+ProxyPass /f/ fcgi://@RAW@/srv/
 ProxyVia On
 TraceEnable off
 ProxyPass /p http://@BE@/q
@@ -42,9 +45,14 @@ ProxyPass /p http://@BE@/q
 // The fields mod_proxy adds for the backend (X-Forwarded-*, Via) are made
 // on a copy: the log shows the client's. A TRACE with Max-Forwards 1 under
 // TraceEnable Off is refused as one with more (AH01139), not as the 0 it
-// becomes.
+// becomes. mod_proxy_fcgi sets the length of a body it read whole in the
+// request's fields too (a chunked one logs its Content-Length and no
+// Transfer-Encoding), mod_proxy_http on its copy.
 func TestLogMaxForwards(t *testing.T) {
-	p := startBackendPair(t, logMaxForwardsConf, map[string]string{
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	must(t, err)
+	rawFCGI(t, ln)
+	p := startBackendPair(t, strings.ReplaceAll(logMaxForwardsConf, "@RAW@", ln.Addr().String()), map[string]string{
 		"h.txt":      "h\n",
 		"bin/mf.cgi": "#!/bin/sh\necho 'Content-Type: text/plain'\necho\necho \"cgi mf=$HTTP_MAX_FORWARDS\"\n",
 	})
@@ -64,6 +72,10 @@ func TestLogMaxForwards(t *testing.T) {
 		{Raw: request("GET", "/deadcgi/x", "main.test", "", mf("5"))},
 		{Raw: request("TRACE", "/p/x", "main.test", "", mf("1"))},
 		{Raw: request("TRACE", "/p/x", "main.test", "", mf("0"))},
+		{Raw: "POST /f/chunked HTTP/1.1\r\nHost: main.test\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n3\r\nabc\r\n0\r\n\r\n"},
+		{Raw: request("POST", "/f/cl", "main.test", "abcd")},
+		{Raw: request("GET", "/f/get", "main.test", "")},
+		{Raw: "POST /p/chunked HTTP/1.1\r\nHost: main.test\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n3\r\nabc\r\n0\r\n\r\n"},
 	}
 	p.check(reqs)
 	for _, s := range []*diffServer{p.apache, p.ours} {
