@@ -1,9 +1,6 @@
 package e2e_test
 
 import (
-	"io"
-	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -88,26 +85,6 @@ CustomLog logs/notenv_log "%U %s %>s" env=!rwreq
 </Directory>
 `
 
-// logStatusBackend answers /nf with a 404, /boom with a 500, anything else
-// with a 200.
-func logStatusBackend(t *testing.T) net.Listener {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	must(t, err)
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain")
-		switch r.URL.Path {
-		case "/nf":
-			w.WriteHeader(404)
-		case "/boom":
-			w.WriteHeader(500)
-		}
-		io.WriteString(w, "backend "+r.URL.Path+"\n")
-	})}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	return ln
-}
-
 // TestLogStatusRedirects: the access log's %s is the original request's
 // status, %>s the final one's, as apache2's mod_log_config, whose %s
 // defaults to the first request of an internal redirect chain: an error
@@ -120,7 +97,7 @@ func logStatusBackend(t *testing.T) net.Listener {
 // the final request's method (a local ErrorDocument's GET, for a POST or a
 // HEAD), %<m the original's (but a script's Location makes it a GET).
 func TestLogStatusRedirects(t *testing.T) {
-	ln := logStatusBackend(t)
+	ln := errorDocBackend(t)
 	conf := strings.NewReplacer("@BACKEND@", ln.Addr().String()).Replace(logStatusConf)
 	cgi := func(status, body string) string {
 		s := "#!/bin/sh\n"
