@@ -127,7 +127,7 @@ func accessLogHook(main *vserver, table *vhostTable) func(c *http1.Conn, r *http
 			e.RemoteAddr = r.RemoteAddr // mod_remoteip's client, if it set one
 		}
 		e.User, e.UserSet = c.User()
-		e.Method, e.OrigMethod = c.Methods()
+		e.Last, e.OrigMethod = c.LastRequest(), c.OrigMethod()
 		for i := range s.logs {
 			s.logs[i].Write(&e)
 		}

@@ -16,7 +16,7 @@ import (
 // method, the final one's and a status condition (on the final status);
 // CustomLog conditions test the original request's status and variables.
 const logStatusConf = mainSite + proxyHTTPModules + `LoadModule cgid_module ` + apacheModuleDir + `/mod_cgid.so
-LogFormat "%U %<s %s %>s %404s %!200>s %b %<m %m %>m" st
+LogFormat "%U %<s %s %>s %404s %!200>s %b %<m %m %>m q=%q %<q <U=%<U >U=%>U" st
 CustomLog logs/status_log st
 CustomLog logs/expr_log "%U %s %>s" "expr=%{REQUEST_STATUS} == 404"
 SetEnvIf Request_URI ^/rw/ rwreq
@@ -41,6 +41,9 @@ CustomLog logs/notenv_log "%U %s %>s" env=!rwreq
 </Location>
 <Location /cgi503/>
 	ErrorDocument 404 /s/s503.cgi
+</Location>
+<Location /ddir/>
+	ErrorDocument 404 /dir/
 </Location>
 <Location /gone/>
 	ErrorDocument 404 /nothere.html
@@ -130,7 +133,8 @@ func TestLogStatusRedirects(t *testing.T) {
 		reqs = append(reqs, get(path, "main.test"))
 	}
 	reqs = append(reqs, request("POST", "/st/post", "main.test", "x"), request("POST", "/s/redir.cgi", "main.test", "x"), request("HEAD", "/cgi503/head", "main.test", ""),
-		request("POST", "/rw/b", "main.test", "x"), request("POST", "/rw/c", "main.test", "x"), request("HEAD", "/s/redir.cgi", "main.test", ""))
+		request("POST", "/rw/b", "main.test", "x"), request("POST", "/rw/c", "main.test", "x"), request("HEAD", "/s/redir.cgi", "main.test", ""),
+		get("/st/q?a=1", "main.test"), get("/rw/a?b=2", "main.test"), get("/cgi200/q?c=3", "main.test"), get("/tmok.var?d=4", "main.test"), get("/dir/?e=5", "main.test"), get("/ddir/x?f=6", "main.test"))
 	// The answers without their status lines (a script's reason is not
 	// kept here as an ErrorDocument or a FallbackResource) nor framing.
 	p.compareEach(reqs, func(s *diffServer, t *testing.T, req string) string {

@@ -103,9 +103,12 @@ func (it *item) append(b []byte, e *Entry) []byte {
 		return strconv.AppendInt(b, int64(max(e.Requests-1, 0)), 10)
 	case 'm':
 		// The last request's unless %<m, as apache2's.
-		m := e.Method
-		if it.which == '<' {
+		m := ""
+		switch {
+		case it.which == '<':
 			m = e.OrigMethod
+		case e.Last != nil:
+			m = e.Last.Method
 		}
 		if m == "" && r != nil {
 			m = r.Method
@@ -134,6 +137,10 @@ func (it *item) append(b []byte, e *Entry) []byte {
 		}
 		return append(b, pid...)
 	case 'q':
+		// The last request's unless %<q, as apache2's.
+		if it.which != '<' && e.Last != nil {
+			r = e.Last
+		}
 		if r != nil && r.URL != nil && (r.URL.RawQuery != "" || r.URL.ForceQuery) {
 			b = append(b, '?')
 			return appendEscaped(b, r.URL.RawQuery)
@@ -150,6 +157,10 @@ func (it *item) append(b []byte, e *Entry) []byte {
 	case 't':
 		return appendTime(b, it.text, e)
 	case 'U':
+		// The first request's unless %>U, as apache2's.
+		if it.which == '>' && e.Last != nil {
+			r = e.Last
+		}
 		if r == nil || r.URL == nil || r.URL.Path == "" {
 			return append(b, '/')
 		}

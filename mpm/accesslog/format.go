@@ -43,10 +43,13 @@ type Entry struct {
 	// redirected internally (%s, %<s: http1.Conn.OrigStatus), 0 for
 	// Status.
 	OrigStatus int
-	// Method and OrigMethod are the methods of the last and the first
-	// request of a chain of internal redirects (%m, %<m:
-	// http1.Conn.Methods), "" for Request's.
-	Method, OrigMethod string
+	// Last is the last request of a chain of internal redirects (its
+	// method, URL-path and query are %m, %>U and %q:
+	// http1.Conn.LastRequest), nil for Request.
+	Last *http.Request
+	// OrigMethod is the first request's method when a handler changed it
+	// before its redirect (%<m: http1.Conn.OrigMethod), "" for Request's.
+	OrigMethod string
 	BodyBytes  int64
 	Start, End time.Time
 	RemoteAddr string      // the client, "ip:port" (mod_remoteip's, port 0, or the peer)

@@ -401,11 +401,10 @@ func ErrorNotes(r *http.Request) string {
 type notes struct {
 	cur, orig  env.Vars
 	redirected bool
-	origStatus int      // the first request's status at its redirect (OrigStatus)
-	origEnv    env.Vars // the first request's environment at its redirect (OrigEnv)
-	// method and origMethod are the last and the first request's
-	// methods when not the request's own (Methods).
-	method, origMethod string
+	origStatus int           // the first request's status at its redirect (OrigStatus)
+	origEnv    env.Vars      // the first request's environment at its redirect (OrigEnv)
+	last       *http.Request // the last request of the chain (LastRequest)
+	origMethod string        // SetMethod's for the first request (OrigMethod)
 }
 
 // vars are the current notes, nil for none.
@@ -433,7 +432,7 @@ func (c *Conn) resetNotes() {
 		c.notes.redirected = false
 		c.notes.origStatus = 0
 		c.notes.origEnv.Reset()
-		c.notes.method, c.notes.origMethod = "", ""
+		c.notes.last, c.notes.origMethod = nil, ""
 	}
 }
 
@@ -468,10 +467,12 @@ func SetNote(r *http.Request, name, value string) {
 // last request's, %<{NAME}n those of the first: OrigNotes), and the first
 // request of the chain keeps the status it had (the access log's %s:
 // OrigStatus) and its environment variables (OrigEnv), which the caller may
-// then rename for the new request. method is the new request's method when
-// it is not r's (a local ErrorDocument's GET: Methods), else "". It does
-// nothing for a request that did not come from this engine.
-func InternalRedirect(r *http.Request, status int, method string) {
+// then rename for the new request. next is the new request, the last one
+// unless it is redirected again, whose method, URL-path and query the
+// access log's %m, %>U and %q show (LastRequest), as they are when it is
+// logged. It does nothing for a request that did not come from this
+// engine.
+func InternalRedirect(r *http.Request, status int, next *http.Request) {
 	c := ConnFromRequest(r)
 	if c == nil {
 		return
@@ -480,9 +481,7 @@ func InternalRedirect(r *http.Request, status int, method string) {
 		c.notes = &notes{} // so that the original's stay none
 	}
 	n := c.notes
-	if method != "" {
-		n.method = method
-	}
+	n.last = next
 	if n.redirected {
 		n.cur.Reset()
 		return
@@ -493,10 +492,11 @@ func InternalRedirect(r *http.Request, status int, method string) {
 	n.origEnv.CopyFrom(&c.env)
 }
 
-// SetMethod records that r's method is now method, as mod_cgi makes a
-// request a GET before its redirect to a script's local Location: the
-// access log's %m shows it for the last request, %<m for the first. It
-// does nothing for a request that did not come from this engine.
+// SetMethod records that r's method is now method before its internal
+// redirect, as mod_cgi makes a request a GET before its redirect to a
+// script's local Location: when r is the first request, the access log's
+// %<m shows it (OrigMethod). It does nothing for a request that did not
+// come from this engine.
 func SetMethod(r *http.Request, method string) {
 	c := ConnFromRequest(r)
 	if c == nil {
@@ -505,22 +505,28 @@ func SetMethod(r *http.Request, method string) {
 	if c.notes == nil {
 		c.notes = &notes{}
 	}
-	c.notes.method = method
 	if !c.notes.redirected {
 		c.notes.origMethod = method
 	}
 }
 
-// Methods are the methods of the last and the first request of the
-// current one's chain of internal redirects, when an internal redirect or
-// a handler made them other than the request's (a local ErrorDocument's
-// request is a GET: InternalRedirect, SetMethod): the access log's %m and
-// %<m; "" for the request's own.
-func (c *Conn) Methods() (last, first string) {
+// OrigMethod is the first request's method when SetMethod changed it,
+// else "" (the access log's %<m).
+func (c *Conn) OrigMethod() string {
 	if c.notes == nil {
-		return "", ""
+		return ""
 	}
-	return c.notes.method, c.notes.origMethod
+	return c.notes.origMethod
+}
+
+// LastRequest is the last request of the current one's chain of internal
+// redirects (InternalRedirect), whose method, URL-path and query are the
+// access log's %m, %>U and %q; nil when it was not redirected.
+func (c *Conn) LastRequest() *http.Request {
+	if c.notes == nil {
+		return nil
+	}
+	return c.notes.last
 }
 
 // OrigEnv are the environment variables the first request of the current

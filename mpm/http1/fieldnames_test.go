@@ -74,9 +74,9 @@ func TestOrigNotes(t *testing.T) {
 		o0, _ := c.OrigNotes().Get("a")
 		if r.URL.Path == "/1" {
 			SetNote(r, "a", "first")
-			InternalRedirect(r, 404, "")
+			InternalRedirect(r, 404, r)
 			SetNote(r, "a", "second")
-			InternalRedirect(r, 200, "")
+			InternalRedirect(r, 200, r)
 			SetNote(r, "b", "third")
 		}
 		cur, _ := c.Notes().Get("a")

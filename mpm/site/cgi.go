@@ -184,10 +184,10 @@ func (h *Handler) Redirect(w http.ResponseWriter, r *http.Request, u string) {
 	// for a HEAD), as mod_cgi's, which makes r a GET first (the access
 	// log's %<m when r is the first request).
 	http1.SetMethod(r, http.MethodGet)
-	renameEnv(r, http.StatusOK, "")
 	// REQUEST_URI stays the request line's (apache2's the_request).
 	r2.Method = http.MethodGet
 	r2.Body, r2.ContentLength = http.NoBody, 0
+	renameEnv(r, http.StatusOK, r2)
 	delete(r.Header, "Content-Length")
 	h.ServeHTTP(w, r2)
 }

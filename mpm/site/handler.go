@@ -875,10 +875,10 @@ func (h *Handler) walkError(w http.ResponseWriter, r *http.Request, status int) 
 // fixups set theirs again), and REDIRECT_STATUS is the status so far;
 // over TLS, HTTPS and SSL_TLS_SNI are set again, as mod_ssl's fixups do.
 // The new request's notes are empty, and the access log's %s shows the
-// first request's status (http1.InternalRedirect); method is the new
-// request's method when it is not r's, else "".
-func renameEnv(r *http.Request, status int, method string) {
-	http1.InternalRedirect(r, status, method)
+// first request's status and the last one's method and URL
+// (http1.InternalRedirect: next is the new request).
+func renameEnv(r *http.Request, status int, next *http.Request) {
+	http1.InternalRedirect(r, status, next)
 	e := http1.Env(r)
 	if e == nil {
 		return
@@ -1007,9 +1007,9 @@ func (h *Handler) errorDocument(w http.ResponseWriter, r *http.Request, status i
 		// A GET whatever the method, HEAD too (the engine still sends no
 		// body for a HEAD), as ap_die, which then gives r its method
 		// again (the access log's %<m, %m the document's GET).
-		renameEnv(r, status, http.MethodGet)
 		r2.Method = http.MethodGet
 		r2.Body, r2.ContentLength = http.NoBody, 0
+		renameEnv(r, status, r2)
 		// apache2's internal redirect shares the request's fields (what
 		// RequestHeader does to them there, the access log sees); the
 		// conditions are left out while the document is served.
