@@ -521,7 +521,8 @@ func (c *Conn) OrigMethod() string {
 
 // LastRequest is the last request of the current one's chain of internal
 // redirects (InternalRedirect), whose method, URL-path and query are the
-// access log's %m, %>U and %q; nil when it was not redirected.
+// access log's %m, %>U and %q (a Server.RequestDone hook's); nil when it
+// was not redirected, and once RequestDone returned.
 func (c *Conn) LastRequest() *http.Request {
 	if c.notes == nil {
 		return nil
