@@ -116,17 +116,18 @@ func accessLogHook(main *vserver, table *vhostTable) func(c *http1.Conn, r *http
 			return
 		}
 		e := accesslog.Entry{
-			Request: r, Line: c.RequestLine(), Status: status, BodyBytes: n,
+			Request: r, Line: c.RequestLine(), Status: status, OrigStatus: c.OrigStatus(), BodyBytes: n,
 			Start: c.RequestStart(), End: time.Now(),
 			RemoteAddr: c.RemoteAddr(), PeerAddr: c.RemoteAddr(), LocalAddr: c.LocalAddr(), Header: c.ResponseHeader(),
 			ServerName: s.logName, CanonicalName: s.canonicalName, Requests: c.Requests(), KeepAlive: c.KeepingAlive(),
 			BytesIn: c.BytesIn(), BytesOut: c.BytesOut(),
-			Env: c.Env(), Notes: c.Notes(), OrigNotes: c.OrigNotes(),
+			Env: c.Env(), OrigEnv: c.OrigEnv(), Notes: c.Notes(), OrigNotes: c.OrigNotes(),
 		}
 		if r != nil && r.RemoteAddr != "" {
 			e.RemoteAddr = r.RemoteAddr // mod_remoteip's client, if it set one
 		}
 		e.User, e.UserSet = c.User()
+		e.Last, e.OrigMethod = c.LastRequest(), c.OrigMethod()
 		for i := range s.logs {
 			s.logs[i].Write(&e)
 		}

@@ -152,7 +152,7 @@ ErrorDocument 503 "top 503"
 `
 
 // errorDocBackend is a backend answering /nf with a 404 and a page of its
-// own, anything else with a 200.
+// own, /boom with a 500, anything else with a 200.
 func errorDocBackend(t *testing.T) net.Listener {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	must(t, err)
@@ -162,6 +162,9 @@ func errorDocBackend(t *testing.T) net.Listener {
 		case "/nf":
 			w.WriteHeader(404)
 			io.WriteString(w, "backend nf\n")
+		case "/boom":
+			w.WriteHeader(500)
+			io.WriteString(w, "backend boom\n")
 		default:
 			io.WriteString(w, "backend ok "+r.URL.Path+"\n")
 		}

@@ -42,6 +42,15 @@ func (f *Format) Append(b []byte, e *Entry) []byte {
 	return b
 }
 
+// origStatus is the status of the first request of e's chain of internal
+// redirects.
+func (e *Entry) origStatus() int {
+	if e.OrigStatus != 0 {
+		return e.OrigStatus
+	}
+	return e.Status
+}
+
 func (it *item) append(b []byte, e *Entry) []byte {
 	r := e.Request
 	switch it.kind {
@@ -93,10 +102,21 @@ func (it *item) append(b []byte, e *Entry) []byte {
 	case 'k':
 		return strconv.AppendInt(b, int64(max(e.Requests-1, 0)), 10)
 	case 'm':
-		if r == nil || r.Method == "" {
+		// The last request's unless %<m, as apache2's.
+		m := ""
+		switch {
+		case it.which == '<':
+			m = e.OrigMethod
+		case e.Last != nil:
+			m = e.Last.Method
+		}
+		if m == "" && r != nil {
+			m = r.Method
+		}
+		if m == "" {
 			return append(b, '-')
 		}
-		return appendEscaped(b, r.Method)
+		return appendEscaped(b, m)
 	case 'p':
 		switch it.text {
 		case "remote":
@@ -117,6 +137,10 @@ func (it *item) append(b []byte, e *Entry) []byte {
 		}
 		return append(b, pid...)
 	case 'q':
+		// The last request's unless %<q, as apache2's.
+		if it.which != '<' && e.Last != nil {
+			r = e.Last
+		}
 		if r != nil && r.URL != nil && (r.URL.RawQuery != "" || r.URL.ForceQuery) {
 			b = append(b, '?')
 			return appendEscaped(b, r.URL.RawQuery)
@@ -125,10 +149,18 @@ func (it *item) append(b []byte, e *Entry) []byte {
 	case 'r':
 		return appendEscapedBytes(b, e.Line)
 	case 's':
+		// The original request's unless %>s, as apache2's.
+		if it.which != '>' {
+			return strconv.AppendInt(b, int64(e.origStatus()), 10)
+		}
 		return strconv.AppendInt(b, int64(e.Status), 10)
 	case 't':
 		return appendTime(b, it.text, e)
 	case 'U':
+		// The first request's unless %>U, as apache2's.
+		if it.which == '>' && e.Last != nil {
+			r = e.Last
+		}
 		if r == nil || r.URL == nil || r.URL.Path == "" {
 			return append(b, '/')
 		}
@@ -171,7 +203,7 @@ func (it *item) append(b []byte, e *Entry) []byte {
 		return append(b, '-')
 	case 'n':
 		notes := e.Notes
-		if it.orig && e.OrigNotes != nil {
+		if it.which == '<' && e.OrigNotes != nil {
 			notes = e.OrigNotes
 		}
 		if v, ok := notes.Get(it.text); ok {

@@ -36,9 +36,20 @@ const Default = `%h %l %u %t "%r" %>s %b`
 // Entry is what one line describes. Its byte slices and Header maps are only read
 // during Format.Append.
 type Entry struct {
-	Request    *http.Request // may be partly filled for a request the engine refused
-	Line       []byte        // the request line as received ("" if none arrived)
-	Status     int
+	Request *http.Request // may be partly filled for a request the engine refused
+	Line    []byte        // the request line as received ("" if none arrived)
+	Status  int           // the final status (%>s), of the last request of a chain of internal redirects
+	// OrigStatus is the status the first request had when it was
+	// redirected internally (%s, %<s: http1.Conn.OrigStatus), 0 for
+	// Status.
+	OrigStatus int
+	// Last is the last request of a chain of internal redirects (its
+	// method, URL-path and query are %m, %>U and %q:
+	// http1.Conn.LastRequest), nil for Request.
+	Last *http.Request
+	// OrigMethod is the first request's method when a handler changed it
+	// before its redirect (%<m: http1.Conn.OrigMethod), "" for Request's.
+	OrigMethod string
 	BodyBytes  int64
 	Start, End time.Time
 	RemoteAddr string      // the client, "ip:port" (mod_remoteip's, port 0, or the peer)
@@ -57,6 +68,10 @@ type Entry struct {
 	User    string
 	UserSet bool
 	Env     *env.Vars // the request's environment variables, nil for none
+	// OrigEnv are the variables of the first request of a chain of
+	// internal redirects, when it was redirected (the CustomLog
+	// conditions': http1.Conn.OrigEnv); Env's when nil.
+	OrigEnv *env.Vars
 	Notes   *env.Vars // the request's notes (%{NAME}n: http1.Conn.Notes), nil for none
 	// OrigNotes are the notes of the request an internal redirect started
 	// from (%<{NAME}n: http1.Conn.OrigNotes); Notes' when nil.
@@ -74,7 +89,7 @@ type item struct {
 	key      string // canonical header key for %i and %o
 	statuses []int  // status condition, nil for none
 	negate   bool
-	orig     bool // %<: the original request's (for %n, whose default is the final one's)
+	which    byte // '<' (the original request's), '>' (the final one's), or 0 for the directive's default
 }
 
 // errRanOff is Apache's message for a format that ends inside a directive.
@@ -115,7 +130,7 @@ outer:
 				it.negate = true
 				s = s[1:]
 			case c == '<' || c == '>':
-				it.orig = c == '<'
+				it.which = c
 				s = s[1:]
 			case c == ',':
 				s = s[1:]

@@ -94,6 +94,23 @@ func TestDirectives(t *testing.T) {
 		}
 	}
 	e.User, e.UserSet = "", false
+	// After an internal redirect (a local ErrorDocument for a 404 that a
+	// script answers with 200), %s and %<s are the first request's status,
+	// %>s the last one's; a condition tests the last one's.
+	e.Status, e.OrigStatus = 200, 404
+	if got := format(t, "%s %<s %>s %200s %!200>s %404s", e); got != "404 404 200 404 - -" {
+		t.Errorf("redirected %%s = %q", got)
+	}
+	e.Status, e.OrigStatus = 200, 0
+	// %m is the last request's method (a local ErrorDocument's GET), %<m
+	// the first one's; %U the first one's URL-path, %>U the last one's; %q
+	// the last one's query, %<q the first one's.
+	e.Request.Method = "POST"
+	e.Last = &http.Request{Method: "GET", URL: &url.URL{Path: "/e.html"}}
+	if got := format(t, "%m %>m %<m %U %<U %>U [%q] [%>q] %<q", e); got != `GET GET POST /hello.txt /hello.txt /e.html [] [] ?a=1&b=\"2\"` {
+		t.Errorf("redirected %%m %%U %%q = %q", got)
+	}
+	e.Request.Method, e.Last = "GET", nil
 	e.KeepAlive, e.Requests = false, 3
 	if got := format(t, "%X %k", e); got != "- 2" {
 		t.Errorf("%%X %%k = %q", got)

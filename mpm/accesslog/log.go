@@ -47,17 +47,23 @@ func (l *Log) Condition(s string) error {
 	return nil
 }
 
-// Wants reports whether the condition lets e be logged.
+// Wants reports whether the condition lets e be logged. As apache2's, it
+// tests the first request of a chain of internal redirects: its status and
+// its variables as they were when it was redirected.
 func (l *Log) Wants(e *Entry) bool {
+	vars := e.Env
+	if e.OrigEnv != nil {
+		vars = e.OrigEnv
+	}
 	if l.Expr != nil {
 		if e.Request == nil {
 			return false
 		}
-		q := apexpr.Request{R: e.Request, URI: e.Request.URL.Path, Query: e.Request.URL.RawQuery, Env: e.Env, Out: e.Header, Status: e.Status}
+		q := apexpr.Request{R: e.Request, URI: e.Request.URL.Path, Query: e.Request.URL.RawQuery, Env: vars, Out: e.Header, Status: e.origStatus()}
 		ok, err := l.Expr.Eval(&q)
 		return ok && err == nil
 	}
-	return l.EnvVar == "" || e.Env.Has(l.EnvVar) != l.EnvNot
+	return l.EnvVar == "" || vars.Has(l.EnvVar) != l.EnvNot
 }
 
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}

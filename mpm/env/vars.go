@@ -117,6 +117,14 @@ func (v *Vars) Restore(entries []string) {
 	v.kv = append(v.kv, entries...)
 }
 
+// CopyFrom makes v's entries a copy of src's, in v's room.
+func (v *Vars) CopyFrom(src *Vars) {
+	v.Reset()
+	if src != nil {
+		v.kv = append(v.kv, src.kv...)
+	}
+}
+
 // Each calls f with each entry, in the order they were set: a variable
 // mod_env's fixup set again comes twice, and a gateway's environment takes
 // the later (ap_create_environment's, as a redirect's REDIRECT_ names).

@@ -445,6 +445,10 @@ func ErrorNotes(r *http.Request) string {
 type notes struct {
 	cur, orig  env.Vars
 	redirected bool
+	origStatus int           // the first request's status at its redirect (OrigStatus)
+	origEnv    env.Vars      // the first request's environment at its redirect (OrigEnv)
+	last       *http.Request // the last request of the chain (LastRequest)
+	origMethod string        // SetMethod's for the first request (OrigMethod)
 }
 
 // vars are the current notes, nil for none.
@@ -470,6 +474,9 @@ func (c *Conn) resetNotes() {
 		c.notes.cur.Reset()
 		c.notes.orig.Reset()
 		c.notes.redirected = false
+		c.notes.origStatus = 0
+		c.notes.origEnv.Reset()
+		c.notes.last, c.notes.origMethod = nil, ""
 	}
 }
 
@@ -498,11 +505,18 @@ func SetNote(r *http.Request, name, value string) {
 	}
 }
 
-// ResetNotes empties r's notes, as an internal redirect starts a request
-// whose notes are empty (apache2's internal_internal_redirect): the
-// access log's %{NAME}n shows the last request's, %<{NAME}n those of the
-// first (OrigNotes).
-func ResetNotes(r *http.Request) {
+// InternalRedirect records that r is redirected internally with status,
+// the status it has so far, as apache2's internal_internal_redirect starts
+// a new request: its notes are empty (the access log's %{NAME}n shows the
+// last request's, %<{NAME}n those of the first: OrigNotes), and the first
+// request of the chain keeps the status it had (the access log's %s:
+// OrigStatus) and its environment variables (OrigEnv), which the caller may
+// then rename for the new request. next is the new request, the last one
+// unless it is redirected again, whose method, URL-path and query the
+// access log's %m, %>U and %q show (LastRequest), as they are when it is
+// logged. It does nothing for a request that did not come from this
+// engine.
+func InternalRedirect(r *http.Request, status int, next *http.Request) {
 	c := ConnFromRequest(r)
 	if c == nil {
 		return
@@ -511,12 +525,75 @@ func ResetNotes(r *http.Request) {
 		c.notes = &notes{} // so that the original's stay none
 	}
 	n := c.notes
+	n.last = next
 	if n.redirected {
 		n.cur.Reset()
 		return
 	}
 	n.cur, n.orig = n.orig, n.cur // orig was empty
 	n.redirected = true
+	n.origStatus = status
+	n.origEnv.CopyFrom(&c.env)
+}
+
+// SetMethod records that r's method is now method before its internal
+// redirect, as mod_cgi makes a request a GET before its redirect to a
+// script's local Location: when r is the first request, the access log's
+// %<m shows it (OrigMethod). It does nothing for a request that did not
+// come from this engine.
+func SetMethod(r *http.Request, method string) {
+	c := ConnFromRequest(r)
+	if c == nil {
+		return
+	}
+	if c.notes == nil {
+		c.notes = &notes{}
+	}
+	if !c.notes.redirected {
+		c.notes.origMethod = method
+	}
+}
+
+// OrigMethod is the first request's method when SetMethod changed it,
+// else "" (the access log's %<m).
+func (c *Conn) OrigMethod() string {
+	if c.notes == nil {
+		return ""
+	}
+	return c.notes.origMethod
+}
+
+// LastRequest is the last request of the current one's chain of internal
+// redirects (InternalRedirect), whose method, URL-path and query are the
+// access log's %m, %>U and %q (a Server.RequestDone hook's); nil when it
+// was not redirected, and once RequestDone returned.
+func (c *Conn) LastRequest() *http.Request {
+	if c.notes == nil {
+		return nil
+	}
+	return c.notes.last
+}
+
+// OrigEnv are the environment variables the first request of the current
+// one's chain of internal redirects had when it was redirected: what
+// apache2's CustomLog env= and expr= conditions test (they see the
+// original request). Env when the current request was not redirected.
+func (c *Conn) OrigEnv() *env.Vars {
+	if c.notes != nil && c.notes.redirected {
+		return &c.notes.origEnv
+	}
+	return c.Env()
+}
+
+// OrigStatus is the status the first request of the current one's chain
+// of internal redirects had when it was redirected (InternalRedirect): what
+// apache2's access log shows as %s, the original request's, where %>s is
+// the last one's. 0 when the current request was not redirected.
+func (c *Conn) OrigStatus() int {
+	if c.notes != nil && c.notes.redirected {
+		return c.notes.origStatus
+	}
+	return 0
 }
 
 // Note is r's note name (SetNote's, SetErrorNotes's "error-notes") and

@@ -701,14 +701,19 @@ func (c *Conn) answersTrace(req *http.Request) bool {
 	return req.RequestURI != "*" && (c.srv.TranslatesTrace == nil || !c.srv.TranslatesTrace(c, req))
 }
 
-// requestDone reports a request that got a response to Server.RequestDone.
+// requestDone reports a request that got a response to Server.RequestDone;
+// then the last request of its internal redirects is not kept while the
+// connection waits for the next one.
 func (c *Conn) requestDone(w *response) {
 	if h := c.srv.RequestDone; h != nil && w.status != 0 {
 		if c.logStatus != 0 {
 			h(c, w.req, int(c.logStatus), 0)
-			return
+		} else {
+			h(c, w.req, w.status, w.written+w.dropped)
 		}
-		h(c, w.req, w.status, w.written+w.dropped)
+	}
+	if c.notes != nil {
+		c.notes.last = nil
 	}
 }
 

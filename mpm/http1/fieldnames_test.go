@@ -89,9 +89,10 @@ func TestRemovedFieldsRestored(t *testing.T) {
 	}
 }
 
-// TestOrigNotes: an internal redirect (ResetNotes) starts the request's
-// notes anew and keeps the first request's for OrigNotes, also across a
-// second redirect; the next request starts without either.
+// TestOrigNotes: an internal redirect (InternalRedirect) starts the
+// request's notes anew and keeps the first request's for OrigNotes, and its
+// status for OrigStatus, also across a second redirect; the next request
+// starts without either.
 func TestOrigNotes(t *testing.T) {
 	srv := newTestServer()
 	got := make(chan string, 2)
@@ -100,19 +101,19 @@ func TestOrigNotes(t *testing.T) {
 		o0, _ := c.OrigNotes().Get("a")
 		if r.URL.Path == "/1" {
 			SetNote(r, "a", "first")
-			ResetNotes(r)
+			InternalRedirect(r, 404, r)
 			SetNote(r, "a", "second")
-			ResetNotes(r)
+			InternalRedirect(r, 200, r)
 			SetNote(r, "b", "third")
 		}
 		cur, _ := c.Notes().Get("a")
 		b, _ := c.Notes().Get("b")
 		orig, _ := c.OrigNotes().Get("a")
-		got <- o0 + "|" + cur + "|" + b + "|" + orig
+		got <- o0 + "|" + cur + "|" + b + "|" + orig + "|" + strconv.Itoa(c.OrigStatus())
 	})
 	addr := serve(t, srv)
 	exchangeRaw(t, addr, "GET /1 HTTP/1.1\r\nHost: h\r\n\r\nGET /2 HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n", 2)
-	for _, want := range []string{"||third|first", "|||"} {
+	for _, want := range []string{"||third|first|404", "||||0"} {
 		if g := <-got; g != want {
 			t.Errorf("got %q, want %q", g, want)
 		}

@@ -180,12 +180,14 @@ func (h *Handler) Redirect(w http.ResponseWriter, r *http.Request, u string) {
 	r2 := r.WithContext(context.WithValue(static.WithPrevious(r.Context(), r), redirects{}, n+1))
 	r2.URL = target
 	r2 = h.carryWalk(r, r2)
-	renameEnv(r, http.StatusOK)
-	// REQUEST_URI stays the request line's (apache2's the_request).
 	// A GET whatever the method, HEAD too (the engine still sends no body
-	// for a HEAD), as mod_cgi's.
+	// for a HEAD), as mod_cgi's, which makes r a GET first (the access
+	// log's %<m when r is the first request).
+	http1.SetMethod(r, http.MethodGet)
+	// REQUEST_URI stays the request line's (apache2's the_request).
 	r2.Method = http.MethodGet
 	r2.Body, r2.ContentLength = http.NoBody, 0
+	renameEnv(r, http.StatusOK, r2)
 	delete(r.Header, "Content-Length")
 	h.ServeHTTP(w, r2)
 }

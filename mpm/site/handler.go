@@ -301,13 +301,15 @@ func maxForwards(r *http.Request) (n int64, ok, bad bool) {
 // AH10188) or says 0: core's answer to a TRACE (echoed; refused by the
 // caller under TraceEnable Off) or an OPTIONS, and for any other method a
 // 400 for a proxy loop. It reports whether it answered. Otherwise the
-// field, if any, goes to the backend one less.
+// field, if any, is one less: r's own, as apache2 sets it in r->headers_in,
+// for the backend and what reads the request's fields after (the access
+// log's %{Max-Forwards}i, a local ErrorDocument's request).
 // fail answers the 400, with r's status line and error notes (see
 // http1.WriteError).
-func (h *Handler) proxyMaxForwards(w http.ResponseWriter, r *http.Request, fail func(status int)) (*http.Request, bool) {
+func (h *Handler) proxyMaxForwards(w http.ResponseWriter, r *http.Request, fail func(status int)) bool {
 	n, ok, bad := maxForwards(r)
 	if !ok {
-		return r, false
+		return false
 	}
 	msg := ""
 	switch {
@@ -319,16 +321,12 @@ func (h *Handler) proxyMaxForwards(w http.ResponseWriter, r *http.Request, fail 
 		}
 		msg = "Max-Forwards request header could not be parsed"
 	case n > 0:
-		// The backend gets one less; the request's own field (the
-		// access log's) stays.
-		r = r.WithContext(r.Context())
-		r.Header = r.Header.Clone()
 		http1.SetFirst(r, r.Header, "Max-Forwards", strconv.FormatInt(n-1, 10))
-		return r, false
+		return false
 	case r.Method == http.MethodTrace:
 		// Core's, under TraceEnable: echoed, or, Off, refused below
 		// under the request's sections.
-		return r, h.Static.TraceEnabled && http1.ServeTrace(w, r)
+		return h.Static.TraceEnabled && http1.ServeTrace(w, r)
 	case r.Method == http.MethodOptions:
 		// ap_send_http_options: nothing allows a method here but TRACE.
 		allow := ""
@@ -338,7 +336,7 @@ func (h *Handler) proxyMaxForwards(w http.ResponseWriter, r *http.Request, fail 
 		w.Header()["Allow"] = []string{allow}
 		w.Header()["Content-Length"] = []string{"0"}
 		w.WriteHeader(http.StatusOK)
-		return r, true
+		return true
 	default:
 		msg = "Max-Forwards has reached zero - proxy loop?"
 	}
@@ -347,7 +345,7 @@ func (h *Handler) proxyMaxForwards(w http.ResponseWriter, r *http.Request, fail 
 	}
 	http1.SetProxyError(w, r, http.StatusBadRequest, msg)
 	fail(http.StatusBadRequest)
-	return r, true
+	return true
 }
 
 // proxy answers r from the backend t maps it to, under the server's settings
@@ -380,12 +378,12 @@ func (h *Handler) proxy(w http.ResponseWriter, r *http.Request, p string, t *pro
 		return
 	}
 	static.Fixup(r, o.Response)
-	r, done := h.proxyMaxForwards(w, r, func(st int) {
+	zero := maxForwardsZero(r) // the client's, before it is one less
+	if h.proxyMaxForwards(w, r, func(st int) {
 		if o.Error == nil || !o.Error(w, r, st) {
 			http1.WriteError(w, r, st, "")
 		}
-	})
-	if done {
+	}) {
 		return
 	}
 	if r.Method == http.MethodTrace && !h.Static.TraceEnabled {
@@ -393,7 +391,7 @@ func (h *Handler) proxy(w http.ResponseWriter, r *http.Request, p string, t *pro
 		// is not read yet), or, with Max-Forwards 0, core's trace does
 		// (not logged); TraceEnable On passes it on.
 		msg := "TRACE forbidden by server configuration"
-		if maxForwardsZero(r) {
+		if zero {
 			msg = "TRACE denied by server configuration"
 		} else if h.Static.LogError != nil {
 			h.Static.LogError(r, static.LevelError, "proxy", nil, "AH01139: "+msg)
@@ -876,9 +874,11 @@ func (h *Handler) walkError(w http.ResponseWriter, r *http.Request, status int) 
 // of the request's variables becomes REDIRECT_NAME (the new request's
 // fixups set theirs again), and REDIRECT_STATUS is the status so far;
 // over TLS, HTTPS and SSL_TLS_SNI are set again, as mod_ssl's fixups do.
-// The new request's notes are empty.
-func renameEnv(r *http.Request, status int) {
-	http1.ResetNotes(r)
+// The new request's notes are empty, and the access log's %s shows the
+// first request's status and the last one's method and URL
+// (http1.InternalRedirect: next is the new request).
+func renameEnv(r *http.Request, status int, next *http.Request) {
+	http1.InternalRedirect(r, status, next)
 	e := http1.Env(r)
 	if e == nil {
 		return
@@ -1004,11 +1004,12 @@ func (h *Handler) errorDocument(w http.ResponseWriter, r *http.Request, status i
 				e.Set("ERROR_NOTES", notes)
 			}
 		}
-		renameEnv(r, status)
 		// A GET whatever the method, HEAD too (the engine still sends no
-		// body for a HEAD), as ap_die.
+		// body for a HEAD), as ap_die, which then gives r its method
+		// again (the access log's %<m, %m the document's GET).
 		r2.Method = http.MethodGet
 		r2.Body, r2.ContentLength = http.NoBody, 0
+		renameEnv(r, status, r2)
 		// apache2's internal redirect shares the request's fields (what
 		// RequestHeader does to them there, the access log sees); the
 		// conditions are left out while the document is served.

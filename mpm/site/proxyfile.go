@@ -40,8 +40,7 @@ func (p *proxyFiles) Serve(w http.ResponseWriter, r *http.Request, t *static.Tar
 	// mod_proxy's handler makes the request a proxied one, whose body
 	// apache2's HTTP_IN filter reads without LimitRequestBody.
 	http1.SetBodyLimit(r, -1)
-	r, done := p.h.proxyMaxForwards(w, r, func(st int) { t.Error(w, r, st) })
-	if done {
+	if p.h.proxyMaxForwards(w, r, func(st int) { t.Error(w, r, st) }) {
 		return
 	}
 	px.Serve(w, r, pt, p.h.Static.LogError)

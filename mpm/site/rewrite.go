@@ -149,8 +149,9 @@ func (h *Handler) rewriteDir(d *Dir, resp static.Response) func(w http.ResponseW
 			}
 			r2 := r.Clone(static.WithPrevious(r.Context(), r))
 			r2.URL = u
-			renameEnv(r, static.RequestStatus(r))
-			h.ServeHTTP(w, h.carryWalk(r, r2))
+			r2 = h.carryWalk(r, r2)
+			renameEnv(r, static.RequestStatus(r), r2)
+			h.ServeHTTP(w, r2)
 			return true, ""
 		}
 		return false, req.Type

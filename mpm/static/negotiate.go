@@ -263,18 +263,27 @@ func (h *Handler) serveTypeMap(w http.ResponseWriter, r *http.Request, root, cro
 	if r.URL.RawQuery != "" {
 		uri += "?" + r.URL.RawQuery
 	}
+	// mod_negotiation's internal redirect to the variant: a request of its
+	// own, the map's keeping its status (the access log's %s, the
+	// variant's URL-path its %>U).
+	u, err := url.ParseRequestURI(uri)
 	if o.Redirect != nil {
+		var next *http.Request
+		if err == nil {
+			next = &http.Request{Method: r.Method, URL: u}
+		}
+		http1.InternalRedirect(r, RequestStatus(r), next)
 		main := walkOf(r, croot, rel)
 		o.Redirect(w, withWalk(r, &main), uri)
 		return
 	}
-	u, err := url.ParseRequestURI(uri)
 	if err != nil {
 		h.error(w, r, http.StatusInternalServerError, o)
 		return
 	}
 	r2 := r.Clone(r.Context())
 	r2.URL, r2.RequestURI = u, uri
+	http1.InternalRedirect(r, RequestStatus(r), r2)
 	h.ServeHTTP(w, r2)
 }
 
