@@ -88,10 +88,10 @@ func drop(c *syscall.Credential) error {
 		}
 	}
 	var r, e, s uint32
-	if _, _, errno := syscall.RawSyscall(syscall.SYS_GETRESUID, uintptr(unsafe.Pointer(&r)), uintptr(unsafe.Pointer(&e)), uintptr(unsafe.Pointer(&s))); errno != 0 || r != c.Uid || e != c.Uid || s != c.Uid {
+	if _, _, errno := syscall.RawSyscall(sysGetresuid, uintptr(unsafe.Pointer(&r)), uintptr(unsafe.Pointer(&e)), uintptr(unsafe.Pointer(&s))); errno != 0 || r != c.Uid || e != c.Uid || s != c.Uid {
 		return &os.SyscallError{Syscall: "getresuid: uids " + strconv.Itoa(int(r)) + " " + strconv.Itoa(int(e)) + " " + strconv.Itoa(int(s)), Err: syscall.EPERM}
 	}
-	if _, _, errno := syscall.RawSyscall(syscall.SYS_GETRESGID, uintptr(unsafe.Pointer(&r)), uintptr(unsafe.Pointer(&e)), uintptr(unsafe.Pointer(&s))); errno != 0 || r != c.Gid || e != c.Gid || s != c.Gid {
+	if _, _, errno := syscall.RawSyscall(sysGetresgid, uintptr(unsafe.Pointer(&r)), uintptr(unsafe.Pointer(&e)), uintptr(unsafe.Pointer(&s))); errno != 0 || r != c.Gid || e != c.Gid || s != c.Gid {
 		return &os.SyscallError{Syscall: "getresgid: gids " + strconv.Itoa(int(r)) + " " + strconv.Itoa(int(e)) + " " + strconv.Itoa(int(s)), Err: syscall.EPERM}
 	}
 	if c.Uid == 0 {

@@ -76,7 +76,8 @@ func TestChildDropsCredential(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer er.Close()
-	cred := &syscall.Credential{Uid: 65534, Gid: 65533, Groups: []uint32{65533, 4242}}
+	// Ids beyond 16 bits: 386 and arm have system calls of 16-bit ids too.
+	cred := &syscall.Credential{Uid: 100534, Gid: 100533, Groups: []uint32{100533, 4242}}
 	c, err := spawn.Socket(exe, exe, reportMarker, lr, ew, cred)
 	ew.Close()
 	if err != nil {
@@ -92,7 +93,7 @@ func TestChildDropsCredential(t *testing.T) {
 		t.Fatalf("child's report %q: %v", out, err)
 	}
 	want := map[string]string{
-		"Uid": "65534 65534 65534 65534", "Gid": "65533 65533 65533 65533", "Groups": "4242 65533",
+		"Uid": "100534 100534 100534 100534", "Gid": "100533 100533 100533 100533", "Groups": "4242 100533",
 		"CapPrm": "0000000000000000", "CapEff": "0000000000000000", "CapAmb": "0000000000000000",
 	}
 	for k, v := range want {
