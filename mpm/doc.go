@@ -244,10 +244,18 @@
 // Go runtime starts later, from that set, whether or not the binary uses
 // cgo. The listening sockets and the log descriptors are the host's, opened
 // as root and inherited, so nothing else is needed. A child inherits the
-// bounding set; one started with a Credential changes uid at exec and has
-// no capabilities at all; one without (no User) keeps the parent's three.
-// An early child ([EarlyChildServer]) is no exception: it is executed as
-// the credential the host resolved, from exec on, like any other child.
+// bounding set; one started with a Credential is executed as the parent
+// (root, with the parent's three) and drops to the Credential first thing,
+// in the first package initialisation of its program (a package the SDK
+// imports; all threads; before it reads its spec or a descriptor it was
+// given), as apache2's children setuid after their fork: it then has no
+// capabilities at all and, its ids changed, is not dumpable, so that no
+// process of its user may reach its memory or descriptors at any moment of
+// its start (executed as the user, it would be dumpable from its execve).
+// It exits rather than go on as root when it cannot. One without a
+// Credential (no User) keeps the parent's three. An early child
+// ([EarlyChildServer]) is no exception: it drops to the credential the
+// host resolved, like any other child.
 // An MPM that needs more (binding its own privileged port, say) cannot have
 // it: the host binds every Listen. Linked into the host ([InProcess]), the
 // MPM's parent side is the host itself, which keeps its privileges.

@@ -122,9 +122,11 @@ func startSocketChild(exe, name, marker string, lifeline, stderr *os.File, cred 
 // execChild executes a child for the spec blob and its descriptors files
 // (the lifeline first). The spec goes on a socket, never in the
 // environment, whose copy in /proc/PID/environ the child's user could read
-// while the child is dumpable; the child makes itself non-dumpable before
-// it reads the spec (guardSpec), and a socket cannot be opened through
-// /proc/PID/fd.
+// were the child dumpable; a socket cannot be opened through /proc/PID/fd.
+// A child of another credential is executed as this process (root) and
+// drops to it in its first package init (package spawn), which leaves it
+// not dumpable: its user never reaches the socket (pidfd_getfd) as it
+// would from the execve of a child executed as the user until guardSpec.
 func execChild(exe, name string, blob []byte, stderr *os.File, files []*os.File, cred *Credential) (*os.Process, error) {
 	c, err := startSocketChild(exe, name, socketMarker, files[0], stderr, cred)
 	if err != nil {
@@ -139,7 +141,9 @@ func execChild(exe, name string, blob []byte, stderr *os.File, files []*os.File,
 // guardSpec makes a child that is about to receive its spec (and maybe
 // TLS keys) non-dumpable: no process of its user may then ptrace it or
 // read its memory or descriptors through /proc, as apache2's children,
-// which change user without an exec, are not.
+// which change user without an exec, are not. A child that changed user
+// (package spawn's drop) is not dumpable already; this covers one that
+// runs as its parent's user.
 //
 // A process of the same user may have attached (ptrace) between the exec
 // and this: it stays attached, so a traced child refuses to go on.

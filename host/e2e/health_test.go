@@ -232,7 +232,12 @@ func TestParentCapabilities(t *testing.T) {
 				t.Fatal("no child")
 			}
 			for _, k := range kids {
-				st := procStatus(k)
+				// Executed as root, a child drops to User in its first package init.
+				var st map[string]string
+				eventually(10*time.Second, func() bool {
+					st = procStatus(k)
+					return st["Uid"] != "" && strings.Fields(st["Uid"])[0] == "65534"
+				})
 				if f := strings.Fields(st["Uid"]); len(f) == 0 || f[0] != "65534" {
 					t.Errorf("child %d uid %q, want nobody", k, st["Uid"])
 				}

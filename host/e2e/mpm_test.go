@@ -396,8 +396,8 @@ func TestUserGroup(t *testing.T) {
 			if uid := procUID(plugin); uid != 0 {
 				t.Errorf("MPM parent runs as uid %d, want root", uid)
 			}
-			// A child just forked is root until its setuid, before it
-			// executes anything (seen under load): each must come to run
+			// A child is root from its fork until it drops to User in its
+			// first package init (seen under load): each must come to run
 			// as nobody.
 			var wrong string
 			if !eventually(10*time.Second, func() bool {

@@ -394,16 +394,17 @@ func TestGracefulRestartTLS(t *testing.T) {
 }
 
 // keysGuarded checks that another process of the children's user (nobody)
-// cannot read their memory's files: every child makes itself non-dumpable
-// before it takes its spec (TLS keys included).
+// cannot read their memory's files: every child is executed as root and
+// drops to User itself, which leaves it non-dumpable, before it takes its
+// spec (TLS keys included).
 func keysGuarded(t *testing.T, kids []int) {
 	t.Helper()
 	if len(kids) == 0 {
 		t.Fatal("no child to look at")
 	}
 	for _, pid := range kids {
-		// A child just executed is dumpable until it takes its spec (which
-		// is not in its environment): wait for that.
+		// A child just executed runs as root until it drops to User
+		// (then it is not dumpable): wait for that.
 		var out []byte
 		readable := func() bool {
 			cmd := exec.Command("cat", "/proc/"+strconv.Itoa(pid)+"/environ")

@@ -105,6 +105,15 @@ func Plugin(t testing.TB, pkg string) string {
 	return buildOnce(t, pkg, filepath.Base(pkg)+".so", "-tags", wire.BuildTags, pkg)
 }
 
+// Program builds the main package pkg (a path relative to the repository,
+// such as "./internal/testbin/testdata/reachchild") once per test process
+// and returns the executable, named as pkg's last element, mode 0755 in a
+// directory others may reach (a test runs it as User nobody).
+func Program(t testing.TB, pkg string) string {
+	t.Helper()
+	return buildOnce(t, "program "+pkg, filepath.Base(pkg), pkg)
+}
+
 // Static builds httpd with the MPM name linked in, and the MPM's child
 // program beside it (`make MPM=name`: CGO_ENABLED=0 go build -tags
 // grpcnotrace,mpm_name ./cmd/httpd), once per test process and returns the

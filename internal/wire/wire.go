@@ -45,6 +45,17 @@ const ChildEnv = "HTTPD_MPM_CHILD"
 // as ({"Uid":33,"Gid":33,"Groups":[33]}), null to keep the plugin's user.
 const EarlyChildEnv = "HTTPD_MPM_EARLY_CHILD"
 
+// CredentialEnv, set by an MPM parent in the environment of a child it
+// executes as itself (root) for a child that is to run as another user,
+// holds that credential in EarlyChildEnv's JSON form: the child's first
+// package initialisation (package mpm/internal/spawn) drops to it, all
+// threads, before anything reads what the parent passed. A child executed
+// as root and changing its own credential is not dumpable (the kernel's
+// rule for a process whose effective ids change), as apache2's children,
+// which fork as root and setuid; one executed as its user would be, from
+// its execve until it made itself non-dumpable.
+const CredentialEnv = "HTTPD_MPM_CHILD_CREDENTIAL"
+
 // PinnedEnv, set by the host in a plugin's environment (to "1") when it
 // checked the plugin file against LoadModuleChecksum, tells the plugin to
 // run its children from that same file, not from a child program the
@@ -72,7 +83,7 @@ const PreconfigEnv = "HTTPD_MPM_PRECONFIG"
 // before it starts a plugin (go-plugin passes that environment on after
 // the host's own settings, and the last of a name counts), and a plugin
 // from what its children inherit.
-var Roles = [...]string{ChildEnv, EarlyChildEnv, PinnedEnv, OnePEnv, PreconfigEnv}
+var Roles = [...]string{ChildEnv, EarlyChildEnv, CredentialEnv, PinnedEnv, OnePEnv, PreconfigEnv}
 
 // ChildProgram is the file name of the built-in MPM mpm's child program
 // (see mpm.WithChildProgram): beside its plugin in modules/, and beside

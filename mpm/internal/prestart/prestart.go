@@ -46,11 +46,12 @@ func Lifeline() *os.File { return spawn.Lifeline() }
 // name (argv[0]), with this process's environment but for go-plugin's
 // variables, wire.ChildEnv=spec (and GOMAXPROCS=1 with wire.OnePEnv when
 // the environment sets no GOMAXPROCS), stderr, the descriptors files from fd 3
-// on, the parent-death signal and, if set, the credential cred.
+// on, the parent-death signal and, if set, the credential cred, which the
+// child drops to first thing (spawn.ChildEnviron).
 func Command(exe, name, spec string, stderr *os.File, files []*os.File, cred *syscall.Credential) (*exec.Cmd, error) {
 	cmd := exec.Command(exe)
 	cmd.Args[0] = name
-	cmd.Env = spawn.ChildEnviron(spec)
+	cmd.Env = spawn.ChildEnviron(spec, cred)
 	cmd.Stderr = stderr
 	cmd.ExtraFiles = files
 	attr, err := sysProcAttr(cred)

@@ -21,10 +21,15 @@ const SelfExe = "/proc/self/exe"
 
 // sysProcAttr is what a child starts with (spawn.SysProcAttr): SIGUSR1
 // (graceful) when the plugin process dies, so that the child finishes its
-// requests instead of cutting them, and the credential c (setgroups,
-// setgid, setuid, as Apache's children do before serving) if not nil.
+// requests instead of cutting them. The child is executed as this process:
+// one to run as the credential c (not nil) drops to it itself (setgroups,
+// setgid, setuid, as Apache's children do before serving: see
+// spawn.ChildEnviron), which only root may ask.
 func sysProcAttr(c *syscall.Credential) (*syscall.SysProcAttr, error) {
-	return spawn.SysProcAttr(c), nil
+	if err := spawn.CheckCredential(c); err != nil {
+		return nil, err
+	}
+	return spawn.SysProcAttr(), nil
 }
 
 // Start starts cmd with SIGUSR1 blocked (spawn.WithUSR1Blocked). Go drops

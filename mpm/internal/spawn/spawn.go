@@ -16,6 +16,7 @@ package spawn
 import (
 	"os"
 	"slices"
+	"strconv"
 	"sync"
 	"syscall"
 
@@ -78,15 +79,43 @@ func Environ() []string {
 	return env
 }
 
-// ChildEnviron is a child's environment: Environ, wire.ChildEnv=spec and,
+// ChildEnviron is a child's environment: Environ, wire.ChildEnv=spec,
 // when the environment sets no GOMAXPROCS, GOMAXPROCS=1 with wire.OnePEnv
-// (see wire.OnePEnv).
-func ChildEnviron(spec string) []string {
+// (see wire.OnePEnv), and, if cred is not nil, wire.CredentialEnv: the
+// child is executed as this process and drops to cred itself (see drop).
+func ChildEnviron(spec string, cred *syscall.Credential) []string {
 	env := append(Environ(), wire.ChildEnv+"="+spec)
 	if _, set := os.LookupEnv("GOMAXPROCS"); !set {
 		env = append(env, "GOMAXPROCS=1", wire.OnePEnv+"=1")
 	}
+	if cred != nil {
+		env = append(env, wire.CredentialEnv+"="+formatCredential(cred))
+	}
 	return env
+}
+
+// formatCredential is c in the JSON form of an mpm.Credential, which
+// parseCredential reads: {"Uid":N,"Gid":N,"Groups":[N,...]}, null for no
+// groups.
+func formatCredential(c *syscall.Credential) string {
+	b := []byte(`{"Uid":`)
+	b = strconv.AppendUint(b, uint64(c.Uid), 10)
+	b = append(b, `,"Gid":`...)
+	b = strconv.AppendUint(b, uint64(c.Gid), 10)
+	b = append(b, `,"Groups":`...)
+	if c.Groups == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i, g := range c.Groups {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = strconv.AppendUint(b, uint64(g), 10)
+		}
+		b = append(b, ']')
+	}
+	return string(append(b, '}'))
 }
 
 // hasPrefix is strings.HasPrefix: package strings, which os does not

@@ -15,14 +15,20 @@ import (
 )
 
 // SysProcAttr is what a child starts with: the parent-death signal
-// SIGUSR1 (a graceful stop, with the parent gone) and, if not nil, the
-// credential cred.
-func SysProcAttr(cred *syscall.Credential) *syscall.SysProcAttr {
-	a := &syscall.SysProcAttr{Pdeathsig: syscall.SIGUSR1}
-	if cred != nil {
-		a.Credential = &syscall.Credential{Uid: cred.Uid, Gid: cred.Gid, Groups: cred.Groups}
+// SIGUSR1 (a graceful stop, with the parent gone). It is executed as this
+// process, never as another credential: one that is to run as another
+// drops to it itself (ChildEnviron, drop), which leaves it not dumpable.
+func SysProcAttr() *syscall.SysProcAttr {
+	return &syscall.SysProcAttr{Pdeathsig: syscall.SIGUSR1}
+}
+
+// CheckCredential is nil if this process may start a child that drops to
+// cred (nil: none): only root may.
+func CheckCredential(cred *syscall.Credential) error {
+	if cred == nil || os.Geteuid() == 0 {
+		return nil
 	}
-	return a
+	return &os.SyscallError{Syscall: "setresuid " + strconv.FormatUint(uint64(cred.Uid), 10), Err: syscall.EPERM}
 }
 
 // WithUSR1Blocked calls start, which starts a child, with SIGUSR1 blocked
@@ -54,9 +60,13 @@ func sigprocmask(how int, set, old *sigset) error {
 // Socket starts the program exe as a child (under the name name, argv[0],
 // and marked marker in wire.ChildEnv) that waits on SocketFD for its spec,
 // with stderr (nil: /dev/null), lifeline as LifelineFD (a copy of its own
-// when it is a pipe, see PollableCopy) and, if set, the credential cred.
+// when it is a pipe, see PollableCopy) and, if set, the credential cred,
+// which it drops to first thing (drop; only root may ask for one).
 // The caller owns the returned child's Conn and reaps its Process.
 func Socket(exe, name, marker string, lifeline, stderr *os.File, cred *syscall.Credential) (*Child, error) {
+	if err := CheckCredential(cred); err != nil {
+		return nil, err
+	}
 	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return nil, os.NewSyscallError("socketpair", err)
@@ -77,9 +87,9 @@ func Socket(exe, name, marker string, lifeline, stderr *os.File, cred *syscall.C
 		stderr = null
 	}
 	attr := &os.ProcAttr{
-		Env:   ChildEnviron(marker),
+		Env:   ChildEnviron(marker, cred),
 		Files: []*os.File{null, null, stderr, lifeline, theirs}, // LifelineFD, SocketFD
-		Sys:   SysProcAttr(cred),
+		Sys:   SysProcAttr(),
 	}
 	var p *os.Process
 	err = WithUSR1Blocked(func() (err error) {
@@ -196,16 +206,8 @@ const parentCapabilities = 1<<5 | 1<<6 | 1<<7
 // capabilitiesKept reports whether this process may hold no capability
 // but parentCapabilities, as capability.LimitThread leaves a plugin.
 func capabilitiesKept() bool {
-	hdr := struct {
-		version uint32
-		pid     int32
-	}{version: 0x20080522} // _LINUX_CAPABILITY_VERSION_3
-	var data [2]struct{ effective, permitted, inheritable uint32 }
-	if _, _, e := syscall.RawSyscall(syscall.SYS_CAPGET, uintptr(unsafe.Pointer(&hdr)), uintptr(unsafe.Pointer(&data[0])), 0); e != 0 {
-		return false
-	}
-	permitted := uint64(data[0].permitted) | uint64(data[1].permitted)<<32
-	return permitted&^parentCapabilities == 0
+	permitted, _, ok := capabilities()
+	return ok && permitted&^parentCapabilities == 0
 }
 
 // split is path's directory and last element; path is absolute.
