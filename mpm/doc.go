@@ -246,9 +246,14 @@
 // as root and inherited, so nothing else is needed. A child inherits the
 // bounding set; one started with a Credential is executed as the parent
 // (root, with the parent's three) and drops to the Credential first thing,
-// in the first package initialisation of its program (a package the SDK
-// imports; all threads; before it reads its spec or a descriptor it was
-// given), as apache2's children setuid after their fork: it then has no
+// in the initialisation of a package the SDK imports (all threads; before
+// it reads its spec or a descriptor it was given), as apache2's children
+// setuid after their fork. Go initialises that package right after os, so
+// before nearly all others, but not necessarily before every package of a
+// third-party MPM's child program: one that does not import os, or whose
+// import path sorts before the SDK's and that imports only packages
+// initialised before it, runs its init as root (in a root-owned binary: an
+// MPM author's own code, not reachable by the user). After the drop it has no
 // capabilities at all and, its ids changed, is not dumpable, so that no
 // process of its user may reach its memory or descriptors at any moment of
 // its start (executed as the user, it would be dumpable from its execve).

@@ -62,6 +62,7 @@ func drop(c *syscall.Credential) error {
 	if _, _, e := syscall.RawSyscall(syscall.SYS_PRCTL, syscall.PR_GET_PDEATHSIG, uintptr(unsafe.Pointer(&pdeath)), 0); e != 0 {
 		return os.NewSyscallError("prctl PR_GET_PDEATHSIG", e)
 	}
+	parent := syscall.Getppid()
 	groups := make([]int, len(c.Groups))
 	for i, g := range c.Groups {
 		groups[i] = int(g)
@@ -86,6 +87,11 @@ func drop(c *syscall.Credential) error {
 		if _, _, e := syscall.RawSyscall(syscall.SYS_PRCTL, syscall.PR_SET_PDEATHSIG, uintptr(pdeath), 0); e != 0 {
 			return os.NewSyscallError("prctl PR_SET_PDEATHSIG", e)
 		}
+		if syscall.Getppid() != parent {
+			// The parent died while the signal was cleared: it is owed
+			// (as Go's forkAndExecInChild1 does after its own prctl).
+			syscall.Kill(syscall.Getpid(), syscall.Signal(pdeath))
+		}
 	}
 	var r, e, s uint32
 	if _, _, errno := syscall.RawSyscall(sysGetresuid, uintptr(unsafe.Pointer(&r)), uintptr(unsafe.Pointer(&e)), uintptr(unsafe.Pointer(&s))); errno != 0 || r != c.Uid || e != c.Uid || s != c.Uid {
@@ -97,14 +103,15 @@ func drop(c *syscall.Credential) error {
 	if c.Uid == 0 {
 		return nil // User root keeps what root has, as at an exec as root
 	}
-	if permitted, effective, ok := capabilities(); !ok || permitted|effective != 0 {
-		// Kept through the uid change (securebits no-setuid-fixup, say):
-		// let them all go.
+	if permitted, effective, inheritable, ok := capabilities(); !ok || permitted|effective|inheritable != 0 {
+		// Kept through the uid change (securebits no-setuid-fixup, say),
+		// or inheritable ones the uid change leaves (which a program with
+		// file capabilities a CGI script runs would get): let them all go.
 		hdr, data := capHeader()
 		if _, _, e := syscall.AllThreadsSyscall(syscall.SYS_CAPSET, uintptr(unsafe.Pointer(&hdr)), uintptr(unsafe.Pointer(&data[0])), 0); e != 0 {
 			return os.NewSyscallError("capset", e)
 		}
-		if permitted, effective, ok := capabilities(); !ok || permitted|effective != 0 {
+		if permitted, effective, inheritable, ok := capabilities(); !ok || permitted|effective|inheritable != 0 {
 			return &os.SyscallError{Syscall: "capset", Err: syscall.EPERM}
 		}
 	}
@@ -126,11 +133,13 @@ func capHeader() (capHdr, [2]capData) {
 	return capHdr{version: 0x20080522}, [2]capData{} // _LINUX_CAPABILITY_VERSION_3
 }
 
-// capabilities is the calling thread's permitted and effective sets.
-func capabilities() (permitted, effective uint64, ok bool) {
+// capabilities is the calling thread's permitted, effective and
+// inheritable sets.
+func capabilities() (permitted, effective, inheritable uint64, ok bool) {
 	hdr, data := capHeader()
 	if _, _, e := syscall.RawSyscall(syscall.SYS_CAPGET, uintptr(unsafe.Pointer(&hdr)), uintptr(unsafe.Pointer(&data[0])), 0); e != 0 {
-		return 0, 0, false
+		return 0, 0, 0, false
 	}
-	return uint64(data[0].permitted) | uint64(data[1].permitted)<<32, uint64(data[0].effective) | uint64(data[1].effective)<<32, true
+	join := func(lo, hi uint32) uint64 { return uint64(lo) | uint64(hi)<<32 }
+	return join(data[0].permitted, data[1].permitted), join(data[0].effective, data[1].effective), join(data[0].inheritable, data[1].inheritable), true
 }

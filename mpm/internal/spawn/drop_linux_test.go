@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -22,7 +23,7 @@ const reportMarker = "drop-report"
 
 // dropReport is what such a child reports on its stderr.
 type dropReport struct {
-	Status     map[string]string // Uid, Gid, Groups, CapPrm, CapEff, CapAmb of /proc/self/status
+	Status     map[string]string // Uid, Gid, Groups, CapPrm, CapEff, CapInh, CapAmb of /proc/self/status
 	Dumpable   int
 	Pdeathsig  int
 	Credential bool // wire.CredentialEnv still in its environment
@@ -35,7 +36,7 @@ func TestMain(m *testing.M) {
 		for line := range strings.Lines(string(status)) {
 			k, v, _ := strings.Cut(line, ":")
 			switch k {
-			case "Uid", "Gid", "Groups", "CapPrm", "CapEff", "CapAmb":
+			case "Uid", "Gid", "Groups", "CapPrm", "CapEff", "CapInh", "CapAmb":
 				r.Status[k] = strings.Join(strings.Fields(v), " ")
 			}
 		}
@@ -76,6 +77,24 @@ func TestChildDropsCredential(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer er.Close()
+	// The child inherits an inheritable capability, which a change of
+	// uid leaves (a program with file capabilities would get it): this
+	// thread forks it, and ends with the test (locked, never unlocked).
+	// A binary with cgo (this test's under -race) cannot capset all its
+	// threads (AllThreadsSyscall): its child must refuse to go on.
+	runtime.LockOSThread()
+	inheritOnThisThread(t, unix.CAP_DAC_OVERRIDE)
+	if _, _, e := syscall.AllThreadsSyscall(syscall.SYS_GETPID, 0, 0, 0); e == syscall.ENOTSUP {
+		c, err := spawn.Socket(exe, exe, reportMarker, lr, nil, &syscall.Credential{Uid: 100534, Gid: 100533})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Conn.Close()
+		if err := c.Wait(); err != nil || c.State().ExitCode() != 1 {
+			t.Fatalf("child with an inheritable capability it cannot drop: %v %v, want exit status 1", err, c.State())
+		}
+		return
+	}
 	// Ids beyond 16 bits: 386 and arm have system calls of 16-bit ids too.
 	cred := &syscall.Credential{Uid: 100534, Gid: 100533, Groups: []uint32{100533, 4242}}
 	c, err := spawn.Socket(exe, exe, reportMarker, lr, ew, cred)
@@ -94,7 +113,7 @@ func TestChildDropsCredential(t *testing.T) {
 	}
 	want := map[string]string{
 		"Uid": "100534 100534 100534 100534", "Gid": "100533 100533 100533 100533", "Groups": "4242 100533",
-		"CapPrm": "0000000000000000", "CapEff": "0000000000000000", "CapAmb": "0000000000000000",
+		"CapPrm": "0000000000000000", "CapEff": "0000000000000000", "CapInh": "0000000000000000", "CapAmb": "0000000000000000",
 	}
 	for k, v := range want {
 		if r.Status[k] != v {
@@ -109,6 +128,21 @@ func TestChildDropsCredential(t *testing.T) {
 	}
 	if r.Credential {
 		t.Errorf("child still has %s in its environment", wire.CredentialEnv)
+	}
+}
+
+// inheritOnThisThread adds capability c to the calling thread's
+// inheritable set.
+func inheritOnThisThread(t *testing.T, c uint) {
+	t.Helper()
+	hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
+	var data [2]unix.CapUserData
+	if err := unix.Capget(&hdr, &data[0]); err != nil {
+		t.Fatal(err)
+	}
+	data[c/32].Inheritable |= 1 << (c % 32)
+	if err := unix.Capset(&hdr, &data[0]); err != nil {
+		t.Fatal(err)
 	}
 }
 

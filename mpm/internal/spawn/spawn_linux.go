@@ -206,7 +206,7 @@ const parentCapabilities = 1<<5 | 1<<6 | 1<<7
 // capabilitiesKept reports whether this process may hold no capability
 // but parentCapabilities, as capability.LimitThread leaves a plugin.
 func capabilitiesKept() bool {
-	permitted, _, ok := capabilities()
+	permitted, _, _, ok := capabilities()
 	return ok && permitted&^parentCapabilities == 0
 }
 
