@@ -187,7 +187,7 @@ func (h *Handler) Redirect(w http.ResponseWriter, r *http.Request, u string) {
 	// REQUEST_URI stays the request line's (apache2's the_request).
 	r2.Method = http.MethodGet
 	r2.Body, r2.ContentLength = http.NoBody, 0
-	renameEnv(r, http.StatusOK, r2)
+	static.RenameEnv(r, http.StatusOK, r2)
 	delete(r.Header, "Content-Length")
 	h.ServeHTTP(w, r2)
 }

@@ -263,27 +263,31 @@ func (h *Handler) serveTypeMap(w http.ResponseWriter, r *http.Request, root, cro
 	if r.URL.RawQuery != "" {
 		uri += "?" + r.URL.RawQuery
 	}
-	// mod_negotiation's internal redirect to the variant: a request of its
-	// own, the map's keeping its status (the access log's %s, the
-	// variant's URL-path its %>U).
+	// mod_negotiation's internal redirect to the variant
+	// (ap_internal_redirect): a request of its own, the map's keeping its
+	// status (the access log's %s, the variant's URL-path its %>U), its
+	// variables renamed REDIRECT_* with REDIRECT_STATUS, and named as the
+	// previous request (a script variant's REDIRECT_URL and
+	// REDIRECT_QUERY_STRING).
 	u, err := url.ParseRequestURI(uri)
+	ctx := WithPrevious(r.Context(), r)
 	if o.Redirect != nil {
 		var next *http.Request
 		if err == nil {
 			next = &http.Request{Method: r.Method, URL: u}
 		}
-		http1.InternalRedirect(r, RequestStatus(r), next)
+		RenameEnv(r, RequestStatus(r), next)
 		main := walkOf(r, croot, rel)
-		o.Redirect(w, withWalk(r, &main), uri)
+		o.Redirect(w, withWalk(r.WithContext(ctx), &main), uri)
 		return
 	}
 	if err != nil {
 		h.error(w, r, http.StatusInternalServerError, o)
 		return
 	}
-	r2 := r.Clone(r.Context())
+	r2 := r.Clone(ctx)
 	r2.URL, r2.RequestURI = u, uri
-	http1.InternalRedirect(r, RequestStatus(r), r2)
+	RenameEnv(r, RequestStatus(r), r2)
 	h.ServeHTTP(w, r2)
 }
 
