@@ -19,7 +19,7 @@ func siteHandler(directives []site.Directive, sections []site.Section, h *static
 	if err != nil {
 		return nil, err
 	}
-	h.SubrequestLimit = c.SubrequestLimit()
+	h.SubrequestLimit, h.RedirectLimit = c.SubrequestLimit(), c.RedirectLimit()
 	return &site.Handler{Static: h, Config: c, ServerRoot: serverRoot}, nil
 }
 

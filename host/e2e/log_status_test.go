@@ -11,8 +11,9 @@ import (
 // ErrorDocuments (a file, CGI scripts with and without a Status, one whose
 // handler fails, one that is missing or refused), mod_rewrite's per-directory
 // redirects, a script's local Location, a type map's variant, and the fast
-// redirects of DirectoryIndex and FallbackResource; mod_proxy's own errors
-// through ErrorDocuments. The log shows the original request's status and
+// redirects of DirectoryIndex and FallbackResource (scripts whose Status
+// has a reason of its own: "503 Busy"); mod_proxy's own errors through
+// ErrorDocuments. The log shows the original request's status and
 // method, the final one's and a status condition (on the final status);
 // CustomLog conditions test the original request's status and variables.
 const logStatusConf = mainSite + proxyHTTPModules + `LoadModule cgid_module ` + apacheModuleDir + `/mod_cgid.so
@@ -86,6 +87,15 @@ CustomLog logs/notenv_log "%U %s %>s" env=!rwreq
 <Directory @DOCS@/fbc>
 	FallbackResource /s/s404.cgi
 </Directory>
+<Location /cgifine/>
+	ErrorDocument 404 /s/fine.cgi
+</Location>
+<Directory @DOCS@/dic>
+	DirectoryIndex s.cgi
+</Directory>
+<Directory @DOCS@/diu>
+	DirectoryIndex /s/s404.cgi
+</Directory>
 `
 
 // TestLogStatusRedirects: the access log's %s is the original request's
@@ -98,7 +108,9 @@ CustomLog logs/notenv_log "%U %s %>s" env=!rwreq
 // CustomLog conditions (expr=, env=) the first request as it was when it
 // was redirected: its status, its variables (not the REDIRECT_ ones). %m is
 // the final request's method (a local ErrorDocument's GET, for a POST or a
-// HEAD), %<m the original's (but a script's Location makes it a GET).
+// HEAD), %<m the original's (but a script's Location makes it a GET). The
+// answers are apache2's, status lines too: a script's "503 Busy" as an
+// ErrorDocument, a FallbackResource or a DirectoryIndex.
 func TestLogStatusRedirects(t *testing.T) {
 	ln := errorDocBackend(t)
 	conf := strings.NewReplacer("@BACKEND@", ln.Addr().String()).Replace(logStatusConf)
@@ -116,6 +128,7 @@ func TestLogStatusRedirects(t *testing.T) {
 		"s/redir.cgi": "#!/bin/sh\necho 'Location: /a.txt'\necho\n", "s/redirnf.cgi": "#!/bin/sh\necho 'Location: /nothere.txt'\necho\n",
 		"tm.var": "URI: tm\n\nURI: tm.en.txt\nContent-Type: text/plain\n", "tmok.var": "URI: tmok\n\nURI: a.txt\nContent-Type: text/plain\n",
 		"dir/index.html": "index\n", "fbd/y": "y", "fbc/y": "y", "rw/y": "y",
+		"s/fine.cgi": cgi("200 Fine", "cgi fine"), "dic/s.cgi": cgi("503 Busy", "index 503"), "diu/y": "y",
 	}
 	p := startPair(t, 1, conf, docs)
 	for name := range docs {
@@ -128,17 +141,17 @@ func TestLogStatusRedirects(t *testing.T) {
 		"/a.txt", "/nothere", "/st/x", "/cgi200/x", "/cgiplain/x", "/cgi503/x", "/gone/x", "/bad/x", "/den/x",
 		"/poe/nf", "/poe/boom", "/dead/x", "/dead2/x", "/dead3/x",
 		"/rw/a", "/rw/b", "/rw/c", "/s/redir.cgi", "/s/redirnf.cgi", "/tm.var", "/tmok.var",
-		"/dir/", "/fbd/zz", "/fbc/zz",
+		"/dir/", "/fbd/zz", "/fbc/zz", "/cgifine/x", "/dic/", "/diu/",
 	} {
 		reqs = append(reqs, get(path, "main.test"))
 	}
 	reqs = append(reqs, request("POST", "/st/post", "main.test", "x"), request("POST", "/s/redir.cgi", "main.test", "x"), request("HEAD", "/cgi503/head", "main.test", ""),
 		request("POST", "/rw/b", "main.test", "x"), request("POST", "/rw/c", "main.test", "x"), request("HEAD", "/s/redir.cgi", "main.test", ""),
 		get("/st/q?a=1", "main.test"), get("/rw/a?b=2", "main.test"), get("/cgi200/q?c=3", "main.test"), get("/tmok.var?d=4", "main.test"), get("/dir/?e=5", "main.test"), get("/ddir/x?f=6", "main.test"))
-	// The answers without their status lines (a script's reason is not
-	// kept here as an ErrorDocument or a FallbackResource) nor framing.
+	// The answers with their status lines (a script's reason, "503 Busy",
+	// kept as an ErrorDocument's and a FallbackResource's), without framing.
 	p.compareEach(reqs, func(s *diffServer, t *testing.T, req string) string {
-		return framing.ReplaceAllString(s.proxyAnswer(t, req), "")
+		return framing.ReplaceAllString(s.statusAnswer(t, req), "")
 	})
 	p.checkLogs("status_log", "expr_log", "env_log", "notenv_log")
 }

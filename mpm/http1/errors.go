@@ -442,7 +442,7 @@ func appendErrorPageAfter(b []byte, s *Server, r *http.Request, status, first in
 // blank that comes before it in the title ("500\tTab"). An empty reason is
 // "Unknown Reason", in the status line too. It is "" for the standard one.
 func pageReason(w http.ResponseWriter, status int) (reason string, blank byte) {
-	rw, ok := w.(*response)
+	rw, ok := engineWriter(w)
 	if !ok || len(rw.reason) < 3 || statusDigits(rw.reason) != status || len(rw.reason) > 3 && !isBlank(rw.reason[3]) {
 		return "", ' '
 	}

@@ -136,10 +136,13 @@ func (r *rawWriter) Flush() error { return r.w.c.flush() }
 // makes either "500 Unknown Reason"); one with a tab or another blank for
 // the space ("500\tTab", a backend's) is kept too, for an error page's
 // title, but sent as the standard line, as apache2 2.4.71 does; "" goes
-// back to the standard one (an internal redirect's new request). It does
-// nothing when w is not the engine's or its response has started.
+// back to the standard one (an internal redirect's new request). A writer
+// that wraps the engine's (an ErrorDocument's or mod_dir's, which pass a
+// script's answer on) is unwrapped (Unwrap, as http.ResponseController
+// does). It does nothing when w is not the engine's or its response has
+// started.
 func SetStatusLine(w http.ResponseWriter, line string) {
-	rw, ok := w.(*response)
+	rw, ok := engineWriter(w)
 	if ok && line == "" && !rw.committed && !rw.finished {
 		rw.reason = ""
 		return
@@ -155,12 +158,27 @@ func SetStatusLine(w http.ResponseWriter, line string) {
 func isBlank(c byte) bool { return c == ' ' || c == '\t' || c == '\v' || c == '\f' }
 
 // StatusLine is the status line SetStatusLine gave w's response, "" for
-// the standard one or when w is not the engine's.
+// the standard one or when w is not the engine's (nor wraps it).
 func StatusLine(w http.ResponseWriter) string {
-	if rw, ok := w.(*response); ok {
+	if rw, ok := engineWriter(w); ok {
 		return rw.reason
 	}
 	return ""
+}
+
+// engineWriter is the engine's writer w is or wraps (Unwrap), false for
+// none.
+func engineWriter(w http.ResponseWriter) (*response, bool) {
+	for {
+		switch t := w.(type) {
+		case *response:
+			return t, true
+		case interface{ Unwrap() http.ResponseWriter }:
+			w = t.Unwrap()
+		default:
+			return nil, false
+		}
+	}
 }
 
 // atoiStatus is the status code a status line starts with, 0 for none.

@@ -2,7 +2,6 @@ package site
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -143,25 +142,11 @@ func (h *Handler) Translate(r *http.Request, p string) string {
 // redirects counts a request's internal redirects.
 type redirects struct{}
 
-// defaultRedirectLimit is apache2's LimitInternalRecursion default.
-const defaultRedirectLimit = 10
-
 // recursionExceeded says whether r may not redirect internally once more
 // (LimitInternalRecursion): then it logs AH00124, as apache2's
 // ap_is_recursion_limit_exceeded.
 func (h *Handler) recursionExceeded(r *http.Request) bool {
-	limit := h.Config.redirectLimit
-	if limit == 0 {
-		limit = defaultRedirectLimit
-	}
-	if static.Redirects(r) < limit {
-		return false
-	}
-	if h.Static.LogError != nil {
-		h.Static.LogError(r, static.LevelError, "core", nil, fmt.Sprintf("AH00124: Request exceeded the limit of %d internal redirects due to probable configuration error. "+
-			"Use 'LimitInternalRecursion' to increase the limit if necessary. Use 'LogLevel debug' to get a backtrace.", limit))
-	}
-	return true
+	return h.Static.RedirectsExceeded(r, h.Config.redirectLimit)
 }
 
 // Redirect answers r with the local URL u as a GET without a body: a
@@ -187,7 +172,7 @@ func (h *Handler) Redirect(w http.ResponseWriter, r *http.Request, u string) {
 	// REQUEST_URI stays the request line's (apache2's the_request).
 	r2.Method = http.MethodGet
 	r2.Body, r2.ContentLength = http.NoBody, 0
-	renameEnv(r, http.StatusOK, r2)
+	static.RenameEnv(r, http.StatusOK, r2)
 	delete(r.Header, "Content-Length")
 	h.ServeHTTP(w, r2)
 }

@@ -717,6 +717,10 @@ func (c *Config) top(d Directive) error {
 // subrequests, 0 unset (static.Handler.SubrequestLimit).
 func (c *Config) SubrequestLimit() int { return c.subreqLimit }
 
+// RedirectLimit is LimitInternalRecursion's bound on the chain of internal
+// redirects, 0 unset (static.Handler.RedirectLimit).
+func (c *Config) RedirectLimit() int { return c.redirectLimit }
+
 // isRedirect says whether name is one of mod_alias's Redirect directives.
 func isRedirect(name string) bool {
 	switch strings.ToLower(name) {

@@ -422,16 +422,23 @@ func (h *Handler) proxy(w http.ResponseWriter, r *http.Request, p string, t *pro
 }
 
 // postRead is mod_setenvif's post-read-request phase: the server's SetEnvIf
-// lines on the path as received (not again for an ErrorDocument's internal
-// request).
+// lines on the path as received, or, for a request an internal redirect
+// made (an ErrorDocument's, a rewrite's, a type map's variant), on its own
+// path, which apache2's internal_internal_redirect runs the phase for
+// again; not for mod_dir's subrequests (ap_sub_req_lookup_uri runs none).
 func (h *Handler) postRead(r *http.Request) {
 	e := http1.Env(r)
-	if e == nil || r.Context().Value(inErrorDocument{}) != nil {
+	if e == nil || static.InSubrequest(r) {
 		return
 	}
-	uri, _, _ := strings.Cut(r.RequestURI, "?")
-	if !strings.HasPrefix(uri, "/") && uri != "*" {
-		uri = r.URL.EscapedPath() // absolute-form: the path only
+	var uri string
+	if static.PreviousOf(r) != nil {
+		uri = r.URL.EscapedPath()
+	} else {
+		uri, _, _ = strings.Cut(r.RequestURI, "?")
+		if !strings.HasPrefix(uri, "/") && uri != "*" {
+			uri = r.URL.EscapedPath() // absolute-form: the path only
+		}
 	}
 	h.Config.postRead.Apply(e, envRequest(r, uri))
 }
@@ -870,35 +877,6 @@ func (h *Handler) walkError(w http.ResponseWriter, r *http.Request, status int) 
 	return h.errorDocument(w, r, status, h.base.ErrorDocuments)
 }
 
-// renameEnv is apache2's rename_original_env at an internal redirect: each
-// of the request's variables becomes REDIRECT_NAME (the new request's
-// fixups set theirs again), and REDIRECT_STATUS is the status so far;
-// over TLS, HTTPS and SSL_TLS_SNI are set again, as mod_ssl's fixups do.
-// The new request's notes are empty, and the access log's %s shows the
-// first request's status and the last one's method and URL
-// (http1.InternalRedirect: next is the new request).
-func renameEnv(r *http.Request, status int, next *http.Request) {
-	http1.InternalRedirect(r, status, next)
-	e := http1.Env(r)
-	if e == nil {
-		return
-	}
-	var kv []string
-	e.Each(func(name, value string) { kv = append(kv, name, value) })
-	e.Reset()
-	for i := 0; i < len(kv); i += 2 {
-		e.Set("REDIRECT_"+kv[i], kv[i+1])
-	}
-	e.Set("REDIRECT_STATUS", strconv.Itoa(status))
-	if r.TLS != nil {
-		// mod_ssl's fixups set these again for the new request.
-		e.Set("HTTPS", "on")
-		if r.TLS.ServerName != "" {
-			e.Set("SSL_TLS_SNI", r.TLS.ServerName)
-		}
-	}
-}
-
 // carryWalk is r2, an internal redirect of r, with the walk r ended in
 // (the file http1.SetFilename noted, the one it stopped at) when there are
 // <DirectoryMatch> sections: apache2 hands its walk cache on to the new
@@ -1009,7 +987,7 @@ func (h *Handler) errorDocument(w http.ResponseWriter, r *http.Request, status i
 		// again (the access log's %<m, %m the document's GET).
 		r2.Method = http.MethodGet
 		r2.Body, r2.ContentLength = http.NoBody, 0
-		renameEnv(r, status, r2)
+		static.RenameEnv(r, status, r2)
 		// apache2's internal redirect shares the request's fields (what
 		// RequestHeader does to them there, the access log sees); the
 		// conditions are left out while the document is served.

@@ -150,7 +150,7 @@ func (h *Handler) rewriteDir(d *Dir, resp static.Response) func(w http.ResponseW
 			r2 := r.Clone(static.WithPrevious(r.Context(), r))
 			r2.URL = u
 			r2 = h.carryWalk(r, r2)
-			renameEnv(r, static.RequestStatus(r), r2)
+			static.RenameEnv(r, static.RequestStatus(r), r2)
 			h.ServeHTTP(w, r2)
 			return true, ""
 		}

@@ -101,8 +101,12 @@ func (h *Handler) lookup(w http.ResponseWriter, r *http.Request, uri string, sin
 	e := http1.Env(r)
 	vars := e.Entries()
 	pre.restore(r)
+	line := http1.StatusLine(w)
 	o.Redirect(p, sr, uri)
 	if p.status != 0 && !p.pass {
+		// An answer held back leaves r's status line as it was (a
+		// script's, set through Unwrap).
+		http1.SetStatusLine(w, line)
 		own.restore(r)
 		if e != nil {
 			e.Restore(vars)
@@ -261,6 +265,12 @@ func (p *indexProbe) Write(b []byte) (int, error) {
 	}
 	return p.w.Write(b)
 }
+
+// Unwrap lets a script's status line (http1.SetStatusLine, "404 Nope")
+// reach the engine's writer: an answer passed on is sent with it, as
+// apache2 sends the r->status_line of the request mod_dir fast-redirects
+// to; lookup puts the line back for one held back.
+func (p *indexProbe) Unwrap() http.ResponseWriter { return p.w }
 
 // FlushError flushes an answer that is r's (a script's streamed output);
 // one held back has nothing to flush.

@@ -252,9 +252,22 @@ func (h *Handler) serveTypeMap(w http.ResponseWriter, r *http.Request, root, cro
 		return
 	}
 	vuri, _ := CleanPath(&url.URL{Path: r.URL.Path[:strings.LastIndexByte(r.URL.Path, '/')+1] + c.name})
-	if st := h.refused(w, r, root, croot, nrel, vuri, conf, walkOf(r, croot, rel)); st != 0 {
+	st, vo := h.refused(w, r, root, croot, nrel, vuri, conf, walkOf(r, croot, rel))
+	if st != 0 {
 		dropNegotiation(w.Header())
 		h.error(w, r, st, o)
+		return
+	}
+	if transparent && h.typeMap(nrel, h.contentType(nrel, vo), vo) {
+		// mod_negotiation's setup_choice_response: a transparent map's
+		// variant that is a type map itself (the map itself, say).
+		h.error(w, r, http.StatusVariantAlsoNegotiates, o)
+		return
+	}
+	if h.RedirectsExceeded(r, h.RedirectLimit) {
+		// ap_internal_redirect past LimitInternalRecursion (a map whose
+		// variant is a map again, not negotiated transparently).
+		h.error(w, r, http.StatusInternalServerError, o)
 		return
 	}
 	udir := r.URL.EscapedPath()
@@ -263,27 +276,31 @@ func (h *Handler) serveTypeMap(w http.ResponseWriter, r *http.Request, root, cro
 	if r.URL.RawQuery != "" {
 		uri += "?" + r.URL.RawQuery
 	}
-	// mod_negotiation's internal redirect to the variant: a request of its
-	// own, the map's keeping its status (the access log's %s, the
-	// variant's URL-path its %>U).
+	// mod_negotiation's internal redirect to the variant
+	// (ap_internal_redirect): a request of its own, the map's keeping its
+	// status (the access log's %s, the variant's URL-path its %>U), its
+	// variables renamed REDIRECT_* with REDIRECT_STATUS, and named as the
+	// previous request (a script variant's REDIRECT_URL and
+	// REDIRECT_QUERY_STRING).
 	u, err := url.ParseRequestURI(uri)
+	ctx := WithPrevious(r.Context(), r)
 	if o.Redirect != nil {
 		var next *http.Request
 		if err == nil {
 			next = &http.Request{Method: r.Method, URL: u}
 		}
-		http1.InternalRedirect(r, RequestStatus(r), next)
+		RenameEnv(r, RequestStatus(r), next)
 		main := walkOf(r, croot, rel)
-		o.Redirect(w, withWalk(r, &main), uri)
+		o.Redirect(w, withWalk(r.WithContext(ctx), &main), uri)
 		return
 	}
 	if err != nil {
 		h.error(w, r, http.StatusInternalServerError, o)
 		return
 	}
-	r2 := r.Clone(r.Context())
+	r2 := r.Clone(ctx)
 	r2.URL, r2.RequestURI = u, uri
-	http1.InternalRedirect(r, RequestStatus(r), r2)
+	RenameEnv(r, RequestStatus(r), r2)
 	h.ServeHTTP(w, r2)
 }
 
@@ -346,7 +363,7 @@ func (h *Handler) invalidURI(w http.ResponseWriter, r *http.Request, name string
 // refused is the status of a type map variant's subrequest for nrel (a
 // clean path below root) at the URL-path uri, 0 when it may be served: its
 // own access settings (logged as apache2's) and symlink options.
-func (h *Handler) refused(w http.ResponseWriter, r *http.Request, root, croot, nrel, uri string, conf Configurer, main Walk) int {
+func (h *Handler) refused(w http.ResponseWriter, r *http.Request, root, croot, nrel, uri string, conf Configurer, main Walk) (int, *Options) {
 	j := strings.LastIndexByte(nrel, '/')
 	o := h.subOptions(r, conf, uri, croot+nrel[:j], nrel[j+1:], main)
 	st, why := o.check(w, r)
@@ -361,7 +378,13 @@ func (h *Handler) refused(w http.ResponseWriter, r *http.Request, root, croot, n
 			st = http.StatusForbidden
 		}
 	}
-	return st
+	return st, o
+}
+
+// typeMap reports whether rel, of type ct under o, is served by
+// mod_negotiation's type-map handler, by its handler's name or its type.
+func (h *Handler) typeMap(rel, ct string, o *Options) bool {
+	return isTypeMap(ct) || (o.SetHandler != "" || h.Handlers != nil || o.MIME != nil) && h.handler(rel, o) == "type-map"
 }
 
 // dropNegotiation removes the negotiation's fields from hd when the variant
@@ -391,7 +414,7 @@ func (h *Handler) variant(w http.ResponseWriter, r *http.Request, root, croot, r
 	}
 	uri := subURL(r, rel, nrel[i+1:])
 	if mapped {
-		if st := h.refused(w, r, root, croot, nrel, uri, conf, walkOf(r, croot, rel)); st != 0 {
+		if st, _ := h.refused(w, r, root, croot, nrel, uri, conf, walkOf(r, croot, rel)); st != 0 {
 			dropNegotiation(w.Header())
 			h.error(w, r, st, h.options(r, conf, croot+dir, rel[i+1:]))
 			return nil, meta{}, nil, nil, "", false
@@ -440,4 +463,24 @@ func joinVLV(etag, vlv string) string {
 		out = "W/" + out
 	}
 	return out
+}
+
+// defaultRedirectLimit is apache2's LimitInternalRecursion default.
+const defaultRedirectLimit = 10
+
+// RedirectsExceeded reports whether r, about to be redirected internally,
+// came through limit internal redirects already (0: apache2's default),
+// logging apache2's AH00124 when so.
+func (h *Handler) RedirectsExceeded(r *http.Request, limit int) bool {
+	if limit <= 0 {
+		limit = defaultRedirectLimit
+	}
+	if Redirects(r) < limit {
+		return false
+	}
+	if h.logs(LevelError) {
+		h.LogError(r, LevelError, "core", nil, "AH00124: Request exceeded the limit of "+strconv.Itoa(limit)+" internal redirects due to probable configuration error. "+
+			"Use 'LimitInternalRecursion' to increase the limit if necessary. Use 'LogLevel debug' to get a backtrace.")
+	}
+	return true
 }

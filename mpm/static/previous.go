@@ -3,6 +3,9 @@ package static
 import (
 	"context"
 	"net/http"
+	"strconv"
+
+	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 )
 
 // Previous is the request an internal redirect came from (apache2's
@@ -53,4 +56,33 @@ func Redirects(r *http.Request) int {
 func PreviousOf(r *http.Request) *Previous {
 	p, _ := r.Context().Value(previousKey{}).(*Previous)
 	return p
+}
+
+// RenameEnv is apache2's rename_original_env at an internal redirect: each
+// of the request's variables becomes REDIRECT_NAME (the new request's
+// fixups set theirs again), and REDIRECT_STATUS is the status so far;
+// over TLS, HTTPS and SSL_TLS_SNI are set again, as mod_ssl's fixups do.
+// The new request's notes are empty, and the access log's %s shows the
+// first request's status and the last one's method and URL
+// (http1.InternalRedirect: next is the new request).
+func RenameEnv(r *http.Request, status int, next *http.Request) {
+	http1.InternalRedirect(r, status, next)
+	e := http1.Env(r)
+	if e == nil {
+		return
+	}
+	var kv []string
+	e.Each(func(name, value string) { kv = append(kv, name, value) })
+	e.Reset()
+	for i := 0; i < len(kv); i += 2 {
+		e.Set("REDIRECT_"+kv[i], kv[i+1])
+	}
+	e.Set("REDIRECT_STATUS", strconv.Itoa(status))
+	if r.TLS != nil {
+		// mod_ssl's fixups set these again for the new request.
+		e.Set("HTTPS", "on")
+		if r.TLS.ServerName != "" {
+			e.Set("SSL_TLS_SNI", r.TLS.ServerName)
+		}
+	}
 }

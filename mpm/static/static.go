@@ -126,6 +126,10 @@ type Handler struct {
 	// SubrequestLimit bounds the nesting of mod_dir's subrequests
 	// (LimitInternalRecursion's second number); 0 is apache2's default, 10.
 	SubrequestLimit int
+	// RedirectLimit bounds the chain of internal redirects (a type map's to
+	// its variant: LimitInternalRecursion's first number); 0 is apache2's
+	// default, 10.
+	RedirectLimit int
 	// Files, if set, is the open-file cache this Handler shares with others (those of
 	// every virtual host of a server), so that the cache's bound on open descriptors
 	// holds for all of them together; nil gives the Handler a cache of its own.
@@ -1155,7 +1159,7 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 		return
 	}
 	ct := h.contentType(rel, o)
-	if isTypeMap(ct) || (o.SetHandler != "" || h.Handlers != nil || o.MIME != nil) && h.handler(rel, o) == "type-map" {
+	if h.typeMap(rel, ct, o) {
 		// mod_negotiation's handler, by name or by the file's type.
 		h.serveTypeMap(w, r, root, croot, rel, o, conf)
 		return
