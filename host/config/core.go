@@ -339,9 +339,9 @@ var Core = Table{
 	{Name: "Satisfy", MinArgs: 1, MaxArgs: 1, Context: InDirectory, Check: checkSatisfy, Module: "mod_access_compat.c",
 		Help: "access policy if both allow and require used ('all' or 'any')"},
 	// mod_proxy and mod_proxy_http (package proxy): the reverse proxy.
-	{Name: "ProxyPass", MinArgs: 0, MaxArgs: -1, Context: ServerConfig | InDirectory | InVirtualHost, Check: checkProxy("ProxyPass"),
+	{Name: "ProxyPass", MinArgs: 0, MaxArgs: -1, Context: ServerConfig | InDirectory | InVirtualHost, CheckIn: checkProxyPass("ProxyPass"),
 		Module: "mod_proxy.c", Help: "a virtual path and a URL"},
-	{Name: "ProxyPassMatch", MinArgs: 0, MaxArgs: -1, Context: ServerConfig | InDirectory | InVirtualHost, Check: checkProxy("ProxyPassMatch"),
+	{Name: "ProxyPassMatch", MinArgs: 0, MaxArgs: -1, Context: ServerConfig | InDirectory | InVirtualHost, CheckIn: checkProxyPass("ProxyPassMatch"),
 		Module: "mod_proxy.c", Help: "a virtual path and a URL"},
 	{Name: "ProxyPassReverse", MinArgs: 1, MaxArgs: 3, Context: ServerConfig | InDirectory | InVirtualHost, Module: "mod_proxy.c",
 		Help: "a virtual path and a URL for reverse proxy behaviour"},
@@ -552,10 +552,28 @@ func checkDeflateDir(name string) func(args []string) error {
 // (ProxyPass inside <Location> has one argument less: package site checks it).
 func checkProxy(name string) func(args []string) error {
 	return func(args []string) error {
-		if strings.HasPrefix(strings.ToLower(name), "proxypass") && len(args) < 2 {
+		var c proxy.Config
+		return c.Set(name, args)
+	}
+}
+
+// checkProxyPass is mod_proxy's check of ProxyPass or ProxyPassMatch: in a
+// <Location> or <LocationMatch> the section's path is the first word's
+// (the words are the URL and its parameters).
+func checkProxyPass(name string) func(enclosing, args []string) error {
+	return func(enclosing, args []string) error {
+		var c proxy.Config
+		for _, e := range enclosing {
+			if oneOf(e, "Location", "LocationMatch") {
+				if len(args) < 1 {
+					return nil
+				}
+				return c.SetLocation(name, args, "/", false)
+			}
+		}
+		if len(args) < 2 {
 			return nil
 		}
-		var c proxy.Config
 		return c.Set(name, args)
 	}
 }

@@ -39,6 +39,11 @@ type Spec struct {
 	// Check optionally checks the argument values once their number is
 	// right. Its message is used verbatim.
 	Check func(args []string) error
+	// CheckIn, when set, checks the arguments as Check does, knowing the
+	// enclosing sections (their canonical names, outermost first): a
+	// directive read differently inside some of them (ProxyPass in a
+	// <Location>).
+	CheckIn func(enclosing, args []string) error
 	// CheckFile, when set, checks the arguments instead of Check with the
 	// ServerRoot that relative file names are read from (a directive that
 	// reads a file as it is read, as RemoteIPTrustedProxyList).
@@ -227,6 +232,11 @@ func checkDirective(d *Directive, s *Spec, enclosing []string, root string) stri
 	}
 	if s.Check != nil {
 		if err := s.Check(d.Args); err != nil {
+			return err.Error()
+		}
+	}
+	if s.CheckIn != nil {
+		if err := s.CheckIn(enclosing, d.Args); err != nil {
 			return err.Error()
 		}
 	}

@@ -206,6 +206,12 @@ func TestValidateMessages(t *testing.T) {
 		{"LogFormat good", `LogFormat "%h %>s %<s %400,501{User-agent}i %!200,304U %{%d/%b}t %{ms}T %{Referer}i %%" x` +
 			"\nCustomLog logs/a nick\nTransferLog logs/b", ""},
 		{"LimitRequestFieldsize args", "LimitRequestFieldSize 0 1", "LimitRequestFieldsize takes one argument, Limit on maximum size of an HTTP request header field"},
+		// In a <Location>, ProxyPass's words are the URL and its parameters.
+		{"ProxyPass in Location with parameters", "<Location /a>\nProxyPass http://b/ disablereuse=On timeout=3\n</Location>\n" +
+			"<LocationMatch ^/c>\nProxyPassMatch http://b/ enablereuse=on\n</LocationMatch>", ""},
+		{"ProxyPass in Location bad parameter", "<Location /a>\nProxyPass http://b/ disablereuse=maybe\n</Location>", "ProxyPass DisableReuse must be On|Off"},
+		{"ProxyPass in Location with a path", "<Location /a>\nProxyPass /a http://b/\n</Location>", "ProxyPass|ProxyPassMatch can not have a path when defined in a location."},
+		{"ProxyPass parameter at top", "ProxyPass /a http://b/ disablereuse=maybe", "ProxyPass DisableReuse must be On|Off"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

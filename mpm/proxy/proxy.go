@@ -104,9 +104,9 @@ func (t *Target) WebSocket() bool { return t.w != nil && t.w.scheme == "ws" }
 
 // ForURL is the Target of the absolute URL a RewriteRule [P] gives (its path
 // escaped as mod_proxy's canonicalization does), served as apache2 2.4.71
-// serves it (seen in a <VirtualHost>): by a generic worker, a connection per
-// request, whatever ProxyPass lines name the backend; a balancer:// URL by
-// its balancer. Nil for a URL it cannot proxy.
+// serves it: by the worker whose name matches it best (urlWorker), the
+// generic one (a connection per request) when none does; a balancer:// URL
+// by its balancer. Nil for a URL it cannot proxy.
 func (c *Config) ForURL(u string) *Target {
 	u = canonURL(u)
 	if name, ok := balancerName(u); ok {
@@ -115,7 +115,7 @@ func (c *Config) ForURL(u string) *Target {
 		}
 		return nil
 	}
-	w, err := c.dollarWorker(u, &genericSettings)
+	w, err := c.urlWorker(u)
 	if err != nil {
 		return nil
 	}
@@ -670,7 +670,12 @@ func send(bc *bconn, head, pre []byte, body io.Reader, bodyDone, chunked bool, m
 	bc.headLeft = maxHead + 1
 	defer func() { bc.headLeft = 0 }()
 	for {
-		names := peekFieldNames(bc.br)
+		names, err := peekFieldNames(bc.br)
+		if isTimeout(err) {
+			// The backend was silent for the timeout: apache2's socket
+			// timeout ends the head there (reading on would wait once more).
+			return nil, nil, err
+		}
 		raw := bufferedLine(bc.br) // what peekFieldNames could read: no read more
 		line := string(bytes.TrimSuffix(raw, []byte("\r")))
 		status, ok := statusLine(line)
@@ -756,15 +761,15 @@ func writeRequest(bw *bufio.Writer, head, pre []byte, body io.Reader, bodyDone, 
 // peekFieldNames are the names of the field lines of the answer head br
 // holds next, in their order and spelling (a name once per line), read
 // without consuming it; nil when the head does not fit in br's buffer or
-// cannot be read.
-func peekFieldNames(br *bufio.Reader) []string {
+// cannot be read, with the reading's error in that case.
+func peekFieldNames(br *bufio.Reader) ([]string, error) {
 	var head []byte
 	for n := 1; head == nil; n = br.Buffered() + 1 {
 		if n > br.Size() {
-			return nil
+			return nil, nil
 		}
 		if _, err := br.Peek(n); err != nil {
-			return nil
+			return nil, err
 		}
 		b, _ := br.Peek(br.Buffered())
 		if i := bytes.Index(b, []byte("\n\r\n")); i >= 0 {
@@ -784,7 +789,7 @@ func peekFieldNames(br *bufio.Reader) []string {
 		}
 		names = append(names, string(bytes.TrimRight(k, " \t")))
 	}
-	return names
+	return names, nil
 }
 
 // bufferedLine is the first line br holds, without its LF, read without
