@@ -37,7 +37,7 @@ import (
 // programs end with the generation (a graceful restart starts new ones for
 // the new generation, the old children keep theirs while they drain).
 // Only the generation's MPM process and its children may ask (mapPeers):
-// the children's User, which the sockets admit, is also a CGI script's.
+// the children's Group, which the sockets admit, is also a CGI script's.
 type mapPrograms struct {
 	root    string
 	log     *errorlog.Log
@@ -220,7 +220,7 @@ func engineOn(l []site.Directive) bool {
 }
 
 // start starts d's program (rewritemap_program_child) and listens for the
-// children. children is their credential (nil: the host's), whose user
+// children. children is their credential (nil: the host's), whose group
 // alone may enter the sockets' directory; timeout bounds a lookup.
 func (m *mapPrograms) start(d site.Directive, children *mpm.Credential, timeout time.Duration) (*mapProgram, error) {
 	argv := pipedlog.SplitArgs(d.Args[1][4:])

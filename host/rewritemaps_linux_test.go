@@ -44,10 +44,12 @@ func asUser(t *testing.T, uid, gid int, f func() error) error {
 
 // TestMapProgramSocketOwners: as root with children running as another
 // user, the sockets' directory stays root's (the children's group may
-// only enter it), each socket is the children's user's alone, so that
-// the user can neither put a symbolic link where root would make and
-// chown a socket (review42's escalation) nor take a name in advance, and
-// another user cannot ask.
+// only enter it), so that the user can neither put a symbolic link where
+// root would make and chown a socket (review42's escalation) nor take a
+// name in advance; each socket stays root's, the children's group may
+// connect (0660), so that a process of the children's user (a CGI script)
+// cannot chmod it and shut the children out (review48); another user
+// cannot ask.
 func TestMapProgramSocketOwners(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root")
@@ -82,17 +84,24 @@ func TestMapProgramSocketOwners(t *testing.T) {
 		if err := unix.Lstat(d.Args[2], &st); err != nil {
 			t.Fatal(err)
 		}
-		if st.Mode&unix.S_IFMT != unix.S_IFSOCK || st.Uid != uid || st.Gid != gid || st.Mode&0o777 != 0o600 {
-			t.Errorf("%s: mode %#o owner %d:%d, want a socket 0600 %d:%d", d.Args[2], st.Mode, st.Uid, st.Gid, uid, gid)
+		if st.Mode&unix.S_IFMT != unix.S_IFSOCK || st.Uid != 0 || st.Gid != gid || st.Mode&0o777 != 0o660 {
+			t.Errorf("%s: mode %#o owner %d:%d, want a socket 0660 0:%d", d.Args[2], st.Mode, st.Uid, st.Gid, gid)
 		}
 	}
-	// The children's user asks, but cannot add a name.
+	// The children's user asks, but cannot add a name, nor change the
+	// socket's mode or owner.
 	err := asUser(t, uid, gid, func() error {
 		if err := os.Symlink("/etc/shadow", filepath.Join(sdir, "2")); !errors.Is(err, os.ErrPermission) {
 			return fmt.Errorf("symlink in the directory: %v, want permission denied", err)
 		}
 		if err := os.Remove(sock); !errors.Is(err, os.ErrPermission) {
 			return fmt.Errorf("remove the socket: %v, want permission denied", err)
+		}
+		if err := unix.Chmod(sock, 0); err != unix.EPERM {
+			return fmt.Errorf("chmod 000 the socket: %v, want EPERM", err)
+		}
+		if err := unix.Chown(sock, uid, gid); err != unix.EPERM {
+			return fmt.Errorf("chown the socket: %v, want EPERM", err)
 		}
 		conn, err := net.Dial("unix", sock)
 		if err != nil {
