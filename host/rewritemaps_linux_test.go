@@ -353,3 +353,79 @@ func TestMapProgramGroupEnds(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// peerEMFILEEnv makes the test binary TestPeerOfPidfdError's helper.
+const peerEMFILEEnv = "HTTPD_TEST_PEER_EMFILE"
+
+// TestPeerOfPidfdError: a peer whose pidfd cannot be had for another
+// reason than an old kernel's (ENOPROTOOPT) is refused: here the process
+// has no descriptor left for it (EMFILE), where the peer (the process
+// itself, the MPM) would otherwise pass (review48).
+func TestPeerOfPidfdError(t *testing.T) {
+	if os.Getenv(peerEMFILEEnv) == "" {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestPeerOfPidfdError$", "-test.v")
+		cmd.Env = append(os.Environ(), peerEMFILEEnv+"=1")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("helper: %v\n%s", err, out)
+		}
+		if strings.Contains(string(out), "SKIP") {
+			t.Skipf("helper skipped:\n%s", out)
+		}
+		return
+	}
+	// The helper: the process asks itself.
+	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: filepath.Join(t.TempDir(), "s"), Net: "unix"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	c, err := net.Dial("unix", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	s, err := ln.AcceptUnix()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, _, ok := peerOf(s, os.Getpid()); !ok {
+		t.Fatal("the process itself refused with descriptors to spare")
+	}
+	raw, _ := s.SyscallConn()
+	var probe error
+	raw.Control(func(fd uintptr) {
+		var n int
+		if n, probe = unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_PEERPIDFD); probe == nil {
+			unix.Close(n)
+		}
+	})
+	if probe == unix.ENOPROTOOPT {
+		t.Skip("no SO_PEERPIDFD: an old kernel, whose peers pass")
+	}
+	// Every descriptor taken: the pidfd cannot be made.
+	var lim unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &lim); err != nil {
+		t.Fatal(err)
+	}
+	lim.Cur = 256
+	if err := unix.Setrlimit(unix.RLIMIT_NOFILE, &lim); err != nil {
+		t.Fatal(err)
+	}
+	var held []int
+	for range 300 {
+		fd, err := unix.Open("/dev/null", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			break
+		}
+		held = append(held, fd)
+	}
+	_, _, ok := peerOf(s, os.Getpid())
+	for _, fd := range held {
+		unix.Close(fd)
+	}
+	if ok {
+		t.Error("passed with no descriptor left for its pidfd: want it refused")
+	}
+}
