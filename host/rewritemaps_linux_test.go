@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -61,7 +62,7 @@ func TestMapProgramSocketOwners(t *testing.T) {
 	}
 	var log testbin.SyncBuffer
 	m := newMapPrograms(dir, errorlog.New(&log, errorlog.Info))
-	m.serveFor(os.Getpid()) // asUser's thread is the test process's
+	m.serveFor(os.Getpid(), nil) // asUser's thread is the test process's
 	t.Cleanup(m.close)
 	c := &mpm.Core{Credential: &mpm.Credential{Uid: uid, Gid: gid, Groups: []uint32{gid}}, ServerDirectives: []site.Directive{
 		{Name: "RewriteEngine", Args: []string{"on"}, Seq: 1},
@@ -140,7 +141,8 @@ func TestMapProgramSocketOwners(t *testing.T) {
 // prgPeerEnv makes the test binary a peer of a map's socket
 // (TestMapProgramPeerHelper): "ask N SOCKET" opens N connections, asks
 // key k on each and prints how many were answered and closed; "via N
-// SOCKET" has its own child do that (a child's child, as a CGI script).
+// SOCKET" has its own child do that (a child's child, as a CGI script);
+// "wait N SOCKET" asks once it has read a line from its stdin.
 const prgPeerEnv = "HTTPD_TEST_PRG_PEER"
 
 func TestMapProgramPeerHelper(t *testing.T) {
@@ -156,6 +158,9 @@ func TestMapProgramPeerHelper(t *testing.T) {
 			t.Fatal(err)
 		}
 		return
+	}
+	if f[0] == "wait" {
+		bufio.NewReader(os.Stdin).ReadString('\n')
 	}
 	n, _ := strconv.Atoi(f[1])
 	answered, closed := 0, 0
@@ -186,10 +191,16 @@ func peerAsk(t *testing.T, mode string, n int, socket string) string {
 	cmd := exec.Command(os.Args[0], "-test.run=^TestMapProgramPeerHelper$")
 	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%s %d %s", prgPeerEnv, mode, n, socket))
 	out, err := cmd.CombinedOutput()
+	return peerResult(t, mode, string(out), err)
+}
+
+// peerResult is what the helper printed in out, err being how it ended.
+func peerResult(t *testing.T, mode, out string, err error) string {
+	t.Helper()
 	if err != nil {
 		t.Fatalf("helper %s: %v\n%s", mode, err, out)
 	}
-	for line := range strings.Lines(string(out)) {
+	for line := range strings.Lines(out) {
 		if s, ok := strings.CutPrefix(line, "peer: "); ok {
 			return strings.TrimSpace(s)
 		}
@@ -220,6 +231,46 @@ func TestMapProgramPeers(t *testing.T) {
 	}
 	if got := ask(t, sock, "k"); got != "+v-k" {
 		t.Errorf("the MPM process: %q", got)
+	}
+}
+
+// TestMapProgramLinkedPeers: where the MPM is linked into the host, a
+// child of the host the MPM did not start (an orphan reparented to a host
+// that is PID 1, a CGI script's background process: review48) is refused;
+// one it started is answered.
+func TestMapProgramLinkedPeers(t *testing.T) {
+	var mine atomic.Int64
+	started := func(pid int) bool { return int64(pid) == mine.Load() }
+	c, log, _ := startTestMapsLinked(t, echoProgram, time.Minute, os.Getpid(), started, programIdle)
+	sock := c.ServerDirectives[1].Args[2]
+	run := func(registered bool) string {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestMapProgramPeerHelper$")
+		cmd.Env = append(os.Environ(), fmt.Sprintf("%s=wait 2 %s", prgPeerEnv, sock))
+		in, err := cmd.StdinPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out strings.Builder
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		if registered {
+			mine.Store(int64(cmd.Process.Pid))
+		}
+		in.Write([]byte("\n"))
+		in.Close()
+		err = cmd.Wait()
+		return peerResult(t, "wait", out.String(), err)
+	}
+	if got := run(false); got != "answered=0 closed=2" {
+		t.Errorf("a child of the host the MPM did not start: %s, want every connection closed", got)
+	}
+	if got := run(true); got != "answered=2 closed=0" {
+		t.Errorf("a child the MPM started: %s, want every key answered", got)
+	}
+	if !strings.Contains(log.String(), "closed a connection from pid") {
+		t.Errorf("the refusal is not logged:\n%s", log)
 	}
 }
 
@@ -390,7 +441,7 @@ func TestPeerOfPidfdError(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if _, _, ok := peerOf(s, os.Getpid()); !ok {
+	if _, _, ok := peerOf(s, os.Getpid(), nil); !ok {
 		t.Fatal("the process itself refused with descriptors to spare")
 	}
 	raw, _ := s.SyscallConn()
@@ -421,7 +472,7 @@ func TestPeerOfPidfdError(t *testing.T) {
 		}
 		held = append(held, fd)
 	}
-	_, _, ok := peerOf(s, os.Getpid())
+	_, _, ok := peerOf(s, os.Getpid(), nil)
 	for _, fd := range held {
 		unix.Close(fd)
 	}

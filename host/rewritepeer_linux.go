@@ -18,8 +18,10 @@ import (
 // race is open: a peer that exits at once after connecting, its pid taken
 // by a new child of the MPM in the meantime, passes. Any other error
 // getting the pidfd (EINVAL: the peer has been reaped, on kernels that
-// give no pidfd of a reaped process; EMFILE) refuses the peer.
-func peerOf(c *net.UnixConn, mpm int) (pid, uid int, ok bool) {
+// give no pidfd of a reaped process; EMFILE) refuses the peer. started,
+// if not nil, must also know a child (the MPM's, where the MPM is linked
+// into the host: not every child of the host).
+func peerOf(c *net.UnixConn, mpm int, started func(pid int) bool) (pid, uid int, ok bool) {
 	raw, err := c.SyscallConn()
 	if err != nil {
 		return -1, -1, false
@@ -48,6 +50,9 @@ func peerOf(c *net.UnixConn, mpm int) (pid, uid int, ok bool) {
 		return pid, uid, false
 	}
 	if pid != mpm {
+		if started != nil && !started(pid) {
+			return pid, uid, false
+		}
 		p, found := proctree.Stat(pid)
 		if !found || p.PPid != mpm || p.State == 'Z' {
 			return pid, uid, false
