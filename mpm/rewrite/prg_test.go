@@ -23,32 +23,38 @@ func fakeProgramHost(t *testing.T) (string, chan string) {
 	}
 	t.Cleanup(func() { ln.Close() })
 	asked := make(chan string, 100)
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				r := bufio.NewReader(c)
-				for {
-					k, err := r.ReadString('\n')
-					if err != nil {
-						return
-					}
-					k = strings.TrimSuffix(k, "\n")
-					asked <- k
-					if k == "none" {
-						c.Write([]byte("-\n"))
-					} else {
-						c.Write([]byte("+v-" + k + "\n"))
-					}
-				}
-			}()
-		}
-	}()
+	go answerKeys(ln, asked)
 	return sock, asked
+}
+
+// answerKeys answers the connections of ln as fakeProgramHost says,
+// passing the keys to asked (if not nil), until ln is closed.
+func answerKeys(ln net.Listener, asked chan<- string) {
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		go func() {
+			defer c.Close()
+			r := bufio.NewReader(c)
+			for {
+				k, err := r.ReadString('\n')
+				if err != nil {
+					return
+				}
+				k = strings.TrimSuffix(k, "\n")
+				if asked != nil {
+					asked <- k
+				}
+				if k == "none" {
+					c.Write([]byte("-\n"))
+				} else {
+					c.Write([]byte("+v-" + k + "\n"))
+				}
+			}
+		}()
+	}
 }
 
 func TestMapProgram(t *testing.T) {
@@ -247,23 +253,7 @@ func TestMapProgramBacklogFull(t *testing.T) {
 	}
 	go func() {
 		time.Sleep(100 * time.Millisecond) // the lookup finds the backlog full
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				r := bufio.NewReader(c)
-				for {
-					k, err := r.ReadString('\n')
-					if err != nil {
-						return
-					}
-					c.Write([]byte("+v-" + strings.TrimSuffix(k, "\n") + "\n"))
-				}
-			}()
-		}
+		answerKeys(ln, nil)
 	}()
 	p := &prgClient{socket: sock, wait: 20 * time.Second}
 	if v, ok := p.lookup("a"); !ok || v != "v-a" {
