@@ -210,6 +210,7 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 		return pre
 	}
 	var p generation
+	var started func(pid int) bool // the linked MPM's children
 	if StaticMPM != nil {
 		l, err := startLinked(sockets, logs, pluginOutput(0)) // every line carries its pid (children: mpm.InProcess)
 		if err != nil {
@@ -217,7 +218,7 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 			maps.close()
 			return nil, &exitError{1}
 		}
-		p = l
+		p, started = l, l.Started
 	} else {
 		opts := launch.Options{Path: mod.AbsPath, Listeners: sockets, Output: pluginOutput}
 		if pin != nil {
@@ -246,7 +247,7 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 	}
 	// The programs answer its children (and it) only; those that asked
 	// while it started waited for its pid.
-	maps.serveFor(p.Pid())
+	maps.serveFor(p.Pid(), started)
 	fail := func() (*loaded, error) {
 		defer maps.close()
 		if ctx.Err() != nil {

@@ -15,9 +15,10 @@ import (
 // socketDir is the directory of a generation's RewriteMap program sockets.
 // The host (root when it binds port 80) makes it under TMPDIR and keeps it
 // its own: no one else may create, rename or remove a name in it, so a
-// name the host makes a socket of and gives to the children's User (whose
-// processes a CGI script may share) cannot be swapped for a symbolic link
-// to a file the host would then change the owner of, nor taken in advance.
+// name the host makes a socket of and gives to the children's group
+// (whose processes a CGI script may share) cannot be swapped for a
+// symbolic link to a file the host would then change the group of, nor
+// taken in advance.
 // Its own operations on the names go through a descriptor of the directory
 // it made, never following a symbolic link, so that even a TMPDIR another
 // user may write to cannot lead them elsewhere. Once its sockets are made,
@@ -52,8 +53,8 @@ func newSocketDir() (*socketDir, error) {
 	return &socketDir{path: path, fd: fd}, nil
 }
 
-// listen makes the socket name in the directory and gives it to the
-// children's user and group (children nil: the host's own).
+// listen makes the socket name in the directory, the host's, and lets the
+// children's group connect to it (children nil: the host's alone, 0600).
 func (d *socketDir) listen(name string, children *mpm.Credential) (*net.UnixListener, error) {
 	path := filepath.Join(d.path, name)
 	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})
@@ -73,14 +74,17 @@ func (d *socketDir) listen(name string, children *mpm.Credential) (*net.UnixList
 		return fail("stat", fmt.Errorf("not the socket made (mode %#o)", st.Mode))
 	}
 	// The name is the socket just made: no one else may change the
-	// directory (fchmodat follows a symbolic link, there is none).
-	if err := unix.Fchmodat(d.fd, name, 0o600, 0); err != nil {
-		return fail("chmod", err)
-	}
+	// directory (fchmodat follows a symbolic link, there is none). Its
+	// group is the children's before its mode lets the group in.
+	mode := uint32(0o600)
 	if children != nil {
-		if err := unix.Fchownat(d.fd, name, int(children.Uid), int(children.Gid), unix.AT_SYMLINK_NOFOLLOW); err != nil {
+		if err := unix.Fchownat(d.fd, name, -1, int(children.Gid), unix.AT_SYMLINK_NOFOLLOW); err != nil {
 			return fail("chown", err)
 		}
+		mode = 0o660
+	}
+	if err := unix.Fchmodat(d.fd, name, mode, 0); err != nil {
+		return fail("chmod", err)
 	}
 	return ln, nil
 }

@@ -37,7 +37,7 @@ import (
 // programs end with the generation (a graceful restart starts new ones for
 // the new generation, the old children keep theirs while they drain).
 // Only the generation's MPM process and its children may ask (mapPeers):
-// the children's User, which the sockets admit, is also a CGI script's.
+// the children's Group, which the sockets admit, is also a CGI script's.
 type mapPrograms struct {
 	root    string
 	log     *errorlog.Log
@@ -131,13 +131,17 @@ func (m *mapPrograms) assign(c *mpm.Core) error {
 
 // serveFor lets the programs answer the MPM process pid (the plugin's; the
 // host's own where the MPM is linked in) and its children: connections
-// wait until it is known, and others are closed.
-func (m *mapPrograms) serveFor(pid int) {
+// wait until it is known, and others are closed. started, where the MPM
+// is linked in (the InProcess's Started), tells its children from the
+// host's others, which do not pass: the programs, piped loggers, and when
+// the host is PID 1 (a container's) every orphan reparented to it, a CGI
+// script's background process among them.
+func (m *mapPrograms) serveFor(pid int, started func(pid int) bool) {
 	if m == nil {
 		return
 	}
 	m.peers.once.Do(func() {
-		m.peers.pid = pid
+		m.peers.pid, m.peers.started = pid, started
 		close(m.peers.ready)
 	})
 }
@@ -146,12 +150,13 @@ func (m *mapPrograms) serveFor(pid int) {
 // serveFor has named it, and its children (peerOf). Every child of the
 // generation is one, the early ones too (spawn.First runs in the plugin,
 // before its main); a CGI script is a child's child, refused. Where the
-// MPM is linked in, the host's other children (the programs, piped
-// loggers: the administrator's) pass too.
+// MPM is linked in, only the children it started (started) among the
+// host's.
 type mapPeers struct {
-	ready chan struct{} // closed once pid is known
-	pid   int
-	once  sync.Once
+	ready   chan struct{} // closed once pid is known
+	pid     int
+	started func(pid int) bool // nil: every child of pid
+	once    sync.Once
 
 	mu     sync.Mutex
 	logged time.Time // the last refusal logged
@@ -169,7 +174,7 @@ func (p *mapProgram) admit(c net.Conn) bool {
 	if !ok {
 		return false
 	}
-	pid, uid, ok := peerOf(uc, p.peers.pid)
+	pid, uid, ok := peerOf(uc, p.peers.pid, p.peers.started)
 	if ok {
 		return true
 	}
@@ -220,7 +225,7 @@ func engineOn(l []site.Directive) bool {
 }
 
 // start starts d's program (rewritemap_program_child) and listens for the
-// children. children is their credential (nil: the host's), whose user
+// children. children is their credential (nil: the host's), whose group
 // alone may enter the sockets' directory; timeout bounds a lookup.
 func (m *mapPrograms) start(d site.Directive, children *mpm.Credential, timeout time.Duration) (*mapProgram, error) {
 	argv := pipedlog.SplitArgs(d.Args[1][4:])

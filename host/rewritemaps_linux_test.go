@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -44,10 +45,12 @@ func asUser(t *testing.T, uid, gid int, f func() error) error {
 
 // TestMapProgramSocketOwners: as root with children running as another
 // user, the sockets' directory stays root's (the children's group may
-// only enter it), each socket is the children's user's alone, so that
-// the user can neither put a symbolic link where root would make and
-// chown a socket (review42's escalation) nor take a name in advance, and
-// another user cannot ask.
+// only enter it), so that the user can neither put a symbolic link where
+// root would make and chown a socket (review42's escalation) nor take a
+// name in advance; each socket stays root's, the children's group may
+// connect (0660), so that a process of the children's user (a CGI script)
+// cannot chmod it and shut the children out (review48); another user
+// cannot ask.
 func TestMapProgramSocketOwners(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root")
@@ -59,7 +62,7 @@ func TestMapProgramSocketOwners(t *testing.T) {
 	}
 	var log testbin.SyncBuffer
 	m := newMapPrograms(dir, errorlog.New(&log, errorlog.Info))
-	m.serveFor(os.Getpid()) // asUser's thread is the test process's
+	m.serveFor(os.Getpid(), nil) // asUser's thread is the test process's
 	t.Cleanup(m.close)
 	c := &mpm.Core{Credential: &mpm.Credential{Uid: uid, Gid: gid, Groups: []uint32{gid}}, ServerDirectives: []site.Directive{
 		{Name: "RewriteEngine", Args: []string{"on"}, Seq: 1},
@@ -82,17 +85,24 @@ func TestMapProgramSocketOwners(t *testing.T) {
 		if err := unix.Lstat(d.Args[2], &st); err != nil {
 			t.Fatal(err)
 		}
-		if st.Mode&unix.S_IFMT != unix.S_IFSOCK || st.Uid != uid || st.Gid != gid || st.Mode&0o777 != 0o600 {
-			t.Errorf("%s: mode %#o owner %d:%d, want a socket 0600 %d:%d", d.Args[2], st.Mode, st.Uid, st.Gid, uid, gid)
+		if st.Mode&unix.S_IFMT != unix.S_IFSOCK || st.Uid != 0 || st.Gid != gid || st.Mode&0o777 != 0o660 {
+			t.Errorf("%s: mode %#o owner %d:%d, want a socket 0660 0:%d", d.Args[2], st.Mode, st.Uid, st.Gid, gid)
 		}
 	}
-	// The children's user asks, but cannot add a name.
+	// The children's user asks, but cannot add a name, nor change the
+	// socket's mode or owner.
 	err := asUser(t, uid, gid, func() error {
 		if err := os.Symlink("/etc/shadow", filepath.Join(sdir, "2")); !errors.Is(err, os.ErrPermission) {
 			return fmt.Errorf("symlink in the directory: %v, want permission denied", err)
 		}
 		if err := os.Remove(sock); !errors.Is(err, os.ErrPermission) {
 			return fmt.Errorf("remove the socket: %v, want permission denied", err)
+		}
+		if err := unix.Chmod(sock, 0); err != unix.EPERM {
+			return fmt.Errorf("chmod 000 the socket: %v, want EPERM", err)
+		}
+		if err := unix.Chown(sock, uid, gid); err != unix.EPERM {
+			return fmt.Errorf("chown the socket: %v, want EPERM", err)
 		}
 		conn, err := net.Dial("unix", sock)
 		if err != nil {
@@ -131,7 +141,8 @@ func TestMapProgramSocketOwners(t *testing.T) {
 // prgPeerEnv makes the test binary a peer of a map's socket
 // (TestMapProgramPeerHelper): "ask N SOCKET" opens N connections, asks
 // key k on each and prints how many were answered and closed; "via N
-// SOCKET" has its own child do that (a child's child, as a CGI script).
+// SOCKET" has its own child do that (a child's child, as a CGI script);
+// "wait N SOCKET" asks once it has read a line from its stdin.
 const prgPeerEnv = "HTTPD_TEST_PRG_PEER"
 
 func TestMapProgramPeerHelper(t *testing.T) {
@@ -147,6 +158,9 @@ func TestMapProgramPeerHelper(t *testing.T) {
 			t.Fatal(err)
 		}
 		return
+	}
+	if f[0] == "wait" {
+		bufio.NewReader(os.Stdin).ReadString('\n')
 	}
 	n, _ := strconv.Atoi(f[1])
 	answered, closed := 0, 0
@@ -177,10 +191,16 @@ func peerAsk(t *testing.T, mode string, n int, socket string) string {
 	cmd := exec.Command(os.Args[0], "-test.run=^TestMapProgramPeerHelper$")
 	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%s %d %s", prgPeerEnv, mode, n, socket))
 	out, err := cmd.CombinedOutput()
+	return peerResult(t, mode, string(out), err)
+}
+
+// peerResult is what the helper printed in out, err being how it ended.
+func peerResult(t *testing.T, mode, out string, err error) string {
+	t.Helper()
 	if err != nil {
 		t.Fatalf("helper %s: %v\n%s", mode, err, out)
 	}
-	for line := range strings.Lines(string(out)) {
+	for line := range strings.Lines(out) {
 		if s, ok := strings.CutPrefix(line, "peer: "); ok {
 			return strings.TrimSpace(s)
 		}
@@ -211,6 +231,46 @@ func TestMapProgramPeers(t *testing.T) {
 	}
 	if got := ask(t, sock, "k"); got != "+v-k" {
 		t.Errorf("the MPM process: %q", got)
+	}
+}
+
+// TestMapProgramLinkedPeers: where the MPM is linked into the host, a
+// child of the host the MPM did not start (an orphan reparented to a host
+// that is PID 1, a CGI script's background process: review48) is refused;
+// one it started is answered.
+func TestMapProgramLinkedPeers(t *testing.T) {
+	var mine atomic.Int64
+	started := func(pid int) bool { return int64(pid) == mine.Load() }
+	c, log, _ := startTestMapsLinked(t, echoProgram, time.Minute, os.Getpid(), started, programIdle)
+	sock := c.ServerDirectives[1].Args[2]
+	run := func(registered bool) string {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestMapProgramPeerHelper$")
+		cmd.Env = append(os.Environ(), fmt.Sprintf("%s=wait 2 %s", prgPeerEnv, sock))
+		in, err := cmd.StdinPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out strings.Builder
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		if registered {
+			mine.Store(int64(cmd.Process.Pid))
+		}
+		in.Write([]byte("\n"))
+		in.Close()
+		err = cmd.Wait()
+		return peerResult(t, "wait", out.String(), err)
+	}
+	if got := run(false); got != "answered=0 closed=2" {
+		t.Errorf("a child of the host the MPM did not start: %s, want every connection closed", got)
+	}
+	if got := run(true); got != "answered=2 closed=0" {
+		t.Errorf("a child the MPM started: %s, want every key answered", got)
+	}
+	if !strings.Contains(log.String(), "closed a connection from pid") {
+		t.Errorf("the refusal is not logged:\n%s", log)
 	}
 }
 
@@ -342,5 +402,81 @@ func TestMapProgramGroupEnds(t *testing.T) {
 			t.Fatalf("the program's background process %d still runs after close", pid)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// peerEMFILEEnv makes the test binary TestPeerOfPidfdError's helper.
+const peerEMFILEEnv = "HTTPD_TEST_PEER_EMFILE"
+
+// TestPeerOfPidfdError: a peer whose pidfd cannot be had for another
+// reason than an old kernel's (ENOPROTOOPT) is refused: here the process
+// has no descriptor left for it (EMFILE), where the peer (the process
+// itself, the MPM) would otherwise pass (review48).
+func TestPeerOfPidfdError(t *testing.T) {
+	if os.Getenv(peerEMFILEEnv) == "" {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestPeerOfPidfdError$", "-test.v")
+		cmd.Env = append(os.Environ(), peerEMFILEEnv+"=1")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("helper: %v\n%s", err, out)
+		}
+		if strings.Contains(string(out), "SKIP") {
+			t.Skipf("helper skipped:\n%s", out)
+		}
+		return
+	}
+	// The helper: the process asks itself.
+	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: filepath.Join(t.TempDir(), "s"), Net: "unix"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	c, err := net.Dial("unix", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	s, err := ln.AcceptUnix()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, _, ok := peerOf(s, os.Getpid(), nil); !ok {
+		t.Fatal("the process itself refused with descriptors to spare")
+	}
+	raw, _ := s.SyscallConn()
+	var probe error
+	raw.Control(func(fd uintptr) {
+		var n int
+		if n, probe = unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_PEERPIDFD); probe == nil {
+			unix.Close(n)
+		}
+	})
+	if probe == unix.ENOPROTOOPT {
+		t.Skip("no SO_PEERPIDFD: an old kernel, whose peers pass")
+	}
+	// Every descriptor taken: the pidfd cannot be made.
+	var lim unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &lim); err != nil {
+		t.Fatal(err)
+	}
+	lim.Cur = 256
+	if err := unix.Setrlimit(unix.RLIMIT_NOFILE, &lim); err != nil {
+		t.Fatal(err)
+	}
+	var held []int
+	for range 300 {
+		fd, err := unix.Open("/dev/null", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			break
+		}
+		held = append(held, fd)
+	}
+	_, _, ok := peerOf(s, os.Getpid(), nil)
+	for _, fd := range held {
+		unix.Close(fd)
+	}
+	if ok {
+		t.Error("passed with no descriptor left for its pidfd: want it refused")
 	}
 }

@@ -30,6 +30,13 @@ func startTestMaps(t *testing.T, script string, timeout time.Duration) (*mpm.Cor
 // idle for idle closed.
 func startTestMapsFor(t *testing.T, script string, timeout time.Duration, pid int, idle time.Duration) (*mpm.Core, *testbin.SyncBuffer, *mapPrograms) {
 	t.Helper()
+	return startTestMapsLinked(t, script, timeout, pid, nil, idle)
+}
+
+// startTestMapsLinked is startTestMapsFor for an MPM linked into the
+// host, whose children started tells (serveFor).
+func startTestMapsLinked(t *testing.T, script string, timeout time.Duration, pid int, started func(int) bool, idle time.Duration) (*mpm.Core, *testbin.SyncBuffer, *mapPrograms) {
+	t.Helper()
 	dir := t.TempDir()
 	must := func(err error) {
 		t.Helper()
@@ -41,7 +48,7 @@ func startTestMapsFor(t *testing.T, script string, timeout time.Duration, pid in
 	var log testbin.SyncBuffer
 	m := newMapPrograms(dir, errorlog.New(&log, errorlog.Info))
 	m.idle = idle
-	m.serveFor(pid)
+	m.serveFor(pid, started)
 	t.Cleanup(m.close)
 	c := &mpm.Core{Timeout: timeout, ServerDirectives: []site.Directive{
 		{Name: "RewriteEngine", Args: []string{"on"}, Seq: 1},

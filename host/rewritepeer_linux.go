@@ -14,21 +14,27 @@ import (
 // kernel gives a pidfd of that process (SO_PEERPIDFD, Linux 6.5), a pid
 // that its process left by exiting, and another took before /proc was
 // read, does not pass: that process must still run once its parent has
-// been read. On an older kernel that race is open: a peer that exits at
-// once after connecting, its pid taken by a new child of the MPM in the
-// meantime, passes.
-func peerOf(c *net.UnixConn, mpm int) (pid, uid int, ok bool) {
+// been read. On an older kernel (SO_PEERPIDFD unknown: ENOPROTOOPT) that
+// race is open: a peer that exits at once after connecting, its pid taken
+// by a new child of the MPM in the meantime, passes. Any other error
+// getting the pidfd (EINVAL: the peer has been reaped, on kernels that
+// give no pidfd of a reaped process; EMFILE) refuses the peer. started,
+// if not nil, must also know a child (the MPM's, where the MPM is linked
+// into the host: not every child of the host).
+func peerOf(c *net.UnixConn, mpm int, started func(pid int) bool) (pid, uid int, ok bool) {
 	raw, err := c.SyscallConn()
 	if err != nil {
 		return -1, -1, false
 	}
 	var cred *unix.Ucred
-	var credErr error
+	var credErr, pidfdErr error
 	pidfd := -1
 	err = raw.Control(func(fd uintptr) {
 		cred, credErr = unix.GetsockoptUcred(int(fd), unix.SOL_SOCKET, unix.SO_PEERCRED)
 		if credErr == nil {
-			if n, err := unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_PEERPIDFD); err == nil {
+			var n int
+			n, pidfdErr = unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_PEERPIDFD)
+			if pidfdErr == nil {
 				pidfd = n // close-on-exec, as every pidfd
 			}
 		}
@@ -40,7 +46,13 @@ func peerOf(c *net.UnixConn, mpm int) (pid, uid int, ok bool) {
 		return -1, -1, false // a peer in another pid namespace has pid 0
 	}
 	pid, uid = int(cred.Pid), int(cred.Uid)
+	if pidfdErr != nil && pidfdErr != unix.ENOPROTOOPT {
+		return pid, uid, false
+	}
 	if pid != mpm {
+		if started != nil && !started(pid) {
+			return pid, uid, false
+		}
 		p, found := proctree.Stat(pid)
 		if !found || p.PPid != mpm || p.State == 'Z' {
 			return pid, uid, false

@@ -298,7 +298,7 @@ func StartChild(spec ChildSpec) (*Process, error) {
 		// the spec (it died) is dropped; the next, or an exec, serves.
 		for ec := takeEarly(spec.Credential); ec != nil; ec = takeEarly(spec.Credential) {
 			if err := ec.handOver(blob, files[1:]); err == nil {
-				return watchProcess(spec.Slot, ec.Process), nil
+				return watchProcess(spec.Slot, ec.Process, nil), nil
 			}
 		}
 	}
@@ -313,7 +313,18 @@ func StartChild(spec ChildSpec) (*Process, error) {
 			return nil, fmt.Errorf("start child %d: stderr pipe: %w", spec.Slot, err)
 		}
 	}
+	if linked != nil {
+		// Started waits for the pid of a child being started: it may
+		// ask before execChild returns.
+		linked.pidMu.Lock()
+	}
 	proc, err := execChild(exe, name, blob, stderr, files, spec.Credential)
+	if linked != nil {
+		if err == nil {
+			linked.pids[proc.Pid] = true
+		}
+		linked.pidMu.Unlock()
+	}
 	if relay != nil {
 		stderr.Close()
 		if err != nil {
@@ -325,7 +336,10 @@ func StartChild(spec ChildSpec) (*Process, error) {
 	if err != nil {
 		return nil, fmt.Errorf("start child %d: %w", spec.Slot, err)
 	}
-	return watchProcess(spec.Slot, proc), nil
+	if linked == nil {
+		return watchProcess(spec.Slot, proc, nil), nil
+	}
+	return watchProcess(spec.Slot, proc, func() { linked.reaped(proc.Pid) }), nil
 }
 
 // childCommand is prestart.Command for a child of credential cred.
@@ -341,11 +355,15 @@ func childCommand(exe, name, spec string, stderr *os.File, files []*os.File, cre
 // while it waits for its spec.
 func warmSpec() { _, _ = json.Marshal(childWire{}) }
 
-// watchProcess is the Process of a started child, reaped when it exits.
-func watchProcess(slot int, proc *os.Process) *Process {
+// watchProcess is the Process of a started child, reaped when it exits
+// (then reaped is called, if not nil).
+func watchProcess(slot int, proc *os.Process, reaped func()) *Process {
 	p := &Process{Slot: slot, Pid: proc.Pid, proc: proc, done: make(chan struct{})}
 	go func() {
 		state, _ := proc.Wait()
+		if reaped != nil {
+			reaped()
+		}
 		p.mu.Lock()
 		p.state = state
 		p.mu.Unlock()
@@ -363,10 +381,20 @@ type childIO struct {
 	program  *program
 	log      io.Writer // InProcess's lineWriter
 
+	pidMu sync.RWMutex
+	pids  map[int]bool // the children started and not yet reaped (InProcess.Started)
+
 	mu      sync.Mutex
 	relays  int           // relay goroutines still reading
 	closed  bool          // no more children: drained closes after the last relay
 	drained chan struct{} // InProcess.Drained
+}
+
+// reaped forgets the child pid, which has been reaped.
+func (c *childIO) reaped(pid int) {
+	c.pidMu.Lock()
+	defer c.pidMu.Unlock()
+	delete(c.pids, pid)
 }
 
 // relay writes the lines of r, the stderr of the child pid, to c.log until

@@ -72,7 +72,7 @@ func NewInProcess(impl MPM, opts InProcessOptions) (*InProcess, error) {
 		return nil, errors.New("in-process MPM: Log and Lifeline are required")
 	}
 	log := &lineWriter{w: opts.Log}
-	p := &InProcess{impl: impl, log: log, children: &childIO{lifeline: opts.Lifeline, log: log, drained: make(chan struct{})}}
+	p := &InProcess{impl: impl, log: log, children: &childIO{lifeline: opts.Lifeline, log: log, pids: map[int]bool{}, drained: make(chan struct{})}}
 	if opts.ChildProgram != "" {
 		if self, err := os.Executable(); err == nil {
 			p.children.program = pickChildProgram(opts.ChildProgram, self, newLogger(impl.Describe(), p.log).With("pid", os.Getpid()))
@@ -83,6 +83,16 @@ func NewInProcess(impl MPM, opts InProcessOptions) (*InProcess, error) {
 
 // Describe is the MPM's Describe.
 func (p *InProcess) Describe() Description { return p.impl.Describe() }
+
+// Started tells whether pid is one of the MPM's children, started by
+// StartChild and not yet reaped: a host serving the children (mod_rewrite's
+// prg map programs) admits those and not its other children, such as a
+// CGI script's orphans reparented to the host when it is PID 1.
+func (p *InProcess) Started(pid int) bool {
+	p.children.pidMu.RLock()
+	defer p.children.pidMu.RUnlock()
+	return p.children.pids[pid]
+}
 
 // Configure passes cfg to the MPM's Configure with a logger writing to
 // Options.Log at cfg.LogLevel, and adds the content checks every MPM

@@ -2,11 +2,13 @@ package rewrite
 
 import (
 	"bufio"
+	"errors"
 	"net"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -103,19 +105,25 @@ func prgClientOf(socket string, timeout time.Duration) *prgClient {
 // started or cannot be reached (the host has ended it: a generation that
 // retires), or does not answer in time. A kept connection the host has
 // closed (idle too long) is dropped with the others kept, which are as
-// old, and the key asked again on a new one.
+// old, and the key asked again on a new one. A connection refused (the
+// socket's backlog full: a stranger's flood of connections, which the host
+// closes, fills it) is tried again until the lookup's deadline.
 func (p *prgClient) lookup(key string) (string, bool) {
 	key = ProgramKey(key)
 	if p == nil || strings.IndexByte(key, '\n') >= 0 || len(key) > MaxProgramKey {
 		return "", false
 	}
+	var deadline time.Time
+	if p.wait > 0 {
+		deadline = time.Now().Add(p.wait)
+	}
 	fresh := false
 	for range 2 { // once more on a new connection if a kept one has gone
-		c, reused, err := p.get(fresh)
+		c, reused, err := p.get(fresh, deadline)
 		if err != nil {
 			return "", false
 		}
-		line, err := c.ask(key, p.wait)
+		line, err := c.ask(key, deadline)
 		if err != nil {
 			c.c.Close()
 			if reused && !isTimeout(err) {
@@ -140,9 +148,9 @@ func isTimeout(err error) bool {
 	return ok && ne.Timeout()
 }
 
-func (c *prgConn) ask(key string, wait time.Duration) (string, error) {
-	if wait > 0 {
-		c.c.SetDeadline(time.Now().Add(wait))
+func (c *prgConn) ask(key string, deadline time.Time) (string, error) {
+	if !deadline.IsZero() {
+		c.c.SetDeadline(deadline)
 	}
 	if _, err := c.c.Write([]byte(key + "\n")); err != nil {
 		return "", err
@@ -154,8 +162,12 @@ func (c *prgConn) ask(key string, wait time.Duration) (string, error) {
 	return line[:len(line)-1], nil
 }
 
-// get is a kept connection, or unless fresh is false a new one.
-func (p *prgClient) get(fresh bool) (*prgConn, bool, error) {
+// get is a kept connection, or unless fresh is false a new one, whose
+// connect is tried again while it is refused (EAGAIN on Linux, where the
+// listening socket's backlog is full; ECONNREFUSED elsewhere, where that
+// is how a full backlog is told too), after a pause of 1 ms doubling to
+// 50 ms, until the deadline (none: once).
+func (p *prgClient) get(fresh bool, deadline time.Time) (*prgConn, bool, error) {
 	p.mu.Lock()
 	if n := len(p.idle); n > 0 && !fresh {
 		c := p.idle[n-1]
@@ -164,11 +176,19 @@ func (p *prgClient) get(fresh bool) (*prgConn, bool, error) {
 		return c, true, nil
 	}
 	p.mu.Unlock()
-	nc, err := net.Dial("unix", p.socket)
-	if err != nil {
-		return nil, false, err
+	pause := time.Millisecond
+	for {
+		nc, err := net.Dial("unix", p.socket)
+		if err == nil {
+			return &prgConn{c: nc, r: bufio.NewReader(nc)}, false, nil
+		}
+		if !errors.Is(err, syscall.EAGAIN) && !errors.Is(err, syscall.ECONNREFUSED) ||
+			deadline.IsZero() || time.Until(deadline) < pause {
+			return nil, false, err
+		}
+		time.Sleep(pause)
+		pause = min(2*pause, 50*time.Millisecond)
 	}
-	return &prgConn{c: nc, r: bufio.NewReader(nc)}, false, nil
 }
 
 // dropIdle closes the kept connections.

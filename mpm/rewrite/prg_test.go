@@ -2,10 +2,13 @@ package rewrite
 
 import (
 	"bufio"
+	"errors"
 	"net"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -20,32 +23,38 @@ func fakeProgramHost(t *testing.T) (string, chan string) {
 	}
 	t.Cleanup(func() { ln.Close() })
 	asked := make(chan string, 100)
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				r := bufio.NewReader(c)
-				for {
-					k, err := r.ReadString('\n')
-					if err != nil {
-						return
-					}
-					k = strings.TrimSuffix(k, "\n")
-					asked <- k
-					if k == "none" {
-						c.Write([]byte("-\n"))
-					} else {
-						c.Write([]byte("+v-" + k + "\n"))
-					}
-				}
-			}()
-		}
-	}()
+	go answerKeys(ln, asked)
 	return sock, asked
+}
+
+// answerKeys answers the connections of ln as fakeProgramHost says,
+// passing the keys to asked (if not nil), until ln is closed.
+func answerKeys(ln net.Listener, asked chan<- string) {
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		go func() {
+			defer c.Close()
+			r := bufio.NewReader(c)
+			for {
+				k, err := r.ReadString('\n')
+				if err != nil {
+					return
+				}
+				k = strings.TrimSuffix(k, "\n")
+				if asked != nil {
+					asked <- k
+				}
+				if k == "none" {
+					c.Write([]byte("-\n"))
+				} else {
+					c.Write([]byte("+v-" + k + "\n"))
+				}
+			}
+		}()
+	}
 }
 
 func TestMapProgram(t *testing.T) {
@@ -152,11 +161,11 @@ func TestMapProgramReconnects(t *testing.T) {
 	p := &prgClient{socket: h.sock, wait: 10 * time.Second}
 	var kept []*prgConn
 	for range 3 {
-		c, reused, err := p.get(false)
+		c, reused, err := p.get(false, time.Now().Add(p.wait))
 		if err != nil || reused {
 			t.Fatalf("get: reused %v, %v", reused, err)
 		}
-		if line, err := c.ask("a", p.wait); line != "+v-a" {
+		if line, err := c.ask("a", time.Now().Add(p.wait)); line != "+v-a" {
 			t.Fatalf("ask: %q, %v", line, err)
 		}
 		kept = append(kept, c)
@@ -188,5 +197,66 @@ func TestMapProgramClientDeadline(t *testing.T) {
 	}
 	if len(p.idle) != 0 {
 		t.Errorf("%d connections kept after a lookup that timed out", len(p.idle))
+	}
+}
+
+// TestMapProgramBacklogFull: a stranger's connections fill the socket's
+// backlog (a flood of connects the host closes after accepting them);
+// a lookup then is refused its connect (EAGAIN, ECONNREFUSED on the
+// BSDs), tries again and is answered once the host has accepted them
+// (review48: it gave the default at once).
+func TestMapProgramBacklogFull(t *testing.T) {
+	sock := filepath.Join(t.TempDir(), "m")
+	fd, err := syscall.Socket(syscall.AF_UNIX, syscall.SOCK_STREAM, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Bind(fd, &syscall.SockaddrUnix{Name: sock}); err != nil {
+		syscall.Close(fd)
+		t.Fatal(err)
+	}
+	if err := syscall.Listen(fd, 1); err != nil {
+		syscall.Close(fd)
+		t.Fatal(err)
+	}
+	f := os.NewFile(uintptr(fd), sock)
+	ln, err := net.FileListener(f)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	// The stranger: non-blocking connects until one is refused.
+	full := false
+	for range 1000 {
+		s, err := syscall.Socket(syscall.AF_UNIX, syscall.SOCK_STREAM, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { syscall.Close(s) })
+		syscall.SetNonblock(s, true)
+		err = syscall.Connect(s, &syscall.SockaddrUnix{Name: sock})
+		if errors.Is(err, syscall.EAGAIN) || errors.Is(err, syscall.ECONNREFUSED) {
+			full = true
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !full {
+		t.Skip("the backlog never filled")
+	}
+	if c, err := net.Dial("unix", sock); err == nil {
+		c.Close()
+		t.Fatal("a connect with the backlog full succeeded")
+	}
+	go func() {
+		time.Sleep(100 * time.Millisecond) // the lookup finds the backlog full
+		answerKeys(ln, nil)
+	}()
+	p := &prgClient{socket: sock, wait: 20 * time.Second}
+	if v, ok := p.lookup("a"); !ok || v != "v-a" {
+		t.Errorf("lookup with the backlog full: %q, %v, want v-a once the host accepts", v, ok)
 	}
 }
