@@ -382,6 +382,9 @@ func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.R
 	switch {
 	case len(hostV) > 1:
 		badHost = true
+	case len(hostV) == 1 && hostV[0] == "" && minor == 0 && req.RequestURI[0] == '/':
+		// apache2 serves an HTTP/1.0 request with an empty Host field as
+		// one without a host (fix_hostname leaves none), the field kept.
 	case len(hostV) == 1 && !validHost(hostV[0]):
 		badHost = true
 	case len(hostV) == 1 && (hostV[0][len(hostV[0])-1] == ':' || zeroPort(hostV[0])):
