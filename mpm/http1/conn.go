@@ -785,6 +785,8 @@ func (c *Conn) answerProtoError(w *response, perr *protoError) (bool, error) {
 	if req.Method == "" {
 		// The request line's method, as apache2 keeps it: a HEAD gets no body.
 		req.Method = c.parser.lineMethod()
+		// apache2 drops the fields read before one over its limit.
+		c.parser.refused(req, perr != errFieldLong)
 	}
 	if req.Method == "" {
 		req.Method = http.MethodGet
