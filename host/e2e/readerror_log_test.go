@@ -11,8 +11,8 @@ import (
 // line; the fields read before a refused field line, but for one too long.
 // Differences left (README): a request line with text after the version
 // ("GET /a b c HTTP/1.1": apache2's %r is "GET /a b"), a target with a user
-// (apache2's %V is its host), an encoded NUL (apache2's %U ends before it)
-// and one over LimitRequestLine (apache2's %r is its start, %U "-").
+// (apache2's %V is its host) and one over LimitRequestLine (apache2's %r is
+// its start, %U "-"). Core's 404 for an encoded NUL logs the path up to it.
 func TestReadErrorLog(t *testing.T) {
 	conf := mainSite + `<VirtualHost 127.0.0.1:@P0@>
 	ServerName main.test
@@ -40,6 +40,8 @@ CustomLog logs/err_log errlog
 		"GET /a.txt?q HTTP/1.1\r\nHost: other.test\r\nTransfer-Encoding: gzip\r\n\r\n",
 		"GET /a.txt?q HTTP/1.1\r\nHost: other.test\r\nX-Long: " + strings.Repeat("b", 9000) + "\r\n\r\n",
 		"GET /a.txt?q HTTP/1.1\r\nHost: other.test\r\nExpect: x\r\n\r\n",
+		"GET /a%00b?q HTTP/1.1\r\nHost: other.test\r\n\r\n",
+		"GET /a%2fb?q HTTP/1.1\r\nHost: other.test\r\n\r\n",
 		"GET /a.txt?q HTTP/1.1\r\nHost: other.test\r\n" + strings.Repeat("X-F: 1\r\n", 101) + "\r\n",
 		"GET /a.txt?q HTTP/1.1\r\nHost: other.test\r\nX-A: 1\r\n x\r\nbad name: 1\r\n\r\n",
 		"GET /a.txt?q HTTP/1.1\r\n x\r\nHost: other.test\r\n\r\n",
