@@ -9,8 +9,8 @@ import (
 // (%r, %U, %q, %V, %{Host}i, %s, %b), compared with apache2's: the target as
 // apache2 parsed it, undecoded, and no field when it refuses the request
 // line; the fields read before a refused field line, but for one too long.
-// Differences left (README): a request line with text after the version
-// ("GET /a b c HTTP/1.1": apache2's %r is "GET /a b"), a target with a user
+// %r is the line's first three words, as apache2 rebuilds it ("GET /a b c
+// HTTP/1.1" is "GET /a b"). Differences left (README): a target with a user
 // (apache2's %V is its host) and one over LimitRequestLine (apache2's %r is
 // its start, %U "-"). Core's 404 for an encoded NUL logs the path up to it.
 func TestReadErrorLog(t *testing.T) {
@@ -41,6 +41,9 @@ CustomLog logs/err_log errlog
 		"GET /a.txt?q HTTP/1.1\r\nHost: other.test\r\nX-Long: " + strings.Repeat("b", 9000) + "\r\n\r\n",
 		"GET /a.txt?q HTTP/1.1\r\nHost: other.test\r\nExpect: x\r\n\r\n",
 		"GET /a%00b?q HTTP/1.1\r\nHost: other.test\r\n\r\n",
+		"GET /a b c HTTP/1.1\r\nHost: other.test\r\n\r\n",
+		"GET  /a.txt\tHTTP/1.1\r\nHost: other.test\r\n\r\n",
+		"GET /a.txt HTTP/1.1 \r\nHost: other.test\r\n\r\n",
 		"GET /a%2fb?q HTTP/1.1\r\nHost: other.test\r\n\r\n",
 		"GET /a.txt?q HTTP/1.1\r\nHost: other.test\r\n" + strings.Repeat("X-F: 1\r\n", 101) + "\r\n",
 		"GET /a.txt?q HTTP/1.1\r\nHost: other.test\r\nX-A: 1\r\n x\r\nbad name: 1\r\n\r\n",

@@ -782,6 +782,7 @@ func (c *Conn) answerProtoError(w *response, perr *protoError) (bool, error) {
 		return false, perr
 	}
 	req := w.req
+	c.parser.refusedLine()
 	if req.Method == "" {
 		// The request line's method, as apache2 keeps it: a HEAD gets no body.
 		req.Method = c.parser.lineMethod()

@@ -620,6 +620,38 @@ func (p *parser) refused(req *http.Request, fields bool) {
 	req.Header = h
 }
 
+// refusedLine rewrites the request line of a refused request in place as
+// apache2 rebuilds its r->the_request (the access log's %r): its first three
+// words joined by single spaces, so "GET /a b c HTTP/1.1" is "GET /a b".
+func (p *parser) refusedLine() {
+	b := p.head[p.line.start:p.line.end]
+	n, words := 0, 0
+	for i := 0; i < len(b) && words < 3; {
+		for i < len(b) && isLineSpace(b[i]) {
+			i++
+		}
+		j := i
+		for j < len(b) && !isLineSpace(b[j]) {
+			j++
+		}
+		if j == i {
+			break
+		}
+		if words > 0 {
+			b[n] = ' '
+			n++
+		}
+		n += copy(b[n:], b[i:j])
+		words++
+		i = j
+	}
+	p.line.end = p.line.start + int32(n)
+}
+
+// isLineSpace reports whether c is white space to apache2's request-line
+// parser (apr_isspace).
+func isLineSpace(c byte) bool { return c == ' ' || '\t' <= c && c <= '\r' }
+
 // lineMethod is the method of the request line read so far, as apache2's
 // ap_parse_request_line takes it even from a line it then refuses: the bytes up to the
 // first white space, after any leading white space; "" when no request line was read
