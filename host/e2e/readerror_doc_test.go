@@ -9,17 +9,8 @@ import (
 
 // readErrorDocConf has two name-based servers on one address, each with its
 // own ErrorDocuments: an existing page, a missing one, a text and a CGI
-// script.
-const readErrorDocConf = `ServerName main.test
-Listen 127.0.0.1:@P0@
-LoadModule cgid_module /usr/lib/apache2/modules/mod_cgid.so
-DocumentRoot @DOCS@
-<Directory @DOCS@>
-	Options +ExecCGI
-	AddHandler cgi-script .cgi
-	Require all granted
-</Directory>
-<VirtualHost 127.0.0.1:@P0@>
+// script (errorDocCGIConf's 404 overridden in both).
+const readErrorDocConf = errorDocCGIConf + `<VirtualHost 127.0.0.1:@P0@>
 	ServerName main.test
 	DocumentRoot @DOCS@
 	ErrorDocument 400 /e400.html
@@ -39,7 +30,7 @@ DocumentRoot @DOCS@
 
 // TestReadErrorDocument: a request refused while its head is read (a
 // malformed request line or field, a bad Host, a field over the limits, bad
-// framing, an unsupported version, a URI over LimitRequestLine) is answered
+// framing, a URI over LimitRequestLine) is answered
 // with the ErrorDocument of the connection's default server whatever its
 // Host names, as apache2's ap_read_request passes them to ap_die before it
 // picks the virtual host; an ErrorDocument that fails adds apache2's
