@@ -611,8 +611,11 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 		perr = errPlainOnTLS
 	}
 	w.info = info
-	if perr == nil && c.srv.Identify != nil {
-		c.ident = c.srv.Identify(c, req) // Apache's ap_update_vhost_from_headers
+	if c.srv.Identify != nil && (perr == nil || perr.status != 0 && !c.plain) {
+		// Apache's ap_update_vhost_from_headers; a refused request has the
+		// Host the parser kept for it (none when apache2 refuses it before
+		// it looks at Host): its default server's otherwise.
+		c.ident = c.srv.Identify(c, req)
 	}
 	host := c.host()
 	if perr != nil {
@@ -643,7 +646,7 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 		// closes the connection (without saying so, or, to an HTTP/1.0 client that
 		// asked for keep-alive, announcing it; this engine says Connection: close).
 		w.closeAfter = true
-		writeErrorPage(w, req, http.StatusExpectationFailed, "")
+		c.writeRefusal(w, req, http.StatusExpectationFailed, refusedAfter)
 	} else {
 		if pr := c.srv.PostRead; pr != nil {
 			pr(c, req)
@@ -784,9 +787,12 @@ func (c *Conn) answerProtoError(w *response, perr *protoError) (bool, error) {
 		return false, perr
 	}
 	req := w.req
+	c.parser.refusedLine()
 	if req.Method == "" {
 		// The request line's method, as apache2 keeps it: a HEAD gets no body.
 		req.Method = c.parser.lineMethod()
+		// apache2 drops the fields read before one over its limit.
+		c.parser.refused(req, perr != errFieldLong)
 	}
 	if req.Method == "" {
 		req.Method = http.MethodGet
@@ -800,7 +806,10 @@ func (c *Conn) answerProtoError(w *response, perr *protoError) (bool, error) {
 	req.Body = http.NoBody
 	w.head = req.Method == http.MethodHead
 	w.closeAfter = true
-	writeErrorPage(w, req, perr.status, perr.notes)
+	if perr.notes != "" {
+		c.setNote(errorNotesName, perr.notes)
+	}
+	c.writeRefusal(w, req, perr.status, refusedInput)
 	c.linger = true
 	if err := w.finish(); err != nil {
 		return false, err
@@ -809,6 +818,18 @@ func (c *Conn) answerProtoError(w *response, perr *protoError) (bool, error) {
 		return false, perr
 	}
 	return false, nil
+}
+
+// writeRefusal answers req, refused as its head was read (the connection
+// closes after it), with Server.ErrorPage, as apache2's ap_read_request
+// passes what it refuses to ap_die, which follows the ErrorDocument of the
+// server the request has by then (the connection's default one until the
+// Host is known), else with the engine's page.
+func (c *Conn) writeRefusal(w *response, req *http.Request, status int, how refusal) {
+	page := c.srv.ErrorPage
+	if page == nil || !page(c, w, req.WithContext(context.WithValue(req.Context(), refusedKey{}, how)), status) {
+		writeErrorPage(w, req, status, "")
+	}
 }
 
 // writeContinue answers "Expect: 100-continue" when the handler first reads the body.

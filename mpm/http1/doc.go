@@ -72,7 +72,10 @@
 //   - Error pages (WriteError, and the engine's own 400, 408, 413, 414, 417, 505) are
 //     byte for byte apache2's, see testdata/apache2-error-pages.txt. The engine's own
 //     take the method from the request line even when the rest of the head is refused
-//     (as apache2 does), so a refused HEAD gets no page.
+//     (as apache2 does), so a refused HEAD gets no page. A request refused as its head
+//     is read goes to Server.ErrorPage first (apache2's ap_die: the ErrorDocument of the
+//     server the request has by then, see Refused), with the server Server.Identify
+//     gives for the Host the engine kept (none before apache2 would read it).
 //   - TRACE is answered by the engine for every path, before the handler, as apache2's
 //     TraceEnable says (Server.TraceEnable; its zero value is Off, the configuration's
 //     default On, as apache2's): 405 with an empty Allow; or an echo of the request

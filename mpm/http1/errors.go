@@ -1,6 +1,7 @@
 package http1
 
 import (
+	"io"
 	"net"
 	"net/http"
 	"strconv"
@@ -453,3 +454,38 @@ func pageReason(w http.ResponseWriter, status int) (reason string, blank byte) {
 	}
 	return rw.reason[4:], rw.reason[3]
 }
+
+// Refused reports whether r is a request the engine refused as it read its
+// head (malformed, over a limit, an expectation it does not meet), which it
+// answers through Server.ErrorPage: as apache2's ap_read_request, before any
+// module's post-read phase (mod_setenvif's, mod_remoteip's) ran for it.
+func Refused(r *http.Request) bool { return r.Context().Value(refusedKey{}) != nil }
+
+// RefusedBody is nil but for a request the engine refused before it could
+// read its body (all but a 417): a body whose reads fail, as apache2's do
+// once ap_read_request gave up on the connection's input, which fails an
+// ErrorDocument's script that reads it ("Additionally, ...").
+func RefusedBody(r *http.Request) io.ReadCloser {
+	if v, _ := r.Context().Value(refusedKey{}).(refusal); v == refusedInput {
+		return unusableBody{}
+	}
+	return nil
+}
+
+// refusedKey marks the context of a request the engine refused (Refused);
+// its value is a refusal.
+type refusedKey struct{}
+
+// refusal says whether the input of a refused request is left unusable.
+type refusal uint8
+
+const (
+	refusedInput refusal = iota + 1 // as its head was read
+	refusedAfter                    // once it was read (a 417)
+)
+
+// unusableBody is RefusedBody's.
+type unusableBody struct{}
+
+func (unusableBody) Read([]byte) (int, error) { return 0, io.ErrUnexpectedEOF }
+func (unusableBody) Close() error             { return nil }

@@ -382,6 +382,9 @@ func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.R
 	switch {
 	case len(hostV) > 1:
 		badHost = true
+	case len(hostV) == 1 && hostV[0] == "" && minor == 0 && req.RequestURI[0] == '/':
+		// apache2 serves an HTTP/1.0 request with an empty Host field as
+		// one without a host (fix_hostname leaves none), the field kept.
 	case len(hostV) == 1 && !validHost(hostV[0]):
 		badHost = true
 	case len(hostV) == 1 && (hostV[0][len(hostV[0])-1] == ':' || zeroPort(hostV[0])):
@@ -413,19 +416,25 @@ func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.R
 			// A user name or password in the target is apache2's AH02422
 			// (HttpProtocolOptions Strict): the vhost would be chosen by
 			// the part after the '@', which a front end may read otherwise.
+			req.URL = refusedURL(target)
 			if target[0] != '/' {
-				req.Host = "" // apache2 rejects such a target before it reads Host
+				// apache2 rejects such a target before it reads Host, or
+				// any field (the access log's %{Host}i is "-").
+				req.Host, req.Header = "", nil
 			}
+			return info, errBadRequest
+		}
+		if u.Opaque != "" {
+			// "http:x": a path that does not start with '/' (apache2's
+			// ap_parse_request_line, RFC 9112 §3.2), refused as above.
+			req.URL = refusedURL(target)
+			req.Host, req.Header = "", nil
 			return info, errBadRequest
 		}
 		if u.Scheme != "" && !strings.EqualFold(u.Scheme, "http") && !strings.EqualFold(u.Scheme, "https") {
 			// apache2's ap_post_read_request serves http and https alone
 			// but to a forward proxy (ProxyRequests On, which we lack).
-			return info, errBadRequest
-		}
-		if u.Opaque != "" {
-			// "http:x": a path that does not start with '/' (apache2's
-			// ap_parse_request_line, RFC 9112 §3.2).
+			req.URL = u
 			return info, errBadRequest
 		}
 		if u.Path == "" && req.Method == http.MethodOptions {
@@ -561,6 +570,87 @@ func chunkedLast(te string) (last, plain bool) {
 	}
 	return true, plain
 }
+
+// refusedURL is the URL of a refused target as apache2's access log shows
+// it (%U, %q: r->uri and r->args): what apr_uri_parse makes of it ("foo",
+// "a/b" and "x=1", "x" for "http:x", the path of an absolute URL), else
+// the target split at its '?', undecoded.
+func refusedURL(target string) *url.URL {
+	if u, err := url.Parse(target); err == nil {
+		if u.Opaque != "" {
+			u.Path, u.Opaque = u.Opaque, ""
+		}
+		return u
+	}
+	path, query, _ := strings.Cut(target, "?")
+	return &url.URL{Path: path, RawPath: path, RawQuery: query}
+}
+
+// refused fills in req, refused before its request line's target was
+// parsed (a field line refused), as apache2 has it then, for the access
+// log: its target and version, as refusedURL, and, with fields, those read
+// before the refused one.
+func (p *parser) refused(req *http.Request, fields bool) {
+	if p.line.end <= p.line.start {
+		return
+	}
+	line := p.head[p.line.start:p.line.end]
+	_, tStart, tEnd, ok := splitRequestLine(line)
+	if !ok {
+		return
+	}
+	req.RequestURI = string(line[tStart:tEnd])
+	req.URL = refusedURL(req.RequestURI)
+	if !fields || len(p.fields) == 0 {
+		return
+	}
+	h := make(http.Header, len(p.fields))
+	var last string
+	for _, f := range p.fields {
+		v := string(p.head[f.value.start:f.value.end])
+		if f.fold {
+			if vs := h[last]; len(vs) > 0 && v != "" {
+				vs[len(vs)-1] += " " + v
+			}
+			continue
+		}
+		last = http.CanonicalHeaderKey(string(p.head[f.name.start:f.name.end]))
+		h[last] = append(h[last], v)
+	}
+	req.Header = h
+}
+
+// refusedLine rewrites the request line of a refused request in place as
+// apache2 rebuilds its r->the_request (the access log's %r): its first three
+// words joined by single spaces, so "GET /a b c HTTP/1.1" is "GET /a b".
+func (p *parser) refusedLine() {
+	b := p.head[p.line.start:p.line.end]
+	n, words := 0, 0
+	for i := 0; i < len(b) && words < 3; {
+		for i < len(b) && isLineSpace(b[i]) {
+			i++
+		}
+		j := i
+		for j < len(b) && !isLineSpace(b[j]) {
+			j++
+		}
+		if j == i {
+			break
+		}
+		if words > 0 {
+			b[n] = ' '
+			n++
+		}
+		n += copy(b[n:], b[i:j])
+		words++
+		i = j
+	}
+	p.line.end = p.line.start + int32(n)
+}
+
+// isLineSpace reports whether c is white space to apache2's request-line
+// parser (apr_isspace).
+func isLineSpace(c byte) bool { return c == ' ' || '\t' <= c && c <= '\r' }
 
 // lineMethod is the method of the request line read so far, as apache2's
 // ap_parse_request_line takes it even from a line it then refuses: the bytes up to the

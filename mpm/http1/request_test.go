@@ -22,6 +22,30 @@ func parse(raw string) (*http.Request, reqInfo, *protoError) {
 	return req, info, perr
 }
 
+// checkRefused runs what answerProtoError does to raw, a refused request,
+// for the access log (refusedLine, refused): the line it leaves is single
+// words apart and no longer, a target has its URL.
+func checkRefused(t *testing.T, raw string) {
+	s := &Server{}
+	s.init()
+	var p parser
+	req := &http.Request{URL: new(url.URL)}
+	br := bufio.NewReaderSize(strings.NewReader(raw), readBufSize)
+	p.readRequest(nil, br, &s.cfg.host.limits, req, nil)
+	before := p.line.end - p.line.start
+	p.refusedLine()
+	if req.Method == "" {
+		p.refused(req, true)
+	}
+	line := string(p.head[p.line.start:p.line.end])
+	if p.line.end-p.line.start > before || strings.Contains(line, "  ") || strings.Count(line, " ") > 2 {
+		t.Fatalf("line %q", line)
+	}
+	if req.RequestURI != "" && req.URL == nil {
+		t.Fatalf("target %q without URL", req.RequestURI)
+	}
+}
+
 func TestReadRequest(t *testing.T) {
 	// expects checks the Expect flags: "100-continue" (cont), another (other).
 	expects := func(cont, other bool) func(*testing.T, *http.Request, reqInfo) {
@@ -373,6 +397,9 @@ func FuzzReadRequest(f *testing.F) {
 		if perr != nil {
 			if perr.status != 0 && (perr.status < 400 || perr.status > 599) {
 				t.Fatalf("status %d", perr.status)
+			}
+			if perr.status != 0 {
+				checkRefused(t, raw)
 			}
 			return
 		}

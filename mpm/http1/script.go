@@ -52,6 +52,20 @@ func serverPort(id *Identity, r *http.Request) string {
 			return DefaultPort(connScheme(r))
 		}
 	}
+	if u := r.URL; !on && u != nil && u.Host != "" && u.Host != r.Host && !withoutURIPort(r) {
+		// An absolute-form target whose host was ignored (another scheme
+		// than the connection's) keeps its port where the Host field
+		// names none, as apache2's r->parsed_uri: "https://a.test:81/"
+		// is 81 over plain HTTP, "https://a.test:/" 443.
+		if i := strings.LastIndexByte(u.Host, ':'); i >= 0 && strings.IndexByte(u.Host[i:], ']') < 0 {
+			if port := strings.TrimLeft(u.Host[i+1:], "0"); port != "" {
+				return port
+			} else if i+1 < len(u.Host) {
+				return "0"
+			}
+			return DefaultPort(strings.ToLower(u.Scheme))
+		}
+	}
 	if id != nil && id.port != "" {
 		return id.port
 	}

@@ -203,7 +203,10 @@ type Server struct {
 	// what its map_to_storage phase refuses: with the ErrorDocument for
 	// status of the server answering r, before any section applies; and a
 	// body the handler left that fails when the engine reads it after a 200
-	// answer (400, 408, 413). It
+	// answer (400, 408, 413); and a request the engine refuses as it reads
+	// its head (400, 408, 414, 417, plain HTTP on a TLS port; Refused
+	// reports it, RefusedBody gives it the body apache2's scripts read
+	// then), as apache2's ap_read_request calls ap_die. It
 	// returns false to leave the engine's own page. It runs on the
 	// goroutine serving the request, which it may answer as a handler does;
 	// ErrorNotes(r) says why the request was refused.

@@ -182,7 +182,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			// An encoded slash or NUL, as apache2's ap_unescape_url says it.
 			h.Static.LogError(r, static.LevelInfo, "core", nil, "AH00026: found %2f (encoded '/') in URI path ("+r.RequestURI+"), returning 404")
 		}
-		http1.WriteError(w, r, status, "")
+		// ap_process_request_internal refuses it under the server's
+		// own configuration: its ErrorDocument, no section's.
+		if !h.errorDocument(w, r, status, h.base.ErrorDocuments) {
+			http1.WriteError(w, r, status, "")
+		}
 		return
 	}
 	var conf static.WalkConfigurer = h
@@ -901,14 +905,15 @@ func (h *Handler) carryWalk(r, r2 *http.Request) *http.Request {
 // ServerErrorPage answers r with the server's own ErrorDocument for status
 // (its top level: no section applies yet), as apache2's ap_die answers what
 // its map_to_storage phase refuses, a TRACE, once the server's SetEnvIf
-// lines ran; false when the server has none for status. It is the
-// server's http1.Server.ErrorPage.
+// lines ran, and what ap_read_request refuses (http1.Refused), before they
+// run; false when the server has none for status. It is the server's
+// http1.Server.ErrorPage.
 func (h *Handler) ServerErrorPage(w http.ResponseWriter, r *http.Request, status int) bool {
 	h.init()
 	if _, ok := h.base.ErrorDocuments[status]; !ok {
 		return false
 	}
-	if !h.Config.postRead.Empty() {
+	if !h.Config.postRead.Empty() && !http1.Refused(r) {
 		h.postRead(r)
 	}
 	return h.errorDocument(w, r, status, h.base.ErrorDocuments)
@@ -987,6 +992,9 @@ func (h *Handler) errorDocument(w http.ResponseWriter, r *http.Request, status i
 		// again (the access log's %<m, %m the document's GET).
 		r2.Method = http.MethodGet
 		r2.Body, r2.ContentLength = http.NoBody, 0
+		if b := http1.RefusedBody(r); b != nil {
+			r2.Body = b
+		}
 		static.RenameEnv(r, status, r2)
 		// apache2's internal redirect shares the request's fields (what
 		// RequestHeader does to them there, the access log sees); the

@@ -1235,6 +1235,13 @@ func Normalize(r *http.Request) (string, int) {
 	if (status == 0 || status == http.StatusBadRequest && p != "") && p != r.URL.Path {
 		r.URL.Path, r.URL.RawPath = p, ""
 	}
+	if status == http.StatusNotFound {
+		// apache2's r->uri, decoded in place as far as a NUL: a C string
+		// that ends there.
+		if i := strings.IndexByte(r.URL.Path, 0); i >= 0 {
+			r.URL.Path, r.URL.RawPath = r.URL.Path[:i], ""
+		}
+	}
 	return p, status
 }
 

@@ -1,0 +1,59 @@
+package e2e_test
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestReadErrorLog: the access-log line of a request refused as it is read
+// (%r, %U, %q, %V, %{Host}i, %s, %b), compared with apache2's: the target as
+// apache2 parsed it, undecoded, and no field when it refuses the request
+// line; the fields read before a refused field line, but for one too long.
+// %r is the line's first three words, as apache2 rebuilds it ("GET /a b c
+// HTTP/1.1" is "GET /a b"). Differences left (README): a target with a user
+// (apache2's %V is its host) and one over LimitRequestLine (apache2's %r is
+// its start, %U "-"). Core's 404 for an encoded NUL logs the path up to it.
+func TestReadErrorLog(t *testing.T) {
+	conf := mainSite + `<VirtualHost 127.0.0.1:@P0@>
+	ServerName main.test
+</VirtualHost>
+<VirtualHost 127.0.0.1:@P0@>
+	ServerName other.test
+</VirtualHost>
+LogFormat "%r|%U|%q|%V|%{Host}i|%{X-A}i|%s|%b" errlog
+CustomLog logs/err_log errlog
+`
+	p := startPair(t, 1, conf, map[string]string{"a.txt": "a\n"})
+	reqs := []string{
+		"GET foo HTTP/1.1\r\nHost: other.test\r\n\r\n",
+		"GET a/b?x=1 HTTP/1.1\r\nHost: other.test\r\n\r\n",
+		"GET http://abs.test::/x HTTP/1.1\r\nHost: other.test\r\n\r\n",
+		"GET ftp://abs.test/x?y HTTP/1.1\r\nHost: other.test\r\n\r\n",
+		"GET http:x HTTP/1.1\r\nHost: other.test\r\n\r\n",
+		"GET /a%zz?q HTTP/1.1\r\nHost: other.test\r\n\r\n",
+		"GET /a.txt?q HTTP/1.1\r\nHost: other.test\r\nbadline\r\n\r\n",
+		"GET /a.txt?q HTTP/1.1\r\nHost: bad..host\r\n\r\n",
+		"GET /a.txt?q HTTP/1.1\r\nHost: other.test:\r\n\r\n",
+		"GET /a.txt?q HTTP/1.1\r\nHost: other.test\r\nHost: main.test\r\n\r\n",
+		"GET /a.txt?q HTTP/1.1\r\n\r\n",
+		"GET /a.txt?q HTTP/1.1\r\nHost: other.test\r\nContent-Length: x\r\n\r\n",
+		"GET /a.txt?q HTTP/1.1\r\nHost: other.test\r\nTransfer-Encoding: gzip\r\n\r\n",
+		"GET /a.txt?q HTTP/1.1\r\nHost: other.test\r\nX-Long: " + strings.Repeat("b", 9000) + "\r\n\r\n",
+		"GET /a.txt?q HTTP/1.1\r\nHost: other.test\r\nExpect: x\r\n\r\n",
+		"GET /a%00b?q HTTP/1.1\r\nHost: other.test\r\n\r\n",
+		"GET /a b c HTTP/1.1\r\nHost: other.test\r\n\r\n",
+		"GET  /a.txt\tHTTP/1.1\r\nHost: other.test\r\n\r\n",
+		"GET /a.txt HTTP/1.1 \r\nHost: other.test\r\n\r\n",
+		"GET /a%2fb?q HTTP/1.1\r\nHost: other.test\r\n\r\n",
+		"GET /a.txt?q HTTP/1.1\r\nHost: other.test\r\n" + strings.Repeat("X-F: 1\r\n", 101) + "\r\n",
+		"GET /a.txt?q HTTP/1.1\r\nHost: other.test\r\nX-A: 1\r\n x\r\nbad name: 1\r\n\r\n",
+		"GET /a.txt?q HTTP/1.1\r\n x\r\nHost: other.test\r\n\r\n",
+		"GET /a.txt?q HTTP/x\r\nHost: other.test\r\n\r\n",
+	}
+	var drs []diffRequest
+	for _, r := range reqs {
+		drs = append(drs, diffRequest{Raw: r})
+	}
+	p.check(drs)
+	p.checkLogs("err_log")
+}
