@@ -454,7 +454,13 @@ func (c *Config) defined(u string) bool {
 		return c.balancers[n] != nil
 	}
 	w, err := newWorker(u, &workerSettings{})
-	return err == nil && c.workers[w.name] != nil
+	if err != nil {
+		return false
+	}
+	_, bare := deSocket(u)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.sockWorker(bare, w.sock, nil) != nil
 }
 
 // SetSection reads the parameters a <Proxy URL key=value...> section
