@@ -454,13 +454,7 @@ func (c *Config) defined(u string) bool {
 		return c.balancers[n] != nil
 	}
 	w, err := newWorker(u, &workerSettings{})
-	if err != nil {
-		return false
-	}
-	_, bare := deSocket(u)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.sockWorker(bare, w.sock, nil) != nil
+	return err == nil && c.workers[w.name] != nil
 }
 
 // SetSection reads the parameters a <Proxy URL key=value...> section

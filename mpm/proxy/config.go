@@ -89,7 +89,7 @@ type Config struct {
 	via           Via
 	timeout       time.Duration // ProxyTimeout; 0: the server's Timeout
 	mu            sync.Mutex
-	workers       map[string]*worker // by name (worker.key)
+	workers       map[string]*worker // by "http://host:port"
 	dollarWorkers map[string]*worker
 	// matchDefs are the workers of the ProxyPassMatch lines with
 	// substitutions, in the order of their lines.
@@ -467,12 +467,9 @@ func timeoutParam(val, def string) (time.Duration, error) {
 	return 0, errors.New("bad unit")
 }
 
-// worker finds or makes the worker of the backend URL u, as apache2's
-// ProxyPass: a worker is named by its URL (scheme and host in lower case,
-// without the socket); a line whose URL the name of a worker defined
-// before starts (the longest such, over the same socket) shares it and its
-// parameters s are ignored, any other line makes a worker of its own with
-// s and its own connections.
+// worker finds or makes the worker of the backend URL u (scheme, host and
+// port); s are its parameters when it is made (apache2 shares the first
+// worker of a backend and ignores a later line's).
 func (c *Config) worker(u string, s *workerSettings) (*worker, error) {
 	w, err := newWorker(u, s)
 	if err != nil {
@@ -482,29 +479,19 @@ func (c *Config) worker(u string, s *workerSettings) (*worker, error) {
 	defer c.mu.Unlock()
 	_, bare := deSocket(u)
 	c.defs++
-	name, _ := lowerHost(bare)
+	name, _ := lowerHost(bare) // apache2's worker's name, but for its port
 	def := workerDef{url: name, seq: c.seq, n: c.defs}
-	if old := c.sockWorker(bare, w.sock, &def); old != nil {
+	if old := c.workers[w.name]; old != nil {
+		if !old.definedBy(bare) {
+			old.defs = append(old.defs, def)
+		}
 		return old, nil
 	}
 	if c.workers == nil {
 		c.workers = map[string]*worker{}
 	}
-	w.def = def
-	c.workers[w.key()] = w
-	// The top level's lines are read before the sections': a worker
-	// made by a line after this one, which this one's URL starts, is
-	// this one's in apache2 (that line shares it; see sockWorker).
-	for k, y := range c.workers {
-		if y != w && y.sock == w.sock && def.before(y.def) && len(def.url) <= len(y.def.url) && strings.HasPrefix(y.def.url, def.url) {
-			delete(c.workers, k)
-			for i := range c.passes {
-				if c.passes[i].w == y {
-					c.passes[i].w = w
-				}
-			}
-		}
-	}
+	w.defs = []workerDef{def}
+	c.workers[w.name] = w
 	return w, nil
 }
 

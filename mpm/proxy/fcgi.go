@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -419,7 +420,7 @@ func (c *Config) handlerWorker(u string) (w *worker, generic bool, err error) {
 	// <Proxy "unix:/run/php/php-fpm.sock|fcgi://php-fpm"> (the httpd
 	// wiki's php-fpm setup).
 	if _, bare := deSocket(u); w.sock != "" {
-		if old := c.sockWorker(bare, w.sock, nil); old != nil {
+		if old := c.workers[w.name]; old != nil && old.definedBy(bare) {
 			return old, false, nil
 		}
 	} else if old, _ := c.longestWorker(u); old != nil {
@@ -438,25 +439,12 @@ func (c *Config) handlerWorker(u string) (w *worker, generic bool, err error) {
 	return w, true, nil
 }
 
-// longestWorker is the worker whose name starts u (a URL without a
-// socket) the longest way, at least to the end of its host and port; of
-// equals, the one defined first; nil for none; and its name. As apache2's
+// longestWorker is the worker one of whose URLs starts u (a URL without
+// a socket) the longest way, at least to the end of its host and port; of
+// equals, the one defined first; nil for none; and that URL. As apache2's
 // ap_proxy_get_worker, the scheme and host are compared in lower case, the
 // path as it is. c.mu is held.
 func (c *Config) longestWorker(u string) (*worker, workerDef) {
-	return c.findWorker(u, false, "", nil)
-}
-
-// sockWorker is longestWorker of the workers over the socket sock ("" for
-// TCP) and, when before is not nil, defined before it. c.mu is held.
-func (c *Config) sockWorker(u, sock string, before *workerDef) *worker {
-	w, _ := c.findWorker(u, true, sock, before)
-	return w
-}
-
-// findWorker is longestWorker, of the workers over the socket sock only
-// when bySock, defined before before when it is not nil.
-func (c *Config) findWorker(u string, bySock bool, sock string, before *workerDef) (*worker, workerDef) {
 	u, hostEnd := lowerHost(u)
 	if hostEnd < 0 {
 		return nil, workerDef{}
@@ -464,21 +452,21 @@ func (c *Config) findWorker(u string, bySock bool, sock string, before *workerDe
 	var found *worker
 	var best workerDef
 	for _, w := range c.workers {
-		d := w.def
-		if len(d.url) < hostEnd || !strings.HasPrefix(u, d.url) || bySock && w.sock != sock || before != nil && !d.before(*before) {
-			continue
-		}
-		if found == nil || len(d.url) > len(best.url) || len(d.url) == len(best.url) && d.before(best) {
-			found, best = w, d
+		for _, d := range w.defs {
+			if len(d.url) < hostEnd || !strings.HasPrefix(u, d.url) {
+				continue
+			}
+			if found == nil || len(d.url) > len(best.url) || len(d.url) == len(best.url) && d.before(best) {
+				found, best = w, d
+			}
 		}
 	}
 	return found, best
 }
 
-// key is w's name in Config.workers: its URL, after its socket's.
-func (w *worker) key() string {
-	if w.sock != "" {
-		return "unix:" + w.sock + "|" + w.def.url
-	}
-	return w.def.url
+// definedBy says whether one of w's URLs starts u (a URL without a
+// socket), its scheme and host compared in lower case, its path as it is.
+func (w *worker) definedBy(u string) bool {
+	u, _ = lowerHost(u)
+	return slices.ContainsFunc(w.defs, func(d workerDef) bool { return strings.HasPrefix(u, d.url) })
 }

@@ -11,7 +11,7 @@ import (
 // maxIdle bounds the idle connections a worker keeps in one process.
 const maxIdle = 64
 
-// worker is one backend URL's worker, as mod_proxy's (see Config.worker): its
+// worker is one backend (scheme, host and port) as mod_proxy's worker: its
 // parameters, its idle connections in this process, and its error state.
 type worker struct {
 	name       string // "http://host:port", "unix:/path|fcgi://host:port"
@@ -21,9 +21,10 @@ type worker struct {
 	sock       string // a unix domain socket's path, "" for TCP
 	path       string // a BalancerMember's URL path, without its last '/'
 	settings   workerSettings
-	// def is the URL of the line that defined it, without the socket: its
-	// name as apache2's (see Config.worker), and where that line is.
-	def workerDef
+	// defs are the URLs of the lines that define or share it, without
+	// the socket: the names apache2's workers would go by (a line whose
+	// URL none of them starts defines a worker of its own there).
+	defs []workerDef
 	// traffic, for a balancer member, counts the bytes of its
 	// connections (mod_lbmethod_bytraffic's transferred and read).
 	traffic *memberState
