@@ -74,11 +74,9 @@ func (b *reuseBackend) take() (reused bool, fields []string) {
 // enablereuse=on, apache2's AH10400), and a substituted URL shorter than
 // the line's URL (apache2's ap_proxy_get_worker does not find the line's
 // worker for it: its generic worker serves it) send "Connection: close" and
-// open one per request. A RewriteRule [P] is served the same way: by a
-// ProxyPass line's worker when one names its URL (ours took the generic
-// worker for it always), else by the generic worker.
+// open one per request.
 func TestProxyReuse(t *testing.T) {
-	names := []string{"top", "loc", "topoff", "locoff", "match", "mpath", "mpathon", "mhost", "mhoston", "rw", "rwgen"}
+	names := []string{"top", "loc", "topoff", "locoff", "match", "mpath", "mpathon", "mhost", "mhoston"}
 	be := map[string]*reuseBackend{}
 	for _, n := range names {
 		be[n] = newReuseBackend(t)
@@ -97,10 +95,6 @@ ProxyPassMatch ^/mpath/(.*)$ http://` + be["mpath"].addr + `/$1
 ProxyPassMatch ^/mpathon/(.*)$ http://` + be["mpathon"].addr + `/$1 enablereuse=on
 ProxyPassMatch ^/mhost/([^/]+)/(.*)$ http://$1:` + port("mhost") + `/$2
 ProxyPassMatch ^/mhoston/([^/]+)/(.*)$ http://$1:` + port("mhoston") + `/$2 enablereuse=on
-ProxyPass /rwpass/ http://` + be["rw"].addr + `/
-RewriteEngine On
-RewriteRule ^/rw/(.*)$ http://` + be["rw"].addr + `/$1 [P]
-RewriteRule ^/rwgen/(.*)$ http://` + be["rwgen"].addr + `/$1 [P]
 `
 	p := startPair(t, 1, conf, map[string]string{"a.txt": "a\n"})
 	const n = 12

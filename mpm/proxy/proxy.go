@@ -104,9 +104,9 @@ func (t *Target) WebSocket() bool { return t.w != nil && t.w.scheme == "ws" }
 
 // ForURL is the Target of the absolute URL a RewriteRule [P] gives (its path
 // escaped as mod_proxy's canonicalization does), served as apache2 2.4.71
-// serves it: by the worker whose name matches it best (urlWorker), the
-// generic one (a connection per request) when none does; a balancer:// URL
-// by its balancer. Nil for a URL it cannot proxy.
+// serves it (seen in a <VirtualHost>): by a generic worker, a connection per
+// request, whatever ProxyPass lines name the backend; a balancer:// URL by
+// its balancer. Nil for a URL it cannot proxy.
 func (c *Config) ForURL(u string) *Target {
 	u = canonURL(u)
 	if name, ok := balancerName(u); ok {
@@ -115,7 +115,7 @@ func (c *Config) ForURL(u string) *Target {
 		}
 		return nil
 	}
-	w, err := c.urlWorker(u)
+	w, err := c.dollarWorker(u, &genericSettings)
 	if err != nil {
 		return nil
 	}
