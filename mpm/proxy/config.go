@@ -66,8 +66,9 @@ type pass struct {
 	re      *regexp.Regexp // ProxyPassMatch, or "~"
 	real    string         // the backend URL; "!" excludes
 	noquery bool
-	w       *worker   // nil for a ProxyPassMatch with substitutions (see matchDefs)
-	b       *balancer // a balancer:// URL
+	w       *worker
+	b       *balancer       // a balancer:// URL
+	dollar  *workerSettings // ProxyPassMatch with substitutions: its workers' parameters
 	// upgrade is the line's upgrade= list ("*" for ANY), "" for none: kept
 	// with the line, as apache2's worker is the line's own URL.
 	upgrade string
@@ -91,11 +92,8 @@ type Config struct {
 	mu            sync.Mutex
 	workers       map[string]*worker // by "http://host:port"
 	dollarWorkers map[string]*worker
-	// matchDefs are the workers of the ProxyPassMatch lines with
-	// substitutions, in the order of their lines.
-	matchDefs    []matchDef
-	balancers    map[string]*balancer // by "balancer://name"
-	balancerList []*balancer          // in the order of their lines (see At)
+	balancers     map[string]*balancer // by "balancer://name"
+	balancerList  []*balancer          // in the order of their lines (see At)
 	// file, line and seq are the position of the directive being read (At).
 	file      string
 	line, seq int
@@ -332,18 +330,21 @@ func (c *Config) addPass(isRegex bool, args []string, loc string) error {
 	}
 	// upgrade= stays with the line (see pass.upgrade).
 	p.upgrade, s.upgrade = s.upgrade, ""
-	// A <Location>'s ProxyPass defines (or shares) a worker as a top-level
-	// one does, its connections kept for later requests.
 	switch {
+	case loc != "":
+		// apache2 2.4.71 serves a section's ProxyPass with its generic
+		// worker: a connection per request.
+		w, err := newWorker(r, &workerSettings{disableReuse: true, timeout: s.timeout, connectTimeout: s.connectTimeout})
+		if err != nil {
+			return err
+		}
+		p.w = w
 	case isRegex && strings.Contains(r, "$"):
-		// A substitution: no reuse unless enablereuse=on says so, and
-		// none for one in the host or port, whatever it says (apache2
-		// warns, AH10400).
-		if !s.reuseSet || dollarInAuthority(r) {
+		// A substitution: no reuse unless enablereuse=on says so.
+		if !s.reuseSet {
 			s.disableReuse = true
 		}
-		c.defs++
-		c.matchDefs = append(c.matchDefs, matchDef{def: workerDef{url: workerName(r), seq: c.seq, n: c.defs}, settings: &s})
+		p.dollar = &s
 	default:
 		w, err := c.worker(r, &s)
 		if err != nil {
@@ -595,58 +596,16 @@ func (c *Config) match(p, query string) (target string, w *worker, b *balancer, 
 		if e.b != nil {
 			return found, nil, e.b, nil, e.upgrade, true
 		}
-		// As apache2, the worker is the one whose name matches the
-		// URL best, whichever line mapped it (a socket's: the line's).
 		w := e.w
-		if w == nil || w.sock == "" {
+		if w == nil {
 			var err error
-			if w, err = c.urlWorker(found); err != nil {
+			if w, err = c.dollarWorker(found, e.dollar); err != nil {
 				return "", nil, nil, nil, "", false
 			}
 		}
 		return found, w, nil, nil, e.upgrade, true
 	}
 	return "", nil, nil, nil, "", false
-}
-
-// matchDef is the worker of a ProxyPassMatch line with substitutions:
-// its name (workerDef.url, see workerName) and its parameters.
-type matchDef struct {
-	def      workerDef
-	settings *workerSettings
-}
-
-// urlWorker is the worker serving the backend URL u (without a socket),
-// as apache2's ap_proxy_get_worker finds it: of the ProxyPass lines'
-// workers and the ProxyPassMatch substitutions', the one whose name
-// matches u the longest way, the first defined of equals (see
-// longestWorker and nameFits); none, the generic worker (no reuse, the
-// server's timeout). A <Location>'s ProxyPass thus reuses its connections
-// unless a substitution's worker matches its URL better.
-func (c *Config) urlWorker(u string) (*worker, error) {
-	c.mu.Lock()
-	w, best := c.longestWorker(u)
-	var m *matchDef
-	if len(c.matchDefs) > 0 {
-		lu, hostEnd := lowerHost(u)
-		for i := range c.matchDefs {
-			d := &c.matchDefs[i]
-			if !nameFits(lu, hostEnd, d.def.url) {
-				continue
-			}
-			if m == nil || len(d.def.url) > len(m.def.url) || len(d.def.url) == len(m.def.url) && d.def.before(m.def) {
-				m = d
-			}
-		}
-	}
-	c.mu.Unlock()
-	switch {
-	case m != nil && (w == nil || len(m.def.url) > len(best.url) || len(m.def.url) == len(best.url) && m.def.before(best)):
-		return c.dollarWorker(u, m.settings)
-	case w != nil:
-		return w, nil
-	}
-	return c.dollarWorker(u, &genericSettings)
 }
 
 // dollarWorker is the worker of a backend a ProxyPassMatch substitution
@@ -673,87 +632,6 @@ func (c *Config) dollarWorker(u string, s *workerSettings) (*worker, error) {
 
 // maxDollarWorkers bounds the workers substitutions make.
 const maxDollarWorkers = 256
-
-// workerName is the name apache2 gives the worker of a ProxyPassMatch
-// line's backend URL u: u without its socket, scheme and host in lower
-// case (its port as it is, as the URLs it is compared with: see
-// longestWorker).
-func workerName(u string) string {
-	_, u = deSocket(u)
-	u, _ = lowerHost(u)
-	return u
-}
-
-// nameFits says whether a substitution's worker named name serves the
-// URL u (its scheme and host in lower case, hostEnd where they end), as
-// apache2's ap_proxy_get_worker: when the name is no longer than u, at
-// least as long as u's scheme://host:port, and matches u's start, each $N
-// standing for any text.
-func nameFits(u string, hostEnd int, name string) bool {
-	if hostEnd < 0 {
-		hostEnd = len(u)
-	}
-	return len(name) <= len(u) && len(name) >= hostEnd && ematch(u, name)
-}
-
-// ematch is apache2's ap_proxy_strcmp_ematch, true for its 0: whether
-// str starts as expected does, each run of $N in expected standing for any
-// text, a backslash taking the byte after it as it is.
-func ematch(str, expected string) bool {
-	x := 0
-	for y := 0; y < len(expected); y, x = y+1, x+1 {
-		if expected[y] == '$' && y+1 < len(expected) && isDigit(expected[y+1]) {
-			for y < len(expected) && expected[y] == '$' && y+1 < len(expected) && isDigit(expected[y+1]) {
-				y += 2
-			}
-			if y == len(expected) {
-				return true
-			}
-			for ; x < len(str); x++ {
-				if ematch(str[x:], expected[y:]) {
-					return true
-				}
-			}
-			return false
-		}
-		if x == len(str) {
-			return false
-		}
-		if expected[y] == '\\' {
-			if y++; y == len(expected) {
-				return false
-			}
-		}
-		if str[x] != expected[y] {
-			return false
-		}
-	}
-	return true
-}
-
-func isDigit(c byte) bool { return c >= '0' && c <= '9' }
-
-// dollarInAuthority says whether the backend URL u has a substitution in
-// its host ('$' anywhere there) or its port ("$1"), as apache2's
-// ap_proxy_define_worker_ex finds a worker's address not reusable.
-func dollarInAuthority(u string) bool {
-	_, u = deSocket(u)
-	_, rest, ok := strings.Cut(u, "://")
-	if !ok {
-		return false
-	}
-	auth, _, _ := strings.Cut(rest, "/")
-	host, port, hasPort := strings.Cut(auth, ":")
-	if strings.Contains(host, "$") {
-		return true
-	}
-	for i := 0; hasPort && i+1 < len(port); i++ {
-		if port[i] == '$' && port[i+1] >= '0' && port[i+1] <= '9' {
-			return true
-		}
-	}
-	return false
-}
 
 // dollars turns apache2's $1 references into Go's ${1}.
 func dollars(s string) string {

@@ -41,52 +41,8 @@ func TestMatch(t *testing.T) {
 	if a.w != b.w || a.w.settings.disableReuse {
 		t.Errorf("workers %p %p (disablereuse %v)", a.w, b.w, a.w.settings.disableReuse)
 	}
-	if m := c.Match("/m/xyzw.gif", ""); !m.w.settings.disableReuse {
+	if m := c.Match("/m/x.gif", ""); !m.w.settings.disableReuse {
 		t.Error("a substitution's worker reuses connections")
-	}
-	// A URL shorter than the substitution's worker's name is served by
-	// the worker whose name matches it best (apache2's ap_proxy_get_worker):
-	// here the one of "/plain"'s line.
-	if m, plain := c.Match("/m/x.gif", ""), c.Match("/plain/x", ""); m.w != plain.w {
-		t.Errorf("/m/x.gif's worker %s, not /plain's", m.w.name)
-	}
-	// A <Location>'s ProxyPass has a worker of its own, which reuses.
-	if l := c.Match("/loc/x", ""); l.w.settings.disableReuse {
-		t.Error("a <Location>'s worker does not reuse connections")
-	}
-}
-
-// TestSubstitutionReuse: a ProxyPassMatch substitution's workers reuse
-// their connections only with enablereuse=on, and never when it is in the
-// host or port, as apache2's.
-func TestSubstitutionReuse(t *testing.T) {
-	for _, tc := range []struct {
-		url, param string
-		reuse      bool
-	}{
-		{"http://b.test/$1", "", false},
-		{"http://b.test/$1", "enablereuse=on", true},
-		{"http://b.test/$1", "disablereuse=off", true},
-		{"http://b.test:8080/$1", "enablereuse=on", true},
-		{"http://$1/x", "enablereuse=on", false},
-		{"http://b$1.test/x", "enablereuse=on", false},
-		{"http://b.test:$1", "enablereuse=on", false},
-	} {
-		var c Config
-		args := []string{`^/(\w+)$`, tc.url}
-		if tc.param != "" {
-			args = append(args, tc.param)
-		}
-		if err := c.Set("ProxyPassMatch", args); err != nil {
-			t.Fatalf("%v: %v", args, err)
-		}
-		m := c.Match("/1234", "")
-		if m == nil || m.w == nil {
-			t.Fatalf("%v: no worker for /1234", args)
-		}
-		if got := !m.w.settings.disableReuse; got != tc.reuse {
-			t.Errorf("%v: reuse %v, want %v", args, got, tc.reuse)
-		}
 	}
 }
 
@@ -204,32 +160,6 @@ func TestWorkerPathCase(t *testing.T) {
 		tg := c.ForHandler(tt.handler, tt.file, "")
 		if tg == nil || pass == nil || (tg.w == pass.w && !tg.generic) != tt.same {
 			t.Errorf("%s %s: target %+v, the ProxyPass line's worker %v", tt.handler, tt.file, tg, tt.same)
-		}
-	}
-}
-
-// TestNameFits: a substitution's URL is served by its line's worker as
-// apache2's ap_proxy_get_worker finds it: the worker's name no longer
-// than the URL, matching its start with $N for any text.
-func TestNameFits(t *testing.T) {
-	for _, tc := range []struct {
-		line, url string
-		want      bool
-	}{
-		{"http://b.test:8080/$1", "http://b.test:8080/xyz", true},
-		{"http://b.test:8080/$1", "http://b.test:8080/xy", true},
-		{"http://b.test:8080/$1", "http://b.test:8080/x", false}, // shorter than the name
-		{"http://B.test/img/$1.gif", "http://b.test/img/abcd.gif", true},
-		{"http://b.test/img/$1.gif", "http://b.test/img/abcd.png", false},
-		{"http://b.test/$1/x", "http://b.test/abc/x?q=1", true},
-		{"http://b.test/$1$2", "http://B.TEST/abcd", true},
-		{"http://$1:8080/$2", "http://127.0.0.1:8080/xyz", false}, // shorter than the URL's host:port
-		{"http://$1:8080/$2", "http://b:8080/xyz", true},
-		{"http://b.test/a\\$1", "http://b.test/a$1x", true},
-	} {
-		u, hostEnd := lowerHost(tc.url)
-		if got := nameFits(u, hostEnd, workerName(tc.line)); got != tc.want {
-			t.Errorf("%s for %s: %v, want %v", tc.line, tc.url, got, tc.want)
 		}
 	}
 }

@@ -423,7 +423,7 @@ func (c *Config) handlerWorker(u string) (w *worker, generic bool, err error) {
 		if old := c.workers[w.name]; old != nil && old.definedBy(bare) {
 			return old, false, nil
 		}
-	} else if old, _ := c.longestWorker(u); old != nil {
+	} else if old := c.longestWorker(u); old != nil {
 		return old, false, nil
 	}
 	key := fmt.Sprintf("handler %s", w.name)
@@ -441,13 +441,13 @@ func (c *Config) handlerWorker(u string) (w *worker, generic bool, err error) {
 
 // longestWorker is the worker one of whose URLs starts u (a URL without
 // a socket) the longest way, at least to the end of its host and port; of
-// equals, the one defined first; nil for none; and that URL. As apache2's
+// equals, the one defined first; nil for none. As apache2's
 // ap_proxy_get_worker, the scheme and host are compared in lower case, the
 // path as it is. c.mu is held.
-func (c *Config) longestWorker(u string) (*worker, workerDef) {
+func (c *Config) longestWorker(u string) *worker {
 	u, hostEnd := lowerHost(u)
 	if hostEnd < 0 {
-		return nil, workerDef{}
+		return nil
 	}
 	var found *worker
 	var best workerDef
@@ -461,7 +461,7 @@ func (c *Config) longestWorker(u string) (*worker, workerDef) {
 			}
 		}
 	}
-	return found, best
+	return found
 }
 
 // definedBy says whether one of w's URLs starts u (a URL without a
