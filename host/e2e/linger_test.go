@@ -50,8 +50,12 @@ func TestLingeringClose(t *testing.T) {
 // connection with a small receive buffer, so that most of the response
 // still waits in the server's send queue when the server has written it
 // all, and reads it slowly (more than 2 s in all), sending a pipelined
-// request after every 64 KiB it reads (a client that ignores its own
+// request after every 16 KiB it reads (a client that ignores its own
 // Connection: close). It wants the whole body, then the end of stream.
+// Its sends must come less than 2 s apart, or the lingering close (of
+// either server) ends and the next one meets a closed socket: 16 KiB is
+// four reads of 4 KiB 10 ms apart (64 KiB left gaps of over 2 s on a
+// machine at a load of 18).
 func readSlowlySending(t *testing.T, addr, want string) {
 	d := net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
 		return rc.Control(func(fd uintptr) {
@@ -75,7 +79,7 @@ func readSlowlySending(t *testing.T, addr, want string) {
 		if err != nil {
 			t.Fatalf("after %d bytes: %v", got.Len(), err)
 		}
-		if got.Len()/(64<<10) > sent {
+		if got.Len()/(16<<10) > sent {
 			sent++
 			if _, err := io.WriteString(c, "GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
 				t.Fatalf("sending after %d bytes: %v", got.Len(), err)
