@@ -35,16 +35,21 @@ func ServerPort(r *http.Request) string {
 	return serverPort(identity(s, r), r)
 }
 
+// portNumber is the digits of a port as apache2 keeps them, a number:
+// "081" is 81, "00" is 0.
+func portNumber(digits string) string {
+	if n := strings.TrimLeft(digits, "0"); n != "" {
+		return n
+	}
+	return "0"
+}
+
 // serverPort is ServerPort for the server id names (signatureHostPort's port).
 func serverPort(id *Identity, r *http.Request) string {
 	on := id != nil && id.canonical == CanonicalNameOn
 	if !on && r.Host != "" && validHost(r.Host) && !withoutURIPort(r) {
 		if _, port := splitHostPort(r.Host); port != "" {
-			// A number, as apache2 keeps it: "081" is 81.
-			if port = strings.TrimLeft(port, "0"); port == "" {
-				port = "0"
-			}
-			return port
+			return portNumber(port)
 		}
 		if r.Host[len(r.Host)-1] == ':' {
 			// An absolute-form target's empty port: its scheme's, as
@@ -58,10 +63,8 @@ func serverPort(id *Identity, r *http.Request) string {
 		// names none, as apache2's r->parsed_uri: "https://a.test:81/"
 		// is 81 over plain HTTP, "https://a.test:/" 443.
 		if i := strings.LastIndexByte(u.Host, ':'); i >= 0 && strings.IndexByte(u.Host[i:], ']') < 0 {
-			if port := strings.TrimLeft(u.Host[i+1:], "0"); port != "" {
-				return port
-			} else if i+1 < len(u.Host) {
-				return "0"
+			if port := u.Host[i+1:]; port != "" {
+				return portNumber(port)
 			}
 			return DefaultPort(strings.ToLower(u.Scheme))
 		}
