@@ -158,8 +158,26 @@ type mapPeers struct {
 	started func(pid int) bool // nil: every child of pid
 	once    sync.Once
 
-	mu     sync.Mutex
-	logged time.Time // the last refusal logged
+	refusals minuteGate // the refusals logged
+}
+
+// minuteGate lets a message that may repeat without end be logged at most
+// once a minute. Its zero value is ready; it is safe for concurrent use.
+type minuteGate struct {
+	mu   sync.Mutex
+	last time.Time
+}
+
+// due reports whether a minute has passed since it last reported so (the
+// first time, whether one has passed since the zero time: yes).
+func (g *minuteGate) due() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if time.Since(g.last) < time.Minute {
+		return false
+	}
+	g.last = time.Now()
+	return true
 }
 
 // admit waits for the MPM's pid and tells whether c's peer may ask; a
@@ -178,13 +196,7 @@ func (p *mapProgram) admit(c net.Conn) bool {
 	if ok {
 		return true
 	}
-	p.peers.mu.Lock()
-	log := time.Since(p.peers.logged) >= time.Minute
-	if log {
-		p.peers.logged = time.Now()
-	}
-	p.peers.mu.Unlock()
-	if log {
+	if p.peers.refusals.due() {
 		p.log.Printf("rewrite", errorlog.Error, "mod_rewrite: RewriteMap program %s (map %s): closed a connection from pid %d (uid %d): not the MPM process %d nor one of its children (logged at most once a minute)", p.path, p.name, pid, uid, p.peers.pid)
 	}
 	return false
@@ -353,7 +365,7 @@ type mapProgram struct {
 	connMu sync.Mutex
 	conns  map[net.Conn]bool
 	closed bool
-	full   time.Time // the last "closing new ones" logged
+	full   minuteGate // the "closing new ones" logged
 }
 
 // maxAnswer bounds an answer kept (apache2 reads any length); the rest of a
@@ -531,7 +543,7 @@ var longKeys = make(chan struct{}, 4)
 // net/http's Server.Serve, logged once a burst (at most once a minute).
 func (p *mapProgram) serve() {
 	var delay time.Duration
-	var logged time.Time
+	var acceptErrs minuteGate
 	for {
 		c, err := p.ln.Accept()
 		if err != nil {
@@ -548,8 +560,7 @@ func (p *mapProgram) serve() {
 			} else {
 				delay = min(2*delay, time.Second)
 			}
-			if delay == 5*time.Millisecond && time.Since(logged) >= time.Minute {
-				logged = time.Now()
+			if delay == 5*time.Millisecond && acceptErrs.due() {
 				p.log.Printf("rewrite", errorlog.Error, "mod_rewrite: RewriteMap program %s (map %s): accept: %v: retrying", p.path, p.name, err)
 			}
 			select {
@@ -575,13 +586,9 @@ func (p *mapProgram) serve() {
 			if n < maxProgramConns {
 				programConns.Add(-1)
 			}
-			log := time.Since(p.full) >= time.Minute
-			if log {
-				p.full = time.Now()
-			}
 			p.connMu.Unlock()
 			c.Close()
-			if log {
+			if p.full.due() {
 				p.log.Printf("rewrite", errorlog.Error, "mod_rewrite: RewriteMap program %s (map %s): %d connections (at most %d, %d for all the maps): closing new ones (logged at most once a minute)", p.path, p.name, n, maxProgramConns, programConnLimit())
 			}
 			continue
