@@ -866,7 +866,7 @@ func parseLimitRequestBody(s string) (int64, error) {
 	if t != "" && t[0] == '+' {
 		t = t[1:]
 	}
-	if !allDigits(t) {
+	if !cnum.Digits(t) {
 		return 0, errors.New("LimitRequestBody requires a non-negative integer.")
 	}
 	n, err := strconv.ParseInt(t, 10, 64)

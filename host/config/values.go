@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/httpd-mpm/httpd-mpm/internal/cnum"
 )
 
 // atoi converts like C's atoi, which Apache uses for most numbers: leading
@@ -95,7 +97,7 @@ func parseListen(s string) (host string, port int, err error) {
 	if s == "" {
 		return "", 0, errListenPort
 	}
-	if allDigits(s) {
+	if cnum.Digits(s) {
 		port, err = parsePort(s)
 		return "", port, err
 	}
@@ -111,7 +113,7 @@ func parseListen(s string) (host string, port int, err error) {
 		if rest == "" {
 			return "", 0, errListenPort
 		}
-		if rest[0] != ':' || !allDigits(rest[1:]) {
+		if rest[0] != ':' || !cnum.Digits(rest[1:]) {
 			return "", 0, errListenAddr
 		}
 		port, err = parsePort(rest[1:])
@@ -122,7 +124,7 @@ func parseListen(s string) (host string, port int, err error) {
 		return "", 0, errListenPort
 	}
 	host, ps := s[:i], s[i+1:]
-	if !allDigits(ps) {
+	if !cnum.Digits(ps) {
 		return "", 0, errListenPort
 	}
 	if host == "" || (strings.Contains(host, ":") && !isIPv6(host)) {
@@ -133,18 +135,6 @@ func parseListen(s string) (host string, port int, err error) {
 	}
 	port, err = parsePort(ps)
 	return host, port, err
-}
-
-func allDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 func parsePort(s string) (int, error) {

@@ -100,6 +100,20 @@ func signStart(s string) (int, bool) {
 	return i, false
 }
 
+// Digits reports whether s is one or more ASCII digits and nothing else
+// (apr_isdigit on every byte).
+func Digits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
 func isSpace(c byte) bool { return c == ' ' || c >= '\t' && c <= '\r' }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }

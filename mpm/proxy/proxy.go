@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/httpd-mpm/httpd-mpm/internal/cnum"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
 )
@@ -716,23 +717,13 @@ func send(bc *bconn, head, pre []byte, body io.Reader, bodyDone, chunked bool, m
 // alone ("500 ").
 func statusLine(line string) (status string, ok bool) {
 	if len(line) < 12 || !strings.HasPrefix(line, "HTTP/") || line[6] != '.' || line[8] != ' ' ||
-		!isDigits(line[5:6]) || !isDigits(line[7:8]) || !isDigits(line[9:12]) {
+		!cnum.Digits(line[5:6]) || !cnum.Digits(line[7:8]) || !cnum.Digits(line[9:12]) {
 		return "", false
 	}
 	if len(line) == 12 {
 		return line[9:] + " ", true
 	}
 	return line[9:], true
-}
-
-// isDigits reports whether s is ASCII digits only.
-func isDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // writeRequest writes the request's head and its body to bw, and flushes:
