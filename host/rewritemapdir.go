@@ -22,8 +22,8 @@ import (
 // Its own operations on the names go through a descriptor of the directory
 // it made, never following a symbolic link, so that even a TMPDIR another
 // user may write to cannot lead them elsewhere. Once its sockets are made,
-// the children's group may enter it (0710); each socket is its user's alone
-// (0600).
+// the children's group may enter it (0710); each socket stays the host's,
+// and the children's group may connect to it (0660).
 type socketDir struct {
 	path string
 	fd   int // the directory, opened after it was made
