@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"net"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -126,7 +127,7 @@ func (p *prgClient) lookup(key string) (string, bool) {
 		line, err := c.ask(key, deadline)
 		if err != nil {
 			c.c.Close()
-			if reused && !isTimeout(err) {
+			if reused && !errors.Is(err, os.ErrDeadlineExceeded) {
 				p.dropIdle()
 				fresh = true
 				continue
@@ -140,12 +141,6 @@ func (p *prgClient) lookup(key string) (string, bool) {
 		return "", false
 	}
 	return "", false
-}
-
-// isTimeout tells an error of a deadline passed.
-func isTimeout(err error) bool {
-	ne, ok := err.(net.Error)
-	return ok && ne.Timeout()
 }
 
 func (c *prgConn) ask(key string, deadline time.Time) (string, error) {
