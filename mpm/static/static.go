@@ -915,7 +915,7 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 		}
 		if c.name != "" {
 			var ok bool
-			if f, fi, fe, o, rel, ok = h.variant(w, r, root, croot, rel, c.name, c.mapped, conf); !ok {
+			if f, fi, fe, o, rel, ok = h.variant(w, r, root, croot, rel, c, conf); !ok {
 				return
 			}
 			defer h.done(f, fe)
@@ -1064,7 +1064,7 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 					}
 					if c.name != "" && c.status == 0 {
 						var ok bool
-						if g, gi, ge, o, _, ok = h.variant(w, r, root, croot, rel+name, c.name, c.mapped, conf); !ok {
+						if g, gi, ge, o, _, ok = h.variant(w, r, root, croot, rel+name, c, conf); !ok {
 							return
 						}
 						idx, idxe, fi, rel = g, ge, gi, rel+c.name // no validator: it was the subrequest's
