@@ -134,13 +134,15 @@ func (h *Handler) lookup(w http.ResponseWriter, r *http.Request, uri string, sin
 		p.WriteHeader(http.StatusOK)
 		fallthrough
 	case p.pass:
-		// The fast internal redirect gives r the subrequest's URI: the
-		// access log's %U is the URL's, not r's, or the URI of what the
-		// subrequest was fast-redirected to in turn (a directory's index).
+		// The fast internal redirect gives r the subrequest's URI and
+		// query: the access log's %U is the URL's, not r's, or the URI of
+		// what the subrequest was fast-redirected to in turn (a
+		// directory's index, a RewriteRule's [PT] target), its %q the
+		// query the subrequest ended with (the rule's).
 		if u := held.url; u != nil {
-			r.URL.Path, r.URL.RawPath = u.Path, u.RawPath
+			r.URL.Path, r.URL.RawPath, r.URL.RawQuery = u.Path, u.RawPath, u.RawQuery
 		} else if u, err := url.ParseRequestURI(uri); err == nil {
-			r.URL.Path, r.URL.RawPath = u.Path, u.RawPath
+			r.URL.Path, r.URL.RawPath, r.URL.RawQuery = u.Path, u.RawPath, u.RawQuery
 		}
 		return 0
 	case final(p.status, single):
