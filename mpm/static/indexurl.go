@@ -19,9 +19,20 @@ const defaultSubreqDepth = 10
 
 type subreqDepthKey struct{}
 
-// subrequest is r one subrequest deeper, false past SubrequestLimit (with
-// apache2's AH00125 logged, naming the limit).
+// subrequest is r one subrequest deeper, false past SubrequestLimit (see
+// subrequestDepth).
 func (h *Handler) subrequest(r *http.Request) (*http.Request, bool) {
+	depth, ok := h.subrequestDepth(r)
+	if !ok {
+		return r, false
+	}
+	return r.WithContext(context.WithValue(r.Context(), subreqDepthKey{}, depth+1)), true
+}
+
+// subrequestDepth is the nesting of r's subrequests, false when one more
+// would pass SubrequestLimit, with apache2's AH00125 logged, naming the
+// limit: each of mod_dir's subrequests, a DirectoryIndex file's too.
+func (h *Handler) subrequestDepth(r *http.Request) (int, bool) {
 	limit := h.SubrequestLimit
 	if limit <= 0 {
 		limit = defaultSubreqDepth
@@ -32,9 +43,9 @@ func (h *Handler) subrequest(r *http.Request) (*http.Request, bool) {
 			h.LogError(r, LevelError, "core", nil, "AH00125: Request exceeded the limit of "+strconv.Itoa(limit)+" subrequest nesting levels due to probable configuration error. "+
 				"Use 'LimitInternalRecursion' to increase the limit if necessary. Use 'LogLevel debug' to get a backtrace.")
 		}
-		return r, false
+		return depth, false
 	}
-	return r.WithContext(context.WithValue(r.Context(), subreqDepthKey{}, depth+1)), true
+	return depth, true
 }
 
 // InSubrequest reports whether r is one of mod_dir's subrequests (a
@@ -123,13 +134,15 @@ func (h *Handler) lookup(w http.ResponseWriter, r *http.Request, uri string, sin
 		p.WriteHeader(http.StatusOK)
 		fallthrough
 	case p.pass:
-		// The fast internal redirect gives r the subrequest's URI: the
-		// access log's %U is the URL's, not r's, or the URI of what the
-		// subrequest was fast-redirected to in turn (a directory's index).
+		// The fast internal redirect gives r the subrequest's URI and
+		// query: the access log's %U is the URL's, not r's, or the URI of
+		// what the subrequest was fast-redirected to in turn (a
+		// directory's index, a RewriteRule's [PT] target), its %q the
+		// query the subrequest ended with (the rule's).
 		if u := held.url; u != nil {
-			r.URL.Path, r.URL.RawPath = u.Path, u.RawPath
+			r.URL.Path, r.URL.RawPath, r.URL.RawQuery = u.Path, u.RawPath, u.RawQuery
 		} else if u, err := url.ParseRequestURI(uri); err == nil {
-			r.URL.Path, r.URL.RawPath = u.Path, u.RawPath
+			r.URL.Path, r.URL.RawPath, r.URL.RawQuery = u.Path, u.RawPath, u.RawQuery
 		}
 		return 0
 	case final(p.status, single):

@@ -3,6 +3,7 @@ package static
 import (
 	"errors"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/url"
 	"os"
@@ -39,6 +40,9 @@ type chosen struct {
 	body   *negotiation.Variant // a type map's Body: variant
 	vlv    string               // the variant list validator for the ETag
 	mapped bool                 // name is a type map's URI, not yet checked
+	// transparent says the negotiation was transparent (its answer has
+	// TCN), when name is set.
+	transparent bool
 }
 
 // multiviews is mod_negotiation's MultiViews for rel (a file that does not
@@ -181,9 +185,9 @@ func (h *Handler) choose(w http.ResponseWriter, r *http.Request, dir, filename s
 	}
 	best := &vars[res.Best]
 	if best.Body >= 0 {
-		return chosen{name: best.Name, body: best}
+		return chosen{name: best.Name, body: best, transparent: transparent}
 	}
-	return chosen{name: best.Name}
+	return chosen{name: best.Name, transparent: transparent}
 }
 
 // readTypeMap reads the type map file name (AH00683 when it cannot).
@@ -258,9 +262,7 @@ func (h *Handler) serveTypeMap(w http.ResponseWriter, r *http.Request, root, cro
 		h.error(w, r, st, o)
 		return
 	}
-	if transparent && h.typeMap(nrel, h.contentType(nrel, vo), vo) {
-		// mod_negotiation's setup_choice_response: a transparent map's
-		// variant that is a type map itself (the map itself, say).
+	if transparent && h.alsoNegotiates(r, root, croot, nrel, vo, conf) {
 		h.error(w, r, http.StatusVariantAlsoNegotiates, o)
 		return
 	}
@@ -387,6 +389,35 @@ func (h *Handler) typeMap(rel, ct string, o *Options) bool {
 	return isTypeMap(ct) || (o.SetHandler != "" || h.Handlers != nil || o.MIME != nil) && h.handler(rel, o) == "type-map"
 }
 
+// alsoNegotiates reports whether the variant nrel (a clean path below
+// root) that a transparent negotiation chose, under its settings vo, is
+// negotiated in turn, as mod_negotiation's setup_choice_response finds
+// (506 Variant Also Negotiates): a type map (the map itself, say), or a
+// name that does not exist which MultiViews negotiates (transparently:
+// its subrequest, a GET, answers with TCN).
+func (h *Handler) alsoNegotiates(r *http.Request, root, croot, nrel string, vo *Options, conf Configurer) bool {
+	if h.typeMap(nrel, h.contentType(nrel, vo), vo) {
+		return true
+	}
+	if !vo.MultiViews {
+		return false
+	}
+	if _, err := os.Lstat(root + nrel); !errors.Is(err, fs.ErrNotExist) {
+		return false
+	}
+	hd := fieldsOnly{}
+	h.multiviews(hd, r, root, croot, nrel, conf, true)
+	return hd["TCN"] != nil
+}
+
+// fieldsOnly is a ResponseWriter that keeps the fields set and drops the
+// rest: a subrequest's answer looked at, not sent.
+type fieldsOnly http.Header
+
+func (f fieldsOnly) Header() http.Header       { return http.Header(f) }
+func (fieldsOnly) Write(b []byte) (int, error) { return len(b), nil }
+func (fieldsOnly) WriteHeader(int)             {}
+
 // dropNegotiation removes the negotiation's fields from hd when the variant
 // chosen is refused (apache2 sets them once the variant's subrequest is).
 func dropNegotiation(hd http.Header) {
@@ -395,13 +426,14 @@ func dropNegotiation(hd http.Header) {
 	}
 }
 
-// variant opens the variant name chosen for rel (a path below root that
+// variant opens the variant c.name chosen for rel (a path below root that
 // does not exist) as apache2's fast redirect to its subrequest: the file, its
 // settings, rel now naming it, and r's URL-path its name. false when it
-// answered (the variant could not be opened or is refused). mapped says name
-// is a type map's URI: its settings are checked here (MultiViews checked
-// the files it found).
-func (h *Handler) variant(w http.ResponseWriter, r *http.Request, root, croot, rel, name string, mapped bool, conf Configurer) (*os.File, meta, *cachedFile, *Options, string, bool) {
+// answered (the variant could not be opened, is refused or negotiates in
+// turn). c.mapped says the name is a type map's URI: its settings are
+// checked here (MultiViews checked the files it found).
+func (h *Handler) variant(w http.ResponseWriter, r *http.Request, root, croot, rel string, c chosen, conf Configurer) (*os.File, meta, *cachedFile, *Options, string, bool) {
+	name, mapped := c.name, c.mapped
 	i := strings.LastIndexByte(rel, '/')
 	dir := rel[:i]
 	if mapped && aboveDir(name) {
@@ -414,7 +446,11 @@ func (h *Handler) variant(w http.ResponseWriter, r *http.Request, root, croot, r
 	}
 	uri := subURL(r, rel, nrel[i+1:])
 	if mapped {
-		if st, _ := h.refused(w, r, root, croot, nrel, uri, conf, walkOf(r, croot, rel)); st != 0 {
+		st, vo := h.refused(w, r, root, croot, nrel, uri, conf, walkOf(r, croot, rel))
+		if st == 0 && c.transparent && h.alsoNegotiates(r, root, croot, nrel, vo, conf) {
+			st = http.StatusVariantAlsoNegotiates
+		}
+		if st != 0 {
 			dropNegotiation(w.Header())
 			h.error(w, r, st, h.options(r, conf, croot+dir, rel[i+1:]))
 			return nil, meta{}, nil, nil, "", false
@@ -426,6 +462,25 @@ func (h *Handler) variant(w http.ResponseWriter, r *http.Request, root, croot, r
 		r.URL.Path, r.URL.RawPath = uri, ""
 	}
 	f, fi, fe, st, err := h.open(root, nrel)
+	if st == http.StatusNotFound && mapped && o.MultiViews && errors.Is(err, fs.ErrNotExist) {
+		// The variant's subrequest (a GET) negotiates a MultiViews name in
+		// turn, its fields the answer's too, and r is fast-redirected to
+		// what it chose (the map's negotiation was not transparent, else
+		// a 506 above), as deep as subrequests nest.
+		sr, ok := h.subrequest(r)
+		if !ok {
+			h.error(w, r, http.StatusInternalServerError, o)
+			return nil, meta{}, nil, nil, "", false
+		}
+		c := h.multiviews(w, sr, root, croot, nrel, conf, true)
+		switch {
+		case c.status != 0:
+			h.error(w, r, c.status, o)
+			return nil, meta{}, nil, nil, "", false
+		case c.name != "":
+			return h.variant(w, sr, root, croot, nrel, c, conf)
+		}
+	}
 	if st != 0 {
 		h.logOpenError(r, root, croot, nrel, err)
 		h.error(w, r, st, o)

@@ -915,7 +915,7 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 		}
 		if c.name != "" {
 			var ok bool
-			if f, fi, fe, o, rel, ok = h.variant(w, r, root, croot, rel, c.name, c.mapped, conf); !ok {
+			if f, fi, fe, o, rel, ok = h.variant(w, r, root, croot, rel, c, conf); !ok {
 				return
 			}
 			defer h.done(f, fe)
@@ -936,6 +936,7 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 	// mod_dir may fast-redirect r to an index or a FallbackResource.
 	dirHdr := dirFields(r, o, status == 0 && fi.kind == kindDir && !noSlash || status == http.StatusNotFound && o.Fallback != "")
 	Fixup(r, o.Response)
+	sub := inLookup(r)
 	r = fastRedirect(r, status == 0 && fi.kind == kindRegular || atFile)
 	if o.Handler != nil && (status == 0 && fi.kind != kindDir || status == http.StatusNotFound && !stopped) {
 		if h.handle(w, r, o, croot, rel, info, status != 0, false) {
@@ -1028,6 +1029,13 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 				}
 				continue
 			}
+			if _, ok := h.subrequestDepth(r); !ok {
+				// r is a subrequest nested as deep as they go (a
+				// DirectoryIndex URL naming its own directory): the name's
+				// is a 500.
+				refused = http.StatusInternalServerError
+				continue
+			}
 			// mod_dir's subrequest for the name checks access first, file or
 			// not; a refusal moves on to the next name (with a single name, a
 			// 401 is the answer, its challenge included).
@@ -1056,7 +1064,7 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 					}
 					if c.name != "" && c.status == 0 {
 						var ok bool
-						if g, gi, ge, o, _, ok = h.variant(w, r, root, croot, rel+name, c.name, c.mapped, conf); !ok {
+						if g, gi, ge, o, _, ok = h.variant(w, r, root, croot, rel+name, c, conf); !ok {
 							return
 						}
 						idx, idxe, fi, rel = g, ge, gi, rel+c.name // no validator: it was the subrequest's
@@ -1106,6 +1114,14 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 			// No listing when a name was refused: mod_dir's fixup answers
 			// before a handler looks at the method or reads the body.
 			h.error(w, r, refused, o)
+			return
+		}
+		if idx == nil && sub {
+			// mod_dir fast-redirects to its subrequest only for a regular
+			// file: a directory without an index found is no
+			// DirectoryIndex or FallbackResource (the next name is
+			// tried), whatever its handler or Options Indexes.
+			w.WriteHeader(http.StatusNotFound)
 			return
 		}
 		if idx == nil {
