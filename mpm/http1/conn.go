@@ -633,7 +633,7 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 		if !info.chunked {
 			b.left = req.ContentLength
 		}
-		b.expect100 = info.expectContinue && req.ProtoMinor >= 1 // HTTP/1.0 knows no 1xx
+		b.expect100 = info.expectContinue && req.ProtoAtLeast(1, 1) // HTTP/1.0 knows no 1xx
 		req.Body = b
 		w.body = b
 	} else {
@@ -797,8 +797,9 @@ func (c *Conn) answerProtoError(w *response, perr *protoError) (bool, error) {
 	if req.Method == "" {
 		req.Method = http.MethodGet
 	}
-	if req.ProtoMajor != 1 {
-		req.Proto, req.ProtoMajor, req.ProtoMinor = "HTTP/1.1", 1, 1
+	if req.ProtoMajor == 0 {
+		// apache2's version of a refused request line (%H).
+		req.Proto, req.ProtoMajor, req.ProtoMinor = c.parser.lineVersion()
 	}
 	if req.Header == nil {
 		req.Header = http.Header{}

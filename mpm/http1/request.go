@@ -41,7 +41,6 @@ var (
 	errURITooLong = &protoError{status: http.StatusRequestURITooLong}
 	errFieldLong  = &protoError{status: http.StatusBadRequest, notes: noteFieldTooLong}
 	errFieldCount = &protoError{status: http.StatusBadRequest, notes: noteTooManyField}
-	errVersion    = &protoError{status: http.StatusHTTPVersionNotSupported}
 
 	errLineTooLong = errors.New("line too long")
 	errBareLF      = errors.New("line not terminated by CRLF")
@@ -284,9 +283,9 @@ func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.R
 	req.RequestURI = s[tStart:tEnd]
 	req.Proto = internProto(s[tEnd+1 : line.end])
 	req.ProtoMajor, req.ProtoMinor = major, minor
-	if major != 1 {
-		return info, errVersion
-	}
+	// Any version from 1.0 up is served, as apache2 does (HTTP/2.0 and
+	// HTTP/3.0 too, as HTTP/1.1: its proto_num); 1.0 alone is the old one.
+	http10 := major == 1 && minor == 0
 
 	h := make(http.Header, nfields)
 	if len(vals) < nfields {
@@ -367,7 +366,7 @@ func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.R
 			info.kaToken = true
 		}
 	}
-	if minor == 0 && !info.kaToken {
+	if http10 && !info.kaToken {
 		req.Close = true
 	}
 	info.clientClose = req.Close // before the handler, which may set req.Close itself
@@ -382,7 +381,7 @@ func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.R
 	switch {
 	case len(hostV) > 1:
 		badHost = true
-	case len(hostV) == 1 && hostV[0] == "" && minor == 0 && req.RequestURI[0] == '/':
+	case len(hostV) == 1 && hostV[0] == "" && http10 && req.RequestURI[0] == '/':
 		// apache2 serves an HTTP/1.0 request with an empty Host field as
 		// one without a host (fix_hostname leaves none), the field kept.
 	case len(hostV) == 1 && !validHost(hostV[0]):
@@ -461,12 +460,13 @@ func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.R
 		}
 		req.Host = req.URL.Host
 		absHost = true
-		if minor == 1 && len(hostV) == 0 {
-			// apache2 (ap_read_request) wants the Host field of an HTTP/1.1 request
-			// even when the target names the host; its page names that host.
+		if major == 1 && minor == 1 && len(hostV) == 0 {
+			// apache2 (ap_check_request_header) wants the Host field of an
+			// HTTP/1.1 request (of no later version) even when the target
+			// names the host; its page names that host.
 			return info, errBadRequest
 		}
-	} else if strictHost || req.Host == "" && minor >= 1 {
+	} else if strictHost || req.Host == "" && !http10 {
 		return info, errBadRequest
 	}
 
@@ -494,7 +494,7 @@ func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.R
 		info.chunked = true
 		req.ContentLength = -1
 		req.TransferEncoding = []string{"chunked"}
-		if minor == 0 || !plain {
+		if http10 || !plain {
 			// RFC 9112 §6.1: an HTTP/1.0 message's Transfer-Encoding makes its
 			// framing faulty; a list that a front end may read otherwise
 			// (chunked twice, an element that is not a bare coding name)
@@ -648,6 +648,20 @@ func (p *parser) refusedLine() {
 	p.line.end = p.line.start + int32(n)
 }
 
+// lineVersion is the version of a refused request line (refusedLine's) as
+// apache2's ap_parse_request_line leaves it (%H): its third word when that
+// is one (parseVersion), else HTTP/1.0, what it makes of HTTP/0.9 and of a
+// line without a version.
+func (p *parser) lineVersion() (proto string, major, minor int) {
+	b := p.head[p.line.start:p.line.end]
+	if i := bytes.LastIndexByte(b, ' '); i >= 0 && bytes.Count(b, []byte{' '}) == 2 {
+		if major, minor, ok := parseVersion(b[i+1:]); ok {
+			return internProto(string(b[i+1:])), major, minor
+		}
+	}
+	return "HTTP/1.0", 1, 0
+}
+
 // isLineSpace reports whether c is white space to apache2's request-line
 // parser (apr_isspace).
 func isLineSpace(c byte) bool { return c == ' ' || '\t' <= c && c <= '\r' }
@@ -734,10 +748,11 @@ func splitRequestLine(b []byte) (mEnd, tStart, tEnd int32, ok bool) {
 	return int32(sp1), int32(sp1 + 1), int32(sp1 + 1 + sp2), true
 }
 
-// parseVersion accepts exactly "HTTP/" DIGIT "." DIGIT.
+// parseVersion accepts exactly "HTTP/" DIGIT "." DIGIT, the major version
+// not 0, as apache2's ap_parse_request_line ("HTTP/0.9" is a 400 there).
 func parseVersion(b []byte) (major, minor int, ok bool) {
 	if len(b) != 8 || string(b[:5]) != "HTTP/" || b[6] != '.' ||
-		b[5] < '0' || b[5] > '9' || b[7] < '0' || b[7] > '9' {
+		b[5] < '1' || b[5] > '9' || b[7] < '0' || b[7] > '9' {
 		return 0, 0, false
 	}
 	return int(b[5] - '0'), int(b[7] - '0'), true
