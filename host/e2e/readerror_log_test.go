@@ -10,9 +10,9 @@ import (
 // apache2 parsed it, undecoded, and no field when it refuses the request
 // line; the fields read before a refused field line, but for one too long.
 // %r is the line's first three words, as apache2 rebuilds it ("GET /a b c
-// HTTP/1.1" is "GET /a b"). Differences left (README): a target with a user
-// (apache2's %V is its host) and one over LimitRequestLine (apache2's %r is
-// its start, %U "-"). Core's 404 for an encoded NUL logs the path up to it.
+// HTTP/1.1" is "GET /a b"). Difference left (README): a target with a user
+// (apache2's %V is its host). Core's 404 for an encoded NUL logs the path
+// up to it.
 func TestReadErrorLog(t *testing.T) {
 	conf := mainSite + `<VirtualHost 127.0.0.1:@P0@>
 	ServerName main.test
@@ -55,5 +55,31 @@ CustomLog logs/err_log errlog
 		drs = append(drs, diffRequest{Raw: r})
 	}
 	p.check(drs)
+	p.checkLogs("err_log")
+}
+
+// TestReadErrorLogUnparsed: a request line over LimitRequestLine, or ended
+// by a bare LF, is refused before apache2 parses it (read_request_line):
+// its access-log line has as %r the line as read (its first
+// LimitRequestLine+1 bytes, white space as sent; with its LF), %m and %U
+// "-", no query, %H HTTP/1.0, the default server's %V; a HEAD gets the page.
+func TestReadErrorLogUnparsed(t *testing.T) {
+	conf := mainSite + `<VirtualHost 127.0.0.1:@P0@>
+	ServerName main.test
+</VirtualHost>
+<VirtualHost 127.0.0.1:@P0@>
+	ServerName other.test
+</VirtualHost>
+LogFormat "%r|%m|%H|%U|%q|%V|%{Host}i|%>s|%b" errlog
+CustomLog logs/err_log errlog
+`
+	p := startPair(t, 1, conf, map[string]string{"a.txt": "a\n"})
+	p.check([]diffRequest{
+		{Raw: "GET /" + strings.Repeat("a", 9000) + " HTTP/1.1\r\nHost: other.test\r\n\r\n", Connection: true},
+		{Raw: "GET /" + strings.Repeat("a", 8178) + " HTTP/1.1\r\nHost: other.test\r\n\r\n", Connection: true},
+		{Raw: "HEAD /a\tb" + strings.Repeat("b", 9000) + "?q HTTP/1.1\r\nHost: other.test\r\n\r\n", Connection: true},
+		{Raw: "GET /a.txt?q HTTP/1.1\nHost: other.test\r\n\r\n", Connection: true},
+		{Raw: "\r\nGET /a.txt?q  HTTP/1.1\nHost: other.test\r\n\r\n", Connection: true},
+	})
 	p.checkLogs("err_log")
 }

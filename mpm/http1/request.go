@@ -39,6 +39,10 @@ const (
 var (
 	errBadRequest = &protoError{status: http.StatusBadRequest}
 	errURITooLong = &protoError{status: http.StatusRequestURITooLong}
+	// errLineLF is a request line ended by a bare LF: apache2's
+	// read_request_line refuses it before it parses it, as one too long
+	// (errURITooLong; see Conn.LineUnparsed).
+	errLineLF     = &protoError{status: http.StatusBadRequest}
 	errFieldLong  = &protoError{status: http.StatusBadRequest, notes: noteFieldTooLong}
 	errFieldCount = &protoError{status: http.StatusBadRequest, notes: noteTooManyField}
 
@@ -177,9 +181,11 @@ func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.R
 		if err != nil {
 			switch err {
 			case errLineTooLong:
+				p.line = line // its start, which apache2's %r shows
 				return info, errURITooLong
 			case errBareLF:
-				return info, errBadRequest
+				p.line = line // with its LF, as apache2's %r shows it
+				return info, errLineLF
 			}
 			return info, &protoError{err: err} // EOF or timeout inside the request line: drop
 		}
@@ -692,14 +698,22 @@ func (p *parser) lineMethod() string {
 }
 
 // readLine appends the next line, without its CRLF, to p.head and returns its span.
-// A line whose content exceeds max bytes is errLineTooLong; a line ended by a bare LF
-// is errBareLF. I/O errors are returned as is.
+// A line whose content exceeds max bytes is errLineTooLong, with the span of its
+// first max bytes (what apache2's ap_rgetline keeps of it: limits.lineLimit is
+// LimitRequestLine+1, its buffer's size less the NUL); a line ended by a bare
+// LF is errBareLF, with the span of the line and its LF. I/O errors are returned as
+// is.
 func (p *parser) readLine(br *bufio.Reader, max int) (span, error) {
 	start := len(p.head)
 	for {
 		frag, err := br.ReadSlice('\n')
 		if len(p.head)-start+len(frag) > max+2 {
-			return span{}, errLineTooLong
+			if keep := max - (len(p.head) - start); keep >= 0 {
+				p.head = append(p.head, frag[:keep]...)
+			} else {
+				p.head = p.head[:start+max]
+			}
+			return span{int32(start), int32(start + max)}, errLineTooLong
 		}
 		p.head = append(p.head, frag...)
 		if err == nil {
@@ -714,7 +728,7 @@ func (p *parser) readLine(br *bufio.Reader, max int) (span, error) {
 	}
 	n := len(p.head)
 	if n-start < 2 || p.head[n-2] != '\r' {
-		return span{}, errBareLF
+		return span{int32(start), int32(n)}, errBareLF
 	}
 	p.head = p.head[:n-2]
 	if n-2-start > max {

@@ -31,7 +31,17 @@ func checkRefused(t *testing.T, raw string) {
 	var p parser
 	req := &http.Request{URL: new(url.URL)}
 	br := bufio.NewReaderSize(strings.NewReader(raw), readBufSize)
-	p.readRequest(nil, br, &s.cfg.host.limits, req, nil)
+	_, perr := p.readRequest(nil, br, &s.cfg.host.limits, req, nil)
+	if perr == errURITooLong || perr == errLineLF {
+		// Left as read (answerProtoError): the first LimitRequestLine+1
+		// bytes (lineLimit), or the line with its LF, as apache2's %r shows it.
+		line := string(p.head[p.line.start:p.line.end])
+		if !strings.Contains(raw, line) || perr == errURITooLong && len(line) != s.cfg.host.limits.lineLimit ||
+			perr == errLineLF && !strings.HasSuffix(line, "\n") {
+			t.Fatalf("unparsed line %q", line)
+		}
+		return
+	}
 	before := p.line.end - p.line.start
 	p.refusedLine()
 	if req.Method == "" {
