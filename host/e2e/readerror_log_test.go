@@ -6,13 +6,13 @@ import (
 )
 
 // TestReadErrorLog: the access-log line of a request refused as it is read
-// (%r, %U, %q, %V, %{Host}i, %s, %b), compared with apache2's: the target as
+// (%r, %U, %q, %V, %v, %{Host}i, %s, %b), compared with apache2's: the target as
 // apache2 parsed it, undecoded, and no field when it refuses the request
 // line; the fields read before a refused field line, but for one too long.
 // %r is the line's first three words, as apache2 rebuilds it ("GET /a b c
-// HTTP/1.1" is "GET /a b"). Difference left (README): a target with a user
-// (apache2's %V is its host). Core's 404 for an encoded NUL logs the path
-// up to it.
+// HTTP/1.1" is "GET /a b"). A target with a user is refused by the default
+// server after apache2 took its host (%V). Core's 404 for an encoded NUL
+// logs the path up to it.
 func TestReadErrorLog(t *testing.T) {
 	conf := mainSite + `<VirtualHost 127.0.0.1:@P0@>
 	ServerName main.test
@@ -20,7 +20,7 @@ func TestReadErrorLog(t *testing.T) {
 <VirtualHost 127.0.0.1:@P0@>
 	ServerName other.test
 </VirtualHost>
-LogFormat "%r|%U|%q|%V|%{Host}i|%{X-A}i|%s|%b" errlog
+LogFormat "%r|%U|%q|%V|%v|%{Host}i|%{X-A}i|%s|%b" errlog
 CustomLog logs/err_log errlog
 `
 	p := startPair(t, 1, conf, map[string]string{"a.txt": "a\n"})
@@ -49,6 +49,11 @@ CustomLog logs/err_log errlog
 		"GET /a.txt?q HTTP/1.1\r\nHost: other.test\r\nX-A: 1\r\n x\r\nbad name: 1\r\n\r\n",
 		"GET /a.txt?q HTTP/1.1\r\n x\r\nHost: other.test\r\n\r\n",
 		"GET /a.txt?q HTTP/x\r\nHost: other.test\r\n\r\n",
+		"GET http://u@abs.test/x HTTP/1.1\r\nHost: other.test\r\n\r\n",
+		"GET http://u:p@abs.test:81/x?y HTTP/1.1\r\nHost: other.test\r\n\r\n",
+		"GET https://u@abs.test/x HTTP/1.1\r\nHost: other.test\r\n\r\n",
+		"GET http://u@other.test/x HTTP/1.1\r\nHost: main.test\r\n\r\n",
+		"GET http://u@[::1]:81/x HTTP/1.1\r\nHost: other.test\r\n\r\n",
 	}
 	var drs []diffRequest
 	for _, r := range reqs {

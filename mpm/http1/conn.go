@@ -13,6 +13,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -797,6 +798,13 @@ func (c *Conn) answerProtoError(w *response, perr *protoError) (bool, error) {
 	if !c.lineUnparsed {
 		c.parser.refusedLine()
 	}
+	if req.Host == "" && req.URL.User != nil && req.URL.Host != "" && strings.EqualFold(req.URL.Scheme, connScheme(req)) {
+		// A target with a user (AH02422) is refused once apache2's
+		// ap_parse_uri took its host for the request's, after the server
+		// was chosen (the connection's default answers; c.ident is set):
+		// %V and the page name that host.
+		req.Host = req.URL.Host
+	}
 	if req.Method == "" && !c.lineUnparsed {
 		// The request line's method, as apache2 keeps it: a HEAD gets no body.
 		req.Method = c.parser.lineMethod()
@@ -805,6 +813,9 @@ func (c *Conn) answerProtoError(w *response, perr *protoError) (bool, error) {
 	}
 	if req.Method == "" {
 		req.Method = http.MethodGet
+	}
+	if req.URL.User != nil {
+		c.parser.maskPassword(req)
 	}
 	switch {
 	case c.lineUnparsed:

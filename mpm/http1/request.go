@@ -668,6 +668,24 @@ func (p *parser) lineVersion() (proto string, major, minor int) {
 	return "HTTP/1.0", 1, 0
 }
 
+// maskPassword makes the request line of req, refused for a target with
+// a password, the one apache2's access log shows for it (mod_log_config's
+// log_request_line): its method, the target with the password as
+// XXXXXXXX, its version; appended to head, which the refused request no
+// longer needs.
+func (p *parser) maskPassword(req *http.Request) {
+	if _, ok := req.URL.User.Password(); !ok {
+		return
+	}
+	u := *req.URL
+	u.User = url.UserPassword(u.User.Username(), "XXXXXXXX")
+	start := len(p.head)
+	p.head = append(append(p.head, req.Method...), ' ')
+	p.head = append(append(p.head, u.String()...), ' ')
+	p.head = append(p.head, req.Proto...)
+	p.line = span{int32(start), int32(len(p.head))}
+}
+
 // isLineSpace reports whether c is white space to apache2's request-line
 // parser (apr_isspace).
 func isLineSpace(c byte) bool { return c == ' ' || '\t' <= c && c <= '\r' }
