@@ -14,16 +14,7 @@ import (
 // server after apache2 took its host (%V). Core's 404 for an encoded NUL
 // logs the path up to it.
 func TestReadErrorLog(t *testing.T) {
-	conf := mainSite + `<VirtualHost 127.0.0.1:@P0@>
-	ServerName main.test
-</VirtualHost>
-<VirtualHost 127.0.0.1:@P0@>
-	ServerName other.test
-</VirtualHost>
-LogFormat "%r|%U|%q|%V|%v|%{Host}i|%{X-A}i|%s|%b" errlog
-CustomLog logs/err_log errlog
-`
-	p := startPair(t, 1, conf, map[string]string{"a.txt": "a\n"})
+	p := startErrLogPair(t, "%r|%U|%q|%V|%v|%{Host}i|%{X-A}i|%s|%b")
 	reqs := []string{
 		"GET foo HTTP/1.1\r\nHost: other.test\r\n\r\n",
 		"GET a/b?x=1 HTTP/1.1\r\nHost: other.test\r\n\r\n",
@@ -69,16 +60,7 @@ CustomLog logs/err_log errlog
 // LimitRequestLine+1 bytes, white space as sent; with its LF), %m and %U
 // "-", no query, %H HTTP/1.0, the default server's %V; a HEAD gets the page.
 func TestReadErrorLogUnparsed(t *testing.T) {
-	conf := mainSite + `<VirtualHost 127.0.0.1:@P0@>
-	ServerName main.test
-</VirtualHost>
-<VirtualHost 127.0.0.1:@P0@>
-	ServerName other.test
-</VirtualHost>
-LogFormat "%r|%m|%H|%U|%q|%V|%{Host}i|%>s|%b" errlog
-CustomLog logs/err_log errlog
-`
-	p := startPair(t, 1, conf, map[string]string{"a.txt": "a\n"})
+	p := startErrLogPair(t, "%r|%m|%H|%U|%q|%V|%{Host}i|%>s|%b")
 	p.check([]diffRequest{
 		{Raw: "GET /" + strings.Repeat("a", 9000) + " HTTP/1.1\r\nHost: other.test\r\n\r\n", Connection: true},
 		{Raw: "GET /" + strings.Repeat("a", 8178) + " HTTP/1.1\r\nHost: other.test\r\n\r\n", Connection: true},
@@ -87,4 +69,21 @@ CustomLog logs/err_log errlog
 		{Raw: "\r\nGET /a.txt?q  HTTP/1.1\nHost: other.test\r\n\r\n", Connection: true},
 	})
 	p.checkLogs("err_log")
+}
+
+// startErrLogPair starts apache2 and ours with two name-based virtual
+// hosts on one port (main.test, the default, and other.test), a.txt, and
+// an access log logs/err_log in format.
+func startErrLogPair(t *testing.T, format string) *diffPair {
+	t.Helper()
+	conf := mainSite + `<VirtualHost 127.0.0.1:@P0@>
+	ServerName main.test
+</VirtualHost>
+<VirtualHost 127.0.0.1:@P0@>
+	ServerName other.test
+</VirtualHost>
+LogFormat "` + format + `" errlog
+CustomLog logs/err_log errlog
+`
+	return startPair(t, 1, conf, map[string]string{"a.txt": "a\n"})
 }
