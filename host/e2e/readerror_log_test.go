@@ -6,24 +6,15 @@ import (
 )
 
 // TestReadErrorLog: the access-log line of a request refused as it is read
-// (%r, %U, %q, %V, %{Host}i, %s, %b), compared with apache2's: the target as
+// (%r, %U, %q, %V, %v, %{Host}i, %s, %b), compared with apache2's: the target as
 // apache2 parsed it, undecoded, and no field when it refuses the request
 // line; the fields read before a refused field line, but for one too long.
 // %r is the line's first three words, as apache2 rebuilds it ("GET /a b c
-// HTTP/1.1" is "GET /a b"). Differences left (README): a target with a user
-// (apache2's %V is its host) and one over LimitRequestLine (apache2's %r is
-// its start, %U "-"). Core's 404 for an encoded NUL logs the path up to it.
+// HTTP/1.1" is "GET /a b"). A target with a user is refused by the default
+// server after apache2 took its host (%V). Core's 404 for an encoded NUL
+// logs the path up to it.
 func TestReadErrorLog(t *testing.T) {
-	conf := mainSite + `<VirtualHost 127.0.0.1:@P0@>
-	ServerName main.test
-</VirtualHost>
-<VirtualHost 127.0.0.1:@P0@>
-	ServerName other.test
-</VirtualHost>
-LogFormat "%r|%U|%q|%V|%{Host}i|%{X-A}i|%s|%b" errlog
-CustomLog logs/err_log errlog
-`
-	p := startPair(t, 1, conf, map[string]string{"a.txt": "a\n"})
+	p := startErrLogPair(t, "%r|%U|%q|%V|%v|%{Host}i|%{X-A}i|%s|%b")
 	reqs := []string{
 		"GET foo HTTP/1.1\r\nHost: other.test\r\n\r\n",
 		"GET a/b?x=1 HTTP/1.1\r\nHost: other.test\r\n\r\n",
@@ -49,6 +40,11 @@ CustomLog logs/err_log errlog
 		"GET /a.txt?q HTTP/1.1\r\nHost: other.test\r\nX-A: 1\r\n x\r\nbad name: 1\r\n\r\n",
 		"GET /a.txt?q HTTP/1.1\r\n x\r\nHost: other.test\r\n\r\n",
 		"GET /a.txt?q HTTP/x\r\nHost: other.test\r\n\r\n",
+		"GET http://u@abs.test/x HTTP/1.1\r\nHost: other.test\r\n\r\n",
+		"GET http://u:p@abs.test:81/x?y HTTP/1.1\r\nHost: other.test\r\n\r\n",
+		"GET https://u@abs.test/x HTTP/1.1\r\nHost: other.test\r\n\r\n",
+		"GET http://u@other.test/x HTTP/1.1\r\nHost: main.test\r\n\r\n",
+		"GET http://u@[::1]:81/x HTTP/1.1\r\nHost: other.test\r\n\r\n",
 	}
 	var drs []diffRequest
 	for _, r := range reqs {
@@ -56,4 +52,38 @@ CustomLog logs/err_log errlog
 	}
 	p.check(drs)
 	p.checkLogs("err_log")
+}
+
+// TestReadErrorLogUnparsed: a request line over LimitRequestLine, or ended
+// by a bare LF, is refused before apache2 parses it (read_request_line):
+// its access-log line has as %r the line as read (its first
+// LimitRequestLine+1 bytes, white space as sent; with its LF), %m and %U
+// "-", no query, %H HTTP/1.0, the default server's %V; a HEAD gets the page.
+func TestReadErrorLogUnparsed(t *testing.T) {
+	p := startErrLogPair(t, "%r|%m|%H|%U|%q|%V|%{Host}i|%>s|%b")
+	p.check([]diffRequest{
+		{Raw: "GET /" + strings.Repeat("a", 9000) + " HTTP/1.1\r\nHost: other.test\r\n\r\n", Connection: true},
+		{Raw: "GET /" + strings.Repeat("a", 8178) + " HTTP/1.1\r\nHost: other.test\r\n\r\n", Connection: true},
+		{Raw: "HEAD /a\tb" + strings.Repeat("b", 9000) + "?q HTTP/1.1\r\nHost: other.test\r\n\r\n", Connection: true},
+		{Raw: "GET /a.txt?q HTTP/1.1\nHost: other.test\r\n\r\n", Connection: true},
+		{Raw: "\r\nGET /a.txt?q  HTTP/1.1\nHost: other.test\r\n\r\n", Connection: true},
+	})
+	p.checkLogs("err_log")
+}
+
+// startErrLogPair starts apache2 and ours with two name-based virtual
+// hosts on one port (main.test, the default, and other.test), a.txt, and
+// an access log logs/err_log in format.
+func startErrLogPair(t *testing.T, format string) *diffPair {
+	t.Helper()
+	conf := mainSite + `<VirtualHost 127.0.0.1:@P0@>
+	ServerName main.test
+</VirtualHost>
+<VirtualHost 127.0.0.1:@P0@>
+	ServerName other.test
+</VirtualHost>
+LogFormat "` + format + `" errlog
+CustomLog logs/err_log errlog
+`
+	return startPair(t, 1, conf, map[string]string{"a.txt": "a\n"})
 }

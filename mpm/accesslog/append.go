@@ -110,7 +110,7 @@ func (it *item) append(b []byte, e *Entry) []byte {
 		case e.Last != nil:
 			m = e.Last.Method
 		}
-		if m == "" && r != nil {
+		if m == "" && r != nil && !e.LineUnparsed { // apache2's r->method is NULL then
 			m = r.Method
 		}
 		if m == "" {
@@ -160,6 +160,8 @@ func (it *item) append(b []byte, e *Entry) []byte {
 		// The first request's unless %>U, as apache2's.
 		if it.which == '>' && e.Last != nil {
 			r = e.Last
+		} else if e.LineUnparsed {
+			return append(b, '-') // apache2's r->uri is NULL
 		}
 		if r == nil || r.URL == nil || r.URL.Path == "" {
 			return append(b, '/')

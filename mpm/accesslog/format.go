@@ -43,6 +43,9 @@ type Entry struct {
 	// redirected internally (%s, %<s: http1.Conn.OrigStatus), 0 for
 	// Status.
 	OrigStatus int
+	// LineUnparsed: the request was refused as its line was read, before
+	// apache2 parses it (http1.Conn.LineUnparsed): %m and %U are "-".
+	LineUnparsed bool
 	// Last is the last request of a chain of internal redirects (its
 	// method, URL-path and query are %m, %>U and %q:
 	// http1.Conn.LastRequest), nil for Request.

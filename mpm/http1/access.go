@@ -43,6 +43,12 @@ func (c *Conn) RequestLine() []byte {
 	return c.parser.head[c.parser.line.start:c.parser.line.end]
 }
 
+// LineUnparsed reports whether the current request was refused as its
+// request line was read, before apache2 would parse it (one over
+// LimitRequestLine, one ended by a bare LF): apache2's r->method and r->uri
+// are then NULL, which its access log shows as "-" (%m, %U).
+func (c *Conn) LineUnparsed() bool { return c.lineUnparsed }
+
 // RequestFieldNames are the names of r's header fields in the order their first lines
 // came, each once, spelled as in its Header: apache2's r->headers_in order, in which a
 // repeated field is one entry at its first place; a field removed since (RemovedField)

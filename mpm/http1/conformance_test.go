@@ -413,9 +413,20 @@ func conformanceCases() []convCase {
 			closed: true,
 		},
 		{
-			name:   "HTTP/2.0 on this connection is 505",
-			raw:    "GET / HTTP/2.0\r\nHost: h\r\n\r\n",
-			want:   []wantResp{{status: "HTTP/1.1 505 HTTP Version Not Supported"}},
+			// As apache2's: a later version is served as HTTP/1.1 (kept alive,
+			// chunked), the status line HTTP/1.1's.
+			name: "HTTP/2.0 on this connection is served as 1.1",
+			raw:  "GET /stream?n=5000 HTTP/2.0\r\nHost: h\r\n\r\nGET /echo HTTP/3.0\r\nHost: h\r\nConnection: close\r\n\r\n",
+			want: []wantResp{
+				{status: "HTTP/1.1 200 OK", body: strings.Repeat("x", 5000), header: map[string]string{"Transfer-Encoding": "chunked", "Connection": absent}},
+				{status: "HTTP/1.1 200 OK", body: "~proto=HTTP/3.0 3.0 host=h "},
+			},
+			closed: true,
+		},
+		{
+			name:   "HTTP/0.9 as a version is 400",
+			raw:    "GET / HTTP/0.9\r\nHost: h\r\n\r\n",
+			want:   []wantResp{{status: "HTTP/1.1 400 Bad Request"}},
 			closed: true,
 		},
 		{

@@ -13,6 +13,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -127,7 +128,10 @@ type Conn struct {
 	// (WriteRecursiveError); 0 for the response's own. Here, not beside
 	// the flags above: it fills padding.
 	logStatus uint16
-	unsent    Unsent
+	// lineUnparsed: the current request was refused as its request line
+	// was read (LineUnparsed). Beside logStatus, in padding.
+	lineUnparsed bool
+	unsent       Unsent
 
 	state  atomic.Int32
 	closed atomic.Bool
@@ -574,7 +578,7 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 	c.keepNext = false
 	c.ident = nil
 	c.filter, c.filterSet, c.errorPage, c.variants = nil, false, false, ""
-	c.logStatus = 0
+	c.logStatus, c.lineUnparsed = 0, false
 	c.user, c.userSet, c.authType = "", false, ""
 	c.filename, c.pathInfo = "", ""
 	c.resetNotes()
@@ -633,7 +637,7 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 		if !info.chunked {
 			b.left = req.ContentLength
 		}
-		b.expect100 = info.expectContinue && req.ProtoMinor >= 1 // HTTP/1.0 knows no 1xx
+		b.expect100 = info.expectContinue && req.ProtoAtLeast(1, 1) // HTTP/1.0 knows no 1xx
 		req.Body = b
 		w.body = b
 	} else {
@@ -787,8 +791,21 @@ func (c *Conn) answerProtoError(w *response, perr *protoError) (bool, error) {
 		return false, perr
 	}
 	req := w.req
-	c.parser.refusedLine()
-	if req.Method == "" {
+	// A request line too long or ended by a bare LF is refused before
+	// apache2 parses it: the access log's %r shows it as read (its start,
+	// its LF), and the request has no method, URI or query (%m, %U "-").
+	c.lineUnparsed = perr == errURITooLong || perr == errLineLF
+	if !c.lineUnparsed {
+		c.parser.refusedLine()
+	}
+	if req.Host == "" && req.URL.User != nil && req.URL.Host != "" && strings.EqualFold(req.URL.Scheme, connScheme(req)) {
+		// A target with a user (AH02422) is refused once apache2's
+		// ap_parse_uri took its host for the request's, after the server
+		// was chosen (the connection's default answers; c.ident is set):
+		// %V and the page name that host.
+		req.Host = req.URL.Host
+	}
+	if req.Method == "" && !c.lineUnparsed {
 		// The request line's method, as apache2 keeps it: a HEAD gets no body.
 		req.Method = c.parser.lineMethod()
 		// apache2 drops the fields read before one over its limit.
@@ -797,8 +814,16 @@ func (c *Conn) answerProtoError(w *response, perr *protoError) (bool, error) {
 	if req.Method == "" {
 		req.Method = http.MethodGet
 	}
-	if req.ProtoMajor != 1 {
-		req.Proto, req.ProtoMajor, req.ProtoMinor = "HTTP/1.1", 1, 1
+	if req.URL.User != nil {
+		c.parser.maskPassword(req)
+	}
+	switch {
+	case c.lineUnparsed:
+		// apache2's read_request_line makes it HTTP/1.0 (%H).
+		req.Proto, req.ProtoMajor, req.ProtoMinor = "HTTP/1.0", 1, 0
+	case req.ProtoMajor == 0:
+		// apache2's version of a refused request line (%H).
+		req.Proto, req.ProtoMajor, req.ProtoMinor = c.parser.lineVersion()
 	}
 	if req.Header == nil {
 		req.Header = http.Header{}

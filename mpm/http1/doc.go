@@ -69,7 +69,7 @@
 //     the connection stays open as after any HEAD; 1xx, 204 and 304 have neither body nor
 //     Content-Length nor Content-Type. No Content-Type is guessed (apache2 sends none
 //     for an unknown type; net/http would sniff one).
-//   - Error pages (WriteError, and the engine's own 400, 408, 413, 414, 417, 505) are
+//   - Error pages (WriteError, and the engine's own 400, 408, 413, 414, 417) are
 //     byte for byte apache2's, see testdata/apache2-error-pages.txt. The engine's own
 //     take the method from the request line even when the rest of the head is refused
 //     (as apache2 does), so a refused HEAD gets no page. A request refused as its head
@@ -103,8 +103,13 @@
 //     length waits uncommitted for it up to 4 KiB (apache2 holds 8 KiB of any), and a
 //     Content-Length over the 256 KiB drain limit gets no 100 either.
 //
-// Deliberate differences from apache2: HTTP/0.9 requests and HTTP major versions other
-// than 1 are refused (400, 505) where apache2 serves them; a Transfer-Encoding list
+// A request line's version may be any "HTTP/x.y" but for x = 0, as apache2's: HTTP/2.0
+// or HTTP/3.0 on this connection is served as HTTP/1.1 is (its Host wanted, kept
+// alive, the answer chunked, "HTTP/1.1" its status line), its own version in the
+// access log's %H and a script's SERVER_PROTOCOL.
+//
+// Deliberate differences from apache2: HTTP/0.9 requests are refused (400) where
+// apache2 (HttpProtocolOptions Allow0.9) serves them; a Transfer-Encoding list
 // that ends in chunked is read as chunked, as apache2 reads it, but closes the
 // connection after the response when chunked is in it twice or another element is not
 // a bare coding name, or on HTTP/1.0 (apache2 keeps it); an unknown Expect gets 417 with

@@ -31,7 +31,7 @@ func (c *Conn) Env() *env.Vars { return &c.env }
 // reports whether the response is framed as to HTTP/1.0 and whether its
 // status line says HTTP/1.0.
 func (w *response) envProtocol() (http10, statusLine10 bool) {
-	http10 = w.req.ProtoMinor == 0
+	http10 = !w.req.ProtoAtLeast(1, 1)
 	e := &w.c.env
 	if e.Len() == 0 {
 		return http10, false

@@ -39,9 +39,12 @@ const (
 var (
 	errBadRequest = &protoError{status: http.StatusBadRequest}
 	errURITooLong = &protoError{status: http.StatusRequestURITooLong}
+	// errLineLF is a request line ended by a bare LF: apache2's
+	// read_request_line refuses it before it parses it, as one too long
+	// (errURITooLong; see Conn.LineUnparsed).
+	errLineLF     = &protoError{status: http.StatusBadRequest}
 	errFieldLong  = &protoError{status: http.StatusBadRequest, notes: noteFieldTooLong}
 	errFieldCount = &protoError{status: http.StatusBadRequest, notes: noteTooManyField}
-	errVersion    = &protoError{status: http.StatusHTTPVersionNotSupported}
 
 	errLineTooLong = errors.New("line too long")
 	errBareLF      = errors.New("line not terminated by CRLF")
@@ -178,9 +181,11 @@ func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.R
 		if err != nil {
 			switch err {
 			case errLineTooLong:
+				p.line = line // its start, which apache2's %r shows
 				return info, errURITooLong
 			case errBareLF:
-				return info, errBadRequest
+				p.line = line // with its LF, as apache2's %r shows it
+				return info, errLineLF
 			}
 			return info, &protoError{err: err} // EOF or timeout inside the request line: drop
 		}
@@ -284,9 +289,9 @@ func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.R
 	req.RequestURI = s[tStart:tEnd]
 	req.Proto = internProto(s[tEnd+1 : line.end])
 	req.ProtoMajor, req.ProtoMinor = major, minor
-	if major != 1 {
-		return info, errVersion
-	}
+	// Any version from 1.0 up is served, as apache2 does (HTTP/2.0 and
+	// HTTP/3.0 too, as HTTP/1.1: its proto_num); 1.0 alone is the old one.
+	http10 := major == 1 && minor == 0
 
 	h := make(http.Header, nfields)
 	if len(vals) < nfields {
@@ -367,7 +372,7 @@ func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.R
 			info.kaToken = true
 		}
 	}
-	if minor == 0 && !info.kaToken {
+	if http10 && !info.kaToken {
 		req.Close = true
 	}
 	info.clientClose = req.Close // before the handler, which may set req.Close itself
@@ -382,7 +387,7 @@ func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.R
 	switch {
 	case len(hostV) > 1:
 		badHost = true
-	case len(hostV) == 1 && hostV[0] == "" && minor == 0 && req.RequestURI[0] == '/':
+	case len(hostV) == 1 && hostV[0] == "" && http10 && req.RequestURI[0] == '/':
 		// apache2 serves an HTTP/1.0 request with an empty Host field as
 		// one without a host (fix_hostname leaves none), the field kept.
 	case len(hostV) == 1 && !validHost(hostV[0]):
@@ -461,12 +466,13 @@ func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.R
 		}
 		req.Host = req.URL.Host
 		absHost = true
-		if minor == 1 && len(hostV) == 0 {
-			// apache2 (ap_read_request) wants the Host field of an HTTP/1.1 request
-			// even when the target names the host; its page names that host.
+		if major == 1 && minor == 1 && len(hostV) == 0 {
+			// apache2 (ap_check_request_header) wants the Host field of an
+			// HTTP/1.1 request (of no later version) even when the target
+			// names the host; its page names that host.
 			return info, errBadRequest
 		}
-	} else if strictHost || req.Host == "" && minor >= 1 {
+	} else if strictHost || req.Host == "" && !http10 {
 		return info, errBadRequest
 	}
 
@@ -494,7 +500,7 @@ func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.R
 		info.chunked = true
 		req.ContentLength = -1
 		req.TransferEncoding = []string{"chunked"}
-		if minor == 0 || !plain {
+		if http10 || !plain {
 			// RFC 9112 §6.1: an HTTP/1.0 message's Transfer-Encoding makes its
 			// framing faulty; a list that a front end may read otherwise
 			// (chunked twice, an element that is not a bare coding name)
@@ -648,6 +654,38 @@ func (p *parser) refusedLine() {
 	p.line.end = p.line.start + int32(n)
 }
 
+// lineVersion is the version of a refused request line (refusedLine's) as
+// apache2's ap_parse_request_line leaves it (%H): its third word when that
+// is one (parseVersion), else HTTP/1.0, what it makes of HTTP/0.9 and of a
+// line without a version.
+func (p *parser) lineVersion() (proto string, major, minor int) {
+	b := p.head[p.line.start:p.line.end]
+	if i := bytes.LastIndexByte(b, ' '); i >= 0 && bytes.Count(b, []byte{' '}) == 2 {
+		if major, minor, ok := parseVersion(b[i+1:]); ok {
+			return internProto(string(b[i+1:])), major, minor
+		}
+	}
+	return "HTTP/1.0", 1, 0
+}
+
+// maskPassword makes the request line of req, refused for a target with
+// a password, the one apache2's access log shows for it (mod_log_config's
+// log_request_line): its method, the target with the password as
+// XXXXXXXX, its version; appended to head, which the refused request no
+// longer needs.
+func (p *parser) maskPassword(req *http.Request) {
+	if _, ok := req.URL.User.Password(); !ok {
+		return
+	}
+	u := *req.URL
+	u.User = url.UserPassword(u.User.Username(), "XXXXXXXX")
+	start := len(p.head)
+	p.head = append(append(p.head, req.Method...), ' ')
+	p.head = append(append(p.head, u.String()...), ' ')
+	p.head = append(p.head, req.Proto...)
+	p.line = span{int32(start), int32(len(p.head))}
+}
+
 // isLineSpace reports whether c is white space to apache2's request-line
 // parser (apr_isspace).
 func isLineSpace(c byte) bool { return c == ' ' || '\t' <= c && c <= '\r' }
@@ -678,14 +716,22 @@ func (p *parser) lineMethod() string {
 }
 
 // readLine appends the next line, without its CRLF, to p.head and returns its span.
-// A line whose content exceeds max bytes is errLineTooLong; a line ended by a bare LF
-// is errBareLF. I/O errors are returned as is.
+// A line whose content exceeds max bytes is errLineTooLong, with the span of its
+// first max bytes (what apache2's ap_rgetline keeps of it: limits.lineLimit is
+// LimitRequestLine+1, its buffer's size less the NUL); a line ended by a bare
+// LF is errBareLF, with the span of the line and its LF. I/O errors are returned as
+// is.
 func (p *parser) readLine(br *bufio.Reader, max int) (span, error) {
 	start := len(p.head)
 	for {
 		frag, err := br.ReadSlice('\n')
 		if len(p.head)-start+len(frag) > max+2 {
-			return span{}, errLineTooLong
+			if keep := max - (len(p.head) - start); keep >= 0 {
+				p.head = append(p.head, frag[:keep]...)
+			} else {
+				p.head = p.head[:start+max]
+			}
+			return span{int32(start), int32(start + max)}, errLineTooLong
 		}
 		p.head = append(p.head, frag...)
 		if err == nil {
@@ -700,7 +746,7 @@ func (p *parser) readLine(br *bufio.Reader, max int) (span, error) {
 	}
 	n := len(p.head)
 	if n-start < 2 || p.head[n-2] != '\r' {
-		return span{}, errBareLF
+		return span{int32(start), int32(n)}, errBareLF
 	}
 	p.head = p.head[:n-2]
 	if n-2-start > max {
@@ -734,10 +780,11 @@ func splitRequestLine(b []byte) (mEnd, tStart, tEnd int32, ok bool) {
 	return int32(sp1), int32(sp1 + 1), int32(sp1 + 1 + sp2), true
 }
 
-// parseVersion accepts exactly "HTTP/" DIGIT "." DIGIT.
+// parseVersion accepts exactly "HTTP/" DIGIT "." DIGIT, the major version
+// not 0, as apache2's ap_parse_request_line ("HTTP/0.9" is a 400 there).
 func parseVersion(b []byte) (major, minor int, ok bool) {
 	if len(b) != 8 || string(b[:5]) != "HTTP/" || b[6] != '.' ||
-		b[5] < '0' || b[5] > '9' || b[7] < '0' || b[7] > '9' {
+		b[5] < '1' || b[5] > '9' || b[7] < '0' || b[7] > '9' {
 		return 0, 0, false
 	}
 	return int(b[5] - '0'), int(b[7] - '0'), true

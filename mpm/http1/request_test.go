@@ -31,7 +31,17 @@ func checkRefused(t *testing.T, raw string) {
 	var p parser
 	req := &http.Request{URL: new(url.URL)}
 	br := bufio.NewReaderSize(strings.NewReader(raw), readBufSize)
-	p.readRequest(nil, br, &s.cfg.host.limits, req, nil)
+	_, perr := p.readRequest(nil, br, &s.cfg.host.limits, req, nil)
+	if perr == errURITooLong || perr == errLineLF {
+		// Left as read (answerProtoError): the first LimitRequestLine+1
+		// bytes (lineLimit), or the line with its LF, as apache2's %r shows it.
+		line := string(p.head[p.line.start:p.line.end])
+		if !strings.Contains(raw, line) || perr == errURITooLong && len(line) != s.cfg.host.limits.lineLimit ||
+			perr == errLineLF && !strings.HasSuffix(line, "\n") {
+			t.Fatalf("unparsed line %q", line)
+		}
+		return
+	}
 	before := p.line.end - p.line.start
 	p.refusedLine()
 	if req.Method == "" {
@@ -241,6 +251,18 @@ func TestReadRequest(t *testing.T) {
 					t.Errorf("proto %q", r.Proto)
 				}
 			}},
+		{name: "HTTP/2.0 is served as 1.1 is", raw: "GET / HTTP/2.0\r\nHost: h\r\n\r\n",
+			check: func(t *testing.T, r *http.Request, _ reqInfo) {
+				if r.ProtoMajor != 2 || r.ProtoMinor != 0 || r.Proto != "HTTP/2.0" || r.Close || !r.ProtoAtLeast(1, 1) {
+					t.Errorf("proto %q %d.%d close %v", r.Proto, r.ProtoMajor, r.ProtoMinor, r.Close)
+				}
+			}},
+		{name: "HTTP/3.0 in absolute form wants no Host (1.1 alone does)", raw: "GET http://o/p HTTP/3.0\r\n\r\n",
+			check: func(t *testing.T, r *http.Request, _ reqInfo) {
+				if r.Proto != "HTTP/3.0" || r.Host != "o" || r.Close {
+					t.Errorf("proto %q host %q close %v", r.Proto, r.Host, r.Close)
+				}
+			}},
 		{name: "content length", raw: "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 0042\r\n\r\n",
 			check: func(t *testing.T, r *http.Request, info reqInfo) {
 				if r.ContentLength != 42 || info.chunked {
@@ -288,7 +310,9 @@ func TestReadRequest(t *testing.T) {
 		{name: "trailing space", raw: "GET / HTTP/1.1 \r\nHost: h\r\n\r\n", status: 400},
 		{name: "control char in target", raw: "GET /a\x7fb HTTP/1.1\r\nHost: h\r\n\r\n", status: 400},
 		{name: "bad version", raw: "GET / HTTP/1.10\r\nHost: h\r\n\r\n", status: 400},
-		{name: "major version 2", raw: "GET / HTTP/2.0\r\nHost: h\r\n\r\n", status: 505},
+		{name: "major version 0", raw: "GET / HTTP/0.9\r\nHost: h\r\n\r\n", status: 400},
+		{name: "HTTP/2.0 without Host", raw: "GET / HTTP/2.0\r\n\r\n", status: 400},
+		{name: "HTTP/2.0 preface", raw: "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", status: 400},
 		{name: "fragment in the target", raw: "GET /a#b HTTP/1.1\r\nHost: h\r\n\r\n", status: 400},
 		{name: "relative target", raw: "GET a/b HTTP/1.1\r\nHost: h\r\n\r\n", status: 400},
 		{name: "NUL in a value", raw: "GET / HTTP/1.1\r\nHost: h\r\nX: a\x00b\r\n\r\n", status: 400},
@@ -407,11 +431,11 @@ func FuzzReadRequest(f *testing.F) {
 		if r.Method == "" || strings.IndexFunc(r.Method, func(c rune) bool { return c > 127 || !isTokenByte(byte(c)) }) >= 0 {
 			t.Fatalf("method %q", r.Method)
 		}
-		if r.ProtoMajor != 1 || r.URL == nil || r.RequestURI == "" || r.Header == nil {
+		if r.ProtoMajor < 1 || r.URL == nil || r.RequestURI == "" || r.Header == nil {
 			t.Fatalf("request %+v", r)
 		}
-		if r.ProtoMinor >= 1 && r.Host == "" {
-			t.Fatalf("HTTP/1.%d without Host", r.ProtoMinor)
+		if r.ProtoAtLeast(1, 1) && r.Host == "" {
+			t.Fatalf("%s without Host", r.Proto)
 		}
 		if r.Host != "" && !validHost(r.Host) {
 			t.Fatalf("invalid host %q accepted", r.Host)

@@ -100,7 +100,7 @@ func (w *response) WriteHeader(code int) {
 }
 
 func (w *response) writeInformational(code int) {
-	if w.committed || w.req.ProtoMinor == 0 {
+	if w.committed || !w.req.ProtoAtLeast(1, 1) {
 		return // HTTP/1.0 knows no 1xx
 	}
 	bw := w.c.bw

@@ -27,7 +27,7 @@ func SwitchProtocols(w http.ResponseWriter, fields []byte) (*Tunnel, error) {
 		return nil, err
 	}
 	c := rw.c
-	if rw.req.ProtoMinor > 0 {
+	if rw.req.ProtoAtLeast(1, 1) {
 		c.bw.WriteString(statusLine(http.StatusSwitchingProtocols))
 		c.bw.Write(fields)
 		c.bw.WriteString("\r\n")
