@@ -19,6 +19,10 @@ type protoError struct {
 	status int
 	notes  string
 	err    error // underlying I/O error, if any
+	// sound: the head was read whole and its framing is sound, the input
+	// still usable (a bad or missing Host: apache2's ap_check_request_header,
+	// whose die_before_hooks leaves the body to an ErrorDocument's script).
+	sound bool
 }
 
 func (e *protoError) Error() string {
@@ -38,6 +42,7 @@ const (
 
 var (
 	errBadRequest = &protoError{status: http.StatusBadRequest}
+	errBadHost    = &protoError{status: http.StatusBadRequest, sound: true}
 	errURITooLong = &protoError{status: http.StatusRequestURITooLong}
 	errFieldLong  = &protoError{status: http.StatusBadRequest, notes: noteFieldTooLong}
 	errFieldCount = &protoError{status: http.StatusBadRequest, notes: noteTooManyField}
@@ -152,6 +157,7 @@ type reqInfo struct {
 	clientClose    bool // the client ends the connection after this request (close, or HTTP/1.0 without keep-alive)
 	closeAfter     bool // framing forces closing after the response (TE on HTTP/1.0, TE with CL)
 	leaveBody      bool // TE with CL: nothing but the handler reads the body (apache2's AP_CONN_CLOSE)
+	badScheme      bool // an absolute-form target of another scheme than http and https (400 after the post-read phase)
 }
 
 // readRequest reads one request head from br and fills req's Method, URL, Proto,
@@ -374,7 +380,7 @@ func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.R
 
 	// Host, then URL. apache2 knows the Host when it rejects a bad target (its error
 	// page names it), so it is set first; a bad or missing Host is refused once the
-	// URL is read, which the access log's %U shows, as apache2's does.
+	// framing is read, which the access log's %U shows, as apache2's does.
 	badHost := false
 	// An empty port or port 0 in the field: valid (RFC 9110 §7.2), but
 	// refused by apache2 (apr_parse_addr_port) unless the target names the host.
@@ -431,12 +437,10 @@ func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.R
 			req.Host, req.Header = "", nil
 			return info, errBadRequest
 		}
-		if u.Scheme != "" && !strings.EqualFold(u.Scheme, "http") && !strings.EqualFold(u.Scheme, "https") {
-			// apache2's ap_post_read_request serves http and https alone
-			// but to a forward proxy (ProxyRequests On, which we lack).
-			req.URL = u
-			return info, errBadRequest
-		}
+		// apache2's ap_post_read_request serves http and https alone but
+		// to a forward proxy (ProxyRequests On, which we lack): the engine
+		// refuses another scheme once the post-read phase ran.
+		info.badScheme = u.Scheme != "" && !strings.EqualFold(u.Scheme, "http") && !strings.EqualFold(u.Scheme, "https")
 		if u.Path == "" && req.Method == http.MethodOptions {
 			// An absolute-form target without a path names the server
 			// itself to OPTIONS, as "*" (apache2's ap_parse_uri, RFC 9112
@@ -445,29 +449,37 @@ func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.R
 		}
 		req.URL = u
 	}
-	if badHost {
-		return info, errBadRequest
-	}
-	if req.URL.Host != "" && (strings.EqualFold(req.URL.Scheme, connScheme(req)) || req.Method == http.MethodConnect) {
+	// A bad or missing host is refused once the framing is known to be
+	// sound, as apache2's ap_check_request_header refuses it after
+	// ap_read_request checked the framing: errBadHost, the input usable.
+	var hostErr *protoError
+	switch {
+	case badHost:
+		hostErr = errBadHost
+	case req.URL.Host != "" && (strings.EqualFold(req.URL.Scheme, connScheme(req)) || req.Method == http.MethodConnect):
 		// absolute-form: the target's authority wins over Host (RFC 9112 §3.2.2),
 		// when its scheme is the connection's (https over TLS), as apache2's
 		// ap_parse_uri decides: "https://c.test/x" on a plain connection (and
 		// "http://c.test/x" on a TLS one) leaves the Host header in charge.
 		// An empty port is the scheme's (apache2's apr_uri_parse; see
-		// serverPort), but CONNECT wants one.
-		if !validHost(req.URL.Host) || req.Method == http.MethodConnect && strings.HasSuffix(req.URL.Host, ":") {
+		// serverPort), but CONNECT wants one (its request line is refused).
+		if req.Method == http.MethodConnect && (!validHost(req.URL.Host) || strings.HasSuffix(req.URL.Host, ":")) {
 			req.Host = ""
 			return info, errBadRequest
+		}
+		if !validHost(req.URL.Host) {
+			req.Host, hostErr = "", errBadHost
+			break
 		}
 		req.Host = req.URL.Host
 		absHost = true
 		if minor == 1 && len(hostV) == 0 {
 			// apache2 (ap_read_request) wants the Host field of an HTTP/1.1 request
 			// even when the target names the host; its page names that host.
-			return info, errBadRequest
+			hostErr = errBadHost
 		}
-	} else if strictHost || req.Host == "" && minor >= 1 {
-		return info, errBadRequest
+	case strictHost || req.Host == "" && minor >= 1:
+		hostErr = errBadHost
 	}
 
 	// Framing (RFC 9112 §6.3). apache2 rejects bad framing before it looks at Host,
@@ -510,6 +522,10 @@ func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.R
 			delete(h, "Content-Length")
 			info.closeAfter, info.leaveBody = true, true
 		}
+	}
+
+	if hostErr != nil {
+		return info, hostErr
 	}
 
 	if absHost && len(hostV) == 1 {

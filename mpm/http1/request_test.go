@@ -181,11 +181,22 @@ func TestReadRequest(t *testing.T) {
 					t.Errorf("host %q URL %#v", r.Host, r.URL)
 				}
 			}},
-		{name: "another scheme than http and https", raw: "GET ftp://o/p HTTP/1.1\r\nHost: h\r\n\r\n", status: 400},
+		{name: "another scheme than http and https: refused after the post-read phase", raw: "GET ftp://o/p?x=1 HTTP/1.1\r\nHost: h\r\n\r\n",
+			check: func(t *testing.T, r *http.Request, info reqInfo) {
+				if !info.badScheme || r.Host != "h" || r.URL.Path != "/p" || r.URL.RawQuery != "x=1" {
+					t.Errorf("info %+v host %q URL %#v", info, r.Host, r.URL)
+				}
+			}},
+		{name: "another scheme without a host", raw: "GET FTP:/p HTTP/1.1\r\nHost: h\r\n\r\n",
+			check: func(t *testing.T, r *http.Request, info reqInfo) {
+				if !info.badScheme || r.Host != "h" || r.URL.Path != "/p" {
+					t.Errorf("info %+v host %q URL %#v", info, r.Host, r.URL)
+				}
+			}},
 		{name: "HTTPS on a plain connection: Host stays", raw: "GET HTTPS://o/p HTTP/1.0\r\n\r\n",
-			check: func(t *testing.T, r *http.Request, _ reqInfo) {
-				if r.Host != "" || r.URL.Path != "/p" {
-					t.Errorf("host %q URL %#v", r.Host, r.URL)
+			check: func(t *testing.T, r *http.Request, info reqInfo) {
+				if r.Host != "" || r.URL.Path != "/p" || info.badScheme {
+					t.Errorf("host %q URL %#v info %+v", r.Host, r.URL, info)
 				}
 			}},
 		{name: "a scheme without //", raw: "GET http:p HTTP/1.1\r\nHost: h\r\n\r\n", status: 400},
@@ -356,6 +367,33 @@ func TestReadRequest(t *testing.T) {
 				tc.check(t, r, info)
 			}
 		})
+	}
+}
+
+// TestReadRequestHostRefusal: a bad or missing host is refused with the
+// input still usable (errBadHost: apache2's ap_check_request_header, after
+// the framing checks), but bad framing wins, whose input is unusable, and
+// CONNECT's host is its request line's.
+func TestReadRequestHostRefusal(t *testing.T) {
+	for _, tc := range []struct {
+		raw   string
+		sound bool
+	}{
+		{"GET / HTTP/1.1\r\nHost: a..b\r\n\r\n", true},
+		{"GET / HTTP/1.1\r\nHost: h:\r\n\r\n", true},
+		{"GET / HTTP/1.1\r\nHost: h\r\nHost: h\r\n\r\n", true},
+		{"GET / HTTP/1.1\r\n\r\n", true},
+		{"GET http://o/ HTTP/1.1\r\n\r\n", true},
+		{"GET http://a..b/ HTTP/1.1\r\nHost: h\r\n\r\n", true},
+		{"POST / HTTP/1.1\r\nHost: a..b\r\nContent-Length: x\r\n\r\n", false},
+		{"POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n", false},
+		{"CONNECT a..b:443 HTTP/1.1\r\nHost: h\r\n\r\n", false},
+		{"GET /a%zz HTTP/1.1\r\nHost: h\r\n\r\n", false},
+	} {
+		_, _, perr := parse(tc.raw)
+		if perr == nil || perr.status != http.StatusBadRequest || perr.sound != tc.sound {
+			t.Errorf("%q: got %+v, want a 400 with sound %v", tc.raw, perr, tc.sound)
+		}
 	}
 }
 
