@@ -260,7 +260,9 @@ func (h *Handler) serveTypeMap(w http.ResponseWriter, r *http.Request, root, cro
 	}
 	if transparent && h.typeMap(nrel, h.contentType(nrel, vo), vo) {
 		// mod_negotiation's setup_choice_response: a transparent map's
-		// variant that is a type map itself (the map itself, say).
+		// variant that is a type map itself (the map itself, say): a
+		// 506 whose fields are the error page's alone.
+		dropNegotiation(w.Header())
 		h.error(w, r, http.StatusVariantAlsoNegotiates, o)
 		return
 	}
