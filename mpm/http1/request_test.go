@@ -504,6 +504,9 @@ func FuzzReadRequest(f *testing.F) {
 		}
 		// Where net/http also accepts the request, it must see the same thing.
 		if hr, err := http.ReadRequest(bufio.NewReader(strings.NewReader(raw))); err == nil {
+			// net/http leaves the space of an empty obs-fold line at the end
+			// of the Host field as of any (see below).
+			hr.Host = strings.Trim(hr.Host, " \t")
 			if hr.URL.Host != "" && !strings.EqualFold(hr.URL.Scheme, "http") {
 				// A target of another scheme than the connection's (https here)
 				// leaves the Host field in charge (apache2's ap_parse_uri);
@@ -517,6 +520,12 @@ func FuzzReadRequest(f *testing.F) {
 			}
 			if hr.Method != r.Method || hr.RequestURI != r.RequestURI || hr.URL.String() != r.URL.String() || hr.Host != r.Host {
 				t.Fatalf("net/http sees %s %s (host %q), we see %s %s (host %q)", hr.Method, hr.URL, hr.Host, r.Method, r.URL, r.Host)
+			}
+			if info.leaveBody {
+				// Transfer-Encoding with Content-Length: we drop the
+				// latter, as apache2's ap_read_request; net/http ignores
+				// an HTTP/1.0 request's Transfer-Encoding and keeps it.
+				delete(hr.Header, "Content-Length")
 			}
 			for k, vs := range hr.Header {
 				// net/http leaves the space of an empty obs-fold line at the end of a
