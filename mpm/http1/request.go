@@ -953,8 +953,10 @@ func targetHostField(a string) string {
 
 // validHost applies apache2's Host checks: a reg-name of letters, digits, '-', '.' and
 // '_' without two dots in a row, or a bracketed IPv6 literal, then an optional ":port"
-// of up to 5 digits <= 65535. An empty port, which apache2 takes in a target, not in
-// a Host field, is valid here (RFC 9110 §7.2), as port 0.
+// of digits, a number <= 65535 whatever its leading zeros (":000080", as apache2's
+// apr_parse_addr_port and apr_uri_parse read it; a greater one, which apache2 wraps
+// to port 0 and serves, is refused). An empty port, which apache2 takes in a target,
+// not in a Host field, is valid here (RFC 9110 §7.2), as port 0.
 func validHost(h string) bool {
 	i := 0
 	if strings.HasPrefix(h, "[") {
@@ -989,7 +991,7 @@ func validHost(h string) bool {
 	if h[i] != ':' {
 		return false
 	}
-	port := h[i+1:]
+	port := strings.TrimLeft(h[i+1:], "0")
 	if len(port) > 5 {
 		return false
 	}

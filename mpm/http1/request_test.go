@@ -315,7 +315,21 @@ func TestReadRequest(t *testing.T) {
 		{name: "Host IPv6 port 0", raw: "GET / HTTP/1.1\r\nHost: [::0]:0\r\n\r\n", status: 400},
 		{name: "Host IPv6 ending in 0", raw: "GET / HTTP/1.1\r\nHost: [::0]\r\n\r\n"},
 		{name: "Host port 010", raw: "GET / HTTP/1.1\r\nHost: h:010\r\n\r\n"},
+		{name: "Host port with more than 5 digits, leading zeros", raw: "GET / HTTP/1.1\r\nHost: h:000080\r\n\r\n",
+			check: func(t *testing.T, r *http.Request, _ reqInfo) {
+				if r.Host != "h:000080" || ServerPort(r) != "80" {
+					t.Errorf("host %q port %q", r.Host, ServerPort(r))
+				}
+			}},
+		{name: "target port with more than 5 digits, leading zeros", raw: "GET http://o:0000081/p HTTP/1.1\r\nHost: h\r\n\r\n",
+			check: func(t *testing.T, r *http.Request, _ reqInfo) {
+				if r.Host != "o:0000081" || ServerPort(r) != "81" {
+					t.Errorf("host %q port %q", r.Host, ServerPort(r))
+				}
+			}},
 		{name: "Host port too big", raw: "GET / HTTP/1.1\r\nHost: h:65536\r\n\r\n", status: 400},
+		{name: "Host port too big, leading zeros", raw: "GET / HTTP/1.1\r\nHost: h:0065536\r\n\r\n", status: 400},
+		{name: "Host port of all zeros", raw: "GET / HTTP/1.1\r\nHost: h:000000\r\n\r\n", status: 400},
 		{name: "Host with userinfo", raw: "GET / HTTP/1.1\r\nHost: u@h\r\n\r\n", status: 400},
 		{name: "two Content-Length", raw: "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\n", status: 400},
 		{name: "signed Content-Length", raw: "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: +1\r\n\r\n", status: 400},
