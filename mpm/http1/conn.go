@@ -717,6 +717,14 @@ func (c *Conn) answersTrace(req *http.Request) bool {
 // connection waits for the next one.
 func (c *Conn) requestDone(w *response) {
 	if h := c.srv.RequestDone; h != nil && w.status != 0 {
+		if n := c.notes; n != nil && n.redirected {
+			// The first request sent nothing but the page of an error
+			// whose document failed (apache2's recursive error).
+			n.origBytes = 0
+			if c.logStatus != 0 {
+				n.origBytes = w.written + w.dropped
+			}
+		}
 		if c.logStatus != 0 {
 			h(c, w.req, int(c.logStatus), 0)
 		} else {
