@@ -981,7 +981,7 @@ func validHost(h string) bool {
 			}
 			i++
 		}
-		if i == 0 {
+		if i == 0 || !strictHostname(strings.TrimSuffix(h[:i], ".")) {
 			return false
 		}
 	}
@@ -1003,6 +1003,41 @@ func validHost(h string) bool {
 		n = n*10 + int(c-'0')
 	}
 	return n <= 65535
+}
+
+// strictHostname applies apache2's HttpProtocolOptions Strict checks
+// (its default: fix_hostname's AH02416 and strict_hostname_check's
+// AH02415, RFC 3986 §7.4, RFC 1123 §2.1) to h, a reg-name of validHost's
+// characters without its trailing dot: digits and dots alone are an IPv4
+// address of four numbers without leading zeros ("123", "1.2.3" and
+// "01.2.3.4" are not), and the last label of a name with dots starts
+// with a letter ("a.1b", "a.-b" do not).
+func strictHostname(h string) bool {
+	dotted := true
+	for i := 0; i < len(h); i++ {
+		if c := h[i]; c != '.' && (c < '0' || c > '9') {
+			dotted = false
+			break
+		}
+	}
+	if dotted {
+		dots := 0
+		for i := 0; i < len(h); i++ {
+			if h[i] == '.' {
+				dots++
+			}
+			// A number with a leading zero, or an empty one first.
+			if (i == 0 || h[i-1] == '.') && (h[i] == '.' || h[i] == '0' && i+1 < len(h) && h[i+1] != '.') {
+				return false
+			}
+		}
+		return dots == 3
+	}
+	if j := strings.LastIndexByte(h, '.'); j >= 0 && j+1 < len(h) {
+		c := h[j+1] | 0x20
+		return c >= 'a' && c <= 'z'
+	}
+	return true
 }
 
 // zeroPort reports whether h, a valid host (validHost), names port 0.

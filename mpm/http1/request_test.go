@@ -555,6 +555,21 @@ func FuzzReadRequest(f *testing.F) {
 	})
 }
 
+// TestStrictHostname: apache2's HttpProtocolOptions Strict host checks
+// (AH02415, AH02416), through validHost.
+func TestStrictHostname(t *testing.T) {
+	for h, want := range map[string]bool{
+		"123": false, "123:80": false, "1.2.3": false, "01.2.3.4": false, "1.02.3.4": false, "1.2.3.4.5": false,
+		"a.1b": false, "a.-b": false, "a._b": false, ".": false, ".1.2.3": false,
+		"1.2.3.4": true, "1.2.3.4.": true, "10.0.0.1:80": true, "0.0.0.0": true, "a.b1": true, "1b": true,
+		"a-1.example": true, "localhost": true, "a.B": true, "abs.test.": true, "[::1]": true,
+	} {
+		if got := validHost(h); got != want {
+			t.Errorf("validHost(%q) = %v, want %v", h, got, want)
+		}
+	}
+}
+
 // TestServerPort: the port of the request's host as apache2's
 // ap_get_server_port gives it (UseCanonicalName Off, no ServerName): a
 // number, an empty one (an absolute-form target's) the scheme's.
