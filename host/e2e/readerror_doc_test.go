@@ -78,17 +78,12 @@ func TestReadErrorDocument(t *testing.T) {
 	})
 }
 
-// readErrorScriptConf: the main server's ErrorDocument 400 is a CGI script,
-// SetEnvIf marks every request that reaches the post-read phase, and a log
-// keeps the lines of the marked ones.
-const readErrorScriptConf = mainSite + `LoadModule cgid_module ` + apacheModuleDir + `/mod_cgid.so
-SetEnvIf Request_URI ^ SEEN=1
+// readErrorScriptConf: absHostConf's scripts, the main server's
+// ErrorDocument 400 one of them, SetEnvIf marks every request that reaches
+// the post-read phase, and a log keeps the lines of the marked ones.
+const readErrorScriptConf = absHostConf + `SetEnvIf Request_URI ^ SEEN=1
 ErrorDocument 400 /h/e.cgi
 CustomLog logs/seen_log "%U %>s" env=SEEN
-<Directory @DOCS@/h>
-	Options +ExecCGI
-	AddHandler cgi-script .cgi
-</Directory>
 `
 
 // TestReadErrorDocumentScript: a 400 for a bad or missing Host (apache2's
