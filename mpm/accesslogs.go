@@ -128,6 +128,7 @@ func accessLogHook(main *vserver, table *vhostTable) func(c *http1.Conn, r *http
 		}
 		e.User, e.UserSet = c.User()
 		e.Last, e.OrigMethod = c.LastRequest(), c.OrigMethod()
+		e.OrigBodyBytes, e.Redirected = c.OrigBodyBytes()
 		for i := range s.logs {
 			s.logs[i].Write(&e)
 		}

@@ -135,6 +135,11 @@ func TestAbsoluteTargetEmptyPort(t *testing.T) {
 		{Raw: rawRequest("GET /h/env.cgi HTTP/1.1", "Host: abs.test:081", "Connection: close"), Want: "host=abs.test:081 name=abs.test port=81\n"},
 		{Raw: rawRequest("GET http://abs.test:0081/h/x HTTP/1.1", "Host: main.test", "Connection: close")},
 		{Raw: rawRequest("GET /h/env.cgi HTTP/1.1", "Host: abs.test:000", "Connection: close"), Want: "Bad Request"},
+		// More than 5 digits, leading zeros (ours: 400).
+		{Raw: rawRequest("GET /h/env.cgi HTTP/1.1", "Host: abs.test:000080", "Connection: close"), Want: "host=abs.test:000080 name=abs.test port=80\n"},
+		{Raw: rawRequest("GET http://abs.test:000081/h/env.cgi HTTP/1.1", "Host: main.test", "Connection: close"), Want: "host=abs.test:000081 name=abs.test port=81\n"},
+		{Raw: rawRequest("GET https://abs.test:000443/h/env.cgi HTTP/1.1", "Host: main.test", "Connection: close"), Want: "host=main.test name=main.test port=443\n"},
+		{Raw: rawRequest("GET http://abs.test:0000081/h/x HTTP/1.1", "Host: main.test", "Connection: close")},
 	})
 	p.checkLogs("abs_log")
 }

@@ -17,7 +17,7 @@ import (
 // method, the final one's and a status condition (on the final status);
 // CustomLog conditions test the original request's status and variables.
 const logStatusConf = mainSite + proxyHTTPModules + `LoadModule cgid_module ` + apacheModuleDir + `/mod_cgid.so
-LogFormat "%U %<s %s %>s %404s %!200>s %b %<m %m %>m q=%q %<q <U=%<U >U=%>U" st
+LogFormat "%U %<s %s %>s %404s %!200>s %b %<m %m %>m q=%q %<q <U=%<U >U=%>U <b=%<b <B=%<B e=%{rwreq}e <e=%<{rwreq}e re=%{REDIRECT_rwreq}e <re=%<{REDIRECT_rwreq}e" st
 CustomLog logs/status_log st
 CustomLog logs/expr_log "%U %s %>s" "expr=%{REQUEST_STATUS} == 404"
 SetEnvIf Request_URI ^/rw/ rwreq
@@ -110,7 +110,10 @@ CustomLog logs/notenv_log "%U %s %>s" env=!rwreq
 // the final request's method (a local ErrorDocument's GET, for a POST or a
 // HEAD), %<m the original's (but a script's Location makes it a GET). The
 // answers are apache2's, status lines too: a script's "503 Busy" as an
-// ErrorDocument, a FallbackResource or a DirectoryIndex.
+// ErrorDocument, a FallbackResource or a DirectoryIndex. %b is the last
+// request's body bytes, %<b the first one's (none after a redirect but
+// the "Additionally" page of an error whose document failed); %{VAR}e
+// the last request's variables, %<{VAR}e the first one's.
 func TestLogStatusRedirects(t *testing.T) {
 	ln := errorDocBackend(t)
 	conf := strings.NewReplacer("@BACKEND@", ln.Addr().String()).Replace(logStatusConf)
@@ -128,6 +131,7 @@ func TestLogStatusRedirects(t *testing.T) {
 		"s/redir.cgi": "#!/bin/sh\necho 'Location: /a.txt'\necho\n", "s/redirnf.cgi": "#!/bin/sh\necho 'Location: /nothere.txt'\necho\n",
 		"tm.var": "URI: tm\n\nURI: tm.en.txt\nContent-Type: text/plain\n", "tmok.var": "URI: tmok\n\nURI: a.txt\nContent-Type: text/plain\n",
 		"dir/index.html": "index\n", "fbd/y": "y", "fbc/y": "y", "rw/y": "y",
+		"s/tmc.var": "URI: tmc\n\nURI: plain.cgi\nContent-Type: text/plain\n",
 		"s/fine.cgi": cgi("200 Fine", "cgi fine"), "dic/s.cgi": cgi("503 Busy", "index 503"), "diu/y": "y",
 	}
 	p := startPair(t, 1, conf, docs)
@@ -141,7 +145,7 @@ func TestLogStatusRedirects(t *testing.T) {
 		"/a.txt", "/nothere", "/st/x", "/cgi200/x", "/cgiplain/x", "/cgi503/x", "/gone/x", "/bad/x", "/den/x",
 		"/poe/nf", "/poe/boom", "/dead/x", "/dead2/x", "/dead3/x",
 		"/rw/a", "/rw/b", "/rw/c", "/s/redir.cgi", "/s/redirnf.cgi", "/tm.var", "/tmok.var",
-		"/dir/", "/fbd/zz", "/fbc/zz", "/cgifine/x", "/dic/", "/diu/",
+		"/dir/", "/fbd/zz", "/fbc/zz", "/cgifine/x", "/dic/", "/diu/", "/s/tmc.var",
 	} {
 		reqs = append(reqs, get(path, "main.test"))
 	}

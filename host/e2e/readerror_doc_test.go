@@ -53,6 +53,17 @@ func TestReadErrorDocument(t *testing.T) {
 		{Raw: "HEAD /a.txt HTTP/1.1\r\nHost: other.test\r\nbadline\r\nConnection: close\r\n\r\n"},
 		{Raw: "GET /a.txt HTTP/1.1\r\nHost: bad..host\r\nConnection: close\r\n\r\n", Want: "E400 page"},
 		{Raw: "GET /a.txt HTTP/1.1\r\nConnection: close\r\n\r\n", Want: "E400 page"},
+		// HttpProtocolOptions Strict's host checks (ours served them).
+		{Raw: "GET /a.txt HTTP/1.1\r\nHost: 123\r\nConnection: close\r\n\r\n", Want: "E400 page"},
+		{Raw: "GET /a.txt HTTP/1.1\r\nHost: 1.2.3\r\nConnection: close\r\n\r\n", Want: "E400 page"},
+		{Raw: "GET /a.txt HTTP/1.1\r\nHost: 01.2.3.4\r\nConnection: close\r\n\r\n", Want: "E400 page"},
+		{Raw: "GET /a.txt HTTP/1.1\r\nHost: 1.2.3.4.5\r\nConnection: close\r\n\r\n", Want: "E400 page"},
+		{Raw: "GET /a.txt HTTP/1.1\r\nHost: a.1b\r\nConnection: close\r\n\r\n", Want: "E400 page"},
+		{Raw: "GET /a.txt HTTP/1.1\r\nHost: a.-b:80\r\nConnection: close\r\n\r\n", Want: "E400 page"},
+		{Raw: "GET http://123/a.txt HTTP/1.1\r\nHost: other.test\r\nConnection: close\r\n\r\n", Want: "E400 page"},
+		{Raw: "GET http://1.2.3/a.txt HTTP/1.1\r\nHost: other.test\r\nConnection: close\r\n\r\n", Want: "E400 page"},
+		{Raw: "GET http://a.1b/a.txt HTTP/1.1\r\nHost: other.test\r\nConnection: close\r\n\r\n", Want: "E400 page"},
+		{Raw: "GET /e400.html HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", Want: "E400 page"},
 		{Raw: "GET /a.txt HTTP/1.1\r\nHost: other.test\r\nContent-Length: x\r\nConnection: close\r\n\r\n", Want: "E400 page"},
 		{Raw: "GET /a.txt HTTP/1.1\r\nHost: other.test\r\nTransfer-Encoding: gzip\r\nConnection: close\r\n\r\n", Want: "E400 page"},
 		{Raw: "GET /a.txt HTTP/1.1\r\nHost: other.test\r\nX-Long: " + strings.Repeat("b", 9000) + "\r\n\r\n", Want: "E400 page"},
@@ -65,4 +76,35 @@ func TestReadErrorDocument(t *testing.T) {
 		{Raw: "GET /a%00b HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n", Want: "Additionally, a 404"},
 		{Raw: "GET /a%00b HTTP/1.1\r\nHost: other.test\r\nConnection: close\r\n\r\n", Want: "other 404"},
 	})
+}
+
+// readErrorScriptConf: absHostConf's scripts, the main server's
+// ErrorDocument 400 one of them, SetEnvIf marks every request that reaches
+// the post-read phase, and a log keeps the lines of the marked ones.
+const readErrorScriptConf = absHostConf + `SetEnvIf Request_URI ^ SEEN=1
+ErrorDocument 400 /h/e.cgi
+CustomLog logs/seen_log "%U %>s" env=SEEN
+`
+
+// TestReadErrorDocumentScript: a 400 for a bad or missing Host (apache2's
+// ap_check_request_header) or for a target's scheme other than http and
+// https (ap_post_read_request, after mod_setenvif's hook: the document
+// gets REDIRECT_SEEN, the request a seen_log line) leaves the input
+// usable, so a CGI ErrorDocument answers it (ours said "Additionally"
+// for both, and logged no seen_log line); bad framing does not
+// (die_unusable_input).
+func TestReadErrorDocumentScript(t *testing.T) {
+	e := "#!/bin/sh\necho 'Content-Type: text/plain'\necho\necho \"rs=$REDIRECT_SEEN st=$REDIRECT_STATUS url=$REDIRECT_URL q=$REDIRECT_QUERY_STRING\"\n"
+	p := startPair(t, 1, readErrorScriptConf, map[string]string{"h/e.cgi": e, "a.txt": "a\n"})
+	must(t, os.Chmod(filepath.Join(p.apache.docs, "h/e.cgi"), 0o755))
+	p.check([]diffRequest{
+		{Raw: rawRequest("GET ftp://abs.test/a.txt?x=1 HTTP/1.1", "Host: main.test", "Connection: close"), Want: "rs=1 st=400 url=/a.txt q=x=1\n"},
+		{Raw: rawRequest("GET ftp:/a.txt HTTP/1.1", "Host: main.test", "Connection: close"), Want: "rs=1 st=400 url=/a.txt q=\n"},
+		{Raw: rawRequest("HEAD FTP://abs.test/a.txt HTTP/1.1", "Host: main.test", "Connection: close")},
+		{Raw: rawRequest("GET /a.txt HTTP/1.1", "Host: main.test:", "Connection: close"), Want: "rs= st=400 url=/a.txt q=\n"},
+		{Raw: rawRequest("GET /a.txt HTTP/1.1", "Host: a..b", "Connection: close"), Want: "rs= st=400 url=/a.txt q=\n"},
+		{Raw: rawRequest("GET /a.txt HTTP/1.1", "Connection: close"), Want: "rs= st=400 url=/a.txt q=\n"},
+		{Raw: rawRequest("GET /a.txt HTTP/1.1", "Host: a..b", "Content-Length: x", "Connection: close"), Want: "Additionally, a 400"},
+	})
+	p.checkLogs("seen_log")
 }

@@ -34,7 +34,8 @@ func TestTypeMapCGIVariantEnv(t *testing.T) {
 	env := "#!/bin/sh\ncat >/dev/null\necho 'Content-Type: text/plain'\necho\n" +
 		"env | grep -v '^\\(REDIRECT_\\)*\\(REMOTE_PORT\\|SERVER_SOFTWARE\\)=' | sort\n"
 	docs := map[string]string{"env.cgi": env, "m.var": "URI: m\n\nURI: env.cgi\nContent-Type: text/plain\n",
-		"e/a.txt": "a\n", "self.var": "URI: self\n\nURI: self.var\nContent-Type: text/plain\n"}
+		"e/a.txt": "a\n", "self.var": "URI: self\n\nURI: self.var\nContent-Type: text/plain\n",
+		"mm/a.var": "URI: a\n\nURI: b.var\nContent-Type: text/plain\n", "mm/b.var": "URI: b\n\nURI: a.var\nContent-Type: text/plain\n"}
 	p := startPair(t, 1, typeMapEnvConf, docs)
 	must(t, os.Chmod(filepath.Join(p.apache.docs, "env.cgi"), 0o755))
 	p.check([]diffRequest{
@@ -49,4 +50,8 @@ func TestTypeMapCGIVariantEnv(t *testing.T) {
 		{Raw: get("/self.var", "main.test"), Want: "Variant Also Negotiates"},
 		{Raw: request("POST", "/self.var", "main.test", "a=b"), Want: "Internal Server Error"},
 	})
+	// Their fields (Content-Location, TCN, Vary, none on apache2's 506).
+	p.compareEach([]string{get("/self.var", "main.test"), get("/mm/a.var", "main.test"),
+		request("POST", "/self.var", "main.test", "a=b"), request("POST", "/mm/a.var", "main.test", "a=b")},
+		func(s *diffServer, t *testing.T, req string) string { return s.statusAnswer(t, req) })
 }

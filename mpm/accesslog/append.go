@@ -61,13 +61,16 @@ func (it *item) append(b []byte, e *Entry) []byte {
 		return appendHost(b, e.RemoteAddr)
 	case 'A':
 		return appendLocal(b, e.LocalAddr, false)
-	case 'B':
-		return strconv.AppendInt(b, e.BodyBytes, 10)
-	case 'b':
-		if e.BodyBytes == 0 {
+	case 'B', 'b':
+		// The last request's unless %<b, as apache2's.
+		n := e.BodyBytes
+		if it.which == '<' && e.Redirected {
+			n = e.OrigBodyBytes
+		}
+		if n == 0 && it.kind == 'b' {
 			return append(b, '-')
 		}
-		return strconv.AppendInt(b, e.BodyBytes, 10)
+		return strconv.AppendInt(b, n, 10)
 	case 'I':
 		return strconv.AppendInt(b, e.BytesIn, 10)
 	case 'O':
@@ -187,7 +190,12 @@ func (it *item) append(b []byte, e *Entry) []byte {
 		}
 		return appendEscaped(b, e.User)
 	case 'e':
-		if v, ok := e.Env.Get(it.text); ok {
+		// The last request's unless %<{VAR}e, as apache2's.
+		vars := e.Env
+		if it.which == '<' && e.OrigEnv != nil {
+			vars = e.OrigEnv
+		}
+		if v, ok := vars.Get(it.text); ok {
 			return appendEscaped(b, v)
 		}
 		return append(b, '-')

@@ -79,6 +79,11 @@ type Entry struct {
 	// OrigNotes are the notes of the request an internal redirect started
 	// from (%<{NAME}n: http1.Conn.OrigNotes); Notes' when nil.
 	OrigNotes *env.Vars
+	// OrigBodyBytes are the body bytes of the first request of a chain of
+	// internal redirects, when Redirected (%<b, %<B:
+	// http1.Conn.OrigBodyBytes); BodyBytes' otherwise.
+	OrigBodyBytes int64
+	Redirected    bool
 }
 
 // Format is a parsed format string. It is safe for concurrent use.

@@ -243,6 +243,28 @@ func TestOrigNotes(t *testing.T) {
 	}
 }
 
+// TestOrigEnvBytes: %<{VAR}e reads the first request's variables, %<b and
+// %<B its body bytes (none after a successful redirect, the error's page
+// when its document failed); without '<' the last request's.
+func TestOrigEnvBytes(t *testing.T) {
+	e := entry("GET", "/", "HTTP/1.1", nil)
+	e.Env, e.OrigEnv = &env.Vars{}, &env.Vars{}
+	e.Env.Set("V", "final")
+	e.OrigEnv.Set("V", "orig")
+	e.BodyBytes = 12
+	if got, want := format(t, "%{V}e %>{V}e %<{V}e %b %<b %B %<B", e), "final final orig 12 12 12 12"; got != want {
+		t.Errorf("not redirected: got %q, want %q", got, want)
+	}
+	e.Redirected = true
+	if got, want := format(t, "%<{V}e %b %<b %B %<B", e), "orig 12 - 12 0"; got != want {
+		t.Errorf("redirected: got %q, want %q", got, want)
+	}
+	e.BodyBytes, e.OrigBodyBytes = 0, 355
+	if got, want := format(t, "%b %<b %>b", e), "- 355 -"; got != want {
+		t.Errorf("document failed: got %q, want %q", got, want)
+	}
+}
+
 // TestCookie: %{NAME}C as apache2's log_cookie reads the Cookie field.
 func TestCookie(t *testing.T) {
 	for _, c := range []struct {

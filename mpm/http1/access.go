@@ -455,6 +455,7 @@ type notes struct {
 	origEnv    env.Vars      // the first request's environment at its redirect (OrigEnv)
 	last       *http.Request // the last request of the chain (LastRequest)
 	origMethod string        // SetMethod's for the first request (OrigMethod)
+	origBytes  int64         // the first request's body bytes (OrigBodyBytes)
 }
 
 // vars are the current notes, nil for none.
@@ -482,7 +483,7 @@ func (c *Conn) resetNotes() {
 		c.notes.redirected = false
 		c.notes.origStatus = 0
 		c.notes.origEnv.Reset()
-		c.notes.last, c.notes.origMethod = nil, ""
+		c.notes.last, c.notes.origMethod, c.notes.origBytes = nil, "", 0
 	}
 }
 
@@ -589,6 +590,19 @@ func (c *Conn) OrigEnv() *env.Vars {
 		return &c.notes.origEnv
 	}
 	return c.Env()
+}
+
+// OrigBodyBytes are the body bytes the first request of the current one's
+// chain of internal redirects sent (the access log's %<b, a
+// Server.RequestDone hook's): none, but the page of an error whose
+// ErrorDocument failed, which the first request sends itself (apache2's
+// recursive error, which logs the last one's as none); ok is false when
+// the current request was not redirected (the bytes RequestDone has).
+func (c *Conn) OrigBodyBytes() (n int64, ok bool) {
+	if c.notes != nil && c.notes.redirected {
+		return c.notes.origBytes, true
+	}
+	return 0, false
 }
 
 // OrigStatus is the status the first request of the current one's chain

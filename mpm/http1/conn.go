@@ -655,7 +655,15 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 		if pr := c.srv.PostRead; pr != nil {
 			pr(c, req)
 		}
-		if req.Method == http.MethodTrace && c.answersTrace(req) {
+		if info.badScheme {
+			// apache2's ap_post_read_request refuses the scheme once its
+			// hooks ran (mod_setenvif's, mod_remoteip's): a request the
+			// handler's ErrorPage serves as any, with its variables.
+			w.closeAfter = true
+			if page := c.srv.ErrorPage; page == nil || !page(c, w, req, http.StatusBadRequest) {
+				writeErrorPage(w, req, http.StatusBadRequest, "")
+			}
+		} else if req.Method == http.MethodTrace && c.answersTrace(req) {
 			c.serveTrace(w, req)
 		} else if perr := c.runHandler(w, req); perr != nil {
 			err = perr
@@ -713,6 +721,14 @@ func (c *Conn) answersTrace(req *http.Request) bool {
 // connection waits for the next one.
 func (c *Conn) requestDone(w *response) {
 	if h := c.srv.RequestDone; h != nil && w.status != 0 {
+		if n := c.notes; n != nil && n.redirected {
+			// The first request sent nothing but the page of an error
+			// whose document failed (apache2's recursive error).
+			n.origBytes = 0
+			if c.logStatus != 0 {
+				n.origBytes = w.written + w.dropped
+			}
+		}
 		if c.logStatus != 0 {
 			h(c, w.req, int(c.logStatus), 0)
 		} else {
@@ -834,7 +850,11 @@ func (c *Conn) answerProtoError(w *response, perr *protoError) (bool, error) {
 	if perr.notes != "" {
 		c.setNote(errorNotesName, perr.notes)
 	}
-	c.writeRefusal(w, req, perr.status, refusedInput)
+	how := refusedInput
+	if perr.sound {
+		how = refusedAfter
+	}
+	c.writeRefusal(w, req, perr.status, how)
 	c.linger = true
 	if err := w.finish(); err != nil {
 		return false, err

@@ -462,9 +462,11 @@ func pageReason(w http.ResponseWriter, status int) (reason string, blank byte) {
 func Refused(r *http.Request) bool { return r.Context().Value(refusedKey{}) != nil }
 
 // RefusedBody is nil but for a request the engine refused before it could
-// read its body (all but a 417): a body whose reads fail, as apache2's do
-// once ap_read_request gave up on the connection's input, which fails an
-// ErrorDocument's script that reads it ("Additionally, ...").
+// read its body (a malformed or overlong request line or field, bad
+// framing; not a bad or missing Host nor a 417): a body whose reads fail,
+// as apache2's do once ap_read_request gave up on the connection's input
+// (die_unusable_input), which fails an ErrorDocument's script that reads
+// it ("Additionally, ...").
 func RefusedBody(r *http.Request) io.ReadCloser {
 	if v, _ := r.Context().Value(refusedKey{}).(refusal); v == refusedInput {
 		return unusableBody{}
@@ -481,7 +483,7 @@ type refusal uint8
 
 const (
 	refusedInput refusal = iota + 1 // as its head was read
-	refusedAfter                    // once it was read (a 417)
+	refusedAfter                    // once it was read whole (a bad or missing Host, a 417: ap_check_request_header's)
 )
 
 // unusableBody is RefusedBody's.

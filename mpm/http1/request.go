@@ -19,6 +19,10 @@ type protoError struct {
 	status int
 	notes  string
 	err    error // underlying I/O error, if any
+	// sound: the head was read whole and its framing is sound, the input
+	// still usable (a bad or missing Host: apache2's ap_check_request_header,
+	// whose die_before_hooks leaves the body to an ErrorDocument's script).
+	sound bool
 }
 
 func (e *protoError) Error() string {
@@ -38,6 +42,7 @@ const (
 
 var (
 	errBadRequest = &protoError{status: http.StatusBadRequest}
+	errBadHost    = &protoError{status: http.StatusBadRequest, sound: true}
 	errURITooLong = &protoError{status: http.StatusRequestURITooLong}
 	// errLineLF is a request line ended by a bare LF: apache2's
 	// read_request_line refuses it before it parses it, as one too long
@@ -155,6 +160,7 @@ type reqInfo struct {
 	clientClose    bool // the client ends the connection after this request (close, or HTTP/1.0 without keep-alive)
 	closeAfter     bool // framing forces closing after the response (TE on HTTP/1.0, TE with CL)
 	leaveBody      bool // TE with CL: nothing but the handler reads the body (apache2's AP_CONN_CLOSE)
+	badScheme      bool // an absolute-form target of another scheme than http and https (400 after the post-read phase)
 }
 
 // readRequest reads one request head from br and fills req's Method, URL, Proto,
@@ -379,7 +385,7 @@ func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.R
 
 	// Host, then URL. apache2 knows the Host when it rejects a bad target (its error
 	// page names it), so it is set first; a bad or missing Host is refused once the
-	// URL is read, which the access log's %U shows, as apache2's does.
+	// framing is read, which the access log's %U shows, as apache2's does.
 	badHost := false
 	// An empty port or port 0 in the field: valid (RFC 9110 §7.2), but
 	// refused by apache2 (apr_parse_addr_port) unless the target names the host.
@@ -436,12 +442,10 @@ func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.R
 			req.Host, req.Header = "", nil
 			return info, errBadRequest
 		}
-		if u.Scheme != "" && !strings.EqualFold(u.Scheme, "http") && !strings.EqualFold(u.Scheme, "https") {
-			// apache2's ap_post_read_request serves http and https alone
-			// but to a forward proxy (ProxyRequests On, which we lack).
-			req.URL = u
-			return info, errBadRequest
-		}
+		// apache2's ap_post_read_request serves http and https alone but
+		// to a forward proxy (ProxyRequests On, which we lack): the engine
+		// refuses another scheme once the post-read phase ran.
+		info.badScheme = u.Scheme != "" && !strings.EqualFold(u.Scheme, "http") && !strings.EqualFold(u.Scheme, "https")
 		if u.Path == "" && req.Method == http.MethodOptions {
 			// An absolute-form target without a path names the server
 			// itself to OPTIONS, as "*" (apache2's ap_parse_uri, RFC 9112
@@ -450,19 +454,27 @@ func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.R
 		}
 		req.URL = u
 	}
-	if badHost {
-		return info, errBadRequest
-	}
-	if req.URL.Host != "" && (strings.EqualFold(req.URL.Scheme, connScheme(req)) || req.Method == http.MethodConnect) {
+	// A bad or missing host is refused once the framing is known to be
+	// sound, as apache2's ap_check_request_header refuses it after
+	// ap_read_request checked the framing: errBadHost, the input usable.
+	var hostErr *protoError
+	switch {
+	case badHost:
+		hostErr = errBadHost
+	case req.URL.Host != "" && (strings.EqualFold(req.URL.Scheme, connScheme(req)) || req.Method == http.MethodConnect):
 		// absolute-form: the target's authority wins over Host (RFC 9112 §3.2.2),
 		// when its scheme is the connection's (https over TLS), as apache2's
 		// ap_parse_uri decides: "https://c.test/x" on a plain connection (and
 		// "http://c.test/x" on a TLS one) leaves the Host header in charge.
 		// An empty port is the scheme's (apache2's apr_uri_parse; see
-		// serverPort), but CONNECT wants one.
-		if !validHost(req.URL.Host) || req.Method == http.MethodConnect && strings.HasSuffix(req.URL.Host, ":") {
+		// serverPort), but CONNECT wants one (its request line is refused).
+		if req.Method == http.MethodConnect && (!validHost(req.URL.Host) || strings.HasSuffix(req.URL.Host, ":")) {
 			req.Host = ""
 			return info, errBadRequest
+		}
+		if !validHost(req.URL.Host) {
+			req.Host, hostErr = "", errBadHost
+			break
 		}
 		req.Host = req.URL.Host
 		absHost = true
@@ -470,10 +482,10 @@ func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.R
 			// apache2 (ap_check_request_header) wants the Host field of an
 			// HTTP/1.1 request (of no later version) even when the target
 			// names the host; its page names that host.
-			return info, errBadRequest
+			hostErr = errBadHost
 		}
-	} else if strictHost || req.Host == "" && !http10 {
-		return info, errBadRequest
+	case strictHost || req.Host == "" && !http10:
+		hostErr = errBadHost
 	}
 
 	// Framing (RFC 9112 §6.3). apache2 rejects bad framing before it looks at Host,
@@ -516,6 +528,10 @@ func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.R
 			delete(h, "Content-Length")
 			info.closeAfter, info.leaveBody = true, true
 		}
+	}
+
+	if hostErr != nil {
+		return info, hostErr
 	}
 
 	if absHost && len(hostV) == 1 {
@@ -984,8 +1000,10 @@ func targetHostField(a string) string {
 
 // validHost applies apache2's Host checks: a reg-name of letters, digits, '-', '.' and
 // '_' without two dots in a row, or a bracketed IPv6 literal, then an optional ":port"
-// of up to 5 digits <= 65535. An empty port, which apache2 takes in a target, not in
-// a Host field, is valid here (RFC 9110 §7.2), as port 0.
+// of digits, a number <= 65535 whatever its leading zeros (":000080", as apache2's
+// apr_parse_addr_port and apr_uri_parse read it; a greater one, which apache2 wraps
+// to port 0 and serves, is refused). An empty port, which apache2 takes in a target,
+// not in a Host field, is valid here (RFC 9110 §7.2), as port 0.
 func validHost(h string) bool {
 	i := 0
 	if strings.HasPrefix(h, "[") {
@@ -1010,7 +1028,7 @@ func validHost(h string) bool {
 			}
 			i++
 		}
-		if i == 0 {
+		if i == 0 || !strictHostname(strings.TrimSuffix(h[:i], ".")) {
 			return false
 		}
 	}
@@ -1020,7 +1038,7 @@ func validHost(h string) bool {
 	if h[i] != ':' {
 		return false
 	}
-	port := h[i+1:]
+	port := strings.TrimLeft(h[i+1:], "0")
 	if len(port) > 5 {
 		return false
 	}
@@ -1032,6 +1050,41 @@ func validHost(h string) bool {
 		n = n*10 + int(c-'0')
 	}
 	return n <= 65535
+}
+
+// strictHostname applies apache2's HttpProtocolOptions Strict checks
+// (its default: fix_hostname's AH02416 and strict_hostname_check's
+// AH02415, RFC 3986 §7.4, RFC 1123 §2.1) to h, a reg-name of validHost's
+// characters without its trailing dot: digits and dots alone are an IPv4
+// address of four numbers without leading zeros ("123", "1.2.3" and
+// "01.2.3.4" are not), and the last label of a name with dots starts
+// with a letter ("a.1b", "a.-b" do not).
+func strictHostname(h string) bool {
+	dotted := true
+	for i := 0; i < len(h); i++ {
+		if c := h[i]; c != '.' && (c < '0' || c > '9') {
+			dotted = false
+			break
+		}
+	}
+	if dotted {
+		dots := 0
+		for i := 0; i < len(h); i++ {
+			if h[i] == '.' {
+				dots++
+			}
+			// A number with a leading zero, or an empty one first.
+			if (i == 0 || h[i-1] == '.') && (h[i] == '.' || h[i] == '0' && i+1 < len(h) && h[i+1] != '.') {
+				return false
+			}
+		}
+		return dots == 3
+	}
+	if j := strings.LastIndexByte(h, '.'); j >= 0 && j+1 < len(h) {
+		c := h[j+1] | 0x20
+		return c >= 'a' && c <= 'z'
+	}
+	return true
 }
 
 // zeroPort reports whether h, a valid host (validHost), names port 0.

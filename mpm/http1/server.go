@@ -206,7 +206,9 @@ type Server struct {
 	// answer (400, 408, 413); and a request the engine refuses as it reads
 	// its head (400, 408, 414, 417, plain HTTP on a TLS port; Refused
 	// reports it, RefusedBody gives it the body apache2's scripts read
-	// then), as apache2's ap_read_request calls ap_die. It
+	// then), as apache2's ap_read_request calls ap_die; and, once PostRead
+	// ran, a target of another scheme than http and https (a 400, as
+	// apache2's ap_post_read_request; not Refused). It
 	// returns false to leave the engine's own page. It runs on the
 	// goroutine serving the request, which it may answer as a handler does;
 	// ErrorNotes(r) says why the request was refused.

@@ -904,17 +904,19 @@ func (h *Handler) carryWalk(r, r2 *http.Request) *http.Request {
 
 // ServerErrorPage answers r with the server's own ErrorDocument for status
 // (its top level: no section applies yet), as apache2's ap_die answers what
-// its map_to_storage phase refuses, a TRACE, once the server's SetEnvIf
-// lines ran, and what ap_read_request refuses (http1.Refused), before they
+// its map_to_storage phase refuses, a TRACE, and what ap_post_read_request
+// refuses (a target's scheme), once the server's SetEnvIf lines ran (so
+// they run here, for the access log too, whether or not there is a
+// document), and what ap_read_request refuses (http1.Refused), before they
 // run; false when the server has none for status. It is the server's
 // http1.Server.ErrorPage.
 func (h *Handler) ServerErrorPage(w http.ResponseWriter, r *http.Request, status int) bool {
 	h.init()
-	if _, ok := h.base.ErrorDocuments[status]; !ok {
-		return false
-	}
 	if !h.Config.postRead.Empty() && !http1.Refused(r) {
 		h.postRead(r)
+	}
+	if _, ok := h.base.ErrorDocuments[status]; !ok {
+		return false
 	}
 	return h.errorDocument(w, r, status, h.base.ErrorDocuments)
 }

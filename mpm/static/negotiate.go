@@ -263,6 +263,10 @@ func (h *Handler) serveTypeMap(w http.ResponseWriter, r *http.Request, root, cro
 		return
 	}
 	if transparent && h.alsoNegotiates(r, root, croot, nrel, vo, conf) {
+		// mod_negotiation's setup_choice_response: a transparent map's
+		// variant that negotiates in turn (the map itself, say): a 506
+		// whose fields are the error page's alone.
+		dropNegotiation(w.Header())
 		h.error(w, r, http.StatusVariantAlsoNegotiates, o)
 		return
 	}
