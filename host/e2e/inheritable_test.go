@@ -68,19 +68,7 @@ func TestParentCapabilitiesInheritable(t *testing.T) {
 				t.Fatal("no child")
 			}
 			for _, k := range kids {
-				var st map[string]string
-				eventually(10*time.Second, func() bool {
-					st = procStatus(k)
-					return st["Uid"] != "" && strings.Fields(st["Uid"])[0] == "65534"
-				})
-				if f := strings.Fields(st["Uid"]); len(f) == 0 || f[0] != "65534" {
-					t.Errorf("child %d uid %q, want nobody", k, st["Uid"])
-				}
-				for _, key := range []string{"CapPrm", "CapEff", "CapInh", "CapAmb"} {
-					if strings.Trim(st[key], "0") != "" {
-						t.Errorf("child %d %s = %s, want none", k, key, st[key])
-					}
-				}
+				droppedToNobody(t, k)
 			}
 			var logger string
 			eventually(10*time.Second, func() bool { b, _ := os.ReadFile(caps); logger = string(b); return logger != "" })
