@@ -297,8 +297,12 @@ func StartChild(spec ChildSpec) (*Process, error) {
 		// An early child has the lifeline already. One that cannot take
 		// the spec (it died) is dropped; the next, or an exec, serves.
 		for ec := takeEarly(spec.Credential); ec != nil; ec = takeEarly(spec.Credential) {
-			if err := ec.handOver(blob, files[1:]); err == nil {
+			err := ec.handOver(blob, files[1:])
+			if err == nil {
 				return watchProcess(spec.Slot, ec.Process, nil), nil
+			}
+			if log != nil {
+				log.Warn("early child not used", "error", err)
 			}
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -230,8 +231,14 @@ func (c *earlyChild) drop() {
 // handOver sends c its spec and the descriptors files, which an executed
 // child would have as descriptors 4 and up. The descriptors go with the
 // first byte; the spec follows, in the background, up to the end of the
-// stream. On error c is dropped.
+// stream. A child that is to run as another user gets nothing before it
+// does (dropped). On error c is dropped.
 func (c *earlyChild) handOver(blob []byte, files []*os.File) error {
+	if err := c.dropped(); err != nil {
+		_ = c.Process.Kill()
+		c.drop()
+		return fmt.Errorf("hand the spec to child %d: %w", c.Process.Pid, err)
+	}
 	fds := make([]int, len(files))
 	for i, f := range files {
 		fds[i] = int(f.Fd())
@@ -249,6 +256,61 @@ func (c *earlyChild) handOver(blob []byte, files []*os.File) error {
 		c.Conn.Close()
 	}()
 	return nil
+}
+
+// dropDeadline bounds how long handOver waits for a child to drop to its
+// credential: a child of the SDK does in its first package initialisation,
+// milliseconds after its exec; one that has not by then never will.
+const dropDeadline = 5 * time.Second
+
+// dropped waits until c, executed as this process (root), runs as its
+// credential in all four of its user ids and group ids, as package spawn's
+// init leaves it. A child program that does not run that init (one built
+// without the SDK, a script in its place) would otherwise get the spec and
+// the descriptors as root, with the parent's capabilities. It reads
+// /proc/PID/status, once for an early child (it dropped long ago), a few
+// times for one just executed; c is not reaped, so its pid is its own.
+func (c *earlyChild) dropped() error {
+	if c.cred == nil {
+		return nil
+	}
+	path := "/proc/" + strconv.Itoa(c.Process.Pid) + "/status"
+	deadline := time.Now().Add(dropDeadline)
+	for wait := 50 * time.Microsecond; ; wait = min(2*wait, 5*time.Millisecond) {
+		status, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		uids, gids, state := statusIDs(string(status))
+		switch {
+		case state == "Z" || state == "X":
+			return errors.New("it exited before it took its spec")
+		case uids == strings.Repeat(" "+strconv.FormatUint(uint64(c.cred.Uid), 10), 4) &&
+			gids == strings.Repeat(" "+strconv.FormatUint(uint64(c.cred.Gid), 10), 4):
+			return nil
+		case time.Now().After(deadline):
+			return fmt.Errorf("it still runs as uids%s, gids%s after %v, not as the children's user %d:%d: ended", uids, gids, dropDeadline, c.cred.Uid, c.cred.Gid)
+		}
+		time.Sleep(wait)
+	}
+}
+
+// statusIDs is the Uid and Gid lines of a /proc/PID/status (each id after
+// a space) and its State letter.
+func statusIDs(status string) (uids, gids, state string) {
+	for line := range strings.Lines(status) {
+		k, v, _ := strings.Cut(line, ":")
+		f := strings.Fields(v)
+		switch {
+		case k == "State" && len(f) > 0:
+			state = f[0]
+		case k == "Uid" && len(f) > 0:
+			uids = " " + strings.Join(f, " ")
+		case k == "Gid" && len(f) > 0:
+			gids = " " + strings.Join(f, " ")
+		}
+	}
+	return uids, gids, state
 }
 
 // errNoSpec is what an early child gets when the parent closed its socket

@@ -426,7 +426,9 @@ func TestCredentialEqual(t *testing.T) {
 func TestEarlyChildOfAnotherCredential(t *testing.T) {
 	noSpare(t)
 	f, addr := tcpListenerFile(t)
-	other := &Credential{Uid: 12345, Gid: 12345, Groups: []uint32{12345, 7}}
+	// What the early child runs as (handOver checks), as a credential of
+	// its own.
+	other := &Credential{Uid: uint32(os.Getuid()), Gid: uint32(os.Getgid()), Groups: []uint32{12345, 7}}
 
 	plain := offerEarly(t, nil)
 	if c := takeEarly(&Credential{Uid: 12345, Gid: 12345}); c != nil {

@@ -186,3 +186,49 @@ func TestLinkedChildProgramFallback(t *testing.T) {
 		})
 	}
 }
+
+// TestChildProgramNoDrop: a child program that does not drop to User
+// (nodrop, internal/testbin/testdata: built from this checkout, so it passes
+// the build check, but without the SDK, whose init drops) is never handed
+// the spec and descriptors while it runs as root: the MPM parent ends it
+// and logs why.
+func TestChildProgramNoDrop(t *testing.T) {
+	if os.Geteuid() != 0 {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("CI runs as root: this test must run there, as root")
+		}
+		t.Skip("needs root to change user")
+	}
+	_, modules := build(t)
+	plugin, err := os.ReadFile(filepath.Join(modules, "mod_mpm_event.so"))
+	must(t, err)
+	child, err := os.ReadFile(testbin.Program(t, "./internal/testbin/testdata/nodrop"))
+	must(t, err)
+	root := newSite(t, "event", "mpm_event_module", "User nobody\nGroup #65534\n")
+	reachableByNobody(t, root)
+	dir := filepath.Join(root, "modules")
+	must(t, os.Mkdir(dir, 0o755))
+	must(t, os.WriteFile(filepath.Join(dir, "mod_mpm_event.so"), plugin, 0o755))
+	must(t, os.WriteFile(filepath.Join(dir, wire.ChildProgram("event")), child, 0o755))
+	conf := filepath.Join(root, "httpd.conf")
+	write(t, conf, regexp.MustCompile(`(?m)^LoadModule mpm_event_module .*$`).ReplaceAllLiteralString(readFile(t, conf),
+		"LoadModule mpm_event_module modules/mod_mpm_event.so"))
+
+	in := start(t, root)
+	got := filepath.Join(dir, "got-spec")
+	logged := eventually(20*time.Second, func() bool {
+		_, err := os.Stat(got)
+		return err == nil || strings.Contains(errorLog(t, root), "not as the children's user 65534:65534")
+	})
+	if b, err := os.ReadFile(got); err == nil {
+		t.Fatalf("the child program that did not drop to User got its spec: %s", b)
+	}
+	if !logged {
+		t.Fatalf("no line says why the child was ended:\n%s", errorLog(t, root))
+	}
+	in.signal(syscall.SIGTERM)
+	in.wait()
+	if b, err := os.ReadFile(got); err == nil {
+		t.Errorf("the child program that did not drop to User got its spec: %s", b)
+	}
+}

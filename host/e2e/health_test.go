@@ -232,26 +232,34 @@ func TestParentCapabilities(t *testing.T) {
 				t.Fatal("no child")
 			}
 			for _, k := range kids {
-				// Executed as root, a child drops to User in its first package init.
-				var st map[string]string
-				eventually(10*time.Second, func() bool {
-					st = procStatus(k)
-					return st["Uid"] != "" && strings.Fields(st["Uid"])[0] == "65534"
-				})
-				if f := strings.Fields(st["Uid"]); len(f) == 0 || f[0] != "65534" {
-					t.Errorf("child %d uid %q, want nobody", k, st["Uid"])
-				}
-				for _, key := range []string{"CapPrm", "CapEff", "CapInh", "CapAmb"} {
-					if strings.Trim(st[key], "0") != "" {
-						t.Errorf("child %d %s = %s, want none", k, key, st[key])
-					}
-				}
+				st := droppedToNobody(t, k)
 				if st["CapBnd"] != parentSet {
 					t.Errorf("child %d CapBnd = %s, want the parent's %s", k, st["CapBnd"], parentSet)
 				}
 			}
 		})
 	}
+}
+
+// droppedToNobody waits for child k, executed as root, to drop to User
+// nobody in its first package init, checks it holds no capability but its
+// bounding set, and returns its /proc/PID/status.
+func droppedToNobody(t *testing.T, k int) map[string]string {
+	t.Helper()
+	var st map[string]string
+	eventually(10*time.Second, func() bool {
+		st = procStatus(k)
+		return st["Uid"] != "" && strings.Fields(st["Uid"])[0] == "65534"
+	})
+	if f := strings.Fields(st["Uid"]); len(f) == 0 || f[0] != "65534" {
+		t.Errorf("child %d uid %q, want nobody", k, st["Uid"])
+	}
+	for _, key := range []string{"CapPrm", "CapEff", "CapInh", "CapAmb"} {
+		if strings.Trim(st[key], "0") != "" {
+			t.Errorf("child %d %s = %s, want none", k, key, st[key])
+		}
+	}
+	return st
 }
 
 func errorLog(t *testing.T, root string) string {

@@ -20,6 +20,7 @@ import (
 	"os"
 	"os/exec"
 	"slices"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -134,10 +135,15 @@ func (p *Plugin) noteDeath(state string) {
 
 // inherited, once, before the first plugin starts, makes the descriptors
 // this process inherited close-on-exec and removes from its environment
-// the variables that are Start's to set: go-plugin appends the host's
-// environment after the plugin's own, and the last of a name counts, so
-// one of wire.Roles in the environment httpd was started with would
-// override them.
+// the variables that are Start's or go-plugin's to set: go-plugin appends
+// the host's environment after the plugin's own, and the last of a name
+// counts, so one of wire.Roles, PLUGIN_UNIX_SOCKET_DIR (the directory of
+// the plugin's gRPC socket, which answers Stop) or another of go-plugin's
+// PLUGIN_ variables in the environment httpd was started with would
+// override them. (Those go-plugin appends itself after the host's
+// environment, its magic cookie and PLUGIN_MIN_PORT, PLUGIN_MAX_PORT,
+// PLUGIN_PROTOCOL_VERSIONS, win anyway; they go too, as they would reach
+// piped loggers and programs.)
 var inherited sync.Once
 
 // ScrubInherited does it now, if not done yet: host.Main calls it first
@@ -151,6 +157,11 @@ func scrubInherited() {
 	cloexec.Inherited()
 	for _, name := range wire.Roles {
 		os.Unsetenv(name)
+	}
+	for _, kv := range os.Environ() {
+		if name, _, _ := strings.Cut(kv, "="); strings.HasPrefix(name, "PLUGIN_") || name == wire.CookieKey {
+			os.Unsetenv(name)
+		}
 	}
 }
 

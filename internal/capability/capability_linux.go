@@ -45,10 +45,13 @@ func Bounding(last int) uint64 {
 }
 
 // LimitThread drops every capability but keep from the calling thread's
-// bounding set and inheritable set, so that a program it executes as root
-// is given keep and no more (root's new permitted set is the bounding set
-// plus the inheritable one). Its own permitted and effective sets stay as
-// they are. The caller keeps the goroutine locked to the thread
+// bounding set and empties its inheritable set, so that a program it
+// executes as root is given keep and no more (root's new permitted set is
+// the bounding set plus the inheritable one) and passes none on: the
+// inheritable set survives exec and a change of uid, so a child of that
+// program dropping to User would have to capset it away on every thread,
+// which a program using cgo cannot (AllThreadsSyscall). Its own permitted
+// and effective sets stay as they are. The caller keeps the goroutine locked to the thread
 // (runtime.LockOSThread): the change is the thread's, not the process's.
 // Without CAP_SETPCAP (not root) it fails having changed nothing.
 func LimitThread(keep uint64) error {
@@ -74,9 +77,7 @@ func LimitThread(keep uint64) error {
 	if err := unix.Capget(&hdr, &data[0]); err != nil {
 		return fmt.Errorf("capget: %w", err)
 	}
-	for i := range data {
-		data[i].Inheritable &= uint32(keep >> (32 * i))
-	}
+	data[0].Inheritable, data[1].Inheritable = 0, 0
 	if err := unix.Capset(&hdr, &data[0]); err != nil {
 		return fmt.Errorf("capset: %w", err)
 	}

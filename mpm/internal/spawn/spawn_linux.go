@@ -93,6 +93,9 @@ func Socket(exe, name, marker string, lifeline, stderr *os.File, cred *syscall.C
 	}
 	var p *os.Process
 	err = WithUSR1Blocked(func() (err error) {
+		if cred != nil && cred.Uid != 0 {
+			defer withoutInheritable()()
+		}
 		p, err = os.StartProcess(exe, []string{name}, attr)
 		return err
 	})
@@ -101,6 +104,30 @@ func Socket(exe, name, marker string, lifeline, stderr *os.File, cred *syscall.C
 		return nil, err
 	}
 	return &Child{Process: p, Path: exe, Conn: ours, Cred: cred}, nil
+}
+
+// withoutInheritable empties the calling thread's inheritable capability
+// set, if it holds any, for a child that is to drop to another user: the
+// set survives exec and the uid change, and a child whose runtime uses cgo
+// could not capset it away on all its threads (drop). A plugin holds none
+// (capability.LimitThread); an MPM linked into a host started with some
+// does. It returns what gives the thread its set back, so that the host's
+// other children (piped loggers, programs) keep inheriting it. The caller
+// has the thread locked.
+func withoutInheritable() (restore func()) {
+	hdr, data := capHeader()
+	if _, _, e := syscall.RawSyscall(syscall.SYS_CAPGET, uintptr(unsafe.Pointer(&hdr)), uintptr(unsafe.Pointer(&data[0])), 0); e != 0 ||
+		data[0].inheritable|data[1].inheritable == 0 {
+		return func() {}
+	}
+	old := data
+	data[0].inheritable, data[1].inheritable = 0, 0
+	if _, _, e := syscall.RawSyscall(syscall.SYS_CAPSET, uintptr(unsafe.Pointer(&hdr)), uintptr(unsafe.Pointer(&data[0])), 0); e != 0 {
+		return func() {}
+	}
+	return func() {
+		syscall.RawSyscall(syscall.SYS_CAPSET, uintptr(unsafe.Pointer(&hdr)), uintptr(unsafe.Pointer(&old[0])), 0)
+	}
 }
 
 // PollableCopy returns a non-blocking descriptor of its own for the pipe
