@@ -688,7 +688,8 @@ func canonName(u string, dropPort bool) (string, int) {
 		return u, hostEnd
 	}
 	def, ok := defaultPort[scheme]
-	if n, err := strconv.Atoi(auth[i+1:]); !ok || err != nil || strconv.Itoa(n) != def && auth[i+1:] != "" {
+	n, err := strconv.Atoi(auth[i+1:])
+	if d, _ := strconv.Atoi(def); !ok || err != nil || n != d {
 		return u, hostEnd
 	}
 	cut := len(scheme) + 3 + i
