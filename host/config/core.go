@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -559,22 +560,28 @@ func checkProxy(name string) func(args []string) error {
 
 // checkProxyPass is mod_proxy's check of ProxyPass or ProxyPassMatch: in a
 // <Location> or <LocationMatch> the section's path is the first word's
-// (the words are the URL and its parameters).
+// (the words are the URL and its parameters). The line is checked as one
+// that defines its worker, its parameters too (one sharing the worker of
+// a line before it has them ignored in apache2, unchecked).
 func checkProxyPass(name string) func(enclosing, args []string) error {
 	return func(enclosing, args []string) error {
 		var c proxy.Config
-		for _, e := range enclosing {
-			if oneOf(e, "Location", "LocationMatch") {
-				if len(args) < 1 {
-					return nil
-				}
-				return c.SetLocation(name, args, "/", false)
+		var err error
+		switch {
+		case slices.ContainsFunc(enclosing, func(e string) bool { return oneOf(e, "Location", "LocationMatch") }):
+			if len(args) < 1 {
+				return nil
 			}
-		}
-		if len(args) < 2 {
+			err = c.SetLocation(name, args, "/", false)
+		case len(args) < 2:
 			return nil
+		default:
+			err = c.Set(name, args)
 		}
-		return c.Set(name, args)
+		if err != nil {
+			return err
+		}
+		return c.Resolve()
 	}
 }
 

@@ -147,27 +147,34 @@ func TestExprConfigErrors(t *testing.T) {
 		"ErrorDocument 403 %{NOPE}\n",
 		"<If \"" + strings.Repeat("(", 10000) + "true" + strings.Repeat(")", 10000) + "\">\n</If>\n",
 	} {
-		base := t.TempDir()
-		must(t, os.MkdirAll(filepath.Join(base, "run"), 0o755))
-		must(t, os.MkdirAll(filepath.Join(base, "logs"), 0o755))
-		ahead, ohead := sameLength(fmt.Sprintf(apacheHead, base), fmt.Sprintf(oursHead, modules))
-		body := "ServerName main.test\nListen 127.0.0.1:1\nDocumentRoot " + base + "\n" + snippet
-		write(t, filepath.Join(base, "apache.conf"), ahead+body)
-		write(t, filepath.Join(base, "ours.conf"), ohead+body)
-		syntax := func(argv ...string) string {
-			out, _ := exec.Command(argv[0], argv[1:]...).CombinedOutput()
-			return strings.ReplaceAll(string(out), base+"/", "")
-		}
-		want := syntax(apache, "-t", "-d", base, "-f", filepath.Join(base, "apache.conf"))
-		got := syntax(httpd, "-t", "-d", base, "-f", filepath.Join(base, "ours.conf"))
-		want = strings.ReplaceAll(want, "apache.conf", "CONF")
-		got = strings.ReplaceAll(got, "ours.conf", "CONF")
+		want, got := syntaxBoth(t, apache, httpd, modules, "", snippet)
 		if !strings.Contains(want, "AH00526") || got != want {
 			t.Errorf("%q:\n apache: %s ours:   %s", snippet, want, got)
 		} else {
 			t.Logf("%q: both %s", snippet, want)
 		}
 	}
+}
+
+// syntaxBoth is what apache2 -t and ours say of a configuration: the
+// servers' heads, modulesBody, ServerName main.test, a Listen line and
+// DocumentRoot, then snippet; the file is named CONF in both.
+func syntaxBoth(t *testing.T, apache, httpd, modules, modulesBody, snippet string) (want, got string) {
+	t.Helper()
+	base := t.TempDir()
+	must(t, os.MkdirAll(filepath.Join(base, "run"), 0o755))
+	must(t, os.MkdirAll(filepath.Join(base, "logs"), 0o755))
+	ahead, ohead := sameLength(fmt.Sprintf(apacheHead, base), fmt.Sprintf(oursHead, modules))
+	body := modulesBody + "ServerName main.test\nListen 127.0.0.1:1\nDocumentRoot " + base + "\n" + snippet
+	write(t, filepath.Join(base, "apache.conf"), ahead+body)
+	write(t, filepath.Join(base, "ours.conf"), ohead+body)
+	syntax := func(argv ...string) string {
+		out, _ := exec.Command(argv[0], argv[1:]...).CombinedOutput()
+		return strings.ReplaceAll(string(out), base+"/", "")
+	}
+	want = syntax(apache, "-t", "-d", base, "-f", filepath.Join(base, "apache.conf"))
+	got = syntax(httpd, "-t", "-d", base, "-f", filepath.Join(base, "ours.conf"))
+	return strings.ReplaceAll(want, "apache.conf", "CONF"), strings.ReplaceAll(got, "ours.conf", "CONF")
 }
 
 // TestExprChains: long || and && chains and runs of ! evaluate as in

@@ -437,24 +437,15 @@ func (c *Config) proxySet(args []string, section string) error {
 			return errors.New("ProxySet requires at least 2 arguments, A balancer or worker name with list of params")
 		}
 		name, args = args[0], args[1:]
-		if !c.defined(name) {
-			kind := "Worker"
-			if _, ok := balancerName(name); ok {
-				kind = "Balancer"
-			}
-			return errors.New("ProxySet can not find '" + name + "' " + kind + ".")
+		if n, ok := balancerName(name); ok && c.balancers[n] == nil {
+			return errors.New("ProxySet can not find '" + name + "' Balancer.")
 		}
 	}
-	return c.params(name, args, "ProxySet: ", "Invalid ProxySet parameter. Parameter must be in the form 'key=value'")
-}
-
-// defined says whether the balancer or worker u names is defined.
-func (c *Config) defined(u string) bool {
-	if n, ok := balancerName(u); ok {
-		return c.balancers[n] != nil
+	kind := evSection
+	if section == "" {
+		kind = evSet // a worker defined before it, else an error (Resolve)
 	}
-	w, err := newWorker(u, &workerSettings{})
-	return err == nil && c.workers[w.name] != nil
+	return c.params(name, args, kind, "ProxySet: ", "Invalid ProxySet parameter. Parameter must be in the form 'key=value'")
 }
 
 // SetSection reads the parameters a <Proxy URL key=value...> section
@@ -471,44 +462,34 @@ func (c *Config) SetSection(kind, u string, params []string) error {
 	case !strings.Contains(u, ":"):
 		return errors.New("<" + kind + "> arguments are not supported for non url.")
 	}
-	return c.params(u, params, "<"+kind+" ", "Invalid Proxy parameter. Parameter must be in the form 'key=value'")
+	return c.params(u, params, evSection, "<"+kind+" ", "Invalid Proxy parameter. Parameter must be in the form 'key=value'")
 }
 
-// params applies key=value words to the balancer or worker u names; an
-// error is prefix, the parameter's message, the word and u.
-func (c *Config) params(u string, words []string, prefix, notKV string) error {
+// params applies key=value words to the balancer u names, or records them
+// for the worker u names, an event of kind (Resolve); an error is prefix,
+// the parameter's message, the word and u.
+func (c *Config) params(u string, words []string, kind int, prefix, notKV string) error {
 	var b *balancer
 	if _, ok := balancerName(u); ok {
 		b = c.balancer(u)
 		b.onlyPassed = false
 	}
+	var kvs [][2]string
 	for _, word := range words {
 		k, v, ok := strings.Cut(word, "=")
 		if !ok {
 			return errors.New(notKV)
 		}
-		var err error
-		if b != nil {
-			err = b.set(k, v)
-		} else {
-			err = c.setWorkerParam(u, k, v)
-		}
-		if err != nil {
+		if b == nil {
+			kvs = append(kvs, [2]string{k, v})
+		} else if err := b.set(k, v); err != nil {
 			return errors.New(prefix + err.Error() + " " + k + "=" + v + "; " + u)
 		}
 	}
-	return nil
-}
-
-// setWorkerParam is ProxySet on a worker: its parameter applied to the
-// worker of URL u (defined here when no ProxyPass has yet).
-func (c *Config) setWorkerParam(u, key, val string) error {
-	var s workerSettings
-	w, err := c.worker(u, &s)
-	if err != nil {
-		return err
+	if b == nil {
+		c.record(kind, u, false, kvs, prefix)
 	}
-	return w.settings.set(key, val)
+	return nil
 }
 
 // pick is proxy_balancer_pre_request's choice of a member for r's URL u
@@ -802,6 +783,12 @@ func (b *balancer) memberURL(m *member, u string) string {
 // stickysession, ...) stay c's, the virtual host's over the main server's.
 // Call it before Share, with main built and never changed afterwards.
 //
+// Its workers are apache2's merged conf->workers: the main server's, then
+// those its own lines define, which are resolved apart from the main
+// server's (apache2 reads a virtual host's lines into its own list): a
+// URL the names of a main server's worker and its own match equally is
+// served by the main server's (ap_proxy_get_worker's first of equals).
+//
 // A virtual host that inherits nothing sees the main server's ProxyPass
 // lines but not the balancers they define in the main server: one of its
 // balancers that only ProxyPass lines name, one of them the main server's,
@@ -817,6 +804,7 @@ func (c *Config) Inherit(main *Config) {
 		}
 		return
 	}
+	c.inheritWorkers(main)
 	for name, b := range c.balancers {
 		if mb := main.balancers[name]; mb != nil {
 			mb.initGrowth()
@@ -837,6 +825,27 @@ func (c *Config) Inherit(main *Config) {
 		}
 	}
 	c.balancerList = list
+}
+
+// inheritWorkers makes c's workers the main server's, then those of c's
+// own lines (those main did not read).
+func (c *Config) inheritWorkers(main *Config) {
+	type pos struct {
+		file      string
+		line, seq int
+	}
+	mains := map[pos]bool{}
+	for _, e := range main.events {
+		mains[pos{e.file, e.line, e.seq}] = true
+	}
+	var own []*workerEvent
+	for _, e := range c.events {
+		if !mains[pos{e.file, e.line, e.seq}] {
+			own = append(own, e)
+		}
+	}
+	named, _ := resolve(own) // their errors are Resolve's
+	c.named = append(slices.Clip(main.named), named...)
 }
 
 // passesTo says whether a ProxyPass line of c maps to the balancer name.

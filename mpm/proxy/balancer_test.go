@@ -45,6 +45,9 @@ func TestBalancerErrors(t *testing.T) {
 		} else {
 			err = c.SetProxy(tc.args[0], tc.args[1:], tc.section)
 		}
+		if err == nil {
+			err = c.Resolve() // the workers' errors
+		}
 		if err == nil || err.Error() != tc.want {
 			t.Errorf("%q %v: %v, want %q", tc.section, tc.args, err, tc.want)
 		}

@@ -24,6 +24,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -66,9 +67,7 @@ type pass struct {
 	re      *regexp.Regexp // ProxyPassMatch, or "~"
 	real    string         // the backend URL; "!" excludes
 	noquery bool
-	w       *worker
-	b       *balancer       // a balancer:// URL
-	dollar  *workerSettings // ProxyPassMatch with substitutions: its workers' parameters
+	b       *balancer // a balancer:// URL
 	// upgrade is the line's upgrade= list ("*" for ANY), "" for none: kept
 	// with the line, as apache2's worker is the line's own URL.
 	upgrade string
@@ -90,14 +89,18 @@ type Config struct {
 	via           Via
 	timeout       time.Duration // ProxyTimeout; 0: the server's Timeout
 	mu            sync.Mutex
-	workers       map[string]*worker // by "http://host:port"
+	// events are the lines that define or name workers, as read; named
+	// the workers they define (Resolve), apache2's conf->workers: in
+	// the order of the files, a virtual host's after the main server's
+	// (Inherit).
+	events        []*workerEvent
+	named         []*worker
 	dollarWorkers map[string]*worker
 	balancers     map[string]*balancer // by "balancer://name"
 	balancerList  []*balancer          // in the order of their lines (see At)
 	// file, line and seq are the position of the directive being read (At).
 	file      string
 	line, seq int
-	defs      int // the workers' definitions so far (workerDef.n)
 
 	// BalancerInherit Off and ProxyPassInherit Off (see Inherit).
 	balancerInheritOff, passInheritOff bool
@@ -322,36 +325,21 @@ func (c *Config) addPass(isRegex bool, args []string, loc string) error {
 		c.add(p, loc != "")
 		return nil
 	}
-	var s workerSettings
+	// upgrade= stays with the line (see pass.upgrade); the others go
+	// to the line's worker, unless it shares one (Resolve).
+	var wparams [][2]string
 	for _, kv := range params {
+		if !strings.EqualFold(kv[0], "upgrade") {
+			wparams = append(wparams, kv)
+			continue
+		}
+		var s workerSettings
 		if err := s.set(kv[0], kv[1]); err != nil {
 			return errors.New("ProxyPass " + err.Error())
 		}
+		p.upgrade = s.upgrade
 	}
-	// upgrade= stays with the line (see pass.upgrade).
-	p.upgrade, s.upgrade = s.upgrade, ""
-	switch {
-	case loc != "":
-		// apache2 2.4.71 serves a section's ProxyPass with its generic
-		// worker: a connection per request.
-		w, err := newWorker(r, &workerSettings{disableReuse: true, timeout: s.timeout, connectTimeout: s.connectTimeout})
-		if err != nil {
-			return err
-		}
-		p.w = w
-	case isRegex && strings.Contains(r, "$"):
-		// A substitution: no reuse unless enablereuse=on says so.
-		if !s.reuseSet {
-			s.disableReuse = true
-		}
-		p.dollar = &s
-	default:
-		w, err := c.worker(r, &s)
-		if err != nil {
-			return err
-		}
-		p.w = w
-	}
+	c.record(evPass, r, isRegex, wparams, "")
 	c.add(p, loc != "")
 	return nil
 }
@@ -468,32 +456,244 @@ func timeoutParam(val, def string) (time.Duration, error) {
 	return 0, errors.New("bad unit")
 }
 
-// worker finds or makes the worker of the backend URL u (scheme, host and
-// port); s are its parameters when it is made (apache2 shares the first
-// worker of a backend and ignores a later line's).
-func (c *Config) worker(u string, s *workerSettings) (*worker, error) {
-	w, err := newWorker(u, s)
+// The kinds of workerEvent.
+const (
+	evPass    = iota // a ProxyPass or ProxyPassMatch line: shares or defines
+	evSet            // ProxySet URL: names a worker defined before it
+	evSection        // a <Proxy URL> section's ProxySet or parameters: shares or defines
+)
+
+// workerEvent is a line that defines or names a worker, kept as it is read
+// and resolved once the files are read (Resolve), in their order, as
+// apache2 reads them.
+type workerEvent struct {
+	kind   int
+	url    string // as written, with its socket
+	match  bool   // ProxyPassMatch: its worker's name is a pattern (ematch)
+	params [][2]string
+	prefix string // a ProxySet's or section's error prefix
+	file   string
+	line   int
+	seq, n int // its place in reading order (Config.At), and among the events
+}
+
+// before says whether d's line comes before e's in the configuration
+// files: by seq when both are known, else by the order they were read in.
+func (d *workerEvent) before(e *workerEvent) bool {
+	if d.seq > 0 && e.seq > 0 {
+		return d.seq < e.seq
+	}
+	return d.n < e.n
+}
+
+// record keeps a line that defines or names the worker of URL u.
+func (c *Config) record(kind int, u string, match bool, params [][2]string, prefix string) {
+	c.events = append(c.events, &workerEvent{kind: kind, url: u, match: match, params: params, prefix: prefix,
+		file: c.file, line: c.line, seq: c.seq, n: len(c.events)})
+}
+
+// A LineError is a problem of the directive at File:Line that Resolve finds.
+type LineError struct {
+	File string
+	Line int
+	Err  error
+}
+
+func (e *LineError) Error() string { return e.Err.Error() }
+
+func (e *LineError) Unwrap() error { return e.Err }
+
+// Resolve defines the workers of the lines read, in the order of the files
+// as apache2 2.4.71's add_pass, set_proxy_param and proxysection do: a
+// ProxyPass (or <Proxy> section) line whose URL the name of a worker
+// defined before it starts (the longest) shares that worker, its
+// parameters ignored (apache2's AH01146 warning); any other defines a
+// worker of its own with its parameters. ProxySet URL sets the parameters
+// of the worker whose name starts URL. Call it once every directive is
+// read; its errors are *LineError.
+func (c *Config) Resolve() error {
+	named, errs := resolve(c.events)
+	c.named = named
+	return errors.Join(errs...)
+}
+
+// resolve defines the workers of events: those the events define, in the
+// order of their lines.
+func resolve(events []*workerEvent) (named []*worker, errs []error) {
+	events = slices.Clone(events)
+	slices.SortStableFunc(events, func(a, b *workerEvent) int {
+		switch {
+		case a.before(b):
+			return -1
+		case b.before(a):
+			return 1
+		}
+		return 0
+	})
+	for _, e := range events {
+		var err error
+		if named, err = e.resolve(named); err != nil {
+			errs = append(errs, &LineError{File: e.file, Line: e.line, Err: err})
+		}
+	}
+	return named, errs
+}
+
+// resolve applies e to the workers named so far, which it returns with the
+// worker e defines, if any.
+func (e *workerEvent) resolve(named []*worker) ([]*worker, error) {
+	_, bare := deSocket(e.url)
+	mask := lookPrefix | lookMatch
+	if e.kind != evSet {
+		mask = lookPrefix
+		if e.match {
+			mask = lookMatch
+		}
+	}
+	w := lookup(named, bare, mask, false)
+	switch {
+	case w != nil && e.kind == evPass:
+		return named, nil // shared: apache2 ignores the parameters
+	case w == nil && e.kind == evSet:
+		return named, errors.New("ProxySet can not find '" + e.url + "' Worker.")
+	case w == nil:
+		var err error
+		if w, err = defineWorker(e.url, e.match); err != nil {
+			return named, err
+		}
+		named = append(named, w)
+	}
+	for _, kv := range e.params {
+		if err := w.settings.set(kv[0], kv[1]); err != nil {
+			if e.kind == evPass {
+				return named, errors.New("ProxyPass " + err.Error())
+			}
+			return named, errors.New(e.prefix + err.Error() + " " + kv[0] + "=" + kv[1] + "; " + e.url)
+		}
+	}
+	return named, nil
+}
+
+// defineWorker is the worker a line of URL u defines (ap_proxy_define_worker),
+// a ProxyPassMatch line's when match: a $N in its path makes it reuse no
+// connection unless enablereuse=on says so, one in its host or port none
+// ever (a template).
+func defineWorker(u string, match bool) (*worker, error) {
+	_, bare := deSocket(u)
+	id, hostEnd := canonName(bare, true)
+	if match && hostEnd > 0 && strings.Contains(id[:hostEnd], "$") {
+		scheme, _, _ := strings.Cut(id, "://")
+		w := &worker{id: id, url: u, scheme: scheme, match: true, template: true}
+		w.settings.disableReuse = true
+		return w, nil
+	}
+	w, err := newWorker(u, &workerSettings{})
 	if err != nil {
 		return nil, err
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	_, bare := deSocket(u)
-	c.defs++
-	name, _ := lowerHost(bare) // apache2's worker's name, but for its port
-	def := workerDef{url: name, seq: c.seq, n: c.defs}
-	if old := c.workers[w.name]; old != nil {
-		if !old.definedBy(bare) {
-			old.defs = append(old.defs, def)
-		}
-		return old, nil
+	w.id, w.match = id, match
+	if match && strings.Contains(id, "$") {
+		w.settings.disableReuse = true
 	}
-	if c.workers == nil {
-		c.workers = map[string]*worker{}
-	}
-	w.defs = []workerDef{def}
-	c.workers[w.name] = w
 	return w, nil
+}
+
+// What lookup compares: prefix workers' names, match workers' patterns.
+const (
+	lookPrefix = 1 << iota
+	lookMatch
+)
+
+// lookup is apache2's ap_proxy_get_worker_ex: of named, the worker whose
+// name starts URL u (a URL without a socket) the longest way, at least
+// its scheme://host[:port], the first defined of equals, nil for none;
+// a match worker's name is compared with its $N standing for any text.
+// The scheme and host are compared in lower case, the rest as it is; a
+// request's URL (canonical) has its scheme's default port left out, as
+// mod_proxy's canon handlers leave it.
+func lookup(named []*worker, u string, mask int, canonical bool) *worker {
+	u, hostEnd := canonName(u, canonical)
+	if hostEnd < 0 {
+		return nil
+	}
+	var best *worker
+	for _, w := range named {
+		n := len(w.id)
+		if n > len(u) || n < hostEnd || best != nil && n <= len(best.id) {
+			continue
+		}
+		if w.match {
+			if mask&lookMatch == 0 || !ematch(u, w.id) {
+				continue
+			}
+		} else if mask&lookPrefix == 0 || !strings.HasPrefix(u, w.id) {
+			continue
+		}
+		best = w
+	}
+	return best
+}
+
+// ematch says whether u starts with the pattern name, in which a run of
+// $N (N a digit) stands for any text and '\' makes the next byte literal,
+// as apache2's ap_proxy_strcmp_ematch compares a match worker's name.
+func ematch(u, name string) bool {
+	i := 0
+	for j := 0; j < len(name); j++ {
+		if name[j] == '$' && j+1 < len(name) && isDigit(name[j+1]) {
+			for j+1 < len(name) && name[j] == '$' && isDigit(name[j+1]) {
+				j += 2
+			}
+			if j == len(name) {
+				return true
+			}
+			for k := i; k < len(u); k++ {
+				if ematch(u[k:], name[j:]) {
+					return true
+				}
+			}
+			return false
+		}
+		if i == len(u) {
+			return false
+		}
+		if name[j] == '\\' {
+			if j++; j == len(name) {
+				return false
+			}
+		}
+		if u[i] != name[j] {
+			return false
+		}
+		i++
+	}
+	return true
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// canonName is URL u with its scheme://host[:port] in lower case and, when
+// dropPort, without its scheme's default port (apache2's worker names and
+// canonical URLs), and the length of that part (-1 when u has no "://").
+// u itself when it is so already.
+func canonName(u string, dropPort bool) (string, int) {
+	u, hostEnd := lowerHost(u)
+	if hostEnd < 0 || !dropPort {
+		return u, hostEnd
+	}
+	scheme, _, _ := strings.Cut(u, "://")
+	auth := u[len(scheme)+3 : hostEnd]
+	i := strings.LastIndexByte(auth, ':')
+	if i < 0 || strings.Contains(auth[i:], "]") {
+		return u, hostEnd
+	}
+	def, ok := defaultPort[scheme]
+	n, err := strconv.Atoi(auth[i+1:])
+	if d, _ := strconv.Atoi(def); !ok || err != nil || n != d {
+		return u, hostEnd
+	}
+	cut := len(scheme) + 3 + i
+	return u[:cut] + u[hostEnd:], cut
 }
 
 // newWorker makes a worker for the backend URL u with the parameters s: an
@@ -596,25 +796,44 @@ func (c *Config) match(p, query string) (target string, w *worker, b *balancer, 
 		if e.b != nil {
 			return found, nil, e.b, nil, e.upgrade, true
 		}
-		w := e.w
-		if w == nil {
-			var err error
-			if w, err = c.dollarWorker(found, e.dollar); err != nil {
-				return "", nil, nil, nil, "", false
-			}
+		w, err := c.workerFor(found)
+		if err != nil {
+			return "", nil, nil, nil, "", false
 		}
 		return found, w, nil, nil, e.upgrade, true
 	}
 	return "", nil, nil, nil, "", false
 }
 
-// dollarWorker is the worker of a backend a ProxyPassMatch substitution
-// names: one per backend and settings, kept apart from the ProxyPass lines'.
-func (c *Config) dollarWorker(u string, s *workerSettings) (*worker, error) {
+// workerFor is the worker that serves the backend URL u, as apache2's
+// ap_proxy_pre_request finds it whatever line mapped u: the server's
+// worker whose name matches u best (lookup), else the default reverse
+// proxy worker (generic: a connection per request). A worker without a
+// socket serves a URL with one on that socket, as apache2 takes the
+// request's; a template worker serves each backend with a worker of its
+// own.
+func (c *Config) workerFor(u string) (*worker, error) {
+	sock, bare := deSocket(u)
+	w := lookup(c.named, bare, lookPrefix|lookMatch, true)
+	switch {
+	case w == nil:
+		return c.instance(u, &genericSettings, false)
+	case w.template || sock != "" && w.sock == "":
+		return c.instance(u, &w.settings, w.template)
+	}
+	return w, nil
+}
+
+// instance is a worker for the backend URL u with the settings s, of a
+// worker that has none of its own (a template's, the generic one): one
+// per backend and settings, reusing no connection when noReuse.
+func (c *Config) instance(u string, s *workerSettings, noReuse bool) (*worker, error) {
 	w, err := newWorker(u, s)
 	if err != nil {
 		return nil, err
 	}
+	w.settings.disableReuse = w.settings.disableReuse || noReuse
+	w.generic = s == &genericSettings
 	key := fmt.Sprintf("%s %p", w.name, s)
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -630,7 +849,7 @@ func (c *Config) dollarWorker(u string, s *workerSettings) (*worker, error) {
 	return w, nil
 }
 
-// maxDollarWorkers bounds the workers substitutions make.
+// maxDollarWorkers bounds the workers instance makes.
 const maxDollarWorkers = 256
 
 // dollars turns apache2's $1 references into Go's ${1}.

@@ -3,11 +3,9 @@ package proxy
 import (
 	"bufio"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -381,19 +379,21 @@ func baseName(file string) string { return file[strings.LastIndexByte(file, '/')
 // ForHandler is the Target of a file served with the handler "proxy:URL"
 // (SetHandler "proxy:fcgi://127.0.0.1:9000", "proxy:unix:/path|fcgi://x"),
 // as mod_proxy's handler maps it: the URL with the file's name appended.
-// The worker is a ProxyPass line's for the same backend, else a generic one
-// (no reuse). Nil for a URL it cannot serve.
+// The worker is the one whose name matches the URL best, as for a ProxyPass
+// line's URL (workerFor): the httpd wiki's "proxy:fcgi://php-fpm" reaches
+// the socket of a <Proxy "unix:/run/php/php-fpm.sock|fcgi://php-fpm">.
+// Nil for a URL it cannot serve.
 func (c *Config) ForHandler(handler, filename, pathInfo string) *Target {
 	u, ok := strings.CutPrefix(handler, "proxy:")
 	if !ok {
 		return nil
 	}
 	u = strings.TrimSuffix(u, "/") + canon(filename)
-	w, generic, err := c.handlerWorker(u)
+	w, err := c.workerFor(u)
 	if err != nil {
 		return nil
 	}
-	t := &Target{URL: u, w: w, PathInfo: pathInfo, generic: generic, rawPath: true}
+	t := &Target{URL: u, w: w, PathInfo: pathInfo, generic: w.generic, rawPath: true}
 	if w.scheme == "fcgi" && strings.IndexFunc(filename, func(c rune) bool { return c < 0x20 || c == 0x7f || c == '?' }) >= 0 {
 		// mod_proxy_fcgi's canon takes the file's name as it is, and
 		// refuses one that could not be sent so.
@@ -401,72 +401,4 @@ func (c *Config) ForHandler(handler, filename, pathInfo string) *Target {
 			reason: "AH10414: To be forwarded path contains control characters or '?' (" + strings.TrimPrefix(filename, "/") + ")"}
 	}
 	return t
-}
-
-// handlerWorker finds the worker of a handler's backend: a ProxyPass
-// line's, else a generic one.
-func (c *Config) handlerWorker(u string) (w *worker, generic bool, err error) {
-	w, err = newWorker(u, &genericSettings)
-	if err != nil {
-		return nil, false, err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	// As apache2's ap_proxy_get_worker: a handler naming a socket takes
-	// the worker of that socket whose URL starts its own; one naming none,
-	// the worker of a ProxyPass line or <Proxy> section whose URL (after
-	// the socket's '|') starts its own the longest way, the one defined
-	// first of equals: "proxy:fcgi://php-fpm" reaches the socket of a
-	// <Proxy "unix:/run/php/php-fpm.sock|fcgi://php-fpm"> (the httpd
-	// wiki's php-fpm setup).
-	if _, bare := deSocket(u); w.sock != "" {
-		if old := c.workers[w.name]; old != nil && old.definedBy(bare) {
-			return old, false, nil
-		}
-	} else if old := c.longestWorker(u); old != nil {
-		return old, false, nil
-	}
-	key := fmt.Sprintf("handler %s", w.name)
-	if old := c.dollarWorkers[key]; old != nil {
-		return old, true, nil
-	}
-	if c.dollarWorkers == nil {
-		c.dollarWorkers = map[string]*worker{}
-	}
-	if len(c.dollarWorkers) < maxDollarWorkers {
-		c.dollarWorkers[key] = w
-	}
-	return w, true, nil
-}
-
-// longestWorker is the worker one of whose URLs starts u (a URL without
-// a socket) the longest way, at least to the end of its host and port; of
-// equals, the one defined first; nil for none. As apache2's
-// ap_proxy_get_worker, the scheme and host are compared in lower case, the
-// path as it is. c.mu is held.
-func (c *Config) longestWorker(u string) *worker {
-	u, hostEnd := lowerHost(u)
-	if hostEnd < 0 {
-		return nil
-	}
-	var found *worker
-	var best workerDef
-	for _, w := range c.workers {
-		for _, d := range w.defs {
-			if len(d.url) < hostEnd || !strings.HasPrefix(u, d.url) {
-				continue
-			}
-			if found == nil || len(d.url) > len(best.url) || len(d.url) == len(best.url) && d.before(best) {
-				found, best = w, d
-			}
-		}
-	}
-	return found
-}
-
-// definedBy says whether one of w's URLs starts u (a URL without a
-// socket), its scheme and host compared in lower case, its path as it is.
-func (w *worker) definedBy(u string) bool {
-	u, _ = lowerHost(u)
-	return slices.ContainsFunc(w.defs, func(d workerDef) bool { return strings.HasPrefix(u, d.url) })
 }

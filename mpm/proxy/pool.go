@@ -11,42 +11,34 @@ import (
 // maxIdle bounds the idle connections a worker keeps in one process.
 const maxIdle = 64
 
-// worker is one backend (scheme, host and port) as mod_proxy's worker: its
-// parameters, its idle connections in this process, and its error state.
+// worker is mod_proxy's worker: its backend (scheme, host and port, or a
+// socket), its parameters, its idle connections in this process, and its
+// error state.
 type worker struct {
-	name       string // "http://host:port", "unix:/path|fcgi://host:port"
+	name       string // its backend: "http://host:port", "unix:/path|fcgi://host:port"
 	url        string // the URL of the line that made it
 	scheme     string // "http" or "fcgi"
 	host, port string
 	sock       string // a unix domain socket's path, "" for TCP
 	path       string // a BalancerMember's URL path, without its last '/'
 	settings   workerSettings
-	// defs are the URLs of the lines that define or share it, without
-	// the socket: the names apache2's workers would go by (a line whose
-	// URL none of them starts defines a worker of its own there).
-	defs []workerDef
+	// id is the name apache2 gives the worker (ap_proxy_define_worker):
+	// the URL that defined it without its socket, its scheme and host in
+	// lower case, the scheme's default port left out; "" for a worker
+	// no line names (a balancer member's, a generic one).
+	id string
+	// match: a ProxyPassMatch line's worker, whose id is compared with
+	// a URL, $N standing for any text (ematch); template: one with a $N
+	// in its host or port, no backend of its own (Config.instance).
+	match, template bool
+	// generic: the default reverse proxy worker's (Config.workerFor).
+	generic bool
 	// traffic, for a balancer member, counts the bytes of its
 	// connections (mod_lbmethod_bytraffic's transferred and read).
 	traffic *memberState
 
 	mu   sync.Mutex
 	idle []*bconn
-}
-
-// workerDef is a URL defining a worker and where its line is: seq its
-// place in reading order (Config.At; 0 unknown), n among the definitions.
-type workerDef struct {
-	url    string
-	seq, n int
-}
-
-// before says whether d's line comes before e's in the configuration
-// files: by seq when both are known, else by the order they were read in.
-func (d workerDef) before(e workerDef) bool {
-	if d.seq > 0 && e.seq > 0 {
-		return d.seq < e.seq
-	}
-	return d.n < e.n
 }
 
 // bconn is a connection to a backend.

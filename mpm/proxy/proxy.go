@@ -40,7 +40,7 @@ type Target struct {
 	b       *balancer
 	bad     *refusal // a substitution naming no valid backend
 	upgrade string   // the ProxyPass line's upgrade= list ("*": any), "" none
-	generic bool     // SetHandler "proxy:..." served by the default worker
+	generic bool     // served by the default reverse proxy worker
 	rawPath bool     // the handler form's: SCRIPT_FILENAME is the file's name unescaped
 	log     static.LogFunc
 	// ErrorOverride is ProxyErrorOverride for the request; ErrorPage then
@@ -97,7 +97,7 @@ func (c *Config) Match(p, query string) *Target {
 	if !ok {
 		return nil
 	}
-	return &Target{URL: u, w: w, b: b, bad: bad, upgrade: upgrade}
+	return &Target{URL: u, w: w, b: b, bad: bad, upgrade: upgrade, generic: w != nil && w.generic}
 }
 
 // WebSocket says whether t's backend is a ws:// URL.
@@ -105,9 +105,10 @@ func (t *Target) WebSocket() bool { return t.w != nil && t.w.scheme == "ws" }
 
 // ForURL is the Target of the absolute URL a RewriteRule [P] gives (its path
 // escaped as mod_proxy's canonicalization does), served as apache2 2.4.71
-// serves it (seen in a <VirtualHost>): by a generic worker, a connection per
-// request, whatever ProxyPass lines name the backend; a balancer:// URL by
-// its balancer. Nil for a URL it cannot proxy.
+// serves it: by the worker whose name matches it best, whatever line
+// defined it, else the generic worker, a connection per request
+// (workerFor); a balancer:// URL by its balancer. Nil for a URL it cannot
+// proxy.
 func (c *Config) ForURL(u string) *Target {
 	u = canonURL(u)
 	if name, ok := balancerName(u); ok {
@@ -116,11 +117,11 @@ func (c *Config) ForURL(u string) *Target {
 		}
 		return nil
 	}
-	w, err := c.dollarWorker(u, &genericSettings)
+	w, err := c.workerFor(u)
 	if err != nil {
 		return nil
 	}
-	return &Target{URL: u, w: w}
+	return &Target{URL: u, w: w, generic: w.generic}
 }
 
 // genericSettings are the generic worker's parameters.

@@ -412,8 +412,13 @@ func Compile(server []Directive, sections []Section) (*Config, error) {
 			continue
 		}
 		if sec.kind == "proxy" {
+			// The section's own key=value words (the last directive,
+			// "<Proxy") apply after its lines, as in apache2: at the
+			// last line's place.
+			last := 0
 			for _, d := range s.Directives {
-				if err := px.At(d.File, d.Line, d.Seq).SetProxy(d.Name, d.Args, sec.pattern); err != nil {
+				last = max(last, d.Seq)
+				if err := px.At(d.File, d.Line, last).SetProxy(d.Name, d.Args, sec.pattern); err != nil {
 					errs = append(errs, posError(d, err))
 				}
 			}
@@ -439,6 +444,9 @@ func Compile(server []Directive, sections []Section) (*Config, error) {
 		default:
 			c.locations = append(c.locations, sec)
 		}
+	}
+	if err := px.Resolve(); err != nil {
+		errs = append(errs, lineErrors(err)...)
 	}
 	c.balancers = &px
 	if !px.Empty() || c.rewrites {
@@ -530,11 +538,26 @@ func posError(d Directive, err error) error {
 	return &Error{File: d.File, Line: d.Line, Message: err.Error()}
 }
 
+// lineErrors are proxy.Config.Resolve's errors as Errors.
+func lineErrors(err error) []error {
+	var out []error
+	for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
+		if le, ok := e.(*proxy.LineError); ok {
+			e = &Error{File: le.File, Line: le.Line, Message: le.Err.Error()}
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
 // Check reports what Compile refuses in one top-level directive, in apache2's words.
 func Check(d Directive) error {
 	if proxy.IsDirective(d.Name) {
 		var c proxy.Config
-		return c.Set(d.Name, d.Args)
+		if err := c.Set(d.Name, d.Args); err != nil {
+			return err
+		}
+		return c.Resolve()
 	}
 	if rewrite.IsDirective(d.Name) {
 		var r rewrite.Dir

@@ -1,0 +1,138 @@
+package e2e_test
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"net/textproto"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// reuseBackend counts the connections it is given and the Connection
+// fields of the requests on them; it answers each request "ok" and keeps
+// the connection unless the request says close.
+type reuseBackend struct {
+	addr  string
+	mu    sync.Mutex
+	conns int
+	seen  []string // the requests' Connection fields, "-" for none
+}
+
+func newReuseBackend(t *testing.T) *reuseBackend {
+	b := &reuseBackend{}
+	b.addr = serveEach(t, func(c net.Conn) {
+		b.mu.Lock()
+		b.conns++
+		b.mu.Unlock()
+		tp := textproto.NewReader(bufio.NewReader(c))
+		for {
+			if _, err := tp.ReadLine(); err != nil {
+				return
+			}
+			h, err := tp.ReadMIMEHeader()
+			if err != nil {
+				return
+			}
+			v := strings.ToLower(strings.Join(h.Values("Connection"), ","))
+			if v == "" {
+				v = "-"
+			}
+			b.mu.Lock()
+			b.seen = append(b.seen, v)
+			b.mu.Unlock()
+			if _, err := io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n"); err != nil || v == "close" {
+				return
+			}
+		}
+	})
+	return b
+}
+
+// take reports what b saw since the last take and forgets it: whether
+// fewer connections than requests came, and the Connection fields sent.
+func (b *reuseBackend) take() (reused bool, fields []string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	reused = b.conns < len(b.seen)
+	fields = slices.Compact(slices.Sorted(slices.Values(b.seen)))
+	b.conns, b.seen = 0, nil
+	return reused, fields
+}
+
+// TestProxyReuse: which ProxyPass lines keep their backend connections for
+// later requests, as apache2 2.4.71 does: a top-level ProxyPass and one in
+// a <Location> (a worker of its own there, not the generic worker: ours
+// sent "Connection: close" and opened a connection per request), a
+// ProxyPassMatch without substitution, and one with a substitution in the
+// path given enablereuse=on, send "Connection: Keep-Alive" and reuse their
+// connections; disablereuse=On (top level or <Location>), a substitution
+// in the path without enablereuse, one in the host (even with
+// enablereuse=on, apache2's AH10400), and a substituted URL shorter than
+// the line's URL (apache2's ap_proxy_get_worker does not find the line's
+// worker for it: its generic worker serves it) send "Connection: close" and
+// open one per request. A RewriteRule [P] is served the same way: by a
+// ProxyPass line's worker when one names its URL (ours took the generic
+// worker for it always), else by the generic worker.
+func TestProxyReuse(t *testing.T) {
+	names := []string{"top", "loc", "topoff", "locoff", "match", "mpath", "mpathon", "mhost", "mhoston", "rw", "rwgen"}
+	be := map[string]*reuseBackend{}
+	for _, n := range names {
+		be[n] = newReuseBackend(t)
+	}
+	port := func(n string) string { _, p, _ := net.SplitHostPort(be[n].addr); return p }
+	conf := proxyHTTPModules + mainSite + `ProxyPass /top/ http://` + be["top"].addr + `/
+ProxyPass /topoff/ http://` + be["topoff"].addr + `/ disablereuse=On
+<Location /loc/>
+	ProxyPass http://` + be["loc"].addr + `/
+</Location>
+<Location /locoff/>
+	ProxyPass http://` + be["locoff"].addr + `/ disablereuse=On
+</Location>
+ProxyPassMatch ^/match/ http://` + be["match"].addr + `
+ProxyPassMatch ^/mpath/(.*)$ http://` + be["mpath"].addr + `/$1
+ProxyPassMatch ^/mpathon/(.*)$ http://` + be["mpathon"].addr + `/$1 enablereuse=on
+ProxyPassMatch ^/mhost/([^/]+)/(.*)$ http://$1:` + port("mhost") + `/$2
+ProxyPassMatch ^/mhoston/([^/]+)/(.*)$ http://$1:` + port("mhoston") + `/$2 enablereuse=on
+ProxyPass /rwpass/ http://` + be["rw"].addr + `/
+RewriteEngine On
+RewriteRule ^/rw/(.*)$ http://` + be["rw"].addr + `/$1 [P]
+RewriteRule ^/rwgen/(.*)$ http://` + be["rwgen"].addr + `/$1 [P]
+`
+	p := startPair(t, 1, conf, map[string]string{"a.txt": "a\n"})
+	const n = 12
+	paths := map[string][]string{"mhost": {"/mhost/127.0.0.1/xyz"}, "mhoston": {"/mhoston/127.0.0.1/xyz"},
+		"mpath": {"/mpath/xyz", "/mpath/x"}, "mpathon": {"/mpathon/xyz", "/mpathon/x"}}
+	for _, name := range names {
+		if paths[name] == nil {
+			paths[name] = []string{"/" + name + "/xyz"}
+		}
+		for _, path := range paths[name] {
+			compareReuse(t, p, be[name], path, n)
+		}
+	}
+}
+
+// compareReuse sends n requests for path to each server of p, one after
+// the other, and compares what backend b saw of them.
+func compareReuse(t *testing.T, p *diffPair, b *reuseBackend, path string, n int) {
+	var got [2]string
+	for i, s := range []*diffServer{p.apache, p.ours} {
+		for range n {
+			a := s.ask(t, "127.0.0.1", 0, "GET "+path+" HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n")
+			if len(a) != 1 || a[0].Status != 200 || a[0].Body != "ok\n" {
+				t.Fatalf("%s %s: %v", s.name, path, a)
+			}
+		}
+		reused, fields := b.take()
+		got[i] = fmt.Sprintf("reused %v, Connection %q", reused, fields)
+	}
+	if got[0] != got[1] {
+		t.Errorf("%s: %d requests:\n apache: %s\n ours:   %s", path, n, got[0], got[1])
+	} else {
+		t.Logf("%s: %d requests: both %s", path, n, got[0])
+	}
+}

@@ -1,0 +1,167 @@
+package e2e_test
+
+import (
+	"regexp"
+	"testing"
+)
+
+// TestProxyWorkerNames: a worker is named by its line's URL, as apache2
+// 2.4's ap_proxy_define_worker: two lines to one backend host:port whose
+// URLs neither prefixes make two workers, each with its own parameters
+// (ours kept one worker per host:port, the first line's, so a <Location>'s
+// disablereuse=On next to a top-level line's worker was ignored); a line
+// whose URL an earlier worker's name prefixes shares that worker and its
+// parameters are ignored (here its disablereuse=On: the connections are
+// kept). The sharing follows the lines' order in the file: a <Location>
+// line before a top-level one whose URL it starts gives it its worker
+// (disablereuse=On here).
+func TestProxyWorkerNames(t *testing.T) {
+	b1 := newReuseBackend(t)
+	b2 := newReuseBackend(t)
+	b3 := newReuseBackend(t)
+	conf := proxyHTTPModules + mainSite + `<Location /loc3/>
+	ProxyPass http://` + b3.addr + `/ disablereuse=On
+</Location>
+ProxyPass /t3/ http://` + b3.addr + `/a/
+ProxyPass /top/ http://` + b1.addr + `/a/
+<Location /loc/>
+	ProxyPass http://` + b1.addr + `/b/ disablereuse=On
+</Location>
+ProxyPass /t2/ http://` + b2.addr + `/a/
+ProxyPass /t2off/ http://` + b2.addr + `/b/ disablereuse=On
+ProxyPass /t2sub/ http://` + b2.addr + `/a/sub/ disablereuse=On
+`
+	p := startPair(t, 1, conf, map[string]string{"a.txt": "a\n"})
+	for _, c := range []struct {
+		b    *reuseBackend
+		path string
+	}{{b1, "/top/x"}, {b1, "/loc/x"}, {b2, "/t2/x"}, {b2, "/t2off/x"}, {b2, "/t2sub/x"}, {b3, "/t3/x"}, {b3, "/loc3/x"}} {
+		compareReuse(t, p, c.b, c.path, 6)
+	}
+}
+
+// TestProxyWorkerTimeout: a backend answering after 3.2 s, reached by a
+// top-level line with timeout=2 and by <Location> lines to other paths of
+// it, without a timeout and with timeout=10: apache2 answers those two
+// (their own workers, the server's Timeout and 10 s; ours took the
+// top-level line's worker and its 2 s, a 502), and a 502 for a line whose
+// URL the top-level one's prefixes (it shares that worker; its timeout=10
+// is ignored).
+func TestProxyWorkerTimeout(t *testing.T) {
+	be := slowHeadBackend(t)
+	conf := proxyHTTPModules + mainSite + `ProxyPass /top/ http://` + be + `/a/ timeout=2
+<Location /loc/>
+	ProxyPass http://` + be + `/b/
+</Location>
+<Location /loc10/>
+	ProxyPass http://` + be + `/c/ timeout=10
+</Location>
+ProxyPass /sub/ http://` + be + `/a/sub/ timeout=10
+`
+	p := startPair(t, 1, conf, map[string]string{"a.txt": "a\n"})
+	var reqs []string
+	for _, path := range []string{"/loc/late", "/loc10/late", "/sub/late"} {
+		reqs = append(reqs, "GET "+path+" HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n")
+	}
+	p.compareEach(reqs, (*diffServer).statusAnswer)
+}
+
+// TestProxyWorkerParams: which worker's timeout= serves a request, as
+// apache2 2.4.71 resolves the lines in the files' order (a backend
+// answering after 3.2 s): two top-level lines to other paths of one
+// backend have their own workers (timeout=2 and timeout=10: 502 and 200);
+// a top-level ProxySet after a <Location> line names the worker that line
+// defined, although ours reads the top level first (502 for the
+// <Location>'s path, and for a top-level line whose URL that worker's
+// name starts: it shares it, its timeout=10 ignored); a ProxySet naming a
+// URL a shared worker's name starts sets that worker's timeout for every
+// line that shares it.
+func TestProxyWorkerParams(t *testing.T) {
+	be := slowHeadBackend(t)
+	conf := proxyHTTPModules + mainSite + `ProxyPass /t2/ http://` + be + `/p/ timeout=2
+ProxyPass /t10/ http://` + be + `/q/ timeout=10
+<Location /sl/>
+	ProxyPass http://` + be + `/s/
+</Location>
+ProxySet http://` + be + `/s/ timeout=2
+ProxyPass /ss/ http://` + be + `/s/x/ timeout=10
+ProxyPass /ps/ http://` + be + `/ps/
+ProxyPass /ps2/ http://` + be + `/ps/two/ timeout=10
+ProxySet http://` + be + `/ps/two/ timeout=2
+`
+	p := startPair(t, 1, conf, map[string]string{"a.txt": "a\n"})
+	var reqs []string
+	for _, path := range []string{"/t2/late", "/t10/late", "/sl/late", "/ss/late", "/ps/late", "/ps2/late"} {
+		reqs = append(reqs, "GET "+path+" HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n")
+	}
+	p.compareEach(reqs, (*diffServer).statusAnswer)
+}
+
+// TestProxyWorkerVhost: a virtual host's lines define workers in its own
+// list, the main server's coming first in it (apache2's merge of
+// conf->workers): its line to the URL of a main server's line is served
+// by the main server's worker (the first of equal names; timeout=2: 502),
+// its line to a longer URL by its own (timeout=10: 200; ours took the main
+// server's worker of the backend), and so is the main server's line to a
+// URL that worker's name starts, in that virtual host only (the main
+// server's worker in the others).
+func TestProxyWorkerVhost(t *testing.T) {
+	be := slowHeadBackend(t)
+	conf := proxyHTTPModules + mainSite + `ProxyPass /m/ http://` + be + `/ timeout=2
+<VirtualHost 127.0.0.1:@P0@>
+    ServerName main.test
+</VirtualHost>
+<VirtualHost 127.0.0.1:@P0@>
+    ServerName v.test
+    ProxyPass /v/ http://` + be + `/ timeout=10
+</VirtualHost>
+<VirtualHost 127.0.0.1:@P0@>
+    ServerName w.test
+    ProxyPass /w/ http://` + be + `/x/ timeout=10
+</VirtualHost>
+`
+	p := startPair(t, 1, conf, map[string]string{"a.txt": "a\n"})
+	var reqs []string
+	for _, hp := range [][2]string{{"v.test", "/v/late"}, {"w.test", "/w/late"}, {"w.test", "/m/x/late"}, {"v.test", "/m/x/late"}, {"main.test", "/m/x/late"}} {
+		reqs = append(reqs, "GET "+hp[1]+" HTTP/1.1\r\nHost: "+hp[0]+"\r\nConnection: close\r\n\r\n")
+	}
+	p.compareEach(reqs, (*diffServer).statusAnswer)
+}
+
+// TestProxyWorkerConfig: what apache2 -t says of lines naming workers, the
+// workers resolved in the files' order whatever order ours reads the lines
+// in: ProxySet names a worker whose name starts its URL, the scheme's
+// default port left out of the name but not of the URL (the first is
+// Syntax OK; the reverted first naming refused it); before the line that
+// defines it, or with a URL no name starts, it finds none; after a
+// <Location>'s line (which ours reads after the top level) it finds that
+// line's worker; a line sharing a worker has its parameters ignored
+// (apache2's AH01146 warning, which ours does not log; ours checks them as
+// a defining line's: apache2 would take bad ones there).
+func TestProxyWorkerConfig(t *testing.T) {
+	apache := apacheBin(t)
+	httpd, modules := build(t)
+	for _, snippet := range []string{
+		"ProxyPass /a/ http://localhost:80/\nProxySet http://localhost/ timeout=5\n",
+		"ProxyPass /a/ http://localhost/\nProxySet http://localhost:80/ timeout=5\n",
+		"ProxySet http://localhost/ timeout=5\nProxyPass /a/ http://localhost/\n",
+		"ProxyPass /a/ http://localhost/x/\nProxySet http://localhost/ timeout=5\n",
+		"ProxyPass /a/ http://LocalHost/\nProxySet HTTP://localhost/x timeout=5\n",
+		"ProxyPass /a/ http://localhost/\nProxyPass /b/ http://localhost/b/ timeout=10\n",
+		"ProxyPass /a/ http://localhost/b/ timeout=0\n",
+		"<Location /l/>\nProxyPass http://localhost/l/\n</Location>\nProxySet http://localhost/l/x timeout=5\n",
+		"ProxyPass /f/ fcgi://localhost:8000/x/\nProxySet fcgi://localhost/x/ timeout=5\n",
+		"ProxyPassMatch ^/m/(.*)$ http://localhost/img/$1\nProxySet http://localhost/img/$1 timeout=5\n",
+	} {
+		want, got := syntaxBoth(t, apache, httpd, modules,
+			proxyHTTPModules+"LoadModule proxy_fcgi_module /usr/lib/apache2/modules/mod_proxy_fcgi.so\n", snippet)
+		// apache2's AH01145 (info) and AH01146 (warning) lines, a line
+		// sharing a worker and its parameters ignored: ours logs neither.
+		want = regexp.MustCompile(`(?m)^.*AH0114[56]: .*\n`).ReplaceAllString(want, "")
+		if got != want {
+			t.Errorf("%q:\n apache: %s ours:   %s", snippet, want, got)
+		} else {
+			t.Logf("%q: both %s", snippet, want)
+		}
+	}
+}
