@@ -1,0 +1,64 @@
+package e2e_test
+
+import (
+	"io"
+	"net"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// refusedProxyDocConf proxies the ErrorDocuments of requests the server
+// refuses as it reads them to a backend that echoes what it got.
+const refusedProxyDocConf = `ServerName main.test
+Listen 127.0.0.1:@P0@
+DocumentRoot @DOCS@
+LoadModule proxy_module ` + apacheModuleDir + `/mod_proxy.so
+LoadModule proxy_http_module ` + apacheModuleDir + `/mod_proxy_http.so
+ProxyPass /perr http://@BACKEND@/perr
+ErrorDocument 400 /perr/400
+ErrorDocument 414 /perr/414
+ErrorDocument 417 /perr/417
+CustomLog logs/access_log "%s %>s %b"
+`
+
+// echoBackend answers each request with its path, its Content-Length and
+// the body it read.
+func echoBackend(t *testing.T) net.Listener {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	must(t, err)
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		w.Header().Set("Content-Type", "text/plain")
+		io.WriteString(w, "backend "+r.URL.Path+" length "+r.Header.Get("Content-Length")+" body ["+string(b)+"]\n")
+	})}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return ln
+}
+
+// prefetchFailed is mod_proxy's line for a body it could not read, the
+// backend's address left out.
+var prefetchFailed = regexp.MustCompile(`\[(proxy:error)\] \[pid [^]]*\] (\(\d+\)[^:]*): \[client [^]]*\] (AH01095): prefetch request body failed`)
+
+// TestRefusedProxiedErrorDocument: the ErrorDocument of a request refused as
+// its head was read (a malformed target or field, a field over
+// LimitRequestFieldSize, a URI over LimitRequestLine), proxied, fails: as
+// apache2's, mod_proxy's prefetch reads the input ap_read_request gave up
+// on, which fails with APR_EOF whatever the request's length ("(70014)End of
+// file found: ... AH01095"), and the error's own page says the document
+// failed ("Additionally, a 400"), %>s 400.
+func TestRefusedProxiedErrorDocument(t *testing.T) {
+	ln := echoBackend(t)
+	p := startPair(t, 1, strings.ReplaceAll(refusedProxyDocConf, "@BACKEND@", ln.Addr().String()), map[string]string{"a.txt": "a\n"})
+	p.check([]diffRequest{
+		{Raw: "GET http:x HTTP/1.1\r\n\r\n", Want: "Additionally, a 400"},
+		{Raw: "GET /a.txt HTTP/1.1\r\nHost: main.test\r\nbadline\r\n\r\n", Want: "Additionally, a 400"},
+		{Raw: "POST /a.txt HTTP/1.1\r\nHost: main.test\r\nContent-Length: 5\r\nbadline\r\n\r\nhello", Want: "Additionally, a 400"},
+		{Raw: "POST /a.txt HTTP/1.1\r\nHost: main.test\r\nContent-Length: 5\r\nX-Long: " + strings.Repeat("b", 9000) + "\r\n\r\nhello", Want: "Additionally, a 400"},
+		{Raw: "GET /" + strings.Repeat("a", 9000) + " HTTP/1.1\r\nHost: main.test\r\n\r\n", Want: "Additionally, a 414"},
+	})
+	p.checkLogs("access_log")
+	sameLines(t, "AH01095 lines", errorLogLines(t, p.apache, prefetchFailed), errorLogLines(t, p.ours, prefetchFailed))
+}
