@@ -4,6 +4,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -61,4 +63,56 @@ func TestRefusedProxiedErrorDocument(t *testing.T) {
 	})
 	p.checkLogs("access_log")
 	sameLines(t, "AH01095 lines", errorLogLines(t, p.apache, prefetchFailed), errorLogLines(t, p.ours, prefetchFailed))
+}
+
+// unreadBodyDocConf points ErrorDocuments 400, 404 and 417 at a CGI script
+// that shows its variables and the body it reads, and 400 under /p at the
+// echo backend.
+const unreadBodyDocConf = `ServerName main.test
+Listen 127.0.0.1:@P0@
+DocumentRoot @DOCS@
+LoadModule cgid_module ` + apacheModuleDir + `/mod_cgid.so
+LoadModule proxy_module ` + apacheModuleDir + `/mod_proxy.so
+LoadModule proxy_http_module ` + apacheModuleDir + `/mod_proxy_http.so
+<Directory @DOCS@>
+	Options +ExecCGI
+	AddHandler cgi-script .cgi
+	Require all granted
+</Directory>
+SetEnvIf Request_URI "." marker=set
+ProxyPass /perr http://@BACKEND@/perr
+ErrorDocument 400 /e.cgi
+ErrorDocument 404 /e.cgi
+ErrorDocument 417 /perr/417
+CustomLog logs/access_log "%s %>s %{marker}e"
+`
+
+// TestErrorDocumentReadsUnreadBody: a local ErrorDocument of a request no
+// handler saw reads the request's body, as apache2's ap_die redirects
+// without discarding it: a 417 (an unknown expectation; the proxied
+// document is forwarded the body), core's 404 for an encoded NUL or slash,
+// and core's 400 for a path above the root or with a bad %-escape
+// (AH10244), which apache2 refuses once the post-read phase ran (SetEnvIf:
+// REDIRECT_marker), not as it reads the request.
+func TestErrorDocumentReadsUnreadBody(t *testing.T) {
+	ln := echoBackend(t)
+	p := startPair(t, 1, strings.ReplaceAll(unreadBodyDocConf, "@BACKEND@", ln.Addr().String()), map[string]string{
+		"a.txt": "a\n",
+		"e.cgi": "#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\n'\necho \"RS=[$REDIRECT_STATUS] RU=[$REDIRECT_URL] M=[${REDIRECT_marker-unset}] CL=[$CONTENT_LENGTH]\"\necho \"BODY=[$(head -c 100)]\"\n",
+	})
+	must(t, os.Chmod(filepath.Join(p.apache.docs, "e.cgi"), 0o755))
+	post := func(target, fields, body string) string {
+		return "POST " + target + " HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n" + fields + "\r\n" + body
+	}
+	p.check([]diffRequest{
+		{Raw: post("/x", "Expect: x\r\nContent-Length: 5\r\n", "hello"), Want: "body [hello]"},
+		{Raw: post("/x", "Expect: x\r\nTransfer-Encoding: chunked\r\n", "5\r\nhello\r\n0\r\n\r\n"), Want: "body [hello]"},
+		{Raw: post("/a%00b", "Content-Length: 5\r\n", "hello"), Want: "BODY=[hello]"},
+		{Raw: post("/a%2fb", "Content-Length: 5\r\n", "hello"), Want: "BODY=[hello]"},
+		{Raw: post("/a%zz", "Content-Length: 5\r\n", "hello"), Want: "BODY=[hello]"},
+		{Raw: post("/a%zz?q", "Content-Length: 0\r\n", ""), Want: "M=[set]"},
+		{Raw: post("/../x", "Content-Length: 5\r\n", "hello"), Want: "BODY=[hello]"},
+		{Raw: post("/a/%2e%2e/%2e%2e/x", "Content-Length: 5\r\n", "hello"), Want: "BODY=[hello]"},
+	})
+	p.checkLogs("access_log")
 }

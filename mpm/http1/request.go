@@ -412,6 +412,13 @@ func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.R
 		req.URL = u
 	default:
 		u, err := url.ParseRequestURI(target)
+		if err != nil && target[0] == '/' && errors.As(err, new(url.EscapeError)) {
+			// A bad %-escape in the path is apache2's
+			// ap_process_request_internal's 400 (AH10244), once the
+			// post-read phase ran, with the input still usable: the path
+			// goes on as sent (RawPath too), for static.CleanPath to refuse.
+			u, err = refusedURL(target), nil
+		}
 		if err != nil || u.User != nil {
 			// A user name or password in the target is apache2's AH02422
 			// (HttpProtocolOptions Strict): the vhost would be chosen by

@@ -336,7 +336,13 @@ func TestReadRequest(t *testing.T) {
 			}},
 		{name: "TE chunked, gzip", raw: "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked, gzip\r\n\r\n", status: 400},
 		{name: "TE chunked then gzip in two fields", raw: "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n\r\n", status: 400},
-		{name: "bad escape", raw: "GET /%zz HTTP/1.1\r\nHost: h\r\n\r\n", status: 400},
+		{name: "bad escape: kept as sent, for the site to refuse after the post-read phase", raw: "GET /%zz?q HTTP/1.1\r\nHost: h\r\n\r\n",
+			check: func(t *testing.T, r *http.Request, info reqInfo) {
+				if r.URL.Path != "/%zz" || r.URL.RawPath != "/%zz" || r.URL.RawQuery != "q" {
+					t.Errorf("URL %#v", r.URL)
+				}
+			}},
+		{name: "bad escape in an absolute target", raw: "GET http://h/%zz HTTP/1.1\r\nHost: h\r\n\r\n", status: 400},
 		{name: "EOF before anything", raw: "", status: -1},
 		{name: "EOF in the request line", raw: "GET / HT", status: -1},
 		{name: "EOF in the headers", raw: "GET / HTTP/1.1\r\nHost: h\r\n", status: -1},

@@ -183,8 +183,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.Static.LogError(r, static.LevelInfo, "core", nil, "AH00026: found %2f (encoded '/') in URI path ("+r.RequestURI+"), returning 404")
 		}
 		// ap_process_request_internal refuses it under the server's
-		// own configuration: its ErrorDocument, no section's.
-		if !h.errorDocument(w, r, status, h.base.ErrorDocuments) {
+		// own configuration: its ErrorDocument, no section's, which
+		// reads the body no handler read (bodyUnread).
+		if !h.errorDocument(w, r.WithContext(context.WithValue(r.Context(), bodyUnread{}, true)), status, h.base.ErrorDocuments) {
 			http1.WriteError(w, r, status, "")
 		}
 		return
@@ -923,6 +924,12 @@ func (h *Handler) ServerErrorPage(w http.ResponseWriter, r *http.Request, status
 // ErrorDocument (its status so far, the error's: static.RequestStatus).
 type inErrorDocument struct{}
 
+// bodyUnread marks a request refused before any handler could read or
+// discard its body (apache2's ap_process_request_internal's 400 and 404):
+// its local ErrorDocument's request reads the body, as ap_die's internal
+// redirect does, instead of discarding it first.
+type bodyUnread struct{}
+
 // errorDocument answers status with ErrorDocument, as apache2's
 // ap_send_error_response does: a text (sent as text/html), a local URL (served
 // with the error's status, as GET), or any other URL (a 302 to it).
@@ -962,12 +969,18 @@ func (h *Handler) errorDocument(w http.ResponseWriter, r *http.Request, status i
 		if err != nil {
 			return false
 		}
-		if failed := http1.DiscardBody(r, status); failed != 0 {
-			// The document's default handler discards the request's body
-			// first, as apache2's does: a body that fails then fails the
-			// document, which the error's own page says.
-			http1.WriteRecursiveError(w, r, status, failed)
-			return true
+		// What ap_read_request refused (a 417), or ap_process_request_internal
+		// (bodyUnread), no handler saw: nothing discarded its body, which
+		// the document's request reads.
+		unread := http1.Refused(r) || r.Context().Value(bodyUnread{}) != nil
+		if failed := 0; !unread {
+			if failed = http1.DiscardBody(r, status); failed != 0 {
+				// The document's default handler discards the request's body
+				// first, as apache2's does: a body that fails then fails the
+				// document, which the error's own page says.
+				http1.WriteRecursiveError(w, r, status, failed)
+				return true
+			}
 		}
 		if h.recursionExceeded(r) {
 			// apache2's ap_die answers the redirect's failure: a 500
@@ -994,6 +1007,8 @@ func (h *Handler) errorDocument(w http.ResponseWriter, r *http.Request, status i
 		r2.Body, r2.ContentLength = http.NoBody, 0
 		if b := http1.RefusedBody(r); b != nil {
 			r2.Body = b
+		} else if unread && r.Body != nil {
+			r2.Body, r2.ContentLength = r.Body, r.ContentLength
 		}
 		static.RenameEnv(r, status, r2)
 		// apache2's internal redirect shares the request's fields (what
