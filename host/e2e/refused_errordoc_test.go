@@ -92,7 +92,8 @@ CustomLog logs/access_log "%s %>s %{marker}e"
 // without discarding it: a 417 (an unknown expectation; the proxied
 // document is forwarded the body), core's 404 for an encoded NUL or slash,
 // and core's 400 for a path above the root or with a bad %-escape
-// (AH10244), which apache2 refuses once the post-read phase ran (SetEnvIf:
+// (AH10244, which both log at the default LogLevel: fail2ban reads it),
+// which apache2 refuses once the post-read phase ran (SetEnvIf:
 // REDIRECT_marker), not as it reads the request.
 func TestErrorDocumentReadsUnreadBody(t *testing.T) {
 	ln := echoBackend(t)
@@ -115,4 +116,9 @@ func TestErrorDocumentReadsUnreadBody(t *testing.T) {
 		{Raw: post("/a/%2e%2e/%2e%2e/x", "Content-Length: 5\r\n", "hello"), Want: "BODY=[hello]"},
 	})
 	p.checkLogs("access_log")
+	sameLines(t, "AH10244 lines", errorLogLines(t, p.apache, invalidPath), errorLogLines(t, p.ours, invalidPath))
 }
+
+// invalidPath is core's line for a path ap_normalize_path refuses, at the
+// default LogLevel.
+var invalidPath = regexp.MustCompile(`\[(core:error)\] \[pid [^]]*\] \[client [^]]*\] (AH10244: .*)`)

@@ -182,6 +182,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			// An encoded slash or NUL, as apache2's ap_unescape_url says it.
 			h.Static.LogError(r, static.LevelInfo, "core", nil, "AH00026: found %2f (encoded '/') in URI path ("+r.RequestURI+"), returning 404")
 		}
+		if status == http.StatusBadRequest && h.Static.LogError != nil {
+			// A bad %-escape or a ".." above the root: apache2's
+			// ap_normalize_path fails (fail2ban's apache-* filters read it).
+			h.Static.LogError(r, static.LevelError, "core", nil, "AH10244: invalid URI path ("+r.RequestURI+")")
+		}
 		// ap_process_request_internal refuses it under the server's
 		// own configuration: its ErrorDocument, no section's, which
 		// reads the body no handler read (bodyUnread).
