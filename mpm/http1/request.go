@@ -18,7 +18,8 @@ import (
 type protoError struct {
 	status int
 	notes  string
-	err    error // underlying I/O error, if any
+	err    error  // underlying I/O error, if any
+	log    string // core's info line about it (Server.RefusalLog), if any
 }
 
 func (e *protoError) Error() string {
@@ -215,7 +216,7 @@ func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.R
 		if err != nil {
 			switch {
 			case err == errLineTooLong:
-				return info, errFieldLong
+				return info, fieldTooLong(p.head[ln.start:ln.end])
 			case err == errBareLF:
 				return info, errBadRequest
 			case isTimeout(err):
@@ -692,7 +693,11 @@ func (p *parser) readLine(br *bufio.Reader, max int) (span, error) {
 	for {
 		frag, err := br.ReadSlice('\n')
 		if len(p.head)-start+len(frag) > max+2 {
-			return span{}, errLineTooLong
+			// The line's start stays in head, for fieldTooLong's log line.
+			if n := logNameMax - (len(p.head) - start); n > 0 {
+				p.head = append(p.head, frag[:min(n, len(frag))]...)
+			}
+			return span{int32(start), int32(len(p.head))}, errLineTooLong
 		}
 		p.head = append(p.head, frag...)
 		if err == nil {
@@ -711,9 +716,29 @@ func (p *parser) readLine(br *bufio.Reader, max int) (span, error) {
 	}
 	p.head = p.head[:n-2]
 	if n-2-start > max {
-		return span{}, errLineTooLong
+		return span{int32(start), int32(n - 2)}, errLineTooLong
 	}
 	return span{int32(start), int32(n - 2)}, nil
+}
+
+// logNameMax is apache2's LOG_NAME_MAX_LEN: the most of a field's name its
+// log lines show.
+const logNameMax = 80
+
+// fieldTooLong is errFieldLong for the field line start begins (as much
+// of it as was read), with apache2's AH00561 line naming the field: its
+// name up to the colon, or its first logNameMax bytes.
+func fieldTooLong(start []byte) *protoError {
+	e := *errFieldLong
+	e.log = "AH00561: Request header exceeds LimitRequestFieldSize"
+	if len(start) > 0 {
+		name := start[:min(len(start), logNameMax)]
+		if i := bytes.IndexByte(start, ':'); i >= 0 && i <= logNameMax {
+			name = start[:i]
+		}
+		e.log += ": " + string(name)
+	}
+	return &e
 }
 
 // splitRequestLine checks "method SP request-target SP HTTP-version" with exactly one SP
