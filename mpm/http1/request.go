@@ -383,9 +383,10 @@ func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.R
 	switch {
 	case len(hostV) > 1:
 		badHost = true
-	case len(hostV) == 1 && hostV[0] == "" && minor == 0 && req.RequestURI[0] == '/':
+	case len(hostV) == 1 && hostV[0] == "" && minor == 0 && (req.RequestURI[0] == '/' || req.RequestURI == "*"):
 		// apache2 serves an HTTP/1.0 request with an empty Host field as
-		// one without a host (fix_hostname leaves none), the field kept.
+		// one without a host (fix_hostname leaves none), the field kept;
+		// an OPTIONS * too.
 	case len(hostV) == 1 && !validHost(hostV[0]):
 		badHost = true
 	case len(hostV) == 1 && (hostV[0][len(hostV[0])-1] == ':' || zeroPort(hostV[0])):
