@@ -145,3 +145,15 @@ func TestRefusalInfoLines(t *testing.T) {
 	must(t, p.ours.stop())
 	sameLines(t, "core's info lines", errorLogLines(t, p.apache, refusalInfo), errorLogLines(t, p.ours, refusalInfo))
 }
+
+// TestRequestLineTimeoutLog: a request line that times out part-way gets
+// no answer, and the access log has its line as apache2's: a 408 without a
+// request line or URL ("-"), the bytes read counted (%I).
+func TestRequestLineTimeoutLog(t *testing.T) {
+	p := startPair(t, 1, "ServerName main.test\nListen 127.0.0.1:@P0@\nDocumentRoot @DOCS@\nTimeout 1\nLogFormat \"%r|%U|%s|%>s|%b|%I\" x\nCustomLog logs/access_log x\n", map[string]string{"a.txt": "a\n"})
+	p.check([]diffRequest{
+		{Raw: "GET /a HT"},
+		{Raw: "GET /a.txt HTTP/1.1\r\nHost: main.test\r\nX-A: 1"},
+	})
+	p.checkLogs("access_log")
+}

@@ -147,6 +147,9 @@ func (it *item) append(b []byte, e *Entry) []byte {
 		}
 		return b
 	case 'r':
+		if len(e.Line) == 0 && noRequest(r) {
+			return append(b, '-')
+		}
 		return appendEscapedBytes(b, e.Line)
 	case 's':
 		// The original request's unless %>s, as apache2's.
@@ -160,6 +163,9 @@ func (it *item) append(b []byte, e *Entry) []byte {
 		// The first request's unless %>U, as apache2's.
 		if it.which == '>' && e.Last != nil {
 			r = e.Last
+		}
+		if noRequest(r) {
+			return append(b, '-')
 		}
 		if r == nil || r.URL == nil || r.URL.Path == "" {
 			return append(b, '/')
@@ -449,3 +455,8 @@ type cachedTime struct {
 }
 
 var clfCache atomic.Pointer[cachedTime]
+
+// noRequest says r is the engine's record of a connection whose request
+// line timed out part-way (no method): apache2 logs its 408 with neither
+// the_request nor r->uri, "-".
+func noRequest(r *http.Request) bool { return r != nil && r.Method == "" }

@@ -786,6 +786,10 @@ func (c *Conn) answerProtoError(w *response, perr *protoError) (bool, error) {
 	if perr.status == 0 {
 		if errors.Is(perr.err, io.EOF) || errors.Is(perr.err, io.ErrUnexpectedEOF) {
 			c.sawEOF = true
+		} else if isTimeout(perr.err) && len(c.parser.head) > 0 {
+			// A request line that timed out part-way: apache2 sends
+			// nothing but logs the request, a 408 without a line ("-").
+			w.status, c.logStatus = http.StatusRequestTimeout, http.StatusRequestTimeout
 		}
 		return false, perr
 	}
