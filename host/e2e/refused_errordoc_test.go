@@ -157,3 +157,17 @@ func TestRequestLineTimeoutLog(t *testing.T) {
 	})
 	p.checkLogs("access_log")
 }
+
+// TestErrorDocumentBadEscape: a local ErrorDocument URL with a bad
+// %-escape is redirected to all the same, as apache2's ap_die, and core
+// refuses it: the error's page says so ("Additionally, a 408"), %>s is
+// 400, and AH10244 names the document's URL.
+func TestErrorDocumentBadEscape(t *testing.T) {
+	p := startPair(t, 1, "ServerName main.test\nListen 127.0.0.1:@P0@\nDocumentRoot @DOCS@\nTimeout 1\nErrorDocument 408 /a%zz\nErrorDocument 404 /b%zz?x\nCustomLog logs/access_log \"%r|%U|%s|%>s|%b\"\n", map[string]string{"a.txt": "a\n"})
+	p.check([]diffRequest{
+		{Raw: "GET /a.txt HTTP/1.1\r\nHost: main.test\r\nX-A: 1", Want: "Additionally, a 408"},
+		{Raw: get("/nope", "main.test"), Want: "Additionally, a 404"},
+	})
+	p.checkLogs("access_log")
+	sameLines(t, "AH10244 lines", errorLogLines(t, p.apache, invalidPath), errorLogLines(t, p.ours, invalidPath))
+}

@@ -185,7 +185,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if status == http.StatusBadRequest && h.Static.LogError != nil {
 			// A bad %-escape or a ".." above the root: apache2's
 			// ap_normalize_path fails (fail2ban's apache-* filters read it).
-			h.Static.LogError(r, static.LevelError, "core", nil, "AH10244: invalid URI path ("+r.RequestURI+")")
+			target := r.RequestURI
+			if doc, ok := r.Context().Value(inErrorDocument{}).(string); ok {
+				target = doc
+			}
+			h.Static.LogError(r, static.LevelError, "core", nil, "AH10244: invalid URI path ("+target+")")
 		}
 		// ap_process_request_internal refuses it under the server's
 		// own configuration: its ErrorDocument, no section's, which
@@ -926,7 +930,9 @@ func (h *Handler) ServerErrorPage(w http.ResponseWriter, r *http.Request, status
 }
 
 // inErrorDocument marks the internal request that serves a local
-// ErrorDocument (its status so far, the error's: static.RequestStatus).
+// ErrorDocument (its status so far, the error's: static.RequestStatus);
+// its value is the document's URL as configured (apache2's unparsed_uri
+// of the redirect).
 type inErrorDocument struct{}
 
 // bodyUnread marks a request refused before any handler could read or
@@ -972,7 +978,10 @@ func (h *Handler) errorDocument(w http.ResponseWriter, r *http.Request, status i
 	case strings.HasPrefix(doc, "/"):
 		u, err := url.Parse(doc)
 		if err != nil {
-			return false
+			// A bad %-escape: apache2 redirects to it all the same, and
+			// core refuses the path (a 400, AH10244: static.CleanPath).
+			path, query, _ := strings.Cut(doc, "?")
+			u = &url.URL{Path: path, RawPath: path, RawQuery: query}
 		}
 		// What ap_read_request refused (a 417), or ap_process_request_internal
 		// (bodyUnread), no handler saw: nothing discarded its body, which
@@ -993,7 +1002,7 @@ func (h *Handler) errorDocument(w http.ResponseWriter, r *http.Request, status i
 			http1.WriteRecursiveErrorOf(w, r, http.StatusInternalServerError, status)
 			return true
 		}
-		ctx, hold := static.WithHold(context.WithValue(static.WithPrevious(r.Context(), r), inErrorDocument{}, true), status)
+		ctx, hold := static.WithHold(context.WithValue(static.WithPrevious(r.Context(), r), inErrorDocument{}, doc), status)
 		r2 := r.WithContext(ctx)
 		r2.URL = u
 		r2 = h.carryWalk(r, r2)
