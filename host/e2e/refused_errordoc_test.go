@@ -94,7 +94,9 @@ CustomLog logs/access_log "%s %>s %{marker}e"
 // and core's 400 for a path above the root or with a bad %-escape
 // (AH10244, which both log at the default LogLevel: fail2ban reads it),
 // which apache2 refuses once the post-read phase ran (SetEnvIf:
-// REDIRECT_marker), not as it reads the request.
+// REDIRECT_marker), not as it reads the request. The document of a request
+// refused as it was read (a bad field) fails to read the body: mod_cgid's
+// "(70014)End of file found: ... AH01270".
 func TestErrorDocumentReadsUnreadBody(t *testing.T) {
 	ln := echoBackend(t)
 	p := startPair(t, 1, strings.ReplaceAll(unreadBodyDocConf, "@BACKEND@", ln.Addr().String()), map[string]string{
@@ -114,10 +116,15 @@ func TestErrorDocumentReadsUnreadBody(t *testing.T) {
 		{Raw: post("/a%zz?q", "Content-Length: 0\r\n", ""), Want: "M=[set]"},
 		{Raw: post("/../x", "Content-Length: 5\r\n", "hello"), Want: "BODY=[hello]"},
 		{Raw: post("/a/%2e%2e/%2e%2e/x", "Content-Length: 5\r\n", "hello"), Want: "BODY=[hello]"},
+		{Raw: post("/x", "Content-Length: 5\r\nbadline\r\n", "hello"), Want: "Additionally, a 400"},
 	})
 	p.checkLogs("access_log")
 	sameLines(t, "AH10244 lines", errorLogLines(t, p.apache, invalidPath), errorLogLines(t, p.ours, invalidPath))
+	sameLines(t, "mod_cgid's body line", errorLogLines(t, p.apache, cgidBody), errorLogLines(t, p.ours, cgidBody))
 }
+
+// cgidBody is mod_cgid's line for a body it could not read for a script.
+var cgidBody = regexp.MustCompile(`\[(cgid:error)\] \[pid [^]]*\] (\(\d+\)[^:]*): \[client [^]]*\] (AH\d+: Error reading request entity data)`)
 
 // invalidPath is core's line for a path ap_normalize_path refuses, at the
 // default LogLevel.
