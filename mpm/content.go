@@ -186,6 +186,7 @@ func newHTTPServer(cfg *Config, wrap func(h http.Handler, vhost int, docRoot str
 	srv.HeaderFilter = headerFilter(main, table)
 	srv.ErrorPage = errorPage(main, table)
 	srv.TranslatesTrace = translatesTrace(main, table)
+	srv.RefusalLog = refusalLog(main, table)
 	if err := setupTLS(srv, main, table); err != nil {
 		return nil, err
 	}
@@ -252,6 +253,22 @@ func errorPage(main *vserver, table *vhostTable) func(c *http1.Conn, w http.Resp
 	return func(c *http1.Conn, w http.ResponseWriter, r *http.Request, status int) bool {
 		s := table.answered(c, r)
 		return s.errorPage != nil && s.errorPage(w, r, status)
+	}
+}
+
+// refusalLog is http1.Server.RefusalLog: core's info line in the error log
+// of the server that answers (nil when no server logs request errors).
+func refusalLog(main *vserver, table *vhostTable) func(c *http1.Conn, r *http.Request, msg string) {
+	if table == nil {
+		if main.logError == nil {
+			return nil
+		}
+		return func(_ *http1.Conn, r *http.Request, msg string) { main.logError(r, static.LevelInfo, "core", nil, msg) }
+	}
+	return func(c *http1.Conn, r *http.Request, msg string) {
+		if s := table.answered(c, r); s.logError != nil {
+			s.logError(r, static.LevelInfo, "core", nil, msg)
+		}
 	}
 }
 

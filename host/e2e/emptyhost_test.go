@@ -37,6 +37,8 @@ func TestEmptyHostHTTP10(t *testing.T) {
 				{Raw: "GET /s.cgi HTTP/1.0\r\nHost: \r\n\r\n", Want: "[] [main.test]"},
 				{Raw: "GET /d HTTP/1.0\r\nHost: \r\n\r\n"},
 				{Raw: "GET /a.txt HTTP/1.1\r\nHost: \r\nConnection: close\r\n\r\n"},
+				{Raw: "OPTIONS * HTTP/1.0\r\nHost: \r\n\r\n"},
+				{Raw: "OPTIONS * HTTP/1.1\r\nHost: \r\nConnection: close\r\n\r\n"},
 			})
 			p.checkLogs("host_log")
 		})

@@ -90,6 +90,18 @@ func Unescape(s string, keep2F bool) (string, bool) {
 	return b.String(), true
 }
 
+// BadEscape reports whether s has a '%' not followed by two hex digits,
+// which ap_unescape_url and ap_normalize_path refuse.
+func BadEscape(s string) bool {
+	for i := strings.IndexByte(s, '%'); i >= 0; i = strings.IndexByte(s, '%') {
+		if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
+			return true
+		}
+		s = s[i+3:]
+	}
+	return false
+}
+
 // Decode is ap_unescape_url's decoding where its result is used whatever
 // it returns (a CGI script's ISINDEX arguments, mod_proxy_balancer's form
 // fields): every %XX decoded, a bad escape kept as it is.

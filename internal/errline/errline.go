@@ -67,13 +67,22 @@ func Append(b []byte, l *Line) []byte {
 	return append(b, '\n')
 }
 
-// AppendErrno appends a system error as apache2 writes it before a
-// message: "(13)Permission denied: ".
+// EOF is APR's APR_EOF (70014), the status apache2 writes for input that
+// ended where it wanted more: "(70014)End of file found: ". Not a system
+// error: AppendErrno knows its text.
+const EOF syscall.Errno = 70014
+
+// AppendErrno appends a system error (or EOF) as apache2 writes it before
+// a message: "(13)Permission denied: ".
 func AppendErrno(b []byte, errno syscall.Errno) []byte {
 	b = append(b, '(')
 	b = strconv.AppendInt(b, int64(errno), 10)
 	b = append(b, ')')
-	if msg := errno.Error(); msg != "" {
+	msg := errno.Error()
+	if errno == EOF {
+		msg = "End of file found"
+	}
+	if msg != "" {
 		if c := msg[0]; c >= 'a' && c <= 'z' {
 			b = append(b, c-'a'+'A')
 			msg = msg[1:]

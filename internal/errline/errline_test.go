@@ -25,6 +25,8 @@ func TestAppend(t *testing.T) {
 			"[Sun Nov 22 17:44:06.008514 2026] [core:error] [pid 1] (13)Permission denied: [client ::1:48816] AH00132: x\n"},
 		{Line{Time: at, Module: "core", Level: "warn", Pid: 1, Errno: syscall.ENOENT, Message: "m"},
 			"[Sun Nov 22 17:44:05.008514 2026] [core:warn] [pid 1] (2)No such file or directory: m\n"},
+		{Line{Time: at, Module: "proxy", Level: "error", Pid: 1, Errno: EOF, Message: "AH01095: x"},
+			"[Sun Nov 22 17:44:05.008514 2026] [proxy:error] [pid 1] (70014)End of file found: AH01095: x\n"},
 	} {
 		if got := string(Append(nil, &c.line)); got != c.want {
 			t.Errorf("got  %q\nwant %q", got, c.want)

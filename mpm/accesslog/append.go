@@ -150,6 +150,9 @@ func (it *item) append(b []byte, e *Entry) []byte {
 		}
 		return b
 	case 'r':
+		if len(e.Line) == 0 && noRequest(r) {
+			return append(b, '-')
+		}
 		return appendEscapedBytes(b, e.Line)
 	case 's':
 		// The original request's unless %>s, as apache2's.
@@ -165,6 +168,9 @@ func (it *item) append(b []byte, e *Entry) []byte {
 			r = e.Last
 		} else if e.LineUnparsed {
 			return append(b, '-') // apache2's r->uri is NULL
+		}
+		if noRequest(r) {
+			return append(b, '-')
 		}
 		if r == nil || r.URL == nil || r.URL.Path == "" {
 			return append(b, '/')
@@ -459,3 +465,8 @@ type cachedTime struct {
 }
 
 var clfCache atomic.Pointer[cachedTime]
+
+// noRequest says r is the engine's record of a connection whose request
+// line timed out part-way (no method): apache2 logs its 408 with neither
+// the_request nor r->uri, "-".
+func noRequest(r *http.Request) bool { return r != nil && r.Method == "" }

@@ -78,12 +78,13 @@ func (h *Handler) Handles(handler string) bool {
 	return handler == scriptHandler || handler == magicType
 }
 
-// logNumbers are the AH numbers of one module's refusals.
-type logNumbers struct{ execOff, notFound, isDir, pathInfoOff string }
+// logNumbers are the AH numbers of one module's refusals, and of its
+// failure to read the request's body.
+type logNumbers struct{ execOff, notFound, isDir, pathInfoOff, readBody string }
 
 var numbers = map[string]logNumbers{
-	"cgi":  {"AH02809", "AH02811", "AH02812", "AH02813"},
-	"cgid": {"AH01262", "AH01264", "AH01265", "AH01266"},
+	"cgi":  {"AH02809", "AH02811", "AH02812", "AH02813", "AH01225"},
+	"cgid": {"AH01262", "AH01264", "AH01265", "AH01266", "AH01270"},
 }
 
 // Serve runs the script t names for r.

@@ -185,7 +185,7 @@ func (s *script) feed() int {
 			return 0
 		}
 		if err != nil {
-			s.h.log(r, static.LevelError, err, "AH01225: Error reading request entity data")
+			s.h.log(r, static.LevelError, err, numbers[s.h.Server.Module].readBody+": Error reading request entity data")
 			s.kill()
 			return static.BodyStatus(err)
 		}

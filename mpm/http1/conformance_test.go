@@ -477,8 +477,8 @@ func conformanceCases() []convCase {
 			closed: true,
 		},
 		{
-			name:   "percent-encoding error in the target is 400",
-			raw:    "GET /a%zz HTTP/1.1\r\nHost: h\r\n\r\n",
+			name:   "percent-encoding error in an absolute target is 400",
+			raw:    "GET http://h/a%zz HTTP/1.1\r\nHost: h\r\n\r\n",
 			want:   []wantResp{{status: "HTTP/1.1 400 Bad Request"}},
 			closed: true,
 		},

@@ -13,6 +13,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -650,6 +651,7 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 		// closes the connection (without saying so, or, to an HTTP/1.0 client that
 		// asked for keep-alive, announcing it; this engine says Connection: close).
 		w.closeAfter = true
+		c.logRefusal(req, "AH00570: client sent an unrecognized expectation value of Expect: "+strings.Join(req.Header["Expect"], ", "))
 		c.writeRefusal(w, req, http.StatusExpectationFailed, refusedAfter)
 	} else {
 		if pr := c.srv.PostRead; pr != nil {
@@ -803,6 +805,10 @@ func (c *Conn) answerProtoError(w *response, perr *protoError) (bool, error) {
 	if perr.status == 0 {
 		if errors.Is(perr.err, io.EOF) || errors.Is(perr.err, io.ErrUnexpectedEOF) {
 			c.sawEOF = true
+		} else if isTimeout(perr.err) && len(c.parser.head) > 0 {
+			// A request line that timed out part-way: apache2 sends
+			// nothing but logs the request, a 408 without a line ("-").
+			w.status, c.logStatus = http.StatusRequestTimeout, http.StatusRequestTimeout
 		}
 		return false, perr
 	}
@@ -825,7 +831,7 @@ func (c *Conn) answerProtoError(w *response, perr *protoError) (bool, error) {
 		// The request line's method, as apache2 keeps it: a HEAD gets no body.
 		req.Method = c.parser.lineMethod()
 		// apache2 drops the fields read before one over its limit.
-		c.parser.refused(req, perr != errFieldLong)
+		c.parser.refused(req, perr.notes != noteFieldTooLong)
 	}
 	if req.Method == "" {
 		req.Method = http.MethodGet
@@ -850,6 +856,12 @@ func (c *Conn) answerProtoError(w *response, perr *protoError) (bool, error) {
 	if perr.notes != "" {
 		c.setNote(errorNotesName, perr.notes)
 	}
+	switch {
+	case perr == errURITooLong:
+		c.logRefusal(req, "AH00565: request failed: client's request-line exceeds LimitRequestLine (longer than "+strconv.Itoa(c.base.limits.lineLimit-1)+")")
+	case perr.log != "":
+		c.logRefusal(req, perr.log)
+	}
 	how := refusedInput
 	if perr.sound {
 		how = refusedAfter
@@ -863,6 +875,14 @@ func (c *Conn) answerProtoError(w *response, perr *protoError) (bool, error) {
 		return false, perr
 	}
 	return false, nil
+}
+
+// logRefusal writes msg, core's info line about req, refused as it was
+// read, with Server.RefusalLog.
+func (c *Conn) logRefusal(req *http.Request, msg string) {
+	if l := c.srv.RefusalLog; l != nil {
+		l(c, req, msg)
+	}
 }
 
 // writeRefusal answers req, refused as its head was read (the connection

@@ -1,6 +1,7 @@
 package http1
 
 import (
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -8,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/httpd-mpm/httpd-mpm/internal/aphtml"
+	"github.com/httpd-mpm/httpd-mpm/internal/errline"
 )
 
 // WriteError answers r with apache2's error page for status: the same HTML apache2
@@ -489,5 +491,10 @@ const (
 // unusableBody is RefusedBody's.
 type unusableBody struct{}
 
-func (unusableBody) Read([]byte) (int, error) { return 0, io.ErrUnexpectedEOF }
-func (unusableBody) Close() error             { return nil }
+func (unusableBody) Read([]byte) (int, error) { return 0, errUnusable }
+
+// errUnusable is an unusableBody's reads' error: an unexpected EOF, which
+// apache2's modules log as APR_EOF ("(70014)End of file found: ").
+var errUnusable = fmt.Errorf("%w (%w)", io.ErrUnexpectedEOF, errline.EOF)
+
+func (unusableBody) Close() error { return nil }

@@ -23,6 +23,7 @@ type protoError struct {
 	// still usable (a bad or missing Host: apache2's ap_check_request_header,
 	// whose die_before_hooks leaves the body to an ErrorDocument's script).
 	sound bool
+	log   string // core's info line about it (Server.RefusalLog), if any
 }
 
 func (e *protoError) Error() string {
@@ -226,7 +227,7 @@ func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.R
 		if err != nil {
 			switch {
 			case err == errLineTooLong:
-				return info, errFieldLong
+				return info, fieldTooLong(p.head[ln.start:ln.end])
 			case err == errBareLF:
 				return info, errBadRequest
 			case isTimeout(err):
@@ -393,9 +394,10 @@ func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.R
 	switch {
 	case len(hostV) > 1:
 		badHost = true
-	case len(hostV) == 1 && hostV[0] == "" && http10 && req.RequestURI[0] == '/':
+	case len(hostV) == 1 && hostV[0] == "" && http10 && (req.RequestURI[0] == '/' || req.RequestURI == "*"):
 		// apache2 serves an HTTP/1.0 request with an empty Host field as
-		// one without a host (fix_hostname leaves none), the field kept.
+		// one without a host (fix_hostname leaves none), the field kept;
+		// an OPTIONS * too.
 	case len(hostV) == 1 && !validHost(hostV[0]):
 		badHost = true
 	case len(hostV) == 1 && (hostV[0][len(hostV[0])-1] == ':' || zeroPort(hostV[0])):
@@ -423,6 +425,13 @@ func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.R
 		req.URL = u
 	default:
 		u, err := url.ParseRequestURI(target)
+		if err != nil && target[0] == '/' && errors.As(err, new(url.EscapeError)) {
+			// A bad %-escape in the path is apache2's
+			// ap_process_request_internal's 400 (AH10244), once the
+			// post-read phase ran, with the input still usable: the path
+			// goes on as sent (RawPath too), for static.CleanPath to refuse.
+			u, err = refusedURL(target), nil
+		}
 		if err != nil || u.User != nil {
 			// A user name or password in the target is apache2's AH02422
 			// (HttpProtocolOptions Strict): the vhost would be chosen by
@@ -766,9 +775,29 @@ func (p *parser) readLine(br *bufio.Reader, max int) (span, error) {
 	}
 	p.head = p.head[:n-2]
 	if n-2-start > max {
-		return span{}, errLineTooLong
+		return span{int32(start), int32(n - 2)}, errLineTooLong
 	}
 	return span{int32(start), int32(n - 2)}, nil
+}
+
+// logNameMax is apache2's LOG_NAME_MAX_LEN: the most of a field's name its
+// log lines show.
+const logNameMax = 80
+
+// fieldTooLong is errFieldLong for the field line start begins (as much
+// of it as was read), with apache2's AH00561 line naming the field: its
+// name up to the colon, or its first logNameMax bytes.
+func fieldTooLong(start []byte) *protoError {
+	e := *errFieldLong
+	e.log = "AH00561: Request header exceeds LimitRequestFieldSize"
+	if len(start) > 0 {
+		name := start[:min(len(start), logNameMax)]
+		if i := bytes.IndexByte(start, ':'); i >= 0 && i <= logNameMax {
+			name = start[:i]
+		}
+		e.log += ": " + string(name)
+	}
+	return &e
 }
 
 // splitRequestLine checks "method SP request-target SP HTTP-version" with exactly one SP

@@ -2,7 +2,9 @@ package http1
 
 import (
 	"context"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -44,6 +46,22 @@ func portNumber(digits string) string {
 	return "0"
 }
 
+// uriPort is the port apache2's apr_uri_parse makes of an absolute-form
+// target's digits: strtol's long (saturated) stored in an apr_port_t, 16
+// bits, so that 99999 is 34463.
+func uriPort(digits string) string {
+	var n uint64
+	for i := 0; i < len(digits); i++ {
+		d := uint64(digits[i] - '0')
+		if n > (math.MaxInt64-d)/10 {
+			n = math.MaxInt64
+			break
+		}
+		n = n*10 + d
+	}
+	return strconv.FormatUint(n&0xffff, 10)
+}
+
 // serverPort is ServerPort for the server id names (signatureHostPort's port).
 func serverPort(id *Identity, r *http.Request) string {
 	on := id != nil && id.canonical == CanonicalNameOn
@@ -64,7 +82,7 @@ func serverPort(id *Identity, r *http.Request) string {
 		// is 81 over plain HTTP, "https://a.test:/" 443.
 		if i := strings.LastIndexByte(u.Host, ':'); i >= 0 && strings.IndexByte(u.Host[i:], ']') < 0 {
 			if port := u.Host[i+1:]; port != "" {
-				return portNumber(port)
+				return uriPort(port)
 			}
 			return DefaultPort(strings.ToLower(u.Scheme))
 		}

@@ -236,6 +236,11 @@ type Server struct {
 	// misuse of the ResponseWriter). The format has no trailing newline.
 	ErrorLog func(format string, args ...any)
 
+	// RefusalLog, if set, writes core's info line about a request the engine
+	// refuses as it reads it (msg: apache2's AH00561, AH00565, AH00570) to
+	// the error log of the server answering r, as ap_read_request's lines.
+	RefusalLog func(c *Conn, r *http.Request, msg string)
+
 	// TLS, if set, says which connections serve TLS (mod_ssl): called once
 	// per connection when it is wrapped (NewConn), on the goroutine doing so,
 	// with the Conn over the accepted connection (only LocalAddr and NetConn

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/httpd-mpm/httpd-mpm/internal/cnum"
+	"github.com/httpd-mpm/httpd-mpm/internal/errline"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 	"github.com/httpd-mpm/httpd-mpm/mpm/static"
 )
@@ -183,6 +184,13 @@ type logFunc func(module string, err error, format string, args ...any)
 // badly framed).
 func prefetch(w http.ResponseWriter, r *http.Request, t *Target, logf logFunc) (pre []byte, bodyDone, ok bool) {
 	bodyDone = true
+	if http1.RefusedBody(r) != nil {
+		// The ErrorDocument of a request refused as its head was read:
+		// apache2's prefetch reads the input ap_read_request gave up on,
+		// which fails at once (APR_EOF), whatever the request's length.
+		prefetchFailed(w, r, t, logf, errline.EOF)
+		return nil, false, false
+	}
 	chunked := len(r.TransferEncoding) > 0
 	if r.Body == nil || r.Body == http.NoBody || (r.ContentLength == 0 && !chunked) {
 		return nil, true, true
@@ -204,17 +212,7 @@ func prefetch(w http.ResponseWriter, r *http.Request, t *Target, logf logFunc) (
 		return nil, false, false
 	case err != nil:
 		// A body the client frames badly (say a bare LF in its chunks).
-		client, _, _ := net.SplitHostPort(r.RemoteAddr)
-		host, port := "", ""
-		if pu, perr := url.Parse(t.URL); perr == nil {
-			host, port = pu.Hostname(), pu.Port()
-			if t.w != nil {
-				host, port = t.w.host, t.w.port
-			}
-		}
-		logf("proxy", err, "AH01095: prefetch request body failed to %s (%s) from %s ()",
-			net.JoinHostPort(host, port), host, client)
-		t.fail(w, r, http.StatusBadRequest) // through the ErrorDocument, as apache2's ap_die
+		prefetchFailed(w, r, t, logf, err)
 		return nil, false, false
 	default:
 		var one [1]byte
@@ -224,6 +222,23 @@ func prefetch(w http.ResponseWriter, r *http.Request, t *Target, logf logFunc) (
 		}
 	}
 	return pre, bodyDone, true
+}
+
+// prefetchFailed answers a request whose body prefetch could not read
+// (err): mod_proxy's AH01095 line, then a 400 (through the ErrorDocument,
+// as apache2's ap_die).
+func prefetchFailed(w http.ResponseWriter, r *http.Request, t *Target, logf logFunc, err error) {
+	client, _, _ := net.SplitHostPort(r.RemoteAddr)
+	host, port := "", ""
+	if pu, perr := url.Parse(t.URL); perr == nil {
+		host, port = pu.Hostname(), pu.Port()
+		if t.w != nil {
+			host, port = t.w.host, t.w.port
+		}
+	}
+	logf("proxy", err, "AH01095: prefetch request body failed to %s (%s) from %s ()",
+		net.JoinHostPort(host, port), host, client)
+	t.fail(w, r, http.StatusBadRequest)
 }
 
 // balance serves r through t's balancer as mod_proxy_balancer does: a

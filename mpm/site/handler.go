@@ -182,9 +182,19 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			// An encoded slash or NUL, as apache2's ap_unescape_url says it.
 			h.Static.LogError(r, static.LevelInfo, "core", nil, "AH00026: found %2f (encoded '/') in URI path ("+r.RequestURI+"), returning 404")
 		}
+		if status == http.StatusBadRequest && h.Static.LogError != nil {
+			// A bad %-escape or a ".." above the root: apache2's
+			// ap_normalize_path fails (fail2ban's apache-* filters read it).
+			target := r.RequestURI
+			if doc, ok := r.Context().Value(inErrorDocument{}).(string); ok {
+				target = doc
+			}
+			h.Static.LogError(r, static.LevelError, "core", nil, "AH10244: invalid URI path ("+target+")")
+		}
 		// ap_process_request_internal refuses it under the server's
-		// own configuration: its ErrorDocument, no section's.
-		if !h.errorDocument(w, r, status, h.base.ErrorDocuments) {
+		// own configuration: its ErrorDocument, no section's, which
+		// reads the body no handler read (bodyUnread).
+		if !h.errorDocument(w, r.WithContext(context.WithValue(r.Context(), bodyUnread{}, true)), status, h.base.ErrorDocuments) {
 			http1.WriteError(w, r, status, "")
 		}
 		return
@@ -922,8 +932,16 @@ func (h *Handler) ServerErrorPage(w http.ResponseWriter, r *http.Request, status
 }
 
 // inErrorDocument marks the internal request that serves a local
-// ErrorDocument (its status so far, the error's: static.RequestStatus).
+// ErrorDocument (its status so far, the error's: static.RequestStatus);
+// its value is the document's URL as configured (apache2's unparsed_uri
+// of the redirect).
 type inErrorDocument struct{}
+
+// bodyUnread marks a request refused before any handler could read or
+// discard its body (apache2's ap_process_request_internal's 400 and 404):
+// its local ErrorDocument's request reads the body, as ap_die's internal
+// redirect does, instead of discarding it first.
+type bodyUnread struct{}
 
 // errorDocument answers status with ErrorDocument, as apache2's
 // ap_send_error_response does: a text (sent as text/html), a local URL (served
@@ -962,14 +980,23 @@ func (h *Handler) errorDocument(w http.ResponseWriter, r *http.Request, status i
 	case strings.HasPrefix(doc, "/"):
 		u, err := url.Parse(doc)
 		if err != nil {
-			return false
+			// A bad %-escape: apache2 redirects to it all the same, and
+			// core refuses the path (a 400, AH10244: static.CleanPath).
+			path, query, _ := strings.Cut(doc, "?")
+			u = &url.URL{Path: path, RawPath: path, RawQuery: query}
 		}
-		if failed := http1.DiscardBody(r, status); failed != 0 {
-			// The document's default handler discards the request's body
-			// first, as apache2's does: a body that fails then fails the
-			// document, which the error's own page says.
-			http1.WriteRecursiveError(w, r, status, failed)
-			return true
+		// What ap_read_request refused (a 417), or ap_process_request_internal
+		// (bodyUnread), no handler saw: nothing discarded its body, which
+		// the document's request reads.
+		unread := http1.Refused(r) || r.Context().Value(bodyUnread{}) != nil
+		if failed := 0; !unread {
+			if failed = http1.DiscardBody(r, status); failed != 0 {
+				// The document's default handler discards the request's body
+				// first, as apache2's does: a body that fails then fails the
+				// document, which the error's own page says.
+				http1.WriteRecursiveError(w, r, status, failed)
+				return true
+			}
 		}
 		if h.recursionExceeded(r) {
 			// apache2's ap_die answers the redirect's failure: a 500
@@ -977,7 +1004,7 @@ func (h *Handler) errorDocument(w http.ResponseWriter, r *http.Request, status i
 			http1.WriteRecursiveErrorOf(w, r, http.StatusInternalServerError, status)
 			return true
 		}
-		ctx, hold := static.WithHold(context.WithValue(static.WithPrevious(r.Context(), r), inErrorDocument{}, true), status)
+		ctx, hold := static.WithHold(context.WithValue(static.WithPrevious(r.Context(), r), inErrorDocument{}, doc), status)
 		r2 := r.WithContext(ctx)
 		r2.URL = u
 		r2 = h.carryWalk(r, r2)
@@ -996,6 +1023,8 @@ func (h *Handler) errorDocument(w http.ResponseWriter, r *http.Request, status i
 		r2.Body, r2.ContentLength = http.NoBody, 0
 		if b := http1.RefusedBody(r); b != nil {
 			r2.Body = b
+		} else if unread && r.Body != nil {
+			r2.Body, r2.ContentLength = r.Body, r.ContentLength
 		}
 		static.RenameEnv(r, status, r2)
 		// apache2's internal redirect shares the request's fields (what

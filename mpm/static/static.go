@@ -50,6 +50,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/httpd-mpm/httpd-mpm/internal/apuri"
 	"github.com/httpd-mpm/httpd-mpm/mpm/autoindex"
 	"github.com/httpd-mpm/httpd-mpm/mpm/http1"
 	"github.com/httpd-mpm/httpd-mpm/mpm/negotiation"
@@ -1274,8 +1275,15 @@ func CleanPath(u *url.URL) (string, int) {
 	if p[0] != '/' {
 		return "", http.StatusBadRequest
 	}
-	if u.RawPath != "" && containsEncodedSlash(u.RawPath) {
-		return "", http.StatusNotFound
+	if u.RawPath != "" {
+		if apuri.BadEscape(u.RawPath) {
+			// Kept as sent by the engine (a target url.Parse refuses):
+			// apache2's ap_normalize_path fails on it, a 400.
+			return "", http.StatusBadRequest
+		}
+		if containsEncodedSlash(u.RawPath) {
+			return "", http.StatusNotFound
+		}
 	}
 	if strings.IndexByte(p, 0) >= 0 {
 		return "", http.StatusNotFound

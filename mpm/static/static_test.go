@@ -500,6 +500,8 @@ func TestCleanPath(t *testing.T) {
 		{"/a/../../b", "", "/b", 400},
 		{"/a/b", "/a%2Fb", "", 404},
 		{"/a\x00b", "/a%00b", "", 404},
+		{"/a%zz", "/a%zz", "", 400}, // kept as sent by the engine: a bad escape
+		{"/a%2", "/a%2", "", 400},
 		{"a", "", "", 400},
 	}
 	for _, c := range cases {
