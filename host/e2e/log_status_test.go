@@ -131,7 +131,7 @@ func TestLogStatusRedirects(t *testing.T) {
 		"s/redir.cgi": "#!/bin/sh\necho 'Location: /a.txt'\necho\n", "s/redirnf.cgi": "#!/bin/sh\necho 'Location: /nothere.txt'\necho\n",
 		"tm.var": "URI: tm\n\nURI: tm.en.txt\nContent-Type: text/plain\n", "tmok.var": "URI: tmok\n\nURI: a.txt\nContent-Type: text/plain\n",
 		"dir/index.html": "index\n", "fbd/y": "y", "fbc/y": "y", "rw/y": "y",
-		"s/tmc.var": "URI: tmc\n\nURI: plain.cgi\nContent-Type: text/plain\n",
+		"s/tmc.var":  "URI: tmc\n\nURI: plain.cgi\nContent-Type: text/plain\n",
 		"s/fine.cgi": cgi("200 Fine", "cgi fine"), "dic/s.cgi": cgi("503 Busy", "index 503"), "diu/y": "y",
 	}
 	p := startPair(t, 1, conf, docs)
