@@ -813,40 +813,7 @@ func (c *Conn) answerProtoError(w *response, perr *protoError) (bool, error) {
 		return false, perr
 	}
 	req := w.req
-	// A request line too long or ended by a bare LF is refused before
-	// apache2 parses it: the access log's %r shows it as read (its start,
-	// its LF), and the request has no method, URI or query (%m, %U "-").
-	c.lineUnparsed = perr == errURITooLong || perr == errLineLF
-	if !c.lineUnparsed {
-		c.parser.refusedLine()
-	}
-	if req.Host == "" && req.URL.User != nil && req.URL.Host != "" && strings.EqualFold(req.URL.Scheme, connScheme(req)) {
-		// A target with a user (AH02422) is refused once apache2's
-		// ap_parse_uri took its host for the request's, after the server
-		// was chosen (the connection's default answers; c.ident is set):
-		// %V and the page name that host.
-		req.Host = req.URL.Host
-	}
-	if req.Method == "" && !c.lineUnparsed {
-		// The request line's method, as apache2 keeps it: a HEAD gets no body.
-		req.Method = c.parser.lineMethod()
-		// apache2 drops the fields read before one over its limit.
-		c.parser.refused(req, perr.notes != noteFieldTooLong)
-	}
-	if req.Method == "" {
-		req.Method = http.MethodGet
-	}
-	if req.URL.User != nil {
-		c.parser.maskPassword(req)
-	}
-	switch {
-	case c.lineUnparsed:
-		// apache2's read_request_line makes it HTTP/1.0 (%H).
-		req.Proto, req.ProtoMajor, req.ProtoMinor = "HTTP/1.0", 1, 0
-	case req.ProtoMajor == 0:
-		// apache2's version of a refused request line (%H).
-		req.Proto, req.ProtoMajor, req.ProtoMinor = c.parser.lineVersion()
-	}
+	c.lineUnparsed = c.parser.refusedHead(req, perr)
 	if req.Header == nil {
 		req.Header = http.Header{}
 	}
