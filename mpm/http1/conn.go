@@ -624,26 +624,12 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 	}
 	host := c.host()
 	if perr != nil {
-		keep, err := c.answerProtoError(w, perr)
+		keep, err := c.answerProtoError(ex, perr)
 		c.requestDone(w)
 		return keep, err
 	}
 
-	if req.ContentLength != 0 {
-		b := &ex.body
-		b.c, b.resp, b.limit = c, w, host.maxBody
-		b.chunked = info.chunked
-		b.chunkHdr = info.chunked
-		b.leave = info.leaveBody
-		if !info.chunked {
-			b.left = req.ContentLength
-		}
-		b.expect100 = info.expectContinue && req.ProtoAtLeast(1, 1) // HTTP/1.0 knows no 1xx
-		req.Body = b
-		w.body = b
-	} else {
-		req.Body = http.NoBody
-	}
+	c.setBody(ex, host)
 	w.head = req.Method == http.MethodHead
 
 	if info.expect {
@@ -661,8 +647,10 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 			// apache2's ap_post_read_request refuses the scheme once its
 			// hooks ran (mod_setenvif's, mod_remoteip's): a request the
 			// handler's ErrorPage serves as any, with its variables.
+			// Its ErrorDocument's request reads the body (ap_die), which
+			// no handler read (BodyUnread).
 			w.closeAfter = true
-			if page := c.srv.ErrorPage; page == nil || !page(c, w, req, http.StatusBadRequest) {
+			if page := c.srv.ErrorPage; page == nil || !page(c, w, req.WithContext(context.WithValue(req.Context(), unreadKey{}, true)), http.StatusBadRequest) {
 				writeErrorPage(w, req, http.StatusBadRequest, "")
 			}
 		} else if req.Method == http.MethodTrace && c.answersTrace(req) {
@@ -800,8 +788,30 @@ func (c *Conn) finalizeBody(w *response, req *http.Request) {
 	}
 }
 
+// setBody gives ex's request its body, read as its framing (w.info) says,
+// or http.NoBody.
+func (c *Conn) setBody(ex *exchange, host *hostConf) {
+	req, w := &ex.req, &ex.resp
+	if req.ContentLength == 0 {
+		req.Body = http.NoBody
+		return
+	}
+	b := &ex.body
+	b.c, b.resp, b.limit = c, w, host.maxBody
+	b.chunked = w.info.chunked
+	b.chunkHdr = w.info.chunked
+	b.leave = w.info.leaveBody
+	if !w.info.chunked {
+		b.left = req.ContentLength
+	}
+	b.expect100 = w.info.expectContinue && req.ProtoAtLeast(1, 1) // HTTP/1.0 knows no 1xx
+	req.Body = b
+	w.body = b
+}
+
 // answerProtoError answers (or silently drops) a request the handler never sees.
-func (c *Conn) answerProtoError(w *response, perr *protoError) (bool, error) {
+func (c *Conn) answerProtoError(ex *exchange, perr *protoError) (bool, error) {
+	w := &ex.resp
 	if perr.status == 0 {
 		if errors.Is(perr.err, io.EOF) || errors.Is(perr.err, io.ErrUnexpectedEOF) {
 			c.sawEOF = true
@@ -818,6 +828,11 @@ func (c *Conn) answerProtoError(w *response, perr *protoError) (bool, error) {
 		req.Header = http.Header{}
 	}
 	req.Body = http.NoBody
+	if perr.sound {
+		// Refused once its framing was read (a bad or missing Host):
+		// apache2's ap_die leaves the body to an ErrorDocument's request.
+		c.setBody(ex, c.host())
+	}
 	w.head = req.Method == http.MethodHead
 	w.closeAfter = true
 	if perr.notes != "" {
