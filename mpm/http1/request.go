@@ -388,8 +388,9 @@ func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.R
 	// page names it), so it is set first; a bad or missing Host is refused once the
 	// framing is read, which the access log's %U shows, as apache2's does.
 	badHost := false
-	// An empty port or port 0 in the field: valid (RFC 9110 §7.2), but
-	// refused by apache2 (apr_parse_addr_port) unless the target names the host.
+	// A host valid to RFC 9110 §7.2 but not to apache2 (an empty port or
+	// port 0, which apr_parse_addr_port refuses, one HttpProtocolOptions
+	// Strict refuses): refused unless the target names the host.
 	strictHost := false
 	switch {
 	case len(hostV) > 1:
@@ -399,7 +400,13 @@ func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.R
 		// one without a host (fix_hostname leaves none), the field kept;
 		// an OPTIONS * too.
 	case len(hostV) == 1 && !validHost(hostV[0]):
-		badHost = true
+		// A host RFC 9110 allows (empty, "123", "a.1b", "a..b", a
+		// port over 65535) is apache2's to refuse: served when the
+		// target names the host (apache2 replaces the field); one it
+		// does not ("a b", "a/b") is a 400 whatever the target, as RFC
+		// 9112 §3.2 asks (apache2 serves it too).
+		badHost = !rfcHost(hostV[0])
+		strictHost = !badHost
 	case len(hostV) == 1 && (hostV[0][len(hostV[0])-1] == ':' || zeroPort(hostV[0])):
 		strictHost = true
 	case len(hostV) == 1:
@@ -1266,6 +1273,51 @@ func validHost(h string) bool {
 		n = n*10 + int(c-'0')
 	}
 	return n <= 65535
+}
+
+// rfcHost reports whether h is a Host field value RFC 9110 §7.2 allows:
+// RFC 3986's uri-host (a reg-name of unreserved characters, sub-delims and
+// %-escapes, possibly empty, or an IP-literal of hex digits, ':' and '.')
+// then an optional ':' and port of digits.
+func rfcHost(h string) bool {
+	i := 0
+	if strings.HasPrefix(h, "[") {
+		end := strings.IndexByte(h, ']')
+		if end < 2 {
+			return false
+		}
+		for _, c := range []byte(h[1:end]) {
+			if !isHex(c) && c != ':' && c != '.' {
+				return false
+			}
+		}
+		i = end + 1
+	} else {
+		for ; i < len(h) && h[i] != ':'; i++ {
+			switch c := h[i]; {
+			case c == '%':
+				if i+2 >= len(h) || !isHex(h[i+1]) || !isHex(h[i+2]) {
+					return false
+				}
+				i += 2
+			case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("-._~!$&'()*+,;=", c) >= 0:
+			default:
+				return false
+			}
+		}
+	}
+	if i == len(h) {
+		return true
+	}
+	if h[i] != ':' {
+		return false
+	}
+	for _, c := range []byte(h[i+1:]) {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // strictHostname applies apache2's HttpProtocolOptions Strict checks

@@ -505,6 +505,39 @@ func TestReadRequestHostRefusal(t *testing.T) {
 	}
 }
 
+// TestReadRequestAbsoluteHostField: an absolute-form target names the
+// host, so a Host field that RFC 9110 allows but apache2 does not (its
+// strict checks, an empty label, a port over 65535, an empty value) is
+// replaced and the request served, as apache2's; one RFC 9112 §3.2 calls
+// invalid (a character outside uri-host, a second field) stays a 400.
+func TestReadRequestAbsoluteHostField(t *testing.T) {
+	for _, tc := range []struct {
+		host  string
+		serve bool
+	}{
+		{"123", true}, {"01.2.3.4", true}, {"a.1b", true}, {"a..b", true}, {"a:99999", true},
+		{"", true}, {"a~b%41!", true}, {"a:", true}, {"a:0", true},
+		{"a b", false}, {"a/b", false}, {"a@b", false}, {"[::1", false}, {"a:8x", false}, {"a%4", false},
+		{"a\r\nHost: b", false},
+	} {
+		for _, v := range []string{"HTTP/1.1", "HTTP/2.0", "HTTP/1.0"} {
+			raw := "GET http://main.test/a.txt " + v + "\r\nHost: " + tc.host + "\r\n\r\n"
+			r, _, perr := parse(raw)
+			if tc.serve {
+				if perr != nil || r.Host != "main.test" || r.Header.Get("Host") != "main.test" {
+					t.Errorf("%q: %+v, host %q, field %q", raw, perr, r.Host, r.Header.Get("Host"))
+				}
+			} else if perr != errBadHost {
+				t.Errorf("%q: %+v, want errBadHost", raw, perr)
+			}
+		}
+		// Without a host in the target, the field is refused.
+		if _, _, perr := parse("GET /a.txt HTTP/1.1\r\nHost: " + tc.host + "\r\n\r\n"); perr != errBadHost {
+			t.Errorf("%q in origin form: %+v", tc.host, perr)
+		}
+	}
+}
+
 // TestParserReuse: the parser's scratch space is reused, but nothing the handler got
 // from an earlier request changes.
 func TestParserReuse(t *testing.T) {
