@@ -395,10 +395,10 @@ func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.R
 	switch {
 	case len(hostV) > 1:
 		badHost = true
-	case len(hostV) == 1 && hostV[0] == "" && http10 && (req.RequestURI[0] == '/' || req.RequestURI == "*"):
+	case len(hostV) == 1 && hostV[0] == "" && http10:
 		// apache2 serves an HTTP/1.0 request with an empty Host field as
-		// one without a host (fix_hostname leaves none), the field kept;
-		// an OPTIONS * too.
+		// one without a host (fix_hostname leaves none), the field kept,
+		// whatever the target (an absolute one's host replaces the field).
 	case len(hostV) == 1 && !validHost(hostV[0]):
 		// A host RFC 9110 allows (empty, "123", "a.1b", "a..b", a
 		// port over 65535) is apache2's to refuse: served when the
