@@ -502,6 +502,31 @@ func (c *Conn) EndIdleWait() {
 // net.TCPConn fails at once.
 func (c *Conn) SkipIdleWait() { c.noWait = true }
 
+// skipBlankLines consumes the blank lines (CRLF or a bare LF) at the start
+// of what br holds, past a request, as apache2's ap_check_pipeline does
+// with what it can read without waiting (a bare LF there is no error, as it
+// is on an idle connection, where read_request_line reads it), up to one
+// more than maxBlankLines. It returns how many it consumed and the bytes
+// mod_logio counts for them then (its speculative reads too): 2 for an LF,
+// 5 for a CRLF.
+func skipBlankLines(br *bufio.Reader) (n int, in int64) {
+	for n <= maxBlankLines {
+		b, _ := br.Peek(min(2, br.Buffered()))
+		switch {
+		case len(b) > 0 && b[0] == '\n':
+			br.Discard(1)
+			in += 2
+		case len(b) == 2 && b[0] == '\r' && b[1] == '\n':
+			br.Discard(2)
+			in += 5
+		default:
+			return n, in
+		}
+		n++
+	}
+	return n, in
+}
+
 // ServeRequest reads exactly one request, runs the handler, writes the full response,
 // and reports whether the connection may carry another request.
 //
@@ -532,6 +557,17 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 	// Wait for the first byte of the request.
 	noWait := c.noWait
 	c.noWait = false
+	var blankIn int64 // bytes of pipelined blank lines, as mod_logio counts them
+	if c.br.Buffered() > 0 && c.nreq.Load() > 0 {
+		n, in := skipBlankLines(c.br)
+		if n > maxBlankLines {
+			// apache2's ap_check_pipeline: enough blank lines, the
+			// connection closes after the last response.
+			c.linger, c.clientDone = true, false
+			return false, nil
+		}
+		blankIn = in
+	}
 	pipelined := c.br.Buffered() > 0 && c.nreq.Load() > 0
 	if c.br.Buffered() == 0 {
 		switch {
@@ -592,7 +628,7 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 			c.env.Set("SSL_TLS_SNI", st.ServerName) // and the client's SNI
 		}
 	}
-	c.inMark, c.outMark = c.in-int64(c.br.Buffered()), c.out+int64(c.bw.Buffered())
+	c.inMark, c.outMark = c.in-int64(c.br.Buffered())-blankIn, c.out+int64(c.bw.Buffered())
 	if pipelined {
 		// apache2 peeks at one byte of a pipelined request after logging the one
 		// before it, which mod_logio counts for this one.
