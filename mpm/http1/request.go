@@ -734,13 +734,18 @@ func (p *parser) refusedLine() {
 
 // lineVersion is the version of a refused request line (refusedLine's) as
 // apache2's ap_parse_request_line leaves it (%H): its third word when that
-// is one (parseVersion), else HTTP/1.0, what it makes of HTTP/0.9 and of a
+// is one (parseVersion), "HTTP" in any case ("http/1.1", which it refuses
+// but keeps as written), else HTTP/1.0, what it makes of HTTP/0.9 and of a
 // line without a version.
 func (p *parser) lineVersion() (proto string, major, minor int) {
 	b := p.head[p.line.start:p.line.end]
 	if i := bytes.LastIndexByte(b, ' '); i >= 0 && bytes.Count(b, []byte{' '}) == 2 {
-		if major, minor, ok := parseVersion(b[i+1:]); ok {
-			return internProto(string(b[i+1:])), major, minor
+		v := b[i+1:]
+		if len(v) == 8 && bytes.EqualFold(v[:4], []byte("HTTP")) {
+			folded := [8]byte{'H', 'T', 'T', 'P', v[4], v[5], v[6], v[7]}
+			if major, minor, ok := parseVersion(folded[:]); ok {
+				return internProto(string(v)), major, minor
+			}
 		}
 	}
 	return "HTTP/1.0", 1, 0

@@ -99,6 +99,7 @@ func TestMaskPassword(t *testing.T) {
 		{"GET http://u:p@main.test/", "GET http://u:XXXXXXXX@main.test/ HTTP/1.0", "HTTP/1.0", ""},
 		{"GET  http://u:p@main.test/  HTTP/1.1", "GET http://u:XXXXXXXX@main.test/ HTTP/1.1", "HTTP/1.1", "/"},
 		{"GET http://u:p@a b/ HTTP/1.1", "GET http://u:XXXXXXXX@a HTTP/1.0", "HTTP/1.0", ""},
+		{"GET http://u:p@main.test/ http/1.1", "GET http://u:XXXXXXXX@main.test/ http/1.1", "http/1.1", "/"},
 		// No password: as sent.
 		{"GET http://u@main.test/ HTTP/1.1", "GET http://u@main.test/ HTTP/1.1", "HTTP/1.1", "/"},
 		{"GET 1a://u:p@h/ HTTP/1.1", "GET 1a://u:p@h/ HTTP/1.1", "HTTP/1.1", "1a://u:p@h/"},
