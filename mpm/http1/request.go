@@ -1235,16 +1235,9 @@ func targetHostField(a string) string {
 func validHost(h string) bool {
 	i := 0
 	if strings.HasPrefix(h, "[") {
-		end := strings.IndexByte(h, ']')
-		if end < 2 {
+		if i = ipLiteralEnd(h); i < 0 {
 			return false
 		}
-		for _, c := range []byte(h[1:end]) {
-			if !isHex(c) && c != ':' && c != '.' {
-				return false
-			}
-		}
-		i = end + 1
 	} else {
 		for i < len(h) && h[i] != ':' {
 			c := h[i]
@@ -1280,6 +1273,21 @@ func validHost(h string) bool {
 	return n <= 65535
 }
 
+// ipLiteralEnd is the length of the bracketed IPv6 literal h starts with
+// (hex digits, ':' and '.' between "[" and "]"), -1 when it is none.
+func ipLiteralEnd(h string) int {
+	end := strings.IndexByte(h, ']')
+	if end < 2 {
+		return -1
+	}
+	for _, c := range []byte(h[1:end]) {
+		if !isHex(c) && c != ':' && c != '.' {
+			return -1
+		}
+	}
+	return end + 1
+}
+
 // rfcHost reports whether h is a Host field value RFC 9110 §7.2 allows:
 // RFC 3986's uri-host (a reg-name of unreserved characters, sub-delims and
 // %-escapes, possibly empty, or an IP-literal of hex digits, ':' and '.')
@@ -1287,16 +1295,9 @@ func validHost(h string) bool {
 func rfcHost(h string) bool {
 	i := 0
 	if strings.HasPrefix(h, "[") {
-		end := strings.IndexByte(h, ']')
-		if end < 2 {
+		if i = ipLiteralEnd(h); i < 0 {
 			return false
 		}
-		for _, c := range []byte(h[1:end]) {
-			if !isHex(c) && c != ':' && c != '.' {
-				return false
-			}
-		}
-		i = end + 1
 	} else {
 		for ; i < len(h) && h[i] != ':'; i++ {
 			switch c := h[i]; {
