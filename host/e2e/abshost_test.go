@@ -25,7 +25,8 @@ SetEnvIf Host ^abs ABS_HOST=1
 // the request's Host field, as apache2's ap_update_vhost_from_headers
 // does (AH02417, HttpProtocolOptions Strict): lowercased, one trailing dot
 // dropped, an IPv6 address in brackets, the target's port as written; a
-// request without a Host field gets none. A script's HTTP_HOST, SetEnvIf
+// request without a Host field gets none, one whose field RFC 9110 allows
+// but apache2 refuses ("123", "a..b", empty) is served. A script's HTTP_HOST, SetEnvIf
 // Host, the access log's %{Host}i and TRACE's echo see it (ours: the
 // client's field).
 func TestAbsoluteTargetHostField(t *testing.T) {
@@ -37,6 +38,15 @@ func TestAbsoluteTargetHostField(t *testing.T) {
 		{Raw: rawRequest("GET http://abs.test:0081/h/host.cgi?q HTTP/1.1", "host: main.test", "Connection: close"), Want: "host=abs.test:0081 abs=1\n"},
 		{Raw: rawRequest("GET http://[::1]:81/h/host.cgi HTTP/1.1", "Host: main.test", "Connection: close"), Want: "host=[::1]:81 abs=\n"},
 		{Raw: rawRequest("GET http://abs.test/h/host.cgi HTTP/1.0"), Want: "host= abs=\n"},
+		// A Host field RFC 9110 allows but apache2 does not is replaced too
+		// (its strict checks, an empty label, a port over 65535, empty).
+		{Raw: rawRequest("GET http://abs.test/h/host.cgi HTTP/1.1", "Host: 123", "Connection: close"), Want: "host=abs.test abs=1\n"},
+		{Raw: rawRequest("GET http://abs.test/h/host.cgi HTTP/1.1", "Host: 01.2.3.4", "Connection: close"), Want: "host=abs.test abs=1\n"},
+		{Raw: rawRequest("GET http://abs.test/h/host.cgi HTTP/2.0", "Host: a.1b", "Connection: close"), Want: "host=abs.test abs=1\n"},
+		{Raw: rawRequest("GET http://abs.test/h/host.cgi HTTP/1.1", "Host: a..b", "Connection: close"), Want: "host=abs.test abs=1\n"},
+		{Raw: rawRequest("GET http://abs.test/h/host.cgi HTTP/1.1", "Host: a:99999", "Connection: close"), Want: "host=abs.test abs=1\n"},
+		{Raw: rawRequest("GET http://abs.test/h/host.cgi HTTP/1.1", "Host:", "Connection: close"), Want: "host=abs.test abs=1\n"},
+		{Raw: rawRequest("GET http://abs.test/h/host.cgi HTTP/1.0", "Host:"), Want: "host=abs.test abs=1\n"},
 		{Raw: rawRequest("GET /h/host.cgi HTTP/1.1", "Host: Abs.Test.", "Connection: close"), Want: "host=Abs.Test. abs=\n"},
 		// TRACE echoes headers_in: the field, in the client's spelling, with the target's host.
 		{Raw: rawRequest("TRACE http://Abs.test:81/h/x HTTP/1.1", "X-A: 1", "host: main.test", "Connection: close"), Want: "\r\nhost: abs.test:81\r\n"},

@@ -10,7 +10,8 @@ import (
 // served as one without a host, the field kept, as apache2's (fix_hostname
 // leaves it no host): a file, a script's HTTP_HOST and SERVER_NAME, mod_dir's
 // redirect, and through mod_proxy_http an empty Host (ProxyPreserveHost On)
-// and X-Forwarded-Host, RequestHeader's edits of it too; HTTP/1.1's is a 400.
+// and X-Forwarded-Host, RequestHeader's edits of it too, whatever the
+// target; HTTP/1.1's is a 400.
 func TestEmptyHostHTTP10(t *testing.T) {
 	sections := "<Location /e>\nRequestHeader set Host \"\"\n</Location>\n" +
 		"<Location /a>\nRequestHeader append Host \"x\"\n</Location>\n" +
@@ -39,6 +40,10 @@ func TestEmptyHostHTTP10(t *testing.T) {
 				{Raw: "GET /a.txt HTTP/1.1\r\nHost: \r\nConnection: close\r\n\r\n"},
 				{Raw: "OPTIONS * HTTP/1.0\r\nHost: \r\n\r\n"},
 				{Raw: "OPTIONS * HTTP/1.1\r\nHost: \r\nConnection: close\r\n\r\n"},
+				// Any target: one naming the host replaces the field, one of
+				// the other scheme (https on plain HTTP) leaves it in charge.
+				{Raw: "GET http://main.test/a.txt HTTP/1.0\r\nHost: \r\n\r\n", Want: "a\n"},
+				{Raw: "GET https://main.test/a.txt HTTP/1.0\r\nHost: \r\n\r\n", Want: "a\n"},
 			})
 			p.checkLogs("host_log")
 		})

@@ -54,6 +54,36 @@ func TestReadErrorLog(t *testing.T) {
 	p.checkLogs("err_log")
 }
 
+// TestReadErrorLogPassword: a refused absolute target with a password
+// has it masked in %r as apache2's mod_log_config rebuilds the line
+// (apr_uri_unparse: XXXXXXXX, an empty or default port dropped, the rest
+// as sent, the version as apache2 settled it), also where net/url fails
+// to parse the target (a bad %-escape), and %U its path. (A bad port,
+// where apr_uri_parse fails too, apache2 logs the whole target as %U,
+// password and all; ours the path: TestMaskPassword.)
+func TestReadErrorLogPassword(t *testing.T) {
+	p := startErrLogPair(t, "%r|%H|%U|%q|%s")
+	var drs []diffRequest
+	for _, target := range []string{
+		"GET http://u:p@main.test/a%zz HTTP/1.1",
+		"GET http://u:p%zz@main.test/ HTTP/1.1",
+		"GET http://u:p@main.test/#frag HTTP/1.1",
+		"GET http://u:p@Main.Test:080/a\"b<c>?q=1 HTTP/1.1",
+		"GET http://u:@other.test:/ HTTP/1.1",
+		"GET http://a@b:p@main.test/ HTTP/1.1",
+		"GET HTTPS://u:p@main.test:443/ HTTP/1.1",
+		"GET http://u:p@main.test:65616/y HTTP/1.1",
+		"GET a+b://u:p@main.test:1/y HTTP/1.1",
+		"GET http://u:p@main.test/",
+		"GET  http://u:p@main.test/  HTTP/1.1",
+		"GET http://u:p@a b/ HTTP/1.1",
+	} {
+		drs = append(drs, diffRequest{Raw: target + "\r\nHost: main.test\r\n\r\n"})
+	}
+	p.check(drs)
+	p.checkLogs("err_log")
+}
+
 // TestReadErrorLogUnparsed: a request line over LimitRequestLine, or ended
 // by a bare LF, is refused before apache2 parses it (read_request_line):
 // its access-log line has as %r the line as read (its first

@@ -116,6 +116,12 @@ func TestErrorDocumentReadsUnreadBody(t *testing.T) {
 		{Raw: post("/a%zz?q", "Content-Length: 0\r\n", ""), Want: "M=[set]"},
 		{Raw: post("/../x", "Content-Length: 5\r\n", "hello"), Want: "BODY=[hello]"},
 		{Raw: post("/a/%2e%2e/%2e%2e/x", "Content-Length: 5\r\n", "hello"), Want: "BODY=[hello]"},
+		// A bad or missing Host (ap_check_request_header's, the framing
+		// read) and a target's scheme (ap_post_read_request's).
+		{Raw: "POST /x HTTP/1.1\r\nHost: 123\r\nContent-Length: 5\r\n\r\nhello", Want: "BODY=[hello]"},
+		{Raw: "POST /x HTTP/1.1\r\nHost: a..b\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", Want: "BODY=[hello]"},
+		{Raw: "POST /x HTTP/2.0\r\nContent-Length: 5\r\n\r\nhello", Want: "BODY=[hello]"},
+		{Raw: post("ftp://x.test/x", "Content-Length: 5\r\n", "hello"), Want: "BODY=[hello]"},
 		{Raw: post("/x", "Content-Length: 5\r\nbadline\r\n", "hello"), Want: "Additionally, a 400"},
 	})
 	p.checkLogs("access_log")

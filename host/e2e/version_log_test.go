@@ -16,7 +16,7 @@ import (
 // target names the host, and the Host field then wanted of 1.1 alone), the
 // version as sent in the access log's %H and %r and a script's
 // SERVER_PROTOCOL; HTTP/0.9 as a version and the HTTP/2 preface
-// (PRI * HTTP/2.0) are 400s. Answers, Connection fields, status lines and
+// (PRI * HTTP/2.0) are 400s, as is "http/1.1", whose %H is as written. Answers, Connection fields, status lines and
 // log lines compared with apache2's.
 func TestVersionLog(t *testing.T) {
 	conf := mainSite + `LoadModule cgid_module ` + apacheModuleDir + `/mod_cgid.so
@@ -39,6 +39,11 @@ KeepAlive On
 		{Raw: rawRequest("GET http://abs.test/s.cgi HTTP/1.1", "Connection: close"), Connection: true},
 		{Raw: rawRequest("GET /a.txt HTTP/2.0"), Connection: true},
 		{Raw: rawRequest("GET /a.txt HTTP/0.9", "Host: main.test"), Connection: true},
+		// "HTTP" in another case: refused, the version as written in %H and %r.
+		{Raw: rawRequest("GET /a.txt http/1.1", "Host: main.test"), Connection: true},
+		{Raw: rawRequest("GET /a.txt Http/2.0", "Host: main.test"), Connection: true},
+		{Raw: rawRequest("GET /a.txt http/0.9", "Host: main.test"), Connection: true},
+		{Raw: rawRequest("GET http://u:p@main.test/ hTTP/1.0", "Host: main.test"), Connection: true},
 		{Raw: "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", Connection: true},
 	})
 	for _, raw := range []string{

@@ -502,6 +502,31 @@ func (c *Conn) EndIdleWait() {
 // net.TCPConn fails at once.
 func (c *Conn) SkipIdleWait() { c.noWait = true }
 
+// skipBlankLines consumes the blank lines (CRLF or a bare LF) at the start
+// of what br holds, past a request, as apache2's ap_check_pipeline does
+// with what it can read without waiting (a bare LF there is no error, as it
+// is on an idle connection, where read_request_line reads it), up to one
+// more than maxBlankLines. It returns how many it consumed and the bytes
+// mod_logio counts for them then (its speculative reads too): 2 for an LF,
+// 5 for a CRLF.
+func skipBlankLines(br *bufio.Reader) (n int, in int64) {
+	for n <= maxBlankLines {
+		b, _ := br.Peek(min(2, br.Buffered()))
+		switch {
+		case len(b) > 0 && b[0] == '\n':
+			br.Discard(1)
+			in += 2
+		case len(b) == 2 && b[0] == '\r' && b[1] == '\n':
+			br.Discard(2)
+			in += 5
+		default:
+			return n, in
+		}
+		n++
+	}
+	return n, in
+}
+
 // ServeRequest reads exactly one request, runs the handler, writes the full response,
 // and reports whether the connection may carry another request.
 //
@@ -532,6 +557,17 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 	// Wait for the first byte of the request.
 	noWait := c.noWait
 	c.noWait = false
+	var blankIn int64 // bytes of pipelined blank lines, as mod_logio counts them
+	if c.br.Buffered() > 0 && c.nreq.Load() > 0 {
+		n, in := skipBlankLines(c.br)
+		if n > maxBlankLines {
+			// apache2's ap_check_pipeline: enough blank lines, the
+			// connection closes after the last response.
+			c.linger, c.clientDone = true, false
+			return false, nil
+		}
+		blankIn = in
+	}
 	pipelined := c.br.Buffered() > 0 && c.nreq.Load() > 0
 	if c.br.Buffered() == 0 {
 		switch {
@@ -592,7 +628,7 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 			c.env.Set("SSL_TLS_SNI", st.ServerName) // and the client's SNI
 		}
 	}
-	c.inMark, c.outMark = c.in-int64(c.br.Buffered()), c.out+int64(c.bw.Buffered())
+	c.inMark, c.outMark = c.in-int64(c.br.Buffered())-blankIn, c.out+int64(c.bw.Buffered())
 	if pipelined {
 		// apache2 peeks at one byte of a pipelined request after logging the one
 		// before it, which mod_logio counts for this one.
@@ -624,26 +660,12 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 	}
 	host := c.host()
 	if perr != nil {
-		keep, err := c.answerProtoError(w, perr)
+		keep, err := c.answerProtoError(ex, perr)
 		c.requestDone(w)
 		return keep, err
 	}
 
-	if req.ContentLength != 0 {
-		b := &ex.body
-		b.c, b.resp, b.limit = c, w, host.maxBody
-		b.chunked = info.chunked
-		b.chunkHdr = info.chunked
-		b.leave = info.leaveBody
-		if !info.chunked {
-			b.left = req.ContentLength
-		}
-		b.expect100 = info.expectContinue && req.ProtoAtLeast(1, 1) // HTTP/1.0 knows no 1xx
-		req.Body = b
-		w.body = b
-	} else {
-		req.Body = http.NoBody
-	}
+	c.setBody(ex, host)
 	w.head = req.Method == http.MethodHead
 
 	if info.expect {
@@ -661,8 +683,10 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 			// apache2's ap_post_read_request refuses the scheme once its
 			// hooks ran (mod_setenvif's, mod_remoteip's): a request the
 			// handler's ErrorPage serves as any, with its variables.
+			// Its ErrorDocument's request reads the body (ap_die), which
+			// no handler read (BodyUnread).
 			w.closeAfter = true
-			if page := c.srv.ErrorPage; page == nil || !page(c, w, req, http.StatusBadRequest) {
+			if page := c.srv.ErrorPage; page == nil || !page(c, w, req.WithContext(context.WithValue(req.Context(), unreadKey{}, true)), http.StatusBadRequest) {
 				writeErrorPage(w, req, http.StatusBadRequest, "")
 			}
 		} else if req.Method == http.MethodTrace && c.answersTrace(req) {
@@ -800,8 +824,30 @@ func (c *Conn) finalizeBody(w *response, req *http.Request) {
 	}
 }
 
+// setBody gives ex's request its body, read as its framing (w.info) says,
+// or http.NoBody.
+func (c *Conn) setBody(ex *exchange, host *hostConf) {
+	req, w := &ex.req, &ex.resp
+	if req.ContentLength == 0 {
+		req.Body = http.NoBody
+		return
+	}
+	b := &ex.body
+	b.c, b.resp, b.limit = c, w, host.maxBody
+	b.chunked = w.info.chunked
+	b.chunkHdr = w.info.chunked
+	b.leave = w.info.leaveBody
+	if !w.info.chunked {
+		b.left = req.ContentLength
+	}
+	b.expect100 = w.info.expectContinue && req.ProtoAtLeast(1, 1) // HTTP/1.0 knows no 1xx
+	req.Body = b
+	w.body = b
+}
+
 // answerProtoError answers (or silently drops) a request the handler never sees.
-func (c *Conn) answerProtoError(w *response, perr *protoError) (bool, error) {
+func (c *Conn) answerProtoError(ex *exchange, perr *protoError) (bool, error) {
+	w := &ex.resp
 	if perr.status == 0 {
 		if errors.Is(perr.err, io.EOF) || errors.Is(perr.err, io.ErrUnexpectedEOF) {
 			c.sawEOF = true
@@ -813,44 +859,16 @@ func (c *Conn) answerProtoError(w *response, perr *protoError) (bool, error) {
 		return false, perr
 	}
 	req := w.req
-	// A request line too long or ended by a bare LF is refused before
-	// apache2 parses it: the access log's %r shows it as read (its start,
-	// its LF), and the request has no method, URI or query (%m, %U "-").
-	c.lineUnparsed = perr == errURITooLong || perr == errLineLF
-	if !c.lineUnparsed {
-		c.parser.refusedLine()
-	}
-	if req.Host == "" && req.URL.User != nil && req.URL.Host != "" && strings.EqualFold(req.URL.Scheme, connScheme(req)) {
-		// A target with a user (AH02422) is refused once apache2's
-		// ap_parse_uri took its host for the request's, after the server
-		// was chosen (the connection's default answers; c.ident is set):
-		// %V and the page name that host.
-		req.Host = req.URL.Host
-	}
-	if req.Method == "" && !c.lineUnparsed {
-		// The request line's method, as apache2 keeps it: a HEAD gets no body.
-		req.Method = c.parser.lineMethod()
-		// apache2 drops the fields read before one over its limit.
-		c.parser.refused(req, perr.notes != noteFieldTooLong)
-	}
-	if req.Method == "" {
-		req.Method = http.MethodGet
-	}
-	if req.URL.User != nil {
-		c.parser.maskPassword(req)
-	}
-	switch {
-	case c.lineUnparsed:
-		// apache2's read_request_line makes it HTTP/1.0 (%H).
-		req.Proto, req.ProtoMajor, req.ProtoMinor = "HTTP/1.0", 1, 0
-	case req.ProtoMajor == 0:
-		// apache2's version of a refused request line (%H).
-		req.Proto, req.ProtoMajor, req.ProtoMinor = c.parser.lineVersion()
-	}
+	c.lineUnparsed = c.parser.refusedHead(req, perr)
 	if req.Header == nil {
 		req.Header = http.Header{}
 	}
 	req.Body = http.NoBody
+	if perr.sound {
+		// Refused once its framing was read (a bad or missing Host):
+		// apache2's ap_die leaves the body to an ErrorDocument's request.
+		c.setBody(ex, c.host())
+	}
 	w.head = req.Method == http.MethodHead
 	w.closeAfter = true
 	if perr.notes != "" {

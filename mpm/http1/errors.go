@@ -463,6 +463,19 @@ func pageReason(w http.ResponseWriter, status int) (reason string, blank byte) {
 // module's post-read phase (mod_setenvif's, mod_remoteip's) ran for it.
 func Refused(r *http.Request) bool { return r.Context().Value(refusedKey{}) != nil }
 
+// BodyUnread reports whether r is a request refused before any handler
+// could read or discard its body, whose ErrorDocument's request reads it
+// (apache2's ap_die redirects without discarding it): one refused as its
+// head was read (Refused), or once the post-read phase ran (a target's
+// scheme, ap_post_read_request's).
+func BodyUnread(r *http.Request) bool {
+	return Refused(r) || r.Context().Value(unreadKey{}) != nil
+}
+
+// unreadKey marks the context of a request refused after the post-read
+// phase (BodyUnread).
+type unreadKey struct{}
+
 // RefusedBody is nil but for a request the engine refused before it could
 // read its body (a malformed or overlong request line or field, bad
 // framing; not a bad or missing Host nor a 417): a body whose reads fail,

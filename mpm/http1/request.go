@@ -388,18 +388,25 @@ func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.R
 	// page names it), so it is set first; a bad or missing Host is refused once the
 	// framing is read, which the access log's %U shows, as apache2's does.
 	badHost := false
-	// An empty port or port 0 in the field: valid (RFC 9110 §7.2), but
-	// refused by apache2 (apr_parse_addr_port) unless the target names the host.
+	// A host valid to RFC 9110 §7.2 but not to apache2 (an empty port or
+	// port 0, which apr_parse_addr_port refuses, one HttpProtocolOptions
+	// Strict refuses): refused unless the target names the host.
 	strictHost := false
 	switch {
 	case len(hostV) > 1:
 		badHost = true
-	case len(hostV) == 1 && hostV[0] == "" && http10 && (req.RequestURI[0] == '/' || req.RequestURI == "*"):
+	case len(hostV) == 1 && hostV[0] == "" && http10:
 		// apache2 serves an HTTP/1.0 request with an empty Host field as
-		// one without a host (fix_hostname leaves none), the field kept;
-		// an OPTIONS * too.
+		// one without a host (fix_hostname leaves none), the field kept,
+		// whatever the target (an absolute one's host replaces the field).
 	case len(hostV) == 1 && !validHost(hostV[0]):
-		badHost = true
+		// A host RFC 9110 allows (empty, "123", "a.1b", "a..b", a
+		// port over 65535) is apache2's to refuse: served when the
+		// target names the host (apache2 replaces the field); one it
+		// does not ("a b", "a/b") is a 400 whatever the target, as RFC
+		// 9112 §3.2 asks (apache2 serves it too).
+		badHost = !rfcHost(hostV[0])
+		strictHost = !badHost
 	case len(hostV) == 1 && (hostV[0][len(hostV[0])-1] == ':' || zeroPort(hostV[0])):
 		strictHost = true
 	case len(hostV) == 1:
@@ -613,6 +620,11 @@ func refusedURL(target string) *url.URL {
 		}
 		return u
 	}
+	if _, auth, rest, ok := splitAuthority([]byte(target)); ok && userColon(auth) >= 0 {
+		// The path of an absolute target with a password, which stays
+		// out of %U (where apr_uri_parse fails too, apache2 logs it).
+		target, _, _ = strings.Cut(target[len(target)-len(rest):], "#")
+	}
 	path, query, _ := strings.Cut(target, "?")
 	return &url.URL{Path: path, RawPath: path, RawQuery: query}
 }
@@ -651,6 +663,47 @@ func (p *parser) refused(req *http.Request, fields bool) {
 	req.Header = h
 }
 
+// refusedHead fills in req, refused as its head was read, as apache2 has
+// it for the access log (%r, %m, %U, %H, %V), and reports whether its
+// request line was left unparsed (too long or ended by a bare LF).
+func (p *parser) refusedHead(req *http.Request, perr *protoError) (unparsed bool) {
+	// A request line too long or ended by a bare LF is refused before
+	// apache2 parses it: the access log's %r shows it as read (its start,
+	// its LF), and the request has no method, URI or query (%m, %U "-").
+	unparsed = perr == errURITooLong || perr == errLineLF
+	if !unparsed {
+		p.refusedLine()
+	}
+	if req.Host == "" && req.URL.User != nil && req.URL.Host != "" && strings.EqualFold(req.URL.Scheme, connScheme(req)) {
+		// A target with a user (AH02422) is refused once apache2's
+		// ap_parse_uri took its host for the request's, after the server
+		// was chosen (the connection's default answers; c.ident is set):
+		// %V and the page name that host.
+		req.Host = req.URL.Host
+	}
+	if req.Method == "" && !unparsed {
+		// The request line's method, as apache2 keeps it: a HEAD gets no body.
+		req.Method = p.lineMethod()
+		// apache2 drops the fields read before one over its limit.
+		p.refused(req, perr.notes != noteFieldTooLong)
+	}
+	if req.Method == "" {
+		req.Method = http.MethodGet
+	}
+	switch {
+	case unparsed:
+		// apache2's read_request_line makes it HTTP/1.0 (%H).
+		req.Proto, req.ProtoMajor, req.ProtoMinor = "HTTP/1.0", 1, 0
+	case req.ProtoMajor == 0:
+		// apache2's version of a refused request line (%H).
+		req.Proto, req.ProtoMajor, req.ProtoMinor = p.lineVersion()
+	}
+	if !unparsed {
+		p.maskPassword(req)
+	}
+	return unparsed
+}
+
 // refusedLine rewrites the request line of a refused request in place as
 // apache2 rebuilds its r->the_request (the access log's %r): its first three
 // words joined by single spaces, so "GET /a b c HTTP/1.1" is "GET /a b".
@@ -681,34 +734,180 @@ func (p *parser) refusedLine() {
 
 // lineVersion is the version of a refused request line (refusedLine's) as
 // apache2's ap_parse_request_line leaves it (%H): its third word when that
-// is one (parseVersion), else HTTP/1.0, what it makes of HTTP/0.9 and of a
+// is one (parseVersion), "HTTP" in any case ("http/1.1", which it refuses
+// but keeps as written), else HTTP/1.0, what it makes of HTTP/0.9 and of a
 // line without a version.
 func (p *parser) lineVersion() (proto string, major, minor int) {
 	b := p.head[p.line.start:p.line.end]
 	if i := bytes.LastIndexByte(b, ' '); i >= 0 && bytes.Count(b, []byte{' '}) == 2 {
-		if major, minor, ok := parseVersion(b[i+1:]); ok {
-			return internProto(string(b[i+1:])), major, minor
+		v := b[i+1:]
+		if len(v) == 8 && bytes.EqualFold(v[:4], []byte("HTTP")) {
+			folded := [8]byte{'H', 'T', 'T', 'P', v[4], v[5], v[6], v[7]}
+			if major, minor, ok := parseVersion(folded[:]); ok {
+				return internProto(string(v)), major, minor
+			}
 		}
 	}
 	return "HTTP/1.0", 1, 0
 }
 
-// maskPassword makes the request line of req, refused for a target with
-// a password, the one apache2's access log shows for it (mod_log_config's
-// log_request_line): its method, the target with the password as
-// XXXXXXXX, its version; appended to head, which the refused request no
-// longer needs.
+// maskPassword makes the request line of req, refused (refusedLine's,
+// its version settled), the one apache2's access log shows when its
+// target has a password (mod_log_config's log_request_line): the method,
+// the target as apr_uri_unparse rebuilds it, the password as XXXXXXXX,
+// and the version; appended to head, which the refused request no longer
+// needs. The target is read as text, as apr_uri_parse reads it, not as
+// net/url does, which fails on many a target apache2 masks.
 func (p *parser) maskPassword(req *http.Request) {
-	if _, ok := req.URL.User.Password(); !ok {
+	line := p.head[p.line.start:p.line.end]
+	sp := bytes.IndexByte(line, ' ')
+	if sp < 0 {
 		return
 	}
-	u := *req.URL
-	u.User = url.UserPassword(u.User.Username(), "XXXXXXXX")
+	target := line[sp+1:]
+	if i := bytes.IndexByte(target, ' '); i >= 0 {
+		target = target[:i]
+	}
 	start := len(p.head)
-	p.head = append(append(p.head, req.Method...), ' ')
-	p.head = append(append(p.head, u.String()...), ' ')
-	p.head = append(p.head, req.Proto...)
+	head, ok := appendMasked(append(p.head, line[:sp+1]...), target)
+	if !ok {
+		p.head = head[:start]
+		return
+	}
+	p.head = append(append(head, ' '), req.Proto...)
 	p.line = span{int32(start), int32(len(p.head))}
+}
+
+// splitAuthority splits t, a request target, as apr_uri_parse reads an
+// absolute URI: "scheme://" (a scheme of a letter then letters, digits,
+// '+', '-' and '.'), the authority up to the first '/', '?' or '#', and
+// the rest; ok is false for any other target.
+func splitAuthority(t []byte) (scheme, authority, rest []byte, ok bool) {
+	i := bytes.Index(t, []byte("://"))
+	if i <= 0 {
+		return nil, nil, nil, false
+	}
+	for k, c := range t[:i] {
+		if !(c|0x20 >= 'a' && c|0x20 <= 'z' || k > 0 && (c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.')) {
+			return nil, nil, nil, false
+		}
+	}
+	a := t[i+3:]
+	end := bytes.IndexAny(a, "/?#")
+	if end < 0 {
+		end = len(a)
+	}
+	return t[:i], a[:end], a[end:], true
+}
+
+// userColon is the index in auth, an authority (splitAuthority's), of
+// the ':' that starts a password, apr_uri_parse's: the first of the user
+// information, which runs up to the last '@'; -1 without a password.
+func userColon(auth []byte) int {
+	at := bytes.LastIndexByte(auth, '@')
+	if at < 0 {
+		return -1
+	}
+	return bytes.IndexByte(auth[:at], ':')
+}
+
+// appendMasked appends t, an absolute target with a password (the user
+// information, up to the authority's last '@', has a ':'), to dst as
+// apache2's log_request_line shows it: the password as XXXXXXXX, a port
+// that is empty or the scheme's default dropped, the rest as sent; ok is
+// false, dst unchanged, for a target without a password.
+func appendMasked(dst, t []byte) (_ []byte, ok bool) {
+	scheme, auth, rest, ok := splitAuthority(t)
+	if !ok {
+		return dst, false
+	}
+	colon := userColon(auth)
+	if colon < 0 {
+		return dst, false
+	}
+	at := bytes.LastIndexByte(auth, '@')
+	host := auth[at+1:]
+	var port []byte
+	if len(host) > 0 && host[0] == '[' {
+		end := bytes.IndexByte(host, ']')
+		if end < 0 || end+1 < len(host) && host[end+1] != ':' {
+			// apr_uri_parse fails before it has a host: the scheme and
+			// the user information are left (apr_uri_unparse).
+			dst = append(append(dst, scheme...), ':')
+			return append(append(dst, auth[:colon]...), ":XXXXXXXX@"...), true
+		}
+		if end+1 < len(host) {
+			host, port = host[:end+1], host[end+2:]
+		}
+	} else if i := bytes.IndexByte(host, ':'); i >= 0 {
+		host, port = host[:i], host[i+1:]
+	}
+	dst = append(dst, t[:len(scheme)+3]...)
+	dst = append(append(dst, auth[:colon]...), ":XXXXXXXX@"...)
+	dst = append(dst, host...)
+	if port == nil {
+		return append(dst, rest...), true
+	}
+	n, digits := 0, true
+	for _, c := range port {
+		if c < '0' || c > '9' {
+			digits = false
+			break
+		}
+		n = (n*10 + int(c-'0')) & 0xffff // apr_port_t
+	}
+	if !digits {
+		// apr_uri_parse stops at a port that is no number: no path.
+		return append(append(dst, ':'), port...), true
+	}
+	if len(port) > 0 && n != defaultPort(scheme) {
+		dst = append(append(dst, ':'), port...)
+	}
+	return append(dst, rest...), true
+}
+
+// defaultPort is apr_uri_port_of_scheme's port of scheme (any case), 0
+// for a scheme it does not know.
+func defaultPort(scheme []byte) int {
+	switch strings.ToLower(string(scheme)) {
+	case "http":
+		return 80
+	case "https":
+		return 443
+	case "ftp":
+		return 21
+	case "ssh":
+		return 22
+	case "telnet":
+		return 23
+	case "gopher":
+		return 70
+	case "pop":
+		return 110
+	case "nntp":
+		return 119
+	case "imap":
+		return 143
+	case "prospero":
+		return 191
+	case "wais", "z39.50r", "z39.50s":
+		return 210
+	case "ldap":
+		return 389
+	case "rtsp":
+		return 554
+	case "snews":
+		return 563
+	case "acap":
+		return 674
+	case "nfs":
+		return 2049
+	case "tip":
+		return 3372
+	case "sip":
+		return 5060
+	}
+	return 0
 }
 
 // isLineSpace reports whether c is white space to apache2's request-line
@@ -1036,16 +1235,9 @@ func targetHostField(a string) string {
 func validHost(h string) bool {
 	i := 0
 	if strings.HasPrefix(h, "[") {
-		end := strings.IndexByte(h, ']')
-		if end < 2 {
+		if i = ipLiteralEnd(h); i < 0 {
 			return false
 		}
-		for _, c := range []byte(h[1:end]) {
-			if !isHex(c) && c != ':' && c != '.' {
-				return false
-			}
-		}
-		i = end + 1
 	} else {
 		for i < len(h) && h[i] != ':' {
 			c := h[i]
@@ -1079,6 +1271,59 @@ func validHost(h string) bool {
 		n = n*10 + int(c-'0')
 	}
 	return n <= 65535
+}
+
+// ipLiteralEnd is the length of the bracketed IPv6 literal h starts with
+// (hex digits, ':' and '.' between "[" and "]"), -1 when it is none.
+func ipLiteralEnd(h string) int {
+	end := strings.IndexByte(h, ']')
+	if end < 2 {
+		return -1
+	}
+	for _, c := range []byte(h[1:end]) {
+		if !isHex(c) && c != ':' && c != '.' {
+			return -1
+		}
+	}
+	return end + 1
+}
+
+// rfcHost reports whether h is a Host field value RFC 9110 §7.2 allows:
+// RFC 3986's uri-host (a reg-name of unreserved characters, sub-delims and
+// %-escapes, possibly empty, or an IP-literal of hex digits, ':' and '.')
+// then an optional ':' and port of digits.
+func rfcHost(h string) bool {
+	i := 0
+	if strings.HasPrefix(h, "[") {
+		if i = ipLiteralEnd(h); i < 0 {
+			return false
+		}
+	} else {
+		for ; i < len(h) && h[i] != ':'; i++ {
+			switch c := h[i]; {
+			case c == '%':
+				if i+2 >= len(h) || !isHex(h[i+1]) || !isHex(h[i+2]) {
+					return false
+				}
+				i += 2
+			case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("-._~!$&'()*+,;=", c) >= 0:
+			default:
+				return false
+			}
+		}
+	}
+	if i == len(h) {
+		return true
+	}
+	if h[i] != ':' {
+		return false
+	}
+	for _, c := range []byte(h[i+1:]) {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // strictHostname applies apache2's HttpProtocolOptions Strict checks

@@ -985,10 +985,11 @@ func (h *Handler) errorDocument(w http.ResponseWriter, r *http.Request, status i
 			path, query, _ := strings.Cut(doc, "?")
 			u = &url.URL{Path: path, RawPath: path, RawQuery: query}
 		}
-		// What ap_read_request refused (a 417), or ap_process_request_internal
-		// (bodyUnread), no handler saw: nothing discarded its body, which
+		// What ap_read_request refused (a 417, a bad Host), ap_post_read_request
+		// (a target's scheme), or ap_process_request_internal (bodyUnread),
+		// no handler saw: nothing discarded its body, which
 		// the document's request reads.
-		unread := http1.Refused(r) || r.Context().Value(bodyUnread{}) != nil
+		unread := http1.BodyUnread(r) || r.Context().Value(bodyUnread{}) != nil
 		if failed := 0; !unread {
 			if failed = http1.DiscardBody(r, status); failed != 0 {
 				// The document's default handler discards the request's body
