@@ -122,6 +122,9 @@ func TestErrorDocumentReadsUnreadBody(t *testing.T) {
 		{Raw: "POST /x HTTP/1.1\r\nHost: a..b\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", Want: "BODY=[hello]"},
 		{Raw: "POST /x HTTP/2.0\r\nContent-Length: 5\r\n\r\nhello", Want: "BODY=[hello]"},
 		{Raw: post("ftp://x.test/x", "Content-Length: 5\r\n", "hello"), Want: "BODY=[hello]"},
+		// One awaiting a 100 Continue gets none and its 400 at once: an
+		// error's body reads as empty (apache2's ap_http_filter).
+		{Raw: post("ftp://x.test/x", "Expect: 100-continue\r\nContent-Length: 5\r\n", ""), Want: "CL=[5]"},
 		{Raw: post("/x", "Content-Length: 5\r\nbadline\r\n", "hello"), Want: "Additionally, a 400"},
 	})
 	p.checkLogs("access_log")

@@ -684,9 +684,16 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 			// hooks ran (mod_setenvif's, mod_remoteip's): a request the
 			// handler's ErrorPage serves as any, with its variables.
 			// Its ErrorDocument's request reads the body (ap_die), which
-			// no handler read (BodyUnread).
+			// no handler read (BodyUnread), unless the client awaits a
+			// 100 Continue: apache2's ap_http_filter sends none for a
+			// request whose status is an error and reads its body as
+			// empty, so the 400 goes at once.
 			w.closeAfter = true
-			if page := c.srv.ErrorPage; page == nil || !page(c, w, req.WithContext(context.WithValue(req.Context(), unreadKey{}, true)), http.StatusBadRequest) {
+			doc := req
+			if w.body == nil || !w.body.expect100 {
+				doc = req.WithContext(context.WithValue(req.Context(), unreadKey{}, true))
+			}
+			if page := c.srv.ErrorPage; page == nil || !page(c, w, doc, http.StatusBadRequest) {
 				writeErrorPage(w, req, http.StatusBadRequest, "")
 			}
 		} else if req.Method == http.MethodTrace && c.answersTrace(req) {
