@@ -424,8 +424,11 @@ func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.R
 			u.Path = target
 		}
 	case req.Method == http.MethodConnect && target[0] != '/':
+		// An authority with a user ("u:p@h:443") is refused at its
+		// request line, as apache2's apr_uri_parse_hostinfo (a 400, no
+		// ErrorDocument that would see the password).
 		u, err := url.ParseRequestURI("http://" + target)
-		if err != nil || u.Path != "" || u.Host == "" {
+		if err != nil || u.Path != "" || u.Host == "" || u.User != nil {
 			return info, errBadRequest
 		}
 		u.Scheme = ""

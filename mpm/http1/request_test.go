@@ -497,6 +497,8 @@ func TestReadRequestHostRefusal(t *testing.T) {
 		{"POST / HTTP/1.1\r\nHost: a..b\r\nContent-Length: x\r\n\r\n", false},
 		{"POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n", false},
 		{"CONNECT a..b:443 HTTP/1.1\r\nHost: h\r\n\r\n", false},
+		{"CONNECT u:secret@h:443 HTTP/1.1\r\nHost: h:443\r\n\r\n", false},
+		{"CONNECT u@h:443 HTTP/1.1\r\nHost: h:443\r\n\r\n", false},
 		{"GET http:x HTTP/1.1\r\nHost: h\r\n\r\n", false},
 	} {
 		_, _, perr := parse(tc.raw)
