@@ -802,6 +802,10 @@ func (c *Config) Inherit(main *Config) {
 		for name, b := range c.balancers {
 			b.absent = b.onlyPassed && main.passesTo(name)
 		}
+		// Its own lines' workers only (apache2 keeps the virtual host's
+		// list): the main server's lines it sees define none, a URL
+		// they map is served by the generic worker.
+		c.named, _ = resolve(c.ownEvents(main)) // their errors are Resolve's
 		return
 	}
 	c.inheritWorkers(main)
@@ -830,6 +834,13 @@ func (c *Config) Inherit(main *Config) {
 // inheritWorkers makes c's workers the main server's, then those of c's
 // own lines (those main did not read).
 func (c *Config) inheritWorkers(main *Config) {
+	named, _ := resolve(c.ownEvents(main)) // their errors are Resolve's
+	c.named = append(slices.Clip(main.named), named...)
+}
+
+// ownEvents are c's events of lines main did not read: a virtual host's
+// own lines.
+func (c *Config) ownEvents(main *Config) []*workerEvent {
 	type pos struct {
 		file      string
 		line, seq int
@@ -844,8 +855,7 @@ func (c *Config) inheritWorkers(main *Config) {
 			own = append(own, e)
 		}
 	}
-	named, _ := resolve(own) // their errors are Resolve's
-	c.named = append(slices.Clip(main.named), named...)
+	return own
 }
 
 // passesTo says whether a ProxyPass line of c maps to the balancer name.
