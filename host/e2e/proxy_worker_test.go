@@ -135,8 +135,10 @@ func TestProxyWorkerVhost(t *testing.T) {
 // Syntax OK; the reverted first naming refused it); before the line that
 // defines it, or with a URL no name starts, it finds none; after a
 // <Location>'s line (which ours reads after the top level) it finds that
-// line's worker; a line sharing a worker has its parameters ignored
-// (apache2's AH01146 warning, which ours does not log; ours checks them as
+// line's worker; a virtual host's ProxySet finds only the workers of its
+// own lines, not the main server's, whatever its ProxyPassInherit (apache2
+// reads its lines into its own list; ours was Syntax OK); a line sharing a
+// worker has its parameters ignored (apache2's AH01146 warning, which ours does not log; ours checks them as
 // a defining line's: apache2 would take bad ones there).
 func TestProxyWorkerConfig(t *testing.T) {
 	apache := apacheBin(t)
@@ -152,6 +154,9 @@ func TestProxyWorkerConfig(t *testing.T) {
 		"<Location /l/>\nProxyPass http://localhost/l/\n</Location>\nProxySet http://localhost/l/x timeout=5\n",
 		"ProxyPass /f/ fcgi://localhost:8000/x/\nProxySet fcgi://localhost/x/ timeout=5\n",
 		"ProxyPassMatch ^/m/(.*)$ http://localhost/img/$1\nProxySet http://localhost/img/$1 timeout=5\n",
+		"ProxyPass /a http://localhost/a\n<VirtualHost *:1>\nServerName v\nProxySet http://localhost/a timeout=5\n</VirtualHost>\n",
+		"ProxyPass /a http://localhost/a\n<VirtualHost *:1>\nServerName v\nProxyPassInherit Off\nProxySet http://localhost/a timeout=5\n</VirtualHost>\n",
+		"ProxyPass /a http://localhost/a\n<VirtualHost *:1>\nServerName v\nProxyPass /b http://localhost/a/b\nProxySet http://localhost/a/b/c timeout=5\n</VirtualHost>\n",
 	} {
 		want, got := syntaxBoth(t, apache, httpd, modules,
 			proxyHTTPModules+"LoadModule proxy_fcgi_module /usr/lib/apache2/modules/mod_proxy_fcgi.so\n", snippet)
