@@ -138,8 +138,9 @@ func TestProxyWorkerVhost(t *testing.T) {
 // line's worker; a virtual host's ProxySet finds only the workers of its
 // own lines, not the main server's, whatever its ProxyPassInherit (apache2
 // reads its lines into its own list; ours was Syntax OK); a line sharing a
-// worker has its parameters ignored (apache2's AH01146 warning, which ours does not log; ours checks them as
-// a defining line's: apache2 would take bad ones there).
+// worker has its parameters ignored, bad or unknown ones too (apache2's
+// AH01146 warning, which ours does not log; ours refused them, checking
+// each line as a defining one), a defining line's bad ones refused.
 func TestProxyWorkerConfig(t *testing.T) {
 	apache := apacheBin(t)
 	httpd, modules := build(t)
