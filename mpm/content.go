@@ -119,7 +119,9 @@ func newHTTPServer(cfg *Config, wrap func(h http.Handler, vhost int, docRoot str
 				mainSite = sh.Config
 			} else {
 				// One state per balancer for the servers that inherit it.
-				sh.Config.InheritBalancers(mainSite)
+				if ierr := sh.Config.InheritBalancers(mainSite); err == nil {
+					err = ierr
+				}
 			}
 		}
 		if err != nil || wrap == nil {

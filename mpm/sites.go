@@ -37,14 +37,17 @@ func contentDiagnostics(core *Core) []Diagnostic {
 			out = append(out, d)
 		}
 	}
-	check := func(directives []site.Directive, sections []site.Section, logs []AccessLog) {
-		if _, err := site.Compile(directives, sections); err != nil {
-			var list []error
-			if j, ok := err.(interface{ Unwrap() []error }); ok {
-				list = j.Unwrap()
-			} else {
-				list = []error{err}
-			}
+	var main *site.Config
+	check := func(directives []site.Directive, sections []site.Section, logs []AccessLog, vhost bool) {
+		c, err := site.Compile(directives, sections)
+		var list []error
+		if !vhost {
+			main = c
+		} else if c != nil {
+			// A virtual host's own lines resolved apart from the main server's.
+			list = unjoin(c.InheritBalancers(main))
+		}
+		if list = append(unjoin(err), list...); len(list) > 0 {
 			for _, e := range list {
 				d := Diagnostic{Severity: SeverityError, Message: e.Error()}
 				if se, ok := e.(*site.Error); ok {
@@ -59,9 +62,20 @@ func contentDiagnostics(core *Core) []Diagnostic {
 			}
 		}
 	}
-	check(core.ServerDirectives, core.Sections, core.AccessLogs)
+	check(core.ServerDirectives, core.Sections, core.AccessLogs, false)
 	for _, v := range core.VirtualHosts {
-		check(v.ServerDirectives, v.Sections, v.AccessLogs)
+		check(v.ServerDirectives, v.Sections, v.AccessLogs, true)
 	}
 	return out
+}
+
+// unjoin is the errors err joins, err alone if it joins none.
+func unjoin(err error) []error {
+	if err == nil {
+		return nil
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
 }

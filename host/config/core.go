@@ -560,9 +560,11 @@ func checkProxy(name string) func(args []string) error {
 
 // checkProxyPass is mod_proxy's check of ProxyPass or ProxyPassMatch: in a
 // <Location> or <LocationMatch> the section's path is the first word's
-// (the words are the URL and its parameters). The line is checked as one
-// that defines its worker, its parameters too (one sharing the worker of
-// a line before it has them ignored in apache2, unchecked).
+// (the words are the URL and its parameters). Its worker's parameters
+// are not checked here: whether the line defines its worker or shares
+// that of a line before it (its parameters ignored, apache2's AH01146)
+// depends on the lines before it, which the MPM's content check resolves
+// in the files' order, reporting a defining line's bad ones at its line.
 func checkProxyPass(name string) func(enclosing, args []string) error {
 	return func(enclosing, args []string) error {
 		var c proxy.Config
@@ -578,10 +580,7 @@ func checkProxyPass(name string) func(enclosing, args []string) error {
 		default:
 			err = c.Set(name, args)
 		}
-		if err != nil {
-			return err
-		}
-		return c.Resolve()
+		return err
 	}
 }
 

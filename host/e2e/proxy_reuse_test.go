@@ -119,10 +119,15 @@ RewriteRule ^/rwgen/(.*)$ http://` + be["rwgen"].addr + `/$1 [P]
 // compareReuse sends n requests for path to each server of p, one after
 // the other, and compares what backend b saw of them.
 func compareReuse(t *testing.T, p *diffPair, b *reuseBackend, path string, n int) {
+	compareReuseHost(t, p, b, "main.test", path, n)
+}
+
+// compareReuseHost is compareReuse with the requests to virtual host host.
+func compareReuseHost(t *testing.T, p *diffPair, b *reuseBackend, host, path string, n int) {
 	var got [2]string
 	for i, s := range []*diffServer{p.apache, p.ours} {
 		for range n {
-			a := s.ask(t, "127.0.0.1", 0, "GET "+path+" HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n")
+			a := s.ask(t, "127.0.0.1", 0, "GET "+path+" HTTP/1.1\r\nHost: "+host+"\r\nConnection: close\r\n\r\n")
 			if len(a) != 1 || a[0].Status != 200 || a[0].Body != "ok\n" {
 				t.Fatalf("%s %s: %v", s.name, path, a)
 			}
@@ -131,8 +136,43 @@ func compareReuse(t *testing.T, p *diffPair, b *reuseBackend, path string, n int
 		got[i] = fmt.Sprintf("reused %v, Connection %q", reused, fields)
 	}
 	if got[0] != got[1] {
-		t.Errorf("%s: %d requests:\n apache: %s\n ours:   %s", path, n, got[0], got[1])
+		t.Errorf("%s%s: %d requests:\n apache: %s\n ours:   %s", host, path, n, got[0], got[1])
 	} else {
-		t.Logf("%s: %d requests: both %s", path, n, got[0])
+		t.Logf("%s%s: %d requests: both %s", host, path, n, got[0])
+	}
+}
+
+// TestProxyReuseVhostNoInherit: a virtual host with ProxyPassInherit and
+// BalancerInherit Off has only its own lines' workers, as apache2's
+// merge_proxy_config keeps them: a RewriteRule [P] to a URL its own line's
+// worker does not name, and the main server's ProxyPass line it still
+// maps (its disablereuse=on stripped), are served by the generic worker
+// ("Connection: close", a connection per request; ours reused a worker
+// the main server's line defined in it without its parameters), its own
+// line by its own worker (reused); a virtual host that inherits takes the
+// main server's worker (disablereuse=on: close).
+func TestProxyReuseVhostNoInherit(t *testing.T) {
+	be := newReuseBackend(t)
+	conf := proxyHTTPModules + mainSite + `ProxyPass /a http://` + be.addr + `/a disablereuse=on
+<VirtualHost 127.0.0.1:@P0@>
+    ServerName main.test
+</VirtualHost>
+<VirtualHost 127.0.0.1:@P0@>
+    ServerName v1.test
+    ProxyPassInherit Off
+    BalancerInherit Off
+    ProxyPass /x http://` + be.addr + `/a/x
+    RewriteEngine On
+    RewriteRule ^/rz(.*) http://` + be.addr + `/a/z$1 [P]
+</VirtualHost>
+<VirtualHost 127.0.0.1:@P0@>
+    ServerName v2.test
+    RewriteEngine On
+    RewriteRule ^/rz(.*) http://` + be.addr + `/a/z$1 [P]
+</VirtualHost>
+`
+	p := startPair(t, 1, conf, map[string]string{"a.txt": "a\n"})
+	for _, hp := range [][2]string{{"v1.test", "/rz"}, {"v1.test", "/a"}, {"v1.test", "/x"}, {"v2.test", "/rz"}, {"v2.test", "/a"}} {
+		compareReuseHost(t, p, be, hp[0], hp[1], 6)
 	}
 }

@@ -135,9 +135,12 @@ func TestProxyWorkerVhost(t *testing.T) {
 // Syntax OK; the reverted first naming refused it); before the line that
 // defines it, or with a URL no name starts, it finds none; after a
 // <Location>'s line (which ours reads after the top level) it finds that
-// line's worker; a line sharing a worker has its parameters ignored
-// (apache2's AH01146 warning, which ours does not log; ours checks them as
-// a defining line's: apache2 would take bad ones there).
+// line's worker; a virtual host's ProxySet finds only the workers of its
+// own lines, not the main server's, whatever its ProxyPassInherit (apache2
+// reads its lines into its own list; ours was Syntax OK); a line sharing a
+// worker has its parameters ignored, bad or unknown ones too (apache2's
+// AH01146 warning, which ours does not log; ours refused them, checking
+// each line as a defining one), a defining line's bad ones refused.
 func TestProxyWorkerConfig(t *testing.T) {
 	apache := apacheBin(t)
 	httpd, modules := build(t)
@@ -152,6 +155,18 @@ func TestProxyWorkerConfig(t *testing.T) {
 		"<Location /l/>\nProxyPass http://localhost/l/\n</Location>\nProxySet http://localhost/l/x timeout=5\n",
 		"ProxyPass /f/ fcgi://localhost:8000/x/\nProxySet fcgi://localhost/x/ timeout=5\n",
 		"ProxyPassMatch ^/m/(.*)$ http://localhost/img/$1\nProxySet http://localhost/img/$1 timeout=5\n",
+		"<Proxy *>\nProxySet timeout=5\n</Proxy>\n",
+		"ProxyPassMatch ^/(.*)$ $1\n",
+		"ProxyPass /a/ /b/\n",
+		"ProxyPass /a http://localhost/a\nProxyPass /b http://localhost/a/b timeout=x\n",
+		"ProxyPass /a http://localhost/a\nProxyPass /b http://localhost/a/b bogus=1 timeout=5\n",
+		"ProxyPass /a http://localhost/a\n<Location /l/>\nProxyPass http://localhost/a/l ttl=x\n</Location>\n",
+		"ProxyPass /a http://localhost/a\nProxyPass /b http://localhost/b timeout=x\n",
+		"ProxyPass /a http://localhost/a\nProxyPass /b http://localhost/b bogus=1\n",
+		"ProxyPass /a http://localhost/a\n<VirtualHost *:1>\nServerName v\nProxyPass /b http://localhost/a/b bogus=1\n</VirtualHost>\n",
+		"ProxyPass /a http://localhost/a\n<VirtualHost *:1>\nServerName v\nProxySet http://localhost/a timeout=5\n</VirtualHost>\n",
+		"ProxyPass /a http://localhost/a\n<VirtualHost *:1>\nServerName v\nProxyPassInherit Off\nProxySet http://localhost/a timeout=5\n</VirtualHost>\n",
+		"ProxyPass /a http://localhost/a\n<VirtualHost *:1>\nServerName v\nProxyPass /b http://localhost/a/b\nProxySet http://localhost/a/b/c timeout=5\n</VirtualHost>\n",
 	} {
 		want, got := syntaxBoth(t, apache, httpd, modules,
 			proxyHTTPModules+"LoadModule proxy_fcgi_module /usr/lib/apache2/modules/mod_proxy_fcgi.so\n", snippet)

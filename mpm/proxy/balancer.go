@@ -794,17 +794,27 @@ func (b *balancer) memberURL(m *member, u string) string {
 // balancers that only ProxyPass lines name, one of them the main server's,
 // is absent, and a request it maps is answered 500 (AH01144: no scheme
 // handler takes the URL), as apache2 answers it.
-func (c *Config) Inherit(main *Config) {
+//
+// It returns the errors (*LineError) of the virtual host's own lines
+// resolved apart, which Resolve, seeing the main server's lines before
+// them, does not find: a ProxySet naming a worker only the main server
+// defines (apache2's "ProxySet can not find ... Worker.").
+func (c *Config) Inherit(main *Config) error {
 	if c == nil || main == nil || c == main {
-		return
+		return nil
 	}
 	if !c.inherits() {
 		for name, b := range c.balancers {
 			b.absent = b.onlyPassed && main.passesTo(name)
 		}
-		return
+		// Its own lines' workers only (apache2 keeps the virtual host's
+		// list): the main server's lines it sees define none, a URL
+		// they map is served by the generic worker.
+		var errs []error
+		c.named, errs = resolve(c.ownEvents(main))
+		return errors.Join(errs...)
 	}
-	c.inheritWorkers(main)
+	err := c.inheritWorkers(main)
 	for name, b := range c.balancers {
 		if mb := main.balancers[name]; mb != nil {
 			mb.initGrowth()
@@ -825,11 +835,20 @@ func (c *Config) Inherit(main *Config) {
 		}
 	}
 	c.balancerList = list
+	return err
 }
 
 // inheritWorkers makes c's workers the main server's, then those of c's
-// own lines (those main did not read).
-func (c *Config) inheritWorkers(main *Config) {
+// own lines (those main did not read), and returns their errors.
+func (c *Config) inheritWorkers(main *Config) error {
+	named, errs := resolve(c.ownEvents(main))
+	c.named = append(slices.Clip(main.named), named...)
+	return errors.Join(errs...)
+}
+
+// ownEvents are c's events of lines main did not read: a virtual host's
+// own lines.
+func (c *Config) ownEvents(main *Config) []*workerEvent {
 	type pos struct {
 		file      string
 		line, seq int
@@ -844,8 +863,7 @@ func (c *Config) inheritWorkers(main *Config) {
 			own = append(own, e)
 		}
 	}
-	named, _ := resolve(own) // their errors are Resolve's
-	c.named = append(slices.Clip(main.named), named...)
+	return own
 }
 
 // passesTo says whether a ProxyPass line of c maps to the balancer name.

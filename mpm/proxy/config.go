@@ -559,6 +559,14 @@ func (e *workerEvent) resolve(named []*worker) ([]*worker, error) {
 	case w == nil:
 		var err error
 		if w, err = defineWorker(e.url, e.match); err != nil {
+			if errors.Is(err, errNotAbsolute) {
+				// apache2's words: the directive's name, the URL after.
+				prefix := "ProxyPass "
+				if e.kind == evSection {
+					prefix = strings.TrimSuffix(strings.TrimSuffix(e.prefix, " "), ":") + " "
+				}
+				err = errors.New(prefix + "URL must be absolute!: " + e.url)
+			}
 			return named, err
 		}
 		named = append(named, w)
@@ -696,6 +704,9 @@ func canonName(u string, dropPort bool) (string, int) {
 	return u[:cut] + u[hostEnd:], cut
 }
 
+// errNotAbsolute is newWorker's error for a URL without a host.
+var errNotAbsolute = errors.New("ProxyPass URL must be absolute!")
+
 // newWorker makes a worker for the backend URL u with the parameters s: an
 // http:// or fcgi:// URL, the latter perhaps after "unix:/path|" (a unix
 // domain socket).
@@ -703,7 +714,7 @@ func newWorker(u string, s *workerSettings) (*worker, error) {
 	sock, u := deSocket(u)
 	pu, err := url.Parse(u)
 	if err != nil || pu.Host == "" {
-		return nil, errors.New("ProxyPass URL must be absolute!")
+		return nil, errNotAbsolute
 	}
 	scheme := strings.ToLower(pu.Scheme)
 	if scheme != "http" && scheme != "fcgi" && scheme != "ws" {

@@ -496,12 +496,18 @@ func Compile(server []Directive, sections []Section) (*Config, error) {
 // InheritBalancers makes a virtual host's configuration use the balancers
 // of main, the main server's, as apache2 does (proxy.Config.Inherit): one
 // state for a balancer's members in every server that inherits it. Call it
-// before ShareBalancers.
-func (c *Config) InheritBalancers(main *Config) {
+// before ShareBalancers. It returns the errors of the virtual host's own
+// proxy lines resolved apart from the main server's, as apache2 reads
+// them (a ProxySet naming a worker only the main server defines), as
+// *Error.
+func (c *Config) InheritBalancers(main *Config) error {
 	if c == nil || main == nil {
-		return
+		return nil
 	}
-	c.balancers.Inherit(main.balancers)
+	if err := c.balancers.Inherit(main.balancers); err != nil {
+		return errors.Join(lineErrors(err)...)
+	}
+	return nil
 }
 
 // ShareBalancers puts the state of the server's balancer members in
