@@ -1030,7 +1030,13 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 				}
 				continue
 			}
-			if _, ok := h.subrequestDepth(r); !ok {
+			// The name's own subrequest is one level deeper than r, as
+			// apache2's: its FallbackResource's lookup nests below it (a
+			// fallback to a directory without an index, whose names fall
+			// back again, stops after LimitInternalRecursion levels of
+			// both, not of fallbacks alone: N names made N^limit lookups).
+			nr, ok := h.subrequest(r)
+			if !ok {
 				// r is a subrequest nested as deep as they go (a
 				// DirectoryIndex URL naming its own directory): the name's
 				// is a 500.
@@ -1079,7 +1085,7 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 					}
 				}
 				if io.Fallback != "" {
-					st := h.fallback(w, r, io, rel+name, Walk{Dir: strings.TrimSuffix(croot+rel, "/"), Path: r.URL.Path}, dirHdr)
+					st := h.fallback(w, nr, io, rel+name, Walk{Dir: strings.TrimSuffix(croot+rel, "/"), Path: r.URL.Path}, dirHdr)
 					if h.indexStatus(w, r, st, len(index) == 1, o, &refused) {
 						return
 					}
