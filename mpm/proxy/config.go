@@ -680,28 +680,60 @@ func ematch(u, name string) bool {
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
-// canonName is URL u with its scheme://host[:port] in lower case and, when
-// dropPort, without its scheme's default port (apache2's worker names and
-// canonical URLs), and the length of that part (-1 when u has no "://").
-// u itself when it is so already.
+// canonName is URL u with its scheme://host[:port] in lower case (ASCII,
+// as apache2's ap_str_tolower) and, when dropPort, without its scheme's
+// default port (apache2's worker names and canonical URLs), and the length
+// of that part (-1 when u has no "://"). u itself when it is so already;
+// otherwise one allocation.
 func canonName(u string, dropPort bool) (string, int) {
-	u, hostEnd := lowerHost(u)
-	if hostEnd < 0 || !dropPort {
+	i := strings.Index(u, "://")
+	if i < 0 {
+		return u, -1
+	}
+	hostEnd := len(u)
+	if j := strings.IndexByte(u[i+3:], '/'); j >= 0 {
+		hostEnd = i + 3 + j
+	}
+	cut := hostEnd // where the name's part ends in u
+	if dropPort {
+		auth := u[i+3 : hostEnd]
+		if k := strings.LastIndexByte(auth, ':'); k >= 0 && !strings.Contains(auth[k:], "]") && isDefaultPort(u[:i], auth[k+1:]) {
+			cut = i + 3 + k
+		}
+	}
+	upper := false
+	for k := 0; k < cut && !upper; k++ {
+		upper = 'A' <= u[k] && u[k] <= 'Z'
+	}
+	if !upper && cut == hostEnd {
 		return u, hostEnd
 	}
-	scheme, _, _ := strings.Cut(u, "://")
-	auth := u[len(scheme)+3 : hostEnd]
-	i := strings.LastIndexByte(auth, ':')
-	if i < 0 || strings.Contains(auth[i:], "]") {
-		return u, hostEnd
+	var b strings.Builder
+	b.Grow(cut + len(u) - hostEnd)
+	for k := 0; k < cut; k++ {
+		c := u[k]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b.WriteByte(c)
 	}
+	b.WriteString(u[hostEnd:])
+	return b.String(), cut
+}
+
+// isDefaultPort says whether port is scheme's default (scheme in any case),
+// as strconv.Atoi of it would compare: a '+' and leading zeros allowed.
+func isDefaultPort(scheme, port string) bool {
 	def, ok := defaultPort[scheme]
-	n, err := strconv.Atoi(auth[i+1:])
-	if d, _ := strconv.Atoi(def); !ok || err != nil || n != d {
-		return u, hostEnd
+	if !ok {
+		for s, p := range defaultPort {
+			if strings.EqualFold(s, scheme) {
+				def, ok = p, true
+			}
+		}
 	}
-	cut := len(scheme) + 3 + i
-	return u[:cut] + u[hostEnd:], cut
+	port = strings.TrimLeft(strings.TrimPrefix(port, "+"), "0")
+	return ok && port == def
 }
 
 // errNotAbsolute is newWorker's error for a URL without a host.
@@ -962,12 +994,12 @@ func canonURL(u string) string {
 		return u
 	}
 	j += i + 3
-	path, query, hasQ := strings.Cut(u[j:], "?")
-	out := u[:j] + canon(path)
-	if hasQ {
-		out += "?" + query
+	path, _, _ := strings.Cut(u[j:], "?")
+	c := canon(path)
+	if len(c) == len(path) {
+		return u // canonical already
 	}
-	return out
+	return u[:j] + c + u[j+len(path):]
 }
 
 // A refusal is the answer to a substituted backend URL apache2 refuses:

@@ -302,3 +302,33 @@ func TestEmatch(t *testing.T) {
 		}
 	}
 }
+
+// TestCanonName: a worker's name and a request's URL compare with their
+// scheme and host in lower case and the scheme's default port left out
+// (a port apache2's atoi reads as it: "080", "+80"), the rest as it is.
+func TestCanonName(t *testing.T) {
+	for _, tc := range []struct {
+		u, want string
+		drop    bool
+		end     int
+	}{
+		{"http://h/X", "http://h/X", true, 8},
+		{"HTTP://H.Test:80/X?Q", "http://h.test/X?Q", true, 13},
+		{"HTTP://H.Test:80/X", "http://h.test:80/X", false, 16},
+		{"http://h:080", "http://h", true, 8},
+		{"http://h:+80/", "http://h/", true, 8},
+		{"http://h:-80/", "http://h:-80/", true, 12},
+		{"http://h:/", "http://h:/", true, 9},
+		{"Fcgi://h:8000/", "fcgi://h/", true, 8},
+		{"fcgi://h:80/", "fcgi://h:80/", true, 11},
+		{"ws://[::1]:80/", "ws://[::1]/", true, 10},
+		{"ws://[::1]/", "ws://[::1]/", true, 10},
+		{"ftp://h:21/", "ftp://h:21/", true, 10},
+		{"h/x", "h/x", true, -1},
+	} {
+		got, end := canonName(tc.u, tc.drop)
+		if got != tc.want || end != tc.end {
+			t.Errorf("canonName(%q, %v) = %q, %d, want %q, %d", tc.u, tc.drop, got, end, tc.want, tc.end)
+		}
+	}
+}

@@ -544,7 +544,7 @@ func (b *balancer) addMember(u string) string {
 	}
 	// New members are disabled, as apache2's.
 	b.grown[i][shStatus].Store(statusSet | stDisabled)
-	lower, _ := lowerHost(u) // the worker's name, as ap_proxy_define_worker makes it
+	lower, _ := canonName(u, false) // the worker's name, as ap_proxy_define_worker makes it
 	storeWords(b.grownURL[i], 0, urlWords, lower)
 	b.takeAdded()
 	return ""
@@ -554,33 +554,16 @@ func (b *balancer) addMember(u string) string {
 // and host compared without case, as ap_proxy_get_worker finds the
 // worker for u (the longest such URL, at least u's scheme://host[:port]).
 func underMember(members []*member, u string) bool {
-	u, host := lowerHost(u)
+	u, host := canonName(u, false)
 	if host < 0 {
 		return false
 	}
 	for _, m := range members {
-		if name, _ := lowerHost(m.displayName()); len(name) >= host && strings.HasPrefix(u, name) {
+		if name, _ := canonName(m.displayName(), false); len(name) >= host && strings.HasPrefix(u, name) {
 			return true
 		}
 	}
 	return false
-}
-
-// lowerHost is URL u with its scheme://host[:port] in lower case, and that
-// part's length (-1 when u has no "://").
-func lowerHost(u string) (string, int) {
-	i := strings.Index(u, "://")
-	if i < 0 {
-		return u, -1
-	}
-	host := len(u)
-	if j := strings.IndexByte(u[i+3:], '/'); j >= 0 {
-		host = i + 3 + j
-	}
-	if l := strings.ToLower(u[:host]); l != u[:host] {
-		return l + u[host:], host
-	}
-	return u, host
 }
 
 // canAdd reports whether balancer-manager may add a member (growth left).
