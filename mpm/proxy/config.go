@@ -93,11 +93,10 @@ type Config struct {
 	// the workers they define (Resolve), apache2's conf->workers: in
 	// the order of the files, a virtual host's after the main server's
 	// (Inherit).
-	events        []*workerEvent
-	named         []*worker
-	dollarWorkers map[string]*worker
-	balancers     map[string]*balancer // by "balancer://name"
-	balancerList  []*balancer          // in the order of their lines (see At)
+	events       []*workerEvent
+	named        []*worker
+	balancers    map[string]*balancer // by "balancer://name"
+	balancerList []*balancer          // in the order of their lines (see At)
 	// file, line and seq are the position of the directive being read (At).
 	file      string
 	line, seq int
@@ -109,6 +108,12 @@ type Config struct {
 	// modules is set once any LoadModule line is read (see LoadModule).
 	methods uint8
 	modules bool
+
+	// instances are the workers instance made, by name and settings;
+	// byURL the same by the [unix:sock|]scheme://authority of a URL that
+	// gave them, found without parsing the URL again.
+	instances map[instanceKey]*worker
+	byURL     map[instanceKey]*worker
 }
 
 // LoadModule reads the module name of a LoadModule line: balancer-manager
@@ -869,27 +874,88 @@ func (c *Config) workerFor(u string) (*worker, error) {
 
 // instance is a worker for the backend URL u with the settings s, of a
 // worker that has none of its own (a template's, the generic one): one
-// per backend and settings, reusing no connection when noReuse.
+// per backend and settings, reusing no connection when noReuse. A URL
+// whose authority gave one before finds it without a new one made, when
+// nothing after that authority could make newWorker refuse u.
 func (c *Config) instance(u string, s *workerSettings, noReuse bool) (*worker, error) {
+	auth, plain := urlAuthority(u)
+	if plain {
+		c.mu.Lock()
+		w := c.byURL[instanceKey{auth, s}]
+		c.mu.Unlock()
+		if w != nil {
+			return w, nil
+		}
+	}
 	w, err := newWorker(u, s)
 	if err != nil {
 		return nil, err
 	}
 	w.settings.disableReuse = w.settings.disableReuse || noReuse
 	w.generic = s == &genericSettings
-	key := fmt.Sprintf("%s %p", w.name, s)
+	key := instanceKey{w.name, s}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if old := c.dollarWorkers[key]; old != nil {
-		return old, nil
+	if old := c.instances[key]; old != nil {
+		w = old
+	} else if len(c.instances) < maxDollarWorkers {
+		if c.instances == nil {
+			c.instances = map[instanceKey]*worker{}
+		}
+		c.instances[key] = w
+	} else {
+		return w, nil
 	}
-	if c.dollarWorkers == nil {
-		c.dollarWorkers = map[string]*worker{}
-	}
-	if len(c.dollarWorkers) < maxDollarWorkers {
-		c.dollarWorkers[key] = w
+	if plain && len(c.byURL) < maxDollarWorkers {
+		if c.byURL == nil {
+			c.byURL = map[instanceKey]*worker{}
+		}
+		c.byURL[instanceKey{strings.Clone(auth), s}] = w
 	}
 	return w, nil
+}
+
+// An instanceKey names a worker instance made: a worker's name, or a URL's
+// authority (see urlAuthority), and its settings.
+type instanceKey struct {
+	name string
+	s    *workerSettings
+}
+
+// urlAuthority is URL u up to the end of its authority, its socket
+// included ("unix:/path|fcgi://host:port"); plain says that what follows
+// it is a path, query and nothing else that url.Parse would refuse (no
+// control character, no fragment, a path's '%' before two hex digits), so
+// that the authority alone decides what newWorker makes of u.
+func urlAuthority(u string) (auth string, plain bool) {
+	_, bare := deSocket(u)
+	i := strings.Index(bare, "://")
+	if i < 0 {
+		return "", false
+	}
+	end := len(u) - len(bare) + i + 3
+	for end < len(u) && u[end] != '/' {
+		if c := u[end]; c == '?' || c == '#' {
+			return "", false
+		}
+		end++
+	}
+	query := false
+	for k := end; k < len(u); k++ {
+		switch c := u[k]; {
+		case c < ' ' || c == 0x7f || c == '#':
+			return "", false
+		case c == '?':
+			query = true
+		case c == '%' && !query && (k+2 >= len(u) || !isHex(u[k+1]) || !isHex(u[k+2])):
+			return "", false
+		}
+	}
+	return u[:end], true
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
 // maxDollarWorkers bounds the workers instance makes.
