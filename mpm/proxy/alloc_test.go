@@ -4,8 +4,9 @@ import "testing"
 
 // TestForURLAllocs: a RewriteRule [P] URL's worker lookup allocates only
 // its Target when the URL is canonical already (lower-case scheme and
-// host, no default port), and one string more when it is not (the
-// canonical name lookup compares).
+// host, no default port, a path with nothing to escape), and one string
+// more when it is not (the canonical name lookup compares, or the URL
+// with its path escaped).
 func TestForURLAllocs(t *testing.T) {
 	var c Config
 	for _, d := range [][]string{
@@ -22,15 +23,20 @@ func TestForURLAllocs(t *testing.T) {
 	for _, tc := range []struct {
 		url, worker string
 		allocs      float64
+		canon       string // the Target's URL, when not url
 	}{
-		{"http://b.test:8080/x/a", "http://b.test:8080/x/", 1},
-		{"http://d.test/x/a?q=1", "http://d.test/x/", 1},
-		{"http://B.test:8080/x/a", "http://b.test:8080/x/", 2},
-		{"http://d.test:80/x/a", "http://d.test/x/", 2},
-		{"HTTP://D.TEST:080/x/a", "http://d.test/x/", 2},
+		{"http://b.test:8080/x/a", "http://b.test:8080/x/", 1, ""},
+		{"http://b.test:8080/x/a b?q=a b", "http://b.test:8080/x/", 2, "http://b.test:8080/x/a%20b?q=a b"},
+		{"http://d.test/x/a?q=1", "http://d.test/x/", 1, ""},
+		{"http://B.test:8080/x/a", "http://b.test:8080/x/", 2, ""},
+		{"http://d.test:80/x/a", "http://d.test/x/", 2, ""},
+		{"HTTP://D.TEST:080/x/a", "http://d.test/x/", 2, ""},
 	} {
+		if tc.canon == "" {
+			tc.canon = tc.url
+		}
 		tg := c.ForURL(tc.url)
-		if tg == nil || tg.URL != tc.url || tg.w == nil || tg.w.id != tc.worker {
+		if tg == nil || tg.URL != tc.canon || tg.w == nil || tg.w.id != tc.worker {
 			t.Errorf("%s: target %+v, want worker %s", tc.url, tg, tc.worker)
 			continue
 		}

@@ -1017,28 +1017,41 @@ func aliasMatch(p, fake string) int {
 }
 
 // canon is ap_proxy_canonenc for a decoded path: every byte but letters,
-// digits and "~$-_.+!*'(),;:@&=/" as %XX.
+// digits and "~$-_.+!*'(),;:@&=/" as %XX; s itself when none is.
 func canon(s string) string {
+	n := escapes(s)
+	if n == 0 {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 2*n)
+	canonTo(&b, s)
+	return b.String()
+}
+
+// escapes is the number of bytes of s canon escapes.
+func escapes(s string) int {
 	n := 0
 	for i := 0; i < len(s); i++ {
 		if !keep(s[i]) {
 			n++
 		}
 	}
-	if n == 0 {
-		return s
-	}
+	return n
+}
+
+// canonTo writes canon(s) to b.
+func canonTo(b *strings.Builder, s string) {
 	const hex = "0123456789ABCDEF"
-	b := make([]byte, 0, len(s)+2*n)
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if keep(c) {
-			b = append(b, c)
-			continue
+		if c := s[i]; keep(c) {
+			b.WriteByte(c)
+		} else {
+			b.WriteByte('%')
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&15])
 		}
-		b = append(b, '%', hex[c>>4], hex[c&15])
 	}
-	return string(b)
 }
 
 func keep(c byte) bool {
@@ -1061,11 +1074,16 @@ func canonURL(u string) string {
 	}
 	j += i + 3
 	path, _, _ := strings.Cut(u[j:], "?")
-	c := canon(path)
-	if len(c) == len(path) {
+	n := escapes(path)
+	if n == 0 {
 		return u // canonical already
 	}
-	return u[:j] + c + u[j+len(path):]
+	var b strings.Builder
+	b.Grow(len(u) + 2*n)
+	b.WriteString(u[:j])
+	canonTo(&b, path)
+	b.WriteString(u[j+len(path):])
+	return b.String()
 }
 
 // A refusal is the answer to a substituted backend URL apache2 refuses:
