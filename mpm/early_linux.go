@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"runtime"
 	"slices"
@@ -279,6 +280,9 @@ func (c *earlyChild) dropped() error {
 	for wait := 50 * time.Microsecond; ; wait = min(2*wait, 5*time.Millisecond) {
 		status, err := os.ReadFile(path)
 		if err != nil {
+			if (errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission)) && hiddenByProc(c.Process) {
+				return nil
+			}
 			return err
 		}
 		uids, gids, state := statusIDs(string(status))
@@ -293,6 +297,22 @@ func (c *earlyChild) dropped() error {
 		}
 		time.Sleep(wait)
 	}
+}
+
+// hiddenByProc says whether p, alive and not reaped (so its pid is its
+// own), has no /proc entry this process may see while this process's own
+// is there: /proc is mounted with hidepid (invisible, or noaccess) and p
+// is out of this process's ptrace reach (PTRACE_MODE_READ), which a child
+// executed as this process and still running as it stays until it
+// changes its user ids or makes itself non-dumpable, as package spawn's
+// drop does (the child reads its spec only once the drop is complete).
+// A /proc with hidepid and a gid= group this process is not in is common
+// hardening, where apache2's children start.
+func hiddenByProc(p *os.Process) bool {
+	if _, err := os.Stat("/proc/self/status"); err != nil {
+		return false // no /proc to ask (or another namespace's)
+	}
+	return p.Signal(unix.Signal(0)) == nil
 }
 
 // statusIDs is the Uid and Gid lines of a /proc/PID/status (each id after
