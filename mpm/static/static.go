@@ -1035,8 +1035,8 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 			// fallback to a directory without an index, whose names fall
 			// back again, stops after LimitInternalRecursion levels of
 			// both, not of fallbacks alone: N names made N^limit lookups).
-			nr, ok := h.subrequest(r)
-			if !ok {
+			// Made only for the fallback (two allocations per name).
+			if _, ok := h.subrequestDepth(r); !ok {
 				// r is a subrequest nested as deep as they go (a
 				// DirectoryIndex URL naming its own directory): the name's
 				// is a 500.
@@ -1085,6 +1085,7 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request, root, croot,
 					}
 				}
 				if io.Fallback != "" {
+					nr, _ := h.subrequest(r) // within the limit: checked above
 					st := h.fallback(w, nr, io, rel+name, Walk{Dir: strings.TrimSuffix(croot+rel, "/"), Path: r.URL.Path}, dirHdr)
 					if h.indexStatus(w, r, st, len(index) == 1, o, &refused) {
 						return
