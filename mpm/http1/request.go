@@ -50,7 +50,7 @@ var (
 	// (errURITooLong; see Conn.LineUnparsed).
 	errLineLF     = &protoError{status: http.StatusBadRequest}
 	errFieldLong  = &protoError{status: http.StatusBadRequest, notes: noteFieldTooLong}
-	errFieldCount = &protoError{status: http.StatusBadRequest, notes: noteTooManyField}
+	errFieldCount = &protoError{status: http.StatusBadRequest, notes: noteTooManyField, log: "AH00563: Number of request headers exceeds LimitRequestFields"}
 
 	errLineTooLong = errors.New("line too long")
 	errBareLF      = errors.New("line not terminated by CRLF")
