@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"strings"
@@ -435,6 +436,12 @@ func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.R
 		req.URL = u
 	default:
 		u, err := url.ParseRequestURI(target)
+		if err != nil && target[0] != '/' {
+			if t, ok := unbracketFuture(target); ok {
+				// url.ParseRequestURI wants an IPv6 address in brackets.
+				u, err = url.ParseRequestURI(t)
+			}
+		}
 		if err != nil && target[0] == '/' && errors.As(err, new(url.EscapeError)) {
 			// A bad %-escape in the path is apache2's
 			// ap_process_request_internal's 400 (AH10244), once the
@@ -1230,7 +1237,7 @@ func targetHostField(a string) string {
 }
 
 // validHost applies apache2's Host checks: a reg-name of letters, digits, '-', '.' and
-// '_' without two dots in a row, or a bracketed IPv6 literal, then an optional ":port"
+// '_' without two dots in a row, or a bracketed IPv6 address (ipLiteralEnd), then an optional ":port"
 // of digits, a number <= 65535 whatever its leading zeros (":000080", as apache2's
 // apr_parse_addr_port and apr_uri_parse read it; a greater one, which apache2 wraps
 // to port 0 and serves, is refused). An empty port, which apache2 takes in a target,
@@ -1276,29 +1283,73 @@ func validHost(h string) bool {
 	return n <= 65535
 }
 
-// ipLiteralEnd is the length of the bracketed IPv6 literal h starts with
-// (hex digits, ':' and '.' between "[" and "]"), -1 when it is none.
+// ipLiteralEnd is the length of the IP-literal h starts with: "[", an
+// IPv6 address as RFC 3986's IPv6address (and apache2's apr_inet_pton:
+// eight groups, or fewer with one "::" standing for one or more, the last
+// two possibly a dotted IPv4 address; no zone), "]"; -1 when it is none.
 func ipLiteralEnd(h string) int {
 	end := strings.IndexByte(h, ']')
-	if end < 2 {
+	if end < 2 || strings.IndexByte(h[1:end], '%') >= 0 {
 		return -1
 	}
-	for _, c := range []byte(h[1:end]) {
-		if !isHex(c) && c != ':' && c != '.' {
-			return -1
-		}
+	if a, err := netip.ParseAddr(h[1:end]); err != nil || !a.Is6() {
+		return -1
 	}
 	return end + 1
 }
 
+// ipFutureEnd is the length of the IP-literal h starts with when it holds
+// RFC 3986's IPvFuture ("[v" hex digits "." then unreserved characters,
+// sub-delims and ':' "]"), -1 when it is none.
+func ipFutureEnd(h string) int {
+	if len(h) < 2 || h[0] != '[' || h[1]|0x20 != 'v' {
+		return -1
+	}
+	i := 2
+	for i < len(h) && isHex(h[i]) {
+		i++
+	}
+	if i == 2 || i >= len(h) || h[i] != '.' {
+		return -1
+	}
+	start := i + 1
+	for i = start; i < len(h) && h[i] != ']'; i++ {
+		if c := h[i]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("-._~!$&'()*+,;=:", c) >= 0) {
+			return -1
+		}
+	}
+	if i == start || i == len(h) {
+		return -1
+	}
+	return i + 1
+}
+
+// unbracketFuture is the absolute-form target t as apache2 reads one
+// whose host is an IPvFuture without ':' in it, "http://[v1.x]:81/":
+// apr_uri_parse drops the brackets and fix_hostname checks and keeps
+// "v1.x" as a name ("http://v1.x:81/"); ok is false for any other target
+// (with a ':', fix_hostname takes the host for an IPv6 address and
+// refuses it).
+func unbracketFuture(t string) (_ string, ok bool) {
+	scheme, auth, rest, ok := splitAuthority([]byte(t))
+	if !ok {
+		return "", false
+	}
+	end := ipFutureEnd(string(auth))
+	if end < 0 || bytes.IndexByte(auth[1:end-1], ':') >= 0 {
+		return "", false
+	}
+	return string(scheme) + "://" + string(auth[1:end-1]) + string(auth[end:]) + string(rest), true
+}
+
 // rfcHost reports whether h is a Host field value RFC 9110 §7.2 allows:
 // RFC 3986's uri-host (a reg-name of unreserved characters, sub-delims and
-// %-escapes, possibly empty, or an IP-literal of hex digits, ':' and '.')
-// then an optional ':' and port of digits.
+// %-escapes, possibly empty, or an IP-literal: an IPv6 address or an
+// IPvFuture in brackets) then an optional ':' and port of digits.
 func rfcHost(h string) bool {
 	i := 0
 	if strings.HasPrefix(h, "[") {
-		if i = ipLiteralEnd(h); i < 0 {
+		if i = max(ipLiteralEnd(h), ipFutureEnd(h)); i < 0 {
 			return false
 		}
 	} else {
