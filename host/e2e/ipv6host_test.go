@@ -17,13 +17,16 @@ import (
 // them). In a target apr_uri_parse drops the brackets and fix_hostname
 // checks what is left as an IPv6 address if it has a ':', as a name if
 // not: an IPvFuture "[v1.x]" is served as the name v1.x, its Host field
-// "v1.x" (ours: 400). A target literal RFC 3986 does not allow, which
+// "v1.x" (ours: 400); what is left with a ':' must pass its IPv6 checks,
+// "[::g]" or "[v1.x:80]" are a 400 once the fields are read, the access
+// log showing the Host field and the path (ours refused them at the
+// request line: "-" and the whole target). A target literal RFC 3986 does not allow, which
 // apache2 serves all the same ("[abcd]" as the name abcd, "[12345::]"),
 // is ours to refuse (a 400, RFC 9112 §3.2), as a Host field RFC 3986 does
 // not allow when the target names the host (apache2 ignores the field):
 // the second table.
 func TestIPv6LiteralHost(t *testing.T) {
-	p := startPair(t, 1, absPortConf, map[string]string{"h/env.cgi": absPortScript})
+	p := startPair(t, 1, absPortConf+"LogFormat \"%{Host}i %U%q %>s\" v6log\nCustomLog logs/v6_log v6log\n", map[string]string{"h/env.cgi": absPortScript})
 	must(t, os.Chmod(filepath.Join(p.apache.docs, "h/env.cgi"), 0o755))
 	field := func(h string) string {
 		return rawRequest("GET /h/env.cgi HTTP/1.1", "Host: "+h, "Connection: close")
@@ -89,4 +92,9 @@ func TestIPv6LiteralHost(t *testing.T) {
 		})
 	}
 	compareLines(t, "served requests' log lines (sorted)", served(p.apache), served(p.ours))
+	// Those of the requests both answered, their Host field and path.
+	answered := func(s *diffServer) []string {
+		return slices.DeleteFunc(s.logLines(t, "v6_log"), func(l string) bool { return strings.Contains(l, "?refused") })
+	}
+	compareLines(t, "answered requests' Host fields and paths (sorted)", answered(p.apache), answered(p.ours))
 }

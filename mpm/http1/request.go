@@ -440,6 +440,8 @@ func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.R
 			if t, ok := unbracketFuture(target); ok {
 				// url.ParseRequestURI wants an IPv6 address in brackets.
 				u, err = url.ParseRequestURI(t)
+			} else if bu, ok := badLiteralURL(target); ok {
+				u, err = bu, nil
 			}
 		}
 		if err != nil && target[0] == '/' && errors.As(err, new(url.EscapeError)) {
@@ -1340,6 +1342,26 @@ func unbracketFuture(t string) (_ string, ok bool) {
 		return "", false
 	}
 	return string(scheme) + "://" + string(auth[1:end-1]) + string(auth[end:]) + string(rest), true
+}
+
+// badLiteralURL is the absolute-form target t whose host, in brackets, is
+// no IPv6 address ("http://[::g]/", "http://[::1]x/"), which
+// url.ParseRequestURI refuses, parsed as apache2's apr_uri_parse takes
+// it: the URL, its Host the authority as sent, for validHost to refuse
+// as apache2's fix_hostname does once the fields are read (its Host field
+// and path in the access log). ok is false for any other target, and for
+// one with user information (refused at its request line, AH02422).
+func badLiteralURL(t string) (_ *url.URL, ok bool) {
+	scheme, auth, rest, ok := splitAuthority([]byte(t))
+	if !ok || len(auth) == 0 || auth[0] != '[' || bytes.IndexByte(auth, ']') < 0 || bytes.IndexByte(auth, '@') >= 0 {
+		return nil, false
+	}
+	u, err := url.ParseRequestURI(string(scheme) + "://x" + string(rest))
+	if err != nil {
+		return nil, false
+	}
+	u.Host = string(auth)
+	return u, true
 }
 
 // rfcHost reports whether h is a Host field value RFC 9110 §7.2 allows:

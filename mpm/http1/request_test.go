@@ -725,7 +725,8 @@ func TestStrictHostname(t *testing.T) {
 // TestIPLiteral: a Host field's IP-literal is an IPv6 address to apache2
 // (apr_parse_addr_port) and to RFC 3986; an IPvFuture is RFC 3986's only
 // (rfcHost), and a target's IPvFuture without ':' loses its brackets, as
-// apr_uri_parse takes it (unbracketFuture).
+// apr_uri_parse takes it (unbracketFuture); one that is no IPv6 address
+// parses, for validHost to refuse (badLiteralURL).
 func TestIPLiteral(t *testing.T) {
 	for h, want := range map[string][2]bool{ // validHost, rfcHost
 		"[::1]": {true, true}, "[::1]:80": {true, true}, "[::ffff:1.2.3.4]": {true, true}, "[1:2:3:4:5:6:7:8]": {true, true},
@@ -744,6 +745,19 @@ func TestIPLiteral(t *testing.T) {
 	} {
 		if got, ok := unbracketFuture(target); got != want || ok != (want != "") {
 			t.Errorf("unbracketFuture(%q) = %q, %v, want %q", target, got, ok, want)
+		}
+	}
+	for target, want := range map[string]string{
+		"http://[::g]/a?q": "[::g] /a", "http://[::1]x/": "[::1]x /", "http://[v1.x:80]": "[v1.x:80] ",
+		"http://u@[::g]/": "", "http://[::g/": "", "http://a..b/": "", "/[::g]": "",
+	} {
+		u, ok := badLiteralURL(target)
+		got := ""
+		if ok {
+			got = u.Host + " " + u.Path
+		}
+		if got != want {
+			t.Errorf("badLiteralURL(%q) = %q, want %q", target, got, want)
 		}
 	}
 }
