@@ -40,8 +40,15 @@ func TestIPv6LiteralHost(t *testing.T) {
 	var reqs []diffRequest
 	for _, h := range []string{"[::1]", "[::1]:80", "[::1]:", "[::]", "[ABCD::EF]", "[::ffff:1.2.3.4]", "[1:2:3:4:5:6:7:8]",
 		"[1::2:3:4:5:6:7]", "[::1::2]", "[::g]", "[::1", "[::1]x", "[::1]]", "::1",
-		"[fe80::1%25eth0]", "[fe80::1%eth0]", "[v1.x:y]", "[v1.x:80]", "[v1.x!]", "[v1.2]"} {
+		"[fe80::1%25eth0]", "[fe80::1%eth0]", "[v1.x:y]", "[v1.x:80]", "[v1.x!]", "[v1.2]",
+		"[v1.x]y", "[v1.a]b.c", "[v1.x]-", "[::1]:8a", "[::1]:80:81"} {
 		reqs = append(reqs, diffRequest{Raw: field(h)}, diffRequest{Raw: target(h)})
+	}
+	// A bad port after the literal is refused at the request line, an https
+	// target's too (on a plain connection, served by the Host field when
+	// valid).
+	for _, h := range []string{"[::1]:8a", "[::1]:80:81", "[::g]"} {
+		reqs = append(reqs, diffRequest{Raw: rawRequest("GET https://"+h+"/h/env.cgi HTTP/1.1", "Host: main.test", "Connection: close")})
 	}
 	for _, h := range []string{"[abcd]", "[1:2:3:4:5:6:7:8:9]", "[12345::]", "[::1.2.3]", "[:]", "[]",
 		"[1.2.3.4]", "[v1.x]", "[V1.X]:81", "[v1.a-b_c]", "[vz.x]", "[v1.]", "[::1]:0"} {

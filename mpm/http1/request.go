@@ -1338,7 +1338,7 @@ func unbracketFuture(t string) (_ string, ok bool) {
 		return "", false
 	}
 	end := ipFutureEnd(string(auth))
-	if end < 0 || bytes.IndexByte(auth[1:end-1], ':') >= 0 {
+	if end < 0 || bytes.IndexByte(auth[1:end-1], ':') >= 0 || end < len(auth) && auth[end] != ':' {
 		return "", false
 	}
 	return string(scheme) + "://" + string(auth[1:end-1]) + string(auth[end:]) + string(rest), true
@@ -1355,6 +1355,13 @@ func badLiteralURL(t string) (_ *url.URL, ok bool) {
 	scheme, auth, rest, ok := splitAuthority([]byte(t))
 	if !ok || len(auth) == 0 || auth[0] != '[' || bytes.IndexByte(auth, ']') < 0 || bytes.IndexByte(auth, '@') >= 0 {
 		return nil, false
+	}
+	if after := auth[bytes.IndexByte(auth, ']')+1:]; len(after) > 0 && after[0] == ':' {
+		for _, c := range after[1:] {
+			if c < '0' || c > '9' {
+				return nil, false // apr_uri_parse's bad port: refused at the request line
+			}
+		}
 	}
 	u, err := url.ParseRequestURI(string(scheme) + "://x" + string(rest))
 	if err != nil {
