@@ -58,3 +58,33 @@ func TestLogio(t *testing.T) {
 	}
 	p.checkLogs("io_log", "combinedio_log")
 }
+
+// TestLogioRefused: %I of a request refused before its header is all read
+// counts what apache2 read of it: for a bad request line or a 414, the
+// line; for a bad or too long field, the lines up to it (a bad field
+// line, the next line too: ap_get_mime_headers_core reads on for an
+// obs-fold before it looks at a line); for a field past
+// LimitRequestFields, the line after it; for an invalid or repeated Host,
+// the whole head.
+func TestLogioRefused(t *testing.T) {
+	p := startPair(t, 1, logioConf+"LimitRequestFields 4\n", map[string]string{"a.txt": "a\n"})
+	long := strings.Repeat("x", 9000)
+	var reqs []diffRequest
+	for _, raw := range []string{
+		"GET /a.txt HTTP/1.1 x\r\nHost: main.test\r\nX-A: 1\r\n\r\n",
+		"GET /a.txt\x01 HTTP/1.1\r\nHost: main.test\r\n\r\n",
+		"GET /" + long + " HTTP/1.1\r\nHost: main.test\r\nX-A: 1\r\n\r\n",
+		"GET /a.txt HTTP/1.1\r\nHost: main.test\r\nX-A: 1\r\nBad header\r\nX-B: 2\r\n\r\n",
+		"GET /a.txt HTTP/1.1\r\nHost: main.test\r\nX-A: 1\r\nX-Long: " + long + "\r\nX-B: 2\r\n\r\n",
+		"GET /a.txt HTTP/1.1\r\nX-A: 1\r\nHost: a b\r\nX-B: 2\r\n\r\n",
+		"GET /a.txt HTTP/1.1\r\nX-A: 1\r\nHost: a\r\nHost: b\r\nX-B: 2\r\n\r\n",
+		"GET /a.txt HTTP/1.1\r\nHost: main.test\r\n X-A: 1\r\nX-B: 2\r\n\r\n",
+		"GET /a.txt HTTP/1.1\r\nHost: main.test\r\nX-A : 1\r\nX-B: 2\r\n\r\n",
+		"GET /a.txt HTTP/1.1\r\nHost: main.test\r\nX-A: 1\nX-B: 2\r\n\r\n",
+		"GET /a.txt HTTP/1.1\r\nHost: main.test\r\nX-A: 1\r\nX-B: 2\r\nX-C: 3\r\nX-D: 4\r\nX-E: 5\r\n\r\n",
+	} {
+		reqs = append(reqs, diffRequest{Raw: raw})
+	}
+	p.check(reqs)
+	p.checkLogs("io_log", "combinedio_log")
+}

@@ -141,21 +141,23 @@ var invalidPath = regexp.MustCompile(`\[(core:error)\] \[pid [^]]*\] \[client [^
 
 // refusalInfo are core's info lines about requests refused as they are
 // read.
-var refusalInfo = regexp.MustCompile(`\[(core:info)\] \[pid [^]]*\] \[client [^]]*\] (AH00(?:561|565|570): .*)`)
+var refusalInfo = regexp.MustCompile(`\[(core:info)\] \[pid [^]]*\] \[client [^]]*\] (AH00(?:561|563|565|570): .*)`)
 
 // TestRefusalInfoLines: at LogLevel info, a field over
 // LimitRequestFieldSize (its name up to the colon, or its first 80 bytes),
-// a request line over LimitRequestLine (the limit) and an unknown
-// expectation (the fields' merged value) are logged as apache2's
-// ap_read_request logs them (AH00561, AH00565, AH00570).
+// a request line over LimitRequestLine (the limit), more fields than
+// LimitRequestFields and an unknown expectation (the fields' merged
+// value) are logged as apache2's ap_read_request logs them (AH00561,
+// AH00565, AH00563, AH00570).
 func TestRefusalInfoLines(t *testing.T) {
-	p := startPair(t, 1, "ServerName main.test\nListen 127.0.0.1:@P0@\nDocumentRoot @DOCS@\nLogLevel info\nLimitRequestLine 300\n", map[string]string{"a.txt": "a\n"})
+	p := startPair(t, 1, "ServerName main.test\nListen 127.0.0.1:@P0@\nDocumentRoot @DOCS@\nLogLevel info\nLimitRequestLine 300\nLimitRequestFields 4\n", map[string]string{"a.txt": "a\n"})
 	p.check([]diffRequest{
 		{Raw: "GET /a.txt HTTP/1.1\r\nHost: main.test\r\nX-Long: " + strings.Repeat("b", 9000) + "\r\n\r\n"},
 		{Raw: "GET /a.txt HTTP/1.1\r\nHost: main.test\r\n" + strings.Repeat("n", 9000) + "\r\n\r\n"},
 		{Raw: "GET /a.txt HTTP/1.1\r\nHost: main.test\r\n" + strings.Repeat("n", 100) + ": x" + strings.Repeat("b", 9000) + "\r\n\r\n"},
 		{Raw: "GET /" + strings.Repeat("a", 400) + " HTTP/1.1\r\nHost: main.test\r\n\r\n"},
 		{Raw: "GET /a.txt HTTP/1.1\r\nHost: main.test\r\nExpect: x\r\nExpect: y\r\nConnection: close\r\n\r\n"},
+		{Raw: "GET /a.txt HTTP/1.1\r\nHost: main.test\r\nX-A: 1\r\nX-B: 2\r\nX-C: 3\r\nX-D: 4\r\n\r\n"},
 	})
 	must(t, p.apache.stop())
 	must(t, p.ours.stop())

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"strings"
@@ -50,7 +51,7 @@ var (
 	// (errURITooLong; see Conn.LineUnparsed).
 	errLineLF     = &protoError{status: http.StatusBadRequest}
 	errFieldLong  = &protoError{status: http.StatusBadRequest, notes: noteFieldTooLong}
-	errFieldCount = &protoError{status: http.StatusBadRequest, notes: noteTooManyField}
+	errFieldCount = &protoError{status: http.StatusBadRequest, notes: noteTooManyField, log: "AH00563: Number of request headers exceeds LimitRequestFields"}
 
 	errLineTooLong = errors.New("line too long")
 	errBareLF      = errors.New("line not terminated by CRLF")
@@ -435,6 +436,14 @@ func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.R
 		req.URL = u
 	default:
 		u, err := url.ParseRequestURI(target)
+		if err != nil && target[0] != '/' {
+			if t, ok := unbracketFuture(target); ok {
+				// url.ParseRequestURI wants an IPv6 address in brackets.
+				u, err = url.ParseRequestURI(t)
+			} else if bu, ok := badLiteralURL(target); ok {
+				u, err = bu, nil
+			}
+		}
 		if err != nil && target[0] == '/' && errors.As(err, new(url.EscapeError)) {
 			// A bad %-escape in the path is apache2's
 			// ap_process_request_internal's 400 (AH10244), once the
@@ -1230,7 +1239,7 @@ func targetHostField(a string) string {
 }
 
 // validHost applies apache2's Host checks: a reg-name of letters, digits, '-', '.' and
-// '_' without two dots in a row, or a bracketed IPv6 literal, then an optional ":port"
+// '_' without two dots in a row, or a bracketed IPv6 address (ipLiteralEnd), then an optional ":port"
 // of digits, a number <= 65535 whatever its leading zeros (":000080", as apache2's
 // apr_parse_addr_port and apr_uri_parse read it; a greater one, which apache2 wraps
 // to port 0 and serves, is refused). An empty port, which apache2 takes in a target,
@@ -1276,29 +1285,100 @@ func validHost(h string) bool {
 	return n <= 65535
 }
 
-// ipLiteralEnd is the length of the bracketed IPv6 literal h starts with
-// (hex digits, ':' and '.' between "[" and "]"), -1 when it is none.
+// ipLiteralEnd is the length of the IP-literal h starts with: "[", an
+// IPv6 address as RFC 3986's IPv6address (and apache2's apr_inet_pton:
+// eight groups, or fewer with one "::" standing for one or more, the last
+// two possibly a dotted IPv4 address; no zone), "]"; -1 when it is none.
 func ipLiteralEnd(h string) int {
 	end := strings.IndexByte(h, ']')
-	if end < 2 {
+	if end < 2 || strings.IndexByte(h[1:end], '%') >= 0 {
 		return -1
 	}
-	for _, c := range []byte(h[1:end]) {
-		if !isHex(c) && c != ':' && c != '.' {
-			return -1
-		}
+	if a, err := netip.ParseAddr(h[1:end]); err != nil || !a.Is6() {
+		return -1
 	}
 	return end + 1
 }
 
+// ipFutureEnd is the length of the IP-literal h starts with when it holds
+// RFC 3986's IPvFuture ("[v" hex digits "." then unreserved characters,
+// sub-delims and ':' "]"), -1 when it is none.
+func ipFutureEnd(h string) int {
+	if len(h) < 2 || h[0] != '[' || h[1]|0x20 != 'v' {
+		return -1
+	}
+	i := 2
+	for i < len(h) && isHex(h[i]) {
+		i++
+	}
+	if i == 2 || i >= len(h) || h[i] != '.' {
+		return -1
+	}
+	start := i + 1
+	for i = start; i < len(h) && h[i] != ']'; i++ {
+		if c := h[i]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("-._~!$&'()*+,;=:", c) >= 0) {
+			return -1
+		}
+	}
+	if i == start || i == len(h) {
+		return -1
+	}
+	return i + 1
+}
+
+// unbracketFuture is the absolute-form target t as apache2 reads one
+// whose host is an IPvFuture without ':' in it, "http://[v1.x]:81/":
+// apr_uri_parse drops the brackets and fix_hostname checks and keeps
+// "v1.x" as a name ("http://v1.x:81/"); ok is false for any other target
+// (with a ':', fix_hostname takes the host for an IPv6 address and
+// refuses it).
+func unbracketFuture(t string) (_ string, ok bool) {
+	scheme, auth, rest, ok := splitAuthority([]byte(t))
+	if !ok {
+		return "", false
+	}
+	end := ipFutureEnd(string(auth))
+	if end < 0 || bytes.IndexByte(auth[1:end-1], ':') >= 0 || end < len(auth) && auth[end] != ':' {
+		return "", false
+	}
+	return string(scheme) + "://" + string(auth[1:end-1]) + string(auth[end:]) + string(rest), true
+}
+
+// badLiteralURL is the absolute-form target t whose host, in brackets, is
+// no IPv6 address ("http://[::g]/", "http://[::1]x/"), which
+// url.ParseRequestURI refuses, parsed as apache2's apr_uri_parse takes
+// it: the URL, its Host the authority as sent, for validHost to refuse
+// as apache2's fix_hostname does once the fields are read (its Host field
+// and path in the access log). ok is false for any other target, and for
+// one with user information (refused at its request line, AH02422).
+func badLiteralURL(t string) (_ *url.URL, ok bool) {
+	scheme, auth, rest, ok := splitAuthority([]byte(t))
+	if !ok || len(auth) == 0 || auth[0] != '[' || bytes.IndexByte(auth, ']') < 0 || bytes.IndexByte(auth, '@') >= 0 {
+		return nil, false
+	}
+	if after := auth[bytes.IndexByte(auth, ']')+1:]; len(after) > 0 && after[0] == ':' {
+		for _, c := range after[1:] {
+			if c < '0' || c > '9' {
+				return nil, false // apr_uri_parse's bad port: refused at the request line
+			}
+		}
+	}
+	u, err := url.ParseRequestURI(string(scheme) + "://x" + string(rest))
+	if err != nil {
+		return nil, false
+	}
+	u.Host = string(auth)
+	return u, true
+}
+
 // rfcHost reports whether h is a Host field value RFC 9110 §7.2 allows:
 // RFC 3986's uri-host (a reg-name of unreserved characters, sub-delims and
-// %-escapes, possibly empty, or an IP-literal of hex digits, ':' and '.')
-// then an optional ':' and port of digits.
+// %-escapes, possibly empty, or an IP-literal: an IPv6 address or an
+// IPvFuture in brackets) then an optional ':' and port of digits.
 func rfcHost(h string) bool {
 	i := 0
 	if strings.HasPrefix(h, "[") {
-		if i = ipLiteralEnd(h); i < 0 {
+		if i = max(ipLiteralEnd(h), ipFutureEnd(h)); i < 0 {
 			return false
 		}
 	} else {

@@ -722,6 +722,46 @@ func TestStrictHostname(t *testing.T) {
 	}
 }
 
+// TestIPLiteral: a Host field's IP-literal is an IPv6 address to apache2
+// (apr_parse_addr_port) and to RFC 3986; an IPvFuture is RFC 3986's only
+// (rfcHost), and a target's IPvFuture without ':' loses its brackets, as
+// apr_uri_parse takes it (unbracketFuture); one that is no IPv6 address
+// parses, for validHost to refuse (badLiteralURL).
+func TestIPLiteral(t *testing.T) {
+	for h, want := range map[string][2]bool{ // validHost, rfcHost
+		"[::1]": {true, true}, "[::1]:80": {true, true}, "[::ffff:1.2.3.4]": {true, true}, "[1:2:3:4:5:6:7:8]": {true, true},
+		"[abcd]": {false, false}, "[::1::2]": {false, false}, "[12345::]": {false, false}, "[1:2:3:4:5:6:7:8:9]": {false, false},
+		"[::1.2.3]": {false, false}, "[:]": {false, false}, "[]": {false, false}, "[1.2.3.4]": {false, false},
+		"[1::2:3:4:5:6:7:8]": {false, false}, "[fe80::1%25eth0]": {false, false}, "[::1]x": {false, false},
+		"[v1.x]": {false, true}, "[V1.x:y]:81": {false, true}, "[vz.x]": {false, false}, "[v1.]": {false, false}, "[v.x]": {false, false},
+	} {
+		if got := [2]bool{validHost(h), rfcHost(h)}; got != want {
+			t.Errorf("validHost, rfcHost(%q) = %v, want %v", h, got, want)
+		}
+	}
+	for target, want := range map[string]string{
+		"http://[v1.x]/a": "http://v1.x/a", "http://[V1.X]:81": "http://V1.X:81", "http://[v1.x:80]/": "",
+		"http://[abcd]/": "", "http://[::1]/": "", "/[v1.x]": "", "http://[v1.x/": "",
+	} {
+		if got, ok := unbracketFuture(target); got != want || ok != (want != "") {
+			t.Errorf("unbracketFuture(%q) = %q, %v, want %q", target, got, ok, want)
+		}
+	}
+	for target, want := range map[string]string{
+		"http://[::g]/a?q": "[::g] /a", "http://[::1]x/": "[::1]x /", "http://[v1.x:80]": "[v1.x:80] ",
+		"http://u@[::g]/": "", "http://[::g/": "", "http://a..b/": "", "/[::g]": "",
+	} {
+		u, ok := badLiteralURL(target)
+		got := ""
+		if ok {
+			got = u.Host + " " + u.Path
+		}
+		if got != want {
+			t.Errorf("badLiteralURL(%q) = %q, want %q", target, got, want)
+		}
+	}
+}
+
 // TestServerPort: the port of the request's host as apache2's
 // ap_get_server_port gives it (UseCanonicalName Off, no ServerName): a
 // number, an empty one (an absolute-form target's) the scheme's.
