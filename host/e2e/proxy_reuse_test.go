@@ -176,3 +176,43 @@ func TestProxyReuseVhostNoInherit(t *testing.T) {
 		compareReuseHost(t, p, be, hp[0], hp[1], 6)
 	}
 }
+
+// TestProxyReuseVhostNoProxyLines: a virtual host with no mod_proxy line of
+// its own has the main server's mod_proxy configuration as it is, however
+// the main server sets ProxyPassInherit and BalancerInherit (Off here), as
+// apache2 merges nothing for a module none of whose directives the virtual
+// host has: the main server's ProxyPass line, a RewriteRule [P] to its URL
+// and its balancer are served by its workers, reusing their connections
+// (ours served the first two by the generic worker, a connection per
+// request, and answered 500 for the balancer, AH01144). A virtual host
+// with one mod_proxy line (ProxyPreserveHost) has its own configuration
+// and, inheriting nothing, serves the RewriteRule [P] by the generic worker.
+func TestProxyReuseVhostNoProxyLines(t *testing.T) {
+	be := newReuseBackend(t)
+	conf := balancerModules + mainSite + `ProxyPassInherit Off
+BalancerInherit Off
+ProxyPass /a http://` + be.addr + `/a
+ProxyPass /b balancer://bal
+<Proxy balancer://bal>
+    BalancerMember http://` + be.addr + `/m
+</Proxy>
+<VirtualHost 127.0.0.1:@P0@>
+    ServerName main.test
+</VirtualHost>
+<VirtualHost 127.0.0.1:@P0@>
+    ServerName v1.test
+    RewriteEngine On
+    RewriteRule ^/rz(.*) http://` + be.addr + `/a/z$1 [P]
+</VirtualHost>
+<VirtualHost 127.0.0.1:@P0@>
+    ServerName v2.test
+    ProxyPreserveHost On
+    RewriteEngine On
+    RewriteRule ^/rz(.*) http://` + be.addr + `/a/z$1 [P]
+</VirtualHost>
+`
+	p := startPair(t, 1, conf, map[string]string{"a.txt": "a\n"})
+	for _, hp := range [][2]string{{"main.test", "/a"}, {"main.test", "/b"}, {"v1.test", "/a"}, {"v1.test", "/b"}, {"v1.test", "/rz"}, {"v2.test", "/rz"}} {
+		compareReuseHost(t, p, be, hp[0], hp[1], 6)
+	}
+}
