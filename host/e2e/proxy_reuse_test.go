@@ -176,3 +176,92 @@ func TestProxyReuseVhostNoInherit(t *testing.T) {
 		compareReuseHost(t, p, be, hp[0], hp[1], 6)
 	}
 }
+
+// noInheritMain is a main server with ProxyPassInherit and BalancerInherit
+// Off, ProxyPass /a to the backend at addr and /b to balancer://bal, whose
+// member is that backend's /m, and a virtual host main.test of no line.
+func noInheritMain(addr string) string {
+	return balancerModules + mainSite + `ProxyPassInherit Off
+BalancerInherit Off
+ProxyPass /a http://` + addr + `/a
+ProxyPass /b balancer://bal
+<Proxy balancer://bal>
+    BalancerMember http://` + addr + `/m
+</Proxy>
+<VirtualHost 127.0.0.1:@P0@>
+    ServerName main.test
+</VirtualHost>
+`
+}
+
+// TestProxyReuseVhostNoProxyLines: a virtual host with no mod_proxy line of
+// its own has the main server's mod_proxy configuration as it is, however
+// the main server sets ProxyPassInherit and BalancerInherit (Off here), as
+// apache2 merges nothing for a module none of whose directives the virtual
+// host has: the main server's ProxyPass line, a RewriteRule [P] to its URL
+// and its balancer are served by its workers, reusing their connections
+// (ours served the first two by the generic worker, a connection per
+// request, and answered 500 for the balancer, AH01144). A virtual host
+// with one mod_proxy line (ProxyPreserveHost) has its own configuration
+// and, inheriting nothing, serves the RewriteRule [P] by the generic worker.
+func TestProxyReuseVhostNoProxyLines(t *testing.T) {
+	be := newReuseBackend(t)
+	conf := noInheritMain(be.addr) + `<VirtualHost 127.0.0.1:@P0@>
+    ServerName v1.test
+    RewriteEngine On
+    RewriteRule ^/rz(.*) http://` + be.addr + `/a/z$1 [P]
+</VirtualHost>
+<VirtualHost 127.0.0.1:@P0@>
+    ServerName v2.test
+    ProxyPreserveHost On
+    RewriteEngine On
+    RewriteRule ^/rz(.*) http://` + be.addr + `/a/z$1 [P]
+</VirtualHost>
+`
+	p := startPair(t, 1, conf, map[string]string{"a.txt": "a\n"})
+	for _, hp := range [][2]string{{"main.test", "/a"}, {"main.test", "/b"}, {"v1.test", "/a"}, {"v1.test", "/b"}, {"v1.test", "/rz"}, {"v2.test", "/rz"}} {
+		compareReuseHost(t, p, be, hp[0], hp[1], 6)
+	}
+}
+
+// TestProxyVhostOwnEmptyBalancer: a virtual host that inherits nothing
+// (ProxyPassInherit and BalancerInherit Off) and whose own ProxyPass line
+// names a balancer the main server's ProxyPass line and members define has
+// a balancer of that name of its own, without members: apache2 answers
+// 503 (AH01171) for both lines' paths; ours took the balancer for absent
+// (500, AH01144), as it is for a virtual host none of whose lines name it.
+func TestProxyVhostOwnEmptyBalancer(t *testing.T) {
+	be := newReuseBackend(t)
+	conf := noInheritMain(be.addr) + `<VirtualHost 127.0.0.1:@P0@>
+    ServerName v1.test
+    ProxyPass /d balancer://bal
+</VirtualHost>
+<VirtualHost 127.0.0.1:@P0@>
+    ServerName v2.test
+    ProxyPreserveHost On
+</VirtualHost>
+`
+	p := startPair(t, 1, conf, map[string]string{"a.txt": "a\n"})
+	for _, c := range []struct {
+		host, path string
+		status     int
+	}{{"v1.test", "/b", 503}, {"v1.test", "/d", 503}, {"v2.test", "/b", 500}, {"main.test", "/b", 200}} {
+		for _, s := range []*diffServer{p.apache, p.ours} {
+			a := s.ask(t, "127.0.0.1", 0, "GET "+c.path+" HTTP/1.1\r\nHost: "+c.host+"\r\nConnection: close\r\n\r\n")
+			if len(a) != 1 || a[0].Status != c.status {
+				t.Errorf("%s %s%s: %v, want %d", s.name, c.host, c.path, a, c.status)
+			}
+		}
+	}
+	for _, s := range []*diffServer{p.apache, p.ours} {
+		n := 0
+		for _, l := range s.logLines(t, "error_log") {
+			if strings.Contains(l, "AH01171") {
+				n++
+			}
+		}
+		if n != 2 {
+			t.Errorf("%s: %d AH01171 lines, want 2 (v1.test's /b and /d)", s.name, n)
+		}
+	}
+}

@@ -169,6 +169,8 @@ type balancer struct {
 	// or <Proxy> parameters); absent: the server does not have it after all
 	// (Config.Inherit), its ProxyPass answered as apache2's AH01144.
 	onlyPassed, absent bool
+	// passedAt are the places of the ProxyPass lines that name it.
+	passedAt []linePos
 	// growth is growth=: how many members balancer-manager may add
 	// (b_nwrkr). Each has a slot of state (grown) and one that holds its
 	// URL (grownURL), shared by the children once Config.Share put them
@@ -791,9 +793,10 @@ func (b *balancer) memberURL(m *member, u string) string {
 //
 // A virtual host that inherits nothing sees the main server's ProxyPass
 // lines but not the balancers they define in the main server: one of its
-// balancers that only ProxyPass lines name, one of them the main server's,
-// is absent, and a request it maps is answered 500 (AH01144: no scheme
-// handler takes the URL), as apache2 answers it.
+// balancers that only the main server's ProxyPass lines name is absent,
+// and a request it maps is answered 500 (AH01144: no scheme handler takes
+// the URL), as apache2 answers it; one that a ProxyPass line of its own
+// names too is its own, without members (503, AH01171).
 //
 // It returns the errors (*LineError) of the virtual host's own lines
 // resolved apart, which Resolve, seeing the main server's lines before
@@ -805,7 +808,9 @@ func (c *Config) Inherit(main *Config) error {
 	}
 	if !c.inherits() {
 		for name, b := range c.balancers {
-			b.absent = b.onlyPassed && main.passesTo(name)
+			// A ProxyPass line of the virtual host's own naming it
+			// defines it there (without members: AH01171, 503).
+			b.absent = b.onlyPassed && main.passesTo(name) && !b.passedOwn(main.balancers[name])
 		}
 		// Its own lines' workers only (apache2 keeps the virtual host's
 		// list): the main server's lines it sees define none, a URL
@@ -849,21 +854,34 @@ func (c *Config) inheritWorkers(main *Config) error {
 // ownEvents are c's events of lines main did not read: a virtual host's
 // own lines.
 func (c *Config) ownEvents(main *Config) []*workerEvent {
-	type pos struct {
-		file      string
-		line, seq int
-	}
-	mains := map[pos]bool{}
+	mains := map[linePos]bool{}
 	for _, e := range main.events {
-		mains[pos{e.file, e.line, e.seq}] = true
+		mains[linePos{e.file, e.line, e.seq}] = true
 	}
 	var own []*workerEvent
 	for _, e := range c.events {
-		if !mains[pos{e.file, e.line, e.seq}] {
+		if !mains[linePos{e.file, e.line, e.seq}] {
 			own = append(own, e)
 		}
 	}
 	return own
+}
+
+// linePos is a line's place: its file, line and reading order (Config.At).
+type linePos struct {
+	file      string
+	line, seq int
+}
+
+// passedOwn says whether a ProxyPass line naming b is not one of those
+// naming mb, the main server's balancer of its name: a virtual host's own.
+func (b *balancer) passedOwn(mb *balancer) bool {
+	for _, p := range b.passedAt {
+		if mb == nil || !slices.Contains(mb.passedAt, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // passesTo says whether a ProxyPass line of c maps to the balancer name.

@@ -321,6 +321,7 @@ func (c *Config) addPass(isRegex bool, args []string, loc string) error {
 		_, named := c.balancers[name]
 		b := c.balancer(r)
 		b.onlyPassed = (!named || b.onlyPassed) && len(params) == 0
+		b.passedAt = append(b.passedAt, linePos{c.file, c.line, c.seq})
 		for _, kv := range params {
 			if err := b.set(kv[0], kv[1]); err != nil {
 				return errors.New("ProxyPass " + err.Error())

@@ -353,12 +353,44 @@ type Config struct {
 	// proxyFiles says that a section of the configuration files sets
 	// SetHandler "proxy:...", served with balancers.
 	proxyFiles bool
+	// proxyLines are the places of its mod_proxy lines (proxyLinesOf);
+	// mainProxy says that a virtual host has none of its own and uses the
+	// main server's balancers whole (InheritBalancers).
+	proxyLines map[linePos]bool
+	mainProxy  bool
+}
+
+// linePos is a line's place: its file, line and reading order.
+type linePos struct {
+	file      string
+	line, seq int
+}
+
+// proxyLinesOf adds to set the places of the mod_proxy lines of directives
+// and sections (those within them too): its directives, ProxyErrorOverride
+// and the <Proxy> and <ProxyMatch> sections. A virtual host with any of
+// them has mod_proxy's server configuration of its own, merged with the
+// main server's, in apache2 (a module's directive read in the virtual host
+// makes it: ap_set_config_vectors); without, it is the main server's.
+func proxyLinesOf(set map[linePos]bool, directives []Directive, sections []Section) map[linePos]bool {
+	for _, d := range directives {
+		if proxy.IsDirective(d.Name) || strings.EqualFold(d.Name, "ProxyErrorOverride") {
+			set[linePos{d.File, d.Line, d.Seq}] = true
+		}
+	}
+	for _, s := range sections {
+		if strings.EqualFold(s.Kind, "proxy") || strings.EqualFold(s.Kind, "proxymatch") {
+			set[linePos{s.File, s.Line, s.Seq}] = true
+		}
+		proxyLinesOf(set, s.Directives, s.Sections)
+	}
+	return set
 }
 
 // Compile builds the configuration from the top-level directives and the sections.
 // Errors name the directive's file and line.
 func Compile(server []Directive, sections []Section) (*Config, error) {
-	c := &Config{}
+	c := &Config{proxyLines: proxyLinesOf(map[linePos]bool{}, server, sections)}
 	var errs []error
 	var px proxy.Config
 	for _, d := range server {
@@ -495,13 +527,28 @@ func Compile(server []Directive, sections []Section) (*Config, error) {
 
 // InheritBalancers makes a virtual host's configuration use the balancers
 // of main, the main server's, as apache2 does (proxy.Config.Inherit): one
-// state for a balancer's members in every server that inherits it. Call it
+// state for a balancer's members in every server that inherits it. A
+// virtual host with no mod_proxy line of its own (proxyLinesOf) takes
+// main's configuration whole, as apache2 merges nothing for it: the main
+// server's workers (their backend connections) and balancers, whatever
+// BalancerInherit and ProxyPassInherit say. Call it
 // before ShareBalancers. It returns the errors of the virtual host's own
 // proxy lines resolved apart from the main server's, as apache2 reads
 // them (a ProxySet naming a worker only the main server defines), as
 // *Error.
 func (c *Config) InheritBalancers(main *Config) error {
 	if c == nil || main == nil {
+		return nil
+	}
+	own := false
+	for p := range c.proxyLines {
+		own = own || !main.proxyLines[p]
+	}
+	if !own {
+		c.mainProxy, c.balancers = true, main.balancers
+		if c.proxy != nil {
+			c.proxy = main.balancers
+		}
 		return nil
 	}
 	if err := c.balancers.Inherit(main.balancers); err != nil {
@@ -517,8 +564,8 @@ func (c *Config) InheritBalancers(main *Config) error {
 // virtual host inherits only once, by the main server's. It returns how
 // many members and balancers found no free slot.
 func (c *Config) ShareBalancers(board *scoreboard.Board, server int) int {
-	if c == nil {
-		return 0
+	if c == nil || c.mainProxy {
+		return 0 // the main server's, shared by it
 	}
 	return c.balancers.Share(board, server)
 }
