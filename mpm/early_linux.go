@@ -250,8 +250,18 @@ func (c *earlyChild) handOver(blob []byte, files []*os.File) error {
 		c.drop()
 		return fmt.Errorf("hand the spec to child %d: %w", c.Process.Pid, err)
 	}
+	// The spec goes at once when the socket's buffer takes it all (the
+	// child waits to read it to the end before it serves, and a goroutine
+	// of this process, busy at start, ran ~1-3 ms later); what does not
+	// fit, a goroutine writes as the child reads.
+	sent, err := unix.SendmsgN(int(c.Conn.Fd()), blob, nil, nil, unix.MSG_DONTWAIT|unix.MSG_NOSIGNAL)
+	if err == nil && sent == len(blob) {
+		c.Conn.Close()
+		return nil
+	}
+	sent = max(sent, 0)
 	go func() {
-		if _, err := c.Conn.Write(blob); err != nil {
+		if _, err := c.Conn.Write(blob[sent:]); err != nil {
 			_ = c.Process.Kill() // it would wait for the rest forever
 		}
 		c.Conn.Close()

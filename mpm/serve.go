@@ -66,10 +66,6 @@ func Serve(impl MPM, opts ...ServeOption) {
 	// While plugin.Serve answers the handshake:
 	startEarlyChildren(impl, log, pre.Child)
 	checkBuild() // while the first child starts
-	go func() {
-		rpcwire.WarmProto()
-		warmSpec()
-	}()
 
 	ctx, cancel := context.WithCancel(context.Background())
 	srv := &server{impl: impl, log: log, ctx: ctx}
@@ -83,6 +79,12 @@ func Serve(impl MPM, opts ...ServeOption) {
 		os.Exit(1)
 	})
 	srv.preconfigure()
+	// After the preconfigured Run has started its first child: on a busy
+	// machine this goroutine ran first and delayed it.
+	go func() {
+		rpcwire.WarmProto()
+		warmSpec()
+	}()
 	plugin.Serve(&plugin.ServeConfig{
 		HandshakeConfig: rpcwire.Handshake,
 		Plugins:         rpcwire.Plugins(srv),
