@@ -192,6 +192,28 @@ func TestLinkedChildProgramFallback(t *testing.T) {
 // the build check, but without the SDK, whose init drops) is never handed
 // the spec and descriptors while it runs as root: the MPM parent ends it
 // and logs why.
+// noDropSite is a ServerRoot whose event plugin's child program is
+// testdata/nodrop, which never drops to User (nobody) and records a spec it
+// gets in got-spec, in dir, the plugin's directory.
+func noDropSite(t *testing.T) (root, dir string) {
+	t.Helper()
+	_, modules := build(t)
+	plugin, err := os.ReadFile(filepath.Join(modules, "mod_mpm_event.so"))
+	must(t, err)
+	child, err := os.ReadFile(testbin.Program(t, "./internal/testbin/testdata/nodrop"))
+	must(t, err)
+	root = newSite(t, "event", "mpm_event_module", "User nobody\nGroup #65534\n")
+	reachableByNobody(t, root)
+	dir = filepath.Join(root, "modules")
+	must(t, os.Mkdir(dir, 0o755))
+	must(t, os.WriteFile(filepath.Join(dir, "mod_mpm_event.so"), plugin, 0o755))
+	must(t, os.WriteFile(filepath.Join(dir, wire.ChildProgram("event")), child, 0o755))
+	conf := filepath.Join(root, "httpd.conf")
+	write(t, conf, regexp.MustCompile(`(?m)^LoadModule mpm_event_module .*$`).ReplaceAllLiteralString(readFile(t, conf),
+		"LoadModule mpm_event_module modules/mod_mpm_event.so"))
+	return root, dir
+}
+
 func TestChildProgramNoDrop(t *testing.T) {
 	if os.Geteuid() != 0 {
 		if os.Getenv("CI") == "true" {
@@ -199,21 +221,7 @@ func TestChildProgramNoDrop(t *testing.T) {
 		}
 		t.Skip("needs root to change user")
 	}
-	_, modules := build(t)
-	plugin, err := os.ReadFile(filepath.Join(modules, "mod_mpm_event.so"))
-	must(t, err)
-	child, err := os.ReadFile(testbin.Program(t, "./internal/testbin/testdata/nodrop"))
-	must(t, err)
-	root := newSite(t, "event", "mpm_event_module", "User nobody\nGroup #65534\n")
-	reachableByNobody(t, root)
-	dir := filepath.Join(root, "modules")
-	must(t, os.Mkdir(dir, 0o755))
-	must(t, os.WriteFile(filepath.Join(dir, "mod_mpm_event.so"), plugin, 0o755))
-	must(t, os.WriteFile(filepath.Join(dir, wire.ChildProgram("event")), child, 0o755))
-	conf := filepath.Join(root, "httpd.conf")
-	write(t, conf, regexp.MustCompile(`(?m)^LoadModule mpm_event_module .*$`).ReplaceAllLiteralString(readFile(t, conf),
-		"LoadModule mpm_event_module modules/mod_mpm_event.so"))
-
+	root, dir := noDropSite(t)
 	in := start(t, root)
 	got := filepath.Join(dir, "got-spec")
 	logged := eventually(20*time.Second, func() bool {
@@ -247,7 +255,7 @@ func TestChildrenUnderHidepid(t *testing.T) {
 		}
 		t.Skip("needs root to change user and mount /proc")
 	}
-	httpd, modules := build(t)
+	httpd, _ := build(t)
 	hidden := func(t *testing.T, root string) *instance {
 		// httpd is PID 1 of a new PID namespace, under a /proc of its own
 		// mounted in a new mount namespace (private: nothing reaches the
@@ -271,19 +279,7 @@ func TestChildrenUnderHidepid(t *testing.T) {
 	})
 
 	t.Run("no drop", func(t *testing.T) {
-		plugin, err := os.ReadFile(filepath.Join(modules, "mod_mpm_event.so"))
-		must(t, err)
-		child, err := os.ReadFile(testbin.Program(t, "./internal/testbin/testdata/nodrop"))
-		must(t, err)
-		root := newSite(t, "event", "mpm_event_module", "User nobody\nGroup #65534\n")
-		reachableByNobody(t, root)
-		dir := filepath.Join(root, "modules")
-		must(t, os.Mkdir(dir, 0o755))
-		must(t, os.WriteFile(filepath.Join(dir, "mod_mpm_event.so"), plugin, 0o755))
-		must(t, os.WriteFile(filepath.Join(dir, wire.ChildProgram("event")), child, 0o755))
-		conf := filepath.Join(root, "httpd.conf")
-		write(t, conf, regexp.MustCompile(`(?m)^LoadModule mpm_event_module .*$`).ReplaceAllLiteralString(readFile(t, conf),
-			"LoadModule mpm_event_module modules/mod_mpm_event.so"))
+		root, dir := noDropSite(t)
 		hidden(t, root)
 		got := filepath.Join(dir, "got-spec")
 		logged := eventually(20*time.Second, func() bool {
