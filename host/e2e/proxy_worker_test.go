@@ -167,6 +167,10 @@ func TestProxyWorkerConfig(t *testing.T) {
 		"ProxyPass /a http://localhost/a\n<VirtualHost *:1>\nServerName v\nProxySet http://localhost/a timeout=5\n</VirtualHost>\n",
 		"ProxyPass /a http://localhost/a\n<VirtualHost *:1>\nServerName v\nProxyPassInherit Off\nProxySet http://localhost/a timeout=5\n</VirtualHost>\n",
 		"ProxyPass /a http://localhost/a\n<VirtualHost *:1>\nServerName v\nProxyPass /b http://localhost/a/b\nProxySet http://localhost/a/b/c timeout=5\n</VirtualHost>\n",
+		"ProxyPass /a/ http://localhost/ mapping=bogus\n",
+		"ProxyPass /a/ http://localhost/ mapping=Servlet timeout=5\n",
+		"ProxyPass /a/ http://localhost/\nProxySet http://localhost/ mapping=encoded\n",
+		"<Proxy balancer://b>\nBalancerMember /x\n</Proxy>\n",
 	} {
 		want, got := syntaxBoth(t, apache, httpd, modules,
 			proxyHTTPModules+"LoadModule proxy_fcgi_module /usr/lib/apache2/modules/mod_proxy_fcgi.so\n", snippet)

@@ -338,6 +338,9 @@ func (c *Config) addMember(args []string, section string) error {
 		}
 	}
 	w, err := newWorker(name, &s)
+	if errors.Is(err, errNotAbsolute) {
+		return errors.New("BalancerMember URL must be absolute!: " + name)
+	}
 	if err != nil {
 		return errors.New("BalancerMember " + strings.TrimPrefix(err.Error(), "ProxyPass "))
 	}

@@ -296,6 +296,14 @@ func (c *Config) addPass(isRegex bool, args []string, loc string) error {
 				}
 				return errors.New("Invalid ProxyPass|ProxyPassMatch parameter. Parameter must be in the form 'key=value'.")
 			}
+			if strings.EqualFold(k, "mapping") {
+				// A ProxyPass flag in apache2, not a worker parameter
+				// (ProxySet refuses it); accepted, not applied here.
+				if !strings.EqualFold(v, "encoded") && !strings.EqualFold(v, "servlet") {
+					return errors.New("unknown mapping")
+				}
+				continue
+			}
 			params = append(params, [2]string{k, v})
 		}
 	}
@@ -416,7 +424,7 @@ func (s *workerSettings) set(key, val string) error {
 	case "max", "min", "smax", "ttl", "acquire", "flushpackets", "flushwait", "iobuffersize",
 		"receivebuffersize", "ping", "lbset", "loadfactor", "route", "redirect", "status",
 		"hcmethod", "hcinterval", "hcpasses", "hcfails", "hcuri", "hcexpr", "hctemplate",
-		"responsefieldsize", "addressttl", "secret", "mapping":
+		"responsefieldsize", "addressttl", "secret":
 		// Accepted, not applied here.
 	default:
 		return errors.New("unknown Worker parameter")
