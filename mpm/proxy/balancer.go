@@ -170,7 +170,7 @@ type balancer struct {
 	// (Config.Inherit), its ProxyPass answered as apache2's AH01144.
 	onlyPassed, absent bool
 	// passedAt are the places of the ProxyPass lines that name it.
-	passedAt []linePos
+	passedAt []LinePos
 	// growth is growth=: how many members balancer-manager may add
 	// (b_nwrkr). Each has a slot of state (grown) and one that holds its
 	// URL (grownURL), shared by the children once Config.Share put them
@@ -857,23 +857,17 @@ func (c *Config) inheritWorkers(main *Config) error {
 // ownEvents are c's events of lines main did not read: a virtual host's
 // own lines.
 func (c *Config) ownEvents(main *Config) []*workerEvent {
-	mains := map[linePos]bool{}
+	mains := map[LinePos]bool{}
 	for _, e := range main.events {
-		mains[linePos{e.file, e.line, e.seq}] = true
+		mains[LinePos{e.file, e.line, e.seq}] = true
 	}
 	var own []*workerEvent
 	for _, e := range c.events {
-		if !mains[linePos{e.file, e.line, e.seq}] {
+		if !mains[LinePos{e.file, e.line, e.seq}] {
 			own = append(own, e)
 		}
 	}
 	return own
-}
-
-// linePos is a line's place: its file, line and reading order (Config.At).
-type linePos struct {
-	file      string
-	line, seq int
 }
 
 // passedOwn says whether a ProxyPass line naming b is not one of those

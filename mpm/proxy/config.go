@@ -141,6 +141,14 @@ func (c *Config) At(file string, line, seq int) *Config {
 	return c
 }
 
+// LinePos is a directive line's place: its file, its line and its place
+// in reading order across the included files (At), comparable: a line
+// read by the main server and by a virtual host is one LinePos.
+type LinePos struct {
+	File      string
+	Line, Seq int
+}
+
 // Empty says whether nothing is proxied.
 func (c *Config) Empty() bool { return c == nil || len(c.passes) == 0 }
 
@@ -329,7 +337,7 @@ func (c *Config) addPass(isRegex bool, args []string, loc string) error {
 		_, named := c.balancers[name]
 		b := c.balancer(r)
 		b.onlyPassed = (!named || b.onlyPassed) && len(params) == 0
-		b.passedAt = append(b.passedAt, linePos{c.file, c.line, c.seq})
+		b.passedAt = append(b.passedAt, LinePos{c.file, c.line, c.seq})
 		for _, kv := range params {
 			if err := b.set(kv[0], kv[1]); err != nil {
 				return errors.New("ProxyPass " + err.Error())

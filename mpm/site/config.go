@@ -356,14 +356,8 @@ type Config struct {
 	// proxyLines are the places of its mod_proxy lines (proxyLinesOf);
 	// mainProxy says that a virtual host has none of its own and uses the
 	// main server's balancers whole (InheritBalancers).
-	proxyLines map[linePos]bool
+	proxyLines map[proxy.LinePos]bool
 	mainProxy  bool
-}
-
-// linePos is a line's place: its file, line and reading order.
-type linePos struct {
-	file      string
-	line, seq int
 }
 
 // proxyLinesOf adds to set the places of the mod_proxy lines of directives
@@ -372,15 +366,15 @@ type linePos struct {
 // them has mod_proxy's server configuration of its own, merged with the
 // main server's, in apache2 (a module's directive read in the virtual host
 // makes it: ap_set_config_vectors); without, it is the main server's.
-func proxyLinesOf(set map[linePos]bool, directives []Directive, sections []Section) map[linePos]bool {
+func proxyLinesOf(set map[proxy.LinePos]bool, directives []Directive, sections []Section) map[proxy.LinePos]bool {
 	for _, d := range directives {
 		if proxy.IsDirective(d.Name) || strings.EqualFold(d.Name, "ProxyErrorOverride") {
-			set[linePos{d.File, d.Line, d.Seq}] = true
+			set[proxy.LinePos{File: d.File, Line: d.Line, Seq: d.Seq}] = true
 		}
 	}
 	for _, s := range sections {
 		if strings.EqualFold(s.Kind, "proxy") || strings.EqualFold(s.Kind, "proxymatch") {
-			set[linePos{s.File, s.Line, s.Seq}] = true
+			set[proxy.LinePos{File: s.File, Line: s.Line, Seq: s.Seq}] = true
 		}
 		proxyLinesOf(set, s.Directives, s.Sections)
 	}
@@ -390,7 +384,7 @@ func proxyLinesOf(set map[linePos]bool, directives []Directive, sections []Secti
 // Compile builds the configuration from the top-level directives and the sections.
 // Errors name the directive's file and line.
 func Compile(server []Directive, sections []Section) (*Config, error) {
-	c := &Config{proxyLines: proxyLinesOf(map[linePos]bool{}, server, sections)}
+	c := &Config{proxyLines: proxyLinesOf(map[proxy.LinePos]bool{}, server, sections)}
 	var errs []error
 	var px proxy.Config
 	for _, d := range server {
