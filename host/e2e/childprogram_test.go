@@ -215,12 +215,7 @@ func noDropSite(t *testing.T) (root, dir string) {
 }
 
 func TestChildProgramNoDrop(t *testing.T) {
-	if os.Geteuid() != 0 {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CI runs as root: this test must run there, as root")
-		}
-		t.Skip("needs root to change user")
-	}
+	needsRoot(t, "to change user")
 	root, dir := noDropSite(t)
 	in := start(t, root)
 	got := filepath.Join(dir, "got-spec")

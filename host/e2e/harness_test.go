@@ -91,6 +91,19 @@ func reachableByNobody(t testing.TB, root string) {
 	}
 }
 
+// needsRoot skips t, saying "needs root" and why (what for), unless it
+// runs as root; under CI, which runs as root, it fails t instead: there
+// the test must run.
+func needsRoot(t testing.TB, why string) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("CI runs as root: this test must run there, as root")
+		}
+		t.Skip("needs root " + why)
+	}
+}
+
 func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {

@@ -180,12 +180,7 @@ func recycledPid(log string) int {
 // under every MPM and the third-party example (the SDK does it). CI runs
 // as root: there the test must run.
 func TestParentCapabilities(t *testing.T) {
-	if os.Geteuid() != 0 {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CI runs as root: this test must run there, as root")
-		}
-		t.Skip("needs root")
-	}
+	needsRoot(t, "to start httpd as root, with capabilities")
 	const parentSet = "00000000000000e0" // CAP_KILL (5), CAP_SETGID (6), CAP_SETUID (7)
 	mpms := append(testbin.MPMs[:len(testbin.MPMs):len(testbin.MPMs)], struct{ Name, Module string }{"percore", testbin.ExampleModule})
 	for _, m := range mpms {

@@ -20,12 +20,7 @@ import (
 // It serves now, and a child program that does not drop, still visible as
 // root, still gets nothing.
 func TestChildrenUnderHidepid(t *testing.T) {
-	if os.Geteuid() != 0 {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CI runs as root: this test must run there, as root")
-		}
-		t.Skip("needs root to change user and mount /proc")
-	}
+	needsRoot(t, "to change user and mount /proc")
 	httpd, _ := build(t)
 	hidden := func(t *testing.T, root string) *instance {
 		// httpd is PID 1 of a new PID namespace, under a /proc of its own

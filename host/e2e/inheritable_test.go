@@ -26,12 +26,7 @@ import (
 // nor do its children, as User nobody; a piped logger, the host's own
 // child, keeps the host's inheritable set as before.
 func TestParentCapabilitiesInheritable(t *testing.T) {
-	if os.Geteuid() != 0 {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CI runs as root: this test must run there, as root")
-		}
-		t.Skip("needs root")
-	}
+	needsRoot(t, "to start httpd as root, with inheritable capabilities")
 	const inheritable = 1<<unix.CAP_KILL | 1<<unix.CAP_SETGID | 1<<unix.CAP_SETUID | 1<<unix.CAP_NET_BIND_SERVICE
 	for _, m := range []struct{ Name, Module string }{{"event", "mpm_event_module"}, {"percore", testbin.ExampleModule}} {
 		t.Run(m.Name, func(t *testing.T) {

@@ -27,12 +27,7 @@ import (
 // group, without capabilities (but the parent's bounding set). The linked
 // form (make MPM=NAME: the host starts the children) is tried too.
 func TestChildrenOutOfUsersReach(t *testing.T) {
-	if os.Geteuid() != 0 {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CI runs as root: this test must run there, as root")
-		}
-		t.Skip("needs root to change user")
-	}
+	needsRoot(t, "to change user")
 	reachchild := testbin.Program(t, "./internal/testbin/testdata/reachchild")
 	for _, form := range []struct{ mpm, module string }{
 		{"prefork", "mpm_prefork_module"}, {"event", "mpm_event_module"}, {"linked prefork", "mpm_prefork_module"},
