@@ -187,11 +187,6 @@ func TestLinkedChildProgramFallback(t *testing.T) {
 	}
 }
 
-// TestChildProgramNoDrop: a child program that does not drop to User
-// (nodrop, internal/testbin/testdata: built from this checkout, so it passes
-// the build check, but without the SDK, whose init drops) is never handed
-// the spec and descriptors while it runs as root: the MPM parent ends it
-// and logs why.
 // noDropSite is a ServerRoot whose event plugin's child program is
 // testdata/nodrop, which never drops to User (nobody) and records a spec it
 // gets in got-spec, in dir, the plugin's directory.
@@ -214,21 +209,37 @@ func noDropSite(t *testing.T) (root, dir string) {
 	return root, dir
 }
 
-func TestChildProgramNoDrop(t *testing.T) {
-	needsRoot(t, "to change user")
-	root, dir := noDropSite(t)
-	in := start(t, root)
-	got := filepath.Join(dir, "got-spec")
+// noDropRefused waits, for a started noDropSite (root, dir), until its
+// child program got its spec or the error log says why the MPM parent
+// ended it, and fails t unless the child got nothing and the log says
+// why; where (as "under hidepid, ") begins the message of a spec got. It
+// returns the path got-spec, which the child writes a spec it gets to.
+func noDropRefused(t *testing.T, root, dir, where string) (got string) {
+	t.Helper()
+	got = filepath.Join(dir, "got-spec")
 	logged := eventually(20*time.Second, func() bool {
 		_, err := os.Stat(got)
 		return err == nil || strings.Contains(errorLog(t, root), "not as the children's user 65534:65534")
 	})
 	if b, err := os.ReadFile(got); err == nil {
-		t.Fatalf("the child program that did not drop to User got its spec: %s", b)
+		t.Fatalf("%sthe child program that did not drop to User got its spec: %s", where, b)
 	}
 	if !logged {
 		t.Fatalf("no line says why the child was ended:\n%s", errorLog(t, root))
 	}
+	return got
+}
+
+// TestChildProgramNoDrop: a child program that does not drop to User
+// (nodrop, internal/testbin/testdata: built from this checkout, so it passes
+// the build check, but without the SDK, whose init drops) is never handed
+// the spec and descriptors while it runs as root: the MPM parent ends it
+// and logs why.
+func TestChildProgramNoDrop(t *testing.T) {
+	needsRoot(t, "to change user")
+	root, dir := noDropSite(t)
+	in := start(t, root)
+	got := noDropRefused(t, root, dir, "")
 	in.signal(syscall.SIGTERM)
 	in.wait()
 	if b, err := os.ReadFile(got); err == nil {
