@@ -200,6 +200,10 @@ func (s *server) preconfigure() {
 	runtime.Gosched()
 }
 
+// running says whether preconfigure started the MPM's Run: it took a
+// Preconfig that gave no diagnostics.
+func (s *server) running() bool { return s.pre != nil && s.pre.run == nil }
+
 // readPreconfig reads the descriptor fd (a decimal number) to its end,
 // closes it and decodes the Preconfig it held: nil for nothing.
 func readPreconfig(fd string) (*mpmv1.Preconfig, error) {

@@ -79,12 +79,19 @@ func Serve(impl MPM, opts ...ServeOption) {
 		os.Exit(1)
 	})
 	srv.preconfigure()
-	// After the preconfigured Run has started its first child: on a busy
-	// machine this goroutine ran first and delayed it.
-	go func() {
-		rpcwire.WarmProto()
-		warmSpec()
-	}()
+	if !srv.running() {
+		// Configure and Run, or the acknowledgement of the diagnostics the
+		// Preconfig gave, will come over gRPC, and the first child waits for
+		// them: their coders and the spec's are built meanwhile. A
+		// preconfigured Run has begun and needs neither: building them
+		// then took CPU from it and from the first child (~1 ms later to
+		// the first response on 2 cores); the round trips build theirs
+		// as they go, after it.
+		go func() {
+			rpcwire.WarmProto()
+			warmSpec()
+		}()
+	}
 	plugin.Serve(&plugin.ServeConfig{
 		HandshakeConfig: rpcwire.Handshake,
 		Plugins:         rpcwire.Plugins(srv),

@@ -174,7 +174,15 @@ func Start(ctx context.Context, opts Options) (*Plugin, error) {
 	if err != nil {
 		return nil, err
 	}
-	go rpcwire.WarmProto() // while the plugin starts
+	if opts.Preconfig == nil {
+		// The first child waits for Configure and Run: their coders are
+		// built while the plugin starts. With a Preconfig the plugin's Run
+		// has begun before the first round trip, and building them then
+		// took CPU from the plugin and its first child, on the way to the
+		// first response (~1 ms later on 2 cores); the round trips build
+		// them as they go.
+		go rpcwire.WarmProto()
+	}
 	if opts.Checksum != "" {
 		if err := VerifyChecksum(path, opts.Checksum); err != nil {
 			return nil, err

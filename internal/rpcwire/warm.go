@@ -13,9 +13,11 @@ import (
 // WarmProto prepares the protobuf runtime for every message of the MPM
 // protocol: the first marshal or unmarshal of a message type builds its
 // coders, about half a millisecond for the protocol's big messages. Host
-// and plugin call it while they wait for each other at start, so that
-// the first Describe, Configure and Run do not pay for it. Only the first
-// call in a process does the work (a host starts a plugin at every restart).
+// and plugin call it while they wait for each other at a start whose first
+// child waits for Configure and Run, so that those round trips do not pay
+// for it (not when the plugin took a Preconfig: then the round trips come
+// after its Run began, and a warm-up competes with the first child for
+// CPU). Only the first call in a process does the work.
 func WarmProto() { warmOnce() }
 
 var warmOnce = sync.OnceFunc(func() { warmMessages(mpmv1.File_proto_mpm_v1_mpm_proto.Messages()) })
