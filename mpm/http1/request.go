@@ -440,7 +440,7 @@ func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.R
 			if t, ok := unbracketFuture(target); ok {
 				// url.ParseRequestURI wants an IPv6 address in brackets.
 				u, err = url.ParseRequestURI(t)
-			} else if bu, ok := badLiteralURL(target); ok {
+			} else if bu, ok := aprURL(target); ok {
 				u, err = bu, nil
 			}
 		}
@@ -500,7 +500,7 @@ func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.R
 			req.Host = ""
 			return info, errBadRequest
 		}
-		if !validHost(req.URL.Host) {
+		if !validTargetHost(req.URL.Host) {
 			req.Host, hostErr = "", errBadHost
 			break
 		}
@@ -860,19 +860,12 @@ func appendMasked(dst, t []byte) (_ []byte, ok bool) {
 	if port == nil {
 		return append(dst, rest...), true
 	}
-	n, digits := 0, true
-	for _, c := range port {
-		if c < '0' || c > '9' {
-			digits = false
-			break
-		}
-		n = (n*10 + int(c-'0')) & 0xffff // apr_port_t
-	}
-	if !digits {
+	n, number := strtolPort(string(port))
+	if !number && len(port) > 0 {
 		// apr_uri_parse stops at a port that is no number: no path.
 		return append(append(dst, ':'), port...), true
 	}
-	if len(port) > 0 && n != defaultPort(scheme) {
+	if len(port) > 0 && int(n) != defaultPort(scheme) {
 		dst = append(append(dst, ':'), port...)
 	}
 	return append(dst, rest...), true
@@ -1285,6 +1278,32 @@ func validHost(h string) bool {
 	return n <= 65535
 }
 
+// validTargetHost is validHost for an absolute-form target's authority a
+// (the Host it makes): its port may be any number strtolPort reads, with a
+// sign or over 65535, as apache2's apr_uri_parse takes it (fix_hostname
+// does not look at a target's port), "http://a.test:-1/" served on
+// port 65535.
+func validTargetHost(a string) bool {
+	i := portColon(a)
+	if i < 0 || i+1 == len(a) {
+		return validHost(a)
+	}
+	_, ok := strtolPort(a[i+1:])
+	return ok && validHost(a[:i+1])
+}
+
+// portColon is the index of the ':' that starts the port of a, a host
+// (a name, or an IP-literal in brackets) and an optional port; -1 for none.
+func portColon(a string) int {
+	if strings.HasPrefix(a, "[") {
+		if end := strings.IndexByte(a, ']'); end > 0 && end+1 < len(a) && a[end+1] == ':' {
+			return end + 1
+		}
+		return -1
+	}
+	return strings.IndexByte(a, ':')
+}
+
 // ipLiteralEnd is the length of the IP-literal h starts with: "[", an
 // IPv6 address as RFC 3986's IPv6address (and apache2's apr_inet_pton:
 // eight groups, or fewer with one "::" standing for one or more, the last
@@ -1344,26 +1363,38 @@ func unbracketFuture(t string) (_ string, ok bool) {
 	return string(scheme) + "://" + string(auth[1:end-1]) + string(auth[end:]) + string(rest), true
 }
 
-// badLiteralURL is the absolute-form target t whose host, in brackets, is
-// no IPv6 address ("http://[::g]/", "http://[::1]x/"), which
-// url.ParseRequestURI refuses, parsed as apache2's apr_uri_parse takes
-// it: the URL, its Host the authority as sent, for validHost to refuse
-// as apache2's fix_hostname does once the fields are read (its Host field
-// and path in the access log). ok is false for any other target, and for
-// one with user information (refused at its request line, AH02422).
-func badLiteralURL(t string) (_ *url.URL, ok bool) {
+// aprURL is the absolute-form target t, which url.ParseRequestURI refuses,
+// parsed as apache2's apr_uri_parse takes it when only its host or port
+// is to blame: a host in brackets that is no IPv6 address ("http://[::g]/",
+// "http://[::1]x/"), or a port that strtol reads but net/url does not,
+// one with a sign ("http://a.test:-1/"). It is the URL, its Host the
+// authority as sent, for validTargetHost to take or refuse as apache2's
+// fix_hostname does once the fields are read (its Host field and path in
+// the access log). ok is false for any other target, and for one with
+// user information (refused at its request line, AH02422) or a port that
+// is no number (apr_uri_parse's failure: refused at its request line).
+func aprURL(t string) (_ *url.URL, ok bool) {
 	scheme, auth, rest, ok := splitAuthority([]byte(t))
-	if !ok || len(auth) == 0 || auth[0] != '[' || bytes.IndexByte(auth, ']') < 0 || bytes.IndexByte(auth, '@') >= 0 {
+	if !ok || len(auth) == 0 || bytes.IndexByte(auth, '@') >= 0 {
 		return nil, false
 	}
-	if after := auth[bytes.IndexByte(auth, ']')+1:]; len(after) > 0 && after[0] == ':' {
-		for _, c := range after[1:] {
-			if c < '0' || c > '9' {
-				return nil, false // apr_uri_parse's bad port: refused at the request line
-			}
+	i := portColon(string(auth))
+	if i >= 0 && i+1 < len(auth) {
+		if _, ok := strtolPort(string(auth[i+1:])); !ok {
+			return nil, false
 		}
 	}
-	u, err := url.ParseRequestURI(string(scheme) + "://x" + string(rest))
+	host := "x"
+	if auth[0] != '[' {
+		// A name, which net/url refuses for its port's sign alone.
+		if i < 0 || i+1 == len(auth) || auth[i+1] != '+' && auth[i+1] != '-' {
+			return nil, false
+		}
+		host = string(auth[:i])
+	} else if bytes.IndexByte(auth, ']') < 0 {
+		return nil, false
+	}
+	u, err := url.ParseRequestURI(string(scheme) + "://" + host + string(rest))
 	if err != nil {
 		return nil, false
 	}

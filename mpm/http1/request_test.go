@@ -726,7 +726,8 @@ func TestStrictHostname(t *testing.T) {
 // (apr_parse_addr_port) and to RFC 3986; an IPvFuture is RFC 3986's only
 // (rfcHost), and a target's IPvFuture without ':' loses its brackets, as
 // apr_uri_parse takes it (unbracketFuture); one that is no IPv6 address
-// parses, for validHost to refuse (badLiteralURL).
+// parses, for validTargetHost to refuse (aprURL), as one whose port has a
+// sign, for validTargetHost to take.
 func TestIPLiteral(t *testing.T) {
 	for h, want := range map[string][2]bool{ // validHost, rfcHost
 		"[::1]": {true, true}, "[::1]:80": {true, true}, "[::ffff:1.2.3.4]": {true, true}, "[1:2:3:4:5:6:7:8]": {true, true},
@@ -750,14 +751,17 @@ func TestIPLiteral(t *testing.T) {
 	for target, want := range map[string]string{
 		"http://[::g]/a?q": "[::g] /a", "http://[::1]x/": "[::1]x /", "http://[v1.x:80]": "[v1.x:80] ",
 		"http://u@[::g]/": "", "http://[::g/": "", "http://a..b/": "", "/[::g]": "",
+		"http://[::1]:-1/a": "[::1]:-1 /a", "http://a.test:+1?q": "a.test:+1 ", "http://a.test:-99999/": "a.test:-99999 /",
+		"http://[::g]:-1/": "[::g]:-1 /", "http://a.test:--1/": "", "http://a.test:-/": "", "http://a.test:1-/": "",
+		"http://[::1]:8a/": "", "http://a.test:81/": "", "http://a b:-1/": "", "http://u@a.test:-1/": "",
 	} {
-		u, ok := badLiteralURL(target)
+		u, ok := aprURL(target)
 		got := ""
 		if ok {
 			got = u.Host + " " + u.Path
 		}
 		if got != want {
-			t.Errorf("badLiteralURL(%q) = %q, want %q", target, got, want)
+			t.Errorf("aprURL(%q) = %q, want %q", target, got, want)
 		}
 	}
 }
@@ -773,6 +777,10 @@ func TestServerPort(t *testing.T) {
 	}{
 		{"o", false, "80"}, {"o", true, "443"}, {"o:", false, "80"}, {"[::1]:", true, "443"},
 		{"o:81", true, "81"}, {"o:081", false, "81"}, {"o:0", false, "0"}, {"o:000", false, "0"},
+		// An absolute-form target's port, as strtol reads it into an apr_port_t.
+		{"o:65535", false, "65535"}, {"o:65536", false, "0"}, {"o:99999", false, "34463"}, {"[::1]:-1", false, "65535"},
+		{"o:+1", false, "1"}, {"o:-0", false, "0"}, {"o:-99999", false, "31073"}, {"o:99999999999", false, "59391"},
+		{"o:99999999999999999999", false, "65535"}, {"o:-99999999999999999999", false, "0"},
 	} {
 		r := &http.Request{Host: tc.host}
 		if tc.tls {
