@@ -49,6 +49,18 @@ func (c *Conn) RequestLine() []byte {
 // are then NULL, which its access log shows as "-" (%m, %U).
 func (c *Conn) LineUnparsed() bool { return c.lineUnparsed }
 
+// RefusedHostname is the host of r's absolute-form target when r, the
+// current request, was refused for it once its fields were read (a host
+// apache2's fix_hostname refuses: "http://[::g]/", "http://a..b/"): as
+// apache2's r->hostname keeps it, what apr_uri_parse took from the
+// target, as sent, which its %V logs; "" for any other request.
+func (c *Conn) RefusedHostname(r *http.Request) string {
+	if !c.hostRefused || r == nil || r.URL == nil {
+		return ""
+	}
+	return aprHostname(r.URL.Host)
+}
+
 // RequestFieldNames are the names of r's header fields in the order their first lines
 // came, each once, spelled as in its Header: apache2's r->headers_in order, in which a
 // repeated field is one entry at its first place; a field removed since (RemovedField)

@@ -132,7 +132,11 @@ type Conn struct {
 	// lineUnparsed: the current request was refused as its request line
 	// was read (LineUnparsed). Beside logStatus, in padding.
 	lineUnparsed bool
-	unsent       Unsent
+	// hostRefused: the current request's absolute-form target named a
+	// host refused once the fields were read (RefusedHostname). Beside
+	// logStatus, in padding.
+	hostRefused bool
+	unsent      Unsent
 
 	state  atomic.Int32
 	closed atomic.Bool
@@ -615,7 +619,7 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 	c.keepNext = false
 	c.ident = nil
 	c.filter, c.filterSet, c.errorPage, c.variants = nil, false, false, ""
-	c.logStatus, c.lineUnparsed = 0, false
+	c.logStatus, c.lineUnparsed, c.hostRefused = 0, false, false
 	c.user, c.userSet, c.authType = "", false, ""
 	c.filename, c.pathInfo = "", ""
 	c.resetNotes()
@@ -867,6 +871,9 @@ func (c *Conn) answerProtoError(ex *exchange, perr *protoError) (bool, error) {
 	}
 	req := w.req
 	c.lineUnparsed = c.parser.refusedHead(req, perr)
+	// A target's host refused after the fields (errBadHost, the request
+	// without a Host): apache2's r->hostname is what apr_uri_parse took.
+	c.hostRefused = perr == errBadHost && req.Host == "" && req.URL.Host != "" && strings.EqualFold(req.URL.Scheme, connScheme(req))
 	if req.Header == nil {
 		req.Header = http.Header{}
 	}

@@ -435,21 +435,17 @@ func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.R
 		u.Scheme = ""
 		req.URL = u
 	default:
-		u, err := url.ParseRequestURI(target)
-		if err != nil && target[0] != '/' {
-			if t, ok := unbracketFuture(target); ok {
-				// url.ParseRequestURI wants an IPv6 address in brackets.
-				u, err = url.ParseRequestURI(t)
-			} else if bu, ok := aprURL(target); ok {
-				u, err = bu, nil
+		u, err := parseTarget(target)
+		if err != nil {
+			if eu, ok := escapedPathURL(target); ok {
+				// A bad %-escape in the path is apache2's
+				// ap_process_request_internal's 400 (AH10244), once the
+				// post-read phase ran, with the input still usable: the path
+				// goes on as sent (RawPath too), for static.CleanPath to
+				// refuse; an absolute-form target's host is the request's
+				// (its Host field, %V).
+				u, err = eu, nil
 			}
-		}
-		if err != nil && target[0] == '/' && errors.As(err, new(url.EscapeError)) {
-			// A bad %-escape in the path is apache2's
-			// ap_process_request_internal's 400 (AH10244), once the
-			// post-read phase ran, with the input still usable: the path
-			// goes on as sent (RawPath too), for static.CleanPath to refuse.
-			u, err = refusedURL(target), nil
 		}
 		if err != nil || u.User != nil {
 			// A user name or password in the target is apache2's AH02422
@@ -1363,38 +1359,101 @@ func unbracketFuture(t string) (_ string, ok bool) {
 	return string(scheme) + "://" + string(auth[1:end-1]) + string(auth[end:]) + string(rest), true
 }
 
+// aprHostname is the host apr_uri_parse takes from a, an absolute-form
+// target's authority without user information: an IP-literal's inside of
+// its brackets when a port follows them, else a without its first and last
+// characters ("[::1]x" is "::1]"); a name up to its ':'.
+func aprHostname(a string) string {
+	if strings.HasPrefix(a, "[") {
+		if i := portColon(a); i > 1 {
+			return a[1 : i-1]
+		}
+		if len(a) < 2 {
+			return ""
+		}
+		return a[1 : len(a)-1]
+	}
+	if i := strings.IndexByte(a, ':'); i >= 0 {
+		return a[:i]
+	}
+	return a
+}
+
+// parseTarget parses a request target (not CONNECT's) as
+// url.ParseRequestURI does and, where that refuses an absolute-form target
+// apache2's apr_uri_parse takes, as unbracketFuture or aprURL reads it.
+func parseTarget(target string) (*url.URL, error) {
+	u, err := url.ParseRequestURI(target)
+	if err != nil && target[0] != '/' {
+		if t, ok := unbracketFuture(target); ok {
+			// url.ParseRequestURI wants an IPv6 address in brackets.
+			return url.ParseRequestURI(t)
+		}
+		if au, ok := aprURL(target); ok {
+			return au, nil
+		}
+	}
+	return u, err
+}
+
+// escapedPathURL is the target t when its path has a bad %-escape
+// ("/a%zz", "http://a.test/a%zz"), as apache2 takes it: its path and query
+// as sent (refusedURL's), an absolute-form target's scheme and host as
+// parseTarget reads them; ok is false for any other target, and for one
+// whose scheme or host parseTarget refuses.
+func escapedPathURL(t string) (_ *url.URL, ok bool) {
+	rest := t
+	var scheme, auth []byte
+	if t[0] != '/' {
+		var r []byte
+		if scheme, auth, r, ok = splitAuthority([]byte(t)); !ok || len(r) == 0 || r[0] != '/' {
+			return nil, false
+		}
+		rest = string(r)
+	}
+	path, _, _ := strings.Cut(rest, "?")
+	if _, err := url.PathUnescape(path); err == nil {
+		return nil, false
+	}
+	if t[0] == '/' {
+		return refusedURL(t), true
+	}
+	u, err := parseTarget(string(scheme) + "://" + string(auth) + "/")
+	if err != nil {
+		return nil, false
+	}
+	p := refusedURL(rest)
+	u.Path, u.RawPath, u.RawQuery, u.ForceQuery = p.Path, p.RawPath, p.RawQuery, p.ForceQuery
+	return u, true
+}
+
 // aprURL is the absolute-form target t, which url.ParseRequestURI refuses,
 // parsed as apache2's apr_uri_parse takes it when only its host or port
 // is to blame: a host in brackets that is no IPv6 address ("http://[::g]/",
-// "http://[::1]x/"), or a port that strtol reads but net/url does not,
-// one with a sign ("http://a.test:-1/"). It is the URL, its Host the
-// authority as sent, for validTargetHost to take or refuse as apache2's
-// fix_hostname does once the fields are read (its Host field and path in
-// the access log). ok is false for any other target, and for one with
-// user information (refused at its request line, AH02422) or a port that
-// is no number (apr_uri_parse's failure: refused at its request line).
+// "http://[::1]x/"), a name net/url does not take ("http://a%zz/"), or a
+// port that strtol reads but net/url does not, one with a sign
+// ("http://a.test:-1/"). It is the URL, its Host the authority as sent,
+// for validTargetHost to take or refuse as apache2's fix_hostname does
+// once the fields are read (its Host field and path in the access log).
+// ok is false for any other target, and for one with user information
+// (refused at its request line, AH02422) or a port that is no number
+// (apr_uri_parse's failure: refused at its request line).
 func aprURL(t string) (_ *url.URL, ok bool) {
 	scheme, auth, rest, ok := splitAuthority([]byte(t))
 	if !ok || len(auth) == 0 || bytes.IndexByte(auth, '@') >= 0 {
 		return nil, false
 	}
-	i := portColon(string(auth))
-	if i >= 0 && i+1 < len(auth) {
+	if auth[0] == '[' && bytes.IndexByte(auth, ']') < 0 {
+		return nil, false
+	}
+	// apr_uri_parse's port: after an IP-literal's ']', else after the
+	// first ':' ("a:b:80" is refused at the request line).
+	if i := portColon(string(auth)); i >= 0 && i+1 < len(auth) {
 		if _, ok := strtolPort(string(auth[i+1:])); !ok {
 			return nil, false
 		}
 	}
-	host := "x"
-	if auth[0] != '[' {
-		// A name, which net/url refuses for its port's sign alone.
-		if i < 0 || i+1 == len(auth) || auth[i+1] != '+' && auth[i+1] != '-' {
-			return nil, false
-		}
-		host = string(auth[:i])
-	} else if bytes.IndexByte(auth, ']') < 0 {
-		return nil, false
-	}
-	u, err := url.ParseRequestURI(string(scheme) + "://" + host + string(rest))
+	u, err := url.ParseRequestURI(string(scheme) + "://x" + string(rest))
 	if err != nil {
 		return nil, false
 	}

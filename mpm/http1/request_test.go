@@ -456,7 +456,13 @@ func TestReadRequest(t *testing.T) {
 					t.Errorf("URL %#v", r.URL)
 				}
 			}},
-		{name: "bad escape in an absolute target", raw: "GET http://h/%zz HTTP/1.1\r\nHost: h\r\n\r\n", status: 400},
+		{name: "bad escape in an absolute target: its host the request's", raw: "GET http://Abs.test:81/%zz?q HTTP/1.1\r\nHost: h\r\n\r\n",
+			check: func(t *testing.T, r *http.Request, info reqInfo) {
+				if r.Host != "Abs.test:81" || r.URL.Path != "/%zz" || r.URL.RawPath != "/%zz" || r.URL.RawQuery != "q" {
+					t.Errorf("Host %q, URL %#v", r.Host, r.URL)
+				}
+			}},
+		{name: "bad escape in an absolute target whose host is bad", raw: "GET http://[::g]/%zz HTTP/1.1\r\nHost: h\r\n\r\n", status: 400},
 		{name: "EOF before anything", raw: "", status: -1},
 		{name: "EOF in the request line", raw: "GET / HT", status: -1},
 		{name: "EOF in the headers", raw: "GET / HTTP/1.1\r\nHost: h\r\n", status: -1},
@@ -750,10 +756,11 @@ func TestIPLiteral(t *testing.T) {
 	}
 	for target, want := range map[string]string{
 		"http://[::g]/a?q": "[::g] /a", "http://[::1]x/": "[::1]x /", "http://[v1.x:80]": "[v1.x:80] ",
-		"http://u@[::g]/": "", "http://[::g/": "", "http://a..b/": "", "/[::g]": "",
+		"http://u@[::g]/": "", "http://[::g/": "", "http://a..b/": "a..b /", "/[::g]": "",
 		"http://[::1]:-1/a": "[::1]:-1 /a", "http://a.test:+1?q": "a.test:+1 ", "http://a.test:-99999/": "a.test:-99999 /",
 		"http://[::g]:-1/": "[::g]:-1 /", "http://a.test:--1/": "", "http://a.test:-/": "", "http://a.test:1-/": "",
-		"http://[::1]:8a/": "", "http://a.test:81/": "", "http://a b:-1/": "", "http://u@a.test:-1/": "",
+		"http://[::1]:8a/": "", "http://a.test:81/": "a.test:81 /", "http://u@a.test:-1/": "",
+		"http://a%zz/a": "a%zz /a", "http://a:b:80/": "", "http://a:b/": "", "http://a.test:-1/%zz": "",
 	} {
 		u, ok := aprURL(target)
 		got := ""
@@ -762,6 +769,38 @@ func TestIPLiteral(t *testing.T) {
 		}
 		if got != want {
 			t.Errorf("aprURL(%q) = %q, want %q", target, got, want)
+		}
+	}
+}
+
+// TestAprHostname: the host apr_uri_parse takes from an authority, which
+// apache2's %V logs for a target whose host it refuses.
+func TestAprHostname(t *testing.T) {
+	for a, want := range map[string]string{
+		"[::g]": "::g", "[ABCD::G]:81": "ABCD::G", "[v1.x:80]": "v1.x:80", "[::1]x": "::1]", "[::g]:-1": "::g",
+		"A..b": "A..b", "a..B.:81": "a..B.", "[]": "", "[": "",
+	} {
+		if got := aprHostname(a); got != want {
+			t.Errorf("aprHostname(%q) = %q, want %q", a, got, want)
+		}
+	}
+}
+
+// TestEscapedPathURL: a target whose path has a bad %-escape keeps its
+// path and query as sent, and an absolute-form target its host (as
+// parseTarget reads it); any other target is not one.
+func TestEscapedPathURL(t *testing.T) {
+	for target, want := range map[string]string{
+		"/a%zz?q": " /a%zz q", "http://Abs.test:81/a%zz?q": "Abs.test:81 /a%zz q", "http://[::g]:-1/a%2": "[::g]:-1 /a%2 ",
+		"http://[v1.x]/a%zz": "v1.x /a%zz ", "/a%20": "", "http://a.test/a": "", "http://a.test?%zz": "", "http://u@[/a%zz": "",
+	} {
+		u, ok := escapedPathURL(target)
+		got := ""
+		if ok {
+			got = u.Host + " " + u.RawPath + " " + u.RawQuery
+		}
+		if got != want {
+			t.Errorf("escapedPathURL(%q) = %q, want %q", target, got, want)
 		}
 	}
 }
