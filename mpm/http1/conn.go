@@ -512,7 +512,8 @@ func (c *Conn) SkipIdleWait() { c.noWait = true }
 // is on an idle connection, where read_request_line reads it), up to one
 // more than maxBlankLines. It returns how many it consumed and the bytes
 // mod_logio counts for them then (its speculative reads too): 2 for an LF,
-// 5 for a CRLF.
+// 5 for a CRLF, and 2 more for a CR that no LF follows (data, the next
+// request's, which ap_check_pipeline read two bytes of to see so).
 func skipBlankLines(br *bufio.Reader) (n int, in int64) {
 	for n <= maxBlankLines {
 		b, _ := br.Peek(min(2, br.Buffered()))
@@ -523,6 +524,8 @@ func skipBlankLines(br *bufio.Reader) (n int, in int64) {
 		case len(b) == 2 && b[0] == '\r' && b[1] == '\n':
 			br.Discard(2)
 			in += 5
+		case len(b) == 2 && b[0] == '\r':
+			return n, in + 2
 		default:
 			return n, in
 		}
