@@ -45,6 +45,11 @@ func TestReadErrorLog(t *testing.T) {
 		"GET https://u@abs.test/x HTTP/1.1\r\nHost: other.test\r\n\r\n",
 		"GET http://u@other.test/x HTTP/1.1\r\nHost: main.test\r\n\r\n",
 		"GET http://u@[::1]:81/x HTTP/1.1\r\nHost: other.test\r\n\r\n",
+		// apr_uri_parse_hostinfo wants a port and no user (ours served
+		// "CONNECT h" a 405, and logged "/" and the Host field).
+		"CONNECT other.test HTTP/1.1\r\nHost: other.test\r\n\r\n",
+		"CONNECT other.test: HTTP/1.1\r\nHost: other.test\r\n\r\n",
+		"CONNECT u:p@other.test:443 HTTP/1.1\r\nHost: other.test\r\n\r\n",
 	}
 	var drs []diffRequest
 	for _, r := range reqs {

@@ -23,6 +23,7 @@ func (c *Conn) lineRead() {
 	if c.in != c.startIn {
 		c.reqTime = time.Now()
 	}
+	c.startIn = c.in - int64(c.br.Buffered())
 }
 
 // RequestTime is the time of r (apache2's r->request_time: Date, Expires,

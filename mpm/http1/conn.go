@@ -80,7 +80,7 @@ type Conn struct {
 	keepalives int          // responses sent with keep-alive
 	start      time.Time    // when the first byte of the current request arrived
 	reqTime    time.Time    // when its request line was read (apache2's r->request_time)
-	startIn    int64        // in when start was taken
+	startIn    int64        // in when start was taken; after lineRead, what the input gave up to the request line's end
 	bodyStart  time.Time    // when the current request's body first waited for the network
 	bodyBytes  int64        // body bytes of the current request read so far
 	ident      *Identity    // who answers the current request; nil: the Server
@@ -874,6 +874,10 @@ func (c *Conn) answerProtoError(ex *exchange, perr *protoError) (bool, error) {
 	}
 	req := w.req
 	c.lineUnparsed = c.parser.refusedHead(req, perr)
+	if perr == errBadTarget {
+		// %I: the request line and what came before it, not the fields.
+		c.inMark += c.in - int64(c.br.Buffered()) - c.startIn
+	}
 	// A target's host refused after the fields (errBadHost, the request
 	// without a Host): apache2's r->hostname is what apr_uri_parse took.
 	c.hostRefused = perr == errBadHost && req.Host == "" && req.URL.Host != "" && strings.EqualFold(req.URL.Scheme, connScheme(req))

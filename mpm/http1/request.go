@@ -44,6 +44,11 @@ const (
 
 var (
 	errBadRequest = &protoError{status: http.StatusBadRequest}
+	// errBadTarget is a target apache2's ap_parse_request_line refuses
+	// (apr_uri_parse fails, a user in it: AH02422), found once the fields
+	// are read here: apache2 read none of them, which mod_logio's %I
+	// shows (the request line alone).
+	errBadTarget  = &protoError{status: http.StatusBadRequest}
 	errBadHost    = &protoError{status: http.StatusBadRequest, sound: true}
 	errURITooLong = &protoError{status: http.StatusRequestURITooLong}
 	// errLineLF is a request line ended by a bare LF: apache2's
@@ -425,9 +430,18 @@ func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.R
 			u.Path = target
 		}
 	case req.Method == http.MethodConnect && target[0] != '/':
-		// An authority with a user ("u:p@h:443") is refused at its
-		// request line, as apache2's apr_uri_parse_hostinfo (a 400, no
-		// ErrorDocument that would see the password).
+		if !aprHostinfo(target) {
+			// An authority without a port ("h", "h:") or whose first ':'
+			// starts no number ("u:p@h:443") is refused at its request
+			// line, as apache2's apr_uri_parse_hostinfo (a 400, no
+			// ErrorDocument that would see the password; %U the target
+			// as sent).
+			req.URL = &url.URL{Path: target, RawPath: target}
+			req.Host, req.Header = "", nil
+			return info, errBadTarget
+		}
+		// One with a user ("u@h:443") apache2's fix_hostname refuses once
+		// the fields are read.
 		u, err := url.ParseRequestURI("http://" + target)
 		if err != nil || u.Path != "" || u.Host == "" || u.User != nil {
 			return info, errBadRequest
@@ -456,6 +470,7 @@ func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.R
 				// apache2 rejects such a target before it reads Host, or
 				// any field (the access log's %{Host}i is "-").
 				req.Host, req.Header = "", nil
+				return info, errBadTarget
 			}
 			return info, errBadRequest
 		}
@@ -464,7 +479,7 @@ func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.R
 			// ap_parse_request_line, RFC 9112 §3.2), refused as above.
 			req.URL = refusedURL(target)
 			req.Host, req.Header = "", nil
-			return info, errBadRequest
+			return info, errBadTarget
 		}
 		// apache2's ap_post_read_request serves http and https alone but
 		// to a forward proxy (ProxyRequests On, which we lack): the engine
@@ -1272,6 +1287,18 @@ func validHost(h string) bool {
 		n = n*10 + int(c-'0')
 	}
 	return n <= 65535
+}
+
+// aprHostinfo reports whether apache2's apr_uri_parse_hostinfo takes t, a
+// CONNECT target: a host (an IP-literal in brackets, else up to the first
+// ':') then ':' and a port strtolPort reads.
+func aprHostinfo(t string) bool {
+	i := portColon(t)
+	if i < 0 || i+1 == len(t) {
+		return false
+	}
+	_, ok := strtolPort(t[i+1:])
+	return ok
 }
 
 // validTargetHost is validHost for an absolute-form target's authority a

@@ -232,6 +232,7 @@ func TestReadRequest(t *testing.T) {
 		{name: "absolute form, two colons", raw: "GET http://o::/p HTTP/1.1\r\nHost: h\r\n\r\n", status: 400},
 		{name: "absolute form, an empty host", raw: "GET http://:/p HTTP/1.1\r\nHost: h\r\n\r\n", status: 400},
 		{name: "CONNECT with an empty port", raw: "CONNECT o: HTTP/1.1\r\nHost: h\r\n\r\n", status: 400},
+		{name: "CONNECT without a port", raw: "CONNECT o HTTP/1.1\r\nHost: h\r\n\r\n", status: 400},
 		{name: "absolute form without a path", raw: "GET http://o?q HTTP/1.1\r\nHost: h\r\n\r\n",
 			check: func(t *testing.T, r *http.Request, _ reqInfo) {
 				if r.Host != "o" || r.URL.Path != "" || r.URL.RawQuery != "q" {
