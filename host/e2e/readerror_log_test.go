@@ -89,6 +89,23 @@ func TestReadErrorLogPassword(t *testing.T) {
 	p.checkLogs("err_log")
 }
 
+// TestReadErrorLogPasswordPort: the port of a refused absolute target
+// with a password, as apache2's apr_uri_unparse shows it in %r: left out
+// where what strtol reads of it is 0 or the scheme's ("80x", "--1", "0",
+// "-0"; ours showed them), and its host %V (AH02422) where strtol reads it
+// whole, a sign or over 65535 too (ours: the default server's name for a
+// sign).
+func TestReadErrorLogPasswordPort(t *testing.T) {
+	p := startErrLogPair(t, "%r|%V|%{Host}i|%s")
+	var drs []diffRequest
+	for _, port := range []string{"-1", "+81", "--1", "8x", "0", "-0", "65536", "80x", "0x", "000", "-65456", "x"} {
+		drs = append(drs, diffRequest{Raw: "GET http://u:p@other.test:" + port + "/x HTTP/1.1\r\nHost: main.test\r\n\r\n"})
+	}
+	drs = append(drs, diffRequest{Raw: "GET http://u:p@[::1]:-1/x HTTP/1.1\r\nHost: main.test\r\n\r\n"})
+	p.check(drs)
+	p.checkLogs("err_log")
+}
+
 // TestReadErrorLogUnparsed: a request line over LimitRequestLine, or ended
 // by a bare LF, is refused before apache2 parses it (read_request_line):
 // its access-log line has as %r the line as read (its first

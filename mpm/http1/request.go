@@ -465,7 +465,14 @@ func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.R
 			// A user name or password in the target is apache2's AH02422
 			// (HttpProtocolOptions Strict): the vhost would be chosen by
 			// the part after the '@', which a front end may read otherwise.
-			req.URL = refusedURL(target)
+			ru := refusedURL(target)
+			if err == nil && ru.User == nil {
+				// net/url reads it as apache2's apr_uri_parse does only
+				// with aprURL's help ("http://u:p@a.test:-1/"): its host
+				// is %V's all the same.
+				ru.Scheme, ru.User, ru.Host = u.Scheme, u.User, u.Host
+			}
+			req.URL = ru
 			if target[0] != '/' {
 				// apache2 rejects such a target before it reads Host, or
 				// any field (the access log's %{Host}i is "-").
@@ -871,12 +878,18 @@ func appendMasked(dst, t []byte) (_ []byte, ok bool) {
 	if port == nil {
 		return append(dst, rest...), true
 	}
+	// apr_uri_unparse leaves out a port of 0 or the scheme's, as much of
+	// it as strtol read ("80x" is 80, "x" 0).
 	n, number := strtolPort(string(port))
+	shown := len(port) > 0 && n != 0 && int(n) != defaultPort(scheme)
 	if !number && len(port) > 0 {
 		// apr_uri_parse stops at a port that is no number: no path.
-		return append(append(dst, ':'), port...), true
+		if shown {
+			dst = append(append(dst, ':'), port...)
+		}
+		return dst, true
 	}
-	if len(port) > 0 && int(n) != defaultPort(scheme) {
+	if shown {
 		dst = append(append(dst, ':'), port...)
 	}
 	return append(dst, rest...), true
@@ -1462,15 +1475,18 @@ func escapedPathURL(t string) (_ *url.URL, ok bool) {
 // ("http://a.test:-1/"). It is the URL, its Host the authority as sent,
 // for validTargetHost to take or refuse as apache2's fix_hostname does
 // once the fields are read (its Host field and path in the access log).
-// ok is false for any other target, and for one with user information
-// (refused at its request line, AH02422) or a port that is no number
-// (apr_uri_parse's failure: refused at its request line).
+// ok is false for any other target, and for one whose port is no number
+// (apr_uri_parse's failure: refused at its request line). One with user
+// information is refused at its request line (AH02422), its host %V.
 func aprURL(t string) (_ *url.URL, ok bool) {
 	scheme, auth, rest, ok := splitAuthority([]byte(t))
-	if !ok || len(auth) == 0 || bytes.IndexByte(auth, '@') >= 0 {
+	if !ok {
 		return nil, false
 	}
-	if auth[0] == '[' && bytes.IndexByte(auth, ']') < 0 {
+	// User information, up to the last '@', is net/url's to read.
+	user := auth[:bytes.LastIndexByte(auth, '@')+1]
+	auth = auth[len(user):]
+	if len(auth) == 0 || auth[0] == '[' && bytes.IndexByte(auth, ']') < 0 {
 		return nil, false
 	}
 	// apr_uri_parse's port: after an IP-literal's ']', else after the
@@ -1480,7 +1496,7 @@ func aprURL(t string) (_ *url.URL, ok bool) {
 			return nil, false
 		}
 	}
-	u, err := url.ParseRequestURI(string(scheme) + "://x" + string(rest))
+	u, err := url.ParseRequestURI(string(scheme) + "://" + string(user) + "x" + string(rest))
 	if err != nil {
 		return nil, false
 	}

@@ -86,6 +86,12 @@ func TestMaskPassword(t *testing.T) {
 	for _, tc := range []struct{ line, want, proto, path string }{
 		{"GET http://u:p@main.test/a%zz HTTP/1.1", "GET http://u:XXXXXXXX@main.test/a%zz HTTP/1.1", "HTTP/1.1", "/a%zz"},
 		{"GET http://u:p@main.test:8x/ HTTP/1.1", "GET http://u:XXXXXXXX@main.test:8x HTTP/1.1", "HTTP/1.1", "/"},
+		// A port strtol reads in part: left out where that part is 0 or the scheme's.
+		{"GET http://u:p@h:80x/ HTTP/1.1", "GET http://u:XXXXXXXX@h HTTP/1.1", "HTTP/1.1", "/"},
+		{"GET http://u:p@h:--1/ HTTP/1.1", "GET http://u:XXXXXXXX@h HTTP/1.1", "HTTP/1.1", "/"},
+		{"GET http://u:p@h:-1/y HTTP/1.1", "GET http://u:XXXXXXXX@h:-1/y HTTP/1.1", "HTTP/1.1", "/y"},
+		{"GET http://u:p@h:-0/y HTTP/1.1", "GET http://u:XXXXXXXX@h/y HTTP/1.1", "HTTP/1.1", "/y"},
+		{"GET http://u:p@h:000/y HTTP/1.1", "GET http://u:XXXXXXXX@h/y HTTP/1.1", "HTTP/1.1", "/y"},
 		{"GET http://u:p%zz@main.test/ HTTP/1.1", "GET http://u:XXXXXXXX@main.test/ HTTP/1.1", "HTTP/1.1", "/"},
 		{"GET http://u:p@main.test/#frag HTTP/1.1", "GET http://u:XXXXXXXX@main.test/#frag HTTP/1.1", "HTTP/1.1", ""},
 		{"GET http://u:p@Main.Test:080/a\"b<c>?q=1 HTTP/1.1", "GET http://u:XXXXXXXX@Main.Test/a\"b<c>?q=1 HTTP/1.1", "HTTP/1.1", "/a\"b<c>"},
@@ -757,10 +763,10 @@ func TestIPLiteral(t *testing.T) {
 	}
 	for target, want := range map[string]string{
 		"http://[::g]/a?q": "[::g] /a", "http://[::1]x/": "[::1]x /", "http://[v1.x:80]": "[v1.x:80] ",
-		"http://u@[::g]/": "", "http://[::g/": "", "http://a..b/": "a..b /", "/[::g]": "",
+		"http://u@[::g]/": "[::g] /", "http://[::g/": "", "http://a..b/": "a..b /", "/[::g]": "",
 		"http://[::1]:-1/a": "[::1]:-1 /a", "http://a.test:+1?q": "a.test:+1 ", "http://a.test:-99999/": "a.test:-99999 /",
 		"http://[::g]:-1/": "[::g]:-1 /", "http://a.test:--1/": "", "http://a.test:-/": "", "http://a.test:1-/": "",
-		"http://[::1]:8a/": "", "http://a.test:81/": "a.test:81 /", "http://u@a.test:-1/": "",
+		"http://[::1]:8a/": "", "http://a.test:81/": "a.test:81 /", "http://u@a.test:-1/": "a.test:-1 /",
 		"http://a%zz/a": "a%zz /a", "http://a:b:80/": "", "http://a:b/": "", "http://a.test:-1/%zz": "",
 	} {
 		u, ok := aprURL(target)

@@ -41,21 +41,21 @@ func ServerPort(r *http.Request) string {
 // target's port p with strtol: an optional sign then digits, a long
 // (saturated) stored in an apr_port_t, 16 bits, so that 99999 is 34463 and
 // -1 65535; ok is false for what strtol does not read whole ("", "-",
-// "--1", "1-", "8a"), which apr_uri_parse refuses.
+// "--1", "1-", "8a"), which apr_uri_parse refuses, port then what strtol
+// read of it (8 for "8a", 0 for "--1").
 func strtolPort(p string) (port uint16, ok bool) {
 	i, neg := 0, false
 	if p != "" && (p[0] == '+' || p[0] == '-') {
 		i, neg = 1, p[0] == '-'
 	}
-	if i == len(p) {
-		return 0, false
-	}
+	ok = i < len(p)
 	var n uint64
 	saturated := false
 	for ; i < len(p); i++ {
 		d := uint64(p[i] - '0')
 		if d > 9 {
-			return 0, false
+			ok = false
+			break
 		}
 		if n > (math.MaxInt64-d)/10 {
 			saturated = true
@@ -64,13 +64,13 @@ func strtolPort(p string) (port uint16, ok bool) {
 	}
 	switch {
 	case saturated && neg:
-		return 0, true // LONG_MIN's low bits
+		return 0, ok // LONG_MIN's low bits
 	case saturated:
-		return 0xffff, true // LONG_MAX's
+		return 0xffff, ok // LONG_MAX's
 	case neg:
-		return uint16(-int64(n)), true
+		return uint16(-int64(n)), ok
 	}
-	return uint16(n), true
+	return uint16(n), ok
 }
 
 // uriPort is a port of the request's host (a Host field's digits, or an
