@@ -14,6 +14,7 @@ import (
 // as an origin-form one (apache2's AH10244), the target's host the
 // request's: %V, the Host field it replaces (ours refused it at the
 // request line: the ServerName, no Host field, the whole target as %U).
+// A fragment is refused at the request line, its path and host logged.
 func TestRefusedTargetHost(t *testing.T) {
 	p := startPair(t, 1, absPortConf, map[string]string{"a.txt": "a\n"})
 	target := func(t string) string {
@@ -36,6 +37,14 @@ func TestRefusedTargetHost(t *testing.T) {
 		diffRequest{Raw: target("http://a.test:8a/a.txt"), Want: "Bad Request"},
 		diffRequest{Raw: target("http://[::1/a.txt"), Want: "Bad Request"},
 		diffRequest{Raw: target("http://abs.test/a.txt"), Want: "a\n"},
+		// A fragment: refused at the request line once apr_uri_parse took
+		// the target apart, its path %U, its host %V (ours: "/" and the
+		// ServerName).
+		diffRequest{Raw: target("http://abs.test:-1/a.txt#f"), Want: "Bad Request"},
+		diffRequest{Raw: target("http://Abs.Test/a%zz?q#f"), Want: "Bad Request"},
+		diffRequest{Raw: target("http://[::g]/a.txt#f"), Want: "Bad Request"},
+		diffRequest{Raw: target("https://abs.test/a.txt#f"), Want: "Bad Request"},
+		diffRequest{Raw: target("/a.txt?q#f"), Want: "Bad Request"},
 	)
 	p.check(reqs)
 	p.checkLogs("abs_log")

@@ -52,7 +52,8 @@ func (c *Conn) LineUnparsed() bool { return c.lineUnparsed }
 
 // RefusedHostname is the host of r's absolute-form target when r, the
 // current request, was refused for it once its fields were read (a host
-// apache2's fix_hostname refuses: "http://[::g]/", "http://a..b/"): as
+// apache2's fix_hostname refuses: "http://[::g]/", "http://a..b/"), or
+// for a fragment in it at its request line ("http://a.test/#f"): as
 // apache2's r->hostname keeps it, what apr_uri_parse took from the
 // target, as sent, which its %V logs; "" for any other request.
 func (c *Conn) RefusedHostname(r *http.Request) string {

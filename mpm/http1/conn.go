@@ -879,8 +879,10 @@ func (c *Conn) answerProtoError(ex *exchange, perr *protoError) (bool, error) {
 		c.inMark += c.in - int64(c.br.Buffered()) - c.startIn
 	}
 	// A target's host refused after the fields (errBadHost, the request
-	// without a Host): apache2's r->hostname is what apr_uri_parse took.
-	c.hostRefused = perr == errBadHost && req.Host == "" && req.URL.Host != "" && strings.EqualFold(req.URL.Scheme, connScheme(req))
+	// without a Host), or one with a fragment, refused at its line:
+	// apache2's r->hostname is what apr_uri_parse took.
+	c.hostRefused = (perr == errBadHost || strings.IndexByte(req.RequestURI, '#') >= 0) &&
+		req.Host == "" && req.URL.Host != "" && strings.EqualFold(req.URL.Scheme, connScheme(req))
 	if req.Header == nil {
 		req.Header = http.Header{}
 	}

@@ -669,11 +669,24 @@ func (p *parser) refused(req *http.Request, fields bool) {
 	}
 	line := p.head[p.line.start:p.line.end]
 	_, tStart, tEnd, ok := splitRequestLine(line)
+	if !ok && bytes.IndexByte(line, '#') >= 0 {
+		// A fragment, which apache2's ap_parse_request_line refuses once
+		// apr_uri_parse took the target apart: its path (%U) and host (%V)
+		// are the request's.
+		_, tStart, tEnd, ok = splitRequestLine(bytes.ReplaceAll(line, []byte("#"), []byte("x")))
+	}
 	if !ok {
 		return
 	}
 	req.RequestURI = string(line[tStart:tEnd])
 	req.URL = refusedURL(req.RequestURI)
+	if t, _, frag := strings.Cut(req.RequestURI, "#"); frag && t != "" {
+		if u, err := parseTarget(t); err == nil {
+			req.URL = u
+		} else if u, ok := escapedPathURL(t); ok {
+			req.URL = u
+		}
+	}
 	if !fields || len(p.fields) == 0 {
 		return
 	}

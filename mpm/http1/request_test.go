@@ -93,7 +93,7 @@ func TestMaskPassword(t *testing.T) {
 		{"GET http://u:p@h:-0/y HTTP/1.1", "GET http://u:XXXXXXXX@h/y HTTP/1.1", "HTTP/1.1", "/y"},
 		{"GET http://u:p@h:000/y HTTP/1.1", "GET http://u:XXXXXXXX@h/y HTTP/1.1", "HTTP/1.1", "/y"},
 		{"GET http://u:p%zz@main.test/ HTTP/1.1", "GET http://u:XXXXXXXX@main.test/ HTTP/1.1", "HTTP/1.1", "/"},
-		{"GET http://u:p@main.test/#frag HTTP/1.1", "GET http://u:XXXXXXXX@main.test/#frag HTTP/1.1", "HTTP/1.1", ""},
+		{"GET http://u:p@main.test/#frag HTTP/1.1", "GET http://u:XXXXXXXX@main.test/#frag HTTP/1.1", "HTTP/1.1", "/"},
 		{"GET http://u:p@Main.Test:080/a\"b<c>?q=1 HTTP/1.1", "GET http://u:XXXXXXXX@Main.Test/a\"b<c>?q=1 HTTP/1.1", "HTTP/1.1", "/a\"b<c>"},
 		{"GET http://u:@h:/ HTTP/1.1", "GET http://u:XXXXXXXX@h/ HTTP/1.1", "HTTP/1.1", "/"},
 		{"GET http://a@b:p@main.test/ HTTP/1.1", "GET http://a@b:XXXXXXXX@main.test/ HTTP/1.1", "HTTP/1.1", "/"},
