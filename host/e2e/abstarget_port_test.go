@@ -70,6 +70,9 @@ func TestAbsoluteTargetSignedPort(t *testing.T) {
 		{Raw: target("abs.test:1-", "/h/env.cgi"), Want: "Bad Request"},
 		{Raw: target("[::g]:-1", "/h/env.cgi"), Want: "Bad Request"},
 		{Raw: target("a..b:-1", "/h/env.cgi"), Want: "Bad Request"},
+		// CONNECT's port is apr_uri_parse_hostinfo's strtol too (405).
+		{Raw: rawRequest("CONNECT abs.test:-1 HTTP/1.1", "Host: main.test", "Connection: close"), Want: "Method Not Allowed"},
+		{Raw: rawRequest("CONNECT [::1]:99999 HTTP/1.1", "Host: main.test", "Connection: close"), Want: "Method Not Allowed"},
 		// A Host field's port is apr_parse_addr_port's: digits, at most 65535.
 		{Raw: rawRequest("GET /h/env.cgi HTTP/1.1", "Host: abs.test:-1", "Connection: close"), Want: "Bad Request"},
 		{Raw: rawRequest("GET /h/env.cgi HTTP/1.1", "Host: abs.test:65536", "Connection: close"), Want: "Bad Request"},

@@ -106,6 +106,20 @@ func TestReadErrorLogPasswordPort(t *testing.T) {
 	p.checkLogs("err_log")
 }
 
+// TestReadErrorLogUserPath: a refused absolute target with a user (no
+// password) whose port or host net/url does not take but apache2's
+// apr_uri_parse does ("-1", "a%22b") has as %U its path, as apache2's
+// (ours logged the whole target).
+func TestReadErrorLogUserPath(t *testing.T) {
+	p := startErrLogPair(t, "%r|%U|%q|%V|%s")
+	var drs []diffRequest
+	for _, a := range []string{"other.test:-1", "other.test:65536", "[::1]:+81", "a%22b", "[::g]", "other.test:81"} {
+		drs = append(drs, diffRequest{Raw: "GET http://u@" + a + "/x?q HTTP/1.1\r\nHost: main.test\r\n\r\n"})
+	}
+	p.check(drs)
+	p.checkLogs("err_log")
+}
+
 // TestReadErrorLogUnparsed: a request line over LimitRequestLine, or ended
 // by a bare LF, is refused before apache2 parses it (read_request_line):
 // its access-log line has as %r the line as read (its first

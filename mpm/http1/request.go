@@ -442,7 +442,9 @@ func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.R
 		}
 		// One with a user ("u@h:443") apache2's fix_hostname refuses once
 		// the fields are read.
-		u, err := url.ParseRequestURI("http://" + target)
+		// Its port as apr_uri_parse_hostinfo reads it, with strtol: a
+		// sign, any size ("h:-1", "h:99999"; aprURL).
+		u, err := parseTarget("http://" + target)
 		if err != nil || u.Path != "" || u.Host == "" || u.User != nil {
 			return info, errBadRequest
 		}
@@ -465,14 +467,14 @@ func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.R
 			// A user name or password in the target is apache2's AH02422
 			// (HttpProtocolOptions Strict): the vhost would be chosen by
 			// the part after the '@', which a front end may read otherwise.
-			ru := refusedURL(target)
-			if err == nil && ru.User == nil {
-				// net/url reads it as apache2's apr_uri_parse does only
-				// with aprURL's help ("http://u:p@a.test:-1/"): its host
-				// is %V's all the same.
-				ru.Scheme, ru.User, ru.Host = u.Scheme, u.User, u.Host
+			if err == nil {
+				// Parsed as apache2's apr_uri_parse does (aprURL's help
+				// too: "http://u@a.test:-1/x", "http://u@a%22b/x"): its
+				// host is %V's, its path %U's.
+				req.URL = u
+			} else {
+				req.URL = refusedURL(target)
 			}
-			req.URL = ru
 			if target[0] != '/' {
 				// apache2 rejects such a target before it reads Host, or
 				// any field (the access log's %{Host}i is "-").
@@ -514,7 +516,7 @@ func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.R
 		// "http://c.test/x" on a TLS one) leaves the Host header in charge.
 		// An empty port is the scheme's (apache2's apr_uri_parse; see
 		// serverPort), but CONNECT wants one (its request line is refused).
-		if req.Method == http.MethodConnect && (!validHost(req.URL.Host) || strings.HasSuffix(req.URL.Host, ":")) {
+		if req.Method == http.MethodConnect && (!validTargetHost(req.URL.Host) || strings.HasSuffix(req.URL.Host, ":")) {
 			req.Host = ""
 			return info, errBadRequest
 		}

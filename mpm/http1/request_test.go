@@ -239,6 +239,18 @@ func TestReadRequest(t *testing.T) {
 		{name: "absolute form, an empty host", raw: "GET http://:/p HTTP/1.1\r\nHost: h\r\n\r\n", status: 400},
 		{name: "CONNECT with an empty port", raw: "CONNECT o: HTTP/1.1\r\nHost: h\r\n\r\n", status: 400},
 		{name: "CONNECT without a port", raw: "CONNECT o HTTP/1.1\r\nHost: h\r\n\r\n", status: 400},
+		{name: "CONNECT with a signed port", raw: "CONNECT o:-1 HTTP/1.1\r\nHost: h\r\n\r\n",
+			check: func(t *testing.T, r *http.Request, _ reqInfo) {
+				if r.Host != "o:-1" {
+					t.Errorf("Host %q", r.Host)
+				}
+			}},
+		{name: "CONNECT with a port over 65535", raw: "CONNECT o:99999 HTTP/1.1\r\nHost: h\r\n\r\n",
+			check: func(t *testing.T, r *http.Request, _ reqInfo) {
+				if r.Host != "o:99999" {
+					t.Errorf("Host %q", r.Host)
+				}
+			}},
 		{name: "absolute form without a path", raw: "GET http://o?q HTTP/1.1\r\nHost: h\r\n\r\n",
 			check: func(t *testing.T, r *http.Request, _ reqInfo) {
 				if r.Host != "o" || r.URL.Path != "" || r.URL.RawQuery != "q" {
