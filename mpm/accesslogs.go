@@ -116,7 +116,7 @@ func accessLogHook(main *vserver, table *vhostTable) func(c *http1.Conn, r *http
 			return
 		}
 		e := accesslog.Entry{
-			Request: r, Line: c.RequestLine(), LineUnparsed: c.LineUnparsed(), Status: status, OrigStatus: c.OrigStatus(), BodyBytes: n,
+			Request: r, Line: c.RequestLine(), LineUnparsed: c.LineUnparsed(), Hostname: c.RefusedHostname(r), Status: status, OrigStatus: c.OrigStatus(), BodyBytes: n,
 			Start: c.RequestStart(), End: time.Now(),
 			RemoteAddr: c.RemoteAddr(), PeerAddr: c.RemoteAddr(), LocalAddr: c.LocalAddr(), Header: c.ResponseHeader(),
 			ServerName: s.logName, CanonicalName: s.canonicalName, Requests: c.Requests(), KeepAlive: c.KeepingAlive(),

@@ -68,3 +68,37 @@ CustomLog logs/dir_log dirlog
 // ahLine is a request's error log line with an AH number: module and
 // level, message.
 var ahLine = regexp.MustCompile(`\[(\w+:\w+)\] .*\[client [^]]*\] (AH\d+: .*)$`)
+
+// TestDirectoryWithoutIndex: a directory without an index file is a 403
+// wherever its Options leave out Indexes (the default, None, -Indexes,
+// FollowSymLinks, MultiViews, Indexes taken away below a parent that had
+// it, DirectoryIndex disabled), with apache2's error log line (AH01276),
+// and listed where they hold it (All, +Indexes below None), as apache2's
+// mod_autoindex answers; none of them is a 404.
+func TestDirectoryWithoutIndex(t *testing.T) {
+	dirs := map[string]string{
+		"none": "None", "minus": "-Indexes", "links": "FollowSymLinks", "views": "MultiViews", "all": "All",
+		"none/plus": "+Indexes", "all/minus": "-Indexes",
+	}
+	conf := mainSite
+	docs := map[string]string{"dflt/a.txt": "a\n", "off/a.txt": "a\n", "offno/a.txt": "a\n"}
+	for d, o := range dirs {
+		conf += "<Directory @DOCS@/" + d + ">\n\tOptions " + o + "\n</Directory>\n"
+		docs[d+"/a.txt"] = "a\n"
+	}
+	conf += "<Directory @DOCS@/off>\n\tOptions Indexes\n\tDirectoryIndex disabled\n</Directory>\n" +
+		"<Directory @DOCS@/offno>\n\tOptions -Indexes\n\tDirectoryIndex disabled\n</Directory>\n"
+	p := startPair(t, 1, conf, docs)
+	var reqs []diffRequest
+	for _, d := range []string{"dflt", "none", "minus", "links", "views", "all/minus", "offno"} {
+		reqs = append(reqs, diffRequest{Raw: get("/"+d+"/", "main.test"), Want: "Forbidden"})
+	}
+	for _, d := range []string{"all", "none/plus", "off"} {
+		reqs = append(reqs, diffRequest{Raw: get("/"+d+"/", "main.test"), Want: "Index of /" + d})
+	}
+	p.check(reqs)
+	must(t, p.apache.stop())
+	must(t, p.ours.stop())
+	refusal := regexp.MustCompile(`\[(autoindex:\w+)\] .*(AH01276: .*)$`)
+	sameLines(t, "AH01276 lines", errorLogLines(t, p.apache, refusal), errorLogLines(t, p.ours, refusal))
+}

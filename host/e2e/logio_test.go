@@ -65,7 +65,9 @@ func TestLogio(t *testing.T) {
 // line, the next line too: ap_get_mime_headers_core reads on for an
 // obs-fold before it looks at a line); for a field past
 // LimitRequestFields, the line after it; for an invalid or repeated Host,
-// the whole head.
+// the whole head; for a target apache2's request-line parsing refuses (its
+// apr_uri_parse fails, a user in it, CONNECT without a port), the line
+// and any blank lines before it (ours counted the fields too).
 func TestLogioRefused(t *testing.T) {
 	p := startPair(t, 1, logioConf+"LimitRequestFields 4\n", map[string]string{"a.txt": "a\n"})
 	long := strings.Repeat("x", 9000)
@@ -82,6 +84,14 @@ func TestLogioRefused(t *testing.T) {
 		"GET /a.txt HTTP/1.1\r\nHost: main.test\r\nX-A : 1\r\nX-B: 2\r\n\r\n",
 		"GET /a.txt HTTP/1.1\r\nHost: main.test\r\nX-A: 1\nX-B: 2\r\n\r\n",
 		"GET /a.txt HTTP/1.1\r\nHost: main.test\r\nX-A: 1\r\nX-B: 2\r\nX-C: 3\r\nX-D: 4\r\nX-E: 5\r\n\r\n",
+		"GET http://u@main.test/a.txt HTTP/1.1\r\nHost: main.test\r\nX-A: 1\r\n\r\n",
+		"\r\n\nGET http://u:p@main.test/a.txt HTTP/1.1\r\nHost: main.test\r\nX-A: 1\r\n\r\n",
+		"GET http:a.txt HTTP/1.1\r\nHost: main.test\r\nX-A: 1\r\n\r\n",
+		"GET http://main.test:8a/a.txt HTTP/1.1\r\nHost: main.test\r\nX-A: 1\r\n\r\n",
+		"GET http://[::1/a.txt HTTP/1.1\r\nHost: main.test\r\nX-A: 1\r\n\r\n",
+		"CONNECT main.test HTTP/1.1\r\nHost: main.test\r\nX-A: 1\r\n\r\n",
+		"CONNECT u@main.test:443 HTTP/1.1\r\nHost: main.test\r\nX-A: 1\r\n\r\n",
+		"GET ftp://main.test/a.txt HTTP/1.1\r\nHost: main.test\r\nX-A: 1\r\n\r\n",
 	} {
 		reqs = append(reqs, diffRequest{Raw: raw})
 	}

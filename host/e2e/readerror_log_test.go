@@ -45,6 +45,11 @@ func TestReadErrorLog(t *testing.T) {
 		"GET https://u@abs.test/x HTTP/1.1\r\nHost: other.test\r\n\r\n",
 		"GET http://u@other.test/x HTTP/1.1\r\nHost: main.test\r\n\r\n",
 		"GET http://u@[::1]:81/x HTTP/1.1\r\nHost: other.test\r\n\r\n",
+		// apr_uri_parse_hostinfo wants a port and no user (ours served
+		// "CONNECT h" a 405, and logged "/" and the Host field).
+		"CONNECT other.test HTTP/1.1\r\nHost: other.test\r\n\r\n",
+		"CONNECT other.test: HTTP/1.1\r\nHost: other.test\r\n\r\n",
+		"CONNECT u:p@other.test:443 HTTP/1.1\r\nHost: other.test\r\n\r\n",
 	}
 	var drs []diffRequest
 	for _, r := range reqs {
@@ -79,6 +84,37 @@ func TestReadErrorLogPassword(t *testing.T) {
 		"GET http://u:p@a b/ HTTP/1.1",
 	} {
 		drs = append(drs, diffRequest{Raw: target + "\r\nHost: main.test\r\n\r\n"})
+	}
+	p.check(drs)
+	p.checkLogs("err_log")
+}
+
+// TestReadErrorLogPasswordPort: the port of a refused absolute target
+// with a password, as apache2's apr_uri_unparse shows it in %r: left out
+// where what strtol reads of it is 0 or the scheme's ("80x", "--1", "0",
+// "-0"; ours showed them), and its host %V (AH02422) where strtol reads it
+// whole, a sign or over 65535 too (ours: the default server's name for a
+// sign).
+func TestReadErrorLogPasswordPort(t *testing.T) {
+	p := startErrLogPair(t, "%r|%V|%{Host}i|%s")
+	var drs []diffRequest
+	for _, port := range []string{"-1", "+81", "--1", "8x", "0", "-0", "65536", "80x", "0x", "000", "-65456", "x"} {
+		drs = append(drs, diffRequest{Raw: "GET http://u:p@other.test:" + port + "/x HTTP/1.1\r\nHost: main.test\r\n\r\n"})
+	}
+	drs = append(drs, diffRequest{Raw: "GET http://u:p@[::1]:-1/x HTTP/1.1\r\nHost: main.test\r\n\r\n"})
+	p.check(drs)
+	p.checkLogs("err_log")
+}
+
+// TestReadErrorLogUserPath: a refused absolute target with a user (no
+// password) whose port or host net/url does not take but apache2's
+// apr_uri_parse does ("-1", "a%22b") has as %U its path, as apache2's
+// (ours logged the whole target).
+func TestReadErrorLogUserPath(t *testing.T) {
+	p := startErrLogPair(t, "%r|%U|%q|%V|%s")
+	var drs []diffRequest
+	for _, a := range []string{"other.test:-1", "other.test:65536", "[::1]:+81", "a%22b", "[::g]", "other.test:81"} {
+		drs = append(drs, diffRequest{Raw: "GET http://u@" + a + "/x?q HTTP/1.1\r\nHost: main.test\r\n\r\n"})
 	}
 	p.check(drs)
 	p.checkLogs("err_log")

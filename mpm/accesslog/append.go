@@ -186,6 +186,9 @@ func (it *item) append(b []byte, e *Entry) []byte {
 		if !e.CanonicalName && r != nil && r.Host != "" {
 			return appendEscaped(b, http1.RequestHost(r.Host))
 		}
+		if !e.CanonicalName && e.Hostname != "" {
+			return appendEscaped(b, e.Hostname)
+		}
 		return (&item{kind: 'v'}).append(b, e)
 	case 'u':
 		switch {

@@ -46,6 +46,10 @@ type Entry struct {
 	// LineUnparsed: the request was refused as its line was read, before
 	// apache2 parses it (http1.Conn.LineUnparsed): %m and %U are "-".
 	LineUnparsed bool
+	// Hostname is the host of an absolute-form target refused once the
+	// fields were read (http1.Conn.RefusedHostname), as sent: %V, where
+	// the request has no Host, as apache2's r->hostname.
+	Hostname string
 	// Last is the last request of a chain of internal redirects (its
 	// method, URL-path and query are %m, %>U and %q:
 	// http1.Conn.LastRequest), nil for Request.

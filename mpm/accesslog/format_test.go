@@ -140,7 +140,20 @@ func TestDirectives(t *testing.T) {
 	if got := format(t, "%V", e); got != "plain.example" {
 		t.Errorf("UseCanonicalName On: %%V = %q", got)
 	}
+	// A refused target's host, as sent, where the request has no Host
+	// (apache2's r->hostname); not under UseCanonicalName On.
+	e.Request.Host, e.Hostname = "", "ABCD::G"
+	if got := format(t, "%V", e); got != "plain.example" {
+		t.Errorf("UseCanonicalName On, refused host: %%V = %q", got)
+	}
 	e.CanonicalName = false
+	if got := format(t, "%V", e); got != "ABCD::G" {
+		t.Errorf("refused host: %%V = %q", got)
+	}
+	e.Hostname = ""
+	if got := format(t, "%V", e); got != "plain.example" {
+		t.Errorf("no host: %%V = %q", got)
+	}
 	e.RemoteAddr = "[::1]:5555"
 	e.LocalAddr = &net.TCPAddr{IP: net.IPv6loopback, Port: 80}
 	if got := format(t, "%h %A %{remote}p", e); got != "::1 ::1 5555" {

@@ -23,6 +23,7 @@ func (c *Conn) lineRead() {
 	if c.in != c.startIn {
 		c.reqTime = time.Now()
 	}
+	c.startIn = c.in - int64(c.br.Buffered())
 }
 
 // RequestTime is the time of r (apache2's r->request_time: Date, Expires,
@@ -48,6 +49,19 @@ func (c *Conn) RequestLine() []byte {
 // LimitRequestLine, one ended by a bare LF): apache2's r->method and r->uri
 // are then NULL, which its access log shows as "-" (%m, %U).
 func (c *Conn) LineUnparsed() bool { return c.lineUnparsed }
+
+// RefusedHostname is the host of r's absolute-form target when r, the
+// current request, was refused for it once its fields were read (a host
+// apache2's fix_hostname refuses: "http://[::g]/", "http://a..b/"), or
+// for a fragment in it at its request line ("http://a.test/#f"): as
+// apache2's r->hostname keeps it, what apr_uri_parse took from the
+// target, as sent, which its %V logs; "" for any other request.
+func (c *Conn) RefusedHostname(r *http.Request) string {
+	if !c.hostRefused || r == nil || r.URL == nil {
+		return ""
+	}
+	return aprHostname(r.URL.Host)
+}
 
 // RequestFieldNames are the names of r's header fields in the order their first lines
 // came, each once, spelled as in its Header: apache2's r->headers_in order, in which a

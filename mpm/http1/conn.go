@@ -80,7 +80,7 @@ type Conn struct {
 	keepalives int          // responses sent with keep-alive
 	start      time.Time    // when the first byte of the current request arrived
 	reqTime    time.Time    // when its request line was read (apache2's r->request_time)
-	startIn    int64        // in when start was taken
+	startIn    int64        // in when start was taken; after lineRead, what the input gave up to the request line's end
 	bodyStart  time.Time    // when the current request's body first waited for the network
 	bodyBytes  int64        // body bytes of the current request read so far
 	ident      *Identity    // who answers the current request; nil: the Server
@@ -132,7 +132,11 @@ type Conn struct {
 	// lineUnparsed: the current request was refused as its request line
 	// was read (LineUnparsed). Beside logStatus, in padding.
 	lineUnparsed bool
-	unsent       Unsent
+	// hostRefused: the current request's absolute-form target named a
+	// host refused once the fields were read (RefusedHostname). Beside
+	// logStatus, in padding.
+	hostRefused bool
+	unsent      Unsent
 
 	state  atomic.Int32
 	closed atomic.Bool
@@ -508,7 +512,8 @@ func (c *Conn) SkipIdleWait() { c.noWait = true }
 // is on an idle connection, where read_request_line reads it), up to one
 // more than maxBlankLines. It returns how many it consumed and the bytes
 // mod_logio counts for them then (its speculative reads too): 2 for an LF,
-// 5 for a CRLF.
+// 5 for a CRLF, and 2 more for a CR that no LF follows (data, the next
+// request's, which ap_check_pipeline read two bytes of to see so).
 func skipBlankLines(br *bufio.Reader) (n int, in int64) {
 	for n <= maxBlankLines {
 		b, _ := br.Peek(min(2, br.Buffered()))
@@ -519,6 +524,8 @@ func skipBlankLines(br *bufio.Reader) (n int, in int64) {
 		case len(b) == 2 && b[0] == '\r' && b[1] == '\n':
 			br.Discard(2)
 			in += 5
+		case len(b) == 2 && b[0] == '\r':
+			return n, in + 2
 		default:
 			return n, in
 		}
@@ -615,7 +622,7 @@ func (c *Conn) ServeRequest() (keepAlive bool, err error) {
 	c.keepNext = false
 	c.ident = nil
 	c.filter, c.filterSet, c.errorPage, c.variants = nil, false, false, ""
-	c.logStatus, c.lineUnparsed = 0, false
+	c.logStatus, c.lineUnparsed, c.hostRefused = 0, false, false
 	c.user, c.userSet, c.authType = "", false, ""
 	c.filename, c.pathInfo = "", ""
 	c.resetNotes()
@@ -867,6 +874,15 @@ func (c *Conn) answerProtoError(ex *exchange, perr *protoError) (bool, error) {
 	}
 	req := w.req
 	c.lineUnparsed = c.parser.refusedHead(req, perr)
+	if perr == errBadTarget {
+		// %I: the request line and what came before it, not the fields.
+		c.inMark += c.in - int64(c.br.Buffered()) - c.startIn
+	}
+	// A target's host refused after the fields (errBadHost, the request
+	// without a Host), or one with a fragment, refused at its line:
+	// apache2's r->hostname is what apr_uri_parse took.
+	c.hostRefused = (perr == errBadHost || strings.IndexByte(req.RequestURI, '#') >= 0) &&
+		req.Host == "" && req.URL.Host != "" && strings.EqualFold(req.URL.Scheme, connScheme(req))
 	if req.Header == nil {
 		req.Header = http.Header{}
 	}

@@ -390,3 +390,26 @@ func TestStateString(t *testing.T) {
 		}
 	}
 }
+
+// TestSkipBlankLines: the blank lines skipped before a pipelined request
+// and the bytes mod_logio counts for them, as apache2's ap_check_pipeline
+// reads them: a CR without an LF is data, seen with a 2-byte read.
+func TestSkipBlankLines(t *testing.T) {
+	for _, tc := range []struct {
+		in    string
+		n     int
+		bytes int64
+		rest  string
+	}{
+		{"GET", 0, 0, "GET"}, {"\nGET", 1, 2, "GET"}, {"\r\nGET", 1, 5, "GET"}, {"\n\r\nG", 2, 7, "G"},
+		{"\r\r\n", 0, 2, "\r\r\n"}, {"\r\n\rG", 1, 7, "\rG"}, {"\r", 0, 0, "\r"},
+	} {
+		br := bufio.NewReader(strings.NewReader(tc.in))
+		br.Peek(len(tc.in))
+		n, in := skipBlankLines(br)
+		rest, _ := io.ReadAll(br)
+		if n != tc.n || in != tc.bytes || string(rest) != tc.rest {
+			t.Errorf("skipBlankLines(%q) = %d, %d, rest %q; want %d, %d, %q", tc.in, n, in, rest, tc.n, tc.bytes, tc.rest)
+		}
+	}
+}

@@ -361,7 +361,7 @@ func signatureHostPort(s *Server, r *http.Request) (host, port string) {
 	if id != nil {
 		mode = id.canonical
 	}
-	if mode != CanonicalNameOn && r.Host != "" && validHost(r.Host) {
+	if mode != CanonicalNameOn && r.Host != "" && validTargetHost(r.Host) {
 		host = RequestHost(r.Host)
 	}
 	switch mode {

@@ -44,6 +44,11 @@ const (
 
 var (
 	errBadRequest = &protoError{status: http.StatusBadRequest}
+	// errBadTarget is a target apache2's ap_parse_request_line refuses
+	// (apr_uri_parse fails, a user in it: AH02422), found once the fields
+	// are read here: apache2 read none of them, which mod_logio's %I
+	// shows (the request line alone).
+	errBadTarget  = &protoError{status: http.StatusBadRequest}
 	errBadHost    = &protoError{status: http.StatusBadRequest, sound: true}
 	errURITooLong = &protoError{status: http.StatusRequestURITooLong}
 	// errLineLF is a request line ended by a bare LF: apache2's
@@ -425,41 +430,56 @@ func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.R
 			u.Path = target
 		}
 	case req.Method == http.MethodConnect && target[0] != '/':
-		// An authority with a user ("u:p@h:443") is refused at its
-		// request line, as apache2's apr_uri_parse_hostinfo (a 400, no
-		// ErrorDocument that would see the password).
-		u, err := url.ParseRequestURI("http://" + target)
+		if !aprHostinfo(target) {
+			// An authority without a port ("h", "h:") or whose first ':'
+			// starts no number ("u:p@h:443") is refused at its request
+			// line, as apache2's apr_uri_parse_hostinfo (a 400, no
+			// ErrorDocument that would see the password; %U the target
+			// as sent).
+			req.URL = &url.URL{Path: target, RawPath: target}
+			req.Host, req.Header = "", nil
+			return info, errBadTarget
+		}
+		// One with a user ("u@h:443") apache2's fix_hostname refuses once
+		// the fields are read.
+		// Its port as apr_uri_parse_hostinfo reads it, with strtol: a
+		// sign, any size ("h:-1", "h:99999"; aprURL).
+		u, err := parseTarget("http://" + target)
 		if err != nil || u.Path != "" || u.Host == "" || u.User != nil {
 			return info, errBadRequest
 		}
 		u.Scheme = ""
 		req.URL = u
 	default:
-		u, err := url.ParseRequestURI(target)
-		if err != nil && target[0] != '/' {
-			if t, ok := unbracketFuture(target); ok {
-				// url.ParseRequestURI wants an IPv6 address in brackets.
-				u, err = url.ParseRequestURI(t)
-			} else if bu, ok := badLiteralURL(target); ok {
-				u, err = bu, nil
+		u, err := parseTarget(target)
+		if err != nil {
+			if eu, ok := escapedPathURL(target); ok {
+				// A bad %-escape in the path is apache2's
+				// ap_process_request_internal's 400 (AH10244), once the
+				// post-read phase ran, with the input still usable: the path
+				// goes on as sent (RawPath too), for static.CleanPath to
+				// refuse; an absolute-form target's host is the request's
+				// (its Host field, %V).
+				u, err = eu, nil
 			}
-		}
-		if err != nil && target[0] == '/' && errors.As(err, new(url.EscapeError)) {
-			// A bad %-escape in the path is apache2's
-			// ap_process_request_internal's 400 (AH10244), once the
-			// post-read phase ran, with the input still usable: the path
-			// goes on as sent (RawPath too), for static.CleanPath to refuse.
-			u, err = refusedURL(target), nil
 		}
 		if err != nil || u.User != nil {
 			// A user name or password in the target is apache2's AH02422
 			// (HttpProtocolOptions Strict): the vhost would be chosen by
 			// the part after the '@', which a front end may read otherwise.
-			req.URL = refusedURL(target)
+			if err == nil {
+				// Parsed as apache2's apr_uri_parse does (aprURL's help
+				// too: "http://u@a.test:-1/x", "http://u@a%22b/x"): its
+				// host is %V's, its path %U's.
+				req.URL = u
+			} else {
+				req.URL = refusedURL(target)
+			}
 			if target[0] != '/' {
 				// apache2 rejects such a target before it reads Host, or
 				// any field (the access log's %{Host}i is "-").
 				req.Host, req.Header = "", nil
+				return info, errBadTarget
 			}
 			return info, errBadRequest
 		}
@@ -468,7 +488,7 @@ func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.R
 			// ap_parse_request_line, RFC 9112 §3.2), refused as above.
 			req.URL = refusedURL(target)
 			req.Host, req.Header = "", nil
-			return info, errBadRequest
+			return info, errBadTarget
 		}
 		// apache2's ap_post_read_request serves http and https alone but
 		// to a forward proxy (ProxyRequests On, which we lack): the engine
@@ -496,11 +516,11 @@ func (p *parser) readRequest(c *Conn, br *bufio.Reader, cfg *limits, req *http.R
 		// "http://c.test/x" on a TLS one) leaves the Host header in charge.
 		// An empty port is the scheme's (apache2's apr_uri_parse; see
 		// serverPort), but CONNECT wants one (its request line is refused).
-		if req.Method == http.MethodConnect && (!validHost(req.URL.Host) || strings.HasSuffix(req.URL.Host, ":")) {
+		if req.Method == http.MethodConnect && (!validTargetHost(req.URL.Host) || strings.HasSuffix(req.URL.Host, ":")) {
 			req.Host = ""
 			return info, errBadRequest
 		}
-		if !validHost(req.URL.Host) {
+		if !validTargetHost(req.URL.Host) {
 			req.Host, hostErr = "", errBadHost
 			break
 		}
@@ -651,11 +671,24 @@ func (p *parser) refused(req *http.Request, fields bool) {
 	}
 	line := p.head[p.line.start:p.line.end]
 	_, tStart, tEnd, ok := splitRequestLine(line)
+	if !ok && bytes.IndexByte(line, '#') >= 0 {
+		// A fragment, which apache2's ap_parse_request_line refuses once
+		// apr_uri_parse took the target apart: its path (%U) and host (%V)
+		// are the request's.
+		_, tStart, tEnd, ok = splitRequestLine(bytes.ReplaceAll(line, []byte("#"), []byte("x")))
+	}
 	if !ok {
 		return
 	}
 	req.RequestURI = string(line[tStart:tEnd])
 	req.URL = refusedURL(req.RequestURI)
+	if t, _, frag := strings.Cut(req.RequestURI, "#"); frag && t != "" {
+		if u, err := parseTarget(t); err == nil {
+			req.URL = u
+		} else if u, ok := escapedPathURL(t); ok {
+			req.URL = u
+		}
+	}
 	if !fields || len(p.fields) == 0 {
 		return
 	}
@@ -860,19 +893,18 @@ func appendMasked(dst, t []byte) (_ []byte, ok bool) {
 	if port == nil {
 		return append(dst, rest...), true
 	}
-	n, digits := 0, true
-	for _, c := range port {
-		if c < '0' || c > '9' {
-			digits = false
-			break
-		}
-		n = (n*10 + int(c-'0')) & 0xffff // apr_port_t
-	}
-	if !digits {
+	// apr_uri_unparse leaves out a port of 0 or the scheme's, as much of
+	// it as strtol read ("80x" is 80, "x" 0).
+	n, number := strtolPort(string(port))
+	shown := len(port) > 0 && n != 0 && int(n) != defaultPort(scheme)
+	if !number && len(port) > 0 {
 		// apr_uri_parse stops at a port that is no number: no path.
-		return append(append(dst, ':'), port...), true
+		if shown {
+			dst = append(append(dst, ':'), port...)
+		}
+		return dst, true
 	}
-	if len(port) > 0 && n != defaultPort(scheme) {
+	if shown {
 		dst = append(append(dst, ':'), port...)
 	}
 	return append(dst, rest...), true
@@ -1285,6 +1317,44 @@ func validHost(h string) bool {
 	return n <= 65535
 }
 
+// aprHostinfo reports whether apache2's apr_uri_parse_hostinfo takes t, a
+// CONNECT target: a host (an IP-literal in brackets, else up to the first
+// ':') then ':' and a port strtolPort reads.
+func aprHostinfo(t string) bool {
+	i := portColon(t)
+	if i < 0 || i+1 == len(t) {
+		return false
+	}
+	_, ok := strtolPort(t[i+1:])
+	return ok
+}
+
+// validTargetHost is validHost for an absolute-form target's authority a
+// (the Host it makes): its port may be any number strtolPort reads, with a
+// sign or over 65535, as apache2's apr_uri_parse takes it (fix_hostname
+// does not look at a target's port), "http://a.test:-1/" served on
+// port 65535.
+func validTargetHost(a string) bool {
+	i := portColon(a)
+	if i < 0 || i+1 == len(a) {
+		return validHost(a)
+	}
+	_, ok := strtolPort(a[i+1:])
+	return ok && validHost(a[:i+1])
+}
+
+// portColon is the index of the ':' that starts the port of a, a host
+// (a name, or an IP-literal in brackets) and an optional port; -1 for none.
+func portColon(a string) int {
+	if strings.HasPrefix(a, "[") {
+		if end := strings.IndexByte(a, ']'); end > 0 && end+1 < len(a) && a[end+1] == ':' {
+			return end + 1
+		}
+		return -1
+	}
+	return strings.IndexByte(a, ':')
+}
+
 // ipLiteralEnd is the length of the IP-literal h starts with: "[", an
 // IPv6 address as RFC 3986's IPv6address (and apache2's apr_inet_pton:
 // eight groups, or fewer with one "::" standing for one or more, the last
@@ -1344,26 +1414,104 @@ func unbracketFuture(t string) (_ string, ok bool) {
 	return string(scheme) + "://" + string(auth[1:end-1]) + string(auth[end:]) + string(rest), true
 }
 
-// badLiteralURL is the absolute-form target t whose host, in brackets, is
-// no IPv6 address ("http://[::g]/", "http://[::1]x/"), which
-// url.ParseRequestURI refuses, parsed as apache2's apr_uri_parse takes
-// it: the URL, its Host the authority as sent, for validHost to refuse
-// as apache2's fix_hostname does once the fields are read (its Host field
-// and path in the access log). ok is false for any other target, and for
-// one with user information (refused at its request line, AH02422).
-func badLiteralURL(t string) (_ *url.URL, ok bool) {
-	scheme, auth, rest, ok := splitAuthority([]byte(t))
-	if !ok || len(auth) == 0 || auth[0] != '[' || bytes.IndexByte(auth, ']') < 0 || bytes.IndexByte(auth, '@') >= 0 {
-		return nil, false
+// aprHostname is the host apr_uri_parse takes from a, an absolute-form
+// target's authority without user information: an IP-literal's inside of
+// its brackets when a port follows them, else a without its first and last
+// characters ("[::1]x" is "::1]"); a name up to its ':'.
+func aprHostname(a string) string {
+	if strings.HasPrefix(a, "[") {
+		if i := portColon(a); i > 1 {
+			return a[1 : i-1]
+		}
+		if len(a) < 2 {
+			return ""
+		}
+		return a[1 : len(a)-1]
 	}
-	if after := auth[bytes.IndexByte(auth, ']')+1:]; len(after) > 0 && after[0] == ':' {
-		for _, c := range after[1:] {
-			if c < '0' || c > '9' {
-				return nil, false // apr_uri_parse's bad port: refused at the request line
-			}
+	if i := strings.IndexByte(a, ':'); i >= 0 {
+		return a[:i]
+	}
+	return a
+}
+
+// parseTarget parses a request target (not CONNECT's) as
+// url.ParseRequestURI does and, where that refuses an absolute-form target
+// apache2's apr_uri_parse takes, as unbracketFuture or aprURL reads it.
+func parseTarget(target string) (*url.URL, error) {
+	u, err := url.ParseRequestURI(target)
+	if err != nil && target[0] != '/' {
+		if t, ok := unbracketFuture(target); ok {
+			// url.ParseRequestURI wants an IPv6 address in brackets.
+			return url.ParseRequestURI(t)
+		}
+		if au, ok := aprURL(target); ok {
+			return au, nil
 		}
 	}
-	u, err := url.ParseRequestURI(string(scheme) + "://x" + string(rest))
+	return u, err
+}
+
+// escapedPathURL is the target t when its path has a bad %-escape
+// ("/a%zz", "http://a.test/a%zz"), as apache2 takes it: its path and query
+// as sent (refusedURL's), an absolute-form target's scheme and host as
+// parseTarget reads them; ok is false for any other target, and for one
+// whose scheme or host parseTarget refuses.
+func escapedPathURL(t string) (_ *url.URL, ok bool) {
+	rest := t
+	var scheme, auth []byte
+	if t[0] != '/' {
+		var r []byte
+		if scheme, auth, r, ok = splitAuthority([]byte(t)); !ok || len(r) == 0 || r[0] != '/' {
+			return nil, false
+		}
+		rest = string(r)
+	}
+	path, _, _ := strings.Cut(rest, "?")
+	if _, err := url.PathUnescape(path); err == nil {
+		return nil, false
+	}
+	if t[0] == '/' {
+		return refusedURL(t), true
+	}
+	u, err := parseTarget(string(scheme) + "://" + string(auth) + "/")
+	if err != nil {
+		return nil, false
+	}
+	p := refusedURL(rest)
+	u.Path, u.RawPath, u.RawQuery, u.ForceQuery = p.Path, p.RawPath, p.RawQuery, p.ForceQuery
+	return u, true
+}
+
+// aprURL is the absolute-form target t, which url.ParseRequestURI refuses,
+// parsed as apache2's apr_uri_parse takes it when only its host or port
+// is to blame: a host in brackets that is no IPv6 address ("http://[::g]/",
+// "http://[::1]x/"), a name net/url does not take ("http://a%zz/"), or a
+// port that strtol reads but net/url does not, one with a sign
+// ("http://a.test:-1/"). It is the URL, its Host the authority as sent,
+// for validTargetHost to take or refuse as apache2's fix_hostname does
+// once the fields are read (its Host field and path in the access log).
+// ok is false for any other target, and for one whose port is no number
+// (apr_uri_parse's failure: refused at its request line). One with user
+// information is refused at its request line (AH02422), its host %V.
+func aprURL(t string) (_ *url.URL, ok bool) {
+	scheme, auth, rest, ok := splitAuthority([]byte(t))
+	if !ok {
+		return nil, false
+	}
+	// User information, up to the last '@', is net/url's to read.
+	user := auth[:bytes.LastIndexByte(auth, '@')+1]
+	auth = auth[len(user):]
+	if len(auth) == 0 || auth[0] == '[' && bytes.IndexByte(auth, ']') < 0 {
+		return nil, false
+	}
+	// apr_uri_parse's port: after an IP-literal's ']', else after the
+	// first ':' ("a:b:80" is refused at the request line).
+	if i := portColon(string(auth)); i >= 0 && i+1 < len(auth) {
+		if _, ok := strtolPort(string(auth[i+1:])); !ok {
+			return nil, false
+		}
+	}
+	u, err := url.ParseRequestURI(string(scheme) + "://" + string(user) + "x" + string(rest))
 	if err != nil {
 		return nil, false
 	}

@@ -86,8 +86,14 @@ func TestMaskPassword(t *testing.T) {
 	for _, tc := range []struct{ line, want, proto, path string }{
 		{"GET http://u:p@main.test/a%zz HTTP/1.1", "GET http://u:XXXXXXXX@main.test/a%zz HTTP/1.1", "HTTP/1.1", "/a%zz"},
 		{"GET http://u:p@main.test:8x/ HTTP/1.1", "GET http://u:XXXXXXXX@main.test:8x HTTP/1.1", "HTTP/1.1", "/"},
+		// A port strtol reads in part: left out where that part is 0 or the scheme's.
+		{"GET http://u:p@h:80x/ HTTP/1.1", "GET http://u:XXXXXXXX@h HTTP/1.1", "HTTP/1.1", "/"},
+		{"GET http://u:p@h:--1/ HTTP/1.1", "GET http://u:XXXXXXXX@h HTTP/1.1", "HTTP/1.1", "/"},
+		{"GET http://u:p@h:-1/y HTTP/1.1", "GET http://u:XXXXXXXX@h:-1/y HTTP/1.1", "HTTP/1.1", "/y"},
+		{"GET http://u:p@h:-0/y HTTP/1.1", "GET http://u:XXXXXXXX@h/y HTTP/1.1", "HTTP/1.1", "/y"},
+		{"GET http://u:p@h:000/y HTTP/1.1", "GET http://u:XXXXXXXX@h/y HTTP/1.1", "HTTP/1.1", "/y"},
 		{"GET http://u:p%zz@main.test/ HTTP/1.1", "GET http://u:XXXXXXXX@main.test/ HTTP/1.1", "HTTP/1.1", "/"},
-		{"GET http://u:p@main.test/#frag HTTP/1.1", "GET http://u:XXXXXXXX@main.test/#frag HTTP/1.1", "HTTP/1.1", ""},
+		{"GET http://u:p@main.test/#frag HTTP/1.1", "GET http://u:XXXXXXXX@main.test/#frag HTTP/1.1", "HTTP/1.1", "/"},
 		{"GET http://u:p@Main.Test:080/a\"b<c>?q=1 HTTP/1.1", "GET http://u:XXXXXXXX@Main.Test/a\"b<c>?q=1 HTTP/1.1", "HTTP/1.1", "/a\"b<c>"},
 		{"GET http://u:@h:/ HTTP/1.1", "GET http://u:XXXXXXXX@h/ HTTP/1.1", "HTTP/1.1", "/"},
 		{"GET http://a@b:p@main.test/ HTTP/1.1", "GET http://a@b:XXXXXXXX@main.test/ HTTP/1.1", "HTTP/1.1", "/"},
@@ -232,6 +238,19 @@ func TestReadRequest(t *testing.T) {
 		{name: "absolute form, two colons", raw: "GET http://o::/p HTTP/1.1\r\nHost: h\r\n\r\n", status: 400},
 		{name: "absolute form, an empty host", raw: "GET http://:/p HTTP/1.1\r\nHost: h\r\n\r\n", status: 400},
 		{name: "CONNECT with an empty port", raw: "CONNECT o: HTTP/1.1\r\nHost: h\r\n\r\n", status: 400},
+		{name: "CONNECT without a port", raw: "CONNECT o HTTP/1.1\r\nHost: h\r\n\r\n", status: 400},
+		{name: "CONNECT with a signed port", raw: "CONNECT o:-1 HTTP/1.1\r\nHost: h\r\n\r\n",
+			check: func(t *testing.T, r *http.Request, _ reqInfo) {
+				if r.Host != "o:-1" {
+					t.Errorf("Host %q", r.Host)
+				}
+			}},
+		{name: "CONNECT with a port over 65535", raw: "CONNECT o:99999 HTTP/1.1\r\nHost: h\r\n\r\n",
+			check: func(t *testing.T, r *http.Request, _ reqInfo) {
+				if r.Host != "o:99999" {
+					t.Errorf("Host %q", r.Host)
+				}
+			}},
 		{name: "absolute form without a path", raw: "GET http://o?q HTTP/1.1\r\nHost: h\r\n\r\n",
 			check: func(t *testing.T, r *http.Request, _ reqInfo) {
 				if r.Host != "o" || r.URL.Path != "" || r.URL.RawQuery != "q" {
@@ -456,7 +475,13 @@ func TestReadRequest(t *testing.T) {
 					t.Errorf("URL %#v", r.URL)
 				}
 			}},
-		{name: "bad escape in an absolute target", raw: "GET http://h/%zz HTTP/1.1\r\nHost: h\r\n\r\n", status: 400},
+		{name: "bad escape in an absolute target: its host the request's", raw: "GET http://Abs.test:81/%zz?q HTTP/1.1\r\nHost: h\r\n\r\n",
+			check: func(t *testing.T, r *http.Request, info reqInfo) {
+				if r.Host != "Abs.test:81" || r.URL.Path != "/%zz" || r.URL.RawPath != "/%zz" || r.URL.RawQuery != "q" {
+					t.Errorf("Host %q, URL %#v", r.Host, r.URL)
+				}
+			}},
+		{name: "bad escape in an absolute target whose host is bad", raw: "GET http://[::g]/%zz HTTP/1.1\r\nHost: h\r\n\r\n", status: 400},
 		{name: "EOF before anything", raw: "", status: -1},
 		{name: "EOF in the request line", raw: "GET / HT", status: -1},
 		{name: "EOF in the headers", raw: "GET / HTTP/1.1\r\nHost: h\r\n", status: -1},
@@ -726,7 +751,8 @@ func TestStrictHostname(t *testing.T) {
 // (apr_parse_addr_port) and to RFC 3986; an IPvFuture is RFC 3986's only
 // (rfcHost), and a target's IPvFuture without ':' loses its brackets, as
 // apr_uri_parse takes it (unbracketFuture); one that is no IPv6 address
-// parses, for validHost to refuse (badLiteralURL).
+// parses, for validTargetHost to refuse (aprURL), as one whose port has a
+// sign, for validTargetHost to take.
 func TestIPLiteral(t *testing.T) {
 	for h, want := range map[string][2]bool{ // validHost, rfcHost
 		"[::1]": {true, true}, "[::1]:80": {true, true}, "[::ffff:1.2.3.4]": {true, true}, "[1:2:3:4:5:6:7:8]": {true, true},
@@ -749,15 +775,51 @@ func TestIPLiteral(t *testing.T) {
 	}
 	for target, want := range map[string]string{
 		"http://[::g]/a?q": "[::g] /a", "http://[::1]x/": "[::1]x /", "http://[v1.x:80]": "[v1.x:80] ",
-		"http://u@[::g]/": "", "http://[::g/": "", "http://a..b/": "", "/[::g]": "",
+		"http://u@[::g]/": "[::g] /", "http://[::g/": "", "http://a..b/": "a..b /", "/[::g]": "",
+		"http://[::1]:-1/a": "[::1]:-1 /a", "http://a.test:+1?q": "a.test:+1 ", "http://a.test:-99999/": "a.test:-99999 /",
+		"http://[::g]:-1/": "[::g]:-1 /", "http://a.test:--1/": "", "http://a.test:-/": "", "http://a.test:1-/": "",
+		"http://[::1]:8a/": "", "http://a.test:81/": "a.test:81 /", "http://u@a.test:-1/": "a.test:-1 /",
+		"http://a%zz/a": "a%zz /a", "http://a:b:80/": "", "http://a:b/": "", "http://a.test:-1/%zz": "",
 	} {
-		u, ok := badLiteralURL(target)
+		u, ok := aprURL(target)
 		got := ""
 		if ok {
 			got = u.Host + " " + u.Path
 		}
 		if got != want {
-			t.Errorf("badLiteralURL(%q) = %q, want %q", target, got, want)
+			t.Errorf("aprURL(%q) = %q, want %q", target, got, want)
+		}
+	}
+}
+
+// TestAprHostname: the host apr_uri_parse takes from an authority, which
+// apache2's %V logs for a target whose host it refuses.
+func TestAprHostname(t *testing.T) {
+	for a, want := range map[string]string{
+		"[::g]": "::g", "[ABCD::G]:81": "ABCD::G", "[v1.x:80]": "v1.x:80", "[::1]x": "::1]", "[::g]:-1": "::g",
+		"A..b": "A..b", "a..B.:81": "a..B.", "[]": "", "[": "",
+	} {
+		if got := aprHostname(a); got != want {
+			t.Errorf("aprHostname(%q) = %q, want %q", a, got, want)
+		}
+	}
+}
+
+// TestEscapedPathURL: a target whose path has a bad %-escape keeps its
+// path and query as sent, and an absolute-form target its host (as
+// parseTarget reads it); any other target is not one.
+func TestEscapedPathURL(t *testing.T) {
+	for target, want := range map[string]string{
+		"/a%zz?q": " /a%zz q", "http://Abs.test:81/a%zz?q": "Abs.test:81 /a%zz q", "http://[::g]:-1/a%2": "[::g]:-1 /a%2 ",
+		"http://[v1.x]/a%zz": "v1.x /a%zz ", "/a%20": "", "http://a.test/a": "", "http://a.test?%zz": "", "http://u@[/a%zz": "",
+	} {
+		u, ok := escapedPathURL(target)
+		got := ""
+		if ok {
+			got = u.Host + " " + u.RawPath + " " + u.RawQuery
+		}
+		if got != want {
+			t.Errorf("escapedPathURL(%q) = %q, want %q", target, got, want)
 		}
 	}
 }
@@ -773,6 +835,10 @@ func TestServerPort(t *testing.T) {
 	}{
 		{"o", false, "80"}, {"o", true, "443"}, {"o:", false, "80"}, {"[::1]:", true, "443"},
 		{"o:81", true, "81"}, {"o:081", false, "81"}, {"o:0", false, "0"}, {"o:000", false, "0"},
+		// An absolute-form target's port, as strtol reads it into an apr_port_t.
+		{"o:65535", false, "65535"}, {"o:65536", false, "0"}, {"o:99999", false, "34463"}, {"[::1]:-1", false, "65535"},
+		{"o:+1", false, "1"}, {"o:-0", false, "0"}, {"o:-99999", false, "31073"}, {"o:99999999999", false, "59391"},
+		{"o:99999999999999999999", false, "65535"}, {"o:-99999999999999999999", false, "0"},
 	} {
 		r := &http.Request{Host: tc.host}
 		if tc.tls {

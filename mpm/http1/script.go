@@ -37,37 +37,61 @@ func ServerPort(r *http.Request) string {
 	return serverPort(identity(s, r), r)
 }
 
-// portNumber is the digits of a port as apache2 keeps them, a number:
-// "081" is 81, "00" is 0.
-func portNumber(digits string) string {
-	if n := strings.TrimLeft(digits, "0"); n != "" {
-		return n
+// strtolPort is the port apache2's apr_uri_parse makes of an absolute-form
+// target's port p with strtol: an optional sign then digits, a long
+// (saturated) stored in an apr_port_t, 16 bits, so that 99999 is 34463 and
+// -1 65535; ok is false for what strtol does not read whole ("", "-",
+// "--1", "1-", "8a"), which apr_uri_parse refuses, port then what strtol
+// read of it (8 for "8a", 0 for "--1").
+func strtolPort(p string) (port uint16, ok bool) {
+	i, neg := 0, false
+	if p != "" && (p[0] == '+' || p[0] == '-') {
+		i, neg = 1, p[0] == '-'
 	}
-	return "0"
-}
-
-// uriPort is the port apache2's apr_uri_parse makes of an absolute-form
-// target's digits: strtol's long (saturated) stored in an apr_port_t, 16
-// bits, so that 99999 is 34463.
-func uriPort(digits string) string {
+	ok = i < len(p)
 	var n uint64
-	for i := 0; i < len(digits); i++ {
-		d := uint64(digits[i] - '0')
-		if n > (math.MaxInt64-d)/10 {
-			n = math.MaxInt64
+	saturated := false
+	for ; i < len(p); i++ {
+		d := uint64(p[i] - '0')
+		if d > 9 {
+			ok = false
 			break
+		}
+		if n > (math.MaxInt64-d)/10 {
+			saturated = true
 		}
 		n = n*10 + d
 	}
-	return strconv.FormatUint(n&0xffff, 10)
+	switch {
+	case saturated && neg:
+		return 0, ok // LONG_MIN's low bits
+	case saturated:
+		return 0xffff, ok // LONG_MAX's
+	case neg:
+		return uint16(-int64(n)), ok
+	}
+	return uint16(n), ok
+}
+
+// uriPort is a port of the request's host (a Host field's digits, or an
+// absolute-form target's port, strtolPort's) as apache2 keeps it, a
+// number: "081" is 81, "00" 0, 99999 34463, "-1" 65535.
+func uriPort(p string) string {
+	if p != "" && p[0] >= '1' && p[0] <= '9' && (len(p) < 5 || len(p) == 5 && p <= "65535") {
+		if _, ok := strtolPort(p); ok {
+			return p // the number as written
+		}
+	}
+	n, _ := strtolPort(p)
+	return strconv.FormatUint(uint64(n), 10)
 }
 
 // serverPort is ServerPort for the server id names (signatureHostPort's port).
 func serverPort(id *Identity, r *http.Request) string {
 	on := id != nil && id.canonical == CanonicalNameOn
-	if !on && r.Host != "" && validHost(r.Host) && !withoutURIPort(r) {
+	if !on && r.Host != "" && validTargetHost(r.Host) && !withoutURIPort(r) {
 		if _, port := splitHostPort(r.Host); port != "" {
-			return portNumber(port)
+			return uriPort(port)
 		}
 		if r.Host[len(r.Host)-1] == ':' {
 			// An absolute-form target's empty port: its scheme's, as
