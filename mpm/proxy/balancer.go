@@ -357,9 +357,10 @@ func (c *Config) addMember(args []string, section string) error {
 
 // attach makes w, for URL u, the member's worker.
 func (m *member) attach(w *worker, u string) {
-	// A member's URL path is put before the request's.
+	// A member's URL path is put before the request's, a final slash
+	// kept: apache2's worker name (name_ex) is the URL as written.
 	if pu, err := url.Parse(u); err == nil {
-		w.path = strings.TrimSuffix(pu.EscapedPath(), "/")
+		w.path = pu.EscapedPath()
 	}
 	w.traffic = m.sh
 	m.w = w
@@ -770,9 +771,17 @@ func (b *balancer) attempts() int {
 	return max(b.root().configured-1, 0)
 }
 
-// memberURL is balancer_fixup: the member's URL in place of the balancer's name.
+// memberURL is balancer_fixup: the member's URL in place of the balancer's
+// name. The path after the name always starts with a slash, as
+// proxy_balancer_canon writes the URL ("balancer://" host "/" path): a
+// request of /b that ProxyPass /b balancer://bal maps goes to the member
+// http://be/m as /m/, to http://be/m/ as /m//.
 func (b *balancer) memberURL(m *member, u string) string {
-	return m.w.name + m.w.path + u[len(b.name):]
+	rest := u[len(b.name):]
+	if rest == "" || rest[0] != '/' {
+		return m.w.name + m.w.path + "/" + rest
+	}
+	return m.w.name + m.w.path + rest
 }
 
 // Inherit is apache2's merge of a virtual host's balancers with the main
