@@ -313,7 +313,7 @@ func (c *Config) addPass(isRegex bool, args []string, loc string) error {
 	if loc != "" && strings.ContainsAny(f, "*?[") {
 		isRegex = true
 	}
-	p.fake, p.real = f, r
+	p.fake, p.real = f, deSocketHost(r)
 	if isRegex {
 		re, err := apregex.Compile(f, false)
 		if err != nil {
@@ -601,6 +601,7 @@ func (e *workerEvent) resolve(named []*worker) ([]*worker, error) {
 // connection unless enablereuse=on says so, one in its host or port none
 // ever (a template).
 func defineWorker(u string, match bool) (*worker, error) {
+	u = socketLocalhost(u)
 	_, bare := deSocket(u)
 	id, hostEnd := canonName(bare, true)
 	if match && hostEnd > 0 && strings.Contains(id[:hostEnd], "$") {
@@ -757,7 +758,7 @@ var errNotAbsolute = errors.New("ProxyPass URL must be absolute!")
 // http:// or fcgi:// URL, the latter perhaps after "unix:/path|" (a unix
 // domain socket).
 func newWorker(u string, s *workerSettings) (*worker, error) {
-	sock, u := deSocket(u)
+	sock, u := deSocket(socketLocalhost(u))
 	pu, err := url.Parse(u)
 	if err != nil || pu.Host == "" {
 		return nil, errNotAbsolute
@@ -809,6 +810,67 @@ func deSocket(u string) (sock, rest string) {
 	return sock, rest
 }
 
+// deSocketHost is a ProxyPass line's URL as apache2's ap_proxy_de_socketfy
+// keeps it, its socket here kept before it: one on a socket whose own URL
+// is "scheme:" or "scheme://" gets the host localhost ("unix:/s|fcgi:" is
+// "unix:/s|fcgi://localhost"); any other is u.
+func deSocketHost(u string) string {
+	sock, rest := deSocket(u)
+	if sock == "" {
+		return u
+	}
+	if scheme, after, ok := strings.Cut(rest, ":"); ok && (after == "" || after == "//") {
+		return u[:len(u)-len(rest)] + scheme + "://localhost"
+	}
+	return u
+}
+
+// socketLocalhost is URL u with the host localhost when it is on a socket
+// and its own URL has none ("unix:/s|fcgi:///x" is
+// "unix:/s|fcgi://localhost/x", "unix:/s|fcgi:/x" too), as apache2's
+// ap_proxy_define_worker names the worker of such a URL; any other is u.
+func socketLocalhost(u string) string {
+	sock, rest := deSocket(u)
+	if sock == "" {
+		return u
+	}
+	scheme, after, ok := strings.Cut(rest, ":")
+	if !ok {
+		return u
+	}
+	if auth, found := strings.CutPrefix(after, "//"); found {
+		if i := strings.IndexAny(auth, "/?#"); i != 0 && auth != "" {
+			return u // a host
+		}
+		after = auth
+	}
+	return u[:len(u)-len(rest)] + scheme + "://localhost" + after
+}
+
+// hostless is the refusal of the backend URL u when it is on a socket and
+// its own fcgi: URL has no host: a ProxyPass line's "unix:/s|fcgi:///x"
+// or "unix:/s|fcgi:/x" defines the worker fcgi://localhost/x but maps a
+// request to that URL as it is written, which apache2's proxy_fcgi_canon
+// refuses (400, AH01059; its line shows the URL after "fcgi:" as
+// ap_proxy_canon_netloc left it, without the request's query). Nil for
+// any other URL.
+func hostless(u string) *refusal {
+	sock, rest := deSocket(u)
+	if sock == "" || len(rest) < 5 || !strings.EqualFold(rest[:5], "fcgi:") {
+		return nil
+	}
+	after, _, _ := strings.Cut(rest[5:], "?")
+	switch {
+	case !strings.HasPrefix(after, "//"):
+		return &refusal{status: 400, module: "proxy_fcgi",
+			reason: "AH01059: error parsing URL " + after + ": Malformed URL"}
+	case strings.HasPrefix(after, "///"):
+		return &refusal{status: 400, module: "proxy_fcgi",
+			reason: "AH01059: error parsing URL //: Invalid host/port"}
+	}
+	return nil
+}
+
 // match maps the URL-path p (decoded, normalized) and the query through the
 // ProxyPass lines: the backend URL and its worker, ok false when none maps it
 // or a "!" line excludes it. A ProxyPassMatch substitution naming no valid
@@ -826,6 +888,9 @@ func (c *Config) match(p, query string) (target string, w *worker, b *balancer, 
 				return "", nil, nil, nil, "", false
 			}
 			found = string(e.re.ExpandString(nil, dollars(e.real), p, m))
+			if bad := hostless(found); bad != nil {
+				return "", nil, nil, bad, "", true
+			}
 			if found == e.real {
 				found = e.real + canon(p)
 			} else {
@@ -846,6 +911,9 @@ func (c *Config) match(p, query string) (target string, w *worker, b *balancer, 
 				return "", nil, nil, nil, "", false
 			}
 			found = e.real + canon(p[n:])
+			if bad := hostless(found); bad != nil {
+				return "", nil, nil, bad, "", true
+			}
 		}
 		if query != "" && !e.noquery {
 			found += "?" + query
