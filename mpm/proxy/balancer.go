@@ -828,7 +828,7 @@ func (c *Config) Inherit(main *Config) error {
 		// list): the main server's lines it sees define none, a URL
 		// they map is served by the generic worker.
 		var errs []error
-		c.named, errs = resolve(c.ownEvents(main))
+		c.named, errs = resolve(c.ownEvents(main), nil)
 		return errors.Join(errs...)
 	}
 	err := c.inheritWorkers(main)
@@ -858,7 +858,7 @@ func (c *Config) Inherit(main *Config) error {
 // inheritWorkers makes c's workers the main server's, then those of c's
 // own lines (those main did not read), and returns their errors.
 func (c *Config) inheritWorkers(main *Config) error {
-	named, errs := resolve(c.ownEvents(main))
+	named, errs := resolve(c.ownEvents(main), nil)
 	c.named = append(slices.Clip(main.named), named...)
 	return errors.Join(errs...)
 }

@@ -31,6 +31,7 @@ import (
 	"time"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm/apregex"
+	"github.com/httpd-mpm/httpd-mpm/mpm/static"
 )
 
 // Directives are the directive names this package reads.
@@ -354,6 +355,7 @@ func (c *Config) addPass(isRegex bool, args []string, loc string) error {
 		p.upgrade = s.upgrade
 	}
 	c.record(evPass, r, isRegex, wparams, "")
+	c.events[len(c.events)-1].given = tableSet(params)
 	c.add(p, loc != "")
 	return nil
 }
@@ -485,6 +487,7 @@ type workerEvent struct {
 	url    string // as written, with its socket
 	match  bool   // ProxyPassMatch: its worker's name is a pattern (ematch)
 	params [][2]string
+	given  [][2]string // a ProxyPass line's key=value words, as apache2's table keeps them
 	prefix string // a ProxySet's or section's error prefix
 	file   string
 	line   int
@@ -526,14 +529,65 @@ func (e *LineError) Unwrap() error { return e.Err }
 // of the worker whose name starts URL. Call it once every directive is
 // read; its errors are *LineError.
 func (c *Config) Resolve() error {
-	named, errs := resolve(c.events)
+	named, errs := resolve(c.events, nil)
 	c.named = named
 	return errors.Join(errs...)
 }
 
+// A Note is a line apache2 logs about a directive as it reads it, at
+// Level, under the module proxy: Seq, File and Line are the directive's.
+type Note struct {
+	File  string
+	Line  int
+	Seq   int
+	Level static.Level
+	Text  string
+}
+
+// SharingNotes are apache2 2.4.71's add_pass lines for the ProxyPass and
+// ProxyPassMatch lines c read that share a worker defined before them
+// (Resolve): AH01145 (info) naming the worker shared and the line's URL,
+// then AH01146 (warn) for each of the line's key=value parameters, which
+// are ignored (upgrade= too, which here stays the line's), in the order
+// of the lines.
+func (c *Config) SharingNotes() []Note {
+	var notes []Note
+	resolve(c.events, func(e *workerEvent, w *worker) {
+		name := w.id
+		if w.sock != "" {
+			name = "unix:" + w.sock + "|" + name
+		}
+		_, real := deSocket(deSocketHost(e.url))
+		note := func(level static.Level, text string) {
+			notes = append(notes, Note{File: e.file, Line: e.line, Seq: e.seq, Level: level, Text: text})
+		}
+		note(static.LevelInfo, "AH01145: Sharing worker '"+name+"' instead of creating new worker '"+real+"'")
+		for _, kv := range e.given {
+			note(static.LevelWarn, "AH01146: Ignoring parameter '"+kv[0]+"="+kv[1]+"' for worker '"+name+"' because of worker sharing")
+		}
+	})
+	return notes
+}
+
+// tableSet is params as apache2's apr_table_setn keeps them: a key given
+// twice (in any case) once, at its first place, with its last value.
+func tableSet(params [][2]string) [][2]string {
+	var out [][2]string
+	for _, kv := range params {
+		i := slices.IndexFunc(out, func(o [2]string) bool { return strings.EqualFold(o[0], kv[0]) })
+		if i < 0 {
+			out = append(out, kv)
+		} else {
+			out[i][1] = kv[1]
+		}
+	}
+	return out
+}
+
 // resolve defines the workers of events: those the events define, in the
-// order of their lines.
-func resolve(events []*workerEvent) (named []*worker, errs []error) {
+// order of their lines. shared, if not nil, is called for each ProxyPass
+// event that shares a worker defined before it.
+func resolve(events []*workerEvent, shared func(e *workerEvent, w *worker)) (named []*worker, errs []error) {
 	events = slices.Clone(events)
 	slices.SortStableFunc(events, func(a, b *workerEvent) int {
 		switch {
@@ -546,17 +600,21 @@ func resolve(events []*workerEvent) (named []*worker, errs []error) {
 	})
 	for _, e := range events {
 		var err error
-		if named, err = e.resolve(named); err != nil {
+		var w *worker
+		if named, w, err = e.resolve(named); err != nil {
 			errs = append(errs, &LineError{File: e.file, Line: e.line, Err: err})
+		}
+		if w != nil && shared != nil {
+			shared(e, w)
 		}
 	}
 	return named, errs
 }
 
 // resolve applies e to the workers named so far, which it returns with the
-// worker e defines, if any.
-func (e *workerEvent) resolve(named []*worker) ([]*worker, error) {
-	_, bare := deSocket(e.url)
+// worker e defines, if any, and the one it shares (a ProxyPass line's).
+func (e *workerEvent) resolve(named []*worker) ([]*worker, *worker, error) {
+	_, bare := deSocket(deSocketHost(e.url))
 	mask := lookPrefix | lookMatch
 	if e.kind != evSet {
 		mask = lookPrefix
@@ -567,9 +625,9 @@ func (e *workerEvent) resolve(named []*worker) ([]*worker, error) {
 	w := lookup(named, bare, mask, false)
 	switch {
 	case w != nil && e.kind == evPass:
-		return named, nil // shared: apache2 ignores the parameters
+		return named, w, nil // shared: apache2 ignores the parameters
 	case w == nil && e.kind == evSet:
-		return named, errors.New("ProxySet can not find '" + e.url + "' Worker.")
+		return named, nil, errors.New("ProxySet can not find '" + e.url + "' Worker.")
 	case w == nil:
 		var err error
 		if w, err = defineWorker(e.url, e.match); err != nil {
@@ -581,19 +639,19 @@ func (e *workerEvent) resolve(named []*worker) ([]*worker, error) {
 				}
 				err = errors.New(prefix + "URL must be absolute!: " + e.url)
 			}
-			return named, err
+			return named, nil, err
 		}
 		named = append(named, w)
 	}
 	for _, kv := range e.params {
 		if err := w.settings.set(kv[0], kv[1]); err != nil {
 			if e.kind == evPass {
-				return named, errors.New("ProxyPass " + err.Error())
+				return named, nil, errors.New("ProxyPass " + err.Error())
 			}
-			return named, errors.New(e.prefix + err.Error() + " " + kv[0] + "=" + kv[1] + "; " + e.url)
+			return named, nil, errors.New(e.prefix + err.Error() + " " + kv[0] + "=" + kv[1] + "; " + e.url)
 		}
 	}
-	return named, nil
+	return named, nil, nil
 }
 
 // defineWorker is the worker a line of URL u defines (ap_proxy_define_worker),
