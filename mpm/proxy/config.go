@@ -488,7 +488,7 @@ type workerEvent struct {
 	match  bool   // ProxyPassMatch: its worker's name is a pattern (ematch)
 	params [][2]string
 	given  [][2]string // a ProxyPass line's key=value words, as apache2's table keeps them
-	prefix string // a ProxySet's or section's error prefix
+	prefix string      // a ProxySet's or section's error prefix
 	file   string
 	line   int
 	seq, n int // its place in reading order (Config.At), and among the events
