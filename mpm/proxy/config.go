@@ -825,9 +825,6 @@ func newWorker(u string, s *workerSettings) (*worker, error) {
 	if scheme != "http" && scheme != "fcgi" && scheme != "ws" {
 		return nil, errors.New("ProxyPass " + scheme + ": scheme not provided here (only http://, ws:// and fcgi://)")
 	}
-	if sock != "" && scheme != "fcgi" {
-		return nil, errors.New("ProxyPass unix:" + sock + "|" + scheme + ": only fcgi:// over a unix domain socket here")
-	}
 	port := pu.Port()
 	if port == "" {
 		port = defaultPort[scheme]
@@ -906,25 +903,36 @@ func socketLocalhost(u string) string {
 }
 
 // hostless is the refusal of the backend URL u when it is on a socket and
-// its own fcgi: URL has no host: a ProxyPass line's "unix:/s|fcgi:///x"
-// or "unix:/s|fcgi:/x" defines the worker fcgi://localhost/x but maps a
-// request to that URL as it is written, which apache2's proxy_fcgi_canon
-// refuses (400, AH01059; its line shows the URL after "fcgi:" as
-// ap_proxy_canon_netloc left it, without the request's query). Nil for
-// any other URL.
+// its own URL has no host: a ProxyPass line's "unix:/s|fcgi:///x" or
+// "unix:/s|http:/x" defines the worker of the host localhost but maps a
+// request to that URL as it is written, which apache2's scheme canon
+// refuses (400: mod_proxy_fcgi's AH01059, its line showing the URL after
+// "fcgi:" as ap_proxy_canon_netloc left it; mod_proxy_http's AH01083 the
+// URL whole so, "http://" for a host left empty), without the request's
+// query. Nil for any other URL.
 func hostless(u string) *refusal {
 	sock, rest := deSocket(u)
-	if sock == "" || len(rest) < 5 || !strings.EqualFold(rest[:5], "fcgi:") {
+	if sock == "" {
 		return nil
 	}
-	after, _, _ := strings.Cut(rest[5:], "?")
+	scheme, after, ok := strings.Cut(rest, ":")
+	if !ok {
+		return nil
+	}
+	after, _, _ = strings.Cut(after, "?")
+	module, code, shown := "proxy_http", "AH01083", scheme+":"
+	switch strings.ToLower(scheme) {
+	case "fcgi":
+		module, code, shown = "proxy_fcgi", "AH01059", ""
+	case "http", "ws":
+	default:
+		return nil
+	}
 	switch {
 	case !strings.HasPrefix(after, "//"):
-		return &refusal{status: 400, module: "proxy_fcgi",
-			reason: "AH01059: error parsing URL " + after + ": Malformed URL"}
+		return &refusal{status: 400, module: module, reason: code + ": error parsing URL " + shown + after + ": Malformed URL"}
 	case strings.HasPrefix(after, "///"):
-		return &refusal{status: 400, module: "proxy_fcgi",
-			reason: "AH01059: error parsing URL //: Invalid host/port"}
+		return &refusal{status: 400, module: module, reason: code + ": error parsing URL " + shown + "//: Invalid host/port"}
 	}
 	return nil
 }
