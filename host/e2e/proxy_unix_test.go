@@ -1,9 +1,7 @@
 package e2e_test
 
 import (
-	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 )
@@ -45,20 +43,5 @@ func TestProxyUnixHTTP(t *testing.T) {
 	}
 	p.compareProxyAnswers(reqs, strings.NewReplacer())
 	p.checkProxyCodes()
-	lines := func(s *diffServer) []string {
-		b, err := os.ReadFile(filepath.Join(s.root, "logs/error_log"))
-		must(t, err)
-		var out []string
-		for _, line := range strings.Split(string(b), "\n") {
-			if _, msg, ok := strings.Cut(line, "AH01083: "); ok {
-				out = append(out, msg)
-			}
-		}
-		return out
-	}
-	if want, got := lines(p.apache), lines(p.ours); !slices.Equal(got, want) {
-		t.Errorf("AH01083 lines:\n apache: %q\n ours:   %q", want, got)
-	} else {
-		t.Logf("AH01083 lines, both: %q", want)
-	}
+	p.compareLogMessages("AH01083")
 }

@@ -870,14 +870,22 @@ func deSocket(u string) (sock, rest string) {
 // is "scheme:" or "scheme://" gets the host localhost ("unix:/s|fcgi:" is
 // "unix:/s|fcgi://localhost"); any other is u.
 func deSocketHost(u string) string {
-	sock, rest := deSocket(u)
-	if sock == "" {
-		return u
-	}
-	if scheme, after, ok := strings.Cut(rest, ":"); ok && (after == "" || after == "//") {
-		return u[:len(u)-len(rest)] + scheme + "://localhost"
+	if head, scheme, after, ok := onSocket(u); ok && (after == "" || after == "//") {
+		return head + scheme + "://localhost"
 	}
 	return u
+}
+
+// onSocket splits a URL on a socket, "unix:/s|scheme:after", into what
+// comes before its own URL (head), that URL's scheme and what follows its
+// colon; ok is false for a URL on no socket, or whose own URL has no colon.
+func onSocket(u string) (head, scheme, after string, ok bool) {
+	sock, rest := deSocket(u)
+	if sock == "" {
+		return "", "", "", false
+	}
+	scheme, after, ok = strings.Cut(rest, ":")
+	return u[:len(u)-len(rest)], scheme, after, ok
 }
 
 // socketLocalhost is URL u with the host localhost when it is on a socket
@@ -885,11 +893,7 @@ func deSocketHost(u string) string {
 // "unix:/s|fcgi://localhost/x", "unix:/s|fcgi:/x" too), as apache2's
 // ap_proxy_define_worker names the worker of such a URL; any other is u.
 func socketLocalhost(u string) string {
-	sock, rest := deSocket(u)
-	if sock == "" {
-		return u
-	}
-	scheme, after, ok := strings.Cut(rest, ":")
+	head, scheme, after, ok := onSocket(u)
 	if !ok {
 		return u
 	}
@@ -899,7 +903,7 @@ func socketLocalhost(u string) string {
 		}
 		after = auth
 	}
-	return u[:len(u)-len(rest)] + scheme + "://localhost" + after
+	return head + scheme + "://localhost" + after
 }
 
 // hostless is the refusal of the backend URL u when it is on a socket and
@@ -911,11 +915,7 @@ func socketLocalhost(u string) string {
 // URL whole so, "http://" for a host left empty), without the request's
 // query. Nil for any other URL.
 func hostless(u string) *refusal {
-	sock, rest := deSocket(u)
-	if sock == "" {
-		return nil
-	}
-	scheme, after, ok := strings.Cut(rest, ":")
+	_, scheme, after, ok := onSocket(u)
 	if !ok {
 		return nil
 	}
