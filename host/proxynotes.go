@@ -24,8 +24,8 @@ type proxyNote struct {
 // level as it stands then: the main server's lines, then each virtual
 // host's own, which share only its own workers (apache2 reads its lines
 // into its own list) and are shown only after a LogLevel of its own (its
-// level is unset until then). A server with fewer than two ProxyPass lines
-// has none (and is not compiled here).
+// level is unset until then). A server without ProxyPass lines has none
+// (and is not compiled here).
 func proxyNotes(cfg *config.Config, core *mpm.Core, root string) []proxyNote {
 	out := serverNotes(core.ServerDirectives, core.Sections, cfg.Directives, true)
 	for _, d := range cfg.Directives {
@@ -65,7 +65,7 @@ func serverNotes(directives []site.Directive, sections []site.Section, lines []*
 	for _, s := range sections {
 		count(s.Directives)
 	}
-	if n < 2 {
+	if n == 0 { // one line may share a <Proxy url> section's worker
 		return nil
 	}
 	c, _ := site.Compile(directives, sections) // its errors are the MPM's to report

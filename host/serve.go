@@ -319,8 +319,13 @@ func (s *server) start(cfg *config.Config, srv *config.Server, mod config.Module
 			to = s.log
 		}
 		for _, m := range msgs {
-			if !m.read || s.cur != nil || !isDetachedChild() {
+			switch {
+			case !m.read:
 				to.Printf(m.module, m.level, "%s", m.text)
+			case s.cur != nil || !isDetachedChild():
+				// proxyNotes applied the level of the server whose line
+				// it is, as apache2 does; the main log's does not apply.
+				to.Note(m.module, m.level, m.text)
 			}
 			switch {
 			case s.cur != nil || m.logOnly:

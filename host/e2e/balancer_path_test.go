@@ -40,3 +40,27 @@ RewriteRule ^/rw$ balancer://bal [P]
 	}
 	p.compareEach(reqs, (*diffServer).proxyAnswer)
 }
+
+// TestBalancerMemberUnixSocket: a balancer member on a unix domain socket
+// gets the request's path after its URL's, and its URL's host, as apache2
+// sends them; ours sent the socket's path as the request's (review rv61).
+func TestBalancerMemberUnixSocket(t *testing.T) {
+	sock, ln := unixBackend(t, "run", "http.sock")
+	proxyBackend(t, ln)
+	conf := strings.NewReplacer("@SOCK@", sock).Replace(balancerModules + mainSite + `<Proxy balancer://u>
+BalancerMember unix:@SOCK@|http://localhost/m
+</Proxy>
+<Proxy balancer://v>
+BalancerMember unix:@SOCK@|http://h.test/
+</Proxy>
+ProxyPass /b balancer://u
+ProxyPass /c balancer://v/
+`)
+	p := startPair(t, 1, conf, map[string]string{"a.txt": "a\n"})
+	var reqs []string
+	for _, path := range []string{"/b", "/b/x?q", "/c/y"} {
+		reqs = append(reqs, "GET "+path+" HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n")
+	}
+	p.compareProxyAnswers(reqs, strings.NewReplacer())
+	p.checkProxyCodes()
+}

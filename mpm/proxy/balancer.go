@@ -359,7 +359,8 @@ func (c *Config) addMember(args []string, section string) error {
 func (m *member) attach(w *worker, u string) {
 	// A member's URL path is put before the request's, a final slash
 	// kept: apache2's worker name (name_ex) is the URL as written.
-	if pu, err := url.Parse(u); err == nil {
+	_, bare := deSocket(socketLocalhost(u)) // not the socket's path
+	if pu, err := url.Parse(bare); err == nil {
 		w.path = pu.EscapedPath()
 	}
 	w.traffic = m.sh

@@ -315,6 +315,12 @@ func (c *Config) addPass(isRegex bool, args []string, loc string) error {
 		isRegex = true
 	}
 	p.fake, p.real = f, deSocketHost(r)
+	if sock, _ := deSocket(r); isRegex && strings.Contains(sock, "$") {
+		// The request would choose the socket (a "$1" from its path):
+		// any socket on the machine, docker's say. apache2 2.4.71 takes
+		// no socket from a ProxyPassMatch line at all.
+		return errors.New("ProxyPassMatch: a $ substitution in the unix: socket path (" + sock + ") would let requests choose the socket; write the socket path literally")
+	}
 	if isRegex {
 		re, err := apregex.Compile(f, false)
 		if err != nil {
