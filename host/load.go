@@ -277,6 +277,16 @@ func startPlugin(ctx context.Context, o *options, cfg *config.Config, srv *confi
 		c, errs := coreSettings(cfg, srv, o)
 		core, vhostErrs = &c, errs
 	}
+	// mod_proxy's lines about the ProxyPass lines, which apache2 logs as
+	// it reads them: on the console at -t, in the error log (and on the
+	// console at startup) to serve.
+	for _, n := range proxyNotes(cfg, core, srv.ServerRoot) {
+		if w, ok := stderr.(noteWriter); ok {
+			w.Note("proxy", n.level, n.text)
+		} else {
+			errorlog.New(stderr, errorlog.Debug).Printf("proxy", n.level, "%s", n.text)
+		}
+	}
 	if sockets != nil { // to serve; -S prints them itself (printVhosts)
 		if w, ok := stderr.(warnWriter); ok {
 			for _, msg := range remoteIPMergeWarnings(core) {
@@ -358,6 +368,12 @@ type warnWriter interface {
 	io.Writer
 	Warn(module, msg string)
 	LogWarn(module, msg string)
+}
+
+// noteWriter is a writer of startPlugin's error lines, when it serves,
+// that takes a module's line at its level (mod_proxy's AH01145 at info).
+type noteWriter interface {
+	Note(module string, level errorlog.Level, msg string)
 }
 
 // moduleErrorWriter is a writer of startPlugin's error lines that logs a

@@ -319,8 +319,19 @@ func (s *server) start(cfg *config.Config, srv *config.Server, mod config.Module
 			to = s.log
 		}
 		for _, m := range msgs {
-			to.Printf(m.module, m.level, "%s", m.text)
-			if s.cur == nil && !m.logOnly { // at startup the console sees them too
+			switch {
+			case !m.read:
+				to.Printf(m.module, m.level, "%s", m.text)
+			case s.cur != nil || !isDetachedChild():
+				// proxyNotes applied the level of the server whose line
+				// it is, as apache2 does; the main log's does not apply.
+				to.Note(m.module, m.level, m.text)
+			}
+			switch {
+			case s.cur != nil || m.logOnly:
+			case m.read: // at startup the console sees them too
+				errorlog.New(s.stderr, errorlog.Debug).Printf(m.module, m.level, "%s", m.text)
+			default:
 				fmt.Fprintln(s.stderr, m.text)
 			}
 		}
@@ -659,6 +670,12 @@ type startMessage struct {
 	level   errorlog.Level
 	text    string
 	logOnly bool // not on the console at startup
+	// read is a line about the configuration as apache2 logs it while it
+	// reads it (Note): on the console at startup in the log's format, in
+	// the error log unless the server detached at startup (apache2's
+	// -k start reads the configuration again with no error log to write
+	// to; it writes there at a restart).
+	read bool
 }
 
 // Write takes p's lines as errors.
@@ -674,6 +691,11 @@ func (m *startMessages) Warn(module, msg string) {
 	for _, line := range lines(msg) {
 		*m = append(*m, startMessage{module: module, level: errorlog.Warn, text: line})
 	}
+}
+
+// Note takes a line of module at level about the configuration read.
+func (m *startMessages) Note(module string, level errorlog.Level, msg string) {
+	*m = append(*m, startMessage{module: module, level: level, text: msg, read: true})
 }
 
 // ModuleError takes an error of module, for the error log and the console.

@@ -201,6 +201,17 @@ func (l *Log) Printf(module string, level Level, format string, args ...any) {
 	l.write(l.now(), module, level, l.pid, fmt.Sprintf(format, args...))
 }
 
+// Note writes one line from the host at level whatever the log's level:
+// a line the caller has already judged against the level apache2 would
+// apply (a virtual host's, for mod_proxy's AH01145 as it reads the files).
+func (l *Log) Note(module string, level Level, msg string) {
+	line := &errline.Line{Time: l.now(), Module: module, Pid: l.pid, Message: msg, Level: level.String()}
+	b := errline.Append(make([]byte, 0, 256), line)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	_, _ = l.w.Write(b)
+}
+
 // Startup writes msg as it is, without time, module, level or pid, as
 // Apache writes its startup messages (APLOG_STARTUP), whatever the level.
 func (l *Log) Startup(msg string) {

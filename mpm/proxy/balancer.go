@@ -357,9 +357,11 @@ func (c *Config) addMember(args []string, section string) error {
 
 // attach makes w, for URL u, the member's worker.
 func (m *member) attach(w *worker, u string) {
-	// A member's URL path is put before the request's.
-	if pu, err := url.Parse(u); err == nil {
-		w.path = strings.TrimSuffix(pu.EscapedPath(), "/")
+	// A member's URL path is put before the request's, a final slash
+	// kept: apache2's worker name (name_ex) is the URL as written.
+	_, bare := deSocket(socketLocalhost(u)) // not the socket's path
+	if pu, err := url.Parse(bare); err == nil {
+		w.path = pu.EscapedPath()
 	}
 	w.traffic = m.sh
 	m.w = w
@@ -770,9 +772,17 @@ func (b *balancer) attempts() int {
 	return max(b.root().configured-1, 0)
 }
 
-// memberURL is balancer_fixup: the member's URL in place of the balancer's name.
+// memberURL is balancer_fixup: the member's URL in place of the balancer's
+// name. The path after the name always starts with a slash, as
+// proxy_balancer_canon writes the URL ("balancer://" host "/" path): a
+// request of /b that ProxyPass /b balancer://bal maps goes to the member
+// http://be/m as /m/, to http://be/m/ as /m//.
 func (b *balancer) memberURL(m *member, u string) string {
-	return m.w.name + m.w.path + u[len(b.name):]
+	rest := u[len(b.name):]
+	if rest == "" || rest[0] != '/' {
+		return m.w.name + m.w.path + "/" + rest
+	}
+	return m.w.name + m.w.path + rest
 }
 
 // Inherit is apache2's merge of a virtual host's balancers with the main
@@ -819,7 +829,7 @@ func (c *Config) Inherit(main *Config) error {
 		// list): the main server's lines it sees define none, a URL
 		// they map is served by the generic worker.
 		var errs []error
-		c.named, errs = resolve(c.ownEvents(main))
+		c.named, errs = resolve(c.ownEvents(main), nil)
 		return errors.Join(errs...)
 	}
 	err := c.inheritWorkers(main)
@@ -849,7 +859,7 @@ func (c *Config) Inherit(main *Config) error {
 // inheritWorkers makes c's workers the main server's, then those of c's
 // own lines (those main did not read), and returns their errors.
 func (c *Config) inheritWorkers(main *Config) error {
-	named, errs := resolve(c.ownEvents(main))
+	named, errs := resolve(c.ownEvents(main), nil)
 	c.named = append(slices.Clip(main.named), named...)
 	return errors.Join(errs...)
 }

@@ -31,6 +31,7 @@ import (
 	"time"
 
 	"github.com/httpd-mpm/httpd-mpm/mpm/apregex"
+	"github.com/httpd-mpm/httpd-mpm/mpm/static"
 )
 
 // Directives are the directive names this package reads.
@@ -321,7 +322,13 @@ func (c *Config) addPass(isRegex bool, args []string, loc string) error {
 	if loc != "" && strings.ContainsAny(f, "*?[") {
 		isRegex = true
 	}
-	p.fake, p.real = f, r
+	p.fake, p.real = f, deSocketHost(r)
+	if sock, _ := deSocket(r); isRegex && strings.Contains(sock, "$") {
+		// The request would choose the socket (a "$1" from its path):
+		// any socket on the machine, docker's say. apache2 2.4.71 takes
+		// no socket from a ProxyPassMatch line at all.
+		return errors.New("ProxyPassMatch: a $ substitution in the unix: socket path (" + sock + ") would let requests choose the socket; write the socket path literally")
+	}
 	if isRegex {
 		re, err := apregex.Compile(f, false)
 		if err != nil {
@@ -362,6 +369,7 @@ func (c *Config) addPass(isRegex bool, args []string, loc string) error {
 		p.upgrade = s.upgrade
 	}
 	c.record(evPass, r, isRegex, wparams, "")
+	c.events[len(c.events)-1].given = tableSet(params)
 	c.add(p, loc != "")
 	return nil
 }
@@ -493,7 +501,8 @@ type workerEvent struct {
 	url    string // as written, with its socket
 	match  bool   // ProxyPassMatch: its worker's name is a pattern (ematch)
 	params [][2]string
-	prefix string // a ProxySet's or section's error prefix
+	given  [][2]string // a ProxyPass line's key=value words, as apache2's table keeps them
+	prefix string      // a ProxySet's or section's error prefix
 	file   string
 	line   int
 	seq, n int // its place in reading order (Config.At), and among the events
@@ -534,14 +543,65 @@ func (e *LineError) Unwrap() error { return e.Err }
 // of the worker whose name starts URL. Call it once every directive is
 // read; its errors are *LineError.
 func (c *Config) Resolve() error {
-	named, errs := resolve(c.events)
+	named, errs := resolve(c.events, nil)
 	c.named = named
 	return errors.Join(errs...)
 }
 
+// A Note is a line apache2 logs about a directive as it reads it, at
+// Level, under the module proxy: Seq, File and Line are the directive's.
+type Note struct {
+	File  string
+	Line  int
+	Seq   int
+	Level static.Level
+	Text  string
+}
+
+// SharingNotes are apache2 2.4.71's add_pass lines for the ProxyPass and
+// ProxyPassMatch lines c read that share a worker defined before them
+// (Resolve): AH01145 (info) naming the worker shared and the line's URL,
+// then AH01146 (warn) for each of the line's key=value parameters, which
+// are ignored (upgrade= too, which here stays the line's), in the order
+// of the lines.
+func (c *Config) SharingNotes() []Note {
+	var notes []Note
+	resolve(c.events, func(e *workerEvent, w *worker) {
+		name := w.id
+		if w.sock != "" {
+			name = "unix:" + w.sock + "|" + name
+		}
+		_, real := deSocket(deSocketHost(e.url))
+		note := func(level static.Level, text string) {
+			notes = append(notes, Note{File: e.file, Line: e.line, Seq: e.seq, Level: level, Text: text})
+		}
+		note(static.LevelInfo, "AH01145: Sharing worker '"+name+"' instead of creating new worker '"+real+"'")
+		for _, kv := range e.given {
+			note(static.LevelWarn, "AH01146: Ignoring parameter '"+kv[0]+"="+kv[1]+"' for worker '"+name+"' because of worker sharing")
+		}
+	})
+	return notes
+}
+
+// tableSet is params as apache2's apr_table_setn keeps them: a key given
+// twice (in any case) once, at its first place, with its last value.
+func tableSet(params [][2]string) [][2]string {
+	var out [][2]string
+	for _, kv := range params {
+		i := slices.IndexFunc(out, func(o [2]string) bool { return strings.EqualFold(o[0], kv[0]) })
+		if i < 0 {
+			out = append(out, kv)
+		} else {
+			out[i][1] = kv[1]
+		}
+	}
+	return out
+}
+
 // resolve defines the workers of events: those the events define, in the
-// order of their lines.
-func resolve(events []*workerEvent) (named []*worker, errs []error) {
+// order of their lines. shared, if not nil, is called for each ProxyPass
+// event that shares a worker defined before it.
+func resolve(events []*workerEvent, shared func(e *workerEvent, w *worker)) (named []*worker, errs []error) {
 	events = slices.Clone(events)
 	slices.SortStableFunc(events, func(a, b *workerEvent) int {
 		switch {
@@ -554,17 +614,21 @@ func resolve(events []*workerEvent) (named []*worker, errs []error) {
 	})
 	for _, e := range events {
 		var err error
-		if named, err = e.resolve(named); err != nil {
+		var w *worker
+		if named, w, err = e.resolve(named); err != nil {
 			errs = append(errs, &LineError{File: e.file, Line: e.line, Err: err})
+		}
+		if w != nil && shared != nil {
+			shared(e, w)
 		}
 	}
 	return named, errs
 }
 
 // resolve applies e to the workers named so far, which it returns with the
-// worker e defines, if any.
-func (e *workerEvent) resolve(named []*worker) ([]*worker, error) {
-	_, bare := deSocket(e.url)
+// worker e defines, if any, and the one it shares (a ProxyPass line's).
+func (e *workerEvent) resolve(named []*worker) ([]*worker, *worker, error) {
+	_, bare := deSocket(deSocketHost(e.url))
 	mask := lookPrefix | lookMatch
 	if e.kind != evSet {
 		mask = lookPrefix
@@ -575,9 +639,9 @@ func (e *workerEvent) resolve(named []*worker) ([]*worker, error) {
 	w := lookup(named, bare, mask, false)
 	switch {
 	case w != nil && e.kind == evPass:
-		return named, nil // shared: apache2 ignores the parameters
+		return named, w, nil // shared: apache2 ignores the parameters
 	case w == nil && e.kind == evSet:
-		return named, errors.New("ProxySet can not find '" + e.url + "' Worker.")
+		return named, nil, errors.New("ProxySet can not find '" + e.url + "' Worker.")
 	case w == nil:
 		var err error
 		if w, err = defineWorker(e.url, e.match); err != nil {
@@ -589,19 +653,19 @@ func (e *workerEvent) resolve(named []*worker) ([]*worker, error) {
 				}
 				err = errors.New(prefix + "URL must be absolute!: " + e.url)
 			}
-			return named, err
+			return named, nil, err
 		}
 		named = append(named, w)
 	}
 	for _, kv := range e.params {
 		if err := w.settings.set(kv[0], kv[1]); err != nil {
 			if e.kind == evPass {
-				return named, errors.New("ProxyPass " + err.Error())
+				return named, nil, errors.New("ProxyPass " + err.Error())
 			}
-			return named, errors.New(e.prefix + err.Error() + " " + kv[0] + "=" + kv[1] + "; " + e.url)
+			return named, nil, errors.New(e.prefix + err.Error() + " " + kv[0] + "=" + kv[1] + "; " + e.url)
 		}
 	}
-	return named, nil
+	return named, nil, nil
 }
 
 // defineWorker is the worker a line of URL u defines (ap_proxy_define_worker),
@@ -609,6 +673,7 @@ func (e *workerEvent) resolve(named []*worker) ([]*worker, error) {
 // connection unless enablereuse=on says so, one in its host or port none
 // ever (a template).
 func defineWorker(u string, match bool) (*worker, error) {
+	u = socketLocalhost(u)
 	_, bare := deSocket(u)
 	id, hostEnd := canonName(bare, true)
 	if match && hostEnd > 0 && strings.Contains(id[:hostEnd], "$") {
@@ -765,7 +830,7 @@ var errNotAbsolute = errors.New("ProxyPass URL must be absolute!")
 // http:// or fcgi:// URL, the latter perhaps after "unix:/path|" (a unix
 // domain socket).
 func newWorker(u string, s *workerSettings) (*worker, error) {
-	sock, u := deSocket(u)
+	sock, u := deSocket(socketLocalhost(u))
 	pu, err := url.Parse(u)
 	if err != nil || pu.Host == "" {
 		return nil, errNotAbsolute
@@ -773,9 +838,6 @@ func newWorker(u string, s *workerSettings) (*worker, error) {
 	scheme := strings.ToLower(pu.Scheme)
 	if scheme != "http" && scheme != "fcgi" && scheme != "ws" {
 		return nil, errors.New("ProxyPass " + scheme + ": scheme not provided here (only http://, ws:// and fcgi://)")
-	}
-	if sock != "" && scheme != "fcgi" {
-		return nil, errors.New("ProxyPass unix:" + sock + "|" + scheme + ": only fcgi:// over a unix domain socket here")
 	}
 	port := pu.Port()
 	if port == "" {
@@ -817,6 +879,78 @@ func deSocket(u string) (sock, rest string) {
 	return sock, rest
 }
 
+// deSocketHost is a ProxyPass line's URL as apache2's ap_proxy_de_socketfy
+// keeps it, its socket here kept before it: one on a socket whose own URL
+// is "scheme:" or "scheme://" gets the host localhost ("unix:/s|fcgi:" is
+// "unix:/s|fcgi://localhost"); any other is u.
+func deSocketHost(u string) string {
+	if head, scheme, after, ok := onSocket(u); ok && (after == "" || after == "//") {
+		return head + scheme + "://localhost"
+	}
+	return u
+}
+
+// onSocket splits a URL on a socket, "unix:/s|scheme:after", into what
+// comes before its own URL (head), that URL's scheme and what follows its
+// colon; ok is false for a URL on no socket, or whose own URL has no colon.
+func onSocket(u string) (head, scheme, after string, ok bool) {
+	sock, rest := deSocket(u)
+	if sock == "" {
+		return "", "", "", false
+	}
+	scheme, after, ok = strings.Cut(rest, ":")
+	return u[:len(u)-len(rest)], scheme, after, ok
+}
+
+// socketLocalhost is URL u with the host localhost when it is on a socket
+// and its own URL has none ("unix:/s|fcgi:///x" is
+// "unix:/s|fcgi://localhost/x", "unix:/s|fcgi:/x" too), as apache2's
+// ap_proxy_define_worker names the worker of such a URL; any other is u.
+func socketLocalhost(u string) string {
+	head, scheme, after, ok := onSocket(u)
+	if !ok {
+		return u
+	}
+	if auth, found := strings.CutPrefix(after, "//"); found {
+		if i := strings.IndexAny(auth, "/?#"); i != 0 && auth != "" {
+			return u // a host
+		}
+		after = auth
+	}
+	return head + scheme + "://localhost" + after
+}
+
+// hostless is the refusal of the backend URL u when it is on a socket and
+// its own URL has no host: a ProxyPass line's "unix:/s|fcgi:///x" or
+// "unix:/s|http:/x" defines the worker of the host localhost but maps a
+// request to that URL as it is written, which apache2's scheme canon
+// refuses (400: mod_proxy_fcgi's AH01059, its line showing the URL after
+// "fcgi:" as ap_proxy_canon_netloc left it; mod_proxy_http's AH01083 the
+// URL whole so, "http://" for a host left empty), without the request's
+// query. Nil for any other URL.
+func hostless(u string) *refusal {
+	_, scheme, after, ok := onSocket(u)
+	if !ok {
+		return nil
+	}
+	after, _, _ = strings.Cut(after, "?")
+	module, code, shown := "proxy_http", "AH01083", scheme+":"
+	switch strings.ToLower(scheme) {
+	case "fcgi":
+		module, code, shown = "proxy_fcgi", "AH01059", ""
+	case "http", "ws":
+	default:
+		return nil
+	}
+	switch {
+	case !strings.HasPrefix(after, "//"):
+		return &refusal{status: 400, module: module, reason: code + ": error parsing URL " + shown + after + ": Malformed URL"}
+	case strings.HasPrefix(after, "///"):
+		return &refusal{status: 400, module: module, reason: code + ": error parsing URL " + shown + "//: Invalid host/port"}
+	}
+	return nil
+}
+
 // match maps the URL-path p (decoded, normalized) and the query through the
 // ProxyPass lines: the backend URL and its worker, ok false when none maps it
 // or a "!" line excludes it. A ProxyPassMatch substitution naming no valid
@@ -834,6 +968,9 @@ func (c *Config) match(p, query string) (target string, w *worker, b *balancer, 
 				return "", nil, nil, nil, "", false
 			}
 			found = string(e.re.ExpandString(nil, dollars(e.real), p, m))
+			if bad := hostless(found); bad != nil {
+				return "", nil, nil, bad, "", true
+			}
 			if found == e.real {
 				found = e.real + canon(p)
 			} else {
@@ -854,6 +991,9 @@ func (c *Config) match(p, query string) (target string, w *worker, b *balancer, 
 				return "", nil, nil, nil, "", false
 			}
 			found = e.real + canon(p[n:])
+			if bad := hostless(found); bad != nil {
+				return "", nil, nil, bad, "", true
+			}
 		}
 		if query != "" && !e.noquery {
 			found += "?" + query

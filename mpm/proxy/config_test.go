@@ -69,6 +69,9 @@ func TestSetErrors(t *testing.T) {
 		{[]string{"ProxyPass", "/x", "http://b/", "timeout=0"}, "ProxyPass Timeout must be at least one second"},
 		{[]string{"ProxyPass", "/x", "http://b/", "disablereuse=maybe"}, "ProxyPass DisableReuse must be On|Off"},
 		{[]string{"ProxyPassMatch", "^/(x", "http://b/"}, "Regular expression could not be compiled."},
+		// The request must not choose the socket (review rv61).
+		{[]string{"ProxyPassMatch", "^/s/([^/]+)/(.*)$", "unix:/run/$1.sock|http://localhost/$2"}, "ProxyPassMatch: a $ substitution in the unix: socket path (/run/$1.sock) would let requests choose the socket; write the socket path literally"},
+		{[]string{"ProxyPassMatch", "^/f/(.*)$", "unix:/run/$1|fcgi://localhost/"}, "ProxyPassMatch: a $ substitution in the unix: socket path (/run/$1) would let requests choose the socket; write the socket path literally"},
 		{[]string{"ProxyTimeout", "0"}, "Proxy Timeout must be at least 1 second."},
 		{[]string{"ProxyVia", "maybe"}, "ProxyVia must be one of: off | on | full | block"},
 		{[]string{"ProxyPreserveHost", "maybe"}, "ProxyPreserveHost must be On or Off"},

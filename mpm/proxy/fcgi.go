@@ -388,7 +388,9 @@ func (c *Config) ForHandler(handler, filename, pathInfo string) *Target {
 	if !ok {
 		return nil
 	}
-	u = strings.TrimSuffix(u, "/") + canon(filename)
+	// A socket's URL without a host has localhost, as apache2's
+	// fixup_uds_filename gives it ("proxy:unix:/s|fcgi:").
+	u = strings.TrimSuffix(socketLocalhost(u), "/") + canon(filename)
 	w, err := c.workerFor(u)
 	if err != nil {
 		return nil

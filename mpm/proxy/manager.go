@@ -508,11 +508,6 @@ func (b *balancer) takeAdded() {
 		b.taken++
 		if w, err := newWorker(u, &workerSettings{}); err == nil {
 			m.attach(w, u)
-			if pu, err := url.Parse(u); err == nil {
-				// Its path whole, a final slash too: apache2 strips none
-				// from a worker balancer-manager defines.
-				w.path = pu.EscapedPath()
-			}
 			b.members = append(b.members, m)
 		}
 	}

@@ -406,8 +406,12 @@ func (t *Target) answerStatus(r *http.Request, backend int) int {
 // scheme ("http", "WS") as ap_proxy_connect_backend (AH00957), then calls
 // then, if not nil.
 func (wk *worker) connectFailed(err error, scheme string, logf logFunc, then func()) {
-	addr := net.JoinHostPort(wk.host, wk.port)
-	logf("proxy", err, "AH00957: %s: attempt to connect to %s (%s:%s) failed", scheme, addr, wk.host, wk.port)
+	if wk.sock != "" {
+		logf("proxy", err, "AH02454: %s: attempt to connect to Unix domain socket %s (%s:%s) failed", scheme, wk.sock, wk.host, wk.port)
+	} else {
+		addr := net.JoinHostPort(wk.host, wk.port)
+		logf("proxy", err, "AH00957: %s: attempt to connect to %s (%s:%s) failed", scheme, addr, wk.host, wk.port)
+	}
 	if then != nil {
 		then()
 	}

@@ -1338,3 +1338,12 @@ func isAuthz(name string) bool {
 // requestEnv looks up a variable of the request's environment (mod_env,
 // mod_setenvif), for mod_deflate.
 func requestEnv(r *http.Request, name string) (string, bool) { return http1.Env(r).Get(name) }
+
+// ProxyNotes are the lines apache2's mod_proxy logs as it reads the
+// server's ProxyPass lines (proxy.Config.SharingNotes).
+func (c *Config) ProxyNotes() []proxy.Note {
+	if c == nil || c.balancers == nil {
+		return nil
+	}
+	return c.balancers.SharingNotes()
+}

@@ -1,0 +1,66 @@
+package e2e_test
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestBalancerMemberPath: the path a member gets, as apache2 2.4.71's
+// proxy_balancer_canon writes a balancer URL ("balancer://name/" and the
+// path) and balancer_fixup puts the member's URL, a final slash kept, in
+// place of the name: ProxyPass /b balancer://bal sends /b to the member
+// http://be/m as /m/ (ours sent /m), /b?q=1 as /m/?q=1, and to a member
+// http://be/n/ /c/x as /n//x (ours dropped the member's final slash: /n/x);
+// a RewriteRule [P] to balancer://bal alike.
+func TestBalancerMemberPath(t *testing.T) {
+	be := balancerBackend(t, "A")
+	conf := strings.ReplaceAll(mainSite+balancerModules+`<Proxy balancer://bal>
+    BalancerMember http://@A@/m
+</Proxy>
+<Proxy balancer://slash>
+    BalancerMember http://@A@/n/
+</Proxy>
+<Proxy balancer://root>
+    BalancerMember http://@A@
+</Proxy>
+ProxyPass /b balancer://bal
+ProxyPass /c balancer://slash
+ProxyPass /d/ balancer://bal/
+ProxyPass /e/ balancer://slash/
+ProxyPass /f balancer://root
+ProxyPass /g balancer://bal/q
+RewriteEngine On
+RewriteRule ^/rw$ balancer://bal [P]
+`, "@A@", be)
+	p := startPair(t, 1, conf, map[string]string{"a.txt": "a\n"})
+	var reqs []string
+	for _, path := range []string{"/b", "/b/", "/b/x", "/b?q=1", "/c", "/c/", "/c/x", "/c?q", "/d/", "/d/x",
+		"/e/", "/e/x", "/f", "/f/", "/f/x", "/g", "/g/", "/g/x", "/rw"} {
+		reqs = append(reqs, "GET "+path+" HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n")
+	}
+	p.compareEach(reqs, (*diffServer).proxyAnswer)
+}
+
+// TestBalancerMemberUnixSocket: a balancer member on a unix domain socket
+// gets the request's path after its URL's, and its URL's host, as apache2
+// sends them; ours sent the socket's path as the request's (review rv61).
+func TestBalancerMemberUnixSocket(t *testing.T) {
+	sock, ln := unixBackend(t, "run", "http.sock")
+	proxyBackend(t, ln)
+	conf := strings.NewReplacer("@SOCK@", sock).Replace(balancerModules + mainSite + `<Proxy balancer://u>
+BalancerMember unix:@SOCK@|http://localhost/m
+</Proxy>
+<Proxy balancer://v>
+BalancerMember unix:@SOCK@|http://h.test/
+</Proxy>
+ProxyPass /b balancer://u
+ProxyPass /c balancer://v/
+`)
+	p := startPair(t, 1, conf, map[string]string{"a.txt": "a\n"})
+	var reqs []string
+	for _, path := range []string{"/b", "/b/x?q", "/c/y"} {
+		reqs = append(reqs, "GET "+path+" HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n")
+	}
+	p.compareProxyAnswers(reqs, strings.NewReplacer())
+	p.checkProxyCodes()
+}
