@@ -11,7 +11,10 @@ import (
 // place of the name: ProxyPass /b balancer://bal sends /b to the member
 // http://be/m as /m/ (ours sent /m), /b?q=1 as /m/?q=1, and to a member
 // http://be/n/ /c/x as /n//x (ours dropped the member's final slash: /n/x);
-// a RewriteRule [P] to balancer://bal alike.
+// a RewriteRule [P] to balancer://bal alike. ProxyPassMatch ^/pm(.*)$
+// balancer://bal$1 sends /pm/x to bal's member as /m/x (ours served it by
+// a balancer named bal$1, without members: 503, AH01171), /pmx to a
+// balancer://balx the server lacks: 500, AH01144 (review rv61).
 func TestBalancerMemberPath(t *testing.T) {
 	be := balancerBackend(t, "A")
 	conf := strings.ReplaceAll(mainSite+balancerModules+`<Proxy balancer://bal>
@@ -29,16 +32,20 @@ ProxyPass /d/ balancer://bal/
 ProxyPass /e/ balancer://slash/
 ProxyPass /f balancer://root
 ProxyPass /g balancer://bal/q
+ProxyPassMatch ^/pm(.*)$ balancer://bal$1
 RewriteEngine On
 RewriteRule ^/rw$ balancer://bal [P]
 `, "@A@", be)
 	p := startPair(t, 1, conf, map[string]string{"a.txt": "a\n"})
 	var reqs []string
 	for _, path := range []string{"/b", "/b/", "/b/x", "/b?q=1", "/c", "/c/", "/c/x", "/c?q", "/d/", "/d/x",
-		"/e/", "/e/x", "/f", "/f/", "/f/x", "/g", "/g/", "/g/x", "/rw"} {
+		"/e/", "/e/x", "/f", "/f/", "/f/x", "/g", "/g/", "/g/x", "/rw",
+		"/pm", "/pm/x", "/pm?q=1", "/pmx"} {
 		reqs = append(reqs, "GET "+path+" HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n")
 	}
 	p.compareEach(reqs, (*diffServer).proxyAnswer)
+	p.checkProxyCodes()
+	p.compareLogMessages("AH01144")
 }
 
 // TestBalancerMemberUnixSocket: a balancer member on a unix domain socket

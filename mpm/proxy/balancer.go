@@ -208,6 +208,30 @@ func balancerName(u string) (string, bool) {
 	return prefix + strings.ToLower(rest), true
 }
 
+// noBalancer is the balancer of a request's URL naming none the server
+// has: apache2's proxy_balancer declines it, and no other scheme handler
+// takes it (500, AH01144).
+var noBalancer = &balancer{absent: true}
+
+// balancerFor is the balancer a request's balancer:// URL u names, as
+// proxy_balancer finds it for each request (ap_proxy_get_balancer): the
+// host up to a '/' (or the query, which apache2 holds apart),
+// case-insensitively, without allocating; noBalancer when the server has
+// none of that name.
+func (c *Config) balancerFor(u string) *balancer {
+	const prefix = "balancer://"
+	host := u[len(prefix):]
+	if i := strings.IndexAny(host, "/?"); i >= 0 {
+		host = host[:i]
+	}
+	for _, b := range c.balancerList {
+		if len(b.name) == len(prefix)+len(host) && strings.EqualFold(b.name[len(prefix):], host) {
+			return b
+		}
+	}
+	return noBalancer
+}
+
 // balancer finds or defines the balancer u names (BalancerMember takes
 // any name, as apache2's).
 func (c *Config) balancer(u string) *balancer {

@@ -999,7 +999,14 @@ func (c *Config) match(p, query string) (target string, w *worker, b *balancer, 
 			found += "?" + query
 		}
 		if e.b != nil {
-			return found, nil, e.b, nil, e.upgrade, true
+			b := e.b
+			if e.re != nil && strings.IndexByte(b.name, '$') >= 0 {
+				// ProxyPassMatch ^/pm(.*)$ balancer://bal$1: apache2
+				// defines a balancer named bal$1 but serves each request
+				// by the one its substituted URL names (bal for /pm/x).
+				b = c.balancerFor(found)
+			}
+			return found, nil, b, nil, e.upgrade, true
 		}
 		w, err := c.workerFor(found)
 		if err != nil {
