@@ -14,7 +14,8 @@ import (
 // a RewriteRule [P] to balancer://bal alike. ProxyPassMatch ^/pm(.*)$
 // balancer://bal$1 sends /pm/x to bal's member as /m/x (ours served it by
 // a balancer named bal$1, without members: 503, AH01171), /pmx to a
-// balancer://balx the server lacks: 500, AH01144 (review rv61).
+// balancer://balx the server lacks: 500, AH01144, as a RewriteRule [P]
+// to it (ours: 400) (review rv61).
 func TestBalancerMemberPath(t *testing.T) {
 	be := balancerBackend(t, "A")
 	conf := strings.ReplaceAll(mainSite+balancerModules+`<Proxy balancer://bal>
@@ -35,12 +36,13 @@ ProxyPass /g balancer://bal/q
 ProxyPassMatch ^/pm(.*)$ balancer://bal$1
 RewriteEngine On
 RewriteRule ^/rw$ balancer://bal [P]
+RewriteRule ^/rw2(.*)$ balancer://bal$1 [P]
 `, "@A@", be)
 	p := startPair(t, 1, conf, map[string]string{"a.txt": "a\n"})
 	var reqs []string
 	for _, path := range []string{"/b", "/b/", "/b/x", "/b?q=1", "/c", "/c/", "/c/x", "/c?q", "/d/", "/d/x",
 		"/e/", "/e/x", "/f", "/f/", "/f/x", "/g", "/g/", "/g/x", "/rw",
-		"/pm", "/pm/x", "/pm?q=1", "/pmx"} {
+		"/pm", "/pm/x", "/pm?q=1", "/pmx", "/rw2/y?q", "/rw2x"} {
 		reqs = append(reqs, "GET "+path+" HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n")
 	}
 	p.compareEach(reqs, (*diffServer).proxyAnswer)

@@ -108,15 +108,16 @@ func (t *Target) WebSocket() bool { return t.w != nil && t.w.scheme == "ws" }
 // escaped as mod_proxy's canonicalization does), served as apache2 2.4.71
 // serves it: by the worker whose name matches it best, whatever line
 // defined it, else the generic worker, a connection per request
-// (workerFor); a balancer:// URL by its balancer. Nil for a URL it cannot
-// proxy.
+// (workerFor); a balancer:// URL by its balancer (one the server lacks:
+// 500, AH01144, as apache2 answers it). Nil for a URL it cannot proxy.
 func (c *Config) ForURL(u string) *Target {
 	u = canonURL(u)
 	if name, ok := balancerName(u); ok {
-		if b := c.balancers[name]; b != nil {
-			return &Target{URL: u, b: b}
+		b := c.balancers[name]
+		if b == nil {
+			b = noBalancer
 		}
-		return nil
+		return &Target{URL: u, b: b}
 	}
 	w, err := c.workerFor(u)
 	if err != nil {
