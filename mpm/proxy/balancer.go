@@ -195,10 +195,16 @@ const (
 // lbmethods are the lbmethod= names.
 var lbmethods = map[string]lbmethod{"byrequests": byRequests, "bybusyness": byBusyness, "bytraffic": byTraffic}
 
+// isBalancerURL says whether u is a balancer:// URL with a name.
+func isBalancerURL(u string) bool {
+	const prefix = "balancer://"
+	return len(u) > len(prefix) && strings.EqualFold(u[:len(prefix)], prefix)
+}
+
 // balancerName is a balancer URL's name: "balancer://" and its host, lowercase.
 func balancerName(u string) (string, bool) {
 	const prefix = "balancer://"
-	if len(u) <= len(prefix) || !strings.EqualFold(u[:len(prefix)], prefix) {
+	if !isBalancerURL(u) {
 		return "", false
 	}
 	rest := u[len(prefix):]

@@ -112,12 +112,9 @@ func (t *Target) WebSocket() bool { return t.w != nil && t.w.scheme == "ws" }
 // 500, AH01144, as apache2 answers it). Nil for a URL it cannot proxy.
 func (c *Config) ForURL(u string) *Target {
 	u = canonURL(u)
-	if name, ok := balancerName(u); ok {
-		b := c.balancers[name]
-		if b == nil {
-			b = noBalancer
-		}
-		return &Target{URL: u, b: b}
+	if isBalancerURL(u) {
+		// balancer://slash?z=1: the name ends at the query.
+		return &Target{URL: u, b: c.balancerFor(u)}
 	}
 	w, err := c.workerFor(u)
 	if err != nil {
