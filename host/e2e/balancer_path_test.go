@@ -16,7 +16,9 @@ import (
 // a balancer named bal$1, without members: 503, AH01171), /pmx to a
 // balancer://balx the server lacks: 500, AH01144, as a RewriteRule [P]
 // to it (ours: 400); RewriteRule ^/rw3$ balancer://slash?z=1 [P] sends
-// /rw3 to slash's member http://be/n/ as /n//?z=1 (ours: 400) (review rv61).
+// /rw3 to slash's member http://be/n/ as /n//?z=1 (ours: 400); an empty
+// query keeps its '?', through a balancer (/b? as /m/?) as through a plain
+// ProxyPass or ProxyPassMatch (/h? as /m?; ours dropped it) (review rv61).
 func TestBalancerMemberPath(t *testing.T) {
 	be := balancerBackend(t, "A")
 	conf := strings.ReplaceAll(mainSite+balancerModules+`<Proxy balancer://bal>
@@ -35,6 +37,8 @@ ProxyPass /e/ balancer://slash/
 ProxyPass /f balancer://root
 ProxyPass /g balancer://bal/q
 ProxyPassMatch ^/pm(.*)$ balancer://bal$1
+ProxyPass /h http://@A@/m
+ProxyPassMatch ^/hm(.*)$ http://@A@/m$1
 RewriteEngine On
 RewriteRule ^/rw$ balancer://bal [P]
 RewriteRule ^/rw2(.*)$ balancer://bal$1 [P]
@@ -46,7 +50,8 @@ RewriteRule ^/rw4(.*)$ balancer://slash$1?z=1 [P,QSA]
 	for _, path := range []string{"/b", "/b/", "/b/x", "/b?q=1", "/c", "/c/", "/c/x", "/c?q", "/d/", "/d/x",
 		"/e/", "/e/x", "/f", "/f/", "/f/x", "/g", "/g/", "/g/x", "/rw",
 		"/pm", "/pm/x", "/pm?q=1", "/pmx", "/rw2/y?q", "/rw2x",
-		"/rw3", "/rw3?a", "/rw4", "/rw4/k?a=b"} {
+		"/rw3", "/rw3?a", "/rw4", "/rw4/k?a=b",
+		"/b?", "/b/x?", "/pm?", "/h?", "/h/x?", "/hm?", "/rw?"} {
 		reqs = append(reqs, "GET "+path+" HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n")
 	}
 	p.compareEach(reqs, (*diffServer).proxyAnswer)

@@ -955,7 +955,7 @@ func hostless(u string) *refusal {
 // ProxyPass lines: the backend URL and its worker, ok false when none maps it
 // or a "!" line excludes it. A ProxyPassMatch substitution naming no valid
 // backend gives bad, the refusal to answer with.
-func (c *Config) match(p, query string) (target string, w *worker, b *balancer, bad *refusal, upgrade string, ok bool) {
+func (c *Config) match(p, query string, hasQuery bool) (target string, w *worker, b *balancer, bad *refusal, upgrade string, ok bool) {
 	for i := range c.passes {
 		e := &c.passes[i]
 		var found string
@@ -995,7 +995,7 @@ func (c *Config) match(p, query string) (target string, w *worker, b *balancer, 
 				return "", nil, nil, bad, "", true
 			}
 		}
-		if query != "" && !e.noquery {
+		if (query != "" || hasQuery) && !e.noquery {
 			found += "?" + query
 		}
 		if e.b != nil {

@@ -36,7 +36,7 @@ func TestMatch(t *testing.T) {
 		{"/other", "", ""},
 	} {
 		got := ""
-		if tg := c.Match(tc.path, tc.query); tg != nil {
+		if tg := c.Match(tc.path, tc.query, tc.query != ""); tg != nil {
 			got = tg.URL
 		}
 		if got != tc.want {
@@ -44,16 +44,16 @@ func TestMatch(t *testing.T) {
 		}
 	}
 	// The ProxyPass lines of one backend share its worker (and its pool).
-	a, b := c.Match("/app/x", ""), c.Match("/app/y", "")
+	a, b := c.Match("/app/x", "", false), c.Match("/app/y", "", false)
 	if a.w != b.w || a.w.settings.disableReuse {
 		t.Errorf("workers %p %p (disablereuse %v)", a.w, b.w, a.w.settings.disableReuse)
 	}
-	if m := c.Match("/n/pic.gif", ""); !m.w.settings.disableReuse || m.w.id != "http://n.test/img/$1" {
+	if m := c.Match("/n/pic.gif", "", false); !m.w.settings.disableReuse || m.w.id != "http://n.test/img/$1" {
 		t.Errorf("worker %q (disablereuse %v), want the substitution's, reusing no connection", m.w.id, m.w.settings.disableReuse)
 	}
 	// A URL shorter than the substitution's name is not its worker's:
 	// here the generic worker's, with no reuse either.
-	if m := c.Match("/n/p.gif", ""); !m.w.generic {
+	if m := c.Match("/n/p.gif", "", false); !m.w.generic {
 		t.Errorf("/n/p.gif: worker %q, want the generic one", m.w.id)
 	}
 }
@@ -232,7 +232,7 @@ func TestWorkerNames(t *testing.T) {
 	}
 	worker := func(c *Config, path string) (string, time.Duration) {
 		t.Helper()
-		tg := c.Match(path, "")
+		tg := c.Match(path, "", false)
 		if tg == nil || tg.w == nil {
 			t.Fatalf("%s: no worker", path)
 		}
@@ -262,7 +262,7 @@ func TestWorkerNames(t *testing.T) {
 	check(c, "/top/x", "http://h:8080/a/", 2)
 	check(c, "/loc/x", "http://h:8080/l/", 4)
 	check(c, "/l2/x", "http://h:8080/l/", 4)
-	if a, b := c.Match("/loc/x", ""), c.Match("/loc/y", ""); a.w != b.w || a.w.settings.disableReuse {
+	if a, b := c.Match("/loc/x", "", false), c.Match("/loc/y", "", false); a.w != b.w || a.w.settings.disableReuse {
 		t.Error("a <Location> line's worker is not kept")
 	}
 	// ProxySet names a worker by a URL its name starts, the port as

@@ -90,11 +90,13 @@ func (t *Target) overrides(status int) bool {
 
 // Match maps the clean URL-path p and the query through ProxyPass and
 // ProxyPassMatch; nil when no line maps it (or a "!" line excludes it).
-func (c *Config) Match(p, query string) *Target {
+// hasQuery says the request has a query, an empty one ("/b?") too: the
+// backend gets its '?', as apache2 sends it.
+func (c *Config) Match(p, query string, hasQuery bool) *Target {
 	if c.Empty() {
 		return nil
 	}
-	u, w, b, bad, upgrade, ok := c.match(p, query)
+	u, w, b, bad, upgrade, ok := c.match(p, query, hasQuery)
 	if !ok {
 		return nil
 	}

@@ -211,7 +211,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if c.proxy != nil {
 		// mod_proxy translates after mod_rewrite, before mod_alias.
-		if t := c.proxy.Match(p, r.URL.RawQuery); t != nil && !h.wsBypass(r, p, t) {
+		if t := c.proxy.Match(p, r.URL.RawQuery, r.URL.RawQuery != "" || r.URL.ForceQuery); t != nil && !h.wsBypass(r, p, t) {
 			h.proxy(w, r, p, t)
 			return
 		}
@@ -265,7 +265,7 @@ func (h *Handler) TranslatesTrace(r *http.Request) bool {
 		return false
 	}
 	return c.rewrite.Enabled() && len(c.rewrite.Rules()) > 0 || len(c.redirects) > 0 ||
-		c.proxy != nil && c.proxy.Match(p, r.URL.RawQuery) != nil
+		c.proxy != nil && c.proxy.Match(p, r.URL.RawQuery, r.URL.RawQuery != "" || r.URL.ForceQuery) != nil
 }
 
 // wsBypass is mod_proxy_wstunnel's check_trans: with
