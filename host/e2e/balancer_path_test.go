@@ -82,3 +82,33 @@ ProxyPass /c balancer://v/
 	p.compareProxyAnswers(reqs, strings.NewReplacer())
 	p.checkProxyCodes()
 }
+
+// TestProxyEmptyQueryAfterRewrite: an empty query ("/x?") that mod_rewrite
+// kept is still one: the backend gets its '?', through ProxyPass, a
+// balancer and nocanon lines, as apache2 sends it (review rv63: the '?' was
+// lost after a rewrite).
+func TestProxyEmptyQueryAfterRewrite(t *testing.T) {
+	a := balancerBackend(t, "A")
+	conf := strings.NewReplacer("@A@", a).Replace(mainSite + balancerModules + `<Proxy balancer://bal>
+BalancerMember http://@A@/m
+</Proxy>
+ProxyPass /b http://@A@/m
+ProxyPass /lb balancer://bal
+ProxyPassMatch ^/ncm(.*)$ http://@A@/m$1 nocanon
+ProxyPass /ncp http://@A@/m nocanon
+RewriteEngine On
+RewriteRule ^/x(.*)$ /b$1 [PT]
+RewriteRule ^/y(.*)$ /b$1? [PT]
+RewriteRule ^/z(.*)$ /lb$1
+RewriteRule ^/w(.*)$ /b$1?k=v [QSA,PT]
+`)
+	p := startPair(t, 1, conf, map[string]string{"a.txt": "a\n"})
+	var reqs []string
+	for _, path := range []string{
+		"/x?", "/x/y?", "/x?a", "/y?", "/y?a", "/z?", "/z/q?", "/w?", "/w/q?",
+		"/ncm?", "/ncm/a?", "/ncm/a?q", "/ncp?", "/ncp/a%20b?", "/ncp/a?q",
+	} {
+		reqs = append(reqs, "GET "+path+" HTTP/1.1\r\nHost: main.test\r\nConnection: close\r\n\r\n")
+	}
+	p.compareEach(reqs, (*diffServer).proxyAnswer)
+}

@@ -191,7 +191,10 @@ func (h *Handler) rewriteAnswer(w http.ResponseWriter, r *http.Request, status i
 }
 
 func setQuery(r *http.Request, req *rewrite.Request) {
-	r.URL.RawQuery, r.URL.ForceQuery = req.Query, false
+	// An empty query the rules kept (/x? through RewriteRule ^/x$ /b [PT])
+	// is still one: mod_proxy sends its '?' (r->args "", not NULL), and
+	// %q logs it.
+	r.URL.RawQuery, r.URL.ForceQuery = req.Query, req.HasQuery && req.Query == ""
 }
 
 // cleanRewritten makes a rewritten path one the static handler takes: dot
